@@ -1,0 +1,148 @@
+"""The one value every scan reduces CloudTrail to: a mergeable usage summary.
+
+A summary of one delivery file, of one core's half of the files, of yesterday's run or of an
+Athena aggregate all have the same shape, so they merge associatively and commutatively
+(counts add, first-seen takes the minimum, last-seen the maximum). The policy is a pure
+function of a summary; nothing downstream needs the records themselves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# (action, resource ARN or "*")
+ActionResource = tuple[str, str]
+
+
+@dataclass
+class Usage:
+    """How often an (action, resource) pair was seen, and when first and last (ISO 8601 UTC strings).
+
+    ISO 8601 strings in one fixed format (CloudTrail's ``eventTime``) compare correctly as text, so we
+    keep them as text and avoid parsing a datetime for every record on the hot path.
+    """
+
+    count: int
+    first_seen: str
+    last_seen: str
+
+    def add(self, other: Usage) -> None:
+        self.count += other.count
+        if other.first_seen < self.first_seen:
+            self.first_seen = other.first_seen
+        if other.last_seen > self.last_seen:
+            self.last_seen = other.last_seen
+
+    def see(self, event_time: str) -> None:
+        self.count += 1
+        if event_time < self.first_seen:
+            self.first_seen = event_time
+        if event_time > self.last_seen:
+            self.last_seen = event_time
+
+
+@dataclass
+class PrincipalUsage:
+    """What one principal did: allowed calls by (action, resource), and what it was refused."""
+
+    allowed: dict[ActionResource, Usage] = field(default_factory=dict)
+    denied: dict[ActionResource, Usage] = field(default_factory=dict)
+
+    def record(self, action: str, resource: str, event_time: str, *, denied: bool = False) -> None:
+        table = self.denied if denied else self.allowed
+        usage = table.get((action, resource))
+        if usage is None:
+            table[(action, resource)] = Usage(1, event_time, event_time)
+        else:
+            usage.see(event_time)
+
+    def merge(self, other: PrincipalUsage) -> None:
+        for mine, theirs in ((self.allowed, other.allowed), (self.denied, other.denied)):
+            for key, usage in theirs.items():
+                existing = mine.get(key)
+                if existing is None:
+                    mine[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
+                else:
+                    existing.add(usage)
+
+
+@dataclass
+class UsageSummary:
+    """Usage per principal ARN plus the counters a report and a status need.
+
+    ``unmapped`` counts events we could not turn into IAM actions, keyed by ``eventSource:eventName``:
+    we report them and never guess them into a policy. ``skipped_files`` maps a file name (or S3 URI)
+    to why it was skipped.
+    """
+
+    principals: dict[str, PrincipalUsage] = field(default_factory=dict)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+    skipped_files: dict[str, str] = field(default_factory=dict)
+    bad_records: int = 0
+    files_scanned: int = 0
+    events_scanned: int = 0
+    events_matched: int = 0
+
+    def principal(self, arn: str) -> PrincipalUsage:
+        usage = self.principals.get(arn)
+        if usage is None:
+            usage = self.principals[arn] = PrincipalUsage()
+        return usage
+
+    def merge(self, other: UsageSummary) -> UsageSummary:
+        for arn, usage in other.principals.items():
+            self.principal(arn).merge(usage)
+        self.unmapped.update(other.unmapped)
+        self.ignored.update(other.ignored)
+        self.skipped_files.update(other.skipped_files)
+        self.bad_records += other.bad_records
+        self.files_scanned += other.files_scanned
+        self.events_scanned += other.events_scanned
+        self.events_matched += other.events_matched
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, stable in order, for reports and for keeping a summary between runs."""
+
+        def table(entries: dict[ActionResource, Usage]) -> list[dict[str, Any]]:
+            return [
+                {"action": a, "resource": r, "count": u.count, "firstSeen": u.first_seen, "lastSeen": u.last_seen}
+                for (a, r), u in sorted(entries.items())
+            ]
+
+        return {
+            "principals": {
+                arn: {"allowed": table(p.allowed), "denied": table(p.denied)}
+                for arn, p in sorted(self.principals.items())
+            },
+            "unmapped": dict(sorted(self.unmapped.items())),
+            "ignored": dict(sorted(self.ignored.items())),
+            "skippedFiles": dict(sorted(self.skipped_files.items())),
+            "badRecords": self.bad_records,
+            "filesScanned": self.files_scanned,
+            "eventsScanned": self.events_scanned,
+            "eventsMatched": self.events_matched,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UsageSummary:
+        summary = cls(
+            unmapped=Counter(data.get("unmapped", {})),
+            ignored=Counter(data.get("ignored", {})),
+            skipped_files=dict(data.get("skippedFiles", {})),
+            bad_records=int(data.get("badRecords", 0)),
+            files_scanned=int(data.get("filesScanned", 0)),
+            events_scanned=int(data.get("eventsScanned", 0)),
+            events_matched=int(data.get("eventsMatched", 0)),
+        )
+        for arn, tables in data.get("principals", {}).items():
+            principal = summary.principal(arn)
+            for name, target in (("allowed", principal.allowed), ("denied", principal.denied)):
+                for row in tables.get(name, []):
+                    target[(row["action"], row["resource"])] = Usage(
+                        int(row["count"]), row["firstSeen"], row["lastSeen"]
+                    )
+        return summary

@@ -1,0 +1,1 @@
+"""See the package docstring of policygen_operator for the layers."""
