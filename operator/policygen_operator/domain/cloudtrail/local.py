@@ -1,0 +1,93 @@
+"""Local sources: a file, or a folder of delivery files, arrays and JSON Lines in any layout.
+
+Folders are walked in sorted order (so runs are reproducible) and pruned: a day folder of the delivery
+layout outside the window, or an account or region folder that the filters exclude, is never entered,
+and a delivery file whose name is outside the window is never opened.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from policygen_operator.domain.cloudtrail.window import Window, day_of_path, is_digest, parse_delivery_name
+
+LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
+_ACCOUNT_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
+_REGION_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/([a-z0-9-]+)(?:/|$)")
+
+
+@dataclass
+class Listing:
+    """What listing decided without reading: counts of files passed over, by reason."""
+
+    outside_window: int = 0
+    filtered_out: int = 0  # --account / --region
+    digests: int = 0
+    not_logs: int = 0  # names that are not log files (README, .txt, ...)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "outsideWindow": self.outside_window,
+            "excludedByAccountOrRegion": self.filtered_out,
+            "digestFiles": self.digests,
+            "notLogFiles": self.not_logs,
+        }
+
+
+def local_files(
+    root: str,
+    window: Window,
+    listing: Listing,
+    accounts: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> Iterator[tuple[str, str]]:
+    """``(name, path)`` of every file to read; a file given by name is always read."""
+    if os.path.isfile(root):
+        yield root, root
+        return
+    days = set(window.days())
+    for folder, dirs, files in os.walk(root):
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _enter(f"{rel}/{d}/", days, accounts, regions))
+        for file in sorted(files):
+            if file.startswith("."):
+                continue
+            path = os.path.join(folder, file)
+            if not file.endswith(LOG_SUFFIXES):
+                listing.not_logs += 1
+            elif is_digest(file):
+                listing.digests += 1
+            elif (reason := _skip_name(file, window, accounts, regions)) == "window":
+                listing.outside_window += 1
+            elif reason == "filter":
+                listing.filtered_out += 1
+            else:
+                yield path, path
+
+
+def _enter(rel: str, days: set[object], accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
+    """Whether a sub-folder can hold files the scan needs (delivery-layout folders only are pruned)."""
+    if "CloudTrail-Digest/" in rel:
+        return False
+    account = _ACCOUNT_DIR.search(rel)
+    if accounts and account and account.group(1) not in accounts:
+        return False
+    region = _REGION_DIR.search(rel)
+    if regions and region and region.group(1) not in regions:
+        return False
+    day = day_of_path(rel)
+    return day is None or day in days
+
+
+def _skip_name(file: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> str | None:
+    name = parse_delivery_name(file)
+    if name is None:
+        return None
+    if not window.may_hold(name.written):
+        return "window"
+    if (accounts and name.account not in accounts) or (regions and name.region not in regions):
+        return "filter"
+    return None

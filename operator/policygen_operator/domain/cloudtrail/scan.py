@@ -1,0 +1,350 @@
+"""The streaming scan: bytes of CloudTrail files in, a small ``UsageSummary`` out.
+
+Most records in a trail belong to principals nobody asked about, so the scan is shaped to spend almost
+nothing on them: a file is inflated with ISA-L, a byte search drops files that cannot hold a wanted
+principal, simdjson parses the rest without building Python objects, and per record only
+``userIdentity.arn`` is read until a record is known to match. Only matched records become dicts and
+reach the event mapper. One ``simdjson.Parser`` is reused per process; its documents die when it parses
+again, so nothing parsed may outlive the function that parsed it.
+
+Bad input never raises out of here: a file that cannot be read is named in ``skipped_files`` with the
+reason, a matched record that lacks a field is counted in ``bad_records`` and named in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import simdjson
+from isal import igzip
+
+from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.usage import UsageSummary
+
+GZIP_MAGIC = b"\x1f\x8b"
+_DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
+# Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
+STREAM_LINES_ABOVE = 32 * 1024 * 1024
+MAX_WARNINGS = 200
+
+
+class MappedEventLike(Protocol):
+    kind: str
+    key: str
+    denied: bool
+    reason: str
+    uses: tuple[tuple[str, str], ...]
+
+
+class Mapper(Protocol):
+    def map(self, record: dict[str, Any]) -> MappedEventLike: ...
+
+
+def default_mapper() -> Mapper:
+    """The IAM mapping of ``domain/iam``; imported late so worker processes load it once, when needed."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+
+    return EventMapper()  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ScanSpec:
+    """Everything a worker process needs; picklable (``mapper_factory`` must be a module-level function)."""
+
+    principals: tuple[Principal, ...]
+    window: Window
+    mapper_factory: Callable[[], Mapper] = default_mapper
+
+
+@dataclass
+class ScanResult:
+    """A summary plus what only the report needs; merges like the summary does."""
+
+    summary: UsageSummary = field(default_factory=UsageSummary)
+    matched: Counter[str] = field(default_factory=Counter)  # events per requested principal
+    unmapped: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
+    ignored: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
+    warnings: list[str] = field(default_factory=list)
+    warnings_dropped: int = 0
+    records_outside_window: int = 0
+    files_without_principal: int = 0  # read, but the byte pre-check ruled every record out
+    bytes_read: int = 0
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+        else:
+            self.warnings_dropped += 1
+
+    def skip_file(self, name: str, reason: str) -> None:
+        self.summary.skipped_files[name] = reason
+        self.warn(f"skipped {name}: {reason}")
+
+    def merge(self, other: ScanResult) -> ScanResult:
+        self.summary.merge(other.summary)
+        self.matched.update(other.matched)
+        for mine, theirs in ((self.unmapped, other.unmapped), (self.ignored, other.ignored)):
+            for arn, counts in theirs.items():
+                mine.setdefault(arn, Counter()).update(counts)
+        room = MAX_WARNINGS - len(self.warnings)
+        self.warnings.extend(other.warnings[:room])
+        self.warnings_dropped += other.warnings_dropped + max(0, len(other.warnings) - room)
+        self.records_outside_window += other.records_outside_window
+        self.files_without_principal += other.files_without_principal
+        self.bytes_read += other.bytes_read
+        return self
+
+
+class Scanner:
+    """Scans files one after another into one ``ScanResult``; one per process (it owns the parser)."""
+
+    def __init__(self, spec: ScanSpec, mapper: Mapper | None = None) -> None:
+        self.spec = spec
+        self.window = spec.window
+        self.matcher = PrincipalMatcher(spec.principals)
+        self.mapper = mapper if mapper is not None else spec.mapper_factory()
+        self.parser = simdjson.Parser()
+        self.result = ScanResult()
+
+    def take_result(self) -> ScanResult:
+        result, self.result = self.result, ScanResult()
+        return result
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def scan_path(self, path: str, name: str | None = None) -> None:
+        """A local file; JSON Lines files too big to hold are streamed."""
+        label = name or path
+        try:
+            size = os.path.getsize(path)
+            if size > STREAM_LINES_ABOVE and self._looks_like_lines(path):
+                self._scan_line_stream(label, path)
+                return
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            self.result.skip_file(label, f"unreadable: {error.strerror or error}")
+            return
+        self.scan_bytes(label, data)
+
+    def scan_bytes(self, name: str, data: bytes) -> None:
+        """One file's bytes, gzip or not, in any of the three formats."""
+        result = self.result
+        result.bytes_read += len(data)
+        if data[:2] == GZIP_MAGIC:
+            try:
+                data = igzip.decompress(data)
+            except EOFError:
+                result.skip_file(name, "truncated gzip")
+                return
+            except Exception as error:  # BadGzipFile, isal errors: corrupt data
+                result.skip_file(name, f"corrupt gzip: {error}")
+                return
+        head = data[:64].lstrip()
+        if not head:
+            result.skip_file(name, "empty file")
+            return
+        first = head[:1]
+        if first == b"[":
+            self._scan_document(name, data, delivery=False)
+        elif first == b"{":
+            if _DELIVERY_HEAD.match(data[:256]) or not self._is_lines(data):
+                self._scan_document(name, data, delivery=True)
+            else:
+                self._scan_lines(name, data.split(b"\n"))
+        else:
+            result.skip_file(name, "not JSON (binary or text data)")
+            return
+        result.summary.files_scanned += 1
+
+    # -- formats -------------------------------------------------------------------------------------
+
+    def _is_lines(self, data: bytes) -> bool:
+        """JSON Lines: the first line is a complete JSON object by itself and more content follows."""
+        cut = data.find(b"\n")
+        if cut < 0 or not data[cut:].strip():
+            return False
+        try:
+            value = self.parser.parse(data[:cut])
+        except ValueError:
+            return False
+        is_object = isinstance(value, simdjson.Object)
+        del value
+        return is_object
+
+    def _scan_document(self, name: str, data: bytes, *, delivery: bool) -> None:
+        result = self.result
+        tail = data.rstrip()[-1:]
+        if tail not in (b"}", b"]"):
+            result.skip_file(name, "not valid JSON (truncated?)")
+            return
+        if not self.matcher.may_occur_in(data):
+            # No wanted principal occurs: count the records without parsing them.
+            result.summary.events_scanned += data.count(b'"eventVersion"')
+            result.files_without_principal += 1
+            return
+        try:
+            document = self.parser.parse(data)
+        except ValueError as error:
+            result.skip_file(name, f"not valid JSON: {str(error).split(':')[0]}")
+            return
+        if isinstance(document, simdjson.Object):
+            records = document.get("Records")
+            if not isinstance(records, simdjson.Array):
+                # A single record object is accepted, anything else is not CloudTrail.
+                if document.get("eventName") is not None:
+                    self._scan_records(name, (document,))
+                    return
+                result.skip_file(name, "JSON object without a Records array")
+                return
+        elif isinstance(document, simdjson.Array):
+            records = document
+        else:
+            result.skip_file(name, "JSON value is neither an object nor an array")
+            return
+        self._scan_records(name, records)
+
+    def _scan_records(self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True) -> None:
+        """The hot loop: per record one pointer lookup unless it turns out to be a wanted principal's."""
+        users = self.matcher.users
+        sessions = self.matcher.sessions
+        index = first - 1
+        for index, record in enumerate(records, start=first):  # noqa: B007 - index is used after the loop
+            try:
+                identity = record.at_pointer("/userIdentity/arn")
+            except (KeyError, AttributeError, ValueError):
+                if not isinstance(record, simdjson.Object) or record.get("userIdentity") is None:
+                    self._bad_record(name, index, "no userIdentity")
+                continue  # AWS services and other identities without an ARN
+            if not isinstance(identity, str):
+                continue
+            principal = users.get(identity)
+            if principal is None:
+                candidates = sessions.get(identity[: identity.rfind("/") + 1])
+                if candidates is None:
+                    continue
+                try:
+                    issuer = record.at_pointer("/userIdentity/sessionContext/sessionIssuer/arn")
+                except (KeyError, ValueError):
+                    issuer = None
+                principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
+                if principal is None:
+                    continue
+            self._take(name, index, record, principal)
+        if count:
+            self.result.summary.events_scanned += index + 1 - first
+
+    def _scan_lines(self, name: str, lines: Iterable[bytes]) -> None:
+        result = self.result
+        parser = self.parser
+        may_occur_in = self.matcher.may_occur_in
+        count = 0
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            count += 1
+            if not may_occur_in(line):
+                continue
+            try:
+                record = parser.parse(line)
+            except ValueError:
+                self._bad_record(name, number, "line is not valid JSON")
+                continue
+            self._scan_records(name, (record,), first=number, count=False)
+            del record
+        result.summary.events_scanned += count
+
+    def _looks_like_lines(self, path: str) -> bool:
+        opener = igzip.open if path.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as handle:
+                head = handle.read(65536)
+        except (OSError, EOFError):
+            return False
+        return head.lstrip()[:1] == b"{" and not _DELIVERY_HEAD.match(head[:256]) and self._is_lines(head)
+
+    def _scan_line_stream(self, name: str, path: str) -> None:
+        opener = igzip.open if path.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as handle:
+                self._scan_lines(name, _lines(handle))
+        except EOFError:
+            self.result.skip_file(name, "truncated gzip (records before the cut were used)")
+            return
+        except OSError as error:
+            self.result.skip_file(name, f"unreadable: {error}")
+            return
+        self.result.summary.files_scanned += 1
+
+    # -- records -------------------------------------------------------------------------------------
+
+    def _take(self, name: str, index: int, record: Any, principal: str) -> None:
+        """A wanted principal's record: window check, full conversion, mapping, usage."""
+        result = self.result
+        try:
+            event_time = record["eventTime"]
+        except KeyError:
+            self._bad_record(name, index, "no eventTime")
+            return
+        if not isinstance(event_time, str):
+            self._bad_record(name, index, "eventTime is not a string")
+            return
+        if not self.window.contains_time(event_time):
+            result.records_outside_window += 1
+            return
+        as_dict = record.as_dict()
+        missing = [key for key in ("eventSource", "eventName") if not isinstance(as_dict.get(key), str)]
+        if missing:
+            self._bad_record(name, index, f"no {' or '.join(missing)}")
+            return
+        mapped = self.mapper.map(as_dict)
+        result.summary.events_matched += 1
+        result.matched[principal] += 1
+        if mapped.kind == "mapped":
+            usage = result.summary.principal(principal)
+            for action, resource in mapped.uses:
+                usage.record(action, resource, event_time, denied=mapped.denied)
+        elif mapped.kind == "unmapped":
+            result.summary.unmapped[mapped.key] += 1
+            result.unmapped.setdefault(principal, Counter())[mapped.key] += 1
+        else:
+            result.summary.ignored[mapped.key] += 1
+            result.ignored.setdefault(principal, Counter())[mapped.key] += 1
+
+    def _bad_record(self, name: str, index: int, why: str) -> None:
+        """``index`` counts from 0 in delivery files and arrays, and is the line number in JSON Lines."""
+        self.result.summary.bad_records += 1
+        self.result.warn(f"skipped record {index} of {name}: {why}")
+
+
+def _lines(handle: Any) -> Iterator[bytes]:
+    yield from handle
+
+
+# -- worker-process entry points (module level so they pickle) -------------------------------------
+
+_WORKER: Scanner | None = None
+
+
+def worker_init(spec: ScanSpec) -> None:
+    global _WORKER
+    _WORKER = Scanner(spec)
+
+
+def worker_scan(items: list[tuple[str, str | bytes]]) -> ScanResult:
+    """Scan a batch of ``(name, path or bytes)`` in a worker process and return its small result."""
+    scanner = _WORKER
+    if scanner is None:
+        raise RuntimeError("worker_init was not called")
+    for name, item in items:
+        if isinstance(item, bytes):
+            scanner.scan_bytes(name, item)
+        else:
+            scanner.scan_path(item, name)
+    return scanner.take_result()

@@ -1,0 +1,132 @@
+"""The time window of a scan, and what delivery file names and keys tell about it.
+
+CloudTrail writes ``[prefix/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/``
+``ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz``. The timestamp in the name is when the file
+was written, so every record in it happened before that minute ends; records can reach a file some time
+after the call (usually ~5 minutes, not guaranteed). A file is skipped unread only when its timestamp
+proves it cannot hold a record of the window, with ``DELIVERY_LAG`` of slack after the window's end.
+Records inside files that are read are still checked one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+# How long after a call CloudTrail may still deliver it. Files written later than end + lag are skipped.
+DELIVERY_LAG = timedelta(hours=1)
+# The name's timestamp has minute resolution: a record may be up to a minute past it.
+NAME_RESOLUTION = timedelta(minutes=1)
+
+_NAME = re.compile(
+    r"(?P<account>\d{12})_CloudTrail(?:-Digest)?_(?P<region>[a-z0-9-]+)_"
+    r"(?P<stamp>\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$"
+)
+_LAYOUT = re.compile(
+    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/"
+    r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
+)
+_DURATION = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>[hdw])\s*$")
+
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # CloudTrail's eventTime format
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(ISO_FORMAT)
+
+
+@dataclass(frozen=True)
+class Window:
+    """``[start, end)`` in UTC, with the ISO strings records are compared against as text."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("window bounds must be timezone-aware")
+        if not self.start < self.end:
+            raise ValueError(f"start ({iso(self.start)}) must be before end ({iso(self.end)})")
+
+    @property
+    def start_iso(self) -> str:
+        return iso(self.start)
+
+    @property
+    def end_iso(self) -> str:
+        return iso(self.end)
+
+    def days(self) -> list[date]:
+        """Every UTC day whose delivery folder may hold a file with a record of the window."""
+        first = self.start.astimezone(UTC).date()
+        last = (self.end.astimezone(UTC) + DELIVERY_LAG).date()
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def may_hold(self, written: datetime) -> bool:
+        """Can a file written at ``written`` (from its name) hold a record of the window?"""
+        return written + NAME_RESOLUTION > self.start and written < self.end + DELIVERY_LAG
+
+    def contains_time(self, event_time: str) -> bool:
+        """Is a record's ``eventTime`` inside? Text comparison on CloudTrail's own format, else parsed."""
+        if len(event_time) == 20 and event_time[-1] == "Z":
+            return self.start_iso <= event_time < self.end_iso
+        try:
+            moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return self.start <= moment < self.end
+
+
+@dataclass(frozen=True)
+class DeliveryName:
+    account: str
+    region: str
+    written: datetime
+
+
+def parse_delivery_name(name: str) -> DeliveryName | None:
+    """Account, region and write time from a delivery file name or key; None for other names."""
+    match = _NAME.search(name)
+    if match is None:
+        return None
+    written = datetime.strptime(match["stamp"], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    return DeliveryName(match["account"], match["region"], written)
+
+
+def is_digest(name: str) -> bool:
+    """Digest files (integrity validation) hold no records."""
+    return "_CloudTrail-Digest_" in name or "/CloudTrail-Digest/" in name
+
+
+def day_of_path(path: str) -> date | None:
+    """The day folder of a path in the delivery layout, if it is in one."""
+    match = _LAYOUT.search(path)
+    if match is None:
+        return None
+    try:
+        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO 8601 date or date-time; naive values are UTC. Raises ValueError."""
+    value = text.strip()
+    if not value:
+        raise ValueError("empty")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90d``, ``12h``, ``2w``. Raises ValueError."""
+    match = _DURATION.match(text)
+    if match is None or int(match["n"]) == 0:
+        raise ValueError(f"{text!r} is not a duration like 90d, 12h or 2w")
+    n = int(match["n"])
+    return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[match["unit"]]

@@ -1,0 +1,145 @@
+"""Runs the CloudTrail scan over many files on every core, with bounded memory.
+
+Files are handed to worker processes in small batches; each worker returns the ``ScanResult`` of its
+batch (a summary of a few KB, not records) and the parent merges them. At most ``2 * workers`` batches
+are in flight and the input iterator is pulled only as batches finish, so memory does not grow with the
+number of files: a scan of 5 million events holds what a scan of 1 million holds. Inputs too small to
+repay starting processes are scanned in this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from policygen_operator.domain.cloudtrail.scan import Mapper, Scanner, ScanResult, ScanSpec, worker_init, worker_scan
+
+# (display name, local path or the file's bytes)
+WorkItem = tuple[str, str | bytes]
+ProgressHook = Callable[[ScanResult, int], None]  # (running totals, files done)
+
+BATCH_FILES = 8
+BATCH_BYTES = 16 * 1024 * 1024
+PROGRESS_EVERY = 0.5  # seconds
+
+
+class ScanCancelled(Exception):
+    """The caller's cancel check said stop; raised between files."""
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_scan(
+    spec: ScanSpec,
+    items: Iterable[WorkItem],
+    *,
+    workers: int | None = None,
+    progress: ProgressHook | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    mapper: Mapper | None = None,
+) -> ScanResult:
+    """Scan every item; ``mapper`` (tests) forces the scan into this process."""
+    count = default_workers() if workers is None else max(1, workers)
+    iterator = iter(items)
+    head = list(itertools.islice(iterator, BATCH_FILES * 2))
+    if count == 1 or mapper is not None or len(head) < BATCH_FILES * 2:
+        return _scan_here(spec, itertools.chain(head, iterator), mapper, progress, cancelled)
+    return _scan_pool(spec, _batches(itertools.chain(head, iterator)), count, progress, cancelled)
+
+
+def _scan_here(
+    spec: ScanSpec,
+    items: Iterator[WorkItem],
+    mapper: Mapper | None,
+    progress: ProgressHook | None,
+    cancelled: Callable[[], bool] | None,
+) -> ScanResult:
+    scanner = Scanner(spec, mapper)
+    ticker = _Ticker(progress)
+    for done, (name, item) in enumerate(items, start=1):
+        if cancelled is not None and cancelled():
+            raise ScanCancelled()
+        if isinstance(item, bytes):
+            scanner.scan_bytes(name, item)
+        else:
+            scanner.scan_path(item, name)
+        ticker.tick(scanner.result, done)
+    return scanner.take_result()
+
+
+def _scan_pool(
+    spec: ScanSpec,
+    batches: Iterator[list[WorkItem]],
+    workers: int,
+    progress: ProgressHook | None,
+    cancelled: Callable[[], bool] | None,
+) -> ScanResult:
+    total = ScanResult()
+    ticker = _Ticker(progress)
+    done = 0
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker_init, initargs=(spec,))
+    pending: dict[Future[ScanResult], int] = {}
+    try:
+        for batch in batches:
+            while len(pending) >= workers * 2:
+                if cancelled is not None and cancelled():
+                    raise ScanCancelled()
+                done += _collect(pending, total)
+                ticker.tick(total, done)
+            if cancelled is not None and cancelled():
+                raise ScanCancelled()
+            pending[pool.submit(worker_scan, batch)] = len(batch)
+        while pending:
+            if cancelled is not None and cancelled():
+                raise ScanCancelled()
+            done += _collect(pending, total)
+            ticker.tick(total, done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    ticker.tick(total, done, force=True)
+    return total
+
+
+def _collect(pending: dict[Future[ScanResult], int], total: ScanResult) -> int:
+    finished, _ = wait(pending, timeout=PROGRESS_EVERY, return_when=FIRST_COMPLETED)
+    files = 0
+    for future in finished:
+        files += pending.pop(future)
+        total.merge(future.result())
+    return files
+
+
+def _batches(items: Iterator[WorkItem]) -> Iterator[list[WorkItem]]:
+    batch: list[WorkItem] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += len(item[1]) if isinstance(item[1], bytes) else 0
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+class _Ticker:
+    """Calls the progress hook at most every ``PROGRESS_EVERY`` seconds."""
+
+    def __init__(self, hook: ProgressHook | None) -> None:
+        self.hook = hook
+        self.last = 0.0
+
+    def tick(self, result: ScanResult, done: int, *, force: bool = False) -> None:
+        if self.hook is None:
+            return
+        now = time.monotonic()
+        if force or now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            self.hook(result, done)
