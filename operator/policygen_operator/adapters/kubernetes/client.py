@@ -1,0 +1,127 @@
+"""The operator's own Kubernetes calls (kopf does the watching): status progress, ConfigMaps, Secrets.
+
+kopf applies a handler's ``patch`` only when the handler returns, so anything that must reach the API
+server *during* a run (progress in ``status.lastRun``, noticing that the object was deleted or changed)
+goes through this client. One ``ApiClient`` per process: connections are pooled and reused.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.rest import ApiException
+
+GROUP = "policygen.io"
+VERSION = "v1alpha1"
+PLURAL = "policygenerations"
+MERGE_PATCH = "application/merge-patch+json"
+
+logger = logging.getLogger(__name__)
+
+
+class KubernetesError(Exception):
+    """An API call failed in a way worth retrying (outage, throttling, conflict)."""
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """What a progress patch tells us back about the object: still there, and which generation."""
+
+    exists: bool
+    generation: int | None = None
+    uid: str | None = None
+
+
+class KubeClient:
+    def __init__(self, api: client.ApiClient) -> None:
+        self._api = api
+        self._core = client.CoreV1Api(api)
+        self._custom = client.CustomObjectsApi(api)
+
+    @classmethod
+    async def connect(cls) -> KubeClient:
+        """In-cluster credentials when running in a pod, else the kubeconfig (``$KUBECONFIG`` honoured)."""
+        configuration = client.Configuration()
+        try:
+            config.load_incluster_config(client_configuration=configuration)
+        except config.ConfigException:
+            await config.load_kube_config(client_configuration=configuration)
+        return cls(client.ApiClient(configuration))
+
+    async def close(self) -> None:
+        await self._api.close()
+
+    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
+        """Merge-patch ``status``; a missing object is an answer (deleted), not an error."""
+        try:
+            body = await self._custom.patch_namespaced_custom_object_status(
+                GROUP, VERSION, namespace, PLURAL, name, {"status": dict(status)}, _content_type=MERGE_PATCH
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return ObjectState(exists=False)
+            raise KubernetesError(
+                f"patching the status of {namespace}/{name}: HTTP {exc.status} {exc.reason}"
+            ) from exc
+        meta = body.get("metadata", {})
+        if meta.get("deletionTimestamp"):
+            return ObjectState(exists=False, generation=meta.get("generation"), uid=meta.get("uid"))
+        return ObjectState(exists=True, generation=meta.get("generation"), uid=meta.get("uid"))
+
+    async def get_state(self, namespace: str, name: str) -> ObjectState:
+        try:
+            body = await self._custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return ObjectState(exists=False)
+            raise KubernetesError(f"reading {namespace}/{name}: HTTP {exc.status} {exc.reason}") from exc
+        meta = body.get("metadata", {})
+        exists = not meta.get("deletionTimestamp")
+        return ObjectState(exists=exists, generation=meta.get("generation"), uid=meta.get("uid"))
+
+    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
+        """The annotations of a ConfigMap, or None when it does not exist."""
+        try:
+            cm = await self._core.read_namespaced_config_map(name, namespace)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise KubernetesError(
+                f"reading ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
+            ) from exc
+        return dict(cm.metadata.annotations or {})
+
+    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
+        """Create, or replace when it exists: the name is deterministic, so reruns never make a second."""
+        name = body["metadata"]["name"]
+        try:
+            await self._core.create_namespaced_config_map(namespace, body)
+            return
+        except ApiException as exc:
+            if exc.status != 409:
+                raise KubernetesError(
+                    f"creating ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
+                ) from exc
+        try:
+            await self._core.replace_namespaced_config_map(name, namespace, body)
+        except ApiException as exc:
+            raise KubernetesError(
+                f"replacing ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
+            ) from exc
+
+    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
+        """Decoded string data of a Secret, or None when missing. Callers must never log the values."""
+        try:
+            secret = await self._core.read_namespaced_secret(name, namespace)
+        except ApiException as exc:
+            if exc.status in (403, 404):
+                return None
+            raise KubernetesError(
+                f"reading Secret {namespace}/{name}: HTTP {exc.status} {exc.reason}"
+            ) from exc
+        return {k: base64.b64decode(v).decode("utf-8") for k, v in (secret.data or {}).items()}

@@ -1,0 +1,136 @@
+"""``policygen operator``: run the controller (kopf's ``run``, with our handlers and settings).
+
+Flags override the ``POLICYGEN_*`` environment, which is how the Helm chart configures the container.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from dataclasses import replace
+from typing import Any
+
+HANDLERS = "policygen_operator.handlers.policygeneration"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "operator",
+        help="run the Kubernetes operator that reconciles PolicyGeneration resources",
+        description="Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and "
+        "pull requests. Settings come from POLICYGEN_* environment variables; flags override them.",
+    )
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument(
+        "-n",
+        "--namespace",
+        action="append",
+        dest="namespaces",
+        metavar="NS",
+        help="watch this namespace (repeat for more); default $POLICYGEN_WATCH_NAMESPACES or all",
+    )
+    scope.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace")
+    parser.add_argument(
+        "--liveness",
+        metavar="URL",
+        help="liveness endpoint; default http://0.0.0.0:$POLICYGEN_LIVENESS_PORT/healthz (8080)",
+    )
+    parser.add_argument(
+        "--max-concurrent-scans",
+        type=int,
+        metavar="N",
+        help="scans running at once (default $POLICYGEN_MAX_CONCURRENT_SCANS or 2)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="Prometheus /metrics port, 0 to disable (default $POLICYGEN_METRICS_PORT or 9090)",
+    )
+    parser.add_argument(
+        "--log-format", choices=["json", "text"], help="default $POLICYGEN_LOG_FORMAT or json"
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default $POLICYGEN_LOG_LEVEL or INFO",
+    )
+    parser.set_defaults(func=run)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the Kubernetes object kopf attaches to handler log records."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        ref = getattr(record, "k8s_ref", None)
+        if isinstance(ref, dict):
+            entry["object"] = {k: ref[k] for k in ("namespace", "name") if ref.get(k)}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiohttp's access log and kopf's per-watch debug chatter are noise at INFO.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    from policygen_operator.settings import from_env
+
+    try:
+        settings = from_env()
+    except ValueError as err:
+        print(f"policygen operator: {err}", file=sys.stderr)
+        return 2
+    overrides: dict[str, Any] = {}
+    for flag, name in (
+        ("max_concurrent_scans", "max_concurrent_scans"),
+        ("metrics_port", "metrics_port"),
+        ("log_format", "log_format"),
+        ("log_level", "log_level"),
+    ):
+        if getattr(args, flag) is not None:
+            overrides[name] = getattr(args, flag)
+    if args.namespaces:
+        overrides["namespaces"] = tuple(args.namespaces)
+    elif args.all_namespaces:
+        overrides["namespaces"] = ()
+    settings = replace(settings, **overrides)
+    if settings.max_concurrent_scans < 1:
+        print("policygen operator: --max-concurrent-scans must be at least 1", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+
+    import kopf
+
+    # Loaded by name, the way `kopf run -m` loads a module: importing registers the handlers with kopf.
+    importlib.import_module(HANDLERS)
+    liveness = args.liveness
+    if liveness is None and settings.liveness_port:
+        liveness = f"http://0.0.0.0:{settings.liveness_port}/healthz"
+    kopf.run(
+        standalone=True,  # one replica with strategy Recreate: no peering objects, no peering RBAC
+        clusterwide=not settings.namespaces,
+        namespaces=list(settings.namespaces),
+        liveness_endpoint=liveness,
+        memo=kopf.Memo(app=settings),
+    )
+    return 0

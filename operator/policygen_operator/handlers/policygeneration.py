@@ -1,0 +1,148 @@
+"""kopf handlers for PolicyGeneration: read the kwargs, call the reconcile service, write ``patch.status``.
+
+Everything with logic lives in ``services/reconcile.py``; this module only translates between kopf and the
+service (the ``Outcome``'s failure class becomes ``kopf.PermanentError`` or ``kopf.TemporaryError``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import kopf
+
+from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
+from policygen_operator.services import metrics
+from policygen_operator.services.reconcile import Outcome, Reconciler, Target, scheduled_run_due, utcnow
+from policygen_operator.settings import OperatorSettings, from_env
+
+# Read at import because kopf fixes a timer's interval when the decorator runs.
+_SCHEDULE_CHECK = from_env().schedule_check_interval
+
+
+@kopf.on.startup()
+async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: logging.Logger, **_: Any) -> None:
+    """One executor, one Kubernetes client and one reconciler for the whole process, shared through memo."""
+    app: OperatorSettings = memo.get("app") or from_env()
+    configure_kopf(settings)
+    memo.app = app
+    memo.kube = await KubeClient.connect()
+    memo.executor = ThreadPoolExecutor(
+        max_workers=app.max_concurrent_scans, thread_name_prefix="policygen-scan"
+    )
+    memo.reconciler = Reconciler(app, memo.kube, memo.executor)
+    metrics.serve(app.metrics_port)
+    logger.info("policygen operator started: %d concurrent scans", app.max_concurrent_scans)
+
+
+def configure_kopf(settings: kopf.OperatorSettings) -> None:
+    """kopf's knobs, chosen deliberately rather than inherited (see docs/operator.md, "Settings")."""
+    # Progress and the last-handled spec live in our own annotations, not in status: status stays the API.
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="policygen.io")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix="policygen.io", key="last-handled-configuration"
+    )
+    settings.persistence.finalizer = "policygen.io/finalizer"
+    # Watches that hang on a half-dead connection would silently stop reconciling: bound them.
+    settings.watching.server_timeout = 270
+    settings.watching.client_timeout = 300
+    settings.watching.connect_timeout = 10
+    settings.networking.request_timeout = 60
+    # Only explicit transition events (started, succeeded, failed) are posted, never log lines.
+    settings.posting.loggers = False
+    settings.posting.level = logging.INFO
+    # No CRD/namespace scanning: the CRD is installed with the chart, and the RBAC stays smaller.
+    settings.scanning.disabled = True
+
+
+@kopf.on.cleanup()
+async def stop(memo: kopf.Memo, **_: Any) -> None:
+    memo.executor.shutdown(wait=False, cancel_futures=True)
+    await memo.kube.close()
+
+
+@kopf.on.probe(id="runsInFlight")
+def runs_in_flight(**_: Any) -> float:
+    return float(metrics.IN_FLIGHT._value.get())
+
+
+@kopf.on.create(GROUP, VERSION, PLURAL)
+@kopf.on.update(GROUP, VERSION, PLURAL, field="spec")
+async def generate(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    retry: int,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+    **_: Any,
+) -> None:
+    """Create and spec update: regenerate. kopf reruns this after a restart until it has succeeded once."""
+    target = _target(body, spec, status, meta, retry)
+    async with _lock(memo):
+        outcome = await memo.reconciler.reconcile(target)
+    _apply(outcome, body, patch)
+
+
+@kopf.timer(
+    GROUP,
+    VERSION,
+    PLURAL,
+    interval=_SCHEDULE_CHECK,
+    initial_delay=_SCHEDULE_CHECK,
+    when=lambda spec, **_: bool(spec.get("schedule")),
+)
+async def scheduled(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+    **_: Any,
+) -> None:
+    """``spec.schedule.interval``: regenerate when due; a run in progress for this object wins."""
+    if (
+        not scheduled_run_due(spec, status, int(meta["generation"]), utcnow(), memo.app)
+        or _lock(memo).locked()
+    ):
+        return
+    async with _lock(memo):
+        outcome = await memo.reconciler.reconcile(_target(body, spec, status, meta, 0))
+    _apply(outcome, body, patch, raise_failures=False)  # the next due time is the retry
+
+
+def _target(body: kopf.Body, spec: kopf.Spec, status: kopf.Status, meta: kopf.Meta, retry: int) -> Target:
+    return Target(
+        namespace=str(meta["namespace"]),
+        name=str(meta["name"]),
+        uid=str(meta["uid"]),
+        generation=int(meta["generation"]),
+        spec=dict(spec),
+        status=dict(status),
+        owner_reference=kopf.build_owner_reference(body),
+        retry=retry,
+    )
+
+
+def _lock(memo: kopf.Memo) -> asyncio.Lock:
+    """Per object (kopf's memo is per object): the timer and the spec handlers never scan concurrently."""
+    if "lock" not in memo:
+        memo["lock"] = asyncio.Lock()
+    lock: asyncio.Lock = memo["lock"]
+    return lock
+
+
+def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch, raise_failures: bool = True) -> None:
+    patch.status.update(outcome.status)
+    for event in outcome.events:
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
+    if not raise_failures:
+        return
+    if outcome.failure == "permanent":
+        raise kopf.PermanentError(outcome.message)
+    if outcome.failure == "temporary":
+        raise kopf.TemporaryError(outcome.message, delay=outcome.delay)

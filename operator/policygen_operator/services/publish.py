@@ -1,0 +1,108 @@
+"""Publish a generated policy to a ConfigMap, and only when it changed in meaning.
+
+GitOps tools and controllers watch that ConfigMap; rewriting it with the same policy in another key order
+would wake all of them for nothing. So the comparison is on the canonical JSON's sha256, stored on the
+ConfigMap as an annotation, and an unchanged policy costs one GET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from policygen_operator.domain.iam.canonical import canonical_json, policy_sha256
+from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.spec import POLICY_KEY
+
+SHA_ANNOTATION = "policygen.io/policy-sha256"
+SOURCE_ANNOTATION = "policygen.io/source"
+REPORT_KEY = "report.json"
+# A ConfigMap holds at most 1 MiB; the policies themselves are a few KiB (IAM caps a managed policy at 6,144
+# characters), so the report goes in only while it leaves ample room.
+MAX_REPORT_BYTES = 256 * 1024
+
+
+class ConfigMapPort(Protocol):
+    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None: ...
+
+    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None: ...
+
+
+def policies_sha256(policies: Sequence[Mapping[str, Any]]) -> str:
+    """One digest for all parts: the part's own digest when there is one part, else a digest of digests."""
+    if len(policies) == 1:
+        return policy_sha256(dict(policies[0]))
+    joined = "\n".join(policy_sha256(dict(p)) for p in policies)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def part_key(index: int) -> str:
+    """``policy.json`` for the first part (what users script against), ``policy-partN.json`` after it."""
+    return POLICY_KEY if index == 0 else f"policy-part{index + 1}.json"
+
+
+def pretty(document: Mapping[str, Any]) -> str:
+    """The canonical form, indented for people: same meaning, same bytes, every time."""
+    return json.dumps(json.loads(canonical_json(dict(document))), indent=2) + "\n"
+
+
+def configmap_body(
+    name: str,
+    policies: Sequence[Mapping[str, Any]],
+    sha256: str,
+    owner_reference: Mapping[str, Any],
+    source: str,
+    report: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    data = {part_key(i): pretty(p) for i, p in enumerate(policies)}
+    if report is not None:
+        text = json.dumps(report, indent=2, sort_keys=True, default=str) + "\n"
+        if len(text.encode("utf-8")) <= MAX_REPORT_BYTES:
+            data[REPORT_KEY] = text
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": name,
+            "labels": {"app.kubernetes.io/managed-by": "policygen", "policygen.io/policygeneration": source},
+            "annotations": {SHA_ANNOTATION: sha256, SOURCE_ANNOTATION: source},
+            "ownerReferences": [dict(owner_reference)],
+        },
+        "data": data,
+    }
+
+
+@dataclass(frozen=True)
+class Published:
+    name: str
+    changed: bool
+
+
+async def publish_configmap(
+    kube: ConfigMapPort,
+    namespace: str,
+    name: str,
+    policies: Sequence[Mapping[str, Any]],
+    owner_reference: Mapping[str, Any],
+    source: str,
+    report: Mapping[str, Any] | None = None,
+) -> Published:
+    """Write the ConfigMap unless it already holds this policy (same sha256) for this owner."""
+    sha256 = policies_sha256(policies)
+    annotations = await kube.read_configmap_annotations(namespace, name)
+    if annotations is not None and annotations.get(SOURCE_ANNOTATION) != source:
+        # Someone else's ConfigMap: overwriting it would destroy data we do not own.
+        raise InvalidRequestError(
+            f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration; "
+            "choose another spec.output.configMap.name or delete that ConfigMap",
+            field="spec.output.configMap.name",
+            reason="ConfigMapConflict",
+        )
+    if annotations is not None and annotations.get(SHA_ANNOTATION) == sha256:
+        return Published(name=name, changed=False)
+    body = configmap_body(name, policies, sha256, owner_reference, source, report)
+    await kube.put_configmap(namespace, body)
+    return Published(name=name, changed=True)

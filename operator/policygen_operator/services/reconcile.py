@@ -1,0 +1,580 @@
+"""Reconcile one PolicyGeneration: the spec's desired state -> a scan -> status, ConfigMap, pull request.
+
+This is the single service the kopf handlers call. It never raises for an expected failure: it returns an
+``Outcome`` with the status to write and a classification (permanent or temporary) that the handler turns
+into kopf's own errors. Keeping kopf out of here lets unit tests drive every path with plain fakes.
+
+The scan is CPU-bound and synchronous, so it runs in a bounded thread pool shared by all resources; while
+it runs, a ticker on the event loop writes progress to ``status.lastRun`` (throttled) and, from the same
+answer, notices that the object was deleted or its spec changed, and sets the scan's ``cancel`` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
+from policygen_operator.services import conditions as c
+from policygen_operator.services import metrics
+from policygen_operator.services import spec as specs
+from policygen_operator.services.errors import (
+    CancelledError,
+    InvalidRequestError,
+    NoMatchingEventsError,
+    PolicygenError,
+    TemporaryError,
+    ValidationFailedError,
+)
+from policygen_operator.services.generation import (
+    GenerationRequest,
+    GenerationResult,
+    PrincipalResult,
+    Progress,
+    ProgressCallback,
+    run_generation,
+)
+from policygen_operator.services.publish import ConfigMapPort, policies_sha256, pretty, publish_configmap
+from policygen_operator.services.pullrequest import (
+    Credentials,
+    PullRequestContext,
+    PullRequestSpec,
+    PullRequestStatus,
+    reconcile_pull_request,
+)
+from policygen_operator.settings import OperatorSettings
+
+logger = logging.getLogger(__name__)
+
+Generate = Callable[[GenerationRequest, ProgressCallback | None, threading.Event | None], GenerationResult]
+OpenPullRequest = Callable[
+    [PullRequestSpec, PullRequestContext, Credentials, tuple[str, ...]], PullRequestStatus
+]
+
+
+class KubePort(ConfigMapPort, Protocol):
+    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState: ...
+
+    async def get_state(self, namespace: str, name: str) -> ObjectState: ...
+
+    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """One PolicyGeneration as the handler sees it."""
+
+    namespace: str
+    name: str
+    uid: str
+    generation: int
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any]
+    owner_reference: Mapping[str, Any]
+    retry: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    """What the handler writes (``status``), posts (``events``) and raises (``failure``)."""
+
+    status: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    failure: str | None = None  # None | "permanent" | "temporary"
+    message: str = ""
+    delay: float = 0.0
+    cancelled: bool = False
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _progress_fields(progress: Progress | None) -> dict[str, Any]:
+    if progress is None:
+        return {}
+    fields: dict[str, Any] = {
+        "filesScanned": progress.files_scanned,
+        "eventsScanned": progress.events_scanned,
+        "eventsMatched": progress.events_matched,
+    }
+    if progress.files_total is not None:
+        fields["filesTotal"] = progress.files_total
+    return fields
+
+
+class _Latest:
+    """The newest progress report; written by the scan thread, read by the event loop (one reference swap)."""
+
+    def __init__(self) -> None:
+        self.value: Progress | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        self.value = progress
+
+
+class Reconciler:
+    def __init__(
+        self,
+        settings: OperatorSettings,
+        kube: KubePort,
+        executor: Executor,
+        generate: Generate = run_generation,
+        open_pull_request: OpenPullRequest = reconcile_pull_request,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.kube = kube
+        self.executor = executor
+        self.generate = generate
+        self.open_pull_request = open_pull_request
+        self.clock = clock
+
+    async def reconcile(self, target: Target) -> Outcome:
+        now = self.clock()
+        conds = c.Conditions(target.status.get("conditions"), iso(now), target.generation)
+        try:
+            request = specs.generation_request(
+                target.spec,
+                now,
+                default_region=self.settings.aws_region,
+                aws_endpoint_url=self.settings.aws_endpoint_url,
+                workers=self.settings.scan_workers,
+            )
+            pr_target = specs.pull_request(target.spec)
+        except InvalidRequestError as err:
+            metrics.GENERATIONS.labels("invalid").inc()
+            return self._failed(target, conds, err, {}, permanent=True)
+
+        events = [Event("Normal", "Started", f"Generating for generation {target.generation}")]
+        if target.retry:
+            events = []
+        run = {
+            "startTime": iso(now),
+            "generation": target.generation,
+            "windowStart": iso(request.start),
+            "windowEnd": iso(request.end),
+            "completionTime": None,
+        }
+        if target.status.get("observedGeneration") != target.generation or c.READY not in _types(
+            target.status
+        ):
+            conds.set(
+                c.READY, c.UNKNOWN, "Generating", f"scanning CloudTrail for generation {target.generation}"
+            )
+        started = await self._patch(
+            target, {"observedGeneration": target.generation, "conditions": conds.as_list(), "lastRun": run}
+        )
+        if started is not None and not started.exists:
+            return Outcome(cancelled=True)
+
+        metrics.IN_FLIGHT.inc()
+        began = time.monotonic()
+        try:
+            outcome = await self._generate_and_publish(target, request, pr_target, conds, run)
+        finally:
+            metrics.IN_FLIGHT.dec()
+            metrics.DURATION.observe(time.monotonic() - began)
+        outcome.events[:0] = events
+        return outcome
+
+    async def _generate_and_publish(
+        self,
+        target: Target,
+        request: GenerationRequest,
+        pr_target: specs.PullRequestTarget | None,
+        conds: c.Conditions,
+        run: dict[str, Any],
+    ) -> Outcome:
+        latest = _Latest()
+        try:
+            result = await self._scan(target, request, latest)
+        except CancelledError:
+            metrics.GENERATIONS.labels("cancelled").inc()
+            return Outcome(cancelled=True)
+        except (InvalidRequestError, NoMatchingEventsError, ValidationFailedError) as err:
+            metrics.GENERATIONS.labels(_result_label(err)).inc()
+            return self._failed(target, conds, err, self._finished(run, latest.value), permanent=True)
+        except TemporaryError as err:
+            metrics.GENERATIONS.labels("temporary").inc()
+            return self._failed(target, conds, err, self._finished(run, latest.value), permanent=False)
+        except Exception as err:  # an engine bug must not kill the handler loop; retry with backoff
+            logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
+            metrics.GENERATIONS.labels("error").inc()
+            wrapped = TemporaryError(f"unexpected error: {type(err).__name__}: {err}", reason="InternalError")
+            return self._failed(target, conds, wrapped, self._finished(run, latest.value), permanent=False)
+
+        principal = request.principals[0]
+        found = result.results.get(principal)
+        if found is None or not found.policies:
+            err = NoMatchingEventsError(f"no CloudTrail event of {principal} in the window")
+            metrics.GENERATIONS.labels("no_events").inc()
+            return self._failed(target, conds, err, self._finished(run, None, result), permanent=True)
+        metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
+
+        state = await self.kube.get_state(target.namespace, target.name)
+        if not state.exists or state.uid != target.uid or state.generation != target.generation:
+            metrics.GENERATIONS.labels("cancelled").inc()
+            return Outcome(cancelled=True)  # deleted or changed while we scanned: nothing to publish
+        return await self._publish(target, request, pr_target, conds, run, result, found)
+
+    async def _scan(self, target: Target, request: GenerationRequest, latest: _Latest) -> GenerationResult:
+        cancel = threading.Event()
+        loop = asyncio.get_running_loop()
+        work = functools.partial(_guarded, self.generate, request, latest, cancel)
+        future = loop.run_in_executor(self.executor, work)
+        watcher = asyncio.create_task(self._watch(target, latest, cancel))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            # kopf cancelled the handler (operator stopping, handler timeout): stop the thread too.
+            cancel.set()
+            raise
+        finally:
+            watcher.cancel()
+            if cancel.is_set():
+                logger.info("generation of %s/%s cancelled", target.namespace, target.name)
+
+    async def _watch(self, target: Target, latest: _Latest, cancel: threading.Event) -> None:
+        """Throttled progress into status; a deleted or re-specified object cancels the scan."""
+        sent: Progress | None = None
+        while not cancel.is_set():
+            await asyncio.sleep(self.settings.progress_interval)
+            progress = latest.value
+            try:
+                if progress is not None and progress != sent:
+                    state = await self.kube.patch_status(
+                        target.namespace, target.name, {"lastRun": _progress_fields(progress)}
+                    )
+                    sent = progress
+                else:
+                    state = await self.kube.get_state(target.namespace, target.name)
+            except KubernetesError as err:
+                logger.warning("progress of %s/%s not written: %s", target.namespace, target.name, err)
+                continue
+            if not state.exists or state.uid != target.uid or state.generation != target.generation:
+                cancel.set()
+
+    async def _publish(
+        self,
+        target: Target,
+        request: GenerationRequest,
+        pr_target: specs.PullRequestTarget | None,
+        conds: c.Conditions,
+        run: dict[str, Any],
+        result: GenerationResult,
+        found: PrincipalResult,
+    ) -> Outcome:
+        cm_name = specs.configmap_name(target.name, target.spec)
+        sha256 = policies_sha256(found.policies)
+        previous = target.status.get("policy") or {}
+        status: dict[str, Any] = {
+            "observedGeneration": target.generation,
+            "lastRun": self._finished(run, None, result),
+            "deniedActions": list(found.denied_actions),
+            "unmappedEvents": sum(result.summary.unmapped.values()),
+            "findings": [_finding(f) for f in found.findings],
+        }
+        changed = previous.get("sha256") != sha256
+        if changed or previous.get("generation") != target.generation:
+            status["policy"] = {
+                "document": pretty(found.policies[0]),
+                "sha256": sha256,
+                "actions": len(found.actions),
+                "services": len(found.services),
+                "characters": found.characters,
+                "parts": len(found.policies),
+                "generation": target.generation,
+            }
+        summary = (
+            f"{len(found.actions)} actions in {len(found.services)} services "
+            f"from {result.summary.events_matched} events"
+        )
+        conds.set(c.GENERATED, True, "Generated", summary)
+        source = f"{target.namespace}/{target.name}"
+        try:
+            published = await publish_configmap(
+                self.kube,
+                target.namespace,
+                cm_name,
+                found.policies,
+                target.owner_reference,
+                source,
+                result.report,
+            )
+        except InvalidRequestError as err:
+            conds.set(c.PUBLISHED, False, err.reason, str(err))
+            return self._finish(target, conds, status, permanent=str(err))
+        except KubernetesError as err:
+            conds.set(c.PUBLISHED, False, "TemporaryFailure", f"{err}; retrying")
+            return self._finish(target, conds, status, temporary=str(err))
+        if published.changed:
+            metrics.CONFIGMAP_WRITES.inc()
+        status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
+        verb = "updated" if published.changed else "unchanged"
+        conds.set(
+            c.PUBLISHED,
+            True,
+            "ConfigMapUpdated" if published.changed else "ConfigMapUnchanged",
+            f"ConfigMap {cm_name} {verb}",
+        )
+        metrics.GENERATIONS.labels("succeeded").inc()
+        if pr_target is None:
+            conds.remove(c.PULL_REQUEST_OPENED)
+            return self._finish(target, conds, status)
+        if not self._pull_request_due(target, changed):
+            return self._finish(target, conds, status)
+        return await self._pull_request(target, request, pr_target, conds, status, result, found)
+
+    def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
+        """Level-based: open or refresh unless the PR already reflects this policy and this spec."""
+        pr_condition = next(
+            (x for x in target.status.get("conditions") or () if x.get("type") == c.PULL_REQUEST_OPENED), {}
+        )
+        return (
+            policy_changed
+            or not target.status.get("pullRequest")
+            or pr_condition.get("status") != c.TRUE
+            or target.status.get("observedGeneration") != target.generation
+            or pr_condition.get("observedGeneration") != target.generation
+        )
+
+    async def _pull_request(
+        self,
+        target: Target,
+        request: GenerationRequest,
+        pr_target: specs.PullRequestTarget,
+        conds: c.Conditions,
+        status: dict[str, Any],
+        result: GenerationResult,
+        found: PrincipalResult,
+    ) -> Outcome:
+        try:
+            credentials = await self._credentials(target.namespace, pr_target.secret_name)
+            context = PullRequestContext(
+                name=f"{target.namespace}/{target.name}",
+                principal=found.principal,
+                policies=found.policies,
+                window_start=iso(request.start),
+                window_end=iso(request.end),
+                events_scanned=result.summary.events_scanned,
+                events_matched=result.summary.events_matched,
+                findings=found.findings,
+                denied_actions=found.denied_actions,
+            )
+            loop = asyncio.get_running_loop()
+            opened = await loop.run_in_executor(
+                self.executor,
+                functools.partial(
+                    self.open_pull_request,
+                    pr_target.spec,
+                    context,
+                    credentials,
+                    self.settings.allowed_repositories,
+                ),
+            )
+        except InvalidRequestError as err:
+            conds.set(c.PULL_REQUEST_OPENED, False, err.reason, str(err))
+            return self._finish(target, conds, status, permanent=str(err))
+        except (TemporaryError, KubernetesError) as err:
+            delay = self.settings.backoff(target.retry)
+            conds.set(c.PULL_REQUEST_OPENED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
+            return self._finish(target, conds, status, temporary=str(err))
+        status["pullRequest"] = {
+            k: v
+            for k, v in {
+                "url": opened.url,
+                "number": opened.number,
+                "branch": opened.branch,
+                "headSha": opened.head_sha,
+                "state": opened.state,
+            }.items()
+            if v is not None
+        }
+        where = opened.url or f"branch {opened.branch}"
+        conds.set(
+            c.PULL_REQUEST_OPENED,
+            True,
+            "PullRequestUpdated" if opened.changed else "PullRequestUpToDate",
+            f"{where} ({opened.state})",
+        )
+        return self._finish(target, conds, status)
+
+    async def _credentials(self, namespace: str, secret_name: str | None) -> Credentials:
+        if secret_name is None:
+            return Credentials(token="")
+        data = await self.kube.read_secret(namespace, secret_name)
+        if data is None or not data.get("token"):
+            raise InvalidRequestError(
+                f"Secret {namespace}/{secret_name} is missing or has no key 'token' "
+                "(or the operator may not read it)",
+                field="spec.output.pullRequest.credentialsSecretRef",
+                reason="CredentialsMissing",
+            )
+        return Credentials(token=data["token"], username=data.get("username") or None)
+
+    def _finish(
+        self,
+        target: Target,
+        conds: c.Conditions,
+        status: dict[str, Any],
+        *,
+        permanent: str | None = None,
+        temporary: str | None = None,
+    ) -> Outcome:
+        required = [c.GENERATED, c.PUBLISHED]
+        if conds.get(c.PULL_REQUEST_OPENED) is not None:
+            required.append(c.PULL_REQUEST_OPENED)
+        conds.summarize(required)
+        status["conditions"] = conds.as_list()
+        outcome = Outcome(status=status, events=_events(target, conds, status))
+        if permanent:
+            outcome.failure, outcome.message = "permanent", permanent
+        elif temporary:
+            outcome.failure, outcome.message = "temporary", temporary
+            outcome.delay = self.settings.backoff(target.retry)
+        return outcome
+
+    def _failed(
+        self,
+        target: Target,
+        conds: c.Conditions,
+        err: PolicygenError,
+        last_run: dict[str, Any],
+        *,
+        permanent: bool,
+    ) -> Outcome:
+        """A failed run says what to fix, and that the last good policy (if any) is still in place."""
+        message = str(err)
+        if not permanent:
+            message += (
+                f"; retrying in {self.settings.backoff(target.retry):.0f}s (attempt {target.retry + 1})"
+            )
+        kept = target.status.get("policy") or {}
+        if kept.get("sha256"):
+            message += (
+                f"; the last good policy (generation {kept.get('generation')}, sha256 "
+                f"{str(kept['sha256'])[:12]}) is kept"
+            )
+        conds.set(c.GENERATED, False, err.reason, message)
+        status: dict[str, Any] = {"observedGeneration": target.generation}
+        if last_run:
+            status["lastRun"] = last_run
+        if permanent:
+            return self._finish(target, conds, status, permanent=str(err))
+        return self._finish(target, conds, status, temporary=str(err))
+
+    def _finished(
+        self, run: dict[str, Any], progress: Progress | None, result: GenerationResult | None = None
+    ) -> dict[str, Any]:
+        done = dict(run)
+        done["completionTime"] = iso(self.clock())
+        done.update(_progress_fields(progress))
+        if result is not None:
+            summary = result.summary
+            done.update(
+                filesScanned=summary.files_scanned,
+                eventsScanned=summary.events_scanned,
+                eventsMatched=summary.events_matched,
+            )
+        start = datetime.fromisoformat(str(run["startTime"]).replace("Z", "+00:00"))
+        done["durationSeconds"] = round((self.clock() - start).total_seconds(), 3)
+        return done
+
+    async def _patch(self, target: Target, status: Mapping[str, Any]) -> ObjectState | None:
+        try:
+            return await self.kube.patch_status(target.namespace, target.name, status)
+        except KubernetesError as err:
+            logger.warning("status of %s/%s not written: %s", target.namespace, target.name, err)
+            return None
+
+
+def _guarded(
+    generate: Generate, request: GenerationRequest, progress: ProgressCallback, cancel: threading.Event
+) -> GenerationResult:
+    """Runs in the worker thread: a scan whose object went away while it queued never starts."""
+    if cancel.is_set():
+        raise CancelledError("cancelled before the scan started")
+    return generate(request, progress, cancel)
+
+
+def _types(status: Mapping[str, Any]) -> set[str]:
+    return {str(x.get("type")) for x in status.get("conditions") or ()}
+
+
+def _result_label(err: PolicygenError) -> str:
+    if isinstance(err, NoMatchingEventsError):
+        return "no_events"
+    if isinstance(err, ValidationFailedError):
+        return "validation_failed"
+    return "invalid"
+
+
+def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
+    keep = {"severity": str, "code": str, "message": str, "part": int, "sid": str}
+    return {k: cast(finding[k]) for k, cast in keep.items() if finding.get(k) is not None}
+
+
+def _events(target: Target, conds: c.Conditions, status: Mapping[str, Any]) -> list[Event]:
+    """Events on transitions only: a retry that fails the same way again posts nothing."""
+    ready = conds.get(c.READY) or {}
+    before = next((x for x in target.status.get("conditions") or () if x.get("type") == c.READY), {})
+    if ready.get("status") == c.TRUE:
+        if conds.flipped(c.READY) or "policy" in status:
+            return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
+        return []
+    if conds.flipped(c.READY) or before.get("reason") != ready.get("reason"):
+        return [Event("Warning", "Failed", f"{ready.get('reason')}: {ready.get('message', '')}")]
+    return []
+
+
+def scheduled_run_due(
+    spec: Mapping[str, Any],
+    status: Mapping[str, Any],
+    generation: int,
+    now: datetime,
+    settings: OperatorSettings,
+) -> bool:
+    """Whether ``spec.schedule.interval`` calls for a run now.
+
+    Only for a generation the spec handlers have already handled (they own the first run of each spec);
+    a temporary failure is retried after the backoff rather than a whole interval later.
+    """
+    try:
+        interval = specs.schedule_interval(spec)
+    except InvalidRequestError:
+        return False
+    if interval is None or status.get("observedGeneration") != generation:
+        return False
+    last_run = status.get("lastRun") or {}
+    finished = last_run.get("completionTime")
+    if not finished:
+        return False  # never finished or running now: the spec handlers are on it
+    generated = next((x for x in status.get("conditions") or () if x.get("type") == c.GENERATED), {})
+    wait = interval.total_seconds()
+    if generated.get("status") == c.FALSE and generated.get("reason") in (
+        "TemporaryFailure",
+        "InternalError",
+    ):
+        wait = min(wait, settings.backoff(0))
+    elapsed = (now - specs.parse_time(str(finished), "status.lastRun.completionTime")).total_seconds()
+    return elapsed >= wait

@@ -1,0 +1,150 @@
+"""From a PolicyGeneration's spec to the requests the services take: the desired state, computed afresh.
+
+The API server's schema already refused malformed specs; what is left here are the checks that need the
+clock (a lookback window ends now) and the defaults that belong to the operator (ConfigMap name, region).
+Everything that could still be wrong raises ``InvalidRequestError`` naming the field, which becomes a
+``Ready=False`` condition saying what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
+from policygen_operator.services.pullrequest import PullRequestSpec
+
+_DURATION = re.compile(r"^([1-9][0-9]*)([mhd])$")
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+DEFAULT_LOOKBACK = "90d"
+POLICY_KEY = "policy.json"
+
+
+def parse_duration(text: str, field: str) -> timedelta:
+    """``30m``, ``24h``, ``90d``: the only forms the CRD lets through."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise InvalidRequestError(f"{field}: {text!r} is not a duration like 30m, 24h or 90d", field=field)
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_time(text: str, field: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidRequestError(f"{field}: {text!r} is not an RFC 3339 time", field=field) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
+    """The window to scan: a lookback ends now; start/end are taken as given."""
+    win = spec.get("window") or {"lookback": DEFAULT_LOOKBACK}
+    if win.get("start") or win.get("end"):
+        start = parse_time(str(win.get("start", "")), "spec.window.start")
+        end = parse_time(str(win.get("end", "")), "spec.window.end")
+        if start >= end:
+            raise InvalidRequestError("spec.window.start must be before spec.window.end", field="spec.window")
+        return start, end
+    lookback = parse_duration(str(win.get("lookback", DEFAULT_LOOKBACK)), "spec.window.lookback")
+    return now - lookback, now
+
+
+def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs:
+    trail = spec.get("cloudTrail") or {}
+    s3, local = trail.get("s3"), trail.get("local")
+    if bool(s3) == bool(local):
+        raise InvalidRequestError(
+            "exactly one source must be set: spec.cloudTrail.s3 or spec.cloudTrail.local",
+            field="spec.cloudTrail",
+        )
+    if local:
+        return LocalLogs(path=str(local["path"]))
+    return S3Logs(
+        bucket=str(s3["bucket"]),
+        prefix=str(s3.get("prefix") or ""),
+        organization_id=s3.get("organizationId") or None,
+        account_ids=tuple(s3.get("accountIds") or ()),
+        regions=tuple(s3.get("regions") or ()),
+        endpoint_url=s3.get("endpointURL") or None,
+    )
+
+
+def generation_request(
+    spec: Mapping[str, Any],
+    now: datetime,
+    *,
+    default_region: str | None = None,
+    aws_endpoint_url: str | None = None,
+    workers: int | None = 1,
+) -> GenerationRequest:
+    """The generation the spec asks for, with the window resolved against ``now``."""
+    principal = str(spec.get("principalArn") or "")
+    if not principal:
+        raise InvalidRequestError("spec.principalArn is required", field="spec.principalArn")
+    start, end = window(spec, now)
+    policy = spec.get("policy") or {}
+    aws = spec.get("aws") or {}
+    return GenerationRequest(
+        principals=(principal,),
+        source=source(spec),
+        start=start,
+        end=end,
+        resource_level=bool(policy.get("resourceLevel", True)),
+        include_denied=bool(policy.get("includeDenied", False)),
+        exclude_actions=tuple(policy.get("excludeActions") or ()),
+        aws=AwsAccess(
+            region=aws.get("region") or default_region,
+            role_arn=aws.get("roleArn") or None,
+            endpoint_url=aws_endpoint_url,
+        ),
+        workers=workers,
+    )
+
+
+def configmap_name(name: str, spec: Mapping[str, Any]) -> str:
+    """Deterministic, so a rerun after a restart finds and replaces the same ConfigMap."""
+    configured = ((spec.get("output") or {}).get("configMap") or {}).get("name")
+    return str(configured or f"{name}-policy")
+
+
+@dataclass(frozen=True)
+class PullRequestTarget:
+    spec: PullRequestSpec
+    secret_name: str | None
+
+
+def pull_request(spec: Mapping[str, Any]) -> PullRequestTarget | None:
+    """``spec.output.pullRequest`` as the GitOps service's spec, or None when no pull request is wanted."""
+    pr = (spec.get("output") or {}).get("pullRequest")
+    if not pr:
+        return None
+    secret = (pr.get("credentialsSecretRef") or {}).get("name")
+    if pr.get("provider") in ("github", "gitlab") and not secret:
+        raise InvalidRequestError(
+            "spec.output.pullRequest.credentialsSecretRef is required for github and gitlab",
+            field="spec.output.pullRequest.credentialsSecretRef",
+        )
+    return PullRequestTarget(
+        spec=PullRequestSpec(
+            provider=str(pr["provider"]),
+            repository=str(pr["repository"]),
+            base_branch=str(pr.get("baseBranch") or "main"),
+            path=str(pr["path"]),
+            format=str(pr["format"]),
+            replace_managed_policies=tuple(pr.get("replaceManagedPolicies") or ()),
+            api_url=pr.get("apiURL") or None,
+            labels=tuple(pr.get("labels") or ()),
+        ),
+        secret_name=str(secret) if secret else None,
+    )
+
+
+def schedule_interval(spec: Mapping[str, Any]) -> timedelta | None:
+    interval = (spec.get("schedule") or {}).get("interval")
+    return parse_duration(str(interval), "spec.schedule.interval") if interval else None

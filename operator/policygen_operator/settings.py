@@ -1,0 +1,96 @@
+"""Operator settings, read once from the environment (the Helm chart and deploy/ set these variables).
+
+One frozen value built at start-up, so a bad setting fails the process at once with a message naming the
+variable, instead of surfacing later as an odd behaviour deep inside a reconcile.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PREFIX = "POLICYGEN_"
+
+
+@dataclass(frozen=True)
+class OperatorSettings:
+    """Everything an operator deployment can tune; the names mirror the Helm values."""
+
+    namespaces: tuple[str, ...] = ()  # empty: all namespaces
+    max_concurrent_scans: int = 2
+    scan_workers: int = 1  # processes per scan; 1 scans inside the worker thread
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None  # STS endpoint override (tests and mirrors)
+    log_level: str = "INFO"
+    log_format: str = "json"  # json | text
+    metrics_port: int = 9090  # 0 disables the Prometheus endpoint
+    liveness_port: int = 8080  # 0 disables /healthz
+    allowed_repositories: tuple[str, ...] = ()
+    progress_interval: float = 5.0  # seconds between status.lastRun updates during a run
+    schedule_check_interval: float = 60.0  # seconds between checks whether a scheduled run is due
+    retry_backoff: float = 30.0  # first delay after a temporary failure; doubles up to retry_backoff_max
+    retry_backoff_max: float = 600.0
+
+    def backoff(self, retry: int) -> float:
+        """Exponential backoff for TemporaryError, capped, so an outage does not become a request storm."""
+        return float(min(self.retry_backoff * (2 ** max(retry, 0)), self.retry_backoff_max))
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{PREFIX}{name} must be positive, got {value}")
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(PREFIX + name, "")
+    return tuple(item.strip() for item in raw.replace("\n", ",").split(",") if item.strip())
+
+
+def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
+    """Read ``POLICYGEN_*`` variables (and ``AWS_REGION`` as the region's fallback)."""
+    env = os.environ if env is None else env
+    log_format = env.get(PREFIX + "LOG_FORMAT", "json").lower()
+    if log_format not in ("json", "text"):
+        raise ValueError(f"{PREFIX}LOG_FORMAT must be json or text, got {log_format!r}")
+    log_level = env.get(PREFIX + "LOG_LEVEL", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    namespaces = _list(env, "WATCH_NAMESPACES")
+    return OperatorSettings(
+        namespaces=() if namespaces in ((), ("*",)) else namespaces,
+        max_concurrent_scans=_int(env, "MAX_CONCURRENT_SCANS", 2, minimum=1),
+        scan_workers=_int(env, "SCAN_WORKERS", 1, minimum=1),
+        aws_region=env.get(PREFIX + "AWS_REGION") or env.get("AWS_REGION") or None,
+        aws_endpoint_url=env.get(PREFIX + "AWS_ENDPOINT_URL") or None,
+        log_level=log_level,
+        log_format=log_format,
+        metrics_port=_int(env, "METRICS_PORT", 9090),
+        liveness_port=_int(env, "LIVENESS_PORT", 8080),
+        allowed_repositories=_list(env, "ALLOWED_REPOSITORIES"),
+        progress_interval=_float(env, "PROGRESS_INTERVAL", 5.0),
+        schedule_check_interval=_float(env, "SCHEDULE_CHECK_INTERVAL", 60.0),
+        retry_backoff=_float(env, "RETRY_BACKOFF", 30.0),
+        retry_backoff_max=_float(env, "RETRY_BACKOFF_MAX", 600.0),
+    )
