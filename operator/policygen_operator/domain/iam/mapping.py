@@ -1,0 +1,697 @@
+"""One CloudTrail record -> the IAM actions it needed and the resources it touched.
+
+The rules (docs/mapping.md explains them with examples):
+- eventSource -> IAM namespace through iam-dataset's CloudTrail table; unknown sources fall back to the
+  host name's first label only if the reference has that namespace.
+- eventName -> actions: version suffixes stripped (``GetFunction20150331v2``,
+  ``CreateDistribution2020_05_31``),
+  then iam-dataset's SDK-method table (which knows that ``ListObjectsV2`` is ``s3:ListBucket`` and that
+  ``CreateTrail`` with a CloudWatch Logs role also needs ``iam:PassRole``), then the reference itself
+  (``namespace:EventName`` when that action exists). Nothing else: an event with no real action is
+  ``unmapped`` and never guessed.
+- Resources: ARNs from ``resources[]`` and from ``requestParameters`` through the reference's ARN formats,
+  in the event's partition, region and account. An action that takes resources but whose resources this
+  record does not determine gets ``*`` and says so in ``reason``.
+
+The mapper is built once and shared; the per-(eventSource, eventName) plan is compiled on first sight and
+cached, so ``map`` does a dict lookup and fills a few precompiled templates per record.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from policygen_operator.domain.iam.reference import Reference, ResourceType, load_reference
+from policygen_operator.domain.iam.templates import (
+    Compiled,
+    Values,
+    compile_condition,
+    compile_template,
+    get_field,
+    lookup_path,
+)
+
+Kind = Literal["mapped", "unmapped", "ignored"]
+
+# errorCode values CloudTrail writes when IAM (or a resource policy) refused the call. Other errors
+# (NoSuchKey, ValidationException, ResourceNotFoundException, ...) happen after authorization: kept.
+AUTHORIZATION_FAILURES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedOperation",
+        "Client.UnauthorizedAccess",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "AuthorizationErrorException",
+        "AuthorizationFailure",
+        "Forbidden",
+        "ForbiddenException",
+        "Client.AccessDenied",
+        "AccessDeniedFault",
+    }
+)
+_NOT_AUTHORIZED = "not authorized to perform"
+
+IGNORED_EVENT_TYPES = {
+    "AwsServiceEvent": "AWS service event (no principal called it)",
+    "AwsConsoleSignIn": "console sign-in (no IAM action)",
+    "AwsCloudTrailInsight": "CloudTrail Insights event",
+    "AwsVpceEvent": "VPC endpoint policy event",
+}
+IGNORED_EVENT_SOURCES = {"signin.amazonaws.com": "console sign-in (no IAM action)"}
+
+_VERSION_SUFFIX = re.compile(r"(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
+
+# CloudTrail event names whose SDK method has another name (S3 logs its REST operation names).
+EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
+    ("s3", "GetBucketLifecycle"): "GetBucketLifecycleConfiguration",
+    ("s3", "PutBucketLifecycle"): "PutBucketLifecycleConfiguration",
+    ("s3", "GetBucketNotification"): "GetBucketNotificationConfiguration",
+    ("s3", "PutBucketNotification"): "PutBucketNotificationConfiguration",
+    ("s3", "DeleteBucketLifecycle"): "DeleteBucketLifecycle",
+}
+
+# iam-dataset entries a call does not need from its caller: CloudTrail (the service) writes the trail's
+# objects under the bucket policy, so CreateTrail/UpdateTrail need no s3:PutObject of the caller.
+DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
+    ("cloudtrail", "createtrail"): frozenset({"s3:PutObject"}),
+    ("cloudtrail", "updatetrail"): frozenset({"s3:PutObject"}),
+}
+
+# Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
+# ACL actions the call needs only with tagging/ACL headers. A copy reads the source (``x-amz-copy-source``,
+# "bucket/key[?versionId=...]") and writes the destination.
+_COPY_SOURCE_BUCKET = "%%regex%${x-amz-copy-source}%/^\\/?([^/]+)\\//g%%"
+_COPY_SOURCE_KEY = "%%regex%${x-amz-copy-source}%/^\\/?[^/]+\\/([^?]+)/g%%"
+_COPY_ENTRIES: list[dict[str, Any]] = [
+    {
+        "action": "s3:PutObject",
+        "resource_mappings": {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}},
+    },
+    {
+        "action": "s3:GetObject",
+        "resource_mappings": {
+            "BucketName": {"template": _COPY_SOURCE_BUCKET},
+            "ObjectName": {"template": _COPY_SOURCE_KEY},
+        },
+    },
+]
+CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("s3", "copyobject"): _COPY_ENTRIES,
+    ("s3", "uploadpartcopy"): _COPY_ENTRIES,
+}
+
+_PARTITION_BY_REGION_PREFIX = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MappedEvent:
+    """What one record means for a policy.
+
+    ``uses`` pairs each IAM action with one resource ARN (or ``*``). For ``mapped`` events ``reason`` is
+    empty unless some action fell back to ``*`` because the record did not name its resource; for
+    ``ignored`` and ``unmapped`` events it says why.
+    """
+
+    kind: Kind
+    key: str
+    denied: bool
+    reason: str
+    uses: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    partition: str
+    region: str
+    account: str
+
+
+def partition_of(region: str) -> str:
+    for prefix, partition in _PARTITION_BY_REGION_PREFIX:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def context_of(record: Mapping[str, Any]) -> Context:
+    """Partition, region and account the record's resources live in unless an ARN says otherwise."""
+    region = record.get("awsRegion") or ""
+    identity = record.get("userIdentity") or {}
+    account = record.get("recipientAccountId") or identity.get("accountId") or ""
+    principal = identity.get("arn") or ""
+    partition = principal.split(":", 2)[1] if principal.startswith("arn:") else partition_of(region)
+    return Context(partition, region, account)
+
+
+def is_denied(record: Mapping[str, Any]) -> bool:
+    code = record.get("errorCode")
+    if not code:
+        return False
+    if code in AUTHORIZATION_FAILURES:
+        return True
+    message = record.get("errorMessage") or ""
+    return _NOT_AUTHORIZED in message
+
+
+# ---- value normalisers: CloudTrail parameters that are names, partial ARNs or URLs -> ARNs ----------
+
+Normaliser = Callable[[str, Context, Mapping[str, Any]], list[str]]
+_LAMBDA_ARN = re.compile(r"^arn:([^:]+):lambda:([^:]+):(\d{12}):function:([^:]+)(?::(.+))?$")
+_LAMBDA_PARTIAL = re.compile(r"^(\d{12}):function:([^:]+)(?::(.+))?$")
+_QUEUE_URL = re.compile(r"^https?://[^/]+/(\d{12})/([^/?]+)")
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def _lambda_function(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Name, ``name:qualifier``, partial or full ARN -> the function ARN IAM evaluates.
+
+    IAM compares the ARN the call used: a call with a version or alias is authorized against the
+    qualified ARN, so a qualifier is kept; a bare name becomes the unqualified ARN.
+    """
+    partition, region, account = ctx.partition, ctx.region, ctx.account
+    full = _LAMBDA_ARN.match(value)
+    partial = _LAMBDA_PARTIAL.match(value) if not full else None
+    if full:
+        partition, region, account, name, qualifier = full.groups()
+    elif partial:
+        account, name, qualifier = partial.groups()
+    else:
+        name, _, qualifier = value.partition(":")
+    qualifier = qualifier or get_field(params, "Qualifier")
+    arn = f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+    return [f"{arn}:{qualifier}" if qualifier else arn]
+
+
+def _kms_key(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Key id, key ARN, ``alias/NAME`` or alias ARN -> a key or alias ARN (an alias never becomes a key)."""
+    if value.startswith("arn:"):
+        return [value]
+    if value.startswith("alias/"):
+        return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:{value}"]
+    return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/{value}"]
+
+
+def _kms_alias(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    if value.startswith("arn:"):
+        return [value]
+    name = value.removeprefix("alias/")
+    return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:alias/{name}"]
+
+
+def _sqs_queue(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Queue URL (its path holds the owning account) or queue name -> queue ARN."""
+    if value.startswith("arn:"):
+        return [value]
+    url = _QUEUE_URL.match(value)
+    if url:
+        account, name = url.groups()
+        return [f"arn:{ctx.partition}:sqs:{ctx.region}:{account}:{name}"]
+    return [f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account}:{value}"]
+
+
+def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    if value.startswith("arn:"):
+        return [value]
+    return [f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:parameter/{value.lstrip('/')}"]
+
+
+def _iam_name_with_path(kind: str) -> Normaliser:
+    """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
+    ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only)."""
+
+    def normalise(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+        if value.startswith("arn:"):
+            return [value]
+        base = f"arn:{ctx.partition}:iam::{ctx.account}:{kind}/"
+        path = get_field(params, "Path")
+        if isinstance(path, str) and path.startswith("/"):
+            return [base + path.lstrip("/") + value]
+        return [base + value, base + "*/" + value]
+
+    return normalise
+
+
+# (namespace of the action, ARN-format variable) -> normaliser of the one parameter its template reads
+NORMALISERS: dict[tuple[str, str], Normaliser] = {
+    ("lambda", "FunctionName"): _lambda_function,
+    ("kms", "KeyId"): _kms_key,
+    ("kms", "Alias"): _kms_alias,
+    ("sqs", "QueueName"): _sqs_queue,
+    ("ssm", "ParameterNameWithoutLeadingSlash"): _ssm_parameter,
+    ("iam", "RoleNameWithPath"): _iam_name_with_path("role"),
+    ("iam", "UserNameWithPath"): _iam_name_with_path("user"),
+    ("iam", "GroupNameWithPath"): _iam_name_with_path("group"),
+    ("iam", "InstanceProfileNameWithPath"): _iam_name_with_path("instance-profile"),
+}
+_PLAIN_ONLY = frozenset(
+    {("ssm", "ParameterNameWithoutLeadingSlash")}
+)  # GetParametersByPath keeps its template
+_SINGLE_REF = re.compile(r"\$\{([^}]+)\}")
+
+
+def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """Secrets Manager: a name becomes ``secret:NAME-*`` (the real ARN ends in 6 random characters)."""
+    value = get_field(params, "SecretId")
+    if value is None and action == "secretsmanager:CreateSecret":
+        value = get_field(params, "Name")
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("arn:"):
+        return [value if _SECRET_SUFFIX.search(value) else value + "-*"]
+    return [f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{value}-*"]
+
+
+def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """BatchGetItem/BatchWriteItem name their tables as the keys (or ``tableName`` items) of requestItems."""
+    items = get_field(params, "RequestItems")
+    names: list[str] = []
+    if isinstance(items, Mapping):
+        names = [str(k) for k in items]
+    elif isinstance(items, list):
+        names = [str(i.get("tableName") or i.get("TableName")) for i in items if isinstance(i, Mapping)]
+    names = [n for n in names if n and n != "None"]
+    if not names:
+        return None
+    return [
+        n if n.startswith("arn:") else f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/{n}"
+        for n in names
+    ]
+
+
+# (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
+RESOLVERS: dict[tuple[str, str | None], Callable[[str, Mapping[str, Any], Context], list[str] | None]] = {
+    ("secretsmanager", None): _secret,
+    ("dynamodb", "batchgetitem"): _dynamodb_batch,
+    ("dynamodb", "batchwriteitem"): _dynamodb_batch,
+}
+
+
+# ---- compiled plans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _VarMap:
+    name: str
+    template: Compiled
+    refs: tuple[str, ...]
+    normaliser: Normaliser | None
+    condition: Callable[[Mapping[str, Any]], bool] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _ActionPlan:
+    action: str
+    types: tuple[ResourceType, ...]
+    primary: bool  # the call's own action; others are extras needed only when their parameters are given
+    condition: Callable[[Mapping[str, Any]], bool] | None
+    override: Compiled | None
+    override_refs: bool
+    arn_maps: tuple[tuple[ResourceType, Compiled], ...]
+    var_maps: tuple[_VarMap, ...]
+    resolver: Callable[[str, Mapping[str, Any], Context], list[str] | None] | None
+
+    @property
+    def has_templates(self) -> bool:
+        return bool(self.override or self.arn_maps or self.var_maps or self.resolver)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    kind: Kind
+    key: str
+    actions: tuple[_ActionPlan, ...]
+    allowed: MappedEvent  # prebuilt results: ignored/unmapped events, and mapped ones without resources
+    refused: MappedEvent
+    param_keys: frozenset[str] = frozenset()  # lower-case top-level parameters the templates may read
+
+
+# Parameters that normalisers and resolvers read besides the ones named in templates.
+_EXTRA_PARAMETERS = frozenset({"qualifier", "path", "requestitems", "secretid", "name", "bucketname"})
+_MEMO_LIMIT = 1 << 16
+
+
+def _mapped_plan(key: str, actions: tuple[_ActionPlan, ...], templates: list[str]) -> _Plan:
+    refs = {
+        ref.split(".", 1)[0].removesuffix("[]").lower() for t in templates for ref in _SINGLE_REF.findall(t)
+    }
+    keys = frozenset(refs | _EXTRA_PARAMETERS)
+    uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
+    return _Plan(
+        "mapped",
+        key,
+        actions,
+        MappedEvent("mapped", key, False, "", uses),
+        MappedEvent("mapped", key, True, "", uses),
+        keys,
+    )
+
+
+class EventMapper:
+    """Maps CloudTrail records to IAM actions and resources. Build once, share freely (read-only after
+    warm-up; the plan cache only grows and each entry is immutable)."""
+
+    def __init__(self, reference: Reference | None = None, *, resource_level: bool = True) -> None:
+        self._ref = reference or load_reference()
+        self._resource_level = resource_level
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        # Records that agree on everything a plan reads give the same result: most traffic repeats a few
+        # calls on a few resources, so this turns the template work into one dict lookup.
+        self._memo: dict[tuple[Any, ...], MappedEvent] = {}
+
+    @property
+    def reference(self) -> Reference:
+        return self._ref
+
+    def map(self, record: Mapping[str, Any]) -> MappedEvent:
+        source = record.get("eventSource") or ""
+        name = record.get("eventName") or ""
+        event_type = record.get("eventType")
+        if event_type in IGNORED_EVENT_TYPES:
+            return MappedEvent(
+                "ignored", f"{source}:{name}", is_denied(record), IGNORED_EVENT_TYPES[event_type]
+            )
+        plan = self._plans.get((source, name))
+        if plan is None:
+            plan = self._plans[(source, name)] = self._compile(source, name)
+        denied = is_denied(record)
+        if plan.kind != "mapped" or not self._resource_level:
+            return plan.refused if denied else plan.allowed
+        memo_key = _memo_key(plan, record, denied)
+        result = self._memo.get(memo_key)
+        if result is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            result = self._memo[memo_key] = self._resolve(plan, record, denied, plan.key)
+        return result
+
+    # -- per-record work --
+
+    def _resolve(self, plan: _Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
+        params = record.get("requestParameters")
+        if not isinstance(params, Mapping):
+            params = {}
+        ctx = context_of(record)
+        listed: list[str] = [
+            arn
+            for r in record.get("resources") or ()
+            if isinstance(r, Mapping) and isinstance(arn := r.get("ARN"), str)
+        ]
+        single = len(plan.actions) == 1
+        uses: list[tuple[str, str]] = []
+        unresolved: list[str] = []
+        for action in plan.actions:
+            if action.condition is not None and not action.condition(params):
+                continue
+            if not action.types:
+                uses.append((action.action, "*"))
+                continue
+            arns = self._arns(action, params, ctx, listed, single)
+            if arns is None:  # an extra action whose parameters the call did not use
+                continue
+            if not arns:
+                unresolved.append(action.action)
+                uses.append((action.action, "*"))
+            else:
+                uses.extend((action.action, arn) for arn in arns)
+        reason = f"resource not determined, using *: {', '.join(unresolved)}" if unresolved else ""
+        return MappedEvent("mapped", key, denied, reason, tuple(dict.fromkeys(uses)))
+
+    def _arns(
+        self, action: _ActionPlan, params: Mapping[str, Any], ctx: Context, listed: list[str], single: bool
+    ) -> list[str] | None:
+        """ARNs for one action: [] when undetermined (caller uses ``*``), None when an extra action does
+        not apply to this call.
+
+        ``resources[]`` names the resources CloudTrail saw, with their real account (a KMS key behind an
+        alias, a cross-account key): it comes first when the call maps to one action. When it maps to
+        several (CopyObject reads one object and writes another), ``resources[]`` does not say which ARN
+        belongs to which action, so request parameters come first and the list is the fallback.
+        """
+        from_list = _fitting(action.types, listed) if listed else []
+        if single and from_list and _covers_required(action.types, from_list):
+            return from_list
+        built, referenced = self._from_parameters(action, params, ctx)
+        if not action.primary and not referenced and action.has_templates:
+            return None
+        for candidate in (built, from_list, sorted(set(built) | set(from_list))):
+            if candidate and _covers_required(action.types, candidate):
+                return candidate
+        return []
+
+    def _from_parameters(
+        self, action: _ActionPlan, params: Mapping[str, Any], ctx: Context
+    ) -> tuple[list[str], bool]:
+        """ARNs built from request parameters, and whether any parameter the templates read was present."""
+
+        def lookup(path: str) -> Values:
+            if path == "Partition":
+                return [ctx.partition]
+            if path == "Region":
+                return [ctx.region]
+            if path == "Account":
+                return [ctx.account]
+            return lookup_path(params, path)
+
+        if action.resolver is not None:
+            resolved = action.resolver(action.action, params, ctx)
+            if resolved is not None:
+                return _fitting(action.types, resolved), True
+        out: list[str] = []
+        referenced = False
+        if action.override is not None:
+            values = action.override(lookup)
+            if values is not None and action.override_refs:
+                referenced = referenced or any(values)
+            for value in values or ():
+                if value == "*":
+                    return [], referenced
+                if value.startswith("arn:"):
+                    out.append(value)
+        for resource_type, template in action.arn_maps:
+            for value in template(lookup) or ():
+                referenced = True
+                if resource_type.matches(value):
+                    out.append(value)
+        if action.var_maps:
+            built, used = _fill_formats(action, params, ctx, lookup)
+            referenced = referenced or used
+            out.extend(built)
+        return sorted(set(out)), referenced
+
+    # -- compilation, once per (eventSource, eventName) --
+
+    def _compile(self, source: str, name: str) -> _Plan:
+        key = f"{source}:{name}"
+        if source in IGNORED_EVENT_SOURCES:
+            return _fixed("ignored", key, IGNORED_EVENT_SOURCES[source])
+        namespace = self._namespace(source)
+        if namespace is None:
+            return _fixed("unmapped", key, f"unknown eventSource {source!r}")
+        method = _VERSION_SUFFIX.sub("", name) or name
+        method = EVENT_NAME_ALIASES.get((namespace, method), method)
+        if f"{namespace}:{method}".lower() in self._ref.permissionless:
+            return _fixed("ignored", key, "needs no permission")
+        entries = CURATED_ENTRIES.get((namespace, method.lower())) or self._ref.sdk_entries(namespace, method)
+        if entries:
+            dropped = DROPPED_ENTRIES.get((namespace, method.lower()), frozenset())
+            plans = [
+                self._compile_entry(namespace, method, entry, index == 0)
+                for index, entry in enumerate(entries)
+                if entry["action"] not in dropped
+            ]
+            actions = tuple(p for p in plans if p is not None)
+            if actions:
+                return _mapped_plan(key, actions, [json.dumps(e) for e in entries])
+        direct = self._ref.action_name(f"{namespace}:{method}")
+        if direct is not None:
+            plan = self._direct(namespace, method, direct)
+            return _mapped_plan(key, (plan,), ["${" + v.name + "}" for v in plan.var_maps])
+        return _fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
+
+    def _namespace(self, source: str) -> str | None:
+        namespace = self._ref.event_sources.get(source)
+        if namespace is None and source.endswith(".amazonaws.com"):
+            guess = source.removesuffix(".amazonaws.com")
+            namespace = guess if self._ref.has_namespace(guess) else None
+        return namespace
+
+    def _compile_entry(
+        self, namespace: str, method: str, entry: Mapping[str, Any], primary: bool
+    ) -> _ActionPlan | None:
+        action = self._ref.action_name(entry["action"])
+        if action is None:  # the build drops these; a hand-edited data file must not leak one
+            return None
+        prefix = action.split(":", 1)[0]
+        types = self._ref.resource_types(action)
+        by_key = {t.key: t for t in types}
+        override = entry.get("arn_override")
+        explicit = entry.get("resource_mappings") or {}
+        var_maps = tuple(
+            _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
+        ) + tuple(  # variables the table leaves out (LogStreamName): the parameter of the same name
+            _var_map(prefix, var, "${" + var + "}", None)
+            for var in sorted({v for t in types for v in t.variables} - explicit.keys())
+        )
+        arn_maps = tuple(
+            (by_key[t.lower()], compile_template(tpl))
+            for t, tpl in sorted((entry.get("resourcearn_mappings") or {}).items())
+            if t.lower() in by_key
+        )
+        resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+        return _ActionPlan(
+            action=action,
+            types=types,
+            primary=primary,
+            condition=compile_condition(entry.get("conditions")),
+            override=compile_template(override) if override else None,
+            override_refs=bool(
+                override
+                and "${"
+                in override.replace("${Partition}", "").replace("${Region}", "").replace("${Account}", "")
+            ),
+            arn_maps=arn_maps,
+            var_maps=var_maps,
+            resolver=resolver,
+        )
+
+    def _direct(self, namespace: str, method: str, action: str) -> _ActionPlan:
+        """An action the SDK table does not know but the reference does: read each ARN variable from the
+        parameter of the same name (``TableName`` from ``tableName``)."""
+        prefix = action.split(":", 1)[0]
+        types = self._ref.resource_types(action)
+        variables = sorted({v for t in types for v in t.variables})
+        return _ActionPlan(
+            action=action,
+            types=types,
+            primary=True,
+            condition=None,
+            override=None,
+            override_refs=False,
+            arn_maps=(),
+            var_maps=tuple(_var_map(prefix, v, "${" + v + "}", None) for v in variables),
+            resolver=RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None)),
+        )
+
+
+def _fixed(kind: Kind, key: str, reason: str) -> _Plan:
+    return _Plan(kind, key, (), MappedEvent(kind, key, False, reason), MappedEvent(kind, key, True, reason))
+
+
+def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
+    """Everything ``_resolve`` reads from a record for this plan, as a hashable key."""
+    params = record.get("requestParameters")
+    signature: list[Any] = []
+    if isinstance(params, Mapping):
+        keys = plan.param_keys
+        for name, value in params.items():
+            if name.lower() in keys:
+                signature.append(name)
+                signature.append(value if isinstance(value, str | int | float | bool | None) else repr(value))
+    resources = record.get("resources")
+    listed = tuple(r.get("ARN") for r in resources if isinstance(r, Mapping)) if resources else ()
+    identity = record.get("userIdentity")
+    principal = identity.get("arn") if isinstance(identity, Mapping) else None
+    partition = principal[4 : principal.find(":", 4)] if isinstance(principal, str) else None
+    return (
+        plan.key,
+        denied,
+        record.get("awsRegion"),
+        record.get("recipientAccountId"),
+        identity.get("accountId") if isinstance(identity, Mapping) else None,
+        partition,
+        tuple(signature),
+        listed,
+    )
+
+
+def _var_map(prefix: str, var: str, template: str, condition: Mapping[str, Any] | None) -> _VarMap:
+    refs = tuple(r for r in _SINGLE_REF.findall(template) if r not in ("Partition", "Region", "Account"))
+    normaliser = NORMALISERS.get((prefix, var))
+    if normaliser is not None and (
+        len(set(refs)) != 1 or ((prefix, var) in _PLAIN_ONLY and template != "${" + refs[0] + "}")
+    ):
+        normaliser = None
+    return _VarMap(var, compile_template(template), refs, normaliser, compile_condition(condition))
+
+
+def _fill_formats(
+    action: _ActionPlan, params: Mapping[str, Any], ctx: Context, lookup: Callable[[str], Values]
+) -> tuple[list[str], bool]:
+    """Fill the action's ARN formats with the variables the templates resolve.
+
+    A template that reads no parameter (a constant such as ``*``) resolves nothing: the table's constants
+    would widen a policy to every resource of a type without the record saying so. Types whose variables
+    are a strict subset of another filled type's (``table`` under ``index``) are left out: the call
+    named the narrower resource.
+    """
+    values: dict[str, list[str]] = {}
+    ready: list[str] = []  # complete ARNs from normalisers
+    referenced = False
+    for var in action.var_maps:
+        if not var.refs:
+            continue
+        if var.condition is not None and not var.condition(params):
+            continue
+        if var.normaliser is not None:
+            raw = lookup_path(params, var.refs[0])
+            if raw:
+                referenced = True
+                ready.extend(a for v in raw for a in var.normaliser(v, ctx, params))
+            continue
+        resolved = var.template(lookup)
+        if resolved:
+            referenced = True
+            values[var.name] = resolved
+    out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
+    filled = [t for t in action.types if t.variables and t.variables <= values.keys()]
+    filled = [t for t in filled if not any(t.variables < other.variables for other in filled)]
+    for resource_type in filled:
+        out.extend(_fill_one(resource_type, values, ctx))
+    return out, referenced
+
+
+def _fill_one(resource_type: ResourceType, values: dict[str, list[str]], ctx: Context) -> list[str]:
+    names = sorted(resource_type.variables)
+    columns = [values[n] for n in names]
+    out: list[str] = []
+    if len(names) == 1:
+        direct = [v for v in columns[0] if v.startswith("arn:")]
+        out.extend(v for v in direct if resource_type.matches(v))
+        columns = [[v for v in columns[0] if not v.startswith("arn:")]]
+    elif any(v.startswith("arn:") for column in columns for v in column):
+        return out  # an ARN where a name belongs (an access point given as Bucket): do not build garbage
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    for combination in _product(columns):
+        out.append(resource_type.fill({**base, **dict(zip(names, combination, strict=True))}))
+    return out
+
+
+def _product(columns: list[list[str]]) -> list[tuple[str, ...]]:
+    result: list[tuple[str, ...]] = [()]
+    for column in columns:
+        result = [(*prefix, value) for prefix in result for value in column]
+    return result
+
+
+def _fitting(types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
+    return sorted({a for a in arns if any(t.matches(a) for t in types)})
+
+
+def _covers_required(types: tuple[ResourceType, ...], arns: list[str]) -> bool:
+    """Every resource type the reference marks required for the action is matched by some ARN; else a
+    policy naming only the ARNs we found would refuse the very call it was made from."""
+    return all(any(t.matches(arn) for arn in arns) for t in types if t.required)

