@@ -14,13 +14,30 @@ CONTRACT (filled in by the engine work, issue #2; the operator and the pull-requ
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from policygen_operator.domain.usage import UsageSummary
+from policygen_operator import __version__
+from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError
+from policygen_operator.domain.cloudtrail.local import Listing, local_files
+from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
+from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
+from policygen_operator.domain.cloudtrail.window import Window, iso
+from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
+from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
+from policygen_operator.services.errors import (
+    CancelledError,
+    InvalidRequestError,
+    NoMatchingEventsError,
+    TemporaryError,
+    ValidationFailedError,
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +45,16 @@ class LocalLogs:
     """A file or folder of CloudTrail delivery files, JSON arrays or JSON Lines."""
 
     path: str
+    account_ids: tuple[str, ...] = ()  # prune delivery-layout folders and names of other accounts
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class S3Logs:
-    """A CloudTrail bucket in the delivery layout (``[prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/Y/M/D/``)."""
+    """A CloudTrail bucket in the delivery layout.
+
+    Keys look like ``[prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/Y/M/D/``.
+    """
 
     bucket: str
     prefix: str = ""
@@ -63,6 +85,7 @@ class GenerationRequest:
     strict: bool = False
     aws: AwsAccess = field(default_factory=AwsAccess)
     workers: int | None = None  # scan processes; None means one per core
+    download_threads: int = 16  # parallel S3 downloads
 
 
 @dataclass(frozen=True)
@@ -94,9 +117,306 @@ class GenerationResult:
 ProgressCallback = Callable[[Progress], None]
 
 
+class _CarriesResult:
+    """Failures after a scan keep what the scan found, so the CLI can still write ``--report``."""
+
+    result: GenerationResult | None = None
+
+
+class NoMatchingEvents(NoMatchingEventsError, _CarriesResult):
+    def __init__(self, message: str, result: GenerationResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class PolicyValidationFailed(ValidationFailedError, _CarriesResult):
+    def __init__(self, message: str, result: GenerationResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class BadInputError(InvalidRequestError, _CarriesResult):
+    """``strict`` was asked for and some file or record could not be used."""
+
+    reason = "BadInput"
+
+    def __init__(self, message: str, result: GenerationResult) -> None:
+        super().__init__(message, field="strict")
+        self.result = result
+
+
 def run_generation(
     request: GenerationRequest,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> GenerationResult:
-    raise NotImplementedError("issue #2: the engine fills this in")
+    started = time.monotonic()
+    principals = _principals(request.principals)
+    window = _window(request)
+    listing = Listing()
+    spec = ScanSpec(principals=principals, window=window)
+    items, unreadable = _source_items(request, window, listing)
+    scan = _scan(spec, items, request, progress, cancel)
+    for uri, reason in unreadable.items():
+        scan.skip_file(uri, reason)
+    results = {p.arn: _principal_result(p.arn, scan.summary, request) for p in principals}
+    report = _report(request, window, scan, listing, results, time.monotonic() - started)
+    outcome = GenerationResult(summary=scan.summary, results=results, report=report)
+    _raise_for_outcome(request, scan, outcome)
+    return outcome
+
+
+def _principals(arns: tuple[str, ...]) -> tuple[Principal, ...]:
+    if not arns:
+        raise InvalidRequestError("at least one principal ARN is needed", field="principals")
+    parsed: dict[str, Principal] = {}
+    for arn in arns:
+        try:
+            principal = parse_principal(arn)
+        except PrincipalError as error:
+            raise InvalidRequestError(str(error), field="principals") from error
+        parsed.setdefault(principal.arn, principal)
+    return tuple(parsed.values())
+
+
+def _window(request: GenerationRequest) -> Window:
+    try:
+        return Window(request.start, request.end)
+    except ValueError as error:
+        raise InvalidRequestError(str(error), field="window") from error
+
+
+def _source_items(
+    request: GenerationRequest, window: Window, listing: Listing
+) -> tuple[Iterator[WorkItem], dict[str, str]]:
+    """The files to scan, lazily, and a dict that fills with S3 objects that could not be read."""
+    source = request.source
+    if isinstance(source, LocalLogs):
+        if not os.path.exists(source.path):
+            raise InvalidRequestError(f"{source.path}: no such file or folder", field="logs")
+        if not os.access(source.path, os.R_OK):
+            raise InvalidRequestError(f"{source.path}: not readable", field="logs")
+        return local_files(source.path, window, listing, source.account_ids, source.regions), {}
+    from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
+    from policygen_operator.adapters.aws.session import s3_client, shared_session
+
+    try:
+        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+        client = s3_client(session, source.endpoint_url, request.download_threads + 4)
+    except Exception as error:  # botocore raises many kinds while resolving credentials or a role
+        raise _aws_error(error) from error
+    location = locate(
+        source.bucket, source.prefix, source.organization_id, source.account_ids, source.regions
+    )
+    logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads)
+    return logs.objects(), logs.unreadable
+
+
+def _scan(
+    spec: ScanSpec,
+    items: Iterator[WorkItem],
+    request: GenerationRequest,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> ScanResult:
+    def report(result: ScanResult, files: int) -> None:
+        if progress is not None:
+            summary = result.summary
+            progress(Progress(files, None, summary.events_scanned, summary.events_matched))
+
+    try:
+        return run_scan(
+            spec,
+            items,
+            workers=request.workers,
+            progress=report,
+            cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
+        )
+    except ScanCancelled as error:
+        raise CancelledError("the scan was cancelled") from error
+    except (AwsPermanentError, AwsTemporaryError) as error:
+        raise _aws_error(error) from error
+
+
+def _aws_error(error: Exception) -> Exception:
+    if isinstance(error, AwsPermanentError):
+        return InvalidRequestError(str(error), field=error.field)
+    if isinstance(error, AwsTemporaryError):
+        return TemporaryError(str(error))
+    from policygen_operator.adapters.aws.errors import classify
+
+    mapped = classify(error, "connecting to AWS")
+    if isinstance(mapped, AwsPermanentError):
+        return InvalidRequestError(str(mapped), field="aws")
+    if isinstance(mapped, AwsTemporaryError):
+        return TemporaryError(str(mapped))
+    return InvalidRequestError(f"connecting to AWS: {error}", field="aws")
+
+
+def _selected(table: dict[ActionResource, Usage], request: GenerationRequest) -> dict[ActionResource, Usage]:
+    """Usage minus excluded actions; action-only (``Resource: *``) when resource level is off."""
+    patterns = [p.lower() for p in request.exclude_actions]
+    out: dict[ActionResource, Usage] = {}
+    for (action, resource), usage in table.items():
+        if any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns):
+            continue
+        key = (action, resource if request.resource_level else "*")
+        existing = out.get(key)
+        if existing is None:
+            out[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
+        else:
+            existing.add(usage)
+    return out
+
+
+def _principal_result(arn: str, summary: UsageSummary, request: GenerationRequest) -> PrincipalResult:
+    from policygen_operator.domain.iam.canonical import policy_characters
+    from policygen_operator.domain.iam.policy import PolicyOptions, build_policies
+    from policygen_operator.domain.iam.validate import validate_policy
+
+    usage = summary.principals.get(arn)
+    allowed = _selected(usage.allowed, request) if usage else {}
+    denied = _selected(usage.denied, request) if usage else {}
+    if request.include_denied:
+        allowed = dict(allowed)
+        for key, value in denied.items():
+            if key in allowed:
+                allowed[key].add(value)
+            else:
+                allowed[key] = Usage(value.count, value.first_seen, value.last_seen)
+    policies = (
+        build_policies(allowed, PolicyOptions(resource_level=request.resource_level)) if allowed else []
+    )
+    findings: list[dict[str, Any]] = []
+    for part, document in enumerate(policies, start=1):
+        for finding in validate_policy(document):
+            findings.append(
+                {
+                    "severity": finding.severity,
+                    "code": finding.code,
+                    "message": finding.message,
+                    "part": part,
+                    **({"sid": finding.sid} if getattr(finding, "sid", None) else {}),
+                }
+            )
+    actions = sorted({a for a, _ in allowed})
+    return PrincipalResult(
+        principal=arn,
+        policies=policies,
+        findings=findings,
+        actions=actions,
+        services=sorted({a.split(":", 1)[0] for a in actions}),
+        characters=sum(policy_characters(p) for p in policies),
+        denied_actions=sorted({a for a, _ in denied}),
+    )
+
+
+def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: GenerationResult) -> None:
+    summary = scan.summary
+    if request.strict and (summary.skipped_files or summary.bad_records):
+        raise BadInputError(
+            f"--strict: {len(summary.skipped_files)} file(s) skipped and {summary.bad_records} record(s) "
+            "unusable (see the warnings)",
+            outcome,
+        )
+    if not any(r.policies for r in outcome.results.values()):
+        matched = summary.events_matched
+        detail = (
+            f"{matched} event(s) of the principal(s) matched, but none needs a permission to allow"
+            if matched
+            else "no event of the principal(s) in the window"
+        )
+        raise NoMatchingEvents(
+            f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome
+        )
+    errors = [f for r in outcome.results.values() for f in r.findings if f["severity"] == "error"]
+    if errors:
+        first = errors[0]
+        raise PolicyValidationFailed(
+            f"{len(errors)} validation error(s), first: {first['code']}: {first['message']}", outcome
+        )
+
+
+def _report(
+    request: GenerationRequest,
+    window: Window,
+    scan: ScanResult,
+    listing: Listing,
+    results: dict[str, PrincipalResult],
+    seconds: float,
+) -> dict[str, Any]:
+    summary = scan.summary
+    from policygen_operator.domain.iam.canonical import policy_sha256
+
+    return {
+        "policygenVersion": __version__,
+        "source": _describe_source(request.source),
+        "window": {"start": iso(window.start), "end": iso(window.end)},
+        "options": {
+            "resourceLevel": request.resource_level,
+            "includeDenied": request.include_denied,
+            "excludeActions": list(request.exclude_actions),
+            "strict": request.strict,
+        },
+        "filesScanned": summary.files_scanned,
+        "filesSkipped": dict(sorted(summary.skipped_files.items())),
+        "filesNotRead": {**listing.to_dict(), "noPrincipalInFile": scan.files_without_principal},
+        "eventsScanned": summary.events_scanned,
+        "eventsMatched": summary.events_matched,
+        "eventsOutsideWindow": scan.records_outside_window,
+        "badRecords": summary.bad_records,
+        "bytesRead": scan.bytes_read,
+        "seconds": round(seconds, 3),
+        "eventsPerSecond": round(summary.events_scanned / seconds) if seconds > 0 else None,
+        "unmapped": dict(sorted(summary.unmapped.items())),
+        "ignored": dict(sorted(summary.ignored.items())),
+        "warnings": scan.warnings
+        + ([f"... and {scan.warnings_dropped} more"] if scan.warnings_dropped else []),
+        "principals": {
+            arn: _principal_report(arn, summary, scan, result, policy_sha256)
+            for arn, result in results.items()
+        },
+    }
+
+
+def _principal_report(
+    arn: str,
+    summary: UsageSummary,
+    scan: ScanResult,
+    result: PrincipalResult,
+    sha256: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    usage = summary.principals.get(arn)
+    return {
+        "eventsMatched": scan.matched.get(arn, 0),
+        "actions": _per_action(usage.allowed if usage else {}),
+        "denied": _per_action(usage.denied if usage else {}),
+        "unmapped": dict(sorted(scan.unmapped.get(arn, {}).items())),
+        "ignored": dict(sorted(scan.ignored.get(arn, {}).items())),
+        "policies": [
+            {"part": n, "sha256": sha256(doc), "statements": len(doc.get("Statement", []))}
+            for n, doc in enumerate(result.policies, start=1)
+        ],
+        "characters": result.characters,
+        "findings": result.findings,
+    }
+
+
+def _per_action(table: dict[ActionResource, Usage]) -> dict[str, dict[str, Any]]:
+    """Per action: calls, first and last seen, and the resources it touched."""
+    out: dict[str, dict[str, Any]] = {}
+    for (action, resource), usage in sorted(table.items()):
+        entry = out.setdefault(
+            action, {"count": 0, "firstSeen": usage.first_seen, "lastSeen": usage.last_seen, "resources": []}
+        )
+        entry["count"] += usage.count
+        entry["firstSeen"] = min(entry["firstSeen"], usage.first_seen)
+        entry["lastSeen"] = max(entry["lastSeen"], usage.last_seen)
+        entry["resources"].append(resource)
+    return out
+
+
+def _describe_source(source: LocalLogs | S3Logs) -> str:
+    if isinstance(source, LocalLogs):
+        return source.path
+    return f"s3://{source.bucket}/{source.prefix}"

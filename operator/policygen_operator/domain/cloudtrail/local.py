@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from policygen_operator.domain.cloudtrail.window import Window, day_of_path, is_digest, parse_delivery_name
 
@@ -51,7 +52,9 @@ def local_files(
     days = set(window.days())
     for folder, dirs, files in os.walk(root):
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _enter(f"{rel}/{d}/", days, accounts, regions))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and _enter(f"{rel}/{d}/", days, accounts, regions)
+        )
         for file in sorted(files):
             if file.startswith("."):
                 continue
@@ -68,7 +71,7 @@ def local_files(
                 yield path, path
 
 
-def _enter(rel: str, days: set[object], accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
+def _enter(rel: str, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
     """Whether a sub-folder can hold files the scan needs (delivery-layout folders only are pruned)."""
     if "CloudTrail-Digest/" in rel:
         return False

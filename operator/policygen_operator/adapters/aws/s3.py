@@ -1,0 +1,179 @@
+"""CloudTrail logs in S3: list only the prefixes a scan needs, download in parallel, in order.
+
+A trail bucket can hold years of every account and region; listing it whole would cost more than the
+scan. The delivery layout ``[prefix/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/`` lets us
+list level by level with ``Delimiter='/'`` (one call per level to discover organizations, accounts and
+regions that were not given) and then list only the day folders of the window. Downloads run in a
+bounded thread pool that stays a few files ahead of the scan, so memory does not grow with the bucket.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from policygen_operator.adapters.aws.errors import UNREADABLE_OBJECT_CODES, classify, error_code
+from policygen_operator.domain.cloudtrail.local import Listing
+from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
+
+_ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass
+class S3Location:
+    """Where the delivery layout starts, and what the URI itself already pins down."""
+
+    bucket: str
+    base: str  # ends with "AWSLogs/"
+    organization_id: str | None = None
+    account_ids: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
+def locate(
+    bucket: str, prefix: str, organization_id: str | None, accounts: tuple[str, ...], regions: tuple[str, ...]
+) -> S3Location:
+    """Read a prefix that may stop before ``AWSLogs/`` or reach into it (``.../AWSLogs/o-x/1111/``)."""
+    parts = [p for p in prefix.split("/") if p]
+    if "AWSLogs" not in parts:
+        base = "/".join([*parts, "AWSLogs"]) + "/"
+        return S3Location(bucket, base, organization_id, accounts, regions)
+    cut = parts.index("AWSLogs")
+    base = "/".join(parts[: cut + 1]) + "/"
+    rest = parts[cut + 1 :]
+    if rest and _ORG.match(rest[0]):
+        organization_id = rest.pop(0)
+    if rest and _ACCOUNT.match(rest[0]):
+        accounts = (rest.pop(0),)
+    if len(rest) >= 2 and rest[0] == "CloudTrail":
+        regions = (rest[1],)
+    return S3Location(bucket, base, organization_id, accounts, regions)
+
+
+@dataclass
+class S3DeliveryLogs:
+    """Lists and downloads the delivery files of one location for one window."""
+
+    client: Any
+    location: S3Location
+    window: Window
+    listing: Listing
+    threads: int = 16
+    unreadable: dict[str, str] = field(default_factory=dict)  # s3:// URI -> why
+    list_calls: int = 0
+
+    # -- listing -------------------------------------------------------------------------------------
+
+    def _list(self, prefix: str, *, delimiter: bool) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": prefix}
+        if delimiter:
+            kwargs["Delimiter"] = "/"
+        try:
+            while True:
+                self.list_calls += 1
+                page = self.client.list_objects_v2(**kwargs)
+                yield page
+                if not page.get("IsTruncated"):
+                    return
+                kwargs["ContinuationToken"] = page["NextContinuationToken"]
+        except (ClientError, BotoCoreError) as error:
+            raise classify(error, f"listing s3://{self.location.bucket}/{prefix}") from error
+
+    def _children(self, prefix: str) -> list[str]:
+        """The next level of folder names under ``prefix``."""
+        names: list[str] = []
+        for page in self._list(prefix, delimiter=True):
+            names.extend(p["Prefix"][len(prefix) :].rstrip("/") for p in page.get("CommonPrefixes", []))
+        return sorted(names)
+
+    def account_roots(self) -> list[str]:
+        """``.../AWSLogs/[o-org/]ACCOUNT/`` prefixes to read; discovered only where not given."""
+        loc = self.location
+        if loc.organization_id and loc.account_ids:
+            return [f"{loc.base}{loc.organization_id}/{a}/" for a in loc.account_ids]
+        roots: list[str] = []
+        for child in self._children(loc.base):
+            if _ACCOUNT.match(child) and loc.organization_id is None:
+                roots.append(f"{loc.base}{child}/")
+            elif _ORG.match(child) and loc.organization_id in (None, child):
+                org = f"{loc.base}{child}/"
+                roots.extend(f"{org}{a}/" for a in self._children(org) if _ACCOUNT.match(a))
+        if loc.account_ids:
+            roots = [r for r in roots if r.rstrip("/").rsplit("/", 1)[-1] in loc.account_ids]
+        return roots
+
+    def region_prefixes(self) -> Iterator[str]:
+        for root in self.account_roots():
+            trail = f"{root}CloudTrail/"
+            regions = self.location.regions or tuple(self._children(trail))
+            for region in regions:
+                yield f"{trail}{region}/"
+
+    def keys(self) -> Iterator[str]:
+        """Every delivery key of the window, day folder by day folder, oldest first."""
+        days = self.window.days()
+        for region_prefix in self.region_prefixes():
+            for day in days:
+                for page in self._list(f"{region_prefix}{day:%Y/%m/%d}/", delimiter=False):
+                    for entry in page.get("Contents", []):
+                        key = entry["Key"]
+                        if self._wanted(key):
+                            yield key
+
+    def _wanted(self, key: str) -> bool:
+        if is_digest(key):
+            self.listing.digests += 1
+            return False
+        name = parse_delivery_name(key)
+        if name is not None and not self.window.may_hold(name.written):
+            self.listing.outside_window += 1
+            return False
+        return True
+
+    # -- downloads -----------------------------------------------------------------------------------
+
+    def _get(self, key: str) -> bytes | None:
+        uri = f"s3://{self.location.bucket}/{key}"
+        try:
+            body = self.client.get_object(Bucket=self.location.bucket, Key=key)["Body"]
+            try:
+                data: bytes = body.read()
+            finally:
+                body.close()
+            return data
+        except ClientError as error:
+            code = error_code(error)
+            if code in UNREADABLE_OBJECT_CODES:
+                self.unreadable[uri] = f"unreadable S3 object: {code}"
+                return None
+            raise classify(error, f"reading {uri}") from error
+        except BotoCoreError as error:
+            raise classify(error, f"reading {uri}") from error
+
+    def objects(self) -> Iterator[tuple[str, bytes]]:
+        """``(s3:// URI, bytes)`` in listing order, at most ``2 * threads`` downloads ahead."""
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="policygen-s3") as pool:
+            ahead: deque[tuple[str, Future[bytes | None]]] = deque()
+            try:
+                for key in self.keys():
+                    ahead.append((key, pool.submit(self._get, key)))
+                    if len(ahead) >= self.threads * 2:
+                        yield from self._ready(ahead)
+                while ahead:
+                    yield from self._ready(ahead)
+            finally:
+                for _, future in ahead:
+                    future.cancel()
+
+    def _ready(self, ahead: deque[tuple[str, Future[bytes | None]]]) -> Iterator[tuple[str, bytes]]:
+        key, future = ahead.popleft()
+        data = future.result()
+        if data is not None:
+            yield f"s3://{self.location.bucket}/{key}", data

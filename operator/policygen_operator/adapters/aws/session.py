@@ -1,0 +1,68 @@
+"""One boto3 session per identity, shared by every client and thread of the process.
+
+boto3 sessions are costly to build and their credential refresh is thread-safe once built, so the
+first caller builds it under a lock and later callers reuse it. Assuming a role uses refreshable
+credentials, so a scan longer than the role's session does not fail halfway.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+from botocore.session import get_session
+
+_LOCK = threading.Lock()
+_SESSIONS: dict[tuple[str | None, str | None, str | None], boto3.Session] = {}
+SESSION_NAME = "policygen"
+
+
+def shared_session(
+    region: str | None = None, role_arn: str | None = None, sts_endpoint: str | None = None
+) -> boto3.Session:
+    key = (region, role_arn, sts_endpoint)
+    with _LOCK:
+        session = _SESSIONS.get(key)
+        if session is None:
+            session = _build(region, role_arn, sts_endpoint)
+            _SESSIONS[key] = session
+        return session
+
+
+def _build(region: str | None, role_arn: str | None, sts_endpoint: str | None) -> boto3.Session:
+    base = boto3.Session(region_name=region)
+    if not role_arn:
+        return base
+    sts = base.client("sts", endpoint_url=sts_endpoint, region_name=region or base.region_name or "us-east-1")
+
+    def refresh() -> dict[str, Any]:
+        issued = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        return {
+            "access_key": issued["AccessKeyId"],
+            "secret_key": issued["SecretAccessKey"],
+            "token": issued["SessionToken"],
+            "expiry_time": issued["Expiration"].isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=refresh(), refresh_using=refresh, method="sts-assume-role"
+    )
+    core = get_session()
+    core._credentials = credentials  # type: ignore[attr-defined]  # the way botocore itself wires refreshable credentials
+    if region:
+        core.set_config_variable("region", region)
+    return boto3.Session(botocore_session=core)
+
+
+def s3_client(session: boto3.Session, endpoint_url: str | None, connections: int) -> Any:
+    config = Config(
+        max_pool_connections=connections,
+        retries={"max_attempts": 6, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    region = session.region_name or "us-east-1"
+    return session.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)

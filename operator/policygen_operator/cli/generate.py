@@ -1,0 +1,352 @@
+"""``policygen generate``: CloudTrail logs in, one least-privilege policy per principal out.
+
+Only parsing, printing and file writing live here; the scan, the policy and the report come from
+``services.generation.run_generation``, the same call the operator makes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from policygen_operator.cli.main import (
+    EXIT_ERROR,
+    EXIT_NO_MATCHING_EVENTS,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VALIDATION_FAILED,
+)
+from policygen_operator.services.errors import (
+    InvalidRequestError,
+    NoMatchingEventsError,
+    PolicygenError,
+    ValidationFailedError,
+)
+
+DEFAULT_LOOKBACK = "90d"
+
+DESCRIPTION = """\
+Scan CloudTrail logs for the calls made by one or more IAM principals in a time window and print the
+least-privilege IAM policy that allows exactly those calls.
+
+Sources (--logs): a file or a folder (delivery files {"Records": [...]} as .json or .json.gz in the
+AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout or flat, bare JSON arrays of records, JSON
+Lines), or s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). Only the account, region and
+day prefixes the window needs are listed; delivery files whose name lies outside the window are not read.
+
+Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
+user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
+
+Output: one principal -> the policy on stdout or in --output FILE. Several principals, or a policy split
+because it passed IAM's 6,144-character limit -> --output-dir DIR gets NAME.json or NAME-partN.json per
+principal (a split policy on stdout is printed as a JSON list of documents).
+"""
+
+EPILOG = """\
+examples:
+  policygen generate --logs examples/cloudtrail \\
+      --principal arn:aws:iam::111122223333:role/service-role/order-processor
+  policygen generate --logs s3://my-trail-bucket --region eu-west-1 --lookback 30d \\
+      --principal arn:aws:iam::111122223333:user/ci/deployer --output deployer.json --report report.json
+  policygen generate --logs s3://org-trail/AWSLogs/o-abc123def4/ --account 111122223333 \\
+      --start 2026-09-01 --end 2026-10-01 --output-dir policies/ \\
+      --principal arn:aws:iam::111122223333:role/app-a --principal arn:aws:iam::111122223333:role/app-b
+  policygen generate --logs exports/lake.jsonl --principal arn:aws:iam::111122223333:role/app \\
+      --no-resource-level --exclude-action 'kms:*'
+
+exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage error, 3 no matching events
+(nothing written), 4 a policy failed validation (nothing written).
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="scan CloudTrail logs and print a least-privilege policy per principal",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = parser.add_argument_group("what to scan")
+    source.add_argument("--logs", required=True, metavar="PATH|s3://BUCKET/PREFIX", help="where the logs are")
+    source.add_argument("--principal", action="append", required=True, metavar="ARN",
+                        help="IAM role or user ARN (repeatable: one scan, one policy per principal)")
+    source.add_argument("--account", action="append", default=[], metavar="ID",
+                        help="only these accounts' delivery folders (repeatable)")
+    source.add_argument("--region", action="append", default=[], metavar="REGION",
+                        help="only these regions' delivery folders (repeatable)")
+    window = parser.add_argument_group("time window (default: the last 90 days)")
+    window.add_argument("--start", metavar="ISO8601", help="window start, e.g. 2026-09-01 or 2026-09-01T12:00:00Z")
+    window.add_argument("--end", metavar="ISO8601", help="window end (default: now)")
+    window.add_argument("--lookback", metavar="DURATION", help="window length before --end: 90d, 12h, 2w")
+    policy = parser.add_argument_group("policy")
+    policy.add_argument("--include-denied", action="store_true",
+                        help="also allow calls that were denied (they are always listed in the report)")
+    policy.add_argument("--no-resource-level", action="store_true",
+                        help='actions only, every statement on "Resource": "*"')
+    policy.add_argument("--exclude-action", action="append", default=[], metavar="ACTION",
+                        help="leave out an action; wildcards allowed, e.g. 'kms:*' (repeatable)")
+    output = parser.add_argument_group("output")
+    target = output.add_mutually_exclusive_group()
+    target.add_argument("--output", metavar="FILE", help="write the policy here instead of stdout (atomic)")
+    target.add_argument("--output-dir", metavar="DIR", help="one file per principal (and part)")
+    output.add_argument("--report", metavar="FILE", help="write a JSON report of the scan")
+    output.add_argument("--strict", action="store_true", help="fail (exit 1) on any unreadable file or record")
+    output.add_argument("--quiet", action="store_true", help="no progress and no summary on stderr")
+    output.add_argument("--progress", action="store_true", help="progress on stderr even when it is not a TTY")
+    aws = parser.add_argument_group("AWS (for s3:// sources; credentials from the standard boto3 chain)")
+    aws.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint (MinIO, moto, ...)")
+    aws.add_argument("--organization-id", metavar="o-ID", help="organization trail folder to read (default: any)")
+    aws.add_argument("--role-arn", metavar="ARN", help="assume this role before reading the bucket")
+    aws.add_argument("--aws-region", metavar="REGION", help="region for the AWS clients")
+    parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
+    parser.set_defaults(func=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    try:
+        request = build_request(args)
+    except UsageError as error:
+        parser.error(str(error))  # exits with EXIT_USAGE
+    if len(request.principals) > 1 and not args.output_dir:
+        parser.error("--principal: several principals need --output-dir (one policy file per principal)")
+    return execute(args, request, sys.stderr)
+
+
+class UsageError(Exception):
+    """A flag's value is wrong; the message starts with the flag."""
+
+
+def build_request(args: argparse.Namespace) -> Any:
+    from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
+    from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
+
+    for arn in args.principal:
+        try:
+            parse_principal(arn)
+        except PrincipalError as error:
+            raise UsageError(f"--principal: {error}") from error
+    start, end = _window(args)
+    accounts, regions = tuple(args.account), tuple(args.region)
+    for account in accounts:
+        if not (account.isdigit() and len(account) == 12):
+            raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers: must be at least 1")
+    source: LocalLogs | S3Logs
+    if args.logs.startswith("s3://"):
+        bucket, _, prefix = args.logs[5:].partition("/")
+        if not bucket:
+            raise UsageError(f"--logs: {args.logs!r} names no bucket")
+        source = S3Logs(bucket, prefix, args.organization_id, accounts, regions, args.endpoint_url)
+    else:
+        if not os.path.exists(args.logs):
+            raise UsageError(f"--logs: {args.logs}: no such file or folder")
+        source = LocalLogs(args.logs, accounts, regions)
+    return GenerationRequest(
+        principals=tuple(dict.fromkeys(args.principal)),
+        source=source,
+        start=start,
+        end=end,
+        resource_level=not args.no_resource_level,
+        include_denied=args.include_denied,
+        exclude_actions=tuple(args.exclude_action),
+        strict=args.strict,
+        aws=AwsAccess(region=args.aws_region, role_arn=args.role_arn, endpoint_url=args.endpoint_url),
+        workers=args.workers,
+    )
+
+
+def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
+    from policygen_operator.domain.cloudtrail.window import parse_duration, parse_instant
+
+    def instant(flag: str, value: str) -> datetime:
+        try:
+            return parse_instant(value)
+        except ValueError as error:
+            raise UsageError(f"{flag}: {value!r} is not an ISO 8601 date or time ({error})") from error
+
+    if args.start and args.lookback:
+        raise UsageError("--lookback: give either --start or --lookback, not both")
+    end = instant("--end", args.end) if args.end else datetime.now(UTC).replace(microsecond=0)
+    if args.start:
+        start = instant("--start", args.start)
+    else:
+        try:
+            start = end - parse_duration(args.lookback or DEFAULT_LOOKBACK)
+        except ValueError as error:
+            raise UsageError(f"--lookback: {error}") from error
+    if not start < end:
+        raise UsageError(f"--start: the window start ({start:%Y-%m-%dT%H:%M:%SZ}) must be before its end "
+                         f"({end:%Y-%m-%dT%H:%M:%SZ})")
+    return start, end
+
+
+FIELD_FLAGS = {"principals": "--principal", "window": "--start/--end", "logs": "--logs",
+               "aws": "--endpoint-url/--role-arn", "strict": "--strict"}
+
+
+def execute(args: argparse.Namespace, request: Any, err: TextIO) -> int:
+    from policygen_operator.services.generation import BadInputError, run_generation
+
+    progress = _ProgressPrinter(err) if (args.progress or err.isatty()) and not args.quiet else None
+    try:
+        result = run_generation(request, progress=progress)
+    except PolicygenError as error:
+        if progress:
+            progress.finish()
+        carried = getattr(error, "result", None)
+        if carried is not None:
+            _print_warnings(carried.report, err)
+            _write_report(args, carried.report, _outcome(error), err)
+        flag = FIELD_FLAGS.get(error.field or "", error.field or "")
+        if isinstance(error, BadInputError):
+            print(f"policygen generate: error: {error}", file=err)
+            return EXIT_ERROR
+        if isinstance(error, InvalidRequestError):
+            print(f"policygen generate: error: {flag + ': ' if flag else ''}{error}", file=err)
+            return EXIT_USAGE
+        if isinstance(error, NoMatchingEventsError):
+            print(f"policygen generate: no matching events: {error}; no policy written", file=err)
+            return EXIT_NO_MATCHING_EVENTS
+        if isinstance(error, ValidationFailedError):
+            print(f"policygen generate: validation failed: {error}; no policy written", file=err)
+            return EXIT_VALIDATION_FAILED
+        print(f"policygen generate: error: {error}", file=err)
+        return EXIT_ERROR
+    if progress:
+        progress.finish()
+    _print_warnings(result.report, err)
+    return _write_outputs(args, result, err)
+
+
+def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
+    from policygen_operator.domain.iam.canonical import canonical_json
+
+    missing = [arn for arn, r in result.results.items() if not r.policies]
+    written = {arn: r.policies for arn, r in result.results.items() if r.policies}
+    if args.output_dir:
+        files = _output_files(written)
+        _write_all({os.path.join(args.output_dir, name): canonical_json(doc) for name, doc in files}, args)
+        where = f"{len(files)} file(s) in {args.output_dir}"
+    else:
+        ((arn, policies),) = written.items()
+        if len(policies) > 1 and args.output:
+            _write_report(args, result.report, "splitNeedsOutputDir", err)
+            print(f"policygen generate: error: --output: the policy of {arn} is split into {len(policies)} "
+                  "parts (IAM's 6,144-character limit); use --output-dir", file=err)
+            return EXIT_USAGE
+        text = canonical_json(policies[0]) if len(policies) == 1 else _json_list(policies, canonical_json)
+        if args.output:
+            _write_all({args.output: text}, args)
+            where = args.output
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.flush()
+            where = "stdout" + (f" (a JSON list of {len(policies)} parts)" if len(policies) > 1 else "")
+    outcome = "noMatchingEventsForSome" if missing else "ok"
+    _write_report(args, result.report, outcome, err)
+    if not args.quiet:
+        _print_summary(result.report, where, err)
+    for arn in missing:
+        print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
+    return EXIT_NO_MATCHING_EVENTS if missing else EXIT_OK
+
+
+def _json_list(policies: list[dict[str, Any]], canonical: Callable[[dict[str, Any]], str]) -> str:
+    return "[\n" + ",\n".join(canonical(p).rstrip("\n") for p in policies) + "\n]\n"
+
+
+def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """``NAME.json`` or ``NAME-partN.json``; ``ACCOUNT-NAME`` when two principals share a name."""
+    from policygen_operator.domain.cloudtrail.principals import parse_principal
+
+    principals = {arn: parse_principal(arn) for arn in written}
+    names = [p.name for p in principals.values()]
+    files: list[tuple[str, dict[str, Any]]] = []
+    for arn, policies in written.items():
+        p = principals[arn]
+        stem = p.name if names.count(p.name) == 1 else f"{p.account}-{p.name}"
+        if len(policies) == 1:
+            files.append((f"{stem}.json", policies[0]))
+        else:
+            files.extend((f"{stem}-part{n}.json", doc) for n, doc in enumerate(policies, start=1))
+    return files
+
+
+def _write_all(contents: dict[str, str], args: argparse.Namespace) -> None:
+    """All files or none: every file goes to a temporary name first, then all are renamed."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, text in contents.items():
+            folder = os.path.dirname(os.path.abspath(path))
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".policygen-", suffix=".tmp", dir=folder)
+            staged.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text if text.endswith("\n") else text + "\n")
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in staged:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+def _write_report(args: argparse.Namespace, report: dict[str, Any], outcome: str, err: TextIO) -> None:
+    if not args.report:
+        return
+    try:
+        _write_all({args.report: json.dumps({"outcome": outcome, **report}, indent=2, sort_keys=False)}, args)
+    except OSError as error:
+        print(f"policygen generate: warning: --report: cannot write {args.report}: {error}", file=err)
+
+
+def _outcome(error: PolicygenError) -> str:
+    return error.reason[:1].lower() + error.reason[1:]
+
+
+def _print_warnings(report: dict[str, Any], err: TextIO) -> None:
+    for warning in report.get("warnings", []):
+        print(f"policygen generate: warning: {warning}", file=err)
+
+
+def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
+    rate = report.get("eventsPerSecond") or 0
+    print(
+        f"policygen generate: {report['filesScanned']} file(s), {report['eventsScanned']:,} event(s) scanned "
+        f"({rate:,} events/s), {report['eventsMatched']:,} matched, {len(report['filesSkipped'])} file(s) "
+        f"skipped; policy written to {where}",
+        file=err,
+    )
+
+
+class _ProgressPrinter:
+    """One status line on stderr, rewritten in place on a TTY; the engine calls it at most twice a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, progress: Any) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        line = (f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "
+                f"({progress.events_scanned / elapsed:,.0f} events/s), {progress.events_matched:,} matched")
+        self.stream.write(f"\r{line}\x1b[K" if self.tty else line + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
