@@ -5,12 +5,41 @@ CONTRACT (filled in by the GitOps work, issue #5; the operator (issue #4) calls 
 - raises ``InvalidRequestError`` (role not found, ambiguous file, path outside the repository,
   repository not allowed, bad token) and ``TemporaryError`` (forge or git remote unreachable, rate limited)
   from ``policygen_operator.services.errors``. Messages never contain the token.
+
+How a run goes (docs/gitops.md has the why): check the request (allow-list, path, provider), check the
+token against the forge API before touching git, clone the base branch into a temporary folder, build on
+our branch when it has an open pull request (else afresh from the base), edit the files with the pure
+``domain.gitops`` editors, commit only when the tree changed, push with a lease, then open or update the
+pull request. The temporary clone is deleted whatever happens.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import posixpath
+import re
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from policygen_operator.adapters.git.errors import AdapterError, ForgeError
+from policygen_operator.adapters.git.forge import Forge, PullRequest
+from policygen_operator.adapters.git.github import GitHub
+from policygen_operator.adapters.git.gitlab import GitLab
+from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
+from policygen_operator.domain.gitops.description import DescriptionInput, body, title
+from policygen_operator.domain.gitops.editor import FORMATS, edit_files
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.services.errors import InvalidRequestError, TemporaryError
+
+FIELD = "spec.output.pullRequest"
+PROVIDERS = ("github", "gitlab", "git")
+_EDITABLE = (".yaml", ".yml", ".tf", ".json")
+_MAX_FILE = 1024 * 1024
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -54,8 +83,19 @@ class PullRequestStatus:
     number: int | None
     branch: str
     head_sha: str
-    state: str  # open | merged | closed | pushed (provider git)
+    # open | merged | closed (forge states); pushed (provider git); current: the base branch already has
+    # this policy, so there is nothing to propose.
+    state: str
     changed: bool  # False when nothing needed doing
+    notes: tuple[str, ...] = ()  # what the edit changed, one line per change (empty when nothing changed)
+
+
+def branch_name(name: str) -> str:
+    """``policygen/<name>``: one branch per PolicyGeneration, the same on every run."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower())
+    slug = re.sub(r"-{2,}", "-", slug).strip("-.") or "policy"
+    slug = re.sub(r"\.{2,}", ".", slug).removesuffix(".lock")
+    return f"policygen/{slug[:100]}"
 
 
 def reconcile_pull_request(
@@ -64,4 +104,260 @@ def reconcile_pull_request(
     credentials: Credentials,
     allowed_repositories: tuple[str, ...] = (),
 ) -> PullRequestStatus:
-    raise NotImplementedError("issue #5: the GitOps work fills this in")
+    token = credentials.token
+    try:
+        check_request(spec, allowed_repositories, token)
+        branch = branch_name(context.name)
+        forge = _forge(spec, token)
+        if forge is not None:
+            forge.check_access()
+        with tempfile.TemporaryDirectory(prefix="policygen-pr-") as tmp:
+            return _Run(spec, context, credentials, forge, branch, Path(tmp)).run()
+    except AdapterError as exc:
+        raise _service_error(exc, token) from None
+    except GitOpsEditError as exc:
+        raise InvalidRequestError(_scrub(str(exc), token), field=f"{FIELD}.path", reason="RoleDefinitionNotEditable")
+
+
+def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], token: str) -> None:
+    """Everything we can refuse before any network call."""
+    if spec.provider not in PROVIDERS:
+        raise InvalidRequestError(f"provider {spec.provider!r} is not one of {', '.join(PROVIDERS)}",
+                                  field=f"{FIELD}.provider")
+    if spec.format not in FORMATS:
+        raise InvalidRequestError(f"format {spec.format!r} is not one of {', '.join(FORMATS)}",
+                                  field=f"{FIELD}.format")
+    check_repository(spec.repository, allowed_repositories)
+    safe_relative_path(spec.path)
+    if not re.fullmatch(r"[A-Za-z0-9._][A-Za-z0-9._/-]*", spec.base_branch) or ".." in spec.base_branch:
+        raise InvalidRequestError(f"baseBranch {spec.base_branch!r} is not a valid branch name",
+                                  field=f"{FIELD}.baseBranch")
+    if spec.base_branch.startswith("policygen/"):
+        raise InvalidRequestError("baseBranch may not be a policygen/ branch: we never push to the base branch",
+                                  field=f"{FIELD}.baseBranch")
+    if any("," in label or not label.strip() for label in spec.labels):
+        raise InvalidRequestError("labels may not be empty or contain commas", field=f"{FIELD}.labels")
+    if spec.provider != "git" and not token:
+        raise InvalidRequestError(f"a token is required for provider {spec.provider}",
+                                  field=f"{FIELD}.credentialsSecretRef", reason="CredentialsMissing")
+    if spec.api_url:
+        check_api_url(spec.api_url)
+
+
+def normalise_repository(url: str) -> str:
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/").removesuffix(".git")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
+def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
+    """Only HTTPS (HTTP on the loopback for tests) or file URLs, no credentials in them, and on the allow-list.
+
+    Allow-list entries are glob patterns over the normalised URL (scheme and host lower-cased, no trailing
+    ``.git`` or ``/``), e.g. ``https://github.com/acme/*``. An empty allow-list allows nothing.
+    """
+    parts = urlsplit(url.strip())
+    field_name = f"{FIELD}.repository"
+    if parts.scheme not in ("https", "http", "file"):
+        raise InvalidRequestError(f"repository {url!r}: only https:// (or file://) URLs are supported; the token "
+                                  "is sent as an HTTP header, so ssh and git@ URLs cannot be used", field=field_name)
+    if parts.username or parts.password or "@" in parts.netloc:
+        raise InvalidRequestError("repository URL may not contain credentials; put the token in the Secret",
+                                  field=field_name)
+    if parts.query or parts.fragment:
+        raise InvalidRequestError("repository URL may not have a query or fragment", field=field_name)
+    if parts.scheme == "http" and (parts.hostname or "") not in _LOOPBACK:
+        raise InvalidRequestError("repository URL must use https:// (http:// would send the token in clear)",
+                                  field=field_name)
+    normalised = normalise_repository(url)
+    if not any(fnmatch.fnmatchcase(normalised, normalise_repository(p)) or fnmatch.fnmatchcase(normalised, p)
+               for p in allowed_repositories):
+        hint = " (the allow-list is empty: pull requests are disabled)" if not allowed_repositories else ""
+        raise InvalidRequestError(f"repository {normalised} is not in the allowed repositories{hint}",
+                                  field=field_name, reason="RepositoryNotAllowed")
+
+
+def check_api_url(api_url: str) -> None:
+    parts = urlsplit(api_url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK):
+        raise InvalidRequestError("apiURL must use https:// (the token is sent to it)", field=f"{FIELD}.apiURL")
+    if parts.username or parts.password:
+        raise InvalidRequestError("apiURL may not contain credentials", field=f"{FIELD}.apiURL")
+
+
+def safe_relative_path(path: str) -> str:
+    """The repository-relative POSIX form of ``path``; refuses anything that could leave the repository."""
+    if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or "\\" in path or "\0" in path:
+        raise InvalidRequestError(f"path {path!r} must be relative to the repository root", field=f"{FIELD}.path")
+    if any(part == ".." for part in path.split("/")):
+        raise InvalidRequestError(f"path {path!r} may not contain '..'", field=f"{FIELD}.path")
+    normalised = posixpath.normpath(path)
+    if normalised == ".git" or normalised.startswith(".git/"):
+        raise InvalidRequestError("path may not point into .git", field=f"{FIELD}.path")
+    return "" if normalised == "." else normalised
+
+
+def _forge(spec: PullRequestSpec, token: str) -> Forge | None:
+    if spec.provider == "github":
+        return GitHub(spec.repository, token, spec.api_url)
+    if spec.provider == "gitlab":
+        return GitLab(spec.repository, token, spec.api_url)
+    return None
+
+
+def _scrub(text: str, token: str) -> str:
+    return text.replace(token, "***") if token else text
+
+
+def _service_error(exc: AdapterError, token: str) -> Exception:
+    message = _scrub(str(exc), token)
+    if exc.kind == "temporary":
+        return TemporaryError(message)
+    if exc.kind == "conflict" and not isinstance(exc, ForgeError):
+        return TemporaryError(f"{message} (the branch moved while we worked; retrying rebuilds it)")
+    reason = {"auth": "Unauthorized", "not_found": "RepositoryNotFound"}.get(exc.kind, "PullRequestRejected")
+    return InvalidRequestError(message, field=FIELD, reason=reason)
+
+
+@dataclass
+class _Run:
+    spec: PullRequestSpec
+    context: PullRequestContext
+    credentials: Credentials
+    forge: Forge | None
+    branch: str
+    tmp: Path
+
+    def run(self) -> PullRequestStatus:
+        workspace = self._workspace()
+        existing = workspace.remote_branch(self.branch)
+        open_pr = self.forge.find_open(self.branch) if self.forge and existing else None
+        on_branch = existing is not None and (open_pr is not None or self.forge is None)
+        base_sha = workspace.clone(self.spec.base_branch)
+        # The description always tells the whole change against the base, even when this run only adds a
+        # commit on top of the branch; computing it first also refuses a bad role before any branch work.
+        whole = self._edit(workspace.directory, write=not on_branch)
+        if on_branch:
+            workspace.fetch_branch(self.branch)
+            edit = self._edit(workspace.directory, write=True)
+        else:
+            workspace.new_branch(self.branch)
+            edit = whole
+        commit = workspace.commit_all(self._commit_message(edit)) if edit.changes else None
+        if commit is None:
+            return self._unchanged(existing if on_branch else None, base_sha, open_pr)
+        if existing and not on_branch and self._same_tree(workspace, existing):
+            # Our branch already holds exactly this change but its pull request was closed: respect that
+            # until the policy changes, rather than reopening it on every run.
+            return PullRequestStatus(None, None, self.branch, existing, "closed", False)
+        workspace.push(self.branch, existing)
+        return self._publish(open_pr, commit, whole)
+
+    def _workspace(self) -> Workspace:
+        token = self.credentials.token
+        header = None
+        if token:
+            username = self.credentials.username or (self.forge.git_username if self.forge else "x-access-token")
+            header = basic_auth_header(username, token)
+        return Workspace(self.spec.repository, self.tmp / "repo", header, token or None)
+
+    def _edit(self, root: Path, write: bool) -> EditResult:
+        relative = safe_relative_path(self.spec.path)
+        files = read_files(root, relative)
+        request = EditRequest(self.context.principal, tuple(self.context.policies),
+                              tuple(self.spec.replace_managed_policies))
+        edit = edit_files(self.spec.format, files, request, relative)
+        if write:
+            write_files(root, edit.changes)
+        return edit
+
+    def _same_tree(self, workspace: Workspace, existing: str) -> bool:
+        workspace.git("fetch", "--quiet", "--no-tags", "origin", existing)
+        return workspace.git("rev-parse", f"{existing}^{{tree}}") == workspace.git("rev-parse", "HEAD^{tree}")
+
+    def _unchanged(self, head: str | None, base_sha: str, open_pr: PullRequest | None) -> PullRequestStatus:
+        if head is None:
+            return PullRequestStatus(None, None, self.branch, base_sha, "current", False)
+        if open_pr is not None:
+            return PullRequestStatus(open_pr.url, open_pr.number, self.branch, head, open_pr.state, False)
+        return PullRequestStatus(None, None, self.branch, head, "pushed", False)
+
+    def _publish(self, open_pr: PullRequest | None, commit: str, edit: EditResult) -> PullRequestStatus:
+        notes = tuple(edit.notes)
+        if self.forge is None:
+            return PullRequestStatus(None, None, self.branch, commit, "pushed", True, notes)
+        text_title, text_body = self._description(edit)
+        if open_pr is not None:
+            pull = self.forge.update(open_pr.number, text_title, text_body)
+        else:
+            try:
+                pull = self.forge.create(self.branch, self.spec.base_branch, text_title, text_body, self.spec.labels)
+            except ForgeError as exc:
+                found = self.forge.find_open(self.branch) if exc.kind == "conflict" else None
+                if found is None:
+                    raise
+                pull = self.forge.update(found.number, text_title, text_body)  # opened by a concurrent run
+        return PullRequestStatus(pull.url, pull.number, self.branch, commit, pull.state, True, notes)
+
+    def _description(self, edit: EditResult) -> tuple[str, str]:
+        ctx = self.context
+        data = DescriptionInput(ctx.principal, ctx.policies, ctx.window_start, ctx.window_end, ctx.events_scanned,
+                                ctx.events_matched, tuple(self.spec.replace_managed_policies), edit,
+                                ctx.findings, ctx.denied_actions, ctx.name)
+        return title(data), body(data)
+
+    def _commit_message(self, edit: EditResult) -> str:
+        ctx = self.context
+        lines = [title(DescriptionInput(ctx.principal, ctx.policies, ctx.window_start, ctx.window_end,
+                                        ctx.events_scanned, ctx.events_matched,
+                                        tuple(self.spec.replace_managed_policies), edit)), ""]
+        lines += [f"- {note}" for note in edit.notes]
+        lines += ["", f"Generated by policygen for {ctx.name} from CloudTrail events between "
+                      f"{ctx.window_start} and {ctx.window_end}."]
+        return "\n".join(lines) + "\n"
+
+
+def _inside(root: Path, candidate: Path) -> bool:
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def read_files(root: Path, relative: str) -> dict[str, str]:
+    """The editable files under ``relative`` (a file or a folder), by repository-relative path.
+
+    Symbolic links are not followed out of the repository: a ``path`` that resolves outside is refused,
+    and linked files inside a folder are skipped.
+    """
+    target = root / relative if relative else root
+    if not _inside(root, target):
+        raise InvalidRequestError(f"path {relative!r} leaves the repository (through a symbolic link)",
+                                  field=f"{FIELD}.path")
+    if not target.exists():
+        raise InvalidRequestError(f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path")
+    if target.is_file():
+        return {relative: target.read_text(encoding="utf-8")}
+    files: dict[str, str] = {}
+    for folder, dirs, names in os.walk(target):
+        dirs[:] = sorted(d for d in dirs if d != ".git" and not (Path(folder) / d).is_symlink())
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_symlink() or not name.endswith(_EDITABLE) or path.stat().st_size > _MAX_FILE:
+                continue
+            files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+    return files
+
+
+def write_files(root: Path, changes: dict[str, str | None]) -> None:
+    for relative, text in changes.items():
+        path = root / safe_relative_path(relative)
+        if path.is_symlink() or not _inside(root, path.parent):
+            raise InvalidRequestError(f"refusing to write {relative}: it is a symbolic link or outside the "
+                                      "repository", field=f"{FIELD}.path")
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")

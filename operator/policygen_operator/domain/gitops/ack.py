@@ -1,0 +1,133 @@
+"""AWS Controllers for Kubernetes: a ``Role`` (``spec.policies`` ARNs, ``spec.policyRefs``) and a ``Policy``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from policygen_operator.domain.gitops import yamldocs
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, k8s_name
+
+GROUP = "iam.services.k8s.aws"
+
+
+def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+    loaded, skipped = yamldocs.load_files(files)
+    role_file, role_index, role = find_role(
+        loaded, skipped, request.role_name, "ACK Role (iam.services.k8s.aws) with spec.name",
+        lambda d: d.api_group == GROUP and d.kind == "Role", lambda d: d.get("spec", "name"),
+    )
+    result = EditResult(role_location=role_file.where(role_index))
+    spec = role.data["spec"]
+    role_meta = role.data.get("metadata") or {}
+    policies = spec.get("policies")
+    refs_at = list(spec).index("policies") + 1 if "policies" in spec else len(spec)
+    if isinstance(policies, list):
+        for arn in [p for p in policies if p in request.replace_arns]:
+            policies.remove(arn)
+            role.changed = True
+            result.detached.append(str(arn))
+            result.notes.append(f"{role_file.path}: removed {arn} from spec.policies of Role {request.role_name}")
+        if not policies:
+            del spec["policies"]
+            refs_at -= 1
+    for index, document in enumerate(request.policies):
+        name = k8s_name(request.policy_name(index))
+        _ensure_ref(spec, refs_at, name, role, result, role_file.path)
+        wanted = _policy_object(request, index, name, role_meta.get("namespace"), document)
+        upsert_object(loaded, role_file, wanted, lambda d: d.api_group == GROUP and d.kind == "Policy",
+                      "spec", "policyDocument", result=result)
+    result.changes = yamldocs.changes(loaded)
+    return result
+
+
+def find_role(
+    loaded: list[yamldocs.YamlFile], skipped: list[str], name: str, what: str,
+    is_role: Callable[[yamldocs.Document], bool], role_name: Callable[[yamldocs.Document], object],
+) -> tuple[yamldocs.YamlFile, int, yamldocs.Document]:
+    """The one document defining the role; otherwise an error that says what was seen and where."""
+    matches, others = [], []
+    for parsed in loaded:
+        for index, document in parsed.objects():
+            if not is_role(document):
+                continue
+            if role_name(document) == name:
+                matches.append((parsed, index, document))
+            else:
+                others.append(f"{role_name(document)} in {parsed.where(index)}")
+    if len(matches) > 1:
+        where = ", ".join(f.where(i) for f, i, _ in matches)
+        raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
+    if not matches:
+        seen = "; other roles seen: " + ", ".join(others) if others else ""
+        unparsed = "; " + "; ".join(skipped) if skipped else ""
+        raise GitOpsEditError(
+            f"no {what} = {name!r} in {len(loaded) + len(skipped)} YAML file(s) under the path{seen}{unparsed}"
+        )
+    return matches[0]
+
+
+def _ensure_ref(spec: CommentedMap, position: int, name: str, role: yamldocs.Document, result: EditResult,
+                path: str) -> None:
+    refs = spec.get("policyRefs")
+    if refs is None:
+        refs = CommentedSeq()
+        spec.insert(position, "policyRefs", refs)
+    if any(isinstance(r, dict) and (r.get("from") or {}).get("name") == name for r in refs):
+        return
+    ref = CommentedMap()
+    ref["from"] = CommentedMap([("name", name)])
+    refs.append(ref)
+    role.changed = True
+    result.notes.append(f"{path}: added policyRefs entry for Policy {name}")
+
+
+def policy_json(document: dict[str, object]) -> LiteralScalarString:
+    return LiteralScalarString(json.dumps(document, indent=2) + "\n")
+
+
+def _policy_object(request: EditRequest, index: int, name: str, namespace: str | None,
+                   document: dict[str, object]) -> CommentedMap:
+    metadata = CommentedMap([("name", name)])
+    if namespace:
+        metadata["namespace"] = namespace
+    spec = CommentedMap()
+    spec["name"] = request.policy_name(index)
+    spec["description"] = request.description
+    spec["policyDocument"] = policy_json(document)
+    return CommentedMap([("apiVersion", f"{GROUP}/v1alpha1"), ("kind", "Policy"), ("metadata", metadata),
+                         ("spec", spec)])
+
+
+def upsert_object(
+    loaded: list[yamldocs.YamlFile], home: yamldocs.YamlFile, wanted: CommentedMap,
+    same_kind: Callable[[yamldocs.Document], bool], *document_path: str, result: EditResult,
+) -> None:
+    """Updates the policy text of our object wherever it is (a later run), or appends the object next to the role.
+
+    Only the field holding the document is compared and rewritten, so a reviewer's edits to the object's
+    other fields (labels, a providerConfigRef) survive later runs.
+    """
+    name = wanted["metadata"]["name"]
+    for parsed in loaded:
+        for _index, document in parsed.objects():
+            if same_kind(document) and document.get("metadata", "name") == name:
+                parent = document.data
+                for key in document_path[:-1]:
+                    parent = parent.setdefault(key, CommentedMap())
+                new_value = wanted
+                for key in document_path:
+                    new_value = new_value[key]
+                if str(parent.get(document_path[-1], "")) != str(new_value):
+                    parent[document_path[-1]] = new_value
+                    document.changed = True
+                    result.notes.append(f"{parsed.path}: updated the policy document of {wanted['kind']} {name}")
+                return
+    home.append(wanted)
+    result.notes.append(f"{home.path}: added {wanted['kind']} {name}")
+
+
+__all__ = ["GROUP", "GitOpsEditError", "edit", "find_role", "policy_json", "upsert_object"]

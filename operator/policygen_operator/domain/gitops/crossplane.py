@@ -1,0 +1,129 @@
+"""Crossplane: the classic ``iam.aws.crossplane.io`` provider and the Upbound ``iam.aws.upbound.io`` one.
+
+A role's policies are ``RolePolicyAttachment`` objects (and, on Upbound, the Role's
+``spec.forProvider.managedPolicyArns``). We remove the attachments of the broad policies and add a
+``Policy`` plus a ``RolePolicyAttachment`` that references it, in the group and version the role uses.
+"""
+
+from __future__ import annotations
+
+from ruamel.yaml.comments import CommentedMap
+
+from policygen_operator.domain.gitops import yamldocs
+from policygen_operator.domain.gitops.ack import find_role, policy_json, upsert_object
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, k8s_name
+
+CLASSIC = "iam.aws.crossplane.io"
+UPBOUND = "iam.aws.upbound.io"
+_EXTERNAL_NAME = "crossplane.io/external-name"
+
+
+def _external_name(document: yamldocs.Document) -> object:
+    annotations = document.get("metadata", "annotations") or {}
+    return annotations.get(_EXTERNAL_NAME) or document.get("metadata", "name")
+
+
+def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+    loaded, skipped = yamldocs.load_files(files)
+    role_file, role_index, role = find_role(
+        loaded, skipped, request.role_name,
+        "Crossplane Role (iam.aws.crossplane.io or iam.aws.upbound.io) with external name",
+        lambda d: d.api_group in (CLASSIC, UPBOUND) and d.kind == "Role", _external_name,
+    )
+    group = role.api_group
+    version = str(role.data["apiVersion"]).split("/", 1)[1]
+    result = EditResult(role_location=role_file.where(role_index))
+    meta_name = role.get("metadata", "name")
+    _detach(loaded, request, group, meta_name, result)
+    managed = role.get("spec", "forProvider", "managedPolicyArns")
+    # managedPolicyArns is exclusive (like Terraform's managed_policy_arns): an attachment object next to it
+    # would be detached again, so a role that lists its policies there gets ours listed there too.
+    use_list = group == UPBOUND and isinstance(managed, list)
+    if isinstance(managed, list):
+        _edit_managed_list(managed, request, use_list, role, result, f"{role_file.path}: Role {meta_name}")
+    provider_config = role.get("spec", "providerConfigRef")
+    for index, document in enumerate(request.policies):
+        name = k8s_name(request.policy_name(index))
+        policy = _policy(group, version, name, request, index, document, provider_config)
+        field = "policy" if group == UPBOUND else "document"
+        upsert_object(loaded, role_file, policy, lambda d: d.api_group == group and d.kind == "Policy",
+                      "spec", "forProvider", field, result=result)
+        if use_list:
+            continue
+        attachment = _attachment(group, version, name, meta_name, provider_config)
+        upsert_object(loaded, role_file, attachment,
+                      lambda d: d.api_group == group and d.kind == "RolePolicyAttachment",
+                      "spec", "forProvider", "policyArnRef", result=result)
+    result.changes = yamldocs.changes(loaded)
+    return result
+
+
+def _edit_managed_list(managed: list[object], request: EditRequest, add: bool, role: yamldocs.Document,
+                       result: EditResult, where: str) -> None:
+    for arn in [a for a in managed if a in request.replace_arns]:
+        managed.remove(arn)
+        role.changed = True
+        result.detached.append(str(arn))
+        result.notes.append(f"{where}: removed {arn} from spec.forProvider.managedPolicyArns")
+    for index in range(len(request.policies) if add else 0):
+        arn = request.policy_arn(index)
+        if arn not in managed:
+            managed.append(arn)
+            role.changed = True
+            result.notes.append(f"{where}: added {arn} to spec.forProvider.managedPolicyArns")
+
+
+def _detach(loaded: list[yamldocs.YamlFile], request: EditRequest, group: str, meta_name: object,
+            result: EditResult) -> None:
+    """Removes the RolePolicyAttachment objects that attach a broad policy to this role."""
+    role_keys = ("roleNameRef", "roleName") if group == CLASSIC else ("roleRef", "role")
+    for parsed in loaded:
+        for index, document in parsed.objects():
+            if document.api_group != group or document.kind != "RolePolicyAttachment":
+                continue
+            for_provider = document.get("spec", "forProvider") or {}
+            ref = (for_provider.get(role_keys[0]) or {}).get("name")
+            literal = for_provider.get(role_keys[1])
+            if ref != meta_name and literal != request.role_name:
+                continue
+            arn = for_provider.get("policyArn")
+            if arn in request.replace_arns:
+                document.removed = True
+                result.detached.append(str(arn))
+                result.notes.append(
+                    f"{parsed.where(index)}: removed RolePolicyAttachment {document.get('metadata', 'name')} ({arn})"
+                )
+
+
+def _policy(group: str, version: str, name: str, request: EditRequest, index: int,
+            document: dict[str, object], provider_config: object) -> CommentedMap:
+    metadata = CommentedMap([("name", name)])
+    for_provider = CommentedMap()
+    if group == CLASSIC:
+        for_provider["name"] = request.policy_name(index)
+        for_provider["description"] = request.description
+        for_provider["document"] = policy_json(document)
+    else:
+        metadata["annotations"] = CommentedMap([(_EXTERNAL_NAME, request.policy_name(index))])
+        for_provider["description"] = request.description
+        for_provider["policy"] = policy_json(document)
+    return _object(group, version, "Policy", metadata, for_provider, provider_config)
+
+
+def _attachment(group: str, version: str, name: str, role_meta_name: object,
+                provider_config: object) -> CommentedMap:
+    for_provider = CommentedMap()
+    for_provider["policyArnRef"] = CommentedMap([("name", name)])
+    role_key = "roleNameRef" if group == CLASSIC else "roleRef"
+    for_provider[role_key] = CommentedMap([("name", role_meta_name)])
+    return _object(group, version, "RolePolicyAttachment", CommentedMap([("name", name)]), for_provider,
+                   provider_config)
+
+
+def _object(group: str, version: str, kind: str, metadata: CommentedMap, for_provider: CommentedMap,
+            provider_config: object) -> CommentedMap:
+    spec = CommentedMap([("forProvider", for_provider)])
+    if isinstance(provider_config, dict):
+        spec["providerConfigRef"] = CommentedMap(provider_config)
+    return CommentedMap([("apiVersion", f"{group}/{version}"), ("kind", kind), ("metadata", metadata),
+                         ("spec", spec)])

@@ -1,0 +1,133 @@
+"""The pull-request title and description: what a reviewer needs to approve, or to roll back, the change."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from policygen_operator.domain.gitops import managed
+from policygen_operator.domain.gitops.model import EditResult, role_name_from_principal
+
+MARKER = "<!-- policygen: generated pull request; edits to this description are overwritten on the next update -->"
+
+
+@dataclass(frozen=True)
+class DescriptionInput:
+    principal: str
+    policies: list[dict[str, Any]]
+    window_start: str
+    window_end: str
+    events_scanned: int
+    events_matched: int
+    replace_arns: tuple[str, ...]
+    edit: EditResult
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    denied_actions: list[str] = field(default_factory=list)
+    name: str = ""
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def actions_by_service(policies: list[dict[str, Any]]) -> dict[str, tuple[list[str], list[str]]]:
+    """service prefix -> (sorted actions, sorted resources) over every Allow statement of every part."""
+    actions: dict[str, set[str]] = defaultdict(set)
+    resources: dict[str, set[str]] = defaultdict(set)
+    for policy in policies:
+        statements = policy.get("Statement", [])
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if statement.get("Effect") != "Allow":
+                continue
+            for action in _as_list(statement.get("Action")):
+                service = action.split(":", 1)[0].lower()
+                actions[service].add(action)
+                resources[service].update(_as_list(statement.get("Resource")))
+    return {s: (sorted(actions[s]), sorted(resources[s])) for s in sorted(actions)}
+
+
+def title(data: DescriptionInput) -> str:
+    role = role_name_from_principal(data.principal)
+    replaced = ", ".join(a.rsplit("/", 1)[-1] for a in data.replace_arns)
+    return f"policygen: least-privilege policy for {role}" + (f" (replaces {replaced})" if replaced else "")
+
+
+def body(data: DescriptionInput) -> str:
+    role = role_name_from_principal(data.principal)
+    by_service = actions_by_service(data.policies)
+    n_actions = sum(len(a) for a, _ in by_service.values())
+    out = [
+        f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy that "
+        "policygen generated from the role's CloudTrail activity.",
+        "",
+        f"- Principal: `{data.principal}`",
+        f"- Window: {data.window_start} to {data.window_end}",
+        f"- CloudTrail events: {data.events_scanned:,} scanned, {data.events_matched:,} by this principal",
+        f"- Generated policy: {n_actions} actions in {len(by_service)} services, "
+        f"{len(data.policies)} document(s)",
+        f"- Role definition: {data.edit.role_location}",
+        "",
+        "## Changes",
+        *[f"- {note}" for note in data.edit.notes],
+        "",
+        "## Actions by service",
+        "| Service | Actions | Resources |",
+        "| --- | --- | --- |",
+    ]
+    for service, (actions, resources) in by_service.items():
+        out.append(f"| {service} | {', '.join(f'`{a}`' for a in actions)} | "
+                   f"{', '.join(f'`{r}`' for r in resources)} |")
+    out += ["", *_removed_section(data, by_service)]
+    out += ["", "## Validation findings"]
+    out += [f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in data.findings]
+    if not data.findings:
+        out.append("None.")
+    out += ["", "## Denied calls seen in the window"]
+    if data.denied_actions:
+        out.append("These calls were refused during the window; the generated policy does not grant them:")
+        out += [f"- `{a}`" for a in data.denied_actions]
+    else:
+        out.append("None.")
+    out += ["", *_rollback_section(data, role), "", MARKER]
+    return "\n".join(out) + "\n"
+
+
+def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[str], list[str]]]) -> list[str]:
+    out = ["## What this removes"]
+    generated = sorted({a for actions, _ in by_service.values() for a in actions})
+    not_in_code = [a for a in data.replace_arns if a not in data.edit.detached]
+    for arn in data.replace_arns:
+        policy = managed.lookup(arn)
+        if arn in not_in_code:
+            out.append(f"- `{arn}` was not found attached in the code under the path; nothing was detached.")
+            continue
+        if policy is None:
+            out.append(f"- `{arn}`: policygen does not ship this policy's document, so the removed access is not "
+                       "quantified; compare it with the actions above before merging.")
+            continue
+        out.append(f"- `{arn}` ({policy.version_id}, updated {policy.updated[:10]}) allowed:")
+        out += [f"  - {line}" for line in managed.describe(policy)]
+        out.append(f"  After this change the role keeps only the {len(generated)} actions above, on the resources "
+                   "listed; every other action this policy allowed is removed.")
+    extra = [a for a in generated if not any(
+        (p := managed.lookup(arn)) is not None and managed.allows(p, a) for arn in data.edit.detached)]
+    known = [arn for arn in data.edit.detached if managed.lookup(arn) is not None]
+    if known and extra:
+        out.append("")
+        out.append("**Review:** these generated actions were *not* allowed by the detached policies (the role "
+                   "must have had them from another policy; they are granted explicitly now):")
+        out += [f"- `{a}`" for a in extra]
+    return out
+
+
+def _rollback_section(data: DescriptionInput, role: str) -> list[str]:
+    out = ["## How to roll back",
+           "- Revert this pull request (`git revert` of its merge commit); the next sync restores the previous "
+           "attachments and deletes the generated policy."]
+    for arn in data.edit.detached:
+        out.append(f"- Emergency stop-gap without a deploy: `aws iam attach-role-policy --role-name {role} "
+                   f"--policy-arn {arn}` (the next sync of the infrastructure code detaches it again).")
+    return out

@@ -1,0 +1,253 @@
+"""A small brace-aware scanner for HCL: finds blocks and attributes by offset, never re-serialises.
+
+Terraform files are edited as text so that everything we do not touch stays byte-for-byte the same
+(formatting, comments, alignment). The scanner only has to know what can hide a brace: strings with
+``${ }`` / ``%{ }`` templates, heredocs, and the three comment styles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from policygen_operator.domain.gitops.model import GitOpsEditError
+
+_OPEN = {"{": "}", "[": "]", "(": ")"}
+_CLOSE = set(_OPEN.values())
+_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?\n")
+_BLOCK_HEADER = re.compile(r"([A-Za-z_][\w-]*)((?:[ \t]+(?:\"[^\"\n]*\"|[A-Za-z_][\w-]*))*)[ \t]*\{")
+_ATTRIBUTE = re.compile(r"[ \t]*([A-Za-z_][\w-]*)[ \t]*=(?!=)[ \t]*")
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    start: int  # start of the line holding the header
+    open: int  # offset of "{"
+    close: int  # offset of the matching "}"
+    end: int  # just past the closing line's newline
+
+    def body(self, text: str) -> str:
+        return text[self.open + 1 : self.close]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    line_start: int
+    value_start: int
+    value_end: int  # end of the value (before a trailing comment and the newline)
+    line_end: int  # just past the newline
+
+    def value(self, text: str) -> str:
+        return text[self.value_start : self.value_end]
+
+
+def _skip_string(text: str, i: int) -> int:
+    """``text[i]`` is a double quote; returns the offset just past the closing quote."""
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == '"':
+            return j + 1
+        elif text.startswith(("$${", "%%{"), j):
+            j += 3
+        elif c in "$%" and text.startswith("{", j + 1):
+            j = match_close(text, j + 1) + 1
+        elif c == "\n":
+            break
+        else:
+            j += 1
+    raise GitOpsEditError(f"unterminated string at offset {i}")
+
+
+def _skip_heredoc(text: str, i: int) -> int | None:
+    match = _HEREDOC.match(text, i)
+    if not match:
+        return None
+    terminator = re.compile(r"^[ \t]*" + re.escape(match.group(2)) + r"[ \t]*$", re.M)
+    end = terminator.search(text, match.end())
+    if not end:
+        raise GitOpsEditError(f"unterminated heredoc <<{match.group(2)} at offset {i}")
+    return end.end()
+
+
+def _skip_opaque(text: str, i: int) -> int | None:
+    """If a string, heredoc or comment starts at ``i``, the offset just past it; otherwise None."""
+    c = text[i]
+    if c == '"':
+        return _skip_string(text, i)
+    if c == "#" or text.startswith("//", i):
+        newline = text.find("\n", i)
+        return len(text) if newline < 0 else newline
+    if text.startswith("/*", i):
+        close = text.find("*/", i + 2)
+        if close < 0:
+            raise GitOpsEditError(f"unterminated comment at offset {i}")
+        return close + 2
+    if text.startswith("<<", i):
+        return _skip_heredoc(text, i)
+    return None
+
+
+def significant(text: str, start: int, stop: int | None = None) -> Iterator[int]:
+    """Offsets of characters outside strings, heredocs and comments."""
+    i, stop = start, len(text) if stop is None else stop
+    while i < stop:
+        skipped = _skip_opaque(text, i)
+        if skipped is None:
+            yield i
+            i += 1
+        else:
+            i = skipped
+
+
+def match_close(text: str, i: int) -> int:
+    """``text[i]`` opens a bracket; returns the offset of the one that closes it."""
+    stack = [_OPEN[text[i]]]
+    for j in significant(text, i + 1):
+        c = text[j]
+        if c in _OPEN:
+            stack.append(_OPEN[c])
+        elif c in _CLOSE:
+            if c != stack.pop():
+                raise GitOpsEditError(f"unbalanced {c!r} at offset {j}")
+            if not stack:
+                return j
+    raise GitOpsEditError(f"unclosed {text[i]!r} at offset {i}")
+
+
+def _line_start(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def _line_end(text: str, i: int) -> int:
+    newline = text.find("\n", i)
+    return len(text) if newline < 0 else newline + 1
+
+
+def blocks(text: str, start: int = 0, stop: int | None = None) -> list[Block]:
+    """Blocks at the top nesting level of ``text[start:stop]`` (a file, or a block's body)."""
+    found: list[Block] = []
+    stop = len(text) if stop is None else stop
+    positions = significant(text, start, stop)
+    for i in positions:
+        c = text[i]
+        if c in _OPEN:
+            close = match_close(text, i)
+            for skipped in positions:  # jump over the nested brackets
+                if skipped >= close:
+                    break
+            continue
+        if not (c.isalpha() or c == "_") or text[_line_start(text, i) : i].strip():
+            continue
+        header = _BLOCK_HEADER.match(text, i)
+        if not header or header.end() > stop:
+            continue
+        labels = tuple(lab.strip('"') for lab in re.findall(r"\"[^\"\n]*\"|[A-Za-z_][\w-]*", header.group(2)))
+        open_ = header.end() - 1
+        close = match_close(text, open_)
+        found.append(Block(header.group(1), labels, _line_start(text, i), open_, close, _line_end(text, close)))
+        for skipped in positions:
+            if skipped >= close:
+                break
+    return found
+
+
+def attributes(text: str, block: Block) -> list[Attribute]:
+    """Attributes (``name = value``) directly inside ``block``, with the extent of each value."""
+    found: list[Attribute] = []
+    i = block.open + 1
+    i = _line_end(text, i)
+    while i < block.close:
+        match = _ATTRIBUTE.match(text, i)
+        if not match or match.end() > block.close:
+            nested = _BLOCK_HEADER.match(text, i + (len(text[i:]) - len(text[i:].lstrip(" \t"))))
+            if nested:
+                i = _line_end(text, match_close(text, nested.end() - 1))
+            else:
+                i = _line_end(text, i)
+            continue
+        value_start = match.end()
+        value_end = _value_end(text, value_start, block.close)
+        line_end = _line_end(text, value_end)
+        found.append(Attribute(match.group(1), i, value_start, value_end, line_end))
+        i = line_end
+    return found
+
+
+def _value_end(text: str, start: int, stop: int) -> int:
+    """The end of an expression starting at ``start``: the first newline outside brackets."""
+    j = start
+    while j < stop:
+        skipped = _skip_opaque(text, j)
+        c = text[j]
+        if skipped is not None:
+            if c == "#" or text.startswith(("//", "/*"), j):
+                return start + len(text[start:j].rstrip(" \t"))
+            j = skipped
+        elif c in _OPEN:
+            j = match_close(text, j) + 1
+        elif c == "\n":
+            return start + len(text[start:j].rstrip(" \t\r"))
+        else:
+            j += 1
+    return start + len(text[start:stop].rstrip())
+
+
+def find_attribute(text: str, block: Block, name: str) -> Attribute | None:
+    return next((a for a in attributes(text, block) if a.name == name), None)
+
+
+def string_literal(value: str) -> str | None:
+    """The content of a plain quoted string without templates, or None for any other expression."""
+    match = re.fullmatch(r"\"((?:[^\"\\$%]|\\.)*)\"", value.strip())
+    return match.group(1).encode().decode("unicode_escape") if match else None
+
+
+@dataclass(frozen=True)
+class ListItem:
+    start: int
+    end: int  # after the item, before its comma
+
+    def text(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def list_items(text: str, open_: int) -> list[ListItem]:
+    """Items of the list literal whose ``[`` is at ``open_``, comments between them skipped."""
+    close = match_close(text, open_)
+    items: list[ListItem] = []
+    j = open_ + 1
+    while j < close:
+        c = text[j]
+        if c.isspace() or c == ",":
+            j += 1
+        elif c == "#" or text.startswith(("//", "/*"), j):
+            j = _skip_opaque(text, j) or j + 1
+        else:
+            end = _item_end(text, j, close)
+            items.append(ListItem(j, end))
+            j = max(end, j + 1)
+    return items
+
+
+def _item_end(text: str, start: int, close: int) -> int:
+    """An item ends at the first comma, comment or the list's close outside brackets, strings and heredocs."""
+    j = start
+    while j < close:
+        c = text[j]
+        if c == "#" or text.startswith(("//", "/*"), j) or c == ",":
+            break
+        skipped = _skip_opaque(text, j)
+        if skipped is not None:
+            j = skipped
+        elif c in _OPEN:
+            j = match_close(text, j) + 1
+        else:
+            j += 1
+    return start + len(text[start:j].rstrip())

@@ -1,0 +1,214 @@
+"""Terraform: ``aws_iam_role`` with ``managed_policy_arns`` or ``aws_iam_role_policy_attachment`` resources.
+
+Adds an ``aws_iam_policy`` (the document in a heredoc) and attaches it the way the role already attaches
+policies; removes the broad attachments. Everything else in the files stays byte-for-byte the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from policygen_operator.domain.gitops import hcl
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, tf_identifier
+
+
+@dataclass(frozen=True)
+class _Found:
+    path: str
+    block: hcl.Block
+
+
+def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+    texts = {p: t for p, t in files.items() if p.endswith(".tf")}
+    if not texts:
+        raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
+    parsed = {p: hcl.blocks(t) for p, t in texts.items()}
+    role = _find_role(texts, parsed, request.role_name)
+    label = role.block.labels[1]
+    result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
+    policy_labels = [tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
+                     for i in range(len(request.policies))]
+    role_refs = {f"aws_iam_role.{label}.name", f"aws_iam_role.{label}.id", f'"{request.role_name}"'}
+    new_texts = dict(texts)
+
+    arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
+    attachments = _attachments(texts, parsed, role_refs)
+    removed = [a for a in attachments if hcl.string_literal(a[2]) in request.replace_arns]
+    # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
+    for path in sorted({p for p, _, _ in removed}):
+        for _, block, value in sorted((r for r in removed if r[0] == path), key=lambda r: -r[1].start):
+            new_texts[path] = _remove_block(new_texts[path], block)
+            arn = hcl.string_literal(value) or value
+            result.detached.append(arn)
+            result.notes.append(f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})")
+
+    use_list = arns_attr is not None and not any(a for a in attachments if a not in removed)
+    role_text = new_texts[role.path]
+    role_block = next(b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource")
+    if arns_attr is not None:
+        role_text = _edit_arn_list(role_text, role_block, request, policy_labels if use_list else [], result, role.path)
+    for index, document in enumerate(request.policies):
+        policy_block = _policy_block(policy_labels[index], request.policy_name(index), request.description, document)
+        role_text = _upsert(role_text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, role.path,
+                            result)
+        if not use_list:
+            attach = _attachment_block(policy_labels[index], label)
+            role_text = _upsert(role_text, new_texts, "aws_iam_role_policy_attachment", policy_labels[index],
+                                attach, role.path, result)
+    new_texts[role.path] = role_text
+    result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
+    return result
+
+
+def _find_role(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: str) -> _Found:
+    matches, others = [], []
+    for path, found in sorted(parsed.items()):
+        for block in found:
+            if block.type != "resource" or block.labels[:1] != ("aws_iam_role",) or len(block.labels) != 2:
+                continue
+            attr = hcl.find_attribute(texts[path], block, "name")
+            literal = hcl.string_literal(attr.value(texts[path])) if attr else None
+            if literal == name:
+                matches.append(_Found(path, block))
+            else:
+                others.append(f"{path}: aws_iam_role.{block.labels[1]} (name = {attr.value(texts[path]) if attr else '?'})")
+    if len(matches) > 1:
+        where = ", ".join(f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches)
+        raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
+    if not matches:
+        seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
+        raise GitOpsEditError(
+            f"no aws_iam_role with name = \"{name}\" in {len(texts)} Terraform file(s){seen}"
+        )
+    return matches[0]
+
+
+def _attachments(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: set[str]
+) -> list[tuple[str, hcl.Block, str]]:
+    """(path, block, policy_arn expression) of every role policy attachment of the role."""
+    found = []
+    for path, blocks in sorted(parsed.items()):
+        for block in blocks:
+            if block.type != "resource" or block.labels[:1] != ("aws_iam_role_policy_attachment",):
+                continue
+            role_attr = hcl.find_attribute(texts[path], block, "role")
+            arn_attr = hcl.find_attribute(texts[path], block, "policy_arn")
+            if role_attr and arn_attr and role_attr.value(texts[path]).strip() in role_refs:
+                found.append((path, block, arn_attr.value(texts[path])))
+    return found
+
+
+def _remove_block(text: str, block: hcl.Block) -> str:
+    """Removes a block with the comment lines right above it, and the blank line that separated it."""
+    start = block.start
+    lines_before = text[:start].split("\n")[:-1]
+    while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
+        start -= len(lines_before.pop()) + 1
+    before, after = text[:start], text[block.end :]
+    if (before.endswith("\n\n") or not before) and after.startswith("\n"):
+        after = after[1:]
+    elif before.endswith("\n\n") and not after:
+        before = before[:-1]
+    return before + after
+
+
+def _edit_arn_list(text: str, block: hcl.Block, request: EditRequest, add_labels: list[str],
+                   result: EditResult, path: str) -> str:
+    attr = hcl.find_attribute(text, block, "managed_policy_arns")
+    assert attr is not None
+    if not text.startswith("[", attr.value_start):
+        raise GitOpsEditError(f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand")
+    items = hcl.list_items(text, attr.value_start)
+    wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
+    present = {it.text(text).strip() for it in items}
+    drop = [it for it in items if hcl.string_literal(it.text(text)) in request.replace_arns]
+    add = [w for w in wanted if w not in present]
+    if not drop and not add:
+        return text
+    for it in drop:
+        arn = hcl.string_literal(it.text(text)) or ""
+        result.detached.append(arn)
+        result.notes.append(f"{path}: removed {arn} from managed_policy_arns of aws_iam_role.{block.labels[1]}")
+    for w in add:
+        result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
+    close = hcl.match_close(text, attr.value_start)
+    if "\n" not in text[attr.value_start : close]:
+        kept = [it.text(text) for it in items if it not in drop] + add
+        return text[: attr.value_start] + "[" + ", ".join(kept) + "]" + text[close + 1 :]
+    return _edit_multiline_list(text, attr.value_start, close, items, drop, add)
+
+
+def _edit_multiline_list(text: str, open_: int, close: int, items: list[hcl.ListItem],
+                         drop: list[hcl.ListItem], add: list[str]) -> str:
+    """One item per line: delete the lines of dropped items, add lines after the last kept item."""
+    kept = [it for it in items if it not in drop]
+    if items:
+        indent = text[text.rfind("\n", 0, items[0].start) + 1 : items[0].start]
+    else:
+        indent = text[text.rfind("\n", 0, close) + 1 : close] + "  "
+    trailing = not items or text.startswith(",", items[-1].end)
+    edits: list[tuple[int, int, str]] = []
+    if add:
+        lines = [f"{indent}{a}," for a in add]
+        if kept:
+            anchor = kept[-1]
+            insert_at = text.find("\n", anchor.end) + 1
+            if not text.startswith(",", anchor.end):
+                edits.append((anchor.end, anchor.end, ","))
+            if not trailing:
+                lines[-1] = lines[-1][:-1]
+        else:
+            insert_at = text.find("\n", open_) + 1
+        edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
+    for it in drop:
+        edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))
+    for start, end, replacement in sorted(edits, key=lambda e: (-e[0], -e[1])):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _upsert(role_text: str, texts: dict[str, str], rtype: str, label: str, block_text: str, role_path: str,
+            result: EditResult) -> str:
+    """Replaces our own block wherever it is (a second run), or appends it to the role's file."""
+    for path in sorted(texts):
+        current = role_text if path == role_path else texts[path]
+        for block in hcl.blocks(current):
+            if block.type == "resource" and block.labels == (rtype, label):
+                if current[block.start : block.end].rstrip("\n") == block_text.rstrip("\n"):
+                    return role_text
+                updated = current[: block.start] + block_text + current[block.end :]
+                result.notes.append(f"{path}: updated resource {rtype}.{label}")
+                if path == role_path:
+                    return updated
+                texts[path] = updated
+                return role_text
+    result.notes.append(f"{role_path}: added resource {rtype}.{label}")
+    if role_text and not role_text.endswith("\n"):
+        role_text += "\n"
+    return role_text + ("\n" if role_text else "") + block_text
+
+
+def _policy_block(label: str, name: str, description: str, document: dict[str, object]) -> str:
+    body = json.dumps(document, indent=2)
+    # ${ and %{ start templates inside a heredoc; IAM policy variables like ${aws:username} must stay literal.
+    body = re.sub(r"([$%])\{", r"\1\1{", body)
+    body = "\n".join("    " + line for line in body.split("\n"))
+    return (
+        f'resource "aws_iam_policy" "{label}" {{\n'
+        f'  name        = "{name}"\n'
+        f'  description = "{description}"\n'
+        f"  policy      = <<-EOT\n{body}\n  EOT\n"
+        "}\n"
+    )
+
+
+def _attachment_block(policy_label: str, role_label: str) -> str:
+    return (
+        f'resource "aws_iam_role_policy_attachment" "{policy_label}" {{\n'
+        f"  role       = aws_iam_role.{role_label}.name\n"
+        f"  policy_arn = aws_iam_policy.{policy_label}.arn\n"
+        "}\n"
+    )

@@ -1,0 +1,176 @@
+"""Multi-document YAML files edited with a ruamel.yaml round trip, one document at a time.
+
+Only documents we change are re-serialised; the others keep their exact text. For a changed document we
+pick the indentation (mapping indent, sequence dash offset) that reproduces the original best, so the
+diff is the lines we meant to change and nothing else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from policygen_operator.domain.gitops.model import GitOpsEditError
+
+_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
+_INDENTS = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 4, 2), (4, 6, 4), (3, 3, 0), (3, 5, 3))
+
+
+def _yaml(indent: tuple[int, int, int]) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    return yaml
+
+
+def _dump(data: Any, indent: tuple[int, int, int]) -> str:
+    stream = io.StringIO()
+    _yaml(indent).dump(data, stream)
+    return stream.getvalue()
+
+
+@dataclass
+class Document:
+    separator: str  # the "---" line that opens it (with its newline), "" for the first document
+    text: str
+    data: Any = None
+    changed: bool = False
+    removed: bool = False
+    indent: tuple[int, int, int] | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", "")) if isinstance(self.data, dict) else ""
+
+    @property
+    def api_group(self) -> str:
+        api = str(self.data.get("apiVersion", "")) if isinstance(self.data, dict) else ""
+        return api.split("/")[0] if "/" in api else ""
+
+    def get(self, *keys: str) -> Any:
+        node = self.data
+        for key in keys:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+    def best_indent(self) -> tuple[int, int, int]:
+        """The indentation whose round trip of the original text differs from it in the fewest lines."""
+        if self.indent is None:
+            original = _yaml(_INDENTS[0]).load(self.text)
+            scores = []
+            for indent in _INDENTS:
+                dumped = _dump(original, indent)
+                if dumped == self.text:
+                    self.indent = indent
+                    return indent
+                diff = difflib.ndiff(self.text.splitlines(), dumped.splitlines())
+                scores.append((sum(1 for line in diff if line[:1] in "+-"), indent))
+            self.indent = min(scores)[1]
+        return self.indent
+
+    def render(self) -> str:
+        if self.removed:
+            # The comment lines heading a file belong to the file, not to its first object.
+            return "" if self.separator else _leading_comments(self.text)
+        if not self.changed:
+            return self.separator + self.text
+        return self.separator + _dump(self.data, self.best_indent())
+
+
+def _leading_comments(text: str) -> str:
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+@dataclass
+class YamlFile:
+    path: str
+    original: str
+    documents: list[Document] = field(default_factory=list)
+    error: str | None = None
+
+    @classmethod
+    def parse(cls, path: str, text: str) -> YamlFile:
+        parsed = cls(path, text)
+        separator, lines = "", []
+        for line in text.splitlines(keepends=True):
+            if _SEPARATOR.match(line.rstrip("\r\n")):
+                parsed.documents.append(Document(separator, "".join(lines)))
+                separator, lines = line, []
+            else:
+                lines.append(line)
+        parsed.documents.append(Document(separator, "".join(lines)))
+        try:
+            for document in parsed.documents:
+                document.data = _yaml(_INDENTS[0]).load(document.text)
+        except YAMLError as exc:
+            parsed.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return parsed
+
+    def objects(self) -> Iterator[tuple[int, Document]]:
+        for index, document in enumerate(self.documents):
+            if isinstance(document.data, dict) and not document.removed:
+                yield index, document
+
+    def where(self, index: int) -> str:
+        return f"{self.path} (document {index + 1})"
+
+    def append(self, data: Any) -> None:
+        indent = next((d.best_indent() for _, d in self.objects()), _INDENTS[0])
+        last = self.documents[-1]
+        if last.text and not last.text.endswith("\n"):
+            last.text += "\n"
+        document = Document("---\n", "", data=data, changed=True, indent=indent)
+        self.documents.append(document)
+
+    def render(self) -> str:
+        out, drop_separator = [], False
+        for document in self.documents:
+            if drop_separator and not document.removed:
+                # The first object was removed: the next one becomes the first, without a "---" of its own.
+                out.append(document.render()[len(document.separator) :])
+                drop_separator = False
+                continue
+            out.append(document.render())
+            drop_separator = drop_separator or (document is self.documents[0] and document.removed
+                                                and not self.original.startswith("---"))
+        return "".join(out)
+
+
+def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
+    """The YAML files under the path, and a note for each one that could not be parsed."""
+    loaded, skipped = [], []
+    for path in sorted(files):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        parsed = YamlFile.parse(path, files[path])
+        if parsed.error:
+            skipped.append(f"{path}: not parsed ({parsed.error})")
+        else:
+            loaded.append(parsed)
+    if not loaded and not skipped:
+        raise GitOpsEditError(f"no YAML file (*.yaml, *.yml) under the path; looked at {len(files)} file(s)")
+    return loaded, skipped
+
+
+def changes(files: list[YamlFile]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for parsed in files:
+        text = parsed.render()
+        if text != parsed.original:
+            out[parsed.path] = text if text.strip() else None
+    return out
