@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the test control plane (kube-apiserver, kube-controller-manager, etcd: one multi-call binary) and helm
-# from published Go modules into .cache/bin. Prebuilt binaries cannot be downloaded on these machines, but the Go
-# module proxy is reachable, so the project compiles them itself. Go's module and build caches make a second
-# build quick; when the binaries are newer than every input, nothing runs at all.
+# Builds the test control plane (kube-apiserver, kube-controller-manager, etcd and kubectl: one multi-call
+# binary) and helm from published Go modules into .cache/bin. Prebuilt binaries cannot be downloaded on these
+# machines, but the Go module proxy is reachable, so the project compiles them itself. Go's module and build
+# caches make a second build quick; when the binaries are newer than every input, nothing runs at all.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 bin="${POLICYGEN_BIN_DIR:-$root/.cache/bin}"
-programs=(kube-apiserver kube-controller-manager etcd)
+programs=(kube-apiserver kube-controller-manager etcd kubectl)
 
 go="$(command -v go || true)"
 if [[ -z "$go" && -x /usr/local/go/bin/go ]]; then go=/usr/local/go/bin/go; fi
@@ -54,7 +54,8 @@ for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
 done
 
 mkdir -p "$bin"
-echo "controlplane: building Kubernetes $kube_version (kube-apiserver, kube-controller-manager, etcd) and helm $helm_version"
+echo "controlplane: building Kubernetes $kube_version (kube-apiserver, kube-controller-manager, etcd, kubectl)" \
+  "and helm $helm_version"
 start=$SECONDS
 # One `go build` for both mains: packages compile once and the two links run in parallel.
 "$go" build -trimpath -ldflags "$ldflags" -o "$bin/" ./cmd/kube helm.sh/helm/v3/cmd/helm

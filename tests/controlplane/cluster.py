@@ -38,7 +38,13 @@ DEFAULT_STATE_DIR = REPO_ROOT / ".cluster"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 # Without a kubelet, only controllers that act on API objects are useful: ownerReference garbage collection,
 # namespace deletion, the default ServiceAccount of each namespace, the kube-root-ca.crt ConfigMap.
-CONTROLLERS = "garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher"
+CONTROLLERS = ",".join([
+    "garbage-collector-controller",
+    "namespace-controller",
+    "serviceaccount-controller",
+    "serviceaccount-token-controller",
+    "root-ca-certificate-publisher-controller",
+])
 STOP_ORDER = ("kube-controller-manager", "kube-apiserver", "etcd")
 PR_SET_PDEATHSIG = 1
 
@@ -154,6 +160,13 @@ class ControlPlane:
             return False
         return str(self.state_dir).encode() in cmdline
 
+    def _alive(self, name: str, pid: int) -> bool:
+        """Our own children are asked directly: right after exec their /proc cmdline can still be empty."""
+        child = self._children.get(name)
+        if child is not None and child.pid == pid:
+            return child.poll() is None
+        return self._ours(pid)
+
     def _spawn(self, name: str, args: list[str]) -> int:
         logs = self.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
@@ -184,7 +197,7 @@ class ControlPlane:
         deadline = time.monotonic() + timeout
         pid = self.state()["pids"][name]
         while time.monotonic() < deadline:
-            if not self._ours(pid):
+            if not self._alive(name, pid):
                 raise ControlPlaneError(
                     f"{name} exited during start-up; its log ends with:\n{self._log_tail(name)}"
                 )
@@ -203,7 +216,7 @@ class ControlPlane:
         expected = {"etcd", "kube-apiserver"} | (
             {"kube-controller-manager"} if self.controller_manager else set()
         )
-        if not expected <= pids.keys() or not all(self._ours(pid) for pid in pids.values()):
+        if not expected <= pids.keys() or not all(self._alive(n, pid) for n, pid in pids.items()):
             return False
         try:
             return bool(self.admin_client().get("/readyz") == "ok")
@@ -336,12 +349,12 @@ class ControlPlane:
 
     def _stop(self, name: str, pid: int) -> None:
         for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            if not self._ours(pid):
+            if not self._alive(name, pid):
                 break
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, sig)  # started with a session of its own: pgid == pid
             deadline = time.monotonic() + grace
-            while time.monotonic() < deadline and self._ours(pid):
+            while time.monotonic() < deadline and self._alive(name, pid):
                 time.sleep(0.1)
         child = self._children.get(name)
         if child is not None:

@@ -31,9 +31,11 @@ def run_kubectl(
     )
 
 
-def apply(kubectl: str, kubeconfig: Path, *documents: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+def apply(
+    kubectl: str, kubeconfig: Path, *documents: dict[str, Any], flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     manifest = {"apiVersion": "v1", "kind": "List", "items": list(documents)}
-    return run_kubectl(kubectl, kubeconfig, "apply", "-f", "-", stdin=json.dumps(manifest))
+    return run_kubectl(kubectl, kubeconfig, "apply", *flags, "-f", "-", stdin=json.dumps(manifest))
 
 
 def eventually(check: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
@@ -149,11 +151,32 @@ def test_kubectl_applies_a_crd_and_an_object_of_it(
 def test_api_server_refuses_objects_that_break_the_schema(
     kubectl: str, kubeconfig: Path, namespace: str, widget_group: str, spec: dict[str, Any], message: str
 ) -> None:
-    result = apply(kubectl, kubeconfig, widget(widget_group, namespace, "bad", **spec))
+    """kubectl's own checks are off (--validate=false): the refusal and its message come from the server."""
+    result = apply(
+        kubectl, kubeconfig, widget(widget_group, namespace, "bad", **spec), flags=("--validate=false",)
+    )
     assert result.returncode != 0
+    assert "is invalid" in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
     missing = run_kubectl(kubectl, kubeconfig, "get", f"widgets.{widget_group}", "bad", "-n", namespace)
     assert "NotFound" in missing.stderr
+
+
+def test_api_server_answers_422_with_the_cel_message(
+    kube_admin: KubeClient, namespace: str, widget_group: str
+) -> None:
+    bad = widget(widget_group, namespace, "bad", mode="enforce", minReplicas=4, maxReplicas=2)
+    with pytest.raises(ApiError) as refused:
+        kube_admin.post(f"/apis/{widget_group}/v1/namespaces/{namespace}/widgets", bad)
+    assert refused.value.status == 422
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["reason"] == "Invalid"
+    causes = refused.value.body["details"]["causes"]
+    assert {
+        "reason": "FieldValueInvalid",
+        "message": 'Invalid value: "object": minReplicas must not exceed maxReplicas',
+        "field": "spec",
+    } in causes, causes
 
 
 def test_api_server_refuses_a_non_structural_crd(kubectl: str, kubeconfig: Path) -> None:
