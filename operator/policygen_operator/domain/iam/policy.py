@@ -1,0 +1,234 @@
+"""Allowed (action, resource) usage -> the smallest correct identity policies.
+
+Steps, each deterministic (docs/mapping.md has the rules with examples):
+1. drop excluded actions (``exclude_actions``: names or IAM wildcards, without case);
+2. per action, the ARNs it was used on; ``*`` absorbs everything else of that action;
+3. compaction: more than ``compaction_threshold`` ARNs of one shape (same partition, service, region,
+   account and resource type, e.g. the objects of one bucket) become their longest common prefix plus
+   ``*`` (cut at a ``/`` when the ARNs are paths). Never across accounts, never a bare ``*``, never an
+   S3 pattern without a bucket name;
+4. statements: actions of one service with the same resource set share one statement; the Sid is the
+   service plus a hash of the resource set, so adding an action or a statement elsewhere leaves it;
+5. documents: statements in sorted order packed into documents of at most ``max_characters`` (IAM's
+   6,144 for a managed policy, white space not counted); a statement too big alone is cut by resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from policygen_operator.domain.iam.arn import covers, split_arn
+from policygen_operator.domain.iam.canonical import policy_characters
+from policygen_operator.domain.usage import Usage
+
+POLICY_VERSION = "2012-10-17"
+MANAGED_POLICY_MAX_CHARACTERS = 6144
+# Past this many distinct ARNs of one shape an action's resources are compacted to a prefix wildcard.
+# Ten keeps policies of services that touch a handful of named resources exact, and stops a job that
+# writes thousands of S3 keys from listing them one by one.
+DEFAULT_COMPACTION_THRESHOLD = 10
+
+_SEPARATORS = re.compile(r"[/:]")
+
+
+@dataclass(frozen=True)
+class PolicyOptions:
+    resource_level: bool = True
+    exclude_actions: tuple[str, ...] = ()
+    compaction_threshold: int = DEFAULT_COMPACTION_THRESHOLD
+    max_characters: int = MANAGED_POLICY_MAX_CHARACTERS
+
+
+def build_policies(
+    allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions | None = None
+) -> list[dict[str, Any]]:
+    """Policy documents granting exactly the allowed usage (compacted as documented); [] if none."""
+    options = options or PolicyOptions()
+    per_action = _resources_per_action(allowed, options)
+    statements = _statements(per_action)
+    return _pack(statements, options.max_characters)
+
+
+def _resources_per_action(
+    allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions
+) -> dict[str, set[str]]:
+    excluded = tuple(p.lower() for p in options.exclude_actions)
+    per_action: dict[str, set[str]] = defaultdict(set)
+    for action, resource in allowed:
+        if any(fnmatchcase(action.lower(), pattern) for pattern in excluded):
+            continue
+        per_action[action].add(resource if options.resource_level else "*")
+    for action, resources in per_action.items():
+        if "*" in resources:
+            per_action[action] = {"*"}
+        else:
+            per_action[action] = remove_covered(compact(resources, options.compaction_threshold))
+    return per_action
+
+
+def shape_of(arn: str) -> tuple[str, str] | None:
+    """(everything up to the resource's first separator, the rest) — ARNs with the same first part are
+    of one shape: ``arn:aws:s3:::bucket/`` for objects, ``arn:aws:dynamodb:r:a:table/`` for tables,
+    ``arn:aws:sqs:r:a:`` for queues (whose resource part is a bare name)."""
+    parts = split_arn(arn)
+    if parts is None:
+        return None
+    head = ":".join(parts[:5]) + ":"
+    resource = parts[5]
+    match = _SEPARATORS.search(resource)
+    if match is None:
+        return head, resource
+    return head + resource[: match.end()], resource[match.end() :]
+
+
+def compact(resources: Iterable[str], threshold: int) -> set[str]:
+    """At most ``threshold`` ARNs per shape; bigger groups collapse to ``prefix*`` (``_compact_tree``)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    out: set[str] = set()
+    for arn in resources:
+        shape = shape_of(arn)
+        if shape is None:
+            out.add(arn)
+        else:
+            groups[shape[0]].append(shape[1])
+    for head, rests in groups.items():
+        if len(rests) <= threshold or not _compactable(head):
+            out.update(head + rest for rest in rests)
+        else:
+            out.update(head + rest for rest in _compact_tree(rests, threshold))
+    return out
+
+
+def _compact_tree(rests: list[str], threshold: int) -> list[str]:
+    """Compact path-like names at the deepest ``/`` level that keeps at most ``threshold`` of them.
+
+    ``k``, ``k1`` and thirty ``logs/2024/N.txt`` with a threshold of 10 give ``k``, ``k1`` and
+    ``logs/2024/*``: the busy folder collapses, its neighbours stay exact. When even the collapsed
+    children are too many, this level collapses to its common prefix plus ``*``.
+    """
+    if len(rests) <= threshold:
+        return rests
+    leaves: list[str] = []
+    folders: dict[str, list[str]] = defaultdict(list)
+    for rest in rests:
+        cut = rest.find("/")
+        if cut < 0:
+            leaves.append(rest)
+        else:
+            folders[rest[: cut + 1]].append(rest[cut + 1 :])
+    out = leaves
+    for folder, children in sorted(folders.items()):
+        out.extend(folder + child for child in _compact_tree(children, threshold))
+    if len(out) <= threshold:
+        return out
+    return [_common_prefix(rests) + "*"]
+
+
+def _common_prefix(values: list[str]) -> str:
+    """Longest common prefix, never through a wildcard, and cut at the last ``/`` when the values are
+    paths (S3 keys, IAM paths): ``logs/2024/a`` and ``logs/2024/b`` give ``logs/2024/``, not ``logs/2024/``
+    plus a partial file name."""
+    first, last = min(values), max(values)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    prefix = first[:size]
+    for wildcard in ("*", "?"):
+        if wildcard in prefix:
+            prefix = prefix[: prefix.index(wildcard)]
+    if any("/" in v for v in values):
+        prefix = prefix[: prefix.rfind("/") + 1]
+    return prefix
+
+
+def _compactable(head: str) -> bool:
+    """Never a pattern that could cross accounts: S3 bucket ARNs carry no account and bucket names are
+    global, so buckets are never compacted (objects are, inside their bucket: ``bucket/...``)."""
+    parts = head.split(":", 5)
+    account = parts[4] if len(parts) > 4 else ""
+    resource = parts[5] if len(parts) > 5 else ""
+    return bool(account) or bool(resource)
+
+
+def remove_covered(resources: set[str]) -> set[str]:
+    """Drop ARNs that a wildcard in the same set already grants."""
+    wildcards = [r for r in resources if "*" in r or "?" in r]
+    if not wildcards:
+        return resources
+    return {r for r in resources if not any(w != r and covers(w, r) for w in wildcards)}
+
+
+def _camel(prefix: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", prefix) if part)
+
+
+def _statements(per_action: dict[str, set[str]]) -> list[dict[str, Any]]:
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for action, resource_set in per_action.items():
+        grouped[(action.split(":", 1)[0], tuple(sorted(resource_set)))].append(action)
+    statements = []
+    used: set[str] = set()
+    for (service, resources), actions in sorted(grouped.items()):
+        digest = hashlib.sha256("\n".join(resources).encode()).hexdigest()[:8].upper()
+        sid = f"{_camel(service)}{digest}"
+        ordinal = 2
+        while sid in used:  # two resource sets of one service with the same 32-bit digest
+            sid = f"{_camel(service)}{digest}{ordinal}"
+            ordinal += 1
+        used.add(sid)
+        statements.append(
+            {"Sid": sid, "Effect": "Allow", "Action": sorted(set(actions)), "Resource": list(resources)}
+        )
+    return statements
+
+
+def _empty_size() -> int:
+    return policy_characters({"Version": POLICY_VERSION, "Statement": []})
+
+
+def _pack(statements: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """Sequential packing in sorted order: services stay together and the result is deterministic."""
+    base = _empty_size()
+    documents: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = base
+    for statement in statements:
+        for piece in _fit(statement, limit - base):
+            piece_size = policy_characters(piece) + (1 if current else 0)  # the comma between statements
+            if current and size + piece_size > limit:
+                documents.append(current)
+                current, size = [], base
+                piece_size -= 1
+            current.append(piece)
+            size += piece_size
+    if current:
+        documents.append(current)
+    return [{"Version": POLICY_VERSION, "Statement": statements} for statements in documents]
+
+
+def _fit(statement: dict[str, Any], room: int) -> list[dict[str, Any]]:
+    """The statement, or its resources cut into consecutive pieces that each fit in an empty document.
+
+    Each piece gets the Sid plus a letter-free ordinal suffix (``...P2``) so Sids stay unique.
+    """
+    if policy_characters(statement) <= room:
+        return [statement]
+    pieces: list[dict[str, Any]] = []
+    resources: list[str] = statement["Resource"]
+    chunk: list[str] = []
+    for resource in resources:
+        trial = {**statement, "Sid": statement["Sid"] + "P99", "Resource": [*chunk, resource]}
+        if chunk and policy_characters(trial) > room:
+            pieces.append({**statement, "Resource": chunk})
+            chunk = []
+        chunk.append(resource)
+    pieces.append({**statement, "Resource": chunk})
+    for index, piece in enumerate(pieces, 1):
+        piece["Sid"] = f"{statement['Sid']}P{index}"
+    return pieces
