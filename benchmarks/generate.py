@@ -30,28 +30,87 @@ PRINCIPALS = 300
 
 # (eventSource, eventName, requestParameters, resources template or None, readOnly)
 CALLS = [
-    ("s3.amazonaws.com", "GetObject", {"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com",
-                                       "key": "data/{n}/part-{m}.parquet"}, "s3obj", True),
-    ("s3.amazonaws.com", "PutObject", {"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com",
-                                       "key": "incoming/{n}/batch-{m}.json"}, "s3obj", False),
-    ("s3.amazonaws.com", "ListObjects", {"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com",
-                                         "prefix": "data/{n}/", "list-type": "2"}, "s3bucket", True),
-    ("dynamodb.amazonaws.com", "GetItem", {"tableName": "orders-{n}", "key": {"pk": {"S": "order#{m}"}},
-                                           "consistentRead": False}, None, True),
-    ("dynamodb.amazonaws.com", "PutItem", {"tableName": "orders-{n}", "item": {"pk": {"S": "order#{m}"}}},
-     None, False),
-    ("sqs.amazonaws.com", "SendMessage", {"queueUrl": "https://sqs.{region}.amazonaws.com/{account}/jobs-{n}",
-                                          "messageBody": "HIDDEN_DUE_TO_SECURITY_REASONS"}, None, False),
-    ("sqs.amazonaws.com", "ReceiveMessage", {"queueUrl": "https://sqs.{region}.amazonaws.com/{account}/jobs-{n}",
-                                             "maxNumberOfMessages": 10, "waitTimeSeconds": 20}, None, True),
-    ("kms.amazonaws.com", "Decrypt", {"encryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                                      "encryptionContext": {"aws:s3:arn": "arn:aws:s3:::{bucket}/data/{n}"}},
-     "kms", True),
+    (
+        "s3.amazonaws.com",
+        "GetObject",
+        {"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "key": "data/{n}/part-{m}.parquet"},
+        "s3obj",
+        True,
+    ),
+    (
+        "s3.amazonaws.com",
+        "PutObject",
+        {"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "key": "incoming/{n}/batch-{m}.json"},
+        "s3obj",
+        False,
+    ),
+    (
+        "s3.amazonaws.com",
+        "ListObjects",
+        {
+            "bucketName": "{bucket}",
+            "Host": "{bucket}.s3.amazonaws.com",
+            "prefix": "data/{n}/",
+            "list-type": "2",
+        },
+        "s3bucket",
+        True,
+    ),
+    (
+        "dynamodb.amazonaws.com",
+        "GetItem",
+        {"tableName": "orders-{n}", "key": {"pk": {"S": "order#{m}"}}, "consistentRead": False},
+        None,
+        True,
+    ),
+    (
+        "dynamodb.amazonaws.com",
+        "PutItem",
+        {"tableName": "orders-{n}", "item": {"pk": {"S": "order#{m}"}}},
+        None,
+        False,
+    ),
+    (
+        "sqs.amazonaws.com",
+        "SendMessage",
+        {
+            "queueUrl": "https://sqs.{region}.amazonaws.com/{account}/jobs-{n}",
+            "messageBody": "HIDDEN_DUE_TO_SECURITY_REASONS",
+        },
+        None,
+        False,
+    ),
+    (
+        "sqs.amazonaws.com",
+        "ReceiveMessage",
+        {
+            "queueUrl": "https://sqs.{region}.amazonaws.com/{account}/jobs-{n}",
+            "maxNumberOfMessages": 10,
+            "waitTimeSeconds": 20,
+        },
+        None,
+        True,
+    ),
+    (
+        "kms.amazonaws.com",
+        "Decrypt",
+        {
+            "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            "encryptionContext": {"aws:s3:arn": "arn:aws:s3:::{bucket}/data/{n}"},
+        },
+        "kms",
+        True,
+    ),
     ("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/app-{n}/db"}, None, True),
     ("ssm.amazonaws.com", "GetParameter", {"name": "/app/{n}/config", "withDecryption": True}, None, True),
     ("sts.amazonaws.com", "GetCallerIdentity", None, None, True),
-    ("lambda.amazonaws.com", "Invoke", {"functionName": "arn:aws:lambda:{region}:{account}:function:worker-{n}",
-                                        "invocationType": "Event"}, None, False),
+    (
+        "lambda.amazonaws.com",
+        "Invoke",
+        {"functionName": "arn:aws:lambda:{region}:{account}:function:worker-{n}", "invocationType": "Event"},
+        None,
+        False,
+    ),
 ]
 
 
@@ -65,25 +124,37 @@ def principals() -> list[dict[str, object]]:
             path = "/service-role/" if number % 2 == 0 else "/"
             role_arn = f"arn:aws:iam::{ACCOUNT}:role{path}{name}"
             session = f"session-{rng.randrange(10**9)}"
-            out.append({
-                "type": "AssumedRole",
-                "principalId": f"AROA{rng.randrange(16**16):016X}:{session}",
-                "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{session}",
-                "accountId": ACCOUNT,
-                "accessKeyId": f"ASIA{rng.randrange(16**16):016X}",
-                "sessionContext": {
-                    "sessionIssuer": {"type": "Role", "principalId": f"AROA{rng.randrange(16**16):016X}",
-                                      "arn": role_arn, "accountId": ACCOUNT, "userName": name},
-                    "attributes": {"creationDate": "2026-09-01T00:00:00Z", "mfaAuthenticated": "false"},
-                },
-            })
+            out.append(
+                {
+                    "type": "AssumedRole",
+                    "principalId": f"AROA{rng.randrange(16**16):016X}:{session}",
+                    "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{session}",
+                    "accountId": ACCOUNT,
+                    "accessKeyId": f"ASIA{rng.randrange(16**16):016X}",
+                    "sessionContext": {
+                        "sessionIssuer": {
+                            "type": "Role",
+                            "principalId": f"AROA{rng.randrange(16**16):016X}",
+                            "arn": role_arn,
+                            "accountId": ACCOUNT,
+                            "userName": name,
+                        },
+                        "attributes": {"creationDate": "2026-09-01T00:00:00Z", "mfaAuthenticated": "false"},
+                    },
+                }
+            )
         else:
             name = f"user-{number:03d}"
-            out.append({
-                "type": "IAMUser", "principalId": f"AIDA{rng.randrange(16**16):016X}",
-                "arn": f"arn:aws:iam::{ACCOUNT}:user/people/{name}", "accountId": ACCOUNT,
-                "accessKeyId": f"AKIA{rng.randrange(16**16):016X}", "userName": name,
-            })
+            out.append(
+                {
+                    "type": "IAMUser",
+                    "principalId": f"AIDA{rng.randrange(16**16):016X}",
+                    "arn": f"arn:aws:iam::{ACCOUNT}:user/people/{name}",
+                    "accountId": ACCOUNT,
+                    "accessKeyId": f"AKIA{rng.randrange(16**16):016X}",
+                    "userName": name,
+                }
+            )
     return out
 
 
@@ -97,8 +168,13 @@ def _fill(value: object, slots: dict[str, object]) -> object:
 
 def record(rng: random.Random, identity: dict[str, object], when: datetime, region: str) -> dict[str, object]:
     source, name, params, resources, read_only = rng.choice(CALLS)
-    slots = {"bucket": f"analytics-{rng.randrange(8)}", "n": rng.randrange(20), "m": rng.randrange(10**6),
-             "region": region, "account": ACCOUNT}
+    slots = {
+        "bucket": f"analytics-{rng.randrange(8)}",
+        "n": rng.randrange(20),
+        "m": rng.randrange(10**6),
+        "region": region,
+        "account": ACCOUNT,
+    }
     event: dict[str, object] = {
         "eventVersion": "1.09",
         "userIdentity": identity,
@@ -107,23 +183,31 @@ def record(rng: random.Random, identity: dict[str, object], when: datetime, regi
         "eventName": name,
         "awsRegion": region,
         "sourceIPAddress": f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
-        "userAgent": "aws-sdk-java/2.25.60 Linux/5.10.219-208.866.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.11 "
+        "userAgent": "aws-sdk-java/2.25.60 Linux/5.10.219-208.866.amzn2.x86_64 "
+        "OpenJDK_64-Bit_Server_VM/17.0.11 "
         "Java/17.0.11 vendor/Amazon.com_Inc. md/io#sync md/http#Apache ua/2.0 m/D,E app/analytics",
         "requestParameters": _fill(params, slots),
         "responseElements": None,
-        "additionalEventData": {"SignatureVersion": "SigV4", "CipherSuite": "TLS_AES_128_GCM_SHA256",
-                                "bytesTransferredIn": 0, "bytesTransferredOut": rng.randrange(10**6),
-                                "x-amz-id-2": f"{rng.randrange(16**40):040x}"},
+        "additionalEventData": {
+            "SignatureVersion": "SigV4",
+            "CipherSuite": "TLS_AES_128_GCM_SHA256",
+            "bytesTransferredIn": 0,
+            "bytesTransferredOut": rng.randrange(10**6),
+            "x-amz-id-2": f"{rng.randrange(16**40):040x}",
+        },
         "requestID": f"{rng.randrange(16**16):016X}",
         "eventID": f"{rng.randrange(16**8):08x}-{rng.randrange(16**4):04x}-{rng.randrange(16**4):04x}-"
-                   f"{rng.randrange(16**4):04x}-{rng.randrange(16**12):012x}",
+        f"{rng.randrange(16**4):04x}-{rng.randrange(16**12):012x}",
         "readOnly": read_only,
         "eventType": "AwsApiCall",
         "managementEvent": source not in ("s3.amazonaws.com", "lambda.amazonaws.com"),
         "recipientAccountId": ACCOUNT,
         "eventCategory": "Management",
-        "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                       "clientProvidedHostHeader": f"{source.split('.')[0]}.{region}.amazonaws.com"},
+        "tlsDetails": {
+            "tlsVersion": "TLSv1.3",
+            "cipherSuite": "TLS_AES_128_GCM_SHA256",
+            "clientProvidedHostHeader": f"{source.split('.')[0]}.{region}.amazonaws.com",
+        },
     }
     bucket = slots["bucket"]
     if resources == "s3obj":
@@ -133,10 +217,17 @@ def record(rng: random.Random, identity: dict[str, object], when: datetime, regi
             {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"},
         ]
     elif resources == "s3bucket":
-        event["resources"] = [{"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}]
+        event["resources"] = [
+            {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}
+        ]
     elif resources == "kms":
-        event["resources"] = [{"accountId": ACCOUNT, "type": "AWS::KMS::Key",
-                               "ARN": f"arn:aws:kms:{region}:{ACCOUNT}:key/{rng.randrange(16**8):08x}-1111"}]
+        event["resources"] = [
+            {
+                "accountId": ACCOUNT,
+                "type": "AWS::KMS::Key",
+                "ARN": f"arn:aws:kms:{region}:{ACCOUNT}:key/{rng.randrange(16**8):08x}-1111",
+            }
+        ]
         event["userIdentity"] = identity
     if rng.random() < 0.03:
         event["errorCode"] = "AccessDenied"
@@ -153,7 +244,11 @@ def write_file(out: Path, index: int) -> int:
     records = []
     for n in range(RECORDS_PER_FILE):
         when = written - timedelta(seconds=300 - n * 300 // RECORDS_PER_FILE)
-        identity = identities[0] if rng.random() < TARGET_SHARE else identities[1 + rng.randrange(len(identities) - 1)]
+        identity = (
+            identities[0]
+            if rng.random() < TARGET_SHARE
+            else identities[1 + rng.randrange(len(identities) - 1)]
+        )
         records.append(record(rng, identity, when, region))
     day = written.strftime("%Y/%m/%d")
     folder = out / "AWSLogs" / ACCOUNT / "CloudTrail" / region / day

@@ -76,34 +76,66 @@ def register(subparsers: Any) -> None:
     )
     source = parser.add_argument_group("what to scan")
     source.add_argument("--logs", required=True, metavar="PATH|s3://BUCKET/PREFIX", help="where the logs are")
-    source.add_argument("--principal", action="append", required=True, metavar="ARN",
-                        help="IAM role or user ARN (repeatable: one scan, one policy per principal)")
-    source.add_argument("--account", action="append", default=[], metavar="ID",
-                        help="only these accounts' delivery folders (repeatable)")
-    source.add_argument("--region", action="append", default=[], metavar="REGION",
-                        help="only these regions' delivery folders (repeatable)")
+    source.add_argument(
+        "--principal",
+        action="append",
+        required=True,
+        metavar="ARN",
+        help="IAM role or user ARN (repeatable: one scan, one policy per principal)",
+    )
+    source.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these accounts' delivery folders (repeatable)",
+    )
+    source.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="only these regions' delivery folders (repeatable)",
+    )
     window = parser.add_argument_group("time window (default: the last 90 days)")
-    window.add_argument("--start", metavar="ISO8601", help="window start, e.g. 2026-09-01 or 2026-09-01T12:00:00Z")
+    window.add_argument(
+        "--start", metavar="ISO8601", help="window start, e.g. 2026-09-01 or 2026-09-01T12:00:00Z"
+    )
     window.add_argument("--end", metavar="ISO8601", help="window end (default: now)")
     window.add_argument("--lookback", metavar="DURATION", help="window length before --end: 90d, 12h, 2w")
     policy = parser.add_argument_group("policy")
-    policy.add_argument("--include-denied", action="store_true",
-                        help="also allow calls that were denied (they are always listed in the report)")
-    policy.add_argument("--no-resource-level", action="store_true",
-                        help='actions only, every statement on "Resource": "*"')
-    policy.add_argument("--exclude-action", action="append", default=[], metavar="ACTION",
-                        help="leave out an action; wildcards allowed, e.g. 'kms:*' (repeatable)")
+    policy.add_argument(
+        "--include-denied",
+        action="store_true",
+        help="also allow calls that were denied (they are always listed in the report)",
+    )
+    policy.add_argument(
+        "--no-resource-level", action="store_true", help='actions only, every statement on "Resource": "*"'
+    )
+    policy.add_argument(
+        "--exclude-action",
+        action="append",
+        default=[],
+        metavar="ACTION",
+        help="leave out an action; wildcards allowed, e.g. 'kms:*' (repeatable)",
+    )
     output = parser.add_argument_group("output")
     target = output.add_mutually_exclusive_group()
     target.add_argument("--output", metavar="FILE", help="write the policy here instead of stdout (atomic)")
     target.add_argument("--output-dir", metavar="DIR", help="one file per principal (and part)")
     output.add_argument("--report", metavar="FILE", help="write a JSON report of the scan")
-    output.add_argument("--strict", action="store_true", help="fail (exit 1) on any unreadable file or record")
+    output.add_argument(
+        "--strict", action="store_true", help="fail (exit 1) on any unreadable file or record"
+    )
     output.add_argument("--quiet", action="store_true", help="no progress and no summary on stderr")
-    output.add_argument("--progress", action="store_true", help="progress on stderr even when it is not a TTY")
+    output.add_argument(
+        "--progress", action="store_true", help="progress on stderr even when it is not a TTY"
+    )
     aws = parser.add_argument_group("AWS (for s3:// sources; credentials from the standard boto3 chain)")
     aws.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint (MinIO, moto, ...)")
-    aws.add_argument("--organization-id", metavar="o-ID", help="organization trail folder to read (default: any)")
+    aws.add_argument(
+        "--organization-id", metavar="o-ID", help="organization trail folder to read (default: any)"
+    )
     aws.add_argument("--role-arn", metavar="ARN", help="assume this role before reading the bucket")
     aws.add_argument("--aws-region", metavar="REGION", help="region for the AWS clients")
     parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
@@ -185,13 +217,20 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
         except ValueError as error:
             raise UsageError(f"--lookback: {error}") from error
     if not start < end:
-        raise UsageError(f"--start: the window start ({start:%Y-%m-%dT%H:%M:%SZ}) must be before its end "
-                         f"({end:%Y-%m-%dT%H:%M:%SZ})")
+        raise UsageError(
+            f"--start: the window start ({start:%Y-%m-%dT%H:%M:%SZ}) must be before its end "
+            f"({end:%Y-%m-%dT%H:%M:%SZ})"
+        )
     return start, end
 
 
-FIELD_FLAGS = {"principals": "--principal", "window": "--start/--end", "logs": "--logs",
-               "aws": "--endpoint-url/--role-arn", "strict": "--strict"}
+FIELD_FLAGS = {
+    "principals": "--principal",
+    "window": "--start/--end",
+    "logs": "--logs",
+    "aws": "--endpoint-url/--role-arn",
+    "strict": "--strict",
+}
 
 
 def execute(args: argparse.Namespace, request: Any, err: TextIO) -> int:
@@ -228,8 +267,15 @@ def execute(args: argparse.Namespace, request: Any, err: TextIO) -> int:
     return _write_outputs(args, result, err)
 
 
-def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
+def _pretty(document: dict[str, Any]) -> str:
+    """The canonical document (sorted, stable Sids), indented for people; same JSON value."""
     from policygen_operator.domain.iam.canonical import canonical_json
+
+    return json.dumps(json.loads(canonical_json(document)), indent=2) + "\n"
+
+
+def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
+    canonical_json = _pretty
 
     missing = [arn for arn, r in result.results.items() if not r.policies]
     written = {arn: r.policies for arn, r in result.results.items() if r.policies}
@@ -241,8 +287,11 @@ def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
         ((arn, policies),) = written.items()
         if len(policies) > 1 and args.output:
             _write_report(args, result.report, "splitNeedsOutputDir", err)
-            print(f"policygen generate: error: --output: the policy of {arn} is split into {len(policies)} "
-                  "parts (IAM's 6,144-character limit); use --output-dir", file=err)
+            print(
+                f"policygen generate: error: --output: the policy of {arn} is split into {len(policies)} "
+                "parts (IAM's 6,144-character limit); use --output-dir",
+                file=err,
+            )
             return EXIT_USAGE
         text = canonical_json(policies[0]) if len(policies) == 1 else _json_list(policies, canonical_json)
         if args.output:
@@ -340,8 +389,10 @@ class _ProgressPrinter:
 
     def __call__(self, progress: Any) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        line = (f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "
-                f"({progress.events_scanned / elapsed:,.0f} events/s), {progress.events_matched:,} matched")
+        line = (
+            f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "
+            f"({progress.events_scanned / elapsed:,.0f} events/s), {progress.events_matched:,} matched"
+        )
         self.stream.write(f"\r{line}\x1b[K" if self.tty else line + "\n")
         self.stream.flush()
         self.shown = True

@@ -285,7 +285,9 @@ def _principal_result(arn: str, summary: UsageSummary, request: GenerationReques
             else:
                 allowed[key] = Usage(value.count, value.first_seen, value.last_seen)
     policies = (
-        build_policies(allowed, PolicyOptions(resource_level=request.resource_level)) if allowed else []
+        build_policies(allowed, PolicyOptions(request.resource_level, request.exclude_actions))
+        if allowed
+        else []
     )
     findings: list[dict[str, Any]] = []
     for part, document in enumerate(policies, start=1):

@@ -157,16 +157,18 @@ class Scanner:
             return
         first = head[:1]
         if first == b"[":
-            self._scan_document(name, data, delivery=False)
+            read = self._scan_document(name, data)
         elif first == b"{":
             if _DELIVERY_HEAD.match(data[:256]) or not self._is_lines(data):
-                self._scan_document(name, data, delivery=True)
+                read = self._scan_document(name, data)
             else:
                 self._scan_lines(name, data.split(b"\n"))
+                read = True
         else:
             result.skip_file(name, "not JSON (binary or text data)")
             return
-        result.summary.files_scanned += 1
+        if read:
+            result.summary.files_scanned += 1
 
     # -- formats -------------------------------------------------------------------------------------
 
@@ -183,37 +185,38 @@ class Scanner:
         del value
         return is_object
 
-    def _scan_document(self, name: str, data: bytes, *, delivery: bool) -> None:
+    def _scan_document(self, name: str, data: bytes) -> bool:
+        """A delivery file, a bare array or one record; False when the file had to be skipped."""
         result = self.result
         tail = data.rstrip()[-1:]
         if tail not in (b"}", b"]"):
             result.skip_file(name, "not valid JSON (truncated?)")
-            return
+            return False
         if not self.matcher.may_occur_in(data):
             # No wanted principal occurs: count the records without parsing them.
             result.summary.events_scanned += data.count(b'"eventVersion"')
             result.files_without_principal += 1
-            return
+            return True
         try:
             document = self.parser.parse(data)
         except ValueError as error:
             result.skip_file(name, f"not valid JSON: {str(error).split(':')[0]}")
-            return
+            return False
         if isinstance(document, simdjson.Object):
             records = document.get("Records")
-            if not isinstance(records, simdjson.Array):
-                # A single record object is accepted, anything else is not CloudTrail.
-                if document.get("eventName") is not None:
-                    self._scan_records(name, (document,))
-                    return
+            if isinstance(records, simdjson.Array):
+                self._scan_records(name, records)
+            elif document.get("eventName") is not None:
+                self._scan_records(name, (document,))  # a single record
+            else:
                 result.skip_file(name, "JSON object without a Records array")
-                return
+                return False
         elif isinstance(document, simdjson.Array):
-            records = document
+            self._scan_records(name, document)
         else:
             result.skip_file(name, "JSON value is neither an object nor an array")
-            return
-        self._scan_records(name, records)
+            return False
+        return True
 
     def _scan_records(self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True) -> None:
         """The hot loop: per record one pointer lookup unless it turns out to be a wanted principal's."""

@@ -1,0 +1,205 @@
+"""policygen vs trailscraper on the same generated CloudTrail files, in one run; prints numbers.
+
+    .venv/bin/python benchmarks/run.py                      # compare on 1M events, memory at 1M and 5M
+    .venv/bin/python benchmarks/run.py --compare-events 200000 --sizes 1000000,5000000
+
+Data sets are generated once (deterministically, ``benchmarks/generate.py``) under ``benchmarks/out/``.
+trailscraper (PyPI) is installed into ``.venv-bench`` so its pins cannot clash with ours. Every command is
+run as a child of a small wrapper that reports the child's wall time, ``ru_maxrss`` (the largest single
+process of its tree) and the peak of the whole tree's summed RSS (sampled from /proc every 20 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+BENCH_VENV = ROOT / ".venv-bench"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generate  # noqa: E402  (the generator sits next to this script)
+
+WINDOW = ("2026-08-01T00:00:00Z", "2027-01-01T00:00:00Z")
+
+# Runs one command, and prints JSON: seconds, exit code, ru_maxrss of the children, peak tree RSS.
+MEASURE = r"""
+import json, os, resource, subprocess, sys, threading, time
+def tree_rss(root):
+    children = {}
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open(f'/proc/{pid}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(pid))
+            except OSError:
+                pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f'/proc/{pid}/statm') as f:
+                total += int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+        except OSError:
+            pass
+    return total
+start = time.perf_counter()
+out = subprocess.DEVNULL if len(sys.argv) < 3 else open(sys.argv[2], 'wb')
+proc = subprocess.Popen(sys.argv[1], shell=True, stdout=out)
+peak = 0
+while proc.poll() is None:
+    peak = max(peak, tree_rss(proc.pid))
+    time.sleep(0.02)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "exit": proc.returncode, "maxrss_mb": usage.ru_maxrss / 1024,
+                  "tree_rss_mb": peak / 2**20}))
+"""
+
+
+def dataset(events: int) -> Path:
+    """``benchmarks/out/events-N`` with N events in delivery files, generated once."""
+    folder = OUT / f"events-{events}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        print(f"generating {events:,} events into {folder} ...", flush=True)
+        started = time.perf_counter()
+        raw = generate.generate(folder, events)
+        marker.write_text(json.dumps({"events": events, "raw_bytes": raw}))
+        print(f"  done in {time.perf_counter() - started:.0f}s ({raw / events:.0f} bytes/record)", flush=True)
+    return folder
+
+
+def ensure_trailscraper() -> Path:
+    binary = BENCH_VENV / "bin" / "trailscraper"
+    if not binary.exists():
+        print(f"installing trailscraper into {BENCH_VENV} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", "trailscraper"], check=True)
+    return binary
+
+
+def measure(command: str, stdout: Path | None = None) -> dict[str, float]:
+    argv = [sys.executable, "-c", MEASURE, command] + ([str(stdout)] if stdout else [])
+    result = subprocess.run(argv, check=True, capture_output=True, text=True)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def policygen_command(folder: Path, workers: int | None) -> str:
+    out = OUT / "policygen-policies"
+    parts = [
+        str(ROOT / ".venv" / "bin" / "policygen"),
+        "generate",
+        "--logs",
+        str(folder),
+        "--principal",
+        generate.TARGET_ROLE,
+        "--start",
+        WINDOW[0],
+        "--end",
+        WINDOW[1],
+        "--output-dir",
+        str(out),
+        "--report",
+        str(OUT / "policygen-report.json"),
+        "--quiet",
+    ]
+    if workers:
+        parts += ["--workers", str(workers)]
+    return shlex.join(parts)
+
+
+def trailscraper_command(folder: Path, binary: Path) -> str:
+    select = shlex.join(
+        [
+            str(binary),
+            "select",
+            "--log-dir",
+            str(folder),
+            "--filter-assumed-role-arn",
+            generate.TARGET_ROLE,
+            "--from",
+            WINDOW[0][:10],
+            "--to",
+            WINDOW[1][:10],
+        ]
+    )
+    return f"{select} | {shlex.quote(str(binary))} generate"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--compare-events",
+        type=int,
+        default=1_000_000,
+        help="events in the data set both tools scan (default 1,000,000)",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="1000000,5000000",
+        help="comma-separated event counts for policygen's memory profile",
+    )
+    parser.add_argument("--workers", type=int, help="policygen --workers (default: one per core)")
+    parser.add_argument("--skip-trailscraper", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
+
+    folder = dataset(args.compare_events)
+    files = sum(1 for _ in folder.rglob("*.json.gz"))
+    print(f"\n== same files, one run: {args.compare_events:,} events in {files:,} delivery files ==")
+    command = policygen_command(folder, args.workers)
+    print(f"policygen:    {command}")
+    ours = measure(command)
+    _check(ours, "policygen")
+    ours_rate = args.compare_events / ours["seconds"]
+    print(
+        f"  {ours['seconds']:.2f}s  {ours_rate:,.0f} events/s  ru_maxrss {ours['maxrss_mb']:.0f} MB  "
+        f"tree peak {ours['tree_rss_mb']:.0f} MB"
+    )
+    if not args.skip_trailscraper:
+        binary = ensure_trailscraper()
+        command = trailscraper_command(folder, binary)
+        print(f"trailscraper: {command}")
+        theirs = measure(command, OUT / "trailscraper-policy.json")
+        _check(theirs, "trailscraper")
+        theirs_rate = args.compare_events / theirs["seconds"]
+        print(
+            f"  {theirs['seconds']:.2f}s  {theirs_rate:,.0f} events/s  "
+            f"ru_maxrss {theirs['maxrss_mb']:.0f} MB  tree peak {theirs['tree_rss_mb']:.0f} MB"
+        )
+        print(f"ratio: policygen is {ours_rate / theirs_rate:.1f}x trailscraper's events/s")
+
+    print("\n== policygen peak memory by size ==")
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        folder = dataset(size)
+        command = policygen_command(folder, args.workers)
+        result = measure(command)
+        _check(result, "policygen")
+        print(
+            f"{size:>10,} events: {result['seconds']:7.2f}s  {size / result['seconds']:>10,.0f} events/s  "
+            f"ru_maxrss {result['maxrss_mb']:6.0f} MB  tree peak {result['tree_rss_mb']:6.0f} MB"
+        )
+        print(f"    {command}")
+    return 0
+
+
+def _check(result: dict[str, float], name: str) -> None:
+    if result["exit"] != 0:
+        raise SystemExit(f"{name} exited with {result['exit']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Local listing (pruning by window, account and region) and the parallel engine."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.domain.cloudtrail.local import Listing, local_files
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.scan import ScanSpec
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.engine import ScanCancelled, run_scan
+from tests.unit.cloudtrail.fakes import (
+    ACCOUNT,
+    ROLE,
+    FakeMapper,
+    fake_mapper,
+    record,
+    role_identity,
+    write_gz,
+)
+
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def delivery_file(
+    root: Path,
+    region: str,
+    stamp: str,
+    *,
+    account: str = ACCOUNT,
+    org: str | None = None,
+    time: str = "2026-11-24T09:00:00Z",
+    name: str = "GetObject",
+) -> Path:
+    day = f"{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}"
+    base = root / "AWSLogs" / (f"{org}/" if org else "") / account / "CloudTrail" / region / day
+    return write_gz(
+        base / f"{account}_CloudTrail_{region}_{stamp}_AbCdEfGh12345678.json.gz",
+        [record(role_identity(account=account), name, time=time)],
+    )
+
+
+def names(root: Path, listing: Listing, **filters: tuple[str, ...]) -> list[str]:
+    return [Path(p).name for _, p in local_files(str(root), WINDOW, listing, **filters)]
+
+
+def test_files_outside_the_window_are_not_opened(tmp_path: Path) -> None:
+    inside = delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    late = delivery_file(tmp_path, "us-east-1", "20261125T0030Z")  # may hold the window's last calls
+    delivery_file(tmp_path, "us-east-1", "20261123T2355Z")  # written before the window: pruned by name
+    delivery_file(tmp_path, "us-east-1", "20261125T0300Z")  # written after end + lag
+    delivery_file(tmp_path, "us-east-1", "20261120T0905Z")  # a day folder outside: never entered
+    flat = write_gz(tmp_path / "flat" / f"{ACCOUNT}_CloudTrail_us-east-1_20261101T0000Z_X1.json.gz", [])
+    export = write_gz(tmp_path / "export.json.gz", [])
+    (tmp_path / "README.md").write_text("not a log")
+    (tmp_path / "AWSLogs" / "digest.txt").write_text("x")
+    listing = Listing()
+    found = names(tmp_path, listing)
+    assert sorted(found) == sorted([inside.name, late.name, export.name])
+    assert flat.name not in found
+    assert listing.outside_window == 2  # the flat file and 03:00; the folders of the 20th and 23rd are pruned
+    assert listing.not_logs == 2
+
+
+def test_account_and_region_filters_prune_folders(tmp_path: Path) -> None:
+    keep = delivery_file(tmp_path, "eu-west-1", "20261124T0905Z", org="o-aa11bb22cc")
+    delivery_file(tmp_path, "us-east-1", "20261124T0905Z", org="o-aa11bb22cc")
+    delivery_file(tmp_path, "eu-west-1", "20261124T0905Z", account="444455556666", org="o-aa11bb22cc")
+    listing = Listing()
+    assert names(tmp_path, listing, accounts=(ACCOUNT,), regions=("eu-west-1",)) == [keep.name]
+
+
+def test_a_single_file_is_always_read(tmp_path: Path) -> None:
+    old = delivery_file(tmp_path, "us-east-1", "20200101T0000Z")
+    assert [p for _, p in local_files(str(old), WINDOW, Listing())] == [str(old)]
+
+
+def test_worker_processes_give_the_same_result_as_one_process(tmp_path: Path) -> None:
+    for minute in range(40):
+        delivery_file(
+            tmp_path,
+            "us-east-1",
+            f"20261124T10{minute:02d}Z",
+            time=f"2026-11-24T10:{minute:02d}:00Z",
+            name=f"Call{minute % 5}",
+        )
+    (tmp_path / "broken.json").write_bytes(b"\x00\x01")
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    items = lambda: list(local_files(str(tmp_path), WINDOW, Listing()))  # noqa: E731
+    here = run_scan(spec, items(), workers=1, mapper=FakeMapper())
+    seen: list[int] = []
+    pool = run_scan(spec, items(), workers=2, progress=lambda result, files: seen.append(files))
+    assert pool.summary.to_dict() == here.summary.to_dict()
+    assert pool.summary.events_matched == 40
+    assert pool.summary.files_scanned == 40
+    assert list(pool.summary.skipped_files) == [str(tmp_path / "broken.json")]
+    assert seen and seen[-1] == 41
+
+
+def test_cancel_stops_between_files(tmp_path: Path) -> None:
+    for minute in range(5):
+        delivery_file(tmp_path, "us-east-1", f"20261124T10{minute:02d}Z")
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ScanCancelled):
+        run_scan(
+            spec,
+            local_files(str(tmp_path), WINDOW, Listing()),
+            workers=1,
+            cancelled=stop.is_set,
+            mapper=FakeMapper(),
+        )

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.cloudtrail.principals import PrincipalError, PrincipalMatcher, parse_principal
+
+
+@pytest.mark.parametrize(
+    ("arn", "partition", "kind", "path", "name"),
+    [
+        ("arn:aws:iam::111122223333:role/app", "aws", "role", "/", "app"),
+        ("arn:aws:iam::111122223333:role/service-role/app", "aws", "role", "/service-role/", "app"),
+        ("arn:aws:iam::111122223333:role/a/b/c/app", "aws", "role", "/a/b/c/", "app"),
+        ("arn:aws:iam::111122223333:user/alice", "aws", "user", "/", "alice"),
+        (
+            "arn:aws:iam::111122223333:user/people/alice@example.com",
+            "aws",
+            "user",
+            "/people/",
+            "alice@example.com",
+        ),
+        ("arn:aws-cn:iam::111122223333:role/app", "aws-cn", "role", "/", "app"),
+        ("arn:aws-us-gov:iam::111122223333:user/bob", "aws-us-gov", "user", "/", "bob"),
+    ],
+)
+def test_parses_roles_and_users_in_every_partition(
+    arn: str, partition: str, kind: str, path: str, name: str
+) -> None:
+    p = parse_principal(arn)
+    assert (p.partition, p.account, p.kind, p.path, p.name) == (partition, "111122223333", kind, path, name)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "",
+        "app",
+        "arn:aws:iam::11112222333:role/app",  # 11 digits
+        "arn:aws:iam::111122223333:group/admins",
+        "arn:aws:sts::111122223333:assumed-role/app/session",
+        "arn:aws-iso:iam::111122223333:role/app",
+        "arn:aws:iam::111122223333:role/",
+        "arn:aws:iam:us-east-1:111122223333:role/app",
+    ],
+)
+def test_rejects_what_is_not_a_role_or_user_arn(arn: str) -> None:
+    with pytest.raises(PrincipalError):
+        parse_principal(arn)
+
+
+def test_role_sessions_match_through_the_issuer_with_its_path() -> None:
+    role = parse_principal("arn:aws:iam::111122223333:role/service-role/app")
+    matcher = PrincipalMatcher((role,))
+    candidates = matcher.session_candidates("arn:aws:sts::111122223333:assumed-role/app/session-9")
+    assert candidates == [role.arn]
+    assert matcher.match_issuer("arn:aws:iam::111122223333:role/service-role/app", candidates) == role.arn
+    # Same name, other path: a different ARN is not silently taken for the requested one.
+    assert matcher.match_issuer("arn:aws:iam::111122223333:role/app", candidates) is None
+    # Records without a session context fall back to account and name (both are in the session ARN).
+    assert matcher.match_issuer(None, candidates) == role.arn
+    assert matcher.session_candidates("arn:aws:sts::999999999999:assumed-role/app/session-9") is None
+
+
+def test_needles_find_role_sessions_and_users_in_raw_bytes() -> None:
+    matcher = PrincipalMatcher(
+        (
+            parse_principal("arn:aws:iam::111122223333:role/service-role/app"),
+            parse_principal("arn:aws:iam::111122223333:user/alice"),
+        )
+    )
+    assert matcher.may_occur_in(b'{"arn":"arn:aws:sts::111122223333:assumed-role/app/s"}')
+    assert matcher.may_occur_in(b'{"arn":"arn:aws:iam::111122223333:user/alice"}')
+    assert not matcher.may_occur_in(b'{"arn":"arn:aws:iam::111122223333:user/bob"}')
+    # A file that escapes slashes could hide an ARN from the byte search: it is never skipped.
+    assert matcher.may_occur_in(b'{"arn":"arn:aws:iam::111122223333:user\\/bob"}')

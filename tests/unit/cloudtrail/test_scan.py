@@ -1,0 +1,218 @@
+"""The streaming scan on every source format, principal kind and bad input, with a stand-in mapper."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec
+from policygen_operator.domain.cloudtrail.window import Window
+from tests.unit.cloudtrail.fakes import (
+    ACCOUNT,
+    ROLE,
+    USER,
+    FakeMapper,
+    delivery,
+    record,
+    role_identity,
+    user_identity,
+)
+
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def scan(*files: tuple[str, bytes], principals: tuple[str, ...] = (ROLE,)) -> ScanResult:
+    spec = ScanSpec(tuple(parse_principal(p) for p in principals), WINDOW)
+    scanner = Scanner(spec, FakeMapper())
+    for name, data in files:
+        scanner.scan_bytes(name, data)
+    return scanner.take_result()
+
+
+def allowed(result: ScanResult, principal: str = ROLE) -> dict[tuple[str, str], int]:
+    usage = result.summary.principals.get(principal)
+    return {key: u.count for key, u in usage.allowed.items()} if usage else {}
+
+
+MINE = record(role_identity(), "GetObject", resources=[{"ARN": "arn:aws:s3:::b/k"}])
+OTHER = record(role_identity(name="other"), "PutObject")
+RECORDS = [MINE, OTHER, record(user_identity(name="bob"), "ListBuckets")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("delivery.json", delivery(RECORDS)),
+        ("delivery.json.gz", gzip.compress(delivery(RECORDS))),
+        ("pretty.json", json.dumps({"Records": RECORDS}, indent=2).encode()),
+        ("records-not-first.json", json.dumps({"meta": 1, "Records": RECORDS}).encode()),
+        ("array.json", json.dumps(RECORDS).encode()),
+        ("array.json.gz", gzip.compress(json.dumps(RECORDS, indent=1).encode())),
+        ("lines.jsonl", b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS)),
+        ("lines-crlf.jsonl", b"".join(json.dumps(r).encode() + b"\r\n" for r in RECORDS) + b"\n\n"),
+        ("lines.jsonl.gz", gzip.compress(b"\n".join(json.dumps(r).encode() for r in RECORDS))),
+    ],
+)
+def test_every_format_gives_the_same_usage(name: str, data: bytes) -> None:
+    result = scan((name, data))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    assert result.summary.events_scanned == 3
+    assert result.summary.events_matched == 1
+    assert result.summary.files_scanned == 1
+    assert not result.summary.skipped_files and not result.warnings
+
+
+def test_a_single_record_object_is_read_as_one_record() -> None:
+    result = scan(("one.json", json.dumps(MINE).encode()))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+
+
+def test_roles_with_and_without_path_users_and_partitions() -> None:
+    path_role = "arn:aws:iam::111122223333:role/service-role/app"
+    plain_role = "arn:aws:iam::111122223333:role/plain"
+    user = USER
+    cn_role = "arn:aws-cn:iam::111122223333:role/china"
+    gov_user = "arn:aws-us-gov:iam::111122223333:user/gov"
+    records = [
+        record(role_identity(), "A"),
+        record(role_identity(name="plain", path="/"), "B"),
+        record(user_identity(), "C"),
+        record(role_identity(name="china", path="/", partition="aws-cn"), "D"),
+        record(user_identity(name="gov", path="/", partition="aws-us-gov"), "E"),
+        # Same role name in another account, and a user whose name is a prefix: not ours.
+        record(role_identity(account="999999999999"), "X"),
+        record(user_identity(name="alice2"), "Y"),
+        # Same name under another path is another role (the issuer ARN decides).
+        record(role_identity(name="app", path="/other/"), "Z"),
+    ]
+    result = scan(("f.json", delivery(records)), principals=(path_role, plain_role, user, cn_role, gov_user))
+    assert {p: sorted(a for a, _ in allowed(result, p)) for p in result.summary.principals} == {
+        path_role: ["s3:A"],
+        plain_role: ["s3:B"],
+        user: ["s3:C"],
+        cn_role: ["s3:D"],
+        gov_user: ["s3:E"],
+    }
+    assert result.summary.events_matched == 5
+
+
+def test_session_without_context_matches_by_account_and_role_name() -> None:
+    result = scan(("f.json", delivery([record(role_identity(issuer=False), "A")])))
+    assert allowed(result) == {("s3:A", "*"): 1}
+
+
+def test_records_outside_the_window_are_left_out() -> None:
+    records = [
+        record(role_identity(), "Before", time="2026-11-23T23:59:59Z"),
+        record(role_identity(), "Inside", time="2026-11-24T12:00:00Z"),
+        record(role_identity(), "AtEnd", time="2026-11-25T00:00:00Z"),
+    ]
+    result = scan(("f.json", delivery(records)))
+    assert allowed(result) == {("s3:Inside", "*"): 1}
+    assert result.records_outside_window == 2
+    assert result.summary.events_matched == 1
+
+
+def test_denied_ignored_and_unmapped_are_kept_apart() -> None:
+    records = [
+        record(role_identity(), "DeleteObject", errorCode="AccessDenied"),
+        record(role_identity(), "GetObject", errorCode="NoSuchKey"),
+        record(role_identity(), "GetCallerIdentity", source="sts.amazonaws.com"),
+        record(role_identity(), "MysteryCall", source="new.amazonaws.com"),
+    ]
+    result = scan(("f.json", delivery(records)))
+    usage = result.summary.principals[ROLE]
+    assert set(usage.allowed) == {("s3:GetObject", "*")}
+    assert set(usage.denied) == {("s3:DeleteObject", "*")}
+    assert result.summary.ignored == {"sts.amazonaws.com:GetCallerIdentity": 1}
+    assert result.unmapped[ROLE] == {"new.amazonaws.com:MysteryCall": 1}
+    assert result.matched[ROLE] == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("cut.json.gz", gzip.compress(delivery(RECORDS))[:-40], "truncated gzip"),
+        ("garbage.json.gz", b"\x1f\x8b" + bytes(range(256)), "corrupt gzip"),
+        ("binary.json", bytes(range(256)) * 4, "not JSON"),
+        ("text.json", b"hello world", "not JSON"),
+        ("empty.json", b"   \n", "empty file"),
+        ("cut.json", delivery(RECORDS)[:-30], "not valid JSON"),
+        ("broken.json", delivery(RECORDS).replace(b'"eventTime"', b'"eventTime" "x"', 1), "not valid JSON"),
+        ("object.json", json.dumps({"hello": ROLE}).encode(), "without a Records array"),
+    ],
+)
+def test_unreadable_files_are_skipped_with_their_reason(name: str, data: bytes, reason: str) -> None:
+    good = ("good.json", delivery([MINE]))
+    result = scan(good, (name, data))
+    assert reason in result.summary.skipped_files[name]
+    assert any(name in w for w in result.warnings)
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}  # the good file still counts
+    assert result.summary.files_scanned == 1
+
+
+def test_records_missing_fields_are_counted_and_named() -> None:
+    no_time = record(role_identity(), "A")
+    del no_time["eventTime"]
+    no_name = record(role_identity(), "B")
+    del no_name["eventName"]
+    no_identity = record(role_identity(), "C")
+    del no_identity["userIdentity"]
+    service = record({"type": "AWSService", "invokedBy": "kms.amazonaws.com"}, "RotateKey")
+    result = scan(("f.json", delivery([no_time, no_name, no_identity, service, MINE, 42])))  # type: ignore[list-item]
+    assert result.summary.bad_records == 4  # the three above and the number
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    assert sorted(w.split(": ", 1)[1] for w in result.warnings) == [
+        "no eventName",
+        "no eventTime",
+        "no userIdentity",
+        "no userIdentity",
+    ]
+    assert all("record" in w and "f.json" in w for w in result.warnings)
+
+
+def test_bad_json_lines_are_skipped_one_by_one() -> None:
+    lines = json.dumps(MINE).encode() + b"\n{not json " + ROLE.encode() + b"\n" + json.dumps(MINE).encode()
+    result = scan(("f.jsonl", lines))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert result.summary.bad_records == 1
+    assert "record 2 of f.jsonl" in result.warnings[0]
+
+
+def test_files_without_the_principal_are_counted_but_not_parsed() -> None:
+    result = scan(("f.json.gz", gzip.compress(delivery([OTHER] * 7))))
+    assert result.files_without_principal == 1
+    assert result.summary.events_scanned == 7
+    assert result.summary.events_matched == 0
+
+
+def test_the_parser_is_reused_across_files_and_formats() -> None:
+    files = [
+        (f"f{i}.{ext}", data)
+        for i, (ext, data) in enumerate(
+            [
+                ("json", delivery(RECORDS)),
+                ("jsonl", b"\n".join(json.dumps(r).encode() for r in RECORDS)),
+                ("json", json.dumps(RECORDS).encode()),
+            ]
+            * 3
+        )
+    ]
+    result = scan(*files)
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 9}
+    assert result.summary.events_scanned == 27
+
+
+def test_results_merge_like_summaries() -> None:
+    one = scan(("a.json", delivery([MINE])), ("bad.json", b"\x00"))
+    two = scan(("b.json", delivery([MINE, OTHER])))
+    merged = ScanResult().merge(one).merge(two)
+    assert allowed(merged) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert merged.summary.events_scanned == 3
+    assert merged.matched[ROLE] == 2
+    assert list(merged.summary.skipped_files) == ["bad.json"]
+    assert ACCOUNT in ROLE

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from policygen_operator.domain.cloudtrail.window import (
+    Window,
+    day_of_path,
+    is_digest,
+    parse_delivery_name,
+    parse_duration,
+    parse_instant,
+)
+
+W = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def test_delivery_names_give_account_region_and_write_time() -> None:
+    name = parse_delivery_name(
+        "AWSLogs/o-aa11bb22cc/111122223333/CloudTrail/eu-west-1/2026/11/24/"
+        "111122223333_CloudTrail_eu-west-1_20261124T0905Z_Mu0KsOhtH1ar15ZZ.json.gz"
+    )
+    assert name is not None
+    assert (name.account, name.region, name.written) == (
+        "111122223333",
+        "eu-west-1",
+        datetime(2026, 11, 24, 9, 5, tzinfo=UTC),
+    )
+    assert parse_delivery_name("export.jsonl") is None
+    assert is_digest("111122223333_CloudTrail-Digest_us-east-1_20261124T0905Z.json.gz")
+
+
+@pytest.mark.parametrize(
+    ("written", "holds"),
+    [
+        (datetime(2026, 11, 23, 23, 59, tzinfo=UTC), False),  # written (by 23:59:59) before the window
+        (datetime(2026, 11, 24, 0, 0, tzinfo=UTC), True),  # minute resolution: may hold 00:00:30
+        (datetime(2026, 11, 24, 12, 0, tzinfo=UTC), True),
+        (datetime(2026, 11, 25, 0, 30, tzinfo=UTC), True),  # late delivery of the window's last calls
+        (datetime(2026, 11, 25, 1, 0, tzinfo=UTC), False),  # past end + DELIVERY_LAG
+    ],
+)
+def test_files_are_kept_only_when_their_write_time_allows_window_records(
+    written: datetime, holds: bool
+) -> None:
+    assert W.may_hold(written) is holds
+
+
+def test_record_times_compare_as_text_and_in_other_iso_forms() -> None:
+    assert W.contains_time("2026-11-24T00:00:00Z")
+    assert not W.contains_time("2026-11-25T00:00:00Z")  # end is exclusive
+    assert not W.contains_time("2026-11-23T23:59:59Z")
+    assert W.contains_time("2026-11-24T10:00:00.123Z")
+    assert W.contains_time("2026-11-24T01:00:00+01:00")
+    assert not W.contains_time("yesterday")
+
+
+def test_day_folders_cover_the_window_and_the_delivery_lag() -> None:
+    assert W.days() == [date(2026, 11, 24), date(2026, 11, 25)]
+    assert day_of_path("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/") == date(2026, 11, 24)
+    assert day_of_path("exports/") is None
+
+
+def test_window_bounds_must_be_ordered_and_aware() -> None:
+    with pytest.raises(ValueError, match="before"):
+        Window(W.end, W.start)
+    with pytest.raises(ValueError):
+        Window(datetime(2026, 1, 1), datetime(2026, 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "delta"), [("90d", timedelta(days=90)), ("12h", timedelta(hours=12)), ("2w", timedelta(weeks=2))]
+)
+def test_durations(text: str, delta: timedelta) -> None:
+    assert parse_duration(text) == delta
+
+
+@pytest.mark.parametrize("text", ["90", "0d", "d", "90 days", "-1d", "1y"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_instants_accept_dates_and_times_and_default_to_utc() -> None:
+    assert parse_instant("2026-11-24") == datetime(2026, 11, 24, tzinfo=UTC)
+    assert parse_instant("2026-11-24T10:00:00Z") == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    assert parse_instant("2026-11-24T11:00:00+01:00") == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    for bad in ("", "24/11/2026", "2026-13-01"):
+        with pytest.raises(ValueError):
+            parse_instant(bad)
