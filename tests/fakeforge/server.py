@@ -37,7 +37,7 @@ DOC = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
 class RecordedRequest:
     method: str
     path: str
-    headers: dict[str, str]  # without Authorization / PRIVATE-TOKEN values (only whether they were right)
+    headers: dict[str, str]  # names lower-cased; without Authorization / PRIVATE-TOKEN (see ``authorized``)
     body: Any
     status: int
     authorized: bool
@@ -113,7 +113,7 @@ class FakeForge:
         return _git("rev-list", ref, cwd=self.bare(full_name)).split()
 
     def diff(self, full_name: str, base: str, head: str) -> str:
-        return _git("diff", "--no-color", "--no-ext-diff", f"{base}...{head}", cwd=self.bare(full_name))
+        return _git("diff", "--no-color", "--no-ext-diff", "--diff-algorithm=patience", f"{base}...{head}", cwd=self.bare(full_name))
 
     def show(self, full_name: str, ref: str, path: str) -> str:
         return _git("show", f"{ref}:{path}", cwd=self.bare(full_name))
@@ -164,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def _record(self, body: Any, status: int, authorized: bool) -> None:
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "private-token")}
+        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in ("authorization", "private-token")}
         with self.forge._lock:
             self.forge.requests.append(RecordedRequest(self.command, self.path, headers, body, status, authorized))
 
