@@ -1,0 +1,286 @@
+"""The S3 source against moto's server mode: a real HTTP endpoint, real botocore clients.
+
+Proves that only the prefixes the window and filters need are listed (counted with a botocore event
+hook), that organization trails are found, that unreadable objects are skipped by name, and that bucket
+errors become request errors.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError, classify
+from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
+from policygen_operator.domain.cloudtrail.local import Listing
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.generation import GenerationRequest, S3Logs, run_generation
+
+pytestmark = pytest.mark.moto
+
+ORG = "o-aa11bb22cc"
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/app"
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, 12, tzinfo=UTC))
+
+
+def _record(account: str, name: str, table: str, time: str) -> dict[str, Any]:
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": f"arn:aws:sts::{account}:assumed-role/app/s1",
+            "accountId": account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "arn": f"arn:aws:iam::{account}:role/service-role/app",
+                    "accountId": account,
+                    "userName": "app",
+                }
+            },
+        },
+        "eventTime": time,
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "us-east-1",
+        "requestParameters": {"tableName": table},
+        "responseElements": None,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account,
+    }
+
+
+def _key(base: str, account: str, region: str, stamp: str, tag: str) -> str:
+    day = f"{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}"
+    return f"{base}{account}/CloudTrail/{region}/{day}/{account}_CloudTrail_{region}_{stamp}_{tag}.json.gz"
+
+
+def _body(*records: dict[str, Any]) -> bytes:
+    return gzip.compress(json.dumps({"Records": list(records)}).encode(), mtime=0)
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(scope="module")
+def bucket(endpoint: str) -> str:
+    """An organization trail bucket: two accounts, two regions, days inside and outside the window."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="org-trail")
+    base = f"AWSLogs/{ORG}/"
+    objects = {
+        _key(base, ACCOUNT, "us-east-1", "20261124T0905Z", "A1"): _body(
+            _record(ACCOUNT, "GetItem", "orders", "2026-11-24T09:01:00Z")
+        ),
+        _key(base, ACCOUNT, "us-east-1", "20261125T0905Z", "A2"): _body(
+            _record(ACCOUNT, "PutItem", "orders", "2026-11-25T09:01:00Z")
+        ),
+        # Written after the window's end + lag: skipped by name though its day folder is listed.
+        _key(base, ACCOUNT, "us-east-1", "20261125T2305Z", "A3"): _body(
+            _record(ACCOUNT, "DeleteItem", "orders", "2026-11-25T23:01:00Z")
+        ),
+        # A day outside the window: its folder is never listed.
+        _key(base, ACCOUNT, "us-east-1", "20261120T0905Z", "A4"): _body(
+            _record(ACCOUNT, "Scan", "orders", "2026-11-20T09:01:00Z")
+        ),
+        _key(base, ACCOUNT, "eu-west-1", "20261124T1005Z", "A5"): _body(
+            _record(ACCOUNT, "Query", "audit", "2026-11-24T10:01:00Z")
+        ),
+        _key(base, OTHER, "us-east-1", "20261124T0905Z", "B1"): _body(
+            _record(OTHER, "GetItem", "other", "2026-11-24T09:01:00Z")
+        ),
+        f"{base}{ACCOUNT}/CloudTrail-Digest/us-east-1/2026/11/24/{ACCOUNT}_CloudTrail-Digest_us-east-1_x.json.gz": b"{}",
+    }
+    for key, body in objects.items():
+        s3.put_object(Bucket="org-trail", Key=key, Body=body)
+    s3.create_bucket(Bucket="plain-trail")
+    s3.put_object(
+        Bucket="plain-trail",
+        Key=_key("team/AWSLogs/", ACCOUNT, "us-east-1", "20261124T0905Z", "P1"),
+        Body=_body(_record(ACCOUNT, "GetItem", "plain", "2026-11-24T09:01:00Z")),
+    )
+    return "org-trail"
+
+
+def _client(endpoint: str, listed: list[str], denied_key: str | None = None) -> Any:
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        listed.append(params["Prefix"] + ("|/" if params.get("Delimiter") else ""))
+
+    def deny(params: dict[str, Any], **_: Any) -> Any:
+        if denied_key and params["url_path"].endswith("/" + denied_key):
+            response = type("Response", (), {"status_code": 403, "headers": {}})()
+            return response, {
+                "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            }
+        return None
+
+    client.meta.events.register("provide-client-params.s3.ListObjectsV2", count)
+    client.meta.events.register("before-call.s3.GetObject", deny)
+    return client
+
+
+def _keys(logs: S3DeliveryLogs) -> list[str]:
+    return [key.rsplit("_", 1)[1].split(".")[0] for key in logs.keys()]
+
+
+def test_discovers_organizations_accounts_and_regions_level_by_level(endpoint: str, bucket: str) -> None:
+    listed: list[str] = []
+    listing = Listing()
+    logs = S3DeliveryLogs(_client(endpoint, listed), locate(bucket, "", None, (), ()), WINDOW, listing)
+    assert sorted(_keys(logs)) == ["A1", "A2", "A5", "B1"]
+    base = f"AWSLogs/{ORG}/"
+    assert sorted(listed) == sorted(
+        [
+            "AWSLogs/|/",
+            f"{base}|/",
+            f"{base}{ACCOUNT}/CloudTrail/|/",
+            f"{base}{OTHER}/CloudTrail/|/",
+            *(
+                f"{base}{ACCOUNT}/CloudTrail/{r}/2026/11/{d}/"
+                for r in ("eu-west-1", "us-east-1")
+                for d in (24, 25)
+            ),
+            *(f"{base}{OTHER}/CloudTrail/us-east-1/2026/11/{d}/" for d in (24, 25)),
+        ]
+    )
+    assert listing.outside_window == 1  # A3, by its name
+    assert listing.digests == 0  # the digest folder is another level, never listed
+
+
+def test_given_organization_account_and_region_need_no_discovery(endpoint: str, bucket: str) -> None:
+    listed: list[str] = []
+    location = locate(bucket, f"AWSLogs/{ORG}/{ACCOUNT}/", None, (), ("us-east-1",))
+    logs = S3DeliveryLogs(_client(endpoint, listed), location, WINDOW, Listing())
+    assert sorted(_keys(logs)) == ["A1", "A2"]
+    assert sorted(listed) == [f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/{d}/" for d in (24, 25)]
+
+
+def test_account_filter_without_organization_lists_two_levels_then_days(endpoint: str, bucket: str) -> None:
+    listed: list[str] = []
+    logs = S3DeliveryLogs(
+        _client(endpoint, listed), locate(bucket, "", None, (OTHER,), ()), WINDOW, Listing()
+    )
+    assert _keys(logs) == ["B1"]
+    assert f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/|/" not in listed
+    assert len(listed) == 5  # AWSLogs/, the org, OTHER's regions, two days
+
+
+def test_unreadable_objects_are_skipped_by_name(endpoint: str, bucket: str) -> None:
+    location = locate(bucket, "", ORG, (ACCOUNT,), ("us-east-1",))
+    denied = _key(f"AWSLogs/{ORG}/", ACCOUNT, "us-east-1", "20261124T0905Z", "A1")
+    logs = S3DeliveryLogs(_client(endpoint, [], denied), location, WINDOW, Listing(), threads=2)
+    got = [name for name, _ in logs.objects()]
+    assert got == [f"s3://{bucket}/{_key(f'AWSLogs/{ORG}/', ACCOUNT, 'us-east-1', '20261125T0905Z', 'A2')}"]
+    assert logs.unreadable == {f"s3://{bucket}/{denied}": "unreadable S3 object: AccessDenied"}
+
+
+def test_run_generation_reads_an_organization_trail(endpoint: str, bucket: str) -> None:
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs(bucket, "", None, (ACCOUNT,), (), endpoint),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    result = run_generation(request)
+    assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    (policy,) = result.results[ROLE].policies
+    resources = {r for s in policy["Statement"] for r in s["Resource"]}
+    assert resources == {
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders",
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/audit",
+    }
+    assert result.report["filesScanned"] == 3
+    assert result.report["filesNotRead"]["outsideWindow"] == 1
+    assert result.report["source"] == f"s3://{bucket}/"
+
+
+def test_a_prefix_before_awslogs_is_kept(endpoint: str, bucket: str) -> None:
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("plain-trail", "team", endpoint_url=endpoint),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    result = run_generation(request)
+    assert result.results[ROLE].actions == ["dynamodb:GetItem"]
+
+
+def test_a_missing_bucket_is_a_request_error(endpoint: str, bucket: str) -> None:
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("no-such-bucket", endpoint_url=endpoint),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    with pytest.raises(InvalidRequestError, match="NoSuchBucket") as caught:
+        run_generation(request)
+    assert caught.value.field == "logs"
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (
+            ClientError({"Error": {"Code": "NoSuchBucket", "Message": "x"}}, "ListObjectsV2"),
+            AwsPermanentError,
+        ),
+        (
+            ClientError({"Error": {"Code": "AccessDenied", "Message": "x"}}, "ListObjectsV2"),
+            AwsPermanentError,
+        ),
+        (ClientError({"Error": {"Code": "SlowDown", "Message": "x"}}, "GetObject"), AwsTemporaryError),
+        (
+            ClientError({"Error": {"Code": "ThrottlingException", "Message": "x"}}, "AssumeRole"),
+            AwsTemporaryError,
+        ),
+        (EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), AwsTemporaryError),
+    ],
+)
+def test_botocore_errors_are_classified(error: Exception, kind: type[Exception]) -> None:
+    assert isinstance(classify(error, "listing"), kind)
