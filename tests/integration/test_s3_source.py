@@ -129,7 +129,7 @@ def bucket(endpoint: str) -> str:
         _key(base, OTHER, "us-east-1", "20261124T0905Z", "B1"): _body(
             _record(OTHER, "GetItem", "other", "2026-11-24T09:01:00Z")
         ),
-        f"{base}{ACCOUNT}/CloudTrail-Digest/us-east-1/2026/11/24/{ACCOUNT}_CloudTrail-Digest_us-east-1_x.json.gz": b"{}",
+        f"{base}{ACCOUNT}/CloudTrail-Digest/us-east-1/2026/11/24/d.json.gz": b"{}",
     }
     for key, body in objects.items():
         s3.put_object(Bucket="org-trail", Key=key, Body=body)
@@ -163,7 +163,8 @@ def _client(endpoint: str, listed: list[str], denied_key: str | None = None) -> 
 
 
 def _keys(logs: S3DeliveryLogs) -> list[str]:
-    return [key.rsplit("_", 1)[1].split(".")[0] for key in logs.keys()]
+    found = logs.keys()  # a generator of S3 keys, not a dict's
+    return [key.rsplit("_", 1)[1].split(".")[0] for key in found]
 
 
 def test_discovers_organizations_accounts_and_regions_level_by_level(endpoint: str, bucket: str) -> None:
