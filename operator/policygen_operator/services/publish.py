@@ -58,6 +58,7 @@ def configmap_body(
     report: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     data = {part_key(i): pretty(p) for i, p in enumerate(policies)}
+    owner_name = str(owner_reference.get("name", ""))
     if report is not None:
         text = json.dumps(report, indent=2, sort_keys=True, default=str) + "\n"
         if len(text.encode("utf-8")) <= MAX_REPORT_BYTES:
@@ -67,7 +68,9 @@ def configmap_body(
         "kind": "ConfigMap",
         "metadata": {
             "name": name,
-            "labels": {"app.kubernetes.io/managed-by": "policygen", "policygen.io/policygeneration": source},
+            # Label values cannot hold "/": the label names the owner within the namespace, the
+            # annotation keeps the full namespace/name that the ownership check compares.
+            "labels": {"app.kubernetes.io/managed-by": "policygen", "policygen.io/policygeneration": owner_name},
             "annotations": {SHA_ANNOTATION: sha256, SOURCE_ANNOTATION: source},
             "ownerReferences": [dict(owner_reference)],
         },

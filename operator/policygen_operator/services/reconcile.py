@@ -325,7 +325,11 @@ class Reconciler:
             conds.set(c.PUBLISHED, False, err.reason, str(err))
             return self._finish(target, conds, status, permanent=str(err))
         except KubernetesError as err:
-            conds.set(c.PUBLISHED, False, "TemporaryFailure", f"{err}; retrying")
+            if err.permanent:
+                conds.set(c.PUBLISHED, False, "ConfigMapRejected", str(err))
+                return self._finish(target, conds, status, permanent=str(err))
+            delay = self.settings.backoff(target.retry)
+            conds.set(c.PUBLISHED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
             return self._finish(target, conds, status, temporary=str(err))
         if published.changed:
             metrics.CONFIGMAP_WRITES.inc()

@@ -8,6 +8,7 @@ goes through this client. One ``ApiClient`` per process: connections are pooled 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,21 @@ logger = logging.getLogger(__name__)
 
 
 class KubernetesError(Exception):
-    """An API call failed in a way worth retrying (outage, throttling, conflict)."""
+    """An API call failed. ``permanent`` when retrying the same request cannot help (422, 403, 400)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _error(action: str, exc: ApiException) -> KubernetesError:
+    """The API server's own message (which names the bad field) rather than just the status line."""
+    detail = exc.reason
+    try:
+        detail = json.loads(exc.body).get("message") or detail
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return KubernetesError(f"{action}: HTTP {exc.status}: {detail}", permanent=exc.status in (400, 403, 404, 422))
 
 
 @dataclass(frozen=True)
@@ -65,9 +80,7 @@ class KubeClient:
         except ApiException as exc:
             if exc.status == 404:
                 return ObjectState(exists=False)
-            raise KubernetesError(
-                f"patching the status of {namespace}/{name}: HTTP {exc.status} {exc.reason}"
-            ) from exc
+            raise _error(f"patching the status of {namespace}/{name}", exc) from exc
         meta = body.get("metadata", {})
         if meta.get("deletionTimestamp"):
             return ObjectState(exists=False, generation=meta.get("generation"), uid=meta.get("uid"))
@@ -79,7 +92,7 @@ class KubeClient:
         except ApiException as exc:
             if exc.status == 404:
                 return ObjectState(exists=False)
-            raise KubernetesError(f"reading {namespace}/{name}: HTTP {exc.status} {exc.reason}") from exc
+            raise _error(f"reading {namespace}/{name}", exc) from exc
         meta = body.get("metadata", {})
         exists = not meta.get("deletionTimestamp")
         return ObjectState(exists=exists, generation=meta.get("generation"), uid=meta.get("uid"))
@@ -91,9 +104,7 @@ class KubeClient:
         except ApiException as exc:
             if exc.status == 404:
                 return None
-            raise KubernetesError(
-                f"reading ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
-            ) from exc
+            raise _error(f"reading ConfigMap {namespace}/{name}", exc) from exc
         return dict(cm.metadata.annotations or {})
 
     async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
@@ -104,15 +115,11 @@ class KubeClient:
             return
         except ApiException as exc:
             if exc.status != 409:
-                raise KubernetesError(
-                    f"creating ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
-                ) from exc
+                raise _error(f"creating ConfigMap {namespace}/{name}", exc) from exc
         try:
             await self._core.replace_namespaced_config_map(name, namespace, body)
         except ApiException as exc:
-            raise KubernetesError(
-                f"replacing ConfigMap {namespace}/{name}: HTTP {exc.status} {exc.reason}"
-            ) from exc
+            raise _error(f"replacing ConfigMap {namespace}/{name}", exc) from exc
 
     async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
         """Decoded string data of a Secret, or None when missing. Callers must never log the values."""
@@ -121,7 +128,5 @@ class KubeClient:
         except ApiException as exc:
             if exc.status in (403, 404):
                 return None
-            raise KubernetesError(
-                f"reading Secret {namespace}/{name}: HTTP {exc.status} {exc.reason}"
-            ) from exc
+            raise _error(f"reading Secret {namespace}/{name}", exc) from exc
         return {k: base64.b64decode(v).decode("utf-8") for k, v in (secret.data or {}).items()}

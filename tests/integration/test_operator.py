@@ -1,0 +1,257 @@
+"""The operator on the real control plane, under the RBAC that deploy/ grants, with the real engine.
+
+Each test runs `policygen operator --namespace NS` as a subprocess with the ServiceAccount kubeconfig of
+deploy/'s `policygen-operator` account, applies PolicyGenerations through the API server and reads back
+status, ConfigMaps and events. Sources are the shipped sample logs (local folder, or uploaded in the
+delivery layout to moto's S3 server) and, where a scan must take a while, the benchmark generator's logs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from policygen_operator.domain.iam.canonical import canonical_json
+from policygen_operator.services.generation import GenerationRequest, LocalLogs, run_generation
+from policygen_operator.services.publish import policies_sha256
+from tests.controlplane.client import KubeClient
+from tests.integration.operator_harness import (
+    API,
+    OPERATOR_ACCOUNT,
+    OPERATOR_NAMESPACE,
+    SAMPLE_PRINCIPAL,
+    SAMPLE_WINDOW,
+    SAMPLES,
+    Operator,
+    condition,
+    configmap,
+    create,
+    events_for,
+    free_port,
+    get,
+    install_deploy,
+    make_large_logs,
+    merge_patch,
+    policygen_configmaps,
+    running_operator,
+    upload_delivery_layout,
+    wait_for,
+    wait_ready,
+)
+
+pytestmark = pytest.mark.controlplane
+
+
+@pytest.fixture(scope="session")
+def operator_kubeconfig(kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]) -> Path:
+    install_deploy(kubectl, kubeconfig)
+    return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
+
+
+@pytest.fixture
+def operator(namespace: str, operator_kubeconfig: Path, tmp_path: Path) -> Iterator[Operator]:
+    with running_operator(namespace, operator_kubeconfig, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def large_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Enough delivery files that a one-thread scan takes seconds: room to delete or kill mid-run."""
+    out = tmp_path_factory.mktemp("large-logs")
+    principal = make_large_logs(out, 300_000)
+    return out, principal
+
+
+LARGE_WINDOW = {"start": "2026-08-31T00:00:00Z", "end": "2026-09-03T00:00:00Z"}
+
+
+def local_spec(path: Path = SAMPLES, principal: str = SAMPLE_PRINCIPAL,
+               window: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"principalArn": principal, "cloudTrail": {"local": {"path": str(path)}},
+            "window": window or SAMPLE_WINDOW}
+
+
+def expected_policies(principal: str = SAMPLE_PRINCIPAL, **options: Any) -> list[dict[str, Any]]:
+    """What the engine itself makes of the same logs: the operator must publish exactly this."""
+    request = GenerationRequest(
+        principals=(principal,), source=LocalLogs(str(SAMPLES)),
+        start=datetime.fromisoformat(SAMPLE_WINDOW["start"].replace("Z", "+00:00")),
+        end=datetime.fromisoformat(SAMPLE_WINDOW["end"].replace("Z", "+00:00")), workers=1, **options,
+    )
+    return run_generation(request).results[principal].policies
+
+
+def test_local_source_ready_then_spec_change_regenerates(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    created = create(kube_admin, namespace, "orders", local_spec())
+    obj = wait_ready(kube_admin, namespace, "orders", timeout=90)
+
+    expected = expected_policies()
+    status = obj["status"]
+    assert status["observedGeneration"] == 1
+    assert status["policy"]["sha256"] == policies_sha256(expected)
+    assert canonical_json(json.loads(status["policy"]["document"])) == canonical_json(expected[0])
+    assert status["policy"]["actions"] > 0 and status["configMapRef"] == {"name": "orders-policy", "key": "policy.json"}
+    assert status["lastRun"]["eventsMatched"] > 0 and status["lastRun"]["completionTime"]
+    for type_ in ("Ready", "Generated", "Published"):
+        assert condition(obj, type_)["status"] == "True", condition(obj, type_)
+
+    cm = configmap(kube_admin, namespace, "orders-policy")
+    assert cm is not None
+    assert canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(expected[0])
+    [owner] = cm["metadata"]["ownerReferences"]
+    assert (owner["kind"], owner["name"], owner["uid"]) == ("PolicyGeneration", "orders", created["metadata"]["uid"])
+    resource_version = cm["metadata"]["resourceVersion"]
+    ready_since = condition(obj, "Ready")["lastTransitionTime"]
+
+    # A spec change (no resource-level scoping) regenerates and bumps observedGeneration.
+    merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/orders",
+                {"spec": {"policy": {"resourceLevel": False}}})
+    obj = wait_ready(kube_admin, namespace, "orders", timeout=90, generation=2)
+    assert obj["status"]["observedGeneration"] == 2
+    broad = expected_policies(resource_level=False)
+    assert obj["status"]["policy"]["sha256"] == policies_sha256(broad) != status["policy"]["sha256"]
+    assert '"*"' in obj["status"]["policy"]["document"]
+    cm = configmap(kube_admin, namespace, "orders-policy")
+    assert cm is not None and cm["metadata"]["resourceVersion"] != resource_version
+    assert canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(broad[0])
+    # Ready went Unknown while the new generation ran, then True again.
+    assert condition(obj, "Ready")["lastTransitionTime"] >= ready_since
+
+    # Back to the first spec: the same policy as at first; an annotation-only change does nothing.
+    merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/orders",
+                {"spec": {"policy": {"resourceLevel": True}}})
+    obj = wait_ready(kube_admin, namespace, "orders", timeout=90, generation=3)
+    assert obj["status"]["policy"]["sha256"] == status["policy"]["sha256"]
+    reasons = [e["reason"] for e in events_for(kube_admin, namespace, "orders")]
+    assert reasons.count("Started") == 3 and "Failed" not in reasons, reasons
+    assert len(policygen_configmaps(kube_admin, namespace)) == 1
+
+
+@pytest.mark.moto
+def test_s3_source_on_moto(kube_admin: KubeClient, namespace: str, operator: Operator) -> None:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3.create_bucket(Bucket="org-trail")
+        uploaded = upload_delivery_layout(s3, "org-trail", SAMPLES, prefix="trail")
+        assert uploaded > 0
+        spec = {"principalArn": SAMPLE_PRINCIPAL, "window": SAMPLE_WINDOW,
+                "cloudTrail": {"s3": {"bucket": "org-trail", "prefix": "trail", "accountIds": ["111122223333"],
+                                      "endpointURL": endpoint}},
+                "aws": {"region": "us-east-1"}}
+        create(kube_admin, namespace, "orders-s3", spec)
+        obj = wait_ready(kube_admin, namespace, "orders-s3", timeout=120)
+        assert obj["status"]["policy"]["sha256"] == policies_sha256(expected_policies())
+        assert obj["status"]["lastRun"]["filesScanned"] > 0
+        cm = configmap(kube_admin, namespace, "orders-s3-policy")
+        assert cm is not None and "policy.json" in cm["data"]
+
+        # A bucket that does not exist: Ready=False saying so, and no retry loop.
+        missing = {**spec, "cloudTrail": {"s3": {"bucket": "no-such-trail", "endpointURL": endpoint}}}
+        create(kube_admin, namespace, "missing", missing)
+        obj = wait_ready(kube_admin, namespace, "missing", timeout=60, status="False")
+        ready = condition(obj, "Ready")
+        assert "no-such-trail" in ready["message"], ready
+        assert ready["reason"] not in ("TemporaryFailure", "InternalError"), ready
+        started = obj["status"]["lastRun"]["startTime"]
+        time.sleep(8)  # several retry backoffs' worth (the operator runs with a 2 s backoff)
+        later = get(kube_admin, namespace, "missing")
+        assert later is not None and later["status"]["lastRun"]["startTime"] == started
+        reasons = [e["reason"] for e in events_for(kube_admin, namespace, "missing")]
+        assert reasons == ["Started", "Failed"], reasons
+    finally:
+        server.stop()
+
+
+def test_deleting_mid_run_cancels_and_leaves_nothing(
+    kube_admin: KubeClient, namespace: str, operator: Operator, large_logs: tuple[Path, str]
+) -> None:
+    path, principal = large_logs
+    create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
+    wait_for(lambda: get(kube_admin, namespace, "big"),
+             lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")), 60,
+             "progress in status.lastRun")
+    kube_admin.delete(f"{API}/namespaces/{namespace}/policygenerations/big")
+    wait_for(lambda: get(kube_admin, namespace, "big"), lambda o: o is None, 30, "the object to go away")
+    wait_for(operator.log_text, lambda text: "cancelled" in text, 30, "the scan to be cancelled")
+    time.sleep(2)
+    assert policygen_configmaps(kube_admin, namespace) == []
+    assert "orders" not in operator.log_text()  # sanity: the log is this test's
+    assert operator.live()
+
+
+def test_killing_the_operator_mid_run_ends_in_one_good_result(
+    kube_admin: KubeClient, namespace: str, operator_kubeconfig: Path, tmp_path: Path,
+    large_logs: tuple[Path, str],
+) -> None:
+    path, principal = large_logs
+    first = Operator(namespace, operator_kubeconfig, tmp_path).start()
+    try:
+        create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
+        wait_for(lambda: get(kube_admin, namespace, "big"),
+                 lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")), 60,
+                 "progress in status.lastRun")
+    finally:
+        first.kill()
+    interrupted = get(kube_admin, namespace, "big")
+    assert interrupted is not None and not interrupted["status"]["lastRun"].get("completionTime")
+    with running_operator(namespace, operator_kubeconfig, tmp_path):
+        obj = wait_ready(kube_admin, namespace, "big", timeout=180)
+        time.sleep(3)  # would a second run start? It must not.
+        again = get(kube_admin, namespace, "big")
+    assert again is not None and again["status"]["lastRun"] == obj["status"]["lastRun"]
+    assert len(policygen_configmaps(kube_admin, namespace)) == 1
+    reasons = [e["reason"] for e in events_for(kube_admin, namespace, "big")]
+    # At most one Started per operator life (the killed one may not have sent its own), one Succeeded.
+    assert reasons.count("Succeeded") == 1 and 1 <= reasons.count("Started") <= 2, reasons
+    assert set(reasons) == {"Started", "Succeeded"}, reasons
+
+
+def test_twenty_resources_finish_while_liveness_answers(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    stop = threading.Event()
+    probes: list[tuple[bool, float]] = []
+
+    def probe() -> None:
+        while not stop.is_set():
+            began = time.monotonic()
+            ok = operator.live(timeout=5)
+            probes.append((ok, time.monotonic() - began))
+            stop.wait(0.2)
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    try:
+        names = [f"pg-{i:02d}" for i in range(20)]
+        for name in names:
+            create(kube_admin, namespace, name, local_spec())
+        for name in names:
+            wait_ready(kube_admin, namespace, name, timeout=240)
+    finally:
+        stop.set()
+        prober.join(10)
+    assert len(policygen_configmaps(kube_admin, namespace)) == 20
+    assert probes and all(ok for ok, _ in probes), [p for p in probes if not p[0]]
+    slowest = max(seconds for _, seconds in probes)
+    assert slowest < 5, f"slowest liveness answer {slowest:.2f}s"
+    print(f"\n20 resources: {len(probes)} liveness probes, slowest {slowest * 1000:.0f} ms")
+    metrics = operator.metrics()
+    assert 'policygen_generations_total{result="succeeded"} 20.0' in metrics
+    assert "policygen_runs_in_flight 0.0" in metrics

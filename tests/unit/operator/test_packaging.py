@@ -1,0 +1,77 @@
+"""Static checks of the CRD, the chart and deploy/ that need no API server (those are in test_chart.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[3]
+CRD = ROOT / "crds" / "policygen.io_policygenerations.yaml"
+CHART = ROOT / "charts" / "policygen-operator"
+
+
+def load_all(path: Path) -> list[Any]:
+    return [doc for doc in YAML(typ="safe").load_all(path.read_text()) if doc]
+
+
+def test_chart_crd_is_a_byte_identical_copy_of_the_source_of_truth() -> None:
+    assert (CHART / "crds" / CRD.name).read_bytes() == CRD.read_bytes(), (
+        "charts/policygen-operator/crds/ drifted from crds/: cp crds/policygen.io_policygenerations.yaml "
+        "charts/policygen-operator/crds/"
+    )
+
+
+def test_crd_names_columns_and_status_subresource() -> None:
+    [crd] = load_all(CRD)
+    assert crd["spec"]["group"] == "policygen.io" and crd["spec"]["scope"] == "Namespaced"
+    assert crd["spec"]["names"]["kind"] == "PolicyGeneration" and crd["spec"]["names"]["shortNames"] == ["pgen"]
+    [version] = crd["spec"]["versions"]
+    assert version["name"] == "v1alpha1" and version["subresources"] == {"status": {}}
+    assert [c["name"] for c in version["additionalPrinterColumns"] if not c.get("priority")] == [
+        "Principal", "Ready", "Actions", "Age"]
+    schema = version["schema"]["openAPIV3Schema"]
+    assert schema["properties"]["spec"]["required"] == ["principalArn", "cloudTrail"]
+    assert "x-kubernetes-preserve-unknown-fields" not in json.dumps(schema)  # strict structural schema
+
+
+def test_values_schema_accepts_the_default_values() -> None:
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed (helm lint checks it)")
+    values = YAML(typ="safe").load((CHART / "values.yaml").read_text())
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    jsonschema.validate(values, schema)
+
+
+def test_deploy_rbac_has_no_delete_and_secrets_are_get_only() -> None:
+    role = next(d for d in load_all(ROOT / "deploy" / "rbac.yaml") if d["kind"] == "ClusterRole")
+    verbs = {(group, resource): set(rule["verbs"]) for rule in role["rules"]
+             for group in rule["apiGroups"] for resource in rule["resources"]}
+    assert all("delete" not in v and "*" not in v for v in verbs.values())
+    assert verbs[("", "secrets")] == {"get"}
+    assert verbs[("", "configmaps")] == {"get", "create", "update"}
+
+
+def test_every_rbac_rule_is_commented() -> None:
+    for path in (ROOT / "deploy" / "rbac.yaml", CHART / "templates" / "rbac.yaml"):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if line.strip().startswith("- apiGroups:"):
+                before = lines[number - 1].strip()
+                assert before.startswith("#") or before.startswith("{{"), f"{path.name}:{number + 1} has no comment"
+
+
+def test_deployment_is_restricted_single_replica_recreate() -> None:
+    [deployment] = [d for d in load_all(ROOT / "deploy" / "deployment.yaml") if d["kind"] == "Deployment"]
+    spec = deployment["spec"]
+    assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate"
+    pod = spec["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    [container] = pod["containers"]
+    sc = container["securityContext"]
+    assert sc["readOnlyRootFilesystem"] is True and sc["capabilities"]["drop"] == ["ALL"]
+    assert sc["allowPrivilegeEscalation"] is False
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"

@@ -1,0 +1,288 @@
+"""The reconcile service with an in-memory Kubernetes and a stand-in engine: every outcome class.
+
+The real engine and the real API server are exercised by tests/integration/test_operator*.py; here the
+point is the decisions: what goes into status, when the ConfigMap is (not) written, which failures are
+permanent, that cancellation stops the scan and that a token never leaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.adapters.kubernetes.client import ObjectState
+from policygen_operator.domain.usage import UsageSummary
+from policygen_operator.services import reconcile as rec
+from policygen_operator.services.errors import (
+    CancelledError,
+    InvalidRequestError,
+    NoMatchingEventsError,
+    TemporaryError,
+)
+from policygen_operator.services.generation import GenerationRequest, GenerationResult, PrincipalResult, Progress
+from policygen_operator.services.pullrequest import (
+    Credentials,
+    PullRequestContext,
+    PullRequestSpec,
+    PullRequestStatus,
+)
+from policygen_operator.settings import OperatorSettings
+
+PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
+SPEC = {"principalArn": PRINCIPAL, "cloudTrail": {"local": {"path": "/logs"}},
+        "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"}}
+POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "S3", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}]}
+TOKEN = "ghp_supersecrettoken123"
+
+
+class FakeKube:
+    def __init__(self) -> None:
+        self.generation = 1
+        self.uid = "uid-1"
+        self.exists = True
+        self.status_patches: list[dict[str, Any]] = []
+        self.configmaps: dict[str, dict[str, Any]] = {}
+        self.configmap_writes = 0
+        self.secrets: dict[str, dict[str, str]] = {}
+
+    def state(self) -> ObjectState:
+        return ObjectState(self.exists, self.generation if self.exists else None, self.uid if self.exists else None)
+
+    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
+        if self.exists:
+            self.status_patches.append(dict(status))
+        return self.state()
+
+    async def get_state(self, namespace: str, name: str) -> ObjectState:
+        return self.state()
+
+    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
+        cm = self.configmaps.get(name)
+        return None if cm is None else dict(cm["metadata"]["annotations"])
+
+    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
+        self.configmap_writes += 1
+        self.configmaps[body["metadata"]["name"]] = body
+
+    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
+        return self.secrets.get(name)
+
+
+def result(policy: dict[str, Any] = POLICY) -> GenerationResult:
+    summary = UsageSummary(files_scanned=2, events_scanned=10, events_matched=4)
+    found = PrincipalResult(principal=PRINCIPAL, policies=[policy], findings=[], actions=["s3:GetObject"],
+                            services=["s3"], characters=120, denied_actions=["iam:CreateRole"])
+    return GenerationResult(summary=summary, results={PRINCIPAL: found}, report={"principals": [PRINCIPAL]})
+
+
+def target(kube: FakeKube, status: Mapping[str, Any] | None = None, spec: Mapping[str, Any] = SPEC,
+           retry: int = 0) -> rec.Target:
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "PolicyGeneration", "name": "pay", "uid": kube.uid,
+             "controller": True, "blockOwnerDeletion": True}
+    return rec.Target(namespace="ns", name="pay", uid=kube.uid, generation=kube.generation, spec=spec,
+                      status=status or {}, owner_reference=owner, retry=retry)
+
+
+@pytest.fixture
+def executor() -> Any:
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def reconciler(kube: FakeKube, executor: ThreadPoolExecutor, generate: Any, **kw: Any) -> rec.Reconciler:
+    settings = OperatorSettings(progress_interval=0.02, retry_backoff=30, retry_backoff_max=600)
+    return rec.Reconciler(settings, kube, executor, generate=generate,
+                          clock=lambda: datetime(2026, 3, 1, tzinfo=UTC), **kw)
+
+
+def ready(outcome: rec.Outcome) -> dict[str, Any]:
+    return next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
+
+
+async def test_success_publishes_configmap_and_status(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    outcome = await reconciler(kube, executor, lambda r, p, c: result()).reconcile(target(kube))
+    assert outcome.failure is None
+    assert ready(outcome)["status"] == "True"
+    assert outcome.status["observedGeneration"] == 1
+    assert outcome.status["policy"]["actions"] == 1 and outcome.status["policy"]["parts"] == 1
+    assert '"s3:GetObject"' in outcome.status["policy"]["document"]
+    assert outcome.status["configMapRef"] == {"name": "pay-policy", "key": "policy.json"}
+    assert outcome.status["deniedActions"] == ["iam:CreateRole"]
+    cm = kube.configmaps["pay-policy"]
+    assert cm["metadata"]["ownerReferences"][0]["uid"] == "uid-1"
+    assert '"s3:GetObject"' in cm["data"]["policy.json"]
+    assert [e.reason for e in outcome.events] == ["Started", "Succeeded"]
+    # The run was announced before the scan: Ready=Unknown, lastRun.startTime, observedGeneration.
+    first = kube.status_patches[0]
+    assert first["lastRun"]["startTime"] == "2026-03-01T00:00:00Z"
+    assert [c["status"] for c in first["conditions"] if c["type"] == "Ready"] == ["Unknown"]
+
+
+async def test_same_policy_again_writes_nothing(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    r = reconciler(kube, executor, lambda req, p, c: result())
+    first = await r.reconcile(target(kube))
+    # Same meaning, other key order: canonical comparison says unchanged.
+    reordered = {"Statement": POLICY["Statement"], "Version": "2012-10-17"}
+    r.generate = lambda req, p, c: result(reordered)
+    second = await r.reconcile(target(kube, status=first.status))
+    assert kube.configmap_writes == 1
+    assert "policy" not in second.status
+    published = next(c for c in second.status["conditions"] if c["type"] == "Published")
+    assert published["reason"] == "ConfigMapUnchanged"
+    assert [e.reason for e in second.events] == ["Started"]  # no Succeeded: nothing transitioned
+
+
+async def test_invalid_source_is_permanent_and_says_what_to_fix(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+
+    def missing_bucket(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
+        raise InvalidRequestError("bucket org-trail does not exist", field="spec.cloudTrail.s3.bucket",
+                                  reason="BucketNotFound")
+
+    outcome = await reconciler(kube, executor, missing_bucket).reconcile(target(kube))
+    assert outcome.failure == "permanent"
+    assert (ready(outcome)["status"], ready(outcome)["reason"]) == ("False", "BucketNotFound")
+    assert "org-trail does not exist" in ready(outcome)["message"]
+    assert kube.configmaps == {}
+    assert [e.reason for e in outcome.events] == ["Started", "Failed"]
+
+
+async def test_temporary_failure_backs_off_and_keeps_the_last_good_policy(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    r = reconciler(kube, executor, lambda req, p, c: result())
+    good = await r.reconcile(target(kube))
+
+    def throttled(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
+        raise TemporaryError("S3 SlowDown")
+
+    r.generate = throttled
+    first = await r.reconcile(target(kube, status=good.status, retry=0))
+    assert (first.failure, first.delay) == ("temporary", 30)
+    message = ready(first)["message"]
+    assert "S3 SlowDown" in message and "retrying in 30s" in message and "last good policy" in message
+    again = await r.reconcile(target(kube, status={**good.status, **first.status}, retry=2))
+    assert again.delay == 120
+    assert [e.reason for e in again.events] == []  # same failure again: no event storm
+    assert kube.configmap_writes == 1
+
+
+async def test_no_matching_events_is_permanent(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+
+    def nothing(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
+        raise NoMatchingEventsError("no event of the principal in the window")
+
+    outcome = await reconciler(kube, executor, nothing).reconcile(target(kube))
+    assert outcome.failure == "permanent" and ready(outcome)["reason"] == "NoMatchingEvents"
+
+
+async def test_deleting_mid_run_cancels_the_scan_and_publishes_nothing(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    saw_cancel = threading.Event()
+
+    def slow(req: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
+        for files in range(1000):
+            progress(Progress(files, 1000, files * 10, files))
+            if cancel.wait(0.01):
+                saw_cancel.set()
+                raise CancelledError("cancelled")
+        return result()
+
+    r = reconciler(kube, executor, slow)
+    task = asyncio.ensure_future(r.reconcile(target(kube)))
+    await asyncio.sleep(0.1)
+    assert any("filesScanned" in p.get("lastRun", {}) for p in kube.status_patches)  # progress while running
+    kube.exists = False
+    outcome = await asyncio.wait_for(task, 5)
+    assert outcome.cancelled and saw_cancel.is_set()
+    assert kube.configmaps == {}
+
+
+async def test_spec_change_mid_run_cancels(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+
+    def slow(req: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
+        if cancel.wait(5):
+            raise CancelledError("cancelled")
+        return result()
+
+    task = asyncio.ensure_future(reconciler(kube, executor, slow).reconcile(target(kube)))
+    await asyncio.sleep(0.05)
+    kube.generation = 2
+    started = time.monotonic()
+    outcome = await asyncio.wait_for(task, 5)
+    assert outcome.cancelled and time.monotonic() - started < 2
+
+
+async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    kube.secrets["git"] = {"token": TOKEN, "username": "bot"}
+    calls: list[tuple[PullRequestSpec, PullRequestContext, Credentials, tuple[str, ...]]] = []
+
+    def open_pr(spec: PullRequestSpec, context: PullRequestContext, credentials: Credentials,
+                allowed: tuple[str, ...]) -> PullRequestStatus:
+        calls.append((spec, context, credentials, allowed))
+        return PullRequestStatus(url="https://github.com/acme/infra/pull/7", number=7,
+                                 branch="policygen/ns/pay", head_sha="abc123", state="open", changed=True)
+
+    spec = {**SPEC, "output": {"pullRequest": {
+        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/", "format": "ack",
+        "credentialsSecretRef": {"name": "git"}}}}
+    r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=open_pr)
+    outcome = await r.reconcile(target(kube, spec=spec))
+    assert outcome.failure is None and ready(outcome)["status"] == "True"
+    assert outcome.status["pullRequest"] == {"url": "https://github.com/acme/infra/pull/7", "number": 7,
+                                             "branch": "policygen/ns/pay", "headSha": "abc123", "state": "open"}
+    [(pr_spec, context, credentials, _)] = calls
+    assert credentials == Credentials(token=TOKEN, username="bot")
+    assert context.principal == PRINCIPAL and context.name == "ns/pay"
+    assert TOKEN not in repr(outcome) and TOKEN not in repr(kube.status_patches)
+    # Same policy, PR already open for this generation: not called again.
+    await r.reconcile(target(kube, status=outcome.status, spec=spec))
+    assert len(calls) == 1
+
+
+async def test_missing_secret_fails_the_pull_request_permanently(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    spec = {**SPEC, "output": {"pullRequest": {
+        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/", "format": "ack",
+        "credentialsSecretRef": {"name": "absent"}}}}
+    outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube, spec=spec))
+    assert outcome.failure == "permanent"
+    pr = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
+    assert (pr["status"], pr["reason"]) == ("False", "CredentialsMissing")
+    assert ready(outcome)["reason"] == "CredentialsMissing"
+    assert "pay-policy" in kube.configmaps  # the ConfigMap is still published
+
+
+async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    kube.configmaps["pay-policy"] = {"metadata": {"name": "pay-policy", "annotations": {}}, "data": {"x": "y"}}
+    outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
+    assert outcome.failure == "permanent" and ready(outcome)["reason"] == "ConfigMapConflict"
+    assert kube.configmaps["pay-policy"]["data"] == {"x": "y"}
+
+
+def test_schedule_due() -> None:
+    settings = OperatorSettings()
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    spec = {**SPEC, "schedule": {"interval": "24h"}}
+    done = {"observedGeneration": 1, "lastRun": {"completionTime": "2026-03-01T00:00:00Z"}}
+    assert rec.scheduled_run_due(spec, done, 1, now, settings)
+    assert not rec.scheduled_run_due(spec, done, 2, now, settings)  # new spec: the update handler runs it
+    assert not rec.scheduled_run_due(SPEC, done, 1, now, settings)
+    recent = {"observedGeneration": 1, "lastRun": {"completionTime": "2026-03-01T12:00:00Z"}}
+    assert not rec.scheduled_run_due(spec, recent, 1, now, settings)
+    running = {"observedGeneration": 1, "lastRun": {"startTime": "2026-03-01T12:00:00Z"}}
+    assert not rec.scheduled_run_due(spec, running, 1, now, settings)
