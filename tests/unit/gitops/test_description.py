@@ -1,0 +1,70 @@
+"""The pull-request text: counts, actions by service, what is removed, findings, denied calls, roll back."""
+
+from __future__ import annotations
+
+from policygen_operator.domain.gitops import managed
+from policygen_operator.domain.gitops.description import DescriptionInput, actions_by_service, body, title
+from policygen_operator.domain.gitops.model import EditResult
+
+POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]},
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/worker"},
+]}
+
+
+def data(replace: tuple[str, ...] = (POWER,), detached: list[str] | None = None) -> DescriptionInput:
+    edit = EditResult(notes=["main.tf: removed x"], detached=[POWER] if detached is None else detached,
+                      role_location="main.tf (resource aws_iam_role.r)")
+    return DescriptionInput("arn:aws:iam::123456789012:role/payments-api", [POLICY], "2026-10-01", "2026-11-01",
+                            1_234_567, 890, replace, edit,
+                            [{"severity": "warning", "code": "W1", "message": "wildcard"}], ["kms:Decrypt"])
+
+
+def test_title() -> None:
+    assert title(data()) == "policygen: least-privilege policy for payments-api (replaces PowerUserAccess)"
+
+
+def test_body_has_every_section() -> None:
+    text = body(data())
+    for expected in [
+        "- Window: 2026-10-01 to 2026-11-01",
+        "- CloudTrail events: 1,234,567 scanned, 890 by this principal",
+        "- Generated policy: 3 actions in 2 services, 1 document(s)",
+        "| s3 | `s3:GetObject`, `s3:ListBucket` | `arn:aws:s3:::b`, `arn:aws:s3:::b/*` |",
+        "`arn:aws:iam::aws:policy/PowerUserAccess` (v12, updated 2026-02-12) allowed:",
+        "every action of every AWS service except `iam:*`, `organizations:*`, `account:*`, on all resources",
+        "- **warning** `W1`: wildcard",
+        "- `kms:Decrypt`",
+        "aws iam attach-role-policy --role-name payments-api --policy-arn arn:aws:iam::aws:policy/PowerUserAccess",
+    ]:
+        assert expected in text, expected
+    # iam:PassRole was not in PowerUserAccess: the reviewer is told it is granted explicitly now.
+    assert "were *not* allowed by the detached policies" in text and "- `iam:PassRole`" in text
+
+
+def test_unknown_managed_policy_is_not_guessed() -> None:
+    arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+    text = body(data((arn,), detached=[arn]))
+    assert "does not ship this policy's document, so the removed access is not quantified" in text
+    assert "were *not* allowed" not in text
+
+
+def test_policy_not_attached_in_code_is_said() -> None:
+    assert "was not found attached in the code" in body(data(detached=[]))
+
+
+def test_managed_policy_matching() -> None:
+    power = managed.lookup(POWER)
+    admin = managed.lookup("arn:aws-us-gov:iam::aws:policy/AdministratorAccess")
+    read_only = managed.lookup("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert power and admin and read_only
+    assert managed.allows(power, "s3:PutObject") and not managed.allows(power, "iam:PassRole")
+    assert managed.allows(power, "iam:ListRoles") and managed.allows(admin, "iam:PassRole")
+    assert managed.allows(read_only, "s3:GetObject") and not managed.allows(read_only, "s3:PutObject")
+    assert managed.lookup("arn:aws:iam::123456789012:policy/PowerUserAccess") is None
+
+
+def test_actions_by_service_ignores_deny() -> None:
+    policy = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+    assert actions_by_service([policy]) == {}

@@ -1,0 +1,71 @@
+"""The HCL scanner finds blocks, attributes and list items without being fooled by strings or comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.gitops import hcl
+from policygen_operator.domain.gitops.model import GitOpsEditError
+
+TRICKY = '''\
+# a } in a comment { is ignored
+/* so is this { */
+resource "aws_iam_role" "r" {
+  name = "has } brace" // trailing comment
+  tags = { a = "${var.x}}" }
+  assume_role_policy = <<-EOT
+    {"Statement": [{"Effect": "Allow"}]}
+  EOT
+  dynamic "inline_policy" {
+    for_each = []
+    content {
+      name = "inner"
+    }
+  }
+  managed_policy_arns = [
+    "arn:aws:iam::aws:policy/A", # first
+    aws_iam_policy.b.arn,
+    "arn:aws:iam::aws:policy/C"
+  ]
+}
+locals { x = 1 }
+'''
+
+
+def test_blocks_skip_strings_comments_and_heredocs() -> None:
+    found = hcl.blocks(TRICKY)
+    assert [(b.type, b.labels) for b in found] == [("resource", ("aws_iam_role", "r")), ("locals", ())]
+    role = found[0]
+    assert TRICKY[role.start : role.end].startswith('resource "aws_iam_role" "r" {')
+    assert TRICKY[role.start : role.end].endswith("  ]\n}\n")
+
+
+def test_attributes_of_a_block() -> None:
+    role = hcl.blocks(TRICKY)[0]
+    attrs = {a.name: a.value(TRICKY) for a in hcl.attributes(TRICKY, role)}
+    assert list(attrs) == ["name", "tags", "assume_role_policy", "managed_policy_arns"]  # not the nested name
+    assert attrs["name"] == '"has } brace"'
+    assert hcl.string_literal(attrs["name"]) == "has } brace"
+    assert attrs["assume_role_policy"].startswith("<<-EOT") and attrs["assume_role_policy"].endswith("EOT")
+
+
+def test_list_items() -> None:
+    role = hcl.blocks(TRICKY)[0]
+    arns = hcl.find_attribute(TRICKY, role, "managed_policy_arns")
+    assert arns is not None
+    items = [i.text(TRICKY) for i in hcl.list_items(TRICKY, arns.value_start)]
+    assert items == ['"arn:aws:iam::aws:policy/A"', "aws_iam_policy.b.arn", '"arn:aws:iam::aws:policy/C"']
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [('"plain"', "plain"), ('"with ${var.x}"', None), ("var.x", None), ('"esc \\"q\\""', 'esc "q"')],
+)
+def test_string_literal(value: str, expected: str | None) -> None:
+    assert hcl.string_literal(value) == expected
+
+
+@pytest.mark.parametrize("text", ['resource "a" "b" {\n  x = "open\n}\n', 'resource "a" "b" {\n', "x = <<EOT\nno end\n"])
+def test_malformed_input_is_an_error_not_a_guess(text: str) -> None:
+    with pytest.raises(GitOpsEditError):
+        hcl.blocks(text)

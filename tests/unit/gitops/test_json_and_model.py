@@ -1,0 +1,74 @@
+"""JSON policy files, principal parsing and names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policygen_operator.domain.gitops import jsonfile
+from policygen_operator.domain.gitops.editor import edit_files
+from policygen_operator.domain.gitops.model import (
+    EditRequest,
+    GitOpsEditError,
+    k8s_name,
+    role_name_from_principal,
+    tf_identifier,
+)
+
+DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+OLD = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+REQUEST = EditRequest("arn:aws:iam::123456789012:role/team/payments-api", (DOC, DOC), ())
+
+
+def test_json_file_replaced_with_the_same_indentation_and_extra_parts_next_to_it() -> None:
+    old = json.dumps(json.loads(OLD), indent=4) + "\n"
+    result = jsonfile.edit({"p/payments-api.json": old, "p/x.json": OLD}, REQUEST, "p")
+    assert result.changes == {"p/payments-api.json": json.dumps(DOC, indent=4) + "\n",
+                              "p/payments-api-2.json": json.dumps(DOC, indent=4) + "\n"}
+    again = {**{"p/x.json": OLD}, **{k: v for k, v in result.changes.items() if v}}
+    assert jsonfile.edit(again, REQUEST, "p").changes == {}
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"p/a.json": OLD, "p/b.json": OLD}, "several policy files under 'p' and none named payments-api.json"),
+        ({"p/a.txt": "x"}, "no policy file for role 'payments-api' under 'p'"),
+    ],
+)
+def test_json_errors(files: dict[str, str], message: str) -> None:
+    with pytest.raises(GitOpsEditError, match=message):
+        jsonfile.edit(files, REQUEST, "p")
+
+
+@pytest.mark.parametrize(
+    ("principal", "name"),
+    [
+        ("arn:aws:iam::123456789012:role/payments-api", "payments-api"),
+        ("arn:aws:iam::123456789012:role/a/b/payments-api", "payments-api"),
+        ("arn:aws-us-gov:sts::123456789012:assumed-role/payments-api/i-0abc", "payments-api"),
+    ],
+)
+def test_role_names(principal: str, name: str) -> None:
+    assert role_name_from_principal(principal) == name
+
+
+def test_user_principals_are_refused() -> None:
+    with pytest.raises(GitOpsEditError, match="only roles"):
+        role_name_from_principal("arn:aws:iam::123456789012:user/alice")
+
+
+def test_names() -> None:
+    assert k8s_name("payments-api-policygen") == "payments-api-policygen"
+    assert k8s_name("Payments_API").startswith("payments-api-") and len(k8s_name("Payments_API")) == 19
+    assert tf_identifier("payments-api") == "payments_api" and tf_identifier("1x") == "r_1x"
+    assert REQUEST.policy_name(1) == "payments-api-policygen-2"
+    assert REQUEST.policy_arn(0) == "arn:aws:iam::123456789012:policy/payments-api-policygen"
+
+
+def test_unknown_format_and_empty_policy() -> None:
+    with pytest.raises(GitOpsEditError, match="format 'cdk'"):
+        edit_files("cdk", {}, REQUEST, "")
+    with pytest.raises(GitOpsEditError, match="no policy to write"):
+        edit_files("json", {}, EditRequest(REQUEST.principal, (), ()), "")
