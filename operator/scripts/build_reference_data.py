@@ -17,7 +17,7 @@ import gzip
 import hashlib
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,17 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     for name, namespace in sdk_map["sdk_service_mappings"].items():
         if name not in sdk_services[namespace]:
             sdk_services[namespace].append(name)
-
     methods = sdk_map["sdk_method_iam_mappings"]
+    # SDK services neither table names (DynamoDB, APIGateway, ...): the namespace most of their methods'
+    # first actions belong to
+    known = {name for names in sdk_services.values() for name in names}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for method, entries in methods.items():
+        service = method.split(".", 1)[0]
+        if service not in known and entries:
+            votes[service][entries[0]["action"].split(":", 1)[0]] += 1
+    for service, counter in sorted(votes.items()):
+        sdk_services[counter.most_common(1)[0][0]].append(service)
     stats = {
         "sdk_methods": len(methods),
         "methods_all_real": 0,

@@ -74,7 +74,7 @@ EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
     ("s3", "PutBucketLifecycle"): "PutBucketLifecycleConfiguration",
     ("s3", "GetBucketNotification"): "GetBucketNotificationConfiguration",
     ("s3", "PutBucketNotification"): "PutBucketNotificationConfiguration",
-    ("s3", "DeleteBucketLifecycle"): "DeleteBucketLifecycle",
+    ("s3", "DeleteBucketPublicAccessBlock"): "DeletePublicAccessBlock",
 }
 
 # iam-dataset entries a call does not need from its caller: CloudTrail (the service) writes the trail's
@@ -105,6 +105,14 @@ _COPY_ENTRIES: list[dict[str, Any]] = [
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("s3", "copyobject"): _COPY_ENTRIES,
     ("s3", "uploadpartcopy"): _COPY_ENTRIES,
+    # the table names s3:DeleteBucketOwnershipControls, which does not exist; S3 authorizes the delete
+    # with s3:PutBucketOwnershipControls
+    ("s3", "deletebucketownershipcontrols"): [
+        {
+            "action": "s3:PutBucketOwnershipControls",
+            "resource_mappings": {"BucketName": {"template": "${Bucket}"}},
+        }
+    ],
 }
 
 _PARTITION_BY_REGION_PREFIX = (
@@ -261,6 +269,7 @@ _PLAIN_ONLY = frozenset(
     {("ssm", "ParameterNameWithoutLeadingSlash")}
 )  # GetParametersByPath keeps its template
 _SINGLE_REF = re.compile(r"\$\{([^}]+)\}")
+_CONDITION_LHS = re.compile(r'"lhs":\s*"([^"]+)"')
 
 
 def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
@@ -345,9 +354,9 @@ _MEMO_LIMIT = 1 << 16
 
 
 def _mapped_plan(key: str, actions: tuple[_ActionPlan, ...], templates: list[str]) -> _Plan:
-    refs = {
-        ref.split(".", 1)[0].removesuffix("[]").lower() for t in templates for ref in _SINGLE_REF.findall(t)
-    }
+    names = [ref for t in templates for ref in _SINGLE_REF.findall(t)]
+    names += [lhs for t in templates for lhs in _CONDITION_LHS.findall(t)]  # conditions read parameters too
+    refs = {name.split(".", 1)[0].removesuffix("[]").lower() for name in names}
     keys = frozenset(refs | _EXTRA_PARAMETERS)
     uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
     return _Plan(
@@ -405,11 +414,7 @@ class EventMapper:
         if not isinstance(params, Mapping):
             params = {}
         ctx = context_of(record)
-        listed: list[str] = [
-            arn
-            for r in record.get("resources") or ()
-            if isinstance(r, Mapping) and isinstance(arn := r.get("ARN"), str)
-        ]
+        listed = _listed_resources(record)
         single = len(plan.actions) == 1
         uses: list[tuple[str, str]] = []
         unresolved: list[str] = []
@@ -506,6 +511,11 @@ class EventMapper:
         if f"{namespace}:{method}".lower() in self._ref.permissionless:
             return _fixed("ignored", key, "needs no permission")
         entries = CURATED_ENTRIES.get((namespace, method.lower())) or self._ref.sdk_entries(namespace, method)
+        direct = self._ref.action_name(f"{namespace}:{method}")
+        if entries and direct and not entries[0]["action"].lower().startswith(namespace + ":"):
+            # another SDK service's method of the same name (S3Control's GetAccessPoint is the Outposts
+            # one): the event's own namespace has the action, so that is what the call needed
+            entries = None
         if entries:
             dropped = DROPPED_ENTRIES.get((namespace, method.lower()), frozenset())
             plans = [
@@ -516,7 +526,6 @@ class EventMapper:
             actions = tuple(p for p in plans if p is not None)
             if actions:
                 return _mapped_plan(key, actions, [json.dumps(e) for e in entries])
-        direct = self._ref.action_name(f"{namespace}:{method}")
         if direct is not None:
             plan = self._direct(namespace, method, direct)
             return _mapped_plan(key, (plan,), ["${" + v.name + "}" for v in plan.var_maps])
@@ -587,6 +596,23 @@ class EventMapper:
         )
 
 
+def _listed_resources(record: Mapping[str, Any]) -> list[str]:
+    """``resources[]`` ARNs; an ``ARNPrefix`` (S3 DeleteObjects and listings name only the bucket part
+    of the keys they touched) stands for every ARN under it, which is what CloudTrail knows."""
+    listed: list[str] = []
+    for resource in record.get("resources") or ():
+        if not isinstance(resource, Mapping):
+            continue
+        arn = resource.get("ARN")
+        if isinstance(arn, str) and arn:
+            listed.append(arn)
+            continue
+        prefix = resource.get("ARNPrefix")
+        if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
+            listed.append(prefix + "*")
+    return listed
+
+
 def _fixed(kind: Kind, key: str, reason: str) -> _Plan:
     return _Plan(kind, key, (), MappedEvent(kind, key, False, reason), MappedEvent(kind, key, True, reason))
 
@@ -602,7 +628,7 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
                 signature.append(name)
                 signature.append(value if isinstance(value, str | int | float | bool | None) else repr(value))
     resources = record.get("resources")
-    listed = tuple(r.get("ARN") for r in resources if isinstance(r, Mapping)) if resources else ()
+    listed = tuple(_listed_resources(record)) if resources else ()
     identity = record.get("userIdentity")
     principal = identity.get("arn") if isinstance(identity, Mapping) else None
     partition = principal[4 : principal.find(":", 4)] if isinstance(principal, str) else None

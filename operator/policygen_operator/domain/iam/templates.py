@@ -51,8 +51,8 @@ def get_field(params: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def lookup_path(params: Mapping[str, Any], path: str) -> Values:
-    """Every scalar value at ``A.B[].C`` in the parameters, as strings; None when there is none."""
+def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
+    """Every value at ``A.B[].C`` in the parameters, whatever its type (lists at ``[]`` are flattened)."""
     current: list[Any] = [params]
     for segment in path.split("."):
         many = segment.endswith("[]")
@@ -69,9 +69,14 @@ def lookup_path(params: Mapping[str, Any], path: str) -> Values:
             else:
                 following.append(value)
         current = following
+    return current
+
+
+def lookup_path(params: Mapping[str, Any], path: str) -> Values:
+    """Every scalar value at ``A.B[].C`` in the parameters, as strings; None when there is none."""
     result = [
         str(v).lower() if isinstance(v, bool) else str(v)
-        for v in current
+        for v in lookup_raw(params, path)
         if isinstance(v, str | int | float) and v != ""
     ]
     return result or None
@@ -179,12 +184,11 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
     also = compile_condition(condition.get("andCondition"))
 
     def test(params: Mapping[str, Any]) -> bool:
+        if op in ("Exists", "NotExists"):
+            present = any(v not in (None, "", [], {}) for v in lookup_raw(params, lhs))
+            return (present if op == "Exists" else not present) and (also is None or also(params))
         values = lookup_path(params, lhs) or []
-        if op == "Exists":
-            ok = bool(values)
-        elif op == "NotExists":
-            ok = not values
-        elif op == "Equals":
+        if op == "Equals":
             ok = rhs in values
         elif op == "NotEquals":
             ok = rhs not in values
