@@ -38,13 +38,15 @@ DEFAULT_STATE_DIR = REPO_ROOT / ".cluster"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 # Without a kubelet, only controllers that act on API objects are useful: ownerReference garbage collection,
 # namespace deletion, the default ServiceAccount of each namespace, the kube-root-ca.crt ConfigMap.
-CONTROLLERS = ",".join([
-    "garbage-collector-controller",
-    "namespace-controller",
-    "serviceaccount-controller",
-    "serviceaccount-token-controller",
-    "root-ca-certificate-publisher-controller",
-])
+CONTROLLERS = ",".join(
+    [
+        "garbage-collector-controller",
+        "namespace-controller",
+        "serviceaccount-controller",
+        "serviceaccount-token-controller",
+        "root-ca-certificate-publisher-controller",
+    ]
+)
 STOP_ORDER = ("kube-controller-manager", "kube-apiserver", "etcd")
 PR_SET_PDEATHSIG = 1
 
@@ -158,7 +160,7 @@ class ControlPlane:
             return False
         if status.rsplit(")", 1)[1].split()[0] == "Z":
             return False
-        return str(self.state_dir).encode() in cmdline
+        return f"{self.state_dir}/".encode() in cmdline
 
     def _alive(self, name: str, pid: int) -> bool:
         """Our own children are asked directly: right after exec their /proc cmdline can still be empty."""

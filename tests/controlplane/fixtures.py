@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -30,11 +33,26 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
             "run `make controlplane`"
         )
     plane.register_cleanup()
+    _interrupt_on_sigterm()
     plane.up()
     try:
         yield plane
     finally:
         plane.down(quiet=True)
+
+
+def _interrupt_on_sigterm() -> None:
+    """Turn SIGTERM (a CI timeout, `kill`) into KeyboardInterrupt, on which pytest still runs the finalizers that
+    stop the control plane and remove its folder. SIGKILL is covered by the children's parent-death signal."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @pytest.fixture(scope="session")
