@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from policygen_operator.domain.cloudtrail.scan import Mapper, Scanner, ScanResult, ScanSpec, worker_init, worker_scan
+from policygen_operator.domain.cloudtrail.scan import (
+    Mapper,
+    Scanner,
+    ScanResult,
+    ScanSpec,
+    worker_init,
+    worker_scan,
+)
 
 # (display name, local path or the file's bytes)
 WorkItem = tuple[str, str | bytes]
