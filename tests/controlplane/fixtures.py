@@ -42,8 +42,8 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
 
 
 def _interrupt_on_sigterm() -> None:
-    """Turn SIGTERM (a CI timeout, `kill`) into KeyboardInterrupt, on which pytest still runs the finalizers that
-    stop the control plane and remove its folder. SIGKILL is covered by the children's parent-death signal."""
+    """Turn SIGTERM (a CI timeout, `kill`) into KeyboardInterrupt, on which pytest still runs the finalizers
+    that stop the control plane and remove its folder. SIGKILL is covered by the parent-death signal."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
