@@ -1,0 +1,347 @@
+"""``policygen generate`` end to end, as a user runs it: a subprocess on the shipped sample logs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "examples" / "cloudtrail"
+ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
+DEPLOYER = "arn:aws:iam::111122223333:role/ci-deployer"
+ALICE = "arn:aws:iam::111122223333:user/people/alice"
+WINDOW = ["--start", "2026-11-01", "--end", "2026-12-01"]
+
+
+def policygen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policygen_operator.cli.main", "generate", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def actions(policy: dict[str, Any]) -> set[str]:
+    return {a for s in policy["Statement"] for a in s["Action"]}
+
+
+@pytest.fixture(scope="module")
+def order_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    report = tmp_path_factory.mktemp("report") / "report.json"
+    run = policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--report", str(report))
+    assert report.exists(), run.stderr
+    return run, json.loads(report.read_text())
+
+
+def test_prints_a_policy_for_the_sample_logs(order_run: tuple[subprocess.CompletedProcess[str], Any]) -> None:
+    run, _ = order_run
+    assert run.returncode == 0, run.stderr
+    policy = json.loads(run.stdout)
+    assert policy["Version"] == "2012-10-17"
+    assert actions(policy) >= {
+        "s3:GetObject",
+        "s3:PutObject",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+        "ssm:GetParameter",
+        "lambda:InvokeFunction",
+    }
+    # Denied calls stay out by default; calls needing no permission never go in.
+    assert not actions(policy) & {"s3:DeleteObject", "dynamodb:DeleteTable", "sts:GetCallerIdentity"}
+    # The broken sample files are named on stderr, and the run still succeeds.
+    for name in ("not-a-log.json", "missing-fields.json", "_KfDXzFLWUDs0oiur.json.gz"):
+        assert name in run.stderr
+    assert "policy written to stdout" in run.stderr
+
+
+def test_report_has_counts_actions_denied_and_skipped_files(order_run: tuple[Any, dict[str, Any]]) -> None:
+    _, report = order_run
+    assert report["outcome"] == "ok"
+    assert report["window"] == {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"}
+    assert report["filesScanned"] == 10
+    assert report["eventsScanned"] == 107
+    assert report["eventsMatched"] == 57
+    assert report["badRecords"] == 2
+    assert sorted(Path(name).name for name in report["filesSkipped"]) == [
+        "111122223333_CloudTrail_us-east-1_20261125T1705Z_KfDXzFLWUDs0oiur.json.gz",
+        "not-a-log.json",
+    ]
+    assert report["filesSkipped"][str(SAMPLES / "malformed" / "not-a-log.json")].startswith("not JSON")
+    mine = report["principals"][ORDER]
+    assert mine["actions"]["dynamodb:GetItem"]["count"] == 4
+    assert mine["actions"]["dynamodb:GetItem"]["firstSeen"] == "2026-11-24T09:00:09Z"
+    assert mine["actions"]["dynamodb:GetItem"]["lastSeen"] == "2026-11-26T16:00:09Z"
+    assert set(mine["denied"]) == {"s3:DeleteObject", "dynamodb:DeleteTable"}
+    assert mine["ignored"] == {"sts.amazonaws.com:GetCallerIdentity": 5}
+    assert mine["findings"] == [] or all(f["severity"] != "error" for f in mine["findings"])
+    assert len(mine["policies"]) == 1 and len(mine["policies"][0]["sha256"]) == 64
+
+
+def test_output_file_is_the_same_policy(tmp_path: Path, order_run: tuple[Any, Any]) -> None:
+    out = tmp_path / "policy.json"
+    run = policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--output", str(out), "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+    assert json.loads(out.read_text()) == json.loads(order_run[0].stdout)
+    assert [p.name for p in tmp_path.iterdir()] == ["policy.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--principal", "arn:aws:iam::1234:role/x"], "--principal"),
+        (["--principal", "order-processor"], "--principal"),
+        (["--principal", ORDER, "--start", "yesterday"], "--start"),
+        (["--principal", ORDER, "--end", "2026-13-45"], "--end"),
+        (["--principal", ORDER, "--start", "2026-12-01", "--end", "2026-11-01"], "--start"),
+        (["--principal", ORDER, "--lookback", "5x"], "--lookback"),
+        (["--principal", ORDER, "--lookback", "5d", "--start", "2026-11-01"], "--lookback"),
+        (["--principal", ORDER, "--principal", DEPLOYER], "--output-dir"),
+        (["--principal", ORDER, "--account", "12345"], "--account"),
+    ],
+)
+def test_usage_errors_name_the_flag(args: list[str], flag: str) -> None:
+    run = policygen("--logs", str(SAMPLES), *args)
+    assert run.returncode == 2, run.stderr
+    assert flag in run.stderr
+    assert run.stdout == ""
+
+
+def test_missing_logs_is_a_usage_error() -> None:
+    run = policygen("--logs", "no/such/folder", "--principal", ORDER)
+    assert run.returncode == 2
+    assert "--logs" in run.stderr
+
+
+def test_no_matching_events_exits_3_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "policy.json"
+    report = tmp_path / "report.json"
+    run = policygen(
+        "--logs",
+        str(SAMPLES),
+        "--principal",
+        "arn:aws:iam::111122223333:role/nobody",
+        *WINDOW,
+        "--output",
+        str(out),
+        "--report",
+        str(report),
+    )
+    assert run.returncode == 3, run.stderr
+    assert "no matching events" in run.stderr
+    assert not out.exists()
+    assert json.loads(report.read_text())["outcome"] == "noMatchingEvents"
+    # Outside the window the order processor has no events either.
+    out.write_text("previous policy\n")
+    run = policygen(
+        "--logs",
+        str(SAMPLES),
+        "--principal",
+        ORDER,
+        "--start",
+        "2026-10-01",
+        "--end",
+        "2026-11-01",
+        "--output",
+        str(out),
+    )
+    assert run.returncode == 3
+    assert out.read_text() == "previous policy\n"  # untouched
+
+
+def test_strict_turns_bad_input_into_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "policy.json"
+    run = policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--strict", "--output", str(out))
+    assert run.returncode == 1
+    assert "--strict" in run.stderr and "not-a-log.json" in run.stderr
+    assert not out.exists()
+    clean = policygen("--logs", str(SAMPLES / "AWSLogs"), "--principal", ORDER, *WINDOW, "--strict")
+    assert clean.returncode == 0, clean.stderr
+
+
+def test_several_principals_go_to_output_dir(tmp_path: Path) -> None:
+    run = policygen(
+        "--logs",
+        str(SAMPLES),
+        "--principal",
+        ORDER,
+        "--principal",
+        DEPLOYER,
+        "--principal",
+        ALICE,
+        *WINDOW,
+        "--output-dir",
+        str(tmp_path / "policies"),
+        "--quiet",
+    )
+    assert run.returncode == 0, run.stderr
+    files = sorted(p.name for p in (tmp_path / "policies").iterdir())
+    assert files == ["alice.json", "ci-deployer.json", "order-processor.json"]
+    deployer = json.loads((tmp_path / "policies" / "ci-deployer.json").read_text())
+    assert {"lambda:UpdateFunctionCode", "iam:PassRole"} <= actions(deployer)
+    alice = json.loads((tmp_path / "policies" / "alice.json").read_text())
+    assert "signin:ConsoleLogin" not in actions(alice)  # console sign-ins need no policy
+    assert "iam:CreateUser" not in actions(alice)  # denied
+
+
+def test_policy_options(tmp_path: Path) -> None:
+    denied = json.loads(
+        policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--include-denied").stdout
+    )
+    assert {"s3:DeleteObject", "dynamodb:DeleteTable"} <= actions(denied)
+    flat = json.loads(
+        policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--no-resource-level").stdout
+    )
+    assert {r for s in flat["Statement"] for r in s["Resource"]} == {"*"}
+    no_kms = policygen(
+        "--logs",
+        str(SAMPLES),
+        "--principal",
+        ORDER,
+        *WINDOW,
+        "--exclude-action",
+        "kms:*",
+        "--exclude-action",
+        "sns:Publish",
+    )
+    assert not {a for a in actions(json.loads(no_kms.stdout)) if a.startswith("kms:") or a == "sns:Publish"}
+
+
+def test_window_and_filters_select_files_and_records(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    run = policygen(
+        "--logs",
+        str(SAMPLES / "AWSLogs"),
+        "--principal",
+        ORDER,
+        "--start",
+        "2026-11-26T00:00:00Z",
+        "--end",
+        "2026-11-27T00:00:00Z",
+        "--report",
+        str(report),
+    )
+    assert run.returncode == 0, run.stderr
+    data = json.loads(report.read_text())
+    assert data["filesScanned"] == 2  # the 26th's two files; the other days' folders are never entered
+    keys = {r for s in json.loads(run.stdout)["Statement"] for r in s["Resource"] if ":s3:::" in r}
+    assert all("/2026/11/26/" in k for k in keys)
+    eu = policygen("--logs", str(SAMPLES / "AWSLogs"), "--principal", ORDER, *WINDOW, "--region", "eu-west-1")
+    assert actions(json.loads(eu.stdout)) == {"sqs:GetQueueAttributes"}
+
+
+@pytest.mark.parametrize("name", ["lake-export.jsonl", "query-result.json"])
+def test_exports_are_read_on_their_own(name: str) -> None:
+    principal = ORDER if name.endswith("jsonl") else DEPLOYER
+    run = policygen("--logs", str(SAMPLES / "exports" / name), "--principal", principal, *WINDOW)
+    assert run.returncode == 0, run.stderr
+    assert actions(json.loads(run.stdout))
+
+
+def test_progress_on_request_and_help() -> None:
+    run = policygen("--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--progress")
+    assert "scanning:" in run.stderr and "events/s" in run.stderr
+    quiet = policygen("--logs", str(SAMPLES / "AWSLogs"), "--principal", ORDER, *WINDOW, "--quiet")
+    assert quiet.stderr == ""
+    helped = policygen("--help")
+    assert helped.returncode == 0
+    assert "examples:" in helped.stdout and "exit codes" in helped.stdout and "--lookback" in helped.stdout
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.mark.moto
+def test_s3_source_gives_the_same_policy_as_local_files(moto_endpoint: str, tmp_path: Path) -> None:
+    import boto3
+
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="trail")
+    for path in (SAMPLES / "AWSLogs").rglob("*.json.gz"):
+        s3.put_object(
+            Bucket="trail", Key=f"logs/{path.relative_to(SAMPLES).as_posix()}", Body=path.read_bytes()
+        )
+    s3.put_object(
+        Bucket="trail",
+        Key="logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/25/"
+        "111122223333_CloudTrail_us-east-1_20261125T2000Z_Broken0000000000.json.gz",
+        Body=gzip.compress(b'{"Records": [')[:-5],
+    )
+    remote = policygen(
+        "--logs",
+        "s3://trail/logs",
+        "--endpoint-url",
+        moto_endpoint,
+        "--principal",
+        ORDER,
+        *WINDOW,
+        "--report",
+        str(tmp_path / "r.json"),
+        env=env,
+    )
+    assert remote.returncode == 0, remote.stderr
+    local = policygen("--logs", str(SAMPLES / "AWSLogs"), "--principal", ORDER, *WINDOW)
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert "s3://trail/logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/25/" in remote.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert list(report["filesSkipped"].values()) == ["truncated gzip"]
+    missing = policygen(
+        "--logs", "s3://no-such-bucket", "--endpoint-url", moto_endpoint, "--principal", ORDER, env=env
+    )
+    assert missing.returncode == 2 and "NoSuchBucket" in missing.stderr
+
+
+def test_the_samples_regenerate_to_the_same_bytes(tmp_path: Path) -> None:
+    copy = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", copy, ignore=shutil.ignore_patterns("demo*", "*.sh"))
+    subprocess.run(
+        [sys.executable, str(copy / "make_cloudtrail_samples.py")], check=True, capture_output=True
+    )
+    for path in SAMPLES.rglob("*"):
+        if path.is_file():
+            assert (copy / "cloudtrail" / path.relative_to(SAMPLES)).read_bytes() == path.read_bytes(), path
