@@ -57,8 +57,9 @@ mkdir -p "$bin"
 echo "controlplane: building Kubernetes $kube_version (kube-apiserver, kube-controller-manager, etcd, kubectl)" \
   "and helm $helm_version"
 start=$SECONDS
-# One `go build` for both mains: packages compile once and the two links run in parallel.
-"$go" build -trimpath -ldflags "$ldflags" -o "$bin/" ./cmd/kube helm.sh/helm/v3/cmd/helm
+# One `go build` for both mains: packages compile once and the two links run in parallel. No VCS stamp: the
+# binaries then do not depend on the state of the project's git work tree.
+"$go" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$bin/" ./cmd/kube helm.sh/helm/v3/cmd/helm
 for p in "${programs[@]}"; do ln -sfn kube "$bin/$p"; done
 touch "$bin/kube" "$bin/helm"
 echo "controlplane: built in $((SECONDS - start)) s into $bin ($(du -sh "$bin/kube" | cut -f1) kube, $(du -sh "$bin/helm" | cut -f1) helm)"
