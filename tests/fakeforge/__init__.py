@@ -1,4 +1,4 @@
-"""A local forge for tests: git smart HTTP (``git http-backend``) plus the GitHub and GitLab endpoints we use."""
+"""A local forge for tests: git smart HTTP (``git http-backend``) plus the GitHub and GitLab endpoints."""
 
 from tests.fakeforge.server import FakeForge, RecordedRequest
 

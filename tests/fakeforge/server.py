@@ -94,8 +94,17 @@ class FakeForge:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
         _git("add", "--all", cwd=work)
-        _git("-c", "user.name=fixture", "-c", "user.email=fixture@example.com", "commit", "--quiet", "-m",
-             "infrastructure", cwd=work)
+        _git(
+            "-c",
+            "user.name=fixture",
+            "-c",
+            "user.email=fixture@example.com",
+            "commit",
+            "--quiet",
+            "-m",
+            "infrastructure",
+            cwd=work,
+        )
         _git("push", "--quiet", str(bare), f"HEAD:refs/heads/{branch}", cwd=work)
         return bare
 
@@ -103,7 +112,9 @@ class FakeForge:
         return self.root / f"{full_name}.git"
 
     def branches(self, full_name: str) -> dict[str, str]:
-        out = _git("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads", cwd=self.bare(full_name))
+        out = _git(
+            "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads", cwd=self.bare(full_name)
+        )
         return dict(line.split(" ", 1) for line in out.splitlines() if line)
 
     def branch_sha(self, full_name: str, branch: str) -> str | None:
@@ -113,19 +124,37 @@ class FakeForge:
         return _git("rev-list", ref, cwd=self.bare(full_name)).split()
 
     def diff(self, full_name: str, base: str, head: str) -> str:
-        return _git("diff", "--no-color", "--no-ext-diff", "--diff-algorithm=patience", f"{base}...{head}", cwd=self.bare(full_name))
+        return _git(
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--diff-algorithm=patience",
+            f"{base}...{head}",
+            cwd=self.bare(full_name),
+        )
 
     def show(self, full_name: str, ref: str, path: str) -> str:
         return _git("show", f"{ref}:{path}", cwd=self.bare(full_name))
 
     def api_calls(self, method: str | None = None, contains: str = "") -> list[RecordedRequest]:
-        return [r for r in self.requests if (method is None or r.method == method) and contains in r.path
-                and not r.path.endswith(("/info/refs", "git-upload-pack", "git-receive-pack"))]
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method)
+            and contains in r.path
+            and not r.path.endswith(("/info/refs", "git-upload-pack", "git-receive-pack"))
+        ]
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-                          env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1"})
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1"},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {done.stderr}")
     return done.stdout
@@ -164,9 +193,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def _record(self, body: Any, status: int, authorized: bool) -> None:
-        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in ("authorization", "private-token")}
+        headers = {
+            k.lower(): v
+            for k, v in self.headers.items()
+            if k.lower() not in ("authorization", "private-token")
+        }
         with self.forge._lock:
-            self.forge.requests.append(RecordedRequest(self.command, self.path, headers, body, status, authorized))
+            self.forge.requests.append(
+                RecordedRequest(self.command, self.path, headers, body, status, authorized)
+            )
 
     def _dispatch(self) -> None:
         raw = self._body()
@@ -202,11 +237,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         parts = urlsplit(self.path)
         env = {
-            "PATH": "/usr/bin:/bin", "GIT_PROJECT_ROOT": str(self.forge.root), "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": unquote(parts.path), "QUERY_STRING": parts.query, "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""), "REMOTE_USER": user, "REMOTE_ADDR": "127.0.0.1",
-            "CONTENT_LENGTH": str(len(raw)), "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
-            "GIT_HTTP_MAX_REQUEST_BUFFER": "100M", "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1",
+            "PATH": "/usr/bin:/bin",
+            "GIT_PROJECT_ROOT": str(self.forge.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": unquote(parts.path),
+            "QUERY_STRING": parts.query,
+            "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "REMOTE_USER": user,
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_LENGTH": str(len(raw)),
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+            "GIT_HTTP_MAX_REQUEST_BUFFER": "100M",
+            "HOME": "/nonexistent",
+            "GIT_CONFIG_NOSYSTEM": "1",
         }
         done = subprocess.run(["git", "http-backend"], input=raw, env=env, capture_output=True, check=False)
         head, _, body = done.stdout.partition(b"\r\n\r\n")
@@ -251,38 +295,64 @@ class _Handler(BaseHTTPRequestHandler):
     def _github_route(self, body: Any) -> tuple[int, Any]:
         token = self._github_token()
         if token == "bad":
-            return 401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest",
-                         "status": "401"}
+            return 401, {
+                "message": "Bad credentials",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "401",
+            }
         version = self.headers.get("X-GitHub-Api-Version")
         if version is not None and version not in GITHUB_VERSIONS:
-            return 400, {"message": f"API version {version} is not supported.",
-                         "documentation_url": "https://docs.github.com/rest/overview/api-versions", "status": "400"}
+            return 400, {
+                "message": f"API version {version} is not supported.",
+                "documentation_url": "https://docs.github.com/rest/overview/api-versions",
+                "status": "400",
+            }
         parts = urlsplit(self.path)
         segments = [unquote(s) for s in parts.path.split("/")[3:]]  # after /api/v3
         if len(segments) < 3 or segments[0] != "repos":
-            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
+            return 404, {
+                "message": "Not Found",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "404",
+            }
         full_name = f"{segments[1]}/{segments[2]}"
         if not self.forge.bare(full_name).exists() or (token == "missing" and self.command == "GET"):
-            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
+            return 404, {
+                "message": "Not Found",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "404",
+            }
         if token == "missing":
-            return 401, {"message": "Requires authentication", "documentation_url": "https://docs.github.com/rest",
-                         "status": "401"}
+            return 401, {
+                "message": "Requires authentication",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "401",
+            }
         rest = segments[3:]
         with self.forge._lock:
             return self._github_repo(full_name, rest, parse_qs(parts.query), body)
 
-    def _github_repo(self, full_name: str, rest: list[str], query: dict[str, list[str]],
-                     body: Any) -> tuple[int, Any]:
+    def _github_repo(
+        self, full_name: str, rest: list[str], query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any]:
         pulls = self.forge.pulls.setdefault(full_name, [])
         owner = full_name.split("/")[0]
         if not rest and self.command == "GET":
-            return 200, {"full_name": full_name, "private": True, "default_branch": "main",
-                         "permissions": {"admin": False, "push": True, "pull": True}}
+            return 200, {
+                "full_name": full_name,
+                "private": True,
+                "default_branch": "main",
+                "permissions": {"admin": False, "push": True, "pull": True},
+            }
         if rest == ["pulls"] and self.command == "GET":
             state = (query.get("state") or ["open"])[0]
             head = (query.get("head") or [None])[0]
-            found = [self._github_pull(full_name, p) for p in pulls
-                     if (state == "all" or p["state"] == state) and (head is None or f"{owner}:{p['head']['ref']}" == head)]
+            found = [
+                self._github_pull(full_name, p)
+                for p in pulls
+                if (state == "all" or p["state"] == state)
+                and (head is None or f"{owner}:{p['head']['ref']}" == head)
+            ]
             return 200, found
         if rest == ["pulls"] and self.command == "POST":
             return self._github_create(full_name, owner, pulls, body or {})
@@ -304,24 +374,34 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, [{"name": n, "color": "ededed", "default": False} for n in names]
         return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
-    def _github_create(self, full_name: str, owner: str, pulls: list[dict[str, Any]],
-                       body: dict[str, Any]) -> tuple[int, Any]:
+    def _github_create(
+        self, full_name: str, owner: str, pulls: list[dict[str, Any]], body: dict[str, Any]
+    ) -> tuple[int, Any]:
         for name in ("title", "head", "base"):
             if not body.get(name):
-                return 422, {"message": f"Invalid request.\n\n\"{name}\" wasn't supplied.",
-                             "documentation_url": DOC, "status": "422"}
+                return 422, {
+                    "message": f'Invalid request.\n\n"{name}" wasn\'t supplied.',
+                    "documentation_url": DOC,
+                    "status": "422",
+                }
         head = str(body["head"]).split(":", 1)[-1]
         base = str(body["base"])
 
         def invalid(field_name: str) -> tuple[int, Any]:
-            return 422, {"message": "Validation Failed", "errors": [
-                {"resource": "PullRequest", "field": field_name, "code": "invalid"}], "documentation_url": DOC,
-                "status": "422"}
+            return 422, {
+                "message": "Validation Failed",
+                "errors": [{"resource": "PullRequest", "field": field_name, "code": "invalid"}],
+                "documentation_url": DOC,
+                "status": "422",
+            }
 
         def custom(message: str) -> tuple[int, Any]:
-            return 422, {"message": "Validation Failed", "errors": [
-                {"resource": "PullRequest", "code": "custom", "message": message}], "documentation_url": DOC,
-                "status": "422"}
+            return 422, {
+                "message": "Validation Failed",
+                "errors": [{"resource": "PullRequest", "code": "custom", "message": message}],
+                "documentation_url": DOC,
+                "status": "422",
+            }
 
         if not self._branch_exists(full_name, base):
             return invalid("base")
@@ -332,18 +412,34 @@ class _Handler(BaseHTTPRequestHandler):
         if any(p["state"] == "open" and p["head"]["ref"] == head for p in pulls):
             return custom(f"A pull request already exists for {owner}:{head}.")
         number = len(pulls) + 1
-        pull = {"number": number, "state": "open", "title": body["title"], "body": body.get("body"),
-                "head": {"ref": head}, "base": {"ref": base}, "merged_at": None, "updates": 0}
+        pull = {
+            "number": number,
+            "state": "open",
+            "title": body["title"],
+            "body": body.get("body"),
+            "head": {"ref": head},
+            "base": {"ref": base},
+            "merged_at": None,
+            "updates": 0,
+        }
         pulls.append(pull)
         return 201, self._github_pull(full_name, pull)
 
     def _github_pull(self, full_name: str, pull: dict[str, Any]) -> dict[str, Any]:
         head = pull["head"]["ref"]
         return {
-            "number": pull["number"], "state": pull["state"], "title": pull["title"], "body": pull["body"],
+            "number": pull["number"],
+            "state": pull["state"],
+            "title": pull["title"],
+            "body": pull["body"],
             "html_url": f"{self.forge.url}/{full_name}/pull/{pull['number']}",
-            "head": {"ref": head, "sha": self.forge.branch_sha(full_name, head), "label": f"{full_name.split('/')[0]}:{head}"},
-            "base": {"ref": pull["base"]["ref"]}, "merged_at": pull["merged_at"],
+            "head": {
+                "ref": head,
+                "sha": self.forge.branch_sha(full_name, head),
+                "label": f"{full_name.split('/')[0]}:{head}",
+            },
+            "base": {"ref": pull["base"]["ref"]},
+            "merged_at": pull["merged_at"],
         }
 
     # -- GitLab REST v4 ----------------------------------------------------------------------------------
@@ -371,8 +467,11 @@ class _Handler(BaseHTTPRequestHandler):
             if rest == ["merge_requests"] and self.command == "GET":
                 state = (query.get("state") or ["all"])[0]
                 source = (query.get("source_branch") or [None])[0]
-                return 200, [self._gitlab_mr(full_name, m) for m in mrs
-                             if (state == "all" or m["state"] == state) and source in (None, m["source_branch"])]
+                return 200, [
+                    self._gitlab_mr(full_name, m)
+                    for m in mrs
+                    if (state == "all" or m["state"] == state) and source in (None, m["source_branch"])
+                ]
             if rest == ["merge_requests"] and self.command == "POST":
                 return self._gitlab_create(full_name, mrs, body or {})
             if len(rest) == 2 and rest[0] == "merge_requests" and self.command == "PUT":
@@ -386,7 +485,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, self._gitlab_mr(full_name, mr)
         return 404, {"error": "404 Not Found"}
 
-    def _gitlab_create(self, full_name: str, mrs: list[dict[str, Any]], body: dict[str, Any]) -> tuple[int, Any]:
+    def _gitlab_create(
+        self, full_name: str, mrs: list[dict[str, Any]], body: dict[str, Any]
+    ) -> tuple[int, Any]:
         for name in ("source_branch", "target_branch", "title"):
             if not body.get(name):
                 return 400, {"error": f"{name} is missing"}
@@ -394,23 +495,38 @@ class _Handler(BaseHTTPRequestHandler):
         if source == target:
             return 409, {"message": ["You can't use same project/branch for source and target"]}
         if not self._branch_exists(full_name, source):
-            return 422, {"message": [f"Source branch \"{source}\" does not exist"]}
+            return 422, {"message": [f'Source branch "{source}" does not exist']}
         if not self._branch_exists(full_name, target):
-            return 422, {"message": [f"Target branch \"{target}\" does not exist"]}
+            return 422, {"message": [f'Target branch "{target}" does not exist']}
         existing = next((m for m in mrs if m["state"] == "opened" and m["source_branch"] == source), None)
         if existing:
-            return 409, {"message": [
-                f"Another open merge request already exists for this source branch: !{existing['iid']}"]}
-        mr = {"iid": len(mrs) + 1, "state": "opened", "title": body["title"],
-              "description": body.get("description"), "source_branch": source, "target_branch": target,
-              "labels": [s for s in str(body.get("labels") or "").split(",") if s], "updates": 0}
+            return 409, {
+                "message": [
+                    f"Another open merge request already exists for this source branch: !{existing['iid']}"
+                ]
+            }
+        mr = {
+            "iid": len(mrs) + 1,
+            "state": "opened",
+            "title": body["title"],
+            "description": body.get("description"),
+            "source_branch": source,
+            "target_branch": target,
+            "labels": [s for s in str(body.get("labels") or "").split(",") if s],
+            "updates": 0,
+        }
         mrs.append(mr)
         return 201, self._gitlab_mr(full_name, mr)
 
     def _gitlab_mr(self, full_name: str, mr: dict[str, Any]) -> dict[str, Any]:
         return {
-            "iid": mr["iid"], "state": mr["state"], "title": mr["title"], "description": mr["description"],
-            "source_branch": mr["source_branch"], "target_branch": mr["target_branch"], "labels": mr["labels"],
+            "iid": mr["iid"],
+            "state": mr["state"],
+            "title": mr["title"],
+            "description": mr["description"],
+            "source_branch": mr["source_branch"],
+            "target_branch": mr["target_branch"],
+            "labels": mr["labels"],
             "sha": self.forge.branch_sha(full_name, mr["source_branch"]),
             "web_url": f"{self.forge.url}/{full_name}/-/merge_requests/{mr['iid']}",
         }

@@ -11,9 +11,18 @@ PRINCIPAL = "arn:aws:iam::123456789012:role/payments-api"
 POLICY_V1: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Sid": "DynamodbRead", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
-         "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/payments"},
-        {"Sid": "S3Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::payments-in/*"},
+        {
+            "Sid": "DynamodbRead",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+            "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/payments",
+        },
+        {
+            "Sid": "S3Read",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": "arn:aws:s3:::payments-in/*",
+        },
     ],
 }
 
@@ -38,7 +47,7 @@ spec:
   name: payments-api
   description: "Role of the payments API"  # shown in the console
   assumeRolePolicyDocument: |
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
   policies:
     - arn:aws:iam::aws:policy/PowerUserAccess  # broad, until we know better
     - arn:aws:iam::aws:policy/CloudWatchLogsFullAccess
@@ -149,16 +158,24 @@ JSON_POLICY = """\
 REPOSITORIES: dict[str, tuple[str, dict[str, str]]] = {
     # format -> (path in the repository, files)
     "ack": ("iam/payments", {"README.md": README, "iam/payments/roles.yaml": ACK_ROLE}),
-    "crossplane": ("iam/payments", {
-        "README.md": README,
-        "iam/payments/role.yaml": CROSSPLANE_ROLE,
-        "iam/payments/attachments.yaml": CROSSPLANE_ATTACHMENTS,
-    }),
-    "terraform": ("terraform/payments", {
-        "README.md": README,
-        "terraform/payments/main.tf": TERRAFORM_MAIN,
-        "terraform/payments/data.tf": TERRAFORM_DATA,
-    }),
-    "json": ("policies/payments-api.json", {"README.md": README, "policies/payments-api.json": JSON_POLICY,
-                                            "policies/other.json": JSON_POLICY}),
+    "crossplane": (
+        "iam/payments",
+        {
+            "README.md": README,
+            "iam/payments/role.yaml": CROSSPLANE_ROLE,
+            "iam/payments/attachments.yaml": CROSSPLANE_ATTACHMENTS,
+        },
+    ),
+    "terraform": (
+        "terraform/payments",
+        {
+            "README.md": README,
+            "terraform/payments/main.tf": TERRAFORM_MAIN,
+            "terraform/payments/data.tf": TERRAFORM_DATA,
+        },
+    ),
+    "json": (
+        "policies/payments-api.json",
+        {"README.md": README, "policies/payments-api.json": JSON_POLICY, "policies/other.json": JSON_POLICY},
+    ),
 }

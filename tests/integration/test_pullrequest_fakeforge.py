@@ -1,4 +1,4 @@
-"""The fake forge rejects what GitHub and GitLab reject, so tests against it can fail for the right reasons."""
+"""The fake forge rejects what GitHub and GitLab reject, so tests against it fail for the right reasons."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from policygen_operator.adapters.git import httpjson
 from tests.fakeforge import FakeForge
 
 TOKEN = "fixture-token"
-GH = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/vnd.github+json",
-      "X-GitHub-Api-Version": "2022-11-28"}
+GH = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Accept": "application/vnd.github+json",
+    "X-GitHub-Api-Version": "2022-11-28",
+}
 GL = {"PRIVATE-TOKEN": TOKEN}
 
 
@@ -26,30 +29,51 @@ def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
     subprocess.run(["git", "-C", str(work), "checkout", "-qb", "feature"], check=True)
     (work / "a.txt").write_text("a\n")
     subprocess.run(["git", "-C", str(work), "add", "a.txt"], check=True)
-    subprocess.run(["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a"],
-                   check=True)
-    subprocess.run(["git", "-C", str(work), "push", "-q", str(server.bare("acme/infra")), "feature"], check=True)
+    subprocess.run(
+        ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a"],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "-C", str(work), "push", "-q", str(server.bare("acme/infra")), "feature"], check=True
+    )
     yield server
     server.stop()
 
 
-def gh(forge: FakeForge, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-       ) -> httpjson.Response:
-    return httpjson.call(method, f"{forge.url}/api/v3/repos/acme/infra{path}", GH if headers is None else headers,
-                         body)
+def gh(
+    forge: FakeForge,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> httpjson.Response:
+    return httpjson.call(
+        method, f"{forge.url}/api/v3/repos/acme/infra{path}", GH if headers is None else headers, body
+    )
 
 
-def gl(forge: FakeForge, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-       ) -> httpjson.Response:
-    return httpjson.call(method, f"{forge.url}/api/v4/projects/acme%2Finfra{path}", GL if headers is None else headers,
-                         body)
+def gl(
+    forge: FakeForge,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> httpjson.Response:
+    return httpjson.call(
+        method, f"{forge.url}/api/v4/projects/acme%2Finfra{path}", GL if headers is None else headers, body
+    )
 
 
 def test_github_authentication(forge: FakeForge) -> None:
     bad = gh(forge, "GET", "", headers={**GH, "Authorization": "Bearer nope"})
     assert bad.status == 401 and bad.data["message"] == "Bad credentials"
-    anonymous_write = gh(forge, "POST", "/pulls", {"title": "t", "head": "feature", "base": "main"},
-                         headers={"Accept": "application/vnd.github+json"})
+    anonymous_write = gh(
+        forge,
+        "POST",
+        "/pulls",
+        {"title": "t", "head": "feature", "base": "main"},
+        headers={"Accept": "application/vnd.github+json"},
+    )
     assert anonymous_write.status == 401 and anonymous_write.data["message"] == "Requires authentication"
     anonymous_read = gh(forge, "GET", "", headers={})
     assert anonymous_read.status == 404  # private repositories are invisible without a token
@@ -101,19 +125,29 @@ def test_gitlab_authentication_and_projects(forge: FakeForge) -> None:
 def test_gitlab_merge_request_validation(forge: FakeForge) -> None:
     untitled = gl(forge, "POST", "/merge_requests", {"source_branch": "feature", "target_branch": "main"})
     assert untitled.status == 400 and untitled.data == {"error": "title is missing"}
-    missing = gl(forge, "POST", "/merge_requests", {"source_branch": "nope", "target_branch": "main", "title": "t"})
+    missing = gl(
+        forge, "POST", "/merge_requests", {"source_branch": "nope", "target_branch": "main", "title": "t"}
+    )
     assert missing.status == 422
-    same = gl(forge, "POST", "/merge_requests", {"source_branch": "main", "target_branch": "main", "title": "t"})
+    same = gl(
+        forge, "POST", "/merge_requests", {"source_branch": "main", "target_branch": "main", "title": "t"}
+    )
     assert same.status == 409
 
-    created = gl(forge, "POST", "/merge_requests", {"source_branch": "feature", "target_branch": "main",
-                                                   "title": "t", "labels": "iam,least-privilege"})
+    created = gl(
+        forge,
+        "POST",
+        "/merge_requests",
+        {"source_branch": "feature", "target_branch": "main", "title": "t", "labels": "iam,least-privilege"},
+    )
     assert created.status == 201 and created.data["labels"] == ["iam", "least-privilege"]
-    duplicate = gl(forge, "POST", "/merge_requests", {"source_branch": "feature", "target_branch": "main",
-                                                     "title": "t"})
+    duplicate = gl(
+        forge, "POST", "/merge_requests", {"source_branch": "feature", "target_branch": "main", "title": "t"}
+    )
     assert duplicate.status == 409
     assert duplicate.data["message"] == [
-        f"Another open merge request already exists for this source branch: !{created.data['iid']}"]
+        f"Another open merge request already exists for this source branch: !{created.data['iid']}"
+    ]
     listed = gl(forge, "GET", "/merge_requests?source_branch=feature&state=opened")
     assert [m["iid"] for m in listed.data] == [created.data["iid"]]
     updated = gl(forge, "PUT", f"/merge_requests/{created.data['iid']}", {"description": "d"})
@@ -123,12 +157,22 @@ def test_gitlab_merge_request_validation(forge: FakeForge) -> None:
 
 def test_git_over_http_needs_the_token(forge: FakeForge, tmp_path: Any) -> None:
     env = {"PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0", "HOME": str(tmp_path)}
-    anonymous = subprocess.run(["git", "ls-remote", f"{forge.url}/acme/infra.git"], env=env, capture_output=True,
-                               text=True, check=False)
+    anonymous = subprocess.run(
+        ["git", "ls-remote", f"{forge.url}/acme/infra.git"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert anonymous.returncode != 0
     import base64
 
     header = "Authorization: Basic " + base64.b64encode(f"x:{TOKEN}".encode()).decode()
-    authorized = subprocess.run(["git", "-c", f"http.extraHeader={header}", "ls-remote",
-                                 f"{forge.url}/acme/infra.git"], env=env, capture_output=True, text=True, check=False)
+    authorized = subprocess.run(
+        ["git", "-c", f"http.extraHeader={header}", "ls-remote", f"{forge.url}/acme/infra.git"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert authorized.returncode == 0 and "refs/heads/main" in authorized.stdout

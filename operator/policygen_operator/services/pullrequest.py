@@ -116,30 +116,40 @@ def reconcile_pull_request(
     except AdapterError as exc:
         raise _service_error(exc, token) from None
     except GitOpsEditError as exc:
-        raise InvalidRequestError(_scrub(str(exc), token), field=f"{FIELD}.path", reason="RoleDefinitionNotEditable")
+        raise InvalidRequestError(
+            _scrub(str(exc), token), field=f"{FIELD}.path", reason="RoleDefinitionNotEditable"
+        ) from None
 
 
 def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], token: str) -> None:
     """Everything we can refuse before any network call."""
     if spec.provider not in PROVIDERS:
-        raise InvalidRequestError(f"provider {spec.provider!r} is not one of {', '.join(PROVIDERS)}",
-                                  field=f"{FIELD}.provider")
+        raise InvalidRequestError(
+            f"provider {spec.provider!r} is not one of {', '.join(PROVIDERS)}", field=f"{FIELD}.provider"
+        )
     if spec.format not in FORMATS:
-        raise InvalidRequestError(f"format {spec.format!r} is not one of {', '.join(FORMATS)}",
-                                  field=f"{FIELD}.format")
+        raise InvalidRequestError(
+            f"format {spec.format!r} is not one of {', '.join(FORMATS)}", field=f"{FIELD}.format"
+        )
     check_repository(spec.repository, allowed_repositories)
     safe_relative_path(spec.path)
     if not re.fullmatch(r"[A-Za-z0-9._][A-Za-z0-9._/-]*", spec.base_branch) or ".." in spec.base_branch:
-        raise InvalidRequestError(f"baseBranch {spec.base_branch!r} is not a valid branch name",
-                                  field=f"{FIELD}.baseBranch")
+        raise InvalidRequestError(
+            f"baseBranch {spec.base_branch!r} is not a valid branch name", field=f"{FIELD}.baseBranch"
+        )
     if spec.base_branch.startswith("policygen/"):
-        raise InvalidRequestError("baseBranch may not be a policygen/ branch: we never push to the base branch",
-                                  field=f"{FIELD}.baseBranch")
+        raise InvalidRequestError(
+            "baseBranch may not be a policygen/ branch: we never push to the base branch",
+            field=f"{FIELD}.baseBranch",
+        )
     if any("," in label or not label.strip() for label in spec.labels):
         raise InvalidRequestError("labels may not be empty or contain commas", field=f"{FIELD}.labels")
     if spec.provider != "git" and not token:
-        raise InvalidRequestError(f"a token is required for provider {spec.provider}",
-                                  field=f"{FIELD}.credentialsSecretRef", reason="CredentialsMissing")
+        raise InvalidRequestError(
+            f"a token is required for provider {spec.provider}",
+            field=f"{FIELD}.credentialsSecretRef",
+            reason="CredentialsMissing",
+        )
     if spec.api_url:
         check_api_url(spec.api_url)
 
@@ -151,7 +161,7 @@ def normalise_repository(url: str) -> str:
 
 
 def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
-    """Only HTTPS (HTTP on the loopback for tests) or file URLs, no credentials in them, and on the allow-list.
+    """Only HTTPS (HTTP on the loopback, for tests) or file URLs, without credentials, on the allow-list.
 
     Allow-list entries are glob patterns over the normalised URL (scheme and host lower-cased, no trailing
     ``.git`` or ``/``), e.g. ``https://github.com/acme/*``. An empty allow-list allows nothing.
@@ -159,36 +169,56 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
     parts = urlsplit(url.strip())
     field_name = f"{FIELD}.repository"
     if parts.scheme not in ("https", "http", "file"):
-        raise InvalidRequestError(f"repository {url!r}: only https:// (or file://) URLs are supported; the token "
-                                  "is sent as an HTTP header, so ssh and git@ URLs cannot be used", field=field_name)
+        raise InvalidRequestError(
+            f"repository {url!r}: only https:// (or file://) URLs are supported; the token "
+            "is sent as an HTTP header, so ssh and git@ URLs cannot be used",
+            field=field_name,
+        )
     if parts.username or parts.password or "@" in parts.netloc:
-        raise InvalidRequestError("repository URL may not contain credentials; put the token in the Secret",
-                                  field=field_name)
+        raise InvalidRequestError(
+            "repository URL may not contain credentials; put the token in the Secret", field=field_name
+        )
     if parts.query or parts.fragment:
         raise InvalidRequestError("repository URL may not have a query or fragment", field=field_name)
     if parts.scheme == "http" and (parts.hostname or "") not in _LOOPBACK:
-        raise InvalidRequestError("repository URL must use https:// (http:// would send the token in clear)",
-                                  field=field_name)
+        raise InvalidRequestError(
+            "repository URL must use https:// (http:// would send the token in clear)", field=field_name
+        )
     normalised = normalise_repository(url)
-    if not any(fnmatch.fnmatchcase(normalised, normalise_repository(p)) or fnmatch.fnmatchcase(normalised, p)
-               for p in allowed_repositories):
+    if not any(
+        fnmatch.fnmatchcase(normalised, normalise_repository(p)) or fnmatch.fnmatchcase(normalised, p)
+        for p in allowed_repositories
+    ):
         hint = " (the allow-list is empty: pull requests are disabled)" if not allowed_repositories else ""
-        raise InvalidRequestError(f"repository {normalised} is not in the allowed repositories{hint}",
-                                  field=field_name, reason="RepositoryNotAllowed")
+        raise InvalidRequestError(
+            f"repository {normalised} is not in the allowed repositories{hint}",
+            field=field_name,
+            reason="RepositoryNotAllowed",
+        )
 
 
 def check_api_url(api_url: str) -> None:
     parts = urlsplit(api_url)
     if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK):
-        raise InvalidRequestError("apiURL must use https:// (the token is sent to it)", field=f"{FIELD}.apiURL")
+        raise InvalidRequestError(
+            "apiURL must use https:// (the token is sent to it)", field=f"{FIELD}.apiURL"
+        )
     if parts.username or parts.password:
         raise InvalidRequestError("apiURL may not contain credentials", field=f"{FIELD}.apiURL")
 
 
 def safe_relative_path(path: str) -> str:
     """The repository-relative POSIX form of ``path``; refuses anything that could leave the repository."""
-    if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or "\\" in path or "\0" in path:
-        raise InvalidRequestError(f"path {path!r} must be relative to the repository root", field=f"{FIELD}.path")
+    if (
+        not path
+        or path.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", path)
+        or "\\" in path
+        or "\0" in path
+    ):
+        raise InvalidRequestError(
+            f"path {path!r} must be relative to the repository root", field=f"{FIELD}.path"
+        )
     if any(part == ".." for part in path.split("/")):
         raise InvalidRequestError(f"path {path!r} may not contain '..'", field=f"{FIELD}.path")
     normalised = posixpath.normpath(path)
@@ -257,15 +287,18 @@ class _Run:
         token = self.credentials.token
         header = None
         if token:
-            username = self.credentials.username or (self.forge.git_username if self.forge else "x-access-token")
+            username = self.credentials.username or (
+                self.forge.git_username if self.forge else "x-access-token"
+            )
             header = basic_auth_header(username, token)
         return Workspace(self.spec.repository, self.tmp / "repo", header, token or None)
 
     def _edit(self, root: Path, write: bool) -> EditResult:
         relative = safe_relative_path(self.spec.path)
         files = read_files(root, relative)
-        request = EditRequest(self.context.principal, tuple(self.context.policies),
-                              tuple(self.spec.replace_managed_policies))
+        request = EditRequest(
+            self.context.principal, tuple(self.context.policies), tuple(self.spec.replace_managed_policies)
+        )
         edit = edit_files(self.spec.format, files, request, relative)
         if write:
             write_files(root, edit.changes)
@@ -291,7 +324,9 @@ class _Run:
             pull = self.forge.update(open_pr.number, text_title, text_body)
         else:
             try:
-                pull = self.forge.create(self.branch, self.spec.base_branch, text_title, text_body, self.spec.labels)
+                pull = self.forge.create(
+                    self.branch, self.spec.base_branch, text_title, text_body, self.spec.labels
+                )
             except ForgeError as exc:
                 found = self.forge.find_open(self.branch) if exc.kind == "conflict" else None
                 if found is None:
@@ -301,19 +336,44 @@ class _Run:
 
     def _description(self, edit: EditResult) -> tuple[str, str]:
         ctx = self.context
-        data = DescriptionInput(ctx.principal, ctx.policies, ctx.window_start, ctx.window_end, ctx.events_scanned,
-                                ctx.events_matched, tuple(self.spec.replace_managed_policies), edit,
-                                ctx.findings, ctx.denied_actions, ctx.name)
+        data = DescriptionInput(
+            ctx.principal,
+            ctx.policies,
+            ctx.window_start,
+            ctx.window_end,
+            ctx.events_scanned,
+            ctx.events_matched,
+            tuple(self.spec.replace_managed_policies),
+            edit,
+            ctx.findings,
+            ctx.denied_actions,
+            ctx.name,
+        )
         return title(data), body(data)
 
     def _commit_message(self, edit: EditResult) -> str:
         ctx = self.context
-        lines = [title(DescriptionInput(ctx.principal, ctx.policies, ctx.window_start, ctx.window_end,
-                                        ctx.events_scanned, ctx.events_matched,
-                                        tuple(self.spec.replace_managed_policies), edit)), ""]
+        lines = [
+            title(
+                DescriptionInput(
+                    ctx.principal,
+                    ctx.policies,
+                    ctx.window_start,
+                    ctx.window_end,
+                    ctx.events_scanned,
+                    ctx.events_matched,
+                    tuple(self.spec.replace_managed_policies),
+                    edit,
+                )
+            ),
+            "",
+        ]
         lines += [f"- {note}" for note in edit.notes]
-        lines += ["", f"Generated by policygen for {ctx.name} from CloudTrail events between "
-                      f"{ctx.window_start} and {ctx.window_end}."]
+        lines += [
+            "",
+            f"Generated by policygen for {ctx.name} from CloudTrail events between "
+            f"{ctx.window_start} and {ctx.window_end}.",
+        ]
         return "\n".join(lines) + "\n"
 
 
@@ -333,10 +393,13 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
     """
     target = root / relative if relative else root
     if not _inside(root, target):
-        raise InvalidRequestError(f"path {relative!r} leaves the repository (through a symbolic link)",
-                                  field=f"{FIELD}.path")
+        raise InvalidRequestError(
+            f"path {relative!r} leaves the repository (through a symbolic link)", field=f"{FIELD}.path"
+        )
     if not target.exists():
-        raise InvalidRequestError(f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path")
+        raise InvalidRequestError(
+            f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path"
+        )
     if target.is_file():
         return {relative: target.read_text(encoding="utf-8")}
     files: dict[str, str] = {}
@@ -354,8 +417,10 @@ def write_files(root: Path, changes: dict[str, str | None]) -> None:
     for relative, text in changes.items():
         path = root / safe_relative_path(relative)
         if path.is_symlink() or not _inside(root, path.parent):
-            raise InvalidRequestError(f"refusing to write {relative}: it is a symbolic link or outside the "
-                                      "repository", field=f"{FIELD}.path")
+            raise InvalidRequestError(
+                f"refusing to write {relative}: it is a symbolic link or outside the repository",
+                field=f"{FIELD}.path",
+            )
         if text is None:
             path.unlink()
         else:

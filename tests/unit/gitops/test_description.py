@@ -7,18 +7,37 @@ from policygen_operator.domain.gitops.description import DescriptionInput, actio
 from policygen_operator.domain.gitops.model import EditResult
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]},
-    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/worker"},
-]}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        },
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/worker"},
+    ],
+}
 
 
 def data(replace: tuple[str, ...] = (POWER,), detached: list[str] | None = None) -> DescriptionInput:
-    edit = EditResult(notes=["main.tf: removed x"], detached=[POWER] if detached is None else detached,
-                      role_location="main.tf (resource aws_iam_role.r)")
-    return DescriptionInput("arn:aws:iam::123456789012:role/payments-api", [POLICY], "2026-10-01", "2026-11-01",
-                            1_234_567, 890, replace, edit,
-                            [{"severity": "warning", "code": "W1", "message": "wildcard"}], ["kms:Decrypt"])
+    edit = EditResult(
+        notes=["main.tf: removed x"],
+        detached=[POWER] if detached is None else detached,
+        role_location="main.tf (resource aws_iam_role.r)",
+    )
+    return DescriptionInput(
+        "arn:aws:iam::123456789012:role/payments-api",
+        [POLICY],
+        "2026-10-01",
+        "2026-11-01",
+        1_234_567,
+        890,
+        replace,
+        edit,
+        [{"severity": "warning", "code": "W1", "message": "wildcard"}],
+        ["kms:Decrypt"],
+    )
 
 
 def test_title() -> None:
@@ -36,7 +55,8 @@ def test_body_has_every_section() -> None:
         "every action of every AWS service except `iam:*`, `organizations:*`, `account:*`, on all resources",
         "- **warning** `W1`: wildcard",
         "- `kms:Decrypt`",
-        "aws iam attach-role-policy --role-name payments-api --policy-arn arn:aws:iam::aws:policy/PowerUserAccess",
+        "aws iam attach-role-policy --role-name payments-api "
+        "--policy-arn arn:aws:iam::aws:policy/PowerUserAccess",
     ]:
         assert expected in text, expected
     # iam:PassRole was not in PowerUserAccess: the reviewer is told it is granted explicitly now.

@@ -7,7 +7,7 @@ import pytest
 from policygen_operator.domain.gitops import hcl
 from policygen_operator.domain.gitops.model import GitOpsEditError
 
-TRICKY = '''\
+TRICKY = """\
 # a } in a comment { is ignored
 /* so is this { */
 resource "aws_iam_role" "r" {
@@ -29,7 +29,7 @@ resource "aws_iam_role" "r" {
   ]
 }
 locals { x = 1 }
-'''
+"""
 
 
 def test_blocks_skip_strings_comments_and_heredocs() -> None:
@@ -65,7 +65,9 @@ def test_string_literal(value: str, expected: str | None) -> None:
     assert hcl.string_literal(value) == expected
 
 
-@pytest.mark.parametrize("text", ['resource "a" "b" {\n  x = "open\n}\n', 'resource "a" "b" {\n', "x = <<EOT\nno end\n"])
+@pytest.mark.parametrize(
+    "text", ['resource "a" "b" {\n  x = "open\n}\n', 'resource "a" "b" {\n', "x = <<EOT\nno end\n"]
+)
 def test_malformed_input_is_an_error_not_a_guess(text: str) -> None:
     with pytest.raises(GitOpsEditError):
         hcl.blocks(text)

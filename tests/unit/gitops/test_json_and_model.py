@@ -17,15 +17,19 @@ from policygen_operator.domain.gitops.model import (
 )
 
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
-OLD = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+OLD = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/team/payments-api", (DOC, DOC), ())
 
 
 def test_json_file_replaced_with_the_same_indentation_and_extra_parts_next_to_it() -> None:
     old = json.dumps(json.loads(OLD), indent=4) + "\n"
     result = jsonfile.edit({"p/payments-api.json": old, "p/x.json": OLD}, REQUEST, "p")
-    assert result.changes == {"p/payments-api.json": json.dumps(DOC, indent=4) + "\n",
-                              "p/payments-api-2.json": json.dumps(DOC, indent=4) + "\n"}
+    assert result.changes == {
+        "p/payments-api.json": json.dumps(DOC, indent=4) + "\n",
+        "p/payments-api-2.json": json.dumps(DOC, indent=4) + "\n",
+    }
     again = {**{"p/x.json": OLD}, **{k: v for k, v in result.changes.items() if v}}
     assert jsonfile.edit(again, REQUEST, "p").changes == {}
 
@@ -33,7 +37,10 @@ def test_json_file_replaced_with_the_same_indentation_and_extra_parts_next_to_it
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({"p/a.json": OLD, "p/b.json": OLD}, "several policy files under 'p' and none named payments-api.json"),
+        (
+            {"p/a.json": OLD, "p/b.json": OLD},
+            "several policy files under 'p' and none named payments-api.json",
+        ),
         ({"p/a.txt": "x"}, "no policy file for role 'payments-api' under 'p'"),
     ],
 )

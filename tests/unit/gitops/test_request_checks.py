@@ -52,29 +52,43 @@ def test_http_is_allowed_on_the_loopback_only() -> None:
     check_repository("http://127.0.0.1:8080/acme/infra.git", ("http://127.0.0.1:8080/acme/*",))
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "../x", "a/../../b", "a/..", "C:/x", "a\\b", ".git/config", ""])
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "../x", "a/../../b", "a/..", "C:/x", "a\\b", ".git/config", ""]
+)
 def test_paths_that_leave_the_repository(path: str) -> None:
     with pytest.raises(InvalidRequestError):
         safe_relative_path(path)
 
 
-@pytest.mark.parametrize(("path", "normalised"), [("iam/", "iam"), ("./iam//roles.yaml", "iam/roles.yaml"), (".", "")])
+@pytest.mark.parametrize(
+    ("path", "normalised"), [("iam/", "iam"), ("./iam//roles.yaml", "iam/roles.yaml"), (".", "")]
+)
 def test_paths_inside(path: str, normalised: str) -> None:
     assert safe_relative_path(path) == normalised
 
 
 @pytest.mark.parametrize(
     ("name", "branch"),
-    [("payments/payments-api", "policygen/payments-payments-api"), ("A B..c", "policygen/a-b.c"),
-     ("x.lock", "policygen/x"), ("///", "policygen/policy")],
+    [
+        ("payments/payments-api", "policygen/payments-payments-api"),
+        ("A B..c", "policygen/a-b.c"),
+        ("x.lock", "policygen/x"),
+        ("///", "policygen/policy"),
+    ],
 )
 def test_branch_names_are_deterministic_and_valid(name: str, branch: str) -> None:
     assert branch_name(name) == branch == branch_name(name)
 
 
 def spec(**changes: object) -> PullRequestSpec:
-    base = {"provider": "github", "repository": "https://github.com/acme/infra.git", "base_branch": "main",
-            "path": "iam", "format": "ack", "replace_managed_policies": ()}
+    base = {
+        "provider": "github",
+        "repository": "https://github.com/acme/infra.git",
+        "base_branch": "main",
+        "path": "iam",
+        "format": "ack",
+        "replace_managed_policies": (),
+    }
     return PullRequestSpec(**{**base, **changes})  # type: ignore[arg-type]
 
 

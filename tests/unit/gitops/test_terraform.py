@@ -8,11 +8,15 @@ from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-DOC = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/${aws:username}/*"}
+    ],
+}
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
 
-LIST_MULTILINE = '''\
+LIST_MULTILINE = """\
 resource "aws_iam_role" "payments_api" {
   name = "payments-api"
   managed_policy_arns = [
@@ -20,21 +24,21 @@ resource "aws_iam_role" "payments_api" {
     "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
   ]
 }
-'''
+"""
 
-LIST_INLINE = '''\
+LIST_INLINE = """\
 resource "aws_iam_role" "payments_api" {
   name                = "payments-api"
   managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
 }
-'''
+"""
 
 
 def test_managed_policy_arns_multiline_keeps_the_other_items_and_comments() -> None:
     result = terraform.edit({"main.tf": LIST_MULTILINE}, REQUEST)
     text = result.changes["main.tf"]
     assert text is not None
-    assert text.startswith('''\
+    assert text.startswith("""\
 resource "aws_iam_role" "payments_api" {
   name = "payments-api"
   managed_policy_arns = [
@@ -44,7 +48,7 @@ resource "aws_iam_role" "payments_api" {
 }
 
 resource "aws_iam_policy" "payments_api_policygen" {
-''')
+""")
     assert "aws_iam_role_policy_attachment" not in text  # exclusive list: no attachment next to it
     assert result.detached == [POWER]
 
@@ -52,19 +56,24 @@ resource "aws_iam_policy" "payments_api_policygen" {
 def test_managed_policy_arns_inline_list() -> None:
     text = terraform.edit({"main.tf": LIST_INLINE}, REQUEST).changes["main.tf"]
     assert text is not None
-    assert '  managed_policy_arns = [aws_iam_policy.payments_api_policygen.arn]\n' in text
+    assert "  managed_policy_arns = [aws_iam_policy.payments_api_policygen.arn]\n" in text
 
 
 def test_policy_variables_are_escaped_in_the_heredoc() -> None:
     text = terraform.edit({"main.tf": LIST_INLINE}, REQUEST).changes["main.tf"]
-    assert text is not None and "$${aws:username}" in text and "${aws:username}" not in text.replace("$${", "")
+    assert (
+        text is not None and "$${aws:username}" in text and "${aws:username}" not in text.replace("$${", "")
+    )
 
 
 def test_second_run_is_a_no_op_and_a_new_policy_replaces_only_the_policy_block() -> None:
     first = terraform.edit({"main.tf": LIST_MULTILINE}, REQUEST).changes["main.tf"]
     assert first is not None
     assert terraform.edit({"main.tf": first}, REQUEST).changes == {}
-    doc2 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}]}
+    doc2 = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}],
+    }
     result = terraform.edit({"main.tf": first}, EditRequest(REQUEST.principal, (doc2,), (POWER,)))
     second = result.changes["main.tf"]
     assert second is not None and '"s3:PutObject"' in second and '"s3:GetObject"' not in second
@@ -75,8 +84,10 @@ def test_second_run_is_a_no_op_and_a_new_policy_replaces_only_the_policy_block()
 def test_attachment_in_another_file_is_removed_with_its_comment() -> None:
     files = {
         "role.tf": 'resource "aws_iam_role" "r" {\n  name = "payments-api"\n}\n',
-        "attach.tf": ('locals {\n  a = 1\n}\n\n# broad for now\nresource "aws_iam_role_policy_attachment" "p" {\n'
-                      '  role       = "payments-api"\n  policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"\n}\n'),
+        "attach.tf": (
+            'locals {\n  a = 1\n}\n\n# broad for now\nresource "aws_iam_role_policy_attachment" "p" {\n'
+            '  role       = "payments-api"\n  policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"\n}\n'
+        ),
     }
     result = terraform.edit(files, REQUEST)
     assert result.changes["attach.tf"] == "locals {\n  a = 1\n}\n"
@@ -86,10 +97,16 @@ def test_attachment_in_another_file_is_removed_with_its_comment() -> None:
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({"main.tf": 'resource "aws_iam_role" "x" {\n  name = "other"\n}\n'},
-         'no aws_iam_role with name = "payments-api" in 1 Terraform file(s); roles seen: main.tf: aws_iam_role.x'),
-        ({"a.tf": LIST_INLINE, "b.tf": LIST_INLINE.replace('"payments_api"', '"again"')},
-         "role 'payments-api' is defined more than once: a.tf: aws_iam_role.payments_api, b.tf: aws_iam_role.again"),
+        (
+            {"main.tf": 'resource "aws_iam_role" "x" {\n  name = "other"\n}\n'},
+            'no aws_iam_role with name = "payments-api" in 1 Terraform file(s); '
+            "roles seen: main.tf: aws_iam_role.x",
+        ),
+        (
+            {"a.tf": LIST_INLINE, "b.tf": LIST_INLINE.replace('"payments_api"', '"again"')},
+            "role 'payments-api' is defined more than once: a.tf: aws_iam_role.payments_api, "
+            "b.tf: aws_iam_role.again",
+        ),
         ({"README.md": "x"}, "no Terraform file (*.tf) under the path"),
     ],
 )

@@ -8,7 +8,10 @@ from policygen_operator.domain.gitops import ack, crossplane
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+}
 REQUEST = EditRequest("arn:aws:sts::123456789012:assumed-role/payments-api/session-1", (DOC,), (POWER,))
 
 ACK = """\
@@ -35,7 +38,8 @@ def test_ack_removes_the_arn_adds_a_ref_and_a_policy_and_keeps_the_rest() -> Non
     assert text.startswith(
         "apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Role\nmetadata:\n  name: payments-api\nspec:\n"
         "  name: payments-api\n  policyRefs:\n  - from:\n      name: payments-api-policygen\n---\n"
-        "# unrelated, kept as is:   odd   spacing\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n"
+        "# unrelated, kept as is:   odd   spacing\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {name: x}\n---\n"
         "apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Policy\n"
     )
     assert result.detached == [POWER]
@@ -45,10 +49,12 @@ def test_ack_removes_the_arn_adds_a_ref_and_a_policy_and_keeps_the_rest() -> Non
 def test_ack_updates_an_existing_policy_object_in_another_file() -> None:
     first = ack.edit({"r.yaml": ACK}, REQUEST).changes["r.yaml"]
     assert first is not None
-    role, _, policy = first.partition("---\n# unrelated")
     policy_doc = "---\n" + first.split("\n---\n", 2)[2]
     files = {"r.yaml": first.replace(policy_doc, "\n").rstrip("\n") + "\n", "policy.yaml": policy_doc[4:]}
-    doc2 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"}]}
+    doc2 = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"}],
+    }
     result = ack.edit(files, EditRequest(REQUEST.principal, (doc2,), (POWER,)))
     assert list(result.changes) == ["policy.yaml"]
     assert '"sqs:SendMessage"' in (result.changes["policy.yaml"] or "")
@@ -57,11 +63,16 @@ def test_ack_updates_an_existing_policy_object_in_another_file() -> None:
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({"r.yaml": ACK.replace("name: payments-api\n  policies", "name: other\n  policies")},
-         "no ACK Role (iam.services.k8s.aws) with spec.name = 'payments-api' in 1 YAML file(s) under the path; "
-         "other roles seen: other in r.yaml (document 1)"),
-        ({"a.yaml": ACK, "b.yaml": ACK},
-         "role 'payments-api' is defined more than once: a.yaml (document 1), b.yaml (document 1)"),
+        (
+            {"r.yaml": ACK.replace("name: payments-api\n  policies", "name: other\n  policies")},
+            "no ACK Role (iam.services.k8s.aws) with spec.name = 'payments-api' in 1 YAML file(s) "
+            "under the path; "
+            "other roles seen: other in r.yaml (document 1)",
+        ),
+        (
+            {"a.yaml": ACK, "b.yaml": ACK},
+            "role 'payments-api' is defined more than once: a.yaml (document 1), b.yaml (document 1)",
+        ),
         ({"a.yaml": "key: [unclosed\n"}, "a.yaml: not parsed"),
     ],
 )
@@ -109,8 +120,10 @@ def test_upbound_managed_policy_arns_get_the_new_policy_arn() -> None:
     result = crossplane.edit({"r.yaml": UPBOUND}, REQUEST)
     text = result.changes["r.yaml"]
     assert text is not None
-    assert ("    managedPolicyArns:\n      - arn:aws:iam::aws:policy/ReadOnlyAccess\n"
-            "      - arn:aws:iam::123456789012:policy/payments-api-policygen\n") in text
+    assert (
+        "    managedPolicyArns:\n      - arn:aws:iam::aws:policy/ReadOnlyAccess\n"
+        "      - arn:aws:iam::123456789012:policy/payments-api-policygen\n"
+    ) in text
     assert "kind: RolePolicyAttachment" not in text  # managedPolicyArns is exclusive
     assert "crossplane.io/external-name: payments-api-policygen" in text
     assert "    policy: |\n" in text
@@ -127,6 +140,9 @@ def test_upbound_attachment_by_external_name_and_role_ref() -> None:
 
 
 def test_crossplane_role_not_found_lists_unparsed_files() -> None:
-    with pytest.raises(GitOpsEditError, match=r"no Crossplane Role .* 'payments-api' in 2 YAML file\(s\).*"
-                       r"t.yaml: not parsed"):
+    with pytest.raises(
+        GitOpsEditError,
+        match=r"no Crossplane Role .* 'payments-api' in 2 YAML file\(s\).*"
+        r"t.yaml: not parsed",
+    ):
         crossplane.edit({"r.yaml": "a: 1\n", "t.yaml": "{{ .Values.x }}: [\n"}, REQUEST)

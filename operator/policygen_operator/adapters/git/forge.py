@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from policygen_operator.adapters.git.errors import ForgeError
+from policygen_operator.adapters.git.errors import ForgeError, Kind
 from policygen_operator.adapters.git.httpjson import Response, error_text
 
 
@@ -24,7 +24,9 @@ class Forge(Protocol):
 
     def check_access(self) -> None: ...
     def find_open(self, branch: str) -> PullRequest | None: ...
-    def create(self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]) -> PullRequest: ...
+    def create(
+        self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]
+    ) -> PullRequest: ...
     def update(self, number: int, title: str, body: str) -> PullRequest: ...
 
 
@@ -34,16 +36,22 @@ def raise_for(response: Response, what: str) -> None:
     if status < 300:
         return
     text = error_text(response)
-    limited = response.headers.get("X-RateLimit-Remaining", response.headers.get("x-ratelimit-remaining")) == "0"
+    limited = (
+        response.headers.get("X-RateLimit-Remaining", response.headers.get("x-ratelimit-remaining")) == "0"
+    )
     if status == 429 or (status == 403 and limited) or status >= 500:
         raise ForgeError(f"{what}: HTTP {status} {text}", "temporary", status)
     if status == 401:
-        raise ForgeError(f"{what}: HTTP 401 {text or 'Unauthorized'}: the token is missing, wrong or expired",
-                         "auth", status)
+        raise ForgeError(
+            f"{what}: HTTP 401 {text or 'Unauthorized'}: the token is missing, wrong or expired",
+            "auth",
+            status,
+        )
     if status == 403:
         raise ForgeError(f"{what}: HTTP 403 {text}: the token lacks the permission", "auth", status)
     if status == 404:
-        raise ForgeError(f"{what}: HTTP 404 {text}: no such repository, or the token cannot see it",
-                         "not_found", status)
-    kind = "conflict" if status in (409, 422) else "invalid"
+        raise ForgeError(
+            f"{what}: HTTP 404 {text}: no such repository, or the token cannot see it", "not_found", status
+        )
+    kind: Kind = "conflict" if status in (409, 422) else "invalid"
     raise ForgeError(f"{what}: HTTP {status} {text}", kind, status)

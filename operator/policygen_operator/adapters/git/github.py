@@ -21,7 +21,11 @@ def owner_repo(repository: str) -> tuple[str, str]:
 
 def default_api_url(repository: str) -> str:
     host = urlsplit(repository).netloc
-    return "https://api.github.com" if host.lower() in ("github.com", "www.github.com") else f"https://{host}/api/v3"
+    return (
+        "https://api.github.com"
+        if host.lower() in ("github.com", "www.github.com")
+        else f"https://{host}/api/v3"
+    )
 
 
 class GitHub:
@@ -38,8 +42,9 @@ class GitHub:
         }
 
     def _call(self, method: str, path: str, what: str, body: Any = None) -> Any:
-        response = http.call(method, f"{self.api}/repos/{quote(self.owner)}/{quote(self.repo)}{path}",
-                             self._headers, body)
+        response = http.call(
+            method, f"{self.api}/repos/{quote(self.owner)}/{quote(self.repo)}{path}", self._headers, body
+        )
         raise_for(response, f"GitHub {what}")
         return response.data
 
@@ -47,7 +52,9 @@ class GitHub:
         data = self._call("GET", "", f"repository {self.owner}/{self.repo}")
         permissions = data.get("permissions") if isinstance(data, dict) else None
         if isinstance(permissions, dict) and permissions.get("push") is False:
-            raise ForgeError(f"GitHub repository {self.owner}/{self.repo}: the token cannot push", "auth", 403)
+            raise ForgeError(
+                f"GitHub repository {self.owner}/{self.repo}: the token cannot push", "auth", 403
+            )
 
     def find_open(self, branch: str) -> PullRequest | None:
         query = urlencode({"head": f"{self.owner}:{branch}", "state": "open"})
@@ -55,18 +62,30 @@ class GitHub:
         return _pull(data[0]) if data else None
 
     def create(self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]) -> PullRequest:
-        data = self._call("POST", "/pulls", "create pull request",
-                          {"title": title, "body": body, "head": branch, "base": base})
+        data = self._call(
+            "POST",
+            "/pulls",
+            "create pull request",
+            {"title": title, "body": body, "head": branch, "base": base},
+        )
         pull = _pull(data)
         if labels:
             self._call("POST", f"/issues/{pull.number}/labels", "add labels", {"labels": list(labels)})
         return pull
 
     def update(self, number: int, title: str, body: str) -> PullRequest:
-        return _pull(self._call("PATCH", f"/pulls/{number}", "update pull request", {"title": title, "body": body}))
+        return _pull(
+            self._call("PATCH", f"/pulls/{number}", "update pull request", {"title": title, "body": body})
+        )
 
 
 def _pull(data: dict[str, Any]) -> PullRequest:
     state = "merged" if data.get("merged_at") else str(data.get("state", "open"))
-    return PullRequest(int(data["number"]), str(data.get("html_url", "")), state,
-                       (data.get("head") or {}).get("sha"), str(data.get("title", "")), str(data.get("body") or ""))
+    return PullRequest(
+        int(data["number"]),
+        str(data.get("html_url", "")),
+        state,
+        (data.get("head") or {}).get("sha"),
+        str(data.get("title", "")),
+        str(data.get("body") or ""),
+    )

@@ -42,19 +42,37 @@ class GitLab:
         return _merge_request(data[0]) if data else None
 
     def create(self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]) -> PullRequest:
-        payload: dict[str, Any] = {"source_branch": branch, "target_branch": base, "title": title,
-                                   "description": body, "remove_source_branch": True}
+        payload: dict[str, Any] = {
+            "source_branch": branch,
+            "target_branch": base,
+            "title": title,
+            "description": body,
+            "remove_source_branch": True,
+        }
         if labels:
             payload["labels"] = ",".join(labels)
         return _merge_request(self._call("POST", "/merge_requests", "create merge request", payload))
 
     def update(self, number: int, title: str, body: str) -> PullRequest:
-        return _merge_request(self._call("PUT", f"/merge_requests/{number}", "update merge request",
-                                         {"title": title, "description": body}))
+        return _merge_request(
+            self._call(
+                "PUT",
+                f"/merge_requests/{number}",
+                "update merge request",
+                {"title": title, "description": body},
+            )
+        )
 
 
 def _merge_request(data: dict[str, Any]) -> PullRequest:
     state = {"opened": "open", "merged": "merged", "closed": "closed", "locked": "open"}.get(
-        str(data.get("state")), str(data.get("state")))
-    return PullRequest(int(data["iid"]), str(data.get("web_url", "")), state, data.get("sha"),
-                       str(data.get("title", "")), str(data.get("description") or ""))
+        str(data.get("state")), str(data.get("state"))
+    )
+    return PullRequest(
+        int(data["iid"]),
+        str(data.get("web_url", "")),
+        state,
+        data.get("sha"),
+        str(data.get("title", "")),
+        str(data.get("description") or ""),
+    )

@@ -20,8 +20,10 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def call(method: str, url: str, headers: dict[str, str], body: Any = None, timeout: float = _TIMEOUT) -> Response:
-    """Sends one request; HTTP errors come back as a Response, transport errors raise a temporary ForgeError."""
+def call(
+    method: str, url: str, headers: dict[str, str], body: Any = None, timeout: float = _TIMEOUT
+) -> Response:
+    """One request; HTTP errors come back as a Response, transport errors raise a temporary ForgeError."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers=dict(headers))
     if data is not None:

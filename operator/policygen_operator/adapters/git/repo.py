@@ -22,21 +22,51 @@ _TIMEOUT = 300
 
 
 def basic_auth_header(username: str, token: str) -> str:
-    """GitHub (``x-access-token``) and GitLab (``oauth2``) both take a token as the Basic password over HTTPS."""
+    """GitHub (``x-access-token``) and GitLab (``oauth2``) both take a token as the Basic password."""
     raw = f"{username}:{token}".encode()
     return "Authorization: Basic " + base64.b64encode(raw).decode()
 
 
 def _classify(stderr: str) -> Kind:
     text = stderr.lower()
-    if any(s in text for s in ("authentication failed", " 401", " 403", "could not read username",
-                               "could not read password", "permission denied", "access denied")):
+    if any(
+        s in text
+        for s in (
+            "authentication failed",
+            " 401",
+            " 403",
+            "could not read username",
+            "could not read password",
+            "permission denied",
+            "access denied",
+        )
+    ):
         return "auth"
-    if any(s in text for s in ("not found", "does not appear to be a git repository", "repository not found",
-                               "couldn't find remote ref", "remote branch", "no such file or directory")):
+    if any(
+        s in text
+        for s in (
+            "not found",
+            "does not appear to be a git repository",
+            "repository not found",
+            "couldn't find remote ref",
+            "remote branch",
+            "no such file or directory",
+        )
+    ):
         return "not_found"
-    if any(s in text for s in ("could not resolve host", "connection refused", "timed out", "operation timed",
-                               "failed to connect", "connection reset", "the remote end hung up", " 50")):
+    if any(
+        s in text
+        for s in (
+            "could not resolve host",
+            "connection refused",
+            "timed out",
+            "operation timed",
+            "failed to connect",
+            "connection reset",
+            "the remote end hung up",
+            " 50",
+        )
+    ):
         return "temporary"
     if "non-fast-forward" in text or "stale info" in text or "fetch first" in text:
         return "conflict"
@@ -54,18 +84,20 @@ class Workspace:
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update({
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "/bin/false",
-            "SSH_ASKPASS": "/bin/false",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_AUTHOR_NAME": AUTHOR_NAME,
-            "GIT_AUTHOR_EMAIL": AUTHOR_EMAIL,
-            "GIT_COMMITTER_NAME": AUTHOR_NAME,
-            "GIT_COMMITTER_EMAIL": AUTHOR_EMAIL,
-            "LC_ALL": "C",
-        })
+        env.update(
+            {
+                "GIT_TERMINAL_PROMPT": "0",
+                "GIT_ASKPASS": "/bin/false",
+                "SSH_ASKPASS": "/bin/false",
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_AUTHOR_NAME": AUTHOR_NAME,
+                "GIT_AUTHOR_EMAIL": AUTHOR_EMAIL,
+                "GIT_COMMITTER_NAME": AUTHOR_NAME,
+                "GIT_COMMITTER_EMAIL": AUTHOR_EMAIL,
+                "LC_ALL": "C",
+            }
+        )
         config = [("credential.helper", ""), ("core.hooksPath", os.devnull), ("commit.gpgSign", "false")]
         if self.auth_header:
             config.append(("http.extraHeader", self.auth_header))
@@ -84,8 +116,13 @@ class Workspace:
     def git(self, *args: str, cwd: Path | None = None) -> str:
         try:
             done = subprocess.run(
-                ["git", *args], cwd=cwd or self.directory, env=self._env(), capture_output=True, text=True,
-                timeout=_TIMEOUT, check=False,
+                ["git", *args],
+                cwd=cwd or self.directory,
+                env=self._env(),
+                capture_output=True,
+                text=True,
+                timeout=_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise GitCommandError(f"git {args[0]} timed out after {_TIMEOUT}s", "temporary") from exc
@@ -96,7 +133,9 @@ class Workspace:
 
     def remote_branch(self, branch: str) -> str | None:
         """The commit of ``branch`` on the remote, or None when it does not exist."""
-        out = self.git("ls-remote", "--heads", "--", self.url, f"refs/heads/{branch}", cwd=self.directory.parent)
+        out = self.git(
+            "ls-remote", "--heads", "--", self.url, f"refs/heads/{branch}", cwd=self.directory.parent
+        )
         for line in out.splitlines():
             sha, _, ref = line.partition("\t")
             if ref == f"refs/heads/{branch}":
@@ -105,13 +144,25 @@ class Workspace:
 
     def clone(self, branch: str) -> str:
         """Clones ``branch`` only; returns its commit."""
-        self.git("clone", "--quiet", "--no-tags", "--single-branch", "--branch", branch, "--", self.url,
-                 str(self.directory), cwd=self.directory.parent)
+        self.git(
+            "clone",
+            "--quiet",
+            "--no-tags",
+            "--single-branch",
+            "--branch",
+            branch,
+            "--",
+            self.url,
+            str(self.directory),
+            cwd=self.directory.parent,
+        )
         return self.head()
 
     def fetch_branch(self, branch: str) -> None:
         """Fetches ``branch`` and checks it out (it exists on the remote)."""
-        self.git("fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+        self.git(
+            "fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+        )
         self.git("checkout", "--quiet", "-B", branch, f"refs/remotes/origin/{branch}")
 
     def new_branch(self, branch: str) -> None:

@@ -1,4 +1,4 @@
-"""AWS Controllers for Kubernetes: a ``Role`` (``spec.policies`` ARNs, ``spec.policyRefs``) and a ``Policy``."""
+"""AWS Controllers for Kubernetes: a ``Role`` (``spec.policies``, ``spec.policyRefs``) and a ``Policy``."""
 
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ GROUP = "iam.services.k8s.aws"
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
     role_file, role_index, role = find_role(
-        loaded, skipped, request.role_name, "ACK Role (iam.services.k8s.aws) with spec.name",
-        lambda d: d.api_group == GROUP and d.kind == "Role", lambda d: d.get("spec", "name"),
+        loaded,
+        skipped,
+        request.role_name,
+        "ACK Role (iam.services.k8s.aws) with spec.name",
+        lambda d: d.api_group == GROUP and d.kind == "Role",
+        lambda d: d.get("spec", "name"),
     )
     result = EditResult(role_location=role_file.where(role_index))
     spec = role.data["spec"]
@@ -30,7 +34,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             policies.remove(arn)
             role.changed = True
             result.detached.append(str(arn))
-            result.notes.append(f"{role_file.path}: removed {arn} from spec.policies of Role {request.role_name}")
+            result.notes.append(
+                f"{role_file.path}: removed {arn} from spec.policies of Role {request.role_name}"
+            )
         if not policies:
             del spec["policies"]
             refs_at -= 1
@@ -38,15 +44,26 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         name = k8s_name(request.policy_name(index))
         _ensure_ref(spec, refs_at, name, role, result, role_file.path)
         wanted = _policy_object(request, index, name, role_meta.get("namespace"), document)
-        upsert_object(loaded, role_file, wanted, lambda d: d.api_group == GROUP and d.kind == "Policy",
-                      "spec", "policyDocument", result=result)
+        upsert_object(
+            loaded,
+            role_file,
+            wanted,
+            lambda d: d.api_group == GROUP and d.kind == "Policy",
+            "spec",
+            "policyDocument",
+            result=result,
+        )
     result.changes = yamldocs.changes(loaded)
     return result
 
 
 def find_role(
-    loaded: list[yamldocs.YamlFile], skipped: list[str], name: str, what: str,
-    is_role: Callable[[yamldocs.Document], bool], role_name: Callable[[yamldocs.Document], object],
+    loaded: list[yamldocs.YamlFile],
+    skipped: list[str],
+    name: str,
+    what: str,
+    is_role: Callable[[yamldocs.Document], bool],
+    role_name: Callable[[yamldocs.Document], object],
 ) -> tuple[yamldocs.YamlFile, int, yamldocs.Document]:
     """The one document defining the role; otherwise an error that says what was seen and where."""
     matches, others = [], []
@@ -65,13 +82,15 @@ def find_role(
         seen = "; other roles seen: " + ", ".join(others) if others else ""
         unparsed = "; " + "; ".join(skipped) if skipped else ""
         raise GitOpsEditError(
-            f"no {what} = {name!r} in {len(loaded) + len(skipped)} YAML file(s) under the path{seen}{unparsed}"
+            f"no {what} = {name!r} in {len(loaded) + len(skipped)} YAML file(s) under the path"
+            f"{seen}{unparsed}"
         )
     return matches[0]
 
 
-def _ensure_ref(spec: CommentedMap, position: int, name: str, role: yamldocs.Document, result: EditResult,
-                path: str) -> None:
+def _ensure_ref(
+    spec: CommentedMap, position: int, name: str, role: yamldocs.Document, result: EditResult, path: str
+) -> None:
     refs = spec.get("policyRefs")
     if refs is None:
         refs = CommentedSeq()
@@ -89,8 +108,9 @@ def policy_json(document: dict[str, object]) -> LiteralScalarString:
     return LiteralScalarString(json.dumps(document, indent=2) + "\n")
 
 
-def _policy_object(request: EditRequest, index: int, name: str, namespace: str | None,
-                   document: dict[str, object]) -> CommentedMap:
+def _policy_object(
+    request: EditRequest, index: int, name: str, namespace: str | None, document: dict[str, object]
+) -> CommentedMap:
     metadata = CommentedMap([("name", name)])
     if namespace:
         metadata["namespace"] = namespace
@@ -98,15 +118,20 @@ def _policy_object(request: EditRequest, index: int, name: str, namespace: str |
     spec["name"] = request.policy_name(index)
     spec["description"] = request.description
     spec["policyDocument"] = policy_json(document)
-    return CommentedMap([("apiVersion", f"{GROUP}/v1alpha1"), ("kind", "Policy"), ("metadata", metadata),
-                         ("spec", spec)])
+    return CommentedMap(
+        [("apiVersion", f"{GROUP}/v1alpha1"), ("kind", "Policy"), ("metadata", metadata), ("spec", spec)]
+    )
 
 
 def upsert_object(
-    loaded: list[yamldocs.YamlFile], home: yamldocs.YamlFile, wanted: CommentedMap,
-    same_kind: Callable[[yamldocs.Document], bool], *document_path: str, result: EditResult,
+    loaded: list[yamldocs.YamlFile],
+    home: yamldocs.YamlFile,
+    wanted: CommentedMap,
+    same_kind: Callable[[yamldocs.Document], bool],
+    *document_path: str,
+    result: EditResult,
 ) -> None:
-    """Updates the policy text of our object wherever it is (a later run), or appends the object next to the role.
+    """Updates the policy text of our object wherever it is (a later run), or appends it next to the role.
 
     Only the field holding the document is compared and rewritten, so a reviewer's edits to the object's
     other fields (labels, a providerConfigRef) survive later runs.
@@ -124,7 +149,9 @@ def upsert_object(
                 if str(parent.get(document_path[-1], "")) != str(new_value):
                     parent[document_path[-1]] = new_value
                     document.changed = True
-                    result.notes.append(f"{parsed.path}: updated the policy document of {wanted['kind']} {name}")
+                    result.notes.append(
+                        f"{parsed.path}: updated the policy document of {wanted['kind']} {name}"
+                    )
                 return
     home.append(wanted)
     result.notes.append(f"{home.path}: added {wanted['kind']} {name}")

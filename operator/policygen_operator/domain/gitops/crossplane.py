@@ -26,9 +26,12 @@ def _external_name(document: yamldocs.Document) -> object:
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
     role_file, role_index, role = find_role(
-        loaded, skipped, request.role_name,
+        loaded,
+        skipped,
+        request.role_name,
         "Crossplane Role (iam.aws.crossplane.io or iam.aws.upbound.io) with external name",
-        lambda d: d.api_group in (CLASSIC, UPBOUND) and d.kind == "Role", _external_name,
+        lambda d: d.api_group in (CLASSIC, UPBOUND) and d.kind == "Role",
+        _external_name,
     )
     group = role.api_group
     version = str(role.data["apiVersion"]).split("/", 1)[1]
@@ -46,20 +49,41 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         name = k8s_name(request.policy_name(index))
         policy = _policy(group, version, name, request, index, document, provider_config)
         field = "policy" if group == UPBOUND else "document"
-        upsert_object(loaded, role_file, policy, lambda d: d.api_group == group and d.kind == "Policy",
-                      "spec", "forProvider", field, result=result)
+        upsert_object(
+            loaded,
+            role_file,
+            policy,
+            lambda d: d.api_group == group and d.kind == "Policy",
+            "spec",
+            "forProvider",
+            field,
+            result=result,
+        )
         if use_list:
             continue
         attachment = _attachment(group, version, name, meta_name, provider_config)
-        upsert_object(loaded, role_file, attachment,
-                      lambda d: d.api_group == group and d.kind == "RolePolicyAttachment",
-                      "spec", "forProvider", "policyArnRef", result=result)
+        upsert_object(
+            loaded,
+            role_file,
+            attachment,
+            lambda d: d.api_group == group and d.kind == "RolePolicyAttachment",
+            "spec",
+            "forProvider",
+            "policyArnRef",
+            result=result,
+        )
     result.changes = yamldocs.changes(loaded)
     return result
 
 
-def _edit_managed_list(managed: list[object], request: EditRequest, add: bool, role: yamldocs.Document,
-                       result: EditResult, where: str) -> None:
+def _edit_managed_list(
+    managed: list[object],
+    request: EditRequest,
+    add: bool,
+    role: yamldocs.Document,
+    result: EditResult,
+    where: str,
+) -> None:
     for arn in [a for a in managed if a in request.replace_arns]:
         managed.remove(arn)
         role.changed = True
@@ -73,8 +97,9 @@ def _edit_managed_list(managed: list[object], request: EditRequest, add: bool, r
             result.notes.append(f"{where}: added {arn} to spec.forProvider.managedPolicyArns")
 
 
-def _detach(loaded: list[yamldocs.YamlFile], request: EditRequest, group: str, meta_name: object,
-            result: EditResult) -> None:
+def _detach(
+    loaded: list[yamldocs.YamlFile], request: EditRequest, group: str, meta_name: object, result: EditResult
+) -> None:
     """Removes the RolePolicyAttachment objects that attach a broad policy to this role."""
     role_keys = ("roleNameRef", "roleName") if group == CLASSIC else ("roleRef", "role")
     for parsed in loaded:
@@ -91,12 +116,20 @@ def _detach(loaded: list[yamldocs.YamlFile], request: EditRequest, group: str, m
                 document.removed = True
                 result.detached.append(str(arn))
                 result.notes.append(
-                    f"{parsed.where(index)}: removed RolePolicyAttachment {document.get('metadata', 'name')} ({arn})"
+                    f"{parsed.where(index)}: removed RolePolicyAttachment "
+                    f"{document.get('metadata', 'name')} ({arn})"
                 )
 
 
-def _policy(group: str, version: str, name: str, request: EditRequest, index: int,
-            document: dict[str, object], provider_config: object) -> CommentedMap:
+def _policy(
+    group: str,
+    version: str,
+    name: str,
+    request: EditRequest,
+    index: int,
+    document: dict[str, object],
+    provider_config: object,
+) -> CommentedMap:
     metadata = CommentedMap([("name", name)])
     for_provider = CommentedMap()
     if group == CLASSIC:
@@ -110,20 +143,29 @@ def _policy(group: str, version: str, name: str, request: EditRequest, index: in
     return _object(group, version, "Policy", metadata, for_provider, provider_config)
 
 
-def _attachment(group: str, version: str, name: str, role_meta_name: object,
-                provider_config: object) -> CommentedMap:
+def _attachment(
+    group: str, version: str, name: str, role_meta_name: object, provider_config: object
+) -> CommentedMap:
     for_provider = CommentedMap()
     for_provider["policyArnRef"] = CommentedMap([("name", name)])
     role_key = "roleNameRef" if group == CLASSIC else "roleRef"
     for_provider[role_key] = CommentedMap([("name", role_meta_name)])
-    return _object(group, version, "RolePolicyAttachment", CommentedMap([("name", name)]), for_provider,
-                   provider_config)
+    return _object(
+        group, version, "RolePolicyAttachment", CommentedMap([("name", name)]), for_provider, provider_config
+    )
 
 
-def _object(group: str, version: str, kind: str, metadata: CommentedMap, for_provider: CommentedMap,
-            provider_config: object) -> CommentedMap:
+def _object(
+    group: str,
+    version: str,
+    kind: str,
+    metadata: CommentedMap,
+    for_provider: CommentedMap,
+    provider_config: object,
+) -> CommentedMap:
     spec = CommentedMap([("forProvider", for_provider)])
     if isinstance(provider_config, dict):
         spec["providerConfigRef"] = CommentedMap(provider_config)
-    return CommentedMap([("apiVersion", f"{group}/{version}"), ("kind", kind), ("metadata", metadata),
-                         ("spec", spec)])
+    return CommentedMap(
+        [("apiVersion", f"{group}/{version}"), ("kind", kind), ("metadata", metadata), ("spec", spec)]
+    )

@@ -9,7 +9,9 @@ from typing import Any
 from policygen_operator.domain.gitops import managed
 from policygen_operator.domain.gitops.model import EditResult, role_name_from_principal
 
-MARKER = "<!-- policygen: generated pull request; edits to this description are overwritten on the next update -->"
+MARKER = (
+    "<!-- policygen: generated pull request; edits to this description are overwritten on the next update -->"
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ def body(data: DescriptionInput) -> str:
     by_service = actions_by_service(data.policies)
     n_actions = sum(len(a) for a, _ in by_service.values())
     out = [
-        f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy that "
+        f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy "
+        "that "
         "policygen generated from the role's CloudTrail activity.",
         "",
         f"- Principal: `{data.principal}`",
@@ -78,11 +81,15 @@ def body(data: DescriptionInput) -> str:
         "| --- | --- | --- |",
     ]
     for service, (actions, resources) in by_service.items():
-        out.append(f"| {service} | {', '.join(f'`{a}`' for a in actions)} | "
-                   f"{', '.join(f'`{r}`' for r in resources)} |")
+        out.append(
+            f"| {service} | {', '.join(f'`{a}`' for a in actions)} | "
+            f"{', '.join(f'`{r}`' for r in resources)} |"
+        )
     out += ["", *_removed_section(data, by_service)]
     out += ["", "## Validation findings"]
-    out += [f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in data.findings]
+    out += [
+        f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in data.findings
+    ]
     if not data.findings:
         out.append("None.")
     out += ["", "## Denied calls seen in the window"]
@@ -105,29 +112,44 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
             out.append(f"- `{arn}` was not found attached in the code under the path; nothing was detached.")
             continue
         if policy is None:
-            out.append(f"- `{arn}`: policygen does not ship this policy's document, so the removed access is not "
-                       "quantified; compare it with the actions above before merging.")
+            out.append(
+                f"- `{arn}`: policygen does not ship this policy's document, so the removed access is not "
+                "quantified; compare it with the actions above before merging."
+            )
             continue
         out.append(f"- `{arn}` ({policy.version_id}, updated {policy.updated[:10]}) allowed:")
         out += [f"  - {line}" for line in managed.describe(policy)]
-        out.append(f"  After this change the role keeps only the {len(generated)} actions above, on the resources "
-                   "listed; every other action this policy allowed is removed.")
-    extra = [a for a in generated if not any(
-        (p := managed.lookup(arn)) is not None and managed.allows(p, a) for arn in data.edit.detached)]
+        out.append(
+            f"  After this change the role keeps only the {len(generated)} actions above, on the resources "
+            "listed; every other action this policy allowed is removed."
+        )
+    extra = [
+        a
+        for a in generated
+        if not any(
+            (p := managed.lookup(arn)) is not None and managed.allows(p, a) for arn in data.edit.detached
+        )
+    ]
     known = [arn for arn in data.edit.detached if managed.lookup(arn) is not None]
     if known and extra:
         out.append("")
-        out.append("**Review:** these generated actions were *not* allowed by the detached policies (the role "
-                   "must have had them from another policy; they are granted explicitly now):")
+        out.append(
+            "**Review:** these generated actions were *not* allowed by the detached policies (the role "
+            "must have had them from another policy; they are granted explicitly now):"
+        )
         out += [f"- `{a}`" for a in extra]
     return out
 
 
 def _rollback_section(data: DescriptionInput, role: str) -> list[str]:
-    out = ["## How to roll back",
-           "- Revert this pull request (`git revert` of its merge commit); the next sync restores the previous "
-           "attachments and deletes the generated policy."]
+    out = [
+        "## How to roll back",
+        "- Revert this pull request (`git revert` of its merge commit); the next sync restores the previous "
+        "attachments and deletes the generated policy.",
+    ]
     for arn in data.edit.detached:
-        out.append(f"- Emergency stop-gap without a deploy: `aws iam attach-role-policy --role-name {role} "
-                   f"--policy-arn {arn}` (the next sync of the infrastructure code detaches it again).")
+        out.append(
+            f"- Emergency stop-gap without a deploy: `aws iam attach-role-policy --role-name {role} "
+            f"--policy-arn {arn}` (the next sync of the infrastructure code detaches it again)."
+        )
     return out

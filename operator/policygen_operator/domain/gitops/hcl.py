@@ -151,7 +151,9 @@ def blocks(text: str, start: int = 0, stop: int | None = None) -> list[Block]:
         labels = tuple(lab.strip('"') for lab in re.findall(r"\"[^\"\n]*\"|[A-Za-z_][\w-]*", header.group(2)))
         open_ = header.end() - 1
         close = match_close(text, open_)
-        found.append(Block(header.group(1), labels, _line_start(text, i), open_, close, _line_end(text, close)))
+        found.append(
+            Block(header.group(1), labels, _line_start(text, i), open_, close, _line_end(text, close))
+        )
         for skipped in positions:
             if skipped >= close:
                 break
@@ -167,10 +169,7 @@ def attributes(text: str, block: Block) -> list[Attribute]:
         match = _ATTRIBUTE.match(text, i)
         if not match or match.end() > block.close:
             nested = _BLOCK_HEADER.match(text, i + (len(text[i:]) - len(text[i:].lstrip(" \t"))))
-            if nested:
-                i = _line_end(text, match_close(text, nested.end() - 1))
-            else:
-                i = _line_end(text, i)
+            i = _line_end(text, match_close(text, nested.end() - 1) if nested else i)
             continue
         value_start = match.end()
         value_end = _value_end(text, value_start, block.close)

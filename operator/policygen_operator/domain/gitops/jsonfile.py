@@ -36,7 +36,8 @@ def find_policy_file(files: dict[str, str], path: str, role_name: str) -> str:
         return policies[0]
     if not policies:
         raise GitOpsEditError(
-            f"no policy file for role {role_name!r} under {path!r}: expected {role_name}.json or a single JSON "
+            f"no policy file for role {role_name!r} under {path!r}: expected {role_name}.json or a single "
+            "JSON "
             f"file with a Statement ({len(candidates)} JSON file(s) seen)"
         )
     raise GitOpsEditError(

@@ -41,7 +41,9 @@ def _shipped() -> dict[str, ManagedPolicy]:
     for entry in folder.iterdir():
         if entry.name.endswith(".json"):
             data = json.loads(entry.read_text(encoding="utf-8"))
-            policy = ManagedPolicy(data["name"], data["arn"], data["versionId"], data["updated"], data["document"])
+            policy = ManagedPolicy(
+                data["name"], data["arn"], data["versionId"], data["updated"], data["document"]
+            )
             found[_arn_tail(policy.arn)] = policy
     return found
 
@@ -67,13 +69,15 @@ def action_matches(pattern: str, action: str) -> bool:
 
 
 def allows(policy: ManagedPolicy, action: str) -> bool:
-    """Whether an Allow statement of the managed policy covers ``action`` (these policies use Resource "*")."""
+    """Whether an Allow statement of the managed policy covers ``action`` (they all use Resource "*")."""
     for statement in policy.statements():
         if statement.get("Effect") != "Allow":
             continue
         if "Action" in statement and any(action_matches(p, action) for p in _as_list(statement["Action"])):
             return True
-        if "NotAction" in statement and not any(action_matches(p, action) for p in _as_list(statement["NotAction"])):
+        if "NotAction" in statement and not any(
+            action_matches(p, action) for p in _as_list(statement["NotAction"])
+        ):
             return True
     return False
 
@@ -98,6 +102,8 @@ def describe(policy: ManagedPolicy) -> list[str]:
             if len(patterns) <= 12:
                 lines.append(f"{', '.join(f'`{p}`' for p in patterns)}, on {on}")
             else:
-                lines.append(f"{len(patterns)} action patterns in {len(services)} services "
-                             f"(e.g. {', '.join(f'`{p}`' for p in patterns[:4])}), on {on}")
+                lines.append(
+                    f"{len(patterns)} action patterns in {len(services)} services "
+                    f"(e.g. {', '.join(f'`{p}`' for p in patterns[:4])}), on {on}"
+                )
     return lines

@@ -33,7 +33,7 @@ class EditRequest:
         return base if index == 0 else f"{base}-{index + 1}"
 
     def policy_arn(self, index: int) -> str:
-        """The ARN the customer-managed policy will have once created (same account and partition as the role)."""
+        """The ARN the customer-managed policy will have once created (the role's account and partition)."""
         parts = self.principal.split(":")
         return f"arn:{parts[1]}:iam::{parts[4]}:policy/{self.policy_name(index)}"
 
@@ -61,7 +61,7 @@ def role_name_from_principal(principal: str) -> str:
 
 
 def k8s_name(name: str) -> str:
-    """A DNS-1123 name for a Kubernetes object derived from an IAM name (which allows ``+=,.@_`` and capitals)."""
+    """A DNS-1123 Kubernetes object name from an IAM name (which allows ``+=,.@_`` and capitals)."""
     slug = re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.")
     if slug != name or len(slug) > 63:
         digest = hashlib.sha256(name.encode()).hexdigest()[:6]

@@ -28,8 +28,10 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     role = _find_role(texts, parsed, request.role_name)
     label = role.block.labels[1]
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
-    policy_labels = [tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
-                     for i in range(len(request.policies))]
+    policy_labels = [
+        tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
+        for i in range(len(request.policies))
+    ]
     role_refs = {f"aws_iam_role.{label}.name", f"aws_iam_role.{label}.id", f'"{request.role_name}"'}
     new_texts = dict(texts)
 
@@ -42,21 +44,37 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             new_texts[path] = _remove_block(new_texts[path], block)
             arn = hcl.string_literal(value) or value
             result.detached.append(arn)
-            result.notes.append(f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})")
+            result.notes.append(
+                f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
+            )
 
     use_list = arns_attr is not None and not any(a for a in attachments if a not in removed)
     role_text = new_texts[role.path]
-    role_block = next(b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource")
+    role_block = next(
+        b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
+    )
     if arns_attr is not None:
-        role_text = _edit_arn_list(role_text, role_block, request, policy_labels if use_list else [], result, role.path)
+        role_text = _edit_arn_list(
+            role_text, role_block, request, policy_labels if use_list else [], result, role.path
+        )
     for index, document in enumerate(request.policies):
-        policy_block = _policy_block(policy_labels[index], request.policy_name(index), request.description, document)
-        role_text = _upsert(role_text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, role.path,
-                            result)
+        policy_block = _policy_block(
+            policy_labels[index], request.policy_name(index), request.description, document
+        )
+        role_text = _upsert(
+            role_text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, role.path, result
+        )
         if not use_list:
             attach = _attachment_block(policy_labels[index], label)
-            role_text = _upsert(role_text, new_texts, "aws_iam_role_policy_attachment", policy_labels[index],
-                                attach, role.path, result)
+            role_text = _upsert(
+                role_text,
+                new_texts,
+                "aws_iam_role_policy_attachment",
+                policy_labels[index],
+                attach,
+                role.path,
+                result,
+            )
     new_texts[role.path] = role_text
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result
@@ -73,15 +91,16 @@ def _find_role(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: 
             if literal == name:
                 matches.append(_Found(path, block))
             else:
-                others.append(f"{path}: aws_iam_role.{block.labels[1]} (name = {attr.value(texts[path]) if attr else '?'})")
+                others.append(
+                    f"{path}: aws_iam_role.{block.labels[1]} "
+                    f"(name = {attr.value(texts[path]) if attr else '?'})"
+                )
     if len(matches) > 1:
         where = ", ".join(f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches)
         raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
     if not matches:
         seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
-        raise GitOpsEditError(
-            f"no aws_iam_role with name = \"{name}\" in {len(texts)} Terraform file(s){seen}"
-        )
+        raise GitOpsEditError(f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen}')
     return matches[0]
 
 
@@ -115,12 +134,15 @@ def _remove_block(text: str, block: hcl.Block) -> str:
     return before + after
 
 
-def _edit_arn_list(text: str, block: hcl.Block, request: EditRequest, add_labels: list[str],
-                   result: EditResult, path: str) -> str:
+def _edit_arn_list(
+    text: str, block: hcl.Block, request: EditRequest, add_labels: list[str], result: EditResult, path: str
+) -> str:
     attr = hcl.find_attribute(text, block, "managed_policy_arns")
     assert attr is not None
     if not text.startswith("[", attr.value_start):
-        raise GitOpsEditError(f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand")
+        raise GitOpsEditError(
+            f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
+        )
     items = hcl.list_items(text, attr.value_start)
     wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
     present = {it.text(text).strip() for it in items}
@@ -131,7 +153,9 @@ def _edit_arn_list(text: str, block: hcl.Block, request: EditRequest, add_labels
     for it in drop:
         arn = hcl.string_literal(it.text(text)) or ""
         result.detached.append(arn)
-        result.notes.append(f"{path}: removed {arn} from managed_policy_arns of aws_iam_role.{block.labels[1]}")
+        result.notes.append(
+            f"{path}: removed {arn} from managed_policy_arns of aws_iam_role.{block.labels[1]}"
+        )
     for w in add:
         result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
     close = hcl.match_close(text, attr.value_start)
@@ -141,8 +165,9 @@ def _edit_arn_list(text: str, block: hcl.Block, request: EditRequest, add_labels
     return _edit_multiline_list(text, attr.value_start, close, items, drop, add)
 
 
-def _edit_multiline_list(text: str, open_: int, close: int, items: list[hcl.ListItem],
-                         drop: list[hcl.ListItem], add: list[str]) -> str:
+def _edit_multiline_list(
+    text: str, open_: int, close: int, items: list[hcl.ListItem], drop: list[hcl.ListItem], add: list[str]
+) -> str:
     """One item per line: delete the lines of dropped items, add lines after the last kept item."""
     kept = [it for it in items if it not in drop]
     if items:
@@ -170,8 +195,15 @@ def _edit_multiline_list(text: str, open_: int, close: int, items: list[hcl.List
     return text
 
 
-def _upsert(role_text: str, texts: dict[str, str], rtype: str, label: str, block_text: str, role_path: str,
-            result: EditResult) -> str:
+def _upsert(
+    role_text: str,
+    texts: dict[str, str],
+    rtype: str,
+    label: str,
+    block_text: str,
+    role_path: str,
+    result: EditResult,
+) -> str:
     """Replaces our own block wherever it is (a second run), or appends it to the role's file."""
     for path in sorted(texts):
         current = role_text if path == role_path else texts[path]

@@ -88,7 +88,7 @@ class Document:
 
 
 def _leading_comments(text: str) -> str:
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines(keepends=True):
         if line.strip() and not line.lstrip().startswith("#"):
             break
@@ -106,7 +106,7 @@ class YamlFile:
     @classmethod
     def parse(cls, path: str, text: str) -> YamlFile:
         parsed = cls(path, text)
-        separator, lines = "", []
+        separator, lines = "", list[str]()
         for line in text.splitlines(keepends=True):
             if _SEPARATOR.match(line.rstrip("\r\n")):
                 parsed.documents.append(Document(separator, "".join(lines)))
@@ -146,8 +146,9 @@ class YamlFile:
                 drop_separator = False
                 continue
             out.append(document.render())
-            drop_separator = drop_separator or (document is self.documents[0] and document.removed
-                                                and not self.original.startswith("---"))
+            drop_separator = drop_separator or (
+                document is self.documents[0] and document.removed and not self.original.startswith("---")
+            )
         return "".join(out)
 
 

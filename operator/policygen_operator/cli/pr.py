@@ -1,0 +1,176 @@
+"""``policygen pr``: open (or update) a pull request that swaps broad managed policies for a policy file.
+
+For teams without the operator: the same ``reconcile_pull_request`` call, with the policy from a file
+(``policygen generate --output``) and the token from an environment variable, never from a flag (flags
+end up in shell history and in ``ps``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from policygen_operator.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from policygen_operator.services.errors import InvalidRequestError, PolicygenError
+from policygen_operator.services.pullrequest import (
+    Credentials,
+    PullRequestContext,
+    PullRequestSpec,
+    normalise_repository,
+    reconcile_pull_request,
+)
+
+DESCRIPTION = """\
+Edit the infrastructure code that defines an IAM role so that it attaches the given least-privilege
+policy and detaches the broad managed policies named with --replace-managed-policy, commit on the branch
+policygen/<name>, push, and open the pull request (GitHub), merge request (GitLab) or only push the branch
+(--provider git). Running it again with the same policy changes nothing; with a changed policy it adds a
+commit to the same branch and updates the same pull request.
+
+Formats: ack (ACK Role + Policy), crossplane (iam.aws.crossplane.io or iam.aws.upbound.io Role,
+RolePolicyAttachment, Policy), terraform (aws_iam_role with managed_policy_arns or
+aws_iam_role_policy_attachment), json (a policy file whose content is replaced).
+"""
+
+EPILOG = """\
+examples:
+  export GITHUB_TOKEN=...   # a token that may push branches and open pull requests
+  policygen pr --policy payments-api.json --principal arn:aws:iam::111122223333:role/payments-api \\
+      --repository https://github.com/acme/infra.git --path iam/payments/ --format ack \\
+      --replace-managed-policy arn:aws:iam::aws:policy/PowerUserAccess --label iam
+  GITLAB_TOKEN=... policygen pr --provider gitlab --api-url https://gitlab.acme.internal/api/v4 ...
+"""
+
+TOKEN_ENV_DEFAULTS = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "git": "GIT_TOKEN"}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "pr",
+        help="open a pull request that swaps broad managed policies for a generated one",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE",
+        help="policy document (JSON), or a JSON list of documents for a split policy",
+    )
+    parser.add_argument("--principal", required=True, metavar="ARN", help="the IAM role the policy is for")
+    parser.add_argument(
+        "--repository", required=True, metavar="URL", help="HTTPS clone URL of the repository"
+    )
+    parser.add_argument("--provider", choices=("github", "gitlab", "git"), default="github")
+    parser.add_argument("--base-branch", default="main", metavar="BRANCH")
+    parser.add_argument("--path", required=True, help="file or folder, relative to the repository root")
+    parser.add_argument("--format", required=True, choices=("ack", "crossplane", "terraform", "json"))
+    parser.add_argument(
+        "--replace-managed-policy",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="managed policy to detach (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="environment variable holding the token (default GITHUB_TOKEN, GITLAB_TOKEN or "
+        "GIT_TOKEN by provider)",
+    )
+    parser.add_argument("--username-env", metavar="VAR", help="environment variable holding a git user name")
+    parser.add_argument(
+        "--api-url", metavar="URL", help="GitHub Enterprise (https://HOST/api/v3) or GitLab API"
+    )
+    parser.add_argument(
+        "--label", action="append", default=[], help="label for the pull request (repeatable)"
+    )
+    parser.add_argument("--name", help="names the branch policygen/<name> (default: the role name)")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="the JSON report of `policygen generate --report`, for the window, counts, "
+        "findings and denied calls in the description",
+    )
+    parser.add_argument(
+        "--allow-repository",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="allow-list glob (default: exactly --repository)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        spec, context, credentials = _build(args)
+        allowed = tuple(args.allow_repository) or (normalise_repository(args.repository),)
+        status = reconcile_pull_request(spec, context, credentials, allowed)
+    except InvalidRequestError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        print(f"policygen pr: {exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    except PolicygenError as exc:
+        print(f"policygen pr: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    where = status.url or f"branch {status.branch}"
+    verb = "updated" if status.changed else "unchanged"
+    print(f"{where}: {verb} ({status.state}, head {status.head_sha[:12]})")
+    for note in status.notes:
+        print(f"  {note}")
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContext, Credentials]:
+    token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
+    token = os.environ.get(token_env, "")
+    if not token and args.provider != "git":
+        raise InvalidRequestError(f"no token: set the environment variable {token_env}", field="--token-env")
+    username = os.environ.get(args.username_env) if args.username_env else None
+    policies = _load_policies(args.policy)
+    report = _load_json(args.report, "--report") if args.report else {}
+    principal_report = (report.get("principals") or {}).get(args.principal) or {}
+    window = report.get("window") or {}
+    spec = PullRequestSpec(
+        provider=args.provider,
+        repository=args.repository,
+        base_branch=args.base_branch,
+        path=args.path,
+        format=args.format,
+        replace_managed_policies=tuple(args.replace_managed_policy),
+        api_url=args.api_url or None,
+        labels=tuple(args.label),
+    )
+    context = PullRequestContext(
+        name=args.name or args.principal.rsplit("/", 1)[-1],
+        principal=args.principal,
+        policies=policies,
+        window_start=str(window.get("start", "unknown")),
+        window_end=str(window.get("end", "unknown")),
+        events_scanned=int(report.get("eventsScanned", 0)),
+        events_matched=int(principal_report.get("eventsMatched", report.get("eventsMatched", 0))),
+        findings=list(principal_report.get("findings") or []),
+        denied_actions=sorted(principal_report.get("denied") or {}),
+    )
+    return spec, context, Credentials(token=token, username=username)
+
+
+def _load_json(path: str, flag: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise InvalidRequestError(f"cannot read {path}: {exc}", field=flag) from exc
+
+
+def _load_policies(path: str) -> list[dict[str, Any]]:
+    data = _load_json(path, "--policy")
+    policies = data if isinstance(data, list) else [data]
+    if not policies or not all(isinstance(p, dict) and "Statement" in p for p in policies):
+        raise InvalidRequestError(f"{path} is not a policy document (or a list of them)", field="--policy")
+    return policies

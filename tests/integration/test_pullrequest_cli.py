@@ -1,0 +1,119 @@
+"""``policygen pr`` end to end: a real subprocess, the token from the environment, the fake forge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakeforge import FakeForge
+from tests.integration.pullrequest_fixtures import POLICY_V1, POWER_USER, PRINCIPAL, REPOSITORIES
+
+TOKEN = "glpat-cli-token-123"
+
+
+@pytest.fixture(scope="module")
+def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
+    server = FakeForge(tmp_path_factory.mktemp("forge"), TOKEN)
+    server.start()
+    yield server
+    server.stop()
+
+
+def policygen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policygen_operator.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_pr_command_opens_then_leaves_alone(forge: FakeForge, tmp_path: Path) -> None:
+    path, files = REPOSITORIES["terraform"]
+    forge.create_repository("acme/cli", files)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    report = tmp_path / "report.json"
+    report.write_text(
+        json.dumps(
+            {
+                "window": {"start": "2026-10-01T00:00:00Z", "end": "2026-11-01T00:00:00Z"},
+                "eventsScanned": 77,
+                "principals": {
+                    PRINCIPAL: {"eventsMatched": 7, "findings": [], "denied": {"kms:Decrypt": {}}}
+                },
+            }
+        )
+    )
+    args = [
+        "pr",
+        "--provider",
+        "gitlab",
+        "--policy",
+        str(policy),
+        "--principal",
+        PRINCIPAL,
+        "--repository",
+        f"{forge.url}/acme/cli.git",
+        "--api-url",
+        f"{forge.url}/api/v4",
+        "--path",
+        path,
+        "--format",
+        "terraform",
+        "--replace-managed-policy",
+        POWER_USER,
+        "--label",
+        "iam",
+        "--token-env",
+        "MY_TOKEN",
+        "--report",
+        str(report),
+    ]
+
+    first = policygen(*args, env={"MY_TOKEN": TOKEN})
+    second = policygen(*args, env={"MY_TOKEN": TOKEN})
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"{forge.url}/acme/cli/-/merge_requests/1: updated (open, head ")
+    assert "removed resource aws_iam_role_policy_attachment.payments_api_poweruser" in first.stdout
+    assert second.returncode == 0 and ": unchanged (open" in second.stdout
+    assert "policygen/payments-api" in forge.branches("acme/cli")
+    description = forge.merge_requests["acme/cli"][0]["description"]
+    assert "77 scanned, 7 by this principal" in description and "`kms:Decrypt`" in description
+    assert TOKEN not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_pr_command_without_token_is_a_usage_error(forge: FakeForge, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    result = policygen(
+        "pr",
+        "--policy",
+        str(policy),
+        "--principal",
+        PRINCIPAL,
+        "--repository",
+        f"{forge.url}/acme/none.git",
+        "--path",
+        "x",
+        "--format",
+        "json",
+        env={"GITHUB_TOKEN": ""},
+    )
+    assert result.returncode == 2
+    assert "no token: set the environment variable GITHUB_TOKEN" in result.stderr
+
+
+def test_pr_command_has_no_token_flag() -> None:
+    result = policygen("pr", "--help", env={})
+    assert result.returncode == 0 and "--token-env" in result.stdout
+    assert "--token " not in result.stdout and "--token=" not in result.stdout
