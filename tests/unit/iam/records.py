@@ -78,7 +78,8 @@ def cloudtrail_record(
         "eventName": event_name,
         "awsRegion": region,
         "sourceIPAddress": invoked_by or "198.51.100.23",
-        "userAgent": invoked_by or "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off",
+        "userAgent": invoked_by
+        or "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off",
         "requestParameters": request_parameters,
         "responseElements": response_elements,
         "requestID": digest[:16].upper(),
@@ -106,7 +107,13 @@ def cloudtrail_record(
 
 
 def s3_data_event(
-    event_name: str, bucket: str, key: str | None, *, partition: str = "aws", region: str = "us-east-1", **kw: Any
+    event_name: str,
+    bucket: str,
+    key: str | None,
+    *,
+    partition: str = "aws",
+    region: str = "us-east-1",
+    **kw: Any,
 ) -> dict[str, Any]:
     """An S3 data event as CloudTrail writes it: bucketName/key/Host parameters and resources[] ARNs."""
     params: dict[str, Any] = {"bucketName": bucket, "Host": f"{bucket}.s3.{region}.amazonaws.com"}
@@ -115,7 +122,11 @@ def s3_data_event(
         params["key"] = key
         resources.append({"type": "AWS::S3::Object", "ARN": f"arn:{partition}:s3:::{bucket}/{key}"})
     resources.append(
-        {"accountId": kw.get("account", ACCOUNT), "type": "AWS::S3::Bucket", "ARN": f"arn:{partition}:s3:::{bucket}"}
+        {
+            "accountId": kw.get("account", ACCOUNT),
+            "type": "AWS::S3::Bucket",
+            "ARN": f"arn:{partition}:s3:::{bucket}",
+        }
     )
     additional = kw.pop("params", {})
     params.update(additional)

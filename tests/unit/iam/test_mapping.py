@@ -28,97 +28,236 @@ MAPPING_TABLE: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("s3.amazonaws.com", "ListObjects", {"bucketName": "b"}, {"s3:ListBucket"}),
     ("s3.amazonaws.com", "ListObjectsV2", {"bucketName": "b", "list-type": "2"}, {"s3:ListBucket"}),
     ("s3.amazonaws.com", "HeadObject", {"bucketName": "b", "key": "k"}, {"s3:GetObject"}),
-    ("s3.amazonaws.com", "HeadObject", {"bucketName": "b", "key": "k", "versionId": "3HL4k"}, {"s3:GetObjectVersion"}),
+    (
+        "s3.amazonaws.com",
+        "HeadObject",
+        {"bucketName": "b", "key": "k", "versionId": "3HL4k"},
+        {"s3:GetObjectVersion"},
+    ),
     ("s3.amazonaws.com", "HeadBucket", {"bucketName": "b"}, {"s3:ListBucket"}),
     ("s3.amazonaws.com", "GetObjectAcl", {"bucketName": "b", "key": "k", "acl": ""}, {"s3:GetObjectAcl"}),
     ("s3.amazonaws.com", "GetBucketAcl", {"bucketName": "b", "acl": ""}, {"s3:GetBucketAcl"}),
     ("s3.amazonaws.com", "ListBuckets", None, {"s3:ListAllMyBuckets"}),
-    ("s3.amazonaws.com", "ListObjectVersions", {"bucketName": "b", "versions": ""}, {"s3:ListBucketVersions"}),
+    (
+        "s3.amazonaws.com",
+        "ListObjectVersions",
+        {"bucketName": "b", "versions": ""},
+        {"s3:ListBucketVersions"},
+    ),
     ("s3.amazonaws.com", "GetBucketEncryption", {"bucketName": "b"}, {"s3:GetEncryptionConfiguration"}),
-    ("s3.amazonaws.com", "PutBucketLifecycle", {"bucketName": "b", "lifecycle": ""}, {"s3:PutLifecycleConfiguration"}),
+    (
+        "s3.amazonaws.com",
+        "PutBucketLifecycle",
+        {"bucketName": "b", "lifecycle": ""},
+        {"s3:PutLifecycleConfiguration"},
+    ),
     ("s3.amazonaws.com", "GetBucketLifecycle", {"bucketName": "b"}, {"s3:GetLifecycleConfiguration"}),
     ("s3.amazonaws.com", "DeleteBucketCors", {"bucketName": "b"}, {"s3:PutBucketCORS"}),
-    ("s3.amazonaws.com", "DeleteBucketPublicAccessBlock", {"bucketName": "b"}, {"s3:PutBucketPublicAccessBlock"}),
-    ("s3.amazonaws.com", "DeleteBucketOwnershipControls", {"bucketName": "b"}, {"s3:PutBucketOwnershipControls"}),
+    (
+        "s3.amazonaws.com",
+        "DeleteBucketPublicAccessBlock",
+        {"bucketName": "b"},
+        {"s3:PutBucketPublicAccessBlock"},
+    ),
+    (
+        "s3.amazonaws.com",
+        "DeleteBucketOwnershipControls",
+        {"bucketName": "b"},
+        {"s3:PutBucketOwnershipControls"},
+    ),
     ("s3.amazonaws.com", "CreateMultipartUpload", {"bucketName": "b", "key": "k"}, {"s3:PutObject"}),
     ("s3.amazonaws.com", "UploadPart", {"bucketName": "b", "key": "k", "partNumber": "1"}, {"s3:PutObject"}),
     ("s3.amazonaws.com", "CompleteMultipartUpload", {"bucketName": "b", "key": "k"}, {"s3:PutObject"}),
-    ("s3.amazonaws.com", "CopyObject", {"bucketName": "b", "key": "k2", "x-amz-copy-source": "a/k1"},
-     {"s3:GetObject", "s3:PutObject"}),
+    (
+        "s3.amazonaws.com",
+        "CopyObject",
+        {"bucketName": "b", "key": "k2", "x-amz-copy-source": "a/k1"},
+        {"s3:GetObject", "s3:PutObject"},
+    ),
     ("s3.amazonaws.com", "SelectObjectContent", {"bucketName": "b", "key": "k"}, {"s3:GetObject"}),
     ("s3.amazonaws.com", "GetAccessPoint", {"name": "ap"}, {"s3:GetAccessPoint"}),
     # Lambda: version suffixes, Invoke -> InvokeFunction
     ("lambda.amazonaws.com", "GetFunction20150331v2", {"functionName": "f"}, {"lambda:GetFunction"}),
-    ("lambda.amazonaws.com", "GetFunctionConfiguration20150331v2", {"functionName": "f"},
-     {"lambda:GetFunctionConfiguration"}),
+    (
+        "lambda.amazonaws.com",
+        "GetFunctionConfiguration20150331v2",
+        {"functionName": "f"},
+        {"lambda:GetFunctionConfiguration"},
+    ),
     ("lambda.amazonaws.com", "ListFunctions20150331", None, {"lambda:ListFunctions"}),
-    ("lambda.amazonaws.com", "UpdateFunctionCode20150331v2", {"functionName": "f"}, {"lambda:UpdateFunctionCode"}),
-    ("lambda.amazonaws.com", "ListTags20170331", {"resource": "arn:aws:lambda:us-east-1:111122223333:function:f"},
-     {"lambda:ListTags"}),
+    (
+        "lambda.amazonaws.com",
+        "UpdateFunctionCode20150331v2",
+        {"functionName": "f"},
+        {"lambda:UpdateFunctionCode"},
+    ),
+    (
+        "lambda.amazonaws.com",
+        "ListTags20170331",
+        {"resource": "arn:aws:lambda:us-east-1:111122223333:function:f"},
+        {"lambda:ListTags"},
+    ),
     ("lambda.amazonaws.com", "Invoke", {"functionName": "f"}, {"lambda:InvokeFunction"}),
-    ("lambda.amazonaws.com", "CreateFunction20150331",
-     {"functionName": "f", "role": "arn:aws:iam::111122223333:role/lambda-exec", "runtime": "python3.12"},
-     {"lambda:CreateFunction", "iam:PassRole"}),
+    (
+        "lambda.amazonaws.com",
+        "CreateFunction20150331",
+        {"functionName": "f", "role": "arn:aws:iam::111122223333:role/lambda-exec", "runtime": "python3.12"},
+        {"lambda:CreateFunction", "iam:PassRole"},
+    ),
     # CloudFront: date suffixes
-    ("cloudfront.amazonaws.com", "CreateInvalidation2020_05_31", {"distributionId": "EDFDVBD6EXAMPLE"},
-     {"cloudfront:CreateInvalidation"}),
-    ("cloudfront.amazonaws.com", "GetDistribution2020_05_31", {"id": "EDFDVBD6EXAMPLE"}, {"cloudfront:GetDistribution"}),
+    (
+        "cloudfront.amazonaws.com",
+        "CreateInvalidation2020_05_31",
+        {"distributionId": "EDFDVBD6EXAMPLE"},
+        {"cloudfront:CreateInvalidation"},
+    ),
+    (
+        "cloudfront.amazonaws.com",
+        "GetDistribution2020_05_31",
+        {"id": "EDFDVBD6EXAMPLE"},
+        {"cloudfront:GetDistribution"},
+    ),
     # calls that need more than one action
-    ("cloudtrail.amazonaws.com", "CreateTrail", {"name": "t", "s3BucketName": "trail-bucket"}, {"cloudtrail:CreateTrail"}),
-    ("cloudtrail.amazonaws.com", "CreateTrail",
-     {"name": "t", "s3BucketName": "trail-bucket", "cloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:111122223333:log-group:ct:*",
-      "cloudWatchLogsRoleArn": "arn:aws:iam::111122223333:role/ct-logs"},
-     {"cloudtrail:CreateTrail", "iam:PassRole"}),
-    ("kms.amazonaws.com", "ReEncrypt", {"sourceKeyId": "arn:aws:kms:us-east-1:111122223333:key/a1",
-                                         "destinationKeyId": "arn:aws:kms:us-east-1:111122223333:key/b2"},
-     {"kms:ReEncryptFrom", "kms:ReEncryptTo"}),
-    ("dynamodb.amazonaws.com", "TransactWriteItems",
-     {"transactItems": [{"put": {"tableName": "Orders"}}, {"update": {"tableName": "Stock"}}]},
-     {"dynamodb:PutItem", "dynamodb:UpdateItem"}),
+    (
+        "cloudtrail.amazonaws.com",
+        "CreateTrail",
+        {"name": "t", "s3BucketName": "trail-bucket"},
+        {"cloudtrail:CreateTrail"},
+    ),
+    (
+        "cloudtrail.amazonaws.com",
+        "CreateTrail",
+        {
+            "name": "t",
+            "s3BucketName": "trail-bucket",
+            "cloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:111122223333:log-group:ct:*",
+            "cloudWatchLogsRoleArn": "arn:aws:iam::111122223333:role/ct-logs",
+        },
+        {"cloudtrail:CreateTrail", "iam:PassRole"},
+    ),
+    (
+        "kms.amazonaws.com",
+        "ReEncrypt",
+        {
+            "sourceKeyId": "arn:aws:kms:us-east-1:111122223333:key/a1",
+            "destinationKeyId": "arn:aws:kms:us-east-1:111122223333:key/b2",
+        },
+        {"kms:ReEncryptFrom", "kms:ReEncryptTo"},
+    ),
+    (
+        "dynamodb.amazonaws.com",
+        "TransactWriteItems",
+        {"transactItems": [{"put": {"tableName": "Orders"}}, {"update": {"tableName": "Stock"}}]},
+        {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+    ),
     # namespaces that differ from the host name
     ("monitoring.amazonaws.com", "PutMetricData", {"namespace": "App"}, {"cloudwatch:PutMetricData"}),
     ("monitoring.amazonaws.com", "GetMetricData", None, {"cloudwatch:GetMetricData"}),
     ("tagging.amazonaws.com", "GetResources", None, {"tag:GetResources"}),
     ("apigateway.amazonaws.com", "GetRestApis", None, {"apigateway:GET"}),
     # plain calls across services
-    ("ec2.amazonaws.com", "DescribeInstances", {"instancesSet": {}, "filterSet": {}}, {"ec2:DescribeInstances"}),
-    ("ec2.amazonaws.com", "RunInstances", {"instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890"}]}},
-     {"ec2:RunInstances"}),
+    (
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        {"instancesSet": {}, "filterSet": {}},
+        {"ec2:DescribeInstances"},
+    ),
+    (
+        "ec2.amazonaws.com",
+        "RunInstances",
+        {"instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890"}]}},
+        {"ec2:RunInstances"},
+    ),
     ("iam.amazonaws.com", "ListRoles", None, {"iam:ListRoles"}),
     ("iam.amazonaws.com", "GetRole", {"roleName": "r"}, {"iam:GetRole"}),
     ("iam.amazonaws.com", "CreateAccessKey", {"userName": "Alice"}, {"iam:CreateAccessKey"}),
-    ("sts.amazonaws.com", "AssumeRole", {"roleArn": "arn:aws:iam::111122223333:role/x", "roleSessionName": "s"},
-     {"sts:AssumeRole"}),
+    (
+        "sts.amazonaws.com",
+        "AssumeRole",
+        {"roleArn": "arn:aws:iam::111122223333:role/x", "roleSessionName": "s"},
+        {"sts:AssumeRole"},
+    ),
     ("kms.amazonaws.com", "Decrypt", {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"}, {"kms:Decrypt"}),
-    ("kms.amazonaws.com", "GenerateDataKey", {"keyId": "alias/app", "keySpec": "AES_256"}, {"kms:GenerateDataKey"}),
-    ("logs.amazonaws.com", "CreateLogStream", {"logGroupName": "g", "logStreamName": "s"}, {"logs:CreateLogStream"}),
-    ("logs.amazonaws.com", "PutLogEvents", {"logGroupName": "g", "logStreamName": "s"}, {"logs:PutLogEvents"}),
+    (
+        "kms.amazonaws.com",
+        "GenerateDataKey",
+        {"keyId": "alias/app", "keySpec": "AES_256"},
+        {"kms:GenerateDataKey"},
+    ),
+    (
+        "logs.amazonaws.com",
+        "CreateLogStream",
+        {"logGroupName": "g", "logStreamName": "s"},
+        {"logs:CreateLogStream"},
+    ),
+    (
+        "logs.amazonaws.com",
+        "PutLogEvents",
+        {"logGroupName": "g", "logStreamName": "s"},
+        {"logs:PutLogEvents"},
+    ),
     ("events.amazonaws.com", "PutEvents", None, {"events:PutEvents"}),
-    ("states.amazonaws.com", "StartExecution", {"stateMachineArn": "arn:aws:states:us-east-1:111122223333:stateMachine:sm"},
-     {"states:StartExecution"}),
-    ("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"}, {"secretsmanager:GetSecretValue"}),
+    (
+        "states.amazonaws.com",
+        "StartExecution",
+        {"stateMachineArn": "arn:aws:states:us-east-1:111122223333:stateMachine:sm"},
+        {"states:StartExecution"},
+    ),
+    (
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        {"secretId": "prod/db"},
+        {"secretsmanager:GetSecretValue"},
+    ),
     ("ssm.amazonaws.com", "GetParameter", {"name": "/app/db", "withDecryption": True}, {"ssm:GetParameter"}),
     ("sns.amazonaws.com", "Publish", {"topicArn": "arn:aws:sns:us-east-1:111122223333:t"}, {"sns:Publish"}),
-    ("sqs.amazonaws.com", "ReceiveMessage", {"queueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q"},
-     {"sqs:ReceiveMessage"}),
-    ("dynamodb.amazonaws.com", "Query", {"tableName": "Orders", "indexName": "byCustomer"}, {"dynamodb:Query"}),
+    (
+        "sqs.amazonaws.com",
+        "ReceiveMessage",
+        {"queueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q"},
+        {"sqs:ReceiveMessage"},
+    ),
+    (
+        "dynamodb.amazonaws.com",
+        "Query",
+        {"tableName": "Orders", "indexName": "byCustomer"},
+        {"dynamodb:Query"},
+    ),
     ("dynamodb.amazonaws.com", "DescribeTable", {"tableName": "Orders"}, {"dynamodb:DescribeTable"}),
-    ("dynamodb.amazonaws.com", "BatchWriteItem", {"requestItems": {"Orders": [{}]}}, {"dynamodb:BatchWriteItem"}),
+    (
+        "dynamodb.amazonaws.com",
+        "BatchWriteItem",
+        {"requestItems": {"Orders": [{}]}},
+        {"dynamodb:BatchWriteItem"},
+    ),
     ("ecr.amazonaws.com", "GetAuthorizationToken", None, {"ecr:GetAuthorizationToken"}),
     ("ecr.amazonaws.com", "BatchGetImage", {"repositoryName": "app"}, {"ecr:BatchGetImage"}),
     ("eks.amazonaws.com", "DescribeCluster", {"name": "prod"}, {"eks:DescribeCluster"}),
     ("rds.amazonaws.com", "DescribeDBInstances", None, {"rds:DescribeDBInstances"}),
-    ("cloudformation.amazonaws.com", "DescribeStacks", {"stackName": "app"}, {"cloudformation:DescribeStacks"}),
-    ("athena.amazonaws.com", "StartQueryExecution", {"queryString": "SELECT 1", "workGroup": "primary"},
-     {"athena:StartQueryExecution"}),
+    (
+        "cloudformation.amazonaws.com",
+        "DescribeStacks",
+        {"stackName": "app"},
+        {"cloudformation:DescribeStacks"},
+    ),
+    (
+        "athena.amazonaws.com",
+        "StartQueryExecution",
+        {"queryString": "SELECT 1", "workGroup": "primary"},
+        {"athena:StartQueryExecution"},
+    ),
     ("organizations.amazonaws.com", "DescribeOrganization", None, {"organizations:DescribeOrganization"}),
 ]
 
 
-@pytest.mark.parametrize(("source", "name", "params", "expected"), MAPPING_TABLE,
-                         ids=[f"{s.split('.')[0]}:{n}" for s, n, _, _ in MAPPING_TABLE])
-def test_mapping_table(mapper: EventMapper, source: str, name: str, params: dict[str, Any] | None,
-                       expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("source", "name", "params", "expected"),
+    MAPPING_TABLE,
+    ids=[f"{s.split('.')[0]}:{n}" for s, n, _, _ in MAPPING_TABLE],
+)
+def test_mapping_table(
+    mapper: EventMapper, source: str, name: str, params: dict[str, Any] | None, expected: set[str]
+) -> None:
     event = mapper.map(cloudtrail_record(source, name, params))
     assert event.kind == "mapped", event.reason
     assert event.key == f"{source}:{name}"
@@ -128,14 +267,32 @@ def test_mapping_table(mapper: EventMapper, source: str, name: str, params: dict
 
 IGNORED: list[tuple[dict[str, Any], str]] = [
     (cloudtrail_record("sts.amazonaws.com", "GetCallerIdentity", None), "needs no permission"),
-    (cloudtrail_record("sts.amazonaws.com", "GetSessionToken", {"durationSeconds": 3600}), "needs no permission"),
+    (
+        cloudtrail_record("sts.amazonaws.com", "GetSessionToken", {"durationSeconds": 3600}),
+        "needs no permission",
+    ),
     (cloudtrail_record("dynamodb.amazonaws.com", "DescribeEndpoints", None), "needs no permission"),
-    (cloudtrail_record("signin.amazonaws.com", "ConsoleLogin", None, event_type="AwsConsoleSignIn",
-                       identity=user_identity()), "console sign-in"),
+    (
+        cloudtrail_record(
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            None,
+            event_type="AwsConsoleSignIn",
+            identity=user_identity(),
+        ),
+        "console sign-in",
+    ),
     (cloudtrail_record("signin.amazonaws.com", "CheckMfa", None), "console sign-in"),
-    (cloudtrail_record("kms.amazonaws.com", "RotateKey", None, event_type="AwsServiceEvent"), "AWS service event"),
-    (cloudtrail_record("cloudtrail.amazonaws.com", "ApiCallRateInsight", None, event_type="AwsCloudTrailInsight"),
-     "Insights"),
+    (
+        cloudtrail_record("kms.amazonaws.com", "RotateKey", None, event_type="AwsServiceEvent"),
+        "AWS service event",
+    ),
+    (
+        cloudtrail_record(
+            "cloudtrail.amazonaws.com", "ApiCallRateInsight", None, event_type="AwsCloudTrailInsight"
+        ),
+        "Insights",
+    ),
 ]
 
 
@@ -165,12 +322,25 @@ def test_unmapped_never_guessed(mapper: EventMapper, source: str, name: str) -> 
 
 DENIED_CODES = [
     ("s3.amazonaws.com", "GetObject", "AccessDenied", "Access Denied"),
-    ("dynamodb.amazonaws.com", "GetItem", "AccessDeniedException",
-     "User: arn:aws:sts::111122223333:assumed-role/app-role/s is not authorized to perform: dynamodb:GetItem"),
-    ("ec2.amazonaws.com", "StopInstances", "Client.UnauthorizedOperation",
-     "You are not authorized to perform this operation."),
-    ("sns.amazonaws.com", "Publish", "AuthorizationError",
-     "User: arn:aws:iam::111122223333:user/Alice is not authorized to perform: SNS:Publish"),
+    (
+        "dynamodb.amazonaws.com",
+        "GetItem",
+        "AccessDeniedException",
+        "User: arn:aws:sts::111122223333:assumed-role/app-role/s is not authorized to perform: "
+        "dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/Orders",
+    ),
+    (
+        "ec2.amazonaws.com",
+        "StopInstances",
+        "Client.UnauthorizedOperation",
+        "You are not authorized to perform this operation.",
+    ),
+    (
+        "sns.amazonaws.com",
+        "Publish",
+        "AuthorizationError",
+        "User: arn:aws:iam::111122223333:user/Alice is not authorized to perform: SNS:Publish",
+    ),
     ("kms.amazonaws.com", "Decrypt", "AccessDeniedException", "not authorized"),
 ]
 
@@ -188,7 +358,12 @@ FAILED_AFTER_AUTHORIZATION = [
     ("s3.amazonaws.com", "GetObject", "NoSuchKey", "The specified key does not exist."),
     ("dynamodb.amazonaws.com", "PutItem", "ValidationException", "One or more parameter values were invalid"),
     ("lambda.amazonaws.com", "GetFunction20150331v2", "ResourceNotFoundException", "Function not found"),
-    ("dynamodb.amazonaws.com", "PutItem", "ConditionalCheckFailedException", "The conditional request failed"),
+    (
+        "dynamodb.amazonaws.com",
+        "PutItem",
+        "ConditionalCheckFailedException",
+        "The conditional request failed",
+    ),
 ]
 
 
@@ -196,9 +371,15 @@ FAILED_AFTER_AUTHORIZATION = [
 def test_failures_after_authorization_are_kept(
     mapper: EventMapper, source: str, name: str, code: str, message: str
 ) -> None:
-    event = mapper.map(cloudtrail_record(source, name, {"tableName": "t", "functionName": "f",
-                                                        "bucketName": "b", "key": "k"},
-                                         error_code=code, error_message=message))
+    event = mapper.map(
+        cloudtrail_record(
+            source,
+            name,
+            {"tableName": "t", "functionName": "f", "bucketName": "b", "key": "k"},
+            error_code=code,
+            error_message=message,
+        )
+    )
     assert event.kind == "mapped"
     assert not event.denied
     assert event.uses
@@ -257,8 +438,16 @@ def test_every_action_the_tables_can_produce_exists() -> None:
     sources = _event_sources_by_namespace()
     params_variants: list[dict[str, Any] | None] = [
         None,
-        {"name": "n", "bucketName": "b", "key": "k", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/r", "role": "r",
-         "functionName": "f", "tableName": "t", "queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/q"},
+        {
+            "name": "n",
+            "bucketName": "b",
+            "key": "k",
+            "roleArn": f"arn:aws:iam::{ACCOUNT}:role/r",
+            "role": "r",
+            "functionName": "f",
+            "tableName": "t",
+            "queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/q",
+        },
     ]
     seen_methods = 0
     emitted: set[str] = set()

@@ -11,47 +11,57 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Token kinds: a literal character, ANY one character, STAR (any run), SEGMENT (a run without ':').
-_ANY, _STAR, _SEGMENT = "\x00any", "\x00star", "\x00seg"
+# A token is a literal character (a str of length 1) or a wildcard: (minimum length, characters it
+# cannot contain). Policy ``*`` is (0, {}), ``?`` is (1, {}); format variables are at least one
+# character; Partition, Region and Account stay inside their colon-separated segment, and the names below
+# cannot hold a ``/`` (S3 bucket, DynamoDB table, SQS queue, SNS topic, Lambda function names, KMS key
+# ids), so ``arn:aws:s3:::b/k`` is an object, never a bucket.
+Token = str | tuple[int, frozenset[str]]
+_NO_COLON = frozenset({":"})
+_NO_SLASH = frozenset({"/"})
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _SEGMENT_VARIABLES = frozenset({"Partition", "Region", "Account"})
+NAME_VARIABLES = frozenset({"BucketName", "TableName", "QueueName", "TopicName", "FunctionName", "KeyId"})
 
 
-def _policy_tokens(pattern: str) -> tuple[str, ...]:
-    return tuple(_STAR if c == "*" else _ANY if c == "?" else c for c in pattern)
+def _policy_tokens(pattern: str) -> tuple[Token, ...]:
+    return tuple((0, frozenset()) if c == "*" else (1, frozenset()) if c == "?" else c for c in pattern)
 
 
 @lru_cache(maxsize=8192)
-def _format_tokens(arn_format: str) -> tuple[str, ...]:
-    tokens: list[str] = []
+def _format_tokens(arn_format: str) -> tuple[Token, ...]:
+    tokens: list[Token] = []
     last = 0
     for match in _VARIABLE.finditer(arn_format):
         tokens.extend(arn_format[last : match.start()])
-        if match.group(1) in _SEGMENT_VARIABLES:
-            tokens.append(_SEGMENT)
+        name = match.group(1)
+        if name in _SEGMENT_VARIABLES:
+            tokens.append((0, _NO_COLON))
         else:
-            tokens.extend((_ANY, _STAR))  # not empty
+            excluded = _NO_SLASH if name in NAME_VARIABLES else frozenset()
+            tokens.extend(((1, excluded), (0, excluded)))  # one character, then any run
         last = match.end()
     tokens.extend(arn_format[last:])
     return tuple(tokens)
 
 
-def _star_like(token: str) -> bool:
-    return token in (_STAR, _SEGMENT)
+def _is_run(token: Token) -> bool:
+    return isinstance(token, tuple) and token[0] == 0
 
 
-def _compatible(a: str, b: str) -> bool:
+def _compatible(a: Token, b: Token) -> bool:
     """Whether one character can satisfy both tokens."""
-    if a in (_ANY, _STAR) or b in (_ANY, _STAR):
-        return not ((a == ":" and b == _SEGMENT) or (b == ":" and a == _SEGMENT))
-    if a == _SEGMENT:
-        return b != ":"
-    if b == _SEGMENT:
-        return a != ":"
-    return a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    if isinstance(a, str):
+        assert isinstance(b, tuple)
+        return a not in b[1]
+    if isinstance(b, str):
+        return b not in a[1]
+    return True  # two wildcards: some character is allowed by both (they exclude at most ':' or '/')
 
 
-def _intersect(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def _intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:
@@ -63,15 +73,15 @@ def _intersect(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
             return True
         ta = a[i] if i < len(a) else None
         tb = b[j] if j < len(b) else None
-        if ta is not None and _star_like(ta):
+        if ta is not None and _is_run(ta):
             stack.append((i + 1, j))  # the run is empty
-        if tb is not None and _star_like(tb):
+        if tb is not None and _is_run(tb):
             stack.append((i, j + 1))
         if ta is None or tb is None or not _compatible(ta, tb):
             continue
         # consume one character with both; a run stays where it is
-        next_i = i if _star_like(ta) else i + 1
-        next_j = j if _star_like(tb) else j + 1
+        next_i = i if _is_run(ta) else i + 1
+        next_j = j if _is_run(tb) else j + 1
         if (next_i, next_j) != (i, j):
             stack.append((next_i, next_j))
     return False

@@ -719,5 +719,10 @@ def _fitting(types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
 
 def _covers_required(types: tuple[ResourceType, ...], arns: list[str]) -> bool:
     """Every resource type the reference marks required for the action is matched by some ARN; else a
-    policy naming only the ARNs we found would refuse the very call it was made from."""
-    return all(any(t.matches(arn) for arn in arns) for t in types if t.required)
+    policy naming only the ARNs we found would refuse the very call it was made from. A narrower type
+    covers a required one it extends: a Query on an index names ``table/T/index/I``, not ``table/T``."""
+    for required in (t for t in types if t.required):
+        narrower = [u for u in types if u.variables >= required.variables]
+        if not any(u.matches(arn) for u in narrower for arn in arns):
+            return False
+    return True

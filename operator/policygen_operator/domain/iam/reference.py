@@ -16,6 +16,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from policygen_operator.domain.iam.arn import NAME_VARIABLES
+
 DATA_FILE = "reference.json.gz"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 # Variables filled from the event's context rather than from request parameters.
@@ -42,13 +44,14 @@ class ResourceType:
 
 @lru_cache(maxsize=4096)
 def _format_regex(arn_format: str) -> re.Pattern[str]:
-    """A regex for concrete ARNs of a format: context variables stay within one segment, others may not
-    be empty and may hold any character (object keys and paths contain ``/`` and ``:``)."""
+    """A regex for concrete ARNs of a format: context variables stay within one segment, names (buckets,
+    tables, ...) hold no ``/``, others are any non-empty text (object keys and paths hold ``/`` and ``:``)."""
     parts: list[str] = []
     last = 0
     for match in _VARIABLE.finditer(arn_format):
         parts.append(re.escape(arn_format[last : match.start()]))
-        parts.append("[^:]*" if match.group(1) in CONTEXT_VARIABLES else ".+")
+        name = match.group(1)
+        parts.append("[^:]*" if name in CONTEXT_VARIABLES else "[^/]+" if name in NAME_VARIABLES else ".+")
         last = match.end()
     parts.append(re.escape(arn_format[last:]))
     return re.compile("".join(parts))

@@ -143,9 +143,10 @@ def _one_of(statement: dict[str, Any], name: str, negated: str, add: Any) -> lis
     return values
 
 
-def _check_actions(actions: Iterable[str], ref: Reference, add: Any) -> list[str]:
-    """Report unknown actions; return the reference's names of the known ones (wildcards expanded)."""
-    known: list[str] = []
+def _check_actions(actions: Iterable[str], ref: Reference, add: Any) -> dict[str, bool]:
+    """Report unknown actions; return the reference's names of the known ones (wildcards expanded), each
+    with whether the statement named it explicitly."""
+    known: dict[str, bool] = {}
     all_actions: list[str] | None = None
     for action in actions:
         if action == "*":
@@ -164,17 +165,20 @@ def _check_actions(actions: Iterable[str], ref: Reference, add: Any) -> list[str
                     "unknown-action",
                     f"{action!r} matches no action in the Service Authorization Reference",
                 )
-            known.extend(matched)
+            for expanded in matched:
+                known.setdefault(expanded, False)
             continue
         name = ref.action_name(action)
         if name is None:
             add("error", "unknown-action", f"{action!r} is not in the Service Authorization Reference")
         else:
-            known.append(name)
+            known[name] = True
     return known
 
 
-def _check_resources(actions: list[str], resources: list[str], ref: Reference, add: Any) -> None:
+def _check_resources(actions: dict[str, bool], resources: list[str], ref: Reference, add: Any) -> None:
+    """Every ARN must suit some action; every explicitly named action must get some ARN it can use (an
+    ``s3:Get*`` need not find a bucket and an object for each of the actions it expands to)."""
     types = {action: ref.resource_types(action) for action in actions}
     wildcard = "*" in resources
     if wildcard:
@@ -203,7 +207,7 @@ def _check_resources(actions: list[str], resources: list[str], ref: Reference, a
     if wildcard:
         return
     for action in sorted(types):
-        if action in served:
+        if action in served or not actions[action]:
             continue
         if not types[action]:
             add(

@@ -1,0 +1,269 @@
+"""Policy building: grouping, compaction, splitting, determinism."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from policygen_operator.domain.iam.canonical import canonical_json, policy_characters
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.policy import (
+    DEFAULT_COMPACTION_THRESHOLD,
+    PolicyOptions,
+    build_policies,
+    compact,
+)
+from policygen_operator.domain.iam.reference import load_reference
+from policygen_operator.domain.iam.validate import validate_policy
+from policygen_operator.domain.usage import Usage
+from tests.unit.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record, s3_data_event
+
+T = "2024-03-18T09:15:42Z"
+
+
+def usage(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
+    return {pair: Usage(1, T, T) for pair in pairs}
+
+
+def statements(documents: list[dict]) -> list[dict]:
+    return [s for d in documents for s in d["Statement"]]
+
+
+def granted(documents: list[dict]) -> set[tuple[str, str]]:
+    return {(a, r) for s in statements(documents) for a in s["Action"] for r in s["Resource"]}
+
+
+def test_grouped_by_service_and_resource_set() -> None:
+    docs = build_policies(
+        usage(
+            [
+                ("s3:GetObject", "arn:aws:s3:::b/k"),
+                ("s3:PutObject", "arn:aws:s3:::b/k"),
+                ("s3:ListBucket", "arn:aws:s3:::b"),
+                ("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:q"),
+                ("ec2:DescribeInstances", "*"),
+                ("s3:ListAllMyBuckets", "*"),
+            ]
+        )
+    )
+    assert len(docs) == 1
+    doc = docs[0]
+    assert doc["Version"] == "2012-10-17"
+    shapes = [(s["Action"], s["Resource"]) for s in doc["Statement"]]
+    assert shapes == [
+        (["ec2:DescribeInstances"], ["*"]),
+        (["s3:ListAllMyBuckets"], ["*"]),
+        (["s3:ListBucket"], ["arn:aws:s3:::b"]),
+        (["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::b/k"]),
+        (["sqs:SendMessage"], [f"arn:aws:sqs:us-east-1:{ACCOUNT}:q"]),
+    ]
+    assert all(s["Effect"] == "Allow" and s["Sid"].isalnum() for s in doc["Statement"])
+    assert [f for f in validate_policy(doc) if f.severity == "error"] == []
+
+
+def test_star_absorbs_the_actions_other_resources() -> None:
+    docs = build_policies(
+        usage([("kms:Decrypt", "*"), ("kms:Decrypt", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k1")])
+    )
+    assert statements(docs) == [
+        {"Sid": statements(docs)[0]["Sid"], "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["*"]}
+    ]
+
+
+def test_no_resource_level_is_action_only() -> None:
+    docs = build_policies(
+        usage([("s3:GetObject", "arn:aws:s3:::b/k"), ("s3:PutObject", "arn:aws:s3:::c/k")]),
+        PolicyOptions(resource_level=False),
+    )
+    assert [(s["Action"], s["Resource"]) for s in statements(docs)] == [
+        (["s3:GetObject", "s3:PutObject"], ["*"])
+    ]
+
+
+def test_exclude_actions_with_wildcards() -> None:
+    docs = build_policies(
+        usage(
+            [
+                ("s3:GetObject", "arn:aws:s3:::b/k"),
+                ("s3:DeleteObject", "arn:aws:s3:::b/k"),
+                ("sts:AssumeRole", "*"),
+            ]
+        ),
+        PolicyOptions(exclude_actions=("s3:delete*", "STS:AssumeRole")),
+    )
+    assert {a for a, _ in granted(docs)} == {"s3:GetObject"}
+
+
+def test_nothing_allowed_gives_no_document() -> None:
+    assert build_policies({}) == []
+
+
+# --- compaction ---------------------------------------------------------------------------------------
+
+
+def test_threshold_is_exclusive() -> None:
+    keys = [f"arn:aws:s3:::b/logs/{i:02}.gz" for i in range(DEFAULT_COMPACTION_THRESHOLD)]
+    assert compact(keys, DEFAULT_COMPACTION_THRESHOLD) == set(keys)
+    more = [*keys, "arn:aws:s3:::b/logs/99.gz"]
+    assert compact(more, DEFAULT_COMPACTION_THRESHOLD) == {"arn:aws:s3:::b/logs/*"}
+
+
+def test_busy_folder_collapses_neighbours_stay_exact() -> None:
+    arns = [f"arn:aws:s3:::b/logs/2024/{i}.txt" for i in range(30)] + [
+        "arn:aws:s3:::b/k",
+        "arn:aws:s3:::b/k1",
+    ]
+    assert compact(arns, 10) == {"arn:aws:s3:::b/logs/2024/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/k1"}
+
+
+def test_many_folders_collapse_at_the_common_path_prefix() -> None:
+    arns = [f"arn:aws:s3:::b/data/{d}/{f}.csv" for d in range(12) for f in range(3)]
+    assert compact(arns, 10) == {"arn:aws:s3:::b/data/*"}
+
+
+def test_names_compact_to_their_common_prefix() -> None:
+    tables = [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders-{i}" for i in range(11)]
+    assert compact(tables, 10) == {f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders-*"}
+
+
+def test_never_across_accounts_or_regions() -> None:
+    tables = [
+        f"arn:aws:dynamodb:us-east-1:{a}:table/t{i}" for a in (ACCOUNT, OTHER_ACCOUNT) for i in range(11)
+    ]
+    tables += [f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/t{i}" for i in range(3)]
+    assert compact(tables, 10) == {
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t*",
+        f"arn:aws:dynamodb:us-east-1:{OTHER_ACCOUNT}:table/t*",
+        *(f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/t{i}" for i in range(3)),
+    }
+
+
+def test_buckets_are_never_compacted() -> None:
+    """S3 bucket ARNs carry no account: a bucket-name pattern could match someone else's bucket."""
+    buckets = [f"arn:aws:s3:::team-bucket-{i}" for i in range(25)]
+    assert compact(buckets, 10) == set(buckets)
+
+
+def test_compaction_never_produces_bare_star() -> None:
+    queues = [f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}" for name in "abcdefghijklmnop"]
+    assert compact(queues, 10) == {f"arn:aws:sqs:us-east-1:{ACCOUNT}:*"}
+    docs = build_policies(usage([("s3:GetObject", f"arn:aws:s3:::b{i}/k{i}") for i in range(40)]))
+    assert all(r != "*" for _, r in granted(docs))
+
+
+def test_compacted_wildcard_removes_covered_arns() -> None:
+    pairs = [("s3:GetObject", f"arn:aws:s3:::b/in/{i}") for i in range(11)] + [
+        ("s3:GetObject", "arn:aws:s3:::b/k")
+    ]
+    docs = build_policies(usage(pairs))
+    assert granted(docs) == {("s3:GetObject", "arn:aws:s3:::b/in/*"), ("s3:GetObject", "arn:aws:s3:::b/k")}
+
+
+# --- splitting ----------------------------------------------------------------------------------------
+
+
+def _many_distinct_pairs() -> list[tuple[str, str]]:
+    """Hundreds of distinct real actions, each on its own resource."""
+    reference = load_reference()
+    pairs = []
+    for action in sorted(reference.actions()):
+        types = reference.resource_types(action)
+        if action.startswith(("dynamodb:", "sqs:", "sns:", "lambda:", "kms:", "ssm:")) and types:
+            arn = types[0].fill(
+                {v: "name" for v in types[0].variables}
+                | {"Partition": "aws", "Region": "us-east-1", "Account": ACCOUNT}
+            )
+            pairs.append((action, arn))
+    return pairs
+
+
+def test_split_at_the_size_limit() -> None:
+    pairs = _many_distinct_pairs()
+    assert len(pairs) > 150
+    docs = build_policies(usage(pairs))
+    assert len(docs) > 1
+    for doc in docs:
+        assert policy_characters(doc) <= 6144
+        assert not [f for f in validate_policy(doc) if f.code == "size"]
+    assert granted(docs) == set(pairs)
+    sids = [s["Sid"] for s in statements(docs)]
+    assert len(sids) == len(set(sids))
+
+
+def test_a_statement_too_big_alone_is_cut_by_resources() -> None:
+    pairs = [
+        ("ssm:GetParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/{i:04}/value")
+        for i in range(400)
+    ]
+    docs = build_policies(usage(pairs), PolicyOptions(compaction_threshold=10_000))
+    assert len(docs) > 1
+    assert all(policy_characters(d) <= 6144 for d in docs)
+    assert granted(docs) == set(pairs)
+    sids = [s["Sid"] for s in statements(docs)]
+    assert len(sids) == len(set(sids))
+
+
+def test_smaller_limit_splits_more() -> None:
+    pairs = _many_distinct_pairs()
+    assert len(build_policies(usage(pairs), PolicyOptions(max_characters=2048))) > len(
+        build_policies(usage(pairs))
+    )
+
+
+# --- determinism ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_same_input_in_another_order_is_byte_identical(seed: int) -> None:
+    pairs = _many_distinct_pairs() + [("s3:GetObject", f"arn:aws:s3:::b/x/{i}") for i in range(50)]
+    shuffled = pairs[:]
+    random.Random(seed).shuffle(shuffled)
+    first = [canonical_json(d) for d in build_policies(usage(pairs))]
+    second = [canonical_json(d) for d in build_policies(usage(shuffled))]
+    assert first == second
+    raw_first = [str(d) for d in build_policies(usage(pairs))]
+    raw_second = [str(d) for d in build_policies(usage(shuffled))]
+    assert raw_first == raw_second  # already canonical order, not only after canonical_json
+
+
+def test_sid_stable_when_other_statements_change() -> None:
+    base = [("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:q")]
+    before = statements(build_policies(usage(base)))[0]["Sid"]
+    after = {
+        s["Action"][0]: s["Sid"]
+        for s in statements(build_policies(usage([*base, ("ec2:DescribeVpcs", "*")])))
+    }
+    assert after["sqs:SendMessage"] == before
+
+
+def test_from_records_to_valid_policy() -> None:
+    """The mapper's output goes straight into the builder and the result validates without errors."""
+    mapper = EventMapper()
+    records = [s3_data_event("GetObject", "amzn-s3-demo-bucket", f"reports/{i}.csv") for i in range(15)] + [
+        cloudtrail_record("dynamodb.amazonaws.com", "Query", {"tableName": "Orders", "indexName": "byDate"}),
+        cloudtrail_record("sts.amazonaws.com", "GetCallerIdentity", None),
+        cloudtrail_record(
+            "kms.amazonaws.com", "Decrypt", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/abc"}
+        ),
+        cloudtrail_record("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"}),
+        cloudtrail_record("ssm.amazonaws.com", "GetParameter", {"name": "/app/x"}),
+        cloudtrail_record("iam.amazonaws.com", "GetRole", {"roleName": "deployer"}),
+        cloudtrail_record("lambda.amazonaws.com", "Invoke", {"functionName": "f"}),
+        cloudtrail_record("sns.amazonaws.com", "Publish", {"topicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:t"}),
+        cloudtrail_record(
+            "sqs.amazonaws.com",
+            "SendMessage",
+            {"queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/q"},
+        ),
+    ]
+    allowed: dict[tuple[str, str], Usage] = {}
+    for record in records:
+        event = mapper.map(record)
+        if event.kind == "mapped" and not event.denied:
+            for use in event.uses:
+                allowed.setdefault(use, Usage(0, T, T)).see(T)
+    docs = build_policies(allowed)
+    assert len(docs) == 1
+    assert ("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/reports/*") in granted(docs)
+    assert validate_policy(docs[0]) == []

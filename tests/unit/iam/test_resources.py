@@ -1,0 +1,404 @@
+"""Resource ARNs built from records, per service and partition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper, context_of, partition_of
+from tests.unit.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record, s3_data_event, user_identity
+
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def mapper() -> EventMapper:
+    return EventMapper()
+
+
+def rec(
+    source: str, name: str, params: dict[str, Any] | None, partition: str = "aws", **kw: Any
+) -> dict[str, Any]:
+    region = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}[partition]
+    return cloudtrail_record(source, name, params, partition=partition, region=kw.pop("region", region), **kw)
+
+
+# (record, expected uses as a set of (action, ARN))
+CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
+    # --- S3: no region or account in S3 ARNs ---
+    (
+        "s3 object",
+        s3_data_event("GetObject", "amzn-s3-demo-bucket", "a/b.txt"),
+        {("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/a/b.txt")},
+    ),
+    (
+        "s3 bucket",
+        s3_data_event("ListObjects", "amzn-s3-demo-bucket", None, params={"prefix": "a/"}),
+        {("s3:ListBucket", "arn:aws:s3:::amzn-s3-demo-bucket")},
+    ),
+    (
+        "s3 object aws-cn",
+        s3_data_event("PutObject", "cn-bucket", "k", partition="aws-cn", region="cn-north-1"),
+        {("s3:PutObject", "arn:aws-cn:s3:::cn-bucket/k")},
+    ),
+    (
+        "s3 management event without resources[]",
+        rec("s3.amazonaws.com", "GetBucketPolicy", {"bucketName": "b", "policy": ""}),
+        {("s3:GetBucketPolicy", "arn:aws:s3:::b")},
+    ),
+    (
+        "s3 copy reads source, writes destination",
+        rec(
+            "s3.amazonaws.com",
+            "CopyObject",
+            {"bucketName": "dst", "key": "new.txt", "x-amz-copy-source": "src/old.txt"},
+        ),
+        {("s3:PutObject", "arn:aws:s3:::dst/new.txt"), ("s3:GetObject", "arn:aws:s3:::src/old.txt")},
+    ),
+    (
+        "s3 DeleteObjects with ARNPrefix",
+        rec(
+            "s3.amazonaws.com",
+            "DeleteObjects",
+            {"bucketName": "b", "delete": ""},
+            resources=[
+                {"type": "AWS::S3::Object", "ARNPrefix": "arn:aws:s3:::b/"},
+                {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::b"},
+            ],
+        ),
+        {("s3:DeleteObject", "arn:aws:s3:::b/*")},
+    ),
+    (
+        "s3 us-gov",
+        s3_data_event("GetObject", "gov-bucket", "x", partition="aws-us-gov", region="us-gov-west-1"),
+        {("s3:GetObject", "arn:aws-us-gov:s3:::gov-bucket/x")},
+    ),
+    # --- DynamoDB ---
+    (
+        "dynamodb table",
+        rec("dynamodb.amazonaws.com", "GetItem", {"tableName": "Orders", "key": {"id": {"S": "1"}}}),
+        {("dynamodb:GetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders")},
+    ),
+    (
+        "dynamodb index",
+        rec("dynamodb.amazonaws.com", "Query", {"tableName": "Orders", "indexName": "byCustomer"}),
+        {("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders/index/byCustomer")},
+    ),
+    (
+        "dynamodb us-gov",
+        rec("dynamodb.amazonaws.com", "PutItem", {"tableName": "T"}, "aws-us-gov"),
+        {("dynamodb:PutItem", f"arn:aws-us-gov:dynamodb:us-gov-west-1:{ACCOUNT}:table/T")},
+    ),
+    (
+        "dynamodb table ARN",
+        rec(
+            "dynamodb.amazonaws.com",
+            "DeleteItem",
+            {"tableName": f"arn:aws:dynamodb:us-east-1:{OTHER_ACCOUNT}:table/Shared"},
+        ),
+        {("dynamodb:DeleteItem", f"arn:aws:dynamodb:us-east-1:{OTHER_ACCOUNT}:table/Shared")},
+    ),
+    (
+        "dynamodb batch",
+        rec("dynamodb.amazonaws.com", "BatchGetItem", {"requestItems": {"A": {}, "B": {}}}),
+        {
+            ("dynamodb:BatchGetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/A"),
+            ("dynamodb:BatchGetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/B"),
+        },
+    ),
+    # --- SQS: the queue URL names the owning account ---
+    (
+        "sqs url",
+        rec(
+            "sqs.amazonaws.com",
+            "SendMessage",
+            {"queueUrl": f"https://sqs.us-east-1.amazonaws.com/{OTHER_ACCOUNT}/jobs", "messageBody": "x"},
+        ),
+        {("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{OTHER_ACCOUNT}:jobs")},
+    ),
+    (
+        "sqs aws-cn",
+        rec(
+            "sqs.amazonaws.com",
+            "DeleteMessage",
+            {"queueUrl": f"https://sqs.cn-north-1.amazonaws.com.cn/{ACCOUNT}/jobs.fifo"},
+            "aws-cn",
+        ),
+        {("sqs:DeleteMessage", f"arn:aws-cn:sqs:cn-north-1:{ACCOUNT}:jobs.fifo")},
+    ),
+    (
+        "sqs create by name",
+        rec("sqs.amazonaws.com", "CreateQueue", {"queueName": "new-q"}),
+        {("sqs:CreateQueue", f"arn:aws:sqs:us-east-1:{ACCOUNT}:new-q")},
+    ),
+    # --- SNS ---
+    (
+        "sns topic",
+        rec("sns.amazonaws.com", "Publish", {"topicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"}),
+        {("sns:Publish", f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts")},
+    ),
+    (
+        "sns us-gov",
+        rec(
+            "sns.amazonaws.com",
+            "Subscribe",
+            {"topicArn": f"arn:aws-us-gov:sns:us-gov-west-1:{ACCOUNT}:alerts", "protocol": "sqs"},
+            "aws-us-gov",
+        ),
+        {("sns:Subscribe", f"arn:aws-us-gov:sns:us-gov-west-1:{ACCOUNT}:alerts")},
+    ),
+    # --- KMS ---
+    (
+        "kms key id",
+        rec("kms.amazonaws.com", "Encrypt", {"keyId": KEY_ID}),
+        {("kms:Encrypt", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}")},
+    ),
+    (
+        "kms key ARN in another account",
+        rec("kms.amazonaws.com", "Decrypt", {"keyId": f"arn:aws:kms:us-east-1:{OTHER_ACCOUNT}:key/{KEY_ID}"}),
+        {("kms:Decrypt", f"arn:aws:kms:us-east-1:{OTHER_ACCOUNT}:key/{KEY_ID}")},
+    ),
+    (
+        "kms alias resolved by resources[]",
+        rec(
+            "kms.amazonaws.com",
+            "GenerateDataKey",
+            {"keyId": "alias/app", "keySpec": "AES_256"},
+            resources=[
+                {
+                    "accountId": ACCOUNT,
+                    "type": "AWS::KMS::Key",
+                    "ARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}",
+                }
+            ],
+        ),
+        {("kms:GenerateDataKey", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}")},
+    ),
+    (
+        "kms alias without key ARN is *",
+        rec("kms.amazonaws.com", "GenerateDataKey", {"keyId": "alias/app"}),
+        {("kms:GenerateDataKey", "*")},
+    ),
+    (
+        "kms create alias names alias and key",
+        rec("kms.amazonaws.com", "CreateAlias", {"aliasName": "alias/app", "targetKeyId": KEY_ID}, "aws-cn"),
+        {
+            ("kms:CreateAlias", f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:alias/app"),
+            ("kms:CreateAlias", f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/{KEY_ID}"),
+        },
+    ),
+    # --- Secrets Manager: names get the 6-character suffix as a wildcard ---
+    (
+        "secret name",
+        rec("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"}),
+        {("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-*")},
+    ),
+    (
+        "secret full ARN",
+        rec(
+            "secretsmanager.amazonaws.com",
+            "GetSecretValue",
+            {"secretId": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbCdEf"},
+        ),
+        {
+            (
+                "secretsmanager:GetSecretValue",
+                f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-AbCdEf",
+            )
+        },
+    ),
+    (
+        "secret aws-cn name",
+        rec("secretsmanager.amazonaws.com", "DescribeSecret", {"secretId": "api-key"}, "aws-cn"),
+        {
+            (
+                "secretsmanager:DescribeSecret",
+                f"arn:aws-cn:secretsmanager:cn-north-1:{ACCOUNT}:secret:api-key-*",
+            )
+        },
+    ),
+    # --- SSM parameters: with or without the leading slash ---
+    (
+        "ssm slash",
+        rec("ssm.amazonaws.com", "GetParameter", {"name": "/app/db/password", "withDecryption": True}),
+        {("ssm:GetParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/db/password")},
+    ),
+    (
+        "ssm no slash",
+        rec("ssm.amazonaws.com", "PutParameter", {"name": "feature-flag", "type": "String"}),
+        {("ssm:PutParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/feature-flag")},
+    ),
+    (
+        "ssm us-gov list",
+        rec("ssm.amazonaws.com", "GetParameters", {"names": ["/a", "b"]}, "aws-us-gov"),
+        {
+            ("ssm:GetParameters", f"arn:aws-us-gov:ssm:us-gov-west-1:{ACCOUNT}:parameter/a"),
+            ("ssm:GetParameters", f"arn:aws-us-gov:ssm:us-gov-west-1:{ACCOUNT}:parameter/b"),
+        },
+    ),
+    (
+        "ssm by path",
+        rec("ssm.amazonaws.com", "GetParametersByPath", {"path": "/app/", "recursive": True}),
+        {("ssm:GetParametersByPath", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/*")},
+    ),
+    # --- Lambda: names, partial and full ARNs; qualifiers kept (IAM compares the ARN the call used) ---
+    (
+        "lambda name",
+        rec("lambda.amazonaws.com", "Invoke", {"functionName": "thumbnail"}),
+        {("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail")},
+    ),
+    (
+        "lambda partial ARN",
+        rec(
+            "lambda.amazonaws.com",
+            "GetFunction20150331v2",
+            {"functionName": f"{OTHER_ACCOUNT}:function:thumbnail"},
+        ),
+        {("lambda:GetFunction", f"arn:aws:lambda:us-east-1:{OTHER_ACCOUNT}:function:thumbnail")},
+    ),
+    (
+        "lambda full ARN aws-cn with alias",
+        rec(
+            "lambda.amazonaws.com",
+            "Invoke",
+            {"functionName": f"arn:aws-cn:lambda:cn-north-1:{ACCOUNT}:function:thumbnail:live"},
+            "aws-cn",
+        ),
+        {("lambda:InvokeFunction", f"arn:aws-cn:lambda:cn-north-1:{ACCOUNT}:function:thumbnail:live")},
+    ),
+    (
+        "lambda qualifier parameter",
+        rec(
+            "lambda.amazonaws.com",
+            "GetFunctionConfiguration20150331v2",
+            {"functionName": "thumbnail", "qualifier": "7"},
+        ),
+        {("lambda:GetFunctionConfiguration", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail:7")},
+    ),
+    (
+        "lambda data event resources[]",
+        rec(
+            "lambda.amazonaws.com",
+            "Invoke",
+            {"functionName": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail"},
+            resources=[
+                {
+                    "accountId": ACCOUNT,
+                    "type": "AWS::Lambda::Function",
+                    "ARN": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail",
+                }
+            ],
+            data_event=True,
+        ),
+        {("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail")},
+    ),
+    # --- IAM: global (no region); a bare name may sit under a path ---
+    (
+        "iam role name",
+        rec("iam.amazonaws.com", "GetRole", {"roleName": "deployer"}),
+        {
+            ("iam:GetRole", f"arn:aws:iam::{ACCOUNT}:role/deployer"),
+            ("iam:GetRole", f"arn:aws:iam::{ACCOUNT}:role/*/deployer"),
+        },
+    ),
+    (
+        "iam role with path",
+        rec(
+            "iam.amazonaws.com",
+            "CreateRole",
+            {"roleName": "deployer", "path": "/ci/", "assumeRolePolicyDocument": "{}"},
+        ),
+        {("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/ci/deployer")},
+    ),
+    (
+        "iam user aws-cn",
+        rec(
+            "iam.amazonaws.com",
+            "CreateAccessKey",
+            {"userName": "Alice"},
+            "aws-cn",
+            identity=user_identity("aws-cn"),
+        ),
+        {
+            ("iam:CreateAccessKey", f"arn:aws-cn:iam::{ACCOUNT}:user/Alice"),
+            ("iam:CreateAccessKey", f"arn:aws-cn:iam::{ACCOUNT}:user/*/Alice"),
+        },
+    ),
+    (
+        "iam policy ARN us-gov",
+        rec(
+            "iam.amazonaws.com",
+            "GetPolicyVersion",
+            {"policyArn": f"arn:aws-us-gov:iam::{ACCOUNT}:policy/app", "versionId": "v2"},
+            "aws-us-gov",
+        ),
+        {("iam:GetPolicyVersion", f"arn:aws-us-gov:iam::{ACCOUNT}:policy/app")},
+    ),
+    (
+        "iam pass role via sts",
+        rec(
+            "sts.amazonaws.com",
+            "AssumeRole",
+            {"roleArn": f"arn:aws:iam::{OTHER_ACCOUNT}:role/ops/auditor", "roleSessionName": "s"},
+        ),
+        {("sts:AssumeRole", f"arn:aws:iam::{OTHER_ACCOUNT}:role/ops/auditor")},
+    ),
+    (
+        "cloudtrail with logs role",
+        rec(
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            {
+                "name": "org-trail",
+                "s3BucketName": "trail-bucket",
+                "cloudWatchLogsRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ct-logs",
+            },
+        ),
+        {
+            ("cloudtrail:CreateTrail", f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org-trail"),
+            ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ct-logs"),
+        },
+    ),
+    # --- actions without resource types: * and nothing to report ---
+    (
+        "no resource type",
+        rec("ec2.amazonaws.com", "DescribeInstances", {"instancesSet": {}}),
+        {("ec2:DescribeInstances", "*")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("record", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_resource_arns(mapper: EventMapper, record: dict[str, Any], expected: set[tuple[str, str]]) -> None:
+    event = mapper.map(record)
+    assert event.kind == "mapped", event.reason
+    assert set(event.uses) == expected
+    if all(resource != "*" for _, resource in expected):
+        assert event.reason == ""
+
+
+def test_undetermined_resource_falls_back_to_star_and_says_so(mapper: EventMapper) -> None:
+    event = mapper.map(rec("sqs.amazonaws.com", "SendMessage", {"messageBody": "no queue url here"}))
+    assert event.uses == (("sqs:SendMessage", "*"),)
+    assert "sqs:SendMessage" in event.reason
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-1", "aws"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-east-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+    ],
+)
+def test_partition_of_region(region: str, partition: str) -> None:
+    assert partition_of(region) == partition
+
+
+def test_context_prefers_principal_partition_and_recipient_account() -> None:
+    record = rec("s3.amazonaws.com", "ListBuckets", None, "aws-cn", account=OTHER_ACCOUNT)
+    assert context_of(record).partition == "aws-cn"
+    assert context_of(record).account == OTHER_ACCOUNT
+    assert context_of(record).region == "cn-north-1"

@@ -1,0 +1,178 @@
+"""Validation findings: grammar, action names, resource shapes, size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.arn import pattern_fits_format
+from policygen_operator.domain.iam.validate import Finding, validate_policy
+
+ACCOUNT = "111122223333"
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(actions: list[str] | str, resources: list[str] | str, sid: str = "S1") -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def codes(findings: list[Finding], severity: str = "error") -> set[str]:
+    return {f.code for f in findings if f.severity == severity}
+
+
+VALID = [
+    policy(allow(["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::b/*"])),
+    policy(allow("s3:ListBucket", "arn:aws:s3:::b")),
+    policy(allow(["dynamodb:Query"], [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/T/index/*"])),
+    policy(allow(["lambda:InvokeFunction"], [f"arn:aws-cn:lambda:cn-north-1:{ACCOUNT}:function:f:live"])),
+    policy(
+        allow(
+            ["secretsmanager:GetSecretValue"],
+            [f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-*"],
+        )
+    ),
+    policy(
+        allow(
+            ["iam:GetRole"],
+            [
+                f"arn:aws-us-gov:iam::{ACCOUNT}:role/*/deployer",
+                f"arn:aws-us-gov:iam::{ACCOUNT}:role/deployer",
+            ],
+        )
+    ),
+    policy(allow(["sqs:SendMessage", "sqs:ReceiveMessage"], [f"arn:aws:sqs:*:{ACCOUNT}:jobs-*"])),
+    policy(allow(["ec2:DescribeInstances", "s3:ListAllMyBuckets"], "*")),
+    policy(
+        allow(["s3:Get*"], ["arn:aws:s3:::b/*"]),
+        allow(["kms:Decrypt"], [f"arn:aws:kms:us-east-1:{ACCOUNT}:key/*"], "S2"),
+    ),
+]
+
+
+@pytest.mark.parametrize("document", VALID)
+def test_valid_policies_have_no_errors(document: dict[str, Any]) -> None:
+    assert codes(validate_policy(document)) == set()
+
+
+INVALID: list[tuple[str, Any, str]] = [
+    ("not an object", ["Version"], "grammar"),
+    ("statement not a list", {"Version": "2012-10-17", "Statement": "Allow"}, "grammar"),
+    ("empty statements", {"Version": "2012-10-17", "Statement": []}, "grammar"),
+    (
+        "bad version",
+        {"Version": "2020-01-01", "Statement": [allow("s3:ListBucket", "arn:aws:s3:::b")]},
+        "version",
+    ),
+    (
+        "missing effect",
+        policy({"Sid": "A", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}),
+        "grammar",
+    ),
+    ("bad effect", policy({**allow("s3:ListBucket", "arn:aws:s3:::b"), "Effect": "Permit"}), "grammar"),
+    ("action and notaction", policy({**allow("s3:ListBucket", "*"), "NotAction": "s3:GetObject"}), "grammar"),
+    ("no resource", policy({"Sid": "A", "Effect": "Allow", "Action": "s3:ListBucket"}), "grammar"),
+    (
+        "principal in identity policy",
+        policy({**allow("s3:ListBucket", "*"), "Principal": {"AWS": "*"}}),
+        "grammar",
+    ),
+    ("unknown element", policy({**allow("s3:ListBucket", "*"), "Actions": ["s3:GetObject"]}), "grammar"),
+    ("empty action list", policy(allow([], "*")), "grammar"),
+    (
+        "duplicate sid",
+        policy(allow("s3:ListBucket", "*", "Same"), allow("s3:GetObject", "*", "Same")),
+        "duplicate-sid",
+    ),
+    ("sid with punctuation", policy(allow("s3:ListBucket", "*", "read-s3")), "sid"),
+    ("invented action", policy(allow(["signin:ConsoleLogin"], "*")), "unknown-action"),
+    (
+        "invented action of a real service",
+        policy(allow(["s3:ListObjectsV2"], "arn:aws:s3:::b")),
+        "unknown-action",
+    ),
+    ("wildcard matching nothing", policy(allow(["s3:Frob*"], "*")), "unknown-action"),
+    ("action not service:name", policy(allow(["GetObject"], "*")), "action"),
+    ("resource not an ARN", policy(allow(["s3:GetObject"], ["bucket/key"])), "arn"),
+    ("bucket ARN for an object action", policy(allow(["s3:GetObject"], ["arn:aws:s3:::b"])), "resource-type"),
+    (
+        "object ARN for a bucket action",
+        policy(allow(["s3:ListBucket"], ["arn:aws:s3:::b/k"])),
+        "resource-type",
+    ),
+    (
+        "queue ARN for a table action",
+        policy(allow(["dynamodb:GetItem"], [f"arn:aws:sqs:us-east-1:{ACCOUNT}:q"])),
+        "resource-type",
+    ),
+    (
+        "kms alias for decrypt",
+        policy(allow(["kms:Decrypt"], [f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/app"])),
+        "resource-type",
+    ),
+    (
+        "region in an IAM ARN",
+        policy(allow(["iam:GetRole"], [f"arn:aws:iam:us-east-1:{ACCOUNT}:user/x"])),
+        "resource-type",
+    ),
+    (
+        "ARN for an action without resources",
+        policy(allow(["s3:ListAllMyBuckets"], ["arn:aws:s3:::b"])),
+        "resource-type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "code"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_policies(document: Any, code: str) -> None:
+    assert code in codes(validate_policy(document))
+
+
+def test_too_big_is_an_error() -> None:
+    resources = [f"arn:aws:s3:::bucket/path/to/object-{i:05}" for i in range(200)]
+    findings = validate_policy(policy(allow(["s3:GetObject"], resources)))
+    assert "size" in codes(findings)
+    assert "size" not in codes(validate_policy(policy(allow(["s3:GetObject"], resources[:50]))))
+
+
+def test_custom_limit() -> None:
+    document = policy(allow(["s3:GetObject"], [f"arn:aws:s3:::b/{i}" for i in range(20)]))
+    assert "size" in codes(validate_policy(document, max_characters=200))
+
+
+def test_star_on_an_action_that_takes_resources_is_a_warning() -> None:
+    findings = validate_policy(policy(allow(["sqs:SendMessage", "ec2:DescribeInstances"], "*")))
+    assert codes(findings) == set()
+    warnings = [f for f in findings if f.code == "wildcard-resource"]
+    assert (
+        len(warnings) == 1 and "sqs:SendMessage" in warnings[0].message and "ec2" not in warnings[0].message
+    )
+    assert warnings[0].sid == "S1"
+
+
+def test_findings_name_the_statement() -> None:
+    findings = validate_policy(
+        policy(allow(["s3:ListBucket"], "arn:aws:s3:::b", "Good"), allow(["s3:Nope"], "*", "Bad"))
+    )
+    assert [(f.sid, f.code) for f in findings if f.severity == "error"] == [("Bad", "unknown-action")]
+    assert findings[0].to_dict()["sid"] == "Bad"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "arn_format", "fits"),
+    [
+        ("arn:aws:s3:::b/*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}", True),
+        ("arn:aws:s3:::*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}", True),
+        ("arn:aws:s3:::b", "arn:${Partition}:s3:::${BucketName}/${ObjectName}", False),
+        ("arn:aws:sqs:*:*:q", "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", True),
+        ("arn:aws:sqs:us-east-1:1:2:q", "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", True),
+        ("arn:aws:iam::1:role/a", "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", False),
+        ("arn:aws:iam:x:1:role/a", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", False),
+        ("arn:aws:kms:?s-east-1:1:key/k", "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}", True),
+    ],
+)
+def test_pattern_against_format(pattern: str, arn_format: str, fits: bool) -> None:
+    assert pattern_fits_format(pattern, arn_format) is fits
