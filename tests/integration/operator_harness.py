@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -229,12 +230,20 @@ def upload_delivery_layout(s3: Any, bucket: str, root: Path, prefix: str = "") -
     return count
 
 
-def make_large_logs(out: Path, events: int) -> str:
-    """Delivery files from the benchmark generator (deterministic); returns the principal worth asking about."""
+def make_large_logs(out: Path, events: int, copies: int = 8) -> str:
+    """Delivery files from the benchmark generator (deterministic), hard-linked ``copies`` times.
+
+    Generating records costs far more than scanning them, so a scan long enough to interrupt is made by
+    generating once and linking the same files into several folders, all of which the scan reads.
+    Returns the principal worth asking about.
+    """
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import generate as bench  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
-    bench.generate(out, events, workers=1)
+    base = out / "copy0"
+    bench.generate(base, events, workers=1)
+    for n in range(1, copies):
+        shutil.copytree(base, out / f"copy{n}", copy_function=os.link)
     return str(bench.TARGET_ROLE)
