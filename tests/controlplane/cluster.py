@@ -237,11 +237,19 @@ class ControlPlane:
             )
         self.down(quiet=True)  # leftovers of a half-started or crashed control plane
         started = time.monotonic()
-        try:
-            self._start(timeout)
-        except BaseException:
-            self.down(quiet=True, keep_logs=True)
-            raise
+        for attempt in range(1, 4):
+            try:
+                self._start(timeout)
+                break
+            except ControlPlaneError as error:
+                self.down(quiet=True, keep_logs=True)
+                # A port picked as free can be taken by someone else before our process binds it: pick again.
+                if "address already in use" not in str(error) or attempt == 3:
+                    raise
+                self.log(f"a port was taken meanwhile; starting again ({error})")
+            except BaseException:
+                self.down(quiet=True, keep_logs=True)
+                raise
         elapsed = time.monotonic() - started
         self.log(f"control plane ready in {elapsed:.1f} s: {self.server} (kubeconfig {self.kubeconfig})")
         return elapsed
