@@ -1,0 +1,70 @@
+"""iam-dataset's template language against CloudTrail-shaped parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.templates import compile_condition, compile_template, lookup_path
+
+PARAMS: dict[str, Any] = {
+    "bucketName": "b",
+    "key": "k",
+    "functionName": "arn:aws:lambda:us-east-1:111122223333:function:f:live",
+    "queueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q",
+    "names": ["/a", "/b"],
+    "budget": {"budgetName": "monthly"},
+    "networkInterfaces": [{"networkInterfaceId": "eni-1"}, {"networkInterfaceId": "eni-2"}],
+    "path": "/app/",
+    "withDecryption": True,
+}
+
+
+def run(template: str) -> list[str] | None:
+    return compile_template(template)(lambda path: lookup_path(PARAMS, path))
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("${Bucket}", ["b"]),  # SDK name -> CloudTrail's bucketName
+        ("${Key}", ["k"]),  # UpperCamel -> lowerCamel
+        ("${Budget.BudgetName}", ["monthly"]),
+        ("${Names[]}", ["/a", "/b"]),
+        ("${NetworkInterfaces[].NetworkInterfaceId}", ["eni-1", "eni-2"]),
+        ("${Bucket}/${Key}", ["b/k"]),
+        ("${WithDecryption}", ["true"]),
+        ("${Missing}", None),
+        ("prefix-${Missing}", None),
+        ("%%regex%${QueueUrl}%/^.+\\/(.+?)$/g%%", ["q"]),
+        ("%%regex%${Path}%/^\\/(.+)$/g%%*", ["app/*"]),
+        ("%%regex%${Bucket}%/^(zzz)$/g%%", None),
+        ("%%iftruthy%${Bucket}%yes%no%%", ["yes"]),
+        ("%%iftruthy%${Missing}%yes%%%", [""]),
+        ("%%many%${Bucket}%${Key}%${Missing}%%", ["b", "k"]),
+        ("%%iftemplatematch%${Key}%%", ["k"]),
+        ("*", ["*"]),
+    ],
+)
+def test_templates(template: str, expected: list[str] | None) -> None:
+    assert run(template) == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"lhs": "VersionId", "op": "NotExists"}, True),
+        ({"lhs": "Key", "op": "Exists"}, True),
+        ({"lhs": "Budget", "op": "Exists"}, True),  # an object counts as present
+        ({"lhs": "Bucket", "op": "NotStartsWith", "rhs": "arn:"}, True),
+        ({"lhs": "FunctionName", "op": "NotStartsWith", "rhs": "arn:"}, False),
+        ({"lhs": "QueueUrl", "op": "IContains", "rhs": "SQS."}, True),
+        ({"lhs": "Key", "op": "Exists", "andCondition": {"lhs": "Bucket", "op": "NotExists"}}, False),
+        ({"lhs": "Key", "op": "NotEquals", "rhs": "k"}, False),
+    ],
+)
+def test_conditions(condition: dict[str, Any], expected: bool) -> None:
+    predicate = compile_condition(condition)
+    assert predicate is not None
+    assert predicate(PARAMS) is expected
