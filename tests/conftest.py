@@ -6,6 +6,7 @@ import pytest
 
 from tests.controlplane.fixtures import (  # noqa: F401  (re-exported fixtures)
     control_plane,
+    helm,
     kube_admin,
     kubeconfig,
     kubectl,

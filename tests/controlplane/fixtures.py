@@ -103,3 +103,12 @@ def kubectl() -> str:
     if path is None:
         pytest.skip(f"no kubectl: neither {DEFAULT_BIN_DIR / 'kubectl'} (make controlplane) nor one on PATH")
     return path
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    """The helm built with the control plane (`make controlplane`), for rendering and installing the chart."""
+    path = DEFAULT_BIN_DIR / "helm"
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"helm not built ({path} missing); run `make controlplane`")
+    return str(path)
