@@ -276,7 +276,7 @@ class _Run:
         commit = workspace.commit_all(self._commit_message(edit)) if edit.changes else None
         if commit is None:
             return self._unchanged(existing if on_branch else None, base_sha, open_pr)
-        if existing and not on_branch and self._same_tree(workspace, existing):
+        if existing and not on_branch and self._same_tree(workspace):
             # Our branch already holds exactly this change but its pull request was closed: respect that
             # until the policy changes, rather than reopening it on every run.
             return PullRequestStatus(None, None, self.branch, existing, "closed", False)
@@ -304,9 +304,10 @@ class _Run:
             write_files(root, edit.changes)
         return edit
 
-    def _same_tree(self, workspace: Workspace, existing: str) -> bool:
-        workspace.git("fetch", "--quiet", "--no-tags", "origin", existing)
-        return workspace.git("rev-parse", f"{existing}^{{tree}}") == workspace.git("rev-parse", "HEAD^{tree}")
+    def _same_tree(self, workspace: Workspace) -> bool:
+        remote = f"refs/remotes/origin/{self.branch}"
+        workspace.git("fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{self.branch}:{remote}")
+        return workspace.git("rev-parse", f"{remote}^{{tree}}") == workspace.git("rev-parse", "HEAD^{tree}")
 
     def _unchanged(self, head: str | None, base_sha: str, open_pr: PullRequest | None) -> PullRequestStatus:
         if head is None:
