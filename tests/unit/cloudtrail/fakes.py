@@ -103,6 +103,12 @@ def record(
 
 
 def delivery(records: list[dict[str, Any]]) -> bytes:
+    """Compact, as CloudTrail writes its files (the scan's fast path)."""
+    return json.dumps({"Records": records}, separators=(",", ":")).encode()
+
+
+def spaced(records: list[dict[str, Any]]) -> bytes:
+    """With spaces after separators, as other tools write (the whole-document path)."""
     return json.dumps({"Records": records}).encode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.unit.cloudtrail.fakes import (
     delivery,
     record,
     role_identity,
+    spaced,
     user_identity,
 )
 
@@ -47,6 +49,7 @@ RECORDS = [MINE, OTHER, record(user_identity(name="bob"), "ListBuckets")]
     ("name", "data"),
     [
         ("delivery.json", delivery(RECORDS)),
+        ("spaced.json", spaced(RECORDS)),
         ("delivery.json.gz", gzip.compress(delivery(RECORDS))),
         ("pretty.json", json.dumps({"Records": RECORDS}, indent=2).encode()),
         ("records-not-first.json", json.dumps({"meta": 1, "Records": RECORDS}).encode()),
@@ -163,7 +166,7 @@ def test_records_missing_fields_are_counted_and_named() -> None:
     no_identity = record(role_identity(), "C")
     del no_identity["userIdentity"]
     service = record({"type": "AWSService", "invokedBy": "kms.amazonaws.com"}, "RotateKey")
-    result = scan(("f.json", delivery([no_time, no_name, no_identity, service, MINE, 42])))  # type: ignore[list-item]
+    result = scan(("f.json", spaced([no_time, no_name, no_identity, service, MINE, 42])))  # type: ignore[list-item]
     assert result.summary.bad_records == 4  # the three above and the number
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
     assert sorted(w.split(": ", 1)[1] for w in result.warnings) == [
@@ -175,12 +178,43 @@ def test_records_missing_fields_are_counted_and_named() -> None:
     assert all("record" in w and "f.json" in w for w in result.warnings)
 
 
+def test_compact_files_name_bad_records_by_byte_offset() -> None:
+    no_name = record(role_identity(), "B")
+    del no_name["eventName"]
+    data = delivery([OTHER, no_name, MINE])
+    result = scan(("f.json", data))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    offset = data.index(b'{"eventVersion"', 20)
+    assert result.warnings == [f"skipped record at byte {offset} of f.json: no eventName"]
+    assert result.summary.events_scanned == 3
+
+
+@pytest.mark.parametrize("spacing", [delivery, spaced])
+def test_probe_matches_of_longer_names_and_keys_are_not_taken(spacing: Any) -> None:
+    records = [
+        record(role_identity(name="app-2"), "Longer"),  # "/app" occurs, but it is another role
+        record(role_identity(name="web"), "Key", requestParameters={"key": "data/app/x"}),
+        record(role_identity(), "Mine"),
+    ]
+    result = scan(
+        ("f.json", spacing(records)), principals=("arn:aws:iam::111122223333:role/service-role/app",)
+    )
+    assert allowed(result) == {("s3:Mine", "*"): 1}
+
+
+def test_a_nested_record_start_falls_back_to_parsing_the_whole_file() -> None:
+    odd = record(role_identity(), "Odd", requestParameters={"copy": {"eventVersion": "1.0", "x": 1}})
+    result = scan(("f.json", delivery([odd, MINE, OTHER])))
+    assert sorted(allowed(result)) == [("s3:GetObject", "arn:aws:s3:::b/k"), ("s3:Odd", "*")]
+    assert result.summary.events_scanned == 3
+
+
 def test_bad_json_lines_are_skipped_one_by_one() -> None:
     lines = json.dumps(MINE).encode() + b"\n{not json " + ROLE.encode() + b"\n" + json.dumps(MINE).encode()
     result = scan(("f.jsonl", lines))
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
     assert result.summary.bad_records == 1
-    assert "record 2 of f.jsonl" in result.warnings[0]
+    assert "line 2 of f.jsonl" in result.warnings[0]
 
 
 def test_files_without_the_principal_are_counted_but_not_parsed() -> None:

@@ -40,10 +40,15 @@ class Principal:
 
     @property
     def needles(self) -> tuple[bytes, ...]:
-        """Byte strings at least one of which occurs in any file holding a record of this principal."""
+        """Byte strings at least one of which occurs in every record of this principal."""
         if self.kind == "user":
             return (self.arn.encode(),)
         return (self.arn.encode(), f":assumed-role/{self.name}/".encode())
+
+    @property
+    def probe(self) -> bytes:
+        """One byte string inside every needle: a single pass over a file finds all candidates."""
+        return self.arn.encode() if self.kind == "user" else f"/{self.name}".encode()
 
     @property
     def file_name(self) -> str:
@@ -81,6 +86,7 @@ class PrincipalMatcher:
             if p.kind == "role":
                 self.sessions.setdefault(p.session_prefix, []).append(p.arn)
         self.needles = tuple(sorted({n for p in principals for n in p.needles}))
+        self.probes = tuple(sorted({p.probe for p in principals}))
 
     def may_occur_in(self, data: bytes) -> bool:
         """A cheap pre-check on a whole file: False means no record in it can match.
@@ -88,7 +94,11 @@ class PrincipalMatcher:
         JSON may escape ``/`` as ``\\/``; CloudTrail never does, but other exporters might, so such
         files are never skipped by this check.
         """
-        return any(n in data for n in self.needles) or (b"\\" in data and b"\\/" in data)
+        return any(p in data for p in self.probes) or (b"\\" in data and b"\\/" in data)
+
+    def in_record(self, chunk: bytes) -> bool:
+        """Whether a record's bytes hold an exact needle (after a probe pointed at it)."""
+        return any(n in chunk for n in self.needles)
 
     def session_candidates(self, identity_arn: str) -> list[str] | None:
         """Role ARNs whose sessions could have this ``userIdentity.arn`` (issuer still to be checked)."""

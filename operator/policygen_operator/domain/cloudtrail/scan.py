@@ -29,6 +29,9 @@ from policygen_operator.domain.usage import UsageSummary
 
 GZIP_MAGIC = b"\x1f\x8b"
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
+# CloudTrail's own delivery files are compact JSON whose records all start with this key.
+_COMPACT_HEAD = b'{"Records":[{"eventVersion":'
+_RECORD_START = b'{"eventVersion":'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
@@ -197,6 +200,8 @@ class Scanner:
             result.summary.events_scanned += data.count(b'"eventVersion"')
             result.files_without_principal += 1
             return True
+        if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
+            return True
         try:
             document = self.parser.parse(data)
         except ValueError as error:
@@ -218,7 +223,61 @@ class Scanner:
             return False
         return True
 
-    def _scan_records(self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True) -> None:
+    def _scan_compact(self, name: str, data: bytes) -> bool:
+        """CloudTrail's compact delivery files: parse only the records that contain a wanted needle.
+
+        Each record starts with ``{"eventVersion":``, so the record around a probe's match is the slice
+        between the record starts around it, and it is a candidate if it holds an exact needle. Every
+        such slice must parse as one object; if one does not (the key also occurred nested, or the file
+        is odd), returns False before using anything and the caller parses the whole file instead.
+        Escaped slashes could hide a needle, so those files go that way too.
+        """
+        if b"\\" in data and b"\\/" in data:  # memchr first: the two-byte search is slow
+            return False
+        bounds: set[tuple[int, int]] = set()
+        for probe in self.matcher.probes:
+            found = data.find(probe)
+            while found >= 0:
+                start = data.rfind(_RECORD_START, 0, found)
+                if start < 0:
+                    return False
+                end = data.find(_RECORD_START, found)
+                bounds.add((start, end))
+                found = data.find(probe, end) if end >= 0 else -1
+        in_record = self.matcher.in_record
+        slices: list[tuple[int, bytes]] = []
+        for start, end in sorted(bounds):
+            chunk = data[start:end].rstrip() if end >= 0 else data[start:].rstrip()
+            if not in_record(chunk):
+                continue  # the probe matched something else (a longer name, a key)
+            if end >= 0 and chunk.endswith(b","):
+                chunk = chunk[:-1]
+            elif end < 0 and chunk.endswith(b"]}"):
+                chunk = chunk[:-2].rstrip()
+            else:
+                return False
+            if not self._parses_to_object(chunk):
+                return False
+            slices.append((start, chunk))
+        for start, chunk in slices:
+            self._scan_records(
+                name, (self.parser.parse(chunk),), first=start, count=False, unit="record at byte"
+            )
+        self.result.summary.events_scanned += data.count(_RECORD_START)
+        return True
+
+    def _parses_to_object(self, chunk: bytes) -> bool:
+        try:
+            value = self.parser.parse(chunk)
+        except ValueError:
+            return False
+        is_object = isinstance(value, simdjson.Object)
+        del value
+        return is_object
+
+    def _scan_records(
+        self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True, unit: str = "record"
+    ) -> None:
         """The hot loop: per record one pointer lookup unless it turns out to be a wanted principal's."""
         users = self.matcher.users
         sessions = self.matcher.sessions
@@ -228,7 +287,7 @@ class Scanner:
                 identity = record.at_pointer("/userIdentity/arn")
             except (KeyError, AttributeError, ValueError):
                 if not isinstance(record, simdjson.Object) or record.get("userIdentity") is None:
-                    self._bad_record(name, index, "no userIdentity")
+                    self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 continue  # AWS services and other identities without an ARN
             if not isinstance(identity, str):
                 continue
@@ -244,7 +303,7 @@ class Scanner:
                 principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
                 if principal is None:
                     continue
-            self._take(name, index, record, principal)
+            self._take(name, f"{unit} {index}", record, principal)
         if count:
             self.result.summary.events_scanned += index + 1 - first
 
@@ -262,9 +321,9 @@ class Scanner:
             try:
                 record = parser.parse(line)
             except ValueError:
-                self._bad_record(name, number, "line is not valid JSON")
+                self._bad_record(name, f"line {number}", "not valid JSON")
                 continue
-            self._scan_records(name, (record,), first=number, count=False)
+            self._scan_records(name, (record,), first=number, count=False, unit="line")
             del record
         result.summary.events_scanned += count
 
@@ -292,16 +351,16 @@ class Scanner:
 
     # -- records -------------------------------------------------------------------------------------
 
-    def _take(self, name: str, index: int, record: Any, principal: str) -> None:
+    def _take(self, name: str, where: str, record: Any, principal: str) -> None:
         """A wanted principal's record: window check, full conversion, mapping, usage."""
         result = self.result
         try:
             event_time = record["eventTime"]
         except KeyError:
-            self._bad_record(name, index, "no eventTime")
+            self._bad_record(name, where, "no eventTime")
             return
         if not isinstance(event_time, str):
-            self._bad_record(name, index, "eventTime is not a string")
+            self._bad_record(name, where, "eventTime is not a string")
             return
         if not self.window.contains_time(event_time):
             result.records_outside_window += 1
@@ -309,7 +368,7 @@ class Scanner:
         as_dict = record.as_dict()
         missing = [key for key in ("eventSource", "eventName") if not isinstance(as_dict.get(key), str)]
         if missing:
-            self._bad_record(name, index, f"no {' or '.join(missing)}")
+            self._bad_record(name, where, f"no {' or '.join(missing)}")
             return
         mapped = self.mapper.map(as_dict)
         result.summary.events_matched += 1
@@ -325,10 +384,10 @@ class Scanner:
             result.summary.ignored[mapped.key] += 1
             result.ignored.setdefault(principal, Counter())[mapped.key] += 1
 
-    def _bad_record(self, name: str, index: int, why: str) -> None:
-        """``index`` counts from 0 in delivery files and arrays, and is the line number in JSON Lines."""
+    def _bad_record(self, name: str, where: str, why: str) -> None:
+        """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
         self.result.summary.bad_records += 1
-        self.result.warn(f"skipped record {index} of {name}: {why}")
+        self.result.warn(f"skipped {where} of {name}: {why}")
 
 
 def _lines(handle: Any) -> Iterator[bytes]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 # How long after a call CloudTrail may still deliver it. Files written later than end + lag are skipped.
 DELIVERY_LAG = timedelta(hours=1)
@@ -49,11 +50,11 @@ class Window:
         if not self.start < self.end:
             raise ValueError(f"start ({iso(self.start)}) must be before end ({iso(self.end)})")
 
-    @property
+    @cached_property
     def start_iso(self) -> str:
         return iso(self.start)
 
-    @property
+    @cached_property
     def end_iso(self) -> str:
         return iso(self.end)
 
