@@ -617,29 +617,46 @@ def _fixed(kind: Kind, key: str, reason: str) -> _Plan:
     return _Plan(kind, key, (), MappedEvent(kind, key, False, reason), MappedEvent(kind, key, True, reason))
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
-    """Everything ``_resolve`` reads from a record for this plan, as a hashable key."""
+    """Everything ``_resolve`` reads from a record for this plan, as a hashable key.
+
+    On the hot path: records parsed from JSON are plain dicts, so ``type() is dict`` checks stand in for
+    the slower ``isinstance(..., Mapping)``; anything else takes the general route.
+    """
     params = record.get("requestParameters")
-    signature: list[Any] = []
-    if isinstance(params, Mapping):
+    signature: tuple[Any, ...] = ()
+    if params.__class__ is dict:
         keys = plan.param_keys
-        for name, value in params.items():
-            if name.lower() in keys:
-                signature.append(name)
-                signature.append(value if isinstance(value, str | int | float | bool | None) else repr(value))
+        signature = tuple(
+            (name, value if value.__class__ in _SCALARS else repr(value))
+            for name, value in params.items()
+            if name.lower() in keys
+        )
+    elif isinstance(params, Mapping):
+        signature = (repr(sorted(params.items(), key=repr)),)
     resources = record.get("resources")
-    listed = tuple(_listed_resources(record)) if resources else ()
+    listed: tuple[Any, ...] = ()
+    if resources:
+        try:
+            listed = tuple(r.get("ARN") or r.get("ARNPrefix") for r in resources)
+        except (AttributeError, TypeError):
+            listed = tuple(_listed_resources(record))
     identity = record.get("userIdentity")
-    principal = identity.get("arn") if isinstance(identity, Mapping) else None
-    partition = principal[4 : principal.find(":", 4)] if isinstance(principal, str) else None
+    if identity.__class__ is not dict:
+        identity = dict(identity) if isinstance(identity, Mapping) else {}
+    principal = identity.get("arn")
+    partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
     return (
         plan.key,
         denied,
         record.get("awsRegion"),
         record.get("recipientAccountId"),
-        identity.get("accountId") if isinstance(identity, Mapping) else None,
+        identity.get("accountId"),
         partition,
-        tuple(signature),
+        signature,
         listed,
     )
 
