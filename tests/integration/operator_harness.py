@@ -41,24 +41,49 @@ def free_port() -> int:
 def install_deploy(kubectl: str, kubeconfig: Path) -> None:
     """`kubectl apply -k deploy/` for real (no kubelet, so the Deployment never runs a pod)."""
     subprocess.run(
-        [kubectl, "--kubeconfig", str(kubeconfig), "apply", "--server-side", "--force-conflicts", "-k",
-         str(ROOT / "deploy")],
-        check=True, capture_output=True, text=True,
+        [
+            kubectl,
+            "--kubeconfig",
+            str(kubeconfig),
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "-k",
+            str(ROOT / "deploy"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     subprocess.run(
-        [kubectl, "--kubeconfig", str(kubeconfig), "wait", "--for=condition=Established", "--timeout=60s",
-         "crd/policygenerations.policygen.io"],
-        check=True, capture_output=True, text=True,
+        [
+            kubectl,
+            "--kubeconfig",
+            str(kubeconfig),
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/policygenerations.policygen.io",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
 
 def pgen(namespace: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "policygen.io/v1alpha1", "kind": "PolicyGeneration",
-            "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+    return {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "PolicyGeneration",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    }
 
 
 def create(kube: KubeClient, namespace: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = kube.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, name, spec))
+    result: dict[str, Any] = kube.post(
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, name, spec)
+    )
     return result
 
 
@@ -84,7 +109,11 @@ def condition(obj: dict[str, Any] | None, type_: str) -> dict[str, Any]:
 
 
 def wait_for(
-    fetch: Callable[[], Any], predicate: Callable[[Any], bool], timeout: float, what: str, interval: float = 0.2
+    fetch: Callable[[], Any],
+    predicate: Callable[[Any], bool],
+    timeout: float,
+    what: str,
+    interval: float = 0.2,
 ) -> Any:
     deadline = time.monotonic() + timeout
     value = None
@@ -96,17 +125,26 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {value!r}"[:4000])
 
 
-def wait_ready(kube: KubeClient, namespace: str, name: str, timeout: float = 120, status: str = "True",
-               generation: int | None = None) -> dict[str, Any]:
+def wait_ready(
+    kube: KubeClient,
+    namespace: str,
+    name: str,
+    timeout: float = 120,
+    status: str = "True",
+    generation: int | None = None,
+) -> dict[str, Any]:
     def done(obj: dict[str, Any] | None) -> bool:
         if obj is None:
             return False
         wanted = generation or obj["metadata"]["generation"]
-        return bool(condition(obj, "Ready").get("status") == status
-                    and obj.get("status", {}).get("observedGeneration") == wanted)
+        return bool(
+            condition(obj, "Ready").get("status") == status
+            and obj.get("status", {}).get("observedGeneration") == wanted
+        )
 
-    result: dict[str, Any] = wait_for(lambda: get(kube, namespace, name), done, timeout,
-                                      f"{namespace}/{name} Ready={status}")
+    result: dict[str, Any] = wait_for(
+        lambda: get(kube, namespace, name), done, timeout, f"{namespace}/{name} Ready={status}"
+    )
     return result
 
 
@@ -135,7 +173,9 @@ def policygen_configmaps(kube: KubeClient, namespace: str) -> list[dict[str, Any
 class Operator:
     """`policygen operator --namespace NS` as a subprocess, with its log in a file for post-mortems."""
 
-    def __init__(self, namespace: str, kubeconfig: Path, log_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, namespace: str, kubeconfig: Path, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.namespace = namespace
         self.kubeconfig = kubeconfig
         self.log_path = log_dir / f"operator-{namespace}-{int(time.time() * 1000)}.log"
@@ -150,24 +190,37 @@ class Operator:
 
     def start(self, timeout: float = 30) -> Operator:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("POLICYGEN_", "AWS_"))}
-        env.update({
-            "KUBECONFIG": str(self.kubeconfig),
-            "POLICYGEN_PROGRESS_INTERVAL": "0.3",
-            "POLICYGEN_LOG_FORMAT": "text",
-            "POLICYGEN_LOG_LEVEL": "INFO",
-            "POLICYGEN_MAX_CONCURRENT_SCANS": "2",
-            "POLICYGEN_RETRY_BACKOFF": "2",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        })
+        env.update(
+            {
+                "KUBECONFIG": str(self.kubeconfig),
+                "POLICYGEN_PROGRESS_INTERVAL": "0.3",
+                "POLICYGEN_LOG_FORMAT": "text",
+                "POLICYGEN_LOG_LEVEL": "INFO",
+                "POLICYGEN_MAX_CONCURRENT_SCANS": "2",
+                "POLICYGEN_RETRY_BACKOFF": "2",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_EC2_METADATA_DISABLED": "true",
+            }
+        )
         env.update(self.extra_env)
         log = open(self.log_path, "ab")  # noqa: SIM115  (closed by the child's exit; kept for post-mortems)
         self.process = subprocess.Popen(
-            [str(POLICYGEN), "operator", "--namespace", self.namespace, "--liveness", self.liveness_url,
-             "--metrics-port", str(self.metrics_port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                str(POLICYGEN),
+                "operator",
+                "--namespace",
+                self.namespace,
+                "--liveness",
+                self.liveness_url,
+                "--metrics-port",
+                str(self.metrics_port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         wait_for(self.live, bool, timeout, f"the operator's liveness endpoint ({self.log_tail()})", 0.2)
         return self
@@ -210,8 +263,9 @@ class Operator:
 
 
 @contextlib.contextmanager
-def running_operator(namespace: str, kubeconfig: Path, log_dir: Path,
-                     env: dict[str, str] | None = None) -> Iterator[Operator]:
+def running_operator(
+    namespace: str, kubeconfig: Path, log_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[Operator]:
     operator = Operator(namespace, kubeconfig, log_dir, env).start()
     try:
         yield operator

@@ -30,8 +30,12 @@ def helm() -> str:
 
 
 def render(helm: str, *args: str) -> str:
-    done = subprocess.run([helm, "template", "pg", str(CHART), "--namespace", "policygen-system", *args],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [helm, "template", "pg", str(CHART), "--namespace", "policygen-system", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -40,49 +44,80 @@ def docs(text: str) -> list[dict[str, Any]]:
 
 
 def dry_run(kubectl: str, kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([kubectl, "--kubeconfig", str(kubeconfig), "apply", "--dry-run=server", *args],
-                          input=stdin, capture_output=True, text=True)
+    done = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "apply", "--dry-run=server", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 @pytest.fixture(scope="module")
 def system_namespace(kube_admin: KubeClient) -> str:
-    kube_admin.create_if_absent("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                        "metadata": {"name": "policygen-system"}})
+    kube_admin.create_if_absent(
+        "/api/v1/namespaces",
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "policygen-system"}},
+    )
     return "policygen-system"
 
 
 def test_helm_lint_and_the_values_schema(helm: str) -> None:
     lint = subprocess.run([helm, "lint", "--strict", str(CHART)], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    bad = subprocess.run([helm, "template", "pg", str(CHART), "--set", "maxConcurrentScans=0"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [helm, "template", "pg", str(CHART), "--set", "maxConcurrentScans=0"], capture_output=True, text=True
+    )
     assert bad.returncode != 0 and "maxConcurrentScans" in bad.stderr
-    typo = subprocess.run([helm, "template", "pg", str(CHART), "--set", "watchNamespace=x"],
-                          capture_output=True, text=True)
+    typo = subprocess.run(
+        [helm, "template", "pg", str(CHART), "--set", "watchNamespace=x"], capture_output=True, text=True
+    )
     assert typo.returncode != 0 and "watchNamespace" in typo.stderr
 
 
 def test_chart_applies_with_server_side_dry_run(
     helm: str, kubectl: str, kubeconfig: Path, system_namespace: str
 ) -> None:
-    crd = subprocess.run([kubectl, "--kubeconfig", str(kubeconfig), "apply", "--server-side", "-f",
-                          str(ROOT / "crds" / "policygen.io_policygenerations.yaml")], capture_output=True, text=True)
+    crd = subprocess.run(
+        [
+            kubectl,
+            "--kubeconfig",
+            str(kubeconfig),
+            "apply",
+            "--server-side",
+            "-f",
+            str(ROOT / "crds" / "policygen.io_policygenerations.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert crd.returncode == 0, crd.stderr
-    rendered = render(helm, "--include-crds", "--set", "serviceAccount.irsaRoleArn=arn:aws:iam::111122223333:role/pg")
+    rendered = render(
+        helm, "--include-crds", "--set", "serviceAccount.irsaRoleArn=arn:aws:iam::111122223333:role/pg"
+    )
     kinds = sorted(d["kind"] for d in docs(rendered))
-    assert kinds == ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "ServiceAccount"]
+    assert kinds == [
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "Deployment",
+        "ServiceAccount",
+    ]
     out = dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
     assert "deployment.apps/pg-policygen-operator created (server dry run)" in out, out
     account = next(d for d in docs(rendered) if d["kind"] == "ServiceAccount")
-    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/pg"}
+    assert account["metadata"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/pg"
+    }
 
 
 def test_chart_with_watched_namespaces_binds_per_namespace(
     helm: str, kubectl: str, kubeconfig: Path, system_namespace: str, namespace: str
 ) -> None:
-    rendered = render(helm, "--set", f"watchNamespaces={{{namespace}}}", "--set", "rbac.pullRequestSecrets=false")
+    rendered = render(
+        helm, "--set", f"watchNamespaces={{{namespace}}}", "--set", "rbac.pullRequestSecrets=false"
+    )
     objects = docs(rendered)
     assert "ClusterRoleBinding" not in [d["kind"] for d in objects]
     [binding] = [d for d in objects if d["kind"] == "RoleBinding"]
@@ -90,22 +125,28 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
     role = next(d for d in objects if d["kind"] == "ClusterRole")
     assert all("secrets" not in rule["resources"] for rule in role["rules"])
     deployment = next(d for d in objects if d["kind"] == "Deployment")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == ["operator", f"--namespace={namespace}"]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == [
+        "operator",
+        f"--namespace={namespace}",
+    ]
     dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
 
 
 def test_deploy_kustomization_applies_with_server_side_dry_run(kubectl: str, kubeconfig: Path) -> None:
     out = dry_run(kubectl, kubeconfig, "--server-side", "-k", str(ROOT / "deploy"))
-    for name in ("customresourcedefinition.apiextensions.k8s.io/policygenerations.policygen.io",
-                 "clusterrole.rbac.authorization.k8s.io/policygen-operator",
-                 "deployment.apps/policygen-operator"):
+    for name in (
+        "customresourcedefinition.apiextensions.k8s.io/policygenerations.policygen.io",
+        "clusterrole.rbac.authorization.k8s.io/policygen-operator",
+        "deployment.apps/policygen-operator",
+    ):
         assert name in out, out
 
 
 def test_chart_and_deploy_grant_the_same_rules(helm: str, kubectl: str) -> None:
     chart_role = next(d for d in docs(render(helm)) if d["kind"] == "ClusterRole")
-    kustomized = subprocess.run([kubectl, "kustomize", str(ROOT / "deploy")], capture_output=True, text=True,
-                                check=True).stdout
+    kustomized = subprocess.run(
+        [kubectl, "kustomize", str(ROOT / "deploy")], capture_output=True, text=True, check=True
+    ).stdout
     deploy_role = next(d for d in docs(kustomized) if d["kind"] == "ClusterRole")
     assert chart_role["rules"] == deploy_role["rules"]
     chart_pod = next(d for d in docs(render(helm)) if d["kind"] == "Deployment")["spec"]["template"]["spec"]

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,9 @@ pytestmark = pytest.mark.controlplane
 
 
 @pytest.fixture(scope="session")
-def operator_kubeconfig(kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]) -> Path:
+def operator_kubeconfig(
+    kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]
+) -> Path:
     install_deploy(kubectl, kubeconfig)
     return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
 
@@ -73,18 +75,27 @@ def large_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 LARGE_WINDOW = {"start": "2026-08-31T00:00:00Z", "end": "2026-09-03T00:00:00Z"}
 
 
-def local_spec(path: Path = SAMPLES, principal: str = SAMPLE_PRINCIPAL,
-               window: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"principalArn": principal, "cloudTrail": {"local": {"path": str(path)}},
-            "window": window or SAMPLE_WINDOW}
+def local_spec(
+    path: Path = SAMPLES, principal: str = SAMPLE_PRINCIPAL, window: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "principalArn": principal,
+        "cloudTrail": {"local": {"path": str(path)}},
+        "window": window or SAMPLE_WINDOW,
+    }
 
 
-def expected_policies(principal: str = SAMPLE_PRINCIPAL, path: Path = SAMPLES, **options: Any) -> list[dict[str, Any]]:
+def expected_policies(
+    principal: str = SAMPLE_PRINCIPAL, path: Path = SAMPLES, **options: Any
+) -> list[dict[str, Any]]:
     """What the engine itself makes of the same logs: the operator must publish exactly this."""
     request = GenerationRequest(
-        principals=(principal,), source=LocalLogs(str(path)),
+        principals=(principal,),
+        source=LocalLogs(str(path)),
         start=datetime.fromisoformat(SAMPLE_WINDOW["start"].replace("Z", "+00:00")),
-        end=datetime.fromisoformat(SAMPLE_WINDOW["end"].replace("Z", "+00:00")), workers=1, **options,
+        end=datetime.fromisoformat(SAMPLE_WINDOW["end"].replace("Z", "+00:00")),
+        workers=1,
+        **options,
     )
     return run_generation(request).results[principal].policies
 
@@ -100,7 +111,10 @@ def test_local_source_ready_then_spec_change_regenerates(
     assert status["observedGeneration"] == 1
     assert status["policy"]["sha256"] == policies_sha256(expected)
     assert canonical_json(json.loads(status["policy"]["document"])) == canonical_json(expected[0])
-    assert status["policy"]["actions"] > 0 and status["configMapRef"] == {"name": "orders-policy", "key": "policy.json"}
+    assert status["policy"]["actions"] > 0 and status["configMapRef"] == {
+        "name": "orders-policy",
+        "key": "policy.json",
+    }
     assert status["lastRun"]["eventsMatched"] > 0 and status["lastRun"]["completionTime"]
     for type_ in ("Ready", "Generated", "Published"):
         assert condition(obj, type_)["status"] == "True", condition(obj, type_)
@@ -109,13 +123,20 @@ def test_local_source_ready_then_spec_change_regenerates(
     assert cm is not None
     assert canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(expected[0])
     [owner] = cm["metadata"]["ownerReferences"]
-    assert (owner["kind"], owner["name"], owner["uid"]) == ("PolicyGeneration", "orders", created["metadata"]["uid"])
+    assert (owner["kind"], owner["name"], owner["uid"]) == (
+        "PolicyGeneration",
+        "orders",
+        created["metadata"]["uid"],
+    )
     resource_version = cm["metadata"]["resourceVersion"]
     ready_since = condition(obj, "Ready")["lastTransitionTime"]
 
     # A spec change (no resource-level scoping) regenerates and bumps observedGeneration.
-    merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/orders",
-                {"spec": {"policy": {"resourceLevel": False}}})
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/orders",
+        {"spec": {"policy": {"resourceLevel": False}}},
+    )
     obj = wait_ready(kube_admin, namespace, "orders", timeout=90, generation=2)
     assert obj["status"]["observedGeneration"] == 2
     broad = expected_policies(resource_level=False)
@@ -128,8 +149,11 @@ def test_local_source_ready_then_spec_change_regenerates(
     assert condition(obj, "Ready")["lastTransitionTime"] >= ready_since
 
     # Back to the first spec: the same policy as at first; an annotation-only change does nothing.
-    merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/orders",
-                {"spec": {"policy": {"resourceLevel": True}}})
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/orders",
+        {"spec": {"policy": {"resourceLevel": True}}},
+    )
     obj = wait_ready(kube_admin, namespace, "orders", timeout=90, generation=3)
     assert obj["status"]["policy"]["sha256"] == status["policy"]["sha256"]
     reasons = [e["reason"] for e in events_for(kube_admin, namespace, "orders")]
@@ -146,15 +170,29 @@ def test_s3_source_on_moto(kube_admin: KubeClient, namespace: str, operator: Ope
     server.start()
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         s3.create_bucket(Bucket="org-trail")
         uploaded = upload_delivery_layout(s3, "org-trail", SAMPLES, prefix="trail")
         assert uploaded > 0
-        spec = {"principalArn": SAMPLE_PRINCIPAL, "window": SAMPLE_WINDOW,
-                "cloudTrail": {"s3": {"bucket": "org-trail", "prefix": "trail", "accountIds": ["111122223333"],
-                                      "endpointURL": endpoint}},
-                "aws": {"region": "us-east-1"}}
+        spec = {
+            "principalArn": SAMPLE_PRINCIPAL,
+            "window": SAMPLE_WINDOW,
+            "cloudTrail": {
+                "s3": {
+                    "bucket": "org-trail",
+                    "prefix": "trail",
+                    "accountIds": ["111122223333"],
+                    "endpointURL": endpoint,
+                }
+            },
+            "aws": {"region": "us-east-1"},
+        }
         create(kube_admin, namespace, "orders-s3", spec)
         obj = wait_ready(kube_admin, namespace, "orders-s3", timeout=120)
         # The bucket holds the delivery files only (S3 sources read the AWSLogs/ layout, not exports/).
@@ -186,9 +224,12 @@ def test_deleting_mid_run_cancels_and_leaves_nothing(
 ) -> None:
     path, principal = large_logs
     create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
-    wait_for(lambda: get(kube_admin, namespace, "big"),
-             lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")), 60,
-             "progress in status.lastRun")
+    wait_for(
+        lambda: get(kube_admin, namespace, "big"),
+        lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
+        60,
+        "progress in status.lastRun",
+    )
     kube_admin.delete(f"{API}/namespaces/{namespace}/policygenerations/big")
     wait_for(lambda: get(kube_admin, namespace, "big"), lambda o: o is None, 30, "the object to go away")
     wait_for(operator.log_text, lambda text: "cancelled" in text, 30, "the scan to be cancelled")
@@ -199,16 +240,22 @@ def test_deleting_mid_run_cancels_and_leaves_nothing(
 
 
 def test_killing_the_operator_mid_run_ends_in_one_good_result(
-    kube_admin: KubeClient, namespace: str, operator_kubeconfig: Path, tmp_path: Path,
+    kube_admin: KubeClient,
+    namespace: str,
+    operator_kubeconfig: Path,
+    tmp_path: Path,
     large_logs: tuple[Path, str],
 ) -> None:
     path, principal = large_logs
     first = Operator(namespace, operator_kubeconfig, tmp_path).start()
     try:
         create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
-        wait_for(lambda: get(kube_admin, namespace, "big"),
-                 lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")), 60,
-                 "progress in status.lastRun")
+        wait_for(
+            lambda: get(kube_admin, namespace, "big"),
+            lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
+            60,
+            "progress in status.lastRun",
+        )
     finally:
         first.kill()
     interrupted = get(kube_admin, namespace, "big")

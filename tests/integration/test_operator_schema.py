@@ -19,14 +19,28 @@ pytestmark = pytest.mark.controlplane
 
 GOOD: dict[str, Any] = {
     "principalArn": "arn:aws:iam::111122223333:role/service/payments-api",
-    "cloudTrail": {"s3": {"bucket": "org-trail", "organizationId": "o-abcdef1234", "accountIds": ["111122223333"],
-                          "regions": ["us-east-1", "us-gov-west-1"]}},
+    "cloudTrail": {
+        "s3": {
+            "bucket": "org-trail",
+            "organizationId": "o-abcdef1234",
+            "accountIds": ["111122223333"],
+            "regions": ["us-east-1", "us-gov-west-1"],
+        }
+    },
     "window": {"lookback": "90d"},
     "policy": {"excludeActions": ["iam:PassRole", "s3:Delete*"]},
-    "output": {"configMap": {"name": "payments-policy"}, "pullRequest": {
-        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/payments-api/",
-        "format": "ack", "replaceManagedPolicies": ["arn:aws:iam::aws:policy/PowerUserAccess"],
-        "credentialsSecretRef": {"name": "git-credentials"}, "labels": ["iam"]}},
+    "output": {
+        "configMap": {"name": "payments-policy"},
+        "pullRequest": {
+            "provider": "github",
+            "repository": "https://github.com/acme/infra.git",
+            "path": "iam/payments-api/",
+            "format": "ack",
+            "replaceManagedPolicies": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+            "credentialsSecretRef": {"name": "git-credentials"},
+            "labels": ["iam"],
+        },
+    },
     "schedule": {"interval": "24h"},
     "aws": {"region": "us-east-1", "roleArn": "arn:aws-us-gov:iam::111122223333:role/trail-reader"},
 }
@@ -40,36 +54,75 @@ def changed(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
 
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("short account id", lambda s: s.update(principalArn="arn:aws:iam::1111:role/x"), "spec.principalArn"),
-    ("unknown partition", lambda s: s.update(principalArn="arn:aws-iso:iam::111122223333:role/x"),
-     "spec.principalArn"),
-    ("not a role or user", lambda s: s.update(principalArn="arn:aws:iam::111122223333:group/admins"),
-     "spec.principalArn"),
-    ("two sources", lambda s: s["cloudTrail"].update(local={"path": "/logs"}),
-     "exactly one source must be set: cloudTrail.s3 or cloudTrail.local"),
+    (
+        "unknown partition",
+        lambda s: s.update(principalArn="arn:aws-iso:iam::111122223333:role/x"),
+        "spec.principalArn",
+    ),
+    (
+        "not a role or user",
+        lambda s: s.update(principalArn="arn:aws:iam::111122223333:group/admins"),
+        "spec.principalArn",
+    ),
+    (
+        "two sources",
+        lambda s: s["cloudTrail"].update(local={"path": "/logs"}),
+        "exactly one source must be set: cloudTrail.s3 or cloudTrail.local",
+    ),
     ("no source", lambda s: s.update(cloudTrail={}), "exactly one source must be set"),
-    ("start after end", lambda s: s.update(window={"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
-     "window.start must be before window.end"),
-    ("lookback and start/end", lambda s: s["window"].update(start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z"),
-     "window needs either lookback or start/end"),
-    ("start without end", lambda s: s.update(window={"start": "2026-01-01T00:00:00Z"}),
-     "window.start and window.end must be set together"),
+    (
+        "start after end",
+        lambda s: s.update(window={"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
+        "window.start must be before window.end",
+    ),
+    (
+        "lookback and start/end",
+        lambda s: s["window"].update(start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z"),
+        "window needs either lookback or start/end",
+    ),
+    (
+        "start without end",
+        lambda s: s.update(window={"start": "2026-01-01T00:00:00Z"}),
+        "window.start and window.end must be set together",
+    ),
     ("lookback in words", lambda s: s.update(window={"lookback": "90 days"}), "spec.window.lookback"),
     ("bucket name", lambda s: s["cloudTrail"]["s3"].update(bucket="Org_Trail"), "spec.cloudTrail.s3.bucket"),
     ("account id", lambda s: s["cloudTrail"]["s3"].update(accountIds=["12345"]), "accountIds[0]"),
     ("region", lambda s: s["cloudTrail"]["s3"].update(regions=["useast1"]), "regions[0]"),
     ("organization id", lambda s: s["cloudTrail"]["s3"].update(organizationId="org-1"), "organizationId"),
-    ("relative local path", lambda s: s.update(cloudTrail={"local": {"path": "logs"}}), "spec.cloudTrail.local.path"),
+    (
+        "relative local path",
+        lambda s: s.update(cloudTrail={"local": {"path": "logs"}}),
+        "spec.cloudTrail.local.path",
+    ),
     ("exclude action", lambda s: s["policy"].update(excludeActions=["PassRole"]), "excludeActions[0]"),
     ("schedule too often", lambda s: s.update(schedule={"interval": "1m"}), "spec.schedule.interval"),
-    ("role arn of a user", lambda s: s["aws"].update(roleArn="arn:aws:iam::111122223333:user/x"), "spec.aws.roleArn"),
-    ("path leaves the repository", lambda s: s["output"]["pullRequest"].update(path="iam/../../etc"),
-     "path must stay inside the repository"),
-    ("github without credentials", lambda s: s["output"]["pullRequest"].pop("credentialsSecretRef"),
-     "credentialsSecretRef is required for the github and gitlab providers"),
+    (
+        "role arn of a user",
+        lambda s: s["aws"].update(roleArn="arn:aws:iam::111122223333:user/x"),
+        "spec.aws.roleArn",
+    ),
+    (
+        "path leaves the repository",
+        lambda s: s["output"]["pullRequest"].update(path="iam/../../etc"),
+        "path must stay inside the repository",
+    ),
+    (
+        "github without credentials",
+        lambda s: s["output"]["pullRequest"].pop("credentialsSecretRef"),
+        "credentialsSecretRef is required for the github and gitlab providers",
+    ),
     ("unknown format", lambda s: s["output"]["pullRequest"].update(format="cdk"), "supported values"),
-    ("unknown provider", lambda s: s["output"]["pullRequest"].update(provider="bitbucket"), "supported values"),
-    ("managed policy arn", lambda s: s["output"]["pullRequest"].update(replaceManagedPolicies=["PowerUserAccess"]),
-     "replaceManagedPolicies[0]"),
+    (
+        "unknown provider",
+        lambda s: s["output"]["pullRequest"].update(provider="bitbucket"),
+        "supported values",
+    ),
+    (
+        "managed policy arn",
+        lambda s: s["output"]["pullRequest"].update(replaceManagedPolicies=["PowerUserAccess"]),
+        "replaceManagedPolicies[0]",
+    ),
     ("unknown field", lambda s: s.update(principal="x"), 'unknown field "spec.principal"'),
     ("missing principal", lambda s: s.pop("principalArn"), "spec.principalArn: Required value"),
 ]
@@ -80,22 +133,41 @@ def crd(kubectl: str, kubeconfig: Path) -> None:
     install_deploy(kubectl, kubeconfig)
 
 
-def test_the_good_spec_is_accepted_and_defaults_are_filled(kube_admin: KubeClient, namespace: str, crd: None) -> None:
-    created = kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "good", GOOD))
-    assert created["spec"]["policy"] == {"resourceLevel": True, "includeDenied": False,
-                                         "excludeActions": ["iam:PassRole", "s3:Delete*"]}
+def test_the_good_spec_is_accepted_and_defaults_are_filled(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    created = kube_admin.post(
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "good", GOOD)
+    )
+    assert created["spec"]["policy"] == {
+        "resourceLevel": True,
+        "includeDenied": False,
+        "excludeActions": ["iam:PassRole", "s3:Delete*"],
+    }
     assert created["spec"]["output"]["pullRequest"]["baseBranch"] == "main"
-    minimal = {"principalArn": "arn:aws:iam::111122223333:user/people/alice", "cloudTrail": {"local": {"path": "/l"}}}
-    created = kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "minimal", minimal))
+    minimal = {
+        "principalArn": "arn:aws:iam::111122223333:user/people/alice",
+        "cloudTrail": {"local": {"path": "/l"}},
+    }
+    created = kube_admin.post(
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "minimal", minimal)
+    )
     assert created["spec"]["window"] == {"lookback": "90d"}
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), CASES, ids=[c[0] for c in CASES])
 def test_bad_specs_are_refused_with_the_schema_message(
-    kube_admin: KubeClient, namespace: str, crd: None, case: str, edit: Callable[[dict[str, Any]], None], message: str
+    kube_admin: KubeClient,
+    namespace: str,
+    crd: None,
+    case: str,
+    edit: Callable[[dict[str, Any]], None],
+    message: str,
 ) -> None:
     body = pgen(namespace, "bad", changed(edit))
     with pytest.raises(ApiError) as refused:
-        kube_admin.request("POST", f"{API}/namespaces/{namespace}/policygenerations?fieldValidation=Strict", body)
+        kube_admin.request(
+            "POST", f"{API}/namespaces/{namespace}/policygenerations?fieldValidation=Strict", body
+        )
     assert refused.value.status == 422 or (case == "unknown field" and refused.value.status == 400)
     assert message in str(refused.value.body), refused.value.body

@@ -23,7 +23,7 @@ _SCHEDULE_CHECK = from_env().schedule_check_interval
 
 
 @kopf.on.startup()
-async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: logging.Logger, **_: Any) -> None:
+async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
     """One executor, one Kubernetes client and one reconciler for the whole process, shared through memo."""
     app: OperatorSettings = memo.get("app") or from_env()
     configure_kopf(settings)

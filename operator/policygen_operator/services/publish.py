@@ -70,7 +70,10 @@ def configmap_body(
             "name": name,
             # Label values cannot hold "/": the label names the owner within the namespace, the
             # annotation keeps the full namespace/name that the ownership check compares.
-            "labels": {"app.kubernetes.io/managed-by": "policygen", "policygen.io/policygeneration": owner_name},
+            "labels": {
+                "app.kubernetes.io/managed-by": "policygen",
+                "policygen.io/policygeneration": owner_name,
+            },
             "annotations": {SHA_ANNOTATION: sha256, SOURCE_ANNOTATION: source},
             "ownerReferences": [dict(owner_reference)],
         },

@@ -226,9 +226,9 @@ class Reconciler:
         principal = request.principals[0]
         found = result.results.get(principal)
         if found is None or not found.policies:
-            err = NoMatchingEventsError(f"no CloudTrail event of {principal} in the window")
+            nothing = NoMatchingEventsError(f"no CloudTrail event of {principal} in the window")
             metrics.GENERATIONS.labels("no_events").inc()
-            return self._failed(target, conds, err, self._finished(run, None, result), permanent=True)
+            return self._failed(target, conds, nothing, self._finished(run, None, result), permanent=True)
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
 
         state = await self.kube.get_state(target.namespace, target.name)
@@ -351,7 +351,7 @@ class Reconciler:
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
         """Level-based: open or refresh unless the PR already reflects this policy and this spec."""
-        pr_condition = next(
+        pr_condition: Mapping[str, Any] = next(
             (x for x in target.status.get("conditions") or () if x.get("type") == c.PULL_REQUEST_OPENED), {}
         )
         return (
@@ -541,7 +541,9 @@ def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
 def _events(target: Target, conds: c.Conditions, status: Mapping[str, Any]) -> list[Event]:
     """Events on transitions only: a retry that fails the same way again posts nothing."""
     ready = conds.get(c.READY) or {}
-    before = next((x for x in target.status.get("conditions") or () if x.get("type") == c.READY), {})
+    before: Mapping[str, Any] = next(
+        (x for x in target.status.get("conditions") or () if x.get("type") == c.READY), {}
+    )
     if ready.get("status") == c.TRUE:
         if conds.flipped(c.READY) or "policy" in status:
             return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
@@ -573,7 +575,9 @@ def scheduled_run_due(
     finished = last_run.get("completionTime")
     if not finished:
         return False  # never finished or running now: the spec handlers are on it
-    generated = next((x for x in status.get("conditions") or () if x.get("type") == c.GENERATED), {})
+    generated: Mapping[str, Any] = next(
+        (x for x in status.get("conditions") or () if x.get("type") == c.GENERATED), {}
+    )
     wait = interval.total_seconds()
     if generated.get("status") == c.FALSE and generated.get("reason") in (
         "TemporaryFailure",

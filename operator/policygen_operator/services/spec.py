@@ -57,7 +57,8 @@ def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
 
 def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs:
     trail = spec.get("cloudTrail") or {}
-    s3, local = trail.get("s3"), trail.get("local")
+    s3: Mapping[str, Any] = trail.get("s3") or {}
+    local: Mapping[str, Any] = trail.get("local") or {}
     if bool(s3) == bool(local):
         raise InvalidRequestError(
             "exactly one source must be set: spec.cloudTrail.s3 or spec.cloudTrail.local",

@@ -27,7 +27,11 @@ def test_ready_summarizes_the_first_condition_that_is_not_true() -> None:
     conds.summarize(["Generated", "Published"])
     ready = conds.get("Ready")
     assert ready is not None
-    assert (ready["status"], ready["reason"], ready["message"]) == ("False", "ConfigMapConflict", "ConfigMap x is not ours")
+    assert (ready["status"], ready["reason"], ready["message"]) == (
+        "False",
+        "ConfigMapConflict",
+        "ConfigMap x is not ours",
+    )
     conds.set("Published", True, "ConfigMapUpdated", "ConfigMap x updated")
     conds.summarize(["Generated", "Published"])
     ready = conds.get("Ready")

@@ -28,11 +28,17 @@ def test_chart_crd_is_a_byte_identical_copy_of_the_source_of_truth() -> None:
 def test_crd_names_columns_and_status_subresource() -> None:
     [crd] = load_all(CRD)
     assert crd["spec"]["group"] == "policygen.io" and crd["spec"]["scope"] == "Namespaced"
-    assert crd["spec"]["names"]["kind"] == "PolicyGeneration" and crd["spec"]["names"]["shortNames"] == ["pgen"]
+    assert crd["spec"]["names"]["kind"] == "PolicyGeneration" and crd["spec"]["names"]["shortNames"] == [
+        "pgen"
+    ]
     [version] = crd["spec"]["versions"]
     assert version["name"] == "v1alpha1" and version["subresources"] == {"status": {}}
     assert [c["name"] for c in version["additionalPrinterColumns"] if not c.get("priority")] == [
-        "Principal", "Ready", "Actions", "Age"]
+        "Principal",
+        "Ready",
+        "Actions",
+        "Age",
+    ]
     schema = version["schema"]["openAPIV3Schema"]
     assert schema["properties"]["spec"]["required"] == ["principalArn", "cloudTrail"]
     assert "x-kubernetes-preserve-unknown-fields" not in json.dumps(schema)  # strict structural schema
@@ -47,8 +53,12 @@ def test_values_schema_accepts_the_default_values() -> None:
 
 def test_deploy_rbac_has_no_delete_and_secrets_are_get_only() -> None:
     role = next(d for d in load_all(ROOT / "deploy" / "rbac.yaml") if d["kind"] == "ClusterRole")
-    verbs = {(group, resource): set(rule["verbs"]) for rule in role["rules"]
-             for group in rule["apiGroups"] for resource in rule["resources"]}
+    verbs = {
+        (group, resource): set(rule["verbs"])
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
     assert all("delete" not in v and "*" not in v for v in verbs.values())
     assert verbs[("", "secrets")] == {"get"}
     assert verbs[("", "configmaps")] == {"get", "create", "update"}
@@ -60,7 +70,9 @@ def test_every_rbac_rule_is_commented() -> None:
         for number, line in enumerate(lines):
             if line.strip().startswith("- apiGroups:"):
                 before = lines[number - 1].strip()
-                assert before.startswith("#") or before.startswith("{{"), f"{path.name}:{number + 1} has no comment"
+                assert before.startswith("#") or before.startswith("{{"), (
+                    f"{path.name}:{number + 1} has no comment"
+                )
 
 
 def test_deployment_is_restricted_single_replica_recreate() -> None:

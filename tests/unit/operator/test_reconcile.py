@@ -26,7 +26,12 @@ from policygen_operator.services.errors import (
     NoMatchingEventsError,
     TemporaryError,
 )
-from policygen_operator.services.generation import GenerationRequest, GenerationResult, PrincipalResult, Progress
+from policygen_operator.services.generation import (
+    GenerationRequest,
+    GenerationResult,
+    PrincipalResult,
+    Progress,
+)
 from policygen_operator.services.pullrequest import (
     Credentials,
     PullRequestContext,
@@ -36,10 +41,17 @@ from policygen_operator.services.pullrequest import (
 from policygen_operator.settings import OperatorSettings
 
 PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
-SPEC = {"principalArn": PRINCIPAL, "cloudTrail": {"local": {"path": "/logs"}},
-        "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"}}
-POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "S3", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}]}
+SPEC = {
+    "principalArn": PRINCIPAL,
+    "cloudTrail": {"local": {"path": "/logs"}},
+    "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"},
+}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "S3", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
+    ],
+}
 TOKEN = "ghp_supersecrettoken123"
 
 
@@ -54,7 +66,9 @@ class FakeKube:
         self.secrets: dict[str, dict[str, str]] = {}
 
     def state(self) -> ObjectState:
-        return ObjectState(self.exists, self.generation if self.exists else None, self.uid if self.exists else None)
+        return ObjectState(
+            self.exists, self.generation if self.exists else None, self.uid if self.exists else None
+        )
 
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
         if self.exists:
@@ -78,17 +92,39 @@ class FakeKube:
 
 def result(policy: dict[str, Any] = POLICY) -> GenerationResult:
     summary = UsageSummary(files_scanned=2, events_scanned=10, events_matched=4)
-    found = PrincipalResult(principal=PRINCIPAL, policies=[policy], findings=[], actions=["s3:GetObject"],
-                            services=["s3"], characters=120, denied_actions=["iam:CreateRole"])
+    found = PrincipalResult(
+        principal=PRINCIPAL,
+        policies=[policy],
+        findings=[],
+        actions=["s3:GetObject"],
+        services=["s3"],
+        characters=120,
+        denied_actions=["iam:CreateRole"],
+    )
     return GenerationResult(summary=summary, results={PRINCIPAL: found}, report={"principals": [PRINCIPAL]})
 
 
-def target(kube: FakeKube, status: Mapping[str, Any] | None = None, spec: Mapping[str, Any] = SPEC,
-           retry: int = 0) -> rec.Target:
-    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "PolicyGeneration", "name": "pay", "uid": kube.uid,
-             "controller": True, "blockOwnerDeletion": True}
-    return rec.Target(namespace="ns", name="pay", uid=kube.uid, generation=kube.generation, spec=spec,
-                      status=status or {}, owner_reference=owner, retry=retry)
+def target(
+    kube: FakeKube, status: Mapping[str, Any] | None = None, spec: Mapping[str, Any] = SPEC, retry: int = 0
+) -> rec.Target:
+    owner = {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "PolicyGeneration",
+        "name": "pay",
+        "uid": kube.uid,
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+    return rec.Target(
+        namespace="ns",
+        name="pay",
+        uid=kube.uid,
+        generation=kube.generation,
+        spec=spec,
+        status=status or {},
+        owner_reference=owner,
+        retry=retry,
+    )
 
 
 @pytest.fixture
@@ -100,8 +136,9 @@ def executor() -> Any:
 
 def reconciler(kube: FakeKube, executor: ThreadPoolExecutor, generate: Any, **kw: Any) -> rec.Reconciler:
     settings = OperatorSettings(progress_interval=0.02, retry_backoff=30, retry_backoff_max=600)
-    return rec.Reconciler(settings, kube, executor, generate=generate,
-                          clock=lambda: datetime(2026, 3, 1, tzinfo=UTC), **kw)
+    return rec.Reconciler(
+        settings, kube, executor, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC), **kw
+    )
 
 
 def ready(outcome: rec.Outcome) -> dict[str, Any]:
@@ -147,8 +184,9 @@ async def test_invalid_source_is_permanent_and_says_what_to_fix(executor: Thread
     kube = FakeKube()
 
     def missing_bucket(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
-        raise InvalidRequestError("bucket org-trail does not exist", field="spec.cloudTrail.s3.bucket",
-                                  reason="BucketNotFound")
+        raise InvalidRequestError(
+            "bucket org-trail does not exist", field="spec.cloudTrail.s3.bucket", reason="BucketNotFound"
+        )
 
     outcome = await reconciler(kube, executor, missing_bucket).reconcile(target(kube))
     assert outcome.failure == "permanent"
@@ -158,7 +196,9 @@ async def test_invalid_source_is_permanent_and_says_what_to_fix(executor: Thread
     assert [e.reason for e in outcome.events] == ["Started", "Failed"]
 
 
-async def test_temporary_failure_backs_off_and_keeps_the_last_good_policy(executor: ThreadPoolExecutor) -> None:
+async def test_temporary_failure_backs_off_and_keeps_the_last_good_policy(
+    executor: ThreadPoolExecutor,
+) -> None:
     kube = FakeKube()
     r = reconciler(kube, executor, lambda req, p, c: result())
     good = await r.reconcile(target(kube))
@@ -230,21 +270,42 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
     kube.secrets["git"] = {"token": TOKEN, "username": "bot"}
     calls: list[tuple[PullRequestSpec, PullRequestContext, Credentials, tuple[str, ...]]] = []
 
-    def open_pr(spec: PullRequestSpec, context: PullRequestContext, credentials: Credentials,
-                allowed: tuple[str, ...]) -> PullRequestStatus:
+    def open_pr(
+        spec: PullRequestSpec, context: PullRequestContext, credentials: Credentials, allowed: tuple[str, ...]
+    ) -> PullRequestStatus:
         calls.append((spec, context, credentials, allowed))
-        return PullRequestStatus(url="https://github.com/acme/infra/pull/7", number=7,
-                                 branch="policygen/ns/pay", head_sha="abc123", state="open", changed=True)
+        return PullRequestStatus(
+            url="https://github.com/acme/infra/pull/7",
+            number=7,
+            branch="policygen/ns/pay",
+            head_sha="abc123",
+            state="open",
+            changed=True,
+        )
 
-    spec = {**SPEC, "output": {"pullRequest": {
-        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/", "format": "ack",
-        "credentialsSecretRef": {"name": "git"}}}}
+    spec = {
+        **SPEC,
+        "output": {
+            "pullRequest": {
+                "provider": "github",
+                "repository": "https://github.com/acme/infra.git",
+                "path": "iam/",
+                "format": "ack",
+                "credentialsSecretRef": {"name": "git"},
+            }
+        },
+    }
     r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=open_pr)
     outcome = await r.reconcile(target(kube, spec=spec))
     assert outcome.failure is None and ready(outcome)["status"] == "True"
-    assert outcome.status["pullRequest"] == {"url": "https://github.com/acme/infra/pull/7", "number": 7,
-                                             "branch": "policygen/ns/pay", "headSha": "abc123", "state": "open"}
-    [(pr_spec, context, credentials, _)] = calls
+    assert outcome.status["pullRequest"] == {
+        "url": "https://github.com/acme/infra/pull/7",
+        "number": 7,
+        "branch": "policygen/ns/pay",
+        "headSha": "abc123",
+        "state": "open",
+    }
+    [(_, context, credentials, _)] = calls
     assert credentials == Credentials(token=TOKEN, username="bot")
     assert context.principal == PRINCIPAL and context.name == "ns/pay"
     assert TOKEN not in repr(outcome) and TOKEN not in repr(kube.status_patches)
@@ -255,9 +316,18 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
 
 async def test_missing_secret_fails_the_pull_request_permanently(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    spec = {**SPEC, "output": {"pullRequest": {
-        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/", "format": "ack",
-        "credentialsSecretRef": {"name": "absent"}}}}
+    spec = {
+        **SPEC,
+        "output": {
+            "pullRequest": {
+                "provider": "github",
+                "repository": "https://github.com/acme/infra.git",
+                "path": "iam/",
+                "format": "ack",
+                "credentialsSecretRef": {"name": "absent"},
+            }
+        },
+    }
     outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube, spec=spec))
     assert outcome.failure == "permanent"
     pr = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
@@ -268,7 +338,10 @@ async def test_missing_secret_fails_the_pull_request_permanently(executor: Threa
 
 async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    kube.configmaps["pay-policy"] = {"metadata": {"name": "pay-policy", "annotations": {}}, "data": {"x": "y"}}
+    kube.configmaps["pay-policy"] = {
+        "metadata": {"name": "pay-policy", "annotations": {}},
+        "data": {"x": "y"},
+    }
     outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
     assert outcome.failure == "permanent" and ready(outcome)["reason"] == "ConfigMapConflict"
     assert kube.configmaps["pay-policy"]["data"] == {"x": "y"}

@@ -17,13 +17,15 @@ PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
 
 def test_settings_defaults_and_overrides() -> None:
     assert from_env({}) == OperatorSettings()
-    got = from_env({
-        "POLICYGEN_WATCH_NAMESPACES": "a, b,,c",
-        "POLICYGEN_MAX_CONCURRENT_SCANS": "4",
-        "AWS_REGION": "eu-west-1",
-        "POLICYGEN_LOG_FORMAT": "TEXT",
-        "POLICYGEN_ALLOWED_REPOSITORIES": "https://github.com/acme/infra.git",
-    })
+    got = from_env(
+        {
+            "POLICYGEN_WATCH_NAMESPACES": "a, b,,c",
+            "POLICYGEN_MAX_CONCURRENT_SCANS": "4",
+            "AWS_REGION": "eu-west-1",
+            "POLICYGEN_LOG_FORMAT": "TEXT",
+            "POLICYGEN_ALLOWED_REPOSITORIES": "https://github.com/acme/infra.git",
+        }
+    )
     assert got.namespaces == ("a", "b", "c")
     assert got.max_concurrent_scans == 4
     assert got.aws_region == "eu-west-1"
@@ -52,21 +54,25 @@ def test_backoff_doubles_and_caps() -> None:
     assert [settings.backoff(r) for r in range(5)] == [10, 20, 40, 60, 60]
 
 
-@pytest.mark.parametrize(("text", "expected"), [("30m", timedelta(minutes=30)), ("24h", timedelta(hours=24)),
-                                                ("90d", timedelta(days=90))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("30m", timedelta(minutes=30)), ("24h", timedelta(hours=24)), ("90d", timedelta(days=90))],
+)
 def test_durations(text: str, expected: timedelta) -> None:
     assert specs.parse_duration(text, "f") == expected
 
 
 @pytest.mark.parametrize("text", ["", "0d", "90", "1w", "-1h", "1.5h"])
 def test_bad_durations_name_the_field(text: str) -> None:
-    with pytest.raises(InvalidRequestError, match="spec.window.lookback") as caught:
+    with pytest.raises(InvalidRequestError, match=r"spec\.window\.lookback") as caught:
         specs.parse_duration(text, "spec.window.lookback")
     assert caught.value.field == "spec.window.lookback"
 
 
 def test_lookback_window_ends_now_and_default_is_90_days() -> None:
-    request = specs.generation_request({"principalArn": PRINCIPAL, "cloudTrail": {"local": {"path": "/l"}}}, NOW)
+    request = specs.generation_request(
+        {"principalArn": PRINCIPAL, "cloudTrail": {"local": {"path": "/l"}}}, NOW
+    )
     assert (request.start, request.end) == (NOW - timedelta(days=90), NOW)
     assert request.source == LocalLogs(path="/l")
     assert request.resource_level is True and request.include_denied is False
@@ -75,9 +81,16 @@ def test_lookback_window_ends_now_and_default_is_90_days() -> None:
 def test_explicit_window_and_s3_source_and_options() -> None:
     spec = {
         "principalArn": PRINCIPAL,
-        "cloudTrail": {"s3": {"bucket": "org-trail", "prefix": "p", "organizationId": "o-abcdefghij",
-                              "accountIds": ["111122223333"], "regions": ["us-east-1"],
-                              "endpointURL": "http://127.0.0.1:5000"}},
+        "cloudTrail": {
+            "s3": {
+                "bucket": "org-trail",
+                "prefix": "p",
+                "organizationId": "o-abcdefghij",
+                "accountIds": ["111122223333"],
+                "regions": ["us-east-1"],
+                "endpointURL": "http://127.0.0.1:5000",
+            }
+        },
         "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00+00:00"},
         "policy": {"resourceLevel": False, "includeDenied": True, "excludeActions": ["iam:PassRole"]},
         "aws": {"region": "", "roleArn": ""},
@@ -85,17 +98,29 @@ def test_explicit_window_and_s3_source_and_options() -> None:
     request = specs.generation_request(spec, NOW, default_region="eu-west-1", workers=1)
     assert request.start == datetime(2026, 1, 1, tzinfo=UTC)
     assert request.end == datetime(2026, 2, 1, tzinfo=UTC)
-    assert request.source == S3Logs(bucket="org-trail", prefix="p", organization_id="o-abcdefghij",
-                                    account_ids=("111122223333",), regions=("us-east-1",),
-                                    endpoint_url="http://127.0.0.1:5000")
+    assert request.source == S3Logs(
+        bucket="org-trail",
+        prefix="p",
+        organization_id="o-abcdefghij",
+        account_ids=("111122223333",),
+        regions=("us-east-1",),
+        endpoint_url="http://127.0.0.1:5000",
+    )
     assert request.aws.region == "eu-west-1"  # empty in the spec: the operator's default
     assert request.aws.role_arn is None
-    assert (request.resource_level, request.include_denied, request.exclude_actions) == (False, True, ("iam:PassRole",))
+    assert (request.resource_level, request.include_denied, request.exclude_actions) == (
+        False,
+        True,
+        ("iam:PassRole",),
+    )
 
 
 def test_window_in_the_wrong_order_is_invalid_even_if_the_schema_was_bypassed() -> None:
-    spec = {"principalArn": PRINCIPAL, "cloudTrail": {"local": {"path": "/l"}},
-            "window": {"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}}
+    spec = {
+        "principalArn": PRINCIPAL,
+        "cloudTrail": {"local": {"path": "/l"}},
+        "window": {"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"},
+    }
     with pytest.raises(InvalidRequestError, match="start must be before"):
         specs.generation_request(spec, NOW)
 
@@ -113,14 +138,35 @@ def test_configmap_name_defaults_to_name_policy() -> None:
 
 def test_pull_request_spec() -> None:
     assert specs.pull_request({}) is None
-    target = specs.pull_request({"output": {"pullRequest": {
-        "provider": "github", "repository": "https://github.com/acme/infra.git", "path": "iam/", "format": "ack",
-        "replaceManagedPolicies": ["arn:aws:iam::aws:policy/PowerUserAccess"],
-        "credentialsSecretRef": {"name": "git"}, "labels": ["iam"]}}})
+    target = specs.pull_request(
+        {
+            "output": {
+                "pullRequest": {
+                    "provider": "github",
+                    "repository": "https://github.com/acme/infra.git",
+                    "path": "iam/",
+                    "format": "ack",
+                    "replaceManagedPolicies": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+                    "credentialsSecretRef": {"name": "git"},
+                    "labels": ["iam"],
+                }
+            }
+        }
+    )
     assert target is not None
     assert target.secret_name == "git"
     assert target.spec.base_branch == "main"
     assert target.spec.replace_managed_policies == ("arn:aws:iam::aws:policy/PowerUserAccess",)
     with pytest.raises(InvalidRequestError, match="credentialsSecretRef"):
-        specs.pull_request({"output": {"pullRequest": {"provider": "gitlab", "repository": "https://g/r.git",
-                                                        "path": "a", "format": "json"}}})
+        specs.pull_request(
+            {
+                "output": {
+                    "pullRequest": {
+                        "provider": "gitlab",
+                        "repository": "https://g/r.git",
+                        "path": "a",
+                        "format": "json",
+                    }
+                }
+            }
+        )

@@ -8,6 +8,7 @@ goes through this client. One ``ApiClient`` per process: connections are pooled 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 from collections.abc import Mapping
@@ -36,11 +37,10 @@ class KubernetesError(Exception):
 def _error(action: str, exc: ApiException) -> KubernetesError:
     """The API server's own message (which names the bad field) rather than just the status line."""
     detail = exc.reason
-    try:
-        detail = json.loads(exc.body).get("message") or detail
-    except (TypeError, ValueError, AttributeError):
-        pass
-    return KubernetesError(f"{action}: HTTP {exc.status}: {detail}", permanent=exc.status in (400, 403, 404, 422))
+    with contextlib.suppress(TypeError, ValueError, AttributeError):
+        detail = json.loads(exc.body or "").get("message") or detail
+    permanent = exc.status in (400, 403, 404, 422)
+    return KubernetesError(f"{action}: HTTP {exc.status}: {detail}", permanent=permanent)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,13 @@ class KubeClient:
         """Merge-patch ``status``; a missing object is an answer (deleted), not an error."""
         try:
             body = await self._custom.patch_namespaced_custom_object_status(
-                GROUP, VERSION, namespace, PLURAL, name, {"status": dict(status)}, _content_type=MERGE_PATCH
+                GROUP,
+                VERSION,
+                namespace,
+                PLURAL,
+                name,
+                {"status": dict(status)},
+                _content_type=MERGE_PATCH,  # type: ignore[call-arg]  # a generated-client kwarg the stubs omit
             )
         except ApiException as exc:
             if exc.status == 404:
@@ -111,13 +117,13 @@ class KubeClient:
         """Create, or replace when it exists: the name is deterministic, so reruns never make a second."""
         name = body["metadata"]["name"]
         try:
-            await self._core.create_namespaced_config_map(namespace, body)
+            await self._core.create_namespaced_config_map(namespace, body)  # type: ignore[arg-type]
             return
         except ApiException as exc:
             if exc.status != 409:
                 raise _error(f"creating ConfigMap {namespace}/{name}", exc) from exc
         try:
-            await self._core.replace_namespaced_config_map(name, namespace, body)
+            await self._core.replace_namespaced_config_map(name, namespace, body)  # type: ignore[arg-type]
         except ApiException as exc:
             raise _error(f"replacing ConfigMap {namespace}/{name}", exc) from exc
 
