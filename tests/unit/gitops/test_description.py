@@ -88,3 +88,12 @@ def test_managed_policy_matching() -> None:
 def test_actions_by_service_ignores_deny() -> None:
     policy = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
     assert actions_by_service([policy]) == {}
+
+
+def test_huge_policies_fit_github_body_limit() -> None:
+    actions = [f"ec2:Action{i:05d}" for i in range(6000)]
+    huge = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    base = data()
+    text = body(DescriptionInput(base.principal, [huge], "a", "b", 1, 1, base.replace_arns, base.edit))
+    assert len(text) <= 60_000
+    assert "| ec2 | 6000 actions | 1 resources |" in text and "too large to list every action" in text

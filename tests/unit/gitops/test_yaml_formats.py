@@ -146,3 +146,11 @@ def test_crossplane_role_not_found_lists_unparsed_files() -> None:
         r"t.yaml: not parsed",
     ):
         crossplane.edit({"r.yaml": "a: 1\n", "t.yaml": "{{ .Values.x }}: [\n"}, REQUEST)
+
+
+def test_split_policy_gets_one_object_and_reference_per_part() -> None:
+    request = EditRequest(REQUEST.principal, (DOC, DOC), (POWER,))
+    text = ack.edit({"r.yaml": ACK}, request).changes["r.yaml"]
+    assert text is not None
+    assert "      name: payments-api-policygen\n  - from:\n      name: payments-api-policygen-2\n" in text
+    assert text.count("kind: Policy\n") == 2 and "  name: payments-api-policygen-2\n" in text

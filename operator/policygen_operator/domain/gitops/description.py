@@ -57,14 +57,23 @@ def title(data: DescriptionInput) -> str:
     return f"policygen: least-privilege policy for {role}" + (f" (replaces {replaced})" if replaced else "")
 
 
+# GitHub refuses a pull-request body over 65,536 characters; GitLab's limit is higher. Leave room.
+MAX_BODY = 60_000
+
+
 def body(data: DescriptionInput) -> str:
+    """The description; for very large policies the per-service table lists counts instead of every action."""
+    text = _body(data, compact=False)
+    return text if len(text) <= MAX_BODY else _body(data, compact=True)[:MAX_BODY]
+
+
+def _body(data: DescriptionInput, compact: bool) -> str:
     role = role_name_from_principal(data.principal)
     by_service = actions_by_service(data.policies)
     n_actions = sum(len(a) for a, _ in by_service.values())
     out = [
         f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy "
-        "that "
-        "policygen generated from the role's CloudTrail activity.",
+        "that policygen generated from the role's CloudTrail activity.",
         "",
         f"- Principal: `{data.principal}`",
         f"- Window: {data.window_start} to {data.window_end}",
@@ -81,10 +90,16 @@ def body(data: DescriptionInput) -> str:
         "| --- | --- | --- |",
     ]
     for service, (actions, resources) in by_service.items():
+        if compact:
+            out.append(f"| {service} | {len(actions)} actions | {len(resources)} resources |")
+            continue
         out.append(
             f"| {service} | {', '.join(f'`{a}`' for a in actions)} | "
             f"{', '.join(f'`{r}`' for r in resources)} |"
         )
+    if compact:
+        out.append("")
+        out.append("(The policy is too large to list every action here; see the files changed.)")
     out += ["", *_removed_section(data, by_service)]
     out += ["", "## Validation findings"]
     out += [

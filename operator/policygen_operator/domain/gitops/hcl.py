@@ -8,7 +8,6 @@ Terraform files are edited as text so that everything we do not touch stays byte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops.model import GitOpsEditError
@@ -94,31 +93,34 @@ def _skip_opaque(text: str, i: int) -> int | None:
     return None
 
 
-def significant(text: str, start: int, stop: int | None = None) -> Iterator[int]:
-    """Offsets of characters outside strings, heredocs and comments."""
-    i, stop = start, len(text) if stop is None else stop
-    while i < stop:
-        skipped = _skip_opaque(text, i)
-        if skipped is None:
-            yield i
-            i += 1
-        else:
-            i = skipped
+# Characters that can open a bracket, a string, a comment or a heredoc: everything else is skipped by regex.
+_INTERESTING = re.compile(r"[{}\[\]()\"#/<]")
+# ... and, at the top level, an identifier at the start of a line (a block header candidate).
+_TOP_TOKEN = re.compile(r"[{\[(\"#/<]|^[ \t]*[A-Za-z_]", re.M)
 
 
 def match_close(text: str, i: int) -> int:
     """``text[i]`` opens a bracket; returns the offset of the one that closes it."""
     stack = [_OPEN[text[i]]]
-    for j in significant(text, i + 1):
-        c = text[j]
+    j = i + 1
+    while True:
+        found = _INTERESTING.search(text, j)
+        if found is None:
+            raise GitOpsEditError(f"unclosed {text[i]!r} at offset {i}")
+        k = found.start()
+        skipped = _skip_opaque(text, k)
+        if skipped is not None:
+            j = skipped
+            continue
+        c = text[k]
         if c in _OPEN:
             stack.append(_OPEN[c])
         elif c in _CLOSE:
             if c != stack.pop():
-                raise GitOpsEditError(f"unbalanced {c!r} at offset {j}")
+                raise GitOpsEditError(f"unbalanced {c!r} at offset {k}")
             if not stack:
-                return j
-    raise GitOpsEditError(f"unclosed {text[i]!r} at offset {i}")
+                return k
+        j = k + 1
 
 
 def _line_start(text: str, i: int) -> int:
@@ -134,29 +136,35 @@ def blocks(text: str, start: int = 0, stop: int | None = None) -> list[Block]:
     """Blocks at the top nesting level of ``text[start:stop]`` (a file, or a block's body)."""
     found: list[Block] = []
     stop = len(text) if stop is None else stop
-    positions = significant(text, start, stop)
-    for i in positions:
-        c = text[i]
-        if c in _OPEN:
-            close = match_close(text, i)
-            for skipped in positions:  # jump over the nested brackets
-                if skipped >= close:
-                    break
+    j = start
+    while j < stop:
+        token = _TOP_TOKEN.search(text, j, stop)
+        if token is None:
+            break
+        k = token.start()
+        c = text[k]
+        if c.isalpha() or c in " \t_":
+            header = _BLOCK_HEADER.match(text, token.end() - 1)
+            if header is None or header.end() > stop:
+                j = token.end()
+                continue
+            labels = tuple(
+                lab.strip('"') for lab in re.findall(r"\"[^\"\n]*\"|[A-Za-z_][\w-]*", header.group(2))
+            )
+            open_ = header.end() - 1
+            close = match_close(text, open_)
+            found.append(
+                Block(header.group(1), labels, _line_start(text, k), open_, close, _line_end(text, close))
+            )
+            j = close + 1
             continue
-        if not (c.isalpha() or c == "_") or text[_line_start(text, i) : i].strip():
-            continue
-        header = _BLOCK_HEADER.match(text, i)
-        if not header or header.end() > stop:
-            continue
-        labels = tuple(lab.strip('"') for lab in re.findall(r"\"[^\"\n]*\"|[A-Za-z_][\w-]*", header.group(2)))
-        open_ = header.end() - 1
-        close = match_close(text, open_)
-        found.append(
-            Block(header.group(1), labels, _line_start(text, i), open_, close, _line_end(text, close))
-        )
-        for skipped in positions:
-            if skipped >= close:
-                break
+        skipped = _skip_opaque(text, k)
+        if skipped is not None:
+            j = skipped
+        elif c in _OPEN:
+            j = match_close(text, k) + 1
+        else:
+            j = k + 1
     return found
 
 
