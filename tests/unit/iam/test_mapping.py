@@ -470,3 +470,46 @@ def test_other_sdk_services_never_replace_the_events_own_action(mapper: EventMap
     """S3Control's GetAccessPoint is s3-outposts in iam-dataset; an s3.amazonaws.com event is S3's."""
     event = mapper.map(cloudtrail_record("s3.amazonaws.com", "GetAccessPoint", {"name": "ap"}))
     assert all(action.startswith("s3:") for action in actions_of(event))
+
+
+ODD_RECORDS: list[dict[str, Any]] = [
+    {},
+    {"eventSource": "s3.amazonaws.com"},
+    {"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "requestParameters": "not-an-object"},
+    {
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "requestParameters": None,
+        "resources": "x",
+    },
+    {"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "resources": [None, 3, {"ARN": 5}]},
+    {"eventSource": "kms.amazonaws.com", "eventName": "Decrypt", "userIdentity": None, "awsRegion": None},
+    {"eventSource": "sqs.amazonaws.com", "eventName": "SendMessage", "requestParameters": {"queueUrl": 12}},
+    {
+        "eventSource": "lambda.amazonaws.com",
+        "eventName": "Invoke",
+        "requestParameters": {"functionName": ["a"]},
+    },
+    {
+        "eventSource": "iam.amazonaws.com",
+        "eventName": "GetRole",
+        "userIdentity": {"arn": "not-an-arn"},
+        "requestParameters": {"roleName": {"nested": True}},
+    },
+]
+
+
+@pytest.mark.parametrize("record", ODD_RECORDS)
+def test_odd_records_never_crash_and_never_invent(mapper: EventMapper, record: dict[str, Any]) -> None:
+    event = mapper.map(record)
+    assert event.kind in ("mapped", "unmapped", "ignored")
+    known = set(load_reference().actions())
+    assert all(action in known for action, _ in event.uses)
+
+
+def test_mapper_pickles_as_a_fresh_mapper() -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(EventMapper(resource_level=False)))
+    event = copy.map(cloudtrail_record("sqs.amazonaws.com", "SendMessage", {"queueUrl": "https://x/1/q"}))
+    assert event.uses == (("sqs:SendMessage", "*"),)

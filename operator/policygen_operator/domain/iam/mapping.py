@@ -385,6 +385,11 @@ class EventMapper:
     def reference(self) -> Reference:
         return self._ref
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as "build another one": compiled plans hold closures, and a worker process loads the
+        shipped data once anyway."""
+        return (_new_mapper, (self._resource_level,))
+
     def map(self, record: Mapping[str, Any]) -> MappedEvent:
         source = record.get("eventSource") or ""
         name = record.get("eventName") or ""
@@ -495,7 +500,7 @@ class EventMapper:
             built, used = _fill_formats(action, params, ctx, lookup)
             referenced = referenced or used
             out.extend(built)
-        return sorted(set(out)), referenced
+        return _fitting(action.types, out), referenced
 
     # -- compilation, once per (eventSource, eventName) --
 
@@ -611,6 +616,10 @@ def _listed_resources(record: Mapping[str, Any]) -> list[str]:
         if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
             listed.append(prefix + "*")
     return listed
+
+
+def _new_mapper(resource_level: bool) -> EventMapper:
+    return EventMapper(resource_level=resource_level)
 
 
 def _fixed(kind: Kind, key: str, reason: str) -> _Plan:
