@@ -60,7 +60,7 @@ def test_body_has_every_section() -> None:
     ]:
         assert expected in text, expected
     # iam:PassRole was not in PowerUserAccess: the reviewer is told it is granted explicitly now.
-    assert "were *not* allowed by the detached policies" in text and "- `iam:PassRole`" in text
+    assert "were *not* allowed by the policies replaced" in text and "- `iam:PassRole`" in text
 
 
 def test_unknown_managed_policy_is_not_guessed() -> None:
@@ -97,3 +97,27 @@ def test_huge_policies_fit_github_body_limit() -> None:
     text = body(DescriptionInput(base.principal, [huge], "a", "b", 1, 1, base.replace_arns, base.edit))
     assert len(text) <= 60_000
     assert "| ec2 | 6000 actions | 1 resources |" in text and "too large to list every action" in text
+
+
+def test_json_file_describes_the_previous_content_instead_of_detaching() -> None:
+    previous = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    base = data(detached=[])
+    edit = EditResult(
+        notes=["p.json: replaced"], role_location="p.json", previous_documents={"p.json": previous}
+    )
+    text = body(DescriptionInput(base.principal, [POLICY], "a", "b", 1, 1, (POWER,), edit))
+    assert "- The previous content of `p.json` allowed:\n  - `s3:*`, on all resources\n" in text
+    assert "a policy file is not an attachment, so nothing was detached here" in text
+    assert "- `iam:PassRole`" in text.split("**Review:**")[1]  # s3:* did not cover it
+    assert "attach-role-policy" not in text  # nothing was detached, so nothing to re-attach
+
+
+def test_rollback_names_what_a_revert_restores() -> None:
+    assert "the next sync restores the previous attachments and deletes the generated policy" in body(data())
+    edit = EditResult(role_location="p.json", previous_documents={"p.json": POLICY})
+    base = data()
+    text = body(DescriptionInput(base.principal, [POLICY], "a", "b", 1, 1, (), edit))
+    assert "the next sync restores the previous content of the policy file." in text

@@ -121,8 +121,20 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
     out = ["## What this removes"]
     generated = sorted({a for actions, _ in by_service.values() for a in actions})
     not_in_code = [a for a in data.replace_arns if a not in data.edit.detached]
+    for path, previous in data.edit.previous_documents.items():
+        out.append(f"- The previous content of `{path}` allowed:")
+        out += [
+            f"  - {line}" for line in managed.describe(managed.ManagedPolicy(path, path, "", "", previous))
+        ]
+        out.append(f"  It is replaced by the {len(generated)} actions above, on the resources listed.")
     for arn in data.replace_arns:
         policy = managed.lookup(arn)
+        if arn in not_in_code and data.edit.previous_documents:
+            out.append(
+                f"- `{arn}`: a policy file is not an attachment, so nothing was detached here; detach "
+                "it where the role is defined if it is attached there."
+            )
+            continue
         if arn in not_in_code:
             out.append(f"- `{arn}` was not found attached in the code under the path; nothing was detached.")
             continue
@@ -138,18 +150,13 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
             f"  After this change the role keeps only the {len(generated)} actions above, on the resources "
             "listed; every other action this policy allowed is removed."
         )
-    extra = [
-        a
-        for a in generated
-        if not any(
-            (p := managed.lookup(arn)) is not None and managed.allows(p, a) for arn in data.edit.detached
-        )
-    ]
-    known = [arn for arn in data.edit.detached if managed.lookup(arn) is not None]
-    if known and extra:
+    before = [p for arn in data.edit.detached if (p := managed.lookup(arn)) is not None]
+    before += [managed.ManagedPolicy(k, k, "", "", v) for k, v in data.edit.previous_documents.items()]
+    extra = [a for a in generated if not any(managed.allows(p, a) for p in before)]
+    if before and extra:
         out.append("")
         out.append(
-            "**Review:** these generated actions were *not* allowed by the detached policies (the role "
+            "**Review:** these generated actions were *not* allowed by the policies replaced (the role "
             "must have had them from another policy; they are granted explicitly now):"
         )
         out += [f"- `{a}`" for a in extra]
@@ -157,10 +164,14 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
 
 
 def _rollback_section(data: DescriptionInput, role: str) -> list[str]:
+    restores = (
+        "the previous content of the policy file"
+        if data.edit.previous_documents
+        else "the previous attachments and deletes the generated policy"
+    )
     out = [
         "## How to roll back",
-        "- Revert this pull request (`git revert` of its merge commit); the next sync restores the previous "
-        "attachments and deletes the generated policy.",
+        f"- Revert this pull request (`git revert` of its merge commit); the next sync restores {restores}.",
     ]
     for arn in data.edit.detached:
         out.append(

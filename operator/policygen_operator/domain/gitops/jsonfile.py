@@ -56,7 +56,7 @@ def edit(files: dict[str, str], request: EditRequest, path: str) -> EditResult:
     original = files[target]
     if not _is_policy(original):
         raise GitOpsEditError(f"{target} is not a JSON policy document (no Statement)")
-    result = EditResult(role_location=target)
+    result = EditResult(role_location=target, previous_documents={target: json.loads(original)})
     indent = _indent(original)
     stem, ext = posixpath.splitext(target)
     for index, document in enumerate(request.policies):

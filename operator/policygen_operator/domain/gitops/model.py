@@ -44,6 +44,8 @@ class EditResult:
     notes: list[str] = field(default_factory=list)  # what was changed, for the PR description
     detached: list[str] = field(default_factory=list)  # broad ARNs actually removed from the code
     role_location: str = ""  # "file (document n)" where the role was found
+    # json format: the documents the policy file held before (the file is replaced, nothing is detached)
+    previous_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def role_name_from_principal(principal: str) -> str:
