@@ -360,6 +360,24 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
             ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ct-logs"),
         },
     ),
+    (
+        "iam create user, path unknown",
+        rec("iam.amazonaws.com", "CreateUser", {"userName": "temp-admin"}),
+        {
+            ("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/temp-admin"),
+            ("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/*/temp-admin"),
+        },
+    ),
+    (
+        "cloudformation stack: generated id only is a wildcard",
+        rec("cloudformation.amazonaws.com", "DescribeStacks", {"stackName": "orders-prod"}),
+        {
+            (
+                "cloudformation:DescribeStacks",
+                f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/orders-prod/*",
+            )
+        },
+    ),
     # --- actions without resource types: * and nothing to report ---
     (
         "no resource type",
@@ -381,7 +399,15 @@ def test_resource_arns(mapper: EventMapper, record: dict[str, Any], expected: se
 def test_undetermined_resource_falls_back_to_star_and_says_so(mapper: EventMapper) -> None:
     event = mapper.map(rec("sqs.amazonaws.com", "SendMessage", {"messageBody": "no queue url here"}))
     assert event.uses == (("sqs:SendMessage", "*"),)
-    assert "sqs:SendMessage" in event.reason
+    assert event.reason == "resource not determined, using *: sqs:SendMessage"
+
+
+def test_a_constant_alone_never_makes_an_arn(mapper: EventMapper) -> None:
+    """iam-dataset maps BatchGetItem's table to the constant ``*``: without table names in the record
+    that would be every table of the account; we fall back to ``*`` and say so instead."""
+    event = mapper.map(rec("dynamodb.amazonaws.com", "BatchGetItem", {"returnConsumedCapacity": "TOTAL"}))
+    assert event.uses == (("dynamodb:BatchGetItem", "*"),)
+    assert "dynamodb:BatchGetItem" in event.reason
 
 
 @pytest.mark.parametrize(

@@ -437,7 +437,9 @@ class EventMapper:
                 uses.append((action.action, "*"))
             else:
                 uses.extend((action.action, arn) for arn in arns)
-        reason = f"resource not determined, using *: {', '.join(unresolved)}" if unresolved else ""
+        reason = (
+            f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
+        )
         return MappedEvent("mapped", key, denied, reason, tuple(dict.fromkeys(uses)))
 
     def _arns(
@@ -673,10 +675,15 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
 def _var_map(prefix: str, var: str, template: str, condition: Mapping[str, Any] | None) -> _VarMap:
     refs = tuple(r for r in _SINGLE_REF.findall(template) if r not in ("Partition", "Region", "Account"))
     normaliser = NORMALISERS.get((prefix, var))
-    if normaliser is not None and (
-        len(set(refs)) != 1 or ((prefix, var) in _PLAIN_ONLY and template != "${" + refs[0] + "}")
-    ):
-        normaliser = None
+    if normaliser is not None:
+        # IAM templates splice a path in front of the name (``%%regex%${Path}...%%${UserName}``); the
+        # normaliser reads the path itself, so it takes the name
+        named = tuple(dict.fromkeys(r for r in refs if prefix != "iam" or r not in ("Path", "PathPrefix")))
+        plain = template == "${" + named[0] + "}" if len(named) == 1 else False
+        if len(named) != 1 or ((prefix, var) in _PLAIN_ONLY and not plain):
+            normaliser = None
+        else:
+            refs = named
     return _VarMap(var, compile_template(template), refs, normaliser, compile_condition(condition))
 
 
@@ -685,18 +692,21 @@ def _fill_formats(
 ) -> tuple[list[str], bool]:
     """Fill the action's ARN formats with the variables the templates resolve.
 
-    A template that reads no parameter (a constant such as ``*``) resolves nothing: the table's constants
-    would widen a policy to every resource of a type without the record saying so. Types whose variables
-    are a strict subset of another filled type's (``table`` under ``index``) are left out: the call
-    named the narrower resource.
+    A template that reads no parameter (a constant such as ``*``) only completes an ARN whose other
+    variables came from the record (``stack/orders-prod/*``: the stack's generated id); alone it resolves
+    nothing, since the table's constants would otherwise widen a policy to every resource of a type
+    without the record saying so. Types whose variables are a strict subset of another filled type's
+    (``table`` under ``index``) are left out: the call named the narrower resource.
     """
     values: dict[str, list[str]] = {}
+    constants: dict[str, list[str]] = {}
     ready: list[str] = []  # complete ARNs from normalisers
     referenced = False
     for var in action.var_maps:
-        if not var.refs:
-            continue
         if var.condition is not None and not var.condition(params):
+            continue
+        if not var.refs:
+            constants[var.name] = var.template(lookup) or []
             continue
         if var.normaliser is not None:
             raw = lookup_path(params, var.refs[0])
@@ -709,10 +719,12 @@ def _fill_formats(
             referenced = True
             values[var.name] = resolved
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
-    filled = [t for t in action.types if t.variables and t.variables <= values.keys()]
+    usable = values.keys() | {name for name, v in constants.items() if v}
+    filled = [t for t in action.types if t.variables & values.keys() and t.variables <= usable]
     filled = [t for t in filled if not any(t.variables < other.variables for other in filled)]
+    merged = {**constants, **values}
     for resource_type in filled:
-        out.extend(_fill_one(resource_type, values, ctx))
+        out.extend(_fill_one(resource_type, merged, ctx))
     return out, referenced
 
 
