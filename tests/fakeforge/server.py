@@ -54,6 +54,8 @@ class FakeForge:
     labels: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     git_auth_headers: list[str] = field(default_factory=list)
     git_paths: list[str] = field(default_factory=list)
+    # (method, path suffix) -> status: the next matching API request fails with it, once (a flaky forge)
+    fail_next: dict[tuple[str, str], int] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -279,9 +281,18 @@ class _Handler(BaseHTTPRequestHandler):
             return False
 
     # -- GitHub REST v3 ----------------------------------------------------------------------------------
+    def _injected_failure(self) -> tuple[int, Any] | None:
+        path = urlsplit(self.path).path
+        with self.forge._lock:
+            for (method, suffix), status in list(self.forge.fail_next.items()):
+                if method == self.command and path.endswith(suffix):
+                    del self.forge.fail_next[(method, suffix)]
+                    return status, {"message": "Server Error"}
+        return None
+
     def _github(self, raw: bytes) -> None:
         body = json.loads(raw) if raw else None
-        status, payload = self._github_route(body)
+        status, payload = self._injected_failure() or self._github_route(body)
         self._record(body, status, self._github_token() == "ok")
         self._send(status, payload)
 
@@ -353,7 +364,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if (state == "all" or p["state"] == state)
                 and (head is None or f"{owner}:{p['head']['ref']}" == head)
             ]
-            return 200, found
+            sort = (query.get("sort") or ["created"])[0]
+            desc = (query.get("direction") or ["desc" if sort == "created" else "asc"])[0] == "desc"
+            return 200, found[::-1] if desc else found  # GitHub: newest first by default
         if rest == ["pulls"] and self.command == "POST":
             return self._github_create(full_name, owner, pulls, body or {})
         if len(rest) == 2 and rest[0] == "pulls" and self.command == "PATCH":
@@ -446,7 +459,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _gitlab(self, raw: bytes) -> None:
         body = json.loads(raw) if raw else None
         ok = self.headers.get("PRIVATE-TOKEN") == self.forge.token
-        status, payload = (401, {"message": "401 Unauthorized"}) if not ok else self._gitlab_route(body)
+        status, payload = (
+            (401, {"message": "401 Unauthorized"})
+            if not ok
+            else self._injected_failure() or self._gitlab_route(body)
+        )
         self._record(body, status, ok)
         self._send(status, payload)
 
@@ -467,9 +484,9 @@ class _Handler(BaseHTTPRequestHandler):
             if rest == ["merge_requests"] and self.command == "GET":
                 state = (query.get("state") or ["all"])[0]
                 source = (query.get("source_branch") or [None])[0]
-                return 200, [
+                return 200, [  # GitLab lists newest first (order_by=created_at, sort=desc)
                     self._gitlab_mr(full_name, m)
-                    for m in mrs
+                    for m in reversed(mrs)
                     if (state == "all" or m["state"] == state) and source in (None, m["source_branch"])
                 ]
             if rest == ["merge_requests"] and self.command == "POST":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.pullrequest import (
     Credentials,
     PullRequestContext,
@@ -429,10 +429,29 @@ def test_closed_pull_request_is_not_reopened_until_the_policy_changes(forge: Fak
 
     again = run(forge, spec)
     assert again.state == "closed" and not again.changed and len(forge.pulls[name]) == 1
+    assert again.number == 1 and again.head_sha == first.head_sha
 
     changed = run(forge, spec, policy_v2())
     assert changed.changed and changed.number == 2 and changed.state == "open"
     assert forge.branch_sha(name, BRANCH) == changed.head_sha != first.head_sha
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_forge_failure_after_the_push_opens_the_pull_request_next_time(
+    forge: FakeForge, provider: str
+) -> None:
+    name, spec = make_repo(forge, "terraform", provider)
+    forge.fail_next[("POST", "/pulls" if provider == "github" else "/merge_requests")] = 502
+
+    with pytest.raises(TemporaryError):
+        run(forge, spec)
+    pushed = forge.branch_sha(name, BRANCH)
+    assert pushed is not None  # the push went through, the pull request did not
+
+    retried = run(forge, spec)
+
+    assert retried.changed and retried.state == "open" and retried.number == 1
+    assert forge.branch_sha(name, BRANCH) == pushed == retried.head_sha, "no new commit"
 
 
 def test_base_already_has_the_policy(forge: FakeForge) -> None:

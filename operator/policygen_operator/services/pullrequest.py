@@ -277,9 +277,7 @@ class _Run:
         if commit is None:
             return self._unchanged(existing if on_branch else None, base_sha, open_pr)
         if existing and not on_branch and self._same_tree(workspace):
-            # Our branch already holds exactly this change but its pull request was closed: respect that
-            # until the policy changes, rather than reopening it on every run.
-            return PullRequestStatus(None, None, self.branch, existing, "closed", False)
+            return self._existing_branch(existing, whole)
         workspace.push(self.branch, existing)
         return self._publish(open_pr, commit, whole)
 
@@ -303,6 +301,19 @@ class _Run:
         if write:
             write_files(root, edit.changes)
         return edit
+
+    def _existing_branch(self, existing: str, whole: EditResult) -> PullRequestStatus:
+        """Our branch already holds exactly this change, and no pull request is open for it.
+
+        If a reviewer closed the pull request for this very commit, respect that until the policy changes
+        rather than reopening it on every run. Otherwise the last run pushed but could not open the pull
+        request (the forge failed after the push): open it now, without a new commit.
+        """
+        assert self.forge is not None
+        closed = self.forge.find_closed(self.branch)
+        if closed is not None and closed.head_sha in (None, existing):
+            return PullRequestStatus(closed.url, closed.number, self.branch, existing, closed.state, False)
+        return self._publish(None, existing, whole)
 
     def _same_tree(self, workspace: Workspace) -> bool:
         remote = f"refs/remotes/origin/{self.branch}"

@@ -61,6 +61,14 @@ class GitHub:
         data = self._call("GET", f"/pulls?{query}", "list pull requests")
         return _pull(data[0]) if data else None
 
+    def find_closed(self, branch: str) -> PullRequest | None:
+        """The latest closed (or merged) pull request from ``branch``, if any."""
+        query = urlencode(
+            {"head": f"{self.owner}:{branch}", "state": "closed", "sort": "created", "direction": "desc"}
+        )
+        data = self._call("GET", f"/pulls?{query}", "list pull requests")
+        return _pull(data[0]) if data else None
+
     def create(self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]) -> PullRequest:
         data = self._call(
             "POST",

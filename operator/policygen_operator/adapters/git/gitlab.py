@@ -41,6 +41,12 @@ class GitLab:
         data = self._call("GET", f"/merge_requests?{query}", "list merge requests")
         return _merge_request(data[0]) if data else None
 
+    def find_closed(self, branch: str) -> PullRequest | None:
+        """The latest closed merge request from ``branch``, if any (GitLab lists newest first)."""
+        query = urlencode({"source_branch": branch, "state": "closed"})
+        data = self._call("GET", f"/merge_requests?{query}", "list merge requests")
+        return _merge_request(data[0]) if data else None
+
     def create(self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]) -> PullRequest:
         payload: dict[str, Any] = {
             "source_branch": branch,
