@@ -378,6 +378,28 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
             )
         },
     ),
+    (
+        "iam self-service acts on the calling user",
+        rec("iam.amazonaws.com", "ListAccessKeys", None, identity=user_identity(user="people/alice")),
+        {("iam:ListAccessKeys", f"arn:aws:iam::{ACCOUNT}:user/people/alice")},
+    ),
+    (
+        "ec2 instances from instancesSet",
+        rec(
+            "ec2.amazonaws.com",
+            "StopInstances",
+            {
+                "instancesSet": {
+                    "items": [{"instanceId": "i-0a1b2c3d4e5f67890"}, {"instanceId": "i-0fedcba9876543210"}]
+                },
+                "force": False,
+            },
+        ),
+        {
+            ("ec2:StopInstances", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0a1b2c3d4e5f67890"),
+            ("ec2:StopInstances", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0fedcba9876543210"),
+        },
+    ),
     # --- actions without resource types: * and nothing to report ---
     (
         "no resource type",
@@ -400,6 +422,12 @@ def test_undetermined_resource_falls_back_to_star_and_says_so(mapper: EventMappe
     event = mapper.map(rec("sqs.amazonaws.com", "SendMessage", {"messageBody": "no queue url here"}))
     assert event.uses == (("sqs:SendMessage", "*"),)
     assert event.reason == "resource not determined, using *: sqs:SendMessage"
+
+
+def test_a_role_session_is_not_a_user(mapper: EventMapper) -> None:
+    """Only an IAM user is its own resource; an assumed-role session calling GetUser names no user."""
+    event = mapper.map(rec("iam.amazonaws.com", "GetUser", None))
+    assert event.uses == (("iam:GetUser", "*"),)
 
 
 def test_a_constant_alone_never_makes_an_arn(mapper: EventMapper) -> None:

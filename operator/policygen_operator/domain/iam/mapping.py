@@ -146,6 +146,7 @@ class Context:
     partition: str
     region: str
     account: str
+    caller: str = ""  # the IAM user's ARN when an IAM user made the call (its own user is the resource)
 
 
 def partition_of(region: str) -> str:
@@ -162,7 +163,8 @@ def context_of(record: Mapping[str, Any]) -> Context:
     account = record.get("recipientAccountId") or identity.get("accountId") or ""
     principal = identity.get("arn") or ""
     partition = principal.split(":", 2)[1] if principal.startswith("arn:") else partition_of(region)
-    return Context(partition, region, account)
+    caller = principal if identity.get("type") == "IAMUser" and principal.startswith("arn:") else ""
+    return Context(partition, region, account, caller)
 
 
 def is_denied(record: Mapping[str, Any]) -> bool:
@@ -349,7 +351,9 @@ class _Plan:
 
 
 # Parameters that normalisers and resolvers read besides the ones named in templates.
-_EXTRA_PARAMETERS = frozenset({"qualifier", "path", "requestitems", "secretid", "name", "bucketname"})
+_EXTRA_PARAMETERS = frozenset(
+    {"qualifier", "path", "requestitems", "secretid", "name", "bucketname", "instancesset"}
+)
 _MEMO_LIMIT = 1 << 16
 
 
@@ -462,6 +466,12 @@ class EventMapper:
         for candidate in (built, from_list, sorted(set(built) | set(from_list))):
             if candidate and _covers_required(action.types, candidate):
                 return candidate
+        if ctx.caller and action.primary and not referenced:
+            # IAM self-service (GetUser, ListAccessKeys, ChangePassword without a user name) acts on the
+            # calling user
+            own = _fitting(action.types, [ctx.caller])
+            if own and _covers_required(action.types, own):
+                return own
         return []
 
     def _from_parameters(
@@ -660,6 +670,7 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
         identity = dict(identity) if isinstance(identity, Mapping) else {}
     principal = identity.get("arn")
     partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
+    caller = principal if identity.get("type") == "IAMUser" else None
     return (
         plan.key,
         denied,
@@ -667,6 +678,7 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
         record.get("recipientAccountId"),
         identity.get("accountId"),
         partition,
+        caller,
         signature,
         listed,
     )

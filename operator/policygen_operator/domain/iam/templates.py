@@ -28,6 +28,11 @@ PARAMETER_ALIASES: dict[str, tuple[str, ...]] = {
     "Path": ("path",),
 }
 
+# SDK list parameters EC2's query protocol writes as "xSet": {"items": [...]} in CloudTrail.
+PATH_ALIASES: dict[str, str] = {
+    "InstanceIds[]": "InstancesSet.Items[].InstanceId",
+}
+
 _REF = re.compile(r"\$\{([^}]+)\}")
 _OPERATOR = re.compile(r"%%(regex|iftruthy|many|iftemplatematch)%(.*?)%%(?!%)", re.DOTALL)
 
@@ -74,9 +79,16 @@ def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
 
 def lookup_path(params: Mapping[str, Any], path: str) -> Values:
     """Every scalar value at ``A.B[].C`` in the parameters, as strings; None when there is none."""
+    result = _scalars(lookup_raw(params, path))
+    if result is None and path in PATH_ALIASES:
+        result = _scalars(lookup_raw(params, PATH_ALIASES[path]))
+    return result
+
+
+def _scalars(values: list[Any]) -> Values:
     result = [
         str(v).lower() if isinstance(v, bool) else str(v)
-        for v in lookup_raw(params, path)
+        for v in values
         if isinstance(v, str | int | float) and v != ""
     ]
     return result or None
