@@ -179,3 +179,29 @@ REPOSITORIES: dict[str, tuple[str, dict[str, str]]] = {
         {"README.md": README, "policies/payments-api.json": JSON_POLICY, "policies/other.json": JSON_POLICY},
     ),
 }
+
+UPBOUND_ROLE = """\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: Role
+metadata:
+  name: payments-api
+spec:
+  forProvider:
+    assumeRolePolicy: |
+      {"Version": "2012-10-17", "Statement": []}
+  providerConfigRef:
+    name: default
+---
+# PowerUserAccess until the generated policy is reviewed
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  name: payments-api-poweruser
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::aws:policy/PowerUserAccess
+    roleRef:
+      name: payments-api
+  providerConfigRef:
+    name: default
+"""
