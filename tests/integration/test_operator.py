@@ -160,6 +160,43 @@ def test_local_source_ready_then_spec_change_regenerates(
     assert reasons.count("Started") == 3 and "Failed" not in reasons, reasons
     assert len(policygen_configmaps(kube_admin, namespace)) == 1
 
+    # Deleting the PolicyGeneration takes its ConfigMap along (ownerReference + kube-controller-manager's GC).
+    kube_admin.delete(f"{API}/namespaces/{namespace}/policygenerations/orders")
+    wait_for(
+        lambda: configmap(kube_admin, namespace, "orders-policy"),
+        lambda cm: cm is None,
+        60,
+        "the garbage collector to delete the ConfigMap",
+    )
+
+
+def test_spec_change_mid_run_cancels_and_regenerates(
+    kube_admin: KubeClient, namespace: str, operator: Operator, large_logs: tuple[Path, str]
+) -> None:
+    path, principal = large_logs
+    create(kube_admin, namespace, "switch", local_spec(path, principal, LARGE_WINDOW))
+    wait_for(
+        lambda: get(kube_admin, namespace, "switch"),
+        lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
+        60,
+        "progress in status.lastRun",
+    )
+    began = time.monotonic()
+    merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/switch", {"spec": local_spec()})
+    obj = wait_ready(kube_admin, namespace, "switch", timeout=60, generation=2)
+    took = time.monotonic() - began
+    assert obj["status"]["policy"]["sha256"] == policies_sha256(expected_policies())
+    assert obj["status"]["lastRun"]["generation"] == 2
+    assert "cancelled" in operator.log_text()
+    # Only the second spec's policy was ever published.
+    cm = configmap(kube_admin, namespace, "switch-policy")
+    assert cm is not None and canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(
+        expected_policies()[0]
+    )
+    reasons = [e["reason"] for e in events_for(kube_admin, namespace, "switch")]
+    assert reasons.count("Succeeded") == 1 and "Failed" not in reasons, reasons
+    print(f"\nspec change mid-run: Ready for generation 2 after {took:.1f}s")
+
 
 @pytest.mark.moto
 def test_s3_source_on_moto(kube_admin: KubeClient, namespace: str, operator: Operator) -> None:
