@@ -267,3 +267,30 @@ def test_from_records_to_valid_policy() -> None:
     assert len(docs) == 1
     assert ("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/reports/*") in granted(docs)
     assert validate_policy(docs[0]) == []
+
+
+def test_identical_across_hash_seeds() -> None:
+    """Sets iterate in a per-process order; the documents must not depend on it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import json\n"
+        "from policygen_operator.domain.iam.policy import build_policies\n"
+        "from policygen_operator.domain.usage import Usage\n"
+        "pairs = [(f's3:{a}', f'arn:aws:s3:::b/{d}/{i}') for a in ('GetObject', 'PutObject')"
+        " for d in ('x', 'y', 'z') for i in range(8)]\n"
+        "pairs += [(f'sqs:SendMessage', f'arn:aws:sqs:us-east-1:111122223333:q{i}') for i in range(14)]\n"
+        "print(json.dumps(build_policies({p: Usage(1, 't', 't') for p in pairs})))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

@@ -67,6 +67,7 @@ class Reference:
         self._sdk: dict[str, dict[str, list[dict[str, Any]]]] = data["sdk"]
         self.permissionless: frozenset[str] = frozenset(data["permissionless"])
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
+        self._all_actions: list[str] | None = None
 
     def has_namespace(self, namespace: str) -> bool:
         return namespace in self._services
@@ -109,9 +110,12 @@ class Reference:
         return [(ns, method) for ns, table in self._sdk.items() for method in table]
 
     def actions(self) -> list[str]:
-        return [
-            f"{ns}:{entry[0]}" for ns, service in self._services.items() for entry in service["a"].values()
-        ]
+        """Every action as ``prefix:Name`` (built once; the validator expands wildcards against it)."""
+        if self._all_actions is None:
+            self._all_actions = [
+                f"{ns}:{entry[0]}" for ns, svc in self._services.items() for entry in svc["a"].values()
+            ]
+        return self._all_actions
 
 
 @cache
