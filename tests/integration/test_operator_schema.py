@@ -112,6 +112,16 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda s: s["output"]["pullRequest"].pop("credentialsSecretRef"),
         "credentialsSecretRef is required for the github and gitlab providers",
     ),
+    (
+        "ssh repository",
+        lambda s: s["output"]["pullRequest"].update(repository="git@github.com:acme/infra.git"),
+        "spec.output.pullRequest.repository",
+    ),
+    (
+        "credentials in the URL",
+        lambda s: s["output"]["pullRequest"].update(repository="https://x:tok@github.com/a/b"),
+        "spec.output.pullRequest.repository",
+    ),
     ("unknown format", lambda s: s["output"]["pullRequest"].update(format="cdk"), "supported values"),
     (
         "unknown provider",
