@@ -513,3 +513,13 @@ def test_mapper_pickles_as_a_fresh_mapper() -> None:
     copy = pickle.loads(pickle.dumps(EventMapper(resource_level=False)))
     event = copy.map(cloudtrail_record("sqs.amazonaws.com", "SendMessage", {"queueUrl": "https://x/1/q"}))
     assert event.uses == (("sqs:SendMessage", "*"),)
+
+
+@pytest.mark.parametrize(
+    "code", ["ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch", "Client.AuthFailure"]
+)
+def test_authentication_failures_are_ignored(mapper: EventMapper, code: str) -> None:
+    """Refused before any permission was checked: neither an allowed call nor a denied one."""
+    event = mapper.map(cloudtrail_record("sqs.amazonaws.com", "ListQueues", {}, error_code=code))
+    assert event.kind == "ignored"
+    assert code in event.reason

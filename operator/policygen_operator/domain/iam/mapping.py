@@ -57,6 +57,24 @@ AUTHORIZATION_FAILURES = frozenset(
     }
 )
 _NOT_AUTHORIZED = "not authorized to perform"
+# errorCode values of calls refused before authorization (bad, expired or unknown credentials): they say
+# nothing about the permissions the principal needs or has.
+AUTHENTICATION_FAILURES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "UnrecognizedClientException",
+        "InvalidToken",
+        "AuthFailure",
+        "Client.AuthFailure",
+        "RequestExpired",
+        "Client.RequestExpired",
+    }
+)
 
 IGNORED_EVENT_TYPES = {
     "AwsServiceEvent": "AWS service event (no principal called it)",
@@ -406,6 +424,11 @@ class EventMapper:
         if plan is None:
             plan = self._plans[(source, name)] = self._compile(source, name)
         denied = is_denied(record)
+        code = record.get("errorCode")
+        if code in AUTHENTICATION_FAILURES and plan.kind == "mapped":
+            return MappedEvent(
+                "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
+            )
         if plan.kind != "mapped" or not self._resource_level:
             return plan.refused if denied else plan.allowed
         memo_key = _memo_key(plan, record, denied)
