@@ -317,7 +317,9 @@ class _Run:
 
     def _same_tree(self, workspace: Workspace) -> bool:
         remote = f"refs/remotes/origin/{self.branch}"
-        workspace.git("fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{self.branch}:{remote}")
+        workspace.git(
+            "fetch", "--quiet", "--no-tags", "--depth=1", "origin", f"+refs/heads/{self.branch}:{remote}"
+        )
         return workspace.git("rev-parse", f"{remote}^{{tree}}") == workspace.git("rev-parse", "HEAD^{tree}")
 
     def _unchanged(self, head: str | None, base_sha: str, open_pr: PullRequest | None) -> PullRequestStatus:

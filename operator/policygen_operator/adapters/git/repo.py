@@ -143,12 +143,13 @@ class Workspace:
         return None
 
     def clone(self, branch: str) -> str:
-        """Clones ``branch`` only; returns its commit."""
+        """Clones the tip of ``branch`` only (infrastructure monorepos can be large); returns its commit."""
         self.git(
             "clone",
             "--quiet",
             "--no-tags",
             "--single-branch",
+            "--depth=1",
             "--branch",
             branch,
             "--",
@@ -161,7 +162,12 @@ class Workspace:
     def fetch_branch(self, branch: str) -> None:
         """Fetches ``branch`` and checks it out (it exists on the remote)."""
         self.git(
-            "fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--depth=1",
+            "origin",
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
         )
         self.git("checkout", "--quiet", "-B", branch, f"refs/remotes/origin/{branch}")
 
