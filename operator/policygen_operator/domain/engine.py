@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,6 +22,7 @@ from policygen_operator.domain.cloudtrail.scan import (
     Scanner,
     ScanResult,
     ScanSpec,
+    cached_mapper,
     worker_init,
     worker_scan,
 )
@@ -69,6 +71,7 @@ def _scan_here(
 ) -> ScanResult:
     scanner = Scanner(spec, mapper)
     ticker = _Ticker(progress)
+    done = 0
     for done, (name, item) in enumerate(items, start=1):
         if cancelled is not None and cancelled():
             raise ScanCancelled()
@@ -77,6 +80,7 @@ def _scan_here(
         else:
             scanner.scan_path(item, name)
         ticker.tick(scanner.result, done)
+    ticker.tick(scanner.result, done, force=True)
     return scanner.take_result()
 
 
@@ -90,7 +94,7 @@ def _scan_pool(
     total = ScanResult()
     ticker = _Ticker(progress)
     done = 0
-    context = multiprocessing.get_context("forkserver")
+    context = _context(spec)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker_init, initargs=(spec,))
     pending: dict[Future[ScanResult], int] = {}
     try:
@@ -112,6 +116,16 @@ def _scan_pool(
         pool.shutdown(wait=True, cancel_futures=True)
     ticker.tick(total, done, force=True)
     return total
+
+
+def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
+    """``fork`` when this process runs no other thread (the CLI on local files): workers start at once
+    and share the parent's loaded mapper. With threads (S3 downloads, the operator) forking could copy
+    a held lock, so workers then come from a clean fork server."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        cached_mapper(spec.mapper_factory)
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
 
 
 def _collect(pending: dict[Future[ScanResult], int], total: ScanResult) -> int:

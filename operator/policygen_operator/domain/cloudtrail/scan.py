@@ -61,6 +61,20 @@ def default_mapper() -> Mapper:
     return EventMapper()
 
 
+_MAPPERS: dict[Callable[[], Mapper], Mapper] = {}
+
+
+def cached_mapper(factory: Callable[[], Mapper]) -> Mapper:
+    """One mapper per factory and process: building one loads the reference data (a few hundred ms).
+
+    A process forked after this was called shares the parent's mapper instead of building its own.
+    """
+    mapper = _MAPPERS.get(factory)
+    if mapper is None:
+        mapper = _MAPPERS[factory] = factory()
+    return mapper
+
+
 @dataclass(frozen=True)
 class ScanSpec:
     """Everything a worker process needs; picklable (``mapper_factory`` must be a module-level function)."""
@@ -116,9 +130,16 @@ class Scanner:
         self.spec = spec
         self.window = spec.window
         self.matcher = PrincipalMatcher(spec.principals)
-        self.mapper = mapper if mapper is not None else spec.mapper_factory()
+        self._mapper = mapper
         self.parser = simdjson.Parser()
         self.result = ScanResult()
+
+    @property
+    def mapper(self) -> Mapper:
+        """Built on the first matched record: a scan that matches nothing never loads the IAM data."""
+        if self._mapper is None:
+            self._mapper = cached_mapper(self.spec.mapper_factory)
+        return self._mapper
 
     def take_result(self) -> ScanResult:
         result, self.result = self.result, ScanResult()

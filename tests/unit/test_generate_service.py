@@ -1,0 +1,210 @@
+"""``run_generation`` and the CLI's handling of its outcomes, in process, on the shipped sample logs.
+
+The split and validation cases wrap the IAM builder and validator (smaller size limit, an injected error
+finding) so the CLI's paths for them run on real data; the wrapped functions stay the real ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policygen_operator.cli.main import main
+from policygen_operator.domain.iam import policy as policy_module
+from policygen_operator.domain.iam import validate as validate_module
+from policygen_operator.services.errors import (
+    CancelledError,
+    InvalidRequestError,
+    NoMatchingEventsError,
+    ValidationFailedError,
+)
+from policygen_operator.services.generation import (
+    BadInputError,
+    GenerationRequest,
+    LocalLogs,
+    Progress,
+    run_generation,
+)
+
+SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cloudtrail"
+ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
+ALICE = "arn:aws:iam::111122223333:user/people/alice"
+START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+WINDOW = ["--start", "2026-11-01", "--end", "2026-12-01"]
+
+
+def request(**changes: Any) -> GenerationRequest:
+    base = GenerationRequest(
+        principals=(ORDER,), source=LocalLogs(str(SAMPLES)), start=START, end=END, workers=1
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_result_carries_policies_report_and_summary() -> None:
+    seen: list[Progress] = []
+    result = run_generation(request(principals=(ORDER, ALICE)), progress=seen.append)
+    order = result.results[ORDER]
+    assert "dynamodb:GetItem" in order.actions and "dynamodb" in order.services
+    assert order.denied_actions == ["dynamodb:DeleteTable", "s3:DeleteObject"]
+    assert order.characters > 0 and len(order.policies) == 1
+    assert result.results[ALICE].denied_actions == ["iam:CreateUser"]
+    assert (
+        result.summary.events_matched == result.report["eventsMatched"] == 57 + 15
+    )  # the order processor and alice (5 a day, 3 days)
+    assert list(result.results) == [ORDER, ALICE]
+    assert seen and seen[-1].files_scanned == 12 and seen[-1].events_scanned == 107
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"principals": ()}, "principals"),
+        ({"principals": ("arn:aws:iam::1:role/x",)}, "principals"),
+        ({"start": END, "end": START}, "window"),
+        ({"source": LocalLogs("/no/such/path")}, "logs"),
+    ],
+)
+def test_requests_that_cannot_succeed_name_their_field(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        run_generation(request(**changes))
+    assert caught.value.field == field
+
+
+def test_strict_and_no_match_and_cancel() -> None:
+    with pytest.raises(BadInputError) as strict:
+        run_generation(request(strict=True))
+    assert strict.value.result is not None
+    assert strict.value.result.report["badRecords"] == 2
+    with pytest.raises(NoMatchingEventsError):
+        run_generation(request(principals=("arn:aws:iam::111122223333:role/nobody",)))
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(CancelledError):
+        run_generation(request(), cancel=stop)
+
+
+def test_no_permission_needed_is_no_matching_event() -> None:
+    # Only GetCallerIdentity in that hour: events matched, but nothing to allow.
+    only = request(
+        start=datetime(2026, 11, 24, 9, tzinfo=UTC), end=datetime(2026, 11, 24, 9, 0, 1, tzinfo=UTC)
+    )
+    with pytest.raises(NoMatchingEventsError, match="none needs a permission"):
+        run_generation(only)
+
+
+def _small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = policy_module.build_policies
+
+    def build(allowed: Any, options: Any = None) -> list[dict[str, Any]]:
+        return real(
+            allowed, dataclasses.replace(options or policy_module.PolicyOptions(), max_characters=900)
+        )
+
+    monkeypatch.setattr(policy_module, "build_policies", build)
+
+
+def test_split_policies_go_to_output_dir_or_a_json_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _small_parts(monkeypatch)
+    assert (
+        main(
+            [
+                "generate",
+                "--logs",
+                str(SAMPLES),
+                "--principal",
+                ORDER,
+                *WINDOW,
+                "--output-dir",
+                str(tmp_path),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    parts = sorted(p.name for p in tmp_path.iterdir())
+    assert len(parts) > 1 and parts[0] == "order-processor-part1.json"
+    assert all(json.loads((tmp_path / p).read_text())["Version"] == "2012-10-17" for p in parts)
+    capsys.readouterr()
+    assert main(["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--quiet"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert isinstance(printed, list) and len(printed) == len(parts)
+    out = tmp_path / "single.json"
+    assert (
+        main(["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--output", str(out)]) == 2
+    )
+    assert "--output-dir" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_validation_errors_exit_4_and_write_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = validate_module.validate_policy
+
+    def validate(document: dict[str, Any]) -> list[Any]:
+        return [
+            *real(document),
+            validate_module.Finding("error", "Injected", "an error finding for the test"),
+        ]
+
+    monkeypatch.setattr(validate_module, "validate_policy", validate)
+    with pytest.raises(ValidationFailedError):
+        run_generation(request())
+    out, report = tmp_path / "p.json", tmp_path / "r.json"
+    code = main(
+        [
+            "generate",
+            "--logs",
+            str(SAMPLES),
+            "--principal",
+            ORDER,
+            *WINDOW,
+            "--output",
+            str(out),
+            "--report",
+            str(report),
+        ]
+    )
+    assert code == 4
+    assert "validation failed" in capsys.readouterr().err
+    assert not out.exists()
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "validationFailed"
+    assert {
+        "severity": "error",
+        "code": "Injected",
+        "message": "an error finding for the test",
+        "part": 1,
+    } in (data["principals"][ORDER]["findings"])
+
+
+def test_one_principal_without_events_exits_3_after_writing_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nobody = "arn:aws:iam::111122223333:role/nobody"
+    code = main(
+        [
+            "generate",
+            "--logs",
+            str(SAMPLES),
+            "--principal",
+            ORDER,
+            "--principal",
+            nobody,
+            *WINDOW,
+            "--output-dir",
+            str(tmp_path),
+            "--quiet",
+        ]
+    )
+    assert code == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["order-processor.json"]
+    assert f"no matching events for {nobody}" in capsys.readouterr().err
