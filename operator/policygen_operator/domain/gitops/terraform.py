@@ -48,7 +48,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
             )
 
-    use_list = arns_attr is not None and not any(a for a in attachments if a not in removed)
+    # managed_policy_arns is exclusive: with it present, Terraform detaches any attachment made elsewhere,
+    # so the generated policy goes into that list rather than into an attachment resource.
+    use_list = arns_attr is not None
     role_text = new_texts[role.path]
     role_block = next(
         b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
