@@ -76,6 +76,31 @@ MAPPING_TABLE: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ),
     ("s3.amazonaws.com", "SelectObjectContent", {"bucketName": "b", "key": "k"}, {"s3:GetObject"}),
     ("s3.amazonaws.com", "GetAccessPoint", {"name": "ap"}, {"s3:GetAccessPoint"}),
+    (
+        "s3.amazonaws.com",
+        "GetObject",
+        {"bucketName": "b", "key": "k", "versionId": "3HL4k"},
+        {"s3:GetObjectVersion"},
+    ),
+    (
+        "s3.amazonaws.com",
+        "DeleteObject",
+        {"bucketName": "b", "key": "k", "versionId": "3HL4k"},
+        {"s3:DeleteObjectVersion"},
+    ),
+    (
+        "s3.amazonaws.com",
+        "PutObject",
+        {"bucketName": "b", "key": "k", "x-amz-acl": "bucket-owner-full-control"},
+        {"s3:PutObject", "s3:PutObjectAcl"},
+    ),
+    (
+        "s3.amazonaws.com",
+        "PutObject",
+        {"bucketName": "b", "key": "k", "x-amz-tagging": "team=data"},
+        {"s3:PutObject", "s3:PutObjectTagging"},
+    ),
+    ("s3.amazonaws.com", "PutObject", {"bucketName": "b", "key": "k"}, {"s3:PutObject"}),
     # Lambda: version suffixes, Invoke -> InvokeFunction
     ("lambda.amazonaws.com", "GetFunction20150331v2", {"functionName": "f"}, {"lambda:GetFunction"}),
     (

@@ -120,7 +120,58 @@ _COPY_ENTRIES: list[dict[str, Any]] = [
         },
     },
 ]
+_OBJECT = {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}}
+
+
+def _versioned(plain: str, versioned: str) -> list[dict[str, Any]]:
+    """S3 authorizes a call on a specific object version with the ``...Version...`` action."""
+    return [
+        {
+            "action": plain,
+            "conditions": {"lhs": "VersionId", "op": "NotExists"},
+            "resource_mappings": _OBJECT,
+        },
+        {
+            "action": versioned,
+            "conditions": {"lhs": "VersionId", "op": "Exists"},
+            "resource_mappings": _OBJECT,
+        },
+    ]
+
+
+# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
+_PUT_OBJECT = [
+    {"action": "s3:PutObject", "resource_mappings": _OBJECT},
+    *(
+        {
+            "action": "s3:PutObjectAcl",
+            "conditions": {"lhs": header, "op": "Exists"},
+            "resource_mappings": _OBJECT,
+        }
+        for header in (
+            "x-amz-acl",
+            "x-amz-grant-full-control",
+            "x-amz-grant-read",
+            "x-amz-grant-read-acp",
+            "x-amz-grant-write-acp",
+        )
+    ),
+    {
+        "action": "s3:PutObjectTagging",
+        "conditions": {"lhs": "x-amz-tagging", "op": "Exists"},
+        "resource_mappings": _OBJECT,
+    },
+]
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
+    ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
+    ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
+    ("s3", "putobjectacl"): _versioned("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
+    ("s3", "getobjecttagging"): _versioned("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
+    ("s3", "putobjecttagging"): _versioned("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
+    ("s3", "deleteobjecttagging"): _versioned("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
+    ("s3", "putobject"): _PUT_OBJECT,
     ("s3", "copyobject"): _COPY_ENTRIES,
     ("s3", "uploadpartcopy"): _COPY_ENTRIES,
     # the table names s3:DeleteBucketOwnershipControls, which does not exist; S3 authorizes the delete
