@@ -115,3 +115,22 @@ def test_cancel_stops_between_files(tmp_path: Path) -> None:
             cancelled=stop.is_set,
             mapper=FakeMapper(),
         )
+
+
+def test_with_other_threads_running_workers_come_from_a_fork_server(tmp_path: Path) -> None:
+    """S3 downloads and the operator run threads, so forking is avoided; bytes items travel to workers."""
+    paths = [
+        delivery_file(tmp_path, "us-east-1", f"20261124T11{minute:02d}Z", name="Busy") for minute in range(20)
+    ]
+    items = [(path.name, path.read_bytes()) for path in paths]
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        result = run_scan(spec, items, workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert result.summary.events_matched == 20
+    assert result.summary.principals[ROLE].allowed[("s3:Busy", "*")].count == 20
