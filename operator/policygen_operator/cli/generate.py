@@ -264,7 +264,11 @@ def execute(args: argparse.Namespace, request: Any, err: TextIO) -> int:
     if progress:
         progress.finish()
     _print_warnings(result.report, err)
-    return _write_outputs(args, result, err)
+    try:
+        return _write_outputs(args, result, err)
+    except OSError as error:
+        print(f"policygen generate: error: cannot write the output: {error}; nothing written", file=err)
+        return EXIT_ERROR
 
 
 def _pretty(document: dict[str, Any]) -> str:
