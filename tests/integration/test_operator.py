@@ -118,6 +118,7 @@ def test_local_source_ready_then_spec_change_regenerates(
     assert status["lastRun"]["eventsMatched"] > 0 and status["lastRun"]["completionTime"]
     for type_ in ("Ready", "Generated", "Published"):
         assert condition(obj, type_)["status"] == "True", condition(obj, type_)
+    assert not obj["metadata"].get("finalizers")  # only scheduled resources carry kopf's finalizer
 
     cm = configmap(kube_admin, namespace, "orders-policy")
     assert cm is not None
@@ -345,3 +346,43 @@ def test_twenty_resources_finish_while_liveness_answers(
     metrics = operator.metrics()
     assert 'policygen_generations_total{result="succeeded"} 20.0' in metrics
     assert "policygen_runs_in_flight 0.0" in metrics
+
+
+def test_schedule_reruns_when_the_last_run_is_older_than_the_interval(
+    kube_admin: KubeClient, namespace: str, operator_kubeconfig: Path, tmp_path: Path
+) -> None:
+    """The timer on the real API server: lastRun.completionTime is aged instead of waiting 5 minutes."""
+    env = {"POLICYGEN_SCHEDULE_CHECK_INTERVAL": "1"}
+    with running_operator(namespace, operator_kubeconfig, tmp_path, env) as operator:
+        create(kube_admin, namespace, "nightly", {**local_spec(), "schedule": {"interval": "5m"}})
+        obj = wait_ready(kube_admin, namespace, "nightly", timeout=90)
+        assert "policygen.io/finalizer" in obj["metadata"].get("finalizers", [])  # the timer's finalizer
+        first = obj["status"]["lastRun"]
+        time.sleep(3)  # several timer ticks: not due yet, so no run
+        assert get(kube_admin, namespace, "nightly")["status"]["lastRun"] == first  # type: ignore[index]
+        aged = {**first, "completionTime": "2026-01-01T00:00:00Z"}
+        kube_admin.request(
+            "PATCH",
+            f"{API}/namespaces/{namespace}/policygenerations/nightly/status",
+            {"status": {"lastRun": aged}},
+            content_type="application/merge-patch+json",
+        )
+        rerun = wait_for(
+            lambda: get(kube_admin, namespace, "nightly"),
+            lambda o: bool(
+                o
+                and o["status"]["lastRun"].get("completionTime", "2026-01-01") > "2026-01-02"
+                and o["status"]["lastRun"]["startTime"] != first["startTime"]
+            ),
+            60,
+            "a scheduled rerun",
+        )
+        assert condition(rerun, "Ready")["status"] == "True"
+        assert rerun["status"]["observedGeneration"] == 1
+        assert operator.live()
+    # A scheduled resource carries a finalizer: deleting it needs a running operator to release it.
+    with running_operator(namespace, operator_kubeconfig, tmp_path, env):
+        kube_admin.delete(f"{API}/namespaces/{namespace}/policygenerations/nightly")
+        wait_for(
+            lambda: get(kube_admin, namespace, "nightly"), lambda o: o is None, 60, "the finalizer to go"
+        )
