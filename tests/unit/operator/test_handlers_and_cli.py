@@ -1,0 +1,104 @@
+"""The thin layers: the handler's translation of an Outcome into kopf, and `policygen operator`'s flags."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import kopf
+import pytest
+
+from policygen_operator.cli import operator as cli
+from policygen_operator.handlers import policygeneration as handlers
+from policygen_operator.services.reconcile import Event, Outcome
+
+
+class FakePatch:
+    def __init__(self) -> None:
+        self.status: dict[str, Any] = {}
+
+
+@pytest.fixture
+def posted(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    events: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(
+        kopf, "event", lambda body, *, type, reason, message: events.append((type, reason, message))
+    )
+    return events
+
+
+def test_success_writes_status_and_posts_events(posted: list[tuple[str, str, str]]) -> None:
+    patch = FakePatch()
+    outcome = Outcome(status={"observedGeneration": 2}, events=[Event("Normal", "Succeeded", "ok")])
+    handlers._apply(outcome, kopf.Body({}), patch)  # type: ignore[arg-type]
+    assert patch.status == {"observedGeneration": 2}
+    assert posted == [("Normal", "Succeeded", "ok")]
+
+
+def test_permanent_failure_is_a_kopf_permanent_error_after_writing_status(posted: list[Any]) -> None:
+    patch = FakePatch()
+    outcome = Outcome(status={"conditions": []}, failure="permanent", message="bucket missing")
+    with pytest.raises(kopf.PermanentError, match="bucket missing"):
+        handlers._apply(outcome, kopf.Body({}), patch)  # type: ignore[arg-type]
+    assert patch.status == {"conditions": []}
+
+
+def test_temporary_failure_carries_the_backoff(posted: list[Any]) -> None:
+    with pytest.raises(kopf.TemporaryError) as raised:
+        handlers._apply(
+            Outcome(failure="temporary", message="SlowDown", delay=120), kopf.Body({}), FakePatch()
+        )  # type: ignore[arg-type]
+    assert raised.value.delay == 120
+
+
+def test_timer_failures_do_not_raise(posted: list[Any]) -> None:
+    handlers._apply(
+        Outcome(failure="temporary", message="x", delay=1),
+        kopf.Body({}),
+        FakePatch(),  # type: ignore[arg-type]
+        raise_failures=False,
+    )
+
+
+def test_kopf_settings_are_chosen_not_inherited() -> None:
+    settings = kopf.OperatorSettings()
+    handlers.configure_kopf(settings)
+    assert isinstance(settings.persistence.progress_storage, kopf.AnnotationsProgressStorage)
+    assert isinstance(settings.persistence.diffbase_storage, kopf.AnnotationsDiffBaseStorage)
+    assert settings.persistence.finalizer == "policygen.io/finalizer"
+    assert (settings.watching.server_timeout, settings.watching.client_timeout) == (270, 300)
+    assert settings.watching.connect_timeout == 10
+    assert settings.posting.loggers is False
+    assert settings.scanning.disabled is True
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    return parser.parse_args(["operator", *argv])
+
+
+def test_cli_flags() -> None:
+    args = parse("-n", "a", "--namespace", "b", "--max-concurrent-scans", "3", "--log-format", "text")
+    assert args.namespaces == ["a", "b"] and args.max_concurrent_scans == 3 and args.log_format == "text"
+    assert parse("--all-namespaces").all_namespaces is True
+    with pytest.raises(SystemExit):
+        parse("--namespace", "a", "--all-namespaces")
+
+
+def test_cli_refuses_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POLICYGEN_MAX_CONCURRENT_SCANS", "zero")
+    assert cli.run(parse()) == 2
+    assert "POLICYGEN_MAX_CONCURRENT_SCANS" in capsys.readouterr().err
+
+
+def test_json_log_lines_carry_the_object() -> None:
+    import json
+    import logging
+
+    record = logging.LogRecord("kopf.objects", logging.INFO, __file__, 1, "Handler succeeded", None, None)
+    record.k8s_ref = {"namespace": "ns", "name": "pay", "uid": "u"}
+    line = json.loads(cli.JsonFormatter().format(record))
+    assert line["message"] == "Handler succeeded" and line["object"] == {"namespace": "ns", "name": "pay"}
