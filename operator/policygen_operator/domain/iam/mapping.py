@@ -498,12 +498,11 @@ class EventMapper:
             params = {}
         ctx = context_of(record)
         listed = _listed_resources(record)
-        single = len(plan.actions) == 1
+        applicable = [a for a in plan.actions if a.condition is None or a.condition(params)]
+        single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
         unresolved: list[str] = []
-        for action in plan.actions:
-            if action.condition is not None and not action.condition(params):
-                continue
+        for action in applicable:
             if not action.types:
                 uses.append((action.action, "*"))
                 continue
