@@ -270,3 +270,13 @@ def test_big_json_lines_files_are_streamed(tmp_path: Any, monkeypatch: pytest.Mo
     )  # a streamed cut file adds what it had
     assert list(result.summary.skipped_files) == ["cut.jsonl.gz"]
     assert result.summary.skipped_files["cut.jsonl.gz"].startswith("truncated gzip")
+
+
+def test_gzip_with_several_members_and_a_bad_checksum() -> None:
+    two = gzip.compress(delivery([MINE])[:-2] + b",") + gzip.compress(json.dumps(MINE).encode() + b"]}")
+    result = scan(("two.json.gz", two))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    bad = bytearray(gzip.compress(delivery([MINE])))
+    bad[-6] ^= 0xFF  # the CRC-32 in the trailer
+    result = scan(("crc.json.gz", bytes(bad)))
+    assert result.summary.skipped_files["crc.json.gz"].startswith("corrupt gzip")

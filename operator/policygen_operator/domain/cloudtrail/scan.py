@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import simdjson
-from isal import igzip
+from isal import igzip, igzip_lib
 
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.window import Window
@@ -35,6 +35,21 @@ _RECORD_START = b'{"eventVersion":'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
+
+
+def inflate(data: bytes) -> bytes:
+    """Gunzip with ISA-L; raises EOFError when the stream is cut short.
+
+    One ``IgzipDecompressor`` call (CRC checked by ISA-L) costs about two thirds of
+    ``igzip.decompress``; files of several gzip members, rare outside CloudTrail, take the general path.
+    """
+    inflater = igzip_lib.IgzipDecompressor(flag=igzip_lib.DECOMP_GZIP)
+    out = inflater.decompress(data)
+    if not inflater.eof:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    if inflater.unused_data:
+        return igzip.decompress(data)
+    return out
 
 
 class MappedEventLike(Protocol):
@@ -168,11 +183,11 @@ class Scanner:
         result.bytes_read += len(data)
         if data[:2] == GZIP_MAGIC:
             try:
-                data = igzip.decompress(data)
+                data = inflate(data)
             except EOFError:
                 result.skip_file(name, "truncated gzip")
                 return
-            except Exception as error:  # BadGzipFile, isal errors: corrupt data
+            except Exception as error:  # BadGzipFile, isal errors: corrupt data or checksum
                 result.skip_file(name, f"corrupt gzip: {error}")
                 return
         head = data[:64].lstrip()
