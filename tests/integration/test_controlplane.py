@@ -294,3 +294,43 @@ def test_namespace_controller_finishes_a_namespace_deletion(kube_admin: KubeClie
         return False
 
     eventually(namespace_gone, timeout=90, what=f"deletion of namespace {name}")
+
+
+def test_garbage_collector_deletes_a_configmap_owned_by_a_custom_resource(
+    kube_admin: KubeClient, namespace: str, widget_group: str
+) -> None:
+    """The operator's case: a ConfigMap owned by a custom resource goes with it, even right after the CRD was
+    made (the collector learns the new kind at its next discovery sync, every 30 s)."""
+    owner = kube_admin.post(
+        f"/apis/{widget_group}/v1/namespaces/{namespace}/widgets",
+        widget(widget_group, namespace, "owner", mode="observe"),
+    )
+    reference = {
+        "apiVersion": f"{widget_group}/v1",
+        "kind": "Widget",
+        "name": "owner",
+        "uid": owner["metadata"]["uid"],
+    }
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    kube_admin.post(
+        path,
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "out", "ownerReferences": [reference]},
+        },
+    )
+    kube_admin.delete(f"/apis/{widget_group}/v1/namespaces/{namespace}/widgets/owner")
+
+    def dependent_gone() -> bool:
+        try:
+            kube_admin.get(f"{path}/out")
+        except ApiError as error:
+            return error.status == 404
+        return False
+
+    started = time.monotonic()
+    eventually(
+        dependent_gone, timeout=120, what="garbage collection of a ConfigMap owned by a custom resource"
+    )
+    print(f"collected {time.monotonic() - started:.1f} s after the owner's deletion")
