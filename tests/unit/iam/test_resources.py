@@ -456,3 +456,17 @@ def test_context_prefers_principal_partition_and_recipient_account() -> None:
     assert context_of(record).partition == "aws-cn"
     assert context_of(record).account == OTHER_ACCOUNT
     assert context_of(record).region == "cn-north-1"
+
+
+def test_parameters_as_json_text(mapper: EventMapper) -> None:
+    """CloudTrail Lake and Athena exports keep requestParameters (or nested values) as JSON text."""
+    record = rec("ssm.amazonaws.com", "GetParameters", None)
+    record["requestParameters"] = '{"names": "[\\"/a\\", \\"/b\\"]", "withDecryption": "true"}'
+    event = mapper.map(record)
+    assert set(event.uses) == {
+        ("ssm:GetParameters", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/a"),
+        ("ssm:GetParameters", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/b"),
+    }
+    other = rec("ssm.amazonaws.com", "GetParameters", None)
+    other["requestParameters"] = '{"names": ["/c"]}'
+    assert mapper.map(other).uses == (("ssm:GetParameters", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/c"),)

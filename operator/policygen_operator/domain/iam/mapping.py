@@ -493,9 +493,7 @@ class EventMapper:
     # -- per-record work --
 
     def _resolve(self, plan: _Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
-        params = record.get("requestParameters")
-        if not isinstance(params, Mapping):
-            params = {}
+        params = _parameters(record.get("requestParameters"))
         ctx = context_of(record)
         listed = _listed_resources(record)
         applicable = [a for a in plan.actions if a.condition is None or a.condition(params)]
@@ -686,6 +684,19 @@ class EventMapper:
         )
 
 
+def _parameters(value: Any) -> Mapping[str, Any]:
+    """requestParameters as a mapping: exports from CloudTrail Lake and Athena hold it as a JSON string."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
 def _listed_resources(record: Mapping[str, Any]) -> list[str]:
     """``resources[]`` ARNs; an ``ARNPrefix`` (S3 DeleteObjects and listings name only the bucket part
     of the keys they touched) stands for every ARN under it, which is what CloudTrail knows."""
@@ -693,7 +704,7 @@ def _listed_resources(record: Mapping[str, Any]) -> list[str]:
     for resource in record.get("resources") or ():
         if not isinstance(resource, Mapping):
             continue
-        arn = resource.get("ARN")
+        arn = resource.get("ARN") or resource.get("arn")  # Athena's table spells it in lower case
         if isinstance(arn, str) and arn:
             listed.append(arn)
             continue
@@ -731,11 +742,13 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
         )
     elif isinstance(params, Mapping):
         signature = (repr(sorted(params.items(), key=repr)),)
+    elif isinstance(params, str):
+        signature = (params,)
     resources = record.get("resources")
     listed: tuple[Any, ...] = ()
     if resources:
         try:
-            listed = tuple(r.get("ARN") or r.get("ARNPrefix") for r in resources)
+            listed = tuple(r.get("ARN") or r.get("ARNPrefix") or r.get("arn") for r in resources)
         except (AttributeError, TypeError):
             listed = tuple(_listed_resources(record))
     identity = record.get("userIdentity")

@@ -13,6 +13,7 @@ request parameters in lowerCamelCase (``tableName``) where the SDK spells them i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from itertools import product
@@ -69,12 +70,21 @@ def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
             value = get_field(node, name)
             if value is None:
                 continue
+            if isinstance(value, str) and value[:1] in ("[", "{"):
+                value = _json_or_text(value)  # CloudTrail Lake keeps nested parameters as JSON text
             if isinstance(value, list):
                 following.extend(value)
             else:
                 following.append(value)
         current = following
     return current
+
+
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def lookup_path(params: Mapping[str, Any], path: str) -> Values:
