@@ -157,11 +157,27 @@ def _compactable(head: str) -> bool:
 
 
 def remove_covered(resources: set[str]) -> set[str]:
-    """Drop ARNs that a wildcard in the same set already grants."""
-    wildcards = [r for r in resources if "*" in r or "?" in r]
+    """Drop ARNs that a wildcard in the same set already grants.
+
+    Only ARNs of the wildcard's own shape (same partition, service, region, account and resource-type
+    prefix) are compared, which keeps this linear in practice; a wildcard inside the shape itself
+    (``arn:aws:sqs:*:...``) just removes nothing.
+    """
+    wildcards: dict[str, list[str]] = defaultdict(list)
+    for resource in resources:
+        if "*" in resource or "?" in resource:
+            shape = shape_of(resource)
+            if shape is not None:
+                wildcards[shape[0]].append(resource)
     if not wildcards:
         return resources
-    return {r for r in resources if not any(w != r and covers(w, r) for w in wildcards)}
+    kept = set()
+    for resource in resources:
+        shape = shape_of(resource)
+        candidates = wildcards.get(shape[0], ()) if shape is not None else ()
+        if not any(w != resource and covers(w, resource) for w in candidates):
+            kept.add(resource)
+    return kept
 
 
 def _camel(prefix: str) -> str:
