@@ -344,6 +344,8 @@ class Reconciler:
         metrics.GENERATIONS.labels("succeeded").inc()
         if pr_target is None:
             conds.remove(c.PULL_REQUEST_OPENED)
+            if target.status.get("pullRequest"):
+                status["pullRequest"] = None  # merge patch: no pull request is wanted any more
             return self._finish(target, conds, status)
         if not self._pull_request_due(target, changed):
             return self._finish(target, conds, status)

@@ -312,6 +312,10 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
     # Same policy, PR already open for this generation: not called again.
     await r.reconcile(target(kube, status=outcome.status, spec=spec))
     assert len(calls) == 1
+    # The pull request is no longer wanted: its condition and status go.
+    dropped = await r.reconcile(target(kube, status=outcome.status))
+    assert dropped.status["pullRequest"] is None
+    assert "PullRequestOpened" not in [c["type"] for c in dropped.status["conditions"]]
 
 
 async def test_missing_secret_fails_the_pull_request_permanently(executor: ThreadPoolExecutor) -> None:
