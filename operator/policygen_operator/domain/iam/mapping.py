@@ -27,12 +27,14 @@ from typing import Any, Literal
 
 from policygen_operator.domain.iam.reference import Reference, ResourceType, load_reference
 from policygen_operator.domain.iam.templates import (
+    PATH_ALIASES,
     Compiled,
     Values,
     compile_condition,
     compile_template,
     get_field,
     lookup_path,
+    spellings,
 )
 
 Kind = Literal["mapped", "unmapped", "ignored"]
@@ -416,12 +418,19 @@ class _Plan:
     actions: tuple[_ActionPlan, ...]
     allowed: MappedEvent  # prebuilt results: ignored/unmapped events, and mapped ones without resources
     refused: MappedEvent
-    param_keys: frozenset[str] = frozenset()  # lower-case top-level parameters the templates may read
+    param_keys: frozenset[str] = frozenset()  # top-level parameters (as CloudTrail spells them) it may read
 
 
 # Parameters that normalisers and resolvers read besides the ones named in templates.
-_EXTRA_PARAMETERS = frozenset(
-    {"qualifier", "path", "requestitems", "secretid", "name", "bucketname", "instancesset"}
+_EXTRA_PARAMETERS = (
+    "Qualifier",
+    "Path",
+    "PathPrefix",
+    "RequestItems",
+    "SecretId",
+    "Name",
+    "Bucket",
+    "InstancesSet",
 )
 _MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, so memory stays flat
 
@@ -429,8 +438,9 @@ _MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, s
 def _mapped_plan(key: str, actions: tuple[_ActionPlan, ...], templates: list[str]) -> _Plan:
     names = [ref for t in templates for ref in _SINGLE_REF.findall(t)]
     names += [lhs for t in templates for lhs in _CONDITION_LHS.findall(t)]  # conditions read parameters too
-    refs = {name.split(".", 1)[0].removesuffix("[]").lower() for name in names}
-    keys = frozenset(refs | _EXTRA_PARAMETERS)
+    firsts = {name.split(".", 1)[0].removesuffix("[]") for name in names} | set(_EXTRA_PARAMETERS)
+    firsts |= {path.split(".", 1)[0].removesuffix("[]") for path in PATH_ALIASES.values()}
+    keys = frozenset(spelling for name in firsts for spelling in spellings(name))
     uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
     return _Plan(
         "mapped",
@@ -494,7 +504,13 @@ class EventMapper:
 
     def _resolve(self, plan: _Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
         params = _parameters(record.get("requestParameters"))
-        ctx = context_of(record)
+        contexts: list[Context] = []
+
+        def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own
+            if not contexts:
+                contexts.append(context_of(record))
+            return contexts[0]
+
         listed = _listed_resources(record)
         applicable = [a for a in plan.actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
@@ -518,7 +534,12 @@ class EventMapper:
         return MappedEvent("mapped", key, denied, reason, tuple(dict.fromkeys(uses)))
 
     def _arns(
-        self, action: _ActionPlan, params: Mapping[str, Any], ctx: Context, listed: list[str], single: bool
+        self,
+        action: _ActionPlan,
+        params: Mapping[str, Any],
+        context: Callable[[], Context],
+        listed: list[str],
+        single: bool,
     ) -> list[str] | None:
         """ARNs for one action: [] when undetermined (caller uses ``*``), None when an extra action does
         not apply to this call.
@@ -531,6 +552,7 @@ class EventMapper:
         from_list = _fitting(action.types, listed) if listed else []
         if single and from_list and _covers_required(action.types, from_list):
             return from_list
+        ctx = context()
         built, referenced = self._from_parameters(action, params, ctx)
         if not action.primary and not referenced and action.has_templates:
             return None
@@ -702,7 +724,7 @@ def _listed_resources(record: Mapping[str, Any]) -> list[str]:
     of the keys they touched) stands for every ARN under it, which is what CloudTrail knows."""
     listed: list[str] = []
     for resource in record.get("resources") or ():
-        if not isinstance(resource, Mapping):
+        if resource.__class__ is not dict and not isinstance(resource, Mapping):
             continue
         arn = resource.get("ARN") or resource.get("arn")  # Athena's table spells it in lower case
         if isinstance(arn, str) and arn:
@@ -738,7 +760,7 @@ def _memo_key(plan: _Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any
         signature = tuple(
             (name, value if value.__class__ in _SCALARS else repr(value))
             for name, value in params.items()
-            if name.lower() in keys
+            if name in keys
         )
     elif isinstance(params, Mapping):
         signature = (repr(sorted(params.items(), key=repr)),)
@@ -850,15 +872,40 @@ def _product(columns: list[list[str]]) -> list[tuple[str, ...]]:
 
 
 def _fitting(types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
-    return sorted({a for a in arns if any(t.matches(a) for t in types)})
+    """The ARNs that have the shape of one of the types, sorted and distinct."""
+    patterns = [t.pattern for t in types]
+    out = set()
+    for arn in arns:
+        for pattern in patterns:
+            if pattern.fullmatch(arn) is not None:
+                out.add(arn)
+                break
+    return sorted(out)
+
+
+_REQUIRED: dict[int, tuple[tuple[ResourceType, ...], tuple[tuple[re.Pattern[str], ...], ...]]] = {}
+
+
+def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    """Per required type, the patterns of the types that satisfy it (itself and the narrower ones).
+    Keyed by identity (the reference hands out one tuple per action); the entry holds the tuple, so its
+    id cannot be reused while cached."""
+    known = _REQUIRED.get(id(types))
+    if known is None or known[0] is not types:
+        patterns = tuple(
+            tuple(u.pattern for u in types if u.variables >= required.variables)
+            for required in types
+            if required.required
+        )
+        known = _REQUIRED[id(types)] = (types, patterns)
+    return known[1]
 
 
 def _covers_required(types: tuple[ResourceType, ...], arns: list[str]) -> bool:
     """Every resource type the reference marks required for the action is matched by some ARN; else a
     policy naming only the ARNs we found would refuse the very call it was made from. A narrower type
     covers a required one it extends: a Query on an index names ``table/T/index/I``, not ``table/T``."""
-    for required in (t for t in types if t.required):
-        narrower = [u for u in types if u.variables >= required.variables]
-        if not any(u.matches(arn) for u in narrower for arn in arns):
+    for patterns in _required_patterns(types):
+        if not any(pattern.fullmatch(arn) is not None for pattern in patterns for arn in arns):
             return False
     return True

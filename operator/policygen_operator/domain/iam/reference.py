@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -32,6 +32,7 @@ class ResourceType:
     arn_format: str
     variables: frozenset[str]  # not counting Partition, Region and Account
     required: bool  # the reference marks it required for the action (every call names one)
+    pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
 
     def fill(self, values: dict[str, str]) -> str:
         """The ARN with every ``${Var}`` replaced; the caller guarantees all variables are present."""
@@ -39,7 +40,7 @@ class ResourceType:
 
     def matches(self, arn: str) -> bool:
         """Whether a concrete ARN (no wildcards) has this type's shape."""
-        return _format_regex(self.arn_format).fullmatch(arn) is not None
+        return self.pattern.fullmatch(arn) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -96,7 +97,11 @@ class Reference:
             arn_format = service["r"].get(type_key) if service else None
             if arn_format:
                 variables = frozenset(_VARIABLE.findall(arn_format)) - CONTEXT_VARIABLES
-                types.append(ResourceType(type_key, arn_format, variables, type_key in required))
+                types.append(
+                    ResourceType(
+                        type_key, arn_format, variables, type_key in required, _format_regex(arn_format)
+                    )
+                )
         result = self._types[key] = tuple(types)
         return result
 

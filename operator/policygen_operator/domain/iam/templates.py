@@ -8,7 +8,7 @@ group), ``%%iftruthy%VALUE%THEN%ELSE%%``, ``%%many%A%B%%`` (every value of every
 A template evaluates to a list of strings, or to None when a value it needs is absent: an absent value
 means "this resource cannot be determined", never an empty segment inside an ARN. CloudTrail spells
 request parameters in lowerCamelCase (``tableName``) where the SDK spells them in UpperCamelCase
-(``TableName``), so lookups try both and then any case; S3 adds its own names (``bucketName``).
+(``TableName``), so lookups try both; S3 adds its own names (``bucketName``).
 """
 
 from __future__ import annotations
@@ -38,36 +38,51 @@ _REF = re.compile(r"\$\{([^}]+)\}")
 _OPERATOR = re.compile(r"%%(regex|iftruthy|many|iftemplatematch)%(.*?)%%(?!%)", re.DOTALL)
 
 
+_SPELLINGS: dict[str, tuple[str, ...]] = {}
+_PATHS: dict[str, tuple[tuple[tuple[str, ...], bool], ...]] = {}
+
+
+def spellings(name: str) -> tuple[str, ...]:
+    """The keys CloudTrail may write for an SDK parameter name: as is (``Bucket``), lowerCamelCase
+    (``tableName``, ``dBInstanceIdentifier``) and the known aliases (S3's ``bucketName``)."""
+    known = _SPELLINGS.get(name)
+    if known is None:
+        candidates = [name, name[:1].lower() + name[1:], *PARAMETER_ALIASES.get(name, ())]
+        known = _SPELLINGS[name] = tuple(dict.fromkeys(candidates))
+    return known
+
+
 def get_field(params: Mapping[str, Any], name: str) -> Any:
     """A request parameter by its SDK name, accepting CloudTrail's spellings of it."""
-    value = params.get(name)
-    if value is not None:
-        return value
-    value = params.get(name[:1].lower() + name[1:])
-    if value is not None:
-        return value
-    for alias in PARAMETER_ALIASES.get(name, ()):
-        value = params.get(alias)
+    for key in spellings(name):
+        value = params.get(key)
         if value is not None:
             return value
-    lower = name.lower()
-    for key, candidate in params.items():
-        if key.lower() == lower:
-            return candidate
     return None
 
 
+def _segments(path: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    known = _PATHS.get(path)
+    if known is None:
+        known = _PATHS[path] = tuple(
+            (spellings(segment.removesuffix("[]")), segment.endswith("[]")) for segment in path.split(".")
+        )
+    return known
+
+
 def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
-    """Every value at ``A.B[].C`` in the parameters, whatever its type (lists at ``[]`` are flattened)."""
+    """Every value at ``A.B[].C`` in the parameters, whatever its type (lists are flattened)."""
     current: list[Any] = [params]
-    for segment in path.split("."):
-        many = segment.endswith("[]")
-        name = segment[:-2] if many else segment
+    for keys, _many in _segments(path):
         following: list[Any] = []
         for node in current:
             if not isinstance(node, Mapping):
                 continue
-            value = get_field(node, name)
+            value = None
+            for key in keys:
+                value = node.get(key)
+                if value is not None:
+                    break
             if value is None:
                 continue
             if isinstance(value, str) and value[:1] in ("[", "{"):
