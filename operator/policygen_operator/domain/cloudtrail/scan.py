@@ -231,12 +231,12 @@ class Scanner:
         if tail not in (b"}", b"]"):
             result.skip_file(name, "not valid JSON (truncated?)")
             return False
+        if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
+            return True
         if not self.matcher.may_occur_in(data):
             # No wanted principal occurs: count the records without parsing them.
             result.summary.events_scanned += data.count(b'"eventVersion"')
             result.files_without_principal += 1
-            return True
-        if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
             return True
         try:
             document = self.parser.parse(data)
@@ -300,6 +300,8 @@ class Scanner:
                 name, (self.parser.parse(chunk),), first=start, count=False, unit="record at byte"
             )
         self.result.summary.events_scanned += data.count(_RECORD_START)
+        if not slices:
+            self.result.files_without_principal += 1
         return True
 
     def _parses_to_object(self, chunk: bytes) -> bool:
