@@ -107,6 +107,57 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
             ("dynamodb:BatchGetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/B"),
         },
     ),
+    (
+        "dynamodb index in a data event whose resources[] names the table",
+        rec(
+            "dynamodb.amazonaws.com",
+            "Query",
+            {"tableName": "Orders", "indexName": "byCustomer", "keyConditionExpression": "c = :c"},
+            resources=[
+                {
+                    "accountId": ACCOUNT,
+                    "type": "AWS::DynamoDB::Table",
+                    "ARN": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders",
+                }
+            ],
+            data_event=True,
+        ),
+        {("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders/index/byCustomer")},
+    ),
+    (
+        "dynamodb table in a data event",
+        rec(
+            "dynamodb.amazonaws.com",
+            "Query",
+            {"tableName": "Orders", "keyConditionExpression": "c = :c"},
+            resources=[
+                {
+                    "accountId": ACCOUNT,
+                    "type": "AWS::DynamoDB::Table",
+                    "ARN": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders",
+                }
+            ],
+            data_event=True,
+        ),
+        {("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders")},
+    ),
+    (
+        "lambda alias invoke whose resources[] names the function",
+        rec(
+            "lambda.amazonaws.com",
+            "Invoke",
+            {"functionName": "thumbnail", "qualifier": "live"},
+            resources=[
+                {
+                    "accountId": ACCOUNT,
+                    "type": "AWS::Lambda::Function",
+                    "ARN": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail",
+                }
+            ],
+            data_event=True,
+        ),
+        {("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail:live")},
+    ),
     # --- SQS: the queue URL names the owning account ---
     (
         "sqs url",

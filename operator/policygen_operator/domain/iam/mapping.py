@@ -405,6 +405,7 @@ class _ActionPlan:
     arn_maps: tuple[tuple[ResourceType, Compiled], ...]
     var_maps: tuple[_VarMap, ...]
     resolver: Callable[[str, Mapping[str, Any], Context], list[str] | None] | None
+    narrowable: bool = False  # parameters may name something narrower than resources[] does
 
     @property
     def has_templates(self) -> bool:
@@ -551,7 +552,13 @@ class EventMapper:
         """
         from_list = _fitting(action.types, listed) if listed else []
         if single and from_list and _covers_required(action.types, from_list):
-            return from_list
+            if not action.narrowable:
+                return from_list
+            # resources[] names the table (or the unqualified function) while the call named an index
+            # (or a version): IAM authorizes the narrower ARN the parameters give
+            built = self._from_parameters(action, params, context())[0]
+            narrower = [b for b in built if any(b.startswith((f"{a}/", f"{a}:")) for a in from_list)]
+            return built if narrower and _covers_required(action.types, built) else from_list
         ctx = context()
         built, referenced = self._from_parameters(action, params, ctx)
         if not action.primary and not referenced and action.has_templates:
@@ -685,6 +692,7 @@ class EventMapper:
             arn_maps=arn_maps,
             var_maps=var_maps,
             resolver=resolver,
+            narrowable=_narrowable(prefix, types),
         )
 
     def _direct(self, namespace: str, method: str, action: str) -> _ActionPlan:
@@ -703,6 +711,7 @@ class EventMapper:
             arn_maps=(),
             var_maps=tuple(_var_map(prefix, v, "${" + v + "}", None) for v in variables),
             resolver=RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None)),
+            narrowable=_narrowable(prefix, types),
         )
 
 
@@ -734,6 +743,12 @@ def _listed_resources(record: Mapping[str, Any]) -> list[str]:
         if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
             listed.append(prefix + "*")
     return listed
+
+
+def _narrowable(prefix: str, types: tuple[ResourceType, ...]) -> bool:
+    """Whether one of the action's types extends another (``table`` and ``table/T/index/I``), or the
+    service qualifies ARNs in place (a Lambda version or alias after the function name)."""
+    return prefix == "lambda" or any(t.variables < u.variables for t in types for u in types)
 
 
 def _new_mapper(resource_level: bool) -> EventMapper:
