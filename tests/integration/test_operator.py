@@ -425,3 +425,29 @@ def test_unreachable_endpoint_is_retried_with_backoff_until_it_answers(
     assert obj["status"]["policy"]["sha256"] == policies_sha256(expected_policies(path=SAMPLES / "AWSLogs"))
     reasons = [e["reason"] for e in events_for(kube_admin, namespace, "outage")]
     assert sorted(reasons) == ["Failed", "Started", "Succeeded"], reasons  # retries post no new events
+
+
+def test_a_failed_run_keeps_the_last_good_policy_and_says_so(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    create(kube_admin, namespace, "keep", local_spec())
+    good = wait_ready(kube_admin, namespace, "keep", timeout=90)
+    cm_before = configmap(kube_admin, namespace, "keep-policy")
+    assert cm_before is not None
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/keep",
+        {"spec": {"cloudTrail": {"local": {"path": "/nonexistent/cloudtrail"}}}},
+    )
+    failed = wait_ready(kube_admin, namespace, "keep", timeout=60, status="False", generation=2)
+    ready = condition(failed, "Ready")
+    assert (
+        "/nonexistent/cloudtrail" in ready["message"] and "last good policy (generation 1" in ready["message"]
+    )
+    assert condition(failed, "Generated")["status"] == "False"
+    assert failed["status"]["policy"] == good["status"]["policy"]
+    cm_after = configmap(kube_admin, namespace, "keep-policy")
+    assert (
+        cm_after is not None
+        and cm_after["metadata"]["resourceVersion"] == cm_before["metadata"]["resourceVersion"]
+    )
