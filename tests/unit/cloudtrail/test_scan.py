@@ -280,3 +280,10 @@ def test_gzip_with_several_members_and_a_bad_checksum() -> None:
     bad[-6] ^= 0xFF  # the CRC-32 in the trailer
     result = scan(("crc.json.gz", bytes(bad)))
     assert result.summary.skipped_files["crc.json.gz"].startswith("corrupt gzip")
+
+
+def test_a_compact_file_cut_after_a_record_is_reported() -> None:
+    data = delivery([OTHER, OTHER, MINE])
+    cut = data[: data.rindex(b',{"eventVersion"')]  # ends with "}" but the array is never closed
+    result = scan(("cut.json", cut))
+    assert result.summary.skipped_files["cut.json"].startswith("not valid JSON")

@@ -270,6 +270,8 @@ class Scanner:
         """
         if b"\\" in data and b"\\/" in data:  # memchr first: the two-byte search is slow
             return False
+        if not data.rstrip().endswith(b"]}"):
+            return False  # cut short after a record: the whole-file parse reports it
         bounds: set[tuple[int, int]] = set()
         for probe in self.matcher.probes:
             found = data.find(probe)
