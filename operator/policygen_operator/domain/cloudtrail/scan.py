@@ -29,6 +29,7 @@ from policygen_operator.domain.usage import UsageSummary
 
 GZIP_MAGIC = b"\x1f\x8b"
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
+_DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
 _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
@@ -227,8 +228,7 @@ class Scanner:
     def _scan_document(self, name: str, data: bytes) -> bool:
         """A delivery file, a bare array or one record; False when the file had to be skipped."""
         result = self.result
-        tail = data.rstrip()[-1:]
-        if tail not in (b"}", b"]"):
+        if not _closed(data):
             result.skip_file(name, "not valid JSON (truncated?)")
             return False
         if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
@@ -270,8 +270,6 @@ class Scanner:
         """
         if b"\\" in data and b"\\/" in data:  # memchr first: the two-byte search is slow
             return False
-        if not data.rstrip().endswith(b"]}"):
-            return False  # cut short after a record: the whole-file parse reports it
         bounds: set[tuple[int, int]] = set()
         for probe in self.matcher.probes:
             found = data.find(probe)
@@ -428,6 +426,14 @@ class Scanner:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
         self.result.summary.bad_records += 1
         self.result.warn(f"skipped {where} of {name}: {why}")
+
+
+def _closed(data: bytes) -> bool:
+    """Whether a document ends the way it began: a cut file is caught even where no record is parsed."""
+    tail = data[-64:].rstrip()
+    if _DELIVERY_HEAD.match(data[:256]):
+        return _DELIVERY_TAIL.search(tail) is not None
+    return tail.endswith(b"]" if data.lstrip()[:1] == b"[" else b"}")
 
 
 def _lines(handle: Any) -> Iterator[bytes]:
