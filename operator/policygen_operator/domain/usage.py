@@ -109,8 +109,14 @@ class UsageSummary:
 
         def table(entries: dict[ActionResource, Usage]) -> list[dict[str, Any]]:
             return [
-                {"action": a, "resource": r, "count": u.count, "firstSeen": u.first_seen, "lastSeen": u.last_seen}
-                for (a, r), u in sorted(entries.items())
+                {
+                    "action": action,
+                    "resource": resource,
+                    "count": usage.count,
+                    "firstSeen": usage.first_seen,
+                    "lastSeen": usage.last_seen,
+                }
+                for (action, resource), usage in sorted(entries.items())
             ]
 
         return {
