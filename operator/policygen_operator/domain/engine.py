@@ -31,7 +31,7 @@ from policygen_operator.domain.cloudtrail.scan import (
 WorkItem = tuple[str, str | bytes]
 ProgressHook = Callable[[ScanResult, int], None]  # (running totals, files done)
 
-BATCH_FILES = 8
+BATCH_FILES = 16
 BATCH_BYTES = 16 * 1024 * 1024
 PROGRESS_EVERY = 0.5  # seconds
 

@@ -117,10 +117,22 @@ def test_cancel_stops_between_files(tmp_path: Path) -> None:
         )
 
 
-def test_with_other_threads_running_workers_come_from_a_fork_server(tmp_path: Path) -> None:
+def test_with_other_threads_running_workers_come_from_a_fork_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """S3 downloads and the operator run threads, so forking is avoided; bytes items travel to workers."""
+    from policygen_operator.domain import engine
+
+    chosen: list[str] = []
+    real_context = engine._context
+    monkeypatch.setattr(
+        engine,
+        "_context",
+        lambda spec: chosen.append(real_context(spec).get_start_method()) or real_context(spec),
+    )
     paths = [
-        delivery_file(tmp_path, "us-east-1", f"20261124T11{minute:02d}Z", name="Busy") for minute in range(20)
+        delivery_file(tmp_path, "us-east-1", f"20261124T{10 + minute // 60}{minute % 60:02d}Z", name="Busy")
+        for minute in range(40)
     ]
     items = [(path.name, path.read_bytes()) for path in paths]
     spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
@@ -132,5 +144,6 @@ def test_with_other_threads_running_workers_come_from_a_fork_server(tmp_path: Pa
     finally:
         stop.set()
         thread.join()
-    assert result.summary.events_matched == 20
-    assert result.summary.principals[ROLE].allowed[("s3:Busy", "*")].count == 20
+    assert chosen == ["forkserver"]
+    assert result.summary.events_matched == 40
+    assert result.summary.principals[ROLE].allowed[("s3:Busy", "*")].count == 40
