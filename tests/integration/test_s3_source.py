@@ -285,3 +285,29 @@ def test_a_missing_bucket_is_a_request_error(endpoint: str, bucket: str) -> None
 )
 def test_botocore_errors_are_classified(error: Exception, kind: type[Exception]) -> None:
     assert isinstance(classify(error, "listing"), kind)
+
+
+def test_many_objects_go_through_worker_processes(endpoint: str) -> None:
+    """Enough objects for the process pool: downloads run in threads, so workers come from a fork server."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="busy-trail")
+    for minute in range(40):
+        stamp = f"20261124T{10 + minute // 60:02d}{minute % 60:02d}Z"
+        record = _record(ACCOUNT, "GetItem", f"table-{minute % 4}", f"2026-11-24T10:{minute:02d}:00Z")
+        s3.put_object(
+            Bucket="busy-trail",
+            Key=_key("AWSLogs/", ACCOUNT, "us-east-1", stamp, f"M{minute:02d}"),
+            Body=_body(record),
+        )
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("busy-trail", endpoint_url=endpoint),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=2,
+    )
+    result = run_generation(request)
+    assert result.report["filesScanned"] == 40
+    assert result.report["principals"][ROLE]["actions"]["dynamodb:GetItem"]["count"] == 40
+    (policy,) = result.results[ROLE].policies
+    assert len({r for s in policy["Statement"] for r in s["Resource"]}) == 4
