@@ -156,11 +156,13 @@ class _Ticker:
     def __init__(self, hook: ProgressHook | None) -> None:
         self.hook = hook
         self.last = 0.0
+        self.shown = -1
 
     def tick(self, result: ScanResult, done: int, *, force: bool = False) -> None:
-        if self.hook is None:
+        if self.hook is None or done == self.shown:
             return
         now = time.monotonic()
         if force or now - self.last >= PROGRESS_EVERY:
             self.last = now
+            self.shown = done
             self.hook(result, done)
