@@ -311,3 +311,24 @@ def test_many_objects_go_through_worker_processes(endpoint: str) -> None:
     assert result.report["principals"][ROLE]["actions"]["dynamodb:GetItem"]["count"] == 40
     (policy,) = result.results[ROLE].policies
     assert len({r for s in policy["Statement"] for r in s["Resource"]}) == 4
+
+
+def test_a_role_is_assumed_before_reading(endpoint: str, bucket: str) -> None:
+    from policygen_operator.adapters.aws import session as sessions
+    from policygen_operator.services.generation import AwsAccess
+
+    role = "arn:aws:iam::123456789012:role/trail-reader"
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs(bucket, "", ORG, (ACCOUNT,), ("us-east-1",), endpoint),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        aws=AwsAccess(region="us-east-1", role_arn=role, endpoint_url=endpoint),
+        workers=1,
+    )
+    result = run_generation(request)
+    assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    credentials = sessions.shared_session("us-east-1", role, endpoint).get_credentials()
+    assert credentials is not None
+    assert credentials.method == "sts-assume-role"
+    assert credentials.get_frozen_credentials().access_key != "testing"  # moto issued new ones
