@@ -22,7 +22,6 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from policygen_operator.adapters.git.errors import AdapterError, ForgeError
@@ -31,6 +30,7 @@ from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
 from policygen_operator.domain.gitops.description import DescriptionInput, body, title
+from policygen_operator.domain.gitops.description import PullRequestContext as PullRequestContext
 from policygen_operator.domain.gitops.editor import FORMATS, edit_files
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
@@ -60,21 +60,6 @@ class PullRequestSpec:
 class Credentials:
     token: str = field(repr=False)
     username: str | None = None
-
-
-@dataclass(frozen=True)
-class PullRequestContext:
-    """What a reviewer needs in the description, and what makes the branch name deterministic."""
-
-    name: str  # e.g. the PolicyGeneration's namespace/name, or a CLI-chosen name
-    principal: str
-    policies: list[dict[str, Any]]
-    window_start: str
-    window_end: str
-    events_scanned: int
-    events_matched: int
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    denied_actions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -349,39 +334,15 @@ class _Run:
         return PullRequestStatus(pull.url, pull.number, self.branch, commit, pull.state, True, notes)
 
     def _description(self, edit: EditResult) -> tuple[str, str]:
-        ctx = self.context
-        data = DescriptionInput(
-            ctx.principal,
-            ctx.policies,
-            ctx.window_start,
-            ctx.window_end,
-            ctx.events_scanned,
-            ctx.events_matched,
-            tuple(self.spec.replace_managed_policies),
-            edit,
-            ctx.findings,
-            ctx.denied_actions,
-            ctx.name,
-        )
+        data = self._description_input(edit)
         return title(data), body(data)
+
+    def _description_input(self, edit: EditResult) -> DescriptionInput:
+        return DescriptionInput(self.context, tuple(self.spec.replace_managed_policies), edit)
 
     def _commit_message(self, edit: EditResult) -> str:
         ctx = self.context
-        lines = [
-            title(
-                DescriptionInput(
-                    ctx.principal,
-                    ctx.policies,
-                    ctx.window_start,
-                    ctx.window_end,
-                    ctx.events_scanned,
-                    ctx.events_matched,
-                    tuple(self.spec.replace_managed_policies),
-                    edit,
-                )
-            ),
-            "",
-        ]
+        lines = [title(self._description_input(edit)), ""]
         lines += [f"- {note}" for note in edit.notes]
         lines += [
             "",

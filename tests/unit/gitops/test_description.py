@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from policygen_operator.domain.gitops import managed
-from policygen_operator.domain.gitops.description import DescriptionInput, actions_by_service, body, title
+from policygen_operator.domain.gitops.description import (
+    DescriptionInput,
+    PullRequestContext,
+    actions_by_service,
+    body,
+    title,
+)
 from policygen_operator.domain.gitops.model import EditResult
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+PRINCIPAL = "arn:aws:iam::123456789012:role/payments-api"
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -26,18 +33,22 @@ def data(replace: tuple[str, ...] = (POWER,), detached: list[str] | None = None)
         detached=[POWER] if detached is None else detached,
         role_location="main.tf (resource aws_iam_role.r)",
     )
-    return DescriptionInput(
-        "arn:aws:iam::123456789012:role/payments-api",
+    context = PullRequestContext(
+        "team/payments-api",
+        PRINCIPAL,
         [POLICY],
         "2026-10-01",
         "2026-11-01",
         1_234_567,
         890,
-        replace,
-        edit,
         [{"severity": "warning", "code": "W1", "message": "wildcard"}],
         ["kms:Decrypt"],
     )
+    return DescriptionInput(context, replace, edit)
+
+
+def small(policy: dict[str, object], replace: tuple[str, ...], edit: EditResult) -> DescriptionInput:
+    return DescriptionInput(PullRequestContext("x", PRINCIPAL, [policy], "a", "b", 1, 1), replace, edit)
 
 
 def test_title() -> None:
@@ -94,7 +105,7 @@ def test_huge_policies_fit_github_body_limit() -> None:
     actions = [f"ec2:Action{i:05d}" for i in range(6000)]
     huge = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
     base = data()
-    text = body(DescriptionInput(base.principal, [huge], "a", "b", 1, 1, base.replace_arns, base.edit))
+    text = body(small(huge, base.replace_arns, base.edit))
     assert len(text) <= 60_000
     assert "| ec2 | 6000 actions | 1 resources |" in text and "too large to list every action" in text
 
@@ -104,11 +115,10 @@ def test_json_file_describes_the_previous_content_instead_of_detaching() -> None
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
     }
-    base = data(detached=[])
     edit = EditResult(
         notes=["p.json: replaced"], role_location="p.json", previous_documents={"p.json": previous}
     )
-    text = body(DescriptionInput(base.principal, [POLICY], "a", "b", 1, 1, (POWER,), edit))
+    text = body(small(POLICY, (POWER,), edit))
     assert "- The previous content of `p.json` allowed:\n  - `s3:*`, on all resources\n" in text
     assert "a policy file is not an attachment, so nothing was detached here" in text
     assert "- `iam:PassRole`" in text.split("**Review:**")[1]  # s3:* did not cover it
@@ -118,6 +128,5 @@ def test_json_file_describes_the_previous_content_instead_of_detaching() -> None
 def test_rollback_names_what_a_revert_restores() -> None:
     assert "the next sync restores the previous attachments and deletes the generated policy" in body(data())
     edit = EditResult(role_location="p.json", previous_documents={"p.json": POLICY})
-    base = data()
-    text = body(DescriptionInput(base.principal, [POLICY], "a", "b", 1, 1, (), edit))
+    text = body(small(POLICY, (), edit))
     assert "the next sync restores the previous content of the policy file." in text

@@ -15,18 +15,25 @@ MARKER = (
 
 
 @dataclass(frozen=True)
-class DescriptionInput:
+class PullRequestContext:
+    """What a reviewer needs in the description, and what makes the branch name deterministic."""
+
+    name: str  # e.g. the PolicyGeneration's namespace/name, or a CLI-chosen name
     principal: str
     policies: list[dict[str, Any]]
     window_start: str
     window_end: str
     events_scanned: int
     events_matched: int
-    replace_arns: tuple[str, ...]
-    edit: EditResult
     findings: list[dict[str, Any]] = field(default_factory=list)
     denied_actions: list[str] = field(default_factory=list)
-    name: str = ""
+
+
+@dataclass(frozen=True)
+class DescriptionInput:
+    context: PullRequestContext
+    replace_arns: tuple[str, ...]
+    edit: EditResult
 
 
 def _as_list(value: Any) -> list[str]:
@@ -52,7 +59,7 @@ def actions_by_service(policies: list[dict[str, Any]]) -> dict[str, tuple[list[s
 
 
 def title(data: DescriptionInput) -> str:
-    role = role_name_from_principal(data.principal)
+    role = role_name_from_principal(data.context.principal)
     replaced = ", ".join(a.rsplit("/", 1)[-1] for a in data.replace_arns)
     return f"policygen: least-privilege policy for {role}" + (f" (replaces {replaced})" if replaced else "")
 
@@ -68,18 +75,19 @@ def body(data: DescriptionInput) -> str:
 
 
 def _body(data: DescriptionInput, compact: bool) -> str:
-    role = role_name_from_principal(data.principal)
-    by_service = actions_by_service(data.policies)
+    ctx = data.context
+    role = role_name_from_principal(ctx.principal)
+    by_service = actions_by_service(ctx.policies)
     n_actions = sum(len(a) for a, _ in by_service.values())
     out = [
         f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy "
         "that policygen generated from the role's CloudTrail activity.",
         "",
-        f"- Principal: `{data.principal}`",
-        f"- Window: {data.window_start} to {data.window_end}",
-        f"- CloudTrail events: {data.events_scanned:,} scanned, {data.events_matched:,} by this principal",
+        f"- Principal: `{ctx.principal}`",
+        f"- Window: {ctx.window_start} to {ctx.window_end}",
+        f"- CloudTrail events: {ctx.events_scanned:,} scanned, {ctx.events_matched:,} by this principal",
         f"- Generated policy: {n_actions} actions in {len(by_service)} services, "
-        f"{len(data.policies)} document(s)",
+        f"{len(ctx.policies)} document(s)",
         f"- Role definition: {data.edit.role_location}",
         "",
         "## Changes",
@@ -103,14 +111,14 @@ def _body(data: DescriptionInput, compact: bool) -> str:
     out += ["", *_removed_section(data, by_service)]
     out += ["", "## Validation findings"]
     out += [
-        f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in data.findings
+        f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in ctx.findings
     ]
-    if not data.findings:
+    if not ctx.findings:
         out.append("None.")
     out += ["", "## Denied calls seen in the window"]
-    if data.denied_actions:
+    if ctx.denied_actions:
         out.append("These calls were refused during the window; the generated policy does not grant them:")
-        out += [f"- `{a}`" for a in data.denied_actions]
+        out += [f"- `{a}`" for a in ctx.denied_actions]
     else:
         out.append("None.")
     out += ["", *_rollback_section(data, role), "", MARKER]
