@@ -12,7 +12,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -22,6 +21,7 @@ from policygen_operator.cli.main import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VALIDATION_FAILED,
+    add_command,
 )
 from policygen_operator.services.errors import (
     InvalidRequestError,
@@ -67,13 +67,7 @@ exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage erro
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "generate",
-        help="scan CloudTrail logs and print a least-privilege policy per principal",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "generate", DESCRIPTION, EPILOG)
     source = parser.add_argument_group("what to scan")
     source.add_argument("--logs", required=True, metavar="PATH|s3://BUCKET/PREFIX", help="where the logs are")
     source.add_argument(
@@ -279,13 +273,11 @@ def _pretty(document: dict[str, Any]) -> str:
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
-    canonical_json = _pretty
-
     missing = [arn for arn, r in result.results.items() if not r.policies]
     written = {arn: r.policies for arn, r in result.results.items() if r.policies}
     if args.output_dir:
         files = _output_files(written)
-        _write_all({os.path.join(args.output_dir, name): canonical_json(doc) for name, doc in files}, args)
+        _write_all({os.path.join(args.output_dir, name): _pretty(doc) for name, doc in files})
         where = f"{len(files)} file(s) in {args.output_dir}"
     else:
         ((arn, policies),) = written.items()
@@ -297,9 +289,9 @@ def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
                 file=err,
             )
             return EXIT_USAGE
-        text = canonical_json(policies[0]) if len(policies) == 1 else _json_list(policies, canonical_json)
+        text = _pretty(policies[0]) if len(policies) == 1 else _json_list(policies)
         if args.output:
-            _write_all({args.output: text}, args)
+            _write_all({args.output: text})
             where = args.output
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -314,8 +306,8 @@ def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
     return EXIT_NO_MATCHING_EVENTS if missing else EXIT_OK
 
 
-def _json_list(policies: list[dict[str, Any]], canonical: Callable[[dict[str, Any]], str]) -> str:
-    return "[\n" + ",\n".join(canonical(p).rstrip("\n") for p in policies) + "\n]\n"
+def _json_list(policies: list[dict[str, Any]]) -> str:
+    return "[\n" + ",\n".join(_pretty(p).rstrip("\n") for p in policies) + "\n]\n"
 
 
 def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -335,7 +327,7 @@ def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, d
     return files
 
 
-def _write_all(contents: dict[str, str], args: argparse.Namespace) -> None:
+def _write_all(contents: dict[str, str]) -> None:
     """All files or none: every file goes to a temporary name first, then all are renamed."""
     staged: list[tuple[str, str]] = []
     try:
@@ -358,7 +350,7 @@ def _write_report(args: argparse.Namespace, report: dict[str, Any], outcome: str
     if not args.report:
         return
     try:
-        _write_all({args.report: json.dumps({"outcome": outcome, **report}, indent=2, sort_keys=False)}, args)
+        _write_all({args.report: json.dumps({"outcome": outcome, **report}, indent=2, sort_keys=False)})
     except OSError as error:
         print(f"policygen generate: warning: --report: cannot write {args.report}: {error}", file=err)
 

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from policygen_operator import __version__
 
@@ -42,6 +43,20 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         else:
             # Listed in --help without importing the module (and its heavy dependencies).
             subparsers.add_parser(name, help=_SUMMARIES[name], add_help=False)
+    return parser
+
+
+def add_command(
+    subparsers: Any, name: str, description: str, epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """The help line comes from _SUMMARIES, so it reads the same whether or not the module is loaded."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=_SUMMARIES[name],
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     return parser
 
 

@@ -13,16 +13,18 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from policygen_operator.cli.main import add_command
+
 HANDLERS = "policygen_operator.handlers.policygeneration"
+
+DESCRIPTION = """\
+Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and pull requests.
+Settings come from POLICYGEN_* environment variables; flags override them.
+"""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "operator",
-        help="run the Kubernetes operator that reconciles PolicyGeneration resources",
-        description="Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and "
-        "pull requests. Settings come from POLICYGEN_* environment variables; flags override them.",
-    )
+    parser = add_command(subparsers, "operator", DESCRIPTION)
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument(
         "-n",

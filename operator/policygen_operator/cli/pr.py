@@ -13,9 +13,11 @@ import os
 import sys
 from typing import Any
 
-from policygen_operator.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from policygen_operator.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE, add_command
+from policygen_operator.domain.gitops.editor import FORMATS
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.pullrequest import (
+    PROVIDERS,
     Credentials,
     PullRequestContext,
     PullRequestSpec,
@@ -48,13 +50,7 @@ TOKEN_ENV_DEFAULTS = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "git":
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "pr",
-        help="open a pull request that swaps broad managed policies for a generated one",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "pr", DESCRIPTION, EPILOG)
     parser.add_argument(
         "--policy",
         required=True,
@@ -65,10 +61,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--repository", required=True, metavar="URL", help="HTTPS clone URL of the repository"
     )
-    parser.add_argument("--provider", choices=("github", "gitlab", "git"), default="github")
+    parser.add_argument("--provider", choices=PROVIDERS, default="github")
     parser.add_argument("--base-branch", default="main", metavar="BRANCH")
     parser.add_argument("--path", required=True, help="file or folder, relative to the repository root")
-    parser.add_argument("--format", required=True, choices=("ack", "crossplane", "terraform", "json"))
+    parser.add_argument("--format", required=True, choices=FORMATS)
     parser.add_argument(
         "--replace-managed-policy",
         action="append",
