@@ -123,6 +123,14 @@ def match_close(text: str, i: int) -> int:
         j = k + 1
 
 
+def _step(text: str, i: int) -> int:
+    """Past the token at ``i``: a whole string, heredoc, comment or bracketed group, else one character."""
+    skipped = _skip_opaque(text, i)
+    if skipped is not None:
+        return skipped
+    return match_close(text, i) + 1 if text[i] in _OPEN else i + 1
+
+
 def _line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
 
@@ -158,13 +166,7 @@ def blocks(text: str, start: int = 0, stop: int | None = None) -> list[Block]:
             )
             j = close + 1
             continue
-        skipped = _skip_opaque(text, k)
-        if skipped is not None:
-            j = skipped
-        elif c in _OPEN:
-            j = match_close(text, k) + 1
-        else:
-            j = k + 1
+        j = _step(text, k)
     return found
 
 
@@ -191,18 +193,11 @@ def _value_end(text: str, start: int, stop: int) -> int:
     """The end of an expression starting at ``start``: the first newline outside brackets."""
     j = start
     while j < stop:
-        skipped = _skip_opaque(text, j)
-        c = text[j]
-        if skipped is not None:
-            if c == "#" or text.startswith(("//", "/*"), j):
-                return start + len(text[start:j].rstrip(" \t"))
-            j = skipped
-        elif c in _OPEN:
-            j = match_close(text, j) + 1
-        elif c == "\n":
+        if text[j] == "#" or text.startswith(("//", "/*"), j):
+            return start + len(text[start:j].rstrip(" \t"))
+        if text[j] == "\n":
             return start + len(text[start:j].rstrip(" \t\r"))
-        else:
-            j += 1
+        j = _step(text, j)
     return start + len(text[start:stop].rstrip())
 
 
@@ -250,11 +245,5 @@ def _item_end(text: str, start: int, close: int) -> int:
         c = text[j]
         if c == "#" or text.startswith(("//", "/*"), j) or c == ",":
             break
-        skipped = _skip_opaque(text, j)
-        if skipped is not None:
-            j = skipped
-        elif c in _OPEN:
-            j = match_close(text, j) + 1
-        else:
-            j += 1
+        j = _step(text, j)
     return start + len(text[start:j].rstrip())
