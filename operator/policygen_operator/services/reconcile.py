@@ -101,6 +101,17 @@ class Outcome:
     cancelled: bool = False
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """One reconcile of one target: what every step after the spec check needs."""
+
+    target: Target
+    request: GenerationRequest
+    pr_target: specs.PullRequestTarget | None
+    conds: c.Conditions
+    run: dict[str, Any]  # status.lastRun as written at the start
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -165,9 +176,9 @@ class Reconciler:
             metrics.GENERATIONS.labels("invalid").inc()
             return self._failed(target, conds, err, {}, permanent=True)
 
-        events = [Event("Normal", "Started", f"Generating for generation {target.generation}")]
-        if target.retry:
-            events = []
+        # A retry is the same run carrying on: "Started" was posted by its first attempt.
+        started_event = Event("Normal", "Started", f"Generating for generation {target.generation}")
+        events = [] if target.retry else [started_event]
         run = {
             "startTime": iso(now),
             "generation": target.generation,
@@ -175,8 +186,8 @@ class Reconciler:
             "windowEnd": iso(request.end),
             "completionTime": None,
         }
-        if target.status.get("observedGeneration") != target.generation or c.READY not in _types(
-            target.status
+        if target.status.get("observedGeneration") != target.generation or not _condition(
+            target.status, c.READY
         ):
             conds.set(
                 c.READY, c.UNKNOWN, "Generating", f"scanning CloudTrail for generation {target.generation}"
@@ -190,21 +201,15 @@ class Reconciler:
         metrics.IN_FLIGHT.inc()
         began = time.monotonic()
         try:
-            outcome = await self._generate_and_publish(target, request, pr_target, conds, run)
+            outcome = await self._generate_and_publish(_Attempt(target, request, pr_target, conds, run))
         finally:
             metrics.IN_FLIGHT.dec()
             metrics.DURATION.observe(time.monotonic() - began)
         outcome.events[:0] = events
         return outcome
 
-    async def _generate_and_publish(
-        self,
-        target: Target,
-        request: GenerationRequest,
-        pr_target: specs.PullRequestTarget | None,
-        conds: c.Conditions,
-        run: dict[str, Any],
-    ) -> Outcome:
+    async def _generate_and_publish(self, attempt: _Attempt) -> Outcome:
+        target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
         latest = _Latest()
         try:
             result = await self._scan(target, request, latest)
@@ -235,7 +240,7 @@ class Reconciler:
         if not state.exists or state.uid != target.uid or state.generation != target.generation:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)  # deleted or changed while we scanned: nothing to publish
-        return await self._publish(target, request, pr_target, conds, run, result, found)
+        return await self._publish(attempt, result, found)
 
     async def _scan(self, target: Target, request: GenerationRequest, latest: _Latest) -> GenerationResult:
         cancel = threading.Event()
@@ -274,22 +279,14 @@ class Reconciler:
             if not state.exists or state.uid != target.uid or state.generation != target.generation:
                 cancel.set()
 
-    async def _publish(
-        self,
-        target: Target,
-        request: GenerationRequest,
-        pr_target: specs.PullRequestTarget | None,
-        conds: c.Conditions,
-        run: dict[str, Any],
-        result: GenerationResult,
-        found: PrincipalResult,
-    ) -> Outcome:
+    async def _publish(self, attempt: _Attempt, result: GenerationResult, found: PrincipalResult) -> Outcome:
+        target, conds = attempt.target, attempt.conds
         cm_name = specs.configmap_name(target.name, target.spec)
         sha256 = policies_sha256(found.policies)
         previous = target.status.get("policy") or {}
         status: dict[str, Any] = {
             "observedGeneration": target.generation,
-            "lastRun": self._finished(run, None, result),
+            "lastRun": self._finished(attempt.run, None, result),
             "deniedActions": list(found.denied_actions),
             "unmappedEvents": sum(result.summary.unmapped.values()),
             "findings": [_finding(f) for f in found.findings],
@@ -342,20 +339,18 @@ class Reconciler:
             f"ConfigMap {cm_name} {verb}",
         )
         metrics.GENERATIONS.labels("succeeded").inc()
-        if pr_target is None:
+        if attempt.pr_target is None:
             conds.remove(c.PULL_REQUEST_OPENED)
             if target.status.get("pullRequest"):
                 status["pullRequest"] = None  # merge patch: no pull request is wanted any more
             return self._finish(target, conds, status)
         if not self._pull_request_due(target, changed):
             return self._finish(target, conds, status)
-        return await self._pull_request(target, request, pr_target, conds, status, result, found)
+        return await self._pull_request(attempt, attempt.pr_target, status, result, found)
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
         """Level-based: open or refresh unless the PR already reflects this policy and this spec."""
-        pr_condition: Mapping[str, Any] = next(
-            (x for x in target.status.get("conditions") or () if x.get("type") == c.PULL_REQUEST_OPENED), {}
-        )
+        pr_condition = _condition(target.status, c.PULL_REQUEST_OPENED)
         return (
             policy_changed
             or not target.status.get("pullRequest")
@@ -366,14 +361,13 @@ class Reconciler:
 
     async def _pull_request(
         self,
-        target: Target,
-        request: GenerationRequest,
+        attempt: _Attempt,
         pr_target: specs.PullRequestTarget,
-        conds: c.Conditions,
         status: dict[str, Any],
         result: GenerationResult,
         found: PrincipalResult,
     ) -> Outcome:
+        target, request, conds = attempt.target, attempt.request, attempt.conds
         try:
             credentials = await self._credentials(target.namespace, pr_target.secret_name)
             context = PullRequestContext(
@@ -523,8 +517,10 @@ def _guarded(
     return generate(request, progress, cancel)
 
 
-def _types(status: Mapping[str, Any]) -> set[str]:
-    return {str(x.get("type")) for x in status.get("conditions") or ()}
+def _condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any]:
+    """The condition of this type in a status read from the API server, or an empty one."""
+    found: Mapping[str, Any] = next((x for x in status.get("conditions") or () if x.get("type") == type_), {})
+    return found
 
 
 def _result_label(err: PolicygenError) -> str:
@@ -543,9 +539,7 @@ def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
 def _events(target: Target, conds: c.Conditions, status: Mapping[str, Any]) -> list[Event]:
     """Events on transitions only: a retry that fails the same way again posts nothing."""
     ready = conds.get(c.READY) or {}
-    before: Mapping[str, Any] = next(
-        (x for x in target.status.get("conditions") or () if x.get("type") == c.READY), {}
-    )
+    before = _condition(target.status, c.READY)
     if ready.get("status") == c.TRUE:
         if conds.flipped(c.READY) or "policy" in status:
             return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
@@ -577,9 +571,7 @@ def scheduled_run_due(
     finished = last_run.get("completionTime")
     if not finished:
         return False  # never finished or running now: the spec handlers are on it
-    generated: Mapping[str, Any] = next(
-        (x for x in status.get("conditions") or () if x.get("type") == c.GENERATED), {}
-    )
+    generated = _condition(status, c.GENERATED)
     wait = interval.total_seconds()
     if generated.get("status") == c.FALSE and generated.get("reason") in (
         "TemporaryFailure",
