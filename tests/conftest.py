@@ -1,4 +1,5 @@
-"""Session fixtures shared by every test folder. The control plane's: tests/controlplane/fixtures.py."""
+"""Fixtures shared by every test folder: the control plane's (tests/controlplane/fixtures.py), moto's
+(tests/fixtures/aws.py) and the operator's kubeconfig (tests/integration/operator_harness.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tests.controlplane.fixtures import (  # noqa: F401  (re-exported fixtures)
     namespace,
     serviceaccount_kubeconfig,
 )
+from tests.fixtures.aws import moto_server  # noqa: F401  (re-exported fixture)
+from tests.integration.operator_harness import operator_kubeconfig  # noqa: F401  (re-exported fixture)
 
 _CONTROL_PLANE_FIXTURES = {
     "control_plane",

@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.controlplane.client import ApiError, KubeClient
+from tests.controlplane.cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "examples" / "cloudtrail"
@@ -30,12 +32,6 @@ OPERATOR_ACCOUNT = "policygen-operator"
 # A principal of the shipped sample logs (examples/make_cloudtrail_samples.py) and a window around them.
 SAMPLE_PRINCIPAL = "arn:aws:iam::111122223333:role/service-role/order-processor"
 SAMPLE_WINDOW = {"start": "2026-11-20T00:00:00Z", "end": "2026-11-28T00:00:00Z"}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def install_deploy(kubectl: str, kubeconfig: Path) -> None:
@@ -69,6 +65,15 @@ def install_deploy(kubectl: str, kubeconfig: Path) -> None:
         capture_output=True,
         text=True,
     )
+
+
+@pytest.fixture(scope="session")
+def operator_kubeconfig(
+    kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]
+) -> Path:
+    """deploy/ installed once per session; the operator runs with its ServiceAccount's kubeconfig."""
+    install_deploy(kubectl, kubeconfig)
+    return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
 
 
 def pgen(namespace: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:

@@ -6,14 +6,14 @@ import gzip
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures.aws import moto_client
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "examples" / "cloudtrail"
@@ -270,37 +270,14 @@ def test_progress_on_request_and_help() -> None:
     assert "examples:" in helped.stdout and "exit codes" in helped.stdout and "--lookback" in helped.stdout
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.mark.moto
-def test_s3_source_gives_the_same_policy_as_local_files(moto_endpoint: str, tmp_path: Path) -> None:
-    import boto3
-
+def test_s3_source_gives_the_same_policy_as_local_files(moto_server: str, tmp_path: Path) -> None:
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="trail")
     for path in (SAMPLES / "AWSLogs").rglob("*.json.gz"):
         s3.put_object(
@@ -316,7 +293,7 @@ def test_s3_source_gives_the_same_policy_as_local_files(moto_endpoint: str, tmp_
         "--logs",
         "s3://trail/logs",
         "--endpoint-url",
-        moto_endpoint,
+        moto_server,
         "--principal",
         ORDER,
         *WINDOW,
@@ -331,7 +308,7 @@ def test_s3_source_gives_the_same_policy_as_local_files(moto_endpoint: str, tmp_
     report = json.loads((tmp_path / "r.json").read_text())
     assert list(report["filesSkipped"].values()) == ["truncated gzip"]
     missing = policygen(
-        "--logs", "s3://no-such-bucket", "--endpoint-url", moto_endpoint, "--principal", ORDER, env=env
+        "--logs", "s3://no-such-bucket", "--endpoint-url", moto_server, "--principal", ORDER, env=env
     )
     assert missing.returncode == 2 and "NoSuchBucket" in missing.stderr
 

@@ -11,22 +11,20 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from policygen_operator.domain.iam.canonical import canonical_json
 from policygen_operator.services.generation import GenerationRequest, LocalLogs, run_generation
 from policygen_operator.services.publish import policies_sha256
 from tests.controlplane.client import KubeClient
+from tests.fixtures.aws import moto_client, moto_server_on
 from tests.integration.operator_harness import (
     API,
-    OPERATOR_ACCOUNT,
-    OPERATOR_NAMESPACE,
     SAMPLE_PRINCIPAL,
     SAMPLE_WINDOW,
     SAMPLES,
@@ -37,7 +35,6 @@ from tests.integration.operator_harness import (
     events_for,
     free_port,
     get,
-    install_deploy,
     make_large_logs,
     merge_patch,
     policygen_configmaps,
@@ -48,14 +45,6 @@ from tests.integration.operator_harness import (
 )
 
 pytestmark = pytest.mark.controlplane
-
-
-@pytest.fixture(scope="session")
-def operator_kubeconfig(
-    kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]
-) -> Path:
-    install_deploy(kubectl, kubeconfig)
-    return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
 
 
 @pytest.fixture
@@ -200,61 +189,49 @@ def test_spec_change_mid_run_cancels_and_regenerates(
 
 
 @pytest.mark.moto
-def test_s3_source_on_moto(kube_admin: KubeClient, namespace: str, operator: Operator) -> None:
-    from moto.server import ThreadedMotoServer
+def test_s3_source_on_moto(
+    kube_admin: KubeClient, namespace: str, operator: Operator, moto_server: str
+) -> None:
+    endpoint = moto_server
+    s3 = moto_client("s3", endpoint)
+    s3.create_bucket(Bucket="org-trail")
+    uploaded = upload_delivery_layout(s3, "org-trail", SAMPLES, prefix="trail")
+    assert uploaded > 0
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "window": SAMPLE_WINDOW,
+        "cloudTrail": {
+            "s3": {
+                "bucket": "org-trail",
+                "prefix": "trail",
+                "accountIds": ["111122223333"],
+                "endpointURL": endpoint,
+            }
+        },
+        "aws": {"region": "us-east-1"},
+    }
+    create(kube_admin, namespace, "orders-s3", spec)
+    obj = wait_ready(kube_admin, namespace, "orders-s3", timeout=120)
+    # The bucket holds the delivery files only (S3 sources read the AWSLogs/ layout, not exports/).
+    delivery_only = expected_policies(path=SAMPLES / "AWSLogs")
+    assert obj["status"]["policy"]["sha256"] == policies_sha256(delivery_only)
+    assert obj["status"]["lastRun"]["filesScanned"] > 0
+    cm = configmap(kube_admin, namespace, "orders-s3-policy")
+    assert cm is not None and "policy.json" in cm["data"]
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        s3.create_bucket(Bucket="org-trail")
-        uploaded = upload_delivery_layout(s3, "org-trail", SAMPLES, prefix="trail")
-        assert uploaded > 0
-        spec = {
-            "principalArn": SAMPLE_PRINCIPAL,
-            "window": SAMPLE_WINDOW,
-            "cloudTrail": {
-                "s3": {
-                    "bucket": "org-trail",
-                    "prefix": "trail",
-                    "accountIds": ["111122223333"],
-                    "endpointURL": endpoint,
-                }
-            },
-            "aws": {"region": "us-east-1"},
-        }
-        create(kube_admin, namespace, "orders-s3", spec)
-        obj = wait_ready(kube_admin, namespace, "orders-s3", timeout=120)
-        # The bucket holds the delivery files only (S3 sources read the AWSLogs/ layout, not exports/).
-        delivery_only = expected_policies(path=SAMPLES / "AWSLogs")
-        assert obj["status"]["policy"]["sha256"] == policies_sha256(delivery_only)
-        assert obj["status"]["lastRun"]["filesScanned"] > 0
-        cm = configmap(kube_admin, namespace, "orders-s3-policy")
-        assert cm is not None and "policy.json" in cm["data"]
-
-        # A bucket that does not exist: Ready=False saying so, and no retry loop.
-        missing = {**spec, "cloudTrail": {"s3": {"bucket": "no-such-trail", "endpointURL": endpoint}}}
-        create(kube_admin, namespace, "missing", missing)
-        obj = wait_ready(kube_admin, namespace, "missing", timeout=60, status="False")
-        ready = condition(obj, "Ready")
-        assert "no-such-trail" in ready["message"], ready
-        assert ready["reason"] not in ("TemporaryFailure", "InternalError"), ready
-        started = obj["status"]["lastRun"]["startTime"]
-        time.sleep(8)  # several retry backoffs' worth (the operator runs with a 2 s backoff)
-        later = get(kube_admin, namespace, "missing")
-        assert later is not None and later["status"]["lastRun"]["startTime"] == started
-        reasons = [e["reason"] for e in events_for(kube_admin, namespace, "missing")]
-        assert sorted(reasons) == ["Failed", "Started"], reasons
-    finally:
-        server.stop()
+    # A bucket that does not exist: Ready=False saying so, and no retry loop.
+    missing = {**spec, "cloudTrail": {"s3": {"bucket": "no-such-trail", "endpointURL": endpoint}}}
+    create(kube_admin, namespace, "missing", missing)
+    obj = wait_ready(kube_admin, namespace, "missing", timeout=60, status="False")
+    ready = condition(obj, "Ready")
+    assert "no-such-trail" in ready["message"], ready
+    assert ready["reason"] not in ("TemporaryFailure", "InternalError"), ready
+    started = obj["status"]["lastRun"]["startTime"]
+    time.sleep(8)  # several retry backoffs' worth (the operator runs with a 2 s backoff)
+    later = get(kube_admin, namespace, "missing")
+    assert later is not None and later["status"]["lastRun"]["startTime"] == started
+    reasons = [e["reason"] for e in events_for(kube_admin, namespace, "missing")]
+    assert sorted(reasons) == ["Failed", "Started"], reasons
 
 
 def test_deleting_mid_run_cancels_and_leaves_nothing(
@@ -392,8 +369,6 @@ def test_schedule_reruns_when_the_last_run_is_older_than_the_interval(
 def test_unreachable_endpoint_is_retried_with_backoff_until_it_answers(
     kube_admin: KubeClient, namespace: str, operator: Operator
 ) -> None:
-    from moto.server import ThreadedMotoServer
-
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     spec = {
@@ -407,21 +382,11 @@ def test_unreachable_endpoint_is_retried_with_backoff_until_it_answers(
     ready = condition(obj, "Ready")
     assert ready["reason"] == "TemporaryFailure", ready
     assert "retrying in" in ready["message"], ready
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+    with moto_server_on(port):
+        s3 = moto_client("s3", endpoint)
         s3.create_bucket(Bucket="late-trail")
         upload_delivery_layout(s3, "late-trail", SAMPLES)
         obj = wait_ready(kube_admin, namespace, "outage", timeout=120)
-    finally:
-        server.stop()
     assert obj["status"]["policy"]["sha256"] == policies_sha256(expected_policies(path=SAMPLES / "AWSLogs"))
     reasons = [e["reason"] for e in events_for(kube_admin, namespace, "outage")]
     assert sorted(reasons) == ["Failed", "Started", "Succeeded"], reasons  # retries post no new events

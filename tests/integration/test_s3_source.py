@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -24,6 +21,7 @@ from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import GenerationRequest, S3Logs, run_generation
+from tests.fixtures.aws import moto_client
 
 pytestmark = pytest.mark.moto
 
@@ -70,21 +68,6 @@ def _body(*records: dict[str, Any]) -> bytes:
     return gzip.compress(json.dumps({"Records": list(records)}).encode(), mtime=0)
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture(autouse=True)
 def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
@@ -97,15 +80,9 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def bucket(endpoint: str) -> str:
+def bucket(moto_server: str) -> str:
     """An organization trail bucket: two accounts, two regions, days inside and outside the window."""
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="org-trail")
     base = f"AWSLogs/{ORG}/"
     objects = {
@@ -143,7 +120,7 @@ def bucket(endpoint: str) -> str:
 
 
 def _client(endpoint: str, listed: list[str], denied_key: str | None = None) -> Any:
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client = moto_client("s3", endpoint)
 
     def count(params: dict[str, Any], **_: Any) -> None:
         listed.append(params["Prefix"] + ("|/" if params.get("Delimiter") else ""))
@@ -167,10 +144,10 @@ def _keys(logs: S3DeliveryLogs) -> list[str]:
     return [key.rsplit("_", 1)[1].split(".")[0] for key in found]
 
 
-def test_discovers_organizations_accounts_and_regions_level_by_level(endpoint: str, bucket: str) -> None:
+def test_discovers_organizations_accounts_and_regions_level_by_level(moto_server: str, bucket: str) -> None:
     listed: list[str] = []
     listing = Listing()
-    logs = S3DeliveryLogs(_client(endpoint, listed), locate(bucket, "", None, (), ()), WINDOW, listing)
+    logs = S3DeliveryLogs(_client(moto_server, listed), locate(bucket, "", None, (), ()), WINDOW, listing)
     assert sorted(_keys(logs)) == ["A1", "A2", "A5", "B1"]
     base = f"AWSLogs/{ORG}/"
     assert sorted(listed) == sorted(
@@ -191,37 +168,39 @@ def test_discovers_organizations_accounts_and_regions_level_by_level(endpoint: s
     assert listing.digests == 0  # the digest folder is another level, never listed
 
 
-def test_given_organization_account_and_region_need_no_discovery(endpoint: str, bucket: str) -> None:
+def test_given_organization_account_and_region_need_no_discovery(moto_server: str, bucket: str) -> None:
     listed: list[str] = []
     location = locate(bucket, f"AWSLogs/{ORG}/{ACCOUNT}/", None, (), ("us-east-1",))
-    logs = S3DeliveryLogs(_client(endpoint, listed), location, WINDOW, Listing())
+    logs = S3DeliveryLogs(_client(moto_server, listed), location, WINDOW, Listing())
     assert sorted(_keys(logs)) == ["A1", "A2"]
     assert sorted(listed) == [f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/{d}/" for d in (24, 25)]
 
 
-def test_account_filter_without_organization_lists_two_levels_then_days(endpoint: str, bucket: str) -> None:
+def test_account_filter_without_organization_lists_two_levels_then_days(
+    moto_server: str, bucket: str
+) -> None:
     listed: list[str] = []
     logs = S3DeliveryLogs(
-        _client(endpoint, listed), locate(bucket, "", None, (OTHER,), ()), WINDOW, Listing()
+        _client(moto_server, listed), locate(bucket, "", None, (OTHER,), ()), WINDOW, Listing()
     )
     assert _keys(logs) == ["B1"]
     assert f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/|/" not in listed
     assert len(listed) == 5  # AWSLogs/, the org, OTHER's regions, two days
 
 
-def test_unreadable_objects_are_skipped_by_name(endpoint: str, bucket: str) -> None:
+def test_unreadable_objects_are_skipped_by_name(moto_server: str, bucket: str) -> None:
     location = locate(bucket, "", ORG, (ACCOUNT,), ("us-east-1",))
     denied = _key(f"AWSLogs/{ORG}/", ACCOUNT, "us-east-1", "20261124T0905Z", "A1")
-    logs = S3DeliveryLogs(_client(endpoint, [], denied), location, WINDOW, Listing(), threads=2)
+    logs = S3DeliveryLogs(_client(moto_server, [], denied), location, WINDOW, Listing(), threads=2)
     got = [name for name, _ in logs.objects()]
     assert got == [f"s3://{bucket}/{_key(f'AWSLogs/{ORG}/', ACCOUNT, 'us-east-1', '20261125T0905Z', 'A2')}"]
     assert logs.unreadable == {f"s3://{bucket}/{denied}": "unreadable S3 object: AccessDenied"}
 
 
-def test_run_generation_reads_an_organization_trail(endpoint: str, bucket: str) -> None:
+def test_run_generation_reads_an_organization_trail(moto_server: str, bucket: str) -> None:
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs(bucket, "", None, (ACCOUNT,), (), endpoint),
+        source=S3Logs(bucket, "", None, (ACCOUNT,), (), moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
         workers=1,
@@ -239,10 +218,10 @@ def test_run_generation_reads_an_organization_trail(endpoint: str, bucket: str) 
     assert result.report["source"] == f"s3://{bucket}/"
 
 
-def test_a_prefix_before_awslogs_is_kept(endpoint: str, bucket: str) -> None:
+def test_a_prefix_before_awslogs_is_kept(moto_server: str, bucket: str) -> None:
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs("plain-trail", "team", endpoint_url=endpoint),
+        source=S3Logs("plain-trail", "team", endpoint_url=moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
         workers=1,
@@ -251,10 +230,10 @@ def test_a_prefix_before_awslogs_is_kept(endpoint: str, bucket: str) -> None:
     assert result.results[ROLE].actions == ["dynamodb:GetItem"]
 
 
-def test_a_missing_bucket_is_a_request_error(endpoint: str, bucket: str) -> None:
+def test_a_missing_bucket_is_a_request_error(moto_server: str, bucket: str) -> None:
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs("no-such-bucket", endpoint_url=endpoint),
+        source=S3Logs("no-such-bucket", endpoint_url=moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
         workers=1,
@@ -287,9 +266,9 @@ def test_botocore_errors_are_classified(error: Exception, kind: type[Exception])
     assert isinstance(classify(error, "listing"), kind)
 
 
-def test_many_objects_go_through_worker_processes(endpoint: str) -> None:
+def test_many_objects_go_through_worker_processes(moto_server: str) -> None:
     """Enough objects for the process pool: downloads run in threads, so workers come from a fork server."""
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="busy-trail")
     for minute in range(40):
         stamp = f"20261124T{10 + minute // 60:02d}{minute % 60:02d}Z"
@@ -301,7 +280,7 @@ def test_many_objects_go_through_worker_processes(endpoint: str) -> None:
         )
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs("busy-trail", endpoint_url=endpoint),
+        source=S3Logs("busy-trail", endpoint_url=moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
         workers=2,
@@ -313,22 +292,22 @@ def test_many_objects_go_through_worker_processes(endpoint: str) -> None:
     assert len({r for s in policy["Statement"] for r in s["Resource"]}) == 4
 
 
-def test_a_role_is_assumed_before_reading(endpoint: str, bucket: str) -> None:
+def test_a_role_is_assumed_before_reading(moto_server: str, bucket: str) -> None:
     from policygen_operator.adapters.aws import session as sessions
     from policygen_operator.services.generation import AwsAccess
 
     role = "arn:aws:iam::123456789012:role/trail-reader"
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs(bucket, "", ORG, (ACCOUNT,), ("us-east-1",), endpoint),
+        source=S3Logs(bucket, "", ORG, (ACCOUNT,), ("us-east-1",), moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
-        aws=AwsAccess(region="us-east-1", role_arn=role, endpoint_url=endpoint),
+        aws=AwsAccess(region="us-east-1", role_arn=role, endpoint_url=moto_server),
         workers=1,
     )
     result = run_generation(request)
     assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
-    credentials = sessions.shared_session("us-east-1", role, endpoint).get_credentials()
+    credentials = sessions.shared_session("us-east-1", role, moto_server).get_credentials()
     assert credentials is not None
     assert credentials.method == "sts-assume-role"
     assert credentials.get_frozen_credentials().access_key != "testing"  # moto issued new ones
