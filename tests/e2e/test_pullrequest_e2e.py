@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,8 @@ from ruamel.yaml import YAML
 from policygen_operator.domain.iam.canonical import canonical_json
 from tests.controlplane.client import KubeClient
 from tests.fakeforge import FakeForge
+from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.operator_harness import (
-    OPERATOR_ACCOUNT,
-    OPERATOR_NAMESPACE,
     SAMPLE_PRINCIPAL,
     SAMPLE_WINDOW,
     SAMPLES,
@@ -31,7 +30,6 @@ from tests.integration.operator_harness import (
     condition,
     events_for,
     get,
-    install_deploy,
     running_operator,
     wait_for,
 )
@@ -54,20 +52,7 @@ spec:
 """
 
 
-@pytest.fixture(scope="module")
-def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
-    server = FakeForge(tmp_path_factory.mktemp("forge"), TOKEN)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def operator_kubeconfig(
-    kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]
-) -> Path:
-    install_deploy(kubectl, kubeconfig)
-    return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
+forge = forge_fixture(TOKEN)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from policygen_operator.services.pullrequest import (
     reconcile_pull_request,
 )
 from tests.fakeforge import FakeForge
+from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.pullrequest_fixtures import (
     ACK_ROLE,
     CROSSPLANE_ATTACHMENTS,
@@ -39,13 +39,7 @@ TOKEN = "ghp_fixture-token-0123456789"
 BRANCH = "policygen/payments-payments-api"
 
 
-@pytest.fixture(scope="module")
-def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
-    root = tmp_path_factory.mktemp("forge")
-    server = FakeForge(root, TOKEN)
-    server.start()
-    yield server
-    server.stop()
+forge = forge_fixture(TOKEN)
 
 
 _counter = iter(range(10_000))

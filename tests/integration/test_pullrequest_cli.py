@@ -6,23 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.fakeforge import FakeForge
+from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.pullrequest_fixtures import POLICY_V1, POWER_USER, PRINCIPAL, REPOSITORIES
 
 TOKEN = "glpat-cli-token-123"
 
 
-@pytest.fixture(scope="module")
-def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
-    server = FakeForge(tmp_path_factory.mktemp("forge"), TOKEN)
-    server.start()
-    yield server
-    server.stop()
+forge = forge_fixture(TOKEN)
 
 
 def policygen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from policygen_operator.adapters.git import httpjson
 from tests.fakeforge import FakeForge
+from tests.fakeforge.fixtures import forge_fixture
 
 TOKEN = "fixture-token"
 GH = {
@@ -20,10 +20,13 @@ GH = {
 GL = {"PRIVATE-TOKEN": TOKEN}
 
 
+bare_forge = forge_fixture(TOKEN, name="bare_forge")
+
+
 @pytest.fixture(scope="module")
-def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
-    server = FakeForge(tmp_path_factory.mktemp("forge"), TOKEN)
-    server.start()
+def forge(bare_forge: FakeForge) -> FakeForge:
+    """The forge with repository acme/infra and a pushed branch ``feature`` to open pull requests from."""
+    server = bare_forge
     server.create_repository("acme/infra", {"README.md": "x\n"})
     work = server.root / ".work" / "acme/infra"
     subprocess.run(["git", "-C", str(work), "checkout", "-qb", "feature"], check=True)
@@ -36,8 +39,7 @@ def forge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeForge]:
     subprocess.run(
         ["git", "-C", str(work), "push", "-q", str(server.bare("acme/infra")), "feature"], check=True
     )
-    yield server
-    server.stop()
+    return server
 
 
 def gh(
