@@ -203,3 +203,28 @@ def test_missing_role_sets_the_condition_and_pushes_nothing(
     assert set(forge.branches(repo)) == {"main"}
     assert not forge.pulls.get(repo)
     assert TOKEN not in operator.log_text()
+
+
+def test_a_forge_outage_retries_the_pull_request_without_scanning_again(
+    kubectl: str,
+    kubeconfig: Path,
+    kube_admin: KubeClient,
+    namespace: str,
+    operator: Operator,
+    forge: FakeForge,
+) -> None:
+    repo = f"acme/flaky-{namespace}"
+    forge.create_repository(repo, {"iam/order-processor.yaml": ROLE_YAML})
+    forge.fail_next[("POST", f"/repos/{repo}/pulls")] = 502  # the branch is pushed, the pull request fails
+
+    kubectl_apply(kubectl, kubeconfig, manifests(namespace, forge, repo, "flaky"))
+    obj = wait_pr_condition(kube_admin, namespace, "flaky", "True")
+
+    assert [p["number"] for p in forge.pulls[repo]] == [1]
+    assert condition(obj, "Ready")["status"] == "True"
+    events = {e["reason"]: e for e in events_for(kube_admin, namespace, "flaky")}
+    assert set(events) == {"Started", "Failed", "Succeeded"}, events
+    failed_at = events["Failed"].get("lastTimestamp") or events["Failed"]["eventTime"]
+    # The retry came after a 2 s backoff; had it scanned again, lastRun would have started after the failure.
+    assert obj["status"]["lastRun"]["startTime"] <= failed_at, (obj["status"]["lastRun"], events["Failed"])
+    assert "TemporaryFailure" in events["Failed"]["message"]

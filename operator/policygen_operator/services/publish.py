@@ -44,6 +44,14 @@ def part_key(index: int) -> str:
     return POLICY_KEY if index == 0 else f"policy-part{index + 1}.json"
 
 
+def published_policies(data: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The parts a ConfigMap's data holds, in order (``policy.json``, ``policy-part2.json``, ...)."""
+    policies: list[dict[str, Any]] = []
+    while part_key(len(policies)) in data:
+        policies.append(json.loads(data[part_key(len(policies))]))
+    return policies
+
+
 def pretty(document: Mapping[str, Any]) -> str:
     """The canonical form, indented for people: same meaning, same bytes, every time."""
     return json.dumps(json.loads(canonical_json(dict(document))), indent=2) + "\n"

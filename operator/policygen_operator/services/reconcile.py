@@ -42,7 +42,13 @@ from policygen_operator.services.generation import (
     ProgressCallback,
     run_generation,
 )
-from policygen_operator.services.publish import ConfigMapPort, policies_sha256, pretty, publish_configmap
+from policygen_operator.services.publish import (
+    ConfigMapPort,
+    policies_sha256,
+    pretty,
+    publish_configmap,
+    published_policies,
+)
 from policygen_operator.services.pullrequest import (
     Credentials,
     PullRequestContext,
@@ -66,6 +72,8 @@ class KubePort(ConfigMapPort, Protocol):
     async def get_state(self, namespace: str, name: str) -> ObjectState: ...
 
     async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None: ...
+
+    async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,11 @@ class Reconciler:
         except InvalidRequestError as err:
             metrics.GENERATIONS.labels("invalid").inc()
             return self._failed(target, conds, err, {}, permanent=True)
+        if target.retry and pr_target is not None:
+            published = await self._published_for_pull_request(target)
+            if published is not None:
+                context = self._context_from_status(target, request, published)
+                return await self._pull_request(target, conds, pr_target, {}, context)
 
         # A retry is the same run carrying on: "Started" was posted by its first attempt.
         started_event = Event("Normal", "Started", f"Generating for generation {target.generation}")
@@ -346,7 +359,64 @@ class Reconciler:
             return self._finish(target, conds, status)
         if not self._pull_request_due(target, changed):
             return self._finish(target, conds, status)
-        return await self._pull_request(attempt, attempt.pr_target, status, result, found)
+        context = PullRequestContext(
+            name=f"{target.namespace}/{target.name}",
+            principal=found.principal,
+            policies=found.policies,
+            window_start=iso(attempt.request.start),
+            window_end=iso(attempt.request.end),
+            events_scanned=result.summary.events_scanned,
+            events_matched=result.summary.events_matched,
+            findings=found.findings,
+            denied_actions=found.denied_actions,
+        )
+        return await self._pull_request(target, conds, attempt.pr_target, status, context)
+
+    async def _published_for_pull_request(self, target: Target) -> list[dict[str, Any]] | None:
+        """The published policy when a kopf retry has only the pull request left to do, else None.
+
+        A temporary pull-request failure (forge down, rate limited) makes kopf retry the whole handler; the
+        policy of this generation is then already in status and in the ConfigMap, so the retry reads it back
+        instead of scanning CloudTrail again. Anything that does not match exactly means a full run.
+        """
+        status = target.status
+        policy = status.get("policy") or {}
+        done = all(
+            _condition(status, t).get("status") == c.TRUE
+            and _condition(status, t).get("observedGeneration") == target.generation
+            for t in (c.GENERATED, c.PUBLISHED)
+        )
+        pending = _condition(status, c.PULL_REQUEST_OPENED)
+        if not (
+            done
+            and policy.get("generation") == target.generation
+            and pending.get("reason") == "TemporaryFailure"
+            and pending.get("observedGeneration") == target.generation
+        ):
+            return None
+        name = specs.configmap_name(target.name, target.spec)
+        try:
+            policies = published_policies(await self.kube.read_configmap_data(target.namespace, name) or {})
+        except (KubernetesError, ValueError):
+            return None
+        return policies if policies and policies_sha256(policies) == policy.get("sha256") else None
+
+    def _context_from_status(
+        self, target: Target, request: GenerationRequest, policies: list[dict[str, Any]]
+    ) -> PullRequestContext:
+        """The pull request's text from what the last scan wrote into status (its window, not a new one)."""
+        last_run = target.status.get("lastRun") or {}
+        return PullRequestContext(
+            name=f"{target.namespace}/{target.name}",
+            principal=request.principals[0],
+            policies=policies,
+            window_start=str(last_run.get("windowStart", iso(request.start))),
+            window_end=str(last_run.get("windowEnd", iso(request.end))),
+            events_scanned=int(last_run.get("eventsScanned", 0)),
+            events_matched=int(last_run.get("eventsMatched", 0)),
+            findings=list(target.status.get("findings") or []),
+            denied_actions=list(target.status.get("deniedActions") or []),
+        )
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
         """Level-based: open or refresh unless the PR already reflects this policy and this spec."""
@@ -361,26 +431,15 @@ class Reconciler:
 
     async def _pull_request(
         self,
-        attempt: _Attempt,
+        target: Target,
+        conds: c.Conditions,
         pr_target: specs.PullRequestTarget,
         status: dict[str, Any],
-        result: GenerationResult,
-        found: PrincipalResult,
+        context: PullRequestContext,
     ) -> Outcome:
-        target, request, conds = attempt.target, attempt.request, attempt.conds
+        status["observedGeneration"] = target.generation
         try:
             credentials = await self._credentials(target.namespace, pr_target.secret_name)
-            context = PullRequestContext(
-                name=f"{target.namespace}/{target.name}",
-                principal=found.principal,
-                policies=found.policies,
-                window_start=iso(request.start),
-                window_end=iso(request.end),
-                events_scanned=result.summary.events_scanned,
-                events_matched=result.summary.events_matched,
-                findings=found.findings,
-                denied_actions=found.denied_actions,
-            )
             loop = asyncio.get_running_loop()
             opened = await loop.run_in_executor(
                 self.executor,

@@ -82,6 +82,10 @@ class FakeKube:
         cm = self.configmaps.get(name)
         return None if cm is None else dict(cm["metadata"]["annotations"])
 
+    async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        cm = self.configmaps.get(name)
+        return None if cm is None else dict(cm["data"])
+
     async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
         self.configmap_writes += 1
         self.configmaps[body["metadata"]["name"]] = body
@@ -316,6 +320,67 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
     dropped = await r.reconcile(target(kube, status=outcome.status))
     assert dropped.status["pullRequest"] is None
     assert "PullRequestOpened" not in [c["type"] for c in dropped.status["conditions"]]
+
+
+PR_SPEC = {
+    **SPEC,
+    "output": {
+        "pullRequest": {
+            "provider": "github",
+            "repository": "https://github.com/acme/infra.git",
+            "path": "iam/",
+            "format": "ack",
+            "credentialsSecretRef": {"name": "git"},
+        }
+    },
+}
+
+
+async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
+    executor: ThreadPoolExecutor,
+) -> None:
+    kube = FakeKube()
+    kube.secrets["git"] = {"token": TOKEN}
+    scans: list[GenerationRequest] = []
+    contexts: list[PullRequestContext] = []
+
+    def generate(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
+        scans.append(req)
+        return result()
+
+    def open_pr(
+        spec: PullRequestSpec, context: PullRequestContext, credentials: Credentials, allowed: tuple[str, ...]
+    ) -> PullRequestStatus:
+        contexts.append(context)
+        if len(contexts) == 1:
+            raise TemporaryError("github.com: HTTP 503")
+        return PullRequestStatus(
+            "https://github.com/acme/infra/pull/8", 8, "policygen/ns-pay", "abc", "open", True
+        )
+
+    r = reconciler(kube, executor, generate, open_pull_request=open_pr)
+    failed = await r.reconcile(target(kube, spec=PR_SPEC))
+    assert failed.failure == "temporary" and ready(failed)["reason"] == "TemporaryFailure"
+    status = {**failed.status}
+    retried = await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
+    assert retried.failure is None and ready(retried)["status"] == "True", retried
+    assert len(scans) == 1  # the retry read the published policy back instead of scanning again
+    assert retried.status["pullRequest"]["number"] == 8
+    first, second = contexts
+    assert second.policies == first.policies and second.denied_actions == first.denied_actions
+    assert (second.window_start, second.window_end, second.events_scanned, second.events_matched) == (
+        first.window_start,
+        first.window_end,
+        first.events_scanned,
+        first.events_matched,
+    )
+    assert "lastRun" not in retried.status and [e.reason for e in retried.events] == ["Succeeded"]
+
+    # A ConfigMap that no longer holds the policy in status: the retry scans again rather than trust it.
+    contexts.clear()
+    kube.configmaps["pay-policy"]["data"]["policy.json"] = "{}"
+    rescanned = await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
+    assert len(scans) == 2 and rescanned.failure == "temporary"  # the first call of open_pr fails again
 
 
 async def test_missing_secret_fails_the_pull_request_permanently(executor: ThreadPoolExecutor) -> None:

@@ -103,15 +103,23 @@ class KubeClient:
         exists = not meta.get("deletionTimestamp")
         return ObjectState(exists=exists, generation=meta.get("generation"), uid=meta.get("uid"))
 
-    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
-        """The annotations of a ConfigMap, or None when it does not exist."""
+    async def _read_configmap(self, namespace: str, name: str) -> client.V1ConfigMap | None:
         try:
-            cm = await self._core.read_namespaced_config_map(name, namespace)
+            return await self._core.read_namespaced_config_map(name, namespace)
         except ApiException as exc:
             if exc.status == 404:
                 return None
             raise _error(f"reading ConfigMap {namespace}/{name}", exc) from exc
-        return dict(cm.metadata.annotations or {})
+
+    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
+        """The annotations of a ConfigMap, or None when it does not exist."""
+        cm = await self._read_configmap(namespace, name)
+        return None if cm is None else dict(cm.metadata.annotations or {})
+
+    async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        """The data of a ConfigMap, or None when it does not exist."""
+        cm = await self._read_configmap(namespace, name)
+        return None if cm is None else dict(cm.data or {})
 
     async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
         """Create, or replace when it exists: the name is deterministic, so reruns never make a second."""
