@@ -64,6 +64,18 @@ def large_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 LARGE_WINDOW = {"start": "2026-08-31T00:00:00Z", "end": "2026-09-03T00:00:00Z"}
 
 
+def start_large_scan(kube: KubeClient, namespace: str, name: str, large_logs: tuple[Path, str]) -> None:
+    """Create a PolicyGeneration over the large logs and return once its scan reports progress."""
+    path, principal = large_logs
+    create(kube, namespace, name, local_spec(path, principal, LARGE_WINDOW))
+    wait_for(
+        lambda: get(kube, namespace, name),
+        lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
+        60,
+        "progress in status.lastRun",
+    )
+
+
 def local_spec(
     path: Path = SAMPLES, principal: str = SAMPLE_PRINCIPAL, window: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -163,14 +175,7 @@ def test_local_source_ready_then_spec_change_regenerates(
 def test_spec_change_mid_run_cancels_and_regenerates(
     kube_admin: KubeClient, namespace: str, operator: Operator, large_logs: tuple[Path, str]
 ) -> None:
-    path, principal = large_logs
-    create(kube_admin, namespace, "switch", local_spec(path, principal, LARGE_WINDOW))
-    wait_for(
-        lambda: get(kube_admin, namespace, "switch"),
-        lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
-        60,
-        "progress in status.lastRun",
-    )
+    start_large_scan(kube_admin, namespace, "switch", large_logs)
     began = time.monotonic()
     merge_patch(kube_admin, f"{API}/namespaces/{namespace}/policygenerations/switch", {"spec": local_spec()})
     obj = wait_ready(kube_admin, namespace, "switch", timeout=60, generation=2)
@@ -237,14 +242,7 @@ def test_s3_source_on_moto(
 def test_deleting_mid_run_cancels_and_leaves_nothing(
     kube_admin: KubeClient, namespace: str, operator: Operator, large_logs: tuple[Path, str]
 ) -> None:
-    path, principal = large_logs
-    create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
-    wait_for(
-        lambda: get(kube_admin, namespace, "big"),
-        lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
-        60,
-        "progress in status.lastRun",
-    )
+    start_large_scan(kube_admin, namespace, "big", large_logs)
     kube_admin.delete(f"{API}/namespaces/{namespace}/policygenerations/big")
     wait_for(lambda: get(kube_admin, namespace, "big"), lambda o: o is None, 30, "the object to go away")
     wait_for(operator.log_text, lambda text: "cancelled" in text, 30, "the scan to be cancelled")
@@ -261,16 +259,9 @@ def test_killing_the_operator_mid_run_ends_in_one_good_result(
     tmp_path: Path,
     large_logs: tuple[Path, str],
 ) -> None:
-    path, principal = large_logs
     first = Operator(namespace, operator_kubeconfig, tmp_path).start()
     try:
-        create(kube_admin, namespace, "big", local_spec(path, principal, LARGE_WINDOW))
-        wait_for(
-            lambda: get(kube_admin, namespace, "big"),
-            lambda o: bool(o and (o.get("status", {}).get("lastRun") or {}).get("filesScanned")),
-            60,
-            "progress in status.lastRun",
-        )
+        start_large_scan(kube_admin, namespace, "big", large_logs)
     finally:
         first.kill()
     interrupted = get(kube_admin, namespace, "big")
