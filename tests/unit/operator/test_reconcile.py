@@ -53,6 +53,18 @@ POLICY = {
     ],
 }
 TOKEN = "ghp_supersecrettoken123"
+PR_SPEC = {
+    **SPEC,
+    "output": {
+        "pullRequest": {
+            "provider": "github",
+            "repository": "https://github.com/acme/infra.git",
+            "path": "iam/",
+            "format": "ack",
+            "credentialsSecretRef": {"name": "git"},
+        }
+    },
+}
 
 
 class FakeKube:
@@ -287,18 +299,7 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
             changed=True,
         )
 
-    spec = {
-        **SPEC,
-        "output": {
-            "pullRequest": {
-                "provider": "github",
-                "repository": "https://github.com/acme/infra.git",
-                "path": "iam/",
-                "format": "ack",
-                "credentialsSecretRef": {"name": "git"},
-            }
-        },
-    }
+    spec = PR_SPEC
     r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=open_pr)
     outcome = await r.reconcile(target(kube, spec=spec))
     assert outcome.failure is None and ready(outcome)["status"] == "True"
@@ -320,20 +321,6 @@ async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: 
     dropped = await r.reconcile(target(kube, status=outcome.status))
     assert dropped.status["pullRequest"] is None
     assert "PullRequestOpened" not in [c["type"] for c in dropped.status["conditions"]]
-
-
-PR_SPEC = {
-    **SPEC,
-    "output": {
-        "pullRequest": {
-            "provider": "github",
-            "repository": "https://github.com/acme/infra.git",
-            "path": "iam/",
-            "format": "ack",
-            "credentialsSecretRef": {"name": "git"},
-        }
-    },
-}
 
 
 async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
@@ -385,18 +372,7 @@ async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
 
 async def test_missing_secret_fails_the_pull_request_permanently(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    spec = {
-        **SPEC,
-        "output": {
-            "pullRequest": {
-                "provider": "github",
-                "repository": "https://github.com/acme/infra.git",
-                "path": "iam/",
-                "format": "ack",
-                "credentialsSecretRef": {"name": "absent"},
-            }
-        },
-    }
+    spec = PR_SPEC  # no Secret "git" in this FakeKube
     outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube, spec=spec))
     assert outcome.failure == "permanent"
     pr = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
