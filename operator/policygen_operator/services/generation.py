@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from policygen_operator import __version__
-from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError
 from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
@@ -234,17 +233,22 @@ def _scan(
         )
     except ScanCancelled as error:
         raise CancelledError("the scan was cancelled") from error
-    except (AwsPermanentError, AwsTemporaryError) as error:
-        raise _aws_error(error) from error
+    except Exception as error:
+        # Imported here: a scan of local files must not pay for importing botocore.
+        from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError
+
+        if isinstance(error, (AwsPermanentError, AwsTemporaryError)):
+            raise _aws_error(error) from error
+        raise
 
 
 def _aws_error(error: Exception) -> Exception:
+    from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError, classify
+
     if isinstance(error, AwsPermanentError):
         return InvalidRequestError(str(error), field=error.field)
     if isinstance(error, AwsTemporaryError):
         return TemporaryError(str(error))
-    from policygen_operator.adapters.aws.errors import classify
-
     mapped = classify(error, "connecting to AWS")
     if isinstance(mapped, AwsPermanentError):
         return InvalidRequestError(str(mapped), field="aws")

@@ -93,7 +93,13 @@ def parse_delivery_name(name: str) -> DeliveryName | None:
     match = _NAME.search(name)
     if match is None:
         return None
-    written = datetime.strptime(match["stamp"], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    stamp = match["stamp"]  # YYYYmmddTHHMMZ; slicing is ~20x cheaper than strptime, per listed file
+    try:
+        written = datetime(
+            int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]), int(stamp[9:11]), int(stamp[11:13]), tzinfo=UTC
+        )
+    except ValueError:  # not a real date: not a delivery name
+        return None
     return DeliveryName(match["account"], match["region"], written)
 
 

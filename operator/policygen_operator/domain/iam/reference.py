@@ -132,7 +132,7 @@ class Reference:
 class LazySections(Mapping[str, Any]):
     """Namespace -> its JSON value, parsed on first use from the raw text kept per namespace."""
 
-    def __init__(self, raw: dict[str, bytes]) -> None:
+    def __init__(self, raw: dict[str, bytes | str]) -> None:
         self._raw = raw
         self._parsed: dict[str, Any] = {}
 
@@ -163,11 +163,13 @@ def parse_reference(text: bytes) -> dict[str, Any]:
     namespaces' extents and re-emits each as compact JSON in a few ms; the parser is dropped after)."""
     parser = simdjson.Parser()
     document = parser.parse(text)
+    if not isinstance(document, simdjson.Object):
+        raise ValueError("the reference data is not a JSON object")
     data: dict[str, Any] = {}
-    for key in document.keys():
+    for key in document.keys():  # noqa: SIM118 (simdjson's stubs type keys() only)
         value = document[key]
         if key in LAZY_SECTIONS and isinstance(value, simdjson.Object):
-            data[key] = LazySections({name: value[name].mini for name in value.keys()})
+            data[key] = LazySections({name: _mini(value[name]) for name in value.keys()})  # noqa: SIM118
         elif isinstance(value, simdjson.Object):
             data[key] = value.as_dict()
         elif isinstance(value, simdjson.Array):
@@ -177,6 +179,12 @@ def parse_reference(text: bytes) -> dict[str, Any]:
         del value
     del document
     return data
+
+
+def _mini(value: Any) -> bytes | str:
+    """The compact JSON text of a container (pysimdjson returns bytes)."""
+    text: bytes | str = value.mini
+    return text
 
 
 @cache
