@@ -158,6 +158,7 @@ def run_generation(
     scan = _scan(spec, items, request, progress, cancel)
     for uri, reason in unreadable.items():
         scan.skip_file(uri, reason)
+    scan.warnings[:0] = scan.path_hints()  # first: the likeliest reason for an empty policy
     results = {p.arn: _principal_result(p.arn, scan.summary, request) for p in principals}
     report = _report(request, window, scan, listing, results, time.monotonic() - started)
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
@@ -332,6 +333,9 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
             if matched
             else "no event of the principal(s) in the window"
         )
+        hints = scan.path_hints()
+        if hints:
+            detail += f"; {hints[0]}"
         raise NoMatchingEvents(
             f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome
         )

@@ -287,3 +287,44 @@ def test_a_compact_file_cut_after_a_record_is_reported() -> None:
     cut = data[: data.rindex(b',{"eventVersion"')]  # ends with "}" but the array is never closed
     result = scan(("cut.json", cut))
     assert result.summary.skipped_files["cut.json"].startswith("not valid JSON")
+
+
+def test_a_role_given_without_its_path_names_the_full_arn_to_use() -> None:
+    bare = "arn:aws:iam::111122223333:role/app"  # ROLE is .../role/service-role/app
+    files = ("f.json", delivery([MINE, MINE, OTHER]))
+    result = ScanResult().merge(scan(files, principals=(bare,))).merge(scan(files, principals=(bare,)))
+    assert result.summary.events_matched == 0
+    assert result.other_paths == {bare: {ROLE}}
+    (hint,) = result.path_hints()
+    assert hint.startswith(f"{bare} matched no event, but sessions of {ROLE} ")
+
+
+def test_no_path_hint_once_the_role_matched_or_when_nothing_is_near() -> None:
+    bare = "arn:aws:iam::111122223333:role/app"
+    issuer_less = record(role_identity(issuer=False), "A")  # matches the one same-name role asked for
+    both = scan(("f.json", delivery([MINE, issuer_less])), principals=(bare,))
+    assert both.matched[bare] == 1 and both.other_paths == {bare: {ROLE}}
+    assert both.path_hints() == []
+    assert scan(("f.json", delivery([OTHER])), principals=(bare,)).path_hints() == []
+    assert scan(("f.json", delivery([MINE]))).other_paths == {}
+
+
+@pytest.mark.parametrize("hint", [1, 100, -1])
+def test_gzip_size_hints_only_size_the_buffer(monkeypatch: pytest.MonkeyPatch, hint: int) -> None:
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    data = delivery([OTHER] * 50 + [MINE])
+    monkeypatch.setattr(scan_module, "_size_hint", lambda _: hint)
+    assert scan_module.inflate(gzip.compress(data)) == data
+    with pytest.raises(EOFError):
+        scan_module.inflate(gzip.compress(data)[:-20])
+
+
+def test_the_size_hint_is_the_trailer_size_capped_by_the_deflate_ratio() -> None:
+    from policygen_operator.domain.cloudtrail.scan import MAX_RATIO, _size_hint
+
+    data = gzip.compress(b"x" * 5000)
+    assert _size_hint(data) == 5001
+    lying = data[:-4] + (2**32 - 1).to_bytes(4, "little")
+    assert _size_hint(lying) == len(lying) * MAX_RATIO
+    assert _size_hint(b"\x1f\x8b") == -1

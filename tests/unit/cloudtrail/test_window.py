@@ -28,6 +28,8 @@ def test_delivery_names_give_account_region_and_write_time() -> None:
         datetime(2026, 11, 24, 9, 5, tzinfo=UTC),
     )
     assert parse_delivery_name("export.jsonl") is None
+    # A stamp that is no real time is no delivery name (the file is then read like any other).
+    assert parse_delivery_name("111122223333_CloudTrail_eu-west-1_20261324T0905Z_Mu0K.json.gz") is None
     assert is_digest("111122223333_CloudTrail-Digest_us-east-1_20261124T0905Z.json.gz")
 
 

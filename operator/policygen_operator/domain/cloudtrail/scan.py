@@ -36,6 +36,7 @@ _RECORD_START = b'{"eventVersion":'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
+MAX_OTHER_PATHS = 5  # issuer ARNs kept per requested role for the path hint
 
 
 def inflate(data: bytes) -> bytes:
@@ -128,6 +129,9 @@ class ScanResult:
     records_outside_window: int = 0
     files_without_principal: int = 0  # read, but the byte pre-check ruled every record out
     bytes_read: int = 0
+    # requested role ARN -> issuer ARNs of sessions with the same account and role name but another
+    # path: a role given without its path matches none of its own events, and this says which ARN would
+    other_paths: dict[str, set[str]] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -151,7 +155,18 @@ class ScanResult:
         self.records_outside_window += other.records_outside_window
         self.files_without_principal += other.files_without_principal
         self.bytes_read += other.bytes_read
+        for arn, issuers in other.other_paths.items():
+            self.other_paths.setdefault(arn, set()).update(issuers)
         return self
+
+    def path_hints(self) -> list[str]:
+        """For each requested role that matched no event while a same-name role with another path did."""
+        return [
+            f"{arn} matched no event, but sessions of {', '.join(sorted(issuers))} (same account and role "
+            "name, another path) did: a role's events are matched by its full ARN, path included"
+            for arn, issuers in sorted(self.other_paths.items())
+            if issuers and not self.matched.get(arn)
+        ]
 
 
 class Scanner:
@@ -355,10 +370,19 @@ class Scanner:
                     issuer = None
                 principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
                 if principal is None:
+                    if isinstance(issuer, str):
+                        self._other_path(issuer, candidates)
                     continue
             self._take(name, f"{unit} {index}", record, principal)
         if count:
             self.result.summary.events_scanned += index + 1 - first
+
+    def _other_path(self, issuer: str, candidates: list[str]) -> None:
+        """A session of a same-name role that was not asked for (rare: costs a set lookup per record)."""
+        for arn in candidates:
+            seen = self.result.other_paths.setdefault(arn, set())
+            if len(seen) < MAX_OTHER_PATHS:
+                seen.add(issuer)
 
     def _scan_lines(self, name: str, lines: Iterable[bytes]) -> None:
         result = self.result
