@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.cli.main import add_command
+from policygen_operator.cli.main import EXIT_OK, EXIT_USAGE, add_command
 
 HANDLERS = "policygen_operator.handlers.policygeneration"
 
@@ -101,16 +101,13 @@ def run(args: argparse.Namespace) -> int:
         settings = from_env()
     except ValueError as err:
         print(f"policygen operator: {err}", file=sys.stderr)
-        return 2
-    overrides: dict[str, Any] = {}
-    for flag, name in (
-        ("max_concurrent_scans", "max_concurrent_scans"),
-        ("metrics_port", "metrics_port"),
-        ("log_format", "log_format"),
-        ("log_level", "log_level"),
-    ):
-        if getattr(args, flag) is not None:
-            overrides[name] = getattr(args, flag)
+        return EXIT_USAGE
+    # Each of these flags has the name of the setting it overrides.
+    overrides: dict[str, Any] = {
+        name: getattr(args, name)
+        for name in ("max_concurrent_scans", "metrics_port", "log_format", "log_level")
+        if getattr(args, name) is not None
+    }
     if args.namespaces:
         overrides["namespaces"] = tuple(args.namespaces)
     elif args.all_namespaces:
@@ -118,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     settings = replace(settings, **overrides)
     if settings.max_concurrent_scans < 1:
         print("policygen operator: --max-concurrent-scans must be at least 1", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     configure_logging(settings.log_level, settings.log_format)
 
     import kopf
@@ -135,4 +132,4 @@ def run(args: argparse.Namespace) -> int:
         liveness_endpoint=liveness,
         memo=kopf.Memo(app=settings),
     )
-    return 0
+    return EXIT_OK
