@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from policygen_operator.adapters.git.errors import ForgeError, Kind
 from policygen_operator.adapters.git.httpjson import Response, error_text
@@ -29,6 +30,11 @@ class Forge(Protocol):
         self, branch: str, base: str, title: str, body: str, labels: tuple[str, ...]
     ) -> PullRequest: ...
     def update(self, number: int, title: str, body: str) -> PullRequest: ...
+
+
+def repository_path(repository: str) -> str:
+    """The clone URL's path without slashes around it or ``.git``: ``owner/repo`` or ``group/sub/project``."""
+    return urlsplit(repository).path.strip("/").removesuffix(".git")
 
 
 def raise_for(response: Response, what: str) -> None:

@@ -7,13 +7,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from policygen_operator.adapters.git import httpjson as http
 from policygen_operator.adapters.git.errors import ForgeError
-from policygen_operator.adapters.git.forge import PullRequest, raise_for
+from policygen_operator.adapters.git.forge import PullRequest, raise_for, repository_path
 
 
 def owner_repo(repository: str) -> tuple[str, str]:
-    path = urlsplit(repository).path.strip("/")
-    path = path[:-4] if path.endswith(".git") else path
-    parts = path.split("/")
+    parts = repository_path(repository).split("/")
     if len(parts) < 2 or not all(parts[-2:]):
         raise ForgeError(f"cannot tell owner/repository from {repository!r}", "invalid")
     return parts[-2], parts[-1]
@@ -57,14 +55,15 @@ class GitHub:
             )
 
     def find_open(self, branch: str) -> PullRequest | None:
-        query = urlencode({"head": f"{self.owner}:{branch}", "state": "open"})
-        data = self._call("GET", f"/pulls?{query}", "list pull requests")
-        return _pull(data[0]) if data else None
+        return self._latest(branch, "open")
 
     def find_closed(self, branch: str) -> PullRequest | None:
         """The latest closed (or merged) pull request from ``branch``, if any."""
+        return self._latest(branch, "closed")
+
+    def _latest(self, branch: str, state: str) -> PullRequest | None:
         query = urlencode(
-            {"head": f"{self.owner}:{branch}", "state": "closed", "sort": "created", "direction": "desc"}
+            {"head": f"{self.owner}:{branch}", "state": state, "sort": "created", "direction": "desc"}
         )
         data = self._call("GET", f"/pulls?{query}", "list pull requests")
         return _pull(data[0]) if data else None

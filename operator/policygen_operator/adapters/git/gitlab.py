@@ -7,12 +7,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from policygen_operator.adapters.git import httpjson as http
 from policygen_operator.adapters.git.errors import ForgeError
-from policygen_operator.adapters.git.forge import PullRequest, raise_for
+from policygen_operator.adapters.git.forge import PullRequest, raise_for, repository_path
 
 
 def project_path(repository: str) -> str:
-    path = urlsplit(repository).path.strip("/")
-    path = path[:-4] if path.endswith(".git") else path
+    path = repository_path(repository)
     if "/" not in path:
         raise ForgeError(f"cannot tell the GitLab project path from {repository!r}", "invalid")
     return path
@@ -37,13 +36,15 @@ class GitLab:
         self._call("GET", "", f"project {self.path}")
 
     def find_open(self, branch: str) -> PullRequest | None:
-        query = urlencode({"source_branch": branch, "state": "opened"})
-        data = self._call("GET", f"/merge_requests?{query}", "list merge requests")
-        return _merge_request(data[0]) if data else None
+        return self._latest(branch, "opened")
 
     def find_closed(self, branch: str) -> PullRequest | None:
-        """The latest closed merge request from ``branch``, if any (GitLab lists newest first)."""
-        query = urlencode({"source_branch": branch, "state": "closed"})
+        """The latest closed merge request from ``branch``, if any."""
+        return self._latest(branch, "closed")
+
+    def _latest(self, branch: str, state: str) -> PullRequest | None:
+        """GitLab lists merge requests newest first."""
+        query = urlencode({"source_branch": branch, "state": state})
         data = self._call("GET", f"/merge_requests?{query}", "list merge requests")
         return _merge_request(data[0]) if data else None
 
