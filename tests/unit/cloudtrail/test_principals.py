@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from policygen_operator.domain.cloudtrail.principals import PrincipalError, PrincipalMatcher, parse_principal
+from policygen_operator.domain.cloudtrail.principals import (
+    PrincipalError,
+    PrincipalMatcher,
+    has_escaped_slash,
+    parse_principal,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +78,20 @@ def test_needles_find_role_sessions_and_users_in_raw_bytes() -> None:
     assert not matcher.may_occur_in(b'{"arn":"arn:aws:iam::111122223333:user/bob"}')
     # A file that escapes slashes could hide an ARN from the byte search: it is never skipped.
     assert matcher.may_occur_in(b'{"arn":"arn:aws:iam::111122223333:user\\/bob"}')
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b'{"a":"b/c"}', False),
+        (b'{"a":"say \\"hi\\""}', False),
+        (b'{"a":"role\\/x"}', True),
+        (b'{"a":"c:\\\\/x"}', False),  # an escaped backslash, then a plain slash
+        (b'{"a":"c:\\\\\\/x"}', True),  # an escaped backslash, then an escaped slash
+        (b'{"a":"' + b'\\"' * 100 + b'role\\/x"}', True),  # many escapes: the regex path
+        (b'{"a":"' + b'\\"' * 100 + b'role/x"}', False),
+        (b"\\", False),
+    ],
+)
+def test_escaped_slashes_are_found_whatever_the_number_of_escapes(text: bytes, expected: bool) -> None:
+    assert has_escaped_slash(text) is expected

@@ -328,3 +328,14 @@ def test_the_size_hint_is_the_trailer_size_capped_by_the_deflate_ratio() -> None
     lying = data[:-4] + (2**32 - 1).to_bytes(4, "little")
     assert _size_hint(lying) == len(lying) * MAX_RATIO
     assert _size_hint(b"\x1f\x8b") == -1
+
+
+@pytest.mark.parametrize("quotes", [0, 100])
+def test_escaped_slashes_cannot_hide_a_principal(quotes: int) -> None:
+    quoted = {**MINE, "requestParameters": {"policy": '"' * quotes}}
+    data = delivery([OTHER, quoted]).replace(b"/", b"\\/")
+    assert b"/app" not in data.replace(b"\\/", b"")  # the needle is only there escaped
+    for name, payload in (("escaped.json", data), ("escaped.json.gz", gzip.compress(data))):
+        result = scan((name, payload))
+        assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}, name
+        assert result.summary.events_scanned == 2

@@ -74,6 +74,28 @@ def parse_principal(arn: str) -> Principal:
     )
 
 
+_ESCAPED_SLASH = re.compile(rb"\\/")
+_FEW_BACKSLASHES = 32
+
+
+def has_escaped_slash(data: bytes) -> bool:
+    """Whether JSON text may hold ``\\/`` (an escaped ``/``, which could hide a needle).
+
+    ``bytes.find`` of a two-byte needle runs at ~1 GB/s (0.7 ms for a delivery file), so backslashes
+    are found with memchr instead: in valid JSON each one starts an escape, so the byte after it is
+    the escaped character and the next escape starts two bytes on. Files with many backslashes
+    (policies quoted inside parameters) go to one regex search (~2x faster than ``in``) instead.
+    """
+    found = data.find(b"\\")
+    for _ in range(_FEW_BACKSLASHES):
+        if found < 0:
+            return False
+        if data[found + 1 : found + 2] == b"/":
+            return True
+        found = data.find(b"\\", found + 2)
+    return found >= 0 and _ESCAPED_SLASH.search(data, found) is not None
+
+
 class PrincipalMatcher:
     """Decides, from ``userIdentity`` strings, which requested principal (if any) made a call."""
 
@@ -94,7 +116,7 @@ class PrincipalMatcher:
         JSON may escape ``/`` as ``\\/``; CloudTrail never does, but other exporters might, so such
         files are never skipped by this check.
         """
-        return any(p in data for p in self.probes) or (b"\\" in data and b"\\/" in data)
+        return any(p in data for p in self.probes) or has_escaped_slash(data)
 
     def in_record(self, chunk: bytes) -> bool:
         """Whether a record's bytes hold an exact needle (after a probe pointed at it)."""

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import simdjson
 from isal import igzip, igzip_lib
 
-from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
+from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import UsageSummary
 
@@ -298,7 +298,7 @@ class Scanner:
         is odd), returns False before using anything and the caller parses the whole file instead.
         Escaped slashes could hide a needle, so those files go that way too.
         """
-        if b"\\" in data and b"\\/" in data:  # memchr first: the two-byte search is slow
+        if has_escaped_slash(data):
             return False
         bounds: set[tuple[int, int]] = set()
         for probe in self.matcher.probes:
