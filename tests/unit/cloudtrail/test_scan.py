@@ -146,7 +146,8 @@ def test_denied_ignored_and_unmapped_are_kept_apart() -> None:
         ("empty.json", b"   \n", "empty file"),
         ("cut.json", delivery(RECORDS)[:-30], "not valid JSON"),
         ("broken.json", delivery(RECORDS).replace(b'"eventTime"', b'"eventTime" "x"', 1), "not valid JSON"),
-        ("object.json", json.dumps({"hello": ROLE}).encode(), "without a Records array"),
+        # Naming a session of the role gets a file past the byte pre-check, so it is parsed.
+        ("object.json", json.dumps({"hello": role_identity()["arn"]}).encode(), "without a Records array"),
     ],
 )
 def test_unreadable_files_are_skipped_with_their_reason(name: str, data: bytes, reason: str) -> None:
@@ -210,7 +211,8 @@ def test_a_nested_record_start_falls_back_to_parsing_the_whole_file() -> None:
 
 
 def test_bad_json_lines_are_skipped_one_by_one() -> None:
-    lines = json.dumps(MINE).encode() + b"\n{not json " + ROLE.encode() + b"\n" + json.dumps(MINE).encode()
+    session = role_identity()["arn"].encode()  # a line naming a session of the role is parsed
+    lines = json.dumps(MINE).encode() + b"\n{not json " + session + b"\n" + json.dumps(MINE).encode()
     result = scan(("f.jsonl", lines))
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
     assert result.summary.bad_records == 1
