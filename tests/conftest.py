@@ -1,21 +1,16 @@
-"""Fixtures shared by every test folder: the control plane's (tests/controlplane/fixtures.py), moto's
-(tests/fixtures/aws.py) and the operator's kubeconfig (tests/integration/operator_harness.py)."""
+"""Fixtures shared by every test folder, loaded as plugins (not re-exported imports): the control plane's
+(tests/controlplane/fixtures.py), moto's (tests/fixtures/aws.py) and the operator's kubeconfig
+(tests/integration/operator_harness.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.controlplane.fixtures import (  # noqa: F401  (re-exported fixtures)
-    control_plane,
-    helm,
-    kube_admin,
-    kubeconfig,
-    kubectl,
-    namespace,
-    serviceaccount_kubeconfig,
-)
-from tests.fixtures.aws import moto_server  # noqa: F401  (re-exported fixture)
-from tests.integration.operator_harness import operator_kubeconfig  # noqa: F401  (re-exported fixture)
+pytest_plugins = [
+    "tests.controlplane.fixtures",
+    "tests.fixtures.aws",
+    "tests.integration.operator_harness",
+]
 
 _CONTROL_PLANE_FIXTURES = {
     "control_plane",

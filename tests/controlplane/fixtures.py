@@ -1,4 +1,4 @@
-"""Pytest fixtures around the real control plane; `tests/conftest.py` re-exports them.
+"""Pytest fixtures around the real control plane; `tests/conftest.py` loads them as a plugin.
 
 One control plane per test session (start-up costs seconds, a namespace costs milliseconds), in a temporary
 folder of its own so it never touches the `.cluster/` of `make cluster-up`. Each test gets a fresh namespace.

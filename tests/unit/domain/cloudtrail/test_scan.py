@@ -12,7 +12,7 @@ import pytest
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from tests.unit.cloudtrail.fakes import (
+from tests.unit.domain.cloudtrail.fakes import (
     ACCOUNT,
     ROLE,
     USER,

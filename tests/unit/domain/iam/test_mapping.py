@@ -9,7 +9,7 @@ import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper, MappedEvent
 from policygen_operator.domain.iam.reference import load_reference
-from tests.unit.iam.records import ACCOUNT, cloudtrail_record, s3_data_event, user_identity
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, s3_data_event, user_identity
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper, context_of, partition_of
-from tests.unit.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record, s3_data_event, user_identity
+from tests.unit.domain.iam.records import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    cloudtrail_record,
+    s3_data_event,
+    user_identity,
+)
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 

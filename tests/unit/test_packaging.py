@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 CRD = ROOT / "crds" / "policygen.io_policygenerations.yaml"
 CHART = ROOT / "charts" / "policygen-operator"
 

@@ -13,7 +13,7 @@ from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import ScanCancelled, run_scan
-from tests.unit.cloudtrail.fakes import (
+from tests.unit.domain.cloudtrail.fakes import (
     ACCOUNT,
     ROLE,
     FakeMapper,

@@ -17,7 +17,7 @@ from policygen_operator.domain.iam.policy import (
 from policygen_operator.domain.iam.reference import load_reference
 from policygen_operator.domain.iam.validate import validate_policy
 from policygen_operator.domain.usage import Usage
-from tests.unit.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record, s3_data_event
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record, s3_data_event
 
 T = "2024-03-18T09:15:42Z"
 

@@ -32,7 +32,7 @@ from policygen_operator.services.generation import (
     run_generation,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cloudtrail"
+SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
 ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
 ALICE = "arn:aws:iam::111122223333:user/people/alice"
 START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 
 from policygen_operator.domain.iam.reference import DATA_FILE, load_reference
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 DATA = ROOT / "operator" / "policygen_operator" / "data"
 SCRIPT = ROOT / "operator" / "scripts" / "build_reference_data.py"
 
