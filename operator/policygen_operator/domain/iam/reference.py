@@ -49,6 +49,13 @@ class ResourceType:
         return self.pattern.fullmatch(arn) is not None
 
 
+@lru_cache(maxsize=1024)
+def action_pattern(pattern: str) -> re.Pattern[str]:
+    """IAM's action wildcards: ``*`` any run of characters, ``?`` one; everything else literal."""
+    parts = (".".join(re.escape(piece) for piece in part.split("?")) for part in pattern.split("*"))
+    return re.compile(".*".join(parts))
+
+
 @lru_cache(maxsize=4096)
 def _format_regex(arn_format: str) -> re.Pattern[str]:
     """A regex for concrete ARNs of a format: context variables stay within one segment, names (buckets,
@@ -119,6 +126,30 @@ class Reference:
     def sdk_methods(self) -> list[tuple[str, str]]:
         """Every (namespace, lower-case method) in the shipped SDK table; used by tests and statistics."""
         return [(ns, method) for ns, table in self._sdk.items() for method in table]
+
+    def expand(self, pattern: str) -> list[str]:
+        """The actions an IAM action pattern (``*`` and ``?`` wildcards, any case) grants, in the reference's
+        spelling; an exact name gives itself or nothing. A pattern with a literal service prefix reads only
+        that namespace, so ``s3:Get*`` costs one namespace, not all ~22,000 actions."""
+        prefix, sep, _ = pattern.lower().partition(":")
+        if pattern == "*":
+            return list(self.actions())
+        if not sep:
+            return []
+        if "*" not in pattern and "?" not in pattern:
+            found = self.action_name(pattern)
+            return [found] if found else []
+        regex = action_pattern(pattern.lower())
+        if "*" in prefix or "?" in prefix:
+            return [a for a in self.actions() if regex.fullmatch(a.lower())]
+        service = self._services.get(prefix)
+        if service is None:
+            return []
+        return [
+            f"{prefix}:{entry[0]}"
+            for low, entry in service["a"].items()
+            if regex.fullmatch(f"{prefix}:{low}")
+        ]
 
     def actions(self) -> list[str]:
         """Every action as ``prefix:Name`` (built once; the validator expands wildcards against it)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from policygen_operator.domain.iam.arn import pattern_fits_format, split_arn
@@ -147,7 +146,6 @@ def _check_actions(actions: Iterable[str], ref: Reference, add: Any) -> dict[str
     """Report unknown actions; return the reference's names of the known ones (wildcards expanded), each
     with whether the statement named it explicitly."""
     known: dict[str, bool] = {}
-    all_actions: list[str] | None = None
     for action in actions:
         if action == "*":
             add("warning", "wildcard-action", "Action * grants every action of every service")
@@ -156,9 +154,7 @@ def _check_actions(actions: Iterable[str], ref: Reference, add: Any) -> dict[str
             add("error", "action", f"{action!r} is not service:Action")
             continue
         if "*" in action or "?" in action:
-            if all_actions is None:
-                all_actions = ref.actions()
-            matched = [a for a in all_actions if fnmatchcase(a.lower(), action.lower())]
+            matched = ref.expand(action)
             if not matched:
                 add(
                     "error",
