@@ -15,7 +15,8 @@ import kopf
 
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.services import metrics
-from policygen_operator.services.reconcile import Outcome, Reconciler, Target, scheduled_run_due, utcnow
+from policygen_operator.services.reconcile import Reconciler, Target, utcnow
+from policygen_operator.services.status import Outcome, scheduled_run_due
 from policygen_operator.settings import OperatorSettings, from_env
 
 # Read at import because kopf fixes a timer's interval when the decorator runs.

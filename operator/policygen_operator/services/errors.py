@@ -42,9 +42,3 @@ class ValidationFailedError(PolicygenError):
     """A generated policy has an error-severity finding: it is not published."""
 
     reason = "ValidationFailed"
-
-
-class CancelledError(PolicygenError):
-    """The caller asked the scan to stop (spec changed, resource deleted)."""
-
-    reason = "Cancelled"

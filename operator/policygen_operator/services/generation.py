@@ -7,7 +7,7 @@ policies, and returns everything a report, a status or a pull request needs.
 CONTRACT (filled in by the engine work, issue #2; the operator and the pull-request writer code against it):
 - ``run_generation`` is synchronous and CPU-bound; the operator calls it from a worker thread.
 - ``progress`` is called now and then (at most a few times per second) from that thread.
-- ``cancel.is_set()`` is checked between files; when set, ``CancelledError`` is raised.
+- ``cancel.is_set()`` is checked between files; when set, ``domain.engine.ScanCancelled`` is raised.
 - raises ``InvalidRequestError`` (permanent), ``TemporaryError`` (retry), ``NoMatchingEventsError``,
   ``ValidationFailedError`` (from ``policygen_operator.services.errors``).
 """
@@ -31,7 +31,6 @@ from policygen_operator.domain.cloudtrail.window import Window, iso
 from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
 from policygen_operator.services.errors import (
-    CancelledError,
     InvalidRequestError,
     NoMatchingEventsError,
     TemporaryError,
@@ -232,8 +231,8 @@ def _scan(
             progress=report,
             cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
         )
-    except ScanCancelled as error:
-        raise CancelledError("the scan was cancelled") from error
+    except ScanCancelled:
+        raise  # the one cancellation type: callers catch the domain's own
     except Exception as error:
         # Imported here: a scan of local files must not pay for importing botocore.
         from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError

@@ -264,7 +264,7 @@ class _Run:
         if existing and not on_branch and self._same_tree(workspace):
             return self._existing_branch(existing, whole)
         workspace.push(self.branch, existing)
-        return self._publish(open_pr, commit, whole)
+        return self._propose(open_pr, commit, whole)
 
     def _workspace(self) -> Workspace:
         token = self.credentials.token
@@ -298,7 +298,7 @@ class _Run:
         closed = self.forge.find_closed(self.branch)
         if closed is not None and closed.head_sha in (None, existing):
             return PullRequestStatus(closed.url, closed.number, self.branch, existing, closed.state, False)
-        return self._publish(None, existing, whole)
+        return self._propose(None, existing, whole)
 
     def _same_tree(self, workspace: Workspace) -> bool:
         remote = f"refs/remotes/origin/{self.branch}"
@@ -314,7 +314,7 @@ class _Run:
             return PullRequestStatus(open_pr.url, open_pr.number, self.branch, head, open_pr.state, False)
         return PullRequestStatus(None, None, self.branch, head, "pushed", False)
 
-    def _publish(self, open_pr: PullRequest | None, commit: str, edit: EditResult) -> PullRequestStatus:
+    def _propose(self, open_pr: PullRequest | None, commit: str, edit: EditResult) -> PullRequestStatus:
         notes = tuple(edit.notes)
         if self.forge is None:
             return PullRequestStatus(None, None, self.branch, commit, "pushed", True, notes)

@@ -1,12 +1,13 @@
 """Reconcile one PolicyGeneration: the spec's desired state -> a scan -> status, ConfigMap, pull request.
 
-This is the single service the kopf handlers call. It never raises for an expected failure: it returns an
-``Outcome`` with the status to write and a classification (permanent or temporary) that the handler turns
-into kopf's own errors. Keeping kopf out of here lets unit tests drive every path with plain fakes.
+This is the single service the kopf handlers call, and it only orchestrates: ``services.status`` shapes
+what goes into status, ``services.scanthread`` runs the scan in a worker thread with progress and
+cancellation. It never raises for an expected failure: it returns an ``Outcome`` with the status to write
+and a classification (permanent or temporary) that the handler turns into kopf's own errors. Keeping kopf
+out of here lets unit tests drive every path with plain fakes.
 
-The scan is CPU-bound and synchronous, so it runs in a bounded thread pool shared by all resources; while
-it runs, a ticker on the event loop writes progress to ``status.lastRun`` (throttled) and, from the same
-answer, notices that the object was deleted or its spec changed, and sets the scan's ``cancel`` event.
+Words: *publish* means writing the policy to its ConfigMap (the ``Published`` condition); the pull request
+is *proposed*; *deliver* is both.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
+from policygen_operator.domain.cloudtrail.window import iso
+from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
+from policygen_operator.services import status as st
 from policygen_operator.services.errors import (
-    CancelledError,
     InvalidRequestError,
     NoMatchingEventsError,
     PolicygenError,
@@ -39,13 +41,11 @@ from policygen_operator.services.generation import (
     GenerationResult,
     PrincipalResult,
     Progress,
-    ProgressCallback,
     run_generation,
 )
 from policygen_operator.services.publish import (
     ConfigMapPort,
     policies_sha256,
-    pretty,
     publish_configmap,
     published_policies,
 )
@@ -56,11 +56,12 @@ from policygen_operator.services.pullrequest import (
     PullRequestStatus,
     reconcile_pull_request,
 )
+from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
+from policygen_operator.services.status import Event, Outcome
 from policygen_operator.settings import OperatorSettings
 
 logger = logging.getLogger(__name__)
 
-Generate = Callable[[GenerationRequest, ProgressCallback | None, threading.Event | None], GenerationResult]
 OpenPullRequest = Callable[
     [PullRequestSpec, PullRequestContext, Credentials, tuple[str, ...]], PullRequestStatus
 ]
@@ -91,25 +92,6 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Event:
-    type: str  # Normal | Warning
-    reason: str
-    message: str
-
-
-@dataclass
-class Outcome:
-    """What the handler writes (``status``), posts (``events``) and raises (``failure``)."""
-
-    status: dict[str, Any] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    failure: str | None = None  # None | "permanent" | "temporary"
-    message: str = ""
-    delay: float = 0.0
-    cancelled: bool = False
-
-
-@dataclass(frozen=True)
 class _Attempt:
     """One reconcile of one target: what every step after the spec check needs."""
 
@@ -120,35 +102,8 @@ class _Attempt:
     run: dict[str, Any]  # status.lastRun as written at the start
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _progress_fields(progress: Progress | None) -> dict[str, Any]:
-    if progress is None:
-        return {}
-    fields: dict[str, Any] = {
-        "filesScanned": progress.files_scanned,
-        "eventsScanned": progress.events_scanned,
-        "eventsMatched": progress.events_matched,
-    }
-    if progress.files_total is not None:
-        fields["filesTotal"] = progress.files_total
-    return fields
-
-
-class _Latest:
-    """The newest progress report; written by the scan thread, read by the event loop (one reference swap)."""
-
-    def __init__(self) -> None:
-        self.value: Progress | None = None
-
-    def __call__(self, progress: Progress) -> None:
-        self.value = progress
 
 
 class Reconciler:
@@ -192,14 +147,8 @@ class Reconciler:
         # A retry is the same run carrying on: "Started" was posted by its first attempt.
         started_event = Event("Normal", "Started", f"Generating for generation {target.generation}")
         events = [] if target.retry else [started_event]
-        run = {
-            "startTime": iso(now),
-            "generation": target.generation,
-            "windowStart": iso(request.start),
-            "windowEnd": iso(request.end),
-            "completionTime": None,
-        }
-        if target.status.get("observedGeneration") != target.generation or not _condition(
+        run = st.started_run(now, target.generation, request.start, request.end)
+        if target.status.get("observedGeneration") != target.generation or not st.condition(
             target.status, c.READY
         ):
             conds.set(
@@ -214,107 +163,88 @@ class Reconciler:
         metrics.IN_FLIGHT.inc()
         began = time.monotonic()
         try:
-            outcome = await self._generate_and_publish(_Attempt(target, request, pr_target, conds, run))
+            outcome = await self._generate_and_deliver(_Attempt(target, request, pr_target, conds, run))
         finally:
             metrics.IN_FLIGHT.dec()
             metrics.DURATION.observe(time.monotonic() - began)
         outcome.events[:0] = events
         return outcome
 
-    async def _generate_and_publish(self, attempt: _Attempt) -> Outcome:
+    async def _generate_and_deliver(self, attempt: _Attempt) -> Outcome:
         target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
-        latest = _Latest()
+        latest = LatestProgress()
         try:
-            result = await self._scan(target, request, latest)
-        except CancelledError:
+            result = await scan_in_thread(
+                self.executor,
+                self.generate,
+                request,
+                latest,
+                functools.partial(self._still_wanted, target),
+                self.settings.progress_interval,
+                f"{target.namespace}/{target.name}",
+            )
+        except ScanCancelled:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)
         except (InvalidRequestError, NoMatchingEventsError, ValidationFailedError) as err:
             metrics.GENERATIONS.labels(_result_label(err)).inc()
-            return self._failed(target, conds, err, self._finished(run, latest.value), permanent=True)
+            return self._failed(target, conds, err, self._completed_run(run, latest.value), permanent=True)
         except TemporaryError as err:
             metrics.GENERATIONS.labels("temporary").inc()
-            return self._failed(target, conds, err, self._finished(run, latest.value), permanent=False)
+            return self._failed(target, conds, err, self._completed_run(run, latest.value), permanent=False)
         except Exception as err:  # an engine bug must not kill the handler loop; retry with backoff
             logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
             metrics.GENERATIONS.labels("error").inc()
             wrapped = TemporaryError(f"unexpected error: {type(err).__name__}: {err}", reason="InternalError")
-            return self._failed(target, conds, wrapped, self._finished(run, latest.value), permanent=False)
+            return self._failed(
+                target, conds, wrapped, self._completed_run(run, latest.value), permanent=False
+            )
 
         principal = request.principals[0]
         found = result.results.get(principal)
         if found is None or not found.policies:
             nothing = NoMatchingEventsError(f"no CloudTrail event of {principal} in the window")
             metrics.GENERATIONS.labels("no_events").inc()
-            return self._failed(target, conds, nothing, self._finished(run, None, result), permanent=True)
+            return self._failed(
+                target, conds, nothing, self._completed_run(run, None, result), permanent=True
+            )
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
 
         state = await self.kube.get_state(target.namespace, target.name)
         if not state.exists or state.uid != target.uid or state.generation != target.generation:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)  # deleted or changed while we scanned: nothing to publish
-        return await self._publish(attempt, result, found)
+        return await self._deliver(attempt, result, found)
 
-    async def _scan(self, target: Target, request: GenerationRequest, latest: _Latest) -> GenerationResult:
-        cancel = threading.Event()
-        loop = asyncio.get_running_loop()
-        work = functools.partial(_guarded, self.generate, request, latest, cancel)
-        future = loop.run_in_executor(self.executor, work)
-        watcher = asyncio.create_task(self._watch(target, latest, cancel))
+    async def _still_wanted(self, target: Target, progress: Progress | None) -> bool | None:
+        """The bridge's check: write new progress to status; is the object still this generation?"""
         try:
-            return await future
-        except asyncio.CancelledError:
-            # kopf cancelled the handler (operator stopping, handler timeout): stop the thread too.
-            cancel.set()
-            raise
-        finally:
-            watcher.cancel()
-            if cancel.is_set():
-                logger.info("generation of %s/%s cancelled", target.namespace, target.name)
+            if progress is not None:
+                state = await self.kube.patch_status(
+                    target.namespace, target.name, {"lastRun": st.progress_fields(progress)}
+                )
+            else:
+                state = await self.kube.get_state(target.namespace, target.name)
+        except KubernetesError as err:
+            logger.warning("progress of %s/%s not written: %s", target.namespace, target.name, err)
+            return None
+        return state.exists and state.uid == target.uid and state.generation == target.generation
 
-    async def _watch(self, target: Target, latest: _Latest, cancel: threading.Event) -> None:
-        """Throttled progress into status; a deleted or re-specified object cancels the scan."""
-        sent: Progress | None = None
-        while not cancel.is_set():
-            await asyncio.sleep(self.settings.progress_interval)
-            progress = latest.value
-            try:
-                if progress is not None and progress != sent:
-                    state = await self.kube.patch_status(
-                        target.namespace, target.name, {"lastRun": _progress_fields(progress)}
-                    )
-                    sent = progress
-                else:
-                    state = await self.kube.get_state(target.namespace, target.name)
-            except KubernetesError as err:
-                logger.warning("progress of %s/%s not written: %s", target.namespace, target.name, err)
-                continue
-            if not state.exists or state.uid != target.uid or state.generation != target.generation:
-                cancel.set()
-
-    async def _publish(self, attempt: _Attempt, result: GenerationResult, found: PrincipalResult) -> Outcome:
+    async def _deliver(self, attempt: _Attempt, result: GenerationResult, found: PrincipalResult) -> Outcome:
         target, conds = attempt.target, attempt.conds
         cm_name = specs.configmap_name(target.name, target.spec)
         sha256 = policies_sha256(found.policies)
         previous = target.status.get("policy") or {}
         status: dict[str, Any] = {
             "observedGeneration": target.generation,
-            "lastRun": self._finished(attempt.run, None, result),
+            "lastRun": self._completed_run(attempt.run, None, result),
             "deniedActions": list(found.denied_actions),
             "unmappedEvents": sum(result.summary.unmapped.values()),
-            "findings": [_finding(f) for f in found.findings],
+            "findings": [st.finding_status(f) for f in found.findings],
         }
         changed = previous.get("sha256") != sha256
         if changed or previous.get("generation") != target.generation:
-            status["policy"] = {
-                "document": pretty(found.policies[0]),
-                "sha256": sha256,
-                "actions": len(found.actions),
-                "services": len(found.services),
-                "characters": found.characters,
-                "parts": len(found.policies),
-                "generation": target.generation,
-            }
+            status["policy"] = st.policy_status(found, sha256, target.generation)
         summary = (
             f"{len(found.actions)} actions in {len(found.services)} services "
             f"from {result.summary.events_matched} events"
@@ -333,14 +263,14 @@ class Reconciler:
             )
         except InvalidRequestError as err:
             conds.set(c.PUBLISHED, False, err.reason, str(err))
-            return self._finish(target, conds, status, permanent=str(err))
+            return self._outcome(target, conds, status, permanent=str(err))
         except KubernetesError as err:
             if err.permanent:
                 conds.set(c.PUBLISHED, False, "ConfigMapRejected", str(err))
-                return self._finish(target, conds, status, permanent=str(err))
+                return self._outcome(target, conds, status, permanent=str(err))
             delay = self.settings.backoff(target.retry)
             conds.set(c.PUBLISHED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
-            return self._finish(target, conds, status, temporary=str(err))
+            return self._outcome(target, conds, status, temporary=str(err))
         if published.changed:
             metrics.CONFIGMAP_WRITES.inc()
         status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
@@ -356,9 +286,9 @@ class Reconciler:
             conds.remove(c.PULL_REQUEST_OPENED)
             if target.status.get("pullRequest"):
                 status["pullRequest"] = None  # merge patch: no pull request is wanted any more
-            return self._finish(target, conds, status)
+            return self._outcome(target, conds, status)
         if not self._pull_request_due(target, changed):
-            return self._finish(target, conds, status)
+            return self._outcome(target, conds, status)
         context = PullRequestContext(
             name=f"{target.namespace}/{target.name}",
             principal=found.principal,
@@ -382,11 +312,11 @@ class Reconciler:
         status = target.status
         policy = status.get("policy") or {}
         done = all(
-            _condition(status, t).get("status") == c.TRUE
-            and _condition(status, t).get("observedGeneration") == target.generation
+            st.condition(status, t).get("status") == c.TRUE
+            and st.condition(status, t).get("observedGeneration") == target.generation
             for t in (c.GENERATED, c.PUBLISHED)
         )
-        pending = _condition(status, c.PULL_REQUEST_OPENED)
+        pending = st.condition(status, c.PULL_REQUEST_OPENED)
         if not (
             done
             and policy.get("generation") == target.generation
@@ -420,7 +350,7 @@ class Reconciler:
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
         """Level-based: open or refresh unless the PR already reflects this policy and this spec."""
-        pr_condition = _condition(target.status, c.PULL_REQUEST_OPENED)
+        pr_condition = st.condition(target.status, c.PULL_REQUEST_OPENED)
         return (
             policy_changed
             or not target.status.get("pullRequest")
@@ -453,22 +383,12 @@ class Reconciler:
             )
         except InvalidRequestError as err:
             conds.set(c.PULL_REQUEST_OPENED, False, err.reason, str(err))
-            return self._finish(target, conds, status, permanent=str(err))
+            return self._outcome(target, conds, status, permanent=str(err))
         except (TemporaryError, KubernetesError) as err:
             delay = self.settings.backoff(target.retry)
             conds.set(c.PULL_REQUEST_OPENED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
-            return self._finish(target, conds, status, temporary=str(err))
-        status["pullRequest"] = {
-            k: v
-            for k, v in {
-                "url": opened.url,
-                "number": opened.number,
-                "branch": opened.branch,
-                "headSha": opened.head_sha,
-                "state": opened.state,
-            }.items()
-            if v is not None
-        }
+            return self._outcome(target, conds, status, temporary=str(err))
+        status["pullRequest"] = st.pull_request_status(opened)
         where = opened.url or f"branch {opened.branch}"
         conds.set(
             c.PULL_REQUEST_OPENED,
@@ -476,7 +396,7 @@ class Reconciler:
             "PullRequestUpdated" if opened.changed else "PullRequestUpToDate",
             f"{where} ({opened.state})",
         )
-        return self._finish(target, conds, status)
+        return self._outcome(target, conds, status)
 
     async def _credentials(self, namespace: str, secret_name: str | None) -> Credentials:
         if secret_name is None:
@@ -491,7 +411,7 @@ class Reconciler:
             )
         return Credentials(token=data["token"], username=data.get("username") or None)
 
-    def _finish(
+    def _outcome(
         self,
         target: Target,
         conds: c.Conditions,
@@ -500,18 +420,8 @@ class Reconciler:
         permanent: str | None = None,
         temporary: str | None = None,
     ) -> Outcome:
-        required = [c.GENERATED, c.PUBLISHED]
-        if conds.get(c.PULL_REQUEST_OPENED) is not None:
-            required.append(c.PULL_REQUEST_OPENED)
-        conds.summarize(required)
-        status["conditions"] = conds.as_list()
-        outcome = Outcome(status=status, events=_events(target, conds, status))
-        if permanent:
-            outcome.failure, outcome.message = "permanent", permanent
-        elif temporary:
-            outcome.failure, outcome.message = "temporary", temporary
-            outcome.delay = self.settings.backoff(target.retry)
-        return outcome
+        delay = self.settings.backoff(target.retry) if temporary else 0.0
+        return st.outcome(target.status, conds, status, permanent=permanent, temporary=temporary, delay=delay)
 
     def _failed(
         self,
@@ -523,41 +433,19 @@ class Reconciler:
         permanent: bool,
     ) -> Outcome:
         """A failed run says what to fix, and that the last good policy (if any) is still in place."""
-        message = str(err)
-        if not permanent:
-            message += (
-                f"; retrying in {self.settings.backoff(target.retry):.0f}s (attempt {target.retry + 1})"
-            )
-        kept = target.status.get("policy") or {}
-        if kept.get("sha256"):
-            message += (
-                f"; the last good policy (generation {kept.get('generation')}, sha256 "
-                f"{str(kept['sha256'])[:12]}) is kept"
-            )
-        conds.set(c.GENERATED, False, err.reason, message)
+        delay = None if permanent else self.settings.backoff(target.retry)
+        conds.set(c.GENERATED, False, err.reason, st.failure_message(err, target.status, target.retry, delay))
         status: dict[str, Any] = {"observedGeneration": target.generation}
         if last_run:
             status["lastRun"] = last_run
         if permanent:
-            return self._finish(target, conds, status, permanent=str(err))
-        return self._finish(target, conds, status, temporary=str(err))
+            return self._outcome(target, conds, status, permanent=str(err))
+        return self._outcome(target, conds, status, temporary=str(err))
 
-    def _finished(
+    def _completed_run(
         self, run: dict[str, Any], progress: Progress | None, result: GenerationResult | None = None
     ) -> dict[str, Any]:
-        done = dict(run)
-        done["completionTime"] = iso(self.clock())
-        done.update(_progress_fields(progress))
-        if result is not None:
-            summary = result.summary
-            done.update(
-                filesScanned=summary.files_scanned,
-                eventsScanned=summary.events_scanned,
-                eventsMatched=summary.events_matched,
-            )
-        start = datetime.fromisoformat(str(run["startTime"]).replace("Z", "+00:00"))
-        done["durationSeconds"] = round((self.clock() - start).total_seconds(), 3)
-        return done
+        return st.completed_run(run, self.clock(), progress, result)
 
     async def _patch(self, target: Target, status: Mapping[str, Any]) -> ObjectState | None:
         try:
@@ -567,75 +455,9 @@ class Reconciler:
             return None
 
 
-def _guarded(
-    generate: Generate, request: GenerationRequest, progress: ProgressCallback, cancel: threading.Event
-) -> GenerationResult:
-    """Runs in the worker thread: a scan whose object went away while it queued never starts."""
-    if cancel.is_set():
-        raise CancelledError("cancelled before the scan started")
-    return generate(request, progress, cancel)
-
-
-def _condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any]:
-    """The condition of this type in a status read from the API server, or an empty one."""
-    found: Mapping[str, Any] = next((x for x in status.get("conditions") or () if x.get("type") == type_), {})
-    return found
-
-
 def _result_label(err: PolicygenError) -> str:
     if isinstance(err, NoMatchingEventsError):
         return "no_events"
     if isinstance(err, ValidationFailedError):
         return "validation_failed"
     return "invalid"
-
-
-def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
-    keep = {"severity": str, "code": str, "message": str, "part": int, "sid": str}
-    return {k: cast(finding[k]) for k, cast in keep.items() if finding.get(k) is not None}
-
-
-def _events(target: Target, conds: c.Conditions, status: Mapping[str, Any]) -> list[Event]:
-    """Events on transitions only: a retry that fails the same way again posts nothing."""
-    ready = conds.get(c.READY) or {}
-    before = _condition(target.status, c.READY)
-    if ready.get("status") == c.TRUE:
-        if conds.flipped(c.READY) or "policy" in status:
-            return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
-        return []
-    if conds.flipped(c.READY) or before.get("reason") != ready.get("reason"):
-        return [Event("Warning", "Failed", f"{ready.get('reason')}: {ready.get('message', '')}")]
-    return []
-
-
-def scheduled_run_due(
-    spec: Mapping[str, Any],
-    status: Mapping[str, Any],
-    generation: int,
-    now: datetime,
-    settings: OperatorSettings,
-) -> bool:
-    """Whether ``spec.schedule.interval`` calls for a run now.
-
-    Only for a generation the spec handlers have already handled (they own the first run of each spec);
-    a temporary failure is retried after the backoff rather than a whole interval later.
-    """
-    try:
-        interval = specs.schedule_interval(spec)
-    except InvalidRequestError:
-        return False
-    if interval is None or status.get("observedGeneration") != generation:
-        return False
-    last_run = status.get("lastRun") or {}
-    finished = last_run.get("completionTime")
-    if not finished:
-        return False  # never finished or running now: the spec handlers are on it
-    generated = _condition(status, c.GENERATED)
-    wait = interval.total_seconds()
-    if generated.get("status") == c.FALSE and generated.get("reason") in (
-        "TemporaryFailure",
-        "InternalError",
-    ):
-        wait = min(wait, settings.backoff(0))
-    elapsed = (now - specs.parse_time(str(finished), "status.lastRun.completionTime")).total_seconds()
-    return elapsed >= wait

@@ -10,7 +10,7 @@ import pytest
 
 from policygen_operator.cli import operator as cli
 from policygen_operator.handlers import policygeneration as handlers
-from policygen_operator.services.reconcile import Event, Outcome
+from policygen_operator.services.status import Event, Outcome
 
 
 class FakePatch:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from policygen_operator.cli.main import main
+from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.iam import policy as policy_module
 from policygen_operator.domain.iam import validate as validate_module
 from policygen_operator.services.errors import (
-    CancelledError,
     InvalidRequestError,
     NoMatchingEventsError,
     ValidationFailedError,
@@ -85,7 +85,7 @@ def test_strict_and_no_match_and_cancel() -> None:
         run_generation(request(principals=("arn:aws:iam::111122223333:role/nobody",)))
     stop = threading.Event()
     stop.set()
-    with pytest.raises(CancelledError):
+    with pytest.raises(ScanCancelled):
         run_generation(request(), cancel=stop)
 
 

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from policygen_operator.adapters.kubernetes.client import ObjectState
+from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.usage import UsageSummary
 from policygen_operator.services import reconcile as rec
+from policygen_operator.services import status as st
 from policygen_operator.services.errors import (
-    CancelledError,
     InvalidRequestError,
     NoMatchingEventsError,
     TemporaryError,
@@ -157,7 +158,7 @@ def reconciler(kube: FakeKube, executor: ThreadPoolExecutor, generate: Any, **kw
     )
 
 
-def ready(outcome: rec.Outcome) -> dict[str, Any]:
+def ready(outcome: st.Outcome) -> dict[str, Any]:
     return next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
 
 
@@ -252,7 +253,7 @@ async def test_deleting_mid_run_cancels_the_scan_and_publishes_nothing(executor:
             progress(Progress(files, 1000, files * 10, files))
             if cancel.wait(0.01):
                 saw_cancel.set()
-                raise CancelledError("cancelled")
+                raise ScanCancelled("cancelled")
         return result()
 
     r = reconciler(kube, executor, slow)
@@ -270,7 +271,7 @@ async def test_spec_change_mid_run_cancels(executor: ThreadPoolExecutor) -> None
 
     def slow(req: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
         if cancel.wait(5):
-            raise CancelledError("cancelled")
+            raise ScanCancelled("cancelled")
         return result()
 
     task = asyncio.ensure_future(reconciler(kube, executor, slow).reconcile(target(kube)))
@@ -397,10 +398,10 @@ def test_schedule_due() -> None:
     now = datetime(2026, 3, 2, tzinfo=UTC)
     spec = {**SPEC, "schedule": {"interval": "24h"}}
     done = {"observedGeneration": 1, "lastRun": {"completionTime": "2026-03-01T00:00:00Z"}}
-    assert rec.scheduled_run_due(spec, done, 1, now, settings)
-    assert not rec.scheduled_run_due(spec, done, 2, now, settings)  # new spec: the update handler runs it
-    assert not rec.scheduled_run_due(SPEC, done, 1, now, settings)
+    assert st.scheduled_run_due(spec, done, 1, now, settings)
+    assert not st.scheduled_run_due(spec, done, 2, now, settings)  # new spec: the update handler runs it
+    assert not st.scheduled_run_due(SPEC, done, 1, now, settings)
     recent = {"observedGeneration": 1, "lastRun": {"completionTime": "2026-03-01T12:00:00Z"}}
-    assert not rec.scheduled_run_due(spec, recent, 1, now, settings)
+    assert not st.scheduled_run_due(spec, recent, 1, now, settings)
     running = {"observedGeneration": 1, "lastRun": {"startTime": "2026-03-01T12:00:00Z"}}
-    assert not rec.scheduled_run_due(spec, running, 1, now, settings)
+    assert not st.scheduled_run_due(spec, running, 1, now, settings)

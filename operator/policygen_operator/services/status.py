@@ -1,0 +1,213 @@
+"""The status of a PolicyGeneration, shaped from plain values: no Kubernetes, no threads, no clock.
+
+Everything here is a function of what the reconcile already knows (the status read at the start, the
+conditions being edited, the scan's result), so tests can check every status and event without a fake API
+server. ``services.reconcile`` decides what happens; this module decides how it reads in ``status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from policygen_operator.domain.cloudtrail.window import iso
+from policygen_operator.services import conditions as c
+from policygen_operator.services import spec as specs
+from policygen_operator.services.errors import InvalidRequestError, PolicygenError
+from policygen_operator.services.generation import GenerationResult, PrincipalResult, Progress
+from policygen_operator.services.publish import pretty
+from policygen_operator.services.pullrequest import PullRequestStatus
+from policygen_operator.settings import OperatorSettings
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    """What the handler writes (``status``), posts (``events``) and raises (``failure``)."""
+
+    status: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    failure: str | None = None  # None | "permanent" | "temporary"
+    message: str = ""
+    delay: float = 0.0
+    cancelled: bool = False
+
+
+def condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any]:
+    """The condition of this type in a status read from the API server, or an empty one."""
+    found: Mapping[str, Any] = next((x for x in status.get("conditions") or () if x.get("type") == type_), {})
+    return found
+
+
+def progress_fields(progress: Progress | None) -> dict[str, Any]:
+    """``status.lastRun``'s counters from a progress report (nothing when there is none yet)."""
+    if progress is None:
+        return {}
+    fields: dict[str, Any] = {
+        "filesScanned": progress.files_scanned,
+        "eventsScanned": progress.events_scanned,
+        "eventsMatched": progress.events_matched,
+    }
+    if progress.files_total is not None:
+        fields["filesTotal"] = progress.files_total
+    return fields
+
+
+def started_run(
+    now: datetime, generation: int, window_start: datetime, window_end: datetime
+) -> dict[str, Any]:
+    """``status.lastRun`` as written when a run starts (``completionTime`` cleared)."""
+    return {
+        "startTime": iso(now),
+        "generation": generation,
+        "windowStart": iso(window_start),
+        "windowEnd": iso(window_end),
+        "completionTime": None,
+    }
+
+
+def completed_run(
+    run: Mapping[str, Any], now: datetime, progress: Progress | None, result: GenerationResult | None = None
+) -> dict[str, Any]:
+    """``status.lastRun`` at the end of a run: the last counters (the result's when there is one)."""
+    done = dict(run)
+    done["completionTime"] = iso(now)
+    done.update(progress_fields(progress))
+    if result is not None:
+        summary = result.summary
+        done.update(
+            filesScanned=summary.files_scanned,
+            eventsScanned=summary.events_scanned,
+            eventsMatched=summary.events_matched,
+        )
+    start = datetime.fromisoformat(str(run["startTime"]).replace("Z", "+00:00"))
+    done["durationSeconds"] = round((now - start).total_seconds(), 3)
+    return done
+
+
+def finding_status(finding: Mapping[str, Any]) -> dict[str, Any]:
+    """One finding as ``status.findings`` holds it: only the schema's fields, with the schema's types."""
+    keep = {"severity": str, "code": str, "message": str, "part": int, "sid": str}
+    return {k: cast(finding[k]) for k, cast in keep.items() if finding.get(k) is not None}
+
+
+def policy_status(found: PrincipalResult, sha256: str, generation: int) -> dict[str, Any]:
+    """``status.policy``: the first part's text and what describes all parts."""
+    return {
+        "document": pretty(found.policies[0]),
+        "sha256": sha256,
+        "actions": len(found.actions),
+        "services": len(found.services),
+        "characters": found.characters,
+        "parts": len(found.policies),
+        "generation": generation,
+    }
+
+
+def pull_request_status(opened: PullRequestStatus) -> dict[str, Any]:
+    """``status.pullRequest``: the forge's answer without the fields it left empty."""
+    return {
+        k: v
+        for k, v in {
+            "url": opened.url,
+            "number": opened.number,
+            "branch": opened.branch,
+            "headSha": opened.head_sha,
+            "state": opened.state,
+        }.items()
+        if v is not None
+    }
+
+
+def failure_message(err: PolicygenError, before: Mapping[str, Any], retry: int, delay: float | None) -> str:
+    """What to fix, when the next try comes (``delay``, for a temporary failure), what is still in place."""
+    message = str(err)
+    if delay is not None:
+        message += f"; retrying in {delay:.0f}s (attempt {retry + 1})"
+    kept = before.get("policy") or {}
+    if kept.get("sha256"):
+        message += (
+            f"; the last good policy (generation {kept.get('generation')}, sha256 "
+            f"{str(kept['sha256'])[:12]}) is kept"
+        )
+    return message
+
+
+def outcome(
+    before: Mapping[str, Any],
+    conds: c.Conditions,
+    status: dict[str, Any],
+    *,
+    permanent: str | None = None,
+    temporary: str | None = None,
+    delay: float = 0.0,
+) -> Outcome:
+    """Ready from the other conditions, the events its transition calls for, and the failure to raise."""
+    required = [c.GENERATED, c.PUBLISHED]
+    if conds.get(c.PULL_REQUEST_OPENED) is not None:
+        required.append(c.PULL_REQUEST_OPENED)
+    conds.summarize(required)
+    status["conditions"] = conds.as_list()
+    result = Outcome(status=status, events=transition_events(before, conds, status))
+    if permanent:
+        result.failure, result.message = "permanent", permanent
+    elif temporary:
+        result.failure, result.message = "temporary", temporary
+        result.delay = delay
+    return result
+
+
+def transition_events(
+    before: Mapping[str, Any], conds: c.Conditions, status: Mapping[str, Any]
+) -> list[Event]:
+    """Events on transitions only: a retry that fails the same way again posts nothing."""
+    ready = conds.get(c.READY) or {}
+    was = condition(before, c.READY)
+    if ready.get("status") == c.TRUE:
+        if conds.flipped(c.READY) or "policy" in status:
+            return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
+        return []
+    if conds.flipped(c.READY) or was.get("reason") != ready.get("reason"):
+        return [Event("Warning", "Failed", f"{ready.get('reason')}: {ready.get('message', '')}")]
+    return []
+
+
+def scheduled_run_due(
+    spec: Mapping[str, Any],
+    status: Mapping[str, Any],
+    generation: int,
+    now: datetime,
+    settings: OperatorSettings,
+) -> bool:
+    """Whether ``spec.schedule.interval`` calls for a run now.
+
+    Only for a generation the spec handlers have already handled (they own the first run of each spec);
+    a temporary failure is retried after the backoff rather than a whole interval later.
+    """
+    try:
+        interval = specs.schedule_interval(spec)
+    except InvalidRequestError:
+        return False
+    if interval is None or status.get("observedGeneration") != generation:
+        return False
+    last_run = status.get("lastRun") or {}
+    finished = last_run.get("completionTime")
+    if not finished:
+        return False  # never finished or running now: the spec handlers are on it
+    generated = condition(status, c.GENERATED)
+    wait = interval.total_seconds()
+    if generated.get("status") == c.FALSE and generated.get("reason") in (
+        "TemporaryFailure",
+        "InternalError",
+    ):
+        wait = min(wait, settings.backoff(0))
+    elapsed = (now - specs.parse_time(str(finished), "status.lastRun.completionTime")).total_seconds()
+    return elapsed >= wait
