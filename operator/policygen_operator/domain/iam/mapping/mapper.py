@@ -1,0 +1,124 @@
+"""``EventMapper``: one CloudTrail record -> the IAM actions it needed and the resources it touched.
+
+The rules (docs/mapping.md explains them with examples):
+- eventSource -> IAM namespace through iam-dataset's CloudTrail table; unknown sources fall back to the
+  host name's first label only if the reference has that namespace.
+- eventName -> actions: version suffixes stripped (``GetFunction20150331v2``,
+  ``CreateDistribution2020_05_31``), then the curated table (``rules.py``), then iam-dataset's SDK-method
+  table (which knows that ``ListObjectsV2`` is ``s3:ListBucket``), then the reference itself
+  (``namespace:EventName`` when that action exists). Nothing else: an event with no real action is
+  ``unmapped`` and never guessed.
+- Resources: ARNs from ``resources[]`` and from ``requestParameters`` through the reference's ARN formats,
+  in the event's partition, region and account (``fill.py``). An action that takes resources but whose
+  resources this record does not determine gets ``*`` and says so in ``reason``.
+
+The mapper is built once and shared; the per-(eventSource, eventName) plan is compiled on first sight and
+cached (``plans.py``), so ``map`` does a dict lookup and fills a few precompiled templates per record.
+Results are memoised on exactly the parameters the plan declares it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from policygen_operator.domain.iam.mapping.fill import action_arns
+from policygen_operator.domain.iam.mapping.plans import Plan, compile_plan, memo_key
+from policygen_operator.domain.iam.mapping.records import (
+    Context,
+    MappedEvent,
+    context_of,
+    is_denied,
+    listed_resources,
+    parameters,
+)
+from policygen_operator.domain.iam.mapping.rules import AUTHENTICATION_FAILURES, IGNORED_EVENT_TYPES
+from policygen_operator.domain.iam.reference import Reference, load_reference
+
+_MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, so memory stays flat
+
+
+class EventMapper:
+    """Maps CloudTrail records to IAM actions and resources. Build once, share freely (read-only after
+    warm-up; the plan cache only grows and each entry is immutable)."""
+
+    def __init__(self, reference: Reference | None = None, *, resource_level: bool = True) -> None:
+        self._ref = reference or load_reference()
+        self._resource_level = resource_level
+        self._plans: dict[tuple[str, str], Plan] = {}
+        # Records that agree on everything a plan reads give the same result: most traffic repeats a few
+        # calls on a few resources, so this turns the template work into one dict lookup.
+        self._memo: dict[tuple[Any, ...], MappedEvent] = {}
+
+    @property
+    def reference(self) -> Reference:
+        return self._ref
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as "build another one": compiled plans hold closures, and a worker process loads the
+        shipped data once anyway."""
+        return (_new_mapper, (self._resource_level,))
+
+    def map(self, record: Mapping[str, Any]) -> MappedEvent:
+        source = record.get("eventSource") or ""
+        name = record.get("eventName") or ""
+        event_type = record.get("eventType")
+        if event_type in IGNORED_EVENT_TYPES:
+            return MappedEvent(
+                "ignored", f"{source}:{name}", is_denied(record), IGNORED_EVENT_TYPES[event_type]
+            )
+        plan = self._plans.get((source, name))
+        if plan is None:
+            plan = self._plans[(source, name)] = compile_plan(self._ref, source, name)
+        denied = is_denied(record)
+        code = record.get("errorCode")
+        if code in AUTHENTICATION_FAILURES and plan.kind == "mapped":
+            return MappedEvent(
+                "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
+            )
+        if plan.kind != "mapped" or not self._resource_level:
+            return plan.refused if denied else plan.allowed
+        key = memo_key(plan, record, denied)
+        result = self._memo.get(key)
+        if result is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            result = self._memo[key] = self._resolve(plan, record, denied, plan.key)
+        return result
+
+    # -- per-record work --
+
+    def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
+        params = parameters(record.get("requestParameters"))
+        contexts: list[Context] = []
+
+        def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own
+            if not contexts:
+                contexts.append(context_of(record))
+            return contexts[0]
+
+        listed = listed_resources(record)
+        applicable = [a for a in plan.actions if a.condition is None or a.condition(params)]
+        single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
+        uses: list[tuple[str, str]] = []
+        unresolved: list[str] = []
+        for action in applicable:
+            if not action.types:
+                uses.append((action.action, "*"))
+                continue
+            arns = action_arns(action, params, ctx, listed, single)
+            if arns is None:  # an extra action whose parameters the call did not use
+                continue
+            if not arns:
+                unresolved.append(action.action)
+                uses.append((action.action, "*"))
+            else:
+                uses.extend((action.action, arn) for arn in arns)
+        reason = (
+            f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
+        )
+        return MappedEvent("mapped", key, denied, reason, tuple(dict.fromkeys(uses)))
+
+
+def _new_mapper(resource_level: bool) -> EventMapper:
+    return EventMapper(resource_level=resource_level)

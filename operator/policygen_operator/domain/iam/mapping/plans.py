@@ -1,0 +1,320 @@
+"""Compilation, once per (eventSource, eventName): which actions the call needs, under which conditions,
+and how each action's resources are filled from a record.
+
+Every compiled piece knows the request parameters it reads: template references (``${Bucket}``,
+``${RequestItems}``), condition operands, and what normalisers and resolvers declare. A plan's
+``param_keys`` is their union in every CloudTrail spelling, and the mapper's memo is keyed on exactly
+those parameters, so two records that differ in anything the plan reads never share a result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources
+from policygen_operator.domain.iam.mapping.resolvers import (
+    NORMALISERS,
+    PLAIN_ONLY,
+    RESOLVERS,
+    Normaliser,
+    Resolver,
+    spelled,
+)
+from policygen_operator.domain.iam.mapping.rules import (
+    CURATED_ENTRIES,
+    DROPPED_ENTRIES,
+    EVENT_NAME_ALIASES,
+    IGNORED_EVENT_SOURCES,
+    VERSION_SUFFIX,
+)
+from policygen_operator.domain.iam.reference import Reference, ResourceType
+from policygen_operator.domain.iam.templates import (
+    PATH_ALIASES,
+    Compiled,
+    compile_condition,
+    compile_template,
+)
+
+_SINGLE_REF = re.compile(r"\$\{([^}]+)\}")
+_CONTEXT = ("Partition", "Region", "Account")
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+def template_reads(template: str) -> frozenset[str]:
+    """The top-level request parameters a template reads (``A`` of ``${A.B[].C}``), with the EC2 set
+    spelling of lists it may fall back to."""
+    out: set[str] = set()
+    for ref in _SINGLE_REF.findall(template):
+        if ref in _CONTEXT:
+            continue
+        out.add(_top(ref))
+        alias = PATH_ALIASES.get(ref)
+        if alias:
+            out.add(_top(alias))
+    return frozenset(out)
+
+
+def condition_reads(condition: Mapping[str, Any] | None) -> frozenset[str]:
+    """The top-level request parameters an iam-dataset condition (with its ``andCondition`` chain) reads."""
+    out: set[str] = set()
+    while condition:
+        lhs = condition.get("lhs")
+        if isinstance(lhs, str) and lhs:
+            out.add(_top(lhs))
+            alias = PATH_ALIASES.get(lhs)
+            if alias:
+                out.add(_top(alias))
+        condition = condition.get("andCondition")
+    return frozenset(out)
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0].removesuffix("[]")
+
+
+@dataclass(frozen=True, slots=True)
+class VarMap:
+    """How one ARN-format variable is filled: a template, or a normaliser of the one parameter it names."""
+
+    name: str
+    template: Compiled
+    refs: tuple[str, ...]
+    normaliser: Normaliser | None
+    condition: Condition | None
+    reads: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPlan:
+    action: str
+    types: tuple[ResourceType, ...]
+    primary: bool  # the call's own action; others are extras needed only when their parameters are given
+    condition: Condition | None
+    override: Compiled | None
+    override_refs: bool
+    arn_maps: tuple[tuple[ResourceType, Compiled], ...]
+    var_maps: tuple[VarMap, ...]
+    resolver: Resolver | None
+    reads: frozenset[str]  # top-level request parameters (SDK spelling) anything above reads
+    narrowable: bool = False  # parameters may name something narrower than resources[] does
+
+    @property
+    def has_templates(self) -> bool:
+        return bool(self.override or self.arn_maps or self.var_maps or self.resolver)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    kind: Kind
+    key: str
+    actions: tuple[ActionPlan, ...]
+    allowed: MappedEvent  # prebuilt results: ignored/unmapped events, and mapped ones without resources
+    refused: MappedEvent
+    param_keys: frozenset[str] = frozenset()  # top-level parameters (as CloudTrail spells them) it reads
+
+
+def mapped_plan(key: str, actions: tuple[ActionPlan, ...]) -> Plan:
+    """A plan whose memo key is derived from what its actions declare they read."""
+    keys = spelled(frozenset().union(*(a.reads for a in actions)))
+    uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
+    return Plan(
+        "mapped",
+        key,
+        actions,
+        MappedEvent("mapped", key, False, "", uses),
+        MappedEvent("mapped", key, True, "", uses),
+        keys,
+    )
+
+
+def fixed(kind: Kind, key: str, reason: str) -> Plan:
+    return Plan(kind, key, (), MappedEvent(kind, key, False, reason), MappedEvent(kind, key, True, reason))
+
+
+def compile_plan(ref: Reference, source: str, name: str) -> Plan:
+    key = f"{source}:{name}"
+    if source in IGNORED_EVENT_SOURCES:
+        return fixed("ignored", key, IGNORED_EVENT_SOURCES[source])
+    namespace = namespace_of(ref, source)
+    if namespace is None:
+        return fixed("unmapped", key, f"unknown eventSource {source!r}")
+    method = VERSION_SUFFIX.sub("", name) or name
+    method = EVENT_NAME_ALIASES.get((namespace, method), method)
+    if f"{namespace}:{method}".lower() in ref.permissionless:
+        return fixed("ignored", key, "needs no permission")
+    entries = CURATED_ENTRIES.get((namespace, method.lower())) or ref.sdk_entries(namespace, method)
+    direct = ref.action_name(f"{namespace}:{method}")
+    if entries and direct and not entries[0]["action"].lower().startswith(namespace + ":"):
+        # another SDK service's method of the same name (S3Control's GetAccessPoint is the Outposts
+        # one): the event's own namespace has the action, so that is what the call needed
+        entries = None
+    if entries:
+        dropped = DROPPED_ENTRIES.get((namespace, method.lower()), frozenset())
+        plans = [
+            _compile_entry(ref, namespace, method, entry, index == 0)
+            for index, entry in enumerate(entries)
+            if entry["action"] not in dropped
+        ]
+        actions = tuple(p for p in plans if p is not None)
+        if actions:
+            return mapped_plan(key, actions)
+    if direct is not None:
+        return mapped_plan(key, (_direct(ref, namespace, method, direct),))
+    return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
+
+
+def namespace_of(ref: Reference, source: str) -> str | None:
+    """eventSource -> IAM namespace: the table, else the host's first label if the reference has it."""
+    namespace = ref.event_sources.get(source)
+    if namespace is None and source.endswith(".amazonaws.com"):
+        guess = source.removesuffix(".amazonaws.com")
+        namespace = guess if ref.has_namespace(guess) else None
+    return namespace
+
+
+def _compile_entry(
+    ref: Reference, namespace: str, method: str, entry: Mapping[str, Any], primary: bool
+) -> ActionPlan | None:
+    action = ref.action_name(entry["action"])
+    if action is None:  # the build drops these; a hand-edited data file must not leak one
+        return None
+    prefix = action.split(":", 1)[0]
+    types = ref.resource_types(action)
+    by_key = {t.key: t for t in types}
+    override = entry.get("arn_override")
+    explicit = entry.get("resource_mappings") or {}
+    var_maps = tuple(
+        _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
+    ) + tuple(  # variables the table leaves out (LogStreamName): the parameter of the same name
+        _var_map(prefix, var, "${" + var + "}", None)
+        for var in sorted({v for t in types for v in t.variables} - explicit.keys())
+    )
+    arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
+    arn_maps = tuple(
+        (by_key[t.lower()], compile_template(tpl)) for t, tpl in arn_templates if t.lower() in by_key
+    )
+    resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+    conditions = entry.get("conditions")
+    reads = _reads(var_maps, resolver) | condition_reads(conditions)
+    reads |= template_reads(override or "")
+    reads = reads.union(*(template_reads(tpl) for _, tpl in arn_templates))
+    return ActionPlan(
+        action=action,
+        types=types,
+        primary=primary,
+        condition=compile_condition(conditions),
+        override=compile_template(override) if override else None,
+        override_refs=bool(
+            override
+            and "${"
+            in override.replace("${Partition}", "").replace("${Region}", "").replace("${Account}", "")
+        ),
+        arn_maps=arn_maps,
+        var_maps=var_maps,
+        resolver=resolver,
+        reads=reads,
+        narrowable=_narrowable(prefix, types),
+    )
+
+
+def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionPlan:
+    """An action the SDK table does not know but the reference does: read each ARN variable from the
+    parameter of the same name (``TableName`` from ``tableName``)."""
+    prefix = action.split(":", 1)[0]
+    types = ref.resource_types(action)
+    variables = sorted({v for t in types for v in t.variables})
+    var_maps = tuple(_var_map(prefix, v, "${" + v + "}", None) for v in variables)
+    resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+    return ActionPlan(
+        action=action,
+        types=types,
+        primary=True,
+        condition=None,
+        override=None,
+        override_refs=False,
+        arn_maps=(),
+        var_maps=var_maps,
+        resolver=resolver,
+        reads=_reads(var_maps, resolver),
+        narrowable=_narrowable(prefix, types),
+    )
+
+
+def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset[str]:
+    out = frozenset().union(*(v.reads for v in var_maps))
+    return out | resolver.reads if resolver is not None else out
+
+
+def _var_map(prefix: str, var: str, template: str, condition: Mapping[str, Any] | None) -> VarMap:
+    refs = tuple(r for r in _SINGLE_REF.findall(template) if r not in _CONTEXT)
+    normaliser = NORMALISERS.get((prefix, var))
+    if normaliser is not None:
+        # IAM templates splice a path in front of the name (``%%regex%${Path}...%%${UserName}``); the
+        # normaliser reads the path itself, so it takes the name
+        named = tuple(dict.fromkeys(r for r in refs if prefix != "iam" or r not in ("Path", "PathPrefix")))
+        plain = template == "${" + named[0] + "}" if len(named) == 1 else False
+        if len(named) != 1 or ((prefix, var) in PLAIN_ONLY and not plain):
+            normaliser = None
+        else:
+            refs = named
+    reads = template_reads(template) | condition_reads(condition)
+    if normaliser is not None:
+        reads |= normaliser.reads
+    return VarMap(var, compile_template(template), refs, normaliser, compile_condition(condition), reads)
+
+
+def _narrowable(prefix: str, types: tuple[ResourceType, ...]) -> bool:
+    """Whether one of the action's types extends another (``table`` and ``table/T/index/I``), or the
+    service qualifies ARNs in place (a Lambda version or alias after the function name)."""
+    return prefix == "lambda" or any(t.variables < u.variables for t in types for u in types)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
+    """Everything ``_resolve`` reads from a record for this plan, as a hashable key.
+
+    On the hot path: records parsed from JSON are plain dicts, so ``type() is dict`` checks stand in for
+    the slower ``isinstance(..., Mapping)``; anything else takes the general route.
+    """
+    params = record.get("requestParameters")
+    signature: tuple[Any, ...] = ()
+    if params.__class__ is dict:
+        keys = plan.param_keys
+        signature = tuple(
+            (name, value if value.__class__ in _SCALARS else repr(value))
+            for name, value in params.items()
+            if name in keys
+        )
+    elif isinstance(params, Mapping):
+        signature = (repr(sorted(params.items(), key=repr)),)
+    elif isinstance(params, str):
+        signature = (params,)
+    resources = record.get("resources")
+    listed: tuple[Any, ...] = ()
+    if resources:
+        try:
+            listed = tuple(r.get("ARN") or r.get("ARNPrefix") or r.get("arn") for r in resources)
+        except (AttributeError, TypeError):
+            listed = tuple(listed_resources(record))
+    identity = record.get("userIdentity")
+    if identity.__class__ is not dict:
+        identity = dict(identity) if isinstance(identity, Mapping) else {}
+    principal = identity.get("arn")
+    partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
+    caller = principal if identity.get("type") == "IAMUser" else None
+    return (
+        plan.key,
+        denied,
+        record.get("awsRegion"),
+        record.get("recipientAccountId"),
+        identity.get("accountId"),
+        partition,
+        caller,
+        signature,
+        listed,
+    )

@@ -1,0 +1,105 @@
+"""What the mapper reads of a CloudTrail record besides its parameters' values: where the resources live
+(partition, region, account, the calling IAM user), whether IAM refused the call, the parameters as a
+mapping, and the ARNs ``resources[]`` lists. Also the result type, ``MappedEvent``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from policygen_operator.domain.iam.mapping.rules import AUTHORIZATION_FAILURES, NOT_AUTHORIZED
+
+Kind = Literal["mapped", "unmapped", "ignored"]
+
+_PARTITION_BY_REGION_PREFIX = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MappedEvent:
+    """What one record means for a policy.
+
+    ``uses`` pairs each IAM action with one resource ARN (or ``*``). For ``mapped`` events ``reason`` is
+    empty unless some action fell back to ``*`` because the record did not name its resource; for
+    ``ignored`` and ``unmapped`` events it says why.
+    """
+
+    kind: Kind
+    key: str
+    denied: bool
+    reason: str
+    uses: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    partition: str
+    region: str
+    account: str
+    caller: str = ""  # the IAM user's ARN when an IAM user made the call (its own user is the resource)
+
+
+def partition_of(region: str) -> str:
+    for prefix, partition in _PARTITION_BY_REGION_PREFIX:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def context_of(record: Mapping[str, Any]) -> Context:
+    """Partition, region and account the record's resources live in unless an ARN says otherwise."""
+    region = record.get("awsRegion") or ""
+    identity = record.get("userIdentity") or {}
+    account = record.get("recipientAccountId") or identity.get("accountId") or ""
+    principal = identity.get("arn") or ""
+    partition = principal.split(":", 2)[1] if principal.startswith("arn:") else partition_of(region)
+    caller = principal if identity.get("type") == "IAMUser" and principal.startswith("arn:") else ""
+    return Context(partition, region, account, caller)
+
+
+def is_denied(record: Mapping[str, Any]) -> bool:
+    code = record.get("errorCode")
+    if not code:
+        return False
+    if code in AUTHORIZATION_FAILURES:
+        return True
+    message = record.get("errorMessage") or ""
+    return NOT_AUTHORIZED in message
+
+
+def parameters(value: Any) -> Mapping[str, Any]:
+    """requestParameters as a mapping: exports from CloudTrail Lake and Athena hold it as a JSON string."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def listed_resources(record: Mapping[str, Any]) -> list[str]:
+    """``resources[]`` ARNs; an ``ARNPrefix`` (S3 DeleteObjects and listings name only the bucket part
+    of the keys they touched) stands for every ARN under it, which is what CloudTrail knows."""
+    listed: list[str] = []
+    for resource in record.get("resources") or ():
+        if resource.__class__ is not dict and not isinstance(resource, Mapping):
+            continue
+        arn = resource.get("ARN") or resource.get("arn")  # Athena's table spells it in lower case
+        if isinstance(arn, str) and arn:
+            listed.append(arn)
+            continue
+        prefix = resource.get("ARNPrefix")
+        if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
+            listed.append(prefix + "*")
+    return listed

@@ -1,0 +1,207 @@
+"""Parameters that are names, partial ARNs or URLs -> complete ARNs.
+
+Two kinds, both declaring the request parameters they read besides the value they are handed:
+- a ``Normaliser`` turns the one parameter an ARN variable's template reads (a Lambda function name with
+  or without qualifier, a queue URL, a bare IAM name) into ARNs;
+- a ``Resolver`` replaces the table's templates for a call whose resources are not one parameter
+  (Secrets Manager's generated suffix, DynamoDB batches naming tables as keys).
+
+The declaration is not documentation: the mapper keys its memo on the declared parameters and hands the
+function a view of the parameters that holds only those, so an undeclared read sees nothing (and a test
+fails) instead of silently making two different records share one result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from policygen_operator.domain.iam.mapping.records import Context
+from policygen_operator.domain.iam.templates import get_field, spellings
+
+
+class ParameterView(Mapping[str, Any]):
+    """The request parameters restricted to the declared names (in every spelling CloudTrail uses)."""
+
+    __slots__ = ("_allowed", "_params")
+
+    def __init__(self, params: Mapping[str, Any], allowed: frozenset[str]) -> None:
+        self._params = params
+        self._allowed = allowed
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._params[key]
+        if key not in self._allowed:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # asked of the parameters either way, so a test recording the reads sees an undeclared one
+        value = self._params.get(key, default)
+        return value if key in self._allowed else default
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in self._params if k in self._allowed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def spelled(names: frozenset[str]) -> frozenset[str]:
+    """Every key CloudTrail may write for these SDK parameter names."""
+    return frozenset(s for name in names for s in spellings(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Normaliser:
+    """One parameter's value -> ARNs; ``reads`` names the other parameters it consults."""
+
+    convert: Callable[[str, Context, Mapping[str, Any]], list[str]]
+    reads: frozenset[str] = frozenset()
+
+    def __call__(self, value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+        return self.convert(value, ctx, ParameterView(params, spelled(self.reads)))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolver:
+    """(action, parameters) -> ARNs, or None when the call does not name them this way; ``reads`` names
+    every parameter it consults."""
+
+    resolve: Callable[[str, Mapping[str, Any], Context], list[str] | None]
+    reads: frozenset[str]
+
+    def __call__(self, action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+        return self.resolve(action, ParameterView(params, spelled(self.reads)), ctx)
+
+
+_LAMBDA_ARN = re.compile(r"^arn:([^:]+):lambda:([^:]+):(\d{12}):function:([^:]+)(?::(.+))?$")
+_LAMBDA_PARTIAL = re.compile(r"^(\d{12}):function:([^:]+)(?::(.+))?$")
+_QUEUE_URL = re.compile(r"^https?://[^/]+/(\d{12})/([^/?]+)")
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def _lambda_function(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Name, ``name:qualifier``, partial or full ARN -> the function ARN IAM evaluates.
+
+    IAM compares the ARN the call used: a call with a version or alias is authorized against the
+    qualified ARN, so a qualifier is kept; a bare name becomes the unqualified ARN.
+    """
+    partition, region, account = ctx.partition, ctx.region, ctx.account
+    full = _LAMBDA_ARN.match(value)
+    partial = _LAMBDA_PARTIAL.match(value) if not full else None
+    if full:
+        partition, region, account, name, qualifier = full.groups()
+    elif partial:
+        account, name, qualifier = partial.groups()
+    else:
+        name, _, qualifier = value.partition(":")
+    qualifier = qualifier or get_field(params, "Qualifier")
+    arn = f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+    return [f"{arn}:{qualifier}" if qualifier else arn]
+
+
+def _kms_key(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Key id, key ARN, ``alias/NAME`` or alias ARN -> a key or alias ARN (an alias never becomes a key)."""
+    if value.startswith("arn:"):
+        return [value]
+    if value.startswith("alias/"):
+        return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:{value}"]
+    return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/{value}"]
+
+
+def _kms_alias(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    if value.startswith("arn:"):
+        return [value]
+    name = value.removeprefix("alias/")
+    return [f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:alias/{name}"]
+
+
+def _sqs_queue(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """Queue URL (its path holds the owning account) or queue name -> queue ARN."""
+    if value.startswith("arn:"):
+        return [value]
+    url = _QUEUE_URL.match(value)
+    if url:
+        account, name = url.groups()
+        return [f"arn:{ctx.partition}:sqs:{ctx.region}:{account}:{name}"]
+    return [f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account}:{value}"]
+
+
+def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    if value.startswith("arn:"):
+        return [value]
+    return [f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:parameter/{value.lstrip('/')}"]
+
+
+def _iam_name_with_path(kind: str) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
+    """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
+    ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only)."""
+
+    def normalise(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+        if value.startswith("arn:"):
+            return [value]
+        base = f"arn:{ctx.partition}:iam::{ctx.account}:{kind}/"
+        path = get_field(params, "Path")
+        if isinstance(path, str) and path.startswith("/"):
+            return [base + path.lstrip("/") + value]
+        return [base + value, base + "*/" + value]
+
+    return normalise
+
+
+# (namespace of the action, ARN-format variable) -> normaliser of the one parameter its template reads
+NORMALISERS: dict[tuple[str, str], Normaliser] = {
+    ("lambda", "FunctionName"): Normaliser(_lambda_function, frozenset({"Qualifier"})),
+    ("kms", "KeyId"): Normaliser(_kms_key),
+    ("kms", "Alias"): Normaliser(_kms_alias),
+    ("sqs", "QueueName"): Normaliser(_sqs_queue),
+    ("ssm", "ParameterNameWithoutLeadingSlash"): Normaliser(_ssm_parameter),
+    ("iam", "RoleNameWithPath"): Normaliser(_iam_name_with_path("role"), frozenset({"Path"})),
+    ("iam", "UserNameWithPath"): Normaliser(_iam_name_with_path("user"), frozenset({"Path"})),
+    ("iam", "GroupNameWithPath"): Normaliser(_iam_name_with_path("group"), frozenset({"Path"})),
+    ("iam", "InstanceProfileNameWithPath"): Normaliser(
+        _iam_name_with_path("instance-profile"), frozenset({"Path"})
+    ),
+}
+# normalisers that apply only where the template is the plain parameter (GetParametersByPath keeps its own)
+PLAIN_ONLY = frozenset({("ssm", "ParameterNameWithoutLeadingSlash")})
+
+
+def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """Secrets Manager: a name becomes ``secret:NAME-*`` (the real ARN ends in 6 random characters)."""
+    value = get_field(params, "SecretId")
+    if value is None and action == "secretsmanager:CreateSecret":
+        value = get_field(params, "Name")
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("arn:"):
+        return [value if _SECRET_SUFFIX.search(value) else value + "-*"]
+    return [f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{value}-*"]
+
+
+def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """BatchGetItem/BatchWriteItem name their tables as the keys (or ``tableName`` items) of requestItems."""
+    items = get_field(params, "RequestItems")
+    names: list[str] = []
+    if isinstance(items, Mapping):
+        names = [str(k) for k in items]
+    elif isinstance(items, list):
+        names = [str(i.get("tableName") or i.get("TableName")) for i in items if isinstance(i, Mapping)]
+    names = [n for n in names if n and n != "None"]
+    if not names:
+        return None
+    return [
+        n if n.startswith("arn:") else f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/{n}"
+        for n in names
+    ]
+
+
+# (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
+RESOLVERS: dict[tuple[str, str | None], Resolver] = {
+    ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name"})),
+    ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
+    ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
+}

@@ -1,0 +1,158 @@
+"""The mapper's hand-kept tables: which errors mean "refused", which events need no permission, event names
+CloudTrail spells differently from the SDK, and entries that replace or trim iam-dataset's SDK table.
+
+Every curated entry says why it is there (and, where AWS documents it, where). docs/mapping.md explains the
+rules with examples.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# errorCode values CloudTrail writes when IAM (or a resource policy) refused the call. Other errors
+# (NoSuchKey, ValidationException, ResourceNotFoundException, ...) happen after authorization: kept.
+AUTHORIZATION_FAILURES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedOperation",
+        "Client.UnauthorizedAccess",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "AuthorizationErrorException",
+        "AuthorizationFailure",
+        "Forbidden",
+        "ForbiddenException",
+        "Client.AccessDenied",
+        "AccessDeniedFault",
+    }
+)
+NOT_AUTHORIZED = "not authorized to perform"
+# errorCode values of calls refused before authorization (bad, expired or unknown credentials): they say
+# nothing about the permissions the principal needs or has.
+AUTHENTICATION_FAILURES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "UnrecognizedClientException",
+        "InvalidToken",
+        "AuthFailure",
+        "Client.AuthFailure",
+        "RequestExpired",
+        "Client.RequestExpired",
+    }
+)
+
+IGNORED_EVENT_TYPES = {
+    "AwsServiceEvent": "AWS service event (no principal called it)",
+    "AwsConsoleSignIn": "console sign-in (no IAM action)",
+    "AwsCloudTrailInsight": "CloudTrail Insights event",
+    "AwsVpceEvent": "VPC endpoint policy event",
+}
+IGNORED_EVENT_SOURCES = {"signin.amazonaws.com": "console sign-in (no IAM action)"}
+
+VERSION_SUFFIX = re.compile(r"(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
+
+# CloudTrail event names whose SDK method has another name (S3 logs its REST operation names).
+EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
+    ("s3", "GetBucketLifecycle"): "GetBucketLifecycleConfiguration",
+    ("s3", "PutBucketLifecycle"): "PutBucketLifecycleConfiguration",
+    ("s3", "GetBucketNotification"): "GetBucketNotificationConfiguration",
+    ("s3", "PutBucketNotification"): "PutBucketNotificationConfiguration",
+    ("s3", "DeleteBucketPublicAccessBlock"): "DeletePublicAccessBlock",
+}
+
+# iam-dataset entries a call does not need from its caller: CloudTrail (the service) writes the trail's
+# objects under the bucket policy, so CreateTrail/UpdateTrail need no s3:PutObject of the caller.
+DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
+    ("cloudtrail", "createtrail"): frozenset({"s3:PutObject"}),
+    ("cloudtrail", "updatetrail"): frozenset({"s3:PutObject"}),
+}
+
+# Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
+# ACL actions the call needs only with tagging/ACL headers. A copy reads the source (``x-amz-copy-source``,
+# "bucket/key[?versionId=...]") and writes the destination.
+_COPY_SOURCE_BUCKET = "%%regex%${x-amz-copy-source}%/^\\/?([^/]+)\\//g%%"
+_COPY_SOURCE_KEY = "%%regex%${x-amz-copy-source}%/^\\/?[^/]+\\/([^?]+)/g%%"
+_COPY_ENTRIES: list[dict[str, Any]] = [
+    {
+        "action": "s3:PutObject",
+        "resource_mappings": {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}},
+    },
+    {
+        "action": "s3:GetObject",
+        "resource_mappings": {
+            "BucketName": {"template": _COPY_SOURCE_BUCKET},
+            "ObjectName": {"template": _COPY_SOURCE_KEY},
+        },
+    },
+]
+_OBJECT = {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}}
+
+
+def _versioned(plain: str, versioned: str) -> list[dict[str, Any]]:
+    """S3 authorizes a call on a specific object version with the ``...Version...`` action."""
+    return [
+        {
+            "action": plain,
+            "conditions": {"lhs": "VersionId", "op": "NotExists"},
+            "resource_mappings": _OBJECT,
+        },
+        {
+            "action": versioned,
+            "conditions": {"lhs": "VersionId", "op": "Exists"},
+            "resource_mappings": _OBJECT,
+        },
+    ]
+
+
+# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
+_PUT_OBJECT = [
+    {"action": "s3:PutObject", "resource_mappings": _OBJECT},
+    *(
+        {
+            "action": "s3:PutObjectAcl",
+            "conditions": {"lhs": header, "op": "Exists"},
+            "resource_mappings": _OBJECT,
+        }
+        for header in (
+            "x-amz-acl",
+            "x-amz-grant-full-control",
+            "x-amz-grant-read",
+            "x-amz-grant-read-acp",
+            "x-amz-grant-write-acp",
+        )
+    ),
+    {
+        "action": "s3:PutObjectTagging",
+        "conditions": {"lhs": "x-amz-tagging", "op": "Exists"},
+        "resource_mappings": _OBJECT,
+    },
+]
+
+CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
+    ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
+    ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
+    ("s3", "putobjectacl"): _versioned("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
+    ("s3", "getobjecttagging"): _versioned("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
+    ("s3", "putobjecttagging"): _versioned("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
+    ("s3", "deleteobjecttagging"): _versioned("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
+    ("s3", "putobject"): _PUT_OBJECT,
+    ("s3", "copyobject"): _COPY_ENTRIES,
+    ("s3", "uploadpartcopy"): _COPY_ENTRIES,
+    # the table names s3:DeleteBucketOwnershipControls, which does not exist; S3 authorizes the delete
+    # with s3:PutBucketOwnershipControls
+    ("s3", "deletebucketownershipcontrols"): [
+        {
+            "action": "s3:PutBucketOwnershipControls",
+            "resource_mappings": {"BucketName": {"template": "${Bucket}"}},
+        }
+    ],
+}

@@ -1,0 +1,98 @@
+"""The mapper's memo can never go stale: a plan's memo key is derived from what its pieces declare they
+read, and this file checks the declarations against what resolution really reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.plans import compile_plan
+from policygen_operator.domain.iam.mapping.rules import CURATED_ENTRIES
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, user_identity
+
+
+def describe_instance_attribute(instance_id: str) -> dict[str, Any]:
+    """Shaped as the EC2 API reference's DescribeInstanceAttribute request as CloudTrail logs it
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html;
+    CloudTrail writes the query parameters in lowerCamelCase)."""
+    return cloudtrail_record(
+        "ec2.amazonaws.com",
+        "DescribeInstanceAttribute",
+        {"instanceId": instance_id, "attribute": "instanceType"},
+        identity=user_identity(),
+    )
+
+
+def test_describe_instance_attribute_on_two_instances_names_both() -> None:
+    """Issue 9 item 1: the second instance came back as the first one's ARN (memo keyed without
+    ``instanceId``), so the policy named one instance and which one depended on batching."""
+    mapper = EventMapper()
+    first = mapper.map(describe_instance_attribute("i-1234567890abcdef0"))
+    second = mapper.map(describe_instance_attribute("i-0598c7d356eba48d7"))
+    arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/"
+    assert first.uses == (("ec2:DescribeInstanceAttribute", arn + "i-1234567890abcdef0"),)
+    assert second.uses == (("ec2:DescribeInstanceAttribute", arn + "i-0598c7d356eba48d7"),)
+
+
+class Recorder(Mapping[str, Any]):
+    """Request parameters that hold a value for every name and remember which names were asked for."""
+
+    def __init__(self) -> None:
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return "value-of-" + key
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _pairs(mapper: EventMapper) -> list[tuple[str, str]]:
+    ref = mapper.reference
+    sources = {namespace: source for source, namespace in sorted(ref.event_sources.items())}
+    pairs = {(sources.get(ns, f"{ns}.amazonaws.com"), method) for ns, method in ref.sdk_methods()}
+    pairs |= {(sources.get(ns, f"{ns}.amazonaws.com"), method) for ns, method in CURATED_ENTRIES}
+    return sorted(pairs)
+
+
+def test_every_parameter_a_plan_reads_is_in_its_memo_key() -> None:
+    """For every SDK method of the shipped table, resolution reads no top-level request parameter that is
+    missing from the plan's ``param_keys`` (the memo key): a parameter left out would let two records
+    that differ in it share one result."""
+    mapper = EventMapper()
+    stale: list[str] = []
+    compiled = 0
+    for source, method in _pairs(mapper):
+        plan = compile_plan(mapper.reference, source, method)
+        if plan.kind != "mapped":
+            continue
+        compiled += 1
+        params = Recorder()
+        record = cloudtrail_record(source, method, None, identity=user_identity())
+        record["requestParameters"] = params
+        mapper._resolve(plan, record, False, plan.key)
+        missing = params.read - plan.param_keys
+        if missing:
+            stale.append(f"{source}:{method} reads {sorted(missing)}")
+    assert compiled > 5000
+    assert stale == []
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_memo_does_not_depend_on_order(order: int) -> None:
+    records = [describe_instance_attribute(f"i-{n:017x}") for n in range(5)]
+    if order:
+        records.reverse()
+    mapper = EventMapper()
+    fresh = [EventMapper().map(r) for r in records]
+    assert [mapper.map(r) for r in records] == fresh
