@@ -115,10 +115,11 @@ def _fill_formats(
             constants[var.name] = var.template(lookup) or []
             continue
         if var.normaliser is not None:
-            raw = lookup_path(params, var.refs[0])
-            if raw:
-                referenced = True
-                ready.extend(a for v in raw for a in var.normaliser(v, ctx, params))
+            for ref in var.refs:
+                raw = lookup_path(params, ref)
+                if raw:
+                    referenced = True
+                    ready.extend(a for v in raw for a in var.normaliser(v, ctx, params))
             continue
         resolved = var.template(lookup)
         if resolved:

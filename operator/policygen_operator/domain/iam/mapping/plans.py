@@ -28,6 +28,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
     IGNORED_EVENT_SOURCES,
+    PARAMETER_OF,
     VERSION_SUFFIX,
 )
 from policygen_operator.domain.iam.reference import Reference, ResourceType
@@ -186,11 +187,14 @@ def _compile_entry(
     by_key = {t.key: t for t in types}
     override = entry.get("arn_override")
     explicit = entry.get("resource_mappings") or {}
+    variables = {v for t in types for v in t.variables}
+    constant = {var for var, m in explicit.items() if not template_reads(m["template"])}
     var_maps = tuple(
         _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
-    ) + tuple(  # variables the table leaves out (LogStreamName): the parameter of the same name
-        _var_map(prefix, var, "${" + var + "}", None)
-        for var in sorted({v for t in types for v in t.variables} - explicit.keys())
+    ) + tuple(  # variables the table leaves out (LogStreamName) or gives as a constant (``*``): the
+        # parameter that names them, when the call has it
+        _var_map(prefix, var, "${" + PARAMETER_OF.get(var, var) + "}", None)
+        for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
     arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
     arn_maps = tuple(
@@ -226,7 +230,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     prefix = action.split(":", 1)[0]
     types = ref.resource_types(action)
     variables = sorted({v for t in types for v in t.variables})
-    var_maps = tuple(_var_map(prefix, v, "${" + v + "}", None) for v in variables)
+    var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     return ActionPlan(
         action=action,
@@ -256,7 +260,8 @@ def _var_map(prefix: str, var: str, template: str, condition: Mapping[str, Any] 
         # normaliser reads the path itself, so it takes the name
         named = tuple(dict.fromkeys(r for r in refs if prefix != "iam" or r not in ("Path", "PathPrefix")))
         plain = template == "${" + named[0] + "}" if len(named) == 1 else False
-        if len(named) != 1 or ((prefix, var) in PLAIN_ONLY and not plain):
+        several = len(named) > 1 and template.startswith("%%many%")  # each one normalised (renames)
+        if (len(named) != 1 and not several) or ((prefix, var) in PLAIN_ONLY and not plain):
             normaliser = None
         else:
             refs = named

@@ -136,7 +136,37 @@ _PUT_OBJECT = [
     },
 ]
 
+# ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
+# name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
+# nothing for the variable: the call's own parameter names the resource.
+PARAMETER_OF: dict[str, str] = {
+    "UserNameWithPath": "UserName",
+    "RoleNameWithPath": "RoleName",
+    "GroupNameWithPath": "GroupName",
+    "InstanceProfileNameWithPath": "InstanceProfileName",
+    "CertificateNameWithPath": "ServerCertificateName",
+}
+
+
+def _renamed(action: str, variable: str, old: str, new: str) -> list[dict[str, Any]]:
+    """A rename is authorized on the old and on the new name."""
+    return [
+        {"action": action, "resource_mappings": {variable: {"template": f"%%many%${{{old}}}%${{{new}}}%%"}}}
+    ]
+
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "To change a user name, the requester must have appropriate permissions on both the source object
+    # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
+    # UpdateServerCertificate). iam-dataset gives ``*``.
+    ("iam", "updateuser"): _renamed("iam:UpdateUser", "UserNameWithPath", "UserName", "NewUserName"),
+    ("iam", "updategroup"): _renamed("iam:UpdateGroup", "GroupNameWithPath", "GroupName", "NewGroupName"),
+    ("iam", "updateservercertificate"): _renamed(
+        "iam:UpdateServerCertificate",
+        "CertificateNameWithPath",
+        "ServerCertificateName",
+        "NewServerCertificateName",
+    ),
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
     ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
