@@ -29,6 +29,7 @@ class OperatorSettings:
     allowed_repositories: tuple[str, ...] = ()
     progress_interval: float = 5.0  # seconds between status.lastRun updates during a run
     schedule_check_interval: float = 60.0  # seconds between checks whether a scheduled run is due
+    rightsizing_interval: float = 60.0  # seconds between rediscoveries of a rightsizing parent's roles
     retry_backoff: float = 30.0  # first delay after a temporary failure; doubles up to retry_backoff_max
     retry_backoff_max: float = 600.0
 
@@ -91,6 +92,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         allowed_repositories=_list(env, "ALLOWED_REPOSITORIES"),
         progress_interval=_float(env, "PROGRESS_INTERVAL", 5.0),
         schedule_check_interval=_float(env, "SCHEDULE_CHECK_INTERVAL", 60.0),
+        rightsizing_interval=_float(env, "RIGHTSIZING_INTERVAL", 60.0),
         retry_backoff=_float(env, "RETRY_BACKOFF", 30.0),
         retry_backoff_max=_float(env, "RETRY_BACKOFF_MAX", 600.0),
     )

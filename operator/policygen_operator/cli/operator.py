@@ -15,7 +15,7 @@ from typing import Any
 
 from policygen_operator.cli.main import EXIT_OK, EXIT_USAGE, add_command
 
-HANDLERS = "policygen_operator.handlers.policygeneration"
+HANDLERS = ("policygen_operator.handlers.policygeneration", "policygen_operator.handlers.rightsizing")
 
 DESCRIPTION = """\
 Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and pull requests.
@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     import kopf
 
     # Loaded by name, the way `kopf run -m` loads a module: importing registers the handlers with kopf.
-    importlib.import_module(HANDLERS)
+    for module in HANDLERS:
+        importlib.import_module(module)
     liveness = args.liveness
     if liveness is None and settings.liveness_port:
         liveness = f"http://0.0.0.0:{settings.liveness_port}/healthz"

@@ -16,6 +16,7 @@ import kopf
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.services import metrics
 from policygen_operator.services.reconcile import Reconciler, Target, utcnow
+from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Outcome, scheduled_run_due
 from policygen_operator.settings import OperatorSettings, from_env
 
@@ -69,8 +70,9 @@ def runs_in_flight(**_: Any) -> float:
     return float(metrics.IN_FLIGHT._value.get())
 
 
-@kopf.on.create(GROUP, VERSION, PLURAL)
-@kopf.on.update(GROUP, VERSION, PLURAL, field="spec")
+# Children of a Rightsizing carry FED_BY: the parent's one scan feeds them, they are never scanned one by one.
+@kopf.on.create(GROUP, VERSION, PLURAL, annotations={FED_BY: kopf.ABSENT})
+@kopf.on.update(GROUP, VERSION, PLURAL, field="spec", annotations={FED_BY: kopf.ABSENT})
 async def generate(
     body: kopf.Body,
     spec: kopf.Spec,
@@ -94,6 +96,7 @@ async def generate(
     PLURAL,
     interval=_SCHEDULE_CHECK,
     initial_delay=_SCHEDULE_CHECK,
+    annotations={FED_BY: kopf.ABSENT},
     when=lambda spec, **_: bool(spec.get("schedule")),
 )
 async def scheduled(

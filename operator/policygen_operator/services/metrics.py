@@ -37,6 +37,35 @@ CONFIGMAP_WRITES = Counter(
     registry=REGISTRY,
 )
 
+RIGHTSIZING_SCANS = Counter(
+    "policygen_rightsizing_scans_total",
+    "CloudTrail scans made by a Rightsizing or ClusterRightsizing (one per schedule for all its roles).",
+    ["parent"],
+    registry=REGISTRY,
+)
+ROLE_ACTIONS = Gauge(
+    "policygen_rightsizing_role_actions",
+    "Per role found by a rightsizing parent: granted, used and unused actions after the last scan.",
+    ["parent", "role", "kind"],
+    registry=REGISTRY,
+)
+_ROLE_KINDS = {"granted": "grantedActions", "used": "usedActions", "unused": "unusedActions"}
+_ROLES: dict[str, set[str]] = {}
+
+
+def set_role(parent: str, role: str, counts: dict[str, object]) -> None:
+    for kind, key in _ROLE_KINDS.items():
+        ROLE_ACTIONS.labels(parent, role, kind).set(float(counts[key]))  # type: ignore[arg-type]
+    _ROLES.setdefault(parent, set()).add(role)
+
+
+def forget_roles(parent: str, keep: set[str]) -> None:
+    """Drop the series of roles a parent no longer has, so a dashboard does not show ghosts."""
+    for role in _ROLES.get(parent, set()) - keep:
+        for kind in _ROLE_KINDS:
+            ROLE_ACTIONS.remove(parent, role, kind)
+    _ROLES[parent] = _ROLES.get(parent, set()) & keep
+
 
 def serve(port: int) -> None:
     """Start the /metrics endpoint on a daemon thread; port 0 means disabled."""

@@ -11,10 +11,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kubernetes_asyncio import client
 from kubernetes_asyncio.client.rest import ApiException
 
-from policygen_operator.adapters.kubernetes.client import GROUP, MERGE_PATCH, PLURAL, VERSION, _error
+from policygen_operator.adapters.kubernetes.client import (
+    GROUP,
+    MERGE_PATCH,
+    PLURAL,
+    VERSION,
+    KubeClient,
+    _error,
+)
 from policygen_operator.domain.rightsizing import ACK, IRSA, Binding
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -44,12 +50,8 @@ def ack_role_arn(role: Mapping[str, Any], account: str | None, partition: str = 
     return f"arn:{partition}:iam::{owner}:role{path}{spec['name']}"
 
 
-class RightsizingKube:
-    """Calls on one ``ApiClient`` (the process's pooled one)."""
-
-    def __init__(self, api: client.ApiClient) -> None:
-        self._core = client.CoreV1Api(api)
-        self._custom = client.CustomObjectsApi(api)
+class RightsizingKube(KubeClient):
+    """The operator's client (status, ConfigMaps) plus discovery and the children's calls."""
 
     async def namespaces(self, match_labels: Mapping[str, str] | None, names: list[str] | None) -> list[str]:
         try:

@@ -1,0 +1,75 @@
+"""kopf handlers for Rightsizing and ClusterRightsizing: kwargs -> ``RightsizingService.reconcile`` -> status.
+
+Spec changes reconcile at once; a timer rediscovers every ``POLICYGEN_RIGHTSIZING_INTERVAL`` seconds (a
+removed annotation removes its child, a new role gets one), and the service scans only when a scan is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import kopf
+
+from policygen_operator.adapters.kubernetes.client import GROUP, VERSION
+from policygen_operator.adapters.kubernetes.rightsizing import (
+    CLUSTER_RIGHTSIZING_PLURAL,
+    RIGHTSIZING_PLURAL,
+    RightsizingKube,
+)
+from policygen_operator.services.rightsizing import BotoAws, Parent, RightsizingService
+from policygen_operator.settings import OperatorSettings, from_env
+
+_INTERVAL = from_env().rightsizing_interval  # kopf fixes a timer's interval when the decorator runs
+
+
+@kopf.on.startup()
+async def start_rightsizing(memo: kopf.Memo, **_: Any) -> None:
+    """After the PolicyGeneration start-up (registered first): share its executor, so scans stay bounded."""
+    app: OperatorSettings = memo.get("app") or from_env()
+    executor = memo.get("executor") or ThreadPoolExecutor(app.max_concurrent_scans)
+    kube = await RightsizingKube.connect()
+    assert isinstance(kube, RightsizingKube)  # connect() builds cls
+    memo.rightsizing = RightsizingService(app, kube, BotoAws(), executor)
+
+
+@kopf.on.cleanup()
+async def stop_rightsizing(memo: kopf.Memo, **_: Any) -> None:
+    await memo.rightsizing.kube.close()
+
+
+@kopf.on.create(GROUP, VERSION, RIGHTSIZING_PLURAL)
+@kopf.on.update(GROUP, VERSION, RIGHTSIZING_PLURAL, field="spec")
+@kopf.on.create(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL)
+@kopf.on.update(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL, field="spec")
+@kopf.timer(GROUP, VERSION, RIGHTSIZING_PLURAL, interval=_INTERVAL, initial_delay=_INTERVAL)
+@kopf.timer(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL, interval=_INTERVAL, initial_delay=_INTERVAL)
+async def rightsize(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+    **_: Any,
+) -> None:
+    parent = Parent(
+        kind=str(body["kind"]),
+        namespace=meta.get("namespace") or None,
+        name=str(meta["name"]),
+        uid=str(meta["uid"]),
+        generation=int(meta["generation"]),
+        spec=dict(spec),
+        status=dict(status),
+        owner_reference=kopf.build_owner_reference(body),
+    )
+    if "lock" not in memo:
+        memo["lock"] = asyncio.Lock()
+    async with memo["lock"]:  # per object: the timer and the spec handlers never run together
+        outcome = await memo.rightsizing.reconcile(parent)
+    patch.status.update(outcome.status)
+    if outcome.failure == "temporary":
+        raise kopf.TemporaryError(outcome.message, delay=outcome.delay)
+    if outcome.failure == "permanent":
+        kopf.warn(body, reason="Failed", message=outcome.message[:1024])

@@ -1,0 +1,557 @@
+"""Reconcile a Rightsizing or ClusterRightsizing: discover roles, one child per role, scan once, report.
+
+Level-based, every time it runs (spec change, or the periodic timer):
+
+1. discover the roles in scope (IRSA ServiceAccounts, ACK ``Role`` objects, EKS Pod Identity associations);
+2. make the children match: one ``PolicyGeneration`` per distinct role, named ``child_name(parent, arn)``,
+   labelled with the parent's uid and owned by the parent; children of roles no longer found are deleted;
+3. when a scan is due (new spec, a role not covered by the last scan, or ``spec.schedule``), ONE scan of
+   CloudTrail for every role, then per role: its policy, its granted policies from IAM, granted versus used;
+4. write each child's status and ConfigMap (the children carry ``policygen.io/fed-by``, so the
+   PolicyGeneration handlers leave them alone and never scan them one by one), metrics, the parent's totals.
+
+The CloudTrail source is the parent's inline ``cloudTrail`` (the PolicyGeneration shape), read by
+``trail_source``: the one place to switch when source objects (CloudTrailSource) arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
+from policygen_operator.domain.cloudtrail.window import iso
+from policygen_operator.domain.iam.granted import Grant, expand_policies, within_boundary
+from policygen_operator.domain.iam.reference import load_reference
+from policygen_operator.domain.rightsizing import (
+    Binding,
+    DiscoveredRole,
+    Guards,
+    RoleAnalysis,
+    analyze,
+    child_name,
+    group_roles,
+)
+from policygen_operator.services import conditions as c
+from policygen_operator.services import metrics
+from policygen_operator.services import spec as specs
+from policygen_operator.services.errors import InvalidRequestError, PolicygenError, TemporaryError
+from policygen_operator.services.generation import (
+    AwsAccess,
+    GenerationRequest,
+    GenerationResult,
+    NoMatchingEvents,
+    PolicyValidationFailed,
+    PrincipalResult,
+    run_generation,
+)
+from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
+from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
+from policygen_operator.services.status import policy_status
+from policygen_operator.settings import OperatorSettings
+
+logger = logging.getLogger(__name__)
+
+FED_BY = "policygen.io/fed-by"
+PARENT_UID = "policygen.io/rightsizing-uid"
+PARENT_NAME = "policygen.io/rightsizing"
+ROLE_HASH = "policygen.io/role"
+DETAIL_KEY = "rightsizing.json"
+DISCOVERED, SCANNED = "Discovered", "Scanned"
+
+
+@dataclass(frozen=True)
+class Parent:
+    kind: str  # Rightsizing | ClusterRightsizing
+    namespace: str | None  # None: cluster-scoped
+    name: str
+    uid: str
+    generation: int
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any]
+    owner_reference: Mapping[str, Any]
+
+    @property
+    def child_namespace(self) -> str:
+        return self.namespace or str(self.spec.get("childNamespace") or "")
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.namespace + '/' if self.namespace else ''}{self.name}"
+
+
+class RightsizingKubePort(ConfigMapPort, Protocol):
+    async def namespaces(
+        self, match_labels: Mapping[str, str] | None, names: list[str] | None
+    ) -> list[str]: ...
+    async def irsa_bindings(
+        self, namespace: str, match_labels: Mapping[str, str] | None
+    ) -> list[Binding]: ...
+    async def ack_bindings(self, namespace: str, account: str | None) -> list[Binding]: ...
+    async def children(self, selector: str) -> list[dict[str, Any]]: ...
+    async def create_child(self, namespace: str, body: dict[str, Any]) -> None: ...
+    async def patch_child_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None: ...
+    async def delete_child(self, namespace: str, name: str) -> None: ...
+    async def patch_parent_status(
+        self, namespace: str | None, name: str, status: Mapping[str, Any]
+    ) -> bool: ...
+    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState: ...
+
+
+class AwsPort(Protocol):
+    """IAM and EKS reads; synchronous (boto3), run in the executor."""
+
+    def role_policies(self, aws: AwsAccess, role_arn: str) -> Any: ...  # adapters.aws.iam.RolePolicies
+    def pod_identity(self, aws: AwsAccess, cluster: str, namespaces: set[str]) -> list[Binding]: ...
+
+
+@dataclass
+class ParentOutcome:
+    status: dict[str, Any] = field(default_factory=dict)
+    failure: str | None = None  # None | permanent | temporary
+    message: str = ""
+    delay: float = 0.0
+
+
+def trail_source(spec: Mapping[str, Any]) -> Any:
+    """Where the logs are: today the inline ``cloudTrail`` block; later a CloudTrailSource reference."""
+    return specs.source(spec)
+
+
+def guards(spec: Mapping[str, Any]) -> Guards:
+    raw = spec.get("guards") or {}
+    return Guards(
+        min_days_observed=float(raw.get("minDaysObserved") or 0),
+        min_events=int(raw.get("minEvents") or 0),
+        keep_actions=tuple(raw.get("keepActions") or ()),
+    )
+
+
+def child_spec(parent: Parent, role_arn: str) -> dict[str, Any]:
+    """What a child asks for: the parent's source, window and policy options for one principal."""
+    spec: dict[str, Any] = {"principalArn": role_arn, "cloudTrail": dict(parent.spec["cloudTrail"])}
+    for key in ("window", "aws"):
+        if parent.spec.get(key):
+            spec[key] = dict(parent.spec[key])
+    policy = parent.spec.get("policy") or {}
+    if policy:
+        spec["policy"] = dict(policy)
+    return spec
+
+
+def child_body(parent: Parent, role: DiscoveredRole) -> dict[str, Any]:
+    name = child_name(parent.name, role.arn)
+    return {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "PolicyGeneration",
+        "metadata": {
+            "name": name,
+            "namespace": parent.child_namespace,
+            "labels": {
+                PARENT_UID: parent.uid,
+                PARENT_NAME: parent.name[:63].rstrip("-_."),
+                ROLE_HASH: name.rsplit("-", 1)[-1],
+                "app.kubernetes.io/managed-by": "policygen",
+            },
+            "annotations": {FED_BY: parent.ref},
+            "ownerReferences": [dict(parent.owner_reference)],
+        },
+        "spec": child_spec(parent, role.arn),
+    }
+
+
+class RightsizingService:
+    def __init__(
+        self,
+        settings: OperatorSettings,
+        kube: RightsizingKubePort,
+        aws: AwsPort,
+        executor: Executor,
+        generate: Generate = run_generation,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        from policygen_operator.services.reconcile import utcnow
+
+        self.settings = settings
+        self.kube = kube
+        self.aws = aws
+        self.executor = executor
+        self.generate = generate
+        self.clock = clock or utcnow
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(fn, *args))
+
+    def _aws(self, spec: Mapping[str, Any], region: str | None = None) -> AwsAccess:
+        aws = spec.get("aws") or {}
+        return AwsAccess(
+            region=region or aws.get("region") or self.settings.aws_region,
+            role_arn=aws.get("roleArn") or None,
+            endpoint_url=self.settings.aws_endpoint_url,
+        )
+
+    async def discover(self, parent: Parent) -> tuple[list[DiscoveredRole], list[str]]:
+        """The roles in scope, and the namespaces searched."""
+        spec = parent.spec
+        discovery = spec.get("discovery") or {}
+        if parent.namespace:
+            namespaces = [parent.namespace]
+        else:
+            selector = spec.get("namespaceSelector") or {}
+            namespaces = await self.kube.namespaces(selector.get("matchLabels"), selector.get("names"))
+        sa_labels = (spec.get("serviceAccountSelector") or {}).get("matchLabels")
+        bindings: list[Binding] = []
+        for namespace in namespaces:
+            if discovery.get("irsa", True):
+                bindings += await self.kube.irsa_bindings(namespace, sa_labels)
+            if discovery.get("ackRoles", True):
+                bindings += await self.kube.ack_bindings(namespace, discovery.get("accountId"))
+        pod_identity = discovery.get("podIdentity") or {}
+        if pod_identity.get("clusterName"):
+            aws = self._aws(spec, pod_identity.get("region"))
+            bindings += await self._in_thread(
+                self.aws.pod_identity, aws, str(pod_identity["clusterName"]), set(namespaces)
+            )
+        exclude = (spec.get("guards") or {}).get("excludePrincipals") or ()
+        return group_roles(bindings, exclude), namespaces
+
+    async def sync_children(self, parent: Parent, roles: list[DiscoveredRole]) -> dict[str, dict[str, Any]]:
+        """Create missing children, update drifted specs, delete children of roles no longer found."""
+        desired = {child_name(parent.name, r.arn): r for r in roles}
+        existing = {
+            c["metadata"]["name"]: c
+            for c in await self.kube.children(f"{PARENT_UID}={parent.uid}")
+            if c["metadata"].get("namespace") == parent.child_namespace
+        }
+        for name, child in existing.items():
+            if name not in desired:
+                await self.kube.delete_child(child["metadata"]["namespace"], name)
+        for name, role in desired.items():
+            body = child_body(parent, role)
+            if name not in existing:
+                await self.kube.create_child(parent.child_namespace, body)
+            elif existing[name].get("spec") != body["spec"]:
+                await self.kube.patch_child_spec(parent.child_namespace, name, body["spec"])
+        current = await self.kube.children(f"{PARENT_UID}={parent.uid}")
+        return {c["metadata"]["name"]: c for c in current if c["metadata"]["name"] in desired}
+
+    def scan_due(self, parent: Parent, roles: list[DiscoveredRole], now: datetime) -> bool:
+        last = parent.status.get("lastScan") or {}
+        if not last.get("completionTime") or last.get("generation") != parent.generation:
+            return True
+        if {r.arn for r in roles} - set(last.get("roles") or ()):
+            return True
+        interval = specs.schedule_interval(parent.spec)
+        if interval is None:
+            return False
+        finished = specs.parse_time(str(last["completionTime"]), "status.lastScan.completionTime")
+        return (now - finished) >= interval
+
+    async def reconcile(self, parent: Parent) -> ParentOutcome:
+        now = self.clock()
+        conds = c.Conditions(parent.status.get("conditions"), iso(now), parent.generation)
+        status: dict[str, Any] = {"observedGeneration": parent.generation}
+        try:
+            if not parent.child_namespace:
+                raise InvalidRequestError("spec.childNamespace is required", field="spec.childNamespace")
+            source = trail_source(parent.spec)
+            start, end = specs.window(parent.spec, now)
+            roles, namespaces = await self.discover(parent)
+            children = await self.sync_children(parent, roles)
+        except InvalidRequestError as err:
+            return self._failed(conds, status, DISCOVERED, err, permanent=True)
+        except (KubernetesError, TemporaryError) as err:
+            permanent = isinstance(err, KubernetesError) and err.permanent
+            reason = "DiscoveryFailed" if permanent else "TemporaryFailure"
+            return self._failed(conds, status, DISCOVERED, err, permanent=permanent, reason=reason)
+        except Exception as err:  # an adapter's permanent AWS error (a missing EKS cluster) lands here
+            return self._failed(conds, status, DISCOVERED, err, permanent=True, reason="DiscoveryFailed")
+        accounts = sorted({sa for r in roles for sa in r.service_accounts})
+        conds.set(
+            DISCOVERED,
+            True,
+            "RolesDiscovered",
+            f"{len(roles)} roles from {len(accounts)} ServiceAccounts in {len(namespaces)} namespaces",
+        )
+        status.update(namespaces=len(namespaces), serviceAccounts=len(accounts), rolesFound=len(roles))
+        previous = {r.get("arn"): r for r in parent.status.get("roles") or ()}
+        rows = [self._row(parent, r, previous.get(r.arn)) for r in roles]
+        if roles and self.scan_due(parent, roles, now):
+            request = GenerationRequest(
+                principals=tuple(r.arn for r in roles),
+                source=source,
+                start=start,
+                end=end,
+                resource_level=bool((parent.spec.get("policy") or {}).get("resourceLevel", True)),
+                exclude_actions=tuple((parent.spec.get("policy") or {}).get("excludeActions") or ()),
+                aws=self._aws(parent.spec),
+                workers=self.settings.scan_workers,
+            )
+            try:
+                rows = await self._scan_and_report(parent, roles, children, request, status, now)
+            except (InvalidRequestError, TemporaryError) as err:
+                permanent = isinstance(err, InvalidRequestError)
+                return self._failed(conds, status, SCANNED, err, permanent=permanent)
+            conds.set(SCANNED, True, "Scanned", f"one scan for {len(roles)} roles")
+        elif not roles:
+            conds.set(SCANNED, True, "NoRoles", "no role found in scope: nothing to scan")
+        else:
+            # A role that left is no longer covered: if it comes back, its new child needs a scan.
+            last = dict(parent.status.get("lastScan") or {})
+            last["roles"] = [arn for arn in last.get("roles") or () if arn in {r.arn for r in roles}]
+            status["lastScan"] = last
+            conds.set(SCANNED, True, "UpToDate", "the last scan covers every role found")
+        status["roles"] = rows
+        status.update(_totals(rows))
+        conds.summarize([DISCOVERED, SCANNED])
+        status["conditions"] = conds.as_list()
+        return ParentOutcome(status=status)
+
+    def _row(self, parent: Parent, role: DiscoveredRole, before: Mapping[str, Any] | None) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "arn": role.arn,
+            "child": child_name(parent.name, role.arn),
+            "serviceAccounts": role.service_accounts,
+            "ackRoles": role.ack_roles,
+            "via": role.via,
+        }
+        for key in ("grantedActions", "usedActions", "unusedActions", "reductionPercent", "removalProposed"):
+            if before and key in before:
+                row[key] = before[key]
+        return row
+
+    async def _scan_and_report(
+        self,
+        parent: Parent,
+        roles: list[DiscoveredRole],
+        children: dict[str, dict[str, Any]],
+        request: GenerationRequest,
+        status: dict[str, Any],
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        began = time.monotonic()
+        result = await self._scan(parent, request)
+        metrics.RIGHTSIZING_SCANS.labels(parent.ref).inc()
+        metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
+        observed_days = (request.end - request.start).total_seconds() / 86400
+        rows: list[dict[str, Any]] = []
+        for role in roles:
+            found = result.results.get(role.arn)
+            analysis = await self._analysis(parent, role, result, observed_days)
+            name = child_name(parent.name, role.arn)
+            child = children.get(name)
+            if child is not None and found is not None:
+                await self._feed_child(parent, role, child, found, analysis, result, request, now)
+            metrics.set_role(parent.ref, role.arn, analysis.counts())
+            row = self._row(parent, role, None)
+            counts = analysis.counts()
+            row.update(
+                {k: counts[k] for k in ("grantedActions", "usedActions", "unusedActions", "reductionPercent")}
+            )
+            row["removalProposed"] = counts["removalProposed"]
+            rows.append(row)
+        metrics.forget_roles(parent.ref, {r.arn for r in roles})
+        status["lastScan"] = {
+            "startTime": iso(now),
+            "completionTime": iso(self.clock()),
+            "generation": parent.generation,
+            "windowStart": iso(request.start),
+            "windowEnd": iso(request.end),
+            "roles": [r.arn for r in roles],
+            "filesScanned": result.summary.files_scanned,
+            "eventsScanned": result.summary.events_scanned,
+            "eventsMatched": result.summary.events_matched,
+            "durationSeconds": round(time.monotonic() - began, 3),
+        }
+        return rows
+
+    async def _scan(self, parent: Parent, request: GenerationRequest) -> GenerationResult:
+        async def still_wanted(_: Any) -> bool | None:
+            return True
+
+        try:
+            return await scan_in_thread(
+                self.executor,
+                self.generate,
+                request,
+                LatestProgress(),
+                still_wanted,
+                self.settings.progress_interval,
+                parent.ref,
+            )
+        except (NoMatchingEvents, PolicyValidationFailed) as err:
+            if err.result is None:
+                raise
+            return err.result  # roles without events (or a bad part) still get their granted-vs-used report
+
+    async def _analysis(
+        self, parent: Parent, role: DiscoveredRole, result: GenerationResult, observed_days: float
+    ) -> RoleAnalysis:
+        reference = load_reference()
+        read = await self._in_thread(self.aws.role_policies, self._aws(parent.spec), role.arn)
+        grant = expand_policies(read.policies, reference) if not read.missing else Grant()
+        boundary: dict[str, Any] | None = None
+        if read.boundary is not None:
+            cut, applied = within_boundary(grant, expand_policies([read.boundary], reference))
+            grant = cut
+            boundary = {"arn": read.boundary.arn, "name": read.boundary.name, "applied": applied}
+        analysis = analyze(
+            role.arn,
+            grant,
+            result.summary.principals.get(role.arn),
+            observed_days,
+            guards(parent.spec),
+            reference,
+            boundary,
+        )
+        if read.missing:
+            analysis.held_back.append("the role was not found in IAM")
+        return analysis
+
+    async def _feed_child(
+        self,
+        parent: Parent,
+        role: DiscoveredRole,
+        child: Mapping[str, Any],
+        found: PrincipalResult,
+        analysis: RoleAnalysis,
+        result: GenerationResult,
+        request: GenerationRequest,
+        now: datetime,
+    ) -> None:
+        """The child's ConfigMap (policy + detail) and status, from the parent's scan."""
+        meta = child["metadata"]
+        namespace, name, generation = meta["namespace"], meta["name"], int(meta.get("generation", 1))
+        cm_name = specs.configmap_name(name, child.get("spec") or {})
+        owner = {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "PolicyGeneration",
+            "name": name,
+            "uid": meta["uid"],
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+        detail = {**analysis.to_dict(), "discovered": role.to_dict(), "parent": parent.ref}
+        body = configmap_body(
+            cm_name, found.policies, policies_sha256(found.policies), owner, f"{namespace}/{name}", None
+        )
+        body["data"][DETAIL_KEY] = _json(detail)
+        conds = c.Conditions((child.get("status") or {}).get("conditions"), iso(now), generation)
+        child_status: dict[str, Any] = {
+            "observedGeneration": generation,
+            "lastRun": {
+                "startTime": iso(now),
+                "completionTime": iso(self.clock()),
+                "generation": generation,
+                "windowStart": iso(request.start),
+                "windowEnd": iso(request.end),
+                "filesScanned": result.summary.files_scanned,
+                "eventsScanned": result.summary.events_scanned,
+                "eventsMatched": result.summary.events_matched,
+            },
+            "deniedActions": list(found.denied_actions),
+            "rightsizing": {
+                **analysis.counts(),
+                "parent": parent.ref,
+                "serviceAccounts": role.service_accounts,
+                "attribution": role.to_dict()["attribution"],
+                **({"permissionsBoundary": analysis.boundary["arn"]} if analysis.boundary else {}),
+            },
+        }
+        if found.policies:
+            child_status["policy"] = policy_status(found, policies_sha256(found.policies), generation)
+            conds.set(c.GENERATED, True, "Generated", f"{len(found.actions)} actions, from the parent's scan")
+        else:
+            conds.set(
+                c.GENERATED,
+                True,
+                "NoActivity",
+                "no event of the role in the window: every granted action is unused",
+            )
+        try:
+            await self.kube.put_configmap(namespace, body)
+            child_status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
+            conds.set(
+                c.PUBLISHED,
+                True,
+                "ConfigMapUpdated",
+                f"ConfigMap {cm_name} written (policy and {DETAIL_KEY})",
+            )
+        except KubernetesError as err:
+            conds.set(
+                c.PUBLISHED, False, "ConfigMapRejected" if err.permanent else "TemporaryFailure", str(err)
+            )
+        conds.summarize([c.GENERATED, c.PUBLISHED])
+        child_status["conditions"] = conds.as_list()
+        try:
+            await self.kube.patch_status(namespace, name, child_status)
+        except KubernetesError as err:
+            logger.warning("status of child %s/%s not written: %s", namespace, name, err)
+
+    def _failed(
+        self,
+        conds: c.Conditions,
+        status: dict[str, Any],
+        type_: str,
+        err: Exception,
+        *,
+        permanent: bool,
+        reason: str | None = None,
+    ) -> ParentOutcome:
+        why = reason or (err.reason if isinstance(err, PolicygenError) else "Error")
+        conds.set(type_, False, why, str(err))
+        conds.summarize([DISCOVERED, SCANNED] if type_ == SCANNED else [DISCOVERED])
+        status["conditions"] = conds.as_list()
+        delay = 0.0 if permanent else self.settings.backoff(0)
+        return ParentOutcome(status, "permanent" if permanent else "temporary", str(err), delay)
+
+
+def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    granted = sum(int(r.get("grantedActions") or 0) for r in rows)
+    unused = sum(int(r.get("unusedActions") or 0) for r in rows)
+    return {
+        "rolesWithUnused": sum(1 for r in rows if r.get("unusedActions")),
+        "grantedActions": granted,
+        "unusedActions": unused,
+        "reductionPercent": round(100 * unused / granted) if granted else 0,
+    }
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
+class BotoAws:
+    """``AwsPort`` on boto3: one IAM reader per identity (its managed-policy cache shared across roles)."""
+
+    def __init__(self) -> None:
+        self._readers: dict[AwsAccess, Any] = {}
+
+    def _session(self, aws: AwsAccess) -> Any:
+        from policygen_operator.adapters.aws.session import shared_session
+
+        return shared_session(aws.region, aws.role_arn, aws.endpoint_url)
+
+    def role_policies(self, aws: AwsAccess, role_arn: str) -> Any:
+        from policygen_operator.adapters.aws.iam import IamPolicies
+
+        reader = self._readers.get(aws)
+        if reader is None:
+            client = self._session(aws).client("iam", endpoint_url=aws.endpoint_url, region_name=aws.region)
+            reader = self._readers[aws] = IamPolicies(client)
+        return reader.role(role_arn)
+
+    def pod_identity(self, aws: AwsAccess, cluster: str, namespaces: set[str]) -> list[Binding]:
+        from policygen_operator.adapters.aws.eks import pod_identity_bindings
+
+        client = self._session(aws).client("eks", endpoint_url=aws.endpoint_url, region_name=aws.region)
+        return pod_identity_bindings(client, cluster, namespaces)

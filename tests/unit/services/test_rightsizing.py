@@ -1,0 +1,231 @@
+"""The rightsizing service with an in-memory Kubernetes and IAM, and the real engine on the sample logs.
+
+The real API server, moto's IAM and S3 are exercised by tests/integration/test_rightsizing_operator.py; here
+the point is the decisions: one child per distinct role, children of vanished roles deleted, ONE scan for
+every role, a scan only when due, granted-versus-used in each child's status and ConfigMap, parent totals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from policygen_operator.adapters.kubernetes.client import ObjectState
+from policygen_operator.domain.iam.granted import INLINE, MANAGED, PolicySource
+from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
+from policygen_operator.services import metrics
+from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
+from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
+from policygen_operator.settings import OperatorSettings
+
+ROOT = Path(__file__).resolve().parents[3]
+ORDERS = "arn:aws:iam::111122223333:role/service-role/order-processor"
+DEPLOYER = "arn:aws:iam::111122223333:role/ci-deployer"
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+SPEC = {
+    "childNamespace": "fleet",
+    "cloudTrail": {"local": {"path": str(ROOT / "examples" / "cloudtrail" / "AWSLogs")}},
+    "window": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"},
+    "guards": {"minEvents": 1},
+}
+
+
+@dataclass
+class FakeKube:
+    accounts: dict[str, list[Binding]]
+    objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    configmaps: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    parent_status: dict[str, Any] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+
+    async def namespaces(self, match_labels: Mapping[str, str] | None, names: list[str] | None) -> list[str]:
+        return sorted(self.accounts)
+
+    async def irsa_bindings(self, namespace: str, match_labels: Mapping[str, str] | None) -> list[Binding]:
+        return list(self.accounts.get(namespace, []))
+
+    async def ack_bindings(self, namespace: str, account: str | None) -> list[Binding]:
+        return []
+
+    async def children(self, selector: str) -> list[dict[str, Any]]:
+        key, _, value = selector.partition("=")
+        return [o for o in self.objects.values() if o["metadata"]["labels"].get(key) == value]
+
+    async def create_child(self, namespace: str, body: dict[str, Any]) -> None:
+        body = json.loads(json.dumps(body))
+        body["metadata"].update(uid=f"uid-{body['metadata']['name']}", generation=1)
+        self.objects[(namespace, body["metadata"]["name"])] = body
+
+    async def patch_child_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None:
+        self.objects[(namespace, name)]["spec"] = dict(spec)
+
+    async def delete_child(self, namespace: str, name: str) -> None:
+        self.deleted.append(name)
+        del self.objects[(namespace, name)]
+
+    async def patch_parent_status(self, namespace: str | None, name: str, status: Mapping[str, Any]) -> bool:
+        return True
+
+    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
+        self.objects[(namespace, name)].setdefault("status", {}).update(status)
+        return ObjectState(True, 1, "u")
+
+    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
+        return None
+
+    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
+        self.configmaps[(namespace, body["metadata"]["name"])] = body
+
+
+@dataclass
+class FakeRead:
+    policies: list[PolicySource]
+    boundary: PolicySource | None = None
+    missing: bool = False
+
+
+class FakeAws:
+    def role_policies(self, aws: Any, role_arn: str) -> FakeRead:
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["s3:*", "sqs:*", "dynamodb:GetItem"], "Resource": "*"}
+            ],
+        }
+        return FakeRead(
+            [
+                PolicySource(MANAGED, "Broad", doc, "arn:aws:iam::aws:policy/Broad"),
+                PolicySource(INLINE, "none", {"Statement": []}),
+            ]
+        )
+
+    def pod_identity(self, aws: Any, cluster: str, namespaces: set[str]) -> list[Binding]:
+        return []
+
+
+class CountingEngine:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, ...]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        with self.lock:
+            self.calls.append(request.principals)
+        return run_generation(request, progress, cancel)
+
+
+def parent(status: Mapping[str, Any] | None = None, generation: int = 1) -> Parent:
+    return Parent(
+        "ClusterRightsizing",
+        None,
+        "fleet",
+        "uid-parent",
+        generation,
+        SPEC,
+        dict(status or {}),
+        {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "ClusterRightsizing",
+            "name": "fleet",
+            "uid": "uid-parent",
+        },
+    )
+
+
+def run(service: RightsizingService, target: Parent) -> Any:
+    return asyncio.run(service.reconcile(target))
+
+
+def service(kube: FakeKube, engine: CountingEngine) -> RightsizingService:
+    settings = OperatorSettings(progress_interval=0.05)
+    return RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(2), engine, clock=lambda: NOW)
+
+
+def test_one_child_per_role_one_scan_counts_and_garbage_collection() -> None:
+    kube = FakeKube(
+        {
+            "team-a": [
+                Binding(ORDERS, IRSA, "team-a", "orders"),
+                Binding(DEPLOYER, IRSA, "team-a", "deploy"),
+            ],
+            "team-b": [Binding(ORDERS, IRSA, "team-b", "orders-replica")],
+        }
+    )
+    engine = CountingEngine()
+    svc = service(kube, engine)
+    outcome = run(svc, parent())
+    assert outcome.failure is None, outcome.message
+    assert engine.calls == [(DEPLOYER, ORDERS)]  # ONE scan for both roles
+    names = {child_name("fleet", ORDERS), child_name("fleet", DEPLOYER)}
+    assert {name for _, name in kube.objects} == names
+    orders = kube.objects[("fleet", child_name("fleet", ORDERS))]
+    assert orders["metadata"]["annotations"][FED_BY] == "ClusterRightsizing/fleet"
+    assert orders["metadata"]["labels"][PARENT_UID] == "uid-parent"
+    assert orders["spec"]["principalArn"] == ORDERS
+    right = orders["status"]["rightsizing"]
+    assert right["serviceAccounts"] == ["team-a/orders", "team-b/orders-replica"]
+    assert [c["status"] for c in orders["status"]["conditions"] if c["type"] == "Ready"] == ["True"]
+    cm = kube.configmaps[("fleet", f"{child_name('fleet', ORDERS)}-policy")]
+    detail = json.loads(cm["data"]["rightsizing.json"])
+    # hand count: granted = all s3 and sqs actions and dynamodb:GetItem; used = the granted ones it called
+    used_granted = [a for a in detail["used"] if a.split(":")[0] in ("s3", "sqs") or a == "dynamodb:GetItem"]
+    assert right["grantedActions"] == len(detail["granted"])
+    assert right["unusedActions"] == right["grantedActions"] - len(used_granted)
+    assert json.loads(cm["data"]["policy.json"])["Statement"]
+    status = outcome.status
+    assert status["rolesFound"] == 2 and status["serviceAccounts"] == 3 and status["namespaces"] == 2
+    assert status["unusedActions"] == sum(r["unusedActions"] for r in status["roles"])
+    assert status["lastScan"]["roles"] == [DEPLOYER, ORDERS]
+    text = metrics.REGISTRY.get_sample_value(
+        "policygen_rightsizing_scans_total", {"parent": "ClusterRightsizing/fleet"}
+    )
+    assert text is not None and text >= 1
+
+    # Rediscovery without changes: no new scan.
+    again = run(svc, parent(status))
+    assert engine.calls == [(DEPLOYER, ORDERS)]
+    assert again.status["lastScan"] == status["lastScan"]
+    assert [c["reason"] for c in again.status["conditions"] if c["type"] == "Scanned"] == ["UpToDate"]
+
+    # The deployer's annotation is removed: its child goes, no scan is needed for a role that left.
+    kube.accounts["team-a"] = [Binding(ORDERS, IRSA, "team-a", "orders")]
+    after = run(svc, parent(again.status))
+    assert kube.deleted == [child_name("fleet", DEPLOYER)]
+    assert engine.calls == [(DEPLOYER, ORDERS)]
+    assert after.status["rolesFound"] == 1 and [r["arn"] for r in after.status["roles"]] == [ORDERS]
+    assert (
+        metrics.REGISTRY.get_sample_value(
+            "policygen_rightsizing_role_actions",
+            {"parent": "ClusterRightsizing/fleet", "role": DEPLOYER, "kind": "granted"},
+        )
+        is not None
+    )  # series dropped only at the next scan, which re-publishes every current role
+
+    # A new role not covered by the last scan: one new scan for all roles.
+    kube.accounts["team-b"].append(Binding(DEPLOYER, IRSA, "team-b", "deploy"))
+    assert after.status["lastScan"]["roles"] == [ORDERS]
+    run(svc, parent(after.status))
+    assert engine.calls == [(DEPLOYER, ORDERS), (DEPLOYER, ORDERS)]
+    assert "rightsizing" in kube.objects[("fleet", child_name("fleet", DEPLOYER))]["status"]
+
+
+def test_child_namespace_missing_is_permanent() -> None:
+    kube = FakeKube({})
+    svc = service(kube, CountingEngine())
+    bad = Parent("ClusterRightsizing", None, "x", "u", 1, {**SPEC, "childNamespace": ""}, {}, {})
+    outcome = run(svc, bad)
+    assert outcome.failure == "permanent" and "childNamespace" in outcome.message
+
+
+def test_no_roles_is_ready_without_a_scan() -> None:
+    engine = CountingEngine()
+    outcome = run(service(FakeKube({"empty": []}), engine), parent())
+    assert engine.calls == [] and outcome.status["rolesFound"] == 0
+    assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["True"]
