@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.adapters.kubernetes.client import ObjectState
 from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.usage import UsageSummary
 from policygen_operator.services import reconcile as rec
@@ -40,6 +39,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestStatus,
 )
 from policygen_operator.settings import OperatorSettings
+from tests.fixtures.kube import FakeKube
 
 PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
 SPEC = {
@@ -66,45 +66,6 @@ PR_SPEC = {
         }
     },
 }
-
-
-class FakeKube:
-    def __init__(self) -> None:
-        self.generation = 1
-        self.uid = "uid-1"
-        self.exists = True
-        self.status_patches: list[dict[str, Any]] = []
-        self.configmaps: dict[str, dict[str, Any]] = {}
-        self.configmap_writes = 0
-        self.secrets: dict[str, dict[str, str]] = {}
-
-    def state(self) -> ObjectState:
-        return ObjectState(
-            self.exists, self.generation if self.exists else None, self.uid if self.exists else None
-        )
-
-    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
-        if self.exists:
-            self.status_patches.append(dict(status))
-        return self.state()
-
-    async def get_state(self, namespace: str, name: str) -> ObjectState:
-        return self.state()
-
-    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
-        cm = self.configmaps.get(name)
-        return None if cm is None else dict(cm["metadata"]["annotations"])
-
-    async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
-        cm = self.configmaps.get(name)
-        return None if cm is None else dict(cm["data"])
-
-    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
-        self.configmap_writes += 1
-        self.configmaps[body["metadata"]["name"]] = body
-
-    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
-        return self.secrets.get(name)
 
 
 def result(policy: dict[str, Any] = POLICY) -> GenerationResult:
