@@ -80,6 +80,7 @@ def manifests(namespace: str, forge: FakeForge, repo: str, name: str) -> list[di
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": "git-credentials", "namespace": namespace},
+        "type": "policygen.io/credentials",
         "stringData": {"token": TOKEN},
     }
     generation = {
@@ -132,7 +133,7 @@ def test_kubectl_apply_to_a_recorded_pull_request(
     kubectl_apply(kubectl, kubeconfig, manifests(namespace, forge, repo, "orders"))
     obj = wait_pr_condition(kube_admin, namespace, "orders", "True")
 
-    branch = f"policygen/{namespace}-orders"
+    branch = f"policygen/{namespace}/orders"
     pr_status = obj["status"]["pullRequest"]
     assert pr_status == {
         "url": f"{forge.url}/{repo}/pull/1",

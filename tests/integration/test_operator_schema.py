@@ -86,6 +86,22 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "window.start and window.end must be set together",
     ),
     ("lookback in words", lambda s: s.update(window={"lookback": "90 days"}), "spec.window.lookback"),
+    ("lookback of ten years", lambda s: s.update(window={"lookback": "3650d"}), "spec.window.lookback"),
+    (
+        "end in year 9999",
+        lambda s: s.update(window={"start": "2026-01-01T00:00:00Z", "end": "9999-12-31T23:30:00Z"}),
+        "window.end must not be after 2100-01-01",
+    ),
+    (
+        "start before CloudTrail",
+        lambda s: s.update(window={"start": "2001-01-01T00:00:00Z", "end": "2001-02-01T00:00:00Z"}),
+        "window.start must not be before 2013-11-01",
+    ),
+    (
+        "window of six years",
+        lambda s: s.update(window={"start": "2020-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
+        "may span at most 400 days",
+    ),
     ("bucket name", lambda s: s["cloudTrail"]["s3"].update(bucket="Org_Trail"), "spec.cloudTrail.s3.bucket"),
     ("account id", lambda s: s["cloudTrail"]["s3"].update(accountIds=["12345"]), "accountIds[0]"),
     ("region", lambda s: s["cloudTrail"]["s3"].update(regions=["useast1"]), "regions[0]"),

@@ -36,7 +36,7 @@ from tests.integration.pullrequest_fixtures import (
 )
 
 TOKEN = "ghp_fixture-token-0123456789"
-BRANCH = "policygen/payments-payments-api"
+BRANCH = "policygen/payments/payments-api"
 
 
 forge = forge_fixture(TOKEN)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from policygen_operator.services.pullrequest import branch_name
 from tests.fakeforge import FakeForge
 from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.pullrequest_fixtures import POLICY_V1, POWER_USER, PRINCIPAL, REPOSITORIES
@@ -79,7 +80,7 @@ def test_pr_command_opens_then_leaves_alone(forge: FakeForge, tmp_path: Path) ->
     assert first.stdout.startswith(f"{forge.url}/acme/cli/-/merge_requests/1: updated (open, head ")
     assert "removed resource aws_iam_role_policy_attachment.payments_api_poweruser" in first.stdout
     assert second.returncode == 0 and ": unchanged (open" in second.stdout
-    assert "policygen/payments-api" in forge.branches("acme/cli")
+    assert branch_name("payments-api") in forge.branches("acme/cli")
     description = forge.merge_requests["acme/cli"][0]["description"]
     assert "77 scanned, 7 by this principal" in description and "`kms:Decrypt`" in description
     assert TOKEN not in first.stdout + first.stderr + second.stdout + second.stderr

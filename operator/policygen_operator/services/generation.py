@@ -153,7 +153,7 @@ def run_generation(
     window = _window(request)
     listing = Listing()
     spec = ScanSpec(principals=principals, window=window)
-    items, unreadable = _source_items(request, window, listing)
+    items, unreadable = _source_items(request, window, listing, cancel)
     scan = _scan(spec, items, request, progress, cancel)
     for uri, reason in unreadable.items():
         scan.skip_file(uri, reason)
@@ -186,7 +186,7 @@ def _window(request: GenerationRequest) -> Window:
 
 
 def _source_items(
-    request: GenerationRequest, window: Window, listing: Listing
+    request: GenerationRequest, window: Window, listing: Listing, cancel: threading.Event | None = None
 ) -> tuple[Iterator[WorkItem], dict[str, str]]:
     """The files to scan, lazily, and a dict that fills with S3 objects that could not be read."""
     source = request.source
@@ -207,7 +207,7 @@ def _source_items(
     location = locate(
         source.bucket, source.prefix, source.organization_id, source.account_ids, source.regions
     )
-    logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads)
+    logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads, cancel=cancel)
     return logs.objects(), logs.unreadable
 
 

@@ -16,6 +16,7 @@ pull request. The temporary clone is deleted whatever happens.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import posixpath
 import re
@@ -75,12 +76,25 @@ class PullRequestStatus:
     notes: tuple[str, ...] = ()  # what the edit changed, one line per change (empty when nothing changed)
 
 
+_CANONICAL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+
+
 def branch_name(name: str) -> str:
-    """``policygen/<name>``: one branch per PolicyGeneration, the same on every run."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower())
+    """One branch per PolicyGeneration, the same on every run, and never the same for two of them.
+
+    A Kubernetes ``namespace/name`` (a DNS label, a slash, a DNS subdomain) is a valid ref as it is:
+    ``policygen/<namespace>/<name>``, so ``team/a-prod`` and ``team-a/prod`` stay apart (a slug that turned
+    ``/`` into ``-`` gave both ``policygen/team-a-prod``). Any other name (the CLI's) becomes a slug plus
+    ``_`` and 8 hex digits of its sha256; ``_`` never occurs in a namespace or name, so the two forms can
+    neither be equal nor clash as a ref and a ref folder (``policygen/x`` next to ``policygen/x/y``).
+    """
+    if _CANONICAL.fullmatch(name) and ".." not in name and not name.endswith(".lock") and len(name) <= 200:
+        return f"policygen/{name}"
+    slug = re.sub(r"[^a-z0-9.-]+", "-", name.lower())
     slug = re.sub(r"-{2,}", "-", slug).strip("-.") or "policy"
-    slug = re.sub(r"\.{2,}", ".", slug).removesuffix(".lock")
-    return f"policygen/{slug[:100]}"
+    slug = re.sub(r"\.{2,}", ".", slug)
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"policygen/{slug[:100].rstrip('-.')}_{digest}"
 
 
 def reconcile_pull_request(
@@ -136,7 +150,7 @@ def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], 
             reason="CredentialsMissing",
         )
     if spec.api_url:
-        check_api_url(spec.api_url)
+        check_api_url(spec.api_url, spec.repository)
 
 
 def normalise_repository(url: str) -> str:
@@ -165,6 +179,7 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
         )
     if parts.query or parts.fragment:
         raise InvalidRequestError("repository URL may not have a query or fragment", field=field_name)
+    check_url_path(parts.path, field_name)
     if parts.scheme == "http" and (parts.hostname or "") not in _LOOPBACK:
         raise InvalidRequestError(
             "repository URL must use https:// (http:// would send the token in clear)", field=field_name
@@ -182,14 +197,52 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
         )
 
 
-def check_api_url(api_url: str) -> None:
-    parts = urlsplit(api_url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK):
+def check_url_path(path: str, field_name: str) -> None:
+    """Refuses ``.``/``..``, empty and percent-encoded segments and backslashes before any matching.
+
+    ``https://github.com/acme/../victim/infra`` matches the pattern ``https://github.com/acme/*`` as text
+    while git and the forge resolve it to ``victim/infra``; ``%2e%2e`` and ``%2f`` do the same once decoded.
+    """
+    segments = path.strip("/").split("/")
+    if (
+        "%" in path
+        or "\\" in path
+        or any(seg in ("", ".", "..") for seg in segments)
+        or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in path)
+    ):
         raise InvalidRequestError(
-            "apiURL must use https:// (the token is sent to it)", field=f"{FIELD}.apiURL"
+            f"URL path {path!r} has an empty, '.' or '..' segment, a percent-encoded character or a "
+            "backslash; write the repository's plain URL",
+            field=field_name,
         )
-    if parts.username or parts.password:
-        raise InvalidRequestError("apiURL may not contain credentials", field=f"{FIELD}.apiURL")
+
+
+def check_api_url(api_url: str, repository: str) -> None:
+    """The token goes only to the repository's own host (or its ``api.`` host, as github.com has it).
+
+    A free ``apiURL`` would let whoever writes the spec point the operator at a host of their own and
+    receive ``Authorization: Bearer <token>``; GitHub Enterprise (``/api/v3``) and GitLab (``/api/v4``)
+    serve their API on the repository's host, github.com on api.github.com.
+    """
+    parts = urlsplit(api_url)
+    field_name = f"{FIELD}.apiURL"
+    if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK):
+        raise InvalidRequestError("apiURL must use https:// (the token is sent to it)", field=field_name)
+    if parts.username or parts.password or "@" in parts.netloc:
+        raise InvalidRequestError("apiURL may not contain credentials", field=field_name)
+    if parts.query or parts.fragment:
+        raise InvalidRequestError("apiURL may not have a query or fragment", field=field_name)
+    if parts.path.strip("/"):
+        check_url_path(parts.path, field_name)
+    repo = urlsplit(repository.strip())
+    api_host, repo_host = (parts.hostname or "").lower(), (repo.hostname or "").lower()
+    if (api_host not in (repo_host, f"api.{repo_host}")) or parts.port != repo.port or not repo_host:
+        raise InvalidRequestError(
+            f"apiURL {parts.scheme}://{parts.netloc} is not on the repository's host {repo.netloc or '?'} "
+            f"(nor api.{repo.netloc or '?'}): the token is only sent to the repository's own forge",
+            field=field_name,
+            reason="APIHostNotAllowed",
+        )
 
 
 def safe_relative_path(path: str) -> str:

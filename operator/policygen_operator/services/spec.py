@@ -22,6 +22,9 @@ _DURATION = re.compile(r"^([1-9][0-9]*)([mhd])$")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 DEFAULT_LOOKBACK = "90d"
 POLICY_KEY = "policy.json"
+EARLIEST_START = datetime(2013, 11, 1, tzinfo=UTC)
+LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_WINDOW = timedelta(days=400)
 
 
 def parse_duration(text: str, field: str) -> timedelta:
@@ -43,15 +46,35 @@ def parse_time(text: str, field: str) -> datetime:
 
 
 def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
-    """The window to scan: a lookback ends now; start/end are taken as given."""
+    """The window to scan: a lookback ends now; start/end are taken as given, within the CRD's bounds.
+
+    The CRD refuses the same (a start before CloudTrail existed, an end past 2100, more than 400 days);
+    checking again here keeps a spec that reached us some other way (an older CRD) from crashing the
+    window code (``end: 9999-12-31T23:30:00Z`` overflows) or listing years of an organization trail.
+    """
     win = spec.get("window") or {"lookback": DEFAULT_LOOKBACK}
     if win.get("start") or win.get("end"):
         start = parse_time(str(win.get("start", "")), "spec.window.start")
         end = parse_time(str(win.get("end", "")), "spec.window.end")
         if start >= end:
             raise InvalidRequestError("spec.window.start must be before spec.window.end", field="spec.window")
+        if start < EARLIEST_START:
+            raise InvalidRequestError(
+                "spec.window.start must not be before 2013-11-01 (CloudTrail did not exist)",
+                field="spec.window.start",
+            )
+        if end > LATEST_END:
+            raise InvalidRequestError("spec.window.end must not be after 2100-01-01", field="spec.window.end")
+        if end - start > MAX_WINDOW:
+            raise InvalidRequestError(
+                f"spec.window may span at most {MAX_WINDOW.days} days", field="spec.window"
+            )
         return start, end
     lookback = parse_duration(str(win.get("lookback", DEFAULT_LOOKBACK)), "spec.window.lookback")
+    if lookback > MAX_WINDOW:
+        raise InvalidRequestError(
+            f"spec.window.lookback may be at most {MAX_WINDOW.days} days", field="spec.window.lookback"
+        )
     return now - lookback, now
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from policygen_operator.services.errors import InvalidRequestError
@@ -70,14 +72,30 @@ def test_paths_inside(path: str, normalised: str) -> None:
 @pytest.mark.parametrize(
     ("name", "branch"),
     [
-        ("payments/payments-api", "policygen/payments-payments-api"),
-        ("A B..c", "policygen/a-b.c"),
-        ("x.lock", "policygen/x"),
-        ("///", "policygen/policy"),
+        ("payments/payments-api", "policygen/payments/payments-api"),
+        ("team/a-prod", "policygen/team/a-prod"),
+        ("team-a/prod", "policygen/team-a/prod"),
+        ("ns/v1.2", "policygen/ns/v1.2"),
+        ("A B..c", "policygen/a-b.c_25ea6731"),
+        ("x.lock", "policygen/x.lock_f53b5310"),
+        ("///", "policygen/policy_732c4e97"),
+        ("payments-api", "policygen/payments-api_682a1c47"),
     ],
 )
 def test_branch_names_are_deterministic_and_valid(name: str, branch: str) -> None:
     assert branch_name(name) == branch == branch_name(name)
+    assert subprocess.run(["git", "check-ref-format", f"refs/heads/{branch}"], check=False).returncode == 0
+
+
+def test_branch_names_do_not_collide_across_namespaces() -> None:
+    """``team/a-prod`` and ``team-a/prod`` shared ``policygen/team-a-prod`` before; a CLI name that looks
+    like a namespace (``team``) must not become a ref where another is a ref folder (``policygen/team/x``).
+    """
+    names = ["team/a-prod", "team-a/prod", "team-a-prod", "team", "team/a.prod", "Team/A-prod"]
+    branches = [branch_name(n) for n in names]
+    assert len(set(branches)) == len(names)
+    for one in branches:
+        assert not any(other.startswith(one + "/") for other in branches)
 
 
 def spec(**changes: object) -> PullRequestSpec:

@@ -10,6 +10,7 @@ bounded thread pool that stays a few files ahead of the scan, so memory does not
 from __future__ import annotations
 
 import re
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,12 +19,19 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from policygen_operator.adapters.aws.errors import UNREADABLE_OBJECT_CODES, classify, error_code
+from policygen_operator.adapters.aws.errors import (
+    UNREADABLE_OBJECT_CODES,
+    AwsPermanentError,
+    classify,
+    error_code,
+)
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
+from policygen_operator.domain.engine import ScanCancelled
 
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+MAX_PAGES_PER_LISTING = 1000
 
 
 @dataclass
@@ -68,23 +76,48 @@ class S3DeliveryLogs:
     threads: int = 16
     unreadable: dict[str, str] = field(default_factory=dict)  # s3:// URI -> why
     list_calls: int = 0
+    cancel: threading.Event | None = None  # set: the next listing call raises ScanCancelled
+    max_pages: int = MAX_PAGES_PER_LISTING
 
     # -- listing -------------------------------------------------------------------------------------
 
     def _list(self, prefix: str, *, delimiter: bool) -> Iterator[dict[str, Any]]:
+        """The pages of one listing, at most ``max_pages``, checking ``cancel`` before every call.
+
+        An endpoint that answers ``IsTruncated`` for ever (or repeats a continuation token) would keep a
+        scan slot busy for ever: the cap makes it a permanent error naming the prefix. One day folder of
+        one account and region holds a few thousand delivery files, far below the cap.
+        """
         kwargs: dict[str, Any] = {"Bucket": self.location.bucket, "Prefix": prefix}
         if delimiter:
             kwargs["Delimiter"] = "/"
+        where = f"s3://{self.location.bucket}/{prefix}"
+        seen: set[str] = set()
         try:
-            while True:
+            for _ in range(self.max_pages):
+                if self.cancel is not None and self.cancel.is_set():
+                    raise ScanCancelled(f"cancelled while listing {where}")
                 self.list_calls += 1
                 page = self.client.list_objects_v2(**kwargs)
                 yield page
                 if not page.get("IsTruncated"):
                     return
-                kwargs["ContinuationToken"] = page["NextContinuationToken"]
+                token = page.get("NextContinuationToken")
+                if not token or token in seen:
+                    raise AwsPermanentError(
+                        f"listing {where}: the endpoint said the listing goes on but repeated or omitted "
+                        "its continuation token",
+                        field="source",
+                    )
+                seen.add(token)
+                kwargs["ContinuationToken"] = token
         except (ClientError, BotoCoreError) as error:
-            raise classify(error, f"listing s3://{self.location.bucket}/{prefix}") from error
+            raise classify(error, f"listing {where}") from error
+        raise AwsPermanentError(
+            f"listing {where}: more than {self.max_pages} pages ({self.max_pages * 1000} keys) in one "
+            "folder; this is not a CloudTrail delivery folder, or the endpoint never ends its listing",
+            field="source",
+        )
 
     def _children(self, prefix: str) -> list[str]:
         """The next level of folder names under ``prefix``."""

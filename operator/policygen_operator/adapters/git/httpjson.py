@@ -13,6 +13,24 @@ from policygen_operator.adapters.git.errors import ForgeError
 _TIMEOUT = 30
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: urllib would re-send every header, the token included, to the new
+    location (another host, or plain http). A forge API that redirects is answered with an error instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        raise _Redirected(code, newurl)
+
+
+class _Redirected(Exception):
+    def __init__(self, code: int, location: str) -> None:
+        super().__init__(f"HTTP {code} redirect to {location}")
+        self.code = code
+        self.location = location
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 @dataclass
 class Response:
     status: int
@@ -29,8 +47,15 @@ def call(
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return Response(response.status, _decode(response.read()), dict(response.headers.items()))
+    except _Redirected as exc:
+        raise ForgeError(
+            f"{method} {url}: the server answered {exc}; requests that carry credentials never follow "
+            "redirects (set the API URL to the final address)",
+            "invalid",
+            exc.code,
+        ) from None
     except urllib.error.HTTPError as exc:
         return Response(exc.code, _decode(exc.read()), dict(exc.headers.items()))
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:

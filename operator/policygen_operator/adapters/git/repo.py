@@ -98,7 +98,18 @@ class Workspace:
                 "LC_ALL": "C",
             }
         )
-        config = [("credential.helper", ""), ("core.hooksPath", os.devnull), ("commit.gpgSign", "false")]
+        # http.followRedirects=false: git would otherwise follow the first request's redirect to another
+        # host with the extra header (the token) attached; protocol.allow limits remotes to https/http/file.
+        config = [
+            ("credential.helper", ""),
+            ("core.hooksPath", os.devnull),
+            ("commit.gpgSign", "false"),
+            ("http.followRedirects", "false"),
+            ("protocol.allow", "never"),
+            ("protocol.https.allow", "always"),
+            ("protocol.http.allow", "always"),
+            ("protocol.file.allow", "always"),
+        ]
         if self.auth_header:
             config.append(("http.extraHeader", self.auth_header))
         env["GIT_CONFIG_COUNT"] = str(len(config))

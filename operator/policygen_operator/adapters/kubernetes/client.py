@@ -22,6 +22,8 @@ GROUP = "policygen.io"
 VERSION = "v1alpha1"
 PLURAL = "policygenerations"
 MERGE_PATCH = "application/merge-patch+json"
+CREDENTIALS_SECRET_TYPE = "policygen.io/credentials"
+CREDENTIALS_LABEL = "policygen.io/credentials"
 
 logger = logging.getLogger(__name__)
 
@@ -136,11 +138,31 @@ class KubeClient:
             raise _error(f"replacing ConfigMap {namespace}/{name}", exc) from exc
 
     async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
-        """Decoded string data of a Secret, or None when missing. Callers must never log the values."""
+        """Decoded string data of a Secret marked for policygen, or None. Callers must never log the values.
+
+        Only a Secret of type ``policygen.io/credentials`` or labelled ``policygen.io/credentials: "true"``
+        is read as credentials: a name in a spec must not turn any Secret the operator can get (a
+        ServiceAccount token, another tool's key that happens to have a ``token`` entry) into a token
+        sent to a forge. An unmarked Secret is treated like a missing one, and its data is never decoded.
+        """
         try:
             secret = await self._core.read_namespaced_secret(name, namespace)
         except ApiException as exc:
             if exc.status in (403, 404):
                 return None
             raise _error(f"reading Secret {namespace}/{name}", exc) from exc
+        if not is_policygen_secret(secret.type, (secret.metadata.labels if secret.metadata else None)):
+            logger.warning(
+                "Secret %s/%s is not marked for policygen (type %s or label %s=true); not read",
+                namespace,
+                name,
+                CREDENTIALS_SECRET_TYPE,
+                CREDENTIALS_LABEL,
+            )
+            return None
         return {k: base64.b64decode(v).decode("utf-8") for k, v in (secret.data or {}).items()}
+
+
+def is_policygen_secret(secret_type: str | None, labels: Mapping[str, str] | None) -> bool:
+    """Whether a Secret was marked by its owner as credentials for policygen."""
+    return secret_type == CREDENTIALS_SECRET_TYPE or (labels or {}).get(CREDENTIALS_LABEL) == "true"

@@ -29,6 +29,12 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     role_meta = role.data.get("metadata") or {}
     policies = spec.get("policies")
     refs_at = list(spec).index("policies") + 1 if "policies" in spec else len(spec)
+    result.seen += [f"spec.policies {p}" for p in (policies if isinstance(policies, list) else [])]
+    result.seen += [
+        f"spec.policyRefs {(r.get('from') or {}).get('name')}"
+        for r in (spec.get("policyRefs") or [])
+        if isinstance(r, dict)
+    ]
     if isinstance(policies, list):
         for arn in [p for p in policies if p in request.replace_arns]:
             policies.remove(arn)
@@ -101,6 +107,7 @@ def _ensure_ref(
     ref["from"] = CommentedMap([("name", name)])
     refs.append(ref)
     role.changed = True
+    result.attachment_added = True
     result.notes.append(f"{path}: added policyRefs entry for Policy {name}")
 
 
@@ -130,11 +137,11 @@ def upsert_object(
     same_kind: Callable[[yamldocs.Document], bool],
     *document_path: str,
     result: EditResult,
-) -> None:
+) -> bool:
     """Updates the policy text of our object wherever it is (a later run), or appends it next to the role.
 
     Only the field holding the document is compared and rewritten, so a reviewer's edits to the object's
-    other fields (labels, a providerConfigRef) survive later runs.
+    other fields (labels, a providerConfigRef) survive later runs. Returns whether it was added.
     """
     name = wanted["metadata"]["name"]
     for parsed in loaded:
@@ -152,9 +159,10 @@ def upsert_object(
                     result.notes.append(
                         f"{parsed.path}: updated the policy document of {wanted['kind']} {name}"
                     )
-                return
+                return False
     home.append(wanted)
     result.notes.append(f"{home.path}: added {wanted['kind']} {name}")
+    return True
 
 
 __all__ = ["GROUP", "GitOpsEditError", "edit", "find_role", "policy_json", "upsert_object"]

@@ -37,7 +37,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     version = str(role.data["apiVersion"]).split("/", 1)[1]
     result = EditResult(role_location=role_file.where(role_index))
     meta_name = role.get("metadata", "name")
-    _detach(loaded, request, group, meta_name, result)
+    _detach(loaded, request, role, result)
     managed = role.get("spec", "forProvider", "managedPolicyArns")
     # managedPolicyArns is exclusive (like Terraform's managed_policy_arns): an attachment object next to it
     # would be detached again, so a role that lists its policies there gets ours listed there too.
@@ -62,7 +62,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if use_list:
             continue
         attachment = _attachment(group, version, name, meta_name, provider_config)
-        upsert_object(
+        result.attachment_added |= upsert_object(
             loaded,
             role_file,
             attachment,
@@ -89,36 +89,65 @@ def _edit_managed_list(
         role.changed = True
         result.detached.append(str(arn))
         result.notes.append(f"{where}: removed {arn} from spec.forProvider.managedPolicyArns")
+    result.seen += [f"{where}: managedPolicyArns {a}" for a in managed]
     for index in range(len(request.policies) if add else 0):
         arn = request.policy_arn(index)
         if arn not in managed:
             managed.append(arn)
             role.changed = True
+            result.attachment_added = True
             result.notes.append(f"{where}: added {arn} to spec.forProvider.managedPolicyArns")
 
 
 def _detach(
-    loaded: list[yamldocs.YamlFile], request: EditRequest, group: str, meta_name: object, result: EditResult
+    loaded: list[yamldocs.YamlFile],
+    request: EditRequest,
+    role: yamldocs.Document,
+    result: EditResult,
 ) -> None:
-    """Removes the RolePolicyAttachment objects that attach a broad policy to this role."""
-    role_keys = ("roleNameRef", "roleName") if group == CLASSIC else ("roleRef", "role")
+    """Removes the RolePolicyAttachment objects that attach a broad policy to this role.
+
+    An attachment points at its role in one of three ways, each recognised: a reference by object name
+    (``roleRef``/``roleNameRef``), the literal IAM name (``role``/``roleName``), or a label selector
+    (``roleSelector``/``roleNameSelector`` with ``matchLabels``, matched against the Role's labels).
+    """
+    group = role.api_group
+    meta_name = role.get("metadata", "name")
+    labels = role.get("metadata", "labels") or {}
+    ref_key, literal_key, selector_key = (
+        ("roleNameRef", "roleName", "roleNameSelector")
+        if group == CLASSIC
+        else ("roleRef", "role", "roleSelector")
+    )
     for parsed in loaded:
         for index, document in parsed.objects():
             if document.api_group != group or document.kind != "RolePolicyAttachment":
                 continue
             for_provider = document.get("spec", "forProvider") or {}
-            ref = (for_provider.get(role_keys[0]) or {}).get("name")
-            literal = for_provider.get(role_keys[1])
-            if ref != meta_name and literal != request.role_name:
+            arn = for_provider.get("policyArn") or (for_provider.get("policyArnRef") or {}).get("name")
+            ref = (for_provider.get(ref_key) or {}).get("name")
+            literal = for_provider.get(literal_key)
+            match_labels = (for_provider.get(selector_key) or {}).get("matchLabels") or {}
+            selected = bool(match_labels) and all(labels.get(k) == v for k, v in match_labels.items())
+            what = f"{parsed.where(index)}: RolePolicyAttachment {document.get('metadata', 'name')} ({arn})"
+            if ref != meta_name and literal != request.role_name and not selected:
+                if arn in request.replace_arns:
+                    points = (
+                        f"{ref_key}={ref}"
+                        if ref
+                        else f"{literal_key}={literal}"
+                        if literal
+                        else f"{selector_key}={dict(match_labels)}"
+                        if match_labels
+                        else "no role"
+                    )
+                    result.seen.append(f"{what} points at another role ({points})")
                 continue
-            arn = for_provider.get("policyArn")
+            result.seen.append(what)
             if arn in request.replace_arns:
                 document.removed = True
                 result.detached.append(str(arn))
-                result.notes.append(
-                    f"{parsed.where(index)}: removed RolePolicyAttachment "
-                    f"{document.get('metadata', 'name')} ({arn})"
-                )
+                result.notes.append(f"{what}: removed")
 
 
 def _policy(

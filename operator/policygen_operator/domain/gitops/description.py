@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,33 @@ class DescriptionInput:
     context: PullRequestContext
     replace_arns: tuple[str, ...]
     edit: EditResult
+
+
+def code(text: object, *, cell: bool = False) -> str:
+    """``text`` as one Markdown code span, whatever it holds.
+
+    Resource names, actions and messages come from CloudTrail, that is from whoever made the calls: a
+    backtick would close a plain span and a following ``<!--`` would hide the rest of the description
+    from reviewers. The fence is one backtick longer than the longest run inside (CommonMark), line breaks
+    become spaces, and in a table cell ``|`` is escaped (GitHub's tables split cells before code spans).
+    """
+    value = " ".join(str(text).split()) if str(text).strip() else str(text).replace("\n", " ")
+    if cell:
+        value = value.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith(("`", " ")) or value.endswith(("`", " ")) or not value else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|])")
+
+
+def plain(text: object) -> str:
+    """``text`` as literal Markdown text on one line: what could open code, emphasis, a link, a table cell
+    or HTML (a ``<!--`` comment hides everything after it) is escaped; the rest reads as written."""
+    value = " ".join(str(text).split()).replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -83,15 +111,15 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy "
         "that policygen generated from the role's CloudTrail activity.",
         "",
-        f"- Principal: `{ctx.principal}`",
+        f"- Principal: {code(ctx.principal)}",
         f"- Window: {ctx.window_start} to {ctx.window_end}",
         f"- CloudTrail events: {ctx.events_scanned:,} scanned, {ctx.events_matched:,} by this principal",
         f"- Generated policy: {n_actions} actions in {len(by_service)} services, "
         f"{len(ctx.policies)} document(s)",
-        f"- Role definition: {data.edit.role_location}",
+        f"- Role definition: {plain(data.edit.role_location)}",
         "",
         "## Changes",
-        *[f"- {note}" for note in data.edit.notes],
+        *[f"- {plain(note)}" for note in data.edit.notes],
         "",
         "## Actions by service",
         "| Service | Actions | Resources |",
@@ -99,11 +127,11 @@ def _body(data: DescriptionInput, compact: bool) -> str:
     ]
     for service, (actions, resources) in by_service.items():
         if compact:
-            out.append(f"| {service} | {len(actions)} actions | {len(resources)} resources |")
+            out.append(f"| {plain(service)} | {len(actions)} actions | {len(resources)} resources |")
             continue
         out.append(
-            f"| {service} | {', '.join(f'`{a}`' for a in actions)} | "
-            f"{', '.join(f'`{r}`' for r in resources)} |"
+            f"| {plain(service)} | {', '.join(code(a, cell=True) for a in actions)} | "
+            f"{', '.join(code(r, cell=True) for r in resources)} |"
         )
     if compact:
         out.append("")
@@ -111,14 +139,15 @@ def _body(data: DescriptionInput, compact: bool) -> str:
     out += ["", *_removed_section(data, by_service)]
     out += ["", "## Validation findings"]
     out += [
-        f"- **{f.get('severity', '?')}** `{f.get('code', '')}`: {f.get('message', '')}" for f in ctx.findings
+        f"- **{plain(f.get('severity', '?'))}** {code(f.get('code', ''))}: {plain(f.get('message', ''))}"
+        for f in ctx.findings
     ]
     if not ctx.findings:
         out.append("None.")
     out += ["", "## Denied calls seen in the window"]
     if ctx.denied_actions:
         out.append("These calls were refused during the window; the generated policy does not grant them:")
-        out += [f"- `{a}`" for a in ctx.denied_actions]
+        out += [f"- {code(a)}" for a in ctx.denied_actions]
     else:
         out.append("None.")
     out += ["", *_rollback_section(data, role), "", MARKER]
@@ -130,7 +159,7 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
     generated = sorted({a for actions, _ in by_service.values() for a in actions})
     not_in_code = [a for a in data.replace_arns if a not in data.edit.detached]
     for path, previous in data.edit.previous_documents.items():
-        out.append(f"- The previous content of `{path}` allowed:")
+        out.append(f"- The previous content of {code(path)} allowed:")
         out += [
             f"  - {line}" for line in managed.describe(managed.ManagedPolicy(path, path, "", "", previous))
         ]
@@ -167,7 +196,7 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
             "**Review:** these generated actions were *not* allowed by the policies replaced (the role "
             "must have had them from another policy; they are granted explicitly now):"
         )
-        out += [f"- `{a}`" for a in extra]
+        out += [f"- {code(a)}" for a in extra]
     return out
 
 

@@ -12,12 +12,31 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
     """Edits ``files`` (repository-relative path -> text, all the files under ``path``)."""
     if not request.policies:
         raise GitOpsEditError("no policy to write: the generation produced no policy document")
-    if fmt == "ack":
-        return ack.edit(files, request)
-    if fmt == "crossplane":
-        return crossplane.edit(files, request)
-    if fmt == "terraform":
-        return terraform.edit(files, request)
     if fmt == "json":
         return jsonfile.edit(files, request, path)
-    raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
+    if fmt not in editors:
+        raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    result = editors[fmt](files, request)
+    check_replacements(result, request)
+    return result
+
+
+def check_replacements(result: EditResult, request: EditRequest) -> None:
+    """Never a change that claims to replace a policy it leaves attached.
+
+    A policy in ``replaceManagedPolicies`` that the editor did not find attached to the role, while the
+    edit attaches the generated policy, would give the role both: the broad policy stays and the pull
+    request's title says it was replaced. That is refused, naming what was seen. When the generated policy
+    is already attached (the replacement was merged, or this is our own branch) nothing is claimed.
+    """
+    missing = [arn for arn in request.replace_arns if arn not in result.detached]
+    if not missing or not result.attachment_added:
+        return
+    seen = "; ".join(result.seen) if result.seen else "no attachment at all"
+    raise GitOpsEditError(
+        f"replaceManagedPolicies: {', '.join(missing)} not found attached to role {request.role_name!r} "
+        f"in {result.role_location or 'the code under the path'} (seen: {seen}); "
+        "nothing was changed, so no pull request claims a replacement it did not make. Point path at the "
+        "file(s) that attach it, or remove it from replaceManagedPolicies"
+    )

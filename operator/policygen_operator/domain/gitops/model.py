@@ -46,6 +46,12 @@ class EditResult:
     role_location: str = ""  # "file (document n)" where the role was found
     # json format: the documents the policy file held before (the file is replaced, nothing is detached)
     previous_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # True when this edit attaches the generated policy to the role (it was not attached before); False on
+    # a later run over code that already has it (the replacement was merged, or this is our own branch).
+    attachment_added: bool = False
+    # How the role's policies are attached in the code, and attachments of a policy to be replaced that
+    # did not point at this role: what the "not attached" error names, so the user sees what we saw.
+    seen: list[str] = field(default_factory=list)
 
 
 def role_name_from_principal(principal: str) -> str:

@@ -37,6 +37,12 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
 
     arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
     attachments = _attachments(texts, parsed, role_refs)
+    result.seen += [
+        f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()})"
+        for path, block, value in attachments
+    ]
+    if arns_attr is not None:
+        result.seen.append(f"{role.path}: managed_policy_arns = {arns_attr.value(texts[role.path]).strip()}")
     removed = [a for a in attachments if hcl.string_literal(a[2]) in request.replace_arns]
     # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
     for path in sorted({p for p, _, _ in removed}):
@@ -160,6 +166,7 @@ def _edit_arn_list(
         )
     for w in add:
         result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
+        result.attachment_added = True
     close = hcl.match_close(text, attr.value_start)
     if "\n" not in text[attr.value_start : close]:
         kept = [it.text(text) for it in items if it not in drop] + add
@@ -220,6 +227,7 @@ def _upsert(
                 texts[path] = updated
                 return role_text
     result.notes.append(f"{role_path}: added resource {rtype}.{label}")
+    result.attachment_added |= rtype == "aws_iam_role_policy_attachment"
     if role_text and not role_text.endswith("\n"):
         role_text += "\n"
     return role_text + ("\n" if role_text else "") + block_text
