@@ -13,10 +13,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+)
 
-from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError, classify
+from policygen_operator.adapters.aws.errors import AwsError, classify
 from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.services.errors import InvalidRequestError
@@ -243,27 +250,30 @@ def test_a_missing_bucket_is_a_request_error(moto_server: str, bucket: str) -> N
     assert caught.value.field == "logs"
 
 
+PERMANENT, TEMPORARY = Permanence.PERMANENT, Permanence.TEMPORARY
+
+
 @pytest.mark.parametrize(
-    ("error", "kind"),
+    ("error", "permanence"),
     [
-        (
-            ClientError({"Error": {"Code": "NoSuchBucket", "Message": "x"}}, "ListObjectsV2"),
-            AwsPermanentError,
-        ),
-        (
-            ClientError({"Error": {"Code": "AccessDenied", "Message": "x"}}, "ListObjectsV2"),
-            AwsPermanentError,
-        ),
-        (ClientError({"Error": {"Code": "SlowDown", "Message": "x"}}, "GetObject"), AwsTemporaryError),
-        (
-            ClientError({"Error": {"Code": "ThrottlingException", "Message": "x"}}, "AssumeRole"),
-            AwsTemporaryError,
-        ),
-        (EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), AwsTemporaryError),
+        (ClientError({"Error": {"Code": "NoSuchBucket", "Message": "x"}}, "ListObjectsV2"), PERMANENT),
+        (ClientError({"Error": {"Code": "AccessDenied", "Message": "x"}}, "ListObjectsV2"), PERMANENT),
+        (ClientError({"Error": {"Code": "SlowDown", "Message": "x"}}, "GetObject"), TEMPORARY),
+        (ClientError({"Error": {"Code": "ThrottlingException", "Message": "x"}}, "AssumeRole"), TEMPORARY),
+        (EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), TEMPORARY),
+        (NoCredentialsError(), PERMANENT),
+        (ProfileNotFound(profile="nobody"), PERMANENT),
+        (NoRegionError(), PERMANENT),
     ],
 )
-def test_botocore_errors_are_classified(error: Exception, kind: type[Exception]) -> None:
-    assert isinstance(classify(error, "listing"), kind)
+def test_botocore_errors_are_classified(error: Exception, permanence: Permanence) -> None:
+    classified = classify(error, "listing")
+    assert isinstance(classified, AwsError) and classified.permanence is permanence
+
+
+def test_errors_botocore_does_not_raise_are_left_to_the_services_rule() -> None:
+    error = RuntimeError("a bug")
+    assert classify(error, "listing") is error
 
 
 def test_many_objects_go_through_worker_processes(moto_server: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import kopf
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.services import metrics
 from policygen_operator.services.reconcile import Reconciler, Target, utcnow
@@ -146,7 +147,7 @@ def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch, raise_failures:
         kopf.event(body, type=event.type, reason=event.reason, message=event.message)
     if not raise_failures:
         return
-    if outcome.failure == "permanent":
+    if outcome.failure is Permanence.PERMANENT:
         raise kopf.PermanentError(outcome.message)
-    if outcome.failure == "temporary":
+    if outcome.failure is Permanence.TEMPORARY:
         raise kopf.TemporaryError(outcome.message, delay=outcome.delay)

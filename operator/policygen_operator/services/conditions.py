@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from policygen_operator.services.reasons import Reason
+
 READY = "Ready"
 GENERATED = "Generated"
 PUBLISHED = "Published"
@@ -35,7 +37,7 @@ def _reason(reason: str) -> str:
     if _REASON.match(reason):
         return reason
     cleaned = re.sub(r"[^A-Za-z0-9_]", "", reason.title())
-    return cleaned if cleaned and cleaned[0].isalpha() else "Error"
+    return cleaned if cleaned and cleaned[0].isalpha() else str(Reason.ERROR)
 
 
 class Conditions:
@@ -67,7 +69,7 @@ class Conditions:
         self._by_type[type_] = {
             "type": type_,
             "status": new_status,
-            "reason": _reason(reason),
+            "reason": _reason(str(reason)),  # a plain str in status, never the enum
             "message": message[:MAX_MESSAGE],
             "lastTransitionTime": transition,
             "observedGeneration": self._generation,
@@ -81,12 +83,12 @@ class Conditions:
         for type_ in required:
             condition = self._by_type.get(type_)
             if condition is None:
-                self.set(READY, UNKNOWN, "Pending", f"{type_} has not been evaluated yet")
+                self.set(READY, UNKNOWN, Reason.PENDING, f"{type_} has not been evaluated yet")
                 return
             if condition["status"] != TRUE:
                 self.set(READY, condition["status"], condition["reason"], condition["message"])
                 return
-        self.set(READY, TRUE, "Ready", self._ready_message(required))
+        self.set(READY, TRUE, Reason.READY, self._ready_message(required))
 
     def _ready_message(self, required: Sequence[str]) -> str:
         parts = [self._by_type[t]["message"] for t in required if self._by_type[t].get("message")]

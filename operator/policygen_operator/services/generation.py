@@ -33,9 +33,11 @@ from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
 from policygen_operator.services.errors import (
     InvalidRequestError,
     NoMatchingEventsError,
-    TemporaryError,
+    PolicygenError,
     ValidationFailedError,
+    classify,
 )
+from policygen_operator.services.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class PolicyValidationFailed(ValidationFailedError, _CarriesResult):
 class BadInputError(InvalidRequestError, _CarriesResult):
     """``strict`` was asked for and some file or record could not be used."""
 
-    reason = "BadInput"
+    reason = Reason.BAD_INPUT
 
     def __init__(self, message: str, result: GenerationResult) -> None:
         super().__init__(message, field="strict")
@@ -235,26 +237,20 @@ def _scan(
         raise  # the one cancellation type: callers catch the domain's own
     except Exception as error:
         # Imported here: a scan of local files must not pay for importing botocore.
-        from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError
+        from policygen_operator.adapters.aws.errors import AwsError
 
-        if isinstance(error, (AwsPermanentError, AwsTemporaryError)):
-            raise _aws_error(error) from error
+        if isinstance(error, AwsError):
+            raise classify(error, field=error.field) from error
         raise
 
 
-def _aws_error(error: Exception) -> Exception:
-    from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError, classify
+def _aws_error(error: Exception) -> PolicygenError:
+    """A failure while setting up AWS access: botocore's as the AWS adapter reads it, the rest by the rule."""
+    from policygen_operator.adapters.aws.errors import AwsError
+    from policygen_operator.adapters.aws.errors import classify as classify_aws
 
-    if isinstance(error, AwsPermanentError):
-        return InvalidRequestError(str(error), field=error.field)
-    if isinstance(error, AwsTemporaryError):
-        return TemporaryError(str(error))
-    mapped = classify(error, "connecting to AWS")
-    if isinstance(mapped, AwsPermanentError):
-        return InvalidRequestError(str(mapped), field="aws")
-    if isinstance(mapped, AwsTemporaryError):
-        return TemporaryError(str(mapped))
-    return InvalidRequestError(f"connecting to AWS: {error}", field="aws")
+    mapped = classify_aws(error, "connecting to AWS", field="aws")
+    return classify(mapped, field=mapped.field if isinstance(mapped, AwsError) else "aws")
 
 
 def _selected(table: dict[ActionResource, Usage], request: GenerationRequest) -> dict[ActionResource, Usage]:

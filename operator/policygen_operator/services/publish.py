@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from policygen_operator.domain.iam.canonical import canonical_json, policy_sha256
 from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.reasons import Reason
 from policygen_operator.services.spec import POLICY_KEY
 
 SHA_ANNOTATION = "policygen.io/policy-sha256"
@@ -113,7 +114,7 @@ async def publish_configmap(
             f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration; "
             "choose another spec.output.configMap.name or delete that ConfigMap",
             field="spec.output.configMap.name",
-            reason="ConfigMapConflict",
+            reason=Reason.CONFIGMAP_CONFLICT,
         )
     if annotations is not None and annotations.get(SHA_ANNOTATION) == sha256:
         return Published(name=name, changed=False)

@@ -1,4 +1,4 @@
-"""Publish a generated policy as a pull request against the team's infrastructure code.
+"""Propose a generated policy as a pull request against the team's infrastructure code.
 
 CONTRACT (filled in by the GitOps work, issue #5; the operator (issue #4) calls it from a worker thread):
 - ``reconcile_pull_request`` is synchronous and idempotent: same inputs, no new commit, no new pull request.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from policygen_operator.adapters.git.errors import AdapterError, ForgeError
+from policygen_operator.adapters.git.errors import ForgeError, GitError
 from policygen_operator.adapters.git.forge import Forge, PullRequest
 from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
@@ -34,7 +34,8 @@ from policygen_operator.domain.gitops.description import DescriptionInput, body,
 from policygen_operator.domain.gitops.description import PullRequestContext as PullRequestContext
 from policygen_operator.domain.gitops.editor import FORMATS, edit_files
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
-from policygen_operator.services.errors import InvalidRequestError, TemporaryError
+from policygen_operator.services.errors import InvalidRequestError, PolicygenError, classify
+from policygen_operator.services.reasons import Reason
 
 FIELD = "spec.output.pullRequest"
 PROVIDERS = ("github", "gitlab", "git")
@@ -112,11 +113,11 @@ def reconcile_pull_request(
             forge.check_access()
         with tempfile.TemporaryDirectory(prefix="policygen-pr-") as tmp:
             return _Run(spec, context, credentials, forge, branch, Path(tmp)).run()
-    except AdapterError as exc:
+    except GitError as exc:
         raise _service_error(exc, token) from None
     except GitOpsEditError as exc:
         raise InvalidRequestError(
-            _scrub(str(exc), token), field=f"{FIELD}.path", reason="RoleDefinitionNotEditable"
+            _scrub(str(exc), token), field=f"{FIELD}.path", reason=Reason.ROLE_DEFINITION_NOT_EDITABLE
         ) from None
 
 
@@ -147,7 +148,7 @@ def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], 
         raise InvalidRequestError(
             f"a token is required for provider {spec.provider}",
             field=f"{FIELD}.credentialsSecretRef",
-            reason="CredentialsMissing",
+            reason=Reason.CREDENTIALS_MISSING,
         )
     if spec.api_url:
         check_api_url(spec.api_url, spec.repository)
@@ -193,7 +194,7 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
         raise InvalidRequestError(
             f"repository {normalised} is not in the allowed repositories{hint}",
             field=field_name,
-            reason="RepositoryNotAllowed",
+            reason=Reason.REPOSITORY_NOT_ALLOWED,
         )
 
 
@@ -277,14 +278,16 @@ def _scrub(text: str, token: str) -> str:
     return text.replace(token, "***") if token else text
 
 
-def _service_error(exc: AdapterError, token: str) -> Exception:
+def _service_error(exc: GitError, token: str) -> PolicygenError:
+    """The adapter's permanence as it is; the kind names what was refused; the token never shows."""
     message = _scrub(str(exc), token)
-    if exc.kind == "temporary":
-        return TemporaryError(message)
-    if exc.kind == "conflict" and not isinstance(exc, ForgeError):
-        return TemporaryError(f"{message} (the branch moved while we worked; retrying rebuilds it)")
-    reason = {"auth": "Unauthorized", "not_found": "RepositoryNotFound"}.get(exc.kind, "PullRequestRejected")
-    return InvalidRequestError(message, field=FIELD, reason=reason)
+    if not exc.permanent and exc.kind == "conflict":
+        message += " (the branch moved while we worked; retrying rebuilds it)"
+    reason = _REFUSED.get(exc.kind, Reason.PULL_REQUEST_REJECTED)
+    return classify(exc, field=FIELD, reason=reason, message=message)
+
+
+_REFUSED = {"auth": Reason.UNAUTHORIZED, "not_found": Reason.REPOSITORY_NOT_FOUND}
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
 from policygen_operator.domain.cloudtrail.window import iso
 from policygen_operator.domain.engine import ScanCancelled
@@ -33,8 +34,9 @@ from policygen_operator.services.errors import (
     InvalidRequestError,
     NoMatchingEventsError,
     PolicygenError,
-    TemporaryError,
     ValidationFailedError,
+    classify,
+    is_unexpected,
 )
 from policygen_operator.services.generation import (
     GenerationRequest,
@@ -56,6 +58,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestStatus,
     reconcile_pull_request,
 )
+from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import Event, Outcome
 from policygen_operator.settings import OperatorSettings
@@ -137,7 +140,7 @@ class Reconciler:
             pr_target = specs.pull_request(target.spec)
         except InvalidRequestError as err:
             metrics.GENERATIONS.labels("invalid").inc()
-            return self._failed(target, conds, err, {}, permanent=True)
+            return self._failed(target, conds, err, {})
         if target.retry and pr_target is not None:
             published = await self._published_for_pull_request(target)
             if published is not None:
@@ -145,14 +148,17 @@ class Reconciler:
                 return await self._pull_request(target, conds, pr_target, {}, context)
 
         # A retry is the same run carrying on: "Started" was posted by its first attempt.
-        started_event = Event("Normal", "Started", f"Generating for generation {target.generation}")
+        started_event = Event("Normal", EventReason.STARTED, f"Generating for generation {target.generation}")
         events = [] if target.retry else [started_event]
         run = st.started_run(now, target.generation, request.start, request.end)
         if target.status.get("observedGeneration") != target.generation or not st.condition(
             target.status, c.READY
         ):
             conds.set(
-                c.READY, c.UNKNOWN, "Generating", f"scanning CloudTrail for generation {target.generation}"
+                c.READY,
+                c.UNKNOWN,
+                Reason.GENERATING,
+                f"scanning CloudTrail for generation {target.generation}",
             )
         started = await self._patch(
             target, {"observedGeneration": target.generation, "conditions": conds.as_list(), "lastRun": run}
@@ -186,28 +192,19 @@ class Reconciler:
         except ScanCancelled:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)
-        except (InvalidRequestError, NoMatchingEventsError, ValidationFailedError) as err:
-            metrics.GENERATIONS.labels(_result_label(err)).inc()
-            return self._failed(target, conds, err, self._completed_run(run, latest.value), permanent=True)
-        except TemporaryError as err:
-            metrics.GENERATIONS.labels("temporary").inc()
-            return self._failed(target, conds, err, self._completed_run(run, latest.value), permanent=False)
-        except Exception as err:  # an engine bug must not kill the handler loop; retry with backoff
-            logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
-            metrics.GENERATIONS.labels("error").inc()
-            wrapped = TemporaryError(f"unexpected error: {type(err).__name__}: {err}", reason="InternalError")
-            return self._failed(
-                target, conds, wrapped, self._completed_run(run, latest.value), permanent=False
-            )
+        except Exception as raw:  # classified, whatever it is: an engine bug must not kill the handler loop
+            if is_unexpected(raw):
+                logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
+            err = classify(raw)
+            metrics.GENERATIONS.labels(_result_label(err, raw)).inc()
+            return self._failed(target, conds, err, self._completed_run(run, latest.value))
 
         principal = request.principals[0]
         found = result.results.get(principal)
         if found is None or not found.policies:
             nothing = NoMatchingEventsError(f"no CloudTrail event of {principal} in the window")
             metrics.GENERATIONS.labels("no_events").inc()
-            return self._failed(
-                target, conds, nothing, self._completed_run(run, None, result), permanent=True
-            )
+            return self._failed(target, conds, nothing, self._completed_run(run, None, result))
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
 
         state = await self.kube.get_state(target.namespace, target.name)
@@ -249,7 +246,7 @@ class Reconciler:
             f"{len(found.actions)} actions in {len(found.services)} services "
             f"from {result.summary.events_matched} events"
         )
-        conds.set(c.GENERATED, True, "Generated", summary)
+        conds.set(c.GENERATED, True, Reason.GENERATED, summary)
         source = f"{target.namespace}/{target.name}"
         try:
             published = await publish_configmap(
@@ -261,16 +258,8 @@ class Reconciler:
                 source,
                 result.report,
             )
-        except InvalidRequestError as err:
-            conds.set(c.PUBLISHED, False, err.reason, str(err))
-            return self._outcome(target, conds, status, permanent=str(err))
-        except KubernetesError as err:
-            if err.permanent:
-                conds.set(c.PUBLISHED, False, "ConfigMapRejected", str(err))
-                return self._outcome(target, conds, status, permanent=str(err))
-            delay = self.settings.backoff(target.retry)
-            conds.set(c.PUBLISHED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
-            return self._outcome(target, conds, status, temporary=str(err))
+        except Exception as raw:
+            return self._step_failed(target, conds, c.PUBLISHED, raw, status, Reason.CONFIGMAP_REJECTED)
         if published.changed:
             metrics.CONFIGMAP_WRITES.inc()
         status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
@@ -278,7 +267,7 @@ class Reconciler:
         conds.set(
             c.PUBLISHED,
             True,
-            "ConfigMapUpdated" if published.changed else "ConfigMapUnchanged",
+            Reason.CONFIGMAP_UPDATED if published.changed else Reason.CONFIGMAP_UNCHANGED,
             f"ConfigMap {cm_name} {verb}",
         )
         metrics.GENERATIONS.labels("succeeded").inc()
@@ -316,11 +305,13 @@ class Reconciler:
             and st.condition(status, t).get("observedGeneration") == target.generation
             for t in (c.GENERATED, c.PUBLISHED)
         )
+        # kopf retries only after a temporary failure, so a False pull-request condition of this generation
+        # on a retry is the temporary failure this retry is for.
         pending = st.condition(status, c.PULL_REQUEST_OPENED)
         if not (
             done
             and policy.get("generation") == target.generation
-            and pending.get("reason") == "TemporaryFailure"
+            and pending.get("status") == c.FALSE
             and pending.get("observedGeneration") == target.generation
         ):
             return None
@@ -381,19 +372,17 @@ class Reconciler:
                     self.settings.allowed_repositories,
                 ),
             )
-        except InvalidRequestError as err:
-            conds.set(c.PULL_REQUEST_OPENED, False, err.reason, str(err))
-            return self._outcome(target, conds, status, permanent=str(err))
-        except (TemporaryError, KubernetesError) as err:
-            delay = self.settings.backoff(target.retry)
-            conds.set(c.PULL_REQUEST_OPENED, False, "TemporaryFailure", f"{err}; retrying in {delay:.0f}s")
-            return self._outcome(target, conds, status, temporary=str(err))
+        except Exception as raw:
+            # A permanent Kubernetes error here is the Secret refused (RBAC): the same as the ConfigMap step.
+            return self._step_failed(
+                target, conds, c.PULL_REQUEST_OPENED, raw, status, Reason.CREDENTIALS_UNREADABLE
+            )
         status["pullRequest"] = st.pull_request_status(opened)
         where = opened.url or f"branch {opened.branch}"
         conds.set(
             c.PULL_REQUEST_OPENED,
             True,
-            "PullRequestUpdated" if opened.changed else "PullRequestUpToDate",
+            Reason.PULL_REQUEST_UPDATED if opened.changed else Reason.PULL_REQUEST_UP_TO_DATE,
             f"{where} ({opened.state})",
         )
         return self._outcome(target, conds, status)
@@ -407,40 +396,51 @@ class Reconciler:
                 f"Secret {namespace}/{secret_name} is missing or has no key 'token' "
                 "(or the operator may not read it)",
                 field="spec.output.pullRequest.credentialsSecretRef",
-                reason="CredentialsMissing",
+                reason=Reason.CREDENTIALS_MISSING,
             )
         return Credentials(token=data["token"], username=data.get("username") or None)
 
+    def _delay(self, target: Target, err: PolicygenError) -> float:
+        """The backoff for this attempt, or longer when the other side said when to come back."""
+        return max(self.settings.backoff(target.retry), err.retry_after or 0.0)
+
     def _outcome(
-        self,
-        target: Target,
-        conds: c.Conditions,
-        status: dict[str, Any],
-        *,
-        permanent: str | None = None,
-        temporary: str | None = None,
+        self, target: Target, conds: c.Conditions, status: dict[str, Any], err: PolicygenError | None = None
     ) -> Outcome:
-        delay = self.settings.backoff(target.retry) if temporary else 0.0
-        return st.outcome(target.status, conds, status, permanent=permanent, temporary=temporary, delay=delay)
+        if err is None:
+            return st.outcome(target.status, conds, status)
+        delay = self._delay(target, err) if err.permanence is Permanence.TEMPORARY else 0.0
+        return st.outcome(target.status, conds, status, err.permanence, str(err), delay)
 
     def _failed(
-        self,
-        target: Target,
-        conds: c.Conditions,
-        err: PolicygenError,
-        last_run: dict[str, Any],
-        *,
-        permanent: bool,
+        self, target: Target, conds: c.Conditions, err: PolicygenError, last_run: dict[str, Any]
     ) -> Outcome:
         """A failed run says what to fix, and that the last good policy (if any) is still in place."""
-        delay = None if permanent else self.settings.backoff(target.retry)
+        delay = self._delay(target, err) if err.permanence is Permanence.TEMPORARY else None
         conds.set(c.GENERATED, False, err.reason, st.failure_message(err, target.status, target.retry, delay))
         status: dict[str, Any] = {"observedGeneration": target.generation}
         if last_run:
             status["lastRun"] = last_run
-        if permanent:
-            return self._outcome(target, conds, status, permanent=str(err))
-        return self._outcome(target, conds, status, temporary=str(err))
+        return self._outcome(target, conds, status, err)
+
+    def _step_failed(
+        self,
+        target: Target,
+        conds: c.Conditions,
+        type_: str,
+        raw: Exception,
+        status: dict[str, Any],
+        refused: Reason,
+    ) -> Outcome:
+        """A failed output step (ConfigMap, pull request): classified like every failure, on its condition."""
+        if is_unexpected(raw):
+            logger.exception("%s of %s/%s failed unexpectedly", type_, target.namespace, target.name)
+        err = classify(raw, reason=refused)
+        message = str(err)
+        if err.permanence is Permanence.TEMPORARY:
+            message += f"; retrying in {self._delay(target, err):.0f}s"
+        conds.set(type_, False, err.reason, message)
+        return self._outcome(target, conds, status, err)
 
     def _completed_run(
         self, run: dict[str, Any], progress: Progress | None, result: GenerationResult | None = None
@@ -455,7 +455,12 @@ class Reconciler:
             return None
 
 
-def _result_label(err: PolicygenError) -> str:
+def _result_label(err: PolicygenError, raw: BaseException) -> str:
+    """The ``result`` label of the generations metric."""
+    if is_unexpected(raw):
+        return "error"
+    if err.permanence is Permanence.TEMPORARY:
+        return "temporary"
     if isinstance(err, NoMatchingEventsError):
         return "no_events"
     if isinstance(err, ValidationFailedError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.window import iso
 from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
@@ -19,6 +20,7 @@ from policygen_operator.services.errors import InvalidRequestError, PolicygenErr
 from policygen_operator.services.generation import GenerationResult, PrincipalResult, Progress
 from policygen_operator.services.publish import pretty
 from policygen_operator.services.pullrequest import PullRequestStatus
+from policygen_operator.services.reasons import EventReason, is_temporary
 from policygen_operator.settings import OperatorSettings
 
 
@@ -35,7 +37,7 @@ class Outcome:
 
     status: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
-    failure: str | None = None  # None | "permanent" | "temporary"
+    failure: Permanence | None = None  # the handler raises kopf's PermanentError or TemporaryError(delay)
     message: str = ""
     delay: float = 0.0
     cancelled: bool = False
@@ -145,9 +147,8 @@ def outcome(
     before: Mapping[str, Any],
     conds: c.Conditions,
     status: dict[str, Any],
-    *,
-    permanent: str | None = None,
-    temporary: str | None = None,
+    failure: Permanence | None = None,
+    message: str = "",
     delay: float = 0.0,
 ) -> Outcome:
     """Ready from the other conditions, the events its transition calls for, and the failure to raise."""
@@ -156,13 +157,10 @@ def outcome(
         required.append(c.PULL_REQUEST_OPENED)
     conds.summarize(required)
     status["conditions"] = conds.as_list()
-    result = Outcome(status=status, events=transition_events(before, conds, status))
-    if permanent:
-        result.failure, result.message = "permanent", permanent
-    elif temporary:
-        result.failure, result.message = "temporary", temporary
-        result.delay = delay
-    return result
+    events = transition_events(before, conds, status)
+    if failure is None:
+        return Outcome(status=status, events=events)
+    return Outcome(status=status, events=events, failure=failure, message=message, delay=delay)
 
 
 def transition_events(
@@ -173,10 +171,10 @@ def transition_events(
     was = condition(before, c.READY)
     if ready.get("status") == c.TRUE:
         if conds.flipped(c.READY) or "policy" in status:
-            return [Event("Normal", "Succeeded", str(ready.get("message", "")))]
+            return [Event("Normal", EventReason.SUCCEEDED, str(ready.get("message", "")))]
         return []
     if conds.flipped(c.READY) or was.get("reason") != ready.get("reason"):
-        return [Event("Warning", "Failed", f"{ready.get('reason')}: {ready.get('message', '')}")]
+        return [Event("Warning", EventReason.FAILED, f"{ready.get('reason')}: {ready.get('message', '')}")]
     return []
 
 
@@ -204,10 +202,7 @@ def scheduled_run_due(
         return False  # never finished or running now: the spec handlers are on it
     generated = condition(status, c.GENERATED)
     wait = interval.total_seconds()
-    if generated.get("status") == c.FALSE and generated.get("reason") in (
-        "TemporaryFailure",
-        "InternalError",
-    ):
+    if generated.get("status") == c.FALSE and is_temporary(generated.get("reason")):
         wait = min(wait, settings.backoff(0))
     elapsed = (now - specs.parse_time(str(finished), "status.lastRun.completionTime")).total_seconds()
     return elapsed >= wait

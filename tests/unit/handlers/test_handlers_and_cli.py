@@ -8,6 +8,7 @@ from typing import Any
 import kopf
 import pytest
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.cli import operator as cli
 from policygen_operator.handlers import policygeneration as handlers
 from policygen_operator.services.status import Event, Outcome
@@ -37,7 +38,7 @@ def test_success_writes_status_and_posts_events(posted: list[tuple[str, str, str
 
 def test_permanent_failure_is_a_kopf_permanent_error_after_writing_status(posted: list[Any]) -> None:
     patch = FakePatch()
-    outcome = Outcome(status={"conditions": []}, failure="permanent", message="bucket missing")
+    outcome = Outcome(status={"conditions": []}, failure=Permanence.PERMANENT, message="bucket missing")
     with pytest.raises(kopf.PermanentError, match="bucket missing"):
         handlers._apply(outcome, kopf.Body({}), patch)  # type: ignore[arg-type]
     assert patch.status == {"conditions": []}
@@ -46,14 +47,14 @@ def test_permanent_failure_is_a_kopf_permanent_error_after_writing_status(posted
 def test_temporary_failure_carries_the_backoff(posted: list[Any]) -> None:
     with pytest.raises(kopf.TemporaryError) as raised:
         handlers._apply(
-            Outcome(failure="temporary", message="SlowDown", delay=120), kopf.Body({}), FakePatch()
+            Outcome(failure=Permanence.TEMPORARY, message="SlowDown", delay=120), kopf.Body({}), FakePatch()
         )  # type: ignore[arg-type]
     assert raised.value.delay == 120
 
 
 def test_timer_failures_do_not_raise(posted: list[Any]) -> None:
     handlers._apply(
-        Outcome(failure="temporary", message="x", delay=1),
+        Outcome(failure=Permanence.TEMPORARY, message="x", delay=1),
         kopf.Body({}),
         FakePatch(),  # type: ignore[arg-type]
         raise_failures=False,

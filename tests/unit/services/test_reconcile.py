@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from policygen_operator.adapters.errors import Permanence
+from policygen_operator.adapters.kubernetes.client import KubernetesError
 from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.usage import UsageSummary
 from policygen_operator.services import reconcile as rec
@@ -366,3 +368,81 @@ def test_schedule_due() -> None:
     assert not st.scheduled_run_due(spec, recent, 1, now, settings)
     running = {"observedGeneration": 1, "lastRun": {"startTime": "2026-03-01T12:00:00Z"}}
     assert not st.scheduled_run_due(spec, running, 1, now, settings)
+
+
+class RefusingKube(FakeKube):
+    """A FakeKube whose Secret read or ConfigMap write fails with a chosen error."""
+
+    def __init__(self, secret_error: Exception | None = None, put_error: Exception | None = None) -> None:
+        super().__init__()
+        self.secret_error, self.put_error = secret_error, put_error
+
+    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
+        if self.secret_error is not None:
+            raise self.secret_error
+        return await super().read_secret(namespace, name)
+
+    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
+        if self.put_error is not None:
+            raise self.put_error
+        await super().put_configmap(namespace, body)
+
+
+PERMANENT_K8S = KubernetesError("HTTP 403: forbidden", permanence=Permanence.PERMANENT)
+
+
+@pytest.mark.parametrize(
+    ("kube", "condition", "failure", "reason"),
+    [
+        # The ConfigMap step and the pull-request step read a KubernetesError the same way.
+        (RefusingKube(put_error=PERMANENT_K8S), "Published", "permanent", "ConfigMapRejected"),
+        (RefusingKube(put_error=KubernetesError("HTTP 500")), "Published", "temporary", "TemporaryFailure"),
+        (RefusingKube(secret_error=PERMANENT_K8S), "PullRequestOpened", "permanent", "CredentialsUnreadable"),
+        (
+            RefusingKube(secret_error=KubernetesError("HTTP 503")),
+            "PullRequestOpened",
+            "temporary",
+            "TemporaryFailure",
+        ),
+        # The rule for unknown errors holds in every step: temporary, InternalError.
+        (RefusingKube(put_error=RuntimeError("bug")), "Published", "temporary", "InternalError"),
+        (RefusingKube(secret_error=KeyError("bug")), "PullRequestOpened", "temporary", "InternalError"),
+    ],
+)
+async def test_output_steps_classify_failures_alike(
+    executor: ThreadPoolExecutor, kube: RefusingKube, condition: str, failure: str, reason: str
+) -> None:
+    kube.secrets["git"] = {"token": TOKEN}
+    r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=lambda *a: None)
+    outcome = await r.reconcile(target(kube, spec=PR_SPEC))
+    assert outcome.failure == failure
+    step = next(x for x in outcome.status["conditions"] if x["type"] == condition)
+    assert (step["status"], step["reason"]) == ("False", reason)
+    assert ready(outcome)["reason"] == reason
+    assert (outcome.delay > 0) is (failure == "temporary")
+
+
+async def test_unknown_engine_error_is_temporary_internal_error(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+
+    def broken(req: GenerationRequest, p: Any, c: Any) -> GenerationResult:
+        raise ZeroDivisionError("division by zero")
+
+    outcome = await reconciler(kube, executor, broken).reconcile(target(kube))
+    assert (outcome.failure, outcome.delay) == ("temporary", 30)
+    assert ready(outcome)["reason"] == "InternalError"
+    assert "ZeroDivisionError" in ready(outcome)["message"]
+
+
+async def test_retry_after_from_the_other_side_outlasts_the_backoff(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    kube.secrets["git"] = {"token": TOKEN}
+
+    def limited(*_: Any) -> PullRequestStatus:
+        raise TemporaryError("github.com: HTTP 429", retry_after=300)
+
+    r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=limited)
+    outcome = await r.reconcile(target(kube, spec=PR_SPEC))
+    assert (outcome.failure, outcome.delay) == ("temporary", 300)
+    step = next(x for x in outcome.status["conditions"] if x["type"] == "PullRequestOpened")
+    assert "retrying in 300s" in step["message"]

@@ -1,7 +1,7 @@
 """What a botocore failure means for a scan: give up, retry later, or skip one object.
 
-Adapters sit below services, so they raise their own two classes; ``services.generation`` turns them
-into ``InvalidRequestError`` and ``TemporaryError``.
+Adapters sit below services, so they raise ``AwsError`` with the shared ``Permanence``;
+``services.errors.classify`` turns it into ``InvalidRequestError`` or ``TemporaryError``.
 """
 
 from __future__ import annotations
@@ -9,12 +9,24 @@ from __future__ import annotations
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    EndpointConnectionError,
+    InvalidRegionError,
     NoCredentialsError,
-    ReadTimeoutError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
 )
-from botocore.exceptions import (
-    ConnectionError as BotoConnectionError,
+
+from policygen_operator.adapters.errors import AdapterError, Permanence
+
+PERMANENT = Permanence.PERMANENT
+# botocore's own errors that a retry cannot fix: the configuration is wrong.
+CONFIGURATION_ERRORS = (
+    InvalidRegionError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
 )
 
 TEMPORARY_CODES = {
@@ -43,34 +55,35 @@ UNREADABLE_OBJECT_CODES = {
 }
 
 
-class AwsPermanentError(Exception):
-    """The request cannot succeed as written (missing bucket, no access, no credentials)."""
+class AwsError(AdapterError):
+    """An AWS call failed; ``field`` names the input that led to it (``logs`` or ``aws``)."""
 
-    def __init__(self, message: str, field: str = "logs") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, permanence: Permanence, field: str = "logs") -> None:
+        super().__init__(message, permanence=permanence)
         self.field = field
-
-
-class AwsTemporaryError(Exception):
-    """Throttling, timeouts, connection failures: the same request may succeed later."""
 
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def classify(error: Exception, what: str) -> Exception:
-    """Map a botocore failure of ``what`` (e.g. ``listing s3://b/p``) to one of the two classes."""
+def classify(error: Exception, what: str, field: str = "logs") -> Exception:
+    """Map a botocore failure of ``what`` (e.g. ``listing s3://b/p``) to an ``AwsError``.
+
+    Anything that is not botocore's comes back unchanged: this adapter cannot vouch for it, and the
+    services' rule for unknown errors applies (``services.errors.classify``).
+    """
     if isinstance(error, ClientError):
         code = error_code(error)
         message = error.response.get("Error", {}).get("Message", "") or code
-        if code in TEMPORARY_CODES:
-            return AwsTemporaryError(f"{what}: {code}: {message}")
-        return AwsPermanentError(f"{what}: {code}: {message}")
+        permanence = Permanence.TEMPORARY if code in TEMPORARY_CODES else Permanence.PERMANENT
+        return AwsError(f"{what}: {code}: {message}", permanence=permanence, field=field)
     if isinstance(error, NoCredentialsError):
-        return AwsPermanentError(f"{what}: no AWS credentials found (standard boto3 chain)")
-    if isinstance(error, (EndpointConnectionError, BotoConnectionError, ReadTimeoutError)):
-        return AwsTemporaryError(f"{what}: {error}")
-    if isinstance(error, BotoCoreError):
-        return AwsTemporaryError(f"{what}: {error}")
+        return AwsError(
+            f"{what}: no AWS credentials found (standard boto3 chain)", permanence=PERMANENT, field=field
+        )
+    if isinstance(error, CONFIGURATION_ERRORS):
+        return AwsError(f"{what}: {error}", permanence=PERMANENT, field=field)
+    if isinstance(error, BotoCoreError):  # connection failures, timeouts and the rest of botocore's own
+        return AwsError(f"{what}: {error}", permanence=Permanence.TEMPORARY, field=field)
     return error

@@ -15,6 +15,9 @@ from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.session import get_session
 
+from policygen_operator.adapters.aws.errors import AwsError
+from policygen_operator.adapters.errors import Permanence
+
 _LOCK = threading.Lock()
 _SESSIONS: dict[tuple[str | None, str | None, str | None], boto3.Session] = {}
 SESSION_NAME = "policygen"
@@ -65,4 +68,7 @@ def s3_client(session: boto3.Session, endpoint_url: str | None, connections: int
         read_timeout=60,
     )
     region = session.region_name or "us-east-1"
-    return session.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+    try:
+        return session.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+    except ValueError as error:  # botocore's word for a malformed endpoint URL: no retry fixes it
+        raise AwsError(f"S3 client: {error}", permanence=Permanence.PERMANENT, field="aws") from error

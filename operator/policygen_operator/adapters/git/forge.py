@@ -47,7 +47,9 @@ def raise_for(response: Response, what: str) -> None:
         response.headers.get("X-RateLimit-Remaining", response.headers.get("x-ratelimit-remaining")) == "0"
     )
     if status == 429 or (status == 403 and limited) or status >= 500:
-        raise ForgeError(f"{what}: HTTP {status} {text}", "temporary", status)
+        raise ForgeError(
+            f"{what}: HTTP {status} {text}", "temporary", status, retry_after=_retry_after(response)
+        )
     if status == 401:
         raise ForgeError(
             f"{what}: HTTP 401 {text or 'Unauthorized'}: the token is missing, wrong or expired",
@@ -62,3 +64,12 @@ def raise_for(response: Response, what: str) -> None:
         )
     kind: Kind = "conflict" if status in (409, 422) else "invalid"
     raise ForgeError(f"{what}: HTTP {status} {text}", kind, status)
+
+
+def _retry_after(response: Response) -> float | None:
+    """The ``Retry-After`` header in seconds, when the forge sent one (the HTTP-date form is not used)."""
+    value = response.headers.get("Retry-After", response.headers.get("retry-after"))
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -18,6 +18,8 @@ from typing import Any
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.rest import ApiException
 
+from policygen_operator.adapters.errors import AdapterError, Permanence
+
 GROUP = "policygen.io"
 VERSION = "v1alpha1"
 PLURAL = "policygenerations"
@@ -28,12 +30,17 @@ CREDENTIALS_LABEL = "policygen.io/credentials"
 logger = logging.getLogger(__name__)
 
 
-class KubernetesError(Exception):
-    """An API call failed. ``permanent`` when retrying the same request cannot help (422, 403, 400)."""
+class KubernetesError(AdapterError):
+    """An API call failed: permanent when retrying the same request cannot help (400, 403, 404, 422)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanence: Permanence = Permanence.TEMPORARY,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, permanence=permanence, retry_after=retry_after)
 
 
 def _error(action: str, exc: ApiException) -> KubernetesError:
@@ -42,7 +49,15 @@ def _error(action: str, exc: ApiException) -> KubernetesError:
     with contextlib.suppress(TypeError, ValueError, AttributeError):
         detail = json.loads(exc.body or "").get("message") or detail
     permanent = exc.status in (400, 403, 404, 422)
-    return KubernetesError(f"{action}: HTTP {exc.status}: {detail}", permanent=permanent)
+    permanence = Permanence.PERMANENT if permanent else Permanence.TEMPORARY
+    retry_after = None
+    headers: Mapping[str, str] = exc.headers if isinstance(exc.headers, Mapping) else {}
+    header = headers.get("Retry-After")
+    with contextlib.suppress(TypeError, ValueError):
+        retry_after = float(header) if header is not None else None  # 429 and some 5xx say when
+    return KubernetesError(
+        f"{action}: HTTP {exc.status}: {detail}", permanence=permanence, retry_after=retry_after
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""Every condition and event reason the operator writes, by name (as cert-manager keeps its reasons).
+
+A reason is one CamelCase word for scripts (``kubectl wait``, alerts); the message is the sentence for
+people. Code sets reasons from these constants and never decides anything by comparing a reason it reads
+back: what a decision needs (was the last failure temporary?) is asked of ``is_temporary`` here, in one
+place, or carried by the error's ``Permanence``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    # Ready and the step conditions while or after running
+    GENERATING = "Generating"
+    PENDING = "Pending"
+    READY = "Ready"
+    GENERATED = "Generated"
+    CONFIGMAP_UPDATED = "ConfigMapUpdated"
+    CONFIGMAP_UNCHANGED = "ConfigMapUnchanged"
+    PULL_REQUEST_UPDATED = "PullRequestUpdated"
+    PULL_REQUEST_UP_TO_DATE = "PullRequestUpToDate"
+    # failures that a retry may fix
+    TEMPORARY_FAILURE = "TemporaryFailure"
+    INTERNAL_ERROR = "InternalError"  # an error nothing classified: temporary by the rule in services.errors
+    # failures that need a change first
+    ERROR = "Error"
+    INVALID_SPEC = "InvalidSpec"
+    BAD_INPUT = "BadInput"
+    NO_MATCHING_EVENTS = "NoMatchingEvents"
+    VALIDATION_FAILED = "ValidationFailed"
+    CONFIGMAP_CONFLICT = "ConfigMapConflict"
+    CONFIGMAP_REJECTED = "ConfigMapRejected"
+    CREDENTIALS_MISSING = "CredentialsMissing"
+    CREDENTIALS_UNREADABLE = "CredentialsUnreadable"
+    REPOSITORY_NOT_ALLOWED = "RepositoryNotAllowed"
+    REPOSITORY_NOT_FOUND = "RepositoryNotFound"
+    UNAUTHORIZED = "Unauthorized"
+    ROLE_DEFINITION_NOT_EDITABLE = "RoleDefinitionNotEditable"
+    PULL_REQUEST_REJECTED = "PullRequestRejected"
+
+
+class EventReason(StrEnum):
+    STARTED = "Started"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+_TEMPORARY = frozenset({Reason.TEMPORARY_FAILURE, Reason.INTERNAL_ERROR})
+
+
+def is_temporary(reason: object) -> bool:
+    """Whether a condition read back from status records a failure that is retried with backoff."""
+    return reason in _TEMPORARY
