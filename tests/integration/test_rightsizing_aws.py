@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from policygen_operator.adapters.aws.eks import pod_identity_bindings
-from policygen_operator.adapters.aws.errors import AwsPermanentError, AwsTemporaryError
+from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.aws.iam import IamPolicies
 from policygen_operator.domain.iam.granted import BOUNDARY, INLINE, MANAGED, expand_policies, within_boundary
 from policygen_operator.domain.iam.reference import load_reference
@@ -113,8 +113,9 @@ def test_unreachable_iam_is_temporary() -> None:
         config=Config(retries={"max_attempts": 1}, connect_timeout=2),
         **MOTO_CREDENTIALS,
     )
-    with pytest.raises(AwsTemporaryError, match="reading role x"):
+    with pytest.raises(AwsError, match="reading role x") as caught:
         IamPolicies(client).role("arn:aws:iam::210987654321:role/x")
+    assert not caught.value.permanent
 
 
 def eks() -> Any:
@@ -173,5 +174,6 @@ def test_pod_identity_missing_cluster_is_permanent() -> None:
     stub.add_client_error(
         "list_pod_identity_associations", "ResourceNotFoundException", "No cluster found for name: prod.", 404
     )
-    with stub, pytest.raises(AwsPermanentError, match="ResourceNotFoundException"):
+    with stub, pytest.raises(AwsError, match="ResourceNotFoundException") as caught:
         pod_identity_bindings(client, "prod")
+    assert caught.value.permanent

@@ -12,12 +12,14 @@ from typing import Any
 
 import kopf
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, VERSION
 from policygen_operator.adapters.kubernetes.rightsizing import (
     CLUSTER_RIGHTSIZING_PLURAL,
     RIGHTSIZING_PLURAL,
     RightsizingKube,
 )
+from policygen_operator.services.reasons import EventReason
 from policygen_operator.services.rightsizing import BotoAws, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings, from_env
 
@@ -69,7 +71,7 @@ async def rightsize(
     async with memo["lock"]:  # per object: the timer and the spec handlers never run together
         outcome = await memo.rightsizing.reconcile(parent)
     patch.status.update(outcome.status)
-    if outcome.failure == "temporary":
+    if outcome.failure is Permanence.TEMPORARY:
         raise kopf.TemporaryError(outcome.message, delay=outcome.delay)
-    if outcome.failure == "permanent":
-        kopf.warn(body, reason="Failed", message=outcome.message[:1024])
+    if outcome.failure is Permanence.PERMANENT:
+        kopf.warn(body, reason=EventReason.FAILED, message=outcome.message[:1024])

@@ -39,6 +39,7 @@ class Reason(StrEnum):
     UNAUTHORIZED = "Unauthorized"
     ROLE_DEFINITION_NOT_EDITABLE = "RoleDefinitionNotEditable"
     PULL_REQUEST_REJECTED = "PullRequestRejected"
+    DISCOVERY_FAILED = "DiscoveryFailed"  # rightsizing: roles could not be discovered
 
 
 class EventReason(StrEnum):

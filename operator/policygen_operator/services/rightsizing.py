@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
 from policygen_operator.domain.cloudtrail.window import iso
 from policygen_operator.domain.iam.granted import Grant, expand_policies, within_boundary
@@ -42,7 +43,13 @@ from policygen_operator.domain.rightsizing import (
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
-from policygen_operator.services.errors import InvalidRequestError, PolicygenError, TemporaryError
+from policygen_operator.services.errors import (
+    InvalidRequestError,
+    PolicygenError,
+    TemporaryError,
+    classify,
+    is_unexpected,
+)
 from policygen_operator.services.generation import (
     AwsAccess,
     GenerationRequest,
@@ -53,10 +60,12 @@ from policygen_operator.services.generation import (
     run_generation,
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
+from policygen_operator.services.reasons import Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import policy_status
 from policygen_operator.settings import OperatorSettings
 
+PERMANENT = Permanence.PERMANENT
 logger = logging.getLogger(__name__)
 
 FED_BY = "policygen.io/fed-by"
@@ -115,7 +124,7 @@ class AwsPort(Protocol):
 @dataclass
 class ParentOutcome:
     status: dict[str, Any] = field(default_factory=dict)
-    failure: str | None = None  # None | permanent | temporary
+    failure: Permanence | None = None
     message: str = ""
     delay: float = 0.0
 
@@ -265,14 +274,11 @@ class RightsizingService:
             start, end = specs.window(parent.spec, now)
             roles, namespaces = await self.discover(parent)
             children = await self.sync_children(parent, roles)
-        except InvalidRequestError as err:
-            return self._failed(conds, status, DISCOVERED, err, permanent=True)
-        except (KubernetesError, TemporaryError) as err:
-            permanent = isinstance(err, KubernetesError) and err.permanent
-            reason = "DiscoveryFailed" if permanent else "TemporaryFailure"
-            return self._failed(conds, status, DISCOVERED, err, permanent=permanent, reason=reason)
-        except Exception as err:  # an adapter's permanent AWS error (a missing EKS cluster) lands here
-            return self._failed(conds, status, DISCOVERED, err, permanent=True, reason="DiscoveryFailed")
+        except Exception as raw:  # classified by the one rule (services.errors): unknown errors are temporary
+            if is_unexpected(raw):
+                logger.exception("discovery for %s failed unexpectedly", parent.name)
+            err = classify(raw, reason=Reason.DISCOVERY_FAILED)
+            return self._failed(conds, status, DISCOVERED, err, permanent=err.permanence is PERMANENT)
         accounts = sorted({sa for r in roles for sa in r.service_accounts})
         conds.set(
             DISCOVERED,
@@ -297,8 +303,7 @@ class RightsizingService:
             try:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now)
             except (InvalidRequestError, TemporaryError) as err:
-                permanent = isinstance(err, InvalidRequestError)
-                return self._failed(conds, status, SCANNED, err, permanent=permanent)
+                return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
             conds.set(SCANNED, True, "Scanned", f"one scan for {len(roles)} roles")
         elif not roles:
             conds.set(SCANNED, True, "NoRoles", "no role found in scope: nothing to scan")
@@ -481,13 +486,12 @@ class RightsizingService:
             conds.set(
                 c.PUBLISHED,
                 True,
-                "ConfigMapUpdated",
+                Reason.CONFIGMAP_UPDATED,
                 f"ConfigMap {cm_name} written (policy and {DETAIL_KEY})",
             )
-        except KubernetesError as err:
-            conds.set(
-                c.PUBLISHED, False, "ConfigMapRejected" if err.permanent else "TemporaryFailure", str(err)
-            )
+        except KubernetesError as raw:
+            err = classify(raw, reason=Reason.CONFIGMAP_REJECTED)
+            conds.set(c.PUBLISHED, False, err.reason, str(err))
         conds.summarize([c.GENERATED, c.PUBLISHED])
         child_status["conditions"] = conds.as_list()
         try:
@@ -505,12 +509,12 @@ class RightsizingService:
         permanent: bool,
         reason: str | None = None,
     ) -> ParentOutcome:
-        why = reason or (err.reason if isinstance(err, PolicygenError) else "Error")
+        why = reason or (err.reason if isinstance(err, PolicygenError) else Reason.ERROR)
         conds.set(type_, False, why, str(err))
         conds.summarize([DISCOVERED, SCANNED] if type_ == SCANNED else [DISCOVERED])
         status["conditions"] = conds.as_list()
         delay = 0.0 if permanent else self.settings.backoff(0)
-        return ParentOutcome(status, "permanent" if permanent else "temporary", str(err), delay)
+        return ParentOutcome(status, PERMANENT if permanent else Permanence.TEMPORARY, str(err), delay)
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:

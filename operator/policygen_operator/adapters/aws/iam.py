@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from policygen_operator.adapters.aws.errors import AwsPermanentError, classify, error_code
+from policygen_operator.adapters.aws.errors import AwsError, classify, error_code
 from policygen_operator.domain.iam.granted import BOUNDARY, INLINE, MANAGED, PolicySource
 
 
@@ -70,4 +70,4 @@ class IamPolicies:
         return cached if kind == MANAGED else PolicySource(kind, cached.name, cached.document, arn)
 
 
-__all__ = ["AwsPermanentError", "IamPolicies", "RolePolicies"]
+__all__ = ["AwsError", "IamPolicies", "RolePolicies"]
