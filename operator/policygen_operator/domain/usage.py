@@ -58,6 +58,15 @@ class PrincipalUsage:
         else:
             usage.see(event_time)
 
+    def add(self, action: str, resource: str, usage: Usage, *, denied: bool = False) -> None:
+        """``usage.count`` calls at once (an aggregate row), keeping ``usage`` itself unshared."""
+        table = self.denied if denied else self.allowed
+        existing = table.get((action, resource))
+        if existing is None:
+            table[(action, resource)] = Usage(usage.count, usage.first_seen, usage.last_seen)
+        else:
+            existing.add(usage)
+
     def merge(self, other: PrincipalUsage) -> None:
         for mine, theirs in ((self.allowed, other.allowed), (self.denied, other.denied)):
             for key, usage in theirs.items():

@@ -1,0 +1,315 @@
+"""Athena as the query engine: the aggregate query, its rows back into a scan result, and the table DDL.
+
+An organization trail over 90 days holds terabytes; Athena (Trino over the trail bucket) reads it where it
+lies and returns a few thousand rows. One query per window serves every requested principal: it keeps only
+their records (a user by its ARN, a role's sessions by ``arn:...:assumed-role/NAME/``) and groups them by
+everything the event mapper reads of a record, with the number of events and the first and last
+``eventTime`` of each group. Each row then becomes one minimal record that goes through the same
+``EventMapper`` and the same principal matching as the local scan, and its count and times go into the
+same ``UsageSummary``: the same events give the same policy.
+
+What the mapper reads of a record (``domain/iam/mapping.py``): ``eventSource``, ``eventName``,
+``eventType``, ``errorCode`` (and whether ``errorMessage`` says "not authorized to perform"),
+``awsRegion``, ``recipientAccountId``, ``userIdentity.{arn,type,accountId}`` (partition, account and the
+calling user), ``requestParameters`` and the ARNs of ``resources[]``. Athena's CloudTrail table holds
+``requestparameters`` as the JSON text of the object, which the mapper parses itself; grouping on that
+text keeps every field a resolver might read. Session names are not grouped on: the session ARN is cut
+to its role prefix in the query, which is all the matcher and the mapper use of it.
+
+Known difference: AWS's documented table declares ``resources`` as ``ARRAY<STRUCT<arn, accountid,
+type>>``, so a resource CloudTrail gives only as an ``ARNPrefix`` (S3 ``DeleteObjects``) is not in the
+table; the mapper then builds the ARN from the request parameters instead.
+
+Everything here is text in, text out: no AWS client (``adapters/aws/athena.py`` runs the query).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
+from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.usage import Usage
+
+# The result columns, in order; rows are read back by these names.
+COLUMNS = (
+    "identity",
+    "issuer",
+    "identity_type",
+    "identity_account",
+    "recipient_account",
+    "aws_region",
+    "event_source",
+    "event_name",
+    "event_type",
+    "error_code",
+    "not_authorized",
+    "request_parameters",
+    "resource_arns",
+    "events",
+    "first_seen",
+    "last_seen",
+)
+NOT_AUTHORIZED = "not authorized to perform"  # what ``mapping.is_denied`` looks for in errorMessage
+PARTITION_FORMAT = "%Y/%m/%d"  # the ``timestamp`` partition: the delivery folder's day
+PRICE_PER_TB_USD = 5.0  # Athena SQL, per TB (10**12 bytes) scanned, in most regions
+MIN_BILLED_BYTES = 10 * 1000 * 1000  # every query is billed at least 10 MB...
+BILLING_UNIT_BYTES = 1000 * 1000  # ...rounded up to the megabyte
+
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$")
+_URI = re.compile(
+    r"^athena://(?:(?P<workgroup>[A-Za-z0-9._-]{1,128})@)?"
+    r"(?:(?P<catalog>[A-Za-z0-9_-]{1,128})\.)?(?P<database>[A-Za-z0-9_-]{1,128})\.(?P<table>[A-Za-z0-9_-]{1,128})/?$"
+)
+
+
+class AthenaSourceError(ValueError):
+    """An Athena source that cannot be queried as written (bad URI, bad table name)."""
+
+
+@dataclass(frozen=True)
+class AthenaTable:
+    """Where the CloudTrail table lives and how to run queries on it."""
+
+    database: str
+    table: str
+    catalog: str = "AwsDataCatalog"
+    workgroup: str | None = None  # None: the account's ``primary`` workgroup
+    output_location: str | None = None  # s3://... ; None: the workgroup's own setting
+
+    def __post_init__(self) -> None:
+        for what, value in (("database", self.database), ("table", self.table), ("catalog", self.catalog)):
+            if not _NAME.match(value):
+                raise AthenaSourceError(f"{what} {value!r}: letters, digits, '_' and '-' only")
+        if self.output_location is not None and not self.output_location.startswith("s3://"):
+            raise AthenaSourceError(f"output location {self.output_location!r} is not an s3:// URI")
+
+    @property
+    def qualified(self) -> str:
+        return f'"{self.catalog.lower()}"."{self.database}"."{self.table}"'
+
+    def uri(self) -> str:
+        workgroup = f"{self.workgroup}@" if self.workgroup else ""
+        return f"athena://{workgroup}{self.catalog}.{self.database}.{self.table}"
+
+
+def parse_athena_uri(uri: str, output_location: str | None = None) -> AthenaTable:
+    """``athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE``."""
+    match = _URI.match(uri.strip())
+    if match is None:
+        raise AthenaSourceError(f"{uri!r} is not athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE")
+    return AthenaTable(
+        database=match["database"],
+        table=match["table"],
+        catalog=match["catalog"] or "AwsDataCatalog",
+        workgroup=match["workgroup"],
+        output_location=output_location,
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(values: Iterable[str]) -> str:
+    return "(" + ", ".join(_literal(v) for v in sorted(set(values))) + ")"
+
+
+def partition_days(window: Window) -> tuple[str, str]:
+    """First and last ``timestamp`` partition (delivery day) that may hold a record of the window."""
+    days: list[date] = window.days()
+    return days[0].strftime(PARTITION_FORMAT), days[-1].strftime(PARTITION_FORMAT)
+
+
+def build_query(
+    table: AthenaTable,
+    principals: tuple[Principal, ...],
+    window: Window,
+    *,
+    accounts: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> str:
+    """The one aggregate query of a window, in Athena's (Trino's) dialect.
+
+    The ``timestamp`` partition predicate is always there, so partition projection reads only the days of
+    the window (plus the delivery lag); ``accounts`` and ``regions`` prune the ``account`` and ``region``
+    partitions of a table made by ``policygen athena ddl`` for several accounts or regions.
+    """
+    if not principals:
+        raise AthenaSourceError("at least one principal is needed")
+    users = [p.arn for p in principals if p.kind == "user"]
+    sessions = [p.session_prefix for p in principals if p.kind == "role"]
+    session_of = "regexp_extract(useridentity.arn, '^(.*/)', 1)"
+    who = []
+    if users:
+        who.append(f"useridentity.arn IN {_in_list(users)}")
+    if sessions:
+        who.append(f"{session_of} IN {_in_list(sessions)}")
+    identity = (
+        f"CASE WHEN useridentity.arn IN {_in_list(users)} THEN useridentity.arn ELSE {session_of} END"
+        if users
+        else session_of
+    )
+    first_day, last_day = partition_days(window)
+    where = [
+        f'"timestamp" BETWEEN {_literal(first_day)} AND {_literal(last_day)}',
+        f"eventtime >= {_literal(window.start_iso)}",
+        f"eventtime < {_literal(window.end_iso)}",
+        "eventsource IS NOT NULL",
+        "eventname IS NOT NULL",
+        "(" + " OR ".join(who) + ")",
+    ]
+    if accounts:
+        where.append(f"account IN {_in_list(accounts)}")
+    if regions:
+        where.append(f"region IN {_in_list(regions)}")
+    grouped = [
+        f"{identity} AS identity",
+        "useridentity.sessioncontext.sessionissuer.arn AS issuer",
+        "useridentity.type AS identity_type",
+        "useridentity.accountid AS identity_account",
+        "recipientaccountid AS recipient_account",
+        "awsregion AS aws_region",
+        "eventsource AS event_source",
+        "eventname AS event_name",
+        "eventtype AS event_type",
+        "errorcode AS error_code",
+        f"COALESCE(strpos(errormessage, {_literal(NOT_AUTHORIZED)}) > 0, false) AS not_authorized",
+        "requestparameters AS request_parameters",
+        "json_format(CAST(transform(resources, r -> r.arn) AS JSON)) AS resource_arns",
+    ]
+    select = ",\n  ".join(
+        [*grouped, "count(*) AS events", "min(eventtime) AS first_seen", "max(eventtime) AS last_seen"]
+    )
+    return (
+        f"SELECT\n  {select}\nFROM {table.qualified}\nWHERE " + "\n  AND ".join(where) + "\n"
+        f"GROUP BY {', '.join(str(n) for n in range(1, len(grouped) + 1))}"
+    )
+
+
+# -- rows back into a scan result -------------------------------------------------------------------
+
+Row = Mapping[str, str | None]
+
+
+@dataclass
+class RowStats:
+    rows: int = 0
+    bad_rows: int = 0
+
+
+def record_of(row: Row) -> dict[str, object]:
+    """The minimal CloudTrail record the mapper needs, rebuilt from one result row."""
+    arns = _resource_arns(row.get("resource_arns"))
+    record: dict[str, object] = {
+        "eventSource": row.get("event_source"),
+        "eventName": row.get("event_name"),
+        "awsRegion": row.get("aws_region"),
+        "recipientAccountId": row.get("recipient_account"),
+        "userIdentity": {
+            "arn": row.get("identity"),
+            "type": row.get("identity_type"),
+            "accountId": row.get("identity_account"),
+        },
+    }
+    for key, column in (("eventType", "event_type"), ("errorCode", "error_code")):
+        if row.get(column) is not None:
+            record[key] = row.get(column)
+    if _truthy(row.get("not_authorized")):
+        record["errorMessage"] = NOT_AUTHORIZED
+    if row.get("request_parameters") is not None:
+        record["requestParameters"] = row.get("request_parameters")
+    if arns:
+        record["resources"] = [{"ARN": arn} for arn in arns]
+    return record
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.lower() in ("true", "1")
+
+
+def _resource_arns(text: str | None) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+
+def summarize_rows(
+    rows: Iterable[Row], principals: tuple[Principal, ...], mapper: Mapper, result: ScanResult | None = None
+) -> ScanResult:
+    """Rows of ``build_query`` -> the ``ScanResult`` a local scan of the same records gives (policy-wise).
+
+    The principal is decided by the same ``PrincipalMatcher`` as in the scan; a row of a same-name role
+    with another path feeds the same "did you mean" hint.
+    """
+    result = result if result is not None else ScanResult()
+    matcher = PrincipalMatcher(principals)
+    for row in rows:
+        try:
+            count = int(row.get("events") or 0)
+        except ValueError:
+            count = 0
+        first, last = row.get("first_seen"), row.get("last_seen")
+        identity = row.get("identity")
+        if count <= 0 or not first or not last or not identity:
+            result.summary.bad_records += 1
+            result.warn(f"skipped an Athena result row without events, times or identity: {dict(row)}")
+            continue
+        principal = _principal(matcher, identity, row.get("issuer"), result)
+        if principal is None:
+            continue
+        _take(result, principal, record_of(row), mapper, Usage(count, first, last))
+    return result
+
+
+def _principal(
+    matcher: PrincipalMatcher, identity: str, issuer: str | None, result: ScanResult
+) -> str | None:
+    user = matcher.match_user(identity)
+    if user is not None:
+        return user
+    candidates = matcher.sessions.get(identity)
+    if candidates is None:
+        return None
+    principal = matcher.match_issuer(issuer, candidates)
+    if principal is None and issuer:
+        for arn in candidates:
+            result.other_paths.setdefault(arn, set()).add(issuer)
+    return principal
+
+
+def _take(
+    result: ScanResult, principal: str, record: dict[str, object], mapper: Mapper, usage: Usage
+) -> None:
+    mapped = mapper.map(record)
+    summary = result.summary
+    summary.events_matched += usage.count
+    summary.events_scanned += usage.count
+    result.matched[principal] += usage.count
+    if mapped.kind == "mapped":
+        target = summary.principal(principal)
+        for action, resource in mapped.uses:
+            target.add(action, resource, usage, denied=mapped.denied)
+    elif mapped.kind == "unmapped":
+        summary.unmapped[mapped.key] += usage.count
+        result.unmapped.setdefault(principal, Counter())[mapped.key] += usage.count
+    else:
+        summary.ignored[mapped.key] += usage.count
+        result.ignored.setdefault(principal, Counter())[mapped.key] += usage.count
+
+
+def estimated_cost_usd(bytes_scanned: int, price_per_tb: float = PRICE_PER_TB_USD) -> float:
+    """What Athena bills for a query that scanned ``bytes_scanned``: per MB rounded up, 10 MB minimum."""
+    units = -(-max(bytes_scanned, 0) // BILLING_UNIT_BYTES)
+    billed = max(units * BILLING_UNIT_BYTES, MIN_BILLED_BYTES)
+    return round(billed / 10**12 * price_per_tb, 6)

@@ -1,0 +1,175 @@
+"""The Athena query text, the source URI, the cost estimate and the table DDL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from policygen_operator.domain.cloudtrail.athena import (
+    AthenaSourceError,
+    AthenaTable,
+    build_query,
+    estimated_cost_usd,
+    parse_athena_uri,
+    record_of,
+)
+from policygen_operator.domain.cloudtrail.athena_ddl import DdlError, TrailTable, create_table
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.window import Window
+
+ROLE = parse_principal("arn:aws:iam::111122223333:role/service-role/orders")
+USER = parse_principal("arn:aws:iam::111122223333:user/people/alice")
+WINDOW = Window(datetime(2026, 11, 24, 22, tzinfo=UTC), datetime(2026, 11, 26, 23, 30, tzinfo=UTC))
+
+
+def where_of(sql: str) -> str:
+    parsed = sqlglot.parse_one(sql, read="trino")
+    where = parsed.find(exp.Where)
+    assert where is not None
+    return where.sql("trino")
+
+
+def test_query_always_prunes_by_delivery_day_and_bounds_event_time() -> None:
+    sql = build_query(AthenaTable("db", "trail"), (ROLE,), WINDOW)
+    where = where_of(sql)
+    # the last day is the window's end plus the delivery lag (23:30 + 1 h is the next day)
+    assert "\"timestamp\" BETWEEN '2026/11/24' AND '2026/11/27'" in where
+    assert "eventtime >= '2026-11-24T22:00:00Z'" in where
+    assert "eventtime < '2026-11-26T23:30:00Z'" in where
+    assert "'arn:aws:sts::111122223333:assumed-role/orders/'" in where
+    assert "account IN" not in where and "region IN" not in where
+
+
+def test_query_prunes_account_and_region_partitions_when_asked() -> None:
+    sql = build_query(
+        AthenaTable("db", "trail"), (ROLE, USER), WINDOW, accounts=("444455556666",), regions=("eu-west-1",)
+    )
+    where = where_of(sql)
+    assert "account IN ('444455556666')" in where
+    assert "region IN ('eu-west-1')" in where
+    assert "useridentity.arn IN ('arn:aws:iam::111122223333:user/people/alice')" in where
+
+
+def test_principal_text_is_quoted_not_injected() -> None:
+    odd = parse_principal("arn:aws:iam::111122223333:user/o'path/alice")  # paths may hold a quote
+    where = where_of(build_query(AthenaTable("db", "trail"), (odd,), WINDOW))
+    assert "useridentity.arn IN ('arn:aws:iam::111122223333:user/o''path/alice')" in where
+
+
+def test_query_groups_every_selected_column_but_the_aggregates() -> None:
+    parsed = sqlglot.parse_one(build_query(AthenaTable("db", "trail"), (USER,), WINDOW), read="trino")
+    group = parsed.find(exp.Group)
+    assert group is not None
+    assert len(group.expressions) == len(parsed.expressions) - 3
+    assert '"awsdatacatalog"."db"."trail"' in parsed.sql("trino")
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("athena://db.trail", (None, "AwsDataCatalog", "db", "trail")),
+        ("athena://primary@db.trail", ("primary", "AwsDataCatalog", "db", "trail")),
+        ("athena://wg-1@other_catalog.db.trail", ("wg-1", "other_catalog", "db", "trail")),
+    ],
+)
+def test_source_uri(uri: str, expected: tuple[str | None, str, str, str]) -> None:
+    table = parse_athena_uri(uri, "s3://results/policygen/")
+    assert (table.workgroup, table.catalog, table.database, table.table) == expected
+    assert table.output_location == "s3://results/policygen/"
+
+
+@pytest.mark.parametrize("uri", ["athena://trail", "athena://db.tr'ail", "s3://db.trail", "athena://a.b.c.d"])
+def test_bad_source_uri(uri: str) -> None:
+    with pytest.raises(AthenaSourceError):
+        parse_athena_uri(uri)
+
+
+def test_output_location_must_be_s3() -> None:
+    with pytest.raises(AthenaSourceError):
+        AthenaTable("db", "trail", output_location="/tmp/results")
+
+
+def test_cost_is_per_megabyte_with_a_ten_megabyte_minimum() -> None:
+    assert estimated_cost_usd(0) == estimated_cost_usd(10 * 10**6) == pytest.approx(5e-5)
+    assert estimated_cost_usd(10**12) == pytest.approx(5.0)
+    assert estimated_cost_usd(10**12 + 1) == pytest.approx(5.000005)
+
+
+def test_record_of_a_row_carries_what_the_mapper_reads() -> None:
+    record = record_of(
+        {
+            "identity": "arn:aws:iam::111122223333:user/people/alice",
+            "identity_type": "IAMUser",
+            "identity_account": "111122223333",
+            "recipient_account": "111122223333",
+            "aws_region": "eu-west-1",
+            "event_source": "s3.amazonaws.com",
+            "event_name": "GetObject",
+            "event_type": "AwsApiCall",
+            "error_code": "AccessDenied",
+            "not_authorized": "true",
+            "request_parameters": '{"bucketName":"b","key":"k"}',
+            "resource_arns": '["arn:aws:s3:::b/k","arn:aws:s3:::b"]',
+        }
+    )
+    assert record["errorMessage"] == "not authorized to perform"
+    assert record["resources"] == [{"ARN": "arn:aws:s3:::b/k"}, {"ARN": "arn:aws:s3:::b"}]
+    assert record["userIdentity"] == {
+        "arn": "arn:aws:iam::111122223333:user/people/alice",
+        "type": "IAMUser",
+        "accountId": "111122223333",
+    }
+
+
+def test_ddl_single_account_and_region_is_aws_documented_shape() -> None:
+    ddl = create_table(TrailTable("trail-bucket", accounts=("111122223333",), regions=("eu-west-1",)))
+    parsed = sqlglot.parse_one(ddl, read="hive")
+    assert isinstance(parsed, exp.Create)
+    assert "PARTITIONED BY (`timestamp` STRING)" in ddl
+    assert "LOCATION 's3://trail-bucket/AWSLogs/111122223333/CloudTrail/eu-west-1/'" in ddl
+    assert (
+        "'storage.location.template'='s3://trail-bucket/AWSLogs/111122223333/CloudTrail/eu-west-1/${timestamp}'"
+        in ddl
+    )
+    assert "'projection.timestamp.format'='yyyy/MM/dd'" in ddl
+    assert "CloudTrailInputFormat" in ddl
+
+
+def test_ddl_organization_trail_projects_accounts_and_regions() -> None:
+    ddl = create_table(
+        TrailTable(
+            "org-trail",
+            database="audit",
+            table="org_logs",
+            prefix="/central/",
+            organization_id="o-abc123def4",
+            accounts=("111122223333", "444455556666"),
+            first_day=date(2025, 6, 1),
+        )
+    )
+    base = "s3://org-trail/central/AWSLogs/o-abc123def4/"
+    assert "CREATE EXTERNAL TABLE IF NOT EXISTS `audit`.`org_logs`" in ddl
+    assert "PARTITIONED BY (account STRING, region STRING, `timestamp` STRING)" in ddl
+    assert f"'storage.location.template'='{base}${{account}}/CloudTrail/${{region}}/${{timestamp}}'" in ddl
+    assert "'projection.account.values'='111122223333,444455556666'" in ddl
+    assert "us-east-1" in ddl and "eu-west-1" in ddl  # every region by default
+    assert "'projection.timestamp.range'='2025/06/01,NOW'" in ddl
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"bucket": "Bad_Bucket", "accounts": ("111122223333",)},
+        {"bucket": "b-1", "accounts": ()},
+        {"bucket": "b-1", "accounts": ("1234",)},
+        {"bucket": "b-1", "accounts": ("111122223333",), "regions": ("Mars",)},
+        {"bucket": "b-1", "accounts": ("111122223333",), "organization_id": "org"},
+        {"bucket": "b-1", "accounts": ("111122223333",), "table": "drop table"},
+    ],
+)
+def test_ddl_refuses_bad_options(kwargs: dict[str, object]) -> None:
+    with pytest.raises(DdlError):
+        TrailTable(**kwargs)  # type: ignore[arg-type]
