@@ -293,29 +293,26 @@ class Scanner:
         """CloudTrail's compact delivery files: parse only the records that contain a wanted needle.
 
         Each record starts with ``{"eventVersion":``, so the record around a probe's match is the slice
-        between the record starts around it, and it is a candidate if it holds an exact needle. Every
+        between the record starts around it, and it is a candidate if it holds a probe. Every
         such slice must parse as one object; if one does not (the key also occurred nested, or the file
         is odd), returns False before using anything and the caller parses the whole file instead.
         Escaped slashes could hide a needle, so those files go that way too.
         """
-        if has_escaped_slash(data):
+        if has_escaped_slash(data) or not self.matcher.exact:
             return False
-        bounds: set[tuple[int, int]] = set()
-        for probe in self.matcher.probes:
-            found = data.find(probe)
-            while found >= 0:
-                start = data.rfind(_RECORD_START, 0, found)
-                if start < 0:
-                    return False
-                end = data.find(_RECORD_START, found)
-                bounds.add((start, end))
-                found = data.find(probe, end) if end >= 0 else -1
-        in_record = self.matcher.in_record
+        bounds: list[tuple[int, int]] = []
+        end = 0
+        for found in sorted(self.matcher.positions(data)):
+            if found < end or end < 0:
+                continue  # in the record just bounded
+            start = data.rfind(_RECORD_START, 0, found)
+            if start < 0:
+                return False
+            end = data.find(_RECORD_START, found)
+            bounds.append((start, end))
         slices: list[tuple[int, bytes]] = []
-        for start, end in sorted(bounds):
+        for start, end in bounds:
             chunk = data[start:end].rstrip() if end >= 0 else data[start:].rstrip()
-            if not in_record(chunk):
-                continue  # the probe matched something else (a longer name, a key)
             if end >= 0 and chunk.endswith(b","):
                 chunk = chunk[:-1]
             elif end < 0 and chunk.endswith(b"]}"):
