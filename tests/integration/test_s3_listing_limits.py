@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 import pytest
 
-from policygen_operator.adapters.aws.errors import AwsPermanentError
+from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.aws.s3 import MAX_PAGES_PER_LISTING, S3DeliveryLogs, locate
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window
@@ -80,8 +80,9 @@ def endless() -> Iterator[Endless]:
 
 def test_endless_listing_stops_at_the_page_cap(endless: Endless) -> None:
     logs = endless.logs(max_pages=25)
-    with pytest.raises(AwsPermanentError, match="more than 25 pages"):
+    with pytest.raises(AwsError, match="more than 25 pages") as caught:
         list(logs.keys())
+    assert caught.value.permanent
     assert endless.calls == 25 == logs.list_calls
 
 
@@ -92,8 +93,9 @@ def test_default_cap_is_bounded() -> None:
 def test_repeated_continuation_token_is_refused() -> None:
     server = Endless(repeat_token=True)
     try:
-        with pytest.raises(AwsPermanentError, match="repeated or omitted its continuation token"):
+        with pytest.raises(AwsError, match="repeated or omitted its continuation token") as caught:
             list(server.logs().keys())
+        assert caught.value.permanent
         assert server.calls == 2
     finally:
         server.stop()

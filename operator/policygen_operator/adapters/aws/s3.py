@@ -21,10 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from policygen_operator.adapters.aws.errors import (
     UNREADABLE_OBJECT_CODES,
-    AwsPermanentError,
+    AwsError,
     classify,
     error_code,
 )
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
 from policygen_operator.domain.engine import ScanCancelled
@@ -104,18 +105,20 @@ class S3DeliveryLogs:
                     return
                 token = page.get("NextContinuationToken")
                 if not token or token in seen:
-                    raise AwsPermanentError(
+                    raise AwsError(
                         f"listing {where}: the endpoint said the listing goes on but repeated or omitted "
                         "its continuation token",
+                        permanence=Permanence.PERMANENT,
                         field="source",
                     )
                 seen.add(token)
                 kwargs["ContinuationToken"] = token
         except (ClientError, BotoCoreError) as error:
             raise classify(error, f"listing {where}") from error
-        raise AwsPermanentError(
+        raise AwsError(
             f"listing {where}: more than {self.max_pages} pages ({self.max_pages * 1000} keys) in one "
             "folder; this is not a CloudTrail delivery folder, or the endpoint never ends its listing",
+            permanence=Permanence.PERMANENT,
             field="source",
         )
 
