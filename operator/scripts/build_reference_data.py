@@ -139,15 +139,26 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             kept[method] = [trim_entry(e) for e in real]
 
     by_namespace: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    # the same method name in two SDK services of a namespace (API Gateway's REST API v1 and HTTP API v2):
+    # the primary's entries in ``sdk``, the others' in ``sdk_variants``; the mapper lets the record's
+    # parameters (restApiId or apiId) decide
+    variants: dict[str, dict[str, list[list[dict[str, Any]]]]] = {}
     for namespace, names in sorted(sdk_services.items()):
         table: dict[str, list[dict[str, Any]]] = {}
+        others: dict[str, list[list[dict[str, Any]]]] = {}
         for sdk_name in names:
             prefix = sdk_name + "."
             for method, entries in kept.items():
                 if method.startswith(prefix):
-                    table.setdefault(method[len(prefix) :].lower(), entries)  # primary SDK service wins
+                    lower = method[len(prefix) :].lower()
+                    if lower not in table:
+                        table[lower] = entries  # primary SDK service first
+                    elif entries != table[lower] and entries not in others.get(lower, []):
+                        others.setdefault(lower, []).append(entries)
         if table:
             by_namespace[namespace] = dict(sorted(table.items()))
+        if others:
+            variants[namespace] = dict(sorted(others.items()))
 
     iam_dataset_sha = hashlib.sha256(map_bytes).hexdigest()
     reference = {
@@ -159,6 +170,7 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         "services": services,
         "event_sources": dict(sorted(cloudtrail.items())),
         "sdk": by_namespace,
+        "sdk_variants": variants,
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
         "permissionless": sorted(

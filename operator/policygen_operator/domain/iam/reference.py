@@ -32,21 +32,49 @@ CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
 
 @dataclass(frozen=True, slots=True)
 class ResourceType:
-    """One resource type of a service: its key, its ARN format and the variables the format needs."""
+    """One resource type of a service: its key, its ARN format(s) and the variables they need.
+
+    A few types have two formats (API Gateway's REST and HTTP APIs: the reference joins them with
+    ``", "``); ``formats`` holds each, ``pattern`` matches either, and ``alternatives`` gives one type per
+    format for filling, since each format has its own variables.
+    """
 
     key: str
-    arn_format: str
-    variables: frozenset[str]  # not counting Partition, Region and Account
+    arn_format: str  # as the reference writes it (both formats joined for a two-format type)
+    variables: frozenset[str]  # not counting Partition, Region and Account (all formats together)
     required: bool  # the reference marks it required for the action (every call names one)
     pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
+    formats: tuple[str, ...] = ()
 
     def fill(self, values: dict[str, str]) -> str:
-        """The ARN with every ``${Var}`` replaced; the caller guarantees all variables are present."""
+        """The ARN with every ``${Var}`` replaced; the caller guarantees all variables are present and
+        that the type has one format (``alternatives`` splits the others)."""
         return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn_format)
 
     def matches(self, arn: str) -> bool:
-        """Whether a concrete ARN (no wildcards) has this type's shape."""
+        """Whether a concrete ARN (no wildcards) has this type's shape (one of its formats)."""
         return self.pattern.fullmatch(arn) is not None
+
+    def alternatives(self) -> tuple[ResourceType, ...]:
+        """One type per ARN format (itself when it has one)."""
+        if len(self.formats) <= 1:
+            return (self,)
+        return tuple(resource_type(self.key, f, self.required) for f in self.formats)
+
+
+def split_formats(arn_format: str) -> tuple[str, ...]:
+    """The reference's ``"arn:...a, arn:...b"`` -> each format (ARNs hold no ", ")."""
+    return tuple(f.strip() for f in arn_format.split(", ") if f.strip())
+
+
+def resource_type(key: str, arn_format: str, required: bool) -> ResourceType:
+    formats = split_formats(arn_format) or (arn_format,)
+    variables = frozenset(_VARIABLE.findall(arn_format)) - CONTEXT_VARIABLES
+    if len(formats) == 1:
+        pattern = _format_regex(formats[0])
+    else:
+        pattern = re.compile("|".join(f"(?:{_format_regex(f).pattern})" for f in formats))
+    return ResourceType(key, arn_format, variables, required, pattern, formats)
 
 
 @lru_cache(maxsize=1024)
@@ -79,6 +107,9 @@ class Reference:
         self._services: Mapping[str, Any] = data["services"]
         self.event_sources: dict[str, str] = data["event_sources"]
         self._sdk: Mapping[str, dict[str, list[dict[str, Any]]]] = data["sdk"]
+        # namespace -> method -> the entries of the namespace's other SDK services with that method (API
+        # Gateway v1 beside v2): the record's parameters decide which one the call was
+        self._variants: Mapping[str, dict[str, list[list[dict[str, Any]]]]] = data.get("sdk_variants") or {}
         self.permissionless: frozenset[str] = frozenset(data["permissionless"])
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
@@ -109,12 +140,7 @@ class Reference:
         for type_key in entry[1] if entry else ():
             arn_format = service["r"].get(type_key) if service else None
             if arn_format:
-                variables = frozenset(_VARIABLE.findall(arn_format)) - CONTEXT_VARIABLES
-                types.append(
-                    ResourceType(
-                        type_key, arn_format, variables, type_key in required, _format_regex(arn_format)
-                    )
-                )
+                types.append(resource_type(type_key, arn_format, type_key in required))
         result = self._types[key] = tuple(types)
         return result
 
@@ -122,6 +148,11 @@ class Reference:
         """iam-dataset's entries for ``<SdkService>.<method>`` of any SDK service of the namespace."""
         table = self._sdk.get(namespace)
         return table.get(method.lower()) if table else None
+
+    def sdk_variants(self, namespace: str, method: str) -> list[list[dict[str, Any]]]:
+        """Other SDK services' entries for the same method name of the namespace (none for most)."""
+        table = self._variants.get(namespace)
+        return table.get(method.lower(), []) if table else []
 
     def sdk_methods(self) -> list[tuple[str, str]]:
         """Every (namespace, lower-case method) in the shipped SDK table; used by tests and statistics."""

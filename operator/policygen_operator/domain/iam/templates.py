@@ -237,6 +237,8 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
             ok = any(rhs in v for v in values)
         elif op == "IContains":
             ok = any(rhs.lower() in v.lower() for v in values)
+        elif op == "FirstWordIEquals":  # PartiQL statements: the statement kind is the first word
+            ok = any(v.split(None, 1)[0].upper() == rhs.upper() for v in values if v.strip())
         elif op == "INotContains":
             ok = not any(rhs.lower() in v.lower() for v in values)
         else:

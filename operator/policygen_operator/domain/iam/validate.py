@@ -192,7 +192,9 @@ def _check_resources(actions: dict[str, bool], resources: list[str], ref: Refere
         if split_arn(arn) is None:
             add("error", "arn", f"{arn!r} is not an ARN (arn:partition:service:region:account:resource)")
             continue
-        users = [a for a, ts in types.items() if any(pattern_fits_format(arn, t.arn_format) for t in ts)]
+        users = [
+            a for a, ts in types.items() if any(pattern_fits_format(arn, f) for t in ts for f in t.formats)
+        ]
         if not users:
             add(
                 "error",

@@ -127,7 +127,8 @@ def _fill_formats(
             values[var.name] = resolved
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
-    filled = [t for t in action.types if t.variables & values.keys() and t.variables <= usable]
+    candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
+    filled = [t for t in candidates if t.variables & values.keys() and t.variables <= usable]
     filled = [t for t in filled if not any(t.variables < other.variables for other in filled)]
     merged = {**constants, **values}
     for resource_type in filled:

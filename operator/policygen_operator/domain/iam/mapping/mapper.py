@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.fill import action_arns
-from policygen_operator.domain.iam.mapping.plans import Plan, compile_plan, memo_key
+from policygen_operator.domain.iam.mapping.plans import Plan, choose, compile_plan, memo_key
 from policygen_operator.domain.iam.mapping.records import (
     Context,
     MappedEvent,
@@ -98,7 +98,8 @@ class EventMapper:
             return contexts[0]
 
         listed = listed_resources(record)
-        applicable = [a for a in plan.actions if a.condition is None or a.condition(params)]
+        actions = choose(plan, params) if plan.variants else plan.actions
+        applicable = [a for a in actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
         unresolved: list[str] = []

@@ -37,6 +37,7 @@ from policygen_operator.domain.iam.templates import (
     Compiled,
     compile_condition,
     compile_template,
+    spellings,
 )
 
 _SINGLE_REF = re.compile(r"\$\{([^}]+)\}")
@@ -108,6 +109,16 @@ class ActionPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One SDK service's reading of a method name shared with another (API Gateway v1 ``GetStage`` with
+    ``restApiId`` beside v2's with ``apiId``). ``needs``: per parameter its primary action reads, the
+    spellings CloudTrail may use; a record with all of them is a call of this variant."""
+
+    needs: tuple[tuple[str, ...], ...]
+    actions: tuple[ActionPlan, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     kind: Kind
     key: str
@@ -115,12 +126,31 @@ class Plan:
     allowed: MappedEvent  # prebuilt results: ignored/unmapped events, and mapped ones without resources
     refused: MappedEvent
     param_keys: frozenset[str] = frozenset()  # top-level parameters (as CloudTrail spells them) it reads
+    variants: tuple[Variant, ...] = ()  # the primary first; empty when the method has one reading
 
 
-def mapped_plan(key: str, actions: tuple[ActionPlan, ...]) -> Plan:
-    """A plan whose memo key is derived from what its actions declare they read."""
-    keys = spelled(frozenset().union(*(a.reads for a in actions)))
+def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
+    """The actions of the variant whose parameters the record has (the one naming most of them); the
+    primary when none has all of its own."""
+    best, score = plan.actions, 0
+    for variant in plan.variants:
+        if len(variant.needs) > score and all(any(k in params for k in names) for names in variant.needs):
+            best, score = variant.actions, len(variant.needs)
+    return best
+
+
+def mapped_plan(
+    key: str, actions: tuple[ActionPlan, ...], others: tuple[tuple[ActionPlan, ...], ...] = ()
+) -> Plan:
+    """A plan whose memo key is derived from what its actions (all variants') declare they read."""
+    everything = [a for group in (actions, *others) for a in group]
+    keys = spelled(frozenset().union(*(a.reads for a in everything)))
     uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
+    variants = tuple(
+        Variant(tuple(sorted(spellings(name) for name in group[0].reads)), group)
+        for group in (actions, *others)
+        if group
+    )
     return Plan(
         "mapped",
         key,
@@ -128,6 +158,7 @@ def mapped_plan(key: str, actions: tuple[ActionPlan, ...]) -> Plan:
         MappedEvent("mapped", key, False, "", uses),
         MappedEvent("mapped", key, True, "", uses),
         keys,
+        variants if others else (),
     )
 
 
@@ -153,18 +184,33 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
         # one): the event's own namespace has the action, so that is what the call needed
         entries = None
     if entries:
-        dropped = DROPPED_ENTRIES.get((namespace, method.lower()), frozenset())
-        plans = [
-            _compile_entry(ref, namespace, method, entry, index == 0)
-            for index, entry in enumerate(entries)
-            if entry["action"] not in dropped
-        ]
-        actions = tuple(p for p in plans if p is not None)
+        actions = _compile_entries(ref, namespace, method, entries)
+        curated = (namespace, method.lower()) in CURATED_ENTRIES
+        others = (
+            ()
+            if curated
+            else tuple(
+                _compile_entries(ref, namespace, method, variant)
+                for variant in ref.sdk_variants(namespace, method)
+            )
+        )
         if actions:
-            return mapped_plan(key, actions)
+            return mapped_plan(key, actions, others)
     if direct is not None:
         return mapped_plan(key, (_direct(ref, namespace, method, direct),))
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
+
+
+def _compile_entries(
+    ref: Reference, namespace: str, method: str, entries: list[dict[str, Any]]
+) -> tuple[ActionPlan, ...]:
+    dropped = DROPPED_ENTRIES.get((namespace, method.lower()), frozenset())
+    plans = [
+        _compile_entry(ref, namespace, method, entry, index == 0 or bool(entry.get("primary")))
+        for index, entry in enumerate(entries)
+        if entry["action"] not in dropped
+    ]
+    return tuple(p for p in plans if p is not None)
 
 
 def namespace_of(ref: Reference, source: str) -> str | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.templates import get_field, spellings
+from policygen_operator.domain.iam.templates import get_field, lookup_path, spellings
 
 
 class ParameterView(Mapping[str, Any]):
@@ -199,9 +199,80 @@ def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> lis
     ]
 
 
+_PARTIQL_NAME = r'"(?:[^"]|"")+"|[A-Za-z0-9_-]+'
+_PARTIQL_TARGET = {
+    kind: re.compile(
+        prefix + rf"\s+({_PARTIQL_NAME})(?:\s*\.\s*({_PARTIQL_NAME}))?", re.IGNORECASE | re.DOTALL
+    )
+    for kind, prefix in (
+        ("SELECT", r"^\s*SELECT\b.*?\bFROM"),
+        ("INSERT", r"^\s*INSERT\s+INTO"),
+        ("UPDATE", r"^\s*UPDATE"),
+        ("DELETE", r"^\s*DELETE\s+FROM"),
+    )
+}
+
+
+def _partiql_name(token: str) -> str:
+    return token[1:-1].replace('""', '"') if token.startswith('"') else token
+
+
+def _partiql(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The table (or ``"table"."index"``) each statement of the action's kind names: ExecuteStatement's
+    ``statement``, BatchExecuteStatement's ``statements[].statement``, ExecuteTransaction's
+    ``transactStatements[].statement`` (CloudTrail logs the statement with values redacted:
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html)."""
+    kind = action.rpartition("PartiQL")[2].upper()
+    pattern = _PARTIQL_TARGET.get(kind)
+    if pattern is None:
+        return None
+    statements = [
+        v
+        for path in ("Statement", "Statements[].Statement", "TransactStatements[].Statement")
+        for v in lookup_path(params, path) or ()
+    ]
+    base = f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/"
+    out: list[str] = []
+    for statement in statements:
+        match = pattern.match(statement)
+        if match is None:
+            continue
+        table, index = match.group(1), match.group(2)
+        arn = base + _partiql_name(table)
+        out.append(f"{arn}/index/{_partiql_name(index)}" if index else arn)
+    return out or None
+
+
+_MODEL_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|jp|au|ca|global)\.")
+
+
+def _bedrock_model(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """``modelId``: an ARN as given; a cross-region inference profile id (``us.anthropic...``) is the
+    account's inference profile; any other id is a foundation model (no account in its ARN)
+    (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, modelId)."""
+    value = get_field(params, "ModelId")
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("arn:"):
+        return [value]
+    if _MODEL_PROFILE_PREFIX.match(value):
+        return [f"arn:{ctx.partition}:bedrock:{ctx.region}:{ctx.account}:inference-profile/{value}"]
+    return [f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{value}"]
+
+
+_STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
+_MODEL = frozenset({"ModelId"})
+
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
+    ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
+    ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),
+    ("dynamodb", "executetransaction"): Resolver(_partiql, _STATEMENTS),
+    ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
 }

@@ -155,7 +155,68 @@ def _renamed(action: str, variable: str, old: str, new: str) -> list[dict[str, A
     ]
 
 
+def _partiql(path: str) -> list[dict[str, Any]]:
+    """PartiQL: "To read items using PartiQL for DynamoDB, you must have dynamodb:PartiQLSelect permission
+    on the table or index" (and Insert/Update/Delete likewise), per statement of the call
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html). Every kind is the
+    call's own action (``primary``): a batch of inserts must not vanish because its first kind is SELECT.
+    iam-dataset's entries test "contains SELECT " anywhere and cannot name the table."""
+    return [
+        {
+            "action": f"dynamodb:PartiQL{kind}",
+            "primary": True,
+            "conditions": {"lhs": path, "op": "FirstWordIEquals", "rhs": kind.upper()},
+        }
+        for kind in ("Select", "Insert", "Update", "Delete")
+    ]
+
+
+def _authorized_by(action: str, mappings: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """An API operation with no action of its own, authorized by another action."""
+    entry: dict[str, Any] = {"action": action}
+    if mappings:
+        entry["resource_mappings"] = {var: {"template": tpl} for var, tpl in mappings.items()}
+    return [entry]
+
+
+_QUEUE = {"QueueName": "${QueueUrl}"}
+_TOPIC = {"TopicName": "${TopicArn}"}
+
+# S3 GetObjectAttributes: "To use GetObjectAttributes, you must have READ access to the object. The
+# permissions that you need ... If you're using versioning, s3:GetObjectVersion and
+# s3:GetObjectVersionAttributes; otherwise s3:GetObject and s3:GetObjectAttributes"
+# (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html, Permissions).
+_OBJECT_ATTRIBUTES = [
+    *_versioned("s3:GetObject", "s3:GetObjectVersion"),
+    *_versioned("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"),
+]
+
+# Operations authorized by another action, each with its source. Found by `make coverage` (botocore
+# operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
+# service's documentation.
+AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "Specifying SendMessage, DeleteMessage, or ChangeMessageVisibility ... also grants permissions for
+    # the corresponding batch versions of those actions: SendMessageBatch, DeleteMessageBatch, and
+    # ChangeMessageVisibilityBatch" (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_AddPermission.html)
+    ("sqs", "sendmessagebatch"): _authorized_by("sqs:SendMessage", _QUEUE),
+    ("sqs", "deletemessagebatch"): _authorized_by("sqs:DeleteMessage", _QUEUE),
+    ("sqs", "changemessagevisibilitybatch"): _authorized_by("sqs:ChangeMessageVisibility", _QUEUE),
+    # "The PublishBatch API action requires sns:Publish" ("PublishBatch ... you need the same
+    # permissions as Publish": https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html)
+    ("sns", "publishbatch"): _authorized_by("sns:Publish", _TOPIC),
+    # "bedrock:InvokeModel - ... Allows the role to call the InvokeModel and Converse API operations.
+    # bedrock:InvokeModelWithResponseStream - ... InvokeModelWithResponseStream and ConverseStream"
+    # (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-prereq.html)
+    ("bedrock", "converse"): _authorized_by("bedrock:InvokeModel"),
+    ("bedrock", "conversestream"): _authorized_by("bedrock:InvokeModelWithResponseStream"),
+    ("s3", "getobjectattributes"): _OBJECT_ATTRIBUTES,
+    ("dynamodb", "executestatement"): _partiql("Statement"),
+    ("dynamodb", "batchexecutestatement"): _partiql("Statements[].Statement"),
+    ("dynamodb", "executetransaction"): _partiql("TransactStatements[].Statement"),
+}
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    **AUTHORIZED_BY,
     # "To change a user name, the requester must have appropriate permissions on both the source object
     # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
     # UpdateServerCertificate). iam-dataset gives ``*``.

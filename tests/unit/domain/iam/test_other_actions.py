@@ -1,0 +1,190 @@
+"""Issue 9 item 2: calls whose permission is not ``namespace:EventName``. Each record is shaped as the
+service's API reference names its request parameters (CloudTrail writes them in lowerCamelCase,
+https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.rules import AUTHORIZED_BY, CURATED_ENTRIES
+from policygen_operator.domain.iam.reference import load_reference
+from policygen_operator.domain.iam.validate import validate_policy
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, user_identity
+
+MAPPER = EventMapper()
+R = "us-east-1"
+
+
+def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    event = MAPPER.map(cloudtrail_record(source, name, params, identity=user_identity()))
+    assert event.kind == "mapped", event
+    return set(event.uses)
+
+
+def test_api_gateway_rest_api_get_stage_is_v1_path() -> None:
+    """https://docs.aws.amazon.com/apigateway/latest/api/API_GetStage.html: GET
+    /restapis/{restapi_id}/stages/{stage_name}; authorized as apigateway:GET on that path
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-using-iam-policies-to-create-and-manage-api.html)."""
+    got = uses("apigateway.amazonaws.com", "GetStage", {"restApiId": "a1b2c3d4e5", "stageName": "prod"})
+    assert got == {("apigateway:GET", f"arn:aws:apigateway:{R}::/restapis/a1b2c3d4e5/stages/prod")}
+
+
+def test_api_gateway_http_api_get_stage_is_v2_path() -> None:
+    """https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html"""
+    got = uses("apigateway.amazonaws.com", "GetStage", {"apiId": "a1b2c3d4e5", "stageName": "prod"})
+    assert got == {("apigateway:GET", f"arn:aws:apigateway:{R}::/apis/a1b2c3d4e5/stages/prod")}
+
+
+def test_two_format_resource_types_accept_either_format() -> None:
+    """The reference joins the REST and HTTP API formats of ``stage`` with ", ": both are valid."""
+    stage = next(t for t in load_reference().resource_types("apigateway:GET") if t.key == "stage")
+    assert len(stage.formats) == 2
+    for arn in (
+        f"arn:aws:apigateway:{R}::/restapis/abc/stages/prod",
+        f"arn:aws:apigateway:{R}::/apis/abc/stages/prod",
+    ):
+        assert stage.matches(arn)
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "S", "Effect": "Allow", "Action": "apigateway:GET", "Resource": arn}],
+        }
+        assert [f for f in validate_policy(document) if f.severity == "error"] == []
+
+
+TABLE = f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/"
+
+
+def test_partiql_select_on_an_index() -> None:
+    """https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html: PartiQLSelect on
+    the table or index the statement reads (values are redacted in the logged statement)."""
+    got = uses(
+        "dynamodb.amazonaws.com",
+        "ExecuteStatement",
+        {"statement": 'SELECT * FROM "Music"."ArtistIndex" WHERE Artist=?'},
+    )
+    assert got == {("dynamodb:PartiQLSelect", TABLE + "Music/index/ArtistIndex")}
+
+
+def test_partiql_batch_maps_each_statement_to_its_kind_and_table() -> None:
+    """https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html"""
+    got = uses(
+        "dynamodb.amazonaws.com",
+        "BatchExecuteStatement",
+        {
+            "statements": [
+                {"statement": "INSERT INTO \"Music\" VALUE {'Artist' : ?, 'SongTitle' : ?}"},
+                {"statement": 'update "Orders" SET status=? WHERE id=?'},
+            ]
+        },
+    )
+    assert got == {("dynamodb:PartiQLInsert", TABLE + "Music"), ("dynamodb:PartiQLUpdate", TABLE + "Orders")}
+
+
+def test_partiql_transaction() -> None:
+    """https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteTransaction.html"""
+    got = uses(
+        "dynamodb.amazonaws.com",
+        "ExecuteTransaction",
+        {
+            "transactStatements": [
+                {"statement": 'DELETE FROM "Music" WHERE Artist=?'},
+                {"statement": "SELECT * FROM Stock"},
+            ]
+        },
+    )
+    assert got == {("dynamodb:PartiQLDelete", TABLE + "Music"), ("dynamodb:PartiQLSelect", TABLE + "Stock")}
+
+
+QUEUE_URL = f"https://sqs.{R}.amazonaws.com/{ACCOUNT}/orders"
+QUEUE = f"arn:aws:sqs:{R}:{ACCOUNT}:orders"
+MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "expected"),
+    [
+        # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_AddPermission.html
+        ("sqs.amazonaws.com", "SendMessageBatch", {"queueUrl": QUEUE_URL}, {("sqs:SendMessage", QUEUE)}),
+        ("sqs.amazonaws.com", "DeleteMessageBatch", {"queueUrl": QUEUE_URL}, {("sqs:DeleteMessage", QUEUE)}),
+        (
+            "sqs.amazonaws.com",
+            "ChangeMessageVisibilityBatch",
+            {"queueUrl": QUEUE_URL},
+            {("sqs:ChangeMessageVisibility", QUEUE)},
+        ),
+        # https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html
+        (
+            "sns.amazonaws.com",
+            "PublishBatch",
+            {"topicArn": f"arn:aws:sns:{R}:{ACCOUNT}:alerts"},
+            {("sns:Publish", f"arn:aws:sns:{R}:{ACCOUNT}:alerts")},
+        ),
+        # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-prereq.html
+        (
+            "bedrock.amazonaws.com",
+            "Converse",
+            {"modelId": MODEL},
+            {("bedrock:InvokeModel", f"arn:aws:bedrock:{R}::foundation-model/{MODEL}")},
+        ),
+        (
+            "bedrock.amazonaws.com",
+            "ConverseStream",
+            {"modelId": "us." + MODEL},
+            {
+                (
+                    "bedrock:InvokeModelWithResponseStream",
+                    f"arn:aws:bedrock:{R}:{ACCOUNT}:inference-profile/us.{MODEL}",
+                )
+            },
+        ),
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html (Permissions)
+        (
+            "s3.amazonaws.com",
+            "GetObjectAttributes",
+            {"bucketName": "amzn-s3-demo-bucket", "key": "a.txt"},
+            {
+                ("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/a.txt"),
+                ("s3:GetObjectAttributes", "arn:aws:s3:::amzn-s3-demo-bucket/a.txt"),
+            },
+        ),
+        (
+            "s3.amazonaws.com",
+            "GetObjectAttributes",
+            {"bucketName": "amzn-s3-demo-bucket", "key": "a.txt", "versionId": "3HL4kqtJlcpXroDTDmJ"},
+            {
+                ("s3:GetObjectVersion", "arn:aws:s3:::amzn-s3-demo-bucket/a.txt"),
+                ("s3:GetObjectVersionAttributes", "arn:aws:s3:::amzn-s3-demo-bucket/a.txt"),
+            },
+        ),
+    ],
+)
+def test_calls_authorized_by_another_action(
+    source: str, name: str, params: dict[str, Any], expected: set[tuple[str, str]]
+) -> None:
+    assert uses(source, name, params) == expected
+
+
+def test_every_curated_entry_names_real_actions() -> None:
+    ref = load_reference()
+    for key, entries in {**CURATED_ENTRIES, **AUTHORIZED_BY}.items():
+        for entry in entries:
+            assert ref.action_name(entry["action"]) is not None, (key, entry["action"])
+
+
+def test_every_event_ends_mapped_ignored_with_a_reason_or_unmapped_under_its_own_name() -> None:
+    """The invariant over every method the tables know plus names they do not."""
+    ref = MAPPER.reference
+    sources = {ns: src for src, ns in sorted(ref.event_sources.items())}
+    names = [(sources.get(ns, f"{ns}.amazonaws.com"), m) for ns, m in ref.sdk_methods()[::7]]
+    names += [("s3.amazonaws.com", "NoSuchOperationAnywhere"), ("nosuch.amazonaws.com", "GetThing")]
+    for source, name in names:
+        event = MAPPER.map(cloudtrail_record(source, name, {}, identity=user_identity()))
+        assert event.key == f"{source}:{name}"
+        assert event.kind in ("mapped", "ignored", "unmapped")
+        if event.kind == "mapped":
+            assert event.uses
+        else:
+            assert event.reason and not event.uses
