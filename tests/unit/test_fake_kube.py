@@ -1,29 +1,37 @@
 """The shared fake Kubernetes client (tests/fixtures/kube.py) offers what the services call, as the real
-client declares it: a port method added or changed in the services or the adapter fails here first."""
+clients declare it: a port method added or changed in the services or the adapters fails here first."""
 
 from __future__ import annotations
 
 import inspect
 
+import pytest
+
 from policygen_operator.adapters.kubernetes.client import KubeClient
+from policygen_operator.adapters.kubernetes.rightsizing import RightsizingKube
 from policygen_operator.services.publish import ConfigMapPort
 from policygen_operator.services.reconcile import KubePort
+from policygen_operator.services.rightsizing import RightsizingKubePort
 from tests.fixtures.kube import FakeKube
 
 
-def _port_methods() -> set[str]:
+def _port_methods(*ports: type) -> set[str]:
     return {
         name
-        for port in (KubePort, ConfigMapPort)
-        for name, member in vars(port).items()
+        for port in ports
+        for klass in port.__mro__
+        for name, member in vars(klass).items()
         if inspect.isfunction(member) and not name.startswith("_")
     }
 
 
-def test_fake_has_every_port_method_with_the_real_clients_signature() -> None:
-    methods = _port_methods()
-    assert {"patch_status", "put_configmap", "read_secret"} <= methods
+@pytest.mark.parametrize(
+    ("port", "real"), [(KubePort, KubeClient), (RightsizingKubePort, RightsizingKube)], ids=["pgen", "rs"]
+)
+def test_fake_has_every_port_method_with_the_real_clients_signature(port: type, real: type) -> None:
+    methods = _port_methods(port, ConfigMapPort)
+    assert {"patch_status", "put_configmap"} <= methods
     for name in sorted(methods):
-        real, fake = getattr(KubeClient, name), getattr(FakeKube, name)
+        fake = getattr(FakeKube, name)
         assert inspect.iscoroutinefunction(fake), name
-        assert inspect.signature(fake) == inspect.signature(real), name
+        assert inspect.signature(fake) == inspect.signature(getattr(real, name)), name

@@ -135,7 +135,7 @@ async def test_success_publishes_configmap_and_status(executor: ThreadPoolExecut
     assert '"s3:GetObject"' in outcome.status["policy"]["document"]
     assert outcome.status["configMapRef"] == {"name": "pay-policy", "key": "policy.json"}
     assert outcome.status["deniedActions"] == ["iam:CreateRole"]
-    cm = kube.configmaps["pay-policy"]
+    cm = kube.configmaps[("ns", "pay-policy")]
     assert cm["metadata"]["ownerReferences"][0]["uid"] == "uid-1"
     assert '"s3:GetObject"' in cm["data"]["policy.json"]
     assert [e.reason for e in outcome.events] == ["Started", "Succeeded"]
@@ -247,7 +247,7 @@ async def test_spec_change_mid_run_cancels(executor: ThreadPoolExecutor) -> None
 
 async def test_pull_request_uses_the_secret_and_never_leaks_the_token(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    kube.secrets["git"] = {"token": TOKEN, "username": "bot"}
+    kube.secrets[("ns", "git")] = {"token": TOKEN, "username": "bot"}
     calls: list[tuple[PullRequestSpec, PullRequestContext, Credentials, tuple[str, ...]]] = []
 
     def open_pr(
@@ -291,7 +291,7 @@ async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
     executor: ThreadPoolExecutor,
 ) -> None:
     kube = FakeKube()
-    kube.secrets["git"] = {"token": TOKEN}
+    kube.secrets[("ns", "git")] = {"token": TOKEN}
     scans: list[GenerationRequest] = []
     contexts: list[PullRequestContext] = []
 
@@ -329,7 +329,7 @@ async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
 
     # A ConfigMap that no longer holds the policy in status: the retry scans again rather than trust it.
     contexts.clear()
-    kube.configmaps["pay-policy"]["data"]["policy.json"] = "{}"
+    kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"] = "{}"
     rescanned = await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
     assert len(scans) == 2 and rescanned.failure == "temporary"  # the first call of open_pr fails again
 
@@ -342,18 +342,18 @@ async def test_missing_secret_fails_the_pull_request_permanently(executor: Threa
     pr = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
     assert (pr["status"], pr["reason"]) == ("False", "CredentialsMissing")
     assert ready(outcome)["reason"] == "CredentialsMissing"
-    assert "pay-policy" in kube.configmaps  # the ConfigMap is still published
+    assert ("ns", "pay-policy") in kube.configmaps  # the ConfigMap is still published
 
 
 async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    kube.configmaps["pay-policy"] = {
+    kube.configmaps[("ns", "pay-policy")] = {
         "metadata": {"name": "pay-policy", "annotations": {}},
         "data": {"x": "y"},
     }
     outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
     assert outcome.failure == "permanent" and ready(outcome)["reason"] == "ConfigMapConflict"
-    assert kube.configmaps["pay-policy"]["data"] == {"x": "y"}
+    assert kube.configmaps[("ns", "pay-policy")]["data"] == {"x": "y"}
 
 
 def test_schedule_due() -> None:

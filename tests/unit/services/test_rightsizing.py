@@ -12,18 +12,18 @@ import json
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from policygen_operator.adapters.kubernetes.client import ObjectState
 from policygen_operator.domain.iam.granted import INLINE, MANAGED, PolicySource
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
 from policygen_operator.services import metrics
 from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
+from tests.fixtures.kube import FakeKube
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDERS = "arn:aws:iam::111122223333:role/service-role/order-processor"
@@ -35,53 +35,6 @@ SPEC = {
     "window": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"},
     "guards": {"minEvents": 1},
 }
-
-
-@dataclass
-class FakeKube:
-    accounts: dict[str, list[Binding]]
-    objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    configmaps: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    parent_status: dict[str, Any] = field(default_factory=dict)
-    deleted: list[str] = field(default_factory=list)
-
-    async def namespaces(self, match_labels: Mapping[str, str] | None, names: list[str] | None) -> list[str]:
-        return sorted(self.accounts)
-
-    async def irsa_bindings(self, namespace: str, match_labels: Mapping[str, str] | None) -> list[Binding]:
-        return list(self.accounts.get(namespace, []))
-
-    async def ack_bindings(self, namespace: str, account: str | None) -> list[Binding]:
-        return []
-
-    async def children(self, selector: str) -> list[dict[str, Any]]:
-        key, _, value = selector.partition("=")
-        return [o for o in self.objects.values() if o["metadata"]["labels"].get(key) == value]
-
-    async def create_child(self, namespace: str, body: dict[str, Any]) -> None:
-        body = json.loads(json.dumps(body))
-        body["metadata"].update(uid=f"uid-{body['metadata']['name']}", generation=1)
-        self.objects[(namespace, body["metadata"]["name"])] = body
-
-    async def patch_child_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None:
-        self.objects[(namespace, name)]["spec"] = dict(spec)
-
-    async def delete_child(self, namespace: str, name: str) -> None:
-        self.deleted.append(name)
-        del self.objects[(namespace, name)]
-
-    async def patch_parent_status(self, namespace: str | None, name: str, status: Mapping[str, Any]) -> bool:
-        return True
-
-    async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
-        self.objects[(namespace, name)].setdefault("status", {}).update(status)
-        return ObjectState(True, 1, "u")
-
-    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
-        return None
-
-    async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
-        self.configmaps[(namespace, body["metadata"]["name"])] = body
 
 
 @dataclass
