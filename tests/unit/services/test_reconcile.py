@@ -412,7 +412,7 @@ PERMANENT_K8S = KubernetesError("HTTP 403: forbidden", permanence=Permanence.PER
 async def test_output_steps_classify_failures_alike(
     executor: ThreadPoolExecutor, kube: RefusingKube, condition: str, failure: str, reason: str
 ) -> None:
-    kube.secrets["git"] = {"token": TOKEN}
+    kube.secrets[("ns", "git")] = {"token": TOKEN}
     r = reconciler(kube, executor, lambda req, p, c: result(), open_pull_request=lambda *a: None)
     outcome = await r.reconcile(target(kube, spec=PR_SPEC))
     assert outcome.failure == failure
@@ -436,7 +436,7 @@ async def test_unknown_engine_error_is_temporary_internal_error(executor: Thread
 
 async def test_retry_after_from_the_other_side_outlasts_the_backoff(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
-    kube.secrets["git"] = {"token": TOKEN}
+    kube.secrets[("ns", "git")] = {"token": TOKEN}
 
     def limited(*_: Any) -> PullRequestStatus:
         raise TemporaryError("github.com: HTTP 429", retry_after=300)
