@@ -313,6 +313,26 @@ def _principal_result(arn: str, summary: UsageSummary, request: GenerationReques
     )
 
 
+def _nothing_to_allow(summary: UsageSummary) -> str:
+    """Why matched events gave no policy, by what the mapper made of them: events it did not understand
+    (unmapped) are named as such, never counted among the ones that need no permission."""
+    parts: list[str] = []
+    unmapped = sum(summary.unmapped.values())
+    ignored = sum(summary.ignored.values())
+    if unmapped:
+        names = sorted(summary.unmapped)
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        parts.append(f"{unmapped} not understood (unmapped: {', '.join(names[:3])}{more}; see the report)")
+    if ignored:
+        parts.append(f"{ignored} ignored as needing no permission ({', '.join(sorted(summary.ignored)[:3])})")
+    rest = summary.events_matched - unmapped - ignored
+    if rest > 0:
+        parts.append(f"{rest} mapped to calls that were refused or excluded")
+    return f"{summary.events_matched} event(s) of the principal(s) matched, no policy to write: " + "; ".join(
+        parts
+    )
+
+
 def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: GenerationResult) -> None:
     summary = scan.summary
     if request.strict and (summary.skipped_files or summary.bad_records):
@@ -323,11 +343,7 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
         )
     if not any(r.policies for r in outcome.results.values()):
         matched = summary.events_matched
-        detail = (
-            f"{matched} event(s) of the principal(s) matched, but none needs a permission to allow"
-            if matched
-            else "no event of the principal(s) in the window"
-        )
+        detail = _nothing_to_allow(summary) if matched else "no event of the principal(s) in the window"
         hints = scan.path_hints()
         if hints:
             detail += f"; {hints[0]}"

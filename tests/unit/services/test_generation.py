@@ -94,8 +94,29 @@ def test_no_permission_needed_is_no_matching_event() -> None:
     only = request(
         start=datetime(2026, 11, 24, 9, tzinfo=UTC), end=datetime(2026, 11, 24, 9, 0, 1, tzinfo=UTC)
     )
-    with pytest.raises(NoMatchingEventsError, match="none needs a permission"):
+    with pytest.raises(NoMatchingEventsError, match="ignored as needing no permission"):
         run_generation(only)
+
+
+def test_events_not_understood_are_never_called_permissionless() -> None:
+    """Issue 9 item 2's invariant: an unmapped event is named as not understood."""
+    from collections import Counter
+
+    from policygen_operator.domain.usage import UsageSummary
+    from policygen_operator.services.generation import _nothing_to_allow
+
+    summary = UsageSummary(
+        unmapped=Counter({"bedrock.amazonaws.com:SomeNewCall": 2}),
+        ignored=Counter({"sts.amazonaws.com:GetCallerIdentity": 1}),
+        events_matched=3,
+    )
+    message = _nothing_to_allow(summary)
+    assert "2 not understood (unmapped: bedrock.amazonaws.com:SomeNewCall" in message
+    assert "1 ignored as needing no permission (sts.amazonaws.com:GetCallerIdentity)" in message
+    only_unmapped = _nothing_to_allow(
+        UsageSummary(unmapped=Counter({"x.amazonaws.com:Y": 1}), events_matched=1)
+    )
+    assert "no permission" not in only_unmapped
 
 
 def _small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
