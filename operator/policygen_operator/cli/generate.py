@@ -40,6 +40,8 @@ Sources (--logs): a file or a folder (delivery files {"Records": [...]} as .json
 AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout or flat, bare JSON arrays of records, JSON
 Lines), or s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). Only the account, region and
 day prefixes the window needs are listed; delivery files whose name lies outside the window are not read.
+Or athena://[WORKGROUP@]DATABASE.TABLE: one Athena query over a CloudTrail table (`policygen athena ddl`
+prints one) for all principals; --account/--region then prune its account/region partitions.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
 user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
@@ -69,7 +71,12 @@ exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage erro
 def register(subparsers: Any) -> None:
     parser = add_command(subparsers, "generate", DESCRIPTION, EPILOG)
     source = parser.add_argument_group("what to scan")
-    source.add_argument("--logs", required=True, metavar="PATH|s3://BUCKET/PREFIX", help="where the logs are")
+    source.add_argument(
+        "--logs",
+        required=True,
+        metavar="PATH|s3://BUCKET/PREFIX|athena://[WORKGROUP@]DATABASE.TABLE",
+        help="where the logs are",
+    )
     source.add_argument(
         "--principal",
         action="append",
@@ -132,6 +139,11 @@ def register(subparsers: Any) -> None:
     )
     aws.add_argument("--role-arn", metavar="ARN", help="assume this role before reading the bucket")
     aws.add_argument("--aws-region", metavar="REGION", help="region for the AWS clients")
+    aws.add_argument(
+        "--athena-output",
+        metavar="s3://BUCKET/PREFIX",
+        help="Athena query results (default: the workgroup's)",
+    )
     parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
     parser.set_defaults(func=run, parser=parser)
 
@@ -152,7 +164,9 @@ class UsageError(Exception):
 
 
 def build_request(args: argparse.Namespace) -> Any:
+    from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, parse_athena_uri
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
+    from policygen_operator.services.athena import AthenaLogs
     from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
 
     for arn in args.principal:
@@ -167,8 +181,14 @@ def build_request(args: argparse.Namespace) -> Any:
             raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
-    source: LocalLogs | S3Logs
-    if args.logs.startswith("s3://"):
+    source: LocalLogs | S3Logs | AthenaLogs
+    if args.logs.startswith("athena://"):
+        try:
+            table = parse_athena_uri(args.logs, args.athena_output)
+        except AthenaSourceError as error:
+            raise UsageError(f"--logs: {error}") from error
+        source = AthenaLogs(table, accounts, regions, args.endpoint_url)
+    elif args.logs.startswith("s3://"):
         bucket, _, prefix = args.logs[5:].partition("/")
         if not bucket:
             raise UsageError(f"--logs: {args.logs!r} names no bucket")
@@ -365,6 +385,15 @@ def _print_warnings(report: dict[str, Any], err: TextIO) -> None:
 
 
 def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
+    athena = report.get("athena")
+    if athena:
+        print(
+            f"policygen generate: Athena query {athena['queryExecutionId']}: {athena['rows']:,} row(s), "
+            f"{report['eventsMatched']:,} event(s) matched, {athena['bytesScanned']:,} bytes scanned "
+            f"(estimated ${athena['estimatedCostUSD']:,.4f}); policy written to {where}",
+            file=err,
+        )
+        return
     rate = report.get("eventsPerSecond") or 0
     print(
         f"policygen generate: {report['filesScanned']} file(s), {report['eventsScanned']:,} event(s) scanned "
@@ -385,7 +414,7 @@ class _ProgressPrinter:
 
     def __call__(self, progress: Any) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        line = (
+        line = progress.detail or (
             f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "
             f"({progress.events_scanned / elapsed:,.0f} events/s), {progress.events_matched:,} matched"
         )

@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "generate": "policygen_operator.cli.generate",
     "operator": "policygen_operator.cli.operator",
     "pr": "policygen_operator.cli.pr",
+    "athena": "policygen_operator.cli.athena",
 }
 
 # Exit codes shared by all subcommands, so scripts can tell the cases apart.
@@ -63,6 +64,7 @@ def add_command(
 _SUMMARIES = {
     "generate": "scan CloudTrail logs and print a least-privilege policy per principal",
     "operator": "run the Kubernetes operator that reconciles PolicyGeneration resources",
+    "athena": "Athena helpers: print the CloudTrail table DDL (partition projection)",
     "pr": "open a pull request that swaps broad managed policies for a generated one",
 }
 

@@ -30,6 +30,7 @@ from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window, iso
 from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
+from policygen_operator.services.athena import AthenaLogs, scan_athena
 from policygen_operator.services.errors import (
     InvalidRequestError,
     NoMatchingEventsError,
@@ -76,7 +77,7 @@ class AwsAccess:
 @dataclass(frozen=True)
 class GenerationRequest:
     principals: tuple[str, ...]
-    source: LocalLogs | S3Logs
+    source: LocalLogs | S3Logs | AthenaLogs
     start: datetime  # timezone-aware UTC
     end: datetime  # timezone-aware UTC
     resource_level: bool = True
@@ -94,6 +95,7 @@ class Progress:
     files_total: int | None  # None while S3 listing is still going
     events_scanned: int
     events_matched: int
+    detail: str | None = None  # what a source without files says instead (an Athena query's state)
 
 
 @dataclass
@@ -154,14 +156,20 @@ def run_generation(
     principals = _principals(request.principals)
     window = _window(request)
     listing = Listing()
-    spec = ScanSpec(principals=principals, window=window)
-    items, unreadable = _source_items(request, window, listing, cancel)
-    scan = _scan(spec, items, request, progress, cancel)
-    for uri, reason in unreadable.items():
-        scan.skip_file(uri, reason)
+    athena: dict[str, Any] | None = None
+    if isinstance(request.source, AthenaLogs):
+        scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
+    else:
+        spec = ScanSpec(principals=principals, window=window)
+        items, unreadable = _source_items(request, window, listing, cancel)
+        scan = _scan(spec, items, request, progress, cancel)
+        for uri, reason in unreadable.items():
+            scan.skip_file(uri, reason)
     scan.warnings[:0] = scan.path_hints()  # first: the likeliest reason for an empty policy
     results = {p.arn: _principal_result(p.arn, scan.summary, request) for p in principals}
     report = _report(request, window, scan, listing, results, time.monotonic() - started)
+    if athena is not None:
+        report["athena"] = athena
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
     _raise_for_outcome(request, scan, outcome)
     return outcome
@@ -198,6 +206,8 @@ def _source_items(
         if not os.access(source.path, os.R_OK):
             raise InvalidRequestError(f"{source.path}: not readable", field="logs")
         return local_files(source.path, window, listing, source.account_ids, source.regions), {}
+    if not isinstance(source, S3Logs):
+        raise TypeError(f"{type(source).__name__} has no files to scan")  # AthenaLogs goes to _athena_scan
     from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
     from policygen_operator.adapters.aws.session import s3_client, shared_session
 
@@ -211,6 +221,24 @@ def _source_items(
     )
     logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads, cancel=cancel)
     return logs.objects(), logs.unreadable
+
+
+def _athena_scan(
+    request: GenerationRequest,
+    source: AthenaLogs,
+    principals: tuple[Principal, ...],
+    window: Window,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> tuple[ScanResult, dict[str, Any]]:
+    from policygen_operator.adapters.aws.session import shared_session
+
+    try:
+        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+    except Exception as error:  # botocore raises many kinds while resolving credentials or a role
+        raise _aws_error(error) from error
+    say = (lambda line: progress(Progress(0, None, 0, 0, line))) if progress is not None else None
+    return scan_athena(source, principals, window, session=session, progress=say, cancel=cancel)
 
 
 def _scan(
@@ -437,7 +465,9 @@ def _per_action(table: dict[ActionResource, Usage]) -> dict[str, dict[str, Any]]
     return out
 
 
-def _describe_source(source: LocalLogs | S3Logs) -> str:
+def _describe_source(source: LocalLogs | S3Logs | AthenaLogs) -> str:
     if isinstance(source, LocalLogs):
         return source.path
+    if isinstance(source, AthenaLogs):
+        return source.describe()
     return f"s3://{source.bucket}/{source.prefix}"

@@ -1,0 +1,219 @@
+"""Running one Athena query: start, poll with progress, cancel, read the rows page by page.
+
+``StartQueryExecution`` returns at once; the query then runs for seconds to minutes, so the state is
+polled (0.5 s, growing to 5 s) and every poll reports the state and the bytes scanned so far. A caller's
+cancel stops the query on Athena's side (``StopQueryExecution``) before raising, so nobody pays for a
+scan that nobody reads. Rows are read with ``GetQueryResults`` pages of 1,000; the first row of the
+first page is Athena's header row (the column names) and is skipped.
+
+Failures are classified for the services: a query that FAILED with Athena's ``USER`` error category
+(missing table or database, a syntax error, no permission on the bucket) or a known permanent message
+is permanent; ``SYSTEM`` errors, ``Retryable`` ones and throttling are temporary. A query cancelled by
+someone else is temporary, unless the workgroup's data-scanned limit cancelled it (the same query would
+be cancelled again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from policygen_operator.adapters.aws.errors import AwsError, classify, error_code
+from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.cloudtrail.athena import AthenaTable, estimated_cost_usd
+from policygen_operator.domain.engine import ScanCancelled
+
+RUNNING_STATES = ("QUEUED", "RUNNING")
+PAGE_ROWS = 1000
+FIRST_POLL = 0.5
+MAX_POLL = 5.0
+# Athena's own codes a retry may get past (besides the shared throttling set).
+TEMPORARY_ATHENA_CODES = {"InternalServerException", "TooManyRequestsException"}
+# AthenaError.ErrorCategory: 1 system, 2 user, 3 other
+SYSTEM_ERROR, USER_ERROR = 1, 2
+PERMANENT_MESSAGES = (
+    "TABLE_NOT_FOUND",
+    "SCHEMA_NOT_FOUND",
+    "COLUMN_NOT_FOUND",
+    "SYNTAX_ERROR",
+    "does not exist",
+    "Access Denied",
+    "AccessDenied",
+    "not authorized",
+    "Insufficient permissions",
+    "Insufficient Lake Formation permission",
+)
+LIMIT_MESSAGES = ("limit was exceeded", "bytes scanned limit", "data usage control")
+
+
+@dataclass(frozen=True)
+class QueryStatus:
+    """One poll: what a progress line shows."""
+
+    execution_id: str
+    state: str
+    bytes_scanned: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    execution_id: str
+    bytes_scanned: int
+    engine_ms: int
+    total_ms: int
+    output_location: str | None
+
+    @property
+    def estimated_cost_usd(self) -> float:
+        return estimated_cost_usd(self.bytes_scanned)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "queryExecutionId": self.execution_id,
+            "bytesScanned": self.bytes_scanned,
+            "estimatedCostUSD": self.estimated_cost_usd,
+            "engineMilliseconds": self.engine_ms,
+            "totalMilliseconds": self.total_ms,
+            "outputLocation": self.output_location,
+        }
+
+
+def athena_client(session: Any, endpoint_url: str | None = None) -> Any:
+    config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=10, read_timeout=60)
+    region = session.region_name or "us-east-1"
+    return session.client("athena", endpoint_url=endpoint_url, region_name=region, config=config)
+
+
+class AthenaQuery:
+    """Runs queries against one table's database, workgroup and output location."""
+
+    def __init__(
+        self,
+        client: Any,
+        table: AthenaTable,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.table = table
+        self.sleep = sleep
+        self.clock = clock
+
+    def run(
+        self,
+        sql: str,
+        *,
+        progress: Callable[[QueryStatus], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> QueryOutcome:
+        """Start ``sql`` and wait for it; raises ``AwsError`` or ``ScanCancelled``."""
+        execution_id = self._start(sql)
+        started = self.clock()
+        delay = FIRST_POLL
+        while True:
+            if cancelled is not None and cancelled():
+                self.stop(execution_id)
+                raise ScanCancelled()
+            execution = self._call("reading the state of", execution_id, "get_query_execution")
+            status = execution["QueryExecution"]["Status"]
+            state = status["State"]
+            statistics = execution["QueryExecution"].get("Statistics", {})
+            scanned = int(statistics.get("DataScannedInBytes", 0) or 0)
+            if progress is not None:
+                progress(QueryStatus(execution_id, state, scanned, self.clock() - started))
+            if state == "SUCCEEDED":
+                output = execution["QueryExecution"].get("ResultConfiguration", {}).get("OutputLocation")
+                return QueryOutcome(
+                    execution_id,
+                    scanned,
+                    int(statistics.get("EngineExecutionTimeInMillis", 0) or 0),
+                    int(statistics.get("TotalExecutionTimeInMillis", 0) or 0),
+                    output,
+                )
+            if state not in RUNNING_STATES:
+                raise failure(execution_id, state, status, self.table)
+            self.sleep(delay)
+            delay = min(delay * 1.5, MAX_POLL)
+
+    def rows(
+        self, execution_id: str, cancelled: Callable[[], bool] | None = None
+    ) -> Iterator[dict[str, str | None]]:
+        """Every result row as ``{column: text or None}``, the header row left out."""
+        paginator = self.client.get_paginator("get_query_results")
+        pages = paginator.paginate(QueryExecutionId=execution_id, PaginationConfig={"PageSize": PAGE_ROWS})
+        names: list[str] | None = None
+        first = True
+        try:
+            for page in pages:
+                if cancelled is not None and cancelled():
+                    raise ScanCancelled()
+                result = page["ResultSet"]
+                if names is None:
+                    names = [c["Name"] for c in result["ResultSetMetadata"]["ColumnInfo"]]
+                for row in result.get("Rows", []):
+                    values = [cell.get("VarCharValue") for cell in row.get("Data", [])]
+                    if first:
+                        first = False
+                        if values == names:
+                            continue  # Athena's header row
+                    yield dict(zip(names, values, strict=False))
+        except (ClientError, BotoCoreError) as error:
+            raise self._classified(error, f"reading the results of Athena query {execution_id}") from error
+
+    def stop(self, execution_id: str) -> None:
+        """Ask Athena to stop; a query that already ended cannot be stopped, and that is fine."""
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self.client.stop_query_execution(QueryExecutionId=execution_id)
+
+    def _start(self, sql: str) -> str:
+        arguments: dict[str, Any] = {
+            "QueryString": sql,
+            "QueryExecutionContext": {"Catalog": self.table.catalog, "Database": self.table.database},
+        }
+        if self.table.workgroup:
+            arguments["WorkGroup"] = self.table.workgroup
+        if self.table.output_location:
+            arguments["ResultConfiguration"] = {"OutputLocation": self.table.output_location}
+        try:
+            return str(self.client.start_query_execution(**arguments)["QueryExecutionId"])
+        except (ClientError, BotoCoreError) as error:
+            raise self._classified(error, f"starting the query on {self.table.uri()}") from error
+
+    def _call(self, what: str, execution_id: str, method: str) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self.client, method)(QueryExecutionId=execution_id)
+        except (ClientError, BotoCoreError) as error:
+            raise self._classified(error, f"{what} Athena query {execution_id}") from error
+        return response
+
+    @staticmethod
+    def _classified(error: ClientError | BotoCoreError, what: str) -> Exception:
+        if isinstance(error, ClientError) and error_code(error) in TEMPORARY_ATHENA_CODES:
+            message = error.response.get("Error", {}).get("Message", "")
+            return AwsError(f"{what}: {error_code(error)}: {message}", permanence=Permanence.TEMPORARY)
+        return classify(error, what)
+
+
+def failure(execution_id: str, state: str, status: dict[str, Any], table: AthenaTable) -> AwsError:
+    """The error for a query that ended FAILED or CANCELLED (not by us)."""
+    reason = str(status.get("StateChangeReason") or "")
+    details = status.get("AthenaError") or {}
+    message = str(details.get("ErrorMessage") or reason or state)
+    what = f"Athena query {execution_id} on {table.uri()} {state}: {message}"
+    if state == "CANCELLED":
+        limited = any(m.lower() in message.lower() for m in LIMIT_MESSAGES)
+        return AwsError(what, permanence=Permanence.PERMANENT if limited else Permanence.TEMPORARY)
+    category = details.get("ErrorCategory")
+    if details.get("Retryable") or category == SYSTEM_ERROR:
+        return AwsError(what, permanence=Permanence.TEMPORARY)
+    if category == USER_ERROR or any(m.lower() in message.lower() for m in PERMANENT_MESSAGES):
+        return AwsError(what, permanence=Permanence.PERMANENT)
+    return AwsError(what, permanence=Permanence.TEMPORARY)

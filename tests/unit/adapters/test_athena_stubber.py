@@ -1,0 +1,144 @@
+"""The Athena adapter's failure states and pagination against botocore's own service model (Stubber).
+
+moto cannot make a query fail or split its results into pages, so these go through botocore's Stubber,
+which checks every request and response against the Athena service model the real client uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from policygen_operator.adapters.aws.athena import AthenaQuery
+from policygen_operator.adapters.aws.errors import AwsError
+from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.cloudtrail.athena import AthenaTable
+
+TABLE = AthenaTable("cloudtrail", "logs", output_location="s3://results/")
+QID = "11111111-2222-3333-4444-555555555555"
+
+
+def client() -> Any:
+    return boto3.client(
+        "athena", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+def started(stub: Stubber) -> None:
+    stub.add_response(
+        "start_query_execution",
+        {"QueryExecutionId": QID},
+        {
+            "QueryString": "SELECT 1",
+            "QueryExecutionContext": {"Catalog": "AwsDataCatalog", "Database": "cloudtrail"},
+            "ResultConfiguration": {"OutputLocation": "s3://results/"},
+        },
+    )
+
+
+def execution(state: str, **status: Any) -> dict[str, Any]:
+    return {
+        "QueryExecution": {
+            "QueryExecutionId": QID,
+            "Status": {"State": state, **status},
+            "Statistics": {"DataScannedInBytes": 123_000_000, "EngineExecutionTimeInMillis": 900},
+        }
+    }
+
+
+def run_to(state: str, **status: Any) -> Exception:
+    athena = client()
+    with Stubber(athena) as stub:
+        started(stub)
+        stub.add_response("get_query_execution", execution("RUNNING"), {"QueryExecutionId": QID})
+        stub.add_response("get_query_execution", execution(state, **status), {"QueryExecutionId": QID})
+        with pytest.raises(AwsError) as caught:
+            AthenaQuery(athena, TABLE, sleep=lambda _: None).run("SELECT 1")
+        stub.assert_no_pending_responses()
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("status", "permanence"),
+    [
+        (
+            {"AthenaError": {"ErrorCategory": 2, "ErrorType": 1301, "ErrorMessage": "TABLE_NOT_FOUND"}},
+            "permanent",
+        ),
+        ({"AthenaError": {"ErrorCategory": 1, "ErrorType": 401, "ErrorMessage": "internal"}}, "temporary"),
+        ({"AthenaError": {"ErrorCategory": 3, "Retryable": True, "ErrorMessage": "slow down"}}, "temporary"),
+        ({"StateChangeReason": "Access Denied (Service: Amazon S3; Status Code: 403)"}, "permanent"),
+        ({"StateChangeReason": "Query exhausted resources at this scale factor"}, "temporary"),
+    ],
+)
+def test_failed_query_is_classified(status: dict[str, Any], permanence: str) -> None:
+    error = run_to("FAILED", **status)
+    assert error.permanence is Permanence(permanence)
+    assert "FAILED" in str(error) and "athena://" in str(error)
+
+
+def test_cancelled_by_the_workgroup_limit_is_permanent() -> None:
+    error = run_to("CANCELLED", StateChangeReason="Query cancelled: the bytes scanned limit was exceeded")
+    assert error.permanence is Permanence.PERMANENT
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "permanence"),
+    [
+        ("TooManyRequestsException", "Rate exceeded", Permanence.TEMPORARY),
+        ("InternalServerException", "oops", Permanence.TEMPORARY),
+        ("InvalidRequestException", "WorkGroup is not found", Permanence.PERMANENT),
+    ],
+)
+def test_refused_start_is_classified(code: str, message: str, permanence: Permanence) -> None:
+    athena = client()
+    with Stubber(athena) as stub:
+        stub.add_client_error("start_query_execution", code, message)
+        with pytest.raises(AwsError) as caught:
+            AthenaQuery(athena, TABLE).run("SELECT 1")
+    assert caught.value.permanence is permanence
+
+
+def test_statistics_of_a_successful_query() -> None:
+    athena = client()
+    with Stubber(athena) as stub:
+        started(stub)
+        stub.add_response("get_query_execution", execution("SUCCEEDED"), {"QueryExecutionId": QID})
+        outcome = AthenaQuery(athena, TABLE).run("SELECT 1")
+    assert outcome.bytes_scanned == 123_000_000
+    assert outcome.estimated_cost_usd == pytest.approx(123e6 / 1e12 * 5)
+
+
+def page(rows: list[list[str | None]], token: str | None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "ResultSet": {
+            "Rows": [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in rows],
+            "ResultSetMetadata": {
+                "ColumnInfo": [{"Name": "a", "Type": "varchar"}, {"Name": "b", "Type": "varchar"}]
+            },
+        }
+    }
+    if token:
+        response["NextToken"] = token
+    return response
+
+
+def test_rows_across_pages_skip_only_the_header() -> None:
+    athena = client()
+    with Stubber(athena) as stub:
+        stub.add_response(
+            "get_query_results",
+            page([["a", "b"], ["1", None]], "t1"),
+            {"QueryExecutionId": QID, "MaxResults": 1000},
+        )
+        stub.add_response(
+            "get_query_results",
+            page([["a", "b"], ["3", "4"]], None),  # a data row equal to the header, on page 2: kept
+            {"QueryExecutionId": QID, "MaxResults": 1000, "NextToken": "t1"},
+        )
+        rows = list(AthenaQuery(athena, TABLE).rows(QID))
+        stub.assert_no_pending_responses()
+    assert rows == [{"a": "1", "b": None}, {"a": "a", "b": "b"}, {"a": "3", "b": "4"}]
