@@ -87,6 +87,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ),
     ("lookback in words", lambda s: s.update(window={"lookback": "90 days"}), "spec.window.lookback"),
     ("lookback of ten years", lambda s: s.update(window={"lookback": "3650d"}), "spec.window.lookback"),
+    ("lookback of 58 weeks", lambda s: s.update(window={"lookback": "58w"}), "spec.window.lookback"),
     (
         "end in year 9999",
         lambda s: s.update(window={"start": "2026-01-01T00:00:00Z", "end": "9999-12-31T23:30:00Z"}),
@@ -179,6 +180,12 @@ def test_the_good_spec_is_accepted_and_defaults_are_filled(
         f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "minimal", minimal)
     )
     assert created["spec"]["window"] == {"lookback": "90d"}
+    # The CLI's duration grammar (domain.timeutil) passes the schema too: weeks and minutes.
+    weeks = {**minimal, "window": {"lookback": "2w"}, "schedule": {"interval": "1w"}}
+    created = kube_admin.post(
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "weeks", weeks)
+    )
+    assert created["spec"]["window"] == {"lookback": "2w"}
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), CASES, ids=[c[0] for c in CASES])

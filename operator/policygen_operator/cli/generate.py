@@ -103,7 +103,9 @@ def register(subparsers: Any) -> None:
         "--start", metavar="ISO8601", help="window start, e.g. 2026-09-01 or 2026-09-01T12:00:00Z"
     )
     window.add_argument("--end", metavar="ISO8601", help="window end (default: now)")
-    window.add_argument("--lookback", metavar="DURATION", help="window length before --end: 90d, 12h, 2w")
+    window.add_argument(
+        "--lookback", metavar="DURATION", help="window length before --end: 30m, 12h, 90d, 2w"
+    )
     policy = parser.add_argument_group("policy")
     policy.add_argument(
         "--include-denied",
@@ -212,7 +214,7 @@ def build_request(args: argparse.Namespace) -> Any:
 
 
 def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
-    from policygen_operator.domain.cloudtrail.window import parse_duration, parse_instant
+    from policygen_operator.domain.timeutil import parse_duration, parse_instant
 
     def instant(flag: str, value: str) -> datetime:
         try:

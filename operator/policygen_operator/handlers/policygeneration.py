@@ -15,8 +15,9 @@ import kopf
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
+from policygen_operator.domain.timeutil import utcnow
 from policygen_operator.services import metrics
-from policygen_operator.services.reconcile import Reconciler, Target, utcnow
+from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Outcome, scheduled_run_due
 from policygen_operator.settings import OperatorSettings, from_env

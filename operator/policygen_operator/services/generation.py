@@ -27,8 +27,9 @@ from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
-from policygen_operator.domain.cloudtrail.window import Window, iso
+from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
+from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
 from policygen_operator.services.athena import AthenaLogs, scan_athena
 from policygen_operator.services.errors import (

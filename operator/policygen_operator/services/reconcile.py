@@ -19,13 +19,13 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
-from policygen_operator.domain.cloudtrail.window import iso
 from policygen_operator.domain.engine import ScanCancelled
+from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
@@ -103,10 +103,6 @@ class _Attempt:
     pr_target: specs.PullRequestTarget | None
     conds: c.Conditions
     run: dict[str, Any]  # status.lastRun as written at the start
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Reconciler:

@@ -28,7 +28,6 @@ from typing import Any, Protocol
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
-from policygen_operator.domain.cloudtrail.window import iso
 from policygen_operator.domain.iam.granted import Grant, expand_policies, within_boundary
 from policygen_operator.domain.iam.reference import load_reference
 from policygen_operator.domain.rightsizing import (
@@ -40,6 +39,7 @@ from policygen_operator.domain.rightsizing import (
     child_name,
     group_roles,
 )
+from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
@@ -186,8 +186,6 @@ class RightsizingService:
         generate: Generate = run_generation,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        from policygen_operator.services.reconcile import utcnow
-
         self.settings = settings
         self.kube = kube
         self.aws = aws

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.domain.cloudtrail.window import iso
+from policygen_operator.domain.timeutil import iso, parse_instant
 from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
@@ -90,7 +90,7 @@ def completed_run(
             eventsScanned=summary.events_scanned,
             eventsMatched=summary.events_matched,
         )
-    start = datetime.fromisoformat(str(run["startTime"]).replace("Z", "+00:00"))
+    start = parse_instant(str(run["startTime"]))
     done["durationSeconds"] = round((now - start).total_seconds(), 3)
     return done
 

@@ -56,13 +56,18 @@ def test_backoff_doubles_and_caps() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("30m", timedelta(minutes=30)), ("24h", timedelta(hours=24)), ("90d", timedelta(days=90))],
+    [
+        ("30m", timedelta(minutes=30)),
+        ("24h", timedelta(hours=24)),
+        ("90d", timedelta(days=90)),
+        ("2w", timedelta(weeks=2)),  # the CLI's --lookback grammar: one grammar for both
+    ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert specs.parse_duration(text, "f") == expected
 
 
-@pytest.mark.parametrize("text", ["", "0d", "90", "1w", "-1h", "1.5h"])
+@pytest.mark.parametrize("text", ["", "0d", "90", "1y", "-1h", "1.5h", "90 days"])
 def test_bad_durations_name_the_field(text: str) -> None:
     with pytest.raises(InvalidRequestError, match=r"spec\.window\.lookback") as caught:
         specs.parse_duration(text, "spec.window.lookback")

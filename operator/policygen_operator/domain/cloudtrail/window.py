@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
+from policygen_operator.domain.timeutil import iso
+
 # How long after a call CloudTrail may still deliver it. Files written later than end + lag are skipped.
 DELIVERY_LAG = timedelta(hours=1)
 # The name's timestamp has minute resolution: a record may be up to a minute past it.
@@ -28,13 +30,6 @@ _LAYOUT = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/"
     r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
 )
-_DURATION = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>[hdw])\s*$")
-
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # CloudTrail's eventTime format
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(ISO_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -117,23 +112,3 @@ def day_of_path(path: str) -> date | None:
         return date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         return None
-
-
-def parse_instant(text: str) -> datetime:
-    """ISO 8601 date or date-time; naive values are UTC. Raises ValueError."""
-    value = text.strip()
-    if not value:
-        raise ValueError("empty")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def parse_duration(text: str) -> timedelta:
-    """``90d``, ``12h``, ``2w``. Raises ValueError."""
-    match = _DURATION.match(text)
-    if match is None or int(match["n"]) == 0:
-        raise ValueError(f"{text!r} is not a duration like 90d, 12h or 2w")
-    n = int(match["n"])
-    return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[match["unit"]]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -9,8 +9,6 @@ from policygen_operator.domain.cloudtrail.window import (
     day_of_path,
     is_digest,
     parse_delivery_name,
-    parse_duration,
-    parse_instant,
 )
 
 W = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
@@ -69,25 +67,3 @@ def test_window_bounds_must_be_ordered_and_aware() -> None:
         Window(W.end, W.start)
     with pytest.raises(ValueError):
         Window(datetime(2026, 1, 1), datetime(2026, 1, 2))
-
-
-@pytest.mark.parametrize(
-    ("text", "delta"), [("90d", timedelta(days=90)), ("12h", timedelta(hours=12)), ("2w", timedelta(weeks=2))]
-)
-def test_durations(text: str, delta: timedelta) -> None:
-    assert parse_duration(text) == delta
-
-
-@pytest.mark.parametrize("text", ["90", "0d", "d", "90 days", "-1d", "1y"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_duration(text)
-
-
-def test_instants_accept_dates_and_times_and_default_to_utc() -> None:
-    assert parse_instant("2026-11-24") == datetime(2026, 11, 24, tzinfo=UTC)
-    assert parse_instant("2026-11-24T10:00:00Z") == datetime(2026, 11, 24, 10, tzinfo=UTC)
-    assert parse_instant("2026-11-24T11:00:00+01:00") == datetime(2026, 11, 24, 10, tzinfo=UTC)
-    for bad in ("", "24/11/2026", "2026-13-01"):
-        with pytest.raises(ValueError):
-            parse_instant(bad)
