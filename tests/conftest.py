@@ -9,6 +9,7 @@ import pytest
 pytest_plugins = [
     "tests.controlplane.fixtures",
     "tests.fixtures.aws",
+    "tests.fixtures.eks",
     "tests.integration.operator_harness",
 ]
 

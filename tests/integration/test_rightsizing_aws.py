@@ -20,6 +20,7 @@ from policygen_operator.domain.iam.reference import load_reference
 from policygen_operator.domain.rightsizing import POD_IDENTITY, Binding
 from tests.controlplane.cluster import free_port
 from tests.fixtures.aws import MOTO_CREDENTIALS, managed_policies_iam
+from tests.fixtures.eks import PodIdentityEndpoint
 
 TRUST = json.dumps(
     {
@@ -176,4 +177,23 @@ def test_pod_identity_missing_cluster_is_permanent() -> None:
     )
     with stub, pytest.raises(AwsError, match="ResourceNotFoundException") as caught:
         pod_identity_bindings(client, "prod")
+    assert caught.value.permanent
+
+
+def test_pod_identity_through_a_local_endpoint(pod_identity_endpoint: PodIdentityEndpoint) -> None:
+    """The same adapter over HTTP: botocore builds the REST requests from its model and parses the answers."""
+    pod_identity_endpoint.add("prod", "team-a", "api", "arn:aws:iam::111122223333:role/api")
+    pod_identity_endpoint.add("prod", "team-b", "job", "arn:aws:iam::111122223333:role/job")
+    client = boto3.client(
+        "eks", endpoint_url=pod_identity_endpoint.url, region_name="us-east-1", **MOTO_CREDENTIALS
+    )
+    found = pod_identity_bindings(client, "prod")
+    assert [b.ref for b in found] == ["team-a/api", "team-b/job"]
+    assert pod_identity_endpoint.requests == [
+        "/clusters/prod/pod-identity-associations",
+        "/clusters/prod/pod-identity-associations/a-1",
+        "/clusters/prod/pod-identity-associations/a-2",
+    ]
+    with pytest.raises(AwsError, match="ResourceNotFoundException") as caught:
+        pod_identity_bindings(client, "staging")
     assert caught.value.permanent

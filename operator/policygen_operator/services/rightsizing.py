@@ -223,6 +223,8 @@ class RightsizingService:
         pod_identity = discovery.get("podIdentity") or {}
         if pod_identity.get("clusterName"):
             aws = self._aws(spec, pod_identity.get("region"))
+            if pod_identity.get("endpointURL"):
+                aws = AwsAccess(aws.region, aws.role_arn, str(pod_identity["endpointURL"]))
             bindings += await self._in_thread(
                 self.aws.pod_identity, aws, str(pod_identity["clusterName"]), set(namespaces)
             )
@@ -548,12 +550,16 @@ class BotoAws:
 
         reader = self._readers.get(aws)
         if reader is None:
-            client = self._session(aws).client("iam", endpoint_url=aws.endpoint_url, region_name=aws.region)
+            client = self._session(aws).client(
+                "iam", endpoint_url=aws.endpoint_url, region_name=aws.region or "us-east-1"
+            )
             reader = self._readers[aws] = IamPolicies(client)
         return reader.role(role_arn)
 
     def pod_identity(self, aws: AwsAccess, cluster: str, namespaces: set[str]) -> list[Binding]:
         from policygen_operator.adapters.aws.eks import pod_identity_bindings
 
-        client = self._session(aws).client("eks", endpoint_url=aws.endpoint_url, region_name=aws.region)
+        client = self._session(AwsAccess(aws.region, aws.role_arn)).client(
+            "eks", endpoint_url=aws.endpoint_url, region_name=aws.region or "us-east-1"
+        )
         return pod_identity_bindings(client, cluster, namespaces)
