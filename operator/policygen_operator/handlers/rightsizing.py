@@ -45,25 +45,28 @@ async def stop_rightsizing(memo: kopf.Memo, **_: Any) -> None:
 @kopf.on.update(GROUP, VERSION, RIGHTSIZING_PLURAL, field="spec")
 @kopf.on.create(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL)
 @kopf.on.update(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL, field="spec")
+async def rightsize(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch, **_: Any) -> None:
+    """Create and spec change: discover, sync the children, scan (a new spec always calls for one)."""
+    await _reconcile(body, memo, patch)
+
+
 @kopf.timer(GROUP, VERSION, RIGHTSIZING_PLURAL, interval=_INTERVAL, initial_delay=_INTERVAL)
 @kopf.timer(GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL, interval=_INTERVAL, initial_delay=_INTERVAL)
-async def rightsize(
-    body: kopf.Body,
-    spec: kopf.Spec,
-    status: kopf.Status,
-    meta: kopf.Meta,
-    memo: kopf.Memo,
-    patch: kopf.Patch,
-    **_: Any,
-) -> None:
+async def rediscover(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch, **_: Any) -> None:
+    """Periodically: children follow the roles found; a scan only when one is due."""
+    await _reconcile(body, memo, patch)
+
+
+async def _reconcile(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch) -> None:
+    meta = body["metadata"]
     parent = Parent(
         kind=str(body["kind"]),
         namespace=meta.get("namespace") or None,
         name=str(meta["name"]),
         uid=str(meta["uid"]),
         generation=int(meta["generation"]),
-        spec=dict(spec),
-        status=dict(status),
+        spec=dict(body.get("spec") or {}),
+        status=dict(body.get("status") or {}),
         owner_reference=kopf.build_owner_reference(body),
     )
     if "lock" not in memo:
