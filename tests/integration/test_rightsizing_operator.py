@@ -3,8 +3,8 @@
 Two namespaces with annotated ServiceAccounts (one role shared by two of them), an ACK ``Role`` object
 (the ACK CRD from tests/fixtures/ack/), an EKS Pod Identity association (a local endpoint of botocore's
 EKS model: moto has no Pod Identity API) and the sample logs in moto's S3. One ``ClusterRightsizing`` must
-give one Ready child per role with the right policy, granted-versus-used counts equal to a hand count, ONE scan in the
-metrics; removing an annotation removes that role's child.
+give one Ready child per role with the right policy, granted-versus-used counts equal to a hand count, ONE
+scan in the metrics; removing an annotation removes that role's child.
 """
 
 from __future__ import annotations
