@@ -12,18 +12,17 @@ import json
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from policygen_operator.domain.iam.granted import INLINE, MANAGED, PolicySource
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
 from policygen_operator.services import metrics
 from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fixtures.kube import FakeKube
+from tests.fixtures.rightsizing import FakeAws
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDERS = "arn:aws:iam::111122223333:role/service-role/order-processor"
@@ -35,32 +34,6 @@ SPEC = {
     "window": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"},
     "guards": {"minEvents": 1},
 }
-
-
-@dataclass
-class FakeRead:
-    policies: list[PolicySource]
-    boundary: PolicySource | None = None
-    missing: bool = False
-
-
-class FakeAws:
-    def role_policies(self, aws: Any, role_arn: str) -> FakeRead:
-        doc = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": ["s3:*", "sqs:*", "dynamodb:GetItem"], "Resource": "*"}
-            ],
-        }
-        return FakeRead(
-            [
-                PolicySource(MANAGED, "Broad", doc, "arn:aws:iam::aws:policy/Broad"),
-                PolicySource(INLINE, "none", {"Statement": []}),
-            ]
-        )
-
-    def pod_identity(self, aws: Any, cluster: str, namespaces: set[str]) -> list[Binding]:
-        return []
 
 
 class CountingEngine:

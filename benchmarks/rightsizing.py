@@ -1,0 +1,171 @@
+"""Cluster rightsizing at fleet size: 500 ServiceAccounts and 200 roles discovered, scanned ONCE, analysed.
+
+    .venv/bin/python benchmarks/rightsizing.py                  # 200,000 events, in-memory Kubernetes
+    .venv/bin/python benchmarks/rightsizing.py --events 1000000 --controlplane
+
+The logs are the benchmark generator's (``benchmarks/generate.py``: 300 principals, 200 of them roles), made
+once under ``benchmarks/out/``. 500 ServiceAccounts in 25 namespaces carry the 200 role ARNs (100 roles shared
+by two or more ServiceAccounts). The real ``RightsizingService`` runs one reconcile: discovery, one child per
+role, ONE scan by the real engine for all 200 roles, IAM policies expanded against the reference (an in-memory
+IAM: every role has the same broad managed policy), granted versus used per role, child statuses and
+ConfigMaps. Kubernetes is in memory by default; ``--controlplane`` makes the discovery step list the 500
+ServiceAccounts from a real kube-apiserver (``make controlplane`` first) and prints that step separately.
+Printed: seconds per step, the scan's events per second, and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.kube import FakeKube  # noqa: E402
+from tests.fixtures.rightsizing import FakeAws  # noqa: E402
+
+import generate  # noqa: E402
+from policygen_operator.domain.rightsizing import IRSA, Binding  # noqa: E402
+from policygen_operator.services.generation import run_generation  # noqa: E402
+from policygen_operator.services.rightsizing import Parent, RightsizingService  # noqa: E402
+from policygen_operator.settings import OperatorSettings  # noqa: E402
+
+ACCOUNTS, NAMESPACES = 500, 25
+
+
+def roles() -> list[str]:
+    found = []
+    for identity in generate.PRINCIPAL_LIST:
+        issuer = (identity.get("sessionContext") or {}).get("sessionIssuer")  # type: ignore[union-attr]
+        if issuer:
+            found.append(str(issuer["arn"]))
+    return found[:200]  # the generator has 201 roles
+
+
+def bindings(arns: list[str]) -> dict[str, list[Binding]]:
+    """500 ServiceAccounts over 25 namespaces: every role at least once, the first 100 roles more often."""
+    out: dict[str, list[Binding]] = {f"team-{n:02d}": [] for n in range(NAMESPACES)}
+    for number in range(ACCOUNTS):
+        arn = arns[number] if number < len(arns) else arns[number % 100]
+        namespace = f"team-{number % NAMESPACES:02d}"
+        out[namespace].append(Binding(arn, IRSA, namespace, f"sa-{number:03d}"))
+    return out
+
+
+def logs(events: int) -> Path:
+    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}"
+    if not (out / "AWSLogs").exists():
+        print(f"generating {events} events into {out} ...", flush=True)
+        generate.generate(out, events)
+    return out
+
+
+def parent(path: Path) -> Parent:
+    spec = {
+        "childNamespace": "fleet",
+        "cloudTrail": {"local": {"path": str(path)}},
+        "window": {"start": "2026-08-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
+    }
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "bench", "uid": "u"}
+    return Parent("ClusterRightsizing", None, "bench", "uid-bench", 1, spec, {}, owner)
+
+
+def controlplane_discovery(accounts: dict[str, list[Binding]]) -> None:
+    """Create the 500 ServiceAccounts on a real API server, then time the adapter's listing of them."""
+    import tempfile
+
+    from tests.controlplane.cluster import ControlPlane
+
+    from policygen_operator.adapters.kubernetes.rightsizing import RightsizingKube
+
+    with tempfile.TemporaryDirectory() as state:
+        plane = ControlPlane(state_dir=Path(state), die_with_parent=True)
+        if plane.missing_binaries():
+            sys.exit(f"control plane binaries missing: {plane.missing_binaries()} (make controlplane)")
+        plane.up()
+        try:
+            admin = plane.admin_client()
+            for namespace, found in accounts.items():
+                admin.post(
+                    "/api/v1/namespaces",
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+                )
+                for b in found:
+                    meta = {"name": b.name, "annotations": {"eks.amazonaws.com/role-arn": b.role_arn}}
+                    admin.post(f"/api/v1/namespaces/{namespace}/serviceaccounts", {"metadata": meta})
+
+            async def discover() -> tuple[int, float]:
+                from kubernetes_asyncio import config
+
+                await config.load_kube_config(config_file=str(plane.kubeconfig))
+                kube = await RightsizingKube.connect()
+                assert isinstance(kube, RightsizingKube)
+                began = time.perf_counter()
+                names = await kube.namespaces(None, list(accounts))
+                total = 0
+                for namespace in names:
+                    total += len(await kube.irsa_bindings(namespace, None))
+                seconds = time.perf_counter() - began
+                await kube.close()
+                return total, seconds
+
+            total, seconds = asyncio.run(discover())
+            where = f"{total} ServiceAccounts in {len(accounts)} namespaces"
+            print(f"discovery on kube-apiserver: {where}, {seconds:.3f} s")
+        finally:
+            plane.down(quiet=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--controlplane", action="store_true")
+    args = parser.parse_args()
+    arns = roles()
+    accounts = bindings(arns)
+    path = logs(args.events)
+    if args.controlplane:
+        controlplane_discovery(accounts)
+    kube = FakeKube(accounts)
+    scans: list[float] = []
+
+    def timed_engine(request: Any, progress: Any, cancel: Any) -> Any:
+        began = time.perf_counter()
+        result = run_generation(request, progress, cancel)
+        scans.append(time.perf_counter() - began)
+        return result
+
+    service = RightsizingService(
+        OperatorSettings(progress_interval=1.0), kube, FakeAws(), ThreadPoolExecutor(2), timed_engine
+    )
+    began = time.perf_counter()
+    outcome = asyncio.run(service.reconcile(parent(path)))
+    total = time.perf_counter() - began
+    if outcome.failure:
+        sys.exit(f"reconcile failed: {outcome.message}")
+    status = outcome.status
+    scan = status["lastScan"]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found = f"{status['serviceAccounts']} ServiceAccounts, {status['namespaces']} namespaces"
+    print(f"discovered: {found}, {status['rolesFound']} roles")
+    print(f"scans: {len(scans)}; events scanned: {scan['eventsScanned']}, matched: {scan['eventsMatched']}")
+    print(f"scan: {scans[0]:.2f} s ({scan['eventsScanned'] / scans[0]:,.0f} events/s)")
+    print(
+        f"reconcile total (discovery, 200 children, scan, 200 analyses, statuses, ConfigMaps): {total:.2f} s"
+    )
+    print(f"everything but the scan: {total - scans[0]:.2f} s")
+    print(f"roles with unused access: {status['rolesWithUnused']}, unused actions: {status['unusedActions']}")
+    print(f"peak RSS of the process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
