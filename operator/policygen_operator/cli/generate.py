@@ -42,6 +42,8 @@ Lines), or s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). On
 day prefixes the window needs are listed; delivery files whose name lies outside the window are not read.
 Or athena://[WORKGROUP@]DATABASE.TABLE: one Athena query over a CloudTrail table (`policygen athena ddl`
 prints one) for all principals; --account/--region then prune its account/region partitions.
+Or lookup-events:// for an account without a trail bucket: CloudTrail's event history (LookupEvents:
+management events of the last 90 days, 2 requests per second per region) of each --region.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
 user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
@@ -170,6 +172,7 @@ def build_request(args: argparse.Namespace) -> Any:
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
     from policygen_operator.services.athena import AthenaLogs
     from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
+    from policygen_operator.services.lookup import LookupEventsLogs
 
     for arn in args.principal:
         try:
@@ -183,8 +186,10 @@ def build_request(args: argparse.Namespace) -> Any:
             raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
-    source: LocalLogs | S3Logs | AthenaLogs
-    if args.logs.startswith("athena://"):
+    source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs
+    if args.logs.startswith("lookup-events://"):
+        source = LookupEventsLogs(regions, args.endpoint_url)
+    elif args.logs.startswith("athena://"):
         try:
             table = parse_athena_uri(args.logs, args.athena_output)
         except AthenaSourceError as error:

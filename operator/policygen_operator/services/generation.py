@@ -39,6 +39,7 @@ from policygen_operator.services.errors import (
     ValidationFailedError,
     classify,
 )
+from policygen_operator.services.lookup import LookupEventsLogs, lookup_items
 from policygen_operator.services.reasons import Reason
 
 
@@ -78,7 +79,7 @@ class AwsAccess:
 @dataclass(frozen=True)
 class GenerationRequest:
     principals: tuple[str, ...]
-    source: LocalLogs | S3Logs | AthenaLogs
+    source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs
     start: datetime  # timezone-aware UTC
     end: datetime  # timezone-aware UTC
     resource_level: bool = True
@@ -207,6 +208,8 @@ def _source_items(
         if not os.access(source.path, os.R_OK):
             raise InvalidRequestError(f"{source.path}: not readable", field="logs")
         return local_files(source.path, window, listing, source.account_ids, source.regions), {}
+    if isinstance(source, LookupEventsLogs):
+        return _lookup_items(request, source, window, cancel), {}
     if not isinstance(source, S3Logs):
         raise TypeError(f"{type(source).__name__} has no files to scan")  # AthenaLogs goes to _athena_scan
     from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
@@ -222,6 +225,18 @@ def _source_items(
     )
     logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads, cancel=cancel)
     return logs.objects(), logs.unreadable
+
+
+def _lookup_items(
+    request: GenerationRequest, source: LookupEventsLogs, window: Window, cancel: threading.Event | None
+) -> Iterator[WorkItem]:
+    from policygen_operator.adapters.aws.session import shared_session
+
+    try:
+        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+    except Exception as error:  # botocore raises many kinds while resolving credentials or a role
+        raise _aws_error(error) from error
+    return lookup_items(source, session, window, cancel)
 
 
 def _athena_scan(
@@ -466,9 +481,9 @@ def _per_action(table: dict[ActionResource, Usage]) -> dict[str, dict[str, Any]]
     return out
 
 
-def _describe_source(source: LocalLogs | S3Logs | AthenaLogs) -> str:
+def _describe_source(source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs) -> str:
     if isinstance(source, LocalLogs):
         return source.path
-    if isinstance(source, AthenaLogs):
+    if isinstance(source, (AthenaLogs, LookupEventsLogs)):
         return source.describe()
     return f"s3://{source.bucket}/{source.prefix}"
