@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CACHE := .cache
 export GOFLAGS ?= -mod=mod
 
-.PHONY: install test test-unit lint controlplane cluster-up cluster-down demo demo-down bench clean
+.PHONY: install test test-unit lint controlplane cluster-up cluster-down demo demo-down bench coverage clean
 
 ## install: create .venv with policygen and its test dependencies (idempotent)
 install: $(BIN)/policygen
@@ -53,6 +53,10 @@ demo-down: install
 ## bench: policygen vs trailscraper on the same generated logs
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+## coverage: mapping coverage against botocore's service models (each operation mapped, ignored or unmapped)
+coverage: install
+	$(BIN)/python operator/scripts/coverage.py
 
 clean: cluster-down
 	rm -rf $(VENV) $(CACHE) .cluster .demo

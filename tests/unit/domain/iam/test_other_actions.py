@@ -140,6 +140,20 @@ MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
                 )
             },
         ),
+        # https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+        (
+            "lambda.amazonaws.com",
+            "InvokeWithResponseStream",
+            {"functionName": "stream-fn"},
+            {("lambda:InvokeFunction", f"arn:aws:lambda:{R}:{ACCOUNT}:function:stream-fn")},
+        ),
+        # https://docs.aws.amazon.com/partner-central/latest/APIReference/logging-with-cloudtrail.html
+        (
+            "partnercentral-selling.amazonaws.com",
+            "ListOpportunities",
+            {"catalog": "AWS"},
+            {("partnercentral:ListOpportunities", "*")},
+        ),
         # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html (Permissions)
         (
             "s3.amazonaws.com",

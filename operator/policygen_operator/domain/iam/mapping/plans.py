@@ -27,6 +27,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CURATED_ENTRIES,
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
+    EVENT_SOURCE_NAMESPACES,
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
     VERSION_SUFFIX,
@@ -215,7 +216,7 @@ def _compile_entries(
 
 def namespace_of(ref: Reference, source: str) -> str | None:
     """eventSource -> IAM namespace: the table, else the host's first label if the reference has it."""
-    namespace = ref.event_sources.get(source)
+    namespace = ref.event_sources.get(source) or EVENT_SOURCE_NAMESPACES.get(source)
     if namespace is None and source.endswith(".amazonaws.com"):
         guess = source.removesuffix(".amazonaws.com")
         namespace = guess if ref.has_namespace(guess) else None

@@ -55,6 +55,21 @@ IGNORED_EVENT_TYPES = {
     "AwsCloudTrailInsight": "CloudTrail Insights event",
     "AwsVpceEvent": "VPC endpoint policy event",
 }
+# eventSources iam-dataset's CloudTrail table lacks whose host label is not their IAM namespace. Found by
+# operator/scripts/coverage.py (a botocore service whose unmapped operations all exist, by name, in one
+# other namespace of the Service Authorization Reference) and checked against the service's pages:
+# Partner Central's APIs log under their own endpoints and are authorized as ``partnercentral:*``
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awspartnercentral.html);
+# Mechanical Turk's requester API as ``mechanicalturk:*``
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmechanicalturk.html).
+EVENT_SOURCE_NAMESPACES = {
+    "partnercentral-selling.amazonaws.com": "partnercentral",
+    "partnercentral-account.amazonaws.com": "partnercentral",
+    "partnercentral-benefits.amazonaws.com": "partnercentral",
+    "partnercentral-channel.amazonaws.com": "partnercentral",
+    "mturk-requester.amazonaws.com": "mechanicalturk",
+}
+
 IGNORED_EVENT_SOURCES = {"signin.amazonaws.com": "console sign-in (no IAM action)"}
 
 VERSION_SUFFIX = re.compile(r"(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
@@ -210,6 +225,11 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("bedrock", "converse"): _authorized_by("bedrock:InvokeModel"),
     ("bedrock", "conversestream"): _authorized_by("bedrock:InvokeModelWithResponseStream"),
     ("s3", "getobjectattributes"): _OBJECT_ATTRIBUTES,
+    # "To invoke a function with response streaming ... lambda:InvokeFunction" (the streaming call has no
+    # action of its own: https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html)
+    ("lambda", "invokewithresponsestream"): _authorized_by(
+        "lambda:InvokeFunction", {"FunctionName": "${FunctionName}"}
+    ),
     ("dynamodb", "executestatement"): _partiql("Statement"),
     ("dynamodb", "batchexecutestatement"): _partiql("Statements[].Statement"),
     ("dynamodb", "executetransaction"): _partiql("TransactStatements[].Statement"),

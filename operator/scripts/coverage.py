@@ -1,0 +1,129 @@
+"""Mapping coverage against the service models that ship in the installed botocore.
+
+Every operation of every service is one of: mapped (the mapper compiles it to one or more actions that
+exist in the Service Authorization Reference), ignored (needs no permission, with the reason) or
+unmapped (no action we can stand behind). The CloudTrail eventSource of a service is taken as CloudTrail
+writes it (``event_source``); the mapper resolves it to an IAM namespace exactly as it
+does for real records (the iam-dataset table, then the host's first label), so the numbers are what a
+scan would do with that service's events.
+
+Also printed: unmapped operations whose namespace has a same-family action (``SendMessageBatch`` ->
+``SendMessage``, ``BatchGetX`` -> ``GetX``), the candidates for ``AUTHORIZED_BY`` in
+``domain/iam/mapping/rules.py`` once documentation confirms them.
+
+Usage: ``.venv/bin/python operator/scripts/coverage.py [--list-unmapped] [--json FILE]`` (``make coverage``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import botocore
+import botocore.session
+
+from policygen_operator.domain.iam.mapping.plans import compile_plan, namespace_of
+from policygen_operator.domain.iam.reference import load_reference
+
+
+def _candidates(ref: Any, namespace: str, operation: str) -> list[str]:
+    names = []
+    for suffix in ("Batch", "Async", "Stream"):
+        if operation.endswith(suffix):
+            names.append(operation[: -len(suffix)])
+    if operation.startswith("Batch"):
+        names.append(operation[len("Batch") :])
+        names.append(operation[len("Batch") :].rstrip("s"))
+    found = [ref.action_name(f"{namespace}:{n}") for n in names if n]
+    return sorted({f for f in found if f})
+
+
+def event_source(ref: Any, metadata: dict[str, Any], service: str) -> str:
+    """The eventSource CloudTrail writes for a service: ``<endpointPrefix>.amazonaws.com`` or
+    ``<signingName>.amazonaws.com`` (SageMaker's endpoint is ``api.sagemaker``, its events say
+    ``sagemaker.amazonaws.com``), whichever iam-dataset's CloudTrail table knows, else whichever the
+    mapper resolves, else the endpoint's."""
+    names = [metadata.get("endpointPrefix"), metadata.get("signingName"), service]
+    sources = [f"{n}.amazonaws.com" for n in dict.fromkeys(n for n in names if n)]
+    for source in sources:
+        if source in ref.event_sources:
+            return source
+    for source in sources:
+        if namespace_of(ref, source) is not None:
+            return source
+    return sources[0]
+
+
+def measure() -> dict[str, Any]:
+    ref = load_reference()
+    session = botocore.session.get_session()
+    totals: Counter[str] = Counter()
+    per_service: dict[str, Counter[str]] = {}
+    unmapped: dict[str, list[str]] = {}
+    candidates: dict[str, list[str]] = {}
+    reasons: Counter[str] = Counter()
+    for service in sorted(session.get_available_services()):
+        model = session.get_service_model(service)
+        source = event_source(ref, model.metadata, service)
+        namespace = namespace_of(ref, source)
+        counts = per_service[service] = Counter()
+        for operation in model.operation_names:
+            plan = compile_plan(ref, source, operation)
+            kind = plan.kind
+            counts[kind] += 1
+            totals[kind] += 1
+            if kind == "ignored":
+                reasons[plan.allowed.reason] += 1
+            if kind == "unmapped":
+                unmapped.setdefault(service, []).append(operation)
+                if namespace:
+                    found = _candidates(ref, namespace, operation)
+                    if found:
+                        candidates[f"{source}:{operation}"] = found
+    return {
+        "botocore": botocore.__version__,
+        "services": len(per_service),
+        "operations": sum(totals.values()),
+        "totals": dict(totals),
+        "ignored_reasons": dict(reasons),
+        "per_service": {s: dict(c) for s, c in per_service.items()},
+        "unmapped": unmapped,
+        "candidates": candidates,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list-unmapped", action="store_true", help="print every unmapped operation")
+    parser.add_argument("--json", type=Path, help="write the full result as JSON")
+    args = parser.parse_args(argv)
+    result = measure()
+    total = result["operations"]
+    t = result["totals"]
+    print(f"botocore {result['botocore']}: {result['services']} services, {total} operations")
+    for kind in ("mapped", "ignored", "unmapped"):
+        print(f"  {kind:9} {t.get(kind, 0):6}  {100 * t.get(kind, 0) / total:6.2f}%")
+    for reason, count in sorted(result["ignored_reasons"].items()):
+        print(f"    ignored: {reason}: {count}")
+    worst = sorted(
+        ((c.get("unmapped", 0), s) for s, c in result["per_service"].items() if c.get("unmapped")),
+        reverse=True,
+    )
+    print("services with most unmapped operations: " + ", ".join(f"{s} {n}" for n, s in worst[:15]))
+    print(f"unmapped operations with a same-family action in their namespace: {len(result['candidates'])}")
+    for key, actions in sorted(result["candidates"].items()):
+        print(f"    {key} -> {', '.join(actions)}")
+    if args.list_unmapped:
+        for service, operations in sorted(result["unmapped"].items()):
+            print(f"{service}: {', '.join(operations)}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
