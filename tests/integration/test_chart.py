@@ -132,6 +132,20 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
     dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
 
 
+def test_kubectl_apply_f_crds_installs_every_crd(kubectl: str, kubeconfig: Path) -> None:
+    """The README's plain install, for real: no file in crds/ that kubectl cannot read (the kustomization
+    deploy/ includes is crds/Kustomization, a name `apply -f` skips)."""
+    done = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "apply", "-f", str(ROOT / "crds") + "/"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for path in sorted((ROOT / "crds").glob("*.yaml")):
+        [crd] = docs(path.read_text())
+        assert f"customresourcedefinition.apiextensions.k8s.io/{crd['metadata']['name']}" in done.stdout
+
+
 def test_deploy_kustomization_applies_with_server_side_dry_run(kubectl: str, kubeconfig: Path) -> None:
     out = dry_run(kubectl, kubeconfig, "--server-side", "-k", str(ROOT / "deploy"))
     for name in (

@@ -6,14 +6,19 @@ A spec the API server accepts is one the operator can act on; these cases are wh
 from __future__ import annotations
 
 import copy
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
+from policygen_operator.services.generation import PrincipalResult
+from policygen_operator.services.publish import policies_sha256
+from policygen_operator.services.status import policy_status
 from tests.controlplane.client import ApiError, KubeClient
-from tests.integration.operator_harness import API, install_deploy, pgen
+from tests.integration.operator_harness import API, install_deploy, merge_patch, pgen
 
 pytestmark = pytest.mark.controlplane
 
@@ -204,3 +209,44 @@ def test_bad_specs_are_refused_with_the_schema_message(
         )
     assert refused.value.status == 422 or (case == "unknown field" and refused.value.status == 400)
     assert message in str(refused.value.body), refused.value.body
+
+
+def test_a_split_policys_status_keeps_part_count_and_keys(
+    kubectl: str, kubeconfig: Path, kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """The status the services write for a two-part policy survives the schema (nothing pruned), and
+    `kubectl get pgen -o yaml` shows the part count and every part's ConfigMap key beside part 1."""
+    kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "split", GOOD))
+    parts = [
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": sid, "Effect": "Allow", "Action": a, "Resource": "*"}],
+        }
+        for sid, a in (("A", "s3:GetObject"), ("B", "sqs:SendMessage"))
+    ]
+    found = PrincipalResult(
+        GOOD["principalArn"], parts, [], ["s3:GetObject", "sqs:SendMessage"], ["s3", "sqs"], 100, []
+    )
+    policy = policy_status(found, policies_sha256(parts), 1)
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/split/status",
+        {"status": {"policy": policy}},
+    )
+    shown = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "-n", namespace, "get", "pgen", "split", "-o", "yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    status = YAML(typ="safe").load(shown)["status"]["policy"]
+    assert status == policy
+    assert status["parts"] == 2 and status["partKeys"] == ["policy.json", "policy-part2.json"]
+    wide = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "-n", namespace, "get", "pgen", "split"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    header, row = wide.splitlines()[:2]
+    assert row.split()[header.split().index("PARTS")] == "2", wide

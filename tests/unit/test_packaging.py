@@ -37,11 +37,21 @@ def test_crd_names_columns_and_status_subresource() -> None:
         "Principal",
         "Ready",
         "Actions",
+        "Parts",
         "Age",
     ]
     schema = version["schema"]["openAPIV3Schema"]
     assert schema["properties"]["spec"]["required"] == ["principalArn", "cloudTrail"]
     assert "x-kubernetes-preserve-unknown-fields" not in json.dumps(schema)  # strict structural schema
+
+
+def test_crds_folder_holds_only_manifests_kubectl_apply_f_can_read() -> None:
+    """`kubectl apply -f crds/` reads every .yaml/.yml/.json there; deploy/ includes the folder through
+    `crds/Kustomization`, a name kubectl skips (tests/integration/test_chart.py applies both for real)."""
+    for path in (ROOT / "crds").iterdir():
+        if path.suffix in (".yaml", ".yml", ".json"):
+            assert [d["kind"] for d in load_all(path)] == ["CustomResourceDefinition"], path.name
+    assert (ROOT / "crds" / "Kustomization").is_file()
 
 
 def test_values_schema_accepts_the_default_values() -> None:

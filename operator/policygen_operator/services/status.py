@@ -18,7 +18,7 @@ from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.generation import GenerationResult, PrincipalResult, Progress
-from policygen_operator.services.publish import pretty
+from policygen_operator.services.publish import part_key, pretty
 from policygen_operator.services.pullrequest import PullRequestStatus
 from policygen_operator.services.reasons import EventReason, is_temporary
 from policygen_operator.settings import OperatorSettings
@@ -102,7 +102,9 @@ def finding_status(finding: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def policy_status(found: PrincipalResult, sha256: str, generation: int) -> dict[str, Any]:
-    """``status.policy``: the first part's text and what describes all parts."""
+    """``status.policy``: the first part's text and what describes all parts. A split policy's further parts
+    would not fit one status field people read, so ``parts`` and ``partKeys`` (the ConfigMap key of every
+    part, in order) stand beside ``document`` and say where the rest is."""
     return {
         "document": pretty(found.policies[0]),
         "sha256": sha256,
@@ -110,6 +112,7 @@ def policy_status(found: PrincipalResult, sha256: str, generation: int) -> dict[
         "services": len(found.services),
         "characters": found.characters,
         "parts": len(found.policies),
+        "partKeys": [part_key(i) for i in range(len(found.policies))],
         "generation": generation,
     }
 

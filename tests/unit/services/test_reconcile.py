@@ -446,3 +446,17 @@ async def test_retry_after_from_the_other_side_outlasts_the_backoff(executor: Th
     assert (outcome.failure, outcome.delay) == ("temporary", 300)
     step = next(x for x in outcome.status["conditions"] if x["type"] == "PullRequestOpened")
     assert "retrying in 300s" in step["message"]
+
+
+async def test_a_split_policy_says_how_many_parts_and_where_each_is(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    second = {"Version": "2012-10-17", "Statement": [{**POLICY["Statement"][0], "Sid": "S3b"}]}
+    split = result()
+    split.results[PRINCIPAL].policies.append(second)
+    outcome = await reconciler(kube, executor, lambda r, p, c: split).reconcile(target(kube))
+    policy = outcome.status["policy"]
+    assert policy["parts"] == 2 and policy["partKeys"] == ["policy.json", "policy-part2.json"]
+    assert '"S3b"' not in policy["document"]  # document is part 1 only
+    data = kube.configmaps[("ns", outcome.status["configMapRef"]["name"])]["data"]
+    assert [k for k in policy["partKeys"] if k in data] == policy["partKeys"]
+    assert '"S3b"' in data["policy-part2.json"]
