@@ -45,6 +45,37 @@ def test_crd_names_columns_and_status_subresource() -> None:
     assert "x-kubernetes-preserve-unknown-fields" not in json.dumps(schema)  # strict structural schema
 
 
+# What a CRD's structural schema may say about a property (apiextensions.k8s.io/v1 JSONSchemaProps, the subset
+# worth allowing); a key outside it is almost always YAML gone wrong, e.g. a comma in an unquoted flow-style
+# description turning the rest of the sentence into keys, which the API server refuses at apply time.
+SCHEMA_KEYS = {
+    "type", "format", "description", "properties", "items", "required", "enum", "default", "pattern",
+    "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "nullable",
+    "additionalProperties", "x-kubernetes-validations", "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type", "x-kubernetes-int-or-string", "oneOf", "anyOf", "allOf", "not", "maxProperties",
+    "minProperties", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "title", "example",
+}  # fmt: skip
+
+
+def _schema_keys_outside_the_vocabulary(schema: Any, path: str) -> list[str]:
+    bad = [f"{path}.{key}" for key in schema if key not in SCHEMA_KEYS]
+    for name, prop in (schema.get("properties") or {}).items():
+        bad += _schema_keys_outside_the_vocabulary(prop, f"{path}.{name}")
+    if isinstance(schema.get("items"), dict):
+        bad += _schema_keys_outside_the_vocabulary(schema["items"], f"{path}[]")
+    if isinstance(schema.get("additionalProperties"), dict):
+        bad += _schema_keys_outside_the_vocabulary(schema["additionalProperties"], f"{path}{{}}")
+    return bad
+
+
+def test_policygeneration_schema_uses_only_schema_keys() -> None:
+    [crd] = load_all(CRD)
+    for version in crd["spec"]["versions"]:
+        schema = version["schema"]["openAPIV3Schema"]
+        assert _schema_keys_outside_the_vocabulary(schema, version["name"]) == []
+
+
 def test_crds_folder_holds_only_manifests_kubectl_apply_f_can_read() -> None:
     """`kubectl apply -f crds/` reads every .yaml/.yml/.json there; deploy/ includes the folder through
     `crds/Kustomization`, a name kubectl skips (tests/integration/test_chart.py applies both for real)."""
