@@ -27,6 +27,10 @@ class OperatorSettings:
     metrics_port: int = 9090  # 0 disables the Prometheus endpoint
     liveness_port: int = 8080  # 0 disables /healthz
     allowed_repositories: tuple[str, ...] = ()
+    # Inline spec.cloudTrail and spec.output.pullRequest.repository are honoured only single-tenant: whoever
+    # writes a PolicyGeneration is then the admin. Off by default (and in the chart); see docs/tenancy.md.
+    single_tenant: bool = False
+    operator_namespace: str = "policygen-system"  # where ClusterPolicyRepository credentials Secrets live
     progress_interval: float = 5.0  # seconds between status.lastRun updates during a run
     schedule_check_interval: float = 60.0  # seconds between checks whether a scheduled run is due
     rightsizing_interval: float = 60.0  # seconds between rediscoveries of a rightsizing parent's roles
@@ -64,6 +68,24 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(PREFIX + name, "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise ValueError(f"{PREFIX}{name} must be true or false, got {raw!r}")
+
+
+def _pod_namespace() -> str | None:
+    """The namespace a pod runs in, from its ServiceAccount mount (absent outside a cluster)."""
+    try:
+        with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(PREFIX + name, "")
     return tuple(item.strip() for item in raw.replace("\n", ",").split(",") if item.strip())
@@ -90,6 +112,8 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         metrics_port=_int(env, "METRICS_PORT", 9090),
         liveness_port=_int(env, "LIVENESS_PORT", 8080),
         allowed_repositories=_list(env, "ALLOWED_REPOSITORIES"),
+        single_tenant=_bool(env, "SINGLE_TENANT"),
+        operator_namespace=env.get(PREFIX + "OPERATOR_NAMESPACE") or _pod_namespace() or "policygen-system",
         progress_interval=_float(env, "PROGRESS_INTERVAL", 5.0),
         schedule_check_interval=_float(env, "SCHEDULE_CHECK_INTERVAL", 60.0),
         rightsizing_interval=_float(env, "RIGHTSIZING_INTERVAL", 60.0),

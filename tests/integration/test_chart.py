@@ -97,10 +97,9 @@ def test_chart_applies_with_server_side_dry_run(
         helm, "--include-crds", "--set", "serviceAccount.irsaRoleArn=arn:aws:iam::111122223333:role/pg"
     )
     kinds = sorted(d["kind"] for d in docs(rendered))
-    assert kinds == [
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
+    assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"]
+    assert kinds[4:] == [
+        *["CustomResourceDefinition"] * (len(kinds) - 6),
         "Deployment",
         "ServiceAccount",
     ]
@@ -119,7 +118,10 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
         helm, "--set", f"watchNamespaces={{{namespace}}}", "--set", "rbac.pullRequestSecrets=false"
     )
     objects = docs(rendered)
-    assert "ClusterRoleBinding" not in [d["kind"] for d in objects]
+    # Only the tenancy reads (cluster-scoped kinds and Namespaces, get) stay bound cluster-wide.
+    assert [d["metadata"]["name"] for d in objects if d["kind"] == "ClusterRoleBinding"] == [
+        "pg-policygen-operator-tenancy"
+    ]
     [binding] = [d for d in objects if d["kind"] == "RoleBinding"]
     assert binding["metadata"]["namespace"] == namespace
     role = next(d for d in objects if d["kind"] == "ClusterRole")

@@ -12,6 +12,7 @@ from policygen_operator.adapters.kubernetes.rightsizing import RightsizingKube
 from policygen_operator.services.publish import ConfigMapPort
 from policygen_operator.services.reconcile import KubePort
 from policygen_operator.services.rightsizing import RightsizingKubePort
+from policygen_operator.services.tenancy import TenancyPort
 from tests.fixtures.kube import FakeKube
 
 
@@ -26,11 +27,13 @@ def _port_methods(*ports: type) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("port", "real"), [(KubePort, KubeClient), (RightsizingKubePort, RightsizingKube)], ids=["pgen", "rs"]
+    ("port", "real"),
+    [(KubePort, KubeClient), (RightsizingKubePort, RightsizingKube), (TenancyPort, KubeClient)],
+    ids=["pgen", "rs", "tenancy"],
 )
 def test_fake_has_every_port_method_with_the_real_clients_signature(port: type, real: type) -> None:
     methods = _port_methods(port, ConfigMapPort)
-    assert {"patch_status", "put_configmap"} <= methods
+    assert {"put_configmap"} <= methods
     for name in sorted(methods):
         fake = getattr(FakeKube, name)
         assert inspect.iscoroutinefunction(fake), name

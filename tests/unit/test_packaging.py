@@ -41,7 +41,7 @@ def test_crd_names_columns_and_status_subresource() -> None:
         "Age",
     ]
     schema = version["schema"]["openAPIV3Schema"]
-    assert schema["properties"]["spec"]["required"] == ["principalArn", "cloudTrail"]
+    assert schema["properties"]["spec"]["required"] == ["principalArn"]
     assert "x-kubernetes-preserve-unknown-fields" not in json.dumps(schema)  # strict structural schema
 
 

@@ -60,6 +60,14 @@ def register(subparsers: Any) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="default $POLICYGEN_LOG_LEVEL or INFO",
     )
+    parser.add_argument(
+        "--single-tenant",
+        action="store_const",
+        const=True,
+        default=None,
+        help="honour inline spec.cloudTrail and spec.output.pullRequest.repository (whoever may create a "
+        "PolicyGeneration is then an admin); default $POLICYGEN_SINGLE_TENANT or off",
+    )
     parser.set_defaults(func=run)
 
 
@@ -105,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     # Each of these flags has the name of the setting it overrides.
     overrides: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("max_concurrent_scans", "metrics_port", "log_format", "log_level")
+        for name in ("max_concurrent_scans", "metrics_port", "log_format", "log_level", "single_tenant")
         if getattr(args, name) is not None
     }
     if args.namespaces:

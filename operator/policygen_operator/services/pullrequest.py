@@ -242,7 +242,7 @@ def check_api_url(api_url: str, repository: str) -> None:
             f"apiURL {parts.scheme}://{parts.netloc} is not on the repository's host {repo.netloc or '?'} "
             f"(nor api.{repo.netloc or '?'}): the token is only sent to the repository's own forge",
             field=field_name,
-            reason="APIHostNotAllowed",
+            reason=Reason.API_HOST_NOT_ALLOWED,
         )
 
 

@@ -40,6 +40,13 @@ class Reason(StrEnum):
     ROLE_DEFINITION_NOT_EDITABLE = "RoleDefinitionNotEditable"
     PULL_REQUEST_REJECTED = "PullRequestRejected"
     DISCOVERY_FAILED = "DiscoveryFailed"  # rightsizing: roles could not be discovered
+    # tenancy (services/tenancy.py, docs/tenancy.md): what a namespace may use, and credentials' destination
+    SOURCE_NOT_ALLOWED = "SourceNotAllowed"
+    SOURCE_NOT_FOUND = "SourceNotFound"  # temporary: creating the source is enough
+    PRINCIPAL_NOT_ALLOWED = "PrincipalNotAllowed"
+    REPOSITORY_REF_NOT_FOUND = "RepositoryRefNotFound"  # temporary: creating the repository is enough
+    PATH_NOT_ALLOWED = "PathNotAllowed"
+    API_HOST_NOT_ALLOWED = "APIHostNotAllowed"
 
 
 class EventReason(StrEnum):

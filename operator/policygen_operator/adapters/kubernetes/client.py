@@ -177,6 +177,37 @@ class KubeClient:
             return None
         return {k: base64.b64decode(v).decode("utf-8") for k, v in (secret.data or {}).items()}
 
+    async def get_policygen_object(
+        self, plural: str, namespace: str | None, name: str
+    ) -> dict[str, Any] | None:
+        """A policygen.io object (``namespace`` None: cluster-scoped), or None when missing or forbidden.
+
+        Forbidden reads as missing: with per-namespace RBAC the operator may not see a namespace's sources,
+        and the condition then says to ask the admin, which is the fix either way.
+        """
+        try:
+            if namespace is None:
+                body = await self._custom.get_cluster_custom_object(GROUP, VERSION, plural, name)
+            else:
+                body = await self._custom.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, plural, name
+                )
+        except ApiException as exc:
+            if exc.status in (403, 404):
+                return None
+            raise _error(f"reading {plural} {namespace + '/' if namespace else ''}{name}", exc) from exc
+        return dict(body)
+
+    async def namespace_labels(self, name: str) -> dict[str, str] | None:
+        """The labels of a Namespace (for a cluster object's namespace selector), or None when missing."""
+        try:
+            namespace = await self._core.read_namespace(name)
+        except ApiException as exc:
+            if exc.status in (403, 404):
+                return None
+            raise _error(f"reading Namespace {name}", exc) from exc
+        return dict((namespace.metadata.labels if namespace.metadata else None) or {})
+
 
 def is_policygen_secret(secret_type: str | None, labels: Mapping[str, str] | None) -> bool:
     """Whether a Secret was marked by its owner as credentials for policygen."""
