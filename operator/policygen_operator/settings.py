@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, parse_size
+
 PREFIX = "POLICYGEN_"
 
 
@@ -20,6 +22,7 @@ class OperatorSettings:
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     max_concurrent_scans: int = 2
     scan_workers: int = 1  # processes per scan; 1 scans inside the worker thread
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # largest log file a scan holds (inflated); larger: skipped
     aws_region: str | None = None
     aws_endpoint_url: str | None = None  # STS endpoint override (tests and mirrors)
     log_level: str = "INFO"
@@ -86,6 +89,16 @@ def _pod_namespace() -> str | None:
         return None
 
 
+def _size(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse_size(raw)
+    except ValueError as error:
+        raise ValueError(f"{PREFIX}{name}: {error}") from None
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(PREFIX + name, "")
     return tuple(item.strip() for item in raw.replace("\n", ",").split(",") if item.strip())
@@ -105,6 +118,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         namespaces=() if namespaces in ((), ("*",)) else namespaces,
         max_concurrent_scans=_int(env, "MAX_CONCURRENT_SCANS", 2, minimum=1),
         scan_workers=_int(env, "SCAN_WORKERS", 1, minimum=1),
+        max_file_bytes=_size(env, "MAX_FILE_SIZE", DEFAULT_MAX_FILE_BYTES),
         aws_region=env.get(PREFIX + "AWS_REGION") or env.get("AWS_REGION") or None,
         aws_endpoint_url=env.get(PREFIX + "AWS_ENDPOINT_URL") or None,
         log_level=log_level,

@@ -120,6 +120,7 @@ def test_output_file_is_the_same_policy(tmp_path: Path, order_run: tuple[Any, An
         (["--principal", ORDER, "--lookback", "5d", "--start", "2026-11-01"], "--lookback"),
         (["--principal", ORDER, "--principal", DEPLOYER], "--output-dir"),
         (["--principal", ORDER, "--account", "12345"], "--account"),
+        (["--principal", ORDER, "--max-file-size", "lots"], "--max-file-size"),
     ],
 )
 def test_usage_errors_name_the_flag(args: list[str], flag: str) -> None:
@@ -179,6 +180,23 @@ def test_strict_turns_bad_input_into_an_error(tmp_path: Path) -> None:
     assert not out.exists()
     clean = policygen("--logs", str(SAMPLES / "AWSLogs"), "--principal", ORDER, *WINDOW, "--strict")
     assert clean.returncode == 0, clean.stderr
+
+
+def test_a_gzip_past_the_file_size_cap_is_skipped_and_named(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    shutil.copytree(SAMPLES / "AWSLogs", logs / "AWSLogs")
+    bomb = logs / "bomb.json.gz"
+    bomb.write_bytes(gzip.compress(b" " * (2 * 1024 * 1024)))
+    report = tmp_path / "report.json"
+    args = ["--logs", str(logs), "--principal", ORDER, *WINDOW, "--report", str(report)]
+    run = policygen(*args, "--max-file-size", "1M")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["Statement"]
+    skipped = json.loads(report.read_text())["filesSkipped"]
+    assert skipped == {str(bomb): "inflates past 1 MiB (the file size cap)"}
+    assert "bomb.json.gz" in run.stderr
+    assert policygen(*args).returncode == 0  # under the default cap the blanks are read: an empty file
+    assert json.loads(report.read_text())["filesSkipped"] == {str(bomb): "empty file"}
 
 
 def test_several_principals_go_to_output_dir(tmp_path: Path) -> None:

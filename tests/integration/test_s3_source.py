@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -321,3 +322,54 @@ def test_a_role_is_assumed_before_reading(moto_server: str, bucket: str) -> None
     assert credentials is not None
     assert credentials.method == "sts-assume-role"
     assert credentials.get_frozen_credentials().access_key != "testing"  # moto issued new ones
+
+
+def test_objects_past_the_file_size_cap_are_named_and_never_held(moto_server: str) -> None:
+    """One object larger than the cap as stored (never downloaded), one small gzip that inflates past it
+    (downloaded, inflated up to the cap only), one good delivery file: the policy comes from the good
+    one and the report names the other two."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="hostile-trail")
+    limit = 64 * 1024
+    good = _key("AWSLogs/", ACCOUNT, "us-east-1", "20261124T0905Z", "G1")
+    stored = _key("AWSLogs/", ACCOUNT, "us-east-1", "20261124T0910Z", "S1")
+    bomb = _key("AWSLogs/", ACCOUNT, "us-east-1", "20261124T0915Z", "Z1")
+    bodies = {
+        good: _body(_record(ACCOUNT, "GetItem", "orders", "2026-11-24T09:01:00Z")),
+        stored: gzip.compress(random.Random(7).randbytes(2 * limit)),  # does not compress
+        bomb: gzip.compress(b" " * (limit * 64)),
+    }
+    assert len(bodies[stored]) > limit > len(bodies[bomb])
+    for key, body in bodies.items():
+        s3.put_object(Bucket="hostile-trail", Key=key, Body=body)
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("hostile-trail", endpoint_url=moto_server),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+        max_file_bytes=limit,
+    )
+    result = run_generation(request)
+    assert result.report["filesSkipped"] == {
+        f"s3://hostile-trail/{stored}": "S3 object larger than 64 KiB (the file size cap)",
+        f"s3://hostile-trail/{bomb}": "inflates past 64 KiB (the file size cap)",
+    }
+    assert result.results[ROLE].actions == ["dynamodb:GetItem"]
+    assert result.report["filesScanned"] == 1
+
+    fetched: list[str] = []
+    client = moto_client("s3", moto_server)
+    client.meta.events.register(
+        "provide-client-params.s3.GetObject", lambda params, **_: fetched.append(params["Key"])
+    )
+    location = locate("hostile-trail", "", None, (ACCOUNT,), ("us-east-1",))
+    logs = S3DeliveryLogs(
+        client, location, WINDOW, Listing(), threads=2, max_object_bytes=limit, ahead_bytes=1
+    )
+    names = [name for name, _ in logs.objects()]
+    assert names == [f"s3://hostile-trail/{good}", f"s3://hostile-trail/{bomb}"]  # in order, one ahead
+    assert sorted(fetched) == sorted([good, bomb])  # the stored-too-large object was never requested
+    # An object that grew after it was listed: its length is checked before its body is read.
+    assert logs._get(stored) is None
+    assert logs.unreadable[f"s3://hostile-trail/{stored}"].startswith("S3 object larger than 64 KiB")

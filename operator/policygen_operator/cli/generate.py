@@ -149,6 +149,13 @@ def register(subparsers: Any) -> None:
         help="Athena query results (default: the workgroup's)",
     )
     parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
+    parser.add_argument(
+        "--max-file-size",
+        default="256M",
+        metavar="SIZE",
+        help="largest log file to hold, measured inflated (K, M, G are binary units; default 256M): a "
+        "file or gzip past it is skipped and named in the report, JSON Lines past it are read line by line",
+    )
     parser.set_defaults(func=run, parser=parser)
 
 
@@ -169,6 +176,7 @@ class UsageError(Exception):
 
 def build_request(args: argparse.Namespace) -> Any:
     from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, parse_athena_uri
+    from policygen_operator.domain.cloudtrail.limits import parse_size
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
     from policygen_operator.services.athena import AthenaLogs
     from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
@@ -186,6 +194,10 @@ def build_request(args: argparse.Namespace) -> Any:
             raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
+    try:
+        max_file_bytes = parse_size(args.max_file_size)
+    except ValueError as error:
+        raise UsageError(f"--max-file-size: {error}") from error
     source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs
     if args.logs.startswith("lookup-events://"):
         source = LookupEventsLogs(regions, args.endpoint_url)
@@ -215,6 +227,7 @@ def build_request(args: argparse.Namespace) -> Any:
         strict=args.strict,
         aws=AwsAccess(region=args.aws_region, role_arn=args.role_arn, endpoint_url=args.endpoint_url),
         workers=args.workers,
+        max_file_bytes=max_file_bytes,
     )
 
 

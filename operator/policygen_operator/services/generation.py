@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from policygen_operator import __version__
+from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
 from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
@@ -89,6 +90,7 @@ class GenerationRequest:
     aws: AwsAccess = field(default_factory=AwsAccess)
     workers: int | None = None  # scan processes; None means one per core
     download_threads: int = 16  # parallel S3 downloads
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger log files (inflated) are skipped and named
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def run_generation(
     if isinstance(request.source, AthenaLogs):
         scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
     else:
-        spec = ScanSpec(principals=principals, window=window)
+        spec = ScanSpec(principals=principals, window=window, max_file_bytes=request.max_file_bytes)
         items, unreadable = _source_items(request, window, listing, cancel)
         scan = _scan(spec, items, request, progress, cancel)
         for uri, reason in unreadable.items():
@@ -223,7 +225,15 @@ def _source_items(
     location = locate(
         source.bucket, source.prefix, source.organization_id, source.account_ids, source.regions
     )
-    logs = S3DeliveryLogs(client, location, window, listing, threads=request.download_threads, cancel=cancel)
+    logs = S3DeliveryLogs(
+        client,
+        location,
+        window,
+        listing,
+        threads=request.download_threads,
+        cancel=cancel,
+        max_object_bytes=request.max_file_bytes,
+    )
     return logs.objects(), logs.unreadable
 
 

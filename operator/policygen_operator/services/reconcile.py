@@ -132,6 +132,7 @@ class Reconciler:
                 default_region=self.settings.aws_region,
                 aws_endpoint_url=self.settings.aws_endpoint_url,
                 workers=self.settings.scan_workers,
+                max_file_bytes=self.settings.max_file_bytes,
             )
             pr_target = specs.pull_request(target.spec)
         except InvalidRequestError as err:

@@ -299,6 +299,7 @@ class RightsizingService:
                 exclude_actions=tuple((parent.spec.get("policy") or {}).get("excludeActions") or ()),
                 aws=self._aws(parent.spec),
                 workers=self.settings.scan_workers,
+                max_file_bytes=self.settings.max_file_bytes,
             )
             try:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now)

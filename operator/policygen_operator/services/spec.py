@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from policygen_operator.domain import timeutil
+from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
 from policygen_operator.services.pullrequest import PullRequestSpec
@@ -101,6 +102,7 @@ def generation_request(
     default_region: str | None = None,
     aws_endpoint_url: str | None = None,
     workers: int | None = 1,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> GenerationRequest:
     """The generation the spec asks for, with the window resolved against ``now``."""
     principal = str(spec.get("principalArn") or "")
@@ -123,6 +125,7 @@ def generation_request(
             endpoint_url=aws_endpoint_url,
         ),
         workers=workers,
+        max_file_bytes=max_file_bytes,
     )
 
 

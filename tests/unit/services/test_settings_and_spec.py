@@ -32,6 +32,8 @@ def test_settings_defaults_and_overrides() -> None:
     assert got.log_format == "text"
     assert got.allowed_repositories == ("https://github.com/acme/infra.git",)
     assert from_env({"POLICYGEN_WATCH_NAMESPACES": "*"}).namespaces == ()
+    assert from_env({}).max_file_bytes == 256 * 2**20
+    assert from_env({"POLICYGEN_MAX_FILE_SIZE": "64Mi"}).max_file_bytes == 64 * 2**20
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,7 @@ def test_settings_defaults_and_overrides() -> None:
         ({"POLICYGEN_LOG_FORMAT": "xml"}, "POLICYGEN_LOG_FORMAT must be json or text"),
         ({"POLICYGEN_LOG_LEVEL": "chatty"}, "POLICYGEN_LOG_LEVEL"),
         ({"POLICYGEN_PROGRESS_INTERVAL": "-1"}, "must be positive"),
+        ({"POLICYGEN_MAX_FILE_SIZE": "huge"}, "POLICYGEN_MAX_FILE_SIZE: 'huge' is not a size"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:

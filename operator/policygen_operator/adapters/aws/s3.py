@@ -26,10 +26,12 @@ from policygen_operator.adapters.aws.errors import (
     error_code,
 )
 from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
 from policygen_operator.domain.engine import ScanCancelled
 
+_READ_BYTES = 1024 * 1024  # an object is read in pieces of this size, up to the cap
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 MAX_PAGES_PER_LISTING = 1000
@@ -79,6 +81,12 @@ class S3DeliveryLogs:
     list_calls: int = 0
     cancel: threading.Event | None = None  # set: the next listing call raises ScanCancelled
     max_pages: int = MAX_PAGES_PER_LISTING
+    # Objects larger than this are skipped and named, never downloaded; reads stop at it as well (the
+    # scan then applies it to the inflated size). Downloads ahead of the scan are bounded by count and by
+    # the listed sizes, so memory does not depend on what the bucket holds.
+    max_object_bytes: int = DEFAULT_MAX_FILE_BYTES
+    ahead_bytes: int = 64 * 1024 * 1024
+    _sizes: dict[str, int] = field(default_factory=dict, repr=False)  # listed size of keys not yet fetched
 
     # -- listing -------------------------------------------------------------------------------------
 
@@ -161,6 +169,7 @@ class S3DeliveryLogs:
                     for entry in page.get("Contents", []):
                         key = entry["Key"]
                         if self._wanted(key):
+                            self._sizes[key] = int(entry.get("Size") or 0)
                             yield key
 
     def _wanted(self, key: str) -> bool:
@@ -177,13 +186,25 @@ class S3DeliveryLogs:
 
     def _get(self, key: str) -> bytes | None:
         uri = f"s3://{self.location.bucket}/{key}"
+        limit = self.max_object_bytes
         try:
-            body = self.client.get_object(Bucket=self.location.bucket, Key=key)["Body"]
+            response = self.client.get_object(Bucket=self.location.bucket, Key=key)
+            body = response["Body"]
             try:
-                data: bytes = body.read()
+                if int(response.get("ContentLength") or 0) > limit:  # grew since it was listed
+                    self.unreadable[uri] = self._too_large()
+                    return None
+                parts: list[bytes] = []
+                size = 0
+                while size <= limit and (part := body.read(min(_READ_BYTES, limit + 1 - size))):
+                    parts.append(part)
+                    size += len(part)
             finally:
                 body.close()
-            return data
+            if size > limit:
+                self.unreadable[uri] = self._too_large()
+                return None
+            return b"".join(parts)
         except ClientError as error:
             code = error_code(error)
             if code in UNREADABLE_OBJECT_CODES:
@@ -193,23 +214,34 @@ class S3DeliveryLogs:
         except BotoCoreError as error:
             raise classify(error, f"reading {uri}") from error
 
+    def _too_large(self) -> str:
+        return f"S3 object larger than {describe_size(self.max_object_bytes)} (the file size cap)"
+
     def objects(self) -> Iterator[tuple[str, bytes]]:
-        """``(s3:// URI, bytes)`` in listing order, at most ``2 * threads`` downloads ahead."""
+        """``(s3:// URI, bytes)`` in listing order, at most ``2 * threads`` downloads and, beyond the
+        first, ``ahead_bytes`` of listed size ahead; objects listed past the cap are named, not read."""
         with ThreadPoolExecutor(self.threads, thread_name_prefix="policygen-s3") as pool:
-            ahead: deque[tuple[str, Future[bytes | None]]] = deque()
+            ahead: deque[tuple[str, Future[bytes | None], int]] = deque()
+            held = 0
             try:
                 for key in self.keys():
-                    ahead.append((key, pool.submit(self._get, key)))
-                    if len(ahead) >= self.threads * 2:
+                    size = self._sizes.pop(key, 0)
+                    if size > self.max_object_bytes:
+                        self.unreadable[f"s3://{self.location.bucket}/{key}"] = self._too_large()
+                        continue
+                    while ahead and (len(ahead) >= self.threads * 2 or held + size > self.ahead_bytes):
+                        held -= ahead[0][2]
                         yield from self._ready(ahead)
+                    ahead.append((key, pool.submit(self._get, key), size))
+                    held += size
                 while ahead:
                     yield from self._ready(ahead)
             finally:
-                for _, future in ahead:
+                for _, future, _ in ahead:
                     future.cancel()
 
-    def _ready(self, ahead: deque[tuple[str, Future[bytes | None]]]) -> Iterator[tuple[str, bytes]]:
-        key, future = ahead.popleft()
+    def _ready(self, ahead: deque[tuple[str, Future[bytes | None], int]]) -> Iterator[tuple[str, bytes]]:
+        key, future, _ = ahead.popleft()
         data = future.result()
         if data is not None:
             yield f"s3://{self.location.bucket}/{key}", data

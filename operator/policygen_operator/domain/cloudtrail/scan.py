@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import simdjson
 from isal import igzip, igzip_lib
 
+from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import UsageSummary
@@ -39,24 +40,41 @@ MAX_WARNINGS = 200
 MAX_OTHER_PATHS = 5  # issuer ARNs kept per requested role for the path hint
 
 
-def inflate(data: bytes) -> bytes:
-    """Gunzip with ISA-L; raises EOFError when the stream is cut short.
+class FileTooLarge(ValueError):
+    """A file (or the gzip inside it) is larger than the scan may hold; the message says how large."""
 
-    The gzip trailer's ISIZE (output size mod 2**32) sizes the output buffer up front: without the hint
-    the decompressor grows its buffer block by block and joins the blocks, which costs as much again as
-    the inflating itself. A wrong ISIZE only costs speed (the rest is read on) or a buffer at most
-    ``MAX_RATIO`` times the input (what deflate can produce anyway). Files of several gzip members, rare
-    outside CloudTrail, take the general path.
+
+def inflate(data: bytes, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """Gunzip with ISA-L; raises EOFError when the stream is cut short, ``FileTooLarge`` past ``limit``.
+
+    Never produces more than ``limit + 1`` bytes, so a gzip bomb (gigabytes of one byte in a few MB)
+    costs at most the cap. The gzip trailer's ISIZE (output size mod 2**32) sizes the output buffer up
+    front: without the hint the decompressor grows its buffer block by block and joins the blocks,
+    which costs as much again as the inflating itself. A wrong ISIZE only costs speed (the rest is read
+    on). Files of several gzip members, rare outside CloudTrail, are inflated member by member under the
+    same cap.
     """
-    inflater = igzip_lib.IgzipDecompressor(flag=igzip_lib.DECOMP_GZIP)
-    out = inflater.decompress(data, _size_hint(data))
-    if not inflater.eof and not inflater.needs_input:  # the hint was short: read on
-        out += inflater.decompress(b"")
-    if not inflater.eof:
-        raise EOFError("compressed file ended before the end-of-stream marker was reached")
-    if inflater.unused_data:
-        return igzip.decompress(data)
-    return out
+    parts: list[bytes] = []
+    total = 0
+    rest = data
+    while True:
+        inflater = igzip_lib.IgzipDecompressor(flag=igzip_lib.DECOMP_GZIP)
+        room = limit + 1 - total
+        hint = _size_hint(rest)
+        out = inflater.decompress(rest, room if hint < 0 else min(hint, room))
+        while not inflater.eof and not inflater.needs_input and len(out) < room:  # the hint was short
+            out += inflater.decompress(b"", room - len(out))
+        total += len(out)
+        if total > limit:
+            raise FileTooLarge(f"inflates past {describe_size(limit)} (the file size cap)")
+        if not inflater.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        parts.append(out)
+        rest = inflater.unused_data
+        if not rest.strip(b"\0"):  # trailing zeros pad some gzip writers' output
+            return parts[0] if len(parts) == 1 else b"".join(parts)
+        if rest[:2] != GZIP_MAGIC:
+            raise ValueError("data after the last gzip member is not gzip")
 
 
 MAX_RATIO = 1100  # deflate expands at most ~1032x
@@ -114,6 +132,7 @@ class ScanSpec:
     principals: tuple[Principal, ...]
     window: Window
     mapper_factory: Callable[[], Mapper] = default_mapper
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files (inflated) are skipped and named
 
 
 @dataclass
@@ -194,37 +213,56 @@ class Scanner:
     # -- files ---------------------------------------------------------------------------------------
 
     def scan_path(self, path: str, name: str | None = None) -> None:
-        """A local file; JSON Lines files too big to hold are streamed."""
+        """A local file; JSON Lines files too big to hold are streamed, other files past the cap skipped."""
         label = name or path
+        limit = self.spec.max_file_bytes
         try:
             size = os.path.getsize(path)
-            if size > STREAM_LINES_ABOVE and self._looks_like_lines(path):
+            if size > min(STREAM_LINES_ABOVE, limit) and self._looks_like_lines(path):
                 self._scan_line_stream(label, path)
+                return
+            if size > limit:
+                self.result.skip_file(label, self._larger_than_cap())
                 return
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
             self.result.skip_file(label, f"unreadable: {error.strerror or error}")
             return
-        self.scan_bytes(label, data)
+        if not self.scan_bytes(label, data) and self._too_large(label) and self._looks_like_lines(path):
+            # JSON Lines that inflate past the cap: read line by line instead of whole.
+            del self.result.summary.skipped_files[label]
+            self._scan_line_stream(label, path)
 
-    def scan_bytes(self, name: str, data: bytes) -> None:
-        """One file's bytes, gzip or not, in any of the three formats."""
+    def _larger_than_cap(self) -> str:
+        return f"larger than {describe_size(self.spec.max_file_bytes)} (the file size cap)"
+
+    def _too_large(self, name: str) -> bool:
+        return self.result.summary.skipped_files.get(name, "").startswith("inflates past")
+
+    def scan_bytes(self, name: str, data: bytes) -> bool:
+        """One file's bytes, gzip or not, in any of the three formats; False if it was skipped."""
         result = self.result
         result.bytes_read += len(data)
         if data[:2] == GZIP_MAGIC:
             try:
-                data = inflate(data)
+                data = inflate(data, self.spec.max_file_bytes)
+            except FileTooLarge as error:
+                result.skip_file(name, str(error))
+                return False
             except EOFError:
                 result.skip_file(name, "truncated gzip")
-                return
+                return False
             except Exception as error:  # BadGzipFile, isal errors: corrupt data or checksum
                 result.skip_file(name, f"corrupt gzip: {error}")
-                return
+                return False
+        elif len(data) > self.spec.max_file_bytes:
+            result.skip_file(name, self._larger_than_cap())
+            return False
         head = data[:64].lstrip()
         if not head:
             result.skip_file(name, "empty file")
-            return
+            return False
         first = head[:1]
         if first == b"[":
             read = self._scan_document(name, data)
@@ -236,9 +274,10 @@ class Scanner:
                 read = True
         else:
             result.skip_file(name, "not JSON (binary or text data)")
-            return
+            return False
         if read:
             result.summary.files_scanned += 1
+        return read
 
     # -- formats -------------------------------------------------------------------------------------
 
@@ -414,7 +453,10 @@ class Scanner:
         opener = igzip.open if path.endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
-                self._scan_lines(name, _lines(handle))
+                self._scan_lines(name, _lines(handle, self.spec.max_file_bytes))
+        except FileTooLarge as error:
+            self.result.skip_file(name, f"{error} (records before it were used)")
+            return
         except EOFError:
             self.result.skip_file(name, "truncated gzip (records before the cut were used)")
             return
@@ -472,8 +514,14 @@ def _closed(data: bytes) -> bool:
     return tail.endswith(b"]" if data.lstrip()[:1] == b"[" else b"}")
 
 
-def _lines(handle: Any) -> Iterator[bytes]:
-    yield from handle
+def _lines(handle: Any, limit: int) -> Iterator[bytes]:
+    """Lines of a file, none held longer than ``limit`` bytes: a longer one raises ``FileTooLarge``."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise FileTooLarge(f"line {number} is longer than {describe_size(limit)} (the file size cap)")
+        yield line
 
 
 # -- worker-process entry points (module level so they pickle) -------------------------------------
