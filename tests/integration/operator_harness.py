@@ -210,23 +210,25 @@ class Operator:
             }
         )
         env.update(self.extra_env)
-        log = open(self.log_path, "ab")  # noqa: SIM115  (closed by the child's exit; kept for post-mortems)
-        self.process = subprocess.Popen(
-            [
-                str(POLICYGEN),
-                "operator",
-                "--namespace",
-                self.namespace,
-                "--liveness",
-                self.liveness_url,
-                "--metrics-port",
-                str(self.metrics_port),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
+        # The child writes the log (kept for post-mortems) through its own copy of the descriptor; ours closes
+        # once it is handed over, so no open file is left for the garbage collector to warn about.
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(POLICYGEN),
+                    "operator",
+                    "--namespace",
+                    self.namespace,
+                    "--liveness",
+                    self.liveness_url,
+                    "--metrics-port",
+                    str(self.metrics_port),
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
         wait_for(self.live, bool, timeout, f"the operator's liveness endpoint ({self.log_tail()})", 0.2)
         return self
 

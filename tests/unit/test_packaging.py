@@ -20,6 +20,7 @@ def load_all(path: Path) -> list[Any]:
 
 @pytest.mark.parametrize("crd", sorted((ROOT / "crds").glob("policygen.io_*.yaml")), ids=lambda p: p.name)
 def test_chart_crd_is_a_byte_identical_copy_of_the_source_of_truth(crd: Path) -> None:
+    assert load_all(crd), crd  # ruamel refuses duplicate keys, which kubectl refuses too
     assert (CHART / "crds" / crd.name).read_bytes() == crd.read_bytes(), (
         f"the chart's copy drifted from crds/: cp crds/{crd.name} charts/policygen-operator/crds/"
     )

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -192,6 +192,7 @@ class RightsizingService:
         self.executor = executor
         self.generate = generate
         self.clock = clock or utcnow
+        self._written: dict[str, tuple[int, dict[str, Any]]] = {}  # parent uid -> (generation, status)
 
     async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(fn, *args))
@@ -264,6 +265,26 @@ class RightsizingService:
         return (now - finished) >= interval
 
     async def reconcile(self, parent: Parent) -> ParentOutcome:
+        parent = self._freshest(parent)
+        outcome = await self._reconcile(parent)
+        if outcome.status.get("lastScan"):
+            self._written[parent.uid] = (parent.generation, outcome.status)
+        return outcome
+
+    def _freshest(self, parent: Parent) -> Parent:
+        """The parent with the status this process last wrote, when kopf handed over an older one.
+
+        A timer and a spec handler queued on the same object both carry the body from before the other ran;
+        without this, the second would not see the first one's scan and would scan again.
+        """
+        written = self._written.get(parent.uid)
+        if written is None or written[0] != parent.generation:
+            return parent
+        mine = str((written[1].get("lastScan") or {}).get("completionTime") or "")
+        theirs = str((parent.status.get("lastScan") or {}).get("completionTime") or "")
+        return replace(parent, status=written[1]) if mine > theirs else parent
+
+    async def _reconcile(self, parent: Parent) -> ParentOutcome:
         now = self.clock()
         conds = c.Conditions(parent.status.get("conditions"), iso(now), parent.generation)
         status: dict[str, Any] = {"observedGeneration": parent.generation}
