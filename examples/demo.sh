@@ -3,7 +3,8 @@
 #   a local control plane (etcd, kube-apiserver, kube-controller-manager), the CRD and deploy/'s RBAC,
 #   moto's S3 server holding the shipped sample logs in CloudTrail's delivery layout,
 #   `policygen operator` in the background under deploy/'s ServiceAccount, and
-#   examples/policygeneration.yaml applied, waited for, and read back.
+#   examples/policygeneration.yaml applied, waited for, and read back, then
+#   examples/clusterrightsizing.yaml over two sample namespaces, ending with the fleet table.
 #
 #   bash examples/demo.sh          run it; everything it started stops when it exits
 #   KEEP=1 bash examples/demo.sh   leave it all running to look around (KUBECONFIG is printed)
@@ -117,6 +118,8 @@ say "starting the operator (policygen operator --namespace $namespace), log in .
 liveness_port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 metrics_port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 KUBECONFIG="$operator_kubeconfig" POLICYGEN_LOG_FORMAT=text POLICYGEN_PROGRESS_INTERVAL=1 \
+  POLICYGEN_AWS_ENDPOINT_URL="http://127.0.0.1:$s3_port" POLICYGEN_AWS_REGION=us-east-1 \
+  POLICYGEN_RIGHTSIZING_INTERVAL=2 \
   "$root/.venv/bin/policygen" operator --namespace "$namespace" \
   --liveness "http://127.0.0.1:$liveness_port/healthz" --metrics-port "$metrics_port" \
   >"$state/operator.log" 2>&1 &
@@ -150,6 +153,49 @@ k -n "$namespace" get pgen
 say "events"
 k -n "$namespace" get events --field-selector involvedObject.name=order-processor \
   -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message
+
+say "rightsizing: two namespaces whose ServiceAccounts run as IAM roles (one role shared), roles in moto's IAM"
+for ns in team-a team-b; do
+  k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
+  k label namespace "$ns" rightsizing=demo --overwrite >/dev/null
+done
+k -n team-a create serviceaccount orders --dry-run=client -o yaml | k apply -f - >/dev/null
+k -n team-b create serviceaccount orders-replica --dry-run=client -o yaml | k apply -f - >/dev/null
+k -n team-b create serviceaccount deployer --dry-run=client -o yaml | k apply -f - >/dev/null
+k -n team-a annotate serviceaccount orders --overwrite \
+  eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/service-role/order-processor >/dev/null
+k -n team-b annotate serviceaccount orders-replica --overwrite \
+  eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/service-role/order-processor >/dev/null
+k -n team-b annotate serviceaccount deployer --overwrite \
+  eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/ci-deployer >/dev/null
+"$py" - "$s3_port" <<'EOF'
+import json, sys
+import boto3
+
+iam = boto3.client("iam", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
+def doc(*actions):
+    statement = {"Effect": "Allow", "Action": list(actions), "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement] if actions else []})
+iam.create_role(RoleName="order-processor", Path="/service-role/", AssumeRolePolicyDocument=doc())
+iam.put_role_policy(RoleName="order-processor", PolicyName="app",
+                    PolicyDocument=doc("s3:*", "sqs:*", "dynamodb:*", "kms:Decrypt"))
+iam.create_role(RoleName="ci-deployer", AssumeRolePolicyDocument=doc())
+iam.put_role_policy(RoleName="ci-deployer", PolicyName="deploy",
+                    PolicyDocument=doc("cloudformation:*", "lambda:*", "iam:PassRole", "iam:GetRole"))
+print("order-processor: s3:*, sqs:*, dynamodb:*, kms:Decrypt; ci-deployer: cloudformation:*, lambda:*, iam:PassRole, iam:GetRole")
+EOF
+
+say "kubectl apply -f examples/clusterrightsizing.yaml: one scan for every role, one child per role"
+sed "s#http://127.0.0.1:4566#http://127.0.0.1:$s3_port#" examples/clusterrightsizing.yaml | k apply -f -
+if ! k wait clusterrightsizing/fleet --for=condition=Ready --timeout=180s; then
+  k get clusterrightsizing fleet -o yaml
+  tail -40 "$state/operator.log"
+  exit 1
+fi
+say "the children (kubectl get pgen -n $namespace -l policygen.io/rightsizing=fleet -o wide)"
+k -n "$namespace" get pgen -l policygen.io/rightsizing=fleet -o wide
+say "the fleet table (kubectl get clusterrightsizings)"
+k get clusterrightsizings
 
 if [[ -n "${KEEP:-}" ]]; then
   say "still running (KEEP=1); stop it all with: make demo-down"

@@ -131,3 +131,31 @@ def test_deployment_is_restricted_single_replica_recreate() -> None:
     assert sc["readOnlyRootFilesystem"] is True and sc["capabilities"]["drop"] == ["ALL"]
     assert sc["allowPrivilegeEscalation"] is False
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+@pytest.mark.parametrize("kind", ["rightsizings", "clusterrightsizings"])
+def test_rightsizing_crds_share_the_policygeneration_blocks(kind: str) -> None:
+    """A parent's cloudTrail/window/schedule/aws/policy become its children's: the schemas must be equal
+    (fix drift with `python operator/scripts/sync_rightsizing_crds.py`)."""
+
+    def spec(path: Path) -> Any:
+        [crd] = load_all(path)
+        return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+
+    source, parent = spec(CRD), spec(ROOT / "crds" / f"policygen.io_{kind}.yaml")
+    for key in ("cloudTrail", "window", "schedule", "aws"):
+        assert parent[key] == source[key], key
+    for key in ("resourceLevel", "excludeActions"):
+        assert parent["policy"]["properties"][key] == source["policy"]["properties"][key], key
+
+
+def test_rightsizing_printer_columns_make_a_fleet_dashboard() -> None:
+    for kind in ("rightsizings", "clusterrightsizings"):
+        [crd] = load_all(ROOT / "crds" / f"policygen.io_{kind}.yaml")
+        [version] = crd["spec"]["versions"]
+        shown = [c["name"] for c in version["additionalPrinterColumns"] if not c.get("priority")]
+        fleet = ["Roles", "With-Unused", "Granted", "Unused", "Reduction%", "Ready", "Last-Scan", "Age"]
+        assert shown == fleet
+        assert version["subresources"] == {"status": {}}
+    [cluster] = load_all(ROOT / "crds" / "policygen.io_clusterrightsizings.yaml")
+    assert cluster["spec"]["scope"] == "Cluster"
