@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.pullrequest import (
     Credentials,
@@ -72,9 +73,7 @@ def context(policy: dict[str, object] = POLICY_V1) -> PullRequestContext:
         window_end="2026-11-01T00:00:00Z",
         events_scanned=120_000,
         events_matched=5_321,
-        findings=[
-            {"severity": "warning", "code": "WILDCARD_RESOURCE", "message": "s3 objects use a wildcard"}
-        ],
+        findings=[Finding("warning", "WILDCARD_RESOURCE", "s3 objects use a wildcard")],
         denied_actions=["kms:Decrypt"],
     )
 

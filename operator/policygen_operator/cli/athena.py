@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from policygen_operator.cli.main import EXIT_OK, add_command
+
+if TYPE_CHECKING:
+    from policygen_operator.cli.main import Subparsers
 
 DESCRIPTION = """\
 Print the CREATE EXTERNAL TABLE statement for a CloudTrail bucket, with partition projection (no crawler,
@@ -29,7 +32,7 @@ examples:
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = add_command(subparsers, "athena", "Athena helpers for CloudTrail tables.")
     commands = parser.add_subparsers(dest="athena_command", metavar="COMMAND", required=True)
     ddl = commands.add_parser(

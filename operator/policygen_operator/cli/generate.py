@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from policygen_operator.cli.main import (
     EXIT_ERROR,
@@ -29,6 +29,10 @@ from policygen_operator.services.errors import (
     PolicygenError,
     ValidationFailedError,
 )
+
+if TYPE_CHECKING:  # types only: the modules themselves are imported where used, for a fast start-up
+    from policygen_operator.cli.main import Subparsers
+    from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
 
 DEFAULT_LOOKBACK = "90d"
 
@@ -70,7 +74,7 @@ exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage erro
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = add_command(subparsers, "generate", DESCRIPTION, EPILOG)
     source = parser.add_argument_group("what to scan")
     source.add_argument(
@@ -174,7 +178,7 @@ class UsageError(Exception):
     """A flag's value is wrong; the message starts with the flag."""
 
 
-def build_request(args: argparse.Namespace) -> Any:
+def build_request(args: argparse.Namespace) -> GenerationRequest:
     from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, parse_athena_uri
     from policygen_operator.domain.cloudtrail.limits import parse_size
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
@@ -267,7 +271,7 @@ FIELD_FLAGS = {
 }
 
 
-def execute(args: argparse.Namespace, request: Any, err: TextIO) -> int:
+def execute(args: argparse.Namespace, request: GenerationRequest, err: TextIO) -> int:
     from policygen_operator.services.generation import BadInputError, run_generation
 
     progress = _ProgressPrinter(err) if (args.progress or err.isatty()) and not args.quiet else None
@@ -312,7 +316,7 @@ def _pretty(document: dict[str, Any]) -> str:
     return json.dumps(json.loads(canonical_json(document)), indent=2) + "\n"
 
 
-def _write_outputs(args: argparse.Namespace, result: Any, err: TextIO) -> int:
+def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: TextIO) -> int:
     missing = [arn for arn, r in result.results.items() if not r.policies]
     written = {arn: r.policies for arn, r in result.results.items() if r.policies}
     if args.output_dir:
@@ -432,7 +436,7 @@ class _ProgressPrinter:
         self.started = time.monotonic()
         self.shown = False
 
-    def __call__(self, progress: Any) -> None:
+    def __call__(self, progress: Progress) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         line = progress.detail or (
             f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "

@@ -11,9 +11,13 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from policygen_operator import __version__
+
+if TYPE_CHECKING:
+    # What ``register(subparsers)`` receives; named once here for every subcommand module.
+    Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 SUBCOMMANDS = {
     "generate": "policygen_operator.cli.generate",
@@ -48,7 +52,7 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 
 def add_command(
-    subparsers: Any, name: str, description: str, epilog: str | None = None
+    subparsers: Subparsers, name: str, description: str, epilog: str | None = None
 ) -> argparse.ArgumentParser:
     """The help line comes from _SUMMARIES, so it reads the same whether or not the module is loaded."""
     parser: argparse.ArgumentParser = subparsers.add_parser(

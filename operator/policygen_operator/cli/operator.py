@@ -11,9 +11,12 @@ import json
 import logging
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygen_operator.cli.main import EXIT_OK, EXIT_USAGE, add_command
+
+if TYPE_CHECKING:
+    from policygen_operator.cli.main import Subparsers
 
 HANDLERS = ("policygen_operator.handlers.policygeneration", "policygen_operator.handlers.rightsizing")
 
@@ -23,7 +26,7 @@ Settings come from POLICYGEN_* environment variables; flags override them.
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = add_command(subparsers, "operator", DESCRIPTION)
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument(

@@ -11,10 +11,11 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygen_operator.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE, add_command
 from policygen_operator.domain.gitops.editor import FORMATS
+from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.pullrequest import (
     PROVIDERS,
@@ -24,6 +25,9 @@ from policygen_operator.services.pullrequest import (
     normalise_repository,
     reconcile_pull_request,
 )
+
+if TYPE_CHECKING:
+    from policygen_operator.cli.main import Subparsers
 
 DESCRIPTION = """\
 Edit the infrastructure code that defines an IAM role so that it attaches the given least-privilege
@@ -49,7 +53,7 @@ examples:
 TOKEN_ENV_DEFAULTS = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "git": "GIT_TOKEN"}
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = add_command(subparsers, "pr", DESCRIPTION, EPILOG)
     parser.add_argument(
         "--policy",
@@ -150,7 +154,7 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         window_end=str(window.get("end", "unknown")),
         events_scanned=int(report.get("eventsScanned", 0)),
         events_matched=int(principal_report.get("eventsMatched", report.get("eventsMatched", 0))),
-        findings=list(principal_report.get("findings") or []),
+        findings=[Finding.from_dict(f) for f in principal_report.get("findings") or []],
         denied_actions=sorted(principal_report.get("denied") or {}),
     )
     return spec, context, Credentials(token=token, username=username)

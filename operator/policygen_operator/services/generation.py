@@ -19,9 +19,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
@@ -42,6 +42,9 @@ from policygen_operator.services.errors import (
 )
 from policygen_operator.services.lookup import LookupEventsLogs, lookup_items
 from policygen_operator.services.reasons import Reason
+
+if TYPE_CHECKING:  # imported where used: validation loads the reference data
+    from policygen_operator.domain.iam.validate import Finding
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Progress:
 class PrincipalResult:
     principal: str
     policies: list[dict[str, Any]]  # one or more parts, each a valid policy document
-    findings: list[dict[str, Any]]  # {"severity", "code", "message", "part", "sid"?}
+    findings: list[Finding]  # each with its part; serialised (to_dict) only in the report and status
     actions: list[str]  # sorted distinct actions across parts
     services: list[str]  # sorted distinct IAM prefixes
     characters: int  # policy size without white space, summed over parts
@@ -343,18 +346,11 @@ def _principal_result(arn: str, summary: UsageSummary, request: GenerationReques
         if allowed
         else []
     )
-    findings: list[dict[str, Any]] = []
-    for part, document in enumerate(policies, start=1):
-        for finding in validate_policy(document):
-            findings.append(
-                {
-                    "severity": finding.severity,
-                    "code": finding.code,
-                    "message": finding.message,
-                    "part": part,
-                    **({"sid": finding.sid} if getattr(finding, "sid", None) else {}),
-                }
-            )
+    findings = [
+        replace(finding, part=part)
+        for part, document in enumerate(policies, start=1)
+        for finding in validate_policy(document)
+    ]
     actions = sorted({a for a, _ in allowed})
     return PrincipalResult(
         principal=arn,
@@ -404,11 +400,11 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
         raise NoMatchingEvents(
             f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome
         )
-    errors = [f for r in outcome.results.values() for f in r.findings if f["severity"] == "error"]
+    errors = [f for r in outcome.results.values() for f in r.findings if f.severity == "error"]
     if errors:
         first = errors[0]
         raise PolicyValidationFailed(
-            f"{len(errors)} validation error(s), first: {first['code']}: {first['message']}", outcome
+            f"{len(errors)} validation error(s), first: {first.code}: {first.message}", outcome
         )
 
 
@@ -473,7 +469,7 @@ def _principal_report(
             for n, doc in enumerate(result.policies, start=1)
         ],
         "characters": result.characters,
-        "findings": result.findings,
+        "findings": [f.to_dict() for f in result.findings],
     }
 
 

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
 from policygen_operator.domain.engine import ScanCancelled
+from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
@@ -332,7 +333,7 @@ class Reconciler:
             window_end=str(last_run.get("windowEnd", iso(request.end))),
             events_scanned=int(last_run.get("eventsScanned", 0)),
             events_matched=int(last_run.get("eventsMatched", 0)),
-            findings=list(target.status.get("findings") or []),
+            findings=[Finding.from_dict(f) for f in target.status.get("findings") or []],
             denied_actions=list(target.status.get("deniedActions") or []),
         )
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.domain.timeutil import iso, parse_instant
 from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
@@ -95,10 +96,9 @@ def completed_run(
     return done
 
 
-def finding_status(finding: Mapping[str, Any]) -> dict[str, Any]:
-    """One finding as ``status.findings`` holds it: only the schema's fields, with the schema's types."""
-    keep = {"severity": str, "code": str, "message": str, "part": int, "sid": str}
-    return {k: cast(finding[k]) for k, cast in keep.items() if finding.get(k) is not None}
+def finding_status(finding: Finding) -> dict[str, Any]:
+    """One finding as ``status.findings`` holds it (the schema's fields): serialised here, at the edge."""
+    return finding.to_dict()
 
 
 def policy_status(found: PrincipalResult, sha256: str, generation: int) -> dict[str, Any]:

@@ -21,7 +21,8 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(text)
     if match is None or int(match[1]) < 1:
         raise ValueError(f"{text!r} is not a size (a positive number of bytes, or with K, M or G: 256M)")
-    return int(match[1]) * 1024 ** " KMG".index((match[2] or " ").upper())
+    size: int = int(match[1]) * 1024 ** " KMG".index((match[2] or " ").upper())
+    return size
 
 
 def describe_size(size: int) -> str:

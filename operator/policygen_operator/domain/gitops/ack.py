@@ -112,7 +112,8 @@ def _ensure_ref(
 
 
 def policy_json(document: dict[str, object]) -> LiteralScalarString:
-    return LiteralScalarString(json.dumps(document, indent=2) + "\n")
+    text: LiteralScalarString = LiteralScalarString(json.dumps(document, indent=2) + "\n")  # ruamel: no hints
+    return text
 
 
 def _policy_object(

@@ -9,6 +9,7 @@ from typing import Any
 
 from policygen_operator.domain.gitops import managed
 from policygen_operator.domain.gitops.model import EditResult, role_name_from_principal
+from policygen_operator.domain.iam.validate import Finding
 
 MARKER = (
     "<!-- policygen: generated pull request; edits to this description are overwritten on the next update -->"
@@ -26,7 +27,7 @@ class PullRequestContext:
     window_end: str
     events_scanned: int
     events_matched: int
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     denied_actions: list[str] = field(default_factory=list)
 
 
@@ -138,10 +139,7 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         out.append("(The policy is too large to list every action here; see the files changed.)")
     out += ["", *_removed_section(data, by_service)]
     out += ["", "## Validation findings"]
-    out += [
-        f"- **{plain(f.get('severity', '?'))}** {code(f.get('code', ''))}: {plain(f.get('message', ''))}"
-        for f in ctx.findings
-    ]
+    out += [f"- **{plain(f.severity)}** {code(f.code)}: {plain(f.message)}" for f in ctx.findings]
     if not ctx.findings:
         out.append("None.")
     out += ["", "## Denied calls seen in the window"]

@@ -10,9 +10,9 @@ action that takes resources. The validator reads any document (ours or a hand-wr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 from policygen_operator.domain.iam.arn import pattern_fits_format, split_arn
 from policygen_operator.domain.iam.canonical import policy_characters
@@ -43,9 +43,29 @@ class Finding:
     code: str
     message: str
     sid: str | None = None
+    part: int | None = None  # 1-based part of a split policy, once the caller knows which
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form of reports, status and pull requests: ``part`` and ``sid`` only when known."""
+        out: dict[str, Any] = {"severity": self.severity, "code": self.code, "message": self.message}
+        if self.part is not None:
+            out["part"] = self.part
+        if self.sid:
+            out["sid"] = self.sid
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """Back from that JSON form (a status or report written earlier); unknown severities read as info."""
+        severity = str(data.get("severity", ""))
+        part = data.get("part")
+        return cls(
+            severity=cast(Severity, severity if severity in ("error", "warning", "info") else "info"),
+            code=str(data.get("code", "")),
+            message=str(data.get("message", "")),
+            sid=str(data["sid"]) if data.get("sid") else None,
+            part=int(part) if part is not None else None,
+        )
 
 
 def validate_policy(

@@ -11,6 +11,7 @@ from policygen_operator.domain.gitops.description import (
     title,
 )
 from policygen_operator.domain.gitops.model import EditResult
+from policygen_operator.domain.iam.validate import Finding
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
 PRINCIPAL = "arn:aws:iam::123456789012:role/payments-api"
@@ -41,7 +42,7 @@ def data(replace: tuple[str, ...] = (POWER,), detached: list[str] | None = None)
         "2026-11-01",
         1_234_567,
         890,
-        [{"severity": "warning", "code": "W1", "message": "wildcard"}],
+        [Finding("warning", "W1", "wildcard")],
         ["kms:Decrypt"],
     )
     return DescriptionInput(context, replace, edit)

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 from policygen_operator.domain.gitops import description as text
 from policygen_operator.domain.gitops.description import DescriptionInput, PullRequestContext, body
 from policygen_operator.domain.gitops.model import EditResult
+from policygen_operator.domain.iam.validate import Finding
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
 PRINCIPAL = "arn:aws:iam::123456789012:role/payments-api"
@@ -34,7 +35,7 @@ def description(resource: str, denied: str, message: str) -> str:
         "b",
         10,
         5,
-        [{"severity": "warning", "code": "W", "message": message}],
+        [Finding("warning", "W", message)],
         [denied],
     )
     edit = EditResult(notes=["r.yaml: removed x"], detached=[POWER], role_location="r.yaml (document 1)")
