@@ -185,12 +185,23 @@ def test_the_good_spec_is_accepted_and_defaults_are_filled(
         f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "minimal", minimal)
     )
     assert created["spec"]["window"] == {"lookback": "90d"}
-    # The CLI's duration grammar (domain.timeutil) passes the schema too: weeks and minutes.
-    weeks = {**minimal, "window": {"lookback": "2w"}, "schedule": {"interval": "1w"}}
+
+
+def test_the_cli_duration_grammar_passes_the_schema(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """domain.timeutil's grammar (m, h, d, w) in window.lookback and schedule.interval, as in the CLI."""
+    spec = {
+        "principalArn": "arn:aws:iam::111122223333:user/people/alice",
+        "cloudTrail": {"local": {"path": "/l"}},
+        "window": {"lookback": "2w"},
+        "schedule": {"interval": "1w"},
+    }
     created = kube_admin.post(
-        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "weeks", weeks)
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "weeks", spec)
     )
     assert created["spec"]["window"] == {"lookback": "2w"}
+    assert created["spec"]["schedule"] == {"interval": "1w"}
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), CASES, ids=[c[0] for c in CASES])
