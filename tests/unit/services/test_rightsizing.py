@@ -155,3 +155,38 @@ def test_no_roles_is_ready_without_a_scan() -> None:
     outcome = run(service(FakeKube({"empty": []}), engine), parent())
     assert engine.calls == [] and outcome.status["rolesFound"] == 0
     assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["True"]
+
+
+def test_namespaced_rightsizing_covers_its_namespace_and_owns_children_there() -> None:
+    kube = FakeKube(
+        {
+            "team-a": [Binding(ORDERS, IRSA, "team-a", "orders")],
+            "team-b": [Binding(DEPLOYER, IRSA, "team-b", "deploy")],  # another namespace: out of scope
+        }
+    )
+    engine = CountingEngine()
+    spec = {k: v for k, v in SPEC.items() if k != "childNamespace"}
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "Rightsizing", "name": "mine", "uid": "uid-ns"}
+    target = Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, owner)
+    outcome = run(service(kube, engine), target)
+    assert outcome.failure is None, outcome.message
+    assert engine.calls == [(ORDERS,)]
+    assert list(kube.objects) == [("team-a", child_name("mine", ORDERS))]
+    child = kube.objects[("team-a", child_name("mine", ORDERS))]
+    assert child["metadata"]["annotations"][FED_BY] == "Rightsizing/team-a/mine"
+    assert child["metadata"]["ownerReferences"] == [owner]
+    assert outcome.status["namespaces"] == 1 and outcome.status["rolesFound"] == 1
+
+
+def test_excluded_principals_get_no_child_and_keep_actions_are_not_unused() -> None:
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "o"), Binding(DEPLOYER, IRSA, "team-a", "d")]}
+    )
+    spec = {**SPEC, "guards": {"excludePrincipals": ["arn:aws:iam::*:role/ci-*"], "keepActions": ["sqs:*"]}}
+    target = Parent("ClusterRightsizing", None, "fleet", "uid-parent", 1, spec, {}, {})
+    outcome = run(service(kube, CountingEngine()), target)
+    assert [r["arn"] for r in outcome.status["roles"]] == [ORDERS]
+    cm = kube.configmaps[("fleet", f"{child_name('fleet', ORDERS)}-policy")]
+    detail = json.loads(cm["data"]["rightsizing.json"])
+    assert detail["kept"] and all(a.startswith("sqs:") for a in detail["kept"])
+    assert not any(a.startswith("sqs:") for a in detail["unused"])
