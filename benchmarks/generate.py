@@ -1,8 +1,8 @@
 """Deterministic CloudTrail delivery files for benchmarks: realistic size and shape, many principals.
 
 Files follow the delivery layout (``AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/``, one file per
-5 minutes and region, 500 records each, ~1.5 KB of JSON per record: the size of the files measured in
-``shared/notes/scan-speed.md``, 302 MB for 200,000 records). Records come from
+5 minutes and region, 500 records each, ~1.5 KB of JSON per record: the size of realistic records measured
+earlier, 302 MB of JSON for 200,000 records). Records come from
 ``PRINCIPALS`` roles and users; the benchmark's target role makes about 1 record in 50, so the scan has
 to filter, as it would in a real account. The same seed always gives the same bytes.
 
