@@ -236,8 +236,9 @@ def record(rng: random.Random, identity: dict[str, object], when: datetime, regi
     return event
 
 
-def write_file(out: Path, index: int) -> int:
-    """File ``index`` of the set (deterministic on its own, so files can be made in parallel)."""
+def write_file(out: Path, index: int, share: float = TARGET_SHARE) -> int:
+    """File ``index`` of the set (deterministic on its own, so files can be made in parallel); the target
+    role makes ``share`` of the records, the other principals the rest in equal parts."""
     rng = random.Random(index)
     identities = PRINCIPAL_LIST
     region = REGIONS[index % len(REGIONS)]
@@ -247,7 +248,7 @@ def write_file(out: Path, index: int) -> int:
         when = written - timedelta(seconds=300 - n * 300 // RECORDS_PER_FILE)
         identity = (
             identities[0]
-            if rng.random() < TARGET_SHARE
+            if rng.random() < share
             else identities[1 + rng.randrange(len(identities) - 1)]
         )
         records.append(record(rng, identity, when, region))
@@ -263,12 +264,22 @@ def write_file(out: Path, index: int) -> int:
 PRINCIPAL_LIST = principals()
 
 
-def generate(out: Path, events: int, workers: int | None = None) -> int:
+def generate(out: Path, events: int, workers: int | None = None, share: float = TARGET_SHARE) -> int:
     """Make ``events`` records (rounded up to whole files) under ``out``; return raw JSON bytes."""
     files = -(-events // RECORDS_PER_FILE)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-        sizes = pool.map(write_file, [out] * files, range(files), chunksize=32)
+        sizes = pool.map(write_file, [out] * files, range(files), [share] * files, chunksize=32)
         return sum(sizes)
+
+
+def principal_arns() -> list[str]:
+    """The ARN a policy is asked for of each principal in the data, the target role first."""
+    arns = []
+    for identity in PRINCIPAL_LIST:
+        context = identity.get("sessionContext")
+        issuer = context["sessionIssuer"] if isinstance(context, dict) else identity
+        arns.append(str(issuer["arn"]))
+    return arns
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ OUT = ROOT / "benchmarks" / "out"
 BENCH_VENV = ROOT / ".venv-bench"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from isal import igzip  # noqa: E402
+
 import generate  # noqa: E402  (the generator sits next to this script)
 
 WINDOW = ("2026-08-01T00:00:00Z", "2027-01-01T00:00:00Z")
@@ -70,14 +72,16 @@ print(json.dumps({"seconds": seconds, "exit": proc.returncode, "maxrss_mb": usag
 """
 
 
-def dataset(events: int) -> Path:
-    """``benchmarks/out/events-N`` with N events in delivery files, generated once."""
-    folder = OUT / f"events-{events}"
+def dataset(events: int, share: float = generate.TARGET_SHARE) -> Path:
+    """``benchmarks/out/events-N`` with N events in delivery files, generated once; with another share of
+    the target role's records ``events-N-shareP`` (P in percent)."""
+    suffix = "" if share == generate.TARGET_SHARE else f"-share{round(share * 100)}"
+    folder = OUT / f"events-{events}{suffix}"
     marker = folder / ".complete"
     if not marker.exists():
         print(f"generating {events:,} events into {folder} ...", flush=True)
         started = time.perf_counter()
-        raw = generate.generate(folder, events)
+        raw = generate.generate(folder, events, share=share)
         marker.write_text(json.dumps({"events": events, "raw_bytes": raw}))
         print(f"  done in {time.perf_counter() - started:.0f}s ({raw / events:.0f} bytes/record)", flush=True)
     return folder
@@ -106,15 +110,16 @@ def measure(command: str, stdout: Path | None = None) -> dict[str, float]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def policygen_command(folder: Path, workers: int | None) -> str:
+def policygen_command(
+    folder: Path, workers: int | None, principals: list[str] | None = None, report: Path | None = None
+) -> str:
     out = OUT / "policygen-policies"
     parts = [
         str(ROOT / ".venv" / "bin" / "policygen"),
         "generate",
         "--logs",
         str(folder),
-        "--principal",
-        generate.TARGET_ROLE,
+        *[arg for arn in principals or [generate.TARGET_ROLE] for arg in ("--principal", arn)],
         "--start",
         WINDOW[0],
         "--end",
@@ -122,7 +127,7 @@ def policygen_command(folder: Path, workers: int | None) -> str:
         "--output-dir",
         str(out),
         "--report",
-        str(OUT / "policygen-report.json"),
+        str(report or OUT / "policygen-report.json"),
         "--quiet",
     ]
     if workers:
@@ -148,11 +153,13 @@ def trailscraper_command(folder: Path, binary: Path) -> str:
     return f"{select} | {shlex.quote(str(binary))} generate"
 
 
-def best_of(command: str, repeat: int, stdout: Path | None = None) -> dict[str, float]:
+def best_of(
+    command: str, repeat: int, stdout: Path | None = None, exits: tuple[int, ...] = (0,)
+) -> dict[str, float]:
     """The fastest of ``repeat`` runs (other work on the machine only ever slows a run down)."""
     runs = [measure(command, stdout) for _ in range(repeat)]
     for result in runs:
-        if result["exit"] != 0:
+        if result["exit"] not in exits:
             raise SystemExit(f"exit code {result['exit']} from: {command}")
     return min(runs, key=lambda r: r["seconds"])
 
@@ -166,6 +173,116 @@ def describe(events: int, result: dict[str, float]) -> str:
     )
 
 
+def compare(folder: Path, events: int, args: argparse.Namespace, title: str) -> dict[str, float] | None:
+    """policygen and trailscraper on the same files, interleaved; returns policygen's best run."""
+    files = sum(1 for _ in folder.rglob("*.json.gz"))
+    print(f"\n== {title}: {events:,} events in {files:,} delivery files, one run ==")
+    ours_command = policygen_command(folder, args.workers)
+    print(f"policygen:    {ours_command}")
+    if args.skip_trailscraper:
+        ours = best_of(ours_command, args.repeat)
+        print(f"  {describe(events, ours)}")
+        return ours
+    theirs_command = trailscraper_command(folder, ensure_trailscraper())
+    print(f"trailscraper: {theirs_command}")
+    # Interleaved, so a burst of other work on the machine hits both tools alike; the best run counts.
+    ours_runs, theirs_runs = [], []
+    for _ in range(args.repeat):
+        ours_runs.append(best_of(ours_command, 1))
+        theirs_runs.append(best_of(theirs_command, 1, OUT / "trailscraper-policy.json"))
+    for name, runs in (("policygen", ours_runs), ("trailscraper", theirs_runs)):
+        walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+        print(f"{name} runs (wall s): {walls}")
+    paired = zip(ours_runs, theirs_runs, strict=True)
+    pairs = ", ".join(f"{t['seconds'] / o['seconds']:.1f}x" for o, t in paired)
+    print(f"ratio of each interleaved pair (run i of each tool): {pairs}")
+    ours = min(ours_runs, key=lambda r: r["seconds"])
+    theirs = min(theirs_runs, key=lambda r: r["seconds"])
+    print(f"policygen     best: {describe(events, ours)}")
+    print(f"trailscraper  best: {describe(events, theirs)}")
+    print(f"ratio (events/s, wall): policygen is {theirs['seconds'] / ours['seconds']:.1f}x trailscraper")
+    print(f"ratio (events per cpu-second): {theirs['cpu_seconds'] / ours['cpu_seconds']:.1f}x")
+    return ours
+
+
+def principal_sets() -> list[tuple[str, list[str]]]:
+    """Who is asked for in the many-principals case. ``absent`` principals make no event in the data: they
+    show what asking for more principals costs by itself; the others also add their events' work."""
+    present = generate.principal_arns()  # the target role first, then the 299 other principals
+    absent = [f"arn:aws:iam::{generate.ACCOUNT}:role/absent-{n:03d}" for n in range(499)]
+    return [
+        ("1 principal (the target role)", present[:1]),
+        ("50 principals: the target + 49 absent", present[:1] + absent[:49]),
+        ("500 principals: the target + 499 absent", present[:1] + absent[:499]),
+        ("50 principals: the target + 49 others of the data", present[:50]),
+        ("500 principals: all 300 of the data + 200 absent", present + absent[:200]),
+    ]
+
+
+def many_principals(folder: Path, events: int, args: argparse.Namespace) -> None:
+    print(f"\n== many principals in one scan ({events:,} events, same files as above) ==")
+    sets = principal_sets()
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in sets}
+    matched: dict[str, int] = {}
+    for _ in range(args.repeat):  # interleaved, like the tool comparison
+        for label, arns in sets:
+            report = OUT / "policygen-many-report.json"
+            # Exit 3: some principal matched no event (the absent ones); the others' policies are written.
+            command = policygen_command(folder, args.workers, arns, report)
+            runs[label].append(best_of(command, 1, exits=(0, 3)))
+            matched[label] = int(json.loads(report.read_text())["eventsMatched"])
+    one = min(runs[sets[0][0]], key=lambda r: r["seconds"])
+    for label, _ in sets:
+        best = min(runs[label], key=lambda r: r["seconds"])
+        walls = ", ".join(f"{r['seconds']:.2f}" for r in runs[label])
+        print(f"{label}: {matched[label]:,} events matched ({matched[label] / events:.1%})")
+        print(f"    {describe(events, best)}")
+        wall, cpu = best["seconds"] / one["seconds"], best["cpu_seconds"] / one["cpu_seconds"]
+        print(f"    runs (wall s): {walls}; ratio to 1 principal: wall {wall:.2f}x, cpu {cpu:.2f}x")
+
+
+HOSTILE_BYTES = 3 * 1024**3
+
+
+def hostile_folder(events: int) -> tuple[Path, Path]:
+    """Good delivery files (hard links to ``events-N``) and the same plus a gzip of 3 GiB of blanks."""
+    good = dataset(events)
+    folder = OUT / f"hostile-{events}"
+    bomb = folder / "hostile.json.gz"
+    if not bomb.exists():
+        print(f"writing {folder} (hard links to {good.name} + a gzip of 3 GiB of blanks) ...", flush=True)
+        for path in good.rglob("*.json.gz"):
+            target = folder / path.relative_to(good)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                os.link(path, target)
+        block = b" " * (64 * 1024 * 1024)
+        with igzip.open(bomb.with_suffix(".tmp"), "wb", compresslevel=1) as out:
+            for _ in range(HOSTILE_BYTES // len(block)):
+                out.write(block)
+        bomb.with_suffix(".tmp").rename(bomb)
+    return good, folder
+
+
+def bounded_memory(events: int, args: argparse.Namespace) -> None:
+    good, hostile = hostile_folder(events)
+    size = (hostile / "hostile.json.gz").stat().st_size
+    print(
+        f"\n== bounded memory: {events:,} events of good logs, alone and with a {size / 2**20:.1f} MB gzip "
+        f"that inflates to {HOSTILE_BYTES / 2**30:.0f} GiB of blanks (default --max-file-size 256M) =="
+    )
+    for label, folder in (("good logs only", good), ("good logs + the hostile gzip", hostile)):
+        report = OUT / "policygen-memory-report.json"
+        command = policygen_command(folder, args.workers, report=report)
+        runs = [best_of(command, 1) for _ in range(args.repeat)]
+        skipped = json.loads(report.read_text())["filesSkipped"]
+        rss = ", ".join(f"{r['maxrss_mb']:.0f}" for r in runs)
+        peaks = ", ".join(f"{r['tree_rss_mb']:.0f}" for r in runs)
+        print(f"{label}: {describe(events, min(runs, key=lambda r: r['seconds']))}")
+        print(f"    ru_maxrss (MB): {rss}; tree peak (MB): {peaks}; skipped: {skipped or 'none'}")
+        print(f"    {command}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -174,12 +291,18 @@ def main() -> int:
         "--compare-events",
         type=int,
         default=1_000_000,
-        help="events in the data set both tools scan (default 1,000,000)",
+        help="events in the data sets both tools scan (default 1,000,000)",
     )
     parser.add_argument(
         "--sizes",
         default="1000000,5000000",
         help="comma-separated event counts for policygen's memory profile",
+    )
+    parser.add_argument(
+        "--memory-events",
+        type=int,
+        default=100_000,
+        help="events of good logs beside the hostile gzip in the bounded-memory case (default 100,000)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts")
     parser.add_argument("--workers", type=int, help="policygen --workers (default: one per core)")
@@ -190,32 +313,11 @@ def main() -> int:
 
     compile_package()
     folder = dataset(args.compare_events)
-    files = sum(1 for _ in folder.rglob("*.json.gz"))
-    print(f"\n== same files, one run: {args.compare_events:,} events in {files:,} delivery files ==")
-    ours_command = policygen_command(folder, args.workers)
-    print(f"policygen:    {ours_command}")
-    if args.skip_trailscraper:
-        print(f"  {describe(args.compare_events, best_of(ours_command, args.repeat))}")
-    else:
-        theirs_command = trailscraper_command(folder, ensure_trailscraper())
-        print(f"trailscraper: {theirs_command}")
-        # Interleaved, so a burst of other work on the machine hits both tools alike; the best run counts.
-        ours_runs, theirs_runs = [], []
-        for _ in range(args.repeat):
-            ours_runs.append(best_of(ours_command, 1))
-            theirs_runs.append(best_of(theirs_command, 1, OUT / "trailscraper-policy.json"))
-        for name, runs in (("policygen", ours_runs), ("trailscraper", theirs_runs)):
-            walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-            print(f"{name} runs (wall s): {walls}")
-        paired = zip(ours_runs, theirs_runs, strict=True)
-        pairs = ", ".join(f"{t['seconds'] / o['seconds']:.1f}x" for o, t in paired)
-        print(f"ratio of each interleaved pair (run i of each tool): {pairs}")
-        ours = min(ours_runs, key=lambda r: r["seconds"])
-        theirs = min(theirs_runs, key=lambda r: r["seconds"])
-        print(f"policygen     best: {describe(args.compare_events, ours)}")
-        print(f"trailscraper  best: {describe(args.compare_events, theirs)}")
-        print(f"ratio (events/s, wall): policygen is {theirs['seconds'] / ours['seconds']:.1f}x trailscraper")
-        print(f"ratio (events per cpu-second): {theirs['cpu_seconds'] / ours['cpu_seconds']:.1f}x")
+    compare(folder, args.compare_events, args, "same files, the target role makes 2% of the events")
+    many_principals(folder, args.compare_events, args)
+    fifth = dataset(args.compare_events, share=0.2)
+    compare(fifth, args.compare_events, args, "a principal making a fifth of the events")
+    bounded_memory(args.memory_events, args)
 
     print("\n== policygen peak memory by size ==")
     for size in (int(s) for s in args.sizes.split(",") if s):

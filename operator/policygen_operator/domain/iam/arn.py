@@ -87,9 +87,32 @@ def _intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def pattern_fits_format(pattern: str, arn_format: str) -> bool:
-    """Whether the policy resource ``pattern`` can match some ARN of ``arn_format``."""
+    """Whether the policy resource ``pattern`` can match some ARN of ``arn_format``.
+
+    A pattern without wildcards (most of a generated policy) is one string: whether the format's regex
+    matches it is the same question, answered in C (~1 us) instead of the token walk (~350 us), which
+    made validation the largest cost of a scan for hundreds of principals. Wildcard patterns repeat
+    across the principals of one scan (a bucket's ``prefix/*``), hence the cache.
+    """
+    if "*" not in pattern and "?" not in pattern:
+        return _format_regex(arn_format).fullmatch(pattern) is not None
     return _intersect(_policy_tokens(pattern), _format_tokens(arn_format))
+
+
+@lru_cache(maxsize=8192)
+def _format_regex(arn_format: str) -> re.Pattern[str]:
+    """The format's tokens as a regex: literal characters, and each wildcard as its character class."""
+    parts: list[str] = []
+    for token in _format_tokens(arn_format):
+        if isinstance(token, str):
+            parts.append(re.escape(token))
+            continue
+        minimum, excluded = token
+        one = f"[^{re.escape(''.join(sorted(excluded)))}]" if excluded else "."
+        parts.append(one if minimum == 1 else one + "*")
+    return re.compile("".join(parts), re.S)
 
 
 @lru_cache(maxsize=65536)

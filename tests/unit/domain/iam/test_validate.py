@@ -176,3 +176,39 @@ def test_findings_name_the_statement() -> None:
 )
 def test_pattern_against_format(pattern: str, arn_format: str, fits: bool) -> None:
     assert pattern_fits_format(pattern, arn_format) is fits
+
+
+def test_concrete_resources_fit_a_format_exactly_as_the_token_walk_says() -> None:
+    """The regex shortcut for wildcard-free resources gives the token walk's answer on every format of
+    the reference data, for ARNs of the right and of neighbouring shapes."""
+    from policygen_operator.domain.iam.arn import _format_tokens, _intersect, _policy_tokens
+    from policygen_operator.domain.iam.reference import load_reference, split_formats
+
+    services = load_reference()._services
+    formats = sorted(
+        {f for name in services for raw in services[name]["r"].values() for f in split_formats(raw)}
+    )
+    assert len(formats) > 500
+    arns = [
+        "arn:aws:s3:::bucket",
+        "arn:aws:s3:::bucket/key/with:colon",
+        "arn:aws:s3:::bucket/",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/orders/stream/2026",
+        "arn:aws:iam::111122223333:role/path/app",
+        "arn:aws:iam::111122223333:role/",
+        "arn:aws:sqs:eu-west-1:111122223333:jobs",
+        "arn:aws:lambda:us-east-1:111122223333:function:worker:1",
+        "arn:aws:kms:us-east-1:111122223333:key/1234-abcd",
+        "arn:aws-cn:ec2:cn-north-1:111122223333:instance/i-1",
+        "arn:aws:ec2:us-east-1::image/ami-1",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/x:log-stream:s",
+        "arn:aws:sts::111122223333:assumed-role/app/s",
+        "line\nbreak",
+    ]
+    for arn_format in formats:
+        example = arn_format.replace("${Partition}", "aws").replace("${Region}", "us-east-1")
+        example = example.replace("${Account}", ACCOUNT)
+        for arn in [*arns, example.replace("${", "x").replace("}", "y")]:
+            expected = _intersect(_policy_tokens(arn), _format_tokens(arn_format))
+            assert pattern_fits_format(arn, arn_format) is expected, (arn, arn_format)
