@@ -18,7 +18,7 @@ import fnmatch
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -173,7 +173,9 @@ def run_generation(
         for uri, reason in unreadable.items():
             scan.skip_file(uri, reason)
     scan.warnings[:0] = scan.path_hints()  # first: the likeliest reason for an empty policy
-    results = {p.arn: _principal_result(p.arn, scan.summary, request) for p in principals}
+    results = {
+        p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
+    }
     report = _report(request, window, scan, listing, results, time.monotonic() - started)
     if athena is not None:
         report["athena"] = athena
@@ -326,7 +328,12 @@ def _selected(table: dict[ActionResource, Usage], request: GenerationRequest) ->
     return out
 
 
-def _principal_result(arn: str, summary: UsageSummary, request: GenerationRequest) -> PrincipalResult:
+def _principal_result(
+    arn: str,
+    summary: UsageSummary,
+    request: GenerationRequest,
+    notes: Mapping[tuple[str, str, str], int] | None = None,
+) -> PrincipalResult:
     from policygen_operator.domain.iam.canonical import policy_characters
     from policygen_operator.domain.iam.policy import PolicyOptions, build_policies
     from policygen_operator.domain.iam.validate import validate_policy
@@ -346,7 +353,13 @@ def _principal_result(arn: str, summary: UsageSummary, request: GenerationReques
         if allowed
         else []
     )
-    findings = [
+    from policygen_operator.domain.iam.validate import Finding as Found
+
+    findings = [  # the mapper's findings first (PassRole left out, names a policy cannot write)
+        Found.from_dict({"severity": severity, "code": code, "message": f"{message} ({count} event(s))"})
+        for (severity, code, message), count in sorted((notes or {}).items())
+    ]
+    findings += [
         replace(finding, part=part)
         for part, document in enumerate(policies, start=1)
         for finding in validate_policy(document)

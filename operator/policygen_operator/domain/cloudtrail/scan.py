@@ -143,6 +143,9 @@ class ScanResult:
     matched: Counter[str] = field(default_factory=Counter)  # events per requested principal
     unmapped: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
     ignored: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
+    # per principal, the mapper's findings ((severity, code, message): an iam:PassRole left out, a name a
+    # policy cannot write) with how many events gave each; at most MAX_WARNINGS distinct per principal
+    notes: dict[str, Counter[tuple[str, str, str]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
     records_outside_window: int = 0
@@ -158,6 +161,11 @@ class ScanResult:
         else:
             self.warnings_dropped += 1
 
+    def note(self, principal: str, note: tuple[str, str, str], count: int = 1) -> None:
+        notes = self.notes.setdefault(principal, Counter())
+        if note in notes or len(notes) < MAX_WARNINGS:
+            notes[note] += count
+
     def skip_file(self, name: str, reason: str) -> None:
         self.summary.skipped_files[name] = reason
         self.warn(f"skipped {name}: {reason}")
@@ -168,6 +176,9 @@ class ScanResult:
         for mine, theirs in ((self.unmapped, other.unmapped), (self.ignored, other.ignored)):
             for arn, counts in theirs.items():
                 mine.setdefault(arn, Counter()).update(counts)
+        for arn, notes in other.notes.items():
+            for note, count in notes.items():
+                self.note(arn, note, count)
         room = MAX_WARNINGS - len(self.warnings)
         self.warnings.extend(other.warnings[:room])
         self.warnings_dropped += other.warnings_dropped + max(0, len(other.warnings) - room)
@@ -493,6 +504,8 @@ class Scanner:
             usage = result.summary.principal(principal)
             for action, resource in mapped.uses:
                 usage.record(action, resource, event_time, denied=mapped.denied)
+            for note in getattr(mapped, "notes", ()):  # the mapper's findings; test stand-ins have none
+                result.note(principal, note)
         elif mapped.kind == "unmapped":
             result.summary.unmapped[mapped.key] += 1
             result.unmapped.setdefault(principal, Counter())[mapped.key] += 1

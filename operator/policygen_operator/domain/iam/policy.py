@@ -139,7 +139,7 @@ def _common_prefix(values: list[str]) -> str:
     while size < min(len(first), len(last)) and first[size] == last[size]:
         size += 1
     prefix = first[:size]
-    for wildcard in ("*", "?"):
+    for wildcard in ("*", "?", "$"):  # "$": never cut inside an escape such as ${*}
         if wildcard in prefix:
             prefix = prefix[: prefix.index(wildcard)]
     if any("/" in v for v in values):

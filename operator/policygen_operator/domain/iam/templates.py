@@ -35,6 +35,23 @@ PATH_ALIASES: dict[str, str] = {
 }
 
 _REF = re.compile(r"\$\{([^}]+)\}")
+_ESCAPES = {"*": "${*}", "?": "${?}", "$": "${$}"}
+_SPECIAL = frozenset(_ESCAPES)
+
+
+def escape(value: str) -> str:
+    """A literal name as a policy Resource writes it: ``*``, ``?`` and ``$`` become IAM's policy-variable
+    escapes ``${*}``, ``${?}``, ``${$}`` (IAM User Guide, "IAM policy elements: Variables and tags",
+    special characters), so ``reports/*draft?.csv`` grants that key and no other."""
+    if _SPECIAL.isdisjoint(value):
+        return value
+    return "".join(_ESCAPES.get(c, c) for c in value)
+
+
+def unescape(value: str) -> str:
+    return value.replace("${*}", "*").replace("${?}", "?").replace("${$}", "$")
+
+
 _OPERATOR = re.compile(r"%%(regex|iftruthy|many|iftemplatematch)%(.*?)%%(?!%)", re.DOTALL)
 
 
@@ -182,11 +199,12 @@ def _compile_operator(name: str, body: str) -> Compiled:
                 return None
             out = []
             for v in values:
-                m = pattern.search(v)
+                # values arrive with IAM's escapes for * ? $ (the mapper's lookup): match the literal text
+                m = pattern.search(unescape(v))
                 if m:
                     captured = m.group(1) if pattern.groups else m.group(0)
                     if captured:
-                        out.append(captured)
+                        out.append(escape(captured))
             return out or None
 
         return regex

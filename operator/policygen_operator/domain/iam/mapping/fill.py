@@ -11,7 +11,7 @@ from typing import Any
 from policygen_operator.domain.iam.mapping.plans import ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import ResourceType
-from policygen_operator.domain.iam.templates import Values, lookup_path
+from policygen_operator.domain.iam.templates import Values, escape, lookup_path
 
 
 def action_arns(
@@ -64,7 +64,8 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             return [ctx.region]
         if path == "Account":
             return [ctx.account]
-        return lookup_path(params, path)
+        found = lookup_path(params, path)
+        return [escape(v) for v in found] if found else found
 
     if action.resolver is not None:
         resolved = action.resolver(action.action, params, ctx)
@@ -119,7 +120,7 @@ def _fill_formats(
                 raw = lookup_path(params, ref)
                 if raw:
                     referenced = True
-                    ready.extend(a for v in raw for a in var.normaliser(v, ctx, params))
+                    ready.extend(a for v in raw for a in var.normaliser(escape(v), ctx, params))
             continue
         resolved = var.template(lookup)
         if resolved:

@@ -31,6 +31,7 @@ from policygen_operator.domain.iam.mapping.records import (
     is_denied,
     listed_resources,
     parameters,
+    writable,
 )
 from policygen_operator.domain.iam.mapping.rules import AUTHENTICATION_FAILURES, IGNORED_EVENT_TYPES
 from policygen_operator.domain.iam.reference import Reference, load_reference
@@ -103,6 +104,7 @@ class EventMapper:
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
         unresolved: list[str] = []
+        notes: list[tuple[str, str, str]] = []
         for action in applicable:
             if not action.types:
                 uses.append((action.action, "*"))
@@ -110,15 +112,48 @@ class EventMapper:
             arns = action_arns(action, params, ctx, listed, single)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
-            if not arns:
+            exact = [arn for arn in arns if writable(arn)]
+            if len(exact) < len(arns):
+                notes.append(_unwritable(key, action.action, [a for a in arns if not writable(a)]))
+                if not exact:
+                    continue  # never a wider pattern in its place
+            if exact:
+                uses.extend((action.action, arn) for arn in exact)
+            elif action.action == PASS_ROLE:
+                notes.append(_pass_role_left_out(key))
+            else:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
-            else:
-                uses.extend((action.action, arn) for arn in arns)
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
-        return MappedEvent("mapped", key, denied, reason, tuple(dict.fromkeys(uses)))
+        return MappedEvent(
+            "mapped", key, denied, reason, tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(notes))
+        )
+
+
+PASS_ROLE = "iam:PassRole"
+
+
+def _pass_role_left_out(key: str) -> tuple[str, str, str]:
+    """``iam:PassRole`` on ``*`` would let the principal hand any role to any service; the call did not
+    name the role (ECS RunTask passes the task definition's roles), so it is left out and said."""
+    return (
+        "warning",
+        "pass-role-left-out",
+        f"{key} passes a role it does not name in the request: iam:PassRole is left out (never on *); "
+        "add it for the role(s) the call passes",
+    )
+
+
+def _unwritable(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:
+    shown = ", ".join(repr(a) for a in arns[:3])
+    return (
+        "error",
+        "resource-not-writable",
+        f"{key}: {action} on {shown} cannot be written exactly in a policy (control characters); "
+        "left out rather than widened",
+    )
 
 
 def _new_mapper(resource_level: bool) -> EventMapper:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from policygen_operator.domain.iam.mapping.rules import AUTHORIZATION_FAILURES, NOT_AUTHORIZED
+from policygen_operator.domain.iam.templates import escape
 
 Kind = Literal["mapped", "unmapped", "ignored"]
 
@@ -27,7 +28,9 @@ _PARTITION_BY_REGION_PREFIX = (
 class MappedEvent:
     """What one record means for a policy.
 
-    ``uses`` pairs each IAM action with one resource ARN (or ``*``). For ``mapped`` events ``reason`` is
+    ``uses`` pairs each IAM action with one resource ARN (or ``*``); ``notes`` are findings the report
+    shows (an ``iam:PassRole`` left out because the call does not name the role, a resource name that
+    cannot be written exactly). For ``mapped`` events ``reason`` is
     empty unless some action fell back to ``*`` because the record did not name its resource; for
     ``ignored`` and ``unmapped`` events it says why.
     """
@@ -37,6 +40,8 @@ class MappedEvent:
     denied: bool
     reason: str
     uses: tuple[tuple[str, str], ...] = ()
+    # (severity, code, message) for the report: what the mapper left out or could not write exactly
+    notes: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +102,17 @@ def listed_resources(record: Mapping[str, Any]) -> list[str]:
             continue
         arn = resource.get("ARN") or resource.get("arn")  # Athena's table spells it in lower case
         if isinstance(arn, str) and arn:
-            listed.append(arn)
+            listed.append(escape(arn))
             continue
         prefix = resource.get("ARNPrefix")
         if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
-            listed.append(prefix + "*")
+            listed.append(escape(prefix) + "*")
     return listed
+
+
+_UNWRITABLE = frozenset(chr(c) for c in (*range(0x20), 0x7F))
+
+
+def writable(value: str) -> bool:
+    """Whether a policy can name this exactly: control characters have no spelling in a Resource."""
+    return _UNWRITABLE.isdisjoint(value)
