@@ -229,3 +229,14 @@ def test_one_principal_without_events_exits_3_after_writing_the_others(
     assert code == 3
     assert [p.name for p in tmp_path.iterdir()] == ["order-processor.json"]
     assert f"no matching events for {nobody}" in capsys.readouterr().err
+
+
+def test_mapper_findings_reach_the_principal_result() -> None:
+    """An iam:PassRole the mapper left out (issue 9 item 3) is a finding of the principal, with its count."""
+    from policygen_operator.domain.usage import UsageSummary
+    from policygen_operator.services.generation import _principal_result
+
+    note = ("warning", "pass-role-left-out", "ecs.amazonaws.com:RunTask passes a role it does not name")
+    result = _principal_result("arn:aws:iam::111122223333:user/Alice", UsageSummary(), request(), {note: 3})
+    assert [(f.severity, f.code) for f in result.findings] == [("warning", "pass-role-left-out")]
+    assert result.findings[0].message.endswith("(3 event(s))")
