@@ -102,11 +102,11 @@ def controlplane_discovery(accounts: dict[str, list[Binding]]) -> None:
                     admin.post(f"/api/v1/namespaces/{namespace}/serviceaccounts", {"metadata": meta})
 
             async def discover() -> tuple[int, float]:
-                from kubernetes_asyncio import config
+                from kubernetes_asyncio import client, config
 
-                await config.load_kube_config(config_file=str(plane.kubeconfig))
-                kube = await RightsizingKube.connect()
-                assert isinstance(kube, RightsizingKube)
+                configuration = client.Configuration()
+                await config.load_kube_config(str(plane.kubeconfig), client_configuration=configuration)
+                kube = RightsizingKube(client.ApiClient(configuration))
                 began = time.perf_counter()
                 names = await kube.namespaces(None, list(accounts))
                 total = 0
