@@ -4,7 +4,7 @@ Every operation of every service is one of: mapped (the mapper compiles it to on
 exist in the Service Authorization Reference), ignored (needs no permission, with the reason) or
 unmapped (no action we can stand behind). The CloudTrail eventSource of a service is taken as CloudTrail
 writes it (``event_source``); the mapper resolves it to an IAM namespace exactly as it
-does for real records (the iam-dataset table, then the host's first label), so the numbers are what a
+does for real records (the tables, then the host name without .amazonaws.com), so the numbers are what a
 scan would do with that service's events.
 
 Also printed: unmapped operations whose namespace has a same-family action (``SendMessageBatch`` ->

@@ -1,8 +1,9 @@
 """``EventMapper``: one CloudTrail record -> the IAM actions it needed and the resources it touched.
 
 The rules (docs/mapping.md explains them with examples):
-- eventSource -> IAM namespace through iam-dataset's CloudTrail table; unknown sources fall back to the
-  host name's first label only if the reference has that namespace.
+- eventSource -> IAM namespace through iam-dataset's CloudTrail table and ``EVENT_SOURCE_NAMESPACES``;
+  unknown sources fall back to the host name without ``.amazonaws.com`` only if the reference has that
+  namespace.
 - eventName -> actions: version suffixes stripped (``GetFunction20150331v2``,
   ``CreateDistribution2020_05_31``), then the curated table (``rules.py``), then iam-dataset's SDK-method
   table (which knows that ``ListObjectsV2`` is ``s3:ListBucket``), then the reference itself

@@ -215,7 +215,8 @@ def _compile_entries(
 
 
 def namespace_of(ref: Reference, source: str) -> str | None:
-    """eventSource -> IAM namespace: the table, else the host's first label if the reference has it."""
+    """eventSource -> IAM namespace: the tables, else the host name without ``.amazonaws.com`` if the
+    reference has that namespace."""
     namespace = ref.event_sources.get(source) or EVENT_SOURCE_NAMESPACES.get(source)
     if namespace is None and source.endswith(".amazonaws.com"):
         guess = source.removesuffix(".amazonaws.com")
