@@ -40,6 +40,12 @@ class Reason(StrEnum):
     ROLE_DEFINITION_NOT_EDITABLE = "RoleDefinitionNotEditable"
     PULL_REQUEST_REJECTED = "PullRequestRejected"
     DISCOVERY_FAILED = "DiscoveryFailed"  # rightsizing: roles could not be discovered
+    # rightsizing's own steps
+    ROLES_DISCOVERED = "RolesDiscovered"
+    SCANNED = "Scanned"
+    NO_ROLES = "NoRoles"
+    UP_TO_DATE = "UpToDate"
+    NO_ACTIVITY = "NoActivity"
     # tenancy (services/tenancy.py, docs/tenancy.md): what a namespace may use, and credentials' destination
     SOURCE_NOT_ALLOWED = "SourceNotAllowed"
     SOURCE_NOT_FOUND = "SourceNotFound"  # temporary: creating the source is enough
@@ -55,7 +61,17 @@ class EventReason(StrEnum):
     FAILED = "Failed"
 
 
-_TEMPORARY = frozenset({Reason.TEMPORARY_FAILURE, Reason.INTERNAL_ERROR})
+# The reasons a TemporaryError may carry: a reason given to one must be listed here (tests/unit/services/
+# test_errors.py lists them again, so adding one is a deliberate act), or the schedule would wait a whole
+# interval instead of the backoff after it.
+_TEMPORARY = frozenset(
+    {
+        Reason.TEMPORARY_FAILURE,
+        Reason.INTERNAL_ERROR,
+        Reason.SOURCE_NOT_FOUND,
+        Reason.REPOSITORY_REF_NOT_FOUND,
+    }
+)
 
 
 def is_temporary(reason: object) -> bool:

@@ -304,7 +304,7 @@ class RightsizingService:
         conds.set(
             DISCOVERED,
             True,
-            "RolesDiscovered",
+            Reason.ROLES_DISCOVERED,
             f"{len(roles)} roles from {len(accounts)} ServiceAccounts in {len(namespaces)} namespaces",
         )
         status.update(namespaces=len(namespaces), serviceAccounts=len(accounts), rolesFound=len(roles))
@@ -326,15 +326,15 @@ class RightsizingService:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now)
             except (InvalidRequestError, TemporaryError) as err:
                 return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
-            conds.set(SCANNED, True, "Scanned", f"one scan for {len(roles)} roles")
+            conds.set(SCANNED, True, Reason.SCANNED, f"one scan for {len(roles)} roles")
         elif not roles:
-            conds.set(SCANNED, True, "NoRoles", "no role found in scope: nothing to scan")
+            conds.set(SCANNED, True, Reason.NO_ROLES, "no role found in scope: nothing to scan")
         else:
             # A role that left is no longer covered: if it comes back, its new child needs a scan.
             last = dict(parent.status.get("lastScan") or {})
             last["roles"] = [arn for arn in last.get("roles") or () if arn in {r.arn for r in roles}]
             status["lastScan"] = last
-            conds.set(SCANNED, True, "UpToDate", "the last scan covers every role found")
+            conds.set(SCANNED, True, Reason.UP_TO_DATE, "the last scan covers every role found")
         status["roles"] = rows
         status.update(_totals(rows))
         conds.summarize([DISCOVERED, SCANNED])
@@ -494,12 +494,14 @@ class RightsizingService:
         }
         if found.policies:
             child_status["policy"] = policy_status(found, policies_sha256(found.policies), generation)
-            conds.set(c.GENERATED, True, "Generated", f"{len(found.actions)} actions, from the parent's scan")
+            conds.set(
+                c.GENERATED, True, Reason.GENERATED, f"{len(found.actions)} actions, from the parent's scan"
+            )
         else:
             conds.set(
                 c.GENERATED,
                 True,
-                "NoActivity",
+                Reason.NO_ACTIVITY,
                 "no event of the role in the window: every granted action is unused",
             )
         try:

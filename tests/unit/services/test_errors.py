@@ -81,6 +81,18 @@ def test_cancellation_is_not_an_error_to_classify() -> None:
     assert not issubclass(ScanCancelled, (InvalidRequestError, TemporaryError, AwsError, KubernetesError))
 
 
+def test_the_temporary_reasons_are_exactly_these() -> None:
+    """What the schedule retries after the backoff: a new temporary reason is added here on purpose."""
+    temporary = {
+        Reason.TEMPORARY_FAILURE,
+        Reason.INTERNAL_ERROR,
+        Reason.SOURCE_NOT_FOUND,
+        Reason.REPOSITORY_REF_NOT_FOUND,
+    }
+    assert {r for r in Reason if is_temporary(r)} == temporary
+    assert not any(is_temporary(r) for r in EventReason)
+
+
 def _string_constants(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -92,7 +104,7 @@ def test_reasons_are_written_as_named_constants_only() -> None:
     (Adapters are left out: AWS error codes such as ``InternalError`` are the other side's words.)
     """
     names = {r.value for r in Reason} | {r.value for r in EventReason}
-    condition_types = {"Ready", "Generated"}  # also condition types, spelled in conditions.py
+    condition_types = {"Ready", "Generated", "Scanned"}  # also condition types, spelled where defined
     found = {
         (path.relative_to(PACKAGE).as_posix(), text)
         for layer in ("services", "handlers")
