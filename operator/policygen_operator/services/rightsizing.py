@@ -46,7 +46,6 @@ from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import (
     InvalidRequestError,
     PolicygenError,
-    TemporaryError,
     classify,
     is_unexpected,
 )
@@ -324,7 +323,10 @@ class RightsizingService:
             )
             try:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now)
-            except (InvalidRequestError, TemporaryError) as err:
+            except Exception as raw:  # the scan's errors and IAM's (AwsError), by the same one rule
+                if is_unexpected(raw):
+                    logger.exception("scan for %s failed unexpectedly", parent.name)
+                err = classify(raw)
                 return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
             conds.set(SCANNED, True, Reason.SCANNED, f"one scan for {len(roles)} roles")
         elif not roles:

@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from policygen_operator.adapters.aws.errors import PERMANENT, AwsError
+from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
 from policygen_operator.services import metrics
 from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
@@ -190,3 +194,29 @@ def test_excluded_principals_get_no_child_and_keep_actions_are_not_unused() -> N
     detail = json.loads(cm["data"]["rightsizing.json"])
     assert detail["kept"] and all(a.startswith("sqs:") for a in detail["kept"])
     assert not any(a.startswith("sqs:") for a in detail["unused"])
+
+
+class FailingAws(FakeAws):
+    def __init__(self, permanence: Permanence) -> None:
+        self.permanence = permanence
+
+    def role_policies(self, aws: Any, role_arn: str) -> Any:
+        raise AwsError(f"reading role x: {self.permanence}", permanence=self.permanence, field="aws")
+
+
+@pytest.mark.parametrize(
+    ("permanence", "failure"), [(Permanence.TEMPORARY, "temporary"), (PERMANENT, "permanent")]
+)
+def test_an_iam_failure_fails_the_scan_step_with_its_own_permanence(
+    permanence: Permanence, failure: str
+) -> None:
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(
+        settings, kube, FailingAws(permanence), ThreadPoolExecutor(1), CountingEngine(), clock=lambda: NOW
+    )
+    outcome = run(svc, parent())
+    assert outcome.failure == failure and "reading role x" in outcome.message
+    scanned = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
+    assert scanned[0]["status"] == "False"
+    assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["False"]
