@@ -95,6 +95,7 @@ def test_report_has_counts_actions_denied_and_skipped_files(order_run: tuple[Any
     assert mine["actions"]["dynamodb:GetItem"]["lastSeen"] == "2026-11-26T16:00:09Z"
     assert set(mine["denied"]) == {"s3:DeleteObject", "dynamodb:DeleteTable"}
     assert mine["ignored"] == {"sts.amazonaws.com:GetCallerIdentity": 5}
+    assert report["ignoredReasons"]["sts.amazonaws.com:GetCallerIdentity"] == "needs no permission"
     assert mine["findings"] == [] or all(f["severity"] != "error" for f in mine["findings"])
     assert len(mine["policies"]) == 1 and len(mine["policies"][0]["sha256"]) == 64
 

@@ -94,7 +94,7 @@ def test_no_permission_needed_is_no_matching_event() -> None:
     only = request(
         start=datetime(2026, 11, 24, 9, tzinfo=UTC), end=datetime(2026, 11, 24, 9, 0, 1, tzinfo=UTC)
     )
-    with pytest.raises(NoMatchingEventsError, match="ignored as needing no permission"):
+    with pytest.raises(NoMatchingEventsError, match="GetCallerIdentity: needs no permission"):
         run_generation(only)
 
 
@@ -110,9 +110,9 @@ def test_events_not_understood_are_never_called_permissionless() -> None:
         ignored=Counter({"sts.amazonaws.com:GetCallerIdentity": 1}),
         events_matched=3,
     )
-    message = _nothing_to_allow(summary)
+    message = _nothing_to_allow(summary, {"sts.amazonaws.com:GetCallerIdentity": "needs no permission"})
     assert "2 not understood (unmapped: bedrock.amazonaws.com:SomeNewCall" in message
-    assert "1 ignored as needing no permission (sts.amazonaws.com:GetCallerIdentity)" in message
+    assert "1 ignored (sts.amazonaws.com:GetCallerIdentity: needs no permission)" in message
     only_unmapped = _nothing_to_allow(
         UsageSummary(unmapped=Counter({"x.amazonaws.com:Y": 1}), events_matched=1)
     )

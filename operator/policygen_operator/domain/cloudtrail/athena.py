@@ -300,12 +300,15 @@ def _take(
         target = summary.principal(principal)
         for action, resource in mapped.uses:
             target.add(action, resource, usage, denied=mapped.denied)
+        for note in getattr(mapped, "notes", ()):  # the mapper's findings, as the file scan keeps them
+            result.note(principal, note, usage.count)
     elif mapped.kind == "unmapped":
         summary.unmapped[mapped.key] += usage.count
         result.unmapped.setdefault(principal, Counter())[mapped.key] += usage.count
     else:
         summary.ignored[mapped.key] += usage.count
         result.ignored.setdefault(principal, Counter())[mapped.key] += usage.count
+        result.ignored_reasons.setdefault(mapped.key, getattr(mapped, "reason", "") or "ignored")
 
 
 def estimated_cost_usd(bytes_scanned: int, price_per_tb: float = PRICE_PER_TB_USD) -> float:

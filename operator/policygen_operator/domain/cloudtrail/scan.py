@@ -146,6 +146,9 @@ class ScanResult:
     # per principal, the mapper's findings ((severity, code, message): an iam:PassRole left out, a name a
     # policy cannot write) with how many events gave each; at most MAX_WARNINGS distinct per principal
     notes: dict[str, Counter[tuple[str, str, str]]] = field(default_factory=dict)
+    # why each ignored eventSource:eventName was ignored (needs no permission, console sign-in, service
+    # event, authentication failed): the report states it beside the count
+    ignored_reasons: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
     records_outside_window: int = 0
@@ -176,6 +179,8 @@ class ScanResult:
         for mine, theirs in ((self.unmapped, other.unmapped), (self.ignored, other.ignored)):
             for arn, counts in theirs.items():
                 mine.setdefault(arn, Counter()).update(counts)
+        for key, why in other.ignored_reasons.items():
+            self.ignored_reasons.setdefault(key, why)
         for arn, notes in other.notes.items():
             for note, count in notes.items():
                 self.note(arn, note, count)
@@ -512,6 +517,8 @@ class Scanner:
         else:
             result.summary.ignored[mapped.key] += 1
             result.ignored.setdefault(principal, Counter())[mapped.key] += 1
+            if mapped.key not in result.ignored_reasons:
+                result.ignored_reasons[mapped.key] = getattr(mapped, "reason", "") or "ignored"
 
     def _bad_record(self, name: str, where: str, why: str) -> None:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
