@@ -7,7 +7,9 @@ writes it (``event_source``); the mapper resolves it to an IAM namespace exactly
 does for real records (the tables, then the host name without .amazonaws.com), so the numbers are what a
 scan would do with that service's events.
 
-Also printed: unmapped operations whose namespace has a same-family action (``SendMessageBatch`` ->
+Also printed: unmapped operations whose API reference text (shipped in botocore's models) names the action
+that authorizes them ("doesn't have its own IAM permission ... include the permission X"), and those whose
+namespace has a same-family action (``SendMessageBatch`` ->
 ``SendMessage``, ``BatchGetX`` -> ``GetX``), the candidates for ``AUTHORIZED_BY`` in
 ``domain/iam/mapping/rules.py`` once documentation confirms them.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,6 +31,27 @@ import botocore.session
 
 from policygen_operator.domain.iam.mapping.plans import compile_plan, namespace_of
 from policygen_operator.domain.iam.reference import load_reference
+
+_ACTION = r"(?:<code>)?([a-z0-9-]+:[A-Za-z0-9]+)(?:</code>)?"
+# How the API references (whose text ships in botocore's models) say which action authorizes a call:
+# "The BatchIsAuthorized operation doesn't have its own IAM permission. To authorize this operation for
+# AWS principals, include the permission verifiedpermissions:IsAuthorized in their IAM policies."
+_DOCUMENTED = (
+    re.compile(
+        r"doesn.t have its own IAM permission\. To authorize this operation "
+        + r"for .{0,60}?include the permissions? "
+        + _ACTION,
+        re.S,
+    ),
+    re.compile(
+        r"(?:requires|need)s? (?:the )?permissions? (?:to perform |for |to )?(?:the )?" + _ACTION + " action"
+    ),
+)
+
+
+def documented(documentation: str) -> list[str]:
+    """Actions the operation's API reference text names as the ones that authorize it."""
+    return sorted({a for pattern in _DOCUMENTED for a in pattern.findall(documentation or "")})
 
 
 def _candidates(ref: Any, namespace: str, operation: str) -> list[str]:
@@ -65,6 +89,7 @@ def measure() -> dict[str, Any]:
     per_service: dict[str, Counter[str]] = {}
     unmapped: dict[str, list[str]] = {}
     candidates: dict[str, list[str]] = {}
+    by_docs: dict[str, list[str]] = {}
     reasons: Counter[str] = Counter()
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
@@ -80,6 +105,13 @@ def measure() -> dict[str, Any]:
                 reasons[plan.allowed.reason] += 1
             if kind == "unmapped":
                 unmapped.setdefault(service, []).append(operation)
+                named = [
+                    a
+                    for a in documented(model.operation_model(operation).documentation)
+                    if ref.action_name(a)
+                ]
+                if named:
+                    by_docs[f"{source}:{operation}"] = named
                 if namespace:
                     found = _candidates(ref, namespace, operation)
                     if found:
@@ -93,6 +125,7 @@ def measure() -> dict[str, Any]:
         "per_service": {s: dict(c) for s, c in per_service.items()},
         "unmapped": unmapped,
         "candidates": candidates,
+        "documented": by_docs,
     }
 
 
@@ -116,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     print("services with most unmapped operations: " + ", ".join(f"{s} {n}" for n, s in worst[:15]))
     print(f"unmapped operations with a same-family action in their namespace: {len(result['candidates'])}")
     for key, actions in sorted(result["candidates"].items()):
+        print(f"    {key} -> {', '.join(actions)}")
+    print(
+        f"unmapped operations whose API reference names the authorizing action: {len(result['documented'])}"
+    )
+    for key, actions in sorted(result["documented"].items()):
         print(f"    {key} -> {', '.join(actions)}")
     if args.list_unmapped:
         for service, operations in sorted(result["unmapped"].items()):

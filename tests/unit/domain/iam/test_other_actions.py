@@ -140,6 +140,18 @@ MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
                 )
             },
         ),
+        # https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_BatchIsAuthorized.html
+        (
+            "verifiedpermissions.amazonaws.com",
+            "BatchIsAuthorized",
+            {"policyStoreId": "PSEXAMPLEabcdefg111111"},
+            {
+                (
+                    "verifiedpermissions:IsAuthorized",
+                    f"arn:aws:verifiedpermissions::{ACCOUNT}:policy-store/PSEXAMPLEabcdefg111111",
+                )
+            },
+        ),
         # https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
         (
             "lambda.amazonaws.com",
@@ -202,3 +214,21 @@ def test_every_event_ends_mapped_ignored_with_a_reason_or_unmapped_under_its_own
             assert event.uses
         else:
             assert event.reason and not event.uses
+
+
+def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
+    """The sentence the API references use (here BatchIsAuthorized's, as botocore ships it)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[4] / "operator" / "scripts" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_script", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (
+        "<note> <p>The <code>BatchIsAuthorized</code> operation doesn't have its own IAM permission. To "
+        "authorize this operation for Amazon Web Services principals, include the permission "
+        "<code>verifiedpermissions:IsAuthorized</code> in their IAM policies.</p> </note>"
+    )
+    assert module.documented(text) == ["verifiedpermissions:IsAuthorized"]

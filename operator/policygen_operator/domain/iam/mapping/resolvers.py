@@ -275,4 +275,5 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "startasyncinvoke"): Resolver(_bedrock_model, _MODEL),
 }

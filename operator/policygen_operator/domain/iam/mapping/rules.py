@@ -225,6 +225,31 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("bedrock", "converse"): _authorized_by("bedrock:InvokeModel"),
     ("bedrock", "conversestream"): _authorized_by("bedrock:InvokeModelWithResponseStream"),
     ("s3", "getobjectattributes"): _OBJECT_ATTRIBUTES,
+    # "The <Operation> operation doesn't have its own IAM permission. To authorize this operation for AWS
+    # principals, include the permission <action> in their IAM policies." (each operation's API reference;
+    # found by `make coverage` in the reference text botocore ships)
+    **{
+        ("verifiedpermissions", method.lower()): _authorized_by(f"verifiedpermissions:{action}")
+        for method, action in (
+            ("BatchIsAuthorized", "IsAuthorized"),
+            ("BatchIsAuthorizedWithToken", "IsAuthorizedWithToken"),
+            ("BatchGetPolicy", "GetPolicy"),
+        )
+    },
+    **{
+        ("bcm-pricing-calculator", f"batch{verb}{noun}".lower()): _authorized_by(
+            f"bcm-pricing-calculator:{verb}{noun}"
+        )
+        for verb in ("Create", "Update", "Delete")
+        for noun in (
+            "BillScenarioCommitmentModification",
+            "BillScenarioUsageModification",
+            "WorkloadEstimateUsage",
+        )
+    },
+    # "StartAsyncInvoke ... requires permissions to perform the bedrock:InvokeModel action" (Bedrock
+    # runtime API reference, StartAsyncInvoke)
+    ("bedrock", "startasyncinvoke"): _authorized_by("bedrock:InvokeModel"),
     # "To invoke a function with response streaming ... lambda:InvokeFunction" (the streaming call has no
     # action of its own: https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html)
     ("lambda", "invokewithresponsestream"): _authorized_by(
