@@ -76,7 +76,8 @@ k() { "$kubectl" "$@"; }
 
 say "installing the CRD, the ServiceAccount and its RBAC (kubectl apply -k deploy/)"
 k apply --server-side -k deploy/ >/dev/null
-k wait --for=condition=Established --timeout=60s crd/policygenerations.policygen.io
+k wait --for=condition=Established --timeout=60s crd/policygenerations.policygen.io \
+  crd/clustercloudtrailsources.policygen.io
 echo "(deploy/'s Deployment stays pending: this control plane has no nodes. The operator runs below as a local"
 echo " process with the same ServiceAccount's token, so it has exactly the RBAC deploy/ grants.)"
 k create namespace "$namespace" --dry-run=client -o yaml | k apply -f - >/dev/null
@@ -131,7 +132,7 @@ for _ in $(seq 150); do
 done
 echo "liveness: http://127.0.0.1:$liveness_port/healthz  metrics: http://127.0.0.1:$metrics_port/metrics"
 
-say "kubectl apply -f examples/policygeneration.yaml (endpointURL pointed at this demo's moto)"
+say "kubectl apply -f examples/policygeneration.yaml: the admin's ClusterCloudTrailSource (endpointURL pointed at this demo's moto) and the team's PolicyGeneration naming it"
 sed "s#http://127.0.0.1:4566#http://127.0.0.1:$s3_port#" examples/policygeneration.yaml | k apply -f -
 if ! k -n "$namespace" wait pgen/order-processor --for=condition=Ready --timeout=180s; then
   k -n "$namespace" get pgen order-processor -o yaml

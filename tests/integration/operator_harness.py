@@ -203,6 +203,10 @@ class Operator:
                 "POLICYGEN_LOG_LEVEL": "INFO",
                 "POLICYGEN_MAX_CONCURRENT_SCANS": "2",
                 "POLICYGEN_RETRY_BACKOFF": "2",
+                # The operator tests below write inline sources and repositories (single-tenant); the tenancy
+                # tests (test_tenancy_controlplane.py) start it with "false", as the chart does.
+                "POLICYGEN_SINGLE_TENANT": "true",
+                "POLICYGEN_OPERATOR_NAMESPACE": OPERATOR_NAMESPACE,
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "us-east-1",

@@ -8,6 +8,7 @@ may this namespace use a cluster object, may it ask about this principal, may it
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -100,3 +101,17 @@ def path_allowed(patterns: Sequence[str], path: str) -> bool:
     normalised = posixpath.normpath(path) if path else ""
     normalised = "" if normalised == "." else normalised
     return any(_path_pattern(p).fullmatch(normalised) for p in patterns)
+
+
+def session_name(*parts: str) -> str:
+    """An STS RoleSessionName (2-64 of ``[\\w+=,.@-]``) from parts, e.g. the namespace and the name."""
+    text = re.sub(r"[^\w+=,.@-]+", "-", "-".join(["policygen", *parts])).strip("-")
+    if len(text) > 64:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+        text = f"{text[:55].rstrip('-')}-{digest}"
+    return text
+
+
+def tag_value(text: str) -> str:
+    """An STS session tag value: at most 256 of letters, digits, spaces and ``_.:/=+-@``."""
+    return re.sub(r"[^\w .:/=+@-]", "_", text)[:256]

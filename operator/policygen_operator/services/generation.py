@@ -78,6 +78,19 @@ class AwsAccess:
     region: str | None = None
     role_arn: str | None = None
     endpoint_url: str | None = None  # STS/IAM endpoint override (tests use moto's server)
+    # The assumed role's session: a name and tags saying which namespace/resource asked, the source's
+    # external id (adapters.aws.session.RoleSession; plain values here so a local scan imports no boto3).
+    session_name: str | None = None
+    session_tags: tuple[tuple[str, str], ...] = ()
+    external_id: str | None = None
+
+
+def aws_session(aws: AwsAccess) -> Any:
+    """The shared boto3 session for ``aws`` (imported here: a scan of local files never loads botocore)."""
+    from policygen_operator.adapters.aws.session import SESSION_NAME, RoleSession, shared_session
+
+    identity = RoleSession(aws.session_name or SESSION_NAME, aws.session_tags, aws.external_id)
+    return shared_session(aws.region, aws.role_arn, aws.endpoint_url, identity)
 
 
 @dataclass(frozen=True)
@@ -220,10 +233,10 @@ def _source_items(
     if not isinstance(source, S3Logs):
         raise TypeError(f"{type(source).__name__} has no files to scan")  # AthenaLogs goes to _athena_scan
     from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
-    from policygen_operator.adapters.aws.session import s3_client, shared_session
+    from policygen_operator.adapters.aws.session import s3_client
 
     try:
-        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+        session = aws_session(request.aws)
         client = s3_client(session, source.endpoint_url, request.download_threads + 4)
     except Exception as error:  # botocore raises many kinds while resolving credentials or a role
         raise _aws_error(error) from error
@@ -245,10 +258,8 @@ def _source_items(
 def _lookup_items(
     request: GenerationRequest, source: LookupEventsLogs, window: Window, cancel: threading.Event | None
 ) -> Iterator[WorkItem]:
-    from policygen_operator.adapters.aws.session import shared_session
-
     try:
-        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+        session = aws_session(request.aws)
     except Exception as error:  # botocore raises many kinds while resolving credentials or a role
         raise _aws_error(error) from error
     return lookup_items(source, session, window, cancel)
@@ -262,10 +273,8 @@ def _athena_scan(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> tuple[ScanResult, dict[str, Any]]:
-    from policygen_operator.adapters.aws.session import shared_session
-
     try:
-        session = shared_session(request.aws.region, request.aws.role_arn, request.aws.endpoint_url)
+        session = aws_session(request.aws)
     except Exception as error:  # botocore raises many kinds while resolving credentials or a role
         raise _aws_error(error) from error
     say = (lambda line: progress(Progress(0, None, 0, 0, line))) if progress is not None else None

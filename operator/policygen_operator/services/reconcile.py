@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
 from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.iam.validate import Finding
+from policygen_operator.domain.tenancy import session_name
 from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
@@ -62,6 +63,7 @@ from policygen_operator.services.pullrequest import (
 from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import Event, Outcome
+from policygen_operator.services.tenancy import Resolved, TenancyPort, resolve
 from policygen_operator.settings import OperatorSettings
 
 logger = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ OpenPullRequest = Callable[
 ]
 
 
-class KubePort(ConfigMapPort, Protocol):
+class KubePort(ConfigMapPort, TenancyPort, Protocol):
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState: ...
 
     async def get_state(self, namespace: str, name: str) -> ObjectState: ...
@@ -127,17 +129,17 @@ class Reconciler:
         now = self.clock()
         conds = c.Conditions(target.status.get("conditions"), iso(now), target.generation)
         try:
-            request = specs.generation_request(
+            resolved = await resolve(
                 target.spec,
-                now,
-                default_region=self.settings.aws_region,
-                aws_endpoint_url=self.settings.aws_endpoint_url,
-                workers=self.settings.scan_workers,
-                max_file_bytes=self.settings.max_file_bytes,
+                target.namespace,
+                self.kube,
+                operator_namespace=self.settings.operator_namespace,
+                single_tenant=self.settings.single_tenant,
             )
-            pr_target = specs.pull_request(target.spec)
-        except InvalidRequestError as err:
-            metrics.GENERATIONS.labels("invalid").inc()
+            request, pr_target = self._requests(target, resolved, now)
+        except Exception as raw:  # refusals (permanent), a source not there yet or an API outage (temporary)
+            err = classify(raw)
+            metrics.GENERATIONS.labels(_result_label(err, raw)).inc()
             return self._failed(target, conds, err, {})
         if target.retry and pr_target is not None:
             published = await self._published_for_pull_request(target)
@@ -173,6 +175,35 @@ class Reconciler:
             metrics.DURATION.observe(time.monotonic() - began)
         outcome.events[:0] = events
         return outcome
+
+    def _requests(
+        self, target: Target, resolved: Resolved, now: datetime
+    ) -> tuple[GenerationRequest, specs.PullRequestTarget | None]:
+        """The scan and the pull request the resolved spec asks for, with the session naming who asked."""
+        request = specs.generation_request(
+            resolved.spec,
+            now,
+            default_region=self.settings.aws_region,
+            aws_endpoint_url=self.settings.aws_endpoint_url,
+            workers=self.settings.scan_workers,
+            max_file_bytes=self.settings.max_file_bytes,
+        )
+        tags = [("policygen.io/namespace", target.namespace), ("policygen.io/name", target.name)]
+        tags += [("policygen.io/source", resolved.source.ref)] if resolved.source.ref else []
+        aws = replace(
+            request.aws,
+            session_name=session_name(f"{target.namespace}.{target.name}"),
+            session_tags=tuple(tags),
+            external_id=resolved.source.external_id,
+        )
+        pr_target = specs.pull_request(resolved.spec)
+        repository = resolved.repository
+        if pr_target is not None and repository is not None:
+            allowed = (pr_target.spec.repository,) if repository.ref else None
+            pr_target = replace(
+                pr_target, secret_namespace=repository.secret_namespace, allowed_repositories=allowed
+            )
+        return replace(request, aws=aws), pr_target
 
     async def _generate_and_deliver(self, attempt: _Attempt) -> Outcome:
         target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
@@ -358,7 +389,10 @@ class Reconciler:
     ) -> Outcome:
         status["observedGeneration"] = target.generation
         try:
-            credentials = await self._credentials(target.namespace, pr_target.secret_name)
+            credentials = await self._credentials(
+                pr_target.secret_namespace or target.namespace, pr_target.secret_name
+            )
+            allowed = pr_target.allowed_repositories
             loop = asyncio.get_running_loop()
             opened = await loop.run_in_executor(
                 self.executor,
@@ -367,7 +401,7 @@ class Reconciler:
                     pr_target.spec,
                     context,
                     credentials,
-                    self.settings.allowed_repositories,
+                    self.settings.allowed_repositories if allowed is None else allowed,
                 ),
             )
         except Exception as raw:
@@ -391,8 +425,9 @@ class Reconciler:
         data = await self.kube.read_secret(namespace, secret_name)
         if data is None or not data.get("token"):
             raise InvalidRequestError(
-                f"Secret {namespace}/{secret_name} is missing or has no key 'token' "
-                "(or the operator may not read it)",
+                f"Secret {namespace}/{secret_name} is missing, has no key 'token', is not marked for "
+                "policygen (type policygen.io/credentials or label policygen.io/credentials=true), or the "
+                "operator may not read it",
                 field="spec.output.pullRequest.credentialsSecretRef",
                 reason=Reason.CREDENTIALS_MISSING,
             )

@@ -139,6 +139,11 @@ def configmap_name(name: str, spec: Mapping[str, Any]) -> str:
 class PullRequestTarget:
     spec: PullRequestSpec
     secret_name: str | None
+    # Set by tenancy resolution: where the Secret lives (a ClusterPolicyRepository's: the operator's
+    # namespace) and the allow-list (the admin's repository itself); None: the resource's namespace and
+    # the operator's POLICYGEN_ALLOWED_REPOSITORIES.
+    secret_namespace: str | None = None
+    allowed_repositories: tuple[str, ...] | None = None
 
 
 def pull_request(spec: Mapping[str, Any]) -> PullRequestTarget | None:

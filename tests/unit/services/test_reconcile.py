@@ -115,7 +115,9 @@ def executor() -> Any:
 
 
 def reconciler(kube: FakeKube, executor: ThreadPoolExecutor, generate: Any, **kw: Any) -> rec.Reconciler:
-    settings = OperatorSettings(progress_interval=0.02, retry_backoff=30, retry_backoff_max=600)
+    settings = OperatorSettings(
+        progress_interval=0.02, retry_backoff=30, retry_backoff_max=600, single_tenant=True
+    )
     return rec.Reconciler(
         settings, kube, executor, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC), **kw
     )
@@ -357,7 +359,7 @@ async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: Thre
 
 
 def test_schedule_due() -> None:
-    settings = OperatorSettings()
+    settings = OperatorSettings(single_tenant=True)
     now = datetime(2026, 3, 2, tzinfo=UTC)
     spec = {**SPEC, "schedule": {"interval": "24h"}}
     done = {"observedGeneration": 1, "lastRun": {"completionTime": "2026-03-01T00:00:00Z"}}

@@ -8,6 +8,7 @@ credentials, so a scan longer than the role's session does not fail halfway.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -17,32 +18,64 @@ from botocore.session import get_session
 
 from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.tenancy import tag_value
 
 _LOCK = threading.Lock()
-_SESSIONS: dict[tuple[str | None, str | None, str | None], boto3.Session] = {}
+_SESSIONS: dict[tuple[object, ...], boto3.Session] = {}
 SESSION_NAME = "policygen"
 
 
+@dataclass(frozen=True)
+class RoleSession:
+    """Who an assumed-role session says it is working for, so the role's own CloudTrail shows which team
+    asked: a session name (``policygen-<namespace>-<name>``), session tags and the source's external id.
+
+    Session tags need ``sts:TagSession`` in the role's trust policy (docs/tenancy.md).
+    """
+
+    name: str = SESSION_NAME
+    tags: tuple[tuple[str, str], ...] = ()
+    external_id: str | None = None
+
+
+def assume_role_kwargs(role_arn: str, identity: RoleSession) -> dict[str, Any]:
+    """The AssumeRole parameters for ``role_arn`` as ``identity`` (tests check them against botocore)."""
+    kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": identity.name}
+    if identity.tags:
+        kwargs["Tags"] = [{"Key": k, "Value": tag_value(v)} for k, v in identity.tags]
+    if identity.external_id:
+        kwargs["ExternalId"] = identity.external_id
+    return kwargs
+
+
 def shared_session(
-    region: str | None = None, role_arn: str | None = None, sts_endpoint: str | None = None
+    region: str | None = None,
+    role_arn: str | None = None,
+    sts_endpoint: str | None = None,
+    identity: RoleSession | None = None,
 ) -> boto3.Session:
-    key = (region, role_arn, sts_endpoint)
+    """The session for this identity; one per (region, role, endpoint, role session) for the process."""
+    identity = identity or RoleSession()
+    key = (region, role_arn, sts_endpoint, identity if role_arn else None)
     with _LOCK:
         session = _SESSIONS.get(key)
         if session is None:
-            session = _build(region, role_arn, sts_endpoint)
+            session = _build(region, role_arn, sts_endpoint, identity)
             _SESSIONS[key] = session
         return session
 
 
-def _build(region: str | None, role_arn: str | None, sts_endpoint: str | None) -> boto3.Session:
+def _build(
+    region: str | None, role_arn: str | None, sts_endpoint: str | None, identity: RoleSession
+) -> boto3.Session:
     base = boto3.Session(region_name=region)
     if not role_arn:
         return base
     sts = base.client("sts", endpoint_url=sts_endpoint, region_name=region or base.region_name or "us-east-1")
+    kwargs = assume_role_kwargs(role_arn, identity)
 
     def refresh() -> dict[str, Any]:
-        issued = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        issued = sts.assume_role(**kwargs)["Credentials"]
         return {
             "access_key": issued["AccessKeyId"],
             "secret_key": issued["SecretAccessKey"],

@@ -1,0 +1,164 @@
+"""Reconcile with tenancy (issue 10): a PolicyGeneration that names an admin's source and repository is
+scanned and proposed with the admin's settings; a refusal is a condition and nothing is scanned or read."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.services import reconcile as rec
+from policygen_operator.services.generation import GenerationRequest, GenerationResult
+from policygen_operator.services.pullrequest import (
+    Credentials,
+    PullRequestContext,
+    PullRequestSpec,
+    PullRequestStatus,
+)
+from policygen_operator.settings import OperatorSettings
+from tests.fixtures.kube import FakeKube
+from tests.unit.services.test_reconcile import PRINCIPAL, TOKEN, result, target
+
+SOURCE = {
+    "spec": {
+        "s3": {"bucket": "org-trail", "endpointURL": "https://s3.mirror.example"},
+        "aws": {"roleArn": "arn:aws:iam::111122223333:role/reader", "externalId": "ext-42"},
+        "allowedPrincipals": ["arn:aws:iam::111122223333:role/payments-*"],
+        "namespaces": {"names": ["ns"]},
+    }
+}
+REPOSITORY = {
+    "spec": {
+        "provider": "github",
+        "url": "https://github.com/acme/infra.git",
+        "credentialsSecretRef": {"name": "forge"},
+        "allowedPaths": ["iam/**"],
+        "namespaces": {"names": ["ns"]},
+    }
+}
+SPEC = {
+    "principalArn": PRINCIPAL,
+    "sourceRef": {"kind": "ClusterCloudTrailSource", "name": "org"},
+    "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"},
+    "output": {
+        "pullRequest": {
+            "repositoryRef": {"kind": "ClusterPolicyRepository", "name": "infra"},
+            "path": "iam",
+            "format": "ack",
+        }
+    },
+}
+
+
+@pytest.fixture
+def executor() -> Any:
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def kube_with_objects() -> FakeKube:
+    kube = FakeKube()
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = SOURCE
+    kube.admin_objects[("clusterpolicyrepositories", None, "infra")] = REPOSITORY
+    kube.namespace_labels_by_name["ns"] = {}
+    kube.secrets[("policygen-system", "forge")] = {"token": TOKEN}
+    return kube
+
+
+def reconciler(
+    kube: FakeKube, executor: ThreadPoolExecutor, scans: list[GenerationRequest], prs: list[Any]
+) -> rec.Reconciler:
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        scans.append(request)
+        return result()
+
+    def open_pull_request(
+        spec: PullRequestSpec, context: PullRequestContext, credentials: Credentials, allowed: tuple[str, ...]
+    ) -> PullRequestStatus:
+        prs.append((spec, credentials, allowed))
+        return PullRequestStatus(
+            "https://github.com/acme/infra/pull/1", 1, "policygen/ns/pay", "abc", "open", True
+        )
+
+    settings = OperatorSettings(progress_interval=0.02, operator_namespace="policygen-system")
+    return rec.Reconciler(
+        settings,
+        kube,
+        executor,
+        generate=generate,
+        open_pull_request=open_pull_request,
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+
+
+async def test_refs_resolve_to_the_admins_source_repository_and_credentials(
+    executor: ThreadPoolExecutor,
+) -> None:
+    kube, scans, prs = kube_with_objects(), [], []
+    outcome = await reconciler(kube, executor, scans, prs).reconcile(target(kube, spec=SPEC))
+    assert outcome.failure is None, outcome.message
+    [request] = scans
+    assert request.source.bucket == "org-trail" and request.source.endpoint_url == "https://s3.mirror.example"
+    assert request.aws.role_arn == "arn:aws:iam::111122223333:role/reader"
+    assert request.aws.external_id == "ext-42"
+    assert request.aws.session_name == "policygen-ns.pay"
+    assert dict(request.aws.session_tags) == {
+        "policygen.io/namespace": "ns",
+        "policygen.io/name": "pay",
+        "policygen.io/source": "ClusterCloudTrailSource/org",
+    }
+    [(spec, credentials, allowed)] = prs
+    assert spec.repository == "https://github.com/acme/infra.git" and spec.path == "iam"
+    assert (
+        credentials.token == TOKEN
+    )  # from the operator's namespace, where the cluster repository's Secret is
+    assert allowed == ("https://github.com/acme/infra.git",)
+
+
+def other_namespace(kube: FakeKube, spec: dict[str, Any]) -> None:
+    source = {"spec": {**SOURCE["spec"], "namespaces": {"names": ["other"]}}}
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = source
+
+
+def admin_principal(kube: FakeKube, spec: dict[str, Any]) -> None:
+    spec["principalArn"] = "arn:aws:iam::111122223333:role/admin"
+
+
+def path_outside(kube: FakeKube, spec: dict[str, Any]) -> None:
+    spec["output"]["pullRequest"]["path"] = "prod"
+
+
+def inline_metadata_endpoint(kube: FakeKube, spec: dict[str, Any]) -> None:
+    """A team's own endpoint: today the operator would sign requests to the instance metadata address."""
+    del spec["sourceRef"]
+    spec["cloudTrail"] = {"s3": {"bucket": "b", "endpointURL": "http://169.254.169.254"}}
+
+
+def missing_repository(kube: FakeKube, spec: dict[str, Any]) -> None:
+    spec["output"]["pullRequest"]["repositoryRef"] = {"kind": "PolicyRepository", "name": "x"}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (other_namespace, "SourceNotAllowed"),
+        (admin_principal, "PrincipalNotAllowed"),
+        (path_outside, "PathNotAllowed"),
+        (inline_metadata_endpoint, "SourceNotAllowed"),
+        (missing_repository, "RepositoryRefNotFound"),
+    ],
+)
+async def test_refusals_are_conditions_and_nothing_is_scanned_or_sent(
+    executor: ThreadPoolExecutor, change: Any, reason: str
+) -> None:
+    kube, scans, prs = kube_with_objects(), [], []
+    spec = {**SPEC, "output": {"pullRequest": dict(SPEC["output"]["pullRequest"])}}
+    change(kube, spec)
+    outcome = await reconciler(kube, executor, scans, prs).reconcile(target(kube, spec=spec))
+    ready = next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
+    assert (ready["status"], ready["reason"]) == ("False", reason)
+    assert "admin" in ready["message"]
+    assert scans == [] and prs == [] and kube.configmap_writes == 0
