@@ -156,6 +156,35 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "replaceManagedPolicies[0]",
     ),
     ("unknown field", lambda s: s.update(principal="x"), 'unknown field "spec.principal"'),
+    (
+        "source twice",
+        lambda s: s.update(sourceRef={"kind": "ClusterCloudTrailSource", "name": "org"}),
+        "exactly one of sourceRef",
+    ),
+    ("no source", lambda s: s.pop("cloudTrail"), "exactly one of sourceRef"),
+    (
+        "own role with a source",
+        lambda s: s.pop("cloudTrail") and s.update(sourceRef={"name": "org"}),
+        "spec.aws.roleArn is not allowed",
+    ),
+    (
+        "repository twice",
+        lambda s: s["output"]["pullRequest"].update(repositoryRef={"name": "infra"}),
+        "exactly one of repositoryRef",
+    ),
+    (
+        "own api with a repository object",
+        lambda s: (
+            s["output"]["pullRequest"].update(repositoryRef={"name": "infra"}, apiURL="https://evil.example")
+            or [s["output"]["pullRequest"].pop(k) for k in ("repository", "provider", "credentialsSecretRef")]
+        ),
+        "with repositoryRef, apiURL, baseBranch and credentials are the repository",
+    ),
+    (
+        "source kind",
+        lambda s: s.pop("cloudTrail") and s.update(sourceRef={"kind": "Bucket", "name": "org"}),
+        "supported values",
+    ),
     ("missing principal", lambda s: s.pop("principalArn"), "spec.principalArn: Required value"),
 ]
 
@@ -176,7 +205,8 @@ def test_the_good_spec_is_accepted_and_defaults_are_filled(
         "includeDenied": False,
         "excludeActions": ["iam:PassRole", "s3:Delete*"],
     }
-    assert created["spec"]["output"]["pullRequest"]["baseBranch"] == "main"
+    # No schema default: with a repositoryRef the base branch is the repository's (inline: main, in services).
+    assert "baseBranch" not in created["spec"]["output"]["pullRequest"]
     minimal = {
         "principalArn": "arn:aws:iam::111122223333:user/people/alice",
         "cloudTrail": {"local": {"path": "/l"}},
@@ -262,3 +292,62 @@ def test_a_split_policys_status_keeps_part_count_and_keys(
     header, row = wide.splitlines()[:2]
     at = header.index("PARTS")  # columns are aligned; READY is blank here (no conditions), so not split()
     assert row[at:].split()[0] == "2", wide
+
+
+ADMIN_SOURCE: dict[str, Any] = {
+    "apiVersion": "policygen.io/v1alpha1",
+    "kind": "ClusterCloudTrailSource",
+    "metadata": {"name": "org-trail"},
+    "spec": {
+        "s3": {"bucket": "org-trail", "organizationId": "o-abcdef1234"},
+        "aws": {"roleArn": "arn:aws:iam::111122223333:role/trail-reader", "externalId": "policygen-7f3a"},
+        "allowedPrincipals": ["arn:aws:iam::111122223333:role/team-a-*"],
+        "namespaces": {"selector": {"matchLabels": {"team": "a"}}, "names": ["payments"]},
+    },
+}
+ADMIN_REPOSITORY: dict[str, Any] = {
+    "apiVersion": "policygen.io/v1alpha1",
+    "kind": "ClusterPolicyRepository",
+    "metadata": {"name": "infra"},
+    "spec": {
+        "provider": "github",
+        "url": "https://github.com/acme/infra.git",
+        "credentialsSecretRef": {"name": "github-token"},
+        "allowedPaths": ["teams/a/**"],
+        "namespaces": {"names": ["payments"]},
+    },
+}
+
+
+def _admin(kube: KubeClient, body: dict[str, Any], name: str, edit: Callable[[dict[str, Any]], Any]) -> None:
+    body = copy.deepcopy(body)
+    body["metadata"]["name"] = name
+    edit(body["spec"])
+    plural = {
+        "ClusterCloudTrailSource": "clustercloudtrailsources",
+        "ClusterPolicyRepository": "clusterpolicyrepositories",
+    }
+    kube.request("POST", f"{API}/{plural[body['kind']]}?fieldValidation=Strict", body)
+
+
+def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient, crd: None) -> None:
+    _admin(kube_admin, ADMIN_SOURCE, "good-source", lambda s: None)
+    _admin(kube_admin, ADMIN_REPOSITORY, "good-repository", lambda s: None)
+    bad = [
+        (ADMIN_SOURCE, lambda s: s.update(local={"path": "/logs"}), "exactly one source must be set"),
+        (ADMIN_SOURCE, lambda s: s.pop("namespaces"), "spec.namespaces: Required value"),
+        (ADMIN_SOURCE, lambda s: s.update(allowedPrincipals=[]), "spec.allowedPrincipals"),
+        (ADMIN_SOURCE, lambda s: s.update(allowedPrincipals=["team-a-*"]), "spec.allowedPrincipals[0]"),
+        (
+            ADMIN_SOURCE,
+            lambda s: s["namespaces"].update(selector={"matchExpressions": [{"key": "t", "operator": "In"}]}),
+            "In and NotIn need values",
+        ),
+        (ADMIN_REPOSITORY, lambda s: s.pop("allowedPaths"), "spec.allowedPaths: Required value"),
+        (ADMIN_REPOSITORY, lambda s: s.pop("credentialsSecretRef"), "credentialsSecretRef is required"),
+        (ADMIN_REPOSITORY, lambda s: s.update(url="git@github.com:acme/infra.git"), "spec.url"),
+    ]
+    for index, (body, edit, message) in enumerate(bad):
+        with pytest.raises(ApiError) as refused:
+            _admin(kube_admin, body, f"bad-{index}", edit)
+        assert message in str(refused.value.body), (index, refused.value.body)

@@ -1,0 +1,223 @@
+"""Tenancy on the real control plane (issue 10): the operator runs multi-tenant
+(POLICYGEN_SINGLE_TENANT=false, as the chart installs it) under deploy/'s RBAC, and each attempt a team could
+make is refused with its condition while a local listener proves that nothing was sent to it: no signed S3
+request, no token.
+
+The positive paths are here too: a PolicyGeneration naming an admin's ClusterCloudTrailSource becomes Ready,
+and one naming a ClusterPolicyRepository opens its pull request with the credentials from the operator's
+namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.controlplane.client import KubeClient
+from tests.fakeforge import FakeForge
+from tests.fakeforge.fixtures import forge_fixture
+from tests.integration.operator_harness import (
+    API,
+    OPERATOR_NAMESPACE,
+    SAMPLE_PRINCIPAL,
+    SAMPLE_WINDOW,
+    SAMPLES,
+    Operator,
+    condition,
+    create,
+    merge_patch,
+    running_operator,
+    wait_ready,
+)
+from tests.integration.test_credentials_stay_home import Listener
+
+pytestmark = pytest.mark.controlplane
+
+TOKEN = "ghp_tenancy-token-9c1e"
+POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
+ROLE_YAML = """\
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  name: order-processor
+spec:
+  name: order-processor
+  path: /service-role/
+  policies:
+    - arn:aws:iam::aws:policy/PowerUserAccess
+"""
+
+forge = forge_fixture(TOKEN)
+
+
+@pytest.fixture
+def operator(namespace: str, operator_kubeconfig: Path, tmp_path: Path) -> Iterator[Operator]:
+    with running_operator(
+        namespace, operator_kubeconfig, tmp_path, {"POLICYGEN_SINGLE_TENANT": "false"}
+    ) as op:
+        yield op
+
+
+@pytest.fixture
+def trap() -> Iterator[Listener]:
+    listener = Listener().start()
+    yield listener
+    listener.stop()
+
+
+def cluster_object(kube: KubeClient, plural: str, kind: str, name: str, spec: dict[str, Any]) -> None:
+    body = {"apiVersion": "policygen.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+    kube.post(f"{API}/{plural}", body)
+
+
+def source(
+    kube: KubeClient, name: str, namespaces: dict[str, Any], principals: list[str] | None = None
+) -> None:
+    spec = {
+        "local": {"path": str(SAMPLES)},
+        "allowedPrincipals": principals or ["arn:aws:iam::111122223333:role/service-role/*"],
+        "namespaces": namespaces,
+    }
+    cluster_object(kube, "clustercloudtrailsources", "ClusterCloudTrailSource", name, spec)
+
+
+def refused(kube: KubeClient, namespace: str, name: str, reason: str) -> dict[str, Any]:
+    obj = wait_ready(kube, namespace, name, status="False")
+    ready = condition(obj, "Ready")
+    assert ready["reason"] == reason, ready
+    assert "admin" in ready["message"], ready
+    return obj
+
+
+def test_sources_serve_the_namespaces_and_principals_they_allow(
+    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener
+) -> None:
+    merge_patch(kube_admin, f"/api/v1/namespaces/{namespace}", {"metadata": {"labels": {"team": namespace}}})
+    source(kube_admin, f"ok-{namespace}", {"selector": {"matchLabels": {"team": namespace}}})
+    source(kube_admin, f"elsewhere-{namespace}", {"names": ["some-other-team"]})
+    ref = {"kind": "ClusterCloudTrailSource", "name": f"ok-{namespace}"}
+    spec = {"principalArn": SAMPLE_PRINCIPAL, "sourceRef": ref, "window": SAMPLE_WINDOW}
+
+    create(kube_admin, namespace, "allowed", spec)
+    obj = wait_ready(kube_admin, namespace, "allowed")
+    assert obj["status"]["policy"]["actions"] > 0
+
+    create(
+        kube_admin,
+        namespace,
+        "other-principal",
+        {**spec, "principalArn": "arn:aws:iam::111122223333:role/ci-deployer"},
+    )
+    refused(kube_admin, namespace, "other-principal", "PrincipalNotAllowed")
+
+    other = {"kind": "ClusterCloudTrailSource", "name": f"elsewhere-{namespace}"}
+    create(kube_admin, namespace, "other-source", {**spec, "sourceRef": other})
+    refused(kube_admin, namespace, "other-source", "SourceNotAllowed")
+
+    # A team's own endpoint: multi-tenant, an inline source is refused before any request is signed.
+    inline = {"s3": {"bucket": "team-bucket", "endpointURL": trap.url}}
+    create(
+        kube_admin,
+        namespace,
+        "own-endpoint",
+        {"principalArn": SAMPLE_PRINCIPAL, "cloudTrail": inline, "window": SAMPLE_WINDOW},
+    )
+    obj = refused(kube_admin, namespace, "own-endpoint", "SourceNotAllowed")
+    assert "configMapRef" not in obj["status"]
+    assert trap.requests == []
+
+
+def test_repositories_get_the_admins_credentials_and_nothing_else(
+    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener, forge: FakeForge
+) -> None:
+    source(kube_admin, f"src-{namespace}", {"names": [namespace]})
+    repo = f"acme/tenancy-{namespace}"
+    forge.create_repository(repo, {"iam/order-processor.yaml": ROLE_YAML})
+    kube_admin.post(
+        f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"forge-{namespace}"},
+            "type": "policygen.io/credentials",
+            "stringData": {"token": TOKEN},
+        },
+    )
+    cluster_object(
+        kube_admin,
+        "clusterpolicyrepositories",
+        "ClusterPolicyRepository",
+        f"infra-{namespace}",
+        {
+            "provider": "github",
+            "url": f"{forge.url}/{repo}.git",
+            "apiURL": f"{forge.url}/api/v3",
+            "credentialsSecretRef": {"name": f"forge-{namespace}"},
+            "allowedPaths": ["iam/**"],
+            "namespaces": {"names": [namespace]},
+        },
+    )
+    base = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": f"src-{namespace}"},
+        "window": SAMPLE_WINDOW,
+    }
+    by_ref = {
+        "repositoryRef": {"kind": "ClusterPolicyRepository", "name": f"infra-{namespace}"},
+        "path": "iam",
+        "format": "ack",
+        "replaceManagedPolicies": [POWER_USER],
+    }
+    create(kube_admin, namespace, "orders", {**base, "output": {"pullRequest": by_ref}})
+    obj = wait_ready(kube_admin, namespace, "orders")
+    assert obj["status"]["pullRequest"]["url"] == f"{forge.url}/{repo}/pull/1"
+    assert obj["status"]["pullRequest"]["branch"] == f"policygen/{namespace}/orders"
+
+    create(kube_admin, namespace, "outside", {**base, "output": {"pullRequest": {**by_ref, "path": "prod"}}})
+    refused(kube_admin, namespace, "outside", "PathNotAllowed")
+
+    # A team's own repository and API host, with a token Secret that is not marked for policygen.
+    kube_admin.post(
+        f"/api/v1/namespaces/{namespace}/secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "sa-like"},
+            "stringData": {"token": TOKEN},
+        },
+    )
+    inline = {
+        "provider": "github",
+        "repository": f"{trap.url}/acme/infra.git",
+        "apiURL": f"{trap.url}/api/v3",
+        "credentialsSecretRef": {"name": "sa-like"},
+        "path": "iam",
+        "format": "ack",
+    }
+    create(kube_admin, namespace, "own-repo", {**base, "output": {"pullRequest": inline}})
+    refused(kube_admin, namespace, "own-repo", "RepositoryNotAllowed")
+
+    # A namespaced PolicyRepository of the team's own, pointing at its listener with the unmarked Secret: the
+    # repository is the team's to name, but the Secret is not read as credentials, so no token leaves.
+    kube_admin.post(
+        f"{API}/namespaces/{namespace}/policyrepositories",
+        {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "PolicyRepository",
+            "metadata": {"name": "mine"},
+            "spec": {
+                "provider": "github",
+                "url": f"{trap.url}/acme/infra.git",
+                "credentialsSecretRef": {"name": "sa-like"},
+                "allowedPaths": ["**"],
+            },
+        },
+    )
+    own = {"repositoryRef": {"name": "mine"}, "path": "iam", "format": "ack"}
+    create(kube_admin, namespace, "own-object", {**base, "output": {"pullRequest": own}})
+    obj = wait_ready(kube_admin, namespace, "own-object", status="False")
+    assert condition(obj, "PullRequestOpened")["reason"] == "CredentialsMissing"
+    assert trap.requests == [] and not trap.saw_token()
