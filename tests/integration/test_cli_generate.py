@@ -74,6 +74,9 @@ def test_prints_a_policy_for_the_sample_logs(order_run: tuple[subprocess.Complet
     for name in ("not-a-log.json", "missing-fields.json", "_KfDXzFLWUDs0oiur.json.gz"):
         assert name in run.stderr
     assert "policy written to stdout" in run.stderr
+    # Events needing no permission are said to be ignored, with the reason (issue 9 item 2).
+    assert "event(s) ignored (sts.amazonaws.com:GetCallerIdentity x5: needs no permission)" in run.stderr
+    assert "not understood" not in run.stderr
 
 
 def test_report_has_counts_actions_denied_and_skipped_files(order_run: tuple[Any, dict[str, Any]]) -> None:

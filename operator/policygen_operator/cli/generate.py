@@ -403,6 +403,9 @@ def _outcome(error: PolicygenError) -> str:
     return error.reason[:1].lower() + error.reason[1:]
 
 
+MAPPER_FINDINGS = frozenset({"pass-role-left-out", "resource-not-writable"})
+
+
 def _print_warnings(report: dict[str, Any], err: TextIO) -> None:
     for warning in report.get("warnings", []):
         print(f"policygen generate: warning: {warning}", file=err)
@@ -425,6 +428,34 @@ def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
         f"skipped; policy written to {where}",
         file=err,
     )
+    _print_mapping(report, err)
+
+
+def _print_mapping(report: dict[str, Any], err: TextIO) -> None:
+    """What the mapper did not turn into permissions, said for what it is: events it did not understand
+    (unmapped) apart from events that need no permission (ignored, with the reason), and its findings
+    (an iam:PassRole left out, a name a policy cannot write)."""
+    unmapped = report.get("unmapped") or {}
+    if unmapped:
+        names = ", ".join(f"{key} x{count}" for key, count in list(unmapped.items())[:5])
+        more = f" and {len(unmapped) - 5} more" if len(unmapped) > 5 else ""
+        print(
+            f"policygen generate: {sum(unmapped.values()):,} event(s) not understood, in no policy "
+            f"(unmapped): {names}{more}",
+            file=err,
+        )
+    ignored = report.get("ignored") or {}
+    if ignored:
+        reasons = report.get("ignoredReasons") or {}
+        names = "; ".join(
+            f"{key} x{count}: {reasons.get(key, 'ignored')}" for key, count in list(ignored.items())[:5]
+        )
+        more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
+        print(f"policygen generate: {sum(ignored.values()):,} event(s) ignored ({names}{more})", file=err)
+    for arn, principal in (report.get("principals") or {}).items():
+        for finding in principal.get("findings", []):
+            if finding.get("code") in MAPPER_FINDINGS:
+                print(f"policygen generate: {finding['severity']}: {arn}: {finding['message']}", file=err)
 
 
 class _ProgressPrinter:

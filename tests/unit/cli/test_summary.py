@@ -1,0 +1,42 @@
+"""The CLI's summary says what the mapper did not turn into permissions (issue 9 items 2 and 3)."""
+
+from __future__ import annotations
+
+import io
+
+from policygen_operator.cli.generate import _print_mapping
+
+
+def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() -> None:
+    report = {
+        "unmapped": {"bedrock.amazonaws.com:SomeNewCall": 2},
+        "ignored": {"sts.amazonaws.com:GetCallerIdentity": 3},
+        "ignoredReasons": {"sts.amazonaws.com:GetCallerIdentity": "needs no permission"},
+        "principals": {
+            "arn:aws:iam::111122223333:user/Alice": {
+                "findings": [
+                    {
+                        "severity": "warning",
+                        "code": "pass-role-left-out",
+                        "message": "ecs.amazonaws.com:RunTask ...",
+                    },
+                    {"severity": "warning", "code": "wildcard-resource", "message": "Resource * for ..."},
+                ]
+            }
+        },
+    }
+    err = io.StringIO()
+    _print_mapping(report, err)
+    lines = err.getvalue().splitlines()
+    assert lines[0] == (
+        "policygen generate: 2 event(s) not understood, in no policy (unmapped): "
+        "bedrock.amazonaws.com:SomeNewCall x2"
+    )
+    assert lines[1] == (
+        "policygen generate: 3 event(s) ignored (sts.amazonaws.com:GetCallerIdentity x3: needs no permission)"
+    )
+    assert (
+        lines[2]
+        == "policygen generate: warning: arn:aws:iam::111122223333:user/Alice: ecs.amazonaws.com:RunTask ..."
+    )
+    assert len(lines) == 3
