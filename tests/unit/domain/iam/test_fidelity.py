@@ -139,6 +139,24 @@ def _shapes() -> list[Shape]:
             {"name": f"/app/param-{i}"},
             [("ssm:GetParameter", f"arn:aws:ssm:{r}:{a}:parameter/app/param-{i}")],
         ),
+        lambda i: (  # API_StopInstances.html (CloudTrail writes InstanceIds as instancesSet.items)
+            "ec2.amazonaws.com",
+            "StopInstances",
+            {
+                "instancesSet": {"items": [{"instanceId": f"i-a{i}"}, {"instanceId": f"i-b{i}"}]},
+                "force": False,
+            },
+            [
+                ("ec2:StopInstances", f"arn:aws:ec2:{r}:{a}:instance/i-a{i}"),
+                ("ec2:StopInstances", f"arn:aws:ec2:{r}:{a}:instance/i-b{i}"),
+            ],
+        ),
+        lambda i: (  # API_DescribeKey.html
+            "kms.amazonaws.com",
+            "DescribeKey",
+            {"keyId": f"arn:aws:kms:{r}:{a}:key/1234abcd-12ab-34cd-56ef-{int(i):012d}"},
+            [("kms:DescribeKey", f"arn:aws:kms:{r}:{a}:key/1234abcd-12ab-34cd-56ef-{int(i):012d}")],
+        ),
         lambda i: (  # s3 GetObject data event (API_GetObject.html; CloudTrail writes bucketName and key)
             "s3.amazonaws.com",
             "GetObject",
