@@ -1,0 +1,78 @@
+"""Status shaping without any Kubernetes, fake or real: plain values in, the status and events out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from policygen_operator.adapters.errors import Permanence
+from policygen_operator.services import conditions as c
+from policygen_operator.services import status as st
+from policygen_operator.services.errors import InvalidRequestError, TemporaryError
+from policygen_operator.services.generation import Progress
+from policygen_operator.services.pullrequest import PullRequestStatus
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def conditions(before: dict[str, object] | None = None) -> c.Conditions:
+    return c.Conditions((before or {}).get("conditions"), st.iso(NOW), 1)  # type: ignore[arg-type]
+
+
+def test_a_run_records_its_window_and_then_its_counts_and_duration() -> None:
+    run = st.started_run(NOW, 3, NOW - timedelta(days=90), NOW)
+    assert run == {
+        "startTime": "2026-03-01T12:00:00Z",
+        "generation": 3,
+        "windowStart": "2025-12-01T12:00:00Z",
+        "windowEnd": "2026-03-01T12:00:00Z",
+        "completionTime": None,
+    }
+    done = st.completed_run(run, NOW + timedelta(seconds=42.5), Progress(7, 9, 1000, 12))
+    assert done["completionTime"] == "2026-03-01T12:00:42Z" and done["durationSeconds"] == 42.5
+    assert (done["filesScanned"], done["filesTotal"], done["eventsMatched"]) == (7, 9, 12)
+    assert st.progress_fields(Progress(1, None, 2, 0)) == {
+        "filesScanned": 1,
+        "eventsScanned": 2,
+        "eventsMatched": 0,
+    }
+
+
+def test_a_failure_says_when_it_retries_and_what_is_kept() -> None:
+    kept = {"policy": {"sha256": "ab" * 32, "generation": 2}}
+    temporary = st.failure_message(TemporaryError("S3 SlowDown"), kept, retry=1, delay=60)
+    assert temporary == (
+        "S3 SlowDown; retrying in 60s (attempt 2); "
+        "the last good policy (generation 2, sha256 abababababab) is kept"
+    )
+    assert st.failure_message(InvalidRequestError("no bucket"), {}, retry=0, delay=None) == "no bucket"
+
+
+def test_outcome_summarises_ready_and_carries_the_failure() -> None:
+    conds = conditions()
+    conds.set(c.GENERATED, False, "TemporaryFailure", "throttled")
+    out = st.outcome({}, conds, {}, Permanence.TEMPORARY, "throttled", 30.0)
+    ready = st.condition(out.status, c.READY)
+    assert (ready["status"], ready["reason"]) == ("False", "TemporaryFailure")
+    assert (out.failure, out.message, out.delay) == (Permanence.TEMPORARY, "throttled", 30.0)
+    assert [e.reason for e in out.events] == ["Failed"]
+
+
+def test_events_only_on_transitions() -> None:
+    conds = conditions()
+    conds.set(c.GENERATED, True, "Generated", "1 action")
+    conds.set(c.PUBLISHED, True, "ConfigMapUpdated", "written")
+    first = st.outcome({}, conds, {"policy": {}})
+    assert [e.reason for e in first.events] == ["Succeeded"]
+    again = conditions(first.status)
+    again.set(c.GENERATED, True, "Generated", "1 action")
+    again.set(c.PUBLISHED, True, "ConfigMapUnchanged", "unchanged")
+    assert st.outcome(first.status, again, {}).events == []  # still Ready, policy unchanged: nothing to say
+
+
+def test_pull_request_status_leaves_out_what_the_forge_did_not_say() -> None:
+    pushed = PullRequestStatus(None, None, "policygen/ns/pay", "abc", "pushed", True)
+    assert st.pull_request_status(pushed) == {
+        "branch": "policygen/ns/pay",
+        "headSha": "abc",
+        "state": "pushed",
+    }
