@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
@@ -60,9 +60,13 @@ class Normaliser:
 
     convert: Callable[[str, Context, Mapping[str, Any]], list[str]]
     reads: frozenset[str] = frozenset()
+    keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", spelled(self.reads))
 
     def __call__(self, value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
-        return self.convert(value, ctx, ParameterView(params, spelled(self.reads)))
+        return self.convert(value, ctx, ParameterView(params, self.keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +76,13 @@ class Resolver:
 
     resolve: Callable[[str, Mapping[str, Any], Context], list[str] | None]
     reads: frozenset[str]
+    keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", spelled(self.reads))
 
     def __call__(self, action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-        return self.resolve(action, ParameterView(params, spelled(self.reads)), ctx)
+        return self.resolve(action, ParameterView(params, self.keys), ctx)
 
 
 _LAMBDA_ARN = re.compile(r"^arn:([^:]+):lambda:([^:]+):(\d{12}):function:([^:]+)(?::(.+))?$")
