@@ -143,8 +143,9 @@ def test_rightsizing_crds_share_the_policygeneration_blocks(kind: str) -> None:
         return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
 
     source, parent = spec(CRD), spec(ROOT / "crds" / f"policygen.io_{kind}.yaml")
-    for key in ("cloudTrail", "window", "schedule", "aws"):
+    for key in ("sourceRef", "cloudTrail", "window", "schedule", "aws"):
         assert parent[key] == source[key], key
+    assert parent["output"]["properties"]["pullRequest"] == source["output"]["properties"]["pullRequest"]
     for key in ("resourceLevel", "excludeActions"):
         assert parent["policy"]["properties"][key] == source["policy"]["properties"][key], key
 

@@ -182,12 +182,18 @@ def analyze(
     guards: Guards,
     reference: Reference,
     boundary: dict[str, Any] | None = None,
+    events: int | None = None,
 ) -> RoleAnalysis:
-    """Compare the grant with the allowed calls of the scan; names in the reference's spelling."""
+    """Compare the grant with the allowed calls of the scan; names in the reference's spelling.
+
+    ``events`` is the number of the role's CloudTrail events the scan matched (what ``min_events`` counts);
+    without it, the calls of the usage table are summed, which counts an event once per action it needed.
+    """
     used: dict[str, dict[str, Any]] = {}
-    events = 0
-    for table in (usage.allowed, usage.denied) if usage else ():
-        events += sum(u.count for u in table.values())
+    if events is None:
+        events = sum(
+            u.count for table in ((usage.allowed, usage.denied) if usage else ()) for u in table.values()
+        )
     for (action, _), seen in (usage.allowed if usage else {}).items():
         name = reference.action_name(action) or action
         entry = used.setdefault(name, {"count": 0, "lastSeen": seen.last_seen})

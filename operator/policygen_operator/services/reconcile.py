@@ -420,18 +420,7 @@ class Reconciler:
         return self._outcome(target, conds, status)
 
     async def _credentials(self, namespace: str, secret_name: str | None) -> Credentials:
-        if secret_name is None:
-            return Credentials(token="")
-        data = await self.kube.read_secret(namespace, secret_name)
-        if data is None or not data.get("token"):
-            raise InvalidRequestError(
-                f"Secret {namespace}/{secret_name} is missing, has no key 'token', is not marked for "
-                "policygen (type policygen.io/credentials or label policygen.io/credentials=true), or the "
-                "operator may not read it",
-                field="spec.output.pullRequest.credentialsSecretRef",
-                reason=Reason.CREDENTIALS_MISSING,
-            )
-        return Credentials(token=data["token"], username=data.get("username") or None)
+        return await read_credentials(self.kube, namespace, secret_name)
 
     def _delay(self, target: Target, err: PolicygenError) -> float:
         """The backoff for this attempt, or longer when the other side said when to come back."""
@@ -499,3 +488,23 @@ def _result_label(err: PolicygenError, raw: BaseException) -> str:
     if isinstance(err, ValidationFailedError):
         return "validation_failed"
     return "invalid"
+
+
+class SecretPort(Protocol):
+    async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None: ...
+
+
+async def read_credentials(kube: SecretPort, namespace: str, secret_name: str | None) -> Credentials:
+    """A pull request's token from ``credentialsSecretRef`` (none for a ``git`` push without one)."""
+    if secret_name is None:
+        return Credentials(token="")
+    data = await kube.read_secret(namespace, secret_name)
+    if data is None or not data.get("token"):
+        raise InvalidRequestError(
+            f"Secret {namespace}/{secret_name} is missing, has no key 'token', is not marked for "
+            "policygen (type policygen.io/credentials or label policygen.io/credentials=true), or the "
+            "operator may not read it",
+            field="spec.output.pullRequest.credentialsSecretRef",
+            reason=Reason.CREDENTIALS_MISSING,
+        )
+    return Credentials(token=data["token"], username=data.get("username") or None)

@@ -10,8 +10,12 @@ Level-based, every time it runs (spec change, or the periodic timer):
 4. write each child's status and ConfigMap (the children carry ``policygen.io/fed-by``, so the
    PolicyGeneration handlers leave them alone and never scan them one by one), metrics, the parent's totals.
 
-The CloudTrail source is the parent's inline ``cloudTrail`` (the PolicyGeneration shape), read by
-``trail_source``: the one place to switch when source objects (CloudTrailSource) arrive.
+Where the logs are follows the tenancy rules of ``services/tenancy.py``: ``spec.sourceRef`` names an
+admin's CloudTrailSource (its ``allowedPrincipals`` decide which discovered roles this parent may rightsize;
+the others are listed in ``status.rolesNotAllowed`` and get no child), and an inline ``spec.cloudTrail`` is
+honoured for a namespaced Rightsizing only when the operator runs single-tenant. A ClusterRightsizing is
+cluster-scoped, so only cluster admins can write one: it may use either form. The same holds for the pull
+requests' repository.
 """
 
 from __future__ import annotations
@@ -59,9 +63,12 @@ from policygen_operator.services.generation import (
     run_generation,
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
+from policygen_operator.services.pullrequest import PullRequestContext, reconcile_pull_request
 from policygen_operator.services.reasons import Reason
+from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
-from policygen_operator.services.status import policy_status
+from policygen_operator.services.status import policy_status, pull_request_status
+from policygen_operator.services.tenancy import SourceAccess, TenancyPort, resolve_repository, resolve_source
 from policygen_operator.settings import OperatorSettings
 
 PERMANENT = Permanence.PERMANENT
@@ -95,7 +102,7 @@ class Parent:
         return f"{self.kind}/{self.namespace + '/' if self.namespace else ''}{self.name}"
 
 
-class RightsizingKubePort(ConfigMapPort, Protocol):
+class RightsizingKubePort(ConfigMapPort, SecretPort, TenancyPort, Protocol):
     async def namespaces(
         self, match_labels: Mapping[str, str] | None, names: list[str] | None
     ) -> list[str]: ...
@@ -128,11 +135,6 @@ class ParentOutcome:
     delay: float = 0.0
 
 
-def trail_source(spec: Mapping[str, Any]) -> Any:
-    """Where the logs are: today the inline ``cloudTrail`` block; later a CloudTrailSource reference."""
-    return specs.source(spec)
-
-
 def guards(spec: Mapping[str, Any]) -> Guards:
     raw = spec.get("guards") or {}
     return Guards(
@@ -143,11 +145,15 @@ def guards(spec: Mapping[str, Any]) -> Guards:
 
 
 def child_spec(parent: Parent, role_arn: str) -> dict[str, Any]:
-    """What a child asks for: the parent's source, window and policy options for one principal."""
-    spec: dict[str, Any] = {"principalArn": role_arn, "cloudTrail": dict(parent.spec["cloudTrail"])}
-    for key in ("window", "aws"):
+    """What a child asks for: the parent's source (reference or inline), window and policy options."""
+    spec: dict[str, Any] = {"principalArn": role_arn}
+    for key in ("sourceRef", "cloudTrail", "window", "aws"):
         if parent.spec.get(key):
             spec[key] = dict(parent.spec[key])
+    if "sourceRef" in spec and "aws" in spec:
+        spec["aws"].pop("roleArn", None)  # with a source, the admin's source picks the role
+        if not spec["aws"]:
+            del spec["aws"]
     policy = parent.spec.get("policy") or {}
     if policy:
         spec["policy"] = dict(policy)
@@ -184,7 +190,9 @@ class RightsizingService:
         executor: Executor,
         generate: Generate = run_generation,
         clock: Callable[[], datetime] | None = None,
+        open_pull_request: OpenPullRequest = reconcile_pull_request,
     ) -> None:
+        self.open_pull_request = open_pull_request
         self.settings = settings
         self.kube = kube
         self.aws = aws
@@ -230,6 +238,35 @@ class RightsizingService:
             )
         exclude = (spec.get("guards") or {}).get("excludePrincipals") or ()
         return group_roles(bindings, exclude), namespaces
+
+    async def allowed_roles(
+        self, parent: Parent, roles: list[DiscoveredRole]
+    ) -> tuple[SourceAccess | None, list[DiscoveredRole], list[str]]:
+        """The source to scan and the roles it lets this parent ask about (and the ARNs it refuses).
+
+        Resolved per role because a source's ``allowedPrincipals`` are per principal; any other refusal (no
+        such source, an inline source in a multi-tenant operator) fails the whole parent.
+        """
+        namespace = parent.namespace or parent.child_namespace
+        single_tenant = self.settings.single_tenant or parent.namespace is None
+        access: SourceAccess | None = None
+        allowed: list[DiscoveredRole] = []
+        refused: list[str] = []
+        for role in roles:
+            try:
+                access = await resolve_source(
+                    {**parent.spec, "principalArn": role.arn},
+                    namespace,
+                    self.kube,
+                    single_tenant=single_tenant,
+                )
+            except InvalidRequestError as err:
+                if err.reason != Reason.PRINCIPAL_NOT_ALLOWED:
+                    raise
+                refused.append(role.arn)
+                continue
+            allowed.append(role)
+        return access, allowed, refused
 
     async def sync_children(self, parent: Parent, roles: list[DiscoveredRole]) -> dict[str, dict[str, Any]]:
         """Create missing children, update drifted specs, delete children of roles no longer found."""
@@ -290,9 +327,9 @@ class RightsizingService:
         try:
             if not parent.child_namespace:
                 raise InvalidRequestError("spec.childNamespace is required", field="spec.childNamespace")
-            source = trail_source(parent.spec)
             start, end = specs.window(parent.spec, now)
-            roles, namespaces = await self.discover(parent)
+            found, namespaces = await self.discover(parent)
+            access, roles, refused = await self.allowed_roles(parent, found)
             children = await self.sync_children(parent, roles)
         except Exception as raw:  # classified by the one rule (services.errors): unknown errors are temporary
             if is_unexpected(raw):
@@ -307,17 +344,19 @@ class RightsizingService:
             f"{len(roles)} roles from {len(accounts)} ServiceAccounts in {len(namespaces)} namespaces",
         )
         status.update(namespaces=len(namespaces), serviceAccounts=len(accounts), rolesFound=len(roles))
+        status["rolesNotAllowed"] = refused
         previous = {r.get("arn"): r for r in parent.status.get("roles") or ()}
         rows = [self._row(parent, r, previous.get(r.arn)) for r in roles]
-        if roles and self.scan_due(parent, roles, now):
+        if roles and access is not None and self.scan_due(parent, roles, now):
+            aws = self._aws(parent.spec)
             request = GenerationRequest(
                 principals=tuple(r.arn for r in roles),
-                source=source,
+                source=specs.source({"cloudTrail": access.cloud_trail}),
                 start=start,
                 end=end,
                 resource_level=bool((parent.spec.get("policy") or {}).get("resourceLevel", True)),
                 exclude_actions=tuple((parent.spec.get("policy") or {}).get("excludeActions") or ()),
-                aws=self._aws(parent.spec),
+                aws=AwsAccess(access.region or aws.region, access.role_arn or aws.role_arn, aws.endpoint_url),
                 workers=self.settings.scan_workers,
                 max_file_bytes=self.settings.max_file_bytes,
             )
@@ -376,10 +415,14 @@ class RightsizingService:
             analysis = await self._analysis(parent, role, result, observed_days)
             name = child_name(parent.name, role.arn)
             child = children.get(name)
+            opened: dict[str, Any] | None = None
             if child is not None and found is not None:
-                await self._feed_child(parent, role, child, found, analysis, result, request, now)
+                opened = await self._pull_request(parent, role, child, found, analysis, result, request)
+                await self._feed_child(parent, role, child, found, analysis, result, request, now, opened)
             metrics.set_role(parent.ref, role.arn, analysis.counts())
             row = self._row(parent, role, None)
+            if opened and opened.get("status"):
+                row["pullRequest"] = opened["status"]
             counts = analysis.counts()
             row.update(
                 {k: counts[k] for k in ("grantedActions", "usedActions", "unusedActions", "reductionPercent")}
@@ -439,6 +482,7 @@ class RightsizingService:
             guards(parent.spec),
             reference,
             boundary,
+            int(((result.report.get("principals") or {}).get(role.arn) or {}).get("eventsMatched", 0)),
         )
         if read.missing:
             analysis.held_back.append("the role was not found in IAM")
@@ -454,8 +498,9 @@ class RightsizingService:
         result: GenerationResult,
         request: GenerationRequest,
         now: datetime,
+        opened: Mapping[str, Any] | None = None,
     ) -> None:
-        """The child's ConfigMap (policy + detail) and status, from the parent's scan."""
+        """The child's ConfigMap (policy + detail) and status, from the parent's scan and pull request."""
         meta = child["metadata"]
         namespace, name, generation = meta["namespace"], meta["name"], int(meta.get("generation", 1))
         cm_name = specs.configmap_name(name, child.get("spec") or {})
@@ -518,12 +563,85 @@ class RightsizingService:
         except KubernetesError as raw:
             err = classify(raw, reason=Reason.CONFIGMAP_REJECTED)
             conds.set(c.PUBLISHED, False, err.reason, str(err))
-        conds.summarize([c.GENERATED, c.PUBLISHED])
+        required = [c.GENERATED, c.PUBLISHED]
+        if opened is not None:
+            conds.set(c.PULL_REQUEST_OPENED, opened["ok"], opened["reason"], opened["message"])
+            required.append(c.PULL_REQUEST_OPENED)
+            if opened.get("status"):
+                child_status["pullRequest"] = opened["status"]
+        conds.summarize(required)
         child_status["conditions"] = conds.as_list()
         try:
             await self.kube.patch_status(namespace, name, child_status)
         except KubernetesError as err:
             logger.warning("status of child %s/%s not written: %s", namespace, name, err)
+
+    async def _pull_request(
+        self,
+        parent: Parent,
+        role: DiscoveredRole,
+        child: Mapping[str, Any],
+        found: PrincipalResult,
+        analysis: RoleAnalysis,
+        result: GenerationResult,
+        request: GenerationRequest,
+    ) -> dict[str, Any] | None:
+        """``output.mode: pullRequest``: one pull request per role replacing its policy with the generated
+        one, the unused access in the description; none while a guard holds the role back (status: why)."""
+        output = parent.spec.get("output") or {}
+        if output.get("mode") != "pullRequest" or not output.get("pullRequest"):
+            return None
+        if not analysis.removal_proposed or not found.policies:
+            return None
+        meta = child["metadata"]
+        try:
+            repository = await resolve_repository(
+                {"output": {"pullRequest": {**output["pullRequest"], "path": self._pr_path(output, role)}}},
+                parent.namespace or parent.child_namespace,
+                self.kube,
+                operator_namespace=self.settings.operator_namespace,
+                single_tenant=self.settings.single_tenant or parent.namespace is None,
+            )
+            assert repository is not None  # output.pullRequest is set
+            target = specs.pull_request({"output": {"pullRequest": repository.pull_request}})
+            assert target is not None
+            secrets = repository.secret_namespace or parent.child_namespace
+            credentials = await read_credentials(self.kube, secrets, target.secret_name)
+            pr_spec = target.spec
+            context = PullRequestContext(
+                name=f"{meta['namespace']}/{meta['name']}",
+                principal=role.arn,
+                policies=found.policies,
+                window_start=iso(request.start),
+                window_end=iso(request.end),
+                events_scanned=result.summary.events_scanned,
+                events_matched=result.summary.events_matched,
+                findings=found.findings,
+                denied_actions=found.denied_actions,
+                unused_actions=analysis.unused,
+            )
+            status = await self._in_thread(
+                self.open_pull_request, pr_spec, context, credentials, self.settings.allowed_repositories
+            )
+        except Exception as raw:  # one role's forge failure must not stop the other roles' reports
+            if is_unexpected(raw):
+                logger.exception("pull request for %s failed unexpectedly", role.arn)
+            err = classify(raw, reason=Reason.PULL_REQUEST_REJECTED)
+            reason = err.reason if err.permanence is PERMANENT else Reason.TEMPORARY_FAILURE
+            return {"ok": False, "reason": reason, "message": str(err)}
+        where = status.url or f"branch {status.branch}"
+        reason = Reason.PULL_REQUEST_UPDATED if status.changed else Reason.PULL_REQUEST_UP_TO_DATE
+        return {
+            "ok": True,
+            "reason": reason,
+            "message": f"{where} ({status.state})",
+            "status": pull_request_status(status),
+        }
+
+    @staticmethod
+    def _pr_path(output: Mapping[str, Any], role: DiscoveredRole) -> str:
+        """``{role}`` in the path becomes the role's name: one file (or folder) per role."""
+        return str(output["pullRequest"].get("path") or "").replace("{role}", role.name)
 
     def _failed(
         self,

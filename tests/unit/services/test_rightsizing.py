@@ -162,24 +162,56 @@ def test_no_roles_is_ready_without_a_scan() -> None:
 
 
 def test_namespaced_rightsizing_covers_its_namespace_and_owns_children_there() -> None:
+    """Multi-tenant (the default): the namespace's CloudTrailSource decides which roles it may rightsize."""
     kube = FakeKube(
         {
-            "team-a": [Binding(ORDERS, IRSA, "team-a", "orders")],
+            "team-a": [
+                Binding(ORDERS, IRSA, "team-a", "orders"),
+                Binding(DEPLOYER, IRSA, "team-a", "deploy"),
+            ],
             "team-b": [Binding(DEPLOYER, IRSA, "team-b", "deploy")],  # another namespace: out of scope
         }
     )
+    trail = {"local": {"path": SPEC["cloudTrail"]["local"]["path"]}}
+    kube.admin_objects[("cloudtrailsources", "team-a", "trail")] = {
+        "spec": {**trail, "allowedPrincipals": ["arn:aws:iam::111122223333:role/service-role/*"]}
+    }
     engine = CountingEngine()
-    spec = {k: v for k, v in SPEC.items() if k != "childNamespace"}
+    spec = {k: v for k, v in SPEC.items() if k not in ("childNamespace", "cloudTrail")}
+    spec["sourceRef"] = {"name": "trail"}
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "Rightsizing", "name": "mine", "uid": "uid-ns"}
     target = Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, owner)
     outcome = run(service(kube, engine), target)
     assert outcome.failure is None, outcome.message
     assert engine.calls == [(ORDERS,)]
+    assert outcome.status["rolesNotAllowed"] == [DEPLOYER]  # not in the source's allowedPrincipals
     assert list(kube.objects) == [("team-a", child_name("mine", ORDERS))]
     child = kube.objects[("team-a", child_name("mine", ORDERS))]
     assert child["metadata"]["annotations"][FED_BY] == "Rightsizing/team-a/mine"
     assert child["metadata"]["ownerReferences"] == [owner]
+    assert child["spec"]["sourceRef"] == {"name": "trail"} and "cloudTrail" not in child["spec"]
     assert outcome.status["namespaces"] == 1 and outcome.status["rolesFound"] == 1
+
+
+def test_namespaced_rightsizing_with_an_inline_source_is_refused_unless_single_tenant() -> None:
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    spec = {k: v for k, v in SPEC.items() if k != "childNamespace"}
+    target = Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, {})
+    outcome = run(service(kube, CountingEngine()), target)
+    assert outcome.failure == "permanent" and "spec.sourceRef" in outcome.message
+    assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == [
+        "SourceNotAllowed"
+    ]
+    assert kube.objects == {}
+    single = RightsizingService(
+        OperatorSettings(progress_interval=0.05, single_tenant=True),
+        kube,
+        FakeAws(),
+        ThreadPoolExecutor(1),
+        CountingEngine(),
+        clock=lambda: NOW,
+    )
+    assert run(single, target).failure is None
 
 
 def test_excluded_principals_get_no_child_and_keep_actions_are_not_unused() -> None:

@@ -29,6 +29,8 @@ class PullRequestContext:
     events_matched: int
     findings: list[Finding] = field(default_factory=list)
     denied_actions: list[str] = field(default_factory=list)
+    # Rightsizing: what the role is granted (its IAM policies, expanded) and did not use in the window.
+    unused_actions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         out.append("")
         out.append("(The policy is too large to list every action here; see the files changed.)")
     out += ["", *_removed_section(data, by_service)]
+    if ctx.unused_actions:
+        out += ["", *_unused_section(ctx.unused_actions, compact)]
     out += ["", "## Validation findings"]
     out += [f"- **{plain(f.severity)}** {code(f.code)}: {plain(f.message)}" for f in ctx.findings]
     if not ctx.findings:
@@ -150,6 +154,24 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         out.append("None.")
     out += ["", *_rollback_section(data, role), "", MARKER]
     return "\n".join(out) + "\n"
+
+
+def _unused_section(unused: list[str], compact: bool) -> list[str]:
+    """Rightsizing's evidence: granted by the role's current IAM policies, never used in the window."""
+    out = [
+        "## Granted but not used in the window",
+        f"The role's current IAM policies grant {len(unused)} action(s) it did not use in the window "
+        "(details in the rightsizing ConfigMap):",
+    ]
+    by_service: dict[str, list[str]] = defaultdict(list)
+    for action in unused:
+        by_service[action.split(":", 1)[0]].append(action)
+    for service, actions in sorted(by_service.items()):
+        if compact or len(actions) > 20:
+            out.append(f"- {plain(service)}: {len(actions)} actions")
+        else:
+            out.append(f"- {plain(service)}: {', '.join(code(a) for a in actions)}")
+    return out
 
 
 def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[str], list[str]]]) -> list[str]:
