@@ -99,9 +99,11 @@ def test_chart_applies_with_server_side_dry_run(
     kinds = sorted(d["kind"] for d in docs(rendered))
     assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"]
     assert kinds[4:] == [
-        *["CustomResourceDefinition"] * (len(kinds) - 6),
+        *["CustomResourceDefinition"] * (len(kinds) - 8),
         "Deployment",
         "ServiceAccount",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
     ]
     out = dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
     assert "deployment.apps/pg-policygen-operator created (server dry run)" in out, out
