@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
@@ -179,6 +179,18 @@ def child_body(parent: Parent, role: DiscoveredRole) -> dict[str, Any]:
         },
         "spec": child_spec(parent, role.arn),
     }
+
+
+class RoleRun(NamedTuple):
+    """One role after the parent's scan: what its child's status, ConfigMap and pull request are made of."""
+
+    parent: Parent
+    role: DiscoveredRole
+    child: Mapping[str, Any]
+    found: PrincipalResult
+    analysis: RoleAnalysis
+    result: GenerationResult
+    request: GenerationRequest
 
 
 class RightsizingService:
@@ -417,8 +429,9 @@ class RightsizingService:
             child = children.get(name)
             opened: dict[str, Any] | None = None
             if child is not None and found is not None:
-                opened = await self._pull_request(parent, role, child, found, analysis, result, request)
-                await self._feed_child(parent, role, child, found, analysis, result, request, now, opened)
+                run = RoleRun(parent, role, child, found, analysis, result, request)
+                opened = await self._pull_request(run)
+                await self._feed_child(run, now, opened)
             metrics.set_role(parent.ref, role.arn, analysis.counts())
             row = self._row(parent, role, None)
             if opened and opened.get("status"):
@@ -488,19 +501,9 @@ class RightsizingService:
             analysis.held_back.append("the role was not found in IAM")
         return analysis
 
-    async def _feed_child(
-        self,
-        parent: Parent,
-        role: DiscoveredRole,
-        child: Mapping[str, Any],
-        found: PrincipalResult,
-        analysis: RoleAnalysis,
-        result: GenerationResult,
-        request: GenerationRequest,
-        now: datetime,
-        opened: Mapping[str, Any] | None = None,
-    ) -> None:
+    async def _feed_child(self, run: RoleRun, now: datetime, opened: Mapping[str, Any] | None) -> None:
         """The child's ConfigMap (policy + detail) and status, from the parent's scan and pull request."""
+        parent, role, child, found, analysis, result, request = run
         meta = child["metadata"]
         namespace, name, generation = meta["namespace"], meta["name"], int(meta.get("generation", 1))
         cm_name = specs.configmap_name(name, child.get("spec") or {})
@@ -576,18 +579,10 @@ class RightsizingService:
         except KubernetesError as err:
             logger.warning("status of child %s/%s not written: %s", namespace, name, err)
 
-    async def _pull_request(
-        self,
-        parent: Parent,
-        role: DiscoveredRole,
-        child: Mapping[str, Any],
-        found: PrincipalResult,
-        analysis: RoleAnalysis,
-        result: GenerationResult,
-        request: GenerationRequest,
-    ) -> dict[str, Any] | None:
+    async def _pull_request(self, run: RoleRun) -> dict[str, Any] | None:
         """``output.mode: pullRequest``: one pull request per role replacing its policy with the generated
         one, the unused access in the description; none while a guard holds the role back (status: why)."""
+        parent, role, child, found, analysis, result, request = run
         output = parent.spec.get("output") or {}
         if output.get("mode") != "pullRequest" or not output.get("pullRequest"):
             return None
