@@ -232,3 +232,55 @@ def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
         "<code>verifiedpermissions:IsAuthorized</code> in their IAM policies.</p> </note>"
     )
     assert module.documented(text) == ["verifiedpermissions:IsAuthorized"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arn"),
+    [
+        # https://docs.aws.amazon.com/apigateway/latest/api/API_GetRestApi.html
+        ("GetRestApi", {"restApiId": "a1b2c3d4e5"}, "/restapis/a1b2c3d4e5"),
+        # https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html
+        (
+            "CreateDeployment",
+            {"restApiId": "a1b2c3d4e5", "stageName": "prod"},
+            "/restapis/a1b2c3d4e5/deployments",
+        ),
+        # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html
+        ("CreateDeployment", {"apiId": "a1b2c3d4e5", "stageName": "prod"}, "/apis/a1b2c3d4e5/deployments"),
+    ],
+)
+def test_api_gateway_grants_the_path_of_the_call_only(name: str, params: dict[str, Any], arn: str) -> None:
+    """The override names the call's path; the other formats of the action's many types are not filled
+    from the same id (that gave /restapis/ID/authorizers, /models, /stages ... for one GetRestApi)."""
+    (use,) = uses("apigateway.amazonaws.com", name, params)
+    assert use[1] == f"arn:aws:apigateway:{R}::{arn}"
+
+
+def test_every_api_gateway_call_with_its_path_parameters_names_one_path() -> None:
+    """Systematically over the shipped table: a record carrying exactly the parameters of a method's
+    path gets one ARN per action, never the action's other resource types."""
+    import re
+
+    ref = MAPPER.reference
+    widened = []
+    for _, method in [m for m in ref.sdk_methods() if m[0] == "apigateway"]:
+        groups = [ref.sdk_entries("apigateway", method) or [], *ref.sdk_variants("apigateway", method)]
+        for entries in groups:
+            override = entries[0].get("arn_override") if entries else None
+            if not override:
+                continue
+            names = [
+                n
+                for n in re.findall(r"\$\{([^}]+)\}", override)
+                if n not in ("Partition", "Region", "Account")
+            ]
+            params = {n[:1].lower() + n[1:]: f"v{i}" for i, n in enumerate(names)}
+            event = MAPPER.map(
+                cloudtrail_record("apigateway.amazonaws.com", method, params, identity=user_identity())
+            )
+            per_action: dict[str, int] = {}
+            for action, _ in event.uses:
+                per_action[action] = per_action.get(action, 0) + 1
+            if per_action.get(entries[0]["action"], 0) > 1:
+                widened.append(f"{method} {sorted(params)}: {event.uses}")
+    assert widened == []

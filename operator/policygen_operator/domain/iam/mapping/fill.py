@@ -73,10 +73,12 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             return _fitting(action.types, resolved), True
     out: list[str] = []
     referenced = False
+    overridden = False  # the override named the call's resource from the record's parameters
     if action.override is not None:
         values = action.override(lookup)
         if values is not None and action.override_refs:
             referenced = referenced or any(values)
+            overridden = any(values)
         for value in values or ():
             if value == "*":
                 return [], referenced
@@ -87,7 +89,10 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             referenced = True
             if resource_type.matches(value):
                 out.append(value)
-    if action.var_maps:
+    if action.var_maps and not overridden:
+        # an override filled from the record names the call's resource; filling every format from the same
+        # variables as well would add API Gateway's /restapis/ID/authorizers, /models, ... (and an override
+        # whose ARN has no type in the reference leaves the resource undetermined: ``*``, said)
         built, used = _fill_formats(action, params, ctx, lookup)
         referenced = referenced or used
         out.extend(built)

@@ -102,6 +102,9 @@ class ActionPlan:
     var_maps: tuple[VarMap, ...]
     resolver: Resolver | None
     reads: frozenset[str]  # top-level request parameters (SDK spelling) anything above reads
+    # the parameters the table's own templates name (override, ARN and resource mappings), not the
+    # variables filled by name: what tells one SDK service's reading of a method from another's
+    named: frozenset[str] = frozenset()
     narrowable: bool = False  # parameters may name something narrower than resources[] does
 
     @property
@@ -148,7 +151,7 @@ def mapped_plan(
     keys = spelled(frozenset().union(*(a.reads for a in everything)))
     uses = tuple(dict.fromkeys((a.action, "*") for a in actions))
     variants = tuple(
-        Variant(tuple(sorted(spellings(name) for name in group[0].reads)), group)
+        Variant(tuple(sorted(spellings(name) for name in group[0].named)), group)
         for group in (actions, *others)
         if group
     )
@@ -250,9 +253,11 @@ def _compile_entry(
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     conditions = entry.get("conditions")
-    reads = _reads(var_maps, resolver) | condition_reads(conditions)
-    reads |= template_reads(override or "")
-    reads = reads.union(*(template_reads(tpl) for _, tpl in arn_templates))
+    named = template_reads(override or "").union(
+        *(template_reads(tpl) for _, tpl in arn_templates),
+        *(template_reads(m["template"]) for m in explicit.values()),
+    )
+    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named
     return ActionPlan(
         action=action,
         types=types,
@@ -268,6 +273,7 @@ def _compile_entry(
         var_maps=var_maps,
         resolver=resolver,
         reads=reads,
+        named=named,
         narrowable=_narrowable(prefix, types),
     )
 
