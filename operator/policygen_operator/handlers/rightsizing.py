@@ -73,6 +73,8 @@ async def _reconcile(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch) -> Non
         memo["lock"] = asyncio.Lock()
     async with memo["lock"]:  # per object: the timer and the spec handlers never run together
         outcome = await memo.rightsizing.reconcile(parent)
+    if outcome.cancelled:
+        return
     patch.status.update(outcome.status)
     if outcome.failure is Permanence.TEMPORARY:
         raise kopf.TemporaryError(outcome.message, delay=outcome.delay)

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
+from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.iam.granted import Grant, expand_policies, within_boundary
 from policygen_operator.domain.iam.reference import load_reference
 from policygen_operator.domain.rightsizing import (
@@ -60,6 +61,7 @@ from policygen_operator.services.generation import (
     NoMatchingEvents,
     PolicyValidationFailed,
     PrincipalResult,
+    Progress,
     run_generation,
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
@@ -67,7 +69,7 @@ from policygen_operator.services.pullrequest import PullRequestContext, reconcil
 from policygen_operator.services.reasons import Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
-from policygen_operator.services.status import policy_status, pull_request_status
+from policygen_operator.services.status import policy_status, progress_fields, pull_request_status
 from policygen_operator.services.tenancy import SourceAccess, TenancyPort, resolve_repository, resolve_source
 from policygen_operator.settings import OperatorSettings
 
@@ -117,6 +119,7 @@ class RightsizingKubePort(ConfigMapPort, SecretPort, TenancyPort, Protocol):
     async def patch_parent_status(
         self, namespace: str | None, name: str, status: Mapping[str, Any]
     ) -> bool: ...
+    async def parent_state(self, namespace: str | None, name: str) -> ObjectState: ...
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState: ...
 
 
@@ -133,6 +136,7 @@ class ParentOutcome:
     failure: Permanence | None = None
     message: str = ""
     delay: float = 0.0
+    cancelled: bool = False  # the parent went away or changed mid-scan: nothing to write
 
 
 def guards(spec: Mapping[str, Any]) -> Guards:
@@ -374,6 +378,9 @@ class RightsizingService:
             )
             try:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now)
+            except ScanCancelled:
+                logger.info("scan for %s cancelled: the parent was deleted or its spec changed", parent.ref)
+                return ParentOutcome(cancelled=True)  # the next reconcile (if any) starts afresh
             except Exception as raw:  # the scan's errors and IAM's (AwsError), by the same one rule
                 if is_unexpected(raw):
                     logger.exception("scan for %s failed unexpectedly", parent.name)
@@ -458,8 +465,18 @@ class RightsizingService:
         return rows
 
     async def _scan(self, parent: Parent, request: GenerationRequest) -> GenerationResult:
-        async def still_wanted(_: Any) -> bool | None:
-            return True
+        async def still_wanted(progress: Progress | None) -> bool | None:
+            """Progress into ``status.lastScan``; a deleted or re-specified parent cancels the scan."""
+            try:
+                if progress is not None:
+                    await self.kube.patch_parent_status(
+                        parent.namespace, parent.name, {"lastScan": progress_fields(progress)}
+                    )
+                state = await self.kube.parent_state(parent.namespace, parent.name)
+            except KubernetesError as err:
+                logger.warning("progress of %s not written: %s", parent.ref, err)
+                return None
+            return state.exists and state.uid == parent.uid and state.generation == parent.generation
 
         try:
             return await scan_in_thread(

@@ -20,9 +20,15 @@ import pytest
 
 from policygen_operator.adapters.aws.errors import PERMANENT, AwsError
 from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
 from policygen_operator.services import metrics
-from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
+from policygen_operator.services.generation import (
+    GenerationRequest,
+    GenerationResult,
+    Progress,
+    run_generation,
+)
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fixtures.kube import FakeKube
@@ -252,3 +258,23 @@ def test_an_iam_failure_fails_the_scan_step_with_its_own_permanence(
     scanned = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
     assert scanned[0]["status"] == "False"
     assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["False"]
+
+
+def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> None:
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+
+    def slow_engine(request: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
+        for files in range(1, 400):
+            progress(Progress(files, None, files * 500, files))
+            if files == 3:
+                kube.parent_exists = False  # `kubectl delete clusterrightsizing fleet` while it scans
+            if cancel.wait(0.02):
+                raise ScanCancelled("cancelled")
+        raise AssertionError("the scan was not cancelled")
+
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), slow_engine, clock=lambda: NOW)
+    outcome = run(svc, parent())
+    assert outcome.cancelled and outcome.status == {}
+    assert kube.parent_status["lastScan"]["filesScanned"] >= 1  # progress reached the status first
+    assert "status" not in kube.objects[("fleet", child_name("fleet", ORDERS))]  # no child was fed

@@ -19,6 +19,7 @@ from policygen_operator.adapters.kubernetes.client import (
     PLURAL,
     VERSION,
     KubeClient,
+    ObjectState,
     _error,
 )
 from policygen_operator.domain.rightsizing import ACK, IRSA, Binding
@@ -136,6 +137,24 @@ class RightsizingKube(KubeClient):
         except ApiException as exc:
             if exc.status != 404:
                 raise _error(f"deleting PolicyGeneration {namespace}/{name}", exc) from exc
+
+    async def parent_state(self, namespace: str | None, name: str) -> ObjectState:
+        """Whether a parent still exists (not being deleted), and its generation and uid."""
+        try:
+            if namespace:
+                body = await self._custom.get_namespaced_custom_object(
+                    GROUP, VERSION, namespace, RIGHTSIZING_PLURAL, name
+                )
+            else:
+                body = await self._custom.get_cluster_custom_object(
+                    GROUP, VERSION, CLUSTER_RIGHTSIZING_PLURAL, name
+                )
+        except ApiException as exc:
+            if exc.status == 404:
+                return ObjectState(exists=False)
+            raise _error(f"reading rightsizing {namespace or ''}/{name}", exc) from exc
+        meta = body.get("metadata", {})
+        return ObjectState(not meta.get("deletionTimestamp"), meta.get("generation"), meta.get("uid"))
 
     async def patch_parent_status(self, namespace: str | None, name: str, status: Mapping[str, Any]) -> bool:
         """Merge-patch a parent's status; False when the parent is gone."""
