@@ -142,3 +142,18 @@ def test_rows_across_pages_skip_only_the_header() -> None:
         rows = list(AthenaQuery(athena, TABLE).rows(QID))
         stub.assert_no_pending_responses()
     assert rows == [{"a": "1", "b": None}, {"a": "a", "b": "b"}, {"a": "3", "b": "4"}]
+
+
+def test_ctrl_c_while_waiting_stops_the_query() -> None:
+    athena = client()
+
+    def interrupt(_: float) -> None:
+        raise KeyboardInterrupt
+
+    with Stubber(athena) as stub:
+        started(stub)
+        stub.add_response("get_query_execution", execution("RUNNING"), {"QueryExecutionId": QID})
+        stub.add_response("stop_query_execution", {}, {"QueryExecutionId": QID})
+        with pytest.raises(KeyboardInterrupt):
+            AthenaQuery(athena, TABLE, sleep=interrupt).run("SELECT 1")
+        stub.assert_no_pending_responses()

@@ -116,6 +116,18 @@ class AthenaQuery:
     ) -> QueryOutcome:
         """Start ``sql`` and wait for it; raises ``AwsError`` or ``ScanCancelled``."""
         execution_id = self._start(sql)
+        try:
+            return self._wait(execution_id, progress, cancelled)
+        except KeyboardInterrupt:  # Ctrl-C on the command line: do not leave the scan running (and billed)
+            self.stop(execution_id)
+            raise
+
+    def _wait(
+        self,
+        execution_id: str,
+        progress: Callable[[QueryStatus], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> QueryOutcome:
         started = self.clock()
         delay = FIRST_POLL
         while True:
