@@ -72,9 +72,19 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "two sources",
         lambda s: s["cloudTrail"].update(local={"path": "/logs"}),
-        "exactly one source must be set: cloudTrail.s3 or cloudTrail.local",
+        "exactly one source must be set: cloudTrail.s3, cloudTrail.local or cloudTrail.athena",
     ),
     ("no source", lambda s: s.update(cloudTrail={}), "exactly one source must be set"),
+    (
+        "athena and s3",
+        lambda s: s["cloudTrail"].update(athena={"database": "audit", "table": "trail"}),
+        "exactly one source must be set",
+    ),
+    (
+        "athena output not s3",
+        lambda s: s.update(cloudTrail={"athena": {"database": "a", "table": "t", "outputLocation": "/tmp"}}),
+        "spec.cloudTrail.athena.outputLocation",
+    ),
     (
         "start after end",
         lambda s: s.update(window={"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}),
@@ -215,6 +225,14 @@ def test_the_good_spec_is_accepted_and_defaults_are_filled(
         f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "minimal", minimal)
     )
     assert created["spec"]["window"] == {"lookback": "90d"}
+    athena = {
+        **minimal,
+        "cloudTrail": {"athena": {"workgroup": "primary", "database": "audit", "table": "trail"}},
+    }
+    created = kube_admin.post(
+        f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "athena", athena)
+    )
+    assert created["spec"]["cloudTrail"] == athena["cloudTrail"]
 
 
 def test_the_cli_duration_grammar_passes_the_schema(

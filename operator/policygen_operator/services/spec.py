@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from policygen_operator.domain import timeutil
+from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, AthenaTable
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
+from policygen_operator.services.athena import AthenaLogs
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
 from policygen_operator.services.pullrequest import PullRequestSpec
@@ -74,15 +76,19 @@ def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
     return now - lookback, now
 
 
-def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs:
+def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs | AthenaLogs:
     trail = spec.get("cloudTrail") or {}
     s3: Mapping[str, Any] = trail.get("s3") or {}
     local: Mapping[str, Any] = trail.get("local") or {}
-    if bool(s3) == bool(local):
+    athena: Mapping[str, Any] = trail.get("athena") or {}
+    if [bool(s3), bool(local), bool(athena)].count(True) != 1:
         raise InvalidRequestError(
-            "exactly one source must be set: spec.cloudTrail.s3 or spec.cloudTrail.local",
+            "exactly one source must be set: spec.cloudTrail.s3, spec.cloudTrail.local or "
+            "spec.cloudTrail.athena",
             field="spec.cloudTrail",
         )
+    if athena:
+        return athena_source(athena)
     if local:
         return LocalLogs(path=str(local["path"]))
     return S3Logs(
@@ -92,6 +98,26 @@ def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs:
         account_ids=tuple(s3.get("accountIds") or ()),
         regions=tuple(s3.get("regions") or ()),
         endpoint_url=s3.get("endpointURL") or None,
+    )
+
+
+def athena_source(athena: Mapping[str, Any]) -> AthenaLogs:
+    """``cloudTrail.athena`` of a PolicyGeneration (or of a source object) as the Athena source."""
+    try:
+        table = AthenaTable(
+            database=str(athena.get("database") or ""),
+            table=str(athena.get("table") or ""),
+            catalog=str(athena.get("catalog") or "AwsDataCatalog"),
+            workgroup=athena.get("workgroup") or None,
+            output_location=athena.get("outputLocation") or None,
+        )
+    except AthenaSourceError as error:
+        raise InvalidRequestError(str(error), field="spec.cloudTrail.athena") from error
+    return AthenaLogs(
+        table,
+        account_ids=tuple(athena.get("accountIds") or ()),
+        regions=tuple(athena.get("regions") or ()),
+        endpoint_url=athena.get("endpointURL") or None,
     )
 
 

@@ -178,3 +178,29 @@ def test_pull_request_spec() -> None:
                 }
             }
         )
+
+
+def test_athena_source_from_the_spec() -> None:
+    from policygen_operator.services.athena import AthenaLogs
+
+    athena = {
+        "workgroup": "policygen",
+        "database": "audit",
+        "table": "org_trail",
+        "outputLocation": "s3://athena-results/policygen/",
+        "accountIds": ["111122223333"],
+        "regions": ["eu-west-1"],
+    }
+    request = specs.generation_request({"principalArn": PRINCIPAL, "cloudTrail": {"athena": athena}}, NOW)
+    assert isinstance(request.source, AthenaLogs)
+    assert request.source.table.uri() == "athena://policygen@AwsDataCatalog.audit.org_trail"
+    assert request.source.table.output_location == "s3://athena-results/policygen/"
+    assert request.source.account_ids == ("111122223333",) and request.source.regions == ("eu-west-1",)
+    with pytest.raises(InvalidRequestError, match="exactly one source"):
+        specs.generation_request(
+            {"principalArn": PRINCIPAL, "cloudTrail": {"athena": athena, "local": {"path": "/l"}}}, NOW
+        )
+    bad = {"principalArn": PRINCIPAL, "cloudTrail": {"athena": {**athena, "outputLocation": "/tmp"}}}
+    with pytest.raises(InvalidRequestError) as caught:
+        specs.generation_request(bad, NOW)
+    assert caught.value.field == "spec.cloudTrail.athena"
