@@ -19,7 +19,6 @@ from policygen_operator.adapters.kubernetes.rightsizing import (
     RIGHTSIZING_PLURAL,
     RightsizingKube,
 )
-from policygen_operator.services.reasons import EventReason
 from policygen_operator.services.rightsizing import BotoAws, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings, from_env
 
@@ -76,7 +75,7 @@ async def _reconcile(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch) -> Non
     if outcome.cancelled:
         return
     patch.status.update(outcome.status)
+    for type_, reason, message in outcome.events:
+        kopf.event(body, type=type_, reason=reason, message=message)
     if outcome.failure is Permanence.TEMPORARY:
         raise kopf.TemporaryError(outcome.message, delay=outcome.delay)
-    if outcome.failure is Permanence.PERMANENT:
-        kopf.warn(body, reason=EventReason.FAILED, message=outcome.message[:1024])

@@ -66,7 +66,7 @@ from policygen_operator.services.generation import (
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
 from policygen_operator.services.pullrequest import PullRequestContext, reconcile_pull_request
-from policygen_operator.services.reasons import Reason
+from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import policy_status, progress_fields, pull_request_status
@@ -137,6 +137,7 @@ class ParentOutcome:
     message: str = ""
     delay: float = 0.0
     cancelled: bool = False  # the parent went away or changed mid-scan: nothing to write
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (Normal|Warning, reason, message)
 
 
 def guards(spec: Mapping[str, Any]) -> Guards:
@@ -399,7 +400,16 @@ class RightsizingService:
         status.update(_totals(rows))
         conds.summarize([DISCOVERED, SCANNED])
         status["conditions"] = conds.as_list()
-        return ParentOutcome(status=status)
+        outcome = ParentOutcome(status=status)
+        if "completionTime" in (status.get("lastScan") or {}) and status["lastScan"] != parent.status.get(
+            "lastScan"
+        ):
+            message = (
+                f"one scan for {len(roles)} roles: {status['grantedActions']} actions granted, "
+                f"{status['unusedActions']} unused ({status['reductionPercent']}%)"
+            )
+            outcome.events.append(("Normal", EventReason.SUCCEEDED, message))
+        return outcome
 
     def _row(self, parent: Parent, role: DiscoveredRole, before: Mapping[str, Any] | None) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -670,7 +680,10 @@ class RightsizingService:
         conds.summarize([DISCOVERED, SCANNED] if type_ == SCANNED else [DISCOVERED])
         status["conditions"] = conds.as_list()
         delay = 0.0 if permanent else self.settings.backoff(0)
-        return ParentOutcome(status, PERMANENT if permanent else Permanence.TEMPORARY, str(err), delay)
+        outcome = ParentOutcome(status, PERMANENT if permanent else Permanence.TEMPORARY, str(err), delay)
+        if conds.flipped(c.READY):  # on the transition only: a timer pass failing the same way posts nothing
+            outcome.events.append(("Warning", EventReason.FAILED, f"{why}: {err}"[:1024]))
+        return outcome
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:

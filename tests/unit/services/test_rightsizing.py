@@ -119,6 +119,8 @@ def test_one_child_per_role_one_scan_counts_and_garbage_collection() -> None:
     assert status["rolesFound"] == 2 and status["serviceAccounts"] == 3 and status["namespaces"] == 2
     assert status["unusedActions"] == sum(r["unusedActions"] for r in status["roles"])
     assert status["lastScan"]["roles"] == [DEPLOYER, ORDERS]
+    [(kind, reason, message)] = outcome.events
+    assert (kind, reason) == ("Normal", "Succeeded") and message.startswith("one scan for 2 roles")
     text = metrics.REGISTRY.get_sample_value(
         "policygen_rightsizing_scans_total", {"parent": "ClusterRightsizing/fleet"}
     )
@@ -128,6 +130,7 @@ def test_one_child_per_role_one_scan_counts_and_garbage_collection() -> None:
     again = run(svc, parent(status))
     assert engine.calls == [(DEPLOYER, ORDERS)]
     assert again.status["lastScan"] == status["lastScan"]
+    assert again.events == []  # nothing happened worth an event
     assert [c["reason"] for c in again.status["conditions"] if c["type"] == "Scanned"] == ["UpToDate"]
 
     # The deployer's annotation is removed: its child goes, no scan is needed for a role that left.
@@ -258,6 +261,9 @@ def test_an_iam_failure_fails_the_scan_step_with_its_own_permanence(
     scanned = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
     assert scanned[0]["status"] == "False"
     assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["False"]
+    assert [e[:2] for e in outcome.events] == [("Warning", "Failed")]
+    again = run(svc, parent(outcome.status))  # the same failure on the next pass: no second event
+    assert again.failure == failure and again.events == []
 
 
 def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> None:
