@@ -185,6 +185,14 @@ def test_namespaced_rightsizing_covers_its_namespace_and_owns_children_there() -
     kube.admin_objects[("cloudtrailsources", "team-a", "trail")] = {
         "spec": {**trail, "allowedPrincipals": ["arn:aws:iam::111122223333:role/service-role/*"]}
     }
+    reads: list[str] = []
+    read = kube.get_policygen_object
+
+    async def counted(plural: str, namespace: str | None, name: str) -> dict[str, Any] | None:
+        reads.append(name)
+        return await read(plural, namespace, name)
+
+    kube.get_policygen_object = counted  # type: ignore[method-assign]
     engine = CountingEngine()
     spec = {k: v for k, v in SPEC.items() if k not in ("childNamespace", "cloudTrail")}
     spec["sourceRef"] = {"name": "trail"}
@@ -194,6 +202,7 @@ def test_namespaced_rightsizing_covers_its_namespace_and_owns_children_there() -
     assert outcome.failure is None, outcome.message
     assert engine.calls == [(ORDERS,)]
     assert outcome.status["rolesNotAllowed"] == [DEPLOYER]  # not in the source's allowedPrincipals
+    assert reads == ["trail"]  # the source is read once per pass, not once per role
     assert list(kube.objects) == [("team-a", child_name("mine", ORDERS))]
     child = kube.objects[("team-a", child_name("mine", ORDERS))]
     assert child["metadata"]["annotations"][FED_BY] == "Rightsizing/team-a/mine"
