@@ -293,3 +293,19 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
     assert outcome.cancelled and outcome.status == {}
     assert kube.parent_status["lastScan"]["filesScanned"] >= 1  # progress reached the status first
     assert "status" not in kube.objects[("fleet", child_name("fleet", ORDERS))]  # no child was fed
+
+
+def test_a_new_parent_spec_is_copied_into_the_children_and_scanned_again() -> None:
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    engine = CountingEngine()
+    svc = service(kube, engine)
+    first = run(svc, parent())
+    narrower = {**SPEC, "window": {"start": "2026-11-20T00:00:00Z", "end": "2026-12-01T00:00:00Z"}}
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
+    second = Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, narrower, first.status, owner)
+    outcome = run(svc, second)
+    assert outcome.failure is None, outcome.message
+    child = kube.objects[("fleet", child_name("fleet", ORDERS))]
+    assert child["spec"]["window"] == narrower["window"]
+    assert len(engine.calls) == 2  # a new generation is always scanned
+    assert outcome.status["lastScan"]["windowStart"] == "2026-11-20T00:00:00Z"
