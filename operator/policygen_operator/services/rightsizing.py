@@ -270,6 +270,14 @@ class RightsizingService:
             if discovery.get("ackRoles", True):
                 bindings += await self.kube.ack_bindings(namespace, discovery.get("accountId"))
         pod_identity = discovery.get("podIdentity") or {}
+        if pod_identity.get("endpointURL") and parent.namespace and not self.settings.single_tenant:
+            # A team must not point the operator's signed AWS requests at a host of its choosing.
+            raise InvalidRequestError(
+                "spec.discovery.podIdentity.endpointURL is only honoured for a ClusterRightsizing or when "
+                "the operator runs single-tenant",
+                field="spec.discovery.podIdentity.endpointURL",
+                reason=Reason.API_HOST_NOT_ALLOWED,
+            )
         if pod_identity.get("clusterName"):
             aws = self._aws(spec, pod_identity.get("region"))
             if pod_identity.get("endpointURL"):
@@ -312,14 +320,13 @@ class RightsizingService:
     async def sync_children(self, parent: Parent, roles: list[DiscoveredRole]) -> dict[str, dict[str, Any]]:
         """Create missing children, update drifted specs, delete children of roles no longer found."""
         desired = {child_name(parent.name, r.arn): r for r in roles}
-        existing = {
-            c["metadata"]["name"]: c
-            for c in await self.kube.children(f"{PARENT_UID}={parent.uid}")
-            if c["metadata"].get("namespace") == parent.child_namespace
-        }
-        for name, child in existing.items():
-            if name not in desired:
-                await self.kube.delete_child(child["metadata"]["namespace"], name)
+        existing: dict[str, dict[str, Any]] = {}
+        for child in await self.kube.children(f"{PARENT_UID}={parent.uid}"):
+            meta = child["metadata"]
+            if meta["name"] in desired and meta.get("namespace") == parent.child_namespace:
+                existing[meta["name"]] = child
+            else:  # its role is gone, or spec.childNamespace moved: the old child goes
+                await self.kube.delete_child(meta["namespace"], meta["name"])
         for name, role in desired.items():
             body = child_body(parent, role)
             if name not in existing:

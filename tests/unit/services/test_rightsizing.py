@@ -309,3 +309,30 @@ def test_a_new_parent_spec_is_copied_into_the_children_and_scanned_again() -> No
     assert child["spec"]["window"] == narrower["window"]
     assert len(engine.calls) == 2  # a new generation is always scanned
     assert outcome.status["lastScan"]["windowStart"] == "2026-11-20T00:00:00Z"
+
+
+def test_moving_the_child_namespace_moves_the_children() -> None:
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    svc = service(kube, CountingEngine())
+    first = run(svc, parent())
+    moved = {**SPEC, "childNamespace": "fleet-2"}
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
+    run(svc, Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, moved, first.status, owner))
+    assert list(kube.objects) == [("fleet-2", child_name("fleet", ORDERS))]
+    assert kube.deleted == [child_name("fleet", ORDERS)]
+
+
+def test_a_team_cannot_point_pod_identity_discovery_at_its_own_endpoint() -> None:
+    kube = FakeKube({"team-a": []})
+    kube.admin_objects[("cloudtrailsources", "team-a", "trail")] = {
+        "spec": {"local": {"path": "/logs"}, "allowedPrincipals": ["*"]}
+    }
+    spec = {
+        "sourceRef": {"name": "trail"},
+        "discovery": {"podIdentity": {"clusterName": "prod", "endpointURL": "http://attacker.example"}},
+    }
+    outcome = run(service(kube, CountingEngine()), Parent("Rightsizing", "team-a", "r", "u", 1, spec, {}, {}))
+    assert outcome.failure == "permanent" and "endpointURL" in outcome.message
+    assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == [
+        "APIHostNotAllowed"
+    ]
