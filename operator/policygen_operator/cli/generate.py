@@ -403,7 +403,7 @@ def _outcome(error: PolicygenError) -> str:
     return error.reason[:1].lower() + error.reason[1:]
 
 
-MAPPER_FINDINGS = frozenset({"pass-role-left-out", "resource-not-writable"})
+MAPPER_FINDINGS = frozenset({"pass-role-left-out", "resource-not-writable", "resource-undetermined"})
 
 
 def _print_warnings(report: dict[str, Any], err: TextIO) -> None:

@@ -237,6 +237,8 @@ def test_every_identifier_a_call_names_is_covered_by_its_grant(calls: list[tuple
         for action, arn in touched:
             granted = grants.get(action, [])
             if "*" in granted:
-                assert mapped.reason, f"{action} on * without a finding for {arn}"
+                assert any(code == "resource-undetermined" for _, code, _ in mapped.notes), (
+                    f"{action} on * without a finding for {arn}"
+                )
             else:
                 assert any(covers(r, arn) for r in granted), f"{action} on {arn} not covered by {granted}"

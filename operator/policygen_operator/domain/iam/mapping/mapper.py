@@ -128,6 +128,8 @@ class EventMapper:
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
+        if unresolved:
+            notes.append(_undetermined(key, unresolved))
         return MappedEvent(
             "mapped", key, denied, reason, tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(notes))
         )
@@ -144,6 +146,16 @@ def _pass_role_left_out(key: str) -> tuple[str, str, str]:
         "pass-role-left-out",
         f"{key} passes a role it does not name in the request: iam:PassRole is left out (never on *); "
         "add it for the role(s) the call passes",
+    )
+
+
+def _undetermined(key: str, actions: list[str]) -> tuple[str, str, str]:
+    """The one widening the mapper makes, said with the call that caused it."""
+    return (
+        "warning",
+        "resource-undetermined",
+        f"{key}: {', '.join(dict.fromkeys(actions))} on * (the record does not name the resource in a form "
+        "the mapper reads)",
     )
 
 
