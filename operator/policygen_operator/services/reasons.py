@@ -53,6 +53,10 @@ class Reason(StrEnum):
     REPOSITORY_REF_NOT_FOUND = "RepositoryRefNotFound"  # temporary: creating the repository is enough
     PATH_NOT_ALLOWED = "PathNotAllowed"
     API_HOST_NOT_ALLOWED = "APIHostNotAllowed"
+    # completeness (Complete condition; a replacing pull request from incomplete data)
+    ALL_FILES_READ = "AllFilesRead"
+    FILES_SKIPPED = "FilesSkipped"
+    INCOMPLETE_DATA = "IncompleteData"
 
 
 class EventReason(StrEnum):

@@ -276,6 +276,17 @@ class Reconciler:
             f"from {result.summary.events_matched} events"
         )
         conds.set(c.GENERATED, True, Reason.GENERATED, summary)
+        skipped = st.skipped_counts(result.summary.skipped_files)
+        if skipped:
+            conds.set(
+                c.COMPLETE,
+                False,
+                Reason.FILES_SKIPPED,
+                f"{st.describe_skipped(skipped)} of {result.summary.files_scanned + sum(skipped.values())}: "
+                "the policy is built from less than the window (the ConfigMap's report names each file)",
+            )
+        else:
+            conds.set(c.COMPLETE, True, Reason.ALL_FILES_READ, f"{result.summary.files_scanned} file(s) read")
         source = f"{target.namespace}/{target.name}"
         try:
             published = await publish_configmap(
@@ -317,6 +328,7 @@ class Reconciler:
             events_matched=result.summary.events_matched,
             findings=found.findings,
             denied_actions=found.denied_actions,
+            files_skipped=skipped,
         )
         return await self._pull_request(target, conds, attempt.pr_target, status, context)
 
@@ -366,6 +378,7 @@ class Reconciler:
             events_matched=int(last_run.get("eventsMatched", 0)),
             findings=[Finding.from_dict(f) for f in target.status.get("findings") or []],
             denied_actions=list(target.status.get("deniedActions") or []),
+            files_skipped=_skipped_from_status(target.status),
         )
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:
@@ -389,6 +402,7 @@ class Reconciler:
     ) -> Outcome:
         status["observedGeneration"] = target.generation
         try:
+            _check_complete_enough(target.spec, pr_target, context)
             credentials = await self._credentials(
                 pr_target.secret_namespace or target.namespace, pr_target.secret_name
             )
@@ -475,6 +489,38 @@ class Reconciler:
         except KubernetesError as err:
             logger.warning("status of %s/%s not written: %s", target.namespace, target.name, err)
             return None
+
+
+def _skipped_from_status(status: Mapping[str, Any]) -> dict[str, int]:
+    """The retry path's skipped-file count: from lastRun (kinds are only in the Complete message)."""
+    if st.condition(status, c.COMPLETE).get("status") != c.FALSE:
+        return {}
+    count = int((status.get("lastRun") or {}).get("filesSkipped") or 0)
+    return {"Unreadable": count} if count else {}
+
+
+def _check_complete_enough(
+    spec: Mapping[str, Any], pr_target: specs.PullRequestTarget, context: PullRequestContext
+) -> None:
+    """No pull request that replaces a managed policy from incomplete data, unless the resource opts in.
+
+    A file skipped for AccessDenied, KMS, archiving or corruption may hold the only record of an action the
+    role needs; detaching PowerUserAccess on such a policy would break the role. Adding a policy without
+    replacing anything is harmless and goes ahead, with the counts in the description.
+    """
+    if not context.files_skipped or not pr_target.spec.replace_managed_policies:
+        return
+    if ((spec.get("output") or {}).get("pullRequest") or {}).get("allowIncomplete"):
+        return
+    skipped = ", ".join(f"{k} {n}" for k, n in sorted(context.files_skipped.items()))
+    raise InvalidRequestError(
+        f"not proposing to replace {', '.join(pr_target.spec.replace_managed_policies)}: "
+        f"{sum(context.files_skipped.values())} file(s) of the window were skipped ({skipped}), so the "
+        "policy may lack actions the role needs; fix the access to those files (the Complete condition "
+        "and the ConfigMap's report name them) or set spec.output.pullRequest.allowIncomplete: true",
+        field="spec.output.pullRequest",
+        reason=Reason.INCOMPLETE_DATA,
+    )
 
 
 def _result_label(err: PolicygenError, raw: BaseException) -> str:

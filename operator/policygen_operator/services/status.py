@@ -77,6 +77,32 @@ def started_run(
     }
 
 
+_SKIP_KINDS = (
+    ("KMS", ("kms",)),
+    ("AccessDenied", ("accessdenied", "access denied", ": 403")),
+    ("Archived", ("invalidobjectstate", "archiv", "glacier")),
+    ("NotFound", ("nosuchkey", ": 404", "not found")),
+    ("TooLarge", ("larger than", "too large", "size cap", "max-file-size", "inflate")),
+)
+
+
+def skipped_counts(skipped_files: Mapping[str, str]) -> dict[str, int]:
+    """How many files were skipped for which kind of reason (AccessDenied, KMS, Archived, NotFound,
+    TooLarge, Unreadable for anything else: corrupt gzip, bad JSON), from the scan's ``skipped_files``."""
+    counts: dict[str, int] = {}
+    for reason in skipped_files.values():
+        text = reason.lower()
+        kind = next((k for k, words in _SKIP_KINDS if any(w in text for w in words)), "Unreadable")
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def describe_skipped(counts: Mapping[str, int]) -> str:
+    """``3 file(s) skipped (AccessDenied 2, KMS 1)``."""
+    total = sum(counts.values())
+    return f"{total} file(s) skipped ({', '.join(f'{k} {n}' for k, n in counts.items())})"
+
+
 def completed_run(
     run: Mapping[str, Any], now: datetime, progress: Progress | None, result: GenerationResult | None = None
 ) -> dict[str, Any]:
@@ -88,6 +114,7 @@ def completed_run(
         summary = result.summary
         done.update(
             filesScanned=summary.files_scanned,
+            filesSkipped=len(summary.skipped_files),
             eventsScanned=summary.events_scanned,
             eventsMatched=summary.events_matched,
         )

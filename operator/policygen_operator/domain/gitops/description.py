@@ -31,6 +31,9 @@ class PullRequestContext:
     denied_actions: list[str] = field(default_factory=list)
     # Rightsizing: what the role is granted (its IAM policies, expanded) and did not use in the window.
     unused_actions: list[str] = field(default_factory=list)
+    # Files of the window that could not be read, by kind (AccessDenied, KMS, ...): the policy may miss
+    # actions recorded only in them.
+    files_skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         f"- Generated policy: {n_actions} actions in {len(by_service)} services, "
         f"{len(ctx.policies)} document(s)",
         f"- Role definition: {plain(data.edit.role_location)}",
+        *_incomplete_lines(ctx),
         "",
         "## Changes",
         *[f"- {plain(note)}" for note in data.edit.notes],
@@ -172,6 +176,17 @@ def _unused_section(unused: list[str], compact: bool) -> list[str]:
         else:
             out.append(f"- {plain(service)}: {', '.join(code(a) for a in actions)}")
     return out
+
+
+def _incomplete_lines(ctx: PullRequestContext) -> list[str]:
+    if not ctx.files_skipped:
+        return []
+    kinds = ", ".join(f"{plain(k)} {n}" for k, n in sorted(ctx.files_skipped.items()))
+    total = sum(ctx.files_skipped.values())
+    return [
+        f"- **Incomplete data:** {total} delivery file(s) of the window could not be read ({kinds}); "
+        "actions recorded only in them are missing from this policy."
+    ]
 
 
 def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[str], list[str]]]) -> list[str]:
