@@ -99,8 +99,9 @@ def test_chart_applies_with_server_side_dry_run(
     kinds = sorted(d["kind"] for d in docs(rendered))
     assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"]
     assert kinds[4:] == [
-        *["CustomResourceDefinition"] * (len(kinds) - 8),
+        *["CustomResourceDefinition"] * (len(kinds) - 9),
         "Deployment",
+        "NetworkPolicy",
         "ServiceAccount",
         "ValidatingAdmissionPolicy",
         "ValidatingAdmissionPolicyBinding",
@@ -171,3 +172,24 @@ def test_chart_and_deploy_grant_the_same_rules(helm: str, kubectl: str) -> None:
     deploy_pod = next(d for d in docs(kustomized) if d["kind"] == "Deployment")["spec"]["template"]["spec"]
     assert chart_pod["securityContext"] == deploy_pod["securityContext"]
     assert chart_pod["containers"][0]["securityContext"] == deploy_pod["containers"][0]["securityContext"]
+
+
+def test_network_policy_limits_egress_and_keeps_metrics_in_the_pod(helm: str) -> None:
+    """Issue 10: egress only DNS and the listed TCP ports; /metrics reachable only from metricsFrom."""
+    [policy] = [d for d in docs(render(helm)) if d["kind"] == "NetworkPolicy"]
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["spec"]["ingress"] == [{"ports": [{"port": 8080, "protocol": "TCP"}]}]
+    ports = [p for rule in policy["spec"]["egress"] for p in rule["ports"]]
+    assert {(p["port"], p["protocol"]) for p in ports} == {
+        (53, "UDP"),
+        (53, "TCP"),
+        (443, "TCP"),
+        (6443, "TCP"),
+    }
+    prometheus = '{"namespaceSelector": {"matchLabels": {"name": "monitoring"}}}'
+    opened = render(helm, "--set-json", f"networkPolicy.metricsFrom=[{prometheus}]")
+    [policy] = [d for d in docs(opened) if d["kind"] == "NetworkPolicy"]
+    assert policy["spec"]["ingress"][1]["ports"] == [{"port": 9090, "protocol": "TCP"}]
+    assert not [
+        d for d in docs(render(helm, "--set", "networkPolicy.enabled=false")) if d["kind"] == "NetworkPolicy"
+    ]
