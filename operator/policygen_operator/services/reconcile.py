@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
 from policygen_operator.domain.engine import ScanCancelled
-from policygen_operator.domain.iam.validate import Finding
+from policygen_operator.domain.iam.validate import Finding, validate_policy
 from policygen_operator.domain.tenancy import session_name
 from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
@@ -337,7 +337,9 @@ class Reconciler:
 
         A temporary pull-request failure (forge down, rate limited) makes kopf retry the whole handler; the
         policy of this generation is then already in status and in the ConfigMap, so the retry reads it back
-        instead of scanning CloudTrail again. Anything that does not match exactly means a full run.
+        instead of scanning CloudTrail again. Anything that does not match exactly means a full run, and so
+        does a policy read back that no longer validates (an error finding): the pull request is only ever
+        opened for a policy that passed validation, whoever changed the ConfigMap and status in between.
         """
         status = target.status
         policy = status.get("policy") or {}
@@ -361,7 +363,14 @@ class Reconciler:
             policies = published_policies(await self.kube.read_configmap_data(target.namespace, name) or {})
         except (KubernetesError, ValueError):
             return None
-        return policies if policies and policies_sha256(policies) == policy.get("sha256") else None
+        if not policies or policies_sha256(policies) != policy.get("sha256"):
+            return None
+        if any(f.severity == "error" for part in policies for f in validate_policy(part)):
+            logger.warning(
+                "%s/%s: the published policy does not validate; scanning again", target.namespace, target.name
+            )
+            return None
+        return policies
 
     def _context_from_status(
         self, target: Target, request: GenerationRequest, policies: list[dict[str, Any]]

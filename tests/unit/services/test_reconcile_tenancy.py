@@ -162,3 +162,49 @@ async def test_refusals_are_conditions_and_nothing_is_scanned_or_sent(
     assert (ready["status"], ready["reason"]) == ("False", reason)
     assert "admin" in ready["message"]
     assert scans == [] and prs == [] and kube.configmap_writes == 0
+
+
+async def test_the_retry_path_revalidates_the_stored_policy(executor: ThreadPoolExecutor) -> None:
+    """Issue 10: a policy read back for a pull-request retry that no longer validates (the ConfigMap and the
+    status sha256 both changed to an invalid document) is not proposed: the retry scans again."""
+    from policygen_operator.services.publish import policies_sha256, pretty
+    from tests.unit.services.test_reconcile import PR_SPEC
+
+    kube = FakeKube()
+    kube.secrets[("ns", "git")] = {"token": TOKEN}
+    scans: list[GenerationRequest] = []
+    calls: list[Any] = []
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        scans.append(request)
+        return result()
+
+    def open_pull_request(spec: Any, context: PullRequestContext, credentials: Any, allowed: Any) -> Any:
+        calls.append(context)
+        if len(calls) == 1:
+            from policygen_operator.services.errors import TemporaryError
+
+            raise TemporaryError("forge down")
+        return PullRequestStatus(
+            "https://github.com/acme/infra/pull/1", 1, "policygen/ns/pay", "a", "open", True
+        )
+
+    settings = OperatorSettings(progress_interval=0.02, single_tenant=True, allowed_repositories=("*",))
+    r = rec.Reconciler(
+        settings,
+        kube,
+        executor,
+        generate=generate,
+        open_pull_request=open_pull_request,
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    failed = await r.reconcile(target(kube, spec=PR_SPEC))
+    bad = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Bogus": 1}],
+    }
+    kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"] = pretty(bad)
+    status = {**failed.status, "policy": {**failed.status["policy"], "sha256": policies_sha256([bad])}}
+    await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
+    assert len(scans) == 2  # scanned again instead of proposing the tampered policy
+    assert all(bad not in c.policies for c in calls)
