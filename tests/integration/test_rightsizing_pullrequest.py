@@ -53,7 +53,7 @@ def test_one_pull_request_per_role_with_the_unused_access(forge: FakeForge) -> N
         },
     }
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
-    parent = Parent("ClusterRightsizing", None, "fleet", "uid-fleet", 1, spec, {}, owner)
+    parent = Parent("ClusterRightsizing", None, "fleet", "uid-parent", 1, spec, {}, owner)
     settings = OperatorSettings(progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",))
     service = RightsizingService(
         settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)
@@ -90,8 +90,9 @@ def test_one_pull_request_per_role_with_the_unused_access(forge: FakeForge) -> N
     )
 
     # The same scan result again (a new spec generation): the same pull request, up to date.
+    kube.parent_generation = 2
     again = asyncio.run(
-        service.reconcile(Parent("ClusterRightsizing", None, "fleet", "uid-fleet", 2, spec, {}, owner))
+        service.reconcile(Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, spec, {}, owner))
     )
     assert again.failure is None
     assert len(forge.pulls["acme/iam"]) == 1
@@ -99,3 +100,49 @@ def test_one_pull_request_per_role_with_the_unused_access(forge: FakeForge) -> N
     assert [c["reason"] for c in orders["conditions"] if c["type"] == "PullRequestOpened"] == [
         "PullRequestUpToDate"
     ]
+
+
+def test_no_pull_request_from_incomplete_data_unless_allowed(forge: FakeForge) -> None:
+    """The sample folder holds broken files: they are skipped, so removing access waits."""
+    forge.create_repository("acme/iam2", {"policies/order-processor.json": JSON_POLICY})
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]},
+        secrets={("fleet", "forge-token"): {"token": TOKEN}},
+    )
+    pull_request = {
+        "provider": "github",
+        "repository": f"{forge.url}/acme/iam2.git",
+        "apiURL": f"{forge.url}/api/v3",
+        "path": "policies/{role}.json",
+        "format": "json",
+        "credentialsSecretRef": {"name": "forge-token"},
+    }
+    spec = {
+        "childNamespace": "fleet",
+        "cloudTrail": {"local": {"path": str(ROOT / "examples" / "cloudtrail")}},
+        "window": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"},
+        "output": {"mode": "pullRequest", "pullRequest": pull_request},
+    }
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
+    settings = OperatorSettings(progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",))
+    service = RightsizingService(
+        settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    outcome = asyncio.run(
+        service.reconcile(Parent("ClusterRightsizing", None, "fleet", "uid-parent", 1, spec, {}, owner))
+    )
+    assert outcome.failure is None, outcome.message
+    assert forge.pulls.get("acme/iam2", []) == []
+    status = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+    [opened] = [c for c in status["conditions"] if c["type"] == "PullRequestOpened"]
+    assert (opened["status"], opened["reason"]) == ("False", "IncompleteData"), opened
+
+    allowed = {
+        **spec,
+        "output": {"mode": "pullRequest", "pullRequest": {**pull_request, "allowIncomplete": True}},
+    }
+    asyncio.run(
+        service.reconcile(Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, allowed, {}, owner))
+    )
+    [pull] = forge.pulls["acme/iam2"]
+    assert "**Incomplete data:** 2 delivery file(s)" in pull["body"]  # the two broken JSON files

@@ -69,7 +69,13 @@ from policygen_operator.services.pullrequest import PullRequestContext, reconcil
 from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
-from policygen_operator.services.status import policy_status, progress_fields, pull_request_status
+from policygen_operator.services.status import (
+    describe_skipped,
+    policy_status,
+    progress_fields,
+    pull_request_status,
+    skipped_counts,
+)
 from policygen_operator.services.tenancy import SourceAccess, TenancyPort, resolve_repository, resolve_source
 from policygen_operator.settings import OperatorSettings
 
@@ -663,6 +669,16 @@ class RightsizingService:
             secrets = repository.secret_namespace or parent.child_namespace
             credentials = await read_credentials(self.kube, secrets, target.secret_name)
             pr_spec = target.spec
+            skipped = skipped_counts(result.summary.skipped_files)
+            if skipped and not output["pullRequest"].get("allowIncomplete"):
+                # Every rightsizing pull request removes access: a skipped file may hold the only record
+                # of an action the role needs (the PolicyGeneration rule for replacing managed policies).
+                raise InvalidRequestError(
+                    f"not proposing to remove access: {describe_skipped(skipped)} in the window; fix the "
+                    "access to them or set spec.output.pullRequest.allowIncomplete: true",
+                    field="spec.output.pullRequest",
+                    reason=Reason.INCOMPLETE_DATA,
+                )
             context = PullRequestContext(
                 name=f"{meta['namespace']}/{meta['name']}",
                 principal=role.arn,
@@ -674,6 +690,7 @@ class RightsizingService:
                 findings=found.findings,
                 denied_actions=found.denied_actions,
                 unused_actions=analysis.unused,
+                files_skipped=skipped,
             )
             status = await self._in_thread(
                 self.open_pull_request, pr_spec, context, credentials, self.settings.allowed_repositories

@@ -198,6 +198,7 @@ def test_namespaced_rightsizing_covers_its_namespace_and_owns_children_there() -
     spec["sourceRef"] = {"name": "trail"}
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "Rightsizing", "name": "mine", "uid": "uid-ns"}
     target = Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, owner)
+    kube.parent_uid = "uid-ns"
     outcome = run(service(kube, engine), target)
     assert outcome.failure is None, outcome.message
     assert engine.calls == [(ORDERS,)]
@@ -215,6 +216,7 @@ def test_namespaced_rightsizing_with_an_inline_source_is_refused_unless_single_t
     kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
     spec = {k: v for k, v in SPEC.items() if k != "childNamespace"}
     target = Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, {})
+    kube.parent_uid = "uid-ns"
     outcome = run(service(kube, CountingEngine()), target)
     assert outcome.failure == "permanent" and "spec.sourceRef" in outcome.message
     assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == [
@@ -303,6 +305,7 @@ def test_a_new_parent_spec_is_copied_into_the_children_and_scanned_again() -> No
     narrower = {**SPEC, "window": {"start": "2026-11-20T00:00:00Z", "end": "2026-12-01T00:00:00Z"}}
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
     second = Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, narrower, first.status, owner)
+    kube.parent_generation = 2
     outcome = run(svc, second)
     assert outcome.failure is None, outcome.message
     child = kube.objects[("fleet", child_name("fleet", ORDERS))]
@@ -317,6 +320,7 @@ def test_moving_the_child_namespace_moves_the_children() -> None:
     first = run(svc, parent())
     moved = {**SPEC, "childNamespace": "fleet-2"}
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
+    kube.parent_generation = 2
     run(svc, Parent("ClusterRightsizing", None, "fleet", "uid-parent", 2, moved, first.status, owner))
     assert list(kube.objects) == [("fleet-2", child_name("fleet", ORDERS))]
     assert kube.deleted == [child_name("fleet", ORDERS)]
