@@ -6,18 +6,46 @@ BIN := $(VENV)/bin
 CACHE := .cache
 export GOFLAGS ?= -mod=mod
 
-.PHONY: install test test-unit lint controlplane cluster-up cluster-down demo demo-down bench coverage clean
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)
+IMAGE_ARCHIVE := dist/policygen-$(VERSION)-oci.tar
+IMAGE_DEBS := mmdebstrap umoci skopeo
+PIP_COMPILE := $(CACHE)/tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
 
-## install: create .venv with policygen and its test dependencies (idempotent)
+.PHONY: install test test-unit lint controlplane cluster-up cluster-down demo demo-down bench coverage clean \
+	image image-tools lock
+
+## install: create .venv with policygen and its test dependencies as locked in requirements-dev.lock (versions
+## and hashes checked). A dependency added to pyproject.toml but not yet locked still installs (unpinned), and
+## is named with a warning: `make lock` pins it. (The image refuses to build without it in requirements.lock.)
 install: $(BIN)/policygen
-$(BIN)/policygen: pyproject.toml
+$(BIN)/policygen: pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	PIP_FIND_LINKS= $(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python deploy/image/build.py --check-locks || echo "WARNING: the locks are behind pyproject.toml"
 	touch $@
 
-## test: lint, unit and integration tests on the real control plane (built if missing)
-test: install controlplane
+## lock: re-pin requirements.lock (the image's), requirements-dev.lock (tests) and the wheel's build tools
+lock:
+	test -x $(CACHE)/tools/bin/pip-compile || ($(PYTHON) -m venv $(CACHE)/tools && \
+		$(CACHE)/tools/bin/pip install -q pip-tools)
+	PIP_FIND_LINKS= $(PIP_COMPILE) -o requirements.lock pyproject.toml
+	PIP_FIND_LINKS= $(PIP_COMPILE) --extra dev -o requirements-dev.lock pyproject.toml
+	cd deploy/image && PIP_FIND_LINKS= ../../$(PIP_COMPILE) -o requirements-build.lock requirements-build.in
+
+## image-tools: the Debian packages that build and unpack the image without a container engine (root)
+image-tools:
+	(for tool in $(IMAGE_DEBS); do command -v $$tool >/dev/null || exit 1; done) || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(IMAGE_DEBS) >/dev/null; }
+
+## image: the operator's OCI image at dist/policygen-<version>-oci.tar and its SBOM (skipped when unchanged)
+image: install image-tools
+	$(BIN)/python deploy/image/build.py
+
+## test: lint, unit and integration tests on the real control plane (built if missing) and on the image
+test: install controlplane image
 	$(BIN)/ruff check operator tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
@@ -59,4 +87,4 @@ coverage: install
 	$(BIN)/python operator/scripts/coverage.py
 
 clean: cluster-down
-	rm -rf $(VENV) $(CACHE) .cluster .demo
+	rm -rf $(VENV) $(CACHE) .cluster .demo dist

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,11 +176,20 @@ def policygen_configmaps(kube: KubeClient, namespace: str) -> list[dict[str, Any
 
 
 class Operator:
-    """`policygen operator --namespace NS` as a subprocess, with its log in a file for post-mortems."""
+    """`policygen operator --namespace NS` as a subprocess, with its log in a file for post-mortems.
+
+    ``command`` is what runs `policygen` (the venv's entry point; the image test runs it inside the image).
+    """
 
     def __init__(
-        self, namespace: str, kubeconfig: Path, log_dir: Path, env: dict[str, str] | None = None
+        self,
+        namespace: str,
+        kubeconfig: Path,
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+        command: Sequence[str] = (str(POLICYGEN),),
     ) -> None:
+        self.command = list(command)
         self.namespace = namespace
         self.kubeconfig = kubeconfig
         self.log_path = log_dir / f"operator-{namespace}-{int(time.time() * 1000)}.log"
@@ -219,7 +228,7 @@ class Operator:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
-                    str(POLICYGEN),
+                    *self.command,
                     "operator",
                     "--namespace",
                     self.namespace,
