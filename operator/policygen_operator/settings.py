@@ -21,6 +21,9 @@ class OperatorSettings:
 
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     max_concurrent_scans: int = 2
+    # Scans one namespace may run at once; 0 means half of max_concurrent_scans (at least 1), so one team's
+    # PolicyGenerations cannot take every slot. Queued scans wait on a semaphore, not by polling.
+    max_scans_per_namespace: int = 0
     scan_workers: int = 1  # processes per scan; 1 scans inside the worker thread
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # largest log file a scan holds (inflated); larger: skipped
     aws_region: str | None = None
@@ -39,6 +42,11 @@ class OperatorSettings:
     rightsizing_interval: float = 60.0  # seconds between rediscoveries of a rightsizing parent's roles
     retry_backoff: float = 30.0  # first delay after a temporary failure; doubles up to retry_backoff_max
     retry_backoff_max: float = 600.0
+
+    def namespace_scan_limit(self) -> int:
+        """Scans one namespace may run at once: ``max_scans_per_namespace``, or 0: half the slots (min 1)."""
+        limit = self.max_scans_per_namespace or max(1, self.max_concurrent_scans // 2)
+        return min(limit, self.max_concurrent_scans)
 
     def backoff(self, retry: int) -> float:
         """Exponential backoff for TemporaryError, capped, so an outage does not become a request storm."""
@@ -117,6 +125,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
     return OperatorSettings(
         namespaces=() if namespaces in ((), ("*",)) else namespaces,
         max_concurrent_scans=_int(env, "MAX_CONCURRENT_SCANS", 2, minimum=1),
+        max_scans_per_namespace=_int(env, "MAX_SCANS_PER_NAMESPACE", 0),
         scan_workers=_int(env, "SCAN_WORKERS", 1, minimum=1),
         max_file_bytes=_size(env, "MAX_FILE_SIZE", DEFAULT_MAX_FILE_BYTES),
         aws_region=env.get(PREFIX + "AWS_REGION") or env.get("AWS_REGION") or None,

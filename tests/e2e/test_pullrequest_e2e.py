@@ -99,6 +99,8 @@ def manifests(namespace: str, forge: FakeForge, repo: str, name: str) -> list[di
                     "path": "iam/",
                     "format": "ack",
                     "replaceManagedPolicies": [POWER_USER],
+                    # The samples hold three broken files on purpose (Complete=False): opt in to replacing.
+                    "allowIncomplete": True,
                     "credentialsSecretRef": {"name": "git-credentials"},
                     "apiURL": f"{forge.url}/api/v3",
                     "labels": ["iam", "least-privilege"],

@@ -13,10 +13,11 @@ is *proposed*; *deliver* is both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -124,6 +125,19 @@ class Reconciler:
         self.generate = generate
         self.open_pull_request = open_pull_request
         self.clock = clock
+        # Scan admission: one semaphore for all scans, one per namespace (issue 10: one team cannot take every
+        # slot). A queued reconcile waits here without touching the API server, and checks once when let in.
+        self._slots = asyncio.Semaphore(settings.max_concurrent_scans)
+        self._namespace_slots: dict[str, asyncio.Semaphore] = {}
+
+    @contextlib.asynccontextmanager
+    async def _scan_slot(self, namespace: str) -> AsyncIterator[None]:
+        """The namespace's slot first, then a global one: a namespace at its limit holds no global slot."""
+        own = self._namespace_slots.setdefault(
+            namespace, asyncio.Semaphore(self.settings.namespace_scan_limit())
+        )
+        async with own, self._slots:
+            yield
 
     async def reconcile(self, target: Target) -> Outcome:
         now = self.clock()
@@ -209,15 +223,18 @@ class Reconciler:
         target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
         latest = LatestProgress()
         try:
-            result = await scan_in_thread(
-                self.executor,
-                self.generate,
-                request,
-                latest,
-                functools.partial(self._still_wanted, target),
-                self.settings.progress_interval,
-                f"{target.namespace}/{target.name}",
-            )
+            async with self._scan_slot(target.namespace):
+                if await self._still_wanted(target, None) is False:
+                    raise ScanCancelled("deleted or changed while waiting for a scan slot")
+                result = await scan_in_thread(
+                    self.executor,
+                    self.generate,
+                    request,
+                    latest,
+                    functools.partial(self._still_wanted, target),
+                    self.settings.progress_interval,
+                    f"{target.namespace}/{target.name}",
+                )
         except ScanCancelled:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)

@@ -1,0 +1,76 @@
+"""Per-namespace scan slots (issue 10): one namespace cannot take every scan slot, and a queued reconcile
+waits without asking the API server anything until it is let in."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from policygen_operator.services import reconcile as rec
+from policygen_operator.services.generation import GenerationRequest, GenerationResult
+from policygen_operator.settings import OperatorSettings
+from tests.fixtures.kube import FakeKube
+from tests.unit.services.test_reconcile import SPEC, result
+
+
+class CountingKube(FakeKube):
+    """Counts get_state calls (the polling a queued reconcile must not do)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state_calls = 0
+
+    async def get_state(self, namespace: str, name: str) -> Any:
+        self.state_calls += 1
+        return await super().get_state(namespace, name)
+
+
+def target(kube: FakeKube, namespace: str, name: str) -> rec.Target:
+    return rec.Target(namespace, name, kube.uid, kube.generation, SPEC, {}, {"uid": kube.uid, "name": name})
+
+
+def test_default_limit_is_half_the_slots() -> None:
+    assert OperatorSettings(max_concurrent_scans=4).namespace_scan_limit() == 2
+    assert OperatorSettings(max_concurrent_scans=1).namespace_scan_limit() == 1
+    assert OperatorSettings(max_concurrent_scans=4, max_scans_per_namespace=3).namespace_scan_limit() == 3
+    assert OperatorSettings(max_concurrent_scans=2, max_scans_per_namespace=9).namespace_scan_limit() == 2
+
+
+async def test_one_namespace_cannot_take_every_slot() -> None:
+    kube = CountingKube()
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+    release = threading.Event()
+    lock = threading.Lock()
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        namespace = request.aws.session_name.split("-", 1)[1].split(".")[0]  # policygen-<ns>.<name>
+        with lock:
+            running[namespace] = running.get(namespace, 0) + 1
+            most[namespace] = max(most.get(namespace, 0), running[namespace])
+        release.wait(5)
+        with lock:
+            running[namespace] -= 1
+        return result()
+
+    settings = OperatorSettings(max_concurrent_scans=2, progress_interval=0.05, single_tenant=True)
+    with ThreadPoolExecutor(2) as pool:
+        r = rec.Reconciler(
+            settings, kube, pool, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)
+        )
+        team_a = [asyncio.create_task(r.reconcile(target(kube, "team-a", f"p{i}"))) for i in range(3)]
+        await asyncio.sleep(0.3)
+        team_b = asyncio.create_task(r.reconcile(target(kube, "team-b", "p")))
+        await asyncio.sleep(0.3)
+        assert running == {"team-a": 1, "team-b": 1}  # team-b got the second slot though team-a queued first
+        calls_while_queued = kube.state_calls
+        await asyncio.sleep(0.5)
+        # Only the two running scans' tickers poll (every 0.05 s); the two queued reconciles ask nothing.
+        assert kube.state_calls - calls_while_queued <= 2 * (0.5 / 0.05) + 2
+        release.set()
+        outcomes = await asyncio.gather(*team_a, team_b)
+    assert most == {"team-a": 1, "team-b": 1}
+    assert all(o.failure is None for o in outcomes)
