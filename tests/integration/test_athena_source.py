@@ -86,7 +86,7 @@ def test_query_rows_give_the_local_policy(moto_server: str, held: None) -> None:
         principals,
         WINDOW,
         session=session(),
-        progress=lines.append,
+        progress=lambda q: lines.append(q.line),
     )
     local = local_scan(SAMPLES, principals, WINDOW)
     for arn in (ROLE, USER):

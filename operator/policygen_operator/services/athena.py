@@ -13,13 +13,62 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policygen_operator.domain.cloudtrail.athena import AthenaTable, build_query, summarize_rows
+from policygen_operator.domain.cloudtrail.athena import (
+    AthenaTable,
+    build_query,
+    estimated_cost_usd,
+    summarize_rows,
+)
 from policygen_operator.domain.cloudtrail.principals import Principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, cached_mapper, default_mapper
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.services.errors import classify
 
-ProgressLine = Callable[[str], None]
+
+@dataclass(frozen=True)
+class QueryProgress:
+    """Where an Athena query is: the CLI prints ``line``, the operator writes it to ``status.lastRun.athena``.
+
+    A query scans no files, so "0 files scanned" would say nothing; its state and the bytes it has scanned
+    so far (what it will cost) are what a person waiting on it wants to see.
+    """
+
+    execution_id: str
+    state: str  # QUEUED | RUNNING | SUCCEEDED (Athena's states; failures are raised, not reported)
+    bytes_scanned: int
+    seconds: float
+    rows: int | None = None  # set once the results are read
+
+    @property
+    def estimated_cost_usd(self) -> float:
+        return estimated_cost_usd(self.bytes_scanned)
+
+    @property
+    def line(self) -> str:
+        if self.rows is not None:
+            return (
+                f"Athena query {self.execution_id}: {self.rows:,} rows, {self.bytes_scanned / 1e9:,.2f} GB "
+                f"scanned, estimated cost ${self.estimated_cost_usd:,.4f}"
+            )
+        return (
+            f"Athena query {self.execution_id}: {self.state}, {self.bytes_scanned / 1e9:,.2f} GB scanned, "
+            f"{self.seconds:,.0f} s"
+        )
+
+    def to_status(self) -> dict[str, Any]:
+        """``status.lastRun.athena`` (the CRD's field names)."""
+        fields: dict[str, Any] = {
+            "queryExecutionId": self.execution_id,
+            "state": self.state,
+            "bytesScanned": self.bytes_scanned,
+            "estimatedCostUSD": self.estimated_cost_usd,
+        }
+        if self.rows is not None:
+            fields["rows"] = self.rows
+        return fields
+
+
+QueryProgressCallback = Callable[[QueryProgress], None]
 
 
 @dataclass(frozen=True)
@@ -41,12 +90,13 @@ def scan_athena(
     window: Window,
     *,
     session: Any,
-    progress: ProgressLine | None = None,
+    progress: QueryProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[ScanResult, dict[str, Any]]:
     """Run the window's query and summarize its rows; raises the services' classified errors.
 
-    ``session`` is a boto3 session (``adapters.aws.session.shared_session``). Cancelling stops the query
+    ``session`` is a boto3 session (``adapters.aws.session.shared_session``); ``progress`` gets every poll
+    and, last, the rows read. Cancelling stops the query
     on Athena's side and raises the domain's ``ScanCancelled``, as a scan of files does.
     """
     from policygen_operator.adapters.aws.athena import AthenaQuery, QueryStatus, athena_client
@@ -57,10 +107,7 @@ def scan_athena(
 
     def show(status: QueryStatus) -> None:
         if progress is not None:
-            progress(
-                f"Athena query {status.execution_id}: {status.state}, {status.bytes_scanned / 1e9:,.2f} GB "
-                f"scanned, {status.seconds:,.0f} s"
-            )
+            progress(QueryProgress(status.execution_id, status.state, status.bytes_scanned, status.seconds))
 
     sql = build_query(source.table, principals, window, accounts=source.account_ids, regions=source.regions)
     try:
@@ -75,8 +122,6 @@ def scan_athena(
     result.summary.files_scanned = 0
     details = {**outcome.to_dict(), "rows": len(rows), "query": sql}
     if progress is not None:
-        progress(
-            f"Athena query {outcome.execution_id}: {len(rows):,} rows, {outcome.bytes_scanned / 1e9:,.2f} GB "
-            f"scanned, estimated cost ${outcome.estimated_cost_usd:,.4f}"
-        )
+        seconds = outcome.total_ms / 1000
+        progress(QueryProgress(outcome.execution_id, "SUCCEEDED", outcome.bytes_scanned, seconds, len(rows)))
     return result, details

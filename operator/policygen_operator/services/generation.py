@@ -32,7 +32,7 @@ from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
-from policygen_operator.services.athena import AthenaLogs, scan_athena
+from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
 from policygen_operator.services.errors import (
     InvalidRequestError,
     NoMatchingEventsError,
@@ -116,6 +116,7 @@ class Progress:
     events_scanned: int
     events_matched: int
     detail: str | None = None  # what a source without files says instead (an Athena query's state)
+    query: QueryProgress | None = None  # an Athena source's query: state, bytes scanned (the status shows it)
 
 
 @dataclass
@@ -277,7 +278,7 @@ def _athena_scan(
         session = aws_session(request.aws)
     except Exception as error:  # botocore raises many kinds while resolving credentials or a role
         raise _aws_error(error) from error
-    say = (lambda line: progress(Progress(0, None, 0, 0, line))) if progress is not None else None
+    say = (lambda q: progress(Progress(0, None, 0, 0, q.line, q))) if progress is not None else None
     return scan_athena(source, principals, window, session=session, progress=say, cancel=cancel)
 
 

@@ -55,6 +55,7 @@ class Reason(StrEnum):
     API_HOST_NOT_ALLOWED = "APIHostNotAllowed"
     # completeness (Complete condition; a replacing pull request from incomplete data)
     ALL_FILES_READ = "AllFilesRead"
+    QUERY_COMPLETED = "QueryCompleted"  # an Athena source: the query read the window's partitions
     FILES_SKIPPED = "FilesSkipped"
     INCOMPLETE_DATA = "IncompleteData"
 

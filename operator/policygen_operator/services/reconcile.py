@@ -302,6 +302,8 @@ class Reconciler:
                 f"{st.describe_skipped(skipped)} of {result.summary.files_scanned + sum(skipped.values())}: "
                 "the policy is built from less than the window (the ConfigMap's report names each file)",
             )
+        elif result.report.get("athena"):
+            conds.set(c.COMPLETE, True, Reason.QUERY_COMPLETED, st.describe_query(result.report["athena"]))
         else:
             conds.set(c.COMPLETE, True, Reason.ALL_FILES_READ, f"{result.summary.files_scanned} file(s) read")
         source = f"{target.namespace}/{target.name}"

@@ -54,6 +54,8 @@ def progress_fields(progress: Progress | None) -> dict[str, Any]:
     """``status.lastRun``'s counters from a progress report (nothing when there is none yet)."""
     if progress is None:
         return {}
+    if progress.query is not None:  # an Athena query reads no files: its state and bytes scanned instead
+        return {"athena": progress.query.to_status()}
     fields: dict[str, Any] = {
         "filesScanned": progress.files_scanned,
         "eventsScanned": progress.events_scanned,
@@ -112,15 +114,33 @@ def completed_run(
     done.update(progress_fields(progress))
     if result is not None:
         summary = result.summary
-        done.update(
-            filesScanned=summary.files_scanned,
-            filesSkipped=len(summary.skipped_files),
-            eventsScanned=summary.events_scanned,
-            eventsMatched=summary.events_matched,
-        )
+        done.update(eventsScanned=summary.events_scanned, eventsMatched=summary.events_matched)
+        query = result.report.get("athena")
+        if query:  # None deletes a field in the merge patch: an earlier run's counters of the other kind
+            done.update(athena=athena_run(query), filesScanned=None, filesTotal=None, filesSkipped=None)
+        else:
+            done.update(
+                filesScanned=summary.files_scanned, filesSkipped=len(summary.skipped_files), athena=None
+            )
     start = parse_instant(str(run["startTime"]))
     done["durationSeconds"] = round((now - start).total_seconds(), 3)
     return done
+
+
+def athena_run(query: Mapping[str, Any]) -> dict[str, Any]:
+    """``status.lastRun.athena`` from the report's ``athena`` (``services.athena.scan_athena``'s details):
+    what the query cost and found, without the SQL text (it is in the ConfigMap's report)."""
+    keys = ("queryExecutionId", "bytesScanned", "estimatedCostUSD", "rows", "engineMilliseconds")
+    return {"state": "SUCCEEDED", **{k: query[k] for k in keys if query.get(k) is not None}}
+
+
+def describe_query(query: Mapping[str, Any]) -> str:
+    """The Complete condition's message for an Athena run (it read the whole window, or it failed)."""
+    return (
+        f"Athena query {query.get('queryExecutionId')} read the window's partitions: "
+        f"{int(query.get('rows') or 0):,} rows, {int(query.get('bytesScanned') or 0):,} bytes scanned, "
+        f"estimated cost ${float(query.get('estimatedCostUSD') or 0):,.4f}"
+    )
 
 
 def finding_status(finding: Finding) -> dict[str, Any]:

@@ -1,0 +1,170 @@
+"""Athena on the admins' source objects and in the operator's status (issue 13 follow-up).
+
+A CloudTrailSource/ClusterCloudTrailSource with ``athena:`` resolves to the Athena scan with the admin's
+table, workgroup, output location, endpoint and role; while the query runs ``status.lastRun.athena`` shows
+its state and the bytes scanned so far, and at the end what it scanned and cost instead of "0 files".
+The query itself on moto's Athena: ``tests/integration/test_athena_reconcile.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.usage import UsageSummary
+from policygen_operator.services import spec as specs
+from policygen_operator.services import status as st
+from policygen_operator.services.athena import AthenaLogs, QueryProgress
+from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
+from policygen_operator.services.tenancy import resolve
+from tests.fixtures.kube import FakeKube
+from tests.unit.services.test_reconcile import PRINCIPAL, result, target
+from tests.unit.services.test_reconcile_tenancy import reconciler
+
+ATHENA = {
+    "workgroup": "policygen",
+    "catalog": "AwsDataCatalog",
+    "database": "audit",
+    "table": "org_trail",
+    "outputLocation": "s3://athena-results/policygen/",
+    "accountIds": ["111122223333"],
+    "regions": ["eu-west-1"],
+    "endpointURL": "https://athena.mirror.example",
+}
+SOURCE = {
+    "spec": {
+        "athena": ATHENA,
+        "aws": {"region": "eu-west-1", "roleArn": "arn:aws:iam::111122223333:role/athena-reader"},
+        "allowedPrincipals": ["arn:aws:iam::111122223333:role/payments-*"],
+        "namespaces": {"names": ["ns"]},
+    }
+}
+SPEC = {
+    "principalArn": PRINCIPAL,
+    "sourceRef": {"kind": "ClusterCloudTrailSource", "name": "athena"},
+    "window": {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"},
+}
+QUERY = {
+    "queryExecutionId": "q-1",
+    "bytesScanned": 7_340_032_000,
+    "estimatedCostUSD": 0.036705,
+    "engineMilliseconds": 5100,
+    "totalMilliseconds": 5600,
+    "outputLocation": "s3://athena-results/policygen/q-1.csv",
+    "rows": 37,
+    "query": "SELECT ...",
+}
+
+
+def kube_with_source(namespaced: bool = False) -> FakeKube:
+    kube = FakeKube()
+    if namespaced:
+        kube.admin_objects[("cloudtrailsources", "ns", "athena")] = SOURCE
+    else:
+        kube.admin_objects[("clustercloudtrailsources", None, "athena")] = SOURCE
+    kube.namespace_labels_by_name["ns"] = {}
+    return kube
+
+
+@pytest.fixture
+def executor() -> Any:
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.parametrize("namespaced", [False, True])
+async def test_an_athena_source_object_resolves_to_the_athena_scan(namespaced: bool) -> None:
+    kube = kube_with_source(namespaced)
+    kind = "CloudTrailSource" if namespaced else "ClusterCloudTrailSource"
+    spec = {**SPEC, "sourceRef": {"kind": kind, "name": "athena"}}
+    resolved = await resolve(spec, "ns", kube, operator_namespace="policygen-system")
+    assert resolved.spec["cloudTrail"] == {"athena": ATHENA}
+    request = specs.generation_request(resolved.spec, datetime(2026, 3, 1, tzinfo=UTC))
+    source = request.source
+    assert isinstance(source, AthenaLogs)
+    assert source.table.uri() == "athena://policygen@AwsDataCatalog.audit.org_trail"
+    assert source.table.output_location == "s3://athena-results/policygen/"
+    assert (source.account_ids, source.regions) == (("111122223333",), ("eu-west-1",))
+    assert source.endpoint_url == "https://athena.mirror.example"
+    assert request.aws.role_arn == "arn:aws:iam::111122223333:role/athena-reader"
+    assert request.aws.region == "eu-west-1"
+
+
+def athena_result() -> GenerationResult:
+    done = result()
+    done.summary = UsageSummary(files_scanned=0, events_scanned=4, events_matched=4)
+    done.report = {**done.report, "athena": QUERY}
+    return done
+
+
+async def test_status_shows_the_query_while_it_runs_and_what_it_cost(executor: ThreadPoolExecutor) -> None:
+    kube = kube_with_source()
+    scans: list[GenerationRequest] = []
+    running = QueryProgress("q-1", "RUNNING", 2_000_000_000, 3.0)
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        scans.append(request)
+        progress(Progress(0, None, 0, 0, running.line, running))
+        deadline = time.monotonic() + 10
+        while not any("lastRun" in p and "athena" in p["lastRun"] for p in kube.status_patches):
+            assert time.monotonic() < deadline, kube.status_patches
+            time.sleep(0.01)
+        return athena_result()
+
+    rec = reconciler(kube, executor, [], [])
+    rec.generate = generate
+    outcome = await rec.reconcile(target(kube, spec=SPEC))
+    assert outcome.failure is None, outcome.message
+    assert isinstance(scans[0].source, AthenaLogs)
+
+    [written] = [p["lastRun"] for p in kube.status_patches if "athena" in p.get("lastRun", {})]
+    assert written == {
+        "athena": {
+            "queryExecutionId": "q-1",
+            "state": "RUNNING",
+            "bytesScanned": 2_000_000_000,
+            "estimatedCostUSD": 0.01,
+        }
+    }  # no "filesScanned: 0": a query reads no files
+
+    last = outcome.status["lastRun"]
+    assert last["athena"] == {
+        "state": "SUCCEEDED",
+        "queryExecutionId": "q-1",
+        "bytesScanned": 7_340_032_000,
+        "estimatedCostUSD": 0.036705,
+        "rows": 37,
+        "engineMilliseconds": 5100,
+    }
+    assert last["filesScanned"] is None and last["filesSkipped"] is None  # unset by the merge patch
+    assert (last["eventsScanned"], last["eventsMatched"]) == (4, 4)
+    complete = next(c for c in outcome.status["conditions"] if c["type"] == "Complete")
+    assert (complete["status"], complete["reason"]) == ("True", "QueryCompleted")
+    assert "q-1" in complete["message"] and "7,340,032,000 bytes scanned" in complete["message"]
+    assert "$0.0367" in complete["message"] and "file" not in complete["message"]
+
+
+def test_a_file_run_after_an_athena_run_unsets_the_query() -> None:
+    run = st.started_run(
+        datetime(2026, 3, 1, tzinfo=UTC),
+        2,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    done = st.completed_run(run, datetime(2026, 3, 1, 0, 1, tzinfo=UTC), None, result())
+    assert done["athena"] is None and done["filesScanned"] == 2
+
+
+def test_the_cli_line_and_the_status_say_the_same() -> None:
+    queued = QueryProgress("q-9", "QUEUED", 0, 0.5)
+    assert queued.line == "Athena query q-9: QUEUED, 0.00 GB scanned, 0 s"
+    assert st.progress_fields(Progress(0, None, 0, 0, queued.line, queued)) == {
+        "athena": {"queryExecutionId": "q-9", "state": "QUEUED", "bytesScanned": 0, "estimatedCostUSD": 5e-05}
+    }
+    finished = QueryProgress("q-9", "SUCCEEDED", 10**12, 60.0, rows=12)
+    assert finished.line == "Athena query q-9: 12 rows, 1,000.00 GB scanned, estimated cost $5.0000"
