@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.rest import ApiException
 
@@ -28,6 +30,7 @@ CREDENTIALS_SECRET_TYPE = "policygen.io/credentials"
 CREDENTIALS_LABEL = "policygen.io/credentials"
 
 logger = logging.getLogger(__name__)
+_Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
 
 
 class KubernetesError(AdapterError):
@@ -60,6 +63,24 @@ def _error(action: str, exc: ApiException) -> KubernetesError:
     )
 
 
+def _transport_errors_are_temporary(method: _Method) -> _Method:
+    """An API server that is briefly unreachable (restart, network blip) is a temporary error, not a bug:
+    aiohttp's connection errors and timeouts become a temporary ``KubernetesError`` naming the call."""
+
+    @functools.wraps(method)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            what = f"{method.__name__}({', '.join(str(a) for a in args[1:3])})"
+            raise KubernetesError(
+                f"{what}: the API server could not be reached: {type(exc).__name__}: {exc}",
+                permanence=Permanence.TEMPORARY,
+            ) from exc
+
+    return call  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class ObjectState:
     """What a progress patch tells us back about the object: still there, and which generation."""
@@ -88,6 +109,7 @@ class KubeClient:
     async def close(self) -> None:
         await self._api.close()
 
+    @_transport_errors_are_temporary
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState:
         """Merge-patch ``status``; a missing object is an answer (deleted), not an error."""
         try:
@@ -109,6 +131,7 @@ class KubeClient:
             return ObjectState(exists=False, generation=meta.get("generation"), uid=meta.get("uid"))
         return ObjectState(exists=True, generation=meta.get("generation"), uid=meta.get("uid"))
 
+    @_transport_errors_are_temporary
     async def get_state(self, namespace: str, name: str) -> ObjectState:
         try:
             body = await self._custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
@@ -128,16 +151,19 @@ class KubeClient:
                 return None
             raise _error(f"reading ConfigMap {namespace}/{name}", exc) from exc
 
+    @_transport_errors_are_temporary
     async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
         """The annotations of a ConfigMap, or None when it does not exist."""
         cm = await self._read_configmap(namespace, name)
         return None if cm is None else dict(cm.metadata.annotations or {})
 
+    @_transport_errors_are_temporary
     async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
         """The data of a ConfigMap, or None when it does not exist."""
         cm = await self._read_configmap(namespace, name)
         return None if cm is None else dict(cm.data or {})
 
+    @_transport_errors_are_temporary
     async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
         """Create, or replace when it exists: the name is deterministic, so reruns never make a second."""
         name = body["metadata"]["name"]
@@ -152,6 +178,7 @@ class KubeClient:
         except ApiException as exc:
             raise _error(f"replacing ConfigMap {namespace}/{name}", exc) from exc
 
+    @_transport_errors_are_temporary
     async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None:
         """Decoded string data of a Secret marked for policygen, or None. Callers must never log the values.
 
@@ -177,6 +204,7 @@ class KubeClient:
             return None
         return {k: base64.b64decode(v).decode("utf-8") for k, v in (secret.data or {}).items()}
 
+    @_transport_errors_are_temporary
     async def get_policygen_object(
         self, plural: str, namespace: str | None, name: str
     ) -> dict[str, Any] | None:
@@ -198,6 +226,7 @@ class KubeClient:
             raise _error(f"reading {plural} {namespace + '/' if namespace else ''}{name}", exc) from exc
         return dict(body)
 
+    @_transport_errors_are_temporary
     async def namespace_labels(self, name: str) -> dict[str, str] | None:
         """The labels of a Namespace (for a cluster object's namespace selector), or None when missing."""
         try:
