@@ -323,6 +323,16 @@ ADMIN_SOURCE: dict[str, Any] = {
         "namespaces": {"selector": {"matchLabels": {"team": "a"}}, "names": ["payments"]},
     },
 }
+ATHENA: dict[str, Any] = {
+    "workgroup": "policygen",
+    "catalog": "AwsDataCatalog",
+    "database": "audit",
+    "table": "org_trail",
+    "outputLocation": "s3://athena-results/policygen/",
+    "accountIds": ["111122223333"],
+    "regions": ["eu-west-1"],
+    "endpointURL": "https://athena.eu-west-1.amazonaws.com",
+}
 ADMIN_REPOSITORY: dict[str, Any] = {
     "apiVersion": "policygen.io/v1alpha1",
     "kind": "ClusterPolicyRepository",
@@ -351,8 +361,32 @@ def _admin(kube: KubeClient, body: dict[str, Any], name: str, edit: Callable[[di
 def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient, crd: None) -> None:
     _admin(kube_admin, ADMIN_SOURCE, "good-source", lambda s: None)
     _admin(kube_admin, ADMIN_REPOSITORY, "good-repository", lambda s: None)
+    _admin(kube_admin, ADMIN_SOURCE, "athena-source", lambda s: (s.pop("s3"), s.update(athena=ATHENA)))
+    stored = kube_admin.request("GET", f"{API}/clustercloudtrailsources/athena-source")
+    assert stored["spec"]["athena"] == ATHENA  # every field kept (none pruned)
     bad = [
         (ADMIN_SOURCE, lambda s: s.update(local={"path": "/logs"}), "exactly one source must be set"),
+        (
+            ADMIN_SOURCE,
+            lambda s: s.update(athena=ATHENA),
+            "exactly one source must be set: s3, local or athena",
+        ),
+        (
+            ADMIN_SOURCE,
+            lambda s: (s.pop("s3"), s.update(athena={**ATHENA, "outputLocation": "/tmp/results"})),
+            "spec.athena.outputLocation",
+        ),
+        (ADMIN_SOURCE, lambda s: (s.pop("s3"), s.update(athena={"database": "audit"})), "spec.athena.table"),
+        (
+            ADMIN_SOURCE,
+            lambda s: (s.pop("s3"), s.update(athena={**ATHENA, "database": "audit; DROP"})),
+            "spec.athena.database",
+        ),
+        (
+            ADMIN_SOURCE,
+            lambda s: (s.pop("s3"), s.update(athena={**ATHENA, "query": "SELECT 1"})),
+            'unknown field "spec.athena.query"',
+        ),
         (ADMIN_SOURCE, lambda s: s.pop("namespaces"), "spec.namespaces: Required value"),
         (ADMIN_SOURCE, lambda s: s.update(allowedPrincipals=[]), "spec.allowedPrincipals"),
         (ADMIN_SOURCE, lambda s: s.update(allowedPrincipals=["team-a-*"]), "spec.allowedPrincipals[0]"),
@@ -369,3 +403,33 @@ def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient,
         with pytest.raises(ApiError) as refused:
             _admin(kube_admin, body, f"bad-{index}", edit)
         assert message in str(refused.value.body), (index, refused.value.body)
+
+
+def test_an_athena_runs_status_is_kept(kube_admin: KubeClient, namespace: str, crd: None) -> None:
+    """``status.lastRun.athena`` as the services write it (running, then done) survives the schema, and the
+    merge patch's nulls unset the file counters of an earlier run of another source."""
+    from datetime import UTC, datetime
+
+    from policygen_operator.services.athena import QueryProgress
+    from policygen_operator.services.generation import Progress
+    from policygen_operator.services.status import completed_run, progress_fields, started_run
+    from tests.unit.services.test_athena_sources import athena_result
+
+    kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "athena-run", GOOD))
+    path = f"{API}/namespaces/{namespace}/policygenerations/athena-run/status"
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    run = started_run(datetime(2026, 3, 1, tzinfo=UTC), 1, start, end)
+    merge_patch(kube_admin, path, {"status": {"lastRun": {**run, "filesScanned": 12, "filesSkipped": 1}}})
+    running = QueryProgress("q-1", "RUNNING", 2_000_000_000, 3.0)
+    merge_patch(
+        kube_admin, path, {"status": {"lastRun": progress_fields(Progress(0, None, 0, 0, None, running))}}
+    )
+    shown = kube_admin.request("GET", f"{API}/namespaces/{namespace}/policygenerations/athena-run")
+    assert shown["status"]["lastRun"]["athena"] == running.to_status()
+    done = completed_run(run, datetime(2026, 3, 1, 0, 2, tzinfo=UTC), None, athena_result())
+    merge_patch(kube_admin, path, {"status": {"lastRun": done}})
+    last = kube_admin.request("GET", f"{API}/namespaces/{namespace}/policygenerations/athena-run")["status"][
+        "lastRun"
+    ]
+    assert last["athena"] == done["athena"] and last["athena"]["bytesScanned"] == 7_340_032_000
+    assert "filesScanned" not in last and "filesSkipped" not in last
