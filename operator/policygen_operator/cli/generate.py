@@ -47,7 +47,9 @@ day prefixes the window needs are listed; delivery files whose name lies outside
 Or athena://[WORKGROUP@]DATABASE.TABLE: one Athena query over a CloudTrail table (`policygen athena ddl`
 prints one) for all principals; --account/--region then prune its account/region partitions.
 Or lookup-events:// for an account without a trail bucket: CloudTrail's event history (LookupEvents:
-management events of the last 90 days, 2 requests per second per region) of each --region.
+management events of the last 90 days, 2 requests per second per region) of each --region; with
+--lookup-state DIR the pages read and the next tokens are kept there, and running the same command again
+after a cut-off (throttling, Ctrl-C) resumes where it stopped, with the window of the first run.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
 user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
@@ -152,6 +154,12 @@ def register(subparsers: Subparsers) -> None:
         metavar="s3://BUCKET/PREFIX",
         help="Athena query results (default: the workgroup's)",
     )
+    aws.add_argument(
+        "--lookup-state",
+        metavar="DIR",
+        help="lookup-events://: keep the pages read and each region's next token in DIR, so a cut-off "
+        "run resumes (with the window it started with) instead of starting over",
+    )
     parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
     parser.add_argument(
         "--max-file-size",
@@ -192,6 +200,10 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         except PrincipalError as error:
             raise UsageError(f"--principal: {error}") from error
     start, end = _window(args)
+    if args.lookup_state and not args.logs.startswith("lookup-events://"):
+        raise UsageError("--lookup-state: only for --logs lookup-events://")
+    if args.lookup_state:
+        start, end = _resumed_window(args, start, end)
     accounts, regions = tuple(args.account), tuple(args.region)
     for account in accounts:
         if not (account.isdigit() and len(account) == 12):
@@ -204,7 +216,7 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         raise UsageError(f"--max-file-size: {error}") from error
     source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs
     if args.logs.startswith("lookup-events://"):
-        source = LookupEventsLogs(regions, args.endpoint_url)
+        source = LookupEventsLogs(regions, args.endpoint_url, state_dir=args.lookup_state)
     elif args.logs.startswith("athena://"):
         try:
             table = parse_athena_uri(args.logs, args.athena_output)
@@ -233,6 +245,32 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         workers=args.workers,
         max_file_bytes=max_file_bytes,
     )
+
+
+def _resumed_window(args: argparse.Namespace, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """An unfinished read in --lookup-state fixes the window (a --lookback one would have moved on)."""
+    from policygen_operator.services.errors import InvalidRequestError
+    from policygen_operator.services.lookup import saved_window
+
+    try:
+        saved = saved_window(args.lookup_state)
+    except InvalidRequestError as error:
+        raise UsageError(f"--lookup-state: {error}") from error
+    if saved is None:
+        return start, end
+    if args.start and (start, end) != saved:
+        raise UsageError(
+            f"--lookup-state: {args.lookup_state} holds an unfinished read of "
+            f"{saved[0]:%Y-%m-%dT%H:%M:%SZ} to {saved[1]:%Y-%m-%dT%H:%M:%SZ}; give that window (or "
+            "--lookback), or remove the directory"
+        )
+    if not args.quiet:
+        print(
+            f"policygen generate: resuming the LookupEvents read in {args.lookup_state} "
+            f"({saved[0]:%Y-%m-%dT%H:%M:%SZ} to {saved[1]:%Y-%m-%dT%H:%M:%SZ})",
+            file=sys.stderr,
+        )
+    return saved
 
 
 def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
