@@ -364,12 +364,26 @@ def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient,
     _admin(kube_admin, ADMIN_SOURCE, "athena-source", lambda s: (s.pop("s3"), s.update(athena=ATHENA)))
     stored = kube_admin.request("GET", f"{API}/clustercloudtrailsources/athena-source")
     assert stored["spec"]["athena"] == ATHENA  # every field kept (none pruned)
+    lookup = {
+        "regions": ["eu-west-1", "us-east-1"],
+        "endpointURL": "https://cloudtrail.eu-west-1.amazonaws.com",
+    }
+    _admin(kube_admin, ADMIN_SOURCE, "history", lambda s: (s.pop("s3"), s.update(lookupEvents=lookup)))
+    _admin(kube_admin, ADMIN_SOURCE, "history-here", lambda s: (s.pop("s3"), s.update(lookupEvents={})))
+    stored = kube_admin.request("GET", f"{API}/clustercloudtrailsources/history")
+    assert stored["spec"]["lookupEvents"] == lookup
     bad = [
         (ADMIN_SOURCE, lambda s: s.update(local={"path": "/logs"}), "exactly one source must be set"),
         (
             ADMIN_SOURCE,
             lambda s: s.update(athena=ATHENA),
-            "exactly one source must be set: s3, local or athena",
+            "exactly one source must be set: s3, local, athena or lookupEvents",
+        ),
+        (ADMIN_SOURCE, lambda s: s.update(lookupEvents={}), "exactly one source must be set"),
+        (
+            ADMIN_SOURCE,
+            lambda s: (s.pop("s3"), s.update(lookupEvents={"regions": ["everywhere"]})),
+            "spec.lookupEvents.regions[0]",
         ),
         (
             ADMIN_SOURCE,

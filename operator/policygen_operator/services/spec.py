@@ -19,6 +19,7 @@ from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
 from policygen_operator.services.athena import AthenaLogs
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import AwsAccess, GenerationRequest, LocalLogs, S3Logs
+from policygen_operator.services.lookup import LookupEventsLogs
 from policygen_operator.services.pullrequest import PullRequestSpec
 
 DEFAULT_LOOKBACK = "90d"
@@ -76,16 +77,22 @@ def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
     return now - lookback, now
 
 
-def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs | AthenaLogs:
+def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs:
+    """The resolved ``cloudTrail`` block as a source; ``lookupEvents`` comes only from a source object."""
     trail = spec.get("cloudTrail") or {}
     s3: Mapping[str, Any] = trail.get("s3") or {}
     local: Mapping[str, Any] = trail.get("local") or {}
     athena: Mapping[str, Any] = trail.get("athena") or {}
-    if [bool(s3), bool(local), bool(athena)].count(True) != 1:
+    lookup: Mapping[str, Any] | None = trail.get("lookupEvents")  # {} is a source: aws.region's history
+    if [bool(s3), bool(local), bool(athena), lookup is not None].count(True) != 1:
         raise InvalidRequestError(
             "exactly one source must be set: spec.cloudTrail.s3, spec.cloudTrail.local or "
             "spec.cloudTrail.athena",
             field="spec.cloudTrail",
+        )
+    if lookup is not None:
+        return LookupEventsLogs(
+            regions=tuple(lookup.get("regions") or ()), endpoint_url=lookup.get("endpointURL") or None
         )
     if athena:
         return athena_source(athena)

@@ -64,7 +64,7 @@ class TenancyPort(Protocol):
 class SourceAccess:
     """Where and how to read the logs for one PolicyGeneration, from its source (or inline spec)."""
 
-    cloud_trail: dict[str, Any]  # the inline ``spec.cloudTrail`` shape: {"s3"|"local"|"athena": {...}}
+    cloud_trail: dict[str, Any]  # ``spec.cloudTrail``-shaped: {KIND: {...}}, s3/local/athena/lookupEvents
     region: str | None = None
     role_arn: str | None = None
     external_id: str | None = None
@@ -183,7 +183,8 @@ async def resolve_source(
             field="spec.principalArn",
             reason=PRINCIPAL_NOT_ALLOWED,
         )
-    trail = {k: copy.deepcopy(source_spec[k]) for k in ("s3", "local", "athena") if source_spec.get(k)}
+    kinds = ("s3", "local", "athena", "lookupEvents")  # lookupEvents may be {} (the region of aws.region)
+    trail = {k: copy.deepcopy(source_spec[k]) for k in kinds if source_spec.get(k) is not None}
     aws = source_spec.get("aws") or {}
     return SourceAccess(
         trail,

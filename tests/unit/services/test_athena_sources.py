@@ -168,3 +168,24 @@ def test_the_cli_line_and_the_status_say_the_same() -> None:
     }
     finished = QueryProgress("q-9", "SUCCEEDED", 10**12, 60.0, rows=12)
     assert finished.line == "Athena query q-9: 12 rows, 1,000.00 GB scanned, estimated cost $5.0000"
+
+
+@pytest.mark.parametrize(
+    ("lookup", "regions"),
+    [({"regions": ["eu-west-1", "us-east-1"]}, ("eu-west-1", "us-east-1")), ({}, ())],
+)
+async def test_a_lookup_events_source_object_resolves_to_the_event_history(
+    lookup: dict[str, Any], regions: tuple[str, ...]
+) -> None:
+    """``lookupEvents: {}`` is a source too (aws.region's history), not "no source"."""
+    from policygen_operator.services.lookup import LookupEventsLogs
+
+    kube = kube_with_source()
+    source = {"spec": {**SOURCE["spec"], "lookupEvents": lookup}}
+    del source["spec"]["athena"]
+    kube.admin_objects[("clustercloudtrailsources", None, "athena")] = source
+    resolved = await resolve(SPEC, "ns", kube, operator_namespace="policygen-system")
+    assert resolved.spec["cloudTrail"] == {"lookupEvents": lookup}
+    request = specs.generation_request(resolved.spec, datetime(2026, 3, 1, tzinfo=UTC))
+    assert request.source == LookupEventsLogs(regions=regions)
+    assert request.aws.role_arn == "arn:aws:iam::111122223333:role/athena-reader"
