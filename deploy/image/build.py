@@ -58,6 +58,11 @@ def log(message: str) -> None:
     print(f"image: {message}", file=sys.stderr, flush=True)
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the checkout when it is inside it (as in messages), else as given."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
@@ -214,6 +219,10 @@ def install_application(stage: Path, work: Path, python: str) -> None:
         env=quiet_env,
     )
     shutil.rmtree(site / "bin", ignore_errors=True)  # scripts with this machine's interpreter in the shebang
+    for record in site.glob("*.dist-info/RECORD"):
+        # Those scripts are gone, and their hashes covered the build's temporary path: drop them from RECORD.
+        lines = record.read_text().splitlines(keepends=True)
+        record.write_text("".join(line for line in lines if not line.startswith("../../bin/")))
     entry = stage / ENTRYPOINT
     entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_text(
@@ -422,7 +431,7 @@ def main() -> int:
         and stamp_file.exists()
         and stamp_file.read_text() == key
     ):
-        log(f"{archive.relative_to(ROOT)} is up to date (inputs unchanged)")
+        log(f"{_shown(archive)} is up to date (inputs unchanged)")
         return 0
     with tempfile.TemporaryDirectory(prefix="image-", dir=cache) as tmp:
         work = Path(tmp)
@@ -457,8 +466,8 @@ def main() -> int:
     stamp_file.write_text(key)
     size = archive.stat().st_size
     log(
-        f"{archive.relative_to(ROOT)}: manifest {digest}, {size / 1e6:.1f} MB, "
-        f"built in {time.monotonic() - started:.0f} s; SBOM {sbom.relative_to(ROOT)}"
+        f"{_shown(archive)}: manifest {digest}, {size / 1e6:.1f} MB, "
+        f"built in {time.monotonic() - started:.0f} s; SBOM {_shown(sbom)}"
     )
     print(digest)
     return 0
