@@ -129,6 +129,9 @@ class Reconciler:
         # slot). A queued reconcile waits here without touching the API server, and checks once when let in.
         self._slots = asyncio.Semaphore(settings.max_concurrent_scans)
         self._namespace_slots: dict[str, asyncio.Semaphore] = {}
+        # A finished scan whose delivery failed for a temporary reason (API server or ConfigMap write down):
+        # kopf's retry of the same uid and generation delivers it instead of scanning again.
+        self._undelivered: dict[tuple[str, str], tuple[str, int, GenerationResult]] = {}
 
     @contextlib.asynccontextmanager
     async def _scan_slot(self, namespace: str) -> AsyncIterator[None]:
@@ -220,7 +223,19 @@ class Reconciler:
         return replace(request, aws=aws), pr_target
 
     async def _generate_and_deliver(self, attempt: _Attempt) -> Outcome:
+        key = (attempt.target.namespace, attempt.target.name)
+        outcome = await self._scan_and_deliver(attempt)
+        if outcome.failure is not Permanence.TEMPORARY:
+            self._undelivered.pop(key, None)
+        return outcome
+
+    async def _scan_and_deliver(self, attempt: _Attempt) -> Outcome:
         target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
+        key = (target.namespace, target.name)
+        kept = self._undelivered.get(key)
+        if target.retry and kept is not None and kept[:2] == (target.uid, target.generation):
+            logger.info("%s/%s: delivering the scan that finished before the last failure", *key)
+            return await self._check_and_deliver(attempt, kept[2])
         latest = LatestProgress()
         try:
             async with self._scan_slot(target.namespace):
@@ -244,7 +259,11 @@ class Reconciler:
             err = classify(raw)
             metrics.GENERATIONS.labels(_result_label(err, raw)).inc()
             return self._failed(target, conds, err, self._completed_run(run, latest.value))
+        self._undelivered[key] = (target.uid, target.generation, result)
+        return await self._check_and_deliver(attempt, result)
 
+    async def _check_and_deliver(self, attempt: _Attempt, result: GenerationResult) -> Outcome:
+        target, request, conds, run = attempt.target, attempt.request, attempt.conds, attempt.run
         principal = request.principals[0]
         found = result.results.get(principal)
         if found is None or not found.policies:
@@ -253,7 +272,10 @@ class Reconciler:
             return self._failed(target, conds, nothing, self._completed_run(run, None, result))
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
 
-        state = await self.kube.get_state(target.namespace, target.name)
+        try:
+            state = await self.kube.get_state(target.namespace, target.name)
+        except Exception as raw:  # the scan is kept for the retry (see _undelivered)
+            return self._failed(target, conds, classify(raw), self._completed_run(run, None, result))
         if not state.exists or state.uid != target.uid or state.generation != target.generation:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)  # deleted or changed while we scanned: nothing to publish

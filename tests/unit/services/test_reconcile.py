@@ -329,10 +329,12 @@ async def test_a_temporary_pull_request_failure_is_retried_without_a_new_scan(
     )
     assert "lastRun" not in retried.status and [e.reason for e in retried.events] == ["Succeeded"]
 
-    # A ConfigMap that no longer holds the policy in status: the retry scans again rather than trust it.
+    # A ConfigMap that no longer holds the policy in status is not trusted: a fresh reconciler (an operator
+    # restart: nothing kept in memory) scans again; the same one delivers the scan it kept (issue 10).
     contexts.clear()
     kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"] = "{}"
-    rescanned = await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
+    fresh = reconciler(kube, executor, generate, open_pull_request=open_pr)
+    rescanned = await fresh.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
     assert len(scans) == 2 and rescanned.failure == "temporary"  # the first call of open_pr fails again
 
 

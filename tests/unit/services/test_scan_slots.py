@@ -74,3 +74,42 @@ async def test_one_namespace_cannot_take_every_slot() -> None:
         outcomes = await asyncio.gather(*team_a, team_b)
     assert most == {"team-a": 1, "team-b": 1}
     assert all(o.failure is None for o in outcomes)
+
+
+async def test_a_finished_scan_survives_a_failed_write() -> None:
+    """Issue 10: a temporary failure after the scan (the API server down while the ConfigMap is written) is
+    retried by delivering the scan that finished, not by scanning the window again."""
+    from policygen_operator.adapters.kubernetes.client import KubernetesError
+
+    class FlakyKube(FakeKube):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fail = 1
+
+        async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None:
+            if self.fail:
+                self.fail -= 1
+                raise KubernetesError("creating ConfigMap: the API server could not be reached")
+            await super().put_configmap(namespace, body)
+
+    kube = FlakyKube()
+    scans: list[GenerationRequest] = []
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        scans.append(request)
+        return result()
+
+    settings = OperatorSettings(progress_interval=0.05, single_tenant=True)
+    with ThreadPoolExecutor(1) as pool:
+        r = rec.Reconciler(
+            settings, kube, pool, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)
+        )
+        failed = await r.reconcile(target(kube, "ns", "pay"))
+        assert failed.failure == "temporary"
+        retried = await r.reconcile(
+            rec.Target(
+                "ns", "pay", kube.uid, kube.generation, SPEC, failed.status, {"uid": kube.uid}, retry=1
+            )
+        )
+    assert retried.failure is None and len(scans) == 1
+    assert kube.configmap_writes == 1
