@@ -189,3 +189,26 @@ async def test_a_lookup_events_source_object_resolves_to_the_event_history(
     request = specs.generation_request(resolved.spec, datetime(2026, 3, 1, tzinfo=UTC))
     assert request.source == LookupEventsLogs(regions=regions)
     assert request.aws.role_arn == "arn:aws:iam::111122223333:role/athena-reader"
+
+
+async def test_a_failed_query_keeps_its_last_state_in_status(executor: ThreadPoolExecutor) -> None:
+    """A query that fails after running a while: Generated=False (temporary here), and lastRun.athena says
+    how far it got and what it had scanned (what the failed attempt cost)."""
+    from policygen_operator.services.errors import TemporaryError
+
+    kube = kube_with_source()
+    running = QueryProgress("q-2", "RUNNING", 3_000_000_000, 40.0)
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        progress(Progress(0, None, 0, 0, running.line, running))
+        raise TemporaryError("Athena query q-2 FAILED: SYSTEM error, retry")
+
+    rec = reconciler(kube, executor, [], [])
+    rec.generate = generate
+    outcome = await rec.reconcile(target(kube, spec=SPEC))
+    assert outcome.failure is not None and outcome.failure.value == "temporary"
+    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    assert generated["status"] == "False" and "q-2" in generated["message"]
+    last = outcome.status["lastRun"]
+    assert last["athena"] == running.to_status() and "filesScanned" not in last
+    assert last["completionTime"]
