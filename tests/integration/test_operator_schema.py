@@ -447,3 +447,25 @@ def test_an_athena_runs_status_is_kept(kube_admin: KubeClient, namespace: str, c
     ]
     assert last["athena"] == done["athena"] and last["athena"]["bytesScanned"] == 7_340_032_000
     assert "filesScanned" not in last and "filesSkipped" not in last
+
+
+def test_a_rightsizing_scan_through_athena_keeps_its_query_in_last_scan(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """``status.lastScan.athena`` of a Rightsizing (what the services write) survives its schema."""
+    from policygen_operator.services.status import athena_run
+    from tests.unit.services.test_athena_sources import QUERY
+
+    body = {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "Rightsizing",
+        "metadata": {"name": "fleet", "namespace": namespace},
+        "spec": {"cloudTrail": {"athena": {"database": "audit", "table": "trail"}}},
+    }
+    kube_admin.post(f"{API}/namespaces/{namespace}/rightsizings", body)
+    scan = {"roles": ["arn:aws:iam::111122223333:role/x"], "eventsMatched": 4, "athena": athena_run(QUERY)}
+    merge_patch(
+        kube_admin, f"{API}/namespaces/{namespace}/rightsizings/fleet/status", {"status": {"lastScan": scan}}
+    )
+    shown = kube_admin.request("GET", f"{API}/namespaces/{namespace}/rightsizings/fleet")
+    assert shown["status"]["lastScan"] == scan

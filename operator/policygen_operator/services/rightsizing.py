@@ -70,6 +70,7 @@ from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import (
+    athena_run,
     describe_skipped,
     policy_status,
     progress_fields,
@@ -511,6 +512,9 @@ class RightsizingService:
             "eventsMatched": result.summary.events_matched,
             "durationSeconds": round(time.monotonic() - began, 3),
         }
+        if result.report.get("athena"):  # an Athena source reads no files: what the query scanned and cost
+            del status["lastScan"]["filesScanned"]
+            status["lastScan"]["athena"] = athena_run(result.report["athena"])
         return rows
 
     async def _scan(self, parent: Parent, request: GenerationRequest) -> GenerationResult:

@@ -212,3 +212,23 @@ async def test_a_failed_query_keeps_its_last_state_in_status(executor: ThreadPoo
     last = outcome.status["lastRun"]
     assert last["athena"] == running.to_status() and "filesScanned" not in last
     assert last["completionTime"]
+
+
+def test_a_rightsizing_scan_through_athena_shows_the_query_in_last_scan() -> None:
+    """A Rightsizing parent's one scan, had it gone through Athena: lastScan says what the query scanned and
+    cost instead of "0 files" (the engine here is the real one with the Athena details added)."""
+    from policygen_operator.domain.rightsizing import IRSA, Binding
+    from policygen_operator.services.generation import run_generation
+    from tests.unit.services.test_rightsizing import ORDERS, parent, run, service
+
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+
+    def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.report["athena"] = QUERY
+        return found
+
+    outcome = run(service(kube, engine), parent())  # type: ignore[arg-type]
+    assert outcome.failure is None, outcome.message
+    last = outcome.status["lastScan"]
+    assert last["athena"] == st.athena_run(QUERY) and "filesScanned" not in last
