@@ -24,6 +24,7 @@ class OperatorSettings:
     # Scans one namespace may run at once; 0 means half of max_concurrent_scans (at least 1), so one team's
     # PolicyGenerations cannot take every slot. Queued scans wait on a semaphore, not by polling.
     max_scans_per_namespace: int = 0
+    scan_timeout: float = 6 * 3600.0  # seconds one scan may run; past it the scan stops (ScanTimedOut)
     scan_workers: int = 1  # processes per scan; 1 scans inside the worker thread
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # largest log file a scan holds (inflated); larger: skipped
     aws_region: str | None = None
@@ -126,6 +127,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         namespaces=() if namespaces in ((), ("*",)) else namespaces,
         max_concurrent_scans=_int(env, "MAX_CONCURRENT_SCANS", 2, minimum=1),
         max_scans_per_namespace=_int(env, "MAX_SCANS_PER_NAMESPACE", 0),
+        scan_timeout=_float(env, "SCAN_TIMEOUT", 6 * 3600.0),
         scan_workers=_int(env, "SCAN_WORKERS", 1, minimum=1),
         max_file_bytes=_size(env, "MAX_FILE_SIZE", DEFAULT_MAX_FILE_BYTES),
         aws_region=env.get(PREFIX + "AWS_REGION") or env.get("AWS_REGION") or None,

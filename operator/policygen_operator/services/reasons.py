@@ -58,6 +58,7 @@ class Reason(StrEnum):
     QUERY_COMPLETED = "QueryCompleted"  # an Athena source: the query read the window's partitions
     FILES_SKIPPED = "FilesSkipped"
     INCOMPLETE_DATA = "IncompleteData"
+    SCAN_TIMED_OUT = "ScanTimedOut"  # a scan ran past POLICYGEN_SCAN_TIMEOUT (permanent: narrow the window)
 
 
 class EventReason(StrEnum):

@@ -241,15 +241,28 @@ class Reconciler:
             async with self._scan_slot(target.namespace):
                 if await self._still_wanted(target, None) is False:
                     raise ScanCancelled("deleted or changed while waiting for a scan slot")
-                result = await scan_in_thread(
-                    self.executor,
-                    self.generate,
-                    request,
-                    latest,
-                    functools.partial(self._still_wanted, target),
-                    self.settings.progress_interval,
-                    f"{target.namespace}/{target.name}",
-                )
+                async with asyncio.timeout(self.settings.scan_timeout):
+                    result = await scan_in_thread(
+                        self.executor,
+                        self.generate,
+                        request,
+                        latest,
+                        functools.partial(self._still_wanted, target),
+                        self.settings.progress_interval,
+                        f"{target.namespace}/{target.name}",
+                    )
+        except TimeoutError:
+            # The scan was cancelled (its thread stops at the next file). Permanent: the same window would
+            # take as long again; a narrower window or a spec change starts over.
+            metrics.GENERATIONS.labels("invalid").inc()
+            timed_out = InvalidRequestError(
+                f"the scan ran longer than {self.settings.scan_timeout:.0f}s (POLICYGEN_SCAN_TIMEOUT) and "
+                "was stopped: narrow spec.window or the source's accounts and regions, or ask the admin "
+                "for a longer limit",
+                field="spec.window",
+                reason=Reason.SCAN_TIMED_OUT,
+            )
+            return self._failed(target, conds, timed_out, self._completed_run(run, latest.value))
         except ScanCancelled:
             metrics.GENERATIONS.labels("cancelled").inc()
             return Outcome(cancelled=True)

@@ -113,3 +113,25 @@ async def test_a_finished_scan_survives_a_failed_write() -> None:
         )
     assert retried.failure is None and len(scans) == 1
     assert kube.configmap_writes == 1
+
+
+async def test_a_scan_past_its_timeout_is_stopped_and_says_so() -> None:
+    """Issue 10: a scan timeout; the scan thread sees the cancel event and the condition names the limit."""
+    kube = FakeKube()
+    saw_cancel = threading.Event()
+
+    def generate(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        if cancel.wait(5):
+            saw_cancel.set()
+        return result()
+
+    settings = OperatorSettings(progress_interval=0.05, single_tenant=True, scan_timeout=0.3)
+    with ThreadPoolExecutor(1) as pool:
+        r = rec.Reconciler(
+            settings, kube, pool, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)
+        )
+        outcome = await r.reconcile(target(kube, "ns", "pay"))
+    ready = next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
+    assert (outcome.failure, ready["reason"]) == ("permanent", "ScanTimedOut")
+    assert "POLICYGEN_SCAN_TIMEOUT" in ready["message"]
+    assert saw_cancel.wait(2)
