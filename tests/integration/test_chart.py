@@ -5,6 +5,7 @@ helm is built from its Go module by `make controlplane` (tests/controlplane/buil
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -97,11 +98,13 @@ def test_chart_applies_with_server_side_dry_run(
         helm, "--include-crds", "--set", "serviceAccount.irsaRoleArn=arn:aws:iam::111122223333:role/pg"
     )
     kinds = sorted(d["kind"] for d in docs(rendered))
-    assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"]
+    assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding"]
     assert kinds[4:] == [
-        *["CustomResourceDefinition"] * (len(kinds) - 9),
+        *["CustomResourceDefinition"] * (len(kinds) - 11),
         "Deployment",
         "NetworkPolicy",
+        "RoleBinding",
+        "RoleBinding",
         "ServiceAccount",
         "ValidatingAdmissionPolicy",
         "ValidatingAdmissionPolicyBinding",
@@ -127,14 +130,137 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
     ]
     [binding] = [d for d in objects if d["kind"] == "RoleBinding"]
     assert binding["metadata"]["namespace"] == namespace
-    role = next(d for d in objects if d["kind"] == "ClusterRole")
-    assert all("secrets" not in rule["resources"] for rule in role["rules"])
+    assert all(
+        "secrets" not in rule["resources"]
+        for d in objects
+        if d["kind"] == "ClusterRole"
+        for rule in d["rules"]
+    )
     deployment = next(d for d in objects if d["kind"] == "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == [
         "operator",
         f"--namespace={namespace}",
     ]
     dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
+
+
+def bindings(objects: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """(binding kind, role name) -> the namespaces it is bound in ("*" for a ClusterRoleBinding)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for d in objects:
+        if d["kind"] in ("RoleBinding", "ClusterRoleBinding"):
+            key = (d["kind"], d["roleRef"]["name"].removeprefix("pg-policygen-operator"))
+            found.setdefault(key, []).append(d["metadata"].get("namespace", "*"))
+    return found
+
+
+def test_by_default_the_operator_watches_and_reads_secrets_only_in_its_namespace(helm: str) -> None:
+    """Issue 10: nothing cluster-wide unless the admin says so; Secrets never cluster-wide."""
+    objects = docs(render(helm))
+    assert bindings(objects) == {
+        ("RoleBinding", ""): ["policygen-system"],
+        ("RoleBinding", "-secrets"): ["policygen-system"],
+        ("ClusterRoleBinding", "-tenancy"): ["*"],
+    }
+    deployment = next(d for d in objects if d["kind"] == "Deployment")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == [
+        "operator",
+        "--namespace=policygen-system",
+    ]
+    [secrets] = [
+        d for d in objects if d["kind"] == "ClusterRole" and d["metadata"]["name"].endswith("-secrets")
+    ]
+    assert secrets["rules"] == [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+    assert all(
+        "secrets" not in rule["resources"]
+        for d in objects
+        if d["kind"] == "ClusterRole" and d is not secrets
+        for rule in d["rules"]
+    )
+
+
+def test_every_namespace_only_when_the_admin_says_and_secrets_still_per_namespace(helm: str) -> None:
+    objects = docs(
+        render(helm, "--set", "watchAllNamespaces=true", "--set", "rbac.secretNamespaces={team-a}")
+    )
+    assert bindings(objects) == {
+        ("ClusterRoleBinding", ""): ["*"],
+        ("ClusterRoleBinding", "-tenancy"): ["*"],
+        ("RoleBinding", "-secrets"): ["policygen-system", "team-a"],
+    }
+    deployment = next(d for d in objects if d["kind"] == "Deployment")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == ["operator", "--all-namespaces"]
+    both = subprocess.run(
+        [
+            helm,
+            "template",
+            "pg",
+            str(CHART),
+            "--set",
+            "watchAllNamespaces=true",
+            "--set",
+            "watchNamespaces={a}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert both.returncode != 0 and "not both" in both.stderr
+    off = docs(
+        render(helm, "--set", "rbac.pullRequestSecrets=false", "--set", "rbac.secretNamespaces={team-a}")
+    )
+    assert not [d for d in off if d["metadata"]["name"].endswith("-secrets")]
+
+
+def can_i(kubectl: str, kubeconfig: Path, account: str, namespace: str) -> bool:
+    as_account = ["--as", f"system:serviceaccount:policygen-system:{account}"]
+    done = subprocess.run(
+        [
+            kubectl,
+            "--kubeconfig",
+            str(kubeconfig),
+            "auth",
+            "can-i",
+            "get",
+            "secrets",
+            "-n",
+            namespace,
+            *as_account,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() in ("yes", "no"), done.stdout + done.stderr
+    return done.stdout.strip() == "yes"
+
+
+def test_the_operator_cannot_read_secrets_of_namespaces_not_listed(
+    helm: str, kubectl: str, kubeconfig: Path, system_namespace: str, namespace: str
+) -> None:
+    """The chart's RBAC applied for real (cluster-wide watch, one listed namespace); the API server's
+    authorizer (SubjectAccessReview behind `kubectl auth can-i --as`) answers for the operator's account."""
+    release = f"r{namespace}"[:40]
+    values = ["--set", "watchAllNamespaces=true", "--set", f"rbac.secretNamespaces={{{namespace}}}"]
+    rendered = subprocess.run(
+        [helm, "template", release, str(CHART), "--namespace", "policygen-system", *values],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rbac = [d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "RoleBinding")]
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": rbac})
+    apply = [kubectl, "--kubeconfig", str(kubeconfig)]
+    done = subprocess.run([*apply, "apply", "-f", "-"], input=text, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    account = f"{release}-policygen-operator"
+    try:
+        assert can_i(kubectl, kubeconfig, account, "policygen-system")
+        assert can_i(kubectl, kubeconfig, account, namespace)
+        assert not can_i(kubectl, kubeconfig, account, "kube-system")
+        assert not can_i(kubectl, kubeconfig, account, "default")
+    finally:
+        subprocess.run(
+            [*apply, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
+        )
 
 
 def test_kubectl_apply_f_crds_installs_every_crd(kubectl: str, kubeconfig: Path) -> None:
@@ -162,12 +288,16 @@ def test_deploy_kustomization_applies_with_server_side_dry_run(kubectl: str, kub
 
 
 def test_chart_and_deploy_grant_the_same_rules(helm: str, kubectl: str) -> None:
-    chart_role = next(d for d in docs(render(helm)) if d["kind"] == "ClusterRole")
     kustomized = subprocess.run(
         [kubectl, "kustomize", str(ROOT / "deploy")], capture_output=True, text=True, check=True
     ).stdout
-    deploy_role = next(d for d in docs(kustomized) if d["kind"] == "ClusterRole")
-    assert chart_role["rules"] == deploy_role["rules"]
+    chart_roles = {
+        d["metadata"]["name"].removeprefix("pg-"): d["rules"]
+        for d in docs(render(helm))
+        if d["kind"] == "ClusterRole"
+    }
+    deploy_roles = {d["metadata"]["name"]: d["rules"] for d in docs(kustomized) if d["kind"] == "ClusterRole"}
+    assert chart_roles == deploy_roles
     chart_pod = next(d for d in docs(render(helm)) if d["kind"] == "Deployment")["spec"]["template"]["spec"]
     deploy_pod = next(d for d in docs(kustomized) if d["kind"] == "Deployment")["spec"]["template"]["spec"]
     assert chart_pod["securityContext"] == deploy_pod["securityContext"]

@@ -94,9 +94,10 @@ def test_values_schema_accepts_the_default_values() -> None:
 
 
 def test_deploy_rbac_deletes_only_policygenerations_and_secrets_are_get_only() -> None:
-    role = next(d for d in load_all(ROOT / "deploy" / "rbac.yaml") if d["kind"] == "ClusterRole")
+    roles = [d for d in load_all(ROOT / "deploy" / "rbac.yaml") if d["kind"] == "ClusterRole"]
     verbs = {
         (group, resource): set(rule["verbs"])
+        for role in roles
         for rule in role["rules"]
         for group in rule["apiGroups"]
         for resource in rule["resources"]

@@ -27,3 +27,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The namespaces the operator watches, as a list: the admin's watchNamespaces, or the release's own namespace
+when the admin listed none (and did not ask for every namespace with watchAllNamespaces). */ -}}
+{{- define "policygen.watchNamespaces" -}}
+{{- if and .Values.watchAllNamespaces .Values.watchNamespaces -}}
+{{- fail "set either watchAllNamespaces=true or a watchNamespaces list, not both" -}}
+{{- end -}}
+{{- default (list .Release.Namespace) .Values.watchNamespaces | toJson -}}
+{{- end -}}
+
+{{- /* Where the operator may get Secrets: its own namespace (ClusterPolicyRepository credentials) and the namespaces
+the admin lists in rbac.secretNamespaces (namespaced PolicyRepository credentials). Never cluster-wide. */ -}}
+{{- define "policygen.secretNamespaces" -}}
+{{- prepend .Values.rbac.secretNamespaces .Release.Namespace | uniq | toJson -}}
+{{- end -}}
