@@ -23,7 +23,9 @@ from tests.controlplane.client import KubeClient
 from tests.fakeforge import FakeForge
 from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.operator_harness import (
+    POWER_USER,
     SAMPLE_PRINCIPAL,
+    SAMPLE_ROLE_YAML,
     SAMPLE_WINDOW,
     SAMPLES,
     Operator,
@@ -37,20 +39,6 @@ from tests.integration.operator_harness import (
 pytestmark = pytest.mark.controlplane
 
 TOKEN = "ghp_e2e-secret-token-5f2b"
-POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
-ROLE_YAML = """\
-# order-processor, reconciled by ACK
-apiVersion: iam.services.k8s.aws/v1alpha1
-kind: Role
-metadata:
-  name: order-processor
-spec:
-  name: order-processor
-  path: /service-role/
-  policies:
-    - arn:aws:iam::aws:policy/PowerUserAccess
-"""
-
 
 forge = forge_fixture(TOKEN)
 
@@ -130,7 +118,7 @@ def test_kubectl_apply_to_a_recorded_pull_request(
     forge: FakeForge,
 ) -> None:
     repo = f"acme/infra-{namespace}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": ROLE_YAML, "README.md": "infra\n"})
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML, "README.md": "infra\n"})
 
     kubectl_apply(kubectl, kubeconfig, manifests(namespace, forge, repo, "orders"))
     obj = wait_pr_condition(kube_admin, namespace, "orders", "True")
@@ -169,7 +157,7 @@ def test_kubectl_apply_to_a_recorded_pull_request(
     )
     edited = forge.show(repo, branch, "iam/order-processor.yaml")
     assert edited.startswith(
-        ROLE_YAML.replace(
+        SAMPLE_ROLE_YAML.replace(
             "  policies:\n    - arn:aws:iam::aws:policy/PowerUserAccess\n",
             "  policyRefs:\n    - from:\n        name: order-processor-policygen\n",
         )
@@ -195,7 +183,7 @@ def test_missing_role_sets_the_condition_and_pushes_nothing(
     forge: FakeForge,
 ) -> None:
     repo = f"acme/empty-{namespace}"
-    forge.create_repository(repo, {"iam/other.yaml": ROLE_YAML.replace("order-processor", "billing")})
+    forge.create_repository(repo, {"iam/other.yaml": SAMPLE_ROLE_YAML.replace("order-processor", "billing")})
 
     kubectl_apply(kubectl, kubeconfig, manifests(namespace, forge, repo, "orders"))
     obj = wait_pr_condition(kube_admin, namespace, "orders", "False")
@@ -217,7 +205,7 @@ def test_a_forge_outage_retries_the_pull_request_without_scanning_again(
     forge: FakeForge,
 ) -> None:
     repo = f"acme/flaky-{namespace}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": ROLE_YAML})
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
     forge.fail_next[("POST", f"/repos/{repo}/pulls")] = 502  # the branch is pushed, the pull request fails
 
     kubectl_apply(kubectl, kubeconfig, manifests(namespace, forge, repo, "flaky"))

@@ -32,6 +32,21 @@ OPERATOR_ACCOUNT = "policygen-operator"
 # A principal of the shipped sample logs (examples/make_cloudtrail_samples.py) and a window around them.
 SAMPLE_PRINCIPAL = "arn:aws:iam::111122223333:role/service-role/order-processor"
 SAMPLE_WINDOW = {"start": "2026-11-20T00:00:00Z", "end": "2026-11-28T00:00:00Z"}
+POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
+# The ACK Role of SAMPLE_PRINCIPAL with PowerUserAccess attached, as a team's repository holds it: the file
+# the operator's pull request runs edit (its comment is there to be kept).
+SAMPLE_ROLE_YAML = """\
+# order-processor, reconciled by ACK
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  name: order-processor
+spec:
+  name: order-processor
+  path: /service-role/
+  policies:
+    - arn:aws:iam::aws:policy/PowerUserAccess
+"""
 
 
 def install_deploy(kubectl: str, kubeconfig: Path) -> None:

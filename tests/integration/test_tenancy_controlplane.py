@@ -22,7 +22,9 @@ from tests.fakeforge.fixtures import forge_fixture
 from tests.integration.operator_harness import (
     API,
     OPERATOR_NAMESPACE,
+    POWER_USER,
     SAMPLE_PRINCIPAL,
+    SAMPLE_ROLE_YAML,
     SAMPLE_WINDOW,
     SAMPLES,
     Operator,
@@ -37,18 +39,6 @@ from tests.integration.test_credentials_stay_home import Listener
 pytestmark = pytest.mark.controlplane
 
 TOKEN = "ghp_tenancy-token-9c1e"
-POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
-ROLE_YAML = """\
-apiVersion: iam.services.k8s.aws/v1alpha1
-kind: Role
-metadata:
-  name: order-processor
-spec:
-  name: order-processor
-  path: /service-role/
-  policies:
-    - arn:aws:iam::aws:policy/PowerUserAccess
-"""
 
 forge = forge_fixture(TOKEN)
 
@@ -135,7 +125,7 @@ def test_repositories_get_the_admins_credentials_and_nothing_else(
 ) -> None:
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
     repo = f"acme/tenancy-{namespace}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": ROLE_YAML})
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
     kube_admin.post(
         f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
         {
