@@ -17,7 +17,6 @@ responses against botocore's CloudTrail service model.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -123,8 +122,3 @@ def check_history_window(window: Window, now: datetime) -> AwsError | None:
             field="window",
         )
     return None
-
-
-def records_of(item: bytes) -> list[dict[str, Any]]:
-    """The records of one page (tests and debugging)."""
-    return [json.loads(line) for line in item.splitlines() if line.strip()]

@@ -198,12 +198,6 @@ def build_query(
 Row = Mapping[str, str | None]
 
 
-@dataclass
-class RowStats:
-    rows: int = 0
-    bad_rows: int = 0
-
-
 def record_of(row: Row) -> dict[str, object]:
     """The minimal CloudTrail record the mapper needs, rebuilt from one result row."""
     arns = _resource_arns(row.get("resource_arns"))

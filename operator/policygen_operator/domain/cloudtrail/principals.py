@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
-
 _IAM_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
     r"(?P<kind>role|user)(?P<path>/(?:[\x21-\x7e]+/)?)(?P<name>[\w+=,.@-]{1,128})$"
@@ -44,11 +42,6 @@ class Principal:
         candidates. A role's records are taken by their session ARN only, so its probe is the session
         needle: at 27+ bytes ``bytes.find`` skips ahead ~1.6x faster than with ``/NAME``."""
         return self.arn.encode() if self.kind == "user" else f":assumed-role/{self.name}/".encode()
-
-    @property
-    def file_name(self) -> str:
-        """A file-name stem for this principal's policy (``--output-dir``)."""
-        return self.name
 
 
 def parse_principal(arn: str) -> Principal:
