@@ -34,10 +34,40 @@ from policygen_operator.domain.gitops.description import DescriptionInput, body,
 from policygen_operator.domain.gitops.description import PullRequestContext as PullRequestContext
 from policygen_operator.domain.gitops.editor import FORMATS, edit_files
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.domain.timeutil import iso
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError, classify
+from policygen_operator.services.generation import GenerationRequest, GenerationResult, PrincipalResult
 from policygen_operator.services.reasons import Reason
 
 FIELD = "spec.output.pullRequest"
+
+
+def scan_context(
+    name: str,
+    principal: str,
+    found: PrincipalResult,
+    request: GenerationRequest,
+    result: GenerationResult,
+    files_skipped: dict[str, int],
+    unused_actions: list[str] | None = None,
+) -> PullRequestContext:
+    """The pull request's text for a scan that just ran (its window, counts and findings): PolicyGeneration
+    and Rightsizing describe a fresh scan the same way."""
+    return PullRequestContext(
+        name=name,
+        principal=principal,
+        policies=found.policies,
+        window_start=iso(request.start),
+        window_end=iso(request.end),
+        events_scanned=result.summary.events_scanned,
+        events_matched=result.summary.events_matched,
+        findings=found.findings,
+        denied_actions=found.denied_actions,
+        unused_actions=unused_actions or [],
+        files_skipped=files_skipped,
+    )
+
+
 PROVIDERS = ("github", "gitlab", "git")
 _EDITABLE = (".yaml", ".yml", ".tf", ".json")
 _MAX_FILE = 1024 * 1024

@@ -60,6 +60,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestSpec,
     PullRequestStatus,
     reconcile_pull_request,
+    scan_context,
 )
 from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
@@ -372,17 +373,8 @@ class Reconciler:
             return self._outcome(target, conds, status)
         if not self._pull_request_due(target, changed):
             return self._outcome(target, conds, status)
-        context = PullRequestContext(
-            name=f"{target.namespace}/{target.name}",
-            principal=found.principal,
-            policies=found.policies,
-            window_start=iso(attempt.request.start),
-            window_end=iso(attempt.request.end),
-            events_scanned=result.summary.events_scanned,
-            events_matched=result.summary.events_matched,
-            findings=found.findings,
-            denied_actions=found.denied_actions,
-            files_skipped=skipped,
+        context = scan_context(
+            f"{target.namespace}/{target.name}", found.principal, found, attempt.request, result, skipped
         )
         return await self._pull_request(target, conds, attempt.pr_target, status, context)
 

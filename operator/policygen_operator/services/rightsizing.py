@@ -65,7 +65,7 @@ from policygen_operator.services.generation import (
     run_generation,
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
-from policygen_operator.services.pullrequest import PullRequestContext, reconcile_pull_request
+from policygen_operator.services.pullrequest import reconcile_pull_request, scan_context
 from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
@@ -683,18 +683,14 @@ class RightsizingService:
                     field="spec.output.pullRequest",
                     reason=Reason.INCOMPLETE_DATA,
                 )
-            context = PullRequestContext(
-                name=f"{meta['namespace']}/{meta['name']}",
-                principal=role.arn,
-                policies=found.policies,
-                window_start=iso(request.start),
-                window_end=iso(request.end),
-                events_scanned=result.summary.events_scanned,
-                events_matched=result.summary.events_matched,
-                findings=found.findings,
-                denied_actions=found.denied_actions,
-                unused_actions=analysis.unused,
-                files_skipped=skipped,
+            context = scan_context(
+                f"{meta['namespace']}/{meta['name']}",
+                role.arn,
+                found,
+                request,
+                result,
+                skipped,
+                analysis.unused,
             )
             status = await self._in_thread(
                 self.open_pull_request, pr_spec, context, credentials, self.settings.allowed_repositories
