@@ -56,13 +56,19 @@ class DiscoveredRole:
         """The role's name (the last path segment of the ARN)."""
         return self.arn.rsplit("/", 1)[-1]
 
+    @property
+    def attribution(self) -> str:
+        """Usage can be split per ServiceAccount only when every way the role is reached allows it."""
+        splittable = bool(self.via) and all(ATTRIBUTION[via] == "service-account" for via in self.via)
+        return "service-account" if splittable else "role"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "arn": self.arn,
             "serviceAccounts": self.service_accounts,
             "ackRoles": self.ack_roles,
             "via": self.via,
-            "attribution": "service-account" if self.via == [POD_IDENTITY] else "role",
+            "attribution": self.attribution,
         }
 
 

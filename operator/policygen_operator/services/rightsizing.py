@@ -608,7 +608,7 @@ class RightsizingService:
                 **analysis.counts(),
                 "parent": parent.ref,
                 "serviceAccounts": role.service_accounts,
-                "attribution": role.to_dict()["attribution"],
+                "attribution": role.attribution,
                 **({"permissionsBoundary": analysis.boundary["arn"]} if analysis.boundary else {}),
             },
         }

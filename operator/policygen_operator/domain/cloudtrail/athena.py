@@ -277,8 +277,7 @@ def _principal(
         return None
     principal = matcher.match_issuer(issuer, candidates)
     if principal is None and issuer:
-        for arn in candidates:
-            result.other_paths.setdefault(arn, set()).add(issuer)
+        result.other_path(issuer, candidates)
     return principal
 
 

@@ -169,6 +169,13 @@ class ScanResult:
         if note in notes or len(notes) < MAX_WARNINGS:
             notes[note] += count
 
+    def other_path(self, issuer: str, candidates: list[str]) -> None:
+        """A session of a same-name role that was not asked for (rare: costs a set lookup per record)."""
+        for arn in candidates:
+            seen = self.other_paths.setdefault(arn, set())
+            if len(seen) < MAX_OTHER_PATHS:
+                seen.add(issuer)
+
     def skip_file(self, name: str, reason: str) -> None:
         self.summary.skipped_files[name] = reason
         self.warn(f"skipped {name}: {reason}")
@@ -423,18 +430,11 @@ class Scanner:
                 principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
                 if principal is None:
                     if isinstance(issuer, str):
-                        self._other_path(issuer, candidates)
+                        self.result.other_path(issuer, candidates)
                     continue
             self._take(name, f"{unit} {index}", record, principal)
         if count:
             self.result.summary.events_scanned += index + 1 - first
-
-    def _other_path(self, issuer: str, candidates: list[str]) -> None:
-        """A session of a same-name role that was not asked for (rare: costs a set lookup per record)."""
-        for arn in candidates:
-            seen = self.result.other_paths.setdefault(arn, set())
-            if len(seen) < MAX_OTHER_PATHS:
-                seen.add(issuer)
 
     def _scan_lines(self, name: str, lines: Iterable[bytes]) -> None:
         result = self.result

@@ -11,13 +11,15 @@ from sqlglot import exp
 from policygen_operator.domain.cloudtrail.athena import (
     AthenaSourceError,
     AthenaTable,
+    _principal,
     build_query,
     estimated_cost_usd,
     parse_athena_uri,
     record_of,
 )
 from policygen_operator.domain.cloudtrail.athena_ddl import DdlError, TrailTable, create_table
-from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
+from policygen_operator.domain.cloudtrail.scan import MAX_OTHER_PATHS, ScanResult
 from policygen_operator.domain.cloudtrail.window import Window
 
 ROLE = parse_principal("arn:aws:iam::111122223333:role/service-role/orders")
@@ -173,3 +175,15 @@ def test_ddl_organization_trail_projects_accounts_and_regions() -> None:
 def test_ddl_refuses_bad_options(kwargs: dict[str, object]) -> None:
     with pytest.raises(DdlError):
         TrailTable(**kwargs)  # type: ignore[arg-type]
+
+
+def test_athena_rows_keep_the_path_hint_as_bounded_as_the_file_scan() -> None:
+    """Both sources note a same-name role of another path through ScanResult.other_path (one bound)."""
+    role = parse_principal("arn:aws:iam::111122223333:role/app")
+    matcher = PrincipalMatcher((role,))
+    result = ScanResult()
+    session_prefix = "arn:aws:sts::111122223333:assumed-role/app/"
+    for n in range(MAX_OTHER_PATHS + 3):
+        issuer = f"arn:aws:iam::111122223333:role/path{n}/app"
+        assert _principal(matcher, session_prefix, issuer, result) is None
+    assert len(result.other_paths[role.arn]) == MAX_OTHER_PATHS
