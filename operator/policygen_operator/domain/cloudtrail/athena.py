@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -285,23 +284,11 @@ def _take(
     result: ScanResult, principal: str, record: dict[str, object], mapper: Mapper, usage: Usage
 ) -> None:
     mapped = mapper.map(record)
-    summary = result.summary
-    summary.events_matched += usage.count
-    summary.events_scanned += usage.count
-    result.matched[principal] += usage.count
-    if mapped.kind == "mapped":
-        target = summary.principal(principal)
+    result.summary.events_scanned += usage.count
+    target = result.count(principal, mapped, usage.count)
+    if target is not None:
         for action, resource in mapped.uses:
             target.add(action, resource, usage, denied=mapped.denied)
-        for note in getattr(mapped, "notes", ()):  # the mapper's findings, as the file scan keeps them
-            result.note(principal, note, usage.count)
-    elif mapped.kind == "unmapped":
-        summary.unmapped[mapped.key] += usage.count
-        result.unmapped.setdefault(principal, Counter())[mapped.key] += usage.count
-    else:
-        summary.ignored[mapped.key] += usage.count
-        result.ignored.setdefault(principal, Counter())[mapped.key] += usage.count
-        result.ignored_reasons.setdefault(mapped.key, getattr(mapped, "reason", "") or "ignored")
 
 
 def estimated_cost_usd(bytes_scanned: int, price_per_tb: float = PRICE_PER_TB_USD) -> float:

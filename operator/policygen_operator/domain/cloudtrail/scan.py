@@ -26,7 +26,7 @@ from isal import igzip, igzip_lib
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import UsageSummary
+from policygen_operator.domain.usage import PrincipalUsage, UsageSummary
 
 GZIP_MAGIC = b"\x1f\x8b"
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
@@ -97,7 +97,11 @@ class MappedEventLike(Protocol):
     @property
     def denied(self) -> bool: ...
     @property
+    def reason(self) -> str: ...
+    @property
     def uses(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def notes(self) -> tuple[tuple[str, str, str], ...]: ...
 
 
 class Mapper(Protocol):
@@ -175,6 +179,26 @@ class ScanResult:
             seen = self.other_paths.setdefault(arn, set())
             if len(seen) < MAX_OTHER_PATHS:
                 seen.add(issuer)
+
+    def count(self, principal: str, mapped: MappedEventLike, events: int = 1) -> PrincipalUsage | None:
+        """Counts ``events`` matched records of one meaning, for the file scan and Athena's rows alike.
+
+        Returns the usage to record the actions in when the event is mapped, else None.
+        """
+        self.summary.events_matched += events
+        self.matched[principal] += events
+        if mapped.kind == "mapped":
+            for note in mapped.notes:
+                self.note(principal, note, events)
+            return self.summary.principal(principal)
+        if mapped.kind == "unmapped":
+            self.summary.unmapped[mapped.key] += events
+            self.unmapped.setdefault(principal, Counter())[mapped.key] += events
+        else:
+            self.summary.ignored[mapped.key] += events
+            self.ignored.setdefault(principal, Counter())[mapped.key] += events
+            self.ignored_reasons.setdefault(mapped.key, mapped.reason or "ignored")
+        return None
 
     def skip_file(self, name: str, reason: str) -> None:
         self.summary.skipped_files[name] = reason
@@ -503,22 +527,10 @@ class Scanner:
             self._bad_record(name, where, f"no {' or '.join(missing)}")
             return
         mapped = self.mapper.map(as_dict)
-        result.summary.events_matched += 1
-        result.matched[principal] += 1
-        if mapped.kind == "mapped":
-            usage = result.summary.principal(principal)
+        usage = result.count(principal, mapped)
+        if usage is not None:
             for action, resource in mapped.uses:
                 usage.record(action, resource, event_time, denied=mapped.denied)
-            for note in getattr(mapped, "notes", ()):  # the mapper's findings; test stand-ins have none
-                result.note(principal, note)
-        elif mapped.kind == "unmapped":
-            result.summary.unmapped[mapped.key] += 1
-            result.unmapped.setdefault(principal, Counter())[mapped.key] += 1
-        else:
-            result.summary.ignored[mapped.key] += 1
-            result.ignored.setdefault(principal, Counter())[mapped.key] += 1
-            if mapped.key not in result.ignored_reasons:
-                result.ignored_reasons[mapped.key] = getattr(mapped, "reason", "") or "ignored"
 
     def _bad_record(self, name: str, where: str, why: str) -> None:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""

@@ -26,6 +26,7 @@ class Mapped:
     denied: bool
     reason: str = ""
     uses: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str, str], ...] = ()
 
 
 class FakeMapper:
