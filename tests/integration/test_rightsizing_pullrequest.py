@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
-from policygen_operator.services.rightsizing import Parent, RightsizingService
+from policygen_operator.services.rightsizing import Parent, ParentOutcome, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fakeforge import FakeForge
 from tests.fakeforge.fixtures import forge_fixture
@@ -146,3 +147,114 @@ def test_no_pull_request_from_incomplete_data_unless_allowed(forge: FakeForge) -
     )
     [pull] = forge.pulls["acme/iam2"]
     assert "**Incomplete data:** 2 delivery file(s)" in pull["body"]  # the two broken JSON files
+
+
+def grouped_spec(forge: FakeForge, repository: str) -> dict[str, object]:
+    return {
+        "childNamespace": "fleet",
+        "cloudTrail": {"local": {"path": str(ROOT / "examples" / "cloudtrail" / "AWSLogs")}},
+        "window": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"},
+        "output": {
+            "mode": "pullRequest",
+            "pullRequest": {
+                "provider": "github",
+                "repository": f"{forge.url}/{repository}.git",
+                "apiURL": f"{forge.url}/api/v3",
+                "path": "policies/{namespace}/{role}.json",
+                "format": "json",
+                "credentialsSecretRef": {"name": "forge-token"},
+                "grouping": "namespace",
+            },
+        },
+    }
+
+
+def grouped_service(
+    forge: FakeForge, kube: FakeKube, spec: dict[str, object]
+) -> Callable[[int], ParentOutcome]:
+    owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
+    settings = OperatorSettings(progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",))
+    service = RightsizingService(
+        settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)
+    )
+
+    def reconcile(generation: int) -> ParentOutcome:
+        parent = Parent("ClusterRightsizing", None, "fleet", "u", generation, spec, {}, owner)
+        return asyncio.run(service.reconcile(parent))
+
+    return reconcile
+
+
+def test_grouped_per_namespace_one_pull_request_edits_every_role_file(forge: FakeForge) -> None:
+    """``grouping: namespace``: both roles of team-a in one pull request (the order processor, also used
+    in team-b, goes with team-a, its first namespace); the same scan again changes nothing."""
+    forge.create_repository(
+        "acme/grouped",
+        {
+            "policies/team-a/order-processor.json": JSON_POLICY,
+            "policies/team-a/ci-deployer.json": JSON_POLICY,
+        },
+    )
+    kube = FakeKube(
+        {
+            "team-a": [
+                Binding(ORDERS, IRSA, "team-a", "orders"),
+                Binding(DEPLOYER, IRSA, "team-a", "deploy"),
+            ],
+            "team-b": [Binding(ORDERS, IRSA, "team-b", "orders-replica")],
+        },
+        secrets={("fleet", "forge-token"): {"token": TOKEN}},
+    )
+    spec = grouped_spec(forge, "acme/grouped")
+    reconcile = grouped_service(forge, kube, spec)
+    outcome = reconcile(1)
+    assert outcome.failure is None, outcome.message
+
+    [pull] = forge.pulls["acme/grouped"]
+    assert pull["title"] == "policygen: least-privilege policies for 2 role(s) in namespace team-a"
+    branch = pull["head"]["ref"]
+    assert branch.startswith("policygen/clusterrightsizing-fleet-namespace-team-a_")
+    assert len(forge.commits("acme/grouped", branch)) == 2  # one commit for both files
+    orders = json.loads(forge.show("acme/grouped", branch, "policies/team-a/order-processor.json"))
+    deployer = json.loads(forge.show("acme/grouped", branch, "policies/team-a/ci-deployer.json"))
+    assert any("dynamodb:GetItem" in json.dumps(s) for s in orders["Statement"])
+    assert any("cloudformation:" in json.dumps(s) for s in deployer["Statement"])
+    assert "## Role `order-processor`" in pull["body"] and "## Role `ci-deployer`" in pull["body"]
+    assert pull["body"].count("### Granted but not used in the window") == 2
+    url = f"{forge.url}/acme/grouped/pull/{pull['number']}"
+    for arn in (ORDERS, DEPLOYER):
+        status = kube.objects[("fleet", child_name("fleet", arn))]["status"]
+        assert status["pullRequest"]["url"] == url
+        assert [c["reason"] for c in status["conditions"] if c["type"] == "PullRequestOpened"] == [
+            "PullRequestUpdated"
+        ]
+
+    kube.parent_generation = 2
+    again = reconcile(2)
+    assert again.failure is None
+    assert len(forge.pulls["acme/grouped"]) == 1 and len(forge.commits("acme/grouped", branch)) == 2
+    status = kube.objects[("fleet", child_name("fleet", DEPLOYER))]["status"]
+    assert [c["reason"] for c in status["conditions"] if c["type"] == "PullRequestOpened"] == [
+        "PullRequestUpToDate"
+    ]
+
+
+def test_grouped_pull_request_is_all_or_nothing(forge: FakeForge) -> None:
+    """The deployer's file is missing: no pull request for the namespace at all, and both roles' condition
+    names the file."""
+    forge.create_repository("acme/grouped2", {"policies/team-a/order-processor.json": JSON_POLICY})
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders"), Binding(DEPLOYER, IRSA, "team-a", "deploy")]},
+        secrets={("fleet", "forge-token"): {"token": TOKEN}},
+    )
+    spec = grouped_spec(forge, "acme/grouped2")
+    reconcile = grouped_service(forge, kube, spec)
+    outcome = reconcile(1)
+    assert outcome.failure is None, outcome.message
+    assert forge.pulls.get("acme/grouped2", []) == []
+    assert set(forge.branches("acme/grouped2")) == {"main"}
+    for arn in (ORDERS, DEPLOYER):
+        status = kube.objects[("fleet", child_name("fleet", arn))]["status"]
+        [opened] = [c for c in status["conditions"] if c["type"] == "PullRequestOpened"]
+        assert opened["status"] == "False"
+        assert "policies/team-a/ci-deployer.json" in opened["message"], opened

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,11 @@ def test_rightsizing_crds_share_the_policygeneration_blocks(kind: str) -> None:
     source, parent = spec(CRD), spec(ROOT / "crds" / f"policygen.io_{kind}.yaml")
     for key in ("sourceRef", "cloudTrail", "window", "schedule", "aws"):
         assert parent[key] == source[key], key
-    assert parent["output"]["properties"]["pullRequest"] == source["output"]["properties"]["pullRequest"]
+    pull_request = copy.deepcopy(parent["output"]["properties"]["pullRequest"])
+    # The parents' own field: one pull request per role or per namespace.
+    grouping = pull_request["properties"].pop("grouping")
+    assert (grouping["enum"], grouping["default"]) == (["role", "namespace"], "role")
+    assert pull_request == source["output"]["properties"]["pullRequest"]
     for key in ("resourceLevel", "excludeActions"):
         assert parent["policy"]["properties"][key] == source["policy"]["properties"][key], key
 

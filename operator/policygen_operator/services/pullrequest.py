@@ -21,7 +21,7 @@ import os
 import posixpath
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,7 +30,15 @@ from policygen_operator.adapters.git.forge import Forge, PullRequest
 from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
-from policygen_operator.domain.gitops.description import DescriptionInput, body, title
+from policygen_operator.domain.gitops.description import (
+    DescriptionInput,
+    GroupDescription,
+    GroupMember,
+    body,
+    group_body,
+    group_title,
+    title,
+)
 from policygen_operator.domain.gitops.description import PullRequestContext as PullRequestContext
 from policygen_operator.domain.gitops.editor import FORMATS, edit_files
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
@@ -128,21 +136,70 @@ def branch_name(name: str) -> str:
     return f"policygen/{slug[:100].rstrip('-.')}_{digest}"
 
 
+@dataclass(frozen=True)
+class FileEdit:
+    """One role's file (or folder) in a grouped pull request, and the text that role's edit is made of."""
+
+    path: str
+    context: PullRequestContext
+
+
+@dataclass(frozen=True)
+class GroupRequest:
+    """One pull request for several roles (Rightsizing's ``grouping: namespace``): ``name`` makes the branch
+    (``branch_name``, deterministic), ``edits`` are made in order, all of them or none."""
+
+    name: str
+    namespace: str
+    edits: tuple[FileEdit, ...]
+
+
 def reconcile_pull_request(
     spec: PullRequestSpec,
     context: PullRequestContext,
     credentials: Credentials,
     allowed_repositories: tuple[str, ...] = (),
 ) -> PullRequestStatus:
+    return _reconcile(
+        spec, (FileEdit(spec.path, context),), None, context.name, credentials, allowed_repositories
+    )
+
+
+def reconcile_group_pull_request(
+    spec: PullRequestSpec,
+    group: GroupRequest,
+    credentials: Credentials,
+    allowed_repositories: tuple[str, ...] = (),
+) -> PullRequestStatus:
+    """One branch and one pull request editing every file of ``group`` (``spec.path`` is not used).
+
+    Idempotent like ``reconcile_pull_request`` (the editors compare documents, not text: no commit when
+    nothing changed). All or nothing: when one role's file cannot be edited (role not found, a policy of
+    ``replaceManagedPolicies`` not attached there), nothing is pushed and the error names that file.
+    """
+    if not group.edits:
+        raise InvalidRequestError(f"no file to edit for namespace {group.namespace}", field=f"{FIELD}.path")
+    return _reconcile(spec, group.edits, group.namespace, group.name, credentials, allowed_repositories)
+
+
+def _reconcile(
+    spec: PullRequestSpec,
+    edits: tuple[FileEdit, ...],
+    namespace: str | None,
+    name: str,
+    credentials: Credentials,
+    allowed_repositories: tuple[str, ...],
+) -> PullRequestStatus:
     token = credentials.token
     try:
-        check_request(spec, allowed_repositories, token)
-        branch = branch_name(context.name)
+        for item in edits:
+            check_request(replace(spec, path=item.path), allowed_repositories, token)
+        branch = branch_name(name)
         forge = _forge(spec, token)
         if forge is not None:
             forge.check_access()
         with tempfile.TemporaryDirectory(prefix="policygen-pr-") as tmp:
-            return _Run(spec, context, credentials, forge, branch, Path(tmp)).run()
+            return _Run(spec, edits, namespace, credentials, forge, branch, Path(tmp)).run()
     except GitError as exc:
         raise _service_error(exc, token) from None
     except GitOpsEditError as exc:
@@ -323,7 +380,8 @@ _REFUSED = {"auth": Reason.UNAUTHORIZED, "not_found": Reason.REPOSITORY_NOT_FOUN
 @dataclass
 class _Run:
     spec: PullRequestSpec
-    context: PullRequestContext
+    edits: tuple[FileEdit, ...]  # one (a PolicyGeneration's) or several (a namespace's roles)
+    namespace: str | None  # set for a grouped pull request
     credentials: Credentials
     forge: Forge | None
     branch: str
@@ -344,7 +402,8 @@ class _Run:
         else:
             workspace.new_branch(self.branch)
             edit = whole
-        commit = workspace.commit_all(self._commit_message(edit)) if edit.changes else None
+        changed = any(result.changes for result in edit)
+        commit = workspace.commit_all(self._commit_message(edit)) if changed else None
         if commit is None:
             return self._unchanged(existing if on_branch else None, base_sha, open_pr)
         if existing and not on_branch and self._same_tree(workspace):
@@ -362,18 +421,41 @@ class _Run:
             header = basic_auth_header(username, token)
         return Workspace(self.spec.repository, self.tmp / "repo", header, token or None)
 
-    def _edit(self, root: Path, write: bool) -> EditResult:
-        relative = safe_relative_path(self.spec.path)
-        files = read_files(root, relative)
-        request = EditRequest(
-            self.context.principal, tuple(self.context.policies), tuple(self.spec.replace_managed_policies)
-        )
-        edit = edit_files(self.spec.format, files, request, relative)
+    def _edit(self, root: Path, write: bool) -> list[EditResult]:
+        """Every file's edit, in order, before anything is written: an edit that fails leaves no partial
+        change. A later edit sees the earlier ones' changes (two roles may be defined in one file)."""
+        overlay: dict[str, str | None] = {}
+        results: list[EditResult] = []
+        for item in self.edits:
+            relative = safe_relative_path(item.path)
+            files = read_files(root, relative)
+            for path, text in overlay.items():
+                if not relative or path == relative or path.startswith(f"{relative}/"):
+                    if text is None:
+                        files.pop(path, None)
+                    else:
+                        files[path] = text
+            request = EditRequest(
+                item.context.principal,
+                tuple(item.context.policies),
+                tuple(self.spec.replace_managed_policies),
+            )
+            try:
+                result = edit_files(self.spec.format, files, request, relative)
+            except GitOpsEditError as exc:
+                if self.namespace is None:
+                    raise
+                raise GitOpsEditError(
+                    f"{item.path} (role {request.role_name}): {exc}. No pull request for namespace "
+                    f"{self.namespace}: its roles' files are edited all together or not at all"
+                ) from None
+            overlay.update(result.changes)
+            results.append(result)
         if write:
-            write_files(root, edit.changes)
-        return edit
+            write_files(root, overlay)
+        return results
 
-    def _existing_branch(self, existing: str, whole: EditResult) -> PullRequestStatus:
+    def _existing_branch(self, existing: str, whole: list[EditResult]) -> PullRequestStatus:
         """Our branch already holds exactly this change, and no pull request is open for it.
 
         If a reviewer closed the pull request for this very commit, respect that until the policy changes
@@ -400,8 +482,8 @@ class _Run:
             return PullRequestStatus(open_pr.url, open_pr.number, self.branch, head, open_pr.state, False)
         return PullRequestStatus(None, None, self.branch, head, "pushed", False)
 
-    def _propose(self, open_pr: PullRequest | None, commit: str, edit: EditResult) -> PullRequestStatus:
-        notes = tuple(edit.notes)
+    def _propose(self, open_pr: PullRequest | None, commit: str, edit: list[EditResult]) -> PullRequestStatus:
+        notes = tuple(note for result in edit for note in result.notes)
         if self.forge is None:
             return PullRequestStatus(None, None, self.branch, commit, "pushed", True, notes)
         text_title, text_body = self._description(edit)
@@ -419,21 +501,37 @@ class _Run:
                 pull = self.forge.update(found.number, text_title, text_body)  # opened by a concurrent run
         return PullRequestStatus(pull.url, pull.number, self.branch, commit, pull.state, True, notes)
 
-    def _description(self, edit: EditResult) -> tuple[str, str]:
-        data = self._description_input(edit)
+    def _description(self, edit: list[EditResult]) -> tuple[str, str]:
+        if self.namespace is not None:
+            group = self._group(edit)
+            return group_title(group), group_body(group)
+        data = self._description_input(self.edits[0].context, edit[0])
         return title(data), body(data)
 
-    def _description_input(self, edit: EditResult) -> DescriptionInput:
-        return DescriptionInput(self.context, tuple(self.spec.replace_managed_policies), edit)
+    def _description_input(self, context: PullRequestContext, edit: EditResult) -> DescriptionInput:
+        return DescriptionInput(context, tuple(self.spec.replace_managed_policies), edit)
 
-    def _commit_message(self, edit: EditResult) -> str:
-        ctx = self.context
-        lines = [title(self._description_input(edit)), ""]
-        lines += [f"- {note}" for note in edit.notes]
+    def _group(self, edit: list[EditResult]) -> GroupDescription:
+        members = tuple(
+            GroupMember(item.path, self._description_input(item.context, result))
+            for item, result in zip(self.edits, edit, strict=True)
+        )
+        return GroupDescription(self.namespace or "", members)
+
+    def _commit_message(self, edit: list[EditResult]) -> str:
+        ctx = self.edits[0].context
+        if self.namespace is not None:
+            lines = [group_title(self._group(edit)), ""]
+            lines += [
+                f"- {item.path}: {note}" for item, r in zip(self.edits, edit, strict=True) for note in r.notes
+            ]
+        else:
+            lines = [title(self._description_input(ctx, edit[0])), ""]
+            lines += [f"- {note}" for note in edit[0].notes]
         lines += [
             "",
-            f"Generated by policygen for {ctx.name} from CloudTrail events between "
-            f"{ctx.window_start} and {ctx.window_end}.",
+            f"Generated by policygen for {ctx.name if self.namespace is None else self.namespace} from "
+            f"CloudTrail events between {ctx.window_start} and {ctx.window_end}.",
         ]
         return "\n".join(lines) + "\n"
 

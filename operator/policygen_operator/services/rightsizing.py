@@ -65,7 +65,16 @@ from policygen_operator.services.generation import (
     run_generation,
 )
 from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
-from policygen_operator.services.pullrequest import reconcile_pull_request, scan_context
+from policygen_operator.services.pullrequest import (
+    Credentials,
+    FileEdit,
+    GroupRequest,
+    PullRequestSpec,
+    PullRequestStatus,
+    reconcile_group_pull_request,
+    reconcile_pull_request,
+    scan_context,
+)
 from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
@@ -216,6 +225,21 @@ class TenancyCache:
         return self._labels[name]
 
 
+OpenGroupPullRequest = Callable[
+    [PullRequestSpec, GroupRequest, Credentials, tuple[str, ...]], PullRequestStatus
+]
+GROUPINGS = ("role", "namespace")
+
+
+def home_namespace(role: DiscoveredRole) -> str:
+    """The namespace whose grouped pull request carries ``role``: the first (sorted) where it was found.
+
+    A role shared across namespaces is edited in one pull request only, so two open pull requests never
+    change the same file.
+    """
+    return min(ref.split("/", 1)[0] for ref in [*role.service_accounts, *role.ack_roles])
+
+
 class RoleRun(NamedTuple):
     """One role after the parent's scan: what its child's status, ConfigMap and pull request are made of."""
 
@@ -239,8 +263,10 @@ class RightsizingService:
         generate: Generate = run_generation,
         clock: Callable[[], datetime] | None = None,
         open_pull_request: OpenPullRequest = reconcile_pull_request,
+        open_group_pull_request: OpenGroupPullRequest = reconcile_group_pull_request,
     ) -> None:
         self.open_pull_request = open_pull_request
+        self.open_group_pull_request = open_group_pull_request
         self.settings = settings
         self.kube = kube
         self.aws = aws
@@ -479,15 +505,19 @@ class RightsizingService:
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
         observed_days = (request.end - request.start).total_seconds() / 86400
         rows: list[dict[str, Any]] = []
+        analysed: list[tuple[DiscoveredRole, RoleAnalysis, RoleRun | None]] = []
         for role in roles:
             found = result.results.get(role.arn)
             analysis = await self._analysis(parent, role, result, observed_days)
-            name = child_name(parent.name, role.arn)
-            child = children.get(name)
-            opened: dict[str, Any] | None = None
+            child = children.get(child_name(parent.name, role.arn))
+            run = None
             if child is not None and found is not None:
                 run = RoleRun(parent, role, child, found, analysis, result, request, tenancy)
-                opened = await self._pull_request(run)
+            analysed.append((role, analysis, run))
+        pull_requests = await self._pull_requests(parent, [run for _, _, run in analysed if run is not None])
+        for role, analysis, run in analysed:
+            opened = pull_requests.get(role.arn)
+            if run is not None:
                 await self._feed_child(run, now, opened)
             metrics.set_role(parent.ref, role.arn, analysis.counts())
             row = self._row(parent, role, None)
@@ -649,58 +679,102 @@ class RightsizingService:
         except KubernetesError as err:
             logger.warning("status of child %s/%s not written: %s", namespace, name, err)
 
-    async def _pull_request(self, run: RoleRun) -> dict[str, Any] | None:
-        """``output.mode: pullRequest``: one pull request per role replacing its policy with the generated
-        one, the unused access in the description; none while a guard holds the role back (status: why)."""
-        parent, role, child, found, analysis, result, request, _ = run
+    async def _pull_requests(self, parent: Parent, runs: list[RoleRun]) -> dict[str, dict[str, Any]]:
+        """``output.mode: pullRequest``: the pull requests of the roles whose removal is proposed (none while
+        a guard holds a role back), by role ARN: one per role, or with ``output.pullRequest.grouping:
+        namespace`` one per namespace editing all its roles' files (every role of it gets that one's
+        outcome)."""
         output = parent.spec.get("output") or {}
         if output.get("mode") != "pullRequest" or not output.get("pullRequest"):
-            return None
-        if not analysis.removal_proposed or not found.policies:
-            return None
+            return {}
+        wanted = [run for run in runs if run.analysis.removal_proposed and run.found.policies]
+        if str(output["pullRequest"].get("grouping") or "role") != "namespace":
+            return {run.role.arn: await self._pull_request(run) for run in wanted}
+        groups: dict[str, list[RoleRun]] = {}
+        for run in wanted:
+            groups.setdefault(home_namespace(run.role), []).append(run)
+        opened: dict[str, dict[str, Any]] = {}
+        for namespace, members in sorted(groups.items()):
+            outcome = await self._group_pull_request(parent, namespace, members)
+            opened.update({run.role.arn: outcome for run in members})
+        return opened
+
+    async def _target(self, run: RoleRun) -> tuple[PullRequestSpec, Credentials, Any]:
+        """The repository (resolved like a PolicyGeneration's, ``{role}``/``{namespace}`` in the path filled
+        in), its credentials and the pull request's text for one role; refuses incomplete data."""
+        parent, role, child, found, analysis, result, request, _ = run
+        output = parent.spec["output"]
+        path = self._pr_path(output, role)
+        repository = await resolve_repository(
+            {"output": {"pullRequest": {**output["pullRequest"], "path": path}}},
+            parent.namespace or parent.child_namespace,
+            run.tenancy,
+            operator_namespace=self.settings.operator_namespace,
+            single_tenant=self.settings.single_tenant or parent.namespace is None,
+        )
+        assert repository is not None  # output.pullRequest is set
+        target = specs.pull_request({"output": {"pullRequest": repository.pull_request}})
+        assert target is not None
+        secrets = repository.secret_namespace or parent.child_namespace
+        credentials = await read_credentials(self.kube, secrets, target.secret_name)
+        skipped = skipped_counts(result.summary.skipped_files)
+        if skipped and not output["pullRequest"].get("allowIncomplete"):
+            # Every rightsizing pull request removes access: a skipped file may hold the only record
+            # of an action the role needs (the PolicyGeneration rule for replacing managed policies).
+            raise InvalidRequestError(
+                f"not proposing to remove access: {describe_skipped(skipped)} in the window; fix the "
+                "access to them or set spec.output.pullRequest.allowIncomplete: true",
+                field="spec.output.pullRequest",
+                reason=Reason.INCOMPLETE_DATA,
+            )
         meta = child["metadata"]
+        context = scan_context(
+            f"{meta['namespace']}/{meta['name']}", role.arn, found, request, result, skipped, analysis.unused
+        )
+        return target.spec, credentials, context
+
+    async def _pull_request(self, run: RoleRun) -> dict[str, Any]:
+        """One role's pull request replacing its policy with the generated one, the unused access in the
+        description."""
         try:
-            repository = await resolve_repository(
-                {"output": {"pullRequest": {**output["pullRequest"], "path": self._pr_path(output, role)}}},
-                parent.namespace or parent.child_namespace,
-                run.tenancy,
-                operator_namespace=self.settings.operator_namespace,
-                single_tenant=self.settings.single_tenant or parent.namespace is None,
-            )
-            assert repository is not None  # output.pullRequest is set
-            target = specs.pull_request({"output": {"pullRequest": repository.pull_request}})
-            assert target is not None
-            secrets = repository.secret_namespace or parent.child_namespace
-            credentials = await read_credentials(self.kube, secrets, target.secret_name)
-            pr_spec = target.spec
-            skipped = skipped_counts(result.summary.skipped_files)
-            if skipped and not output["pullRequest"].get("allowIncomplete"):
-                # Every rightsizing pull request removes access: a skipped file may hold the only record
-                # of an action the role needs (the PolicyGeneration rule for replacing managed policies).
-                raise InvalidRequestError(
-                    f"not proposing to remove access: {describe_skipped(skipped)} in the window; fix the "
-                    "access to them or set spec.output.pullRequest.allowIncomplete: true",
-                    field="spec.output.pullRequest",
-                    reason=Reason.INCOMPLETE_DATA,
-                )
-            context = scan_context(
-                f"{meta['namespace']}/{meta['name']}",
-                role.arn,
-                found,
-                request,
-                result,
-                skipped,
-                analysis.unused,
-            )
+            pr_spec, credentials, context = await self._target(run)
             status = await self._in_thread(
                 self.open_pull_request, pr_spec, context, credentials, self.settings.allowed_repositories
             )
         except Exception as raw:  # one role's forge failure must not stop the other roles' reports
-            if is_unexpected(raw):
-                logger.exception("pull request for %s failed unexpectedly", role.arn)
-            err = classify(raw, reason=Reason.PULL_REQUEST_REJECTED)
-            reason = err.reason if err.permanence is PERMANENT else Reason.TEMPORARY_FAILURE
-            return {"ok": False, "reason": reason, "message": str(err)}
+            return self._pull_request_failed(raw, run.role.arn)
+        return self._pull_request_opened(status)
+
+    async def _group_pull_request(
+        self, parent: Parent, namespace: str, runs: list[RoleRun]
+    ) -> dict[str, Any]:
+        """One pull request for the roles of ``namespace``, on a branch named after the parent and the
+        namespace; all their files or none (a file that cannot be edited fails the group, named)."""
+        try:
+            targets = [await self._target(run) for run in runs]
+            pr_spec, credentials, _ = targets[0]
+            group = GroupRequest(
+                f"{parent.ref}/namespace/{namespace}",
+                namespace,
+                tuple(FileEdit(spec.path, context) for spec, _, context in targets),
+            )
+            status = await self._in_thread(
+                self.open_group_pull_request, pr_spec, group, credentials, self.settings.allowed_repositories
+            )
+        except Exception as raw:  # one namespace's failure must not stop the other namespaces' reports
+            return self._pull_request_failed(raw, f"namespace {namespace}")
+        return self._pull_request_opened(status)
+
+    @staticmethod
+    def _pull_request_failed(raw: Exception, what: str) -> dict[str, Any]:
+        if is_unexpected(raw):
+            logger.exception("pull request for %s failed unexpectedly", what)
+        err = classify(raw, reason=Reason.PULL_REQUEST_REJECTED)
+        reason = err.reason if err.permanence is PERMANENT else Reason.TEMPORARY_FAILURE
+        return {"ok": False, "reason": reason, "message": str(err)}
+
+    @staticmethod
+    def _pull_request_opened(status: PullRequestStatus) -> dict[str, Any]:
         where = status.url or f"branch {status.branch}"
         reason = Reason.PULL_REQUEST_UPDATED if status.changed else Reason.PULL_REQUEST_UP_TO_DATE
         return {
@@ -712,8 +786,10 @@ class RightsizingService:
 
     @staticmethod
     def _pr_path(output: Mapping[str, Any], role: DiscoveredRole) -> str:
-        """``{role}`` in the path becomes the role's name: one file (or folder) per role."""
-        return str(output["pullRequest"].get("path") or "").replace("{role}", role.name)
+        """``{role}`` in the path becomes the role's name (one file or folder per role), ``{namespace}`` the
+        namespace whose pull request carries it (``home_namespace``)."""
+        path = str(output["pullRequest"].get("path") or "").replace("{role}", role.name)
+        return path.replace("{namespace}", home_namespace(role)) if "{namespace}" in path else path
 
     def _failed(
         self,

@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
 from policygen_operator.services import metrics
+from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import (
     GenerationRequest,
     GenerationResult,
     Progress,
     run_generation,
 )
+from policygen_operator.services.pullrequest import GroupRequest, PullRequestSpec, PullRequestStatus
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fixtures.kube import FakeKube
@@ -340,3 +343,84 @@ def test_a_team_cannot_point_pod_identity_discovery_at_its_own_endpoint() -> Non
     assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == [
         "APIHostNotAllowed"
     ]
+
+
+def test_grouping_per_namespace_makes_one_pull_request_per_namespace() -> None:
+    """``grouping: namespace``: the service hands the pull-request service ONE request per namespace with
+    every proposed role's file (a role shared by two namespaces goes with the first; a held-back role with
+    none); each role's child gets that pull request's outcome. ``role`` (the default) asks per role."""
+    third = "arn:aws:iam::111122223333:role/reporting"
+    kube = FakeKube(
+        {
+            "team-a": [
+                Binding(ORDERS, IRSA, "team-a", "orders"),
+                Binding(DEPLOYER, IRSA, "team-a", "deploy"),
+            ],
+            "team-b": [Binding(ORDERS, IRSA, "team-b", "replica"), Binding(third, IRSA, "team-b", "reports")],
+        }
+    )
+    groups: list[GroupRequest] = []
+    singles: list[str] = []
+
+    def open_group(spec: PullRequestSpec, group: GroupRequest, *_: Any) -> PullRequestStatus:
+        groups.append(group)
+        if group.namespace == "team-b":
+            raise InvalidRequestError(
+                f"{group.edits[0].path}: cannot edit", field="spec.output.pullRequest.path"
+            )
+        return PullRequestStatus("https://forge/pr/7", 7, "policygen/x", "abc", "open", True)
+
+    def open_single(spec: PullRequestSpec, context: Any, *_: Any) -> PullRequestStatus:
+        singles.append(spec.path)
+        return PullRequestStatus(None, None, "policygen/y", "def", "pushed", True)
+
+    pull_request = {"provider": "git", "repository": "file:///repo", "path": "iam/{namespace}/{role}.json"}
+    spec = {
+        **SPEC,
+        "guards": {},
+        "output": {
+            "mode": "pullRequest",
+            "pullRequest": {**pull_request, "format": "json", "grouping": "namespace"},
+        },
+    }
+    settings = OperatorSettings(progress_interval=0.05, single_tenant=True)
+    svc = RightsizingService(
+        settings,
+        kube,
+        FakeAws(),
+        ThreadPoolExecutor(2),
+        clock=lambda: NOW,
+        open_pull_request=open_single,
+        open_group_pull_request=open_group,
+    )
+    target = replace(parent(), spec=spec)
+    outcome = run(svc, target)
+    assert outcome.failure is None, outcome.message
+    assert singles == []
+    # the reporting role made no call: no policy, nothing to propose; team-b's group would be empty
+    assert [(g.namespace, [e.path for e in g.edits]) for g in groups] == [
+        ("team-a", ["iam/team-a/ci-deployer.json", "iam/team-a/order-processor.json"])
+    ]
+    assert groups[0].name == "ClusterRightsizing/fleet/namespace/team-a"
+    for arn in (ORDERS, DEPLOYER):
+        status = kube.objects[("fleet", child_name("fleet", arn))]["status"]
+        assert status["pullRequest"]["url"] == "https://forge/pr/7"
+
+    # team-b's group fails: its role carries the failure, naming the file.
+    kube.accounts["team-b"] = [Binding(DEPLOYER, IRSA, "team-b", "deploy")]
+    kube.accounts["team-a"] = [Binding(ORDERS, IRSA, "team-a", "orders")]
+    groups.clear()
+    kube.parent_generation = 2
+    run(svc, replace(target, generation=2))
+    assert [(g.namespace, [e.path for e in g.edits]) for g in groups] == [
+        ("team-a", ["iam/team-a/order-processor.json"]),
+        ("team-b", ["iam/team-b/ci-deployer.json"]),
+    ]
+    status = kube.objects[("fleet", child_name("fleet", DEPLOYER))]["status"]
+    [opened] = [c for c in status["conditions"] if c["type"] == "PullRequestOpened"]
+    assert (opened["status"], opened["message"]) == ("False", "iam/team-b/ci-deployer.json: cannot edit")
+
+    # grouping role (the default): one request per role.
+    per_role = {**spec, "output": {"mode": "pullRequest", "pullRequest": {**pull_request, "format": "json"}}}
+    run(svc, replace(target, generation=3, spec=per_role))
+    assert sorted(singles) == ["iam/team-a/order-processor.json", "iam/team-b/ci-deployer.json"]

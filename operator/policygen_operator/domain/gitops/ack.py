@@ -9,7 +9,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from policygen_operator.domain.gitops import yamldocs
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, k8s_name
+from policygen_operator.domain.gitops.model import (
+    EditRequest,
+    EditResult,
+    GitOpsEditError,
+    k8s_name,
+    same_json_text,
+)
 
 GROUP = "iam.services.k8s.aws"
 
@@ -154,7 +160,7 @@ def upsert_object(
                 new_value = wanted
                 for key in document_path:
                     new_value = new_value[key]
-                if str(parent.get(document_path[-1], "")) != str(new_value):
+                if not same_json_text(str(parent.get(document_path[-1], "")), str(new_value)):
                     parent[document_path[-1]] = new_value
                     document.changed = True
                     result.notes.append(

@@ -111,12 +111,89 @@ def body(data: DescriptionInput) -> str:
 def _body(data: DescriptionInput, compact: bool) -> str:
     ctx = data.context
     role = role_name_from_principal(ctx.principal)
-    by_service = actions_by_service(ctx.policies)
-    n_actions = sum(len(a) for a, _ in by_service.values())
     out = [
         f"This pull request replaces broad managed policies of role `{role}` with a least-privilege policy "
         "that policygen generated from the role's CloudTrail activity.",
         "",
+        *_role_lines(data, compact, "##"),
+        "",
+        *_rollback_section(data, role),
+        "",
+        MARKER,
+    ]
+    return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One role of a grouped pull request: the file it edits and its own description input."""
+
+    path: str
+    data: DescriptionInput
+
+    @property
+    def role(self) -> str:
+        return role_name_from_principal(self.data.context.principal)
+
+
+@dataclass(frozen=True)
+class GroupDescription:
+    """A pull request that edits the files of every role of one namespace (Rightsizing, grouping
+    ``namespace``): one reviewer sees the whole namespace's change at once."""
+
+    namespace: str
+    members: tuple[GroupMember, ...]
+
+
+def group_title(group: GroupDescription) -> str:
+    return (
+        f"policygen: least-privilege policies for {len(group.members)} role(s) in namespace "
+        f"{plain(group.namespace)}"
+    )
+
+
+def group_body(group: GroupDescription) -> str:
+    """Every role's section of a per-role description, one after the other, under one summary table."""
+    text = _group_body(group, compact=False)
+    return text if len(text) <= MAX_BODY else _group_body(group, compact=True)[:MAX_BODY]
+
+
+def _group_body(group: GroupDescription, compact: bool) -> str:
+    out = [
+        f"This pull request replaces the IAM policies of {len(group.members)} role(s) that the workloads of "
+        f"namespace {code(group.namespace)} run as with least-privilege policies that policygen generated "
+        "from one scan of their CloudTrail activity. Every role's file is edited in this one change.",
+        "",
+        "| Role | File | Generated actions | Unused actions |",
+        "| --- | --- | --- | --- |",
+    ]
+    for member in group.members:
+        generated = sum(len(a) for a, _ in actions_by_service(member.data.context.policies).values())
+        out.append(
+            f"| {code(member.role, cell=True)} | {code(member.path, cell=True)} | {generated} | "
+            f"{len(member.data.context.unused_actions)} |"
+        )
+    for member in group.members:
+        out += ["", f"## Role {code(member.role)}", "", f"- File: {code(member.path)}"]
+        out += _role_lines(member.data, compact, "###")
+    out += [
+        "",
+        "## How to roll back",
+        "- Revert this pull request (`git revert` of its merge commit); the next sync restores every role's "
+        "previous policies.",
+    ]
+    for member in group.members:
+        out += _rollback_section(member.data, member.role, head=False)
+    out += ["", MARKER]
+    return "\n".join(out) + "\n"
+
+
+def _role_lines(data: DescriptionInput, compact: bool, h: str) -> list[str]:
+    """One role's facts and sections (``h`` is the heading level: ``##`` alone, ``###`` in a group)."""
+    ctx = data.context
+    by_service = actions_by_service(ctx.policies)
+    n_actions = sum(len(a) for a, _ in by_service.values())
+    out = [
         f"- Principal: {code(ctx.principal)}",
         f"- Window: {ctx.window_start} to {ctx.window_end}",
         f"- CloudTrail events: {ctx.events_scanned:,} scanned, {ctx.events_matched:,} by this principal",
@@ -125,10 +202,10 @@ def _body(data: DescriptionInput, compact: bool) -> str:
         f"- Role definition: {plain(data.edit.role_location)}",
         *_incomplete_lines(ctx),
         "",
-        "## Changes",
+        f"{h} Changes",
         *[f"- {plain(note)}" for note in data.edit.notes],
         "",
-        "## Actions by service",
+        f"{h} Actions by service",
         "| Service | Actions | Resources |",
         "| --- | --- | --- |",
     ]
@@ -143,27 +220,26 @@ def _body(data: DescriptionInput, compact: bool) -> str:
     if compact:
         out.append("")
         out.append("(The policy is too large to list every action here; see the files changed.)")
-    out += ["", *_removed_section(data, by_service)]
+    out += ["", *_removed_section(data, by_service, h)]
     if ctx.unused_actions:
-        out += ["", *_unused_section(ctx.unused_actions, compact)]
-    out += ["", "## Validation findings"]
+        out += ["", *_unused_section(ctx.unused_actions, compact, h)]
+    out += ["", f"{h} Validation findings"]
     out += [f"- **{plain(f.severity)}** {code(f.code)}: {plain(f.message)}" for f in ctx.findings]
     if not ctx.findings:
         out.append("None.")
-    out += ["", "## Denied calls seen in the window"]
+    out += ["", f"{h} Denied calls seen in the window"]
     if ctx.denied_actions:
         out.append("These calls were refused during the window; the generated policy does not grant them:")
         out += [f"- {code(a)}" for a in ctx.denied_actions]
     else:
         out.append("None.")
-    out += ["", *_rollback_section(data, role), "", MARKER]
-    return "\n".join(out) + "\n"
+    return out
 
 
-def _unused_section(unused: list[str], compact: bool) -> list[str]:
+def _unused_section(unused: list[str], compact: bool, h: str = "##") -> list[str]:
     """Rightsizing's evidence: granted by the role's current IAM policies, never used in the window."""
     out = [
-        "## Granted but not used in the window",
+        f"{h} Granted but not used in the window",
         f"The role's current IAM policies grant {len(unused)} action(s) it did not use in the window "
         "(details in the rightsizing ConfigMap):",
     ]
@@ -189,8 +265,10 @@ def _incomplete_lines(ctx: PullRequestContext) -> list[str]:
     ]
 
 
-def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[str], list[str]]]) -> list[str]:
-    out = ["## What this removes"]
+def _removed_section(
+    data: DescriptionInput, by_service: dict[str, tuple[list[str], list[str]]], h: str = "##"
+) -> list[str]:
+    out = [f"{h} What this removes"]
     generated = sorted({a for actions, _ in by_service.values() for a in actions})
     not_in_code = [a for a in data.replace_arns if a not in data.edit.detached]
     for path, previous in data.edit.previous_documents.items():
@@ -235,7 +313,7 @@ def _removed_section(data: DescriptionInput, by_service: dict[str, tuple[list[st
     return out
 
 
-def _rollback_section(data: DescriptionInput, role: str) -> list[str]:
+def _rollback_section(data: DescriptionInput, role: str, head: bool = True) -> list[str]:
     restores = (
         "the previous content of the policy file"
         if data.edit.previous_documents
@@ -245,6 +323,8 @@ def _rollback_section(data: DescriptionInput, role: str) -> list[str]:
         "## How to roll back",
         f"- Revert this pull request (`git revert` of its merge commit); the next sync restores {restores}.",
     ]
+    if not head:
+        out = []
     for arn in data.edit.detached:
         out.append(
             f"- Emergency stop-gap without a deploy: `aws iam attach-role-policy --role-name {role} "

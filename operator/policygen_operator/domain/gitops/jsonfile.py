@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, same_json_text
 
 
 def _is_policy(text: str) -> bool:
@@ -62,7 +62,7 @@ def edit(files: dict[str, str], request: EditRequest, path: str) -> EditResult:
     for index, document in enumerate(request.policies):
         name = target if index == 0 else f"{stem}-{index + 1}{ext}"
         text = json.dumps(document, indent=indent) + "\n"
-        if files.get(name) != text:
+        if not same_json_text(files.get(name, ""), text):
             result.changes[name] = text
             verb = "replaced the content of" if name in files else "added"
             result.notes.append(f"{name}: {verb} the policy file" + (f" (part {index + 1})" if index else ""))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from policygen_operator.domain.iam.canonical import canonical_json
 
 
 class GitOpsEditError(ValueError):
@@ -52,6 +55,18 @@ class EditResult:
     # How the role's policies are attached in the code, and attachments of a policy to be replaced that
     # did not point at this role: what the "not attached" error names, so the user sees what we saw.
     seen: list[str] = field(default_factory=list)
+
+
+def same_json_text(old: str, new: str) -> bool:
+    """Whether two policy texts hold the same document (keys in any order, the lists IAM treats as sets in
+    any order): a later run whose policy only differs in spelling changes nothing, so no commit and no pull
+    request. Texts that are not JSON are compared as they are."""
+    if old == new:
+        return True
+    try:
+        return canonical_json(json.loads(old)) == canonical_json(json.loads(new))
+    except ValueError:
+        return False
 
 
 def role_name_from_principal(principal: str) -> str:

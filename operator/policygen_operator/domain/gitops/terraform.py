@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops import hcl
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, tf_identifier
+from policygen_operator.domain.gitops.model import (
+    EditRequest,
+    EditResult,
+    GitOpsEditError,
+    same_json_text,
+    tf_identifier,
+)
 
 
 @dataclass(frozen=True)
@@ -218,7 +224,7 @@ def _upsert(
         current = role_text if path == role_path else texts[path]
         for block in hcl.blocks(current):
             if block.type == "resource" and block.labels == (rtype, label):
-                if current[block.start : block.end].rstrip("\n") == block_text.rstrip("\n"):
+                if _same_block(current[block.start : block.end], block_text):
                     return role_text
                 updated = current[: block.start] + block_text + current[block.end :]
                 result.notes.append(f"{path}: updated resource {rtype}.{label}")
@@ -231,6 +237,22 @@ def _upsert(
     if role_text and not role_text.endswith("\n"):
         role_text += "\n"
     return role_text + ("\n" if role_text else "") + block_text
+
+
+_HEREDOC = re.compile(r"<<-EOT\n(.*?)\n[ \t]*EOT", re.S)
+
+
+def _same_block(old: str, new: str) -> bool:
+    """The same block, its policy heredoc compared as a document (``same_json_text``), the rest as text."""
+    if old.rstrip("\n") == new.rstrip("\n"):
+        return True
+    old_doc, new_doc = _HEREDOC.search(old), _HEREDOC.search(new)
+    if old_doc is None or new_doc is None:
+        return False
+    if _HEREDOC.sub("EOT", old).rstrip("\n") != _HEREDOC.sub("EOT", new).rstrip("\n"):
+        return False
+    literal = [re.sub(r"([$%])\1\{", r"\1{", m.group(1)) for m in (old_doc, new_doc)]
+    return same_json_text(*literal)
 
 
 def _policy_block(label: str, name: str, description: str, document: dict[str, object]) -> str:
