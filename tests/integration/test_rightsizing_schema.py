@@ -14,6 +14,7 @@ from tests.integration.operator_harness import API
 pytestmark = pytest.mark.controlplane
 
 TRAIL = {"s3": {"bucket": "org-trail"}}
+PULL_REQUEST = {"repositoryRef": {"name": "infra"}, "path": "iam/{role}.json", "format": "json"}
 
 
 def rightsizing(namespace: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def crds(kubectl: str, kubeconfig: Path, operator_kubeconfig: Path) -> None:
         ({"cloudTrail": TRAIL, "guards": {"minEvents": -1}}, "minEvents"),
         ({"cloudTrail": TRAIL, "guards": {"keepActions": ["not an action"]}}, "keepActions"),
         ({"cloudTrail": TRAIL, "unknownField": 1}, "unknown field"),
+        ({"cloudTrail": TRAIL, "output": {"pullRequest": {**PULL_REQUEST, "grouping": "team"}}}, "grouping"),
     ],
 )
 def test_bad_specs_are_refused_naming_the_field(
@@ -69,6 +71,10 @@ def test_defaults_and_a_cluster_rightsizing_needs_a_child_namespace(
     )
     assert made["spec"]["discovery"] == {"irsa": True, "ackRoles": True}
     assert made["spec"]["output"] == {"mode": "report"}
+    grouped = rightsizing(namespace, {"cloudTrail": TRAIL, "output": {"pullRequest": PULL_REQUEST}})
+    grouped["metadata"]["name"] = "grouped"
+    made = kube_admin.post(f"{API}/namespaces/{namespace}/rightsizings", grouped)
+    assert made["spec"]["output"]["pullRequest"]["grouping"] == "role"  # one pull request per role
     cluster = {
         "apiVersion": "policygen.io/v1alpha1",
         "kind": "ClusterRightsizing",
