@@ -30,6 +30,7 @@ from tests.integration.operator_harness import (
     Operator,
     condition,
     create,
+    get,
     merge_patch,
     running_operator,
     wait_ready,
@@ -212,3 +213,109 @@ def test_repositories_get_the_admins_credentials_and_nothing_else(
     obj = wait_ready(kube_admin, namespace, "own-object", status="False")
     assert condition(obj, "PullRequestOpened")["reason"] == "CredentialsMissing"
     assert trap.requests == [] and not trap.saw_token()
+
+
+def test_an_admins_change_reaches_the_policygenerations_it_decides(
+    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener
+) -> None:
+    """Refused -> the admin allows the namespace -> Ready, without touching the PolicyGeneration; and back."""
+    name = f"later-{namespace}"
+    source(kube_admin, name, {"names": ["some-other-team"]})
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": name},
+        "window": SAMPLE_WINDOW,
+    }
+    create(kube_admin, namespace, "waits", spec)
+    refused(kube_admin, namespace, "waits", "SourceNotAllowed")
+
+    merge_patch(
+        kube_admin, f"{API}/clustercloudtrailsources/{name}", {"spec": {"namespaces": {"names": [namespace]}}}
+    )
+    obj = wait_ready(kube_admin, namespace, "waits")
+    assert obj["metadata"]["generation"] == 1 and obj["status"]["policy"]["actions"] > 0
+    assert obj["metadata"]["annotations"]["refs.policygen.io/source-generation"] == "2"
+
+    merge_patch(
+        kube_admin, f"{API}/clustercloudtrailsources/{name}", {"spec": {"namespaces": {"names": ["x"]}}}
+    )
+    refused(kube_admin, namespace, "waits", "SourceNotAllowed")
+    # the last good policy stays where it was; nothing else was sent anywhere
+    assert get(kube_admin, namespace, "waits")["status"]["policy"]["actions"] > 0  # type: ignore[index]
+    assert trap.requests == []
+
+    # A team's namespaced CloudTrailSource (the admin's object in the team's namespace): the principal.
+    own = {"local": {"path": str(SAMPLES)}, "allowedPrincipals": ["arn:aws:iam::111122223333:role/ci-*"]}
+    kube_admin.post(
+        f"{API}/namespaces/{namespace}/cloudtrailsources",
+        {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "CloudTrailSource",
+            "metadata": {"name": "own"},
+            "spec": own,
+        },
+    )
+    create(kube_admin, namespace, "principal", {**spec, "sourceRef": {"name": "own"}})
+    refused(kube_admin, namespace, "principal", "PrincipalNotAllowed")
+    own_path = f"{API}/namespaces/{namespace}/cloudtrailsources/own"
+    merge_patch(kube_admin, own_path, {"spec": {"allowedPrincipals": [SAMPLE_PRINCIPAL]}})
+    assert wait_ready(kube_admin, namespace, "principal")["metadata"]["generation"] == 1
+
+
+def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
+    kube_admin: KubeClient, namespace: str, operator: Operator, forge: FakeForge
+) -> None:
+    """A path the repository refused -> the admin adds it -> the pull request opens; removed -> refused."""
+    source(kube_admin, f"src-{namespace}", {"names": [namespace]})
+    repo = f"acme/later-{namespace}"
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
+    kube_admin.post(
+        f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"later-{namespace}"},
+            "type": "policygen.io/credentials",
+            "stringData": {"token": TOKEN},
+        },
+    )
+    name = f"later-{namespace}"
+    cluster_object(
+        kube_admin,
+        "clusterpolicyrepositories",
+        "ClusterPolicyRepository",
+        name,
+        {
+            "provider": "github",
+            "url": f"{forge.url}/{repo}.git",
+            "apiURL": f"{forge.url}/api/v3",
+            "credentialsSecretRef": {"name": f"later-{namespace}"},
+            "allowedPaths": ["prod/**"],
+            "namespaces": {"names": [namespace]},
+        },
+    )
+    pull_request = {
+        "repositoryRef": {"kind": "ClusterPolicyRepository", "name": name},
+        "path": "iam",
+        "format": "ack",
+        "replaceManagedPolicies": [POWER_USER],
+        "allowIncomplete": True,  # the samples hold three broken files on purpose (Complete=False)
+    }
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": f"src-{namespace}"},
+        "window": SAMPLE_WINDOW,
+        "output": {"pullRequest": pull_request},
+    }
+    create(kube_admin, namespace, "orders", spec)
+    refused(kube_admin, namespace, "orders", "PathNotAllowed")
+    assert set(forge.branches(repo)) == {"main"}
+
+    path = f"{API}/clusterpolicyrepositories/{name}"
+    merge_patch(kube_admin, path, {"spec": {"allowedPaths": ["iam/**"]}})
+    obj = wait_ready(kube_admin, namespace, "orders")
+    assert obj["metadata"]["generation"] == 1
+    assert obj["status"]["pullRequest"]["url"] == f"{forge.url}/{repo}/pull/1"
+
+    merge_patch(kube_admin, path, {"spec": {"allowedPaths": ["prod/**"]}})
+    refused(kube_admin, namespace, "orders", "PathNotAllowed")

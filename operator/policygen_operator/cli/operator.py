@@ -18,7 +18,11 @@ from policygen_operator.cli.main import EXIT_OK, EXIT_USAGE, add_command
 if TYPE_CHECKING:
     from policygen_operator.cli.main import Subparsers
 
-HANDLERS = ("policygen_operator.handlers.policygeneration", "policygen_operator.handlers.rightsizing")
+HANDLERS = (
+    "policygen_operator.handlers.policygeneration",
+    "policygen_operator.handlers.rightsizing",
+    "policygen_operator.handlers.adminrefs",
+)
 
 DESCRIPTION = """\
 Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and pull requests.

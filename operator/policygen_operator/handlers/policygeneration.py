@@ -17,6 +17,7 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.domain.timeutil import utcnow
 from policygen_operator.services import metrics
+from policygen_operator.services.adminrefs import REPOSITORY_ANNOTATION, SOURCE_ANNOTATION
 from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Outcome, scheduled_run_due
@@ -24,6 +25,8 @@ from policygen_operator.settings import OperatorSettings, from_env
 
 # Read at import because kopf fixes a timer's interval when the decorator runs.
 _SCHEDULE_CHECK = from_env().schedule_check_interval
+_ADMIN_SOURCE = ("metadata", "annotations", SOURCE_ANNOTATION)
+_ADMIN_REPOSITORY = ("metadata", "annotations", REPOSITORY_ANNOTATION)
 
 
 @kopf.on.startup()
@@ -75,6 +78,9 @@ def runs_in_flight(**_: Any) -> float:
 # Children of a Rightsizing carry FED_BY: the parent's one scan feeds them, they are never scanned one by one.
 @kopf.on.create(GROUP, VERSION, PLURAL, annotations={FED_BY: kopf.ABSENT})
 @kopf.on.update(GROUP, VERSION, PLURAL, field="spec", annotations={FED_BY: kopf.ABSENT})
+# An admin changed the source or repository it names (handlers/adminrefs.py annotated it): run again.
+@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_SOURCE, annotations={FED_BY: kopf.ABSENT})
+@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_REPOSITORY, annotations={FED_BY: kopf.ABSENT})
 async def generate(
     body: kopf.Body,
     spec: kopf.Spec,
@@ -85,7 +91,10 @@ async def generate(
     patch: kopf.Patch,
     **_: Any,
 ) -> None:
-    """Create and spec update: regenerate. kopf reruns this after a restart until it has succeeded once."""
+    """Create, spec update, an admin's change to what it names: regenerate.
+
+    kopf reruns this after a restart until it has succeeded once.
+    """
     target = _target(body, spec, status, meta, retry)
     async with _lock(memo):
         outcome = await memo.reconciler.reconcile(target)

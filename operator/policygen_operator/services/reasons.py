@@ -83,3 +83,22 @@ _TEMPORARY = frozenset(
 def is_temporary(reason: object) -> bool:
     """Whether a condition read back from status records a failure that is retried with backoff."""
     return reason in _TEMPORARY
+
+
+# The refusals an admin's object decides, by the reference that names it (services/adminrefs.py): a change
+# to that source or repository may lift them, so it makes the PolicyGenerations refused this way run again.
+_DECIDED_BY: dict[str, str] = {
+    Reason.SOURCE_NOT_ALLOWED: "source",
+    Reason.SOURCE_NOT_FOUND: "source",
+    Reason.PRINCIPAL_NOT_ALLOWED: "source",
+    Reason.REPOSITORY_NOT_ALLOWED: "repository",
+    Reason.REPOSITORY_REF_NOT_FOUND: "repository",
+    Reason.PATH_NOT_ALLOWED: "repository",
+    Reason.API_HOST_NOT_ALLOWED: "repository",
+    Reason.CREDENTIALS_MISSING: "repository",
+}
+
+
+def decided_by(reason: object) -> str | None:
+    """``"source"`` or ``"repository"``: which admin object a refusal read back from status is about."""
+    return _DECIDED_BY.get(reason) if isinstance(reason, str) else None

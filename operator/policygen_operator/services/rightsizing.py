@@ -86,7 +86,13 @@ from policygen_operator.services.status import (
     pull_request_status,
     skipped_counts,
 )
-from policygen_operator.services.tenancy import SourceAccess, TenancyPort, resolve_repository, resolve_source
+from policygen_operator.services.tenancy import (
+    SourceAccess,
+    TenancyCache,
+    TenancyPort,
+    resolve_repository,
+    resolve_source,
+)
 from policygen_operator.settings import OperatorSettings
 
 PERMANENT = Permanence.PERMANENT
@@ -200,29 +206,6 @@ def child_body(parent: Parent, role: DiscoveredRole) -> dict[str, Any]:
         },
         "spec": child_spec(parent, role.arn),
     }
-
-
-class TenancyCache:
-    """The admin objects and Namespace labels one pass reads, each read once: resolving the source for 200
-    roles costs one API read, not 200."""
-
-    def __init__(self, port: TenancyPort) -> None:
-        self.port = port
-        self._objects: dict[tuple[str, str | None, str], dict[str, Any] | None] = {}
-        self._labels: dict[str, dict[str, str] | None] = {}
-
-    async def get_policygen_object(
-        self, plural: str, namespace: str | None, name: str
-    ) -> dict[str, Any] | None:
-        key = (plural, namespace, name)
-        if key not in self._objects:
-            self._objects[key] = await self.port.get_policygen_object(plural, namespace, name)
-        return self._objects[key]
-
-    async def namespace_labels(self, name: str) -> dict[str, str] | None:
-        if name not in self._labels:
-            self._labels[name] = await self.port.namespace_labels(name)
-        return self._labels[name]
 
 
 OpenGroupPullRequest = Callable[

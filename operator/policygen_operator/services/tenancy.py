@@ -60,6 +60,33 @@ class TenancyPort(Protocol):
         ...
 
 
+class TenancyCache:
+    """The admin objects and Namespace labels one pass reads, each read once: resolving the source for 200
+    roles costs one API read, not 200."""
+
+    def __init__(self, port: TenancyPort) -> None:
+        self.port = port
+        self._objects: dict[tuple[str, str | None, str], dict[str, Any] | None] = {}
+        self._labels: dict[str, dict[str, str] | None] = {}
+
+    async def get_policygen_object(
+        self, plural: str, namespace: str | None, name: str
+    ) -> dict[str, Any] | None:
+        key = (plural, namespace, name)
+        if key not in self._objects:
+            self._objects[key] = await self.port.get_policygen_object(plural, namespace, name)
+        return self._objects[key]
+
+    async def namespace_labels(self, name: str) -> dict[str, str] | None:
+        if name not in self._labels:
+            self._labels[name] = await self.port.namespace_labels(name)
+        return self._labels[name]
+
+    def pin(self, plural: str, namespace: str | None, name: str, body: dict[str, Any] | None) -> None:
+        """Answer for this object with ``body`` (as a watch event showed it; None: deleted), not a read."""
+        self._objects[(plural, namespace, name)] = body
+
+
 @dataclass(frozen=True)
 class SourceAccess:
     """Where and how to read the logs for one PolicyGeneration, from its source (or inline spec)."""

@@ -132,6 +132,25 @@ class KubeClient:
         return ObjectState(exists=True, generation=meta.get("generation"), uid=meta.get("uid"))
 
     @_transport_errors_are_temporary
+    async def annotate_policygeneration(
+        self, namespace: str, name: str, annotations: Mapping[str, str]
+    ) -> None:
+        """Merge-patch annotations onto a PolicyGeneration (services/adminrefs.py); a missing one: skipped."""
+        try:
+            await self._custom.patch_namespaced_custom_object(
+                GROUP,
+                VERSION,
+                namespace,
+                PLURAL,
+                name,
+                {"metadata": {"annotations": dict(annotations)}},
+                _content_type=MERGE_PATCH,  # type: ignore[call-arg]  # a generated-client kwarg the stubs omit
+            )
+        except ApiException as exc:
+            if exc.status != 404:
+                raise _error(f"annotating {namespace}/{name}", exc) from exc
+
+    @_transport_errors_are_temporary
     async def get_state(self, namespace: str, name: str) -> ObjectState:
         try:
             body = await self._custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)

@@ -1,0 +1,52 @@
+"""kopf handlers that carry an admin's change of a source or repository to the PolicyGenerations naming it.
+
+An index of PolicyGenerations by the admin objects they name, and a watch-event handler per admin kind that
+calls ``services.adminrefs.AdminRefs.nudge`` (the service decides whom to annotate). Events only: the
+operator never writes the admin's objects, so it needs list and watch on them, not patch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import kopf
+
+from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION
+from policygen_operator.services.adminrefs import AdminKey, AdminRefs, Referrer, references
+from policygen_operator.services.rightsizing import FED_BY
+from policygen_operator.services.tenancy import REPOSITORY_KINDS, SOURCE_KINDS
+
+
+@kopf.on.startup()
+async def start_admin_refs(memo: kopf.Memo, **_: Any) -> None:
+    """After the PolicyGeneration start-up (registered first), which made the Kubernetes client."""
+    memo.admin_refs = AdminRefs(memo.kube, memo.app.operator_namespace)
+
+
+@kopf.index(GROUP, VERSION, PLURAL, annotations={FED_BY: kopf.ABSENT})
+def policygeneration_refs(
+    namespace: str | None,
+    name: str,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    annotations: kopf.Annotations,
+    **_: Any,
+) -> dict[AdminKey, Referrer]:
+    return references(str(namespace), name, spec, status, annotations)
+
+
+@kopf.on.event(GROUP, VERSION, SOURCE_KINDS["CloudTrailSource"])
+@kopf.on.event(GROUP, VERSION, SOURCE_KINDS["ClusterCloudTrailSource"])
+@kopf.on.event(GROUP, VERSION, REPOSITORY_KINDS["PolicyRepository"])
+@kopf.on.event(GROUP, VERSION, REPOSITORY_KINDS["ClusterPolicyRepository"])
+async def admin_object_changed(
+    type: str, body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **kwargs: Any
+) -> None:
+    """Every event (the start-up listing too): the PolicyGenerations it decides get its generation."""
+    meta = body["metadata"]
+    key: AdminKey = (str(body["kind"]), meta.get("namespace") or None, str(meta["name"]))
+    index: kopf.Index[AdminKey, Referrer] = kwargs["policygeneration_refs"]  # policygeneration_refs above
+    current = None if type == "DELETED" else dict(body)
+    nudged = await memo.admin_refs.nudge(key, current, list(index.get(key, ())))
+    for namespace, name in nudged:
+        logger.info("%s/%s changed: PolicyGeneration %s/%s runs again", key[0], key[2], namespace, name)

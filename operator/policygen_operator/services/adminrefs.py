@@ -1,0 +1,141 @@
+"""An admin's change to a source or repository reaches the PolicyGenerations that name it.
+
+A PolicyGeneration's outcome depends on its own spec and on the admin objects it names (``spec.sourceRef``,
+``spec.output.pullRequest.repositoryRef``): whether its namespace, principal and path are allowed, where the
+credentials are. kopf reruns a PolicyGeneration when its own spec changes, so without this a refusal such as
+``SourceNotAllowed`` would wait for a spec change or its schedule after the admin had fixed the source.
+
+Level-based: for every watch event of an admin object (the operator's start-up listing included), each
+PolicyGeneration naming it whose outcome that object decides gets the object's generation in an annotation
+(``refs.policygen.io/source-generation`` or ``.../repository-generation``; ``absent`` once it is deleted).
+A changed annotation is a change kopf hands to the PolicyGeneration's handler, which reconciles as usual; an
+annotation already at that value is left alone, so repeated events and restarts patch nothing.
+
+"Decides" means: its last run was refused for something that object decides (``reasons.decided_by``), or
+the object as the event shows it refuses it now (the admin removed its namespace, principal or path). A
+PolicyGeneration that was allowed and still is keeps its result until its next run (schedule or spec
+change): an admin's edit of one shared source must not rescan every team's window at once.
+
+The annotations' prefix is not ``policygen.io/``: kopf ignores its own storage prefix when it diffs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from policygen_operator.services import conditions as c
+from policygen_operator.services.errors import PolicygenError
+from policygen_operator.services.reasons import decided_by
+from policygen_operator.services.status import condition
+from policygen_operator.services.tenancy import (
+    REPOSITORY_KINDS,
+    SOURCE_KINDS,
+    TenancyCache,
+    TenancyPort,
+    resolve_repository,
+    resolve_source,
+)
+
+logger = logging.getLogger(__name__)
+
+SOURCE_ANNOTATION = "refs.policygen.io/source-generation"
+REPOSITORY_ANNOTATION = "refs.policygen.io/repository-generation"
+ANNOTATIONS = {"source": SOURCE_ANNOTATION, "repository": REPOSITORY_ANNOTATION}
+ABSENT = "absent"
+
+AdminKey = tuple[str, str | None, str]  # (kind, namespace or None for a cluster kind, name)
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A PolicyGeneration as the admin objects see it: what it asks for and what its last run was told."""
+
+    namespace: str
+    name: str
+    spec: Mapping[str, Any]
+    waiting: frozenset[str]  # "source" / "repository": refused last time for what that object decides
+    annotations: Mapping[str, str]  # the two annotations this module writes, as they are
+
+
+def references(
+    namespace: str,
+    name: str,
+    spec: Mapping[str, Any],
+    status: Mapping[str, Any],
+    annotations: Mapping[str, str],
+) -> dict[AdminKey, Referrer]:
+    """The admin objects a PolicyGeneration names, each with the PolicyGeneration (kopf's index entries)."""
+    waiting = frozenset(
+        role
+        for type_ in (c.GENERATED, c.PULL_REQUEST_OPENED)
+        if condition(status, type_).get("status") == c.FALSE
+        and (role := decided_by(condition(status, type_).get("reason"))) is not None
+    )
+    mine = {k: str(v) for k, v in annotations.items() if k in ANNOTATIONS.values()}
+    referrer = Referrer(namespace, name, dict(spec), waiting, mine)
+    pull_request = (spec.get("output") or {}).get("pullRequest") or {}
+    keys: dict[AdminKey, Referrer] = {}
+    for ref, kinds, default in (
+        (spec.get("sourceRef"), SOURCE_KINDS, "CloudTrailSource"),
+        (pull_request.get("repositoryRef"), REPOSITORY_KINDS, "PolicyRepository"),
+    ):
+        kind = str((ref or {}).get("kind") or default)
+        if ref and kind in kinds:
+            where = None if kind.startswith("Cluster") else namespace
+            keys[(kind, where, str(ref.get("name") or ""))] = referrer
+    return keys
+
+
+class AnnotatePort(TenancyPort, Protocol):
+    async def annotate_policygeneration(
+        self, namespace: str, name: str, annotations: Mapping[str, str]
+    ) -> None:
+        """Merge-patch annotations onto a PolicyGeneration (a missing one is not an error)."""
+        ...
+
+
+class AdminRefs:
+    def __init__(self, kube: AnnotatePort, operator_namespace: str) -> None:
+        self.kube = kube
+        self.operator_namespace = operator_namespace
+
+    async def nudge(
+        self, key: AdminKey, body: Mapping[str, Any] | None, referrers: Iterable[Referrer]
+    ) -> list[tuple[str, str]]:
+        """Annotate the referrers this object's current state decides; ``body`` None: it was deleted."""
+        kind, namespace, name = key
+        role = "source" if kind in SOURCE_KINDS else "repository"
+        annotation = ANNOTATIONS[role]
+        value = ABSENT if body is None else str((body.get("metadata") or {}).get("generation") or "")
+        view = TenancyCache(self.kube)  # the object as the event shows it; namespaces read once per event
+        plural = {**SOURCE_KINDS, **REPOSITORY_KINDS}[kind]
+        view.pin(plural, namespace, name, None if body is None else dict(body))
+        nudged: list[tuple[str, str]] = []
+        for referrer in referrers:
+            if referrer.annotations.get(annotation) == value:
+                continue
+            if role not in referrer.waiting and not await self._refuses(role, referrer, view):
+                continue
+            await self.kube.annotate_policygeneration(referrer.namespace, referrer.name, {annotation: value})
+            nudged.append((referrer.namespace, referrer.name))
+        return nudged
+
+    async def _refuses(self, role: str, referrer: Referrer, view: TenancyPort) -> bool:
+        """Whether the object refuses this PolicyGeneration now; an error answering it counts as yes (its own
+        reconcile then says what is wrong)."""
+        try:
+            if role == "source":
+                await resolve_source(referrer.spec, referrer.namespace, view)
+            else:
+                await resolve_repository(
+                    referrer.spec, referrer.namespace, view, operator_namespace=self.operator_namespace
+                )
+        except PolicygenError:
+            return True
+        except Exception as err:  # an API outage while reading a Namespace: let the reconcile decide
+            logger.warning("%s/%s: could not check its %s (%s)", referrer.namespace, referrer.name, role, err)
+            return True
+        return False
