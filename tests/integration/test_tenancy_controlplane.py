@@ -75,6 +75,35 @@ def source(
     cluster_object(kube, "clustercloudtrailsources", "ClusterCloudTrailSource", name, spec)
 
 
+def cluster_repository(
+    kube: KubeClient, forge: FakeForge, name: str, namespace: str, allowed_paths: list[str]
+) -> str:
+    """A forge repository holding the sample role, its marked token Secret in the operator's namespace and a
+    ClusterPolicyRepository ``name`` serving ``namespace``; returns the repository's full name."""
+    repo = f"acme/{name}"
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
+    kube.post(
+        f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"forge-{name}"},
+            "type": "policygen.io/credentials",
+            "stringData": {"token": TOKEN},
+        },
+    )
+    spec = {
+        "provider": "github",
+        "url": f"{forge.url}/{repo}.git",
+        "apiURL": f"{forge.url}/api/v3",
+        "credentialsSecretRef": {"name": f"forge-{name}"},
+        "allowedPaths": allowed_paths,
+        "namespaces": {"names": [namespace]},
+    }
+    cluster_object(kube, "clusterpolicyrepositories", "ClusterPolicyRepository", name, spec)
+    return repo
+
+
 def refused(kube: KubeClient, namespace: str, name: str, reason: str) -> dict[str, Any]:
     obj = wait_ready(kube, namespace, name, status="False")
     ready = condition(obj, "Ready")
@@ -125,32 +154,7 @@ def test_repositories_get_the_admins_credentials_and_nothing_else(
     kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener, forge: FakeForge
 ) -> None:
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
-    repo = f"acme/tenancy-{namespace}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
-    kube_admin.post(
-        f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": f"forge-{namespace}"},
-            "type": "policygen.io/credentials",
-            "stringData": {"token": TOKEN},
-        },
-    )
-    cluster_object(
-        kube_admin,
-        "clusterpolicyrepositories",
-        "ClusterPolicyRepository",
-        f"infra-{namespace}",
-        {
-            "provider": "github",
-            "url": f"{forge.url}/{repo}.git",
-            "apiURL": f"{forge.url}/api/v3",
-            "credentialsSecretRef": {"name": f"forge-{namespace}"},
-            "allowedPaths": ["iam/**"],
-            "namespaces": {"names": [namespace]},
-        },
-    )
+    repo = cluster_repository(kube_admin, forge, f"infra-{namespace}", namespace, ["iam/**"])
     base = {
         "principalArn": SAMPLE_PRINCIPAL,
         "sourceRef": {"kind": "ClusterCloudTrailSource", "name": f"src-{namespace}"},
@@ -267,33 +271,8 @@ def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
 ) -> None:
     """A path the repository refused -> the admin adds it -> the pull request opens; removed -> refused."""
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
-    repo = f"acme/later-{namespace}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
-    kube_admin.post(
-        f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": f"later-{namespace}"},
-            "type": "policygen.io/credentials",
-            "stringData": {"token": TOKEN},
-        },
-    )
     name = f"later-{namespace}"
-    cluster_object(
-        kube_admin,
-        "clusterpolicyrepositories",
-        "ClusterPolicyRepository",
-        name,
-        {
-            "provider": "github",
-            "url": f"{forge.url}/{repo}.git",
-            "apiURL": f"{forge.url}/api/v3",
-            "credentialsSecretRef": {"name": f"later-{namespace}"},
-            "allowedPaths": ["prod/**"],
-            "namespaces": {"names": [namespace]},
-        },
-    )
+    repo = cluster_repository(kube_admin, forge, name, namespace, ["prod/**"])
     pull_request = {
         "repositoryRef": {"kind": "ClusterPolicyRepository", "name": name},
         "path": "iam",

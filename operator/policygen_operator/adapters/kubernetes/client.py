@@ -136,6 +136,13 @@ class KubeClient:
         self, namespace: str, name: str, annotations: Mapping[str, str]
     ) -> None:
         """Merge-patch annotations onto a PolicyGeneration (services/adminrefs.py); a missing one: skipped."""
+        body = {"metadata": {"annotations": dict(annotations)}}
+        await self._merge_patch(namespace, name, body, f"annotating {namespace}/{name}", missing_ok=True)
+
+    async def _merge_patch(
+        self, namespace: str, name: str, body: Mapping[str, Any], what: str, missing_ok: bool = False
+    ) -> None:
+        """A JSON merge patch of a PolicyGeneration (not its status)."""
         try:
             await self._custom.patch_namespaced_custom_object(
                 GROUP,
@@ -143,12 +150,12 @@ class KubeClient:
                 namespace,
                 PLURAL,
                 name,
-                {"metadata": {"annotations": dict(annotations)}},
+                dict(body),
                 _content_type=MERGE_PATCH,  # type: ignore[call-arg]  # a generated-client kwarg the stubs omit
             )
         except ApiException as exc:
-            if exc.status != 404:
-                raise _error(f"annotating {namespace}/{name}", exc) from exc
+            if not (missing_ok and exc.status == 404):
+                raise _error(what, exc) from exc
 
     @_transport_errors_are_temporary
     async def get_state(self, namespace: str, name: str) -> ObjectState:

@@ -118,18 +118,9 @@ class RightsizingKube(KubeClient):
                 ) from exc
 
     async def patch_child_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None:
-        try:
-            await self._custom.patch_namespaced_custom_object(
-                GROUP,
-                VERSION,
-                namespace,
-                PLURAL,
-                name,
-                {"spec": dict(spec)},
-                _content_type=MERGE_PATCH,  # type: ignore[call-arg]
-            )
-        except ApiException as exc:
-            raise _error(f"updating PolicyGeneration {namespace}/{name}", exc) from exc
+        await self._merge_patch(
+            namespace, name, {"spec": dict(spec)}, f"updating PolicyGeneration {namespace}/{name}"
+        )
 
     async def delete_child(self, namespace: str, name: str) -> None:
         try:
