@@ -9,9 +9,15 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
-from policygen_operator.domain.iam.mapping.plans import compile_plan
+from policygen_operator.domain.iam.mapping.plans import compile_plan, memo_key
 from policygen_operator.domain.iam.mapping.rules import CURATED_ENTRIES
-from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, user_identity
+from tests.unit.domain.iam.records import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    cloudtrail_record,
+    role_identity,
+    user_identity,
+)
 
 
 def describe_instance_attribute(instance_id: str) -> dict[str, Any]:
@@ -96,3 +102,64 @@ def test_memo_does_not_depend_on_order(order: int) -> None:
     mapper = EventMapper()
     fresh = [EventMapper().map(r) for r in records]
     assert [mapper.map(r) for r in records] == fresh
+
+
+def _callers(source: str, method: str) -> list[dict[str, Any]]:
+    """The same call made in every context a record can give: another IAM user, the same user in another
+    account or partition, a role session instead of a user, another region or recipient account."""
+    records = [
+        cloudtrail_record(source, method, None, identity=user_identity()),
+        cloudtrail_record(source, method, None, identity=user_identity(user="Bob")),
+        cloudtrail_record(source, method, None, identity=user_identity(account=OTHER_ACCOUNT)),
+        cloudtrail_record(
+            source, method, None, identity=user_identity(partition="aws-cn"), region="cn-north-1"
+        ),
+        cloudtrail_record(source, method, None, identity=role_identity()),
+        cloudtrail_record(source, method, None, identity=user_identity(), region="eu-west-1"),
+    ]
+    records.append({**records[0], "recipientAccountId": OTHER_ACCOUNT})
+    return records
+
+
+def test_records_that_resolve_differently_never_share_a_memo_key() -> None:
+    """The memo key holds the calling user only for plans that can grant on the caller's own ARN (the
+    IAM self-service fallback), so that other calls made by many users share one entry. For every plan of
+    the shipped table: two records that differ only in who called, from where, give different memo keys
+    whenever resolution gives different results (a key without the caller, region, account or partition
+    where resolution reads it fails here: ``iam:GetUser`` without a user name is on the caller)."""
+    mapper = EventMapper()
+    shared: list[str] = []
+    for source, method in _pairs(mapper):
+        plan = compile_plan(mapper.reference, source, method)
+        if plan.kind != "mapped":
+            continue
+        records = _callers(source, method)
+        results = [mapper._resolve(plan, r, False, plan.key) for r in records]
+        keys = [memo_key(plan, r, False) for r in records]
+        for index in range(1, len(records)):
+            if results[index] != results[0] and keys[index] == keys[0]:
+                shared.append(f"{source}:{method} variant {index}: {results[0].uses} / {results[index].uses}")
+    assert shared == []
+
+
+def test_calls_that_cannot_name_the_caller_share_one_entry_across_users() -> None:
+    """A table read by 100 IAM users is one memo entry, not 100: the cluster-wide scan's many principals
+    repeat the same calls, and each entry costs a full resolution (tens of microseconds)."""
+    mapper = EventMapper()
+    for user in ("Alice", "Bob", "Carol"):
+        record = cloudtrail_record(
+            "dynamodb.amazonaws.com",
+            "GetItem",
+            {"tableName": "orders", "key": {"pk": {"S": "order#1"}}},
+            identity=user_identity(user=user),
+        )
+        assert mapper.map(record).uses == (
+            ("dynamodb:GetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"),
+        )
+    assert len(mapper._memo) == 1
+    # the self-service call still resolves per user
+    for user in ("Alice", "Bob"):
+        own = mapper.map(
+            cloudtrail_record("iam.amazonaws.com", "GetUser", {}, identity=user_identity(user=user))
+        )
+        assert own.uses == (("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/{user}"),)

@@ -131,6 +131,10 @@ class Plan:
     refused: MappedEvent
     param_keys: frozenset[str] = frozenset()  # top-level parameters (as CloudTrail spells them) it reads
     variants: tuple[Variant, ...] = ()  # the primary first; empty when the method has one reading
+    # whether the calling IAM user's own ARN can be the resource (``fill.action_arns``' self-service
+    # fallback): only then is the caller part of the memo key, so other calls share one entry per
+    # parameter set instead of one per user
+    reads_caller: bool = False
 
 
 def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
@@ -163,7 +167,19 @@ def mapped_plan(
         MappedEvent("mapped", key, True, "", uses),
         keys,
         variants if others else (),
+        any(a.primary and _may_name_a_user(a.types) for a in everything),
     )
+
+
+def _may_name_a_user(types: tuple[ResourceType, ...]) -> bool:
+    """Whether an IAM user's ARN (``arn:P:iam::A:user/...``) can have one of these types' shapes: only a
+    format in the ``iam`` service (or with a variable for the service) can match it."""
+    for resource_type in types:
+        for arn_format in resource_type.formats or (resource_type.arn_format,):
+            service = arn_format.split(":")[2] if arn_format.count(":") >= 2 else "${"
+            if service == "iam" or "${" in service:
+                return True
+    return False
 
 
 def fixed(kind: Kind, key: str, reason: str) -> Plan:
@@ -365,7 +381,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         identity = dict(identity) if isinstance(identity, Mapping) else {}
     principal = identity.get("arn")
     partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
-    caller = principal if identity.get("type") == "IAMUser" else None
+    caller = principal if plan.reads_caller and identity.get("type") == "IAMUser" else None
     return (
         plan.key,
         denied,
