@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policygen_operator.domain.cloudtrail.podidentity import POD_TAG, service_account_of
 from policygen_operator.domain.iam.granted import Grant
 from policygen_operator.domain.iam.reference import Reference, action_pattern
 from policygen_operator.domain.usage import PrincipalUsage
@@ -28,6 +29,10 @@ ACK = "ack"
 # What CloudTrail lets us attribute: a Pod Identity session carries the namespace and ServiceAccount as
 # session tags, an IRSA session (AssumeRoleWithWebIdentity) only the role: a shared IRSA role cannot be split.
 ATTRIBUTION = {IRSA: "role", POD_IDENTITY: "service-account", ACK: "role"}
+NOT_SPLIT = (
+    "usage is reported per role: IRSA sessions (AssumeRoleWithWebIdentity) and roles reached through ACK "
+    "carry no namespace or ServiceAccount in CloudTrail, so a shared role's usage cannot be split"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -128,6 +133,17 @@ class RoleAnalysis:
     held_back: list[str]  # why no removal is proposed; empty: the unused actions may be removed
     grant: Grant
     boundary: dict[str, Any] | None = None
+    # Pod Identity roles: split_by_service_account's result; None: usage is per role (NOT_SPLIT says why)
+    by_service_account: dict[str, Any] | None = None
+
+    def service_account_usage(self) -> list[dict[str, Any]]:
+        """The child status's short form: per ServiceAccount, how many actions and sessions."""
+        if self.by_service_account is None:
+            return []
+        return [
+            {"serviceAccount": sa, "usedActions": e["usedActions"], "sessions": e["sessions"]}
+            for sa, e in self.by_service_account["serviceAccounts"].items()
+        ]
 
     @property
     def removal_proposed(self) -> bool:
@@ -173,7 +189,45 @@ class RoleAnalysis:
                 "unused": self.services_unused,
             },
             **({"permissionsBoundary": self.boundary} if self.boundary else {}),
+            **(
+                {"byServiceAccount": self.by_service_account}
+                if self.by_service_account is not None
+                else {"attributionNote": NOT_SPLIT}
+            ),
         }
+
+
+def split_by_service_account(
+    sessions: dict[str, PrincipalUsage] | None,
+    session_tags: dict[str, dict[str, str]],
+    reference: Reference,
+) -> dict[str, Any]:
+    """A Pod Identity role's usage per ServiceAccount: each session's calls go to the ServiceAccount its
+    ``AssumeRole`` tags name (``domain/cloudtrail/podidentity.py``). Sessions whose AssumeRole is not in
+    the scanned logs (it happened before the window) are ``unattributed``, never guessed."""
+    accounts: dict[str, dict[str, Any]] = {}
+    unattributed: dict[str, Any] = {"sessions": 0, "used": {}}
+    for session, usage in sorted((sessions or {}).items()):
+        tags = session_tags.get(session)
+        if tags is None:
+            entry = unattributed
+        else:
+            entry = accounts.setdefault(service_account_of(tags), {"sessions": 0, "pods": [], "used": {}})
+            pod = tags.get(POD_TAG)
+            if pod and pod not in entry["pods"]:
+                entry["pods"].append(pod)
+        entry["sessions"] += 1
+        for (action, _), seen in usage.allowed.items():
+            name = reference.action_name(action) or action
+            used = entry["used"].setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
+            used["count"] += seen.count
+            used["lastSeen"] = max(used["lastSeen"], seen.last_seen)
+    for entry in (*accounts.values(), unattributed):
+        entry["used"] = dict(sorted(entry["used"].items()))
+        entry["usedActions"] = len(entry["used"])
+        if "pods" in entry:
+            entry["pods"].sort()
+    return {"serviceAccounts": dict(sorted(accounts.items())), "unattributed": unattributed}
 
 
 def _service(action: str) -> str:

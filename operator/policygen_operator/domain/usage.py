@@ -87,6 +87,10 @@ class UsageSummary:
     """
 
     principals: dict[str, PrincipalUsage] = field(default_factory=dict)
+    # Only for the roles a scan was asked to split (EKS Pod Identity, domain/cloudtrail/podidentity.py):
+    # role ARN -> session ARN -> that session's usage, and session ARN -> the tags of its AssumeRole.
+    sessions: dict[str, dict[str, PrincipalUsage]] = field(default_factory=dict)
+    session_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     unmapped: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
     skipped_files: dict[str, str] = field(default_factory=dict)
@@ -101,9 +105,20 @@ class UsageSummary:
             usage = self.principals[arn] = PrincipalUsage()
         return usage
 
+    def session(self, role: str, session: str) -> PrincipalUsage:
+        by_session = self.sessions.setdefault(role, {})
+        usage = by_session.get(session)
+        if usage is None:
+            usage = by_session[session] = PrincipalUsage()
+        return usage
+
     def merge(self, other: UsageSummary) -> UsageSummary:
         for arn, usage in other.principals.items():
             self.principal(arn).merge(usage)
+        for role, by_session in other.sessions.items():
+            for session, usage in by_session.items():
+                self.session(role, session).merge(usage)
+        self.session_tags.update(other.session_tags)
         self.unmapped.update(other.unmapped)
         self.ignored.update(other.ignored)
         self.skipped_files.update(other.skipped_files)
@@ -128,11 +143,22 @@ class UsageSummary:
                 for (action, resource), usage in sorted(entries.items())
             ]
 
+        sessions = {
+            "sessions": {
+                role: {
+                    session: {"allowed": table(u.allowed), "denied": table(u.denied)}
+                    for session, u in sorted(by_session.items())
+                }
+                for role, by_session in sorted(self.sessions.items())
+            },
+            "sessionTags": dict(sorted(self.session_tags.items())),
+        }
         return {
             "principals": {
                 arn: {"allowed": table(p.allowed), "denied": table(p.denied)}
                 for arn, p in sorted(self.principals.items())
             },
+            **(sessions if self.sessions or self.session_tags else {}),
             "unmapped": dict(sorted(self.unmapped.items())),
             "ignored": dict(sorted(self.ignored.items())),
             "skippedFiles": dict(sorted(self.skipped_files.items())),
@@ -154,10 +180,17 @@ class UsageSummary:
             events_matched=int(data.get("eventsMatched", 0)),
         )
         for arn, tables in data.get("principals", {}).items():
-            principal = summary.principal(arn)
-            for name, target in (("allowed", principal.allowed), ("denied", principal.denied)):
-                for row in tables.get(name, []):
-                    target[(row["action"], row["resource"])] = Usage(
-                        int(row["count"]), row["firstSeen"], row["lastSeen"]
-                    )
+            _load(summary.principal(arn), tables)
+        for role, by_session in data.get("sessions", {}).items():
+            for session, tables in by_session.items():
+                _load(summary.session(role, session), tables)
+        summary.session_tags = {k: dict(v) for k, v in data.get("sessionTags", {}).items()}
         return summary
+
+
+def _load(principal: PrincipalUsage, tables: dict[str, Any]) -> None:
+    for name, target in (("allowed", principal.allowed), ("denied", principal.denied)):
+        for row in tables.get(name, []):
+            target[(row["action"], row["resource"])] = Usage(
+                int(row["count"]), row["firstSeen"], row["lastSeen"]
+            )

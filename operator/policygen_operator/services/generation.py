@@ -107,6 +107,9 @@ class GenerationRequest:
     workers: int | None = None  # scan processes; None means one per core
     download_threads: int = 16  # parallel S3 downloads
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger log files (inflated) are skipped and named
+    # Roles whose EKS Pod Identity sessions are kept apart, to split their usage per ServiceAccount
+    # (Rightsizing; file sources only: Athena rows are aggregated per principal).
+    split_sessions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,12 @@ def run_generation(
     if isinstance(request.source, AthenaLogs):
         scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
     else:
-        spec = ScanSpec(principals=principals, window=window, max_file_bytes=request.max_file_bytes)
+        spec = ScanSpec(
+            principals=principals,
+            window=window,
+            max_file_bytes=request.max_file_bytes,
+            split_sessions=frozenset(request.split_sessions),
+        )
         items, unreadable = _source_items(request, window, listing, cancel)
         scan = _scan(spec, items, request, progress, cancel)
         for uri, reason in unreadable.items():

@@ -43,6 +43,7 @@ from policygen_operator.domain.rightsizing import (
     analyze,
     child_name,
     group_roles,
+    split_by_service_account,
 )
 from policygen_operator.domain.timeutil import iso, utcnow
 from policygen_operator.services import conditions as c
@@ -424,6 +425,7 @@ class RightsizingService:
                 aws=AwsAccess(access.region or aws.region, access.role_arn or aws.role_arn, aws.endpoint_url),
                 workers=self.settings.scan_workers,
                 max_file_bytes=self.settings.max_file_bytes,
+                split_sessions=tuple(r.arn for r in roles if r.attribution == "service-account"),
             )
             try:
                 rows = await self._scan_and_report(parent, roles, children, request, status, now, tenancy)
@@ -582,6 +584,10 @@ class RightsizingService:
         )
         if read.missing:
             analysis.held_back.append("the role was not found in IAM")
+        if role.attribution == "service-account":  # Pod Identity: its sessions name the ServiceAccount
+            analysis.by_service_account = split_by_service_account(
+                result.summary.sessions.get(role.arn), result.summary.session_tags, reference
+            )
         return analysis
 
     async def _feed_child(self, run: RoleRun, now: datetime, opened: Mapping[str, Any] | None) -> None:
@@ -622,6 +628,11 @@ class RightsizingService:
                 "parent": parent.ref,
                 "serviceAccounts": role.service_accounts,
                 "attribution": role.attribution,
+                **(
+                    {"serviceAccountUsage": analysis.service_account_usage()}
+                    if analysis.by_service_account is not None
+                    else {}
+                ),
                 **({"permissionsBoundary": analysis.boundary["arn"]} if analysis.boundary else {}),
             },
         }

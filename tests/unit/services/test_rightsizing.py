@@ -22,7 +22,7 @@ import pytest
 from policygen_operator.adapters.aws.errors import PERMANENT, AwsError
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.engine import ScanCancelled
-from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
+from policygen_operator.domain.rightsizing import IRSA, POD_IDENTITY, Binding, child_name
 from policygen_operator.services import metrics
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import (
@@ -35,6 +35,7 @@ from policygen_operator.services.pullrequest import GroupRequest, PullRequestSpe
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fixtures.kube import FakeKube
+from tests.fixtures.podidentity import assume_role, call, session_name, write_delivery_file
 from tests.fixtures.rightsizing import FakeAws
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -424,3 +425,57 @@ def test_grouping_per_namespace_makes_one_pull_request_per_namespace() -> None:
     per_role = {**spec, "output": {"mode": "pullRequest", "pullRequest": {**pull_request, "format": "json"}}}
     run(svc, replace(target, generation=3, spec=per_role))
     assert sorted(singles) == ["iam/team-a/order-processor.json", "iam/team-b/ci-deployer.json"]
+
+
+def test_pod_identity_usage_is_split_per_service_account_and_irsa_says_it_cannot_be(tmp_path: Path) -> None:
+    """A role shared by two ServiceAccounts through EKS Pod Identity: the child's status and ConfigMap give
+    each ServiceAccount's usage (from the sessions' AssumeRole tags, records as AWS documents them:
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html); an IRSA role says it cannot be
+    split."""
+    shared = "arn:aws:iam::111122223333:role/shared-reader"
+    irsa = "arn:aws:iam::111122223333:role/irsa-reader"
+    reader = session_name("reader-1", "1a2b3c4d")
+    auditor = session_name("auditor-1", "5e6f7a8b")
+    t = "2026-11-24T10:{:02d}:00Z".format
+    write_delivery_file(
+        tmp_path,
+        [
+            assume_role(shared, "team-a", "reader", "reader-1", "1a2b3c4d", t(0)),
+            assume_role(shared, "team-b", "auditor", "auditor-1", "5e6f7a8b", t(1)),
+            call(shared, reader, "s3", "ListBuckets", t(5), Host="s3.eu-west-1.amazonaws.com"),
+            call(shared, auditor, "sqs", "ListQueues", t(6)),
+            call(irsa, "botocore-session-1764000000", "sqs", "ListQueues", t(7)),
+        ],
+    )
+    kube = FakeKube(
+        {
+            "team-a": [Binding(shared, POD_IDENTITY, "team-a", "reader"), Binding(irsa, IRSA, "team-a", "x")],
+            "team-b": [
+                Binding(shared, POD_IDENTITY, "team-b", "auditor"),
+                Binding(irsa, IRSA, "team-b", "y"),
+            ],
+        }
+    )
+    spec = {**SPEC, "cloudTrail": {"local": {"path": str(tmp_path / "AWSLogs")}}}
+    outcome = run(service(kube, CountingEngine()), replace(parent(), spec=spec))
+    assert outcome.failure is None, outcome.message
+
+    status = kube.objects[("fleet", child_name("fleet", shared))]["status"]["rightsizing"]
+    assert status["attribution"] == "service-account"
+    assert status["serviceAccountUsage"] == [
+        {"serviceAccount": "team-a/reader", "usedActions": 1, "sessions": 1},
+        {"serviceAccount": "team-b/auditor", "usedActions": 1, "sessions": 1},
+    ]
+    detail = json.loads(
+        kube.configmaps[("fleet", f"{child_name('fleet', shared)}-policy")]["data"]["rightsizing.json"]
+    )
+    split = detail["byServiceAccount"]["serviceAccounts"]
+    assert list(split["team-a/reader"]["used"]) == ["s3:ListAllMyBuckets"]
+    assert list(split["team-b/auditor"]["used"]) == ["sqs:ListQueues"]
+
+    other = kube.objects[("fleet", child_name("fleet", irsa))]["status"]["rightsizing"]
+    assert other["attribution"] == "role" and "serviceAccountUsage" not in other
+    detail = json.loads(
+        kube.configmaps[("fleet", f"{child_name('fleet', irsa)}-policy")]["data"]["rightsizing.json"]
+    )
+    assert "cannot be split" in detail["attributionNote"] and "byServiceAccount" not in detail

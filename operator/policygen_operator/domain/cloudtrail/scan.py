@@ -24,6 +24,7 @@ import simdjson
 from isal import igzip, igzip_lib
 
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
+from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import PrincipalUsage, UsageSummary
@@ -137,6 +138,9 @@ class ScanSpec:
     window: Window
     mapper_factory: Callable[[], Mapper] = default_mapper
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files (inflated) are skipped and named
+    # Roles whose EKS Pod Identity sessions are kept apart (usage per session, the sessions' AssumeRole
+    # tags): what splits a shared role's usage per ServiceAccount (domain/cloudtrail/podidentity.py).
+    split_sessions: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -433,6 +437,8 @@ class Scanner:
             return
         arn = identity.get("arn")
         if arn.__class__ is not str:
+            if self.spec.split_sessions and record.get("eventName") == "AssumeRole":
+                self._session_start(record)  # EKS Pod Identity calls AssumeRole as an AWS service
             return
         principal = self.matcher.users.get(arn)
         if principal is None:
@@ -445,7 +451,7 @@ class Scanner:
                 if issuer is not None:
                     self.result.other_path(issuer, candidates)
                 return
-        self._take(name, f"record at byte {start}", record, principal)
+        self._take(name, f"record at byte {start}", record, principal, arn)
 
     def _scan_records(
         self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True, unit: str = "record"
@@ -460,6 +466,8 @@ class Scanner:
             except (KeyError, AttributeError, ValueError):
                 if not isinstance(record, simdjson.Object) or record.get("userIdentity") is None:
                     self._bad_record(name, f"{unit} {index}", "no userIdentity")
+                elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
+                    self._session_start(record)  # EKS Pod Identity calls AssumeRole as an AWS service
                 continue  # AWS services and other identities without an ARN
             if not isinstance(identity, str):
                 continue
@@ -477,7 +485,7 @@ class Scanner:
                     if isinstance(issuer, str):
                         self.result.other_path(issuer, candidates)
                     continue
-            self._take(name, f"{unit} {index}", record, principal)
+            self._take(name, f"{unit} {index}", record, principal, identity)
         if count:
             self.result.summary.events_scanned += index + 1 - first
 
@@ -528,7 +536,12 @@ class Scanner:
 
     # -- records -------------------------------------------------------------------------------------
 
-    def _take(self, name: str, where: str, record: Any, principal: str) -> None:
+    def _session_start(self, record: Any) -> None:
+        found = pod_identity_session(record if isinstance(record, dict) else record.as_dict())
+        if found is not None and found[0] in self.spec.split_sessions:
+            self.result.summary.session_tags[found[1]] = {**found[2], "roleArn": found[0]}
+
+    def _take(self, name: str, where: str, record: Any, principal: str, identity: str = "") -> None:
         """A wanted principal's record (a dict, or a simdjson object converted once it is in the
         window): window check, mapping, usage."""
         result = self.result
@@ -555,6 +568,10 @@ class Scanner:
         if usage is not None:
             for action, resource in mapped.uses:
                 usage.record(action, resource, event_time, denied=mapped.denied)
+            if principal in self.spec.split_sessions and is_pod_identity_session(identity):
+                session = result.summary.session(principal, identity)
+                for action, resource in mapped.uses:
+                    session.record(action, resource, event_time, denied=mapped.denied)
 
     def _bad_record(self, name: str, where: str, why: str) -> None:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
