@@ -114,3 +114,18 @@ def test_errors_say_what_and_where(files: dict[str, str], message: str) -> None:
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit(files, REQUEST)
     assert message in str(err.value)
+
+
+def test_a_policy_spelled_differently_is_the_same_policy() -> None:
+    """Keys in another order and the actions of a statement reordered (sets to IAM), a policy variable
+    (escaped ``$${`` in the heredoc) included: no change, so no commit and no pull request."""
+    first = terraform.edit({"main.tf": LIST_MULTILINE}, REQUEST).changes["main.tf"]
+    assert first is not None
+    respelled = {
+        "Statement": [
+            {"Resource": DOC["Statement"][0]["Resource"], "Action": ["s3:GetObject"], "Effect": "Allow"}
+        ],
+        "Version": "2012-10-17",
+    }
+    same = terraform.edit({"main.tf": first}, EditRequest(REQUEST.principal, (respelled,), (POWER,)))
+    assert same.changes == {} and same.notes == []
