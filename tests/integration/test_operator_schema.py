@@ -469,3 +469,41 @@ def test_a_rightsizing_scan_through_athena_keeps_its_query_in_last_scan(
     )
     shown = kube_admin.request("GET", f"{API}/namespaces/{namespace}/rightsizings/fleet")
     assert shown["status"]["lastScan"] == scan
+
+
+def test_a_pod_identity_roles_usage_per_service_account_is_kept(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """``status.rightsizing.serviceAccountUsage`` of a Pod Identity role's child, as the rightsizing service
+    writes it (``RoleAnalysis.service_account_usage``), survives the schema (unknown fields are pruned)."""
+    from policygen_operator.domain.iam.granted import Grant
+    from policygen_operator.domain.rightsizing import RoleAnalysis
+
+    analysis = RoleAnalysis(
+        "arn:aws:iam::111122223333:role/shared", [], {}, [], [], [], [], {}, [], 0, 30, [], Grant()
+    )
+    analysis.by_service_account = {
+        "serviceAccounts": {
+            "team-a/reader": {"sessions": 2, "pods": ["reader-1"], "used": {}, "usedActions": 3},
+            "team-b/auditor": {"sessions": 1, "pods": ["auditor-1"], "used": {}, "usedActions": 1},
+        },
+        "unattributed": {"sessions": 0, "used": {}, "usedActions": 0},
+    }
+    kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "pod-identity", GOOD))
+    rightsizing = {
+        "attribution": "service-account",
+        "serviceAccounts": ["team-a/reader", "team-b/auditor"],
+        "serviceAccountUsage": analysis.service_account_usage(),
+    }
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/pod-identity/status",
+        {"status": {"rightsizing": rightsizing}},
+    )
+    shown = kube_admin.request("GET", f"{API}/namespaces/{namespace}/policygenerations/pod-identity")
+    assert shown["status"]["rightsizing"] == rightsizing
+    assert shown["status"]["rightsizing"]["serviceAccountUsage"][0] == {
+        "serviceAccount": "team-a/reader",
+        "usedActions": 3,
+        "sessions": 2,
+    }
