@@ -1,7 +1,8 @@
 """Fixtures shared by every test folder, loaded as plugins (not re-exported imports): the control plane's
 (tests/controlplane/fixtures.py), moto's (tests/fixtures/aws.py), the local EKS Pod Identity endpoint
-(tests/fixtures/eks.py) and the operator's kubeconfig (tests/integration/operator_harness.py). Test doubles
-that are classes, not fixtures (tests/fixtures/kube.py's FakeKube), are imported where used."""
+(tests/fixtures/eks.py), local listeners (tests/fixtures/listeners.py) and the operator's kubeconfig
+(tests/integration/operator_harness.py). Test doubles that are classes, not fixtures (tests/fixtures/kube.py's
+FakeKube), are imported where used."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ pytest_plugins = [
     "tests.controlplane.fixtures",
     "tests.fixtures.aws",
     "tests.fixtures.eks",
+    "tests.fixtures.listeners",
     "tests.integration.operator_harness",
 ]
 

@@ -308,6 +308,15 @@ def running_operator(
         operator.stop()
 
 
+@pytest.fixture
+def multi_tenant_operator(namespace: str, operator_kubeconfig: Path, tmp_path: Path) -> Iterator[Operator]:
+    """The operator as the chart installs it (POLICYGEN_SINGLE_TENANT=false), under deploy/'s RBAC."""
+    with running_operator(
+        namespace, operator_kubeconfig, tmp_path, {"POLICYGEN_SINGLE_TENANT": "false"}
+    ) as op:
+        yield op
+
+
 def upload_delivery_layout(s3: Any, bucket: str, root: Path, prefix: str = "") -> int:
     """Upload every file under ``root`` (which holds AWSLogs/...) to ``bucket`` with the same keys."""
     count = 0

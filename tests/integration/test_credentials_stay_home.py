@@ -8,10 +8,7 @@ git follows the first redirect with its extra header).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,64 +23,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestSpec,
     reconcile_pull_request,
 )
-
-TOKEN = "ghp_trap-token-0123456789"
-
-
-@dataclass
-class Listener:
-    """An HTTP server that records each request and answers with a redirect to ``redirect_to`` or 404."""
-
-    redirect_to: str | None = None
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> Listener:
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                listener.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                if listener.redirect_to is not None:
-                    self.send_response(302)
-                    self.send_header("Location", listener.redirect_to + self.path)
-                else:
-                    self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_POST = do_PATCH = do_PUT = _any
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-
-    def saw_token(self) -> bool:
-        return any(
-            TOKEN in value or "authorization" in headers
-            for _, headers in self.requests
-            for value in headers.values()
-        )
-
-
-@pytest.fixture
-def trap() -> Iterator[Listener]:
-    listener = Listener().start()
-    yield listener
-    listener.stop()
+from tests.fixtures.listeners import TOKEN, Listener
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -19,6 +18,7 @@ from policygen_operator.adapters.aws.s3 import MAX_PAGES_PER_LISTING, S3Delivery
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import ScanCancelled
+from tests.fixtures.listeners import LocalServer, QuietHandler, answer
 
 PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
@@ -27,37 +27,28 @@ PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 </ListBucketResult>"""
 
 
-class Endless:
+class Endless(LocalServer):
     def __init__(self, repeat_token: bool = False, delay: float = 0.0) -> None:
         self.calls = 0
         self.repeat_token = repeat_token
         self.delay = delay
         endless = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 endless.calls += 1
                 time.sleep(endless.delay)
                 token = "same" if endless.repeat_token else f"t{endless.calls}"
-                data = PAGE.format(token=token).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer(self, 200, "application/xml", PAGE.format(token=token).encode())
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def logs(
         self, cancel: threading.Event | None = None, max_pages: int = MAX_PAGES_PER_LISTING
     ) -> S3DeliveryLogs:
         client = boto3.client(
             "s3",
-            endpoint_url=f"http://127.0.0.1:{self.server.server_address[1]}",
+            endpoint_url=self.url,
             region_name="us-east-1",
             aws_access_key_id="x",
             aws_secret_access_key="x",
@@ -65,10 +56,6 @@ class Endless:
         window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
         location = locate("trail", "", None, ("111122223333",), ("us-east-1",))
         return S3DeliveryLogs(client, location, window, Listing(), cancel=cancel, max_pages=max_pages)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ namespace.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ import pytest
 from tests.controlplane.client import KubeClient
 from tests.fakeforge import FakeForge
 from tests.fakeforge.fixtures import forge_fixture
+from tests.fixtures.listeners import Listener
 from tests.integration.operator_harness import (
     API,
     OPERATOR_NAMESPACE,
@@ -32,31 +31,14 @@ from tests.integration.operator_harness import (
     create,
     get,
     merge_patch,
-    running_operator,
     wait_ready,
 )
-from tests.integration.test_credentials_stay_home import Listener
 
 pytestmark = pytest.mark.controlplane
 
 TOKEN = "ghp_tenancy-token-9c1e"
 
 forge = forge_fixture(TOKEN)
-
-
-@pytest.fixture
-def operator(namespace: str, operator_kubeconfig: Path, tmp_path: Path) -> Iterator[Operator]:
-    with running_operator(
-        namespace, operator_kubeconfig, tmp_path, {"POLICYGEN_SINGLE_TENANT": "false"}
-    ) as op:
-        yield op
-
-
-@pytest.fixture
-def trap() -> Iterator[Listener]:
-    listener = Listener().start()
-    yield listener
-    listener.stop()
 
 
 def cluster_object(kube: KubeClient, plural: str, kind: str, name: str, spec: dict[str, Any]) -> None:
@@ -75,13 +57,8 @@ def source(
     cluster_object(kube, "clustercloudtrailsources", "ClusterCloudTrailSource", name, spec)
 
 
-def cluster_repository(
-    kube: KubeClient, forge: FakeForge, name: str, namespace: str, allowed_paths: list[str]
-) -> str:
-    """A forge repository holding the sample role, its marked token Secret in the operator's namespace and a
-    ClusterPolicyRepository ``name`` serving ``namespace``; returns the repository's full name."""
-    repo = f"acme/{name}"
-    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
+def admin_repository(kube: KubeClient, name: str, spec: dict[str, Any]) -> None:
+    """A ClusterPolicyRepository ``name`` with its marked token Secret in the operator's namespace."""
     kube.post(
         f"/api/v1/namespaces/{OPERATOR_NAMESPACE}/secrets",
         {
@@ -92,15 +69,25 @@ def cluster_repository(
             "stringData": {"token": TOKEN},
         },
     )
+    spec = {"credentialsSecretRef": {"name": f"forge-{name}"}, **spec}
+    cluster_object(kube, "clusterpolicyrepositories", "ClusterPolicyRepository", name, spec)
+
+
+def cluster_repository(
+    kube: KubeClient, forge: FakeForge, name: str, namespace: str, allowed_paths: list[str]
+) -> str:
+    """A forge repository holding the sample role and a ClusterPolicyRepository ``name`` for it serving
+    ``namespace``; returns the repository's full name."""
+    repo = f"acme/{name}"
+    forge.create_repository(repo, {"iam/order-processor.yaml": SAMPLE_ROLE_YAML})
     spec = {
         "provider": "github",
         "url": f"{forge.url}/{repo}.git",
         "apiURL": f"{forge.url}/api/v3",
-        "credentialsSecretRef": {"name": f"forge-{name}"},
         "allowedPaths": allowed_paths,
         "namespaces": {"names": [namespace]},
     }
-    cluster_object(kube, "clusterpolicyrepositories", "ClusterPolicyRepository", name, spec)
+    admin_repository(kube, name, spec)
     return repo
 
 
@@ -113,7 +100,7 @@ def refused(kube: KubeClient, namespace: str, name: str, reason: str) -> dict[st
 
 
 def test_sources_serve_the_namespaces_and_principals_they_allow(
-    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, trap: Listener
 ) -> None:
     merge_patch(kube_admin, f"/api/v1/namespaces/{namespace}", {"metadata": {"labels": {"team": namespace}}})
     source(kube_admin, f"ok-{namespace}", {"selector": {"matchLabels": {"team": namespace}}})
@@ -151,7 +138,7 @@ def test_sources_serve_the_namespaces_and_principals_they_allow(
 
 
 def test_repositories_get_the_admins_credentials_and_nothing_else(
-    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener, forge: FakeForge
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, trap: Listener, forge: FakeForge
 ) -> None:
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
     repo = cluster_repository(kube_admin, forge, f"infra-{namespace}", namespace, ["iam/**"])
@@ -220,7 +207,7 @@ def test_repositories_get_the_admins_credentials_and_nothing_else(
 
 
 def test_an_admins_change_reaches_the_policygenerations_it_decides(
-    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, trap: Listener
 ) -> None:
     """Refused -> the admin allows the namespace -> Ready, without touching the PolicyGeneration; and back."""
     name = f"later-{namespace}"
@@ -267,7 +254,7 @@ def test_an_admins_change_reaches_the_policygenerations_it_decides(
 
 
 def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
-    kube_admin: KubeClient, namespace: str, operator: Operator, forge: FakeForge
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, forge: FakeForge
 ) -> None:
     """A path the repository refused -> the admin adds it -> the pull request opens; removed -> refused."""
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
