@@ -25,6 +25,7 @@ from policygen_operator.services.publish import policies_sha256
 from tests.controlplane.client import ApiError, KubeClient
 from tests.fixtures.aws import moto_client
 from tests.fixtures.eks import PodIdentityEndpoint
+from tests.fixtures.podidentity import assume_role, call, session_name, write_delivery_file
 from tests.integration.operator_harness import (
     API,
     SAMPLES,
@@ -178,6 +179,47 @@ def children(kube: KubeClient, namespace: str, uid: str) -> dict[str, dict[str, 
     return {i["metadata"]["name"]: i for i in items}
 
 
+def make_parent(
+    kube: KubeClient,
+    name: str,
+    label: str,
+    namespace: str,
+    discovery: dict[str, Any],
+    bucket: str,
+    moto_server: str,
+    **extra: Any,
+) -> None:
+    """A ClusterRightsizing over the namespaces labelled ``label``, reading ``bucket`` in moto's S3."""
+    kube.post(
+        f"{API}/clusterrightsizings",
+        {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "ClusterRightsizing",
+            "metadata": {"name": name},
+            "spec": {
+                "namespaceSelector": {"matchLabels": {"rightsizing-test": label}},
+                "childNamespace": namespace,
+                "discovery": discovery,
+                "cloudTrail": {"s3": {"bucket": bucket, "accountIds": [ACCOUNT], "endpointURL": moto_server}},
+                "window": WINDOW,
+                "aws": {"region": "us-east-1"},
+                **extra,
+            },
+        },
+    )
+
+
+def wait_ready(kube: KubeClient, name: str, operator: Operator) -> dict[str, Any]:
+    parent: dict[str, Any] = wait_for(
+        lambda: get_parent(kube, name),
+        lambda p: p is not None and condition(p, "Ready").get("status") == "True",
+        120,
+        f"ClusterRightsizing {name} Ready ({operator.log_tail()})",
+        0.5,
+    )
+    return parent
+
+
 def test_cluster_rightsizing_end_to_end(
     kube_admin: KubeClient,
     kubectl: str,
@@ -223,33 +265,10 @@ def test_cluster_rightsizing_end_to_end(
     pod_identity_endpoint.add("prod", other, "elsewhere", "arn:aws:iam::111122223333:role/not-in-scope")
 
     name = f"fleet-{label}"
-    kube_admin.post(
-        f"{API}/clusterrightsizings",
-        {
-            "apiVersion": "policygen.io/v1alpha1",
-            "kind": "ClusterRightsizing",
-            "metadata": {"name": name},
-            "spec": {
-                "namespaceSelector": {"matchLabels": {"rightsizing-test": label}},
-                "childNamespace": namespace,
-                "discovery": {
-                    "podIdentity": {"clusterName": "prod", "endpointURL": pod_identity_endpoint.url}
-                },
-                "cloudTrail": {"s3": {"bucket": trail, "accountIds": [ACCOUNT], "endpointURL": moto_server}},
-                "window": WINDOW,
-                "aws": {"region": "us-east-1"},
-                "guards": {"minEvents": 1},
-            },
-        },
-    )
+    discovery = {"podIdentity": {"clusterName": "prod", "endpointURL": pod_identity_endpoint.url}}
+    make_parent(kube_admin, name, label, namespace, discovery, trail, moto_server, guards={"minEvents": 1})
     try:
-        parent = wait_for(
-            lambda: get_parent(kube_admin, name),
-            lambda p: p is not None and condition(p, "Ready").get("status") == "True",
-            120,
-            f"ClusterRightsizing {name} Ready ({operator.log_tail()})",
-            0.5,
-        )
+        parent = wait_ready(kube_admin, name, operator)
         uid = parent["metadata"]["uid"]
         status = parent["status"]
         assert status["rolesFound"] == 3 and status["namespaces"] == 2
@@ -356,3 +375,77 @@ def test_cluster_rightsizing_end_to_end(
 
 def parent_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_pod_identity_usage_is_split_per_service_account_on_the_control_plane(
+    kube_admin: KubeClient,
+    kubectl: str,
+    kubeconfig: Path,
+    namespace: str,
+    operator: Operator,
+    moto_server: str,
+    pod_identity_endpoint: PodIdentityEndpoint,
+    tmp_path: Path,
+) -> None:
+    """One role shared by two ServiceAccounts through EKS Pod Identity associations, the pods' sessions in
+    moto's S3 (records shaped as AWS documents them, tests/fixtures/podidentity.py; session tags:
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html): the operator's child reports each
+    ServiceAccount's usage in its status and ConfigMap."""
+    wait_established(kubectl, kubeconfig)
+    label = uuid.uuid4().hex[:8]
+    team_a, team_b = f"pa-{label}", f"pb-{label}"
+    for ns in (team_a, team_b):
+        labelled_namespace(kube_admin, ns, label)
+    role_name = f"shared-{label}"
+    shared = f"arn:aws:iam::{ACCOUNT}:role/{role_name}"
+    iam = moto_client("iam", moto_server)
+    iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName="read",
+        PolicyDocument=policy("s3:ListAllMyBuckets", "sqs:ListQueues", "sqs:DeleteQueue"),
+    )
+    reader, auditor = session_name("reader-1", "1a2b3c4d"), session_name("auditor-1", "5e6f7a8b")
+    t = "2026-11-24T10:{:02d}:00Z".format
+    logs = tmp_path / "logs"  # tmp_path also holds the operator's log
+    write_delivery_file(
+        logs,
+        [
+            assume_role(shared, team_a, "reader", "reader-1", "1a2b3c4d", t(0)),
+            assume_role(shared, team_b, "auditor", "auditor-1", "5e6f7a8b", t(1)),
+            call(shared, reader, "s3", "ListBuckets", t(5), Host="s3.eu-west-1.amazonaws.com"),
+            call(shared, reader, "sqs", "ListQueues", t(6)),
+            call(shared, auditor, "sqs", "ListQueues", t(7)),
+        ],
+    )
+    s3 = moto_client("s3", moto_server)
+    bucket = f"pods-{label}"
+    s3.create_bucket(Bucket=bucket)
+    assert upload_delivery_layout(s3, bucket, logs) == 1
+    pod_identity_endpoint.add("prod", team_a, "reader", shared)
+    pod_identity_endpoint.add("prod", team_b, "auditor", shared)
+
+    name = f"pods-{label}"
+    pod_identity = {"clusterName": "prod", "endpointURL": pod_identity_endpoint.url}
+    discovery = {"irsa": False, "ackRoles": False, "podIdentity": pod_identity}
+    make_parent(kube_admin, name, label, namespace, discovery, bucket, moto_server)
+    try:
+        parent = wait_ready(kube_admin, name, operator)
+        child = children(kube_admin, namespace, parent["metadata"]["uid"])[child_name(name, shared)]
+        right = child["status"]["rightsizing"]
+        assert right["attribution"] == "service-account"
+        assert right["serviceAccounts"] == [f"{team_a}/reader", f"{team_b}/auditor"]
+        assert right["serviceAccountUsage"] == [
+            {"serviceAccount": f"{team_a}/reader", "usedActions": 2, "sessions": 1},
+            {"serviceAccount": f"{team_b}/auditor", "usedActions": 1, "sessions": 1},
+        ]
+        assert (right["grantedActions"], right["usedActions"], right["unusedActions"]) == (3, 2, 1)
+        cm = configmap(kube_admin, namespace, f"{child_name(name, shared)}-policy")
+        assert cm is not None
+        split = json.loads(cm["data"]["rightsizing.json"])["byServiceAccount"]
+        assert list(split["serviceAccounts"][f"{team_b}/auditor"]["used"]) == ["sqs:ListQueues"]
+        assert split["unattributed"]["sessions"] == 0
+    finally:
+        kube_admin.delete(f"{API}/clusterrightsizings/{name}")
+        for ns in (team_a, team_b):
+            kube_admin.delete(f"/api/v1/namespaces/{ns}")
