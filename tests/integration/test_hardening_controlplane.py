@@ -9,6 +9,8 @@ kubectl-shaped objects, kopf, the reconcile service and the Kubernetes API with 
 
 from __future__ import annotations
 
+import gzip
+import shutil
 import time
 import urllib.parse
 from pathlib import Path
@@ -50,7 +52,7 @@ def admin_source(kube: KubeClient, name: str, namespace: str, **where: Any) -> d
     """A ClusterCloudTrailSource ``name`` (the sample logs unless ``where`` says otherwise) for ``namespace``;
     returns the sourceRef."""
     spec = {
-        **({"local": {"path": str(SAMPLES)}} if "s3" not in where else {}),
+        **({"local": {"path": str(SAMPLES)}} if not {"s3", "local"} & set(where) else {}),
         **where,
         "allowedPrincipals": [SAMPLE_PRINCIPAL],
         "namespaces": {"names": [namespace]},
@@ -238,3 +240,24 @@ def test_the_assumed_role_session_names_the_team_that_asked(
         assert trap.requests == []  # no credentials, so no signed S3 request
     finally:
         sts.stop()
+
+
+def test_a_file_that_inflates_past_the_cap_is_skipped_and_said(
+    kube_admin: KubeClient, namespace: str, operator_kubeconfig: Path, tmp_path: Path
+) -> None:
+    """Section 3: a 64 KB gzip file of the admin's bucket that inflates to 64 MiB (valid JSON, no records) is
+    skipped at POLICYGEN_MAX_FILE_SIZE=1M, and the result says it is built from less than the window."""
+    logs = tmp_path / "logs"
+    shutil.copytree(SAMPLES / "AWSLogs", logs / "AWSLogs")  # the well-formed files only
+    day = logs / "AWSLogs" / ACCOUNT / "CloudTrail" / "us-east-1" / "2026" / "11" / "25"
+    bomb = b'{"Records": [' + b" " * (64 * 1024 * 1024) + b"]}"
+    (day / f"{ACCOUNT}_CloudTrail_us-east-1_20261125T1200Z_inflates.json.gz").write_bytes(gzip.compress(bomb))
+    env = {"POLICYGEN_SINGLE_TENANT": "false", "POLICYGEN_MAX_FILE_SIZE": "1M"}
+    with running_operator(namespace, operator_kubeconfig, tmp_path, env):
+        source = admin_source(kube_admin, f"bomb-{namespace}", namespace, local={"path": str(logs)})
+        spec = {"principalArn": SAMPLE_PRINCIPAL, "sourceRef": source, "window": SAMPLE_WINDOW}
+        create(kube_admin, namespace, "bomb", spec)
+        obj = wait_ready(kube_admin, namespace, "bomb")
+    complete = condition(obj, "Complete")
+    assert complete["status"] == "False" and complete["reason"] == "FilesSkipped", complete
+    assert obj["status"]["lastRun"]["filesSkipped"] == 1
