@@ -479,3 +479,32 @@ def test_pod_identity_usage_is_split_per_service_account_and_irsa_says_it_cannot
         kube.configmaps[("fleet", f"{child_name('fleet', irsa)}-policy")]["data"]["rightsizing.json"]
     )
     assert "cannot be split" in detail["attributionNote"] and "byServiceAccount" not in detail
+
+
+def test_an_admins_change_to_the_source_reaches_the_next_pass() -> None:
+    """Issue 10: a Rightsizing resolves its source on every pass (its timer), so an admin's change to
+    allowedPrincipals adds or removes roles at the next pass (a PolicyGeneration needs adminrefs)."""
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders"), Binding(DEPLOYER, IRSA, "team-a", "deploy")]}
+    )
+    trail = {"local": {"path": SPEC["cloudTrail"]["local"]["path"]}}
+    key = ("cloudtrailsources", "team-a", "trail")
+    kube.admin_objects[key] = {"spec": {**trail, "allowedPrincipals": [ORDERS]}}
+    engine = CountingEngine()
+    spec = {k: v for k, v in SPEC.items() if k not in ("childNamespace", "cloudTrail")}
+    spec["sourceRef"] = {"name": "trail"}
+    kube.parent_uid = "uid-ns"
+    rightsizing = service(kube, engine)
+    first = run(rightsizing, Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, {}, {}))
+    assert first.status["rolesNotAllowed"] == [DEPLOYER] and engine.calls == [(ORDERS,)]
+
+    kube.admin_objects[key] = {"spec": {**trail, "allowedPrincipals": [ORDERS, DEPLOYER]}}
+    second = run(rightsizing, Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, first.status, {}))
+    assert second.status["rolesNotAllowed"] == []
+    assert set(engine.calls[-1]) == {ORDERS, DEPLOYER}  # the newly allowed role is scanned at once
+    assert ("team-a", child_name("mine", DEPLOYER)) in kube.objects
+
+    kube.admin_objects[key] = {"spec": {**trail, "allowedPrincipals": [ORDERS]}}
+    third = run(rightsizing, Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, second.status, {}))
+    assert third.status["rolesNotAllowed"] == [DEPLOYER]
+    assert ("team-a", child_name("mine", DEPLOYER)) not in kube.objects
