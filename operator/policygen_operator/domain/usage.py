@@ -16,7 +16,7 @@ from typing import Any
 ActionResource = tuple[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Usage:
     """How often an (action, resource) pair was seen, and when first and last (ISO 8601 UTC strings).
 
@@ -67,6 +67,11 @@ class PrincipalUsage:
         else:
             existing.add(usage)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as plain rows: a worker's batch result holds one entry per distinct (action, resource),
+        and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
+        return (_principal_usage, (_rows(self.allowed), _rows(self.denied)))
+
     def merge(self, other: PrincipalUsage) -> None:
         for mine, theirs in ((self.allowed, other.allowed), (self.denied, other.denied)):
             for key, usage in theirs.items():
@@ -75,6 +80,20 @@ class PrincipalUsage:
                     mine[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
                 else:
                     existing.add(usage)
+
+
+Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, last seen
+
+
+def _rows(table: dict[ActionResource, Usage]) -> list[Row]:
+    return [(a, r, u.count, u.first_seen, u.last_seen) for (a, r), u in table.items()]
+
+
+def _principal_usage(allowed: list[Row], denied: list[Row]) -> PrincipalUsage:
+    return PrincipalUsage(
+        {(a, r): Usage(c, f, last) for a, r, c, f, last in allowed},
+        {(a, r): Usage(c, f, last) for a, r, c, f, last in denied},
+    )
 
 
 @dataclass
