@@ -169,3 +169,32 @@ def test_the_matcher_finds_each_candidate_record() -> None:
     wanted = [json.dumps(r, separators=(",", ":")).encode() for r in RECORDS if r["eventName"] != "NotAsked"]
     wanted_starts = {data.index(text) for text in wanted}
     assert wanted_starts <= set(starts)
+
+
+@pytest.mark.parametrize("accounts", [1, 2, 3])
+def test_principals_of_several_accounts_each_get_their_records(accounts: int) -> None:
+    """The marker passes search ``sts::ACCOUNT:assumed-role/`` and ``iam::ACCOUNT:user/`` per account of
+    the wanted principals (two accounts at most; more fall back to the account-free markers): a principal
+    of every account is found, and a same-name role or user of an account nobody asked about is not."""
+    numbers = ["111111111111", "222222222222", "333333333333"][:accounts]
+    wanted = [f"arn:aws:iam::{n}:role/app" for n in numbers] + [
+        f"arn:aws:iam::{n}:user/people/al" for n in numbers
+    ]
+    records = [
+        record(identity, f"{kind}{n}")
+        for n in [*numbers, "999999999999"]
+        for kind, identity in (
+            ("R", role_identity(name="app", path="/", account=n)),
+            ("U", user_identity(name="al", account=n)),
+        )
+    ]
+    expected = {f"arn:aws:iam::{n}:role/app": [f"s3:R{n}"] for n in numbers}
+    expected |= {f"arn:aws:iam::{n}:user/people/al": [f"s3:U{n}"] for n in numbers}
+    # absent principals of the first account: past the few probes, without adding an account
+    absent = [
+        f"arn:aws:iam::{numbers[0]}:{kind}/absent-{i:03d}" for kind in ("role", "user") for i in range(250)
+    ]
+    for layout in (delivery, spaced):
+        result = scan(layout(records), wanted + absent)
+        assert events(result) == dict(sorted(expected.items()))
+        assert result.summary.events_matched == 2 * accounts
