@@ -81,6 +81,8 @@ k wait --for=condition=Established --timeout=60s crd/policygenerations.policygen
 echo "(deploy/'s Deployment stays pending: this control plane has no nodes. The operator runs below as a local"
 echo " process with the same ServiceAccount's token, so it has exactly the RBAC deploy/ grants.)"
 k create namespace "$namespace" --dry-run=client -o yaml | k apply -f - >/dev/null
+say "letting the operator into $namespace, as an admin adds a team namespace (docs/operator.md, RBAC)"
+k kustomize deploy/watch-namespace | k apply -n "$namespace" -f - >/dev/null
 operator_kubeconfig="$("$py" - "$state/cluster" <<'EOF'
 import sys
 from pathlib import Path

@@ -321,7 +321,7 @@ def write_layout(layout: Path, layers: list[tuple[str, str, int]], created: int,
             "User": f"{UID}:{GID}",
             "Env": ENV,
             "Entrypoint": ["/" + ENTRYPOINT],
-            "Cmd": ["operator", "--all-namespaces"],
+            "Cmd": ["operator"],  # watched namespaces: POLICYGEN_WATCH_NAMESPACES or ..._ALL_NAMESPACES
             "WorkingDir": "/tmp",
             "ExposedPorts": {"8080/tcp": {}, "9090/tcp": {}},
             "Labels": labels,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, parse_size
 
@@ -19,7 +20,10 @@ PREFIX = "POLICYGEN_"
 class OperatorSettings:
     """Everything an operator deployment can tune; the names mirror the Helm values."""
 
-    namespaces: tuple[str, ...] = ()  # empty: all namespaces
+    # The namespaces watched (kopf's patterns); cluster-wide only with all_namespaces, never by omission: the
+    # CLI refuses to start with neither, so a forgotten setting cannot widen the operator's reach.
+    namespaces: tuple[str, ...] = ()
+    all_namespaces: bool = False
     max_concurrent_scans: int = 2
     # Scans one namespace may run at once; 0 means half of max_concurrent_scans (at least 1), so one team's
     # PolicyGenerations cannot take every slot. Queued scans wait on a semaphore, not by polling.
@@ -43,6 +47,10 @@ class OperatorSettings:
     rightsizing_interval: float = 60.0  # seconds between rediscoveries of a rightsizing parent's roles
     retry_backoff: float = 30.0  # first delay after a temporary failure; doubles up to retry_backoff_max
     retry_backoff_max: float = 600.0
+
+    def watches(self, namespace: str) -> bool:
+        """Whether the operator reconciles objects in ``namespace`` (glob patterns as kopf matches them)."""
+        return self.all_namespaces or any(fnmatchcase(namespace, pattern) for pattern in self.namespaces)
 
     def namespace_scan_limit(self) -> int:
         """Scans one namespace may run at once: ``max_scans_per_namespace``, or 0: half the slots (min 1)."""
@@ -123,8 +131,14 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
     namespaces = _list(env, "WATCH_NAMESPACES")
+    all_namespaces = _bool(env, "ALL_NAMESPACES")
+    if "*" in namespaces:
+        raise ValueError(f"{PREFIX}WATCH_NAMESPACES: '*' is not a namespace; set {PREFIX}ALL_NAMESPACES=true")
+    if namespaces and all_namespaces:
+        raise ValueError(f"set either {PREFIX}WATCH_NAMESPACES or {PREFIX}ALL_NAMESPACES=true, not both")
     return OperatorSettings(
-        namespaces=() if namespaces in ((), ("*",)) else namespaces,
+        namespaces=namespaces,
+        all_namespaces=all_namespaces,
         max_concurrent_scans=_int(env, "MAX_CONCURRENT_SCANS", 2, minimum=1),
         max_scans_per_namespace=_int(env, "MAX_SCANS_PER_NAMESPACE", 0),
         scan_timeout=_float(env, "SCAN_TIMEOUT", 6 * 3600.0),

@@ -82,13 +82,64 @@ def install_deploy(kubectl: str, kubeconfig: Path) -> None:
     )
 
 
+def watch_namespace(kubectl: str, kubeconfig: Path, namespace: str, secrets: bool = True) -> None:
+    """What docs/operator.md tells an admin to do for a team namespace under deploy/'s RBAC (which binds
+    nothing cluster-wide but the -cluster role): the RoleBinding of deploy/watch-namespace/ and, when the
+    team's own repository needs credentials, of deploy/secrets-namespace/, applied into ``namespace``. (The
+    other half, adding it to POLICYGEN_WATCH_NAMESPACES, is the `--namespace` the harness starts the
+    operator with.)"""
+    for folder in ("watch-namespace", "secrets-namespace") if secrets else ("watch-namespace",):
+        rendered = subprocess.run(
+            [kubectl, "kustomize", str(ROOT / "deploy" / folder)], check=True, capture_output=True, text=True
+        ).stdout
+        subprocess.run(
+            [kubectl, "--kubeconfig", str(kubeconfig), "apply", "-n", namespace, "-f", "-"],
+            input=rendered,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+
+def can_i(
+    kubectl: str,
+    kubeconfig: Path,
+    verb: str,
+    resource: str,
+    namespace: str | None = None,
+    account: str = OPERATOR_ACCOUNT,
+) -> bool:
+    """`kubectl auth can-i --as` an account of policygen-system: the API server's authorizer answers (a
+    SubjectAccessReview), so the answer is the cluster's, not a reading of the YAML."""
+    scope = ["-n", namespace] if namespace else []
+    as_account = ["--as", f"system:serviceaccount:{OPERATOR_NAMESPACE}:{account}"]
+    done = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "auth", "can-i", verb, resource, *scope, *as_account],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() in ("yes", "no"), done.stdout + done.stderr
+    return done.stdout.strip() == "yes"
+
+
 @pytest.fixture(scope="session")
-def operator_kubeconfig(
+def operator_account_kubeconfig(
     kubectl: str, kubeconfig: Path, serviceaccount_kubeconfig: Callable[[str, str], Path]
 ) -> Path:
-    """deploy/ installed once per session; the operator runs with its ServiceAccount's kubeconfig."""
+    """deploy/ installed once per session; the kubeconfig of its ServiceAccount (the operator's identity)."""
     install_deploy(kubectl, kubeconfig)
     return serviceaccount_kubeconfig(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
+
+
+@pytest.fixture
+def operator_kubeconfig(
+    kubectl: str, kubeconfig: Path, operator_account_kubeconfig: Path, namespace: str
+) -> Path:
+    """The operator's kubeconfig, with the test's namespace added the way an admin adds a team namespace
+    (watch_namespace): deploy/ alone grants nothing in it. Other namespaces a test runs the operator in need
+    their own watch_namespace call."""
+    watch_namespace(kubectl, kubeconfig, namespace)
+    return operator_account_kubeconfig
 
 
 def pgen(namespace: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from tests.controlplane.client import ApiError, KubeClient
-from tests.integration.operator_harness import OPERATOR_ACCOUNT, OPERATOR_NAMESPACE, install_deploy
+from tests.integration.operator_harness import (
+    OPERATOR_ACCOUNT,
+    OPERATOR_NAMESPACE,
+    install_deploy,
+    watch_namespace,
+)
 
 pytestmark = pytest.mark.controlplane
 
@@ -37,6 +42,8 @@ def operator_client(
     kubectl: str, kubeconfig: Path, control_plane: Any, kube_admin: KubeClient, namespace: str
 ) -> KubeClient:
     install_deploy(kubectl, kubeconfig)
+    # RBAC comes before admission: the operator may write ConfigMaps only where the admin added it.
+    watch_namespace(kubectl, kubeconfig, namespace)
     client: KubeClient = control_plane.serviceaccount_client(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT)
     # The policy takes effect once the API server has compiled it: probe with a write it must refuse.
     probe = f"/api/v1/namespaces/{namespace}/configmaps"

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from tests.controlplane.client import KubeClient
 from tests.controlplane.cluster import DEFAULT_BIN_DIR
-from tests.integration.operator_harness import ROOT
+from tests.integration.operator_harness import ROOT, can_i
 
 pytestmark = pytest.mark.controlplane
 
@@ -124,9 +124,9 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
         helm, "--set", f"watchNamespaces={{{namespace}}}", "--set", "rbac.pullRequestSecrets=false"
     )
     objects = docs(rendered)
-    # Only the tenancy reads (cluster-scoped kinds and Namespaces, get) stay bound cluster-wide.
+    # Only the cluster-scoped role (admin objects, Namespaces, ClusterRightsizing) is bound cluster-wide.
     assert [d["metadata"]["name"] for d in objects if d["kind"] == "ClusterRoleBinding"] == [
-        "pg-policygen-operator-tenancy"
+        "pg-policygen-operator-cluster"
     ]
     [binding] = [d for d in objects if d["kind"] == "RoleBinding"]
     assert binding["metadata"]["namespace"] == namespace
@@ -136,20 +136,25 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
         if d["kind"] == "ClusterRole"
         for rule in d["rules"]
     )
-    deployment = next(d for d in objects if d["kind"] == "Deployment")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == [
-        "operator",
-        f"--namespace={namespace}",
-    ]
+    assert watch_env(objects) == {"POLICYGEN_WATCH_NAMESPACES": namespace}
     dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
 
 
-def bindings(objects: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+def watch_env(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """The Deployment's choice of namespaces (the operator refuses to start without one)."""
+    deployment = next(d for d in objects if d["kind"] == "Deployment")
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["operator"]
+    names = ("POLICYGEN_WATCH_NAMESPACES", "POLICYGEN_ALL_NAMESPACES")
+    return {e["name"]: e["value"] for e in container["env"] if e["name"] in names}
+
+
+def bindings(objects: list[dict[str, Any]], prefix: str = "pg-") -> dict[tuple[str, str], list[str]]:
     """(binding kind, role name) -> the namespaces it is bound in ("*" for a ClusterRoleBinding)."""
     found: dict[tuple[str, str], list[str]] = {}
     for d in objects:
         if d["kind"] in ("RoleBinding", "ClusterRoleBinding"):
-            key = (d["kind"], d["roleRef"]["name"].removeprefix("pg-policygen-operator"))
+            key = (d["kind"], d["roleRef"]["name"].removeprefix(prefix + "policygen-operator"))
             found.setdefault(key, []).append(d["metadata"].get("namespace", "*"))
     return found
 
@@ -160,13 +165,9 @@ def test_by_default_the_operator_watches_and_reads_secrets_only_in_its_namespace
     assert bindings(objects) == {
         ("RoleBinding", ""): ["policygen-system"],
         ("RoleBinding", "-secrets"): ["policygen-system"],
-        ("ClusterRoleBinding", "-tenancy"): ["*"],
+        ("ClusterRoleBinding", "-cluster"): ["*"],
     }
-    deployment = next(d for d in objects if d["kind"] == "Deployment")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == [
-        "operator",
-        "--namespace=policygen-system",
-    ]
+    assert watch_env(objects) == {"POLICYGEN_WATCH_NAMESPACES": "policygen-system"}
     [secrets] = [
         d for d in objects if d["kind"] == "ClusterRole" and d["metadata"]["name"].endswith("-secrets")
     ]
@@ -185,11 +186,10 @@ def test_every_namespace_only_when_the_admin_says_and_secrets_still_per_namespac
     )
     assert bindings(objects) == {
         ("ClusterRoleBinding", ""): ["*"],
-        ("ClusterRoleBinding", "-tenancy"): ["*"],
+        ("ClusterRoleBinding", "-cluster"): ["*"],
         ("RoleBinding", "-secrets"): ["policygen-system", "team-a"],
     }
-    deployment = next(d for d in objects if d["kind"] == "Deployment")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == ["operator", "--all-namespaces"]
+    assert watch_env(objects) == {"POLICYGEN_ALL_NAMESPACES": "true"}
     both = subprocess.run(
         [
             helm,
@@ -209,28 +209,6 @@ def test_every_namespace_only_when_the_admin_says_and_secrets_still_per_namespac
         render(helm, "--set", "rbac.pullRequestSecrets=false", "--set", "rbac.secretNamespaces={team-a}")
     )
     assert not [d for d in off if d["metadata"]["name"].endswith("-secrets")]
-
-
-def can_i(kubectl: str, kubeconfig: Path, account: str, namespace: str) -> bool:
-    as_account = ["--as", f"system:serviceaccount:policygen-system:{account}"]
-    done = subprocess.run(
-        [
-            kubectl,
-            "--kubeconfig",
-            str(kubeconfig),
-            "auth",
-            "can-i",
-            "get",
-            "secrets",
-            "-n",
-            namespace,
-            *as_account,
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert done.stdout.strip() in ("yes", "no"), done.stdout + done.stderr
-    return done.stdout.strip() == "yes"
 
 
 def test_the_operator_cannot_read_secrets_of_namespaces_not_listed(
@@ -253,10 +231,10 @@ def test_the_operator_cannot_read_secrets_of_namespaces_not_listed(
     assert done.returncode == 0, done.stderr
     account = f"{release}-policygen-operator"
     try:
-        assert can_i(kubectl, kubeconfig, account, "policygen-system")
-        assert can_i(kubectl, kubeconfig, account, namespace)
-        assert not can_i(kubectl, kubeconfig, account, "kube-system")
-        assert not can_i(kubectl, kubeconfig, account, "default")
+        assert can_i(kubectl, kubeconfig, "get", "secrets", "policygen-system", account)
+        assert can_i(kubectl, kubeconfig, "get", "secrets", namespace, account)
+        assert not can_i(kubectl, kubeconfig, "get", "secrets", "kube-system", account)
+        assert not can_i(kubectl, kubeconfig, "get", "secrets", "default", account)
     finally:
         subprocess.run(
             [*apply, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
@@ -298,6 +276,9 @@ def test_chart_and_deploy_grant_the_same_rules(helm: str, kubectl: str) -> None:
     }
     deploy_roles = {d["metadata"]["name"]: d["rules"] for d in docs(kustomized) if d["kind"] == "ClusterRole"}
     assert chart_roles == deploy_roles
+    # ... bound the same way (issue 10: deploy/ is no longer the cluster-wide install) and watching the same.
+    assert bindings(docs(kustomized), prefix="") == bindings(docs(render(helm)))
+    assert watch_env(docs(kustomized)) == watch_env(docs(render(helm)))
     chart_pod = next(d for d in docs(render(helm)) if d["kind"] == "Deployment")["spec"]["template"]["spec"]
     deploy_pod = next(d for d in docs(kustomized) if d["kind"] == "Deployment")["spec"]["template"]["spec"]
     assert chart_pod["securityContext"] == deploy_pod["securityContext"]

@@ -84,7 +84,8 @@ def test_config_labels_and_user(image: Image) -> None:
         head.stdout.strip() + "-dirty",
     )
     assert config["Entrypoint"] == ["/usr/local/bin/policygen"]
-    assert config["Cmd"] == ["operator", "--all-namespaces"]
+    # No namespace choice baked in: without POLICYGEN_WATCH_NAMESPACES (or ..._ALL_NAMESPACES) it won't start.
+    assert config["Cmd"] == ["operator"]
     # umoci's runtime config follows the image's: a non-root numeric user, HOME and TMPDIR on the emptyDir.
     runtime = image.runtime
     assert runtime["user"]["uid"] == 65532 and runtime["user"]["gid"] == 65532

@@ -449,3 +449,38 @@ def test_pod_identity_usage_is_split_per_service_account_on_the_control_plane(
         kube_admin.delete(f"{API}/clusterrightsizings/{name}")
         for ns in (team_a, team_b):
             kube_admin.delete(f"/api/v1/namespaces/{ns}")
+
+
+def test_cluster_rightsizing_children_only_in_a_watched_namespace(
+    kube_admin: KubeClient,
+    kubectl: str,
+    kubeconfig: Path,
+    namespace: str,
+    operator: Operator,
+    moto_server: str,
+) -> None:
+    """Issue 10: the operator watches `namespace` only (deploy/'s RBAC, one RoleBinding there). A
+    ClusterRightsizing is still served (cluster-scoped, the -cluster role), but its children would land where
+    nothing reconciles them: refused with ChildNamespaceNotWatched, and nothing is created there."""
+    wait_established(kubectl, kubeconfig)
+    label = uuid.uuid4().hex[:8]
+    elsewhere = f"d-{label}"
+    labelled_namespace(kube_admin, elsewhere, label)
+    name = f"fleet-{label}"
+    make_parent(kube_admin, name, label, elsewhere, {"irsa": True}, "unused", moto_server)
+    try:
+        parent = wait_for(
+            lambda: get_parent(kube_admin, name),
+            lambda p: p is not None and condition(p, "Discovered").get("status") == "False",
+            60,
+            f"ClusterRightsizing {name} refused ({operator.log_tail()})",
+            0.5,
+        )
+        refused = condition(parent, "Discovered")
+        assert refused["reason"] == "ChildNamespaceNotWatched", refused
+        assert f"'{elsewhere}' is not watched" in refused["message"]
+        assert condition(parent, "Ready").get("status") == "False"
+        assert kube_admin.get(f"{API}/namespaces/{elsewhere}/policygenerations")["items"] == []
+    finally:
+        kube_admin.delete(f"{API}/clusterrightsizings/{name}")
+        kube_admin.delete(f"/api/v1/namespaces/{elsewhere}")

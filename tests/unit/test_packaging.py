@@ -110,6 +110,23 @@ def test_deploy_rbac_deletes_only_policygenerations_and_secrets_are_get_only() -
     assert verbs[("", "configmaps")] == {"get", "create", "update"}
 
 
+def test_deploy_binds_only_the_cluster_role_cluster_wide() -> None:
+    """Issue 10: deploy/ binds the main and -secrets roles per namespace (RoleBindings), and the one role
+    bound cluster-wide neither reads Secrets nor writes anything namespaced."""
+    objects = load_all(ROOT / "deploy" / "rbac.yaml")
+    cluster_wide = [d["roleRef"]["name"] for d in objects if d["kind"] == "ClusterRoleBinding"]
+    assert cluster_wide == ["policygen-operator-cluster"]
+    [role] = [d for d in objects if d["kind"] == "ClusterRole" and d["metadata"]["name"] in cluster_wide]
+    for rule in role["rules"]:
+        assert "secrets" not in rule["resources"] and "configmaps" not in rule["resources"]
+        # writes only on the cluster-scoped kind it reconciles (kopf's annotations, status, owner finalizers)
+        if not all(r.startswith("clusterrightsizings") for r in rule["resources"]):
+            assert set(rule["verbs"]) <= {"get", "list", "watch"}, rule
+    for folder in ("watch-namespace", "secrets-namespace"):
+        [binding] = load_all(ROOT / "deploy" / folder / "rolebinding.yaml")
+        assert binding["kind"] == "RoleBinding" and "namespace" not in binding["metadata"]
+
+
 def test_every_rbac_rule_is_commented() -> None:
     for path in (ROOT / "deploy" / "rbac.yaml", CHART / "templates" / "rbac.yaml"):
         lines = path.read_text().splitlines()

@@ -27,7 +27,18 @@ HANDLERS = (
 DESCRIPTION = """\
 Reconcile PolicyGeneration resources: scan CloudTrail, write status, ConfigMaps and pull requests.
 Settings come from POLICYGEN_* environment variables; flags override them.
+
+Which namespaces are watched is always the admin's explicit choice: --namespace NS (repeatable) or
+POLICYGEN_WATCH_NAMESPACES=a,b; every namespace only with --all-namespaces or POLICYGEN_ALL_NAMESPACES=true.
+With neither, the operator refuses to start (it never watches the whole cluster by omission). Cluster-scoped
+kinds (ClusterRightsizing) are watched either way; their children go only to watched namespaces.
 """
+
+NO_NAMESPACES = (
+    "policygen operator: say which namespaces to watch: --namespace NS (repeatable) or "
+    "POLICYGEN_WATCH_NAMESPACES=a,b; or, with cluster-wide RBAC, --all-namespaces or "
+    "POLICYGEN_ALL_NAMESPACES=true"
+)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -39,9 +50,15 @@ def register(subparsers: Subparsers) -> None:
         action="append",
         dest="namespaces",
         metavar="NS",
-        help="watch this namespace (repeat for more); default $POLICYGEN_WATCH_NAMESPACES or all",
+        help="watch this namespace (repeat for more; kopf glob patterns allowed); default "
+        "$POLICYGEN_WATCH_NAMESPACES (comma-separated)",
     )
-    scope.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace")
+    scope.add_argument(
+        "-A",
+        "--all-namespaces",
+        action="store_true",
+        help="watch every namespace (needs cluster-wide RBAC); default $POLICYGEN_ALL_NAMESPACES",
+    )
     parser.add_argument(
         "--liveness",
         metavar="URL",
@@ -124,10 +141,13 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None
     }
     if args.namespaces:
-        overrides["namespaces"] = tuple(args.namespaces)
+        overrides.update(namespaces=tuple(args.namespaces), all_namespaces=False)
     elif args.all_namespaces:
-        overrides["namespaces"] = ()
+        overrides.update(namespaces=(), all_namespaces=True)
     settings = replace(settings, **overrides)
+    if not settings.namespaces and not settings.all_namespaces:
+        print(NO_NAMESPACES, file=sys.stderr)
+        return EXIT_USAGE
     if settings.max_concurrent_scans < 1:
         print("policygen operator: --max-concurrent-scans must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -143,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         liveness = f"http://0.0.0.0:{settings.liveness_port}/healthz"
     kopf.run(
         standalone=True,  # one replica with strategy Recreate: no peering objects, no peering RBAC
-        clusterwide=not settings.namespaces,
+        clusterwide=settings.all_namespaces,
         namespaces=list(settings.namespaces),
         liveness_endpoint=liveness,
         memo=kopf.Memo(app=settings),

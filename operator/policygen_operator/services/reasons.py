@@ -40,6 +40,7 @@ class Reason(StrEnum):
     ROLE_DEFINITION_NOT_EDITABLE = "RoleDefinitionNotEditable"
     PULL_REQUEST_REJECTED = "PullRequestRejected"
     DISCOVERY_FAILED = "DiscoveryFailed"  # rightsizing: roles could not be discovered
+    CHILD_NAMESPACE_NOT_WATCHED = "ChildNamespaceNotWatched"  # a child there would never be reconciled
     # rightsizing's own steps
     ROLES_DISCOVERED = "RolesDiscovered"
     SCANNED = "Scanned"

@@ -24,7 +24,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -135,7 +135,9 @@ class RightsizingKubePort(ConfigMapPort, SecretPort, TenancyPort, Protocol):
         self, namespace: str, match_labels: Mapping[str, str] | None
     ) -> list[Binding]: ...
     async def ack_bindings(self, namespace: str, account: str | None) -> list[Binding]: ...
-    async def children(self, selector: str) -> list[dict[str, Any]]: ...
+    async def children(
+        self, selector: str, namespaces: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]: ...
     async def create_child(self, namespace: str, body: dict[str, Any]) -> None: ...
     async def patch_child_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None: ...
     async def delete_child(self, namespace: str, name: str) -> None: ...
@@ -338,7 +340,8 @@ class RightsizingService:
         """Create missing children, update drifted specs, delete children of roles no longer found."""
         desired = {child_name(parent.name, r.arn): r for r in roles}
         existing: dict[str, dict[str, Any]] = {}
-        for child in await self.kube.children(f"{PARENT_UID}={parent.uid}"):
+        selector, scope = f"{PARENT_UID}={parent.uid}", self._child_scope(parent)
+        for child in await self.kube.children(selector, scope):
             meta = child["metadata"]
             if meta["name"] in desired and meta.get("namespace") == parent.child_namespace:
                 existing[meta["name"]] = child
@@ -350,8 +353,17 @@ class RightsizingService:
                 await self.kube.create_child(parent.child_namespace, body)
             elif existing[name].get("spec") != body["spec"]:
                 await self.kube.patch_child_spec(parent.child_namespace, name, body["spec"])
-        current = await self.kube.children(f"{PARENT_UID}={parent.uid}")
+        current = await self.kube.children(selector, scope)
         return {c["metadata"]["name"]: c for c in current if c["metadata"]["name"] in desired}
+
+    def _child_scope(self, parent: Parent) -> list[str] | None:
+        """Where to look for a parent's children: everywhere (None) only when every namespace is watched;
+        else the watched namespaces by name (the RBAC grants no cluster-wide list), the childNamespace
+        first. A child left in a namespace matched only by a glob, after childNamespace moved, is missed."""
+        if self.settings.all_namespaces:
+            return None
+        exact = [ns for ns in self.settings.namespaces if not any(ch in ns for ch in "*?[!,")]
+        return list(dict.fromkeys([parent.child_namespace, *exact]))
 
     def scan_due(self, parent: Parent, roles: list[DiscoveredRole], now: datetime) -> bool:
         last = parent.status.get("lastScan") or {}
@@ -371,6 +383,19 @@ class RightsizingService:
         if outcome.status.get("lastScan"):
             self._written[parent.uid] = (parent.generation, outcome.status)
         return outcome
+
+    def _check_child_namespace(self, parent: Parent) -> None:
+        """A ClusterRightsizing's children go only to a namespace this operator watches (and, under deploy/'s
+        or the chart's RBAC, may write): elsewhere they would be created, if at all, and never reconciled."""
+        if self.settings.watches(parent.child_namespace):
+            return
+        raise InvalidRequestError(
+            f"childNamespace {parent.child_namespace!r} is not watched by this operator (watched: "
+            f"{', '.join(self.settings.namespaces)}): ask the admin to add it (POLICYGEN_WATCH_NAMESPACES or "
+            "the chart's watchNamespaces, with its RoleBinding) or pick a watched namespace",
+            field="spec.childNamespace",
+            reason=Reason.CHILD_NAMESPACE_NOT_WATCHED,
+        )
 
     def _freshest(self, parent: Parent) -> Parent:
         """The parent with the status this process last wrote, when kopf handed over an older one.
@@ -392,6 +417,7 @@ class RightsizingService:
         try:
             if not parent.child_namespace:
                 raise InvalidRequestError("spec.childNamespace is required", field="spec.childNamespace")
+            self._check_child_namespace(parent)
             start, end = specs.window(parent.spec, now)
             found, namespaces = await self.discover(parent)
             tenancy = TenancyCache(self.kube)

@@ -95,6 +95,74 @@ def test_cli_refuses_bad_settings(
     assert "POLICYGEN_MAX_CONCURRENT_SCANS" in capsys.readouterr().err
 
 
+@pytest.fixture
+def kopf_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What `policygen operator` would hand to kopf.run, with every POLICYGEN_ variable cleared first."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(kopf, "run", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(cli, "configure_logging", lambda level, fmt: None)
+    for name in ("POLICYGEN_WATCH_NAMESPACES", "POLICYGEN_ALL_NAMESPACES", "POLICYGEN_LIVENESS_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    return calls
+
+
+def test_without_a_namespace_choice_the_operator_refuses_to_start(
+    kopf_runs: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: no flag and no variable meant clusterwide=True, the whole cluster by omission.
+    assert cli.run(parse()) == 2
+    assert kopf_runs == []
+    err = capsys.readouterr().err
+    assert "--namespace" in err and "POLICYGEN_WATCH_NAMESPACES" in err and "--all-namespaces" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "clusterwide", "namespaces"),
+    [
+        (("--namespace", "team-a", "-n", "team-b"), {}, False, ["team-a", "team-b"]),
+        ((), {"POLICYGEN_WATCH_NAMESPACES": "team-a,team-b"}, False, ["team-a", "team-b"]),
+        (("--all-namespaces",), {}, True, []),
+        ((), {"POLICYGEN_ALL_NAMESPACES": "true"}, True, []),
+        # a flag overrides the environment either way
+        (("--namespace", "team-a"), {"POLICYGEN_ALL_NAMESPACES": "true"}, False, ["team-a"]),
+        (("--all-namespaces",), {"POLICYGEN_WATCH_NAMESPACES": "team-a"}, True, []),
+    ],
+)
+def test_the_watched_namespaces_are_the_ones_given(
+    kopf_runs: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    env: dict[str, str],
+    clusterwide: bool,
+    namespaces: list[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli.run(parse(*argv)) == 0
+    [call] = kopf_runs
+    assert (call["clusterwide"], call["namespaces"]) == (clusterwide, namespaces)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"POLICYGEN_WATCH_NAMESPACES": "*"}, "POLICYGEN_ALL_NAMESPACES=true"),
+        ({"POLICYGEN_WATCH_NAMESPACES": "a", "POLICYGEN_ALL_NAMESPACES": "true"}, "not both"),
+    ],
+)
+def test_ambiguous_namespace_settings_are_refused(
+    kopf_runs: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    message: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli.run(parse()) == 2
+    assert kopf_runs == [] and message in capsys.readouterr().err
+
+
 def test_json_log_lines_carry_the_object() -> None:
     import json
     import logging

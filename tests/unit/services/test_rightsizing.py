@@ -84,7 +84,7 @@ def run(service: RightsizingService, target: Parent) -> Any:
 
 
 def service(kube: FakeKube, engine: CountingEngine) -> RightsizingService:
-    settings = OperatorSettings(progress_interval=0.05)
+    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
     return RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(2), engine, clock=lambda: NOW)
 
 
@@ -167,6 +167,30 @@ def test_child_namespace_missing_is_permanent() -> None:
     assert outcome.failure == "permanent" and "childNamespace" in outcome.message
 
 
+def test_children_only_in_a_watched_namespace() -> None:
+    """Issue 10: under a namespace list a ClusterRightsizing's children would land where nobody reconciles
+    them (and deploy/'s RBAC grants nothing): refused with a condition that says what to ask for."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    engine = CountingEngine()
+    settings = OperatorSettings(progress_interval=0.05, namespaces=("policygen-system", "team-*"))
+    svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), engine, clock=lambda: NOW)
+    outcome = run(svc, parent())  # childNamespace "fleet" is not in the list
+    assert outcome.failure == "permanent" and "'fleet' is not watched" in outcome.message
+    assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == [
+        "ChildNamespaceNotWatched"
+    ]
+    assert engine.calls == [] and not [key for key in kube.objects if key[0] == "fleet"]
+    watched = RightsizingService(
+        OperatorSettings(progress_interval=0.05, namespaces=("fleet",)),
+        kube,
+        FakeAws(),
+        ThreadPoolExecutor(1),
+        engine,
+        clock=lambda: NOW,
+    )
+    assert run(watched, parent()).failure is None
+
+
 def test_no_roles_is_ready_without_a_scan() -> None:
     engine = CountingEngine()
     outcome = run(service(FakeKube({"empty": []}), engine), parent())
@@ -228,7 +252,7 @@ def test_namespaced_rightsizing_with_an_inline_source_is_refused_unless_single_t
     ]
     assert kube.objects == {}
     single = RightsizingService(
-        OperatorSettings(progress_interval=0.05, single_tenant=True),
+        OperatorSettings(progress_interval=0.05, single_tenant=True, all_namespaces=True),
         kube,
         FakeAws(),
         ThreadPoolExecutor(1),
@@ -267,7 +291,7 @@ def test_an_iam_failure_fails_the_scan_step_with_its_own_permanence(
     permanence: Permanence, failure: str
 ) -> None:
     kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
-    settings = OperatorSettings(progress_interval=0.05)
+    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
     svc = RightsizingService(
         settings, kube, FailingAws(permanence), ThreadPoolExecutor(1), CountingEngine(), clock=lambda: NOW
     )
@@ -293,7 +317,7 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
                 raise ScanCancelled("cancelled")
         raise AssertionError("the scan was not cancelled")
 
-    settings = OperatorSettings(progress_interval=0.05)
+    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
     svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), slow_engine, clock=lambda: NOW)
     outcome = run(svc, parent())
     assert outcome.cancelled and outcome.status == {}

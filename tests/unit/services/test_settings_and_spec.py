@@ -31,7 +31,11 @@ def test_settings_defaults_and_overrides() -> None:
     assert got.aws_region == "eu-west-1"
     assert got.log_format == "text"
     assert got.allowed_repositories == ("https://github.com/acme/infra.git",)
-    assert from_env({"POLICYGEN_WATCH_NAMESPACES": "*"}).namespaces == ()
+    assert from_env({}).namespaces == () and from_env({}).all_namespaces is False
+    assert from_env({"POLICYGEN_ALL_NAMESPACES": "true"}).all_namespaces is True
+    assert got.watches("b") and not got.watches("d")
+    assert OperatorSettings(namespaces=("team-*",)).watches("team-a")
+    assert OperatorSettings(all_namespaces=True).watches("anything")
     assert from_env({}).max_file_bytes == 256 * 2**20
     assert from_env({"POLICYGEN_MAX_FILE_SIZE": "64Mi"}).max_file_bytes == 64 * 2**20
 

@@ -8,7 +8,7 @@ not found again, and the service deletes the child of a role nobody runs as any 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kubernetes_asyncio.client.rest import ApiException
@@ -98,14 +98,23 @@ class RightsizingKube(KubeClient):
                 out.append(Binding(arn, ACK, namespace, role["metadata"]["name"]))
         return out
 
-    async def children(self, selector: str) -> list[dict[str, Any]]:
+    async def children(self, selector: str, namespaces: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The labelled PolicyGenerations: cluster-wide (None), or in each of ``namespaces`` (the operator's
+        RBAC under a namespace list has no cluster-wide list)."""
+        items: list[dict[str, Any]] = []
         try:
-            found = await self._custom.list_cluster_custom_object(
-                GROUP, VERSION, PLURAL, label_selector=selector
-            )
+            if namespaces is None:
+                found = await self._custom.list_cluster_custom_object(
+                    GROUP, VERSION, PLURAL, label_selector=selector
+                )
+                return list(found.get("items", []))
+            for namespace in namespaces:
+                found = await self._custom.list_namespaced_custom_object(
+                    GROUP, VERSION, namespace, PLURAL, label_selector=selector
+                )
+                items.extend(found.get("items", []))
         except ApiException as exc:
             raise _error("listing child PolicyGenerations", exc) from exc
-        items: list[dict[str, Any]] = found.get("items", [])
         return items
 
     async def create_child(self, namespace: str, body: dict[str, Any]) -> None:
