@@ -145,11 +145,7 @@ def main() -> None:
         return result
 
     service = RightsizingService(
-        OperatorSettings(progress_interval=1.0, all_namespaces=True),
-        kube,
-        FakeAws(),
-        ThreadPoolExecutor(2),
-        timed_engine,
+        OperatorSettings(progress_interval=1.0), kube, FakeAws(), ThreadPoolExecutor(2), timed_engine
     )
     began = time.perf_counter()
     outcome = asyncio.run(service.reconcile(parent(path)))

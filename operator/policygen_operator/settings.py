@@ -20,10 +20,11 @@ PREFIX = "POLICYGEN_"
 class OperatorSettings:
     """Everything an operator deployment can tune; the names mirror the Helm values."""
 
-    # The namespaces watched (kopf's patterns); cluster-wide only with all_namespaces, never by omission: the
-    # CLI refuses to start with neither, so a forgotten setting cannot widen the operator's reach.
+    # The namespaces watched (kopf's patterns), or every one with all_namespaces. from_env() never widens by
+    # omission: with neither variable it leaves both empty/False and `policygen operator` refuses to start. A
+    # settings object built in code (tests, benchmarks) restricts nothing unless it lists namespaces.
     namespaces: tuple[str, ...] = ()
-    all_namespaces: bool = False
+    all_namespaces: bool = True
     max_concurrent_scans: int = 2
     # Scans one namespace may run at once; 0 means half of max_concurrent_scans (at least 1), so one team's
     # PolicyGenerations cannot take every slot. Queued scans wait on a semaphore, not by polling.
@@ -50,7 +51,9 @@ class OperatorSettings:
 
     def watches(self, namespace: str) -> bool:
         """Whether the operator reconciles objects in ``namespace`` (glob patterns as kopf matches them)."""
-        return self.all_namespaces or any(fnmatchcase(namespace, pattern) for pattern in self.namespaces)
+        if self.namespaces:
+            return any(fnmatchcase(namespace, pattern) for pattern in self.namespaces)
+        return self.all_namespaces
 
     def namespace_scan_limit(self) -> int:
         """Scans one namespace may run at once: ``max_scans_per_namespace``, or 0: half the slots (min 1)."""

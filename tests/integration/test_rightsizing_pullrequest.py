@@ -55,9 +55,7 @@ def test_one_pull_request_per_role_with_the_unused_access(forge: FakeForge) -> N
     }
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
     parent = Parent("ClusterRightsizing", None, "fleet", "uid-parent", 1, spec, {}, owner)
-    settings = OperatorSettings(
-        progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",), all_namespaces=True
-    )
+    settings = OperatorSettings(progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",))
     service = RightsizingService(
         settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)
     )
@@ -127,9 +125,7 @@ def test_no_pull_request_from_incomplete_data_unless_allowed(forge: FakeForge) -
         "output": {"mode": "pullRequest", "pullRequest": pull_request},
     }
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "fleet", "uid": "u"}
-    settings = OperatorSettings(
-        progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",), all_namespaces=True
-    )
+    settings = OperatorSettings(progress_interval=0.05, allowed_repositories=(f"{forge.url}/*",))
     service = RightsizingService(
         settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)
     )

@@ -84,7 +84,7 @@ def run(service: RightsizingService, target: Parent) -> Any:
 
 
 def service(kube: FakeKube, engine: CountingEngine) -> RightsizingService:
-    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
+    settings = OperatorSettings(progress_interval=0.05)
     return RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(2), engine, clock=lambda: NOW)
 
 
@@ -252,7 +252,7 @@ def test_namespaced_rightsizing_with_an_inline_source_is_refused_unless_single_t
     ]
     assert kube.objects == {}
     single = RightsizingService(
-        OperatorSettings(progress_interval=0.05, single_tenant=True, all_namespaces=True),
+        OperatorSettings(progress_interval=0.05, single_tenant=True),
         kube,
         FakeAws(),
         ThreadPoolExecutor(1),
@@ -291,7 +291,7 @@ def test_an_iam_failure_fails_the_scan_step_with_its_own_permanence(
     permanence: Permanence, failure: str
 ) -> None:
     kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
-    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
+    settings = OperatorSettings(progress_interval=0.05)
     svc = RightsizingService(
         settings, kube, FailingAws(permanence), ThreadPoolExecutor(1), CountingEngine(), clock=lambda: NOW
     )
@@ -317,7 +317,7 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
                 raise ScanCancelled("cancelled")
         raise AssertionError("the scan was not cancelled")
 
-    settings = OperatorSettings(progress_interval=0.05, all_namespaces=True)
+    settings = OperatorSettings(progress_interval=0.05)
     svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), slow_engine, clock=lambda: NOW)
     outcome = run(svc, parent())
     assert outcome.cancelled and outcome.status == {}

@@ -16,7 +16,8 @@ PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
 
 
 def test_settings_defaults_and_overrides() -> None:
-    assert from_env({}) == OperatorSettings()
+    # the process's settings never widen by omission (policygen operator then refuses to start)
+    assert from_env({}) == OperatorSettings(all_namespaces=False) and not from_env({}).watches("x")
     got = from_env(
         {
             "POLICYGEN_WATCH_NAMESPACES": "a, b,,c",
