@@ -30,9 +30,10 @@ def policygeneration_refs(
     spec: kopf.Spec,
     status: kopf.Status,
     annotations: kopf.Annotations,
+    meta: kopf.Meta,
     **_: Any,
 ) -> dict[AdminKey, Referrer]:
-    return references(str(namespace), name, spec, status, annotations)
+    return references(str(namespace), name, spec, status, annotations, meta.get("generation"))
 
 
 @kopf.on.event(GROUP, VERSION, SOURCE_KINDS["CloudTrailSource"])

@@ -12,7 +12,9 @@ A changed annotation is a change kopf hands to the PolicyGeneration's handler, w
 annotation already at that value is left alone, so repeated events and restarts patch nothing.
 
 "Decides" means: its last run was refused for something that object decides (``reasons.decided_by``), or
-the object as the event shows it refuses it now (the admin removed its namespace, principal or path). A
+the object as the event shows it refuses it now (the admin removed its namespace, principal or path), or its
+spec has not been resolved yet (``status.observedGeneration`` behind: its first reconcile may be reading the
+object as it was before this event, and would otherwise keep a refusal the admin has already lifted). A
 PolicyGeneration that was allowed and still is keeps its result until its next run (schedule or spec
 change): an admin's edit of one shared source must not rescan every team's window at once.
 
@@ -57,6 +59,7 @@ class Referrer:
     name: str
     spec: Mapping[str, Any]
     waiting: frozenset[str]  # "source" / "repository": refused last time for what that object decides
+    evaluated: bool  # status.observedGeneration is its generation: its references were resolved for this spec
     annotations: Mapping[str, str]  # the two annotations this module writes, as they are
 
 
@@ -66,6 +69,7 @@ def references(
     spec: Mapping[str, Any],
     status: Mapping[str, Any],
     annotations: Mapping[str, str],
+    generation: int | None = None,
 ) -> dict[AdminKey, Referrer]:
     """The admin objects a PolicyGeneration names, each with the PolicyGeneration (kopf's index entries)."""
     waiting = frozenset(
@@ -75,7 +79,8 @@ def references(
         and (role := decided_by(condition(status, type_).get("reason"))) is not None
     )
     mine = {k: str(v) for k, v in annotations.items() if k in ANNOTATIONS.values()}
-    referrer = Referrer(namespace, name, dict(spec), waiting, mine)
+    evaluated = generation is None or status.get("observedGeneration") == generation
+    referrer = Referrer(namespace, name, dict(spec), waiting, evaluated, mine)
     pull_request = (spec.get("output") or {}).get("pullRequest") or {}
     keys: dict[AdminKey, Referrer] = {}
     for ref, kinds, default in (
@@ -117,7 +122,8 @@ class AdminRefs:
         for referrer in referrers:
             if referrer.annotations.get(annotation) == value:
                 continue
-            if role not in referrer.waiting and not await self._refuses(role, referrer, view):
+            settled = referrer.evaluated and role not in referrer.waiting
+            if settled and not await self._refuses(role, referrer, view):
                 continue
             await self.kube.annotate_policygeneration(referrer.namespace, referrer.name, {annotation: value})
             nudged.append((referrer.namespace, referrer.name))

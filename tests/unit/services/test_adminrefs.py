@@ -121,3 +121,13 @@ async def test_an_unanswerable_check_reruns_rather_than_waits(kube: FakeKube) ->
     assert await AdminRefs(down, "ns").nudge(SOURCE_KEY, admin(cluster_source(), 2), [referrer()]) == [
         ("team-a", "api")
     ]
+
+
+async def test_one_whose_spec_is_not_resolved_yet_reruns(kube: FakeKube) -> None:
+    """Its first reconcile may have read the source before this change: it runs again once it is done."""
+    service = AdminRefs(kube, "policygen-system")
+    new = references("team-a", "new", pgen(), {}, {}, generation=1)[SOURCE_KEY]
+    running = references("team-a", "running", pgen(), {"observedGeneration": 1}, {}, generation=1)
+    assert not new.evaluated and running[SOURCE_KEY].evaluated
+    source = admin(cluster_source(), 2)
+    assert await service.nudge(SOURCE_KEY, source, [new, running[SOURCE_KEY]]) == [("team-a", "new")]
