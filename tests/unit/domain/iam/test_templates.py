@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.templates import compile_condition, compile_template, lookup_path
+from policygen_operator.domain.iam.templates import compile_condition, compile_template, escape, lookup_path
 
 PARAMS: dict[str, Any] = {
     "bucketName": "b",
@@ -68,3 +68,19 @@ def test_conditions(condition: dict[str, Any], expected: bool) -> None:
     predicate = compile_condition(condition)
     assert predicate is not None
     assert predicate(PARAMS) is expected
+
+
+def test_escape_and_writable_agree_with_their_definitions_on_every_character() -> None:
+    """``escape`` and ``writable`` take fast paths (substring and ASCII checks) on the hot path of every
+    memo miss; over the code points, alone and inside an ARN, they agree with the definitions: the
+    three special characters escaped, control characters (U+0000-U+001F, U+007F) unwritable. (Every code
+    point below U+3000, ASCII and Latin-1 included, and a spread of the rest, to stay fast.)"""
+    from policygen_operator.domain.iam.mapping.records import writable
+
+    specials = {"*": "${*}", "?": "${?}", "$": "${$}"}
+    control = {chr(c) for c in (*range(0x20), 0x7F)}
+    for code in [*range(0x3000), *range(0x3000, 0x110000, 251)]:
+        char = chr(code)
+        for value in (char, f"arn:aws:s3:::bucket/{char}key"):
+            assert escape(value) == "".join(specials.get(c, c) for c in value)
+            assert writable(value) == control.isdisjoint(value), repr(value)
