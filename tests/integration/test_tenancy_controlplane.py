@@ -31,6 +31,7 @@ from tests.integration.operator_harness import (
     create,
     get,
     merge_patch,
+    wait_for,
     wait_ready,
 )
 
@@ -234,6 +235,15 @@ def test_an_admins_change_reaches_the_policygenerations_it_decides(
     # the last good policy stays where it was; nothing else was sent anywhere
     assert get(kube_admin, namespace, "waits")["status"]["policy"]["actions"] > 0  # type: ignore[index]
     assert trap.requests == []
+    # deleted: the PolicyGeneration learns at once that its source is gone (and waits for it, retrying)
+    kube_admin.delete(f"{API}/clustercloudtrailsources/{name}")
+    gone = wait_for(
+        lambda: get(kube_admin, namespace, "waits"),
+        lambda obj: condition(obj, "Ready").get("reason") == "SourceNotFound",
+        60,
+        "SourceNotFound",
+    )
+    assert gone["metadata"]["annotations"]["refs.policygen.io/source-generation"] == "absent"
 
     # A team's namespaced CloudTrailSource (the admin's object in the team's namespace): the principal.
     own = {"local": {"path": str(SAMPLES)}, "allowedPrincipals": ["arn:aws:iam::111122223333:role/ci-*"]}
