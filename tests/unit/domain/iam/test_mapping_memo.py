@@ -163,3 +163,15 @@ def test_calls_that_cannot_name_the_caller_share_one_entry_across_users() -> Non
             cloudtrail_record("iam.amazonaws.com", "GetUser", {}, identity=user_identity(user=user))
         )
         assert own.uses == (("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/{user}"),)
+
+
+def test_parameter_values_equal_in_python_but_written_differently_have_their_own_keys() -> None:
+    """``True == 1 == 1.0`` in Python, but a template writes ``True``, ``1`` and ``1.0``: keyed by the value
+    itself, records with ``instanceId`` true, 1 and 1.0 would share one result."""
+    mapper = EventMapper()
+    plan = compile_plan(mapper.reference, "ec2.amazonaws.com", "DescribeInstanceAttribute")
+    keys = {
+        memo_key(plan, describe_instance_attribute(value), False)  # type: ignore[arg-type]
+        for value in (True, 1, 1.0, "1")
+    }
+    assert len(keys) == 4

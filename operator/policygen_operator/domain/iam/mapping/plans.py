@@ -347,21 +347,20 @@ def _narrowable(prefix: str, types: tuple[ResourceType, ...]) -> bool:
     return prefix == "lambda" or any(t.variables < u.variables for t in types for u in types)
 
 
-_SCALARS = (str, int, float, bool, type(None))
-
-
 def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
     """Everything ``_resolve`` reads from a record for this plan, as a hashable key.
 
     On the hot path: records parsed from JSON are plain dicts, so ``type() is dict`` checks stand in for
-    the slower ``isinstance(..., Mapping)``; anything else takes the general route.
+    the slower ``isinstance(..., Mapping)``; anything else takes the general route. Values other than
+    strings are keyed by their ``repr`` in a longer tuple: ``True``, ``1`` and ``1.0`` are equal in Python
+    and would share one entry, though a template writes them differently (and ``1`` is not ``"1"``).
     """
     params = record.get("requestParameters")
     signature: tuple[Any, ...] = ()
     if params.__class__ is dict:
         keys = plan.param_keys
         signature = tuple(
-            (name, value if value.__class__ in _SCALARS else repr(value))
+            (name, value) if value.__class__ is str else (name, None, repr(value))
             for name, value in params.items()
             if name in keys
         )
