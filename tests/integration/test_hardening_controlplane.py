@@ -143,7 +143,11 @@ def test_an_endless_listing_on_the_admins_endpoint_stops_at_the_page_cap(
         obj = wait_ready(kube_admin, namespace, "endless", status="False")
         generated = condition(obj, "Generated")
         assert "more than 1000 pages" in generated["message"], generated
-        assert endless.calls == 1000  # the first listing's cap, and no second listing after a permanent error
+        # The first listing stops at the cap. An admin event that reaches a PolicyGeneration during its first
+        # run reruns it once (services.adminrefs: the run may have read the source before the event), so a
+        # second listing may follow; it too stops at the cap, and there is never a third.
+        assert endless.pages[0] == 1000, endless.pages
+        assert len(endless.pages) <= 2 and all(pages <= 1000 for pages in endless.pages), endless.pages
         assert configmap(kube_admin, namespace, "endless-policy") is None
         assert "configMapRef" not in obj["status"]
     finally:

@@ -30,6 +30,8 @@ PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 class Endless(LocalServer):
     def __init__(self, repeat_token: bool = False, delay: float = 0.0) -> None:
         self.calls = 0
+        # pages asked for by each listing (a request without a continuation token starts one)
+        self.pages: list[int] = []
         self.repeat_token = repeat_token
         self.delay = delay
         endless = self
@@ -37,6 +39,10 @@ class Endless(LocalServer):
         class Handler(QuietHandler):
             def do_GET(self) -> None:
                 endless.calls += 1
+                if "continuation-token=" not in self.path:
+                    endless.pages.append(0)
+                if endless.pages:
+                    endless.pages[-1] += 1
                 time.sleep(endless.delay)
                 token = "same" if endless.repeat_token else f"t{endless.calls}"
                 answer(self, 200, "application/xml", PAGE.format(token=token).encode())
