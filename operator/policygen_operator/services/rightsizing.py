@@ -214,7 +214,6 @@ def child_body(parent: Parent, role: DiscoveredRole) -> dict[str, Any]:
 OpenGroupPullRequest = Callable[
     [PullRequestSpec, GroupRequest, Credentials, tuple[str, ...]], PullRequestStatus
 ]
-GROUPINGS = ("role", "namespace")
 
 
 def home_namespace(role: DiscoveredRole) -> str:
@@ -719,9 +718,12 @@ class RightsizingService:
             opened.update({run.role.arn: outcome for run in members})
         return opened
 
-    async def _target(self, run: RoleRun) -> tuple[PullRequestSpec, Credentials, Any]:
+    async def _target(
+        self, run: RoleRun, secrets_read: dict[tuple[str, str | None], Credentials] | None = None
+    ) -> tuple[PullRequestSpec, Credentials, Any]:
         """The repository (resolved like a PolicyGeneration's, ``{role}``/``{namespace}`` in the path filled
-        in), its credentials and the pull request's text for one role; refuses incomplete data."""
+        in), its credentials and the pull request's text for one role; refuses incomplete data.
+        ``secrets_read``: the Secrets a grouped pull request has read already (its roles share one)."""
         parent, role, child, found, analysis, result, request, _ = run
         output = parent.spec["output"]
         path = self._pr_path(output, role)
@@ -736,7 +738,13 @@ class RightsizingService:
         target = specs.pull_request({"output": {"pullRequest": repository.pull_request}})
         assert target is not None
         secrets = repository.secret_namespace or parent.child_namespace
-        credentials = await read_credentials(self.kube, secrets, target.secret_name)
+        key = (secrets, target.secret_name)
+        if secrets_read is not None and key in secrets_read:
+            credentials = secrets_read[key]
+        else:
+            credentials = await read_credentials(self.kube, secrets, target.secret_name)
+            if secrets_read is not None:
+                secrets_read[key] = credentials
         skipped = skipped_counts(result.summary.skipped_files)
         if skipped and not output["pullRequest"].get("allowIncomplete"):
             # Every rightsizing pull request removes access: a skipped file may hold the only record
@@ -771,7 +779,8 @@ class RightsizingService:
         """One pull request for the roles of ``namespace``, on a branch named after the parent and the
         namespace; all their files or none (a file that cannot be edited fails the group, named)."""
         try:
-            targets = [await self._target(run) for run in runs]
+            secrets_read: dict[tuple[str, str | None], Credentials] = {}
+            targets = [await self._target(run, secrets_read) for run in runs]
             pr_spec, credentials, _ = targets[0]
             group = GroupRequest(
                 f"{parent.ref}/namespace/{namespace}",

@@ -532,3 +532,51 @@ def test_an_admins_change_to_the_source_reaches_the_next_pass() -> None:
     third = run(rightsizing, Parent("Rightsizing", "team-a", "mine", "uid-ns", 1, spec, second.status, {}))
     assert third.status["rolesNotAllowed"] == [DEPLOYER]
     assert ("team-a", child_name("mine", DEPLOYER)) not in kube.objects
+
+
+def test_a_grouped_pull_request_reads_its_credentials_secret_once() -> None:
+    """The roles of one namespace's pull request share the parent's repository and so its credentials Secret:
+    one read per group, not one per role (200 roles would be 200 API reads on every pass)."""
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders"), Binding(DEPLOYER, IRSA, "team-a", "deploy")]}
+    )
+    reads: list[tuple[str, str]] = []
+    read_secret = kube.read_secret
+
+    async def counting_read_secret(namespace: str, name: str) -> dict[str, str] | None:
+        reads.append((namespace, name))
+        return await read_secret(namespace, name)
+
+    kube.read_secret = counting_read_secret  # type: ignore[method-assign]
+    groups: list[tuple[GroupRequest, str]] = []
+
+    def open_group(
+        spec: PullRequestSpec, group: GroupRequest, credentials: Any, *_: Any
+    ) -> PullRequestStatus:
+        groups.append((group, credentials.token))
+        return PullRequestStatus("https://forge/pr/8", 8, "policygen/x", "abc", "open", True)
+
+    pull_request = {
+        "provider": "github",
+        "repository": "https://github.com/acme/infra.git",
+        "path": "iam/{role}.json",
+        "format": "json",
+        "grouping": "namespace",
+        "credentialsSecretRef": {"name": "forge"},
+    }
+    spec = {**SPEC, "guards": {}, "output": {"mode": "pullRequest", "pullRequest": pull_request}}
+    settings = OperatorSettings(progress_interval=0.05, single_tenant=True)
+    for namespace in ("fleet", "team-a", settings.operator_namespace):
+        kube.secrets[(namespace, "forge")] = {"token": "s3cret"}
+    svc = RightsizingService(
+        settings,
+        kube,
+        FakeAws(),
+        ThreadPoolExecutor(2),
+        clock=lambda: NOW,
+        open_group_pull_request=open_group,
+    )
+    outcome = run(svc, replace(parent(), spec=spec))
+    assert outcome.failure is None, outcome.message
+    assert [(len(group.edits), token) for group, token in groups] == [(2, "s3cret")]
+    assert len(reads) == 1, reads

@@ -24,7 +24,6 @@ from typing import Any
 NAMESPACE_TAG = "kubernetes-namespace"
 SERVICE_ACCOUNT_TAG = "kubernetes-service-account"
 POD_TAG = "kubernetes-pod-name"
-CLUSTER_TAG = "eks-cluster-name"
 SESSION_PREFIX = "eks-"  # the session name Pod Identity gives: eks-<cluster>-<pod>-<uuid>
 
 
