@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,8 +105,23 @@ MAX_BODY = 60_000
 
 def body(data: DescriptionInput) -> str:
     """The description; for very large policies the per-service table lists counts instead of every action."""
-    text = _body(data, compact=False)
-    return text if len(text) <= MAX_BODY else _body(data, compact=True)[:MAX_BODY]
+    return _fit(_body(data, compact=False), lambda: _body(data, compact=True))
+
+
+def _fit(full: str, compact: Callable[[], str]) -> str:
+    """``full`` if the forge takes it, else the compact text; past the limit even so, the text is cut with a
+    visible notice (a reviewer must not read a cut description as the whole change) and the marker kept."""
+    if len(full) <= MAX_BODY:
+        return full
+    text = compact()
+    if len(text) <= MAX_BODY:
+        return text
+    notice = (
+        f"\n\n**This description was cut at {MAX_BODY:,} characters (the forge's limit): the rest, "
+        "including what this removes for the roles below this point, is not shown here: review the changed "
+        "files themselves.**\n\n" + MARKER + "\n"
+    )
+    return text[: MAX_BODY - len(notice)] + notice
 
 
 def _body(data: DescriptionInput, compact: bool) -> str:
@@ -154,8 +170,7 @@ def group_title(group: GroupDescription) -> str:
 
 def group_body(group: GroupDescription) -> str:
     """Every role's section of a per-role description, one after the other, under one summary table."""
-    text = _group_body(group, compact=False)
-    return text if len(text) <= MAX_BODY else _group_body(group, compact=True)[:MAX_BODY]
+    return _fit(_group_body(group, compact=False), lambda: _group_body(group, compact=True))
 
 
 def _group_body(group: GroupDescription, compact: bool) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from policygen_operator.domain.gitops import managed
 from policygen_operator.domain.gitops.description import (
     DescriptionInput,
+    GroupDescription,
+    GroupMember,
     PullRequestContext,
     actions_by_service,
     body,
+    group_body,
     title,
 )
 from policygen_operator.domain.gitops.model import EditResult
@@ -109,6 +112,24 @@ def test_huge_policies_fit_github_body_limit() -> None:
     text = body(small(huge, base.replace_arns, base.edit))
     assert len(text) <= 60_000
     assert "| ec2 | 6000 actions | 1 resources |" in text and "too large to list every action" in text
+
+
+def test_a_group_too_large_for_the_forge_says_where_its_description_was_cut() -> None:
+    """A namespace of many roles can pass the forge's limit even in the compact form: the cut is announced
+    (a reviewer must not take a cut description for the whole change) and the marker stays."""
+    members = []
+    for index in range(300):
+        unused = [f"ec2:Unused{index:03d}{n:03d}" for n in range(40)]
+        context = PullRequestContext(
+            "fleet", f"arn:aws:iam::123456789012:role/role-{index:03d}", [POLICY], "a", "b", 1, 1, [], unused
+        )
+        members.append(
+            GroupMember(f"iam/role-{index:03d}.json", DescriptionInput(context, (POWER,), data().edit))
+        )
+    text = group_body(GroupDescription("team-a", tuple(members)))
+    assert len(text) <= 60_000
+    assert "This description was cut at 60,000 characters" in text
+    assert text.rstrip().endswith("-->"), text[-200:]  # the marker that identifies policygen's pull requests
 
 
 def test_json_file_describes_the_previous_content_instead_of_detaching() -> None:
