@@ -283,8 +283,10 @@ def _principal(
 def _take(
     result: ScanResult, principal: str, record: dict[str, object], mapper: Mapper, usage: Usage
 ) -> None:
-    mapped = mapper.map(record)
     result.summary.events_scanned += usage.count
+    mapped = result.map_record(mapper, record, "a row", "Athena's results")
+    if mapped is None:
+        return
     target = result.count(principal, mapped, usage.count)
     if target is not None:
         for action, resource in mapped.uses:

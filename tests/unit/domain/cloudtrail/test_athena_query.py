@@ -16,6 +16,7 @@ from policygen_operator.domain.cloudtrail.athena import (
     estimated_cost_usd,
     parse_athena_uri,
     record_of,
+    summarize_rows,
 )
 from policygen_operator.domain.cloudtrail.athena_ddl import DdlError, TrailTable, create_table
 from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
@@ -100,27 +101,32 @@ def test_cost_is_per_megabyte_with_a_ten_megabyte_minimum() -> None:
     assert estimated_cost_usd(10**12 + 1) == pytest.approx(5.000005)
 
 
+ROW = {  # one result row of build_query's query: alice's GetObject
+    "identity": USER.arn,
+    "identity_type": "IAMUser",
+    "identity_account": "111122223333",
+    "recipient_account": "111122223333",
+    "aws_region": "eu-west-1",
+    "event_source": "s3.amazonaws.com",
+    "event_name": "GetObject",
+    "event_type": "AwsApiCall",
+    "request_parameters": '{"bucketName":"b","key":"k"}',
+}
+
+
 def test_record_of_a_row_carries_what_the_mapper_reads() -> None:
     record = record_of(
         {
-            "identity": "arn:aws:iam::111122223333:user/people/alice",
-            "identity_type": "IAMUser",
-            "identity_account": "111122223333",
-            "recipient_account": "111122223333",
-            "aws_region": "eu-west-1",
-            "event_source": "s3.amazonaws.com",
-            "event_name": "GetObject",
-            "event_type": "AwsApiCall",
+            **ROW,
             "error_code": "AccessDenied",
             "not_authorized": "true",
-            "request_parameters": '{"bucketName":"b","key":"k"}',
             "resource_arns": '["arn:aws:s3:::b/k","arn:aws:s3:::b"]',
         }
     )
     assert record["errorMessage"] == "not authorized to perform"
     assert record["resources"] == [{"ARN": "arn:aws:s3:::b/k"}, {"ARN": "arn:aws:s3:::b"}]
     assert record["userIdentity"] == {
-        "arn": "arn:aws:iam::111122223333:user/people/alice",
+        "arn": USER.arn,
         "type": "IAMUser",
         "accountId": "111122223333",
     }
@@ -187,3 +193,16 @@ def test_athena_rows_keep_the_path_hint_as_bounded_as_the_file_scan() -> None:
         issuer = f"arn:aws:iam::111122223333:role/path{n}/app"
         assert _principal(matcher, session_prefix, issuer, result) is None
     assert len(result.other_paths[role.arn]) == MAX_OTHER_PATHS
+
+
+def test_a_row_whose_parameters_nest_too_deeply_is_a_bad_record_not_a_crash() -> None:
+    """Athena returns requestParameters as JSON text; the mapper parses it, and past Python's recursion
+    limit that raised out of the summary (the file scan has the same guard)."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    good = {**ROW, "events": "3", "first_seen": "2026-11-24T10:00:00Z", "last_seen": "2026-11-24T11:00:00Z"}
+    deep = {**good, "request_parameters": '{"bucketName":"b","key":' + "[" * 1010 + "]" * 1010 + "}"}
+    result = summarize_rows([deep, good], (USER,), default_mapper())
+    assert result.summary.bad_records == 1
+    assert result.warnings == ["skipped a row of Athena's results: nested too deeply to read"]
+    assert result.summary.events_matched == 3

@@ -341,3 +341,116 @@ def test_escaped_slashes_cannot_hide_a_principal(quotes: int) -> None:
         result = scan((name, payload))
         assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}, name
         assert result.summary.events_scanned == 2
+
+
+# Texts at the edges of JSON: numbers at and past 64 bits, under- and overflowing exponents, escapes of
+# control characters, surrogate pairs and lone surrogates, raw UTF-8 (valid, overlong, a surrogate),
+# deep nesting, duplicate keys, a trailing comma.
+EDGE_TEXTS = [
+    b'{"a":9223372036854775807,"b":-9223372036854775808,"c":18446744073709551615}',
+    b'{"a":18446744073709551616}',
+    b'{"a":1e-400,"b":-0.0,"c":1.5E+3,"d":0.1}',
+    b'{"a":1e400}',
+    b'{"a":"\\u0000\\n\\"\\\\\\/","b":"\\ud83d\\ude00","c":"\xf0\x9f\x98\x80"}',
+    b'{"a":"\\ud800"}',
+    b'{"a":"\xed\xa0\x80"}',
+    b'{"a":"\xc0\xaf"}',
+    b'{"a":"\x01"}',
+    b'{"a":' + b"[" * 200 + b"]" * 200 + b"}",
+    b'{"a":1,"a":2}',
+    b'{"a":[1,2,],"b":3}',
+]
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+def test_orjson_converts_every_record_simdjson_accepts_to_the_same_dict(text: bytes) -> None:
+    """The compact path checks candidates with simdjson and converts them with orjson; the whole-file
+    path converts with simdjson. Where simdjson accepts a text, orjson must accept it too and build the
+    same dict, or the two paths would read one record differently."""
+    import orjson
+    import simdjson
+
+    try:
+        expected = simdjson.Parser().parse(text).as_dict()
+    except ValueError:
+        return  # refused by the check: such a file is parsed whole (and skipped if invalid)
+    assert orjson.loads(text) == expected
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
+    assert scanner._as_dict(text) == expected
+
+
+def test_a_record_orjson_refuses_is_converted_by_simdjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    import orjson
+
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    def refuse(_: bytes) -> Any:
+        raise orjson.JSONDecodeError("refused", "", 0)
+
+    monkeypatch.setattr(scan_module.orjson, "loads", refuse)
+    result = scan(("f.json", delivery([MINE, OTHER, MINE])))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+
+
+@pytest.mark.parametrize("depth", [1022, 1023, 1024, 1025])
+def test_orjson_and_simdjson_refuse_the_same_depths(depth: int) -> None:
+    import orjson
+    import simdjson
+
+    text = b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+
+    def accepts(parse: Any) -> bool:
+        try:
+            parse(text)
+        except (ValueError, RuntimeError):
+            return False
+        return True
+
+    assert accepts(orjson.loads) == accepts(simdjson.Parser().parse)
+
+
+def deep_json(data: Any, depth: int) -> bytes:
+    """``json.dumps`` of ``data`` with the string "DEEP" replaced by ``depth`` nested arrays (json.dumps
+    itself would stop at Python's recursion limit)."""
+    return json.dumps(data).replace('"DEEP"', "[" * depth + "]" * depth).encode()
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        lambda records: json.dumps({"Records": records}, separators=(",", ":")),
+        lambda records: json.dumps({"Records": records}, indent=1),
+    ],
+)
+def test_a_record_nested_past_the_parser_limit_skips_its_file_by_name(layout: Any) -> None:
+    deep = record(role_identity(), "PutObject", requestParameters={"x": "DEEP"})
+    text = layout([MINE, deep]).replace('"DEEP"', "[" * 1030 + "]" * 1030).encode()
+    result = scan(("deep.json", text), ("good.json", delivery([MINE])))
+    assert result.summary.skipped_files == {"deep.json": "not readable JSON: nested deeper than 1024 levels"}
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+
+
+def test_a_json_line_nested_past_the_parser_limit_is_a_bad_record() -> None:
+    deep = deep_json(record(role_identity(), "PutObject", requestParameters={"x": "DEEP"}), 1030)
+    result = scan(("f.jsonl", json.dumps(MINE).encode() + b"\n" + deep + b"\n" + json.dumps(MINE).encode()))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert result.summary.bad_records == 1
+    assert result.warnings == ["skipped line 2 of f.jsonl: not readable JSON: nested deeper than 1024 levels"]
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_a_parameter_nested_too_deeply_to_map_is_a_bad_record_with_the_real_mapper(compact: bool) -> None:
+    """Parsers accept 1024 levels, Python's recursion stops near 1000: the mapper's memo key (a repr of
+    the value) used to raise RecursionError out of the scan."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    deep = record(role_identity(), "PutObject", requestParameters={"bucketName": "b", "key": "DEEP"})
+    records = json.dumps({"Records": [MINE, deep]}, separators=(",", ":") if compact else None)
+    text = records.replace('"DEEP"', "[" * 1010 + "]" * 1010).encode()
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), default_mapper())
+    scanner.scan_bytes("f.json", text)
+    result = scanner.take_result()
+    assert result.summary.events_matched == 1
+    assert result.summary.bad_records == 1
+    where = "record at byte" if compact else "record 1 of f.json"
+    assert where in result.warnings[0] and result.warnings[0].endswith("nested too deeply to read")
