@@ -586,11 +586,9 @@ class Scanner:
             result.records_outside_window += 1
             return
         as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
-        source = as_dict.get("eventSource")
-        event_name = as_dict.get("eventName")
-        if source.__class__ is not str or event_name.__class__ is not str:
-            missing = [key for key in ("eventSource", "eventName") if not isinstance(as_dict.get(key), str)]
-            self._bad_record(name, where, f"no {' or '.join(missing)}")
+        problem = shape_problem(as_dict)
+        if problem:
+            self._bad_record(name, where, problem)
             return
         mapped = result.map_record(self.mapper, as_dict, where, name)
         if mapped is None:
@@ -608,6 +606,47 @@ class Scanner:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
         self.result.summary.bad_records += 1
         self.result.warn(f"skipped {where} of {name}: {why}")
+
+
+# What the mapper reads at the top of a record, and what each must be: it may then trust the types. A
+# value of another type makes the record a bad record named with the field (a record is not guessed at).
+_REQUIRED_TEXT = ("eventSource", "eventName")
+_OPTIONAL_TEXT = ("eventType", "errorCode", "errorMessage", "awsRegion", "recipientAccountId")
+_IDENTITY_TEXT = ("arn", "type", "accountId")
+
+
+def shape_problem(record: dict[str, Any]) -> str:
+    """Why the mapper cannot read this record ("" when it can); ~0.6 us, for matched records only."""
+    missing = [key for key in _REQUIRED_TEXT if record.get(key).__class__ is not str]
+    if missing:
+        return f"no {' or '.join(missing)}"
+    for key in _OPTIONAL_TEXT:
+        value = record.get(key)
+        if value is not None and value.__class__ is not str:
+            return f"{key} is {_json_type(value)}, not a string"
+    identity = record.get("userIdentity")
+    if identity.__class__ is dict:
+        for key in _IDENTITY_TEXT:
+            value = identity.get(key)
+            if value is not None and value.__class__ is not str:
+                return f"userIdentity.{key} is {_json_type(value)}, not a string"
+    params = record.get("requestParameters")
+    if params is not None and params.__class__ is not dict and params.__class__ is not str:
+        return f"requestParameters is {_json_type(params)}, not an object"
+    resources = record.get("resources")
+    if resources is not None and resources.__class__ is not list:
+        return f"resources is {_json_type(resources)}, not an array"
+    return ""
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    return "an array" if isinstance(value, list) else type(value).__name__
 
 
 def _issuer(identity: dict[str, Any]) -> str | None:

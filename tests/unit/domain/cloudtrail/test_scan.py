@@ -454,3 +454,29 @@ def test_a_parameter_nested_too_deeply_to_map_is_a_bad_record_with_the_real_mapp
     assert result.summary.bad_records == 1
     where = "record at byte" if compact else "record 1 of f.json"
     assert where in result.warnings[0] and result.warnings[0].endswith("nested too deeply to read")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("errorCode", ["AccessDenied"], "errorCode is an array, not a string"),
+        ("eventType", {"t": 1}, "eventType is an object, not a string"),
+        ("awsRegion", 5, "awsRegion is a number, not a string"),
+        ("recipientAccountId", True, "recipientAccountId is a boolean, not a string"),
+        ("requestParameters", [1], "requestParameters is an array, not an object"),
+        ("resources", {"ARN": "arn:aws:s3:::b"}, "resources is an object, not an array"),
+    ],
+)
+def test_a_field_the_mapper_reads_of_another_type_is_a_bad_record_named_by_field(
+    field: str, value: Any, why: str
+) -> None:
+    """The real mapper raised TypeError out of the scan for an errorCode or eventType that is an array
+    (found by tests/unit/domain/cloudtrail/test_hostile_input.py); others made ARNs of nonsense."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    text = delivery([MINE, {**MINE, field: value}])
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), default_mapper())
+    scanner.scan_bytes("f.json", text)
+    result = scanner.take_result()
+    assert result.summary.events_matched == 1
+    assert result.warnings == [f"skipped record at byte {text.find(b',{') + 1} of f.json: {why}"]
