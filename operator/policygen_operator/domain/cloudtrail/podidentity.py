@@ -44,9 +44,11 @@ def pod_identity_session(record: Mapping[str, Any]) -> tuple[str, str, dict[str,
     if not isinstance(request, Mapping) or not isinstance(response, Mapping):
         return None
     role = request.get("roleArn")
-    session = (response.get("assumedRoleUser") or {}).get("arn")
+    assumed = response.get("assumedRoleUser")
+    session = assumed.get("arn") if isinstance(assumed, Mapping) else None
+    listed = request.get("tags")
     tags: dict[str, str] = {}
-    for tag in request.get("tags") or ():
+    for tag in listed if isinstance(listed, list) else ():  # written by AWS, but never trusted to be shaped
         if isinstance(tag, Mapping) and isinstance(tag.get("key"), str) and isinstance(tag.get("value"), str):
             tags[tag["key"]] = tag["value"]
     if not isinstance(role, str) or not isinstance(session, str):

@@ -133,3 +133,35 @@ def test_delivery_files_cut_or_changed_anywhere_are_scanned_or_skipped_by_name(d
     result = scan([("f.json", bytes(text))])
     if "f.json" not in result.summary.skipped_files:
         assert result.summary.events_matched + result.summary.bad_records <= len(GOOD) + 1
+
+
+POD_IDENTITY = {"type": "AWSService", "invokedBy": "pods.eks.amazonaws.com"}
+SESSION = "arn:aws:sts::111122223333:assumed-role/app/eks-c-pod-1"
+pod_requests = st.fixed_dictionaries(
+    {"roleArn": st.just(ROLE) | json_values, "tags": json_values | st.just([{"key": "k", "value": "v"}])}
+)
+pod_responses = st.fixed_dictionaries({"assumedRoleUser": st.just({"arn": SESSION}) | json_values})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    request=pod_requests | json_values,
+    response=pod_responses | json_values,
+    extra=st.dictionaries(st.sampled_from(FIELDS[2:]), json_values, max_size=2),
+)
+def test_pod_identity_assume_role_records_with_any_values_never_raise(
+    request: Any, response: Any, extra: dict[str, Any]
+) -> None:
+    """Rightsizing keeps a shared role's Pod Identity sessions apart by reading their AssumeRole records,
+    which AWS itself writes (no userIdentity.arn): any shape of those must not stop the scan."""
+    assume = {
+        **record(POD_IDENTITY, "AssumeRole", "sts.amazonaws.com", requestParameters=request),
+        "responseElements": response,
+        **extra,
+    }
+    call = record({**role_identity(), "arn": SESSION}, requestParameters={"bucketName": "b", "key": "k"})
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, split_sessions=frozenset({ROLE}))
+    for name, data in layouts([assume, call]):
+        scanner = Scanner(spec, MAPPER)
+        scanner.scan_bytes(name, data)
+        scanner.take_result()
