@@ -43,6 +43,10 @@ MAX_OTHER_PATHS = 5  # issuer ARNs kept per requested role for the path hint
 # What simdjson raises for text it cannot read: ValueError for invalid JSON, RuntimeError for a document
 # nested deeper than its limit (1024 levels). Both are bad input, never a reason to stop the scan.
 BAD_JSON = (ValueError, RuntimeError)
+# What simdjson's ``at_pointer`` raises when the path is not there: KeyError for a missing key, TypeError
+# when a step meets another type (an array where an object was expected), ValueError or IndexError for an
+# index out of range or unusable; AttributeError when the record itself is not an object.
+POINTER_MISSES = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 class FileTooLarge(ValueError):
@@ -492,7 +496,7 @@ class Scanner:
         for index, record in enumerate(records, start=first):
             try:
                 identity = record.at_pointer("/userIdentity/arn")
-            except (KeyError, AttributeError, ValueError):
+            except POINTER_MISSES:
                 if not isinstance(record, simdjson.Object) or record.get("userIdentity") is None:
                     self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
@@ -507,7 +511,7 @@ class Scanner:
                     continue
                 try:
                     issuer = record.at_pointer("/userIdentity/sessionContext/sessionIssuer/arn")
-                except (KeyError, ValueError):
+                except POINTER_MISSES:
                     issuer = None
                 principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
                 if principal is None:

@@ -67,6 +67,7 @@ FIELDS = [
     "requestParameters", "resources", "errorCode", "errorMessage", "eventType", "awsRegion",
     "recipientAccountId", "responseElements", "additionalEventData", "eventTime", "eventName", "eventSource",
 ]  # fmt: skip
+IDENTITY_FIELDS = ["type", "accountId", "sessionContext", "principalId", "userName", "invokedBy"]
 DEEP = "DEEP-NESTING"  # replaced by arrays nested past Python's recursion limit after serialising
 
 
@@ -74,6 +75,10 @@ DEEP = "DEEP-NESTING"  # replaced by arrays nested past Python's recursion limit
 def hostile_records(draw: st.DrawFn) -> dict[str, Any]:
     source, name = draw(st.sampled_from(CALLS))
     identity = draw(st.sampled_from([role_identity(), user_identity()]))
+    odd_identity = draw(st.dictionaries(st.sampled_from(IDENTITY_FIELDS), json_values, max_size=2))
+    identity = {**identity, **odd_identity}
+    if draw(st.integers(0, 9)) == 0:
+        identity = draw(json_values)  # not an object at all
     params = draw(st.dictionaries(st.sampled_from(NAMES), json_values | st.just(DEEP), max_size=4))
     base = record(identity, name, source, requestParameters=params)
     odd = draw(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=2))

@@ -480,3 +480,13 @@ def test_a_field_the_mapper_reads_of_another_type_is_a_bad_record_named_by_field
     result = scanner.take_result()
     assert result.summary.events_matched == 1
     assert result.warnings == [f"skipped record at byte {text.find(b',{') + 1} of f.json: {why}"]
+
+
+@pytest.mark.parametrize("context", [["a"], "text", 5, {"sessionIssuer": ["x"]}])
+def test_a_session_context_of_another_type_is_read_as_no_issuer_in_every_layout(context: Any) -> None:
+    """simdjson's at_pointer raises TypeError when a step of the path is another type: that escaped the
+    whole-document path (found by test_hostile_input.py)."""
+    odd = {**MINE, "userIdentity": {**role_identity(), "sessionContext": context}}
+    for name, data in [("f.json", delivery([odd])), ("pretty.json", spaced([odd]))]:
+        result = scan((name, data))
+        assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}, name
