@@ -375,6 +375,10 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
             listed = tuple(r.get("ARN") or r.get("ARNPrefix") or r.get("arn") for r in resources)
         except (AttributeError, TypeError):
             listed = tuple(listed_resources(record))
+        try:
+            hash(listed)
+        except TypeError:  # an ARN that is a list or an object: key on what the resolver will read
+            listed = tuple(listed_resources(record))
     identity = record.get("userIdentity")
     if identity.__class__ is not dict:
         identity = dict(identity) if isinstance(identity, Mapping) else {}
