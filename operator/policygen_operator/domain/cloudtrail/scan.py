@@ -662,9 +662,11 @@ def _issuer(identity: dict[str, Any]) -> str | None:
 
 
 def _unreadable_json(error: Exception) -> str:
-    if isinstance(error, RuntimeError):
+    """simdjson's error code (``TAPE_ERROR``, ``DEPTH_ERROR``, ...) said in words where it is not obvious."""
+    code = str(error).split(":")[0]
+    if code == "DEPTH_ERROR":
         return "not readable JSON: nested deeper than 1024 levels"
-    return f"not valid JSON: {str(error).split(':')[0]}"
+    return f"not valid JSON: {code}" if isinstance(error, ValueError) else f"not readable JSON: {code}"
 
 
 def _closed(data: bytes) -> bool:
