@@ -394,7 +394,7 @@ def _principal_result(
     )
 
 
-def _nothing_to_allow(summary: UsageSummary, reasons: Mapping[str, str] | None = None) -> str:
+def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = lambda _: "ignored") -> str:
     """Why matched events gave no policy, by what the mapper made of them: events it did not understand
     (unmapped) are named as such, never counted among the ones that need no permission."""
     parts: list[str] = []
@@ -405,7 +405,7 @@ def _nothing_to_allow(summary: UsageSummary, reasons: Mapping[str, str] | None =
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         parts.append(f"{unmapped} not understood (unmapped: {', '.join(names[:3])}{more}; see the report)")
     if ignored:
-        why = [f"{key}: {(reasons or {}).get(key, 'ignored')}" for key in sorted(summary.ignored)[:3]]
+        why = [f"{key}: {reason_of(key)}" for key in sorted(summary.ignored)[:3]]
         parts.append(f"{ignored} ignored ({'; '.join(why)})")
     rest = summary.events_matched - unmapped - ignored
     if rest > 0:
@@ -426,7 +426,7 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
     if not any(r.policies for r in outcome.results.values()):
         matched = summary.events_matched
         detail = (
-            _nothing_to_allow(summary, scan.ignored_reasons)
+            _nothing_to_allow(summary, scan.ignored_reason)
             if matched
             else "no event of the principal(s) in the window"
         )
@@ -477,7 +477,7 @@ def _report(
         "eventsPerSecond": round(summary.events_scanned / seconds) if seconds > 0 else None,
         "unmapped": dict(sorted(summary.unmapped.items())),
         "ignored": dict(sorted(summary.ignored.items())),
-        "ignoredReasons": {key: scan.ignored_reasons.get(key, "ignored") for key in sorted(summary.ignored)},
+        "ignoredReasons": {key: scan.ignored_reason(key) for key in sorted(summary.ignored)},
         "warnings": scan.warnings
         + ([f"... and {scan.warnings_dropped} more"] if scan.warnings_dropped else []),
         "principals": {

@@ -110,7 +110,7 @@ def test_events_not_understood_are_never_called_permissionless() -> None:
         ignored=Counter({"sts.amazonaws.com:GetCallerIdentity": 1}),
         events_matched=3,
     )
-    message = _nothing_to_allow(summary, {"sts.amazonaws.com:GetCallerIdentity": "needs no permission"})
+    message = _nothing_to_allow(summary, {"sts.amazonaws.com:GetCallerIdentity": "needs no permission"}.get)
     assert "2 not understood (unmapped: bedrock.amazonaws.com:SomeNewCall" in message
     assert "1 ignored (sts.amazonaws.com:GetCallerIdentity: needs no permission)" in message
     only_unmapped = _nothing_to_allow(

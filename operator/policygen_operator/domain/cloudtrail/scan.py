@@ -40,6 +40,7 @@ _RECORD_START = b'{"eventVersion":'
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
 MAX_OTHER_PATHS = 5  # issuer ARNs kept per requested role for the path hint
+MAX_REASONS = 4  # distinct reasons kept per ignored call (authentication failures differ by error code)
 # What simdjson raises for text it cannot read: ValueError for invalid JSON, RuntimeError for a document
 # nested deeper than its limit (1024 levels). Both are bad input, never a reason to stop the scan.
 BAD_JSON = (ValueError, RuntimeError)
@@ -163,8 +164,9 @@ class ScanResult:
     # policy cannot write) with how many events gave each; at most MAX_WARNINGS distinct per principal
     notes: dict[str, Counter[tuple[str, str, str]]] = field(default_factory=dict)
     # why each ignored eventSource:eventName was ignored (needs no permission, console sign-in, service
-    # event, authentication failed): the report states it beside the count
-    ignored_reasons: dict[str, str] = field(default_factory=dict)
+    # event, authentication failed with its code): the report states them beside the count; at most
+    # MAX_REASONS distinct reasons per call, so a call ignored for two reasons shows both
+    ignored_reasons: dict[str, set[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
     records_outside_window: int = 0
@@ -222,8 +224,17 @@ class ScanResult:
         else:
             self.summary.ignored[mapped.key] += events
             self.ignored.setdefault(principal, Counter())[mapped.key] += events
-            self.ignored_reasons.setdefault(mapped.key, mapped.reason or "ignored")
+            self.ignore_reason(mapped.key, mapped.reason or "ignored")
         return None
+
+    def ignore_reason(self, key: str, reason: str) -> None:
+        reasons = self.ignored_reasons.setdefault(key, set())
+        if len(reasons) < MAX_REASONS:
+            reasons.add(reason)
+
+    def ignored_reason(self, key: str) -> str:
+        """The reasons ``key`` was ignored for, in a fixed order (batching must not change a report)."""
+        return "; ".join(sorted(self.ignored_reasons.get(key) or ("ignored",)))
 
     def skip_file(self, name: str, reason: str) -> None:
         self.summary.skipped_files[name] = reason
@@ -235,8 +246,9 @@ class ScanResult:
         for mine, theirs in ((self.unmapped, other.unmapped), (self.ignored, other.ignored)):
             for arn, counts in theirs.items():
                 mine.setdefault(arn, Counter()).update(counts)
-        for key, why in other.ignored_reasons.items():
-            self.ignored_reasons.setdefault(key, why)
+        for key, reasons in other.ignored_reasons.items():
+            for reason in sorted(reasons):
+                self.ignore_reason(key, reason)
         for arn, notes in other.notes.items():
             for note, count in notes.items():
                 self.note(arn, note, count)

@@ -490,3 +490,27 @@ def test_a_session_context_of_another_type_is_read_as_no_issuer_in_every_layout(
     for name, data in [("f.json", delivery([odd])), ("pretty.json", spaced([odd]))]:
         result = scan((name, data))
         assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}, name
+
+
+def test_a_call_ignored_for_two_reasons_reports_both_whatever_the_order_of_files() -> None:
+    """Authentication failures are ignored with their error code; the first reason seen used to be the
+    only one reported, so the report depended on which file a worker read first."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    def failed(code: str) -> dict[str, Any]:
+        return {**MINE, "errorCode": code}
+
+    files = [(f"{code}.json", delivery([failed(code)])) for code in ("InvalidClientTokenId", "ExpiredToken")]
+    reasons = set()
+    for order in (files, files[::-1]):
+        scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), default_mapper())
+        parts = []
+        for name, data in order:
+            scanner.scan_bytes(name, data)
+            parts.append(scanner.take_result())
+        merged = ScanResult().merge(parts[0]).merge(parts[1])
+        reasons.add(merged.ignored_reason("s3.amazonaws.com:GetObject"))
+    assert reasons == {
+        "authentication failed (ExpiredToken): no permission was checked; "
+        "authentication failed (InvalidClientTokenId): no permission was checked"
+    }
