@@ -45,8 +45,9 @@ def local_files(
     accounts: tuple[str, ...] = (),
     regions: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, str]]:
-    """``(name, path)`` of every file to read; a file given by name is always read."""
-    if os.path.isfile(root):
+    """``(name, path)`` of every file to read; a file given by name is always read (the scan names it
+    skipped if it is a named pipe or a device, which would never end)."""
+    if not os.path.isdir(root):
         yield root, root
         return
     days = set(window.days())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -301,7 +302,11 @@ class Scanner:
         label = name or path
         limit = self.spec.max_file_bytes
         try:
-            size = os.path.getsize(path)
+            status = os.stat(path)
+            if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+                self.result.skip_file(label, f"not a regular file ({_file_kind(status.st_mode)})")
+                return
+            size = status.st_size
             if size > min(STREAM_LINES_ABOVE, limit) and self._looks_like_lines(path):
                 self._scan_line_stream(label, path)
                 return
@@ -671,6 +676,19 @@ def _issuer(identity: dict[str, Any]) -> str | None:
     issuer = context.get("sessionIssuer") if context.__class__ is dict else None
     arn = issuer.get("arn") if issuer.__class__ is dict else None
     return arn if arn.__class__ is str else None
+
+
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _file_kind(mode: int) -> str:
+    return _FILE_KINDS.get(stat.S_IFMT(mode), "not a file")
 
 
 def _unreadable_json(error: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,3 +148,32 @@ def test_with_other_threads_running_workers_come_from_a_fork_server(
     assert chosen == ["forkserver"]
     assert result.summary.events_matched == 40
     assert result.summary.principals[ROLE].allowed[("s3:Busy", "*")].count == 40
+
+
+@pytest.mark.parametrize("given", ["folder", "the pipe itself"])
+def test_a_named_pipe_among_the_logs_is_skipped_by_name_not_read(tmp_path: Path, given: str) -> None:
+    """Opening a FIFO blocks until something writes to it: the scan hung for ever on one in the folder."""
+    import os
+
+    good = delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    pipe = good.parent / f"{ACCOUNT}_CloudTrail_us-east-1_20261124T0910Z_pipe.json.gz"
+    os.mkfifo(pipe)
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    root = str(tmp_path) if given == "folder" else str(pipe)
+    results: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: results.append(
+            run_scan(spec, local_files(root, WINDOW, Listing()), workers=1, mapper=FakeMapper())
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():
+        with open(pipe, "wb"):  # let the blocked reader go, so that the thread ends
+            pass
+        worker.join(timeout=20)
+        pytest.fail("the scan blocked reading a named pipe")
+    summary = results[0].summary
+    assert summary.skipped_files == {str(pipe): "not a regular file (a named pipe)"}
+    assert summary.events_matched == (1 if given == "folder" else 0)
