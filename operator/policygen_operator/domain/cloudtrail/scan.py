@@ -32,6 +32,9 @@ from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import PrincipalUsage, UsageSummary
 
 GZIP_MAGIC = b"\x1f\x8b"
+# UTF-8's byte order mark, which Windows tools (PowerShell's Out-File, Notepad) put before JSON they write;
+# JSON parsers may ignore it (RFC 8259, section 8.1), and the scan does, at the start of a file.
+BOM = b"\xef\xbb\xbf"
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
 _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
@@ -348,6 +351,8 @@ class Scanner:
         elif len(data) > self.spec.max_file_bytes:
             result.skip_file(name, self._larger_than_cap())
             return False
+        if data[:3] == BOM:
+            data = data[3:]
         head = data[:64].lstrip()
         if not head:
             result.skip_file(name, "empty file")
@@ -563,7 +568,7 @@ class Scanner:
         opener = igzip.open if path.endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
-                head = handle.read(65536)
+                head = handle.read(65536).removeprefix(BOM)
         except (OSError, EOFError):
             return False
         return head.lstrip()[:1] == b"{" and not _DELIVERY_HEAD.match(head[:256]) and self._is_lines(head)
@@ -714,7 +719,7 @@ def _lines(handle: Any, limit: int) -> Iterator[bytes]:
         number += 1
         if len(line) > limit:
             raise FileTooLarge(f"line {number} is longer than {describe_size(limit)} (the file size cap)")
-        yield line
+        yield line.removeprefix(BOM) if number == 1 else line
 
 
 # -- worker-process entry points (module level so they pickle) -------------------------------------

@@ -58,6 +58,13 @@ RECORDS = [MINE, OTHER, record(user_identity(name="bob"), "ListBuckets")]
         ("lines.jsonl", b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS)),
         ("lines-crlf.jsonl", b"".join(json.dumps(r).encode() + b"\r\n" for r in RECORDS) + b"\n\n"),
         ("lines.jsonl.gz", gzip.compress(b"\n".join(json.dumps(r).encode() for r in RECORDS))),
+        # UTF-8 byte order marks, as Windows tools write them before JSON (they used to skip the file)
+        ("bom-delivery.json", b"\xef\xbb\xbf" + delivery(RECORDS)),
+        (
+            "bom-pretty.json.gz",
+            gzip.compress(b"\xef\xbb\xbf" + json.dumps({"Records": RECORDS}, indent=2).encode()),
+        ),
+        ("bom-lines.jsonl", b"\xef\xbb\xbf" + b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS)),
     ],
 )
 def test_every_format_gives_the_same_usage(name: str, data: bytes) -> None:
@@ -259,7 +266,7 @@ def test_big_json_lines_files_are_streamed(tmp_path: Any, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(scan_module, "STREAM_LINES_ABOVE", 100)
     lines = b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS * 50)
-    (tmp_path / "big.jsonl").write_bytes(lines)
+    (tmp_path / "big.jsonl").write_bytes(b"\xef\xbb\xbf" + lines)  # a byte order mark too
     (tmp_path / "big.jsonl.gz").write_bytes(gzip.compress(lines))
     (tmp_path / "cut.jsonl.gz").write_bytes(gzip.compress(lines)[:-100])
     scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
