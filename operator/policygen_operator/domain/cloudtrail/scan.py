@@ -412,6 +412,11 @@ class Scanner:
                 self._scan_records(name, records)
             elif document.get("eventName") is not None:
                 self._scan_records(name, (document,))  # a single record
+            elif isinstance(events := document.get("Events"), simdjson.Array):
+                # `aws cloudtrail lookup-events` saved to a file: each record is JSON text in CloudTrailEvent
+                texts = [_event_text(event) for event in events]
+                del events, records, document  # the parser is used again below
+                self._scan_lines(name, texts, unit="event")
             else:
                 result.skip_file(name, "JSON object without a Records array")
                 return False
@@ -544,12 +549,18 @@ class Scanner:
         if count:
             self.result.summary.events_scanned += index + 1 - first
 
-    def _scan_lines(self, name: str, lines: Iterable[bytes]) -> None:
+    def _scan_lines(self, name: str, lines: Iterable[bytes | None], unit: str = "line") -> None:
+        """One record per item: JSON Lines (numbered from 1), or LookupEvents' CloudTrailEvent texts (None
+        where an event has none)."""
         result = self.result
         parser = self.parser
         may_occur_in = self.matcher.may_occur_in
         count = 0
         for number, line in enumerate(lines, start=1):
+            if line is None:
+                count += 1
+                self._bad_record(name, f"{unit} {number}", "no CloudTrailEvent text")
+                continue
             if not line.strip():
                 continue
             count += 1
@@ -558,9 +569,9 @@ class Scanner:
             try:
                 record = parser.parse(line)
             except BAD_JSON as error:
-                self._bad_record(name, f"line {number}", _unreadable_json(error))
+                self._bad_record(name, f"{unit} {number}", _unreadable_json(error))
                 continue
-            self._scan_records(name, (record,), first=number, count=False, unit="line")
+            self._scan_records(name, (record,), first=number, count=False, unit=unit)
             del record
         result.summary.events_scanned += count
 
@@ -673,6 +684,11 @@ def _json_type(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return "an array" if isinstance(value, list) else type(value).__name__
+
+
+def _event_text(event: Any) -> bytes | None:
+    text = event.get("CloudTrailEvent") if isinstance(event, simdjson.Object) else None
+    return text.encode() if isinstance(text, str) else None
 
 
 def _issuer(identity: dict[str, Any]) -> str | None:

@@ -521,3 +521,32 @@ def test_a_call_ignored_for_two_reasons_reports_both_whatever_the_order_of_files
         "authentication failed (ExpiredToken): no permission was checked; "
         "authentication failed (InvalidClientTokenId): no permission was checked"
     }
+
+
+def lookup_events_output(records: list[dict[str, Any]]) -> bytes:
+    """What `aws cloudtrail lookup-events` prints: the LookupEvents response, whose Event objects carry the
+    record as JSON text in CloudTrailEvent (CloudTrail API Reference, Event data type:
+    https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html)."""
+    events = [
+        {
+            "EventId": f"id-{n}",
+            "EventName": r["eventName"],
+            "ReadOnly": "true",
+            "EventTime": "2026-11-24T09:00:00+00:00",
+            "EventSource": r["eventSource"],
+            "Resources": [],
+            "CloudTrailEvent": json.dumps(r),
+        }
+        for n, r in enumerate(records)
+    ]
+    return json.dumps({"Events": events}, indent=4).encode()
+
+
+def test_saved_lookup_events_output_is_read_record_by_record() -> None:
+    data = lookup_events_output([*RECORDS, MINE])
+    broken = json.loads(data)
+    del broken["Events"][1]["CloudTrailEvent"]
+    result = scan(("lookup.json", data), ("broken.json", json.dumps(broken).encode()))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 4}
+    assert result.summary.events_scanned == 8
+    assert result.warnings == ["skipped event 2 of broken.json: no CloudTrailEvent text"]
