@@ -397,8 +397,10 @@ class Scanner:
         if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
             return True
         if not self.matcher.may_occur_in(data):
-            # No wanted principal occurs: count the records without parsing them.
-            result.summary.events_scanned += data.count(b'"eventVersion"')
+            # No wanted principal occurs: count the records without parsing them (records quoted in a
+            # string, as saved lookup-events output holds them, escape their quotes).
+            records = data.count(b'"eventVersion"') or data.count(b'\\"eventVersion\\"')
+            result.summary.events_scanned += records
             result.files_without_principal += 1
             return True
         try:

@@ -93,6 +93,10 @@ def layouts(records: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
         ("compact.json", deep(delivery(records))),
         ("pretty.json", deep(json.dumps({"Records": records}, indent=1).encode())),
         ("lines.jsonl", deep(b"\n".join(json.dumps(r).encode() for r in records))),
+        (
+            "lookup.json",
+            json.dumps({"Events": [{"CloudTrailEvent": json.dumps(r)} for r in records]}).encode(),
+        ),
     ]
 
 

@@ -550,3 +550,9 @@ def test_saved_lookup_events_output_is_read_record_by_record() -> None:
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 4}
     assert result.summary.events_scanned == 8
     assert result.warnings == ["skipped event 2 of broken.json: no CloudTrailEvent text"]
+
+
+def test_saved_lookup_events_output_without_the_principal_still_counts_its_events() -> None:
+    result = scan(("others.json", lookup_events_output([OTHER, OTHER, OTHER])))
+    assert result.summary.events_scanned == 3
+    assert result.files_without_principal == 1
