@@ -399,8 +399,8 @@ class Scanner:
         if not self.matcher.may_occur_in(data):
             # No wanted principal occurs: count the records without parsing them (records quoted in a
             # string, as saved lookup-events output holds them, escape their quotes).
-            records = data.count(b'"eventVersion"') or data.count(b'\\"eventVersion\\"')
-            result.summary.events_scanned += records
+            counted = data.count(b'"eventVersion"') or data.count(b'\\"eventVersion\\"')
+            result.summary.events_scanned += counted
             result.files_without_principal += 1
             return True
         try:
