@@ -32,10 +32,14 @@ import botocore.session
 from policygen_operator.domain.iam.mapping.plans import compile_plan, namespace_of
 from policygen_operator.domain.iam.reference import load_reference
 
-_ACTION = r"(?:<code>)?([a-z0-9-]+:[A-Za-z0-9]+)(?:</code>)?"
-# How the API references (whose text ships in botocore's models) say which action authorizes a call:
-# "The BatchIsAuthorized operation doesn't have its own IAM permission. To authorize this operation for
-# AWS principals, include the permission verifiedpermissions:IsAuthorized in their IAM policies."
+_ACTION = r"([a-z0-9-]+:[A-Za-z0-9]+)"
+# How the API references (whose text ships in botocore's models) say which action authorizes a call, matched
+# on the text without its HTML: "The BatchIsAuthorized operation doesn't have its own IAM permission. To
+# authorize this operation for AWS principals, include the permission verifiedpermissions:IsAuthorized in
+# their IAM policies."; "This operation requires permission for the bedrock:RetrieveAndGenerate action";
+# "This operation requires batch:CancelJob permission for each job"; "GetFinding and GetFindingV2 both use
+# access-analyzer:GetFinding in the Action element"; "This operation uses the same IAM action as UpdateCase
+# (cases:UpdateCase)"; "The IAM action is tax:GetExemptions"; "Required permissions: vpc-lattice:UpdateRule".
 _DOCUMENTED = (
     re.compile(
         r"doesn.t have its own IAM permission\. To authorize this operation "
@@ -46,12 +50,25 @@ _DOCUMENTED = (
     re.compile(
         r"(?:requires|need)s? (?:the )?permissions? (?:to perform |for |to )?(?:the )?" + _ACTION + " action"
     ),
+    re.compile(r"(?:must have|requires) (?:the )?" + _ACTION + r" permission"),
+    re.compile(r"\buses? " + _ACTION + r" in the Action element"),
+    re.compile(r"uses the same IAM action as \w+ \( ?" + _ACTION + r" ?\)"),
+    re.compile(r"The IAM action is " + _ACTION),
+    re.compile(r"Required permissions: " + _ACTION),
 )
+# "This is the Batch version of the DescribeEntity API and uses the same IAM permission action as
+# DescribeEntity API": the action of the operation's own namespace
+_SAME_AS = re.compile(r"uses the same IAM permission action as (\w+) API")
+_TAG = re.compile(r"<[^>]+>")
 
 
-def documented(documentation: str) -> list[str]:
+def documented(documentation: str, namespace: str | None = None) -> list[str]:
     """Actions the operation's API reference text names as the ones that authorize it."""
-    return sorted({a for pattern in _DOCUMENTED for a in pattern.findall(documentation or "")})
+    text = " ".join(_TAG.sub(" ", documentation or "").split())
+    found = {a for pattern in _DOCUMENTED for a in pattern.findall(text)}
+    if namespace:
+        found |= {f"{namespace}:{name}" for name in _SAME_AS.findall(text)}
+    return sorted(found)
 
 
 def _candidates(ref: Any, namespace: str, operation: str) -> list[str]:
@@ -107,7 +124,7 @@ def measure() -> dict[str, Any]:
                 unmapped.setdefault(service, []).append(operation)
                 named = [
                     a
-                    for a in documented(model.operation_model(operation).documentation)
+                    for a in documented(model.operation_model(operation).documentation, namespace)
                     if ref.action_name(a)
                 ]
                 if named:

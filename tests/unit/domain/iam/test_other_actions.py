@@ -216,8 +216,8 @@ def test_every_event_ends_mapped_ignored_with_a_reason_or_unmapped_under_its_own
             assert event.reason and not event.uses
 
 
-def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
-    """The sentence the API references use (here BatchIsAuthorized's, as botocore ships it)."""
+def _coverage_script() -> Any:
+    """operator/scripts/coverage.py as a module (scripts are not a package)."""
     import importlib.util
     from pathlib import Path
 
@@ -226,12 +226,74 @@ def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
+    """The sentence the API references use (here BatchIsAuthorized's, as botocore ships it)."""
+    module = _coverage_script()
     text = (
         "<note> <p>The <code>BatchIsAuthorized</code> operation doesn't have its own IAM permission. To "
         "authorize this operation for Amazon Web Services principals, include the permission "
         "<code>verifiedpermissions:IsAuthorized</code> in their IAM policies.</p> </note>"
     )
     assert module.documented(text) == ["verifiedpermissions:IsAuthorized"]
+
+
+@pytest.mark.parametrize(
+    ("text", "namespace", "expected"),
+    [
+        # botocore batch/2016-08-10, CancelJobs
+        (
+            "<p>This operation requires <code>batch:CancelJob</code> permission for each job in the request. "
+            "There is no separate <code>batch:CancelJobs</code> IAM action.</p>",
+            None,
+            ["batch:CancelJob"],
+        ),
+        # botocore bedrock-agent-runtime/2023-07-26, RetrieveAndGenerateStream
+        (
+            "<p>This operation requires permission for the <code> bedrock:RetrieveAndGenerate</code> "
+            "action.</p>",
+            None,
+            ["bedrock:RetrieveAndGenerate"],
+        ),
+        # botocore securityhub/2018-10-26, GetFindingStatisticsV2
+        (
+            "<p> <code>GetFindingStatisticsV2</code> uses <code>securityhub:GetAdhocInsightResults</code> in "
+            "the <code>Action</code> element of an IAM policy statement.</p>",
+            None,
+            ["securityhub:GetAdhocInsightResults"],
+        ),
+        # botocore connectcases/2022-10-03, BatchUpdateCase
+        (
+            '<p>This operation uses the same IAM action as <a href="https://x">UpdateCase</a> '
+            "(<code>cases:UpdateCase</code>).</p>",
+            None,
+            ["cases:UpdateCase"],
+        ),
+        # botocore taxsettings/2018-05-10, BatchGetTaxExemptions
+        ("<p>The IAM action is <code>tax:GetExemptions</code>. </p>", None, ["tax:GetExemptions"]),
+        # botocore vpc-lattice/2022-11-30, BatchUpdateRule
+        (
+            "<p> <b>Required permissions:</b> <code>vpc-lattice:UpdateRule</code> </p>",
+            None,
+            ["vpc-lattice:UpdateRule"],
+        ),
+        # botocore marketplace-catalog/2018-09-17, BatchDescribeEntities (names the operation only)
+        (
+            "<p>This is the Batch version of the <code>DescribeEntity</code> API and uses the same IAM "
+            "permission action as <code>DescribeEntity</code> API.</p>",
+            "aws-marketplace",
+            ["aws-marketplace:DescribeEntity"],
+        ),
+    ],
+)
+def test_coverage_finds_the_other_phrasings_of_the_authorizing_action(
+    text: str, namespace: str | None, expected: list[str]
+) -> None:
+    """How the API references of batch and variant calls say which action authorizes them."""
+    module = _coverage_script()
+    assert module.documented(text, namespace) == expected
 
 
 @pytest.mark.parametrize(
