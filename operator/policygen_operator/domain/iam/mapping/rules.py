@@ -206,6 +206,48 @@ _OBJECT_ATTRIBUTES = [
     *_versioned("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"),
 ]
 
+# Directory buckets (S3 Express One Zone): CloudTrail logs their calls with the eventSource
+# s3express.amazonaws.com and the S3 API's names ("The eventsource for CloudTrail management events for
+# directory buckets is s3express.amazonaws.com": https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+# s3-express-one-zone-logging.html), and most of those names are no s3express action. Each operation's S3 API
+# reference says what authorizes it on a directory bucket (botocore s3/2006-03-01, "Directory bucket
+# permissions"): a bucket-level call its s3express action ("you must have the
+# s3express:PutEncryptionConfiguration permission"), an object-level (Zonal) call "the s3express:CreateSession
+# permission to the directory bucket" (session-based authorization); both on the bucket. CopyObject and
+# UploadPartCopy are left out: their source may be a general purpose bucket, which needs s3:GetObject instead.
+_DIRECTORY_BUCKET = {"BucketName": "${Bucket}"}
+_ZONAL_CALLS = [
+    "GetObject", "PutObject", "HeadObject", "DeleteObject", "DeleteObjects", "GetObjectAttributes",
+    "ListObjectsV2", "HeadBucket", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
+    "AbortMultipartUpload", "ListParts", "ListMultipartUploads", "RenameObject",
+]  # fmt: skip
+DIRECTORY_BUCKETS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("s3express", "listdirectorybuckets"): _authorized_by("s3express:ListAllMyDirectoryBuckets"),
+    **{
+        ("s3express", method.lower()): _authorized_by(f"s3express:{action}", _DIRECTORY_BUCKET)
+        for method, action in (
+            ("PutBucketEncryption", "PutEncryptionConfiguration"),
+            ("DeleteBucketEncryption", "PutEncryptionConfiguration"),
+            ("GetBucketEncryption", "GetEncryptionConfiguration"),
+            ("PutBucketLifecycleConfiguration", "PutLifecycleConfiguration"),
+            ("DeleteBucketLifecycle", "PutLifecycleConfiguration"),
+            ("GetBucketLifecycleConfiguration", "GetLifecycleConfiguration"),
+            ("PutBucketInventoryConfiguration", "PutInventoryConfiguration"),
+            ("DeleteBucketInventoryConfiguration", "PutInventoryConfiguration"),
+            ("GetBucketInventoryConfiguration", "GetInventoryConfiguration"),
+            ("ListBucketInventoryConfigurations", "GetInventoryConfiguration"),
+            ("PutBucketMetricsConfiguration", "PutMetricsConfiguration"),
+            ("DeleteBucketMetricsConfiguration", "PutMetricsConfiguration"),
+            ("GetBucketMetricsConfiguration", "GetMetricsConfiguration"),
+            ("ListBucketMetricsConfigurations", "GetMetricsConfiguration"),
+        )
+    },
+    **{
+        ("s3express", method.lower()): _authorized_by("s3express:CreateSession", _DIRECTORY_BUCKET)
+        for method in _ZONAL_CALLS
+    },
+}
+
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
 # service's documentation.
@@ -351,6 +393,7 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     # "You must have the s3express:ListAllMyDirectoryBuckets permission in an IAM identity-based policy"
     # (botocore s3/2006-03-01, ListDirectoryBuckets)
     ("s3", "listdirectorybuckets"): _authorized_by("s3express:ListAllMyDirectoryBuckets"),
+    **DIRECTORY_BUCKETS,
     # "To use this operation, you must have the lakeformation:GetDataAccess permission" (botocore
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
     ("lakeformation", "getgluefunctionsessioncontext"): _authorized_by("lakeformation:GetDataAccess"),
