@@ -5,6 +5,7 @@ mapping, and the ARNs ``resources[]`` lists. Also the result type, ``MappedEvent
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -107,7 +108,23 @@ def listed_resources(record: Mapping[str, Any]) -> list[str]:
         prefix = resource.get("ARNPrefix")
         if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
             listed.append(escape(prefix) + "*")
-    return listed
+    return _through_access_points(listed) if ":accesspoint/" in "".join(listed) else listed
+
+
+_ACCESS_POINT = re.compile(r"arn:[\w-]+:s3:[\w-]+:\d{12}:accesspoint/[^/]+")
+_S3_OBJECT = re.compile(r"arn:[\w-]+:s3:::[^/]+/(.+)", re.DOTALL)
+
+
+def _through_access_points(listed: list[str]) -> list[str]:
+    """A request made through an S3 access point is authorized on the access point, an object under it as
+    ``accesspoint/NAME/object/KEY`` (Service Authorization Reference, S3 resource types ``accesspoint``
+    and ``accesspointobject``), and CloudTrail lists the access point beside the bucket and the object
+    ("CloudTrail log entries for requests made through access points include the access point ARN ... in
+    the resources section": https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-monitoring-logging.html).
+    Granted on the bucket's ARNs only, the same call through the access point would be refused."""
+    points = [arn for arn in listed if _ACCESS_POINT.fullmatch(arn)]
+    keys = [match.group(1) for arn in listed if (match := _S3_OBJECT.fullmatch(arn))]
+    return listed + [f"{point}/object/{key}" for point in points for key in keys]
 
 
 _UNWRITABLE = frozenset(chr(c) for c in (*range(0x20), 0x7F))
