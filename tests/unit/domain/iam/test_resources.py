@@ -245,11 +245,16 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
             ("kms:CreateAlias", f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/{KEY_ID}"),
         },
     ),
-    # --- Secrets Manager: names get the 6-character suffix as a wildcard ---
+    # --- Secrets Manager: names get the 6-character suffix as a wildcard of exactly six characters ---
     (
         "secret name",
         rec("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"}),
-        {("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-*")},
+        {
+            (
+                "secretsmanager:GetSecretValue",
+                f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-??????",
+            )
+        },
     ),
     (
         "secret full ARN",
@@ -271,7 +276,7 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
         {
             (
                 "secretsmanager:DescribeSecret",
-                f"arn:aws-cn:secretsmanager:cn-north-1:{ACCOUNT}:secret:api-key-*",
+                f"arn:aws-cn:secretsmanager:cn-north-1:{ACCOUNT}:secret:api-key-??????",
             )
         },
     ),
@@ -527,3 +532,15 @@ def test_parameters_as_json_text(mapper: EventMapper) -> None:
     other = rec("ssm.amazonaws.com", "GetParameters", None)
     other["requestParameters"] = '{"names": ["/c"]}'
     assert mapper.map(other).uses == (("ssm:GetParameters", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/c"),)
+
+
+def test_a_secret_named_without_its_suffix_is_granted_that_secret_only() -> None:
+    """``NAME-*`` also matched every secret whose name starts with ``NAME-``; ``NAME-??????`` matches the
+    six random characters Secrets Manager appends and nothing else (IAM's ``?`` is one character)."""
+    from fnmatch import fnmatchcase
+
+    event = EventMapper().map(rec("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"}))
+    [(_, granted)] = event.uses
+    secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db"
+    assert fnmatchcase(f"{secret}-AbCdEf", granted)
+    assert not fnmatchcase(f"{secret}-admin-AbCdEf", granted)

@@ -178,16 +178,24 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
 PLAIN_ONLY = frozenset({("ssm", "ParameterNameWithoutLeadingSlash")})
 
 
+# Secrets Manager appends a hyphen and six random characters to a secret's name in its ARN; a name (or a
+# partial ARN) is granted as ``NAME-??????``, which matches that secret and no other, where ``NAME-*`` would
+# also match every secret whose name starts with ``NAME-`` ("prod/db-admin" beside "prod/db"). Secrets
+# Manager User Guide, "Resources" in "Permissions reference for AWS Secrets Manager":
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html
+_SECRET_WILDCARD = "-??????"
+
+
 def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """Secrets Manager: a name becomes ``secret:NAME-*`` (the real ARN ends in 6 random characters)."""
+    """Secrets Manager: a name becomes ``secret:NAME-??????`` (the real ARN ends in 6 random characters)."""
     value = get_field(params, "SecretId")
     if value is None and action == "secretsmanager:CreateSecret":
         value = get_field(params, "Name")
     if not isinstance(value, str) or not value:
         return None
     if value.startswith("arn:"):
-        return [value if _SECRET_SUFFIX.search(value) else value + "-*"]
-    return [f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{value}-*"]
+        return [value if _SECRET_SUFFIX.search(value) else value + _SECRET_WILDCARD]
+    return [f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{value}{_SECRET_WILDCARD}"]
 
 
 def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
