@@ -228,10 +228,10 @@ class ScanResult:
         else:
             self.summary.ignored[mapped.key] += events
             self.ignored.setdefault(principal, Counter())[mapped.key] += events
-            self.ignore_reason(mapped.key, mapped.reason or "ignored")
+            self.add_ignored_reason(mapped.key, mapped.reason or "ignored")
         return None
 
-    def ignore_reason(self, key: str, reason: str) -> None:
+    def add_ignored_reason(self, key: str, reason: str) -> None:
         reasons = self.ignored_reasons.setdefault(key, set())
         if len(reasons) < MAX_REASONS:
             reasons.add(reason)
@@ -252,7 +252,7 @@ class ScanResult:
                 mine.setdefault(arn, Counter()).update(counts)
         for key, reasons in other.ignored_reasons.items():
             for reason in sorted(reasons):
-                self.ignore_reason(key, reason)
+                self.add_ignored_reason(key, reason)
         for arn, notes in other.notes.items():
             for note, count in notes.items():
                 self.note(arn, note, count)
@@ -654,8 +654,41 @@ _OPTIONAL_TEXT = ("eventType", "errorCode", "errorMessage", "awsRegion", "recipi
 _IDENTITY_TEXT = ("arn", "type", "accountId")
 
 
+_TEXT = frozenset({str, type(None)})
+_PARAMETERS = frozenset({dict, str, type(None)})
+_LIST = frozenset({list, type(None)})
+
+
 def shape_problem(record: dict[str, Any]) -> str:
-    """Why the mapper cannot read this record ("" when it can); ~0.6 us, for matched records only."""
+    """Why the mapper cannot read this record ("" when it can), for matched records only: the usual record
+    passes one chain of class checks (1.6 us a record on the benchmark's logs); only a record that fails
+    it is walked field by field to say which field is wrong (that walk took 2.0 us for every record)."""
+    get = record.get
+    identity = get("userIdentity")
+    if (
+        get("eventSource").__class__ is str
+        and get("eventName").__class__ is str
+        and get("eventType").__class__ in _TEXT
+        and get("errorCode").__class__ in _TEXT
+        and get("errorMessage").__class__ in _TEXT
+        and get("awsRegion").__class__ in _TEXT
+        and get("recipientAccountId").__class__ in _TEXT
+        and get("requestParameters").__class__ in _PARAMETERS
+        and get("resources").__class__ in _LIST
+        and (
+            identity.__class__ is not dict
+            or (
+                identity.get("arn").__class__ in _TEXT
+                and identity.get("type").__class__ in _TEXT
+                and identity.get("accountId").__class__ in _TEXT
+            )
+        )
+    ):
+        return ""
+    return _which_field(record)
+
+
+def _which_field(record: dict[str, Any]) -> str:
     missing = [key for key in _REQUIRED_TEXT if record.get(key).__class__ is not str]
     if missing:
         return f"no {' or '.join(missing)}"
@@ -704,14 +737,13 @@ def _issuer(identity: dict[str, Any]) -> str | None:
 _FILE_KINDS = {
     stat.S_IFIFO: "a named pipe",
     stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",
 }
 
 
 def _file_kind(mode: int) -> str:
-    return _FILE_KINDS.get(stat.S_IFMT(mode), "not a file")
+    return _FILE_KINDS.get(stat.S_IFMT(mode), "a special file")
 
 
 def _unreadable_json(error: Exception) -> str:

@@ -338,14 +338,6 @@ def test_s3_metadata_v2_calls_use_the_v1_actions_on_the_bucket(name: str, action
     assert uses("s3.amazonaws.com", name, params) == {(action, "arn:aws:s3:::amzn-s3-demo-bucket")}
 
 
-def test_s3_list_directory_buckets_is_list_all_my_directory_buckets() -> None:
-    """https://docs.aws.amazon.com/goto/WebAPI/s3-2006-03-01/ListDirectoryBuckets: "You must have the
-    s3express:ListAllMyDirectoryBuckets permission in an IAM identity-based policy"."""
-    assert uses("s3.amazonaws.com", "ListDirectoryBuckets", {"maxDirectoryBuckets": 100}) == {
-        ("s3express:ListAllMyDirectoryBuckets", STAR)
-    }
-
-
 def test_lake_formation_glue_function_session_context_is_get_data_access() -> None:
     """https://docs.aws.amazon.com/goto/WebAPI/lakeformation-2017-03-31/GetGlueFunctionSessionContext:
     "To use this operation, you must have the lakeformation:GetDataAccess permission"."""

@@ -64,6 +64,8 @@ def test_object_level_calls_are_authorized_by_a_session_on_the_bucket(name: str)
 
 
 def test_listing_directory_buckets_needs_list_all_my_directory_buckets() -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/s3-2006-03-01/ListDirectoryBuckets: "You must have the
+    s3express:ListAllMyDirectoryBuckets permission in an IAM identity-based policy"."""
     event = MAPPER.map(directory_call("ListDirectoryBuckets"))
     assert event.uses == (("s3express:ListAllMyDirectoryBuckets", "*"),)
 

@@ -108,7 +108,7 @@ def listed_resources(record: Mapping[str, Any]) -> list[str]:
         prefix = resource.get("ARNPrefix")
         if isinstance(prefix, str) and prefix.startswith("arn:") and len(prefix.split(":", 5)) == 6:
             listed.append(escape(prefix) + "*")
-    return _through_access_points(listed) if ":accesspoint/" in "".join(listed) else listed
+    return _through_access_points(listed) if any(":accesspoint/" in arn for arn in listed) else listed
 
 
 _ACCESS_POINT = re.compile(r"arn:[\w-]+:s3:[\w-]+:\d{12}:accesspoint/[^/]+")

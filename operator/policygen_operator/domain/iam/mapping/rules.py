@@ -222,6 +222,8 @@ _ZONAL_CALLS = [
     "AbortMultipartUpload", "ListParts", "ListMultipartUploads", "RenameObject",
 ]  # fmt: skip
 DIRECTORY_BUCKETS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "You must have the s3express:ListAllMyDirectoryBuckets permission in an IAM identity-based policy"
+    # (botocore s3/2006-03-01, ListDirectoryBuckets); logged under s3express.amazonaws.com like the rest
     ("s3express", "listdirectorybuckets"): _authorized_by("s3express:ListAllMyDirectoryBuckets"),
     **{
         ("s3express", method.lower()): _authorized_by(f"s3express:{action}", _DIRECTORY_BUCKET)
@@ -390,9 +392,6 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("s3", "deletebucketmetadataconfiguration"): _authorized_by(
         "s3:DeleteBucketMetadataTableConfiguration", {"BucketName": "${Bucket}"}
     ),
-    # "You must have the s3express:ListAllMyDirectoryBuckets permission in an IAM identity-based policy"
-    # (botocore s3/2006-03-01, ListDirectoryBuckets)
-    ("s3", "listdirectorybuckets"): _authorized_by("s3express:ListAllMyDirectoryBuckets"),
     **DIRECTORY_BUCKETS,
     # "To use this operation, you must have the lakeformation:GetDataAccess permission" (botocore
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
