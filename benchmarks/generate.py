@@ -247,9 +247,7 @@ def write_file(out: Path, index: int, share: float = TARGET_SHARE) -> int:
     for n in range(RECORDS_PER_FILE):
         when = written - timedelta(seconds=300 - n * 300 // RECORDS_PER_FILE)
         identity = (
-            identities[0]
-            if rng.random() < share
-            else identities[1 + rng.randrange(len(identities) - 1)]
+            identities[0] if rng.random() < share else identities[1 + rng.randrange(len(identities) - 1)]
         )
         records.append(record(rng, identity, when, region))
     day = written.strftime("%Y/%m/%d")

@@ -29,6 +29,7 @@ from tests.integration.operator_harness import (
     Operator,
     condition,
     create,
+    events_for,
     get,
     merge_patch,
     wait_for,
@@ -295,3 +296,55 @@ def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
 
     merge_patch(kube_admin, path, {"spec": {"allowedPaths": ["prod/**"]}})
     refused(kube_admin, namespace, "orders", "PathNotAllowed")
+
+
+def handled_annotation(kube: KubeClient, namespace: str, name: str, value: str) -> dict[str, Any]:
+    """The PolicyGeneration once kopf has handled the source annotation at ``value`` (its last-handled
+    configuration, which kopf writes after the handlers of that change, carries it)."""
+    wanted = f'"refs.policygen.io/source-generation":"{value}"'
+    result: dict[str, Any] = wait_for(
+        lambda: get(kube, namespace, name),
+        lambda obj: (
+            wanted in obj["metadata"]["annotations"].get("policygen.io/last-handled-configuration", "")
+        ),
+        60,
+        f"the source annotation at {value} handled",
+    )
+    return result
+
+
+def test_a_nudge_for_what_the_last_run_read_scans_nothing(
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator
+) -> None:
+    """An admin object's event can find a PolicyGeneration's first run under way and annotate it (the run
+    may have read the object before the event): once that run recorded the generation it read, the nudge
+    costs no second scan, where a second Athena query would be billed again. A newer generation does rerun.
+    """
+    name = f"read-{namespace}"
+    source(kube_admin, name, {"names": [namespace]})
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": name},
+        "window": SAMPLE_WINDOW,
+    }
+    create(kube_admin, namespace, "raced", spec)
+    first = wait_ready(kube_admin, namespace, "raced")["status"]["lastRun"]
+    assert first["sourceGeneration"] == 1
+
+    path = f"{API}/namespaces/{namespace}/policygenerations/raced"
+    merge_patch(kube_admin, path, {"metadata": {"annotations": {"refs.policygen.io/source-generation": "1"}}})
+    assert handled_annotation(kube_admin, namespace, "raced", "1")["status"]["lastRun"] == first
+    assert [e["reason"] for e in events_for(kube_admin, namespace, "raced")].count("Started") == 1
+
+    widened = {"spec": {"allowedPrincipals": [SAMPLE_PRINCIPAL, "arn:aws:iam::111122223333:role/ci-*"]}}
+    merge_patch(kube_admin, f"{API}/clustercloudtrailsources/{name}", widened)
+    merge_patch(kube_admin, path, {"metadata": {"annotations": {"refs.policygen.io/source-generation": "2"}}})
+    wait_for(
+        lambda: get(kube_admin, namespace, "raced"),
+        lambda obj: (
+            obj["status"]["lastRun"].get("sourceGeneration") == 2
+            and obj["status"]["lastRun"].get("completionTime")
+        ),
+        60,
+        "a run of the source's generation 2",
+    )

@@ -17,7 +17,7 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.domain.timeutil import utcnow
 from policygen_operator.services import metrics
-from policygen_operator.services.adminrefs import REPOSITORY_ANNOTATION, SOURCE_ANNOTATION
+from policygen_operator.services.adminrefs import REPOSITORY_ANNOTATION, SOURCE_ANNOTATION, run_saw
 from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Outcome, scheduled_run_due
@@ -78,9 +78,6 @@ def runs_in_flight(**_: Any) -> float:
 # Children of a Rightsizing carry FED_BY: the parent's one scan feeds them, they are never scanned one by one.
 @kopf.on.create(GROUP, VERSION, PLURAL, annotations={FED_BY: kopf.ABSENT})
 @kopf.on.update(GROUP, VERSION, PLURAL, field="spec", annotations={FED_BY: kopf.ABSENT})
-# An admin changed the source or repository it names (handlers/adminrefs.py annotated it): run again.
-@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_SOURCE, annotations={FED_BY: kopf.ABSENT})
-@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_REPOSITORY, annotations={FED_BY: kopf.ABSENT})
 async def generate(
     body: kopf.Body,
     spec: kopf.Spec,
@@ -91,10 +88,34 @@ async def generate(
     patch: kopf.Patch,
     **_: Any,
 ) -> None:
-    """Create, spec update, an admin's change to what it names: regenerate.
+    """Create, spec update: regenerate.
 
     kopf reruns this after a restart until it has succeeded once.
     """
+    target = _target(body, spec, status, meta, retry)
+    async with _lock(memo):
+        outcome = await memo.reconciler.reconcile(target)
+    _apply(outcome, body, patch)
+
+
+# An admin changed the source or repository it names (handlers/adminrefs.py annotated it): run again,
+# unless the last run already read that generation of it.
+@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_SOURCE, annotations={FED_BY: kopf.ABSENT})
+@kopf.on.update(GROUP, VERSION, PLURAL, field=_ADMIN_REPOSITORY, annotations={FED_BY: kopf.ABSENT})
+async def rerun_for_admin_change(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    retry: int,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+    **_: Any,
+) -> None:
+    """kopf hands this the body after a run in progress for the object has written its status (one worker
+    per object), so a nudge that raced the first run finds that run's ``lastRun`` here."""
+    if run_saw(status, int(meta["generation"]), dict(meta.annotations)):
+        return
     target = _target(body, spec, status, meta, retry)
     async with _lock(memo):
         outcome = await memo.reconciler.reconcile(target)

@@ -48,6 +48,9 @@ REPOSITORY_ANNOTATION = "refs.policygen.io/repository-generation"
 ANNOTATIONS = {"source": SOURCE_ANNOTATION, "repository": REPOSITORY_ANNOTATION}
 ABSENT = "absent"
 
+# Where a run records the generation of each admin object it read (status.lastRun).
+RUN_FIELDS = {"source": "sourceGeneration", "repository": "repositoryGeneration"}
+
 AdminKey = tuple[str, str | None, str]  # (kind, namespace or None for a cluster kind, name)
 
 
@@ -92,6 +95,24 @@ def references(
             where = None if kind.startswith("Cluster") else namespace
             keys[(kind, where, str(ref.get("name") or ""))] = referrer
     return keys
+
+
+def run_saw(status: Mapping[str, Any], generation: int, annotations: Mapping[str, str]) -> bool:
+    """Whether the last finished run of this spec read each admin object at the generation its annotation
+    now carries: the nudge then brings nothing that run did not see, and running again would only repeat its
+    scan (a second Athena query, billed). This happens when an object's event finds a PolicyGeneration whose
+    first run is under way: ``nudge`` cannot tell whether that run read the object before or after the change,
+    the run's ``status.lastRun`` can. A run refused before it read an object (no ``lastRun`` for this
+    generation) or one that read an older generation is run again.
+    """
+    run = status.get("lastRun") or {}
+    if run.get("generation") != generation or not run.get("completionTime"):
+        return False
+    return all(
+        str(run.get(RUN_FIELDS[role])) == annotations[annotation]
+        for role, annotation in ANNOTATIONS.items()
+        if annotation in annotations
+    )
 
 
 class AnnotatePort(TenancyPort, Protocol):

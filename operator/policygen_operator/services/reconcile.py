@@ -168,7 +168,11 @@ class Reconciler:
         # A retry is the same run carrying on: "Started" was posted by its first attempt.
         started_event = Event("Normal", EventReason.STARTED, f"Generating for generation {target.generation}")
         events = [] if target.retry else [started_event]
-        run = st.started_run(now, target.generation, request.start, request.end)
+        admin_generations = {
+            "sourceGeneration": resolved.source.generation,
+            "repositoryGeneration": resolved.repository.generation if resolved.repository else None,
+        }
+        run = st.started_run(now, target.generation, request.start, request.end, admin_generations)
         if target.status.get("observedGeneration") != target.generation or not st.condition(
             target.status, c.READY
         ):

@@ -67,15 +67,25 @@ def progress_fields(progress: Progress | None) -> dict[str, Any]:
 
 
 def started_run(
-    now: datetime, generation: int, window_start: datetime, window_end: datetime
+    now: datetime,
+    generation: int,
+    window_start: datetime,
+    window_end: datetime,
+    admin_generations: Mapping[str, int | None] | None = None,
 ) -> dict[str, Any]:
-    """``status.lastRun`` as written when a run starts (``completionTime`` cleared)."""
+    """``status.lastRun`` as written when a run starts (``completionTime`` cleared).
+
+    ``admin_generations``: ``sourceGeneration``/``repositoryGeneration``, the generations of the admin
+    objects this run read (None for an inline one), so that a nudge for a change the run already saw is
+    not a second scan (``services.adminrefs.run_saw``).
+    """
     return {
         "startTime": iso(now),
         "generation": generation,
         "windowStart": iso(window_start),
         "windowEnd": iso(window_end),
         "completionTime": None,
+        **(admin_generations or {}),
     }
 
 

@@ -96,6 +96,7 @@ class SourceAccess:
     role_arn: str | None = None
     external_id: str | None = None
     ref: str | None = None  # "ClusterCloudTrailSource/org-trail"; None for an inline source
+    generation: int | None = None  # the source object's metadata.generation as read (None: inline)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class RepositoryAccess:
     pull_request: dict[str, Any]  # the inline ``spec.output.pullRequest`` shape
     secret_namespace: str | None = None  # where credentialsSecretRef lives
     ref: str | None = None
+    generation: int | None = None  # the repository object's metadata.generation as read (None: inline)
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,19 @@ _REPOSITORIES = _Kinds(
 )
 
 
+@dataclass(frozen=True)
+class _AdminObject:
+    ref: str  # "kind/name"
+    where: str  # as messages name it: "ClusterCloudTrailSource org-trail", "CloudTrailSource team/own"
+    cluster: bool
+    spec: Mapping[str, Any]
+    generation: int | None
+
+
 async def _admin_object(
     port: TenancyPort, ref: Mapping[str, Any], kinds: _Kinds, namespace: str
-) -> tuple[str, str, bool, Mapping[str, Any]]:
-    """The named object's ``(kind/name, where, cluster-scoped, spec)``, once this namespace may use it.
+) -> _AdminObject:
+    """The named object, once this namespace may use it.
 
     A namespaced object serves its own namespace only (it is read from there, so another namespace's reads
     as missing); a cluster one serves the namespaces its ``spec.namespaces`` lists or selects.
@@ -178,7 +189,10 @@ async def _admin_object(
                 field=kinds.field,
                 reason=kinds.not_allowed,
             )
-    return f"{kind}/{name}", where, cluster, spec
+    generation = (obj.get("metadata") or {}).get("generation")
+    return _AdminObject(
+        f"{kind}/{name}", where, cluster, spec, generation if isinstance(generation, int) else None
+    )
 
 
 async def resolve_source(
@@ -201,7 +215,8 @@ async def resolve_source(
             field="spec.cloudTrail",
             reason=SOURCE_NOT_ALLOWED,
         )
-    ref_name, where, _, source_spec = await _admin_object(port, ref, _SOURCES, namespace)
+    source = await _admin_object(port, ref, _SOURCES, namespace)
+    where, source_spec = source.where, source.spec
     patterns = [str(p) for p in source_spec.get("allowedPrincipals") or ()]
     if not principal_allowed(patterns, principal):
         raise InvalidRequestError(
@@ -218,7 +233,8 @@ async def resolve_source(
         region=aws.get("region") or None,
         role_arn=aws.get("roleArn") or None,
         external_id=aws.get("externalId") or None,
-        ref=ref_name,
+        ref=source.ref,
+        generation=source.generation,
     )
 
 
@@ -246,7 +262,8 @@ async def resolve_repository(
             field="spec.output.pullRequest.repository",
             reason=REPOSITORY_NOT_ALLOWED,
         )
-    ref_name, where, cluster, repo = await _admin_object(port, ref, _REPOSITORIES, namespace)
+    admin = await _admin_object(port, ref, _REPOSITORIES, namespace)
+    where, repo = admin.where, admin.spec
     path = str(pr.get("path") or "")
     allowed = [str(p) for p in repo.get("allowedPaths") or ()]
     if not path_allowed(allowed, safe_relative_path(path)):
@@ -270,7 +287,10 @@ async def resolve_repository(
     if repo.get("credentialsSecretRef"):
         inline["credentialsSecretRef"] = dict(repo["credentialsSecretRef"])
     return RepositoryAccess(
-        inline, secret_namespace=operator_namespace if cluster else namespace, ref=ref_name
+        inline,
+        secret_namespace=operator_namespace if admin.cluster else namespace,
+        ref=admin.ref,
+        generation=admin.generation,
     )
 
 

@@ -18,6 +18,7 @@ from policygen_operator.services.adminrefs import (
     AdminRefs,
     Referrer,
     references,
+    run_saw,
 )
 from tests.fixtures.kube import FakeKube
 from tests.unit.services.test_tenancy import PRINCIPAL, cluster_repository, cluster_source, pgen
@@ -131,3 +132,43 @@ async def test_one_whose_spec_is_not_resolved_yet_reruns(kube: FakeKube) -> None
     assert not new.evaluated and running[SOURCE_KEY].evaluated
     source = admin(cluster_source(), 2)
     assert await service.nudge(SOURCE_KEY, source, [new, running[SOURCE_KEY]]) == [("team-a", "new")]
+
+
+def finished(**admin_generations: int | None) -> dict[str, Any]:
+    run = {"generation": 1, "completionTime": "2026-12-01T00:00:00Z", **admin_generations}
+    return {**READY, "observedGeneration": 1, "lastRun": run}
+
+
+@pytest.mark.parametrize(
+    ("status", "generation", "annotations", "seen"),
+    [
+        # the nudge raced the first run, which read the source at the generation the annotation carries
+        (finished(sourceGeneration=3), 1, {SOURCE_ANNOTATION: "3"}, True),
+        (finished(sourceGeneration=3, repositoryGeneration=5), 1, {SOURCE_ANNOTATION: "3"}, True),
+        (
+            finished(sourceGeneration=3, repositoryGeneration=5),
+            1,
+            {SOURCE_ANNOTATION: "3", REPOSITORY_ANNOTATION: "5"},
+            True,
+        ),
+        # the run read an older generation, or the object is gone since
+        (finished(sourceGeneration=2), 1, {SOURCE_ANNOTATION: "3"}, False),
+        (finished(sourceGeneration=3), 1, {SOURCE_ANNOTATION: ABSENT}, False),
+        (finished(sourceGeneration=3, repositoryGeneration=5), 1, {REPOSITORY_ANNOTATION: "6"}, False),
+        # refused before it read the repository (no generation recorded for it)
+        (finished(sourceGeneration=3), 1, {REPOSITORY_ANNOTATION: "1"}, False),
+        # the last run was of an older spec, is not finished, or there was none
+        (finished(sourceGeneration=3), 2, {SOURCE_ANNOTATION: "3"}, False),
+        (
+            {"lastRun": {"generation": 1, "completionTime": None, "sourceGeneration": 3}},
+            1,
+            {SOURCE_ANNOTATION: "3"},
+            False,
+        ),
+        ({}, 1, {SOURCE_ANNOTATION: "3"}, False),
+    ],
+)
+def test_a_nudge_the_last_run_already_saw_runs_nothing(
+    status: dict[str, Any], generation: int, annotations: dict[str, str], seen: bool
+) -> None:
+    assert run_saw(status, generation, annotations) is seen

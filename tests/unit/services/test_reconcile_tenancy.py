@@ -208,3 +208,21 @@ async def test_the_retry_path_revalidates_the_stored_policy(executor: ThreadPool
     await r.reconcile(target(kube, status=status, spec=PR_SPEC, retry=1))
     assert len(calls) == 2 and bad not in calls[1].policies  # the scan's own policy, not the tampered one
     assert calls[1].policies == calls[0].policies
+
+
+async def test_a_run_records_the_generations_of_the_admin_objects_it_read(
+    executor: ThreadPoolExecutor,
+) -> None:
+    """So that a nudge for a change this run already saw is not a second scan (``adminrefs.run_saw``)."""
+    kube = kube_with_objects()
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = {**SOURCE, "metadata": {"generation": 4}}
+    kube.admin_objects[("clusterpolicyrepositories", None, "infra")] = {
+        **REPOSITORY,
+        "metadata": {"generation": 7},
+    }
+    outcome = await reconciler(kube, executor, [], []).reconcile(target(kube, spec=SPEC))
+    assert outcome.failure is None, outcome.message
+    last = outcome.status["lastRun"]
+    assert (last["sourceGeneration"], last["repositoryGeneration"]) == (4, 7) and last["completionTime"]
+    # written with the run's start, before the scan: a nudge's handler waits for the run, never sees less
+    assert kube.status_patches[0]["lastRun"]["sourceGeneration"] == 4
