@@ -111,6 +111,7 @@ class Reference:
         # Gateway v1 beside v2): the record's parameters decide which one the call was
         self._variants: Mapping[str, dict[str, list[list[dict[str, Any]]]]] = data.get("sdk_variants") or {}
         self.permissionless: frozenset[str] = frozenset(data["permissionless"])
+        self._tag_on_create: Mapping[str, list[str]] = data.get("tag_on_create") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
 
@@ -143,6 +144,11 @@ class Reference:
                 types.append(resource_type(type_key, arn_format, type_key in required))
         result = self._types[key] = tuple(types)
         return result
+
+    def tag_on_create(self, action: str) -> tuple[str, ...]:
+        """The tagging actions AWS also authorizes when ``action`` is called with tags (the reference's
+        dependent actions of the same service: ``rds:CreateDBInstance`` -> ``rds:AddTagsToResource``)."""
+        return tuple(self._tag_on_create.get(action.lower(), ()))
 
     def sdk_entries(self, namespace: str, method: str) -> list[dict[str, Any]] | None:
         """iam-dataset's entries for ``<SdkService>.<method>`` of any SDK service of the namespace."""

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.fill import action_arns
-from policygen_operator.domain.iam.mapping.plans import Plan, choose, compile_plan, memo_key
+from policygen_operator.domain.iam.mapping.plans import Plan, carries_tags, choose, compile_plan, memo_key
 from policygen_operator.domain.iam.mapping.records import (
     Context,
     MappedEvent,
@@ -79,6 +79,12 @@ class EventMapper:
                 "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
             )
         if plan.kind != "mapped" or not self._resource_level:
+            if (
+                plan.allowed_tagged
+                and plan.refused_tagged
+                and carries_tags(parameters(record.get("requestParameters")))
+            ):
+                return plan.refused_tagged if denied else plan.allowed_tagged
             return plan.refused if denied else plan.allowed
         key = memo_key(plan, record, denied)
         result = self._memo.get(key)
@@ -125,6 +131,19 @@ class EventMapper:
             else:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
+        if plan.tag_actions and carries_tags(params):
+            made = [
+                arn
+                for name, arn in uses
+                if arn != "*" and name in {a.action for a in applicable if a.primary}
+            ]
+            for tag in plan.tag_actions:
+                types = self._ref.resource_types(tag)
+                tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
+                if not tagged:  # what it creates is not named in the request (an instance, a key)
+                    unresolved.append(tag)
+                    tagged = ["*"]
+                uses.extend((tag, arn) for arn in tagged)
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )

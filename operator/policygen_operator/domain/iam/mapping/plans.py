@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources
@@ -30,6 +30,8 @@ from policygen_operator.domain.iam.mapping.rules import (
     EVENT_SOURCE_NAMESPACES,
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
+    TAG_ON_CREATE,
+    TAG_PARAMETERS,
     VERSION_SUFFIX,
 )
 from policygen_operator.domain.iam.reference import Reference, ResourceType
@@ -135,6 +137,45 @@ class Plan:
     # fallback): only then is the caller part of the memo key, so other calls share one entry per
     # parameter set instead of one per user
     reads_caller: bool = False
+    # tagging actions AWS also authorizes when the call carries tags (``tag_on_create``), with the
+    # prebuilt results of such a call for the action-level mode
+    tag_actions: tuple[str, ...] = ()
+    allowed_tagged: MappedEvent | None = None
+    refused_tagged: MappedEvent | None = None
+
+
+TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
+
+
+def carries_tags(params: Mapping[str, Any]) -> bool:
+    """Whether the request gives tags for what it creates (an empty list or object gives none)."""
+    return any(params.get(k) not in (None, "", [], {}) for k in TAG_KEYS)
+
+
+def with_tag_on_create(ref: Reference, plan: Plan) -> Plan:
+    """The plan with the tagging actions of its primary actions (all variants'), which the mapper adds when
+    a record carries tags; the tag parameters join the memo key."""
+    primaries = [
+        a for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group if a.primary
+    ]
+    tags = tuple(
+        dict.fromkeys(
+            tag
+            for a in primaries
+            for tag in (*ref.tag_on_create(a.action), *TAG_ON_CREATE.get(a.action.lower(), ()))
+            if ref.action_name(tag) is not None
+        )
+    )
+    if not tags:
+        return plan
+    uses = tuple(dict.fromkeys((*plan.allowed.uses, *((tag, "*") for tag in tags))))
+    return replace(
+        plan,
+        param_keys=plan.param_keys | TAG_KEYS,
+        tag_actions=tags,
+        allowed_tagged=replace(plan.allowed, uses=uses),
+        refused_tagged=replace(plan.refused, uses=uses),
+    )
 
 
 def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
@@ -215,9 +256,9 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
             )
         )
         if actions:
-            return mapped_plan(key, actions, others)
+            return with_tag_on_create(ref, mapped_plan(key, actions, others))
     if direct is not None:
-        return mapped_plan(key, (_direct(ref, namespace, method, direct),))
+        return with_tag_on_create(ref, mapped_plan(key, (_direct(ref, namespace, method, direct),)))
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
 
 

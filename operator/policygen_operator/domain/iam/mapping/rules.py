@@ -250,6 +250,39 @@ DIRECTORY_BUCKETS: dict[tuple[str, str], list[dict[str, Any]]] = {
     },
 }
 
+# Tags given at creation. "If tags are specified in the resource-creating action, AWS performs additional
+# authorization" on the service's tagging action (ECS, Elastic Load Balancing, RDS, DataSync user guides, each
+# "... tag resources during creation"): the reference lists that action among the create action's dependent
+# actions (the data file's ``tag_on_create``); these are the calls whose own page names it while the
+# reference does not.
+TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html:
+    # "To allow tagging on creation, ... include both the permissions to use the action that creates the
+    # resource, such as ecs:CreateCluster or ecs:RunTask and the ecs:TagResource action."
+    **{
+        f"ecs:{name.lower()}": ("ecs:TagResource",)
+        for name in (
+            "CreateCapacityProvider",
+            "CreateCluster",
+            "CreateService",
+            "CreateTaskSet",
+            "RegisterContainerInstance",
+            "RegisterTaskDefinition",
+            "RunTask",
+            "StartTask",
+        )
+    },
+    # https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html, "Permissions required for working
+    # with tags": "lambda:TagResource - Grant this permission to anyone who needs to call TagResource or
+    # perform a tag on create." (functions, event source mappings and code signing configurations take tags)
+    "lambda:createfunction": ("lambda:TagResource",),
+    "lambda:createeventsourcemapping": ("lambda:TagResource",),
+    "lambda:createcodesigningconfig": ("lambda:TagResource",),
+}
+# The request parameters (SDK spelling) that carry tags for a resource being created; CloudTrail writes
+# EC2's TagSpecifications as tagSpecificationSet.
+TAG_PARAMETERS = ("Tags", "TagSpecifications", "TagSpecificationSet", "TagList", "TagsList", "ResourceTags")
+
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
 # service's documentation.
