@@ -69,6 +69,22 @@ def uses(record: dict[str, Any], mapper: EventMapper = MAPPER) -> set[tuple[str,
             "lambda:TagResource",
             f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders",
         ),
+        (  # the API reference: "If you include tags in the secret, you also need secretsmanager:TagResource."
+            "secretsmanager.amazonaws.com",
+            "CreateSecret",
+            {"name": "prod/db"},
+            "secretsmanager:CreateSecret",
+            "secretsmanager:TagResource",
+            f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-??????",
+        ),
+        (  # "... kinesis:AddTagsToStream permission for the stream that will be created" (not TagResource)
+            "kinesis.amazonaws.com",
+            "CreateStream",
+            {"streamName": "orders", "shardCount": 1},
+            "kinesis:CreateStream",
+            "kinesis:AddTagsToStream",
+            f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/orders",
+        ),
     ],
 )
 def test_a_create_call_with_tags_gets_the_tagging_action_on_what_it_creates(

@@ -278,6 +278,44 @@ TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
     "lambda:createfunction": ("lambda:TagResource",),
     "lambda:createeventsourcemapping": ("lambda:TagResource",),
     "lambda:createcodesigningconfig": ("lambda:TagResource",),
+    # The API reference of each call (the text botocore ships, searched for sentences naming a tagging
+    # action of the same service):
+    # "If you include tags in the secret, you also need secretsmanager:TagResource."
+    "secretsmanager:createsecret": ("secretsmanager:TagResource",),
+    # "If you pass the Tags parameter, in addition to having the kinesis:CreateStream permission, you must
+    # also have the kinesis:AddTagsToStream permission for the stream that will be created."
+    "kinesis:createstream": ("kinesis:AddTagsToStream",),
+    # "... you must also have the kinesis:TagResource permission for the consumer that will be registered."
+    "kinesis:registerstreamconsumer": ("kinesis:TagResource",),
+    # "To use the PutRule operation and assign tags, you must have both the events:PutRule and
+    # events:TagResource permissions."
+    "events:putrule": ("events:TagResource",),
+    # "If the request includes tags, then the requester must have the organizations:TagResource permission."
+    **{
+        f"organizations:{name.lower()}": ("organizations:TagResource",)
+        for name in (
+            "CreateAccount",
+            "CreateGovCloudAccount",
+            "CreateOrganizationalUnit",
+            "CreatePolicy",
+            "InviteAccountToOrganization",
+        )
+    },
+    # "If you want to tag your collection [stream processor], you also require permission to perform the
+    # rekognition:TagResource operation."
+    "rekognition:createcollection": ("rekognition:TagResource",),
+    "rekognition:createstreamprocessor": ("rekognition:TagResource",),
+    # "If you're trying to create a Storage Lens group with Amazon Web Services resource tags, you must also
+    # have permission to perform the s3:TagResource action."
+    "s3:createstoragelensgroup": ("s3:TagResource",),
+    # "To create a table [bucket] with tags, you must have the s3tables:TagResource permission in addition to
+    # s3tables:CreateTable[Bucket] permission."
+    "s3tables:createtable": ("s3tables:TagResource",),
+    "s3tables:createtablebucket": ("s3tables:TagResource",),
+    # "You must have the s3vectors:TagResource permission in addition to s3vectors:CreateIndex
+    # [CreateVectorBucket] permission to create a vector index [bucket] with tags."
+    "s3vectors:createindex": ("s3vectors:TagResource",),
+    "s3vectors:createvectorbucket": ("s3vectors:TagResource",),
 }
 # The request parameters (SDK spelling) that carry tags for a resource being created; CloudTrail writes
 # EC2's TagSpecifications as tagSpecificationSet.
