@@ -187,15 +187,23 @@ _SECRET_WILDCARD = "-??????"
 
 
 def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """Secrets Manager: a name becomes ``secret:NAME-??????`` (the real ARN ends in 6 random characters)."""
+    """Secrets Manager: a name becomes ``secret:NAME-??????`` (the real ARN ends in 6 random characters).
+
+    The secret is ``SecretId``, CreateSecret's ``Name`` (for its own action and the ones it needs besides),
+    or each of BatchGetSecretValue's ``SecretIdList``."""
     value = get_field(params, "SecretId")
-    if value is None and action == "secretsmanager:CreateSecret":
+    if value is None:
         value = get_field(params, "Name")
-    if not isinstance(value, str) or not value:
-        return None
-    if value.startswith("arn:"):
-        return [value if _SECRET_SUFFIX.search(value) else value + _SECRET_WILDCARD]
-    return [f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{value}{_SECRET_WILDCARD}"]
+    values = value if value is not None else get_field(params, "SecretIdList")
+    names = [values] if isinstance(values, str) else values if isinstance(values, list) else []
+    arns = [
+        (name if _SECRET_SUFFIX.search(name) else name + _SECRET_WILDCARD)
+        if name.startswith("arn:")
+        else f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{name}{_SECRET_WILDCARD}"
+        for name in names
+        if isinstance(name, str) and name
+    ]
+    return arns or None
 
 
 def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
@@ -281,7 +289,7 @@ _MODEL = frozenset({"ModelId"})
 
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
-    ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name"})),
+    ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),

@@ -472,6 +472,46 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("dynamodb", "executetransaction"): _partiql("TransactStatements[].Statement"),
 }
 
+# Secrets Manager calls that need more than their own action when a parameter is given, in the words of each
+# call's API reference ("Required permissions", the text botocore ships); the secret itself is resolved by
+# ``resolvers._secret`` (``NAME-??????``).
+_SECRET = (
+    "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:%%regex%${SecretId}%/(?:arn.*:)?(.+)/g%%"
+)
+_SECRETS_MANAGER: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "You also need lambda:InvokeFunction permissions on the rotation function."
+    ("secretsmanager", "rotatesecret"): [
+        {"action": "secretsmanager:RotateSecret", "arn_override": _SECRET},
+        {
+            "action": "lambda:InvokeFunction",
+            "conditions": {"lhs": "RotationLambdaARN", "op": "Exists"},
+            "arn_override": "${RotationLambdaARN}",
+        },
+    ],
+    # "To add replica Regions, you must also have secretsmanager:ReplicateSecretToRegions."
+    ("secretsmanager", "createsecret"): [
+        {"action": "secretsmanager:CreateSecret", "arn_override": _SECRET},
+        {
+            "action": "secretsmanager:ReplicateSecretToRegions",
+            "conditions": {"lhs": "AddReplicaRegions", "op": "Exists"},
+            "arn_override": _SECRET,
+        },
+    ],
+    # "Required permissions: secretsmanager:BatchGetSecretValue, and you must have
+    # secretsmanager:GetSecretValue for each secret. If you use filters, you must also have
+    # secretsmanager:ListSecrets." (The secrets a filter selects are not in the request: their
+    # GetSecretValue comes from the events CloudTrail logs for them.)
+    ("secretsmanager", "batchgetsecretvalue"): [
+        {"action": "secretsmanager:BatchGetSecretValue"},
+        {
+            "action": "secretsmanager:GetSecretValue",
+            "conditions": {"lhs": "SecretIdList", "op": "Exists"},
+            "arn_override": _SECRET,
+        },
+        {"action": "secretsmanager:ListSecrets", "conditions": {"lhs": "Filters", "op": "Exists"}},
+    ],
+}
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **AUTHORIZED_BY,
     # "To change a user name, the requester must have appropriate permissions on both the source object
@@ -485,6 +525,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         "ServerCertificateName",
         "NewServerCertificateName",
     ),
+    **_SECRETS_MANAGER,
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
     ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
