@@ -132,11 +132,8 @@ class EventMapper:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
         if plan.tag_actions and carries_tags(params):
-            made = [
-                arn
-                for name, arn in uses
-                if arn != "*" and name in {a.action for a in applicable if a.primary}
-            ]
+            primaries = {a.action for a in applicable if a.primary}
+            made = [arn for name, arn in uses if arn != "*" and name in primaries]
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
                 tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
