@@ -236,6 +236,7 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
         return None
     lhs, op, rhs = condition.get("lhs", ""), condition.get("op", ""), str(condition.get("rhs", ""))
     also = compile_condition(condition.get("andCondition"))
+    pattern = re.compile(rhs) if op in ("Matches", "NotMatches") else None
 
     def test(params: Mapping[str, Any]) -> bool:
         if op in ("Exists", "NotExists"):
@@ -258,6 +259,9 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
             ok = any(v.split(None, 1)[0].upper() == rhs.upper() for v in values if v.strip())
         elif op == "INotContains":
             ok = not any(rhs.lower() in v.lower() for v in values)
+        elif pattern is not None:  # our own entries: a regular expression searched in each value
+            found = any(pattern.search(v) for v in values)
+            ok = found if op == "Matches" else bool(values) and not found
         else:
             ok = True  # an operator this version does not know: the condition does not narrow
         return ok and (also is None or also(params))

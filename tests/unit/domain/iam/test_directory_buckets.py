@@ -70,14 +70,56 @@ def test_listing_directory_buckets_needs_list_all_my_directory_buckets() -> None
     assert event.uses == (("s3express:ListAllMyDirectoryBuckets", "*"),)
 
 
-def test_a_copy_into_a_directory_bucket_stays_unmapped_rather_than_half_granted() -> None:
-    """Its source may be a general purpose bucket (s3:GetObject) or a directory bucket (CreateSession):
-    reported as not understood, never granted on one side only."""
-    event = MAPPER.map(directory_call("CopyObject", key="k", **{"x-amz-copy-source": "other-bucket/k"}))
-    assert event.kind == "unmapped"
+SOURCE_DIRECTORY = "amzn-s3-demo-source--usw2-az1--x-s3"
+
+
+@pytest.mark.parametrize("name", ["CopyObject", "UploadPartCopy"])
+@pytest.mark.parametrize(
+    ("source", "reads"),
+    [
+        # "If the source object that you want to copy is in a directory bucket, you must have the
+        # s3express:CreateSession permission ... to read the object" (S3 API Reference, CopyObject and
+        # UploadPartCopy, Directory bucket permissions); directory bucket names end with --x-s3
+        (
+            f"{SOURCE_DIRECTORY}/in/k",
+            ("s3express:CreateSession", f"arn:aws:s3express:us-west-2:{ACCOUNT}:bucket/{SOURCE_DIRECTORY}"),
+        ),
+        (f"/{SOURCE_DIRECTORY}/in/k", None),  # a leading slash is the same source
+        # a general purpose source is read with s3:GetObject (a version with s3:GetObjectVersion), also
+        # when its key holds "--x-s3/"
+        ("other-bucket/in/k", ("s3:GetObject", "arn:aws:s3:::other-bucket/in/k")),
+        ("other-bucket/a--x-s3/k", ("s3:GetObject", "arn:aws:s3:::other-bucket/a--x-s3/k")),
+        ("other-bucket/in/k?versionId=3sL4kqtJ", ("s3:GetObjectVersion", "arn:aws:s3:::other-bucket/in/k")),
+    ],
+)
+def test_a_copy_into_a_directory_bucket_writes_with_a_session_and_reads_the_source_by_its_kind(
+    name: str, source: str, reads: tuple[str, str] | None
+) -> None:
+    event = MAPPER.map(directory_call(name, key="out/k", **{"x-amz-copy-source": source}))
+    reads = reads or (
+        "s3express:CreateSession",
+        f"arn:aws:s3express:us-west-2:{ACCOUNT}:bucket/{SOURCE_DIRECTORY}",
+    )
+    assert event.kind == "mapped" and set(event.uses) == {("s3express:CreateSession", BUCKET_ARN), reads}
+
+
+def test_a_copy_from_a_directory_bucket_into_a_general_purpose_one_reads_with_a_session() -> None:
+    """Logged under s3.amazonaws.com (the destination's); s3:GetObject on the directory bucket's object
+    would not let the call read it."""
+    record = cloudtrail_record(
+        "s3.amazonaws.com",
+        "CopyObject",
+        {"bucketName": "reports", "key": "k", "x-amz-copy-source": f"{SOURCE_DIRECTORY}/in/k"},
+        identity=role_identity(),
+        region="us-west-2",
+    )
+    assert set(MAPPER.map(record).uses) == {
+        ("s3:PutObject", "arn:aws:s3:::reports/k"),
+        ("s3express:CreateSession", f"arn:aws:s3express:us-west-2:{ACCOUNT}:bucket/{SOURCE_DIRECTORY}"),
+    }
 
 
 def test_every_directory_bucket_entry_names_an_action_of_the_reference() -> None:
     actions = set(MAPPER.reference.actions())
     named = {entry["action"] for entries in DIRECTORY_BUCKETS.values() for entry in entries}
-    assert named <= actions and len(DIRECTORY_BUCKETS) == 30
+    assert named <= actions and len(DIRECTORY_BUCKETS) == 32

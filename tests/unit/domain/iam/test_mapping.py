@@ -446,6 +446,37 @@ def test_no_resource_level_gives_actions_with_star() -> None:
     assert event.uses == (("s3:PutObject", "*"), ("s3:GetObject", "*"))
 
 
+@pytest.mark.parametrize(
+    ("source", "name", "params", "needed"),
+    [
+        # an extra needs its parameter: no ACL or tagging header, no role, no version
+        ("s3.amazonaws.com", "PutObject", {"bucketName": "b", "key": "k"}, {"s3:PutObject"}),
+        (
+            "s3.amazonaws.com",
+            "GetObject",
+            {"bucketName": "b", "key": "k", "versionId": "3sL4kqtJ"},
+            {"s3:GetObjectVersion"},
+        ),
+        (
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            {"name": "t", "s3BucketName": "b"},
+            {"cloudtrail:CreateTrail"},
+        ),
+        # RunTask passes the task definition's roles, which it does not name: never iam:PassRole on *
+        ("ecs.amazonaws.com", "RunTask", {"cluster": "c", "taskDefinition": "td:1"}, {"ecs:RunTask"}),
+    ],
+)
+def test_no_resource_level_grants_only_the_actions_the_call_needed(
+    source: str, name: str, params: dict[str, Any], needed: set[str]
+) -> None:
+    """The action-level policy (``resourceLevel: false``) used to list every action a call can need:
+    s3:PutObjectAcl and s3:PutObjectTagging for any PutObject, iam:PassRole on * for any RunTask."""
+    event = EventMapper(resource_level=False).map(cloudtrail_record(source, name, params))
+    assert {action for action, _ in event.uses} == needed and {r for _, r in event.uses} == {"*"}
+    assert not [n for n in event.notes if n[1] == "resource-undetermined"] and event.reason == ""
+
+
 def _event_sources_by_namespace() -> dict[str, list[str]]:
     by_namespace: dict[str, list[str]] = defaultdict(list)
     for source, namespace in load_reference().event_sources.items():

@@ -21,6 +21,7 @@ Results are memoised on exactly the parameters the plan declares it reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.fill import action_arns
@@ -78,20 +79,17 @@ class EventMapper:
             return MappedEvent(
                 "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
             )
-        if plan.kind != "mapped" or not self._resource_level:
-            if (
-                plan.allowed_tagged
-                and plan.refused_tagged
-                and carries_tags(parameters(record.get("requestParameters")))
-            ):
-                return plan.refused_tagged if denied else plan.allowed_tagged
+        if plan.kind != "mapped" or not (self._resource_level or plan.conditional):
             return plan.refused if denied else plan.allowed
         key = memo_key(plan, record, denied)
         result = self._memo.get(key)
         if result is None:
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
-            result = self._memo[key] = self._resolve(plan, record, denied, plan.key)
+            result = self._resolve(plan, record, denied, plan.key)
+            if not self._resource_level:
+                result = _actions_only(result)
+            self._memo[key] = result
         return result
 
     # -- per-record work --
@@ -152,6 +150,18 @@ class EventMapper:
 
 
 PASS_ROLE = "iam:PassRole"
+_RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
+
+
+def _actions_only(event: MappedEvent) -> MappedEvent:
+    """The action-level reading of a call: the actions this call needed (extras only with their parameters,
+    as the resource level decides them), each on ``*``, without the findings about resources."""
+    return replace(
+        event,
+        reason="",
+        uses=tuple(dict.fromkeys((action, "*") for action, _ in event.uses)),
+        notes=tuple(n for n in event.notes if n[1] not in _RESOURCE_NOTES),
+    )
 
 
 def _pass_role_left_out(key: str) -> tuple[str, str, str]:

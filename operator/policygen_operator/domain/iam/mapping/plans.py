@@ -137,11 +137,11 @@ class Plan:
     # fallback): only then is the caller part of the memo key, so other calls share one entry per
     # parameter set instead of one per user
     reads_caller: bool = False
-    # tagging actions AWS also authorizes when the call carries tags (``tag_on_create``), with the
-    # prebuilt results of such a call for the action-level mode
+    # tagging actions AWS also authorizes when the call carries tags (``tag_on_create``)
     tag_actions: tuple[str, ...] = ()
-    allowed_tagged: MappedEvent | None = None
-    refused_tagged: MappedEvent | None = None
+    # the actions a call needs depend on its parameters (extras, variants, tags): the action-level mode
+    # cannot use the prebuilt results either
+    conditional: bool = False
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
@@ -168,14 +168,7 @@ def with_tag_on_create(ref: Reference, plan: Plan) -> Plan:
     )
     if not tags:
         return plan
-    uses = tuple(dict.fromkeys((*plan.allowed.uses, *((tag, "*") for tag in tags))))
-    return replace(
-        plan,
-        param_keys=plan.param_keys | TAG_KEYS,
-        tag_actions=tags,
-        allowed_tagged=replace(plan.allowed, uses=uses),
-        refused_tagged=replace(plan.refused, uses=uses),
-    )
+    return replace(plan, param_keys=plan.param_keys | TAG_KEYS, tag_actions=tags, conditional=True)
 
 
 def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
@@ -209,6 +202,7 @@ def mapped_plan(
         keys,
         variants if others else (),
         any(a.primary and _may_name_a_user(a.types) for a in everything),
+        conditional=bool(others) or any(not a.primary for a in everything),
     )
 
 

@@ -95,18 +95,47 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
 # "bucket/key[?versionId=...]") and writes the destination.
 _COPY_SOURCE_BUCKET = "%%regex%${x-amz-copy-source}%/^\\/?([^/]+)\\//g%%"
 _COPY_SOURCE_KEY = "%%regex%${x-amz-copy-source}%/^\\/?[^/]+\\/([^?]+)/g%%"
+# What reads the source depends on its bucket's kind, which its name tells: directory bucket names end
+# with "--x-s3" and general purpose bucket names may not (S3 User Guide, "Directory bucket naming rules"
+# and "General purpose bucket naming rules"). "If the source object that you want to copy is in a directory
+# bucket, you must have the s3express:CreateSession permission ... to read the object" (botocore
+# s3/2006-03-01, CopyObject and UploadPartCopy, "Directory bucket permissions"); a general purpose source
+# needs s3:GetObject, or s3:GetObjectVersion for a "?versionId=" source.
+_FROM_DIRECTORY = {"lhs": "x-amz-copy-source", "op": "Matches", "rhs": r"^/?[^/?]+--x-s3/"}
+_FROM_GENERAL = {"lhs": "x-amz-copy-source", "op": "NotMatches", "rhs": r"^/?[^/?]+--x-s3/"}
+_SOURCE_OBJECT = {
+    "BucketName": {"template": _COPY_SOURCE_BUCKET},
+    "ObjectName": {"template": _COPY_SOURCE_KEY},
+}
+_COPY_SOURCE: list[dict[str, Any]] = [
+    {
+        "action": "s3:GetObject",
+        "conditions": {
+            **_FROM_GENERAL,
+            "andCondition": {"lhs": "x-amz-copy-source", "op": "INotContains", "rhs": "?versionId="},
+        },
+        "resource_mappings": _SOURCE_OBJECT,
+    },
+    {
+        "action": "s3:GetObjectVersion",
+        "conditions": {
+            **_FROM_GENERAL,
+            "andCondition": {"lhs": "x-amz-copy-source", "op": "Contains", "rhs": "?versionId="},
+        },
+        "resource_mappings": _SOURCE_OBJECT,
+    },
+    {
+        "action": "s3express:CreateSession",
+        "conditions": _FROM_DIRECTORY,
+        "resource_mappings": {"BucketName": {"template": _COPY_SOURCE_BUCKET}},
+    },
+]
 _COPY_ENTRIES: list[dict[str, Any]] = [
     {
         "action": "s3:PutObject",
         "resource_mappings": {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}},
     },
-    {
-        "action": "s3:GetObject",
-        "resource_mappings": {
-            "BucketName": {"template": _COPY_SOURCE_BUCKET},
-            "ObjectName": {"template": _COPY_SOURCE_KEY},
-        },
-    },
+    *_COPY_SOURCE,
 ]
 _OBJECT = {"BucketName": {"template": "${Bucket}"}, "ObjectName": {"template": "${Key}"}}
 
@@ -213,8 +242,8 @@ _OBJECT_ATTRIBUTES = [
 # reference says what authorizes it on a directory bucket (botocore s3/2006-03-01, "Directory bucket
 # permissions"): a bucket-level call its s3express action ("you must have the
 # s3express:PutEncryptionConfiguration permission"), an object-level (Zonal) call "the s3express:CreateSession
-# permission to the directory bucket" (session-based authorization); both on the bucket. CopyObject and
-# UploadPartCopy are left out: their source may be a general purpose bucket, which needs s3:GetObject instead.
+# permission to the directory bucket" (session-based authorization); both on the bucket. A copy into a
+# directory bucket writes with a session on it and reads its source as ``_COPY_SOURCE`` says.
 _DIRECTORY_BUCKET = {"BucketName": "${Bucket}"}
 _ZONAL_CALLS = [
     "GetObject", "PutObject", "HeadObject", "DeleteObject", "DeleteObjects", "GetObjectAttributes",
@@ -247,6 +276,10 @@ DIRECTORY_BUCKETS: dict[tuple[str, str], list[dict[str, Any]]] = {
     **{
         ("s3express", method.lower()): _authorized_by("s3express:CreateSession", _DIRECTORY_BUCKET)
         for method in _ZONAL_CALLS
+    },
+    **{
+        ("s3express", method): [*_authorized_by("s3express:CreateSession", _DIRECTORY_BUCKET), *_COPY_SOURCE]
+        for method in ("copyobject", "uploadpartcopy")
     },
 }
 
