@@ -346,3 +346,21 @@ def test_every_api_gateway_call_with_its_path_parameters_names_one_path() -> Non
             if per_action.get(entries[0]["action"], 0) > 1:
                 widened.append(f"{method} {sorted(params)}: {event.uses}")
     assert widened == []
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("PutMetricData", {"namespace": "Orders", "metricData": [{"metricName": "Latency", "value": 12.0}]}),
+        ("GetMetricData", {"metricDataQueries": [{"id": "q1", "expression": "SUM(METRICS())"}]}),
+        ("ListMetrics", {"namespace": "Orders"}),
+    ],
+)
+def test_metric_calls_are_granted_on_star_without_a_widening_finding(
+    name: str, params: dict[str, Any]
+) -> None:
+    """The reference's only resource type for these is an optional CloudWatch "dataset", which their APIs
+    cannot name; * is their exact grant (AWS's own PutMetricData policies use "Resource": "*"), so no
+    resource-undetermined warning may claim a widening on every workload that publishes a metric."""
+    event = EventMapper().map(cloudtrail_record("monitoring.amazonaws.com", name, params))
+    assert event.uses == ((f"cloudwatch:{name}", "*"),) and event.notes == () and event.reason == ""

@@ -285,7 +285,8 @@ def _compile_entry(
     if action is None:  # the build drops these; a hand-edited data file must not leak one
         return None
     prefix = action.split(":", 1)[0]
-    types = ref.resource_types(action)
+    # ``any_resource``: a curated entry whose call cannot name any of the action's resource types
+    types = () if entry.get("any_resource") else ref.resource_types(action)
     by_key = {t.key: t for t in types}
     override = entry.get("arn_override")
     explicit = entry.get("resource_mappings") or {}

@@ -559,6 +559,15 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         "NewServerCertificateName",
     ),
     **_SECRETS_MANAGER,
+    # The reference gives PutMetricData, GetMetricData and ListMetrics one resource type, an optional
+    # "dataset", which none of their APIs can name (no dataset parameter: botocore monitoring/2010-08-01);
+    # AWS's own policies for PutMetricData name "Resource": "*" (CloudWatch User Guide, "Using condition keys
+    # to limit access to CloudWatch namespaces"). So * is these calls' exact grant, not a resource the mapper
+    # failed to read: granted so, without the resource-undetermined warning.
+    **{
+        ("cloudwatch", name.lower()): [{"action": f"cloudwatch:{name}", "any_resource": True}]
+        for name in ("PutMetricData", "GetMetricData", "ListMetrics")
+    },
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
     ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
