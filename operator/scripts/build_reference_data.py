@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The iam-dataset inputs live in the repository (licence and source: that folder's LICENSE and SOURCE.md),
 # so a fresh clone regenerates the shipped file with nothing beside it.
 DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "iam-dataset"
-# The reference's tag-on-create dependencies (source and licence: that folder's SOURCE.md and LICENSE).
-TAG_ON_CREATE = Path(__file__).resolve().parent / "data" / "sar-dependent-actions" / "tag_on_create.json"
+# The reference's dependent actions we use (source and licence: that folder's SOURCE.md and LICENSE).
+DEPENDENT_ACTIONS = Path(__file__).resolve().parent / "data" / "sar-dependent-actions"
 DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
 
 
@@ -176,9 +176,17 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         # "rds:createdbinstance" -> ["rds:AddTagsToResource"]: both actions in this reference's version
         "tag_on_create": {
             action.lower(): tags
-            for action, tags in sorted(json.loads(TAG_ON_CREATE.read_text()).items())
+            for action, tags in sorted(
+                json.loads((DEPENDENT_ACTIONS / "tag_on_create.json").read_text()).items()
+            )
             if action_exists(services, action) and all(action_exists(services, t) for t in tags)
         },
+        # "ecs:createservice", ...: the actions whose dependent actions include iam:PassRole
+        "pass_role": sorted(
+            action.lower()
+            for action in json.loads((DEPENDENT_ACTIONS / "pass_role.json").read_text())
+            if action_exists(services, action)
+        ),
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
         "permissionless": sorted(

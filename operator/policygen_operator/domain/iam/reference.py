@@ -112,6 +112,7 @@ class Reference:
         self._variants: Mapping[str, dict[str, list[list[dict[str, Any]]]]] = data.get("sdk_variants") or {}
         self.permissionless: frozenset[str] = frozenset(data["permissionless"])
         self._tag_on_create: Mapping[str, list[str]] = data.get("tag_on_create") or {}
+        self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
 
@@ -149,6 +150,10 @@ class Reference:
         """The tagging actions AWS also authorizes when ``action`` is called with tags (the reference's
         dependent actions of the same service: ``rds:CreateDBInstance`` -> ``rds:AddTagsToResource``)."""
         return tuple(self._tag_on_create.get(action.lower(), ()))
+
+    def passes_role(self, action: str) -> bool:
+        """Whether the reference lists ``iam:PassRole`` among the action's dependent actions."""
+        return action.lower() in self._pass_role
 
     def sdk_entries(self, namespace: str, method: str) -> list[dict[str, Any]] | None:
         """iam-dataset's entries for ``<SdkService>.<method>`` of any SDK service of the namespace."""

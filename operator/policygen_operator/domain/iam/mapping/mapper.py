@@ -25,7 +25,15 @@ from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.fill import action_arns
-from policygen_operator.domain.iam.mapping.plans import Plan, carries_tags, choose, compile_plan, memo_key
+from policygen_operator.domain.iam.mapping.plans import (
+    PASS_ROLE,
+    Plan,
+    carries_tags,
+    choose,
+    compile_plan,
+    memo_key,
+    passed_roles,
+)
 from policygen_operator.domain.iam.mapping.records import (
     Context,
     MappedEvent,
@@ -139,6 +147,15 @@ class EventMapper:
                     unresolved.append(tag)
                     tagged = ["*"]
                 uses.extend((tag, arn) for arn in tagged)
+        if plan.passes_role and not any(action == PASS_ROLE for action, _ in uses):
+            # the roles the request hands the service by ARN, where the table's entries named none
+            roles, indirect = passed_roles(params)
+            left_out = _pass_role_left_out(key)
+            if roles:
+                uses.extend((PASS_ROLE, role) for role in roles)
+                notes = [n for n in notes if n != left_out]
+            elif indirect and left_out not in notes:
+                notes.append(left_out)
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
@@ -149,7 +166,6 @@ class EventMapper:
         )
 
 
-PASS_ROLE = "iam:PassRole"
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources
+from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources, parameters
 from policygen_operator.domain.iam.mapping.resolvers import (
     NORMALISERS,
     PLAIN_ONLY,
@@ -139,12 +139,16 @@ class Plan:
     reads_caller: bool = False
     # tagging actions AWS also authorizes when the call carries tags (``tag_on_create``)
     tag_actions: tuple[str, ...] = ()
+    # the reference lists iam:PassRole among its dependent actions: where no entry granted it, the mapper
+    # grants it on the roles the request passes (``passed_roles``)
+    passes_role: bool = False
     # the actions a call needs depend on its parameters (extras, variants, tags): the action-level mode
     # cannot use the prebuilt results either
     conditional: bool = False
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
+PASS_ROLE = "iam:PassRole"
 
 
 def carries_tags(params: Mapping[str, Any]) -> bool:
@@ -152,12 +156,56 @@ def carries_tags(params: Mapping[str, Any]) -> bool:
     return any(params.get(k) not in (None, "", [], {}) for k in TAG_KEYS)
 
 
-def with_tag_on_create(ref: Reference, plan: Plan) -> Plan:
-    """The plan with the tagging actions of its primary actions (all variants'), which the mapper adds when
-    a record carries tags; the tag parameters join the memo key."""
+# An IAM role's ARN, as a request passes one to a service.
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
+_ROLE_KEYS = ("role", "rolearn", "rolearns", "roles")  # a parameter name's lower-case ending
+# a role the request hands over without its ARN: its name, or an instance profile
+_INDIRECT_KEYS = ("rolename", "instanceprofile")
+_MAX_DEPTH = 8
+
+
+def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """The role ARNs the request hands the service, and whether it hands one it does not name by ARN.
+
+    Read from parameters whose name ends in Role, RoleArn, RoleArns or Roles (``executionRoleArn``,
+    ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth; a parameter that names a role to
+    analyse or trust (``principalArn``) is not one. A role-named value that is no role ARN, a role name or
+    an instance profile is a role passed without its ARN."""
+    found: list[str] = []
+    indirect = False
+    stack: list[tuple[Any, int]] = [(params, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        items = (
+            node.items() if isinstance(node, Mapping) else enumerate(node) if isinstance(node, list) else ()
+        )
+        for key, value in items:
+            name = key.lower() if isinstance(key, str) else ""
+            if name.endswith(_INDIRECT_KEYS) and value not in (None, "", [], {}):
+                indirect = True
+                continue
+            if isinstance(value, (Mapping, list)):
+                stack.append((value, depth + 1))
+            if not name.endswith(_ROLE_KEYS):
+                continue
+            for candidate in value if isinstance(value, list) else (value,):
+                if isinstance(candidate, str) and _ROLE_ARN.match(candidate):
+                    found.append(candidate)
+                elif isinstance(candidate, str) and candidate:
+                    indirect = True
+    return tuple(sorted(set(found))), indirect
+
+
+def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
+    """The plan with what the reference's dependent actions add to its primary actions (all variants'):
+    the tagging actions, added when a record carries tags (the tag parameters join the memo key), and
+    ``iam:PassRole``, added on the roles a record passes where no entry granted it."""
     primaries = [
         a for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group if a.primary
     ]
+    passes_role = any(ref.passes_role(a.action) for a in primaries)
     tags = tuple(
         dict.fromkeys(
             tag
@@ -166,9 +214,15 @@ def with_tag_on_create(ref: Reference, plan: Plan) -> Plan:
             if ref.action_name(tag) is not None
         )
     )
-    if not tags:
+    if not tags and not passes_role:
         return plan
-    return replace(plan, param_keys=plan.param_keys | TAG_KEYS, tag_actions=tags, conditional=True)
+    return replace(
+        plan,
+        param_keys=plan.param_keys | TAG_KEYS if tags else plan.param_keys,
+        tag_actions=tags,
+        passes_role=passes_role,
+        conditional=True,
+    )
 
 
 def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
@@ -250,9 +304,9 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
             )
         )
         if actions:
-            return with_tag_on_create(ref, mapped_plan(key, actions, others))
+            return with_dependent_actions(ref, mapped_plan(key, actions, others))
     if direct is not None:
-        return with_tag_on_create(ref, mapped_plan(key, (_direct(ref, namespace, method, direct),)))
+        return with_dependent_actions(ref, mapped_plan(key, (_direct(ref, namespace, method, direct),)))
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
 
 
@@ -431,4 +485,5 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         caller,
         signature,
         listed,
+        passed_roles(parameters(params)) if plan.passes_role else (),
     )
