@@ -28,6 +28,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
     EVENT_SOURCE_NAMESPACES,
+    EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
     TAG_ON_CREATE,
@@ -292,8 +293,15 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
         # another SDK service's method of the same name (S3Control's GetAccessPoint is the Outposts
         # one): the event's own namespace has the action, so that is what the call needed
         entries = None
+    # what the call needs besides its entries' or its own action, when its parameters say so
+    extra = tuple(
+        compiled
+        for entry in EXTRA_ENTRIES.get((namespace, method.lower()), ())
+        if (compiled := _compile_entry(ref, namespace, method, entry, bool(entry.get("primary"))))
+    )
     if entries:
         actions = _compile_entries(ref, namespace, method, entries)
+        actions = actions + extra if actions else ()
         curated = (namespace, method.lower()) in CURATED_ENTRIES
         others = (
             ()
@@ -306,7 +314,8 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
         if actions:
             return with_dependent_actions(ref, mapped_plan(key, actions, others))
     if direct is not None:
-        return with_dependent_actions(ref, mapped_plan(key, (_direct(ref, namespace, method, direct),)))
+        own = _direct(ref, namespace, method, direct)
+        return with_dependent_actions(ref, mapped_plan(key, (own, *extra)))
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
 
 

@@ -157,22 +157,25 @@ def _versioned(plain: str, versioned: str) -> list[dict[str, Any]]:
 
 
 # A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
+_GRANT_HEADERS = (
+    "x-amz-grant-full-control",
+    "x-amz-grant-read",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+)
+
+
+def _with_header(action: str, headers: tuple[str, ...], mappings: dict[str, Any]) -> list[dict[str, Any]]:
+    """``action`` when the request carries any of ``headers`` (one entry each: conditions do not "or")."""
+    return [
+        {"action": action, "conditions": {"lhs": header, "op": "Exists"}, "resource_mappings": mappings}
+        for header in headers
+    ]
+
+
 _PUT_OBJECT = [
     {"action": "s3:PutObject", "resource_mappings": _OBJECT},
-    *(
-        {
-            "action": "s3:PutObjectAcl",
-            "conditions": {"lhs": header, "op": "Exists"},
-            "resource_mappings": _OBJECT,
-        }
-        for header in (
-            "x-amz-acl",
-            "x-amz-grant-full-control",
-            "x-amz-grant-read",
-            "x-amz-grant-read-acp",
-            "x-amz-grant-write-acp",
-        )
-    ),
+    *_with_header("s3:PutObjectAcl", ("x-amz-acl", *_GRANT_HEADERS), _OBJECT),
     {
         "action": "s3:PutObjectTagging",
         "conditions": {"lhs": "x-amz-tagging", "op": "Exists"},
@@ -542,6 +545,113 @@ _SECRETS_MANAGER: dict[tuple[str, str], list[dict[str, Any]]] = {
             "arn_override": _SECRET,
         },
         {"action": "secretsmanager:ListSecrets", "conditions": {"lhs": "Filters", "op": "Exists"}},
+    ],
+}
+
+# Actions a call needs besides the ones its table entries (or its own action) give, when a parameter says
+# so, each quoting the call's API reference (the text botocore ships). Appended to the call's entries, never
+# in place of them.
+_BUCKET = {"BucketName": {"template": "${Bucket}"}}
+_PUBLIC_OR_CUSTOM_ACL = {
+    "lhs": "x-amz-acl",
+    "op": "Exists",
+    "andCondition": {"lhs": "x-amz-acl", "op": "NotEquals", "rhs": "private"},
+}
+_ACCOUNT_POLICIES = {
+    # PutAccountPolicy: "To create a data protection policy, you must have the logs:PutDataProtectionPolicy
+    # and logs:PutAccountPolicy permissions." (and so on for each policyType)
+    "putaccountpolicy": {
+        "DATA_PROTECTION_POLICY": "logs:PutDataProtectionPolicy",
+        "SUBSCRIPTION_FILTER_POLICY": "logs:PutSubscriptionFilter",
+        "TRANSFORMER_POLICY": "logs:PutTransformer",
+        "FIELD_INDEX_POLICY": "logs:PutIndexPolicy",
+        "RETENTION_POLICY": "logs:PutRetentionPolicy",
+    },
+    # DeleteAccountPolicy: "To delete a data protection policy, you must have the
+    # logs:DeleteDataProtectionPolicy and logs:DeleteAccountPolicy permissions." (...)
+    "deleteaccountpolicy": {
+        "DATA_PROTECTION_POLICY": "logs:DeleteDataProtectionPolicy",
+        "SUBSCRIPTION_FILTER_POLICY": "logs:DeleteSubscriptionFilter",
+        "TRANSFORMER_POLICY": "logs:DeleteTransformer",
+        "FIELD_INDEX_POLICY": "logs:DeleteIndexPolicy",
+        "RETENTION_POLICY": "logs:DeleteRetentionPolicy",
+    },
+    # DescribeAccountPolicies: "To see data protection policies, you must have the
+    # logs:GetDataProtectionPolicy and logs:DescribeAccountPolicies permissions." (...)
+    "describeaccountpolicies": {
+        "DATA_PROTECTION_POLICY": "logs:GetDataProtectionPolicy",
+        "SUBSCRIPTION_FILTER_POLICY": "logs:DescribeSubscriptionFilters",
+        "TRANSFORMER_POLICY": "logs:GetTransformer",
+        "FIELD_INDEX_POLICY": "logs:DescribeIndexPolicies",
+    },
+}
+EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # CreateBucket: "if you specify an access control list (ACL) and set it to public-read,
+    # public-read-write, authenticated-read, or if you explicitly specify any other custom ACLs, both
+    # s3:CreateBucket and s3:PutBucketAcl permissions are required ... if you set the ACL to private, or if
+    # you don't specify any ACLs, only the s3:CreateBucket permission is required"; "if you set
+    # x-amz-bucket-object-lock-enabled to true, the s3:PutBucketObjectLockConfiguration and
+    # s3:PutBucketVersioning permissions are required"; "If your CreateBucket request includes the
+    # x-amz-object-ownership header, then the s3:PutBucketOwnershipControls permission is required."
+    ("s3", "createbucket"): [
+        {"action": "s3:PutBucketAcl", "conditions": _PUBLIC_OR_CUSTOM_ACL, "resource_mappings": _BUCKET},
+        *_with_header("s3:PutBucketAcl", (*_GRANT_HEADERS, "x-amz-grant-write"), _BUCKET),
+        *(
+            {
+                "action": action,
+                "conditions": {"lhs": "x-amz-bucket-object-lock-enabled", "op": "IContains", "rhs": "true"},
+                "resource_mappings": _BUCKET,
+            }
+            for action in ("s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning")
+        ),
+        *_with_header("s3:PutBucketOwnershipControls", ("x-amz-object-ownership",), _BUCKET),
+    ],
+    # an account policy covers the account's log groups and names none of them: granted on *
+    **{
+        ("logs", method): [
+            {
+                "action": action,
+                "conditions": {"lhs": "policyType", "op": "Equals", "rhs": kind},
+                "any_resource": True,
+            }
+            for kind, action in by_type.items()
+        ]
+        for method, by_type in _ACCOUNT_POLICIES.items()
+    },
+    # UpdateAssociation: "In order to call this API operation, a user, group, or role must be granted
+    # permission to call the DescribeAssociation API operation."
+    ("ssm", "updateassociation"): [
+        {
+            "action": "ssm:DescribeAssociation",
+            "primary": True,
+            "resource_mappings": {"AssociationId": {"template": "${AssociationId}"}},
+        }
+    ],
+    # ValidateResourcePolicy: "Required permissions: secretsmanager:ValidateResourcePolicy and
+    # secretsmanager:PutResourcePolicy."
+    ("secretsmanager", "validateresourcepolicy"): [
+        {"action": "secretsmanager:PutResourcePolicy", "primary": True, "arn_override": _SECRET}
+    ],
+    # AddApplicationReferenceDataSource: "This operation requires permissions to perform the
+    # kinesisanalytics:AddApplicationOutput action."
+    ("kinesisanalytics", "addapplicationreferencedatasource"): [
+        {
+            "action": "kinesisanalytics:AddApplicationOutput",
+            "primary": True,
+            "resource_mappings": {"ApplicationName": {"template": "${ApplicationName}"}},
+        }
+    ],
+    # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the
+    # redshift:CreateClusterUser permission."
+    ("redshift", "getclustercredentials"): [
+        {
+            "action": "redshift:CreateClusterUser",
+            "conditions": {"lhs": "AutoCreate", "op": "IContains", "rhs": "true"},
+            "resource_mappings": {
+                "ClusterName": {"template": "${ClusterIdentifier}"},
+                "DbUser": {"template": "${DbUser}"},
+            },
+        }
     ],
 }
 

@@ -1,0 +1,117 @@
+"""Actions a call needs besides its own when its request says so, as each call's API reference states them
+(the text botocore ships; ``EXTRA_ENTRIES`` in mapping/rules.py quotes each sentence). Before these entries
+the policy granted the call's own action only, and the call was refused:
+
+- S3 CreateBucket: a public or custom ACL needs s3:PutBucketAcl (a private one or none does not); Object Lock
+  needs s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning; x-amz-object-ownership needs
+  s3:PutBucketOwnershipControls. CloudTrail logs the headers in requestParameters (as for PutObject's).
+- CloudWatch Logs account policies: each policyType's own action (PutAccountPolicy of a data protection
+  policy needs logs:PutDataProtectionPolicy).
+- SSM UpdateAssociation needs ssm:DescribeAssociation; Secrets Manager ValidateResourcePolicy needs
+  secretsmanager:PutResourcePolicy; Kinesis Analytics AddApplicationReferenceDataSource needs
+  kinesisanalytics:AddApplicationOutput; Redshift GetClusterCredentials with AutoCreate needs
+  redshift:CreateClusterUser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.rules import EXTRA_ENTRIES
+from policygen_operator.domain.iam.reference import load_reference
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+BUCKET = "arn:aws:s3:::orders-archive"
+
+
+def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    mapped = EventMapper().map(cloudtrail_record(source, name, params))
+    assert mapped.kind == "mapped", mapped
+    return set(mapped.uses)
+
+
+@pytest.mark.parametrize(
+    ("headers", "also"),
+    [
+        ({}, set()),
+        ({"x-amz-acl": ["private"]}, set()),
+        ({"x-amz-acl": ["public-read"]}, {"s3:PutBucketAcl"}),
+        ({"x-amz-grant-read": "id=1234"}, {"s3:PutBucketAcl"}),
+        (
+            {"x-amz-bucket-object-lock-enabled": "true"},
+            {"s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"},
+        ),
+        ({"x-amz-bucket-object-lock-enabled": "false"}, set()),
+        ({"x-amz-object-ownership": "BucketOwnerPreferred"}, {"s3:PutBucketOwnershipControls"}),
+    ],
+)
+def test_create_bucket_headers_need_their_own_actions(headers: dict[str, Any], also: set[str]) -> None:
+    params = {"bucketName": "orders-archive", "Host": "orders-archive.s3.amazonaws.com", **headers}
+    assert uses("s3.amazonaws.com", "CreateBucket", params) == {
+        (a, BUCKET) for a in {"s3:CreateBucket", *also}
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "also"),
+    [
+        ("PutAccountPolicy", "DATA_PROTECTION_POLICY", "logs:PutDataProtectionPolicy"),
+        ("PutAccountPolicy", "SUBSCRIPTION_FILTER_POLICY", "logs:PutSubscriptionFilter"),
+        ("DeleteAccountPolicy", "TRANSFORMER_POLICY", "logs:DeleteTransformer"),
+        ("DescribeAccountPolicies", "FIELD_INDEX_POLICY", "logs:DescribeIndexPolicies"),
+        (
+            "DescribeAccountPolicies",
+            "RETENTION_POLICY",
+            None,
+        ),  # "you must have the ... DescribeAccountPolicies permission"
+    ],
+)
+def test_account_policies_need_their_type_s_action(name: str, kind: str, also: str | None) -> None:
+    found = uses("logs.amazonaws.com", name, {"policyName": "p", "policyType": kind})
+    assert found == {(f"logs:{name}", "*"), *([(also, "*")] if also else [])}
+
+
+def test_calls_whose_reference_names_a_second_action() -> None:
+    association = f"arn:aws:ssm:us-east-1:{ACCOUNT}:association/11111111-2222-3333-4444-555555555555"
+    assert uses(
+        "ssm.amazonaws.com", "UpdateAssociation", {"associationId": association.rsplit("/", 1)[1]}
+    ) == {
+        ("ssm:UpdateAssociation", association),
+        ("ssm:DescribeAssociation", association),
+    }
+    secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:prod/db-??????"
+    assert uses("secretsmanager.amazonaws.com", "ValidateResourcePolicy", {"secretId": "prod/db"}) == {
+        ("secretsmanager:ValidateResourcePolicy", secret),
+        ("secretsmanager:PutResourcePolicy", secret),
+    }
+    application = f"arn:aws:kinesisanalytics:us-east-1:{ACCOUNT}:application/clicks"
+    assert uses(
+        "kinesisanalytics.amazonaws.com", "AddApplicationReferenceDataSource", {"applicationName": "clicks"}
+    ) == {
+        ("kinesisanalytics:AddApplicationReferenceDataSource", application),
+        ("kinesisanalytics:AddApplicationOutput", application),
+    }
+
+
+@pytest.mark.parametrize(("auto_create", "creates"), [(True, True), (False, False), (None, False)])
+def test_redshift_credentials_that_create_the_user_need_create_cluster_user(
+    auto_create: bool | None, creates: bool
+) -> None:
+    params = {"clusterIdentifier": "analytics", "dbUser": "etl", "dbName": "dev"}
+    if auto_create is not None:
+        params["autoCreate"] = auto_create
+    user = f"arn:aws:redshift:us-east-1:{ACCOUNT}:dbuser:analytics/etl"
+    assert (
+        ("redshift:CreateClusterUser", user)
+        in uses("redshift.amazonaws.com", "GetClusterCredentials", params)
+    ) is creates
+
+
+def test_every_extra_entry_names_an_action_of_the_reference() -> None:
+    reference = load_reference()
+    for key, entries in EXTRA_ENTRIES.items():
+        for entry in entries:
+            assert reference.action_name(entry["action"]) is not None, (key, entry["action"])
