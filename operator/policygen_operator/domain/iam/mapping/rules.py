@@ -156,7 +156,7 @@ def _versioned(plain: str, versioned: str) -> list[dict[str, Any]]:
     ]
 
 
-# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
+# Request headers that grant ACL permissions (an ACL set with the call).
 _GRANT_HEADERS = (
     "x-amz-grant-full-control",
     "x-amz-grant-read",
@@ -173,14 +173,11 @@ def _with_header(action: str, headers: tuple[str, ...], mappings: dict[str, Any]
     ]
 
 
+# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
 _PUT_OBJECT = [
     {"action": "s3:PutObject", "resource_mappings": _OBJECT},
     *_with_header("s3:PutObjectAcl", ("x-amz-acl", *_GRANT_HEADERS), _OBJECT),
-    {
-        "action": "s3:PutObjectTagging",
-        "conditions": {"lhs": "x-amz-tagging", "op": "Exists"},
-        "resource_mappings": _OBJECT,
-    },
+    *_with_header("s3:PutObjectTagging", ("x-amz-tagging",), _OBJECT),
 ]
 
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
