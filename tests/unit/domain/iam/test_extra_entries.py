@@ -115,3 +115,43 @@ def test_every_extra_entry_names_an_action_of_the_reference() -> None:
     for key, entries in EXTRA_ENTRIES.items():
         for entry in entries:
             assert reference.action_name(entry["action"]) is not None, (key, entry["action"])
+
+
+CLUSTER = f"arn:aws:redshift:us-east-1:{ACCOUNT}"
+
+
+@pytest.mark.parametrize("name", ["ExecuteStatement", "BatchExecuteStatement", "ListTables"])
+@pytest.mark.parametrize(
+    ("connection", "credentials"),
+    [
+        # as a database user: GetClusterCredentials on the user and the database
+        (
+            {"clusterIdentifier": "analytics", "database": "dev", "dbUser": "etl"},
+            {
+                ("redshift:GetClusterCredentials", f"{CLUSTER}:dbuser:analytics/etl"),
+                ("redshift:GetClusterCredentials", f"{CLUSTER}:dbname:analytics/dev"),
+            },
+        ),
+        # as the IAM identity: GetClusterCredentialsWithIAM on the database
+        (
+            {"clusterIdentifier": "analytics", "database": "dev"},
+            {("redshift:GetClusterCredentialsWithIAM", f"{CLUSTER}:dbname:analytics/dev")},
+        ),
+        # with a secret the Data API reads the credentials from it: nothing more
+        (
+            {
+                "clusterIdentifier": "analytics",
+                "database": "dev",
+                "secretArn": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:rs-AbCdEf",
+            },
+            set(),
+        ),
+        # a serverless workgroup: GetCredentials, on * (its ARN holds an id the request does not give)
+        ({"workgroupName": "analytics", "database": "dev"}, {("redshift-serverless:GetCredentials", "*")}),
+    ],
+)
+def test_the_redshift_data_api_needs_the_credentials_it_connects_with(
+    name: str, connection: dict[str, Any], credentials: set[tuple[str, str]]
+) -> None:
+    found = uses("redshift-data.amazonaws.com", name, {"sql": "select 1", **connection})
+    assert {u for u in found if not u[0].startswith("redshift-data:")} == credentials
