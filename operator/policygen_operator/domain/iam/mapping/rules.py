@@ -590,32 +590,22 @@ _ACCOUNT_POLICIES = {
 # call the redshift:GetClusterCredentialsWithIAM operation is required." "When connecting to a serverless
 # workgroup ... permission to call the redshift-serverless:GetCredentials operation is required."
 _NO_SECRET = {"lhs": "SecretArn", "op": "NotExists"}
+
+
+def _cluster_credentials(action: str, db_user: bool) -> dict[str, Any]:
+    """The Data API on a cluster without a secret: as a database user (``DbUser``) or as the IAM identity."""
+    mappings = {"ClusterName": {"template": "${ClusterIdentifier}"}, "DbName": {"template": "${Database}"}}
+    user = {"lhs": "DbUser", "op": "Exists" if db_user else "NotExists", "andCondition": _NO_SECRET}
+    return {
+        "action": action,
+        "conditions": {"lhs": "ClusterIdentifier", "op": "Exists", "andCondition": user},
+        "resource_mappings": {**mappings, "DbUser": {"template": "${DbUser}"}} if db_user else mappings,
+    }
+
+
 _DATA_API_CREDENTIALS: list[dict[str, Any]] = [
-    {
-        "action": "redshift:GetClusterCredentials",
-        "conditions": {
-            "lhs": "ClusterIdentifier",
-            "op": "Exists",
-            "andCondition": {"lhs": "DbUser", "op": "Exists", "andCondition": _NO_SECRET},
-        },
-        "resource_mappings": {
-            "ClusterName": {"template": "${ClusterIdentifier}"},
-            "DbUser": {"template": "${DbUser}"},
-            "DbName": {"template": "${Database}"},
-        },
-    },
-    {
-        "action": "redshift:GetClusterCredentialsWithIAM",
-        "conditions": {
-            "lhs": "ClusterIdentifier",
-            "op": "Exists",
-            "andCondition": {"lhs": "DbUser", "op": "NotExists", "andCondition": _NO_SECRET},
-        },
-        "resource_mappings": {
-            "ClusterName": {"template": "${ClusterIdentifier}"},
-            "DbName": {"template": "${Database}"},
-        },
-    },
+    _cluster_credentials("redshift:GetClusterCredentials", db_user=True),
+    _cluster_credentials("redshift:GetClusterCredentialsWithIAM", db_user=False),
     {
         # the workgroup's ARN holds its id, which the request does not give: * with the finding (``primary``,
         # or an extra whose resource no parameter names would be left out)
