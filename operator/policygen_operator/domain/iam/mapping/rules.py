@@ -506,15 +506,11 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
 }
 
 # Secrets Manager calls that need more than their own action when a parameter is given, in the words of each
-# call's API reference ("Required permissions", the text botocore ships); the secret itself is resolved by
-# ``resolvers._secret`` (``NAME-??????``).
-_SECRET = (
-    "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:%%regex%${SecretId}%/(?:arn.*:)?(.+)/g%%"
-)
+# call's API reference ("Required permissions", the text botocore ships); appended to the call's entries
+# (``EXTRA_ENTRIES``), the secret resolved by ``resolvers._secret`` (``NAME-??????``) as for the call itself.
 _SECRETS_MANAGER: dict[tuple[str, str], list[dict[str, Any]]] = {
     # "You also need lambda:InvokeFunction permissions on the rotation function."
     ("secretsmanager", "rotatesecret"): [
-        {"action": "secretsmanager:RotateSecret", "arn_override": _SECRET},
         {
             "action": "lambda:InvokeFunction",
             "conditions": {"lhs": "RotationLambdaARN", "op": "Exists"},
@@ -523,11 +519,9 @@ _SECRETS_MANAGER: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     # "To add replica Regions, you must also have secretsmanager:ReplicateSecretToRegions."
     ("secretsmanager", "createsecret"): [
-        {"action": "secretsmanager:CreateSecret", "arn_override": _SECRET},
         {
             "action": "secretsmanager:ReplicateSecretToRegions",
             "conditions": {"lhs": "AddReplicaRegions", "op": "Exists"},
-            "arn_override": _SECRET,
         },
     ],
     # "Required permissions: secretsmanager:BatchGetSecretValue, and you must have
@@ -535,13 +529,12 @@ _SECRETS_MANAGER: dict[tuple[str, str], list[dict[str, Any]]] = {
     # secretsmanager:ListSecrets." (The secrets a filter selects are not in the request: their
     # GetSecretValue comes from the events CloudTrail logs for them.)
     ("secretsmanager", "batchgetsecretvalue"): [
-        {"action": "secretsmanager:BatchGetSecretValue"},
-        {
-            "action": "secretsmanager:GetSecretValue",
-            "conditions": {"lhs": "SecretIdList", "op": "Exists"},
-            "arn_override": _SECRET,
-        },
+        {"action": "secretsmanager:GetSecretValue", "conditions": {"lhs": "SecretIdList", "op": "Exists"}},
         {"action": "secretsmanager:ListSecrets", "conditions": {"lhs": "Filters", "op": "Exists"}},
+    ],
+    # "Required permissions: secretsmanager:ValidateResourcePolicy and secretsmanager:PutResourcePolicy."
+    ("secretsmanager", "validateresourcepolicy"): [
+        {"action": "secretsmanager:PutResourcePolicy", "primary": True}
     ],
 }
 
@@ -615,6 +608,7 @@ _DATA_API_CREDENTIALS: list[dict[str, Any]] = [
     },
 ]
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    **_SECRETS_MANAGER,
     # CreateBucket: "if you specify an access control list (ACL) and set it to public-read,
     # public-read-write, authenticated-read, or if you explicitly specify any other custom ACLs, both
     # s3:CreateBucket and s3:PutBucketAcl permissions are required ... if you set the ACL to private, or if
@@ -667,11 +661,6 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"AssociationId": {"template": "${AssociationId}"}},
         }
     ],
-    # ValidateResourcePolicy: "Required permissions: secretsmanager:ValidateResourcePolicy and
-    # secretsmanager:PutResourcePolicy."
-    ("secretsmanager", "validateresourcepolicy"): [
-        {"action": "secretsmanager:PutResourcePolicy", "primary": True, "arn_override": _SECRET}
-    ],
     # AddApplicationReferenceDataSource: "This operation requires permissions to perform the
     # kinesisanalytics:AddApplicationOutput action."
     ("kinesisanalytics", "addapplicationreferencedatasource"): [
@@ -708,7 +697,6 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         "ServerCertificateName",
         "NewServerCertificateName",
     ),
-    **_SECRETS_MANAGER,
     # The reference gives PutMetricData, GetMetricData and ListMetrics one resource type, an optional
     # "dataset", which none of their APIs can name (no dataset parameter: botocore monitoring/2010-08-01);
     # AWS's own policies for PutMetricData name "Resource": "*" (CloudWatch User Guide, "Using condition keys
