@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.plans import ActionPlan
+from policygen_operator.domain.iam.mapping.plans import BY_NAME_SUFFIXES, ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import ResourceType
 from policygen_operator.domain.iam.templates import Values, escape, lookup_path
@@ -89,7 +89,7 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             referenced = True
             if resource_type.matches(value):
                 out.append(value)
-    if action.var_maps and not overridden:
+    if (action.var_maps or action.identifiers) and not overridden:
         # an override filled from the record names the call's resource; filling every format from the same
         # variables as well would add API Gateway's /restapis/ID/authorizers, /models, ... (and an override
         # whose ARN has no type in the reference leaves the resource undetermined: ``*``, said)
@@ -131,6 +131,11 @@ def _fill_formats(
         if resolved:
             referenced = True
             values[var.name] = resolved
+    for name, variable in action.identifiers:
+        given = _identified(params, name, variable) if variable not in values else None
+        if given:
+            referenced = True
+            values[variable] = given
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
@@ -138,24 +143,83 @@ def _fill_formats(
     filled = [t for t in filled if not any(t.variables < other.variables for other in filled)]
     merged = {**constants, **values}
     for resource_type in filled:
-        out.extend(_fill_one(resource_type, merged, ctx))
+        out.extend(_fill_one(resource_type, merged, ctx, candidates))
+    given = [v for column in values.values() for v in column if v.startswith("arn:")]
+    if given:
+        # an ARN given for a variable is the resource itself when it has a format's whole shape (a
+        # consumer's ARN as ConsumerARN, a table's as TableName), unless the call named something
+        # narrower inside it (a table's ARN with an IndexName: the index, from ``_fill_one``)
+        kept = [t for t in candidates if not any(t.variables < f.variables for f in filled)]
+        out.extend(v for v in given if any(t.matches(v) for t in kept))
     return out, referenced
 
 
-def _fill_one(resource_type: ResourceType, values: dict[str, list[str]], ctx: Context) -> list[str]:
+def _identified(params: Mapping[str, Any], name: str, variable: str) -> list[str] | None:
+    """A variable's values from a parameter that names the resource another way (``identifier_parameters``):
+    ARNs from any of them (``_fill_one`` keeps those of the format's shape), names only from an
+    ``...Identifier(s)`` or the variable's plural (``logGroupNames``), never an ``...Arn`` that holds none."""
+    found = lookup_path(params, name)
+    if not found:
+        return None
+    by_name = name.endswith(BY_NAME_SUFFIXES) or name == variable + "s"
+    return [escape(v) for v in found if by_name or v.startswith("arn:")]
+
+
+def _fill_one(
+    resource_type: ResourceType,
+    values: dict[str, list[str]],
+    ctx: Context,
+    formats: list[ResourceType],
+) -> list[str]:
     names = sorted(resource_type.variables)
     columns = [values[n] for n in names]
     out: list[str] = []
-    if len(names) == 1:
-        direct = [v for v in columns[0] if v.startswith("arn:")]
-        out.extend(v for v in direct if resource_type.matches(v))
+    if len(names) == 1:  # an ARN given as the name is kept by the caller when it has the format's shape
         columns = [[v for v in columns[0] if not v.startswith("arn:")]]
     elif any(v.startswith("arn:") for column in columns for v in column):
-        return out  # an ARN where a name belongs (an access point given as Bucket): do not build garbage
+        # an ARN where one name of several belongs: a table's ARN as TableName with an IndexName (DynamoDB
+        # takes either), or an access point given as Bucket, which builds nothing (never garbage)
+        return _under_arn(resource_type, values, formats)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     for combination in _product(columns):
         out.append(resource_type.fill({**base, **dict(zip(names, combination, strict=True))}))
     return out
+
+
+def _under_arn(
+    resource_type: ResourceType, values: dict[str, list[str]], formats: list[ResourceType]
+) -> list[str]:
+    """A narrower format's ARNs under a broader resource given by ARN: the broader format is the start of
+    this one and ends with the variable the ARN was given for (``table/${TableName}`` of
+    ``table/${TableName}/index/${IndexName}``), so the ARN stands for that start (with its own partition,
+    region and account) and the other variables fill the rest."""
+    out: list[str] = []
+    for broader in formats:
+        if len(broader.variables) != 1 or broader.arn_format == resource_type.arn_format:
+            continue
+        (variable,) = broader.variables
+        if not (
+            resource_type.arn_format.startswith(broader.arn_format)
+            and broader.arn_format.endswith("${" + variable + "}")
+        ):
+            continue
+        arns = [v for v in values.get(variable, ()) if v.startswith("arn:") and broader.matches(v)]
+        rest = sorted(resource_type.variables - {variable})
+        columns = [values[n] for n in rest]
+        if not arns or any(v.startswith("arn:") for column in columns for v in column):
+            continue
+        for combination in _product(columns):
+            filled = resource_type.fill(
+                {
+                    "Partition": "",
+                    "Region": "",
+                    "Account": "",
+                    variable: "\0",
+                    **dict(zip(rest, combination, strict=True)),
+                }
+            )
+            out.extend(arn + filled[filled.index("\0") + 1 :] for arn in arns)
+    return [arn for arn in out if resource_type.matches(arn)]
 
 
 def _product(columns: list[list[str]]) -> list[tuple[str, ...]]:

@@ -81,6 +81,27 @@ def _top(path: str) -> str:
     return path.split(".", 1)[0].removesuffix("[]")
 
 
+_NAME_SUFFIXES = ("Name", "Id")
+BY_NAME_SUFFIXES = ("Identifier", "Identifiers")  # these hold a name or an ARN; the others an ARN
+_IDENTIFIER_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", *BY_NAME_SUFFIXES)
+
+
+def identifier_parameters(types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
+    """For each variable that names a resource (``StreamName``, ``LogGroupName``, ``ServiceId``), the
+    parameters AWS APIs name it by instead: ``StreamARN``, ``LogGroupIdentifier(s)``, the plural
+    ``LogGroupNames`` (the AWS API naming convention: ``...Arn`` holds the ARN, ``...Identifier`` the name
+    or the ARN). Newer SDKs and API versions send these (Kinesis ``StreamARN`` since 2022, CloudWatch Logs
+    ``logGroupIdentifier``), and the SDK table only knows the names. Used only for a variable the
+    table's templates left unfilled."""
+    out: dict[tuple[str, str], None] = {}
+    for variable in sorted({v for t in types for v in t.variables}):
+        stem = next((variable[: -len(s)] for s in _NAME_SUFFIXES if variable.endswith(s)), "")
+        if stem:
+            out.update(((stem + suffix, variable), None) for suffix in _IDENTIFIER_SUFFIXES)
+            out[(variable + "s", variable)] = None
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class VarMap:
     """How one ARN-format variable is filled: a template, or a normaliser of the one parameter it names."""
@@ -109,6 +130,9 @@ class ActionPlan:
     # variables filled by name: what tells one SDK service's reading of a method from another's
     named: frozenset[str] = frozenset()
     narrowable: bool = False  # parameters may name something narrower than resources[] does
+    # (parameter, variable): parameters that name the resource by ARN or by "identifier" (its name or its
+    # ARN) where the format's variable is a name or id (``StreamARN`` for ``${StreamName}``)
+    identifiers: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_templates(self) -> bool:
@@ -372,7 +396,10 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named
+    # an extra action's entry says which parameters make it apply; only the call's own action's resource
+    # is looked for under other names
+    identifiers = identifier_parameters(types) if primary else ()
+    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | {p for p, _ in identifiers}
     return ActionPlan(
         action=action,
         types=types,
@@ -390,6 +417,7 @@ def _compile_entry(
         reads=reads,
         named=named,
         narrowable=_narrowable(prefix, types),
+        identifiers=identifiers,
     )
 
 
@@ -401,6 +429,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+    identifiers = identifier_parameters(types)
     return ActionPlan(
         action=action,
         types=types,
@@ -411,8 +440,9 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver),
+        reads=_reads(var_maps, resolver) | {p for p, _ in identifiers},
         narrowable=_narrowable(prefix, types),
+        identifiers=identifiers,
     )
 
 

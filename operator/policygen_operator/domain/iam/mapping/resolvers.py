@@ -144,6 +144,23 @@ def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:parameter/{value.lstrip('/')}"]
 
 
+# "You can't use the following strings as document name prefixes. These are reserved by Amazon Web Services
+# for use as document name prefixes: aws, amazon, amzn, AWSEC2, AWSConfigRemediation, AWSSupport" (SSM
+# CreateDocument, Name)
+_AWS_OWNED_DOCUMENT = re.compile(r"(?i)(aws|amazon|amzn)")
+
+
+def _ssm_document(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """A document name -> its ARN: AWS's own documents (``AWS-RunShellScript``) are public and their ARN has
+    no account ("The account ID shouldn't be specified in the Amazon Resource Name (ARN) for AWS owned
+    public documents", SSM User Guide, Automation identity-based policy examples); a name in the
+    account's own ARN would not match them."""
+    if value.startswith("arn:"):
+        return [value]
+    account = "" if _AWS_OWNED_DOCUMENT.match(value) else ctx.account
+    return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:document/{value}"]
+
+
 def _iam_name_with_path(kind: str) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
     """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
     ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only)."""
@@ -167,6 +184,7 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("kms", "Alias"): Normaliser(_kms_alias),
     ("sqs", "QueueName"): Normaliser(_sqs_queue),
     ("ssm", "ParameterNameWithoutLeadingSlash"): Normaliser(_ssm_parameter),
+    ("ssm", "DocumentName"): Normaliser(_ssm_document),
     ("iam", "RoleNameWithPath"): Normaliser(_iam_name_with_path("role"), frozenset({"Path"})),
     ("iam", "UserNameWithPath"): Normaliser(_iam_name_with_path("user"), frozenset({"Path"})),
     ("iam", "GroupNameWithPath"): Normaliser(_iam_name_with_path("group"), frozenset({"Path"})),

@@ -706,6 +706,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ("cloudwatch", name.lower()): [{"action": f"cloudwatch:{name}", "any_resource": True}]
         for name in ("PutMetricData", "GetMetricData", "ListMetrics")
     },
+    # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
+    # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
+    # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
+    # user's IAM policy doesn't grant explicit permission" (SSM User Guide, "Enforce a session document
+    # permission check"): the node is then the whole grant.
+    ("ssm", "startsession"): [
+        {
+            "action": "ssm:StartSession",
+            "resource_mappings": {
+                "DocumentName": {"template": "${DocumentName}"},
+                "InstanceId": {"template": "%%regex%${Target}%/^(m?i-[0-9a-f]+)$/g%%"},
+            },
+        }
+    ],
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
     ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),

@@ -1,0 +1,136 @@
+"""Resources named by ARN or by "identifier" where the SDK table only knows the name.
+
+AWS APIs name a resource by ``...Name``/``...Id``, by ``...Arn`` (its ARN) or by ``...Identifier`` (its name
+or its ARN), and newer API versions add the latter two beside the name (the texts quoted are botocore's copy
+of each API reference). Before, the mapper read only the name the SDK table gives, and these calls were
+granted on ``*`` with a finding although the request named the resource:
+
+- Kinesis ``PutRecord``/``PutRecords``/``GetRecords``/``DescribeStreamSummary``: "StreamARN: The ARN of the
+  stream"; ``SubscribeToShard``: ``ConsumerARN``.
+- CloudWatch Logs ``DescribeLogStreams``/``GetLogEvents``/``FilterLogEvents``: "logGroupIdentifier: Specify
+  either the name or ARN of the log group"; ``StartQuery``: ``logGroupIdentifiers`` ("by the log group name
+  or ARN") and ``logGroupNames``.
+- DynamoDB ``Query`` on an index: "TableName: The name of the table ... You can also provide the Amazon
+  Resource Name (ARN) of the table in this parameter" (the index is under that table's ARN).
+- SSM ``SendCommand``: ``InstanceIds`` (the plural of the format's ``InstanceId``): the instances were missing
+  from the grant, so the policy refused the command on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.plans import compile_plan
+from policygen_operator.domain.iam.reference import load_reference
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+
+STREAM = f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/orders"
+LOG_GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/app/orders"
+
+
+def mapped(source: str, name: str, params: dict[str, Any]) -> tuple[set[tuple[str, str]], str]:
+    event = EventMapper().map(cloudtrail_record(f"{source}.amazonaws.com", name, params))
+    assert event.kind == "mapped", event
+    return set(event.uses), event.reason
+
+
+@pytest.mark.parametrize("name", ["PutRecord", "PutRecords", "GetRecords", "DescribeStreamSummary"])
+def test_a_stream_given_by_arn_is_that_stream(name: str) -> None:
+    uses, reason = mapped("kinesis", name, {"streamARN": STREAM, "partitionKey": "p"})
+    assert uses == {(f"kinesis:{name}", STREAM)}
+    assert reason == ""
+
+
+def test_a_consumer_given_by_arn_is_that_consumer() -> None:
+    consumer = f"{STREAM}/consumer/indexer:1700000000"
+    uses, _ = mapped("kinesis", "SubscribeToShard", {"consumerARN": consumer, "shardId": "shardId-0"})
+    assert uses == {("kinesis:SubscribeToShard", consumer)}
+
+
+@pytest.mark.parametrize("identifier", ["/app/orders", LOG_GROUP])
+def test_a_log_group_identifier_is_a_name_or_an_arn(identifier: str) -> None:
+    for name in ("DescribeLogStreams", "FilterLogEvents"):
+        uses, _ = mapped("logs", name, {"logGroupIdentifier": identifier})
+        assert uses == {(f"logs:{name}", LOG_GROUP)}
+
+
+def test_a_log_stream_under_a_log_group_identifier() -> None:
+    uses, _ = mapped("logs", "GetLogEvents", {"logGroupIdentifier": "/app/orders", "logStreamName": "web-1"})
+    assert uses == {("logs:GetLogEvents", f"{LOG_GROUP}:log-stream:web-1")}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"logGroupIdentifiers": [LOG_GROUP, "/app/payments"], "queryString": "fields @message"},
+        {"logGroupNames": ["/app/orders", "/app/payments"], "queryString": "fields @message"},
+    ],
+)
+def test_a_query_on_several_log_groups_is_granted_on_each(params: dict[str, Any]) -> None:
+    uses, _ = mapped("logs", "StartQuery", params)
+    assert uses == {
+        ("logs:StartQuery", LOG_GROUP),
+        ("logs:StartQuery", LOG_GROUP.replace("orders", "payments")),
+    }
+
+
+def test_a_query_on_an_index_of_a_table_given_by_arn() -> None:
+    table = f"arn:aws:dynamodb:us-east-1:{OTHER_ACCOUNT}:table/orders"
+    uses, _ = mapped("dynamodb", "Query", {"tableName": table, "indexName": "by-customer"})
+    # the index only (as for a table given by name), in the account of the table's ARN
+    assert uses == {("dynamodb:Query", f"{table}/index/by-customer")}
+
+
+def test_send_command_is_granted_on_the_instances_it_names() -> None:
+    uses, _ = mapped(
+        "ssm",
+        "SendCommand",
+        {"instanceIds": ["i-0123456789abcdef0"], "documentName": "AWS-RunShellScript"},
+    )
+    assert ("ssm:SendCommand", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0") in uses
+    assert (
+        "ssm:SendCommand",
+        "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+    ) in uses  # AWS-owned: no account
+
+
+def test_the_name_the_table_reads_comes_first() -> None:
+    uses, _ = mapped(
+        "kinesis", "PutRecord", {"streamName": "orders", "streamARN": STREAM.replace("orders", "x")}
+    )
+    assert uses == {("kinesis:PutRecord", STREAM)}
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params"),
+    [
+        ("kinesis", "PutRecord", {"streamARN": "orders"}),  # an ...Arn that holds no ARN names nothing
+        ("logs", "DescribeLogStreams", {"logGroupIdentifier": STREAM}),  # an ARN of another resource type
+    ],
+)
+def test_what_names_no_resource_of_the_action_stays_undetermined(
+    source: str, name: str, params: dict[str, Any]
+) -> None:
+    uses, reason = mapped(source, name, params)
+    assert uses == {(f"{source}:{name}", "*")}
+    assert reason.startswith("resource not determined")
+
+
+def test_records_that_differ_only_in_the_identifier_do_not_share_a_memo_entry() -> None:
+    mapper = EventMapper()
+    first = mapper.map(cloudtrail_record("kinesis.amazonaws.com", "PutRecord", {"streamARN": STREAM}))
+    other = STREAM.replace("orders", "payments")
+    second = mapper.map(cloudtrail_record("kinesis.amazonaws.com", "PutRecord", {"streamARN": other}))
+    assert first.uses == (("kinesis:PutRecord", STREAM),)
+    assert second.uses == (("kinesis:PutRecord", other),)
+
+
+def test_only_the_calls_own_actions_look_for_identifiers() -> None:
+    """An extra action's entry says which parameters make it apply (a tag action on what a call creates);
+    an identifier of another resource in the request must not make it apply there too."""
+    plan = compile_plan(load_reference(), "elasticache.amazonaws.com", "CreateUserGroup")
+    assert any(a.identifiers for a in plan.actions if a.primary)
+    assert not any(a.identifiers for a in plan.actions if not a.primary)

@@ -1,0 +1,67 @@
+"""Systems Manager documents and sessions, as AWS authorizes them.
+
+- AWS's own documents are public and their ARN has no account: "The account ID shouldn't be specified in the
+  Amazon Resource Name (ARN) for AWS owned public documents" (SSM User Guide, Automation identity-based
+  policy examples); their names start with a prefix reserved for AWS ("aws, amazon, amzn, AWSEC2,
+  AWSConfigRemediation, AWSSupport", SSM API Reference, CreateDocument). Before, ``AWS-RunShellScript`` was
+  granted in the caller's account, an ARN the document does not have, and the command was refused.
+- StartSession is authorized on the node its ``Target`` names; the table passes the id where an ARN belongs,
+  so sessions were granted on the document alone (or on ``*``) and refused on the instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+
+INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
+
+
+def uses(name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    event = EventMapper().map(cloudtrail_record("ssm.amazonaws.com", name, params))
+    assert event.kind == "mapped" and not event.reason, event
+    return set(event.uses)
+
+
+@pytest.mark.parametrize(
+    ("document", "arn"),
+    [
+        ("AWS-RunShellScript", "arn:aws:ssm:us-east-1::document/AWS-RunShellScript"),
+        ("AWSSupport-TroubleshootSSH", "arn:aws:ssm:us-east-1::document/AWSSupport-TroubleshootSSH"),
+        ("AmazonCloudWatch-ManageAgent", "arn:aws:ssm:us-east-1::document/AmazonCloudWatch-ManageAgent"),
+        ("deploy-orders", f"arn:aws:ssm:us-east-1:{ACCOUNT}:document/deploy-orders"),
+        (
+            f"arn:aws:ssm:us-east-1:{OTHER_ACCOUNT}:document/shared-runbook",
+            f"arn:aws:ssm:us-east-1:{OTHER_ACCOUNT}:document/shared-runbook",
+        ),
+    ],
+)
+def test_a_command_is_granted_on_its_document_and_instances(document: str, arn: str) -> None:
+    granted = uses("SendCommand", {"instanceIds": ["i-0123456789abcdef0"], "documentName": document})
+    assert ("ssm:SendCommand", arn) in granted
+    assert ("ssm:SendCommand", INSTANCE) in granted
+
+
+def test_reading_an_aws_document_names_it_without_an_account() -> None:
+    assert uses("GetDocument", {"name": "AWS-RunPatchBaseline"}) == {
+        ("ssm:GetDocument", "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline")
+    }
+
+
+def test_a_session_is_granted_on_its_node_and_document() -> None:
+    granted = uses("StartSession", {"target": "i-0123456789abcdef0", "documentName": "AWS-StartSSHSession"})
+    assert ("ssm:StartSession", INSTANCE) in granted
+    assert ("ssm:StartSession", "arn:aws:ssm:us-east-1::document/AWS-StartSSHSession") in granted
+
+
+def test_a_session_without_a_document_is_granted_on_its_node() -> None:
+    granted = uses("StartSession", {"target": "mi-0123456789abcdef0"})
+    assert (
+        "ssm:StartSession",
+        f"arn:aws:ssm:us-east-1:{ACCOUNT}:managed-instance/mi-0123456789abcdef0",
+    ) in granted
+    assert all(resource != "*" and ":document/" not in resource for _, resource in granted)
