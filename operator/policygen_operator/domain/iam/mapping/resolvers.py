@@ -302,6 +302,64 @@ def _bedrock_model(action: str, params: Mapping[str, Any], ctx: Context) -> list
     return [f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{value}"]
 
 
+# An EC2 resource id is its type's prefix, a hyphen and 8 or 17 hexadecimal digits (EC2 User Guide,
+# "Resource IDs"); the prefixes of the types the tag calls take whose ARN ends in that id (placement groups
+# and key pairs are left out: their ARN formats name them by name).
+_EC2_ID = re.compile(r"([a-z]+(?:-[a-z]+)*)-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_EC2_ID_TYPES = {
+    "i": "instance",
+    "vol": "volume",
+    "snap": "snapshot",
+    "ami": "image",
+    "sg": "security-group",
+    "eni": "network-interface",
+    "subnet": "subnet",
+    "vpc": "vpc",
+    "lt": "launch-template",
+    "igw": "internet-gateway",
+    "eigw": "egress-only-internet-gateway",
+    "rtb": "route-table",
+    "acl": "network-acl",
+    "eipalloc": "elastic-ip",
+    "nat": "natgateway",
+    "dopt": "dhcp-options",
+    "pcx": "vpc-peering-connection",
+    "vpce": "vpc-endpoint",
+    "vpce-svc": "vpc-endpoint-service",
+    "fl": "vpc-flow-log",
+    "pl": "prefix-list",
+    "tgw": "transit-gateway",
+    "tgw-attach": "transit-gateway-attachment",
+    "tgw-rtb": "transit-gateway-route-table",
+    "cgw": "customer-gateway",
+    "vgw": "vpn-gateway",
+    "vpn": "vpn-connection",
+    "sir": "spot-instances-request",
+    "h": "dedicated-host",
+    "cr": "capacity-reservation",
+}
+_EC2_SHARED_TYPES = frozenset({"image", "snapshot"})  # their ARNs have no account (the reference's formats)
+
+
+def _ec2_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateTags/DeleteTags name their resources by id only (CloudTrail: ``resourcesSet.items[].resourceId``
+    ), where the table expects ARNs; each id's prefix says its type. One id of a type not known here leaves
+    the whole call undetermined (``*``, said): a grant missing that resource would refuse the call."""
+    ids = [
+        *(lookup_path(params, "ResourcesSet.Items[].ResourceId") or ()),
+        *(lookup_path(params, "Resources[]") or ()),
+    ]
+    out: list[str] = []
+    for resource_id in ids:
+        match = _EC2_ID.fullmatch(resource_id)
+        kind = _EC2_ID_TYPES.get(match.group(1)) if match else None
+        if kind is None:
+            return None
+        account = "" if kind in _EC2_SHARED_TYPES else ctx.account
+        out.append(f"arn:{ctx.partition}:ec2:{ctx.region}:{account}:{kind}/{resource_id}")
+    return out or None
+
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -313,6 +371,8 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "executetransaction"): Resolver(_partiql, _STATEMENTS),
+    ("ec2", "createtags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
+    ("ec2", "deletetags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
     ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
