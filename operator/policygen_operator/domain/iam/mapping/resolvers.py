@@ -343,8 +343,9 @@ _EC2_SHARED_TYPES = frozenset({"image", "snapshot"})  # their ARNs have no accou
 
 def _ec2_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """CreateTags/DeleteTags name their resources by id only (CloudTrail writes
-    ``resourcesSet.items[].resourceId``), where the table expects ARNs; each id's prefix says its type. One id of a type not known here leaves
-    the whole call undetermined (``*``, said): a grant missing that resource would refuse the call."""
+    ``resourcesSet.items[].resourceId``), where the table expects ARNs; each id's prefix says its type.
+    One id of a type not known here leaves the whole call undetermined (``*``, said): a grant missing
+    that resource would refuse the call."""
     ids = [
         *(lookup_path(params, "ResourcesSet.Items[].ResourceId") or ()),
         *(lookup_path(params, "Resources[]") or ()),
