@@ -134,3 +134,43 @@ def test_only_the_calls_own_actions_look_for_identifiers() -> None:
     plan = compile_plan(load_reference(), "elasticache.amazonaws.com", "CreateUserGroup")
     assert any(a.identifiers for a in plan.actions if a.primary)
     assert not any(a.identifiers for a in plan.actions if not a.primary)
+
+
+ECS = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arn"),
+    [
+        # "cluster: The short name or full Amazon Resource Name (ARN) of the cluster", "service: The name
+        # of the service to update", "tasks: A list of up to 100 task IDs or full ARN entries" (ECS API
+        # Reference)
+        (
+            "UpdateService",
+            {"cluster": "prod", "service": "web", "desiredCount": 2},
+            f"{ECS}:service/prod/web",
+        ),
+        ("DescribeTasks", {"cluster": "prod", "tasks": ["0123abcd"]}, f"{ECS}:task/prod/0123abcd"),
+        ("StopTask", {"cluster": "prod", "task": f"{ECS}:task/prod/0123abcd"}, f"{ECS}:task/prod/0123abcd"),
+        ("DescribeServices", {"cluster": "prod", "services": ["web"]}, f"{ECS}:service/prod/web"),
+    ],
+)
+def test_ecs_names_its_resources_by_a_bare_noun(name: str, params: dict[str, Any], arn: str) -> None:
+    uses, reason = mapped("ecs", name, params)
+    assert uses == {(f"ecs:{name}", arn)}
+    assert reason == ""
+
+
+def test_a_noun_two_variables_share_is_read_by_arn_only() -> None:
+    """ECS gateways are ``gateway/${GatewayName}/${GatewayId}``: a bare ``gateway`` cannot be both."""
+    plan = compile_plan(load_reference(), "ecs.amazonaws.com", "DescribeGateway")
+    names = {name for action in plan.actions for name, _ in action.identifiers}
+    assert "GatewayArn" in names
+    assert "Gateway" not in names and "GatewayIdentifier" not in names
+
+
+def test_a_bare_noun_beside_an_id_variable_is_not_read_outside_ecs() -> None:
+    """AppConfig's ``Application`` is "the application name or the application ID" while its ARN holds the
+    id: a name there would build an ARN of no application."""
+    uses, _ = mapped("appconfig", "GetConfiguration", {"application": "orders", "environment": "prod"})
+    assert uses == {("appconfig:GetConfiguration", "*")}

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.plans import BY_NAME_SUFFIXES, ActionPlan
+from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import ResourceType
 from policygen_operator.domain.iam.templates import Values, escape, lookup_path
@@ -156,12 +156,12 @@ def _fill_formats(
 
 def _identified(params: Mapping[str, Any], name: str, variable: str) -> list[str] | None:
     """A variable's values from a parameter that names the resource another way (``identifier_parameters``):
-    ARNs from any of them (``_fill_one`` keeps those of the format's shape), names only from an
-    ``...Identifier(s)`` or the variable's plural (``logGroupNames``), never an ``...Arn`` that holds none."""
+    ARNs from any of them (the caller keeps those of a format's shape), names from all but an ``...Arn``
+    (one that holds no ARN names nothing)."""
     found = lookup_path(params, name)
     if not found:
         return None
-    by_name = name.endswith(BY_NAME_SUFFIXES) or name == variable + "s"
+    by_name = not name.endswith(ARN_SUFFIXES)
     return [escape(v) for v in found if by_name or v.startswith("arn:")]
 
 

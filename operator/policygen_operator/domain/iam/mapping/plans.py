@@ -82,23 +82,40 @@ def _top(path: str) -> str:
 
 
 _NAME_SUFFIXES = ("Name", "Id")
-BY_NAME_SUFFIXES = ("Identifier", "Identifiers")  # these hold a name or an ARN; the others an ARN
-_IDENTIFIER_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", *BY_NAME_SUFFIXES)
+ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs")  # these hold an ARN; the other identifiers a name or an ARN
 
 
-def identifier_parameters(types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
+# ECS names every resource by a bare noun that holds its name or id or its ARN ("task: The task ID or full
+# Amazon Resource Name (ARN) of the task", "cluster: The short name or full ARN of the cluster", ECS API
+# Reference); elsewhere a bare noun beside an ``...Id`` variable may hold a name the ARN does not use
+# (AppConfig's ``Application``: "the application name or the application ID").
+_BARE_IDS = frozenset({"ecs"})
+
+
+def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
     """For each variable that names a resource (``StreamName``, ``LogGroupName``, ``ServiceId``), the
     parameters AWS APIs name it by instead: ``StreamARN``, ``LogGroupIdentifier(s)``, the plural
-    ``LogGroupNames`` (the AWS API naming convention: ``...Arn`` holds the ARN, ``...Identifier`` the name
-    or the ARN). Newer SDKs and API versions send these (Kinesis ``StreamARN`` since 2022, CloudWatch Logs
-    ``logGroupIdentifier``), and the SDK table only knows the names. Used only for a variable the
-    table's templates left unfilled."""
+    ``LogGroupNames``, the bare noun (``Bucket`` for ``BucketName``; ECS's ``cluster``, ``service``,
+    ``tasks``). The AWS API naming convention: ``...Arn`` holds the ARN, ``...Identifier`` and the bare
+    noun the name (or id) or the ARN. Newer SDKs and API versions send these (Kinesis ``StreamARN`` since
+    2022, CloudWatch Logs ``logGroupIdentifier``), and the SDK table only knows the names. Used only for a
+    variable the table's templates left unfilled. A noun two variables share (``gateway/${GatewayName}/
+    ${GatewayId}``) is read by ARN only: one value cannot be both."""
+    variables = sorted({v for t in types for v in t.variables})
+    stems = {v: next((v[: -len(s)] for s in _NAME_SUFFIXES if v.endswith(s)), "") for v in variables}
+    shared = {stem for stem in stems.values() if list(stems.values()).count(stem) > 1}
     out: dict[tuple[str, str], None] = {}
-    for variable in sorted({v for t in types for v in t.variables}):
-        stem = next((variable[: -len(s)] for s in _NAME_SUFFIXES if variable.endswith(s)), "")
-        if stem:
-            out.update(((stem + suffix, variable), None) for suffix in _IDENTIFIER_SUFFIXES)
-            out[(variable + "s", variable)] = None
+    for variable, stem in stems.items():
+        if not stem:
+            continue
+        out.update(((stem + suffix, variable), None) for suffix in ARN_SUFFIXES)
+        if stem in shared:
+            continue
+        out.update(((stem + suffix, variable), None) for suffix in ("Identifier", "Identifiers"))
+        out[(variable + "s", variable)] = None
+        if variable.endswith("Name") or prefix in _BARE_IDS:
+            out[(stem, variable)] = None
+            out[(stem + "s", variable)] = None
     return tuple(out)
 
 
@@ -398,7 +415,7 @@ def _compile_entry(
     )
     # an extra action's entry says which parameters make it apply; only the call's own action's resource
     # is looked for under other names
-    identifiers = identifier_parameters(types) if primary else ()
+    identifiers = identifier_parameters(prefix, types) if primary else ()
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | {p for p, _ in identifiers}
     return ActionPlan(
         action=action,
@@ -429,7 +446,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
-    identifiers = identifier_parameters(types)
+    identifiers = identifier_parameters(prefix, types)
     return ActionPlan(
         action=action,
         types=types,
