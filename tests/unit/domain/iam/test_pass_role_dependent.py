@@ -115,3 +115,22 @@ def test_passed_roles_reads_role_named_parameters_at_any_depth(
     params: dict[str, Any], roles: tuple[str, ...], indirect: bool
 ) -> None:
     assert passed_roles(params) == (roles, indirect)
+
+
+def test_adding_a_role_to_an_instance_profile_passes_that_role_under_any_path() -> None:
+    """ "The caller of this operation must be granted the PassRole permission on the IAM role" (IAM API
+    Reference, AddRoleToInstanceProfile; Karpenter calls it for every node class). The role is named, so
+    no pass-role-left-out finding; a bare name may sit under a path, as for every IAM name."""
+    mapped = EventMapper().map(
+        cloudtrail_record(
+            "iam.amazonaws.com",
+            "AddRoleToInstanceProfile",
+            {"instanceProfileName": "karpenter_123", "roleName": "KarpenterNodeRole"},
+        )
+    )
+    roles = {resource for action, resource in mapped.uses if action == "iam:PassRole"}
+    assert roles == {
+        f"arn:aws:iam::{ACCOUNT}:role/KarpenterNodeRole",
+        f"arn:aws:iam::{ACCOUNT}:role/*/KarpenterNodeRole",
+    }
+    assert mapped.notes == ()

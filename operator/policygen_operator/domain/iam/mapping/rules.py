@@ -706,6 +706,17 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ("cloudwatch", name.lower()): [{"action": f"cloudwatch:{name}", "any_resource": True}]
         for name in ("PutMetricData", "GetMetricData", "ListMetrics")
     },
+    # "The caller of this operation must be granted the PassRole permission on the IAM role" (IAM API
+    # Reference, AddRoleToInstanceProfile): the role the request names, under any path like every bare IAM
+    # name. The table adds PassRole on * whenever an instance profile is named (its reading of RunInstances),
+    # which here only raised a false pass-role-left-out finding, and names the role without its path.
+    ("iam", "addroletoinstanceprofile"): [
+        {
+            "action": "iam:AddRoleToInstanceProfile",
+            "resource_mappings": {"InstanceProfileNameWithPath": {"template": "${InstanceProfileName}"}},
+        },
+        {"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": "${RoleName}"}}},
+    ],
     # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
     # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
