@@ -174,3 +174,28 @@ def test_a_bare_noun_beside_an_id_variable_is_not_read_outside_ecs() -> None:
     id: a name there would build an ARN of no application."""
     uses, _ = mapped("appconfig", "GetConfiguration", {"application": "orders", "environment": "prod"})
     assert uses == {("appconfig:GetConfiguration", "*")}
+
+
+STATES = f"arn:aws:states:us-east-1:{ACCOUNT}"
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params"),
+    [
+        # the reference marks both ``execution`` and ``express`` required; one call describes one of them
+        ("states", "DescribeExecution", {"executionArn": f"{STATES}:execution:orders:run-1"}),
+        ("states", "DescribeExecution", {"executionArn": f"{STATES}:express:orders:run-1:0123"}),
+        # "You can specify either a mapRunArn or a stateMachineArn, but not both"
+        ("states", "ListExecutions", {"stateMachineArn": f"{STATES}:stateMachine:orders"}),
+        # "ResourceARN: The Amazon Resource Name (ARN) of the Kinesis resource": a stream, consumer or channel
+        ("kinesis", "TagResource", {"resourceARN": STREAM, "tags": {"team": "orders"}}),
+        ("kinesis", "GetResourcePolicy", {"resourceARN": f"{STREAM}/consumer/indexer:1700000000"}),
+    ],
+)
+def test_required_types_that_are_alternatives_take_the_one_named(
+    source: str, name: str, params: dict[str, Any]
+) -> None:
+    named = next(v for v in params.values() if isinstance(v, str) and v.startswith("arn:"))
+    uses, reason = mapped(source, name, params)
+    assert uses == {(f"{source}:{name}", named)}
+    assert reason == ""

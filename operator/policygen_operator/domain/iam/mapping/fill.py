@@ -131,11 +131,14 @@ def _fill_formats(
         if resolved:
             referenced = True
             values[var.name] = resolved
+    identified: list[str] = []  # ARNs the identifiers give: whole resources, never parts of one
     for name, variable in action.identifiers:
-        given = _identified(params, name, variable) if variable not in values else None
-        if given:
+        found = _identified(params, name, variable) if variable not in values else None
+        if found:
             referenced = True
-            values[variable] = given
+            identified.extend(v for v in found if v.startswith("arn:"))
+            if names := [v for v in found if not v.startswith("arn:")]:
+                values[variable] = names
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
@@ -144,7 +147,7 @@ def _fill_formats(
     merged = {**constants, **values}
     for resource_type in filled:
         out.extend(_fill_one(resource_type, merged, ctx, candidates))
-    given = [v for column in values.values() for v in column if v.startswith("arn:")]
+    given = [v for column in values.values() for v in column if v.startswith("arn:")] + identified
     if given:
         # an ARN given for a variable is the resource itself when it has a format's whole shape (a
         # consumer's ARN as ConsumerARN, a table's as TableName), unless the call named something

@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.resolvers import (
     spelled,
 )
 from policygen_operator.domain.iam.mapping.rules import (
+    ALTERNATIVE_TYPES,
     CURATED_ENTRIES,
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
@@ -106,6 +107,8 @@ def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple
     shared = {stem for stem in stems.values() if list(stems.values()).count(stem) > 1}
     out: dict[tuple[str, str], None] = {}
     for variable, stem in stems.items():
+        # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type
+        out.update((("Resource" + suffix, variable), None) for suffix in ARN_SUFFIXES)
         if not stem:
             continue
         out.update(((stem + suffix, variable), None) for suffix in ARN_SUFFIXES)
@@ -390,7 +393,7 @@ def _compile_entry(
         return None
     prefix = action.split(":", 1)[0]
     # ``any_resource``: a curated entry whose call cannot name any of the action's resource types
-    types = () if entry.get("any_resource") else ref.resource_types(action)
+    types = () if entry.get("any_resource") else _resource_types(ref, action)
     by_key = {t.key: t for t in types}
     override = entry.get("arn_override")
     explicit = entry.get("resource_mappings") or {}
@@ -442,7 +445,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     """An action the SDK table does not know but the reference does: read each ARN variable from the
     parameter of the same name (``TableName`` from ``tableName``)."""
     prefix = action.split(":", 1)[0]
-    types = ref.resource_types(action)
+    types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
@@ -461,6 +464,16 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
     )
+
+
+def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
+    """The action's resource types, those that are alternatives (``ALTERNATIVE_TYPES``) not each required:
+    any ARN of one of them is the call's resource."""
+    types = ref.resource_types(action)
+    alternatives = ALTERNATIVE_TYPES.get(action.lower())
+    if not alternatives:
+        return types
+    return tuple(replace(t, required=False) if t.key in alternatives else t for t in types)
 
 
 def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset[str]:

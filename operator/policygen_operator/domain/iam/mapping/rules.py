@@ -183,6 +183,30 @@ _PUT_OBJECT = [
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
 # name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
 # nothing for the variable: the call's own parameter names the resource.
+# Actions whose required resource types are alternatives: the reference marks each required, but one call
+# names one of them, so a grant naming that one does not refuse the call (every other action keeps the
+# rule that each required type is named: Glue's catalog, database and table are all checked).
+# - Step Functions DescribeExecution: "executionArn: The Amazon Resource Name (ARN) of the execution to
+#   describe", a standard workflow's ``execution:`` or an Express workflow's ``express:`` ARN.
+# - Step Functions ListExecutions: "You can specify either a mapRunArn or a stateMachineArn, but not both".
+# - Kinesis calls on a resource ARN: "ResourceARN: The Amazon Resource Name (ARN) of the Kinesis resource",
+#   a stream, a consumer or (for tags) a channel.
+ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
+    "states:describeexecution": frozenset({"execution", "express"}),
+    "states:listexecutions": frozenset({"statemachine", "maprun"}),
+    **{
+        f"kinesis:{name}": frozenset({"stream", "consumer", "channel"})
+        for name in (
+            "tagresource",
+            "untagresource",
+            "listtagsforresource",
+            "getresourcepolicy",
+            "putresourcepolicy",
+            "deleteresourcepolicy",
+        )
+    },
+}
+
 PARAMETER_OF: dict[str, str] = {
     "UserNameWithPath": "UserName",
     "RoleNameWithPath": "RoleName",
