@@ -155,3 +155,22 @@ def test_the_redshift_data_api_needs_the_credentials_it_connects_with(
 ) -> None:
     found = uses("redshift-data.amazonaws.com", name, {"sql": "select 1", **connection})
     assert {u for u in found if not u[0].startswith("redshift-data:")} == credentials
+
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/tenant-reader"
+
+
+@pytest.mark.parametrize(
+    ("extra", "also"),
+    [
+        ({}, set()),
+        # as CloudTrail logs them ("Viewing session tags in CloudTrail", IAM User Guide)
+        ({"tags": [{"key": "tenant", "value": "t1"}]}, {"sts:TagSession"}),
+        ({"tags": [{"key": "tenant", "value": "t1"}], "transitiveTagKeys": ["tenant"]}, {"sts:TagSession"}),
+        ({"tags": []}, set()),
+        ({"sourceIdentity": "alice"}, {"sts:SetSourceIdentity"}),
+    ],
+)
+def test_assume_role_with_session_tags_or_a_source_identity(extra: dict[str, Any], also: set[str]) -> None:
+    params = {"roleArn": ROLE, "roleSessionName": "worker", **extra}
+    assert uses("sts.amazonaws.com", "AssumeRole", params) == {(a, ROLE) for a in {"sts:AssumeRole", *also}}

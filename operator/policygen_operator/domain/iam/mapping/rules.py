@@ -180,9 +180,6 @@ _PUT_OBJECT = [
     *_with_header("s3:PutObjectTagging", ("x-amz-tagging",), _OBJECT),
 ]
 
-# ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
-# name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
-# nothing for the variable: the call's own parameter names the resource.
 # Actions whose required resource types are alternatives: the reference marks each required, but one call
 # names one of them, so a grant naming that one does not refuse the call (every other action keeps the
 # rule that each required type is named: Glue's catalog, database and table are all checked).
@@ -207,6 +204,9 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
     },
 }
 
+# ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
+# name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
+# nothing for the variable: the call's own parameter names the resource.
 PARAMETER_OF: dict[str, str] = {
     "UserNameWithPath": "UserName",
     "RoleNameWithPath": "RoleName",
@@ -693,6 +693,19 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "primary": True,
             "resource_mappings": {"ApplicationName": {"template": "${ApplicationName}"}},
         }
+    ],
+    # AssumeRole with session tags: "An administrator must grant you the permissions necessary to pass
+    # session tags" (STS API Reference, AssumeRole), which is sts:TagSession on the role ("Grants
+    # permission to add tags to a STS session", Service Authorization Reference); with a SourceIdentity,
+    # sts:SetSourceIdentity on the role ("Grants permission to set a source identity on a STS session").
+    # Without them a role chain that tags its sessions (ABAC) is refused.
+    ("sts", "assumerole"): [
+        {"action": action, "conditions": {"lhs": parameter, "op": "Exists"}, "arn_override": "${RoleArn}"}
+        for action, parameter in (
+            ("sts:TagSession", "Tags"),
+            ("sts:TagSession", "TransitiveTagKeys"),
+            ("sts:SetSourceIdentity", "SourceIdentity"),
+        )
     ],
     # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the
     # redshift:CreateClusterUser permission."
