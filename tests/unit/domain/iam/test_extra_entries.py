@@ -174,3 +174,42 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/tenant-reader"
 def test_assume_role_with_session_tags_or_a_source_identity(extra: dict[str, Any], also: set[str]) -> None:
     params = {"roleArn": ROLE, "roleSessionName": "worker", **extra}
     assert uses("sts.amazonaws.com", "AssumeRole", params) == {(a, ROLE) for a in {"sts:AssumeRole", *also}}
+
+
+ATHENA = f"arn:aws:athena:us-east-1:{ACCOUNT}"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"queryString": "SELECT 1"}, {("athena:StartQueryExecution", f"{ATHENA}:workgroup/primary")}),
+        (
+            {"queryString": "SELECT 1", "workGroup": "analysts"},
+            {("athena:StartQueryExecution", f"{ATHENA}:workgroup/analysts")},
+        ),
+        (
+            {
+                "queryString": "SELECT 1",
+                "queryExecutionContext": {"catalog": "AwsDataCatalog", "database": "d"},
+            },
+            {("athena:StartQueryExecution", f"{ATHENA}:workgroup/primary")},
+        ),
+        (
+            {
+                "queryString": "SELECT 1",
+                "queryExecutionContext": {"catalog": "orders_mysql", "database": "d"},
+            },
+            {
+                ("athena:StartQueryExecution", f"{ATHENA}:workgroup/primary"),
+                ("athena:GetDataCatalog", f"{ATHENA}:datacatalog/orders_mysql"),
+            },
+        ),
+    ],
+)
+def test_an_athena_query_is_granted_on_its_workgroup_and_external_catalog(
+    params: dict[str, Any], expected: set[tuple[str, str]]
+) -> None:
+    """ "Requires you to have access to the workgroup in which the query ran. Running queries against an
+    external catalog requires GetDataCatalog permission to the catalog" (Athena API Reference,
+    StartQueryExecution); without a WorkGroup the query runs in the primary workgroup."""
+    assert uses("athena.amazonaws.com", "StartQueryExecution", params) == expected

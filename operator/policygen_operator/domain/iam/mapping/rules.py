@@ -754,6 +754,33 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         },
         {"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": "${RoleName}"}}},
     ],
+    # StartQueryExecution "Requires you to have access to the workgroup in which the query ran" (Athena API
+    # Reference): a query started without a WorkGroup runs in the "primary" workgroup ("By default, if you
+    # have not created any workgroups, all queries in your account run in the primary workgroup", Athena
+    # User Guide, "Setting up workgroups"), which the table left undetermined (*). "Running queries against an
+    # external catalog requires GetDataCatalog permission to the catalog": a QueryExecutionContext.Catalog
+    # other than the built-in AwsDataCatalog.
+    ("athena", "startqueryexecution"): [
+        {
+            "action": "athena:StartQueryExecution",
+            "resource_mappings": {
+                "WorkGroupName": {"template": "%%iftruthy%${WorkGroup}%${WorkGroup}%primary%%"}
+            },
+        },
+        {
+            "action": "athena:GetDataCatalog",
+            "conditions": {
+                "lhs": "QueryExecutionContext.Catalog",
+                "op": "Exists",
+                "andCondition": {
+                    "lhs": "QueryExecutionContext.Catalog",
+                    "op": "NotEquals",
+                    "rhs": "AwsDataCatalog",
+                },
+            },
+            "resource_mappings": {"DataCatalogName": {"template": "${QueryExecutionContext.Catalog}"}},
+        },
+    ],
     # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
     # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
