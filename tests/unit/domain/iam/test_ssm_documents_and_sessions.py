@@ -65,3 +65,42 @@ def test_a_session_without_a_document_is_granted_on_its_node() -> None:
         f"arn:aws:ssm:us-east-1:{ACCOUNT}:managed-instance/mi-0123456789abcdef0",
     ) in granted
     assert all(resource != "*" and ":document/" not in resource for _, resource in granted)
+
+
+EKS_AMI = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id"
+AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arns"),
+    [
+        # Karpenter and the EKS AMI lookups read AWS's public parameters, which belong to no account
+        # ("ARN": "arn:aws:ssm:us-east-2::parameter/aws/service/ami-amazon-linux-latest/...", SSM User Guide)
+        ("GetParameter", {"name": EKS_AMI}, {f"arn:aws:ssm:us-east-1::parameter{EKS_AMI}"}),
+        (
+            "GetParameters",
+            {
+                "names": [
+                    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                    "/orders/db-url",
+                ]
+            },
+            {
+                f"arn:aws:ssm:us-east-1::parameter{AL2023}",
+                f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders/db-url",
+            },
+        ),
+        (
+            "GetParametersByPath",
+            {"path": "/aws/service/global-infrastructure/regions", "recursive": False},
+            {"arn:aws:ssm:us-east-1::parameter/aws/service/global-infrastructure/regions*"},
+        ),
+        (
+            "GetParametersByPath",
+            {"path": "/orders/"},
+            {f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders/*"},
+        ),
+    ],
+)
+def test_public_parameters_have_no_account(name: str, params: dict[str, Any], arns: set[str]) -> None:
+    assert uses(name, params) == {(f"ssm:{name}", arn) for arn in arns}

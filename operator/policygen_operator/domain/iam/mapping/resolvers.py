@@ -138,10 +138,19 @@ def _sqs_queue(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]
     return [f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account}:{value}"]
 
 
+# AWS's public parameters (AMI ids, regions, service endpoints) live under /aws/service/ and belong to no
+# account: "ARN": "arn:aws:ssm:us-east-2::parameter/aws/service/ami-amazon-linux-latest/..." (SSM User
+# Guide, "Working with public parameters"); Karpenter's and the EKS docs' policies grant
+# arn:aws:ssm:REGION::parameter/aws/service/*. In the caller's account the ARN matches nothing.
+SSM_PUBLIC_PREFIX = "aws/service/"
+
+
 def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
     if value.startswith("arn:"):
         return [value]
-    return [f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:parameter/{value.lstrip('/')}"]
+    name = value.lstrip("/")
+    account = "" if name.startswith(SSM_PUBLIC_PREFIX) else ctx.account
+    return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:parameter/{name}"]
 
 
 # "You can't use the following strings as document name prefixes. These are reserved by Amazon Web Services

@@ -781,6 +781,24 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"DataCatalogName": {"template": "${QueryExecutionContext.Catalog}"}},
         },
     ],
+    # A path under AWS's public parameters (/aws/service/...) is read in no account (resolvers.py,
+    # SSM_PUBLIC_PREFIX); any other path in the caller's, as the table writes it.
+    ("ssm", "getparametersbypath"): [
+        {
+            "action": "ssm:GetParametersByPath",
+            "primary": True,
+            "conditions": {"lhs": "Path", "op": "StartsWith", "rhs": "/aws/service/"},
+            "arn_override": "arn:${Partition}:ssm:${Region}::parameter${Path}*",
+        },
+        {
+            "action": "ssm:GetParametersByPath",
+            "primary": True,
+            "conditions": {"lhs": "Path", "op": "NotStartsWith", "rhs": "/aws/service/"},
+            "resource_mappings": {
+                "ParameterNameWithoutLeadingSlash": {"template": "%%regex%${Path}%/^\\/(.+)$/g%%*"}
+            },
+        },
+    ],
     # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
     # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
