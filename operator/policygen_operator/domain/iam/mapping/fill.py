@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import ResourceType
-from policygen_operator.domain.iam.templates import Values, escape, lookup_path
+from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 
 def action_arns(
@@ -29,6 +30,8 @@ def action_arns(
     several (CopyObject reads one object and writes another), ``resources[]`` does not say which ARN
     belongs to which action, so request parameters come first and the list is the fallback.
     """
+    if action.account_parameter is not None:
+        context = _in_named_account(context, get_field(params, action.account_parameter))
     from_list = _fitting(action.types, listed) if listed else []
     if single and from_list and _covers_required(action.types, from_list):
         if not action.narrowable:
@@ -52,6 +55,13 @@ def action_arns(
         if own and _covers_required(action.types, own):
             return own
     return []
+
+
+def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:
+    """The record's context with the account a parameter names (ECR's registryId, Glue's CatalogId)."""
+    if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+        return context
+    return lambda: replace(context(), account=account)
 
 
 def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> tuple[list[str], bool]:
@@ -143,16 +153,21 @@ def _fill_formats(
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
     filled = [t for t in candidates if t.variables & values.keys() and t.variables <= usable]
-    filled = [t for t in filled if not any(t.variables < other.variables for other in filled)]
+    filled = [t for t in filled if not any(_inside(other, t) for other in filled)]
     merged = {**constants, **values}
     for resource_type in filled:
         out.extend(_fill_one(resource_type, merged, ctx, candidates))
+    if filled:
+        # a required type without variables (Glue's ``catalog``) is the one of the account and region
+        # the call named its other resources in
+        base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+        out.extend(t.fill(base) for t in candidates if t.required and not t.variables)
     given = [v for column in values.values() for v in column if v.startswith("arn:")] + identified
     if given:
         # an ARN given for a variable is the resource itself when it has a format's whole shape (a
         # consumer's ARN as ConsumerARN, a table's as TableName), unless the call named something
         # narrower inside it (a table's ARN with an IndexName: the index, from ``_fill_one``)
-        kept = [t for t in candidates if not any(t.variables < f.variables for f in filled)]
+        kept = [t for t in candidates if not any(_inside(f, t) for f in filled)]
         out.extend(v for v in given if any(t.matches(v) for t in kept))
     return out, referenced
 
@@ -247,14 +262,55 @@ def _fitting(types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
 _REQUIRED: dict[int, tuple[tuple[ResourceType, ...], tuple[tuple[re.Pattern[str], ...], ...]]] = {}
 
 
+def covers(narrow: ResourceType, broad: ResourceType) -> bool:
+    """Whether an ARN of ``narrow`` stands for ``broad`` too, a type with no variable ``narrow`` lacks: the
+    same resource in another format, a resource inside it (``table/${TableName}/index/${IndexName}``
+    inside ``table/${TableName}``: a Query on the index is authorized on the index), or a type that only
+    shares a variable name for something else (``global-network/${ResourceId}`` beside
+    ``link/${GlobalNetworkId}/${ResourceId}``). Not ``broad`` when it is ``narrow``'s parent
+    (``_parent``): that is another resource the call is checked on."""
+    return narrow.variables >= broad.variables and not _parent(broad, narrow)
+
+
+def _inside(narrow: ResourceType, broad: ResourceType) -> bool:
+    """Whether ``narrow`` names something more precise than ``broad`` that the call is authorized on
+    instead of it: ``broad`` is then left out of what the call's parameters fill."""
+    return narrow.variables > broad.variables and not _parent(broad, narrow)
+
+
+def _parent(broad: ResourceType, narrow: ResourceType) -> bool:
+    """Whether ``broad`` is a resource ``narrow`` belongs to and a call on ``narrow`` is checked on as well:
+    named in ``narrow``'s ARN by a variable other than ``narrow``'s own last one, without ``narrow``'s
+    format continuing ``broad``'s (Glue's ``database/${DatabaseName}`` and the variable-less ``catalog``
+    of ``table/${DatabaseName}/${TableName}``: "to grant Get permission to a table that permission to the
+    catalog and database resources is also required", AWS Glue Developer Guide, identity-based policy
+    examples)."""
+    if not broad.variables < narrow.variables:
+        return False
+    narrow_formats = narrow.formats or (narrow.arn_format,)
+    broad_formats = broad.formats or (broad.arn_format,)
+    if any(mine.startswith(theirs) for mine in narrow_formats for theirs in broad_formats):
+        return False
+    return all(_own_variable(mine) not in broad.variables for mine in narrow_formats)
+
+
+def _own_variable(arn_format: str) -> str:
+    """The last variable of a format: the resource's own name or id, after its parents'."""
+    names = [v for v in _VARIABLE.findall(arn_format) if v not in ("Partition", "Region", "Account")]
+    return names[-1] if names else ""
+
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
 def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:
-    """Per required type, the patterns of the types that satisfy it (itself and the narrower ones).
+    """Per required type, the patterns of the types that satisfy it (itself and those that cover it).
     Keyed by identity (the reference hands out one tuple per action); the entry holds the tuple, so its
     id cannot be reused while cached."""
     known = _REQUIRED.get(id(types))
     if known is None or known[0] is not types:
         patterns = tuple(
-            tuple(u.pattern for u in types if u.variables >= required.variables)
+            tuple(u.pattern for u in types if u is required or covers(u, required))
             for required in types
             if required.required
         )
@@ -265,7 +321,8 @@ def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Patter
 def _covers_required(types: tuple[ResourceType, ...], arns: list[str]) -> bool:
     """Every resource type the reference marks required for the action is matched by some ARN; else a
     policy naming only the ARNs we found would refuse the very call it was made from. A narrower type
-    covers a required one it extends: a Query on an index names ``table/T/index/I``, not ``table/T``."""
+    covers a required one it lies inside (``covers``): a Query on an index names ``table/T/index/I``, not
+    ``table/T``; a Glue table does not cover its database."""
     for patterns in _required_patterns(types):
         if not any(pattern.fullmatch(arn) is not None for pattern in patterns for arn in arns):
             return False

@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.resolvers import (
     spelled,
 )
 from policygen_operator.domain.iam.mapping.rules import (
+    ACCOUNT_PARAMETERS,
     ALTERNATIVE_TYPES,
     CURATED_ENTRIES,
     DROPPED_ENTRIES,
@@ -153,6 +154,8 @@ class ActionPlan:
     # (parameter, variable): parameters that name the resource by ARN or by "identifier" (its name or its
     # ARN) where the format's variable is a name or id (``StreamARN`` for ``${StreamName}``)
     identifiers: tuple[tuple[str, str], ...] = ()
+    # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
+    account_parameter: str | None = None
 
     @property
     def has_templates(self) -> bool:
@@ -419,7 +422,9 @@ def _compile_entry(
     # an extra action's entry says which parameters make it apply; only the call's own action's resource
     # is looked for under other names
     identifiers = identifier_parameters(prefix, types) if primary else ()
+    account = ACCOUNT_PARAMETERS.get(prefix)
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | {p for p, _ in identifiers}
+    reads |= {account} if account else set()
     return ActionPlan(
         action=action,
         types=types,
@@ -438,6 +443,7 @@ def _compile_entry(
         named=named,
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
+        account_parameter=account,
     )
 
 
@@ -450,6 +456,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     identifiers = identifier_parameters(prefix, types)
+    account = ACCOUNT_PARAMETERS.get(prefix)
     return ActionPlan(
         action=action,
         types=types,
@@ -460,9 +467,10 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | {p for p, _ in identifiers},
+        reads=_reads(var_maps, resolver) | {p for p, _ in identifiers} | ({account} if account else set()),
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
+        account_parameter=account,
     )
 
 

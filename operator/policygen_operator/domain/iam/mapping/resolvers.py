@@ -138,17 +138,6 @@ def _sqs_queue(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]
     return [f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account}:{value}"]
 
 
-def _ecr_repository(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
-    """A repository in the registry ``registryId`` names: "The Amazon Web Services account ID associated
-    with the registry ... If you do not specify a registry, the default registry is assumed" (ECR API
-    Reference), so a pull from another account's registry is granted on that account's repository."""
-    if value.startswith("arn:"):
-        return [value]
-    registry = get_field(params, "RegistryId")
-    account = registry if isinstance(registry, str) and registry.isdigit() else ctx.account
-    return [f"arn:{ctx.partition}:ecr:{ctx.region}:{account}:repository/{value}"]
-
-
 # AWS's public parameters (AMI ids, regions, service endpoints) live under /aws/service/ and belong to no
 # account: "ARN": "arn:aws:ssm:us-east-2::parameter/aws/service/ami-amazon-linux-latest/..." (SSM User
 # Guide, "Working with public parameters"); Karpenter's and the EKS docs' policies grant
@@ -205,7 +194,6 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("sqs", "QueueName"): Normaliser(_sqs_queue),
     ("ssm", "ParameterNameWithoutLeadingSlash"): Normaliser(_ssm_parameter),
     ("ssm", "DocumentName"): Normaliser(_ssm_document),
-    ("ecr", "RepositoryName"): Normaliser(_ecr_repository, frozenset({"RegistryId"})),
     ("iam", "RoleNameWithPath"): Normaliser(_iam_name_with_path("role"), frozenset({"Path"})),
     ("iam", "UserNameWithPath"): Normaliser(_iam_name_with_path("user"), frozenset({"Path"})),
     ("iam", "GroupNameWithPath"): Normaliser(_iam_name_with_path("group"), frozenset({"Path"})),

@@ -188,7 +188,28 @@ _PUT_OBJECT = [
 # - Step Functions ListExecutions: "You can specify either a mapRunArn or a stateMachineArn, but not both".
 # - Kinesis calls on a resource ARN: "ResourceARN: The Amazon Resource Name (ARN) of the Kinesis resource",
 #   a stream, a consumer or (for tags) a channel.
+# - Bedrock InvokeModel and InvokeModelWithResponseStream (and Converse, authorized by them): "modelId: The
+#   unique identifier of the model to invoke" - a foundation model, an inference profile, a provisioned or
+#   imported model, a prompt router, a marketplace endpoint: one of the twelve types per call.
+_BEDROCK_MODELS = frozenset(
+    {
+        "application-inference-profile",
+        "async-invoke",
+        "bedrock-marketplace-model-endpoint",
+        "custom-model-deployment",
+        "default-prompt-router",
+        "foundation-model",
+        "imported-model",
+        "inference-profile",
+        "project",
+        "prompt-router",
+        "provisioned-model",
+        "system-tool",
+    }
+)
 ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
+    "bedrock:invokemodel": _BEDROCK_MODELS,
+    "bedrock:invokemodelwithresponsestream": _BEDROCK_MODELS,
     "states:describeexecution": frozenset({"execution", "express"}),
     "states:listexecutions": frozenset({"statemachine", "maprun"}),
     **{
@@ -203,6 +224,14 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
         )
     },
 }
+
+# Namespace -> the request parameter that names the account its resources live in, where a call can reach
+# another account's: ECR's "registryId: The Amazon Web Services account ID associated with the registry
+# ... If you do not specify a registry, the default registry is assumed", Glue's "CatalogId: The ID of
+# the Data Catalog ... If none is provided, the Amazon Web Services account ID is used by default" (ECR and
+# Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
+# AwsAccountId. Only a 12-digit account id is taken (a Glue catalog id may name a nested catalog).
+ACCOUNT_PARAMETERS: dict[str, str] = {"ecr": "RegistryId", "glue": "CatalogId", "quicksight": "AwsAccountId"}
 
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
 # name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or

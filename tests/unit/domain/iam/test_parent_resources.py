@@ -1,0 +1,74 @@
+"""Calls checked on the resources their resource belongs to, and in the account a parameter names.
+
+"The following policy grants read-only permission to a books table in database db1 ... Notice that to grant
+Get permission to a table that permission to the catalog and database resources is also required" (AWS Glue
+Developer Guide, identity-based policy examples: ``catalog``, ``database/db1``, ``table/db1/books``). The
+reference marks the three required for GetTable; the mapper took the table as covering its database (as a
+DynamoDB index covers its table) and granted the table alone, so every Glue call on a table - and every
+Athena query, which reads the catalog as its caller - was refused. A type is its parent's cover only when its
+format continues the parent's (``table/T/index/I`` inside ``table/T``); a parent named inside the ARN by
+another variable (``database/${DatabaseName}`` of ``table/${DatabaseName}/${TableName}``), or a required
+type without variables (``catalog``), is granted beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+
+GLUE = f"arn:aws:glue:us-east-1:{ACCOUNT}"
+
+
+def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    event = EventMapper().map(cloudtrail_record(source, name, params))
+    assert event.kind == "mapped" and not event.reason, event
+    return set(event.uses)
+
+
+@pytest.mark.parametrize("name", ["GetTable", "GetPartitions", "BatchCreatePartition", "UpdateTable"])
+def test_a_glue_table_call_is_granted_on_the_catalog_database_and_table(name: str) -> None:
+    params = {"databaseName": "db1", "tableName": "books", "name": "books", "tableInput": {"name": "books"}}
+    assert uses("glue.amazonaws.com", name, params) == {
+        (f"glue:{name}", f"{GLUE}:catalog"),
+        (f"glue:{name}", f"{GLUE}:database/db1"),
+        (f"glue:{name}", f"{GLUE}:table/db1/books"),
+    }
+
+
+def test_a_glue_database_call_is_granted_on_the_catalog_and_database() -> None:
+    assert uses("glue.amazonaws.com", "GetDatabase", {"name": "db1"}) == {
+        ("glue:GetDatabase", f"{GLUE}:catalog"),
+        ("glue:GetDatabase", f"{GLUE}:database/db1"),
+    }
+
+
+def test_a_catalog_id_names_the_account_of_every_resource() -> None:
+    """Lake Formation's cross-account tables are read with the owner's CatalogId."""
+    other = f"arn:aws:glue:us-east-1:{OTHER_ACCOUNT}"
+    params = {"catalogId": OTHER_ACCOUNT, "databaseName": "sales", "name": "orders"}
+    assert uses("glue.amazonaws.com", "GetTable", params) == {
+        ("glue:GetTable", f"{other}:catalog"),
+        ("glue:GetTable", f"{other}:database/sales"),
+        ("glue:GetTable", f"{other}:table/sales/orders"),
+    }
+
+
+def test_a_resource_inside_another_is_granted_alone() -> None:
+    """A Query on an index is authorized on the index, whose ARN continues the table's."""
+    assert uses("dynamodb.amazonaws.com", "Query", {"tableName": "orders", "indexName": "by-customer"}) == {
+        ("dynamodb:Query", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/index/by-customer")
+    }
+
+
+def test_ecs_exec_is_granted_on_the_cluster_and_the_task() -> None:
+    """ECS ExecuteCommand names its cluster and task; the task's ARN holds the cluster's name."""
+    params = {"cluster": "prod", "task": "0123456789abcdef", "container": "app", "interactive": True}
+    ecs = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
+    assert uses("ecs.amazonaws.com", "ExecuteCommand", params) == {
+        ("ecs:ExecuteCommand", f"{ecs}:cluster/prod"),
+        ("ecs:ExecuteCommand", f"{ecs}:task/prod/0123456789abcdef"),
+    }
