@@ -55,6 +55,16 @@ class ResourceType:
         """Whether a concrete ARN (no wildcards) has this type's shape (one of its formats)."""
         return self.pattern.fullmatch(arn) is not None
 
+    @property
+    def own_variables(self) -> frozenset[str]:
+        """Each format's last variable: the resource's own name or id, after its parents' (``TableName`` of
+        ``table/${DatabaseName}/${TableName}``)."""
+        last = (
+            [v for v in _VARIABLE.findall(f) if v not in CONTEXT_VARIABLES][-1:]
+            for f in self.formats or (self.arn_format,)
+        )
+        return frozenset(v for names in last for v in names)
+
     def alternatives(self) -> tuple[ResourceType, ...]:
         """One type per ARN format (itself when it has one)."""
         if len(self.formats) <= 1:

@@ -262,7 +262,7 @@ def _fitting(types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
 _REQUIRED: dict[int, tuple[tuple[ResourceType, ...], tuple[tuple[re.Pattern[str], ...], ...]]] = {}
 
 
-def covers(narrow: ResourceType, broad: ResourceType) -> bool:
+def _covers(narrow: ResourceType, broad: ResourceType) -> bool:
     """Whether an ARN of ``narrow`` stands for ``broad`` too, a type with no variable ``narrow`` lacks: the
     same resource in another format, a resource inside it (``table/${TableName}/index/${IndexName}``
     inside ``table/${TableName}``: a Query on the index is authorized on the index), or a type that only
@@ -291,16 +291,7 @@ def _parent(broad: ResourceType, narrow: ResourceType) -> bool:
     broad_formats = broad.formats or (broad.arn_format,)
     if any(mine.startswith(theirs) for mine in narrow_formats for theirs in broad_formats):
         return False
-    return all(_own_variable(mine) not in broad.variables for mine in narrow_formats)
-
-
-def _own_variable(arn_format: str) -> str:
-    """The last variable of a format: the resource's own name or id, after its parents'."""
-    names = [v for v in _VARIABLE.findall(arn_format) if v not in ("Partition", "Region", "Account")]
-    return names[-1] if names else ""
-
-
-_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+    return narrow.own_variables.isdisjoint(broad.variables)
 
 
 def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:
@@ -310,7 +301,7 @@ def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Patter
     known = _REQUIRED.get(id(types))
     if known is None or known[0] is not types:
         patterns = tuple(
-            tuple(u.pattern for u in types if u is required or covers(u, required))
+            tuple(u.pattern for u in types if _covers(u, required))
             for required in types
             if required.required
         )
@@ -321,7 +312,7 @@ def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Patter
 def _covers_required(types: tuple[ResourceType, ...], arns: list[str]) -> bool:
     """Every resource type the reference marks required for the action is matched by some ARN; else a
     policy naming only the ARNs we found would refuse the very call it was made from. A narrower type
-    covers a required one it lies inside (``covers``): a Query on an index names ``table/T/index/I``, not
+    covers a required one it lies inside (``_covers``): a Query on an index names ``table/T/index/I``, not
     ``table/T``; a Glue table does not cover its database."""
     for patterns in _required_patterns(types):
         if not any(pattern.fullmatch(arn) is not None for pattern in patterns for arn in arns):
