@@ -84,7 +84,7 @@ bench: install
 
 ## coverage: mapping coverage against botocore's service models (each operation mapped, ignored or unmapped)
 coverage: install
-	$(BIN)/python operator/scripts/coverage.py
+	$(BIN)/python operator/scripts/coverage.py --resources
 
 clean: cluster-down
 	rm -rf $(VENV) $(CACHE) .cluster .demo dist

@@ -13,7 +13,16 @@ namespace has a same-family action (``SendMessageBatch`` ->
 ``SendMessage``, ``BatchGetX`` -> ``GetX``), the candidates for ``AUTHORIZED_BY`` in
 ``domain/iam/mapping/rules.py`` once documentation confirms them.
 
-Usage: ``.venv/bin/python operator/scripts/coverage.py [--list-unmapped] [--json FILE]`` (``make coverage``).
+With ``--resources``, the resource level too: each mapped operation is called once with every top-level
+string (or list of strings) parameter of its input given, in CloudTrail's lowerCamelCase spelling (a
+name-like value; a parameter whose name ends in Arn gets an ARN of its action's first resource type), and
+the mapped call is counted as granted on named ARNs, on ``*`` for some of its actions, on ``*`` for all
+(the resource-undetermined finding), or needing no resource. A synthetic call is not a real record (a
+service may spell a parameter differently in CloudTrail); the counts compare mapper versions on the same
+calls.
+
+Usage: ``.venv/bin/python operator/scripts/coverage.py [--resources] [--list-unmapped] [--json FILE]``
+(``make coverage``).
 """
 
 from __future__ import annotations
@@ -146,10 +155,78 @@ def measure() -> dict[str, Any]:
     }
 
 
+_ACCOUNT = "111122223333"
+
+
+def _synthetic_parameters(model: Any, operation: str, arn: str | None) -> dict[str, Any]:
+    """Every top-level string or list-of-strings input member, as CloudTrail spells it (lowerCamelCase)."""
+    shape = model.operation_model(operation).input_shape
+    params: dict[str, Any] = {}
+    for name, member in (shape.members if shape is not None else {}).items():
+        key = name[:1].lower() + name[1:]
+        value = arn if arn and name.lower().endswith("arn") else f"example-{name.lower()}"
+        if member.type_name == "string":
+            params[key] = value
+        elif member.type_name == "list" and member.member.type_name == "string":
+            params[key] = [value]
+    return params
+
+
+def resource_levels() -> Counter[str]:
+    """Mapped operations by how their synthetic call is granted (see the module docstring)."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+
+    ref = load_reference()
+    mapper = EventMapper(ref)
+    session = botocore.session.get_session()
+    levels: Counter[str] = Counter()
+    for service in sorted(session.get_available_services()):
+        model = session.get_service_model(service)
+        source = event_source(ref, model.metadata, service)
+        for operation in model.operation_names:
+            plan = compile_plan(ref, source, operation)
+            if plan.kind != "mapped":
+                continue
+            types = [t for a in plan.actions if a.primary for t in a.types]
+            arn = None
+            if types:
+                first = types[0].alternatives()[0]
+                values = {v: "example" for v in first.variables}
+                arn = first.fill({"Partition": "aws", "Region": "us-east-1", "Account": _ACCOUNT, **values})
+            record = {
+                "eventVersion": "1.09",
+                "userIdentity": {
+                    "type": "AssumedRole",
+                    "arn": f"arn:aws:sts::{_ACCOUNT}:assumed-role/app/session",
+                    "accountId": _ACCOUNT,
+                },
+                "eventSource": source,
+                "eventName": operation,
+                "awsRegion": "us-east-1",
+                "recipientAccountId": _ACCOUNT,
+                "eventType": "AwsApiCall",
+                "requestParameters": _synthetic_parameters(model, operation, arn),
+            }
+            event = mapper.map(record)
+            actions: dict[str, set[str]] = {}
+            for action, resource in event.uses:
+                actions.setdefault(action, set()).add(resource)
+            starred = {a for a, resources in actions.items() if resources == {"*"}}
+            undetermined = any(code == "resource-undetermined" for _, code, _ in event.notes)
+            if not undetermined:
+                levels["named ARNs" if len(starred) < len(actions) else "no resource to name"] += 1
+            else:
+                levels["* for all actions" if starred == set(actions) else "* for some actions"] += 1
+    return levels
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list-unmapped", action="store_true", help="print every unmapped operation")
     parser.add_argument("--json", type=Path, help="write the full result as JSON")
+    parser.add_argument(
+        "--resources", action="store_true", help="also map a synthetic call of each mapped operation"
+    )
     args = parser.parse_args(argv)
     result = measure()
     total = result["operations"]
@@ -172,6 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     for key, actions in sorted(result["documented"].items()):
         print(f"    {key} -> {', '.join(actions)}")
+    if args.resources:
+        levels = resource_levels()
+        mapped = sum(levels.values())
+        print(f"resource level of the {mapped} mapped operations, each called with every parameter given:")
+        for level in ("named ARNs", "* for some actions", "* for all actions", "no resource to name"):
+            print(f"  {level:20} {levels[level]:6}  {100 * levels[level] / mapped:6.2f}%")
     if args.list_unmapped:
         for service, operations in sorted(result["unmapped"].items()):
             print(f"{service}: {', '.join(operations)}")

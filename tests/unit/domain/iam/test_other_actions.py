@@ -364,3 +364,18 @@ def test_metric_calls_are_granted_on_star_without_a_widening_finding(
     resource-undetermined warning may claim a widening on every workload that publishes a metric."""
     event = EventMapper().map(cloudtrail_record("monitoring.amazonaws.com", name, params))
     assert event.uses == ((f"cloudwatch:{name}", "*"),) and event.notes == () and event.reason == ""
+
+
+def test_coverage_calls_an_operation_with_its_parameters_as_cloudtrail_spells_them() -> None:
+    """``make coverage``'s resource level: every top-level string (or list of strings) parameter is given,
+    lowerCamelCase, and a parameter named ...Arn gets the ARN it is handed (Kinesis PutRecord's StreamARN)."""
+    import botocore.session
+
+    module = _coverage_script()
+    model = botocore.session.get_session().get_service_model("kinesis")
+    stream = "arn:aws:kinesis:us-east-1:111122223333:stream/example"
+    params = module._synthetic_parameters(model, "PutRecord", stream)
+    assert params["streamARN"] == stream
+    assert params["streamName"] == "example-streamname"
+    assert params["partitionKey"] == "example-partitionkey"
+    assert "data" not in params  # a blob is not a name

@@ -301,9 +301,7 @@ def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Patter
     known = _REQUIRED.get(id(types))
     if known is None or known[0] is not types:
         patterns = tuple(
-            tuple(u.pattern for u in types if _covers(u, required))
-            for required in types
-            if required.required
+            tuple(u.pattern for u in types if _covers(u, required)) for required in types if required.required
         )
         known = _REQUIRED[id(types)] = (types, patterns)
     return known[1]
