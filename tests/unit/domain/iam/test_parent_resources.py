@@ -72,3 +72,33 @@ def test_ecs_exec_is_granted_on_the_cluster_and_the_task() -> None:
         ("ecs:ExecuteCommand", f"{ecs}:cluster/prod"),
         ("ecs:ExecuteCommand", f"{ecs}:task/prod/0123456789abcdef"),
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arns"),
+    [
+        ("ListTagsForResource", {"resourceType": "hostedzone", "resourceId": "Z123"}, ["hostedzone/Z123"]),
+        (
+            "ListTagsForResources",
+            {"resourceType": "hostedzone", "resourceIds": ["Z1", "Z2"]},
+            ["hostedzone/Z1", "hostedzone/Z2"],
+        ),
+        (
+            "ChangeTagsForResource",
+            {
+                "resourceType": "healthcheck",
+                "resourceId": "abc-123",
+                "addTags": [{"key": "team", "value": "dns"}],
+            },
+            ["healthcheck/abc-123"],
+        ),
+    ],
+)
+def test_route53_tag_calls_are_granted_on_the_resource_of_their_kind(
+    name: str, params: dict[str, Any], arns: list[str]
+) -> None:
+    """ "ResourceType: The type of the resource" (hostedzone or healthcheck) and "ResourceId" (Route 53 API
+    Reference): external-dns reads hosted zones' tags to pick its zones; the table gave * for every call."""
+    assert uses("route53.amazonaws.com", name, params) == {
+        (f"route53:{name}", f"arn:aws:route53:::{a}") for a in arns
+    }

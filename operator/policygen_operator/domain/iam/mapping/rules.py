@@ -212,6 +212,8 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
     "bedrock:invokemodelwithresponsestream": _BEDROCK_MODELS,
     "states:describeexecution": frozenset({"execution", "express"}),
     "states:listexecutions": frozenset({"statemachine", "maprun"}),
+    # Route 53 ChangeTagsForResource: "ResourceType: The type of the resource", a hosted zone or health check
+    "route53:changetagsforresource": frozenset({"hostedzone", "healthcheck"}),
     **{
         f"kinesis:{name}": frozenset({"stream", "consumer", "channel"})
         for name in (
@@ -828,6 +830,38 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         },
     ],
+    # Route 53's tag calls name the resource by kind and id ("ResourceType: The type of the resource ...
+    # hostedzone / healthcheck", "ResourceId: The ID of the resource", Route 53 API Reference); the table
+    # gives * for every call. A kind outside the two keeps the table's reading (*, said).
+    **{
+        ("route53", method.lower()): [
+            *(
+                {
+                    "action": f"route53:{method}",
+                    "primary": True,
+                    "conditions": {"lhs": "ResourceType", "op": "Equals", "rhs": kind},
+                    "arn_override": f"arn:${{Partition}}:route53:::{kind}/${{{ids}}}",
+                }
+                for kind in ("hostedzone", "healthcheck")
+            ),
+            {
+                "action": f"route53:{method}",
+                "primary": True,
+                "conditions": {
+                    "lhs": "ResourceType",
+                    "op": "NotEquals",
+                    "rhs": "hostedzone",
+                    "andCondition": {"lhs": "ResourceType", "op": "NotEquals", "rhs": "healthcheck"},
+                },
+                "resource_mappings": {"Id": {"template": "*"}},
+            },
+        ]
+        for method, ids in (
+            ("ListTagsForResource", "ResourceId"),
+            ("ListTagsForResources", "ResourceIds[]"),
+            ("ChangeTagsForResource", "ResourceId"),
+        )
+    },
     # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
     # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
