@@ -213,3 +213,14 @@ def test_an_athena_query_is_granted_on_its_workgroup_and_external_catalog(
     external catalog requires GetDataCatalog permission to the catalog" (Athena API Reference,
     StartQueryExecution); without a WorkGroup the query runs in the primary workgroup."""
     assert uses("athena.amazonaws.com", "StartQueryExecution", params) == expected
+
+
+@pytest.mark.parametrize(
+    "service", ["elasticloadbalancing.amazonaws.com", "spot.amazonaws.com", "autoscaling.amazonaws.com"]
+)
+def test_a_service_linked_role_is_created_under_its_services_path(service: str) -> None:
+    """As CloudTrail logs it (``aWSServiceName``); the role's name is the service's choice, its path is
+    ``aws-service-role/SERVICE/`` (IAM User Guide, service-linked role permissions)."""
+    assert uses("iam.amazonaws.com", "CreateServiceLinkedRole", {"aWSServiceName": service}) == {
+        ("iam:CreateServiceLinkedRole", f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/*")
+    }

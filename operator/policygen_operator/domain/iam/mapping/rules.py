@@ -862,6 +862,16 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("ChangeTagsForResource", "ResourceId"),
         )
     },
+    # A service-linked role lives at role/aws-service-role/SERVICE/NAME, its name chosen by the service (IAM
+    # User Guide, "Service-linked role permissions": "Resource":
+    # "arn:aws:iam::*:role/aws-service-role/SERVICE-NAME.amazonaws.com/SERVICE-LINKED-ROLE-NAME-PREFIX*"); the
+    # request names the service, so the grant is that service's path instead of * (the table's reading).
+    ("iam", "createservicelinkedrole"): [
+        {
+            "action": "iam:CreateServiceLinkedRole",
+            "arn_override": "arn:${Partition}:iam::${Account}:role/aws-service-role/${AWSServiceName}/*",
+        }
+    ],
     # StartSession's Target is a node's id (an EC2 instance ``i-...`` or a managed node ``mi-...``), which the
     # table passes as a whole ARN and so never fills: sessions were granted on the document alone. Without a
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
