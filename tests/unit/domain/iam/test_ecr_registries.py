@@ -9,14 +9,11 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, granted
 
 
 def uses(name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
-    event = EventMapper().map(cloudtrail_record("ecr.amazonaws.com", name, params))
-    assert event.kind == "mapped" and not event.reason, event
-    return set(event.uses)
+    return granted("ecr.amazonaws.com", name, params)
 
 
 @pytest.mark.parametrize("name", ["BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability"])

@@ -17,16 +17,12 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, granted
 
 GLUE = f"arn:aws:glue:us-east-1:{ACCOUNT}"
 
 
-def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
-    event = EventMapper().map(cloudtrail_record(source, name, params))
-    assert event.kind == "mapped" and not event.reason, event
-    return set(event.uses)
+uses = granted
 
 
 @pytest.mark.parametrize("name", ["GetTable", "GetPartitions", "BatchCreatePartition", "UpdateTable"])

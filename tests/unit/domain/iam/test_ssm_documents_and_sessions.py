@@ -15,16 +15,13 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
+from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, granted
 
 INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
 
 
 def uses(name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
-    event = EventMapper().map(cloudtrail_record("ssm.amazonaws.com", name, params))
-    assert event.kind == "mapped" and not event.reason, event
-    return set(event.uses)
+    return granted("ssm.amazonaws.com", name, params)
 
 
 @pytest.mark.parametrize(

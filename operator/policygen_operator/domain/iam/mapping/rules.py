@@ -247,6 +247,32 @@ PARAMETER_OF: dict[str, str] = {
 }
 
 
+def _classic_or_v2(action: str, names: str, arns: str) -> list[dict[str, Any]]:
+    """A call of either Elastic Load Balancing API: classic load balancers by name (``loadbalancer/NAME``), v2
+    resources by ARN; a call with neither keeps the finding (``*``)."""
+    name, arn = names.removesuffix("[]"), arns.removesuffix("[]")
+    classic = "arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/${" + names + "}"
+    return [
+        {
+            "action": action,
+            "primary": True,
+            "conditions": {"lhs": name, "op": "Exists"},
+            "arn_override": classic,
+        },
+        {
+            "action": action,
+            "primary": True,
+            "conditions": {"lhs": arn, "op": "Exists"},
+            "arn_override": "${" + arns + "}",
+        },
+        {
+            "action": action,
+            "primary": True,
+            "conditions": {"lhs": name, "op": "NotExists", "andCondition": {"lhs": arn, "op": "NotExists"}},
+        },
+    ]
+
+
 def _renamed(action: str, variable: str, old: str, new: str) -> list[dict[str, Any]]:
     """A rename is authorized on the old and on the new name."""
     return [
@@ -862,6 +888,64 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("ChangeTagsForResource", "ResourceId"),
         )
     },
+    # The other calls both Elastic Load Balancing APIs name alike: a classic call names its load balancer(s)
+    # by name, a v2 call by ARN. Each reading alone, so a classic name does not also fill v2's formats.
+    **{
+        ("elasticloadbalancing", method.lower()): _classic_or_v2(
+            f"elasticloadbalancing:{method}", names, arns
+        )
+        for method, names, arns in (
+            ("DeleteLoadBalancer", "LoadBalancerName", "LoadBalancerArn"),
+            ("ModifyLoadBalancerAttributes", "LoadBalancerName", "LoadBalancerArn"),
+            ("AddTags", "LoadBalancerNames[]", "ResourceArns[]"),
+            ("RemoveTags", "LoadBalancerNames[]", "ResourceArns[]"),
+        )
+    },
+    # Elastic Load Balancing's two APIs share CreateLoadBalancer: a classic one names loadBalancerName and
+    # is loadbalancer/NAME; a v2 one names its name and its Type ("application" by default, "network",
+    # "gateway": ELB v2 API Reference) and is loadbalancer/app|net|gwy/NAME/ID, its id generated (as a
+    # CloudFormation stack's). One ARN for the kind the call created, not all four of its name.
+    ("elasticloadbalancing", "createloadbalancer"): [
+        {
+            "action": "elasticloadbalancing:CreateLoadBalancer",
+            "primary": True,
+            "conditions": {"lhs": "LoadBalancerName", "op": "Exists"},
+            "arn_override": "arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/"
+            "${LoadBalancerName}",
+        },
+        *(
+            {
+                "action": "elasticloadbalancing:CreateLoadBalancer",
+                "primary": True,
+                "conditions": {"lhs": "Name", "op": "Exists", "andCondition": condition},
+                "arn_override": "arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/"
+                + kind
+                + "/${Name}/*",
+            }
+            for kind, condition in (
+                (
+                    "app",
+                    {
+                        "lhs": "Type",
+                        "op": "NotEquals",
+                        "rhs": "network",
+                        "andCondition": {"lhs": "Type", "op": "NotEquals", "rhs": "gateway"},
+                    },
+                ),
+                ("net", {"lhs": "Type", "op": "Equals", "rhs": "network"}),
+                ("gwy", {"lhs": "Type", "op": "Equals", "rhs": "gateway"}),
+            )
+        ),
+        {  # neither name: the finding (*), never a call mapped to nothing
+            "action": "elasticloadbalancing:CreateLoadBalancer",
+            "primary": True,
+            "conditions": {
+                "lhs": "LoadBalancerName",
+                "op": "NotExists",
+                "andCondition": {"lhs": "Name", "op": "NotExists"},
+            },
+        },
+    ],
     # A service-linked role lives at role/aws-service-role/SERVICE/NAME, its name chosen by the service (IAM
     # User Guide, "Service-linked role permissions": "Resource":
     # "arn:aws:iam::*:role/aws-service-role/SERVICE-NAME.amazonaws.com/SERVICE-LINKED-ROLE-NAME-PREFIX*"); the
