@@ -98,3 +98,20 @@ def test_route53_tag_calls_are_granted_on_the_resource_of_their_kind(
     assert uses("route53.amazonaws.com", name, params) == {
         (f"route53:{name}", f"arn:aws:route53:::{a}") for a in arns
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("BatchGetBuilds", {"ids": ["web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"]}),
+        ("BatchGetBuilds", {"ids": [f"arn:aws:codebuild:us-east-1:{ACCOUNT}:build/web-build:0f1e2d3c"]}),
+        ("StopBuild", {"id": "web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}),
+        ("RetryBuild", {"id": "web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}),
+    ],
+)
+def test_a_codebuild_build_is_authorized_on_its_project(name: str, params: dict[str, Any]) -> None:
+    """A build id is "PROJECT:BUILD-ID"; the calls on builds are authorized on the project. The table's
+    expression took the part after the colon: a project named like the build's UUID."""
+    assert uses("codebuild.amazonaws.com", name, params) == {
+        (f"codebuild:{name}", f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/web-build")
+    }

@@ -946,6 +946,27 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         },
     ],
+    # A CodeBuild build's id is "PROJECT:BUILD-ID" (or its build/ ARN); these calls are authorized on the
+    # project (Service Authorization Reference), the part before the colon. The table's expression takes the
+    # part after it, a project named like the build's UUID.
+    **{
+        ("codebuild", method.lower()): [
+            {
+                "action": f"codebuild:{method}",
+                "resource_mappings": {
+                    "ProjectName": {"template": "%%regex%${" + ids + "}%/^(?:arn:[^/]+/)?([^:/]+):/g%%"}
+                },
+            }
+        ]
+        for method, ids in (
+            ("BatchGetBuilds", "Ids[]"),
+            ("BatchGetBuildBatches", "Ids[]"),
+            ("StopBuild", "Id"),
+            ("StopBuildBatch", "Id"),
+            ("RetryBuild", "Id"),
+            ("RetryBuildBatch", "Id"),
+        )
+    },
     # A service-linked role lives at role/aws-service-role/SERVICE/NAME, its name chosen by the service (IAM
     # User Guide, "Service-linked role permissions": "Resource":
     # "arn:aws:iam::*:role/aws-service-role/SERVICE-NAME.amazonaws.com/SERVICE-LINKED-ROLE-NAME-PREFIX*"); the
