@@ -106,6 +106,7 @@ def test_route53_tag_calls_are_granted_on_the_resource_of_their_kind(
         ("BatchGetBuilds", {"ids": ["web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"]}),
         ("BatchGetBuilds", {"ids": [f"arn:aws:codebuild:us-east-1:{ACCOUNT}:build/web-build:0f1e2d3c"]}),
         ("StopBuild", {"id": "web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}),
+        ("BatchDeleteBuilds", {"ids": ["web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"]}),
         ("RetryBuild", {"id": "web-build:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"}),
     ],
 )

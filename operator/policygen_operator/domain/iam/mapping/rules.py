@@ -960,6 +960,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ]
         for method, ids in (
             ("BatchGetBuilds", "Ids[]"),
+            ("BatchDeleteBuilds", "Ids[]"),
             ("BatchGetBuildBatches", "Ids[]"),
             ("StopBuild", "Id"),
             ("StopBuildBatch", "Id"),
