@@ -224,3 +224,26 @@ def test_a_service_linked_role_is_created_under_its_services_path(service: str) 
     assert uses("iam.amazonaws.com", "CreateServiceLinkedRole", {"aWSServiceName": service}) == {
         ("iam:CreateServiceLinkedRole", f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/*")
     }
+
+
+LAYER = "arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:38"
+
+
+@pytest.mark.parametrize(
+    ("params", "layers"),
+    [
+        ({"layers": [LAYER]}, {LAYER}),
+        ({"layers": []}, set()),  # removing every layer reads none
+        ({"timeout": 30}, set()),
+    ],
+)
+def test_a_function_configured_with_layers_reads_each_layer_version(
+    params: dict[str, Any], layers: set[str]
+) -> None:
+    function = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders"
+    granted = uses(
+        "lambda.amazonaws.com", "UpdateFunctionConfiguration", {"functionName": "orders", **params}
+    )
+    assert granted == {("lambda:UpdateFunctionConfiguration", function)} | {
+        ("lambda:GetLayerVersion", layer) for layer in layers
+    }

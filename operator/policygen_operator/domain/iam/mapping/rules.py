@@ -764,6 +764,20 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("sts:SetSourceIdentity", "SourceIdentity"),
         )
     ],
+    # A function created or configured with layers reads each layer version: the Lambda Developer Guide's
+    # policy to "create layers and use them with functions" grants lambda:GetLayerVersion on the layer
+    # versions ("Granting users access to a Lambda layer"); the request lists them by ARN ("Specify each
+    # layer by its ARN, including the version", Lambda API Reference).
+    **{
+        ("lambda", method): [
+            {
+                "action": "lambda:GetLayerVersion",
+                "conditions": {"lhs": "Layers", "op": "Exists"},
+                "arn_override": "${Layers[]}",
+            }
+        ]
+        for method in ("createfunction", "updatefunctionconfiguration")
+    },
     # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the
     # redshift:CreateClusterUser permission."
     ("redshift", "getclustercredentials"): [
