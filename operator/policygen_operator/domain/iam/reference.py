@@ -58,12 +58,8 @@ class ResourceType:
     @property
     def own_variables(self) -> frozenset[str]:
         """Each format's last variable: the resource's own name or id, after its parents' (``TableName`` of
-        ``table/${DatabaseName}/${TableName}``)."""
-        last = (
-            [v for v in _VARIABLE.findall(f) if v not in CONTEXT_VARIABLES][-1:]
-            for f in self.formats or (self.arn_format,)
-        )
-        return frozenset(v for names in last for v in names)
+        ``table/${DatabaseName}/${TableName}``). Read on memo misses, so kept per format."""
+        return frozenset().union(*(_own_variable(f) for f in self.formats or (self.arn_format,)))
 
     def alternatives(self) -> tuple[ResourceType, ...]:
         """One type per ARN format (itself when it has one)."""
@@ -85,6 +81,12 @@ def resource_type(key: str, arn_format: str, required: bool) -> ResourceType:
     else:
         pattern = re.compile("|".join(f"(?:{_format_regex(f).pattern})" for f in formats))
     return ResourceType(key, arn_format, variables, required, pattern, formats)
+
+
+@lru_cache(maxsize=4096)
+def _own_variable(arn_format: str) -> frozenset[str]:
+    names = [v for v in _VARIABLE.findall(arn_format) if v not in CONTEXT_VARIABLES]
+    return frozenset(names[-1:])
 
 
 @lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ those parameters, so two records that differ in anything the plan reads never sh
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -105,7 +106,7 @@ def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple
     ${GatewayId}``) is read by ARN only: one value cannot be both."""
     variables = sorted({v for t in types for v in t.variables})
     stems = {v: next((v[: -len(s)] for s in _NAME_SUFFIXES if v.endswith(s)), "") for v in variables}
-    shared = {stem for stem in stems.values() if list(stems.values()).count(stem) > 1}
+    shared = {stem for stem, count in Counter(stems.values()).items() if count > 1}
     out: dict[tuple[str, str], None] = {}
     for variable, stem in stems.items():
         # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type
@@ -419,12 +420,8 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    # an extra action's entry says which parameters make it apply; only the call's own action's resource
-    # is looked for under other names
-    identifiers = identifier_parameters(prefix, types) if primary else ()
-    account = ACCOUNT_PARAMETERS.get(prefix)
-    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | {p for p, _ in identifiers}
-    reads |= {account} if account else set()
+    identifiers, account, elsewhere = _named_elsewhere(prefix, types, primary)
+    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere
     return ActionPlan(
         action=action,
         types=types,
@@ -455,8 +452,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
-    identifiers = identifier_parameters(prefix, types)
-    account = ACCOUNT_PARAMETERS.get(prefix)
+    identifiers, account, elsewhere = _named_elsewhere(prefix, types, True)
     return ActionPlan(
         action=action,
         types=types,
@@ -467,11 +463,23 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | {p for p, _ in identifiers} | ({account} if account else set()),
+        reads=_reads(var_maps, resolver) | elsewhere,
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         account_parameter=account,
     )
+
+
+def _named_elsewhere(
+    prefix: str, types: tuple[ResourceType, ...], primary: bool
+) -> tuple[tuple[tuple[str, str], ...], str | None, frozenset[str]]:
+    """What names an action's resources besides its templates: the identifier parameters (the call's own
+    action only: an extra action's entry says which parameters make it apply), the parameter naming the
+    account, and the parameters both read (for the memo key)."""
+    identifiers = identifier_parameters(prefix, types) if primary else ()
+    account = ACCOUNT_PARAMETERS.get(prefix)
+    reads = frozenset(name for name, _ in identifiers) | (frozenset({account}) if account else frozenset())
+    return identifiers, account, reads
 
 
 def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
