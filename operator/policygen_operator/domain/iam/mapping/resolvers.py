@@ -370,6 +370,38 @@ def _ec2_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[st
     return out or None
 
 
+# LayerName: "The name or Amazon Resource Name (ARN) of the layer" (Lambda API Reference, GetLayerVersion);
+# the ARN is that of the layer, without a version ("arn:aws:lambda:REGION:ACCOUNT:layer:NAME"), and is how a
+# layer another account publishes (Lambda Insights', a vendor's) is named.
+_LAYER_ARN = re.compile(r"^arn:([^:]+):lambda:([^:]+):(\d{12}):layer:([^:]+)$")
+
+
+def _lambda_layer(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """A layer version's calls name the layer by name or ARN and the version by number; the table's
+    template only took a whole layer-version ARN in LayerName, so every call by name or by layer ARN (the
+    documented forms) was granted on ``*``. The account is the ARN's: a layer of another account is
+    authorized there, not in the caller's. PublishLayerVersion acts on the layer itself."""
+    name = get_field(params, "LayerName")
+    if not isinstance(name, str) or not name:
+        return None
+    arn = _LAYER_ARN.match(name)
+    if arn:
+        partition, region, account, layer = arn.groups()
+    elif ":" in name or "/" in name:
+        return None  # not a form the API accepts: the finding, not a guess
+    else:
+        partition, region, account, layer = ctx.partition, ctx.region, ctx.account, name
+    base = f"arn:{partition}:lambda:{region}:{account}:layer:{layer}"
+    if action.lower() == "lambda:publishlayerversion":
+        return [base]
+    number = get_field(params, "VersionNumber")
+    if isinstance(number, bool) or not isinstance(number, int | str) or not str(number).isdigit():
+        return None
+    return [f"{base}:{number}"]
+
+
+_LAYER = Resolver(_lambda_layer, frozenset({"LayerName", "VersionNumber"}))
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -388,4 +420,15 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "startasyncinvoke"): Resolver(_bedrock_model, _MODEL),
+    **{
+        ("lambda", name): _LAYER
+        for name in (
+            "getlayerversion",
+            "getlayerversionpolicy",
+            "deletelayerversion",
+            "addlayerversionpermission",
+            "removelayerversionpermission",
+            "publishlayerversion",
+        )
+    },
 }

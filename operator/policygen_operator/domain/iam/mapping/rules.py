@@ -814,6 +814,50 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ("cloudwatch", name.lower()): [{"action": f"cloudwatch:{name}", "any_resource": True}]
         for name in ("PutMetricData", "GetMetricData", "ListMetrics")
     },
+    # Publish goes to a topic (TopicArn), to a topic or platform endpoint (TargetArn: "sns:Publish Grants
+    # permission to both publish and publish batch to a topic or endpoint", SNS Developer Guide, "Amazon SNS
+    # API permissions: Actions and resources reference"), or as an SMS to a PhoneNumber, which is no
+    # resource at all: the reference's only type for Publish is the topic, so a text message's exact grant
+    # is "*". The table read TopicArn alone: a publish by TargetArn got "*" and a widening finding, and so
+    # did every SMS. An endpoint ARN fits no type of the reference (a topic name has no "/"), so a publish
+    # to an endpoint stays on "*" with the finding.
+    ("sns", "publish"): [
+        {
+            "action": "sns:Publish",
+            "primary": True,
+            "conditions": {"lhs": "TopicArn", "op": "Exists"},
+            "resourcearn_mappings": {"topic": "${TopicArn}"},
+        },
+        {
+            "action": "sns:Publish",
+            "primary": True,
+            "conditions": {"lhs": "TargetArn", "op": "Exists"},
+            "resourcearn_mappings": {"topic": "${TargetArn}"},
+        },
+        {
+            "action": "sns:Publish",
+            "primary": True,
+            "conditions": {
+                "lhs": "PhoneNumber",
+                "op": "Exists",
+                "andCondition": {"lhs": "TopicArn", "op": "NotExists"},
+            },
+            "any_resource": True,
+        },
+        {  # none of the three (a record that left them out): the topic undetermined, said
+            "action": "sns:Publish",
+            "primary": True,
+            "conditions": {
+                "lhs": "TopicArn",
+                "op": "NotExists",
+                "andCondition": {
+                    "lhs": "TargetArn",
+                    "op": "NotExists",
+                    "andCondition": {"lhs": "PhoneNumber", "op": "NotExists"},
+                },
+            },
+        },
+    ],
     # "The caller of this operation must be granted the PassRole permission on the IAM role" (IAM API
     # Reference, AddRoleToInstanceProfile): the role the request names, under any path like every bare IAM
     # name. The table adds PassRole on * whenever an instance profile is named (its reading of RunInstances),
