@@ -2,8 +2,9 @@
 
 Templates fill resource ARNs from an API call's parameters: ``${Bucket}``, ``${Budget.BudgetName}``,
 ``${Names[]}`` (one value per list item), and four operators: ``%%regex%VALUE%/re/g%%`` (first capture
-group), ``%%iftruthy%VALUE%THEN%ELSE%%``, ``%%many%A%B%%`` (every value of every argument) and
-``%%iftemplatematch%VALUE%%`` (the value; the caller checks it against the resource type's ARN format).
+group; with our flag ``p``, ``/re/gp``, percent-decoded), ``%%iftruthy%VALUE%THEN%ELSE%%``,
+``%%many%A%B%%`` (every value of every argument) and ``%%iftemplatematch%VALUE%%`` (the value; the
+caller checks it against the resource type's ARN format).
 
 A template evaluates to a list of strings, or to None when a value it needs is absent: an absent value
 means "this resource cannot be determined", never an empty segment inside an ARN. CloudTrail spells
@@ -186,11 +187,28 @@ def _compile_plain(text: str) -> Compiled:
     return fill
 
 
+_PERCENT = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+
+def percent_decoded(text: str) -> str:
+    """URL decoding (``%20`` -> space, UTF-8 sequences as characters) without importing ``urllib``, which
+    the domain keeps out (it also opens connections)."""
+    if "%" not in text:
+        return text
+    raw = _PERCENT.sub(lambda m: bytes([int(m.group(1), 16)]), text.encode())
+    return raw.decode("utf-8", "replace")
+
+
 def _compile_operator(name: str, body: str) -> Compiled:
     if name == "regex":
         value_text, _, pattern_text = body.partition("%")
         value = compile_template(value_text)
-        pattern = re.compile(pattern_text.strip()[1:].rsplit("/", 1)[0])
+        source, _, flags = pattern_text.strip()[1:].rpartition("/")
+        pattern = re.compile(source)
+        # "p", our own flag (no JavaScript regex flag has that letter): the capture is percent-encoded
+        # (S3's x-amz-copy-source "must be URL-encoded", S3 API Reference, CopyObject) and the ARN needs
+        # the name itself
+        decode = percent_decoded if "p" in flags else str
 
         def regex(lookup: Lookup) -> Values:
             values = value(lookup)
@@ -201,7 +219,7 @@ def _compile_operator(name: str, body: str) -> Compiled:
                 # values arrive with IAM's escapes for * ? $ (the mapper's lookup): match the literal text
                 m = pattern.search(unescape(v))
                 if m:
-                    captured = m.group(1) if pattern.groups else m.group(0)
+                    captured = decode(m.group(1) if pattern.groups else m.group(0))
                     if captured:
                         out.append(escape(captured))
             return out or None

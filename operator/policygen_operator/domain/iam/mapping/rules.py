@@ -92,22 +92,47 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
 # ACL actions the call needs only with tagging/ACL headers. A copy reads the source (``x-amz-copy-source``,
-# "bucket/key[?versionId=...]") and writes the destination.
+# "bucket/key[?versionId=...]", URL-encoded: "The value must be URL-encoded", S3 API Reference, CopyObject)
+# and writes the destination. The key is decoded (flag ``p``): a key with a space arrives as ``%20``, and
+# an ARN with ``%20`` names another object.
 _COPY_SOURCE_BUCKET = "%%regex%${x-amz-copy-source}%/^\\/?([^/]+)\\//g%%"
-_COPY_SOURCE_KEY = "%%regex%${x-amz-copy-source}%/^\\/?[^/]+\\/([^?]+)/g%%"
+_COPY_SOURCE_KEY = "%%regex%${x-amz-copy-source}%/^\\/?[^/]+\\/([^?]+)/gp%%"
 # What reads the source depends on its bucket's kind, which its name tells: directory bucket names end
 # with "--x-s3" and general purpose bucket names may not (S3 User Guide, "Directory bucket naming rules"
 # and "General purpose bucket naming rules"). "If the source object that you want to copy is in a directory
 # bucket, you must have the s3express:CreateSession permission ... to read the object" (botocore
 # s3/2006-03-01, CopyObject and UploadPartCopy, "Directory bucket permissions"); a general purpose source
 # needs s3:GetObject, or s3:GetObjectVersion for a "?versionId=" source.
+# "For objects accessed through access points, specify the Amazon Resource Name (ARN) of the object as
+# accessed through the access point, in the format arn:aws:s3:<Region>:<account-id>:accesspoint/<access-
+# point-name>/object/<key>" (same page), URL-encoded as a whole (``arn%3Aaws%3As3...``): the read is
+# authorized on that access point object. Read as a bucket name, the plain form gave a grant on the copy's
+# destination (the record's resources[] in its place) and the encoded form no read at all.
+_ACCESS_POINT_SOURCE = r"^/?arn(:|%3[Aa])"
 _FROM_DIRECTORY = {"lhs": "x-amz-copy-source", "op": "Matches", "rhs": r"^/?[^/?]+--x-s3/"}
-_FROM_GENERAL = {"lhs": "x-amz-copy-source", "op": "NotMatches", "rhs": r"^/?[^/?]+--x-s3/"}
+_FROM_GENERAL = {
+    "lhs": "x-amz-copy-source",
+    "op": "NotMatches",
+    "rhs": r"^/?[^/?]+--x-s3/|" + _ACCESS_POINT_SOURCE,
+}
+_FROM_ACCESS_POINT = {"lhs": "x-amz-copy-source", "op": "Matches", "rhs": _ACCESS_POINT_SOURCE}
 _SOURCE_OBJECT = {
     "BucketName": {"template": _COPY_SOURCE_BUCKET},
     "ObjectName": {"template": _COPY_SOURCE_KEY},
 }
+_ACCESS_POINT_OBJECT = {"accesspointobject": "%%regex%${x-amz-copy-source}%/^\\/?(arn[^?]+)/gp%%"}
 _COPY_SOURCE: list[dict[str, Any]] = [
+    *(
+        {
+            "action": action,
+            "conditions": {
+                **_FROM_ACCESS_POINT,
+                "andCondition": {"lhs": "x-amz-copy-source", "op": op, "rhs": "?versionId="},
+            },
+            "resourcearn_mappings": _ACCESS_POINT_OBJECT,
+        }
+        for action, op in (("s3:GetObject", "INotContains"), ("s3:GetObjectVersion", "Contains"))
+    ),
     {
         "action": "s3:GetObject",
         "conditions": {

@@ -1,0 +1,76 @@
+"""The object a copy reads: S3's ``x-amz-copy-source`` header, which "must be URL-encoded" (S3 API Reference,
+CopyObject and UploadPartCopy, request header ``x-amz-copy-source``), names a bucket and key or an object
+through an access point. CloudTrail logs the header in ``requestParameters`` as sent and lists the
+destination in ``resources[]`` (CloudTrail User Guide, "Amazon S3 data events" examples)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+S3 = "s3.amazonaws.com"
+DESTINATION = ("s3:PutObject", "arn:aws:s3:::reports-archive/2026/q3.pdf")
+# The API reference's own example: "to copy the object reports/january.pdf through access point
+# my-access-point owned by account 123456789012 in Region us-west-2, use the URL encoding of
+# arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/reports/january.pdf"
+ACCESS_POINT_OBJECT = (
+    "arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/reports/january.pdf"
+)
+
+
+def copied(event_name: str, source: str) -> set[tuple[str, str]]:
+    params = {"bucketName": "reports-archive", "key": "2026/q3.pdf", "x-amz-copy-source": source}
+    if event_name == "UploadPartCopy":
+        params |= {"partNumber": "1", "uploadId": "VXBsb2FkIElE"}
+    resources = [
+        {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::reports-archive/2026/q3.pdf"},
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::reports-archive"},
+    ]
+    event = EventMapper().map(cloudtrail_record(S3, event_name, params, resources=resources, data_event=True))
+    assert event.kind == "mapped" and not event.notes, event
+    return set(event.uses)
+
+
+@pytest.mark.parametrize("event_name", ["CopyObject", "UploadPartCopy"])
+@pytest.mark.parametrize(
+    ("source", "read"),
+    [
+        # a space, and characters IAM reads as wildcards: the object itself, written exactly
+        ("reports/2026%2Fq3%20final.pdf", ("s3:GetObject", "arn:aws:s3:::reports/2026/q3 final.pdf")),
+        ("/reports/a%2Ab%3F.csv", ("s3:GetObject", "arn:aws:s3:::reports/a${*}b${?}.csv")),
+        # an encoded "?" is part of the key; the query after a plain "?" names the version
+        (
+            "reports/what%3F.txt?versionId=3HL4kqtJlcpXroDTDmJ",
+            ("s3:GetObjectVersion", "arn:aws:s3:::reports/what${?}.txt"),
+        ),
+    ],
+)
+def test_the_source_key_is_decoded(event_name: str, source: str, read: tuple[str, str]) -> None:
+    assert copied(event_name, source) == {DESTINATION, read}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ACCESS_POINT_OBJECT,
+        "arn%3Aaws%3As3%3Aus-west-2%3A123456789012%3Aaccesspoint%2Fmy-access-point%2Fobject%2Freports%2Fjanuary.pdf",
+    ],
+)
+def test_a_source_through_an_access_point_is_read_on_the_access_point_object(source: str) -> None:
+    """Before: the plain form was read as a bucket named "arn:aws:s3:us-west-2:..." and the grant fell back to
+    the destination listed in resources[]; the encoded form got no read at all."""
+    assert copied("CopyObject", source) == {DESTINATION, ("s3:GetObject", ACCESS_POINT_OBJECT)}
+
+
+def test_a_versioned_source_through_an_access_point() -> None:
+    source = ACCESS_POINT_OBJECT + "?versionId=QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"
+    assert copied("CopyObject", source) == {DESTINATION, ("s3:GetObjectVersion", ACCESS_POINT_OBJECT)}
+
+
+def test_a_plain_source_is_unchanged() -> None:
+    assert copied("CopyObject", "reports/january.pdf") == {
+        DESTINATION,
+        ("s3:GetObject", "arn:aws:s3:::reports/january.pdf"),
+    }
