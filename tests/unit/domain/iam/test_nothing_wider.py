@@ -105,17 +105,18 @@ def test_compaction_never_cuts_inside_an_escape() -> None:
 
 
 def test_a_star_grant_comes_with_a_finding_naming_the_call() -> None:
-    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html: the image, subnet and
-    volumes RunInstances authorizes on are not in the record in a form the mapper reads."""
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html: the network
+    interface CreateNetworkInterface authorizes on is named only in the response. (RunInstances, the call
+    this test used before, is now granted on instance/* and the ARNs its request names.)"""
     event = MAPPER.map(
         cloudtrail_record(
             "ec2.amazonaws.com",
-            "RunInstances",
-            {"instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890", "minCount": 1, "maxCount": 1}]}},
+            "CreateNetworkInterface",
+            {"subnetId": "subnet-0123456789abcdef0"},
             identity=user_identity(),
         )
     )
     starred = sorted({action for action, arn in event.uses if arn == "*"})
-    assert "ec2:RunInstances" in starred
+    assert "ec2:CreateNetworkInterface" in starred
     (note,) = [n for n in event.notes if n[1] == "resource-undetermined"]
-    assert note[0] == "warning" and note[2].startswith("ec2.amazonaws.com:RunInstances: ")
+    assert note[0] == "warning" and note[2].startswith("ec2.amazonaws.com:CreateNetworkInterface: ")

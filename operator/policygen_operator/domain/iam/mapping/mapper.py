@@ -27,12 +27,14 @@ from typing import Any
 from policygen_operator.domain.iam.mapping.fill import action_arns
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
+    ActionPlan,
     Plan,
     carries_tags,
     choose,
     compile_plan,
     memo_key,
     passed_roles,
+    unwrapped,
 )
 from policygen_operator.domain.iam.mapping.records import (
     Context,
@@ -43,8 +45,14 @@ from policygen_operator.domain.iam.mapping.records import (
     parameters,
     writable,
 )
-from policygen_operator.domain.iam.mapping.rules import AUTHENTICATION_FAILURES, IGNORED_EVENT_TYPES
-from policygen_operator.domain.iam.reference import Reference, load_reference
+from policygen_operator.domain.iam.mapping.rules import (
+    AUTHENTICATION_FAILURES,
+    CREATED_TYPES,
+    IGNORED_EVENT_TYPES,
+    UNNAMED_TYPES,
+)
+from policygen_operator.domain.iam.reference import Reference, ResourceType, load_reference
+from policygen_operator.domain.iam.templates import lookup_path
 
 _MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, so memory stays flat
 
@@ -103,7 +111,7 @@ class EventMapper:
     # -- per-record work --
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
-        params = parameters(record.get("requestParameters"))
+        params = unwrapped(parameters(record.get("requestParameters")), plan.wrapper)
         contexts: list[Context] = []
 
         def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own
@@ -132,6 +140,9 @@ class EventMapper:
                     continue  # never a wider pattern in its place
             if exact:
                 uses.extend((action.action, arn) for arn in exact)
+                unnamed = _unnamed(action.action, action.types, exact)
+                if unnamed:
+                    notes.append(_left_to_default(key, action.action, unnamed))
             elif action.action == PASS_ROLE:
                 notes.append(_pass_role_left_out(key))
             else:
@@ -140,9 +151,13 @@ class EventMapper:
         if plan.tag_actions and carries_tags(params):
             primaries = {a.action for a in applicable if a.primary}
             made = [arn for name, arn in uses if arn != "*" and name in primaries]
+            kinds = _tagged_kinds(primaries, applicable, uses, params)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
-                tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
+                if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
+                    tagged = _every(types, kinds, ctx())
+                else:
+                    tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
                 if not tagged:  # what it creates is not named in the request (an instance, a key)
                     unresolved.append(tag)
                     tagged = ["*"]
@@ -199,6 +214,82 @@ def _undetermined(key: str, actions: list[str]) -> tuple[str, str, str]:
         f"{key}: {', '.join(dict.fromkeys(actions))} on * (the record does not name the resource in a form "
         "the mapper reads)",
     )
+
+
+def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
+    """The type of which this ARN names every resource in its account and region (``subnet/*``), if any."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    base = {"Partition": parts[1], "Region": parts[3], "Account": parts[4]}
+    for resource_type in types:
+        if not resource_type.variables or len(resource_type.formats) > 1:
+            continue  # a format to fill: one, with a variable for the resource
+        if resource_type.fill({**base, **dict.fromkeys(resource_type.variables, "*")}) == arn:
+            return resource_type.key
+    return None
+
+
+def _unnamed(action: str, types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
+    """The types a create call (``CREATED_TYPES``) is granted on ``TYPE/*`` without creating them: the
+    request left them to a default, a launch template or a name."""
+    created = CREATED_TYPES.get(action.lower())
+    if created is None:
+        return []
+    kinds = (_whole_type(types, arn) for arn in arns)
+    return sorted({kind for kind in kinds if kind is not None and kind not in created})
+
+
+def _left_to_default(key: str, action: str, kinds: list[str]) -> tuple[str, str, str]:
+    """A required resource the request does not name, granted on every one of its type in the account and
+    region (never ``*``) and said, with why the request does not name it."""
+    why = "; ".join(UNNAMED_TYPES.get(kind, "not named") for kind in kinds)
+    return (
+        "warning",
+        "resource-undetermined",
+        f"{key}: {action} on {', '.join(f'{kind}/*' for kind in kinds)} in the account and region: the "
+        f"request does not name it ({why}); narrow each to the one the call used",
+    )
+
+
+_TAG_RESOURCE_TYPES = (
+    "TagSpecificationSet.Items[].ResourceType",
+    "TagSpecifications[].ResourceType",
+    "TagSpecification[].ResourceType",
+)
+
+
+def _tagged_kinds(
+    primaries: set[str],
+    applicable: list[ActionPlan],
+    uses: list[tuple[str, str]],
+    params: Mapping[str, Any],
+) -> frozenset[str] | None:
+    """For a create call of ``CREATED_TYPES``, the types its tags go on: the tag specifications'
+    ResourceType ("instance", "volume", ...), or what the call was granted to create when they name none.
+    Empty when one names a type the call does not create (the tag call is then undetermined). None for
+    other calls. The tag parameters are in the memo key (``TAG_KEYS``)."""
+    created = frozenset().union(*(CREATED_TYPES.get(action.lower(), frozenset()) for action in primaries))
+    if not created:
+        return None
+    named = frozenset(v for path in _TAG_RESOURCE_TYPES for v in lookup_path(params, path) or ())
+    if named:
+        return named if named <= created else frozenset()
+    types = {a.action: a.types for a in applicable if a.action in primaries}
+    granted = (_whole_type(types[name], arn) for name, arn in uses if name in types)
+    return frozenset(kind for kind in granted if kind in created)
+
+
+def _every(types: tuple[ResourceType, ...], kinds: frozenset[str], ctx: Context) -> list[str]:
+    """``TYPE/*`` in the call's account and region for each kind (images and snapshots without an account,
+    as their formats say); [] when the tag action has no such type."""
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    out = [
+        t.fill({**base, **dict.fromkeys(t.variables, "*")})
+        for t in types
+        if t.key in kinds and len(t.formats) <= 1 and t.variables
+    ]
+    return sorted(out) if len(out) == len(kinds) else []
 
 
 def _unwritable(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:

@@ -34,6 +34,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
+    REQUEST_WRAPPERS,
     TAG_ON_CREATE,
     TAG_PARAMETERS,
     VERSION_SUFFIX,
@@ -44,6 +45,7 @@ from policygen_operator.domain.iam.templates import (
     Compiled,
     compile_condition,
     compile_template,
+    get_field,
     spellings,
 )
 
@@ -194,6 +196,8 @@ class Plan:
     # the actions a call needs depend on its parameters (extras, variants, tags): the action-level mode
     # cannot use the prebuilt results either
     conditional: bool = False
+    # the object CloudTrail writes the request parameters in (``rules.REQUEST_WRAPPERS``), read in its place
+    wrapper: str | None = None
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
@@ -325,6 +329,27 @@ def fixed(kind: Kind, key: str, reason: str) -> Plan:
 
 
 def compile_plan(ref: Reference, source: str, name: str) -> Plan:
+    plan = _compile_plan(ref, source, name)
+    namespace = namespace_of(ref, source) if plan.kind == "mapped" else None
+    method = VERSION_SUFFIX.sub("", name) or name
+    wrapper = REQUEST_WRAPPERS.get((namespace or "", method.lower()))
+    if wrapper is None:
+        return plan
+    # the memo key holds the whole object: what the plan reads inside it is under that one key
+    return replace(plan, wrapper=wrapper, param_keys=plan.param_keys | spelled(frozenset({wrapper})))
+
+
+def unwrapped(params: Mapping[str, Any], wrapper: str | None) -> Mapping[str, Any]:
+    """The parameters inside the request object CloudTrail writes them in, beside any others."""
+    inner = get_field(params, wrapper) if wrapper else None
+    if isinstance(inner, str) and inner.startswith("{"):  # CloudTrail Lake keeps nested objects as JSON
+        inner = parameters(inner)
+    if not isinstance(inner, Mapping):
+        return params
+    return {**{k: v for k, v in params.items() if k not in spellings(wrapper or "")}, **inner}
+
+
+def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
     key = f"{source}:{name}"
     if source in IGNORED_EVENT_SOURCES:
         return fixed("ignored", key, IGNORED_EVENT_SOURCES[source])

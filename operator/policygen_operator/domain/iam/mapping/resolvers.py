@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.templates import get_field, lookup_path, spellings
+from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES
+from policygen_operator.domain.iam.templates import escape, get_field, lookup_path, lookup_raw, spellings
 
 
 class ParameterView(Mapping[str, Any]):
@@ -402,6 +403,146 @@ def _lambda_layer(action: str, params: Mapping[str, Any], ctx: Context) -> list[
 
 _LAYER = Resolver(_lambda_layer, frozenset({"LayerName", "VersionNumber"}))
 
+
+def _ec2_arn(ctx: Context, kind: str, resource_id: str = "*") -> str:
+    account = "" if kind in _EC2_SHARED_TYPES else ctx.account
+    return f"arn:{ctx.partition}:ec2:{ctx.region}:{account}:{kind}/{resource_id}"
+
+
+def _values(params: Mapping[str, Any], *paths: str) -> list[str]:
+    """Every value at any of the paths (CloudTrail's ``xSet.Items[]`` spelling and the SDK's), in order."""
+    return list(dict.fromkeys(v for path in paths for v in lookup_path(params, path) or ()))
+
+
+def _named(ctx: Context, kind: str, values: list[str]) -> list[str]:
+    """Exact ARNs of what the request names; ``kind/*`` when it names none (the call's default, which the
+    mapper reports: ``rules.UNNAMED_TYPES``)."""
+    return [_ec2_arn(ctx, kind, escape(v)) for v in values] or [_ec2_arn(ctx, kind)]
+
+
+# RunInstances as CloudTrail writes it (the Query API: lists as ``xSet: {"items": [...]}``, the image and
+# key pair inside ``instancesSet.items``) and as the SDK names it; CreateFleet's request object (read through
+# ``rules.REQUEST_WRAPPERS``) with its per-template overrides.
+_LAUNCH_READS = frozenset(
+    {
+        "InstancesSet",
+        "ImageId",
+        "KeyName",
+        "LaunchTemplate",
+        "LaunchTemplateConfigs",
+        "SubnetId",
+        "GroupSet",
+        "SecurityGroupIds",
+        "SecurityGroups",
+        "NetworkInterfaceSet",
+        "NetworkInterfaces",
+        "BlockDeviceMapping",
+        "BlockDeviceMappings",
+        "Placement",
+        "CapacityReservationSpecification",
+        "InstanceMarketOptions",
+    }
+)
+_INTERFACES = ("NetworkInterfaceSet.Items[]", "NetworkInterfaces[]")
+_TEMPLATES = ("LaunchTemplate", "LaunchTemplateConfigs[].LaunchTemplateSpecification")
+_OVERRIDES = "LaunchTemplateConfigs[].Overrides[]"
+
+
+def _ec2_launch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """RunInstances and CreateFleet: what the launch creates (``rules.CREATED_TYPES``) on ``TYPE/*``, what the
+    request names by its ARN, and what it leaves to a default (the default subnet, the VPC's default
+    security group, the launch template's AMI) on ``TYPE/*``. ``_fitting`` keeps each action's own types
+    (CreateFleet has no security group or key pair of its own).
+
+    "If you don't specify a subnet ID, we choose a default subnet from your default VPC for you"; "If you
+    don't specify a security group ID, we use the default security group for the VPC"; "ImageId: ... An AMI
+    ID is required to launch an instance and must be specified here or in a launch template"; "SubnetId: ...
+    If you specify a network interface, you must specify any subnets as part of the network interface"
+    (EC2 API Reference, RunInstances). Images have no account in their ARN ("arn:aws:ec2:region::image/
+    ami-9e1670f7", EC2 User Guide, "Launch instances (RunInstances)")."""
+    if action not in ("ec2:RunInstances", "ec2:CreateFleet"):
+        return None  # iam:PassRole keeps the table's reading (an instance profile: the finding)
+    # the instance, its volumes, the fleet: interfaces below (an existing one may be attached), a Spot
+    # request only for a Spot launch
+    created = CREATED_TYPES[action.lower()] - {"network-interface", "spot-instances-request"}
+    out = [_ec2_arn(ctx, kind) for kind in sorted(created)]
+    interfaces = [i for path in _INTERFACES for i in lookup_raw(params, path) if isinstance(i, Mapping)]
+    existing = _values(params, *(f"{p}.NetworkInterfaceId" for p in _INTERFACES))
+    out += [_ec2_arn(ctx, "network-interface", escape(eni)) for eni in existing]
+    if len(existing) < max(len(interfaces), 1):  # an interface the launch creates (the primary one)
+        out.append(_ec2_arn(ctx, "network-interface"))
+    images = _values(params, "InstancesSet.Items[].ImageId", "ImageId", f"{_OVERRIDES}.ImageId")
+    amis = [v for v in images if v.startswith("ami-")]  # "resolve:ssm:..." names a parameter, not an AMI
+    out += _named(ctx, "image", amis if len(amis) == len(images) else [])
+    out += _named(
+        ctx,
+        "subnet",
+        _values(params, "SubnetId", f"{_OVERRIDES}.SubnetId", *(f"{p}.SubnetId" for p in _INTERFACES)),
+    )
+    groups = _values(
+        params,
+        "GroupSet.Items[].GroupId",
+        "SecurityGroupIds[]",
+        *(f"{p}.GroupSet.Items[].GroupId" for p in _INTERFACES),
+        *(f"{p}.Groups[]" for p in _INTERFACES),
+    )
+    by_name = _values(params, "GroupSet.Items[].GroupName", "SecurityGroups[]")
+    out += _named(ctx, "security-group", [] if by_name else groups)
+    out += [
+        _ec2_arn(ctx, "key-pair", escape(name))
+        for name in _values(params, "InstancesSet.Items[].KeyName", "KeyName")
+    ]
+    template_ids = _values(params, *(f"{p}.LaunchTemplateId" for p in _TEMPLATES))
+    template_names = _values(params, *(f"{p}.LaunchTemplateName" for p in _TEMPLATES))
+    if template_ids or template_names:  # its ARN holds the id: one given by name is launch-template/*
+        out += _named(ctx, "launch-template", [] if template_names else template_ids)
+    out += [
+        _ec2_arn(ctx, "snapshot", escape(snapshot))
+        for snapshot in _values(
+            params, "BlockDeviceMapping.Items[].Ebs.SnapshotId", "BlockDeviceMappings[].Ebs.SnapshotId"
+        )
+    ]
+    placement = _values(params, "Placement.GroupName", f"{_OVERRIDES}.Placement.GroupName")
+    if placement or _values(params, "Placement.GroupId"):
+        out += _named(ctx, "placement-group", placement)
+    out += [
+        _ec2_arn(ctx, "capacity-reservation", escape(reservation))
+        for reservation in _values(
+            params, "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId"
+        )
+    ]
+    if any(v.lower() == "spot" for v in _values(params, "InstanceMarketOptions.MarketType")):
+        out.append(_ec2_arn(ctx, "spot-instances-request"))
+    return out
+
+
+def _ec2_volume(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateVolume: the new volume (``volume/*``, "Create a volume" in the EC2 User Guide's example
+    policies) and the snapshot it is restored from ("SnapshotId: The snapshot from which to create the
+    volume", EC2 API Reference)."""
+    if action != "ec2:CreateVolume":
+        return None
+    snapshots = _values(params, "SnapshotId")
+    return [_ec2_arn(ctx, "volume"), *(_ec2_arn(ctx, "snapshot", escape(s)) for s in snapshots)]
+
+
+def _ec2_snapshot(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateSnapshot: the new snapshot (``snapshot/*`` without an account, "Create a snapshot" in the EC2
+    User Guide's example policies) and the volume it is taken of ("VolumeId: The ID of the Amazon EBS
+    volume", EC2 API Reference)."""
+    if action != "ec2:CreateSnapshot":
+        return None
+    return [_ec2_arn(ctx, "snapshot"), *_named(ctx, "volume", _values(params, "VolumeId"))]
+
+
+def _ec2_security_group(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateSecurityGroup: the new group (``security-group/*``) in the VPC the request names ("VpcId: The
+    ID of the VPC. Required for a nondefault VPC.", EC2 API Reference), else the default VPC."""
+    if action != "ec2:CreateSecurityGroup":
+        return None
+    return [_ec2_arn(ctx, "security-group"), *_named(ctx, "vpc", _values(params, "VpcId"))]
+
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -415,6 +556,11 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("dynamodb", "executetransaction"): Resolver(_partiql, _STATEMENTS),
     ("ec2", "createtags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
     ("ec2", "deletetags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
+    ("ec2", "runinstances"): Resolver(_ec2_launch, _LAUNCH_READS),
+    ("ec2", "createfleet"): Resolver(_ec2_launch, _LAUNCH_READS),
+    ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
+    ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
+    ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
     ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),

@@ -458,7 +458,67 @@ TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
 }
 # The request parameters (SDK spelling) that carry tags for a resource being created; CloudTrail writes
 # EC2's TagSpecifications as tagSpecificationSet.
-TAG_PARAMETERS = ("Tags", "TagSpecifications", "TagSpecificationSet", "TagList", "TagsList", "ResourceTags")
+# EC2's CreateFleet, logged inside its request object, spells them TagSpecification (the Query API's name).
+TAG_PARAMETERS = (
+    "Tags",
+    "TagSpecifications",
+    "TagSpecificationSet",
+    "TagSpecification",
+    "TagList",
+    "TagsList",
+    "ResourceTags",
+)
+
+# Calls whose CloudTrail record holds the request parameters inside one object named after the request, with
+# the SDK's capitalised names: CreateFleet's ``"requestParameters": {"CreateFleetRequest": {"Type":
+# "instant", "LaunchTemplateConfigs": ..., "TagSpecification": ...}}`` (what Karpenter's node launches
+# log). The mapper reads the parameters inside it; the memo key holds the whole object.
+REQUEST_WRAPPERS: dict[tuple[str, str], str] = {("ec2", "createfleet"): "CreateFleetRequest"}
+
+# EC2 calls that create resources whose ids only the response holds: each is granted on ``TYPE/*`` for what
+# it creates (the narrowest grant: the id does not exist before the call), on the exact ARNs of what the
+# request names, and on ``TYPE/*`` with the resource-undetermined finding for a resource the request leaves
+# to a default (``resolvers._ec2_launch`` and the others). Tags on create are granted on what the call
+# creates, by the tag specification's ResourceType.
+# - RunInstances: "RunInstances requires an AMI and creates an instance. Users can specify a key pair and
+#   security group in the request. Launching into a VPC requires a subnet, and creates a network interface.
+#   Launching from an Amazon EBS-backed AMI creates a volume." (EC2 User Guide, "Example policies to control
+#   access the Amazon EC2 API", "Launch instances (RunInstances)"; its policies grant instance/*, volume/*,
+#   network-interface/*); a Spot launch creates a Spot Instance request ("spot-instances-request/*" in the
+#   same page's RunInstances tag examples; TagSpecifications: "Instances, Volumes, Spot Instance requests,
+#   Network interfaces", EC2 API Reference).
+# - CreateFleet: "If the fleet type is instant, specify a resource type of fleet to tag the fleet, instance
+#   to tag the instances at launch, volume to tag the volumes at launch, or network-interface to tag the
+#   network interfaces" (EC2 API Reference, CreateFleet, TagSpecifications).
+# - CreateVolume and CreateSnapshot: the same page's "Create a volume" grants ec2:CreateVolume on
+#   "arn:aws:ec2:us-east-1:123456789012:volume/*", "Create a snapshot" ec2:CreateSnapshot on
+#   "arn:aws:ec2:us-east-1::snapshot/*" (no account: snapshots and images are shared by id).
+# - CreateSecurityGroup: the group is its security-group type ("Creates a security group", EC2 API
+#   Reference), its VPC the vpc type (Service Authorization Reference, Amazon EC2).
+CREATED_TYPES: dict[str, frozenset[str]] = {
+    "ec2:runinstances": frozenset({"instance", "network-interface", "volume", "spot-instances-request"}),
+    "ec2:createfleet": frozenset({"fleet", "instance", "network-interface", "volume"}),
+    "ec2:createvolume": frozenset({"volume"}),
+    "ec2:createsnapshot": frozenset({"snapshot"}),
+    "ec2:createsecuritygroup": frozenset({"security-group"}),
+}
+# Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
+# "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
+# specify a security group ID, we use the default security group for the VPC" (RunInstances); "An AMI ID is
+# required to launch an instance and must be specified here or in a launch template" (ImageId); "VpcId: The
+# ID of the VPC. Required for a nondefault VPC." (CreateSecurityGroup; all EC2 API Reference). A launch
+# template or placement group given by name and a security group given by name have ARNs that hold
+# something else (launch-template/lt-..., placement-group/NAME, security-group/sg-...).
+UNNAMED_TYPES: dict[str, str] = {
+    "image": "no AMI id: the launch template's AMI, or one given as an SSM parameter",
+    "subnet": "no subnet id: the default subnet or the launch template's",
+    "security-group": "no security group id: the VPC's default group, the launch template's, or groups given "
+    "by name",
+    "launch-template": "a launch template given by name, not by its id",
+    "placement-group": "a placement group given by id, not by its name",
+    "vpc": "no VPC id: the default VPC",
+    "volume": "no volume id",
+}
 
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
