@@ -360,3 +360,40 @@ def test_tags_for_a_type_the_call_does_not_create_stay_undetermined() -> None:
     event = EventMapper().map(cloudtrail_record(EC2, "RunInstances", params))
     assert ("ec2:CreateTags", "*") in event.uses
     assert event.reason.startswith("resource not determined") and "ec2:CreateTags" in event.reason
+
+
+def test_create_network_interface_for_a_pod() -> None:
+    """The Amazon VPC CNI plugin's call for each pod ENI, tagged at creation (its IAM policy,
+    AmazonEKS_CNI_Policy, grants ec2:CreateNetworkInterface and ec2:CreateTags on network-interface/*):
+    the new interface on ``network-interface/*``, the subnet and groups the request names on their ARNs
+    (EC2 API Reference, CreateNetworkInterface: ``SubnetId``, ``Groups``, here ``groupSet.items``)."""
+    params = {
+        "subnetId": SUBNET,
+        "description": "aws-K8S-i-0123456789abcdef0",
+        "groupSet": {"items": [{"groupId": GROUP}, {"groupId": "sg-0fedcba9876543210"}]},
+        "privateIpAddressesSet": {},
+        "tagSpecificationSet": {
+            "items": [
+                {
+                    "resourceType": "network-interface",
+                    "tags": [{"key": "cluster.k8s.amazonaws.com/name", "value": "prod"}],
+                }
+            ]
+        },
+    }
+    assert granted(EC2, "CreateNetworkInterface", params) == {
+        ("ec2:CreateNetworkInterface", f"{REGION}:network-interface/*"),
+        ("ec2:CreateNetworkInterface", f"{REGION}:subnet/{SUBNET}"),
+        ("ec2:CreateNetworkInterface", f"{REGION}:security-group/{GROUP}"),
+        ("ec2:CreateNetworkInterface", f"{REGION}:security-group/sg-0fedcba9876543210"),
+        ("ec2:CreateTags", f"{REGION}:network-interface/*"),
+    }
+
+
+def test_create_network_interface_without_groups_names_none() -> None:
+    """Security groups are optional for the call (Service Authorization Reference); the subnet is required."""
+    params = {"subnetId": SUBNET, "groupSet": {}, "privateIpAddressesSet": {}}
+    assert granted(EC2, "CreateNetworkInterface", params) == {
+        ("ec2:CreateNetworkInterface", f"{REGION}:network-interface/*"),
+        ("ec2:CreateNetworkInterface", f"{REGION}:subnet/{SUBNET}"),
+    }

@@ -105,18 +105,19 @@ def test_compaction_never_cuts_inside_an_escape() -> None:
 
 
 def test_a_star_grant_comes_with_a_finding_naming_the_call() -> None:
-    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html: the network
-    interface CreateNetworkInterface authorizes on is named only in the response. (RunInstances, the call
-    this test used before, is now granted on instance/* and the ARNs its request names.)"""
+    """https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryExecution.html: "Requires you to
+    have access to the workgroup in which the query ran", while the request names only the query's id.
+    (RunInstances and then CreateNetworkInterface, the calls this test used before, are now granted on what
+    they create and the ARNs their requests name.)"""
     event = MAPPER.map(
         cloudtrail_record(
-            "ec2.amazonaws.com",
-            "CreateNetworkInterface",
-            {"subnetId": "subnet-0123456789abcdef0"},
+            "athena.amazonaws.com",
+            "GetQueryExecution",
+            {"queryExecutionId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
             identity=user_identity(),
         )
     )
     starred = sorted({action for action, arn in event.uses if arn == "*"})
-    assert "ec2:CreateNetworkInterface" in starred
+    assert "athena:GetQueryExecution" in starred
     (note,) = [n for n in event.notes if n[1] == "resource-undetermined"]
-    assert note[0] == "warning" and note[2].startswith("ec2.amazonaws.com:CreateNetworkInterface: ")
+    assert note[0] == "warning" and note[2].startswith("athena.amazonaws.com:GetQueryExecution: ")

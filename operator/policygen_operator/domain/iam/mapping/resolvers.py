@@ -543,6 +543,21 @@ def _ec2_security_group(action: str, params: Mapping[str, Any], ctx: Context) ->
     return [_ec2_arn(ctx, "security-group"), *_named(ctx, "vpc", _values(params, "VpcId"))]
 
 
+def _ec2_network_interface(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateNetworkInterface (the Amazon VPC CNI plugin's call for every pod ENI): the new interface
+    (``network-interface/*``), the subnet it is created in ("SubnetId: The ID of the subnet to associate with
+    the network interface", required) and the security groups it names ("Groups: The IDs of the security
+    groups"; CloudTrail writes ``groupSet.items[].groupId``; EC2 API Reference)."""
+    if action != "ec2:CreateNetworkInterface":
+        return None
+    groups = _values(params, "GroupSet.Items[].GroupId", "Groups[]")
+    return [
+        _ec2_arn(ctx, "network-interface"),
+        *_named(ctx, "subnet", _values(params, "SubnetId")),
+        *(_ec2_arn(ctx, "security-group", escape(group)) for group in groups),
+    ]
+
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -561,6 +576,9 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
     ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
+    ("ec2", "createnetworkinterface"): Resolver(
+        _ec2_network_interface, frozenset({"SubnetId", "GroupSet", "Groups"})
+    ),
     ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),

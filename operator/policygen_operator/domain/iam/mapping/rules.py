@@ -501,6 +501,7 @@ CREATED_TYPES: dict[str, frozenset[str]] = {
     "ec2:createvolume": frozenset({"volume"}),
     "ec2:createsnapshot": frozenset({"snapshot"}),
     "ec2:createsecuritygroup": frozenset({"security-group"}),
+    "ec2:createnetworkinterface": frozenset({"network-interface"}),
 }
 # Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
 # "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
