@@ -333,6 +333,8 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
     namespace = namespace_of(ref, source) if plan.kind == "mapped" else None
     method = VERSION_SUFFIX.sub("", name) or name
     wrapper = REQUEST_WRAPPERS.get((namespace or "", method.lower()))
+    if wrapper is None and namespace == "ec2":
+        wrapper = f"{method}Request"  # EC2's newer calls: ``{"CreateLaunchTemplateRequest": {...}}``
     if wrapper is None:
         return plan
     # the memo key holds the whole object: what the plan reads inside it is under that one key
@@ -340,13 +342,51 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
 
 
 def unwrapped(params: Mapping[str, Any], wrapper: str | None) -> Mapping[str, Any]:
-    """The parameters inside the request object CloudTrail writes them in, beside any others."""
+    """The parameters inside the request object CloudTrail writes them in, beside any others, in the SDK's
+    shape (``query_shaped``)."""
     inner = get_field(params, wrapper) if wrapper else None
     if isinstance(inner, str) and inner.startswith("{"):  # CloudTrail Lake keeps nested objects as JSON
         inner = parameters(inner)
     if not isinstance(inner, Mapping):
         return params
-    return {**{k: v for k, v in params.items() if k not in spellings(wrapper or "")}, **inner}
+    shaped = query_shaped(inner)
+    return {**{k: v for k, v in params.items() if k not in spellings(wrapper or "")}, **shaped}
+
+
+def query_shaped(value: Any) -> Any:
+    """A request object as EC2's Query protocol serialises it, in the SDK's shape. Its list members carry
+    the list's position as ``"tag": N``, a list of strings holds ``{"tag": N, "content": VALUE}``, and each
+    list is named by its member (``SecurityGroupId``, ``FleetId``, ``TagSpecification``) where the SDK names
+    the list (``SecurityGroupIds``, ``FleetIds``, ``TagSpecifications``): ``{"DeleteFleetsRequest":
+    {"FleetId": {"tag": 1, "content": "fleet-..."}}}``, ``"SecurityGroupId": {"tag": 1, "content":
+    "sg-..."}`` in a CreateLaunchTemplate record. Each such member is kept under its name and under the
+    plural the tables read."""
+    if isinstance(value, list):
+        return [query_shaped(item) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    if "content" in value and value.keys() <= {"tag", "content"}:
+        return query_shaped(value["content"])
+    out: dict[str, Any] = {}
+    listed: list[str] = []
+    for key, item in value.items():
+        if key == "tag" and isinstance(item, int):
+            continue
+        out[key] = query_shaped(item)
+        if _is_query_list(item):
+            listed.append(key)
+    for key in listed:
+        plural = f"{key}s"
+        if plural not in out:
+            item = out[key]
+            out[plural] = item if isinstance(item, list) else [item]
+    return out
+
+
+def _is_query_list(value: Any) -> bool:
+    """A Query-protocol list: its member(s) carry their position as ``"tag"``."""
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(isinstance(i, Mapping) and isinstance(i.get("tag"), int) for i in items)
 
 
 def _compile_plan(ref: Reference, source: str, name: str) -> Plan:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES
+from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES, EC2_CREATES
 from policygen_operator.domain.iam.templates import escape, get_field, lookup_path, lookup_raw, spellings
 
 
@@ -558,6 +558,79 @@ def _ec2_network_interface(action: str, params: Mapping[str, Any], ctx: Context)
     ]
 
 
+# The parameters ``_ec2_created`` reads ids from: the SDK's names of the calls in ``rules.EC2_CREATES`` that
+# take an id (botocore's EC2 model), the Query protocol's member names CloudTrail writes for its lists
+# (``SubnetId`` for ``SubnetIds``) and the ``xSet`` forms of the older calls.
+_CREATE_ID_PARAMETERS = frozenset(
+    {
+        "VpcId",
+        "SubnetId",
+        "SubnetIds",
+        "SubnetIdSet",
+        "SecurityGroupId",
+        "SecurityGroupIds",
+        "RouteTableId",
+        "RouteTableIds",
+        "InstanceId",
+        "AllocationId",
+        "SecondaryAllocationId",
+        "SecondaryAllocationIds",
+        "TransitGatewayId",
+        "CustomerGatewayId",
+        "VpnGatewayId",
+        "ResourceId",
+        "ResourceIds",
+        "ResourceIdSet",
+        "PeerVpcId",
+        "PeerOwnerId",
+        "PeerRegion",
+    }
+)
+_PEER = frozenset(spellings("PeerVpcId"))
+
+
+def _id_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _id_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _id_strings(item)
+
+
+def _ec2_created(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The calls of ``rules.EC2_CREATES``: what the call creates on ``TYPE/*`` (its id exists only after the
+    call), each resource the request names by id on its ARN (the id's prefix gives the type, as for the tag
+    calls), and a required type the request names nothing of on ``TYPE/*``, which the mapper reports
+    (``rules.UNNAMED_TYPES``). The peer of a VPC peering connection is in the account and Region the request
+    names for it ("PeerOwnerId: The Amazon Web Services account ID of the owner of the accepter VPC";
+    "PeerRegion", EC2 API Reference, CreateVpcPeeringConnection). ``_fitting`` keeps the action's types."""
+    created, required = EC2_CREATES.get(action.lower(), (frozenset(), ()))
+    if not created:
+        return None
+    out = [_ec2_arn(ctx, kind) for kind in sorted(created)]
+    named: set[str] = set()
+    for key, value in params.items():
+        place = ctx
+        if key in _PEER:
+            account, region = get_field(params, "PeerOwnerId"), get_field(params, "PeerRegion")
+            place = replace(
+                ctx,
+                account=account if isinstance(account, str) and account else ctx.account,
+                region=region if isinstance(region, str) and region else ctx.region,
+            )
+        for resource_id in _id_strings(value):
+            match = _EC2_ID.fullmatch(resource_id)
+            kind = _EC2_ID_TYPES.get(match.group(1)) if match else None
+            if kind is not None:
+                named.add(kind)
+                out.append(_ec2_arn(place, kind, resource_id))
+    out.extend(_ec2_arn(ctx, kind) for kind in required if kind not in named)
+    return list(dict.fromkeys(out))
+
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -576,6 +649,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
     ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
+    **{
+        ("ec2", action.split(":", 1)[1]): Resolver(_ec2_created, _CREATE_ID_PARAMETERS)
+        for action in EC2_CREATES
+    },
     ("ec2", "createnetworkinterface"): Resolver(
         _ec2_network_interface, frozenset({"SubnetId", "GroupSet", "Groups"})
     ),

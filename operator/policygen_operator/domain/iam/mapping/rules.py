@@ -88,6 +88,13 @@ EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
 DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
     ("cloudtrail", "createtrail"): frozenset({"s3:PutObject"}),
     ("cloudtrail", "updatetrail"): frozenset({"s3:PutObject"}),
+    # The table's ec2:CreateTags for these creates was granted whether or not the request carried tags (on
+    # "*" without them, and CreateSubnet's under the vpc type); tags given at creation are authorized on
+    # what the call creates, by the reference's dependent actions (``tag_on_create``), as for every create.
+    **{
+        ("ec2", m): frozenset({"ec2:CreateTags"})
+        for m in ("createvpc", "createsubnet", "createinternetgateway")
+    },
 }
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
@@ -503,6 +510,43 @@ CREATED_TYPES: dict[str, frozenset[str]] = {
     "ec2:createsecuritygroup": frozenset({"security-group"}),
     "ec2:createnetworkinterface": frozenset({"network-interface"}),
 }
+# More EC2 create calls of the same kind, read by one resolver (``resolvers._ec2_created``): per action, the
+# types it creates (the one its name names, and the snapshots CreateImage makes of the instance's volumes:
+# "Creates an Amazon EBS-backed AMI ... Amazon EC2 creates snapshots of each of the attached volumes", EC2
+# API Reference, CreateImage) and the other types the Service Authorization Reference marks required for it,
+# which the request names by id or leaves to a default (``test_ec2_creates`` checks both lists against the
+# reference). The VPC networking, images, launch templates, addresses and VPN calls that infrastructure code
+# (Terraform's VPC and EKS modules, CDK) makes when it builds a network.
+EC2_CREATES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "ec2:createvpc": (frozenset({"vpc"}), ()),
+    "ec2:createsubnet": (frozenset({"subnet"}), ("vpc",)),
+    "ec2:createroutetable": (frozenset({"route-table"}), ("vpc",)),
+    "ec2:createinternetgateway": (frozenset({"internet-gateway"}), ()),
+    "ec2:createegressonlyinternetgateway": (frozenset({"egress-only-internet-gateway"}), ("vpc",)),
+    "ec2:createnatgateway": (frozenset({"natgateway"}), ()),
+    "ec2:createnetworkacl": (frozenset({"network-acl"}), ("vpc",)),
+    "ec2:createdhcpoptions": (frozenset({"dhcp-options"}), ()),
+    "ec2:createvpcendpoint": (frozenset({"vpc-endpoint"}), ("vpc",)),
+    "ec2:createvpcpeeringconnection": (frozenset({"vpc-peering-connection"}), ("vpc",)),
+    "ec2:createlaunchtemplate": (frozenset({"launch-template"}), ()),
+    "ec2:createimage": (frozenset({"image", "snapshot"}), ("instance",)),
+    "ec2:registerimage": (frozenset({"image"}), ()),
+    "ec2:allocateaddress": (frozenset({"elastic-ip"}), ()),
+    "ec2:createtransitgateway": (frozenset({"transit-gateway"}), ()),
+    "ec2:createtransitgatewayroutetable": (frozenset({"transit-gateway-route-table"}), ("transit-gateway",)),
+    "ec2:createtransitgatewayvpcattachment": (
+        frozenset({"transit-gateway-attachment"}),
+        ("subnet", "transit-gateway", "vpc"),
+    ),
+    "ec2:createcustomergateway": (frozenset({"customer-gateway"}), ()),
+    "ec2:createvpngateway": (frozenset({"vpn-gateway"}), ()),
+    "ec2:createvpnconnection": (frozenset({"vpn-connection"}), ("customer-gateway",)),
+    "ec2:createflowlogs": (frozenset({"vpc-flow-log"}), ()),
+    "ec2:createcapacityreservation": (frozenset({"capacity-reservation"}), ()),
+    "ec2:createmanagedprefixlist": (frozenset({"prefix-list"}), ()),
+    "ec2:createinstanceconnectendpoint": (frozenset({"instance-connect-endpoint"}), ("subnet",)),
+}
+CREATED_TYPES.update({action: created for action, (created, _) in EC2_CREATES.items()})
 # Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
 # "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
 # specify a security group ID, we use the default security group for the VPC" (RunInstances); "An AMI ID is
@@ -519,6 +563,9 @@ UNNAMED_TYPES: dict[str, str] = {
     "placement-group": "a placement group given by id, not by its name",
     "vpc": "no VPC id: the default VPC",
     "volume": "no volume id",
+    "instance": "no instance id",
+    "transit-gateway": "no transit gateway id",
+    "customer-gateway": "no customer gateway id",
 }
 
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
