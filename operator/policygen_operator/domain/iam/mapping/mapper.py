@@ -39,6 +39,7 @@ from policygen_operator.domain.iam.mapping.plans import (
 from policygen_operator.domain.iam.mapping.records import (
     Context,
     MappedEvent,
+    arns_decoded,
     context_of,
     is_denied,
     listed_resources,
@@ -111,7 +112,7 @@ class EventMapper:
     # -- per-record work --
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
-        params = unwrapped(parameters(record.get("requestParameters")), plan.wrapper)
+        params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))
         contexts: list[Context] = []
 
         def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own

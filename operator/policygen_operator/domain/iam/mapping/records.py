@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from policygen_operator.domain.iam.mapping.rules import AUTHORIZATION_FAILURES, NOT_AUTHORIZED
-from policygen_operator.domain.iam.templates import escape
+from policygen_operator.domain.iam.templates import escape, percent_decoded
 
 Kind = Literal["mapped", "unmapped", "ignored"]
 
@@ -92,6 +92,20 @@ def parameters(value: Any) -> Mapping[str, Any]:
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
+
+
+def arns_decoded(value: Any) -> Any:
+    """The parameters with each URL-encoded ARN decoded. Services with REST APIs log the ARNs a call puts
+    in its path as sent, URL-encoded: Security Hub's GetFindingAggregator logs ``"FindingAggregatorArn":
+    "arn%3Aaws%3Asecurityhub%3Aus-east-1%3A...:finding-aggregator/..."`` (a console record quoted by Permiso's
+    Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``."""
+    if isinstance(value, str):
+        return percent_decoded(value) if value[:6].lower() == "arn%3a" else value
+    if isinstance(value, list):
+        return [arns_decoded(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: arns_decoded(item) for key, item in value.items()}
+    return value
 
 
 def listed_resources(record: Mapping[str, Any]) -> list[str]:

@@ -246,6 +246,8 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
     "states:listexecutions": frozenset({"statemachine", "maprun"}),
     # Route 53 ChangeTagsForResource: "ResourceType: The type of the resource", a hosted zone or health check
     "route53:changetagsforresource": frozenset({"hostedzone", "healthcheck"}),
+    "iam:generateservicelastaccesseddetails": frozenset({"user", "group", "role", "policy"}),
+    "iam:listpoliciesgrantingserviceaccess": frozenset({"user", "group", "role"}),
     **{
         f"kinesis:{name}": frozenset({"stream", "consumer", "channel"})
         for name in (
@@ -925,6 +927,12 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
 }
 
+_SSM_NODE = {
+    "instance": "arn:${Partition}:ec2:${Region}:${Account}:instance/%%regex%${Target}%/^(i-[0-9a-f]+)$/g%%",
+    "managed-instance": "arn:${Partition}:ssm:${Region}:${Account}:managed-instance/"
+    "%%regex%${Target}%/^(mi-[0-9a-f]+)$/g%%",
+}
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **AUTHORIZED_BY,
     # "To change a user name, the requester must have appropriate permissions on both the source object
@@ -1174,15 +1182,39 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # DocumentName the session uses SSM-SessionManagerRunShell, for which "The session starts even if the
     # user's IAM policy doesn't grant explicit permission" (SSM User Guide, "Enforce a session document
     # permission check"): the node is then the whole grant.
+    # The node is an EC2 instance's ARN for ``i-...`` and a managed node's for ``mi-...`` (its type by the
+    # prefix, as SSM's example policies write them: "arn:aws:ec2:...:instance/i-...",
+    # "arn:aws:ssm:...:managed-instance/mi-...").
     ("ssm", "startsession"): [
         {
             "action": "ssm:StartSession",
-            "resource_mappings": {
-                "DocumentName": {"template": "${DocumentName}"},
-                "InstanceId": {"template": "%%regex%${Target}%/^(m?i-[0-9a-f]+)$/g%%"},
-            },
+            "resource_mappings": {"DocumentName": {"template": "${DocumentName}"}},
+            "resourcearn_mappings": _SSM_NODE,
         }
     ],
+    # GetConnectionStatus: "Target: The managed node ID" (SSM API Reference), a node as StartSession's target
+    ("ssm", "getconnectionstatus"): [
+        {"action": "ssm:GetConnectionStatus", "resourcearn_mappings": _SSM_NODE}
+    ],
+    # GetTrail: "Name: The name or the Amazon Resource Name (ARN) of the trail for which you want to retrieve
+    # settings information" (CloudTrail API Reference); the table gave it no resource, as it does for
+    # GetTrailStatus's same parameter
+    ("cloudtrail", "gettrail"): [
+        {"action": "cloudtrail:GetTrail", "resource_mappings": {"TrailName": {"template": "${Name}"}}}
+    ],
+    # "Arn: The ARN of the IAM resource (user, group, role, or managed policy) used to generate information
+    # about when the resource was last used" (GenerateServiceLastAccessedDetails; ListPoliciesGrantingService
+    # Access: "The ARN of the IAM identity (user, group, or role)", IAM API Reference): the entity as given.
+    # The reference marks each of the types required; one ARN names one of them (``ALTERNATIVE_TYPES``).
+    **{
+        ("iam", name.lower()): [
+            {"action": f"iam:{name}", "resourcearn_mappings": dict.fromkeys(types, "${Arn}")}
+        ]
+        for name, types in (
+            ("GenerateServiceLastAccessedDetails", ("user", "group", "role", "policy")),
+            ("ListPoliciesGrantingServiceAccess", ("user", "group", "role")),
+        )
+    },
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
     ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),

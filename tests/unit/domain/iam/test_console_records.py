@@ -1,0 +1,86 @@
+"""Request parameters of real CloudTrail records, as Permiso's Cloud Console Cartographer quotes them for
+each console action (https://github.com/Permiso-io-tools/CloudConsoleCartographer, Apache-2.0,
+``Code/AddLabel.ps1`` at commit 10156353; account ids as published there). Each was granted on ``*`` with
+a finding although the record names its resource."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.domain.iam.records import granted
+
+ACCOUNT = "012345678900"
+
+
+def test_a_url_encoded_arn_is_read_decoded() -> None:
+    """Security Hub's REST API takes the aggregator's ARN in its path, and CloudTrail logs it URL-encoded:
+    ``{"FindingAggregatorArn":"arn%3Aaws%3Asecurityhub%3Aus-east-1%3A785721329856%3Afinding-aggregator/..."}``."""
+    params = {
+        "FindingAggregatorArn": "arn%3Aaws%3Asecurityhub%3Aus-east-1%3A785721329856%3Afinding-aggregator/"
+        "db014773-abcd-1234-5678-133337c0ffee"
+    }
+    assert granted("securityhub.amazonaws.com", "GetFindingAggregator", params) == {
+        (
+            "securityhub:GetFindingAggregator",
+            "arn:aws:securityhub:us-east-1:785721329856:finding-aggregator/db014773-abcd-1234-5678-133337c0ffee",
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "trail"),
+    [
+        (
+            f"arn:aws:cloudtrail:us-east-2:{ACCOUNT}:trail/management-events",
+            f"arn:aws:cloudtrail:us-east-2:{ACCOUNT}:trail/management-events",
+        ),
+        ("management-events", "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"),
+    ],
+)
+def test_get_trail_by_arn_or_name(name: str, trail: str) -> None:
+    """``{"name":"arn:aws:cloudtrail:us-east-2:012345678900:trail/management-events"}``; "Name: The name or
+    the Amazon Resource Name (ARN) of the trail" (CloudTrail API Reference, GetTrail)."""
+    assert granted("cloudtrail.amazonaws.com", "GetTrail", {"name": name}) == {("cloudtrail:GetTrail", trail)}
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        (
+            "GenerateServiceLastAccessedDetails",
+            {"arn": f"arn:aws:iam::{ACCOUNT}:user/userNameGoesHere", "granularity": "ACTION_LEVEL"},
+        ),
+        (
+            "ListPoliciesGrantingServiceAccess",
+            {
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/userNameGoesHere",
+                "serviceNamespaces": ["access-analyzer"],
+            },
+        ),
+    ],
+)
+def test_iam_calls_on_the_entity_they_name_by_arn(name: str, params: dict[str, object]) -> None:
+    assert granted("iam.amazonaws.com", name, params) == {
+        (f"iam:{name}", f"arn:aws:iam::{ACCOUNT}:user/userNameGoesHere")
+    }
+
+
+def test_a_role_given_to_last_accessed_details_is_that_role() -> None:
+    params = {"arn": "arn:aws:iam::111122223333:role/service-role/etl"}
+    assert granted("iam.amazonaws.com", "GenerateServiceLastAccessedDetails", params) == {
+        ("iam:GenerateServiceLastAccessedDetails", "arn:aws:iam::111122223333:role/service-role/etl")
+    }
+
+
+@pytest.mark.parametrize("name", ["GetConnectionStatus", "StartSession"])
+@pytest.mark.parametrize(
+    ("target", "node"),
+    [
+        ("i-01234567890abcdef", "arn:aws:ec2:us-east-1:111122223333:instance/i-01234567890abcdef"),
+        ("mi-01234567890abcdef", "arn:aws:ssm:us-east-1:111122223333:managed-instance/mi-01234567890abcdef"),
+    ],
+)
+def test_a_node_is_an_instance_or_a_managed_node_by_its_id(name: str, target: str, node: str) -> None:
+    """``{"target":"i-01234567890abcdef"}``: an EC2 instance's ARN for ``i-``, a managed node's for ``mi-``
+    (SSM User Guide's Session Manager policies); not both."""
+    assert granted("ssm.amazonaws.com", name, {"target": target}) == {(f"ssm:{name}", node)}
