@@ -34,6 +34,8 @@ def action_arns(
         context = _in_named_account(context, get_field(params, action.account_parameter))
     from_list = _fitting(action.types, listed) if listed else []
     if single and from_list and _covers_required(action.types, from_list):
+        if action.resolver is not None and action.resolver.completes_listed:
+            return _completed(action, from_list, from_parameters(action, params, context())[0])
         if not action.narrowable:
             return from_list
         # resources[] names the table (or the unqualified function) while the call named an index
@@ -55,6 +57,15 @@ def action_arns(
         if own and _covers_required(action.types, own):
             return own
     return []
+
+
+def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[str]:
+    """``resources[]`` plus the request's ARNs of the types it lists none of: it names the identity SES
+    checked (never replaced by the request's address and domain), and the request may name a
+    configuration set or template beside it."""
+    listed_types = [t for t in action.types if any(t.matches(arn) for arn in listed)]
+    extra = [arn for arn in built if not any(t.matches(arn) for t in listed_types)]
+    return sorted({*listed, *extra})
 
 
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:

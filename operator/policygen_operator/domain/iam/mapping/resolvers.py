@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
@@ -77,6 +78,9 @@ class Resolver:
 
     resolve: Callable[[str, Mapping[str, Any], Context], list[str] | None]
     reads: frozenset[str]
+    # resources[] lists what the call was authorized on, but a type it lists nothing of may still be one
+    # the request names (a send's configuration set): those of the resolver's ARNs are added to it
+    completes_listed: bool = False
     keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
@@ -631,6 +635,83 @@ def _ec2_created(action: str, params: Mapping[str, Any], ctx: Context) -> list[s
     return list(dict.fromkeys(out))
 
 
+# The identity SES checks a send against: "Source: The email address that is sending the email. This email
+# address must be either individually verified with Amazon SES, or from a domain that has been verified with
+# Amazon SES"; "SourceArn: ... the ARN of the identity that is associated with the sending authorization
+# policy that permits you to send for the email address specified in the Source parameter. For example, if
+# the owner of example.com (which has ARN arn:aws:ses:us-east-1:123456789012:identity/example.com) attaches a
+# policy to it that authorizes you to send from user@example.com, then you would specify the SourceArn to be
+# arn:aws:ses:us-east-1:123456789012:identity/example.com, and the Source to be user@example.com" (SES API
+# Reference, SendEmail; SES API v2 SendEmail says the same of FromEmailAddress and
+# FromEmailAddressIdentityArn). CloudTrail logs these calls as data events (resources.type
+# AWS::SES::EmailIdentity, AWS::SES::ConfigurationSet, AWS::SES::Template) and lists the identity in
+# resources[] (SES Developer Guide, "Logging Amazon SES API calls with AWS CloudTrail", SES data events;
+# https://docs.aws.amazon.com/ses/latest/dg/logging-using-cloudtrail.html), which the mapper uses first.
+_SES_IDENTITY_ARNS = ("SourceArn", "FromEmailAddressIdentityArn")
+_SES_SENDERS = ("Source", "FromEmailAddress")
+_SES_TEMPLATES = ("Content.Template", "DefaultContent.Template")
+
+
+def _ses_sender(value: str) -> str | None:
+    """The address of a sender as the API takes it (``noreply@example.com``, or with a display name,
+    ``"Shop" <noreply@example.com>``, "friendly from" name MIME-encoded); None when it holds no address."""
+    _, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not (local and at and domain) or any(c.isspace() for c in address):
+        return None
+    return address
+
+
+def _ses_send(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """A send's identity, configuration set and template, as the request names them.
+
+    The identity: the ARN the request gives for sending authorization, exactly (it may be another
+    account's); else the sender's address, both ``identity/ADDRESS`` and ``identity/DOMAIN``: the record
+    cannot say which of the two is the verified identity SES checked. The configuration set
+    (``ConfigurationSetName``) and the template (SES ``Template``/``TemplateArn``, SES v2
+    ``Content.Template`` or ``DefaultContent.Template``) by name or ARN; ``_fitting`` keeps the types the
+    action has (``SendRawEmail`` takes no template). A request that names no identity (``SendRawEmail``
+    whose sender is only in the raw message) leaves the required identity to the finding."""
+    base = f"arn:{ctx.partition}:ses:{ctx.region}:{ctx.account}:"
+    out = [v for name in _SES_IDENTITY_ARNS for v in lookup_path(params, name) or () if v.startswith("arn:")]
+    if not out:
+        for name in _SES_SENDERS:
+            for value in lookup_path(params, name) or ():
+                address = _ses_sender(value)
+                if address is not None:
+                    domain = address.rpartition("@")[2]
+                    out += [f"{base}identity/{escape(address)}", f"{base}identity/{escape(domain)}"]
+    out += [f"{base}configuration-set/{escape(v)}" for v in lookup_path(params, "ConfigurationSetName") or ()]
+    templates = [
+        *(lookup_path(params, "Template") or ()),
+        *(v for path in _SES_TEMPLATES for v in lookup_path(params, f"{path}.TemplateName") or ()),
+    ]
+    out += [f"{base}template/{escape(v)}" for v in templates]
+    out += [
+        v
+        for path in ("TemplateArn", *(f"{p}.TemplateArn" for p in _SES_TEMPLATES))
+        for v in lookup_path(params, path) or ()
+        if v.startswith("arn:")
+    ]
+    return out or None
+
+
+_SES_SEND = Resolver(
+    _ses_send,
+    frozenset(
+        {
+            *_SES_IDENTITY_ARNS,
+            *_SES_SENDERS,
+            "ConfigurationSetName",
+            "Template",
+            "TemplateArn",
+            "Content",
+            "DefaultContent",
+        }
+    ),
+    completes_listed=True,
+)
+
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
 _MODEL = frozenset({"ModelId"})
 
@@ -661,6 +742,16 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "startasyncinvoke"): Resolver(_bedrock_model, _MODEL),
+    **{
+        ("ses", name): _SES_SEND
+        for name in (
+            "sendemail",
+            "sendrawemail",
+            "sendtemplatedemail",
+            "sendbulktemplatedemail",
+            "sendbulkemail",
+        )
+    },
     **{
         ("lambda", name): _LAYER
         for name in (
