@@ -93,8 +93,13 @@ def test_connect_cases_batch_calls_use_the_single_case_action(
 ) -> None:
     """https://docs.aws.amazon.com/goto/WebAPI/connectcases-2022-10-03/BatchUpdateCase (and
     BatchCreateRelatedItem): "This operation uses the same IAM action as UpdateCase (cases:UpdateCase)".
-    The case ARNs are not in a form the formats can take: ``*``."""
-    assert uses("cases.amazonaws.com", name, params) == {(action, STAR)}
+    The case ids are not in a form the formats can take: the domain the request names, and every case
+    (and the other required types) inside it, with the finding; no longer ``*``."""
+    domain = "arn:aws:cases:us-east-1:111122223333:domain/d-1a2b3c4d"
+    got = uses("cases.amazonaws.com", name, params)
+    assert (action, domain) in got and (action, f"{domain}/case/*") in got
+    assert all(arn == domain or arn.startswith(f"{domain}/") for _, arn in got), got
+    assert STAR not in {arn for _, arn in got}
 
 
 def test_marketplace_catalog_batch_describe_entities_is_describe_entity() -> None:

@@ -272,19 +272,29 @@ def test_the_documented_record_is_granted_on_the_identity_it_lists() -> None:
 
 
 @pytest.mark.parametrize(
-    ("event_name", "params"),
+    ("event_name", "params", "granted"),
     [
         # "If you do not provide a value for this parameter, you must specify a "From" address in the raw text
-        # of the message" (SES API Reference, SendRawEmail, Source): the raw message is not in the record
-        ("SendRawEmail", {"rawMessage": {"data": HIDDEN}, "configurationSetName": "tx"}),
-        ("SendEmail", {"source": "not-an-address", "destination": DESTINATION, "message": MESSAGE}),
+        # of the message" (SES API Reference, SendRawEmail, Source): the raw message is not in the record; the
+        # configuration set it names is kept, every identity of the account and region is said
+        (
+            "SendRawEmail",
+            {"rawMessage": {"data": HIDDEN}, "configurationSetName": "tx"},
+            {f"{ARN}configuration-set/tx", f"{ARN}identity/*"},
+        ),
+        # nothing the request names can be written as a resource: * with the finding
+        ("SendEmail", {"source": "not-an-address", "destination": DESTINATION, "message": MESSAGE}, {"*"}),
         # a template is required for SendTemplatedEmail; this request names none the mapper reads
-        ("SendTemplatedEmail", {"source": "sender@example.com", "destination": DESTINATION}),
+        (
+            "SendTemplatedEmail",
+            {"source": "sender@example.com", "destination": DESTINATION},
+            {f"{ARN}identity/sender@example.com", f"{ARN}identity/example.com", f"{ARN}template/*"},
+        ),
     ],
 )
 def test_a_required_resource_the_request_does_not_name_keeps_the_finding(
-    event_name: str, params: dict[str, Any]
+    event_name: str, params: dict[str, Any], granted: set[str]
 ) -> None:
     uses, notes = send(event_name, params)
-    assert uses == {(f"ses:{event_name}", "*")}
+    assert uses == {(f"ses:{event_name}", arn) for arn in granted}
     assert notes == ["resource-undetermined"]

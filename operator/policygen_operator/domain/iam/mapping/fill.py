@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
+from policygen_operator.domain.iam.arn import NAME_VARIABLES
 from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.reference import ResourceType
+from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 
@@ -50,6 +52,10 @@ def action_arns(
     for candidate in (built, from_list, sorted(set(built) | set(from_list))):
         if candidate and _covers_required(action.types, candidate):
             return candidate
+    if built and action.primary:
+        completed = _with_whole_types(action.types, built, ctx)
+        if completed:
+            return completed
     if ctx.caller and action.primary and not referenced:
         # IAM self-service (GetUser, ListAccessKeys, ChangePassword without a user name) acts on the
         # calling user
@@ -66,6 +72,64 @@ def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[
     listed_types = [t for t in action.types if any(t.matches(arn) for arn in listed)]
     extra = [arn for arn in built if not any(t.matches(arn) for t in listed_types)]
     return sorted({*listed, *extra})
+
+
+def _with_whole_types(types: tuple[ResourceType, ...], built: list[str], ctx: Context) -> list[str]:
+    """The ARNs the request named, and every resource of each required type it named nothing of in the
+    call's account and region, inside the parents it did name (``domain/D/case/*`` beside ``domain/D``;
+    ``pg:*`` for an RDS cluster whose parameter group was left to its default): the call keeps the
+    resources it named instead of falling back to ``*`` for all, and the mapper says which types were
+    left whole. [] when a missing type cannot be written as one ARN."""
+    known = _variables_named(types, built)
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    added: list[str] = []
+    for resource_type in types:
+        if not resource_type.required or any(resource_type.matches(arn) for arn in built):
+            continue
+        if not resource_type.variables or len(resource_type.formats) > 1:
+            return []
+        own = resource_type.own_variables
+        values = {v: "*" if v in own else known.get(v, "*") for v in resource_type.variables}
+        added.append(resource_type.fill({**base, **values}))
+    out = [*built, *added]
+    return out if added and _covers_required(types, out) else []
+
+
+def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[str, str]:
+    """Each variable the ARNs give one value for (a parent's id in every format that holds it)."""
+    seen: dict[str, set[str]] = {}
+    for resource_type in types:
+        for alternative in resource_type.alternatives():
+            pattern, names = _format_groups(alternative.arn_format)
+            for arn in arns:
+                match = pattern.fullmatch(arn)
+                if match is None:
+                    continue
+                for name, value in zip(names, match.groups(), strict=True):
+                    if name not in CONTEXT_VARIABLES:
+                        seen.setdefault(name, set()).add(value)
+    return {name: next(iter(values)) for name, values in seen.items() if len(values) == 1}
+
+
+@lru_cache(maxsize=1024)
+def _format_groups(arn_format: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A format's regex with one group per variable, as ``ResourceType.matches`` reads the format."""
+    parts: list[str] = []
+    names: list[str] = []
+    last = 0
+    for match in _FORMAT_VARIABLE.finditer(arn_format):
+        parts.append(re.escape(arn_format[last : match.start()]))
+        name = match.group(1)
+        names.append(name)
+        parts.append(
+            "([^:]*)" if name in CONTEXT_VARIABLES else "([^/]+)" if name in NAME_VARIABLES else "(.+)"
+        )
+        last = match.end()
+    parts.append(re.escape(arn_format[last:]))
+    return re.compile("".join(parts)), tuple(names)
+
+
+_FORMAT_VARIABLE = re.compile(r"\$\{([^}]+)\}")  # as the reference reads its formats
 
 
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:

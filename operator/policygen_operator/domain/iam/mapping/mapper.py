@@ -231,24 +231,23 @@ def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
     return None
 
 
-def _unnamed(action: str, types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
-    """The types a create call (``CREATED_TYPES``) is granted on ``TYPE/*`` without creating them: the
-    request left them to a default, a launch template or a name."""
-    created = CREATED_TYPES.get(action.lower())
-    if created is None:
-        return []
-    kinds = (_whole_type(types, arn) for arn in arns)
-    return sorted({kind for kind in kinds if kind is not None and kind not in created})
+def _unnamed(action: str, types: tuple[ResourceType, ...], arns: list[str]) -> list[tuple[str, str]]:
+    """The required types a call is granted on every resource of (``TYPE/*`` in the account and region) that
+    it does not create (``CREATED_TYPES``): the request left them to a default, a launch template or a
+    name, or named nothing of them (``fill.action_arns``); with the ARN's resource part to show."""
+    created = CREATED_TYPES.get(action.lower(), frozenset())
+    found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
+    return sorted(pair for pair in found if pair[0] not in created)
 
 
-def _left_to_default(key: str, action: str, kinds: list[str]) -> tuple[str, str, str]:
+def _left_to_default(key: str, action: str, unnamed: list[tuple[str, str]]) -> tuple[str, str, str]:
     """A required resource the request does not name, granted on every one of its type in the account and
     region (never ``*``) and said, with why the request does not name it."""
-    why = "; ".join(UNNAMED_TYPES.get(kind, "not named") for kind in kinds)
+    why = "; ".join(UNNAMED_TYPES.get(kind, f"no {kind} named") for kind, _ in unnamed)
     return (
         "warning",
         "resource-undetermined",
-        f"{key}: {action} on {', '.join(f'{kind}/*' for kind in kinds)} in the account and region: the "
+        f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} in the account and region: the "
         f"request does not name it ({why}); narrow each to the one the call used",
     )
 

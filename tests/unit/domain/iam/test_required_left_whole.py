@@ -1,0 +1,64 @@
+"""A call names some of the resources it needs but not every type the Service Authorization Reference marks
+required (a default the request leaves out, an id no format can take). It keeps what it named, gets every
+resource of each missing type in its account and region, inside the parents it named, and says so; before,
+the whole action fell back to ``*``. Requests as the RDS API Reference names their parameters."""
+
+from __future__ import annotations
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+RDS = f"arn:aws:rds:us-east-1:{ACCOUNT}"
+
+
+def mapped(name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
+    event = EventMapper().map(cloudtrail_record("rds.amazonaws.com", name, params))
+    assert event.kind == "mapped", event
+    return set(event.uses), [note[2] for note in event.notes if note[1] == "resource-undetermined"]
+
+
+def test_a_cluster_with_its_option_group_left_to_the_default() -> None:
+    """CreateDBCluster requires a cluster, a cluster parameter group, an option group and a subnet group
+    (reference); "OptionGroupName: The option group to associate the DB cluster with" is optional in the API.
+    """
+    params = {
+        "dBClusterIdentifier": "orders",
+        "engine": "aurora-postgresql",
+        "dBSubnetGroupName": "private",
+        "dBClusterParameterGroupName": "orders-pg15",
+    }
+    uses, notes = mapped("CreateDBCluster", params)
+    assert uses == {
+        ("rds:CreateDBCluster", f"{RDS}:cluster:orders"),
+        ("rds:CreateDBCluster", f"{RDS}:cluster-pg:orders-pg15"),
+        ("rds:CreateDBCluster", f"{RDS}:subgrp:private"),
+        ("rds:CreateDBCluster", f"{RDS}:og:*"),
+    }
+    (note,) = notes
+    assert "rds:CreateDBCluster on og:* in the account and region" in note
+
+
+def test_a_cluster_deleted_without_a_final_snapshot() -> None:
+    """DeleteDBCluster requires a cluster snapshot type (reference); ``SkipFinalSnapshot`` makes none."""
+    uses, notes = mapped("DeleteDBCluster", {"dBClusterIdentifier": "orders", "skipFinalSnapshot": True})
+    assert uses == {
+        ("rds:DeleteDBCluster", f"{RDS}:cluster:orders"),
+        ("rds:DeleteDBCluster", f"{RDS}:cluster-snapshot:*"),
+    }
+    assert len(notes) == 1 and "cluster-snapshot:*" in notes[0]
+
+
+def test_a_call_that_names_every_required_type_is_unchanged() -> None:
+    params = {"dBClusterIdentifier": "orders", "finalDBSnapshotIdentifier": "orders-final"}
+    uses, notes = mapped("DeleteDBCluster", params)
+    assert uses == {
+        ("rds:DeleteDBCluster", f"{RDS}:cluster:orders"),
+        ("rds:DeleteDBCluster", f"{RDS}:cluster-snapshot:orders-final"),
+    }
+    assert notes == []
+
+
+def test_a_call_that_names_nothing_stays_on_star() -> None:
+    uses, notes = mapped("DeleteDBCluster", {"skipFinalSnapshot": True})
+    assert uses == {("rds:DeleteDBCluster", "*")}
+    assert len(notes) == 1
