@@ -62,3 +62,41 @@ def test_a_call_that_names_nothing_stays_on_star() -> None:
     uses, notes = mapped("DeleteDBCluster", {"skipFinalSnapshot": True})
     assert uses == {("rds:DeleteDBCluster", "*")}
     assert len(notes) == 1
+
+
+def test_an_instance_is_granted_on_the_groups_it_names() -> None:
+    """RDS checks CreateDBInstance on its option group, parameter group and subnet group too (RDS User
+    Guide, "Allow a user to create DB instances in an AWS account": Resource db:test*, og:default*,
+    pg:default*, subgrp:default); the table named the instance alone. Tags given at creation go on the
+    instance, not on the groups it only uses."""
+    params = {
+        "dBInstanceIdentifier": "orders",
+        "dBInstanceClass": "db.t3.micro",
+        "engine": "postgres",
+        "dBSubnetGroupName": "private",
+        "dBParameterGroupName": "orders-pg16",
+        "optionGroupName": "default:postgres-16",
+        "tags": [{"key": "team", "value": "payments"}],
+    }
+    uses, notes = mapped("CreateDBInstance", params)
+    assert uses == {
+        ("rds:CreateDBInstance", f"{RDS}:db:orders"),
+        ("rds:CreateDBInstance", f"{RDS}:og:default:postgres-16"),
+        ("rds:CreateDBInstance", f"{RDS}:pg:orders-pg16"),
+        ("rds:CreateDBInstance", f"{RDS}:subgrp:private"),
+        ("rds:AddTagsToResource", f"{RDS}:db:orders"),
+    }
+    assert notes == []
+
+
+def test_an_instance_with_its_groups_left_to_the_defaults() -> None:
+    params = {"dBInstanceIdentifier": "orders", "dBInstanceClass": "db.t3.micro", "engine": "postgres"}
+    uses, notes = mapped("CreateDBInstance", params)
+    assert uses == {
+        ("rds:CreateDBInstance", f"{RDS}:db:orders"),
+        ("rds:CreateDBInstance", f"{RDS}:og:*"),
+        ("rds:CreateDBInstance", f"{RDS}:pg:*"),
+        ("rds:CreateDBInstance", f"{RDS}:subgrp:*"),
+    }
+    (note,) = notes
+    assert "og:*, pg:*, subgrp:*" in note

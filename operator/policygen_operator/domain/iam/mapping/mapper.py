@@ -48,6 +48,7 @@ from policygen_operator.domain.iam.mapping.records import (
 )
 from policygen_operator.domain.iam.mapping.rules import (
     AUTHENTICATION_FAILURES,
+    CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
     UNNAMED_TYPES,
@@ -151,7 +152,19 @@ class EventMapper:
                 uses.append((action.action, "*"))
         if plan.tag_actions and carries_tags(params):
             primaries = {a.action for a in applicable if a.primary}
-            made = [arn for name, arn in uses if arn != "*" and name in primaries]
+            types_of = {a.action: a.types for a in applicable if a.primary}
+            # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
+            # required type granted whole because the request named none of it is not tagged by the call
+            made = [
+                arn
+                for name, arn in uses
+                if arn != "*"
+                and name in primaries
+                and _whole_type(types_of[name], arn) is None
+                and not any(
+                    t.key in CHECKED_TYPES.get(name.lower(), ()) and t.matches(arn) for t in types_of[name]
+                )
+            ]
             kinds = _tagged_kinds(primaries, applicable, uses, params)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)

@@ -27,6 +27,7 @@ from policygen_operator.domain.iam.mapping.resolvers import (
 from policygen_operator.domain.iam.mapping.rules import (
     ACCOUNT_PARAMETERS,
     ALTERNATIVE_TYPES,
+    CHECKED_TYPES,
     CURATED_ENTRIES,
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
@@ -551,6 +552,9 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
     """The action's resource types, those that are alternatives (``ALTERNATIVE_TYPES``) not each required:
     any ARN of one of them is the call's resource."""
     types = ref.resource_types(action)
+    checked = CHECKED_TYPES.get(action.lower())
+    if checked:  # types the reference calls optional that AWS checks on every call (``CHECKED_TYPES``)
+        types = tuple(replace(t, required=True) if t.key in checked else t for t in types)
     alternatives = ALTERNATIVE_TYPES.get(action.lower())
     if not alternatives:
         return types

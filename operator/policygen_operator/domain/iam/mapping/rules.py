@@ -261,6 +261,14 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
     },
 }
 
+# Types the reference lists as optional for an action that AWS nevertheless authorizes on every call, each
+# with its source: a grant without them is refused. "The new DB instance must use an option group and a DB
+# parameter group that starts with default, and it must use the default subnet group", with the policy's
+# Resource listing db:test*, og:default*, pg:default* and subgrp:default (RDS User Guide, "Permission
+# policies to create, modify and, delete resources in Amazon RDS", "Allow a user to create DB instances in
+# an AWS account"): the groups a request leaves to their defaults are checked too.
+CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"og", "pg", "subgrp"})}
+
 # Namespace -> the request parameter that names the account its resources live in, where a call can reach
 # another account's: ECR's "registryId: The Amazon Web Services account ID associated with the registry
 # ... If you do not specify a registry, the default registry is assumed", Glue's "CatalogId: The ID of
@@ -1190,6 +1198,22 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "action": "ssm:StartSession",
             "resource_mappings": {"DocumentName": {"template": "${DocumentName}"}},
             "resourcearn_mappings": _SSM_NODE,
+        }
+    ],
+    # CreateDBInstance names its groups as DBParameterGroupName, DBSubnetGroupName and OptionGroupName (RDS
+    # API Reference); the table gave them constants, so a grant named the instance alone. Tags and the roles
+    # it passes come from the reference's dependent actions, as for every call.
+    ("rds", "createdbinstance"): [
+        {
+            "action": "rds:CreateDBInstance",
+            "resource_mappings": {
+                "DbInstanceName": {"template": "${DBInstanceIdentifier}"},
+                "ParameterGroupName": {"template": "${DBParameterGroupName}"},
+                "SubnetGroupName": {"template": "${DBSubnetGroupName}"},
+                "OptionGroupName": {"template": "${OptionGroupName}"},
+                "SecurityGroupName": {"template": "${DBSecurityGroups[]}"},
+                "DbClusterInstanceName": {"template": "${DBClusterIdentifier}"},
+            },
         }
     ],
     # GetConnectionStatus: "Target: The managed node ID" (SSM API Reference), a node as StartSession's target
