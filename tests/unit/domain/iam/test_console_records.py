@@ -84,3 +84,29 @@ def test_a_node_is_an_instance_or_a_managed_node_by_its_id(name: str, target: st
     """``{"target":"i-01234567890abcdef"}``: an EC2 instance's ARN for ``i-``, a managed node's for ``mi-``
     (SSM User Guide's Session Manager policies); not both."""
     assert granted("ssm.amazonaws.com", name, {"target": target}) == {(f"ssm:{name}", node)}
+
+
+def test_a_channel_given_by_arn_is_that_channel() -> None:
+    """``{"channel":"arn:aws:cloudtrail:us-east-2:012345678900:channel/aws-service-channel/inspector2/..."}``:
+    the table splices the parameter into ``arn:...:channel/${Channel}``, which made an ARN inside an ARN."""
+    channel = (
+        f"arn:aws:cloudtrail:us-east-2:{ACCOUNT}:channel/aws-service-channel/inspector2/db014773-abcd-1234"
+    )
+    assert granted("cloudtrail.amazonaws.com", "GetChannel", {"channel": channel}) == {
+        ("cloudtrail:GetChannel", channel)
+    }
+
+
+def test_run_command_on_an_instance_names_the_instance_only() -> None:
+    """``{"instanceIds":["i-01234567890abcdef"],"documentName":"AWSSSO-CreateSSOUser",...}``: an ``i-`` id is
+    an EC2 instance, not also a managed node ``managed-instance/i-...`` (managed node ids begin with ``mi-``);
+    ``AWSSSO-`` documents are AWS's own (no account in their ARN)."""
+    params = {
+        "instanceIds": ["i-01234567890abcdef"],
+        "documentName": "AWSSSO-CreateSSOUser",
+        "interactive": False,
+    }
+    assert granted("ssm.amazonaws.com", "SendCommand", params) == {
+        ("ssm:SendCommand", "arn:aws:ec2:us-east-1:111122223333:instance/i-01234567890abcdef"),
+        ("ssm:SendCommand", "arn:aws:ssm:us-east-1::document/AWSSSO-CreateSSOUser"),
+    }

@@ -168,10 +168,11 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             if value == "*":
                 return [], referenced
             if value.startswith("arn:"):
-                out.append(value)
+                out.append(_spliced(value, action.types))
     for resource_type, template in action.arn_maps:
         for value in template(lookup) or ():
             referenced = True
+            value = _spliced(value, action.types)
             if resource_type.matches(value):
                 out.append(value)
     if (action.var_maps or action.identifiers) and not overridden:
@@ -181,7 +182,27 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
         built, used = _fill_formats(action, params, ctx, lookup)
         referenced = referenced or used
         out.extend(built)
-    return _fitting(action.types, out), referenced
+    return _fitting(action.types, [arn for arn in out if not _other_node(arn)]), referenced
+
+
+def _spliced(value: str, types: tuple[ResourceType, ...]) -> str:
+    """An ARN a template built around a parameter that was itself an ARN (CloudTrail's GetChannel takes
+    "Channel: The ARN or a GUID", and the table writes ``arn:...:channel/${Channel}``): the parameter's ARN
+    when it has one of the action's types' shape, not the ARN nested in another. An ARN whose format holds
+    another ARN by design (API Gateway's ``/tags/${ResourceArn}``) stays whole: the inner one fits none."""
+    inner = value.find("arn:", 1)
+    if inner > 0 and any(t.matches(value[inner:]) for t in types):
+        return value[inner:]
+    return value
+
+
+# SSM names a node by id, an EC2 instance ``i-...`` or a managed node ``mi-...`` ("Managed node IDs begin
+# with mi-", SSM User Guide, hybrid activations), and its actions take either type: an id fills only its own.
+_OTHER_NODE = re.compile(r"arn:[^:]*:(ssm:[^:]*:[^:]*:managed-instance/i-|ec2:[^:]*:[^:]*:instance/mi-)")
+
+
+def _other_node(arn: str) -> bool:
+    return _OTHER_NODE.match(arn) is not None
 
 
 def _fill_formats(
