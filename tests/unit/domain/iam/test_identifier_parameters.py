@@ -199,3 +199,35 @@ def test_required_types_that_are_alternatives_take_the_one_named(
     uses, reason = mapped(source, name, params)
     assert uses == {(f"{source}:{name}", named)}
     assert reason == ""
+
+
+def test_a_source_given_by_arn_is_that_resource() -> None:
+    """RDS StartExportTask: "SourceArn: The Amazon Resource Name (ARN) of the snapshot or cluster to export to
+    Amazon S3" (the table gave the action no resource); the role it passes is granted as before."""
+    snapshot = f"arn:aws:rds:us-east-1:{ACCOUNT}:snapshot:orders-2026-12-01"
+    params = {
+        "exportTaskIdentifier": "orders-export",
+        "sourceArn": snapshot,
+        "s3BucketName": "exports",
+        "iamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/rds-export",
+        "kmsKeyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    }
+    uses, _ = mapped("rds", "StartExportTask", params)
+    assert uses == {
+        ("rds:StartExportTask", snapshot),
+        ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/rds-export"),
+    }
+
+
+def test_a_source_of_another_type_is_not_the_resource() -> None:
+    """Lambda AddPermission's SourceArn is the resource allowed to invoke the function (an S3 bucket here), of
+    no type of the action: the grant is the function alone."""
+    params = {
+        "functionName": "thumbnails",
+        "statementId": "s3-invoke",
+        "action": "lambda:InvokeFunction",
+        "principal": "s3.amazonaws.com",
+        "sourceArn": "arn:aws:s3:::uploads",
+    }
+    uses, _ = mapped("lambda", "AddPermission20150331v2", params)
+    assert uses == {("lambda:AddPermission", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnails")}

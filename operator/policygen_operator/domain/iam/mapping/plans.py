@@ -112,8 +112,12 @@ def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple
     shared = {stem for stem, count in Counter(stems.values()).items() if count > 1}
     out: dict[tuple[str, str], None] = {}
     for variable, stem in stems.items():
-        # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type
-        out.update((("Resource" + suffix, variable), None) for suffix in ARN_SUFFIXES)
+        # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type, and
+        # so does a call's "SourceArn" (RDS StartExportTask: "The Amazon Resource Name (ARN) of the snapshot
+        # or cluster to export"): an ARN of one of the action's own types is kept, any other is not
+        out.update(
+            ((noun + suffix, variable), None) for noun in ("Resource", "Source") for suffix in ARN_SUFFIXES
+        )
         if not stem:
             continue
         out.update(((stem + suffix, variable), None) for suffix in ARN_SUFFIXES)
