@@ -16,8 +16,9 @@ namespace has a same-family action (``SendMessageBatch`` ->
 With ``--resources``, the resource level too: each mapped operation is called once with every top-level
 string (or list of strings) parameter of its input given, in CloudTrail's lowerCamelCase spelling (a
 name-like value; a parameter whose name ends in Arn gets an ARN of its action's first resource type), and
-the mapped call is counted as granted on named ARNs, on ``*`` for some of its actions, on ``*`` for all
-(the resource-undetermined finding), or needing no resource. A synthetic call is not a real record (a
+the mapped call is counted as granted on named ARNs; on named ARNs with the resource-undetermined finding
+(some action on ``*``, or a required type granted whole in the account and region, ``subnet/*``); on ``*``
+for all its actions (the finding); or needing no resource. A synthetic call is not a real record (a
 service may spell a parameter differently in CloudTrail); the counts compare mapper versions on the same
 calls.
 
@@ -216,7 +217,7 @@ def resource_levels() -> Counter[str]:
             if not undetermined:
                 levels["named ARNs" if len(starred) < len(actions) else "no resource to name"] += 1
             else:
-                levels["* for all actions" if starred == set(actions) else "* for some actions"] += 1
+                levels["* for all actions" if starred == set(actions) else "named, with the finding"] += 1
     return levels
 
 
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         levels = resource_levels()
         mapped = sum(levels.values())
         print(f"resource level of the {mapped} mapped operations, each called with every parameter given:")
-        for level in ("named ARNs", "* for some actions", "* for all actions", "no resource to name"):
+        for level in ("named ARNs", "named, with the finding", "* for all actions", "no resource to name"):
             print(f"  {level:20} {levels[level]:6}  {100 * levels[level] / mapped:6.2f}%")
     if args.list_unmapped:
         for service, operations in sorted(result["unmapped"].items()):
