@@ -100,3 +100,22 @@ def test_an_instance_with_its_groups_left_to_the_defaults() -> None:
     }
     (note,) = notes
     assert "og:*, pg:*, subgrp:*" in note
+
+
+def test_a_modified_instance_is_granted_on_the_groups_it_moves_to() -> None:
+    """ModifyDBInstance: "DBParameterGroupName: The name of the DB parameter group to apply to the DB
+    instance", "OptionGroupName: The option group ..." (RDS API Reference); the pg type's variable is
+    ParameterGroupName, which no RDS parameter is called, so the group was left out of the grant."""
+    params = {
+        "dBInstanceIdentifier": "orders",
+        "dBParameterGroupName": "orders-pg16-tuned",
+        "optionGroupName": "orders-og",
+        "applyImmediately": True,
+    }
+    uses, notes = mapped("ModifyDBInstance", params)
+    assert uses == {
+        ("rds:ModifyDBInstance", f"{RDS}:db:orders"),
+        ("rds:ModifyDBInstance", f"{RDS}:pg:orders-pg16-tuned"),
+        ("rds:ModifyDBInstance", f"{RDS}:og:orders-og"),
+    }
+    assert notes == []

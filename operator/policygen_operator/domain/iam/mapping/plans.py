@@ -36,6 +36,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
     REQUEST_WRAPPERS,
+    SERVICE_PARAMETER_OF,
     TAG_ON_CREATE,
     TAG_PARAMETERS,
     VERSION_SUFFIX,
@@ -477,7 +478,7 @@ def _compile_entry(
         _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
     ) + tuple(  # variables the table leaves out (LogStreamName) or gives as a constant (``*``): the
         # parameter that names them, when the call has it
-        _var_map(prefix, var, "${" + PARAMETER_OF.get(var, var) + "}", None)
+        _var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None)
         for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
     arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
@@ -520,7 +521,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     prefix = action.split(":", 1)[0]
     types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
-    var_maps = tuple(_var_map(prefix, v, "${" + PARAMETER_OF.get(v, v) + "}", None) for v in variables)
+    var_maps = tuple(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     identifiers, account, elsewhere = _named_elsewhere(prefix, types, True)
     return ActionPlan(
@@ -550,6 +551,11 @@ def _named_elsewhere(
     account = ACCOUNT_PARAMETERS.get(prefix)
     reads = frozenset(name for name, _ in identifiers) | (frozenset({account}) if account else frozenset())
     return identifiers, account, reads
+
+
+def _parameter_of(prefix: str, variable: str) -> str:
+    """The request parameter that names an ARN-format variable (``PARAMETER_OF``, per service first)."""
+    return SERVICE_PARAMETER_OF.get((prefix, variable)) or PARAMETER_OF.get(variable, variable)
 
 
 def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:

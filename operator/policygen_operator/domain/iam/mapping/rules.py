@@ -287,6 +287,15 @@ PARAMETER_OF: dict[str, str] = {
     "InstanceProfileNameWithPath": "InstanceProfileName",
     "CertificateNameWithPath": "ServerCertificateName",
 }
+# The same, where only one service's API names the variable so: RDS (and DocumentDB and Neptune, which share
+# its actions) name their groups with a "DB" in front ("DBParameterGroupName: The name of the DB parameter
+# group to apply", "DBSubnetGroupName", "DBClusterParameterGroupName", RDS API Reference, ModifyDBInstance and
+# the create calls), where the formats say pg:${ParameterGroupName}, subgrp:${SubnetGroupName}, ...
+SERVICE_PARAMETER_OF: dict[tuple[str, str], str] = {
+    ("rds", "ParameterGroupName"): "DBParameterGroupName",
+    ("rds", "SubnetGroupName"): "DBSubnetGroupName",
+    ("rds", "ClusterParameterGroupName"): "DBClusterParameterGroupName",
+}
 
 
 def _classic_or_v2(action: str, names: str, arns: str) -> list[dict[str, Any]]:
