@@ -231,3 +231,38 @@ def test_a_source_of_another_type_is_not_the_resource() -> None:
     }
     uses, _ = mapped("lambda", "AddPermission20150331v2", params)
     assert uses == {("lambda:AddPermission", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnails")}
+
+
+@pytest.mark.parametrize(
+    ("name", "resource"),
+    [
+        ("DeleteCrawler", "crawler/nightly-orders"),
+        ("StartCrawler", "crawler/nightly-orders"),
+        ("GetCrawler", "crawler/nightly-orders"),
+        ("StartTrigger", "trigger/nightly-orders"),
+        ("CreateWorkflow", "workflow/nightly-orders"),
+    ],
+)
+def test_a_resource_named_by_bare_name(name: str, resource: str) -> None:
+    """Glue: "DeleteCrawler ... Name: The name of the crawler to remove" (and GetCrawler, StartCrawler,
+    StartTrigger, CreateWorkflow: "Name"): the resource of the type the operation is named after; these were
+    granted on ``*``."""
+    uses, _ = mapped("glue", name, {"name": "nightly-orders"})
+    action = f"glue:{name}"
+    assert uses == {(action, f"arn:aws:glue:us-east-1:{ACCOUNT}:{resource}")}
+
+
+def test_a_schedule_by_name_in_its_group() -> None:
+    """EventBridge Scheduler CreateSchedule: "Name: The name of the schedule", "GroupName: The name of the
+    schedule group" (schedule/${GroupName}/${ScheduleName})."""
+    uses, _ = mapped("scheduler", "CreateSchedule", {"name": "nightly", "groupName": "etl"})
+    assert uses == {
+        ("scheduler:CreateSchedule", f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/etl/nightly")
+    }
+
+
+def test_a_bare_name_of_another_resource_is_not_taken() -> None:
+    """Athena CreateNotebook's Name is the notebook's, its resource the workgroup: without a WorkGroup the
+    notebook's name must not become a workgroup."""
+    event = EventMapper().map(cloudtrail_record("athena.amazonaws.com", "CreateNotebook", {"name": "nb1"}))
+    assert all("nb1" not in arn for _, arn in event.uses), event.uses

@@ -99,7 +99,9 @@ ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs")  # these hold an ARN; the other id
 _BARE_IDS = frozenset({"ecs"})
 
 
-def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
+def identifier_parameters(
+    prefix: str, types: tuple[ResourceType, ...], action: str = ""
+) -> tuple[tuple[str, str], ...]:
     """For each variable that names a resource (``StreamName``, ``LogGroupName``, ``ServiceId``), the
     parameters AWS APIs name it by instead: ``StreamARN``, ``LogGroupIdentifier(s)``, the plural
     ``LogGroupNames``, the bare noun (``Bucket`` for ``BucketName``; ECS's ``cluster``, ``service``,
@@ -129,7 +131,22 @@ def identifier_parameters(prefix: str, types: tuple[ResourceType, ...]) -> tuple
         if variable.endswith("Name") or prefix in _BARE_IDS:
             out[(stem, variable)] = None
             out[(stem + "s", variable)] = None
+    # An operation on a resource of the type its own name names takes the resource's name or id as bare
+    # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
+    # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes
+    # the notebook's Name beside the workgroup it acts on.
+    operation = _squashed(action.partition(":")[2])
+    for resource_type in types:
+        own = sorted(resource_type.own_variables)
+        if operation and len(own) == 1 and _squashed(resource_type.key) in operation:
+            for bare in ("Name", "Id"):
+                if own[0].endswith(bare):
+                    out[(bare, own[0])] = None
     return tuple(out)
+
+
+def _squashed(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,7 +508,7 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    identifiers, account, elsewhere = _named_elsewhere(prefix, types, primary)
+    identifiers, account, elsewhere = _named_elsewhere(prefix, types, primary, action)
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere
     return ActionPlan(
         action=action,
@@ -523,7 +540,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
-    identifiers, account, elsewhere = _named_elsewhere(prefix, types, True)
+    identifiers, account, elsewhere = _named_elsewhere(prefix, types, True, action)
     return ActionPlan(
         action=action,
         types=types,
@@ -542,12 +559,12 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
 
 
 def _named_elsewhere(
-    prefix: str, types: tuple[ResourceType, ...], primary: bool
+    prefix: str, types: tuple[ResourceType, ...], primary: bool, action: str
 ) -> tuple[tuple[tuple[str, str], ...], str | None, frozenset[str]]:
     """What names an action's resources besides its templates: the identifier parameters (the call's own
     action only: an extra action's entry says which parameters make it apply), the parameter naming the
     account, and the parameters both read (for the memo key)."""
-    identifiers = identifier_parameters(prefix, types) if primary else ()
+    identifiers = identifier_parameters(prefix, types, action) if primary else ()
     account = ACCOUNT_PARAMETERS.get(prefix)
     reads = frozenset(name for name, _ in identifiers) | (frozenset({account}) if account else frozenset())
     return identifiers, account, reads
