@@ -219,6 +219,7 @@ def _fill_formats(
     values: dict[str, list[str]] = {}
     constants: dict[str, list[str]] = {}
     ready: list[str] = []  # complete ARNs from normalisers
+    normalised: set[str] = set()  # the variables they filled: no other parameter names those again
     referenced = False
     for var in action.var_maps:
         if var.condition is not None and not var.condition(params):
@@ -231,6 +232,7 @@ def _fill_formats(
                 raw = lookup_path(params, ref)
                 if raw:
                     referenced = True
+                    normalised.add(var.name)
                     ready.extend(a for v in raw for a in var.normaliser(escape(v), ctx, params))
             continue
         resolved = var.template(lookup)
@@ -239,7 +241,11 @@ def _fill_formats(
             values[var.name] = resolved
     identified: list[str] = []  # ARNs the identifiers give: whole resources, never parts of one
     for name, variable in action.identifiers:
-        found = _identified(params, name, variable) if variable not in values else None
+        found = (
+            _identified(params, name, variable)
+            if variable not in values and variable not in normalised
+            else None
+        )
         if found:
             referenced = True
             identified.extend(v for v in found if v.startswith("arn:"))
