@@ -188,7 +188,11 @@ def test_vpc_lattice_batch_update_rule_is_update_rule() -> None:
         "listenerIdentifier": "listener-0123456789abcdef0",
         "rules": [{"ruleIdentifier": "rule-0123456789abcdef0", "priority": 10}],
     }
-    assert uses("vpc-lattice.amazonaws.com", "BatchUpdateRule", params) == {("vpc-lattice:UpdateRule", STAR)}
+    # the rule ids sit in rules[], which no format takes: every rule of the listener the request names
+    listener = "service/svc-0123456789abcdef0/listener/listener-0123456789abcdef0"
+    assert uses("vpc-lattice.amazonaws.com", "BatchUpdateRule", params) == {
+        ("vpc-lattice:UpdateRule", f"arn:aws:vpc-lattice:us-east-1:111122223333:{listener}/rule/*")
+    }
 
 
 def test_deadline_batch_get_job_is_get_job() -> None:

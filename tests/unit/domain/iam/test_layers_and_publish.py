@@ -66,10 +66,18 @@ def test_two_versions_of_one_layer_are_two_grants_in_one_mapper() -> None:
     assert got == [(("lambda:GetLayerVersion", f"{LAYER}:3"),), (("lambda:GetLayerVersion", f"{LAYER}:4"),)]
 
 
-@pytest.mark.parametrize("params", [{"layerName": "shared-deps"}, {"layerName": "a:b", "versionNumber": 1}])
-def test_a_layer_version_the_call_does_not_name_keeps_the_finding(params: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("params", "resource"),
+    [
+        ({"layerName": "shared-deps"}, f"{LAYER}:*"),  # every version of the layer it names, said
+        ({"layerName": "a:b", "versionNumber": 1}, "*"),  # no form the API takes
+    ],
+)
+def test_a_layer_version_the_call_does_not_name_keeps_the_finding(
+    params: dict[str, Any], resource: str
+) -> None:
     event = EventMapper().map(cloudtrail_record(LAMBDA, "GetLayerVersion20181031", params))
-    assert event.uses == (("lambda:GetLayerVersion", "*"),)
+    assert event.uses == (("lambda:GetLayerVersion", resource),)
     assert [note[1] for note in event.notes] == ["resource-undetermined"]
 
 

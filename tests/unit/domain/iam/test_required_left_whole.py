@@ -119,3 +119,36 @@ def test_a_modified_instance_is_granted_on_the_groups_it_moves_to() -> None:
         ("rds:ModifyDBInstance", f"{RDS}:og:orders-og"),
     }
     assert notes == []
+
+
+def _granted(source: str, name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
+    event = EventMapper().map(cloudtrail_record(f"{source}.amazonaws.com", name, params))
+    return set(event.uses), [note[2] for note in event.notes if note[1] == "resource-undetermined"]
+
+
+def test_a_video_stream_by_name_without_its_creation_time() -> None:
+    """Kinesis Video Streams' ARN ends in the stream's creation time (stream/${StreamName}/${CreationTime}),
+    which no request carries: "StreamName: The name of the stream" (GetDataEndpoint) names it in part."""
+    uses, notes = _granted(
+        "kinesisvideo", "GetDataEndpoint", {"streamName": "door-cam", "aPIName": "GET_MEDIA"}
+    )
+    assert uses == {
+        ("kinesisvideo:GetDataEndpoint", f"arn:aws:kinesisvideo:us-east-1:{ACCOUNT}:stream/door-cam/*")
+    }
+    assert len(notes) == 1 and "stream/door-cam/*" in notes[0]
+
+
+def test_a_broker_by_id_without_its_name() -> None:
+    """Amazon MQ's ARN holds the broker's name and id (broker:${BrokerName}:${BrokerId}); RebootBroker takes
+    "BrokerId: The unique ID that Amazon MQ generates for the broker"."""
+    uses, notes = _granted("mq", "RebootBroker", {"brokerId": "b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9"})
+    assert uses == {
+        ("mq:RebootBroker", f"arn:aws:mq:us-east-1:{ACCOUNT}:broker:*:b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9")
+    }
+    assert len(notes) == 1
+
+
+def test_nothing_the_request_names_stays_on_star() -> None:
+    uses, notes = _granted("kinesisvideo", "GetDataEndpoint", {"aPIName": "GET_MEDIA"})
+    assert uses == {("kinesisvideo:GetDataEndpoint", "*")}
+    assert len(notes) == 1

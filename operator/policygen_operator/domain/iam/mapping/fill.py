@@ -23,9 +23,11 @@ def action_arns(
     context: Callable[[], Context],
     listed: list[str],
     single: bool,
+    completed: list[str] | None = None,
 ) -> list[str] | None:
     """ARNs for one action: [] when undetermined (caller uses ``*``), None when an extra action does
-    not apply to this call.
+    not apply to this call. ``completed`` gets the patterns added for required types the request did not
+    name whole (``_with_whole_types``), which the caller reports.
 
     ``resources[]`` names the resources CloudTrail saw, with their real account (a KMS key behind an
     alias, a cross-account key): it comes first when the call maps to one action. When it maps to
@@ -52,10 +54,12 @@ def action_arns(
     for candidate in (built, from_list, sorted(set(built) | set(from_list))):
         if candidate and _covers_required(action.types, candidate):
             return candidate
-    if built and action.primary:
-        completed = _with_whole_types(action.types, built, ctx)
-        if completed:
-            return completed
+    if action.primary and (built or referenced):
+        added = _with_whole_types(action.types, built, ctx, _request_values(action, params, ctx))
+        if added:
+            if completed is not None:
+                completed.extend(added)
+            return [*built, *added]
     if ctx.caller and action.primary and not referenced:
         # IAM self-service (GetUser, ListAccessKeys, ChangePassword without a user name) acts on the
         # calling user
@@ -74,25 +78,64 @@ def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[
     return sorted({*listed, *extra})
 
 
-def _with_whole_types(types: tuple[ResourceType, ...], built: list[str], ctx: Context) -> list[str]:
+def _with_whole_types(
+    types: tuple[ResourceType, ...], built: list[str], ctx: Context, requested: dict[str, str]
+) -> list[str]:
     """The ARNs the request named, and every resource of each required type it named nothing of in the
     call's account and region, inside the parents it did name (``domain/D/case/*`` beside ``domain/D``;
-    ``pg:*`` for an RDS cluster whose parameter group was left to its default): the call keeps the
-    resources it named instead of falling back to ``*`` for all, and the mapper says which types were
-    left whole. [] when a missing type cannot be written as one ARN."""
+    ``pg:*`` for an RDS cluster whose parameter group was left to its default); a type the request names
+    by some of its variables only gets ``*`` for the others (a Kinesis video stream's name without the
+    creation time its ARN ends in: ``stream/NAME/*``; an MQ broker by id, ``broker:*:ID``). The call keeps
+    the resources it named instead of falling back to ``*`` for all, and the mapper says which types were
+    not named whole. Returns the ARNs added; [] when nothing of a missing type is known, and when one of
+    them cannot be written as one ARN."""
     known = _variables_named(types, built)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     added: list[str] = []
+    asked = False  # whether a value of the request went into what is added
     for resource_type in types:
         if not resource_type.required or any(resource_type.matches(arn) for arn in built):
             continue
         if not resource_type.variables or len(resource_type.formats) > 1:
             return []
         own = resource_type.own_variables
-        values = {v: "*" if v in own else known.get(v, "*") for v in resource_type.variables}
+        values = {
+            v: requested.get(v) or ("*" if v in own else known.get(v, "*")) for v in resource_type.variables
+        }
+        asked = asked or any(v in requested for v in resource_type.variables)
         added.append(resource_type.fill({**base, **values}))
-    out = [*built, *added]
-    return out if added and _covers_required(types, out) else []
+    if not added or not (built or asked):
+        return []
+    return added if _covers_required(types, [*built, *added]) else []
+
+
+def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> dict[str, str]:
+    """The variables the request gives one plain value for (by its templates or identifier parameters),
+    for a type it could not fill whole."""
+
+    def lookup(path: str) -> Values:
+        found = lookup_path(params, path)
+        return [escape(v) for v in found] if found else found
+
+    out: dict[str, str] = {}
+    for var in action.var_maps:
+        if not var.refs or var.normaliser is not None or (var.condition and not var.condition(params)):
+            continue
+        values = var.template(lookup) or []
+        if len(values) == 1 and _plain(values[0]):
+            out[var.name] = values[0]
+    for name, variable in action.identifiers:
+        if variable in out or name.endswith(ARN_SUFFIXES):
+            continue
+        found = _identified(params, name, variable) or []
+        if len(found) == 1 and _plain(found[0]):
+            out[variable] = found[0]
+    return out
+
+
+def _plain(value: str) -> bool:
+    """A name or id that can stand for one variable (not an ARN, a path or a qualified name)."""
+    return value not in ("", "*") and ":" not in value and not value.startswith("arn")
 
 
 def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[str, str]:

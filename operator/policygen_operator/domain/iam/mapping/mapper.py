@@ -132,7 +132,8 @@ class EventMapper:
             if not action.types:
                 uses.append((action.action, "*"))
                 continue
-            arns = action_arns(action, params, ctx, listed, single)
+            completed: list[str] = []
+            arns = action_arns(action, params, ctx, listed, single, completed)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
             exact = [arn for arn in arns if writable(arn)]
@@ -142,7 +143,7 @@ class EventMapper:
                     continue  # never a wider pattern in its place
             if exact:
                 uses.extend((action.action, arn) for arn in exact)
-                unnamed = _unnamed(action.action, action.types, exact)
+                unnamed = _unnamed(action.action, action.types, exact, completed)
                 if unnamed:
                     notes.append(_left_to_default(key, action.action, unnamed))
             elif action.action == PASS_ROLE:
@@ -244,12 +245,19 @@ def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
     return None
 
 
-def _unnamed(action: str, types: tuple[ResourceType, ...], arns: list[str]) -> list[tuple[str, str]]:
-    """The required types a call is granted on every resource of (``TYPE/*`` in the account and region) that
-    it does not create (``CREATED_TYPES``): the request left them to a default, a launch template or a
-    name, or named nothing of them (``fill.action_arns``); with the ARN's resource part to show."""
+def _unnamed(
+    action: str, types: tuple[ResourceType, ...], arns: list[str], completed: list[str]
+) -> list[tuple[str, str]]:
+    """The required types a call is granted on every resource of (``TYPE/*`` in the account and region), or
+    on a pattern of, that it does not create (``CREATED_TYPES``): the request left them to a default, a
+    launch template or a name, or named them only in part (``fill.action_arns``'s ``completed``); with the
+    ARN's resource part to show."""
     created = CREATED_TYPES.get(action.lower(), frozenset())
     found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
+    for arn in completed:
+        kind = next((t.key for t in types if t.matches(arn)), None)
+        if kind is not None:
+            found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)
 
 
