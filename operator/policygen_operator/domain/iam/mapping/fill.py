@@ -66,7 +66,25 @@ def action_arns(
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
             return own
-    return []
+    return _constant_required(action.types, ctx)
+
+
+def _constant_required(types: tuple[ResourceType, ...], ctx: Context) -> list[str]:
+    """The required types' ARNs when the action's every type is one fixed resource of the call's region
+    (and account), its format without variables or wildcards (Glue's ``catalog`` for
+    GetDataCatalogEncryptionSettings, Amazon Location's ``provider/default``): the call's exact grant, which
+    the record need not name. [] when a type has a variable (an optional one the request may name in a form
+    the mapper does not read: Glue GetCatalog's nested catalog), a wildcard, is not regional (STS
+    AssumeRoot's ``iam::${Account}:root`` is the member account's root the request names, not the
+    caller's), or the action has no required type: the caller writes ``*`` and says why."""
+    required = [t for t in types if t.required]
+    if not required or any(
+        t.variables or "*" in t.arn_format or "${Region}" not in t.arn_format or len(t.formats) > 1
+        for t in types
+    ):
+        return []
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    return sorted({t.fill(base) for t in required})
 
 
 def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[str]:

@@ -1,0 +1,69 @@
+"""Request parameters of the CloudTrail records AWS publishes as examples in its service guides (the archived
+documentation sources on GitHub, CC-BY-SA 4.0: each test names the repository, file and commit). Each was
+granted on ``*`` with a finding although the record names its resource, or needs none the record could
+name."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "arn"),
+    [
+        (
+            "glue.amazonaws.com",
+            "GetDataCatalogEncryptionSettings",
+            {},
+            f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog",
+        ),
+        (
+            "glue.amazonaws.com",
+            "GetDataCatalogEncryptionSettings",
+            {"catalogId": "444455556666"},
+            "arn:aws:glue:us-east-1:444455556666:catalog",
+        ),
+        (
+            "geo-places.amazonaws.com",
+            "Geocode",
+            {"QueryText": "Seattle"},
+            "arn:aws:geo-places:us-east-1::provider/default",
+        ),
+    ],
+)
+def test_a_fixed_resource_of_the_region_is_the_grant(
+    source: str, name: str, params: dict[str, object], arn: str
+) -> None:
+    """Each of the action's types is one resource of the account and region, its format without variables
+    (Service Authorization Reference: Glue's ``catalog``, Amazon Location's ``provider/default``)."""
+    action = f"{source.split('.')[0]}:{name}"
+    assert granted(source, name, params) == {(action, arn)}
+
+
+def test_a_type_the_request_may_name_keeps_the_finding() -> None:
+    """GetCatalog's optional nested ``catalog/${CatalogName}`` is named by CatalogId in a form the mapper does
+    not read: the root catalog alone could refuse the call, so it stays on * with the finding."""
+    event = EventMapper().map(
+        cloudtrail_record("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:s3tablescatalog"})
+    )
+    assert event.uses == (("glue:GetCatalog", "*"),)
+    assert any(code == "resource-undetermined" for _, code, _ in event.notes)
+
+
+def test_assume_root_is_not_the_callers_root() -> None:
+    """STS AssumeRoot's ``iam::${Account}:root`` is the member account's root (TargetPrincipal), not the
+    caller's: no fixed resource of the caller's account stands in for it."""
+    event = EventMapper().map(
+        cloudtrail_record(
+            "sts.amazonaws.com",
+            "AssumeRoot",
+            {
+                "targetPrincipal": "444455556666",
+                "taskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"},
+            },
+        )
+    )
+    assert all(arn == "*" or ACCOUNT not in arn for _, arn in event.uses)
