@@ -11,6 +11,35 @@ from policygen_operator.domain.iam.mapping import EventMapper
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted
 
 
+def test_glue_create_connection_on_the_catalog_and_the_connection_type() -> None:
+    """awsdocs/aws-glue-developer-guide, ``doc_source/monitor-cloudtrail.md`` at commit c4620efe: the
+    CreateConnection record's request parameters. The reference's types for the action are the (required)
+    Data Catalog and the connection type; the table read the connection's name, which neither holds."""
+    params = {
+        "connectionInput": {
+            "name": "test-connection-alpha",
+            "connectionType": "JDBC",
+            "physicalConnectionRequirements": {
+                "subnetId": "subnet-323232",
+                "availabilityZone": "us-east-1a",
+                "securityGroupIdList": ["sg-12121212"],
+            },
+        }
+    }
+    assert granted("glue.amazonaws.com", "CreateConnection", params) == {
+        ("glue:CreateConnection", f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"),
+        ("glue:CreateConnection", f"arn:aws:glue:us-east-1:{ACCOUNT}:connectionType:JDBC"),
+    }
+
+
+def test_glue_create_connection_in_a_catalog_of_another_account() -> None:
+    params = {"catalogId": "444455556666", "connectionInput": {"name": "c", "connectionType": "JDBC"}}
+    assert granted("glue.amazonaws.com", "CreateConnection", params) == {
+        ("glue:CreateConnection", "arn:aws:glue:us-east-1:444455556666:catalog"),
+        ("glue:CreateConnection", "arn:aws:glue:us-east-1:444455556666:connectionType:JDBC"),
+    }
+
+
 @pytest.mark.parametrize(
     ("source", "name", "params", "arn"),
     [

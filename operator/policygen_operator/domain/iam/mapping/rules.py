@@ -1232,6 +1232,16 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # GetTrail: "Name: The name or the Amazon Resource Name (ARN) of the trail for which you want to retrieve
     # settings information" (CloudTrail API Reference); the table gave it no resource, as it does for
     # GetTrailStatus's same parameter
+    # CreateConnection names the connection's type inside its input ("ConnectionInput: A ConnectionInput
+    # object defining the connection to create"; "ConnectionType: The type of the connection", Glue API
+    # Reference); the reference's types for it are the required catalog and the connectionType. The table
+    # read the connection's name, which no type of the action holds, so the call was on * with a finding.
+    ("glue", "createconnection"): [
+        {
+            "action": "glue:CreateConnection",
+            "resource_mappings": {"ConnectionTypeName": {"template": "${ConnectionInput.ConnectionType}"}},
+        }
+    ],
     ("cloudtrail", "gettrail"): [
         {"action": "cloudtrail:GetTrail", "resource_mappings": {"TrailName": {"template": "${Name}"}}}
     ],
