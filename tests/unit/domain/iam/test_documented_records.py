@@ -96,3 +96,41 @@ def test_assume_root_is_not_the_callers_root() -> None:
         )
     )
     assert all(arn == "*" or ACCOUNT not in arn for _, arn in event.uses)
+
+
+def test_glue_delete_crawler_by_its_name() -> None:
+    """awsdocs/aws-glue-developer-guide, ``doc_source/monitor-cloudtrail.md`` at commit c4620efe: the
+    DeleteCrawler record's ``{"name": "tes-alpha"}`` ("Name: The name of the crawler to remove", Glue API
+    Reference); the table gave the crawler no parameter and the call was on * with a finding."""
+    assert granted("glue.amazonaws.com", "DeleteCrawler", {"name": "tes-alpha"}) == {
+        ("glue:DeleteCrawler", f"arn:aws:glue:us-east-1:{ACCOUNT}:crawler/tes-alpha")
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "arn"),
+    [
+        (
+            "translate.amazonaws.com",
+            "GetTerminology",
+            f"arn:aws:translate:us-east-1:{ACCOUNT}:terminology/t1",
+        ),
+        (
+            "scheduler.amazonaws.com",
+            "GetScheduleGroup",
+            f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/t1",
+        ),
+    ],
+)
+def test_a_bare_name_names_the_operations_own_resource(source: str, name: str, arn: str) -> None:
+    assert granted(source, name, {"Name": "t1"}) == {(f"{source.split('.')[0]}:{name}", arn)}
+
+
+def test_a_bare_identifier_is_not_read_as_the_name() -> None:
+    """Recycle Bin's LockRule names its rule by ``identifier`` (the documented record in awsdocs/amazon-ec2-
+    user-guide, ``doc_source/recycle-bin-ct.md`` at commit e3707c43): an identifier may be an id or a name
+    the ARN does not hold, so it is not taken by the noun rule; the call keeps the finding."""
+    event = EventMapper().map(
+        cloudtrail_record("rbin.amazonaws.com", "LockRule", {"identifier": "jkrnexample"})
+    )
+    assert event.uses == (("rbin:LockRule", "*"),)
