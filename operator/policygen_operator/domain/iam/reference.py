@@ -100,15 +100,26 @@ def action_pattern(pattern: str) -> re.Pattern[str]:
 def _format_regex(arn_format: str) -> re.Pattern[str]:
     """A regex for concrete ARNs of a format: context variables stay within one segment, names (buckets,
     tables, ...) hold no ``/``, others are any non-empty text (object keys and paths hold ``/`` and ``:``)."""
+    return format_groups(arn_format)[0]
+
+
+@lru_cache(maxsize=4096)
+def format_groups(arn_format: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The format's regex with one group per variable, and the variables' names in order: what an ARN of
+    the format gives each variable (a parent's id for the types beneath it)."""
     parts: list[str] = []
+    names: list[str] = []
     last = 0
     for match in _VARIABLE.finditer(arn_format):
         parts.append(re.escape(arn_format[last : match.start()]))
         name = match.group(1)
-        parts.append("[^:]*" if name in CONTEXT_VARIABLES else "[^/]+" if name in NAME_VARIABLES else ".+")
+        names.append(name)
+        parts.append(
+            "([^:]*)" if name in CONTEXT_VARIABLES else "([^/]+)" if name in NAME_VARIABLES else "(.+)"
+        )
         last = match.end()
     parts.append(re.escape(arn_format[last:]))
-    return re.compile("".join(parts))
+    return re.compile("".join(parts)), tuple(names)
 
 
 class Reference:

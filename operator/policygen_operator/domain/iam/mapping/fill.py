@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
-from policygen_operator.domain.iam.arn import NAME_VARIABLES
 from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType
+from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 
@@ -161,7 +159,7 @@ def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[s
     seen: dict[str, set[str]] = {}
     for resource_type in types:
         for alternative in resource_type.alternatives():
-            pattern, names = _format_groups(alternative.arn_format)
+            pattern, names = format_groups(alternative.arn_format)
             for arn in arns:
                 match = pattern.fullmatch(arn)
                 if match is None:
@@ -170,27 +168,6 @@ def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[s
                     if name not in CONTEXT_VARIABLES:
                         seen.setdefault(name, set()).add(value)
     return {name: next(iter(values)) for name, values in seen.items() if len(values) == 1}
-
-
-@lru_cache(maxsize=1024)
-def _format_groups(arn_format: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """A format's regex with one group per variable, as ``ResourceType.matches`` reads the format."""
-    parts: list[str] = []
-    names: list[str] = []
-    last = 0
-    for match in _FORMAT_VARIABLE.finditer(arn_format):
-        parts.append(re.escape(arn_format[last : match.start()]))
-        name = match.group(1)
-        names.append(name)
-        parts.append(
-            "([^:]*)" if name in CONTEXT_VARIABLES else "([^/]+)" if name in NAME_VARIABLES else "(.+)"
-        )
-        last = match.end()
-    parts.append(re.escape(arn_format[last:]))
-    return re.compile("".join(parts)), tuple(names)
-
-
-_FORMAT_VARIABLE = re.compile(r"\$\{([^}]+)\}")  # as the reference reads its formats
 
 
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:
