@@ -110,3 +110,31 @@ def test_run_command_on_an_instance_names_the_instance_only() -> None:
         ("ssm:SendCommand", "arn:aws:ec2:us-east-1:111122223333:instance/i-01234567890abcdef"),
         ("ssm:SendCommand", "arn:aws:ssm:us-east-1::document/AWSSSO-CreateSSOUser"),
     }
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "action"),
+    [
+        ("rds", "DescribeDBClusters", {"includeShared": False}, "rds:DescribeDBClusters"),
+        ("bedrock", "ListGuardrails", {"maxResults": 1000}, "bedrock:ListGuardrails"),
+    ],
+)
+def test_a_list_over_everything_is_star_without_a_finding(
+    source: str, name: str, params: dict[str, object], action: str
+) -> None:
+    """``{"includeShared":false}``: a Describe that names nothing to filter by, of an action whose resource
+    types are all optional, is granted on ``*`` exactly; the finding said the mapper failed to read a
+    resource the record does not hold."""
+    assert granted(f"{source}.amazonaws.com", name, params) == {(action, "*")}
+
+
+def test_a_list_filtered_by_a_name_the_mapper_cannot_read_keeps_the_finding() -> None:
+    """Security Hub's GetInsightResults names its insight (``InsightArn``), which no resource type of the
+    action takes: ``*`` with the finding, not a claim that ``*`` is exact."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+    from tests.unit.domain.iam.records import cloudtrail_record
+
+    params = {"InsightArn": "arn%3Aaws%3Asecurityhub%3A%3A%3Ainsight/securityhub/default/29"}
+    event = EventMapper().map(cloudtrail_record("securityhub.amazonaws.com", "GetInsightResults", params))
+    assert event.uses == (("securityhub:GetInsightResults", "*"),)
+    assert [note[1] for note in event.notes] == ["resource-undetermined"]

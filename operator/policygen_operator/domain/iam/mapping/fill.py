@@ -64,7 +64,28 @@ def action_arns(
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
             return own
-    return _constant_required(action.types, ctx)
+    constant = _constant_required(action.types, ctx)
+    if constant:
+        return constant
+    if action.primary and not referenced and not any(t.required for t in action.types) and not _names(params):
+        # a call over every resource of its types (a List or Describe with no name to filter by: RDS
+        # DescribeDBClusters {"includeShared": false}, CloudWatch DescribeAlarms {"maxRecords": 100}):
+        # "*" is its exact grant, not a resource the mapper failed to read
+        return ["*"]
+    return []
+
+
+_NAMING = re.compile(
+    r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)$",
+    re.IGNORECASE,
+)
+
+
+def _names(params: Mapping[str, Any]) -> bool:
+    """Whether the request has a parameter that may name a resource (``...Name(s)``, ``...Id(s)``,
+    ``...Arn(s)``, ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists, with a
+    value): then a ``*`` grant says the mapper could not read it."""
+    return any(value not in (None, "", [], {}) and _NAMING.search(key) for key, value in params.items())
 
 
 def _constant_required(types: tuple[ResourceType, ...], ctx: Context) -> list[str]:
