@@ -98,13 +98,28 @@ def arns_decoded(value: Any) -> Any:
     """The parameters with each URL-encoded ARN decoded. Services with REST APIs log the ARNs a call puts
     in its path as sent, URL-encoded: Security Hub's GetFindingAggregator logs ``"FindingAggregatorArn":
     "arn%3Aaws%3Asecurityhub%3Aus-east-1%3A...:finding-aggregator/..."`` (a console record quoted by Permiso's
-    Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``."""
+    Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``. The
+    value itself comes back when nothing in it is encoded (a memo miss must not copy every request)."""
+    return _decoded(value) if _encoded(value) else value
+
+
+def _encoded(value: Any) -> bool:
+    if isinstance(value, str):
+        return value[:6].lower() == "arn%3a"
+    if isinstance(value, list):
+        return any(_encoded(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_encoded(item) for item in value.values())
+    return False
+
+
+def _decoded(value: Any) -> Any:
     if isinstance(value, str):
         return percent_decoded(value) if value[:6].lower() == "arn%3a" else value
     if isinstance(value, list):
-        return [arns_decoded(item) for item in value]
+        return [_decoded(item) for item in value]
     if isinstance(value, Mapping):
-        return {key: arns_decoded(item) for key, item in value.items()}
+        return {key: _decoded(item) for key, item in value.items()}
     return value
 
 
