@@ -253,7 +253,11 @@ def _unnamed(
     launch template or a name, or named them only in part (``fill.action_arns``'s ``completed``); with the
     ARN's resource part to show."""
     created = CREATED_TYPES.get(action.lower(), frozenset())
-    found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
+    found = {
+        (kind, arn.split(":", 5)[5])
+        for arn in arns
+        if "*" in arn and (kind := _whole_type(types, arn)) is not None  # most ARNs name one resource
+    }
     for arn in completed:
         kind = next((t.key for t in types if t.matches(arn)), None)
         if kind is not None:

@@ -94,33 +94,19 @@ def parameters(value: Any) -> Mapping[str, Any]:
     return {}
 
 
-def arns_decoded(value: Any) -> Any:
+def arns_decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:
     """The parameters with each URL-encoded ARN decoded. Services with REST APIs log the ARNs a call puts
     in its path as sent, URL-encoded: Security Hub's GetFindingAggregator logs ``"FindingAggregatorArn":
     "arn%3Aaws%3Asecurityhub%3Aus-east-1%3A...:finding-aggregator/..."`` (a console record quoted by Permiso's
-    Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``. The
-    value itself comes back when nothing in it is encoded (a memo miss must not copy every request)."""
-    return _decoded(value) if _encoded(value) else value
-
-
-def _encoded(value: Any) -> bool:
-    if isinstance(value, str):
-        return value[:6].lower() == "arn%3a"
-    if isinstance(value, list):
-        return any(_encoded(item) for item in value)
-    if isinstance(value, Mapping):
-        return any(_encoded(item) for item in value.values())
-    return False
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        return percent_decoded(value) if value[:6].lower() == "arn%3a" else value
-    if isinstance(value, list):
-        return [_decoded(item) for item in value]
-    if isinstance(value, Mapping):
-        return {key: _decoded(item) for key, item in value.items()}
-    return value
+    Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``. Path
+    parameters are top-level ones, and the parameters come back as they are when none is encoded (this
+    runs on every memo miss)."""
+    if not any(value.__class__ is str and value[:6].lower() == "arn%3a" for value in params.values()):
+        return params
+    return {
+        key: percent_decoded(value) if value.__class__ is str and value[:6].lower() == "arn%3a" else value
+        for key, value in params.items()
+    }
 
 
 def listed_resources(record: Mapping[str, Any]) -> list[str]:
