@@ -11,10 +11,14 @@ from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
 RDS = f"arn:aws:rds:us-east-1:{ACCOUNT}"
 
 
-def mapped(name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
-    event = EventMapper().map(cloudtrail_record("rds.amazonaws.com", name, params))
+def _granted(source: str, name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
+    event = EventMapper().map(cloudtrail_record(f"{source}.amazonaws.com", name, params))
     assert event.kind == "mapped", event
     return set(event.uses), [note[2] for note in event.notes if note[1] == "resource-undetermined"]
+
+
+def mapped(name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
+    return _granted("rds", name, params)
 
 
 def test_a_cluster_with_its_option_group_left_to_the_default() -> None:
@@ -119,11 +123,6 @@ def test_a_modified_instance_is_granted_on_the_groups_it_moves_to() -> None:
         ("rds:ModifyDBInstance", f"{RDS}:og:orders-og"),
     }
     assert notes == []
-
-
-def _granted(source: str, name: str, params: dict[str, object]) -> tuple[set[tuple[str, str]], list[str]]:
-    event = EventMapper().map(cloudtrail_record(f"{source}.amazonaws.com", name, params))
-    return set(event.uses), [note[2] for note in event.notes if note[1] == "resource-undetermined"]
 
 
 def test_a_video_stream_by_name_without_its_creation_time() -> None:
