@@ -51,6 +51,12 @@ class ResourceType:
         that the type has one format (``alternatives`` splits the others)."""
         return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn_format)
 
+    def every(self, partition: str, region: str, account: str) -> str:
+        """Every resource of the type in one account and region (``subnet/*``, ``og:*``): each variable
+        ``*``. For a type with one format and variables (the caller checks)."""
+        base = {"Partition": partition, "Region": region, "Account": account}
+        return self.fill({**base, **dict.fromkeys(self.variables, "*")})
+
     def matches(self, arn: str) -> bool:
         """Whether a concrete ARN (no wildcards) has this type's shape (one of its formats)."""
         return self.pattern.fullmatch(arn) is not None

@@ -151,3 +151,13 @@ def test_nothing_the_request_names_stays_on_star() -> None:
     uses, notes = _granted("kinesisvideo", "GetDataEndpoint", {"aPIName": "GET_MEDIA"})
     assert uses == {("kinesisvideo:GetDataEndpoint", "*")}
     assert len(notes) == 1
+
+
+def test_a_name_that_begins_with_arn_is_a_name() -> None:
+    """Only a value with a ``:`` is an ARN or a qualified name; ``arnold-door-cam`` is a stream's name."""
+    uses, _ = _granted(
+        "kinesisvideo", "GetDataEndpoint", {"streamName": "arnold-door-cam", "aPIName": "GET_MEDIA"}
+    )
+    assert uses == {
+        ("kinesisvideo:GetDataEndpoint", f"arn:aws:kinesisvideo:us-east-1:{ACCOUNT}:stream/arnold-door-cam/*")
+    }

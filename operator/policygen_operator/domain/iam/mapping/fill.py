@@ -171,8 +171,8 @@ def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
 
 
 def _plain(value: str) -> bool:
-    """A name or id that can stand for one variable (not an ARN, a path or a qualified name)."""
-    return value not in ("", "*") and ":" not in value and not value.startswith("arn")
+    """A name or id that can stand for one variable (not an ARN or a qualified name: those hold ``:``)."""
+    return value not in ("", "*") and ":" not in value
 
 
 def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[str, str]:

@@ -233,14 +233,15 @@ def _undetermined(key: str, actions: list[str]) -> tuple[str, str, str]:
 
 def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
     """The type of which this ARN names every resource in its account and region (``subnet/*``), if any."""
+    if "*" not in arn:  # most ARNs name one resource
+        return None
     parts = arn.split(":", 5)
     if len(parts) < 6:
         return None
-    base = {"Partition": parts[1], "Region": parts[3], "Account": parts[4]}
     for resource_type in types:
         if not resource_type.variables or len(resource_type.formats) > 1:
             continue  # a format to fill: one, with a variable for the resource
-        if resource_type.fill({**base, **dict.fromkeys(resource_type.variables, "*")}) == arn:
+        if resource_type.every(parts[1], parts[3], parts[4]) == arn:
             return resource_type.key
     return None
 
@@ -253,11 +254,7 @@ def _unnamed(
     launch template or a name, or named them only in part (``fill.action_arns``'s ``completed``); with the
     ARN's resource part to show."""
     created = CREATED_TYPES.get(action.lower(), frozenset())
-    found = {
-        (kind, arn.split(":", 5)[5])
-        for arn in arns
-        if "*" in arn and (kind := _whole_type(types, arn)) is not None  # most ARNs name one resource
-    }
+    found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
     for arn in completed:
         kind = next((t.key for t in types if t.matches(arn)), None)
         if kind is not None:
@@ -308,9 +305,8 @@ def _tagged_kinds(
 def _every(types: tuple[ResourceType, ...], kinds: frozenset[str], ctx: Context) -> list[str]:
     """``TYPE/*`` in the call's account and region for each kind (images and snapshots without an account,
     as their formats say); [] when the tag action has no such type."""
-    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     out = [
-        t.fill({**base, **dict.fromkeys(t.variables, "*")})
+        t.every(ctx.partition, ctx.region, ctx.account)
         for t in types
         if t.key in kinds and len(t.formats) <= 1 and t.variables
     ]
