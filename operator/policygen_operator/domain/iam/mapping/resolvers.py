@@ -370,8 +370,7 @@ def _ec2_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[st
         kind = _EC2_ID_TYPES.get(match.group(1)) if match else None
         if kind is None:
             return None
-        account = "" if kind in _EC2_SHARED_TYPES else ctx.account
-        out.append(f"arn:{ctx.partition}:ec2:{ctx.region}:{account}:{kind}/{resource_id}")
+        out.append(_ec2_arn(ctx, kind, resource_id))
     return out or None
 
 
