@@ -302,7 +302,10 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
     (
         "ssm by path",
         rec("ssm.amazonaws.com", "GetParametersByPath", {"path": "/app/", "recursive": True}),
-        {("ssm:GetParametersByPath", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/*")},
+        {
+            ("ssm:GetParametersByPath", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/"),
+            ("ssm:GetParametersByPath", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app"),
+        },
     ),
     # --- Lambda: names, partial and full ARNs; qualifiers kept (IAM compares the ARN the call used) ---
     (

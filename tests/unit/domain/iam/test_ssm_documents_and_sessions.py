@@ -90,12 +90,22 @@ AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
         (
             "GetParametersByPath",
             {"path": "/aws/service/global-infrastructure/regions", "recursive": False},
-            {"arn:aws:ssm:us-east-1::parameter/aws/service/global-infrastructure/regions*"},
+            {"arn:aws:ssm:us-east-1::parameter/aws/service/global-infrastructure/regions"},
         ),
         (
             "GetParametersByPath",
             {"path": "/orders/"},
-            {f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders/*"},
+            {
+                f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders/",
+                f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders",
+            },
+        ),
+        # the path itself, not every name that starts with it (parameter/orders* also matched
+        # /orders-archive's parameters): AWS refuses the call naming parameter/PATH as the resource
+        (
+            "GetParametersByPath",
+            {"path": "/orders", "recursive": True},
+            {f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders"},
         ),
     ],
 )

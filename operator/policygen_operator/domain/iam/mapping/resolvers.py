@@ -407,6 +407,24 @@ def _lambda_layer(action: str, params: Mapping[str, Any], ctx: Context) -> list[
 _LAYER = Resolver(_lambda_layer, frozenset({"LayerName", "VersionNumber"}))
 
 
+def _ssm_path(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """GetParametersByPath is authorized on the path, not on the parameters under it: AWS refuses it
+    naming ``parameter/PATH`` as the resource ("is not authorized to perform: ssm:GetParametersByPath on
+    resource: arn:aws:ssm:REGION:ACCOUNT:parameter/feature-flags"; for the path ``/``, ``parameter/``),
+    and "if a user has access to a path, then the user can access all levels of that path" (SSM User
+    Guide, Restricting access to Parameter Store parameters using IAM policies). The table granted
+    ``parameter/PATH*``, every parameter and path whose name merely starts with it. A path given with a
+    trailing slash is granted with and without it (both name that one path; which one AWS evaluates is
+    not documented). AWS's public paths (``/aws/service/...``) have no account."""
+    path = get_field(params, "Path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    account = "" if (path.lstrip("/") + "/").startswith(SSM_PUBLIC_PREFIX) else ctx.account
+    base = f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:parameter"
+    trimmed = path.rstrip("/")
+    return [base + path] if not trimmed or trimmed == path else [base + path, base + trimmed]
+
+
 def _ec2_arn(ctx: Context, kind: str, resource_id: str = "*") -> str:
     account = "" if kind in _EC2_SHARED_TYPES else ctx.account
     return f"arn:{ctx.partition}:ec2:{ctx.region}:{account}:{kind}/{resource_id}"
@@ -718,6 +736,7 @@ _MODEL = frozenset({"ModelId"})
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
+    ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
     ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),

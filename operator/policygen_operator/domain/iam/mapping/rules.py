@@ -1054,24 +1054,9 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"DataCatalogName": {"template": "${QueryExecutionContext.Catalog}"}},
         },
     ],
-    # A path under AWS's public parameters (/aws/service/...) is read in no account (resolvers.py,
-    # SSM_PUBLIC_PREFIX); any other path in the caller's, as the table writes it.
-    ("ssm", "getparametersbypath"): [
-        {
-            "action": "ssm:GetParametersByPath",
-            "primary": True,
-            "conditions": {"lhs": "Path", "op": "StartsWith", "rhs": "/aws/service/"},
-            "arn_override": "arn:${Partition}:ssm:${Region}::parameter${Path}*",
-        },
-        {
-            "action": "ssm:GetParametersByPath",
-            "primary": True,
-            "conditions": {"lhs": "Path", "op": "NotStartsWith", "rhs": "/aws/service/"},
-            "resource_mappings": {
-                "ParameterNameWithoutLeadingSlash": {"template": "%%regex%${Path}%/^\\/(.+)$/g%%*"}
-            },
-        },
-    ],
+    # GetParametersByPath is authorized on the path itself, the resource resolvers._ssm_path builds; the
+    # table's template granted every name starting with the path (``parameter/app*``: /apps-secret too)
+    ("ssm", "getparametersbypath"): [{"action": "ssm:GetParametersByPath", "primary": True}],
     # Route 53's tag calls name the resource by kind and id ("ResourceType: The type of the resource ...
     # hostedzone / healthcheck", "ResourceId: The ID of the resource", Route 53 API Reference); the table
     # gives * for every call. A kind outside the two keeps the table's reading (*, said).
