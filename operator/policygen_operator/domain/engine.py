@@ -81,7 +81,7 @@ def _scan_here(
             scanner.scan_path(item, name)
         ticker.tick(scanner.result, done)
     ticker.tick(scanner.result, done, force=True)
-    return scanner.take_result()
+    return scanner.take_result(final=True)
 
 
 def _scan_pool(
@@ -102,7 +102,7 @@ def _scan_pool(
             while len(pending) >= workers * 2:
                 if cancelled is not None and cancelled():
                     raise ScanCancelled()
-                done += _collect(pending, total)
+                done += _collect(pending, total, spec.mapper_factory)
                 ticker.tick(total, done)
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
@@ -110,10 +110,12 @@ def _scan_pool(
         while pending:
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
-            done += _collect(pending, total)
+            done += _collect(pending, total, spec.mapper_factory)
             ticker.tick(total, done)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if total.links.waiting:  # follow-ups whose id another batch returned, or none did
+        total.settle_links(cached_mapper(spec.mapper_factory), final=True)
     ticker.tick(total, done, force=True)
     return total
 
@@ -128,12 +130,16 @@ def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver")
 
 
-def _collect(pending: dict[Future[ScanResult], int], total: ScanResult) -> int:
+def _collect(
+    pending: dict[Future[ScanResult], int], total: ScanResult, mapper_factory: Callable[[], Mapper]
+) -> int:
     finished, _ = wait(pending, timeout=PROGRESS_EVERY, return_when=FIRST_COMPLETED)
     files = 0
     for future in finished:
         files += pending.pop(future)
         total.merge(future.result())
+    if total.links.crowded:
+        total.settle_links(cached_mapper(mapper_factory), final=False)
     return files
 
 

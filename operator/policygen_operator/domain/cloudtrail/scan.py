@@ -26,6 +26,7 @@ import simdjson
 from isal import igzip, igzip_lib
 
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
+from policygen_operator.domain.cloudtrail.links import Links
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
@@ -119,7 +120,23 @@ class MappedEventLike(Protocol):
 
 
 class Mapper(Protocol):
+    """The mapping of ``domain/iam``; the link methods name a follow-up's resources from the ids earlier
+    calls returned (``domain/iam/mapping/links.py``, kept by ``links.Links``)."""
+
     def map(self, record: Mapping[str, Any]) -> MappedEventLike: ...
+
+    # MappedEvent.key of the calls that return ids or name their resource by them (the rest skip the link
+    # methods: one set lookup per record)
+    @property
+    def linked_keys(self) -> frozenset[str]: ...
+
+    def returned_id(
+        self, record: Mapping[str, Any], mapped: Any
+    ) -> tuple[str, str, tuple[str, ...]] | None: ...
+
+    def followed_ids(self, record: Mapping[str, Any], mapped: Any) -> tuple[str, tuple[str, ...]] | None: ...
+
+    def linked(self, mapped: Any, arns: tuple[str, ...] | None) -> MappedEventLike: ...
 
 
 def default_mapper() -> Mapper:
@@ -179,6 +196,8 @@ class ScanResult:
     # requested role ARN -> issuer ARNs of sessions with the same account and role name but another
     # path: a role given without its path matches none of its own events, and this says which ARN would
     other_paths: dict[str, set[str]] = field(default_factory=dict)
+    # ids calls returned and the follow-ups that name their resources by them, not yet settled
+    links: Links = field(default_factory=Links)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -231,6 +250,20 @@ class ScanResult:
             self.add_ignored_reason(mapped.key, mapped.reason or "ignored")
         return None
 
+    def settle_links(self, mapper: Mapper, *, final: bool) -> None:
+        """Records the waiting follow-ups whose ids are bound now (all of them when ``final``: those whose
+        start was never seen keep the mapper's ``*`` and its finding)."""
+        for (principal, session, _, _, mapped), arns, usage in self.links.settle(final):
+            event = mapper.linked(mapped, arns or None)
+            for note in event.notes:
+                self.note(principal, note, usage.count)
+            tables = [self.summary.principal(principal)]
+            if session is not None:
+                tables.append(self.summary.session(principal, session))
+            for table in tables:
+                for action, resource in event.uses:
+                    table.add(action, resource, usage, denied=event.denied)
+
     def add_ignored_reason(self, key: str, reason: str) -> None:
         reasons = self.ignored_reasons.setdefault(key, set())
         if len(reasons) < MAX_REASONS:
@@ -264,6 +297,7 @@ class ScanResult:
         self.bytes_read += other.bytes_read
         for arn, issuers in other.other_paths.items():
             self.other_paths.setdefault(arn, set()).update(issuers)
+        self.links.merge(other.links)
         return self
 
     def path_hints(self) -> list[str]:
@@ -294,8 +328,12 @@ class Scanner:
             self._mapper = cached_mapper(self.spec.mapper_factory)
         return self._mapper
 
-    def take_result(self) -> ScanResult:
+    def take_result(self, *, final: bool = False) -> ScanResult:
+        """The result so far; its follow-ups still waiting for an id stay waiting unless ``final`` (a
+        worker's batch: another batch may hold the call that returned the id)."""
         result, self.result = self.result, ScanResult()
+        if result.links.waiting:
+            result.settle_links(self.mapper, final=final)
         return result
 
     # -- files ---------------------------------------------------------------------------------------
@@ -629,9 +667,14 @@ class Scanner:
         if problem:
             self._bad_record(name, where, problem)
             return
-        mapped = result.map_record(self.mapper, as_dict, where, name)
+        mapper = self.mapper
+        mapped = result.map_record(mapper, as_dict, where, name)
         if mapped is None:
             return
+        if mapped.key in mapper.linked_keys:
+            mapped = self._linked(as_dict, mapped, principal, identity, event_time)
+            if mapped is None:
+                return
         usage = result.count(principal, mapped)
         if usage is not None:
             for action, resource in mapped.uses:
@@ -640,6 +683,30 @@ class Scanner:
                 session = result.summary.session(principal, identity)
                 for action, resource in mapped.uses:
                     session.record(action, resource, event_time, denied=mapped.denied)
+
+    def _linked(
+        self, record: dict[str, Any], mapped: MappedEventLike, principal: str, identity: str, event_time: str
+    ) -> MappedEventLike | None:
+        """A call that returned an id binds it; a follow-up is named from the ids bound, or waits (None:
+        counted now, recorded when settled)."""
+        mapper, links = self.mapper, self.result.links
+        returned = mapper.returned_id(record, mapped)
+        if returned is not None:
+            links.bind(*returned)
+        followed = mapper.followed_ids(record, mapped)
+        if followed is None:
+            return mapped
+        arns = links.resources(*followed)
+        if arns is not None:
+            return mapper.linked(mapped, arns)
+        result = self.result
+        result.summary.events_matched += 1
+        result.matched[principal] += 1
+        split = principal in self.spec.split_sessions and is_pod_identity_session(identity)
+        links.wait((principal, identity if split else None, *followed, mapped), event_time)
+        if links.crowded:
+            result.settle_links(mapper, final=False)
+        return None
 
     def _bad_record(self, name: str, where: str, why: str) -> None:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""

@@ -30,6 +30,17 @@ class Mapped:
 
 
 class FakeMapper:
+    linked_keys: frozenset[str] = frozenset()  # no call is linked to another here
+
+    def returned_id(self, record: Mapping[str, Any], mapped: Any) -> None:
+        return None
+
+    def followed_ids(self, record: Mapping[str, Any], mapped: Any) -> None:
+        return None
+
+    def linked(self, mapped: Any, arns: tuple[str, ...] | None) -> Any:
+        return mapped
+
     def map(self, record: Mapping[str, Any]) -> Mapped:
         key = f"{record['eventSource']}:{record['eventName']}"
         denied = str(record.get("errorCode", "")).startswith(("AccessDenied", "Unauthorized"))

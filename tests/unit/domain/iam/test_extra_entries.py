@@ -216,6 +216,32 @@ def test_an_athena_query_is_granted_on_its_workgroup_and_external_catalog(
 
 
 @pytest.mark.parametrize(
+    ("name", "params", "workgroup"),
+    [
+        # the saved query's own name is not its workgroup (the table read the workgroup from Name)
+        ("CreateNamedQuery", {"name": "daily-orders", "queryString": "SELECT 1", "database": "d"}, "primary"),
+        (
+            "CreateNamedQuery",
+            {"name": "daily-orders", "queryString": "SELECT 1", "database": "d", "workGroup": "etl"},
+            "etl",
+        ),
+        ("ListQueryExecutions", {"maxResults": 50}, "primary"),
+        ("ListQueryExecutions", {"workGroup": "etl"}, "etl"),
+        ("ListNamedQueries", {}, "primary"),
+    ],
+)
+def test_athena_calls_in_a_workgroup_default_to_primary(
+    name: str, params: dict[str, Any], workgroup: str
+) -> None:
+    """ "If a workgroup is not specified, a list of available query execution IDs for the queries in the
+    primary workgroup is returned" (ListQueryExecutions; ListNamedQueries and CreateNamedQuery alike, Athena
+    API Reference); the table left the lists on * and granted CreateNamedQuery on workgroup/<query name>."""
+    assert uses("athena.amazonaws.com", name, params) == {
+        (f"athena:{name}", f"{ATHENA}:workgroup/{workgroup}")
+    }
+
+
+@pytest.mark.parametrize(
     "service", ["elasticloadbalancing.amazonaws.com", "spot.amazonaws.com", "autoscaling.amazonaws.com"]
 )
 def test_a_service_linked_role_is_created_under_its_services_path(service: str) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from policygen_operator.domain.iam.mapping import links
 from policygen_operator.domain.iam.mapping.fill import action_arns
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
@@ -74,6 +75,13 @@ class EventMapper:
     @property
     def reference(self) -> Reference:
         return self._ref
+
+    # Calls linked by the ids one returns and the others name their resource by (``links.py``); the scan
+    # keeps the ids and asks these.
+    linked_keys = links.LINKED_KEYS
+    returned_id = staticmethod(links.returned_id)
+    followed_ids = staticmethod(links.followed_ids)
+    linked = staticmethod(links.linked)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as "build another one": compiled plans hold closures, and a worker process loads the

@@ -1054,6 +1054,27 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"DataCatalogName": {"template": "${QueryExecutionContext.Catalog}"}},
         },
     ],
+    # The same default where a call names the workgroup it works in: "If a workgroup is not specified, a list
+    # of available query execution IDs for the queries in the primary workgroup is returned"
+    # (ListQueryExecutions), "If a workgroup is not specified, the saved queries for the primary workgroup are
+    # returned" (ListNamedQueries), and CreateNamedQuery's optional WorkGroup, "the workgroup in which the
+    # named query is being created" (Athena API Reference). The table read CreateNamedQuery's workgroup from
+    # Name, the saved query's own name, and left the two lists undetermined.
+    **{
+        ("athena", method): [
+            {
+                "action": f"athena:{action}",
+                "resource_mappings": {
+                    "WorkGroupName": {"template": "%%iftruthy%${WorkGroup}%${WorkGroup}%primary%%"}
+                },
+            }
+        ]
+        for method, action in (
+            ("createnamedquery", "CreateNamedQuery"),
+            ("listqueryexecutions", "ListQueryExecutions"),
+            ("listnamedqueries", "ListNamedQueries"),
+        )
+    },
     # GetParametersByPath is authorized on the path itself, the resource resolvers._ssm_path builds; the
     # table's template granted every name starting with the path (``parameter/app*``: /apps-secret too)
     ("ssm", "getparametersbypath"): [{"action": "ssm:GetParametersByPath", "primary": True}],
@@ -1261,4 +1282,54 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"BucketName": {"template": "${Bucket}"}},
         }
     ],
+}
+
+
+# Calls that name their resource only by an id an earlier call returned. A query's reads are authorized on
+# the workgroup the query ran in ("Returns information about a single execution of a query if you have
+# access to the workgroup in which the query ran", Athena API Reference, GetQueryExecution; the same for
+# GetQueryResults, StopQueryExecution, BatchGetQueryExecution and the named-query calls), which none of
+# their requests names; the call that made the id does, and CloudTrail records the id it returned
+# ("responseElements": {"queryExecutionId": ...}, {"namedQueryId": ...}: the Athena User Guide's log file
+# examples). The scan links the two (domain/cloudtrail/links.py); an id whose start it did not see keeps
+# the table's reading (* with the finding).
+# (eventSource, eventName) -> (kind of id, responseElements field, the action whose ARNs the id stands for)
+RETURNED_IDS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("athena.amazonaws.com", "StartQueryExecution"): (
+        "athena query",
+        "queryExecutionId",
+        "athena:StartQueryExecution",
+    ),
+    ("athena.amazonaws.com", "CreateNamedQuery"): (
+        "athena named query",
+        "namedQueryId",
+        "athena:CreateNamedQuery",
+    ),
+}
+# (eventSource, eventName) -> (kind of id, the request parameter holding it or a list of them, the action
+# granted on the resources the ids stand for)
+ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
+    **{
+        ("athena.amazonaws.com", name): ("athena query", "QueryExecutionId", f"athena:{name}")
+        for name in (
+            "GetQueryExecution",
+            "GetQueryResults",
+            "StopQueryExecution",
+            "GetQueryRuntimeStatistics",
+        )
+    },
+    ("athena.amazonaws.com", "BatchGetQueryExecution"): (
+        "athena query",
+        "QueryExecutionIds",
+        "athena:BatchGetQueryExecution",
+    ),
+    **{
+        ("athena.amazonaws.com", name): ("athena named query", "NamedQueryId", f"athena:{name}")
+        for name in ("GetNamedQuery", "DeleteNamedQuery", "UpdateNamedQuery")
+    },
+    ("athena.amazonaws.com", "BatchGetNamedQuery"): (
+        "athena named query",
+        "NamedQueryIds",
+        "athena:BatchGetNamedQuery",
+    ),
 }
