@@ -16,6 +16,7 @@ from tests.unit.domain.iam.records import (
 )
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+STREAM = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Forum/stream/2015-05-20T20:51:10.252"
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,12 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
         "dynamodb table",
         rec("dynamodb.amazonaws.com", "GetItem", {"tableName": "Orders", "key": {"id": {"S": "1"}}}),
         {("dynamodb:GetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Orders")},
+    ),
+    (
+        # the iterator is the stream's ARN, "|1|" and a token (DynamoDB Streams API, GetShardIterator)
+        "dynamodb stream by shard iterator",
+        rec("dynamodb.amazonaws.com", "GetRecords", {"shardIterator": f"{STREAM}|1|AAAAAAAAAAEvJp6D"}),
+        {("dynamodb:GetRecords", STREAM)},
     ),
     (
         "dynamodb index",

@@ -1075,6 +1075,15 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("listnamedqueries", "ListNamedQueries"),
         )
     },
+    # A DynamoDB Streams shard iterator is the stream's ARN, "|", a number and "|" before an opaque token
+    # ("arn:aws:dynamodb:us-west-2:111122223333:table/Forum/stream/2015-05-20T20:51:10.252|1|AAAAAAAAAA...",
+    # DynamoDB Streams API Reference, GetShardIterator); the table's greedy ``^(.+)\|`` kept "|1" in the ARN.
+    ("dynamodb", "getrecords"): [
+        {
+            "action": "dynamodb:GetRecords",
+            "resourcearn_mappings": {"stream": "%%regex%${ShardIterator}%/^([^|]+)\\|/g%%"},
+        }
+    ],
     # GetParametersByPath is authorized on the path itself, the resource resolvers._ssm_path builds; the
     # table's template granted every name starting with the path (``parameter/app*``: /apps-secret too)
     ("ssm", "getparametersbypath"): [{"action": "ssm:GetParametersByPath", "primary": True}],
