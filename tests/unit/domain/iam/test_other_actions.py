@@ -137,7 +137,10 @@ MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
                 (
                     "bedrock:InvokeModelWithResponseStream",
                     f"arn:aws:bedrock:{R}:{ACCOUNT}:inference-profile/us.{MODEL}",
-                )
+                ),
+                # and the model behind the profile, in the Region that served the call: not in this record
+                # (test_bedrock_routing.py)
+                ("bedrock:InvokeModelWithResponseStream", f"arn:aws:bedrock:*::foundation-model/{MODEL}"),
             },
         ),
         # https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_BatchIsAuthorized.html

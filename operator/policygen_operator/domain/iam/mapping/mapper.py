@@ -47,11 +47,13 @@ from policygen_operator.domain.iam.mapping.records import (
     parameters,
     writable,
 )
+from policygen_operator.domain.iam.mapping.resolvers import routed_models
 from policygen_operator.domain.iam.mapping.rules import (
     AUTHENTICATION_FAILURES,
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    ROUTED_MODEL_KEYS,
     UNNAMED_TYPES,
 )
 from policygen_operator.domain.iam.reference import Reference, ResourceType, load_reference
@@ -159,6 +161,11 @@ class EventMapper:
             else:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
+        if key in ROUTED_MODEL_KEYS:
+            routed, anywhere = routed_models(uses, record.get("additionalEventData"))
+            uses.extend(routed)
+            if anywhere:
+                notes.append(_routed_anywhere(key, anywhere))
         if plan.tag_actions and carries_tags(params):
             primaries = {a.action for a in applicable if a.primary}
             types_of = {a.action: a.types for a in applicable if a.primary}
@@ -268,6 +275,16 @@ def _unnamed(
         if kind is not None:
             found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)
+
+
+def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
+    return (
+        "warning",
+        "resource-undetermined",
+        f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
+        "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
+        "each to the Regions the profile routes to",
+    )
 
 
 def _left_to_default(key: str, action: str, unnamed: list[tuple[str, str]]) -> tuple[str, str, str]:

@@ -36,6 +36,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
     REQUEST_WRAPPERS,
+    ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
     TAG_ON_CREATE,
     TAG_PARAMETERS,
@@ -656,9 +657,14 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     principal = identity.get("arn")
     partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
     caller = principal if plan.reads_caller and identity.get("type") == "IAMUser" else None
+    routed = None
+    if plan.key in ROUTED_MODEL_KEYS:  # the Region a cross-Region inference profile sent the call to
+        extra = record.get("additionalEventData")
+        routed = repr(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
     return (
         plan.key,
         denied,
+        routed,
         record.get("awsRegion"),
         record.get("recipientAccountId"),
         identity.get("accountId"),

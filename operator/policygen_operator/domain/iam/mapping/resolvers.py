@@ -316,6 +316,39 @@ def _bedrock_model(action: str, params: Mapping[str, Any], ctx: Context) -> list
     return [f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{value}"]
 
 
+_SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+
+
+def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """The foundation model behind each cross-Region inference profile granted (``inference-profile/us.M``
+    -> ``foundation-model/M``), with the models granted in every Region because the record does not say
+    which one served the call (``ROUTED_MODEL_KEYS``). A geographic profile's call is authorized on the
+    model in the Region it was routed to (``additionalEventData.inferenceRegion``); a global profile's on
+    the model in the source Region and on the Region-less ``arn:aws:bedrock:::foundation-model/M`` (Bedrock
+    User Guide, "Global cross-Region inference": removing any of the three resources denies the call). An
+    application inference profile's id does not name its model: left as it is."""
+    region = extra.get("inferenceRegion") if isinstance(extra, Mapping) else None
+    routed = region if isinstance(region, str) and _REGION.fullmatch(region) else None
+    added: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for action, arn in uses:
+        match = _SYSTEM_PROFILE.match(arn)
+        if match is None:
+            continue
+        partition, source, geography, model = match.groups()
+        if geography == "global":
+            regions = [source, ""]
+        else:
+            regions = [routed or "*"]
+            if routed is None:
+                unknown.append(f"foundation-model/{model}")
+        added.extend(
+            (action, f"arn:{partition}:bedrock:{where}::foundation-model/{model}") for where in regions
+        )
+    return added, unknown
+
+
 # An EC2 resource id is its type's prefix, a hyphen and 8 or 17 hexadecimal digits (EC2 User Guide,
 # "Resource IDs"); the prefixes of the types the tag calls take whose ARN ends in that id (placement groups
 # and key pairs are left out: their ARN formats name them by name).

@@ -1342,3 +1342,17 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
         "athena:BatchGetNamedQuery",
     ),
 }
+
+
+# A call through a cross-Region inference profile (``us.anthropic...``, ``global.amazon...``) is authorized on
+# the profile in the source Region and on the foundation model in the Region the request was routed to (the
+# Deadline Cloud User Guide's policy for its assistant grants "inference-profile/PREFIX.*" and
+# "foundation-model/*" in the requested Regions; re:Post "bedrock-access-denied-exception": the error "occurs
+# when your IAM role doesn't have the permission to invoke the API request in the destination Regions").
+# CloudTrail logs the call in the source Region with "additionalEventData": {"inferenceRegion": ...}, where
+# the request was processed (AWS's cross-Region inference guidance). Converse and ConverseStream are
+# authorized by InvokeModel and InvokeModelWithResponseStream.
+ROUTED_MODEL_KEYS = frozenset(
+    f"bedrock.amazonaws.com:{name}"
+    for name in ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
+)
