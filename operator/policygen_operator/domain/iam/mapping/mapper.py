@@ -313,9 +313,9 @@ def _tagged_kinds(
     params: Mapping[str, Any],
 ) -> frozenset[str] | None:
     """For a create call of ``CREATED_TYPES``, the types its tags go on: the tag specifications'
-    ResourceType ("instance", "volume", ...), or what the call was granted to create when they name none.
-    Empty when one names a type the call does not create (the tag call is then undetermined). None for
-    other calls. The tag parameters are in the memo key (``TAG_KEYS``)."""
+    ResourceType ("instance", "volume", ...), or the types the call was granted to create whole when they
+    name none. Empty when one names a type the call does not create (the tag call is then undetermined).
+    None for other calls. The tag parameters are in the memo key (``TAG_KEYS``)."""
     created = frozenset().union(*(CREATED_TYPES.get(action.lower(), frozenset()) for action in primaries))
     if not created:
         return None
@@ -324,7 +324,9 @@ def _tagged_kinds(
         return named if named <= created else frozenset()
     types = {a.action: a.types for a in applicable if a.action in primaries}
     granted = (_whole_type(types[name], arn) for name, arn in uses if name in types)
-    return frozenset(kind for kind in granted if kind in created)
+    # None when the call was granted no created type whole: what it was granted (a family's next revision,
+    # ``task-definition/FAMILY:*``) is what its tags go on
+    return frozenset(kind for kind in granted if kind in created) or None
 
 
 def _every(types: tuple[ResourceType, ...], kinds: frozenset[str], ctx: Context) -> list[str]:

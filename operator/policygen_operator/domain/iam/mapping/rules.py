@@ -528,6 +528,9 @@ CREATED_TYPES: dict[str, frozenset[str]] = {
     "ec2:createsnapshot": frozenset({"snapshot"}),
     "ec2:createsecuritygroup": frozenset({"security-group"}),
     "ec2:createnetworkinterface": frozenset({"network-interface"}),
+    # a new revision of the family the request names; its number is the service's ("Each task definition
+    # revision registered under a family is numbered sequentially", ECS API Reference, RegisterTaskDefinition)
+    "ecs:registertaskdefinition": frozenset({"task-definition"}),
 }
 # More EC2 create calls of the same kind, read by one resolver (``resolvers._ec2_created``): per action, the
 # types it creates (the one its name names, and the snapshots CreateImage makes of the instance's volumes:
@@ -1082,6 +1085,31 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {
             "action": "dynamodb:GetRecords",
             "resourcearn_mappings": {"stream": "%%regex%${ShardIterator}%/^([^|]+)\\|/g%%"},
+        }
+    ],
+    # RegisterTaskDefinition makes the next revision of "family: You must specify a family for a task
+    # definition" (ECS API Reference): granted on the family's revisions (``task-definition/FAMILY:*``), where
+    # the table read no parameter and gave * (its PassRole entry, for the task and execution roles, kept).
+    ("ecs", "registertaskdefinition"): [
+        {
+            "action": "ecs:RegisterTaskDefinition",
+            "resource_mappings": {
+                "TaskDefinitionFamilyName": {"template": "${Family}"},
+                "TaskDefinitionRevisionNumber": {"template": "*"},
+            },
+        },
+        {"action": "iam:PassRole", "arn_override": "%%many%${taskRoleArn}%${executionRoleArn}%%"},
+    ],
+    # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
+    # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
+    # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
+    # identity provider. The URL must begin with https://", IAM API Reference), which the table did not read.
+    ("iam", "createopenidconnectprovider"): [
+        {
+            "action": "iam:CreateOpenIDConnectProvider",
+            "resource_mappings": {
+                "OidcProviderName": {"template": "%%regex%${Url}%/^https:\\/\\/([^/].*)$/g%%"}
+            },
         }
     ],
     # GetParametersByPath is authorized on the path itself, the resource resolvers._ssm_path builds; the
