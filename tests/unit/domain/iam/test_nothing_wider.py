@@ -121,3 +121,26 @@ def test_a_star_grant_comes_with_a_finding_naming_the_call() -> None:
     assert "athena:GetQueryExecution" in starred
     (note,) = [n for n in event.notes if n[1] == "resource-undetermined"]
     assert note[0] == "warning" and note[2].startswith("athena.amazonaws.com:GetQueryExecution: ")
+
+
+def test_objects_named_only_by_a_prefix_are_granted_under_it_and_said() -> None:
+    """S3 DeleteObjects "does not indicate the list of files deleted" (Stratus Red Team's record of the
+    call, whose shape this copies): resources[] gives the object part as an ARNPrefix only, so every key
+    under it is granted, with a finding naming the call, never silently."""
+    record = cloudtrail_record(
+        "s3.amazonaws.com",
+        "DeleteObjects",
+        {"bucketName": "target-bucket", "Host": "target-bucket.s3.us-east-1.amazonaws.com", "delete": ""},
+        resources=[
+            {"type": "AWS::S3::Object", "ARNPrefix": "arn:aws:s3:::target-bucket/"},
+            {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::target-bucket"},
+        ],
+        data_event=True,
+    )
+    event = MAPPER.map(record)
+    assert event.uses == (("s3:DeleteObject", "arn:aws:s3:::target-bucket/*"),)
+    assert [(s, c) for s, c, _ in event.notes] == [("warning", "resource-undetermined")]
+    assert "DeleteObjects: s3:DeleteObject on arn:aws:s3:::target-bucket/*" in event.notes[0][2]
+    # a key that holds a * is written exactly and is no prefix
+    exact = s3_data_event("GetObject", "target-bucket", "reports/*draft.csv")
+    assert MAPPER.map(exact).notes == ()

@@ -156,6 +156,9 @@ class EventMapper:
                 unnamed = _unnamed(action.action, action.types, exact, completed)
                 if unnamed:
                     notes.append(_left_to_default(key, action.action, unnamed))
+                prefixed = [arn for arn in exact if arn[-1] == "*" and arn in listed and arn[-4:] != "${*}"]
+                if prefixed:
+                    notes.append(_named_by_prefix(key, action.action, prefixed))
             elif action.action == PASS_ROLE:
                 notes.append(_pass_role_left_out(key))
             else:
@@ -275,6 +278,17 @@ def _unnamed(
         if kind is not None:
             found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)
+
+
+def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:
+    """``resources[]`` gave only an ``ARNPrefix`` (S3 DeleteObjects: "does not indicate the list of files
+    deleted", Stratus Red Team's record of it): every resource under the prefix is granted, and said."""
+    return (
+        "warning",
+        "resource-undetermined",
+        f"{key}: {action} on {', '.join(arns)}: CloudTrail names only the prefix of what the call touched "
+        "(resources[].ARNPrefix); narrow it to the keys the workload uses",
+    )
 
 
 def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
