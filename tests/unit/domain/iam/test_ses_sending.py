@@ -298,3 +298,33 @@ def test_a_required_resource_the_request_does_not_name_keeps_the_finding(
     uses, notes = send(event_name, params)
     assert uses == {(f"ses:{event_name}", arn) for arn in granted}
     assert notes == ["resource-undetermined"]
+
+
+def test_the_from_and_return_path_arns_of_sending_authorization_are_the_identities_granted() -> None:
+    """ "FromArn: ... the ARN of the identity that is associated with the sending authorization policy that
+    permits you to specify a particular 'From' address in the header of the raw email"; "ReturnPathArn: ...
+    permits you to use the email address specified in the ReturnPath parameter" (SES API Reference,
+    SendRawEmail and SendEmail). A delegate sender is authorized on the owner's identities; granted on its
+    own account's, every such send was refused."""
+    owner = f"arn:aws:ses:us-east-1:{OTHER_ACCOUNT}:identity"
+    raw = {"source": "shop@example.com", "fromArn": f"{owner}/example.com", "rawMessage": {"data": HIDDEN}}
+    uses, notes = send("SendRawEmail", raw)
+    assert uses == {
+        ("ses:SendRawEmail", f"{ARN}identity/shop@example.com"),
+        ("ses:SendRawEmail", f"{ARN}identity/example.com"),
+        ("ses:SendRawEmail", f"{owner}/example.com"),
+    }
+    assert notes == []
+    delegated = {
+        "source": "shop@example.com",
+        "sourceArn": f"{owner}/example.com",
+        "returnPathArn": f"{owner}/bounces.example.com",
+        "destination": DESTINATION,
+        "message": MESSAGE,
+    }
+    uses, notes = send("SendEmail", delegated)
+    assert uses == {
+        ("ses:SendEmail", f"{owner}/example.com"),
+        ("ses:SendEmail", f"{owner}/bounces.example.com"),
+    }
+    assert notes == []

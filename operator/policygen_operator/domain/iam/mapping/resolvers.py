@@ -697,8 +697,16 @@ def _ec2_created(action: str, params: Mapping[str, Any], ctx: Context) -> list[s
 # AWS::SES::EmailIdentity, AWS::SES::ConfigurationSet, AWS::SES::Template) and lists the identity in
 # resources[] (SES Developer Guide, "Logging Amazon SES API calls with AWS CloudTrail", SES data events;
 # https://docs.aws.amazon.com/ses/latest/dg/logging-using-cloudtrail.html), which the mapper uses first.
-_SES_IDENTITY_ARNS = ("SourceArn", "FromEmailAddressIdentityArn")
-_SES_SENDERS = ("Source", "FromEmailAddress")
+# Each sender address and the ARN that stands for it under sending authorization ("SourceArn: ... the ARN
+# of the identity that is associated with the sending authorization policy that permits you to send for
+# the email address specified in the Source parameter", SES API Reference, SendEmail; SES v2's
+# FromEmailAddressIdentityArn for FromEmailAddress); and the ARNs of addresses the request does not give
+# ("FromArn": the From header of a raw message, "ReturnPathArn", SES v2's
+# "FeedbackForwardingEmailAddressIdentityArn"), each the identity SES authorizes that address on.
+_SES_SENDER_ARNS = (("Source", "SourceArn"), ("FromEmailAddress", "FromEmailAddressIdentityArn"))
+_SES_OTHER_ARNS = ("FromArn", "ReturnPathArn", "FeedbackForwardingEmailAddressIdentityArn")
+_SES_IDENTITY_ARNS = (*(arn for _, arn in _SES_SENDER_ARNS), *_SES_OTHER_ARNS)
+_SES_SENDERS = tuple(sender for sender, _ in _SES_SENDER_ARNS)
 _SES_TEMPLATES = ("Content.Template", "DefaultContent.Template")
 
 
@@ -715,22 +723,25 @@ def _ses_sender(value: str) -> str | None:
 def _ses_send(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """A send's identity, configuration set and template, as the request names them.
 
-    The identity: the ARN the request gives for sending authorization, exactly (it may be another
-    account's); else the sender's address, both ``identity/ADDRESS`` and ``identity/DOMAIN``: the record
-    cannot say which of the two is the verified identity SES checked. The configuration set
+    The identities: for each sender, the ARN the request gives for sending authorization, exactly (it may
+    be another account's), else the sender's address, both ``identity/ADDRESS`` and ``identity/DOMAIN``:
+    the record cannot say which of the two is the verified identity SES checked; and the ARNs given for
+    the From header and the return path. The configuration set
     (``ConfigurationSetName``) and the template (SES ``Template``/``TemplateArn``, SES v2
     ``Content.Template`` or ``DefaultContent.Template``) by name or ARN; ``_fitting`` keeps the types the
     action has (``SendRawEmail`` takes no template). A request that names no identity (``SendRawEmail``
     whose sender is only in the raw message) leaves the required identity to the finding."""
     base = f"arn:{ctx.partition}:ses:{ctx.region}:{ctx.account}:"
-    out = [v for name in _SES_IDENTITY_ARNS for v in lookup_path(params, name) or () if v.startswith("arn:")]
-    if not out:
-        for name in _SES_SENDERS:
-            for value in lookup_path(params, name) or ():
-                address = _ses_sender(value)
-                if address is not None:
-                    domain = address.rpartition("@")[2]
-                    out += [f"{base}identity/{escape(address)}", f"{base}identity/{escape(domain)}"]
+    out: list[str] = []
+    for sender, arn in _SES_SENDER_ARNS:
+        given = [v for v in lookup_path(params, arn) or () if v.startswith("arn:")]
+        out += given
+        for value in () if given else lookup_path(params, sender) or ():
+            address = _ses_sender(value)
+            if address is not None:
+                domain = address.rpartition("@")[2]
+                out += [f"{base}identity/{escape(address)}", f"{base}identity/{escape(domain)}"]
+    out += [v for name in _SES_OTHER_ARNS for v in lookup_path(params, name) or () if v.startswith("arn:")]
     out += [f"{base}configuration-set/{escape(v)}" for v in lookup_path(params, "ConfigurationSetName") or ()]
     templates = [
         *(lookup_path(params, "Template") or ()),
