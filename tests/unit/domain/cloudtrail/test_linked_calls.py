@@ -192,3 +192,18 @@ def test_too_many_waiting_reads_are_settled_early(monkeypatch: pytest.MonkeyPatc
     assert max(waiting) <= 4  # settled as soon as more than 3 waited, not at the end only
     assert result.summary.principal(ROLE).allowed[("athena:GetQueryResults", "*")].count == 10
     assert not result.links.waiting
+
+
+def test_values_that_are_no_ids_are_neither_kept_nor_followed(tmp_path: Path) -> None:
+    """An id is 1 to 128 characters (Athena API Reference): a longer one is not kept (a hostile trail
+    cannot fill memory with them), and a read naming one keeps * with its finding."""
+    huge = "q" * 10_000
+    result = scan(tmp_path, [[start(huge), *reads(huge)]])
+    assert not result.links.newer and not result.links.older
+    assert ("athena:GetQueryResults", "*") in granted(result)
+    odd = athena("BatchGetQueryExecution", {"queryExecutionIds": [QUERY, {"id": QUERY}]}, time="09:01:00")
+    result = scan(
+        tmp_path / "odd",
+        [[start(), odd, athena("BatchGetQueryExecution", {"queryExecutionIds": [QUERY, QUERY]})]],
+    )
+    assert {r for a, r in granted(result) if a == "athena:BatchGetQueryExecution"} == {"*", WORKGROUP}

@@ -19,6 +19,9 @@ from policygen_operator.domain.iam.templates import get_field
 _RETURNED = {f"{source}:{name}": entry for (source, name), entry in RETURNED_IDS.items()}
 _FOLLOW_UPS = {f"{source}:{name}": entry for (source, name), entry in ID_FOLLOW_UPS.items()}
 LINKED_KEYS = frozenset(_RETURNED) | frozenset(_FOLLOW_UPS)
+# "Length Constraints: Minimum length of 1. Maximum length of 128" (Athena API Reference, QueryExecutionId
+# and NamedQueryId): a longer value is no id, and the scan keeps thousands of them
+MAX_ID = 128
 
 
 def returned_id(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, str, tuple[str, ...]] | None:
@@ -30,7 +33,7 @@ def returned_id(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, st
     response = record.get("responseElements")
     value = get_field(response, field) if isinstance(response, Mapping) else None
     arns = tuple(resource for name, resource in mapped.uses if name == action and resource != "*")
-    return (kind, value, arns) if isinstance(value, str) and value and arns else None
+    return (kind, value, arns) if isinstance(value, str) and 0 < len(value) <= MAX_ID and arns else None
 
 
 def followed_ids(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, tuple[str, ...]] | None:
@@ -41,7 +44,9 @@ def followed_ids(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, t
     kind, field, _ = entry
     value = get_field(parameters(record.get("requestParameters")), field)
     values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    ids = tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+    if not all(isinstance(v, str) and 0 < len(v) <= MAX_ID for v in values):
+        return None  # a value that is no id: the call keeps its reading (*, said)
+    ids = tuple(dict.fromkeys(values))
     return (kind, ids) if ids else None
 
 
