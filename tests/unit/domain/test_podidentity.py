@@ -91,3 +91,21 @@ def test_nothing_is_kept_per_session_unless_asked(tmp_path: Path) -> None:
     summary = scan(tmp_path, frozenset())
     assert summary.sessions == {} and summary.session_tags == {}
     assert "sessions" not in summary.to_dict()
+
+
+def test_a_linked_read_that_waits_is_split_to_its_session_too(tmp_path: Path) -> None:
+    """An Athena read that comes before its start in the files waits for the id (links.py); once settled
+    it counts for the role and for the Pod Identity session that made it, like any other call."""
+    t = "2026-11-24T10:{:02d}:00Z".format
+    start = call(
+        SHARED, READER, "athena", "StartQueryExecution", t(11), queryString="SELECT 1", workGroup="etl"
+    )
+    start["responseElements"] = {"queryExecutionId": "q-1"}
+    read = call(SHARED, READER, "athena", "GetQueryResults", t(12), queryExecutionId="q-1")
+    path = write_delivery_file(tmp_path, [records()[0], read, start])
+    scanner = Scanner(ScanSpec((parse_principal(SHARED),), WINDOW, split_sessions=frozenset({SHARED})))
+    scanner.scan_path(str(path))
+    summary = scanner.take_result(final=True).summary
+    workgroup = ("athena:GetQueryResults", "arn:aws:athena:eu-west-1:111122223333:workgroup/etl")
+    assert workgroup in summary.principals[SHARED].allowed
+    assert workgroup in summary.sessions[SHARED][session_arn("shared-reader", READER)].allowed
