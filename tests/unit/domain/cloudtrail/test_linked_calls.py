@@ -207,3 +207,19 @@ def test_values_that_are_no_ids_are_neither_kept_nor_followed(tmp_path: Path) ->
         [[start(), odd, athena("BatchGetQueryExecution", {"queryExecutionIds": [QUERY, QUERY]})]],
     )
     assert {r for a, r in granted(result) if a == "athena:BatchGetQueryExecution"} == {"*", WORKGROUP}
+
+
+def test_without_resource_level_nothing_waits(tmp_path: Path) -> None:
+    """--no-resource-level grants every action on *: a read has nothing to name, so it does not wait."""
+    from policygen_operator.domain.cloudtrail.scan import Scanner
+    from policygen_operator.domain.iam.mapping import EventMapper
+
+    path = write_gz(tmp_path / "f.json.gz", [*reads("q-1"), start("q-1")])
+    scanner = Scanner(SPEC, EventMapper(resource_level=False))
+    scanner.scan_path(str(path))
+    assert not scanner.result.links.waiting
+    assert granted(scanner.take_result(final=True)) == {
+        ("athena:GetQueryExecution", "*"),
+        ("athena:GetQueryResults", "*"),
+        ("athena:StartQueryExecution", "*"),
+    }

@@ -39,8 +39,12 @@ def returned_id(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, st
 def followed_ids(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, tuple[str, ...]] | None:
     """(kind, ids) when this call names its resource only by ids earlier calls returned."""
     entry = _FOLLOW_UPS.get(mapped.key)
-    if entry is None or mapped.kind != "mapped":
-        return None
+    if (
+        entry is None
+        or mapped.kind != "mapped"
+        or not any(n[1] == "resource-undetermined" for n in mapped.notes)
+    ):
+        return None  # nothing to name: resource level off (every grant is *), or the call named it already
     kind, field, _ = entry
     value = get_field(parameters(record.get("requestParameters")), field)
     values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
