@@ -1112,6 +1112,35 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # Entries of the table that fill a variable from another parameter than the one that names it (found
+    # against botocore's input shapes by tests/unit/domain/iam/test_table_parameters.py):
+    # ModifyTrafficMirrorSession named the filter by the target's id and the target by the filter's;
+    # CreateConstraint the product by the portfolio's id; Directory Service DeleteSnapshot the directory by
+    # the snapshot's id, which the request holds alone ("SnapshotId: The identifier of the directory
+    # snapshot to be deleted", Directory Service API Reference): the directory is left to the finding.
+    ("ec2", "modifytrafficmirrorsession"): [
+        {
+            "action": "ec2:ModifyTrafficMirrorSession",
+            "resource_mappings": {
+                "TrafficMirrorFilterId": {"template": "${TrafficMirrorFilterId}"},
+                "TrafficMirrorSessionId": {"template": "${TrafficMirrorSessionId}"},
+                "TrafficMirrorTargetId": {"template": "${TrafficMirrorTargetId}"},
+            },
+        }
+    ],
+    ("servicecatalog", "createconstraint"): [
+        {
+            "action": "servicecatalog:CreateConstraint",
+            "resource_mappings": {"ProductId": {"template": "${ProductId}"}},
+        }
+    ],
+    ("ds", "deletesnapshot"): [{"action": "ds:DeleteSnapshot"}],
+    # AppStream CreateApplication is authorized on the app block it uses ("AppBlockArn: The app block ARN to
+    # which the application should be associated", AppStream API Reference); the table named the app block
+    # by the new application's own Name.
+    ("appstream", "createapplication"): [
+        {"action": "appstream:CreateApplication", "resourcearn_mappings": {"app-block": "${AppBlockArn}"}}
+    ],
     # GetParametersByPath is authorized on the path itself, the resource resolvers._ssm_path builds; the
     # table's template granted every name starting with the path (``parameter/app*``: /apps-secret too)
     ("ssm", "getparametersbypath"): [{"action": "ssm:GetParametersByPath", "primary": True}],
