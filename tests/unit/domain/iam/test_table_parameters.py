@@ -9,9 +9,11 @@ each such entry must be replaced in ``CURATED_ENTRIES`` or listed below with why
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -51,18 +53,29 @@ def _table() -> dict[str, Any]:
     return dict(json.loads(gzip.decompress(data))["sdk"])
 
 
-def _misfilled() -> set[tuple[str, str, str, str]]:
+@functools.cache
+def _shapes() -> dict[tuple[str, str], dict[str, str]]:
+    """(namespace, operation) -> the input's members by lower-case name, and "" -> the operation's name."""
     session = botocore.session.get_session()
-    shapes: dict[tuple[str, str], dict[str, str]] = {}
+    # a service named like the namespace wins over one that only signs with its name (eventbridgev2 signs
+    # as "events" and has its own DeleteEventBus)
+    ranked: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
     for service in session.get_available_services():
         model = session.get_service_model(service)
-        prefix = model.metadata.get("signingName") or model.metadata.get("endpointPrefix") or service
+        names = (service, model.metadata.get("signingName"), model.metadata.get("endpointPrefix"))
         for name in model.operation_names:
             shape = model.operation_model(name).input_shape
-            members = {m.lower(): m for m in (shape.members if shape is not None else {})}
-            for namespace in {prefix, service}:
-                shapes.setdefault((namespace, name.lower()), {"": name, **members})
-    found: set[tuple[str, str, str, str]] = set()
+            members = {"": name, **{m.lower(): m for m in (shape.members if shape is not None else {})}}
+            for rank, namespace in enumerate(names):
+                key = (namespace or service, name.lower())
+                if key not in ranked or rank < ranked[key][0]:
+                    ranked[key] = (rank, members)
+    return {key: members for key, (_, members) in ranked.items()}
+
+
+def _entries() -> Iterator[tuple[str, dict[str, str], str, str]]:
+    """(namespace, the operation's input members, variable, template) of every resource mapping."""
+    shapes = _shapes()
     for namespace, table in _table().items():
         for op, entries in table.items():
             members = shapes.get((namespace, op))
@@ -70,13 +83,47 @@ def _misfilled() -> set[tuple[str, str, str, str]]:
                 continue
             for entry in entries:
                 for variable, mapping in (entry.get("resource_mappings") or {}).items():
-                    filled = re.fullmatch(r"\$\{([A-Za-z]+)\}", mapping.get("template", ""))
-                    if filled is None:
-                        continue
-                    parameter = filled.group(1).lower()
-                    if variable.lower() in members and parameter != variable.lower() and parameter in members:
-                        found.add((namespace, members[""], variable, mapping["template"]))
+                    yield namespace, members, variable, mapping.get("template", "")
+
+
+def _misfilled() -> set[tuple[str, str, str, str]]:
+    found: set[tuple[str, str, str, str]] = set()
+    for namespace, members, variable, template in _entries():
+        filled = re.fullmatch(r"\$\{([A-Za-z0-9]+)\}", template)
+        if filled is None:
+            continue
+        parameter = filled.group(1).lower()
+        if variable.lower() in members and parameter != variable.lower() and parameter in members:
+            found.add((namespace, members[""], variable, template))
     return found
+
+
+# (namespace, operation): templates that read no parameter of the call, each handled elsewhere
+READ_ELSEWHERE = {
+    ("iam", "ChangePassword"),  # ${aws:username}: the caller's own user (fill.py's self-service rule)
+    ("lambda", "PublishLayerVersion"),  # resolvers._lambda_layer reads LayerName
+    ("ses", "CreateConfigurationSet"),  # ConfigurationSet.Name: the parameter fallback reads it
+    # the namespace's entry is CloudHSM v2's CreateHsm (ClusterId); botocore's "cloudhsm" is the retired
+    # Classic API of the same name
+    ("cloudhsm", "CreateHsm"),
+}
+
+
+def test_every_template_reads_a_parameter_the_call_has_or_is_replaced() -> None:
+    """A template whose parameters the call never has (``${ExportTaskId}`` for CancelImportTask, whose
+    parameter is ImportTaskId) leaves the resource to ``*`` on every call."""
+    dead = set()
+    for namespace, members, _, template in _entries():
+        read = [
+            p
+            for p in re.findall(r"\$\{([A-Za-z0-9]+)", template)
+            if p not in ("Partition", "Region", "Account")
+        ]
+        if read and not any(p.lower() in members for p in read):
+            dead.add((namespace, members[""]))
+    curated = {entry for entry in dead if (entry[0], entry[1].lower()) in CURATED_ENTRIES}
+    assert {("codebuild", "DeleteBuildBatch"), ("ec2", "CancelImportTask")} <= curated
+    assert dead - curated - READ_ELSEWHERE == set()
 
 
 def test_every_variable_filled_from_another_member_is_curated_or_known_right() -> None:
@@ -125,6 +172,13 @@ def test_the_curated_entries_name_the_resources_the_request_names() -> None:
     }
     assert uses("appstream.amazonaws.com", "CreateApplication", application) == {
         ("appstream:CreateApplication", block)
+    }
+    assert uses("codebuild.amazonaws.com", "DeleteBuildBatch", {"id": "orders:5c8e3f1a-1111-2222-3333"}) == {
+        ("codebuild:DeleteBuildBatch", f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/orders")
+    }
+    task = {"CancelImportTaskRequest": {"ImportTaskId": "import-ami-0123456789abcdef0"}}
+    assert uses("ec2.amazonaws.com", "CancelImportTask", task) == {
+        ("ec2:CancelImportTask", f"{ec2}:import-image-task/import-ami-0123456789abcdef0")
     }
     # the directory is not in the request: *, never a directory named by the snapshot's id
     assert uses("ds.amazonaws.com", "DeleteSnapshot", {"snapshotId": "s-1234567890"}) == {

@@ -1254,8 +1254,23 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("StopBuildBatch", "Id"),
             ("RetryBuild", "Id"),
             ("RetryBuildBatch", "Id"),
+            ("DeleteBuildBatch", "Id"),  # the table read Ids[], which this call does not have
         )
     },
+    # CancelImportTask names an import-image or import-snapshot task by "ImportTaskId: The ID of the import
+    # image or import snapshot task to be canceled" (EC2 API Reference); the table read ExportTaskId, a
+    # parameter the call does not have, and gave *.
+    ("ec2", "cancelimporttask"): [
+        {
+            "action": "ec2:CancelImportTask",
+            "resource_mappings": {
+                "ImportImageTaskId": {"template": "%%regex%${ImportTaskId}%/^(import-ami-[0-9a-f]+)$/g%%"},
+                "ImportSnapshotTaskId": {
+                    "template": "%%regex%${ImportTaskId}%/^(import-snap-[0-9a-f]+)$/g%%"
+                },
+            },
+        }
+    ],
     # A service-linked role lives at role/aws-service-role/SERVICE/NAME, its name chosen by the service (IAM
     # User Guide, "Service-linked role permissions": "Resource":
     # "arn:aws:iam::*:role/aws-service-role/SERVICE-NAME.amazonaws.com/SERVICE-LINKED-ROLE-NAME-PREFIX*"); the
