@@ -184,3 +184,27 @@ def test_the_curated_entries_name_the_resources_the_request_names() -> None:
     assert uses("ds.amazonaws.com", "DeleteSnapshot", {"snapshotId": "s-1234567890"}) == {
         ("ds:DeleteSnapshot", "*")
     }
+
+
+def test_a_role_the_table_reads_from_a_parameter_the_call_lacks_is_still_passed() -> None:
+    """The table grants iam:PassRole for these calls but reads the role from a parameter they do not have
+    (``esourceLifecycleConfig.ServiceRole``, a typo; ``DataSource.S3Config.RoleArn`` where the export's role
+    is under Destination): the role the request hands over is read where it is, or the call was refused."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/aws-elasticbeanstalk-service-role"
+    lifecycle = {"applicationName": "orders", "resourceLifecycleConfig": {"serviceRole": role}}
+    assert ("iam:PassRole", role) in uses(
+        "elasticbeanstalk.amazonaws.com", "UpdateApplicationResourceLifecycle", lifecycle
+    )
+    export_role = f"arn:aws:iam::{ACCOUNT}:role/forecast-export"
+    export = {
+        "forecastExportJobName": "weekly",
+        "forecastArn": f"arn:aws:forecast:us-east-1:{ACCOUNT}:forecast/demand",
+        "destination": {"s3Config": {"path": "s3://exports/weekly/", "roleArn": export_role}},
+    }
+    assert ("iam:PassRole", export_role) in uses("forecast.amazonaws.com", "CreateForecastExportJob", export)
+    # a call with no role in its request passes none (SetStackPolicy's table entry reads parameters of
+    # another operation)
+    assert all(
+        action != "iam:PassRole"
+        for action, _ in uses("cloudformation.amazonaws.com", "SetStackPolicy", {"stackName": "orders"})
+    )

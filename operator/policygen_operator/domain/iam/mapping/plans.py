@@ -282,7 +282,12 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
     primaries = [
         a for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group if a.primary
     ]
-    passes_role = any(ref.passes_role(a.action) for a in primaries)
+    # also where the table grants iam:PassRole itself: its template may read a parameter the call does not
+    # have (``${esourceLifecycleConfig.ServiceRole}``, ``${DataSource.S3Config.RoleArn}`` for a role in
+    # Destination), and the roles the request hands over are then read where they are
+    passes_role = any(ref.passes_role(a.action) for a in primaries) or any(
+        a.action == PASS_ROLE for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group
+    )
     tags = tuple(
         dict.fromkeys(
             tag
