@@ -29,6 +29,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     ALTERNATIVE_TYPES,
     CHECKED_TYPES,
     CURATED_ENTRIES,
+    DOCUMENTED_PASS_ROLE,
     DROPPED_ENTRIES,
     EVENT_NAME_ALIASES,
     EVENT_SOURCE_NAMESPACES,
@@ -125,6 +126,14 @@ def identifier_parameters(
         if not stem:
             continue
         out.update(((stem + suffix, variable), None) for suffix in ARN_SUFFIXES)
+        # the two ends of a copy or transfer name one type each by ARN (DataSync CreateTask:
+        # "SourceLocationArn", "DestinationLocationArn"); read by ARN only, and kept only when the value
+        # is an ARN of the type
+        out.update(
+            ((end + stem + suffix, variable), None)
+            for end in ("Source", "Destination", "Target")
+            for suffix in ARN_SUFFIXES
+        )
         if stem in shared:
             continue
         out.update(((stem + suffix, variable), None) for suffix in ("Identifier", "Identifiers"))
@@ -285,7 +294,9 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
     # also where the table grants iam:PassRole itself: its template may read a parameter the call does not
     # have (``${esourceLifecycleConfig.ServiceRole}``, ``${DataSource.S3Config.RoleArn}`` for a role in
     # Destination), and the roles the request hands over are then read where they are
-    passes_role = any(ref.passes_role(a.action) for a in primaries) or any(
+    passes_role = any(
+        ref.passes_role(a.action) or a.action.lower() in DOCUMENTED_PASS_ROLE for a in primaries
+    ) or any(
         a.action == PASS_ROLE for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group
     )
     tags = tuple(

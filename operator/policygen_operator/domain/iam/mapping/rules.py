@@ -1428,3 +1428,39 @@ ROUTED_MODEL_KEYS = frozenset(
     f"bedrock.amazonaws.com:{name}"
     for name in ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
 )
+
+
+# Actions whose API reference says the caller needs iam:PassRole for a role the request gives, where the
+# Service Authorization Reference's dependent actions (``pass_role`` in the reference data) do not list
+# it. Found by reading every operation's documentation botocore ships (test_documented_pass_role.py keeps
+# the two in step), e.g. "To pass this role to Amazon Bedrock, the caller of this API must have the
+# iam:PassRole permission" (CreateModelCustomizationJob); "you must have the iam:PassRole permission for
+# the infrastructure role that you specify in infrastructureRoleArn" (ECS CreateGateway); "When using this
+# parameter, your caller identity ... must have the iam:PassRole permission" (DataSync ManifestConfig,
+# TaskReportConfig); "You must also have the following permission for the specified IAM role:
+# iam:PassRole" (S3 CreateAccessGrantsLocation). The roles are read where the request holds them
+# (``plans.passed_roles``); a role inside a JSON document parameter (Logs PutAccountPolicy's
+# policyDocument) is not read.
+DOCUMENTED_PASS_ROLE = frozenset(
+    {
+        "bedrock:createmodelcustomizationjob",
+        "cloudwatch:putmetricstream",
+        "continuum:updateintegration",
+        "datasync:createtask",
+        "datasync:starttaskexecution",
+        "datasync:updatetask",
+        "dsql:createstream",
+        "ecs:creategateway",
+        "ecs:updategateway",
+        "kinesis:createchannel",
+        "logs:createimporttask",
+        "logs:putaccountpolicy",
+        "quicksight:updateresourcepermissions",
+        "rum:putrummetricsdestination",
+        "s3:updatebucketmetadataannotationtableconfiguration",
+        "s3:createaccessgrantslocation",
+        "s3:updateaccessgrantslocation",
+        "s3tables:puttablebucketreplication",
+        "s3tables:puttablereplication",
+    }
+)

@@ -1,0 +1,116 @@
+"""iam:PassRole where an operation's API reference says the caller needs it.
+
+The Service Authorization Reference's dependent actions are the reference data's source for which calls
+pass a role; they miss calls whose own API reference says it ("To pass this role to Amazon Bedrock, the
+caller of this API must have the iam:PassRole permission", CreateModelCustomizationJob). botocore ships
+those texts: every mapped operation whose documentation or parameters' documentation names iam:PassRole
+must pass the roles its request gives (``DOCUMENTED_PASS_ROLE`` in mapping/rules.py), or the generated
+policy refuses the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, compile_plan
+from policygen_operator.domain.iam.reference import load_reference
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role"
+
+
+@functools.cache
+def _event_source() -> Any:
+    """operator/scripts/coverage.py's eventSource of a botocore service (scripts are not a package; loaded
+    by path, as test_other_actions.py does, never as the coverage package)."""
+    script = Path(__file__).resolve().parents[4] / "operator" / "scripts" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("coverage_script", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.event_source
+
+
+def _documented() -> list[tuple[str, str]]:
+    """(eventSource, operation) of every operation whose documentation names iam:PassRole."""
+    ref = load_reference()
+    session = botocore.session.get_session()
+    found = []
+    for service in session.get_available_services():
+        model = session.get_service_model(service)
+        for name in model.operation_names:
+            operation = model.operation_model(name)
+            shape = operation.input_shape
+            docs = " ".join(
+                [
+                    operation.documentation or "",
+                    *((m.documentation or "") for m in (shape.members if shape else {}).values()),
+                ]
+            )
+            if re.search(r"(?i)iam:\s*PassRole|PassRole permission", docs):
+                found.append((_event_source()(ref, model.metadata, service), name))
+    return found
+
+
+def test_every_call_whose_api_reference_asks_for_pass_role_passes_the_role() -> None:
+    ref = load_reference()
+    missing = []
+    documented = _documented()
+    for source, name in documented:
+        plan = compile_plan(ref, source, name)
+        if plan.kind != "mapped":
+            continue  # unmapped operations are counted by make coverage
+        groups = (plan.actions, *(v.actions for v in plan.variants))
+        if not (plan.passes_role or any(a.action == PASS_ROLE for group in groups for a in group)):
+            missing.append(f"{source}:{name}")
+    assert len(documented) >= 40  # the texts were read (46 with botocore 1.44.8)
+    assert missing == []
+
+
+def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    return set(EventMapper().map(cloudtrail_record(source, name, params)).uses)
+
+
+def test_the_documented_roles_are_passed_where_the_request_holds_them() -> None:
+    job = {
+        "jobName": "tune-1",
+        "customModelName": "support-bot",
+        "roleArn": f"{ROLE}/bedrock-customization",
+        "baseModelIdentifier": "amazon.titan-text-express-v1",
+        "trainingDataConfig": {"s3Uri": "s3://training/data.jsonl"},
+        "outputDataConfig": {"s3Uri": "s3://training/out/"},
+    }
+    assert ("iam:PassRole", f"{ROLE}/bedrock-customization") in uses(
+        "bedrock.amazonaws.com", "CreateModelCustomizationJob", job
+    )
+    location = f"arn:aws:datasync:us-east-1:{ACCOUNT}:location"
+    task = {
+        "sourceLocationArn": f"{location}/loc-0123456789abcdef0",
+        "destinationLocationArn": f"{location}/loc-0fedcba9876543210",
+        "manifestConfig": {
+            "source": {
+                "s3": {
+                    "manifestObjectPath": "manifests/m.csv",
+                    "bucketAccessRoleArn": f"{ROLE}/datasync-manifest",
+                    "s3BucketArn": "arn:aws:s3:::manifests",
+                }
+            }
+        },
+    }
+    # the locations by their Source/Destination ARN parameters, and the manifest's role
+    assert uses("datasync.amazonaws.com", "CreateTask", task) == {
+        ("datasync:CreateTask", f"{location}/loc-0123456789abcdef0"),
+        ("datasync:CreateTask", f"{location}/loc-0fedcba9876543210"),
+        ("iam:PassRole", f"{ROLE}/datasync-manifest"),
+    }
+    # no role in the request: none passed, no finding
+    plain = {key: value for key, value in task.items() if key != "manifestConfig"}
+    event = EventMapper().map(cloudtrail_record("datasync.amazonaws.com", "CreateTask", plain))
+    assert all(action != "iam:PassRole" for action, _ in event.uses) and event.notes == ()
