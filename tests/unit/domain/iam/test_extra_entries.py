@@ -273,3 +273,25 @@ def test_a_function_configured_with_layers_reads_each_layer_version(
     assert granted == {("lambda:UpdateFunctionConfiguration", function)} | {
         ("lambda:GetLayerVersion", layer) for layer in layers
     }
+
+
+@pytest.mark.parametrize(
+    ("source", "params", "own"),
+    [
+        (
+            "codeartifact.amazonaws.com",
+            {"domain": "packages", "domainOwner": ACCOUNT, "durationSeconds": 0},
+            (
+                "codeartifact:GetAuthorizationToken",
+                f"arn:aws:codeartifact:us-east-1:{ACCOUNT}:domain/packages",
+            ),
+        ),
+        ("ecr-public.amazonaws.com", {}, ("ecr-public:GetAuthorizationToken", "*")),
+    ],
+)
+def test_a_registry_login_also_needs_the_service_bearer_token(
+    source: str, params: dict[str, Any], own: tuple[str, str]
+) -> None:
+    """ "This API requires the codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken permissions"
+    (CodeArtifact API Reference; the same sentence for ECR Public): every npm, pip or docker login there."""
+    assert uses(source, "GetAuthorizationToken", params) == {own, ("sts:GetServiceBearerToken", "*")}

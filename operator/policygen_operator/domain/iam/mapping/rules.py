@@ -845,6 +845,12 @@ _DATA_API_CREDENTIALS: list[dict[str, Any]] = [
 ]
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **_SECRETS_MANAGER,
+    # "This API requires the codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken permissions"
+    # (CodeArtifact API Reference, GetAuthorizationToken); "This API requires the
+    # ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken permissions" (ECR Public). Every
+    # npm/pip/docker login through them; sts:GetServiceBearerToken takes no resource.
+    ("codeartifact", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    ("ecr-public", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
     # CreateBucket: "if you specify an access control list (ACL) and set it to public-read,
     # public-read-write, authenticated-read, or if you explicitly specify any other custom ACLs, both
     # s3:CreateBucket and s3:PutBucketAcl permissions are required ... if you set the ACL to private, or if
