@@ -128,3 +128,43 @@ def test_fleet_of_50_principals_in_one_query(tmp_path: Path) -> None:
     athena = athena_scan(paths, principals, window)
     assert len([a for a in arns if local.matched.get(a)]) == 50  # every principal has events
     assert_same(local, athena, arns)
+
+
+def test_bedrock_calls_through_a_profile_name_the_region_that_served_them(tmp_path: Path) -> None:
+    """additionalEventData.inferenceRegion (the Region a cross-Region inference profile sent the call to)
+    reaches the mapper through the query as through the files: the same models in the same Regions."""
+    from tests.unit.domain.cloudtrail.fakes import ROLE, record, role_identity, write_gz
+
+    def converse(region: str | None, time: str) -> dict[str, Any]:
+        call = record(
+            role_identity(),
+            "Converse",
+            source="bedrock.amazonaws.com",
+            time=f"2026-11-24T{time}Z",
+            requestParameters={"modelId": "us.anthropic.claude-3-5-sonnet-20241022-v2:0"},
+            eventType="AwsApiCall",
+            recipientAccountId="111122223333",
+        )
+        if region is not None:
+            call["additionalEventData"] = {"inferenceRegion": region}
+        return call
+
+    path = write_gz(
+        tmp_path
+        / "AWSLogs"
+        / "111122223333"
+        / "CloudTrail"
+        / "us-east-1"
+        / "2026"
+        / "11"
+        / "24"
+        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        [converse("us-west-2", "09:00:00"), converse("us-east-2", "09:01:00"), converse(None, "09:02:00")],
+    )
+    principals = (parse_principal(ROLE),)
+    window = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+    local = local_scan(tmp_path, principals, window)
+    athena = athena_scan([str(path)], principals, window)
+    models = {r for _, r in athena.summary.principals[ROLE].allowed if ":foundation-model/" in r}
+    assert {m.split(":")[3] for m in models} == {"us-west-2", "us-east-2", "*"}
+    assert_same(local, athena, [ROLE])
