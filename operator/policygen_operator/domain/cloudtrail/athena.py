@@ -35,6 +35,7 @@ from datetime import date
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult
 from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.iam.mapping.rules import RETURNED_IDS
 from policygen_operator.domain.usage import Usage
 
 # The result columns, in order; rows are read back by these names.
@@ -53,6 +54,7 @@ COLUMNS = (
     "request_parameters",
     "resource_arns",
     "inference_region",
+    "returned_id",
     "events",
     "first_seen",
     "last_seen",
@@ -187,6 +189,9 @@ def build_query(
         # the Region a Bedrock call through a cross-Region inference profile was served in (mapping reads
         # it): null for every other event, so it adds no rows
         "json_extract_scalar(additionaleventdata, '$.inferenceRegion') AS inference_region",
+        # the id a call returned that later calls name their resource by (an Athena query's): only for the
+        # calls of RETURNED_IDS, whose rows are one per call anyway (their requests carry a unique token)
+        _returned_id(),
     ]
     select = ",\n  ".join(
         [*grouped, "count(*) AS events", "min(eventtime) AS first_seen", "max(eventtime) AS last_seen"]
@@ -195,6 +200,15 @@ def build_query(
         f"SELECT\n  {select}\nFROM {table.qualified}\nWHERE " + "\n  AND ".join(where) + "\n"
         f"GROUP BY {', '.join(str(n) for n in range(1, len(grouped) + 1))}"
     )
+
+
+def _returned_id() -> str:
+    cases = " ".join(
+        f"WHEN eventsource = {_literal(source)} AND eventname = {_literal(name)} "
+        f"THEN json_extract_scalar(responseelements, {_literal('$.' + field)})"
+        for (source, name), (_, field, _) in sorted(RETURNED_IDS.items())
+    )
+    return f"CASE {cases} END AS returned_id"
 
 
 # -- rows back into a scan result -------------------------------------------------------------------
@@ -227,6 +241,9 @@ def record_of(row: Row) -> dict[str, object]:
         record["resources"] = [{"ARN": arn} for arn in arns]
     if row.get("inference_region") is not None:
         record["additionalEventData"] = {"inferenceRegion": row.get("inference_region")}
+    returned = RETURNED_IDS.get((str(row.get("event_source")), str(row.get("event_name"))))
+    if returned is not None and row.get("returned_id") is not None:
+        record["responseElements"] = {returned[1]: row.get("returned_id")}
     return record
 
 
@@ -269,6 +286,8 @@ def summarize_rows(
         if principal is None:
             continue
         _take(result, principal, record_of(row), mapper, Usage(count, first, last))
+    if result.links.waiting:  # reads of queries whose start came in a later row, or in none
+        result.settle_links(mapper, final=True)
     return result
 
 
@@ -294,6 +313,10 @@ def _take(
     mapped = result.map_record(mapper, record, "a row", "Athena's results")
     if mapped is None:
         return
+    if mapped.key in mapper.linked_keys:
+        mapped = result.link(mapper, record, mapped, principal, None, usage)
+        if mapped is None:
+            return
     target = result.count(principal, mapped, usage.count)
     if target is not None:
         for action, resource in mapped.uses:

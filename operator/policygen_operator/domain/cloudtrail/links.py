@@ -49,12 +49,13 @@ class Links:
             found.extend(arns)
         return tuple(dict.fromkeys(found))
 
-    def wait(self, key: WaitingKey, event_time: str) -> None:
-        usage = self.waiting.get(key)
-        if usage is None:
-            self.waiting[key] = Usage(1, event_time, event_time)
+    def wait(self, key: WaitingKey, usage: Usage) -> None:
+        """``usage.count`` calls (one record, or an Athena row of many) whose ids are not bound yet."""
+        mine = self.waiting.get(key)
+        if mine is None:
+            self.waiting[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
         else:
-            usage.see(event_time)
+            mine.add(usage)
 
     @property
     def crowded(self) -> bool:
@@ -65,11 +66,7 @@ class Links:
             for (kind, returned), arns in bound.items():
                 self.bind(kind, returned, arns)
         for key, usage in other.waiting.items():
-            mine = self.waiting.get(key)
-            if mine is None:
-                self.waiting[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
-            else:
-                mine.add(usage)
+            self.wait(key, usage)
 
     def settle(self, final: bool) -> Iterator[tuple[WaitingKey, tuple[str, ...] | None, Usage]]:
         """Takes out the waiting follow-ups whose ids are all bound now, with their resources; with

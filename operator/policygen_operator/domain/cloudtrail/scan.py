@@ -30,7 +30,7 @@ from policygen_operator.domain.cloudtrail.links import Links
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import PrincipalUsage, UsageSummary
+from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary
 
 GZIP_MAGIC = b"\x1f\x8b"
 # UTF-8's byte order mark, which Windows tools (PowerShell's Out-File, Notepad) put before JSON they write;
@@ -248,6 +248,34 @@ class ScanResult:
             self.summary.ignored[mapped.key] += events
             self.ignored.setdefault(principal, Counter())[mapped.key] += events
             self.add_ignored_reason(mapped.key, mapped.reason or "ignored")
+        return None
+
+    def link(
+        self,
+        mapper: Mapper,
+        record: Mapping[str, Any],
+        mapped: MappedEventLike,
+        principal: str,
+        session: str | None,
+        usage: Usage,
+    ) -> MappedEventLike | None:
+        """A call that returned an id binds it; a follow-up is named from the ids bound, or waits (None:
+        counted now, recorded when settled). For the file scan's records and Athena's rows alike."""
+        links = self.links
+        returned = mapper.returned_id(record, mapped)
+        if returned is not None:
+            links.bind(*returned)
+        followed = mapper.followed_ids(record, mapped)
+        if followed is None:
+            return mapped
+        arns = links.resources(*followed)
+        if arns is not None:
+            return mapper.linked(mapped, arns)
+        self.summary.events_matched += usage.count
+        self.matched[principal] += usage.count
+        links.wait((principal, session, *followed, mapped), usage)
+        if links.crowded:
+            self.settle_links(mapper, final=False)
         return None
 
     def settle_links(self, mapper: Mapper, *, final: bool) -> None:
@@ -687,26 +715,9 @@ class Scanner:
     def _linked(
         self, record: dict[str, Any], mapped: MappedEventLike, principal: str, identity: str, event_time: str
     ) -> MappedEventLike | None:
-        """A call that returned an id binds it; a follow-up is named from the ids bound, or waits (None:
-        counted now, recorded when settled)."""
-        mapper, links = self.mapper, self.result.links
-        returned = mapper.returned_id(record, mapped)
-        if returned is not None:
-            links.bind(*returned)
-        followed = mapper.followed_ids(record, mapped)
-        if followed is None:
-            return mapped
-        arns = links.resources(*followed)
-        if arns is not None:
-            return mapper.linked(mapped, arns)
-        result = self.result
-        result.summary.events_matched += 1
-        result.matched[principal] += 1
         split = principal in self.spec.split_sessions and is_pod_identity_session(identity)
-        links.wait((principal, identity if split else None, *followed, mapped), event_time)
-        if links.crowded:
-            result.settle_links(mapper, final=False)
-        return None
+        usage = Usage(1, event_time, event_time)
+        return self.result.link(self.mapper, record, mapped, principal, identity if split else None, usage)
 
     def _bad_record(self, name: str, where: str, why: str) -> None:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""

@@ -114,6 +114,22 @@ def record(
     }
 
 
+def athena_call(
+    name: str, params: dict[str, Any], time: str = "09:00:00", response: Any = None
+) -> dict[str, Any]:
+    """An Athena call of the role on 2026-11-24 at ``time``, shaped as the Athena User Guide's log entries."""
+    return record(
+        role_identity(),
+        name,
+        source="athena.amazonaws.com",
+        time=f"2026-11-24T{time}Z",
+        requestParameters=params,
+        responseElements=response,
+        eventType="AwsApiCall",
+        recipientAccountId=ACCOUNT,
+    )
+
+
 def delivery(records: list[dict[str, Any]]) -> bytes:
     """Compact, as CloudTrail writes its files (the scan's fast path)."""
     return json.dumps({"Records": records}, separators=(",", ":")).encode()

@@ -25,6 +25,7 @@ from policygen_operator.domain.engine import run_scan
 from policygen_operator.domain.iam.canonical import canonical_json
 from policygen_operator.domain.iam.policy import PolicyOptions, build_policies
 from tests.unit.domain.cloudtrail.athena_duckdb import cloudtrail_table, run_trino
+from tests.unit.domain.cloudtrail.fakes import ROLE, athena_call, record, role_identity, write_gz
 
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLES = ROOT / "examples" / "cloudtrail" / "AWSLogs"
@@ -130,10 +131,28 @@ def test_fleet_of_50_principals_in_one_query(tmp_path: Path) -> None:
     assert_same(local, athena, arns)
 
 
+def one_file(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[ScanResult, ScanResult]:
+    """The role's usage from one delivery file of ``records`` on 2026-11-24: (local scan, Athena path)."""
+    path = write_gz(
+        tmp_path
+        / "AWSLogs"
+        / "111122223333"
+        / "CloudTrail"
+        / "us-east-1"
+        / "2026"
+        / "11"
+        / "24"
+        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        records,
+    )
+    principals = (parse_principal(ROLE),)
+    window = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+    return local_scan(tmp_path, principals, window), athena_scan([str(path)], principals, window)
+
+
 def test_bedrock_calls_through_a_profile_name_the_region_that_served_them(tmp_path: Path) -> None:
     """additionalEventData.inferenceRegion (the Region a cross-Region inference profile sent the call to)
     reaches the mapper through the query as through the files: the same models in the same Regions."""
-    from tests.unit.domain.cloudtrail.fakes import ROLE, record, role_identity, write_gz
 
     def converse(region: str | None, time: str) -> dict[str, Any]:
         call = record(
@@ -149,22 +168,37 @@ def test_bedrock_calls_through_a_profile_name_the_region_that_served_them(tmp_pa
             call["additionalEventData"] = {"inferenceRegion": region}
         return call
 
-    path = write_gz(
-        tmp_path
-        / "AWSLogs"
-        / "111122223333"
-        / "CloudTrail"
-        / "us-east-1"
-        / "2026"
-        / "11"
-        / "24"
-        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
-        [converse("us-west-2", "09:00:00"), converse("us-east-2", "09:01:00"), converse(None, "09:02:00")],
-    )
-    principals = (parse_principal(ROLE),)
-    window = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
-    local = local_scan(tmp_path, principals, window)
-    athena = athena_scan([str(path)], principals, window)
+    records = [
+        converse("us-west-2", "09:00:00"),
+        converse("us-east-2", "09:01:00"),
+        converse(None, "09:02:00"),
+    ]
+    local, athena = one_file(tmp_path, records)
     models = {r for _, r in athena.summary.principals[ROLE].allowed if ":foundation-model/" in r}
     assert {m.split(":")[3] for m in models} == {"us-west-2", "us-east-2", "*"}
     assert_same(local, athena, [ROLE])
+
+
+def test_athena_query_reads_are_linked_to_their_start_through_the_query_too(tmp_path: Path) -> None:
+    """The id StartQueryExecution returned (responseelements) comes back as a column, so a query's reads
+    are granted on the workgroup it ran in, as the file scan grants them; a read whose start is not in the
+    window keeps * with its finding in both."""
+    query = "b621c254-74e0-48e3-9630-78ed857782f9"
+    start = athena_call(
+        "StartQueryExecution",
+        {"clientRequestToken": "16bc6e70", "queryString": "SELECT 1", "workGroup": "etl"},
+        "09:00:00",
+        {"queryExecutionId": query},
+    )
+    reads = [
+        athena_call("GetQueryResults", {"queryExecutionId": query}, "09:00:05"),
+        athena_call("GetQueryExecution", {"queryExecutionId": query}, "09:00:03"),
+        athena_call("GetQueryResults", {"queryExecutionId": "started-before-the-window"}, "09:05:00"),
+    ]
+    local, athena = one_file(tmp_path, [*reads, start])
+    granted = set(athena.summary.principals[ROLE].allowed)
+    workgroup = "arn:aws:athena:us-east-1:111122223333:workgroup/etl"
+    assert {("athena:GetQueryResults", workgroup), ("athena:GetQueryExecution", workgroup)} <= granted
+    assert ("athena:GetQueryResults", "*") in granted
+    assert_same(local, athena, [ROLE])
+    assert dict(athena.notes[ROLE]) == dict(local.notes[ROLE])

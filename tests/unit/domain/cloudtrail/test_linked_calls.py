@@ -20,7 +20,7 @@ from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import run_scan
-from tests.unit.domain.cloudtrail.fakes import ACCOUNT, ROLE, record, role_identity, write_gz
+from tests.unit.domain.cloudtrail.fakes import ACCOUNT, ROLE, athena_call, write_gz
 
 WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
 SPEC = ScanSpec(principals=(parse_principal(ROLE),), window=WINDOW)
@@ -30,16 +30,7 @@ PRIMARY = f"arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/primary"
 
 
 def athena(name: str, params: dict[str, Any], response: Any = None, time: str = "09:00:00") -> dict[str, Any]:
-    return record(
-        role_identity(),
-        name,
-        source="athena.amazonaws.com",
-        time=f"2026-11-24T{time}Z",
-        requestParameters=params,
-        responseElements=response,
-        eventType="AwsApiCall",
-        recipientAccountId=ACCOUNT,
-    )
+    return athena_call(name, params, time, response)
 
 
 def start(query: str = QUERY, workgroup: str | None = "etl", time: str = "09:00:00") -> dict[str, Any]:
