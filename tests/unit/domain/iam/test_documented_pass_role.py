@@ -114,3 +114,38 @@ def test_the_documented_roles_are_passed_where_the_request_holds_them() -> None:
     plain = {key: value for key, value in task.items() if key != "manifestConfig"}
     event = EventMapper().map(cloudtrail_record("datasync.amazonaws.com", "CreateTask", plain))
     assert all(action != "iam:PassRole" for action, _ in event.uses) and event.notes == ()
+
+
+EKS = f"arn:aws:eks:us-east-1:{ACCOUNT}"
+
+
+def test_eks_pod_identity_associations_and_node_access_entries_pass_their_role() -> None:
+    """ "The IAM principal that is creating the association must have iam:PassRole" and "If you create an
+    access entry with type EC2_Linux or EC2_Windows, the IAM principal creating the access entry must have
+    the iam:PassRole permission" (EKS User Guide). The association is named by its id (its ARN's last part,
+    the reference's UUID), and a cross-account target role the first role assumes is not passed."""
+    association = {
+        "clusterName": "prod",
+        "namespace": "orders",
+        "serviceAccount": "api",
+        "roleArn": f"{ROLE}/orders-api",
+        "targetRoleArn": "arn:aws:iam::444455556666:role/orders-data",
+    }
+    assert uses("eks.amazonaws.com", "CreatePodIdentityAssociation", association) == {
+        ("eks:CreatePodIdentityAssociation", f"{EKS}:cluster/prod"),
+        ("iam:PassRole", f"{ROLE}/orders-api"),
+    }
+    update = {
+        "clusterName": "prod",
+        "associationId": "a-abcdefghijklmnop1",
+        "roleArn": f"{ROLE}/orders-api-2",
+    }
+    assert uses("eks.amazonaws.com", "UpdatePodIdentityAssociation", update) == {
+        ("eks:UpdatePodIdentityAssociation", f"{EKS}:podidentityassociation/prod/a-abcdefghijklmnop1"),
+        ("iam:PassRole", f"{ROLE}/orders-api-2"),
+    }
+    node = {"clusterName": "prod", "principalArn": f"{ROLE}/prod-nodes", "type": "EC2_LINUX"}
+    assert ("iam:PassRole", f"{ROLE}/prod-nodes") in uses("eks.amazonaws.com", "CreateAccessEntry", node)
+    # a STANDARD entry (a person or a CI role) hands EKS no role
+    person = {"clusterName": "prod", "principalArn": f"{ROLE}/platform-admins", "type": "STANDARD"}
+    assert all(a != "iam:PassRole" for a, _ in uses("eks.amazonaws.com", "CreateAccessEntry", person))

@@ -292,6 +292,10 @@ PARAMETER_OF: dict[str, str] = {
 # group to apply", "DBSubnetGroupName", "DBClusterParameterGroupName", RDS API Reference, ModifyDBInstance and
 # the create calls), where the formats say pg:${ParameterGroupName}, subgrp:${SubnetGroupName}, ...
 SERVICE_PARAMETER_OF: dict[tuple[str, str], str] = {
+    # a Pod Identity association's ARN ends in its id ("associationArn": "...:podidentityassociation/
+    # my-cluster/a-abcdefghijklmnop1", "associationId": "a-abcdefghijklmnop1", EKS User Guide), which the
+    # Service Authorization Reference calls UUID
+    ("eks", "UUID"): "AssociationId",
     ("rds", "ParameterGroupName"): "DBParameterGroupName",
     ("rds", "SubnetGroupName"): "DBSubnetGroupName",
     ("rds", "ClusterParameterGroupName"): "DBClusterParameterGroupName",
@@ -850,6 +854,22 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken permissions" (ECR Public). Every
     # npm/pip/docker login through them; sts:GetServiceBearerToken takes no resource.
     ("codeartifact", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    # EKS: "The IAM principal that is creating the association must have iam:PassRole" (EKS User Guide,
+    # "Assign an IAM role to a Kubernetes service account"; the role is roleArn, not a cross-account
+    # targetRoleArn the first role assumes); "If you create an access entry with type EC2_Linux or
+    # EC2_Windows, the IAM principal creating the access entry must have the iam:PassRole permission" (EKS
+    # User Guide, "Grant IAM users access to Kubernetes with EKS access entries"): the node role it names.
+    **{
+        ("eks", method): [{"action": "iam:PassRole", "arn_override": "${RoleArn}"}]
+        for method in ("createpodidentityassociation", "updatepodidentityassociation")
+    },
+    ("eks", "createaccessentry"): [
+        {
+            "action": "iam:PassRole",
+            "conditions": {"lhs": "Type", "op": "Matches", "rhs": "^(?i:EC2_(LINUX|WINDOWS))$"},
+            "arn_override": "${PrincipalArn}",
+        }
+    ],
     ("ecr-public", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
     # CreateBucket: "if you specify an access control list (ACL) and set it to public-read,
     # public-read-write, authenticated-read, or if you explicitly specify any other custom ACLs, both
