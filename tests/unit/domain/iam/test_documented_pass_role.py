@@ -149,3 +149,28 @@ def test_eks_pod_identity_associations_and_node_access_entries_pass_their_role()
     # a STANDARD entry (a person or a CI role) hands EKS no role
     person = {"clusterName": "prod", "principalArn": f"{ROLE}/platform-admins", "type": "STANDARD"}
     assert all(a != "iam:PassRole" for a, _ in uses("eks.amazonaws.com", "CreateAccessEntry", person))
+
+
+def test_eks_addons_and_connected_clusters_pass_their_roles() -> None:
+    """An add-on's pod identity associations are made with it, and registering an external cluster needs
+    "eks:RegisterCluster, ssm:CreateActivation, ssm:DeleteActivation, iam:PassRole" (EKS User Guide)."""
+    addon = {
+        "clusterName": "prod",
+        "addonName": "aws-ebs-csi-driver",
+        "podIdentityAssociations": [
+            {"serviceAccount": "ebs-csi-controller-sa", "roleArn": f"{ROLE}/ebs-csi"}
+        ],
+    }
+    assert ("iam:PassRole", f"{ROLE}/ebs-csi") in uses("eks.amazonaws.com", "CreateAddon", addon)
+    plain = {"clusterName": "prod", "addonName": "vpc-cni"}
+    assert all(a != "iam:PassRole" for a, _ in uses("eks.amazonaws.com", "CreateAddon", plain))
+    connector = {
+        "name": "on-prem",
+        "connectorConfig": {"roleArn": f"{ROLE}/eks-connector", "provider": "OTHER"},
+    }
+    assert uses("eks.amazonaws.com", "RegisterCluster", connector) == {
+        ("eks:RegisterCluster", "*"),
+        ("ssm:CreateActivation", "*"),
+        ("ssm:DeleteActivation", "*"),
+        ("iam:PassRole", f"{ROLE}/eks-connector"),
+    }

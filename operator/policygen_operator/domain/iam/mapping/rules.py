@@ -863,6 +863,20 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ("eks", method): [{"action": "iam:PassRole", "arn_override": "${RoleArn}"}]
         for method in ("createpodidentityassociation", "updatepodidentityassociation")
     },
+    # an add-on's pod identity associations are made with it (CreateAddon's podIdentityAssociations), with
+    # the same iam:PassRole as CreatePodIdentityAssociation's
+    **{
+        ("eks", method): [{"action": "iam:PassRole", "arn_override": "${PodIdentityAssociations[].RoleArn}"}]
+        for method in ("createaddon", "updateaddon")
+    },
+    # "You must have the following permissions to register a cluster: eks:RegisterCluster,
+    # ssm:CreateActivation, ssm:DeleteActivation, iam:PassRole" (EKS User Guide, "Connect an external
+    # Kubernetes cluster"): the connector's agent role is connectorConfig.roleArn
+    ("eks", "registercluster"): [
+        {"action": "ssm:CreateActivation"},
+        {"action": "ssm:DeleteActivation"},
+        {"action": "iam:PassRole", "arn_override": "${ConnectorConfig.RoleArn}"},
+    ],
     ("eks", "createaccessentry"): [
         {
             "action": "iam:PassRole",
