@@ -689,6 +689,8 @@ class Scanner:
             return
         if not self.window.contains_time(event_time):
             result.records_outside_window += 1
+            if record.get("responseElements"):  # it may have returned an id a call in the window names
+                self._bind_outside(record)
             return
         as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
         problem = shape_problem(as_dict)
@@ -711,6 +713,22 @@ class Scanner:
                 session = result.summary.session(principal, identity)
                 for action, resource in mapped.uses:
                     session.record(action, resource, event_time, denied=mapped.denied)
+
+    def _bind_outside(self, record: Any) -> None:
+        """A start just before the window (an Athena query started at 23:59:59 whose results are read after
+        midnight): its id is bound, nothing is counted or granted for it."""
+        as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
+        key = f"{as_dict.get('eventSource')}:{as_dict.get('eventName')}"
+        mapper = self.mapper
+        if key not in mapper.linked_keys or shape_problem(as_dict):
+            return
+        try:
+            mapped = mapper.map(as_dict)
+        except RecursionError:
+            return
+        returned = mapper.returned_id(as_dict, mapped)
+        if returned is not None:
+            self.result.links.bind(*returned)
 
     def _linked(
         self, record: dict[str, Any], mapped: MappedEventLike, principal: str, identity: str, event_time: str

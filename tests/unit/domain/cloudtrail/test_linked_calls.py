@@ -20,7 +20,7 @@ from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import run_scan
-from tests.unit.domain.cloudtrail.fakes import ACCOUNT, ROLE, athena_call, write_gz
+from tests.unit.domain.cloudtrail.fakes import ACCOUNT, ROLE, athena_call, delivery, spaced, write_gz
 
 WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
 SPEC = ScanSpec(principals=(parse_principal(ROLE),), window=WINDOW)
@@ -214,3 +214,16 @@ def test_without_resource_level_nothing_waits(tmp_path: Path) -> None:
         ("athena:GetQueryResults", "*"),
         ("athena:StartQueryExecution", "*"),
     }
+
+
+@pytest.mark.parametrize("compact", [True, False], ids=["compact-delivery-file", "spaced-json"])
+def test_a_start_just_before_the_window_still_names_the_reads_in_it(tmp_path: Path, compact: bool) -> None:
+    """The query started before the window's first second, its results read inside: the start is neither
+    counted nor granted, but the id it returned names the reads' workgroup (on both parsing paths)."""
+    late = Window(datetime(2026, 11, 24, 9, 0, 1, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+    records = [start(time="09:00:00"), *reads(time="09:00:05")]
+    path = tmp_path / "f.json"
+    path.write_bytes(delivery(records) if compact else spaced(records))
+    result = run_scan(ScanSpec((parse_principal(ROLE),), late), [(path.name, str(path))], workers=1)
+    assert granted(result) == {("athena:GetQueryExecution", WORKGROUP), ("athena:GetQueryResults", WORKGROUP)}
+    assert result.records_outside_window == 1 and result.summary.events_matched == 2
