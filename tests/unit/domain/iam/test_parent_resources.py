@@ -42,6 +42,27 @@ def test_a_glue_database_call_is_granted_on_the_catalog_and_database() -> None:
     }
 
 
+@pytest.mark.parametrize("catalog", [None, OTHER_ACCOUNT])
+def test_listing_a_catalogs_databases_is_granted_on_the_catalog_and_its_databases(
+    catalog: str | None,
+) -> None:
+    """GetDatabases names no database: AWS refuses it naming the catalog ("not authorized to perform:
+    glue:GetDatabases on resource: arn:aws:glue:us-east-1:ACCOUNT:catalog"); the catalog and database/* in its
+    account (said), where it was * for every call."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+    from tests.unit.domain.iam.records import cloudtrail_record
+
+    params = {"catalogId": catalog} if catalog else {}
+    event = EventMapper().map(cloudtrail_record("glue.amazonaws.com", "GetDatabases", params))
+    glue = f"arn:aws:glue:us-east-1:{catalog or ACCOUNT}"
+    assert set(event.uses) == {
+        ("glue:GetDatabases", f"{glue}:catalog"),
+        ("glue:GetDatabases", f"{glue}:database/*"),
+    }
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+    assert "database/*" in event.notes[0][2]
+
+
 def test_a_catalog_id_names_the_account_of_every_resource() -> None:
     """Lake Formation's cross-account tables are read with the owner's CatalogId."""
     other = f"arn:aws:glue:us-east-1:{OTHER_ACCOUNT}"

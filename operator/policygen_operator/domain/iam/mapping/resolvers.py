@@ -440,6 +440,16 @@ def _lambda_layer(action: str, params: Mapping[str, Any], ctx: Context) -> list[
 _LAYER = Resolver(_lambda_layer, frozenset({"LayerName", "VersionNumber"}))
 
 
+def _glue_databases(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """GetDatabases lists a catalog's databases and names none: AWS refuses it naming the catalog ("not
+    authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:ACCOUNT:catalog", error
+    messages quoted in public repositories), and "actions on a database require permission on the database
+    and catalog" (Glue Developer Guide, "Specifying AWS Glue resource ARNs"): the catalog and every database
+    in it (``database/*``, said as a type granted whole), where the table's reading gave ``*``."""
+    base = f"arn:{ctx.partition}:glue:{ctx.region}:{ctx.account}:"
+    return [f"{base}catalog", f"{base}database/*"]
+
+
 def _ssm_path(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """GetParametersByPath is authorized on the path, not on the parameters under it: AWS refuses it
     naming ``parameter/PATH`` as the resource ("is not authorized to perform: ssm:GetParametersByPath on
@@ -781,6 +791,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
+    ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
     ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),
