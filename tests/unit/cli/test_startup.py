@@ -27,3 +27,16 @@ def test_parsing_generate_flags_imports_no_heavy_module() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_the_generation_service_loads_the_event_mapping_only_when_a_record_matches() -> None:
+    """The mapping (its tables and modules, ~40 ms to import) is loaded by the scan on the first matched
+    record (``scan.cached_mapper``) and by the Athena source on first use; importing the service that runs
+    every generation does not pull it in."""
+    code = (
+        "import sys\n"
+        "import policygen_operator.services.generation\n"
+        "print(','.join(m for m in sys.modules if m.startswith('policygen_operator.domain.iam.mapping')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

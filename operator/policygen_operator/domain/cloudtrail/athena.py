@@ -26,6 +26,7 @@ Everything here is text in, text out: no AWS client (``adapters/aws/athena.py`` 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -35,7 +36,6 @@ from datetime import date
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.iam.mapping.rules import RETURNED_IDS
 from policygen_operator.domain.usage import Usage
 
 # The result columns, in order; rows are read back by these names.
@@ -202,11 +202,21 @@ def build_query(
     )
 
 
+@functools.cache
+def _returned_fields() -> dict[tuple[str, str], str]:
+    """(eventSource, eventName) -> the responseElements field of the id it returns (``RETURNED_IDS``);
+    imported on first use, as the scan loads the mapping: a CLI run that reads no Athena source never
+    imports the IAM mapping for it."""
+    from policygen_operator.domain.iam.mapping.rules import RETURNED_IDS
+
+    return {key: field for key, (_, field, _) in RETURNED_IDS.items()}
+
+
 def _returned_id() -> str:
     cases = " ".join(
         f"WHEN eventsource = {_literal(source)} AND eventname = {_literal(name)} "
         f"THEN json_extract_scalar(responseelements, {_literal('$.' + field)})"
-        for (source, name), (_, field, _) in sorted(RETURNED_IDS.items())
+        for (source, name), field in sorted(_returned_fields().items())
     )
     return f"CASE {cases} END AS returned_id"
 
@@ -241,9 +251,9 @@ def record_of(row: Row) -> dict[str, object]:
         record["resources"] = [{"ARN": arn} for arn in arns]
     if row.get("inference_region") is not None:
         record["additionalEventData"] = {"inferenceRegion": row.get("inference_region")}
-    returned = RETURNED_IDS.get((str(row.get("event_source")), str(row.get("event_name"))))
-    if returned is not None and row.get("returned_id") is not None:
-        record["responseElements"] = {returned[1]: row.get("returned_id")}
+    field = _returned_fields().get((str(row.get("event_source")), str(row.get("event_name"))))
+    if field is not None and row.get("returned_id") is not None:
+        record["responseElements"] = {field: row.get("returned_id")}
     return record
 
 
