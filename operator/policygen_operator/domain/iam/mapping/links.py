@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.records import MappedEvent, parameters
+from policygen_operator.domain.iam.mapping.records import MappedEvent, parameters, undetermined
 from policygen_operator.domain.iam.mapping.rules import ID_FOLLOW_UPS, RETURNED_IDS
 from policygen_operator.domain.iam.templates import get_field
 
@@ -61,29 +61,24 @@ def linked(mapped: MappedEvent, arns: tuple[str, ...] | None) -> MappedEvent:
     kind, _, action = _FOLLOW_UPS[mapped.key]
     if (action, "*") not in mapped.uses:
         return mapped
-    alone = f"{mapped.key}: {action} on *"
+    alone = undetermined(mapped.key, [action])  # the mapper's finding when this * was its only one
     if arns is None:
-        said = (
-            f"{alone} (the request names the {kind} only by its id, and the call that returned the id was "
-            "not among the records scanned: started by another principal or outside the window)"
+        said = undetermined(
+            mapped.key,
+            [action],
+            f"the request names the {kind} only by its id, and the call that returned the id was not among "
+            "the records scanned: started by another principal or outside the window",
         )
-        return replace(
-            mapped,
-            notes=tuple(
-                (n[0], n[1], said) if n[1] == "resource-undetermined" and n[2].startswith(alone) else n
-                for n in mapped.notes
-            ),
-        )
+        return replace(mapped, notes=tuple(said if n == alone else n for n in mapped.notes))
     uses: list[tuple[str, str]] = []
     for name, resource in mapped.uses:
         uses.extend(
             ((name, arn) for arn in arns) if (name, resource) == (action, "*") else ((name, resource),)
         )
-    notes = tuple(n for n in mapped.notes if not (n[1] == "resource-undetermined" and n[2].startswith(alone)))
-    undetermined = any(n[1] == "resource-undetermined" for n in notes)
+    notes = tuple(n for n in mapped.notes if n != alone)
     return replace(
         mapped,
         uses=tuple(dict.fromkeys(uses)),
         notes=notes,
-        reason=mapped.reason if undetermined else "",
+        reason=mapped.reason if any(n[1] == "resource-undetermined" for n in notes) else "",
     )

@@ -45,6 +45,8 @@ from policygen_operator.domain.iam.mapping.records import (
     is_denied,
     listed_resources,
     parameters,
+    undetermined,
+    widened,
     writable,
 )
 from policygen_operator.domain.iam.mapping.resolvers import routed_models
@@ -208,7 +210,7 @@ class EventMapper:
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
         if unresolved:
-            notes.append(_undetermined(key, unresolved))
+            notes.append(undetermined(key, unresolved))
         return MappedEvent(
             "mapped", key, denied, reason, tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(notes))
         )
@@ -236,19 +238,6 @@ def _pass_role_left_out(key: str) -> tuple[str, str, str]:
         "pass-role-left-out",
         f"{key} passes a role it does not name in the request: iam:PassRole is left out (never on *); "
         "add it for the role(s) the call passes",
-    )
-
-
-def _widened(message: str) -> tuple[str, str, str]:
-    """A grant wider than the call's own resource (``*``, ``TYPE/*``, a prefix), said with why."""
-    return ("warning", "resource-undetermined", message)
-
-
-def _undetermined(key: str, actions: list[str]) -> tuple[str, str, str]:
-    """The one widening the mapper makes, said with the call that caused it."""
-    return _widened(
-        f"{key}: {', '.join(dict.fromkeys(actions))} on * (the record does not name the resource in a form "
-        "the mapper reads)"
     )
 
 
@@ -286,14 +275,14 @@ def _unnamed(
 def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:
     """``resources[]`` gave only an ``ARNPrefix`` (S3 DeleteObjects: "does not indicate the list of files
     deleted", Stratus Red Team's record of it): every resource under the prefix is granted, and said."""
-    return _widened(
+    return widened(
         f"{key}: {action} on {', '.join(arns)}: CloudTrail names only the prefix of what the call touched "
         "(resources[].ARNPrefix); narrow it to the keys the workload uses"
     )
 
 
 def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
-    return _widened(
+    return widened(
         f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
         "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
         "each to the Regions the profile routes to"
@@ -304,7 +293,7 @@ def _left_to_default(key: str, action: str, unnamed: list[tuple[str, str]]) -> t
     """A required resource the request does not name, granted on every one of its type in the account and
     region (never ``*``) and said, with why the request does not name it."""
     why = "; ".join(UNNAMED_TYPES.get(kind, f"no {kind} named") for kind, _ in unnamed)
-    return _widened(
+    return widened(
         f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} in the account and region: the "
         f"request does not name it ({why}); narrow each to the one the call used"
     )

@@ -45,6 +45,21 @@ class MappedEvent:
     notes: tuple[tuple[str, str, str], ...] = ()
 
 
+def widened(message: str) -> tuple[str, str, str]:
+    """A grant wider than the call's own resource (``*``, ``TYPE/*``, a prefix), said with why."""
+    return ("warning", "resource-undetermined", message)
+
+
+def undetermined(
+    key: str,
+    actions: list[str],
+    why: str = "the record does not name the resource in a form the mapper reads",
+) -> tuple[str, str, str]:
+    """The one widening the mapper makes, said with the call that caused it (``why``: the mapper's, or the
+    scan's when it could not link the call to the one that named its resource)."""
+    return widened(f"{key}: {', '.join(dict.fromkeys(actions))} on * ({why})")
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     partition: str
