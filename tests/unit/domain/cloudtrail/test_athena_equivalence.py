@@ -8,7 +8,6 @@ CloudTrail table (``athena_duckdb``), filled from the very files the local scan 
 from __future__ import annotations
 
 import glob
-import importlib.util
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import run_scan
 from policygen_operator.domain.iam.canonical import canonical_json
 from policygen_operator.domain.iam.policy import PolicyOptions, build_policies
+from tests.fixtures.scripts import load_script
 from tests.unit.domain.cloudtrail.athena_duckdb import cloudtrail_table, run_trino
 from tests.unit.domain.cloudtrail.fakes import ROLE, athena_call, record, role_identity, write_gz
 
@@ -106,16 +106,8 @@ def test_window_cuts_the_same_records() -> None:
     assert_same(local, athena, list(SAMPLE_PRINCIPALS))
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_fleet_of_50_principals_in_one_query(tmp_path: Path) -> None:
-    generator = _generator()
+    generator = load_script("benchmarks/generate.py")
     for index in range(12):  # 6,000 records, written here (the generator's pool cannot pickle us)
         generator.write_file(tmp_path, index)
     arns = []

@@ -10,10 +10,7 @@ policy refuses the call.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -21,26 +18,16 @@ import botocore.session
 from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, compile_plan
 from policygen_operator.domain.iam.reference import load_reference
+from tests.fixtures.scripts import load_script
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role"
 
 
-@functools.cache
-def _event_source() -> Any:
-    """operator/scripts/coverage.py's eventSource of a botocore service (scripts are not a package; loaded
-    by path, as test_other_actions.py does, never as the coverage package)."""
-    script = Path(__file__).resolve().parents[4] / "operator" / "scripts" / "coverage.py"
-    spec = importlib.util.spec_from_file_location("coverage_script", script)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.event_source
-
-
 def _documented() -> list[tuple[str, str]]:
     """(eventSource, operation) of every operation whose documentation names iam:PassRole."""
     ref = load_reference()
+    event_source = load_script("operator/scripts/coverage.py").event_source
     session = botocore.session.get_session()
     found = []
     for service in session.get_available_services():
@@ -55,7 +42,7 @@ def _documented() -> list[tuple[str, str]]:
                 ]
             )
             if re.search(r"(?i)iam:\s*PassRole|PassRole permission", docs):
-                found.append((_event_source()(ref, model.metadata, service), name))
+                found.append((event_source(ref, model.metadata, service), name))
     return found
 
 

@@ -12,6 +12,7 @@ from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.mapping.rules import AUTHORIZED_BY, CURATED_ENTRIES
 from policygen_operator.domain.iam.reference import load_reference
 from policygen_operator.domain.iam.validate import validate_policy
+from tests.fixtures.scripts import load_script
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, user_identity
 
 MAPPER = EventMapper()
@@ -219,22 +220,9 @@ def test_every_event_ends_mapped_ignored_with_a_reason_or_unmapped_under_its_own
             assert event.reason and not event.uses
 
 
-def _coverage_script() -> Any:
-    """operator/scripts/coverage.py as a module (scripts are not a package)."""
-    import importlib.util
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[4] / "operator" / "scripts" / "coverage.py"
-    spec = importlib.util.spec_from_file_location("coverage_script", script)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_coverage_finds_the_authorizing_action_in_api_reference_text() -> None:
     """The sentence the API references use (here BatchIsAuthorized's, as botocore ships it)."""
-    module = _coverage_script()
+    module = load_script("operator/scripts/coverage.py")
     text = (
         "<note> <p>The <code>BatchIsAuthorized</code> operation doesn't have its own IAM permission. To "
         "authorize this operation for Amazon Web Services principals, include the permission "
@@ -295,7 +283,7 @@ def test_coverage_finds_the_other_phrasings_of_the_authorizing_action(
     text: str, namespace: str | None, expected: list[str]
 ) -> None:
     """How the API references of batch and variant calls say which action authorizes them."""
-    module = _coverage_script()
+    module = load_script("operator/scripts/coverage.py")
     assert module.documented(text, namespace) == expected
 
 
@@ -374,7 +362,7 @@ def test_coverage_calls_an_operation_with_its_parameters_as_cloudtrail_spells_th
     lowerCamelCase, and a parameter named ...Arn gets the ARN it is handed (Kinesis PutRecord's StreamARN)."""
     import botocore.session
 
-    module = _coverage_script()
+    module = load_script("operator/scripts/coverage.py")
     model = botocore.session.get_session().get_service_model("kinesis")
     stream = "arn:aws:kinesis:us-east-1:111122223333:stream/example"
     params = module._synthetic_parameters(model, "PutRecord", stream)
