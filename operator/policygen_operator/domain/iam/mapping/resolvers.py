@@ -150,11 +150,16 @@ def _sqs_queue(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]
 SSM_PUBLIC_PREFIX = "aws/service/"
 
 
+def _ssm_account(name: str, ctx: Context) -> str:
+    """The account in a parameter's ARN: none for AWS's public parameters (``SSM_PUBLIC_PREFIX``)."""
+    return "" if name.startswith(SSM_PUBLIC_PREFIX) else ctx.account
+
+
 def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
     if value.startswith("arn:"):
         return [value]
     name = value.lstrip("/")
-    account = "" if name.startswith(SSM_PUBLIC_PREFIX) else ctx.account
+    account = _ssm_account(name, ctx)
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:parameter/{name}"]
 
 
@@ -462,7 +467,7 @@ def _ssm_path(action: str, params: Mapping[str, Any], ctx: Context) -> list[str]
     path = get_field(params, "Path")
     if not isinstance(path, str) or not path.startswith("/"):
         return None
-    account = "" if (path.lstrip("/") + "/").startswith(SSM_PUBLIC_PREFIX) else ctx.account
+    account = _ssm_account(path.lstrip("/") + "/", ctx)
     base = f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:parameter"
     trimmed = path.rstrip("/")
     return [base + path] if not trimmed or trimmed == path else [base + path, base + trimmed]
