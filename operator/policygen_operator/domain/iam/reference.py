@@ -28,6 +28,8 @@ DATA_FILE = "reference.json.gz"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 # Variables filled from the event's context rather than from request parameters.
 CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
+# The words of a CamelCase action name: ``DB`` and ``Instance`` of ``DBInstance``, ``V2`` of ``PolicyV2``.
+_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ class Reference:
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
+        self._action_words: dict[str, list[tuple[str, ...]]] = {}
+        self._nouns: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
         return namespace in self._services
@@ -221,6 +225,38 @@ class Reference:
             for low, entry in service["a"].items()
             if regex.fullmatch(f"{prefix}:{low}")
         ]
+
+    def type_nouns(self, prefix: str, key: str) -> tuple[tuple[str, ...], ...]:
+        """The words a resource type's key is spelled with in the namespace's action names, whose keys run
+        them together (``replicationtask`` -> ``Replication``, ``Task`` from ``dms:StartReplicationTask``;
+        ``cluster-snapshot`` -> ``Cluster``, ``Snapshot``): API parameters are named by that noun
+        (``ReplicationTaskArn``). A key ending in ``resource`` (DRS's ``recoveryplanresource``) is also looked
+        up without it. Empty when no action name spells a key without separators."""
+        cache_key = (prefix.lower(), key)
+        known = self._nouns.get(cache_key)
+        if known is not None:
+            return known
+        words_of = self._action_words.get(cache_key[0])
+        if words_of is None:
+            service = self._services.get(cache_key[0])
+            names = [entry[0] for entry in service["a"].values()] if service else []
+            words_of = self._action_words[cache_key[0]] = [tuple(_WORD.findall(n)) for n in names]
+        squashed = key.lower().replace("-", "").replace("_", "")
+        wanted = {squashed, squashed.removesuffix("resource")} - {""}
+        spelled: dict[tuple[str, ...], None] = {}
+        if "-" in key or "_" in key:  # the key's own words
+            spelled[tuple(w.capitalize() for w in re.split(r"[-_]", key) if w)] = None
+        for words in words_of:
+            for start in range(len(words)):
+                run = ""
+                for end in range(start, len(words)):
+                    run += words[end].lower()
+                    if run in wanted:
+                        spelled[words[start : end + 1]] = None
+                    if len(run) >= len(squashed):
+                        break
+        result = self._nouns[cache_key] = tuple(spelled)
+        return result
 
     def actions(self) -> list[str]:
         """Every action as ``prefix:Name`` (built once; the validator expands wildcards against it)."""

@@ -234,7 +234,7 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             value = _spliced(value, action.types)
             if resource_type.matches(value):
                 out.append(value)
-    if (action.var_maps or action.identifiers) and not overridden:
+    if (action.var_maps or action.identifiers or action.typed_names) and not overridden:
         # an override filled from the record names the call's resource; filling every format from the same
         # variables as well would add API Gateway's /restapis/ID/authorizers, /models, ... (and an override
         # whose ARN has no type in the reference leaves the resource undetermined: ``*``, said)
@@ -310,6 +310,13 @@ def _fill_formats(
             identified.extend(v for v in found if v.startswith("arn:"))
             if names := [v for v in found if not v.startswith("arn:")]:
                 values[variable] = names
+    for name, resource_type in action.typed_names:
+        found = lookup_path(params, name)
+        if found:
+            referenced = True
+            base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+            (variable,) = resource_type.variables
+            identified.extend(resource_type.fill({**base, variable: escape(v)}) for v in found if _plain(v))
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format

@@ -20,6 +20,7 @@ Results are memoised on exactly the parameters the plan declares it reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -256,6 +257,9 @@ def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
     return None
 
 
+_WILDCARD = re.compile(r"(?<!\$\{)[*?]")  # not an escaped ``${*}`` of a name
+
+
 def _unnamed(
     action: str, types: tuple[ResourceType, ...], arns: list[str], completed: list[str]
 ) -> list[tuple[str, str]]:
@@ -266,7 +270,9 @@ def _unnamed(
     created = CREATED_TYPES.get(action.lower(), frozenset())
     found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
     for arn in completed:
-        kind = next((t.key for t in types if t.matches(arn)), None)
+        # one the request's other ARNs completed whole (a workflow's version under the workflow it named)
+        # names its resource
+        kind = next((t.key for t in types if t.matches(arn)), None) if _WILDCARD.search(arn) else None
         if kind is not None:
             found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)

@@ -9,6 +9,7 @@ those parameters, so two records that differ in anything the plan reads never sh
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -102,7 +103,10 @@ _BARE_IDS = frozenset({"ecs"})
 
 
 def identifier_parameters(
-    prefix: str, types: tuple[ResourceType, ...], action: str = ""
+    prefix: str,
+    types: tuple[ResourceType, ...],
+    action: str = "",
+    nouns: Callable[[str], tuple[tuple[str, ...], ...]] = lambda key: (),
 ) -> tuple[tuple[str, str], ...]:
     """For each variable that names a resource (``StreamName``, ``LogGroupName``, ``ServiceId``), the
     parameters AWS APIs name it by instead: ``StreamARN``, ``LogGroupIdentifier(s)``, the plural
@@ -111,7 +115,8 @@ def identifier_parameters(
     noun the name (or id) or the ARN. Newer SDKs and API versions send these (Kinesis ``StreamARN`` since
     2022, CloudWatch Logs ``logGroupIdentifier``), and the SDK table only knows the names. Used only for a
     variable the table's templates left unfilled. A noun two variables share (``gateway/${GatewayName}/
-    ${GatewayId}``) is read by ARN only: one value cannot be both."""
+    ${GatewayId}``) is read by ARN only: one value cannot be both. ``nouns`` gives the words of a type's
+    key as action names spell it (``Reference.type_nouns``)."""
     variables = sorted({v for t in types for v in t.variables})
     stems = {v: next((v[: -len(s)] for s in _NAME_SUFFIXES if v.endswith(s)), "") for v in variables}
     shared = {stem for stem, count in Counter(stems.values()).items() if count > 1}
@@ -141,6 +146,16 @@ def identifier_parameters(
         if variable.endswith("Name") or prefix in _BARE_IDS:
             out[(stem, variable)] = None
             out[(stem + "s", variable)] = None
+    # A type is also named by parameters named after the type, whatever its format's variables are called
+    # (``plan/${ResourceId}``): its ARN by the bare ``arn`` ("arn: The Amazon Resource Name (ARN) of the
+    # plan", ARC Region switch GetPlan) and by ``<Noun>Arn`` for the type's noun and each shorter ending of
+    # it (``planArn``; ``ReplicationTaskArn``; ``snapshotArn`` of a ``cluster-snapshot``): as for every
+    # ``...Arn`` above, only a value with the type's shape is kept (a format without variables, DMS's
+    # ``task:*``, pairs them with no variable: ``""``)
+    for resource_type in types:
+        paired = min(resource_type.own_variables or resource_type.variables or {""})
+        endings = {"".join(words[i:]): None for words in nouns(resource_type.key) for i in range(len(words))}
+        out.update(((noun + suffix, paired), None) for noun in ("", *endings) for suffix in ARN_SUFFIXES)
     # An operation on a resource of the type its own name names takes the resource's name or id as bare
     # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
     # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes
@@ -152,6 +167,33 @@ def identifier_parameters(
             for bare in ("Name", "Id"):
                 if own[0].endswith(bare):
                     out[(bare, own[0])] = None
+    return tuple(out)
+
+
+# The variables the Service Authorization Reference names a resource's own id or name by when it gives no
+# type-specific name (``plan/${ResourceId}``, ``access-source/${Id}``, ``appmonitor/${Name}``)
+_GENERIC_VARIABLES = frozenset({"ResourceId", "Id", "ResourceName", "Name"})
+
+
+def typed_name_parameters(
+    types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]]
+) -> tuple[tuple[str, ResourceType], ...]:
+    """Parameters that give the id or name of one type whose ARN has only a generic variable
+    (``opsitem/${ResourceId}``): the type's noun with ``Id`` or ``Name`` as the variable is one or the
+    other (``OpsItemId``, ``AppMonitorName``), or their plurals. Per type, not per variable: other types
+    of the action may use the same generic name for their own resources (Network Firewall's
+    ``firewall-policy/${Name}`` beside ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the name
+    where the ARN holds the id, so it is not read here."""
+    out: dict[tuple[str, ResourceType], None] = {}
+    for resource_type in types:
+        if len(resource_type.formats) > 1 or len(resource_type.variables) != 1:
+            continue
+        (variable,) = resource_type.variables
+        if variable not in _GENERIC_VARIABLES:
+            continue
+        kind = "Id" if variable.endswith("Id") else "Name"
+        for words in nouns(resource_type.key):
+            out.update((("".join(words) + kind + plural, resource_type), None) for plural in ("", "s"))
     return tuple(out)
 
 
@@ -190,6 +232,8 @@ class ActionPlan:
     # (parameter, variable): parameters that name the resource by ARN or by "identifier" (its name or its
     # ARN) where the format's variable is a name or id (``StreamARN`` for ``${StreamName}``)
     identifiers: tuple[tuple[str, str], ...] = ()
+    # (parameter, type): the id or name of one type whose ARN has only a generic variable (``OpsItemId``)
+    typed_names: tuple[tuple[str, ResourceType], ...] = ()
     # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
     account_parameter: str | None = None
 
@@ -525,7 +569,7 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    identifiers, account, elsewhere = _named_elsewhere(prefix, types, primary, action)
+    identifiers, typed, account, elsewhere = _named_elsewhere(ref, prefix, types, primary, action)
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere
     return ActionPlan(
         action=action,
@@ -545,6 +589,7 @@ def _compile_entry(
         named=named,
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
+        typed_names=typed,
         account_parameter=account,
     )
 
@@ -557,7 +602,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None) for v in variables)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
-    identifiers, account, elsewhere = _named_elsewhere(prefix, types, True, action)
+    identifiers, typed, account, elsewhere = _named_elsewhere(ref, prefix, types, True, action)
     return ActionPlan(
         action=action,
         types=types,
@@ -571,20 +616,26 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         reads=_reads(var_maps, resolver) | elsewhere,
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
+        typed_names=typed,
         account_parameter=account,
     )
 
 
 def _named_elsewhere(
-    prefix: str, types: tuple[ResourceType, ...], primary: bool, action: str
-) -> tuple[tuple[tuple[str, str], ...], str | None, frozenset[str]]:
-    """What names an action's resources besides its templates: the identifier parameters (the call's own
-    action only: an extra action's entry says which parameters make it apply), the parameter naming the
-    account, and the parameters both read (for the memo key)."""
-    identifiers = identifier_parameters(prefix, types, action) if primary else ()
+    ref: Reference, prefix: str, types: tuple[ResourceType, ...], primary: bool, action: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, ResourceType], ...], str | None, frozenset[str]]:
+    """What names an action's resources besides its templates: the identifier parameters and the typed
+    names (the call's own action only: an extra action's entry says which parameters make it apply), the
+    parameter naming the account, and the parameters all of them read (for the memo key)."""
+    identifiers: tuple[tuple[str, str], ...] = ()
+    typed: tuple[tuple[str, ResourceType], ...] = ()
+    if primary:
+        nouns = functools.partial(ref.type_nouns, prefix)
+        identifiers = identifier_parameters(prefix, types, action, nouns)
+        typed = typed_name_parameters(types, nouns)
     account = ACCOUNT_PARAMETERS.get(prefix)
-    reads = frozenset(name for name, _ in identifiers) | (frozenset({account}) if account else frozenset())
-    return identifiers, account, reads
+    reads = frozenset(name for name, _ in (*identifiers, *typed)) | ({account} if account else set())
+    return identifiers, typed, account, reads
 
 
 def _parameter_of(prefix: str, variable: str) -> str:

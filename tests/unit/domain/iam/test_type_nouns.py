@@ -1,0 +1,115 @@
+"""Resources named by parameters called after their type, where the format's variable is generic.
+
+The Service Authorization Reference writes many ARN formats with a generic variable (``plan/${ResourceId}``,
+``opsitem/${ResourceId}``, ``firewall-policy/${Name}``) while the API names the resource after its type
+(the texts quoted are botocore's copy of each API reference):
+
+- ARC Region switch ``GetPlan``: "arn: The Amazon Resource Name (ARN) of the plan."
+- Security Hub ``DescribeHub``: "HubArn: The ARN of the Hub resource to retrieve." (``hub/default``, a format
+  without variables)
+- MSK ``DescribeConfiguration``: "Arn: The Amazon Resource Name (ARN) that uniquely identifies an MSK
+  configuration and all of its revisions."
+- CloudWatch Logs ``GetLogAnomalyDetector``: "anomalyDetectorArn: The ARN of the anomaly detector".
+- SSM ``GetOpsItem``: "OpsItemId: The ID of the OpsItem that you want to get."
+- Network Firewall ``DescribeFirewallPolicy``: "FirewallPolicyName: The descriptive name of the firewall
+  policy."
+- HealthOmics ``GetWorkflowVersion``: "workflowId: The workflow's ID."
+
+Before, the mapper read only parameters named after the format's variables, and each of these calls was
+granted on ``*`` with a finding although the request named its resource (2,798 of botocore's operations
+called with every parameter got ``*`` for all their actions, 2,131 after this; ``operator/scripts/coverage.py
+--resources``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.reference import load_reference
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+
+def mapped(source: str, name: str, params: dict[str, Any]) -> tuple[set[tuple[str, str]], list[str]]:
+    event = EventMapper().map(cloudtrail_record(f"{source}.amazonaws.com", name, params))
+    assert event.kind == "mapped", event
+    return set(event.uses), [code for _, code, _ in event.notes]
+
+
+PLAN = f"arn:aws:arc-region-switch::{ACCOUNT}:plan/orders-failover"
+HUB = f"arn:aws:securityhub:us-east-1:{ACCOUNT}:hub/default"
+MSK_CONFIGURATION = f"arn:aws:kafka:us-east-1:{ACCOUNT}:configuration/orders/0123abcd-4567"
+DETECTOR = f"arn:aws:logs:us-east-1:{ACCOUNT}:anomaly-detector:0123abcd-4567-89ab"
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "arn"),
+    [
+        ("arc-region-switch", "GetPlan", {"arn": PLAN}, PLAN),
+        ("arc-region-switch", "StartPlanExecution", {"planArn": PLAN, "targetRegion": "us-west-2"}, PLAN),
+        ("securityhub", "DescribeHub", {"HubArn": HUB}, HUB),
+        ("kafka", "DescribeConfiguration", {"arn": MSK_CONFIGURATION}, MSK_CONFIGURATION),
+        ("logs", "GetLogAnomalyDetector", {"anomalyDetectorArn": DETECTOR}, DETECTOR),
+    ],
+)
+def test_an_arn_named_after_its_type_is_that_resource(
+    source: str, name: str, params: dict[str, Any], arn: str
+) -> None:
+    uses, notes = mapped(source, name, params)
+    assert uses == {(f"{source}:{name}", arn)}
+    assert notes == []
+
+
+def test_an_arn_of_another_type_names_nothing() -> None:
+    """Only a value with the type's shape is the resource: a topic's ARN given as the plan's is not kept."""
+    uses, notes = mapped("arc-region-switch", "GetPlan", {"arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:orders"})
+    assert uses == {("arc-region-switch:GetPlan", "*")}
+    assert notes == ["resource-undetermined"]
+
+
+def test_an_id_named_after_its_type_fills_the_generic_variable() -> None:
+    uses, notes = mapped("ssm", "GetOpsItem", {"opsItemId": "oi-0123456789ab"})
+    assert uses == {("ssm:GetOpsItem", f"arn:aws:ssm:us-east-1:{ACCOUNT}:opsitem/oi-0123456789ab")}
+    assert notes == []
+
+
+def test_a_name_fills_only_its_own_type_not_every_type_with_that_variable() -> None:
+    """``firewall-policy/${Name}`` and ``stateful-rulegroup/${Name}`` share the variable's name; the
+    policy's name names no rule group."""
+    uses, notes = mapped("network-firewall", "DescribeFirewallPolicy", {"firewallPolicyName": "egress"})
+    policy = f"arn:aws:network-firewall:us-east-1:{ACCOUNT}:firewall-policy/egress"
+    assert uses == {("network-firewall:DescribeFirewallPolicy", policy)}
+    assert notes == []
+
+
+def test_a_child_completed_from_its_named_parent_is_not_reported_as_unnamed() -> None:
+    """Both ``workflow/${Id}`` and ``workflow/${Id}/version/${VersionName}`` are required: the workflow's
+    id names the one and, with the version's name, the other whole, so no finding."""
+    uses, notes = mapped("omics", "GetWorkflowVersion", {"workflowId": "1234567", "versionName": "v1"})
+    workflow = f"arn:aws:omics:us-east-1:{ACCOUNT}:workflow/1234567"
+    assert uses == {
+        ("omics:GetWorkflowVersion", workflow),
+        ("omics:GetWorkflowVersion", f"{workflow}/version/v1"),
+    }
+    assert notes == []
+    uses, notes = mapped("omics", "GetWorkflowVersion", {"versionName": "v1"})
+    assert ("omics:GetWorkflowVersion", f"arn:aws:omics:us-east-1:{ACCOUNT}:workflow/*") in uses
+    assert notes == ["resource-undetermined"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "key", "nouns"),
+    [
+        ("dms", "replicationtask", (("Replication", "Task"),)),
+        ("docdb-elastic", "cluster-snapshot", (("Cluster", "Snapshot"),)),
+        ("drs", "recoveryplanresource", (("Recovery", "Plan"),)),
+        ("rds", "db", (("DB",),)),
+        ("ssm", "opsitem", (("Ops", "Item"),)),
+    ],
+)
+def test_a_type_key_is_spelled_as_the_services_action_names_spell_it(
+    prefix: str, key: str, nouns: tuple[tuple[str, ...], ...]
+) -> None:
+    assert load_reference().type_nouns(prefix, key) == nouns
