@@ -164,9 +164,11 @@ def test_ecs_names_its_resources_by_a_bare_noun(name: str, params: dict[str, Any
 def test_a_noun_two_variables_share_is_read_by_arn_only() -> None:
     """ECS gateways are ``gateway/${GatewayName}/${GatewayId}``: a bare ``gateway`` cannot be both."""
     plan = compile_plan(load_reference(), "ecs.amazonaws.com", "DescribeGateway")
-    names = {name for action in plan.actions for name, _ in action.identifiers}
-    assert "GatewayArn" in names
-    assert "Gateway" not in names and "GatewayIdentifier" not in names
+    by_name = {name for action in plan.actions for name, variable in action.identifiers if variable}
+    arn_only = {name for action in plan.actions for name, variable in action.identifiers if not variable}
+    assert "GatewayArn" in by_name
+    assert "Gateway" not in by_name and "GatewayIdentifier" not in by_name
+    assert "GatewayIdentifier" in arn_only  # an ARN of the type in it is the gateway
 
 
 def test_a_bare_noun_beside_an_id_variable_is_not_read_outside_ecs() -> None:

@@ -113,3 +113,28 @@ def test_a_type_key_is_spelled_as_the_services_action_names_spell_it(
     prefix: str, key: str, nouns: tuple[tuple[str, ...], ...]
 ) -> None:
     assert load_reference().type_nouns(prefix, key) == nouns
+
+
+LINK = f"arn:aws:oam:us-east-1:{ACCOUNT}:link/0123abcd-4567"
+JOB = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:model-customization-job/abcd1234"
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "parameter", "arn", "not_an_arn"),
+    [
+        # "Identifier: The ARN of the link to retrieve information for." (CloudWatch OAM GetLink)
+        ("oam", "GetLink", "identifier", LINK, "0123abcd-4567"),
+        # "jobIdentifier: Identifier for the customization job." (Bedrock GetModelCustomizationJob): the
+        # job's ARN or its name, while the format holds the job's id
+        ("bedrock", "GetModelCustomizationJob", "jobIdentifier", JOB, "orders-tuning"),
+    ],
+)
+def test_an_identifier_named_after_its_type_is_read_only_as_an_arn(
+    source: str, name: str, parameter: str, arn: str, not_an_arn: str
+) -> None:
+    uses, notes = mapped(source, name, {parameter: arn})
+    assert uses == {(f"{source}:{name}", arn)}
+    assert notes == []
+    uses, notes = mapped(source, name, {parameter: not_an_arn})
+    assert uses == {(f"{source}:{name}", "*")}
+    assert notes == ["resource-undetermined"]

@@ -162,7 +162,7 @@ def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
         if len(values) == 1 and _plain(values[0]):
             out[var.name] = values[0]
     for name, variable in action.identifiers:
-        if variable in out or name.endswith(ARN_SUFFIXES):
+        if not variable or variable in out or name.endswith(ARN_SUFFIXES):
             continue
         found = _identified(params, name, variable) or []
         if len(found) == 1 and _plain(found[0]):
@@ -343,11 +343,11 @@ def _fill_formats(
 def _identified(params: Mapping[str, Any], name: str, variable: str) -> list[str] | None:
     """A variable's values from a parameter that names the resource another way (``identifier_parameters``):
     ARNs from any of them (the caller keeps those of a format's shape), names from all but an ``...Arn``
-    (one that holds no ARN names nothing)."""
+    and those paired with no variable (one that holds no ARN names nothing)."""
     found = lookup_path(params, name)
     if not found:
         return None
-    by_name = not name.endswith(ARN_SUFFIXES)
+    by_name = bool(variable) and not name.endswith(ARN_SUFFIXES)
     return [escape(v) for v in found if by_name or v.startswith("arn:")]
 
 

@@ -92,6 +92,7 @@ def _top(path: str) -> str:
 
 
 _NAME_SUFFIXES = ("Name", "Id")
+_IDENTIFIER_SUFFIXES = ("Identifier", "Identifiers")  # a name, an id or an ARN
 ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs")  # these hold an ARN; the other identifiers a name or an ARN
 
 
@@ -150,12 +151,15 @@ def identifier_parameters(
     # (``plan/${ResourceId}``): its ARN by the bare ``arn`` ("arn: The Amazon Resource Name (ARN) of the
     # plan", ARC Region switch GetPlan) and by ``<Noun>Arn`` for the type's noun and each shorter ending of
     # it (``planArn``; ``ReplicationTaskArn``; ``snapshotArn`` of a ``cluster-snapshot``): as for every
-    # ``...Arn`` above, only a value with the type's shape is kept (a format without variables, DMS's
-    # ``task:*``, pairs them with no variable: ``""``)
+    # ``...Arn`` above, only a value with the type's shape is kept (a format without variables, Security
+    # Hub's ``hub/default``, pairs them with no variable: ``""``). So is an ``Identifier`` of the same
+    # nouns ("Identifier: The ARN of the link", CloudWatch OAM GetLink), paired with no variable: it may
+    # hold the name where the format holds the id, so only an ARN of it is read
     for resource_type in types:
         paired = min(resource_type.own_variables or resource_type.variables or {""})
         endings = {"".join(words[i:]): None for words in nouns(resource_type.key) for i in range(len(words))}
         out.update(((noun + suffix, paired), None) for noun in ("", *endings) for suffix in ARN_SUFFIXES)
+        out.update(((noun + suffix, ""), None) for noun in ("", *endings) for suffix in _IDENTIFIER_SUFFIXES)
     # An operation on a resource of the type its own name names takes the resource's name or id as bare
     # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
     # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes
