@@ -138,3 +138,66 @@ def test_an_identifier_named_after_its_type_is_read_only_as_an_arn(
     uses, notes = mapped(source, name, {parameter: not_an_arn})
     assert uses == {(f"{source}:{name}", "*")}
     assert notes == ["resource-undetermined"]
+
+
+# ---- a generic variable the SDK table fills for the whole action, shared by several of its types ----
+# The SDK table's ``resource_mappings`` fill a variable for every type of the action; where the reference
+# names several types' own ids ``ResourceId`` (or ``Name``), the value meant for one built ARNs of the others
+# that no call touches, and missed the resource the call did touch.
+
+NETWORK = f"arn:aws:networkmanager::{ACCOUNT}"
+
+
+def test_a_device_is_named_by_its_own_id_under_its_global_network() -> None:
+    """Network Manager DeleteDevice: "GlobalNetworkId: The ID of the global network", "DeviceId: The ID of
+    the device". The table's ``ResourceId <- GlobalNetworkId`` built ``device/GN/GN``: the device itself
+    was refused. The reference requires ``global-network`` too, named in the device's ARN by its id."""
+    uses, notes = mapped(
+        "networkmanager",
+        "DeleteDevice",
+        {"globalNetworkId": "global-network-0123", "deviceId": "device-07f6"},
+    )
+    assert uses == {
+        ("networkmanager:DeleteDevice", f"{NETWORK}:device/global-network-0123/device-07f6"),
+        ("networkmanager:DeleteDevice", f"{NETWORK}:global-network/global-network-0123"),
+    }
+    assert notes == []
+
+
+def test_a_rule_groups_id_names_no_domain_list() -> None:
+    """Route 53 Resolver DeleteFirewallRule: the table's ``ResourceId <- FirewallRuleGroupId`` also built a
+    ``firewall-domain-list`` of the rule group's id; the domain list is the one ``FirewallDomainListId``
+    names ("The ID of the domain list that's used in the rule")."""
+    uses, notes = mapped(
+        "route53resolver",
+        "DeleteFirewallRule",
+        {"firewallRuleGroupId": "rslvr-frg-0123", "firewallDomainListId": "rslvr-fdl-4567"},
+    )
+    resolver = f"arn:aws:route53resolver:us-east-1:{ACCOUNT}"
+    assert uses == {
+        ("route53resolver:DeleteFirewallRule", f"{resolver}:firewall-rule-group/rslvr-frg-0123"),
+        ("route53resolver:DeleteFirewallRule", f"{resolver}:firewall-domain-list/rslvr-fdl-4567"),
+    }
+    assert notes == []
+
+
+def test_a_policys_name_names_no_rule_group() -> None:
+    """Network Firewall CreateFirewallPolicy: the table's ``Name <- FirewallPolicyName`` also built
+    ``stateful-rulegroup/``, ``stateless-rulegroup/`` and ``tls-configuration/`` of the policy's name."""
+    uses, notes = mapped(
+        "network-firewall", "CreateFirewallPolicy", {"firewallPolicyName": "egress", "firewallPolicy": {}}
+    )
+    firewall = f"arn:aws:network-firewall:us-east-1:{ACCOUNT}"
+    assert uses == {("network-firewall:CreateFirewallPolicy", f"{firewall}:firewall-policy/egress")}
+    assert notes == []
+
+
+def test_kinds_of_one_thing_keep_the_value() -> None:
+    """Route 53 Resolver GetResolverRule's ``ResolverRuleId`` may be an autodefined rule's
+    (``rslvr-autodefined-rr-...``): both rule types stay named by it."""
+    uses, _ = mapped("route53resolver", "GetResolverRule", {"resolverRuleId": "rslvr-autodefined-rr-0123"})
+    resolver = f"arn:aws:route53resolver:us-east-1:{ACCOUNT}"
+    assert uses == {
+        ("route53resolver:GetResolverRule", f"{resolver}:autodefined-rule/rslvr-autodefined-rr-0123"),
+        ("route53resolver:GetResolverRule", f"{resolver}:resolver-rule/rslvr-autodefined-rr-0123"),
+    }

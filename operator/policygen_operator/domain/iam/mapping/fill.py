@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan
+from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan, generic_own_variable
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
@@ -139,6 +139,10 @@ def _with_whole_types(
         values = {
             v: requested.get(v) or ("*" if v in own else known.get(v, "*")) for v in resource_type.variables
         }
+        for narrow in types:  # a parent named in a child's ARN (the device's global network)
+            naming = _naming(resource_type, narrow) if any(narrow.matches(a) for a in built) else None
+            if naming is not None and naming in known:
+                values = {v: known[naming] for v in resource_type.variables}
         asked = asked or any(v in requested for v in resource_type.variables)
         added.append(resource_type.fill({**base, **values}))
     if not added or not (built or asked):
@@ -148,7 +152,7 @@ def _with_whole_types(
 
 def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> dict[str, str]:
     """The variables the request gives one plain value for (by its templates or identifier parameters),
-    for a type it could not fill whole."""
+    for a type it could not fill whole; not those given for some types only (``VarMap.types``)."""
 
     def lookup(path: str) -> Values:
         found = lookup_path(params, path)
@@ -156,7 +160,9 @@ def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
 
     out: dict[str, str] = {}
     for var in action.var_maps:
-        if not var.refs or var.normaliser is not None or (var.condition and not var.condition(params)):
+        if not var.refs or var.normaliser is not None or var.types is not None:
+            continue
+        if var.condition and not var.condition(params):
             continue
         values = var.template(lookup) or []
         if len(values) == 1 and _plain(values[0]):
@@ -276,6 +282,7 @@ def _fill_formats(
     (``table`` under ``index``) are left out: the call named the narrower resource.
     """
     values: dict[str, list[str]] = {}
+    scoped: dict[str, dict[str, list[str]]] = {}  # type key -> its own values of variables other types share
     constants: dict[str, list[str]] = {}
     ready: list[str] = []  # complete ARNs from normalisers
     normalised: set[str] = set()  # the variables they filled: no other parameter names those again
@@ -297,7 +304,10 @@ def _fill_formats(
         resolved = var.template(lookup)
         if resolved:
             referenced = True
-            values[var.name] = resolved
+            if var.types is None:
+                values[var.name] = resolved
+            for key in var.types or ():
+                scoped.setdefault(key, {})[var.name] = resolved
     identified: list[str] = []  # ARNs the identifiers give: whole resources, never parts of one
     for name, variable in action.identifiers:
         found = (
@@ -312,25 +322,31 @@ def _fill_formats(
                 values[variable] = names
     for name, resource_type in action.typed_names:
         found = lookup_path(params, name)
-        if found:
+        own = generic_own_variable(resource_type)
+        if found and own is not None:
             referenced = True
-            base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
-            (variable,) = resource_type.variables
-            identified.extend(resource_type.fill({**base, variable: escape(v)}) for v in found if _plain(v))
+            if names := [escape(v) for v in found if _plain(v)]:
+                scoped.setdefault(resource_type.key, {}).setdefault(own, names)
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
-    filled = [t for t in candidates if t.variables & values.keys() and t.variables <= usable]
+    filled = [
+        t
+        for t in candidates
+        if t.variables & (values.keys() | scoped.get(t.key, {}).keys())
+        and t.variables <= usable | scoped.get(t.key, {}).keys()
+    ]
     filled = [t for t in filled if not any(_inside(other, t) for other in filled)]
     merged = {**constants, **values}
     for resource_type in filled:
-        out.extend(_fill_one(resource_type, merged, ctx, candidates))
+        out.extend(_fill_one(resource_type, {**merged, **scoped.get(resource_type.key, {})}, ctx, candidates))
     if filled:
         # a required type without variables (Glue's ``catalog``) is the one of the account and region
         # the call named its other resources in
         base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
         out.extend(t.fill(base) for t in candidates if t.required and not t.variables)
-    given = [v for column in values.values() for v in column if v.startswith("arn:")] + identified
+    columns = [*values.values(), *(column for per in scoped.values() for column in per.values())]
+    given = [v for column in columns for v in column if v.startswith("arn:")] + identified
     if given:
         # an ARN given for a variable is the resource itself when it has a format's whole shape (a
         # consumer's ARN as ConsumerARN, a table's as TableName), unless the call named something
@@ -434,9 +450,10 @@ def _covers(narrow: ResourceType, broad: ResourceType) -> bool:
     """Whether an ARN of ``narrow`` stands for ``broad`` too, a type with no variable ``narrow`` lacks: the
     same resource in another format, a resource inside it (``table/${TableName}/index/${IndexName}``
     inside ``table/${TableName}``: a Query on the index is authorized on the index), or a type that only
-    shares a variable name for something else (``global-network/${ResourceId}`` beside
+    shares a variable name for something else (``attachment/${ResourceId}`` beside
     ``link/${GlobalNetworkId}/${ResourceId}``). Not ``broad`` when it is ``narrow``'s parent
-    (``_parent``): that is another resource the call is checked on."""
+    (``_parent``: ``global-network/${ResourceId}`` of that link): that is another resource the call is
+    checked on."""
     return narrow.variables >= broad.variables and not _parent(broad, narrow)
 
 
@@ -459,7 +476,31 @@ def _parent(broad: ResourceType, narrow: ResourceType) -> bool:
     broad_formats = broad.formats or (broad.arn_format,)
     if any(mine.startswith(theirs) for mine in narrow_formats for theirs in broad_formats):
         return False
-    return narrow.own_variables.isdisjoint(broad.variables)
+    # a generic own variable shared by name only: ``device/${GlobalNetworkId}/${ResourceId}`` names its
+    # ``global-network/${ResourceId}`` by the global network's noun
+    return narrow.own_variables.isdisjoint(broad.variables) or _naming(broad, narrow) is not None
+
+
+def _naming(broad: ResourceType, narrow: ResourceType) -> str | None:
+    """The variable of ``narrow``'s ARN that holds ``broad``'s generic own id or name (``GlobalNetworkId``
+    of a device for ``global-network/${ResourceId}``), if there is one."""
+    own = generic_own_variable(broad)
+    if own is None or len(broad.variables) != 1:
+        return None
+    kind = "Id" if own.endswith("Id") else "Name"
+    key = _squashed(broad.key)
+    return next(
+        (
+            v
+            for v in sorted(narrow.variables - narrow.own_variables)
+            if v.endswith(kind) and _squashed(v[: -len(kind)]) == key
+        ),
+        None,
+    )
+
+
+def _squashed(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
 
 
 def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:

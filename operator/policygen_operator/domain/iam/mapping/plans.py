@@ -182,23 +182,72 @@ _GENERIC_VARIABLES = frozenset({"ResourceId", "Id", "ResourceName", "Name"})
 def typed_name_parameters(
     types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]]
 ) -> tuple[tuple[str, ResourceType], ...]:
-    """Parameters that give the id or name of one type whose ARN has only a generic variable
-    (``opsitem/${ResourceId}``): the type's noun with ``Id`` or ``Name`` as the variable is one or the
-    other (``OpsItemId``, ``AppMonitorName``), or their plurals. Per type, not per variable: other types
-    of the action may use the same generic name for their own resources (Network Firewall's
-    ``firewall-policy/${Name}`` beside ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the name
-    where the ARN holds the id, so it is not read here."""
+    """Parameters that give the id or name of a type whose own variable is generic
+    (``opsitem/${ResourceId}``, ``device/${GlobalNetworkId}/${ResourceId}``): the type's noun with ``Id``
+    or ``Name`` as the variable is one or the other (``OpsItemId``, ``DeviceId``, ``AppMonitorName``), or
+    their plurals. Per type, not per variable: other types of the action may use the same generic name
+    for their own resources (Network Firewall's ``firewall-policy/${Name}`` beside
+    ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the name where the ARN holds the id, so it
+    is not read here."""
     out: dict[tuple[str, ResourceType], None] = {}
     for resource_type in types:
-        if len(resource_type.formats) > 1 or len(resource_type.variables) != 1:
+        own = generic_own_variable(resource_type)
+        if own is None:
             continue
-        (variable,) = resource_type.variables
-        if variable not in _GENERIC_VARIABLES:
-            continue
-        kind = "Id" if variable.endswith("Id") else "Name"
+        kind = "Id" if own.endswith("Id") else "Name"
         for words in nouns(resource_type.key):
             out.update((("".join(words) + kind + plural, resource_type), None) for plural in ("", "s"))
     return tuple(out)
+
+
+def generic_own_variable(resource_type: ResourceType) -> str | None:
+    """The type's own variable when it is generic (``ResourceId``), for a type of one ARN format."""
+    if len(resource_type.formats) > 1 or len(resource_type.own_variables) != 1:
+        return None
+    (own,) = resource_type.own_variables
+    return own if own in _GENERIC_VARIABLES else None
+
+
+def _scoped(
+    var_maps: tuple[VarMap, ...],
+    types: tuple[ResourceType, ...],
+    nouns: Callable[[str], tuple[tuple[str, ...], ...]],
+    action: str,
+) -> tuple[VarMap, ...]:
+    """The SDK table fills a generic variable for the whole action, though several of its types use that
+    name for their own resources: DeleteDevice's ``ResourceId`` from ``GlobalNetworkId`` is right for
+    ``global-network/${ResourceId}``, and built ``device/GN/GN`` beside it (the device's own id is the
+    ``DeviceId``); CreateFirewallPolicy's ``Name`` named a rule group after the policy. A template reading
+    one parameter named after some of the types (``GlobalNetworkId``, ``FirewallPolicyName``; a bare
+    ``Name`` or ``Id``: the type the operation is named after) fills only those, and the types whose noun
+    ends in the same word (kinds of one thing: ``resolver-rule`` and ``autodefined-rule``)."""
+    operation = _squashed(action.partition(":")[2])
+    out: list[VarMap] = []
+    for var in var_maps:
+        using = [t for t in types if var.name in t.variables]
+        if var.name not in _GENERIC_VARIABLES or len(var.refs) != 1 or var.normaliser or len(using) < 2:
+            out.append(var)
+            continue
+        parameter = var.refs[0].rsplit(".", 1)[-1].removesuffix("[]")
+        noun = _NOUN_SUFFIX.sub("", parameter)
+        if noun:
+            # the types the noun names, and kinds of the same thing (a Resolver rule's id may be an
+            # ``autodefined-rule``'s: "rslvr-autodefined-rr-...")
+            last = _LAST_WORD.findall(noun)[-1].lower()
+            named = {
+                t.key
+                for t in using
+                for words in nouns(t.key)
+                if any("".join(words[i:]) == noun for i in range(len(words))) or words[-1].lower() == last
+            }
+        else:
+            named = {t.key for t in using if operation and _squashed(t.key) in operation}
+        out.append(replace(var, types=frozenset(named)) if named and len(named) < len(using) else var)
+    return tuple(out)
+
+
+_NOUN_SUFFIX = re.compile(r"(Identifier|Id|Name|Arn|ARN)s?$")
+_LAST_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
 def _squashed(name: str) -> str:
@@ -215,6 +264,9 @@ class VarMap:
     normaliser: Normaliser | None
     condition: Condition | None
     reads: frozenset[str]
+    # the keys of the types its values are for (None: every type with the variable): a generic variable
+    # filled from a parameter named after one of the types that share it (``_scoped``)
+    types: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,6 +615,7 @@ def _compile_entry(
         _var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None)
         for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
+    var_maps = _scoped(var_maps, types, functools.partial(ref.type_nouns, prefix), action)
     arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
     arn_maps = tuple(
         (by_key[t.lower()], compile_template(tpl)) for t, tpl in arn_templates if t.lower() in by_key
