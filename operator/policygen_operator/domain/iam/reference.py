@@ -29,7 +29,7 @@ _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 # Variables filled from the event's context rather than from request parameters.
 CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
 # The words of a CamelCase action name: ``DB`` and ``Instance`` of ``DBInstance``, ``V2`` of ``PolicyV2``.
-_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
+CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +240,7 @@ class Reference:
         if words_of is None:
             service = self._services.get(cache_key[0])
             names = [entry[0] for entry in service["a"].values()] if service else []
-            words_of = self._action_words[cache_key[0]] = [tuple(_WORD.findall(n)) for n in names]
+            words_of = self._action_words[cache_key[0]] = [tuple(CAMEL_WORD.findall(n)) for n in names]
         squashed = key.lower().replace("-", "").replace("_", "")
         wanted = {squashed, squashed.removesuffix("resource")} - {""}
         spelled: dict[tuple[str, ...], None] = {}

@@ -9,7 +9,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.plans import ARN_SUFFIXES, ActionPlan, generic_own_variable
+from policygen_operator.domain.iam.mapping.plans import (
+    ARN_SUFFIXES,
+    ActionPlan,
+    generic_own_variable,
+    squashed,
+)
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
@@ -488,19 +493,15 @@ def _naming(broad: ResourceType, narrow: ResourceType) -> str | None:
     if own is None or len(broad.variables) != 1:
         return None
     kind = "Id" if own.endswith("Id") else "Name"
-    key = _squashed(broad.key)
+    key = squashed(broad.key)
     return next(
         (
             v
             for v in sorted(narrow.variables - narrow.own_variables)
-            if v.endswith(kind) and _squashed(v[: -len(kind)]) == key
+            if v.endswith(kind) and squashed(v[: -len(kind)]) == key
         ),
         None,
     )
-
-
-def _squashed(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
 
 
 def _required_patterns(types: tuple[ResourceType, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:

@@ -44,7 +44,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     TAG_PARAMETERS,
     VERSION_SUFFIX,
 )
-from policygen_operator.domain.iam.reference import Reference, ResourceType
+from policygen_operator.domain.iam.reference import CAMEL_WORD, Reference, ResourceType
 from policygen_operator.domain.iam.templates import (
     PATH_ALIASES,
     Compiled,
@@ -164,10 +164,10 @@ def identifier_parameters(
     # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
     # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes
     # the notebook's Name beside the workgroup it acts on.
-    operation = _squashed(action.partition(":")[2])
+    operation = squashed(action.partition(":")[2])
     for resource_type in types:
         own = sorted(resource_type.own_variables)
-        if operation and len(own) == 1 and _squashed(resource_type.key) in operation:
+        if operation and len(own) == 1 and squashed(resource_type.key) in operation:
             for bare in ("Name", "Id"):
                 if own[0].endswith(bare):
                     out[(bare, own[0])] = None
@@ -221,7 +221,7 @@ def _scoped(
     one parameter named after some of the types (``GlobalNetworkId``, ``FirewallPolicyName``; a bare
     ``Name`` or ``Id``: the type the operation is named after) fills only those, and the types whose noun
     ends in the same word (kinds of one thing: ``resolver-rule`` and ``autodefined-rule``)."""
-    operation = _squashed(action.partition(":")[2])
+    operation = squashed(action.partition(":")[2])
     out: list[VarMap] = []
     for var in var_maps:
         using = [t for t in types if var.name in t.variables]
@@ -233,7 +233,7 @@ def _scoped(
         if noun:
             # the types the noun names, and kinds of the same thing (a Resolver rule's id may be an
             # ``autodefined-rule``'s: "rslvr-autodefined-rr-...")
-            last = _LAST_WORD.findall(noun)[-1].lower()
+            last = CAMEL_WORD.findall(noun)[-1].lower()
             named = {
                 t.key
                 for t in using
@@ -241,16 +241,15 @@ def _scoped(
                 if any("".join(words[i:]) == noun for i in range(len(words))) or words[-1].lower() == last
             }
         else:
-            named = {t.key for t in using if operation and _squashed(t.key) in operation}
+            named = {t.key for t in using if operation and squashed(t.key) in operation}
         out.append(replace(var, types=frozenset(named)) if named and len(named) < len(using) else var)
     return tuple(out)
 
 
 _NOUN_SUFFIX = re.compile(r"(Identifier|Id|Name|Arn|ARN)s?$")
-_LAST_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
-def _squashed(name: str) -> str:
+def squashed(name: str) -> str:
     return name.lower().replace("-", "").replace("_", "")
 
 
@@ -288,7 +287,7 @@ class ActionPlan:
     # (parameter, variable): parameters that name the resource by ARN or by "identifier" (its name or its
     # ARN) where the format's variable is a name or id (``StreamARN`` for ``${StreamName}``)
     identifiers: tuple[tuple[str, str], ...] = ()
-    # (parameter, type): the id or name of one type whose ARN has only a generic variable (``OpsItemId``)
+    # (parameter, type): the id or name of one type whose own variable is generic (``OpsItemId``)
     typed_names: tuple[tuple[str, ResourceType], ...] = ()
     # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
     account_parameter: str | None = None
