@@ -72,6 +72,14 @@ def action_arns(
     constant = _constant_required(action.types, ctx)
     if constant:
         return constant
+    if action.primary and action.creates and not referenced:
+        # a create naming nothing the mapper reads (a generated id, a name nested in a structure): what
+        # it creates is of its required types, in the call's account and region, not anything anywhere
+        added = _with_whole_types(action.types, [], ctx, {}, unnamed=True)
+        if added:
+            if completed is not None:
+                completed.extend(added)
+            return added
     if action.primary and not referenced and not any(t.required for t in action.types) and not _names(params):
         # a call over every resource of its types (a List or Describe with no name to filter by: RDS
         # DescribeDBClusters {"includeShared": false}, CloudWatch DescribeAlarms {"maxRecords": 100}):
@@ -121,7 +129,11 @@ def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[
 
 
 def _with_whole_types(
-    types: tuple[ResourceType, ...], built: list[str], ctx: Context, requested: dict[str, str]
+    types: tuple[ResourceType, ...],
+    built: list[str],
+    ctx: Context,
+    requested: dict[str, str],
+    unnamed: bool = False,
 ) -> list[str]:
     """The ARNs the request named, and every resource of each required type it named nothing of in the
     call's account and region, inside the parents it did name (``domain/D/case/*`` beside ``domain/D``;
@@ -130,7 +142,7 @@ def _with_whole_types(
     creation time its ARN ends in: ``stream/NAME/*``; an MQ broker by id, ``broker:*:ID``). The call keeps
     the resources it named instead of falling back to ``*`` for all, and the mapper says which types were
     not named whole. Returns the ARNs added; [] when nothing of a missing type is known, and when one of
-    them cannot be written as one ARN."""
+    them cannot be written as one ARN (or, unless ``unnamed``, when the request named none of them)."""
     known = _variables_named(types, built)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     added: list[str] = []
@@ -150,7 +162,7 @@ def _with_whole_types(
                 values = {v: known[naming] for v in resource_type.variables}
         asked = asked or any(v in requested for v in resource_type.variables)
         added.append(resource_type.fill({**base, **values}))
-    if not added or not (built or asked):
+    if not added or not (built or asked or unnamed):
         return []
     return added if _covers_required(types, [*built, *added]) else []
 

@@ -176,13 +176,15 @@ class EventMapper:
             primaries = {a.action for a in applicable if a.primary}
             types_of = {a.action: a.types for a in applicable if a.primary}
             # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
-            # required type granted whole because the request named none of it is not tagged by the call
+            # required type granted whole because the request named none of it is not tagged by the call,
+            # unless the call creates it (``ActionPlan.creates``: the whole type is what it makes)
+            creating = {a.action for a in applicable if a.primary and a.creates}
             made = [
                 arn
                 for name, arn in uses
                 if arn != "*"
                 and name in primaries
-                and _whole_type(types_of[name], arn) is None
+                and (name in creating or _whole_type(types_of[name], arn) is None)
                 and not any(
                     t.key in CHECKED_TYPES.get(name.lower(), ()) and t.matches(arn) for t in types_of[name]
                 )

@@ -200,6 +200,19 @@ def typed_name_parameters(
     return tuple(out)
 
 
+def creates_required(
+    types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]], action: str
+) -> bool:
+    """Whether the action is ``Create<Noun>`` of each type it requires (``backup:CreateBackupPlan`` of
+    ``backup-plan``): the resources it is authorized on are the ones it creates, in the call's account and
+    region, whose ids it is not given (``fill.action_arns`` grants ``TYPE/*`` there, said)."""
+    created = action.partition(":")[2].removeprefix("Create")
+    required = [t for t in types if t.required]
+    if created == action.partition(":")[2] or not required:
+        return False
+    return all(any("".join(words) == created for words in nouns(t.key)) for t in required)
+
+
 def generic_own_variable(resource_type: ResourceType) -> str | None:
     """The type's own variable when it is generic (``ResourceId``), for a type of one ARN format."""
     if len(resource_type.formats) > 1 or len(resource_type.own_variables) != 1:
@@ -289,6 +302,8 @@ class ActionPlan:
     identifiers: tuple[tuple[str, str], ...] = ()
     # (parameter, type): the id or name of one type whose own variable is generic (``OpsItemId``)
     typed_names: tuple[tuple[str, ResourceType], ...] = ()
+    # the call creates every type the action requires (``creates_required``)
+    creates: bool = False
     # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
     account_parameter: str | None = None
 
@@ -646,6 +661,7 @@ def _compile_entry(
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
+        creates=primary and creates_required(types, functools.partial(ref.type_nouns, prefix), action),
         account_parameter=account,
     )
 
@@ -673,6 +689,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
+        creates=creates_required(types, functools.partial(ref.type_nouns, prefix), action),
         account_parameter=account,
     )
 
