@@ -17,8 +17,8 @@ The Service Authorization Reference writes many ARN formats with a generic varia
 
 Before, the mapper read only parameters named after the format's variables, and each of these calls was
 granted on ``*`` with a finding although the request named its resource (2,798 of botocore's operations
-called with every parameter got ``*`` for all their actions, 2,130 after this, 1,948 once a create is
-granted on its types; ``operator/scripts/coverage.py --resources``).
+called with every parameter got ``*`` for all their actions, 1,828 after this and the create rule below;
+``operator/scripts/coverage.py --resources``).
 """
 
 from __future__ import annotations
@@ -225,3 +225,29 @@ def test_a_call_that_only_uses_a_type_is_not_granted_it_whole() -> None:
     uses, notes = mapped("arc-region-switch", "GetPlan", {"planName": "orders"})
     assert uses == {("arc-region-switch:GetPlan", "*")}
     assert notes == ["resource-undetermined"]
+
+
+def test_a_type_is_named_by_its_noun_whatever_its_variable_is_called() -> None:
+    """Amazon Connect DescribeEvaluationForm: "EvaluationFormId: A unique identifier for the contact
+    evaluation" where the format says ``instance/${InstanceId}/evaluation-form/${FormId}``; MemoryDB
+    UpdateMultiRegionCluster: "MultiRegionClusterName: The name of the multi-Region cluster to be updated"
+    for ``multiregioncluster/${ClusterName}``. Both were the type's every resource, or ``*``."""
+    uses, notes = mapped(
+        "connect", "DescribeEvaluationForm", {"instanceId": "0123abcd", "evaluationFormId": "form-1"}
+    )
+    connect = f"arn:aws:connect:us-east-1:{ACCOUNT}"
+    assert uses == {("connect:DescribeEvaluationForm", f"{connect}:instance/0123abcd/evaluation-form/form-1")}
+    assert notes == []
+    uses, notes = mapped("memorydb", "UpdateMultiRegionCluster", {"multiRegionClusterName": "orders"})
+    assert uses == {
+        ("memorydb:UpdateMultiRegionCluster", f"arn:aws:memorydb::{ACCOUNT}:multiregioncluster/orders")
+    }
+    assert notes == []
+
+
+def test_a_parameter_named_after_the_type_beats_a_generic_same_name_one() -> None:
+    """HealthOmics GetRunTask takes ``id`` ("The workflow run ID.") and ``taskId`` ("The task's ID") for
+    ``task/${Id}``: the generic variable's same-name parameter is the run's, the task is ``taskId``'s."""
+    uses, _ = mapped("omics", "GetRunTask", {"id": "1234567", "taskId": "7654321"})
+    assert ("omics:GetRunTask", f"arn:aws:omics:us-east-1:{ACCOUNT}:task/7654321") in uses
+    assert ("omics:GetRunTask", f"arn:aws:omics:us-east-1:{ACCOUNT}:task/1234567") not in uses

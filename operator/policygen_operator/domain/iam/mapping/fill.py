@@ -13,6 +13,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     ARN_SUFFIXES,
     ActionPlan,
     generic_own_variable,
+    own_variable,
     squashed,
 )
 from policygen_operator.domain.iam.mapping.records import Context
@@ -325,6 +326,8 @@ def _fill_formats(
                 values[var.name] = resolved
             for key in var.types or ():
                 scoped.setdefault(key, {})[var.name] = resolved
+    # what the table's own entries read comes first; a variable's same-name parameter does not
+    templated = {var.name for var in action.var_maps if not var.default} & values.keys()
     identified: list[str] = []  # ARNs the identifiers give: whole resources, never parts of one
     for name, variable in action.identifiers:
         found = (
@@ -338,8 +341,8 @@ def _fill_formats(
             if names := [v for v in found if not v.startswith("arn:")]:
                 values[variable] = names
     for name, resource_type in action.typed_names:
-        found = lookup_path(params, name)
-        own = generic_own_variable(resource_type)
+        own = own_variable(resource_type)
+        found = lookup_path(params, name) if own not in templated else None
         if found and own is not None:
             referenced = True
             if names := [escape(v) for v in found if _plain(v)]:

@@ -182,22 +182,38 @@ _GENERIC_VARIABLES = frozenset({"ResourceId", "Id", "ResourceName", "Name"})
 def typed_name_parameters(
     types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]]
 ) -> tuple[tuple[str, ResourceType], ...]:
-    """Parameters that give the id or name of a type whose own variable is generic
-    (``opsitem/${ResourceId}``, ``device/${GlobalNetworkId}/${ResourceId}``): the type's noun with ``Id``
-    or ``Name`` as the variable is one or the other (``OpsItemId``, ``DeviceId``, ``AppMonitorName``), or
-    their plurals. Per type, not per variable: other types of the action may use the same generic name
-    for their own resources (Network Firewall's ``firewall-policy/${Name}`` beside
-    ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the name where the ARN holds the id, so it
-    is not read here."""
+    """Parameters that give the id or name of a type by its noun, whatever the format's own variable is
+    called (``opsitem/${ResourceId}``, ``device/${GlobalNetworkId}/${ResourceId}``,
+    ``agent-space/${AgentId}``): the type's noun with ``Id`` or ``Name`` as the variable is one or the
+    other (``OpsItemId``, ``DeviceId``, ``AgentSpaceId``, ``AppMonitorName``), or their plurals; used
+    for a variable the table's own entries left unfilled, before a generic variable's same-name parameter
+    (HealthOmics GetRunTask's ``id`` is the run's, ``taskId`` the task's). Per type, not per variable:
+    other types of the action may use the same generic name for their own resources (Network Firewall's
+    ``firewall-policy/${Name}`` beside ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the
+    name where the ARN holds the id, so it is not read here."""
     out: dict[tuple[str, ResourceType], None] = {}
     for resource_type in types:
-        own = generic_own_variable(resource_type)
-        if own is None:
+        own = own_variable(resource_type)
+        kind = next((k for k, endings in _KINDS if own and own.endswith(endings)), None)
+        if own is None or kind is None:
             continue
-        kind = "Id" if own.endswith("Id") else "Name"
         for words in nouns(resource_type.key):
-            out.update((("".join(words) + kind + plural, resource_type), None) for plural in ("", "s"))
+            named = "".join(words) + kind
+            if named != own:  # read by its own name already (``FunctionName``)
+                out.update(((named + plural, resource_type), None) for plural in ("", "s"))
     return tuple(out)
+
+
+# A variable's kind by its ending: the request names the resource by the noun's ``Id`` or ``Name``
+_KINDS = (("Id", ("Id", "Identifier")), ("Name", ("Name",)))
+
+
+def own_variable(resource_type: ResourceType) -> str | None:
+    """The variable naming the resource itself, for a type of one ARN format whose own is one variable."""
+    if len(resource_type.formats) > 1 or len(resource_type.own_variables) != 1:
+        return None
+    (own,) = resource_type.own_variables
+    return own
 
 
 def creates_required(
@@ -215,9 +231,7 @@ def creates_required(
 
 def generic_own_variable(resource_type: ResourceType) -> str | None:
     """The type's own variable when it is generic (``ResourceId``), for a type of one ARN format."""
-    if len(resource_type.formats) > 1 or len(resource_type.own_variables) != 1:
-        return None
-    (own,) = resource_type.own_variables
+    own = own_variable(resource_type)
     return own if own in _GENERIC_VARIABLES else None
 
 
@@ -279,6 +293,9 @@ class VarMap:
     # the keys of the types its values are for (None: every type with the variable): a generic variable
     # filled from a parameter named after one of the types that share it (``_scoped``)
     types: frozenset[str] | None = None
+    # filled from the parameter of the variable's own name because the SDK table says nothing of it: a
+    # parameter named after the type (``ActionPlan.typed_names``) is the better reading of a generic one
+    default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -626,7 +643,7 @@ def _compile_entry(
         _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
     ) + tuple(  # variables the table leaves out (LogStreamName) or gives as a constant (``*``): the
         # parameter that names them, when the call has it
-        _var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None)
+        replace(_var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None), default=True)
         for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
     var_maps = _scoped(var_maps, types, functools.partial(ref.type_nouns, prefix), action)
@@ -672,7 +689,10 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     prefix = action.split(":", 1)[0]
     types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
-    var_maps = tuple(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None) for v in variables)
+    var_maps = tuple(
+        replace(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None), default=True)
+        for v in variables
+    )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     identifiers, typed, account, elsewhere = _named_elsewhere(ref, prefix, types, True, action)
     return ActionPlan(
