@@ -146,7 +146,7 @@ class Reference:
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
-        self._action_words: dict[str, list[tuple[str, ...]]] = {}
+        self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         self._nouns: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
@@ -236,27 +236,33 @@ class Reference:
         known = self._nouns.get(cache_key)
         if known is not None:
             return known
-        words_of = self._action_words.get(cache_key[0])
-        if words_of is None:
-            service = self._services.get(cache_key[0])
-            names = [entry[0] for entry in service["a"].values()] if service else []
-            words_of = self._action_words[cache_key[0]] = [tuple(CAMEL_WORD.findall(n)) for n in names]
+        runs = self._word_runs.get(cache_key[0])
+        if runs is None:
+            runs = self._word_runs[cache_key[0]] = self._runs_of(cache_key[0])
         squashed = key.lower().replace("-", "").replace("_", "")
-        wanted = {squashed, squashed.removesuffix("resource")} - {""}
         spelled: dict[tuple[str, ...], None] = {}
         if "-" in key or "_" in key:  # the key's own words
             spelled[tuple(w.capitalize() for w in re.split(r"[-_]", key) if w)] = None
-        for words in words_of:
+        for wanted in (squashed, squashed.removesuffix("resource")):
+            spelled.update(dict.fromkeys(runs.get(wanted, ()) if wanted else ()))
+        result = self._nouns[cache_key] = tuple(spelled)
+        return result
+
+    def _runs_of(self, prefix: str) -> dict[str, list[tuple[str, ...]]]:
+        """Every run of consecutive words in the namespace's action names, by its lower-case letters (one
+        pass per namespace, so each type's lookup is a dict access)."""
+        service = self._services.get(prefix)
+        runs: dict[str, list[tuple[str, ...]]] = {}
+        for entry in service["a"].values() if service else ():
+            words = tuple(CAMEL_WORD.findall(entry[0]))
             for start in range(len(words)):
                 run = ""
                 for end in range(start, len(words)):
                     run += words[end].lower()
-                    if run in wanted:
-                        spelled[words[start : end + 1]] = None
-                    if len(run) >= len(squashed):
-                        break
-        result = self._nouns[cache_key] = tuple(spelled)
-        return result
+                    spellings = runs.setdefault(run, [])
+                    if words[start : end + 1] not in spellings:
+                        spellings.append(words[start : end + 1])
+        return runs
 
     def actions(self) -> list[str]:
         """Every action as ``prefix:Name`` (built once; the validator expands wildcards against it)."""
