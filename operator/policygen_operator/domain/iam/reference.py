@@ -47,6 +47,7 @@ class ResourceType:
     required: bool  # the reference marks it required for the action (every call names one)
     pattern: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
     formats: tuple[str, ...] = ()
+    made: bool = False  # the action makes one (``Create<Noun>``, ``Start<Noun>``; set by the mapping's plans)
 
     def fill(self, values: dict[str, str]) -> str:
         """The ARN with every ``${Var}`` replaced; the caller guarantees all variables are present and

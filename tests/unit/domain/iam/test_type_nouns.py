@@ -251,3 +251,42 @@ def test_a_parameter_named_after_the_type_beats_a_generic_same_name_one() -> Non
     uses, _ = mapped("omics", "GetRunTask", {"id": "1234567", "taskId": "7654321"})
     assert ("omics:GetRunTask", f"arn:aws:omics:us-east-1:{ACCOUNT}:task/7654321") in uses
     assert ("omics:GetRunTask", f"arn:aws:omics:us-east-1:{ACCOUNT}:task/1234567") not in uses
+
+
+# ---- what a call makes is not a sibling type it names ----
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "named", "made"),
+    [
+        # "experimentTemplateId: The ID of the experiment template." (FIS StartExperiment): the experiment
+        # it starts has a new id; both ``experiment/${Id}`` and ``experiment-template/${Id}`` are required
+        (
+            "fis",
+            "StartExperiment",
+            {"experimentTemplateId": "EXT1a2b3c", "clientToken": "t-1"},
+            f"arn:aws:fis:us-east-1:{ACCOUNT}:experiment-template/EXT1a2b3c",
+            f"arn:aws:fis:us-east-1:{ACCOUNT}:experiment/*",
+        ),
+        # "datasetGroupArn: The Amazon Resource Name (ARN) of the dataset group that provides the training
+        # data" (Personalize CreateSolution): ``dataset-group/${ResourceId}`` and ``solution/${ResourceId}``
+        (
+            "personalize",
+            "CreateSolution",
+            {
+                "name": "recs",
+                "datasetGroupArn": f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-group/retail",
+            },
+            f"arn:aws:personalize:us-east-1:{ACCOUNT}:dataset-group/retail",
+            f"arn:aws:personalize:us-east-1:{ACCOUNT}:solution/*",
+        ),
+    ],
+)
+def test_what_a_call_makes_is_granted_beside_the_sibling_it_names(
+    source: str, name: str, params: dict[str, Any], named: str, made: str
+) -> None:
+    """Types with the same variables stood for each other (a listener of one kind for another, right), so
+    the one ARN the request named covered the type the call makes, and the policy refused the call."""
+    uses, notes = mapped(source, name, params)
+    assert uses == {(f"{source}:{name}", named), (f"{source}:{name}", made)}
+    assert notes == ["resource-undetermined"]

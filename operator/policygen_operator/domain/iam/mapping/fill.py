@@ -474,6 +474,8 @@ def _covers(narrow: ResourceType, broad: ResourceType) -> bool:
     ``link/${GlobalNetworkId}/${ResourceId}``). Not ``broad`` when it is ``narrow``'s parent
     (``_parent``: ``global-network/${ResourceId}`` of that link): that is another resource the call is
     checked on."""
+    if broad.made and broad.key != narrow.key and broad.variables == narrow.variables:
+        return False  # what the call makes is not a sibling it names (FIS StartExperiment's template)
     return narrow.variables >= broad.variables and not _parent(broad, narrow)
 
 

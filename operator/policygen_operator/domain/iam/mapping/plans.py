@@ -744,9 +744,21 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
     if checked:  # types the reference calls optional that AWS checks on every call (``CHECKED_TYPES``)
         types = tuple(replace(t, required=True) if t.key in checked else t for t in types)
     alternatives = ALTERNATIVE_TYPES.get(action.lower())
-    if not alternatives:
+    if alternatives:
+        types = tuple(replace(t, required=False) if t.key in alternatives else t for t in types)
+    prefix, _, operation = action.partition(":")
+    made = next((operation[len(verb) :] for verb in _MAKING if operation.startswith(verb)), "")
+    if not made:
         return types
-    return tuple(replace(t, required=False) if t.key in alternatives else t for t in types)
+    return tuple(
+        replace(t, made=True) if any("".join(w) == made for w in ref.type_nouns(prefix, t.key)) else t
+        for t in types
+    )
+
+
+# Operations that make a resource of the type their name ends in (FIS StartExperiment an experiment): its
+# id is new, so no other type's ARN stands for it (``fill._covers``)
+_MAKING = ("Create", "Start")
 
 
 def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset[str]:
