@@ -115,20 +115,35 @@ def _format_regex(arn_format: str) -> re.Pattern[str]:
 @lru_cache(maxsize=4096)
 def format_groups(arn_format: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     """The format's regex with one group per variable, and the variables' names in order: what an ARN of
-    the format gives each variable (a parent's id for the types beneath it)."""
+    the format gives each variable (a parent's id for the types beneath it). A ``*`` the reference writes
+    in a format stands for what the resource is called (DMS ``task:*``: "arn:aws:dms:us-east-1:
+    123456789012:task:2PVREMWNPGYJCVU2IBPTOYTIV4", a task's ARN in the DMS API Reference), or any account
+    or Region in those fields (Braket's ``device``); it matches no ``:`` before the resource part."""
     parts: list[str] = []
     names: list[str] = []
     last = 0
     for match in _VARIABLE.finditer(arn_format):
-        parts.append(re.escape(arn_format[last : match.start()]))
+        parts.append(_literal(arn_format, last, match.start()))
         name = match.group(1)
         names.append(name)
         parts.append(
             "([^:]*)" if name in CONTEXT_VARIABLES else "([^/]+)" if name in NAME_VARIABLES else "(.+)"
         )
         last = match.end()
-    parts.append(re.escape(arn_format[last:]))
+    parts.append(_literal(arn_format, last, len(arn_format)))
     return re.compile("".join(parts)), tuple(names)
+
+
+def _literal(arn_format: str, start: int, end: int) -> str:
+    """The regex of a format's text between variables, its ``*`` wildcards included."""
+    pieces = arn_format[start:end].split("*")
+    out = re.escape(pieces[0])
+    at = start + len(pieces[0])
+    for piece in pieces[1:]:
+        in_resource = arn_format.count(":", 0, at) >= 5
+        out += (".+" if in_resource else "[^:]*") + re.escape(piece)
+        at += 1 + len(piece)
+    return out
 
 
 class Reference:

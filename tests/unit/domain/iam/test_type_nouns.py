@@ -290,3 +290,48 @@ def test_what_a_call_makes_is_granted_beside_the_sibling_it_names(
     uses, notes = mapped(source, name, params)
     assert uses == {(f"{source}:{name}", named), (f"{source}:{name}", made)}
     assert notes == ["resource-undetermined"]
+
+
+# ---- formats the reference writes with a wildcard ----
+
+DMS = f"arn:aws:dms:us-east-1:{ACCOUNT}"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arn"),
+    [
+        # "ReplicationTaskArn: The Amazon Resource Name (ARN) of the replication task to be started."
+        (
+            "StartReplicationTask",
+            {
+                "replicationTaskArn": f"{DMS}:task:2PVREMWNPGYJCVU2IBPTOYTIV4",
+                "startReplicationTaskType": "reload",
+            },
+            f"{DMS}:task:2PVREMWNPGYJCVU2IBPTOYTIV4",
+        ),
+        # "ReplicationInstanceArn: The Amazon Resource Name (ARN) of the replication instance."
+        (
+            "RebootReplicationInstance",
+            {"replicationInstanceArn": f"{DMS}:rep:ZYXWVUTSRQ"},
+            f"{DMS}:rep:ZYXWVUTSRQ",
+        ),
+    ],
+)
+def test_an_arn_of_a_format_written_with_a_wildcard_is_that_resource(
+    name: str, params: dict[str, Any], arn: str
+) -> None:
+    """The reference writes every DMS type as ``task:*``, ``rep:*``, ...: the ``*`` stands for the
+    resource's generated name, so a task's ARN has the type's shape. Before, no concrete ARN matched a
+    format with a ``*`` and every DMS call was granted ``*``."""
+    uses, notes = mapped("dms", name, params)
+    assert uses == {(f"dms:{name}", arn)}
+    assert notes == []
+
+
+def test_a_wildcard_in_the_account_field_stays_within_it() -> None:
+    """Braket's ``device`` is ``arn:${Partition}:braket:*:*:device/...`` (a device of any Region and of no
+    account): its ``*`` there matches one field, so a device ARN matches and one with more fields does
+    not."""
+    device = load_reference().resource_types("braket:GetDevice")[0]
+    assert device.matches("arn:aws:braket:us-east-1::device/qpu/ionq/Aria-1")
+    assert not device.matches("arn:aws:braket:us-east-1:1:2:device/qpu/ionq/Aria-1")
