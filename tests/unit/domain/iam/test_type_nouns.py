@@ -335,3 +335,29 @@ def test_a_wildcard_in_the_account_field_stays_within_it() -> None:
     device = load_reference().resource_types("braket:GetDevice")[0]
     assert device.matches("arn:aws:braket:us-east-1::device/qpu/ionq/Aria-1")
     assert not device.matches("arn:aws:braket:us-east-1:1:2:device/qpu/ionq/Aria-1")
+
+
+def test_a_bare_noun_holding_an_arn_is_that_resource() -> None:
+    """CloudTrail GetEventDataStore: "EventDataStore: The ARN (or ID suffix of the ARN) of the event data
+    store": its ARN names it; the bare id is not read (the format holds it, but the mapper cannot tell an id
+    from a name here), so ``*`` and the finding."""
+    store = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"
+    uses, notes = mapped("cloudtrail", "GetEventDataStore", {"eventDataStore": store})
+    assert uses == {("cloudtrail:GetEventDataStore", store)}
+    assert notes == []
+    uses, notes = mapped("cloudtrail", "GetEventDataStore", {"eventDataStore": "EXAMPLE-f852"})
+    assert uses == {("cloudtrail:GetEventDataStore", "*")}
+    assert notes == ["resource-undetermined"]
+
+
+def test_task_definitions_deleted_by_family_revision_or_arn() -> None:
+    """ECS DeleteTaskDefinitions: "taskDefinitions: The family and revision (family:revision) or full Amazon
+    Resource Name (ARN) of the task definition to delete. You must specify a revision." Each entry is one
+    task definition (an ARN keeps its own account and Region)."""
+    other = "arn:aws:ecs:us-west-2:444455556666:task-definition/api:5"
+    uses, notes = mapped("ecs", "DeleteTaskDefinitions", {"taskDefinitions": ["web:3", other]})
+    assert uses == {
+        ("ecs:DeleteTaskDefinitions", f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:3"),
+        ("ecs:DeleteTaskDefinitions", other),
+    }
+    assert notes == []

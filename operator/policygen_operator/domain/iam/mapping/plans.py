@@ -160,6 +160,9 @@ def identifier_parameters(
         endings = {"".join(words[i:]): None for words in nouns(resource_type.key) for i in range(len(words))}
         out.update(((noun + suffix, paired), None) for noun in ("", *endings) for suffix in ARN_SUFFIXES)
         out.update(((noun + suffix, ""), None) for noun in ("", *endings) for suffix in _IDENTIFIER_SUFFIXES)
+        # and the bare noun, which may hold "The ARN (or ID suffix of the ARN) of the event data store"
+        # (CloudTrail GetEventDataStore's EventDataStore): only an ARN of it, here too
+        out.update(((noun + plural, ""), None) for noun in endings for plural in ("", "s"))
     # An operation on a resource of the type its own name names takes the resource's name or id as bare
     # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
     # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes

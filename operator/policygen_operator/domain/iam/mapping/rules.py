@@ -1140,6 +1140,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         },
         {"action": "iam:PassRole", "arn_override": "%%many%${taskRoleArn}%${executionRoleArn}%%"},
     ],
+    # "taskDefinitions: The family and revision (family:revision) or full Amazon Resource Name (ARN) of the
+    # task definition to delete. You must specify a revision." (ECS API Reference, DeleteTaskDefinitions):
+    # one ARN per family:revision (a template per variable would pair one entry's family with another's
+    # revision); an ARN is read whole as the type's noun (``identifier_parameters``). The SDK table
+    # predates the call, which was granted * with the finding.
+    ("ecs", "deletetaskdefinitions"): [
+        {
+            "action": "ecs:DeleteTaskDefinitions",
+            "resourcearn_mappings": {
+                "task-definition": "arn:${Partition}:ecs:${Region}:${Account}:task-definition/"
+                "%%regex%${TaskDefinitions}%/^([^/:]+:[0-9]+)$/g%%"
+            },
+        }
+    ],
     # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
     # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
     # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
