@@ -167,6 +167,33 @@ def _shapes() -> list[Shape]:
             },
             [("s3:GetObject", f"arn:aws:s3:::bucket-{i}/dir/obj-{i}.csv")],
         ),
+        lambda i: (  # API_GetOpsItem.html: the type's noun for the format's generic ``${ResourceId}``
+            "ssm.amazonaws.com",
+            "GetOpsItem",
+            {"opsItemId": f"oi-0{i}"},
+            [("ssm:GetOpsItem", f"arn:aws:ssm:{r}:{a}:opsitem/oi-0{i}")],
+        ),
+        lambda i: (  # networkmanager API_DeleteDevice.html: two types sharing ``${ResourceId}``
+            "networkmanager.amazonaws.com",
+            "DeleteDevice",
+            {"globalNetworkId": f"global-network-0{i}", "deviceId": f"device-0{i}"},
+            [
+                (
+                    "networkmanager:DeleteDevice",
+                    f"arn:aws:networkmanager::{a}:device/global-network-0{i}/device-0{i}",
+                ),
+                (
+                    "networkmanager:DeleteDevice",
+                    f"arn:aws:networkmanager::{a}:global-network/global-network-0{i}",
+                ),
+            ],
+        ),
+        lambda i: (  # dms API_StartReplicationTask.html: a format the reference writes as ``task:*``
+            "dms.amazonaws.com",
+            "StartReplicationTask",
+            {"replicationTaskArn": f"arn:aws:dms:{r}:{a}:task:TASK{i}", "startReplicationTaskType": "reload"},
+            [("dms:StartReplicationTask", f"arn:aws:dms:{r}:{a}:task:TASK{i}")],
+        ),
     ]
 
 
