@@ -103,7 +103,7 @@ def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
             if value is None:
                 continue
             if isinstance(value, str) and value[:1] in ("[", "{"):
-                value = _json_or_text(value)  # CloudTrail Lake keeps nested parameters as JSON text
+                value = json_or_text(value)  # CloudTrail Lake keeps nested parameters as JSON text
             if isinstance(value, list):
                 following.extend(value)
             else:
@@ -112,7 +112,9 @@ def lookup_raw(params: Mapping[str, Any], path: str) -> list[Any]:
     return current
 
 
-def _json_or_text(text: str) -> Any:
+def json_or_text(text: str) -> Any:
+    """A parameter value that holds JSON (CloudTrail Lake's nested parameters, a policy document) parsed,
+    any other text as it is."""
     try:
         return json.loads(text)
     except ValueError:

@@ -161,3 +161,21 @@ def test_eks_addons_and_connected_clusters_pass_their_roles() -> None:
         ("ssm:DeleteActivation", "*"),
         ("iam:PassRole", f"{ROLE}/eks-connector"),
     }
+
+
+def test_a_role_inside_a_json_policy_document_is_passed() -> None:
+    """Logs PutAccountPolicy: "To perform a PutAccountPolicy subscription filter operation for any
+    destination except a Lambda function, you must also have the iam:PassRole permission"; the role is the
+    policyDocument's "RoleArn The ARN of an IAM role that grants CloudWatch Logs permissions to deliver
+    ingested log events to the destination stream", and the document is JSON text in the request."""
+    mapper = EventMapper()
+    document = (
+        '{"DestinationArn":"arn:aws:firehose:us-east-1:' + ACCOUNT + ':deliverystream/logs",'
+        '"RoleArn":"' + ROLE + '/cwl-to-firehose","FilterPattern":"","Distribution":"Random"}'
+    )
+    params = {"policyName": "all", "policyType": "SUBSCRIPTION_FILTER_POLICY", "policyDocument": document}
+    event = mapper.map(cloudtrail_record("logs.amazonaws.com", "PutAccountPolicy", params))
+    assert (PASS_ROLE, f"{ROLE}/cwl-to-firehose") in event.uses
+    to_lambda = {**params, "policyDocument": '{"DestinationArn":"arn:aws:lambda:us-east-1:1:function:f"}'}
+    event = mapper.map(cloudtrail_record("logs.amazonaws.com", "PutAccountPolicy", to_lambda))
+    assert not any(action == PASS_ROLE for action, _ in event.uses)

@@ -51,6 +51,7 @@ from policygen_operator.domain.iam.templates import (
     compile_condition,
     compile_template,
     get_field,
+    json_or_text,
     spellings,
 )
 
@@ -382,13 +383,20 @@ _ROLE_KEYS = ("role", "rolearn", "rolearns", "roles")  # a parameter name's lowe
 # a role the request hands over without its ARN: its name, or an instance profile
 _INDIRECT_KEYS = ("rolename", "instanceprofile")
 _MAX_DEPTH = 8
+# A document the request gives as JSON text may name the role (Logs PutAccountPolicy's policyDocument:
+# "RoleArn The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log events to
+# the destination stream"; "you must also have the iam:PassRole permission"): read up to this size. Other
+# JSON text (a CloudFormation template body) names roles the service passes, not the caller.
+_DOCUMENT_KEY = "document"
+_MAX_DOCUMENT = 64 * 1024
 
 
 def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
     """The role ARNs the request hands the service, and whether it hands one it does not name by ARN.
 
     Read from parameters whose name ends in Role, RoleArn, RoleArns or Roles (``executionRoleArn``,
-    ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth; a parameter that names a role to
+    ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth, inside a ``...Document`` given as
+    JSON text too (``_DOCUMENT_KEY``); a parameter that names a role to
     analyse or trust (``principalArn``) is not one. A role-named value that is no role ARN, a role name or
     an instance profile is a role passed without its ARN."""
     found: list[str] = []
@@ -406,6 +414,8 @@ def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
             if name.endswith(_INDIRECT_KEYS) and value not in (None, "", [], {}):
                 indirect = True
                 continue
+            if isinstance(value, str) and name.endswith(_DOCUMENT_KEY) and len(value) <= _MAX_DOCUMENT:
+                value = json_or_text(value) if value[:1] == "{" else value
             if isinstance(value, (Mapping, list)):
                 stack.append((value, depth + 1))
             if not name.endswith(_ROLE_KEYS):

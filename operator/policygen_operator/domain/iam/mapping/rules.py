@@ -1493,8 +1493,7 @@ ROUTED_MODEL_KEYS = frozenset(
 # parameter, your caller identity ... must have the iam:PassRole permission" (DataSync ManifestConfig,
 # TaskReportConfig); "You must also have the following permission for the specified IAM role:
 # iam:PassRole" (S3 CreateAccessGrantsLocation). The roles are read where the request holds them
-# (``plans.passed_roles``); a role inside a JSON document parameter (Logs PutAccountPolicy's
-# policyDocument) is not read.
+# (``plans.passed_roles``), inside a JSON document parameter too (Logs PutAccountPolicy's policyDocument).
 DOCUMENTED_PASS_ROLE = frozenset(
     {
         "bedrock:createmodelcustomizationjob",
