@@ -32,6 +32,11 @@ CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
 CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
+def squashed(name: str) -> str:
+    """A type key or a name without case and separators (``cluster-snapshot`` -> ``clustersnapshot``)."""
+    return name.lower().replace("-", "").replace("_", "")
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceType:
     """One resource type of a service: its key, its ARN format(s) and the variables they need.
@@ -255,11 +260,11 @@ class Reference:
         runs = self._word_runs.get(cache_key[0])
         if runs is None:
             runs = self._word_runs[cache_key[0]] = self._runs_of(cache_key[0])
-        squashed = key.lower().replace("-", "").replace("_", "")
+        letters = squashed(key)
         spelled: dict[tuple[str, ...], None] = {}
         if "-" in key or "_" in key:  # the key's own words
             spelled[tuple(w.capitalize() for w in re.split(r"[-_]", key) if w)] = None
-        for wanted in (squashed, squashed.removesuffix("resource")):
+        for wanted in (letters, letters.removesuffix("resource")):
             spelled.update(dict.fromkeys(runs.get(wanted, ()) if wanted else ()))
         result = self._nouns[cache_key] = tuple(spelled)
         return result

@@ -14,10 +14,9 @@ from policygen_operator.domain.iam.mapping.plans import (
     ActionPlan,
     generic_own_variable,
     own_variable,
-    squashed,
 )
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups
+from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 

@@ -44,7 +44,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     TAG_PARAMETERS,
     VERSION_SUFFIX,
 )
-from policygen_operator.domain.iam.reference import CAMEL_WORD, Reference, ResourceType
+from policygen_operator.domain.iam.reference import CAMEL_WORD, Reference, ResourceType, squashed
 from policygen_operator.domain.iam.templates import (
     PATH_ALIASES,
     Compiled,
@@ -220,17 +220,13 @@ def own_variable(resource_type: ResourceType) -> str | None:
     return own
 
 
-def creates_required(
-    types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]], action: str
-) -> bool:
+def creates_required(types: tuple[ResourceType, ...], action: str) -> bool:
     """Whether the action is ``Create<Noun>`` of each type it requires (``backup:CreateBackupPlan`` of
-    ``backup-plan``): the resources it is authorized on are the ones it creates, in the call's account and
-    region, whose ids it is not given (``fill.action_arns`` grants ``TYPE/*`` there, said)."""
-    created = action.partition(":")[2].removeprefix("Create")
+    ``backup-plan``, both marked ``made`` by ``_resource_types``): the resources it is authorized on are
+    the ones it creates, in the call's account and region, whose ids it is not given (``fill.action_arns``
+    grants ``TYPE/*`` there, said)."""
     required = [t for t in types if t.required]
-    if created == action.partition(":")[2] or not required:
-        return False
-    return all(any("".join(words) == created for words in nouns(t.key)) for t in required)
+    return action.partition(":")[2].startswith("Create") and bool(required) and all(t.made for t in required)
 
 
 def generic_own_variable(resource_type: ResourceType) -> str | None:
@@ -278,10 +274,6 @@ def _scoped(
 
 
 _NOUN_SUFFIX = re.compile(r"(Identifier|Id|Name|Arn|ARN)s?$")
-
-
-def squashed(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,7 +651,8 @@ def _compile_entry(
         replace(_var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None), default=True)
         for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
-    var_maps = _scoped(var_maps, types, functools.partial(ref.type_nouns, prefix), action)
+    nouns = functools.partial(ref.type_nouns, prefix)
+    var_maps = _scoped(var_maps, types, nouns, action)
     arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
     arn_maps = tuple(
         (by_key[t.lower()], compile_template(tpl)) for t, tpl in arn_templates if t.lower() in by_key
@@ -670,7 +663,7 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    identifiers, typed, account, elsewhere = _named_elsewhere(ref, prefix, types, primary, action)
+    identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, primary, action)
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere
     return ActionPlan(
         action=action,
@@ -691,7 +684,7 @@ def _compile_entry(
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
-        creates=primary and creates_required(types, functools.partial(ref.type_nouns, prefix), action),
+        creates=primary and creates_required(types, action),
         account_parameter=account,
     )
 
@@ -707,7 +700,8 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         for v in variables
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
-    identifiers, typed, account, elsewhere = _named_elsewhere(ref, prefix, types, True, action)
+    nouns = functools.partial(ref.type_nouns, prefix)
+    identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, True, action)
     return ActionPlan(
         action=action,
         types=types,
@@ -722,13 +716,17 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
-        creates=creates_required(types, functools.partial(ref.type_nouns, prefix), action),
+        creates=creates_required(types, action),
         account_parameter=account,
     )
 
 
 def _named_elsewhere(
-    ref: Reference, prefix: str, types: tuple[ResourceType, ...], primary: bool, action: str
+    nouns: Callable[[str], tuple[tuple[str, ...], ...]],
+    prefix: str,
+    types: tuple[ResourceType, ...],
+    primary: bool,
+    action: str,
 ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, ResourceType], ...], str | None, frozenset[str]]:
     """What names an action's resources besides its templates: the identifier parameters and the typed
     names (the call's own action only: an extra action's entry says which parameters make it apply), the
@@ -736,7 +734,6 @@ def _named_elsewhere(
     identifiers: tuple[tuple[str, str], ...] = ()
     typed: tuple[tuple[str, ResourceType], ...] = ()
     if primary:
-        nouns = functools.partial(ref.type_nouns, prefix)
         identifiers = identifier_parameters(prefix, types, action, nouns)
         typed = typed_name_parameters(types, nouns)
     account = ACCOUNT_PARAMETERS.get(prefix)
