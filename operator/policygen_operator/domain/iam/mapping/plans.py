@@ -143,7 +143,7 @@ def identifier_parameters(
         )
         if stem in shared:
             continue
-        out.update(((stem + suffix, variable), None) for suffix in ("Identifier", "Identifiers"))
+        out.update(((stem + suffix, variable), None) for suffix in _IDENTIFIER_SUFFIXES)
         out[(variable + "s", variable)] = None
         if variable.endswith("Name") or prefix in _BARE_IDS:
             out[(stem, variable)] = None
