@@ -151,6 +151,9 @@ def _literal(arn_format: str, start: int, end: int) -> str:
     return out
 
 
+_PLAIN_PARAMETER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+
+
 class Reference:
     """Read-only views over the shipped data, with the lookups the mapper needs on its hot path."""
 
@@ -169,6 +172,7 @@ class Reference:
         self._all_actions: list[str] | None = None
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         self._nouns: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
+        self._table_parameters: dict[str, dict[tuple[str, str], str]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
         return namespace in self._services
@@ -267,6 +271,37 @@ class Reference:
         for wanted in (letters, letters.removesuffix("resource")):
             spelled.update(dict.fromkeys(runs.get(wanted, ()) if wanted else ()))
         result = self._nouns[cache_key] = tuple(spelled)
+        return result
+
+    def table_parameters(self, namespace: str) -> Mapping[tuple[str, str], str]:
+        """(type key, variable) -> the one request parameter the SDK table fills that variable of that type
+        from, by a plain ``${Parameter}``, in the namespace's methods: Recycle Bin's GetRule, UpdateRule and
+        DeleteRule read the rule's ``ResourceName`` from ``Identifier``, and LockRule, newer than the table,
+        names its rule the same way. A variable that different methods fill from different parameters
+        (Athena's workgroup from ``WorkGroup`` and from CreateWorkGroup's ``Name``) is left out: there the
+        parameter's meaning depends on the call; so is a variable an entry fills for several of its
+        action's types at once (the table's ``Name`` of Network Firewall's policy and its rule groups
+        alike). A constant (``*`` where a create names nothing) says nothing of how calls name it."""
+        known = self._table_parameters.get(namespace)
+        if known is not None:
+            return known
+        found: dict[tuple[str, str], set[str]] = {}
+        for entries in (self._sdk.get(namespace) or {}).values():
+            for entry in entries:
+                action = self.action_name(entry["action"])
+                if action is None or action.partition(":")[0] != namespace:
+                    continue
+                types = self.resource_types(action)
+                for variable, mapping in (entry.get("resource_mappings") or {}).items():
+                    using = [t for t in types if variable in t.variables]
+                    plain = _PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")
+                    if len(using) != 1 or plain is None or mapping.get("conditions"):
+                        continue  # for several types at once, which one it names is unsaid
+                    if plain[1] not in ("Partition", "Region", "Account"):
+                        found.setdefault((using[0].key, variable), set()).add(plain[1])
+        result = self._table_parameters[namespace] = {
+            key: next(iter(names)) for key, names in found.items() if len(names) == 1
+        }
         return result
 
     def _runs_of(self, prefix: str) -> dict[str, list[tuple[str, ...]]]:

@@ -64,9 +64,16 @@ def spellings(name: str) -> tuple[str, ...]:
     (``tableName``, ``dBInstanceIdentifier``) and the known aliases (S3's ``bucketName``)."""
     known = _SPELLINGS.get(name)
     if known is None:
-        candidates = [name, name[:1].lower() + name[1:], *PARAMETER_ALIASES.get(name, ())]
+        candidates = [name, name[:1].lower() + name[1:], *PARAMETER_ALIASES.get(name, ()), _kebab(name)]
         known = _SPELLINGS[name] = tuple(dict.fromkeys(candidates))
     return known
+
+
+def _kebab(name: str) -> str:
+    return _WORD_START.sub("-", name).lower()
+
+
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def get_field(params: Mapping[str, Any], name: str) -> Any:

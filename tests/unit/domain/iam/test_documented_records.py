@@ -124,13 +124,3 @@ def test_glue_delete_crawler_by_its_name() -> None:
 )
 def test_a_bare_name_names_the_operations_own_resource(source: str, name: str, arn: str) -> None:
     assert granted(source, name, {"Name": "t1"}) == {(f"{source.split('.')[0]}:{name}", arn)}
-
-
-def test_a_bare_identifier_is_not_read_as_the_name() -> None:
-    """Recycle Bin's LockRule names its rule by ``identifier`` (the documented record in awsdocs/amazon-ec2-
-    user-guide, ``doc_source/recycle-bin-ct.md`` at commit e3707c43): an identifier may be an id or a name
-    the ARN does not hold, so it is not taken by the noun rule; the call keeps the finding."""
-    event = EventMapper().map(
-        cloudtrail_record("rbin.amazonaws.com", "LockRule", {"identifier": "jkrnexample"})
-    )
-    assert event.uses == (("rbin:LockRule", "*"),)

@@ -190,6 +190,12 @@ def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
         found = _identified(params, name, variable) or []
         if len(found) == 1 and _plain(found[0]):
             out[variable] = found[0]
+    for name, _, variable in action.borrowed:  # for one type, so only a variable no other type has
+        if variable in out or sum(variable in t.variables for t in action.types) > 1:
+            continue
+        found = lookup_path(params, name) or []
+        if len(found) == 1 and _plain(found[0]):
+            out[variable] = escape(found[0])
     return out
 
 
@@ -257,7 +263,7 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             value = _spliced(value, action.types)
             if resource_type.matches(value):
                 out.append(value)
-    if (action.var_maps or action.identifiers or action.typed_names) and not overridden:
+    if (action.var_maps or action.identifiers or action.typed_names or action.borrowed) and not overridden:
         # an override filled from the record names the call's resource; filling every format from the same
         # variables as well would add API Gateway's /restapis/ID/authorizers, /models, ... (and an override
         # whose ARN has no type in the reference leaves the resource undetermined: ``*``, said)
@@ -346,6 +352,15 @@ def _fill_formats(
             referenced = True
             if names := [escape(v) for v in found if _plain(v)]:
                 scoped.setdefault(resource_type.key, {}).setdefault(own, names)
+    # how the table's other methods name a variable nothing above gave a value
+    for name, key, variable in action.borrowed:
+        if variable in values or variable in scoped.get(key, {}):
+            continue
+        found = lookup_path(params, name)
+        if found:
+            referenced = True
+            if names := [escape(v) for v in found if _plain(v)]:
+                scoped.setdefault(key, {})[variable] = names
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format

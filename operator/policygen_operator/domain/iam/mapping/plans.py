@@ -315,6 +315,9 @@ class ActionPlan:
     identifiers: tuple[tuple[str, str], ...] = ()
     # (parameter, type): the id or name of one type whose own variable is generic (``OpsItemId``)
     typed_names: tuple[tuple[str, ResourceType], ...] = ()
+    # (parameter, type key, variable): how the namespace's other methods name a variable the call's own
+    # entry leaves unfilled (``Reference.table_parameters``)
+    borrowed: tuple[tuple[str, str, str], ...] = ()
     # the call creates every type the action requires (``creates_required``)
     creates: bool = False
     # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
@@ -664,7 +667,15 @@ def _compile_entry(
         *(template_reads(m["template"]) for m in explicit.values()),
     )
     identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, primary, action)
-    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere
+    unfilled = (variables - explicit.keys()) | (constant & variables)
+    borrowed = borrowed_parameters(ref, action, types, unfilled) if primary else ()
+    reads = (
+        _reads(var_maps, resolver)
+        | condition_reads(conditions)
+        | named
+        | elsewhere
+        | {p for p, _, _ in borrowed}
+    )
     return ActionPlan(
         action=action,
         types=types,
@@ -684,6 +695,7 @@ def _compile_entry(
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
+        borrowed=borrowed,
         creates=primary and creates_required(types, action),
         account_parameter=account,
     )
@@ -702,6 +714,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
     identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, True, action)
+    borrowed = borrowed_parameters(ref, action, types, frozenset(variables))
     return ActionPlan(
         action=action,
         types=types,
@@ -712,13 +725,41 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | elsewhere,
+        reads=_reads(var_maps, resolver) | elsewhere | {p for p, _, _ in borrowed},
         narrowable=_narrowable(prefix, types),
         identifiers=identifiers,
         typed_names=typed,
+        borrowed=borrowed,
         creates=creates_required(types, action),
         account_parameter=account,
     )
+
+
+def borrowed_parameters(
+    ref: Reference,
+    action: str,
+    types: tuple[ResourceType, ...],
+    unfilled: frozenset[str] | set[str],
+) -> tuple[tuple[str, str, str], ...]:
+    """For each variable of the action's types that its own entry leaves unfilled, the parameter the
+    namespace's other methods fill it from (``Reference.table_parameters``), unless that is the variable's
+    own name (read by name already)."""
+    readings = ref.table_parameters(action.partition(":")[0])
+    operation = squashed(action.partition(":")[2])
+    out: dict[tuple[str, str, str], None] = {}
+    for resource_type in types:
+        for variable in sorted(resource_type.variables & unfilled):
+            parameter = readings.get((resource_type.key, variable))
+            if parameter is None or parameter == variable:
+                continue
+            if parameter.lower() in _BARE_PARAMETERS and squashed(resource_type.key) not in operation:
+                continue  # a bare Name is the call's own resource (CreateApplication's, not its app block)
+            out[(parameter, resource_type.key, variable)] = None
+    return tuple(out)
+
+
+# Parameters every method names its own resource by: borrowed only for the type the operation is named after
+_BARE_PARAMETERS = frozenset({"name", "id", "identifier", "arn", "resourcearn", "resourceid", "resourcename"})
 
 
 def _named_elsewhere(
