@@ -124,3 +124,75 @@ def test_glue_delete_crawler_by_its_name() -> None:
 )
 def test_a_bare_name_names_the_operations_own_resource(source: str, name: str, arn: str) -> None:
     assert granted(source, name, {"Name": "t1"}) == {(f"{source.split('.')[0]}:{name}", arn)}
+
+
+def _created(source: str, name: str, params: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    event = EventMapper().map(cloudtrail_record(source, name, params))
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]  # the new id is not known
+    return event.uses
+
+
+def test_an_imported_certificate_is_one_of_the_accounts_certificates() -> None:
+    """awsdocs/aws-certificate-user-guide, ``doc_source/acm-supported-actions-in-cloudtrail.md`` at commit
+    36ba3734: ImportCertificate without a ``certificateArn`` creates a certificate (its ARN is only in the
+    response), so it is granted on the account's certificates in the call's region, said, not on ``*``."""
+    params = {"privateKey": {"hb": ["byte"], "limit": 1674}, "certificate": {"hb": ["byte"], "limit": 1387}}
+    assert _created("acm.amazonaws.com", "ImportCertificate", params) == (
+        ("acm:ImportCertificate", f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/*"),
+    )
+
+
+def test_a_reimport_is_on_the_certificate_it_names() -> None:
+    arn = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/01234567-89ab-cdef-0123-456789abcdef"
+    params = {"certificateArn": arn, "certificate": {"hb": ["byte"]}}
+    assert granted("acm.amazonaws.com", "ImportCertificate", params) == {("acm:ImportCertificate", arn)}
+
+
+def test_a_create_whose_type_key_is_the_plural() -> None:
+    """awsdocs/aws-data-exchange-user-guide, ``doc_source/logging-api-calls-with-cloudtrail.md`` at commit
+    00285561: CreateDataSet makes a ``data-sets`` resource (the reference's key is the plural)."""
+    params = {"Name": "MyDataSet", "AssetType": "S3_SNAPSHOT", "Description": "This is my data set"}
+    assert _created("dataexchange.amazonaws.com", "CreateDataSet", params) == (
+        ("dataexchange:CreateDataSet", f"arn:aws:dataexchange:us-east-1:{ACCOUNT}:data-sets/*"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "action"),
+    [
+        # awsdocs/aws-marketplace-user-guide-for-sellers, doc_source/logging-aws-marketplace-api-calls-with-
+        # aws-cloudtrail.md @ 6be82360
+        (
+            "metering-marketplace.amazonaws.com",
+            "MeterUsage",
+            {"productCode": "EXAMPLE_proCode", "usageDimension": "Dimension1", "usageQuantity": 1},
+            "aws-marketplace:MeterUsage",
+        ),
+        (
+            "metering-marketplace.amazonaws.com",
+            "RegisterUsage",
+            {"productCode": "EXAMPLE_proCode", "publicKeyVersion": 1},
+            "aws-marketplace:RegisterUsage",
+        ),
+        # awsdocs/amazon-workmail-administration-guide, doc_source/logging-using-cloudtrail.md @ 5ec14785
+        (
+            "workmailMessageFlow.amazonaws.com",
+            "GetRawMessageContent",
+            {"messageId": "123A4A5A-67B8-90C1-D23E-45FG67H890J1"},
+            "workmailmessageflow:GetRawMessageContent",
+        ),
+        # awsdocs/amazon-sagemaker-developer-guide, doc_source/experiments-monitoring.md @ a869fa5c
+        (
+            "metrics-sagemaker.amazonaws.com",
+            "BatchPutMetrics",
+            {"trialComponentName": "tc-1", "metricData": [{"metricName": "foo", "value": 0.9}]},
+            "sagemaker:BatchPutMetrics",
+        ),
+    ],
+)
+def test_event_sources_named_apart_from_their_namespace(
+    source: str, name: str, params: dict[str, object], action: str
+) -> None:
+    event = EventMapper().map(cloudtrail_record(source, name, params))
+    assert event.kind == "mapped"
+    assert {used for used, _ in event.uses} == {action}

@@ -221,12 +221,13 @@ def own_variable(resource_type: ResourceType) -> str | None:
 
 
 def creates_required(types: tuple[ResourceType, ...], action: str) -> bool:
-    """Whether the action is ``Create<Noun>`` of each type it requires (``backup:CreateBackupPlan`` of
-    ``backup-plan``, both marked ``made`` by ``_resource_types``): the resources it is authorized on are
-    the ones it creates, in the call's account and region, whose ids it is not given (``fill.action_arns``
-    grants ``TYPE/*`` there, said)."""
+    """Whether the action is ``Create<Noun>`` or ``Import<Noun>`` of each type it requires
+    (``backup:CreateBackupPlan`` of ``backup-plan``, both marked ``made`` by ``_resource_types``): the
+    resources it is authorized on are the ones it creates, in the call's account and region, whose ids it
+    is not given (``fill.action_arns`` grants ``TYPE/*`` there, said)."""
     required = [t for t in types if t.required]
-    return action.partition(":")[2].startswith("Create") and bool(required) and all(t.made for t in required)
+    new = action.partition(":")[2].startswith(_MAKING_NEW)
+    return new and bool(required) and all(t.made for t in required)
 
 
 def generic_own_variable(resource_type: ResourceType) -> str | None:
@@ -801,15 +802,21 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
     made = next((operation[len(verb) :] for verb in _MAKING if operation.startswith(verb)), "")
     if not made:
         return types
+    # the type's key may be the plural (Data Exchange's ``data-sets`` of CreateDataSet)
     return tuple(
-        replace(t, made=True) if any("".join(w) == made for w in ref.type_nouns(prefix, t.key)) else t
+        replace(t, made=True)
+        if any("".join(w) in (made, made + "s") for w in ref.type_nouns(prefix, t.key))
+        else t
         for t in types
     )
 
 
-# Operations that make a resource of the type their name ends in (FIS StartExperiment an experiment): its
-# id is new, so no other type's ARN stands for it (``fill._covers``)
-_MAKING = ("Create", "Start")
+# Operations that make a resource of the type their name ends in (FIS StartExperiment an experiment; ACM
+# ImportCertificate a certificate, unless it names one to re-import): its id is new, so no other type's ARN
+# stands for it (``fill._covers``)
+_MAKING = ("Create", "Start", "Import")
+# Of those, the ones whose name says the resource is new (a Start<Noun> may start one that exists)
+_MAKING_NEW = ("Create", "Import")
 
 
 def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset[str]:

@@ -68,6 +68,16 @@ EVENT_SOURCE_NAMESPACES = {
     "partnercentral-benefits.amazonaws.com": "partnercentral",
     "partnercentral-channel.amazonaws.com": "partnercentral",
     "mturk-requester.amazonaws.com": "mechanicalturk",
+    # and from the CloudTrail records the service guides publish (archived sources, CC-BY-SA 4.0): the
+    # Marketplace Metering Service's MeterUsage, BatchMeterUsage and RegisterUsage as
+    # ``aws-marketplace:*`` (awsdocs/aws-marketplace-user-guide-for-sellers, doc_source/logging-aws-
+    # marketplace-api-calls-with-aws-cloudtrail.md @ 6be82360), WorkMail's message flow API
+    # (awsdocs/amazon-workmail-administration-guide, doc_source/logging-using-cloudtrail.md @ 5ec14785),
+    # SageMaker Experiments' BatchPutMetrics (awsdocs/amazon-sagemaker-developer-guide,
+    # doc_source/experiments-monitoring.md @ a869fa5c)
+    "metering-marketplace.amazonaws.com": "aws-marketplace",
+    "workmailMessageFlow.amazonaws.com": "workmailmessageflow",
+    "metrics-sagemaker.amazonaws.com": "sagemaker",
 }
 
 IGNORED_EVENT_SOURCES = {"signin.amazonaws.com": "console sign-in (no IAM action)"}
