@@ -196,3 +196,22 @@ def test_event_sources_named_apart_from_their_namespace(
     event = EventMapper().map(cloudtrail_record(source, name, params))
     assert event.kind == "mapped"
     assert {used for used, _ in event.uses} == {action}
+
+
+@pytest.mark.parametrize(
+    ("name", "arn"),
+    [
+        ("DescribeUser", f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/alice"),
+        ("DeleteUser", f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/alice"),
+        ("DescribeGroup", f"arn:aws:quicksight:us-east-1:{ACCOUNT}:group/default/analysts"),
+        ("CreateGroupMembership", f"arn:aws:quicksight:us-east-1:{ACCOUNT}:group/default/analysts"),
+    ],
+)
+def test_quicksight_users_and_groups_are_named_in_their_namespace(name: str, arn: str) -> None:
+    """ "The permissions resource is arn:aws:quicksight:<your-region>:<relevant-aws-account-id>:group/default/
+    <group-name>" (QuickSight API Reference, CreateGroup); users likewise (``user/default/<user-name>``).
+    The SDK table wrote the name alone (``user/alice``), which no call is authorized on."""
+    params = {"awsAccountId": ACCOUNT, "namespace": "default", "userName": "alice", "groupName": "analysts"}
+    if name == "CreateGroupMembership":
+        params["memberName"] = "alice"
+    assert granted("quicksight.amazonaws.com", name, params) == {(f"quicksight:{name}", arn)}

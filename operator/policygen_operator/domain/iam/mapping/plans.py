@@ -37,6 +37,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
     PARAMETER_OF,
+    QUALIFIED_NAMES,
     REQUEST_WRAPPERS,
     ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
@@ -645,7 +646,7 @@ def _compile_entry(
     types = () if entry.get("any_resource") else _resource_types(ref, action)
     by_key = {t.key: t for t in types}
     override = entry.get("arn_override")
-    explicit = entry.get("resource_mappings") or {}
+    explicit = _qualified(prefix, entry.get("resource_mappings") or {})
     variables = {v for t in types for v in t.variables}
     constant = {var for var, m in explicit.items() if not template_reads(m["template"])}
     var_maps = tuple(
@@ -745,14 +746,15 @@ def borrowed_parameters(
     """For each variable of the action's types that its own entry leaves unfilled, the parameter the
     namespace's other methods fill it from (``Reference.table_parameters``), unless that is the variable's
     own name (read by name already)."""
-    readings = ref.table_parameters(action.partition(":")[0])
+    prefix = action.partition(":")[0]
+    readings = ref.table_parameters(prefix)
     operation = squashed(action.partition(":")[2])
     out: dict[tuple[str, str, str], None] = {}
     for resource_type in types:
         for variable in sorted(resource_type.variables & unfilled):
             parameter = readings.get((resource_type.key, variable))
-            if parameter is None or parameter == variable:
-                continue
+            if parameter is None or parameter == variable or (prefix, parameter) in QUALIFIED_NAMES:
+                continue  # read with the qualifier the ARN holds only where the table's entry is
             if parameter.lower() in _BARE_PARAMETERS and squashed(resource_type.key) not in operation:
                 continue  # a bare Name is the call's own resource (CreateApplication's, not its app block)
             out[(parameter, resource_type.key, variable)] = None
@@ -761,6 +763,19 @@ def borrowed_parameters(
 
 # Parameters every method names its own resource by: borrowed only for the type the operation is named after
 _BARE_PARAMETERS = frozenset({"name", "id", "identifier", "arn", "resourcearn", "resourceid", "resourcename"})
+
+
+def _qualified(prefix: str, mappings: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The table's mappings with a name its ARN qualifies written whole (``QUALIFIED_NAMES``)."""
+    return {
+        variable: {**mapping, "template": QUALIFIED_NAMES[(prefix, plain[1])]}
+        if (plain := _PLAIN_REF.fullmatch(mapping["template"])) and (prefix, plain[1]) in QUALIFIED_NAMES
+        else mapping
+        for variable, mapping in mappings.items()
+    }
+
+
+_PLAIN_REF = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
 def _named_elsewhere(

@@ -279,6 +279,17 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
 # an AWS account"): the groups a request leaves to their defaults are checked too.
 CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"og", "pg", "subgrp"})}
 
+# (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
+# users and groups live in a namespace, and their ARNs hold it: "The permissions resource is
+# arn:aws:quicksight:<your-region>:<relevant-aws-account-id>:group/default/<group-name>" (QuickSight API
+# Reference, CreateGroup); a user's is ``user/<namespace>/<user-name>`` ("arn:aws:quicksight:us-east-1:
+# 1111111111111:user/default/myquicksightuser", DevOps Monitoring Dashboard on AWS, step 1). The table
+# writes the name alone, an ARN no call is authorized on.
+QUALIFIED_NAMES: dict[tuple[str, str], str] = {
+    ("quicksight", "UserName"): "${Namespace}/${UserName}",
+    ("quicksight", "GroupName"): "${Namespace}/${GroupName}",
+}
+
 # Namespace -> the request parameter that names the account its resources live in, where a call can reach
 # another account's: ECR's "registryId: The Amazon Web Services account ID associated with the registry
 # ... If you do not specify a registry, the default registry is assumed", Glue's "CatalogId: The ID of
