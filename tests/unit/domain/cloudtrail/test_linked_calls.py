@@ -138,6 +138,61 @@ def test_saved_queries_are_linked_by_the_id_create_returned(tmp_path: Path) -> N
     assert granted(result) == {("athena:CreateNamedQuery", WORKGROUP), ("athena:GetNamedQuery", WORKGROUP)}
 
 
+SPARK_WORKGROUP = f"arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/notebook-workgroup"
+
+
+def spark_records() -> list[dict[str, Any]]:
+    """The Athena User Guide's Spark notebook records (awsdocs/amazon-athena-user-guide,
+    doc_source/notebooks-spark-troubleshooting-cloudtrail.md @ 765e909e): the session and the notebook are
+    started in a workgroup, the later calls name only their ids."""
+    session, notebook = "a2c1ebba-ad01-865f-ed2d-a142b7451f7e", "05f6225d-bdcc-4935-bc25-a8e19434652d"
+    return [
+        athena(
+            "StartSession",
+            {"workGroup": "notebook-workgroup", "engineConfiguration": {"maxConcurrentDpus": 20}},
+            {"sessionId": session, "state": "CREATED"},
+        ),
+        athena(
+            "ImportNotebook",
+            {"workGroup": "notebook-workgroup", "name": "example-notebook-name", "type": "IPYNB"},
+            {"notebookId": notebook},
+        ),
+        athena(
+            "StartCalculationExecution",
+            {"sessionId": session, "description": "Calculation started via Jupyter notebook"},
+            {"calculationExecutionId": "82c1ebb4-bd08-e4c3-5631-a662fb2ff2c5", "state": "CREATING"},
+            time="09:01:00",
+        ),
+        athena(
+            "UpdateNotebook", {"notebookId": notebook, "type": "IPYNB", "sessionId": session}, time="09:02:00"
+        ),
+        athena("TerminateSession", {"sessionId": session}, {"state": "TERMINATING"}, time="09:03:00"),
+    ]
+
+
+def test_spark_sessions_and_notebooks_are_linked_to_their_workgroup(tmp_path: Path) -> None:
+    records = spark_records()
+    for n, files in enumerate(([records], [records[::-1]], [[r] for r in records[::-1]])):
+        result = scan(tmp_path / str(n), files)
+        assert granted(result) == {
+            (f"athena:{name}", SPARK_WORKGROUP)
+            for name in (
+                "StartSession",
+                "ImportNotebook",
+                "StartCalculationExecution",
+                "UpdateNotebook",
+                "TerminateSession",
+            )
+        }
+        assert undetermined(result) == []
+
+
+def test_a_session_started_elsewhere_keeps_star_and_the_finding(tmp_path: Path) -> None:
+    result = scan(tmp_path, [[spark_records()[-1]]])
+    assert granted(result) == {("athena:TerminateSession", "*")}
+    assert len(undetermined(result)) == 1
+
+
 def test_a_refused_start_binds_nothing(tmp_path: Path) -> None:
     refused = start()
     refused["errorCode"] = "AccessDenied"

@@ -1461,32 +1461,54 @@ RETURNED_IDS: dict[tuple[str, str], tuple[str, str, str]] = {
         "namedQueryId",
         "athena:CreateNamedQuery",
     ),
+    # Apache Spark in Athena: a session and a notebook live in a workgroup, and the calls on them name
+    # only their id (the StartSession, ImportNotebook, TerminateSession, UpdateNotebook records of the
+    # Athena User Guide, awsdocs/amazon-athena-user-guide doc_source/notebooks-spark-troubleshooting-
+    # cloudtrail.md @ 765e909e: StartSession's "responseElements": {"sessionId": ..., "state": "CREATED"})
+    ("athena.amazonaws.com", "StartSession"): ("athena session", "sessionId", "athena:StartSession"),
+    ("athena.amazonaws.com", "CreateNotebook"): ("athena notebook", "notebookId", "athena:CreateNotebook"),
+    ("athena.amazonaws.com", "ImportNotebook"): ("athena notebook", "notebookId", "athena:ImportNotebook"),
 }
+
+
+def _athena_follow_ups(kind: str, field: str, *names: str) -> dict[tuple[str, str], tuple[str, str, str]]:
+    return {("athena.amazonaws.com", name): (kind, field, f"athena:{name}") for name in names}
+
+
 # (eventSource, eventName) -> (kind of id, the request parameter holding it or a list of them, the action
 # granted on the resources the ids stand for)
 ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
-    **{
-        ("athena.amazonaws.com", name): ("athena query", "QueryExecutionId", f"athena:{name}")
-        for name in (
-            "GetQueryExecution",
-            "GetQueryResults",
-            "StopQueryExecution",
-            "GetQueryRuntimeStatistics",
-        )
-    },
-    ("athena.amazonaws.com", "BatchGetQueryExecution"): (
+    **_athena_follow_ups(
         "athena query",
-        "QueryExecutionIds",
-        "athena:BatchGetQueryExecution",
+        "QueryExecutionId",
+        "GetQueryExecution",
+        "GetQueryResults",
+        "StopQueryExecution",
+        "GetQueryRuntimeStatistics",
     ),
-    **{
-        ("athena.amazonaws.com", name): ("athena named query", "NamedQueryId", f"athena:{name}")
-        for name in ("GetNamedQuery", "DeleteNamedQuery", "UpdateNamedQuery")
-    },
-    ("athena.amazonaws.com", "BatchGetNamedQuery"): (
-        "athena named query",
-        "NamedQueryIds",
-        "athena:BatchGetNamedQuery",
+    **_athena_follow_ups("athena query", "QueryExecutionIds", "BatchGetQueryExecution"),
+    **_athena_follow_ups(
+        "athena named query", "NamedQueryId", "GetNamedQuery", "DeleteNamedQuery", "UpdateNamedQuery"
+    ),
+    **_athena_follow_ups("athena named query", "NamedQueryIds", "BatchGetNamedQuery"),
+    **_athena_follow_ups(
+        "athena session",
+        "SessionId",
+        "TerminateSession",
+        "GetSessionEndpoint",
+        "StartCalculationExecution",
+        "ListCalculationExecutions",
+        "CreatePresignedNotebookUrl",
+    ),
+    **_athena_follow_ups(
+        "athena notebook",
+        "NotebookId",
+        "GetNotebookMetadata",
+        "UpdateNotebook",
+        "UpdateNotebookMetadata",
+        "DeleteNotebook",
+        "ExportNotebook",
+        "ListNotebookSessions",
     ),
 }
 
