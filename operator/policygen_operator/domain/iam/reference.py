@@ -151,7 +151,8 @@ def _literal(arn_format: str, start: int, end: int) -> str:
     return out
 
 
-_PLAIN_PARAMETER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+# a template that is one request parameter as it is: ``${Identifier}``
+PLAIN_PARAMETER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
 class Reference:
@@ -294,7 +295,7 @@ class Reference:
                 types = self.resource_types(action)
                 for variable, mapping in (entry.get("resource_mappings") or {}).items():
                     using = [t for t in types if variable in t.variables]
-                    plain = _PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")
+                    plain = PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")
                     if len(using) != 1 or plain is None or mapping.get("conditions"):
                         continue  # for several types at once, which one it names is unsaid
                     if plain[1] not in ("Partition", "Region", "Account"):

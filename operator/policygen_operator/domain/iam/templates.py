@@ -61,7 +61,8 @@ _PATHS: dict[str, tuple[tuple[tuple[str, ...], bool], ...]] = {}
 
 def spellings(name: str) -> tuple[str, ...]:
     """The keys CloudTrail may write for an SDK parameter name: as is (``Bucket``), lowerCamelCase
-    (``tableName``, ``dBInstanceIdentifier``) and the known aliases (S3's ``bucketName``)."""
+    (``tableName``, ``dBInstanceIdentifier``), the known aliases (S3's ``bucketName``) and kebab-case, as
+    REST APIs label path and query parameters (Pinpoint's records: ``application-id``)."""
     known = _SPELLINGS.get(name)
     if known is None:
         candidates = [name, name[:1].lower() + name[1:], *PARAMETER_ALIASES.get(name, ()), _kebab(name)]

@@ -45,7 +45,13 @@ from policygen_operator.domain.iam.mapping.rules import (
     TAG_PARAMETERS,
     VERSION_SUFFIX,
 )
-from policygen_operator.domain.iam.reference import CAMEL_WORD, Reference, ResourceType, squashed
+from policygen_operator.domain.iam.reference import (
+    CAMEL_WORD,
+    PLAIN_PARAMETER,
+    Reference,
+    ResourceType,
+    squashed,
+)
 from policygen_operator.domain.iam.templates import (
     PATH_ALIASES,
     Compiled,
@@ -769,13 +775,10 @@ def _qualified(prefix: str, mappings: Mapping[str, Any]) -> Mapping[str, Any]:
     """The table's mappings with a name its ARN qualifies written whole (``QUALIFIED_NAMES``)."""
     return {
         variable: {**mapping, "template": QUALIFIED_NAMES[(prefix, plain[1])]}
-        if (plain := _PLAIN_REF.fullmatch(mapping["template"])) and (prefix, plain[1]) in QUALIFIED_NAMES
+        if (plain := PLAIN_PARAMETER.fullmatch(mapping["template"])) and (prefix, plain[1]) in QUALIFIED_NAMES
         else mapping
         for variable, mapping in mappings.items()
     }
-
-
-_PLAIN_REF = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
 def _named_elsewhere(
