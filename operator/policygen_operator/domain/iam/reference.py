@@ -287,19 +287,23 @@ class Reference:
         if known is not None:
             return known
         found: dict[tuple[str, str], set[str]] = {}
+        service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
         for entries in (self._sdk.get(namespace) or {}).values():
             for entry in entries:
-                action = self.action_name(entry["action"])
-                if action is None or action.partition(":")[0] != namespace:
+                prefix, _, name = entry["action"].partition(":")
+                known = service["a"].get(name.lower()) if prefix.lower() == namespace else None
+                if known is None:
                     continue
-                types = self.resource_types(action)
+                # each type's variables from its format, not a ResourceType (whose patterns EC2's ~700
+                # methods would compile for nothing)
+                types = [(key, _VARIABLE.findall(service["r"].get(key) or "")) for key in known[1]]
                 for variable, mapping in (entry.get("resource_mappings") or {}).items():
-                    using = [t for t in types if variable in t.variables]
+                    using = [key for key, variables in types if variable in variables]
                     plain = PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")
                     if len(using) != 1 or plain is None or mapping.get("conditions"):
                         continue  # for several types at once, which one it names is unsaid
                     if plain[1] not in ("Partition", "Region", "Account"):
-                        found.setdefault((using[0].key, variable), set()).add(plain[1])
+                        found.setdefault((using[0], variable), set()).add(plain[1])
         result = self._table_parameters[namespace] = {
             key: next(iter(names)) for key, names in found.items() if len(names) == 1
         }
