@@ -23,8 +23,9 @@ from policygen_operator.domain.usage import Usage
 BOUND_PER_GENERATION = 1 << 14
 MAX_WAITING = 1 << 14
 
-# (principal, Pod Identity session or None, kind of id, the ids, the mapped event with * for them)
-WaitingKey = tuple[str, str | None, str, tuple[str, ...], Any]
+# (principal, Pod Identity session or None, kind of id, the ids, the mapped event with * for them, and the
+# (kind, id, action) the call itself returned, bound once it is settled)
+WaitingKey = tuple[str, str | None, str, tuple[str, ...], Any, tuple[str, str, str] | None]
 
 
 @dataclass

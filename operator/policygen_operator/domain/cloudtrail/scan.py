@@ -26,7 +26,7 @@ import simdjson
 from isal import igzip, igzip_lib
 
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
-from policygen_operator.domain.cloudtrail.links import Links
+from policygen_operator.domain.cloudtrail.links import Links, WaitingKey
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
 from policygen_operator.domain.cloudtrail.window import Window
@@ -133,6 +133,8 @@ class Mapper(Protocol):
     def returned_id(
         self, record: Mapping[str, Any], mapped: Any
     ) -> tuple[str, str, tuple[str, ...]] | None: ...
+
+    def returned_key(self, record: Mapping[str, Any], mapped: Any) -> tuple[str, str, str] | None: ...
 
     def followed_ids(self, record: Mapping[str, Any], mapped: Any) -> tuple[str, tuple[str, ...]] | None: ...
 
@@ -268,29 +270,56 @@ class ScanResult:
         followed = mapper.followed_ids(record, mapped)
         if followed is None:
             return mapped
+        # a follow-up that returns an id too binds it once its own resources are known
+        returns = mapper.returned_key(record, mapped) if returned is None else None
         arns = links.resources(*followed)
         if arns is not None:
-            return mapper.linked(mapped, arns)
+            linked = mapper.linked(mapped, arns)
+            self._bind_linked(returns, linked)
+            return linked
         self.summary.events_matched += usage.count
         self.matched[principal] += usage.count
-        links.wait((principal, session, *followed, mapped), usage)
+        links.wait((principal, session, *followed, mapped, returns), usage)
         if links.crowded:
             self.settle_links(mapper, final=False)
         return None
 
     def settle_links(self, mapper: Mapper, *, final: bool) -> None:
-        """Records the waiting follow-ups whose ids are bound now (all of them when ``final``: those whose
-        start was never seen keep the mapper's ``*`` and its finding)."""
-        for (principal, session, _, _, mapped), arns, usage in self.links.settle(final):
-            event = mapper.linked(mapped, arns or None)
-            for note in event.notes:
-                self.note(principal, note, usage.count)
-            tables = [self.summary.principal(principal)]
-            if session is not None:
-                tables.append(self.summary.session(principal, session))
-            for table in tables:
-                for action, resource in event.uses:
-                    table.add(action, resource, usage, denied=event.denied)
+        """Records the waiting follow-ups whose ids are bound now, again while settling one binds the id
+        another waits for (a calculation in a session), then, when ``final``, all the rest: those whose start
+        was never seen keep the mapper's ``*`` and its finding. The result does not depend on the order."""
+        settled = True
+        while settled:
+            settled = False
+            for waiting, arns, usage in self.links.settle(False):
+                settled = True
+                self._settle(mapper, waiting, arns, usage)
+        if final:
+            for waiting, arns, usage in self.links.settle(True):
+                self._settle(mapper, waiting, arns, usage)
+
+    def _settle(
+        self, mapper: Mapper, waiting: WaitingKey, arns: tuple[str, ...] | None, usage: Usage
+    ) -> None:
+        principal, session, _, _, mapped, returns = waiting
+        event = mapper.linked(mapped, arns or None)
+        self._bind_linked(returns, event)
+        for note in event.notes:
+            self.note(principal, note, usage.count)
+        tables = [self.summary.principal(principal)]
+        if session is not None:
+            tables.append(self.summary.session(principal, session))
+        for table in tables:
+            for action, resource in event.uses:
+                table.add(action, resource, usage, denied=event.denied)
+
+    def _bind_linked(self, returns: tuple[str, str, str] | None, event: MappedEventLike) -> None:
+        if returns is None:
+            return
+        kind, returned, action = returns
+        arns = tuple(resource for name, resource in event.uses if name == action and resource != "*")
+        if arns:
+            self.links.bind(kind, returned, arns)
 
     def add_ignored_reason(self, key: str, reason: str) -> None:
         reasons = self.ignored_reasons.setdefault(key, set())

@@ -35,6 +35,9 @@ class FakeMapper:
     def returned_id(self, record: Mapping[str, Any], mapped: Any) -> None:
         return None
 
+    def returned_key(self, record: Mapping[str, Any], mapped: Any) -> None:
+        return None
+
     def followed_ids(self, record: Mapping[str, Any], mapped: Any) -> None:
         return None
 

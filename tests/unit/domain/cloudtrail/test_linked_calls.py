@@ -187,6 +187,45 @@ def test_spark_sessions_and_notebooks_are_linked_to_their_workgroup(tmp_path: Pa
         assert undetermined(result) == []
 
 
+def test_a_calculation_is_linked_through_its_session_in_any_order(tmp_path: Path) -> None:
+    """StartCalculationExecution is itself named by its session's id; the id it returns is bound once that
+    session is linked, wherever the start of the session lies, so the calculation's reads are granted on
+    the workgroup too."""
+    calculation = "82c1ebb4-bd08-e4c3-5631-a662fb2ff2c5"
+    reads = [
+        athena(name, {"calculationExecutionId": calculation}, time="09:04:00")
+        for name in ("GetCalculationExecution", "GetCalculationExecutionStatus", "StopCalculationExecution")
+    ]
+    records = [*spark_records(), *reads]
+    orders = (records, records[::-1], records[5:] + records[:5], records[2:3] + records[5:] + records[:2])
+    for n, order in enumerate(orders):
+        for split in (1, 3, len(order)):
+            files = [order[i : i + split] for i in range(0, len(order), split)]
+            result = scan(tmp_path / f"{n}-{split}", files)
+            granted_reads = {
+                (a, r) for a, r in granted(result) if "Calculation" in a and a.startswith("athena:G")
+            }
+            assert granted_reads == {
+                ("athena:GetCalculationExecution", SPARK_WORKGROUP),
+                ("athena:GetCalculationExecutionStatus", SPARK_WORKGROUP),
+            }
+            assert ("athena:StopCalculationExecution", SPARK_WORKGROUP) in granted(result)
+            assert undetermined(result) == []
+
+
+def test_a_calculation_whose_session_was_not_scanned_keeps_star(tmp_path: Path) -> None:
+    start, read = (
+        spark_records()[2],
+        athena("GetCalculationExecution", {"calculationExecutionId": "82c1ebb4-bd08-e4c3-5631-a662fb2ff2c5"}),
+    )
+    result = scan(tmp_path, [[start, read]])
+    assert granted(result) == {
+        ("athena:StartCalculationExecution", "*"),
+        ("athena:GetCalculationExecution", "*"),
+    }
+    assert len(undetermined(result)) == 2
+
+
 def test_a_session_started_elsewhere_keeps_star_and_the_finding(tmp_path: Path) -> None:
     result = scan(tmp_path, [[spark_records()[-1]]])
     assert granted(result) == {("athena:TerminateSession", "*")}

@@ -26,14 +26,25 @@ MAX_ID = 128
 
 def returned_id(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, str, tuple[str, ...]] | None:
     """(kind, id, ARNs) when this successful call returned an id that later calls name its resource by."""
+    returned = returned_key(record, mapped)
+    if returned is None:
+        return None
+    kind, value, action = returned
+    arns = tuple(resource for name, resource in mapped.uses if name == action and resource != "*")
+    return (kind, value, arns) if arns else None
+
+
+def returned_key(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, str, str] | None:
+    """(kind, id, the action whose ARNs the id stands for) when this successful call returned an id, whatever
+    it was granted on: a call that is itself a follow-up (Athena's StartCalculationExecution names its
+    session by id) binds its own id once its resources are known."""
     entry = _RETURNED.get(mapped.key)
     if entry is None or mapped.kind != "mapped" or mapped.denied:
         return None
     kind, field, action = entry
     response = record.get("responseElements")
     value = get_field(response, field) if isinstance(response, Mapping) else None
-    arns = tuple(resource for name, resource in mapped.uses if name == action and resource != "*")
-    return (kind, value, arns) if isinstance(value, str) and 0 < len(value) <= MAX_ID and arns else None
+    return (kind, value, action) if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
 
 
 def followed_ids(record: Mapping[str, Any], mapped: MappedEvent) -> tuple[str, tuple[str, ...]] | None:

@@ -85,6 +85,7 @@ class EventMapper:
     # keeps the ids and asks these.
     linked_keys = links.LINKED_KEYS
     returned_id = staticmethod(links.returned_id)
+    returned_key = staticmethod(links.returned_key)
     followed_ids = staticmethod(links.followed_ids)
     linked = staticmethod(links.linked)
 

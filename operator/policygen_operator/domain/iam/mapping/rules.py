@@ -1468,6 +1468,12 @@ RETURNED_IDS: dict[tuple[str, str], tuple[str, str, str]] = {
     ("athena.amazonaws.com", "StartSession"): ("athena session", "sessionId", "athena:StartSession"),
     ("athena.amazonaws.com", "CreateNotebook"): ("athena notebook", "notebookId", "athena:CreateNotebook"),
     ("athena.amazonaws.com", "ImportNotebook"): ("athena notebook", "notebookId", "athena:ImportNotebook"),
+    # a calculation runs in a session: its id is bound once the start's own session is linked
+    ("athena.amazonaws.com", "StartCalculationExecution"): (
+        "athena calculation",
+        "calculationExecutionId",
+        "athena:StartCalculationExecution",
+    ),
 }
 
 
@@ -1509,6 +1515,14 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
         "DeleteNotebook",
         "ExportNotebook",
         "ListNotebookSessions",
+    ),
+    **_athena_follow_ups(
+        "athena calculation",
+        "CalculationExecutionId",
+        "GetCalculationExecution",
+        "GetCalculationExecutionCode",
+        "GetCalculationExecutionStatus",
+        "StopCalculationExecution",
     ),
 }
 
