@@ -213,6 +213,38 @@ def test_a_calculation_is_linked_through_its_session_in_any_order(tmp_path: Path
             assert undetermined(result) == []
 
 
+def test_calculations_in_other_workers_are_linked_when_merged(tmp_path: Path) -> None:
+    """40 files in two worker processes: each calculation's read first, its start in the middle, the
+    sessions' starts in the last file."""
+    files: list[list[dict[str, Any]]] = []
+    starts: list[dict[str, Any]] = []
+    for n in range(20):
+        session, calculation = f"s-{n:03d}", f"c-{n:03d}"
+        files.append(
+            [athena("GetCalculationExecution", {"calculationExecutionId": calculation}, time="09:05:00")]
+        )
+        files.append(
+            [
+                athena(
+                    "StartCalculationExecution",
+                    {"sessionId": session},
+                    {"calculationExecutionId": calculation, "state": "CREATING"},
+                    time="09:01:00",
+                )
+            ]
+        )
+        starts.append(athena("StartSession", {"workGroup": "notebook-workgroup"}, {"sessionId": session}))
+    files.append(starts)
+    result = scan(tmp_path, files, workers=2)
+    assert granted(result) == {
+        ("athena:StartSession", SPARK_WORKGROUP),
+        ("athena:StartCalculationExecution", SPARK_WORKGROUP),
+        ("athena:GetCalculationExecution", SPARK_WORKGROUP),
+    }
+    assert undetermined(result) == []
+    assert not result.links.waiting
+
+
 def test_a_calculation_whose_session_was_not_scanned_keeps_star(tmp_path: Path) -> None:
     start, read = (
         spark_records()[2],
