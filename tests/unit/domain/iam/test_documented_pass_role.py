@@ -163,6 +163,23 @@ def test_eks_addons_and_connected_clusters_pass_their_roles() -> None:
     }
 
 
+def test_a_fargate_profile_passes_its_pod_execution_role() -> None:
+    """EKS refuses CreateFargateProfile without iam:PassRole on the pod execution role, which neither the
+    API nor the Service Authorization Reference says (aws/aws-cdk#8546,
+    aws-controllers-k8s/community#1821)."""
+    profile = {
+        "clusterName": "prod",
+        "fargateProfileName": "default",
+        "podExecutionRoleArn": f"{ROLE}/AmazonEKSFargatePodExecutionRole",
+        "selectors": [{"namespace": "default"}],
+        "subnets": ["subnet-0123456789abcdef0"],
+    }
+    assert uses("eks.amazonaws.com", "CreateFargateProfile", profile) == {
+        ("eks:CreateFargateProfile", f"{EKS}:cluster/prod"),
+        ("iam:PassRole", f"{ROLE}/AmazonEKSFargatePodExecutionRole"),
+    }
+
+
 def test_a_role_inside_a_json_policy_document_is_passed() -> None:
     """Logs PutAccountPolicy: "To perform a PutAccountPolicy subscription filter operation for any
     destination except a Lambda function, you must also have the iam:PassRole permission"; the role is the

@@ -1573,4 +1573,11 @@ DOCUMENTED_PASS_ROLE = frozenset(
         "s3tables:puttablebucketreplication",
         "s3tables:puttablereplication",
     }
+    # and calls AWS refuses without it though neither reference says so, as AWS's own projects found: EKS
+    # CreateFargateProfile's pod execution role ("Creating fargate profile in amazon eks now returns not
+    # authorized to perform iam:PassRole error", aws/aws-cdk#8546, fixed by letting the creating role pass
+    # the pod execution role in aws/aws-cdk#8548; "the controller needs iam:PassRole permissions to make the
+    # CreateFargateProfile API call because it's passing the Pod Execution Role to the Fargate Service",
+    # aws-controllers-k8s/community#1821)
+    | {"eks:createfargateprofile"}
 )
