@@ -180,6 +180,30 @@ def test_a_fargate_profile_passes_its_pod_execution_role() -> None:
     }
 
 
+def test_eventbridge_targets_pass_their_roles() -> None:
+    """A target with a role (an ECS task, a Kinesis stream, another account's bus) hands EventBridge that
+    role; PutTargets is refused without iam:PassRole on it, which neither reference says
+    (ministryofjustice/modernisation-platform#13931; AWS's AmazonEventBridgeFullAccess allows it for
+    events.amazonaws.com). A Lambda target has no role and passes none."""
+    rule = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/nightly"
+    ecs = {
+        "id": "1",
+        "arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/batch",
+        "roleArn": f"{ROLE}/ecsEventsRole",
+        "ecsParameters": {"taskDefinitionArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/job:3"},
+    }
+    lambda_target = {"id": "2", "arn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:notify"}
+    assert uses(
+        "events.amazonaws.com", "PutTargets", {"rule": "nightly", "targets": [ecs, lambda_target]}
+    ) == {
+        ("events:PutTargets", rule),
+        ("iam:PassRole", f"{ROLE}/ecsEventsRole"),
+    }
+    assert uses("events.amazonaws.com", "PutTargets", {"rule": "nightly", "targets": [lambda_target]}) == {
+        ("events:PutTargets", rule)
+    }
+
+
 def test_a_role_inside_a_json_policy_document_is_passed() -> None:
     """Logs PutAccountPolicy: "To perform a PutAccountPolicy subscription filter operation for any
     destination except a Lambda function, you must also have the iam:PassRole permission"; the role is the

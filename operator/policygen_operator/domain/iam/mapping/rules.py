@@ -1578,6 +1578,11 @@ DOCUMENTED_PASS_ROLE = frozenset(
     # authorized to perform iam:PassRole error", aws/aws-cdk#8546, fixed by letting the creating role pass
     # the pod execution role in aws/aws-cdk#8548; "the controller needs iam:PassRole permissions to make the
     # CreateFargateProfile API call because it's passing the Pod Execution Role to the Fargate Service",
-    # aws-controllers-k8s/community#1821)
-    | {"eks:createfargateprofile"}
+    # aws-controllers-k8s/community#1821); EventBridge PutTargets' target roles ("Creating the cross-region
+    # EventBridge target passes a delivery role to events.amazonaws.com; IAM simulation confirms this is
+    # currently denied", ministryofjustice/modernisation-platform#13931 on a PutTargets AccessDeniedException;
+    # a scheduled ECS task's ecsEventsRole, Airfordable/ecs-deploy-task-definition-to-scheduled-task#22), as
+    # AWS's AmazonEventBridgeFullAccess allows ("IAMPassRoleAccessForEventBridge": iam:PassRole with
+    # iam:PassedToService events.amazonaws.com)
+    | {"eks:createfargateprofile", "events:puttargets"}
 )
