@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import botocore.session
+import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, compile_plan
@@ -202,6 +203,35 @@ def test_eventbridge_targets_pass_their_roles() -> None:
     assert uses("events.amazonaws.com", "PutTargets", {"rule": "nightly", "targets": [lambda_target]}) == {
         ("events:PutTargets", rule)
     }
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "role"),
+    [
+        # CloudFormation User Guide, "CloudFormation service role"
+        ("cloudformation.amazonaws.com", "DeleteStack", {"stackName": "app"}, "roleARN"),
+        ("cloudformation.amazonaws.com", "RollbackStack", {"stackName": "app"}, "roleARN"),
+        # Bedrock User Guide, "Service roles" (agents, flows)
+        ("bedrock.amazonaws.com", "CreateAgent", {"agentName": "ops"}, "agentResourceRoleArn"),
+        (
+            "bedrock.amazonaws.com",
+            "UpdateFlow",
+            {"flowIdentifier": "FL1234", "name": "f"},
+            "executionRoleArn",
+        ),
+        # AgentCore Developer Guide, "Troubleshooting"
+        ("bedrock-agentcore.amazonaws.com", "CreateBrowser", {"name": "browser"}, "executionRoleArn"),
+        ("bedrock-agentcore.amazonaws.com", "CreateCodeInterpreter", {"name": "ci"}, "executionRoleArn"),
+    ],
+)
+def test_roles_a_service_guide_says_callers_pass(
+    source: str, name: str, params: dict[str, Any], role: str
+) -> None:
+    """Calls whose service guide, not their API reference, says the caller passes the role (rules.py cites
+    each); without the role the call passes none."""
+    arn = f"{ROLE}/service-role-for-{name.lower()}"
+    assert ("iam:PassRole", arn) in uses(source, name, {**params, role: arn})
+    assert all(action != "iam:PassRole" for action, _ in uses(source, name, params))
 
 
 def test_a_role_inside_a_json_policy_document_is_passed() -> None:

@@ -1585,4 +1585,26 @@ DOCUMENTED_PASS_ROLE = frozenset(
     # AWS's AmazonEventBridgeFullAccess allows ("IAMPassRoleAccessForEventBridge": iam:PassRole with
     # iam:PassedToService events.amazonaws.com)
     | {"eks:createfargateprofile", "events:puttargets"}
+    # and where a service's guide says its callers pass the role, though its API reference does not: a stack
+    # operation's service role ("You can also change the service role when you update the stack in the
+    # console, or DeleteStack the stack through the API. Before you specify a service role, ensure that you
+    # have permission to pass it (iam:PassRole)", CloudFormation User Guide, "CloudFormation service role");
+    # Bedrock's agent and flow service roles ("When setting the iam:PassRole permission, make sure that a
+    # user can't pass a role where the role has more permissions than you want the user to have", Bedrock
+    # User Guide, "Service roles", whose topics are these roles); AgentCore's execution roles ("I am not
+    # authorized to perform iam:PassRole ... your policies must be updated to allow you to pass a role to
+    # AgentCore", AgentCore Developer Guide, "Troubleshooting")
+    | {"cloudformation:deletestack", "cloudformation:rollbackstack"}
+    | {"bedrock:createagent", "bedrock:updateagent", "bedrock:createflow", "bedrock:updateflow"}
+    | {
+        f"bedrock-agentcore:{name}"
+        for name in (
+            "createbrowser",
+            "createcodeinterpreter",
+            "createconsentportal",
+            "updateconsentportal",
+            "createharness",
+            "updateharness",
+        )
+    }
 )
