@@ -208,6 +208,13 @@ def test_eventbridge_targets_pass_their_roles() -> None:
 @pytest.mark.parametrize(
     ("source", "name", "params", "role"),
     [
+        # AWSAppRunnerFullAccess allows iam:PassRole to apprunner.amazonaws.com
+        (
+            "apprunner.amazonaws.com",
+            "UpdateService",
+            {"serviceArn": f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/web/0123456789abcdef"},
+            "instanceConfiguration.instanceRoleArn",
+        ),
         # CloudFormation User Guide, "CloudFormation service role"
         ("cloudformation.amazonaws.com", "DeleteStack", {"stackName": "app"}, "roleARN"),
         ("cloudformation.amazonaws.com", "RollbackStack", {"stackName": "app"}, "roleARN"),
@@ -230,7 +237,9 @@ def test_roles_a_service_guide_says_callers_pass(
     """Calls whose service guide, not their API reference, says the caller passes the role (rules.py cites
     each); without the role the call passes none."""
     arn = f"{ROLE}/service-role-for-{name.lower()}"
-    assert ("iam:PassRole", arn) in uses(source, name, {**params, role: arn})
+    outer, _, inner = role.rpartition(".")
+    given = {**params, outer: {inner: arn}} if outer else {**params, role: arn}
+    assert ("iam:PassRole", arn) in uses(source, name, given)
     assert all(action != "iam:PassRole" for action, _ in uses(source, name, params))
 
 

@@ -1583,8 +1583,9 @@ DOCUMENTED_PASS_ROLE = frozenset(
     # currently denied", ministryofjustice/modernisation-platform#13931 on a PutTargets AccessDeniedException;
     # a scheduled ECS task's ecsEventsRole, Airfordable/ecs-deploy-task-definition-to-scheduled-task#22), as
     # AWS's AmazonEventBridgeFullAccess allows ("IAMPassRoleAccessForEventBridge": iam:PassRole with
-    # iam:PassedToService events.amazonaws.com)
-    | {"eks:createfargateprofile", "events:puttargets"}
+    # iam:PassedToService events.amazonaws.com); App Runner's instance and access roles, likewise
+    # (AWSAppRunnerFullAccess: iam:PassRole with iam:PassedToService apprunner.amazonaws.com)
+    | {"eks:createfargateprofile", "events:puttargets", "apprunner:createservice", "apprunner:updateservice"}
     # and where a service's guide says its callers pass the role, though its API reference does not: a stack
     # operation's service role ("You can also change the service role when you update the stack in the
     # console, or DeleteStack the stack through the API. Before you specify a service role, ensure that you
