@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources, parameters
 from policygen_operator.domain.iam.mapping.resolvers import (
@@ -674,16 +674,9 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, primary, action)
     unfilled = (variables - explicit.keys()) | (constant & variables)
-    borrowed = borrowed_parameters(ref, action, types, unfilled) if primary else ()
-    reads = (
-        _reads(var_maps, resolver)
-        | condition_reads(conditions)
-        | named
-        | elsewhere
-        | {p for p, _, _ in borrowed}
-    )
+    elsewhere = _named_elsewhere(ref, nouns, types, primary, action, unfilled)
+    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere.reads
     return ActionPlan(
         action=action,
         types=types,
@@ -701,11 +694,11 @@ def _compile_entry(
         reads=reads,
         named=named,
         narrowable=_narrowable(prefix, types),
-        identifiers=identifiers,
-        typed_names=typed,
-        borrowed=borrowed,
+        identifiers=elsewhere.identifiers,
+        typed_names=elsewhere.typed_names,
+        borrowed=elsewhere.borrowed,
         creates=primary and creates_required(types, action),
-        account_parameter=account,
+        account_parameter=elsewhere.account_parameter,
     )
 
 
@@ -721,8 +714,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
-    identifiers, typed, account, elsewhere = _named_elsewhere(nouns, prefix, types, True, action)
-    borrowed = borrowed_parameters(ref, action, types, frozenset(variables))
+    elsewhere = _named_elsewhere(ref, nouns, types, True, action, frozenset(variables))
     return ActionPlan(
         action=action,
         types=types,
@@ -733,13 +725,13 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | elsewhere | {p for p, _, _ in borrowed},
+        reads=_reads(var_maps, resolver) | elsewhere.reads,
         narrowable=_narrowable(prefix, types),
-        identifiers=identifiers,
-        typed_names=typed,
-        borrowed=borrowed,
+        identifiers=elsewhere.identifiers,
+        typed_names=elsewhere.typed_names,
+        borrowed=elsewhere.borrowed,
         creates=creates_required(types, action),
-        account_parameter=account,
+        account_parameter=elsewhere.account_parameter,
     )
 
 
@@ -783,24 +775,41 @@ def _qualified(prefix: str, mappings: Mapping[str, Any]) -> Mapping[str, Any]:
     }
 
 
+class _Elsewhere(NamedTuple):
+    """What names an action's resources besides its templates (``ActionPlan`` fields of the same names),
+    and the parameters all of them read (for the memo key)."""
+
+    identifiers: tuple[tuple[str, str], ...]
+    typed_names: tuple[tuple[str, ResourceType], ...]
+    borrowed: tuple[tuple[str, str, str], ...]
+    account_parameter: str | None
+    reads: frozenset[str]
+
+
 def _named_elsewhere(
+    ref: Reference,
     nouns: Callable[[str], tuple[tuple[str, ...], ...]],
-    prefix: str,
     types: tuple[ResourceType, ...],
     primary: bool,
     action: str,
-) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, ResourceType], ...], str | None, frozenset[str]]:
-    """What names an action's resources besides its templates: the identifier parameters and the typed
-    names (the call's own action only: an extra action's entry says which parameters make it apply), the
-    parameter naming the account, and the parameters all of them read (for the memo key)."""
+    unfilled: frozenset[str] | set[str],
+) -> _Elsewhere:
+    """The identifier parameters, the typed names and the borrowed readings (the call's own action only: an
+    extra action's entry says which parameters make it apply) and the parameter naming the account."""
+    prefix = action.partition(":")[0]
     identifiers: tuple[tuple[str, str], ...] = ()
     typed: tuple[tuple[str, ResourceType], ...] = ()
+    borrowed: tuple[tuple[str, str, str], ...] = ()
     if primary:
         identifiers = identifier_parameters(prefix, types, action, nouns)
         typed = typed_name_parameters(types, nouns)
+        borrowed = borrowed_parameters(ref, action, types, unfilled)
     account = ACCOUNT_PARAMETERS.get(prefix)
-    reads = frozenset(name for name, _ in (*identifiers, *typed)) | ({account} if account else set())
-    return identifiers, typed, account, reads
+    reads = frozenset(
+        [*(name for name, _ in (*identifiers, *typed)), *(name for name, _, _ in borrowed)]
+        + ([account] if account else [])
+    )
+    return _Elsewhere(identifiers, typed, borrowed, account, reads)
 
 
 def _parameter_of(prefix: str, variable: str) -> str:

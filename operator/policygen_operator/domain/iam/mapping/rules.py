@@ -1541,15 +1541,16 @@ ROUTED_MODEL_KEYS = frozenset(
 )
 
 
-# Actions whose API reference says the caller needs iam:PassRole for a role the request gives, where the
-# Service Authorization Reference's dependent actions (``pass_role`` in the reference data) do not list
-# it. Found by reading every operation's documentation botocore ships (test_documented_pass_role.py keeps
-# the two in step), e.g. "To pass this role to Amazon Bedrock, the caller of this API must have the
-# iam:PassRole permission" (CreateModelCustomizationJob); "you must have the iam:PassRole permission for
-# the infrastructure role that you specify in infrastructureRoleArn" (ECS CreateGateway); "When using this
-# parameter, your caller identity ... must have the iam:PassRole permission" (DataSync ManifestConfig,
-# TaskReportConfig); "You must also have the following permission for the specified IAM role:
-# iam:PassRole" (S3 CreateAccessGrantsLocation). The roles are read where the request holds them
+# Actions whose caller needs iam:PassRole for a role the request gives, where the Service Authorization
+# Reference's dependent actions (``pass_role`` in the reference data) do not list it: first those whose API
+# reference says so, then (below) those AWS's own projects found refused without it and those whose service
+# guide says so, each cited. The first were found by reading every operation's documentation botocore ships
+# (test_documented_pass_role.py keeps the two in step), e.g. "To pass this role to Amazon Bedrock, the caller
+# of this API must have the iam:PassRole permission" (CreateModelCustomizationJob); "you must have the
+# iam:PassRole permission for the infrastructure role that you specify in infrastructureRoleArn" (ECS
+# CreateGateway); "When using this parameter, your caller identity ... must have the iam:PassRole permission"
+# (DataSync ManifestConfig, TaskReportConfig); "You must also have the following permission for the specified
+# IAM role: iam:PassRole" (S3 CreateAccessGrantsLocation). The roles are read where the request holds them
 # (``plans.passed_roles``), inside a JSON document parameter too (Logs PutAccountPolicy's policyDocument).
 DOCUMENTED_PASS_ROLE = frozenset(
     {
