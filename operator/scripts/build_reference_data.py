@@ -29,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "iam-dataset"
 # The reference's dependent actions we use (source and licence: that folder's SOURCE.md and LICENSE).
 DEPENDENT_ACTIONS = Path(__file__).resolve().parent / "data" / "sar-dependent-actions"
+# The calls found to pass a role though the reference does not list it, with their evidence (written by
+# infer_pass_role.py; source and licence: that folder's SOURCE.md).
+INFERRED_PASS_ROLE = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
 DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
 
 
@@ -222,6 +225,13 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         "pass_role": sorted(
             action.lower()
             for action in json.loads((DEPENDENT_ACTIONS / "pass_role.json").read_text())
+            if action_exists(services, action)
+        ),
+        # "kendra:createthesaurus", ...: the calls that hand their service the role they name though the
+        # reference lists no iam:PassRole for them (AWS managed policies, same-named role parameters)
+        "pass_role_inferred": sorted(
+            action.lower()
+            for action in json.loads(INFERRED_PASS_ROLE.read_text())
             if action_exists(services, action)
         ),
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper

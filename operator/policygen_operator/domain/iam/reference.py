@@ -169,6 +169,8 @@ class Reference:
         self.permissionless: frozenset[str] = frozenset(data["permissionless"])
         self._tag_on_create: Mapping[str, list[str]] = data.get("tag_on_create") or {}
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
+        # the calls found to pass a role though neither reference lists it (scripts/infer_pass_role.py)
+        self._pass_role_inferred: frozenset[str] = frozenset(data.get("pass_role_inferred") or ())
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
@@ -211,7 +213,13 @@ class Reference:
         return tuple(self._tag_on_create.get(action.lower(), ()))
 
     def passes_role(self, action: str) -> bool:
-        """Whether the reference lists ``iam:PassRole`` among the action's dependent actions."""
+        """Whether a call of ``action`` hands the service the role its request names: the reference lists
+        ``iam:PassRole`` among the action's dependent actions, or AWS's own policies and the action's
+        siblings show it does (``pass_role_inferred``, with its evidence in the build data)."""
+        return action.lower() in self._pass_role or action.lower() in self._pass_role_inferred
+
+    def listed_pass_role(self, action: str) -> bool:
+        """Whether the reference itself lists ``iam:PassRole`` among the action's dependent actions."""
         return action.lower() in self._pass_role
 
     def sdk_entries(self, namespace: str, method: str) -> list[dict[str, Any]] | None:

@@ -1,0 +1,199 @@
+"""Find the calls that hand a role to their service where neither AWS reference lists iam:PassRole.
+
+The Service Authorization Reference's dependent actions (``sar-dependent-actions/pass_role.json``) and the
+API references (``DOCUMENTED_PASS_ROLE`` in ``domain/iam/mapping/rules.py``) name the calls that need
+``iam:PassRole`` for the role they give, but not all of them: about 250 mapped operations of botocore's
+models take a role ARN for the service to use (``DataAccessRoleArn``, ``executionRoleArn``) and are listed
+by neither. Without ``iam:PassRole`` on that role the generated policy breaks the call (AWS checks it when
+the role is handed over; no CloudTrail record of it is written). Two kinds of evidence are read here, each
+kept with the action it concerns so a reviewer can check it:
+
+- **managed**: an AWS managed policy allows the action and allows ``iam:PassRole`` with the condition
+  ``iam:PassedToService`` naming the action's own service (``AmazonKendraFullAccess``: ``iam:PassRole`` to
+  ``kendra.amazonaws.com``, next to ``kendra:*``). AWS writes those statements for the calls of that service
+  that pass roles.
+- **sibling**: another call of the same namespace that passes its role (the reference's dependent actions,
+  the API reference or iam-dataset's SDK table say so) takes a role parameter of the same name
+  (``comprehend:StartEntitiesDetectionJob``'s ``DataAccessRoleArn``, so ``StartEventsDetectionJob``'s too).
+
+Only operations whose input has a role parameter (``...RoleArn``, ``ServiceRole``, ``ExecutionRole``, ...)
+and whose verb configures something the service will act with (Create, Update, Put, Start, Register, Run,
+...) are kept: ``sts:AssumeRole``'s ``RoleArn`` is the caller's own target, ``GetClusterSessionCredentials``
+reads credentials for a role it does not hand over.
+
+Usage: ``.venv/bin/python operator/scripts/infer_pass_role.py POLICIES_DIR`` where ``POLICIES_DIR`` holds
+one AWS managed policy per file as ``aws iam get-policy-version`` prints it (the ``policies/`` folder of
+https://github.com/zoph-io/MAMIP). Writes ``operator/scripts/data/pass-role-inferred/pass_role.json``, which
+``build_reference_data.py`` reads. Source, version and licence: that folder's SOURCE.md.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+
+from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, compile_plan
+from policygen_operator.domain.iam.mapping.rules import DOCUMENTED_PASS_ROLE
+from policygen_operator.domain.iam.reference import Reference, load_reference
+
+OUTPUT = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
+# an input member that gives the service a role to use
+ROLE_PARAMETER = re.compile(
+    r"(rolearn|rolearns|servicerole|executionrole|servicerolearn|iamrole|iamrolearn|rolearnlist)$", re.I
+)
+# verbs of the calls that hand the service a role to act with; not Get/List/Describe/Delete/Cancel/Assume
+CONFIGURING = (
+    "Activate",
+    "Add",
+    "Associate",
+    "Copy",
+    "Create",
+    "Deploy",
+    "Enable",
+    "Import",
+    "Modify",
+    "Put",
+    "Register",
+    "Replace",
+    "Restore",
+    "Rotate",
+    "Run",
+    "Set",
+    "Start",
+    "Submit",
+    "Test",
+    "Update",
+)
+_PRINCIPAL = re.compile(r"^(?:[a-z0-9-]+\.)*?([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+
+
+def _event_source() -> Any:
+    """coverage.py's ``event_source``: a sibling script, whose name an import would take for the coverage
+    package."""
+    spec = importlib.util.spec_from_file_location("coverage_script", Path(__file__).with_name("coverage.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.event_source
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def managed_pass_role(policies_dir: Path) -> dict[str, tuple[str, set[str], list[str]]]:
+    """``{policy name: (version, services it may pass roles to, the actions it allows)}`` for the AWS
+    managed policies that allow ``iam:PassRole`` on the condition ``iam:PassedToService``; the services by
+    the label before ``.amazonaws.com`` (``events.workmail.amazonaws.com`` -> ``workmail``)."""
+    result: dict[str, tuple[str, set[str], list[str]]] = {}
+    for path in sorted(policies_dir.iterdir()):
+        text = path.read_text()
+        if not text.strip():
+            continue
+        version = json.loads(text)["PolicyVersion"]
+        actions: list[str] = []
+        services: set[str] = set()
+        for statement in _as_list(version["Document"]["Statement"]):
+            if statement.get("Effect") != "Allow":
+                continue
+            allowed = [a.lower() for a in _as_list(statement.get("Action", []))]
+            actions.extend(allowed)
+            if not any(fnmatch.fnmatchcase("iam:passrole", a) for a in allowed):
+                continue
+            for condition in (statement.get("Condition") or {}).values():
+                for key, values in condition.items():
+                    if key.lower() != "iam:passedtoservice":
+                        continue
+                    for principal in _as_list(values):
+                        match = _PRINCIPAL.match(str(principal).lower())
+                        if match:
+                            services.add(match.group(1))
+        if services:
+            result[path.name] = (version.get("VersionId", ""), services, actions)
+    return result
+
+
+def _passes_listed(ref: Reference, plan: Any) -> bool:
+    """Whether the reference, the API references or the table already pass the role (the inferred list
+    itself left out, so running this again finds the same calls)."""
+    groups = (plan.actions, *(v.actions for v in plan.variants))
+    primaries = [a for group in groups for a in group if a.primary]
+    return any(
+        ref.listed_pass_role(a.action) or a.action.lower() in DOCUMENTED_PASS_ROLE for a in primaries
+    ) or any(a.action == PASS_ROLE for group in groups for a in group)
+
+
+def infer(policies_dir: Path) -> dict[str, list[str]]:
+    """``{action: [evidence, ...]}`` for the calls inferred to pass the role they name (see the module)."""
+    ref = load_reference()
+    session = botocore.session.get_session()
+    event_source = _event_source()
+    candidates: list[tuple[str, str, list[str], set[str], list[str]]] = []
+    # role parameters of the actions the reference lists with iam:PassRole, per namespace
+    listed: dict[str, dict[str, str]] = defaultdict(dict)
+    for service in sorted(session.get_available_services()):
+        model = session.get_service_model(service)
+        source = event_source(ref, model.metadata, service)
+        names = {service, model.metadata.get("endpointPrefix", ""), model.metadata.get("signingName", "")}
+        for operation in model.operation_names:
+            shape = model.operation_model(operation).input_shape
+            roles = [m for m in shape.members if ROLE_PARAMETER.search(m)] if shape is not None else []
+            if not roles:
+                continue
+            plan = compile_plan(ref, source, operation)
+            if plan.kind != "mapped":
+                continue
+            actions = [a.action for a in plan.actions if a.primary]
+            if _passes_listed(ref, plan):
+                for action in actions:
+                    for role in roles:
+                        listed[action.split(":")[0]].setdefault(role.lower(), action)
+                continue
+            if operation.startswith(CONFIGURING):
+                namespaces = {a.split(":")[0] for a in actions}
+                candidates.append((service, operation, roles, names | namespaces, actions))
+    policies = managed_pass_role(policies_dir)
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for service, operation, roles, names, actions in candidates:
+        for action in actions:
+            namespace = action.split(":")[0]
+            for role in roles:
+                sibling = listed[namespace].get(role.lower())
+                if sibling:
+                    evidence[action].append(
+                        f"{service} {operation} {role}: {sibling} takes {role} and passes it (the "
+                        "reference's dependent actions, the API reference or the SDK table)"
+                    )
+            for name, (version, services, allowed) in policies.items():
+                own = sorted(services & names)
+                granted = any(fnmatch.fnmatchcase(action.lower(), a) for a in allowed if a != "*")
+                if own and granted:
+                    principals = ", ".join(f"{s}.amazonaws.com" for s in own)
+                    evidence[action].append(
+                        f"{service} {operation} {'/'.join(roles)}: AWS managed policy {name} ({version}) "
+                        f"allows {action} and iam:PassRole to {principals}"
+                    )
+    return {action: sorted(set(found)) for action, found in sorted(evidence.items())}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not Path(argv[0]).is_dir():
+        print(__doc__, file=sys.stderr)
+        return 2
+    result = infer(Path(argv[0]))
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {OUTPUT.name}: {len(result)} actions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
