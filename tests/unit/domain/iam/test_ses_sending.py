@@ -328,3 +328,44 @@ def test_the_from_and_return_path_arns_of_sending_authorization_are_the_identiti
         ("ses:SendEmail", f"{owner}/bounces.example.com"),
     }
     assert notes == []
+
+
+@pytest.mark.parametrize(
+    ("event_name", "params", "identity"),
+    [
+        # SES API v2 Reference: GetEmailIdentity, PutEmailIdentityDkimAttributes, CreateEmailIdentityPolicy
+        # take EmailIdentity ("The email identity"), an address or a domain
+        ("GetEmailIdentity", {"emailIdentity": "example.com"}, "example.com"),
+        (
+            "PutEmailIdentityDkimAttributes",
+            {"emailIdentity": "example.com", "signingEnabled": True},
+            "example.com",
+        ),
+        (
+            "CreateEmailIdentityPolicy",
+            {"emailIdentity": "noreply@example.com", "policyName": "send", "policy": "{}"},
+            "noreply@example.com",
+        ),
+        # GetDomainStatisticsReport: "Domain: The domain that you want to obtain deliverability metrics for"
+        (
+            "GetDomainStatisticsReport",
+            {"domain": "example.com", "startDate": "2024-03-01", "endDate": "2024-03-18"},
+            "example.com",
+        ),
+    ],
+)
+def test_identity_calls_of_the_v2_api_are_granted_on_the_identity(
+    event_name: str, params: dict[str, Any], identity: str
+) -> None:
+    """The SDK table gives these calls' identity as ``*``; each names it, and one identity's management
+    does not reach another's."""
+    event = EventMapper().map(cloudtrail_record(SES, event_name, params))
+    assert event.uses == ((f"ses:{event_name}", f"{ARN}identity/{identity}"),) and event.notes == ()
+
+
+def test_two_identities_managed_by_one_mapper_get_their_own_grants() -> None:
+    mapper = EventMapper()
+    first = mapper.map(cloudtrail_record(SES, "GetEmailIdentity", {"emailIdentity": "a.example.com"}))
+    second = mapper.map(cloudtrail_record(SES, "GetEmailIdentity", {"emailIdentity": "b.example.com"}))
+    assert first.uses == (("ses:GetEmailIdentity", f"{ARN}identity/a.example.com"),)
+    assert second.uses == (("ses:GetEmailIdentity", f"{ARN}identity/b.example.com"),)

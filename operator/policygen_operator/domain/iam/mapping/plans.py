@@ -659,7 +659,7 @@ def _compile_entry(
         _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
     ) + tuple(  # variables the table leaves out (LogStreamName) or gives as a constant (``*``): the
         # parameter that names them, when the call has it
-        replace(_var_map(prefix, var, "${" + _parameter_of(prefix, var) + "}", None), default=True)
+        replace(_var_map(prefix, var, _parameter_of(prefix, var), None), default=True)
         for var in sorted((variables - explicit.keys()) | (constant & variables))
     )
     nouns = functools.partial(ref.type_nouns, prefix)
@@ -709,8 +709,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(
-        replace(_var_map(prefix, v, "${" + _parameter_of(prefix, v) + "}", None), default=True)
-        for v in variables
+        replace(_var_map(prefix, v, _parameter_of(prefix, v), None), default=True) for v in variables
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
@@ -813,8 +812,12 @@ def _named_elsewhere(
 
 
 def _parameter_of(prefix: str, variable: str) -> str:
-    """The request parameter that names an ARN-format variable (``PARAMETER_OF``, per service first)."""
-    return SERVICE_PARAMETER_OF.get((prefix, variable)) or PARAMETER_OF.get(variable, variable)
+    """The template of the request parameter that names an ARN-format variable (``PARAMETER_OF``, per
+    service first): ``${Name}``, or each value of the parameters a service's calls spell differently."""
+    names = SERVICE_PARAMETER_OF.get((prefix, variable)) or PARAMETER_OF.get(variable, variable)
+    if isinstance(names, str):
+        return "${" + names + "}"
+    return "%%many%" + "%".join("${" + name + "}" for name in names) + "%%"
 
 
 def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:

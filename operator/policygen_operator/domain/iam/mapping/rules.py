@@ -312,7 +312,7 @@ PARAMETER_OF: dict[str, str] = {
 # its actions) name their groups with a "DB" in front ("DBParameterGroupName: The name of the DB parameter
 # group to apply", "DBSubnetGroupName", "DBClusterParameterGroupName", RDS API Reference, ModifyDBInstance and
 # the create calls), where the formats say pg:${ParameterGroupName}, subgrp:${SubnetGroupName}, ...
-SERVICE_PARAMETER_OF: dict[tuple[str, str], str] = {
+SERVICE_PARAMETER_OF: dict[tuple[str, str], str | tuple[str, ...]] = {
     # a Pod Identity association's ARN ends in its id ("associationArn": "...:podidentityassociation/
     # my-cluster/a-abcdefghijklmnop1", "associationId": "a-abcdefghijklmnop1", EKS User Guide), which the
     # Service Authorization Reference calls UUID
@@ -320,6 +320,13 @@ SERVICE_PARAMETER_OF: dict[tuple[str, str], str] = {
     ("rds", "ParameterGroupName"): "DBParameterGroupName",
     ("rds", "SubnetGroupName"): "DBSubnetGroupName",
     ("rds", "ClusterParameterGroupName"): "DBClusterParameterGroupName",
+    # an SES identity (identity/${IdentityName}, an email address or a domain) is EmailIdentity in the v2
+    # API's identity calls ("EmailIdentity: The email identity", GetEmailIdentity,
+    # PutEmailIdentityDkimAttributes, ...), EmailAddress where a call makes one ("EmailAddress: The email
+    # address to verify", SendCustomVerificationEmail) and Domain in GetDomainStatisticsReport ("Domain: The
+    # domain that you want to obtain deliverability metrics for"); the table gives * for all of them (v1's
+    # identity calls take no resource type)
+    ("ses", "IdentityName"): ("EmailIdentity", "EmailAddress", "Domain"),
 }
 
 
