@@ -32,6 +32,9 @@ DEPENDENT_ACTIONS = Path(__file__).resolve().parent / "data" / "sar-dependent-ac
 # The calls found to pass a role though the reference does not list it, with their evidence (written by
 # infer_pass_role.py; source and licence: that folder's SOURCE.md).
 INFERRED_PASS_ROLE = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
+# Whether a namespace's ...Identifier parameters hold ids or names, from the API documentation (written by
+# extract_identifier_kinds.py; source and licence: that folder's SOURCE.md).
+IDENTIFIER_KINDS = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
 DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
 
 
@@ -234,6 +237,13 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             for action in json.loads(INFERRED_PASS_ROLE.read_text())
             if action_exists(services, action)
         ),
+        # "neptune-graph" -> {"graphidentifier": "Id"}: what the API reference says a namespace's
+        # ...Identifier parameters hold, where it says one thing
+        "identifier_kinds": {
+            namespace: kinds
+            for namespace, kinds in sorted(json.loads(IDENTIFIER_KINDS.read_text()).items())
+            if namespace in services
+        },
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
         "permissionless": sorted(

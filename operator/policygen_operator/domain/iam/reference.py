@@ -171,6 +171,8 @@ class Reference:
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         # the calls found to pass a role though neither reference lists it (scripts/infer_pass_role.py)
         self._pass_role_inferred: frozenset[str] = frozenset(data.get("pass_role_inferred") or ())
+        # namespace -> lower-case ...Identifier parameter -> "Id" or "Name", as the API reference documents it
+        self._identifier_kinds: Mapping[str, dict[str, str]] = data.get("identifier_kinds") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
@@ -217,6 +219,11 @@ class Reference:
         ``iam:PassRole`` among the action's dependent actions, or AWS's own policies and the action's
         siblings show it does (``pass_role_inferred``, with its evidence in the build data)."""
         return action.lower() in self._pass_role or action.lower() in self._pass_role_inferred
+
+    def identifier_kinds(self, namespace: str) -> Mapping[str, str]:
+        """What the namespace's ``...Identifier`` parameters hold where its API reference says one thing:
+        ``{"graphidentifier": "Id"}`` ("The unique identifier of the Neptune Analytics graph")."""
+        return self._identifier_kinds.get(namespace) or {}
 
     def listed_pass_role(self, action: str) -> bool:
         """Whether the reference itself lists ``iam:PassRole`` among the action's dependent actions."""

@@ -191,7 +191,10 @@ _GENERIC_VARIABLES = frozenset({"ResourceId", "Id", "ResourceName", "Name"})
 
 
 def typed_name_parameters(
-    types: tuple[ResourceType, ...], nouns: Callable[[str], tuple[tuple[str, ...], ...]]
+    types: tuple[ResourceType, ...],
+    nouns: Callable[[str], tuple[tuple[str, ...], ...]],
+    kinds: Mapping[str, str] | None = None,
+    action: str = "",
 ) -> tuple[tuple[str, ResourceType], ...]:
     """Parameters that give the id or name of a type by its noun, whatever the format's own variable is
     called (``opsitem/${ResourceId}``, ``device/${GlobalNetworkId}/${ResourceId}``,
@@ -201,8 +204,20 @@ def typed_name_parameters(
     (HealthOmics GetRunTask's ``id`` is the run's, ``taskId`` the task's). Per type, not per variable:
     other types of the action may use the same generic name for their own resources (Network Firewall's
     ``firewall-policy/${Name}`` beside ``stateful-rulegroup/${Name}``). An ``Identifier`` may hold the
-    name where the ARN holds the id, so it is not read here."""
+    name where the ARN holds the id, so it is read here only where the namespace's API reference says
+    which it holds (``kinds``, ``Reference.identifier_kinds``) and that is the variable's kind: Neptune
+    Analytics' ``graphIdentifier`` ("The unique identifier of the Neptune Analytics graph") for
+    ``graph/${ResourceId}``, never Bedrock's ``modelIdentifier`` ("Name of the model") for
+    ``custom-model/${ResourceId}``; a bare ``Identifier`` only for the type the operation is named after."""
     out: dict[tuple[str, ResourceType], None] = {}
+    kinds = kinds or {}
+    operation = squashed(action.partition(":")[2])
+    # a documented identifier by the noun or a shorter ending of it (DeleteTelemetryRule's
+    # ``RuleIdentifier`` of a ``telemetry-rule``), an ending only one of the action's types has
+    endings = {
+        t.key: {"".join(words[i:]) for words in nouns(t.key) for i in range(len(words))} for t in types
+    }
+    shared = {e for e, n in Counter(e for found in endings.values() for e in found).items() if n > 1}
     for resource_type in types:
         own = own_variable(resource_type)
         kind = next((k for k, endings in _KINDS if own and own.endswith(endings)), None)
@@ -212,6 +227,12 @@ def typed_name_parameters(
             named = "".join(words) + kind
             if named != own:  # read by its own name already (``FunctionName``)
                 out.update(((named + plural, resource_type), None) for plural in ("", "s"))
+        for ending in sorted(endings[resource_type.key] - shared):
+            documented = ending + "Identifier"
+            if kinds.get(documented.lower()) == kind and documented != own:
+                out[(documented, resource_type)] = None
+        if kinds.get("identifier") == kind and operation and squashed(resource_type.key) in operation:
+            out[("Identifier", resource_type)] = None
     return tuple(out)
 
 
@@ -801,7 +822,7 @@ def _named_elsewhere(
     borrowed: tuple[tuple[str, str, str], ...] = ()
     if primary:
         identifiers = identifier_parameters(prefix, types, action, nouns)
-        typed = typed_name_parameters(types, nouns)
+        typed = typed_name_parameters(types, nouns, ref.identifier_kinds(prefix), action)
         borrowed = borrowed_parameters(ref, action, types, unfilled)
     account = ACCOUNT_PARAMETERS.get(prefix)
     reads = frozenset(
