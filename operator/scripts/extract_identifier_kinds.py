@@ -1,5 +1,8 @@
 """Read from botocore's API documentation whether a service's ``...Identifier`` parameters hold ids or names.
 
+(And the parameters named by a resource type's bare noun: CloudTrail's ``EventDataStore``, "The ARN (or
+the ID suffix of the ARN) of the event data store".)
+
 AWS APIs name a resource by ``<Noun>Identifier`` (or a bare ``Identifier``) that takes "the name or the ARN"
 in one service and "the unique identifier" in another, while the resource's ARN holds one of the two
 (``graph/${ResourceId}``, ``telemetry-rule/${TelemetryRuleName}``). Without knowing which, the mapper
@@ -7,7 +10,7 @@ reads such a parameter only as an ARN, and a call that gives the id or name is g
 reference says which, in the text botocore ships with each member:
 
 - **Id**: "The unique identifier of the Neptune Analytics graph", "The ID of the cluster", "The ARN or ID of
-  the job", with no mention of a name;
+  the job", "The ARN or the UUID value of the channel", with no mention of a name;
 - **Name**: "The identifier (name or ARN) of the telemetry rule", "Name or Amazon Resource Name (ARN) of the
   custom model", "The name of ...", with no mention of an id.
 
@@ -41,13 +44,15 @@ from policygen_operator.domain.iam.reference import load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
 MEMBER = re.compile(r"(?i)identifier$")
+# words too general to be one type's noun, whatever a type's key ends in
+GENERIC = frozenset({"arn", "id", "identifier", "key", "name", "resource", "type", "value"})
 _TAG = re.compile(r"<[^>]+>")
 _NAME = re.compile(
     r"(?i)\bname or (?:the |its )?(?:ARN|Amazon Resource Name)"
     r"|\b(?:ARN|Amazon Resource Name)(?: \(ARN\))? or (?:the |its )?name\b"
     r"|^(?:the )?name of\b"
 )
-_ID = re.compile(r"\b(?:[Uu]nique identifier|[Uu]nique ID|ID)\b")
+_ID = re.compile(r"\b(?:[Uu]nique identifier|[Uu]nique ID|ID|UUID)\b")
 
 
 def kind_of(documentation: str) -> str | None:
@@ -80,13 +85,26 @@ def extract() -> dict[str, dict[str, str]]:
         source = event_source(ref, model.metadata, service)
         for operation in model.operation_names:
             shape = model.operation_model(operation).input_shape
-            members = [m for m in (shape.members if shape is not None else {}) if MEMBER.search(m)]
-            if not members:
+            if shape is None:
                 continue
             plan = compile_plan(ref, source, operation)
             if plan.kind != "mapped":
                 continue
-            namespaces = {a.action.split(":")[0] for a in plan.actions if a.primary}
+            primaries = [a for a in plan.actions if a.primary]
+            namespaces = {a.action.split(":")[0] for a in primaries}
+            # the bare noun of one of the call's types, or an ending of it (CloudTrail's EventDataStore)
+            nouns = {
+                "".join(words[i:]).lower()
+                for a in primaries
+                for t in a.types
+                for words in ref.type_nouns(a.action.split(":")[0], t.key)
+                for i in range(len(words))
+            }
+            members = [
+                m
+                for m in shape.members
+                if MEMBER.search(m) or (m.lower() in nouns and m.lower() not in GENERIC)
+            ]
             for member in members:
                 kind = kind_of(shape.members[member].documentation or "")
                 for namespace in namespaces:

@@ -121,3 +121,12 @@ def test_the_shipped_kinds_are_what_the_script_reads_from_botocore() -> None:
 )
 def test_the_documentation_says_id_or_name_or_neither(text: str, kind: str | None) -> None:
     assert load_script("operator/scripts/extract_identifier_kinds.py").kind_of(text) == kind
+
+
+def test_a_bare_noun_documented_as_the_id_names_the_resource() -> None:
+    """CloudTrail UpdateChannel: "Channel: The ARN or ID (the ARN suffix) of the channel that you want to
+    update"; channel/${ChannelId}."""
+    channel = "01234567-89ab-cdef-0123-456789abcdef"
+    assert uses("cloudtrail.amazonaws.com", "UpdateChannel", {"channel": channel, "name": "partner"}) == {
+        ("cloudtrail:UpdateChannel", f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:channel/{channel}")
+    }

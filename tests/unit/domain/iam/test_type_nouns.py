@@ -339,15 +339,17 @@ def test_a_wildcard_in_the_account_field_stays_within_it() -> None:
 
 def test_a_bare_noun_holding_an_arn_is_that_resource() -> None:
     """CloudTrail GetEventDataStore: "EventDataStore: The ARN (or ID suffix of the ARN) of the event data
-    store": its ARN names it; the bare id is not read (the format holds it, but the mapper cannot tell an id
-    from a name here), so ``*`` and the finding."""
+    store": its ARN names it; so does the bare id, because the API reference says the parameter holds the
+    id the format holds (``identifier_kinds``, test_identifier_kinds.py)."""
     store = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"
     uses, notes = mapped("cloudtrail", "GetEventDataStore", {"eventDataStore": store})
     assert uses == {("cloudtrail:GetEventDataStore", store)}
     assert notes == []
-    uses, notes = mapped("cloudtrail", "GetEventDataStore", {"eventDataStore": "EXAMPLE-f852"})
-    assert uses == {("cloudtrail:GetEventDataStore", "*")}
-    assert notes == ["resource-undetermined"]
+    uses, notes = mapped(
+        "cloudtrail", "GetEventDataStore", {"eventDataStore": "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"}
+    )
+    assert uses == {("cloudtrail:GetEventDataStore", store)}
+    assert notes == []
 
 
 def test_task_definitions_deleted_by_family_revision_or_arn() -> None:

@@ -208,7 +208,9 @@ def typed_name_parameters(
     which it holds (``kinds``, ``Reference.identifier_kinds``) and that is the variable's kind: Neptune
     Analytics' ``graphIdentifier`` ("The unique identifier of the Neptune Analytics graph") for
     ``graph/${ResourceId}``, never Bedrock's ``modelIdentifier`` ("Name of the model") for
-    ``custom-model/${ResourceId}``; a bare ``Identifier`` only for the type the operation is named after."""
+    ``custom-model/${ResourceId}``; so does the bare noun (CloudTrail's ``EventDataStore``: "The ARN (or
+    the ID suffix of the ARN) of the event data store"); a bare ``Identifier`` only for the type the
+    operation is named after."""
     out: dict[tuple[str, ResourceType], None] = {}
     kinds = kinds or {}
     operation = squashed(action.partition(":")[2])
@@ -228,9 +230,9 @@ def typed_name_parameters(
             if named != own:  # read by its own name already (``FunctionName``)
                 out.update(((named + plural, resource_type), None) for plural in ("", "s"))
         for ending in sorted(endings[resource_type.key] - shared):
-            documented = ending + "Identifier"
-            if kinds.get(documented.lower()) == kind and documented != own:
-                out[(documented, resource_type)] = None
+            for documented in (ending + "Identifier", ending):  # and the bare noun (EventDataStore)
+                if kinds.get(documented.lower()) == kind and documented != own:
+                    out[(documented, resource_type)] = None
         if kinds.get("identifier") == kind and operation and squashed(resource_type.key) in operation:
             out[("Identifier", resource_type)] = None
     return tuple(out)
