@@ -216,10 +216,10 @@ def typed_name_parameters(
     operation = squashed(action.partition(":")[2])
     # a documented identifier by the noun or a shorter ending of it (DeleteTelemetryRule's
     # ``RuleIdentifier`` of a ``telemetry-rule``), an ending only one of the action's types has
-    endings = {
+    type_endings = {
         t.key: {"".join(words[i:]) for words in nouns(t.key) for i in range(len(words))} for t in types
     }
-    shared = {e for e, n in Counter(e for found in endings.values() for e in found).items() if n > 1}
+    shared = {e for e, n in Counter(e for found in type_endings.values() for e in found).items() if n > 1}
     for resource_type in types:
         own = own_variable(resource_type)
         kind = next((k for k, endings in _KINDS if own and own.endswith(endings)), None)
@@ -229,7 +229,7 @@ def typed_name_parameters(
             named = "".join(words) + kind
             if named != own:  # read by its own name already (``FunctionName``)
                 out.update(((named + plural, resource_type), None) for plural in ("", "s"))
-        for ending in sorted(endings[resource_type.key] - shared):
+        for ending in sorted(type_endings[resource_type.key] - shared):
             for documented in (ending + "Identifier", ending):  # and the bare noun (EventDataStore)
                 if kinds.get(documented.lower()) == kind and documented != own:
                     out[(documented, resource_type)] = None
