@@ -16,7 +16,8 @@ kept with the action it concerns so a reviewer can check it:
   the API reference or iam-dataset's SDK table say so) takes a role parameter of the same name
   (``comprehend:StartEntitiesDetectionJob``'s ``DataAccessRoleArn``, so ``StartEventsDetectionJob``'s too).
 
-Only operations whose input has a role parameter (``...RoleArn``, ``ServiceRole``, ``ExecutionRole``, ...)
+Only operations whose input has a role parameter (one the mapper reads roles from: ``...Role``,
+``...RoleArn(s)``, ``...Roles``)
 and whose verb configures something the service will act with (Create, Update, Put, Start, Register, Run,
 ...) are kept: ``sts:AssumeRole``'s ``RoleArn`` is the caller's own target, ``GetClusterSessionCredentials``
 reads credentials for a role it does not hand over.
@@ -40,15 +41,11 @@ from typing import Any
 
 import botocore.session
 
-from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, compile_plan
+from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, ROLE_PARAMETER_ENDINGS, compile_plan
 from policygen_operator.domain.iam.mapping.rules import DOCUMENTED_PASS_ROLE
 from policygen_operator.domain.iam.reference import Reference, load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
-# an input member that gives the service a role to use
-ROLE_PARAMETER = re.compile(
-    r"(rolearn|rolearns|servicerole|executionrole|servicerolearn|iamrole|iamrolearn|rolearnlist)$", re.I
-)
 # verbs of the calls that hand the service a role to act with; not Get/List/Describe/Delete/Cancel/Assume
 CONFIGURING = (
     "Activate",
@@ -121,6 +118,22 @@ def managed_pass_role(policies_dir: Path) -> dict[str, tuple[str, set[str], list
     return result
 
 
+_IAM_ROLE = re.compile(r"\b(?:IAM|ARN|Amazon Resource Name)\b")
+
+
+def gives_a_role(name: str, member: Any) -> bool:
+    """Whether a role-named input member holds an IAM role: a string or a list of strings, not an enum
+    (WorkMail's user ``Role``: USER, RESOURCE, ...), named or typed as an ARN (``roleArn``, a ``RoleArn``
+    shape) or documented as IAM or an ARN; not Grafana's ``keyRole`` ("Specifies the permission level of
+    the key. Valid values: ADMIN|EDITOR|VIEWER")."""
+    shape = member.member if member.type_name == "list" else member
+    if shape.type_name != "string" or shape.enum:
+        return False
+    if name.lower().endswith(("arn", "arns")) or "arn" in shape.name.lower():
+        return True
+    return bool(_IAM_ROLE.search(member.documentation or "") or _IAM_ROLE.search(shape.documentation or ""))
+
+
 def _passes_listed(ref: Reference, plan: Any) -> bool:
     """Whether the reference, the API references or the table already pass the role (the inferred list
     itself left out, so running this again finds the same calls)."""
@@ -145,7 +158,12 @@ def infer(policies_dir: Path) -> dict[str, list[str]]:
         names = {service, model.metadata.get("endpointPrefix", ""), model.metadata.get("signingName", "")}
         for operation in model.operation_names:
             shape = model.operation_model(operation).input_shape
-            roles = [m for m in shape.members if ROLE_PARAMETER.search(m)] if shape is not None else []
+            # the members the mapper reads roles from (plans.passed_roles) that hold an IAM role
+            roles = [
+                name
+                for name, member in (shape.members if shape is not None else {}).items()
+                if name.lower().endswith(ROLE_PARAMETER_ENDINGS) and gives_a_role(name, member)
+            ]
             if not roles:
                 continue
             plan = compile_plan(ref, source, operation)
@@ -163,7 +181,8 @@ def infer(policies_dir: Path) -> dict[str, list[str]]:
     policies = managed_pass_role(policies_dir)
     evidence: dict[str, list[str]] = defaultdict(list)
     for service, operation, roles, names, actions in candidates:
-        for action in actions:
+        # the call's own action, not one it is also authorized by (UpdateAssociation's DescribeAssociation)
+        for action in (a for a in actions if a.partition(":")[2].startswith(CONFIGURING)):
             namespace = action.split(":")[0]
             for role in roles:
                 sibling = listed[namespace].get(role.lower())

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
@@ -110,7 +111,7 @@ def test_every_inferred_action_is_in_the_reference_with_its_evidence() -> None:
     """The build data and the shipped reference agree, and no action is inferred without a reason."""
     inferred = json.loads(DATA.read_text())
     ref = load_reference()
-    assert len(inferred) >= 100  # 132 with botocore 1.44.8 and the managed policies of 2026-03-07
+    assert len(inferred) >= 100  # 147 with botocore 1.44.8 and the managed policies of 2026-03-07
     for action, evidence in inferred.items():
         assert evidence and all(action.split(":")[1] in line or "takes" in line for line in evidence), action
         assert ref.passes_role(action) and ref.action_name(action) is not None, action
@@ -152,3 +153,26 @@ def test_the_script_reads_pass_role_to_the_actions_own_service(tmp_path: Path) -
         return {action: lines for action, lines in kept.items() if lines}
 
     assert siblings(found) == siblings(json.loads(DATA.read_text()))
+
+
+def test_a_role_named_parameter_that_holds_no_iam_role_is_not_read_as_one() -> None:
+    """WorkMail's CreateUser ``Role`` is the mailbox's kind (USER, RESOURCE, ...) and AmazonWorkMailFullAccess
+    allows iam:PassRole to WorkMail: the call passes no role, and no finding says it passed one unnamed."""
+    script = load_script("operator/scripts/infer_pass_role.py")
+    assert "workmail:CreateUser" not in json.loads(DATA.read_text())
+    event = EventMapper().map(
+        cloudtrail_record(
+            "workmail.amazonaws.com",
+            "CreateUser",
+            {
+                "organizationId": "m-0123456789abcdef0123456789abcdef",
+                "name": "ana",
+                "displayName": "Ana",
+                "role": "USER",
+            },
+        )
+    )
+    assert all(action != "iam:PassRole" for action, _ in event.uses) and event.notes == ()
+    model = botocore.session.get_session().get_service_model("workmail")
+    member = model.operation_model("CreateUser").input_shape.members["Role"]
+    assert not script.gives_a_role("Role", member)

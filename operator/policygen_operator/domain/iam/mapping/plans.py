@@ -405,7 +405,7 @@ def carries_tags(params: Mapping[str, Any]) -> bool:
 
 # An IAM role's ARN, as a request passes one to a service.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
-_ROLE_KEYS = ("role", "rolearn", "rolearns", "roles")  # a parameter name's lower-case ending
+ROLE_PARAMETER_ENDINGS = ("role", "rolearn", "rolearns", "roles")  # a parameter name's lower-case ending
 # a role the request hands over without its ARN: its name, or an instance profile
 _INDIRECT_KEYS = ("rolename", "instanceprofile")
 _MAX_DEPTH = 8
@@ -444,7 +444,7 @@ def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
                 value = json_or_text(value) if value[:1] == "{" else value
             if isinstance(value, (Mapping, list)):
                 stack.append((value, depth + 1))
-            if not name.endswith(_ROLE_KEYS):
+            if not name.endswith(ROLE_PARAMETER_ENDINGS):
                 continue
             for candidate in value if isinstance(value, list) else (value,):
                 if isinstance(candidate, str) and _ROLE_ARN.match(candidate):
