@@ -216,8 +216,9 @@ def typed_name_parameters(
     operation = squashed(action.partition(":")[2])
     # a documented identifier by the noun or a shorter ending of it (DeleteTelemetryRule's
     # ``RuleIdentifier`` of a ``telemetry-rule``), an ending only one of the action's types has
-    type_endings = {
-        t.key: {"".join(words[i:]) for words in nouns(t.key) for i in range(len(words))} for t in types
+    type_endings = {  # only for a namespace whose API reference documents its identifiers
+        t.key: {"".join(words[i:]) for words in nouns(t.key) for i in range(len(words))}
+        for t in (types if kinds else ())
     }
     shared = {e for e, n in Counter(e for found in type_endings.values() for e in found).items() if n > 1}
     for resource_type in types:
@@ -229,7 +230,7 @@ def typed_name_parameters(
             named = "".join(words) + kind
             if named != own:  # read by its own name already (``FunctionName``)
                 out.update(((named + plural, resource_type), None) for plural in ("", "s"))
-        for ending in sorted(type_endings[resource_type.key] - shared):
+        for ending in sorted(type_endings.get(resource_type.key, set()) - shared):
             for documented in (ending + "Identifier", ending):  # and the bare noun (EventDataStore)
                 if kinds.get(documented.lower()) == kind and documented != own:
                     out[(documented, resource_type)] = None
