@@ -32,6 +32,7 @@ DEPENDENT_ACTIONS = Path(__file__).resolve().parent / "data" / "sar-dependent-ac
 # The calls found to pass a role though the reference does not list it, with their evidence (written by
 # infer_pass_role.py; source and licence: that folder's SOURCE.md).
 INFERRED_PASS_ROLE = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
+NOT_ROLES = INFERRED_PASS_ROLE.with_name("not_role_parameters.json")
 # Whether a namespace's ...Identifier parameters hold ids or names, from the API documentation (written by
 # extract_identifier_kinds.py; source and licence: that folder's SOURCE.md).
 IDENTIFIER_KINDS = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
@@ -237,6 +238,12 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             for action in json.loads(INFERRED_PASS_ROLE.read_text())
             if action_exists(services, action)
         ),
+        # "elasticmapreduce" -> ["instancerole"]: role-named parameters that hold no IAM role
+        "not_role_parameters": {
+            namespace: names
+            for namespace, names in sorted(json.loads(NOT_ROLES.read_text()).items())
+            if namespace in services
+        },
         # "neptune-graph" -> {"graphidentifier": "Id"}: what the API reference says a namespace's
         # ...Identifier parameters hold, where it says one thing
         "identifier_kinds": {

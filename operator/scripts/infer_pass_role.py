@@ -24,7 +24,8 @@ reads credentials for a role it does not hand over.
 
 Usage: ``.venv/bin/python operator/scripts/infer_pass_role.py POLICIES_DIR`` where ``POLICIES_DIR`` holds
 one AWS managed policy per file as ``aws iam get-policy-version`` prints it (the ``policies/`` folder of
-https://github.com/zoph-io/MAMIP). Writes ``operator/scripts/data/pass-role-inferred/pass_role.json``, which
+https://github.com/zoph-io/MAMIP). Writes ``operator/scripts/data/pass-role-inferred/pass_role.json`` and,
+beside it, ``not_role_parameters.json`` (role-named parameters that hold no IAM role, ``not_roles``), which
 ``build_reference_data.py`` reads. Source, version and licence: that folder's SOURCE.md.
 """
 
@@ -36,6 +37,7 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,8 @@ from policygen_operator.domain.iam.mapping.rules import DOCUMENTED_PASS_ROLE
 from policygen_operator.domain.iam.reference import Reference, load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
+NOT_ROLES = OUTPUT.with_name("not_role_parameters.json")
+MAX_DEPTH = 8  # as deep as plans.passed_roles reads
 # verbs of the calls that hand the service a role to act with; not Get/List/Describe/Delete/Cancel/Assume
 CONFIGURING = (
     "Activate",
@@ -203,6 +207,51 @@ def infer(policies_dir: Path) -> dict[str, list[str]]:
     return {action: sorted(set(found)) for action, found in sorted(evidence.items())}
 
 
+def _role_named_members(shape: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """Every member, at any depth (up to the mapper's), whose name the mapper reads roles from."""
+    if depth > MAX_DEPTH or shape is None:
+        return
+    if shape.type_name == "list":
+        yield from _role_named_members(shape.member, depth + 1)
+    elif shape.type_name == "structure":
+        for name, member in shape.members.items():
+            if name.lower().endswith(ROLE_PARAMETER_ENDINGS):
+                yield name, member
+            yield from _role_named_members(member, depth + 1)
+
+
+def not_roles() -> dict[str, list[str]]:
+    """``{namespace: [lower-case member, ...]}``: role-named request members of the namespace's mapped
+    calls that hold something else than an IAM role (EMR's ``InstanceRole``: MASTER, CORE, TASK;
+    QuickSight's ``UserRole``: READER, AUTHOR, ...; OpenSearch's SAML ``MasterBackendRole``), a string or
+    strings each, and no IAM role in any other call of the namespace. The mapper does not read them as a
+    role passed without its ARN (``plans.passed_roles``), which would say so in a finding."""
+    ref = load_reference()
+    session = botocore.session.get_session()
+    event_source = _event_source()
+    other: dict[str, set[str]] = defaultdict(set)
+    iam: dict[str, set[str]] = defaultdict(set)
+    for service in sorted(session.get_available_services()):
+        model = session.get_service_model(service)
+        source = event_source(ref, model.metadata, service)
+        for operation in model.operation_names:
+            members = list(_role_named_members(model.operation_model(operation).input_shape))
+            if not members:
+                continue
+            plan = compile_plan(ref, source, operation)
+            if plan.kind != "mapped":
+                continue
+            for namespace in {a.action.split(":")[0] for a in plan.actions if a.primary}:
+                for name, member in members:
+                    shape = member.member if member.type_name == "list" else member
+                    if gives_a_role(name, member):
+                        iam[namespace].add(name.lower())
+                    elif shape.type_name == "string":
+                        other[namespace].add(name.lower())
+    kept = {namespace: sorted(names - iam[namespace]) for namespace, names in sorted(other.items())}
+    return {namespace: names for namespace, names in kept.items() if names}
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not Path(argv[0]).is_dir():
         print(__doc__, file=sys.stderr)
@@ -210,7 +259,10 @@ def main(argv: list[str]) -> int:
     result = infer(Path(argv[0]))
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {OUTPUT.name}: {len(result)} actions")
+    others = not_roles()
+    NOT_ROLES.write_text(json.dumps(others, indent=1) + "\n")
+    count = sum(len(names) for names in others.values())
+    print(f"wrote {OUTPUT.name}: {len(result)} actions; {NOT_ROLES.name}: {count} members")
     return 0
 
 

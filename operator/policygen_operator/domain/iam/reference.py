@@ -171,6 +171,8 @@ class Reference:
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         # the calls found to pass a role though neither reference lists it (scripts/infer_pass_role.py)
         self._pass_role_inferred: frozenset[str] = frozenset(data.get("pass_role_inferred") or ())
+        # namespace -> lower-case role-named parameters that hold no IAM role (scripts/infer_pass_role.py)
+        self._not_roles: Mapping[str, list[str]] = data.get("not_role_parameters") or {}
         # namespace -> lower-case ...Identifier parameter -> "Id" or "Name", as the API reference documents it
         self._identifier_kinds: Mapping[str, dict[str, str]] = data.get("identifier_kinds") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
@@ -224,6 +226,11 @@ class Reference:
         """What the namespace's ``...Identifier`` parameters hold where its API reference says one thing:
         ``{"graphidentifier": "Id"}`` ("The unique identifier of the Neptune Analytics graph")."""
         return self._identifier_kinds.get(namespace) or {}
+
+    def not_role_parameters(self, namespace: str) -> tuple[str, ...]:
+        """The namespace's role-named request parameters (lower-case) that hold no IAM role: EMR's
+        ``instancerole`` (MASTER, CORE, TASK), QuickSight's ``userrole`` (READER, AUTHOR, ...)."""
+        return tuple(self._not_roles.get(namespace) or ())
 
     def listed_pass_role(self, action: str) -> bool:
         """Whether the reference itself lists ``iam:PassRole`` among the action's dependent actions."""

@@ -176,3 +176,70 @@ def test_a_role_named_parameter_that_holds_no_iam_role_is_not_read_as_one() -> N
     model = botocore.session.get_session().get_service_model("workmail")
     member = model.operation_model("CreateUser").input_shape.members["Role"]
     assert not script.gives_a_role("Role", member)
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params"),
+    [
+        # EMR API Reference, InstanceGroupConfig: "InstanceRole: The role of the instance group in the
+        # cluster" (MASTER, CORE, TASK)
+        (
+            "elasticmapreduce.amazonaws.com",
+            "RunJobFlow",
+            {
+                "name": "etl",
+                "releaseLabel": "emr-7.0.0",
+                "instances": {
+                    "instanceGroups": [
+                        {"instanceRole": "MASTER", "instanceType": "m5.xlarge", "instanceCount": 1}
+                    ]
+                },
+            },
+        ),
+        # MediaLive API Reference, CaptionDescription: "CaptionDashRoles: Identifies the DASH roles to assign
+        # to this captions output" (CAPTION, SUBTITLE, ...)
+        (
+            "medialive.amazonaws.com",
+            "CreateChannel",
+            {
+                "name": "live",
+                "channelClass": "SINGLE_PIPELINE",
+                "encoderSettings": {
+                    "captionDescriptions": [
+                        {"captionSelectorName": "c", "name": "c1", "captionDashRoles": ["CAPTION"]}
+                    ]
+                },
+            },
+        ),
+        # QuickSight API Reference, RegisterUser: "UserRole: The Amazon QuickSight role for the user"
+        (
+            "quicksight.amazonaws.com",
+            "RegisterUser",
+            {
+                "awsAccountId": ACCOUNT,
+                "namespace": "default",
+                "identityType": "QUICKSIGHT",
+                "email": "ana@example.com",
+                "userName": "ana",
+                "userRole": "READER",
+            },
+        ),
+    ],
+)
+def test_a_role_named_value_that_is_no_iam_role_is_not_a_role_passed_unnamed(
+    source: str, name: str, params: dict[str, Any]
+) -> None:
+    """These calls pass roles (the reference's dependent actions), but the role-named values here are the
+    API's own kinds of role; reading them as IAM roles passed by name made every such call report an
+    iam:PassRole left out."""
+    event = EventMapper().map(cloudtrail_record(source, name, params))
+    assert all(action != "iam:PassRole" for action, _ in event.uses)
+    assert "pass-role-left-out" not in {code for _, code, _ in event.notes}
+    assert load_reference().not_role_parameters(source.split(".")[0]) or name == "RegisterUser"
+
+
+def test_a_role_passed_by_name_is_still_said() -> None:
+    """EMR's ServiceRole by name ("EMR_DefaultRole") is an IAM role the call passes without its ARN."""
+    params = {"name": "etl", "serviceRole": "EMR_DefaultRole", "instances": {"instanceGroups": []}}
+    event = EventMapper().map(cloudtrail_record("elasticmapreduce.amazonaws.com", "RunJobFlow", params))
+    assert "pass-role-left-out" in {code for _, code, _ in event.notes}

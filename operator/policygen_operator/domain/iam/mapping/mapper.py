@@ -203,7 +203,7 @@ class EventMapper:
                 uses.extend((tag, arn) for arn in tagged)
         if plan.passes_role and not any(action == PASS_ROLE for action, _ in uses):
             # the roles the request hands the service by ARN, where the table's entries named none
-            roles, indirect = passed_roles(params)
+            roles, indirect = passed_roles(params, plan.not_roles)
             left_out = _pass_role_left_out(key)
             if roles:
                 uses.extend((PASS_ROLE, role) for role in roles)

@@ -388,6 +388,8 @@ class Plan:
     # the reference lists iam:PassRole among its dependent actions: where no entry granted it, the mapper
     # grants it on the roles the request passes (``passed_roles``)
     passes_role: bool = False
+    # role-named parameters of the call's namespace that hold no IAM role (``Reference.not_role_parameters``)
+    not_roles: frozenset[str] = frozenset()
     # the actions a call needs depend on its parameters (extras, variants, tags): the action-level mode
     # cannot use the prebuilt results either
     conditional: bool = False
@@ -418,14 +420,17 @@ _DOCUMENT_KEY = "document"
 _MAX_DOCUMENT = 64 * 1024
 
 
-def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
+def passed_roles(
+    params: Mapping[str, Any], not_roles: frozenset[str] = frozenset()
+) -> tuple[tuple[str, ...], bool]:
     """The role ARNs the request hands the service, and whether it hands one it does not name by ARN.
 
     Read from parameters whose name ends in Role, RoleArn, RoleArns or Roles (``executionRoleArn``,
     ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth, inside a ``...Document`` given as
     JSON text too (``_DOCUMENT_KEY``); a parameter that names a role to
     analyse or trust (``principalArn``) is not one. A role-named value that is no role ARN, a role name or
-    an instance profile is a role passed without its ARN."""
+    an instance profile is a role passed without its ARN, unless the parameter holds no IAM role in this
+    namespace's API (``not_roles``, lower-case: EMR's ``InstanceRole`` MASTER, QuickSight's ``UserRole``)."""
     found: list[str] = []
     indirect = False
     stack: list[tuple[Any, int]] = [(params, 0)]
@@ -450,7 +455,7 @@ def passed_roles(params: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
             for candidate in value if isinstance(value, list) else (value,):
                 if isinstance(candidate, str) and _ROLE_ARN.match(candidate):
                     found.append(candidate)
-                elif isinstance(candidate, str) and candidate:
+                elif isinstance(candidate, str) and candidate and name not in not_roles:
                     indirect = True
     return tuple(sorted(set(found))), indirect
 
@@ -485,6 +490,11 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
         param_keys=plan.param_keys | TAG_KEYS if tags else plan.param_keys,
         tag_actions=tags,
         passes_role=passes_role,
+        not_roles=frozenset(
+            name for a in primaries for name in ref.not_role_parameters(a.action.partition(":")[0])
+        )
+        if passes_role
+        else frozenset(),
         conditional=True,
     )
 
@@ -958,5 +968,5 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         caller,
         signature,
         listed,
-        passed_roles(parameters(params)) if plan.passes_role else (),
+        passed_roles(parameters(params), plan.not_roles) if plan.passes_role else (),
     )

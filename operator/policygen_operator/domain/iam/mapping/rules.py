@@ -105,6 +105,12 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
         ("ec2", m): frozenset({"ec2:CreateTags"})
         for m in ("createvpc", "createsubnet", "createinternetgateway")
     },
+    # The table passes RegisterUser's ``UserRole`` and ``IamArn`` as roles: the first is the QuickSight role
+    # ("UserRole: The Amazon QuickSight role for the user. The user role can be one of the following:
+    # READER, AUTHOR, ADMIN ...", API Reference), the second the IAM identity being registered; neither
+    # reference lists iam:PassRole for the call, and every QuickSight user registration was reported as
+    # passing a role it does not name.
+    ("quicksight", "registeruser"): frozenset({"iam:PassRole"}),
 }
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
