@@ -153,6 +153,10 @@ def test_the_script_reads_pass_role_to_the_actions_own_service(tmp_path: Path) -
         return {action: lines for action, lines in kept.items() if lines}
 
     assert siblings(found) == siblings(json.loads(DATA.read_text()))
+    # and the role-named parameters that hold no IAM role are what the script reads from botocore
+    shipped = json.loads(DATA.with_name("not_role_parameters.json").read_text())
+    assert script.not_roles() == shipped
+    assert "instancerole" in shipped["elasticmapreduce"] and "servicerole" not in shipped["elasticmapreduce"]
 
 
 def test_a_role_named_parameter_that_holds_no_iam_role_is_not_read_as_one() -> None:
