@@ -25,8 +25,8 @@ reads credentials for a role it does not hand over.
 Usage: ``.venv/bin/python operator/scripts/infer_pass_role.py POLICIES_DIR`` where ``POLICIES_DIR`` holds
 one AWS managed policy per file as ``aws iam get-policy-version`` prints it (the ``policies/`` folder of
 https://github.com/zoph-io/MAMIP). Writes ``operator/scripts/data/pass-role-inferred/pass_role.json`` and,
-beside it, ``not_role_parameters.json`` (role-named parameters that hold no IAM role, ``not_roles``), which
-``build_reference_data.py`` reads. Source, version and licence: that folder's SOURCE.md.
+beside it, ``not_role_parameters.json`` (role-named parameters whose names are no IAM role's,
+``not_roles``), which ``build_reference_data.py`` reads. Source, version and licence: that folder's SOURCE.md.
 """
 
 from __future__ import annotations
@@ -220,17 +220,23 @@ def _role_named_members(shape: Any, depth: int = 0) -> Iterator[tuple[str, Any]]
             yield from _role_named_members(member, depth + 1)
 
 
-def not_roles() -> dict[str, list[str]]:
-    """``{namespace: [lower-case member, ...]}``: role-named request members of the namespace's mapped
-    calls that hold something else than an IAM role (EMR's ``InstanceRole``: MASTER, CORE, TASK;
-    QuickSight's ``UserRole``: READER, AUTHOR, ...; OpenSearch's SAML ``MasterBackendRole``), a string or
-    strings each, and no IAM role in any other call of the namespace. The mapper does not read them as a
-    role passed without its ARN (``plans.passed_roles``), which would say so in a finding."""
+_PROFILE = re.compile(r"(?i)\binstance profile\b")
+
+
+def not_roles() -> dict[str, dict[str, str]]:
+    """``{namespace: {lower-case member: kind}}``: role-named request members of the namespace's mapped
+    calls whose name, when a value is not a role ARN, is no IAM role's name. ``"other"``: they hold
+    something else than an IAM role (EMR's ``InstanceRole``: MASTER, CORE, TASK; QuickSight's
+    ``UserRole``: READER, AUTHOR, ...; OpenSearch's SAML ``MasterBackendRole``), a string or strings each,
+    and no IAM role in any other call of the namespace: not read as a role at all. ``"instance profile"``:
+    documented as one (EMR's ``JobFlowRole``: "Also called instance profile and Amazon EC2 role"; Batch's
+    ``instanceRole``): a name there is an instance profile's, whose role the request does not name."""
     ref = load_reference()
     session = botocore.session.get_session()
     event_source = _event_source()
     other: dict[str, set[str]] = defaultdict(set)
     iam: dict[str, set[str]] = defaultdict(set)
+    profiles: dict[str, set[str]] = defaultdict(set)
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
         source = event_source(ref, model.metadata, service)
@@ -244,12 +250,20 @@ def not_roles() -> dict[str, list[str]]:
             for namespace in {a.action.split(":")[0] for a in plan.actions if a.primary}:
                 for name, member in members:
                     shape = member.member if member.type_name == "list" else member
-                    if gives_a_role(name, member):
+                    if _PROFILE.search(member.documentation or ""):
+                        profiles[namespace].add(name.lower())
+                    elif gives_a_role(name, member):
                         iam[namespace].add(name.lower())
                     elif shape.type_name == "string":
                         other[namespace].add(name.lower())
-    kept = {namespace: sorted(names - iam[namespace]) for namespace, names in sorted(other.items())}
-    return {namespace: names for namespace, names in kept.items() if names}
+    kinds: dict[str, dict[str, str]] = defaultdict(dict)
+    for namespace, names in other.items():
+        kinds[namespace].update((n, "other") for n in names - iam[namespace] - profiles[namespace])
+    for namespace, names in profiles.items():
+        kinds[namespace].update((n, "instance profile") for n in names)
+    return {
+        namespace: dict(sorted(kinds[namespace].items())) for namespace in sorted(kinds) if kinds[namespace]
+    }
 
 
 def main(argv: list[str]) -> int:

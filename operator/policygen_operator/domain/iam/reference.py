@@ -172,7 +172,7 @@ class Reference:
         # the calls found to pass a role though neither reference lists it (scripts/infer_pass_role.py)
         self._pass_role_inferred: frozenset[str] = frozenset(data.get("pass_role_inferred") or ())
         # namespace -> lower-case role-named parameters that hold no IAM role (scripts/infer_pass_role.py)
-        self._not_roles: Mapping[str, list[str]] = data.get("not_role_parameters") or {}
+        self._not_roles: Mapping[str, dict[str, str]] = data.get("not_role_parameters") or {}
         # namespace -> lower-case ...Identifier parameter -> "Id" or "Name", as the API reference documents it
         self._identifier_kinds: Mapping[str, dict[str, str]] = data.get("identifier_kinds") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
@@ -227,10 +227,11 @@ class Reference:
         ``{"graphidentifier": "Id"}`` ("The unique identifier of the Neptune Analytics graph")."""
         return self._identifier_kinds.get(namespace) or {}
 
-    def not_role_parameters(self, namespace: str) -> tuple[str, ...]:
-        """The namespace's role-named request parameters (lower-case) that hold no IAM role: EMR's
-        ``instancerole`` (MASTER, CORE, TASK), QuickSight's ``userrole`` (READER, AUTHOR, ...)."""
-        return tuple(self._not_roles.get(namespace) or ())
+    def not_role_parameters(self, namespace: str) -> Mapping[str, str]:
+        """The namespace's role-named request parameters (lower-case) whose names are no IAM role's:
+        ``"other"`` kinds of role (EMR's ``instancerole``: MASTER, CORE, TASK; QuickSight's ``userrole``)
+        and ``"instance profile"`` (EMR's ``jobflowrole``)."""
+        return self._not_roles.get(namespace) or {}
 
     def listed_pass_role(self, action: str) -> bool:
         """Whether the reference itself lists ``iam:PassRole`` among the action's dependent actions."""

@@ -240,10 +240,3 @@ def test_a_role_named_value_that_is_no_iam_role_is_not_a_role_passed_unnamed(
     assert all(action != "iam:PassRole" for action, _ in event.uses)
     assert "pass-role-left-out" not in {code for _, code, _ in event.notes}
     assert load_reference().not_role_parameters(source.split(".")[0]) or name == "RegisterUser"
-
-
-def test_a_role_passed_by_name_is_still_said() -> None:
-    """EMR's ServiceRole by name ("EMR_DefaultRole") is an IAM role the call passes without its ARN."""
-    params = {"name": "etl", "serviceRole": "EMR_DefaultRole", "instances": {"instanceGroups": []}}
-    event = EventMapper().map(cloudtrail_record("elasticmapreduce.amazonaws.com", "RunJobFlow", params))
-    assert "pass-role-left-out" in {code for _, code, _ in event.notes}

@@ -59,11 +59,17 @@ def test_the_memo_keeps_calls_passing_different_roles_apart() -> None:
         ) == {arn}
 
 
-def test_a_role_passed_without_its_arn_is_left_out_and_said() -> None:
+def test_a_role_passed_by_name_is_passed() -> None:
+    """Image Builder CreateImage: "executionRole: The name or Amazon Resource Name (ARN) for the IAM role
+    you create that grants Image Builder access to perform workflow actions" (API Reference): by name, the
+    role of the call's account under any path."""
     params = {"imageRecipeArn": "r", "infrastructureConfigurationArn": "i", "executionRole": "image-builder"}
     mapped = EventMapper().map(cloudtrail_record("imagebuilder.amazonaws.com", "CreateImage", params))
-    assert "iam:PassRole" not in {action for action, _ in mapped.uses}
-    assert [n[1] for n in mapped.notes if n[1] == "pass-role-left-out"] == ["pass-role-left-out"]
+    assert {r for a, r in mapped.uses if a == "iam:PassRole"} == {
+        f"arn:aws:iam::{ACCOUNT}:role/image-builder",
+        f"arn:aws:iam::{ACCOUNT}:role/*/image-builder",
+    }
+    assert "pass-role-left-out" not in {n[1] for n in mapped.notes}
 
 
 def test_sns_delivery_status_roles_are_passed() -> None:
@@ -89,32 +95,53 @@ A = "arn:aws:iam::111122223333:role/a"
 
 
 @pytest.mark.parametrize(
-    ("params", "roles", "indirect"),
+    ("params", "arns", "names", "unnamed"),
     [
-        ({"RoleArn": A}, (A,), False),
+        ({"RoleArn": A}, (A,), (), False),
         (
             {"serviceRoleArns": ["arn:aws-cn:iam::111122223333:role/b"]},
             ("arn:aws-cn:iam::111122223333:role/b",),
+            (),
             False,
         ),
         (
             {"outer": [{"jobRole": "arn:aws:iam::111122223333:role/path/c"}]},
             ("arn:aws:iam::111122223333:role/path/c",),
+            (),
             False,
         ),
-        ({"principalArn": A}, (), False),  # not a role-named parameter
-        ({"role": "arn:aws:iam::111122223333:user/u"}, (), True),  # role-named, but no role ARN
-        ({"role": "my-role"}, (), True),  # a name: which account's role is not said
-        ({"roleName": "my-role"}, (), True),
-        ({"iamInstanceProfile": {"arn": "arn:aws:iam::111122223333:instance-profile/web"}}, (), True),
-        ({"role": {"roleArn": 7}}, (), False),
-        ({"roleName": ""}, (), False),
+        ({"principalArn": A}, (), (), False),  # not a role-named parameter
+        ({"role": "arn:aws:iam::111122223333:user/u"}, (), (), True),  # role-named, but no role ARN
+        ({"role": "my-role"}, (), ("my-role",), False),  # a role of the call's account, by name
+        ({"role": "not a role name!"}, (), (), True),
+        ({"roleName": "my-role"}, (), (), True),  # may be another kind of role's name
+        ({"iamInstanceProfile": {"arn": "arn:aws:iam::111122223333:instance-profile/web"}}, (), (), True),
+        ({"role": {"roleArn": 7}}, (), (), False),
+        ({"roleName": ""}, (), (), False),
     ],
 )
 def test_passed_roles_reads_role_named_parameters_at_any_depth(
-    params: dict[str, Any], roles: tuple[str, ...], indirect: bool
+    params: dict[str, Any], arns: tuple[str, ...], names: tuple[str, ...], unnamed: bool
 ) -> None:
-    assert passed_roles(params) == (roles, indirect)
+    assert passed_roles(params) == (arns, names, unnamed)
+
+
+def test_a_role_passed_by_name_is_granted_in_the_calls_account_under_any_path() -> None:
+    """EMR RunJobFlow: "ServiceRole: The IAM role that Amazon EMR assumes in order to access Amazon Web
+    Services resources on your behalf" (EMR API Reference), given by name as the EMR console and CLI do
+    ("EMR_DefaultRole"): iam:PassRole on that role, wherever its path, and no finding."""
+    params = {"name": "etl", "releaseLabel": "emr-7.0.0", "serviceRole": "EMR_DefaultRole", "instances": {}}
+    mapped = EventMapper().map(cloudtrail_record("elasticmapreduce.amazonaws.com", "RunJobFlow", params))
+    roles = {resource for action, resource in mapped.uses if action == "iam:PassRole"}
+    assert roles == {
+        f"arn:aws:iam::{ACCOUNT}:role/EMR_DefaultRole",
+        f"arn:aws:iam::{ACCOUNT}:role/*/EMR_DefaultRole",
+    }
+    assert "pass-role-left-out" not in {code for _, code, _ in mapped.notes}
+    # with an instance profile by name as well, its role is still said to be left out
+    profile = {**params, "jobFlowRole": "EMR_EC2_DefaultRole"}
+    mapped = EventMapper().map(cloudtrail_record("elasticmapreduce.amazonaws.com", "RunJobFlow", profile))
+    assert "pass-role-left-out" in {code for _, code, _ in mapped.notes}
 
 
 def test_adding_a_role_to_an_instance_profile_passes_that_role_under_any_path() -> None:

@@ -50,7 +50,7 @@ from policygen_operator.domain.iam.mapping.records import (
     widened,
     writable,
 )
-from policygen_operator.domain.iam.mapping.resolvers import routed_models
+from policygen_operator.domain.iam.mapping.resolvers import role_arns, routed_models
 from policygen_operator.domain.iam.mapping.rules import (
     AUTHENTICATION_FAILURES,
     CHECKED_TYPES,
@@ -202,13 +202,15 @@ class EventMapper:
                     tagged = ["*"]
                 uses.extend((tag, arn) for arn in tagged)
         if plan.passes_role and not any(action == PASS_ROLE for action, _ in uses):
-            # the roles the request hands the service by ARN, where the table's entries named none
-            roles, indirect = passed_roles(params, plan.not_roles)
+            # the roles the request hands the service, where the table's entries named none: by ARN, and
+            # by name in the account of the call (under any path, as for every bare IAM name)
+            passed = passed_roles(params, plan.not_roles)
+            roles = passed.arns + tuple(arn for name in passed.names for arn in role_arns(name, ctx(), {}))
             left_out = _pass_role_left_out(key)
-            if roles:
-                uses.extend((PASS_ROLE, role) for role in roles)
+            uses.extend((PASS_ROLE, role) for role in roles)
+            if roles and not passed.unnamed:
                 notes = [n for n in notes if n != left_out]
-            elif indirect and left_out not in notes:
+            elif passed.unnamed and left_out not in notes:
                 notes.append(left_out)
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""

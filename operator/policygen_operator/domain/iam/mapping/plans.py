@@ -13,7 +13,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources, parameters
@@ -388,8 +388,9 @@ class Plan:
     # the reference lists iam:PassRole among its dependent actions: where no entry granted it, the mapper
     # grants it on the roles the request passes (``passed_roles``)
     passes_role: bool = False
-    # role-named parameters of the call's namespace that hold no IAM role (``Reference.not_role_parameters``)
-    not_roles: frozenset[str] = frozenset()
+    # role-named parameters of the call's namespace whose names are no IAM role's: "other" (another kind
+    # of role) or "instance profile" (``Reference.not_role_parameters``)
+    not_roles: Mapping[str, str] = field(default_factory=dict)
     # the actions a call needs depend on its parameters (extras, variants, tags): the action-level mode
     # cannot use the prebuilt results either
     conditional: bool = False
@@ -409,8 +410,13 @@ def carries_tags(params: Mapping[str, Any]) -> bool:
 # An IAM role's ARN, as a request passes one to a service.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
 ROLE_PARAMETER_ENDINGS = ("role", "rolearn", "rolearns", "roles")  # a parameter name's lower-case ending
-# a role the request hands over without its ARN: its name, or an instance profile
-_INDIRECT_KEYS = ("rolename", "instanceprofile")
+# a role the request hands over unnamed: by a name that may be another kind of role's (an Amazon MQ LDAP
+# ``RoleName``, a SageMaker partner app's in-app ``RoleName``), or in an instance profile
+_UNNAMED_KEYS = ("rolename", "instanceprofile")
+_NAMED_KEYS = ("role", "roles")  # endings of the parameters a role is also given by name in
+# a role's name: "Use alphanumeric and '+=,.@-_' characters. Maximum 64 characters." (IAM API Reference,
+# CreateRole, RoleName)
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _MAX_DEPTH = 8
 # A document the request gives as JSON text may name the role (Logs PutAccountPolicy's policyDocument:
 # "RoleArn The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log events to
@@ -420,19 +426,31 @@ _DOCUMENT_KEY = "document"
 _MAX_DOCUMENT = 64 * 1024
 
 
-def passed_roles(
-    params: Mapping[str, Any], not_roles: frozenset[str] = frozenset()
-) -> tuple[tuple[str, ...], bool]:
-    """The role ARNs the request hands the service, and whether it hands one it does not name by ARN.
+class PassedRoles(NamedTuple):
+    """The roles a request hands the service: by ARN, by name (a role of the account the call is made in:
+    EMR's ``ServiceRole`` "EMR_DefaultRole"), and whether it hands one it names neither way (an instance
+    profile, a role-named value that is no role's name)."""
+
+    arns: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    unnamed: bool = False
+
+
+def passed_roles(params: Mapping[str, Any], not_roles: Mapping[str, str] | None = None) -> PassedRoles:
+    """The roles the request hands the service.
 
     Read from parameters whose name ends in Role, RoleArn, RoleArns or Roles (``executionRoleArn``,
-    ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth, inside a ``...Document`` given as
-    JSON text too (``_DOCUMENT_KEY``); a parameter that names a role to
-    analyse or trust (``principalArn``) is not one. A role-named value that is no role ARN, a role name or
-    an instance profile is a role passed without its ARN, unless the parameter holds no IAM role in this
-    namespace's API (``not_roles``, lower-case: EMR's ``InstanceRole`` MASTER, QuickSight's ``UserRole``)."""
+    ``ServiceRole``, ``cloudTrailDetails.accessRole``), at any depth, inside a ``...Document`` given as JSON
+    text too (``_DOCUMENT_KEY``); a parameter that names a role to analyse or trust (``principalArn``) is
+    not one. Such a value that is neither a role ARN nor a role name (a user's ARN), a ``...RoleName`` and
+    an instance profile are roles passed unnamed. A parameter whose names are no IAM role's in this
+    namespace's API (``not_roles``, lower-case) is read for a role ARN only: another kind of role (EMR's
+    ``InstanceRole`` MASTER, QuickSight's ``UserRole``) is no role, an instance profile's name (EMR's
+    ``JobFlowRole``) a role passed unnamed."""
+    not_roles = not_roles or {}
     found: list[str] = []
-    indirect = False
+    names: list[str] = []
+    unnamed = False
     stack: list[tuple[Any, int]] = [(params, 0)]
     while stack:
         node, depth = stack.pop()
@@ -443,8 +461,8 @@ def passed_roles(
         )
         for key, value in items:
             name = key.lower() if isinstance(key, str) else ""
-            if name.endswith(_INDIRECT_KEYS) and value not in (None, "", [], {}):
-                indirect = True
+            if name.endswith(_UNNAMED_KEYS) and value not in (None, "", [], {}):
+                unnamed = True
                 continue
             if isinstance(value, str) and name.endswith(_DOCUMENT_KEY) and len(value) <= _MAX_DOCUMENT:
                 value = json_or_text(value) if value[:1] == "{" else value
@@ -453,11 +471,17 @@ def passed_roles(
             if not name.endswith(ROLE_PARAMETER_ENDINGS):
                 continue
             for candidate in value if isinstance(value, list) else (value,):
-                if isinstance(candidate, str) and _ROLE_ARN.match(candidate):
+                if not isinstance(candidate, str) or not candidate:
+                    continue
+                if _ROLE_ARN.match(candidate):
                     found.append(candidate)
-                elif isinstance(candidate, str) and candidate and name not in not_roles:
-                    indirect = True
-    return tuple(sorted(set(found))), indirect
+                elif name in not_roles:
+                    unnamed = unnamed or not_roles[name] == "instance profile"
+                elif name.endswith(_NAMED_KEYS) and _ROLE_NAME.match(candidate):
+                    names.append(candidate)  # a ...Role(s) by name; a ...RoleArn takes the ARN
+                else:
+                    unnamed = True
+    return PassedRoles(tuple(sorted(set(found))), tuple(sorted(set(names))), unnamed)
 
 
 def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
@@ -490,11 +514,13 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
         param_keys=plan.param_keys | TAG_KEYS if tags else plan.param_keys,
         tag_actions=tags,
         passes_role=passes_role,
-        not_roles=frozenset(
-            name for a in primaries for name in ref.not_role_parameters(a.action.partition(":")[0])
-        )
+        not_roles={
+            name: kind
+            for a in primaries
+            for name, kind in ref.not_role_parameters(a.action.partition(":")[0]).items()
+        }
         if passes_role
-        else frozenset(),
+        else {},
         conditional=True,
     )
 

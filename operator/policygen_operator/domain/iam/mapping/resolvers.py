@@ -196,6 +196,9 @@ def _iam_name_with_path(kind: str) -> Callable[[str, Context, Mapping[str, Any]]
     return normalise
 
 
+role_arns = _iam_name_with_path("role")  # a role's bare name -> its ARNs under any path
+
+
 # (namespace of the action, ARN-format variable) -> normaliser of the one parameter its template reads
 NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("lambda", "FunctionName"): Normaliser(_lambda_function, frozenset({"Qualifier"})),
@@ -204,7 +207,7 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("sqs", "QueueName"): Normaliser(_sqs_queue),
     ("ssm", "ParameterNameWithoutLeadingSlash"): Normaliser(_ssm_parameter),
     ("ssm", "DocumentName"): Normaliser(_ssm_document),
-    ("iam", "RoleNameWithPath"): Normaliser(_iam_name_with_path("role"), frozenset({"Path"})),
+    ("iam", "RoleNameWithPath"): Normaliser(role_arns, frozenset({"Path"})),
     ("iam", "UserNameWithPath"): Normaliser(_iam_name_with_path("user"), frozenset({"Path"})),
     ("iam", "GroupNameWithPath"): Normaliser(_iam_name_with_path("group"), frozenset({"Path"})),
     ("iam", "InstanceProfileNameWithPath"): Normaliser(
