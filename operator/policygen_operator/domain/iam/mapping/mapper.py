@@ -43,6 +43,7 @@ from policygen_operator.domain.iam.mapping.records import (
     MappedEvent,
     arns_decoded,
     context_of,
+    denied_resource,
     is_denied,
     listed_resources,
     parameters,
@@ -212,6 +213,9 @@ class EventMapper:
                 notes = [n for n in notes if n != left_out]
             elif passed.unnamed and left_out not in notes:
                 notes.append(left_out)
+        refused = denied_resource(record) if denied else None
+        if refused is not None:
+            uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
@@ -220,6 +224,28 @@ class EventMapper:
         return MappedEvent(
             "mapped", key, denied, reason, tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(notes))
         )
+
+    def _as_refused(
+        self,
+        refused: tuple[str, str],
+        uses: list[tuple[str, str]],
+        unresolved: list[str],
+        notes: list[tuple[str, str, str]],
+        key: str,
+    ) -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str, str]]]:
+        """A denied call whose error message says which action on which resource IAM refused: that
+        resource stands in for the action's ``*`` (a record may carry no parameters at all), and an action
+        the call needed besides its own (``kms:Decrypt`` of an S3 read, ``iam:PassRole``) joins it. Only an
+        action the reference knows and an ARN of one of its resource types are taken."""
+        action = self._ref.action_name(refused[0])
+        arn = refused[1]
+        types = self._ref.resource_types(action) if action else ()
+        if action is None or not types or not any(t.matches(arn) for t in types):
+            return uses, unresolved, notes
+        uses = [(a, r) for a, r in uses if a != action or r != "*"] + [(action, arn)]
+        if action == PASS_ROLE:
+            notes = [n for n in notes if n != _pass_role_left_out(key)]
+        return uses, [a for a in unresolved if a != action], notes
 
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})

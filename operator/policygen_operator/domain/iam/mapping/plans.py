@@ -16,7 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from policygen_operator.domain.iam.mapping.records import Kind, MappedEvent, listed_resources, parameters
+from policygen_operator.domain.iam.mapping.records import (
+    Kind,
+    MappedEvent,
+    denied_resource,
+    listed_resources,
+    parameters,
+)
 from policygen_operator.domain.iam.mapping.resolvers import (
     NORMALISERS,
     PLAIN_ONLY,
@@ -995,4 +1001,5 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         signature,
         listed,
         passed_roles(parameters(params), plan.not_roles) if plan.passes_role else (),
+        denied_resource(record) if denied else None,
     )

@@ -86,6 +86,23 @@ def context_of(record: Mapping[str, Any]) -> Context:
     return Context(partition, region, account, caller)
 
 
+# "User: arn:aws:iam::999999999999:user/myUserName is not authorized to perform: lambda:GetFunction on
+# resource: arn:aws:lambda:us-west-2:999999999999:function:other-acct-function" (Lambda Developer Guide,
+# "Logging Lambda API calls using AWS CloudTrail"); newer messages quote the ARN and add "because no
+# identity-based policy allows the ... action" (IAM User Guide, "Troubleshoot access denied error messages")
+_DENIED_ON = re.compile(r'not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+) on resource: "?(arn:[^"\s]+)')
+
+
+def denied_resource(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The action and resource AWS says it refused, where the error message of a denied call names them:
+    what the call was checked for, even when the record carries no request parameters."""
+    message = record.get("errorMessage")
+    if message.__class__ is not str or NOT_AUTHORIZED not in message:
+        return None
+    found = _DENIED_ON.search(message)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def is_denied(record: Mapping[str, Any]) -> bool:
     code = record.get("errorCode")
     if not code:

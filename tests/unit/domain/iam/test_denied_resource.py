@@ -1,0 +1,93 @@
+"""A denied call granted on the resource its error message says IAM refused.
+
+CloudTrail writes AWS's refusal with the action and resource that were checked: "User:
+arn:aws:iam::999999999999:user/myUserName is not authorized to perform: lambda:GetFunction on resource:
+arn:aws:lambda:us-west-2:999999999999:function:other-acct-function", with ``"requestParameters": null``
+(Lambda Developer Guide, "Logging Lambda API calls using AWS CloudTrail", the GetFunction example);
+newer messages quote the ARN and say why ("... on resource: \\"arn:...\\" because no identity-based policy
+allows the s3:ListBucket action", IAM User Guide, "Troubleshoot access denied error messages"). Denied
+calls are reported, and granted with ``--include-denied``: on that resource, not ``*``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def refused(source: str, name: str, params: dict[str, Any] | None, message: str) -> Any:
+    record = cloudtrail_record(source, name, params, error_code="AccessDenied", error_message=message)
+    return EventMapper().map(record)
+
+
+def test_the_documented_record_without_parameters_is_granted_on_the_refused_function() -> None:
+    function = "arn:aws:lambda:us-west-2:999999999999:function:other-acct-function"
+    event = refused(
+        "lambda.amazonaws.com",
+        "GetFunction",
+        None,
+        "User: arn:aws:iam::999999999999:user/myUserName is not authorized to perform: lambda:GetFunction "
+        f"on resource: {function}",
+    )
+    assert event.denied and event.uses == (("lambda:GetFunction", function),)
+    assert event.notes == ()
+
+
+def test_an_action_the_call_needed_besides_its_own_joins_it() -> None:
+    """An S3 read of a KMS-encrypted object refused on the key: the call needs kms:Decrypt on it."""
+    event = refused(
+        "s3.amazonaws.com",
+        "GetObject",
+        {"bucketName": "reports", "key": "2024/q1.csv"},
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app/s is not authorized to perform: kms:Decrypt on "
+        f'resource: "{KEY}" because no identity-based policy allows the kms:Decrypt action',
+    )
+    assert set(event.uses) == {("s3:GetObject", "arn:aws:s3:::reports/2024/q1.csv"), ("kms:Decrypt", KEY)}
+
+
+def test_a_role_the_refusal_names_is_passed_and_not_said_to_be_left_out() -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/orders-task"
+    event = refused(
+        "ecs.amazonaws.com",
+        "RunTask",
+        {"cluster": "orders", "taskDefinition": "orders-worker:7"},
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app/s is not authorized to perform: iam:PassRole on "
+        f"resource: {role}",
+    )
+    assert ("iam:PassRole", role) in event.uses
+    assert "pass-role-left-out" not in {code for _, code, _ in event.notes}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # an ARN of none of the action's types
+        f"User: x is not authorized to perform: lambda:GetFunction on resource: {KEY}",
+        # an action the reference does not know
+        "User: x is not authorized to perform: lambda:GetFunctionSomething on resource: "
+        f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f",
+        # no resource named (EC2's encoded messages, SNS's short one)
+        "User: arn:aws:iam::111122223333:user/Alice is not authorized to perform: lambda:GetFunction",
+    ],
+)
+def test_a_message_that_names_no_resource_of_the_action_keeps_the_finding(message: str) -> None:
+    event = refused("lambda.amazonaws.com", "GetFunction", None, message)
+    assert event.uses == (("lambda:GetFunction", "*"),)
+    assert "resource-undetermined" in {code for _, code, _ in event.notes}
+
+
+def test_two_refusals_in_one_mapper_keep_their_own_resources() -> None:
+    mapper = EventMapper()
+    for name in ("first", "second", "first"):
+        function = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
+        message = f"User: x is not authorized to perform: lambda:GetFunction on resource: {function}"
+        record = cloudtrail_record(
+            "lambda.amazonaws.com", "GetFunction", None, error_code="AccessDenied", error_message=message
+        )
+        assert mapper.map(record).uses == (("lambda:GetFunction", function),)
