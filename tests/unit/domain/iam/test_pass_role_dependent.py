@@ -161,3 +161,15 @@ def test_adding_a_role_to_an_instance_profile_passes_that_role_under_any_path() 
         f"arn:aws:iam::{ACCOUNT}:role/*/KarpenterNodeRole",
     }
     assert mapped.notes == ()
+
+
+def test_a_role_named_in_a_record_without_its_account_is_left_out_and_said() -> None:
+    """A role name is one of the call's account; a record that does not say the account (no
+    recipientAccountId, no account in the identity) cannot name its ARN."""
+    params = {"imageRecipeArn": "r", "infrastructureConfigurationArn": "i", "executionRole": "image-builder"}
+    record = cloudtrail_record("imagebuilder.amazonaws.com", "CreateImage", params)
+    record.pop("recipientAccountId", None)
+    record["userIdentity"].pop("accountId", None)
+    mapped = EventMapper().map(record)
+    assert "iam:PassRole" not in {action for action, _ in mapped.uses}
+    assert "pass-role-left-out" in {code for _, code, _ in mapped.notes}

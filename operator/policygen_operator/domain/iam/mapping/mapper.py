@@ -206,12 +206,15 @@ class EventMapper:
             # the roles the request hands the service, where the table's entries named none: by ARN, and
             # by name in the account of the call (under any path, as for every bare IAM name)
             passed = passed_roles(params, plan.not_roles)
-            roles = passed.arns + tuple(arn for name in passed.names for arn in role_arns(name, ctx(), {}))
+            by_name = bool(passed.names) and _ACCOUNT.match(ctx().account) is not None
+            named = (arn for name in passed.names for arn in role_arns(name, ctx(), {})) if by_name else ()
+            roles = (*passed.arns, *named)
+            said = passed.unnamed or (bool(passed.names) and not by_name)
             left_out = _pass_role_left_out(key)
             uses.extend((PASS_ROLE, role) for role in roles)
-            if roles and not passed.unnamed:
+            if roles and not said:
                 notes = [n for n in notes if n != left_out]
-            elif passed.unnamed and left_out not in notes:
+            elif said and left_out not in notes:
                 notes.append(left_out)
         refused = denied_resource(record) if denied else None
         if refused is not None:
@@ -249,6 +252,7 @@ class EventMapper:
 
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
+_ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
 
 
 def _actions_only(event: MappedEvent) -> MappedEvent:
