@@ -40,6 +40,7 @@ import botocore
 import botocore.session
 
 from policygen_operator.domain.iam.mapping.plans import compile_plan, namespace_of
+from policygen_operator.domain.iam.mapping.plans import sdk_event_source as event_source
 from policygen_operator.domain.iam.reference import load_reference
 
 _ACTION = r"([a-z0-9-]+:[A-Za-z0-9]+)"
@@ -91,22 +92,6 @@ def _candidates(ref: Any, namespace: str, operation: str) -> list[str]:
         names.append(operation[len("Batch") :].rstrip("s"))
     found = [ref.action_name(f"{namespace}:{n}") for n in names if n]
     return sorted({f for f in found if f})
-
-
-def event_source(ref: Any, metadata: dict[str, Any], service: str) -> str:
-    """The eventSource CloudTrail writes for a service: ``<endpointPrefix>.amazonaws.com`` or
-    ``<signingName>.amazonaws.com`` (SageMaker's endpoint is ``api.sagemaker``, its events say
-    ``sagemaker.amazonaws.com``), whichever iam-dataset's CloudTrail table knows, else whichever the
-    mapper resolves, else the endpoint's."""
-    names = [metadata.get("endpointPrefix"), metadata.get("signingName"), service]
-    sources = [f"{n}.amazonaws.com" for n in dict.fromkeys(n for n in names if n)]
-    for source in sources:
-        if source in ref.event_sources:
-            return source
-    for source in sources:
-        if namespace_of(ref, source) is not None:
-            return source
-    return sources[0]
 
 
 def measure() -> dict[str, Any]:

@@ -29,17 +29,15 @@ Usage: ``.venv/bin/python operator/scripts/extract_identifier_kinds.py`` writes
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import botocore.session
 
-from policygen_operator.domain.iam.mapping.plans import compile_plan
+from policygen_operator.domain.iam.mapping.plans import compile_plan, sdk_event_source
 from policygen_operator.domain.iam.reference import load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
@@ -65,24 +63,13 @@ def kind_of(documentation: str) -> str | None:
     return "Name" if named else "Id"
 
 
-def _event_source() -> Any:
-    """coverage.py's ``event_source`` (a sibling script, whose name an import would take for the coverage
-    package)."""
-    spec = importlib.util.spec_from_file_location("coverage_script", Path(__file__).with_name("coverage.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.event_source
-
-
 def extract() -> dict[str, dict[str, str]]:
     ref = load_reference()
     session = botocore.session.get_session()
-    event_source = _event_source()
     seen: dict[tuple[str, str], list[str | None]] = defaultdict(list)
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
-        source = event_source(ref, model.metadata, service)
+        source = sdk_event_source(ref, model.metadata, service)
         for operation in model.operation_names:
             shape = model.operation_model(operation).input_shape
             if shape is None:

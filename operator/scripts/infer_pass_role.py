@@ -32,7 +32,6 @@ beside it, ``not_role_parameters.json`` (role-named parameters whose names are n
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import json
 import re
 import sys
@@ -43,7 +42,12 @@ from typing import Any
 
 import botocore.session
 
-from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, ROLE_PARAMETER_ENDINGS, compile_plan
+from policygen_operator.domain.iam.mapping.plans import (
+    PASS_ROLE,
+    ROLE_PARAMETER_ENDINGS,
+    compile_plan,
+    sdk_event_source,
+)
 from policygen_operator.domain.iam.mapping.rules import DOCUMENTED_PASS_ROLE
 from policygen_operator.domain.iam.reference import Reference, load_reference
 
@@ -74,16 +78,6 @@ CONFIGURING = (
     "Update",
 )
 _PRINCIPAL = re.compile(r"^(?:[a-z0-9-]+\.)*?([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
-
-
-def _event_source() -> Any:
-    """coverage.py's ``event_source``: a sibling script, whose name an import would take for the coverage
-    package."""
-    spec = importlib.util.spec_from_file_location("coverage_script", Path(__file__).with_name("coverage.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.event_source
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -152,13 +146,12 @@ def infer(policies_dir: Path) -> dict[str, list[str]]:
     """``{action: [evidence, ...]}`` for the calls inferred to pass the role they name (see the module)."""
     ref = load_reference()
     session = botocore.session.get_session()
-    event_source = _event_source()
     candidates: list[tuple[str, str, list[str], set[str], list[str]]] = []
     # role parameters of the actions the reference lists with iam:PassRole, per namespace
     listed: dict[str, dict[str, str]] = defaultdict(dict)
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
-        source = event_source(ref, model.metadata, service)
+        source = sdk_event_source(ref, model.metadata, service)
         names = {service, model.metadata.get("endpointPrefix", ""), model.metadata.get("signingName", "")}
         for operation in model.operation_names:
             shape = model.operation_model(operation).input_shape
@@ -233,13 +226,12 @@ def not_roles() -> dict[str, dict[str, str]]:
     ``instanceRole``): a name there is an instance profile's, whose role the request does not name."""
     ref = load_reference()
     session = botocore.session.get_session()
-    event_source = _event_source()
     other: dict[str, set[str]] = defaultdict(set)
     iam: dict[str, set[str]] = defaultdict(set)
     profiles: dict[str, set[str]] = defaultdict(set)
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
-        source = event_source(ref, model.metadata, service)
+        source = sdk_event_source(ref, model.metadata, service)
         for operation in model.operation_names:
             members = list(_role_named_members(model.operation_model(operation).input_shape))
             if not members:

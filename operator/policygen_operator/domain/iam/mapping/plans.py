@@ -707,6 +707,23 @@ def namespace_of(ref: Reference, source: str) -> str | None:
     return namespace
 
 
+def sdk_event_source(ref: Reference, metadata: Mapping[str, Any], service: str) -> str:
+    """The eventSource CloudTrail writes for an SDK service, from its model's metadata:
+    ``<endpointPrefix>.amazonaws.com`` or ``<signingName>.amazonaws.com`` (SageMaker's endpoint is
+    ``api.sagemaker``, its events say ``sagemaker.amazonaws.com``), whichever iam-dataset's CloudTrail table
+    knows, else whichever the mapper resolves, else the endpoint's. For the scripts that measure the mapping
+    against botocore's models."""
+    names = [metadata.get("endpointPrefix"), metadata.get("signingName"), service]
+    sources = [f"{n}.amazonaws.com" for n in dict.fromkeys(n for n in names if n)]
+    for source in sources:
+        if source in ref.event_sources:
+            return source
+    for source in sources:
+        if namespace_of(ref, source) is not None:
+            return source
+    return sources[0]
+
+
 def _compile_entry(
     ref: Reference, namespace: str, method: str, entry: Mapping[str, Any], primary: bool
 ) -> ActionPlan | None:
