@@ -33,7 +33,7 @@ def _format_tokens(arn_format: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
     last = 0
     for match in _VARIABLE.finditer(arn_format):
-        tokens.extend(arn_format[last : match.start()])
+        tokens.extend(_literal_tokens(arn_format, last, match.start()))
         name = match.group(1)
         if name in _SEGMENT_VARIABLES:
             tokens.append((0, _NO_COLON))
@@ -41,8 +41,25 @@ def _format_tokens(arn_format: str) -> tuple[Token, ...]:
             excluded = _NO_SLASH if name in NAME_VARIABLES else frozenset()
             tokens.extend(((1, excluded), (0, excluded)))  # one character, then any run
         last = match.end()
-    tokens.extend(arn_format[last:])
+    tokens.extend(_literal_tokens(arn_format, last, len(arn_format)))
     return tuple(tokens)
+
+
+def _literal_tokens(arn_format: str, start: int, end: int) -> list[Token]:
+    """A format's text between variables. A ``*`` in it stands for what the resource is called (DMS
+    ``rep:*``: "arn:aws:dms:us-east-1:123456789012:rep:EX4MBJ2NMRDL3BMAYJOXUGYPUE") or, before the
+    resource part, for any account or Region (Braket's ``device``), as ``reference.format_groups`` reads
+    it; the validator must accept what the mapper names by it."""
+    tokens: list[Token] = []
+    for at in range(start, end):
+        char = arn_format[at]
+        if char != "*":
+            tokens.append(char)
+        elif arn_format.count(":", 0, at) >= 5:
+            tokens.extend(((1, frozenset()), (0, frozenset())))
+        else:
+            tokens.append((0, _NO_COLON))
+    return tokens
 
 
 def _is_run(token: Token) -> bool:

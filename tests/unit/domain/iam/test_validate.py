@@ -172,10 +172,33 @@ def test_findings_name_the_statement() -> None:
         ("arn:aws:iam::1:role/a", "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", False),
         ("arn:aws:iam:x:1:role/a", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", False),
         ("arn:aws:kms:?s-east-1:1:key/k", "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}", True),
+        # a * the reference writes for the resource's name (DMS "rep:*"): any name, never none
+        (
+            "arn:aws:dms:us-east-1:1:rep:EX4MBJ2NMRDL3BMAYJOXUGYPUE",
+            "arn:${Partition}:dms:${Region}:${Account}:rep:*",
+            True,
+        ),
+        ("arn:aws:dms:us-east-1:1:rep:", "arn:${Partition}:dms:${Region}:${Account}:rep:*", False),
+        ("arn:aws:dms:us-east-1:1:task:T", "arn:${Partition}:dms:${Region}:${Account}:rep:*", False),
+        # and for any Region or account (Braket's devices), within its field
+        (
+            "arn:aws:braket:us-east-1::device/qpu/ionq/Aria-1",
+            "arn:${Partition}:braket:*:*:device/${DeviceId}",
+            True,
+        ),
+        ("arn:aws:braket:us-east-1:1:2:device/d", "arn:${Partition}:braket:*:*:device/${DeviceId}", False),
     ],
 )
 def test_pattern_against_format(pattern: str, arn_format: str, fits: bool) -> None:
     assert pattern_fits_format(pattern, arn_format) is fits
+
+
+def test_a_dms_replication_instance_the_mapper_names_passes_validation() -> None:
+    """The mapper names DMS resources by the reference's ``rep:*`` format (the documented
+    RebootReplicationInstance record); validation failed on it and no policy at all was written."""
+    arn = "arn:aws:dms:us-east-1:123456789012:rep:EX4MBJ2NMRDL3BMAYJOXUGYPUE"
+    findings = validate_policy(policy(allow("dms:RebootReplicationInstance", arn)))
+    assert codes(findings) == set()
 
 
 def test_concrete_resources_fit_a_format_exactly_as_the_token_walk_says() -> None:
