@@ -235,3 +235,27 @@ def test_concrete_resources_fit_a_format_exactly_as_the_token_walk_says() -> Non
         for arn in [*arns, example.replace("${", "x").replace("}", "y")]:
             expected = _intersect(_policy_tokens(arn), _format_tokens(arn_format))
             assert pattern_fits_format(arn, arn_format) is expected, (arn, arn_format)
+
+
+def test_the_validator_accepts_an_arn_of_every_format_the_mapper_accepts() -> None:
+    """For every ARN format of the reference, an ARN filled in (each variable and each ``*`` the format
+    writes given a value) has the format's shape for the mapper (``ResourceType.matches``) and for the
+    validator alike: the validator refusing what the mapper names fails the whole run."""
+    import re
+
+    from policygen_operator.domain.iam.reference import load_reference, resource_type, split_formats
+
+    services = load_reference()._services
+    formats = sorted(
+        {f for name in services for raw in services[name]["r"].values() for f in split_formats(raw)}
+    )
+    values = {"Partition": "aws", "Region": "us-east-1", "Account": "111122223333"}
+    disagree = []
+    for arn_format in formats:
+        arn = re.sub(r"\$\{([^}]+)\}", lambda m: values.get(m.group(1), "name1"), arn_format).replace(
+            "*", "x1"
+        )
+        if resource_type("t", arn_format, True).matches(arn) != pattern_fits_format(arn, arn_format):
+            disagree.append((arn_format, arn))
+    assert len(formats) > 500
+    assert disagree == []
