@@ -436,11 +436,20 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
         raise NoMatchingEvents(
             f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome
         )
-    errors = [f for r in outcome.results.values() for f in r.findings if f.severity == "error"]
-    if errors:
-        first = errors[0]
+    failed = {
+        principal: errors
+        for principal, r in outcome.results.items()
+        if (errors := [f for f in r.findings if f.severity == "error"])
+    }
+    if failed:
+        # which principal's policy to look at: one scan may be for hundreds, and none is published
+        principal, errors = next(iter(failed.items()))
+        others = f" and {len(failed) - 1} other principal(s)" if len(failed) > 1 else ""
+        count = sum(len(e) for e in failed.values())
         raise PolicyValidationFailed(
-            f"{len(errors)} validation error(s), first: {first.code}: {first.message}", outcome
+            f"{count} validation error(s) in the policy of {principal}{others}, first: {errors[0].code}: "
+            f"{errors[0].message}",
+            outcome,
         )
 
 

@@ -195,7 +195,8 @@ def test_validation_errors_exit_4_and_write_nothing(
         ]
     )
     assert code == 4
-    assert "validation failed" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert "validation failed" in message and f"in the policy of {ORDER}" in message
     assert not out.exists()
     data = json.loads(report.read_text())
     assert data["outcome"] == "validationFailed"
