@@ -48,9 +48,17 @@ def parse_principal(arn: str) -> Principal:
     """Parse an IAM role or user ARN; raise ``PrincipalError`` saying what is wrong."""
     match = _IAM_ARN.match(arn.strip())
     if match is None:
+        session = _SESSION_ARN.match(arn.strip())
+        hint = (
+            f"; a role session's events are its role's: give arn:{session['partition']}:iam::"
+            f"{session['account']}:role/{session['name']} (with the role's path, if it has one)"
+            if session
+            else ""
+        )
         raise PrincipalError(
             f"{arn!r} is not an IAM role or user ARN "
             "(expected arn:aws|aws-cn|aws-us-gov:iam::123456789012:role/[path/]NAME or .../user/[path/]NAME)"
+            + hint
         )
     return Principal(
         arn=arn.strip(),
@@ -62,6 +70,11 @@ def parse_principal(arn: str) -> Principal:
     )
 
 
+# what CloudTrail shows as a role's identity, and users copy:
+# ``arn:aws:sts::123456789012:assumed-role/NAME/SESSION``
+_SESSION_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):sts::(?P<account>\d{12}):assumed-role/(?P<name>[\w+=,.@-]+)/"
+)
 _ESCAPED_SLASH = re.compile(rb"\\/")
 _FEW_BACKSLASHES = 32
 

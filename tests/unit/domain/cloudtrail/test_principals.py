@@ -53,6 +53,14 @@ def test_rejects_what_is_not_a_role_or_user_arn(arn: str) -> None:
         parse_principal(arn)
 
 
+def test_a_role_session_given_for_its_role_is_refused_with_the_role_to_give() -> None:
+    """CloudTrail shows a role's calls under its session ARN, which users copy."""
+    with pytest.raises(
+        PrincipalError, match=r"give arn:aws:iam::111122223333:role/app \(with the role's path"
+    ):
+        parse_principal("arn:aws:sts::111122223333:assumed-role/app/session")
+
+
 def test_role_sessions_match_through_the_issuer_with_its_path() -> None:
     role = parse_principal("arn:aws:iam::111122223333:role/service-role/app")
     matcher = PrincipalMatcher((role,))
