@@ -149,3 +149,10 @@ def granted(event_source: str, event_name: str, params: dict[str, Any]) -> set[t
     event = EventMapper().map(cloudtrail_record(event_source, event_name, params))
     assert event.kind == "mapped" and not event.reason, event
     return set(event.uses)
+
+
+def uses_of(event_source: str, event_name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a fresh mapper grants one call, findings or not (``granted`` requires none)."""
+    from policygen_operator.domain.iam.mapping import EventMapper
+
+    return set(EventMapper().map(cloudtrail_record(event_source, event_name, params)).uses)

@@ -22,13 +22,10 @@ from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.reference import load_reference
 from tests.fixtures.scripts import ROOT, load_script
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+from tests.unit.domain.iam.records import uses_of as uses
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role"
 DATA = ROOT / "operator" / "scripts" / "data" / "pass-role-inferred" / "pass_role.json"
-
-
-def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
-    return set(EventMapper().map(cloudtrail_record(source, name, params)).uses)
 
 
 @pytest.mark.parametrize(
