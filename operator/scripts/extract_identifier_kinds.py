@@ -35,9 +35,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import botocore.session
+from sdk_operations import mapped_operations  # a sibling module (scripts is not a package)
 
-from policygen_operator.domain.iam.mapping.plans import compile_plan, sdk_event_source
 from policygen_operator.domain.iam.reference import load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
@@ -65,37 +64,26 @@ def kind_of(documentation: str) -> str | None:
 
 def extract() -> dict[str, dict[str, str]]:
     ref = load_reference()
-    session = botocore.session.get_session()
     seen: dict[tuple[str, str], list[str | None]] = defaultdict(list)
-    for service in sorted(session.get_available_services()):
-        model = session.get_service_model(service)
-        source = sdk_event_source(ref, model.metadata, service)
-        for operation in model.operation_names:
-            shape = model.operation_model(operation).input_shape
-            if shape is None:
-                continue
-            plan = compile_plan(ref, source, operation)
-            if plan.kind != "mapped":
-                continue
-            primaries = [a for a in plan.actions if a.primary]
-            namespaces = {a.action.split(":")[0] for a in primaries}
-            # the bare noun of one of the call's types, or an ending of it (CloudTrail's EventDataStore)
-            nouns = {
-                "".join(words[i:]).lower()
-                for a in primaries
-                for t in a.types
-                for words in ref.type_nouns(a.action.split(":")[0], t.key)
-                for i in range(len(words))
-            }
-            members = [
-                m
-                for m in shape.members
-                if MEMBER.search(m) or (m.lower() in nouns and m.lower() not in GENERIC)
-            ]
-            for member in members:
-                kind = kind_of(shape.members[member].documentation or "")
-                for namespace in namespaces:
-                    seen[(namespace, member.lower())].append(kind)
+    for found in mapped_operations(ref, lambda shape: True):
+        namespaces = {a.split(":")[0] for a in found.primaries}
+        # the bare noun of one of the call's types, or an ending of it (CloudTrail's EventDataStore)
+        nouns = {
+            "".join(words[i:]).lower()
+            for a in found.plan.actions
+            if a.primary
+            for t in a.types
+            for words in ref.type_nouns(a.action.split(":")[0], t.key)
+            for i in range(len(words))
+        }
+        shape = found.input_shape
+        members = [
+            m for m in shape.members if MEMBER.search(m) or (m.lower() in nouns and m.lower() not in GENERIC)
+        ]
+        for member in members:
+            kind = kind_of(shape.members[member].documentation or "")
+            for namespace in namespaces:
+                seen[(namespace, member.lower())].append(kind)
     result: dict[str, dict[str, str]] = defaultdict(dict)
     for (namespace, member), kinds in sorted(seen.items()):
         documented = {k for k in kinds if k is not None}

@@ -40,14 +40,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import botocore.session
+from sdk_operations import mapped_operations  # a sibling module (scripts is not a package)
 
-from policygen_operator.domain.iam.mapping.plans import (
-    PASS_ROLE,
-    ROLE_PARAMETER_ENDINGS,
-    compile_plan,
-    sdk_event_source,
-)
+from policygen_operator.domain.iam.mapping.plans import PASS_ROLE, ROLE_PARAMETER_ENDINGS
 from policygen_operator.domain.iam.mapping.rules import DOCUMENTED_PASS_ROLE
 from policygen_operator.domain.iam.reference import Reference, load_reference
 
@@ -142,39 +137,33 @@ def _passes_listed(ref: Reference, plan: Any) -> bool:
     ) or any(a.action == PASS_ROLE for group in groups for a in group)
 
 
+def _role_parameters(shape: Any) -> list[str]:
+    """The input members the mapper reads roles from (``plans.passed_roles``) that hold an IAM role."""
+    return [
+        name
+        for name, member in shape.members.items()
+        if name.lower().endswith(ROLE_PARAMETER_ENDINGS) and gives_a_role(name, member)
+    ]
+
+
 def infer(policies_dir: Path) -> dict[str, list[str]]:
     """``{action: [evidence, ...]}`` for the calls inferred to pass the role they name (see the module)."""
     ref = load_reference()
-    session = botocore.session.get_session()
-    candidates: list[tuple[str, str, list[str], set[str], list[str]]] = []
+    candidates: list[tuple[str, str, list[str], set[str], tuple[str, ...]]] = []
     # role parameters of the actions the reference lists with iam:PassRole, per namespace
     listed: dict[str, dict[str, str]] = defaultdict(dict)
-    for service in sorted(session.get_available_services()):
-        model = session.get_service_model(service)
-        source = sdk_event_source(ref, model.metadata, service)
-        names = {service, model.metadata.get("endpointPrefix", ""), model.metadata.get("signingName", "")}
-        for operation in model.operation_names:
-            shape = model.operation_model(operation).input_shape
-            # the members the mapper reads roles from (plans.passed_roles) that hold an IAM role
-            roles = [
-                name
-                for name, member in (shape.members if shape is not None else {}).items()
-                if name.lower().endswith(ROLE_PARAMETER_ENDINGS) and gives_a_role(name, member)
-            ]
-            if not roles:
-                continue
-            plan = compile_plan(ref, source, operation)
-            if plan.kind != "mapped":
-                continue
-            actions = [a.action for a in plan.actions if a.primary]
-            if _passes_listed(ref, plan):
-                for action in actions:
-                    for role in roles:
-                        listed[action.split(":")[0]].setdefault(role.lower(), action)
-                continue
-            if operation.startswith(CONFIGURING):
-                namespaces = {a.split(":")[0] for a in actions}
-                candidates.append((service, operation, roles, names | namespaces, actions))
+    for found in mapped_operations(ref, lambda shape: bool(_role_parameters(shape))):
+        roles = _role_parameters(found.input_shape)
+        if _passes_listed(ref, found.plan):
+            for action in found.primaries:
+                for role in roles:
+                    listed[action.split(":")[0]].setdefault(role.lower(), action)
+            continue
+        if found.operation.startswith(CONFIGURING):
+            metadata = found.metadata
+            names = {found.service, metadata.get("endpointPrefix", ""), metadata.get("signingName", "")}
+            namespaces = {a.split(":")[0] for a in found.primaries}
+            candidates.append((found.service, found.operation, roles, names | namespaces, found.primaries))
     policies = managed_pass_role(policies_dir)
     evidence: dict[str, list[str]] = defaultdict(list)
     for service, operation, roles, names, actions in candidates:
@@ -225,29 +214,20 @@ def not_roles() -> dict[str, dict[str, str]]:
     documented as one (EMR's ``JobFlowRole``: "Also called instance profile and Amazon EC2 role"; Batch's
     ``instanceRole``): a name there is an instance profile's, whose role the request does not name."""
     ref = load_reference()
-    session = botocore.session.get_session()
     other: dict[str, set[str]] = defaultdict(set)
     iam: dict[str, set[str]] = defaultdict(set)
     profiles: dict[str, set[str]] = defaultdict(set)
-    for service in sorted(session.get_available_services()):
-        model = session.get_service_model(service)
-        source = sdk_event_source(ref, model.metadata, service)
-        for operation in model.operation_names:
-            members = list(_role_named_members(model.operation_model(operation).input_shape))
-            if not members:
-                continue
-            plan = compile_plan(ref, source, operation)
-            if plan.kind != "mapped":
-                continue
-            for namespace in {a.action.split(":")[0] for a in plan.actions if a.primary}:
-                for name, member in members:
-                    shape = member.member if member.type_name == "list" else member
-                    if _PROFILE.search(member.documentation or ""):
-                        profiles[namespace].add(name.lower())
-                    elif gives_a_role(name, member):
-                        iam[namespace].add(name.lower())
-                    elif shape.type_name == "string":
-                        other[namespace].add(name.lower())
+    for found in mapped_operations(ref, lambda shape: any(_role_named_members(shape))):
+        members = list(_role_named_members(found.input_shape))
+        for namespace in {a.split(":")[0] for a in found.primaries}:
+            for name, member in members:
+                shape = member.member if member.type_name == "list" else member
+                if _PROFILE.search(member.documentation or ""):
+                    profiles[namespace].add(name.lower())
+                elif gives_a_role(name, member):
+                    iam[namespace].add(name.lower())
+                elif shape.type_name == "string":
+                    other[namespace].add(name.lower())
     kinds: dict[str, dict[str, str]] = defaultdict(dict)
     for namespace, names in other.items():
         kinds[namespace].update((n, "other") for n in names - iam[namespace] - profiles[namespace])

@@ -314,12 +314,12 @@ class Reference:
         for entries in (self._sdk.get(namespace) or {}).values():
             for entry in entries:
                 prefix, _, name = entry["action"].partition(":")
-                known = service["a"].get(name.lower()) if prefix.lower() == namespace else None
-                if known is None:
+                described = service["a"].get(name.lower()) if prefix.lower() == namespace else None
+                if described is None:
                     continue
                 # each type's variables from its format, not a ResourceType (whose patterns EC2's ~700
                 # methods would compile for nothing)
-                types = [(key, _VARIABLE.findall(service["r"].get(key) or "")) for key in known[1]]
+                types = [(key, _VARIABLE.findall(service["r"].get(key) or "")) for key in described[1]]
                 for variable, mapping in (entry.get("resource_mappings") or {}).items():
                     using = [key for key, variables in types if variable in variables]
                     plain = PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")

@@ -738,12 +738,13 @@ def _compile_entry(
     explicit = _qualified(prefix, entry.get("resource_mappings") or {})
     variables = {v for t in types for v in t.variables}
     constant = {var for var, m in explicit.items() if not template_reads(m["template"])}
+    # variables the table leaves out (LogStreamName) or gives as a constant (``*``)
+    unfilled = (variables - explicit.keys()) | (constant & variables)
     var_maps = tuple(
         _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
-    ) + tuple(  # variables the table leaves out (LogStreamName) or gives as a constant (``*``): the
-        # parameter that names them, when the call has it
+    ) + tuple(  # the parameter that names an unfilled variable, when the call has it
         replace(_var_map(prefix, var, _parameter_of(prefix, var), None), default=True)
-        for var in sorted((variables - explicit.keys()) | (constant & variables))
+        for var in sorted(unfilled)
     )
     nouns = functools.partial(ref.type_nouns, prefix)
     var_maps = _scoped(var_maps, types, nouns, action)
@@ -757,7 +758,6 @@ def _compile_entry(
         *(template_reads(tpl) for _, tpl in arn_templates),
         *(template_reads(m["template"]) for m in explicit.values()),
     )
-    unfilled = (variables - explicit.keys()) | (constant & variables)
     elsewhere = _named_elsewhere(ref, nouns, types, primary, action, unfilled)
     reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere.reads
     return ActionPlan(
