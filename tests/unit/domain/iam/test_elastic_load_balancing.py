@@ -4,7 +4,7 @@ The reference data merged both pages of the Service Authorization Reference and 
 RemoveTags, CreateLoadBalancer, DeleteLoadBalancer and ModifyLoadBalancerAttributes, only the classic
 ``loadbalancer/NAME`` type, so the AWS Load Balancer Controller's calls were granted on ARNs no v2 load
 balancer has (its CreateLoadBalancer refused) and its target group tags on ``*``. The build now adds the v2
-page's types (``build_reference_data.ELB_V2_TYPES``); a classic call (by name) and a v2 call (by ARN, or
+page's types (``build_reference_data.SECOND_PAGE_TYPES``); a classic call (by name) and a v2 call (by ARN, or
 CreateLoadBalancer's ``name`` and ``type``) are each read alone.
 """
 

@@ -252,6 +252,10 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
         if values is not None and action.override_refs:
             referenced = referenced or any(values)
             overridden = any(values)
+        elif values and any(t.matches(v) for v in values for t in action.types):
+            # a constant override of one of the action's types is the call's resource as well: API
+            # Gateway's CreateDomainName is POST on /domainnames, not on the new name's /apimappings
+            overridden = True
         for value in values or ():
             if value == "*":
                 return [], referenced
