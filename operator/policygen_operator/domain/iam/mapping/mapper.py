@@ -54,6 +54,7 @@ from policygen_operator.domain.iam.mapping.records import (
 from policygen_operator.domain.iam.mapping.resolvers import role_arns, routed_models
 from policygen_operator.domain.iam.mapping.rules import (
     AUTHENTICATION_FAILURES,
+    AUTHORIZED_UNQUALIFIED,
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
@@ -151,6 +152,9 @@ class EventMapper:
             arns = action_arns(action, params, ctx, listed, single, completed)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
+            unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
+            if unqualifying is not None:
+                arns = _unqualified(unqualifying, arns)
             exact = [arn for arn in arns if writable(arn)]
             if len(exact) < len(arns):
                 notes.append(_unwritable(key, action.action, [a for a in arns if not writable(a)]))
@@ -253,6 +257,11 @@ class EventMapper:
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
+
+
+def _unqualified(pattern: re.Pattern[str], arns: list[str]) -> list[str]:
+    """The ARNs a service authorizes a qualified resource on (``AUTHORIZED_UNQUALIFIED``)."""
+    return list(dict.fromkeys(m.group(1) if (m := pattern.fullmatch(arn)) else arn for arn in arns))
 
 
 def _actions_only(event: MappedEvent) -> MappedEvent:

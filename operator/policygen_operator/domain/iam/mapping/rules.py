@@ -1027,8 +1027,45 @@ _SSM_NODE = {
     "%%regex%${Target}%/^(mi-[0-9a-f]+)$/g%%",
 }
 
+# Step Functions authorizes a call on a state machine's version or alias on the state machine itself: "To
+# authorize a version or an alias to invoke an API action, Step Functions uses the state machine's ARN instead
+# of using the version ARN or alias ARN" (Step Functions Developer Guide, "Authorization for versions and
+# aliases"; the qualifier is the ``states:StateMachineQualifier`` condition key). The reference agrees: its
+# ``statemachinealias`` and ``statemachineversion`` types are no action's. A grant on
+# ``stateMachine:orders:PROD`` (a StartExecution by the alias's ARN) matches nothing AWS checks, so each such
+# ARN is granted as the state machine's, ``stateMachine:orders``. Namespace -> (qualified ARN, its
+# unqualified part as group 1).
+AUTHORIZED_UNQUALIFIED: dict[str, re.Pattern[str]] = {
+    "states": re.compile(r"(arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:/]+):[^:/]+"),
+}
+
+# The alias and version calls name the state machine only inside their alias's or version's ARN (the
+# reference's one type for them is the state machine; the SDK table has none of them): CreateStateMachineAlias
+# by its routing configuration's versions, not by its ``name``, which is the alias's (a state machine named
+# like the alias was granted before); the ARNs become the state machine's (``AUTHORIZED_UNQUALIFIED``).
+_STATE_MACHINE_BY = {
+    "DescribeStateMachineAlias": "${StateMachineAliasArn}",
+    "UpdateStateMachineAlias": "${StateMachineAliasArn}",
+    "DeleteStateMachineAlias": "${StateMachineAliasArn}",
+    "DeleteStateMachineVersion": "${StateMachineVersionArn}",
+}
+STATE_MACHINE_ALIASES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("states", name.lower()): [{"action": f"states:{name}", "resourcearn_mappings": {"statemachine": arn}}]
+    for name, arn in _STATE_MACHINE_BY.items()
+}
+_NAME_OF_VERSIONS = "%%regex%${RoutingConfiguration[].StateMachineVersionArn}%/:stateMachine:([^:]+):/g%%"
+# the state machine's name from a version's ARN fills the variable, so the alias's ``name`` is not read as it
+STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
+    {
+        "action": "states:CreateStateMachineAlias",
+        "resource_mappings": {"StateMachineName": {"template": _NAME_OF_VERSIONS}},
+    }
+]
+
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **AUTHORIZED_BY,
+    **STATE_MACHINE_ALIASES,
     # "To change a user name, the requester must have appropriate permissions on both the source object
     # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
     # UpdateServerCertificate). iam-dataset gives ``*``.
