@@ -315,8 +315,10 @@ def _unnamed(
     found = {(kind, arn.split(":", 5)[5]) for arn in arns if (kind := _whole_type(types, arn)) is not None}
     for arn in completed:
         # one the request's other ARNs completed whole (a workflow's version under the workflow it named)
-        # names its resource
-        kind = next((t.key for t in types if t.matches(arn)), None) if _WILDCARD.search(arn) else None
+        # names its resource: the type with the longest format it fits (``runtime/ID/runtime-endpoint/*``
+        # also fits ``runtime/${RuntimeId}``, whose id may hold a ``/``)
+        fits = [t for t in types if t.matches(arn)] if _WILDCARD.search(arn) else []
+        kind = max(fits, key=lambda t: len(t.arn_format)).key if fits else None
         if kind is not None:
             found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)

@@ -188,6 +188,24 @@ def identifier_parameters(
             for bare in ("Name", "Id"):
                 if own[0].endswith(bare):
                     out[(bare, own[0])] = None
+    # An API may call a resource by a longer noun than the reference's type, ending in it: AgentCore's
+    # InvokeAgentRuntime and GetAgentRuntime act on a ``runtime/${RuntimeId}`` and take "agentRuntimeArn",
+    # "agentRuntimeId". The operation's own noun (its name after the verb) names the type it ends in: by ARN
+    # (kept only with the type's shape, as above) and, for the type's one own variable, by Id or Name.
+    noun = CAMEL_WORD.findall(action.partition(":")[2])[1:]
+    for resource_type in types:
+        own = sorted(resource_type.own_variables)
+        for words in nouns(resource_type.key):
+            if len(noun) <= len(words) or [w.lower() for w in noun[-len(words) :]] != [
+                w.lower() for w in words
+            ]:
+                continue
+            longer = "".join(noun)
+            out.update(((longer + suffix, min(own or {""})), None) for suffix in ARN_SUFFIXES)
+            if len(own) == 1:
+                out.update(
+                    ((longer + bare, own[0]), None) for bare in ("Name", "Id") if own[0].endswith(bare)
+                )
     return tuple(out)
 
 
