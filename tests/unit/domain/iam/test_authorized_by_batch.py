@@ -51,7 +51,7 @@ def test_batch_bulk_job_calls_need_the_single_job_action_on_each_job(
 def test_bedrock_retrieve_and_generate_stream_is_retrieve_and_generate() -> None:
     """https://docs.aws.amazon.com/goto/WebAPI/bedrock-agent-runtime-2023-07-26/RetrieveAndGenerateStream:
     "This operation requires permission for the bedrock:RetrieveAndGenerate action" (an action of no
-    resource type)."""
+    resource type), besides Retrieve and InvokeModel (see test_retrieve_and_generate.py)."""
     params = {
         "input": {"text": "What is the refund policy?"},
         "retrieveAndGenerateConfiguration": {
@@ -63,7 +63,12 @@ def test_bedrock_retrieve_and_generate_stream_is_retrieve_and_generate() -> None
         },
     }
     assert uses("bedrock.amazonaws.com", "RetrieveAndGenerateStream", params) == {
-        ("bedrock:RetrieveAndGenerate", STAR)
+        ("bedrock:RetrieveAndGenerate", STAR),
+        ("bedrock:Retrieve", f"arn:aws:bedrock:{R}:{ACCOUNT}:knowledge-base/KB12345678"),
+        (
+            "bedrock:InvokeModel",
+            f"arn:aws:bedrock:{R}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        ),
     }
 
 

@@ -314,7 +314,32 @@ def _bedrock_model(action: str, params: Mapping[str, Any], ctx: Context) -> list
     """``modelId``: an ARN as given; a cross-region inference profile id (``us.anthropic...``) is the
     account's inference profile; any other id is a foundation model (no account in its ARN)
     (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, modelId)."""
-    value = get_field(params, "ModelId")
+    return _model_arn(get_field(params, "ModelId"), ctx)
+
+
+def _retrieve_and_generate(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The knowledge base a RetrieveAndGenerate retrieves from (``bedrock:Retrieve``) and the model that
+    generates the answer (``bedrock:InvokeModel``): ``retrieveAndGenerateConfiguration``'s
+    ``knowledgeBaseConfiguration`` (``knowledgeBaseId``, ``modelArn``) or ``externalSourcesConfiguration``
+    (``modelArn``); the ``modelArn`` may be a model or profile id (the API's pattern makes the ARN part
+    optional), read as ``modelId`` is."""
+    config = get_field(params, "RetrieveAndGenerateConfiguration")
+    if not isinstance(config, Mapping):
+        return None
+    sources = [
+        get_field(config, "KnowledgeBaseConfiguration"),
+        get_field(config, "ExternalSourcesConfiguration"),
+    ]
+    found: list[str] = []
+    for source in (s for s in sources if isinstance(s, Mapping)):
+        if action == "bedrock:InvokeModel":
+            found.extend(_model_arn(get_field(source, "ModelArn"), ctx) or ())
+        elif isinstance(base := get_field(source, "KnowledgeBaseId"), str) and base:
+            found.append(f"arn:{ctx.partition}:bedrock:{ctx.region}:{ctx.account}:knowledge-base/{base}")
+    return found or None
+
+
+def _model_arn(value: Any, ctx: Context) -> list[str] | None:
     if not isinstance(value, str) or not value:
         return None
     if value.startswith("arn:"):
@@ -823,6 +848,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "startasyncinvoke"): Resolver(_bedrock_model, _MODEL),
+    **{
+        ("bedrock", name): Resolver(_retrieve_and_generate, frozenset({"RetrieveAndGenerateConfiguration"}))
+        for name in ("retrieveandgenerate", "retrieveandgeneratestream")
+    },
     **{
         ("ses", name): _SES_SEND
         for name in (

@@ -919,6 +919,15 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         }
     ],
     ("ecr-public", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    # "The RetrieveAndGenerate operation is a combined action that underlyingly uses GenerateQuery (if your
+    # knowledge base is connected to a structured data store), Retrieve and InvokeModel" (Bedrock User Guide,
+    # "Retrieving information from data sources using Amazon Bedrock Knowledge Bases"): the knowledge base's
+    # Retrieve and the generating model's InvokeModel, read by ``resolvers._retrieve_and_generate``.
+    # GenerateQuery depends on the knowledge base's data store, which the record does not show: not added.
+    **{
+        ("bedrock", name): [{"action": "bedrock:Retrieve"}, {"action": "bedrock:InvokeModel"}]
+        for name in ("retrieveandgenerate", "retrieveandgeneratestream")
+    },
     # CreateBucket: "if you specify an access control list (ACL) and set it to public-read,
     # public-read-write, authenticated-read, or if you explicitly specify any other custom ACLs, both
     # s3:CreateBucket and s3:PutBucketAcl permissions are required ... if you set the ACL to private, or if
@@ -1587,7 +1596,14 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
 # authorized by InvokeModel and InvokeModelWithResponseStream.
 ROUTED_MODEL_KEYS = frozenset(
     f"bedrock.amazonaws.com:{name}"
-    for name in ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
+    for name in (
+        "InvokeModel",
+        "InvokeModelWithResponseStream",
+        "Converse",
+        "ConverseStream",
+        "RetrieveAndGenerate",
+        "RetrieveAndGenerateStream",
+    )
 )
 
 
