@@ -180,6 +180,7 @@ class Reference:
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         self._nouns: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
         self._table_parameters: dict[str, dict[tuple[str, str], str]] = {}
+        self._owners: dict[str, Mapping[str, tuple[str, ...]]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
         return namespace in self._services
@@ -330,6 +331,21 @@ class Reference:
         result = self._table_parameters[namespace] = {
             key: next(iter(names)) for key, names in found.items() if len(names) == 1
         }
+        return result
+
+    def variable_owners(self, namespace: str) -> Mapping[str, tuple[str, ...]]:
+        """Variable -> the namespace's types whose own (last) variable it is in each of their formats:
+        S3 Vectors' ``BucketName`` is the ``vectorbucket``'s own and the ``index``'s parent."""
+        known = self._owners.get(namespace)
+        if known is not None:
+            return known
+        service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
+        found: dict[str, list[str]] = {}
+        for key, arn_format in sorted(service["r"].items()):
+            owned = {frozenset(_own_variable(f)) for f in split_formats(arn_format)}
+            if len(owned) == 1 and (own := next(iter(owned))):
+                found.setdefault(next(iter(own)), []).append(key)
+        result = self._owners[namespace] = {variable: tuple(keys) for variable, keys in found.items()}
         return result
 
     def _runs_of(self, prefix: str) -> dict[str, list[tuple[str, ...]]]:

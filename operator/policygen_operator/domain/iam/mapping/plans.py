@@ -858,6 +858,18 @@ def borrowed_parameters(
             if parameter.lower() in _BARE_PARAMETERS and squashed(resource_type.key) not in operation:
                 continue  # a bare Name is the call's own resource (CreateApplication's, not its app block)
             out[(parameter, resource_type.key, variable)] = None
+    # and, for a parent named after its own type, that type's whole noun with the variable's kind: S3
+    # Vectors' index ``bucket/${BucketName}/index/${IndexName}`` under the ``vectorbucket`` is named by
+    # ``vectorBucketName`` (not a generic ``Name``/``Id``, which other types share)
+    owners = ref.variable_owners(prefix)
+    for resource_type in types:
+        for variable in sorted(resource_type.variables & unfilled - resource_type.own_variables):
+            kind = next((k for k in ("Name", "Id") if variable.endswith(k)), None)
+            if kind is None or variable in _GENERIC_VARIABLES:
+                continue
+            for owner in owners.get(variable, ()):
+                for words in ref.type_nouns(prefix, owner):
+                    out.setdefault(("".join(words) + kind, resource_type.key, variable), None)
     return tuple(out)
 
 
