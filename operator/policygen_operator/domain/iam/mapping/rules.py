@@ -919,6 +919,43 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         }
     ],
     ("ecr-public", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    # "Before you can use this operation, your IAM permissions must allow the sagemaker:InvokeEndpoint
+    # action" (botocore sagemaker-runtime/2017-05-13, InvokeEndpointWithResponseStream); the reference also
+    # has the operation's own action, kept beside it
+    ("sagemaker", "invokeendpointwithresponsestream"): [
+        {
+            "action": "sagemaker:InvokeEndpoint",
+            "resource_mappings": {"EndpointName": {"template": "${EndpointName}"}},
+        }
+    ],
+    # "To use queryTexts, a metadata filter, or returnMetadata set to true with this operation, you must have
+    # both the s3vectors:QueryVectors and s3vectors:GetVectors permissions" (QueryVectors); "If you set
+    # returnData or returnMetadata to true, you must have both s3vectors:ListVectors and s3vectors:GetVectors
+    # permissions" (ListVectors; botocore s3vectors/2025-07-15). One entry per parameter (conditions do not
+    # "or"), read like the call's own action (``primary``) on the same index.
+    **{
+        ("s3vectors", method): [
+            {"action": "s3vectors:GetVectors", "primary": True, "conditions": condition}
+            for condition in conditions
+        ]
+        for method, conditions in (
+            (
+                "queryvectors",
+                (
+                    {"lhs": "QueryTexts", "op": "Exists"},
+                    {"lhs": "Filter", "op": "Exists"},
+                    {"lhs": "ReturnMetadata", "op": "IContains", "rhs": "true"},
+                ),
+            ),
+            (
+                "listvectors",
+                (
+                    {"lhs": "ReturnData", "op": "IContains", "rhs": "true"},
+                    {"lhs": "ReturnMetadata", "op": "IContains", "rhs": "true"},
+                ),
+            ),
+        )
+    },
     # "The RetrieveAndGenerate operation is a combined action that underlyingly uses GenerateQuery (if your
     # knowledge base is connected to a structured data store), Retrieve and InvokeModel" (Bedrock User Guide,
     # "Retrieving information from data sources using Amazon Bedrock Knowledge Bases"): the knowledge base's
@@ -1017,7 +1054,8 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         for method in ("createfunction", "updatefunctionconfiguration")
     },
     # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the
-    # redshift:CreateClusterUser permission."
+    # redshift:CreateClusterUser permission"; "If the DbGroups parameter is specified, the IAM policy must
+    # allow the redshift:JoinGroup action with access to the listed dbgroups" (botocore redshift/2012-12-01)
     ("redshift", "getclustercredentials"): [
         {
             "action": "redshift:CreateClusterUser",
@@ -1026,7 +1064,15 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
                 "ClusterName": {"template": "${ClusterIdentifier}"},
                 "DbUser": {"template": "${DbUser}"},
             },
-        }
+        },
+        {
+            "action": "redshift:JoinGroup",
+            "conditions": {"lhs": "DbGroups", "op": "Exists"},
+            "resource_mappings": {
+                "ClusterName": {"template": "${ClusterIdentifier}"},
+                "DbGroup": {"template": "${DbGroups[]}"},
+            },
+        },
     ],
 }
 
@@ -1074,6 +1120,24 @@ STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
 
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **AUTHORIZED_BY,
+    # "specify one of the following two virtual actions (or both) instead of the API operation name:
+    # elasticbeanstalk:AddTags Controls permission to call UpdateTagsForResource and pass a list of tags to
+    # add in the TagsToAdd parameter. elasticbeanstalk:RemoveTags ... in the TagsToRemove parameter" (botocore
+    # elasticbeanstalk/2010-12-01, UpdateTagsForResource)
+    # (AddTags also when the record names neither list, so that the call maps to one action)
+    ("elasticbeanstalk", "updatetagsforresource"): [
+        {
+            "action": f"elasticbeanstalk:{action}",
+            "primary": True,
+            "conditions": {"lhs": parameter, "op": op},
+            "arn_override": "${ResourceArn}",
+        }
+        for action, parameter, op in (
+            ("AddTags", "TagsToAdd", "Exists"),
+            ("AddTags", "TagsToRemove", "NotExists"),
+            ("RemoveTags", "TagsToRemove", "Exists"),
+        )
+    ],
     **STATE_MACHINE_ALIASES,
     # "To change a user name, the requester must have appropriate permissions on both the source object
     # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
