@@ -370,3 +370,28 @@ def test_coverage_calls_an_operation_with_its_parameters_as_cloudtrail_spells_th
     assert params["streamName"] == "example-streamname"
     assert params["partitionKey"] == "example-partitionkey"
     assert "data" not in params  # a blob is not a name
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "params", "candidate"),
+    [
+        # a PartiQL statement of no kind the mapper knows (not SELECT, INSERT, UPDATE, DELETE, EXISTS)
+        (
+            "dynamodb.amazonaws.com",
+            "ExecuteStatement",
+            {"statement": "EXPLAIN orders"},
+            "dynamodb:PartiQLSelect",
+        ),
+        # a transaction whose items the record leaves out
+        ("dynamodb.amazonaws.com", "TransactWriteItems", {"clientRequestToken": "t-1"}, "dynamodb:PutItem"),
+    ],
+)
+def test_a_call_whose_entries_all_stay_unmet_is_unmapped_not_mapped_to_nothing(
+    source: str, name: str, params: dict[str, Any], candidate: str
+) -> None:
+    """Every entry of these calls is conditional on the request; when none applies the call still needed a
+    permission the record does not show: unmapped, with the candidates in the reason (before, "mapped" with
+    no action at all, which a policy silently left out)."""
+    event = MAPPER.map(cloudtrail_record(source, name, params, identity=user_identity()))
+    assert (event.kind, event.uses) == ("unmapped", ())
+    assert "does not show which action" in event.reason and candidate in event.reason

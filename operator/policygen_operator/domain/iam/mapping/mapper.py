@@ -223,6 +223,17 @@ class EventMapper:
         refused = denied_resource(record) if denied else None
         if refused is not None:
             uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
+        if not uses and not notes:
+            # every entry is conditional and the request met none of the conditions (a PartiQL statement
+            # of no kind the mapper knows, a transaction whose items the record leaves out): the call did
+            # need a permission, only not one the record shows; said as unmapped, never as "none needed"
+            candidates = ", ".join(dict.fromkeys(a.action for a in actions))
+            return MappedEvent(
+                "unmapped",
+                key,
+                denied,
+                f"the request does not show which action it needed (one of {candidates})",
+            )
         reason = (
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
@@ -267,6 +278,8 @@ def _unqualified(pattern: re.Pattern[str], arns: list[str]) -> list[str]:
 def _actions_only(event: MappedEvent) -> MappedEvent:
     """The action-level reading of a call: the actions this call needed (extras only with their parameters,
     as the resource level decides them), each on ``*``, without the findings about resources."""
+    if event.kind != "mapped":
+        return event  # an unmapped call keeps the reason it could not be read
     return replace(
         event,
         reason="",
