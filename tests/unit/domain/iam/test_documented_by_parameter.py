@@ -11,6 +11,8 @@
 - Elastic Beanstalk UpdateTagsForResource: "specify one of the following two virtual actions (or both)
   instead of the API operation name: elasticbeanstalk:AddTags ... TagsToAdd ... elasticbeanstalk:RemoveTags
   ... TagsToRemove" (elasticbeanstalk/2010-12-01).
+- S3 Tables CreateTable and CreateTableBucket with encryption, storage class or metadata; Connect Cases
+  with ``performedBy.userArn``; Rekognition CreateDataset copying a dataset (each quoted below).
 """
 
 from __future__ import annotations
@@ -96,3 +98,56 @@ def test_beanstalk_tags_are_authorized_by_the_virtual_actions(
         "elasticbeanstalk.amazonaws.com", "UpdateTagsForResource", {"resourceArn": ENVIRONMENT, **params}
     )
     assert got == {(f"elasticbeanstalk:{action}", ENVIRONMENT) for action in actions}
+
+
+TABLES = f"arn:aws:s3tables:us-east-1:{ACCOUNT}:bucket/lakehouse"
+
+
+def test_a_table_created_encrypted_also_needs_put_table_encryption_on_its_bucket_tables() -> None:
+    """S3 Tables CreateTable: "If you use this operation with the optional encryptionConfiguration request
+    parameter you must have the s3tables:PutTableEncryption permission"; the new table's id is generated,
+    so the bucket's tables, said."""
+    params = {
+        "tableBucketARN": TABLES,
+        "namespace": "sales",
+        "name": "orders",
+        "format": "ICEBERG",
+        "encryptionConfiguration": {
+            "sseAlgorithm": "aws:kms",
+            "kmsKeyArn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k",
+        },
+    }
+    assert granted("s3tables.amazonaws.com", "CreateTable", params) == {
+        ("s3tables:CreateTable", TABLES),
+        ("s3tables:PutTableEncryption", f"{TABLES}/table/*"),
+    }
+    plain = {k: v for k, v in params.items() if k != "encryptionConfiguration"}
+    assert granted("s3tables.amazonaws.com", "CreateTable", plain) == {("s3tables:CreateTable", TABLES)}
+
+
+def test_a_table_bucket_created_with_a_storage_class_needs_put_table_bucket_storage_class() -> None:
+    params = {"name": "lakehouse", "storageClassConfiguration": {"storageClass": "INTELLIGENT_TIERING"}}
+    assert granted("s3tables.amazonaws.com", "CreateTableBucket", params) == {
+        ("s3tables:CreateTableBucket", TABLES),
+        ("s3tables:PutTableBucketStorageClass", TABLES),
+    }
+
+
+def test_a_case_updated_for_an_agent_needs_describe_user_on_that_agent() -> None:
+    """Connect Cases: "If you provide a value for PerformedBy.UserArn, you must also have the
+    connect:DescribeUser permission on the user ARN that you provide"."""
+    agent = f"arn:aws:connect:us-east-1:{ACCOUNT}:instance/0a1b2c3d/agent/9f8e7d6c"
+    params = {"domainId": "d-1", "caseId": "c-1", "fields": [], "performedBy": {"userArn": agent}}
+    assert ("connect:DescribeUser", agent) in granted("cases.amazonaws.com", "UpdateCase", params)
+
+
+def test_copying_a_dataset_needs_list_dataset_entries_on_the_source() -> None:
+    source = f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/parts/dataset/test/1700000000000"
+    params = {
+        "projectArn": f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/parts/1700000000000",
+        "datasetType": "TRAIN",
+        "datasetSource": {"datasetArn": source},
+    }
+    assert ("rekognition:ListDatasetEntries", source) in granted(
+        "rekognition.amazonaws.com", "CreateDataset", params
+    )

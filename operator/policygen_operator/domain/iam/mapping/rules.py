@@ -881,6 +881,15 @@ _DATA_API_CREDENTIALS: list[dict[str, Any]] = [
         "conditions": {"lhs": "WorkgroupName", "op": "Exists", "andCondition": _NO_SECRET},
     },
 ]
+
+
+def _given(action: str, parameter: str, **entry: Any) -> dict[str, Any]:
+    """An extra ``action`` that applies when the request carries ``parameter``."""
+    return {"action": action, "conditions": {"lhs": parameter, "op": "Exists"}, **entry}
+
+
+_TABLE_BUCKET_OF_ARN = "%%regex%${TableBucketARN}%/:bucket\\/([^/]+)$/g%%"
+
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **_SECRETS_MANAGER,
     # "This API requires the codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken permissions"
@@ -919,6 +928,53 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         }
     ],
     ("ecr-public", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    # "If you use this operation with the optional metadata request parameter you must have the
+    # s3tables:PutTableData permission. If you use this operation with the optional encryptionConfiguration
+    # request parameter you must have the s3tables:PutTableEncryption permission. If you use this operation
+    # with the storageClassConfiguration request parameter, you must have the s3tables:PutTableStorageClass
+    # permission" (CreateTable; CreateTableBucket likewise with PutTableBucketEncryption and
+    # PutTableBucketStorageClass; botocore s3tables/2018-05-10). The new table's id is generated: its
+    # bucket's tables (``bucket/NAME/table/*``), said, as for the call's own resource of a create.
+    ("s3tables", "createtable"): [
+        _given(
+            f"s3tables:{action}",
+            parameter,
+            primary=True,
+            resource_mappings={"TableBucketName": {"template": _TABLE_BUCKET_OF_ARN}},
+        )
+        for action, parameter in (
+            ("PutTableData", "Metadata"),
+            ("PutTableEncryption", "EncryptionConfiguration"),
+            ("PutTableStorageClass", "StorageClassConfiguration"),
+        )
+    ],
+    ("s3tables", "createtablebucket"): [
+        _given(
+            f"s3tables:{action}", parameter, resource_mappings={"TableBucketName": {"template": "${Name}"}}
+        )
+        for action, parameter in (
+            ("PutTableBucketEncryption", "EncryptionConfiguration"),
+            ("PutTableBucketStorageClass", "StorageClassConfiguration"),
+        )
+    ],
+    # "If you provide a value for PerformedBy.UserArn, you must also have the connect:DescribeUser
+    # permission on the user ARN that you provide" (botocore connectcases/2022-10-03, CreateCase, UpdateCase)
+    **{
+        ("cases", method): [
+            _given("connect:DescribeUser", "PerformedBy.UserArn", arn_override="${PerformedBy.UserArn}")
+        ]
+        for method in ("createcase", "updatecase")
+    },
+    # "If you want to copy an existing dataset, you also require permission to perform the
+    # rekognition:ListDatasetEntries action" (botocore rekognition/2016-06-27, CreateDataset): the dataset
+    # copied is DatasetSource.DatasetArn
+    ("rekognition", "createdataset"): [
+        _given(
+            "rekognition:ListDatasetEntries",
+            "DatasetSource.DatasetArn",
+            arn_override="${DatasetSource.DatasetArn}",
+        )
+    ],
     # "Before you can use this operation, your IAM permissions must allow the sagemaker:InvokeEndpoint
     # action" (botocore sagemaker-runtime/2017-05-13, InvokeEndpointWithResponseStream); the reference also
     # has the operation's own action, kept beside it
@@ -1044,13 +1100,7 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # versions ("Granting users access to a Lambda layer"); the request lists them by ARN ("Specify each
     # layer by its ARN, including the version", Lambda API Reference).
     **{
-        ("lambda", method): [
-            {
-                "action": "lambda:GetLayerVersion",
-                "conditions": {"lhs": "Layers", "op": "Exists"},
-                "arn_override": "${Layers[]}",
-            }
-        ]
+        ("lambda", method): [_given("lambda:GetLayerVersion", "Layers", arn_override="${Layers[]}")]
         for method in ("createfunction", "updatefunctionconfiguration")
     },
     # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the
