@@ -395,3 +395,19 @@ def test_a_call_whose_entries_all_stay_unmet_is_unmapped_not_mapped_to_nothing(
     event = MAPPER.map(cloudtrail_record(source, name, params, identity=user_identity()))
     assert (event.kind, event.uses) == ("unmapped", ())
     assert "does not show which action" in event.reason and candidate in event.reason
+
+
+def test_deleting_the_accounts_block_public_access_is_put_account_public_access_block() -> None:
+    """CloudTrail logs S3 Control's DeletePublicAccessBlock as DeleteAccountPublicAccessBlock ("The
+    CloudTrail event names differ from the API action name", S3 User Guide), and "DELETE account Block Public
+    Access settings" is authorized by s3:PutAccountPublicAccessBlock (S3 User Guide, Block Public Access
+    permissions); the reference has no Delete action of its own, so the event was unmapped."""
+    event = MAPPER.map(
+        cloudtrail_record(
+            "s3.amazonaws.com",
+            "DeleteAccountPublicAccessBlock",
+            {"accountId": "111122223333"},
+            identity=user_identity(),
+        )
+    )
+    assert (event.kind, event.uses, event.notes) == ("mapped", (("s3:PutAccountPublicAccessBlock", "*"),), ())

@@ -647,6 +647,13 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("bedrock", "converse"): _authorized_by("bedrock:InvokeModel"),
     ("bedrock", "conversestream"): _authorized_by("bedrock:InvokeModelWithResponseStream"),
     ("s3", "getobjectattributes"): _OBJECT_ATTRIBUTES,
+    # The account-level Block Public Access calls are logged as PutAccountPublicAccessBlock,
+    # GetAccountPublicAccessBlock and DeleteAccountPublicAccessBlock ("The CloudTrail event names differ from
+    # the API action name. For example, DeletePublicAccessBlock is DeleteAccountPublicAccessBlock", S3 User
+    # Guide, "Amazon S3 CloudTrail events"), and "DELETE account Block Public Access settings" is authorized
+    # by s3:PutAccountPublicAccessBlock (S3 User Guide, "Blocking public access to your Amazon S3 storage",
+    # permissions table); the reference has no Delete action for it
+    ("s3", "deleteaccountpublicaccessblock"): _authorized_by("s3:PutAccountPublicAccessBlock"),
     # "The <Operation> operation doesn't have its own IAM permission. To authorize this operation for AWS
     # principals, include the permission <action> in their IAM policies." (each operation's API reference;
     # found by `make coverage` in the reference text botocore ships)
