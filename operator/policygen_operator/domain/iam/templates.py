@@ -275,6 +275,8 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
             ok = rhs in values
         elif op == "NotEquals":
             ok = rhs not in values
+        elif op == "IEquals":  # our own entries: a value in any case (DynamoDB's logged item "operation")
+            ok = any(v.lower() == rhs.lower() for v in values)
         elif op == "StartsWith":
             ok = any(v.startswith(rhs) for v in values)
         elif op == "NotStartsWith":

@@ -20,7 +20,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES, EC2_CREATES
+from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES, EC2_CREATES, TRANSACTION_OPERATIONS
 from policygen_operator.domain.iam.templates import escape, get_field, lookup_path, lookup_raw, spellings
 
 
@@ -263,6 +263,33 @@ def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> lis
     ]
 
 
+def _dynamodb_transaction(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The tables a TransactWriteItems/TransactGetItems item of the action's operation names. The SDK sends
+    ``TransactItems[].Put.TableName``; CloudTrail logs ``requestItems[]`` with ``"operation": "Put"`` and
+    ``tableName`` (or ``TableName``: the DynamoDB Developer Guide's record has both, "Understanding DynamoDB
+    log file entries", TransactWriteItems)."""
+    operation = TRANSACTION_OPERATIONS.get(action)
+    if operation is None:
+        return None
+    names: list[Any] = []
+    for item in _items(get_field(params, "TransactItems")):
+        names.append(
+            get_field(
+                item.get(operation) or item.get(operation[:1].lower() + operation[1:]) or {}, "TableName"
+            )
+        )
+    for item in _items(get_field(params, "RequestItems")):
+        if str(get_field(item, "Operation") or "").lower() == operation.lower():
+            names.append(get_field(item, "TableName"))
+    tables = [n for n in names if isinstance(n, str) and n]
+    base = f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/"
+    return [n if n.startswith("arn:") else base + n for n in tables] or None
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
 _PARTIQL_NAME = r'"(?:[^"]|"")+"|[A-Za-z0-9_-]+'
 _PARTIQL_TARGET = {
     kind: re.compile(
@@ -281,20 +308,26 @@ def _partiql_name(token: str) -> str:
     return token[1:-1].replace('""', '"') if token.startswith('"') else token
 
 
+# Where a call's PartiQL statements are: ExecuteStatement's ``statement``, BatchExecuteStatement's
+# ``statements[].statement`` (the SDK's; CloudTrail logs ``requestItems[].statement``: the DynamoDB Developer
+# Guide's BatchExecuteStatement record), ExecuteTransaction's ``transactStatements[].statement``
+PARTIQL_STATEMENTS = (
+    "Statement",
+    "Statements[].Statement",
+    "RequestItems[].Statement",
+    "TransactStatements[].Statement",
+)
+
+
 def _partiql(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """The table (or ``"table"."index"``) each statement of the action's kind names: ExecuteStatement's
-    ``statement``, BatchExecuteStatement's ``statements[].statement``, ExecuteTransaction's
-    ``transactStatements[].statement`` (CloudTrail logs the statement with values redacted:
+    """The table (or ``"table"."index"``) each statement of the action's kind names (``PARTIQL_STATEMENTS``;
+    CloudTrail logs the statement with values redacted:
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html)."""
     kind = action.rpartition("PartiQL")[2].upper()
     pattern = _PARTIQL_TARGET.get(kind)
     if pattern is None:
         return None
-    statements = [
-        v
-        for path in ("Statement", "Statements[].Statement", "TransactStatements[].Statement")
-        for v in lookup_path(params, path) or ()
-    ]
+    statements = [v for path in PARTIQL_STATEMENTS for v in lookup_path(params, path) or ()]
     base = f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/"
     out: list[str] = []
     for statement in statements:
@@ -816,7 +849,8 @@ _SES_SEND = Resolver(
     completes_listed=True,
 )
 
-_STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements"})
+_STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements", "RequestItems"})
+_TRANSACTION = frozenset({"TransactItems", "RequestItems"})
 _MODEL = frozenset({"ModelId"})
 
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
@@ -829,6 +863,8 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "executetransaction"): Resolver(_partiql, _STATEMENTS),
+    ("dynamodb", "transactwriteitems"): Resolver(_dynamodb_transaction, _TRANSACTION),
+    ("dynamodb", "transactgetitems"): Resolver(_dynamodb_transaction, _TRANSACTION),
     ("ec2", "createtags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
     ("ec2", "deletetags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
     ("ec2", "runinstances"): Resolver(_ec2_launch, _LAUNCH_READS),

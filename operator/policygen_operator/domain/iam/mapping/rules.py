@@ -369,6 +369,16 @@ def _renamed(action: str, variable: str, old: str, new: str) -> list[dict[str, A
     ]
 
 
+# The item operation each DynamoDB transaction action authorizes (``resolvers._dynamodb_transaction``)
+TRANSACTION_OPERATIONS = {
+    "dynamodb:PutItem": "Put",
+    "dynamodb:UpdateItem": "Update",
+    "dynamodb:DeleteItem": "Delete",
+    "dynamodb:ConditionCheckItem": "ConditionCheck",
+    "dynamodb:GetItem": "Get",
+}
+
+
 def _partiql(path: str) -> list[dict[str, Any]]:
     """PartiQL: "To read items using PartiQL for DynamoDB, you must have dynamodb:PartiQLSelect permission
     on the table or index" (and Insert/Update/Delete likewise), per statement of the call
@@ -782,8 +792,25 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
     ("lakeformation", "getgluefunctionsessioncontext"): _authorized_by("lakeformation:GetDataAccess"),
     ("dynamodb", "executestatement"): _partiql("Statement"),
-    ("dynamodb", "batchexecutestatement"): _partiql("Statements[].Statement"),
-    ("dynamodb", "executetransaction"): _partiql("TransactStatements[].Statement"),
+    # the SDK's statements[] and CloudTrail's requestItems[] (``resolvers.PARTIQL_STATEMENTS``)
+    ("dynamodb", "batchexecutestatement"): _partiql("Statements[].Statement")
+    + _partiql("RequestItems[].Statement"),
+    ("dynamodb", "executetransaction"): _partiql("TransactStatements[].Statement")
+    + _partiql("RequestItems[].Statement"),
+    # TransactWriteItems / TransactGetItems: each item's action on its table
+    # (``resolvers._dynamodb_transaction``), from the SDK's ``TransactItems[].Put`` ... or CloudTrail's
+    # ``requestItems[]`` with ``"operation": "Put"`` (the DynamoDB Developer Guide's records); the table's
+    # entries knew only the SDK's shape, so a logged transaction granted nothing
+    ("dynamodb", "transactwriteitems"): [
+        {"action": action, "primary": True, "conditions": condition}
+        for action, operation in TRANSACTION_OPERATIONS.items()
+        if operation != "Get"
+        for condition in (
+            {"lhs": f"TransactItems[].{operation}", "op": "Exists"},
+            {"lhs": "RequestItems[].Operation", "op": "IEquals", "rhs": operation},
+        )
+    ],
+    ("dynamodb", "transactgetitems"): [{"action": "dynamodb:GetItem"}],  # its only action, read either way
 }
 
 # Secrets Manager calls that need more than their own action when a parameter is given, in the words of each
