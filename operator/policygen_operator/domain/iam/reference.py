@@ -342,7 +342,7 @@ class Reference:
         service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
         found: dict[str, list[str]] = {}
         for key, arn_format in sorted(service["r"].items()):
-            owned = {frozenset(_own_variable(f)) for f in split_formats(arn_format)}
+            owned = {_own_variable(f) for f in split_formats(arn_format)}
             if len(owned) == 1 and (own := next(iter(owned))):
                 found.setdefault(next(iter(own)), []).append(key)
         result = self._owners[namespace] = {variable: tuple(keys) for variable, keys in found.items()}

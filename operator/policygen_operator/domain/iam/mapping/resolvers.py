@@ -273,11 +273,8 @@ def _dynamodb_transaction(action: str, params: Mapping[str, Any], ctx: Context) 
         return None
     names: list[Any] = []
     for item in _items(get_field(params, "TransactItems")):
-        names.append(
-            get_field(
-                item.get(operation) or item.get(operation[:1].lower() + operation[1:]) or {}, "TableName"
-            )
-        )
+        if isinstance(inner := get_field(item, operation), Mapping):
+            names.append(get_field(inner, "TableName"))
     for item in _items(get_field(params, "RequestItems")):
         if str(get_field(item, "Operation") or "").lower() == operation.lower():
             names.append(get_field(item, "TableName"))
