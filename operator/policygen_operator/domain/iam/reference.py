@@ -348,6 +348,17 @@ class Reference:
         result = self._owners[namespace] = {variable: tuple(keys) for variable, keys in found.items()}
         return result
 
+    def owner_formats(self, namespace: str, variable: str) -> tuple[str, ...]:
+        """The ARN formats of the namespace's types whose own variable ``variable`` is (``variable_owners``):
+        an ARN of one of them names the variable for the types beneath it (an ECS cluster's ARN given as
+        ``cluster`` names the ``ClusterName`` of ``service/${ClusterName}/${ServiceName}``)."""
+        service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
+        return tuple(
+            f
+            for key in self.variable_owners(namespace).get(variable, ())
+            for f in split_formats(service["r"][key])
+        )
+
     def _runs_of(self, prefix: str) -> dict[str, list[tuple[str, ...]]]:
         """Every run of consecutive words in the namespace's action names, by its lower-case letters (one
         pass per namespace, so each type's lookup is a dict access)."""

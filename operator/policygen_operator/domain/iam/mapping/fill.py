@@ -346,8 +346,10 @@ def _fill_formats(
         )
         if found:
             referenced = True
-            identified.extend(v for v in found if v.startswith("arn:"))
-            if names := [v for v in found if not v.startswith("arn:")]:
+            arns = [v for v in found if v.startswith("arn:")]
+            identified.extend(arns)
+            names = [v for v in found if not v.startswith("arn:")] + _parent_names(action, variable, arns)
+            if names:
                 values[variable] = names
     for name, resource_type in action.typed_names:
         own = own_variable(resource_type)
@@ -365,6 +367,10 @@ def _fill_formats(
             referenced = True
             if names := [escape(v) for v in found if _plain(v)]:
                 scoped.setdefault(key, {})[variable] = names
+    if not identified and not any(v.startswith("arn:") for column in values.values() for v in column):
+        for parameter, variable, value in action.defaults:  # what the API assumes when the request names none
+            if variable not in values and get_field(params, parameter) in (None, "", [], {}):
+                constants[variable] = [value]
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format
@@ -392,6 +398,21 @@ def _fill_formats(
         kept = [t for t in candidates if not any(_inside(f, t) for f in filled)]
         out.extend(v for v in given if any(t.matches(v) for t in kept))
     return out, referenced
+
+
+def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[str]:
+    """The variable's value in each ARN of a type it is the own variable of (``ActionPlan.parents``): the
+    cluster's name in an ECS cluster's ARN given as ``cluster``."""
+    names: list[str] = []
+    for wanted, arn_format in action.parents if arns else ():
+        if wanted != variable:
+            continue
+        pattern, variables = format_groups(arn_format)
+        for arn in arns:
+            match = pattern.fullmatch(arn)
+            if match is not None:
+                names.append(match.group(variables.index(variable) + 1))
+    return names
 
 
 def _identified(params: Mapping[str, Any], name: str, variable: str) -> list[str] | None:

@@ -42,6 +42,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EVENT_SOURCE_NAMESPACES,
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
+    PARAMETER_DEFAULTS,
     PARAMETER_OF,
     QUALIFIED_NAMES,
     REQUEST_WRAPPERS,
@@ -378,6 +379,12 @@ class ActionPlan:
     creates: bool = False
     # the parameter naming the account the resources live in (``ACCOUNT_PARAMETERS``), if the service has one
     account_parameter: str | None = None
+    # (parameter, variable, value): what the API assumes when the request has no such parameter
+    # (``PARAMETER_DEFAULTS``)
+    defaults: tuple[tuple[str, str, str], ...] = ()
+    # (variable, ARN format): the namespace's types a variable is the own one of, where the action has none
+    # of them: an identifier's ARN of such a type names the variable (``Reference.owner_formats``)
+    parents: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_templates(self) -> bool:
@@ -777,7 +784,14 @@ def _compile_entry(
         *(template_reads(m["template"]) for m in explicit.values()),
     )
     elsewhere = _named_elsewhere(ref, nouns, types, primary, action, unfilled)
-    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere.reads
+    defaults = _defaults(prefix, types)
+    reads = (
+        _reads(var_maps, resolver)
+        | condition_reads(conditions)
+        | named
+        | elsewhere.reads
+        | {parameter for parameter, _, _ in defaults}
+    )
     return ActionPlan(
         action=action,
         types=types,
@@ -800,6 +814,28 @@ def _compile_entry(
         borrowed=elsewhere.borrowed,
         creates=primary and creates_required(types, action),
         account_parameter=elsewhere.account_parameter,
+        defaults=defaults,
+        parents=_parents(ref, prefix, types) if elsewhere.identifiers else (),
+    )
+
+
+def _parents(ref: Reference, prefix: str, types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
+    own = {t.key for t in types}
+    owners = ref.variable_owners(prefix)
+    return tuple(
+        (variable, arn_format)
+        for variable in sorted({v for t in types for v in t.variables})
+        if not own & set(owners.get(variable, ()))
+        for arn_format in ref.owner_formats(prefix, variable)
+    )
+
+
+def _defaults(prefix: str, types: tuple[ResourceType, ...]) -> tuple[tuple[str, str, str], ...]:
+    variables = {v for t in types for v in t.variables}
+    return tuple(
+        (parameter, variable, value)
+        for (namespace, variable), (parameter, value) in PARAMETER_DEFAULTS.items()
+        if namespace == prefix and variable in variables
     )
 
 
@@ -815,6 +851,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
     elsewhere = _named_elsewhere(ref, nouns, types, True, action, frozenset(variables))
+    defaults = _defaults(prefix, types)
     return ActionPlan(
         action=action,
         types=types,
@@ -825,13 +862,15 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | elsewhere.reads,
+        reads=_reads(var_maps, resolver) | elsewhere.reads | {parameter for parameter, _, _ in defaults},
         narrowable=_narrowable(prefix, types),
         identifiers=elsewhere.identifiers,
         typed_names=elsewhere.typed_names,
         borrowed=elsewhere.borrowed,
         creates=creates_required(types, action),
         account_parameter=elsewhere.account_parameter,
+        defaults=defaults,
+        parents=_parents(ref, prefix, types) if elsewhere.identifiers else (),
     )
 
 

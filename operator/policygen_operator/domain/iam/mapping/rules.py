@@ -302,6 +302,12 @@ QUALIFIED_NAMES: dict[tuple[str, str], str] = {
 # the Data Catalog ... If none is provided, the Amazon Web Services account ID is used by default" (ECR and
 # Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
 # AwsAccountId. Only a 12-digit account id is taken (a Glue catalog id may name a nested catalog).
+# (namespace, ARN variable) -> (the parameter that names it, the value the API assumes when the request has
+# none): "If you do not specify a cluster, the default cluster is assumed" (every ECS operation's ``cluster``,
+# botocore ecs/2014-11-13). It only completes an ARN whose other variables the record gave
+# (``service/default/web``), as the table's constants do; before, such a call got ``service/*/web``.
+PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {("ecs", "ClusterName"): ("Cluster", "default")}
+
 ACCOUNT_PARAMETERS: dict[str, str] = {"ecr": "RegistryId", "glue": "CatalogId", "quicksight": "AwsAccountId"}
 
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
@@ -1298,6 +1304,22 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         },
         {"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": "${RoleName}"}}},
     ],
+    # EventBridge Scheduler: "GroupName: The name of the schedule group to associate with this schedule. If
+    # you omit this, the default schedule group is used" (botocore scheduler/2021-06-30, CreateSchedule; Get,
+    # Update and DeleteSchedule alike): a schedule named without a group is ``schedule/default/NAME``, where
+    # the reference's format left ``schedule/*/NAME`` with a finding
+    **{
+        ("scheduler", method.lower()): [
+            {
+                "action": f"scheduler:{method}",
+                "resource_mappings": {
+                    "GroupName": {"template": "%%iftruthy%${GroupName}%${GroupName}%default%%"},
+                    "ScheduleName": {"template": "${Name}"},
+                },
+            }
+        ]
+        for method in ("CreateSchedule", "GetSchedule", "UpdateSchedule", "DeleteSchedule")
+    },
     # StartQueryExecution "Requires you to have access to the workgroup in which the query ran" (Athena API
     # Reference): a query started without a WorkGroup runs in the "primary" workgroup ("By default, if you
     # have not created any workgroups, all queries in your account run in the primary workgroup", Athena

@@ -1,0 +1,74 @@
+"""A parent given by its ARN, and the parent an API assumes when the request names none.
+
+- ECS: "cluster: The short name or full Amazon Resource Name (ARN) of the cluster ... If you do not specify a
+  cluster, the default cluster is assumed" (ECS API Reference, UpdateService, DescribeTasks, ...). A call
+  with the cluster's ARN (what CDK, Terraform and most deploy tools send) was granted on ``service/*/web``
+  (every cluster's service of that name, with a finding), and a call without a cluster likewise; now
+  ``service/prod/web`` and ``service/default/web``.
+- The same for any parent a type's format holds and a request gives by the ARN of the parent's own type:
+  VPC Lattice's listener under ``serviceIdentifier`` ("The ID or ARN of the service"), CodeArtifact's
+  package under its ``domain`` and ``repository`` given as ARNs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+ECS = f"arn:aws:ecs:us-east-1:{ACCOUNT}"
+TASK = "0f4d3a6c29b34b0e8a1c8c6f2e9d7b15"
+
+
+def mapped(source: str, name: str, params: dict[str, Any]) -> tuple[set[tuple[str, str]], set[str]]:
+    event = EventMapper().map(cloudtrail_record(source, name, params))
+    return set(event.uses), {code for _, code, _ in event.notes}
+
+
+@pytest.mark.parametrize("cluster", [f"{ECS}:cluster/prod", "prod"])
+def test_a_service_in_a_cluster_given_by_arn_or_name(cluster: str) -> None:
+    uses, notes = mapped("ecs.amazonaws.com", "UpdateService", {"cluster": cluster, "service": "web"})
+    assert (uses, notes) == ({("ecs:UpdateService", f"{ECS}:service/prod/web")}, set())
+
+
+def test_a_call_without_a_cluster_is_on_the_default_cluster() -> None:
+    uses, notes = mapped("ecs.amazonaws.com", "DescribeServices", {"services": ["web", "api"]})
+    assert uses == {("ecs:DescribeServices", f"{ECS}:service/default/{name}") for name in ("web", "api")}
+    assert notes == set()
+    uses, _ = mapped("ecs.amazonaws.com", "StopTask", {"task": TASK, "reason": "deploy"})
+    assert uses == {("ecs:StopTask", f"{ECS}:task/default/{TASK}")}
+
+
+def test_a_task_given_by_its_arn_keeps_its_own_cluster() -> None:
+    """The default is for a request that names the cluster nowhere; a task's ARN names it."""
+    uses, _ = mapped("ecs.amazonaws.com", "DescribeTasks", {"tasks": [f"{ECS}:task/prod/{TASK}"]})
+    assert uses == {("ecs:DescribeTasks", f"{ECS}:task/prod/{TASK}")}
+
+
+def test_a_lattice_listener_under_a_service_given_by_arn() -> None:
+    lattice = f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}"
+    params = {
+        "serviceIdentifier": f"{lattice}:service/svc-0a1b2c3d4e5f67890",
+        "listenerIdentifier": "listener-0abc",
+    }
+    uses, notes = mapped("vpc-lattice.amazonaws.com", "GetListener", params)
+    assert uses == {
+        ("vpc-lattice:GetListener", f"{lattice}:service/svc-0a1b2c3d4e5f67890/listener/listener-0abc")
+    }
+    assert notes == set()
+
+
+def test_a_codeartifact_package_in_a_domain_and_repository_given_by_arn() -> None:
+    codeartifact = f"arn:aws:codeartifact:us-east-1:{ACCOUNT}"
+    params = {
+        "domain": f"{codeartifact}:domain/acme",
+        "repository": f"{codeartifact}:repository/acme/internal",
+        "format": "npm",
+        "namespace": "tools",
+        "package": "lint",
+    }
+    uses, _ = mapped("codeartifact.amazonaws.com", "DeletePackage", params)
+    assert uses == {("codeartifact:DeletePackage", f"{codeartifact}:package/acme/internal/npm/tools/lint")}
