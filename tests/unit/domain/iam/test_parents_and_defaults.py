@@ -72,3 +72,17 @@ def test_a_codeartifact_package_in_a_domain_and_repository_given_by_arn() -> Non
     }
     uses, _ = mapped("codeartifact.amazonaws.com", "DeletePackage", params)
     assert uses == {("codeartifact:DeletePackage", f"{codeartifact}:package/acme/internal/npm/tools/lint")}
+
+
+@pytest.mark.parametrize(("group", "expected"), [(None, "default"), ("ops", "ops")])
+def test_a_schedule_without_a_group_is_in_the_default_group(group: str | None, expected: str) -> None:
+    """EventBridge Scheduler: "If you omit this, the default schedule group is used" (GroupName of
+    CreateSchedule, Get, Update and DeleteSchedule); the reference's format left ``schedule/*/NAME``."""
+    scheduler = f"arn:aws:scheduler:us-east-1:{ACCOUNT}"
+    params: dict[str, Any] = {"name": "nightly-report", **({"groupName": group} if group else {})}
+    for name in ("GetSchedule", "DeleteSchedule"):
+        uses, notes = mapped("scheduler.amazonaws.com", name, params)
+        assert (uses, notes) == (
+            {(f"scheduler:{name}", f"{scheduler}:schedule/{expected}/nightly-report")},
+            set(),
+        )
