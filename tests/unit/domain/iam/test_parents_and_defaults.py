@@ -86,3 +86,20 @@ def test_a_schedule_without_a_group_is_in_the_default_group(group: str | None, e
             {(f"scheduler:{name}", f"{scheduler}:schedule/{expected}/nightly-report")},
             set(),
         )
+
+
+def test_an_archive_is_created_on_the_event_bus_its_event_source_arn_names() -> None:
+    """EventBridge CreateArchive: "EventSourceArn: The ARN of the event bus that sends events to the
+    archive"; the reference requires the archive and the event bus, and the bus was ``event-bus/*``."""
+    events = f"arn:aws:events:us-east-1:{ACCOUNT}"
+    params = {
+        "archiveName": "orders-archive",
+        "eventSourceArn": f"{events}:event-bus/orders",
+        "retentionDays": 30,
+    }
+    uses, notes = mapped("events.amazonaws.com", "CreateArchive", params)
+    assert uses == {
+        ("events:CreateArchive", f"{events}:archive/orders-archive"),
+        ("events:CreateArchive", f"{events}:event-bus/orders"),
+    }
+    assert notes == set()

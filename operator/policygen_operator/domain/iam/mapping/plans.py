@@ -140,9 +140,13 @@ def identifier_parameters(
     for variable, stem in stems.items():
         # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type, and
         # so does a call's "SourceArn" (RDS StartExportTask: "The Amazon Resource Name (ARN) of the snapshot
-        # or cluster to export"): an ARN of one of the action's own types is kept, any other is not
+        # or cluster to export") or "EventSourceArn" (EventBridge CreateArchive: "The ARN of the event bus
+        # that sends events to the archive"; StartReplay's archive): an ARN of one of the action's own types
+        # is kept, any other is not
         out.update(
-            ((noun + suffix, variable), None) for noun in ("Resource", "Source") for suffix in ARN_SUFFIXES
+            ((noun + suffix, variable), None)
+            for noun in ("Resource", "Source", "EventSource")
+            for suffix in ARN_SUFFIXES
         )
         if not stem:
             continue
