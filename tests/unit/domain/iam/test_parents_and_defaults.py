@@ -103,3 +103,25 @@ def test_an_archive_is_created_on_the_event_bus_its_event_source_arn_names() -> 
         ("events:CreateArchive", f"{events}:event-bus/orders"),
     }
     assert notes == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        ("DescribeClusters", {}, {f"{ECS}:cluster/default"}),
+        ("ListContainerInstances", {"status": "ACTIVE"}, {f"{ECS}:cluster/default"}),
+        (
+            "ExecuteCommand",
+            {"task": TASK, "command": "/bin/sh", "interactive": True},
+            {f"{ECS}:cluster/default", f"{ECS}:task/default/{TASK}"},
+        ),
+    ],
+)
+def test_the_default_cluster_is_named_whole_where_the_call_is_on_the_cluster(
+    name: str, params: dict[str, Any], expected: set[str]
+) -> None:
+    """A call on the cluster itself (or on it and a task) without ``cluster`` is on ``cluster/default``:
+    before, ``*`` (or ``cluster/*``) with a finding."""
+    uses, notes = mapped("ecs.amazonaws.com", name, params)
+    assert {arn for _, arn in uses} == expected
+    assert "resource-undetermined" not in notes

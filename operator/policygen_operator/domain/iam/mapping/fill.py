@@ -370,7 +370,7 @@ def _fill_formats(
     if not identified and not any(v.startswith("arn:") for column in values.values() for v in column):
         for parameter, variable, value in action.defaults:  # what the API assumes when the request names none
             if variable not in values and get_field(params, parameter) in (None, "", [], {}):
-                constants[variable] = [value]
+                values[variable] = [value]
     out: list[str] = [arn for arn in ready if any(t.matches(arn) for t in action.types)]
     usable = values.keys() | {name for name, v in constants.items() if v}
     candidates = [alt for t in action.types for alt in t.alternatives()]  # one per ARN format

@@ -304,8 +304,8 @@ QUALIFIED_NAMES: dict[tuple[str, str], str] = {
 # AwsAccountId. Only a 12-digit account id is taken (a Glue catalog id may name a nested catalog).
 # (namespace, ARN variable) -> (the parameter that names it, the value the API assumes when the request has
 # none): "If you do not specify a cluster, the default cluster is assumed" (every ECS operation's ``cluster``,
-# botocore ecs/2014-11-13). It only completes an ARN whose other variables the record gave
-# (``service/default/web``), as the table's constants do; before, such a call got ``service/*/web``.
+# botocore ecs/2014-11-13): ``service/default/web``, and ``cluster/default`` for a call on the cluster
+# itself, unless an ARN in the request names one (before, ``service/*/web`` or ``*``, with a finding).
 PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {("ecs", "ClusterName"): ("Cluster", "default")}
 
 ACCOUNT_PARAMETERS: dict[str, str] = {"ecr": "RegistryId", "glue": "CatalogId", "quicksight": "AwsAccountId"}
