@@ -353,3 +353,29 @@ def test_a_start_just_before_the_window_still_names_the_reads_in_it(tmp_path: Pa
     result = run_scan(ScanSpec((parse_principal(ROLE),), late), [(path.name, str(path))], workers=1)
     assert granted(result) == {("athena:GetQueryExecution", WORKGROUP), ("athena:GetQueryResults", WORKGROUP)}
     assert result.records_outside_window == 1 and result.summary.events_matched == 2
+
+
+def logs_call(
+    name: str, params: dict[str, Any], response: Any = None, time: str = "09:00:00"
+) -> dict[str, Any]:
+    record = athena_call(name, params, time, response)
+    return {**record, "eventSource": "logs.amazonaws.com"}
+
+
+def test_logs_insights_results_are_granted_on_the_log_groups_the_query_ran_on(tmp_path: Path) -> None:
+    """CloudWatch Logs Insights: StartQuery returns a ``queryId``; GetQueryResults names only it, and the
+    reference requires the log groups for it (before: ``*`` with a finding)."""
+    groups = ["/aws/lambda/orders", "/aws/lambda/billing"]
+    query = "12ab3456-12ab-123a-789e-1234567890ab"
+    started = logs_call(
+        "StartQuery",
+        {"logGroupNames": groups, "startTime": 1, "endTime": 2, "queryString": "fields @message"},
+        {"queryId": query},
+    )
+    results = logs_call("GetQueryResults", {"queryId": query}, time="09:00:03")
+    result = scan(tmp_path, [[results], [started]])
+    arns = {f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}" for group in groups}
+    assert granted(result) == {
+        (action, arn) for action in ("logs:StartQuery", "logs:GetQueryResults") for arn in arns
+    }
+    assert undetermined(result) == []

@@ -1703,6 +1703,10 @@ RETURNED_IDS: dict[tuple[str, str], tuple[str, str, str]] = {
         "calculationExecutionId",
         "athena:StartCalculationExecution",
     ),
+    # CloudWatch Logs Insights: StartQuery returns the "queryId" (Logs API Reference, StartQuery response),
+    # and GetQueryResults names only it, though the reference requires the log groups for it: those the
+    # start queried
+    ("logs.amazonaws.com", "StartQuery"): ("logs insights query", "queryId", "logs:StartQuery"),
 }
 
 
@@ -1745,6 +1749,7 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
         "ExportNotebook",
         "ListNotebookSessions",
     ),
+    ("logs.amazonaws.com", "GetQueryResults"): ("logs insights query", "QueryId", "logs:GetQueryResults"),
     **_athena_follow_ups(
         "athena calculation",
         "CalculationExecutionId",
