@@ -303,10 +303,16 @@ QUALIFIED_NAMES: dict[tuple[str, str], str] = {
 # Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
 # AwsAccountId. Only a 12-digit account id is taken (a Glue catalog id may name a nested catalog).
 # (namespace, ARN variable) -> (the parameter that names it, the value the API assumes when the request has
-# none): "If you do not specify a cluster, the default cluster is assumed" (every ECS operation's ``cluster``,
-# botocore ecs/2014-11-13): ``service/default/web``, and ``cluster/default`` for a call on the cluster
-# itself, unless an ARN in the request names one (before, ``service/*/web`` or ``*``, with a finding).
-PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {("ecs", "ClusterName"): ("Cluster", "default")}
+# none), unless an ARN in the request names it:
+# - "If you do not specify a cluster, the default cluster is assumed" (every ECS operation's ``cluster``,
+#   botocore ecs/2014-11-13): ``service/default/web``, ``cluster/default`` for a call on the cluster itself
+#   (before, ``service/*/web`` or ``*``, with a finding);
+# - "GroupName: ... If you omit this, the default schedule group is used" (EventBridge Scheduler's
+#   CreateSchedule, Get, Update and DeleteSchedule; botocore scheduler/2021-06-30): ``schedule/default/NAME``.
+PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("ecs", "ClusterName"): ("Cluster", "default"),
+    ("scheduler", "GroupName"): ("GroupName", "default"),
+}
 
 ACCOUNT_PARAMETERS: dict[str, str] = {"ecr": "RegistryId", "glue": "CatalogId", "quicksight": "AwsAccountId"}
 
@@ -1304,22 +1310,6 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         },
         {"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": "${RoleName}"}}},
     ],
-    # EventBridge Scheduler: "GroupName: The name of the schedule group to associate with this schedule. If
-    # you omit this, the default schedule group is used" (botocore scheduler/2021-06-30, CreateSchedule; Get,
-    # Update and DeleteSchedule alike): a schedule named without a group is ``schedule/default/NAME``, where
-    # the reference's format left ``schedule/*/NAME`` with a finding
-    **{
-        ("scheduler", method.lower()): [
-            {
-                "action": f"scheduler:{method}",
-                "resource_mappings": {
-                    "GroupName": {"template": "%%iftruthy%${GroupName}%${GroupName}%default%%"},
-                    "ScheduleName": {"template": "${Name}"},
-                },
-            }
-        ]
-        for method in ("CreateSchedule", "GetSchedule", "UpdateSchedule", "DeleteSchedule")
-    },
     # StartQueryExecution "Requires you to have access to the workgroup in which the query ran" (Athena API
     # Reference): a query started without a WorkGroup runs in the "primary" workgroup ("By default, if you
     # have not created any workgroups, all queries in your account run in the primary workgroup", Athena
