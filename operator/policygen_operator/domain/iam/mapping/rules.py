@@ -296,12 +296,6 @@ QUALIFIED_NAMES: dict[tuple[str, str], str] = {
     ("quicksight", "GroupName"): "${Namespace}/${GroupName}",
 }
 
-# Namespace -> the request parameter that names the account its resources live in, where a call can reach
-# another account's: ECR's "registryId: The Amazon Web Services account ID associated with the registry
-# ... If you do not specify a registry, the default registry is assumed", Glue's "CatalogId: The ID of
-# the Data Catalog ... If none is provided, the Amazon Web Services account ID is used by default" (ECR and
-# Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
-# AwsAccountId. Only a 12-digit account id is taken (a Glue catalog id may name a nested catalog).
 # (namespace, ARN variable) -> (the parameter that names it, the value the API assumes when the request has
 # none), unless an ARN in the request names it:
 # - "If you do not specify a cluster, the default cluster is assumed" (every ECS operation's ``cluster``,
@@ -314,7 +308,22 @@ PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("scheduler", "GroupName"): ("GroupName", "default"),
 }
 
-ACCOUNT_PARAMETERS: dict[str, str] = {"ecr": "RegistryId", "glue": "CatalogId", "quicksight": "AwsAccountId"}
+# Namespace -> the request parameter that names the account its resources live in, where a call can reach
+# another account's: ECR's "registryId: The Amazon Web Services account ID associated with the registry
+# ... If you do not specify a registry, the default registry is assumed", Glue's "CatalogId: The ID of
+# the Data Catalog ... If none is provided, the Amazon Web Services account ID is used by default" (ECR and
+# Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
+# AwsAccountId, CodeArtifact's "domainOwner: The 12-digit account number of the Amazon Web Services
+# account that owns the domain" (a domain in a shared-services account, the usual setup for build
+# pipelines), Glacier's "accountId: ... the account that owns the vault". Only a 12-digit account id is
+# taken (a Glue catalog id may name a nested catalog; Glacier's "-" is the caller's own account).
+ACCOUNT_PARAMETERS: dict[str, str] = {
+    "ecr": "RegistryId",
+    "glue": "CatalogId",
+    "quicksight": "AwsAccountId",
+    "codeartifact": "DomainOwner",
+    "glacier": "AccountId",
+}
 
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
 # name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
