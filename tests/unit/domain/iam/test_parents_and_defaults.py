@@ -125,3 +125,17 @@ def test_the_default_cluster_is_named_whole_where_the_call_is_on_the_cluster(
     uses, notes = mapped("ecs.amazonaws.com", name, params)
     assert {arn for _, arn in uses} == expected
     assert "resource-undetermined" not in notes
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["GetProvisionedModelThroughput", "UpdateProvisionedModelThroughput", "DeleteProvisionedModelThroughput"],
+)
+def test_a_provisioned_throughput_given_by_its_arn_is_granted_on_it(name: str) -> None:
+    """Bedrock: "provisionedModelId: The Amazon Resource Name (ARN) or name of the Provisioned Throughput".
+    The parameter is read as the type's id; an ARN in it was dropped, leaving ``*`` with a finding. Found by
+    giving every operation's "name or ARN" members the ARN the by-name call was granted on (49 of 424 fell
+    to ``*``, now none)."""
+    arn = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:provisioned-model/7k2mq9x4p1ab"
+    uses, notes = mapped("bedrock.amazonaws.com", name, {"provisionedModelId": arn})
+    assert (uses, notes) == ({(f"bedrock:{name}", arn)}, set())

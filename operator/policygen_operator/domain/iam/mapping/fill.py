@@ -358,6 +358,9 @@ def _fill_formats(
             referenced = True
             if names := [escape(v) for v in found if _plain(v)]:
                 scoped.setdefault(resource_type.key, {}).setdefault(own, names)
+            # "The Amazon Resource Name (ARN) or name of the Provisioned Throughput" (Bedrock's
+            # provisionedModelId): an ARN is the resource itself, kept when it has one of the types' shape
+            identified.extend(escape(v) for v in found if v.startswith("arn:"))
     # how the table's other methods name a variable nothing above gave a value
     for name, key, variable in action.borrowed:
         if variable in values or variable in scoped.get(key, {}):
