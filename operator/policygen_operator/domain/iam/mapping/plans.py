@@ -788,14 +788,7 @@ def _compile_entry(
         *(template_reads(m["template"]) for m in explicit.values()),
     )
     elsewhere = _named_elsewhere(ref, nouns, types, primary, action, unfilled)
-    defaults = _defaults(prefix, types)
-    reads = (
-        _reads(var_maps, resolver)
-        | condition_reads(conditions)
-        | named
-        | elsewhere.reads
-        | {parameter for parameter, _, _ in defaults}
-    )
+    reads = _reads(var_maps, resolver) | condition_reads(conditions) | named | elsewhere.reads
     return ActionPlan(
         action=action,
         types=types,
@@ -818,8 +811,8 @@ def _compile_entry(
         borrowed=elsewhere.borrowed,
         creates=primary and creates_required(types, action),
         account_parameter=elsewhere.account_parameter,
-        defaults=defaults,
-        parents=_parents(ref, prefix, types) if elsewhere.identifiers else (),
+        defaults=elsewhere.defaults,
+        parents=elsewhere.parents,
     )
 
 
@@ -855,7 +848,6 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
     elsewhere = _named_elsewhere(ref, nouns, types, True, action, frozenset(variables))
-    defaults = _defaults(prefix, types)
     return ActionPlan(
         action=action,
         types=types,
@@ -866,15 +858,15 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         arn_maps=(),
         var_maps=var_maps,
         resolver=resolver,
-        reads=_reads(var_maps, resolver) | elsewhere.reads | {parameter for parameter, _, _ in defaults},
+        reads=_reads(var_maps, resolver) | elsewhere.reads,
         narrowable=_narrowable(prefix, types),
         identifiers=elsewhere.identifiers,
         typed_names=elsewhere.typed_names,
         borrowed=elsewhere.borrowed,
         creates=creates_required(types, action),
         account_parameter=elsewhere.account_parameter,
-        defaults=defaults,
-        parents=_parents(ref, prefix, types) if elsewhere.identifiers else (),
+        defaults=elsewhere.defaults,
+        parents=elsewhere.parents,
     )
 
 
@@ -938,6 +930,8 @@ class _Elsewhere(NamedTuple):
     typed_names: tuple[tuple[str, ResourceType], ...]
     borrowed: tuple[tuple[str, str, str], ...]
     account_parameter: str | None
+    defaults: tuple[tuple[str, str, str], ...]
+    parents: tuple[tuple[str, str], ...]
     reads: frozenset[str]
 
 
@@ -950,7 +944,8 @@ def _named_elsewhere(
     unfilled: frozenset[str] | set[str],
 ) -> _Elsewhere:
     """The identifier parameters, the typed names and the borrowed readings (the call's own action only: an
-    extra action's entry says which parameters make it apply) and the parameter naming the account."""
+    extra action's entry says which parameters make it apply), the parents their ARNs may name, the
+    parameter naming the account and the values the API assumes for absent parameters."""
     prefix = action.partition(":")[0]
     identifiers: tuple[tuple[str, str], ...] = ()
     typed: tuple[tuple[str, ResourceType], ...] = ()
@@ -960,11 +955,14 @@ def _named_elsewhere(
         typed = typed_name_parameters(types, nouns, ref.identifier_kinds(prefix), action)
         borrowed = borrowed_parameters(ref, action, types, unfilled)
     account = ACCOUNT_PARAMETERS.get(prefix)
+    defaults = _defaults(prefix, types)
     reads = frozenset(
         [*(name for name, _ in (*identifiers, *typed)), *(name for name, _, _ in borrowed)]
         + ([account] if account else [])
+        + [parameter for parameter, _, _ in defaults]
     )
-    return _Elsewhere(identifiers, typed, borrowed, account, reads)
+    parents = _parents(ref, prefix, types) if identifiers else ()
+    return _Elsewhere(identifiers, typed, borrowed, account, defaults, parents, reads)
 
 
 def _parameter_of(prefix: str, variable: str) -> str:

@@ -249,18 +249,14 @@ def _secret(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] |
 def _dynamodb_batch(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """BatchGetItem/BatchWriteItem name their tables as the keys (or ``tableName`` items) of requestItems."""
     items = get_field(params, "RequestItems")
-    names: list[str] = []
-    if isinstance(items, Mapping):
-        names = [str(k) for k in items]
-    elif isinstance(items, list):
-        names = [str(i.get("tableName") or i.get("TableName")) for i in items if isinstance(i, Mapping)]
-    names = [n for n in names if n and n != "None"]
-    if not names:
-        return None
-    return [
-        n if n.startswith("arn:") else f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/{n}"
-        for n in names
-    ]
+    names = list(items) if isinstance(items, Mapping) else [get_field(i, "TableName") for i in _items(items)]
+    return _tables([n for n in names if isinstance(n, str) and n], ctx)
+
+
+def _tables(names: list[str], ctx: Context) -> list[str] | None:
+    """DynamoDB tables named by name (in the call's account and region) or by ARN; None for none."""
+    base = f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/"
+    return [n if n.startswith("arn:") else base + n for n in names] or None
 
 
 def _dynamodb_transaction(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
@@ -278,9 +274,7 @@ def _dynamodb_transaction(action: str, params: Mapping[str, Any], ctx: Context) 
     for item in _items(get_field(params, "RequestItems")):
         if str(get_field(item, "Operation") or "").lower() == operation.lower():
             names.append(get_field(item, "TableName"))
-    tables = [n for n in names if isinstance(n, str) and n]
-    base = f"arn:{ctx.partition}:dynamodb:{ctx.region}:{ctx.account}:table/"
-    return [n if n.startswith("arn:") else base + n for n in tables] or None
+    return _tables([n for n in names if isinstance(n, str) and n], ctx)
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
