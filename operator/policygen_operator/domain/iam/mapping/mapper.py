@@ -57,6 +57,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     AUTHORIZED_UNQUALIFIED,
     CHECKED_TYPES,
     CREATED_TYPES,
+    GRANTED_ON_PARENT,
     IGNORED_EVENT_TYPES,
     ROUTED_MODEL_KEYS,
     UNNAMED_TYPES,
@@ -191,6 +192,7 @@ class EventMapper:
                 if arn != "*"
                 and name in primaries
                 and (name in creating or _whole_type(types_of[name], arn) is None)
+                and name.lower() not in GRANTED_ON_PARENT
                 and not any(
                     t.key in CHECKED_TYPES.get(name.lower(), ()) and t.matches(arn) for t in types_of[name]
                 )

@@ -464,6 +464,91 @@ def _ec2_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[st
     return out or None
 
 
+# Organizations names its entities by ids whose prefix says their kind, and several parameters take ids of
+# more than one kind (a ParentId is a root or an OU, a TargetId a root, an OU or an account, a ResourceId
+# any of those or a policy): the Organizations API Reference's patterns for each (botocore 1.44.8's model:
+# TargetId ``^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$``, PolicyId
+# ``^p-[0-9a-zA-Z_]{8,128}$``, ...). An ARN holds the id whole under an organization id no request names
+# (the API Reference's Root example: ``arn:aws:organizations::111111111111:root/o-exampleorgid/
+# r-examplerootid111``), where the table knew only the single-kind parameters and, for RootId, wrote the
+# id after the format's own ``r-`` (``root/o-*/r-r-...``, which nothing matches). Matched without regard to
+# case: the kind is the prefix's, and the User Guide's own records write ``r-exampleRootId``.
+_ORGANIZATIONS_KINDS = (
+    (re.compile(r"\d{12}"), "account/o-*/"),
+    (re.compile(r"r-[0-9a-z]{4,32}", re.IGNORECASE), "root/o-*/"),
+    (re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}", re.IGNORECASE), "ou/o-*/"),
+    (re.compile(r"p-[0-9a-z_]{8,128}", re.IGNORECASE), "policy/o-*/*/"),
+    (re.compile(r"rp-[0-9a-z_]{4,128}", re.IGNORECASE), "resourcepolicy/o-*/"),
+    (re.compile(r"rt-[0-9a-z_]{8,32}", re.IGNORECASE), "transfer/o-*/*/*/"),
+    (re.compile(r"h-[0-9a-z]{8,32}", re.IGNORECASE), "handshake/o-*/*/"),
+)
+# Organizations' operations -> the id parameters each takes (botocore 1.44.8's organizations model); only
+# an operation's own action reads them, never an action added beside it
+ORGANIZATIONS_ID_PARAMETERS: dict[str, tuple[str, ...]] = {
+    **{
+        name: ("AccountId",)
+        for name in (
+            "closeaccount",
+            "deregisterdelegatedadministrator",
+            "describeaccount",
+            "listdelegatedservicesforaccount",
+            "listeffectivepolicyvalidationerrors",
+            "registerdelegatedadministrator",
+            "removeaccountfromorganization",
+        )
+    },
+    "moveaccount": ("AccountId", "SourceParentId", "DestinationParentId"),
+    "listparents": ("ChildId",),
+    **{
+        name: ("HandshakeId",)
+        for name in ("accepthandshake", "cancelhandshake", "declinehandshake", "describehandshake")
+    },
+    **{
+        name: ("OrganizationalUnitId",)
+        for name in ("deleteorganizationalunit", "describeorganizationalunit", "updateorganizationalunit")
+    },
+    **{
+        name: ("ParentId",)
+        for name in (
+            "createorganizationalunit",
+            "listaccountsforparent",
+            "listchildren",
+            "listorganizationalunitsforparent",
+        )
+    },
+    **{
+        name: ("PolicyId",)
+        for name in ("deletepolicy", "describepolicy", "listtargetsforpolicy", "updatepolicy")
+    },
+    **{name: ("PolicyId", "TargetId") for name in ("attachpolicy", "detachpolicy")},
+    **{name: ("TargetId",) for name in ("describeeffectivepolicy", "listpoliciesfortarget")},
+    **{name: ("ResourceId",) for name in ("listtagsforresource", "tagresource", "untagresource")},
+    **{name: ("RootId",) for name in ("disablepolicytype", "enablepolicytype")},
+}
+
+
+def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """Each id the operation's own action names, as the ARN of the kind its prefix says. None for an id
+    of no known kind (the table's reading, ``*`` with the finding, not a guess) and for another action
+    of the call (an OU created with tags is tagged on the new OU, not on the parent the request names)."""
+    names = ORGANIZATIONS_ID_PARAMETERS.get(action.partition(":")[2].lower())
+    if names is None:
+        return None
+    base = f"arn:{ctx.partition}:organizations::{ctx.account}:"
+    out: list[str] = []
+    for name in names:
+        value = get_field(params, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return None
+        path = next((path for kind, path in _ORGANIZATIONS_KINDS if kind.fullmatch(value)), None)
+        if path is None:
+            return None
+        out.append(f"{base}{path}{value}")
+    return out or None
+
+
 # LayerName: "The name or Amazon Resource Name (ARN) of the layer" (Lambda API Reference, GetLayerVersion);
 # the ARN is that of the layer, without a version ("arn:aws:lambda:REGION:ACCOUNT:layer:NAME"), and is how a
 # layer another account publishes (Lambda Insights', a vendor's) is named.
@@ -870,6 +955,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ec2", "createnetworkinterface"): Resolver(
         _ec2_network_interface, frozenset({"SubnetId", "GroupSet", "Groups"})
     ),
+    **{
+        ("organizations", name): Resolver(_organizations_ids, frozenset(names))
+        for name, names in ORGANIZATIONS_ID_PARAMETERS.items()
+    },
     ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),

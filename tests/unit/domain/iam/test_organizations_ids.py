@@ -1,0 +1,116 @@
+"""Organizations names its entities by ids whose prefix says their kind.
+
+A ParentId is a root (``r-...``) or an OU (``ou-...``), a TargetId a root, an OU or an account (twelve
+digits), a ResourceId any of those or a policy (``p-...``): the Organizations API Reference's patterns for
+each parameter. The table read only the single-kind parameters, so ListChildren, CreateOrganizationalUnit,
+TagResource ... were granted on ``*`` and AttachPolicy on the policy alone (the target refused), and it wrote
+a RootId after the format's own ``r-`` (``root/o-*/r-r-...``, which no call is authorized on). The
+records are the Organizations User Guide's (awsdocs/aws-organizations-docs, doc_source/
+orgs_security_incident-response.md and orgs_tutorials_cwe.md @ 8df18e7a).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted, uses_of
+
+ORG = f"arn:aws:organizations::{ACCOUNT}"
+ROOT = "r-examplerootid111"
+OU = "ou-examplerootid111-exampleouid111"
+POLICY = "p-examplepolicyid111"
+MEMBER = "222233334444"
+
+
+def organizations(name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    return granted("organizations.amazonaws.com", name, params)
+
+
+@pytest.mark.parametrize(
+    ("params", "parent"),
+    [
+        ({"name": "OU-Developers-1", "parentId": "r-a1b2"}, "r-a1b2"),  # orgs_security_incident-response.md
+        ({"parentId": "r-exampleRootId", "name": "TestCWEOU"}, "r-exampleRootId"),  # orgs_tutorials_cwe.md
+    ],
+)
+def test_the_documented_ou_creations_are_granted_on_their_parent_root(
+    params: dict[str, Any], parent: str
+) -> None:
+    assert organizations("CreateOrganizationalUnit", params) == {
+        ("organizations:CreateOrganizationalUnit", f"{ORG}:root/o-*/{parent}")
+    }
+
+
+@pytest.mark.parametrize(
+    ("target", "arn"),
+    [(OU, f"{ORG}:ou/o-*/{OU}"), (MEMBER, f"{ORG}:account/o-*/{MEMBER}"), (ROOT, f"{ORG}:root/o-*/{ROOT}")],
+)
+def test_a_policy_is_attached_to_the_target_its_id_names(target: str, arn: str) -> None:
+    params = {"policyId": POLICY, "targetId": target}
+    policy = f"{ORG}:policy/o-*/*/{POLICY}"
+    assert organizations("AttachPolicy", params) == {
+        ("organizations:AttachPolicy", policy),
+        ("organizations:AttachPolicy", arn),
+    }
+    assert organizations("DetachPolicy", params) == {
+        ("organizations:DetachPolicy", policy),
+        ("organizations:DetachPolicy", arn),
+    }
+
+
+def test_moving_an_account_names_both_parents_exactly() -> None:
+    params = {"accountId": MEMBER, "sourceParentId": ROOT, "destinationParentId": OU}
+    assert organizations("MoveAccount", params) == {
+        ("organizations:MoveAccount", f"{ORG}:account/o-*/{MEMBER}"),
+        ("organizations:MoveAccount", f"{ORG}:root/o-*/{ROOT}"),
+        ("organizations:MoveAccount", f"{ORG}:ou/o-*/{OU}"),
+    }
+
+
+def test_a_root_id_is_written_once() -> None:
+    params = {"rootId": ROOT, "policyType": "SERVICE_CONTROL_POLICY"}
+    assert organizations("EnablePolicyType", params) == {
+        ("organizations:EnablePolicyType", f"{ORG}:root/o-*/{ROOT}")
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "arn"),
+    [
+        ("ListChildren", {"parentId": OU, "childType": "ACCOUNT"}, f"{ORG}:ou/o-*/{OU}"),
+        ("ListAccountsForParent", {"parentId": ROOT}, f"{ORG}:root/o-*/{ROOT}"),
+        (
+            "ListPoliciesForTarget",
+            {"targetId": MEMBER, "filter": "TAG_POLICY"},
+            f"{ORG}:account/o-*/{MEMBER}",
+        ),
+        ("ListParents", {"childId": OU}, f"{ORG}:ou/o-*/{OU}"),
+        ("TagResource", {"resourceId": ROOT, "tags": [{"key": "k", "value": "v"}]}, f"{ORG}:root/o-*/{ROOT}"),
+        ("ListTagsForResource", {"resourceId": POLICY}, f"{ORG}:policy/o-*/*/{POLICY}"),
+    ],
+)
+def test_a_parameter_of_several_kinds_is_read_by_its_ids_prefix(
+    name: str, params: dict[str, Any], arn: str
+) -> None:
+    assert organizations(name, params) == {(f"organizations:{name}", arn)}
+
+
+def test_an_id_of_no_known_kind_is_not_guessed() -> None:
+    event = EventMapper().map(
+        cloudtrail_record(
+            "organizations.amazonaws.com", "ListChildren", {"parentId": "x-1234", "childType": "ACCOUNT"}
+        )
+    )
+    assert event.uses == (("organizations:ListChildren", "*"),)
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+def test_the_tags_of_a_new_ou_do_not_go_on_its_parent() -> None:
+    params = {"parentId": ROOT, "name": "Dev", "tags": [{"key": "team", "value": "a"}]}
+    assert uses_of("organizations.amazonaws.com", "CreateOrganizationalUnit", params) == {
+        ("organizations:CreateOrganizationalUnit", f"{ORG}:root/o-*/{ROOT}"),
+        ("organizations:TagResource", "*"),  # the new OU's id is the service's; said in the finding
+    }
