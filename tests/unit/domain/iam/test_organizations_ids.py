@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted, uses_of
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted
 
 ORG = f"arn:aws:organizations::{ACCOUNT}"
 ROOT = "r-examplerootid111"
@@ -106,11 +106,3 @@ def test_an_id_of_no_known_kind_is_not_guessed() -> None:
     )
     assert event.uses == (("organizations:ListChildren", "*"),)
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
-
-
-def test_the_tags_of_a_new_ou_do_not_go_on_its_parent() -> None:
-    params = {"parentId": ROOT, "name": "Dev", "tags": [{"key": "team", "value": "a"}]}
-    assert uses_of("organizations.amazonaws.com", "CreateOrganizationalUnit", params) == {
-        ("organizations:CreateOrganizationalUnit", f"{ORG}:root/o-*/{ROOT}"),
-        ("organizations:TagResource", "*"),  # the new OU's id is the service's; said in the finding
-    }

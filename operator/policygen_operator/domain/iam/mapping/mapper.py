@@ -21,7 +21,7 @@ Results are memoised on exactly the parameters the plan declares it reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -57,12 +57,18 @@ from policygen_operator.domain.iam.mapping.rules import (
     AUTHORIZED_UNQUALIFIED,
     CHECKED_TYPES,
     CREATED_TYPES,
-    GRANTED_ON_PARENT,
     IGNORED_EVENT_TYPES,
     ROUTED_MODEL_KEYS,
     UNNAMED_TYPES,
 )
-from policygen_operator.domain.iam.reference import Reference, ResourceType, load_reference
+from policygen_operator.domain.iam.reference import (
+    CONTEXT_VARIABLES,
+    Reference,
+    ResourceType,
+    format_groups,
+    load_reference,
+    squashed,
+)
 from policygen_operator.domain.iam.templates import lookup_path
 
 _MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, so memory stays flat
@@ -143,6 +149,7 @@ class EventMapper:
         applicable = [a for a in actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
+        created = {a.action for a in applicable if a.primary} if plan.tag_actions else set()
         unresolved: list[str] = []
         notes: list[tuple[str, str, str]] = []
         for action in applicable:
@@ -156,6 +163,11 @@ class EventMapper:
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
+            if not action.primary and action.action in plan.tag_actions:  # the table's own tag entry
+                on_new = _on_named(arns, created, action.types, ctx, whole=False)
+                if on_new == [] and carries_tags(params):
+                    continue  # only the parent it creates in: the tags go on what it makes (below)
+                arns = on_new or arns
             exact = [arn for arn in arns if writable(arn)]
             if len(exact) < len(arns):
                 notes.append(_unwritable(key, action.action, [a for a in arns if not writable(a)]))
@@ -192,7 +204,6 @@ class EventMapper:
                 if arn != "*"
                 and name in primaries
                 and (name in creating or _whole_type(types_of[name], arn) is None)
-                and name.lower() not in GRANTED_ON_PARENT
                 and not any(
                     t.key in CHECKED_TYPES.get(name.lower(), ()) and t.matches(arn) for t in types_of[name]
                 )
@@ -200,8 +211,18 @@ class EventMapper:
             kinds = _tagged_kinds(primaries, applicable, uses, params)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
+                # with what the table's own entry for the tag action named (a MemoryDB cluster's name)
+                given = [*made, *(arn for name, arn in uses if name == tag)]
+                # every one of the named type only beside a parent the call was granted on: a create on
+                # no resource (KMS CreateKey: "an IAM policy that isn't restricted to particular KMS keys",
+                # KMS Developer Guide, "Controlling access to tags") keeps "*", said
+                on_named = (
+                    _on_named(given, primaries, types, ctx, whole=bool(made)) if kinds is None else None
+                )
                 if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
                     tagged = _every(types, kinds, ctx())
+                elif on_named is not None:  # what the call is named after, never the parent it creates in
+                    tagged = on_named
                 else:
                     tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
                 if not tagged:  # what it creates is not named in the request (an instance, a key)
@@ -396,11 +417,63 @@ def _tagged_kinds(
     return frozenset(kind for kind in granted if kind in created) or None
 
 
-def _every(types: tuple[ResourceType, ...], kinds: frozenset[str], ctx: Context) -> list[str]:
+def _on_named(
+    arns: list[str],
+    primaries: set[str],
+    types: tuple[ResourceType, ...],
+    ctx: Callable[[], Context],
+    whole: bool = True,
+) -> list[str] | None:
+    """A create call's tags go on what it is named after (``CreateAccessPoint``: the tag action's
+    ``access-point`` type): the ARNs of that type among ``arns``, else every one in the account and region
+    (its id is the service's), or [] with ``whole=False``. Such a call is often granted on the parent it
+    creates in as well (EFS's file system, a MemoryDB cluster's parameter and subnet groups, an OU's root),
+    and the table's own tag entries name those too; the tags are on the new resource: "If tags are
+    specified in the creation action, IAM performs additional authorization on the
+    elasticfilesystem:TagResource action" for the access point (EFS API Reference, CreateAccessPoint). None
+    when no type of the tag action is named so (RDS's ``es`` for CreateEventSubscription): the caller keeps
+    what it has."""
+    nouns = {
+        squashed(name.partition(":")[2].removeprefix("Create")) for name in primaries if ":Create" in name
+    }
+    named = frozenset(t.key for t in types if squashed(t.key) in nouns)
+    if not named:
+        return None
+    own = [t for t in types if t.key in named]
+    on_own = [arn for arn in arns if any(t.matches(arn) for t in own)]
+    return on_own or (_every(types, named, ctx(), _parent_values(arns, types)) if whole else [])
+
+
+def _parent_values(arns: list[str], types: tuple[ResourceType, ...]) -> dict[str, str]:
+    """The variables the call's parent ARNs give (a Network Manager global network's id, an S3 table
+    bucket's name), each only when one value is given: a new resource beneath them is in that parent."""
+    found: dict[str, set[str]] = {}
+    for arn in arns:
+        for parent in types:
+            if len(parent.formats) > 1:
+                continue
+            pattern, names = format_groups(parent.arn_format)
+            match = pattern.fullmatch(arn)
+            for name, value in zip(names, match.groups() if match else (), strict=False):
+                if name not in CONTEXT_VARIABLES and "*" not in value:
+                    found.setdefault(name, set()).add(value)
+    return {name: next(iter(values)) for name, values in found.items() if len(values) == 1}
+
+
+def _every(
+    types: tuple[ResourceType, ...],
+    kinds: frozenset[str],
+    ctx: Context,
+    parents: Mapping[str, str] | None = None,
+) -> list[str]:
     """``TYPE/*`` in the call's account and region for each kind (images and snapshots without an account,
-    as their formats say); [] when the tag action has no such type."""
+    as their formats say), inside the parents whose variables ``parents`` gives (never the type's own
+    name or id); [] when the tag action has no such type."""
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     out = [
-        t.every(ctx.partition, ctx.region, ctx.account)
+        t.fill(
+            {**base, **{v: "*" if v in t.own_variables else (parents or {}).get(v, "*") for v in t.variables}}
+        )
         for t in types
         if t.key in kinds and len(t.formats) <= 1 and t.variables
     ]

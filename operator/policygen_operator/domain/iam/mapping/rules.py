@@ -285,12 +285,6 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
 # an AWS account"): the groups a request leaves to their defaults are checked too.
 CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"og", "pg", "subgrp"})}
 
-# Create calls granted on the parent they create in, not on what they make ("Creates an organizational unit
-# (OU) within a root or parent OU", Organizations API Reference, CreateOrganizationalUnit, whose ParentId is
-# the only entity its request names): the tags such a call carries go on the new resource, which the record
-# does not name, never on the parent.
-GRANTED_ON_PARENT: frozenset[str] = frozenset({"organizations:createorganizationalunit"})
-
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
 # users and groups live in a namespace, and their ARNs hold it: "The permissions resource is
 # arn:aws:quicksight:<your-region>:<relevant-aws-account-id>:group/default/<group-name>" (QuickSight API
