@@ -30,6 +30,17 @@ def policygen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+def pr_args(forge: FakeForge, repository: str, path: str, policy: Path) -> list[str]:
+    """``policygen pr`` for a Terraform role in a GitLab repository of the fake forge, the token read
+    from ``MY_TOKEN``."""
+    return [
+        *("pr", "--provider", "gitlab", "--policy", str(policy), "--principal", PRINCIPAL),
+        *("--repository", f"{forge.url}/{repository}.git", "--api-url", f"{forge.url}/api/v4"),
+        *("--path", path, "--format", "terraform", "--replace-managed-policy", POWER_USER),
+        *("--token-env", "MY_TOKEN"),
+    ]
+
+
 def test_pr_command_opens_then_leaves_alone(forge: FakeForge, tmp_path: Path) -> None:
     path, files = REPOSITORIES["terraform"]
     forge.create_repository("acme/cli", files)
@@ -47,31 +58,7 @@ def test_pr_command_opens_then_leaves_alone(forge: FakeForge, tmp_path: Path) ->
             }
         )
     )
-    args = [
-        "pr",
-        "--provider",
-        "gitlab",
-        "--policy",
-        str(policy),
-        "--principal",
-        PRINCIPAL,
-        "--repository",
-        f"{forge.url}/acme/cli.git",
-        "--api-url",
-        f"{forge.url}/api/v4",
-        "--path",
-        path,
-        "--format",
-        "terraform",
-        "--replace-managed-policy",
-        POWER_USER,
-        "--label",
-        "iam",
-        "--token-env",
-        "MY_TOKEN",
-        "--report",
-        str(report),
-    ]
+    args = [*pr_args(forge, "acme/cli", path, policy), "--label", "iam", "--report", str(report)]
 
     first = policygen(*args, env={"MY_TOKEN": TOKEN})
     second = policygen(*args, env={"MY_TOKEN": TOKEN})
@@ -111,3 +98,41 @@ def test_pr_command_has_no_token_flag() -> None:
     result = policygen("pr", "--help", env={})
     assert result.returncode == 0 and "--token-env" in result.stdout
     assert "--token " not in result.stdout and "--token=" not in result.stdout
+
+
+IRSA_MODULE = """\
+module "payments_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "~> 5.39"
+
+  role_name = "payments-api"
+  role_policy_arns = {
+    power = "arn:aws:iam::aws:policy/PowerUserAccess"
+  }
+}
+"""
+
+
+def test_pr_command_edits_a_role_an_irsa_module_defines(forge: FakeForge, tmp_path: Path) -> None:
+    """The IRSA module of terraform-aws-modules, as most EKS repositories define workload roles: the pull
+    request takes PowerUserAccess out of ``role_policy_arns`` and puts the generated policy in."""
+    forge.create_repository("acme/irsa", {"eks/irsa.tf": IRSA_MODULE})
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    args = pr_args(forge, "acme/irsa", "eks", policy)
+
+    first = policygen(*args, env={"MY_TOKEN": TOKEN})
+
+    assert first.returncode == 0, first.stderr
+    assert (
+        "removed arn:aws:iam::aws:policy/PowerUserAccess from role_policy_arns of module.payments_irsa"
+        in (first.stdout)
+    )
+    edited = forge.show("acme/irsa", branch_name("payments-api"), "eks/irsa.tf")
+    assert edited.startswith(
+        IRSA_MODULE.replace(
+            '    power = "arn:aws:iam::aws:policy/PowerUserAccess"\n',
+            "    policygen = aws_iam_policy.payments_irsa_policygen.arn\n",
+        )
+    )
+    assert 'resource "aws_iam_policy" "payments_irsa_policygen"' in edited

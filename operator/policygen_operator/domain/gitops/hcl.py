@@ -182,14 +182,14 @@ def attributes(text: str, block: Block) -> list[Attribute]:
             i = _line_end(text, match_close(text, nested.end() - 1) if nested else i)
             continue
         value_start = match.end()
-        value_end = _value_end(text, value_start, block.close)
-        line_end = _line_end(text, value_end)
-        found.append(Attribute(match.group(1), i, value_start, value_end, line_end))
+        end = value_end(text, value_start, block.close)
+        line_end = _line_end(text, end)
+        found.append(Attribute(match.group(1), i, value_start, end, line_end))
         i = line_end
     return found
 
 
-def _value_end(text: str, start: int, stop: int) -> int:
+def value_end(text: str, start: int, stop: int) -> int:
     """The end of an expression starting at ``start``: the first newline outside brackets."""
     j = start
     while j < stop:

@@ -1,4 +1,5 @@
-"""Terraform: ``aws_iam_role`` with ``managed_policy_arns`` or ``aws_iam_role_policy_attachment`` resources.
+"""Terraform: ``aws_iam_role`` with ``managed_policy_arns`` or ``aws_iam_role_policy_attachment`` resources,
+or a terraform-aws-modules role module (``terraform_modules.py``).
 
 Adds an ``aws_iam_policy`` (the document in a heredoc) and attaches it the way the role already attaches
 policies; removes the broad attachments. Everything else in the files stays byte-for-byte the same.
@@ -10,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from policygen_operator.domain.gitops import hcl
+from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -31,7 +32,10 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     if not texts:
         raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
     parsed = {p: hcl.blocks(t) for p, t in texts.items()}
-    role = _find_role(texts, parsed, request.role_name)
+    modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
+    role = _find_role(texts, parsed, request.role_name, modules, module_others)
+    if role is None:
+        return _edit_module(texts, modules[0], request)
     label = role.block.labels[1]
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
     policy_labels = [
@@ -94,7 +98,14 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     return result
 
 
-def _find_role(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: str) -> _Found:
+def _find_role(
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    name: str,
+    modules: list[terraform_modules.FoundModule],
+    module_others: list[str],
+) -> _Found | None:
+    """The ``aws_iam_role`` resource named ``name``, or None when one module block defines it instead."""
     matches, others = [], []
     for path, found in sorted(parsed.items()):
         for block in found:
@@ -109,13 +120,62 @@ def _find_role(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: 
                     f"{path}: aws_iam_role.{block.labels[1]} "
                     f"(name = {attr.value(texts[path]) if attr else '?'})"
                 )
-    if len(matches) > 1:
-        where = ", ".join(f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches)
+    places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
+    places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
+    if len(places) > 1:
+        where = ", ".join(places)
         raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
+    if modules:
+        return None
     if not matches:
         seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
-        raise GitOpsEditError(f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen}')
+        if module_others:
+            seen += "; role modules seen: " + ", ".join(module_others)
+        raise GitOpsEditError(
+            f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen} (nor a module of '
+            "terraform-aws-modules' iam or eks-pod-identity collections naming it)"
+        )
     return matches[0]
+
+
+def _edit_module(
+    texts: dict[str, str], found: terraform_modules.FoundModule, request: EditRequest
+) -> EditResult:
+    """A role a terraform-aws-modules module defines: the generated policy as an ``aws_iam_policy`` beside
+    it, its ARN in the module's policy input, the broad ARNs out of that input."""
+    label = found.block.labels[0]
+    shape = found.shape
+    result = EditResult(role_location=f"{found.path} (module {label})")
+    policy_labels = [
+        tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
+        for i in range(len(request.policies))
+    ]
+    keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
+    new_texts = dict(texts)
+    text = texts[found.path]
+    attr = hcl.find_attribute(text, found.block, shape.policies)
+    result.seen.append(
+        f"{found.path}: module.{label} {shape.policies} = {attr.value(text).strip() if attr else '(not set)'}"
+    )
+    add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
+    edited = terraform_modules.edit_policies(text, found, request.replace_arns, add)
+    for arn in edited.removed:
+        result.detached.append(arn)
+        result.notes.append(f"{found.path}: removed {arn} from {shape.policies} of module.{label}")
+    for entry in edited.added:
+        result.notes.append(f"{found.path}: added {entry} to {shape.policies} of module.{label}")
+        result.attachment_added = True
+    text = edited.text
+    for index, document in enumerate(request.policies):
+        policy_block = _policy_block(
+            policy_labels[index], request.policy_name(index), request.description, document
+        )
+        text = _upsert(
+            text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, found.path, result
+        )
+    new_texts[found.path] = text
+    result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
+    return result
 
 
 def _attachments(
@@ -157,57 +217,17 @@ def _edit_arn_list(
         raise GitOpsEditError(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
         )
-    items = hcl.list_items(text, attr.value_start)
     wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
-    present = {it.text(text).strip() for it in items}
-    drop = [it for it in items if hcl.string_literal(it.text(text)) in request.replace_arns]
-    add = [w for w in wanted if w not in present]
-    if not drop and not add:
-        return text
-    for it in drop:
-        arn = hcl.string_literal(it.text(text)) or ""
+    edited = hcl_edit.edit_list(text, attr.value_start, request.replace_arns, wanted)
+    for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(
             f"{path}: removed {arn} from managed_policy_arns of aws_iam_role.{block.labels[1]}"
         )
-    for w in add:
+    for w in edited.added:
         result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
         result.attachment_added = True
-    close = hcl.match_close(text, attr.value_start)
-    if "\n" not in text[attr.value_start : close]:
-        kept = [it.text(text) for it in items if it not in drop] + add
-        return text[: attr.value_start] + "[" + ", ".join(kept) + "]" + text[close + 1 :]
-    return _edit_multiline_list(text, attr.value_start, close, items, drop, add)
-
-
-def _edit_multiline_list(
-    text: str, open_: int, close: int, items: list[hcl.ListItem], drop: list[hcl.ListItem], add: list[str]
-) -> str:
-    """One item per line: delete the lines of dropped items, add lines after the last kept item."""
-    kept = [it for it in items if it not in drop]
-    if items:
-        indent = text[text.rfind("\n", 0, items[0].start) + 1 : items[0].start]
-    else:
-        indent = text[text.rfind("\n", 0, close) + 1 : close] + "  "
-    trailing = not items or text.startswith(",", items[-1].end)
-    edits: list[tuple[int, int, str]] = []
-    if add:
-        lines = [f"{indent}{a}," for a in add]
-        if kept:
-            anchor = kept[-1]
-            insert_at = text.find("\n", anchor.end) + 1
-            if not text.startswith(",", anchor.end):
-                edits.append((anchor.end, anchor.end, ","))
-            if not trailing:
-                lines[-1] = lines[-1][:-1]
-        else:
-            insert_at = text.find("\n", open_) + 1
-        edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
-    for it in drop:
-        edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))
-    for start, end, replacement in sorted(edits, key=lambda e: (-e[0], -e[1])):
-        text = text[:start] + replacement + text[end:]
-    return text
+    return edited.text
 
 
 def _upsert(

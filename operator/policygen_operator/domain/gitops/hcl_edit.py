@@ -1,0 +1,161 @@
+"""Edits of HCL list and map literals that leave every other byte as it was.
+
+A list or map of policy ARNs loses the entries of the broad policies and gains the generated policy's
+expression: on one line it is rewritten on that line; written one entry per line, whole lines are deleted
+and added at the entries' indentation, so comments and alignment elsewhere survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policygen_operator.domain.gitops import hcl
+from policygen_operator.domain.gitops.model import GitOpsEditError
+
+
+@dataclass
+class LiteralEdit:
+    text: str
+    removed: list[str]  # the replaced ARNs, as the code wrote them
+    added: list[str]  # what was added ("EXPR" for a list, "KEY = EXPR" for a map)
+
+
+def edit_list(text: str, open_: int, replace: tuple[str, ...], add: list[str]) -> LiteralEdit:
+    """The list literal whose ``[`` is at ``open_`` without the ``replace`` strings, with ``add``."""
+    items = hcl.list_items(text, open_)
+    present = {it.text(text).strip() for it in items}
+    drop = [it for it in items if hcl.string_literal(it.text(text)) in replace]
+    new = [a for a in add if a not in present]
+    removed = [hcl.string_literal(it.text(text)) or "" for it in drop]
+    if not drop and not new:
+        return LiteralEdit(text, [], [])
+    close = hcl.match_close(text, open_)
+    if "\n" not in text[open_:close]:
+        kept = [it.text(text) for it in items if it not in drop] + new
+        return LiteralEdit(text[:open_] + "[" + ", ".join(kept) + "]" + text[close + 1 :], removed, new)
+    return LiteralEdit(_edit_multiline_list(text, open_, close, items, drop, new), removed, new)
+
+
+def _edit_multiline_list(
+    text: str, open_: int, close: int, items: list[hcl.ListItem], drop: list[hcl.ListItem], add: list[str]
+) -> str:
+    """One item per line: delete the lines of dropped items, add lines after the last kept item."""
+    kept = [it for it in items if it not in drop]
+    if items:
+        indent = text[text.rfind("\n", 0, items[0].start) + 1 : items[0].start]
+    else:
+        indent = text[text.rfind("\n", 0, close) + 1 : close] + "  "
+    trailing = not items or text.startswith(",", items[-1].end)
+    edits: list[tuple[int, int, str]] = []
+    if add:
+        lines = [f"{indent}{a}," for a in add]
+        if kept:
+            anchor = kept[-1]
+            insert_at = text.find("\n", anchor.end) + 1
+            if not text.startswith(",", anchor.end):
+                edits.append((anchor.end, anchor.end, ","))
+            if not trailing:
+                lines[-1] = lines[-1][:-1]
+        else:
+            insert_at = text.find("\n", open_) + 1
+        edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
+    for it in drop:
+        edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))
+    return _apply(text, edits)
+
+
+def _width(text: str, start: int) -> int:
+    return len(text[start:]) - len(text[start:].lstrip(" \t"))
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in sorted(edits, key=lambda e: (-e[0], -e[1])):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+_KEY = re.compile(r"[ \t]*(\"[^\"\n]*\"|[A-Za-z_][\w-]*)[ \t]*[=:][ \t]*")
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    key: str  # unquoted
+    line_start: int
+    value_start: int
+    value_end: int  # before a trailing comma or comment
+    line_end: int  # just past the newline
+
+
+def map_entries(text: str, open_: int) -> list[MapEntry]:
+    """The ``key = value`` entries of the map literal whose ``{`` is at ``open_``, one per line."""
+    close = hcl.match_close(text, open_)
+    first = text.find("\n", open_, close)
+    if first < 0:
+        raise GitOpsEditError("the map is written on one line")
+    entries: list[MapEntry] = []
+    i = first + 1
+    while i < close:
+        match = _KEY.match(text, i)
+        line_end = text.find("\n", i, close) + 1 or close
+        stripped = text[i:line_end].strip()
+        if match is None or match.end() > close:
+            if stripped and not stripped.startswith(("#", "//")):
+                raise GitOpsEditError(f"{stripped[:60]!r} is not a `key = value` line")
+            i = line_end
+            continue
+        end = hcl.value_end(text, match.end(), close)
+        value_end = match.end() + len(text[match.end() : end].rstrip(", \t"))
+        line_end = text.find("\n", end, close) + 1 or close
+        entries.append(MapEntry(match.group(1).strip('"'), i, match.end(), value_end, line_end))
+        i = line_end
+    return entries
+
+
+def edit_map(text: str, open_: int, replace: tuple[str, ...], add: list[tuple[str, str]]) -> LiteralEdit:
+    """The map literal whose ``{`` is at ``open_`` without the entries whose value is one of the ``replace``
+    strings, with ``add`` (key, expression) set: a key already there gets the new expression."""
+    close = hcl.match_close(text, open_)
+    if "\n" not in text[open_:close]:
+        return _edit_inline_map(text, open_, close, replace, add)
+    entries = map_entries(text, open_)
+    values = {e.key: text[e.value_start : e.value_end] for e in entries}
+    drop = [e for e in entries if hcl.string_literal(values[e.key]) in replace]
+    new = [(k, v) for k, v in add if values.get(k) != v]
+    if entries:
+        indent = text[entries[0].line_start : entries[0].line_start + _width(text, entries[0].line_start)]
+    else:
+        indent = text[text.rfind("\n", 0, close) + 1 : close] + "  "
+    edits = [(e.line_start, e.line_end, "") for e in drop]
+    for key, expr in new:
+        existing = next((e for e in entries if e.key == key), None)
+        if existing is not None:
+            edits.append((existing.value_start, existing.value_end, expr))
+        else:
+            at = text.rfind("\n", 0, close) + 1
+            edits.append((at, at, f"{indent}{key} = {expr}\n"))
+    removed = [hcl.string_literal(values[e.key]) or "" for e in drop]
+    return LiteralEdit(_apply(text, edits), removed, [f"{k} = {v}" for k, v in new])
+
+
+def _edit_inline_map(
+    text: str, open_: int, close: int, replace: tuple[str, ...], add: list[tuple[str, str]]
+) -> LiteralEdit:
+    pairs: list[tuple[str, str]] = []
+    for part in (p.strip() for p in text[open_ + 1 : close].split(",")):
+        match = re.fullmatch(r"(\"[^\"]*\"|[A-Za-z_][\w-]*)\s*[=:]\s*(.+)", part, re.S) if part else None
+        if part and match is None:
+            raise GitOpsEditError(f"{part[:60]!r} is not `key = value`")
+        if match:
+            pairs.append((match.group(1), match.group(2).strip()))
+    removed = [hcl.string_literal(v) or "" for _, v in pairs if hcl.string_literal(v) in replace]
+    kept = [(k, v) for k, v in pairs if hcl.string_literal(v) not in replace]
+    present = {k.strip('"'): v for k, v in kept}
+    new = [(k, v) for k, v in add if present.get(k) != v]
+    if not removed and not new:
+        return LiteralEdit(text, [], [])
+    kept = [(k, v) for k, v in kept if k.strip('"') not in {n for n, _ in new}] + new
+    inner = ", ".join(f"{k} = {v}" for k, v in kept)
+    return LiteralEdit(
+        text[:open_] + "{ " + inner + " }" + text[close + 1 :], removed, [f"{k} = {v}" for k, v in new]
+    )

@@ -1,0 +1,190 @@
+"""Roles defined through the terraform-aws-modules modules most EKS repositories use.
+
+IRSA and Pod Identity roles are rarely plain ``aws_iam_role`` resources: they are ``module`` blocks of
+terraform-aws-modules' ``iam`` collection or its ``eks-pod-identity`` module, which take the role's name
+(or a prefix of it) and the ARNs of the policies to attach as inputs. Each shape below is the module's own
+``variables.tf`` and ``main.tf`` (github.com/terraform-aws-modules/terraform-aws-iam at v5.60.0 and v6.5.0,
+terraform-aws-eks-pod-identity at v2.8.1; Apache-2.0): which input names the role, whether the name is a
+prefix (``name_prefix = "${var.name}-"`` when ``use_name_prefix``, true by default in the v6 modules and in
+eks-pod-identity), and which input lists the policies, as a list or as a map of static keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policygen_operator.domain.gitops import hcl, hcl_edit
+from policygen_operator.domain.gitops.model import GitOpsEditError
+
+
+@dataclass(frozen=True)
+class ModuleShape:
+    collection: str  # "iam" (terraform-aws-iam) or "eks-pod-identity"
+    subpath: str  # the module's folder in the collection ("" for a collection that is one module)
+    name: str  # the input holding the role's name
+    name_prefix: str | None  # the input holding a name prefix (v5), or None
+    prefixed_by_default: bool  # ``name`` is a prefix unless ``use_name_prefix = false`` (v6)
+    policies: str  # the input holding the policy ARNs
+    is_map: bool  # ``{key = arn}`` (map(string)) or ``[arn]`` (list(string))
+
+
+SHAPES = (
+    # v5: role_name / role_name_prefix, role_policy_arns = map(string)
+    ModuleShape(
+        "iam",
+        "modules/iam-role-for-service-accounts-eks",
+        "role_name",
+        "role_name_prefix",
+        False,
+        "role_policy_arns",
+        True,
+    ),
+    # v5: custom_role_policy_arns = list(string); with OIDC: role_policy_arns = list(string)
+    ModuleShape(
+        "iam",
+        "modules/iam-assumable-role",
+        "role_name",
+        "role_name_prefix",
+        False,
+        "custom_role_policy_arns",
+        False,
+    ),
+    ModuleShape(
+        "iam",
+        "modules/iam-assumable-role-with-oidc",
+        "role_name",
+        "role_name_prefix",
+        False,
+        "role_policy_arns",
+        False,
+    ),
+    # v6: name (a prefix by default), policies = map(string)
+    ModuleShape("iam", "modules/iam-role-for-service-accounts", "name", None, True, "policies", True),
+    ModuleShape("iam", "modules/iam-role", "name", None, True, "policies", True),
+    ModuleShape("eks-pod-identity", "", "name", None, True, "additional_policy_arns", True),
+)
+
+# What the AWS provider appends to a name_prefix: a UTC timestamp to 1/10,000 s and an 8-hex-digit counter
+# (terraform-plugin-sdk helper/id.PrefixedUniqueId), 26 characters.
+_UNIQUE_SUFFIX = re.compile(r"\d{18}[0-9a-f]{8}")
+_SUBPATH = re.compile(r"//(modules/[\w-]+)")
+
+
+@dataclass(frozen=True)
+class FoundModule:
+    path: str
+    block: hcl.Block
+    shape: ModuleShape
+
+
+def shape_of(source: str) -> ModuleShape | None:
+    """The shape of a module ``source`` (registry address or git URL, any ``?ref=``), if it is one above."""
+    subpath_match = _SUBPATH.search(source)
+    subpath = subpath_match.group(1) if subpath_match else ""
+    base = source[: subpath_match.start()] if subpath_match else source.split("?", 1)[0]
+    if "terraform-aws-modules/iam/aws" in base or base.rstrip("/").removesuffix(".git").endswith(
+        "terraform-aws-iam"
+    ):
+        collection = "iam"
+    elif "terraform-aws-modules/eks-pod-identity/aws" in base or base.rstrip("/").removesuffix(
+        ".git"
+    ).endswith("terraform-aws-eks-pod-identity"):
+        collection = "eks-pod-identity"
+    else:
+        return None
+    return next((s for s in SHAPES if s.collection == collection and s.subpath == subpath), None)
+
+
+def find(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str
+) -> tuple[list[FoundModule], list[str]]:
+    """The module blocks that define ``role``, and a line for each other module of a known shape."""
+    matches: list[FoundModule] = []
+    others: list[str] = []
+    for path, found in sorted(parsed.items()):
+        for block in found:
+            if block.type != "module" or len(block.labels) != 1:
+                continue
+            source = _literal(texts[path], block, "source")
+            shape = shape_of(source) if source else None
+            if shape is None:
+                continue
+            if _names(texts[path], block, shape, role):
+                matches.append(FoundModule(path, block, shape))
+            else:
+                others.append(
+                    f"{path}: module.{block.labels[0]} ({shape.name} = {_shown(texts[path], block, shape)})"
+                )
+    return matches, others
+
+
+def _literal(text: str, block: hcl.Block, name: str) -> str | None:
+    attr = hcl.find_attribute(text, block, name)
+    return hcl.string_literal(attr.value(text)) if attr else None
+
+
+def _shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
+    attr = hcl.find_attribute(text, block, shape.name) or (
+        hcl.find_attribute(text, block, shape.name_prefix) if shape.name_prefix else None
+    )
+    return attr.value(text).strip() if attr else "?"
+
+
+def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:
+    """Whether the module's role is ``role``: its exact name, or a prefix the provider completed."""
+    name = _literal(text, block, shape.name)
+    if shape.prefixed_by_default:
+        flag = hcl.find_attribute(text, block, "use_name_prefix")
+        setting = flag.value(text).strip() if flag else "true"
+        exact = setting in ("false", "null") or setting not in ("true",)  # an expression: either form
+        prefixed = setting not in ("false", "null")
+        return name is not None and ((exact and role == name) or (prefixed and _completes(role, f"{name}-")))
+    if name is not None:
+        return role == name
+    prefix = _literal(text, block, shape.name_prefix) if shape.name_prefix else None
+    return prefix is not None and _completes(role, prefix)
+
+
+def _completes(role: str, prefix: str) -> bool:
+    return role.startswith(prefix) and _UNIQUE_SUFFIX.fullmatch(role[len(prefix) :]) is not None
+
+
+def edit_policies(
+    text: str, found: FoundModule, replace: tuple[str, ...], add: list[tuple[str, str]]
+) -> hcl_edit.LiteralEdit:
+    """The module's policy input without the ``replace`` ARNs and with ``add`` (key, expression): a map
+    takes the keys, a list the expressions; an input the module does not have yet is added."""
+    block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+    shape = found.shape
+    where = f"{found.path}: module.{block.labels[0]}"
+    attr = hcl.find_attribute(text, block, shape.policies)
+    if attr is None:
+        return _insert_input(text, block, shape, add)
+    opener = "{" if shape.is_map else "["
+    if not text.startswith(opener, attr.value_start):
+        kind = "a map literal ({...})" if shape.is_map else "a list literal ([...])"
+        raise GitOpsEditError(f"{where}: {shape.policies} is not {kind}; edit it by hand")
+    try:
+        if shape.is_map:
+            return hcl_edit.edit_map(text, attr.value_start, replace, add)
+        return hcl_edit.edit_list(text, attr.value_start, replace, [expr for _, expr in add])
+    except GitOpsEditError as err:
+        raise GitOpsEditError(f"{where}: {shape.policies}: {err}; edit it by hand") from None
+
+
+def _insert_input(
+    text: str, block: hcl.Block, shape: ModuleShape, add: list[tuple[str, str]]
+) -> hcl_edit.LiteralEdit:
+    attrs = hcl.attributes(text, block)
+    first = attrs[0].line_start if attrs else block.open
+    indent = text[first : first + len(text[first:]) - len(text[first:].lstrip(" \t"))] if attrs else "  "
+    if shape.is_map:
+        entries = "".join(f"{indent}  {key} = {expr}\n" for key, expr in add)
+        lines = f"\n{indent}{shape.policies} = {{\n{entries}{indent}}}\n"
+        added = [f"{key} = {expr}" for key, expr in add]
+    else:
+        added = [expr for _, expr in add]
+        lines = f"\n{indent}{shape.policies} = [{', '.join(added)}]\n"
+    at = text.rfind("\n", 0, block.close) + 1
+    return hcl_edit.LiteralEdit(text[:at] + lines + text[at:], [], added)

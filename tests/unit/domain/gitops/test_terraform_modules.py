@@ -1,0 +1,169 @@
+"""Roles that terraform-aws-modules modules define (IRSA, assumable roles, Pod Identity).
+
+The shapes are the modules' own inputs (terraform-aws-iam v5.60.0 and v6.5.0, terraform-aws-eks-pod-identity
+v2.8.1): the role's name or name prefix, and the policy ARNs as a map or a list. The edit leaves every other
+byte of the files as it was and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+
+POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+}
+# what the AWS provider appends to a name_prefix: 18 digits of UTC time and an 8-hex-digit counter
+PREFIXED = "payments-api-20260412093015123400000001"
+
+
+def request(role: str = "payments-api") -> EditRequest:
+    return EditRequest(f"arn:aws:iam::123456789012:role/{role}", (DOC,), (POWER,))
+
+
+IRSA_V5 = """\
+module "payments_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "~> 5.39"
+
+  role_name = "payments-api"
+  role_policy_arns = {
+    power = "arn:aws:iam::aws:policy/PowerUserAccess" # to be narrowed
+    s3    = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+  }
+
+  oidc_providers = {
+    main = {
+      provider_arn               = module.eks.oidc_provider_arn
+      namespace_service_accounts = ["payments:api"]
+    }
+  }
+}
+"""
+
+
+def test_an_irsa_module_loses_the_broad_policy_and_gains_the_generated_one() -> None:
+    result = terraform.edit({"iam.tf": IRSA_V5}, request())
+    text = result.changes["iam.tf"]
+    assert text is not None
+    head, _, added = text.partition('\nresource "aws_iam_policy" "payments_irsa_policygen" {\n')
+    assert head == IRSA_V5.replace(
+        '    power = "arn:aws:iam::aws:policy/PowerUserAccess" # to be narrowed\n', ""
+    ).replace(
+        '    s3    = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"\n',
+        '    s3    = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"\n'
+        "    policygen = aws_iam_policy.payments_irsa_policygen.arn\n",
+    )
+    assert '  name        = "payments-api-policygen"' in added and '"s3:GetObject"' in added
+    assert result.detached == [POWER] and result.attachment_added
+    assert result.role_location == "iam.tf (module payments_irsa)"
+    again = terraform.edit({"iam.tf": text}, request())
+    assert again.changes == {} and not again.attachment_added
+
+
+V6_PREFIXED = """\
+module "payments" {
+  source = "git::https://github.com/terraform-aws-modules/terraform-aws-iam.git//modules/iam-role-for-service-accounts?ref=v6.5.0"
+
+  name = "payments-api"
+  policies = { power = "arn:aws:iam::aws:policy/PowerUserAccess" }
+}
+"""
+
+
+def test_a_v6_module_names_its_role_by_prefix_unless_told_otherwise() -> None:
+    """``name_prefix = "${var.name}-"`` when ``use_name_prefix`` (true by default): the role is the name,
+    a dash and the provider's 26 characters; with ``use_name_prefix = false`` it is the name itself."""
+    result = terraform.edit({"main.tf": V6_PREFIXED}, request(PREFIXED))
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert "  policies = { policygen = aws_iam_policy.payments_policygen.arn }\n" in text
+    assert result.detached == [POWER]
+    with pytest.raises(
+        GitOpsEditError, match=r"role modules seen: main.tf: module.payments \(name = \"payments-api\"\)"
+    ):
+        terraform.edit({"main.tf": V6_PREFIXED}, request("payments-api"))
+    exact = V6_PREFIXED.replace(
+        '  name = "payments-api"\n', '  name            = "payments-api"\n  use_name_prefix = false\n'
+    )
+    assert terraform.edit({"main.tf": exact}, request("payments-api")).detached == [POWER]
+    with pytest.raises(GitOpsEditError):
+        terraform.edit({"main.tf": exact}, request(PREFIXED))
+
+
+def test_a_list_input_and_a_pod_identity_module() -> None:
+    assumable = """\
+module "ci" {
+  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  role_name = "payments-api"
+
+  custom_role_policy_arns = [
+    "arn:aws:iam::aws:policy/PowerUserAccess",
+  ]
+}
+"""
+    text = terraform.edit({"ci.tf": assumable}, request()).changes["ci.tf"]
+    assert text is not None and text.startswith(
+        assumable.replace(
+            '    "arn:aws:iam::aws:policy/PowerUserAccess",\n', "    aws_iam_policy.ci_policygen.arn,\n"
+        )
+    )
+    pod = """\
+module "payments_pod_identity" {
+  source  = "terraform-aws-modules/eks-pod-identity/aws"
+  name    = "payments-api"
+
+  additional_policy_arns = {
+    AmazonEKS_PowerUser = "arn:aws:iam::aws:policy/PowerUserAccess"
+  }
+}
+"""
+    result = terraform.edit({"pod.tf": pod}, request(PREFIXED))
+    assert result.detached == [POWER]
+    assert "    policygen = aws_iam_policy.payments_pod_identity_policygen.arn\n  }\n" in (
+        result.changes["pod.tf"] or ""
+    )
+
+
+IRSA = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+
+
+def test_a_module_without_the_input_gets_it() -> None:
+    bare = f'module "x" {{\n  source    = "{IRSA}"\n  role_name = "payments-api"\n}}\n'
+    no_broad = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), ())
+    text = terraform.edit({"x.tf": bare}, no_broad).changes["x.tf"]
+    assert text is not None and text.startswith(
+        f'module "x" {{\n  source    = "{IRSA}"\n  role_name = "payments-api"\n\n'
+        "  role_policy_arns = {\n    policygen = aws_iam_policy.x_policygen.arn\n  }\n}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {
+                "a.tf": IRSA_V5.replace(
+                    "role_policy_arns = {", "role_policy_arns = var.policies\n  unused = {"
+                )
+            },
+            "a.tf: module.payments_irsa: role_policy_arns is not a map literal ({...}); edit it by hand",
+        ),
+        (
+            {"a.tf": IRSA_V5, "b.tf": 'resource "aws_iam_role" "r" {\n  name = "payments-api"\n}\n'},
+            "role 'payments-api' is defined more than once: b.tf: aws_iam_role.r, a.tf: module.payments_irsa",
+        ),
+        (
+            {"a.tf": IRSA_V5.replace("terraform-aws-modules/iam/aws", "../modules/irsa")},
+            'no aws_iam_role with name = "payments-api" in 1 Terraform file(s); no aws_iam_role resource',
+        ),
+    ],
+)
+def test_what_cannot_be_edited_is_said(files: dict[str, str], message: str) -> None:
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, request())
+    assert message in str(err.value)
