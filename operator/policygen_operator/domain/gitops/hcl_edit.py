@@ -8,26 +8,32 @@ and added at the entries' indentation, so comments and alignment elsewhere survi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops import hcl
 from policygen_operator.domain.gitops.model import GitOpsEditError
 
+# An expression -> the broad policy ARN it stands for (a literal, a template of the partition, a data
+# source), or None to keep the entry.
+Replaced = Callable[[str], str | None]
+
 
 @dataclass
 class LiteralEdit:
     text: str
-    removed: list[str]  # the replaced ARNs, as the code wrote them
+    removed: list[str]  # the replaced ARNs
     added: list[str]  # what was added ("EXPR" for a list, "KEY = EXPR" for a map)
 
 
-def edit_list(text: str, open_: int, replace: tuple[str, ...], add: list[str]) -> LiteralEdit:
-    """The list literal whose ``[`` is at ``open_`` without the ``replace`` strings, with ``add``."""
+def edit_list(text: str, open_: int, replaced: Replaced, add: list[str]) -> LiteralEdit:
+    """The list literal whose ``[`` is at ``open_`` without the items that stand for a replaced ARN, with
+    ``add``."""
     items = hcl.list_items(text, open_)
     present = {it.text(text).strip() for it in items}
-    drop = [it for it in items if hcl.string_literal(it.text(text)) in replace]
+    drop = [it for it in items if replaced(it.text(text))]
     new = [a for a in add if a not in present]
-    removed = [hcl.string_literal(it.text(text)) or "" for it in drop]
+    removed = [replaced(it.text(text)) or "" for it in drop]
     if not drop and not new:
         return LiteralEdit(text, [], [])
     close = hcl.match_close(text, open_)
@@ -112,15 +118,15 @@ def map_entries(text: str, open_: int) -> list[MapEntry]:
     return entries
 
 
-def edit_map(text: str, open_: int, replace: tuple[str, ...], add: list[tuple[str, str]]) -> LiteralEdit:
-    """The map literal whose ``{`` is at ``open_`` without the entries whose value is one of the ``replace``
-    strings, with ``add`` (key, expression) set: a key already there gets the new expression."""
+def edit_map(text: str, open_: int, replaced: Replaced, add: list[tuple[str, str]]) -> LiteralEdit:
+    """The map literal whose ``{`` is at ``open_`` without the entries whose value stands for a replaced
+    ARN, with ``add`` (key, expression) set: a key already there gets the new expression."""
     close = hcl.match_close(text, open_)
     if "\n" not in text[open_:close]:
-        return _edit_inline_map(text, open_, close, replace, add)
+        return _edit_inline_map(text, open_, close, replaced, add)
     entries = map_entries(text, open_)
     values = {e.key: text[e.value_start : e.value_end] for e in entries}
-    drop = [e for e in entries if hcl.string_literal(values[e.key]) in replace]
+    drop = [e for e in entries if replaced(values[e.key])]
     new = [(k, v) for k, v in add if values.get(k) != v]
     if entries:
         indent = text[entries[0].line_start : entries[0].line_start + _width(text, entries[0].line_start)]
@@ -134,12 +140,12 @@ def edit_map(text: str, open_: int, replace: tuple[str, ...], add: list[tuple[st
         else:
             at = text.rfind("\n", 0, close) + 1
             edits.append((at, at, f"{indent}{key} = {expr}\n"))
-    removed = [hcl.string_literal(values[e.key]) or "" for e in drop]
+    removed = [replaced(values[e.key]) or "" for e in drop]
     return LiteralEdit(_apply(text, edits), removed, [f"{k} = {v}" for k, v in new])
 
 
 def _edit_inline_map(
-    text: str, open_: int, close: int, replace: tuple[str, ...], add: list[tuple[str, str]]
+    text: str, open_: int, close: int, replaced: Replaced, add: list[tuple[str, str]]
 ) -> LiteralEdit:
     pairs: list[tuple[str, str]] = []
     for part in (p.strip() for p in text[open_ + 1 : close].split(",")):
@@ -148,8 +154,8 @@ def _edit_inline_map(
             raise GitOpsEditError(f"{part[:60]!r} is not `key = value`")
         if match:
             pairs.append((match.group(1), match.group(2).strip()))
-    removed = [hcl.string_literal(v) or "" for _, v in pairs if hcl.string_literal(v) in replace]
-    kept = [(k, v) for k, v in pairs if hcl.string_literal(v) not in replace]
+    removed = [replaced(v) or "" for _, v in pairs if replaced(v)]
+    kept = [(k, v) for k, v in pairs if not replaced(v)]
     present = {k.strip('"'): v for k, v in kept}
     new = [(k, v) for k, v in add if present.get(k) != v]
     if not removed and not new:

@@ -53,16 +53,19 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     ]
     if arns_attr is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {arns_attr.value(texts[role.path]).strip()}")
-    removed = [a for a in attachments if hcl.string_literal(a[2]) in request.replace_arns]
+    replaced = policy_arns(texts, parsed, request.replace_arns)
+    removed = [a for a in attachments if replaced(a[2])]
     # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
     for path in sorted({p for p, _, _ in removed}):
         for _, block, value in sorted((r for r in removed if r[0] == path), key=lambda r: -r[1].start):
             new_texts[path] = _remove_block(new_texts[path], block)
-            arn = hcl.string_literal(value) or value
+            arn = replaced(value) or value
             result.detached.append(arn)
             result.notes.append(
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
             )
+    for path, block, _ in (a for a in attachments if a[2].strip() in _EACH):
+        new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
 
     # managed_policy_arns is exclusive: with it present, Terraform detaches any attachment made elsewhere,
     # so the generated policy goes into that list rather than into an attachment resource.
@@ -73,7 +76,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     )
     if arns_attr is not None:
         role_text = _edit_arn_list(
-            role_text, role_block, request, policy_labels if use_list else [], result, role.path
+            role_text, role_block, replaced, policy_labels if use_list else [], result, role.path
         )
     for index, document in enumerate(request.policies):
         policy_block = _policy_block(
@@ -158,7 +161,10 @@ def _edit_module(
         f"{found.path}: module.{label} {shape.policies} = {attr.value(text).strip() if attr else '(not set)'}"
     )
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
-    edited = terraform_modules.edit_policies(text, found, request.replace_arns, add)
+    parsed = {p: hcl.blocks(t) for p, t in texts.items()}
+    edited = terraform_modules.edit_policies(
+        text, found, policy_arns(texts, parsed, request.replace_arns), add
+    )
     for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(f"{found.path}: removed {arn} from {shape.policies} of module.{label}")
@@ -209,7 +215,12 @@ def _remove_block(text: str, block: hcl.Block) -> str:
 
 
 def _edit_arn_list(
-    text: str, block: hcl.Block, request: EditRequest, add_labels: list[str], result: EditResult, path: str
+    text: str,
+    block: hcl.Block,
+    replaced: hcl_edit.Replaced,
+    add_labels: list[str],
+    result: EditResult,
+    path: str,
 ) -> str:
     attr = hcl.find_attribute(text, block, "managed_policy_arns")
     assert attr is not None
@@ -218,7 +229,7 @@ def _edit_arn_list(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
         )
     wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
-    edited = hcl_edit.edit_list(text, attr.value_start, request.replace_arns, wanted)
+    edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
     for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(
@@ -228,6 +239,81 @@ def _edit_arn_list(
         result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
         result.attachment_added = True
     return edited.text
+
+
+_EACH = {"each.value", "each.key"}
+_TOSET = re.compile(r"toset\(\s*\[")
+
+
+def _edit_for_each(
+    text: str, block: hcl.Block, replaced: hcl_edit.Replaced, result: EditResult, path: str
+) -> str:
+    """An attachment per item of ``for_each = toset([...])`` (or of a map, ``policy_arn = each.value``):
+    the broad ARNs leave the collection, and the block goes when nothing is left in it."""
+    current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
+    attr = hcl.find_attribute(text, current, "for_each")
+    if attr is None:
+        return text
+    value = attr.value(text)
+    toset = _TOSET.match(value)
+    where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
+    if toset is not None:
+        edited = hcl_edit.edit_list(text, attr.value_start + toset.end() - 1, replaced, [])
+    elif value.startswith("{"):
+        edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
+    else:
+        return text  # a variable or a computed collection: seen, not edited (the "not attached" error says)
+    for arn in edited.removed:
+        result.detached.append(arn)
+        result.notes.append(f"{path}: removed {arn} from the for_each of resource {where}")
+    after = next(b for b in hcl.blocks(edited.text) if b.type == "resource" and b.labels == block.labels)
+    left = hcl.find_attribute(edited.text, after, "for_each")
+    assert left is not None
+    remaining = left.value(edited.text)
+    if edited.removed and re.fullmatch(r"(toset\(\s*)?[\[{]\s*[\]}]\s*\)?", remaining):
+        result.notes.append(f"{path}: removed resource {where} (its for_each was left empty)")
+        return _remove_block(edited.text, after)
+    return edited.text
+
+
+def policy_arns(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], replace: tuple[str, ...]
+) -> hcl_edit.Replaced:
+    """Which of the broad ARNs an expression stands for: the literal ARN; the ARN with its partition
+    interpolated (``"arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess"``, as code
+    written for every partition does); ``data.aws_iam_policy.X.arn`` of a data source that gives that ARN or
+    that policy's name."""
+    data: dict[str, tuple[str, hcl.Block]] = {
+        block.labels[1]: (path, block)
+        for path, blocks in parsed.items()
+        for block in blocks
+        if block.type == "data" and block.labels[:1] == ("aws_iam_policy",) and len(block.labels) == 2
+    }
+
+    def stands_for(expression: str) -> str | None:
+        expression = expression.strip()
+        literal = hcl.string_literal(expression)
+        if literal is not None:
+            return literal if literal in replace else None
+        templated = _PARTITION_TEMPLATE.fullmatch(expression)
+        if templated is not None:
+            return next((arn for arn in replace if arn.split(":", 2)[2:] == [templated.group(1)]), None)
+        source = _DATA_ARN.fullmatch(expression)
+        if source is None or source.group(1) not in data:
+            return None
+        path, block = data[source.group(1)]
+        given = hcl.find_attribute(texts[path], block, "arn")
+        if given is not None:
+            return stands_for(given.value(texts[path]))
+        name = hcl.find_attribute(texts[path], block, "name")
+        named = hcl.string_literal(name.value(texts[path])) if name else None
+        return next((arn for arn in replace if named and arn.rsplit("/", 1)[-1] == named), None)
+
+    return stands_for
+
+
+_PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')
+_DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
 
 
 def _upsert(

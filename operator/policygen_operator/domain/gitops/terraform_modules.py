@@ -151,7 +151,7 @@ def _completes(role: str, prefix: str) -> bool:
 
 
 def edit_policies(
-    text: str, found: FoundModule, replace: tuple[str, ...], add: list[tuple[str, str]]
+    text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
 ) -> hcl_edit.LiteralEdit:
     """The module's policy input without the ``replace`` ARNs and with ``add`` (key, expression): a map
     takes the keys, a list the expressions; an input the module does not have yet is added."""
@@ -167,8 +167,8 @@ def edit_policies(
         raise GitOpsEditError(f"{where}: {shape.policies} is not {kind}; edit it by hand")
     try:
         if shape.is_map:
-            return hcl_edit.edit_map(text, attr.value_start, replace, add)
-        return hcl_edit.edit_list(text, attr.value_start, replace, [expr for _, expr in add])
+            return hcl_edit.edit_map(text, attr.value_start, replaced, add)
+        return hcl_edit.edit_list(text, attr.value_start, replaced, [expr for _, expr in add])
     except GitOpsEditError as err:
         raise GitOpsEditError(f"{where}: {shape.policies}: {err}; edit it by hand") from None
 
