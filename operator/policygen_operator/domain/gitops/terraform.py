@@ -116,13 +116,17 @@ def _find_role(
                 continue
             attr = hcl.find_attribute(texts[path], block, "name")
             literal = hcl.string_literal(attr.value(texts[path])) if attr else None
-            if literal == name:
+            prefix = hcl.find_attribute(texts[path], block, "name_prefix") if attr is None else None
+            prefix_literal = hcl.string_literal(prefix.value(texts[path])) if prefix else None
+            if literal == name or (
+                prefix_literal is not None and terraform_modules.completes(name, prefix_literal)
+            ):
                 matches.append(_Found(path, block))
             else:
-                others.append(
-                    f"{path}: aws_iam_role.{block.labels[1]} "
-                    f"(name = {attr.value(texts[path]) if attr else '?'})"
-                )
+                shown = f"name = {attr.value(texts[path])}" if attr else "name = ?"
+                if prefix is not None:
+                    shown = f"name_prefix = {prefix.value(texts[path])}"
+                others.append(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
     places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
     places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
     if len(places) > 1:

@@ -139,14 +139,15 @@ def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:
         setting = flag.value(text).strip() if flag else "true"
         exact = setting in ("false", "null") or setting not in ("true",)  # an expression: either form
         prefixed = setting not in ("false", "null")
-        return name is not None and ((exact and role == name) or (prefixed and _completes(role, f"{name}-")))
+        return name is not None and ((exact and role == name) or (prefixed and completes(role, f"{name}-")))
     if name is not None:
         return role == name
     prefix = _literal(text, block, shape.name_prefix) if shape.name_prefix else None
-    return prefix is not None and _completes(role, prefix)
+    return prefix is not None and completes(role, prefix)
 
 
-def _completes(role: str, prefix: str) -> bool:
+def completes(role: str, prefix: str) -> bool:
+    """Whether ``role`` is a name the AWS provider made of ``name_prefix = prefix``."""
     return role.startswith(prefix) and _UNIQUE_SUFFIX.fullmatch(role[len(prefix) :]) is not None
 
 

@@ -167,3 +167,15 @@ def test_what_cannot_be_edited_is_said(files: dict[str, str], message: str) -> N
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit(files, request())
     assert message in str(err.value)
+
+
+def test_a_role_resource_named_by_prefix() -> None:
+    """``name_prefix`` on a plain ``aws_iam_role``: the provider completes it with its 26 characters."""
+    role = (
+        'resource "aws_iam_role" "api" {\n  name_prefix = "payments-api-"\n'
+        '  managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}\n'
+    )
+    result = terraform.edit({"main.tf": role}, request(PREFIXED))
+    assert result.detached == [POWER] and result.role_location == "main.tf (resource aws_iam_role.api)"
+    with pytest.raises(GitOpsEditError, match=r'aws_iam_role.api \(name_prefix = "payments-api-"\)'):
+        terraform.edit({"main.tf": role}, request("payments-api-other"))
