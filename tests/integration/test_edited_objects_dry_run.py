@@ -18,12 +18,14 @@ from tests.integration.operator_harness import ROOT
 pytestmark = pytest.mark.controlplane
 
 FIXTURES = ROOT / "tests" / "fixtures"
+KINDS = ("roles", "policies", "rolepolicyattachments")
 CRDS = [
     FIXTURES / "ack" / "iam.services.k8s.aws_roles.yaml",
     FIXTURES / "ack" / "iam.services.k8s.aws_policies.yaml",
     FIXTURES / "crossplane" / "iam.aws.upbound.io_roles.yaml",
     FIXTURES / "crossplane" / "iam.aws.upbound.io_policies.yaml",
     FIXTURES / "crossplane" / "iam.aws.upbound.io_rolepolicyattachments.yaml",
+    *(FIXTURES / "crossplane" / f"iam.aws.m.upbound.io_{kind}.yaml" for kind in KINDS),
 ]
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
 POLICY = {
@@ -81,6 +83,12 @@ spec:
   providerConfigRef:
     name: default
 """
+# Crossplane v2's namespaced group: the namespace comes from where the files are applied (as a GitOps tool
+# applies them), the provider config names its kind
+NAMESPACED = UPBOUND.replace("iam.aws.upbound.io/", "iam.aws.m.upbound.io/").replace(
+    "  providerConfigRef:\n    name: default\n",
+    "  providerConfigRef:\n    kind: ProviderConfig\n    name: default\n",
+)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +102,7 @@ def provider_crds(kubectl: str, kubeconfig: Path) -> None:
         )
     names = ["roles.iam.services.k8s.aws", "policies.iam.services.k8s.aws", "roles.iam.aws.upbound.io"]
     names += ["policies.iam.aws.upbound.io", "rolepolicyattachments.iam.aws.upbound.io"]
+    names += [f"{kind}.iam.aws.m.upbound.io" for kind in KINDS]
     subprocess.run(
         [kubectl, f"--kubeconfig={kubeconfig}", "wait", "--for=condition=Established", "--timeout=60s"]
         + [f"crd/{n}" for n in names],
@@ -124,7 +133,9 @@ def dry_run(kubectl: str, kubeconfig: Path, namespace: str, text: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize(("fmt", "original"), [("ack", ACK), ("crossplane", UPBOUND)])
+@pytest.mark.parametrize(
+    ("fmt", "original"), [("ack", ACK), ("crossplane", UPBOUND), ("crossplane", NAMESPACED)]
+)
 def test_every_edited_file_passes_the_providers_schema(
     kubectl: str, kubeconfig: Path, namespace: str, provider_crds: None, fmt: str, original: str
 ) -> None:

@@ -1,4 +1,7 @@
-"""Crossplane: the classic ``iam.aws.crossplane.io`` provider and the Upbound ``iam.aws.upbound.io`` one.
+"""Crossplane: the classic ``iam.aws.crossplane.io`` provider and the Upbound ``iam.aws.upbound.io`` one, with
+its namespaced twin ``iam.aws.m.upbound.io`` (Crossplane v2's namespaced managed resources, provider-aws v2:
+the same fields, references that may name a namespace; crossplane-contrib/provider-upjet-aws,
+package/crds/iam.aws.m.upbound.io_roles.yaml and _rolepolicyattachments.yaml).
 
 A role's policies are ``RolePolicyAttachment`` objects (and, on Upbound, the Role's
 ``spec.forProvider.managedPolicyArns``). We remove the attachments of the broad policies and add a
@@ -15,6 +18,8 @@ from policygen_operator.domain.gitops.model import EditRequest, EditResult, k8s_
 
 CLASSIC = "iam.aws.crossplane.io"
 UPBOUND = "iam.aws.upbound.io"
+UPBOUND_NAMESPACED = "iam.aws.m.upbound.io"
+GROUPS = (CLASSIC, UPBOUND, UPBOUND_NAMESPACED)
 _EXTERNAL_NAME = "crossplane.io/external-name"
 
 
@@ -29,8 +34,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         loaded,
         skipped,
         request.role_name,
-        "Crossplane Role (iam.aws.crossplane.io or iam.aws.upbound.io) with external name",
-        lambda d: d.api_group in (CLASSIC, UPBOUND) and d.kind == "Role",
+        "Crossplane Role (iam.aws.crossplane.io, iam.aws.upbound.io or iam.aws.m.upbound.io) with external "
+        "name",
+        lambda d: d.api_group in GROUPS and d.kind == "Role",
         _external_name,
     )
     group = role.api_group
@@ -41,14 +47,15 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     managed = role.get("spec", "forProvider", "managedPolicyArns")
     # managedPolicyArns is exclusive (like Terraform's managed_policy_arns): an attachment object next to it
     # would be detached again, so a role that lists its policies there gets ours listed there too.
-    use_list = group == UPBOUND and isinstance(managed, list)
+    use_list = group != CLASSIC and isinstance(managed, list)
     if isinstance(managed, list):
         _edit_managed_list(managed, request, use_list, role, result, f"{role_file.path}: Role {meta_name}")
     provider_config = role.get("spec", "providerConfigRef")
+    namespace = role.get("metadata", "namespace")
     for index, document in enumerate(request.policies):
         name = k8s_name(request.policy_name(index))
-        policy = _policy(group, version, name, request, index, document, provider_config)
-        field = "policy" if group == UPBOUND else "document"
+        policy = _policy(group, version, name, request, index, document, provider_config, namespace)
+        field = "document" if group == CLASSIC else "policy"
         upsert_object(
             loaded,
             role_file,
@@ -61,7 +68,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         )
         if use_list:
             continue
-        attachment = _attachment(group, version, name, meta_name, provider_config)
+        attachment = _attachment(group, version, name, meta_name, provider_config, namespace)
         result.attachment_added |= upsert_object(
             loaded,
             role_file,
@@ -113,6 +120,7 @@ def _detach(
     """
     group = role.api_group
     meta_name = role.get("metadata", "name")
+    role_namespace = role.get("metadata", "namespace")
     labels = role.get("metadata", "labels") or {}
     ref_key, literal_key, selector_key = (
         ("roleNameRef", "roleName", "roleNameSelector")
@@ -126,6 +134,12 @@ def _detach(
             for_provider = document.get("spec", "forProvider") or {}
             arn = for_provider.get("policyArn") or (for_provider.get("policyArnRef") or {}).get("name")
             ref = (for_provider.get(ref_key) or {}).get("name")
+            # a namespaced reference names the role's namespace, or means its own object's
+            ref_namespace = (for_provider.get(ref_key) or {}).get("namespace") or document.get(
+                "metadata", "namespace"
+            )
+            if ref_namespace and role_namespace and ref_namespace != role_namespace:
+                ref = f"{ref_namespace}/{ref}"
             literal = for_provider.get(literal_key)
             match_labels = (for_provider.get(selector_key) or {}).get("matchLabels") or {}
             selected = bool(match_labels) and all(labels.get(k) == v for k, v in match_labels.items())
@@ -158,8 +172,9 @@ def _policy(
     index: int,
     document: dict[str, object],
     provider_config: object,
+    namespace: object,
 ) -> CommentedMap:
-    metadata = CommentedMap([("name", name)])
+    metadata = _metadata(name, namespace)
     for_provider = CommentedMap()
     if group == CLASSIC:
         for_provider["name"] = request.policy_name(index)
@@ -172,15 +187,23 @@ def _policy(
     return _object(group, version, "Policy", metadata, for_provider, provider_config)
 
 
+def _metadata(name: str, namespace: object) -> CommentedMap:
+    """A new object's metadata, in the role's namespace when its file gives one (namespaced groups)."""
+    metadata = CommentedMap([("name", name)])
+    if isinstance(namespace, str) and namespace:
+        metadata["namespace"] = namespace
+    return metadata
+
+
 def _attachment(
-    group: str, version: str, name: str, role_meta_name: object, provider_config: object
+    group: str, version: str, name: str, role_meta_name: object, provider_config: object, namespace: object
 ) -> CommentedMap:
     for_provider = CommentedMap()
     for_provider["policyArnRef"] = CommentedMap([("name", name)])
     role_key = "roleNameRef" if group == CLASSIC else "roleRef"
     for_provider[role_key] = CommentedMap([("name", role_meta_name)])
     return _object(
-        group, version, "RolePolicyAttachment", CommentedMap([("name", name)]), for_provider, provider_config
+        group, version, "RolePolicyAttachment", _metadata(name, namespace), for_provider, provider_config
     )
 
 

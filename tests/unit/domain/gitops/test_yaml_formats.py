@@ -139,6 +139,64 @@ def test_upbound_attachment_by_external_name_and_role_ref() -> None:
     assert crossplane.edit({"r.yaml": text}, REQUEST).changes == {}
 
 
+NAMESPACED = """\
+apiVersion: iam.aws.m.upbound.io/v1beta1
+kind: Role
+metadata:
+  name: payments-api
+  namespace: payments
+spec:
+  forProvider: {}
+  providerConfigRef:
+    kind: ProviderConfig
+    name: team-payments
+---
+apiVersion: iam.aws.m.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  name: broad
+  namespace: payments
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::aws:policy/PowerUserAccess
+    roleRef:
+      name: payments-api
+---
+apiVersion: iam.aws.m.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  name: broad
+  namespace: billing
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::aws:policy/PowerUserAccess
+    roleRef:
+      name: payments-api
+"""
+
+
+def test_crossplane_v2_namespaced_upbound_objects() -> None:
+    """Crossplane v2's namespaced group (``iam.aws.m.upbound.io``): the new objects go in the role's
+    namespace with its provider config, and an attachment in another namespace (its ``roleRef`` means a
+    role there) is left alone."""
+    result = crossplane.edit({"r.yaml": NAMESPACED}, REQUEST)
+    text = result.changes["r.yaml"]
+    assert text is not None
+    assert result.detached == [POWER]
+    assert "  name: broad\n  namespace: payments\n" not in text
+    assert "  name: broad\n  namespace: billing\n" in text  # another namespace's role
+    assert (
+        "apiVersion: iam.aws.m.upbound.io/v1beta1\nkind: RolePolicyAttachment\nmetadata:\n"
+        "  name: payments-api-policygen\n  namespace: payments\n"
+    ) in text
+    assert "apiVersion: iam.aws.m.upbound.io/v1beta1\nkind: Policy\n" in text
+    assert (
+        "  providerConfigRef:\n    kind: ProviderConfig\n    name: team-payments\n"
+        in text.split("kind: Policy")[1]
+    )
+    assert crossplane.edit({"r.yaml": text}, REQUEST).changes == {}
+
+
 def test_crossplane_role_not_found_lists_unparsed_files() -> None:
     with pytest.raises(
         GitOpsEditError,
