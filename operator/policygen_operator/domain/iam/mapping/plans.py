@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.records import (
     parameters,
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
+    CREATING_NORMALISERS,
     NORMALISERS,
     PLAIN_ONLY,
     RESOLVERS,
@@ -770,9 +771,10 @@ def _compile_entry(
     # variables the table leaves out (LogStreamName) or gives as a constant (``*``)
     unfilled = (variables - explicit.keys()) | (constant & variables)
     var_maps = tuple(
-        _var_map(prefix, var, m["template"], m.get("conditions")) for var, m in sorted(explicit.items())
+        _var_map(prefix, var, m["template"], m.get("conditions"), action)
+        for var, m in sorted(explicit.items())
     ) + tuple(  # the parameter that names an unfilled variable, when the call has it
-        replace(_var_map(prefix, var, _parameter_of(prefix, var), None), default=True)
+        replace(_var_map(prefix, var, _parameter_of(prefix, var), None, action), default=True)
         for var in sorted(unfilled)
     )
     nouns = functools.partial(ref.type_nouns, prefix)
@@ -843,7 +845,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
     var_maps = tuple(
-        replace(_var_map(prefix, v, _parameter_of(prefix, v), None), default=True) for v in variables
+        replace(_var_map(prefix, v, _parameter_of(prefix, v), None, action), default=True) for v in variables
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
@@ -1010,9 +1012,12 @@ def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset
     return out | resolver.reads if resolver is not None else out
 
 
-def _var_map(prefix: str, var: str, template: str, condition: Mapping[str, Any] | None) -> VarMap:
+def _var_map(
+    prefix: str, var: str, template: str, condition: Mapping[str, Any] | None, action: str = ""
+) -> VarMap:
     refs = tuple(r for r in _SINGLE_REF.findall(template) if r not in _CONTEXT)
-    normaliser = NORMALISERS.get((prefix, var))
+    creating = CREATING_NORMALISERS.get(action.lower())
+    normaliser = creating[1] if creating and creating[0] == var else NORMALISERS.get((prefix, var))
     if normaliser is not None:
         # IAM templates splice a path in front of the name (``%%regex%${Path}...%%${UserName}``); the
         # normaliser reads the path itself, so it takes the name

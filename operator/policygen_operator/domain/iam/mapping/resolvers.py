@@ -180,9 +180,14 @@ def _ssm_document(value: str, ctx: Context, params: Mapping[str, Any]) -> list[s
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:document/{value}"]
 
 
-def _iam_name_with_path(kind: str) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
+def _iam_name_with_path(
+    kind: str, created: bool = False
+) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
     """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
-    ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only)."""
+    ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only).
+    A call that creates the entity says its path, and without one it is ``/``: "This parameter is
+    optional. If it is not included, it defaults to a slash (/)" (IAM API Reference, Path of CreateRole,
+    CreateUser, CreateGroup, CreateInstanceProfile and CreatePolicy)."""
 
     def normalise(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
         if value.startswith("arn:"):
@@ -191,7 +196,7 @@ def _iam_name_with_path(kind: str) -> Callable[[str, Context, Mapping[str, Any]]
         path = get_field(params, "Path")
         if isinstance(path, str) and path.startswith("/"):
             return [base + path.lstrip("/") + value]
-        return [base + value, base + "*/" + value]
+        return [base + value] if created else [base + value, base + "*/" + value]
 
     return normalise
 
@@ -213,6 +218,22 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("iam", "InstanceProfileNameWithPath"): Normaliser(
         _iam_name_with_path("instance-profile"), frozenset({"Path"})
     ),
+}
+_IAM_KINDS = {
+    "RoleNameWithPath": "role",
+    "UserNameWithPath": "user",
+    "GroupNameWithPath": "group",
+    "InstanceProfileNameWithPath": "instance-profile",
+    "PolicyNameWithPath": "policy",
+}
+NORMALISERS[("iam", "PolicyNameWithPath")] = Normaliser(_iam_name_with_path("policy"), frozenset({"Path"}))
+# the calls that create an IAM entity by name and optional path -> the normaliser of its variable
+CREATING_NORMALISERS: dict[str, tuple[str, Normaliser]] = {
+    f"iam:create{kind.replace('-', '')}": (
+        variable,
+        Normaliser(_iam_name_with_path(kind, created=True), frozenset({"Path"})),
+    )
+    for variable, kind in _IAM_KINDS.items()
 }
 # normalisers that apply only where the template is the plain parameter (GetParametersByPath keeps its own)
 PLAIN_ONLY = frozenset({("ssm", "ParameterNameWithoutLeadingSlash")})
