@@ -570,6 +570,28 @@ def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> 
     return out or None
 
 
+# EFS's tagging calls take a file system's or an access point's id or ARN: "ResourceId: The ID specifying
+# the EFS resource" with the pattern ``arn:...:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}`` or
+# ``fs(ap)?-[0-9a-f]{8,40}`` (botocore 1.44.8's efs model, TagResource, UntagResource, ListTagsForResource):
+# the id's prefix says which.
+_EFS_ID = re.compile(r"(fsap|fs)-[0-9a-f]{8,40}")
+_EFS_KINDS = {"fs": "file-system", "fsap": "access-point"}
+
+
+def _efs_resource(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    value = get_field(params, "ResourceId")
+    if not isinstance(value, str):
+        return None
+    if value.startswith("arn:"):
+        return [value]
+    match = _EFS_ID.fullmatch(value)
+    if match is None:
+        return None
+    return [
+        f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account}:{_EFS_KINDS[match.group(1)]}/{value}"
+    ]
+
+
 # LayerName: "The name or Amazon Resource Name (ARN) of the layer" (Lambda API Reference, GetLayerVersion);
 # the ARN is that of the layer, without a version ("arn:aws:lambda:REGION:ACCOUNT:layer:NAME"), and is how a
 # layer another account publishes (Lambda Insights', a vendor's) is named.
@@ -979,6 +1001,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     **{
         ("organizations", name): Resolver(_organizations_ids, frozenset(names))
         for name, names in ORGANIZATIONS_ID_PARAMETERS.items()
+    },
+    **{
+        ("elasticfilesystem", name): Resolver(_efs_resource, frozenset({"ResourceId"}))
+        for name in ("tagresource", "untagresource", "listtagsforresource")
     },
     ("bedrock", "invokemodel"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "invokemodelwithresponsestream"): Resolver(_bedrock_model, _MODEL),
