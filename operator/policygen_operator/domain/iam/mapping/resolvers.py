@@ -658,6 +658,17 @@ def _ec2_arn(ctx: Context, kind: str, resource_id: str = "*") -> str:
     return f"arn:{ctx.partition}:ec2:{ctx.region}:{account}:{kind}/{resource_id}"
 
 
+def _ec2_launch_template(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """A launch template's calls name it by id or by name (``LaunchTemplateId`` or ``LaunchTemplateName``,
+    EC2 API Reference); its ARN holds the id (``launch-template/lt-...``). By name alone: every launch
+    template in the account and region, said by the finding of a type granted whole ("a launch template
+    given by name, not by its id"), where the table's reading gave ``*``."""
+    ids = _values(params, "LaunchTemplateId")
+    if ids:
+        return [_ec2_arn(ctx, "launch-template", escape(i)) for i in ids]
+    return [_ec2_arn(ctx, "launch-template")] if _values(params, "LaunchTemplateName") else None
+
+
 def _values(params: Mapping[str, Any], *paths: str) -> list[str]:
     """Every value at any of the paths (CloudTrail's ``xSet.Items[]`` spelling and the SDK's), in order."""
     return list(dict.fromkeys(v for path in paths for v in lookup_path(params, path) or ()))
@@ -988,6 +999,15 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ec2", "deletetags"): Resolver(_ec2_tagged, frozenset({"Resources", "ResourcesSet"})),
     ("ec2", "runinstances"): Resolver(_ec2_launch, _LAUNCH_READS),
     ("ec2", "createfleet"): Resolver(_ec2_launch, _LAUNCH_READS),
+    **{
+        ("ec2", name): Resolver(_ec2_launch_template, frozenset({"LaunchTemplateId", "LaunchTemplateName"}))
+        for name in (
+            "createlaunchtemplateversion",
+            "modifylaunchtemplate",
+            "deletelaunchtemplate",
+            "deletelaunchtemplateversions",
+        )
+    },
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
     ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
