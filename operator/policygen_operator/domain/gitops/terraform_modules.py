@@ -137,8 +137,9 @@ def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:
     if shape.prefixed_by_default:
         flag = hcl.find_attribute(text, block, "use_name_prefix")
         setting = flag.value(text).strip() if flag else "true"
-        exact = setting in ("false", "null") or setting not in ("true",)  # an expression: either form
-        prefixed = setting not in ("false", "null")
+        # null takes the input's default (true); an expression the file does not settle: either form
+        exact = setting not in ("true", "null")
+        prefixed = setting != "false"
         return name is not None and ((exact and role == name) or (prefixed and completes(role, f"{name}-")))
     if name is not None:
         return role == name
@@ -154,8 +155,8 @@ def completes(role: str, prefix: str) -> bool:
 def edit_policies(
     text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
 ) -> hcl_edit.LiteralEdit:
-    """The module's policy input without the ``replace`` ARNs and with ``add`` (key, expression): a map
-    takes the keys, a list the expressions; an input the module does not have yet is added."""
+    """The module's policy input without the entries that stand for a replaced ARN and with ``add`` (key,
+    expression): a map takes the keys, a list the expressions; an input the module lacks is added."""
     block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
     shape = found.shape
     where = f"{found.path}: module.{block.labels[0]}"

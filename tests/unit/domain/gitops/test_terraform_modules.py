@@ -93,6 +93,8 @@ def test_a_v6_module_names_its_role_by_prefix_unless_told_otherwise() -> None:
     assert terraform.edit({"main.tf": exact}, request("payments-api")).detached == [POWER]
     with pytest.raises(GitOpsEditError):
         terraform.edit({"main.tf": exact}, request(PREFIXED))
+    defaulted = exact.replace("use_name_prefix = false", "use_name_prefix = null")  # null: the default, true
+    assert terraform.edit({"main.tf": defaulted}, request(PREFIXED)).detached == [POWER]
 
 
 def test_a_list_input_and_a_pod_identity_module() -> None:

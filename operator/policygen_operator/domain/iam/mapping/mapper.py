@@ -149,7 +149,7 @@ class EventMapper:
         applicable = [a for a in actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
-        created = {a.action for a in applicable if a.primary} if plan.tag_actions else set()
+        primary_actions = {a.action for a in applicable if a.primary} if plan.tag_actions else set()
         unresolved: list[str] = []
         notes: list[tuple[str, str, str]] = []
         for action in applicable:
@@ -164,7 +164,7 @@ class EventMapper:
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
             if not action.primary and action.action in plan.tag_actions:  # the table's own tag entry
-                on_new = _on_named(arns, created, action.types, ctx, whole=False)
+                on_new = _on_named(arns, primary_actions, action.types, ctx, whole=False)
                 if on_new == [] and carries_tags(params):
                     continue  # only the parent it creates in: the tags go on what it makes (below)
                 arns = on_new or arns
