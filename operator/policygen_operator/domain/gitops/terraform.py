@@ -66,10 +66,21 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             )
     for path, block, _ in (a for a in attachments if a[2].strip() in _EACH):
         new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
+    for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
+        new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
+    exclusive = [
+        (path, block)
+        for path, block in _blocks_of(new_texts, _EXCLUSIVE)
+        if (attr := hcl.find_attribute(new_texts[path], block, "role_name"))
+        and attr.value(new_texts[path]).strip() in role_refs
+    ]
+    for path, block in exclusive:
+        new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, policy_labels, result, path)
 
-    # managed_policy_arns is exclusive: with it present, Terraform detaches any attachment made elsewhere,
-    # so the generated policy goes into that list rather than into an attachment resource.
-    use_list = arns_attr is not None
+    # managed_policy_arns and aws_iam_role_policy_attachments_exclusive are exclusive: with either present,
+    # Terraform detaches any attachment made elsewhere, so the generated policy goes into that list rather
+    # than into an attachment resource.
+    use_list = arns_attr is not None or bool(exclusive)
     role_text = new_texts[role.path]
     role_block = next(
         b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
@@ -169,12 +180,7 @@ def _edit_module(
     edited = terraform_modules.edit_policies(
         text, found, policy_arns(texts, parsed, request.replace_arns), add
     )
-    for arn in edited.removed:
-        result.detached.append(arn)
-        result.notes.append(f"{found.path}: removed {arn} from {shape.policies} of module.{label}")
-    for entry in edited.added:
-        result.notes.append(f"{found.path}: added {entry} to {shape.policies} of module.{label}")
-        result.attachment_added = True
+    _record(result, edited, found.path, f"{shape.policies} of module.{label}")
     text = edited.text
     for index, document in enumerate(request.policies):
         policy_block = _policy_block(
@@ -234,15 +240,18 @@ def _edit_arn_list(
         )
     wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
+    _record(result, edited, path, f"managed_policy_arns of aws_iam_role.{block.labels[1]}")
+    return edited.text
+
+
+def _record(result: EditResult, edited: hcl_edit.LiteralEdit, path: str, owner: str) -> None:
+    """What an edit of a list or map of policy ARNs removed (detached) and added (attached), as notes."""
     for arn in edited.removed:
         result.detached.append(arn)
-        result.notes.append(
-            f"{path}: removed {arn} from managed_policy_arns of aws_iam_role.{block.labels[1]}"
-        )
-    for w in edited.added:
-        result.notes.append(f"{path}: added {w} to managed_policy_arns of aws_iam_role.{block.labels[1]}")
+        result.notes.append(f"{path}: removed {arn} from {owner}")
+    for entry in edited.added:
+        result.notes.append(f"{path}: added {entry} to {owner}")
         result.attachment_added = True
-    return edited.text
 
 
 _EACH = {"each.value", "each.key"}
@@ -276,6 +285,83 @@ def _edit_for_each(
     remaining = left.value(edited.text)
     if edited.removed and re.fullmatch(r"(toset\(\s*)?[\[{]\s*[\]}]\s*\)?", remaining):
         result.notes.append(f"{path}: removed resource {where} (its for_each was left empty)")
+        return _remove_block(edited.text, after)
+    return edited.text
+
+
+# "Resource for maintaining exclusive management of managed IAM policies assigned to an AWS IAM role ...
+# removal of managed IAM policies which are not explicitly configured" (the AWS provider's
+# aws_iam_role_policy_attachments_exclusive: role_name, policy_arns), the successor of managed_policy_arns
+_EXCLUSIVE = "aws_iam_role_policy_attachments_exclusive"
+
+
+def _blocks_of(texts: dict[str, str], rtype: str) -> list[tuple[str, hcl.Block]]:
+    """Every ``resource "rtype"`` block, by file; offsets as of ``texts`` now."""
+    return [
+        (path, block)
+        for path in sorted(texts)
+        for block in hcl.blocks(texts[path])
+        if block.type == "resource" and block.labels[:1] == (rtype,) and len(block.labels) == 2
+    ]
+
+
+def _edit_exclusive(
+    text: str,
+    block: hcl.Block,
+    replaced: hcl_edit.Replaced,
+    policy_labels: list[str],
+    result: EditResult,
+    path: str,
+) -> str:
+    where = f"{_EXCLUSIVE}.{block.labels[1]}"
+    current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
+    attr = hcl.find_attribute(text, current, "policy_arns")
+    if attr is None or not text.startswith("[", attr.value_start):
+        raise GitOpsEditError(
+            f"{path}: policy_arns of resource {where} is not a list literal; edit it by hand"
+        )
+    result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip()}")
+    wanted = [f"aws_iam_policy.{label}.arn" for label in policy_labels]
+    edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
+    _record(result, edited, path, f"policy_arns of resource {where}")
+    return edited.text
+
+
+def _leave_policy_attachment(
+    text: str,
+    block: hcl.Block,
+    role_refs: set[str],
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+    path: str,
+) -> str:
+    """``aws_iam_policy_attachment`` attaches one policy to every role, user and group it lists, exclusively
+    across the account: a broad policy's loses the role (and the block goes when it lists nothing else)."""
+    where = f"aws_iam_policy_attachment.{block.labels[1]}"
+    current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
+    arn_attr = hcl.find_attribute(text, current, "policy_arn")
+    roles = hcl.find_attribute(text, current, "roles")
+    arn = replaced(arn_attr.value(text)) if arn_attr else None
+    if arn is None or roles is None or not text.startswith("[", roles.value_start):
+        return text
+    ours = {item.text(text).strip() for item in hcl.list_items(text, roles.value_start)} & role_refs
+    if not ours:
+        return text
+    result.seen.append(f"{path}: {where} ({arn_attr.value(text).strip() if arn_attr else '?'})")
+    edited = hcl_edit.edit_list(
+        text, roles.value_start, lambda item: item.strip() if item.strip() in ours else None, []
+    )
+    result.detached.append(arn)
+    result.notes.append(f"{path}: removed the role from resource {where} ({arn})")
+    after = next(b for b in hcl.blocks(edited.text) if b.type == "resource" and b.labels == block.labels)
+    others = [
+        a
+        for name in ("roles", "users", "groups")
+        if (a := hcl.find_attribute(edited.text, after, name)) is not None
+        and re.sub(r"\s", "", a.value(edited.text)) != "[]"
+    ]
+    if not others:
+        result.notes.append(f"{path}: removed resource {where} (it attached the policy to nothing else)")
         return _remove_block(edited.text, after)
     return edited.text
 

@@ -80,3 +80,45 @@ def test_managed_policy_arns_through_a_data_source() -> None:
     text, detached = edited(data + role)
     assert detached == [POWER]
     assert "  managed_policy_arns = [aws_iam_policy.api_policygen.arn]\n" in text
+
+
+def test_an_exclusive_attachments_resource_takes_the_generated_policy() -> None:
+    """``aws_iam_role_policy_attachments_exclusive`` (the AWS provider's successor of managed_policy_arns)
+    detaches every policy it does not list: the generated one goes into its ``policy_arns``, never into an
+    attachment resource beside it, which it would detach again."""
+    exclusive = (
+        '\nresource "aws_iam_role_policy_attachments_exclusive" "api" {\n'
+        "  role_name   = aws_iam_role.api.name\n"
+        "  policy_arns = [\n"
+        '    "arn:aws:iam::aws:policy/PowerUserAccess",\n'
+        '    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",\n'
+        "  ]\n"
+        "}\n"
+    )
+    text, detached = edited(ROLE + exclusive)
+    assert detached == [POWER]
+    s3 = '    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",\n'
+    expected = exclusive.replace(f'    "{POWER}",\n', "").replace(
+        s3, s3 + "    aws_iam_policy.api_policygen.arn,\n"
+    )
+    assert text.startswith(ROLE + expected)
+    assert "aws_iam_role_policy_attachment" not in text.replace(
+        "aws_iam_role_policy_attachments_exclusive", ""
+    )
+
+
+def test_a_policy_attachment_of_several_roles_loses_this_one() -> None:
+    """``aws_iam_policy_attachment`` attaches one policy to every role it lists, exclusively: the broad
+    policy's loses this role and keeps the others; listing only this role, the block goes."""
+    shared = (
+        '\nresource "aws_iam_policy_attachment" "power" {\n'
+        '  name       = "power-users"\n'
+        '  roles      = [aws_iam_role.api.name, "batch-runner"]\n'
+        f'  policy_arn = "{POWER}"\n'
+        "}\n"
+    )
+    text, detached = edited(ROLE + shared)
+    assert detached == [POWER] and '  roles      = ["batch-runner"]\n' in text
+    alone = shared.replace(', "batch-runner"', "")
+    text, detached = edited(ROLE + alone)
+    assert detached == [POWER] and "aws_iam_policy_attachment" not in text
