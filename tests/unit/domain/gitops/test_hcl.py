@@ -71,3 +71,14 @@ def test_string_literal(value: str, expected: str | None) -> None:
 def test_malformed_input_is_an_error_not_a_guess(text: str) -> None:
     with pytest.raises(GitOpsEditError):
         hcl.blocks(text)
+
+
+def test_the_parse_check_on_edited_terraform_refuses_broken_hcl() -> None:
+    """The autouse check in this folder's conftest (every Terraform file an edit writes parses) can fail."""
+    from lark.exceptions import UnexpectedInput
+
+    from tests.unit.domain.gitops.conftest import parses
+
+    parses('resource "aws_iam_role" "r" {\n  managed_policy_arns = ["a"]\n}\n')
+    with pytest.raises(UnexpectedInput):
+        parses('resource "aws_iam_role" "r" {\n  managed_policy_arns = ["a",\n}\n')
