@@ -165,11 +165,20 @@ def test_adding_a_role_to_an_instance_profile_passes_that_role_under_any_path() 
 
 def test_a_role_named_in_a_record_without_its_account_is_left_out_and_said() -> None:
     """A role name is one of the call's account; a record that does not say the account (no
-    recipientAccountId, no account in the identity) cannot name its ARN."""
+    recipientAccountId, no account in the identity, no caller ARN to read it from) cannot name its ARN.
+    With the caller's ARN, its account stands in (``test_account_from_the_caller.py``)."""
     params = {"imageRecipeArn": "r", "infrastructureConfigurationArn": "i", "executionRole": "image-builder"}
     record = cloudtrail_record("imagebuilder.amazonaws.com", "CreateImage", params)
     record.pop("recipientAccountId", None)
-    record["userIdentity"].pop("accountId", None)
+    record["userIdentity"] = {"type": "AssumedRole", "principalId": "AROAEXAMPLE:session"}
     mapped = EventMapper().map(record)
     assert "iam:PassRole" not in {action for action, _ in mapped.uses}
     assert "pass-role-left-out" in {code for _, code, _ in mapped.notes}
+    record = cloudtrail_record("imagebuilder.amazonaws.com", "CreateImage", params)
+    record.pop("recipientAccountId", None)
+    record["userIdentity"].pop("accountId", None)
+    passed = {arn for action, arn in EventMapper().map(record).uses if action == "iam:PassRole"}
+    assert passed == {
+        f"arn:aws:iam::{ACCOUNT}:role/image-builder",
+        f"arn:aws:iam::{ACCOUNT}:role/*/image-builder",
+    }

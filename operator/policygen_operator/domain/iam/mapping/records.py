@@ -75,12 +75,22 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+def arn_account(arn: object) -> str:
+    """The account field of an ARN (a caller's ``arn:aws:sts::ACCOUNT:assumed-role/...``), or "": what a
+    record that lacks ``recipientAccountId`` and ``userIdentity.accountId`` (an export that drops them) still
+    says of the account its calls were made in."""
+    if arn.__class__ is not str or not arn.startswith("arn:"):
+        return ""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() and len(parts[4]) == 12 else ""
+
+
 def context_of(record: Mapping[str, Any]) -> Context:
     """Partition, region and account the record's resources live in unless an ARN says otherwise."""
     region = record.get("awsRegion") or ""
     identity = record.get("userIdentity") or {}
-    account = record.get("recipientAccountId") or identity.get("accountId") or ""
     principal = identity.get("arn") or ""
+    account = record.get("recipientAccountId") or identity.get("accountId") or arn_account(principal)
     partition = principal.split(":", 2)[1] if principal.startswith("arn:") else partition_of(region)
     caller = principal if identity.get("type") == "IAMUser" and principal.startswith("arn:") else ""
     return Context(partition, region, account, caller)
