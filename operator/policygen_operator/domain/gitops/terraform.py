@@ -35,7 +35,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
     role = _find_role(texts, parsed, request.role_name, modules, module_others)
     if role is None:
-        return _edit_module(texts, modules[0], request)
+        return _edit_module(texts, parsed, modules[0], request)
     label = role.block.labels[1]
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
     policy_labels = [
@@ -157,7 +157,10 @@ def _find_role(
 
 
 def _edit_module(
-    texts: dict[str, str], found: terraform_modules.FoundModule, request: EditRequest
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    found: terraform_modules.FoundModule,
+    request: EditRequest,
 ) -> EditResult:
     """A role a terraform-aws-modules module defines: the generated policy as an ``aws_iam_policy`` beside
     it, its ARN in the module's policy input, the broad ARNs out of that input."""
@@ -176,7 +179,6 @@ def _edit_module(
         f"{found.path}: module.{label} {shape.policies} = {attr.value(text).strip() if attr else '(not set)'}"
     )
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
-    parsed = {p: hcl.blocks(t) for p, t in texts.items()}
     edited = terraform_modules.edit_policies(
         text, found, policy_arns(texts, parsed, request.replace_arns), add
     )

@@ -204,6 +204,16 @@ def _iam_name_with_path(
 role_arns = _iam_name_with_path("role")  # a role's bare name -> its ARNs under any path
 
 
+# IAM's ARN-format variables of a name with its path -> the kind of entity (``role/PATH/NAME``)
+_IAM_KINDS = {
+    "RoleNameWithPath": "role",
+    "UserNameWithPath": "user",
+    "GroupNameWithPath": "group",
+    "InstanceProfileNameWithPath": "instance-profile",
+    "PolicyNameWithPath": "policy",
+}
+_PATH = frozenset({"Path"})
+
 # (namespace of the action, ARN-format variable) -> normaliser of the one parameter its template reads
 NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("lambda", "FunctionName"): Normaliser(_lambda_function, frozenset({"Qualifier"})),
@@ -212,26 +222,16 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
     ("sqs", "QueueName"): Normaliser(_sqs_queue),
     ("ssm", "ParameterNameWithoutLeadingSlash"): Normaliser(_ssm_parameter),
     ("ssm", "DocumentName"): Normaliser(_ssm_document),
-    ("iam", "RoleNameWithPath"): Normaliser(role_arns, frozenset({"Path"})),
-    ("iam", "UserNameWithPath"): Normaliser(_iam_name_with_path("user"), frozenset({"Path"})),
-    ("iam", "GroupNameWithPath"): Normaliser(_iam_name_with_path("group"), frozenset({"Path"})),
-    ("iam", "InstanceProfileNameWithPath"): Normaliser(
-        _iam_name_with_path("instance-profile"), frozenset({"Path"})
-    ),
+    **{
+        ("iam", variable): Normaliser(_iam_name_with_path(kind), _PATH)
+        for variable, kind in _IAM_KINDS.items()
+    },
 }
-_IAM_KINDS = {
-    "RoleNameWithPath": "role",
-    "UserNameWithPath": "user",
-    "GroupNameWithPath": "group",
-    "InstanceProfileNameWithPath": "instance-profile",
-    "PolicyNameWithPath": "policy",
-}
-NORMALISERS[("iam", "PolicyNameWithPath")] = Normaliser(_iam_name_with_path("policy"), frozenset({"Path"}))
-# the calls that create an IAM entity by name and optional path -> the normaliser of its variable
+# the calls that create an IAM entity by name and optional path -> its variable and that variable's normaliser
 CREATING_NORMALISERS: dict[str, tuple[str, Normaliser]] = {
     f"iam:create{kind.replace('-', '')}": (
         variable,
-        Normaliser(_iam_name_with_path(kind, created=True), frozenset({"Path"})),
+        Normaliser(_iam_name_with_path(kind, created=True), _PATH),
     )
     for variable, kind in _IAM_KINDS.items()
 }
