@@ -338,6 +338,7 @@ def _fill_formats(
     # what the table's own entries read comes first; a variable's same-name parameter does not
     templated = {var.name for var in action.var_maps if not var.default} & values.keys()
     identified: list[str] = []  # ARNs the identifiers give: whole resources, never parts of one
+    homes: set[tuple[str, str]] = set()  # (region, account) of the parents given by ARN
     for name, variable in action.identifiers:
         found = (
             _identified(params, name, variable)
@@ -348,7 +349,9 @@ def _fill_formats(
             referenced = True
             arns = [v for v in found if v.startswith("arn:")]
             identified.extend(arns)
-            names = [v for v in found if not v.startswith("arn:")] + _parent_names(action, variable, arns)
+            parents = _parent_names(action, variable, arns)
+            homes.update((region, account) for _, region, account in parents)
+            names = [v for v in found if not v.startswith("arn:")] + [name for name, _, _ in parents]
             if names:
                 values[variable] = names
     for name, resource_type in action.typed_names:
@@ -385,6 +388,11 @@ def _fill_formats(
     ]
     filled = [t for t in filled if not any(_inside(other, t) for other in filled)]
     merged = {**constants, **values}
+    if len(homes) == 1:
+        # a child lives where its parent does: a VPC Lattice service another account shares through RAM
+        # names its listeners in that account, not the caller's
+        region, account = next(iter(homes))
+        ctx = replace(ctx, region=region or ctx.region, account=account or ctx.account)
     for resource_type in filled:
         out.extend(_fill_one(resource_type, {**merged, **scoped.get(resource_type.key, {})}, ctx, candidates))
     if filled:
@@ -403,10 +411,10 @@ def _fill_formats(
     return out, referenced
 
 
-def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[str]:
-    """The variable's value in each ARN of a type it is the own variable of (``ActionPlan.parents``): the
-    cluster's name in an ECS cluster's ARN given as ``cluster``."""
-    names: list[str] = []
+def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[tuple[str, str, str]]:
+    """The variable's value in each ARN of a type it is the own variable of (``ActionPlan.parents``), with
+    that ARN's region and account: the cluster's name in an ECS cluster's ARN given as ``cluster``."""
+    names: list[tuple[str, str, str]] = []
     for wanted, arn_format in action.parents if arns else ():
         if wanted != variable:
             continue
@@ -414,7 +422,8 @@ def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[st
         for arn in arns:
             match = pattern.fullmatch(arn)
             if match is not None:
-                names.append(match.group(variables.index(variable) + 1))
+                parts = arn.split(":", 5)
+                names.append((match.group(variables.index(variable) + 1), parts[3], parts[4]))
     return names
 
 
