@@ -59,11 +59,15 @@ class ResourceType:
         that the type has one format (``alternatives`` splits the others)."""
         return _VARIABLE.sub(lambda m: values[m.group(1)], self.arn_format)
 
-    def every(self, partition: str, region: str, account: str) -> str:
+    def every(
+        self, partition: str, region: str, account: str, parents: Mapping[str, str] | None = None
+    ) -> str:
         """Every resource of the type in one account and region (``subnet/*``, ``og:*``): each variable
-        ``*``. For a type with one format and variables (the caller checks)."""
+        ``*``, but those of its parents that ``parents`` gives (``bucket/analytics/table/*``; never its own
+        name or id). For a type with one format and variables (the caller checks)."""
         base = {"Partition": partition, "Region": region, "Account": account}
-        return self.fill({**base, **dict.fromkeys(self.variables, "*")})
+        known = {v: value for v, value in (parents or {}).items() if v not in self.own_variables}
+        return self.fill({**base, **dict.fromkeys(self.variables, "*"), **known})
 
     def matches(self, arn: str) -> bool:
         """Whether a concrete ARN (no wildcards) has this type's shape (one of its formats)."""

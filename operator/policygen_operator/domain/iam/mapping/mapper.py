@@ -149,7 +149,7 @@ class EventMapper:
         applicable = [a for a in actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
         uses: list[tuple[str, str]] = []
-        primary_actions = {a.action for a in applicable if a.primary} if plan.tag_actions else set()
+        primaries = {a.action for a in applicable if a.primary}
         unresolved: list[str] = []
         notes: list[tuple[str, str, str]] = []
         for action in applicable:
@@ -164,7 +164,7 @@ class EventMapper:
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
             if not action.primary and action.action in plan.tag_actions:  # the table's own tag entry
-                on_new = _on_named(arns, primary_actions, action.types, ctx, whole=False)
+                on_new = _on_named(arns, primaries, action.types, ctx, whole=False)
                 if on_new == [] and carries_tags(params):
                     continue  # only the parent it creates in: the tags go on what it makes (below)
                 arns = on_new or arns
@@ -192,7 +192,6 @@ class EventMapper:
             if anywhere:
                 notes.append(_routed_anywhere(key, anywhere))
         if plan.tag_actions and carries_tags(params):
-            primaries = {a.action for a in applicable if a.primary}
             types_of = {a.action: a.types for a in applicable if a.primary}
             # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
             # required type granted whole because the request named none of it is not tagged by the call,
@@ -213,15 +212,13 @@ class EventMapper:
                 types = self._ref.resource_types(tag)
                 # with what the table's own entry for the tag action named (a MemoryDB cluster's name)
                 given = [*made, *(arn for name, arn in uses if name == tag)]
-                # every one of the named type only beside a parent the call was granted on: a create on
-                # no resource (KMS CreateKey: "an IAM policy that isn't restricted to particular KMS keys",
-                # KMS Developer Guide, "Controlling access to tags") keeps "*", said
-                on_named = (
-                    _on_named(given, primaries, types, ctx, whole=bool(made)) if kinds is None else None
-                )
                 if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
                     tagged = _every(types, kinds, ctx())
-                elif on_named is not None:  # what the call is named after, never the parent it creates in
+                # what the call is named after, never the parent it creates in; every one of that type only
+                # beside a parent the call was granted on: a create on no resource (KMS CreateKey: "an IAM
+                # policy that isn't restricted to particular KMS keys", KMS Developer Guide, "Controlling
+                # access to tags") keeps "*", said
+                elif (on_named := _on_named(given, primaries, types, ctx, whole=bool(made))) is not None:
                     tagged = on_named
                 else:
                     tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
@@ -467,13 +464,10 @@ def _every(
     parents: Mapping[str, str] | None = None,
 ) -> list[str]:
     """``TYPE/*`` in the call's account and region for each kind (images and snapshots without an account,
-    as their formats say), inside the parents whose variables ``parents`` gives (never the type's own
-    name or id); [] when the tag action has no such type."""
-    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    as their formats say), inside the parents whose variables ``parents`` gives; [] when the tag action has
+    no such type."""
     out = [
-        t.fill(
-            {**base, **{v: "*" if v in t.own_variables else (parents or {}).get(v, "*") for v in t.variables}}
-        )
+        t.every(ctx.partition, ctx.region, ctx.account, parents)
         for t in types
         if t.key in kinds and len(t.formats) <= 1 and t.variables
     ]

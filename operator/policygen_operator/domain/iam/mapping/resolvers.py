@@ -503,6 +503,13 @@ _ORGANIZATIONS_KINDS = (
     (re.compile(r"rt-[0-9a-z_]{8,32}", re.IGNORECASE), "transfer/o-*/*/*/"),
     (re.compile(r"h-[0-9a-z]{8,32}", re.IGNORECASE), "handshake/o-*/*/"),
 )
+
+
+def _kind_path(kinds: tuple[tuple[re.Pattern[str], str], ...], value: str) -> str | None:
+    """The ARN path an id's own shape puts it under (the first kind whose pattern it fits), or None."""
+    return next((path for kind, path in kinds if kind.fullmatch(value)), None)
+
+
 # Organizations' operations -> the id parameters each takes (botocore 1.44.8's organizations model); only
 # an operation's own action reads them, never an action added beside it
 ORGANIZATIONS_ID_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -563,7 +570,7 @@ def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> 
             continue
         if not isinstance(value, str):
             return None
-        path = next((path for kind, path in _ORGANIZATIONS_KINDS if kind.fullmatch(value)), None)
+        path = _kind_path(_ORGANIZATIONS_KINDS, value)
         if path is None:
             return None
         out.append(f"{base}{path}{value}")
@@ -574,8 +581,10 @@ def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> 
 # the EFS resource" with the pattern ``arn:...:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}`` or
 # ``fs(ap)?-[0-9a-f]{8,40}`` (botocore 1.44.8's efs model, TagResource, UntagResource, ListTagsForResource):
 # the id's prefix says which.
-_EFS_ID = re.compile(r"(fsap|fs)-[0-9a-f]{8,40}")
-_EFS_KINDS = {"fs": "file-system", "fsap": "access-point"}
+_EFS_KINDS = (
+    (re.compile(r"fs-[0-9a-f]{8,40}"), "file-system/"),
+    (re.compile(r"fsap-[0-9a-f]{8,40}"), "access-point/"),
+)
 
 
 def _efs_resource(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
@@ -584,12 +593,10 @@ def _efs_resource(action: str, params: Mapping[str, Any], ctx: Context) -> list[
         return None
     if value.startswith("arn:"):
         return [value]
-    match = _EFS_ID.fullmatch(value)
-    if match is None:
-        return None
-    return [
-        f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account}:{_EFS_KINDS[match.group(1)]}/{value}"
-    ]
+    path = _kind_path(_EFS_KINDS, value)
+    return (
+        [f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account}:{path}{value}"] if path else None
+    )
 
 
 # LayerName: "The name or Amazon Resource Name (ARN) of the layer" (Lambda API Reference, GetLayerVersion);
