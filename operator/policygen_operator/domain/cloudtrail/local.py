@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from policygen_operator.domain.cloudtrail.window import Window, day_of_path, is_digest, parse_delivery_name
+from policygen_operator.domain.cloudtrail.window import (
+    Window,
+    day_of_path,
+    is_digest,
+    is_insights,
+    parse_delivery_name,
+)
 
 LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
 _ACCOUNT_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
@@ -27,6 +33,7 @@ class Listing:
     outside_window: int = 0
     filtered_out: int = 0  # --account / --region
     digests: int = 0
+    insights: int = 0  # CloudTrail Insights files: no calls
     not_logs: int = 0  # names that are not log files (README, .txt, ...)
 
     def to_dict(self) -> dict[str, int]:
@@ -34,6 +41,7 @@ class Listing:
             "outsideWindow": self.outside_window,
             "excludedByAccountOrRegion": self.filtered_out,
             "digestFiles": self.digests,
+            "insightsFiles": self.insights,
             "notLogFiles": self.not_logs,
         }
 
@@ -64,6 +72,8 @@ def local_files(
                 listing.not_logs += 1
             elif is_digest(file):
                 listing.digests += 1
+            elif is_insights(file):
+                listing.insights += 1
             elif (reason := _skip_name(file, window, accounts, regions)) == "window":
                 listing.outside_window += 1
             elif reason == "filter":
@@ -74,7 +84,7 @@ def local_files(
 
 def _enter(rel: str, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
     """Whether a sub-folder can hold files the scan needs (delivery-layout folders only are pruned)."""
-    if "CloudTrail-Digest/" in rel:
+    if "CloudTrail-Digest/" in rel or "CloudTrail-Insight/" in rel:
         return False
     account = _ACCOUNT_DIR.search(rel)
     if accounts and account and account.group(1) not in accounts:

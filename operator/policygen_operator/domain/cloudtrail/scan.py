@@ -53,6 +53,10 @@ BAD_JSON = (ValueError, RuntimeError)
 # when a step meets another type (an array where an object was expected), ValueError or IndexError for an
 # index out of range or unusable; AttributeError when the record itself is not an object.
 POINTER_MISSES = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+# Records that are no call and have no caller, by design: CloudTrail Insights events ("AwsCloudTrailInsight
+# events do not use ... userIdentity", CloudTrail User Guide, record contents). They name callers' ARNs in
+# their attributions, so a principal's search finds them; they are passed over, never bad records.
+CALLERLESS_EVENT_TYPES = frozenset({"AwsCloudTrailInsight"})
 
 
 class FileTooLarge(ValueError):
@@ -589,7 +593,7 @@ class Scanner:
         """One candidate of a compact file, already a dict: the same checks as ``_scan_records``."""
         identity = record.get("userIdentity")
         if identity.__class__ is not dict:
-            if identity is None:
+            if identity is None and record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                 self._bad_record(name, f"record at byte {start}", "no userIdentity")
             return
         arn = identity.get("arn")
@@ -621,7 +625,10 @@ class Scanner:
             try:
                 identity = record.at_pointer("/userIdentity/arn")
             except POINTER_MISSES:
-                if not isinstance(record, simdjson.Object) or record.get("userIdentity") is None:
+                if not isinstance(record, simdjson.Object) or (
+                    record.get("userIdentity") is None
+                    and record.get("eventType") not in CALLERLESS_EVENT_TYPES
+                ):
                     self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
                     self._session_start(record)  # EKS Pod Identity calls AssumeRole as an AWS service

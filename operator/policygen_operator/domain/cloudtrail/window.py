@@ -103,6 +103,13 @@ def is_digest(name: str) -> bool:
     return "_CloudTrail-Digest_" in name or "/CloudTrail-Digest/" in name
 
 
+def is_insights(name: str) -> bool:
+    """Insights files hold no calls: CloudTrail writes its Insights events (unusual call rates, with no
+    caller of their own) to a ``CloudTrail-Insight`` folder beside ``CloudTrail`` (CloudTrail User Guide,
+    "Logging Insights events"), which a copy of the bucket (``aws s3 sync``) brings along."""
+    return "_CloudTrail-Insight_" in name or "/CloudTrail-Insight/" in name
+
+
 def day_of_path(path: str) -> date | None:
     """The day folder of a path in the delivery layout, if it is in one."""
     match = _LAYOUT.search(path)

@@ -177,3 +177,15 @@ def test_a_named_pipe_among_the_logs_is_skipped_by_name_not_read(tmp_path: Path,
     summary = results[0].summary
     assert summary.skipped_files == {str(pipe): "not a regular file (a named pipe)"}
     assert summary.events_matched == (1 if given == "folder" else 0)
+
+
+def test_insights_files_are_not_read(tmp_path: Path) -> None:
+    """``aws s3 sync`` of a trail's bucket brings its CloudTrail-Insight folder (Insights events, no call)."""
+    calls = delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    folder = tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Insight" / "us-east-1" / "2026" / "11" / "24"
+    write_gz(folder / f"{ACCOUNT}_CloudTrail-Insight_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz", [])
+    write_gz(tmp_path / "loose" / f"{ACCOUNT}_CloudTrail-Insight_us-east-1_20261124T0905Z_X1.json.gz", [])
+    listing = Listing()
+    assert names(tmp_path, listing) == [calls.name]
+    assert listing.insights == 1  # the loose file; the folder is not entered
+    assert listing.to_dict()["insightsFiles"] == 1

@@ -556,3 +556,46 @@ def test_saved_lookup_events_output_without_the_principal_still_counts_its_event
     result = scan(("others.json", lookup_events_output([OTHER, OTHER, OTHER])))
     assert result.summary.events_scanned == 3
     assert result.files_without_principal == 1
+
+
+def insights_event(*callers: str) -> dict[str, Any]:
+    """An Insights event as the CloudTrail User Guide shows one (log file examples, "CloudTrail Insights
+    event log example", with the ``attributions`` block of its insightDetails page): no caller of its own,
+    the top callers' ARNs in its attributions."""
+    return {
+        "eventVersion": "1.07",
+        "eventTime": "2026-11-24T09:51:00Z",
+        "awsRegion": "us-east-1",
+        "eventID": "EXAMPLE8-9621-4d00-b913-beca2EXAMPLE",
+        "eventType": "AwsCloudTrailInsight",
+        "recipientAccountId": ACCOUNT,
+        "sharedEventID": "EXAMPLE2-1729-42f1-b735-5d8c0EXAMPLE",
+        "insightDetails": {
+            "state": "Start",
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject",
+            "insightType": "ApiCallRateInsight",
+            "insightContext": {
+                "statistics": {"baseline": {"average": 85.4202380952}, "insight": {"average": 664}},
+                "attributions": [
+                    {
+                        "attribute": "userIdentityArn",
+                        "insight": [{"value": arn, "average": 332.0} for arn in callers],
+                        "baseline": [{"value": arn, "average": 42.7} for arn in callers],
+                    }
+                ],
+            },
+        },
+        "eventCategory": "Insight",
+    }
+
+
+@pytest.mark.parametrize("form", [delivery, spaced])
+def test_insights_events_naming_the_principal_are_no_calls_and_no_bad_records(form: Any) -> None:
+    """An Insights event names the principal's ARN (so the byte search finds it) and has no userIdentity:
+    it was counted and warned about as a bad record, which fails a ``--strict`` run on a copied bucket."""
+    insight = insights_event(role_identity()["arn"], user_identity()["arn"])
+    result = scan(("f.json", form([insight, MINE, insight])), principals=(ROLE, USER))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    assert result.summary.bad_records == 0 and not result.warnings
+    assert result.summary.events_scanned == 3 and result.summary.events_matched == 1
