@@ -360,3 +360,46 @@ def _inflate_prefix(data: bytes) -> bytes:
     import zlib
 
     return zlib.decompressobj(31).decompress(data)
+
+
+def test_a_compacted_pattern_is_reported_and_printed(tmp_path: Path) -> None:
+    """Past the compaction threshold a policy names ARNs by a pattern that allows more than the calls used:
+    that widening is a finding in the report and a warning on stderr, never silent."""
+    secrets = [f"{team}/db-{n}" for team in ("prod", "staging", "ci") for n in range(4)][:11]
+    records = [
+        {
+            "eventVersion": "1.09",
+            "userIdentity": {
+                "type": "IAMUser",
+                "arn": ALICE,
+                "accountId": "111122223333",
+                "userName": "alice",
+            },
+            "eventTime": "2026-11-10T12:00:00Z",
+            "eventSource": "secretsmanager.amazonaws.com",
+            "eventName": "GetSecretValue",
+            "awsRegion": "us-east-1",
+            "requestParameters": {
+                "secretId": f"arn:aws:secretsmanager:us-east-1:111122223333:secret:{name}-AbCdEf"
+            },
+            "responseElements": None,
+            "eventType": "AwsApiCall",
+            "recipientAccountId": "111122223333",
+        }
+        for name in secrets
+    ]
+    logs = tmp_path / "secrets.json"
+    logs.write_text(json.dumps({"Records": records}))
+    report = tmp_path / "report.json"
+    run = policygen("--logs", str(logs), "--principal", ALICE, *WINDOW, "--report", str(report))
+    assert run.returncode == 0, run.stderr
+    pattern = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/*"
+    assert pattern in run.stdout
+    (finding,) = [
+        f for f in json.loads(report.read_text())["principals"][ALICE]["findings"] if f["code"] == "compacted"
+    ]
+    assert finding["severity"] == "warning"
+    assert finding["message"].startswith(
+        f"{pattern} stands for 4 ARN(s) the calls used (secretsmanager:GetSecretValue)"
+    )
+    assert f"warning: {ALICE}: {pattern} stands for 4 ARN(s)" in run.stderr

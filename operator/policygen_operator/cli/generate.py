@@ -441,7 +441,10 @@ def _outcome(error: PolicygenError) -> str:
     return error.reason[:1].lower() + error.reason[1:]
 
 
-MAPPER_FINDINGS = frozenset({"pass-role-left-out", "resource-not-writable", "resource-undetermined"})
+# Findings printed on stderr besides the report: those that say a grant is not the call's exact resource.
+PRINTED_FINDINGS = frozenset(
+    {"pass-role-left-out", "resource-not-writable", "resource-undetermined", "compacted"}
+)
 
 
 def _print_warnings(report: dict[str, Any], err: TextIO) -> None:
@@ -492,7 +495,7 @@ def _print_mapping(report: dict[str, Any], err: TextIO) -> None:
         print(f"policygen generate: {sum(ignored.values()):,} event(s) ignored ({names}{more})", file=err)
     for arn, principal in (report.get("principals") or {}).items():
         for finding in principal.get("findings", []):
-            if finding.get("code") in MAPPER_FINDINGS:
+            if finding.get("code") in PRINTED_FINDINGS:
                 print(f"policygen generate: {finding['severity']}: {arn}: {finding['message']}", file=err)
 
 

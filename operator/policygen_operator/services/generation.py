@@ -353,7 +353,7 @@ def _principal_result(
     notes: Mapping[tuple[str, str, str], int] | None = None,
 ) -> PrincipalResult:
     from policygen_operator.domain.iam.canonical import policy_characters
-    from policygen_operator.domain.iam.policy import PolicyOptions, build_policies
+    from policygen_operator.domain.iam.policy import PolicyOptions, build_policies_and_compactions
     from policygen_operator.domain.iam.validate import validate_policy
 
     usage = summary.principals.get(arn)
@@ -366,16 +366,25 @@ def _principal_result(
                 allowed[key].add(value)
             else:
                 allowed[key] = Usage(value.count, value.first_seen, value.last_seen)
-    policies = (
-        build_policies(allowed, PolicyOptions(request.resource_level, request.exclude_actions))
-        if allowed
-        else []
-    )
+    options = PolicyOptions(request.resource_level, request.exclude_actions)
+    policies, compactions = build_policies_and_compactions(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
 
     findings = [  # the mapper's findings first (PassRole left out, names a policy cannot write)
         Found.from_dict({"severity": severity, "code": code, "message": f"{message} ({count} event(s))"})
         for (severity, code, message), count in sorted((notes or {}).items())
+    ]
+    findings += [  # what compaction widened: never a silent wider pattern
+        Found.from_dict(
+            {
+                "severity": "warning",
+                "code": "compacted",
+                "message": f"{c.pattern} stands for {c.covered} ARN(s) the calls used "
+                f"({', '.join(c.actions)}): past {options.compaction_threshold} ARNs of one kind a policy "
+                "names them by a pattern, which also allows the ones of that name no call used",
+            }
+        )
+        for c in compactions
     ]
     findings += [
         replace(finding, part=part)

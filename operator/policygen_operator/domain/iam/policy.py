@@ -4,9 +4,10 @@ Steps, each deterministic (docs/mapping.md has the rules with examples):
 1. drop excluded actions (``exclude_actions``: names or IAM wildcards, without case);
 2. per action, the ARNs it was used on; ``*`` absorbs everything else of that action;
 3. compaction: more than ``compaction_threshold`` ARNs of one shape (same partition, service, region,
-   account and resource type, e.g. the objects of one bucket) become their longest common prefix plus
-   ``*`` (cut at a ``/`` when the ARNs are paths). Never across accounts, never a bare ``*``, never an
-   S3 pattern without a bucket name;
+   account and resource type, e.g. the objects of one bucket) become patterns: their busiest folders as
+   ``folder/*`` until few enough remain, else their longest common prefix plus ``*`` (cut at a ``/`` when
+   the ARNs are paths). Never across accounts, never a bare ``*``, never an S3 pattern without a bucket
+   name; each pattern is returned as a ``Compaction`` for the report;
 4. statements: actions of one service with the same resource set share one statement; the Sid is the
    service plus a hash of the resource set, so adding an action or a statement elsewhere leaves it;
 5. documents: statements in sorted order packed into documents of at most ``max_characters`` (IAM's
@@ -45,31 +46,55 @@ class PolicyOptions:
     max_characters: int = MANAGED_POLICY_MAX_CHARACTERS
 
 
+@dataclass(frozen=True)
+class Compaction:
+    """A wildcard the policy writes in place of ARNs the calls used: it allows more than they touched."""
+
+    pattern: str
+    actions: tuple[str, ...]
+    covered: int  # ARNs of the calls it stands for (per action, the largest)
+
+
 def build_policies(
     allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions | None = None
 ) -> list[dict[str, Any]]:
     """Policy documents granting exactly the allowed usage (compacted as documented); [] if none."""
+    return build_policies_and_compactions(allowed, options)[0]
+
+
+def build_policies_and_compactions(
+    allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions | None = None
+) -> tuple[list[dict[str, Any]], list[Compaction]]:
+    """The documents, and the wildcards compaction wrote (each one a widening the report must name)."""
     options = options or PolicyOptions()
-    per_action = _resources_per_action(allowed, options)
+    per_action, compactions = _resources_per_action(allowed, options)
     statements = _statements(per_action)
-    return _pack(statements, options.max_characters)
+    return _pack(statements, options.max_characters), compactions
 
 
 def _resources_per_action(
     allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions
-) -> dict[str, set[str]]:
+) -> tuple[dict[str, set[str]], list[Compaction]]:
     excluded = tuple(p.lower() for p in options.exclude_actions)
     per_action: dict[str, set[str]] = defaultdict(set)
     for action, resource in allowed:
         if any(fnmatchcase(action.lower(), pattern) for pattern in excluded):
             continue
         per_action[action].add(resource if options.resource_level else "*")
+    widened: dict[str, dict[str, int]] = defaultdict(dict)  # pattern -> action -> ARNs it stands for
     for action, resources in per_action.items():
         if "*" in resources:
             per_action[action] = {"*"}
-        else:
-            per_action[action] = remove_covered(compact(resources, options.compaction_threshold))
-    return per_action
+            continue
+        compacted = remove_covered(compact(resources, options.compaction_threshold))
+        for pattern in compacted - resources:
+            widened[pattern][action] = sum(1 for arn in resources if covers(pattern, arn))
+        per_action[action] = compacted
+    compactions = [
+        Compaction(pattern, tuple(sorted(counts)), max(counts.values()))
+        for pattern, counts in sorted(widened.items())
+    ]
+    return per_action, compactions
 
 
 def shape_of(arn: str) -> tuple[str, str] | None:
@@ -109,8 +134,11 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
     """Compact path-like names at the deepest ``/`` level that keeps at most ``threshold`` of them.
 
     ``k``, ``k1`` and thirty ``logs/2024/N.txt`` with a threshold of 10 give ``k``, ``k1`` and
-    ``logs/2024/*``: the busy folder collapses, its neighbours stay exact. When even the collapsed
-    children are too many, this level collapses to its common prefix plus ``*``.
+    ``logs/2024/*``: the busy folder collapses, its neighbours stay exact. When the compacted children of
+    a level are still too many, its folders collapse to ``folder/*`` one at a time, the one holding the
+    most entries first (ties by name), until the level fits: eleven secrets under nine top folders, three
+    of them under ``prod/``, give ``prod/*`` and the eight others exact, not one pattern for every name.
+    Only when even every folder collapsed is too many does the level become its common prefix plus ``*``.
     """
     if len(rests) <= threshold:
         return rests
@@ -122,12 +150,16 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
             leaves.append(rest)
         else:
             folders[rest[: cut + 1]].append(rest[cut + 1 :])
-    out = leaves
-    for folder, children in sorted(folders.items()):
-        out.extend(folder + child for child in _compact_tree(children, threshold))
-    if len(out) <= threshold:
-        return out
-    return [_common_prefix(rests) + "*"]
+    inside = {folder: _compact_tree(children, threshold) for folder, children in sorted(folders.items())}
+    size = len(leaves) + sum(len(children) for children in inside.values())
+    for folder in sorted(inside, key=lambda f: (-len(inside[f]), f)):
+        if size <= threshold or len(inside[folder]) == 1:
+            break  # a folder of one entry gains nothing from collapsing, and the rest are no bigger
+        size -= len(inside[folder]) - 1
+        inside[folder] = ["*"]
+    if size > threshold:
+        return [_common_prefix(rests) + "*"]
+    return leaves + [folder + child for folder, children in inside.items() for child in children]
 
 
 def _common_prefix(values: list[str]) -> str:

@@ -10,8 +10,10 @@ from policygen_operator.domain.iam.canonical import canonical_json, policy_chara
 from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.policy import (
     DEFAULT_COMPACTION_THRESHOLD,
+    Compaction,
     PolicyOptions,
     build_policies,
+    build_policies_and_compactions,
     compact,
 )
 from policygen_operator.domain.iam.reference import load_reference
@@ -120,6 +122,48 @@ def test_busy_folder_collapses_neighbours_stay_exact() -> None:
 def test_many_folders_collapse_at_the_common_path_prefix() -> None:
     arns = [f"arn:aws:s3:::b/data/{d}/{f}.csv" for d in range(12) for f in range(3)]
     assert compact(arns, 10) == {"arn:aws:s3:::b/data/*"}
+
+
+SECRETS = "arn:aws:secretsmanager:us-east-1:111122223333:secret:"
+# eleven secrets a service reads, three under prod/ (Secrets Manager's folder-like names, with the six
+# characters it appends): one over the threshold
+ELEVEN_SECRETS = [
+    f"{SECRETS}{name}-AbCdEf"
+    for name in (
+        "prod/db-password", "prod/api-key", "prod/redis", "staging/db-password", "payments/stripe",
+        "ci/github-token", "hr/payroll-db", "ml/openai", "ops/pagerduty", "analytics/snowflake", "vendor/x",
+    )
+]  # fmt: skip
+
+
+def test_a_level_just_over_the_threshold_collapses_its_biggest_folder_not_every_name() -> None:
+    """Eleven secrets gave ``secret:*`` (every secret of the account) because their nine folders, taken one
+    by one, were still more than ten; collapsing ``prod/`` alone brings the level to nine."""
+    assert compact(ELEVEN_SECRETS, 10) == {
+        f"{SECRETS}prod/*",
+        *(a for a in ELEVEN_SECRETS if "prod/" not in a),
+    }
+
+
+def test_folders_collapse_biggest_first_and_only_as_far_as_needed() -> None:
+    arns = [f"arn:aws:s3:::b/{d}/{f}" for d, files in (("a", 4), ("b", 3), ("c", 2)) for f in range(files)]
+    arns += ["arn:aws:s3:::b/x", "arn:aws:s3:::b/y"]  # 11 entries: a/ (4) alone brings them to 8
+    assert compact(arns, 10) == {"arn:aws:s3:::b/a/*", *(a for a in arns if "/a/" not in a)}
+    assert compact(arns, 6) == {
+        "arn:aws:s3:::b/a/*",
+        "arn:aws:s3:::b/b/*",
+        *(f"arn:aws:s3:::b/{rest}" for rest in ("c/0", "c/1", "x", "y")),
+    }
+
+
+def test_compaction_is_reported_with_what_each_pattern_stands_for() -> None:
+    """Every wildcard compaction writes allows more than the calls used: the builder names each one."""
+    pairs = [("secretsmanager:GetSecretValue", arn) for arn in ELEVEN_SECRETS]
+    pairs += [("secretsmanager:DescribeSecret", arn) for arn in ELEVEN_SECRETS[:2]]
+    docs, compactions = build_policies_and_compactions(usage(pairs))
+    assert ("secretsmanager:GetSecretValue", f"{SECRETS}prod/*") in granted(docs)
+    assert compactions == [Compaction(f"{SECRETS}prod/*", ("secretsmanager:GetSecretValue",), 3)]
+    assert build_policies_and_compactions(usage(pairs[:10]))[1] == []  # ten stay exact: nothing to say
 
 
 def test_names_compact_to_their_common_prefix() -> None:
