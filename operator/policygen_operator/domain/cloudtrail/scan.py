@@ -571,7 +571,7 @@ class Scanner:
                 return False
             chunks.append((start, chunk))
         for start, chunk in chunks:
-            self._scan_dict(name, start, self._as_dict(chunk))
+            self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
         self.result.summary.events_scanned += data.count(_RECORD_START)
         if not chunks:
             self.result.files_without_principal += 1
@@ -589,12 +589,13 @@ class Scanner:
             return cast(simdjson.Object, self.parser.parse(chunk)).as_dict()
         return cast(dict[str, Any], record)
 
-    def _scan_dict(self, name: str, start: int, record: dict[str, Any]) -> None:
-        """One candidate of a compact file, already a dict: the same checks as ``_scan_records``."""
+    def _scan_dict(self, name: str, where: str, record: dict[str, Any]) -> None:
+        """One record already a dict (a compact file's candidate, a LookupEvents item's text): the same
+        checks as ``_scan_records``."""
         identity = record.get("userIdentity")
         if identity.__class__ is not dict:
             if identity is None and record.get("eventType") not in CALLERLESS_EVENT_TYPES:
-                self._bad_record(name, f"record at byte {start}", "no userIdentity")
+                self._bad_record(name, where, "no userIdentity")
             return
         arn = identity.get("arn")
         if arn.__class__ is not str:
@@ -612,7 +613,21 @@ class Scanner:
                 if issuer is not None:
                     self.result.other_path(issuer, candidates)
                 return
-        self._take(name, f"record at byte {start}", record, principal, arn)
+        self._take(name, where, record, principal, arn)
+
+    def _scan_event_text(self, name: str, where: str, text: bytes) -> None:
+        """A LookupEvents item met outside its ``{"Events": [...]}`` (``jq -c '.Events[]'``, or
+        ``--query 'Events[]'``): its ``CloudTrailEvent`` is the record, as JSON text. Parsed apart from the
+        document being iterated (the shared parser holds that one)."""
+        try:
+            record = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            self._bad_record(name, where, f"CloudTrailEvent is not JSON ({error})")
+            return
+        if record.__class__ is not dict:
+            self._bad_record(name, where, "CloudTrailEvent is not a JSON object")
+            return
+        self._scan_dict(name, where, record)
 
     def _scan_records(
         self, name: str, records: Iterable[Any], *, first: int = 0, count: bool = True, unit: str = "record"
@@ -625,7 +640,9 @@ class Scanner:
             try:
                 identity = record.at_pointer("/userIdentity/arn")
             except POINTER_MISSES:
-                if not isinstance(record, simdjson.Object) or (
+                if (text := _event_text(record)) is not None:
+                    self._scan_event_text(name, f"{unit} {index}", text)
+                elif not isinstance(record, simdjson.Object) or (
                     record.get("userIdentity") is None
                     and record.get("eventType") not in CALLERLESS_EVENT_TYPES
                 ):

@@ -552,6 +552,22 @@ def test_saved_lookup_events_output_is_read_record_by_record() -> None:
     assert result.warnings == ["skipped event 2 of broken.json: no CloudTrailEvent text"]
 
 
+def test_lookup_events_items_outside_their_events_wrapper_are_read_too() -> None:
+    """``aws cloudtrail lookup-events --query 'Events[]'`` saves a bare array of items, ``jq -c '.Events[]'``
+    one item a line (plaso's test data is such a file): every item was a bad record ("no userIdentity")."""
+    items = json.loads(lookup_events_output([*RECORDS, MINE]))["Events"]
+    broken = [{**items[0], "CloudTrailEvent": json.dumps(MINE)[:-9]}]  # cut: the principal's, not JSON
+    result = scan(
+        ("items.json", json.dumps(items).encode()),
+        ("items.jsonl", b"\n".join(json.dumps(item).encode() for item in items)),
+        ("broken.jsonl", b"\n".join(json.dumps(item).encode() for item in [*broken, *broken])),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 4}
+    assert result.summary.events_scanned == 10 and result.summary.events_matched == 4
+    assert result.summary.bad_records == 2
+    assert result.warnings[0].startswith("skipped line 1 of broken.jsonl: CloudTrailEvent is not JSON")
+
+
 def test_saved_lookup_events_output_without_the_principal_still_counts_its_events() -> None:
     result = scan(("others.json", lookup_events_output([OTHER, OTHER, OTHER])))
     assert result.summary.events_scanned == 3
