@@ -106,6 +106,38 @@ def test_an_instance_with_its_groups_left_to_the_defaults() -> None:
     assert "og:*, pg:*, subgrp:*" in note
 
 
+def instance_created_with(parameter_group: str, option_group: str) -> dict[str, object]:
+    """A CreateDBInstance record that leaves its groups to the defaults, with the DBInstance CloudTrail logs
+    as its response (a real record's shape, the QA pass's sample from elastic/integrations, trimmed)."""
+    params = {"dBInstanceIdentifier": "orders", "dBInstanceClass": "db.t3.micro", "engine": "mysql"}
+    response = {
+        "dBInstanceIdentifier": "orders",
+        "dBParameterGroups": [{"dBParameterGroupName": parameter_group, "parameterApplyStatus": "in-sync"}],
+        "optionGroupMemberships": [{"optionGroupName": option_group, "status": "in-sync"}],
+        "dBSubnetGroup": {"dBSubnetGroupName": "default", "subnetGroupStatus": "Complete", "vpcId": "vpc-1"},
+    }
+    return cloudtrail_record("rds.amazonaws.com", "CreateDBInstance", params, response_elements=response)
+
+
+def test_the_groups_a_request_left_to_the_defaults_are_the_ones_its_response_names() -> None:
+    """RDS checks the default groups a new instance gets (above); the DBInstance the call returns names
+    them, so they were og:*, pg:*, subgrp:* only for want of reading it. One mapper for both records: the
+    memo must key on the response too (the requests are the same)."""
+    mapper = EventMapper()
+    for parameter_group, option_group in (
+        ("default.mysql8.0", "default:mysql-8-0"),
+        ("default.mysql5.7", "default:mysql-5-7"),
+    ):
+        event = mapper.map(instance_created_with(parameter_group, option_group))
+        assert set(event.uses) == {
+            ("rds:CreateDBInstance", f"{RDS}:db:orders"),
+            ("rds:CreateDBInstance", f"{RDS}:og:{option_group}"),
+            ("rds:CreateDBInstance", f"{RDS}:pg:{parameter_group}"),
+            ("rds:CreateDBInstance", f"{RDS}:subgrp:default"),
+        }
+        assert event.notes == ()
+
+
 def test_a_modified_instance_is_granted_on_the_groups_it_moves_to() -> None:
     """ModifyDBInstance: "DBParameterGroupName: The name of the DB parameter group to apply to the DB
     instance", "OptionGroupName: The option group ..." (RDS API Reference); the pg type's variable is

@@ -49,6 +49,7 @@ from policygen_operator.domain.iam.mapping.records import (
     parameters,
     undetermined,
     widened,
+    with_response_defaults,
     writable,
 )
 from policygen_operator.domain.iam.mapping.resolvers import role_arns, routed_models
@@ -58,6 +59,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
     UNNAMED_TYPES,
 )
@@ -137,6 +139,8 @@ class EventMapper:
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
         params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))
+        if key in RESPONSE_DEFAULTS:
+            params = with_response_defaults(key, record, params)
         contexts: list[Context] = []
 
         def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own

@@ -23,6 +23,7 @@ from policygen_operator.domain.iam.mapping.records import (
     denied_resource,
     listed_resources,
     parameters,
+    response_defaults,
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
     CREATING_NORMALISERS,
@@ -48,6 +49,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     PARAMETER_OF,
     QUALIFIED_NAMES,
     REQUEST_WRAPPERS,
+    RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
     TAG_ON_CREATE,
@@ -1096,4 +1098,5 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         listed,
         passed_roles(parameters(params), plan.not_roles) if plan.passes_role else (),
         denied_resource(record) if denied else None,
+        response_defaults(plan.key, record) if plan.key in RESPONSE_DEFAULTS else (),
     )

@@ -10,7 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from policygen_operator.domain.iam.mapping.rules import AUTHORIZATION_FAILURES, NOT_AUTHORIZED
+from policygen_operator.domain.iam.mapping.rules import (
+    AUTHORIZATION_FAILURES,
+    NOT_AUTHORIZED,
+    RESPONSE_DEFAULTS,
+)
 from policygen_operator.domain.iam.templates import escape, percent_decoded
 
 Kind = Literal["mapped", "unmapped", "ignored"]
@@ -134,6 +138,33 @@ def parameters(value: Any) -> Mapping[str, Any]:
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
+
+
+def response_defaults(key: str, record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``(request parameter, value)`` the response names for a call of ``RESPONSE_DEFAULTS``; () if none."""
+    paths = RESPONSE_DEFAULTS.get(key)
+    if paths is None:
+        return ()
+    response = record.get("responseElements")
+    found: list[tuple[str, str]] = []
+    for name, path in paths.items():
+        value: Any = response
+        for step in path:
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and len(value) > step else None
+            else:
+                value = value.get(step) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and value:
+            found.append((name, value))
+    return tuple(found)
+
+
+def with_response_defaults(
+    key: str, record: Mapping[str, Any], params: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """The request's parameters, plus what the response names for those the request left out."""
+    missing = [(name, value) for name, value in response_defaults(key, record) if params.get(name) is None]
+    return {**params, **dict(missing)} if missing else params
 
 
 def arns_decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -284,6 +284,18 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
 # policies to create, modify and, delete resources in Amazon RDS", "Allow a user to create DB instances in
 # an AWS account"): the groups a request leaves to their defaults are checked too.
 CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"og", "pg", "subgrp"})}
+# Call -> request parameter -> where the response names what a request without it got, for the checked
+# types above: the groups RDS gives a new instance are in the DBInstance it returns ("DBParameterGroups",
+# "OptionGroupMemberships", "DBSubnetGroup": RDS API Reference, DBInstance data type), as CloudTrail logs
+# it (``"dBParameterGroups": [{"dBParameterGroupName": "default.mysql8.0", ...}]``). The request's own value
+# always wins; a response without them (a failed call) leaves the types whole, as before.
+RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
+    "rds.amazonaws.com:CreateDBInstance": {
+        "dBParameterGroupName": ("dBParameterGroups", 0, "dBParameterGroupName"),
+        "optionGroupName": ("optionGroupMemberships", 0, "optionGroupName"),
+        "dBSubnetGroupName": ("dBSubnetGroup", "dBSubnetGroupName"),
+    },
+}
 
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
 # users and groups live in a namespace, and their ARNs hold it: "The permissions resource is
