@@ -403,3 +403,37 @@ def test_a_compacted_pattern_is_reported_and_printed(tmp_path: Path) -> None:
         f"{pattern} stands for 4 ARN(s) the calls used (secretsmanager:GetSecretValue)"
     )
     assert f"warning: {ALICE}: {pattern} stands for 4 ARN(s)" in run.stderr
+
+
+def test_a_principal_whose_calls_were_all_refused_is_told_so(tmp_path: Path) -> None:
+    """Its events matched; "no matching events" sent users looking for a wrong ARN or window."""
+
+    def call(arn: str, **error: str) -> dict[str, Any]:
+        return {
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser", "arn": arn, "accountId": "111122223333"},
+            "eventTime": "2026-11-10T10:00:00Z",
+            "eventSource": "ec2.amazonaws.com",
+            "eventName": "GetPasswordData",
+            "awsRegion": "us-east-1",
+            "requestParameters": {"instanceId": "i-0123456789abcdef0"},
+            "eventType": "AwsApiCall",
+            "recipientAccountId": "111122223333",
+            **error,
+        }
+
+    refused = "arn:aws:iam::111122223333:user/refused"
+    logs = tmp_path / "calls.json"
+    denied = {"errorCode": "Client.UnauthorizedOperation", "errorMessage": "You are not authorized"}
+    logs.write_text(json.dumps({"Records": [call(refused, **denied), call(ALICE)]}))
+    both = ("--principal", refused, "--principal", ALICE, "--output-dir", str(tmp_path / "out"))
+    run = policygen("--logs", str(logs), *both, *WINDOW, "--quiet")
+    assert run.returncode == 3
+    assert (
+        f"no policy written for {refused}: its calls were refused (ec2:GetPasswordData); "
+        "--include-denied grants them"
+    ) in run.stderr
+    alone = policygen("--logs", str(logs), "--principal", refused, *WINDOW)
+    assert alone.returncode == 3 and "(--include-denied grants the refused ones)" in alone.stderr
+    granted = policygen("--logs", str(logs), *both, *WINDOW, "--quiet", "--include-denied")
+    assert granted.returncode == 0, granted.stderr

@@ -384,7 +384,16 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
     if not args.quiet:
         _print_summary(result.report, where, err)
     for arn in missing:
-        print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
+        refused = result.results[arn].denied_actions
+        if refused and not args.include_denied:  # it did match: "no matching events" would mislead
+            names = ", ".join(refused[:3]) + (", ..." if len(refused) > 3 else "")
+            print(
+                f"policygen generate: no policy written for {arn}: its calls were refused ({names}); "
+                "--include-denied grants them",
+                file=err,
+            )
+        else:
+            print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
     return EXIT_NO_MATCHING_EVENTS if missing else EXIT_OK
 
 

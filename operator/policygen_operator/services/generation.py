@@ -418,7 +418,9 @@ def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = l
         parts.append(f"{ignored} ignored ({'; '.join(why)})")
     rest = summary.events_matched - unmapped - ignored
     if rest > 0:
-        parts.append(f"{rest} mapped to calls that were refused or excluded")
+        refused = any(usage.denied for usage in summary.principals.values())
+        hint = " (--include-denied grants the refused ones)" if refused else ""
+        parts.append(f"{rest} mapped to calls that were refused or excluded{hint}")
     return f"{summary.events_matched} event(s) of the principal(s) matched, no policy to write: " + "; ".join(
         parts
     )

@@ -505,7 +505,7 @@ class Scanner:
         try:
             document = self.parser.parse(data)
         except BAD_JSON as error:
-            result.skip_file(name, _unreadable_json(error))
+            result.skip_file(name, _unreadable_json(error, data))
             return False
         if isinstance(document, simdjson.Object):
             records = document.get("Records")
@@ -690,7 +690,7 @@ class Scanner:
             try:
                 record = parser.parse(line)
             except BAD_JSON as error:
-                self._bad_record(name, f"{unit} {number}", _unreadable_json(error))
+                self._bad_record(name, f"{unit} {number}", _unreadable_json(error, line))
                 continue
             self._scan_records(name, (record,), first=number, count=False, unit=unit)
             del record
@@ -895,12 +895,20 @@ def _file_kind(mode: int) -> str:
     return _FILE_KINDS.get(stat.S_IFMT(mode), "a special file")
 
 
-def _unreadable_json(error: Exception) -> str:
-    """simdjson's error code (``TAPE_ERROR``, ``DEPTH_ERROR``, ...) said in words where it is not obvious."""
+def _unreadable_json(error: Exception, text: bytes) -> str:
+    """simdjson's error code (``TAPE_ERROR``, ``DEPTH_ERROR``, ...) said in words, with where the text
+    goes wrong when orjson can say it (a missing comma at line 112 is what a user can fix; a tape error
+    is not). Only on the failure path, so the second parse costs nothing on good input."""
     code = str(error).split(":")[0]
     if code == "DEPTH_ERROR":
         return "not readable JSON: nested deeper than 1024 levels"
-    return f"not valid JSON: {code}" if isinstance(error, ValueError) else f"not readable JSON: {code}"
+    if not isinstance(error, ValueError):
+        return f"not readable JSON: {code}"
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as found:
+        return f"not valid JSON: {found.msg} at line {found.lineno}, column {found.colno}"
+    return f"not valid JSON: {code}"
 
 
 def _closed(data: bytes) -> bool:

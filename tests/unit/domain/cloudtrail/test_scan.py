@@ -186,6 +186,16 @@ def test_records_missing_fields_are_counted_and_named() -> None:
     assert all("record" in w and "f.json" in w for w in result.warnings)
 
 
+def test_invalid_json_says_where_it_goes_wrong() -> None:
+    """simdjson says only TAPE_ERROR for a missing comma between records (a hand-edited sample file): the
+    line and column are what a user can fix."""
+    text = json.dumps({"Records": RECORDS}, indent=2).replace("},\n    {", "}\n    {", 1)
+    line = text[: text.index("}\n    {")].count("\n") + 2
+    result = scan(("f.json", text.encode()))
+    reason = result.summary.skipped_files["f.json"]
+    assert reason.startswith("not valid JSON: ") and f"at line {line}, column 5" in reason, reason
+
+
 def test_compact_files_name_bad_records_by_byte_offset() -> None:
     no_name = record(role_identity(), "B")
     del no_name["eventName"]
