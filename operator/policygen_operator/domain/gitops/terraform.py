@@ -8,8 +8,10 @@ policies; removes the broad attachments. Everything else in the files stays byte
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
 from policygen_operator.domain.gitops.model import (
@@ -35,9 +37,18 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
     role = _find_role(texts, parsed, request.role_name, modules, module_others)
     if role is None:
-        return _edit_module(texts, parsed, modules[0], request)
+        found = modules[0]
+        elsewhere = _other_directories(texts, parsed, found.path, request.role_name)
+        texts, parsed = _one_module(texts, found.path), _one_module(parsed, found.path)
+        result = _edit_module(texts, parsed, found, request)
+        result.seen += elsewhere
+        return result
     label = role.block.labels[1]
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
+    # A Terraform module is one directory: references resolve only there. Another directory (another
+    # environment's root module, say) may hold a role and attachments with the very same labels.
+    result.seen += _other_directories(texts, parsed, role.path, request.role_name)
+    texts, parsed = _one_module(texts, role.path), _one_module(parsed, role.path)
     policy_labels = [
         tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
         for i in range(len(request.policies))
@@ -110,6 +121,30 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     new_texts[role.path] = role_text
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result
+
+
+_T = TypeVar("_T")
+
+
+def _one_module(files: dict[str, _T], path: str) -> dict[str, _T]:
+    """The files of the Terraform module ``path`` belongs to: those of its directory (not its
+    subdirectories, which are other modules)."""
+    folder = posixpath.dirname(path)
+    return {p: v for p, v in files.items() if posixpath.dirname(p) == folder}
+
+
+def _other_directories(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], path: str, name: str
+) -> list[str]:
+    """Attachments naming the role by its literal name in another directory than ``path``'s: another
+    Terraform module, not edited, but said (the "not attached" error names them)."""
+    folder = posixpath.dirname(path)
+    others = {p: blocks for p, blocks in parsed.items() if posixpath.dirname(p) != folder}
+    return [
+        f"{p}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()}) is in another "
+        "directory, another Terraform module: not edited"
+        for p, block, value in _attachments(texts, others, {f'"{name}"'})
+    ]
 
 
 def _find_role(
