@@ -93,6 +93,25 @@ def _skip_opaque(text: str, i: int) -> int | None:
     return None
 
 
+_OPAQUE_START = re.compile(r"[\"#/<]")
+
+
+def comment_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every comment of ``text``: what looks like code there is not."""
+    spans: list[tuple[int, int]] = []
+    j = 0
+    while (found := _OPAQUE_START.search(text, j)) is not None:
+        k = found.start()
+        skipped = _skip_opaque(text, k)
+        if skipped is None:
+            j = k + 1
+            continue
+        if text[k] in "#/":
+            spans.append((k, skipped))
+        j = skipped
+    return spans
+
+
 # Characters that can open a bracket, a string, a comment or a heredoc: everything else is skipped by regex.
 _INTERESTING = re.compile(r"[{}\[\]()\"#/<]")
 # ... and, at the top level, an identifier at the start of a line (a block header candidate).

@@ -68,14 +68,15 @@ def _edit_multiline_list(
         edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
     for it in drop:
         edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))
-    return _apply(text, edits)
+    return apply(text, edits)
 
 
 def _width(text: str, start: int) -> int:
     return len(text[start:]) - len(text[start:].lstrip(" \t"))
 
 
-def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replaces ``text[start:end]`` by each replacement; the spans must not overlap."""
     for start, end, replacement in sorted(edits, key=lambda e: (-e[0], -e[1])):
         text = text[:start] + replacement + text[end:]
     return text
@@ -141,7 +142,7 @@ def edit_map(text: str, open_: int, replaced: Replaced, add: list[tuple[str, str
             at = text.rfind("\n", 0, close) + 1
             edits.append((at, at, f"{indent}{key} = {expr}\n"))
     removed = [replaced(values[e.key]) or "" for e in drop]
-    return LiteralEdit(_apply(text, edits), removed, [f"{k} = {v}" for k, v in new])
+    return LiteralEdit(apply(text, edits), removed, [f"{k} = {v}" for k, v in new])
 
 
 def _edit_inline_map(

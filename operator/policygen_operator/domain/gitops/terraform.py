@@ -88,6 +88,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     for path, block in exclusive:
         new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, policy_labels, result, path)
 
+    gone = _removed_resources(texts, new_texts)
     # managed_policy_arns and aws_iam_role_policy_attachments_exclusive are exclusive: with either present,
     # Terraform detaches any attachment made elsewhere, so the generated policy goes into that list rather
     # than into an attachment resource.
@@ -119,6 +120,16 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 result,
             )
     new_texts[role.path] = role_text
+    if use_list:
+        # what now attaches the policies: the role's own list, or the exclusive resource
+        holders = [f"aws_iam_role.{label}"] if arns_attr is not None else []
+        holders += [f"{_EXCLUSIVE}.{block.labels[1]}" for _, block in exclusive]
+        same_type: str | None = None
+    else:
+        holders = [f"aws_iam_role_policy_attachment.{pl}" for pl in policy_labels]
+        same_type = holders[0]
+    for address, meta in gone.items():
+        _repoint(new_texts, address, meta, holders, same_type, None, result)
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result
 
@@ -245,6 +256,100 @@ def _attachments(
             if role_attr and arn_attr and role_attr.value(texts[path]).strip() in role_refs:
                 found.append((path, block, arn_attr.value(texts[path])))
     return found
+
+
+_ATTACHMENT_TYPES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment")
+
+
+def _meta(text: str, block: hcl.Block) -> str | None:
+    """Which of ``count`` and ``for_each`` a block has (None: neither), i.e. how its instances are keyed."""
+    return next((m for m in ("count", "for_each") if hcl.find_attribute(text, block, m)), None)
+
+
+def _removed_resources(before: dict[str, str], after: dict[str, str]) -> dict[str, str | None]:
+    """The attachment resources the edit removed: address -> their ``count``/``for_each`` (``_meta``)."""
+    kept = {f"{b.labels[0]}.{b.labels[1]}" for t in _ATTACHMENT_TYPES for _, b in _blocks_of(after, t)}
+    return {
+        f"{b.labels[0]}.{b.labels[1]}": _meta(before[path], b)
+        for rtype in _ATTACHMENT_TYPES
+        for path, b in _blocks_of(before, rtype)
+        if f"{b.labels[0]}.{b.labels[1]}" not in kept
+    }
+
+
+def _repoint(
+    texts: dict[str, str],
+    address: str,
+    meta: str | None,
+    holders: list[str],
+    same_type: str | None,
+    new_meta: str | None,
+    result: EditResult,
+) -> None:
+    """References to a removed attachment resource elsewhere in the module would leave it invalid
+    ("Reference to undeclared resource"). In ``depends_on`` the removed resource gives way to what attaches
+    the policies now (``holders``); any other reference (an output of its ``id``, ``replace_triggered_by``)
+    is repointed to ``same_type``, the new attachment of the same resource type, whose attributes are the
+    same, when its instances are keyed the same way (``meta`` and ``new_meta``). Anything else (another
+    type, ``moved``/``import`` blocks, an instance key of a ``for_each``) fails naming the reference."""
+    pattern = re.compile(r"(?<![\w.-])" + re.escape(address) + r"(?![\w-])(\[[^\]\n]*\])?")
+    for path in sorted(texts):
+        text = texts[path]
+        while True:
+            match = next((m for m in pattern.finditer(text) if not _in_comment(text, m.start())), None)
+            if match is None:
+                break
+            text = _repoint_one(text, path, match, address, meta, holders, same_type, new_meta)
+        if text != texts[path]:
+            result.notes.append(
+                f"{path}: references to the removed {address} now point at {', '.join(holders)}"
+            )
+            texts[path] = text
+
+
+def _repoint_one(
+    text: str,
+    path: str,
+    match: re.Match[str],
+    address: str,
+    meta: str | None,
+    holders: list[str],
+    same_type: str | None,
+    new_meta: str | None,
+) -> str:
+    block = next(b for b in hcl.blocks(text) if b.start <= match.start() < b.end)
+    attr = next(
+        (a for a in hcl.attributes(text, block) if a.value_start <= match.start() < a.value_end), None
+    )
+    declarative = block.type in ("moved", "import", "removed")
+    if not declarative and attr is not None and attr.name == "depends_on":
+        if text.startswith("[", attr.value_start):
+            stale = re.compile(re.escape(address) + r"(\[[^\]\n]*\])?")
+            return hcl_edit.edit_list(
+                text,
+                attr.value_start,
+                lambda item: item.strip() if stale.fullmatch(item.strip()) else None,
+                holders,
+            ).text
+    elif (
+        not declarative
+        and same_type is not None
+        and address.startswith("aws_iam_role_policy_attachment.")
+        and meta == new_meta
+        and (match.group(1) is None or meta != "for_each")
+    ):
+        return text[: match.start()] + same_type + text[match.start() + len(address) :]
+    where = " ".join([block.type, *(f'"{lab}"' for lab in block.labels)])
+    shown = f"{attr.name} = {attr.value(text).strip()}" if attr is not None else match.group(0)
+    raise GitOpsEditError(
+        f"{path}: {where} refers to {address} ({shown}), which this edit removes; policygen repoints "
+        "depends_on and references to an attachment of the same type only, this one cannot be "
+        "repointed: edit it by hand (or remove the reference) and run again"
+    )
+
+
+def _in_comment(text: str, offset: int) -> bool:
+    return any(start <= offset < end for start, end in hcl.comment_spans(text))
 
 
 def _remove_block(text: str, block: hcl.Block) -> str:

@@ -1,0 +1,81 @@
+"""A removed attachment may be referenced elsewhere in its module: an instance profile that ``depends_on``
+it so the instance never boots without its permissions, an output of its ``id``. Left as they were, those
+references make ``terraform validate`` fail ("Reference to undeclared resource") although every file still
+parses, so the edit points them at what attaches the policies now, or refuses naming them."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+
+POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+}
+REQUEST = EditRequest("arn:aws:iam::123456789012:role/ci-runner", (DOC,), (POWER,))
+ROLE = 'resource "aws_iam_role" "runner" {\n  name = "ci-runner"\n}\n'
+ATTACHMENT = (
+    '\nresource "aws_iam_role_policy_attachment" "power" {\n'
+    "  role       = aws_iam_role.runner.name\n"
+    f'  policy_arn = "{POWER}"\n'
+    "}\n"
+)
+PROFILE = (
+    '\nresource "aws_iam_instance_profile" "runner" {\n'
+    "  role = aws_iam_role.runner.name\n"
+    "  # aws_iam_role_policy_attachment.power must exist first\n"
+    "  depends_on = [aws_iam_role_policy_attachment.power, aws_iam_role.runner]\n"
+    "}\n"
+)
+OUTPUT = '\noutput "attachment" {\n  value = "${aws_iam_role_policy_attachment.power.id}"\n}\n'
+
+
+def test_depends_on_and_an_output_follow_the_new_attachment() -> None:
+    """Same resource type, so ``.id`` stays valid; the comment that mentions the address is left alone."""
+    result = terraform.edit({"main.tf": ROLE + ATTACHMENT, "other.tf": PROFILE + OUTPUT}, REQUEST)
+    assert result.changes["other.tf"] == (PROFILE + OUTPUT).replace(
+        "  depends_on = [aws_iam_role_policy_attachment.power, aws_iam_role.runner]\n",
+        "  depends_on = [aws_iam_role.runner, aws_iam_role_policy_attachment.runner_policygen]\n",
+    ).replace("power.id}", "runner_policygen.id}")
+    assert (
+        "other.tf: references to the removed aws_iam_role_policy_attachment.power now point at "
+        "aws_iam_role_policy_attachment.runner_policygen" in result.notes
+    )
+
+
+def test_with_an_exclusive_list_depends_on_names_the_role() -> None:
+    """With ``managed_policy_arns`` the role itself attaches the generated policy: there is no new
+    attachment resource, so ``depends_on`` names the role, and an output of the removed attachment's id
+    (no resource has those attributes now) is refused, naming it."""
+    role = ROLE.replace("}\n", "  managed_policy_arns = []\n}\n")
+    result = terraform.edit({"main.tf": role + ATTACHMENT + PROFILE}, REQUEST)
+    text = result.changes["main.tf"] or ""
+    assert "  depends_on = [aws_iam_role.runner]\n" in text
+    assert "aws_iam_role_policy_attachment.power" not in text.replace("# aws_iam_role_policy_attachment", "")
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": role + ATTACHMENT + OUTPUT}, REQUEST)
+    assert (
+        'main.tf: output "attachment" refers to aws_iam_role_policy_attachment.power '
+        '(value = "${aws_iam_role_policy_attachment.power.id}"), which this edit removes' in str(err.value)
+    )
+
+
+def test_a_removed_policy_attachment_of_another_type() -> None:
+    """``aws_iam_policy_attachment`` has other attributes than the new attachment: ``depends_on`` follows
+    the new attachment, a ``moved`` block into it is refused."""
+    shared = (
+        '\nresource "aws_iam_policy_attachment" "power" {\n'
+        '  name       = "power"\n'
+        "  roles      = [aws_iam_role.runner.name]\n"
+        f'  policy_arn = "{POWER}"\n'
+        "}\n"
+    )
+    waits = '\nresource "null_resource" "after" {\n  depends_on = [aws_iam_policy_attachment.power]\n}\n'
+    text = terraform.edit({"main.tf": ROLE + shared + waits}, REQUEST).changes["main.tf"] or ""
+    assert "  depends_on = [aws_iam_role_policy_attachment.runner_policygen]\n" in text
+    moved = "\nmoved {\n  from = aws_iam_policy_attachment.old\n  to   = aws_iam_policy_attachment.power\n}\n"
+    with pytest.raises(GitOpsEditError, match=r"main.tf: moved refers to aws_iam_policy_attachment.power"):
+        terraform.edit({"main.tf": ROLE + shared + moved}, REQUEST)
