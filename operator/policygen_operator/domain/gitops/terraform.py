@@ -101,15 +101,19 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         role_text = _edit_arn_list(
             role_text, role_block, replaced, policy_labels if use_list else [], result, role.path
         )
+    # The role's provider (an alias for another account or Region): the policy and the attachment must be
+    # created where the role is.
+    provider = hcl.find_attribute(texts[role.path], role.block, "provider")
+    meta = [("provider", provider.value(texts[role.path]).strip())] if provider else []
     for index, document in enumerate(request.policies):
         policy_block = _policy_block(
-            policy_labels[index], request.policy_name(index), request.description, document
+            policy_labels[index], request.policy_name(index), request.description, document, meta
         )
         role_text = _upsert(
             role_text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, role.path, result
         )
         if not use_list:
-            attach = _attachment_block(policy_labels[index], label)
+            attach = _attachment_block(policy_labels[index], label, meta)
             role_text = _upsert(
                 role_text,
                 new_texts,
@@ -128,8 +132,8 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     else:
         holders = [f"aws_iam_role_policy_attachment.{pl}" for pl in policy_labels]
         same_type = holders[0]
-    for address, meta in gone.items():
-        _repoint(new_texts, address, meta, holders, same_type, None, result)
+    for address, keyed in gone.items():
+        _repoint(new_texts, address, keyed, holders, same_type, None, result)
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result
 
@@ -230,9 +234,10 @@ def _edit_module(
     )
     _record(result, edited, found.path, f"{shape.policies} of module.{label}")
     text = edited.text
+    meta = terraform_modules.provider_of(texts[found.path], found.block)
     for index, document in enumerate(request.policies):
         policy_block = _policy_block(
-            policy_labels[index], request.policy_name(index), request.description, document
+            policy_labels[index], request.policy_name(index), request.description, document, meta
         )
         text = _upsert(
             text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, found.path, result
@@ -593,24 +598,33 @@ def _same_block(old: str, new: str) -> bool:
     return same_json_text(*literal)
 
 
-def _policy_block(label: str, name: str, description: str, document: dict[str, object]) -> str:
+Meta = list[tuple[str, str]]  # meta-arguments of the blocks we add (provider, count, ...), in order
+
+
+def _meta_lines(meta: Meta) -> str:
+    """The meta-arguments as the first lines of a block, aligned as ``terraform fmt`` does, then a blank."""
+    width = max((len(name) for name, _ in meta), default=0)
+    return "".join(f"  {name.ljust(width)} = {value}\n" for name, value in meta) + ("\n" if meta else "")
+
+
+def _policy_block(label: str, name: str, description: str, document: dict[str, object], meta: Meta) -> str:
     body = json.dumps(document, indent=2)
     # ${ and %{ start templates inside a heredoc; IAM policy variables like ${aws:username} must stay literal.
     body = re.sub(r"([$%])\{", r"\1\1{", body)
     body = "\n".join("    " + line for line in body.split("\n"))
     return (
-        f'resource "aws_iam_policy" "{label}" {{\n'
-        f'  name        = "{name}"\n'
+        f'resource "aws_iam_policy" "{label}" {{\n' + _meta_lines(meta) + f'  name        = "{name}"\n'
         f'  description = "{description}"\n'
         f"  policy      = <<-EOT\n{body}\n  EOT\n"
         "}\n"
     )
 
 
-def _attachment_block(policy_label: str, role_label: str) -> str:
+def _attachment_block(policy_label: str, role_label: str, meta: Meta) -> str:
     return (
         f'resource "aws_iam_role_policy_attachment" "{policy_label}" {{\n'
-        f"  role       = aws_iam_role.{role_label}.name\n"
+        + _meta_lines(meta)
+        + f"  role       = aws_iam_role.{role_label}.name\n"
         f"  policy_arn = aws_iam_policy.{policy_label}.arn\n"
         "}\n"
     )

@@ -152,6 +152,18 @@ def completes(role: str, prefix: str) -> bool:
     return role.startswith(prefix) and _UNIQUE_SUFFIX.fullmatch(role[len(prefix) :]) is not None
 
 
+_AWS_PROVIDER = re.compile(r'(?:^|[{\s,])"?aws"?\s*=\s*(aws\.[A-Za-z_][\w-]*)')
+
+
+def provider_of(text: str, block: hcl.Block) -> list[tuple[str, str]]:
+    """``provider = aws.ALIAS`` for what we add beside a module called with
+    ``providers = { aws = aws.ALIAS }`` (its role lives in that provider's account and Region); nothing for
+    the default provider."""
+    attr = hcl.find_attribute(text, block, "providers")
+    match = _AWS_PROVIDER.search(attr.value(text)) if attr else None
+    return [("provider", match.group(1))] if match else []
+
+
 def edit_policies(
     text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
 ) -> hcl_edit.LiteralEdit:
