@@ -53,8 +53,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
         for i in range(len(request.policies))
     ]
-    role_refs = {f"aws_iam_role.{label}.name", f"aws_iam_role.{label}.id", f'"{request.role_name}"'}
+    role_refs = _role_refs(label, request.role_name)
     new_texts = dict(texts)
+    keyed = _Keyed.of(texts[role.path], role.block, label)
 
     arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
     attachments = _attachments(texts, parsed, role_refs)
@@ -83,8 +84,14 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         (path, block)
         for path, block in _blocks_of(new_texts, _EXCLUSIVE)
         if (attr := hcl.find_attribute(new_texts[path], block, "role_name"))
-        and attr.value(new_texts[path]).strip() in role_refs
+        and _is_ref(role_refs, attr.value(new_texts[path]))
     ]
+    if exclusive and keyed.meta:
+        raise GitOpsEditError(
+            f"{role.path}: aws_iam_role.{label} has {keyed.meta} and its policies are held by "
+            f"{_EXCLUSIVE}.{exclusive[0][1].labels[1]}: policygen does not write into an exclusive list per "
+            "instance; edit it by hand"
+        )
     for path, block in exclusive:
         new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, policy_labels, result, path)
 
@@ -99,12 +106,17 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     )
     if arns_attr is not None:
         role_text = _edit_arn_list(
-            role_text, role_block, replaced, policy_labels if use_list else [], result, role.path
+            role_text,
+            role_block,
+            replaced,
+            [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else [],
+            result,
+            role.path,
         )
     # The role's provider (an alias for another account or Region): the policy and the attachment must be
     # created where the role is.
     provider = hcl.find_attribute(texts[role.path], role.block, "provider")
-    meta = [("provider", provider.value(texts[role.path]).strip())] if provider else []
+    meta = keyed.lines() + ([("provider", provider.value(texts[role.path]).strip())] if provider else [])
     for index, document in enumerate(request.policies):
         policy_block = _policy_block(
             policy_labels[index], request.policy_name(index), request.description, document, meta
@@ -113,7 +125,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             role_text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, role.path, result
         )
         if not use_list:
-            attach = _attachment_block(policy_labels[index], label, meta)
+            attach = _attachment_block(policy_labels[index], keyed, meta)
             role_text = _upsert(
                 role_text,
                 new_texts,
@@ -132,13 +144,55 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     else:
         holders = [f"aws_iam_role_policy_attachment.{pl}" for pl in policy_labels]
         same_type = holders[0]
-    for address, keyed in gone.items():
-        _repoint(new_texts, address, keyed, holders, same_type, None, result)
+    for address, old_meta in gone.items():
+        _repoint(new_texts, address, old_meta, holders, same_type, keyed.meta, result)
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result
 
 
 _T = TypeVar("_T")
+
+
+def _role_refs(label: str, name: str) -> re.Pattern[str]:
+    """What stands for the role in an attachment: its literal name, ``aws_iam_role.X.name``/``.id``, and
+    for a role with ``count``/``for_each`` an instance of it (``[0]``, ``[count.index]``, ``[each.key]``)."""
+    instance = r"(?:\[(?:\d+|count\.index|each\.key)\])?"
+    literal = re.escape('"' + name + '"')
+    return re.compile(rf"aws_iam_role\.{re.escape(label)}{instance}\.(?:name|id)|{literal}")
+
+
+def _is_ref(refs: re.Pattern[str], expression: str) -> bool:
+    return refs.fullmatch(expression.strip()) is not None
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """How the role's instances are keyed (its ``count`` or ``for_each``), so that what we add has the
+    same instances: the same ``count`` or ``for_each`` expression, and ``[count.index]`` or ``[each.key]``
+    to pair instance with instance. ``meta`` is None for a role without either."""
+
+    meta: str | None
+    expression: str
+    role: str  # the role's name as the new attachment writes it
+
+    @staticmethod
+    def of(text: str, block: hcl.Block, label: str) -> _Keyed:
+        count = hcl.find_attribute(text, block, "count")
+        if count is not None:
+            return _Keyed("count", count.value(text).strip(), f"aws_iam_role.{label}[count.index].name")
+        for_each = hcl.find_attribute(text, block, "for_each")
+        if for_each is not None:
+            # the role's own expression, not ``aws_iam_role.X``: a role listing the policy in
+            # managed_policy_arns would depend on it and the policy on the role (a cycle)
+            return _Keyed("for_each", for_each.value(text).strip(), f"aws_iam_role.{label}[each.key].name")
+        return _Keyed(None, "", f"aws_iam_role.{label}.name")
+
+    @property
+    def index(self) -> str:
+        return {"count": "[count.index]", "for_each": "[each.key]"}.get(self.meta or "", "")
+
+    def lines(self) -> Meta:
+        return [(self.meta, self.expression)] if self.meta else []
 
 
 def _one_module(files: dict[str, _T], path: str) -> dict[str, _T]:
@@ -158,7 +212,7 @@ def _other_directories(
     return [
         f"{p}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()}) is in another "
         "directory, another Terraform module: not edited"
-        for p, block, value in _attachments(texts, others, {f'"{name}"'})
+        for p, block, value in _attachments(texts, others, re.compile(re.escape(f'"{name}"')))
     ]
 
 
@@ -228,19 +282,28 @@ def _edit_module(
     result.seen.append(
         f"{found.path}: module.{label} {shape.policies} = {attr.value(text).strip() if attr else '(not set)'}"
     )
-    add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
+    # A module with count: the policy gets the same count, and the module's instance takes its instance.
+    count = hcl.find_attribute(text, found.block, "count")
+    if count is None and hcl.find_attribute(text, found.block, "for_each") is not None:
+        raise GitOpsEditError(
+            f"{found.path}: module.{label} has for_each: policygen does not add a policy per instance of a "
+            "module; edit it by hand"
+        )
+    index = "[count.index]" if count is not None else ""
+    add = [(key, f"aws_iam_policy.{pl}{index}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
     edited = terraform_modules.edit_policies(
         text, found, policy_arns(texts, parsed, request.replace_arns), add
     )
     _record(result, edited, found.path, f"{shape.policies} of module.{label}")
     text = edited.text
-    meta = terraform_modules.provider_of(texts[found.path], found.block)
-    for index, document in enumerate(request.policies):
+    meta = [("count", count.value(texts[found.path]).strip())] if count is not None else []
+    meta += terraform_modules.provider_of(texts[found.path], found.block)
+    for part, document in enumerate(request.policies):
         policy_block = _policy_block(
-            policy_labels[index], request.policy_name(index), request.description, document, meta
+            policy_labels[part], request.policy_name(part), request.description, document, meta
         )
         text = _upsert(
-            text, new_texts, "aws_iam_policy", policy_labels[index], policy_block, found.path, result
+            text, new_texts, "aws_iam_policy", policy_labels[part], policy_block, found.path, result
         )
     new_texts[found.path] = text
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
@@ -248,7 +311,7 @@ def _edit_module(
 
 
 def _attachments(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: set[str]
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: re.Pattern[str]
 ) -> list[tuple[str, hcl.Block, str]]:
     """(path, block, policy_arn expression) of every role policy attachment of the role."""
     found = []
@@ -258,7 +321,7 @@ def _attachments(
                 continue
             role_attr = hcl.find_attribute(texts[path], block, "role")
             arn_attr = hcl.find_attribute(texts[path], block, "policy_arn")
-            if role_attr and arn_attr and role_attr.value(texts[path]).strip() in role_refs:
+            if role_attr and arn_attr and _is_ref(role_refs, role_attr.value(texts[path])):
                 found.append((path, block, arn_attr.value(texts[path])))
     return found
 
@@ -375,7 +438,7 @@ def _edit_arn_list(
     text: str,
     block: hcl.Block,
     replaced: hcl_edit.Replaced,
-    add_labels: list[str],
+    wanted: list[str],
     result: EditResult,
     path: str,
 ) -> str:
@@ -385,7 +448,6 @@ def _edit_arn_list(
         raise GitOpsEditError(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
         )
-    wanted = [f"aws_iam_policy.{lab}.arn" for lab in add_labels]
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
     _record(result, edited, path, f"managed_policy_arns of aws_iam_role.{block.labels[1]}")
     return edited.text
@@ -477,7 +539,7 @@ def _edit_exclusive(
 def _leave_policy_attachment(
     text: str,
     block: hcl.Block,
-    role_refs: set[str],
+    role_refs: re.Pattern[str],
     replaced: hcl_edit.Replaced,
     result: EditResult,
     path: str,
@@ -491,7 +553,8 @@ def _leave_policy_attachment(
     arn = replaced(arn_attr.value(text)) if arn_attr else None
     if arn is None or roles is None or not text.startswith("[", roles.value_start):
         return text
-    ours = {item.text(text).strip() for item in hcl.list_items(text, roles.value_start)} & role_refs
+    items = [item.text(text).strip() for item in hcl.list_items(text, roles.value_start)]
+    ours = {item for item in items if _is_ref(role_refs, item)}
     if not ours:
         return text
     result.seen.append(f"{path}: {where} ({arn_attr.value(text).strip() if arn_attr else '?'})")
@@ -620,11 +683,11 @@ def _policy_block(label: str, name: str, description: str, document: dict[str, o
     )
 
 
-def _attachment_block(policy_label: str, role_label: str, meta: Meta) -> str:
+def _attachment_block(policy_label: str, keyed: _Keyed, meta: Meta) -> str:
     return (
         f'resource "aws_iam_role_policy_attachment" "{policy_label}" {{\n'
         + _meta_lines(meta)
-        + f"  role       = aws_iam_role.{role_label}.name\n"
-        f"  policy_arn = aws_iam_policy.{policy_label}.arn\n"
+        + f"  role       = {keyed.role}\n"
+        f"  policy_arn = aws_iam_policy.{policy_label}{keyed.index}.arn\n"
         "}\n"
     )
