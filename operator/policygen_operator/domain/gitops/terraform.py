@@ -282,6 +282,8 @@ def _edit_module(
     result.seen.append(
         f"{found.path}: module.{label} {shape.policies} = {attr.value(text).strip() if attr else '(not set)'}"
     )
+    flags = terraform_modules.flags_seen(text, found.block, shape)
+    result.seen += [f"{found.path}: module.{label} {flag}" for flag in flags]
     # A module with count: the policy gets the same count, and the module's instance takes its instance.
     count = hcl.find_attribute(text, found.block, "count")
     if count is None and hcl.find_attribute(text, found.block, "for_each") is not None:
@@ -291,9 +293,12 @@ def _edit_module(
         )
     index = "[count.index]" if count is not None else ""
     add = [(key, f"aws_iam_policy.{pl}{index}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
-    edited = terraform_modules.edit_policies(
-        text, found, policy_arns(texts, parsed, request.replace_arns), add
-    )
+    replaced = policy_arns(texts, parsed, request.replace_arns)
+    flagged = terraform_modules.edit_flags(text, found, replaced)
+    for arn in flagged.removed:
+        result.detached.append(arn)
+        result.notes.append(f"{found.path}: module.{label} no longer attaches {arn} (attach_ flag false)")
+    edited = terraform_modules.edit_policies(flagged.text, found, replaced, add)
     _record(result, edited, found.path, f"{shape.policies} of module.{label}")
     text = edited.text
     meta = [("count", count.value(texts[found.path]).strip())] if count is not None else []

@@ -27,6 +27,19 @@ class ModuleShape:
     prefixed_by_default: bool  # ``name`` is a prefix unless ``use_name_prefix = false`` (v6)
     policies: str  # the input holding the policy ARNs
     is_map: bool  # ``{key = arn}`` (map(string)) or ``[arn]`` (list(string))
+    # (flag, input overriding the ARN, its default ARN): a bool input that attaches a managed policy
+    flags: tuple[tuple[str, str, str], ...] = ()
+
+
+# iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
+# resource "aws_iam_role_policy_attachment" "poweruser" { count = var.create_role &&
+# var.attach_poweruser_policy ? 1 : 0, policy_arn = var.poweruser_role_policy_arn }, the same for admin and
+# readonly; variables.tf gives the defaults below.
+_ASSUMABLE_FLAGS = (
+    ("attach_admin_policy", "admin_role_policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess"),
+    ("attach_poweruser_policy", "poweruser_role_policy_arn", "arn:aws:iam::aws:policy/PowerUserAccess"),
+    ("attach_readonly_policy", "readonly_role_policy_arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+)
 
 
 SHAPES = (
@@ -49,6 +62,7 @@ SHAPES = (
         False,
         "custom_role_policy_arns",
         False,
+        _ASSUMABLE_FLAGS,
     ),
     ModuleShape(
         "iam",
@@ -162,6 +176,40 @@ def provider_of(text: str, block: hcl.Block) -> list[tuple[str, str]]:
     attr = hcl.find_attribute(text, block, "providers")
     match = _AWS_PROVIDER.search(attr.value(text)) if attr else None
     return [("provider", match.group(1))] if match else []
+
+
+def flags_seen(text: str, block: hcl.Block, shape: ModuleShape) -> list[str]:
+    """``attach_X_policy = ...`` inputs the module is given, for the "not attached" message."""
+    return [
+        f"{flag} = {attr.value(text).strip()}"
+        for flag, _, _ in shape.flags
+        if (attr := hcl.find_attribute(text, block, flag)) is not None
+    ]
+
+
+def edit_flags(text: str, found: FoundModule, replaced: hcl_edit.Replaced) -> hcl_edit.LiteralEdit:
+    """``attach_poweruser_policy = true`` (and admin, readonly) attaches PowerUserAccess, or the ARN its
+    override input gives: when that ARN is replaced the flag becomes ``false``."""
+    block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+    edits: list[tuple[int, int, str]] = []
+    removed: list[str] = []
+    for flag, override, default in found.shape.flags:
+        attr = hcl.find_attribute(text, block, flag)
+        if attr is None or attr.value(text).strip() == "false":
+            continue
+        given = hcl.find_attribute(text, block, override)
+        arn = replaced(given.value(text) if given is not None else f'"{default}"')
+        if arn is None:
+            continue
+        if attr.value(text).strip() != "true":
+            raise GitOpsEditError(
+                f"{found.path}: module.{block.labels[0]}: {flag} = {attr.value(text).strip()} (attaches "
+                f"{arn}) must be a literal true or false in this file for policygen to turn it off; "
+                "edit it by hand"
+            )
+        edits.append((attr.value_start, attr.value_end, "false"))
+        removed.append(arn)
+    return hcl_edit.LiteralEdit(hcl_edit.apply(text, edits), removed, [])
 
 
 def edit_policies(

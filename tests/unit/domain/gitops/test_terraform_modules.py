@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -181,3 +182,50 @@ def test_a_role_resource_named_by_prefix() -> None:
     assert result.detached == [POWER] and result.role_location == "main.tf (resource aws_iam_role.api)"
     with pytest.raises(GitOpsEditError, match=r'aws_iam_role.api \(name_prefix = "payments-api-"\)'):
         terraform.edit({"main.tf": role}, request("payments-api-other"))
+
+
+ASSUMABLE_FLAGGED = """\
+module "dev" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  version = "~> 4.5.0"
+
+  create_role             = true
+  role_name               = "payments-api"
+  attach_poweruser_policy = true
+  attach_readonly_policy  = true
+}
+"""
+
+
+def test_an_attach_flag_of_iam_assumable_role_is_turned_off() -> None:
+    """``attach_poweruser_policy = true`` is how iam-assumable-role (v4 and v5) attaches PowerUserAccess:
+    the run was refused with "not found attached ... point path at the file(s) that attach it", while this
+    block attaches it. The flag becomes false, the generated policy goes into custom_role_policy_arns, the
+    other flags stay."""
+    result = terraform.edit({"dev.tf": ASSUMABLE_FLAGGED}, request())
+    text = result.changes["dev.tf"] or ""
+    assert result.detached == [POWER] and result.attachment_added
+    assert text.startswith(
+        ASSUMABLE_FLAGGED.replace("poweruser_policy = true", "poweruser_policy = false").replace(
+            "  attach_readonly_policy  = true\n",
+            "  attach_readonly_policy  = true\n\n"
+            "  custom_role_policy_arns = [aws_iam_policy.dev_policygen.arn]\n",
+        )
+    )
+    assert terraform.edit({"dev.tf": text}, request()).changes == {}
+
+
+def test_an_attach_flag_with_its_arn_overridden_or_not_literal() -> None:
+    """``poweruser_role_policy_arn`` overrides what the flag attaches; a flag that is an expression is
+    refused naming it (policygen cannot turn it off)."""
+    other = ASSUMABLE_FLAGGED.replace(
+        "  attach_readonly_policy  = true\n",
+        '  poweruser_role_policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n',
+    )
+    with pytest.raises(GitOpsEditError, match=r"attach_poweruser_policy = true"):
+        edit_files("terraform", {"dev.tf": other}, request(), "")
+    variable = ASSUMABLE_FLAGGED.replace("attach_poweruser_policy = true", "attach_poweruser_policy = var.x")
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"dev.tf": variable}, request())
+    assert "module.dev: attach_poweruser_policy = var.x (attaches " in str(err.value)
+    assert "must be a literal true or false in this file" in str(err.value)
