@@ -230,6 +230,17 @@ def string_literal(value: str) -> str | None:
     return match.group(1).encode().decode("unicode_escape") if match else None
 
 
+_ONE_INTERPOLATION = re.compile(r'"\$\{\s*([^"${}]+?)\s*\}"')
+
+
+def unwrapped(value: str) -> str:
+    """A template that is exactly one interpolation (``"${aws_iam_role.app.name}"``, how Terraform 0.11
+    wrote every reference, still common and left alone by ``terraform fmt``) as the expression it
+    interpolates; any other value stripped."""
+    match = _ONE_INTERPOLATION.fullmatch(value.strip())
+    return match.group(1) if match else value.strip()
+
+
 @dataclass(frozen=True)
 class ListItem:
     start: int

@@ -76,7 +76,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             result.notes.append(
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
             )
-    for path, block, _ in (a for a in attachments if a[2].strip() in _EACH):
+    for path, block, _ in (a for a in attachments if hcl.unwrapped(a[2]) in _EACH):
         new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
     for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
         new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
@@ -162,7 +162,7 @@ def _role_refs(label: str, name: str) -> re.Pattern[str]:
 
 
 def _is_ref(refs: re.Pattern[str], expression: str) -> bool:
-    return refs.fullmatch(expression.strip()) is not None
+    return refs.fullmatch(hcl.unwrapped(expression)) is not None
 
 
 @dataclass(frozen=True)
@@ -596,7 +596,7 @@ def policy_arns(
     }
 
     def stands_for(expression: str) -> str | None:
-        expression = expression.strip()
+        expression = hcl.unwrapped(expression)
         literal = hcl.string_literal(expression)
         if literal is not None:
             return literal if literal in replace else None

@@ -122,3 +122,24 @@ def test_a_policy_attachment_of_several_roles_loses_this_one() -> None:
     alone = shared.replace(', "batch-runner"', "")
     text, detached = edited(ROLE + alone)
     assert detached == [POWER] and "aws_iam_policy_attachment" not in text
+
+
+def test_legacy_interpolation_syntax_is_the_reference_it_interpolates() -> None:
+    """``"${aws_iam_role.api.name}"`` (Terraform 0.11 wrote every reference so; ``terraform fmt`` leaves it)
+    was not recognised: the run failed with "not found attached ... (seen: no attachment at all)" although
+    the attachment was in the same file. Same for a data source's ARN and a ``roles`` list item."""
+    data = 'data "aws_iam_policy" "power" {\n  name = "PowerUserAccess"\n}\n'
+    legacy = attachment('"${data.aws_iam_policy.power.arn}"').replace(
+        "aws_iam_role.api.name", '"${aws_iam_role.api.name}"'
+    )
+    text, detached = edited(ROLE + data + legacy)
+    assert detached == [POWER] and 'aws_iam_role_policy_attachment" "power"' not in text
+    shared = (
+        '\nresource "aws_iam_policy_attachment" "power" {\n'
+        '  name       = "power-users"\n'
+        '  roles      = ["${aws_iam_role.api.id}", "batch-runner"]\n'
+        f'  policy_arn = "{POWER}"\n'
+        "}\n"
+    )
+    text, detached = edited(ROLE + shared)
+    assert detached == [POWER] and '  roles      = ["batch-runner"]\n' in text
