@@ -293,6 +293,8 @@ def _edit_module(
         )
     index = "[count.index]" if count is not None else ""
     add = [(key, f"aws_iam_policy.{pl}{index}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
+    if shape.attach_by_output:
+        add = []  # attached by a resource beside the module (terraform_modules._IRSA_V4)
     replaced = policy_arns(texts, parsed, request.replace_arns)
     flagged = terraform_modules.edit_flags(text, found, replaced)
     for arn in flagged.removed:
@@ -310,6 +312,16 @@ def _edit_module(
         text = _upsert(
             text, new_texts, "aws_iam_policy", policy_labels[part], policy_block, found.path, result
         )
+        if shape.attach_by_output:
+            attach = (
+                f'resource "aws_iam_role_policy_attachment" "{policy_labels[part]}" {{\n'
+                + _meta_lines(meta)
+                + f"  role       = module.{label}{index}.{shape.attach_by_output}\n"
+                f"  policy_arn = aws_iam_policy.{policy_labels[part]}{index}.arn\n"
+                "}\n"
+            )
+            rtype = "aws_iam_role_policy_attachment"
+            text = _upsert(text, new_texts, rtype, policy_labels[part], attach, found.path, result)
     new_texts[found.path] = text
     result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
     return result

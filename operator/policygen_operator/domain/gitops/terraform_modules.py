@@ -29,6 +29,9 @@ class ModuleShape:
     is_map: bool  # ``{key = arn}`` (map(string)) or ``[arn]`` (list(string))
     # (flag, input overriding the ARN, its default ARN): a bool input that attaches a managed policy
     flags: tuple[tuple[str, str, str], ...] = ()
+    # the generated policy is attached by an aws_iam_role_policy_attachment of this module output (the
+    # role's name) rather than through the policy input
+    attach_by_output: str | None = None
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -79,6 +82,26 @@ SHAPES = (
     ModuleShape("eks-pod-identity", "", "name", None, True, "additional_policy_arns", True),
 )
 
+# iam-role-for-service-accounts-eks before v5.0.0 (tags v4.12.0 to v4.24.1 of
+# github.com/terraform-aws-modules/terraform-aws-iam, modules/iam-role-for-service-accounts-eks/variables.tf
+# and main.tf): variable "role_policy_arns" { type = list(string) }
+# and resource "aws_iam_role_policy_attachment" "this" { for_each = toset([for arn in var.role_policy_arns :
+# arn if var.create_role]) }. v5.0.0 made it map(string) ("Replace use of toset() for policy attachment",
+# CHANGELOG 5.0.0). A for_each over an ARN known only after apply fails at plan, so the generated policy is
+# attached beside the module, to its iam_role_name output; the list only loses the broad ARNs.
+_IRSA_V4 = ModuleShape(
+    "iam",
+    "modules/iam-role-for-service-accounts-eks",
+    "role_name",
+    "role_name_prefix",
+    False,
+    "role_policy_arns",
+    False,
+    attach_by_output="iam_role_name",
+)
+_VERSION = re.compile(r"\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:-[\w.]+)?\s*")
+_REF = re.compile(r"[?&]ref=v?(\d+)\.")
+
 # What the AWS provider appends to a name_prefix: a UTC timestamp to 1/10,000 s and an 8-hex-digit counter
 # (terraform-plugin-sdk helper/id.PrefixedUniqueId), 26 characters.
 _UNIQUE_SUFFIX = re.compile(r"\d{18}[0-9a-f]{8}")
@@ -110,6 +133,48 @@ def shape_of(source: str) -> ModuleShape | None:
     return next((s for s in SHAPES if s.collection == collection and s.subpath == subpath), None)
 
 
+def major_version(source: str, version: str | None) -> int | None:
+    """The module's major version if ``version`` (or ``?ref=`` of a git source) pins one: an exact version,
+    ``~> X.Y`` (below X+1), ``>= X.Y, < X+1``; None when it allows several or is absent."""
+    ref = _REF.search(source)
+    if ref is not None:
+        return int(ref.group(1))
+    if version is None:
+        return None
+    majors: set[int] = set()
+    lowest: int | None = None
+    below: int | None = None
+    for part in version.split(","):
+        match = _VERSION.fullmatch(part)
+        if match is None:
+            return None
+        op, major, minor = match.group(1) or "=", int(match.group(2)), match.group(3)
+        if op == "=" or (op == "~>" and minor is not None):
+            majors.add(major)
+        elif op in (">=", ">"):
+            lowest = major
+        elif op == "<":
+            below = major if minor in (None, "0") else major + 1
+        elif op == "<=":
+            below = major + 1
+    if len(majors) == 1:
+        return majors.pop()
+    if not majors and lowest is not None and below == lowest + 1:
+        return lowest
+    return None
+
+
+def versioned(shape: ModuleShape, source: str, version: str | None, current: str | None) -> ModuleShape:
+    """The shape of this version of the module: SHAPES are v5's and v6's; an IRSA module pinned below v5
+    (or, unpinned, whose ``role_policy_arns`` is a list) takes the v4 one."""
+    if shape.subpath != _IRSA_V4.subpath or shape.collection != "iam":
+        return shape
+    major = major_version(source, version)
+    if (major is not None and major < 5) or (major is None and (current or "").startswith("[")):
+        return _IRSA_V4
+    return shape
+
+
 def find(
     texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str
 ) -> tuple[list[FoundModule], list[str]]:
@@ -122,8 +187,15 @@ def find(
                 continue
             source = _literal(texts[path], block, "source")
             shape = shape_of(source) if source else None
-            if shape is None:
+            if shape is None or source is None:
                 continue
+            current = hcl.find_attribute(texts[path], block, shape.policies)
+            shape = versioned(
+                shape,
+                source,
+                _literal(texts[path], block, "version"),
+                current.value(texts[path]).strip() if current else None,
+            )
             if _names(texts[path], block, shape, role):
                 matches.append(FoundModule(path, block, shape))
             else:
@@ -222,7 +294,7 @@ def edit_policies(
     where = f"{found.path}: module.{block.labels[0]}"
     attr = hcl.find_attribute(text, block, shape.policies)
     if attr is None:
-        return _insert_input(text, block, shape, add)
+        return _insert_input(text, block, shape, add) if add else hcl_edit.LiteralEdit(text, [], [])
     opener = "{" if shape.is_map else "["
     if not text.startswith(opener, attr.value_start):
         kind = "a map literal ({...})" if shape.is_map else "a list literal ([...])"

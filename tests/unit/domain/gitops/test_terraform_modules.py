@@ -229,3 +229,44 @@ def test_an_attach_flag_with_its_arn_overridden_or_not_literal() -> None:
         terraform.edit({"dev.tf": variable}, request())
     assert "module.dev: attach_poweruser_policy = var.x (attaches " in str(err.value)
     assert "must be a literal true or false in this file" in str(err.value)
+
+
+IRSA_V4 = """\
+module "reports" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "VERSION"
+
+  role_name        = "payments-api"
+  role_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+}
+"""
+
+
+@pytest.mark.parametrize("version", ["4.24", "~> 4.20", ">= 4.12, < 5.0", "4.20.1"])
+def test_an_irsa_module_before_v5_takes_a_list_and_an_attachment_beside_it(version: str) -> None:
+    """Before v5.0.0 ``role_policy_arns`` is ``list(string)`` attached with ``for_each = toset(...)``: the
+    v5 map was written into it ("list of string required"), or a list refused as "not a map literal". An
+    ARN known only after apply cannot key a for_each, so the generated policy is attached beside the
+    module, to its ``iam_role_name`` output."""
+    code = IRSA_V4.replace("VERSION", version)
+    result = terraform.edit({"irsa.tf": code}, request())
+    text = result.changes["irsa.tf"] or ""
+    assert result.detached == [POWER] and result.attachment_added
+    assert text.startswith(code.replace('["arn:aws:iam::aws:policy/PowerUserAccess"]', "[]"))
+    assert (
+        'resource "aws_iam_role_policy_attachment" "reports_policygen" {\n'
+        "  role       = module.reports.iam_role_name\n"
+        "  policy_arn = aws_iam_policy.reports_policygen.arn\n}\n" in text
+    )
+    assert terraform.edit({"irsa.tf": text}, request()).changes == {}
+
+
+def test_a_v4_irsa_module_without_the_input_is_not_given_the_v5_map() -> None:
+    bare = IRSA_V4.replace("VERSION", "4.20.1").replace(
+        '  role_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n', ""
+    )
+    no_broad = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), ())
+    text = terraform.edit({"irsa.tf": bare}, no_broad).changes["irsa.tf"] or ""
+    assert "role_policy_arns" not in text and "  role       = module.reports.iam_role_name\n" in text
+    v5 = terraform.edit({"irsa.tf": bare.replace("4.20.1", "5.39.1")}, no_broad).changes["irsa.tf"] or ""
+    assert "  role_policy_arns = {\n    policygen = aws_iam_policy.reports_policygen.arn\n  }\n" in v5
