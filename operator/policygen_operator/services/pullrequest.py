@@ -560,7 +560,7 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
             f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path"
         )
     if target.is_file():
-        return {relative: target.read_text(encoding="utf-8")}
+        return {relative: _read(target, "strict")}
     files: dict[str, str] = {}
     for folder, dirs, names in os.walk(target):
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (Path(folder) / d).is_symlink())
@@ -568,8 +568,15 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
             path = Path(folder) / name
             if path.is_symlink() or not name.endswith(_EDITABLE) or path.stat().st_size > _MAX_FILE:
                 continue
-            files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+            files[path.relative_to(root).as_posix()] = _read(path, "replace")
     return files
+
+
+def _read(path: Path, errors: str) -> str:
+    """The text as it is, line endings included (``read_text`` would turn CRLF into LF, and the file we
+    write back would change on every line)."""
+    with path.open(encoding="utf-8", errors=errors, newline="") as handle:
+        return handle.read()
 
 
 def write_files(root: Path, changes: dict[str, str | None]) -> None:
@@ -584,4 +591,5 @@ def write_files(root: Path, changes: dict[str, str | None]) -> None:
             path.unlink()
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)

@@ -12,13 +12,22 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
     """Edits ``files`` (repository-relative path -> text, all the files under ``path``)."""
     if not request.policies:
         raise GitOpsEditError("no policy to write: the generation produced no policy document")
+    # Files whose every line ends in CRLF are edited as LF text and written back with CRLF: the pull
+    # request changes the edited lines only, not every line of the file.
+    crlf = {p for p, text in files.items() if "\r\n" in text and text.count("\n") == text.count("\r\n")}
+    files = {p: text.replace("\r\n", "\n") if p in crlf else text for p, text in files.items()}
     if fmt == "json":
-        return jsonfile.edit(files, request, path)
-    editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
-    if fmt not in editors:
-        raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    result = editors[fmt](files, request)
-    check_replacements(result, request)
+        result = jsonfile.edit(files, request, path)
+    else:
+        editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
+        if fmt not in editors:
+            raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+        result = editors[fmt](files, request)
+        check_replacements(result, request)
+    result.changes = {
+        p: text.replace("\n", "\r\n") if text is not None and p in crlf else text
+        for p, text in result.changes.items()
+    }
     return result
 
 

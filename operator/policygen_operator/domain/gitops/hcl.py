@@ -68,7 +68,7 @@ def _skip_heredoc(text: str, i: int) -> int | None:
     match = _HEREDOC.match(text, i)
     if not match:
         return None
-    terminator = re.compile(r"^[ \t]*" + re.escape(match.group(2)) + r"[ \t]*$", re.M)
+    terminator = re.compile(r"^[ \t]*" + re.escape(match.group(2)) + r"[ \t]*\r?$", re.M)
     end = terminator.search(text, match.end())
     if not end:
         raise GitOpsEditError(f"unterminated heredoc <<{match.group(2)} at offset {i}")
