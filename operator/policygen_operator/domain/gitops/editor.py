@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policygen_operator.domain.gitops import ack, crossplane, jsonfile, terraform
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.domain.gitops.terraform import NOT_LITERAL
 
 FORMATS = ("ack", "crossplane", "terraform", "json")
 
@@ -43,9 +44,15 @@ def check_replacements(result: EditResult, request: EditRequest) -> None:
     if not missing or not result.attachment_added:
         return
     seen = "; ".join(result.seen) if result.seen else "no attachment at all"
+    literal = any(NOT_LITERAL in line for line in result.seen)
     raise GitOpsEditError(
         f"replaceManagedPolicies: {', '.join(missing)} not found attached to role {request.role_name!r} "
         f"in {result.role_location or 'the code under the path'} (seen: {seen}); "
-        "nothing was changed, so no pull request claims a replacement it did not make. Point path at the "
-        "file(s) that attach it, or remove it from replaceManagedPolicies"
+        "nothing was changed, so no pull request claims a replacement it did not make. "
+        + (
+            "Write the expression named above as a literal in that file, point path at the file(s) that "
+            "attach it, or remove it from replaceManagedPolicies"
+            if literal
+            else "Point path at the file(s) that attach it, or remove it from replaceManagedPolicies"
+        )
     )

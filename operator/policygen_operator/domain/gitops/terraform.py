@@ -146,7 +146,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         same_type = holders[0]
     for address, old_meta in gone.items():
         _repoint(new_texts, address, old_meta, holders, same_type, keyed.meta, result)
-    result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
+    result.changes = _changes(texts, new_texts)
     return result
 
 
@@ -193,6 +193,14 @@ class _Keyed:
 
     def lines(self) -> Meta:
         return [(self.meta, self.expression)] if self.meta else []
+
+
+NOT_LITERAL = "is not a literal"
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str | None]:
+    """The files the edit changed; one it left without any content is deleted, not left empty."""
+    return {p: (t if t.strip() else None) for p, t in after.items() if t != before[p]}
 
 
 def _one_module(files: dict[str, _T], path: str) -> dict[str, _T]:
@@ -253,11 +261,28 @@ def _find_role(
         seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
         if module_others:
             seen += "; role modules seen: " + ", ".join(module_others)
+        computed = [line for line in others + module_others if _computed_name(line)]
+        hint = (
+            f"; policygen matches only a name written as a literal string in the role's own file, and "
+            f"{', '.join(_computed_name(line) for line in computed)} {'is' if len(computed) == 1 else 'are'} "
+            "an expression (a var/local is not resolved: tfvars and workspaces can change it): write the "
+            "role's name as a literal there"
+            if computed
+            else ""
+        )
         raise GitOpsEditError(
             f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen} (nor a module of '
-            "terraform-aws-modules' iam or eks-pod-identity collections naming it)"
+            f"terraform-aws-modules' iam or eks-pod-identity collections naming it){hint}"
         )
     return matches[0]
+
+
+def _computed_name(seen: str) -> str:
+    """``aws_iam_role.x's name var.x`` for a "seen" line whose name is an expression, else ""."""
+    match = re.search(r": ((?:aws_iam_role|module)\.[\w-]+) \((\w+) = (.+)\)$", seen)
+    if match is None or match.group(3) == "?" or hcl.string_literal(match.group(3)) is not None:
+        return ""
+    return f"{match.group(1)}'s {match.group(2)} {match.group(3)}"
 
 
 def _edit_module(
@@ -323,7 +348,7 @@ def _edit_module(
             rtype = "aws_iam_role_policy_attachment"
             text = _upsert(text, new_texts, rtype, policy_labels[part], attach, found.path, result)
     new_texts[found.path] = text
-    result.changes = {p: t for p, t in new_texts.items() if t != texts[p]}
+    result.changes = _changes(texts, new_texts)
     return result
 
 
@@ -501,7 +526,12 @@ def _edit_for_each(
     elif value.startswith("{"):
         edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
     else:
-        return text  # a variable or a computed collection: seen, not edited (the "not attached" error says)
+        # a variable or a computed collection: not edited, and the "not attached" error says why
+        result.seen.append(
+            f"{path}: {where} for_each = {value.strip()} {NOT_LITERAL}: the collection must be a literal "
+            "list or map in this file for policygen to edit it"
+        )
+        return text
     for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(f"{path}: removed {arn} from the for_each of resource {where}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
 
 POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -129,3 +130,56 @@ def test_a_policy_spelled_differently_is_the_same_policy() -> None:
     }
     same = terraform.edit({"main.tf": first}, EditRequest(REQUEST.principal, (respelled,), (POWER,)))
     assert same.changes == {} and same.notes == []
+
+
+def test_a_role_named_by_a_variable_is_refused_saying_the_name_must_be_a_literal() -> None:
+    """``name = var.role`` (its value in a tfvars file) is not resolved, rightly: the message listed the
+    role but not why it did not match."""
+    files = {
+        "iam.tf": 'resource "aws_iam_role" "jenkins" {\n  name = var.role\n}\n',
+        "irsa.tf": (
+            'module "irsa" {\n'
+            '  source    = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+            '  role_name = "${local.prefix}-api"\n'
+            "}\n"
+        ),
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert (
+        "policygen matches only a name written as a literal string in the role's own file, and "
+        "aws_iam_role.jenkins's name var.role, module.irsa's role_name \"${local.prefix}-api\" are an "
+        "expression" in str(err.value)
+    )
+
+
+def test_a_for_each_over_a_local_is_named_as_not_a_literal() -> None:
+    code = (
+        'locals {\n  arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}\n\n'
+        'resource "aws_iam_role" "r" {\n  name = "payments-api"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "each" {\n'
+        "  for_each   = toset(local.arns)\n  role       = aws_iam_role.r.name\n  policy_arn = each.value\n}\n"
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("terraform", {"main.tf": code}, REQUEST, "")
+    assert (
+        "aws_iam_role_policy_attachment.each for_each = toset(local.arns) is not a literal: the collection "
+        "must be a literal list or map in this file" in str(err.value)
+    )
+    assert str(err.value).endswith(
+        "Write the expression named above as a literal in that file, point path at the file(s) that attach "
+        "it, or remove it from replaceManagedPolicies"
+    )
+
+
+def test_a_file_the_edit_empties_is_deleted() -> None:
+    """A file that only held the broad attachment was left as a 0-byte .tf file."""
+    files = {
+        "role.tf": 'resource "aws_iam_role" "r" {\n  name = "payments-api"\n}\n',
+        "attach.tf": (
+            '# broad for now\nresource "aws_iam_role_policy_attachment" "p" {\n'
+            '  role       = "payments-api"\n  policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"\n}\n'
+        ),
+    }
+    result = terraform.edit(files, REQUEST)
+    assert "attach.tf" in result.changes and result.changes["attach.tf"] is None
