@@ -437,3 +437,23 @@ def test_a_principal_whose_calls_were_all_refused_is_told_so(tmp_path: Path) -> 
     assert alone.returncode == 3 and "(--include-denied grants the refused ones)" in alone.stderr
     granted = policygen("--logs", str(logs), *both, *WINDOW, "--quiet", "--include-denied")
     assert granted.returncode == 0, granted.stderr
+
+
+def test_warnings_past_twenty_are_counted_not_printed(tmp_path: Path) -> None:
+    """Thirty records without eventTime: the terminal gets twenty warnings and the count of the rest."""
+    record = {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "arn": ALICE},
+        "eventName": "GetObject",
+    }
+    logs = tmp_path / "export.json"
+    logs.write_text(json.dumps({"Records": [record] * 30}, indent=1))
+    run = policygen("--logs", str(logs), "--principal", ALICE, *WINDOW)
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("policygen generate: warning:")]
+    assert len(warnings) == 21
+    assert (
+        warnings[-1] == "policygen generate: warning: ... and 10 more warning(s) (--report FILE keeps them)"
+    )
+    report = tmp_path / "report.json"
+    policygen("--logs", str(logs), "--principal", ALICE, *WINDOW, "--report", str(report))
+    assert len(json.loads(report.read_text())["warnings"]) == 30

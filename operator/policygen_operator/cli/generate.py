@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -320,7 +321,7 @@ def execute(args: argparse.Namespace, request: GenerationRequest, err: TextIO) -
             progress.finish()
         carried = getattr(error, "result", None)
         if carried is not None:
-            _print_warnings(carried.report, err)
+            _print_warnings(carried.report, err, bool(args.report))
             _write_report(args, carried.report, _outcome(error), err)
         flag = FIELD_FLAGS.get(error.field or "", error.field or "")
         if isinstance(error, BadInputError):
@@ -339,7 +340,7 @@ def execute(args: argparse.Namespace, request: GenerationRequest, err: TextIO) -
         return EXIT_ERROR
     if progress:
         progress.finish()
-    _print_warnings(result.report, err)
+    _print_warnings(result.report, err, bool(args.report))
     try:
         return _write_outputs(args, result, err)
     except OSError as error:
@@ -456,9 +457,22 @@ PRINTED_FINDINGS = frozenset(
 )
 
 
-def _print_warnings(report: dict[str, Any], err: TextIO) -> None:
-    for warning in report.get("warnings", []):
+PRINTED_WARNINGS = 20  # on stderr; the report keeps up to the scan's MAX_WARNINGS
+_NOT_KEPT = re.compile(r"\.\.\. and (\d+) more")
+
+
+def _print_warnings(report: dict[str, Any], err: TextIO, listed: bool = False) -> None:
+    """The first warnings, then how many more: an export of thousands of odd records is one problem said
+    a thousand times, and a terminal full of it hides the summary below. ``listed``: --report was given."""
+    warnings = report.get("warnings", [])
+    for warning in warnings[:PRINTED_WARNINGS]:
         print(f"policygen generate: warning: {warning}", file=err)
+    rest = warnings[PRINTED_WARNINGS:]
+    if rest:  # the report's own last line may say how many it did not keep ("... and N more")
+        dropped = _NOT_KEPT.fullmatch(rest[-1])
+        more = len(rest) - 1 + int(dropped[1]) if dropped else len(rest)
+        where = "see the report" if listed else "--report FILE keeps them"
+        print(f"policygen generate: warning: ... and {more:,} more warning(s) ({where})", file=err)
 
 
 def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:

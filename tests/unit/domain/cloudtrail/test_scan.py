@@ -196,6 +196,20 @@ def test_invalid_json_says_where_it_goes_wrong() -> None:
     assert reason.startswith("not valid JSON: ") and f"at line {line}, column 5" in reason, reason
 
 
+def test_a_record_whose_time_an_export_renamed_says_so() -> None:
+    """Logstash/Elastic exports (OTRF's Mordor datasets) hold ``@timestamp`` where CloudTrail writes
+    eventTime: the warning names the fix, and the record is still not used (that field may be index time)."""
+    exported = {k: v for k, v in MINE.items() if k != "eventTime"} | {
+        "@timestamp": "2026-11-24T09:00:00.000Z"
+    }
+    result = scan(("export.json", spaced([exported])))
+    assert allowed(result) == {}
+    assert result.warnings == [
+        "skipped record 0 of export.json: no eventTime (it has @timestamp, as Logstash and Elastic exports "
+        "write it: rename it back)"
+    ]
+
+
 def test_compact_files_name_bad_records_by_byte_offset() -> None:
     no_name = record(role_identity(), "B")
     del no_name["eventName"]
