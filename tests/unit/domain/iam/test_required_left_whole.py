@@ -193,3 +193,16 @@ def test_a_name_that_begins_with_arn_is_a_name() -> None:
     assert uses == {
         ("kinesisvideo:GetDataEndpoint", f"arn:aws:kinesisvideo:us-east-1:{ACCOUNT}:stream/arnold-door-cam/*")
     }
+
+
+def test_what_a_call_creates_is_said_as_created_not_as_left_unnamed() -> None:
+    """StartExperiment makes the experiment it is authorized on: no policy can name it before the call, so
+    "narrow each to the one the call used" (the advice for a default the request left out) was wrong."""
+    uses, notes = _granted("fis", "StartExperiment", {"experimentTemplateId": "EXT123"})
+    assert (
+        "fis:StartExperiment",
+        f"arn:aws:fis:us-east-1:{ACCOUNT}:experiment/*",
+    ) in uses
+    (note,) = notes
+    assert "the call creates the experiment, whose id is not known before it" in note
+    assert "narrow each" not in note

@@ -181,7 +181,8 @@ class EventMapper:
                 uses.extend((action.action, arn) for arn in exact)
                 unnamed = _unnamed(action.action, action.types, exact, completed)
                 if unnamed:
-                    notes.append(_left_to_default(key, action.action, unnamed))
+                    new_kinds = {t.key for t in action.types if t.made}
+                    notes.append(_left_to_default(key, action.action, unnamed, new_kinds))
                 prefixed = [arn for arn in exact if arn[-1] == "*" and arn in listed and arn[-4:] != "${*}"]
                 if prefixed:
                     notes.append(_named_by_prefix(key, action.action, prefixed))
@@ -378,13 +379,23 @@ def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
     )
 
 
-def _left_to_default(key: str, action: str, unnamed: list[tuple[str, str]]) -> tuple[str, str, str]:
+def _left_to_default(
+    key: str, action: str, unnamed: list[tuple[str, str]], made: set[str]
+) -> tuple[str, str, str]:
     """A required resource the request does not name, granted on every one of its type in the account and
-    region (never ``*``) and said, with why the request does not name it."""
-    why = "; ".join(UNNAMED_TYPES.get(kind, f"no {kind} named") for kind, _ in unnamed)
+    region (never ``*``) and said, with why the request does not name it. What the call makes has no name
+    or id before the call: "narrow it to the one the call used" would be advice no policy can follow."""
+    why = "; ".join(UNNAMED_TYPES.get(kind, f"no {kind} named") for kind, _ in unnamed if kind not in made)
+    new = [kind for kind, _ in unnamed if kind in made]
+    said = [f"the request does not name it ({why}); narrow each to the one the call used"] if why else []
+    if new:
+        said.append(
+            f"the call creates the {', '.join(new)}, whose id is not known before it (a condition on its "
+            "request tags or name can narrow it)"
+        )
     return widened(
-        f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} in the account and region: the "
-        f"request does not name it ({why}); narrow each to the one the call used"
+        f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} in the account and region: "
+        + "; ".join(said)
     )
 
 
