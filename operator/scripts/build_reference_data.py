@@ -33,6 +33,7 @@ DEPENDENT_ACTIONS = Path(__file__).resolve().parent / "data" / "sar-dependent-ac
 # infer_pass_role.py; source and licence: that folder's SOURCE.md).
 INFERRED_PASS_ROLE = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
 NOT_ROLES = INFERRED_PASS_ROLE.with_name("not_role_parameters.json")
+UNPROVEN_PASS_ROLE = INFERRED_PASS_ROLE.with_name("pass_role_unproven.json")
 # Whether a namespace's ...Identifier parameters hold ids or names, from the API documentation (written by
 # extract_identifier_kinds.py; source and licence: that folder's SOURCE.md).
 IDENTIFIER_KINDS = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
@@ -330,6 +331,13 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         "pass_role_inferred": sorted(
             action.lower()
             for action in json.loads(INFERRED_PASS_ROLE.read_text())
+            if action_exists(services, action)
+        ),
+        # "chatbot:createslackchannelconfiguration", ...: calls that hand their service a role where no
+        # source found says whether AWS checks iam:PassRole on it (the mapper says so, grants nothing)
+        "pass_role_unproven": sorted(
+            action.lower()
+            for action in json.loads(UNPROVEN_PASS_ROLE.read_text())
             if action_exists(services, action)
         ),
         # "elasticmapreduce" -> ["instancerole"]: role-named parameters that hold no IAM role

@@ -48,6 +48,7 @@ from policygen_operator.domain.iam.reference import Reference, load_reference
 
 OUTPUT = Path(__file__).resolve().parent / "data" / "pass-role-inferred" / "pass_role.json"
 NOT_ROLES = OUTPUT.with_name("not_role_parameters.json")
+UNPROVEN = OUTPUT.with_name("pass_role_unproven.json")
 MAX_DEPTH = 8  # as deep as plans.passed_roles reads
 # verbs of the calls that hand the service a role to act with; not Get/List/Describe/Delete/Cancel/Assume
 CONFIGURING = (
@@ -146,8 +147,11 @@ def _role_parameters(shape: Any) -> list[str]:
     ]
 
 
-def infer(policies_dir: Path) -> dict[str, list[str]]:
-    """``{action: [evidence, ...]}`` for the calls inferred to pass the role they name (see the module)."""
+def infer(policies_dir: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``{action: [evidence, ...]}`` for the calls inferred to pass the role they name (see the module),
+    and ``{action: [role parameter, ...]}`` for the candidates no evidence was found for: they hand their
+    service a role, and whether AWS checks ``iam:PassRole`` on it no source here says (the mapper says so
+    beside the call instead of granting it)."""
     ref = load_reference()
     candidates: list[tuple[str, str, list[str], set[str], tuple[str, ...]]] = []
     # role parameters of the actions the reference lists with iam:PassRole, per namespace
@@ -186,7 +190,15 @@ def infer(policies_dir: Path) -> dict[str, list[str]]:
                         f"{service} {operation} {'/'.join(roles)}: AWS managed policy {name} ({version}) "
                         f"allows {action} and iam:PassRole to {principals}"
                     )
-    return {action: sorted(set(found)) for action, found in sorted(evidence.items())}
+    unproven: dict[str, set[str]] = defaultdict(set)
+    for *_, roles, _, actions in candidates:
+        for action in (a for a in actions if a.partition(":")[2].startswith(CONFIGURING)):
+            if action not in evidence:
+                unproven[action].update(roles)
+    return (
+        {action: sorted(set(found)) for action, found in sorted(evidence.items())},
+        {action: sorted(roles) for action, roles in sorted(unproven.items())},
+    )
 
 
 def _role_named_members(shape: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
@@ -242,13 +254,17 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or not Path(argv[0]).is_dir():
         print(__doc__, file=sys.stderr)
         return 2
-    result = infer(Path(argv[0]))
+    result, unproven = infer(Path(argv[0]))
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(result, indent=1) + "\n")
+    UNPROVEN.write_text(json.dumps(unproven, indent=1) + "\n")
     others = not_roles()
     NOT_ROLES.write_text(json.dumps(others, indent=1) + "\n")
     count = sum(len(names) for names in others.values())
-    print(f"wrote {OUTPUT.name}: {len(result)} actions; {NOT_ROLES.name}: {count} members")
+    print(
+        f"wrote {OUTPUT.name}: {len(result)} actions; {UNPROVEN.name}: {len(unproven)} actions; "
+        f"{NOT_ROLES.name}: {count} members"
+    )
     return 0
 
 

@@ -453,7 +453,13 @@ def _outcome(error: PolicygenError) -> str:
 
 # Findings printed on stderr besides the report: those that say a grant is not the call's exact resource.
 PRINTED_FINDINGS = frozenset(
-    {"pass-role-left-out", "resource-not-writable", "resource-undetermined", "compacted"}
+    {
+        "pass-role-left-out",
+        "pass-role-unproven",
+        "resource-not-writable",
+        "resource-undetermined",
+        "compacted",
+    }
 )
 
 

@@ -175,6 +175,8 @@ class Reference:
         self._pass_role: frozenset[str] = frozenset(data.get("pass_role") or ())
         # the calls found to pass a role though neither reference lists it (scripts/infer_pass_role.py)
         self._pass_role_inferred: frozenset[str] = frozenset(data.get("pass_role_inferred") or ())
+        # the calls that hand their service a role where no source says whether iam:PassRole is checked
+        self._pass_role_unproven: frozenset[str] = frozenset(data.get("pass_role_unproven") or ())
         # namespace -> lower-case role-named parameters that hold no IAM role (scripts/infer_pass_role.py)
         self._not_roles: Mapping[str, dict[str, str]] = data.get("not_role_parameters") or {}
         # namespace -> lower-case ...Identifier parameter -> "Id" or "Name", as the API reference documents it
@@ -226,6 +228,12 @@ class Reference:
         ``iam:PassRole`` among the action's dependent actions, or AWS's own policies and the action's
         siblings show it does (``pass_role_inferred``, with its evidence in the build data)."""
         return action.lower() in self._pass_role or action.lower() in self._pass_role_inferred
+
+    def pass_role_unproven(self, action: str) -> bool:
+        """Whether a call of ``action`` hands its service a role (a role parameter, a configuring verb)
+        that no source found says AWS checks ``iam:PassRole`` on (``scripts/infer_pass_role.py``): not
+        granted, which would be wider than any evidence, but said beside the call."""
+        return action.lower() in self._pass_role_unproven
 
     def identifier_kinds(self, namespace: str) -> Mapping[str, str]:
         """What the namespace's ``...Identifier`` parameters hold where its API reference says one thing:

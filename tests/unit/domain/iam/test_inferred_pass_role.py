@@ -140,9 +140,11 @@ def test_the_script_reads_pass_role_to_the_actions_own_service(tmp_path: Path) -
         ],
     )
     (tmp_path / "Empty").write_text("")  # two files of the snapshot are empty
-    found = script.infer(tmp_path)
+    found, unproven = script.infer(tmp_path)
     assert any("KendraLike (v3)" in line for line in found["kendra:CreateThesaurus"])
     assert "lookoutequipment:CreateModel" not in found  # allowed, but roles go to Kendra only
+    assert unproven["lookoutequipment:CreateModel"] == ["RoleArn"]  # so: a candidate without evidence
+    assert not set(found) & set(unproven)
     assert "sts:AssumeRole" not in found and "elasticmapreduce:GetClusterSessionCredentials" not in found
 
     def siblings(inferred: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -237,3 +239,42 @@ def test_a_role_named_value_that_is_no_iam_role_is_not_a_role_passed_unnamed(
     assert all(action != "iam:PassRole" for action, _ in event.uses)
     assert "pass-role-left-out" not in {code for _, code, _ in event.notes}
     assert load_reference().not_role_parameters(source.split(".")[0])  # read from botocore, not curated
+
+
+def test_a_call_that_hands_over_a_role_no_source_proves_is_checked_is_said_not_granted() -> None:
+    """AWS Chatbot's CreateSlackChannelConfiguration hands the service ``IamRoleArn``; neither reference,
+    nor a managed policy, nor a sibling call says iam:PassRole is checked on it. Granting it would be wider
+    than any evidence; leaving it unsaid left a user with an AccessDenied no record explains."""
+    event = EventMapper().map(
+        cloudtrail_record(
+            "chatbot.amazonaws.com",
+            "CreateSlackChannelConfiguration",
+            {
+                "slackTeamId": "T0123ABCD",
+                "slackChannelId": "C0123ABCD",
+                "iamRoleArn": f"{ROLE}/chatbot-notifications",
+                "configurationName": "alerts",
+            },
+        )
+    )
+    assert all(action != "iam:PassRole" for action, _ in event.uses)
+    (note,) = [n for n in event.notes if n[1] == "pass-role-unproven"]
+    assert note[0] == "info" and f"{ROLE}/chatbot-notifications" in note[2]
+    # a call with evidence is granted, and not also said
+    kendra = EventMapper().map(
+        cloudtrail_record(
+            "kendra.amazonaws.com",
+            "CreateThesaurus",
+            {"indexId": "0123456789abcdef", "name": "t", "roleArn": f"{ROLE}/kendra", "sourceS3Path": {}},
+        )
+    )
+    assert ("iam:PassRole", f"{ROLE}/kendra") in kendra.uses
+    assert not [n for n in kendra.notes if n[1] == "pass-role-unproven"]
+
+
+def test_the_unproven_calls_are_in_the_reference_and_never_granted_pass_role() -> None:
+    unproven = json.loads(DATA.with_name("pass_role_unproven.json").read_text())
+    ref = load_reference()
+    assert len(unproven) >= 90  # 101 with botocore 1.44.8 and the managed policies of 2026-03-07
+    for action, roles in unproven.items():
+        assert roles and ref.pass_role_unproven(action) and not ref.passes_role(action), action

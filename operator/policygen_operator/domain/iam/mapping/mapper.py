@@ -245,6 +245,10 @@ class EventMapper:
                 notes = [n for n in notes if n != left_out]
             elif said and left_out not in notes:
                 notes.append(left_out)
+        elif plan.unproven_pass_role:
+            passed = passed_roles(params, plan.not_roles)
+            if passed.arns or passed.names:
+                notes.append(_pass_role_unproven(key, [*passed.arns, *passed.names]))
         refused = denied_resource(record) if denied else None
         if refused is not None:
             uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
@@ -376,6 +380,16 @@ def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
         f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
         "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
         "each to the Regions the profile routes to"
+    )
+
+
+def _pass_role_unproven(key: str, roles: list[str]) -> tuple[str, str, str]:
+    return (
+        "info",
+        "pass-role-unproven",
+        f"{key}: the call hands its service the role {', '.join(roles)}; no AWS source found says it "
+        "checks iam:PassRole on it, so none is granted: if AWS refuses the call for iam:PassRole, grant "
+        "it on that role",
     )
 
 

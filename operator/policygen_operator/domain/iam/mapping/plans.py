@@ -427,6 +427,9 @@ class Plan:
     # the reference lists iam:PassRole among its dependent actions: where no entry granted it, the mapper
     # grants it on the roles the request passes (``passed_roles``)
     passes_role: bool = False
+    # hands its service a role where no source says iam:PassRole is checked: said with the roles, not
+    # granted (``Reference.pass_role_unproven``)
+    unproven_pass_role: bool = False
     # role-named parameters of the call's namespace whose names are no IAM role's: "other" (another kind
     # of role) or "instance profile" (``Reference.not_role_parameters``)
     not_roles: Mapping[str, str] = field(default_factory=dict)
@@ -546,19 +549,21 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
             if ref.action_name(tag) is not None
         )
     )
-    if not tags and not passes_role:
+    unproven = not passes_role and any(ref.pass_role_unproven(a.action) for a in primaries)
+    if not tags and not passes_role and not unproven:
         return plan
     return replace(
         plan,
         param_keys=plan.param_keys | TAG_KEYS if tags else plan.param_keys,
         tag_actions=tags,
         passes_role=passes_role,
+        unproven_pass_role=unproven,
         not_roles={
             name: kind
             for a in primaries
             for name, kind in ref.not_role_parameters(a.action.partition(":")[0]).items()
         }
-        if passes_role
+        if passes_role or unproven
         else {},
         conditional=True,
     )
@@ -1096,7 +1101,9 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         caller,
         signature,
         listed,
-        passed_roles(parameters(params), plan.not_roles) if plan.passes_role else (),
+        passed_roles(parameters(params), plan.not_roles)
+        if plan.passes_role or plan.unproven_pass_role
+        else (),
         denied_resource(record) if denied else None,
         response_defaults(plan.key, record) if plan.key in RESPONSE_DEFAULTS else (),
     )
