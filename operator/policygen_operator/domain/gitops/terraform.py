@@ -33,12 +33,13 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     texts = {p: t for p, t in files.items() if p.endswith(".tf")}
     if not texts:
         raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
-    parsed = {p: hcl.blocks(t) for p, t in texts.items()}
+    parsed, unparsed = _parse(texts)
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
-    role = _find_role(texts, parsed, request.role_name, modules, module_others)
+    role = _find_role(texts, parsed, request.role_name, modules, module_others, unparsed)
     if role is None:
         found = modules[0]
-        elsewhere = _other_directories(texts, parsed, found.path, request.role_name)
+        elsewhere = _unparsed_elsewhere(unparsed, found.path, f"module.{found.block.labels[0]}")
+        elsewhere += _other_directories(texts, parsed, found.path, request.role_name)
         texts, parsed = _one_module(texts, found.path), _one_module(parsed, found.path)
         result = _edit_module(texts, parsed, found, request)
         result.seen += elsewhere
@@ -47,6 +48,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
     # A Terraform module is one directory: references resolve only there. Another directory (another
     # environment's root module, say) may hold a role and attachments with the very same labels.
+    result.seen += _unparsed_elsewhere(unparsed, role.path, f"aws_iam_role.{label}")
     result.seen += _other_directories(texts, parsed, role.path, request.role_name)
     texts, parsed = _one_module(texts, role.path), _one_module(parsed, role.path)
     policy_labels = [
@@ -203,6 +205,51 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str | N
     return {p: (t if t.strip() else None) for p, t in after.items() if t != before[p]}
 
 
+def _parse(texts: dict[str, str]) -> tuple[dict[str, list[hcl.Block]], dict[str, str]]:
+    """Each file's blocks (and their attributes, scanned once so that a later look cannot fail), and the
+    scanner's error per file that does not parse. A wide ``path`` (a repository's root) takes in templates
+    and half-written files of other modules; one of those must not stop the edit of a role elsewhere, so
+    failures are kept per file and only count in the role's own directory (``_unparsed_elsewhere``)."""
+    parsed: dict[str, list[hcl.Block]] = {}
+    unparsed: dict[str, str] = {}
+    for path, text in texts.items():
+        try:
+            found = hcl.blocks(text)
+            for block in found:
+                hcl.attributes(text, block)
+        except GitOpsEditError as err:
+            unparsed[path] = _with_line(text, str(err))
+            continue
+        parsed[path] = found
+    return parsed, unparsed
+
+
+def _with_line(text: str, message: str) -> str:
+    """The scanner's "at offset N" as "at line L": a reviewer finds a line, not a character offset."""
+    return re.sub(
+        r"at offset (\d+)", lambda m: f"at line {text.count(chr(10), 0, int(m.group(1))) + 1}", message
+    )
+
+
+def _unparsed_elsewhere(unparsed: dict[str, str], path: str, what: str) -> list[str]:
+    """Fails when a file of the role's directory does not parse: it is part of the module the edit
+    changes (it may attach the broad policy, or hold our block of an earlier run), so editing around it
+    could leave the policy attached or a duplicate. A file in another directory is another Terraform
+    module: it is only listed (``seen``)."""
+    folder = posixpath.dirname(path)
+    here = sorted(p for p in unparsed if posixpath.dirname(p) == folder)
+    if here:
+        errors = "; ".join(f"{p}: {unparsed[p]}" for p in here)
+        raise GitOpsEditError(
+            f"{errors}: the file is in the directory of the role's {what} ({path}), the Terraform module "
+            "policygen edits, and it cannot be parsed; fix it (or check it is valid HCL) and run again"
+        )
+    return [
+        f"{p}: not parsed ({unparsed[p]}); in another directory, another Terraform module: not read"
+        for p in sorted(unparsed)
+    ]
+
+
 def _one_module(files: dict[str, _T], path: str) -> dict[str, _T]:
     """The files of the Terraform module ``path`` belongs to: those of its directory (not its
     subdirectories, which are other modules)."""
@@ -230,8 +277,10 @@ def _find_role(
     name: str,
     modules: list[terraform_modules.FoundModule],
     module_others: list[str],
+    unparsed: dict[str, str],
 ) -> _Found | None:
-    """The ``aws_iam_role`` resource named ``name``, or None when one module block defines it instead."""
+    """The ``aws_iam_role`` resource named ``name``, or None when one module block defines it instead. Not
+    found, the files that could not be parsed are named: the role may be defined in one of them."""
     matches, others = [], []
     for path, found in sorted(parsed.items()):
         for block in found:
@@ -270,9 +319,15 @@ def _find_role(
             if computed
             else ""
         )
+        broken = (
+            f"; {len(unparsed)} file(s) could not be parsed, the role may be defined there: "
+            + "; ".join(f"{p}: {unparsed[p]}" for p in sorted(unparsed))
+            if unparsed
+            else ""
+        )
         raise GitOpsEditError(
             f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen} (nor a module of '
-            f"terraform-aws-modules' iam or eks-pod-identity collections naming it){hint}"
+            f"terraform-aws-modules' iam or eks-pod-identity collections naming it){hint}{broken}"
         )
     return matches[0]
 

@@ -82,3 +82,55 @@ def test_a_module_role_ignores_other_directories() -> None:
     stale = 'resource "aws_iam_policy" "irsa_policygen" {\n  name = "x"\n}\n'
     result = terraform.edit({"eks/irsa.tf": irsa, "other/old.tf": stale}, REQUEST)
     assert set(result.changes) == {"eks/irsa.tf"} and result.detached == [ADMIN]
+
+
+BROKEN = 'resource "aws_s3_bucket" "b" {\n  bucket = "unterminated\n}\n'
+
+
+def test_a_file_that_does_not_parse_in_another_directory_does_not_stop_the_edit() -> None:
+    """With ``path`` at a repository's root, one odd ``.tf`` of another module (a template, a half-written
+    file) stopped the edit of every role; it is another Terraform module, so it is only listed."""
+    files = {"dev/iam.tf": environment("deployer"), "templates/bucket.tf": BROKEN}
+    result = terraform.edit(files, REQUEST)
+    assert set(result.changes) == {"dev/iam.tf"} and result.detached == [ADMIN]
+    assert (
+        "templates/bucket.tf: not parsed (unterminated string at line 2); in another directory, another "
+        "Terraform module: not read" in result.seen
+    )
+
+
+def test_a_module_role_ignores_a_file_that_does_not_parse_in_another_directory() -> None:
+    irsa = (
+        'module "irsa" {\n'
+        '  source    = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        '  version   = "5.39.1"\n'
+        '  role_name = "deployer"\n'
+        f'  role_policy_arns = {{\n    admin = "{ADMIN}"\n  }}\n'
+        "}\n"
+    )
+    result = terraform.edit({"eks/irsa.tf": irsa, "templates/bucket.tf": BROKEN}, REQUEST)
+    assert set(result.changes) == {"eks/irsa.tf"} and result.detached == [ADMIN]
+    assert any(line.startswith("templates/bucket.tf: not parsed") for line in result.seen)
+
+
+def test_a_file_that_does_not_parse_in_the_roles_directory_stops_the_edit_naming_it() -> None:
+    """The role's own directory is the module edited: a file there may attach the broad policy."""
+    files = {"dev/iam.tf": environment("deployer"), "dev/bucket.tf": BROKEN}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert str(err.value).startswith(
+        "dev/bucket.tf: unterminated string at line 2: the file is in the directory of the role's "
+        "aws_iam_role.deployer (dev/iam.tf)"
+    )
+
+
+def test_a_role_not_found_names_the_files_that_do_not_parse() -> None:
+    """The role may be in the file that could not be read: the error says so rather than only "not
+    found"."""
+    files = {"stage/iam.tf": environment("deployer-stage"), "dev/iam.tf": BROKEN}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert str(err.value).endswith(
+        "; 1 file(s) could not be parsed, the role may be defined there: dev/iam.tf: unterminated string "
+        "at line 2"
+    )
