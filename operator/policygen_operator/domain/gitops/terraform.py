@@ -307,6 +307,14 @@ def _find_role(
     if modules:
         return None
     if not matches:
+        by_module = terraform_modules.unsupported(texts, parsed, name)
+        if by_module:
+            raise GitOpsEditError(
+                f"role {name!r} is defined by a module policygen does not edit: {'; '.join(by_module)}. "
+                "policygen edits aws_iam_role resources and these role modules only: "
+                f"{', '.join(terraform_modules.supported_sources())}; this module attaches policies through "
+                "its own inputs, which policygen does not know: replace the broad policy by hand"
+            )
         seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
         if module_others:
             seen += "; role modules seen: " + ", ".join(module_others)

@@ -205,6 +205,37 @@ def find(
     return matches, others
 
 
+def supported_sources() -> list[str]:
+    """The registry address of every module in SHAPES, for messages."""
+    return [
+        f"terraform-aws-modules/{s.collection}/aws" + (f"//{s.subpath}" if s.subpath else "") for s in SHAPES
+    ]
+
+
+# the inputs that name the role in most role modules, terraform-aws-modules' and others'
+_NAME_INPUTS = ("role_name", "name")
+
+
+def unsupported(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str) -> list[str]:
+    """Module blocks not of a shape above that set ``role_name``/``name`` to ``role``: most likely the
+    module defines the role (a third-party GitHub OIDC module, say), and the refusal should say so rather
+    than that no role was seen."""
+    found = []
+    for path, blocks in sorted(parsed.items()):
+        for block in blocks:
+            if block.type != "module" or len(block.labels) != 1:
+                continue
+            source = hcl.find_attribute(texts[path], block, "source")
+            literal = hcl.string_literal(source.value(texts[path])) if source else None
+            if literal is not None and shape_of(literal) is not None:
+                continue
+            named = next((n for n in _NAME_INPUTS if _literal(texts[path], block, n) == role), None)
+            if named is not None:
+                shown = source.value(texts[path]).strip() if source else "(not set)"
+                found.append(f'{path}: module.{block.labels[0]} (source = {shown}) sets {named} = "{role}"')
+    return found
+
+
 def _literal(text: str, block: hcl.Block, name: str) -> str | None:
     attr = hcl.find_attribute(text, block, name)
     return hcl.string_literal(attr.value(text)) if attr else None

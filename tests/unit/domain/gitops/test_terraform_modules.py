@@ -162,7 +162,9 @@ def test_a_module_without_the_input_gets_it() -> None:
         ),
         (
             {"a.tf": IRSA_V5.replace("terraform-aws-modules/iam/aws", "../modules/irsa")},
-            'no aws_iam_role with name = "payments-api" in 1 Terraform file(s); no aws_iam_role resource',
+            "role 'payments-api' is defined by a module policygen does not edit: a.tf: module.payments_irsa "
+            '(source = "../modules/irsa//modules/iam-role-for-service-accounts-eks") sets role_name = '
+            '"payments-api".',
         ),
     ],
 )
@@ -270,3 +272,53 @@ def test_a_v4_irsa_module_without_the_input_is_not_given_the_v5_map() -> None:
     assert "role_policy_arns" not in text and "  role       = module.reports.iam_role_name\n" in text
     v5 = terraform.edit({"irsa.tf": bare.replace("4.20.1", "5.39.1")}, no_broad).changes["irsa.tf"] or ""
     assert "  role_policy_arns = {\n    policygen = aws_iam_policy.reports_policygen.arn\n  }\n" in v5
+
+
+GITHUB_OIDC = """\
+module "github-oidc" {
+  source  = "terraform-module/github-oidc-provider/aws"
+  version = "~> 2.2.1"
+
+  role_name                 = "payments-api"
+  oidc_role_attach_policies = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+}
+"""
+
+
+def test_a_role_an_unsupported_module_defines_is_refused_naming_the_module() -> None:
+    """QA repro 14: a third-party module sets role_name to the role's name; the refusal said "no
+    aws_iam_role resource seen", which sends the user looking for a missing file."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": GITHUB_OIDC}, request())
+    message = str(err.value)
+    assert message.startswith(
+        "role 'payments-api' is defined by a module policygen does not edit: main.tf: module.github-oidc "
+        '(source = "terraform-module/github-oidc-provider/aws") sets role_name = "payments-api". '
+        "policygen edits aws_iam_role resources and these role modules only: "
+        "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks, "
+    )
+    assert "terraform-aws-modules/eks-pod-identity/aws;" in message
+
+
+def test_an_unsupported_module_of_the_iam_collection_is_named_too() -> None:
+    """A terraform-aws-modules submodule policygen has no shape for (iam-assumable-role-with-saml) is not
+    one it edits either."""
+    saml = GITHUB_OIDC.replace(
+        "terraform-module/github-oidc-provider/aws",
+        "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-saml",
+    )
+    with pytest.raises(GitOpsEditError, match=r"module\.github-oidc .*iam-assumable-role-with-saml"):
+        terraform.edit({"main.tf": saml}, request())
+
+
+def test_a_module_setting_the_same_name_does_not_hide_the_roles_resource() -> None:
+    """Only when no aws_iam_role is found: a module with ``name = "payments-api"`` (a bucket, a service)
+    next to the role's resource does not stop the edit."""
+    role = (
+        'resource "aws_iam_role" "payments" {\n  name = "payments-api"\n}\n\n'
+        'resource "aws_iam_role_policy_attachment" "power" {\n'
+        f'  role       = aws_iam_role.payments.name\n  policy_arn = "{POWER}"\n}}\n'
+    )
+    service = 'module "service" {\n  source = "./service"\n  name   = "payments-api"\n}\n'
+    result = terraform.edit({"main.tf": role, "service.tf": service}, request())
+    assert result.detached == [POWER]
