@@ -32,6 +32,8 @@ class ModuleShape:
     # the generated policy is attached by an aws_iam_role_policy_attachment of this module output (the
     # role's name) rather than through the policy input
     attach_by_output: str | None = None
+    # a number input that must equal the length of the policy list (``count`` of the attachments)
+    count: str | None = None
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -66,6 +68,7 @@ SHAPES = (
         "custom_role_policy_arns",
         False,
         _ASSUMABLE_FLAGS,
+        count="number_of_custom_role_policy_arns",
     ),
     ModuleShape(
         "iam",
@@ -75,12 +78,22 @@ SHAPES = (
         False,
         "role_policy_arns",
         False,
+        count="number_of_role_policy_arns",
     ),
     # v6: name (a prefix by default), policies = map(string)
     ModuleShape("iam", "modules/iam-role-for-service-accounts", "name", None, True, "policies", True),
     ModuleShape("iam", "modules/iam-role", "name", None, True, "policies", True),
     ModuleShape("eks-pod-identity", "", "name", None, True, "additional_policy_arns", True),
 )
+
+# number_of_custom_role_policy_arns (iam-assumable-role) and number_of_role_policy_arns (-with-oidc), in every
+# tag from v3.0.0 to v5.60.0 (the modules are gone in v6.0.0): v5.60.0 modules/iam-assumable-role/main.tf
+# resource "aws_iam_role_policy_attachment" "custom" { count = var.create_role ?
+# coalesce(var.number_of_custom_role_policy_arns, length(var.custom_role_policy_arns)) : 0, policy_arn =
+# element(var.custom_role_policy_arns, count.index) } (-with-oidc: a local of the same coalesce,
+# var.role_policy_arns[count.index]); the default is null since v3.6.0 (0 before, v3.5.0 for -with-oidc).
+# Given, it must stay the list's length: larger, element() wraps and attaches an item twice (an index
+# past the end fails with -with-oidc); smaller, the last items are not attached.
 
 # iam-role-for-service-accounts-eks before v5.0.0 (tags v4.12.0 to v4.24.1 of
 # github.com/terraform-aws-modules/terraform-aws-iam, modules/iam-role-for-service-accounts-eks/variables.tf
@@ -319,8 +332,57 @@ def edit_policies(
     text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
 ) -> hcl_edit.LiteralEdit:
     """The module's policy input without the entries that stand for a replaced ARN and with ``add`` (key,
-    expression): a map takes the keys, a list the expressions; an input the module lacks is added."""
-    block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+    expression): a map takes the keys, a list the expressions; an input the module lacks is added. The
+    shape's ``count`` input, when given, follows the list's new length (``_keep_count``)."""
+    before = _list_length(text, found)
+    edited = _edit_policy_input(text, found, replaced, add)
+    if found.shape.count is None or edited.text == text:
+        return edited
+    counted = _keep_count(edited.text, found, before, _list_length(edited.text, found))
+    return hcl_edit.LiteralEdit(counted, edited.removed, edited.added)
+
+
+def _module_block(text: str, found: FoundModule) -> hcl.Block:
+    return next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+
+
+def _list_length(text: str, found: FoundModule) -> int | None:
+    """How many items the module's policy list has (0 when the input is absent); None if not a list."""
+    attr = hcl.find_attribute(text, _module_block(text, found), found.shape.policies)
+    if attr is None:
+        return 0
+    if found.shape.is_map or not text.startswith("[", attr.value_start):
+        return None
+    return len(hcl.list_items(text, attr.value_start))
+
+
+def _keep_count(text: str, found: FoundModule, before: int | None, after: int | None) -> str:
+    """``number_of_custom_role_policy_arns = 2`` (a literal) becomes the list's new length; ``null`` is
+    left (the module counts the list); an expression fails naming it when the length changes, as the run
+    cannot know what it evaluates to."""
+    assert found.shape.count is not None
+    block = _module_block(text, found)
+    attr = hcl.find_attribute(text, block, found.shape.count)
+    if attr is None or after is None:
+        return text
+    value = attr.value(text).strip()
+    if value == "null" or value == str(after):
+        return text
+    if re.fullmatch(r"\d+", value):
+        return text[: attr.value_start] + str(after) + text[attr.value_end :]
+    if before == after:
+        return text
+    raise GitOpsEditError(
+        f"{found.path}: module.{block.labels[0]}: {found.shape.count} = {value} is not a literal number, and "
+        f"it must equal the length of {found.shape.policies}, which this edit changes from {before} to "
+        f"{after}: write it as a literal number (or remove it: the module then counts the list) and run again"
+    )
+
+
+def _edit_policy_input(
+    text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
+) -> hcl_edit.LiteralEdit:
+    block = _module_block(text, found)
     shape = found.shape
     where = f"{found.path}: module.{block.labels[0]}"
     attr = hcl.find_attribute(text, block, shape.policies)

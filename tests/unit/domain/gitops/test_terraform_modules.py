@@ -322,3 +322,75 @@ def test_a_module_setting_the_same_name_does_not_hide_the_roles_resource() -> No
     service = 'module "service" {\n  source = "./service"\n  name   = "payments-api"\n}\n'
     result = terraform.edit({"main.tf": role, "service.tf": service}, request())
     assert result.detached == [POWER]
+
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+COUNTED = f"""\
+module "ci" {{
+  source  = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  version = "~> 5.30"
+
+  role_name                         = "payments-api"
+  number_of_custom_role_policy_arns = 3
+  custom_role_policy_arns = [
+    "{POWER}",
+    "{ADMIN}",
+    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+  ]
+}}
+"""
+
+
+def two_broad() -> EditRequest:
+    return EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER, ADMIN))
+
+
+def test_number_of_custom_role_policy_arns_follows_the_list() -> None:
+    """iam-assumable-role (v3.0.0 to v5.60.0) attaches ``element(custom_role_policy_arns, count.index)``
+    ``number_of_custom_role_policy_arns`` times: left at 3 for a list of 2, element() wraps and the first
+    ARN is attached twice (QA B15)."""
+    result = terraform.edit({"ci.tf": COUNTED}, two_broad())
+    text = result.changes["ci.tf"] or ""
+    assert "  number_of_custom_role_policy_arns = 2\n" in text
+    assert result.detached == [POWER, ADMIN]
+    assert terraform.edit({"ci.tf": text}, two_broad()).changes == {}
+
+
+def test_number_of_role_policy_arns_of_the_oidc_module_follows_the_list() -> None:
+    """The same for iam-assumable-role-with-oidc's ``role_policy_arns[count.index]``, where a count past
+    the list's end fails at plan; a one-for-one replacement keeps the number."""
+    oidc = (
+        COUNTED.replace("iam-assumable-role", "iam-assumable-role-with-oidc")
+        .replace("number_of_custom_role_policy_arns", "number_of_role_policy_arns")
+        .replace("custom_role_policy_arns = [", "role_policy_arns = [")
+    )
+    text = terraform.edit({"ci.tf": oidc}, two_broad()).changes["ci.tf"] or ""
+    assert "  number_of_role_policy_arns = 2\n" in text
+    text = terraform.edit({"ci.tf": oidc}, request()).changes["ci.tf"] or ""
+    assert "  number_of_role_policy_arns = 3\n" in text
+
+
+def test_number_of_custom_role_policy_arns_as_an_expression_is_refused_naming_it() -> None:
+    """An expression the run cannot evaluate: the new length cannot be checked against it. ``null`` (the
+    module counts the list) is left as it is."""
+    computed = COUNTED.replace("= 3", "= length(local.ci_policies)")
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"ci.tf": computed}, two_broad())
+    assert str(err.value) == (
+        "ci.tf: module.ci: number_of_custom_role_policy_arns = length(local.ci_policies) is not a literal "
+        "number, and it must equal the length of custom_role_policy_arns, which this edit changes from 3 to "
+        "2: write it as a literal number (or remove it: the module then counts the list) and run again"
+    )
+    nulled = COUNTED.replace("= 3", "= null")
+    text = terraform.edit({"ci.tf": nulled}, two_broad()).changes["ci.tf"] or ""
+    assert "number_of_custom_role_policy_arns = null\n" in text
+
+
+def test_number_of_custom_role_policy_arns_counts_the_input_added_for_a_flag() -> None:
+    """A flag turned off and the generated policy added as a new custom_role_policy_arns: 0 becomes 1."""
+    flagged = ASSUMABLE_FLAGGED.replace(
+        "  create_role ", "  number_of_custom_role_policy_arns = 0\n  create_role "
+    )
+    text = terraform.edit({"dev.tf": flagged}, request()).changes["dev.tf"] or ""
+    assert "number_of_custom_role_policy_arns = 1\n" in text
+    assert "custom_role_policy_arns = [aws_iam_policy.dev_policygen.arn]" in text
