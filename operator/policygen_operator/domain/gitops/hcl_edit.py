@@ -65,6 +65,9 @@ def _edit_multiline_list(
                 lines[-1] = lines[-1][:-1]
         else:
             insert_at = text.find("\n", open_) + 1
+            # every item replaced: the new last line ends as the old last item did (its comma or none)
+            if not trailing:
+                lines[-1] = lines[-1][:-1]
         edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
     for it in drop:
         edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))

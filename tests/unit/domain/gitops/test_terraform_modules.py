@@ -394,3 +394,29 @@ def test_number_of_custom_role_policy_arns_counts_the_input_added_for_a_flag() -
     text = terraform.edit({"dev.tf": flagged}, request()).changes["dev.tf"] or ""
     assert "number_of_custom_role_policy_arns = 1\n" in text
     assert "custom_role_policy_arns = [aws_iam_policy.dev_policygen.arn]" in text
+
+
+def test_replacing_the_only_item_of_a_list_keeps_its_comma_style() -> None:
+    """QA B14 (patrickmestebeld/psider-iac): the only item, written without a trailing comma, was replaced
+    by ``aws_iam_policy.X.arn,``: a style change in a line the reviewer has to look at."""
+    bare = """\
+module "ci" {
+  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  role_name = "payments-api"
+
+  custom_role_policy_arns = [
+    "arn:aws:iam::aws:policy/PowerUserAccess"
+  ]
+}
+"""
+    text = terraform.edit({"ci.tf": bare}, request()).changes["ci.tf"] or ""
+    item = '    "arn:aws:iam::aws:policy/PowerUserAccess"\n'
+    assert text.startswith(bare.replace(item, "    aws_iam_policy.ci_policygen.arn\n"))
+    with_second = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC, DOC), (POWER,))
+    text = terraform.edit({"ci.tf": bare}, with_second).changes["ci.tf"] or ""
+    assert (
+        "  custom_role_policy_arns = [\n"
+        "    aws_iam_policy.ci_policygen.arn,\n"
+        "    aws_iam_policy.ci_policygen_2.arn\n"
+        "  ]\n" in text
+    )
