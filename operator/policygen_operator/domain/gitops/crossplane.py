@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from policygen_operator.domain.gitops import yamldocs
 from policygen_operator.domain.gitops.ack import find_role, policy_json, upsert_object
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, k8s_name
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, k8s_name
 
 CLASSIC = "iam.aws.crossplane.io"
 UPBOUND = "iam.aws.upbound.io"
@@ -117,6 +117,7 @@ def _detach(
     An attachment points at its role in one of three ways, each recognised: a reference by object name
     (``roleRef``/``roleNameRef``), the literal IAM name (``role``/``roleName``), or a label selector
     (``roleSelector``/``roleNameSelector`` with ``matchLabels``, matched against the Role's labels).
+    A selector that also matches other Roles in the files is refused (``_selected_roles``).
     """
     group = role.api_group
     meta_name = role.get("metadata", "name")
@@ -157,11 +158,46 @@ def _detach(
                     )
                     result.seen.append(f"{what} points at another role ({points})")
                 continue
+            if ref != meta_name and literal != request.role_name:
+                selects = _selected_roles(loaded, group, match_labels, document.get("metadata", "namespace"))
+                if len(selects) > 1 and arn in request.replace_arns:
+                    raise GitOpsEditError(
+                        f"{what} selects its role with {selector_key}.matchLabels {dict(match_labels)}, "
+                        f"which matches {len(selects)} Roles in the files: {', '.join(selects)}; "
+                        "Crossplane picks one of them at runtime, so policygen cannot tell that it attaches "
+                        f"the policy to {request.role_name!r}, and removing it could detach another role's "
+                        f"policy: give it {ref_key} (the Role's metadata.name) or labels only that Role has, "
+                        "and run again"
+                    )
+                if len(selects) > 1:
+                    what += f" ({selector_key} matches {', '.join(selects)}: Crossplane picks one)"
             result.seen.append(what)
             if arn in request.replace_arns:
                 document.removed = True
                 result.detached.append(str(arn))
                 result.notes.append(f"{what}: removed")
+
+
+def _selected_roles(
+    loaded: list[yamldocs.YamlFile], group: str, match_labels: dict[str, object], namespace: object
+) -> list[str]:
+    """The Roles of ``group`` in the files whose labels match a selector, as ``file: Role name``. Crossplane
+    resolves a selector to one of the objects it matches, at runtime, and records it in the object's
+    reference in the cluster, not in the files; with several matches, which role is attached cannot be
+    read from the code. A namespaced attachment selects in its own namespace (a Role of another namespace
+    given in its file does not count)."""
+    found = []
+    for parsed in loaded:
+        for index, document in parsed.objects():
+            if document.api_group != group or document.kind != "Role":
+                continue
+            role_namespace = document.get("metadata", "namespace")
+            if group == UPBOUND_NAMESPACED and namespace and role_namespace and namespace != role_namespace:
+                continue
+            labels = document.get("metadata", "labels") or {}
+            if all(labels.get(k) == v for k, v in match_labels.items()):
+                found.append(f"{parsed.where(index)}: Role {document.get('metadata', 'name')}")
+    return found
 
 
 def _policy(

@@ -118,3 +118,61 @@ def test_rerun_over_a_merged_replacement_is_not_an_error() -> None:
     merged = {"r.yaml": first.changes["r.yaml"] or ""}
     again = edit_files("ack", merged, REQUEST, "")
     assert again.changes == {} and again.detached == []
+
+
+def other_role(group: str, version: str, labels: str = "    team: payments\n", namespace: str = "") -> str:
+    return (
+        f"apiVersion: {group}/{version}\nkind: Role\nmetadata:\n  name: checkout-api\n{namespace}"
+        f"  labels:\n{labels}spec:\n  forProvider: {{}}\n"
+    )
+
+
+def test_crossplane_selector_matching_several_roles_is_refused_naming_them() -> None:
+    """QA B17: upjet's examples label every object alike (``testing.upbound.io/example-name: role``); an
+    attachment whose selector matches two Roles was removed as if attached to the role asked for, while
+    Crossplane may have resolved it to the other one, which then lost its policy."""
+    role = crossplane_by_selector("iam.aws.upbound.io", "v1beta1", "roleSelector", "        team: payments\n")
+    files = {"r.yaml": role, "other.yaml": other_role("iam.aws.upbound.io", "v1beta1")}
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("crossplane", files, REQUEST, "")
+    assert str(err.value) == (
+        f"r.yaml (document 2): RolePolicyAttachment broad ({POWER}) selects its role with "
+        "roleSelector.matchLabels {'team': 'payments'}, which matches 2 Roles in the files: "
+        "other.yaml (document 1): Role checkout-api, r.yaml (document 1): Role payments-api; Crossplane "
+        "picks one of them at runtime, so policygen cannot tell that it attaches the policy to "
+        "'payments-api', and removing it could detach another role's policy: give it roleRef (the Role's "
+        "metadata.name) or labels only that Role has, and run again"
+    )
+    # labels only payments-api has: edited
+    files["other.yaml"] = other_role("iam.aws.upbound.io", "v1beta1", "    team: checkout\n")
+    assert edit_files("crossplane", files, REQUEST, "").detached == [POWER]
+
+
+def test_crossplane_namespaced_selector_counts_roles_of_its_namespace_only() -> None:
+    """A namespaced (iam.aws.m.upbound.io) attachment selects in its own namespace: a Role with the same
+    labels in another namespace is not a candidate."""
+    group = "iam.aws.m.upbound.io"
+    role = (
+        crossplane_by_selector(group, "v1beta1", "roleSelector", "        team: payments\n")
+        .replace("  name: payments-api\n", "  name: payments-api\n  namespace: team-a\n")
+        .replace("  name: broad\n", "  name: broad\n  namespace: team-a\n")
+    )
+    files = {"r.yaml": role, "other.yaml": other_role(group, "v1beta1", namespace="  namespace: team-b\n")}
+    assert edit_files("crossplane", files, REQUEST, "").detached == [POWER]
+    files["other.yaml"] = other_role(group, "v1beta1", namespace="  namespace: team-a\n")
+    with pytest.raises(GitOpsEditError, match="matches 2 Roles in the files"):
+        edit_files("crossplane", files, REQUEST, "")
+
+
+def test_crossplane_selector_matching_several_roles_of_a_kept_policy_is_only_listed() -> None:
+    """Not removed, the attachment is not refused: it is listed as seen, with the Roles it may attach."""
+    role = crossplane_by_selector("iam.aws.upbound.io", "v1beta1", "roleSelector", "        team: payments\n")
+    kept = role.replace(POWER, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    files = {"r.yaml": kept, "other.yaml": other_role("iam.aws.upbound.io", "v1beta1")}
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("crossplane", files, REQUEST, "")
+    assert (
+        "RolePolicyAttachment broad (arn:aws:iam::aws:policy/ReadOnlyAccess) (roleSelector matches "
+        "other.yaml (document 1): Role checkout-api, r.yaml (document 1): Role payments-api: Crossplane "
+        "picks one)" in str(err.value)
+    )
