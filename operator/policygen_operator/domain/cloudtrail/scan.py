@@ -907,17 +907,21 @@ def _file_kind(mode: int) -> str:
 def _unreadable_json(error: Exception, text: bytes) -> str:
     """simdjson's error code (``TAPE_ERROR``, ``DEPTH_ERROR``, ...) said in words, with where the text
     goes wrong when orjson can say it (a missing comma at line 112 is what a user can fix; a tape error
-    is not). Only on the failure path, so the second parse costs nothing on good input."""
+    is not). Only on the failure path, so the second parse costs nothing on good input; and only for a
+    text of delivery-file size, since orjson builds every value before the error (memory stays flat)."""
     code = str(error).split(":")[0]
     if code == "DEPTH_ERROR":
         return "not readable JSON: nested deeper than 1024 levels"
-    if not isinstance(error, ValueError):
-        return f"not readable JSON: {code}"
+    if not isinstance(error, ValueError) or len(text) > _LOCATED_ERRORS_UP_TO:
+        return f"not {'valid' if isinstance(error, ValueError) else 'readable'} JSON: {code}"
     try:
         orjson.loads(text)
     except orjson.JSONDecodeError as found:
         return f"not valid JSON: {found.msg} at line {found.lineno}, column {found.colno}"
     return f"not valid JSON: {code}"
+
+
+_LOCATED_ERRORS_UP_TO = 16 * 1024 * 1024  # bytes: CloudTrail's delivery files are well under 1 MiB each
 
 
 def _closed(data: bytes) -> bool:

@@ -87,8 +87,16 @@ def _resources_per_action(
             per_action[action] = {"*"}
             continue
         compacted = remove_covered(compact(resources, options.compaction_threshold))
-        for pattern in compacted - resources:
-            widened[pattern][action] = sum(1 for arn in resources if covers(pattern, arn))
+        patterns = compacted - resources
+        if patterns:  # what each stands for, among its own shape's ARNs (thousands of keys, many buckets)
+            by_shape: dict[str, list[str]] = defaultdict(list)
+            for arn in resources:
+                if (shape := shape_of(arn)) is not None:
+                    by_shape[shape[0]].append(arn)
+            for pattern in patterns:
+                shape = shape_of(pattern)
+                mine = by_shape.get(shape[0], []) if shape is not None else resources
+                widened[pattern][action] = sum(1 for arn in mine if covers(pattern, arn))
         per_action[action] = compacted
     compactions = [
         Compaction(pattern, tuple(sorted(counts)), max(counts.values()))
