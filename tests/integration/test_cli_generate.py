@@ -335,6 +335,36 @@ def test_s3_source_gives_the_same_policy_as_local_files(moto_server: str, tmp_pa
     assert missing.returncode == 2 and "NoSuchBucket" in missing.stderr
 
 
+@pytest.mark.moto
+def test_an_s3_day_folder_or_key_reads_what_it_names(moto_server: str, tmp_path: Path) -> None:
+    """QA bug 5: a URL below the region (a day folder, one object key) was widened to the whole region,
+    so calls of other days went into the policy; it now reads what the same folder or file on disk does."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="day-trail")
+    for path in (SAMPLES / "AWSLogs").rglob("*.json.gz"):
+        s3.put_object(Bucket="day-trail", Key=path.relative_to(SAMPLES).as_posix(), Body=path.read_bytes())
+    day = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/25/"
+    key = sorted(p.relative_to(SAMPLES).as_posix() for p in (SAMPLES / day).glob("*.json.gz"))[0]
+
+    def counts(logs: str, name: str, *extra: str) -> tuple[int, int]:
+        run = policygen(
+            "--logs", logs, "--principal", ORDER, *WINDOW, "--report", str(tmp_path / name), *extra, env=env
+        )
+        assert run.returncode in (0, 3), run.stderr
+        report = json.loads((tmp_path / name).read_text())
+        return report["filesScanned"], report["eventsMatched"]
+
+    remote = ("--endpoint-url", moto_server)
+    assert counts(f"s3://day-trail/{day}", "d.json", *remote) == counts(str(SAMPLES / day), "l.json")
+    assert counts(f"s3://day-trail/{key}", "k.json", *remote) == counts(str(SAMPLES / key), "f.json")
+    assert counts(f"s3://day-trail/{key}", "k.json", *remote)[0] == 1
+
+
 def test_the_samples_regenerate_to_the_same_content(tmp_path: Path) -> None:
     """The committed samples are what the script makes (gzip compared inflated: zlib builds differ)."""
     copy = tmp_path / "examples"

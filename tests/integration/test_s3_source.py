@@ -184,6 +184,60 @@ def test_given_organization_account_and_region_need_no_discovery(moto_server: st
     assert sorted(listed) == [f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/{d}/" for d in (24, 25)]
 
 
+def test_a_day_folder_url_lists_that_day_only(moto_server: str, bucket: str) -> None:
+    """QA bug 5: ``s3://.../CloudTrail/us-east-1/2026/11/25/`` read every day of the region in the window,
+    where the same folder on disk reads one day: the URL is the most that is read."""
+    listed: list[str] = []
+    day = f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/25/"
+    logs = S3DeliveryLogs(_client(moto_server, listed), locate(bucket, day, None, (), ()), WINDOW, Listing())
+    assert _keys(logs) == ["A2"]  # A3 of the same day is still skipped by its name (the window)
+    assert listed == [day]
+
+
+def test_a_month_folder_url_lists_the_window_days_in_it(moto_server: str, bucket: str) -> None:
+    listed: list[str] = []
+    month = f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/"
+    logs = S3DeliveryLogs(
+        _client(moto_server, listed), locate(bucket, month, None, (), ()), WINDOW, Listing()
+    )
+    assert _keys(logs) == ["A1", "A2"]
+    assert listed == [f"{month}{d}/" for d in (24, 25)]
+
+
+def test_an_object_key_url_lists_that_object_only(moto_server: str, bucket: str) -> None:
+    """QA bug 5: one object key as the URL read the whole region."""
+    listed: list[str] = []
+    key = _key(f"AWSLogs/{ORG}/", ACCOUNT, "us-east-1", "20261124T0905Z", "A1")
+    logs = S3DeliveryLogs(_client(moto_server, listed), locate(bucket, key, None, (), ()), WINDOW, Listing())
+    assert _keys(logs) == ["A1"]
+    assert listed == [key]
+
+
+def test_a_url_below_the_region_still_keeps_to_the_window(moto_server: str, bucket: str) -> None:
+    """A day folder outside the window is not listed, however precisely the URL names it."""
+    listed: list[str] = []
+    day = f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/us-east-1/2026/11/20/"
+    logs = S3DeliveryLogs(_client(moto_server, listed), locate(bucket, day, None, (), ()), WINDOW, Listing())
+    assert _keys(logs) == []
+    assert listed == []
+
+
+def test_an_account_url_without_organization_reads_no_organization_folder(moto_server: str) -> None:
+    """``AWSLogs/ACCOUNT/`` names the account's own trail folder, not the same account's folder in an
+    organization trail beside it."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="mixed-trail")
+    own = _key("AWSLogs/", ACCOUNT, "us-east-1", "20261124T0905Z", "OWN")
+    org = _key(f"AWSLogs/{ORG}/", ACCOUNT, "us-east-1", "20261124T0905Z", "ORG")
+    for key in (own, org):
+        s3.put_object(Bucket="mixed-trail", Key=key, Body=_body())
+    listed: list[str] = []
+    location = locate("mixed-trail", f"AWSLogs/{ACCOUNT}/", None, (), ())
+    logs = S3DeliveryLogs(_client(moto_server, listed), location, WINDOW, Listing())
+    assert _keys(logs) == ["OWN"]
+    assert "AWSLogs/|/" not in listed
+
+
 def test_account_filter_without_organization_lists_two_levels_then_days(
     moto_server: str, bucket: str
 ) -> None:

@@ -46,12 +46,20 @@ class S3Location:
     organization_id: str | None = None
     account_ids: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    # The URI names one account folder (``AWSLogs/[o-ORG/]ACCOUNT/``): only that one is read, not the same
+    # account under another (or no) organization.
+    account_root: str | None = None
+    # What the URI names below the region folder (``2026/11/25/``, ``2026/11/``, or one object key):
+    # only the day folders (or the key) it names are listed; empty when the URI stops at the region.
+    below_region: str = ""
 
 
 def locate(
     bucket: str, prefix: str, organization_id: str | None, accounts: tuple[str, ...], regions: tuple[str, ...]
 ) -> S3Location:
-    """Read a prefix that may stop before ``AWSLogs/`` or reach into it (``.../AWSLogs/o-x/1111/``)."""
+    """Read a prefix that may stop before ``AWSLogs/`` or reach into it (``.../AWSLogs/o-x/1111/``), down
+    to a day folder or one object key (``.../CloudTrail/us-east-1/2026/11/25/``): what it names is the
+    most that is read."""
     parts = [p for p in prefix.split("/") if p]
     if "AWSLogs" not in parts:
         base = "/".join([*parts, "AWSLogs"]) + "/"
@@ -59,13 +67,21 @@ def locate(
     cut = parts.index("AWSLogs")
     base = "/".join(parts[: cut + 1]) + "/"
     rest = parts[cut + 1 :]
+    root = base
     if rest and _ORG.match(rest[0]):
         organization_id = rest.pop(0)
+        root += f"{organization_id}/"
+    account_root = None
     if rest and _ACCOUNT.match(rest[0]):
         accounts = (rest.pop(0),)
-    if len(rest) >= 2 and rest[0] == "CloudTrail":
+        account_root = f"{root}{accounts[0]}/"
+    below = ""
+    if account_root and len(rest) >= 2 and rest[0] == "CloudTrail":
         regions = (rest[1],)
-    return S3Location(bucket, base, organization_id, accounts, regions)
+        below = "/".join(rest[2:])
+        if below and prefix.endswith("/"):
+            below += "/"
+    return S3Location(bucket, base, organization_id, accounts, regions, account_root, below)
 
 
 @dataclass
@@ -140,6 +156,8 @@ class S3DeliveryLogs:
     def account_roots(self) -> list[str]:
         """``.../AWSLogs/[o-org/]ACCOUNT/`` prefixes to read; discovered only where not given."""
         loc = self.location
+        if loc.account_root is not None:
+            return [loc.account_root]
         if loc.organization_id and loc.account_ids:
             return [f"{loc.base}{loc.organization_id}/{a}/" for a in loc.account_ids]
         roots: list[str] = []
@@ -160,12 +178,25 @@ class S3DeliveryLogs:
             for region in regions:
                 yield f"{trail}{region}/"
 
+    def day_prefixes(self) -> list[str]:
+        """What to list under each region folder: the window's day folders, narrowed to what the URI names
+        below the region (a year, a month, a day folder, or one key inside a day folder)."""
+        below = self.location.below_region
+        prefixes: list[str] = []
+        for day in self.window.days():
+            folder = f"{day:%Y/%m/%d}/"
+            if folder.startswith(below):
+                prefixes.append(folder)
+            elif below.startswith(folder):
+                prefixes.append(below)  # a key, or a part of its name, inside this day folder
+        return prefixes
+
     def keys(self) -> Iterator[str]:
         """Every delivery key of the window, day folder by day folder, oldest first."""
-        days = self.window.days()
+        days = self.day_prefixes()
         for region_prefix in self.region_prefixes():
             for day in days:
-                for page in self._list(f"{region_prefix}{day:%Y/%m/%d}/", delimiter=False):
+                for page in self._list(f"{region_prefix}{day}", delimiter=False):
                     for entry in page.get("Contents", []):
                         key = entry["Key"]
                         if self._wanted(key):
