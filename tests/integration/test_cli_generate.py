@@ -134,6 +134,43 @@ def test_usage_errors_name_the_flag(args: list[str], flag: str) -> None:
     assert run.stdout == ""
 
 
+def test_output_and_report_naming_one_file_is_a_usage_error(tmp_path: Path) -> None:
+    """QA bug 7: ``--output F --report F`` exited 0 and F held the report, not the policy. The same file
+    by another spelling (``..``, a symbolic link, a hard link) is refused too, before anything is read
+    or written."""
+    out = tmp_path / "policy.json"
+    out.write_text('{"old": true}\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to(out)
+    os.link(out, tmp_path / "hard.json")
+    for report in (
+        out,
+        tmp_path / "sub" / ".." / "policy.json",
+        tmp_path / "link.json",
+        tmp_path / "hard.json",
+    ):
+        run = policygen(
+            "--logs",
+            str(SAMPLES),
+            "--principal",
+            ORDER,
+            *WINDOW,
+            "--output",
+            str(out),
+            "--report",
+            str(report),
+        )
+        assert run.returncode == 2, (report, run.stderr)
+        assert "--output" in run.stderr and "--report" in run.stderr
+        assert run.stdout == "" and "warning" not in run.stderr  # refused before the scan
+        assert out.read_text() == '{"old": true}\n'
+    fresh = tmp_path / "fresh.json"
+    run = policygen(
+        "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--output", str(fresh), "--report", str(fresh)
+    )
+    assert run.returncode == 2 and not fresh.exists()
+
+
 def test_missing_logs_is_a_usage_error() -> None:
     run = policygen("--logs", "no/such/folder", "--principal", ORDER)
     assert run.returncode == 2

@@ -174,6 +174,11 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
+    if args.output and args.report and _same_file(args.output, args.report):
+        parser.error(
+            f"--output/--report: {args.output!r} and {args.report!r} are the same file; the report "
+            "would replace the policy"
+        )
     try:
         request = build_request(args)
     except UsageError as error:
@@ -181,6 +186,17 @@ def run(args: argparse.Namespace) -> int:
     if len(request.principals) > 1 and not args.output_dir:
         parser.error("--principal: several principals need --output-dir (one policy file per principal)")
     return execute(args, request, sys.stderr)
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file: the same path once resolved (links, ``..``), or, for files that
+    exist, the same inode (a hard link)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet): only the resolved paths could tell
+        return False
 
 
 class UsageError(Exception):
