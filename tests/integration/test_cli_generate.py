@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +111,49 @@ def test_output_file_is_the_same_policy(tmp_path: Path, order_run: tuple[Any, An
     assert run.stdout == ""
     assert json.loads(out.read_text()) == json.loads(order_run[0].stdout)
     assert [p.name for p in tmp_path.iterdir()] == ["policy.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_files_get_the_mode_a_plain_write_gives(tmp_path: Path, umask: int) -> None:
+    """QA bug 8: the atomic write (mkstemp + rename) made every file 0600, an existing 0644 policy
+    included, so the CI step or user that reads it next could not. An existing file keeps its mode, a
+    new one gets 0666 less the umask, as shell redirection would: --output, --report and --output-dir."""
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}")
+    kept.chmod(0o640)
+    (tmp_path / "dir").mkdir()
+    old_report = tmp_path / "old-report.json"
+    old_report.write_text("{}")
+    old_report.chmod(0o604)
+
+    def run(*args: str) -> None:
+        command = [sys.executable, "-m", "policygen_operator.cli.main", "generate", "--logs", str(SAMPLES)]
+        done = subprocess.run(
+            [*command, *WINDOW, *args, "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            preexec_fn=lambda: os.umask(umask),
+        )
+        assert done.returncode == 0, done.stderr
+
+    run("--principal", ORDER, "--output", str(kept), "--report", str(tmp_path / "new-report.json"))
+    run("--principal", ORDER, "--output", str(tmp_path / "new.json"), "--report", str(old_report))
+    run("--principal", ORDER, "--principal", ALICE, "--output-dir", str(tmp_path / "dir"))
+    modes = {
+        p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in tmp_path.rglob("*.json")
+    }
+    fresh = 0o666 & ~umask
+    assert modes == {
+        "kept.json": 0o640,
+        "old-report.json": 0o604,
+        "new-report.json": fresh,
+        "new.json": fresh,
+        "dir/order-processor.json": fresh,
+        "dir/alice.json": fresh,
+    }
+    assert json.loads(kept.read_text())["Version"] == "2012-10-17"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -436,14 +437,24 @@ def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, d
 
 
 def _write_all(contents: dict[str, str]) -> None:
-    """All files or none: every file goes to a temporary name first, then all are renamed."""
+    """All files or none: every file goes to a temporary name first, then all are renamed.
+
+    The file ends with the mode a plain write would give it: an existing file keeps its own, a new one
+    gets 0666 less the umask (``mkstemp`` alone would make every file 0600, unreadable to the CI step or
+    user that reads the policy next)."""
     staged: list[tuple[str, str]] = []
+    new_mode = 0o666 & ~_umask()
     try:
         for path, text in contents.items():
             folder = os.path.dirname(os.path.abspath(path))
             os.makedirs(folder, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".policygen-", suffix=".tmp", dir=folder)
             staged.append((temporary, path))
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except FileNotFoundError:
+                mode = new_mode
+            os.fchmod(handle, mode)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text if text.endswith("\n") else text + "\n")
         for temporary, path in staged:
@@ -452,6 +463,13 @@ def _write_all(contents: dict[str, str]) -> None:
         for temporary, _ in staged:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: set back at once; the CLI writes from one thread)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _write_report(args: argparse.Namespace, report: dict[str, Any], outcome: str, err: TextIO) -> None:
