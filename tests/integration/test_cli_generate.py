@@ -446,6 +446,29 @@ def test_an_s3_day_folder_or_key_reads_what_it_names(moto_server: str, tmp_path:
     assert counts(f"s3://day-trail/{key}", "k.json", *remote)[0] == 1
 
 
+@pytest.mark.parametrize("variable", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+@pytest.mark.parametrize("logs", ["s3://trail", "lookup-events://", "athena://trail.events"])
+def test_an_unknown_profile_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, logs: str
+) -> None:
+    """QA bug 9: a profile in no AWS config file was blamed on --endpoint-url/--role-arn, flags never
+    given; the message names the variable that chose the profile (exit 2: no retry fixes it)."""
+    config = tmp_path / "config"
+    config.write_text("[profile real]\nregion = us-east-1\n")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_PROFILE", raising=False)
+    env = {
+        variable: "nope",
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+    }
+    window = ["--lookback", "30d", "--region", "us-east-1"]
+    run = policygen("--logs", logs, "--principal", ORDER, *window, env=env)
+    assert run.returncode == 2, run.stderr
+    assert f"error: {variable}: " in run.stderr and "(nope)" in run.stderr
+    assert "--endpoint-url" not in run.stderr and "--role-arn" not in run.stderr
+
+
 def test_the_samples_regenerate_to_the_same_content(tmp_path: Path) -> None:
     """The committed samples are what the script makes (gzip compared inflated: zlib builds differ)."""
     copy = tmp_path / "examples"

@@ -326,6 +326,21 @@ def test_botocore_errors_are_classified(error: Exception, permanence: Permanence
     assert isinstance(classified, AwsError) and classified.permanence is permanence
 
 
+def test_an_unknown_profile_is_blamed_on_the_variable_not_the_caller_s_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The profile comes from the environment, not from the input the caller names: the field is the
+    variable that holds the missing profile's name (botocore reads AWS_DEFAULT_PROFILE first)."""
+    monkeypatch.setenv("AWS_PROFILE", "nobody")
+    monkeypatch.delenv("AWS_DEFAULT_PROFILE", raising=False)
+    classified = classify(ProfileNotFound(profile="nobody"), "connecting to AWS", field="aws")
+    assert isinstance(classified, AwsError) and classified.field == "AWS_PROFILE"
+    assert "nobody" in str(classified)
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "other")
+    classified = classify(ProfileNotFound(profile="other"), "connecting to AWS", field="aws")
+    assert isinstance(classified, AwsError) and classified.field == "AWS_DEFAULT_PROFILE"
+
+
 def test_errors_botocore_does_not_raise_are_left_to_the_services_rule() -> None:
     error = RuntimeError("a bug")
     assert classify(error, "listing") is error

@@ -6,6 +6,8 @@ Adapters sit below services, so they raise ``AwsError`` with the shared ``Perman
 
 from __future__ import annotations
 
+import os
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -56,7 +58,8 @@ UNREADABLE_OBJECT_CODES = {
 
 
 class AwsError(AdapterError):
-    """An AWS call failed; ``field`` names the input that led to it (``logs`` or ``aws``)."""
+    """An AWS call failed; ``field`` names the input that led to it (``logs`` or ``aws``, or the
+    environment variable, ``AWS_PROFILE``, that named a profile no AWS config file holds)."""
 
     def __init__(self, message: str, *, permanence: Permanence, field: str = "logs") -> None:
         super().__init__(message, permanence=permanence)
@@ -65,6 +68,16 @@ class AwsError(AdapterError):
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def profile_variable(error: ProfileNotFound) -> str:
+    """The environment variable that named the missing profile: botocore reads ``AWS_DEFAULT_PROFILE``
+    before ``AWS_PROFILE``; ``AWS_PROFILE`` when neither holds it."""
+    profile = error.kwargs.get("profile")
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        if variable in os.environ and os.environ[variable] == profile:
+            return variable
+    return "AWS_PROFILE"
 
 
 def classify(error: Exception, what: str, field: str = "logs") -> Exception:
@@ -82,6 +95,8 @@ def classify(error: Exception, what: str, field: str = "logs") -> Exception:
         return AwsError(
             f"{what}: no AWS credentials found (standard boto3 chain)", permanence=PERMANENT, field=field
         )
+    if isinstance(error, ProfileNotFound):  # the environment's profile, whatever input led here
+        return AwsError(f"{what}: {error}", permanence=PERMANENT, field=profile_variable(error))
     if isinstance(error, CONFIGURATION_ERRORS):
         return AwsError(f"{what}: {error}", permanence=PERMANENT, field=field)
     if isinstance(error, BotoCoreError):  # connection failures, timeouts and the rest of botocore's own
