@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -467,6 +468,72 @@ def test_an_unknown_profile_is_named_as_such(
     assert run.returncode == 2, run.stderr
     assert f"error: {variable}: " in run.stderr and "(nope)" in run.stderr
     assert "--endpoint-url" not in run.stderr and "--role-arn" not in run.stderr
+
+
+def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path: Path) -> None:
+    """QA bug 6: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) left about one run in
+    six hung for ever in the pool's shutdown, and the others printed a traceback. Now: exit 130 with one
+    line, no worker left, an existing --output untouched and no temporary file. SIGINT is sent once the
+    scan has printed progress (never by a timer), three times, the last time twice in a row."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    record = {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": "arn:aws:sts::111122223333:assumed-role/order-processor/s1",
+            "accountId": "111122223333",
+            "sessionContext": {"sessionIssuer": {"type": "Role", "arn": ORDER, "accountId": "111122223333"}},
+        },
+        "eventTime": "2026-11-24T09:01:00Z",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "GetItem",
+        "awsRegion": "us-east-1",
+        "requestParameters": {"tableName": "orders"},
+        "recipientAccountId": "111122223333",
+    }
+    body = gzip.compress(json.dumps({"Records": [record] * 4000}).encode(), mtime=0)
+    for n in range(400):  # enough for minutes of scanning on one core: SIGINT always comes first
+        (logs / f"f{n:04d}.json.gz").write_bytes(body)
+    out = tmp_path / "out" / "policy.json"
+    out.parent.mkdir()
+    out.write_text('{"old": true}\n')
+    command = [sys.executable, "-m", "policygen_operator.cli.main", "generate", "--logs", str(logs)]
+    command += [
+        "--principal",
+        ORDER,
+        *WINDOW,
+        "--output",
+        str(out),
+        "--report",
+        str(tmp_path / "out" / "r.json"),
+    ]
+    for times in (1, 1, 2):
+        with subprocess.Popen(
+            [*command, "--progress", "--workers", "2"],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        ) as run:
+            assert run.stderr is not None
+            first = run.stderr.readline()  # the first progress line: the pool is scanning
+            assert first.startswith("scanning:"), first
+            for _ in range(times):
+                os.killpg(run.pid, signal.SIGINT)
+            try:
+                code = run.wait(timeout=60)
+            finally:
+                if run.poll() is None:
+                    os.killpg(run.pid, signal.SIGKILL)
+            rest = run.stderr.read()
+        lines = [line for line in rest.splitlines() if not line.startswith("scanning:")]
+        assert code == 130, rest
+        assert lines == ["policygen generate: interrupted; nothing written"], rest
+        with pytest.raises(ProcessLookupError):  # no worker of its group is left
+            os.killpg(run.pid, 0)
+        assert out.read_text() == '{"old": true}\n'
+        assert sorted(p.name for p in out.parent.iterdir()) == ["policy.json"]
 
 
 def test_the_samples_regenerate_to_the_same_content(tmp_path: Path) -> None:

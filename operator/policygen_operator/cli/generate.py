@@ -7,18 +7,22 @@ Only parsing, printing and file writing live here; the scan, the policy and the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import signal
 import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from policygen_operator.cli.main import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_NO_MATCHING_EVENTS,
     EXIT_OK,
     EXIT_USAGE,
@@ -174,6 +178,24 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Ctrl-C (SIGINT) at any point: the scan's worker processes are stopped (domain.engine), temporary
+    files removed, and one line says what, if anything, was written; exit 130."""
+    _WRITTEN.clear()
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        written = ", ".join(_WRITTEN)
+        newline = "\n" if sys.stderr.isatty() else ""  # past the progress line and the terminal's ^C
+        said = f"only {written} written" if written else "nothing written"
+        print(f"{newline}policygen generate: interrupted; {said}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+# What this run has written so far (paths, "stdout"), for the message of an interrupted run.
+_WRITTEN: list[str] = []
+
+
+def _run(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
     if args.output and args.report and _same_file(args.output, args.report):
         parser.error(
@@ -396,6 +418,7 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             sys.stdout.flush()
+            _WRITTEN.append("stdout")
             where = "stdout" + (f" (a JSON list of {len(policies)} parts)" if len(policies) > 1 else "")
     outcome = "noMatchingEventsForSome" if missing else "ok"
     _write_report(args, result.report, outcome, err)
@@ -457,12 +480,25 @@ def _write_all(contents: dict[str, str]) -> None:
             os.fchmod(handle, mode)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text if text.endswith("\n") else text + "\n")
-        for temporary, path in staged:
-            os.replace(temporary, path)
+        with _interrupt_deferred():  # all renamed or none: a Ctrl-C here takes effect after the last
+            for temporary, path in staged:
+                os.replace(temporary, path)
+            _WRITTEN.extend(contents)
     finally:
-        for temporary, _ in staged:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        with _interrupt_deferred():
+            for temporary, _ in staged:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """SIGINT held back until the block ends (then raised as KeyboardInterrupt, as usual)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _umask() -> int:

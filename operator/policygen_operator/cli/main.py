@@ -32,6 +32,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_MATCHING_EVENTS = 3
 EXIT_VALIDATION_FAILED = 4
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, as shells report it
 
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:

@@ -9,9 +9,11 @@ repay starting processes are scanned in this process.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -95,7 +97,7 @@ def _scan_pool(
     ticker = _Ticker(progress)
     done = 0
     context = _context(spec)
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker_init, initargs=(spec,))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(spec,))
     pending: dict[Future[ScanResult], int] = {}
     try:
         for batch in batches:
@@ -106,18 +108,60 @@ def _scan_pool(
                 ticker.tick(total, done)
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
-            pending[pool.submit(worker_scan, batch)] = len(batch)
+            with _interrupt_blocked():  # a worker may start here: it must not see SIGINT before worker_init
+                future = pool.submit(worker_scan, batch)
+            pending[future] = len(batch)
         while pending:
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
             done += _collect(pending, total, spec.mapper_factory)
             ticker.tick(total, done)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # KeyboardInterrupt, a cancel, a failed batch: stop the workers, do not wait
+        _stop(pool, pending)
+        raise
+    pool.shutdown(wait=True)
     if total.links.waiting:  # follow-ups whose id another batch returned, or none did
         total.settle_links(cached_mapper(spec.mapper_factory), final=True)
     ticker.tick(total, done, force=True)
     return total
+
+
+def _worker_start(spec: ScanSpec) -> None:
+    """A scan worker ignores SIGINT: Ctrl-C reaches every process of the terminal's group, and a worker
+    interrupted between batches dies with a traceback, or with the pool's queue lock held (the parent then
+    waited for ever in ``shutdown``). The parent alone handles it: ``_stop`` terminates the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # started blocked (_interrupt_blocked)
+    worker_init(spec)
+
+
+@contextlib.contextmanager
+def _interrupt_blocked() -> Iterator[None]:
+    """SIGINT held back (delivered when the block ends) in this thread and in processes started meanwhile:
+    a worker forked, or a fork server started, inside it begins with SIGINT blocked, so Ctrl-C, which a
+    terminal sends to every process of the group, cannot interrupt one before ``worker_init`` makes it
+    ignore SIGINT (the parent alone handles it: it stops the pool)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop(pool: ProcessPoolExecutor, pending: dict[Future[ScanResult], int]) -> None:
+    """Stop a pool at once: cancel what has not started and terminate the workers.
+
+    Waiting for running batches (``shutdown(wait=True)`` alone) could take as long as the batches, and a
+    worker interrupted while it held the call queue's lock left ``shutdown`` waiting for ever. Terminated
+    workers make the pool's own manager thread take its "broken pool" path, which closes the queues
+    without waiting on them, so the join below returns. A second Ctrl-C meanwhile waits for its end."""
+    with _interrupt_blocked():
+        for future in pending:
+            future.cancel()
+        # pid -> Process: private, but there since 3.2 and what the pool's own broken path terminates
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
