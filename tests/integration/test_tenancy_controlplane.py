@@ -348,3 +348,51 @@ def test_a_nudge_for_what_the_last_run_read_scans_nothing(
         60,
         "a run of the source's generation 2",
     )
+
+
+def test_labelling_a_namespace_grants_and_unlabelling_revokes_at_once(
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator
+) -> None:
+    """A ClusterCloudTrailSource selects namespaces by label: the admin labels the namespace and the refused
+    PolicyGeneration becomes Ready, removes the label and it is refused, neither touching the
+    PolicyGeneration nor the source (docs/tenancy.md). The operator only watches Namespaces: it never writes
+    them (no kopf annotation, no finalizer)."""
+    name = f"label-{namespace}"
+    label = {"policygen-test/team": name[:63]}
+    source(kube_admin, name, {"selector": {"matchLabels": label}})
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": name},
+        "window": SAMPLE_WINDOW,
+    }
+    create(kube_admin, namespace, "by-label", spec)
+    refused(kube_admin, namespace, "by-label", "SourceNotAllowed")
+
+    merge_patch(kube_admin, f"/api/v1/namespaces/{namespace}", {"metadata": {"labels": label}})
+    obj = wait_ready(kube_admin, namespace, "by-label", timeout=60)
+    assert obj["metadata"]["generation"] == 1 and obj["status"]["policy"]["actions"] > 0
+    assert obj["metadata"]["annotations"]["refs.policygen.io/namespace-labels"].startswith("allowed@")
+    started = [e["reason"] for e in events_for(kube_admin, namespace, "by-label")].count("Started")
+
+    # a label the selector does not look at decides nothing: no rerun
+    merge_patch(kube_admin, f"/api/v1/namespaces/{namespace}", {"metadata": {"labels": {"unrelated": "x"}}})
+    unset = {k: None for k in label}
+    merge_patch(kube_admin, f"/api/v1/namespaces/{namespace}", {"metadata": {"labels": unset}})
+    wait_for(
+        lambda: get(kube_admin, namespace, "by-label"),
+        lambda obj: condition(obj, "Ready").get("reason") == "SourceNotAllowed",
+        60,
+        "SourceNotAllowed after the label was removed",
+    )
+    after = get(kube_admin, namespace, "by-label")
+    assert after is not None and after["metadata"]["generation"] == 1
+    assert after["status"]["policy"]["actions"] > 0  # the last good policy stays
+    events = [e["reason"] for e in events_for(kube_admin, namespace, "by-label")]
+    assert events.count("Started") == started  # the refusal scanned nothing, the unrelated label ran nothing
+
+    ns = kube_admin.get(f"/api/v1/namespaces/{namespace}")
+    assert not [k for k in ns["metadata"].get("annotations") or {} if "policygen" in k or "kopf" in k]
+    assert not ns["metadata"].get("finalizers")
+    assert "PolicyGeneration" in multi_tenant_operator.log_text() and "labels changed" in (
+        multi_tenant_operator.log_text()
+    )

@@ -17,7 +17,13 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.domain.timeutil import utcnow
 from policygen_operator.services import metrics
-from policygen_operator.services.adminrefs import REPOSITORY_ANNOTATION, SOURCE_ANNOTATION, run_saw
+from policygen_operator.services.adminrefs import (
+    NAMESPACE_ANNOTATION,
+    REPOSITORY_ANNOTATION,
+    SOURCE_ANNOTATION,
+    namespace_rerun_due,
+    run_saw,
+)
 from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Outcome, scheduled_run_due
@@ -27,6 +33,7 @@ from policygen_operator.settings import OperatorSettings, from_env
 _SCHEDULE_CHECK = from_env().schedule_check_interval
 _ADMIN_SOURCE = ("metadata", "annotations", SOURCE_ANNOTATION)
 _ADMIN_REPOSITORY = ("metadata", "annotations", REPOSITORY_ANNOTATION)
+_NAMESPACE_LABELS = ("metadata", "annotations", NAMESPACE_ANNOTATION)
 
 
 @kopf.on.startup()
@@ -116,6 +123,35 @@ async def rerun_for_admin_change(
     per object), so a nudge that raced the first run finds that run's ``lastRun`` here."""
     if run_saw(status, int(meta["generation"]), dict(meta.annotations)):
         return
+    await _rerun(body, spec, status, meta, retry, memo, patch)
+
+
+# Its Namespace's labels now grant or revoke a cluster object's service (handlers/adminrefs.py annotated it):
+# run again while the status still says otherwise.
+@kopf.on.update(GROUP, VERSION, PLURAL, field=_NAMESPACE_LABELS, annotations={FED_BY: kopf.ABSENT})
+async def rerun_for_namespace_change(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    retry: int,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+    **_: Any,
+) -> None:
+    if namespace_rerun_due(status, int(meta["generation"]), dict(meta.annotations)):
+        await _rerun(body, spec, status, meta, retry, memo, patch)
+
+
+async def _rerun(
+    body: kopf.Body,
+    spec: kopf.Spec,
+    status: kopf.Status,
+    meta: kopf.Meta,
+    retry: int,
+    memo: kopf.Memo,
+    patch: kopf.Patch,
+) -> None:
     target = _target(body, spec, status, meta, retry)
     async with _lock(memo):
         outcome = await memo.reconciler.reconcile(target)

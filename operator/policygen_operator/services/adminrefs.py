@@ -18,6 +18,15 @@ object as it was before this event, and would otherwise keep a refusal the admin
 PolicyGeneration that was allowed and still is keeps its result until its next run (schedule or spec
 change): an admin's edit of one shared source must not rescan every team's window at once.
 
+A Namespace's labels decide too: a cluster source or repository serves the namespaces its
+``spec.namespaces.selector`` matches. For every watch event of a Namespace, each PolicyGeneration there that
+names a cluster object and whose last run those labels now contradict (refused for its namespace,
+``SourceNotAllowed``/``RepositoryNotAllowed``, but allowed now; or the reverse), or whose spec has not been
+resolved yet, gets ``refs.policygen.io/namespace-labels``: the decision and the Namespace's resourceVersion
+(``allowed@812``). Its handler reruns only while the PolicyGeneration's status still disagrees with that
+decision (``namespace_rerun_due``), so a nudge that raced a run which already read the new labels scans
+nothing. Labels that change nothing (a PolicyGeneration allowed before and now) patch nothing.
+
 The annotations' prefix is not ``policygen.io/``: kopf ignores its own storage prefix when it diffs.
 """
 
@@ -30,7 +39,7 @@ from typing import Any, Protocol
 
 from policygen_operator.services import conditions as c
 from policygen_operator.services.errors import PolicygenError
-from policygen_operator.services.reasons import decided_by
+from policygen_operator.services.reasons import Reason, decided_by
 from policygen_operator.services.status import condition
 from policygen_operator.services.tenancy import (
     REPOSITORY_KINDS,
@@ -47,6 +56,10 @@ SOURCE_ANNOTATION = "refs.policygen.io/source-generation"
 REPOSITORY_ANNOTATION = "refs.policygen.io/repository-generation"
 ANNOTATIONS = {"source": SOURCE_ANNOTATION, "repository": REPOSITORY_ANNOTATION}
 ABSENT = "absent"
+NAMESPACE_ANNOTATION = "refs.policygen.io/namespace-labels"
+# What a Namespace's labels decide (through a cluster object's spec.namespaces), and the annotation's words.
+NAMESPACE_REASONS = frozenset({Reason.SOURCE_NOT_ALLOWED, Reason.REPOSITORY_NOT_ALLOWED})
+ALLOWED, REFUSED, UNKNOWN = "allowed", "refused", "unknown"
 
 # Where a run records the generation of each admin object it read (status.lastRun).
 RUN_FIELDS = {"source": "sourceGeneration", "repository": "repositoryGeneration"}
@@ -63,7 +76,8 @@ class Referrer:
     spec: Mapping[str, Any]
     waiting: frozenset[str]  # "source" / "repository": refused last time for what that object decides
     evaluated: bool  # status.observedGeneration is its generation: its references were resolved for this spec
-    annotations: Mapping[str, str]  # the two annotations this module writes, as they are
+    annotations: Mapping[str, str]  # the annotations this module writes, as they are
+    namespace_refused: bool = False  # last run refused because a cluster object does not serve its namespace
 
 
 def references(
@@ -81,9 +95,9 @@ def references(
         if condition(status, type_).get("status") == c.FALSE
         and (role := decided_by(condition(status, type_).get("reason"))) is not None
     )
-    mine = {k: str(v) for k, v in annotations.items() if k in ANNOTATIONS.values()}
+    mine = {k: str(v) for k, v in annotations.items() if k in (*ANNOTATIONS.values(), NAMESPACE_ANNOTATION)}
     evaluated = generation is None or status.get("observedGeneration") == generation
-    referrer = Referrer(namespace, name, dict(spec), waiting, evaluated, mine)
+    referrer = Referrer(namespace, name, dict(spec), waiting, evaluated, mine, namespace_refused(status))
     pull_request = (spec.get("output") or {}).get("pullRequest") or {}
     keys: dict[AdminKey, Referrer] = {}
     for ref, kinds, default in (
@@ -95,6 +109,42 @@ def references(
             where = None if kind.startswith("Cluster") else namespace
             keys[(kind, where, str(ref.get("name") or ""))] = referrer
     return keys
+
+
+def namespace_references(
+    namespace: str,
+    name: str,
+    spec: Mapping[str, Any],
+    status: Mapping[str, Any],
+    annotations: Mapping[str, str],
+    generation: int | None = None,
+) -> dict[str, Referrer]:
+    """A PolicyGeneration by its namespace, when it names a cluster object (whose ``spec.namespaces`` may
+    select the namespace by its labels); nothing otherwise (kopf's index of PolicyGenerations by
+    namespace)."""
+    keys = references(namespace, name, spec, status, annotations, generation)
+    cluster = [referrer for (_, where, _), referrer in keys.items() if where is None]
+    return {namespace: cluster[0]} if cluster else {}
+
+
+def namespace_refused(status: Mapping[str, Any]) -> bool:
+    """Whether the last run was refused because a cluster object does not serve the namespace."""
+    return any(
+        condition(status, type_).get("status") == c.FALSE
+        and condition(status, type_).get("reason") in NAMESPACE_REASONS
+        for type_ in (c.GENERATED, c.PULL_REQUEST_OPENED)
+    )
+
+
+def namespace_rerun_due(status: Mapping[str, Any], generation: int, annotations: Mapping[str, str]) -> bool:
+    """Whether a Namespace's nudge (``refs.policygen.io/namespace-labels``) calls for a run: the status of
+    this spec still disagrees with what the labels decided (refused for its namespace, yet allowed now, or
+    the reverse), or the decision is unknown. kopf hands this the body after a run in progress has written
+    its status, so a nudge that raced a run which already read the new labels runs nothing."""
+    decision = str(annotations.get(NAMESPACE_ANNOTATION) or "").partition("@")[0]
+    if decision not in (ALLOWED, REFUSED) or status.get("observedGeneration") != generation:
+        return True
+    return namespace_refused(status) != (decision == REFUSED)
 
 
 def run_saw(status: Mapping[str, Any], generation: int, annotations: Mapping[str, str]) -> bool:
@@ -149,6 +199,58 @@ class AdminRefs:
             await self.kube.annotate_policygeneration(referrer.namespace, referrer.name, {annotation: value})
             nudged.append((referrer.namespace, referrer.name))
         return nudged
+
+    async def nudge_namespace(
+        self, namespace: str, body: Mapping[str, Any] | None, referrers: Iterable[Referrer]
+    ) -> list[tuple[str, str]]:
+        """Annotate the PolicyGenerations of ``namespace`` whose last run its labels (as ``body``, the watch
+        event's Namespace, shows them) now contradict; ``body`` None: deleted, its PolicyGenerations go
+        too."""
+        if body is None:
+            return []
+        meta = body.get("metadata") or {}
+        view = TenancyCache(self.kube)  # each cluster object read once per event, the labels not at all
+        view.pin_labels(namespace, {str(k): str(v) for k, v in (meta.get("labels") or {}).items()})
+        nudged: list[tuple[str, str]] = []
+        for referrer in referrers:
+            refused = await self._namespace_refuses(referrer, view)
+            if referrer.evaluated and refused is referrer.namespace_refused:
+                continue
+            word = UNKNOWN if refused is None else REFUSED if refused else ALLOWED
+            value = f"{word}@{meta.get('resourceVersion') or ''}"
+            if referrer.annotations.get(NAMESPACE_ANNOTATION) == value:
+                continue
+            await self.kube.annotate_policygeneration(
+                referrer.namespace, referrer.name, {NAMESPACE_ANNOTATION: value}
+            )
+            nudged.append((referrer.namespace, referrer.name))
+        return nudged
+
+    async def _namespace_refuses(self, referrer: Referrer, view: TenancyPort) -> bool | None:
+        """Whether a cluster object the PolicyGeneration names refuses its namespace; None: could not tell
+        (its reconcile then decides). Other refusals (principal, path, a missing object) are not the
+        namespace's: their objects' own events carry them."""
+        pull_request = (referrer.spec.get("output") or {}).get("pullRequest") or {}
+        refs = {"source": referrer.spec.get("sourceRef"), "repository": pull_request.get("repositoryRef")}
+        for role, ref in refs.items():
+            if not str((ref or {}).get("kind") or "").startswith("Cluster"):
+                continue
+            try:
+                if role == "source":
+                    await resolve_source(referrer.spec, referrer.namespace, view)
+                else:
+                    await resolve_repository(
+                        referrer.spec, referrer.namespace, view, operator_namespace=self.operator_namespace
+                    )
+            except PolicygenError as err:
+                if err.reason in NAMESPACE_REASONS:
+                    return True
+            except Exception as err:  # an API outage while reading the cluster object
+                logger.warning(
+                    "%s/%s: could not check its namespace (%s)", referrer.namespace, referrer.name, err
+                )
+                return None
+        return False
 
     async def _refuses(self, role: str, referrer: Referrer, view: TenancyPort) -> bool:
         """Whether the object refuses this PolicyGeneration now; an error answering it counts as yes (its own

@@ -86,6 +86,10 @@ class TenancyCache:
         """Answer for this object with ``body`` (as a watch event showed it; None: deleted), not a read."""
         self._objects[(plural, namespace, name)] = body
 
+    def pin_labels(self, name: str, labels: dict[str, str] | None) -> None:
+        """Answer for this Namespace's labels with ``labels`` (as a watch event showed them), not a read."""
+        self._labels[name] = labels
+
 
 @dataclass(frozen=True)
 class SourceAccess:

@@ -13,10 +13,13 @@ import pytest
 
 from policygen_operator.services.adminrefs import (
     ABSENT,
+    NAMESPACE_ANNOTATION,
     REPOSITORY_ANNOTATION,
     SOURCE_ANNOTATION,
     AdminRefs,
     Referrer,
+    namespace_references,
+    namespace_rerun_due,
     references,
     run_saw,
 )
@@ -172,3 +175,110 @@ def test_a_nudge_the_last_run_already_saw_runs_nothing(
     status: dict[str, Any], generation: int, annotations: dict[str, str], seen: bool
 ) -> None:
     assert run_saw(status, generation, annotations) is seen
+
+
+# A Namespace's labels decide a cluster source's (or repository's) `namespaces.selector`: its watch events
+# reach the PolicyGenerations in it, both ways (docs/tenancy.md).
+
+
+def in_namespace(
+    name: str, status: dict[str, Any] | None = None, annotations: dict[str, str] | None = None, **spec: Any
+) -> Referrer:
+    keys = namespace_references("team-c", name, pgen(**spec), status or READY, annotations or {})
+    return keys["team-c"]
+
+
+def namespace(labels: dict[str, str], version: str = "812") -> dict[str, Any]:
+    return {"metadata": {"name": "team-c", "labels": labels, "resourceVersion": version}}
+
+
+@pytest.fixture
+def selecting(kube: FakeKube) -> FakeKube:
+    """The cluster source selects `team: a`; the cluster repository lists team-c by name."""
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = cluster_source()
+    kube.admin_objects[("clusterpolicyrepositories", None, "infra")] = cluster_repository(
+        namespaces={"names": ["team-c"]}, allowedPaths=["**"]
+    )
+    return kube
+
+
+def test_the_namespace_index_holds_the_policygenerations_naming_a_cluster_object() -> None:
+    assert set(namespace_references("team-c", "api", pgen(), READY, {})) == {"team-c"}
+    own = pgen(sourceRef={"name": "own"}, output={"configMap": {}})
+    assert namespace_references("team-c", "own", own, READY, {}) == {}
+    refused_here = namespace_references("team-c", "x", pgen(), refused("SourceNotAllowed"), {})["team-c"]
+    assert refused_here.namespace_refused
+    principal = namespace_references("team-c", "x", pgen(), refused("PrincipalNotAllowed"), {})["team-c"]
+    assert not principal.namespace_refused
+
+
+async def test_labelling_a_namespace_reruns_the_ones_its_selector_refused(selecting: FakeKube) -> None:
+    service = AdminRefs(selecting, "policygen-system")
+    waiting = in_namespace("waiting", refused("SourceNotAllowed"))
+    principal = in_namespace("principal", refused("PrincipalNotAllowed"))
+    ready = in_namespace("ready")
+    nudged = await service.nudge_namespace("team-c", namespace({"team": "a"}), [waiting, principal, ready])
+    # refused for its namespace: rerun; refused for something else, or allowed before and now: left alone
+    assert nudged == [("team-c", "waiting")]
+    assert selecting.annotated == [("team-c", "waiting", {NAMESPACE_ANNOTATION: "allowed@812"})]
+    # the same event again (a restart's listing): nothing twice
+    again = in_namespace("waiting", refused("SourceNotAllowed"), {NAMESPACE_ANNOTATION: "allowed@812"})
+    assert await service.nudge_namespace("team-c", namespace({"team": "a"}), [again]) == []
+    # labels that still do not match: nothing to rerun
+    assert await service.nudge_namespace("team-c", namespace({"team": "b"}, "813"), [waiting]) == []
+
+
+async def test_unlabelling_a_namespace_refuses_the_ones_it_allowed_at_once(selecting: FakeKube) -> None:
+    service = AdminRefs(selecting, "policygen-system")
+    ready = in_namespace("ready")
+    assert await service.nudge_namespace("team-c", namespace({}), [ready]) == [("team-c", "ready")]
+    assert selecting.annotated == [("team-c", "ready", {NAMESPACE_ANNOTATION: "refused@812"})]
+    # a repository that stops selecting it counts too (the source listing it by name is no help)
+    selecting.admin_objects[("clustercloudtrailsources", None, "org")] = cluster_source(
+        namespaces={"names": ["team-c"]}
+    )
+    selecting.admin_objects[("clusterpolicyrepositories", None, "infra")] = cluster_repository(
+        namespaces={"selector": {"matchLabels": {"team": "a"}}}, allowedPaths=["**"]
+    )
+    assert await service.nudge_namespace("team-c", namespace({"team": "x"}, "9"), [ready]) == [
+        ("team-c", "ready")
+    ]
+    # a deleted Namespace takes its PolicyGenerations with it: nothing to annotate
+    assert await service.nudge_namespace("team-c", None, [ready]) == []
+
+
+async def test_a_namespace_event_reruns_one_not_resolved_yet_and_one_it_cannot_check(
+    selecting: FakeKube,
+) -> None:
+    service = AdminRefs(selecting, "policygen-system")
+    new = namespace_references("team-c", "new", pgen(), {}, {}, generation=1)["team-c"]
+    assert await service.nudge_namespace("team-c", namespace({"team": "a"}), [new]) == [("team-c", "new")]
+
+    class Down(FakeKube):
+        async def get_policygen_object(
+            self, plural: str, namespace: str | None, name: str
+        ) -> dict[str, Any] | None:
+            raise ConnectionError("API server down")
+
+    down = Down()
+    assert await AdminRefs(down, "ns").nudge_namespace("team-c", namespace({}), [in_namespace("x")]) == [
+        ("team-c", "x")
+    ]
+    assert down.annotated == [("team-c", "x", {NAMESPACE_ANNOTATION: "unknown@812"})]
+
+
+def test_a_namespace_nudge_runs_only_while_the_status_disagrees() -> None:
+    def status(*conditions: dict[str, Any]) -> dict[str, Any]:
+        return {"observedGeneration": 2, "conditions": list(conditions)}
+
+    allowed, revoked = {NAMESPACE_ANNOTATION: "allowed@5"}, {NAMESPACE_ANNOTATION: "refused@6"}
+    not_allowed = refused("SourceNotAllowed")["conditions"][0]
+    ok = READY["conditions"][0]
+    assert namespace_rerun_due(status(not_allowed), 2, allowed)
+    assert not namespace_rerun_due(status(ok), 2, allowed)  # a run in progress already read the new labels
+    assert namespace_rerun_due(status(ok), 2, revoked)
+    assert not namespace_rerun_due(status(not_allowed), 2, revoked)
+    repo = refused("RepositoryNotAllowed", "PullRequestOpened")["conditions"][0]
+    assert not namespace_rerun_due(status(ok, repo), 2, revoked)
+    assert namespace_rerun_due(status(ok), 3, allowed)  # this spec has not been resolved yet
+    assert namespace_rerun_due(status(ok), 2, {NAMESPACE_ANNOTATION: "unknown@7"})
