@@ -65,6 +65,9 @@ def test_deploy_reaches_a_team_namespace_only_after_the_admin_adds_it(
     assert can_i(kubectl, kubeconfig, "list", "serviceaccounts", namespace)
     assert not can_i(kubectl, kubeconfig, "list", "secrets", OPERATOR_NAMESPACE)
     assert not can_i(kubectl, kubeconfig, "update", "clustercloudtrailsources.policygen.io")
+    # Namespaces are watched for their labels (kopf.on.event, which stores nothing on them): never written.
+    for verb in ("patch", "update", "create", "delete"):
+        assert not can_i(kubectl, kubeconfig, verb, "namespaces"), verb
 
     watch_namespace(kubectl, kubeconfig, namespace, secrets=False)
     now = allowed(namespace)
