@@ -342,7 +342,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
 
 FIELD_FLAGS = {
     "principals": "--principal",
-    "window": "--start/--end",
+    "window": "--start/--end/--lookback",
     "logs": "--logs",
     "aws": "--endpoint-url/--role-arn",
     "strict": "--strict",

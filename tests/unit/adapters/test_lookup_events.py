@@ -9,7 +9,7 @@ from __future__ import annotations
 import glob
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -146,6 +146,15 @@ def test_the_history_holds_90_days() -> None:
     assert check_history_window(WINDOW, datetime(2027, 1, 15, tzinfo=UTC)) is None
     refused = check_history_window(WINDOW, datetime(2027, 3, 1, tzinfo=UTC))
     assert refused is not None and refused.permanence is Permanence.PERMANENT and refused.field == "window"
+
+
+def test_the_last_90_days_made_a_moment_ago_are_in_the_history() -> None:
+    """The CLI's default (--lookback 90d) and a PolicyGeneration's ``lookback: 90d`` make the window from
+    the clock just before the check: the strict comparison refused it every time."""
+    made = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+    last_90_days = Window(made - timedelta(days=90), made)
+    assert check_history_window(last_90_days, made + timedelta(seconds=2)) is None
+    assert check_history_window(last_90_days, made + timedelta(days=1)) is not None
 
 
 def test_service_reads_each_region_and_classifies_failures() -> None:

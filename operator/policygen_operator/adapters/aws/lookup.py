@@ -111,9 +111,15 @@ class LookupEvents:
         self._last[region] = now
 
 
+# "The last 90 days" is a window made from the clock a moment before it is checked (the CLI's default
+# --lookback 90d, a PolicyGeneration's lookback: 90d): refused by the strict comparison, always. Slack of a
+# few minutes: at most those minutes of the oldest events, already out of the history, are not read.
+HISTORY_SLACK_SECONDS = 600
+
+
 def check_history_window(window: Window, now: datetime) -> AwsError | None:
     """LookupEvents keeps 90 days: a window that starts earlier would silently miss events."""
-    oldest = now.timestamp() - HISTORY_DAYS * 86400
+    oldest = now.timestamp() - HISTORY_DAYS * 86400 - HISTORY_SLACK_SECONDS
     if window.start.timestamp() < oldest:
         return AwsError(
             f"the CloudTrail event history (LookupEvents) holds only the last {HISTORY_DAYS} days; the "
