@@ -407,3 +407,27 @@ def test_a_failed_run_keeps_the_last_good_policy_and_says_so(
         cm_after is not None
         and cm_after["metadata"]["resourceVersion"] == cm_before["metadata"]["resourceVersion"]
     )
+
+
+def test_a_rerun_restores_a_policy_edited_in_the_configmap(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    """Someone who may patch ConfigMaps widens the published policy and leaves the sha256 annotation alone:
+    the next run that yields the same policy writes it back, and only then says Published."""
+    create(kube_admin, namespace, "edited", local_spec())
+    good = wait_ready(kube_admin, namespace, "edited", timeout=90)
+    cm_path = f"/api/v1/namespaces/{namespace}/configmaps/edited-policy"
+    widened = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    merge_patch(kube_admin, cm_path, {"data": {"policy.json": json.dumps(widened)}})
+    # Any rerun that yields the same policy (here a spec change that excludes nothing the role used).
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/edited",
+        {"spec": {"policy": {"excludeActions": ["ec2:*"]}}},
+    )
+    again = wait_ready(kube_admin, namespace, "edited", timeout=90, generation=2)
+    assert again["status"]["policy"]["sha256"] == good["status"]["policy"]["sha256"]
+    assert "restored" in condition(again, "Published")["message"], condition(again, "Published")
+    cm = configmap(kube_admin, namespace, "edited-policy")
+    assert cm is not None
+    assert canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(expected_policies()[0])

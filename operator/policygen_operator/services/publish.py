@@ -1,18 +1,24 @@
-"""Publish a generated policy to a ConfigMap, and only when it changed in meaning.
+"""Publish a generated policy to a ConfigMap, and only when what it holds differs in meaning.
 
 GitOps tools and controllers watch that ConfigMap; rewriting it with the same policy in another key order
-would wake all of them for nothing. So the comparison is on the canonical JSON's sha256, stored on the
-ConfigMap as an annotation, and an unchanged policy costs one GET.
+would wake all of them for nothing. So the comparison is by meaning (the canonical JSON's sha256), and an
+unchanged ConfigMap costs one GET. The comparison is with what the ConfigMap actually holds, its data as
+well as its sha256 annotation: both are as easy to edit as each other, so the annotation alone proves
+nothing, and a policy someone widened in place must be put back by the next run (level-based: the
+observed object is driven to the desired one).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from policygen_operator.adapters.kubernetes.client import ConfigMapObject
 from policygen_operator.domain.iam.canonical import canonical_json, policy_sha256
 from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.reasons import Reason
@@ -24,10 +30,13 @@ REPORT_KEY = "report.json"
 # A ConfigMap holds at most 1 MiB; the policies themselves are a few KiB (IAM caps a managed policy at 6,144
 # characters), so the report goes in only while it leaves ample room.
 MAX_REPORT_BYTES = 256 * 1024
+_PART_KEY = re.compile(r"policy(-part[0-9]+)?\.json")
+
+logger = logging.getLogger(__name__)
 
 
 class ConfigMapPort(Protocol):
-    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None: ...
+    async def read_configmap(self, namespace: str, name: str) -> ConfigMapObject | None: ...
 
     async def put_configmap(self, namespace: str, body: dict[str, Any]) -> None: ...
 
@@ -51,6 +60,18 @@ def published_policies(data: Mapping[str, str]) -> list[dict[str, Any]]:
     while part_key(len(policies)) in data:
         policies.append(json.loads(data[part_key(len(policies))]))
     return policies
+
+
+def holds_policies(data: Mapping[str, str], policies: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a ConfigMap's data holds exactly these parts, by meaning (any key order or indentation), and no
+    other part: a ``policy-part3.json`` left over or added would be read as part of the policy."""
+    keys = {k for k in data if _PART_KEY.fullmatch(k)}
+    if keys != {part_key(i) for i in range(len(policies))}:
+        return False
+    try:
+        return policies_sha256(published_policies(data)) == policies_sha256(policies)
+    except (ValueError, TypeError):  # not JSON, or not a JSON object: not this policy either
+        return False
 
 
 def pretty(document: Mapping[str, Any]) -> str:
@@ -92,8 +113,12 @@ def configmap_body(
 
 @dataclass(frozen=True)
 class Published:
+    """``changed``: the ConfigMap was written. ``repaired``: what was wrong with a ConfigMap that already
+    claimed or held this policy (empty for a new policy or a new ConfigMap), for the condition's message."""
+
     name: str
     changed: bool
+    repaired: tuple[str, ...] = ()
 
 
 async def publish_configmap(
@@ -105,10 +130,11 @@ async def publish_configmap(
     source: str,
     report: Mapping[str, Any] | None = None,
 ) -> Published:
-    """Write the ConfigMap unless it already holds this policy (same sha256) for this owner."""
+    """Write the ConfigMap unless it already holds this policy (in its data and its annotation) for this
+    owner."""
     sha256 = policies_sha256(policies)
-    annotations = await kube.read_configmap_annotations(namespace, name)
-    if annotations is not None and annotations.get(SOURCE_ANNOTATION) != source:
+    current = await kube.read_configmap(namespace, name)
+    if current is not None and current.annotations.get(SOURCE_ANNOTATION) != source:
         # Someone else's ConfigMap: overwriting it would destroy data we do not own.
         raise InvalidRequestError(
             f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration; "
@@ -116,8 +142,16 @@ async def publish_configmap(
             field="spec.output.configMap.name",
             reason=Reason.CONFIGMAP_CONFLICT,
         )
-    if annotations is not None and annotations.get(SHA_ANNOTATION) == sha256:
-        return Published(name=name, changed=False)
+    repaired: tuple[str, ...] = ()
+    if current is not None:
+        held = holds_policies(current.data, policies)
+        claimed = current.annotations.get(SHA_ANNOTATION) == sha256
+        if held and claimed:
+            return Published(name=name, changed=False)
+        if held or claimed:  # one but not both: edited since it was written (a new policy differs in both)
+            what = "its data did not hold this policy" if claimed else f"its {SHA_ANNOTATION} did not match"
+            repaired = (what,)
+            logger.warning("ConfigMap %s/%s: %s; writing it again", namespace, name, "; ".join(repaired))
     body = configmap_body(name, policies, sha256, owner_reference, source, report)
     await kube.put_configmap(namespace, body)
-    return Published(name=name, changed=True)
+    return Published(name=name, changed=True, repaired=repaired)

@@ -363,11 +363,12 @@ class Reconciler:
             metrics.CONFIGMAP_WRITES.inc()
         status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
         verb = "updated" if published.changed else "unchanged"
+        repaired = f" (restored: {'; '.join(published.repaired)})" if published.repaired else ""
         conds.set(
             c.PUBLISHED,
             True,
             Reason.CONFIGMAP_UPDATED if published.changed else Reason.CONFIGMAP_UNCHANGED,
-            f"ConfigMap {cm_name} {verb}",
+            f"ConfigMap {cm_name} {verb}{repaired}",
         )
         metrics.GENERATIONS.labels("succeeded").inc()
         if attempt.pr_target is None:

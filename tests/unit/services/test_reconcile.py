@@ -8,6 +8,7 @@ permanent, that cancellation stops the scan and that a token never leaks.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -160,6 +161,22 @@ async def test_same_policy_again_writes_nothing(executor: ThreadPoolExecutor) ->
     published = next(c for c in second.status["conditions"] if c["type"] == "Published")
     assert published["reason"] == "ConfigMapUnchanged"
     assert [e.reason for e in second.events] == ["Started"]  # no Succeeded: nothing transitioned
+
+
+async def test_a_rerun_restores_a_configmap_edited_behind_the_annotations_back(
+    executor: ThreadPoolExecutor,
+) -> None:
+    kube = FakeKube()
+    r = reconciler(kube, executor, lambda req, p, c: result())
+    first = await r.reconcile(target(kube))
+    widened = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"] = json.dumps(widened)
+    second = await r.reconcile(target(kube, status=first.status))
+    assert kube.configmap_writes == 2
+    assert json.loads(kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"]) == POLICY
+    published = next(c for c in second.status["conditions"] if c["type"] == "Published")
+    assert (published["status"], published["reason"]) == ("True", "ConfigMapUpdated")
+    assert "restored: its data did not hold this policy" in published["message"]
 
 
 async def test_invalid_source_is_permanent_and_says_what_to_fix(executor: ThreadPoolExecutor) -> None:

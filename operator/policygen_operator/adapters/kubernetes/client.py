@@ -90,6 +90,15 @@ class ObjectState:
     uid: str | None = None
 
 
+@dataclass(frozen=True)
+class ConfigMapObject:
+    """What a ConfigMap holds, as publishing compares it with what it should hold: its annotations and its
+    data (a user who may edit ConfigMaps can change either)."""
+
+    annotations: dict[str, str]
+    data: dict[str, str]
+
+
 class KubeClient:
     def __init__(self, api: client.ApiClient) -> None:
         self._api = api
@@ -178,10 +187,12 @@ class KubeClient:
             raise _error(f"reading ConfigMap {namespace}/{name}", exc) from exc
 
     @_transport_errors_are_temporary
-    async def read_configmap_annotations(self, namespace: str, name: str) -> dict[str, str] | None:
-        """The annotations of a ConfigMap, or None when it does not exist."""
+    async def read_configmap(self, namespace: str, name: str) -> ConfigMapObject | None:
+        """A ConfigMap's annotations and data (one GET), or None when it does not exist."""
         cm = await self._read_configmap(namespace, name)
-        return None if cm is None else dict(cm.metadata.annotations or {})
+        if cm is None:
+            return None
+        return ConfigMapObject(annotations=dict(cm.metadata.annotations or {}), data=dict(cm.data or {}))
 
     @_transport_errors_are_temporary
     async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
