@@ -431,3 +431,29 @@ def test_a_rerun_restores_a_policy_edited_in_the_configmap(
     cm = configmap(kube_admin, namespace, "edited-policy")
     assert cm is not None
     assert canonical_json(json.loads(cm["data"]["policy.json"])) == canonical_json(expected_policies()[0])
+
+
+def test_a_policygeneration_created_again_owns_the_configmap_it_adopts(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    """`kubectl delete --cascade=orphan`, then the same manifest again: the new object (new uid) adopts the
+    ConfigMap with the same policy and must become its owner, or deleting it would leave the ConfigMap."""
+    create(kube_admin, namespace, "again", local_spec())
+    wait_ready(kube_admin, namespace, "again", timeout=90)
+    kube_admin.request(
+        "DELETE",
+        f"{API}/namespaces/{namespace}/policygenerations/again",
+        {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Orphan"},
+    )
+    wait_for(lambda: get(kube_admin, namespace, "again"), lambda o: o is None, 30, "the object deleted")
+    wait_for(
+        lambda: configmap(kube_admin, namespace, "again-policy"),
+        lambda cm: cm is not None and not cm["metadata"].get("ownerReferences"),
+        30,
+        "the garbage collector to orphan the ConfigMap",
+    )
+    new = create(kube_admin, namespace, "again", local_spec())
+    wait_ready(kube_admin, namespace, "again", timeout=90)
+    cm = configmap(kube_admin, namespace, "again-policy")
+    assert cm is not None
+    assert [o["uid"] for o in cm["metadata"]["ownerReferences"]] == [new["metadata"]["uid"]]

@@ -130,8 +130,8 @@ async def publish_configmap(
     source: str,
     report: Mapping[str, Any] | None = None,
 ) -> Published:
-    """Write the ConfigMap unless it already holds this policy (in its data and its annotation) for this
-    owner."""
+    """Write the ConfigMap unless it already holds this policy (in its data and its annotation) and names
+    this owner (by uid) among its ownerReferences."""
     sha256 = policies_sha256(policies)
     current = await kube.read_configmap(namespace, name)
     if current is not None and current.annotations.get(SOURCE_ANNOTATION) != source:
@@ -146,11 +146,22 @@ async def publish_configmap(
     if current is not None:
         held = holds_policies(current.data, policies)
         claimed = current.annotations.get(SHA_ANNOTATION) == sha256
-        if held and claimed:
+        # The ownerReference is part of what the ConfigMap should hold: a PolicyGeneration created again
+        # after `delete --cascade=orphan` adopts it (same source annotation) under a new uid, and without the
+        # reference deleting it would leave the ConfigMap behind.
+        owned = owner_reference.get("uid") in current.owner_uids
+        if held and claimed and owned:
             return Published(name=name, changed=False)
-        if held or claimed:  # one but not both: edited since it was written (a new policy differs in both)
-            what = "its data did not hold this policy" if claimed else f"its {SHA_ANNOTATION} did not match"
-            repaired = (what,)
+        if held or claimed:  # one or both: not a new policy (that differs in both), so this is a repair
+            repaired = tuple(
+                what
+                for ok, what in (
+                    (held, "its data did not hold this policy"),
+                    (claimed, f"its {SHA_ANNOTATION} did not match"),
+                    (owned, "it was not owned by this PolicyGeneration"),
+                )
+                if not ok
+            )
             logger.warning("ConfigMap %s/%s: %s; writing it again", namespace, name, "; ".join(repaired))
     body = configmap_body(name, policies, sha256, owner_reference, source, report)
     await kube.put_configmap(namespace, body)

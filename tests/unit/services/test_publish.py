@@ -71,6 +71,20 @@ async def test_a_new_policy_is_an_update_not_a_repair() -> None:
     assert published.changed and published.repaired == ()
 
 
+async def test_a_policygeneration_created_again_sets_itself_as_owner_of_the_adopted_configmap() -> None:
+    kube = FakeKube()
+    await publish(kube)
+    # `kubectl delete --cascade=orphan`: the garbage collector removes the ownerReference, data stays.
+    kube.configmaps[("ns", "pay-policy")]["metadata"]["ownerReferences"] = []
+    recreated = {**OWNER, "uid": "uid-2"}
+    published = await publish_configmap(kube, "ns", "pay-policy", [POLICY], recreated, "ns/pay")
+    assert published.changed and published.repaired == ("it was not owned by this PolicyGeneration",)
+    owners = kube.configmaps[("ns", "pay-policy")]["metadata"]["ownerReferences"]
+    assert [o["uid"] for o in owners] == ["uid-2"]
+    again = await publish_configmap(kube, "ns", "pay-policy", [POLICY], recreated, "ns/pay")
+    assert not again.changed and kube.configmap_writes == 2
+
+
 async def test_a_deleted_configmap_is_created_again() -> None:
     kube = FakeKube()
     await publish(kube)

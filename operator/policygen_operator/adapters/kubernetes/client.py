@@ -92,11 +92,13 @@ class ObjectState:
 
 @dataclass(frozen=True)
 class ConfigMapObject:
-    """What a ConfigMap holds, as publishing compares it with what it should hold: its annotations and its
-    data (a user who may edit ConfigMaps can change either)."""
+    """What a ConfigMap holds, as publishing compares it with what it should hold: its annotations, its data
+    (a user who may edit ConfigMaps can change either) and the uids of its owners (a PolicyGeneration deleted
+    with ``--cascade=orphan`` and created again has a new uid)."""
 
     annotations: dict[str, str]
     data: dict[str, str]
+    owner_uids: tuple[str, ...] = ()
 
 
 class KubeClient:
@@ -192,7 +194,12 @@ class KubeClient:
         cm = await self._read_configmap(namespace, name)
         if cm is None:
             return None
-        return ConfigMapObject(annotations=dict(cm.metadata.annotations or {}), data=dict(cm.data or {}))
+        meta = cm.metadata
+        return ConfigMapObject(
+            annotations=dict(meta.annotations or {}),
+            data=dict(cm.data or {}),
+            owner_uids=tuple(str(o.uid) for o in meta.owner_references or ()),
+        )
 
     @_transport_errors_are_temporary
     async def read_configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
