@@ -457,3 +457,26 @@ def test_a_policygeneration_created_again_owns_the_configmap_it_adopts(
     cm = configmap(kube_admin, namespace, "again-policy")
     assert cm is not None
     assert [o["uid"] for o in cm["metadata"]["ownerReferences"]] == [new["metadata"]["uid"]]
+
+
+def test_a_failed_publish_keeps_the_published_policy_in_status(
+    kube_admin: KubeClient, namespace: str, operator: Operator
+) -> None:
+    """A spec change whose ConfigMap write fails (the new name is someone else's): status.policy and its
+    columns still describe the policy that is published, and the condition says it is kept."""
+    create(kube_admin, namespace, "kept", local_spec())
+    good = wait_ready(kube_admin, namespace, "kept", timeout=90)
+    kube_admin.post(
+        f"/api/v1/namespaces/{namespace}/configmaps",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "taken"}, "data": {"x": "y"}},
+    )
+    merge_patch(
+        kube_admin,
+        f"{API}/namespaces/{namespace}/policygenerations/kept",
+        {"spec": {"policy": {"excludeActions": ["kms:*"]}, "output": {"configMap": {"name": "taken"}}}},
+    )
+    failed = wait_ready(kube_admin, namespace, "kept", timeout=90, status="False", generation=2)
+    assert condition(failed, "Ready")["reason"] == "ConfigMapConflict"
+    assert failed["status"]["policy"] == good["status"]["policy"]
+    assert "last good policy (generation 1" in condition(failed, "Published")["message"]
+    assert failed["status"]["configMapRef"]["name"] == "kept-policy"

@@ -323,11 +323,8 @@ class Reconciler:
             "lastRun": self._completed_run(attempt.run, None, result),
             "deniedActions": list(found.denied_actions),
             "unmappedEvents": sum(result.summary.unmapped.values()),
-            "findings": [st.finding_status(f) for f in found.findings],
         }
         changed = previous.get("sha256") != sha256
-        if changed or previous.get("generation") != target.generation:
-            status["policy"] = st.policy_status(found, sha256, target.generation)
         summary = (
             f"{len(found.actions)} actions in {len(found.services)} services "
             f"from {result.summary.events_matched} events"
@@ -358,9 +355,14 @@ class Reconciler:
                 result.report,
             )
         except Exception as raw:
+            # status.policy (and the ACTIONS/PARTS columns) stays the last policy that was published.
             return self._step_failed(target, conds, c.PUBLISHED, raw, status, Reason.CONFIGMAP_REJECTED)
         if published.changed:
             metrics.CONFIGMAP_WRITES.inc()
+        # Only now: status.policy is the last *published* policy, never one a failed write left nowhere.
+        if changed or previous.get("generation") != target.generation:
+            status["policy"] = st.policy_status(found, sha256, target.generation)
+        status["findings"] = [st.finding_status(f) for f in found.findings]
         status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
         verb = "updated" if published.changed else "unchanged"
         repaired = f" (restored: {'; '.join(published.repaired)})" if published.repaired else ""
@@ -535,6 +537,8 @@ class Reconciler:
         message = str(err)
         if err.permanence is Permanence.TEMPORARY:
             message += f"; retrying in {self._delay(target, err):.0f}s"
+        if type_ == c.PUBLISHED:  # nothing of this run was published: say what still is
+            message += st.kept_policy(target.status)
         conds.set(type_, False, err.reason, message)
         return self._outcome(target, conds, status, err)
 

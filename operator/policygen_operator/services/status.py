@@ -194,13 +194,16 @@ def failure_message(err: PolicygenError, before: Mapping[str, Any], retry: int, 
     message = str(err)
     if delay is not None:
         message += f"; retrying in {delay:.0f}s (attempt {retry + 1})"
+    return message + kept_policy(before)
+
+
+def kept_policy(before: Mapping[str, Any]) -> str:
+    """``; the last good policy (generation N, sha256 ...) is kept``, or nothing when there is none yet."""
     kept = before.get("policy") or {}
-    if kept.get("sha256"):
-        message += (
-            f"; the last good policy (generation {kept.get('generation')}, sha256 "
-            f"{str(kept['sha256'])[:12]}) is kept"
-        )
-    return message
+    if not kept.get("sha256"):
+        return ""
+    sha256 = str(kept["sha256"])[:12]
+    return f"; the last good policy (generation {kept.get('generation')}, sha256 {sha256}) is kept"
 
 
 def outcome(

@@ -443,6 +443,43 @@ async def test_output_steps_classify_failures_alike(
     assert (outcome.delay > 0) is (failure == "temporary")
 
 
+WIDER = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize("reason", ["ConfigMapConflict", "ConfigMapRejected"])
+async def test_a_failed_publish_keeps_the_last_published_policy_in_status(
+    executor: ThreadPoolExecutor, reason: str
+) -> None:
+    kube = RefusingKube()
+    r = reconciler(kube, executor, lambda req, p, c: result())
+    first = await r.reconcile(target(kube))
+    published = first.status["policy"]
+    # The next generation yields another policy, and its ConfigMap write fails.
+    kube.generation = 2
+    spec: Mapping[str, Any] = SPEC
+    if reason == "ConfigMapConflict":
+        spec = {**SPEC, "output": {"configMap": {"name": "taken"}}}
+        kube.configmaps[("ns", "taken")] = {"metadata": {"name": "taken", "annotations": {}}, "data": {}}
+    else:
+        kube.put_error = PERMANENT_K8S  # e.g. the admission policy after someone removed the managed-by label
+    r.generate = lambda req, p, c: result(WIDER)
+    failed = await r.reconcile(target(kube, status=first.status, spec=spec))
+    assert failed.failure == "permanent" and ready(failed)["reason"] == reason
+    # A merge patch without "policy" leaves status.policy (and ACTIONS/PARTS) as published.
+    assert "policy" not in failed.status and "findings" not in failed.status
+    step = next(x for x in failed.status["conditions"] if x["type"] == "Published")
+    kept = f"the last good policy (generation 1, sha256 {published['sha256'][:12]}) is kept"
+    assert kept in step["message"]
+    assert json.loads(kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"]) == POLICY
+
+
+async def test_a_first_publish_that_fails_claims_no_policy(executor: ThreadPoolExecutor) -> None:
+    kube = RefusingKube(put_error=PERMANENT_K8S)
+    outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
+    assert ready(outcome)["reason"] == "ConfigMapRejected"
+    assert "policy" not in outcome.status and "configMapRef" not in outcome.status
+
+
 async def test_unknown_engine_error_is_temporary_internal_error(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
 
