@@ -86,17 +86,10 @@ def _resources_per_action(
         if "*" in resources:
             per_action[action] = {"*"}
             continue
-        compacted = remove_covered(compact(resources, options.compaction_threshold))
-        patterns = compacted - resources
-        if patterns:  # what each stands for, among its own shape's ARNs (thousands of keys, many buckets)
-            by_shape: dict[str, list[str]] = defaultdict(list)
-            for arn in resources:
-                if (shape := shape_of(arn)) is not None:
-                    by_shape[shape[0]].append(arn)
-            for pattern in patterns:
-                shape = shape_of(pattern)
-                mine = by_shape.get(shape[0], []) if shape is not None else resources
-                widened[pattern][action] = sum(1 for arn in mine if covers(pattern, arn))
+        stands_for: dict[str, int] = {}
+        compacted = remove_covered(compact(resources, options.compaction_threshold, stands_for))
+        for pattern in compacted - resources:
+            widened[pattern][action] = stands_for[pattern]
         per_action[action] = compacted
     compactions = [
         Compaction(pattern, tuple(sorted(counts)), max(counts.values()))
@@ -120,8 +113,10 @@ def shape_of(arn: str) -> tuple[str, str] | None:
     return head + resource[: match.end()], resource[match.end() :]
 
 
-def compact(resources: Iterable[str], threshold: int) -> set[str]:
-    """At most ``threshold`` ARNs per shape; bigger groups collapse to ``prefix*`` (``_compact_tree``)."""
+def compact(resources: Iterable[str], threshold: int, stands_for: dict[str, int] | None = None) -> set[str]:
+    """At most ``threshold`` ARNs per shape; bigger groups collapse to ``prefix*`` (``_compact_tree``).
+    ``stands_for`` gets, for each pattern written, how many of the ARNs it replaces: a pattern is a literal
+    prefix and ``*`` (cut before any wildcard or escape), so counting is a prefix test on its own group."""
     groups: dict[str, list[str]] = defaultdict(list)
     out: set[str] = set()
     for arn in resources:
@@ -134,7 +129,12 @@ def compact(resources: Iterable[str], threshold: int) -> set[str]:
         if len(rests) <= threshold or not _compactable(head):
             out.update(head + rest for rest in rests)
         else:
-            out.update(head + rest for rest in _compact_tree(rests, threshold))
+            kept = _compact_tree(rests, threshold)
+            out.update(head + rest for rest in kept)
+            if stands_for is not None:
+                for pattern in set(kept) - set(rests):
+                    prefix = pattern[:-1]
+                    stands_for[head + pattern] = sum(1 for rest in rests if rest.startswith(prefix))
     return out
 
 
