@@ -77,6 +77,45 @@ def test_helm_lint_and_the_values_schema(helm: str) -> None:
     assert typo.returncode != 0 and "watchNamespace" in typo.stderr
 
 
+def refusal(helm: str, *args: str) -> str:
+    """helm's message refusing the values (empty when it rendered them)."""
+    done = subprocess.run([helm, "template", "pg", str(CHART), *args], capture_output=True, text=True)
+    return "" if done.returncode == 0 else done.stderr
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        (["--set", "image.tag=1.0 beta"], "/image/tag"),
+        (["--set", "image.tag=v1:2"], "/image/tag"),
+        (["--set", "image.repository=Ghcr.io/Policygen Image"], "/image/repository"),
+        (["--set", "image.repository="], "/image/repository"),
+        # A typo under resources used to leave the pod without limits, silently.
+        (["--set", "resources.limit.memory=1Gi"], "/resources"),
+        (["--set-json", 'resources={"limits": {"memory": true}}'], "/resources/limits/memory"),
+        (["--set-json", 'imagePullSecrets=[{"nme": "regcred"}]'], "/imagePullSecrets/0"),
+        (["--set-json", 'extraEnv=[{"name": "", "value": "x"}]'], "/extraEnv/0/name"),
+        (["--set", "priorityClassName=High Priority"], "/priorityClassName"),
+    ],
+)
+def test_the_values_schema_refuses_bad_values_naming_the_field(
+    helm: str, values: list[str], field: str
+) -> None:
+    assert f"at '{field}'" in refusal(helm, *values)
+
+
+def test_the_values_schema_accepts_real_world_values(helm: str) -> None:
+    assert not refusal(
+        helm,
+        *["--set", "image.repository=registry.example.com:5000/platform/policy_gen"],
+        *["--set", "image.tag=1.2.3-rc.1_build.7"],
+        *["--set-json", 'imagePullSecrets=[{"name": "regcred"}]'],
+        *["--set-json", 'resources={"requests": {"cpu": 0.5}, "limits": {"nvidia.com/gpu": 1}}'],
+        *["--set-json", 'extraEnv=[{"name": "AWS_PROFILE", "value": "x"}]'],
+        *["--set", "priorityClassName=system-cluster-critical"],
+    )
+
+
 def test_chart_applies_with_server_side_dry_run(
     helm: str, kubectl: str, kubeconfig: Path, system_namespace: str
 ) -> None:
