@@ -343,3 +343,53 @@ def test_network_policy_limits_egress_and_keeps_metrics_in_the_pod(helm: str) ->
     assert not [
         d for d in docs(render(helm, "--set", "networkPolicy.enabled=false")) if d["kind"] == "NetworkPolicy"
     ]
+
+
+def test_the_pods_pass_the_restricted_pod_security_standard_for_real(
+    helm: str, kubectl: str, kubeconfig: Path, namespace: str
+) -> None:
+    """The API server's PodSecurity admission, enforcing "restricted" in a namespace, admits the chart's and
+    deploy/'s pods (a Deployment only draws warnings; a Pod is refused), and refuses one without hardening."""
+    base = [kubectl, "--kubeconfig", str(kubeconfig)]
+    label = [*base, "label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]
+    subprocess.run(
+        [*label, "pod-security.kubernetes.io/enforce-version=latest"], check=True, capture_output=True
+    )
+    kustomized = subprocess.run(
+        [*base, "kustomize", str(ROOT / "deploy")], capture_output=True, text=True, check=True
+    ).stdout
+    volume = '[{"name": "trail", "persistentVolumeClaim": {"claimName": "cloudtrail", "readOnly": true}}]'
+    mount = '[{"name": "trail", "mountPath": "/var/cloudtrail", "readOnly": true}]'
+    sources = {
+        "chart": render(helm),
+        "chart-local-logs": render(
+            helm, "--set-json", f"extraVolumes={volume}", "--set-json", f"extraVolumeMounts={mount}"
+        ),
+        "deploy": kustomized,
+    }
+
+    def admit(name: str, spec: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        }
+        return subprocess.run(
+            [*base, "apply", "--server-side", "--dry-run=server", "-f", "-"],
+            input=json.dumps(pod),
+            capture_output=True,
+            text=True,
+        )
+
+    for source, text in sources.items():
+        deployment = next(d for d in docs(text) if d["kind"] == "Deployment")
+        spec = deployment["spec"]["template"]["spec"]
+        done = admit(source, spec)
+        assert done.returncode == 0, (source, done.stderr)
+        assert "Warning" not in done.stderr, (source, done.stderr)
+    # The control: the same pod without its container's hardening is refused, naming what is missing.
+    del spec["containers"][0]["securityContext"]
+    refused = admit("unhardened", spec)
+    assert refused.returncode != 0 and 'violates PodSecurity "restricted:latest"' in refused.stderr
+    assert "allowPrivilegeEscalation != false" in refused.stderr
