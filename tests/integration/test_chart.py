@@ -345,6 +345,17 @@ def test_network_policy_limits_egress_and_keeps_metrics_in_the_pod(helm: str) ->
     ]
 
 
+def test_an_empty_egress_port_list_never_opens_all_egress(helm: str) -> None:
+    """An egress rule with neither `to` nor `ports` allows everything: egressPorts=[] used to render one."""
+    assert "at '/networkPolicy/egressPorts'" in refusal(helm, "--set-json", "networkPolicy.egressPorts=[]")
+    unchecked = render(helm, "--skip-schema-validation", "--set-json", "networkPolicy.egressPorts=[]")
+    [policy] = [d for d in docs(unchecked) if d["kind"] == "NetworkPolicy"]
+    assert policy["spec"]["egress"] == [
+        {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+    ]
+    assert all(rule.get("ports") or rule.get("to") for rule in policy["spec"]["egress"])
+
+
 def test_the_pods_pass_the_restricted_pod_security_standard_for_real(
     helm: str, kubectl: str, kubeconfig: Path, namespace: str
 ) -> None:
