@@ -104,6 +104,13 @@ def test_the_values_schema_refuses_bad_values_naming_the_field(
     assert f"at '{field}'" in refusal(helm, *values)
 
 
+def test_the_metrics_and_health_ports_must_differ(helm: str) -> None:
+    """One port for both rendered a pod whose second listener cannot bind (the operator fails to start)."""
+    message = refusal(helm, "--set", "metrics.port=8080")
+    assert "metrics.port and liveness.port are both 8080" in message
+    assert not refusal(helm, "--set", "metrics.port=0")
+
+
 def test_the_values_schema_accepts_real_world_values(helm: str) -> None:
     assert not refusal(
         helm,
