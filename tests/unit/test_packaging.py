@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +185,40 @@ def test_rightsizing_printer_columns_make_a_fleet_dashboard() -> None:
         assert version["subresources"] == {"status": {}}
     [cluster] = load_all(ROOT / "crds" / "policygen.io_clusterrightsizings.yaml")
     assert cluster["spec"]["scope"] == "Cluster"
+
+
+def _build_py() -> Any:
+    spec = importlib.util.spec_from_file_location("image_build", ROOT / "deploy" / "image" / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_dockerfile_builds_the_image_build_py_builds() -> None:
+    """deploy/Dockerfile (for Docker users) and deploy/image/build.py (`make image`, tested in
+    tests/integration/test_image.py) must ship the same image: it used to default to --all-namespaces
+    (every namespace, cluster-wide, without the admin asking) and carried no OCI labels."""
+    build = _build_py()
+    text = (ROOT / "deploy" / "Dockerfile").read_text().replace("\\\n", " ")
+    final = text.rsplit("\nFROM ", 1)[1].splitlines()
+    instructions: dict[str, list[str]] = {}
+    for line in final[1:]:
+        if line.strip() and not line.startswith("#"):
+            word, _, rest = line.strip().partition(" ")
+            instructions.setdefault(word, []).append(rest.strip())
+    assert json.loads(instructions["CMD"][-1]) == ["operator"]
+    assert json.loads(instructions["ENTRYPOINT"][-1]) == ["/" + build.ENTRYPOINT]
+    assert instructions["USER"][-1] == f"{build.UID}:{build.GID}"
+    assert instructions["WORKDIR"][-1] == "/tmp"
+    env = " ".join(instructions["ENV"])
+    assert "HOME=/tmp" in env and "TMPDIR=/tmp" in env
+    label_text = " ".join(instructions["LABEL"])
+    labels = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', label_text))
+    args = dict(a.split("=", 1) for a in instructions["ARG"])
+    labels = {k: v.replace("${VERSION}", args["VERSION"]) for k, v in labels.items()}
+    assert labels["org.opencontainers.image.version"] == build.version()
+    for key in ("title", "description", "source", "url", "licenses"):
+        assert labels[f"org.opencontainers.image.{key}"], key
+    assert labels["org.opencontainers.image.source"] == build.SOURCE_URL
+    assert "org.opencontainers.image.revision" in labels
