@@ -494,7 +494,15 @@ class RightsizingService:
             "ackRoles": role.ack_roles,
             "via": role.via,
         }
-        for key in ("grantedActions", "usedActions", "unusedActions", "reductionPercent", "removalProposed"):
+        # What the last scan found (the pull request too): a pass without a scan rewrites the list as a whole.
+        for key in (
+            "grantedActions",
+            "usedActions",
+            "unusedActions",
+            "reductionPercent",
+            "removalProposed",
+            "pullRequest",
+        ):
             if before and key in before:
                 row[key] = before[key]
         return row

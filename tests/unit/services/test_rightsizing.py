@@ -580,3 +580,36 @@ def test_a_grouped_pull_request_reads_its_credentials_secret_once() -> None:
     assert outcome.failure is None, outcome.message
     assert [(len(group.edits), token) for group, token in groups] == [(2, "s3cret")]
     assert len(reads) == 1, reads
+
+
+def test_a_pass_without_a_scan_keeps_each_roles_pull_request_in_the_parent_status() -> None:
+    """The timer's passes between scans rewrite ``status.roles`` (a merge patch replaces the list): each row
+    keeps what the last scan put there, the pull request included, not only the counts."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+
+    def open_single(spec: PullRequestSpec, context: Any, *_: Any) -> PullRequestStatus:
+        return PullRequestStatus("https://forge/pr/9", 9, "policygen/y", "def", "open", True)
+
+    spec = {
+        **SPEC,
+        "output": {
+            "mode": "pullRequest",
+            "pullRequest": {
+                "provider": "git",
+                "repository": "file:///repo",
+                "path": "{role}.json",
+                "format": "json",
+            },
+        },
+    }
+    settings = OperatorSettings(progress_interval=0.05, single_tenant=True)
+    svc = RightsizingService(
+        settings, kube, FakeAws(), ThreadPoolExecutor(2), clock=lambda: NOW, open_pull_request=open_single
+    )
+    first = run(svc, replace(parent(), spec=spec))
+    assert first.failure is None, first.message
+    [row] = first.status["roles"]
+    assert row["pullRequest"]["url"] == "https://forge/pr/9"
+    again = run(svc, replace(parent(first.status), spec=spec))  # nothing due: no scan
+    assert [c["reason"] for c in again.status["conditions"] if c["type"] == "Scanned"] == ["UpToDate"]
+    assert again.status["roles"] == first.status["roles"]
