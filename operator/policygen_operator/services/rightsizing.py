@@ -438,6 +438,8 @@ class RightsizingService:
         status["rolesNotAllowed"] = refused
         previous = {r.get("arn"): r for r in parent.status.get("roles") or ()}
         rows = [self._row(parent, r, previous.get(r.arn)) for r in roles]
+        scanned_now = False
+        scanned: tuple[str, str]
         if roles and access is not None and self.scan_due(parent, roles, now):
             aws = self._aws(parent.spec)
             request = GenerationRequest(
@@ -462,23 +464,30 @@ class RightsizingService:
                     logger.exception("scan for %s failed unexpectedly", parent.name)
                 err = classify(raw)
                 return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
-            conds.set(SCANNED, True, Reason.SCANNED, f"one scan for {len(roles)} roles")
+            scanned = (Reason.SCANNED, f"one scan for {len(roles)} roles")
+            scanned_now = True
         elif not roles:
-            conds.set(SCANNED, True, Reason.NO_ROLES, "no role found in scope: nothing to scan")
+            scanned = (Reason.NO_ROLES, "no role found in scope: nothing to scan")
         else:
             # A role that left is no longer covered: if it comes back, its new child needs a scan.
             last = dict(parent.status.get("lastScan") or {})
             last["roles"] = [arn for arn in last.get("roles") or () if arn in {r.arn for r in roles}]
             status["lastScan"] = last
-            conds.set(SCANNED, True, Reason.UP_TO_DATE, "the last scan covers every role found")
+            scanned = (Reason.UP_TO_DATE, "the last scan covers every role found")
+        failing = _roles_failed(rows)
+        if failing is not None:  # some roles have no report: not Ready, the others are
+            conds.set(SCANNED, False, failing[0], failing[1])
+        else:
+            conds.set(SCANNED, True, *scanned)
         status["roles"] = rows
         status.update(_totals(rows))
         conds.summarize([DISCOVERED, SCANNED])
         status["conditions"] = conds.as_list()
         outcome = ParentOutcome(status=status)
-        if "completionTime" in (status.get("lastScan") or {}) and status["lastScan"] != parent.status.get(
-            "lastScan"
-        ):
+        if failing is not None:
+            if conds.flipped(c.READY):  # on the transition only, as for a failed pass
+                outcome.events.append(("Warning", EventReason.FAILED, f"{failing[0]}: {failing[1]}"[:1024]))
+        elif scanned_now and status["lastScan"] != parent.status.get("lastScan"):
             message = (
                 f"one scan for {len(roles)} roles: {status['grantedActions']} actions granted, "
                 f"{status['unusedActions']} unused ({status['reductionPercent']}%)"
@@ -502,6 +511,7 @@ class RightsizingService:
             "reductionPercent",
             "removalProposed",
             "pullRequest",
+            "error",
         ):
             if before and key in before:
                 row[key] = before[key]
@@ -524,14 +534,23 @@ class RightsizingService:
         observed_days = (request.end - request.start).total_seconds() / 86400
         rows: list[dict[str, Any]] = []
         analysed: list[tuple[DiscoveredRole, RoleAnalysis, RoleRun | None]] = []
+        failed: dict[str, tuple[Exception, PolicygenError]] = {}  # role ARN -> (raised, classified)
         for role in roles:
             found = result.results.get(role.arn)
-            analysis = await self._analysis(parent, role, result, observed_days)
             child = children.get(child_name(parent.name, role.arn))
+            try:
+                analysis = await self._analysis(parent, role, result, observed_days)
+            except Exception as raw:  # one role IAM will not show must not cost the others their reports
+                if is_unexpected(raw):
+                    logger.exception("reading the policies of %s failed unexpectedly", role.arn)
+                failed[role.arn] = (raw, classify(raw))
+                continue
             run = None
             if child is not None and found is not None:
                 run = RoleRun(parent, role, child, found, analysis, result, request, tenancy)
             analysed.append((role, analysis, run))
+        if failed and len(failed) == len(roles):
+            raise next(iter(failed.values()))[0]  # nothing to report: the scan step fails as a whole
         pull_requests = await self._pull_requests(parent, [run for _, _, run in analysed if run is not None])
         for role, analysis, run in analysed:
             opened = pull_requests.get(role.arn)
@@ -547,14 +566,24 @@ class RightsizingService:
             )
             row["removalProposed"] = counts["removalProposed"]
             rows.append(row)
-        metrics.forget_roles(parent.ref, {r.arn for r in roles})
+        for arn, (_, err) in failed.items():
+            role = next(r for r in roles if r.arn == arn)
+            child = children.get(child_name(parent.name, arn))
+            if child is not None:
+                await self._role_failed(child, err, now)
+            rows.append({**self._row(parent, role, None), "error": _role_error(err)})
+        rows.sort(key=lambda row: str(row["arn"]))
+        metrics.forget_roles(parent.ref, {r.arn for r in roles} - set(failed))
+        # A role failed for now is not covered: the next pass scans again. One refused for good is covered
+        # (retried with the next due scan), and its row keeps saying why until then.
+        retry = {arn for arn, (_, err) in failed.items() if err.permanence is not PERMANENT}
         status["lastScan"] = {
             "startTime": iso(now),
             "completionTime": iso(self.clock()),
             "generation": parent.generation,
             "windowStart": iso(request.start),
             "windowEnd": iso(request.end),
-            "roles": [r.arn for r in roles],
+            "roles": [r.arn for r in roles if r.arn not in retry],
             "filesScanned": result.summary.files_scanned,
             "eventsScanned": result.summary.events_scanned,
             "eventsMatched": result.summary.events_matched,
@@ -622,6 +651,23 @@ class RightsizingService:
                 result.summary.sessions.get(role.arn), result.summary.session_tags, reference
             )
         return analysis
+
+    async def _role_failed(self, child: Mapping[str, Any], err: PolicygenError, now: datetime) -> None:
+        """A child whose role's policies IAM did not give: not Ready, saying why; its last report (status,
+        ConfigMap) is left as it was."""
+        meta = child["metadata"]
+        generation = int(meta.get("generation", 1))
+        conds = c.Conditions((child.get("status") or {}).get("conditions"), iso(now), generation)
+        conds.set(c.GENERATED, False, err.reason, f"the role's policies were not read from IAM: {err}")
+        conds.summarize([c.GENERATED])
+        try:
+            await self.kube.patch_status(
+                meta["namespace"],
+                meta["name"],
+                {"observedGeneration": generation, "conditions": conds.as_list()},
+            )
+        except KubernetesError as error:
+            logger.warning("status of child %s/%s not written: %s", meta["namespace"], meta["name"], error)
 
     async def _feed_child(self, run: RoleRun, now: datetime, opened: Mapping[str, Any] | None) -> None:
         """The child's ConfigMap (policy + detail) and status, from the parent's scan and pull request."""
@@ -847,6 +893,22 @@ class RightsizingService:
         if conds.flipped(c.READY):  # on the transition only: a timer pass failing the same way posts nothing
             outcome.events.append(("Warning", EventReason.FAILED, f"{why}: {err}"[:1024]))
         return outcome
+
+
+def _role_error(err: PolicygenError) -> dict[str, Any]:
+    """A role row's ``error``: why the role has no report from the last scan."""
+    return {"reason": str(err.reason), "message": str(err)[:1024], "permanent": err.permanence is PERMANENT}
+
+
+def _roles_failed(rows: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """The Scanned condition's reason and message when some roles have no report (their rows say why)."""
+    failed = [row for row in rows if row.get("error")]
+    if not failed:
+        return None
+    named = "; ".join(f"{row['arn']}: {row['error']['message']}" for row in failed[:3])
+    more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
+    message = f"{len(failed)} of {len(rows)} roles not analysed: {named}{more}; the others are reported"
+    return str(failed[0]["error"]["reason"]), message
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:

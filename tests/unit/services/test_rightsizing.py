@@ -613,3 +613,63 @@ def test_a_pass_without_a_scan_keeps_each_roles_pull_request_in_the_parent_statu
     again = run(svc, replace(parent(first.status), spec=spec))  # nothing due: no scan
     assert [c["reason"] for c in again.status["conditions"] if c["type"] == "Scanned"] == ["UpToDate"]
     assert again.status["roles"] == first.status["roles"]
+
+
+class OneRoleFails(FakeAws):
+    """IAM refuses (or throttles) the reading of one role; the others read fine."""
+
+    def __init__(self, arn: str, permanence: Permanence) -> None:
+        self.arn, self.permanence = arn, permanence
+
+    def role_policies(self, aws: Any, role_arn: str) -> Any:
+        if role_arn == self.arn:
+            raise AwsError(f"reading {role_arn}: refused", permanence=self.permanence, field="aws")
+        return super().role_policies(aws, role_arn)
+
+
+@pytest.mark.parametrize("permanence", [Permanence.TEMPORARY, PERMANENT])
+def test_one_role_that_iam_refuses_does_not_stop_the_other_roles_reports(permanence: Permanence) -> None:
+    """One role's IAM read failing (AccessDenied on a role of another team, throttling) must not cost the
+    fleet its reports: the other roles are reported from the same scan, the failed one's child and row say
+    why, the parent is not Ready. A temporary failure leaves the role uncovered (the next pass scans again);
+    a permanent one is kept, not retried every pass, and still reported on passes without a scan."""
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders"), Binding(DEPLOYER, IRSA, "team-a", "deploy")]}
+    )
+    engine = CountingEngine()
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(
+        settings, kube, OneRoleFails(DEPLOYER, permanence), ThreadPoolExecutor(2), engine, clock=lambda: NOW
+    )
+    outcome = run(svc, parent())
+    svc.clock = lambda: NOW.replace(minute=1)  # the next pass, a minute later
+    assert engine.calls == [(DEPLOYER, ORDERS)]
+    orders = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+    assert orders["rightsizing"]["grantedActions"] > 0
+    assert [c["status"] for c in orders["conditions"] if c["type"] == "Ready"] == ["True"]
+    deployer = kube.objects[("fleet", child_name("fleet", DEPLOYER))]["status"]
+    [ready] = [c for c in deployer["conditions"] if c["type"] == "Ready"]
+    assert ready["status"] == "False" and "refused" in ready["message"]
+    rows = {r["arn"]: r for r in outcome.status["roles"]}
+    assert rows[ORDERS]["grantedActions"] > 0 and "error" not in rows[ORDERS]
+    assert "refused" in rows[DEPLOYER]["error"]["message"]
+    assert outcome.status["grantedActions"] == rows[ORDERS]["grantedActions"]
+    [scanned] = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
+    assert scanned["status"] == "False" and "1 of 2 roles" in scanned["message"]
+    assert [c["status"] for c in outcome.status["conditions"] if c["type"] == "Ready"] == ["False"]
+    assert [e[:2] for e in outcome.events] == [("Warning", "Failed")]
+    covered = outcome.status["lastScan"]["roles"]
+    again = run(svc, parent(outcome.status))
+    if permanence is Permanence.TEMPORARY:
+        assert covered == [ORDERS]
+        assert len(engine.calls) == 2  # the role is not covered yet: scanned again
+    else:
+        assert covered == [DEPLOYER, ORDERS]
+        assert len(engine.calls) == 1  # refused for good: not rescanned every pass
+        [scanned] = [c for c in again.status["conditions"] if c["type"] == "Scanned"]
+        assert scanned["status"] == "False" and "1 of 2 roles" in scanned["message"]
+        assert {r["arn"]: r for r in again.status["roles"]}[DEPLOYER]["error"]
+    assert again.events == []  # still failing the same way: no second event
+    [before] = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
+    [after] = [c for c in again.status["conditions"] if c["type"] == "Scanned"]
+    assert after["lastTransitionTime"] == before["lastTransitionTime"]  # False all along: no transition
