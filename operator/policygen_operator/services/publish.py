@@ -129,9 +129,11 @@ async def publish_configmap(
     owner_reference: Mapping[str, Any],
     source: str,
     report: Mapping[str, Any] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> Published:
     """Write the ConfigMap unless it already holds this policy (in its data and its annotation) and names
-    this owner (by uid) among its ownerReferences."""
+    this owner (by uid) among its ownerReferences. ``extra``: more keys of the data, byte for byte (a
+    rightsizing child's ``rightsizing.json``): one that differs is written again too."""
     sha256 = policies_sha256(policies)
     current = await kube.read_configmap(namespace, name)
     if current is not None and current.annotations.get(SOURCE_ANNOTATION) != source:
@@ -144,7 +146,9 @@ async def publish_configmap(
         )
     repaired: tuple[str, ...] = ()
     if current is not None:
-        held = holds_policies(current.data, policies)
+        held = holds_policies(current.data, policies) and all(
+            current.data.get(key) == value for key, value in (extra or {}).items()
+        )
         claimed = current.annotations.get(SHA_ANNOTATION) == sha256
         # The ownerReference is part of what the ConfigMap should hold: a PolicyGeneration created again
         # after `delete --cascade=orphan` adopts it (same source annotation) under a new uid, and without the
@@ -164,5 +168,6 @@ async def publish_configmap(
             )
             logger.warning("ConfigMap %s/%s: %s; writing it again", namespace, name, "; ".join(repaired))
     body = configmap_body(name, policies, sha256, owner_reference, source, report)
+    body["data"].update(extra or {})
     await kube.put_configmap(namespace, body)
     return Published(name=name, changed=True, repaired=repaired)

@@ -65,7 +65,7 @@ from policygen_operator.services.generation import (
     Progress,
     run_generation,
 )
-from policygen_operator.services.publish import ConfigMapPort, configmap_body, policies_sha256
+from policygen_operator.services.publish import ConfigMapPort, policies_sha256, publish_configmap
 from policygen_operator.services.pullrequest import (
     Credentials,
     FileEdit,
@@ -684,10 +684,6 @@ class RightsizingService:
             "blockOwnerDeletion": True,
         }
         detail = {**analysis.to_dict(), "discovered": role.to_dict(), "parent": parent.ref}
-        body = configmap_body(
-            cm_name, found.policies, policies_sha256(found.policies), owner, f"{namespace}/{name}", None
-        )
-        body["data"][DETAIL_KEY] = _json(detail)
         conds = c.Conditions((child.get("status") or {}).get("conditions"), iso(now), generation)
         child_status: dict[str, Any] = {
             "observedGeneration": generation,
@@ -728,15 +724,26 @@ class RightsizingService:
                 "no event of the role in the window: every granted action is unused",
             )
         try:
-            await self.kube.put_configmap(namespace, body)
+            # Written only when its policy or detail changed (and never over a ConfigMap policygen did not
+            # write): a scan that finds the same replaces nothing, whatever the number of roles.
+            published = await publish_configmap(
+                self.kube,
+                namespace,
+                cm_name,
+                found.policies,
+                owner,
+                f"{namespace}/{name}",
+                extra={DETAIL_KEY: _json(detail)},
+            )
             child_status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
             conds.set(
                 c.PUBLISHED,
                 True,
-                Reason.CONFIGMAP_UPDATED,
-                f"ConfigMap {cm_name} written (policy and {DETAIL_KEY})",
+                Reason.CONFIGMAP_UPDATED if published.changed else Reason.CONFIGMAP_UNCHANGED,
+                f"ConfigMap {cm_name} {'written' if published.changed else 'unchanged'} "
+                f"(policy and {DETAIL_KEY})",
             )
-        except KubernetesError as raw:
+        except (KubernetesError, InvalidRequestError) as raw:
             err = classify(raw, reason=Reason.CONFIGMAP_REJECTED)
             conds.set(c.PUBLISHED, False, err.reason, str(err))
         required = [c.GENERATED, c.PUBLISHED]

@@ -673,3 +673,34 @@ def test_one_role_that_iam_refuses_does_not_stop_the_other_roles_reports(permane
     [before] = [c for c in outcome.status["conditions"] if c["type"] == "Scanned"]
     [after] = [c for c in again.status["conditions"] if c["type"] == "Scanned"]
     assert after["lastTransitionTime"] == before["lastTransitionTime"]  # False all along: no transition
+
+
+def test_a_scan_that_finds_the_same_leaves_the_configmaps_alone_and_keeps_off_a_foreign_one() -> None:
+    """Idempotent like a PolicyGeneration's: a scan whose policy and detail are unchanged writes no ConfigMap
+    (hundreds of roles, one scan an hour: no replace per role per scan), a changed detail is written, and a
+    ConfigMap of that name that policygen did not write is not overwritten (ConfigMapConflict)."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    svc = service(kube, CountingEngine())
+    first = run(svc, parent())
+    assert first.failure is None, first.message
+    writes = kube.configmap_writes
+    assert writes == 1
+    kube.parent_generation = 2
+    second = run(svc, parent(first.status, generation=2))  # a new spec generation: a scan, same result
+    assert second.status["lastScan"]["generation"] == 2
+    assert kube.configmap_writes == writes
+    cm_key = ("fleet", f"{child_name('fleet', ORDERS)}-policy")
+    detail = json.loads(kube.configmaps[cm_key]["data"]["rightsizing.json"])
+    kube.configmaps[cm_key]["data"]["rightsizing.json"] = "{}\n"  # edited by hand: put right
+    kube.parent_generation = 3
+    run(svc, parent(second.status, generation=3))
+    assert kube.configmap_writes == writes + 1
+    assert json.loads(kube.configmaps[cm_key]["data"]["rightsizing.json"]) == detail
+
+    kube.configmaps[cm_key]["metadata"]["annotations"] = {"owner": "someone else"}
+    kube.parent_generation = 4
+    run(svc, parent(second.status, generation=4))
+    assert kube.configmaps[cm_key]["metadata"]["annotations"] == {"owner": "someone else"}
+    status = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+    [published] = [c for c in status["conditions"] if c["type"] == "Published"]
+    assert (published["status"], published["reason"]) == ("False", "ConfigMapConflict")
