@@ -101,8 +101,13 @@ _NOT_DNS = re.compile(r"[^a-z0-9-]+")
 
 
 def child_name(parent: str, role_arn: str) -> str:
-    """A child's name: readable (parent, role name), unique (hash of the ARN), a DNS label (<= 63)."""
-    digest = hashlib.sha256(role_arn.encode()).hexdigest()[:8]
+    """A child's name: readable (parent, role name), unique (hash of the ARN), a DNS label (<= 63).
+
+    Only 24 characters of the parent are kept: when its name is longer, the hash covers it too, so two
+    parents sharing their first 24 characters never ask for the same child (a parent whose name fits keeps
+    the name its children always had)."""
+    hashed = role_arn if len(parent) <= 24 else f"{parent}\n{role_arn}"
+    digest = hashlib.sha256(hashed.encode()).hexdigest()[:8]
     role = _NOT_DNS.sub("-", role_arn.rsplit("/", 1)[-1].lower()).strip("-")
     head = f"{parent[:24].strip('-')}-{role[:28].strip('-')}".strip("-")
     return f"{head}-{digest}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -329,3 +330,14 @@ def test_child_name_is_a_stable_dns_label(parent: str, arn: str) -> None:
     assert name[0].isalnum() and name[-1].isalnum()
     assert all(ch in "abcdefghijklmnopqrstuvwxyz0123456789-" for ch in name)
     assert child_name(parent, arn + "2") != name
+
+
+def test_two_parents_whose_names_share_their_first_24_characters_get_different_children() -> None:
+    """The name keeps 24 characters of the parent: ``payments-production-fleet-a`` and ``...-b`` sharing a
+    role and a childNamespace must not ask for the same child (the second create is a 409 and its role
+    would get no report). A parent name that fits keeps the name it always had."""
+    arn = "arn:aws:iam::111122223333:role/app"
+    first = child_name("payments-production-fleet-a", arn)
+    assert first != child_name("payments-production-fleet-b", arn)
+    assert len(first) <= 63
+    assert child_name("fleet", arn) == "fleet-app-" + hashlib.sha256(arn.encode()).hexdigest()[:8]
