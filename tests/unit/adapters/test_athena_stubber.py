@@ -157,3 +157,18 @@ def test_ctrl_c_while_waiting_stops_the_query() -> None:
         with pytest.raises(KeyboardInterrupt):
             AthenaQuery(athena, TABLE, sleep=interrupt).run("SELECT 1")
         stub.assert_no_pending_responses()
+
+
+def test_a_failed_poll_stops_the_query_it_leaves() -> None:
+    """A poll that fails (throttled past the client's retries, a server error) gives up on the query:
+    it is stopped first, or it would run on, billed, while a retry starts another."""
+    athena = client()
+    with Stubber(athena) as stub:
+        started(stub)
+        stub.add_response("get_query_execution", execution("RUNNING"), {"QueryExecutionId": QID})
+        stub.add_client_error("get_query_execution", "InternalServerException", "oops")
+        stub.add_response("stop_query_execution", {}, {"QueryExecutionId": QID})
+        with pytest.raises(AwsError) as caught:
+            AthenaQuery(athena, TABLE, sleep=lambda _: None).run("SELECT 1")
+        stub.assert_no_pending_responses()
+    assert caught.value.permanence is Permanence.TEMPORARY

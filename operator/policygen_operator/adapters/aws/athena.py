@@ -3,8 +3,8 @@
 ``StartQueryExecution`` returns at once; the query then runs for seconds to minutes, so the state is
 polled (0.5 s, growing to 5 s) and every poll reports the state and the bytes scanned so far. A caller's
 cancel stops the query on Athena's side (``StopQueryExecution``) before raising, so nobody pays for a
-scan that nobody reads. Rows are read with ``GetQueryResults`` pages of 1,000; the first row of the
-first page is Athena's header row (the column names) and is skipped.
+scan that nobody reads, and so does a poll that fails. Rows are read with ``GetQueryResults`` pages of
+1,000; the first row of the first page is Athena's header row (the column names) and is skipped.
 
 Failures are classified for the services: a query that FAILED with Athena's ``USER`` error category
 (missing table or database, a syntax error, no permission on the bucket) or a known permanent message
@@ -134,7 +134,11 @@ class AthenaQuery:
             if cancelled is not None and cancelled():
                 self.stop(execution_id)
                 raise ScanCancelled()
-            execution = self._call("reading the state of", execution_id, "get_query_execution")
+            try:
+                execution = self._call("reading the state of", execution_id, "get_query_execution")
+            except AwsError:  # giving up on the query: do not leave it running (and billed) behind us
+                self.stop(execution_id)
+                raise
             status = execution["QueryExecution"]["Status"]
             state = status["State"]
             statistics = execution["QueryExecution"].get("Statistics", {})
