@@ -159,6 +159,29 @@ def test_ctrl_c_while_waiting_stops_the_query() -> None:
         stub.assert_no_pending_responses()
 
 
+def test_a_query_that_never_finishes_is_stopped_at_the_timeout() -> None:
+    """A query left QUEUED or RUNNING (a full queue, a stuck engine) is not waited on for ever: past the
+    timeout it is stopped on Athena's side (no scan billed that nobody reads) and the error is temporary."""
+    athena = client()
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    with Stubber(athena) as stub:
+        started(stub)
+        for _ in range(4):  # at 0, 0.5, 1.25 and 2 s (the deadline)
+            stub.add_response("get_query_execution", execution("QUEUED"), {"QueryExecutionId": QID})
+        stub.add_response("stop_query_execution", {}, {"QueryExecutionId": QID})
+        query = AthenaQuery(athena, TABLE, sleep=sleep, clock=lambda: now[0], timeout=2.0)
+        with pytest.raises(AwsError) as caught:
+            query.run("SELECT 1")
+        stub.assert_no_pending_responses()
+    assert caught.value.permanence is Permanence.TEMPORARY
+    assert "did not finish within 2 s" in str(caught.value) and "QUEUED" in str(caught.value)
+    assert now[0] < 4.0  # the last sleep is cut to the deadline
+
+
 def test_a_failed_poll_stops_the_query_it_leaves() -> None:
     """A poll that fails (throttled past the client's retries, a server error) gives up on the query:
     it is stopped first, or it would run on, billed, while a retry starts another."""

@@ -3,8 +3,10 @@
 ``StartQueryExecution`` returns at once; the query then runs for seconds to minutes, so the state is
 polled (0.5 s, growing to 5 s) and every poll reports the state and the bytes scanned so far. A caller's
 cancel stops the query on Athena's side (``StopQueryExecution``) before raising, so nobody pays for a
-scan that nobody reads, and so does a poll that fails. Rows are read with ``GetQueryResults`` pages of
-1,000; the first row of the first page is Athena's header row (the column names) and is skipped.
+scan that nobody reads, and so does a poll that fails; a query still QUEUED or RUNNING after the timeout
+(an hour by default) is stopped too and reported as a temporary failure. Rows are read with
+``GetQueryResults`` pages of 1,000; the first row of the first page is Athena's header row (the column
+names) and is skipped.
 
 Failures are classified for the services: a query that FAILED with Athena's ``USER`` error category
 (missing table or database, a syntax error, no permission on the bucket) or a known permanent message
@@ -33,6 +35,10 @@ RUNNING_STATES = ("QUEUED", "RUNNING")
 PAGE_ROWS = 1000
 FIRST_POLL = 0.5
 MAX_POLL = 5.0
+# How long a query may stay QUEUED or RUNNING before it is stopped: Athena's own DML timeout is 30 minutes
+# by default (a quota that can be raised); past an hour something is stuck (a full queue, a capacity
+# reservation with no free units), and waiting on for ever would hold the run (and the operator's worker).
+QUERY_TIMEOUT = 3600.0
 # Athena's own codes a retry may get past (besides the shared throttling set).
 TEMPORARY_ATHENA_CODES = {"InternalServerException", "TooManyRequestsException"}
 # AthenaError.ErrorCategory: 1 system, 2 user, 3 other
@@ -101,11 +107,13 @@ class AthenaQuery:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        timeout: float = QUERY_TIMEOUT,
     ) -> None:
         self.client = client
         self.table = table
         self.sleep = sleep
         self.clock = clock
+        self.timeout = timeout
 
     def run(
         self,
@@ -156,7 +164,15 @@ class AthenaQuery:
                 )
             if state not in RUNNING_STATES:
                 raise failure(execution_id, state, status, self.table)
-            self.sleep(delay)
+            remaining = self.timeout - (self.clock() - started)
+            if remaining <= 0:
+                self.stop(execution_id)
+                raise AwsError(
+                    f"Athena query {execution_id} on {self.table.uri()} did not finish within "
+                    f"{self.timeout:,.0f} s (still {state}, {scanned:,} bytes scanned); stopped it",
+                    permanence=Permanence.TEMPORARY,
+                )
+            self.sleep(min(delay, remaining))
             delay = min(delay * 1.5, MAX_POLL)
 
     def rows(
