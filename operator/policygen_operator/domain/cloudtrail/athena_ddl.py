@@ -101,6 +101,10 @@ COLUMNS = """\
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+# The trail's key prefix goes into quoted strings of the statement (LOCATION, the location template, the
+# comment), where a quote would end the string and a backslash starts an escape in Hive: only S3's "safe"
+# key characters are taken (letters, digits, ! - _ . * ( ) / = +), at most CloudTrail's 200.
+_PREFIX = re.compile(r"^[A-Za-z0-9!_.*()/=+-]{0,200}$")
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -127,6 +131,11 @@ class TrailTable:
         for what, value in (("database", self.database), ("table", self.table)):
             if not _NAME.match(value):
                 raise DdlError(f"{what} {value!r}: letters, digits and '_' only (Glue names)")
+        if not _PREFIX.match(self.prefix):
+            raise DdlError(
+                f"prefix {self.prefix!r}: letters, digits and ! - _ . * ( ) / = + only, at most 200 "
+                "(anything else would have to be escaped inside the statement's strings)"
+            )
         if self.organization_id is not None and not _ORG.match(self.organization_id):
             raise DdlError(f"organization {self.organization_id!r} is not an ID like o-abc123def4")
         for account in self.accounts:

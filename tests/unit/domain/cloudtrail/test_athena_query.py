@@ -183,6 +183,29 @@ def test_ddl_refuses_bad_options(kwargs: dict[str, object]) -> None:
         TrailTable(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "x'\nCOMMENT 'injected",  # would close LOCATION's string and add to the statement
+        "logs\\",  # Hive string literals take backslash escapes: \\' would keep the string open
+        "logs/${account}",  # would change the projection's location template
+        "central logs",
+        "ü/logs",
+        "a" * 201,  # CloudTrail's S3 key prefix is at most 200 characters
+    ],
+)
+def test_ddl_refuses_a_prefix_it_cannot_put_in_a_string_literal(prefix: str) -> None:
+    with pytest.raises(DdlError, match="prefix"):
+        TrailTable("b-1", accounts=("111122223333",), prefix=prefix)
+
+
+def test_ddl_keeps_an_ordinary_prefix() -> None:
+    ddl = create_table(
+        TrailTable("b-1", accounts=("111122223333",), regions=("eu-west-1",), prefix="a/b_c.d-1")
+    )
+    assert "LOCATION 's3://b-1/a/b_c.d-1/AWSLogs/111122223333/CloudTrail/eu-west-1/'" in ddl
+
+
 def test_athena_rows_keep_the_path_hint_as_bounded_as_the_file_scan() -> None:
     """Both sources note a same-name role of another path through ScanResult.other_path (one bound)."""
     role = parse_principal("arn:aws:iam::111122223333:role/app")
