@@ -149,8 +149,9 @@ class TrailTable:
 
     @property
     def single(self) -> bool:
-        """One account and one region: AWS's own example, partitioned by day only."""
-        return len(self.accounts) == 1 and len(self.regions) == 1
+        """One account and one region of an account's own trail: AWS's own example, partitioned by day only.
+        An organization trail always gets ``account`` and ``region`` partitions (accounts join it later)."""
+        return self.organization_id is None and len(self.accounts) == 1 and len(self.regions) == 1
 
     @property
     def base(self) -> str:

@@ -167,6 +167,22 @@ def test_ddl_organization_trail_projects_accounts_and_regions() -> None:
     assert "'projection.timestamp.range'='2025/06/01,NOW'" in ddl
 
 
+def test_ddl_organization_trail_of_one_account_and_region_still_has_account_and_region_partitions() -> None:
+    """As documented (docs/athena.md, the CLI's help): an organization trail gets account and region
+    partitions whatever it starts with, so accounts joining later are one ALTER TABLE away and
+    --account/--region prune it; it was given the single-account, day-only layout."""
+    ddl = create_table(
+        TrailTable(
+            "org-trail", organization_id="o-abc123def4", accounts=("111122223333",), regions=("eu-west-1",)
+        )
+    )
+    assert "PARTITIONED BY (account STRING, region STRING, `timestamp` STRING)" in ddl
+    assert "LOCATION 's3://org-trail/AWSLogs/o-abc123def4/'" in ddl
+    template = "s3://org-trail/AWSLogs/o-abc123def4/${account}/CloudTrail/${region}/${timestamp}"
+    assert f"'storage.location.template'='{template}'" in ddl
+    assert "'projection.region.values'='eu-west-1'" in ddl
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
