@@ -72,12 +72,23 @@ def run_to(state: str, **status: Any) -> Exception:
         ({"AthenaError": {"ErrorCategory": 3, "Retryable": True, "ErrorMessage": "slow down"}}, "temporary"),
         ({"StateChangeReason": "Access Denied (Service: Amazon S3; Status Code: 403)"}, "permanent"),
         ({"StateChangeReason": "Query exhausted resources at this scale factor"}, "temporary"),
+        # the result location's bucket is missing (or not the caller's): the same query fails the same way
+        ({"StateChangeReason": "Unable to verify/create output bucket athena-results-gone"}, "permanent"),
+        (
+            {
+                "StateChangeReason": "NoSuchBucket: The specified bucket does not exist",
+                "AthenaError": {"ErrorCategory": 3, "ErrorMessage": "NoSuchBucket"},
+            },
+            "permanent",
+        ),
     ],
 )
 def test_failed_query_is_classified(status: dict[str, Any], permanence: str) -> None:
     error = run_to("FAILED", **status)
     assert error.permanence is Permanence(permanence)
     assert "FAILED" in str(error) and "athena://" in str(error)
+    for text in (status.get("StateChangeReason"), status.get("AthenaError", {}).get("ErrorMessage")):
+        assert text is None or text in str(error)  # Athena's reason and its error message, both surfaced
 
 
 def test_cancelled_by_the_workgroup_limit_is_permanent() -> None:

@@ -54,6 +54,9 @@ PERMANENT_MESSAGES = (
     "not authorized",
     "Insufficient permissions",
     "Insufficient Lake Formation permission",
+    # the result location's bucket is missing or not the caller's: every retry fails the same way
+    "Unable to verify/create output bucket",
+    "NoSuchBucket",
 )
 LIMIT_MESSAGES = ("limit was exceeded", "bytes scanned limit", "data usage control")
 
@@ -238,7 +241,10 @@ def failure(execution_id: str, state: str, status: dict[str, Any], table: Athena
     """The error for a query that ended FAILED or CANCELLED (not by us)."""
     reason = str(status.get("StateChangeReason") or "")
     details = status.get("AthenaError") or {}
-    message = str(details.get("ErrorMessage") or reason or state)
+    # both, when they differ: AthenaError's message can be a bare code ("NoSuchBucket") whose explanation
+    # is only in StateChangeReason
+    given = [str(m) for m in (details.get("ErrorMessage"), reason) if m]
+    message = "; ".join(m for m in dict.fromkeys(given) if not any(m != o and m in o for o in given)) or state
     what = f"Athena query {execution_id} on {table.uri()} {state}: {message}"
     if state == "CANCELLED":
         limited = any(m.lower() in message.lower() for m in LIMIT_MESSAGES)
