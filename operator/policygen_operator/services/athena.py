@@ -15,7 +15,7 @@ from typing import Any
 
 from policygen_operator.domain.cloudtrail.athena import (
     AthenaTable,
-    build_query,
+    build_queries,
     estimated_cost_usd,
     summarize_rows,
 )
@@ -93,35 +93,69 @@ def scan_athena(
     progress: QueryProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[ScanResult, dict[str, Any]]:
-    """Run the window's query and summarize its rows; raises the services' classified errors.
+    """Run the window's query (several, one after the other, past Athena's query length: ``build_queries``)
+    and summarize their rows together; raises the services' classified errors.
 
     ``session`` is a boto3 session (``adapters.aws.session.shared_session``); ``progress`` gets every poll
     and, last, the rows read. Cancelling stops the query
     on Athena's side and raises the domain's ``ScanCancelled``, as a scan of files does.
     """
-    from policygen_operator.adapters.aws.athena import AthenaQuery, QueryStatus, athena_client
+    from policygen_operator.adapters.aws.athena import AthenaQuery, QueryOutcome, QueryStatus, athena_client
     from policygen_operator.adapters.aws.errors import AwsError
     from policygen_operator.domain.engine import ScanCancelled
 
     cancelled = (lambda: cancel.is_set()) if cancel is not None else None
 
-    def show(status: QueryStatus) -> None:
-        if progress is not None:
-            progress(QueryProgress(status.execution_id, status.state, status.bytes_scanned, status.seconds))
-
-    sql = build_query(source.table, principals, window, accounts=source.account_ids, regions=source.regions)
+    queries = build_queries(
+        source.table, principals, window, accounts=source.account_ids, regions=source.regions
+    )
+    rows: list[dict[str, str | None]] = []
+    outcomes: list[QueryOutcome] = []
     try:
         query = AthenaQuery(athena_client(session, source.endpoint_url), source.table)
-        outcome = query.run(sql, progress=show, cancelled=cancelled)
-        rows = list(query.rows(outcome.execution_id, cancelled))
+        for _, sql in queries:
+            before = sum(
+                o.bytes_scanned for o in outcomes
+            )  # progress counts the run's bytes, not the query's
+
+            def show(status: QueryStatus, before: int = before) -> None:
+                if progress is not None:
+                    scanned = before + status.bytes_scanned
+                    progress(QueryProgress(status.execution_id, status.state, scanned, status.seconds))
+
+            outcome = query.run(sql, progress=show, cancelled=cancelled)
+            outcomes.append(outcome)
+            rows.extend(query.rows(outcome.execution_id, cancelled))
     except ScanCancelled:
         raise
     except AwsError as error:
         raise classify(error, field=error.field) from error
     result = summarize_rows(rows, principals, cached_mapper(default_mapper))
     result.summary.files_scanned = 0
-    details = {**outcome.to_dict(), "rows": len(rows), "query": sql}
+    details = _details(outcomes, [sql for _, sql in queries], len(rows))
     if progress is not None:
-        seconds = outcome.total_ms / 1000
-        progress(QueryProgress(outcome.execution_id, "SUCCEEDED", outcome.bytes_scanned, seconds, len(rows)))
+        seconds = details["totalMilliseconds"] / 1000
+        progress(
+            QueryProgress(
+                details["queryExecutionId"], "SUCCEEDED", details["bytesScanned"], seconds, len(rows)
+            )
+        )
     return result, details
+
+
+def _details(outcomes: list[Any], sqls: list[str], rows: int) -> dict[str, Any]:
+    """The report's ``athena``: one query's outcome, or (past Athena's query length) the sums of several,
+    their IDs joined and each one's own figures and text under ``queries``."""
+    if len(outcomes) == 1:
+        return {**outcomes[0].to_dict(), "rows": rows, "query": sqls[0]}
+    return {
+        "queryExecutionId": ", ".join(o.execution_id for o in outcomes),
+        "bytesScanned": sum(o.bytes_scanned for o in outcomes),
+        "estimatedCostUSD": round(sum(o.estimated_cost_usd for o in outcomes), 6),  # each billed on its own
+        "engineMilliseconds": sum(o.engine_ms for o in outcomes),
+        "totalMilliseconds": sum(o.total_ms for o in outcomes),
+        "outputLocation": outcomes[-1].output_location,
+        "rows": rows,
+        "query": sqls[0],
+        "queries": [{**o.to_dict(), "query": sql} for o, sql in zip(outcomes, sqls, strict=True)],
+    }

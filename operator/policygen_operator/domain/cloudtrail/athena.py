@@ -1,7 +1,8 @@
 """Athena as the query engine: the aggregate query, its rows back into a scan result, and the table DDL.
 
 An organization trail over 90 days holds terabytes; Athena (Trino over the trail bucket) reads it where it
-lies and returns a few thousand rows. One query per window serves every requested principal: it keeps only
+lies and returns a few thousand rows. One query per window (several only past Athena's query length,
+``build_queries``) serves every requested principal: it keeps only
 their records (a user by its ARN, a role's sessions by ``arn:...:assumed-role/NAME/``) and groups them by
 everything the event mapper reads of a record, with the number of events and the first and last
 ``eventTime`` of each group. Each row then becomes one minimal record that goes through the same
@@ -65,6 +66,10 @@ PRICE_PER_TB_USD = 5.0  # Athena SQL, per TB (10**12 bytes) scanned, in most reg
 MIN_BILLED_BYTES = 10 * 1000 * 1000  # every query is billed at least 10 MB...
 BILLING_UNIT_BYTES = 1000 * 1000  # ...rounded up to the megabyte
 
+# StartQueryExecution takes a query of at most 262,144 characters (counted here in UTF-8 bytes, which is
+# never fewer): a fleet of some 4,000 roles in one query would pass it, so principals are split into as
+# few queries as keep each one under it (``build_queries``).
+MAX_QUERY_LENGTH = 262_144
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$")
 _URI = re.compile(
     r"^athena://(?:(?P<workgroup>[A-Za-z0-9._-]{1,128})@)?"
@@ -200,6 +205,68 @@ def build_query(
         f"SELECT\n  {select}\nFROM {table.qualified}\nWHERE " + "\n  AND ".join(where) + "\n"
         f"GROUP BY {', '.join(str(n) for n in range(1, len(grouped) + 1))}"
     )
+
+
+def build_queries(
+    table: AthenaTable,
+    principals: tuple[Principal, ...],
+    window: Window,
+    *,
+    accounts: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> list[tuple[tuple[Principal, ...], str]]:
+    """``build_query`` for every principal, as few queries as Athena's length limit allows.
+
+    Usually one. Each query scans the window's partitions again (and is billed for it), so principals are
+    packed greedily, in the order given, into the fewest queries whose text (in UTF-8 bytes) stays within
+    ``limit`` (``MAX_QUERY_LENGTH``). A principal's records are all in the rows of the query that names it,
+    so the rows of all the queries summarize as the rows of one would.
+    """
+    limit = MAX_QUERY_LENGTH if limit is None else limit
+
+    def query(batch: tuple[Principal, ...]) -> str:
+        return build_query(table, batch, window, accounts=accounts, regions=regions)
+
+    def length(batch: tuple[Principal, ...]) -> int:
+        return len(query(batch).encode())
+
+    if not principals:
+        raise AthenaSourceError("at least one principal is needed")
+    if length(principals) <= limit:
+        return [(principals, query(principals))]
+    # Roles of one name and account (other paths) share their sessions' prefix: they go in the same query,
+    # or both queries would return those sessions' rows and count them twice. What a group adds: its
+    # literal and ", " in each list naming it (a user's is named twice); the first of its kind in a query
+    # adds that list (and the CASE), so its query is measured whole.
+    groups: dict[str, list[Principal]] = {}
+    for principal in principals:
+        groups.setdefault(principal.session_prefix if principal.kind == "role" else principal.arn, []).append(
+            principal
+        )
+    batches: list[tuple[Principal, ...]] = []
+    batch: list[Principal] = []
+    kinds: set[str] = set()
+    size = 0
+    for key, group in groups.items():
+        kind = group[0].kind
+        adds = (2 if kind == "user" else 1) * (len(_literal(key).encode()) + 2)
+        grown = size + adds if kind in kinds else length((*batch, *group))
+        if batch and grown > limit:
+            batches.append(tuple(batch))
+            batch, kinds = [], set()
+            grown = length(tuple(group))
+        if not batch and grown > limit:
+            raise AthenaSourceError(f"a query for {key} alone is {grown:,} bytes, over Athena's {limit:,}")
+        batch.extend(group)
+        kinds.add(kind)
+        size = grown
+    batches.append(tuple(batch))
+    out = [(each, query(each)) for each in batches]
+    too_long = [len(each) for each, text in out if len(text.encode()) > limit]
+    if too_long:  # the sizes above are exact: this would be a bug, not a principal
+        raise AssertionError(f"Athena queries of {too_long} principals over {limit:,} bytes")
+    return out
 
 
 @functools.cache

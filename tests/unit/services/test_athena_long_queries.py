@@ -1,0 +1,111 @@
+"""Past Athena's query length (262,144 characters), the principals are split over several queries.
+
+The whole client flow on botocore's Stubber (Athena's service model): every query sent is within the
+limit, the rows of all of them make the usage, and the report adds up what they scanned and cost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from botocore.stub import Stubber
+
+from policygen_operator.domain.cloudtrail.athena import COLUMNS, AthenaTable
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
+
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+ATHENA_QUERY_LIMIT = 262_144  # StartQueryExecution's QueryString, Athena API reference
+SOURCE = AthenaLogs(AthenaTable("cloudtrail", "logs", output_location="s3://results/"))
+
+
+class Session:
+    """What ``athena_client`` asks of a boto3 session: the stubbed client."""
+
+    region_name = "eu-west-1"
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def client(self, *_: Any, **__: Any) -> Any:
+        return self._client
+
+
+def row(principal: int, events: int) -> dict[str, Any]:
+    values = {
+        "identity": f"arn:aws:sts::111122223333:assumed-role/team-{principal:05d}-service/s1",
+        "issuer": f"arn:aws:iam::111122223333:role/team-{principal:05d}-service",
+        "identity_type": "AssumedRole",
+        "identity_account": "111122223333",
+        "recipient_account": "111122223333",
+        "aws_region": "eu-west-1",
+        "event_source": "sqs.amazonaws.com",
+        "event_name": "ListQueues",
+        "not_authorized": "false",
+        "events": str(events),
+        "first_seen": "2026-11-24T09:00:00Z",
+        "last_seen": "2026-11-24T10:00:00Z",
+    }
+    values["identity"] = values["identity"].rsplit("/", 1)[0] + "/"  # the query cuts the session name
+    return {"Data": [{"VarCharValue": values[c]} if c in values else {} for c in COLUMNS]}
+
+
+def test_a_fleet_past_the_query_length_is_split_and_its_rows_summed() -> None:
+    arns = [f"arn:aws:iam::111122223333:role/team-{n:05d}-service" for n in range(4500)]
+    principals = tuple(parse_principal(a) for a in arns)
+    athena = boto3.client(
+        "athena", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    sent: list[str] = []
+    athena.meta.events.register(
+        "provide-client-params.athena.StartQueryExecution",
+        lambda params, **_: sent.append(params["QueryString"]),
+    )
+    header = {"Data": [{"VarCharValue": c} for c in COLUMNS]}
+    metadata = {"ColumnInfo": [{"Name": c, "Type": "varchar"} for c in COLUMNS]}
+    progress: list[QueryProgress] = []
+    with Stubber(athena) as stub:
+        for n, (qid, first) in enumerate((("q-1", 0), ("q-2", 4499))):
+            stub.add_response("start_query_execution", {"QueryExecutionId": qid})
+            stub.add_response(
+                "get_query_execution",
+                {
+                    "QueryExecution": {
+                        "QueryExecutionId": qid,
+                        "Status": {"State": "SUCCEEDED"},
+                        "Statistics": {
+                            "DataScannedInBytes": 2_000_000_000,
+                            "TotalExecutionTimeInMillis": 1000,
+                        },
+                    }
+                },
+                {"QueryExecutionId": qid},
+            )
+            rows = [header, row(first, n + 2)]
+            stub.add_response(
+                "get_query_results",
+                {"ResultSet": {"Rows": rows, "ResultSetMetadata": metadata}},
+                {"QueryExecutionId": qid, "MaxResults": 1000},
+            )
+        result, details = scan_athena(
+            SOURCE, principals, WINDOW, session=Session(athena), progress=progress.append
+        )
+        stub.assert_no_pending_responses()
+    assert len(sent) == 2 and all(len(q.encode()) <= ATHENA_QUERY_LIMIT for q in sent)
+    assert (
+        sum(
+            f"'arn:aws:sts::111122223333:assumed-role/team-{n:05d}-service/'" in q
+            for q in sent
+            for n in (0, 4499)
+        )
+        == 2
+    )
+    assert result.matched == {arns[0]: 2, arns[4499]: 3}
+    assert details["queryExecutionId"] == "q-1, q-2" and details["rows"] == 2
+    assert details["bytesScanned"] == 4_000_000_000
+    assert details["estimatedCostUSD"] == 0.02  # each query billed on its own: 2 x 2 GB at $5 per TB
+    assert [q["queryExecutionId"] for q in details["queries"]] == ["q-1", "q-2"]
+    assert [p.bytes_scanned for p in progress] == [2_000_000_000, 4_000_000_000, 4_000_000_000]
