@@ -56,11 +56,17 @@ COLUMNS = (
     "resource_arns",
     "inference_region",
     "returned_id",
+    "refused",
     "events",
     "first_seen",
     "last_seen",
 )
 NOT_AUTHORIZED = "not authorized to perform"  # what ``mapping.is_denied`` looks for in errorMessage
+# The part of a denied call's errorMessage that names the action and resource AWS refused ("... is not
+# authorized to perform: lambda:GetFunction on resource: ARN because ..."), which ``denied_resource`` (mapping
+# records) reads when the request shows nothing: the same pattern, without the caller's session ARN before
+# it (which would split rows by session) or the explanation after it.
+REFUSED_PATTERN = NOT_AUTHORIZED + r': [a-z0-9-]+:[A-Za-z0-9]+ on resource: "?arn:[^"\s]+'
 PARTITION_FORMAT = "%Y/%m/%d"  # the ``timestamp`` partition: the delivery folder's day
 PRICE_PER_TB_USD = 5.0  # Athena SQL, per TB (10**12 bytes) scanned, in most regions
 MIN_BILLED_BYTES = 10 * 1000 * 1000  # every query is billed at least 10 MB...
@@ -197,6 +203,8 @@ def build_query(
         # the id a call returned that later calls name their resource by (an Athena query's): only for the
         # calls of RETURNED_IDS, whose rows are one per call anyway (their requests carry a unique token)
         _returned_id(),
+        # what a denied call's message says was refused: null for every other event
+        f"regexp_extract(errormessage, {_literal(REFUSED_PATTERN)}) AS refused",
     ]
     select = ",\n  ".join(
         [*grouped, "count(*) AS events", "min(eventtime) AS first_seen", "max(eventtime) AS last_seen"]
@@ -310,7 +318,9 @@ def record_of(row: Row) -> dict[str, object]:
     for key, column in (("eventType", "event_type"), ("errorCode", "error_code")):
         if row.get(column) is not None:
             record[key] = row.get(column)
-    if _truthy(row.get("not_authorized")):
+    if row.get("refused"):
+        record["errorMessage"] = row.get("refused")
+    elif _truthy(row.get("not_authorized")):
         record["errorMessage"] = NOT_AUTHORIZED
     if row.get("request_parameters") is not None:
         record["requestParameters"] = row.get("request_parameters")

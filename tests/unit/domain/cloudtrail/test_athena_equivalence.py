@@ -231,3 +231,43 @@ def test_athena_query_reads_are_linked_to_their_start_through_the_query_too(tmp_
     assert ("athena:GetQueryResults", "*") in granted
     assert_same(local, athena, [ROLE])
     assert dict(athena.notes[ROLE]) == dict(local.notes[ROLE])
+
+
+def test_a_denied_call_names_what_aws_refused_through_the_query_too(tmp_path: Path) -> None:
+    """A denied call's errorMessage names the action and resource AWS checked ("not authorized to perform:
+    ACTION on resource: ARN"), which the mapper takes where the request shows nothing (denied calls often
+    carry no request parameters); the query returned only whether the message said "not authorized", so
+    the Athena path granted * where the file scan named the function."""
+
+    def denied(function: str, time: str, quoted: bool = False) -> dict[str, Any]:
+        arn = f"arn:aws:lambda:us-east-1:111122223333:function:{function}"
+        on = f'"{arn}"' if quoted else arn
+        return record(
+            role_identity(),
+            "GetFunction20150331v2",
+            source="lambda.amazonaws.com",
+            time=f"2026-11-24T{time}Z",
+            eventType="AwsApiCall",
+            recipientAccountId="111122223333",
+            errorCode="AccessDeniedException",
+            errorMessage=(
+                "User: arn:aws:sts::111122223333:assumed-role/app/session-1 is not authorized to perform: "
+                f"lambda:GetFunction on resource: {on} because no identity-based policy allows the "
+                "lambda:GetFunction action"
+            ),
+        )
+
+    local, athena = one_file(
+        tmp_path,
+        [
+            denied("orders", "09:00:00"),
+            denied("billing", "09:01:00", quoted=True),
+            denied("orders", "09:02:00"),
+        ],
+    )
+    refused = {r for _, r in local.summary.principals[ROLE].denied}
+    assert refused == {
+        "arn:aws:lambda:us-east-1:111122223333:function:orders",
+        "arn:aws:lambda:us-east-1:111122223333:function:billing",
+    }
+    assert_same(local, athena, [ROLE])
