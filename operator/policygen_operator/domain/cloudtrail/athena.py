@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult
@@ -57,6 +58,7 @@ COLUMNS = (
     "inference_region",
     "returned_id",
     "refused",
+    "response_values",
     "events",
     "first_seen",
     "last_seen",
@@ -205,6 +207,9 @@ def build_query(
         _returned_id(),
         # what a denied call's message says was refused: null for every other event
         f"regexp_extract(errormessage, {_literal(REFUSED_PATTERN)}) AS refused",
+        # what the response of a RESPONSE_DEFAULTS call names that its request left to a default (the groups
+        # RDS gave a new instance): null for every other event
+        _response_values(),
     ]
     select = ",\n  ".join(
         [*grouped, "count(*) AS events", "min(eventtime) AS first_seen", "max(eventtime) AS last_seen"]
@@ -296,6 +301,61 @@ def _returned_id() -> str:
     return f"CASE {cases} END AS returned_id"
 
 
+@functools.cache
+def _response_paths() -> dict[tuple[str, str], tuple[tuple[str | int, ...], ...]]:
+    """(eventSource, eventName) -> the responseElements paths the mapper reads of it (``RESPONSE_DEFAULTS``),
+    in a fixed order: the query returns their values as one JSON array in that order."""
+    from policygen_operator.domain.iam.mapping.rules import RESPONSE_DEFAULTS
+
+    out = {}
+    for key, paths in RESPONSE_DEFAULTS.items():
+        source, _, name = key.rpartition(":")
+        out[(source, name)] = tuple(paths.values())
+    return out
+
+
+def _json_path(path: tuple[str | int, ...]) -> str:
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+
+
+def _response_values() -> str:
+    cases = " ".join(
+        f"WHEN eventsource = {_literal(source)} AND eventname = {_literal(name)} THEN json_format(CAST(ARRAY["
+        + ", ".join(f"json_extract_scalar(responseelements, {_literal(_json_path(p))})" for p in paths)
+        + "] AS JSON))"
+        for (source, name), paths in sorted(_response_paths().items())
+    )
+    return f"CASE {cases} END AS response_values" if cases else "CAST(NULL AS VARCHAR) AS response_values"
+
+
+def _response_elements(source: object, name: object, text: str | None) -> dict[str, object]:
+    """The part of responseElements the mapper reads, rebuilt from ``response_values``."""
+    paths = _response_paths().get((str(source), str(name)))
+    if not paths or not text:
+        return {}
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return {}
+    response: dict[str, object] = {}
+    for path, value in zip(paths, values if isinstance(values, list) else [], strict=False):
+        if not isinstance(value, str):
+            continue
+        node: Any = response
+        for step, following in zip(path, (*path[1:], None), strict=True):
+            if following is None:
+                node[step] = value
+                break
+            empty: Any = [] if isinstance(following, int) else {}
+            if isinstance(step, int):  # lists are only ever read at [0] (RESPONSE_DEFAULTS)
+                while len(node) <= step:
+                    node.append(empty)
+                node = node[step]
+            else:
+                node = node.setdefault(step, empty)
+    return response
+
+
 # -- rows back into a scan result -------------------------------------------------------------------
 
 Row = Mapping[str, str | None]
@@ -328,9 +388,12 @@ def record_of(row: Row) -> dict[str, object]:
         record["resources"] = [{"ARN": arn} for arn in arns]
     if row.get("inference_region") is not None:
         record["additionalEventData"] = {"inferenceRegion": row.get("inference_region")}
+    response = _response_elements(row.get("event_source"), row.get("event_name"), row.get("response_values"))
     field = _returned_fields().get((str(row.get("event_source")), str(row.get("event_name"))))
     if field is not None and row.get("returned_id") is not None:
-        record["responseElements"] = {field: row.get("returned_id")}
+        response[field] = row.get("returned_id")
+    if response:
+        record["responseElements"] = response
     return record
 
 

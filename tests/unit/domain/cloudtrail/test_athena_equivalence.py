@@ -271,3 +271,39 @@ def test_a_denied_call_names_what_aws_refused_through_the_query_too(tmp_path: Pa
         "arn:aws:lambda:us-east-1:111122223333:function:billing",
     }
     assert_same(local, athena, [ROLE])
+
+
+def test_groups_a_new_db_instance_got_from_the_response_reach_the_mapper_through_the_query_too(
+    tmp_path: Path,
+) -> None:
+    """CreateDBInstance checks the parameter, option and subnet groups a request leaves to their defaults;
+    the mapper reads them from the responseElements (RESPONSE_DEFAULTS), which the query did not return:
+    the Athena path granted every group where the file scan named the defaults the instance got."""
+
+    def create(name: str, time: str) -> dict[str, Any]:
+        return record(
+            role_identity(),
+            "CreateDBInstance",
+            source="rds.amazonaws.com",
+            time=f"2026-11-24T{time}Z",
+            eventType="AwsApiCall",
+            recipientAccountId="111122223333",
+            requestParameters={
+                "dBInstanceIdentifier": name,
+                "dBInstanceClass": "db.t3.micro",
+                "engine": "mysql",
+            },
+            responseElements={
+                "dBInstanceIdentifier": name,
+                "dBParameterGroups": [
+                    {"dBParameterGroupName": "default.mysql8.0", "parameterApplyStatus": "x"}
+                ],
+                "optionGroupMemberships": [{"optionGroupName": "default:mysql-8-0", "status": "in-sync"}],
+                "dBSubnetGroup": {"dBSubnetGroupName": "default", "vpcId": "vpc-1"},
+            },
+        )
+
+    local, athena = one_file(tmp_path, [create("orders", "09:00:00"), create("billing", "09:05:00")])
+    granted = {r for _, r in local.summary.principals[ROLE].allowed}
+    assert "arn:aws:rds:us-east-1:111122223333:pg:default.mysql8.0" in granted
+    assert_same(local, athena, [ROLE])
