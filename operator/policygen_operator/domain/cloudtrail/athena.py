@@ -101,7 +101,7 @@ class AthenaTable:
 
     def __post_init__(self) -> None:
         for what, value in (("database", self.database), ("table", self.table), ("catalog", self.catalog)):
-            if not _NAME.match(value):
+            if not _NAME.fullmatch(value):
                 raise AthenaSourceError(f"{what} {value!r}: letters, digits, '_' and '-' only")
         if self.output_location is not None and not self.output_location.startswith("s3://"):
             raise AthenaSourceError(f"output location {self.output_location!r} is not an s3:// URI")
@@ -117,7 +117,7 @@ class AthenaTable:
 
 def parse_athena_uri(uri: str, output_location: str | None = None) -> AthenaTable:
     """``athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE``."""
-    match = _URI.match(uri.strip())
+    match = _URI.fullmatch(uri.strip())
     if match is None:
         raise AthenaSourceError(f"{uri!r} is not athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE")
     return AthenaTable(

@@ -99,6 +99,8 @@ COLUMNS = """\
   edgedevicedetails STRING,
   tlsdetails STRUCT<tlsversion: STRING, ciphersuite: STRING, clientprovidedhostheader: STRING>"""
 
+# Every check is a fullmatch over ASCII classes: re.match's "$" also matches before a trailing newline, and
+# "\d" takes any script's digits, either of which would reach the statement.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 # The trail's key prefix goes into quoted strings of the statement (LOCATION, the location template, the
@@ -106,8 +108,8 @@ _NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 # key characters are taken (letters, digits, ! - _ . * ( ) / = +), at most CloudTrail's 200.
 _PREFIX = re.compile(r"^[A-Za-z0-9!_.*()/=+-]{0,200}$")
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
 
 
 class DdlError(ValueError):
@@ -126,23 +128,23 @@ class TrailTable:
     first_day: date = date(2020, 1, 1)  # projection range start
 
     def __post_init__(self) -> None:
-        if not _BUCKET.match(self.bucket):
+        if not _BUCKET.fullmatch(self.bucket):
             raise DdlError(f"bucket {self.bucket!r} is not an S3 bucket name")
         for what, value in (("database", self.database), ("table", self.table)):
-            if not _NAME.match(value):
+            if not _NAME.fullmatch(value):
                 raise DdlError(f"{what} {value!r}: letters, digits and '_' only (Glue names)")
-        if not _PREFIX.match(self.prefix):
+        if not _PREFIX.fullmatch(self.prefix):
             raise DdlError(
                 f"prefix {self.prefix!r}: letters, digits and ! - _ . * ( ) / = + only, at most 200 "
                 "(anything else would have to be escaped inside the statement's strings)"
             )
-        if self.organization_id is not None and not _ORG.match(self.organization_id):
+        if self.organization_id is not None and not _ORG.fullmatch(self.organization_id):
             raise DdlError(f"organization {self.organization_id!r} is not an ID like o-abc123def4")
         for account in self.accounts:
-            if not _ACCOUNT.match(account):
+            if not _ACCOUNT.fullmatch(account):
                 raise DdlError(f"account {account!r} is not a 12-digit account ID")
         for region in self.regions:
-            if not _REGION.match(region):
+            if not _REGION.fullmatch(region):
                 raise DdlError(f"region {region!r} is not a region name like eu-west-1")
         if not self.accounts:
             raise DdlError("at least one account is needed (the AWSLogs/ACCOUNT/ folder)")

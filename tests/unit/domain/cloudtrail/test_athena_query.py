@@ -90,6 +90,15 @@ def test_bad_source_uri(uri: str) -> None:
         parse_athena_uri(uri)
 
 
+@pytest.mark.parametrize(
+    "names", [("db\n", "trail"), ("db", "trail\n"), ("db", "trail", "cat\n"), ("db", "tr\u0661il\u00e9")]
+)
+def test_table_names_are_plain_ascii_to_the_end(names: tuple[str, ...]) -> None:
+    """A trailing newline passed re.match's "$" into the query's quoted identifiers."""
+    with pytest.raises(AthenaSourceError):
+        AthenaTable(*names)
+
+
 def test_output_location_must_be_s3() -> None:
     with pytest.raises(AthenaSourceError):
         AthenaTable("db", "trail", output_location="/tmp/results")
@@ -192,6 +201,15 @@ def test_ddl_organization_trail_of_one_account_and_region_still_has_account_and_
         {"bucket": "b-1", "accounts": ("111122223333",), "regions": ("Mars",)},
         {"bucket": "b-1", "accounts": ("111122223333",), "organization_id": "org"},
         {"bucket": "b-1", "accounts": ("111122223333",), "table": "drop table"},
+        # a trailing newline passed re.match's "$", and "\d" took any script's digits: into the statement
+        {"bucket": "b-1\n", "accounts": ("111122223333",)},
+        {"bucket": "b-1", "accounts": ("111122223333",), "database": "audit\n"},
+        {"bucket": "b-1", "accounts": ("111122223333\n",)},
+        {"bucket": "b-1", "accounts": ("\u0661" * 12,)},  # ARABIC-INDIC DIGIT ONE
+        {"bucket": "b-1", "accounts": ("111122223333",), "regions": ("eu-west-1\n",)},
+        {"bucket": "b-1", "accounts": ("111122223333",), "regions": ("eu-west-\u0661",)},
+        {"bucket": "b-1", "accounts": ("111122223333",), "organization_id": "o-abc123def4\n"},
+        {"bucket": "b-1", "accounts": ("111122223333",), "prefix": "logs\n"},
     ],
 )
 def test_ddl_refuses_bad_options(kwargs: dict[str, object]) -> None:
