@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-# Regions where CloudTrail may deliver (commercial partition); the default ``region`` enum.
+# Regions where CloudTrail may deliver (commercial partition); the default ``region`` enum. A region left out
+# is silently never read (projection knows only these values): tests check this against botocore's
+# CloudTrail endpoints.
 DEFAULT_REGIONS = (
     "af-south-1",
     "ap-east-1",
+    "ap-east-2",
     "ap-northeast-1",
     "ap-northeast-2",
     "ap-northeast-3",
@@ -29,6 +32,7 @@ DEFAULT_REGIONS = (
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",

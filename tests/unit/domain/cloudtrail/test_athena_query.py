@@ -192,6 +192,17 @@ def test_ddl_organization_trail_of_one_account_and_region_still_has_account_and_
     assert "'projection.region.values'='eu-west-1'" in ddl
 
 
+def test_ddl_default_regions_are_every_commercial_region_cloudtrail_runs_in() -> None:
+    """The default region enum is all projection ever reads: a region missing from it (Taipei ap-east-2 and
+    Auckland ap-southeast-6 were) is a region whose events a multi-region trail's table silently drops."""
+    import botocore.session
+
+    from policygen_operator.domain.cloudtrail.athena_ddl import DEFAULT_REGIONS
+
+    regions = set(botocore.session.get_session().get_available_regions("cloudtrail", "aws"))
+    assert regions - set(DEFAULT_REGIONS) == set()
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
