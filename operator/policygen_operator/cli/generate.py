@@ -188,7 +188,11 @@ def run(args: argparse.Namespace) -> int:
         newline = "\n" if sys.stderr.isatty() else ""  # past the progress line and the terminal's ^C
         said = f"only {written} written" if written else "nothing written"
         print(f"{newline}policygen generate: interrupted; {said}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        # Out at once: the scan's workers are gone and every file is in place or removed; what is left is
+        # the interpreter's exit, which joins the worker pool's manager thread, and that join can hang.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
 
 
 # What this run has written so far (paths, "stdout"), for the message of an interrupted run.

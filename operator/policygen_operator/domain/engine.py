@@ -153,15 +153,25 @@ def _stop(pool: ProcessPoolExecutor, pending: dict[Future[ScanResult], int]) -> 
 
     Waiting for running batches (``shutdown(wait=True)`` alone) could take as long as the batches, and a
     worker interrupted while it held the call queue's lock left ``shutdown`` waiting for ever. Terminated
-    workers make the pool's own manager thread take its "broken pool" path, which closes the queues
-    without waiting on them, so the join below returns. A second Ctrl-C meanwhile waits for its end."""
+    workers make the pool's own manager thread take its "broken pool" path and close the queues. That
+    thread is not waited for: joining it hung once in a CI run of the Ctrl-C test. The workers themselves
+    are reaped, killed if they outlive a terminate. A second Ctrl-C meanwhile waits for the end of this."""
     with _interrupt_blocked():
         for future in pending:
             future.cancel()
         # pid -> Process: private, but there since 3.2 and what the pool's own broken path terminates
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
             process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=_REAP_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=_REAP_SECONDS)
+
+
+_REAP_SECONDS = 5.0  # for a terminated worker to exit before it is killed
 
 
 def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
