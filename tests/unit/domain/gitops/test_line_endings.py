@@ -11,12 +11,8 @@ from policygen_operator.domain.gitops import hcl
 from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest
 from policygen_operator.services.pullrequest import read_files, write_files
+from tests.unit.domain.gitops.documents import DOC, POWER
 
-POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-DOC = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
-}
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
 CODE = (
     'resource "aws_iam_role" "api" {\n'

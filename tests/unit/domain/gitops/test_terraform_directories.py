@@ -9,12 +9,8 @@ import pytest
 from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from tests.unit.domain.gitops.documents import ADMIN, DOC
 
-ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-DOC = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
-}
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/deployer", (DOC,), (ADMIN,))
 
 

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.model import EditRequest
+from tests.unit.domain.gitops.documents import DOC, POWER
 
-POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-DOC = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
-}
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
 ROLE = 'resource "aws_iam_role" "api" {\n  name = "payments-api"\n}\n'
 

@@ -8,21 +8,12 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import terraform
-from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.documents import RUNNER_ATTACHMENT as ATTACHMENT
+from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
+from tests.unit.domain.gitops.documents import RUNNER_ROLE as ROLE
 
-POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
-DOC = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
-}
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/ci-runner", (DOC,), (POWER,))
-ROLE = 'resource "aws_iam_role" "runner" {\n  name = "ci-runner"\n}\n'
-ATTACHMENT = (
-    '\nresource "aws_iam_role_policy_attachment" "power" {\n'
-    "  role       = aws_iam_role.runner.name\n"
-    f'  policy_arn = "{POWER}"\n'
-    "}\n"
-)
 PROFILE = (
     '\nresource "aws_iam_instance_profile" "runner" {\n'
     "  role = aws_iam_role.runner.name\n"

@@ -1,0 +1,22 @@
+"""What the Terraform edit tests hand the edit: the generated policy, the broad policies it replaces, and
+the CI runner role two of them edit (one ``aws_iam_role`` and its PowerUserAccess attachment)."""
+
+from __future__ import annotations
+
+from policygen_operator.domain.gitops.model import EditRequest
+
+POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+}
+
+RUNNER_REQUEST = EditRequest("arn:aws:iam::123456789012:role/ci-runner", (DOC,), (POWER,))
+RUNNER_ROLE = 'resource "aws_iam_role" "runner" {\n  name = "ci-runner"\n}\n'
+RUNNER_ATTACHMENT = (
+    '\nresource "aws_iam_role_policy_attachment" "power" {\n'
+    "  role       = aws_iam_role.runner.name\n"
+    f'  policy_arn = "{POWER}"\n'
+    "}\n"
+)
