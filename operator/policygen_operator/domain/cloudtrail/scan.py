@@ -640,13 +640,13 @@ class Scanner:
             try:
                 identity = record.at_pointer("/userIdentity/arn")
             except POINTER_MISSES:
-                if (text := _event_text(record)) is not None:
-                    self._scan_event_text(name, f"{unit} {index}", text)
-                elif not isinstance(record, simdjson.Object) or (
-                    record.get("userIdentity") is None
-                    and record.get("eventType") not in CALLERLESS_EVENT_TYPES
-                ):
+                if not isinstance(record, simdjson.Object):
                     self._bad_record(name, f"{unit} {index}", "no userIdentity")
+                elif record.get("userIdentity") is None:  # an AWS service's has one, without an ARN
+                    if (text := _event_text(record)) is not None:
+                        self._scan_event_text(name, f"{unit} {index}", text)
+                    elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
+                        self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
                     self._session_start(record)  # EKS Pod Identity calls AssumeRole as an AWS service
                 continue  # AWS services and other identities without an ARN
