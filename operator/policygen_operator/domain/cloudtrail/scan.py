@@ -511,8 +511,8 @@ class Scanner:
             records = document.get("Records")
             if isinstance(records, simdjson.Array):
                 self._scan_records(name, records)
-            elif document.get("eventName") is not None:
-                self._scan_records(name, (document,))  # a single record
+            elif document.get("eventName") is not None or document.get("detail-type") is not None:
+                self._scan_records(name, (document,))  # a single record, or one EventBridge event
             elif isinstance(events := document.get("Events"), simdjson.Array):
                 # `aws cloudtrail lookup-events` saved to a file: each record is JSON text in CloudTrailEvent
                 texts = [_event_text(event) for event in events]
@@ -645,6 +645,8 @@ class Scanner:
                 elif record.get("userIdentity") is None:  # an AWS service's has one, without an ARN
                     if (text := _event_text(record)) is not None:
                         self._scan_event_text(name, f"{unit} {index}", text)
+                    elif (kind := record.get("detail-type")) is not None:
+                        self._scan_eventbridge(name, index, unit, record, kind)
                     elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                         self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
@@ -669,6 +671,25 @@ class Scanner:
             self._take(name, f"{unit} {index}", record, principal, identity)
         if count:
             self.result.summary.events_scanned += index + 1 - first
+
+    def _scan_eventbridge(self, name: str, index: int, unit: str, event: Any, kind: Any) -> None:
+        """An EventBridge event: CloudTrail puts each record on the default event bus as the ``detail`` of an
+        event whose ``detail-type`` ends in "via CloudTrail" ("AWS API Call via CloudTrail", "AWS Service
+        Event via CloudTrail", ...: EventBridge User Guide, "AWS service events delivered via AWS
+        CloudTrail"), and rules archive them to S3 (Firehose), CloudWatch Logs or SIEMs in that form, one
+        event a line or a file. The record is its ``detail``, read once: a detail that is an event again is
+        no record (and hostile nesting must not recurse). Any other event (a GuardDuty finding, an EC2 state
+        change) is no call, and said to be none."""
+        detail = event.get("detail")
+        where = f"{unit} {index}"
+        if not isinstance(kind, str) or not kind.endswith(" via CloudTrail"):
+            shown = repr(kind) if isinstance(kind, str) else "that is not a string"
+            self._bad_record(name, where, f"an EventBridge event of detail-type {shown}, not a CloudTrail "
+                             "record (those are 'AWS API Call via CloudTrail' and the like)")  # fmt: skip
+        elif not isinstance(detail, simdjson.Object) or detail.get("detail-type") is not None:
+            self._bad_record(name, where, f"an EventBridge event ({kind}) whose detail is not a record")
+        else:
+            self._scan_records(name, (detail,), first=index, count=False, unit=unit)
 
     def _scan_lines(self, name: str, lines: Iterable[bytes | None], unit: str = "line") -> None:
         """One record per item: JSON Lines (numbered from 1), or LookupEvents' CloudTrailEvent texts (None

@@ -592,6 +592,51 @@ def test_lookup_events_items_outside_their_events_wrapper_are_read_too() -> None
     assert result.warnings[0].startswith("skipped line 1 of broken.jsonl: CloudTrailEvent is not JSON")
 
 
+def eventbridge_event(detail: dict[str, Any], kind: str = "AWS API Call via CloudTrail") -> dict[str, Any]:
+    """A record as CloudTrail puts it on the default EventBridge bus: the record is the event's ``detail``
+    (EventBridge User Guide, "AWS service events delivered via AWS CloudTrail"; the envelope as
+    cloud-custodian's tests/data/cwe/event-cloud-trail-s3.json, captured from EventBridge, has it)."""
+    return {
+        "version": "0",
+        "id": "36eb8523-97d0-4518-b33d-ee3579ff19f0",
+        "detail-type": kind,
+        "source": "aws.s3",
+        "account": ACCOUNT,
+        "time": "2026-11-24T09:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def test_eventbridge_events_of_cloudtrail_records_are_read_as_their_records() -> None:
+    """Records archived from an EventBridge rule (Firehose to S3, CloudWatch Logs, a SIEM): one event a file
+    was skipped ("JSON object without a Records array"), one a line or in an array was a bad record ("no
+    userIdentity") for every call. Found on cloud-custodian's captured events."""
+    events = [eventbridge_event(r) for r in RECORDS]
+    finding = {
+        **eventbridge_event({"arn": role_identity()["arn"]}, "GuardDuty Finding"),
+        "source": "aws.guardduty",
+    }
+    result = scan(
+        ("one.json", json.dumps(events[0], indent=2).encode()),
+        ("array.json", json.dumps(events).encode()),
+        ("firehose.jsonl.gz", gzip.compress(b"\n".join(json.dumps(e).encode() for e in events))),
+        ("finding.json", json.dumps(finding).encode()),
+        # read once: an event in an event is no record (nested deep, it must not recurse either)
+        ("nested.json", json.dumps(eventbridge_event(events[0])).encode()),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 3}
+    assert result.summary.events_scanned == 9 and result.summary.events_matched == 3
+    assert result.summary.files_scanned == 5 and not result.summary.skipped_files
+    assert result.warnings == [
+        "skipped record 0 of finding.json: an EventBridge event of detail-type 'GuardDuty Finding', not a "
+        "CloudTrail record (those are 'AWS API Call via CloudTrail' and the like)",
+        "skipped record 0 of nested.json: an EventBridge event (AWS API Call via CloudTrail) whose detail is "
+        "not a record",
+    ]
+
+
 def test_saved_lookup_events_output_without_the_principal_still_counts_its_events() -> None:
     result = scan(("others.json", lookup_events_output([OTHER, OTHER, OTHER])))
     assert result.summary.events_scanned == 3
