@@ -233,3 +233,24 @@ def test_query_shaped_lists() -> None:
         "TagSpecifications": [spec],
         "VpcId": VPC,
     }
+
+
+def test_a_request_object_named_otherwise_than_its_call_is_read_too() -> None:
+    """CloudTrail names some calls' request object by an abbreviated internal name: cloud-custodian's
+    captured DeleteTransitGatewayVpcAttachment (tests/data/cwe/event-transit-gateway-delete-vpc-attachment
+    .json, https://github.com/cloud-custodian/cloud-custodian, Apache-2.0) logs ``{"DelTGwVpcAttachReq":
+    {"TransitGatewayAttachmentId": "tgw-attach-0814a77755bf02f0e"}}``; it was granted on ``*``. Each record
+    is read for its own id (the memo keys on the object), and a lowerCamelCase parameter alone (the Query
+    API's ``instancesSet``) is still the parameters themselves."""
+    mapper = EventMapper()
+    for attachment in ("tgw-attach-0814a77755bf02f0e", "tgw-attach-0123456789abcdef0"):
+        params = {"DelTGwVpcAttachReq": {"TransitGatewayAttachmentId": attachment}}
+        event = mapper.map(cloudtrail_record(EC2, "DeleteTransitGatewayVpcAttachment", params))
+        assert not event.notes
+        assert event.uses == (
+            ("ec2:DeleteTransitGatewayVpcAttachment", f"{HERE}:transit-gateway-attachment/{attachment}"),
+        )
+    params = {"instancesSet": {"items": [{"instanceId": "i-0123456789abcdef0"}]}}
+    assert granted(EC2, "TerminateInstances", params) == {
+        ("ec2:TerminateInstances", f"{HERE}:instance/i-0123456789abcdef0")
+    }

@@ -632,16 +632,37 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
     return replace(plan, wrapper=wrapper, param_keys=plan.param_keys | spelled(frozenset({wrapper})))
 
 
+# The name CloudTrail gives the request object when it is not ``{method}Request``: EC2's internal shape name,
+# abbreviated for some calls (DeleteTransitGatewayVpcAttachment's ``{"DelTGwVpcAttachReq":
+# {"TransitGatewayAttachmentId": ...}}``, a record cloud-custodian captured from EventBridge,
+# tests/data/cwe/event-transit-gateway-delete-vpc-attachment.json). EC2's own parameters are lowerCamelCase
+# (``instancesSet``, ``groupId``), so a capitalised ...Req(uest) key alone in the parameters is the object.
+_REQUEST_OBJECT = re.compile(r"[A-Z][A-Za-z0-9]*Req(?:uest)?")
+
+
+def request_object(params: Mapping[str, Any], wrapper: str) -> str | None:
+    """The key of the request object in ``params`` when it is not named ``wrapper``: the only parameter,
+    named like one (``_REQUEST_OBJECT``). None otherwise, and whenever ``wrapper`` itself is there."""
+    if len(params) != 1 or get_field(params, wrapper) is not None:
+        return None
+    key = next(iter(params))
+    return key if _REQUEST_OBJECT.fullmatch(key) else None
+
+
 def unwrapped(params: Mapping[str, Any], wrapper: str | None) -> Mapping[str, Any]:
     """The parameters inside the request object CloudTrail writes them in, beside any others, in the SDK's
     shape (``query_shaped``)."""
-    inner = get_field(params, wrapper) if wrapper else None
+    if not wrapper:
+        return params
+    inner = get_field(params, wrapper)
+    if inner is None and (named := request_object(params, wrapper)) is not None:
+        wrapper, inner = named, params[named]
     if isinstance(inner, str) and inner.startswith("{"):  # CloudTrail Lake keeps nested objects as JSON
         inner = parameters(inner)
     if not isinstance(inner, Mapping):
         return params
     shaped = query_shaped(inner)
-    return {**{k: v for k, v in params.items() if k not in spellings(wrapper or "")}, **shaped}
+    return {**{k: v for k, v in params.items() if k not in spellings(wrapper)}, **shaped}
 
 
 def query_shaped(value: Any) -> Any:
@@ -1065,6 +1086,8 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
             for name, value in params.items()
             if name in keys
         )
+        if not signature and plan.wrapper is not None and (named := request_object(params, plan.wrapper)):
+            signature = ((named, None, repr(params[named])),)  # the request object under another name
     elif isinstance(params, Mapping):
         signature = (repr(sorted(params.items(), key=repr)),)
     elif isinstance(params, str):
