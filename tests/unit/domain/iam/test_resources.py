@@ -509,6 +509,26 @@ def test_a_constant_alone_never_makes_an_arn(mapper: EventMapper) -> None:
     assert "dynamodb:BatchGetItem" in event.reason
 
 
+def test_a_request_naming_nothing_is_on_the_fixed_resource_its_action_requires(mapper: EventMapper) -> None:
+    """Glue PutResourcePolicy without ResourceArn sets the Data Catalog's policy ("ResourceArn: Do not use.
+    For internal use only", Glue API reference); the Service Authorization Reference requires its
+    ``rootcatalog`` (``catalog``, no variables) and lists catalogs, databases and tables as optional. It
+    was granted on ``*`` with a finding because those optional types have variables. The request, as
+    cloud-custodian's captured event has it (tests/data/cwe/event-cloud-trail-catalog-put-resource-policy
+    .json, https://github.com/cloud-custodian/cloud-custodian, Apache-2.0), names nothing. A request that
+    names something (GetCatalog's CatalogId, a ResourceArn) is still not narrowed to the fixed resource."""
+    catalog = f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    put = {"policyHashCondition": "qwerwqerewqrewqr==", "policyInJson": policy}
+    for name, params in (("PutResourcePolicy", put), ("GetResourcePolicy", {}), ("GetCatalogs", {})):
+        event = mapper.map(rec("glue.amazonaws.com", name, params))
+        assert event.uses == ((f"glue:{name}", catalog),) and not event.notes
+    nested = mapper.map(
+        rec("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:s3tablescatalog/b"})
+    )
+    assert nested.uses == (("glue:GetCatalog", "*"),) and nested.notes
+
+
 @pytest.mark.parametrize(
     ("region", "partition"),
     [

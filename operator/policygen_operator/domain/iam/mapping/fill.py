@@ -69,7 +69,7 @@ def action_arns(
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
             return own
-    constant = _constant_required(action.types, ctx)
+    constant = _constant_required(action.types, ctx, named=referenced or _names(params))
     if constant:
         return constant
     if action.primary and action.creates and not referenced:
@@ -101,22 +101,32 @@ def _names(params: Mapping[str, Any]) -> bool:
     return any(value not in (None, "", [], {}) and _NAMING.search(key) for key, value in params.items())
 
 
-def _constant_required(types: tuple[ResourceType, ...], ctx: Context) -> list[str]:
-    """The required types' ARNs when the action's every type is one fixed resource of the call's region
-    (and account), its format without variables or wildcards (Glue's ``catalog`` for
-    GetDataCatalogEncryptionSettings, Amazon Location's ``provider/default``): the call's exact grant, which
-    the record need not name. [] when a type has a variable (an optional one the request may name in a form
-    the mapper does not read: Glue GetCatalog's nested catalog), a wildcard, is not regional (STS
-    AssumeRoot's ``iam::${Account}:root`` is the member account's root the request names, not the
-    caller's), or the action has no required type: the caller writes ``*`` and says why."""
+def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: bool) -> list[str]:
+    """The required types' ARNs when each is one fixed resource of the call's region (and account), its
+    format without variables or wildcards (Glue's ``catalog`` for GetDataCatalogEncryptionSettings, Amazon
+    Location's ``provider/default``): the call's exact grant, which the record need not name. The action's
+    other, optional types count only when the request ``named`` something: it may name one of them in a
+    form the mapper does not read (Glue GetCatalog's nested catalog); a request that names nothing acts on
+    the fixed resource alone (Glue PutResourcePolicy without ResourceArn sets the Data Catalog's policy:
+    "ResourceArn: Do not use. For internal use only", Glue API reference). [] when a required type has a
+    variable, a wildcard or is not regional (STS AssumeRoot's ``iam::${Account}:root`` is the member
+    account's root the request names, not the caller's), or the action has no required type: the caller
+    writes ``*`` and says why."""
     required = [t for t in types if t.required]
-    if not required or any(
-        t.variables or "*" in t.arn_format or "${Region}" not in t.arn_format or len(t.formats) > 1
-        for t in types
-    ):
+    if not required or any(not _constant(t) for t in (types if named else required)):
         return []
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     return sorted({t.fill(base) for t in required})
+
+
+def _constant(resource_type: ResourceType) -> bool:
+    """One fixed resource per account and region: a regional format without variables or wildcards."""
+    return not (
+        resource_type.variables
+        or "*" in resource_type.arn_format
+        or "${Region}" not in resource_type.arn_format
+        or len(resource_type.formats) > 1
+    )
 
 
 def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[str]:
