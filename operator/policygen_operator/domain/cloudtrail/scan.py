@@ -513,13 +513,11 @@ class Scanner:
                 self._scan_records(name, records)
             elif document.get("eventName") is not None or document.get("detail-type") is not None:
                 self._scan_records(name, (document,))  # a single record, or one EventBridge event
-            elif isinstance(events := document.get("Events"), simdjson.Array):
-                # `aws cloudtrail lookup-events` saved to a file: each record is JSON text in CloudTrailEvent
-                texts = [_event_text(event) for event in events]
-                del events, records, document  # the parser is used again below
-                self._scan_lines(name, texts, unit="event")
+            elif (found := _record_texts(document)) is not None:
+                del records, document  # the parser is used again below
+                self._scan_lines(name, found[0], unit="event", missing=f"no {found[1]} text")
             else:
-                result.skip_file(name, "JSON object without a Records array")
+                result.skip_file(name, _not_records(document))
                 return False
         elif isinstance(document, simdjson.Array):
             self._scan_records(name, document)
@@ -691,9 +689,11 @@ class Scanner:
         else:
             self._scan_records(name, (detail,), first=index, count=False, unit=unit)
 
-    def _scan_lines(self, name: str, lines: Iterable[bytes | None], unit: str = "line") -> None:
-        """One record per item: JSON Lines (numbered from 1), or LookupEvents' CloudTrailEvent texts (None
-        where an event has none)."""
+    def _scan_lines(
+        self, name: str, lines: Iterable[bytes | None], unit: str = "line", missing: str = ""
+    ) -> None:
+        """One record per item: JSON Lines (numbered from 1), or the record texts of saved API output
+        (``_record_texts``: None where an item has none, a bad record said as ``missing``)."""
         result = self.result
         parser = self.parser
         may_occur_in = self.matcher.may_occur_in
@@ -701,7 +701,7 @@ class Scanner:
         for number, line in enumerate(lines, start=1):
             if line is None:
                 count += 1
-                self._bad_record(name, f"{unit} {number}", "no CloudTrailEvent text")
+                self._bad_record(name, f"{unit} {number}", missing)
                 continue
             if not line.strip():
                 continue
@@ -900,9 +900,39 @@ def _no_event_time(record: Any) -> str:
     return "no eventTime"
 
 
-def _event_text(event: Any) -> bytes | None:
-    text = event.get("CloudTrailEvent") if isinstance(event, simdjson.Object) else None
+def _event_text(event: Any, field: str = "CloudTrailEvent") -> bytes | None:
+    text = event.get(field) if isinstance(event, simdjson.Object) else None
     return text.encode() if isinstance(text, str) else None
+
+
+# Saved API output whose items each hold one record as JSON text: (the items' key, the text's key).
+# `aws cloudtrail lookup-events` (LookupEvents: Events[].CloudTrailEvent, CloudTrail API Reference, Event);
+# a trail's CloudWatch Logs log group, where each log event's message is one record (CloudTrail User Guide,
+# "Sending events to CloudWatch Logs"), read back with `aws logs filter-log-events` or `get-log-events`
+# (events[].message: CloudWatch Logs API Reference, FilteredLogEvent and OutputLogEvent) or delivered by a
+# subscription filter (logEvents[].message: CloudWatch Logs User Guide, "Subscription filters", the
+# payload's example).
+_RECORD_TEXTS = (("Events", "CloudTrailEvent"), ("events", "message"), ("logEvents", "message"))
+
+
+def _record_texts(document: Any) -> tuple[list[bytes | None], str] | None:
+    """Each item's record text (None for an item without one) and the text's key, when ``document`` is
+    saved API output of ``_RECORD_TEXTS``; the texts are copies, so the document may die."""
+    for key, text in _RECORD_TEXTS:
+        items = document.get(key)
+        if isinstance(items, simdjson.Array):
+            return [_event_text(item, text) for item in items], text
+    return None
+
+
+def _not_records(document: Any) -> str:
+    """Why a JSON object is none of the forms read, with its first keys: what a user needs to see which
+    export it is (a CloudTrail Lake query result, a SIEM's own envelope)."""
+    keys = [key if len(key) <= 40 else key[:37] + "..." for key in list(document.keys())[:6]]
+    return (
+        "JSON object without a Records array, nor a record, an EventBridge event, or saved lookup-events "
+        f"or CloudWatch Logs output (its keys: {', '.join(keys) or 'none'})"
+    )
 
 
 def _issuer(identity: dict[str, Any]) -> str | None:

@@ -592,6 +592,49 @@ def test_lookup_events_items_outside_their_events_wrapper_are_read_too() -> None
     assert result.warnings[0].startswith("skipped line 1 of broken.jsonl: CloudTrailEvent is not JSON")
 
 
+def test_a_trails_cloudwatch_logs_events_are_read_record_by_record() -> None:
+    """A trail that sends its events to CloudWatch Logs writes one record per log event's message
+    (CloudTrail User Guide, "Sending events to CloudWatch Logs"); read back with `aws logs
+    filter-log-events` ({"events": [...]}: CloudWatch Logs API Reference, FilteredLogEvent) or delivered by a
+    subscription filter ({"messageType": "DATA_MESSAGE", ..., "logEvents": [...]}: CloudWatch Logs User
+    Guide, "Subscription filters", the payload's example), each was skipped ("JSON object without a Records
+    array"). An item without a message is a bad record that says so."""
+    stream = "111122223333_CloudTrail_us-east-1"
+    filtered = [
+        {"logStreamName": stream, "timestamp": 1795510800000 + n, "message": json.dumps(r),
+         "ingestionTime": 1795510801000, "eventId": f"3773{n}"}
+        for n, r in enumerate(RECORDS)
+    ]  # fmt: skip
+    payload = {
+        "messageType": "DATA_MESSAGE",
+        "owner": ACCOUNT,
+        "logGroup": "aws-cloudtrail-logs",
+        "logStream": stream,
+        "subscriptionFilters": ["to-firehose"],
+        "logEvents": [{"id": f"3773{n}", "timestamp": 1795510800000, "message": json.dumps(r)} for n, r in
+                      enumerate([MINE, {}])],
+    }  # fmt: skip
+    del payload["logEvents"][1]["message"]  # type: ignore[index]
+    result = scan(
+        ("filter-log-events.json", json.dumps({"events": filtered, "searchedLogStreams": []}).encode()),
+        ("subscription.json.gz", gzip.compress(json.dumps(payload).encode())),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert result.summary.events_scanned == 5 and result.summary.files_scanned == 2
+    assert result.warnings == ["skipped event 2 of subscription.json.gz: no message text"]
+
+
+def test_an_object_of_no_form_read_names_its_keys() -> None:
+    data = json.dumps(
+        {"QueryStatus": "FINISHED", "QueryResultRows": [[{"eventJson": role_identity()["arn"]}]]}
+    )
+    result = scan(("lake.json", data.encode()))
+    assert result.summary.skipped_files == {
+        "lake.json": "JSON object without a Records array, nor a record, an EventBridge event, or saved "
+        "lookup-events or CloudWatch Logs output (its keys: QueryStatus, QueryResultRows)"
+    }
+
+
 def eventbridge_event(detail: dict[str, Any], kind: str = "AWS API Call via CloudTrail") -> dict[str, Any]:
     """A record as CloudTrail puts it on the default EventBridge bus: the record is the event's ``detail``
     (EventBridge User Guide, "AWS service events delivered via AWS CloudTrail"; the envelope as
