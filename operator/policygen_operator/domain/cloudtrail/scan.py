@@ -503,28 +503,84 @@ class Scanner:
             result.files_without_principal += 1
             return True
         try:
-            document = self.parser.parse(data)
+            problem = self._scan_text(name, data)
         except BAD_JSON as error:
-            result.skip_file(name, _unreadable_json(error, data))
+            pieces = self._concatenated(data)
+            if pieces is None:
+                result.skip_file(name, _unreadable_json(error, data))
+                return False
+            self._scan_concatenated(name, pieces)
+            return True
+        if problem:
+            result.skip_file(name, problem)
             return False
+        return True
+
+    def _scan_text(self, name: str, data: bytes, within: str = "") -> str:
+        """One JSON document in any of the forms read (raises what simdjson raises for bad JSON); returns
+        why it is none of them, "" once read. ``within`` prefixes where its records are named."""
+        document = self.parser.parse(data)
+        unit = f"{within} record" if within else "record"
         if isinstance(document, simdjson.Object):
             records = document.get("Records")
             if isinstance(records, simdjson.Array):
-                self._scan_records(name, records)
+                self._scan_records(name, records, unit=unit)
             elif document.get("eventName") is not None or document.get("detail-type") is not None:
-                self._scan_records(name, (document,))  # a single record, or one EventBridge event
+                self._scan_records(name, (document,), unit=unit)  # a single record, or one EventBridge event
             elif (found := _record_texts(document)) is not None:
                 del records, document  # the parser is used again below
-                self._scan_lines(name, found[0], unit="event", missing=f"no {found[1]} text")
+                event = f"{within} event" if within else "event"
+                self._scan_lines(name, found[0], unit=event, missing=f"no {found[1]} text")
             else:
-                result.skip_file(name, _not_records(document))
-                return False
+                return _not_records(document)
         elif isinstance(document, simdjson.Array):
-            self._scan_records(name, document)
+            self._scan_records(name, document, unit=unit)
         else:
-            result.skip_file(name, "JSON value is neither an object nor an array")
-            return False
-        return True
+            return "JSON value is neither an object nor an array"
+        return ""
+
+    def _concatenated(self, data: bytes) -> list[bytes] | None:
+        """The JSON objects of a file that holds them one after another with nothing between (``}{``):
+        what Kinesis Data Firehose writes to S3 unless a delimiter is configured, the usual archive of an
+        EventBridge rule's events and of a CloudWatch Logs subscription (whose gzip members inflate into
+        one such text). Cut at each ``}{``, a piece that does not parse as an object is joined with the
+        next (the ``}{`` was inside a string); None when the text is not such a sequence. The parsing
+        done is bounded by a few times the file's size, whatever the input."""
+        if b"}{" not in data:
+            return None
+        parts = data.strip().split(b"}{")
+        last = len(parts) - 1
+        budget = 4 * len(data)
+        pieces: list[bytes] = []
+        current = b""
+        for index, part in enumerate(parts):
+            current += (b"{" if index else b"") + part + (b"}" if index < last else b"")
+            budget -= len(current)
+            if budget < 0:
+                return None
+            try:
+                value = self.parser.parse(current)
+            except BAD_JSON:
+                continue
+            is_object = isinstance(value, simdjson.Object)
+            del value
+            if not is_object:
+                return None
+            pieces.append(current)
+            current = b""
+        return pieces if not current and len(pieces) > 1 else None
+
+    def _scan_concatenated(self, name: str, pieces: list[bytes]) -> None:
+        """Each object of ``_concatenated`` as a document of its own, named "document N" (from 1)."""
+        may_occur_in = self.matcher.may_occur_in
+        for number, piece in enumerate(pieces, start=1):
+            if not may_occur_in(piece):
+                counted = piece.count(b'"eventVersion"') or piece.count(b'\\"eventVersion\\"')
+                self.result.summary.events_scanned += counted
+                continue
+            problem = self._scan_text(name, piece, f"document {number}")
+            if problem:
+                self._bad_record(name, f"document {number}", problem)
 
     def _scan_compact(self, name: str, data: bytes) -> bool:
         """CloudTrail's compact delivery files: parse only the records that contain a wanted needle.

@@ -680,6 +680,36 @@ def test_eventbridge_events_of_cloudtrail_records_are_read_as_their_records() ->
     ]
 
 
+def test_objects_written_one_after_another_as_firehose_delivers_them_are_read() -> None:
+    """Kinesis Data Firehose writes the records it delivers to S3 with nothing between them unless a
+    delimiter is configured (``{...}{...}``): an EventBridge rule's archive of CloudTrail events, and a
+    CloudWatch Logs subscription's payloads (one gzip member each, which inflate into one such text). Both
+    were skipped ("not valid JSON: unexpected content after document"). A ``}{`` inside a string does not
+    cut a document; a document of no form read is a bad record that says so."""
+    quoted = record(role_identity(), "PutBucketPolicy", params={"policy": '{"a": {}}{"b": {}}'})
+    events = b"".join(json.dumps(eventbridge_event(r)).encode() for r in [*RECORDS, quoted])
+    payloads = [
+        {"messageType": "DATA_MESSAGE", "owner": ACCOUNT, "logGroup": "trail", "logStream": "s",
+         "subscriptionFilters": ["f"], "logEvents": [{"id": "1", "timestamp": 1, "message": json.dumps(r)}]}
+        for r in RECORDS
+    ]  # fmt: skip
+    stray = json.dumps({"kind": role_identity()["arn"]}).encode()
+    result = scan(
+        ("firehose-events", events),
+        ("firehose-logs.gz", b"".join(gzip.compress(json.dumps(p).encode()) for p in payloads)),
+        ("stray.json", stray + stray),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2, ("s3:PutBucketPolicy", "*"): 1}
+    assert result.summary.events_scanned == 7 and result.summary.files_scanned == 3
+    assert result.warnings == [
+        "skipped document 1 of stray.json: JSON object without a Records array, nor a record, an EventBridge "
+        "event, or saved lookup-events or CloudWatch Logs output (its keys: kind)",
+        "skipped document 2 of stray.json: JSON object without a Records array, nor a record, an EventBridge "
+        "event, or saved lookup-events or CloudWatch Logs output (its keys: kind)",
+    ]
+    assert result.summary.bad_records == 2 and not result.summary.skipped_files
+
+
 def test_saved_lookup_events_output_without_the_principal_still_counts_its_events() -> None:
     result = scan(("others.json", lookup_events_output([OTHER, OTHER, OTHER])))
     assert result.summary.events_scanned == 3
