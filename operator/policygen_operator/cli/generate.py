@@ -232,6 +232,7 @@ class UsageError(Exception):
 
 
 def build_request(args: argparse.Namespace) -> GenerationRequest:
+    from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
     from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, parse_athena_uri
     from policygen_operator.domain.cloudtrail.limits import parse_size
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
@@ -253,6 +254,11 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
     for account in accounts:
         if not (account.isdigit() and len(account) == 12):
             raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
+    for region in regions:
+        try:
+            check_region(region)
+        except UnknownRegionError as error:
+            raise UsageError(f"--region: {error}") from error
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
     try:
