@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import re
@@ -78,8 +79,9 @@ examples:
   policygen generate --logs exports/lake.jsonl --principal arn:aws:iam::111122223333:role/app \\
       --no-resource-level --exclude-action 'kms:*'
 
-exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage error, 3 no matching events
-(nothing written), 4 a policy failed validation (nothing written).
+exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage error (a flag's value, an output
+path that cannot be written), 3 no matching events (nothing written), 4 a policy failed validation (nothing
+written).
 """
 
 
@@ -207,6 +209,13 @@ def _run(args: argparse.Namespace) -> int:
             f"--output/--report: {args.output!r} and {args.report!r} are the same file; the report "
             "would replace the policy"
         )
+    for flag, path, folder in (
+        ("--output", args.output, False),
+        ("--output-dir", args.output_dir, True),
+        ("--report", args.report, False),
+    ):
+        if path and (reason := _unwritable(path, folder)):
+            parser.error(f"{flag}: cannot write {path}: {reason}")
     try:
         request = build_request(args)
     except UsageError as error:
@@ -224,6 +233,32 @@ def _same_file(first: str, second: str) -> bool:
     try:
         return os.path.samefile(first, second)
     except OSError:  # one of them does not exist (yet): only the resolved paths could tell
+        return False
+
+
+def _unwritable(path: str, folder: bool) -> str | None:
+    """Why ``path`` (a file, or with ``folder`` a directory made if missing) cannot be written, found before
+    the scan: a scan can take an hour, and its result is lost if the file it goes to cannot be written.
+    Looks only (nothing is created); the write itself still reports what this cannot foresee (a full disk)."""
+    target = os.path.abspath(path)
+    if os.path.isdir(target) != folder and os.path.exists(target):
+        return "it is a directory" if not folder else "it is a file, not a directory"
+    existing = target if folder else os.path.dirname(target)
+    while not os.path.exists(existing):  # folders the write would make: the first that exists decides
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"{existing} is a file, not a directory"
+    if _read_only(existing):
+        return f"{existing} is on a read-only file system"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"no permission to write in {existing}"
+    return None
+
+
+def _read_only(folder: str) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:  # no statvfs for it: the write will tell
         return False
 
 
@@ -393,9 +428,11 @@ def execute(args: argparse.Namespace, request: GenerationRequest, err: TextIO) -
     _print_warnings(result.report, err, bool(args.report))
     try:
         return _write_outputs(args, result, err)
-    except OSError as error:
-        print(f"policygen generate: error: cannot write the output: {error}; nothing written", file=err)
-        return EXIT_ERROR
+    except WriteError as error:
+        flag = "--output-dir" if args.output_dir else "--output"
+        said = f"only {', '.join(error.written)} written" if error.written else "nothing written"
+        print(f"policygen generate: error: {flag}: {error}; {said}", file=err)
+        return EXIT_ERROR if error.transient else EXIT_USAGE
 
 
 def _pretty(document: dict[str, Any]) -> str:
@@ -470,18 +507,38 @@ def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, d
     return files
 
 
+# Write errors that may pass by themselves (space freed, a device back): exit 1, like AWS being unreachable.
+# Any other (a directory in the way, no permission, a read-only file system) is the path's fault: exit 2.
+_TRANSIENT_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EAGAIN, errno.EBUSY})
+
+
+class WriteError(Exception):
+    """An output file could not be written; ``written``: the files already in place (a rename that failed
+    after others), so the message can say exactly what the run left."""
+
+    def __init__(self, path: str, error: OSError, written: list[str]) -> None:
+        super().__init__(f"cannot write {path}: {error.strerror or error}")
+        self.path = path
+        self.transient = error.errno in _TRANSIENT_WRITE_ERRORS
+        self.written = written
+
+
 def _write_all(contents: dict[str, str]) -> None:
-    """All files or none: every file goes to a temporary name first, then all are renamed.
+    """All files or none: every file goes to a temporary name first, then all are renamed; on a failure the
+    temporary files and the folders this call made are removed, and ``WriteError`` names the file.
 
     The file ends with the mode a plain write would give it: an existing file keeps its own, a new one
     gets 0666 less the umask (``mkstemp`` alone would make every file 0600, unreadable to the CI step or
     user that reads the policy next)."""
     staged: list[tuple[str, str]] = []
+    made: list[str] = []  # folders created here, parents first
+    renamed: list[str] = []
     new_mode = 0o666 & ~_umask()
+    path = ""
     try:
         for path, text in contents.items():
             folder = os.path.dirname(os.path.abspath(path))
-            os.makedirs(folder, exist_ok=True)
+            _make_folders(folder, made)
             handle, temporary = tempfile.mkstemp(prefix=".policygen-", suffix=".tmp", dir=folder)
             staged.append((temporary, path))
             try:
@@ -491,15 +548,45 @@ def _write_all(contents: dict[str, str]) -> None:
             os.fchmod(handle, mode)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text if text.endswith("\n") else text + "\n")
+        for _, path in staged:  # what would stop a rename half-way, found before the first
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
         with _interrupt_deferred():  # all renamed or none: a Ctrl-C here takes effect after the last
             for temporary, path in staged:
                 os.replace(temporary, path)
+                renamed.append(path)
             _WRITTEN.extend(contents)
+    except OSError as error:
+        _WRITTEN.extend(renamed)
+        raise WriteError(path, error, renamed) from error
     finally:
         with _interrupt_deferred():
             for temporary, _ in staged:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
+            if not renamed:
+                for folder in reversed(made):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(folder)
+
+
+def _make_folders(folder: str, made: list[str]) -> None:
+    """``os.makedirs``, noting each folder it creates so a failed write can take them away again."""
+    missing: list[str] = []
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each)
+        except FileExistsError:
+            if not os.path.isdir(each):  # a file in the way; a folder made meanwhile by another is fine
+                raise
+            continue
+        made.append(each)
 
 
 @contextlib.contextmanager
@@ -524,8 +611,8 @@ def _write_report(args: argparse.Namespace, report: dict[str, Any], outcome: str
         return
     try:
         _write_all({args.report: json.dumps({"outcome": outcome, **report}, indent=2, sort_keys=False)})
-    except OSError as error:
-        print(f"policygen generate: warning: --report: cannot write {args.report}: {error}", file=err)
+    except WriteError as error:
+        print(f"policygen generate: warning: --report: {error}", file=err)
 
 
 def _outcome(error: PolicygenError) -> str:

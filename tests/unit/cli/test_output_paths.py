@@ -1,0 +1,82 @@
+"""An output path that cannot be written is the path's fault: a usage error (exit 2) naming it, nothing left.
+
+Before, ``--output`` naming a directory, or ``--output-dir`` naming a file, failed only after the scan, with
+exit 1 (documented as "worth retrying") and a message naming a temporary file; with ``--output-dir`` and
+several principals, a name taken by a directory stopped the renames half-way, after the first policy file
+was in place, and the message still said "nothing written".
+"""
+
+from __future__ import annotations
+
+import errno
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.cli.main import EXIT_ERROR, EXIT_USAGE, main
+
+SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
+ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
+ALICE = "arn:aws:iam::111122223333:user/people/alice"
+WINDOW = ["--start", "2026-11-01", "--end", "2026-12-01"]
+RUN = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW]
+
+
+def refused(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    return int(exited.value.code or 0)
+
+
+def test_an_output_that_is_a_directory_is_refused_before_the_scan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert refused([*RUN, "--output", str(tmp_path)]) == EXIT_USAGE
+    assert f"--output: cannot write {tmp_path}: it is a directory" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_dir_that_is_a_file_or_below_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "policies"
+    blocker.write_text("not a folder\n")
+    assert refused([*RUN, "--output-dir", str(blocker)]) == EXIT_USAGE
+    assert f"--output-dir: cannot write {blocker}: it is a file, not a directory" in capsys.readouterr().err
+    below = blocker / "team" / "policy.json"
+    assert refused([*RUN, "--output", str(below)]) == EXIT_USAGE
+    assert f"--output: cannot write {below}: {blocker} is a file, not a directory" in capsys.readouterr().err
+    assert refused([*RUN, "--output", str(tmp_path / "p.json"), "--report", str(tmp_path)]) == EXIT_USAGE
+    assert f"--report: cannot write {tmp_path}: it is a directory" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policies"]
+    assert blocker.read_text() == "not a folder\n"
+
+
+def test_a_policy_name_taken_by_a_directory_leaves_no_other_policy_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The names come from the principals, known only once the scan is done: checked before any rename."""
+    (tmp_path / "alice.json").mkdir()
+    code = main([*RUN, "--principal", ALICE, "--output-dir", str(tmp_path), "--quiet"])
+    assert code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"--output-dir: cannot write {tmp_path / 'alice.json'}: Is a directory; nothing written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice.json"]  # no order-processor.json, no .tmp
+
+
+def test_a_full_disk_is_an_error_to_retry_and_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ENOSPC may pass (exit 1, like AWS being unreachable); the folders made for the files are taken away."""
+
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    target = tmp_path / "new" / "policies"
+    assert main([*RUN, "--output-dir", str(target), "--quiet"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert f"--output-dir: cannot write {target / 'order-processor.json'}: No space left on device" in err
+    assert "nothing written" in err
+    assert list(tmp_path.iterdir()) == []
