@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygen_operator.domain.iam.canonical import canonical_json
+from policygen_operator.domain.iam.canonical import same_policy
 
 
 class GitOpsEditError(ValueError):
@@ -58,13 +58,14 @@ class EditResult:
 
 
 def same_json_text(old: str, new: str) -> bool:
-    """Whether two policy texts hold the same document (keys in any order, the lists IAM treats as sets in
-    any order): a later run whose policy only differs in spelling changes nothing, so no commit and no pull
-    request. Texts that are not JSON are compared as they are."""
+    """Whether two policy texts hold the same document to IAM (``canonical.same_policy``: keys, statements and
+    the lists IAM treats as sets in any order): a later run whose policy only differs in spelling from the
+    file, generated or edited by hand, changes nothing, so no commit and no pull request. Texts that are
+    not JSON are compared as they are."""
     if old == new:
         return True
     try:
-        return canonical_json(json.loads(old)) == canonical_json(json.loads(new))
+        return same_policy(json.loads(old), json.loads(new))
     except ValueError:
         return False
 

@@ -3,7 +3,8 @@
 Two runs over the same activity must write byte-identical documents (pull requests show real changes
 only), so keys are sorted, white space is dropped and the lists whose order IAM ignores (actions,
 resources, condition values) are sorted and de-duplicated. Statement order is kept: the builder already
-writes statements in a sorted order, and another tool's order is its author's choice.
+writes statements in a sorted order, and another tool's order is its author's choice. Whether a file needs
+an edit is asked of ``same_policy``, which compares what IAM reads, statement order aside.
 """
 
 from __future__ import annotations
@@ -50,6 +51,45 @@ def _sorted_if_strings(value: Any) -> Any:
 def canonical_json(document: Any) -> str:
     """Sorted keys, no white space, set-like lists sorted; non-ASCII kept as is (IAM counts characters)."""
     return json.dumps(canonical(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def same_policy(first: Any, second: Any) -> bool:
+    """Whether two documents say the same to IAM, for deciding that a file needs no edit.
+
+    Wider than equal canonical JSON, which keeps each author's spelling: IAM evaluates the statements as a
+    set (their order, or one statement written twice, changes nothing), reads a single ``Statement`` object
+    as a list of one, and a single string in ``Action``, ``Resource``, a ``Principal`` or a condition as a
+    list of one. A hand-edited file that only reorders or respells the generated policy is left alone.
+    """
+    return _semantic_json(first) == _semantic_json(second)
+
+
+def _semantic_json(document: Any) -> str:
+    if isinstance(document, dict) and "Statement" in document:
+        statements = document["Statement"]
+        listed = statements if isinstance(statements, list) else [statements]
+        spelled = {_statement_json(statement) for statement in listed}
+        document = {**document, "Statement": sorted(spelled)}
+    return json.dumps(canonical(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _statement_json(statement: Any) -> str:
+    if isinstance(statement, dict):
+        statement = dict(statement)
+        for key in SET_MEMBERS & statement.keys():
+            statement[key] = _listed(statement[key])
+        if isinstance(statement.get("Principal"), dict):
+            statement["Principal"] = {k: _listed(v) for k, v in statement["Principal"].items()}
+        if isinstance(statement.get("Condition"), dict):
+            statement["Condition"] = {
+                op: {k: _listed(v) for k, v in block.items()} if isinstance(block, dict) else block
+                for op, block in statement["Condition"].items()
+            }
+    return canonical_json(statement)
+
+
+def _listed(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
 
 
 def policy_sha256(document: Any) -> str:

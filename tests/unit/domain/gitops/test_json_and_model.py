@@ -34,6 +34,25 @@ def test_json_file_replaced_with_the_same_indentation_and_extra_parts_next_to_it
     assert jsonfile.edit(again, REQUEST, "p").changes == {}
 
 
+def test_a_policy_file_edited_by_hand_with_the_same_statements_in_another_order_is_left_alone() -> None:
+    """Statement order means nothing to IAM: no commit, no pull request reordering a reviewer's file."""
+    generated = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "S3", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"},
+            {"Sid": "Sqs", "Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"},
+        ],
+    }
+    by_hand = {**generated, "Statement": list(reversed(generated["Statement"]))}
+    request = EditRequest(REQUEST.principal, (generated,), ())
+    files = {"p/payments-api.json": json.dumps(by_hand, indent=2) + "\n"}
+    assert jsonfile.edit(files, request, "p").changes == {}
+    files["p/payments-api.json"] = files["p/payments-api.json"].replace(
+        "sqs:SendMessage", "sqs:DeleteMessage"
+    )
+    assert list(jsonfile.edit(files, request, "p").changes) == ["p/payments-api.json"]
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import json
 
-from policygen_operator.domain.iam.canonical import canonical_json, policy_characters, policy_sha256
+import pytest
+
+from policygen_operator.domain.iam.canonical import (
+    canonical_json,
+    policy_characters,
+    policy_sha256,
+    same_policy,
+)
 
 DOC = {
     "Version": "2012-10-17",
@@ -57,3 +64,51 @@ def test_non_ascii_counts_as_characters() -> None:
     }
     assert "\u00e9" in canonical_json(doc)
     assert policy_characters(doc) == len(canonical_json(doc))
+
+
+def _changed(change: str) -> dict[str, object]:
+    """DOC with one edit (a copy: DOC itself is never touched)."""
+    doc = json.loads(json.dumps(DOC))
+    first, second = doc["Statement"]
+    if change == "reordered":
+        doc["Statement"] = [second, first]
+    elif change == "twice":
+        doc["Statement"] = [first, second, json.loads(json.dumps(second))]
+    elif change == "singles-as-lists":
+        second["Action"], second["Resource"] = ["sqs:SendMessage"], ["*"]
+        first["Condition"]["StringEquals"]["aws:RequestedRegion"].reverse()
+    elif change == "one-value-condition":
+        first["Condition"] = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    elif change == "sid":
+        second["Sid"] = "C"
+    elif change == "action":
+        second["Action"] = "sqs:ReceiveMessage"
+    elif change == "effect":
+        second["Effect"] = "Deny"
+    elif change == "no-version":
+        del doc["Version"]
+    return doc
+
+
+@pytest.mark.parametrize("change", ["reordered", "twice", "singles-as-lists"])
+def test_statements_in_another_order_or_spelling_are_the_same_policy(change: str) -> None:
+    """IAM evaluates statements as a set; a single string is a list of one (IAM JSON policy element
+    reference: "Action", "Resource", "Condition": a condition key with one value may be a string). Before,
+    the comparison behind `policygen pr` kept the statement order: a hand-edited file that only reordered
+    the generated statements got a commit and a pull request reordering them back."""
+    assert same_policy(_changed(change), DOC)
+    assert same_policy(DOC, _changed(change))
+
+
+@pytest.mark.parametrize("change", ["one-value-condition", "sid", "action", "effect", "no-version"])
+def test_a_change_of_meaning_or_of_a_sid_is_another_policy(change: str) -> None:
+    assert not same_policy(_changed(change), DOC)
+
+
+def test_a_single_statement_object_is_a_list_of_one() -> None:
+    lone = {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    }
+    listed = {"Version": "2012-10-17", "Statement": [{**lone["Statement"], "Action": ["s3:GetObject"]}]}
+    assert same_policy(lone, listed)
