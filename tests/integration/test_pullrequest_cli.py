@@ -136,3 +136,24 @@ def test_pr_command_edits_a_role_an_irsa_module_defines(forge: FakeForge, tmp_pa
         )
     )
     assert 'resource "aws_iam_policy" "payments_irsa_policygen"' in edited
+
+
+def test_a_policy_to_replace_that_is_not_attached_is_named_by_its_flag(
+    forge: FakeForge, tmp_path: Path
+) -> None:
+    """The edit's refusal (a --replace-managed-policy the role does not have) speaks of the command's
+    flags, not of ``replaceManagedPolicies``, the field of the operator's resource."""
+    path, files = REPOSITORIES["terraform"]
+    forge.create_repository("acme/not-attached", files)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    args = pr_args(forge, "acme/not-attached", path, policy)
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    args[args.index(POWER_USER)] = admin
+
+    result = policygen(*args, env={"MY_TOKEN": TOKEN})
+
+    assert result.returncode == 2
+    assert f"--replace-managed-policy: {admin} not found attached to role 'payments-api'" in result.stderr
+    assert "or remove it from --replace-managed-policy" in result.stderr
+    assert "replaceManagedPolicies" not in result.stderr and "spec." not in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from policygen_operator.domain.gitops.editor import FORMATS
 from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.pullrequest import (
+    FIELD,
     PROVIDERS,
     Credentials,
     PullRequestContext,
@@ -112,11 +114,10 @@ def run(args: argparse.Namespace) -> int:
         allowed = tuple(args.allow_repository) or (normalise_repository(args.repository),)
         status = reconcile_pull_request(spec, context, credentials, allowed)
     except InvalidRequestError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        print(f"policygen pr: {exc}{where}", file=sys.stderr)
+        print(f"policygen pr: {_flag_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except PolicygenError as exc:
-        print(f"policygen pr: {exc}", file=sys.stderr)
+        print(f"policygen pr: {_flag_message(exc)}", file=sys.stderr)
         return EXIT_ERROR
     where = status.url or f"branch {status.branch}"
     verb = "updated" if status.changed else "unchanged"
@@ -124,6 +125,33 @@ def run(args: argparse.Namespace) -> int:
     for note in status.notes:
         print(f"  {note}")
     return EXIT_OK
+
+
+# The settings as the service names them (fields of spec.output.pullRequest, what the operator's users
+# write) and the flag a user of this command wrote instead.
+FLAGS = {
+    "replaceManagedPolicies": "--replace-managed-policy",
+    "credentialsSecretRef": "--token-env",
+    "baseBranch": "--base-branch",
+    "apiURL": "--api-url",
+    "repository": "--repository",
+    "provider": "--provider",
+    "format": "--format",
+    "labels": "--label",
+    "path": "--path",
+}
+# Field names that can only be field names, wherever a message says them (a plain word such as "path" or
+# "repository" is left to the flag put before the message).
+_FIELD_NAMES = re.compile(rf"\b(?:{re.escape(FIELD)}\.)?({'|'.join(k for k in FLAGS if k != k.lower())})\b")
+
+
+def _flag_message(error: PolicygenError) -> str:
+    """The service's message with the flags of this command where it names spec.output.pullRequest's
+    fields, led by the flag of the field it is about (``--base-branch: ...``)."""
+    text = _FIELD_NAMES.sub(lambda match: FLAGS[match[1]], str(error))
+    field = error.field or ""
+    flag = FLAGS.get(field.removeprefix(f"{FIELD}."), field if field.startswith("--") else "")
+    return f"{flag}: {text}" if flag and not text.startswith("--") else text
 
 
 def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContext, Credentials]:

@@ -263,7 +263,8 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
         )
     if parts.username or parts.password or "@" in parts.netloc:
         raise InvalidRequestError(
-            "repository URL may not contain credentials; put the token in the Secret", field=field_name
+            "repository URL may not contain credentials: the token is given apart from the URL",
+            field=field_name,
         )
     if parts.query or parts.fragment:
         raise InvalidRequestError("repository URL may not have a query or fragment", field=field_name)

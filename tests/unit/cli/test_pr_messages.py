@@ -1,0 +1,53 @@
+"""``policygen pr`` names its own flags in its errors, not the fields of ``spec.output.pullRequest``.
+
+Before, the checks the command shares with the operator printed, for example,
+``baseBranch 'bad..name' is not a valid branch name (spec.output.pullRequest.baseBranch)``: names a user of
+the command never wrote. These checks run before any network call.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.cli.main import EXIT_USAGE, main
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
+REPOSITORY = "https://github.com/acme/infra.git"
+CRD_NAMES = ("spec.", "pullRequest", "baseBranch", "apiURL", "replaceManagedPolicies", "credentialsSecretRef")
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--base-branch", "bad..name"], "--base-branch 'bad..name' is not a valid branch name"),
+        (["--base-branch", "policygen/x"], "--base-branch may not be a policygen/ branch"),
+        (["--api-url", "http://github.com/api/v3"], "--api-url must use https://"),
+        (["--api-url", "https://evil.example/api/v3"], "--api-url https://evil.example is not on the"),
+        (["--label", "a,b"], "--label: labels may not be empty or contain commas"),
+        (["--path", "../infra"], "--path: path '../infra' may not contain '..'"),
+        (["--repository", "https://me:pw@github.com/acme/infra.git"], "--repository: repository URL may not"),
+    ],
+)
+def test_errors_name_the_flag(
+    flags: list[str],
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-unit-test")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY))
+    argv = ["pr", "--policy", str(policy), "--principal", "arn:aws:iam::111122223333:role/app"]
+    argv += ["--repository", REPOSITORY, "--path", "iam/app.json", "--format", "json", *flags]
+    assert main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"policygen pr: {said}" in err
+    assert not [name for name in CRD_NAMES if name in err], err
+    assert "Secret" not in err  # the command reads its token from --token-env's variable
