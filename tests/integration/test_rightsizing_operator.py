@@ -126,8 +126,9 @@ def labelled_namespace(kube: KubeClient, name: str, label: str) -> None:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def iam_roles(moto_server: str) -> None:
+    """Once per module: moto's server is the module's, and IAM refuses a second role of one name."""
     iam = moto_client("iam", moto_server)
     trust = json.dumps({"Version": "2012-10-17", "Statement": []})
     for name, path in (("order-processor", "/service-role/"), ("ci-deployer", "/"), ("ack-made", "/")):
@@ -484,3 +485,77 @@ def test_cluster_rightsizing_children_only_in_a_watched_namespace(
     finally:
         kube_admin.delete(f"{API}/clusterrightsizings/{name}")
         kube_admin.delete(f"/api/v1/namespaces/{elsewhere}")
+
+
+def test_a_rightsizing_and_a_cluster_rightsizing_of_one_name_do_not_share_a_child(
+    kube_admin: KubeClient,
+    kubectl: str,
+    kubeconfig: Path,
+    namespace: str,
+    operator: Operator,
+    moto_server: str,
+    iam_roles: None,
+    trail: str,
+) -> None:
+    """A Rightsizing in `namespace` and a ClusterRightsizing of the same name with its children there, both
+    finding the order processor: they ask for one child name. Before, the second parent's create met the
+    first one's child (409, let pass) and the role silently had no child of its own while its row named the
+    other's. Now the second says so: the role's row and Scanned carry ChildNameTaken, naming the holder,
+    and the first parent's child is left as it was."""
+    wait_established(kubectl, kubeconfig)
+    label = uuid.uuid4().hex[:8]
+    team = f"e-{label}"
+    labelled_namespace(kube_admin, team, label)
+    service_account(kube_admin, team, "orders", ORDERS)
+    service_account(kube_admin, namespace, "orders", ORDERS)
+    name = f"twin-{label}"
+    discovery = {"irsa": True, "ackRoles": False}
+    spec = {
+        "discovery": discovery,
+        "cloudTrail": {"s3": {"bucket": trail, "accountIds": [ACCOUNT], "endpointURL": moto_server}},
+        "window": WINDOW,
+        "aws": {"region": "us-east-1"},
+    }
+    path = f"{API}/namespaces/{namespace}/rightsizings/{name}"
+    kube_admin.post(
+        f"{API}/namespaces/{namespace}/rightsizings",
+        {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "Rightsizing",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        },
+    )
+    child_path = f"{API}/namespaces/{namespace}/policygenerations/{child_name(name, ORDERS)}"
+    try:
+        first = wait_for(
+            lambda: kube_admin.get(path),
+            lambda p: condition(p, "Ready").get("status") == "True",
+            120,
+            f"Rightsizing {name} Ready ({operator.log_tail()})",
+            0.5,
+        )
+        held = kube_admin.get(child_path)
+        make_parent(kube_admin, name, label, namespace, discovery, trail, moto_server)
+        second = wait_for(
+            lambda: get_parent(kube_admin, name),
+            lambda p: p is not None and condition(p, "Scanned").get("status") == "False",
+            120,
+            f"ClusterRightsizing {name} refused its role ({operator.log_tail()})",
+            0.5,
+        )
+        (row,) = second["status"]["roles"]
+        assert row["arn"] == ORDERS and row["error"]["reason"] == "ChildNameTaken", row
+        assert f"{namespace}/{child_name(name, ORDERS)}" in row["error"]["message"]
+        assert f"a child of Rightsizing/{namespace}/{name}" in row["error"]["message"]
+        assert condition(second, "Scanned")["reason"] == "ChildNameTaken"
+        assert condition(second, "Ready").get("status") == "False"
+        after = kube_admin.get(child_path)
+        assert after["metadata"]["ownerReferences"] == held["metadata"]["ownerReferences"]
+        assert [o["uid"] for o in after["metadata"]["ownerReferences"]] == [first["metadata"]["uid"]]
+        assert after["spec"] == held["spec"]
+        assert children(kube_admin, namespace, second["metadata"]["uid"]) == {}
+    finally:
+        kube_admin.delete(f"{API}/clusterrightsizings/{name}")
+        kube_admin.delete(path)
+        kube_admin.delete(f"/api/v1/namespaces/{team}")

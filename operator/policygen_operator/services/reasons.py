@@ -41,6 +41,7 @@ class Reason(StrEnum):
     PULL_REQUEST_REJECTED = "PullRequestRejected"
     DISCOVERY_FAILED = "DiscoveryFailed"  # rightsizing: roles could not be discovered
     CHILD_NAMESPACE_NOT_WATCHED = "ChildNamespaceNotWatched"  # a child there would never be reconciled
+    CHILD_NAME_TAKEN = "ChildNameTaken"  # another object holds the name a role's child would have
     # rightsizing's own steps
     ROLES_DISCOVERED = "RolesDiscovered"
     SCANNED = "Scanned"

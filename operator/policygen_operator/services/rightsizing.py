@@ -335,8 +335,13 @@ class RightsizingService:
             allowed.append(role)
         return access, allowed, refused
 
-    async def sync_children(self, parent: Parent, roles: list[DiscoveredRole]) -> dict[str, dict[str, Any]]:
-        """Create missing children, update drifted specs, delete children of roles no longer found."""
+    async def sync_children(
+        self, parent: Parent, roles: list[DiscoveredRole]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Create missing children, update drifted specs, delete children of roles no longer found.
+
+        Returns this parent's children by name, and the names it wants that another object holds (a create
+        that met an existing object is not an error to the API adapter), each with who holds it."""
         desired = {child_name(parent.name, r.arn): r for r in roles}
         existing: dict[str, dict[str, Any]] = {}
         selector, scope = f"{PARENT_UID}={parent.uid}", self._child_scope(parent)
@@ -353,7 +358,29 @@ class RightsizingService:
             elif existing[name].get("spec") != body["spec"]:
                 await self.kube.patch_child_spec(parent.child_namespace, name, body["spec"])
         current = await self.kube.children(selector, scope)
-        return {c["metadata"]["name"]: c for c in current if c["metadata"]["name"] in desired}
+        mine = {c["metadata"]["name"]: c for c in current if c["metadata"]["name"] in desired}
+        missing = [name for name in desired if name not in mine]
+        return mine, await self._holders(parent, missing) if missing else {}
+
+    async def _holders(self, parent: Parent, names: list[str]) -> dict[str, str]:
+        """Why each of ``names`` is not this parent's child although it exists: a Rightsizing and a
+        ClusterRightsizing of the same name whose children land in one namespace ask for the same names
+        (the name is made of the parent's name and the role), and a PolicyGeneration made by hand may have
+        one. The holder is named from its ``policygen.io/fed-by`` annotation when it has one."""
+        namespace = parent.child_namespace
+        managed = await self.kube.children("app.kubernetes.io/managed-by=policygen", [namespace])
+        fed_by = {
+            c["metadata"]["name"]: (c["metadata"].get("annotations") or {}).get(FED_BY) for c in managed
+        }
+        holders: dict[str, str] = {}
+        for name in names:
+            holder = fed_by.get(name)
+            who = f"a child of {holder}" if holder else "not a child of any Rightsizing or ClusterRightsizing"
+            holders[name] = (
+                f"the PolicyGeneration {namespace}/{name} this role's child would be already exists and is "
+                f"{who}, so this {parent.kind} cannot own it; rename one of the two"
+            )
+        return holders
 
     def _child_scope(self, parent: Parent) -> list[str] | None:
         """Where to look for a parent's children: everywhere (None) only when every namespace is watched;
@@ -421,7 +448,7 @@ class RightsizingService:
             found, namespaces = await self.discover(parent)
             tenancy = TenancyCache(self.kube)
             access, roles, refused = await self.allowed_roles(parent, found, tenancy)
-            children = await self.sync_children(parent, roles)
+            children, taken = await self.sync_children(parent, roles)
         except Exception as raw:  # classified by the one rule (services.errors): unknown errors are temporary
             if is_unexpected(raw):
                 logger.exception("discovery for %s failed unexpectedly", parent.name)
@@ -440,7 +467,14 @@ class RightsizingService:
         rows = [self._row(parent, r, previous.get(r.arn)) for r in roles]
         scanned_now = False
         scanned: tuple[str, str]
-        if roles and access is not None and self.scan_due(parent, roles, now):
+        # A role whose child's name another object holds is never covered: once the name is free, its new
+        # child gets a scan on the next pass (not at the next due scan).
+        held = {r.arn for r in roles if child_name(parent.name, r.arn) in taken}
+        if (
+            roles
+            and access is not None
+            and self.scan_due(parent, [r for r in roles if r.arn not in held], now)
+        ):
             aws = self._aws(parent.spec)
             request = GenerationRequest(
                 principals=tuple(r.arn for r in roles),
@@ -464,6 +498,7 @@ class RightsizingService:
                     logger.exception("scan for %s failed unexpectedly", parent.name)
                 err = classify(raw)
                 return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
+            status["lastScan"]["roles"] = [arn for arn in status["lastScan"]["roles"] if arn not in held]
             scanned = (Reason.SCANNED, f"one scan for {len(roles)} roles")
             scanned_now = True
         elif not roles:
@@ -471,9 +506,13 @@ class RightsizingService:
         else:
             # A role that left is no longer covered: if it comes back, its new child needs a scan.
             last = dict(parent.status.get("lastScan") or {})
-            last["roles"] = [arn for arn in last.get("roles") or () if arn in {r.arn for r in roles}]
+            last["roles"] = [arn for arn in last.get("roles") or () if arn in {r.arn for r in roles} - held]
             status["lastScan"] = last
             scanned = (Reason.UP_TO_DATE, "the last scan covers every role found")
+        for row in rows:  # last: a name another object holds outweighs what a scan said of the role
+            if row["child"] in taken:
+                error = InvalidRequestError(taken[row["child"]], reason=Reason.CHILD_NAME_TAKEN)
+                row["error"] = _role_error(error)
         failing = _roles_failed(rows)
         if failing is not None:  # some roles have no report: not Ready, the others are
             conds.set(SCANNED, False, failing[0], failing[1])
