@@ -283,6 +283,14 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
     start, end = _window(args)
     if args.lookup_state and not args.logs.startswith("lookup-events://"):
         raise UsageError("--lookup-state: only for --logs lookup-events://")
+    if args.organization_id and not args.logs.startswith("s3://"):
+        # Only the S3 listing picks a folder by it; elsewhere it would be ignored and the scan would read
+        # every organization's records, not the one asked for.
+        raise UsageError(
+            "--organization-id: only for --logs s3://; an athena:// table reads the folders its LOCATION "
+            "names (`policygen athena ddl --organization-id` builds one for an organization), and a local "
+            "folder is read as given (point --logs at its AWSLogs/o-ID/ folder)"
+        )
     if args.lookup_state:
         start, end = _resumed_window(args, start, end)
     accounts, regions = tuple(args.account), tuple(args.region)
