@@ -34,6 +34,8 @@ class ModuleShape:
     attach_by_output: str | None = None
     # a number input that must equal the length of the policy list (``count`` of the attachments)
     count: str | None = None
+    # the first release where ``count`` defaults to null (the list's length); from v3.0.0 to before it, 0
+    count_null_from: tuple[int, int, int] | None = None
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -69,6 +71,7 @@ SHAPES = (
         False,
         _ASSUMABLE_FLAGS,
         count="number_of_custom_role_policy_arns",
+        count_null_from=(3, 6, 0),
     ),
     ModuleShape(
         "iam",
@@ -79,6 +82,7 @@ SHAPES = (
         "role_policy_arns",
         False,
         count="number_of_role_policy_arns",
+        count_null_from=(3, 5, 0),
     ),
     # v6: name (a prefix by default), policies = map(string)
     ModuleShape("iam", "modules/iam-role-for-service-accounts", "name", None, True, "policies", True),
@@ -91,9 +95,11 @@ SHAPES = (
 # resource "aws_iam_role_policy_attachment" "custom" { count = var.create_role ?
 # coalesce(var.number_of_custom_role_policy_arns, length(var.custom_role_policy_arns)) : 0, policy_arn =
 # element(var.custom_role_policy_arns, count.index) } (-with-oidc: a local of the same coalesce,
-# var.role_policy_arns[count.index]); the default is null since v3.6.0 (0 before, v3.5.0 for -with-oidc).
-# Given, it must stay the list's length: larger, element() wraps and attaches an item twice (an index
-# past the end fails with -with-oidc); smaller, the last items are not attached.
+# var.role_policy_arns[count.index]); the default is null since v3.6.0 (v3.5.0 for -with-oidc), 0 from v3.0.0
+# until then (``count = var.create_role ? var.number_of_custom_role_policy_arns : 0``, v3.0.0 to v3.5.0
+# modules/iam-assumable-role/{main,variables}.tf). Given, it must stay the list's length: larger, element()
+# wraps and attaches an item twice (an index past the end fails with -with-oidc); smaller, the last items
+# are not attached.
 
 # iam-role-for-service-accounts-eks before v5.0.0 (tags v4.12.0 to v4.24.1 of
 # github.com/terraform-aws-modules/terraform-aws-iam, modules/iam-role-for-service-accounts-eks/variables.tf
@@ -114,6 +120,9 @@ _IRSA_V4 = ModuleShape(
 )
 _VERSION = re.compile(r"\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:-[\w.]+)?\s*")
 _REF = re.compile(r"[?&]ref=v?(\d+)\.")
+_REF_VERSION = re.compile(r"[?&]ref=v?(\d+)\.(\d+)\.(\d+)(?:&|$)")
+_CONSTRAINT = re.compile(r"\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+){0,2})(?:-[\w.]+)?\s*")
+Version = tuple[int, int, int]
 
 # What the AWS provider appends to a name_prefix: a UTC timestamp to 1/10,000 s and an 8-hex-digit counter
 # (terraform-plugin-sdk helper/id.PrefixedUniqueId), 26 characters.
@@ -126,6 +135,9 @@ class FoundModule:
     path: str
     block: hcl.Block
     shape: ModuleShape
+    # the module's count input (shape.count) defaults to 0 in the version this block gets
+    zero_count: bool = False
+    pinned: str = ""  # how the block pins its version, for messages: 'version = "3.3.0"'
 
 
 def shape_of(source: str) -> ModuleShape | None:
@@ -177,6 +189,48 @@ def major_version(source: str, version: str | None) -> int | None:
     return None
 
 
+def newest_allowed(source: str, version: str | None) -> tuple[Version, bool] | None:
+    """The upper bound of the releases ``version`` (or a git source's ``?ref=vX.Y.Z``) allows, and whether
+    the bound itself is allowed; None when there is none. Terraform installs the newest release a module
+    block allows (there is no lock file for modules), so this bound says which release that is: a ``~> 3.3.0``
+    block gets the newest 3.3.x, a ``~> 3.0`` block the newest 3.x."""
+    ref = _REF_VERSION.search(source)
+    if ref is not None:
+        return (int(ref.group(1)), int(ref.group(2)), int(ref.group(3))), True
+    if version is None:
+        return None
+    bounds: list[tuple[Version, bool]] = []
+    for part in version.split(","):
+        match = _CONSTRAINT.fullmatch(part)
+        if match is None:
+            return None
+        op, numbers = match.group(1) or "=", [int(n) for n in match.group(2).split(".")]
+        padded = [*numbers, 0, 0]
+        at: Version = padded[0], padded[1], padded[2]
+        if op in ("=", "<="):
+            bounds.append((at, True))
+        elif op == "<":
+            bounds.append((at, False))
+        elif op == "~>" and len(numbers) == 3:
+            bounds.append(((at[0], at[1] + 1, 0), False))
+        elif op == "~>" and len(numbers) == 2:
+            bounds.append(((at[0] + 1, 0, 0), False))
+    # the lowest bound wins; at the same version an excluded bound is the lower
+    return min(bounds, key=lambda b: (b[0], b[1])) if bounds else None
+
+
+def _zero_count(shape: ModuleShape, source: str, version: str | None) -> bool:
+    """Whether the release this block gets is one where ``shape.count`` defaults to 0 (v3.0.0 up to
+    ``count_null_from``)."""
+    newest = newest_allowed(source, version)
+    if shape.count_null_from is None or newest is None:
+        return False
+    top, allowed = newest
+    if allowed:
+        return (3, 0, 0) <= top < shape.count_null_from
+    return (3, 0, 0) < top <= shape.count_null_from
+
+
 def versioned(shape: ModuleShape, source: str, version: str | None, current: str | None) -> ModuleShape:
     """The shape of this version of the module: SHAPES are v5's and v6's; an IRSA module pinned below v5
     (or, unpinned, whose ``role_policy_arns`` is a list) takes the v4 one."""
@@ -203,14 +257,11 @@ def find(
             if shape is None or source is None:
                 continue
             current = hcl.find_attribute(texts[path], block, shape.policies)
-            shape = versioned(
-                shape,
-                source,
-                _literal(texts[path], block, "version"),
-                current.value(texts[path]).strip() if current else None,
-            )
+            version = _literal(texts[path], block, "version")
+            shape = versioned(shape, source, version, current.value(texts[path]).strip() if current else None)
             if _names(texts[path], block, shape, role):
-                matches.append(FoundModule(path, block, shape))
+                pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
+                matches.append(FoundModule(path, block, shape, _zero_count(shape, source, version), pinned))
             else:
                 others.append(
                     f"{path}: module.{block.labels[0]} ({shape.name} = {_shown(texts[path], block, shape)})"
@@ -338,6 +389,7 @@ def edit_policies(
     edited = _edit_policy_input(text, found, replaced, add)
     if found.shape.count is None or edited.text == text:
         return edited
+    _check_count_covers(text, found, before)
     counted = _keep_count(edited.text, found, before, _list_length(edited.text, found))
     return hcl_edit.LiteralEdit(counted, edited.removed, edited.added)
 
@@ -356,15 +408,48 @@ def _list_length(text: str, found: FoundModule) -> int | None:
     return len(hcl.list_items(text, attr.value_start))
 
 
-def _keep_count(text: str, found: FoundModule, before: int | None, after: int | None) -> str:
-    """``number_of_custom_role_policy_arns = 2`` (a literal) becomes the list's new length; ``null`` is
-    left (the module counts the list); an expression fails naming it when the length changes, as the run
-    cannot know what it evaluates to."""
+def _check_count_covers(text: str, found: FoundModule, before: int | None) -> None:
+    """The module attaches the first ``count`` items of its list: when that is fewer than the list holds,
+    some listed policies are not the role's, and the new count an edit needs would attach them. Which of
+    them the role should have is not for the run to decide."""
     assert found.shape.count is not None
     block = _module_block(text, found)
     attr = hcl.find_attribute(text, block, found.shape.count)
-    if attr is None or after is None:
+    if before is None or before == 0:
+        return
+    where = f"{found.path}: module.{block.labels[0]}: {found.shape.count}"
+    what = (
+        "policygen cannot tell which of them the role should have; set "
+        f"{found.shape.count} to how many of them the module attaches (the list's length if all) and run "
+        "again"
+    )
+    if attr is None and found.zero_count:
+        until = ".".join(map(str, found.shape.count_null_from or ()))
+        raise GitOpsEditError(
+            f"{where} is not set, and the module's version ({found.pinned}) defaults it to 0 "
+            f"(terraform-aws-iam from v3.0.0 until v{until}), so it attaches none of the {before} item(s) "
+            f"of {found.shape.policies}: {what}"
+        )
+    value = attr.value(text).strip() if attr is not None else ""
+    if re.fullmatch(r"\d+", value) and int(value) < before:
+        raise GitOpsEditError(
+            f"{where} = {value} attaches only the first {value} of the {before} item(s) of "
+            f"{found.shape.policies}, the others are not attached: {what}"
+        )
+
+
+def _keep_count(text: str, found: FoundModule, before: int | None, after: int | None) -> str:
+    """``number_of_custom_role_policy_arns = 2`` (a literal) becomes the list's new length; ``null`` is
+    left (the module counts the list); an expression fails naming it when the length changes, as the run
+    cannot know what it evaluates to. Not given where it defaults to 0 (v3.0.0 to v3.5.0), it is written
+    after the list: the module would attach none of it."""
+    assert found.shape.count is not None
+    block = _module_block(text, found)
+    attr = hcl.find_attribute(text, block, found.shape.count)
+    if after is None:
         return text
+    if attr is None:
+        return _insert_count(text, block, found, after) if found.zero_count and after else text
     value = attr.value(text).strip()
     if value == "null" or value == str(after):
         return text
@@ -377,6 +462,16 @@ def _keep_count(text: str, found: FoundModule, before: int | None, after: int | 
         f"it must equal the length of {found.shape.policies}, which this edit changes from {before} to "
         f"{after}: write it as a literal number (or remove it: the module then counts the list) and run again"
     )
+
+
+def _insert_count(text: str, block: hcl.Block, found: FoundModule, number: int) -> str:
+    """``count_input = number`` on the line after the policy list, at its indentation."""
+    assert found.shape.count is not None
+    attr = hcl.find_attribute(text, block, found.shape.policies)
+    assert attr is not None  # the edit just wrote it
+    line = text[attr.line_start : attr.line_end]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return f"{text[: attr.line_end]}{indent}{found.shape.count} = {number}\n{text[attr.line_end :]}"
 
 
 def _edit_policy_input(
