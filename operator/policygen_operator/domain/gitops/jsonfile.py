@@ -2,6 +2,14 @@
 
 Teams that keep ``iam/payments-api.json`` and attach it with some other tool review the new document
 in place of the old one; the broad managed policies they list are only named in the description.
+
+Only an identity-based policy is the role's permissions: a document whose statements name a ``Principal``
+(or ``NotPrincipal``) is the role's trust policy or a resource's policy, which an identity-based policy
+cannot be ("You cannot use the Principal element in an identity-based policy", IAM User Guide, AWS JSON
+policy elements: Principal). The CLI way of making a role keeps exactly such a file beside it
+(``aws iam create-role --assume-role-policy-document file://trust-relationship.json`` and a managed policy
+attached by ARN, Amazon EKS User Guide, IAM roles for service accounts): taken for "the only policy file
+there", it was replaced by the generated permissions, so the role's trust would have gone.
 """
 
 from __future__ import annotations
@@ -21,6 +29,21 @@ def _is_policy(text: str) -> bool:
     return isinstance(data, dict) and "Statement" in data
 
 
+def _names_principal(text: str) -> bool:
+    """A policy with a statement naming a Principal or NotPrincipal: a trust or resource-based policy."""
+    statements = json.loads(text)["Statement"]
+    listed = statements if isinstance(statements, list) else [statements]
+    return any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in listed)
+
+
+def _not_permissions(path: str) -> str:
+    return (
+        f"{path} is a role trust policy or another resource-based policy (a statement names a Principal, "
+        "which an identity-based policy cannot): policygen writes the role's permissions, not who may "
+        "assume it; point path at the role's permissions policy file"
+    )
+
+
 def find_policy_file(files: dict[str, str], path: str, role_name: str) -> str:
     """``path`` itself when it names a file; in a folder, ``<role>.json`` or the only policy file there."""
     if path in files:
@@ -32,13 +55,21 @@ def find_policy_file(files: dict[str, str], path: str, role_name: str) -> str:
     if len(named) > 1:
         raise GitOpsEditError(f"more than one file named {role_name}.json under {path!r}: {', '.join(named)}")
     policies = [p for p in candidates if _is_policy(files[p])]
+    trust = [p for p in policies if _names_principal(files[p])]
+    policies = [p for p in policies if p not in trust]
     if len(policies) == 1:
         return policies[0]
     if not policies:
         raise GitOpsEditError(
             f"no policy file for role {role_name!r} under {path!r}: expected {role_name}.json or a single "
-            "JSON "
-            f"file with a Statement ({len(candidates)} JSON file(s) seen)"
+            "JSON file with a Statement that names no Principal "
+            f"({len(candidates)} JSON file(s) seen"
+            + (
+                f"; trust or resource-based policies, not the role's permissions: {', '.join(trust)}"
+                if trust
+                else ""
+            )
+            + ")"
         )
     raise GitOpsEditError(
         f"several policy files under {path!r} and none named {role_name}.json: {', '.join(policies)}; "
@@ -56,6 +87,8 @@ def edit(files: dict[str, str], request: EditRequest, path: str) -> EditResult:
     original = files[target]
     if not _is_policy(original):
         raise GitOpsEditError(f"{target} is not a JSON policy document (no Statement)")
+    if _names_principal(original):
+        raise GitOpsEditError(_not_permissions(target))
     result = EditResult(role_location=target, previous_documents={target: json.loads(original)})
     indent = _indent(original)
     stem, ext = posixpath.splitext(target)

@@ -98,3 +98,50 @@ def test_unknown_format_and_empty_policy() -> None:
         edit_files("cdk", {}, REQUEST, "")
     with pytest.raises(GitOpsEditError, match="no policy to write"):
         edit_files("json", {}, EditRequest(REQUEST.principal, (), ()), "")
+
+
+# The trust policy the Amazon EKS User Guide has users write beside a role made with the CLI ("IAM roles for
+# service accounts": cat >trust-relationship.json; aws iam create-role --assume-role-policy-document
+# file://trust-relationship.json; aws iam attach-role-policy --policy-arn ...).
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowEksAuthToAssumeRoleForPodIdentity",
+                "Effect": "Allow",
+                "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+            }
+        ],
+    },
+    indent=4,
+)
+
+
+def test_a_trust_policy_is_never_taken_for_the_roles_permissions() -> None:
+    """The only JSON file with a Statement in the folder was the role's trust policy, and it was replaced
+    by the generated permissions: the pull request removed who may assume the role. A statement naming a
+    Principal cannot be in an identity-based policy (IAM User Guide, AWS JSON policy elements: Principal)."""
+    with pytest.raises(GitOpsEditError) as err:
+        jsonfile.edit({"iam/trust-relationship.json": TRUST}, REQUEST, "iam")
+    assert str(err.value) == (
+        "no policy file for role 'payments-api' under 'iam': expected payments-api.json or a single JSON "
+        "file with a Statement that names no Principal (1 JSON file(s) seen; trust or resource-based "
+        "policies, not the role's permissions: iam/trust-relationship.json)"
+    )
+    beside = jsonfile.edit(
+        {"iam/trust-relationship.json": TRUST, "iam/permissions.json": OLD}, REQUEST, "iam"
+    )
+    assert sorted(beside.changes) == ["iam/permissions-2.json", "iam/permissions.json"]
+
+
+@pytest.mark.parametrize("path", ["iam/trust-relationship.json", "iam/payments-api.json"])
+def test_a_trust_policy_named_by_path_or_by_the_role_is_refused(path: str) -> None:
+    with pytest.raises(GitOpsEditError) as err:
+        jsonfile.edit({path: TRUST}, REQUEST, path if path.endswith("trust-relationship.json") else "iam")
+    assert str(err.value) == (
+        f"{path} is a role trust policy or another resource-based policy (a statement names a Principal, "
+        "which an identity-based policy cannot): policygen writes the role's permissions, not who may assume "
+        "it; point path at the role's permissions policy file"
+    )
