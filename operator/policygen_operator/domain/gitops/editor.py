@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policygen_operator.domain.gitops import ack, crossplane, jsonfile, terraform
+from policygen_operator.domain.gitops import ack, cloudformation, crossplane, jsonfile, terraform
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
 from policygen_operator.domain.gitops.terraform import NOT_LITERAL
 
@@ -17,14 +17,21 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
     # request changes the edited lines only, not every line of the file.
     crlf = {p for p, text in files.items() if "\r\n" in text and text.count("\n") == text.count("\r\n")}
     files = {p: text.replace("\r\n", "\n") if p in crlf else text for p, text in files.items()}
-    if fmt == "json":
-        result = jsonfile.edit(files, request, path)
-    else:
-        editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
-        if fmt not in editors:
-            raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-        result = editors[fmt](files, request)
-        check_replacements(result, request)
+    if fmt not in FORMATS:
+        raise GitOpsEditError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    try:
+        if fmt == "json":
+            result = jsonfile.edit(files, request, path)
+        else:
+            editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
+            result = editors[fmt](files, request)
+            check_replacements(result, request)
+    except GitOpsEditError as err:
+        # The role may be in a CloudFormation template under the path, which no format reads.
+        templates = [t for t in cloudformation.templates(files) if t.roles]
+        if not templates:
+            raise
+        raise GitOpsEditError(f"{err}; {cloudformation.refusal(templates, request.role_name)}") from None
     result.changes = {
         p: text.replace("\n", "\r\n") if text is not None and p in crlf else text
         for p, text in result.changes.items()

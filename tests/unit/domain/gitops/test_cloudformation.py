@@ -1,0 +1,138 @@
+"""CloudFormation templates are not a format policygen edits: a role defined there is refused saying so.
+
+Every format used to answer with its own "not found" (no ACK Role, no Terraform file, no policy file, or
+"not a JSON policy document" for a CDK template named by path), which does not tell the user that the role
+is in a template and that no format will edit it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policygen_operator.domain.gitops import cloudformation
+from policygen_operator.domain.gitops.editor import edit_files
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+# The role of aws-samples/eks-saas-gitops helpers/vs-code-ec2.yaml (the workshop's bootstrap template),
+# cut to the role and a resource using a tag (!Sub) that a plain YAML loader refuses.
+TEMPLATE = """\
+AWSTemplateFormatVersion: 2010-09-09
+
+Parameters:
+  EnvironmentName:
+    Type: String
+    Default: "eks-saas-gitops"
+
+Resources:
+  EC2Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: eks-saas-gitops-admin
+      Tags:
+        - Key: Environment
+          Value: !Sub ${EnvironmentName}
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service:
+                - ec2.amazonaws.com
+            Action:
+              - sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AdministratorAccess
+      Path: "/"
+"""
+
+# What `cdk synth` writes for `new iam.Role(this, 'myrole-tsc', {assumedBy: new iam.ServicePrincipal('ec2'),
+# managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')]})` (the shape of
+# cdk.out/IamCdkStack.template.json in Bharathikanagaraj/CDK-typescript-iam, with the managed policy): no
+# RoleName, so CloudFormation names the role STACK-LOGICALID-SUFFIX.
+CDK = json.dumps(
+    {
+        "Resources": {
+            "myroletscE570167D": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Action": "sts:AssumeRole",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "ec2.amazonaws.com"},
+                            }
+                        ],
+                        "Version": "2012-10-17",
+                    },
+                    "ManagedPolicyArns": [
+                        {
+                            "Fn::Join": [
+                                "",
+                                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AdministratorAccess"],
+                            ]
+                        }
+                    ],
+                },
+                "Metadata": {"aws:cdk:path": "IamCdkStack/myrole-tsc/Resource"},
+            }
+        }
+    },
+    indent=1,
+)
+NOT_SUPPORTED = (
+    "policygen does not edit CloudFormation templates (nor a CDK app's synthesised cdk.out): change the "
+    "role's ManagedPolicyArns there (for cdk.out, in the CDK code) by hand"
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "first"),
+    [
+        ("terraform", "no Terraform file (*.tf) under the path; looked at 1 file(s)"),
+        (
+            "ack",
+            "no ACK Role (iam.services.k8s.aws) with spec.name = 'eks-saas-gitops-admin' in 1 YAML file(s)",
+        ),
+        ("json", "no policy file for role 'eks-saas-gitops-admin' under 'helpers'"),
+    ],
+)
+def test_a_role_in_a_template_is_refused_naming_it(fmt: str, first: str) -> None:
+    request = EditRequest("arn:aws:iam::123456789012:role/eks-saas-gitops-admin", (DOC,), (ADMIN,))
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files(fmt, {"helpers/vs-code-ec2.yaml": TEMPLATE}, request, "helpers")
+    assert str(err.value).startswith(first)
+    assert str(err.value).endswith(
+        "; helpers/vs-code-ec2.yaml defines an AWS::IAM::Role with RoleName 'eks-saas-gitops-admin'; "
+        + NOT_SUPPORTED
+    )
+
+
+def test_a_cdk_template_named_by_path_is_refused_as_cloudformation() -> None:
+    request = EditRequest(
+        "arn:aws:iam::123456789012:role/IamCdkStack-myroletscE570167D-1ABCDEF", (DOC,), (ADMIN,)
+    )
+    path = "cdk.out/IamCdkStack.template.json"
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("json", {path: CDK, "cdk.out/manifest.json": '{"version": "36.0.0"}'}, request, path)
+    assert str(err.value) == (
+        f"{path} is not a JSON policy document (no Statement); CloudFormation template(s) under the path: "
+        f"{path} (1 AWS::IAM::Role); " + NOT_SUPPORTED
+    )
+
+
+def test_templates_without_a_role_and_other_yaml_are_not_named() -> None:
+    """A Kubernetes manifest is not a template; a template with no role adds nothing to the message."""
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  Type: AWS::IAM::Role\n"
+    bucket = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n"
+    found = cloudformation.templates({"a.yaml": manifest, "b.yaml": bucket, "c.tf": TEMPLATE})
+    assert [(t.path, t.roles) for t in found] == [("b.yaml", 0)]
+    assert [t.path for t in cloudformation.templates({"t.json": CDK, "t.yaml": TEMPLATE})] == [
+        "t.json",
+        "t.yaml",
+    ]
