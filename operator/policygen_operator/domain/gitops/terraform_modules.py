@@ -263,9 +263,7 @@ def find(
                 pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
                 matches.append(FoundModule(path, block, shape, _zero_count(shape, source, version), pinned))
             else:
-                others.append(
-                    f"{path}: module.{block.labels[0]} ({shape.name} = {_shown(texts[path], block, shape)})"
-                )
+                others.append(f"{path}: module.{block.labels[0]} ({_shown(texts[path], block, shape)})")
     return matches, others
 
 
@@ -306,10 +304,11 @@ def _literal(text: str, block: hcl.Block, name: str) -> str | None:
 
 
 def _shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
+    """``INPUT = VALUE`` of the input naming the module's role: its name, else its name prefix."""
     attr = hcl.find_attribute(text, block, shape.name) or (
         hcl.find_attribute(text, block, shape.name_prefix) if shape.name_prefix else None
     )
-    return attr.value(text).strip() if attr else "?"
+    return f"{attr.name} = {attr.value(text).strip()}" if attr else f"{shape.name} = ?"
 
 
 def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:

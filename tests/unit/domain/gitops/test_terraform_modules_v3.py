@@ -175,3 +175,28 @@ def test_the_newest_version_a_constraint_allows(
     """Terraform installs the newest release a module's ``version`` allows (modules have no lock file):
     its upper bound, and whether the bound itself is allowed."""
     assert terraform_modules.newest_allowed(source, version) == newest
+
+
+def test_a_module_named_by_a_prefix_is_shown_with_that_input() -> None:
+    """aws-ia/terraform-aws-eks-blueprints patterns/kubecost/main.tf: module "kubecost_irsa" gives
+    ``role_name_prefix = "${local.name}-"`` and no role_name; the refusal showed it as ``role_name = ...``,
+    an input the block does not set."""
+    kubecost = """\
+module "kubecost_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "~> 5.30"
+
+  role_name_prefix           = "${local.name}-"
+  assume_role_condition_test = "StringLike"
+
+  role_policy_arns = {
+    policy = aws_iam_policy.kubecost.arn
+  }
+}
+"""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": kubecost}, request())
+    assert 'role modules seen: main.tf: module.kubecost_irsa (role_name_prefix = "${local.name}-")' in str(
+        err.value
+    )
+    assert 'module.kubecost_irsa\'s role_name_prefix "${local.name}-" is an expression' in str(err.value)
