@@ -463,21 +463,43 @@ def _repoint(
     ("Reference to undeclared resource"). In ``depends_on`` the removed resource gives way to what attaches
     the policies now (``holders``); any other reference (an output of its ``id``, ``replace_triggered_by``)
     is repointed to ``same_type``, the new attachment of the same resource type, whose attributes are the
-    same, when its instances are keyed the same way (``meta`` and ``new_meta``). Anything else (another
-    type, ``moved``/``import`` blocks, an instance key of a ``for_each``) fails naming the reference."""
+    same, when its instances are keyed the same way (``meta`` and ``new_meta``). A ``moved`` block into it
+    is left (``_moved_to``). Anything else (another type, an ``import`` block, an instance key of a
+    ``for_each``) fails naming the reference."""
     pattern = re.compile(r"(?<![\w.-])" + re.escape(address) + r"(?![\w-])(\[[^\]\n]*\])?")
     for path in sorted(texts):
         text = texts[path]
+        left = 0  # references left as they are, before the next one: later edits do not move them
         while True:
-            match = next((m for m in pattern.finditer(text) if not _in_comment(text, m.start())), None)
+            found = (m for m in pattern.finditer(text) if not _in_comment(text, m.start()))
+            match = next((m for i, m in enumerate(found) if i == left), None)
             if match is None:
                 break
+            if _moved_to(text, match):
+                left += 1
+                result.notes.append(
+                    f"{path}: a moved block leads to the removed {address}: left as it is, so Terraform "
+                    "moves the attachment in its state there and destroys it (the policy is detached)"
+                )
+                continue
             text = _repoint_one(text, path, match, address, meta, holders, same_type, new_meta)
         if text != texts[path]:
             result.notes.append(
                 f"{path}: references to the removed {address} now point at {', '.join(holders)}"
             )
             texts[path] = text
+
+
+def _moved_to(text: str, match: re.Match[str]) -> bool:
+    """Whether ``match`` is the ``to`` of a ``moved`` block. Such a block stays valid when its target
+    leaves the configuration, and is then what detaches the policy: Terraform moves the state's object to
+    the target and plans its destruction, "because ... was moved to ..., which is not in configuration"
+    (Terraform 1.11 plan of a moved block whose ``to`` is declared nowhere)."""
+    block = next((b for b in hcl.blocks(text) if b.start <= match.start() < b.end), None)
+    if block is None or block.type != "moved":
+        return False
+    attr = hcl.find_attribute(text, block, "to")
+    return attr is not None and attr.value_start <= match.start() < attr.value_end
 
 
 def _repoint_one(
@@ -514,6 +536,15 @@ def _repoint_one(
         return text[: match.start()] + same_type + text[match.start() + len(address) :]
     where = " ".join([block.type, *(f'"{lab}"' for lab in block.labels)])
     shown = f"{attr.name} = {attr.value(text).strip()}" if attr is not None else match.group(0)
+    if block.type == "import":
+        # Without its target, terraform plan fails: "Configuration for import target does not exist".
+        # Dropped too, an attachment not yet imported would stay attached and unmanaged.
+        raise GitOpsEditError(
+            f"{path}: an import block imports {address} ({shown}), which this edit removes, and terraform "
+            "plan fails on an import whose target is not in the configuration; whether it has been "
+            "imported yet policygen cannot tell: once it is in the state (the import applied), remove the "
+            "import block and run again"
+        )
     raise GitOpsEditError(
         f"{path}: {where} refers to {address} ({shown}), which this edit removes; policygen repoints "
         "depends_on and references to an attachment of the same type only, this one cannot be "
