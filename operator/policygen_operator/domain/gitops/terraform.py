@@ -88,14 +88,17 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if (attr := hcl.find_attribute(new_texts[path], block, "role_name"))
         and _is_ref(role_refs, attr.value(new_texts[path]))
     ]
-    if exclusive and keyed.meta:
-        raise GitOpsEditError(
-            f"{role.path}: aws_iam_role.{label} has {keyed.meta} and its policies are held by "
-            f"{_EXCLUSIVE}.{exclusive[0][1].labels[1]}: policygen does not write into an exclusive list per "
-            "instance; edit it by hand"
-        )
     for path, block in exclusive:
-        new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, policy_labels, result, path)
+        instance = _exclusive_index(new_texts[path], block, keyed, label)
+        if instance is None:
+            raise GitOpsEditError(
+                f"{role.path}: aws_iam_role.{label} has {keyed.meta} and its policies are held by "
+                f"{_EXCLUSIVE}.{block.labels[1]} ({path}), which names no one instance of it the way "
+                f"policygen can pair with the new policy's (role_name = aws_iam_role.{label}[0].name, or "
+                f"{keyed.index} with the role's own {keyed.meta} on the exclusive resource); edit it by hand"
+            )
+        wanted = [f"aws_iam_policy.{pl}{instance}.arn" for pl in policy_labels]
+        new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, wanted, result, path)
 
     gone = _removed_resources(texts, new_texts)
     # managed_policy_arns and aws_iam_role_policy_attachments_exclusive are exclusive: with either present,
@@ -655,11 +658,33 @@ def _blocks_of(texts: dict[str, str], rtype: str) -> list[tuple[str, hcl.Block]]
     ]
 
 
+def _exclusive_index(text: str, block: hcl.Block, keyed: _Keyed, label: str) -> str | None:
+    """The instance key of the new policy that an exclusive resource of a keyed role lists: the one its
+    ``role_name`` names, ``[0]`` for ``aws_iam_role.X[0].name``, or ``[count.index]``/``[each.key]`` when
+    it has the role's own ``count``/``for_each`` (one exclusive resource per role instance). "" for a role
+    without instances; None when the pairing is not one of these (a literal name, another expression)."""
+    if keyed.meta is None:
+        return ""
+    attr = hcl.find_attribute(text, block, "role_name")
+    value = hcl.unwrapped(attr.value(text)) if attr is not None else ""
+    match = re.fullmatch(
+        rf"aws_iam_role\.{re.escape(label)}\[(\d+|count\.index|each\.key)\]\.(?:name|id)", value
+    )
+    if match is None:
+        return None
+    own = hcl.find_attribute(text, block, keyed.meta)
+    same = own is not None and own.value(text).strip() == keyed.expression
+    if match.group(1) == keyed.index[1:-1]:
+        return keyed.index if same else None
+    is_literal = match.group(1).isdigit() and keyed.meta == "count"
+    return f"[{match.group(1)}]" if is_literal and _meta(text, block) is None else None
+
+
 def _edit_exclusive(
     text: str,
     block: hcl.Block,
     replaced: hcl_edit.Replaced,
-    policy_labels: list[str],
+    wanted: list[str],
     result: EditResult,
     path: str,
 ) -> str:
@@ -671,7 +696,6 @@ def _edit_exclusive(
             f"{path}: policy_arns of resource {where} is not a list literal; edit it by hand"
         )
     result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip()}")
-    wanted = [f"aws_iam_policy.{label}.arn" for label in policy_labels]
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
     _record(result, edited, path, f"policy_arns of resource {where}")
     return edited.text

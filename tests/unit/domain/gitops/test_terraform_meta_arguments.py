@@ -110,3 +110,54 @@ def test_a_module_with_count_gets_a_counted_policy() -> None:
     assert 'resource "aws_iam_policy" "irsa_policygen" {\n  count = var.enabled ? 1 : 0\n\n' in text
     with pytest.raises(GitOpsEditError, match=r"module\.irsa has for_each"):
         terraform.edit({"irsa.tf": module.replace("count     = var", "for_each  = var")}, REQUEST)
+
+
+# A role created only where enabled (count = var.enabled ? 1 : 0), whose policies the AWS provider's
+# aws_iam_role_policy_attachments_exclusive holds (registry.terraform.io/providers/hashicorp/aws, resource
+# docs: role_name, policy_arns; every policy not listed is detached).
+KEYED_ROLE = 'resource "aws_iam_role" "runner" {\n  count = var.enabled ? 1 : 0\n  name  = "ci-runner"\n}\n'
+
+
+def exclusive(meta: str, instance: str) -> str:
+    return (
+        '\nresource "aws_iam_role_policy_attachments_exclusive" "runner" {\n'
+        + meta
+        + f"  role_name   = aws_iam_role.runner{instance}.name\n"
+        f'  policy_arns = ["{POWER}"]\n'
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "instance", "listed"),
+    [
+        ("  count = var.enabled ? 1 : 0\n\n", "[count.index]", "[count.index]"),
+        ("", "[0]", "[0]"),
+    ],
+)
+def test_a_counted_roles_exclusive_resource_lists_the_policy_of_its_instance(
+    meta: str, instance: str, listed: str
+) -> None:
+    """Refused before ("does not write into an exclusive list per instance"). The exclusive resource names
+    one instance of the role, by the role's own count or by a literal index: it takes the new policy's
+    same instance, which has the role's count."""
+    result = terraform.edit({"main.tf": KEYED_ROLE + exclusive(meta, instance)}, REQUEST)
+    text = result.changes["main.tf"] or ""
+    assert f"  policy_arns = [aws_iam_policy.runner_policygen{listed}.arn]\n" in text
+    assert '  count = var.enabled ? 1 : 0\n\n  name        = "ci-runner-policygen"\n' in text
+    assert 'aws_iam_role_policy_attachment" "' not in text  # no attachment beside the exclusive list
+    assert result.detached == [POWER]
+    assert terraform.edit({"main.tf": text}, REQUEST).changes == {}
+
+
+@pytest.mark.parametrize(
+    ("meta", "instance"),
+    [("  count = 2\n\n", "[count.index]"), ("  count = var.enabled ? 1 : 0\n\n", "[0]")],
+)
+def test_an_exclusive_resource_keyed_otherwise_is_refused(meta: str, instance: str) -> None:
+    """Another count than the role's, or a literal index under a count of its own: which instance of the
+    new policy it should list is not for the run to guess."""
+    with pytest.raises(
+        GitOpsEditError, match=r"which names no one instance of it the way policygen can pair"
+    ):
+        terraform.edit({"main.tf": KEYED_ROLE + exclusive(meta, instance)}, REQUEST)
