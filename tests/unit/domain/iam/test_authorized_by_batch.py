@@ -352,6 +352,50 @@ def test_s3_metadata_v2_calls_use_the_v1_actions_on_the_bucket(name: str, action
     assert uses("s3.amazonaws.com", name, params) == {(action, "arn:aws:s3:::amzn-s3-demo-bucket")}
 
 
+def test_s3_metadata_v2_create_uses_the_v1_create_action_on_the_bucket() -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/s3-2006-03-01/CreateBucketMetadataConfiguration: the bucket
+    and its ``MetadataConfiguration`` body; "s3:CreateBucketMetadataTableConfiguration - The IAM policy action
+    name is the same for the V1 and V2 API operations". S3 logs a bucket subresource call with the
+    subresource's query name as an empty parameter beside ``bucketName`` and ``Host`` (S3 User Guide,
+    "CloudTrail log file entries for Amazon S3": ``"acl": ""`` of GetBucketAcl). Unmapped before."""
+    params = {
+        "bucketName": "amzn-s3-demo-bucket",
+        "Host": "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com",
+        "metadataConfiguration": "",
+        "MetadataConfiguration": {
+            "JournalTableConfiguration": {"RecordExpiration": {"Expiration": "ENABLED", "Days": 7}}
+        },
+    }
+    assert uses("s3.amazonaws.com", "CreateBucketMetadataConfiguration", params) == {
+        ("s3:CreateBucketMetadataTableConfiguration", "arn:aws:s3:::amzn-s3-demo-bucket")
+    }
+    # "iam:PassRole - required if you include an AnnotationTableConfiguration with an IAM role"
+    role = f"arn:aws:iam::{ACCOUNT}:role/s3-metadata-annotations"
+    annotated = {"AnnotationTableConfiguration": {"ConfigurationState": "ENABLED", "Role": role}}
+    params["MetadataConfiguration"] = {**params["MetadataConfiguration"], **annotated}
+    assert uses("s3.amazonaws.com", "CreateBucketMetadataConfiguration", params) == {
+        ("s3:CreateBucketMetadataTableConfiguration", "arn:aws:s3:::amzn-s3-demo-bucket"),
+        ("iam:PassRole", role),
+    }
+
+
+def test_s3_deleting_an_intelligent_tiering_configuration_is_put_on_the_bucket() -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/s3-2006-03-01/DeleteBucketIntelligentTieringConfiguration:
+    ``DELETE /?intelligent-tiering&id=Id``, the bucket and the configuration's id. "(Required)
+    s3:PutIntelligentTieringConfiguration - Required to delete the existing S3 Intelligent-Tiering
+    configuration from an S3 bucket" (S3 User Guide, "Required permissions for Amazon S3 API operations");
+    the reference has no Delete action for it, and the call was unmapped."""
+    params = {
+        "bucketName": "amzn-s3-demo-bucket",
+        "Host": "amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com",
+        "intelligent-tiering": "",
+        "id": "archive-after-90-days",
+    }
+    assert uses("s3.amazonaws.com", "DeleteBucketIntelligentTieringConfiguration", params) == {
+        ("s3:PutIntelligentTieringConfiguration", "arn:aws:s3:::amzn-s3-demo-bucket")
+    }
+
+
 def test_lake_formation_glue_function_session_context_is_get_data_access() -> None:
     """https://docs.aws.amazon.com/goto/WebAPI/lakeformation-2017-03-31/GetGlueFunctionSessionContext:
     "To use this operation, you must have the lakeformation:GetDataAccess permission"."""

@@ -820,6 +820,21 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("s3", "deletebucketmetadataconfiguration"): _authorized_by(
         "s3:DeleteBucketMetadataTableConfiguration", {"BucketName": "${Bucket}"}
     ),
+    # CreateBucketMetadataConfiguration likewise: "s3:CreateBucketMetadataTableConfiguration - The IAM
+    # policy action name is the same for the V1 and V2 API operations" (botocore s3/2006-03-01)
+    ("s3", "createbucketmetadataconfiguration"): _authorized_by(
+        "s3:CreateBucketMetadataTableConfiguration", {"BucketName": "${Bucket}"}
+    ),
+    # S3 deletes a bucket's configuration under the action that puts it: "DeleteBucketIntelligentTiering
+    # Configuration - (Required) s3:PutIntelligentTieringConfiguration - Required to delete the existing S3
+    # Intelligent-Tiering configuration from an S3 bucket" (S3 User Guide, "Required permissions for Amazon
+    # S3 API operations", which maps every S3 API operation to its policy actions). Its siblings
+    # (DeleteBucketAnalytics/Inventory/MetricsConfiguration, DeleteBucketCors, -Encryption, -Lifecycle,
+    # -OwnershipControls, -Replication, -Tagging, DeletePublicAccessBlock -> the Put action) are in
+    # iam-dataset's table already; this one is not, and the call was unmapped.
+    ("s3", "deletebucketintelligenttieringconfiguration"): _authorized_by(
+        "s3:PutIntelligentTieringConfiguration", {"BucketName": "${Bucket}"}
+    ),
     **DIRECTORY_BUCKETS,
     # "To use this operation, you must have the lakeformation:GetDataAccess permission" (botocore
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
@@ -1821,6 +1836,9 @@ DOCUMENTED_PASS_ROLE = frozenset(
         "quicksight:updateresourcepermissions",
         "rum:putrummetricsdestination",
         "s3:updatebucketmetadataannotationtableconfiguration",
+        # CreateBucketMetadataConfiguration's action (the V1 call's name): "iam:PassRole - required if you
+        # include an AnnotationTableConfiguration with an IAM role" (botocore s3/2006-03-01)
+        "s3:createbucketmetadatatableconfiguration",
         "s3:createaccessgrantslocation",
         "s3:updateaccessgrantslocation",
         "s3tables:puttablebucketreplication",
