@@ -1222,8 +1222,28 @@ _SSM_NODE = {
 # ``stateMachine:orders:PROD`` (a StartExecution by the alias's ARN) matches nothing AWS checks, so each such
 # ARN is granted as the state machine's, ``stateMachine:orders``. Namespace -> (qualified ARN, its
 # unqualified part as group 1).
+#
+# SNS likewise authorizes a subscription's calls on its topic: the reference gives Unsubscribe,
+# GetSubscriptionAttributes and SetSubscriptionAttributes the ``topic`` type and no type of a subscription,
+# and a subscription's ARN is its topic's with the subscription's id after it ("SubscriptionArn=arn:aws:sns:
+# us-west-2:123456789012:MyTopic:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55", SNS Developer Guide, the
+# UnsubscribeURL of an HTTP/S subscription's message). A topic name holds no ``:`` ("Topic names must be
+# made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens", botocore
+# sns/2010-03-31, CreateTopic's Name), and a platform application's or endpoint's ARN has a ``/`` there
+# (``app/GCM/NAME``), so only a subscription's ARN is cut.
 AUTHORIZED_UNQUALIFIED: dict[str, re.Pattern[str]] = {
     "states": re.compile(r"(arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:/]+):[^:/]+"),
+    "sns": re.compile(r"(arn:[^:]+:sns:[^:]*:[^:]*:[^:/]+):[^:/]+"),
+}
+
+# The subscription calls name their subscription by its ARN only (``SubscriptionArn``; iam-dataset's table
+# reads nothing of it, so each was granted on ``*``): read as the topic type, whose ARN it extends, and
+# granted on the topic (``AUTHORIZED_UNQUALIFIED``).
+SNS_SUBSCRIPTIONS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("sns", name.lower()): [
+        {"action": f"sns:{name}", "resourcearn_mappings": {"topic": "${SubscriptionArn}"}}
+    ]
+    for name in ("Unsubscribe", "GetSubscriptionAttributes", "SetSubscriptionAttributes")
 }
 
 # The alias and version calls name the state machine only inside their alias's or version's ARN (the
@@ -1271,6 +1291,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         )
     ],
     **STATE_MACHINE_ALIASES,
+    **SNS_SUBSCRIPTIONS,
     # "To change a user name, the requester must have appropriate permissions on both the source object
     # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
     # UpdateServerCertificate). iam-dataset gives ``*``.
