@@ -307,3 +307,36 @@ def test_groups_a_new_db_instance_got_from_the_response_reach_the_mapper_through
     granted = {r for _, r in local.summary.principals[ROLE].allowed}
     assert "arn:aws:rds:us-east-1:111122223333:pg:default.mysql8.0" in granted
     assert_same(local, athena, [ROLE])
+
+
+def test_the_group_an_auto_scaling_termination_returns_reaches_the_mapper_through_the_query_too(
+    tmp_path: Path,
+) -> None:
+    """TerminateInstanceInAutoScalingGroup names only an instance; the group it is authorized on is in the
+    activity it returns (RESPONSE_DEFAULTS), which the query must return for the Athena path to grant it."""
+
+    def terminate(group: str, time: str) -> dict[str, Any]:
+        return record(
+            role_identity(),
+            "TerminateInstanceInAutoScalingGroup",
+            source="autoscaling.amazonaws.com",
+            time=f"2026-11-24T{time}Z",
+            eventType="AwsApiCall",
+            recipientAccountId="111122223333",
+            requestParameters={"instanceId": "i-0598c7d356eba48d7", "shouldDecrementDesiredCapacity": True},
+            responseElements={
+                "activity": {
+                    "activityId": "5e3a1f7c-2b9d-4c61-9d0e-7f1a2b3c4d5e",
+                    "autoScalingGroupName": group,
+                    "statusCode": "InProgress",
+                }
+            },
+        )
+
+    local, athena = one_file(
+        tmp_path, [terminate("web-asg", "09:00:00"), terminate("worker-asg", "09:05:00")]
+    )
+    granted = {r for _, r in local.summary.principals[ROLE].allowed}
+    groups = "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:*:autoScalingGroupName"
+    assert {f"{groups}/web-asg", f"{groups}/worker-asg"} <= granted
+    assert_same(local, athena, [ROLE])

@@ -289,11 +289,21 @@ CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"
 # "OptionGroupMemberships", "DBSubnetGroup": RDS API Reference, DBInstance data type), as CloudTrail logs
 # it (``"dBParameterGroups": [{"dBParameterGroupName": "default.mysql8.0", ...}]``). The request's own value
 # always wins; a response without them (a failed call) leaves the types whole, as before.
+#
+# Also a call whose request names its resource by something its ARN does not hold, where the response names
+# the resource: Auto Scaling's TerminateInstanceInAutoScalingGroup takes only "InstanceId: The ID of the
+# instance" and is authorized on the instance's group (the reference's one type, ``autoScalingGroup``,
+# required), and it returns the scaling activity, whose "AutoScalingGroupName: The name of the Auto Scaling
+# group" names it (Auto Scaling API Reference, TerminateInstanceInAutoScalingGroup and the Activity data
+# type). The group was granted as ``*``.
 RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
     "rds.amazonaws.com:CreateDBInstance": {
         "dBParameterGroupName": ("dBParameterGroups", 0, "dBParameterGroupName"),
         "optionGroupName": ("optionGroupMemberships", 0, "optionGroupName"),
         "dBSubnetGroupName": ("dBSubnetGroup", "dBSubnetGroupName"),
+    },
+    "autoscaling.amazonaws.com:TerminateInstanceInAutoScalingGroup": {
+        "autoScalingGroupName": ("activity", "autoScalingGroupName"),
     },
 }
 
@@ -1292,6 +1302,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     **STATE_MACHINE_ALIASES,
     **SNS_SUBSCRIPTIONS,
+    # the group the response names (``RESPONSE_DEFAULTS``); iam-dataset's entry fills the group's name with
+    # ``*``. The ARN's group id is not in the record: ``autoScalingGroup:*:autoScalingGroupName/NAME``, as
+    # the Auto Scaling User Guide restricts this very action to groups by name ("autoScalingGroup:*:
+    # autoScalingGroupName/devteam-*" for SetDesiredCapacity and TerminateInstanceInAutoScalingGroup,
+    # "Allow users to change the capacity of Auto Scaling groups")
+    ("autoscaling", "terminateinstanceinautoscalinggroup"): [
+        {
+            "action": "autoscaling:TerminateInstanceInAutoScalingGroup",
+            "resource_mappings": {
+                "GroupFriendlyName": {"template": "${AutoScalingGroupName}"},
+                "GroupId": {"template": "*"},
+            },
+        }
+    ],
     # "To change a user name, the requester must have appropriate permissions on both the source object
     # and the target object" (IAM API Reference, UpdateUser; the same sentence in UpdateGroup and
     # UpdateServerCertificate). iam-dataset gives ``*``.
