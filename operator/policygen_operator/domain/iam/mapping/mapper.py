@@ -399,7 +399,12 @@ def _left_to_default(
     """A required resource the request does not name, granted on every one of its type in the account and
     region (never ``*``) and said, with why the request does not name it. What the call makes has no name
     or id before the call: "narrow it to the one the call used" would be advice no policy can follow."""
-    why = "; ".join(UNNAMED_TYPES.get(kind, f"no {kind} named") for kind, _ in unnamed if kind not in made)
+    prefix = action.partition(":")[0]
+    why = "; ".join(
+        UNNAMED_TYPES.get(f"{prefix}:{kind}") or UNNAMED_TYPES.get(kind, f"no {kind} named")
+        for kind, _ in unnamed
+        if kind not in made
+    )
     new = [kind for kind, _ in unnamed if kind in made]
     said = [f"the request does not name it ({why}); narrow each to the one the call used"] if why else []
     if new:

@@ -676,6 +676,45 @@ def _ec2_launch_template(action: str, params: Mapping[str, Any], ctx: Context) -
     return [_ec2_arn(ctx, "launch-template")] if _values(params, "LaunchTemplateName") else None
 
 
+# RDS Proxy's calls name a proxy, its endpoints and its target group by name (``DBProxyName``,
+# ``DBProxyEndpointName``, ``TargetGroupName``: RDS API Reference), but their ARNs hold ids the service
+# assigns: ``db-proxy:${DbProxyId}``, ``db-proxy-endpoint:${DbProxyEndpointId}``,
+# ``target-group:${TargetGroupId}`` (Service Authorization Reference), a proxy's being
+# ``arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123a01b12345c0ab`` (DBProxyArn, API Reference's
+# DescribeDBProxies example). iam-dataset's table writes ``*`` for each id. Kind of ARN -> (the parameter
+# holding its ARN, which only a response gives: ``rules.RESPONSE_DEFAULTS``; the request's name for it).
+_RDS_PROXY_PARTS = (
+    ("db-proxy", "DBProxyArn", "DBProxyName"),
+    ("db-proxy-endpoint", "DBProxyEndpointArn", "DBProxyEndpointName"),
+    ("target-group", "TargetGroupArn", "TargetGroupName"),
+)
+_RDS_PROXY_READS = frozenset(
+    {part for _, *parts in _RDS_PROXY_PARTS for part in parts}
+    | {"DBInstanceIdentifiers", "DBClusterIdentifiers"}
+)
+
+
+def _rds_proxy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The ARN the response of a call on an existing proxy, endpoint or target group gives (ModifyDBProxy,
+    DeleteDBProxyEndpoint, ...); by name alone, every one of its kind in the account and region, said by the
+    finding of a type granted whole (``rules.UNNAMED_TYPES``), where the table's reading gave ``*``; and the
+    DB instances and clusters a target registration names (``db:NAME``, ``cluster:NAME``: those ARNs hold
+    the identifier)."""
+    if not action.startswith("rds:"):
+        return None  # the call's iam:PassRole reads its role as every call's does
+    base = f"arn:{ctx.partition}:rds:{ctx.region}:{ctx.account}:"
+    out: list[str] = []
+    for kind, arn_parameter, name_parameter in _RDS_PROXY_PARTS:
+        arns = [a for a in _values(params, arn_parameter) if a.startswith(f"arn:{ctx.partition}:rds:")]
+        if arns:
+            out.extend(escape(a) for a in arns)
+        elif _values(params, name_parameter):
+            out.append(f"{base}{kind}:*")
+    out.extend(f"{base}db:{escape(v)}" for v in _values(params, "DBInstanceIdentifiers"))
+    out.extend(f"{base}cluster:{escape(v)}" for v in _values(params, "DBClusterIdentifiers"))
+    return out or None
+
+
 def _values(params: Mapping[str, Any], *paths: str) -> list[str]:
     """Every value at any of the paths (CloudTrail's ``xSet.Items[]`` spelling and the SDK's), in order."""
     return list(dict.fromkeys(v for path in paths for v in lookup_path(params, path) or ()))
@@ -1013,6 +1052,23 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
             "modifylaunchtemplate",
             "deletelaunchtemplate",
             "deletelaunchtemplateversions",
+        )
+    },
+    **{
+        ("rds", name.lower()): Resolver(_rds_proxy, _RDS_PROXY_READS)
+        for name in (
+            "CreateDBProxyEndpoint",
+            "DeleteDBProxy",
+            "DeleteDBProxyEndpoint",
+            "DeregisterDBProxyTargets",
+            "DescribeDBProxies",
+            "DescribeDBProxyEndpoints",
+            "DescribeDBProxyTargetGroups",
+            "DescribeDBProxyTargets",
+            "ModifyDBProxy",
+            "ModifyDBProxyEndpoint",
+            "ModifyDBProxyTargetGroup",
+            "RegisterDBProxyTargets",
         )
     },
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),

@@ -305,6 +305,21 @@ RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
     "autoscaling.amazonaws.com:TerminateInstanceInAutoScalingGroup": {
         "autoScalingGroupName": ("activity", "autoScalingGroupName"),
     },
+    # RDS Proxy's calls on an existing proxy, endpoint or target group name it by name, and its ARN holds an
+    # id the service assigned (``resolvers._rds_proxy``); the DBProxy, DBProxyEndpoint or DBProxyTargetGroup
+    # the call returns holds the ARN (DBProxyArn, DBProxyEndpointArn, TargetGroupArn: RDS API Reference).
+    # Not CreateDBProxyEndpoint's: the endpoint it returns is the one it creates.
+    **{
+        f"rds.amazonaws.com:{name}": {"dBProxyArn": ("dBProxy", "dBProxyArn")}
+        for name in ("ModifyDBProxy", "DeleteDBProxy")
+    },
+    **{
+        f"rds.amazonaws.com:{name}": {"dBProxyEndpointArn": ("dBProxyEndpoint", "dBProxyEndpointArn")}
+        for name in ("ModifyDBProxyEndpoint", "DeleteDBProxyEndpoint")
+    },
+    "rds.amazonaws.com:ModifyDBProxyTargetGroup": {
+        "targetGroupArn": ("dBProxyTargetGroup", "targetGroupArn")
+    },
 }
 
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
@@ -618,6 +633,9 @@ CREATED_TYPES: dict[str, frozenset[str]] = {
     "ec2:createvolume": frozenset({"volume"}),
     "ec2:createsnapshot": frozenset({"snapshot"}),
     "ec2:createsecuritygroup": frozenset({"security-group"}),
+    # "Creates a DBProxyEndpoint" (RDS API Reference, CreateDBProxyEndpoint): its ARN holds the id RDS
+    # assigns (``db-proxy-endpoint:${DbProxyEndpointId}``), the proxy it is created on is named by name
+    "rds:createdbproxyendpoint": frozenset({"proxy-endpoint"}),
     "ec2:createnetworkinterface": frozenset({"network-interface"}),
     # a new revision of the family the request names; its number is the service's ("Each task definition
     # revision registered under a family is numbered sequentially", ECS API Reference, RegisterTaskDefinition)
@@ -679,6 +697,10 @@ UNNAMED_TYPES: dict[str, str] = {
     "instance": "no instance id",
     "transit-gateway": "no transit gateway id",
     "customer-gateway": "no customer gateway id",
+    # a type of one namespace, ``NAMESPACE:KIND`` (another namespace may have a type of the same key)
+    "rds:proxy": "an RDS proxy given by name, not by the id its ARN holds",
+    "rds:proxy-endpoint": "an RDS proxy endpoint given by name, not by the id its ARN holds",
+    "rds:target-group": "an RDS proxy target group given by name, not by the id its ARN holds",
 }
 
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
@@ -1302,6 +1324,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     **STATE_MACHINE_ALIASES,
     **SNS_SUBSCRIPTIONS,
+    # iam-dataset's entry reads the DB instances of DeregisterDBProxyTargets from ``DBClusterIdentifiers``
+    # (a cluster's identifier is no instance's name); "DBInstanceIdentifiers: One or more DB instance
+    # identifiers" (RDS API Reference)
+    ("rds", "deregisterdbproxytargets"): [
+        {
+            "action": "rds:DeregisterDBProxyTargets",
+            "resource_mappings": {
+                "DbClusterInstanceName": {"template": "${DBClusterIdentifiers[]}"},
+                "DbInstanceName": {"template": "${DBInstanceIdentifiers[]}"},
+                "DbProxyId": {"template": "*"},
+                "TargetGroupId": {"template": "*"},
+            },
+        }
+    ],
     # the group the response names (``RESPONSE_DEFAULTS``); iam-dataset's entry fills the group's name with
     # ``*``. The ARN's group id is not in the record: ``autoScalingGroup:*:autoScalingGroupName/NAME``, as
     # the Auto Scaling User Guide restricts this very action to groups by name ("autoScalingGroup:*:
