@@ -139,3 +139,21 @@ def test_a_provisioned_throughput_given_by_its_arn_is_granted_on_it(name: str) -
     arn = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:provisioned-model/7k2mq9x4p1ab"
     uses, notes = mapped("bedrock.amazonaws.com", name, {"provisionedModelId": arn})
     assert (uses, notes) == ({(f"bedrock:{name}", arn)}, set())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["GetProvisionedModelThroughput", "UpdateProvisionedModelThroughput", "DeleteProvisionedModelThroughput"],
+)
+def test_a_provisioned_throughput_given_by_name_is_every_one_in_the_account_and_said(name: str) -> None:
+    """The same parameter holding a name: its pattern is ``(([0-9a-zA-Z][_-]?)+)|(arn:...:provisioned-model/
+    [a-z0-9]{12})`` (botocore bedrock/2023-04-20), the ARN holding a 12-character id Bedrock assigns, not the
+    name. A name was read as the id, ``provisioned-model/NAME``, an ARN no Provisioned Throughput has: the
+    call would be refused. Now every one in the account and Region, with the finding that says why."""
+    event = EventMapper().map(
+        cloudtrail_record("bedrock.amazonaws.com", name, {"provisionedModelId": "claims-summarizer-pt"})
+    )
+    assert event.uses == ((f"bedrock:{name}", f"arn:aws:bedrock:us-east-1:{ACCOUNT}:provisioned-model/*"),)
+    [(_, code, text)] = event.notes
+    assert code == "resource-undetermined"
+    assert "a Provisioned Throughput given by name, not by the id its ARN holds" in text

@@ -676,43 +676,73 @@ def _ec2_launch_template(action: str, params: Mapping[str, Any], ctx: Context) -
     return [_ec2_arn(ctx, "launch-template")] if _values(params, "LaunchTemplateName") else None
 
 
+@dataclass(frozen=True)
+class _ById:
+    """A type whose ARN holds an id the service assigns, which requests name by name: ``kind`` is the ARN's
+    resource part before the id, ``arn`` the parameter that holds its ARN (the request's, or a response's
+    through ``rules.RESPONSE_DEFAULTS``), ``name`` the one that names it (a value there that is an ARN is
+    read as one)."""
+
+    kind: str
+    arn: str
+    name: str
+
+
+def _by_id(service: str, params: Mapping[str, Any], ctx: Context, types: tuple[_ById, ...]) -> list[str]:
+    """The ARNs the record gives of such types; by name alone every one of the type in the account and
+    Region, said by the finding of a type granted whole (``rules.UNNAMED_TYPES``), where the table's reading
+    gave ``*`` or an ARN with the name in place of the id, which matches nothing."""
+    base = f"arn:{ctx.partition}:{service}:{ctx.region}:{ctx.account}:"
+    out: list[str] = []
+    for by_id in types:
+        values = [*_values(params, by_id.arn), *_values(params, by_id.name)]
+        arns = [v for v in values if v.startswith(f"arn:{ctx.partition}:{service}:")]
+        if arns:
+            out.extend(escape(a) for a in dict.fromkeys(arns))
+        elif any(not v.startswith("arn:") for v in _values(params, by_id.name)):
+            out.append(f"{base}{by_id.kind}*")
+    return out
+
+
 # RDS Proxy's calls name a proxy, its endpoints and its target group by name (``DBProxyName``,
 # ``DBProxyEndpointName``, ``TargetGroupName``: RDS API Reference), but their ARNs hold ids the service
 # assigns: ``db-proxy:${DbProxyId}``, ``db-proxy-endpoint:${DbProxyEndpointId}``,
 # ``target-group:${TargetGroupId}`` (Service Authorization Reference), a proxy's being
 # ``arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123a01b12345c0ab`` (DBProxyArn, API Reference's
-# DescribeDBProxies example). iam-dataset's table writes ``*`` for each id. Kind of ARN -> (the parameter
-# holding its ARN, which only a response gives: ``rules.RESPONSE_DEFAULTS``; the request's name for it).
-_RDS_PROXY_PARTS = (
-    ("db-proxy", "DBProxyArn", "DBProxyName"),
-    ("db-proxy-endpoint", "DBProxyEndpointArn", "DBProxyEndpointName"),
-    ("target-group", "TargetGroupArn", "TargetGroupName"),
+# DescribeDBProxies example). iam-dataset's table writes ``*`` for each id.
+_RDS_PROXY_TYPES = (
+    _ById("db-proxy:", "DBProxyArn", "DBProxyName"),
+    _ById("db-proxy-endpoint:", "DBProxyEndpointArn", "DBProxyEndpointName"),
+    _ById("target-group:", "TargetGroupArn", "TargetGroupName"),
 )
 _RDS_PROXY_READS = frozenset(
-    {part for _, *parts in _RDS_PROXY_PARTS for part in parts}
-    | {"DBInstanceIdentifiers", "DBClusterIdentifiers"}
+    {p for t in _RDS_PROXY_TYPES for p in (t.arn, t.name)} | {"DBInstanceIdentifiers", "DBClusterIdentifiers"}
 )
 
 
 def _rds_proxy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """The ARN the response of a call on an existing proxy, endpoint or target group gives (ModifyDBProxy,
-    DeleteDBProxyEndpoint, ...); by name alone, every one of its kind in the account and region, said by the
-    finding of a type granted whole (``rules.UNNAMED_TYPES``), where the table's reading gave ``*``; and the
-    DB instances and clusters a target registration names (``db:NAME``, ``cluster:NAME``: those ARNs hold
-    the identifier)."""
+    """A proxy, endpoint or target group (``_by_id``): the ARN the response of a call on an existing one
+    gives (ModifyDBProxy, DeleteDBProxyEndpoint, ...), else by name; and the DB instances and clusters a
+    target registration names (``db:NAME``, ``cluster:NAME``: those ARNs hold the identifier)."""
     if not action.startswith("rds:"):
         return None  # the call's iam:PassRole reads its role as every call's does
     base = f"arn:{ctx.partition}:rds:{ctx.region}:{ctx.account}:"
-    out: list[str] = []
-    for kind, arn_parameter, name_parameter in _RDS_PROXY_PARTS:
-        arns = [a for a in _values(params, arn_parameter) if a.startswith(f"arn:{ctx.partition}:rds:")]
-        if arns:
-            out.extend(escape(a) for a in arns)
-        elif _values(params, name_parameter):
-            out.append(f"{base}{kind}:*")
+    out = _by_id("rds", params, ctx, _RDS_PROXY_TYPES)
     out.extend(f"{base}db:{escape(v)}" for v in _values(params, "DBInstanceIdentifiers"))
     out.extend(f"{base}cluster:{escape(v)}" for v in _values(params, "DBClusterIdentifiers"))
     return out or None
+
+
+# Bedrock's provisioned throughput: "provisionedModelId: The Amazon Resource Name (ARN) or name of the
+# Provisioned Throughput", pattern ``(([0-9a-zA-Z][_-]?)+)|(arn:...:provisioned-model/[a-z0-9]{12})``
+# (botocore bedrock/2023-04-20, Get/Update/DeleteProvisionedModelThroughput): the ARN holds a 12-character
+# id the service assigns, not the name. A name was read as the id (``provisioned-model/NAME``).
+_PROVISIONED_MODEL = (_ById("provisioned-model/", "ProvisionedModelId", "ProvisionedModelId"),)
+
+
+def _bedrock_provisioned_model(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The Provisioned Throughput by its ARN, or every one in the account and Region by name (``_by_id``)."""
+    return _by_id("bedrock", params, ctx, _PROVISIONED_MODEL) or None
 
 
 def _values(params: Mapping[str, Any], *paths: str) -> list[str]:
@@ -1052,6 +1082,14 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
             "modifylaunchtemplate",
             "deletelaunchtemplate",
             "deletelaunchtemplateversions",
+        )
+    },
+    **{
+        ("bedrock", name.lower()): Resolver(_bedrock_provisioned_model, frozenset({"ProvisionedModelId"}))
+        for name in (
+            "GetProvisionedModelThroughput",
+            "UpdateProvisionedModelThroughput",
+            "DeleteProvisionedModelThroughput",
         )
     },
     **{

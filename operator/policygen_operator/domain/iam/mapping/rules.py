@@ -701,6 +701,7 @@ UNNAMED_TYPES: dict[str, str] = {
     "rds:proxy": "an RDS proxy given by name, not by the id its ARN holds",
     "rds:proxy-endpoint": "an RDS proxy endpoint given by name, not by the id its ARN holds",
     "rds:target-group": "an RDS proxy target group given by name, not by the id its ARN holds",
+    "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
 }
 
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
