@@ -209,6 +209,16 @@ def percent_decoded(text: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def percent_encoded(text: str) -> str:
+    """URL encoding of every byte but RFC 3986's unreserved characters (``:`` -> ``%3A``, ``/`` -> ``%2F``),
+    as a path segment holding a whole ARN is sent (API Gateway's ``/tags/arn%3Aaws%3A...``), without
+    ``urllib`` (``percent_decoded``)."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode())
+
+
 def _compile_operator(name: str, body: str) -> Compiled:
     if name == "regex":
         value_text, _, pattern_text = body.partition("%")

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.templates import compile_condition, compile_template, escape, lookup_path
+from policygen_operator.domain.iam.templates import (
+    compile_condition,
+    compile_template,
+    escape,
+    lookup_path,
+    percent_decoded,
+    percent_encoded,
+)
 
 PARAMS: dict[str, Any] = {
     "bucketName": "b",
@@ -84,3 +91,21 @@ def test_escape_and_writable_agree_with_their_definitions_on_every_character() -
         for value in (char, f"arn:aws:s3:::bucket/{char}key"):
             assert escape(value) == "".join(specials.get(c, c) for c in value)
             assert writable(value) == control.isdisjoint(value), repr(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoded"),
+    [
+        # the API Gateway Developer Guide's tagging path ("PUT /tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A
+        # %2Frestapis%2Fm5zr3vnks7%2Fstages%2Ftest", "Tagging your API Gateway resources")
+        (
+            "arn:aws:apigateway:us-east-1::/restapis/m5zr3vnks7/stages/test",
+            "arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fm5zr3vnks7%2Fstages%2Ftest",
+        ),
+        ("$default", "%24default"),
+        ("a b*?~_.-é", "a%20b%2A%3F~_.-%C3%A9"),
+    ],
+)
+def test_percent_encoding_keeps_only_the_unreserved_characters(text: str, encoded: str) -> None:
+    assert percent_encoded(text) == encoded
+    assert percent_decoded(encoded) == text

@@ -21,7 +21,14 @@ from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES, EC2_CREATES, TRANSACTION_OPERATIONS
-from policygen_operator.domain.iam.templates import escape, get_field, lookup_path, lookup_raw, spellings
+from policygen_operator.domain.iam.templates import (
+    escape,
+    get_field,
+    lookup_path,
+    lookup_raw,
+    percent_encoded,
+    spellings,
+)
 
 
 class ParameterView(Mapping[str, Any]):
@@ -1059,6 +1066,24 @@ _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements", "Reque
 _TRANSACTION = frozenset({"TransactItems", "RequestItems"})
 _MODEL = frozenset({"ModelId"})
 
+
+# API Gateway's tags are a resource of their own: the reference's ``tags`` type (of GET, PUT and DELETE) is
+# ``arn:${Partition}:apigateway:${Region}::/tags/${UrlEncodedResourceARN}``, the path the calls use
+# ("PUT /tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fm5zr3vnks7%2Fstages%2Ftest", API Gateway
+# Developer Guide, "Tagging your API Gateway resources"). iam-dataset's templates put the ARN in as it is,
+# which no format takes whole, so its inner ARN was read instead: UntagResource and GetTags of a REST API
+# were granted apigateway:DELETE and GET on the REST API itself (DELETE there is DeleteRestApi's
+# permission), TagResource ``*``.
+def _apigateway_tags(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The tags resource of the API Gateway ARN a tagging call names, in the tagged resource's Region."""
+    arn = get_field(params, "ResourceArn")
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "apigateway":
+        return None  # no API Gateway resource: the table's reading, as before
+    region = parts[3] or ctx.region
+    return [f"arn:{parts[1]}:apigateway:{escape(region)}::/tags/{percent_encoded(arn)}"]
+
+
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
@@ -1083,6 +1108,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
             "deletelaunchtemplate",
             "deletelaunchtemplateversions",
         )
+    },
+    **{
+        ("apigateway", name): Resolver(_apigateway_tags, frozenset({"ResourceArn"}))
+        for name in ("tagresource", "untagresource", "gettags")
     },
     **{
         ("bedrock", name.lower()): Resolver(_bedrock_provisioned_model, frozenset({"ProvisionedModelId"}))

@@ -461,6 +461,7 @@ def _authorized_by(action: str, mappings: dict[str, str] | None = None) -> list[
     return [entry]
 
 
+_V2_API = r"^arn:[^:]+:apigateway:[^:]*::/(v2/)?apis(/|$)"  # an HTTP or WebSocket API's ARN (or under it)
 _QUEUE = {"QueueName": "${QueueUrl}"}
 _TOPIC = {"TopicName": "${TopicArn}"}
 
@@ -1325,6 +1326,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     **STATE_MACHINE_ALIASES,
     **SNS_SUBSCRIPTIONS,
+    # API Gateway's REST API TagResource is "PUT /tags/{resource_arn}", the HTTP/WebSocket API's "POST
+    # /v2/tags/{resource-arn}" (botocore apigateway/2015-07-09 and apigatewayv2/2018-11-29); iam-dataset has
+    # only the second, so tagging a REST API, a stage or an API key was granted apigateway:POST, a verb its
+    # call is not authorized by. An ARN of an HTTP/WebSocket API (``/apis/ID``) keeps POST; any other PUT, on
+    # the tags resource (``resolvers._apigateway_tags``). Domain names and VPC links have one ARN in both
+    # APIs: read as the REST API's.
+    ("apigateway", "tagresource"): [
+        {
+            "action": f"apigateway:{verb}",
+            "primary": True,
+            "conditions": {"lhs": "ResourceArn", "op": op, "rhs": _V2_API},
+        }
+        for verb, op in (("PUT", "NotMatches"), ("POST", "Matches"))
+    ],
     # iam-dataset's entry reads the DB instances of DeregisterDBProxyTargets from ``DBClusterIdentifiers``
     # (a cluster's identifier is no instance's name); "DBInstanceIdentifiers: One or more DB instance
     # identifiers" (RDS API Reference)
