@@ -461,6 +461,15 @@ def _authorized_by(action: str, mappings: dict[str, str] | None = None) -> list[
     return [entry]
 
 
+# An access entry's principal, from the IAM role's or user's ARN without a path (``role/NAME``)
+_EKS_PRINCIPAL = {
+    variable: f"%%regex%${{PrincipalArn}}%/^arn:[^:]+:iam::{account}:{kind}\\/{name}$/g%%"
+    for variable, account, kind, name in (
+        ("IamIdentityType", r"\d{12}", "(role|user)", "[^/]+"),
+        ("IamIdentityAccountID", r"(\d{12})", "(?:role|user)", "[^/]+"),
+        ("IamIdentityName", r"\d{12}", "(?:role|user)", "([^/]+)"),
+    )
+}
 _V2_API = r"^arn:[^:]+:apigateway:[^:]*::/(v2/)?apis(/|$)"  # an HTTP or WebSocket API's ARN (or under it)
 _QUEUE = {"QueueName": "${QueueUrl}"}
 _TOPIC = {"TopicName": "${TopicArn}"}
@@ -1326,6 +1335,34 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     **STATE_MACHINE_ALIASES,
     **SNS_SUBSCRIPTIONS,
+    # EKS access entries: ``access-entry/${ClusterName}/${IamIdentityType}/${IamIdentityAccountID}/
+    # ${IamIdentityName}/${UUID}`` (Service Authorization Reference), as in the EKS User Guide's own policies
+    # ("arn:*:eks:*:*:access-entry/*/role/*/EKSNodeOperatorMockSLR/*", the Auto Mode CloudFormation
+    # templates). The calls on an entry name it by ``clusterName`` and ``principalArn``, the IAM role's or
+    # user's ARN, which gives the type, the account and the name; the UUID is the service's. The reference's
+    # variables have no request parameter of their names, so each call was granted every entry of the
+    # cluster (``access-entry/CLUSTER/*/*/*/*``), said. A principal with a path (``role/service-role/NAME``)
+    # is left so: whether the entry's ARN holds the path is not documented.
+    **{
+        ("eks", name.lower()): [
+            {
+                "action": f"eks:{name}",
+                "resource_mappings": {
+                    "ClusterName": {"template": "${ClusterName}"},
+                    **{variable: {"template": template} for variable, template in _EKS_PRINCIPAL.items()},
+                    "UUID": {"template": "*"},
+                },
+            }
+        ]
+        for name in (
+            "DescribeAccessEntry",
+            "UpdateAccessEntry",
+            "DeleteAccessEntry",
+            "AssociateAccessPolicy",
+            "DisassociateAccessPolicy",
+            "ListAssociatedAccessPolicies",
+        )
+    },
     # API Gateway's REST API TagResource is "PUT /tags/{resource_arn}", the HTTP/WebSocket API's "POST
     # /v2/tags/{resource-arn}" (botocore apigateway/2015-07-09 and apigatewayv2/2018-11-29); iam-dataset has
     # only the second, so tagging a REST API, a stage or an API key was granted apigateway:POST, a verb its
