@@ -14,10 +14,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 # A template names its version, or has a top-level Resources section whose resources have an AWS resource
-# type; JSON or YAML, quoted or not. YAML is read as text: templates use tags (!Ref, !Sub) that a plain YAML
-# loader refuses. A Kubernetes manifest has no top-level Resources.
+# type; JSON or YAML, quoted or not. A Kubernetes manifest has no top-level Resources. YAML templates use
+# tags (!Ref, !Sub) that a safe loader refuses; ruamel's round-trip loader keeps them as tagged values, and a
+# text that it cannot load either is read with these patterns.
 _VERSION = re.compile(r"""^["']?AWSTemplateFormatVersion["']?\s*:""", re.M)
 _RESOURCES = re.compile(r"""^["']?Resources["']?\s*:""", re.M)
 _TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+""")
@@ -30,15 +35,33 @@ class Template:
     path: str
     roles: int  # AWS::IAM::Role resources
     role_names: tuple[str, ...]  # their literal RoleName values
+    # roles without a literal RoleName: none (CloudFormation names the role STACK-LOGICALID-SUFFIX, as for
+    # every role of a CDK app that does not set roleName) or an intrinsic function (!Sub, !Ref of a
+    # parameter): the name is only known once the stack is deployed
+    unnamed: int = 0
+
+    def may_define(self, role_name: str) -> bool:
+        """Whether the role asked for may be one of this template's roles: a literal RoleName that is its
+        name, or a role whose name the template does not give."""
+        return role_name in self.role_names or self.unnamed > 0
 
 
-def _is_template(text: str) -> bool:
+def _load(text: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError:
-        return bool(_VERSION.search(text) or (_RESOURCES.search(text) and _TYPE.search(text)))
+        pass
+    try:
+        return YAML(typ="rt").load(text)
+    except (YAMLError, ValueError):
+        return None
+
+
+def _is_template(data: Any, text: str) -> bool:
     if not isinstance(data, dict):
-        return False
+        return data is None and bool(
+            _VERSION.search(text) or (_RESOURCES.search(text) and _TYPE.search(text))
+        )
     resources = data.get("Resources")
     return "AWSTemplateFormatVersion" in data or (
         isinstance(resources, dict)
@@ -48,13 +71,33 @@ def _is_template(text: str) -> bool:
     )
 
 
+def _template(path: str, data: Any, text: str) -> Template:
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict):
+        # read as text: a RoleName per role is assumed literal, the roles beyond them unnamed
+        found = tuple(_ROLE_NAME.findall(text))
+        count = len(_ROLE.findall(text))
+        return Template(path, count, found, max(count - len(found), 0))
+    roles = [r for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::IAM::Role"]
+    names: list[str] = []
+    for role in roles:
+        properties = role.get("Properties")
+        name = properties.get("RoleName") if isinstance(properties, dict) else None
+        # a tagged value (!Sub "x") is not a str; a JSON intrinsic is a dict
+        if type(name) is str:
+            names.append(name)
+    return Template(path, len(roles), tuple(names), len(roles) - len(names))
+
+
 def templates(files: dict[str, str]) -> list[Template]:
     """The JSON and YAML files among ``files`` that are CloudFormation templates."""
     found = []
     for path, text in sorted(files.items()):
-        if not path.endswith((".json", ".yaml", ".yml", ".template")) or not _is_template(text):
+        if not path.endswith((".json", ".yaml", ".yml", ".template")):
             continue
-        found.append(Template(path, len(_ROLE.findall(text)), tuple(_ROLE_NAME.findall(text))))
+        data = _load(text)
+        if _is_template(data, text):
+            found.append(_template(path, data, text))
     return found
 
 
@@ -66,9 +109,12 @@ def refusal(found: list[Template], role_name: str | None = None) -> str:
         f"{role_name!r}"
         if named
         else "CloudFormation template(s) under the path: "
-        + ", ".join(f"{t.path} ({t.roles} AWS::IAM::Role)" for t in found)
+        + ", ".join(f"{t.path} ({t.unnamed} AWS::IAM::Role without a literal RoleName)" for t in found)
     )
-    return (
-        f"{where}; policygen does not edit CloudFormation templates (nor a CDK app's synthesised "
-        "cdk.out): change the role's ManagedPolicyArns there (for cdk.out, in the CDK code) by hand"
-    )
+    return f"{where}; {NOT_EDITED}"
+
+
+NOT_EDITED = (
+    "policygen does not edit CloudFormation templates (nor a CDK app's synthesised cdk.out): change the "
+    "role's ManagedPolicyArns there (for cdk.out, in the CDK code) by hand"
+)

@@ -27,8 +27,10 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
             result = editors[fmt](files, request)
             check_replacements(result, request)
     except GitOpsEditError as err:
-        # The role may be in a CloudFormation template under the path, which no format reads.
-        templates = [t for t in cloudformation.templates(files) if t.roles]
+        # The role may be in a CloudFormation template under the path, which no format reads: said when
+        # a template's role may be this one (its RoleName, or a name the template does not give), not
+        # for any template with a role, which only misleads when the failure is unrelated.
+        templates = [t for t in cloudformation.templates(files) if t.may_define(request.role_name)]
         if not templates:
             raise
         raise GitOpsEditError(f"{err}; {cloudformation.refusal(templates, request.role_name)}") from None

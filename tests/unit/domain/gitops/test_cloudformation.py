@@ -122,7 +122,7 @@ def test_a_cdk_template_named_by_path_is_refused_as_cloudformation() -> None:
         edit_files("json", {path: CDK, "cdk.out/manifest.json": '{"version": "36.0.0"}'}, request, path)
     assert str(err.value) == (
         f"{path} is not a JSON policy document (no Statement); CloudFormation template(s) under the path: "
-        f"{path} (1 AWS::IAM::Role); " + NOT_SUPPORTED
+        f"{path} (1 AWS::IAM::Role without a literal RoleName); " + NOT_SUPPORTED
     )
 
 
@@ -136,3 +136,58 @@ def test_templates_without_a_role_and_other_yaml_are_not_named() -> None:
         "t.json",
         "t.yaml",
     ]
+
+
+# A Terraform role that attaches no broad policy: the run fails for a reason of its own.
+ROLE_TF = """\
+resource "aws_iam_role" "app" {
+  name               = "payments-api"
+  assume_role_policy = "{}"
+}
+"""
+PAYMENTS = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (ADMIN,))
+NOT_ATTACHED = (
+    "replaceManagedPolicies: arn:aws:iam::aws:policy/AdministratorAccess not found attached to role "
+    "'payments-api' in infra/main.tf (resource aws_iam_role.app) (seen: no attachment at all)"
+)
+
+
+def test_a_template_whose_role_is_another_is_not_named_when_the_run_fails() -> None:
+    """The workshop template's role is eks-saas-gitops-admin: a failure about payments-api has nothing to
+    do with it, and the note sent the user to a template that cannot hold the role."""
+    files = {"infra/main.tf": ROLE_TF, "infra/bootstrap/vs-code-ec2.yaml": TEMPLATE}
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("terraform", files, PAYMENTS, "infra")
+    assert str(err.value).startswith(NOT_ATTACHED)
+    assert "CloudFormation" not in str(err.value)
+
+
+def test_only_the_templates_that_may_define_the_role_are_named_and_the_note_is_said_once() -> None:
+    """A role with no RoleName (the CDK template) or a RoleName CloudFormation computes (!Sub of a
+    parameter, as the workshop template's Tags use) may be the one asked for; the workshop's role is not."""
+    sub = TEMPLATE.replace("RoleName: eks-saas-gitops-admin", "RoleName: !Sub ${EnvironmentName}-role")
+    files = {
+        "infra/main.tf": ROLE_TF,
+        "infra/bootstrap/vs-code-ec2.yaml": TEMPLATE,
+        "infra/cdk.out/IamCdkStack.template.json": CDK,
+        "infra/env/role.yaml": sub,
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("terraform", files, PAYMENTS, "infra")
+    assert str(err.value).endswith(
+        "; CloudFormation template(s) under the path: infra/cdk.out/IamCdkStack.template.json "
+        "(1 AWS::IAM::Role without a literal RoleName), infra/env/role.yaml (1 AWS::IAM::Role without a "
+        "literal RoleName); " + NOT_SUPPORTED
+    )
+    assert str(err.value).count("CloudFormation") == 2  # the list and the note, once each
+    assert "vs-code-ec2" not in str(err.value)
+
+
+def test_a_template_that_names_the_role_is_named_alone() -> None:
+    named = TEMPLATE.replace("eks-saas-gitops-admin", "payments-api")
+    files = {"infra/main.tf": ROLE_TF, "infra/cdk.out/IamCdkStack.template.json": CDK, "infra/t.yaml": named}
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("terraform", files, PAYMENTS, "infra")
+    assert str(err.value).endswith(
+        "; infra/t.yaml defines an AWS::IAM::Role with RoleName 'payments-api'; " + NOT_SUPPORTED
+    )
