@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -35,7 +36,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
     parsed, unparsed = _parse(texts)
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
-    role = _find_role(texts, parsed, request.role_name, modules, module_others, unparsed)
+    role = _find_role(
+        texts, parsed, request.role_name, modules, module_others, unparsed, request.replace_arns
+    )
     if role is None:
         found = modules[0]
         elsewhere = _unparsed_elsewhere(unparsed, found.path, f"module.{found.block.labels[0]}")
@@ -281,6 +284,7 @@ def _find_role(
     modules: list[terraform_modules.FoundModule],
     module_others: list[str],
     unparsed: dict[str, str],
+    replace: tuple[str, ...],
 ) -> _Found | None:
     """The ``aws_iam_role`` resource named ``name``, or None when one module block defines it instead. Not
     found, the files that could not be parsed are named: the role may be defined in one of them."""
@@ -325,11 +329,25 @@ def _find_role(
         hint = (
             f"; policygen matches only a name written as a literal string in the role's own file, and "
             f"{', '.join(_computed_name(line) for line in computed)} {'is' if len(computed) == 1 else 'are'} "
-            "an expression (a var/local is not resolved: tfvars and workspaces can change it): write the "
+            "an expression (a var, local or module output is not evaluated: tfvars, workspaces and module "
+            "inputs decide it): write the "
             "role's name as a literal there"
             if computed
             else ""
         )
+        broad = _broad_attachments(texts, parsed, replace)
+        if broad:
+            hint += (
+                "; the broad policies are attached here, to roles not named "
+                f'"{name}" as a literal: ' + "; ".join(line for line, _ in broad) + "."
+            )
+        if any(computed for _, computed in broad):
+            hint += (
+                " policygen cannot tell whether a role whose name is an expression is this role: a name a "
+                "naming module composes (cloudposse's null-label module.X.id, or its context given to a role "
+                "module) is known only when Terraform evaluates it; write the role's name as a literal in "
+                "its module block or aws_iam_role, or replace the broad policy by hand"
+            )
         broken = (
             f"; {len(unparsed)} file(s) could not be parsed, the role may be defined there: "
             + "; ".join(f"{p}: {unparsed[p]}" for p in sorted(unparsed))
@@ -341,6 +359,171 @@ def _find_role(
             f"terraform-aws-modules' iam or eks-pod-identity collections naming it){hint}{broken}"
         )
     return matches[0]
+
+
+_ARN_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|data\.aws_iam_policy\.[A-Za-z_][\w-]*\.arn')
+_MODULE_REF = re.compile(r"\bmodule\.([A-Za-z_][\w-]*)")
+_ROLE_REF = re.compile(r"^aws_iam_role\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.(?:name|id)$")
+# the inputs a role module names its role with (terraform-aws-modules', cloudposse's iam-role, most others)
+_MODULE_NAME_INPUTS = ("role_name", "name", "role_name_prefix", "name_prefix")
+# cloudposse/terraform-null-label's inputs (context.tf, copied into every Cloud Posse module), v0.25.0
+_LABEL_INPUTS = (
+    "context",
+    "namespace",
+    "tenant",
+    "environment",
+    "stage",
+    "name",
+    "attributes",
+    "delimiter",
+    "label_order",
+    "id_length_limit",
+    "label_value_case",
+)
+
+
+def _broad_attachments(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], replace: tuple[str, ...]
+) -> list[tuple[str, bool]]:
+    """Where the files attach a broad policy, each with the role it names as written and, when that name is
+    an expression, where the expression comes from (and True): shown when the role asked for is not found.
+    A role whose name a naming module composes (cloudposse's null-label ``module.label.id``, or a role
+    module given only ``context = module.label.context``) was reported as "no aws_iam_role resource seen",
+    naming neither the attachment of the broad policy nor why its role could not be told."""
+    replaced = policy_arns(texts, parsed, replace)
+    found = []
+    for path, blocks in sorted(parsed.items()):
+        text = texts[path]
+        directory = posixpath.dirname(path)
+        for block in blocks:
+            kind = block.labels[0] if block.labels else ""
+            what = f"{path}: {kind}.{block.labels[-1]}"
+            if block.type == "module" and len(block.labels) == 1:
+                inputs = [a for a in hcl.attributes(text, block) if a.name not in ("source", "version")]
+                given = _arns_in(text, inputs, replaced)
+                if given:
+                    source = hcl.find_attribute(text, block, "source")
+                    role, computed = _module_role(texts, parsed, directory, block)
+                    shown = source.value(text).strip() if source else "?"
+                    found.append(
+                        (f"{path}: module.{kind} (source = {shown}) passes {given} {role}", computed)
+                    )
+                continue
+            if block.type != "resource" or len(block.labels) != 2:
+                continue
+            if kind == "aws_iam_role":
+                given = _arns_in(text, [hcl.find_attribute(text, block, "managed_policy_arns")], replaced)
+                named = _role_named(texts, parsed, directory, f"aws_iam_role.{block.labels[1]}.name")
+                if given:
+                    found.append((f"{path}: {given} in managed_policy_arns of {named[0]}", named[1]))
+                continue
+            arn_inputs: tuple[str, ...] = ("policy_arn",)
+            if kind in ("aws_iam_role_policy_attachment", _EXCLUSIVE):
+                arn_inputs += ("policy_arns",)
+                one = hcl.find_attribute(text, block, "role" if kind != _EXCLUSIVE else "role_name")
+                roles = [one.value(text)] if one else []
+            elif kind == "aws_iam_policy_attachment":
+                roles = [i.text(text) for i in _items(text, hcl.find_attribute(text, block, "roles"))]
+            else:
+                continue
+            given = _arns_in(text, [a for a in hcl.attributes(text, block) if a.name in arn_inputs], replaced)
+            if given:
+                each = [_role_named(texts, parsed, directory, r) for r in roles]
+                to = "; ".join(n for n, _ in each) or "no role"
+                found.append((f"{what} attaches {given} to {to}", any(c for _, c in each)))
+    return found
+
+
+def _arns_in(text: str, inputs: Sequence[hcl.Attribute | None], replaced: hcl_edit.Replaced) -> str:
+    """The broad ARNs the values of ``inputs`` stand for, wherever they are in them (a list, a map, a
+    string), as one text ("" for none)."""
+    tokens = [t for a in inputs if a is not None for t in _ARN_TOKEN.findall(a.value(text))]
+    return ", ".join(dict.fromkeys(a for t in tokens if (a := replaced(t))))
+
+
+def _items(text: str, attr: hcl.Attribute | None) -> list[hcl.ListItem]:
+    if attr is None or not attr.value(text).startswith("["):
+        return []
+    return hcl.list_items(text, attr.value_start)
+
+
+def _role_named(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str, expr: str
+) -> tuple[str, bool]:
+    """How an attachment's ``role`` names its role, followed to the ``aws_iam_role`` of its directory, and
+    whether that name is an expression."""
+    expr = hcl.unwrapped(expr)
+    match = _ROLE_REF.match(expr)
+    if match is None:
+        return f"role = {expr}{_origin(texts, parsed, directory, expr)}", hcl.string_literal(expr) is None
+    for path, blocks in parsed.items():
+        for block in blocks:
+            if posixpath.dirname(path) == directory and block.labels == ("aws_iam_role", match.group(1)):
+                attr = hcl.find_attribute(texts[path], block, "name") or hcl.find_attribute(
+                    texts[path], block, "name_prefix"
+                )
+                if attr is None:
+                    return f"aws_iam_role.{match.group(1)}, whose name Terraform generates", True
+                value = attr.value(texts[path]).strip()
+                origin = _origin(texts, parsed, directory, value)
+                return f"aws_iam_role.{match.group(1)}, whose {attr.name} = {value}{origin}", bool(origin)
+    return f"{expr} (no such role in its directory)", True
+
+
+def _module_role(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str, block: hcl.Block
+) -> tuple[str, bool]:
+    """How a module block names the role it defines, and whether that name is only known when Terraform
+    evaluates it. Cloud Posse's modules (their context.tf) compose every name with null-label from the label
+    inputs, ``context`` (another label's) and ``namespace``/``stage``/``name``...: ``name = "app"`` with
+    ``namespace = "eg"`` and ``stage = "prod"`` is the role eg-prod-app (terraform-aws-iam-role's README),
+    so such a module's ``name`` is not the role's name."""
+    text = texts[next(p for p, b in parsed.items() if block in b)]
+
+    def shown(attrs: list[hcl.Attribute]) -> str:
+        return "; ".join(
+            f"{a.name} = {a.value(text).strip()}{_origin(texts, parsed, directory, a.value(text).strip())}"
+            for a in attrs
+        )
+
+    attrs = hcl.attributes(text, block)
+    labels = [a for a in attrs if a.name in _LABEL_INPUTS]
+    if any(a.name != "name" for a in labels):
+        return (
+            "to the role it defines, whose name the module composes from its label inputs (a null-label "
+            f"id: {shown(labels)})",
+            True,
+        )
+    for name in _MODULE_NAME_INPUTS:
+        attr = hcl.find_attribute(text, block, name)
+        if attr is not None:
+            origin = _origin(texts, parsed, directory, attr.value(text).strip())
+            return f"to the role it defines, whose {shown([attr])}", bool(origin)
+    inputs = f"{', '.join(_MODULE_NAME_INPUTS[:-1])} or {_MODULE_NAME_INPUTS[-1]}"
+    return f"to the role it defines, whose name it composes itself (no {inputs} input)", True
+
+
+def _origin(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str, expr: str) -> str:
+    """Where an expression's value comes from: ``module.label`` is cloudposse/label/null, say; "" for a
+    literal."""
+    if hcl.string_literal(expr) is not None:
+        return ""
+    sources = []
+    for label in dict.fromkeys(_MODULE_REF.findall(expr)):
+        source = next(
+            (
+                attr.value(texts[path]).strip()
+                for path, blocks in parsed.items()
+                if posixpath.dirname(path) == directory
+                for block in blocks
+                if block.type == "module"
+                and block.labels == (label,)
+                and (attr := hcl.find_attribute(texts[path], block, "source"))
+            ),
+            "not in this directory",
+        )
+        sources.append(f"module.{label}, source = {source}")
+    return f" (an output of {'; '.join(sources)})" if sources else " (an expression)"
 
 
 def _computed_name(seen: str) -> str:

@@ -1,0 +1,125 @@
+"""A role whose name a naming module composes is refused naming the attachment of the broad policy and why
+its role cannot be told.
+
+Cloud Posse's modules name everything with null-label: ``module "label" { source = "cloudposse/label/null"
+... }`` and ``name = module.label.id`` (cloudposse/terraform-null-label README), or a role module given
+``context = module.label.context`` or ``namespace``/``stage``/``name`` (cloudposse/terraform-aws-iam-role
+README and examples/complete/main.tf: ``name = "app"`` with namespace eg and stage prod is the role
+eg-prod-app; ``managed_policy_arns`` is its input of policies to attach). The run for eg-prod-payments-api
+said "no aws_iam_role resource seen" for the module, and for an ``aws_iam_role`` named by the label it named
+the role but not the attachment of the broad policy.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.gitops.editor import edit_files
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from tests.unit.domain.gitops.documents import ADMIN, DOC, POWER
+
+REQUEST = EditRequest("arn:aws:iam::123456789012:role/eg-prod-payments-api", (DOC,), (POWER, ADMIN))
+LABEL = """\
+module "label" {
+  source    = "cloudposse/label/null"
+  version   = "0.25.0"
+  namespace = "eg"
+  stage     = "prod"
+  name      = "payments-api"
+}
+"""
+ORIGIN = '(an output of module.label, source = "cloudposse/label/null")'
+CANNOT_TELL = "policygen cannot tell whether a role whose name is an expression is this role"
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("terraform", {"iam/main.tf": text}, REQUEST, "iam")
+    return str(err.value)
+
+
+def test_a_role_module_given_the_labels_context_is_named_with_the_policy_it_passes() -> None:
+    text = (
+        LABEL
+        + f"""
+module "role" {{
+  source  = "cloudposse/iam-role/aws"
+  version = "0.19.0"
+
+  principals          = {{ Service = ["ec2.amazonaws.com"] }}
+  managed_policy_arns = ["{POWER}"]
+  role_description    = "payments"
+
+  context = module.label.context
+}}
+"""
+    )
+    message = refusal(text)
+    assert (
+        f'iam/main.tf: module.role (source = "cloudposse/iam-role/aws") passes {POWER} to the role it '
+        "defines, whose name the module composes from its label inputs (a null-label id: context = "
+        f"module.label.context {ORIGIN})"
+    ) in message
+    assert CANNOT_TELL in message
+
+
+def test_a_role_module_given_label_inputs_is_not_taken_for_its_name_input() -> None:
+    """The README's role is eg-prod-app: ``name = "app"`` is one label of it."""
+    text = """\
+module "role" {
+  source    = "cloudposse/iam-role/aws"
+  namespace = "eg"
+  stage     = "prod"
+  name      = "app"
+
+  managed_policy_arns = ["arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"]
+}
+"""
+    message = refusal(text)
+    assert (
+        f'module.role (source = "cloudposse/iam-role/aws") passes {ADMIN} to the role it defines, whose '
+        'name the module composes from its label inputs (a null-label id: namespace = "eg"; stage = "prod"; '
+        'name = "app")'
+    ) in message
+    assert CANNOT_TELL in message
+
+
+def test_an_attachment_to_a_role_named_by_the_label_is_named() -> None:
+    text = (
+        LABEL
+        + f"""
+resource "aws_iam_role" "default" {{
+  name               = module.label.id
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = module.label.tags
+}}
+
+resource "aws_iam_role_policy_attachment" "power" {{
+  role       = aws_iam_role.default.name
+  policy_arn = "{POWER}"
+}}
+"""
+    )
+    message = refusal(text)
+    assert (
+        f"iam/main.tf: aws_iam_role_policy_attachment.power attaches {POWER} to aws_iam_role.default, whose "
+        f"name = module.label.id {ORIGIN}"
+    ) in message
+    assert CANNOT_TELL in message
+
+
+def test_a_broad_policy_attached_to_a_role_of_another_literal_name_is_named_without_the_naming_advice() -> (
+    None
+):
+    text = f"""\
+resource "aws_iam_role" "checkout" {{
+  name                = "checkout-api"
+  managed_policy_arns = ["{POWER}"]
+}}
+"""
+    message = refusal(text)
+    assert (
+        f'the broad policies are attached here, to roles not named "eg-prod-payments-api" as a literal: '
+        f'iam/main.tf: {POWER} in managed_policy_arns of aws_iam_role.checkout, whose name = "checkout-api".'
+    ) in message
+    assert CANNOT_TELL not in message
