@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest
@@ -147,3 +148,148 @@ def test_every_edited_file_passes_the_providers_schema(
     out = dry_run(kubectl, kubeconfig, namespace, edited)
     assert out.count("(server dry run)") == edited.count("\nkind: ") + edited.startswith("kind: ")
     assert "payments-api-policygen-2" in out  # both parts of the split policy went through
+
+
+# Crossplane's Composition (v1.20.9, the last release with classic mode besides Pipeline) and
+# function-patch-and-transform's input (tests/fixtures/crossplane/SOURCE.md): a Composition's templates are
+# embedded objects its own schema does not check, so each is dry-run as an object of its provider's CRD, and
+# a pipeline step's input as a pt.fn.crossplane.io Resources object.
+COMPOSITION_CRDS = [
+    FIXTURES / "crossplane" / "apiextensions.crossplane.io_compositions.yaml",
+    FIXTURES / "crossplane" / "pt.fn.crossplane.io_resources.yaml",
+]
+
+
+@pytest.fixture(scope="module")
+def composition_crds(kubectl: str, kubeconfig: Path, provider_crds: None) -> None:
+    for crd in COMPOSITION_CRDS:
+        subprocess.run(
+            [kubectl, f"--kubeconfig={kubeconfig}", "apply", "--server-side", "-f", str(crd)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    names = ["crd/compositions.apiextensions.crossplane.io", "crd/resources.pt.fn.crossplane.io"]
+    subprocess.run(
+        [
+            kubectl,
+            f"--kubeconfig={kubeconfig}",
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            *names,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _templates(text: str) -> list[str]:
+    """The Composition's inputs and templates as objects of their own, each with a name to dry-run."""
+    data = yaml.safe_load(text)
+    objects = []
+    lists = [data["spec"].get("resources") or []]
+    for index, step in enumerate(data["spec"].get("pipeline") or []):
+        given = dict(step["input"], metadata={"name": f"input-{index}"})
+        objects.append(yaml.safe_dump(given))
+        lists.append(given["resources"])
+    for entries in lists:
+        for index, entry in enumerate(entries):
+            base = dict(entry["base"])
+            base["metadata"] = {"name": f"template-{index}", **(base.get("metadata") or {})}
+            objects.append(yaml.safe_dump(base))
+    return objects
+
+
+@pytest.mark.parametrize("group", ["iam.aws.upbound.io", "iam.aws.m.upbound.io"])
+@pytest.mark.parametrize("mode", ["Pipeline", "classic"])
+def test_an_edited_composition_passes_crossplanes_schema_and_its_templates_the_providers(
+    kubectl: str, kubeconfig: Path, namespace: str, composition_crds: None, group: str, mode: str
+) -> None:
+    original = COMPOSITION.replace("iam.aws.upbound.io/", f"{group}/")
+    if mode == "classic":
+        original = _classic(original)
+    request = EditRequest("arn:aws:iam::111122223333:role/payments-api", (POLICY,), (POWER,))
+    result = edit_files("crossplane", {"apis/composition.yaml": original}, request, "apis")
+    assert result.detached == [POWER]
+    edited = result.changes["apis/composition.yaml"]
+    assert edited is not None and POWER not in edited
+    for text in (original, edited):
+        dry_run(kubectl, kubeconfig, namespace, text)
+        objects = _templates(text)
+        for one in objects:
+            dry_run(kubectl, kubeconfig, namespace, one)
+    assert [yaml.safe_load(o)["kind"] for o in objects] == (["Resources"] if mode == "Pipeline" else []) + [
+        "Role",
+        "Policy",
+        "RolePolicyAttachment",
+    ]
+
+
+# upbound/configuration-aws-eks apis/pat/composition.yaml's pipeline (see
+# tests/unit/domain/gitops/test_crossplane_compositions.py) with a role whose external name is written
+COMPOSITION = f"""\
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata:
+  name: xpayments.aws.platform.example.org
+spec:
+  compositeTypeRef:
+    apiVersion: aws.platform.example.org/v1alpha1
+    kind: XPayments
+  mode: Pipeline
+  pipeline:
+    - step: patch-and-transform
+      functionRef:
+        name: crossplane-contrib-function-patch-and-transform
+      input:
+        apiVersion: pt.fn.crossplane.io/v1beta1
+        kind: Resources
+        patchSets:
+          - name: providerConfigRef
+            patches:
+              - fromFieldPath: spec.parameters.providerConfigName
+                toFieldPath: spec.providerConfigRef.name
+                type: FromCompositeFieldPath
+        resources:
+          - name: appRole
+            base:
+              apiVersion: iam.aws.upbound.io/v1beta1
+              kind: Role
+              metadata:
+                annotations:
+                  crossplane.io/external-name: payments-api
+                labels:
+                  role: app
+              spec:
+                forProvider:
+                  assumeRolePolicy: '{TRUST}'
+            patches:
+              - patchSetName: providerConfigRef
+                type: PatchSet
+          - name: appRolePowerUser
+            base:
+              apiVersion: iam.aws.upbound.io/v1beta1
+              kind: RolePolicyAttachment
+              spec:
+                forProvider:
+                  policyArn: {POWER}
+                  roleSelector:
+                    matchControllerRef: true
+                    matchLabels:
+                      role: app
+            patches:
+              - patchSetName: providerConfigRef
+                type: PatchSet
+"""
+
+
+def _classic(text: str) -> str:
+    """The same templates in classic mode: spec.patchSets and spec.resources."""
+    data = yaml.safe_load(text)
+    given = data["spec"].pop("pipeline")[0]["input"]
+    del data["spec"]["mode"]
+    data["spec"]["patchSets"] = given["patchSets"]
+    data["spec"]["resources"] = given["resources"]
+    return yaml.safe_dump(data, sort_keys=False)

@@ -6,15 +6,25 @@ package/crds/iam.aws.m.upbound.io_roles.yaml and _rolepolicyattachments.yaml).
 A role's policies are ``RolePolicyAttachment`` objects (and, on Upbound, the Role's
 ``spec.forProvider.managedPolicyArns``). We remove the attachments of the broad policies and add a
 ``Policy`` plus a ``RolePolicyAttachment`` that references it, in the group and version the role uses.
+A Role that is a template of a Composition is edited there when its name is certain (``composition.py``).
 """
 
 from __future__ import annotations
 
-from ruamel.yaml.comments import CommentedMap
+import copy
+from typing import Any
 
-from policygen_operator.domain.gitops import yamldocs
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from policygen_operator.domain.gitops import composition, yamldocs
 from policygen_operator.domain.gitops.ack import find_role, policy_json, upsert_object
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, k8s_name
+from policygen_operator.domain.gitops.model import (
+    EditRequest,
+    EditResult,
+    GitOpsEditError,
+    k8s_name,
+    same_json_text,
+)
 
 CLASSIC = "iam.aws.crossplane.io"
 UPBOUND = "iam.aws.upbound.io"
@@ -30,15 +40,40 @@ def _external_name(document: yamldocs.Document) -> object:
 
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
-    role_file, role_index, role = find_role(
-        loaded,
-        skipped,
-        request.role_name,
-        "Crossplane Role (iam.aws.crossplane.io, iam.aws.upbound.io or iam.aws.m.upbound.io) with external "
-        "name",
-        lambda d: d.api_group in GROUPS and d.kind == "Role",
-        _external_name,
-    )
+    templates, unread = composition.composed(loaded)
+    composed_roles = [c for c in templates if c.api_group in GROUPS and c.kind == "Role"]
+    certain = [c for c in composed_roles if c.iam_name()[0] == request.role_name]
+    if certain:
+        bare = [
+            parsed.where(index)
+            for parsed in loaded
+            for index, document in parsed.objects()
+            if document.api_group in GROUPS
+            and document.kind == "Role"
+            and _external_name(document) == request.role_name
+        ]
+        if len(certain) + len(bare) > 1:
+            where = ", ".join(bare + [c.where for c in certain])
+            raise GitOpsEditError(
+                f"role {request.role_name!r} is defined more than once: {where}; point path at one of them"
+            )
+        return _edit_composed(loaded, templates, certain[0], request)
+    try:
+        role_file, role_index, role = find_role(
+            loaded,
+            skipped,
+            request.role_name,
+            "Crossplane Role (iam.aws.crossplane.io, iam.aws.upbound.io or iam.aws.m.upbound.io) with "
+            "external name",
+            lambda d: d.api_group in GROUPS and d.kind == "Role",
+            _external_name,
+        )
+    except GitOpsEditError as err:
+        if not composed_roles and not unread:
+            raise
+        raise GitOpsEditError(
+            f"{err}; {_compositions_seen(templates, composed_roles, unread, request)}"
+        ) from None
     group = role.api_group
     version = str(role.data["apiVersion"]).split("/", 1)[1]
     result = EditResult(role_location=role_file.where(role_index))
@@ -87,7 +122,7 @@ def _edit_managed_list(
     managed: list[object],
     request: EditRequest,
     add: bool,
-    role: yamldocs.Document,
+    role: yamldocs.Document,  # the document holding the list: the Role, or the Composition of its template
     result: EditResult,
     where: str,
 ) -> None:
@@ -257,3 +292,242 @@ def _object(
     return CommentedMap(
         [("apiVersion", f"{group}/{version}"), ("kind", kind), ("metadata", metadata), ("spec", spec)]
     )
+
+
+_POLICY_LABEL = "policygen.io/policy"
+# what a new template gets of the role's patches: where and how the provider creates it, nothing else
+_PROVIDER_FIELDS = ("spec.providerConfigRef", "spec.deletionPolicy", "spec.managementPolicies")
+
+
+def _role_keys(group: str) -> tuple[str, str, str]:
+    return (
+        ("roleNameRef", "roleName", "roleNameSelector")
+        if group == CLASSIC
+        else ("roleRef", "role", "roleSelector")
+    )
+
+
+def _points_at(
+    attachment: composition.Composed, role: composition.Composed, siblings: list[composition.Composed]
+) -> tuple[bool | None, str]:
+    """Whether a composed attachment attaches to the composed role (None: the code cannot tell), and how it
+    names its role. A selector with ``matchControllerRef`` picks among the resources of the same composite
+    resource, i.e. the templates of the same list; one without it among every Role of the cluster."""
+    ref_key, literal_key, selector_key = _role_keys(role.api_group)
+    for_provider = attachment.get("spec", "forProvider") or {}
+    patched = attachment.patched(*(f"spec.forProvider.{k}" for k in (ref_key, literal_key, selector_key)))
+    if patched:
+        return None, f"its role is patched from the composite ({composition.describe(patched[0])})"
+    if for_provider.get(literal_key) is not None:
+        literal = for_provider[literal_key]
+        return literal == role.iam_name()[0], f"{literal_key}={literal}"
+    ref = (for_provider.get(ref_key) or {}).get("name")
+    if ref:
+        return ref == role.get("metadata", "name"), f"{ref_key}={ref}"
+    selector = for_provider.get(selector_key) or {}
+    labels = selector.get("matchLabels") or {}
+    shown = f"{selector_key}.matchLabels {dict(labels)}" + (
+        " with matchControllerRef" if selector.get("matchControllerRef") else ""
+    )
+    if not selector.get("matchControllerRef"):
+        return None, f"{shown} selects among every Role of the cluster, not only this composite's"
+    roles = [
+        r
+        for r in siblings
+        if r.api_group == role.api_group
+        and r.kind == "Role"
+        and all((r.get("metadata", "labels") or {}).get(k) == v for k, v in labels.items())
+    ]
+    if role in roles and len(roles) > 1:
+        return None, f"{shown} matches {len(roles)} Roles of the Composition: " + ", ".join(
+            r.where for r in roles
+        )
+    return role in roles, shown
+
+
+def _edit_composed(
+    loaded: list[yamldocs.YamlFile],
+    templates: list[composition.Composed],
+    role: composition.Composed,
+    request: EditRequest,
+) -> EditResult:
+    """The role is a Composition's template whose IAM name the base writes: the attachments of the broad
+    policies next to it go, and a ``Policy`` and an attachment selecting it (``matchControllerRef``: the one
+    of the same composite resource) join the template list, created with the role's provider config."""
+    group = role.api_group
+    version = str(role.base["apiVersion"]).split("/", 1)[1]
+    result = EditResult(role_location=role.where)
+    siblings = [t for t in templates if t.entries is role.entries]
+    document = role.composition
+    for attachment in siblings:
+        if attachment.api_group != group or attachment.kind != "RolePolicyAttachment":
+            continue
+        arn = attachment.get("spec", "forProvider", "policyArn")
+        points, how = _points_at(attachment, role, siblings)
+        what = f"{attachment.where}: RolePolicyAttachment {arn} ({how})"
+        arn_patched = attachment.patched("spec.forProvider.policyArn")
+        if arn_patched:
+            what += f", policyArn patched from the composite ({composition.describe(arn_patched[0])})"
+        if points is False:
+            if arn in request.replace_arns:
+                result.seen.append(f"{what} points at another role")
+            continue
+        if arn not in request.replace_arns or arn_patched:
+            result.seen.append(what)
+            continue
+        if points is None:
+            raise GitOpsEditError(
+                f"{what} attaches a policy to be replaced, but policygen cannot tell that its role is "
+                f"{request.role_name!r} ({role.where}): {how}; removing it could detach another role's "
+                f"policy: give it {_role_keys(group)[1]} = {request.role_name!r}, or a roleSelector with "
+                "matchControllerRef and labels only that Role has, and run again"
+            )
+        result.seen.append(what)
+        role.entries.remove(attachment.entry)
+        document.changed = True
+        result.detached.append(str(arn))
+        result.notes.append(f"{what}: removed from the Composition")
+    managed = role.get("spec", "forProvider", "managedPolicyArns")
+    use_list = group != CLASSIC and isinstance(managed, list)
+    if isinstance(managed, list):
+        patched = role.patched("spec.forProvider.managedPolicyArns")
+        if patched:
+            raise GitOpsEditError(
+                f"{role.where}: the Role's managedPolicyArns is patched from the composite "
+                f"({composition.describe(patched[0])}): the list each composite resource gets is not in the "
+                "code; replace the broad policy where that field's value comes from, by hand"
+            )
+        _edit_managed_list(managed, request, use_list, document, result, f"{role.where}: Role")
+    named = any(isinstance(e, dict) and "name" in e for e in role.entries)
+    patches = _provider_patches(role)
+    _, literal_key, _ = _role_keys(group)
+    for index, policy_document in enumerate(request.policies):
+        name = k8s_name(request.policy_name(index))
+        policy = _policy(
+            group, version, name, request, index, policy_document, role.get("spec", "providerConfigRef"), None
+        )
+        del policy["metadata"]["name"]
+        policy["metadata"]["labels"] = CommentedMap([(_POLICY_LABEL, name)])
+        field = "document" if group == CLASSIC else "policy"
+        existing = _template(siblings, group, "Policy", ("metadata", "labels"), name)
+        if existing is not None:
+            current = existing.get("spec", "forProvider")
+            if not same_json_text(str(current.get(field, "")), str(policy["spec"]["forProvider"][field])):
+                current[field] = policy["spec"]["forProvider"][field]
+                document.changed = True
+                result.notes.append(f"{existing.where}: updated the policy document")
+        else:
+            role.entries.append(_entry(name if named else None, policy, patches))
+            document.changed = True
+            result.notes.append(f"{role.where}: added a Policy template {name}")
+        if use_list:
+            continue
+        selector = CommentedMap(
+            [("matchControllerRef", True), ("matchLabels", CommentedMap([(_POLICY_LABEL, name)]))]
+        )
+        selects = ("spec", "forProvider", "policyArnSelector", "matchLabels")
+        attached = _template(siblings, group, "RolePolicyAttachment", selects, name)
+        if attached is not None:
+            continue
+        for_provider = CommentedMap([("policyArnSelector", selector), (literal_key, request.role_name)])
+        spec = CommentedMap([("forProvider", for_provider)])
+        if isinstance(role.get("spec", "providerConfigRef"), dict):
+            spec["providerConfigRef"] = CommentedMap(role.get("spec", "providerConfigRef"))
+        base = CommentedMap(
+            [("apiVersion", f"{group}/{version}"), ("kind", "RolePolicyAttachment"), ("spec", spec)]
+        )
+        role.entries.append(_entry(f"{name}-attachment" if named else None, base, patches))
+        document.changed = True
+        result.attachment_added = True
+        result.notes.append(f"{role.where}: added a RolePolicyAttachment template {name}-attachment")
+    result.changes = yamldocs.changes(loaded)
+    return result
+
+
+def _template(
+    siblings: list[composition.Composed], group: str, kind: str, labels: tuple[str, ...], name: str
+) -> composition.Composed | None:
+    """Our template of an earlier run: the one whose labels at ``labels`` give ``name`` as our policy."""
+    return next(
+        (
+            t
+            for t in siblings
+            if t.api_group == group and t.kind == kind and (t.get(*labels) or {}).get(_POLICY_LABEL) == name
+        ),
+        None,
+    )
+
+
+def _entry(name: str | None, base: CommentedMap, patches: list[Any]) -> CommentedMap:
+    entry = CommentedMap()
+    if name is not None:
+        entry["name"] = name
+    entry["base"] = base
+    if patches:
+        entry["patches"] = CommentedSeq(copy.deepcopy(patches))
+    return entry
+
+
+def _provider_patches(role: composition.Composed) -> list[Any]:
+    """The role's patches (a patch set's reference included when the whole set is such) that choose the
+    provider config, deletion or management policy: the new templates must be created where the role is."""
+    kept = []
+    for patch in role.entry.get("patches") or []:
+        if not isinstance(patch, dict):
+            continue
+        inner = (
+            role.patch_sets.get(str(patch.get("patchSetName")))
+            if patch.get("type") == "PatchSet"
+            else [patch]
+        )
+        if inner and all(
+            isinstance(p, dict)
+            and p.get("type", "FromCompositeFieldPath") == "FromCompositeFieldPath"
+            and any(composition.under(str(p.get("toFieldPath", "")), f) for f in _PROVIDER_FIELDS)
+            for p in inner
+        ):
+            kept.append(patch)
+    return kept
+
+
+def _compositions_seen(
+    templates: list[composition.Composed],
+    roles: list[composition.Composed],
+    unread: list[composition.Unread],
+    request: EditRequest,
+) -> str:
+    """Why the Compositions under the path were not edited: each composed Role, how its name is given and
+    the broad attachments next to it, and the pipeline steps whose templates policygen does not read."""
+    lines = []
+    for role in roles:
+        _, how = role.iam_name()
+        line = f"{role.where}: {role.api_group} Role {how}"
+        siblings = [t for t in templates if t.entries is role.entries]
+        broad = [
+            f"{t.short} attaches {t.get('spec', 'forProvider', 'policyArn')} "
+            f"({_points_at(t, role, siblings)[1]})"
+            for t in siblings
+            if t.api_group == role.api_group
+            and t.kind == "RolePolicyAttachment"
+            and t.get("spec", "forProvider", "policyArn") in request.replace_arns
+            and _points_at(t, role, siblings)[0] is not False
+        ]
+        managed = role.get("spec", "forProvider", "managedPolicyArns") or []
+        broad += [f"its managedPolicyArns lists {a}" for a in managed if a in request.replace_arns]
+        lines.append(line + (": " + "; ".join(broad) if broad else ""))
+    text = ""
+    if lines:
+        text = (
+            "Composition templates seen: "
+            + "; ".join(lines)
+            + ". A Composition is the template of every composite resource made from it: policygen edits "
+            "one only when its Role's IAM name is written in the base (crossplane.io/external-name, else "
+            f"metadata.name, not patched); a name each composite resource gives cannot be told to be "
+            f"{request.role_name!r} from the code, and editing the Composition would change the policies of "
+            "every role it makes: replace the broad policy by hand (or take the policy as a parameter of the "
+            "composite resource)"
+        )
+    if unread:
+        steps = ", ".join(f"{u.where} (function {u.function})" for u in unread)
+        text += ("; " if text else "") + f"pipeline steps whose templates policygen does not read: {steps}"
+    return text
