@@ -23,6 +23,7 @@ from policygen_operator.services.generation import GenerationRequest, LocalLogs,
 from policygen_operator.services.publish import policies_sha256
 from tests.controlplane.client import KubeClient
 from tests.fixtures.aws import moto_client, moto_server_on
+from tests.fixtures.listeners import Listener
 from tests.integration.operator_harness import (
     API,
     SAMPLE_PRINCIPAL,
@@ -237,6 +238,27 @@ def test_s3_source_on_moto(
     assert later is not None and later["status"]["lastRun"]["startTime"] == started
     reasons = [e["reason"] for e in events_for(kube_admin, namespace, "missing")]
     assert sorted(reasons) == ["Failed", "Started"], reasons
+
+
+def test_a_region_no_partition_has_is_refused_before_any_request(
+    kube_admin: KubeClient, namespace: str, operator: Operator, trap: Listener
+) -> None:
+    """The CRD's pattern admits us-est-1 (a region's shape); the scan pruned every region folder away and
+    ended NoMatchingEvents. Now InvalidSpec naming the field, nothing sent to the endpoint, no retry."""
+    spec = {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "window": SAMPLE_WINDOW,
+        "cloudTrail": {"s3": {"bucket": "org-trail", "regions": ["us-est-1"], "endpointURL": trap.url}},
+    }
+    create(kube_admin, namespace, "typo", spec)
+    obj = wait_ready(kube_admin, namespace, "typo", timeout=60, status="False")
+    ready = condition(obj, "Ready")
+    assert ready["reason"] == "InvalidSpec", ready
+    assert "spec.cloudTrail.s3.regions: 'us-est-1' is not an AWS region (did you mean " in ready["message"]
+    time.sleep(4)  # two retry backoffs' worth (the operator runs with a 2 s backoff)
+    assert trap.requests == []
+    reasons = [e["reason"] for e in events_for(kube_admin, namespace, "typo")]
+    assert "Started" not in reasons and reasons.count("Failed") <= 1, reasons
 
 
 def test_deleting_mid_run_cancels_and_leaves_nothing(

@@ -208,6 +208,41 @@ def test_repositories_get_the_admins_credentials_and_nothing_else(
     assert trap.requests == [] and not trap.saw_token()
 
 
+def test_a_sources_unknown_region_is_refused_until_the_admin_fixes_it(
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, trap: Listener
+) -> None:
+    """us-est-1 has a region's shape, so the API server admits it: the operator refuses it (SourceInvalid,
+    permanent, naming the source's field) before any request is signed, and the admin's fix reruns it."""
+    name = f"typo-{namespace}"
+    spec = {
+        "s3": {"bucket": "org-trail", "regions": ["us-est-1"], "endpointURL": trap.url},
+        "allowedPrincipals": ["arn:aws:iam::111122223333:role/service-role/*"],
+        "namespaces": {"names": [namespace]},
+    }
+    cluster_object(kube_admin, "clustercloudtrailsources", "ClusterCloudTrailSource", name, spec)
+    ref = {"kind": "ClusterCloudTrailSource", "name": name}
+    create(
+        kube_admin,
+        namespace,
+        "typo",
+        {"principalArn": SAMPLE_PRINCIPAL, "sourceRef": ref, "window": SAMPLE_WINDOW},
+    )
+    obj = refused(kube_admin, namespace, "typo", "SourceInvalid")
+    message = condition(obj, "Ready")["message"]
+    assert f"ClusterCloudTrailSource {name} spec.s3.regions: 'us-est-1' is not an AWS region" in message
+    assert "us-east-1" in message.partition(")")[0]  # among the nearest names
+    assert trap.requests == []
+
+    merge_patch(
+        kube_admin,
+        f"{API}/clustercloudtrailsources/{name}",
+        {"spec": {"s3": None, "local": {"path": str(SAMPLES)}}},
+    )
+    obj = wait_ready(kube_admin, namespace, "typo")
+    assert obj["metadata"]["generation"] == 1 and obj["status"]["policy"]["actions"] > 0
+    assert trap.requests == []
+
+
 def test_an_admins_change_reaches_the_policygenerations_it_decides(
     kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, trap: Listener
 ) -> None:

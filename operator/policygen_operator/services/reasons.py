@@ -52,6 +52,7 @@ class Reason(StrEnum):
     SOURCE_NOT_ALLOWED = "SourceNotAllowed"
     SOURCE_NOT_FOUND = "SourceNotFound"  # temporary: creating the source is enough
     PRINCIPAL_NOT_ALLOWED = "PrincipalNotAllowed"
+    SOURCE_INVALID = "SourceInvalid"  # the source object itself asks for something that cannot be (a region)
     REPOSITORY_REF_NOT_FOUND = "RepositoryRefNotFound"  # temporary: creating the repository is enough
     PATH_NOT_ALLOWED = "PathNotAllowed"
     API_HOST_NOT_ALLOWED = "APIHostNotAllowed"
@@ -93,6 +94,7 @@ _DECIDED_BY: dict[str, str] = {
     Reason.SOURCE_NOT_ALLOWED: "source",
     Reason.SOURCE_NOT_FOUND: "source",
     Reason.PRINCIPAL_NOT_ALLOWED: "source",
+    Reason.SOURCE_INVALID: "source",
     Reason.REPOSITORY_NOT_ALLOWED: "repository",
     Reason.REPOSITORY_REF_NOT_FOUND: "repository",
     Reason.PATH_NOT_ALLOWED: "repository",

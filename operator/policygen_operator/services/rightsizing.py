@@ -263,6 +263,19 @@ class RightsizingService:
     async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(fn, *args))
 
+    @staticmethod
+    def _check_regions(spec: Mapping[str, Any]) -> None:
+        """Before discovery: a typo in a region is refused even when no role is found to scan for."""
+        pod_identity = (spec.get("discovery") or {}).get("podIdentity") or {}
+        specs.check_regions(
+            (
+                *specs.region_fields(
+                    spec.get("cloudTrail") or {}, spec.get("aws") or {}, "spec.cloudTrail", "spec.aws"
+                ),
+                *specs.region_fields({}, pod_identity, "", "spec.discovery.podIdentity"),
+            )
+        )
+
     def _aws(self, spec: Mapping[str, Any], region: str | None = None) -> AwsAccess:
         aws = spec.get("aws") or {}
         return AwsAccess(
@@ -445,6 +458,7 @@ class RightsizingService:
                 raise InvalidRequestError("spec.childNamespace is required", field="spec.childNamespace")
             self._check_child_namespace(parent)
             start, end = specs.window(parent.spec, now)
+            self._check_regions(parent.spec)
             found, namespaces = await self.discover(parent)
             tenancy = TenancyCache(self.kube)
             access, roles, refused = await self.allowed_roles(parent, found, tenancy)

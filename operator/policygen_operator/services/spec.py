@@ -8,11 +8,12 @@ Everything that could still be wrong raises ``InvalidRequestError`` naming the f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
 from policygen_operator.domain import timeutil
 from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, AthenaTable
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
@@ -75,6 +76,43 @@ def window(spec: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
             f"spec.window.lookback may be at most {MAX_WINDOW.days} days", field="spec.window.lookback"
         )
     return now - lookback, now
+
+
+SOURCE_KINDS_WITH_REGIONS = ("s3", "athena", "lookupEvents")
+
+
+def region_fields(
+    trail: Mapping[str, Any], aws: Mapping[str, Any], trail_field: str, aws_field: str
+) -> Iterable[tuple[str, Any]]:
+    """Every region name a source block and its ``aws`` block hold, with the field each is in.
+
+    ``trail_field`` is where the source kinds sit (``spec.cloudTrail`` on a PolicyGeneration, ``spec`` on a
+    source object), ``aws_field`` where ``region`` sits."""
+    for kind in SOURCE_KINDS_WITH_REGIONS:
+        block = trail.get(kind)
+        if isinstance(block, Mapping):
+            for region in block.get("regions") or ():
+                yield f"{trail_field}.{kind}.regions", region
+    if aws.get("region"):
+        yield f"{aws_field}.region", aws["region"]
+
+
+def check_regions(
+    named: Iterable[tuple[str, Any]], *, reason: str | None = None, fix: str = "", field: str | None = None
+) -> None:
+    """Refuse the first name no AWS partition has (``adapters.aws.regions``), naming its field.
+
+    The CRD's pattern only checks the shape (``us-est-1`` passes it): a region list only prunes the
+    delivery layout's region folders or the Athena table's region partition, so a typo there reads
+    nothing and the run ends as ``NoMatchingEvents`` (or a partial policy when other regions are listed);
+    in ``aws.region`` or ``lookupEvents.regions`` it names an endpoint that does not exist, and the DNS
+    failure is retried for ever. Neither can succeed until the spec changes, so it is permanent. ``field``
+    replaces the name's own field as the error's (a source object's is the PolicyGeneration's sourceRef)."""
+    for where, region in named:
+        try:
+            check_region(str(region))
+        except UnknownRegionError as error:
+            raise InvalidRequestError(f"{where}: {error}{fix}", field=field or where, reason=reason) from None
 
 
 def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs:
@@ -144,6 +182,7 @@ def generation_request(
     start, end = window(spec, now)
     policy = spec.get("policy") or {}
     aws = spec.get("aws") or {}
+    check_regions(region_fields(spec.get("cloudTrail") or {}, aws, "spec.cloudTrail", "spec.aws"))
     return GenerationRequest(
         principals=(principal,),
         source=source(spec),

@@ -25,6 +25,7 @@ from policygen_operator.domain.tenancy import namespace_allowed, path_allowed, p
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.pullrequest import safe_relative_path
 from policygen_operator.services.reasons import Reason
+from policygen_operator.services.spec import check_regions, region_fields
 
 SOURCE_KINDS = {
     "CloudTrailSource": "cloudtrailsources",
@@ -38,6 +39,7 @@ REPOSITORY_KINDS = {
 SOURCE_NOT_ALLOWED = Reason.SOURCE_NOT_ALLOWED
 SOURCE_NOT_FOUND = Reason.SOURCE_NOT_FOUND
 PRINCIPAL_NOT_ALLOWED = Reason.PRINCIPAL_NOT_ALLOWED
+SOURCE_INVALID = Reason.SOURCE_INVALID
 REPOSITORY_NOT_ALLOWED = Reason.REPOSITORY_NOT_ALLOWED
 REPOSITORY_REF_NOT_FOUND = Reason.REPOSITORY_REF_NOT_FOUND
 PATH_NOT_ALLOWED = Reason.PATH_NOT_ALLOWED
@@ -232,6 +234,13 @@ async def resolve_source(
     kinds = ("s3", "local", "athena", "lookupEvents")  # lookupEvents may be {} (the region of aws.region)
     trail = {k: copy.deepcopy(source_spec[k]) for k in kinds if source_spec.get(k) is not None}
     aws = source_spec.get("aws") or {}
+    # The admin's typo: a reason the source decides, so the admin's fix reruns the PolicyGeneration.
+    check_regions(
+        region_fields(trail, aws, f"{where} spec", f"{where} spec.aws"),
+        reason=SOURCE_INVALID,
+        fix="; ask the admin to fix the source",
+        field=_SOURCE_FIELD,
+    )
     return SourceAccess(
         trail,
         region=aws.get("region") or None,

@@ -167,6 +167,32 @@ def test_child_namespace_missing_is_permanent() -> None:
     assert outcome.failure == "permanent" and "childNamespace" in outcome.message
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (
+            {"cloudTrail": {"s3": {"bucket": "org-trail", "regions": ["us-est-1"]}}},
+            "spec.cloudTrail.s3.regions",
+        ),
+        ({"aws": {"region": "us-est-1"}}, "spec.aws.region"),
+        (
+            {"discovery": {"podIdentity": {"clusterName": "prod", "region": "us-est-1"}}},
+            "spec.discovery.podIdentity.region",
+        ),
+    ],
+)
+def test_a_region_no_partition_has_is_permanent_before_discovery(changes: dict[str, Any], field: str) -> None:
+    """us-est-1 has a region's shape, so the CRD lets it in: the scan read no region folder and reported
+    the roles' granted actions as unused; aws.region (IAM, EKS) named an endpoint that does not exist."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    engine = CountingEngine()
+    bad = Parent("ClusterRightsizing", None, "x", "u", 1, {**SPEC, **changes}, {}, {})
+    outcome = run(service(kube, engine), bad)
+    assert outcome.failure == "permanent" and f"{field}: 'us-est-1' is not an AWS region" in outcome.message
+    assert [c["reason"] for c in outcome.status["conditions"] if c["type"] == "Discovered"] == ["InvalidSpec"]
+    assert engine.calls == [] and kube.objects == {}
+
+
 def test_children_only_in_a_watched_namespace() -> None:
     """Issue 10: under a namespace list a ClusterRightsizing's children would land where nobody reconciles
     them (and deploy/'s RBAC grants nothing): refused with a condition that says what to ask for."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -209,3 +210,35 @@ def test_athena_source_from_the_spec() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         specs.generation_request(bad, NOW)
     assert caught.value.field == "spec.cloudTrail.athena"
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "region"),
+    [
+        ({"cloudTrail": {"s3": {"bucket": "trail", "regions": ["eu-west-1", "us-est-1"]}}}, "s3", "us-est-1"),
+        (
+            {"cloudTrail": {"athena": {"database": "a", "table": "t", "regions": ["eu-wset-1"]}}},
+            "athena",
+            "eu-wset-1",
+        ),
+        ({"cloudTrail": {"local": {"path": "/logs"}}, "aws": {"region": "us-east-7"}}, "aws", "us-east-7"),
+    ],
+)
+def test_a_region_no_partition_has_is_an_invalid_spec_naming_its_field(
+    spec: dict[str, Any], field: str, region: str
+) -> None:
+    """The CRD's pattern passes us-est-1 (it has the shape of a region); the typo only pruned every region
+    folder (or partition) away and the run ended as NoMatchingEvents, with nothing saying why."""
+    with pytest.raises(InvalidRequestError) as caught:
+        specs.generation_request({"principalArn": PRINCIPAL, **spec}, NOW)
+    want = "spec.aws.region" if field == "aws" else f"spec.cloudTrail.{field}.regions"
+    assert caught.value.field == want and caught.value.reason == "InvalidSpec"
+    assert f"{want}: {region!r} is not an AWS region" in str(caught.value)
+    ok = specs.generation_request(
+        {
+            "principalArn": PRINCIPAL,
+            "cloudTrail": {"s3": {"bucket": "trail", "regions": ["cn-north-1", "us-gov-west-1"]}},
+        },
+        NOW,
+    )
+    assert isinstance(ok.source, S3Logs) and ok.source.regions == ("cn-north-1", "us-gov-west-1")

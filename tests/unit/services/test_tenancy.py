@@ -177,3 +177,25 @@ async def test_a_source_without_a_role_drops_a_team_role(kube: FakeKube) -> None
     spec = pgen(aws={"roleArn": "arn:aws:iam::111122223333:role/admin"})
     resolved = await resolve(spec, "team-a", kube, operator_namespace="op")
     assert "roleArn" not in resolved.spec["aws"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"s3": {**S3, "regions": ["eu-west-1", "eu-wset-1"]}}, "spec.s3.regions"),
+        ({"s3": None, "lookupEvents": {"regions": ["eu-wset-1"]}}, "spec.lookupEvents.regions"),
+        ({"aws": {"region": "eu-wset-1"}}, "spec.aws.region"),
+    ],
+)
+async def test_a_sources_unknown_region_is_the_sources_refusal(
+    kube: FakeKube, changes: dict[str, Any], field: str
+) -> None:
+    """An admin's typo: named in the source's own terms, with a reason the source decides (its fix reruns
+    the PolicyGenerations it refused, services/adminrefs.py), before any request is signed."""
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = cluster_source(**changes)
+    with pytest.raises(InvalidRequestError) as err:
+        await resolve_source(pgen(), "team-a", kube)
+    assert (err.value.reason, err.value.field) == ("SourceInvalid", "spec.sourceRef")
+    message = str(err.value)
+    assert message.startswith(f"ClusterCloudTrailSource org {field}: 'eu-wset-1' is not an AWS region")
+    assert "did you mean eu-west-1" in message and message.endswith("ask the admin to fix the source")
