@@ -177,8 +177,6 @@ def build_query(
         f'"timestamp" BETWEEN {_literal(first_day)} AND {_literal(last_day)}',
         f"eventtime >= {_literal(window.start_iso)}",
         f"eventtime < {_literal(window.end_iso)}",
-        "eventsource IS NOT NULL",
-        "eventname IS NOT NULL",
         "(" + " OR ".join(who) + ")",
     ]
     if accounts:
@@ -411,6 +409,12 @@ def _resource_arns(text: str | None) -> list[str]:
     return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
 
 
+# A record without these is not read (CloudTrail documents both as never optional): the query returns its
+# rows all the same (a WHERE on them dropped such records uncounted) so they count as the file scan's bad
+# records do, a principal's records in the window only.
+_REQUIRED = (("eventSource", "event_source"), ("eventName", "event_name"))
+
+
 def summarize_rows(
     rows: Iterable[Row], principals: tuple[Principal, ...], mapper: Mapper, result: ScanResult | None = None
 ) -> ScanResult:
@@ -434,6 +438,15 @@ def summarize_rows(
             continue
         principal = _principal(matcher, identity, row.get("issuer"), result)
         if principal is None:
+            continue
+        missing = [name for name, column in _REQUIRED if row.get(column) is None]
+        if missing:  # the file scan's bad records (scan.shape_problem), counted as many as they are
+            result.summary.events_scanned += count
+            result.summary.bad_records += count
+            result.warn(
+                f"skipped {count} record(s) of {principal} from {first} to {last} in Athena's results: "
+                f"no {' or '.join(missing)}"
+            )
             continue
         _take(result, principal, record_of(row), mapper, Usage(count, first, last))
     if result.links.waiting:  # reads of queries whose start came in a later row, or in none

@@ -340,3 +340,33 @@ def test_the_group_an_auto_scaling_termination_returns_reaches_the_mapper_throug
     groups = "arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:*:autoScalingGroupName"
     assert {f"{groups}/web-asg", f"{groups}/worker-asg"} <= granted
     assert_same(local, athena, [ROLE])
+
+
+def test_records_without_event_source_or_name_are_bad_records_through_the_query_too(tmp_path: Path) -> None:
+    """eventSource and eventName are never optional (CloudTrail User Guide, "CloudTrail record contents":
+    'Optional: False'), so the file scan counts a record of the principal without them as a bad record
+    and names it; the query's ``eventname IS NOT NULL`` dropped such records without a count or a word."""
+    good = record(role_identity(), "GetObject", time="2026-11-24T09:00:00Z")
+    no_name = {
+        k: v for k, v in record(role_identity(), time="2026-11-24T09:01:00Z").items() if k != "eventName"
+    }
+    no_source = {
+        k: v for k, v in record(role_identity(), time="2026-11-24T09:02:00Z").items() if k != "eventSource"
+    }
+    neither = {
+        k: v
+        for k, v in record(role_identity(), time="2026-11-24T09:03:00Z").items()
+        if k not in ("eventName", "eventSource")
+    }
+    # another role's record without eventName: neither path reads it (only the principals' records count)
+    other = {k: v for k, v in record(role_identity("other")).items() if k != "eventName"}
+    local, athena = one_file(tmp_path, [good, no_name, dict(no_name), no_source, neither, other])
+    assert local.summary.bad_records == athena.summary.bad_records == 4
+    assert_same(local, athena, [ROLE])
+    said = [w for w in athena.warnings if "Athena's results" in w]
+    assert sorted(w.rpartition(": ")[2] for w in said) == [
+        "no eventName",
+        "no eventSource",
+        "no eventSource or eventName",
+    ]
+    assert any(w.startswith(f"skipped 2 record(s) of {ROLE} from 2026-11-24T09:01:00Z") for w in said)
