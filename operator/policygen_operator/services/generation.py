@@ -194,7 +194,8 @@ def run_generation(
         scan = _scan(spec, items, request, progress, cancel)
         for uri, reason in unreadable.items():
             scan.skip_file(uri, reason)
-    scan.warnings[:0] = scan.path_hints()  # first: the likeliest reason for an empty policy
+    # first: the likeliest reasons for an empty policy
+    scan.warnings[:0] = scan.path_hints() + scan.unsessioned_warnings()
     results = {
         p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
     }

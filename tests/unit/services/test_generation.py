@@ -241,3 +241,28 @@ def test_mapper_findings_reach_the_principal_result() -> None:
     result = _principal_result("arn:aws:iam::111122223333:user/Alice", UsageSummary(), request(), {note: 3})
     assert [(f.severity, f.code) for f in result.findings] == [("warning", "pass-role-left-out")]
     assert result.findings[0].message.endswith("(3 event(s))")
+
+
+def test_a_session_arn_cut_after_the_role_name_is_said_once_per_run(tmp_path: Path) -> None:
+    """The sample's own records of the order processor, their session ARN cut to "assumed-role/NAME" (as
+    Stratus Red Team's anonymized logs hold one: tests/fixtures/public-cloudtrail), in two files read by two
+    workers: taken by their sessionIssuer, and one warning for the run, first, naming the ARN."""
+    import gzip
+
+    records = []
+    for path in sorted((SAMPLES / "AWSLogs").rglob("*.json.gz")):
+        for record in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
+            if (record["userIdentity"].get("sessionContext") or {}).get("sessionIssuer", {}).get(
+                "arn"
+            ) == ORDER:
+                record["userIdentity"]["arn"] = record["userIdentity"]["arn"].rpartition("/")[0]
+                records.append(record)
+    assert len(records) == 50  # those of the delivery files (the exports/ folder holds the rest)
+    for half, part in enumerate((records[::2], records[1::2])):
+        (tmp_path / f"part-{half}.json").write_text(json.dumps({"Records": part}, separators=(",", ":")))
+    result = run_generation(request(source=LocalLogs(str(tmp_path)), workers=2))
+    assert result.summary.events_matched == 50 and result.results[ORDER].policies
+    cut = "arn:aws:sts::111122223333:assumed-role/order-processor"
+    first = result.report["warnings"][0]
+    assert first.startswith(f"50 record(s) with userIdentity.arn {cut}: ") and f"taken as {ORDER}'s" in first
+    assert sum(cut in w for w in result.report["warnings"]) == 1

@@ -40,8 +40,11 @@ class Principal:
     def probe(self) -> bytes:
         """One byte string in every record the matcher can take: a single pass over a file finds all
         candidates. A role's records are taken by their session ARN only, so its probe is the session
-        needle: at 27+ bytes ``bytes.find`` skips ahead ~1.6x faster than with ``/NAME``."""
-        return self.arn.encode() if self.kind == "user" else f":assumed-role/{self.name}/".encode()
+        needle: at 26+ bytes ``bytes.find`` skips ahead ~1.6x faster than with ``/NAME``. It ends at the
+        name, not at the ``/`` after it, so that a session ARN cut after the role's name (see
+        ``UNSESSIONED``) is found in the same pass; an occurrence followed by anything but ``/`` or ``"``
+        is a longer name's (``positions`` and ``may_occur_in`` check that byte)."""
+        return self.arn.encode() if self.kind == "user" else f":assumed-role/{self.name}".encode()
 
 
 def parse_principal(arn: str) -> Principal:
@@ -75,6 +78,14 @@ def parse_principal(arn: str) -> Principal:
 _SESSION_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):sts::(?P<account>\d{12}):assumed-role/(?P<name>[\w+=,.@-]+)/"
 )
+# A session ARN as CloudTrail writes it always ends in the session name (IAM User Guide, "IAM identifiers":
+# arn:aws:sts::account:assumed-role/role-name/role-session-name; AssumeRole requires RoleSessionName), but
+# exporters and anonymizers rewrite identities, and some cut the session part: Stratus Red Team's
+# anonymized detonation logs hold "arn:aws:sts::ACCOUNT:assumed-role/NAME" (tests/fixtures/public-cloudtrail).
+# Such an ARN's prefix up to its last "/" is "arn:PART:sts::ACCOUNT:assumed-role/": the matcher's session
+# lookup holds it for the requested roles' accounts with this marker, so the hot loops' one dict lookup
+# per record is unchanged and only a hit pays for looking at the name (``unsessioned_candidates``).
+UNSESSIONED: list[str] = []
 _ESCAPED_SLASH = re.compile(rb"\\/")
 _FEW_BACKSLASHES = 32
 
@@ -107,6 +118,9 @@ _MAX_ARN = 1024  # a user ARN is at most ~620 characters (path 512, name 64): bo
 # Up to this many probes one ``bytes.find`` pass each is cheapest (memchr-fast, ~0.15 ms per delivery
 # file); beyond it the marker passes (~0.3 ms per file in all) do not grow with the number of principals.
 FEW_PROBES = 2
+# What follows a role's name in a session ARN ("/"), in one cut after the name ('"', or '\"' in JSON
+# text quoted in a string, as LookupEvents' CloudTrailEvent holds it); never a character of a name.
+_NAME_ENDS = (b"/", b'"', b"\\")
 
 
 class PrincipalMatcher:
@@ -120,7 +134,14 @@ class PrincipalMatcher:
         for p in principals:
             if p.kind == "role":
                 self.sessions.setdefault(p.session_prefix, []).append(p.arn)
+        # what the scan looks a record's session up in: ``sessions`` plus the prefix of a session ARN cut
+        # after the role's name, per account of a requested role (``UNSESSIONED``)
+        self.session_keys: dict[str, list[str]] = dict(self.sessions)
+        for p in principals:
+            if p.kind == "role":
+                self.session_keys[f"arn:{p.partition}:sts::{p.account}:assumed-role/"] = UNSESSIONED
         self.probes = tuple(sorted({p.probe for p in principals}))
+        self._role_probes = frozenset(p.probe for p in principals if p.kind == "role")
         self._role_names = frozenset(p.name.encode() for p in principals if p.kind == "role")
         # The same for sessions: ``sts::ACCOUNT:assumed-role/`` per account (a name found after it is
         # still checked against every wanted name; the record's own check decides).
@@ -152,10 +173,17 @@ class PrincipalMatcher:
         found: list[int] = []
         if len(self.probes) <= FEW_PROBES:
             for probe in self.probes:
+                size = len(probe)
                 at = data.find(probe)
+                if probe in self._role_probes:
+                    while at >= 0:
+                        if data[at + size : at + size + 1] in _NAME_ENDS:  # not a longer name
+                            found.append(at)
+                        at = data.find(probe, at + size)
+                    continue
                 while at >= 0:
                     found.append(at)
-                    at = data.find(probe, at + len(probe))
+                    at = data.find(probe, at + size)
             return found
         names = self._role_names
         for mark in self._session_marks if names else ():
@@ -163,7 +191,10 @@ class PrincipalMatcher:
             while at >= 0:
                 start = at + len(mark)
                 end = data.find(b"/", start, start + _MAX_NAME + 1)
-                if end >= 0 and data[start:end] in names:
+                if end >= 0:
+                    if data[start:end] in names:
+                        found.append(at)
+                elif self._cut_name(data, start) in names:
                     found.append(at)
                 at = data.find(mark, start)
         arns = self._user_arns
@@ -177,6 +208,15 @@ class PrincipalMatcher:
                 at = data.find(mark, at + len(mark))
         return found
 
+    @staticmethod
+    def _cut_name(data: bytes, start: int) -> bytes:
+        """The name of a session ARN cut after it (``UNSESSIONED``), when no "/" follows within a name's
+        length: CloudTrail writes accountId and accessKeyId after arn, some 60 bytes without one. A cut
+        ARN with a "/" soon after it is left to the scans that read every record (``session_keys``): a
+        quote check on every other session's name cost this pass 40% on the benchmark."""
+        cut = data.find(b'"', start, start + _MAX_NAME + 1)
+        return data[start:cut].rstrip(b"\\") if cut >= 0 else b""
+
     def may_occur_in(self, data: bytes) -> bool:
         """A cheap pre-check on a whole file: False means no record in it can match.
 
@@ -184,10 +224,28 @@ class PrincipalMatcher:
         files are never skipped by this check (nor, for a path JSON must escape, any file).
         """
         if len(self.probes) <= FEW_PROBES:
-            found = any(p in data for p in self.probes)
+            found = any(self._occurs(p, data) for p in self.probes)
         else:
             found = bool(self.positions(data))
         return found or not self.exact or has_escaped_slash(data)
+
+    def _occurs(self, probe: bytes, data: bytes) -> bool:
+        """``probe in data``, for a role's probe not followed by more of a longer name (one pass, as ``in``,
+        unless a longer name's sessions come first)."""
+        at = data.find(probe)
+        if probe not in self._role_probes:
+            return at >= 0
+        size = len(probe)
+        while at >= 0:
+            if data[at + size : at + size + 1] in _NAME_ENDS:
+                return True
+            at = data.find(probe, at + size)
+        return False
+
+    def unsessioned_candidates(self, identity_arn: str) -> list[str] | None:
+        """For an ``identity_arn`` the session lookup found as ``UNSESSIONED``: the roles whose session it
+        would be with its session name, or None (another role's, or not a role session at all)."""
+        return self.sessions.get(identity_arn + "/")
 
     def session_candidates(self, identity_arn: str) -> list[str] | None:
         """Role ARNs whose sessions could have this ``userIdentity.arn`` (issuer still to be checked)."""

@@ -28,7 +28,12 @@ from isal import igzip, igzip_lib
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
 from policygen_operator.domain.cloudtrail.links import Links, WaitingKey
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
-from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher, has_escaped_slash
+from policygen_operator.domain.cloudtrail.principals import (
+    UNSESSIONED,
+    Principal,
+    PrincipalMatcher,
+    has_escaped_slash,
+)
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary
 
@@ -204,6 +209,9 @@ class ScanResult:
     other_paths: dict[str, set[str]] = field(default_factory=dict)
     # ids calls returned and the follow-ups that name their resources by them, not yet settled
     links: Links = field(default_factory=Links)
+    # (userIdentity.arn without its session part, the requested role it was taken for or ""): records;
+    # said once per ARN in the run's warnings (``unsessioned_warnings``), not once per record
+    unsessioned: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -358,8 +366,32 @@ class ScanResult:
         self.bytes_read += other.bytes_read
         for arn, issuers in other.other_paths.items():
             self.other_paths.setdefault(arn, set()).update(issuers)
+        self.unsessioned.update(other.unsessioned)
         self.links.merge(other.links)
         return self
+
+    def unsessioned_record(self, identity: str, principal: str | None) -> None:
+        """A record of a requested role's name whose session ARN lacks its session part (``UNSESSIONED``):
+        matched as any session is, by its sessionIssuer, and counted to be said once."""
+        if len(self.unsessioned) < MAX_WARNINGS or (identity, principal or "") in self.unsessioned:
+            self.unsessioned[(identity, principal or "")] += 1
+
+    def unsessioned_warnings(self) -> list[str]:
+        """One sentence per session ARN seen without its session part, and what was made of its records."""
+        out = []
+        for (identity, principal), records in sorted(self.unsessioned.items()):
+            taken = (
+                f"taken as {principal}'s, the role its sessionIssuer names"
+                if principal
+                else "not taken: its sessionIssuer names no requested role (or it has none and several "
+                "requested roles share the name)"
+            )
+            out.append(
+                f"{records} record(s) with userIdentity.arn {identity}: a role session's ARN without the "
+                "session name CloudTrail always writes (arn:...:assumed-role/ROLE/SESSION), so rewritten "
+                f"after delivery (an exporter or anonymizer?); {taken}"
+            )
+        return out
 
     def path_hints(self) -> list[str]:
         """For each requested role that matched no event while a same-name role with another path did."""
@@ -658,11 +690,16 @@ class Scanner:
             return
         principal = self.matcher.users.get(arn)
         if principal is None:
-            candidates = self.matcher.sessions.get(arn[: arn.rfind("/") + 1])
+            candidates = self.matcher.session_keys.get(arn[: arn.rfind("/") + 1])
             if candidates is None:
+                return
+            cut = candidates is UNSESSIONED
+            if cut and (candidates := self.matcher.unsessioned_candidates(arn)) is None:
                 return
             issuer = _issuer(identity)
             principal = self.matcher.match_issuer(issuer, candidates)
+            if cut:
+                self.result.unsessioned_record(arn, principal)
             if principal is None:
                 if issuer is not None:
                     self.result.other_path(issuer, candidates)
@@ -688,7 +725,7 @@ class Scanner:
     ) -> None:
         """The hot loop: per record one pointer lookup unless it turns out to be a wanted principal's."""
         users = self.matcher.users
-        sessions = self.matcher.sessions
+        sessions = self.matcher.session_keys
         index = first - 1
         for index, record in enumerate(records, start=first):
             try:
@@ -713,11 +750,16 @@ class Scanner:
                 candidates = sessions.get(identity[: identity.rfind("/") + 1])
                 if candidates is None:
                     continue
+                cut = candidates is UNSESSIONED
+                if cut and (candidates := self.matcher.unsessioned_candidates(identity)) is None:
+                    continue
                 try:
                     issuer = record.at_pointer("/userIdentity/sessionContext/sessionIssuer/arn")
                 except POINTER_MISSES:
                     issuer = None
                 principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
+                if cut:
+                    self.result.unsessioned_record(identity, principal)
                 if principal is None:
                     if isinstance(issuer, str):
                         self.result.other_path(issuer, candidates)

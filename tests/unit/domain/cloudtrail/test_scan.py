@@ -757,3 +757,63 @@ def test_insights_events_naming_the_principal_are_no_calls_and_no_bad_records(fo
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
     assert result.summary.bad_records == 0 and not result.warnings
     assert result.summary.events_scanned == 3 and result.summary.events_matched == 1
+
+
+def unsessioned(identity: dict[str, Any]) -> dict[str, Any]:
+    """A role session's identity with the ARN cut after the role's name, as Stratus Red Team's anonymized
+    detonation logs hold one (tests/fixtures/public-cloudtrail/stratus-red-team, ec2-serial-console...:
+    "arn": "arn:aws:sts::844015365555:assumed-role/AWSReservedSSO...", principalId and sessionIssuer kept).
+    CloudTrail itself always writes .../assumed-role/ROLE/SESSION (IAM User Guide, "IAM identifiers")."""
+    return {**identity, "arn": identity["arn"].rpartition("/")[0]}
+
+
+MANY = (ROLE, f"arn:aws:iam::{ACCOUNT}:role/absent-1", f"arn:aws:iam::{ACCOUNT}:role/absent-2")
+
+
+@pytest.mark.parametrize("principals", [(ROLE,), MANY], ids=["few-probes", "markers"])
+@pytest.mark.parametrize("spacing", [delivery, spaced])
+def test_a_session_arn_without_its_session_part_is_matched_by_its_issuer_and_said_once(
+    spacing: Any, principals: tuple[str, ...]
+) -> None:
+    """Such records used to be skipped without a word: the byte probe (":assumed-role/app/") and the session
+    lookup (the ARN up to its last "/") both need the session part. sessionIssuer names the role that
+    issued the session (CloudTrail User Guide, userIdentity element), as for every session record."""
+    cut = arn_of = unsessioned(role_identity())["arn"]
+    assert arn_of == f"arn:aws:sts::{ACCOUNT}:assumed-role/app"
+    elsewhere = unsessioned(role_identity(path="/other-path/"))  # same name, a role not asked for
+    longer = unsessioned(role_identity(name="app-2"))  # another role whose name starts alike
+    records = [
+        record(unsessioned(role_identity()), "CutOne"),
+        OTHER,
+        record(unsessioned(role_identity()), "CutTwo"),
+        record(elsewhere, "Elsewhere"),
+        record(longer, "Longer"),
+        MINE,
+    ]
+    first = scan(("a.json", spacing(records)), principals=principals)
+    second = scan(("b.json", spacing(records[:1])), principals=principals)
+    result = ScanResult().merge(first).merge(second)
+    assert allowed(result) == {
+        ("s3:CutOne", "*"): 2,
+        ("s3:CutTwo", "*"): 1,
+        ("s3:GetObject", "arn:aws:s3:::b/k"): 1,
+    }
+    not_taken, taken = result.unsessioned_warnings()  # by ARN, then the principal taken for ("" first)
+    assert taken.startswith(f"3 record(s) with userIdentity.arn {cut}: a role session's ARN without")
+    assert taken.endswith(f"taken as {ROLE}'s, the role its sessionIssuer names")
+    assert not_taken.startswith(f"1 record(s) with userIdentity.arn {cut}:") and "not taken" in not_taken
+    assert result.other_paths == {ROLE: {f"arn:aws:iam::{ACCOUNT}:role/other-path/app"}}
+    assert "app-2" not in " ".join(result.unsessioned_warnings())
+
+
+@pytest.mark.parametrize("principals", [(ROLE,), MANY], ids=["few-probes", "markers"])
+def test_a_cut_session_arn_of_another_account_or_name_is_not_taken_nor_said(
+    principals: tuple[str, ...],
+) -> None:
+    other_account = unsessioned(role_identity(account="444455556666"))
+    result = scan(("f.json", delivery([record(other_account, "Other"), OTHER])), principals=principals)
+    assert allowed(result) == {} and result.unsessioned_warnings() == []
+    longer = unsessioned(role_identity(name="app-2"))  # the probe occurs, followed by more of a name
+    result = scan(("f.json", delivery([record(longer, "Longer"), OTHER])), principals=principals)
+    assert allowed(result) == {} and result.unsessioned_warnings() == []
+    assert result.files_without_principal == 1  # no record parsed
