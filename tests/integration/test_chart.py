@@ -96,6 +96,26 @@ def refusal(helm: str, *args: str) -> str:
         (["--set-json", 'imagePullSecrets=[{"nme": "regcred"}]'], "/imagePullSecrets/0"),
         (["--set-json", 'extraEnv=[{"name": "", "value": "x"}]'], "/extraEnv/0/name"),
         (["--set", "priorityClassName=High Priority"], "/priorityClassName"),
+        # Fields Kubernetes fixes (core/v1 Toleration, VolumeMount, EnvVar): a typo was rendered and refused
+        # only by the API server at install, or (tolerations) dropped by it without a word.
+        (["--set-json", 'tolerations=[{"key": "k", "operater": "Exists"}]'], "/tolerations/0"),
+        (["--set-json", 'tolerations=[{"key": "k", "operator": "Equals"}]'], "/tolerations/0/operator"),
+        (["--set-json", 'tolerations=[{"key": "k", "effect": "NoScheduled"}]'], "/tolerations/0/effect"),
+        # and the API server's own rules for them (validateTolerations)
+        (["--set-json", 'tolerations=[{"operator": "Equal", "value": "x"}]'], "/tolerations/0/operator"),
+        (
+            ["--set-json", 'tolerations=[{"key": "k", "operator": "Exists", "value": "x"}]'],
+            "/tolerations/0/value",
+        ),
+        (
+            ["--set-json", 'tolerations=[{"key": "k", "effect": "NoSchedule", "tolerationSeconds": 30}]'],
+            "/tolerations/0/effect",
+        ),
+        (["--set-json", 'extraVolumeMounts=[{"name": "trail", "mountpath": "/x"}]'], "/extraVolumeMounts/0"),
+        (["--set-json", 'extraVolumes=[{"name": "Trail", "emptyDir": {}}]'], "/extraVolumes/0/name"),
+        (["--set-json", 'extraEnv=[{"name": "A", "valu": "x"}]'], "/extraEnv/0"),
+        (["--set", "image.digest=sha256:abc"], "/image/digest"),
+        (["--set", f"image.digest=md5:{'a' * 32}"], "/image/digest"),
     ],
 )
 def test_the_values_schema_refuses_bad_values_naming_the_field(
@@ -120,6 +140,39 @@ def test_the_values_schema_accepts_real_world_values(helm: str) -> None:
         *["--set-json", 'resources={"requests": {"cpu": 0.5}, "limits": {"nvidia.com/gpu": 1}}'],
         *["--set-json", 'extraEnv=[{"name": "AWS_PROFILE", "value": "x"}]'],
         *["--set", "priorityClassName=system-cluster-critical"],
+        # the tolerations of Kubernetes' documentation (Taints and Tolerations) and a mounted trail folder
+        *[
+            "--set-json",
+            'tolerations=[{"key": "key1", "operator": "Equal", "value": "value1", "effect": "NoSchedule"}, '
+            '{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", '
+            '"tolerationSeconds": 6000}, {"operator": "Exists"}]',
+        ],
+        *[
+            "--set-json",
+            'extraVolumes=[{"name": "trail", "persistentVolumeClaim": {"claimName": "cloudtrail"}}]',
+        ],
+        *[
+            "--set-json",
+            'extraVolumeMounts=[{"name": "trail", "mountPath": "/var/cloudtrail", "readOnly": true}]',
+        ],
+        *[
+            "--set-json",
+            'extraEnv=[{"name": "AWS_REGION", "valueFrom": {"configMapKeyRef": {"name": "a", "key": "r"}}}]',
+        ],
+    )
+
+
+def test_an_image_digest_pins_the_image(helm: str) -> None:
+    digest = "sha256:" + "0123456789abcdef" * 4
+    (deployment,) = [
+        d for d in docs(render(helm, "--set", f"image.digest={digest}")) if d["kind"] == "Deployment"
+    ]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"ghcr.io/policygen/policygen@{digest}"
+    (deployment,) = [d for d in docs(render(helm, "--set", "image.tag=1.2.3")) if d["kind"] == "Deployment"]
+    assert (
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        == "ghcr.io/policygen/policygen:1.2.3"
     )
 
 
