@@ -49,9 +49,10 @@ least-privilege IAM policy that allows exactly those calls.
 
 Sources (--logs): a file or a folder (delivery files {"Records": [...]} as .json or .json.gz in the
 AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout or flat, bare JSON arrays of records, JSON
-Lines, saved lookup-events or CloudWatch Logs output, EventBridge events "AWS API Call via CloudTrail"), or
-s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). Only the account, region and day prefixes
-the window needs are listed; delivery files whose name lies outside the window are not read.
+Lines, saved lookup-events or CloudWatch Logs output and exports, EventBridge events "AWS API Call via
+CloudTrail"), or s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). Only the account,
+region and day prefixes the window needs are listed; delivery files whose name lies outside the window are
+not read.
 Or athena://[WORKGROUP@]DATABASE.TABLE: one Athena query over a CloudTrail table (`policygen athena ddl`
 prints one) for all principals; --account/--region then prune its account/region partitions.
 Or lookup-events:// for an account without a trail bucket: CloudTrail's event history (LookupEvents:

@@ -13,6 +13,7 @@ reason, a matched record that lacks a field is counted in ``bad_records`` and na
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
@@ -46,6 +47,12 @@ _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
 _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
+# A line of a log group exported to S3 (CloudWatch Logs CreateExportTask, one ``000000.gz`` and on per log
+# stream): the log event's timestamp, a space, then its message, a trail's record in a trail's log group.
+# No AWS page spells the line out; real exports show it ("2020-09-08T04:00:24.000Z <message>", darold/pgbadger
+# issue #609), getmoto/moto writes it so (moto/logs/models.py, create_export_task), and the CloudWatch Logs
+# User Guide ("Exporting log data to Amazon S3") sorts exported files on the timestamp starting each line.
+_EXPORT_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
@@ -441,8 +448,8 @@ class Scanner:
                 self.result.skip_file(label, f"not a regular file ({_file_kind(status.st_mode)})")
                 return
             size = status.st_size
-            if size > min(STREAM_LINES_ABOVE, limit) and self._looks_like_lines(path):
-                self._scan_line_stream(label, path)
+            if size > min(STREAM_LINES_ABOVE, limit) and (kind := self._line_kind(path)):
+                self._scan_line_stream(label, path, kind)
                 return
             if size > limit:
                 self.result.skip_file(label, self._larger_than_cap())
@@ -452,10 +459,10 @@ class Scanner:
         except OSError as error:
             self.result.skip_file(label, f"unreadable: {error.strerror or error}")
             return
-        if not self.scan_bytes(label, data) and self._too_large(label) and self._looks_like_lines(path):
-            # JSON Lines that inflate past the cap: read line by line instead of whole.
+        if not self.scan_bytes(label, data) and self._too_large(label) and (kind := self._line_kind(path)):
+            # JSON Lines (or an export) that inflate past the cap: read line by line instead of whole.
             del self.result.summary.skipped_files[label]
-            self._scan_line_stream(label, path)
+            self._scan_line_stream(label, path, kind)
 
     def _larger_than_cap(self) -> str:
         return f"larger than {describe_size(self.spec.max_file_bytes)} (the file size cap)"
@@ -464,7 +471,7 @@ class Scanner:
         return self.result.summary.skipped_files.get(name, "").startswith("inflates past")
 
     def scan_bytes(self, name: str, data: bytes) -> bool:
-        """One file's bytes, gzip or not, in any of the three formats; False if it was skipped."""
+        """One file's bytes, gzip or not, in any of the formats read; False if it was skipped."""
         result = self.result
         result.bytes_read += len(data)
         if data[:2] == GZIP_MAGIC:
@@ -497,6 +504,8 @@ class Scanner:
             else:
                 self._scan_lines(name, data.split(b"\n"))
                 read = True
+        elif _EXPORT_LINE.match(head):
+            read = self._scan_export(name, data.split(b"\n"))
         else:
             result.skip_file(name, "not JSON (binary or text data)")
             return False
@@ -518,6 +527,28 @@ class Scanner:
         is_object = isinstance(value, simdjson.Object)
         del value
         return is_object
+
+    def _scan_export(self, name: str, lines: Iterable[bytes]) -> bool:
+        """A log group exported to S3 (``_EXPORT_LINE``): each line's message is read as a line of JSON
+        Lines. A line without the timestamp (a message's continuation, or text added to the file) is a bad
+        record; an export whose first message is not a JSON object is another log group's, refused whole
+        rather than counted as one bad record a line."""
+        messages = _export_messages(lines)
+        leading: list[bytes | None] = []  # up to the first line that is not blank
+        for message in messages:
+            leading.append(message)
+            if message is None or message.strip():
+                break
+        if not leading or leading[-1] is None or leading[-1].lstrip()[:1] != b"{":
+            self.result.skip_file(
+                name,
+                "a CloudWatch Logs export (a timestamp and a message a line) whose first message is not a "
+                "JSON object, so not a trail's log group",
+            )
+            return False
+        missing = "no timestamp before it (not a line of a CloudWatch Logs export)"
+        self._scan_lines(name, itertools.chain(leading, messages), missing=missing)
+        return True
 
     def _scan_document(self, name: str, data: bytes) -> bool:
         """A delivery file, a bare array or one record; False when the file had to be skipped."""
@@ -815,20 +846,30 @@ class Scanner:
             del record
         result.summary.events_scanned += count
 
-    def _looks_like_lines(self, path: str) -> bool:
+    def _line_kind(self, path: str) -> str:
+        """What can be read line by line: "lines" (JSON Lines), "export" (a CloudWatch Logs export), or ""."""
         opener = igzip.open if path.endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
                 head = handle.read(65536).removeprefix(BOM)
         except (OSError, EOFError):
-            return False
-        return head.lstrip()[:1] == b"{" and not _DELIVERY_HEAD.match(head[:256]) and self._is_lines(head)
+            return ""
+        start = head.lstrip()
+        if _EXPORT_LINE.match(start[:64]):
+            return "export"
+        lines = start[:1] == b"{" and not _DELIVERY_HEAD.match(head[:256]) and self._is_lines(head)
+        return "lines" if lines else ""
 
-    def _scan_line_stream(self, name: str, path: str) -> None:
+    def _scan_line_stream(self, name: str, path: str, kind: str) -> None:
         opener = igzip.open if path.endswith(".gz") else open
         try:
             with opener(path, "rb") as handle:
-                self._scan_lines(name, _lines(handle, self.spec.max_file_bytes))
+                lines = _lines(handle, self.spec.max_file_bytes)
+                if kind == "export":
+                    if not self._scan_export(name, lines):
+                        return
+                else:
+                    self._scan_lines(name, lines)
         except FileTooLarge as error:
             self.result.skip_file(name, f"{error} (records before it were used)")
             return
@@ -1079,6 +1120,18 @@ def _closed(data: bytes) -> bool:
     if _DELIVERY_HEAD.match(data[:256]):
         return _DELIVERY_TAIL.search(tail) is not None
     return tail.endswith(b"]" if data.lstrip()[:1] == b"[" else b"}")
+
+
+def _export_messages(lines: Iterable[bytes]) -> Iterator[bytes | None]:
+    """The message of each line of a CloudWatch Logs export (None for a line without the timestamp; blank
+    lines stay blank, as JSON Lines' are)."""
+    match = _EXPORT_LINE.match
+    for line in lines:
+        found = match(line)
+        if found is not None:
+            yield line[found.end() :]
+        else:
+            yield line if not line.strip() else None
 
 
 def _lines(handle: Any, limit: int) -> Iterator[bytes]:

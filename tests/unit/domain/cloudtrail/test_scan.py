@@ -624,6 +624,50 @@ def test_a_trails_cloudwatch_logs_events_are_read_record_by_record() -> None:
     assert result.warnings == ["skipped event 2 of subscription.json.gz: no message text"]
 
 
+def export_lines(records: list[dict[str, Any]]) -> bytes:
+    """A log group exported to S3 by ``aws logs create-export-task``: one ``<task id>/<stream>/000000.gz``
+    per stream whose lines are the log event's timestamp, a space and its message. The format as real
+    exports show it (``head -1 000000`` of one: "2020-09-08T04:00:24.000Z 2020-09-08 04:00:24 UTC:...",
+    darold/pgbadger issue #609) and as getmoto/moto writes it (moto/logs/models.py, create_export_task:
+    ``f"{time:%Y-%m-%dT%H:%M:%S.000Z} {message}"`` joined by newlines, gzipped); the CloudWatch Logs User
+    Guide ("Exporting log data to Amazon S3") sorts such files on the timestamp that starts each line."""
+    return b"\n".join(b"2026-11-24T09:00:0%d.000Z " % (n % 10) + json.dumps(r).encode() for n, r in
+                      enumerate(records))  # fmt: skip
+
+
+def test_a_trails_log_group_exported_to_s3_is_read_line_by_line(tmp_path: Any, monkeypatch: Any) -> None:
+    """A trail's CloudWatch Logs log group exported to S3 (CreateExportTask) holds one record a line after
+    the log event's timestamp: every file was skipped ("not JSON (binary or text data)"). Plain, gzipped
+    and streamed (a file past the size that is read whole) alike; a line without the timestamp is a bad
+    record that says so, and the export of a log group of other messages is refused as such."""
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    data = export_lines(RECORDS)
+    odd = data + b"\n" + json.dumps(MINE).encode() + b"\n\n" + export_lines([MINE])
+    lambda_export = b"2026-11-24T09:00:00.000Z START RequestId: 6959 Version: $LATEST\n" * 2
+    result = scan(
+        ("000000", data),
+        ("000000.gz", gzip.compress(data + b"\n")),
+        ("crlf.gz", gzip.compress(data.replace(b"\n", b"\r\n"))),
+        ("odd.gz", gzip.compress(odd)),
+        ("lambda.gz", gzip.compress(lambda_export)),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 5}
+    assert result.summary.events_scanned == 14 and result.summary.files_scanned == 4
+    assert result.warnings == [
+        "skipped line 4 of odd.gz: no timestamp before it (not a line of a CloudWatch Logs export)",
+        "skipped lambda.gz: a CloudWatch Logs export (a timestamp and a message a line) whose first message "
+        "is not a JSON object, so not a trail's log group",
+    ]
+    monkeypatch.setattr(scan_module, "STREAM_LINES_ABOVE", 100)
+    (tmp_path / "000000.gz").write_bytes(gzip.compress(export_lines(RECORDS * 20)))
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
+    scanner.scan_path(str(tmp_path / "000000.gz"), "streamed.gz")
+    streamed = scanner.take_result()
+    assert allowed(streamed) == {("s3:GetObject", "arn:aws:s3:::b/k"): 20}
+    assert streamed.summary.events_scanned == 60 and not streamed.warnings
+
+
 def test_an_object_of_no_form_read_names_its_keys() -> None:
     data = json.dumps(
         {"QueryStatus": "FINISHED", "QueryResultRows": [[{"eventJson": role_identity()["arn"]}]]}
