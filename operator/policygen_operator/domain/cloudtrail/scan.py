@@ -707,11 +707,17 @@ class Scanner:
         return cast(dict[str, Any], record)
 
     def _scan_dict(self, name: str, where: str, record: dict[str, Any]) -> None:
-        """One record already a dict (a compact file's candidate, a LookupEvents item's text): the same
-        checks as ``_scan_records``."""
+        """One record already a dict (a compact file's candidate, the record text of an item of saved API
+        output, an EventBridge event in it): the same checks as ``_scan_records``."""
         identity = record.get("userIdentity")
         if identity.__class__ is not dict:
-            if identity is None and record.get("eventType") not in CALLERLESS_EVENT_TYPES:
+            if identity is not None:
+                return
+            if (kind := record.get("detail-type")) is not None:  # an EventBridge rule's log group
+                detail = self._eventbridge_detail(name, where, record, kind)
+                if detail is not None:
+                    self._scan_dict(name, where, detail)
+            elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                 self._bad_record(name, where, "no userIdentity")
             return
         arn = identity.get("arn")
@@ -737,17 +743,17 @@ class Scanner:
                 return
         self._take(name, where, record, principal, arn)
 
-    def _scan_event_text(self, name: str, where: str, text: bytes) -> None:
-        """A LookupEvents item met outside its ``{"Events": [...]}`` (``jq -c '.Events[]'``, or
-        ``--query 'Events[]'``): its ``CloudTrailEvent`` is the record, as JSON text. Parsed apart from the
-        document being iterated (the shared parser holds that one)."""
+    def _scan_event_text(self, name: str, where: str, text: bytes, field: str = "CloudTrailEvent") -> None:
+        """An item of saved API output met outside its wrapper (``_RECORD_TEXTS``: ``jq -c '.Events[]'``,
+        ``--query 'events[]'``): its ``field`` is the record, as JSON text. Parsed apart from the document
+        being iterated (the shared parser holds that one)."""
         try:
             record = orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            self._bad_record(name, where, f"CloudTrailEvent is not JSON ({error})")
+            self._bad_record(name, where, f"{field} is not JSON ({error})")
             return
         if record.__class__ is not dict:
-            self._bad_record(name, where, "CloudTrailEvent is not a JSON object")
+            self._bad_record(name, where, f"{field} is not a JSON object")
             return
         self._scan_dict(name, where, record)
 
@@ -765,10 +771,12 @@ class Scanner:
                 if not isinstance(record, simdjson.Object):
                     self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif record.get("userIdentity") is None:  # an AWS service's has one, without an ARN
-                    if (text := _event_text(record)) is not None:
-                        self._scan_event_text(name, f"{unit} {index}", text)
+                    if (found := _item_text(record)) is not None:
+                        self._scan_event_text(name, f"{unit} {index}", *found)
                     elif (kind := record.get("detail-type")) is not None:
-                        self._scan_eventbridge(name, index, unit, record, kind)
+                        detail = self._eventbridge_detail(name, f"{unit} {index}", record, kind)
+                        if detail is not None:
+                            self._scan_records(name, (detail,), first=index, count=False, unit=unit)
                     elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                         self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
@@ -799,24 +807,25 @@ class Scanner:
         if count:
             self.result.summary.events_scanned += index + 1 - first
 
-    def _scan_eventbridge(self, name: str, index: int, unit: str, event: Any, kind: Any) -> None:
+    def _eventbridge_detail(self, name: str, where: str, event: Any, kind: Any) -> Any:
         """An EventBridge event: CloudTrail puts each record on the default event bus as the ``detail`` of an
         event whose ``detail-type`` ends in "via CloudTrail" ("AWS API Call via CloudTrail", "AWS Service
         Event via CloudTrail", ...: EventBridge User Guide, "AWS service events delivered via AWS
         CloudTrail"), and rules archive them to S3 (Firehose), CloudWatch Logs or SIEMs in that form, one
         event a line or a file. The record is its ``detail``, read once: a detail that is an event again is
         no record (and hostile nesting must not recurse). Any other event (a GuardDuty finding, an EC2 state
-        change) is no call, and said to be none."""
+        change) is no call, and said to be none. Returns the record to read (a simdjson object, or a dict
+        when ``event`` is one), or None once the event is counted as a bad record."""
         detail = event.get("detail")
-        where = f"{unit} {index}"
         if not isinstance(kind, str) or not kind.endswith(" via CloudTrail"):
             shown = repr(kind) if isinstance(kind, str) else "that is not a string"
             self._bad_record(name, where, f"an EventBridge event of detail-type {shown}, not a CloudTrail "
                              "record (those are 'AWS API Call via CloudTrail' and the like)")  # fmt: skip
-        elif not isinstance(detail, simdjson.Object) or detail.get("detail-type") is not None:
+        elif not isinstance(detail, simdjson.Object | dict) or detail.get("detail-type") is not None:
             self._bad_record(name, where, f"an EventBridge event ({kind}) whose detail is not a record")
         else:
-            self._scan_records(name, (detail,), first=index, count=False, unit=unit)
+            return detail
+        return None
 
     def _scan_lines(
         self, name: str, lines: Iterable[bytes | None], unit: str = "line", missing: str = ""
@@ -1052,6 +1061,19 @@ def _event_text(event: Any, field: str = "CloudTrailEvent") -> bytes | None:
 # subscription filter (logEvents[].message: CloudWatch Logs User Guide, "Subscription filters", the
 # payload's example).
 _RECORD_TEXTS = (("Events", "CloudTrailEvent"), ("events", "message"), ("logEvents", "message"))
+
+
+_TEXT_KEYS = tuple(dict.fromkeys(key for _, key in _RECORD_TEXTS))
+
+
+def _item_text(item: Any) -> tuple[bytes, str] | None:
+    """The record text of one item of ``_RECORD_TEXTS`` met alone (a line of ``jq -c '.events[]'``), with
+    its key; only asked of a record without userIdentity, so records never pay for it."""
+    for key in _TEXT_KEYS:
+        text = _event_text(item, key)
+        if text is not None:
+            return text, key
+    return None
 
 
 def _record_texts(document: Any) -> tuple[list[bytes | None], str] | None:

@@ -724,6 +724,32 @@ def test_eventbridge_events_of_cloudtrail_records_are_read_as_their_records() ->
     ]
 
 
+def test_cloudwatch_logs_events_outside_their_wrapper_are_read_too() -> None:
+    """``aws logs filter-log-events --query 'events[]'`` saves a bare array of FilteredLogEvent items, ``jq -c
+    '.events[]'`` one a line ({"logStreamName", "timestamp", "message", "ingestionTime", "eventId"}:
+    CloudWatch Logs API Reference, FilteredLogEvent), a subscription payload's ``logEvents[]`` the same way
+    ({"id", "timestamp", "message"}): every item was a bad record ("no userIdentity"). The message is the
+    record, or the EventBridge event that carries it when a rule's target is the log group; a message that
+    is not JSON says so."""
+    stream = "111122223333_CloudTrail_us-east-1"
+    items = [
+        {"logStreamName": stream, "timestamp": 1795510800000 + n, "message": json.dumps(r),
+         "ingestionTime": 1795510801000, "eventId": f"3773{n}"}
+        for n, r in enumerate([*RECORDS, eventbridge_event(MINE)])
+    ]  # fmt: skip
+    logged = [{"id": "3773", "timestamp": 1795510800000, "message": json.dumps(MINE)}]
+    cut = {**items[0], "message": json.dumps(MINE)[:-9]}  # the principal's, not JSON
+    result = scan(
+        ("events.json", json.dumps(items).encode()),
+        ("events.jsonl", b"\n".join(json.dumps(item).encode() for item in [*items, *logged])),
+        ("cut.jsonl", b"\n".join(json.dumps(item).encode() for item in [cut, cut])),
+    )
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 5}
+    assert result.summary.events_scanned == 11 and result.summary.events_matched == 5
+    assert result.summary.bad_records == 2 and not result.summary.skipped_files
+    assert result.warnings[0].startswith("skipped line 1 of cut.jsonl: message is not JSON")
+
+
 def test_objects_written_one_after_another_as_firehose_delivers_them_are_read() -> None:
     """Kinesis Data Firehose writes the records it delivers to S3 with nothing between them unless a
     delimiter is configured (``{...}{...}``): an EventBridge rule's archive of CloudTrail events, and a
