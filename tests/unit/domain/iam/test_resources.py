@@ -529,6 +529,23 @@ def test_a_request_naming_nothing_is_on_the_fixed_resource_its_action_requires(m
     assert nested.uses == (("glue:GetCatalog", "*"),) and nested.notes
 
 
+def test_a_fixed_required_type_is_added_beside_the_resource_a_request_names(mapper: EventMapper) -> None:
+    """Glue GetResourcePolicy and DeleteResourcePolicy take "ResourceArn: The ARN of the Glue resource for
+    which to retrieve the resource policy" (Glue API reference), a database or a table; the Service
+    Authorization Reference requires ``rootcatalog`` (``catalog``, no variables) and lists catalogs,
+    databases and tables as optional. Naming a database, the call was granted on ``*`` with a finding: the
+    fixed catalog was not added beside the named ARN, since a required type to complete had to have
+    variables. It is the catalog of the account and region the ARN names (a database shared from another
+    account is in that account's catalog)."""
+    for name in ("GetResourcePolicy", "DeleteResourcePolicy"):
+        for account, resource in ((ACCOUNT, "database/sales"), (OTHER_ACCOUNT, "table/sales/orders")):
+            named = f"arn:aws:glue:eu-west-1:{account}:{resource}"
+            event = mapper.map(rec("glue.amazonaws.com", name, {"resourceArn": named}))
+            catalog = f"arn:aws:glue:eu-west-1:{account}:catalog"
+            assert set(event.uses) == {(f"glue:{name}", named), (f"glue:{name}", catalog)}
+            assert not event.notes
+
+
 @pytest.mark.parametrize(
     ("region", "partition"),
     [

@@ -152,13 +152,18 @@ def _with_whole_types(
     creation time its ARN ends in: ``stream/NAME/*``; an MQ broker by id, ``broker:*:ID``). The call keeps
     the resources it named instead of falling back to ``*`` for all, and the mapper says which types were
     not named whole. Returns the ARNs added; [] when nothing of a missing type is known, and when one of
-    them cannot be written as one ARN (or, unless ``unnamed``, when the request named none of them)."""
+    them cannot be written as one ARN (or, unless ``unnamed``, when the request named none of them). A
+    required type that is one fixed resource (``_constant``: Glue's ``catalog``) is that of the account and
+    region the request named its other resources in: a ResourceArn naming a database gets its catalog."""
     known = _variables_named(types, built)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     added: list[str] = []
     asked = False  # whether a value of the request went into what is added
     for resource_type in types:
         if not resource_type.required or any(resource_type.matches(arn) for arn in built):
+            continue
+        if _constant(resource_type):
+            added.append(resource_type.fill(_home(built, base)))
             continue
         if not resource_type.variables or len(resource_type.formats) > 1:
             return []
@@ -175,6 +180,16 @@ def _with_whole_types(
     if not added or not (built or asked or unnamed):
         return []
     return added if _covers_required(types, [*built, *added]) else []
+
+
+def _home(arns: list[str], base: dict[str, str]) -> dict[str, str]:
+    """``base`` (the call's partition, region and account) with the region and account the ARNs all name,
+    where they name one: a catalog is the one of the database named, in another account too."""
+    homes = {tuple(arn.split(":", 5)[3:5]) for arn in arns}
+    if len(homes) != 1:
+        return base
+    region, account = next(iter(homes))
+    return {**base, "Region": region or base["Region"], "Account": account or base["Account"]}
 
 
 def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> dict[str, str]:
