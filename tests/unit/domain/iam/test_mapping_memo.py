@@ -175,3 +175,49 @@ def test_parameter_values_equal_in_python_but_written_differently_have_their_own
         for value in (True, 1, 1.0, "1")
     }
     assert len(keys) == 4
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_a_naming_parameter_no_template_reads_is_in_the_memo_key_too(order: int) -> None:
+    """Whether a request names something the mapper does not read decides its grant (``fill._names``):
+    Glue GetCatalogs naming nothing lists the account's catalogs (on ``catalog``), one with a
+    ``ParentCatalogId`` ("The ID of the parent catalog in which the catalog resides", Glue API reference,
+    GetCatalogs) lists a nested catalog's children, a form the mapper does not read (``*``, said). The memo
+    keyed only on the parameters the templates read, so the second call took the first's result: after
+    one naming nothing, the nested listing was granted on ``catalog`` alone, a policy that refuses it."""
+    plain = cloudtrail_record("glue.amazonaws.com", "GetCatalogs", {})
+    nested = cloudtrail_record(
+        "glue.amazonaws.com", "GetCatalogs", {"parentCatalogId": f"{ACCOUNT}:s3tablescatalog"}
+    )
+    records = [plain, nested][:: -1 if order else 1]
+    mapper = EventMapper()
+    assert [mapper.map(r) for r in records] == [EventMapper().map(r) for r in records]
+    assert mapper.map(nested).uses == (("glue:GetCatalogs", "*"),)
+    assert mapper.map(plain).uses == (("glue:GetCatalogs", f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"),)
+
+
+def test_records_that_differ_in_a_parameter_no_template_reads_share_a_key_only_when_they_resolve_alike() -> (
+    None
+):
+    """For every plan of the shipped table: a record naming something in a parameter no template reads
+    (``resourceName``, a noun that may stand for any type) and one naming nothing give different memo keys
+    whenever resolution gives different results; the plans where it can (``Plan.reads_names``) are few."""
+    mapper = EventMapper()
+    shared: list[str] = []
+    reading = 0
+    for source, method in _pairs(mapper):
+        plan = compile_plan(mapper.reference, source, method)
+        if plan.kind != "mapped":
+            continue
+        reading += plan.reads_names
+        records = [
+            cloudtrail_record(source, method, {}, identity=role_identity()),
+            cloudtrail_record(source, method, {"resourceName": "example"}, identity=role_identity()),
+        ]
+        results = [mapper._resolve(plan, r, False, plan.key) for r in records]
+        if results[0] != results[1] and memo_key(plan, records[0], False) == memo_key(
+            plan, records[1], False
+        ):
+            shared.append(f"{source}:{method}: {results[0].uses} / {results[1].uses}")
+    assert shared == []
+    assert 0 < reading < 5000

@@ -11,7 +11,9 @@ from typing import Any
 
 from policygen_operator.domain.iam.mapping.plans import (
     ARN_SUFFIXES,
+    NAMING,
     ActionPlan,
+    fixed_resource,
     generic_own_variable,
     own_variable,
 )
@@ -88,17 +90,11 @@ def action_arns(
     return []
 
 
-_NAMING = re.compile(
-    r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)$",
-    re.IGNORECASE,
-)
-
-
 def _names(params: Mapping[str, Any]) -> bool:
     """Whether the request has a parameter that may name a resource (``...Name(s)``, ``...Id(s)``,
     ``...Arn(s)``, ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists, with a
     value): then a ``*`` grant says the mapper could not read it."""
-    return any(value not in (None, "", [], {}) and _NAMING.search(key) for key, value in params.items())
+    return any(value not in (None, "", [], {}) and NAMING.search(key) for key, value in params.items())
 
 
 def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: bool) -> list[str]:
@@ -113,20 +109,10 @@ def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: 
     account's root the request names, not the caller's), or the action has no required type: the caller
     writes ``*`` and says why."""
     required = [t for t in types if t.required]
-    if not required or any(not _constant(t) for t in (types if named else required)):
+    if not required or any(not fixed_resource(t) for t in (types if named else required)):
         return []
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     return sorted({t.fill(base) for t in required})
-
-
-def _constant(resource_type: ResourceType) -> bool:
-    """One fixed resource per account and region: a regional format without variables or wildcards."""
-    return not (
-        resource_type.variables
-        or "*" in resource_type.arn_format
-        or "${Region}" not in resource_type.arn_format
-        or len(resource_type.formats) > 1
-    )
 
 
 def _completed(action: ActionPlan, listed: list[str], built: list[str]) -> list[str]:
@@ -153,8 +139,8 @@ def _with_whole_types(
     the resources it named instead of falling back to ``*`` for all, and the mapper says which types were
     not named whole. Returns the ARNs added; [] when nothing of a missing type is known, and when one of
     them cannot be written as one ARN (or, unless ``unnamed``, when the request named none of them). A
-    required type that is one fixed resource (``_constant``: Glue's ``catalog``) is that of the account and
-    region the request named its other resources in: a ResourceArn naming a database gets its catalog."""
+    required type that is one fixed resource (``fixed_resource``: Glue's ``catalog``) is that of the account
+    and region the request named its other resources in: a ResourceArn naming a database gets its catalog."""
     known = _variables_named(types, built)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     added: list[str] = []
@@ -162,7 +148,7 @@ def _with_whole_types(
     for resource_type in types:
         if not resource_type.required or any(resource_type.matches(arn) for arn in built):
             continue
-        if _constant(resource_type):
+        if fixed_resource(resource_type):
             added.append(resource_type.fill(_home(built, base)))
             continue
         if not resource_type.variables or len(resource_type.formats) > 1:

@@ -438,6 +438,9 @@ class Plan:
     conditional: bool = False
     # the object CloudTrail writes the request parameters in (``rules.REQUEST_WRAPPERS``), read in its place
     wrapper: str | None = None
+    # whether a naming parameter no template reads can change the result (``_reads_names``): only then are
+    # their names in the memo key
+    reads_names: bool = False
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
@@ -601,7 +604,31 @@ def mapped_plan(
         variants if others else (),
         any(a.primary and _may_name_a_user(a.types) for a in everything),
         conditional=bool(others) or any(not a.primary for a in everything),
+        reads_names=_reads_names(everything),
     )
+
+
+def fixed_resource(resource_type: ResourceType) -> bool:
+    """One fixed resource per account and region: a regional format without variables or wildcards."""
+    return not (
+        resource_type.variables
+        or "*" in resource_type.arn_format
+        or "${Region}" not in resource_type.arn_format
+        or len(resource_type.formats) > 1
+    )
+
+
+def _reads_names(actions: list[ActionPlan]) -> bool:
+    """Whether resolving may ask if the request names something no template reads (``fill._names``): for
+    an action whose required types are all fixed resources (``fill._constant_required``), or a primary
+    one whose types are all optional (a call over every resource of them)."""
+    for action in actions:
+        required = [t for t in action.types if t.required]
+        if required and all(fixed_resource(t) for t in required):
+            return True
+        if action.primary and action.types and not required:
+            return True
+    return False
 
 
 def _may_name_a_user(types: tuple[ResourceType, ...]) -> bool:
@@ -1069,6 +1096,27 @@ def _narrowable(prefix: str, types: tuple[ResourceType, ...]) -> bool:
     return prefix == "lambda" or any(t.variables < u.variables for t in types for u in types)
 
 
+# A request parameter that may name a resource (``...Name(s)``, ``...Id(s)``, ``...Arn(s)``,
+# ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists): with a value, it tells a
+# request that names nothing from one that names something the mapper does not read (``fill._names``).
+NAMING = re.compile(
+    r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)$",
+    re.IGNORECASE,
+)
+_NAMING_SEEN: dict[str, bool] = {}  # per parameter name: the memo key asks it of many records
+_NAMING_SEEN_LIMIT = 1 << 14
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def _naming(name: str) -> bool:
+    found = _NAMING_SEEN.get(name)
+    if found is None:
+        found = NAMING.search(name) is not None
+        if len(_NAMING_SEEN) < _NAMING_SEEN_LIMIT:  # names come from records: hostile ones stay uncached
+            _NAMING_SEEN[name] = found
+    return found
+
+
 def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
     """Everything ``_resolve`` reads from a record for this plan, as a hashable key.
 
@@ -1079,6 +1127,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     """
     params = record.get("requestParameters")
     signature: tuple[Any, ...] = ()
+    naming: tuple[str, ...] = ()
     if params.__class__ is dict:
         keys = plan.param_keys
         signature = tuple(
@@ -1086,6 +1135,14 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
             for name, value in params.items()
             if name in keys
         )
+        # the naming parameters no template reads still decide between "*" as the call's exact grant and
+        # "*" for a resource the mapper did not read (``fill._names``): their names are in the key too
+        if plan.reads_names:
+            naming = tuple(
+                name
+                for name, value in params.items()
+                if name not in keys and value not in _EMPTY and _naming(name)
+            )
         if not signature and plan.wrapper is not None and (named := request_object(params, plan.wrapper)):
             signature = ((named, None, repr(params[named])),)  # the request object under another name
     elif isinstance(params, Mapping):
@@ -1123,6 +1180,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         partition,
         caller,
         signature,
+        naming,
         listed,
         passed_roles(parameters(params), plan.not_roles)
         if plan.passes_role or plan.unproven_pass_role
