@@ -529,6 +529,38 @@ def test_a_request_naming_nothing_is_on_the_fixed_resource_its_action_requires(m
     assert nested.uses == (("glue:GetCatalog", "*"),) and nested.notes
 
 
+def test_a_request_naming_resources_of_other_kinds_only_is_on_star_without_the_finding(
+    mapper: EventMapper,
+) -> None:
+    """CloudHSM CreateCluster's only resource type is the optional ``backup`` it restores from, which the
+    SDK table reads from ``SourceBackupId`` (Service Authorization Reference; CloudHSM API reference,
+    CreateCluster: "SourceBackupId: The identifier (ID) or the Amazon Resource Name (ARN) of the cluster
+    backup to restore"). A new cluster names no backup and is rightly granted on ``*``, but the finding
+    said the record names the resource in a form the mapper does not read: its ``subnetIds`` (EC2 subnets)
+    made it look as if it named something. The request as cloud-custodian's captured event has it
+    (tests/data/cwe/event-cloud-trail-hsm-create-cluster.json, Apache-2.0). The finding stays for the tags,
+    which go on the new cluster the response names, and where a parameter may name the action's types: a
+    parameter named after them, or one the table does not say the types are named by."""
+    params = {
+        "backupRetentionPolicy": {"type": "DAYS", "value": "90"},
+        "hsmType": "hsm1.medium",
+        "subnetIds": ["subnet-07c118e47bb84cee7"],
+    }
+    event = mapper.map(rec("cloudhsm.amazonaws.com", "CreateCluster", params))
+    assert event.uses == (("cloudhsm:CreateCluster", "*"),) and not event.notes
+    tagged = mapper.map(rec("cloudhsm.amazonaws.com", "CreateCluster", {**params, "tagList": [{"key": "k"}]}))
+    assert [n[2].split(": ", 1)[1] for n in tagged.notes] == [
+        "cloudhsm:TagResource on * (the record does not name the resource in a form the mapper reads)"
+    ]
+    backup = mapper.map(rec("cloudhsm.amazonaws.com", "CreateCluster", {**params, "restoreBackupId": "b-1"}))
+    assert backup.notes  # a parameter named after the type, in a form the table does not read
+    # EC2 DisassociateAddress's table fills its types with a constant: its AssociationId may stand for the
+    # address (EC2 API reference, DisassociateAddress)
+    association = {"associationId": "eipassoc-12345678"}
+    address = mapper.map(rec("ec2.amazonaws.com", "DisassociateAddress", association))
+    assert address.uses == (("ec2:DisassociateAddress", "*"),) and address.notes
+
+
 def test_a_fixed_required_type_is_added_beside_the_resource_a_request_names(mapper: EventMapper) -> None:
     """Glue GetResourcePolicy and DeleteResourcePolicy take "ResourceArn: The ARN of the Glue resource for
     which to retrieve the resource policy" (Glue API reference), a database or a table; the Service

@@ -71,7 +71,7 @@ def action_arns(
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
             return own
-    constant = _constant_required(action.types, ctx, named=referenced or _names(params))
+    constant = _constant_required(action.types, ctx, named=referenced or _names(params, action))
     if constant:
         return constant
     if action.primary and action.creates and not referenced:
@@ -82,7 +82,12 @@ def action_arns(
             if completed is not None:
                 completed.extend(added)
             return added
-    if action.primary and not referenced and not any(t.required for t in action.types) and not _names(params):
+    if (
+        action.primary
+        and not referenced
+        and not any(t.required for t in action.types)
+        and not _names(params, action)
+    ):
         # a call over every resource of its types (a List or Describe with no name to filter by: RDS
         # DescribeDBClusters {"includeShared": false}, CloudWatch DescribeAlarms {"maxRecords": 100}):
         # "*" is its exact grant, not a resource the mapper failed to read
@@ -90,11 +95,58 @@ def action_arns(
     return []
 
 
-def _names(params: Mapping[str, Any]) -> bool:
-    """Whether the request has a parameter that may name a resource (``...Name(s)``, ``...Id(s)``,
-    ``...Arn(s)``, ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists, with a
-    value): then a ``*`` grant says the mapper could not read it."""
-    return any(value not in (None, "", [], {}) and NAMING.search(key) for key, value in params.items())
+def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:
+    """Whether the request has a parameter that may name a resource of the action (``plans.NAMING``,
+    with a value): then a ``*`` grant says the mapper could not read it. Not when the SDK table says which
+    parameters name each of the action's types (``_named_by_table``), none of them is in the request, and
+    no parameter there is named after one of the types (``_may_name``): the request names resources of
+    other kinds only, as CloudHSM CreateCluster's ``subnetIds`` (EC2 subnets) beside its only type, the
+    source ``backup`` the table reads from ``SourceBackupId``. ``plans.memo_key`` keys on every such
+    parameter's name."""
+    found = [
+        (key, match) for key, value in params.items() if value not in _EMPTY and (match := NAMING.search(key))
+    ]
+    if not found:
+        return False
+    if not _named_by_table(action):
+        return True
+    return any(_may_name(key[: match.start()], match.group(1), action.types) for key, match in found)
+
+
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def _named_by_table(action: ActionPlan) -> bool:
+    """Whether the SDK table's templates read every variable of every type of the action from request
+    parameters (not a constant ``*``, nor the variable's own name where the table says nothing)."""
+    read = {v.name for v in action.var_maps if v.refs and not v.default}
+    return bool(action.types) and all(t.variables and t.variables <= read for t in action.types)
+
+
+# Suffixes and nouns of parameters that name a resource of any type ("ResourceArn: The ARN of the
+# resource", "SourceArn", a copy's "Destination...", "TargetId", AppStream's "AssociatedResource"), as
+# ``plans.identifier_parameters`` reads them, and the words of a variable that say nothing of its type.
+_ANY_TYPE = frozenset({"resource", "resources", "target", "targets", "source", "destination"})
+_PLAIN_WORDS = frozenset({"name", "names", "id", "ids", "arn", "identifier", "resource", "instance"})
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _may_name(noun: str, suffix: str, types: tuple[ResourceType, ...]) -> bool:
+    """Whether a naming parameter (``subnet`` + ``Ids``; ``""`` + ``Name``) may name one of ``types``: a
+    generic one may; a specific one only when its noun and a type's key, or a word of a type's variables,
+    hold one another (``sourceBackup`` and ``backup``; ``hostedZone`` and ``hostedzone``). Matched loosely
+    on purpose: a parameter wrongly kept only keeps the finding."""
+    words = {word.lower() for word in _WORD.findall(noun)}
+    if not words or suffix.lower() in _ANY_TYPE or words & _ANY_TYPE:
+        return True
+    spelled = squashed(noun)
+    for resource_type in types:
+        terms = {squashed(resource_type.key), *re.split(r"[-_ ]", resource_type.key.lower())}
+        for variable in resource_type.variables:
+            terms.update(w.lower() for w in _WORD.findall(variable) if w.lower() not in _PLAIN_WORDS)
+        if any(term and (term in spelled or spelled in term) for term in terms):
+            return True
+    return False
 
 
 def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: bool) -> list[str]:
