@@ -379,3 +379,53 @@ def test_logs_insights_results_are_granted_on_the_log_groups_the_query_ran_on(tm
         (action, arn) for action in ("logs:StartQuery", "logs:GetQueryResults") for arn in arns
     }
     assert undetermined(result) == []
+
+
+def efs_call(
+    name: str, params: dict[str, Any], response: Any = None, time: str = "09:00:00"
+) -> dict[str, Any]:
+    """An EFS call, the request and response as cloud-custodian's captured events have them
+    (tests/data/cwe/event-cloud-trail-create-efs-mount-target.json and ...-update-efs-mount-target-security-
+    group.json, https://github.com/cloud-custodian/cloud-custodian, Apache-2.0)."""
+    record = athena_call(name, params, time, response)
+    return {**record, "eventSource": "elasticfilesystem.amazonaws.com"}
+
+
+def test_efs_mount_target_calls_are_granted_on_the_file_system_the_target_was_created_in(
+    tmp_path: Path,
+) -> None:
+    """ModifyMountTargetSecurityGroups, DescribeMountTargetSecurityGroups, DeleteMountTarget and
+    DescribeMountTargets by ``MountTargetId`` are authorized "on the mount target's file system" (EFS API
+    reference) but name only the mount target: granted on ``*`` with a finding. CreateMountTarget names the
+    file system and returns the mount target's id, which now names them, in whatever file either lies; a
+    mount target created elsewhere keeps ``*`` and says why."""
+    target = "fsmt-0fcbb40c868d404e8"
+    created = efs_call(
+        "CreateMountTarget",
+        {"fileSystemId": "fs-017557a9f00b1bec9", "subnetId": "subnet-efbcccb7",
+         "securityGroups": ["sg-0616b55f1f99947fd"]},
+        {"ownerId": ACCOUNT, "mountTargetId": target, "fileSystemId": "fs-017557a9f00b1bec9",
+         "subnetId": "subnet-efbcccb7", "lifeCycleState": "creating", "ipAddress": "172.31.29.132",
+         "networkInterfaceId": "eni-0f028fdc238330d73", "vpcId": "vpc-d2d616b5"},
+    )  # fmt: skip
+    follow_ups = [
+        efs_call(
+            "ModifyMountTargetSecurityGroups", {"mountTargetId": target, "securityGroups": ["sg-6c7fa917"]}
+        ),
+        efs_call("DescribeMountTargetSecurityGroups", {"mountTargetId": target}),
+        efs_call("DescribeMountTargets", {"mountTargetId": target}),
+        efs_call("DeleteMountTarget", {"mountTargetId": target}, time="09:10:00"),
+    ]
+    elsewhere = efs_call("DescribeMountTargetSecurityGroups", {"mountTargetId": "fsmt-07e238762319765b9"})
+    result = scan(tmp_path, [follow_ups, [created, elsewhere]])
+    system = f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/fs-017557a9f00b1bec9"
+    assert granted(result) == {
+        *((f"elasticfilesystem:{r['eventName']}", system) for r in [created, *follow_ups]),
+        ("elasticfilesystem:DescribeMountTargetSecurityGroups", "*"),
+    }
+    assert undetermined(result) == [
+        "elasticfilesystem.amazonaws.com:DescribeMountTargetSecurityGroups: "
+        "elasticfilesystem:DescribeMountTargetSecurityGroups on * (the request names the EFS mount target "
+        "only by its id, and the call that returned the id was not among the records scanned: started by "
+        "another principal or outside the window)"
+    ]

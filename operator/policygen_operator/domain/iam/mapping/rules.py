@@ -1867,11 +1867,29 @@ RETURNED_IDS: dict[tuple[str, str], tuple[str, str, str]] = {
     # and GetQueryResults names only it, though the reference requires the log groups for it: those the
     # start queried
     ("logs.amazonaws.com", "StartQuery"): ("logs insights query", "queryId", "logs:StartQuery"),
+    # EFS: CreateMountTarget names the file system and returns the "mountTargetId" (its response, as
+    # cloud-custodian's captured event tests/data/cwe/event-cloud-trail-create-efs-mount-target.json has it);
+    # the calls on a mount target name only that id and are authorized "on the mount target's file system"
+    # (EFS API reference, ModifyMountTargetSecurityGroups, DescribeMountTargetSecurityGroups,
+    # DeleteMountTarget; DescribeMountTargets "on the file system of the mount target that you specify in
+    # MountTargetId")
+    ("elasticfilesystem.amazonaws.com", "CreateMountTarget"): (
+        "EFS mount target",
+        "mountTargetId",
+        "elasticfilesystem:CreateMountTarget",
+    ),
 }
 
 
 def _athena_follow_ups(kind: str, field: str, *names: str) -> dict[tuple[str, str], tuple[str, str, str]]:
     return {("athena.amazonaws.com", name): (kind, field, f"athena:{name}") for name in names}
+
+
+def _efs_follow_ups(kind: str, field: str, *names: str) -> dict[tuple[str, str], tuple[str, str, str]]:
+    return {
+        ("elasticfilesystem.amazonaws.com", name): (kind, field, f"elasticfilesystem:{name}")
+        for name in names
+    }
 
 
 # (eventSource, eventName) -> (kind of id, the request parameter holding it or a list of them, the action
@@ -1910,6 +1928,14 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
         "ListNotebookSessions",
     ),
     ("logs.amazonaws.com", "GetQueryResults"): ("logs insights query", "QueryId", "logs:GetQueryResults"),
+    **_efs_follow_ups(
+        "EFS mount target",
+        "MountTargetId",
+        "ModifyMountTargetSecurityGroups",
+        "DescribeMountTargetSecurityGroups",
+        "DeleteMountTarget",
+        "DescribeMountTargets",
+    ),
     **_athena_follow_ups(
         "athena calculation",
         "CalculationExecutionId",
