@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
-from policygen_operator.domain.cloudtrail.local import Listing, local_files
+from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
@@ -203,7 +203,7 @@ def run_generation(
     if athena is not None:
         report["athena"] = athena
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
-    _raise_for_outcome(request, scan, outcome)
+    _raise_for_outcome(request, scan, outcome, listing)
     return outcome
 
 
@@ -427,7 +427,9 @@ def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = l
     )
 
 
-def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: GenerationResult) -> None:
+def _raise_for_outcome(
+    request: GenerationRequest, scan: ScanResult, outcome: GenerationResult, listing: Listing
+) -> None:
     summary = scan.summary
     if request.strict and (summary.skipped_files or summary.bad_records):
         raise BadInputError(
@@ -445,6 +447,14 @@ def _raise_for_outcome(request: GenerationRequest, scan: ScanResult, outcome: Ge
         hints = scan.path_hints()
         if hints:
             detail += f"; {hints[0]}"
+        if not matched and listing.not_logs:
+            # a folder of JSON Lines named *.log (Filebeat's, many SIEM exports): every file passed over, and
+            # "0 file(s) scanned" alone does not say why
+            detail += (
+                f"; {listing.not_logs} file(s) in the folder were passed over, their names not those of "
+                f"log files ({', '.join(LOG_SUFFIXES)}): give a file itself as --logs to read it whatever "
+                "its name"
+            )
         raise NoMatchingEvents(
             f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome
         )

@@ -266,3 +266,34 @@ def test_a_session_arn_cut_after_the_role_name_is_said_once_per_run(tmp_path: Pa
     first = result.report["warnings"][0]
     assert first.startswith(f"50 record(s) with userIdentity.arn {cut}: ") and f"taken as {ORDER}'s" in first
     assert sum(cut in w for w in result.report["warnings"]) == 1
+
+
+def test_a_folder_whose_files_are_all_passed_over_for_their_names_says_so(tmp_path: Path) -> None:
+    """Filebeat's CloudTrail test logs are JSON Lines named ``*-json.log`` (elastic/beats,
+    x-pack/filebeat/module/aws/cloudtrail/test, Elastic License 2.0; this record is its create-user-json.log,
+    the CloudTrail User Guide's CreateUser example). Given the folder, every file was passed over for its name
+    and the message said only "no event of the principal(s) in the window (0 file(s), 0 event(s) scanned)";
+    it now says why, and that a file given by name is read."""
+    record = {
+        "eventVersion": "1.0",
+        "userIdentity": {"type": "IAMUser", "principalId": "EX_PRINCIPAL_ID",
+                         "arn": "arn:aws:iam::123456789012:user/Alice", "accountId": "123456789012",
+                         "accessKeyId": "EXAMPLE_KEY_ID", "userName": "Alice"},
+        "eventTime": "2014-03-24T21:11:59Z", "eventSource": "iam.amazonaws.com", "eventName": "CreateUser",
+        "awsRegion": "us-east-2", "sourceIPAddress": "127.0.0.1",
+        "userAgent": "aws-cli/1.3.2 Python/2.7.5 Windows/7", "requestParameters": {"userName": "Bob"},
+        "responseElements": {"user": {"createDate": "Mar 24, 2014 9:11:59 PM", "userName": "Bob",
+                                      "arn": "arn:aws:iam::123456789012:user/Bob", "path": "/",
+                                      "userId": "EXAMPLEUSERID"}},
+    }  # fmt: skip
+    (tmp_path / "create-user-json.log").write_text(json.dumps(record) + "\n")
+    alice = "arn:aws:iam::123456789012:user/Alice"
+    window = {"start": datetime(2014, 3, 1, tzinfo=UTC), "end": datetime(2014, 4, 1, tzinfo=UTC)}
+    with pytest.raises(
+        NoMatchingEventsError, match=r"1 file\(s\) in the folder were passed over, their names"
+    ):
+        run_generation(request(principals=(alice,), source=LocalLogs(str(tmp_path)), **window))
+    by_name = run_generation(
+        request(principals=(alice,), source=LocalLogs(str(tmp_path / "create-user-json.log")), **window)
+    )
+    assert by_name.results[alice].actions == ["iam:CreateUser"]
