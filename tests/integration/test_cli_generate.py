@@ -640,6 +640,49 @@ def test_a_principal_whose_calls_were_all_refused_is_told_so(tmp_path: Path) -> 
     assert granted.returncode == 0, granted.stderr
 
 
+def test_a_principal_whose_events_need_no_permission_is_told_so(tmp_path: Path) -> None:
+    """Filebeat's console-login-json.log (elastic/beats x-pack/filebeat/module/aws/cloudtrail/test, the
+    CloudTrail User Guide's ConsoleLogin example): JohnDoe's only event is a console sign-in, which needs no
+    IAM action. Beside a principal with a policy, it was told "no matching events", which sent users looking
+    for a wrong ARN or window; it is now told its events matched and why none is allowed."""
+    login = {
+        "eventVersion": "1.05",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDACKCEVSQ6C2EXAMPLE",
+                         "arn": "arn:aws:iam::111122223333:user/JohnDoe", "accountId": "111122223333",
+                         "userName": "JohnDoe"},
+        "eventTime": "2026-11-10T15:49:27Z",  # moved into the test's window
+        "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+        "awsRegion": "us-east-2", "sourceIPAddress": "192.0.2.110",
+        "userAgent": "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:24.0) Gecko/20100101 Firefox/24.0",
+        "requestParameters": None, "responseElements": {"ConsoleLogin": "Success"},
+        "additionalEventData": {"MobileVersion": "No", "LoginTo": "https://console.aws.amazon.com/s3/",
+                                "MFAUsed": "No"},
+        "eventID": "3fcfb182-98f8-4744-bd45-10aEXAMPLE",
+    }  # fmt: skip
+    call = {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "arn": ALICE, "accountId": "111122223333"},
+        "eventTime": "2026-11-10T10:00:00Z",
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": "GetPasswordData",
+        "awsRegion": "us-east-1",
+        "requestParameters": {"instanceId": "i-0123456789abcdef0"},
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "111122223333",
+    }
+    logs = tmp_path / "calls.json"
+    logs.write_text(json.dumps({"Records": [login, call]}))
+    john = "arn:aws:iam::111122223333:user/JohnDoe"
+    both = ("--principal", john, "--principal", ALICE, "--output-dir", str(tmp_path / "out"))
+    run = policygen("--logs", str(logs), *both, *WINDOW, "--quiet")
+    assert run.returncode == 3
+    assert (
+        f"no policy written for {john}: its 1 event(s) matched, none to allow: 1 ignored "
+        "(signin.amazonaws.com:ConsoleLogin: console sign-in (no IAM action))"
+    ) in run.stderr
+    assert "no matching events for" not in run.stderr
+
+
 def test_warnings_past_twenty_are_counted_not_printed(tmp_path: Path) -> None:
     """Thirty records without eventTime: the terminal gets twenty warnings and the count of the rest."""
     record = {

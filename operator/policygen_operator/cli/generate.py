@@ -483,6 +483,7 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
         _print_summary(result.report, where, err)
     for arn in missing:
         refused = result.results[arn].denied_actions
+        entry = result.report.get("principals", {}).get(arn, {})
         if refused and not args.include_denied:  # it did match: "no matching events" would mislead
             names = ", ".join(refused[:3]) + (", ..." if len(refused) > 3 else "")
             print(
@@ -490,9 +491,30 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
                 "--include-denied grants them",
                 file=err,
             )
+        elif entry.get("eventsMatched"):  # matched, but each needs no permission or was not understood
+            why = _nothing_to_grant(entry, result.report.get("ignoredReasons", {}))
+            print(f"policygen generate: no policy written for {arn}: {why}", file=err)
         else:
             print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
     return EXIT_NO_MATCHING_EVENTS if missing else EXIT_OK
+
+
+def _nothing_to_grant(entry: dict[str, Any], reasons: dict[str, str]) -> str:
+    """Why a principal's matched events gave no policy, from its report entry: a user sees that its events
+    were found (the ARN and window are right) and what they were (ConsoleLogin needs no IAM action)."""
+    parts: list[str] = []
+    ignored: dict[str, int] = entry.get("ignored", {})
+    unmapped: dict[str, int] = entry.get("unmapped", {})
+    if ignored:
+        why = [f"{key}: {reasons.get(key, 'ignored')}" for key in sorted(ignored)[:3]]
+        parts.append(f"{sum(ignored.values())} ignored ({'; '.join(why)})")
+    if unmapped:
+        names = sorted(unmapped)
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        parts.append(f"{sum(unmapped.values())} not understood (unmapped: {', '.join(names[:3])}{more})")
+    return f"its {entry['eventsMatched']} event(s) matched, none to allow: " + (
+        "; ".join(parts) or "see the report"
+    )
 
 
 def _json_list(policies: list[dict[str, Any]]) -> str:
