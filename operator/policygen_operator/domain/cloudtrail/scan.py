@@ -588,7 +588,11 @@ class Scanner:
             records = document.get("Records")
             if isinstance(records, simdjson.Array):
                 self._scan_records(name, records, unit=unit)
-            elif document.get("eventName") is not None or document.get("detail-type") is not None:
+            elif (
+                document.get("eventName") is not None
+                or document.get("eventVersion") is not None  # an Insights event has no eventName of its own
+                or document.get("detail-type") is not None
+            ):
                 self._scan_records(name, (document,), unit=unit)  # a single record, or one EventBridge event
             elif (found := _record_texts(document)) is not None:
                 del records, document  # the parser is used again below
@@ -1088,7 +1092,11 @@ def _record_texts(document: Any) -> tuple[list[bytes | None], str] | None:
 
 def _not_records(document: Any) -> str:
     """Why a JSON object is none of the forms read, with its first keys: what a user needs to see which
-    export it is (a CloudTrail Lake query result, a SIEM's own envelope)."""
+    export it is (a CloudTrail Lake query result, a SIEM's own envelope). A digest file (CloudTrail User
+    Guide, "CloudTrail digest file structure"), which a folder's listing passes over by its name, is named
+    as such when given under another."""
+    if document.get("digestS3Object") is not None and document.get("logFiles") is not None:
+        return "a CloudTrail digest file: it holds the hashes of log files, no calls"
     keys = [key if len(key) <= 40 else key[:37] + "..." for key in list(document.keys())[:6]]
     return (
         "JSON object without a Records array, nor a record, an EventBridge event, or saved lookup-events "

@@ -887,3 +887,30 @@ def test_a_cut_session_arn_of_another_account_or_name_is_not_taken_nor_said(
     result = scan(("f.json", delivery([record(longer, "Longer"), OTHER])), principals=principals)
     assert allowed(result) == {} and result.unsessioned_warnings() == []
     assert result.files_without_principal == 1  # no record parsed
+
+
+def test_an_insights_event_alone_in_a_file_is_passed_over_and_a_digest_file_is_named() -> None:
+    """Filebeat's insight-json.log (elastic/beats x-pack/filebeat/module/aws/cloudtrail/test) holds one
+    Insights event on one line: read as one document, it was skipped as "JSON object without a Records array,
+    nor a record, ..." since it has no top-level eventName; it is a record (eventVersion), and no call. Its
+    cloudtrail-digest-json.log holds a digest file (CloudTrail User Guide, "CloudTrail digest file
+    structure"): no calls, skipped as what it is."""
+    insight = insights_event(role_identity()["arn"])
+    digest = {
+        "awsAccountId": ACCOUNT,
+        "digestStartTime": "2026-11-24T18:36:49Z",
+        "digestEndTime": "2026-11-24T19:36:49Z",
+        "digestS3Bucket": "trail-bucket",
+        "digestS3Object": f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/2026/11/24/{ACCOUNT}_CloudTrail-"
+        "Digest_us-east-1_trail_us-east-1_20261124T193649Z.json.gz",
+        "logFiles": [{"s3Bucket": "trail-bucket", "s3Object": f"AWSLogs/{ACCOUNT}/CloudTrail/...",
+                      "hashValue": "24078a45", "hashAlgorithm": "SHA-256"}],
+    }  # fmt: skip
+    result = scan(
+        ("insight-json.log", json.dumps(insight).encode() + b"\n"),
+        ("digest-json.log", json.dumps({**digest, "role": role_identity()["arn"]}).encode() + b"\n"),
+    )
+    assert result.summary.bad_records == 0 and result.summary.events_scanned == 1
+    assert result.summary.skipped_files == {
+        "digest-json.log": "a CloudTrail digest file: it holds the hashes of log files, no calls"
+    }
