@@ -561,6 +561,26 @@ def test_a_request_naming_resources_of_other_kinds_only_is_on_star_without_the_f
     assert address.uses == (("ec2:DisassociateAddress", "*"),) and address.notes
 
 
+def test_a_virtual_mfa_device_is_named_by_its_serial_number(mapper: EventMapper) -> None:
+    """ "SerialNumber: The serial number that uniquely identifies the MFA device. For virtual MFA devices, the
+    serial number is the same as the ARN" (IAM API Reference, DeleteVirtualMFADevice; TagMFADevice,
+    UntagMFADevice, ListMFADeviceTags): the reference's ``mfa`` type, which they were never granted on
+    (``*``; found by the QA pass on Filebeat's delete-virtual-mfa-device-json.log, elastic/beats
+    x-pack/filebeat/module/aws/cloudtrail/test, whose request is this one). A hardware device's serial is no
+    ARN: ``*``, said."""
+    device = f"arn:aws:iam::{ACCOUNT}:mfa/Alice"
+    for name, extra in (
+        ("DeleteVirtualMFADevice", {}),
+        ("TagMFADevice", {"tags": [{"key": "team", "value": "a"}]}),
+        ("UntagMFADevice", {"tagKeys": ["team"]}),
+        ("ListMFADeviceTags", {}),
+    ):
+        event = mapper.map(rec("iam.amazonaws.com", name, {"serialNumber": device, **extra}))
+        assert event.uses == ((f"iam:{name}", device),) and not event.notes, name
+    hardware = mapper.map(rec("iam.amazonaws.com", "ListMFADeviceTags", {"serialNumber": "GAHT12345678"}))
+    assert hardware.uses == (("iam:ListMFADeviceTags", "*"),) and hardware.notes
+
+
 def test_a_fixed_required_type_is_added_beside_the_resource_a_request_names(mapper: EventMapper) -> None:
     """Glue GetResourcePolicy and DeleteResourcePolicy take "ResourceArn: The ARN of the Glue resource for
     which to retrieve the resource policy" (Glue API reference), a database or a table; the Service

@@ -1416,6 +1416,15 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         "ServerCertificateName",
         "NewServerCertificateName",
     ),
+    # The virtual MFA device calls name the device by "SerialNumber: The serial number that uniquely
+    # identifies the MFA device. For virtual MFA devices, the serial number is the same as the ARN" (IAM API
+    # Reference, DeleteVirtualMFADevice; TagMFADevice, UntagMFADevice and ListMFADeviceTags the same): the
+    # reference's ``mfa`` type. iam-dataset gives ``*``; a serial that is no ARN (a hardware device's) stays
+    # on ``*``, said.
+    **{
+        ("iam", name.lower()): [{"action": f"iam:{name}", "arn_override": "${SerialNumber}"}]
+        for name in ("DeleteVirtualMFADevice", "TagMFADevice", "UntagMFADevice", "ListMFADeviceTags")
+    },
     # The reference gives PutMetricData, GetMetricData and ListMetrics one resource type, an optional
     # "dataset", which none of their APIs can name (no dataset parameter: botocore monitoring/2010-08-01);
     # AWS's own policies for PutMetricData name "Resource": "*" (CloudWatch User Guide, "Using condition keys
