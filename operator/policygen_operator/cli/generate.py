@@ -657,6 +657,7 @@ PRINTED_FINDINGS = frozenset(
         "pass-role-unproven",
         "resource-not-writable",
         "resource-undetermined",
+        "resource-wide",
         "compacted",
     }
 )

@@ -40,3 +40,21 @@ def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() ->
         == "policygen generate: warning: arn:aws:iam::111122223333:user/Alice: ecs.amazonaws.com:RunTask ..."
     )
     assert len(lines) == 3
+
+
+def test_a_documented_star_grant_is_printed() -> None:
+    """A grant on ``*`` AWS documents (``resource-wide``: CloudWatch's composite alarms) is still a grant on
+    more than the call's own resources: said on stderr like the other widenings."""
+    message = "monitoring.amazonaws.com:DescribeAlarms: cloudwatch:DescribeAlarms on *: composite alarms ..."
+    report = {
+        "principals": {
+            "arn:aws:iam::111122223333:role/ops": {
+                "findings": [{"severity": "info", "code": "resource-wide", "message": message}]
+            }
+        }
+    }
+    err = io.StringIO()
+    _print_mapping(report, err)
+    assert err.getvalue().splitlines() == [
+        f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
+    ]

@@ -59,6 +59,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
     UNNAMED_TYPES,
@@ -252,6 +253,13 @@ class EventMapper:
         refused = denied_resource(record) if denied else None
         if refused is not None:
             uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
+        wide = RESOURCE_WIDE.get(key)
+        if wide is not None and _asks_for(params, wide[1]):
+            wide_action, _, why = wide
+            if any(name == wide_action for name, _ in uses):
+                uses = [(name, arn) for name, arn in uses if name != wide_action] + [(wide_action, "*")]
+                unresolved = [name for name in unresolved if name != wide_action]
+                notes.append(("info", "resource-wide", f"{key}: {wide_action} on *: {why}"))
         if not uses and not notes:
             # every entry is conditional and the request met none of the conditions (a PartiQL statement
             # of no kind the mapper knows, a transaction whose items the record leaves out): the call did
@@ -315,6 +323,15 @@ def _actions_only(event: MappedEvent) -> MappedEvent:
         uses=tuple(dict.fromkeys((action, "*") for action, _ in event.uses)),
         notes=tuple(n for n in event.notes if n[1] not in _RESOURCE_NOTES),
     )
+
+
+def _asks_for(params: Mapping[str, Any], wanted: tuple[str, str] | None) -> bool:
+    """Whether the request asks for what makes AWS authorize the call only on ``*`` (``RESOURCE_WIDE``):
+    the parameter holds the value (alone or in a list), or every call when the entry names none."""
+    if wanted is None:
+        return True
+    parameter, value = wanted
+    return value in (lookup_path(params, parameter + "[]") or lookup_path(params, parameter) or ())
 
 
 def _pass_role_left_out(key: str) -> tuple[str, str, str]:

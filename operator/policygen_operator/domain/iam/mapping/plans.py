@@ -49,6 +49,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     PARAMETER_OF,
     QUALIFIED_NAMES,
     REQUEST_WRAPPERS,
+    RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
@@ -648,6 +649,9 @@ def fixed(kind: Kind, key: str, reason: str) -> Plan:
 
 def compile_plan(ref: Reference, source: str, name: str) -> Plan:
     plan = _compile_plan(ref, source, name)
+    wide = RESOURCE_WIDE.get(plan.key) if plan.kind == "mapped" else None
+    if wide is not None and wide[1] is not None:  # the parameter deciding it is in the memo key
+        plan = replace(plan, param_keys=plan.param_keys | spelled(frozenset({wide[1][0]})))
     namespace = namespace_of(ref, source) if plan.kind == "mapped" else None
     method = VERSION_SUFFIX.sub("", name) or name
     wrapper = REQUEST_WRAPPERS.get((namespace or "", method.lower()))

@@ -714,6 +714,41 @@ UNNAMED_TYPES: dict[str, str] = {
     "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
 }
 
+# Calls AWS authorizes only with their action on ``*`` (when the request asks for what the entry names),
+# though the reference gives the action a resource type: a grant on the resources the request names is
+# refused. The mapper grants ``*`` and says why with the ``resource-wide`` info finding, not the
+# ``resource-undetermined`` warning: the request did name its resources, and ``*`` is the grant AWS
+# documents, not a guess. Each with its source:
+# - "To retrieve information about composite alarms, your cloudwatch:DescribeAlarms permission must have a *
+#   scope. You can't return information about composite alarms if your cloudwatch:DescribeAlarms permission
+#   has a narrower scope"; the same for DescribeAlarmHistory; "To create a composite alarm, your
+#   cloudwatch:PutCompositeAlarm permission must have a * scope" (CloudWatch User Guide, "CloudWatch
+#   permissions reference"; the API Reference of each says it too). DescribeAlarms and DescribeAlarmHistory
+#   return composite alarms only when asked for them: "AlarmTypes: ... If you omit this parameter, only
+#   metric alarms are returned" (CloudWatch API Reference; the values are CompositeAlarm, MetricAlarm and
+#   LogAlarm, botocore cloudwatch/2010-08-01).
+# key -> (action, (request parameter as the SDK names it, a value it holds) or None for every call, why)
+RESOURCE_WIDE: dict[str, tuple[str, tuple[str, str] | None, str]] = {
+    "monitoring.amazonaws.com:DescribeAlarms": (
+        "cloudwatch:DescribeAlarms",
+        ("AlarmTypes", "CompositeAlarm"),
+        "composite alarms are returned only to a cloudwatch:DescribeAlarms permission scoped to * "
+        "(CloudWatch User Guide, CloudWatch permissions reference)",
+    ),
+    "monitoring.amazonaws.com:DescribeAlarmHistory": (
+        "cloudwatch:DescribeAlarmHistory",
+        ("AlarmTypes", "CompositeAlarm"),
+        "the history of composite alarms is returned only to a cloudwatch:DescribeAlarmHistory permission "
+        "scoped to * (CloudWatch User Guide, CloudWatch permissions reference)",
+    ),
+    "monitoring.amazonaws.com:PutCompositeAlarm": (
+        "cloudwatch:PutCompositeAlarm",
+        None,
+        "a composite alarm is created or updated only with a cloudwatch:PutCompositeAlarm permission scoped "
+        "to * (CloudWatch User Guide, CloudWatch permissions reference)",
+    ),
+}
+
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
 # service's documentation.
