@@ -649,6 +649,47 @@ def _glue_databases(action: str, params: Mapping[str, Any], ctx: Context) -> lis
     return [f"{base}catalog", f"{base}database/*"]
 
 
+# AWS Glue Schema Registry: a schema is named by ``SchemaId`` ("SchemaArn", or "SchemaName" with
+# "RegistryName: The name of the schema registry that contains the schema") and a registry by ``RegistryId``
+# ("RegistryArn" or "RegistryName") (Glue API Reference, SchemaId and RegistryId structures, botocore
+# glue/2017-03-31); a schema's ARN holds its registry's name: "arn:aws:glue:us-east-2:012345678:schema/
+# registryname-1/schemaname-1", granted beside "registry/registryname-1" in the Glue Developer Guide's
+# policies for serializers (schema-registry-gs.md, "IAM Examples for Serializers"), though the reference
+# writes ``schema/${SchemaName}``. iam-dataset's entries read a schema only by its ARN and a registry only by
+# its ARN or the schema's RegistryName: a schema by name was granted ``schema/*``, the registry of a schema
+# given by ARN ``registry/*``, GetRegistry and ListSchemas of a registry by name ``*``, and CreateSchema
+# ``schema/NAME``, an ARN no schema has. "If this is not provided, the default registry will be used"
+# (CreateSchema's RegistryId), whose schemas are ``schema/default-registry/NAME`` (the Developer Guide's
+# ``delete-schema --schema-id SchemaArn=".../schema/default-registry/TestSchema6-NON-Existent"``); its own ARN
+# ends in an id Glue assigns ("registry/default-registry:random-5-letter-id"), so it stays whole, said.
+_GLUE_SCHEMA_READS = frozenset({"SchemaId", "RegistryId", "SchemaName"})
+
+
+def _glue_schema_registry(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The registry and schema a Schema Registry call names, by ARN or by name; a schema's registry from
+    its ARN. None when it names neither (a call by ``SchemaVersionId`` alone: the table's reading)."""
+    base = f"arn:{ctx.partition}:glue:{ctx.region}:{ctx.account}:"
+    out: list[str] = []
+    registries = _values(params, "SchemaId.RegistryName", "RegistryId.RegistryName")
+    for arn in _values(params, "SchemaId.SchemaArn", "RegistryId.RegistryArn"):
+        out.append(escape(arn))
+        head, _, resource = arn.partition(":schema/")
+        registry = resource.split("/", 1)[0] if "/" in resource else ""
+        if registry:
+            out.append(f"{head}:registry/{escape(registry)}")
+    out.extend(f"{base}registry/{escape(name)}" for name in registries)
+    named = _values(params, "SchemaId.SchemaName")
+    if action.lower() == "glue:createschema":
+        named = _values(params, "SchemaName")
+        if not _values(params, "RegistryId.RegistryName", "RegistryId.RegistryArn"):
+            registries = ["default-registry"]
+        else:  # the registry given by ARN: its name
+            registries += [a.rpartition(":registry/")[2] for a in _values(params, "RegistryId.RegistryArn")]
+    if len(registries) == 1:
+        out.extend(f"{base}schema/{escape(registries[0])}/{escape(name)}" for name in named)
+    return list(dict.fromkeys(out)) or None
+
+
 def _ssm_path(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """GetParametersByPath is authorized on the path, not on the parameters under it: AWS refuses it
     naming ``parameter/PATH`` as the resource ("is not authorized to perform: ssm:GetParametersByPath on
@@ -1090,6 +1131,28 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
+    **{
+        ("glue", name.lower()): Resolver(_glue_schema_registry, _GLUE_SCHEMA_READS)
+        for name in (
+            "CreateSchema",
+            "DeleteRegistry",
+            "DeleteSchema",
+            "DeleteSchemaVersions",
+            "GetRegistry",
+            "GetSchema",
+            "GetSchemaByDefinition",
+            "GetSchemaVersion",
+            "GetSchemaVersionsDiff",
+            "ListSchemaVersions",
+            "ListSchemas",
+            "PutSchemaVersionMetadata",
+            "QuerySchemaVersionMetadata",
+            "RegisterSchemaVersion",
+            "RemoveSchemaVersionMetadata",
+            "UpdateRegistry",
+            "UpdateSchema",
+        )
+    },
     ("dynamodb", "batchwriteitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("dynamodb", "executestatement"): Resolver(_partiql, _STATEMENTS),
     ("dynamodb", "batchexecutestatement"): Resolver(_partiql, _STATEMENTS),

@@ -712,6 +712,7 @@ UNNAMED_TYPES: dict[str, str] = {
     "rds:proxy-endpoint": "an RDS proxy endpoint given by name, not by the id its ARN holds",
     "rds:target-group": "an RDS proxy target group given by name, not by the id its ARN holds",
     "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
+    "glue:registry": "no registry named: the default registry, whose ARN ends in an id Glue assigns",
 }
 
 # Calls AWS authorizes only with their action on ``*`` (when the request asks for what the entry names),
