@@ -775,6 +775,10 @@ def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
 
 
+# a resourcearn_mappings template that is one parameter's value, kept where it is an ARN of the type
+_PASSED_THROUGH = re.compile(r"%%iftemplatematch%\$\{[^}]+\}%%")
+
+
 def _compile_entries(
     ref: Reference, namespace: str, method: str, entries: list[dict[str, Any]]
 ) -> tuple[ActionPlan, ...]:
@@ -843,6 +847,16 @@ def _compile_entry(
     arn_maps = tuple(
         (by_key[t.lower()], compile_template(tpl)) for t, tpl in arn_templates if t.lower() in by_key
     )
+    passed = {tpl for _, tpl in arn_templates}
+    if len(passed) == 1 and _PASSED_THROUGH.fullmatch(next(iter(passed))):
+        # the table passes one parameter's ARN through for some of the action's types only: ElastiCache's
+        # "ResourceName: The Amazon Resource Name (ARN) of the resource for which you want the list of tags"
+        # (ListTagsForResource, AddTagsToResource, RemoveTagsFromResource; ElastiCache API Reference) for
+        # ``cluster`` and ``snapshot``, where the action's types also include the replication group, the
+        # serverless cache, the user, ...: a replication group's ARN was granted as ``*``. The value is the
+        # call's resource whichever of the action's types it is an ARN of (checked against each format)
+        template = compile_template(next(iter(passed)))
+        arn_maps = tuple((t, template) for t in types)
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     conditions = entry.get("conditions")
     named = template_reads(override or "").union(
