@@ -97,6 +97,20 @@ class Composed:
             and any(under(str(p.get("toFieldPath", "")), path) for path in paths)
         ]
 
+    def writes(self, *paths: str) -> list[dict[str, Any]]:
+        """The patches that write one of ``paths``, a field under it, or a field that holds it (a patch to
+        ``metadata.annotations`` replaces every annotation): what the composed resource gets there is the
+        composite's, not the base's."""
+        return [
+            p
+            for p in self.patches()
+            if p.get("type", "FromCompositeFieldPath") not in ("ToCompositeFieldPath", "CombineToComposite")
+            and any(
+                under(str(p.get("toFieldPath", "")), path) or under(path, str(p.get("toFieldPath", "")))
+                for path in paths
+            )
+        ]
+
     def iam_name(self) -> tuple[str | None, str]:
         """The role's IAM name when the base writes it and nothing patches it, else None; and how it is
         given, for the messages."""

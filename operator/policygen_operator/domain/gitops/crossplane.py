@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policygen_operator.domain.gitops import composition, yamldocs
+from policygen_operator.domain.gitops import composition, lifecycle, yamldocs
 from policygen_operator.domain.gitops.ack import find_role, policy_json, upsert_object
 from policygen_operator.domain.gitops.model import (
     EditRequest,
@@ -84,7 +84,10 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     # would be detached again, so a role that lists its policies there gets ours listed there too.
     use_list = group != CLASSIC and isinstance(managed, list)
     if isinstance(managed, list):
-        _edit_managed_list(managed, request, use_list, role, result, f"{role_file.path}: Role {meta_name}")
+        where = f"{role_file.path}: Role {meta_name}"
+        if use_list or any(a in request.replace_arns for a in managed):
+            _check_applied(role, where, request)
+        _edit_managed_list(managed, request, use_list, role, result, where)
     provider_config = role.get("spec", "providerConfigRef")
     namespace = role.get("metadata", "namespace")
     for index, document in enumerate(request.policies):
@@ -208,9 +211,39 @@ def _detach(
                     what += f" ({selector_key} matches {', '.join(selects)}: Crossplane picks one)"
             result.seen.append(what)
             if arn in request.replace_arns:
+                _check_deleted(document, what, group == UPBOUND_NAMESPACED, request)
                 document.removed = True
                 result.detached.append(str(arn))
                 result.notes.append(f"{what}: removed")
+
+
+def _check_deleted(attachment: lifecycle.Object, what: str, namespaced: bool, request: EditRequest) -> None:
+    """Refuses to remove an attachment whose removal from the files leaves the policy attached in AWS: the
+    GitOps tool keeps the object, or Crossplane deletes the object but orphans the attachment."""
+    blocker = lifecycle.kept_on_removal(attachment, namespaced=namespaced)
+    if blocker is not None:
+        raise GitOpsEditError(_kept_message(what, blocker, request))
+
+
+def _kept_message(what: str, blocker: lifecycle.Blocker, request: EditRequest) -> str:
+    return (
+        f"{what} attaches a policy to be replaced, but removing it from the files would leave the policy "
+        f"attached to {request.role_name!r} in AWS: {blocker.setting}; {blocker.remedy}, then run again "
+        "(or detach the policy by hand). Nothing was changed, so no pull request claims a replacement that "
+        "would not happen"
+    )
+
+
+def _check_applied(role: lifecycle.Object, where: str, request: EditRequest) -> None:
+    """Refuses to edit a Role's managedPolicyArns that would not reach AWS (the broad policy would stay, and
+    the generated one would not be attached)."""
+    blocker = lifecycle.not_updated(role, controller="crossplane")
+    if blocker is not None:
+        raise GitOpsEditError(
+            f"{where}: its spec.forProvider.managedPolicyArns holds the role's policies, but an edit of it "
+            f"would not reach AWS: {blocker.setting}; {blocker.remedy}, then run again (or replace the "
+            f"policies of {request.role_name!r} by hand). Nothing was changed"
+        )
 
 
 def _selected_roles(
@@ -331,18 +364,41 @@ def _points_at(
     )
     if not selector.get("matchControllerRef"):
         return None, f"{shown} selects among every Role of the cluster, not only this composite's"
-    roles = [
-        r
-        for r in siblings
-        if r.api_group == role.api_group
-        and r.kind == "Role"
-        and all((r.get("metadata", "labels") or {}).get(k) == v for k, v in labels.items())
-    ]
-    if role in roles and len(roles) > 1:
-        return None, f"{shown} matches {len(roles)} Roles of the Composition: " + ", ".join(
-            r.where for r in roles
-        )
-    return role in roles, shown
+    roles = [r for r in siblings if r.api_group == role.api_group and r.kind == "Role"]
+    matching = [r for r in roles if _has_labels(r, labels)]
+    # A label a patch writes is the composite's, not the base's: such a Role may match, or not.
+    label_patches = {id(r): r.writes(*_label_paths(labels)) for r in roles}
+    maybe = [r for r in roles if r not in matching and label_patches[id(r)]]
+    if role not in matching and role not in maybe:
+        return False, shown
+    others = [r for r in matching + maybe if r is not role]
+    if others:
+        why = [
+            f"{r.where}"
+            + (
+                f" (its labels patched: {composition.describe(label_patches[id(r)][0])})"
+                if label_patches[id(r)]
+                else ""
+            )
+            for r in [role, *others]
+        ]
+        verb = "may match" if any(label_patches[id(r)] for r in [role, *others]) else "matches"
+        return None, f"{shown} {verb} {len(others) + 1} Roles of the Composition: " + ", ".join(why)
+    return True, shown
+
+
+def _has_labels(template: composition.Composed, labels: dict[str, Any]) -> bool:
+    return all((template.get("metadata", "labels") or {}).get(k) == v for k, v in labels.items())
+
+
+def _label_paths(labels: dict[str, Any]) -> list[str]:
+    """The field paths a patch may write a selector's label at (bracket or dotted form)."""
+    paths = []
+    for key in labels:
+        paths.append(f"metadata.labels[{key}]")
+        if all(c.isalnum() or c in "-_" for c in str(key)):
+            paths.append(f"metadata.labels.{key}")
+    return paths or ["metadata.labels"]
 
 
 def _edit_composed(
@@ -383,6 +439,7 @@ def _edit_composed(
                 "matchControllerRef and labels only that Role has, and run again"
             )
         result.seen.append(what)
+        _check_composed_deleted(attachment, what, group == UPBOUND_NAMESPACED, request)
         role.entries.remove(attachment.entry)
         document.changed = True
         result.detached.append(str(arn))
@@ -397,6 +454,8 @@ def _edit_composed(
                 f"({composition.describe(patched[0])}): the list each composite resource gets is not in the "
                 "code; replace the broad policy where that field's value comes from, by hand"
             )
+        if use_list or any(a in request.replace_arns for a in managed):
+            _check_composed_applied(role, request)
         _edit_managed_list(managed, request, use_list, document, result, f"{role.where}: Role")
     named = any(isinstance(e, dict) and "name" in e for e in role.entries)
     patches = _provider_patches(role)
@@ -442,6 +501,73 @@ def _edit_composed(
         result.notes.append(f"{role.where}: added a RolePolicyAttachment template {name}-attachment")
     result.changes = yamldocs.changes(loaded)
     return result
+
+
+# what decides whether Crossplane deletes the external resource of a composed resource it garbage-collects
+_DELETION_FIELDS = (
+    "spec.deletionPolicy",
+    "spec.managementPolicies",
+    f"metadata.annotations[{lifecycle.CROSSPLANE_PAUSED}]",
+)
+
+
+def _check_composed_deleted(
+    attachment: composition.Composed, what: str, namespaced: bool, request: EditRequest
+) -> None:
+    """Refuses to remove an attachment template whose composed resources would keep the policy attached.
+
+    Crossplane deletes the composed resource of a template the Composition no longer has (garbage
+    collection: crossplane internal/controller/apiextensions/composite, composition_functions.go and, in
+    classic mode, composition_pt.go's GarbageCollectingAssociator), and its provider then deletes the
+    attachment unless the resource orphans it (``lifecycle.crossplane_orphans``). A value the composite
+    patches in is not in the code. Classic mode matches unnamed templates to composed resources by their
+    position (``AssociateByOrder``) and garbage-collects none: removing one leaves its resource, and the
+    next template is rendered onto it (an error: its kind changed)."""
+    if attachment.step is None and not attachment.entry.get("name"):
+        raise GitOpsEditError(
+            f"{what} attaches a policy to be replaced, but its Composition's templates have no names: in "
+            "classic mode (spec.resources) Crossplane matches unnamed templates to the composed resources by "
+            "position and deletes none, so removing it would leave the attachment (and shift the resources "
+            "of the templates after it). Give every template a name (spec.resources[].name) in a change of "
+            "its own, let Crossplane reconcile each composite resource (it records each resource's template "
+            "name), then run again. Nothing was changed"
+        )
+    blocker = lifecycle.crossplane_orphans(attachment, namespaced=namespaced)
+    if blocker is not None:
+        raise GitOpsEditError(_kept_message(what, blocker, request))
+    patched = attachment.writes(*_DELETION_FIELDS)
+    if patched:
+        raise GitOpsEditError(
+            _kept_message(
+                what,
+                lifecycle.Blocker(
+                    "a patch sets what decides whether Crossplane deletes it "
+                    f"({composition.describe(patched[0])}): a composite resource that gives Orphan, a "
+                    "managementPolicies list without Delete or pauses it keeps the attachment, and that "
+                    "value is not in the code",
+                    "remove that patch from the template (or set the field in the base to Delete) in a "
+                    "change of its own and let it sync",
+                ),
+                request,
+            )
+        )
+
+
+def _check_composed_applied(role: composition.Composed, request: EditRequest) -> None:
+    blocker = lifecycle.crossplane_no_update(role)
+    patched = role.writes("spec.managementPolicies", f"metadata.annotations[{lifecycle.CROSSPLANE_PAUSED}]")
+    if blocker is None and patched:
+        blocker = lifecycle.Blocker(
+            f"a patch sets its management policy ({composition.describe(patched[0])}), which the code does "
+            "not give",
+            "remove that patch in a change of its own and let it sync",
+        )
+    if blocker is not None:
+        raise GitOpsEditError(
+            f"{role.where}: the Role's spec.forProvider.managedPolicyArns holds its policies, but an edit of "
+            f"it would not reach AWS: {blocker.setting}; {blocker.remedy}, then run again (or replace the "
+            f"policies of {request.role_name!r} by hand). Nothing was changed"
+        )
 
 
 def _template(

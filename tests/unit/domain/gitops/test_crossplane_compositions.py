@@ -160,11 +160,7 @@ def test_a_pipeline_role_with_a_literal_external_name_is_edited_in_the_compositi
     assert out == head + ADDED.replace("iam.aws.upbound.io/", f"{group}/")
 
 
-def test_a_role_named_by_metadata_name_in_a_classic_composition_keeps_the_resources_unnamed() -> None:
-    """Classic mode (spec.resources), templates without names as platform-ref-aws's XEKS writes them: the new
-    ones have none either (Crossplane requires all or none to be named); a base's metadata.name, not
-    patched, is the name Crossplane gives the role."""
-    text = f"""\
+CLASSIC_UNNAMED = f"""\
 apiVersion: apiextensions.crossplane.io/v1
 kind: Composition
 metadata:
@@ -195,11 +191,27 @@ spec:
               matchLabels:
                 role: app
 """
+
+
+def test_a_role_named_by_metadata_name_in_a_classic_composition_keeps_the_resources_unnamed() -> None:
+    """Classic mode (spec.resources), templates without names as platform-ref-aws's XEKS writes them: the new
+    ones have none either (Crossplane requires all or none to be named); a base's metadata.name, not
+    patched, is the name Crossplane gives the role. Its policies listed in managedPolicyArns: no template
+    is removed (see test_removal_reaches_aws for why an unnamed one cannot be)."""
+    text = CLASSIC_UNNAMED[
+        : CLASSIC_UNNAMED.index(
+            "    - base:\n        apiVersion: iam.aws.upbound.io/v1beta1\n        kind: RolePolicyAttachment"
+        )
+    ].replace(
+        "          forProvider:\n            assumeRolePolicy",
+        f"          forProvider:\n            managedPolicyArns:\n              - {POWER}\n"
+        "            assumeRolePolicy",
+    )
     out = edited(text)
-    assert f"policyArn: {POWER}" not in out
+    assert POWER not in out
     assert "\n    - base:\n        apiVersion: iam.aws.upbound.io/v1beta1\n        kind: Policy\n" in out
-    assert "name: payments-api-policygen-attachment" not in out
-    assert out.count("\n    - base:\n") == 3
+    assert "\n    - name:" not in out
+    assert out.count("\n    - base:\n") == 2
 
 
 def test_a_role_listing_managed_policy_arns_gets_the_new_policy_there() -> None:

@@ -1,0 +1,233 @@
+"""A pull request that removes a broad attachment must detach it once merged: settings that leave it attached
+in AWS are refused, naming the setting and what to do.
+
+Crossplane: what the provider does when a managed resource is deleted is crossplane-runtime's
+pkg/reconciler/managed/policies.go (``LegacyManagementPoliciesResolver.ShouldDelete``: Delete only when
+``deletionPolicy`` is Delete and ``managementPolicies`` allows Delete, or a non-default list has Delete;
+``ManagementPoliciesResolver.ShouldDelete`` for v2's namespaced kinds, which have no ``deletionPolicy``);
+``crossplane.io/paused: "true"`` stops every reconciliation (reconciler.go, meta.IsPaused). The objects'
+fields are those of provider-upjet-aws's CRDs (package/crds/iam.aws.upbound.io_rolepolicyattachments.yaml:
+``deletionPolicy`` enum Orphan/Delete, ``managementPolicies`` items Observe/Create/Update/Delete/
+LateInitialize/*). GitOps tools: Argo CD's ``argocd.argoproj.io/sync-options: Prune=false`` (Sync Options,
+"No Prune Resources"), Flux's ``kustomize.toolkit.fluxcd.io/prune: disabled`` and
+``kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`` (kustomize-controller, "Controlling the apply behavior of
+in-cluster objects"). Compositions: Crossplane garbage-collects the composed resource of a removed template
+by its template name; classic mode with unnamed templates associates by position and deletes none
+(crossplane v1.20.0 internal/controller/apiextensions/composite/composition_pt.go, AssociateByOrder).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.gitops.editor import edit_files
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from tests.unit.domain.gitops.documents import DOC, POWER
+from tests.unit.domain.gitops.test_crossplane_compositions import CLASSIC_UNNAMED, PIPELINE
+
+REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
+
+ROLE_AND_ATTACHMENT = f"""\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: Role
+metadata:
+  name: payments-api
+spec:
+  forProvider:
+    assumeRolePolicy: '{{}}'
+---
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  name: payments-api-power
+  annotations: {{}}
+spec:
+  forProvider:
+    policyArn: {POWER}
+    roleRef:
+      name: payments-api
+"""
+KEPT = "removing it from the files would leave the policy attached to 'payments-api' in AWS: "
+
+
+def _attachment_with(spec: str = "", annotation: str = "", group: str = "iam.aws.upbound.io") -> str:
+    text = ROLE_AND_ATTACHMENT.replace("iam.aws.upbound.io/", f"{group}/")
+    if annotation:
+        text = text.replace("  annotations: {}\n", f"  annotations:\n    {annotation}\n")
+    return text.replace("spec:\n  forProvider:\n    policyArn", f"spec:\n{spec}  forProvider:\n    policyArn")
+
+
+def _refused(files: dict[str, str]) -> str:
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("crossplane", files, REQUEST, "iam")
+    return str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "annotation", "group", "setting"),
+    [
+        (
+            "  deletionPolicy: Orphan\n",
+            "",
+            "iam.aws.upbound.io",
+            "deletionPolicy: Orphan; give it deletionPolicy: Delete",
+        ),
+        (
+            "  managementPolicies: [Observe, Create, Update, LateInitialize]\n",
+            "",
+            "iam.aws.upbound.io",
+            "managementPolicies ['Observe', 'Create', 'Update', 'LateInitialize'] without Delete",
+        ),
+        (
+            "  deletionPolicy: Orphan\n  managementPolicies: ['*']\n",
+            "",
+            "iam.aws.upbound.io",
+            "deletionPolicy: Orphan",  # the default list does not override Orphan
+        ),
+        (
+            "  managementPolicies: [Observe]\n",
+            "",
+            "iam.aws.m.upbound.io",
+            "managementPolicies ['Observe'] without Delete; give it managementPolicies that include Delete",
+        ),
+        (
+            "  managementPolicies: []\n",
+            "",
+            "iam.aws.upbound.io",
+            "managementPolicies: [] (the resource is paused)",
+        ),
+        ("", 'crossplane.io/paused: "true"', "iam.aws.upbound.io", "annotation crossplane.io/paused: 'true'"),
+        (
+            "",
+            "argocd.argoproj.io/sync-options: Prune=false,ServerSideApply=true",
+            "iam.aws.upbound.io",
+            "annotation argocd.argoproj.io/sync-options: 'Prune=false,ServerSideApply=true' (Argo CD never "
+            "prunes it); remove Prune=false",
+        ),
+        (
+            "",
+            "kustomize.toolkit.fluxcd.io/prune: disabled",
+            "iam.aws.upbound.io",
+            "annotation kustomize.toolkit.fluxcd.io/prune: 'disabled' (Flux never garbage-collects it)",
+        ),
+    ],
+)
+def test_an_attachment_that_would_stay_in_aws_is_not_removed(
+    spec: str, annotation: str, group: str, setting: str
+) -> None:
+    message = _refused({"iam/payments.yaml": _attachment_with(spec, annotation, group)})
+    assert message.startswith(
+        f"iam/payments.yaml (document 2): RolePolicyAttachment payments-api-power ({POWER}) attaches a "
+        f"policy to be replaced, but {KEPT}{setting}"
+    )
+    assert "Nothing was changed" in message
+
+
+def test_an_explicit_management_policy_with_delete_overrides_orphan() -> None:
+    """policies.go: a non-default managementPolicies that lists Delete deletes the external resource whatever
+    deletionPolicy says; the default ['*'] does not (see above)."""
+    text = _attachment_with(
+        "  deletionPolicy: Orphan\n  managementPolicies: [Observe, Create, Update, Delete]\n"
+    )
+    result = edit_files("crossplane", {"iam/payments.yaml": text}, REQUEST, "iam")
+    assert result.detached == [POWER]
+
+
+def test_a_role_whose_managed_policy_arns_edit_would_not_reach_aws_is_refused() -> None:
+    role = f"""\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: Role
+metadata:
+  name: payments-api
+  annotations:
+    kustomize.toolkit.fluxcd.io/ssa: IfNotPresent
+spec:
+  forProvider:
+    managedPolicyArns:
+      - {POWER}
+"""
+    message = _refused({"iam/role.yaml": role})
+    assert message.startswith(
+        "iam/role.yaml: Role payments-api: its spec.forProvider.managedPolicyArns holds the role's policies, "
+        "but an edit of it would not reach AWS: annotation kustomize.toolkit.fluxcd.io/ssa: 'IfNotPresent'"
+    )
+    observed = role.replace(
+        "  annotations:\n    kustomize.toolkit.fluxcd.io/ssa: IfNotPresent\n", ""
+    ).replace("spec:\n", "spec:\n  managementPolicies: [Observe]\n")
+    assert "managementPolicies ['Observe'] without Update" in _refused({"iam/role.yaml": observed})
+
+
+PIPELINE_PATH = "apis/composition.yaml"
+ATTACHMENT_BASE = (
+    "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
+)
+
+
+def _composition_refused(text: str) -> str:
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("crossplane", {PIPELINE_PATH: text}, REQUEST, "apis")
+    return str(err.value)
+
+
+def test_a_composed_attachment_that_orphans_is_not_removed() -> None:
+    text = PIPELINE.replace(
+        ATTACHMENT_BASE, ATTACHMENT_BASE.replace("spec:\n", "spec:\n                deletionPolicy: Orphan\n")
+    )
+    message = _composition_refused(text)
+    assert f"resource appRolePowerUser: RolePolicyAttachment {POWER}" in message
+    assert f"{KEPT}deletionPolicy: Orphan" in message
+
+
+def test_a_composed_attachment_whose_deletion_policy_is_patched_is_not_removed() -> None:
+    """platform-ref-aws's Compositions patch spec.deletionPolicy from the composite's parameters: the value
+    each composite resource gives is not in the code."""
+    patch = (
+        "              - fromFieldPath: spec.parameters.deletionPolicy\n"
+        "                toFieldPath: spec.deletionPolicy\n"
+    )
+    text = PIPELINE.rstrip("\n") + "\n" + patch
+    message = _composition_refused(text)
+    assert (
+        f"{KEPT}a patch sets what decides whether Crossplane deletes it (FromCompositeFieldPath "
+        "spec.parameters.deletionPolicy to spec.deletionPolicy)"
+    ) in message
+
+
+def test_an_unnamed_template_of_a_classic_composition_is_not_removed() -> None:
+    message = _composition_refused(CLASSIC_UNNAMED)
+    assert (
+        f"spec.resources, resource #2: RolePolicyAttachment {POWER} (roleSelector.matchLabels "
+        "{'role': 'app'} with matchControllerRef) attaches a policy to be replaced, but its Composition's "
+        "templates have no names: in classic mode (spec.resources) Crossplane matches unnamed templates to "
+        "the composed resources by position and deletes none"
+    ) in message
+
+
+def test_a_role_whose_selected_label_a_patch_writes_makes_the_selection_uncertain() -> None:
+    """A second Role whose base has other labels, but whose 'role' label a patch sets from the composite:
+    the attachment's selector may pick it, so removing the attachment could detach another role's policy."""
+    second = PIPELINE[
+        PIPELINE.index("          - name: appRole\n") : PIPELINE.index("          - name: appRolePowerUser")
+    ]
+    second = (
+        second.replace("name: appRole\n", "name: workerRole\n")
+        .replace("external-name: payments-api", "external-name: payments-worker")
+        .replace("labels:\n                  role: app", "labels:\n                  role: worker")
+        .replace(
+            "            patches:\n",
+            "            patches:\n              - fromFieldPath: spec.parameters.workerLabel\n"
+            "                toFieldPath: metadata.labels[role]\n",
+        )
+    )
+    text = PIPELINE.replace(
+        "          - name: appRolePowerUser\n", second + "          - name: appRolePowerUser\n"
+    )
+    message = _composition_refused(text)
+    assert (
+        "roleSelector.matchLabels {'role': 'app'} with matchControllerRef may match 2 Roles of the "
+        "Composition"
+    ) in message
+    assert (
+        "resource workerRole (its labels patched: FromCompositeFieldPath spec.parameters.workerLabel to "
+        "metadata.labels[role])"
+    ) in message
