@@ -104,11 +104,14 @@ def indented_json(document: dict[str, object], indent: str) -> str:
 
 
 def expected_ack(policy: dict[str, object]) -> str:
+    # CloudWatchLogsFullAccess stays in spec.policies, so the generated policy is listed there by its ARN:
+    # the ACK controller refuses a Role that also gives spec.policyRefs (iam-controller references.go)
     role = ACK_ROLE.replace(
         "    - arn:aws:iam::aws:policy/PowerUserAccess  # broad, until we know better\n", ""
     ).replace(
-        "  tags:\n",
-        "  policyRefs:\n    - from:\n        name: payments-api-policygen\n  tags:\n",
+        "    - arn:aws:iam::aws:policy/CloudWatchLogsFullAccess\n",
+        "    - arn:aws:iam::aws:policy/CloudWatchLogsFullAccess\n"
+        "    - arn:aws:iam::123456789012:policy/payments-api-policygen\n",
         1,
     )
     return (

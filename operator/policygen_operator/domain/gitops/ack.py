@@ -1,4 +1,10 @@
-"""AWS Controllers for Kubernetes: a ``Role`` (``spec.policies``, ``spec.policyRefs``) and a ``Policy``."""
+"""AWS Controllers for Kubernetes: a ``Role`` (``spec.policies``, ``spec.policyRefs``) and a ``Policy``.
+
+The IAM controller detaches every managed policy the Role's resolved ``spec.policies`` no longer lists
+(aws-controllers-k8s/iam-controller pkg/resource/role/hooks.go, syncManagedPolicies), and resolves
+``spec.policyRefs`` into that list, refusing a Role that gives both (references.go,
+validateReferenceFields). A read-only resource (``services.k8s.aws/read-only: "true"``) is never updated.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from collections.abc import Callable
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from policygen_operator.domain.gitops import yamldocs
+from policygen_operator.domain.gitops import lifecycle, yamldocs
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -41,6 +47,20 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         for r in (spec.get("policyRefs") or [])
         if isinstance(r, dict)
     ]
+    refs = spec.get("policyRefs")
+    if isinstance(policies, list) and policies and refs:
+        raise GitOpsEditError(
+            f"{role_file.where(role_index)}: Role {request.role_name} gives both spec.policies and "
+            "spec.policyRefs, which the ACK IAM controller refuses to reconcile (references.go, "
+            "validateReferenceFields: ResourceReferenceAndIDNotSupportedFor Policies, PolicyRefs), so no "
+            "change of its policies would reach AWS: keep one of the two, then run again"
+        )
+    blocker = lifecycle.not_updated(role, controller="ack")
+    if blocker is not None:
+        raise GitOpsEditError(
+            f"{role_file.where(role_index)}: an edit of Role {request.role_name} would not reach AWS: "
+            f"{blocker.setting}; {blocker.remedy}, then run again. Nothing was changed"
+        )
     if isinstance(policies, list):
         for arn in [p for p in policies if p in request.replace_arns]:
             policies.remove(arn)
@@ -52,9 +72,15 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if not policies:
             del spec["policies"]
             refs_at -= 1
+    # The controller refuses a Role that gives both spec.policies and spec.policyRefs: while other policies
+    # stay listed by ARN, ours is listed by its ARN too.
+    by_arn = isinstance(spec.get("policies"), list)
     for index, document in enumerate(request.policies):
         name = k8s_name(request.policy_name(index))
-        _ensure_ref(spec, refs_at, name, role, result, role_file.path)
+        if by_arn:
+            _ensure_arn(spec["policies"], request.policy_arn(index), role, result, role_file.path)
+        else:
+            _ensure_ref(spec, refs_at, name, role, result, role_file.path)
         wanted = _policy_object(request, index, name, role_meta.get("namespace"), document)
         upsert_object(
             loaded,
@@ -115,6 +141,20 @@ def _ensure_ref(
     role.changed = True
     result.attachment_added = True
     result.notes.append(f"{path}: added policyRefs entry for Policy {name}")
+
+
+def _ensure_arn(
+    policies: list[object], arn: str, role: yamldocs.Document, result: EditResult, path: str
+) -> None:
+    if arn in policies:
+        return
+    policies.append(arn)
+    role.changed = True
+    result.attachment_added = True
+    result.notes.append(
+        f"{path}: added {arn} to spec.policies (the Role keeps other policies there, and the ACK controller "
+        "refuses a Role that also gives spec.policyRefs)"
+    )
 
 
 def policy_json(document: dict[str, object]) -> LiteralScalarString:

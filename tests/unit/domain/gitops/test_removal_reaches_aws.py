@@ -231,3 +231,76 @@ def test_a_role_whose_selected_label_a_patch_writes_makes_the_selection_uncertai
         "resource workerRole (its labels patched: FromCompositeFieldPath spec.parameters.workerLabel to "
         "metadata.labels[role])"
     ) in message
+
+
+# ACK: the IAM controller resolves spec.policyRefs into spec.policies and refuses a Role that gives both
+# (aws-controllers-k8s/iam-controller pkg/resource/role/references.go at 1bb7fc9, validateReferenceFields:
+# ResourceReferenceAndIDNotSupportedFor("Policies", "PolicyRefs")); a refused Role is not reconciled, so
+# syncManagedPolicies (hooks.go) never detaches anything. The Role's fields are the ACK IAM Role's
+# (spec.name, spec.policies: ARNs, spec.policyRefs: [{from: {name}}]); read-only is the ACK runtime's
+# services.k8s.aws/read-only annotation (apis/core/v1alpha1/annotations.go).
+ACK_ROLE = f"""\
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  name: payments-api
+  annotations: {{}}
+spec:
+  name: payments-api
+  policies:
+    - {POWER}
+    - arn:aws:iam::aws:policy/CloudWatchLogsFullAccess
+"""
+
+
+def _ack(text: str) -> str:
+    result = edit_files("ack", {"iam/role.yaml": text}, REQUEST, "iam")
+    assert result.detached == [POWER]
+    out = result.changes["iam/role.yaml"]
+    assert out is not None
+    return out
+
+
+def test_an_ack_role_that_keeps_other_policies_lists_the_generated_one_by_arn() -> None:
+    out = _ack(ACK_ROLE)
+    assert out.startswith(
+        ACK_ROLE.replace(f"    - {POWER}\n", "").replace(
+            "CloudWatchLogsFullAccess\n",
+            "CloudWatchLogsFullAccess\n    - arn:aws:iam::123456789012:policy/payments-api-policygen\n",
+        )
+    )
+    assert "policyRefs" not in out and "kind: Policy\n" in out
+    assert edit_files("ack", {"iam/role.yaml": out}, REQUEST, "iam").changes == {}
+
+
+def test_an_ack_role_whose_only_policy_goes_gets_a_policy_ref() -> None:
+    out = _ack(ACK_ROLE.replace("    - arn:aws:iam::aws:policy/CloudWatchLogsFullAccess\n", ""))
+    assert "  policyRefs:\n    - from:\n        name: payments-api-policygen\n" in out
+    assert "policies:" not in out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("  annotations: {}\n", '  annotations:\n    services.k8s.aws/read-only: "true"\n'),
+            "iam/role.yaml (document 1): an edit of Role payments-api would not reach AWS: annotation "
+            "services.k8s.aws/read-only: 'true' (the ACK controller skips every update of a read-only "
+            "resource)",
+        ),
+        (
+            ("  annotations: {}\n", "  annotations:\n    kustomize.toolkit.fluxcd.io/reconcile: disabled\n"),
+            "an edit of Role payments-api would not reach AWS: annotation "
+            "kustomize.toolkit.fluxcd.io/reconcile: 'disabled' (Flux no longer applies it)",
+        ),
+        (
+            ("spec:\n", "spec:\n  policyRefs:\n    - from:\n        name: audit\n"),
+            "Role payments-api gives both spec.policies and spec.policyRefs, which the ACK IAM controller "
+            "refuses to reconcile",
+        ),
+    ],
+)
+def test_an_ack_role_whose_edit_would_not_reach_aws_is_refused(change: tuple[str, str], message: str) -> None:
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("ack", {"iam/role.yaml": ACK_ROLE.replace(*change)}, REQUEST, "iam")
+    assert message in str(err.value)
