@@ -75,11 +75,13 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
     for path in sorted({p for p, _, _ in removed}):
         for _, block, value in sorted((r for r in removed if r[0] == path), key=lambda r: -r[1].start):
+            protected = _prevent_destroy(new_texts[path], block)
             new_texts[path] = _remove_block(new_texts[path], block)
             arn = replaced(value) or value
             result.detached.append(arn)
             result.notes.append(
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
+                + (_PROTECTION_GOES if protected else "")
             )
     for path, block, _ in (a for a in attachments if hcl.unwrapped(a[2]) in _EACH):
         new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
@@ -101,6 +103,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{keyed.index} with the role's own {keyed.meta} on the exclusive resource); edit it by hand"
             )
         wanted = [f"aws_iam_policy.{pl}{instance}.arn" for pl in policy_labels]
+        _check_not_ignored(new_texts[path], block, "policy_arns", f"{path}: {_EXCLUSIVE}.{block.labels[1]}")
         new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, wanted, result, path)
 
     gone = _removed_resources(texts, new_texts)
@@ -113,6 +116,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
     )
     if arns_attr is not None:
+        _check_not_ignored(role_text, role_block, "managed_policy_arns", f"{role.path}: aws_iam_role.{label}")
         role_text = _edit_arn_list(
             role_text,
             role_block,
@@ -820,8 +824,19 @@ def _edit_for_each(
     assert left is not None
     remaining = left.value(edited.text)
     if edited.removed and re.fullmatch(r"(toset\(\s*)?[\[{]\s*[\]}]\s*\)?", remaining):
-        result.notes.append(f"{path}: removed resource {where} (its for_each was left empty)")
+        result.notes.append(
+            f"{path}: removed resource {where} (its for_each was left empty)"
+            + (_PROTECTION_GOES if _prevent_destroy(edited.text, after) else "")
+        )
         return _remove_block(edited.text, after)
+    if edited.removed and _prevent_destroy(text, current):
+        raise GitOpsEditError(
+            f"{path}: resource {where} attaches {', '.join(edited.removed)} per item of its for_each and has "
+            "lifecycle { prevent_destroy = true }: removing the item destroys that instance while the block "
+            "stays, and Terraform rejects any plan that would, so the policy would stay attached. Remove "
+            "prevent_destroy from that block in a change of its own (or detach the policy by hand), then run "
+            "again. Nothing was changed"
+        )
     return edited.text
 
 
@@ -919,9 +934,52 @@ def _leave_policy_attachment(
         and re.sub(r"\s", "", a.value(edited.text)) != "[]"
     ]
     if not others:
-        result.notes.append(f"{path}: removed resource {where} (it attached the policy to nothing else)")
+        result.notes.append(
+            f"{path}: removed resource {where} (it attached the policy to nothing else)"
+            + (_PROTECTION_GOES if _prevent_destroy(edited.text, after) else "")
+        )
         return _remove_block(edited.text, after)
+    _check_not_ignored(text, current, "roles", f"{path}: {where}")
     return edited.text
+
+
+# Terraform's lifecycle meta-argument (Terraform language docs, "The lifecycle Meta-Argument"): its settings
+# take literal values only. prevent_destroy "will cause Terraform to reject with an error any plan that
+# would destroy the infrastructure object", but "does not prevent the remote object from being destroyed if
+# the resource block were removed from configuration entirely"; ignore_changes lists attributes (or `all`)
+# whose changes in the configuration Terraform does not apply.
+_PROTECTION_GOES = (
+    "; it had lifecycle { prevent_destroy = true }, which goes with the block: Terraform then destroys it, "
+    "as its documentation says, so review that this protection may go"
+)
+
+
+def _lifecycle_value(text: str, block: hcl.Block, name: str) -> str | None:
+    for inner in hcl.blocks(text, block.open + 1, block.close):
+        if inner.type == "lifecycle":
+            attr = hcl.find_attribute(text, inner, name)
+            if attr is not None:
+                return attr.value(text).strip()
+    return None
+
+
+def _prevent_destroy(text: str, block: hcl.Block) -> bool:
+    return _lifecycle_value(text, block, "prevent_destroy") == "true"
+
+
+def _check_not_ignored(text: str, block: hcl.Block, attribute: str, where: str) -> None:
+    """Refuses to edit an attribute whose changes Terraform ignores: the edit would change nothing in AWS
+    (the broad policy would stay, and the generated one would not be attached)."""
+    value = _lifecycle_value(text, block, "ignore_changes")
+    if value is None:
+        return
+    if hcl.unwrapped(value).strip('"') == "all" or re.search(rf'(?<![\w.])"?{attribute}\b', value):
+        raise GitOpsEditError(
+            f"{where} has lifecycle {{ ignore_changes = {value} }}: Terraform does not apply a change of "
+            f"its {attribute}, so this edit would leave the broad policy attached in AWS. Remove {attribute} "
+            "from ignore_changes in a change of its own (or replace the policy by hand), then run again. "
+            "Nothing was changed"
+        )
 
 
 def policy_arns(
