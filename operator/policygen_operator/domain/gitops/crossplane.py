@@ -214,7 +214,56 @@ def _detach(
                 _check_deleted(document, what, group == UPBOUND_NAMESPACED, request)
                 document.removed = True
                 result.detached.append(str(arn))
-                result.notes.append(f"{what}: removed")
+                result.notes.append(f"{what}: removed{_PRUNE_NOTE}")
+
+
+# Removing the object from the files detaches only once the GitOps tool deletes it from the cluster: said in
+# the change list, as pruning is set in the Argo CD Application or Flux Kustomization, rarely under the path.
+_PRUNE_NOTE = (
+    " (the policy is detached once the object is deleted from the cluster: the GitOps tool must prune it, "
+    "Argo CD with prune in its sync, Flux with spec.prune: true)"
+)
+
+
+def _revision_note(loaded: list[yamldocs.YamlFile], document: yamldocs.Document) -> str:
+    """What keeps existing composite resources on the old Composition, and its attachments: a composite
+    resource (or claim) with compositionUpdatePolicy Manual stays on its CompositionRevision until moved
+    (crossplane apis/apiextensions v1 and v2 xrd_types.go, defaultCompositionUpdatePolicy; the XR's
+    spec.compositionUpdatePolicy, v2's spec.crossplane.compositionUpdatePolicy). Those the files give are
+    named."""
+    type_ref = document.get("spec", "compositeTypeRef") or {}
+    kind, api = type_ref.get("kind"), str(type_ref.get("apiVersion", ""))
+    manual = []
+    kinds = {kind}  # the composite's, and its claim's when an XRD in the files names one
+    objects = [(parsed, index, obj) for parsed in loaded for index, obj in parsed.objects()]
+    for parsed, index, obj in objects:
+        if obj.api_group != composition.GROUP or obj.kind != "CompositeResourceDefinition":
+            continue
+        if (
+            obj.get("spec", "group") != api.split("/")[0]
+            or (obj.get("spec", "names") or {}).get("kind") != kind
+        ):
+            continue
+        kinds.add((obj.get("spec", "claimNames") or {}).get("kind"))
+        if obj.get("spec", "defaultCompositionUpdatePolicy") == "Manual":
+            manual.append(
+                f"{parsed.where(index)}: {obj.kind} {obj.get('metadata', 'name')} "
+                "(defaultCompositionUpdatePolicy: Manual)"
+            )
+    for parsed, index, obj in objects:
+        if obj.kind in kinds and "Manual" in (
+            obj.get("spec", "compositionUpdatePolicy"),
+            obj.get("spec", "crossplane", "compositionUpdatePolicy"),
+        ):
+            manual.append(
+                f"{parsed.where(index)}: {obj.kind} {obj.get('metadata', 'name')} "
+                "(compositionUpdatePolicy: Manual)"
+            )
+    text = (
+        "composite resources whose compositionUpdatePolicy is Manual stay on their CompositionRevision, "
+        "with the broad attachment, until each is moved to the new revision"
+    )
+    return text + (": in these files, " + ", ".join(manual) if manual else "")
 
 
 def _check_deleted(attachment: lifecycle.Object, what: str, namespaced: bool, request: EditRequest) -> None:
@@ -443,7 +492,10 @@ def _edit_composed(
         role.entries.remove(attachment.entry)
         document.changed = True
         result.detached.append(str(arn))
-        result.notes.append(f"{what}: removed from the Composition")
+        result.notes.append(
+            f"{what}: removed from the Composition (Crossplane deletes its composed resource in every "
+            "composite resource on the new revision, and the provider then detaches the policy)"
+        )
     managed = role.get("spec", "forProvider", "managedPolicyArns")
     use_list = group != CLASSIC and isinstance(managed, list)
     if isinstance(managed, list):
@@ -499,6 +551,8 @@ def _edit_composed(
         document.changed = True
         result.attachment_added = True
         result.notes.append(f"{role.where}: added a RolePolicyAttachment template {name}-attachment")
+    if result.detached:
+        result.notes.append(_revision_note(loaded, document))
     result.changes = yamldocs.changes(loaded)
     return result
 

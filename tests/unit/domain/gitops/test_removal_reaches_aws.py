@@ -304,3 +304,60 @@ def test_an_ack_role_whose_edit_would_not_reach_aws_is_refused(change: tuple[str
     with pytest.raises(GitOpsEditError) as err:
         edit_files("ack", {"iam/role.yaml": ACK_ROLE.replace(*change)}, REQUEST, "iam")
     assert message in str(err.value)
+
+
+def test_the_change_list_says_the_gitops_tool_must_prune_the_removed_attachment() -> None:
+    result = edit_files("crossplane", {"iam/payments.yaml": _attachment_with()}, REQUEST, "iam")
+    assert (
+        f"iam/payments.yaml (document 2): RolePolicyAttachment payments-api-power ({POWER}): removed (the "
+        "policy is detached once the object is deleted from the cluster: the GitOps tool must prune it, "
+        "Argo CD with prune in its sync, Flux with spec.prune: true)"
+    ) in result.notes
+
+
+# An XRD and a claim as Crossplane's "Composition revisions" documents them: an XRD's
+# spec.defaultCompositionUpdatePolicy, a claim's spec.compositionUpdatePolicy: Manual with its
+# compositionRevisionRef (crossplane apis/apiextensions/v1/xrd_types.go, DefaultCompositionUpdatePolicy).
+XRD_AND_CLAIM = """\
+apiVersion: apiextensions.crossplane.io/v1
+kind: CompositeResourceDefinition
+metadata:
+  name: xpayments.aws.platform.example.org
+spec:
+  group: aws.platform.example.org
+  names:
+    kind: XPayments
+    plural: xpayments
+  claimNames:
+    kind: Payments
+    plural: payments
+  defaultCompositionUpdatePolicy: Manual
+  versions:
+    - name: v1alpha1
+      served: true
+      referenceable: true
+---
+apiVersion: aws.platform.example.org/v1alpha1
+kind: Payments
+metadata:
+  name: checkout
+  namespace: team-a
+spec:
+  compositionUpdatePolicy: Manual
+  compositionRevisionRef:
+    name: xpayments.aws.platform.example.org-ad265bc
+"""
+
+
+def test_the_change_list_names_composites_pinned_to_their_composition_revision() -> None:
+    result = edit_files(
+        "crossplane", {PIPELINE_PATH: PIPELINE, "apis/xrd.yaml": XRD_AND_CLAIM}, REQUEST, "apis"
+    )
+    assert result.detached == [POWER]
+    assert result.notes[-1] == (
+        "composite resources whose compositionUpdatePolicy is Manual stay on their CompositionRevision, with "
+        "the broad attachment, until each is moved to the new revision: in these files, apis/xrd.yaml "
+        "(document 1): CompositeResourceDefinition xpayments.aws.platform.example.org "
+        "(defaultCompositionUpdatePolicy: Manual), apis/xrd.yaml (document 2): Payments checkout "
+        "(compositionUpdatePolicy: Manual)"
+    )
