@@ -222,3 +222,26 @@ def test_the_dockerfile_builds_the_image_build_py_builds() -> None:
         assert labels[f"org.opencontainers.image.{key}"], key
     assert labels["org.opencontainers.image.source"] == build.SOURCE_URL
     assert "org.opencontainers.image.revision" in labels
+
+
+def _setuptools_floor(requirements: list[str]) -> tuple[int, ...]:
+    [bound] = [m[1] for r in requirements if (m := re.fullmatch(r"setuptools>=([0-9.]+)", r.strip()))]
+    return tuple(int(part) for part in bound.split("."))
+
+
+def test_the_license_is_an_spdx_expression_a_pinned_setuptools_reads() -> None:
+    """`make install` on a fresh clone printed setuptools' "`project.license` as a TOML table is
+    deprecated" banner three times (once per build hook) above everything a new user reads: the table
+    form ({text = ...}) is deprecated since setuptools 77, which reads the SPDX string (PEP 639). The string
+    needs that setuptools in both builds: pip's isolated one (build-system.requires) and the image's,
+    which builds without isolation from deploy/image/requirements-build.lock."""
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "Apache-2.0"
+    assert _setuptools_floor(pyproject["build-system"]["requires"]) >= (77,)
+    build_in = (ROOT / "deploy" / "image" / "requirements-build.in").read_text().splitlines()
+    assert _setuptools_floor([line for line in build_in if not line.startswith("#")]) >= (77,)
+    lock = (ROOT / "deploy" / "image" / "requirements-build.lock").read_text()
+    [pinned] = re.findall(r"^setuptools==([0-9.]+)", lock, re.M)
+    assert tuple(int(part) for part in pinned.split(".")) >= (77,)
