@@ -29,6 +29,8 @@ examples:
   policygen athena ddl --bucket my-trail-bucket --account 111122223333 --region eu-west-1
   policygen athena ddl --bucket org-trail --organization-id o-abc123def4 --database audit \\
       --table org_trail --account 111122223333 --account 444455556666 --start-date 2025-01-01
+
+exit codes: 0 statement printed, 2 usage error (the message names the flag).
 """
 
 
@@ -43,18 +45,26 @@ def register(subparsers: Subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ddl.add_argument("--bucket", required=True, help="the trail's S3 bucket")
-    ddl.add_argument("--prefix", default="", help="the trail's S3 key prefix, if it has one")
+    ddl.add_argument("--prefix", default="", help="the trail's S3 key prefix, if it has one (default: none)")
     ddl.add_argument("--organization-id", metavar="o-ID", help="an organization trail's ID")
     ddl.add_argument(
         "--account", action="append", required=True, metavar="ID", help="account folder (repeatable)"
     )
     ddl.add_argument(
-        "--region", action="append", default=[], metavar="REGION", help="region (repeatable; default: all)"
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region (repeatable; default: every commercial region CloudTrail runs in, as botocore lists "
+        "them; a region opened later must be added to the table)",
     )
     ddl.add_argument("--database", default="default", help="Glue database (default: default)")
     ddl.add_argument("--table", default="cloudtrail_logs", help="table name (default: cloudtrail_logs)")
     ddl.add_argument(
-        "--start-date", default="2020-01-01", metavar="YYYY-MM-DD", help="first day the projection covers"
+        "--start-date",
+        default="2020-01-01",
+        metavar="YYYY-MM-DD",
+        help="first day the projection covers (default: 2020-01-01)",
     )
     ddl.set_defaults(func=run_ddl, parser=ddl)
 

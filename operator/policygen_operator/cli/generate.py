@@ -47,30 +47,41 @@ DESCRIPTION = """\
 Scan CloudTrail logs for the calls made by one or more IAM principals in a time window and print the
 least-privilege IAM policy that allows exactly those calls.
 
-Sources (--logs): a file or a folder (delivery files {"Records": [...]} as .json or .json.gz in the
-AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout or flat, bare JSON arrays of records, JSON
-Lines, saved lookup-events or CloudWatch Logs output and exports, EventBridge events "AWS API Call via
-CloudTrail"), or s3://BUCKET[/PREFIX] for a trail bucket (organization trails too). Only the account,
-region and day prefixes the window needs are listed; delivery files whose name lies outside the window are
-not read.
-Or athena://[WORKGROUP@]DATABASE.TABLE: one Athena query over a CloudTrail table (`policygen athena ddl`
-prints one) for all principals; --account/--region then prune its account/region partitions.
-Or lookup-events:// for an account without a trail bucket: CloudTrail's event history (LookupEvents:
-management events of the last 90 days, 2 requests per second per region) of each --region; with
---lookup-state DIR the pages read and the next tokens are kept there, and running the same command again
-after a cut-off (throttling, Ctrl-C) resumes where it stopped, with the window of the first run.
+Sources (--logs):
+  PATH                  a file (whatever its name) or a folder: every .json, .json.gz, .jsonl(.gz),
+                        .ndjson(.gz) and .gz file below it. In the AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/
+                        REGION/YYYY/MM/DD/ layout only the account, region and day folders the window
+                        needs are entered.
+  s3://BUCKET[/PREFIX]  a trail bucket in that layout (organization trails too); only the prefixes the
+                        window needs are listed, never the whole bucket.
+  athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
+                        one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
+                        all principals; --account/--region prune its account/region partitions.
+  lookup-events://      CloudTrail's event history of each --region, for an account without a trail
+                        bucket (management events of the last 90 days, 2 requests per second per
+                        region); --lookup-state DIR keeps the pages read, so running the same command
+                        again after a cut-off (throttling, Ctrl-C) resumes with the first run's window.
+Forms read, in any mix: delivery files ({"Records": [...]}, plain or gzip), bare JSON arrays of records,
+JSON Lines, saved `aws cloudtrail lookup-events` output ({"Events": [...]} or its items), a trail's
+CloudWatch Logs events (`aws logs filter-log-events`/`get-log-events` output {"events": [...]}, subscription
+payloads {"logEvents": [...]}, a log group exported to S3 by `aws logs create-export-task`), EventBridge
+events of CloudTrail records ("AWS API Call via CloudTrail" and the other "... via CloudTrail" types), and
+JSON objects written back to back ({...}{...}, as Kinesis Data Firehose delivers them to S3). A file that
+cannot be read (truncated gzip, not JSON) or a record that cannot be used is skipped with a warning naming
+it (--strict makes it an error). Delivery files whose name lies outside the window are not read.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
 user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
 
 Output: one principal -> the policy on stdout or in --output FILE. Several principals, or a policy split
 because it passed IAM's 6,144-character limit -> --output-dir DIR gets NAME.json or NAME-partN.json per
-principal (a split policy on stdout is printed as a JSON list of documents).
+principal (a split policy on stdout is printed as a JSON list of documents). Warnings and a summary go to
+stderr. Every flag, the report and how files are skipped: docs/cli.md.
 """
 
 EPILOG = """\
 examples:
-  policygen generate --logs examples/cloudtrail \\
+  policygen generate --logs examples/cloudtrail --start 2026-11-01 --end 2026-12-01 \\
       --principal arn:aws:iam::111122223333:role/service-role/order-processor
   policygen generate --logs s3://my-trail-bucket --region eu-west-1 --lookback 30d \\
       --principal arn:aws:iam::111122223333:user/ci/deployer --output deployer.json --report report.json
@@ -80,9 +91,15 @@ examples:
   policygen generate --logs exports/lake.jsonl --principal arn:aws:iam::111122223333:role/app \\
       --no-resource-level --exclude-action 'kms:*'
 
-exit codes: 0 policy written, 1 error (or bad input with --strict), 2 usage error (a flag's value, an output
-path that cannot be written), 3 no matching events (nothing written), 4 a policy failed validation (nothing
-written).
+exit codes:
+  0    every policy written
+  1    error: AWS unreachable or throttled, a full disk or an I/O error writing a file (worth retrying),
+       or bad input with --strict
+  2    usage error: a flag's value (the message names the flag), an output path that cannot be written,
+       a missing bucket or folder, no access to the bucket
+  3    no matching events for a principal: no policy written for it (the others are written)
+  4    a policy failed validation: nothing written (the findings are in --report)
+  130  interrupted (Ctrl-C): one line says what, if anything, was written
 """
 
 
@@ -92,8 +109,9 @@ def register(subparsers: Subparsers) -> None:
     source.add_argument(
         "--logs",
         required=True,
-        metavar="PATH|s3://BUCKET/PREFIX|athena://[WORKGROUP@]DATABASE.TABLE",
-        help="where the logs are",
+        metavar="SOURCE",
+        help="where the logs are: PATH, s3://BUCKET[/PREFIX], athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE "
+        "or lookup-events:// (above)",
     )
     source.add_argument(
         "--principal",
@@ -114,7 +132,8 @@ def register(subparsers: Subparsers) -> None:
         action="append",
         default=[],
         metavar="REGION",
-        help="only these regions' delivery folders (repeatable)",
+        help="only these regions' delivery folders (repeatable); for lookup-events:// the regions whose "
+        "history is read (default: the session's). A name no AWS partition has is refused",
     )
     window = parser.add_argument_group("time window (default: the last 90 days)")
     window.add_argument(
@@ -152,13 +171,25 @@ def register(subparsers: Subparsers) -> None:
     output.add_argument(
         "--progress", action="store_true", help="progress on stderr even when it is not a TTY"
     )
-    aws = parser.add_argument_group("AWS (for s3:// sources; credentials from the standard boto3 chain)")
-    aws.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint (MinIO, moto, ...)")
-    aws.add_argument(
-        "--organization-id", metavar="o-ID", help="organization trail folder to read (default: any)"
+    aws = parser.add_argument_group(
+        "AWS (s3://, athena:// and lookup-events:// sources; credentials from the standard boto3 chain)"
     )
-    aws.add_argument("--role-arn", metavar="ARN", help="assume this role before reading the bucket")
-    aws.add_argument("--aws-region", metavar="REGION", help="region for the AWS clients")
+    aws.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="endpoint URL for the AWS clients: an S3-compatible store (MinIO, moto, ...)",
+    )
+    aws.add_argument(
+        "--organization-id",
+        metavar="o-ID",
+        help="s3:// only: the organization trail folder to read (default: any)",
+    )
+    aws.add_argument("--role-arn", metavar="ARN", help="assume this role before reading the logs")
+    aws.add_argument(
+        "--aws-region",
+        metavar="REGION",
+        help="region for the AWS clients (default: the boto3 chain's: AWS_REGION, the profile)",
+    )
     aws.add_argument(
         "--athena-output",
         metavar="s3://BUCKET/PREFIX",

@@ -32,6 +32,12 @@ Which namespaces are watched is always the admin's explicit choice: --namespace 
 POLICYGEN_WATCH_NAMESPACES=a,b; every namespace only with --all-namespaces or POLICYGEN_ALL_NAMESPACES=true.
 With neither, the operator refuses to start (it never watches the whole cluster by omission). Cluster-scoped
 kinds (ClusterRightsizing) are watched either way; their children go only to watched namespaces.
+Every setting, status field and metric: docs/operator.md.
+"""
+
+EPILOG = """\
+exit codes: 0 stopped (SIGTERM or SIGINT), 2 a setting or flag is wrong (the message names it) or no
+namespace choice was made.
 """
 
 NO_NAMESPACES = (
@@ -42,7 +48,7 @@ NO_NAMESPACES = (
 
 
 def register(subparsers: Subparsers) -> None:
-    parser = add_command(subparsers, "operator", DESCRIPTION)
+    parser = add_command(subparsers, "operator", DESCRIPTION, EPILOG)
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument(
         "-n",

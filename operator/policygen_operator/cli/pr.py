@@ -38,9 +38,17 @@ policygen/<name>, push, and open the pull request (GitHub), merge request (GitLa
 (--provider git). Running it again with the same policy changes nothing; with a changed policy it adds a
 commit to the same branch and updates the same pull request.
 
-Formats: ack (ACK Role + Policy), crossplane (iam.aws.crossplane.io or iam.aws.upbound.io Role,
-RolePolicyAttachment, Policy), terraform (aws_iam_role with managed_policy_arns or
-aws_iam_role_policy_attachment), json (a policy file whose content is replaced).
+Formats (--format), the role found by its IAM name among the files under --path:
+  ack         an ACK iam.services.k8s.aws Role: an ACK Policy added, spec.policies edited
+  crossplane  iam.aws.crossplane.io or iam.aws.upbound.io (also v2's iam.aws.m.upbound.io) Role,
+              RolePolicyAttachment, Policy; a Crossplane Composition whose composed Role's IAM name the
+              base writes is edited in the Composition
+  terraform   aws_iam_role with attachments, managed_policy_arns or an
+              aws_iam_role_policy_attachments_exclusive; terraform-aws-modules' iam role, IRSA and
+              eks-pod-identity modules (their policy input)
+  json        a policy file whose content is replaced
+A role defined in a CloudFormation or CDK template is refused saying so: it must be changed there by hand.
+What is edited, per format: docs/gitops.md.
 """
 
 EPILOG = """\
@@ -50,6 +58,13 @@ examples:
       --repository https://github.com/acme/infra.git --path iam/payments/ --format ack \\
       --replace-managed-policy arn:aws:iam::aws:policy/PowerUserAccess --label iam
   GITLAB_TOKEN=... policygen pr --provider gitlab --api-url https://gitlab.acme.internal/api/v4 ...
+
+exit codes:
+  0  the branch (and pull request) hold the policy: the line printed says updated or unchanged
+  1  error worth retrying: the forge or the git host unreachable, a server error, throttling
+  2  the request cannot succeed as written: a flag's value (the message names the flag), no token, the
+     role not found (or found twice) under --path, a broad policy not attached to it, a repository the
+     allow-list does not hold
 """
 
 TOKEN_ENV_DEFAULTS = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "git": "GIT_TOKEN"}
@@ -67,10 +82,21 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--repository", required=True, metavar="URL", help="HTTPS clone URL of the repository"
     )
-    parser.add_argument("--provider", choices=PROVIDERS, default="github")
-    parser.add_argument("--base-branch", default="main", metavar="BRANCH")
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default="github",
+        help="github opens a pull request, gitlab a merge request, git only pushes the branch "
+        "(default: github)",
+    )
+    parser.add_argument(
+        "--base-branch",
+        default="main",
+        metavar="BRANCH",
+        help="branch the change is made against (default: main)",
+    )
     parser.add_argument("--path", required=True, help="file or folder, relative to the repository root")
-    parser.add_argument("--format", required=True, choices=FORMATS)
+    parser.add_argument("--format", required=True, choices=FORMATS, help="how the role is defined (above)")
     parser.add_argument(
         "--replace-managed-policy",
         action="append",
