@@ -34,6 +34,18 @@ exit codes: 0 statement printed, 2 usage error (the message names the flag).
 """
 
 
+# The TrailTable field a DdlError is about -> the flag that sets it.
+FLAGS = {
+    "bucket": "--bucket",
+    "database": "--database",
+    "table": "--table",
+    "prefix": "--prefix",
+    "organization_id": "--organization-id",
+    "accounts": "--account",
+    "regions": "--region",
+}
+
+
 def register(subparsers: Subparsers) -> None:
     parser = add_command(subparsers, "athena", "Athena helpers for CloudTrail tables.")
     commands = parser.add_subparsers(dest="athena_command", metavar="COMMAND", required=True)
@@ -95,6 +107,6 @@ def run_ddl(args: argparse.Namespace) -> int:
             first_day=first,
         )
     except DdlError as error:
-        parser.error(str(error))
+        parser.error(f"{FLAGS[error.field]}: {error}")
     sys.stdout.write(create_table(spec))
     return EXIT_OK

@@ -117,7 +117,12 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
 
 
 class DdlError(ValueError):
-    """An option the table cannot be built from."""
+    """An option the table cannot be built from; ``field``: the TrailTable field it is about, so a caller
+    can name its own spelling of it (the CLI's flag)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -133,25 +138,28 @@ class TrailTable:
 
     def __post_init__(self) -> None:
         if not _BUCKET.fullmatch(self.bucket):
-            raise DdlError(f"bucket {self.bucket!r} is not an S3 bucket name")
+            raise DdlError(f"bucket {self.bucket!r} is not an S3 bucket name", "bucket")
         for what, value in (("database", self.database), ("table", self.table)):
             if not _NAME.fullmatch(value):
-                raise DdlError(f"{what} {value!r}: letters, digits and '_' only (Glue names)")
+                raise DdlError(f"{what} {value!r}: letters, digits and '_' only (Glue names)", what)
         if not _PREFIX.fullmatch(self.prefix):
             raise DdlError(
                 f"prefix {self.prefix!r}: letters, digits and ! - _ . * ( ) / = + only, at most 200 "
-                "(anything else would have to be escaped inside the statement's strings)"
+                "(anything else would have to be escaped inside the statement's strings)",
+                "prefix",
             )
         if self.organization_id is not None and not _ORG.fullmatch(self.organization_id):
-            raise DdlError(f"organization {self.organization_id!r} is not an ID like o-abc123def4")
+            raise DdlError(
+                f"organization {self.organization_id!r} is not an ID like o-abc123def4", "organization_id"
+            )
         for account in self.accounts:
             if not _ACCOUNT.fullmatch(account):
-                raise DdlError(f"account {account!r} is not a 12-digit account ID")
+                raise DdlError(f"account {account!r} is not a 12-digit account ID", "accounts")
         for region in self.regions:
             if not _REGION.fullmatch(region):
-                raise DdlError(f"region {region!r} is not a region name like eu-west-1")
+                raise DdlError(f"region {region!r} is not a region name like eu-west-1", "regions")
         if not self.accounts:
-            raise DdlError("at least one account is needed (the AWSLogs/ACCOUNT/ folder)")
+            raise DdlError("at least one account is needed (the AWSLogs/ACCOUNT/ folder)", "accounts")
 
     @property
     def single(self) -> bool:
