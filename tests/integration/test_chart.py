@@ -464,3 +464,34 @@ def test_the_pods_pass_the_restricted_pod_security_standard_for_real(
     refused = admit("unhardened", spec)
     assert refused.returncode != 0 and 'violates PodSecurity "restricted:latest"' in refused.stderr
     assert "allowPrivilegeEscalation != false" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("values", "watched"),
+    [
+        ((), "policygen-system"),
+        (("--set", "watchNamespaces={team-a,team-b}"), "team-a"),
+        (("--set", "watchAllNamespaces=true"), "NAMESPACE"),
+    ],
+)
+def test_the_install_notes_look_where_the_operator_watches(
+    helm: str, kubeconfig: Path, values: tuple[str, ...], watched: str
+) -> None:
+    """`helm install` ended with 'Apply a PolicyGeneration (examples/policygeneration.yaml), then:
+    kubectl get pgen': the example's PolicyGeneration is in policygen-demo, which the chart does not watch
+    by default, and a bare `kubectl get pgen` looks in the kubeconfig's namespace. Found installing the
+    chart as docs/operator.md says. The notes now say a PolicyGeneration is reconciled only in a watched
+    namespace and name one in every command."""
+    done = subprocess.run(
+        [
+            *(helm, "install", "pg", str(CHART), "-n", "policygen-system", "--dry-run=client"),
+            *("--kubeconfig", str(kubeconfig), *values),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    notes = done.stdout.split("NOTES:", 1)[1]
+    assert "only in a watched namespace" in " ".join(notes.split())
+    commands = [line.strip() for line in notes.splitlines() if line.strip().startswith("kubectl")]
+    assert len(commands) == 3 and all(c.startswith(f"kubectl -n {watched} ") for c in commands), notes
