@@ -52,12 +52,12 @@ if [[ "${1:-}" == "down" ]]; then
 fi
 
 # A fresh machine: build what is missing (the Makefile's `demo` target has done it already).
-if [[ ! -x "$root/.venv/bin/policygen" || ! -x "$root/.cache/bin/kube-apiserver" ]]; then
+bin="${POLICYGEN_BIN_DIR:-$root/.cache/bin}"  # where `make controlplane` puts kubectl, helm and the rest
+if [[ ! -x "$root/.venv/bin/policygen" || ! -x "$bin/kube-apiserver" ]]; then
   say "building what is missing (make install controlplane)"
   make -C "$root" install controlplane
 fi
-kubectl="$root/.cache/bin/kubectl"
-[[ -x "$kubectl" ]] || kubectl="$(command -v kubectl)"
+kubectl="$bin/kubectl"
 
 down  # a previous demo's leftovers
 mkdir -p "$state"
@@ -128,7 +128,9 @@ KUBECONFIG="$operator_kubeconfig" POLICYGEN_LOG_FORMAT=text POLICYGEN_PROGRESS_I
   >"$state/operator.log" 2>&1 &
 echo $! >"$state/operator.pid"
 for _ in $(seq 150); do
-  curl -fsS "http://127.0.0.1:$liveness_port/healthz" >/dev/null 2>&1 && break
+  # Python, not curl: the README promises Python and Go, nothing else.
+  "$py" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    "http://127.0.0.1:$liveness_port/healthz" >/dev/null 2>&1 && break
   kill -0 "$(cat "$state/operator.pid")" 2>/dev/null || { tail -30 "$state/operator.log"; exit 1; }
   sleep 0.2
 done
@@ -201,6 +203,11 @@ say "the fleet table (kubectl get clusterrightsizings)"
 k get clusterrightsizings
 
 if [[ -n "${KEEP:-}" ]]; then
-  say "still running (KEEP=1); stop it all with: make demo-down"
+  # What a shell needs to look around: this control plane's kubeconfig, and the kubectl built for it (a fresh
+  # machine has no other), in the namespace the demo used (a bare `kubectl get pgen` looks in `default`).
+  say "still running (KEEP=1); look around in another shell with the lines below; stop it all with: make demo-down"
   echo "export KUBECONFIG=$KUBECONFIG"
+  echo "export PATH=$bin:\$PATH"
+  echo "kubectl -n $namespace get pgen,configmaps"
+  echo "kubectl get clusterrightsizings"
 fi
