@@ -10,6 +10,7 @@ the record so that records of other principals cost as little as possible.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _IAM_ARN = re.compile(
@@ -173,17 +174,7 @@ class PrincipalMatcher:
         found: list[int] = []
         if len(self.probes) <= FEW_PROBES:
             for probe in self.probes:
-                size = len(probe)
-                at = data.find(probe)
-                if probe in self._role_probes:
-                    while at >= 0:
-                        if data[at + size : at + size + 1] in _NAME_ENDS:  # not a longer name
-                            found.append(at)
-                        at = data.find(probe, at + size)
-                    continue
-                while at >= 0:
-                    found.append(at)
-                    at = data.find(probe, at + size)
+                found.extend(self._hits(probe, data))
             return found
         names = self._role_names
         for mark in self._session_marks if names else ():
@@ -224,23 +215,22 @@ class PrincipalMatcher:
         files are never skipped by this check (nor, for a path JSON must escape, any file).
         """
         if len(self.probes) <= FEW_PROBES:
-            found = any(self._occurs(p, data) for p in self.probes)
+            found = any(next(self._hits(p, data), None) is not None for p in self.probes)
         else:
             found = bool(self.positions(data))
         return found or not self.exact or has_escaped_slash(data)
 
-    def _occurs(self, probe: bytes, data: bytes) -> bool:
-        """``probe in data``, for a role's probe not followed by more of a longer name (one pass, as ``in``,
-        unless a longer name's sessions come first)."""
-        at = data.find(probe)
-        if probe not in self._role_probes:
-            return at >= 0
+    def _hits(self, probe: bytes, data: bytes) -> Iterator[int]:
+        """Each offset of ``probe`` in ``data``, one ``bytes.find`` pass; a role's probe only where the byte
+        after it ends the name (``_NAME_ENDS``), not where a longer name goes on. Lazy, so that
+        ``may_occur_in`` stops at the first."""
         size = len(probe)
+        role = probe in self._role_probes
+        at = data.find(probe)
         while at >= 0:
-            if data[at + size : at + size + 1] in _NAME_ENDS:
-                return True
+            if not role or data[at + size : at + size + 1] in _NAME_ENDS:
+                yield at
             at = data.find(probe, at + size)
-        return False
 
     def unsessioned_candidates(self, identity_arn: str) -> list[str] | None:
         """For an ``identity_arn`` the session lookup found as ``UNSESSIONED``: the roles whose session it
