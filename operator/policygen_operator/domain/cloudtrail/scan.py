@@ -734,18 +734,29 @@ class Scanner:
             candidates = self.matcher.session_keys.get(arn[: arn.rfind("/") + 1])
             if candidates is None:
                 return
-            cut = candidates is UNSESSIONED
-            if cut and (candidates := self.matcher.unsessioned_candidates(arn)) is None:
-                return
-            issuer = _issuer(identity)
-            principal = self.matcher.match_issuer(issuer, candidates)
-            if cut:
-                self.result.unsessioned_record(arn, principal)
+            principal = self._session_principal(arn, candidates, _issuer(identity))
             if principal is None:
-                if issuer is not None:
-                    self.result.other_path(issuer, candidates)
                 return
         self._take(name, where, record, principal, arn)
+
+    def _session_principal(self, arn: str, candidates: list[str], issuer: object) -> str | None:
+        """The requested role whose session ``arn`` is, of the ``candidates`` its prefix found in
+        ``session_keys``, by the record's ``issuer`` (any value: only a string is an ARN). One place for
+        both record loops, so that a cut session ARN (``UNSESSIONED``) is counted to be said, and a
+        same-name role's session noted for ``path_hints``, whichever form the record came in."""
+        issuer_arn = issuer if isinstance(issuer, str) else None
+        cut = candidates is UNSESSIONED
+        if cut:
+            named = self.matcher.unsessioned_candidates(arn)
+            if named is None:
+                return None
+            candidates = named
+        principal = self.matcher.match_issuer(issuer_arn, candidates)
+        if cut:
+            self.result.unsessioned_record(arn, principal)
+        if principal is None and issuer_arn is not None:
+            self.result.other_path(issuer_arn, candidates)
+        return principal
 
     def _scan_event_text(self, name: str, where: str, text: bytes, field: str = "CloudTrailEvent") -> None:
         """An item of saved API output met outside its wrapper (``_RECORD_TEXTS``: ``jq -c '.Events[]'``,
@@ -793,19 +804,12 @@ class Scanner:
                 candidates = sessions.get(identity[: identity.rfind("/") + 1])
                 if candidates is None:
                     continue
-                cut = candidates is UNSESSIONED
-                if cut and (candidates := self.matcher.unsessioned_candidates(identity)) is None:
-                    continue
                 try:
                     issuer = record.at_pointer("/userIdentity/sessionContext/sessionIssuer/arn")
                 except POINTER_MISSES:
                     issuer = None
-                principal = self.matcher.match_issuer(issuer if isinstance(issuer, str) else None, candidates)
-                if cut:
-                    self.result.unsessioned_record(identity, principal)
+                principal = self._session_principal(identity, candidates, issuer)
                 if principal is None:
-                    if isinstance(issuer, str):
-                        self.result.other_path(issuer, candidates)
                     continue
             self._take(name, f"{unit} {index}", record, principal, identity)
         if count:
