@@ -11,6 +11,7 @@ from typing import Any
 
 from policygen_operator.domain.iam.mapping.plans import (
     ARN_SUFFIXES,
+    EMPTY_VALUES,
     NAMING,
     ActionPlan,
     fixed_resource,
@@ -104,16 +105,15 @@ def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:
     source ``backup`` the table reads from ``SourceBackupId``. ``plans.memo_key`` keys on every such
     parameter's name."""
     found = [
-        (key, match) for key, value in params.items() if value not in _EMPTY and (match := NAMING.search(key))
+        (key, match)
+        for key, value in params.items()
+        if value not in EMPTY_VALUES and (match := NAMING.search(key))
     ]
     if not found:
         return False
     if not _named_by_table(action):
         return True
     return any(_may_name(key[: match.start()], match.group(1), action.types) for key, match in found)
-
-
-_EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 def _named_by_table(action: ActionPlan) -> bool:

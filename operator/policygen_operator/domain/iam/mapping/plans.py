@@ -1121,18 +1121,14 @@ NAMING = re.compile(
     r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)$",
     re.IGNORECASE,
 )
-_NAMING_SEEN: dict[str, bool] = {}  # per parameter name: the memo key asks it of many records
-_NAMING_SEEN_LIMIT = 1 << 14
-_EMPTY: tuple[Any, ...] = (None, "", [], {})
+# The values that leave a parameter unset: one that holds them names nothing (``fill._names``, and the names
+# ``memo_key`` keys on, which must be the same).
+EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the memo key asks it of many records; names come from records
 def _naming(name: str) -> bool:
-    found = _NAMING_SEEN.get(name)
-    if found is None:
-        found = NAMING.search(name) is not None
-        if len(_NAMING_SEEN) < _NAMING_SEEN_LIMIT:  # names come from records: hostile ones stay uncached
-            _NAMING_SEEN[name] = found
-    return found
+    return NAMING.search(name) is not None
 
 
 def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
@@ -1159,7 +1155,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
             naming = tuple(
                 name
                 for name, value in params.items()
-                if name not in keys and value not in _EMPTY and _naming(name)
+                if name not in keys and value not in EMPTY_VALUES and _naming(name)
             )
         if not signature and plan.wrapper is not None and (named := request_object(params, plan.wrapper)):
             signature = ((named, None, repr(params[named])),)  # the request object under another name
