@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.reference import load_reference
-from policygen_operator.domain.iam.validate import validate_policy
+from tests.integration.public_cloudtrail import FIXTURES, Run, check_policies, generate, principal_of
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "tests" / "fixtures" / "public-cloudtrail" / "stratus-red-team"
-_IAM_PRINCIPAL = re.compile(r"^arn:aws:iam::\d{12}:(role|user)/")
+SAMPLES = FIXTURES / "stratus-red-team"
 
 
 def _principals() -> Counter[str]:
@@ -29,29 +23,14 @@ def _principals() -> Counter[str]:
     found: Counter[str] = Counter()
     for path in sorted(SAMPLES.glob("*.json.gz")):
         for record in json.loads(gzip.decompress(path.read_bytes())):
-            identity = record.get("userIdentity") or {}
-            issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
-            arn = issuer.get("arn") if identity.get("type") == "AssumedRole" else identity.get("arn")
-            if isinstance(arn, str) and _IAM_PRINCIPAL.match(arn):
+            if (arn := principal_of(record)) is not None:
                 found[arn] += 1
     return found
 
 
 @pytest.fixture(scope="module")
-def run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("policies")
-    report = out / "report.json"
-    principals = [a for arn in sorted(_principals()) for a in ("--principal", arn)]
-    done = subprocess.run(
-        [sys.executable, "-m", "policygen_operator.cli.main", "generate", "--logs", str(SAMPLES), *principals,
-         "--start", "2020-01-01T00:00:00Z", "--end", "2027-01-01T00:00:00Z", "--include-denied",
-         "--output-dir", str(out / "out"), "--report", str(report), "--quiet"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )  # fmt: skip
-    assert report.exists(), done.stderr
-    return done, json.loads(report.read_text()), out / "out"
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return generate(tmp_path_factory.mktemp("policies"), SAMPLES, _principals(), "2020-01-01T00:00:00Z")
 
 
 def test_every_record_is_read_and_every_call_understood(run: tuple[Any, dict[str, Any], Path]) -> None:
@@ -68,16 +47,9 @@ def test_every_record_is_read_and_every_call_understood(run: tuple[Any, dict[str
 
 def test_every_policy_validates_and_names_real_actions(run: tuple[Any, dict[str, Any], Path]) -> None:
     _, report, out = run
-    reference = load_reference()
     files = sorted(out.glob("*.json"))
     assert len(files) >= 30
-    for path in files:
-        document = json.loads(path.read_text())
-        assert [f for f in validate_policy(document) if f.severity == "error"] == [], path.name
-        for statement in document["Statement"]:
-            for action in statement["Action"]:
-                assert reference.action_name(action) == action, (path.name, action)
-    assert not [f for p in report["principals"].values() for f in p["findings"] if f["severity"] == "error"]
+    check_policies(report, files)
 
 
 def test_twenty_secrets_are_compacted_and_said(run: tuple[Any, dict[str, Any], Path]) -> None:
