@@ -16,6 +16,10 @@ from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import EditRequest
 from tests.integration.operator_harness import ROOT
 
+# upbound/configuration-aws-eks apis/pat/composition.yaml's pipeline with a role whose external name is
+# written, as the unit tests edit it
+from tests.unit.domain.gitops.test_crossplane_compositions import PIPELINE as COMPOSITION
+
 pytestmark = pytest.mark.controlplane
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -225,64 +229,6 @@ def test_an_edited_composition_passes_crossplanes_schema_and_its_templates_the_p
         "Policy",
         "RolePolicyAttachment",
     ]
-
-
-# upbound/configuration-aws-eks apis/pat/composition.yaml's pipeline (see
-# tests/unit/domain/gitops/test_crossplane_compositions.py) with a role whose external name is written
-COMPOSITION = f"""\
-apiVersion: apiextensions.crossplane.io/v1
-kind: Composition
-metadata:
-  name: xpayments.aws.platform.example.org
-spec:
-  compositeTypeRef:
-    apiVersion: aws.platform.example.org/v1alpha1
-    kind: XPayments
-  mode: Pipeline
-  pipeline:
-    - step: patch-and-transform
-      functionRef:
-        name: crossplane-contrib-function-patch-and-transform
-      input:
-        apiVersion: pt.fn.crossplane.io/v1beta1
-        kind: Resources
-        patchSets:
-          - name: providerConfigRef
-            patches:
-              - fromFieldPath: spec.parameters.providerConfigName
-                toFieldPath: spec.providerConfigRef.name
-                type: FromCompositeFieldPath
-        resources:
-          - name: appRole
-            base:
-              apiVersion: iam.aws.upbound.io/v1beta1
-              kind: Role
-              metadata:
-                annotations:
-                  crossplane.io/external-name: payments-api
-                labels:
-                  role: app
-              spec:
-                forProvider:
-                  assumeRolePolicy: '{TRUST}'
-            patches:
-              - patchSetName: providerConfigRef
-                type: PatchSet
-          - name: appRolePowerUser
-            base:
-              apiVersion: iam.aws.upbound.io/v1beta1
-              kind: RolePolicyAttachment
-              spec:
-                forProvider:
-                  policyArn: {POWER}
-                  roleSelector:
-                    matchControllerRef: true
-                    matchLabels:
-                      role: app
-            patches:
-              - patchSetName: providerConfigRef
-                type: PatchSet
-"""
 
 
 def _classic(text: str) -> str:
