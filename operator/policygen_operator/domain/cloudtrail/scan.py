@@ -559,10 +559,7 @@ class Scanner:
         if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
             return True
         if not self.matcher.may_occur_in(data):
-            # No wanted principal occurs: count the records without parsing them (records quoted in a
-            # string, as saved lookup-events output holds them, escape their quotes).
-            counted = data.count(b'"eventVersion"') or data.count(b'\\"eventVersion\\"')
-            result.summary.events_scanned += counted
+            result.summary.events_scanned += _unparsed_events(data)  # no wanted principal occurs
             result.files_without_principal += 1
             return True
         try:
@@ -642,8 +639,7 @@ class Scanner:
         may_occur_in = self.matcher.may_occur_in
         for number, piece in enumerate(pieces, start=1):
             if not may_occur_in(piece):
-                counted = piece.count(b'"eventVersion"') or piece.count(b'\\"eventVersion\\"')
-                self.result.summary.events_scanned += counted
+                self.result.summary.events_scanned += _unparsed_events(piece)
                 continue
             problem = self._scan_text(name, piece, f"document {number}")
             if problem:
@@ -1054,6 +1050,13 @@ def _no_event_time(record: Any) -> str:
     if record.get("@timestamp") is not None:
         return "no eventTime (it has @timestamp, as Logstash and Elastic exports write it: rename it back)"
     return "no eventTime"
+
+
+def _unparsed_events(data: bytes) -> int:
+    """The records of a document passed over unparsed (no wanted principal occurs in it), counted by the
+    key every record has; records quoted in a string, as saved lookup-events output holds them, escape
+    their quotes."""
+    return data.count(b'"eventVersion"') or data.count(b'\\"eventVersion\\"')
 
 
 def _event_text(event: Any, field: str = "CloudTrailEvent") -> bytes | None:
