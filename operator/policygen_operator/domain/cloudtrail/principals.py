@@ -9,9 +9,11 @@ the record so that records of other principals cost as little as possible.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 _IAM_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
@@ -79,6 +81,8 @@ def parse_principal(arn: str) -> Principal:
 _SESSION_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):sts::(?P<account>\d{12}):assumed-role/(?P<name>[\w+=,.@-]+)/"
 )
+
+
 # A session ARN as CloudTrail writes it always ends in the session name (IAM User Guide, "IAM identifiers":
 # arn:aws:sts::account:assumed-role/role-name/role-session-name; AssumeRole requires RoleSessionName), but
 # exporters and anonymizers rewrite identities, and some cut the session part: Stratus Red Team's
@@ -86,7 +90,14 @@ _SESSION_ARN = re.compile(
 # Such an ARN's prefix up to its last "/" is "arn:PART:sts::ACCOUNT:assumed-role/": the matcher's session
 # lookup holds it for the requested roles' accounts with this marker, so the hot loops' one dict lookup
 # per record is unchanged and only a hit pays for looking at the name (``unsessioned_candidates``).
-UNSESSIONED: list[str] = []
+class Unsessioned(enum.Enum):
+    """The marker's type: a member of its own, not a shared empty list, so that nothing can add roles to
+    it and the type checker keeps it apart from a list of candidates."""
+
+    MARK = "unsessioned"
+
+
+UNSESSIONED: Final = Unsessioned.MARK
 _ESCAPED_SLASH = re.compile(rb"\\/")
 _FEW_BACKSLASHES = 32
 
@@ -137,7 +148,7 @@ class PrincipalMatcher:
                 self.sessions.setdefault(p.session_prefix, []).append(p.arn)
         # what the scan looks a record's session up in: ``sessions`` plus the prefix of a session ARN cut
         # after the role's name, per account of a requested role (``UNSESSIONED``)
-        self.session_keys: dict[str, list[str]] = dict(self.sessions)
+        self.session_keys: dict[str, list[str] | Unsessioned] = dict(self.sessions)
         for p in principals:
             if p.kind == "role":
                 self.session_keys[f"arn:{p.partition}:sts::{p.account}:assumed-role/"] = UNSESSIONED

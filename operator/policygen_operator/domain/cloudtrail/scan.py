@@ -33,6 +33,7 @@ from policygen_operator.domain.cloudtrail.principals import (
     UNSESSIONED,
     Principal,
     PrincipalMatcher,
+    Unsessioned,
     has_escaped_slash,
 )
 from policygen_operator.domain.cloudtrail.window import Window
@@ -735,23 +736,21 @@ class Scanner:
                 return
         self._take(name, where, record, principal, arn)
 
-    def _session_principal(self, arn: str, candidates: list[str], issuer: object) -> str | None:
+    def _session_principal(self, arn: str, candidates: list[str] | Unsessioned, issuer: object) -> str | None:
         """The requested role whose session ``arn`` is, of the ``candidates`` its prefix found in
         ``session_keys``, by the record's ``issuer`` (any value: only a string is an ARN). One place for
         both record loops, so that a cut session ARN (``UNSESSIONED``) is counted to be said, and a
         same-name role's session noted for ``path_hints``, whichever form the record came in."""
         issuer_arn = issuer if isinstance(issuer, str) else None
         cut = candidates is UNSESSIONED
-        if cut:
-            named = self.matcher.unsessioned_candidates(arn)
-            if named is None:
-                return None
-            candidates = named
-        principal = self.matcher.match_issuer(issuer_arn, candidates)
+        roles = self.matcher.unsessioned_candidates(arn) if cut else candidates
+        if not isinstance(roles, list):  # a cut ARN of another role's name
+            return None
+        principal = self.matcher.match_issuer(issuer_arn, roles)
         if cut:
             self.result.unsessioned_record(arn, principal)
         if principal is None and issuer_arn is not None:
-            self.result.other_path(issuer_arn, candidates)
+            self.result.other_path(issuer_arn, roles)
         return principal
 
     def _scan_event_text(self, name: str, where: str, text: bytes, field: str = "CloudTrailEvent") -> None:
