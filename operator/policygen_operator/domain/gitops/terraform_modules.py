@@ -118,7 +118,6 @@ _IRSA_V4 = ModuleShape(
     False,
     attach_by_output="iam_role_name",
 )
-_VERSION = re.compile(r"\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:-[\w.]+)?\s*")
 _REF = re.compile(r"[?&]ref=v?(\d+)\.")
 _REF_VERSION = re.compile(r"[?&]ref=v?(\d+)\.(\d+)\.(\d+)(?:&|$)")
 _CONSTRAINT = re.compile(r"\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+){0,2})(?:-[\w.]+)?\s*")
@@ -158,6 +157,19 @@ def shape_of(source: str) -> ModuleShape | None:
     return next((s for s in SHAPES if s.collection == collection and s.subpath == subpath), None)
 
 
+def _constraints(version: str) -> list[tuple[str, list[int]]] | None:
+    """A module block's ``version`` as its comma-separated constraints, each an operator ("=" when none is
+    written) and one to three numbers (a pre-release suffix dropped); None when a part is none. One reading
+    for ``major_version`` and ``newest_allowed``, so that the two agree on what a constraint is."""
+    found = []
+    for part in version.split(","):
+        match = _CONSTRAINT.fullmatch(part)
+        if match is None:
+            return None
+        found.append((match.group(1) or "=", [int(n) for n in match.group(2).split(".")]))
+    return found
+
+
 def major_version(source: str, version: str | None) -> int | None:
     """The module's major version if ``version`` (or ``?ref=`` of a git source) pins one: an exact version,
     ``~> X.Y`` (below X+1), ``>= X.Y, < X+1``; None when it allows several or is absent."""
@@ -166,20 +178,20 @@ def major_version(source: str, version: str | None) -> int | None:
         return int(ref.group(1))
     if version is None:
         return None
+    constraints = _constraints(version)
+    if constraints is None:
+        return None
     majors: set[int] = set()
     lowest: int | None = None
     below: int | None = None
-    for part in version.split(","):
-        match = _VERSION.fullmatch(part)
-        if match is None:
-            return None
-        op, major, minor = match.group(1) or "=", int(match.group(2)), match.group(3)
+    for op, numbers in constraints:
+        major, minor = numbers[0], numbers[1] if len(numbers) > 1 else None
         if op == "=" or (op == "~>" and minor is not None):
             majors.add(major)
         elif op in (">=", ">"):
             lowest = major
         elif op == "<":
-            below = major if minor in (None, "0") else major + 1
+            below = major if minor in (None, 0) else major + 1
         elif op == "<=":
             below = major + 1
     if len(majors) == 1:
@@ -199,12 +211,11 @@ def newest_allowed(source: str, version: str | None) -> tuple[Version, bool] | N
         return (int(ref.group(1)), int(ref.group(2)), int(ref.group(3))), True
     if version is None:
         return None
+    constraints = _constraints(version)
+    if constraints is None:
+        return None
     bounds: list[tuple[Version, bool]] = []
-    for part in version.split(","):
-        match = _CONSTRAINT.fullmatch(part)
-        if match is None:
-            return None
-        op, numbers = match.group(1) or "=", [int(n) for n in match.group(2).split(".")]
+    for op, numbers in constraints:
         padded = [*numbers, 0, 0]
         at: Version = padded[0], padded[1], padded[2]
         if op in ("=", "<="):

@@ -177,6 +177,17 @@ def test_the_newest_version_a_constraint_allows(
     assert terraform_modules.newest_allowed(source, version) == newest
 
 
+@pytest.mark.parametrize(
+    ("version", "major"),
+    [(">= 4.12, < 5.0", 4), (">= 4.12, < 5.00", 4), (">= 4.12, < 5.1", None), ("~> 4.20", 4)],
+)
+def test_the_major_version_reads_a_constraint_as_newest_allowed_does(version: str, major: int | None) -> None:
+    """Both read a constraint's numbers as numbers (``_constraints``): ``< 5.00`` is below 5.0, as
+    newest_allowed reads it, where major_version compared the minor's text with "0" and allowed v5."""
+    source = "terraform-aws-modules/iam/aws//modules/x"
+    assert terraform_modules.major_version(source, version) == major
+
+
 def test_a_module_named_by_a_prefix_is_shown_with_that_input() -> None:
     """aws-ia/terraform-aws-eks-blueprints patterns/kubecost/main.tf: module "kubecost_irsa" gives
     ``role_name_prefix = "${local.name}-"`` and no role_name; the refusal showed it as ``role_name = ...``,
