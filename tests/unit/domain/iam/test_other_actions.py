@@ -411,3 +411,67 @@ def test_deleting_the_accounts_block_public_access_is_put_account_public_access_
         )
     )
     assert (event.kind, event.uses, event.notes) == ("mapped", (("s3:PutAccountPublicAccessBlock", "*"),), ())
+
+
+# The S3 Developer Guide listed the account-level Block Public Access calls under the names of the API
+# operations, beside the bucket-level ones of the same names: "Amazon S3 account-level API actions tracked
+# by CloudTrail logging will show up as the following event names: DeletePublicAccessBlock,
+# GetPublicAccessBlock, PutPublicAccessBlock" (awsdocs/amazon-s3-developer-guide,
+# doc_source/cloudtrail-logging.md, linking API_control_GetPublicAccessBlock ...). The S3 Control request
+# has no bucket: "GET /v20180820/configuration/publicAccessBlock HTTP/1.1 Host: s3-control.amazonaws.com
+# x-amz-account-id: AccountId" (S3 API Reference, S3 Control GetPublicAccessBlock), and CloudTrail writes
+# an S3 request's Host among its requestParameters (the S3 User Guide's example records).
+_ACCOUNT_HOST = {"Host": f"{ACCOUNT}.s3-control.us-east-1.amazonaws.com"}
+_BLOCK = {
+    "PublicAccessBlockConfiguration": {
+        "xmlns": "http://awss3control.amazonaws.com/doc/2018-08-20/",
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "action"),
+    [
+        ("GetPublicAccessBlock", _ACCOUNT_HOST, "s3:GetAccountPublicAccessBlock"),
+        ("PutPublicAccessBlock", {**_ACCOUNT_HOST, **_BLOCK}, "s3:PutAccountPublicAccessBlock"),
+        # "DELETE account Block Public Access settings": s3:PutAccountPublicAccessBlock (S3 User Guide)
+        ("DeletePublicAccessBlock", _ACCOUNT_HOST, "s3:PutAccountPublicAccessBlock"),
+    ],
+)
+def test_account_block_public_access_by_the_operations_name_is_the_accounts(
+    name: str, params: dict[str, Any], action: str
+) -> None:
+    """S3 Control's account-level call logged under the operation's name is granted the account's action:
+    the record names no bucket, and it was granted s3:Get/PutBucketPublicAccessBlock on * with the
+    resource-undetermined finding, an action that does not authorize it. The SDK table reads the name both
+    ways (S3's with a bucket, S3 Control's without), but a reading that names nothing was never chosen."""
+    event = MAPPER.map(cloudtrail_record("s3.amazonaws.com", name, params, identity=user_identity()))
+    assert (event.kind, event.uses, event.notes) == ("mapped", ((action, "*"),), ())
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+        ("PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+        ("DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+    ],
+)
+def test_bucket_block_public_access_by_the_operations_name_stays_the_buckets(name: str, action: str) -> None:
+    """The bucket-level call of the same name names its bucket (``bucketName``, with the ``publicAccessBlock``
+    subresource, as CloudTrail writes S3 bucket requests) and keeps the bucket's action on it."""
+    params = {
+        "bucketName": "amzn-s3-demo-bucket",
+        "publicAccessBlock": "",
+        "Host": "amzn-s3-demo-bucket.s3.amazonaws.com",
+    }
+    event = MAPPER.map(cloudtrail_record("s3.amazonaws.com", name, params, identity=user_identity()))
+    assert (event.kind, event.uses, event.notes) == (
+        "mapped",
+        ((action, "arn:aws:s3:::amzn-s3-demo-bucket"),),
+        (),
+    )

@@ -574,13 +574,25 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
 
 
 def choose(plan: Plan, params: Mapping[str, Any]) -> tuple[ActionPlan, ...]:
-    """The actions of the variant whose parameters the record has (the one naming most of them); the
-    primary when none has all of its own."""
+    """The actions of the variant whose parameters the record has (the one naming most of them, the
+    primary on a tie); the primary when none has all of its own. A variant whose own actions take no
+    resource at all is the call when the others' parameters are missing: S3 Control's account-level
+    GetPublicAccessBlock (s3:GetAccountPublicAccessBlock) has no bucket, while S3's bucket-level one always
+    names it, so a record without a bucket is the account's, not a bucket left unnamed. (A variant that
+    reads its resource in a way ``needs`` does not list, S3 on Outposts' bucket ARN, is not chosen so.)"""
     best, score = plan.actions, 0
     for variant in plan.variants:
-        if len(variant.needs) > score and all(any(k in params for k in names) for names in variant.needs):
+        if len(variant.needs) > score and _has_all(variant.needs, params):
             best, score = variant.actions, len(variant.needs)
+    if score == 0 and plan.variants[0].needs and not _has_all(plan.variants[0].needs, params):
+        bare = next((v for v in plan.variants[1:] if not any(a.types for a in v.actions if a.primary)), None)
+        if bare is not None:
+            return bare.actions
     return best
+
+
+def _has_all(needs: tuple[tuple[str, ...], ...], params: Mapping[str, Any]) -> bool:
+    return all(any(k in params for k in names) for names in needs)
 
 
 def mapped_plan(
