@@ -561,6 +561,94 @@ def test_a_request_naming_resources_of_other_kinds_only_is_on_star_without_the_f
     assert address.uses == (("ec2:DisassociateAddress", "*"),) and address.notes
 
 
+@pytest.mark.parametrize(
+    ("source", "name", "params", "action", "kind"),
+    [
+        # "InstanceId", "HealthStatus", "ShouldRespectGracePeriod" (Auto Scaling API Reference,
+        # SetInstanceHealth): the action's one type is the instance's autoScalingGroup
+        (
+            "autoscaling.amazonaws.com",
+            "SetInstanceHealth",
+            {
+                "instanceId": "i-0b5d7e3b8a0d33f58",
+                "healthStatus": "Unhealthy",
+                "shouldRespectGracePeriod": True,
+            },
+            "autoscaling:SetInstanceHealth",
+            "autoscalinggroup",
+        ),
+        # "AccessKeyId: The identifier of an access key" (IAM API Reference, GetAccessKeyLastUsed; the
+        # reference's example key), authorized on the key's user
+        (
+            "iam.amazonaws.com",
+            "GetAccessKeyLastUsed",
+            {"accessKeyId": "AKIAIOSFODNN7EXAMPLE"},
+            "iam:GetAccessKeyLastUsed",
+            "user",
+        ),
+        # "logRecordPointer: The pointer corresponding to the log event record you want to retrieve. You
+        # get this from the response of a GetQueryResults operation", "unmask" (CloudWatch Logs API
+        # Reference, GetLogRecord), authorized on the log group
+        (
+            "logs.amazonaws.com",
+            "GetLogRecord",
+            {"logRecordPointer": "CkUKQQowMTIzNDU2Nzg5MDEyOmF3cy9sYW1iZGEvZXhhbXBsZRABGAE", "unmask": False},
+            "logs:GetLogRecord",
+            "log-group",
+        ),
+        # "AssociationId: The association ID. This parameter is required." (EC2 API Reference,
+        # DisassociateAddress), authorized on the address and the network interface
+        (
+            "ec2.amazonaws.com",
+            "DisassociateAddress",
+            {"associationId": "eipassoc-2bebb745"},
+            "ec2:DisassociateAddress",
+            "elastic-ip or network-interface",
+        ),
+    ],
+)
+def test_a_request_that_cannot_name_the_resource_is_said_so(
+    mapper: EventMapper, source: str, name: str, params: dict[str, Any], action: str, kind: str
+) -> None:
+    """A call authorized on a resource no parameter of its request names keeps ``*`` with the finding, but
+    the finding said "the record does not name the resource in a form the mapper reads", untrue: the
+    request has no such form, and a reader went looking for a parser gap (found by the mapping pass on the
+    calls left on ``*``). It now says the request has no parameter naming the resource's type."""
+    event = mapper.map(rec(source, name, params))
+    assert event.uses == ((action, "*"),)
+    assert [n[2] for n in event.notes] == [
+        f"{source}:{name}: {action} on * (the request has no parameter naming the {kind} it is authorized on)"
+    ]
+
+
+def test_a_request_naming_the_resource_in_a_form_not_read_keeps_the_wording() -> None:
+    """AttachThingPrincipal's ``principal`` is "The principal, which can be a certificate ARN (as returned
+    from the CreateCertificate operation) or an Amazon Cognito ID" (IoT API Reference): a certificate's ARN
+    names the action's ``cert`` in a form the table does not read (the finding blames the form); a Cognito
+    identity names no certificate. One mapper, both orders: the memo keys on whether a parameter holds an
+    ARN, so neither record takes the other's finding."""
+    cert = f"arn:aws:iot:us-east-1:{ACCOUNT}:cert/a0c01f5835079de0a7514643d68ef8414ab739a1e94ee4162977b02b128"
+    cognito = "us-east-1:12345678-1234-1234-1234-123456789012"
+    for order in ((cert, cognito), (cognito, cert)):
+        fresh = EventMapper()
+        for principal in order:
+            event = fresh.map(
+                rec(
+                    "iot.amazonaws.com",
+                    "AttachThingPrincipal",
+                    {"thingName": "sensor-1", "principal": principal},
+                )
+            )
+            why = (
+                "the record does not name the resource in a form the mapper reads"
+                if principal == cert
+                else "the request has no parameter naming the cert it is authorized on"
+            )
+            assert [n[2] for n in event.notes] == [
+                f"iot.amazonaws.com:AttachThingPrincipal: iot:AttachThingPrincipal on * ({why})"
+            ]
+
+
 def test_a_virtual_mfa_device_is_named_by_its_serial_number(mapper: EventMapper) -> None:
     """ "SerialNumber: The serial number that uniquely identifies the MFA device. For virtual MFA devices, the
     serial number is the same as the ARN" (IAM API Reference, DeleteVirtualMFADevice; TagMFADevice,

@@ -16,7 +16,9 @@ from policygen_operator.domain.iam.mapping.plans import (
     ActionPlan,
     fixed_resource,
     generic_own_variable,
+    holds_arn,
     own_variable,
+    unnamed_kinds,
 )
 from policygen_operator.domain.iam.mapping.records import Context
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
@@ -94,6 +96,54 @@ def action_arns(
         # "*" is its exact grant, not a resource the mapper failed to read
         return ["*"]
     return []
+
+
+def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[str, ...]:
+    """``unnamed_kinds`` when no parameter of the request may name one of them: the call is authorized on
+    a resource its request does not carry (Auto Scaling SetInstanceHealth takes an ``InstanceId`` and is
+    authorized on the instance's group; IAM GetAccessKeyLastUsed an ``AccessKeyId``, on the key's user;
+    CloudWatch Logs GetLogRecord a ``logRecordPointer``, on the log group). A parameter may name one when
+    it is a naming one (``plans.NAMING``) that ``_may_name`` a type, spells a type's noun (``cluster``,
+    ``lensAlias``), holds an ARN (IoT AttachThingPrincipal's ``principal``, a certificate's), or holds a
+    structure (a name may be inside): then the finding blames the form."""
+    kinds = unnamed_kinds(action)
+    if not kinds:
+        return ()
+    types = tuple(t for t in action.types if t.key in kinds)
+    for key, value in params.items():
+        if value in EMPTY_VALUES:
+            continue
+        if (
+            isinstance(value, Mapping)
+            or (isinstance(value, list) and any(isinstance(v, Mapping) for v in value))
+            or holds_arn(value)
+        ):
+            return ()
+        match = NAMING.search(key)
+        if match is not None:
+            if _may_name(key[: match.start()], match.group(1), types):
+                return ()
+        elif _spells_type(key, types):
+            return ()
+    return kinds
+
+
+def _spells_type(key: str, types: tuple[ResourceType, ...]) -> bool:
+    """Whether a parameter's name holds a type's key or the noun of one of its variables (``lensAlias``
+    and ``lens``; not ``logRecordPointer`` and ``log-group``)."""
+    spelled = squashed(key)
+    for resource_type in types:
+        nouns = {squashed(resource_type.key)}
+        for variable in resource_type.variables - CONTEXT_VARIABLES:
+            noun = _VARIABLE_SUFFIX.sub("", variable)
+            if noun:
+                nouns.add(squashed(noun))
+        if any(noun in spelled for noun in nouns):
+            return True
+    return False
+
+
+_VARIABLE_SUFFIX = re.compile(r"(?:Name|Names|Id|Ids|Arn|ARN|Identifier|WithPath|NameWithPath)+$")
 
 
 def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:

@@ -72,7 +72,11 @@ def linked(mapped: MappedEvent, arns: tuple[str, ...] | None) -> MappedEvent:
     kind, _, action = _FOLLOW_UPS[mapped.key]
     if (action, "*") not in mapped.uses:
         return mapped
-    alone = undetermined(mapped.key, [action])  # the mapper's finding when this * was its only one
+    # the mapper's finding when this * was its only one, whatever cause it gives
+    prefix = undetermined(mapped.key, [action], "")[2].removesuffix("()")
+    alone = next(
+        (n for n in mapped.notes if n[1] == "resource-undetermined" and n[2].startswith(prefix)), None
+    )
     if arns is None:
         said = undetermined(
             mapped.key,

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping import links
-from policygen_operator.domain.iam.mapping.fill import action_arns
+from policygen_operator.domain.iam.mapping.fill import action_arns, unnamed_in
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
     ActionPlan,
@@ -275,7 +275,7 @@ class EventMapper:
             f"resource not determined, using *: {', '.join(dict.fromkeys(unresolved))}" if unresolved else ""
         )
         if unresolved:
-            notes.append(undetermined(key, unresolved))
+            notes.extend(_undetermined(key, unresolved, applicable, params))
         return MappedEvent(
             "mapped", key, denied, reason, tuple(dict.fromkeys(uses)), tuple(dict.fromkeys(notes))
         )
@@ -305,6 +305,28 @@ class EventMapper:
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
+
+
+def _undetermined(
+    key: str, unresolved: list[str], applicable: list[ActionPlan], params: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """The finding for the actions granted on ``*``, with its cause: a request none of whose parameters can
+    name the resource its action is authorized on (``fill.unnamed_in``) is said so, not blamed on the
+    record's form."""
+    by_action = {a.action: a for a in applicable if a.primary}
+    causes: dict[str, list[str]] = {}
+    for name in dict.fromkeys(unresolved):
+        action = by_action.get(name)
+        kinds = unnamed_in(params, action) if action is not None else ()
+        why = (
+            f"the request has no parameter naming the {' or '.join(kinds)} it is authorized on"
+            if kinds
+            else ""
+        )
+        causes.setdefault(why, []).append(name)
+    return [
+        undetermined(key, names, why) if why else undetermined(key, names) for why, names in causes.items()
+    ]
 
 
 def _unqualified(pattern: re.Pattern[str], arns: list[str]) -> list[str]:

@@ -59,6 +59,7 @@ from policygen_operator.domain.iam.mapping.rules import (
 )
 from policygen_operator.domain.iam.reference import (
     CAMEL_WORD,
+    CONTEXT_VARIABLES,
     PLAIN_PARAMETER,
     Reference,
     ResourceType,
@@ -634,14 +635,32 @@ def fixed_resource(resource_type: ResourceType) -> bool:
 def _reads_names(actions: list[ActionPlan]) -> bool:
     """Whether resolving may ask if the request names something no template reads (``fill._names``): for
     an action whose required types are all fixed resources (``fill._constant_required``), or a primary
-    one whose types are all optional (a call over every resource of them)."""
+    one whose types are all optional (a call over every resource of them); or which of its parameters
+    may name a type no template reads (``unnamed_kinds``: the finding says whether the request has one)."""
     for action in actions:
+        if action.primary and unnamed_kinds(action):
+            return True
         required = [t for t in action.types if t.required]
         if required and all(fixed_resource(t) for t in required):
             return True
         if action.primary and action.types and not required:
             return True
     return False
+
+
+def unnamed_kinds(action: ActionPlan) -> tuple[str, ...]:
+    """The keys of the types the action is authorized on (its required ones, else all) when no template of
+    the SDK table reads their variables from the request (it fills them with a constant ``*``, or says
+    nothing of them) and nothing else of the plan builds their ARNs: whether the request names one is then
+    up to its parameters (``fill.unnamed_in``). Empty otherwise. ``plans.memo_key`` keys such plans on the
+    names of all their parameters."""
+    if not action.types or action.resolver is not None or action.override is not None or action.arn_maps:
+        return ()
+    types = [t for t in action.types if t.required] or list(action.types)
+    read = {v.name for v in action.var_maps if v.refs and not v.default}
+    if any(not (t.variables - CONTEXT_VARIABLES) or t.variables & read for t in types):
+        return ()
+    return tuple(t.key for t in types)
 
 
 def _may_name_a_user(types: tuple[ResourceType, ...]) -> bool:
@@ -1138,9 +1157,11 @@ NAMING = re.compile(
 EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 
-@functools.lru_cache(maxsize=1 << 14)  # the memo key asks it of many records; names come from records
-def _naming(name: str) -> bool:
-    return NAMING.search(name) is not None
+def holds_arn(value: Any) -> bool:
+    """Whether a parameter's value is an ARN, or a list that starts with one (``fill.unnamed_in``)."""
+    if value.__class__ is list and value:
+        value = value[0]
+    return value.__class__ is str and value.startswith("arn:")
 
 
 def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, ...]:
@@ -1153,7 +1174,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     """
     params = record.get("requestParameters")
     signature: tuple[Any, ...] = ()
-    naming: tuple[str, ...] = ()
+    naming: tuple[tuple[str, bool], ...] = ()
     if params.__class__ is dict:
         keys = plan.param_keys
         signature = tuple(
@@ -1161,13 +1182,15 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
             for name, value in params.items()
             if name in keys
         )
-        # the naming parameters no template reads still decide between "*" as the call's exact grant and
-        # "*" for a resource the mapper did not read (``fill._names``): their names are in the key too
+        # the parameters no template reads still decide between "*" as the call's exact grant and "*" for
+        # a resource the mapper did not read (``fill._names``: the naming ones), and whether the request
+        # could name the resource at all (``fill.unnamed_in``: any, by name, as a structure or by an
+        # ARN): their names, and whether each holds an ARN, are in the key too
         if plan.reads_names:
             naming = tuple(
-                name
+                (name, holds_arn(value))
                 for name, value in params.items()
-                if name not in keys and value not in EMPTY_VALUES and _naming(name)
+                if name not in keys and value not in EMPTY_VALUES
             )
         if not signature and plan.wrapper is not None and (named := request_object(params, plan.wrapper)):
             signature = ((named, None, repr(params[named])),)  # the request object under another name
