@@ -64,7 +64,7 @@ def parse_principal(arn: str) -> Principal:
         raise PrincipalError(
             f"{arn!r} is not an IAM role or user ARN "
             "(expected arn:aws|aws-cn|aws-us-gov:iam::123456789012:role/[path/]NAME or .../user/[path/]NAME)"
-            + hint
+            + (_account_hint(arn.strip()) or hint)
         )
     return Principal(
         arn=arn.strip(),
@@ -74,6 +74,20 @@ def parse_principal(arn: str) -> Principal:
         path=match["path"],
         name=match["name"],
     )
+
+
+def _account_hint(arn: str) -> str:
+    """What is wrong with the account field of an ARN otherwise shaped as an IAM or STS one: "An AWS
+    account ID is a 12-digit number" (AWS Account Management Reference Guide, "View AWS account
+    identifiers"), and one of another length (13 digits in elastic/beats' CloudTrail test data) was only
+    told it is no role or user ARN, which sends the reader looking at the rest of it."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
+        return ""
+    account = parts[4]
+    if account.isdigit() and len(account) != 12:
+        return f"; its account id {account!r} has {len(account)} digits, and an AWS account id has 12"
+    return ""
 
 
 # what CloudTrail shows as a role's identity, and users copy:

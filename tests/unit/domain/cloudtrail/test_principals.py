@@ -61,6 +61,23 @@ def test_a_role_session_given_for_its_role_is_refused_with_the_role_to_give() ->
         parse_principal("arn:aws:sts::111122223333:assumed-role/app/session")
 
 
+@pytest.mark.parametrize(
+    ("arn", "digits"),
+    [
+        # the session issuer of elastic/beats' CloudTrail test logs (x-pack/filebeat/module/aws/cloudtrail/
+        # test), a 13-digit account also in the AWS CLI's create-policy example output
+        ("arn:aws:iam::0123456789012:role/johndoe", "13"),
+        ("arn:aws:iam::11112222333:user/alice", "11"),
+        ("arn:aws:sts::0123456789012:assumed-role/johndoe/session", "13"),
+    ],
+)
+def test_an_account_id_of_another_length_is_said(arn: str, digits: str) -> None:
+    """ "An AWS account ID is a 12-digit number" (AWS Account Management Reference Guide): an ARN whose
+    account has another length was only told it is no role or user ARN, though the rest of it is one."""
+    with pytest.raises(PrincipalError, match=rf"has {digits} digits, and an AWS account id has 12"):
+        parse_principal(arn)
+
+
 def test_role_sessions_match_through_the_issuer_with_its_path() -> None:
     role = parse_principal("arn:aws:iam::111122223333:role/service-role/app")
     matcher = PrincipalMatcher((role,))
