@@ -512,6 +512,7 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
     _write_report(args, result.report, outcome, err)
     if not args.quiet:
         _print_summary(result.report, where, err)
+    idle = 0  # principals with no event at all: a fleet asked for at once may have hundreds
     for arn in missing:
         refused = result.results[arn].denied_actions
         entry = result.report.get("principals", {}).get(arn, {})
@@ -526,7 +527,13 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
             why = _nothing_to_grant(entry, result.report.get("ignoredReasons", {}))
             print(f"policygen generate: no policy written for {arn}: {why}", file=err)
         else:
-            print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
+            idle += 1
+            if idle <= PRINTED_WARNINGS:
+                print(f"policygen generate: no matching events for {arn}; no policy written for it", file=err)
+    if idle > PRINTED_WARNINGS:
+        more = idle - PRINTED_WARNINGS
+        where = "the report lists them" if args.report else "--report FILE lists them"
+        print(f"policygen generate: no matching events for {more} more principal(s) ({where})", file=err)
     return EXIT_NO_MATCHING_EVENTS if missing else EXIT_OK
 
 

@@ -232,6 +232,28 @@ def test_one_principal_without_events_exits_3_after_writing_the_others(
     assert f"no matching events for {nobody}" in capsys.readouterr().err
 
 
+def test_many_principals_without_events_are_listed_up_to_a_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fleet's roles asked for at once (the benchmark asks for 500, 200 of them idle) printed one line
+    each, even with --quiet: 200 lines that hide what was written. The first ones are named, then a count
+    that points to the report, which lists every principal."""
+    idle = [f"arn:aws:iam::111122223333:role/idle-{n:02d}" for n in range(25)]
+    report = tmp_path / "report.json"
+    code = main(
+        ["generate", "--logs", str(SAMPLES), "--principal", ORDER]
+        + [arg for arn in idle for arg in ("--principal", arn)]
+        + [*WINDOW, "--output-dir", str(tmp_path / "out"), "--report", str(report), "--quiet"]
+    )
+    assert code == 3
+    err = capsys.readouterr().err
+    named = [arn for arn in idle if f"no matching events for {arn};" in err]
+    assert named == idle[:20]
+    assert "no matching events for 5 more principal(s) (the report lists them)" in err
+    listed = json.loads(report.read_text())["principals"]
+    assert all(listed[arn]["eventsMatched"] == 0 for arn in idle)
+
+
 def test_mapper_findings_reach_the_principal_result() -> None:
     """An iam:PassRole the mapper left out (issue 9 item 3) is a finding of the principal, with its count."""
     from policygen_operator.domain.usage import UsageSummary
