@@ -41,6 +41,7 @@ from policygen_operator.domain.iam.mapping.plans import (
 from policygen_operator.domain.iam.mapping.records import (
     Context,
     MappedEvent,
+    arn_spelled,
     arns_decoded,
     context_of,
     denied_resource,
@@ -54,6 +55,7 @@ from policygen_operator.domain.iam.mapping.records import (
 )
 from policygen_operator.domain.iam.mapping.resolvers import role_arns, routed_models
 from policygen_operator.domain.iam.mapping.rules import (
+    ARN_SPELLINGS,
     AUTHENTICATION_FAILURES,
     AUTHORIZED_UNQUALIFIED,
     CHECKED_TYPES,
@@ -142,6 +144,8 @@ class EventMapper:
         params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))
         if key in RESPONSE_DEFAULTS:
             params = with_response_defaults(key, record, params)
+        if (spellings := ARN_SPELLINGS.get(key.partition(":")[0])) is not None:
+            params = arn_spelled(params, spellings)
         contexts: list[Context] = []
 
         def ctx() -> Context:  # only the parameter path needs it; resources[] ARNs carry their own

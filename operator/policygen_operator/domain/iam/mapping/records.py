@@ -167,6 +167,18 @@ def with_response_defaults(
     return {**params, **dict(missing)} if missing else params
 
 
+def arn_spelled(params: Mapping[str, Any], spellings: dict[str, dict[str, str]]) -> Mapping[str, Any]:
+    """The parameters with the values ``rules.ARN_SPELLINGS`` lists as their ARNs spell them (WAF's scope
+    ``CLOUDFRONT`` is ``global`` in an ARN); a parameter is matched whatever its case, as CloudTrail writes
+    lowerCamelCase and the table the SDK's names."""
+    changed = {
+        key: spelled
+        for key, value in params.items()
+        if value.__class__ is str and (spelled := spellings.get(key.lower(), {}).get(value)) is not None
+    }
+    return {**params, **changed} if changed else params
+
+
 def arns_decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:
     """The parameters with each URL-encoded ARN decoded. Services with REST APIs log the ARNs a call puts
     in its path as sent, URL-encoded: Security Hub's GetFindingAggregator logs ``"FindingAggregatorArn":

@@ -322,6 +322,17 @@ RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
     },
 }
 
+# event source -> request parameter (lower case) -> its values as the service spells them in its ARNs,
+# where the two differ. AWS WAF's requests say where a web ACL, IP set, rule group, regex pattern set or
+# managed rule set lives with "Scope: CLOUDFRONT | REGIONAL" (WAFV2 API Reference, CreateWebACL), and the
+# table puts ``${Scope}`` in their ARNs as it is, but the ARNs say ``global`` or ``regional``: the WAF
+# Developer Guide's CreateWebACL record (logging-using-cloudtrail, scope CLOUDFRONT) returns
+# "arn:aws:wafv2:us-west-2:112233445566:global/webacl/foo/ebbcb976-...". ``CLOUDFRONT/webacl/...`` named no
+# web ACL: the grant allowed nothing.
+ARN_SPELLINGS: dict[str, dict[str, dict[str, str]]] = {
+    "wafv2.amazonaws.com": {"scope": {"CLOUDFRONT": "global", "REGIONAL": "regional"}},
+}
+
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
 # users and groups live in a namespace, and their ARNs hold it: "The permissions resource is
 # arn:aws:quicksight:<your-region>:<relevant-aws-account-id>:group/default/<group-name>" (QuickSight API
