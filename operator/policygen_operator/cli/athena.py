@@ -82,15 +82,14 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run_ddl(args: argparse.Namespace) -> int:
-    from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
+    from policygen_operator.adapters.aws.regions import UnknownRegionError, check_regions
     from policygen_operator.domain.cloudtrail.athena_ddl import DdlError, TrailTable, create_table
 
     parser: argparse.ArgumentParser = args.parser
-    for region in args.region:  # projection reads only the regions listed: a typo's events never would be
-        try:
-            check_region(region)
-        except UnknownRegionError as error:
-            parser.error(f"--region: {error}")
+    try:  # projection reads only the regions listed: a typo's events never would be
+        check_regions(("--region", region) for region in args.region)
+    except UnknownRegionError as error:
+        parser.error(f"{error.where}: {error}")
     try:
         first = date.fromisoformat(args.start_date)
     except ValueError:

@@ -299,7 +299,7 @@ class UsageError(Exception):
 
 
 def build_request(args: argparse.Namespace) -> GenerationRequest:
-    from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
+    from policygen_operator.adapters.aws.regions import UnknownRegionError, check_regions
     from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, parse_athena_uri
     from policygen_operator.domain.cloudtrail.limits import parse_size
     from policygen_operator.domain.cloudtrail.principals import PrincipalError, parse_principal
@@ -329,11 +329,10 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
     for account in accounts:
         if not (account.isdigit() and len(account) == 12):
             raise UsageError(f"--account: {account!r} is not a 12-digit account ID")
-    for region in regions:
-        try:
-            check_region(region)
-        except UnknownRegionError as error:
-            raise UsageError(f"--region: {error}") from error
+    try:
+        check_regions(("--region", region) for region in regions)
+    except UnknownRegionError as error:
+        raise UsageError(f"{error.where}: {error}") from error
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
     try:

@@ -272,7 +272,7 @@ class RightsizingService:
                 *specs.region_fields(
                     spec.get("cloudTrail") or {}, spec.get("aws") or {}, "spec.cloudTrail", "spec.aws"
                 ),
-                *specs.region_fields({}, pod_identity, "", "spec.discovery.podIdentity"),
+                *specs.region_field(pod_identity, "spec.discovery.podIdentity"),
             )
         )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
+from policygen_operator.adapters.aws import regions
 from policygen_operator.domain import timeutil
 from policygen_operator.domain.cloudtrail.athena import AthenaSourceError, AthenaTable
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
@@ -93,8 +93,14 @@ def region_fields(
         if isinstance(block, Mapping):
             for region in block.get("regions") or ():
                 yield f"{trail_field}.{kind}.regions", region
-    if aws.get("region"):
-        yield f"{aws_field}.region", aws["region"]
+    yield from region_field(aws, aws_field)
+
+
+def region_field(block: Mapping[str, Any], field: str) -> Iterable[tuple[str, Any]]:
+    """The ``region`` a block sets, if it does: ``spec.aws``'s, and a RightSizing's
+    ``discovery.podIdentity``'s, which holds no source kinds."""
+    if block.get("region"):
+        yield f"{field}.region", block["region"]
 
 
 def check_regions(
@@ -108,11 +114,12 @@ def check_regions(
     in ``aws.region`` or ``lookupEvents.regions`` it names an endpoint that does not exist, and the DNS
     failure is retried for ever. Neither can succeed until the spec changes, so it is permanent. ``field``
     replaces the name's own field as the error's (a source object's is the PolicyGeneration's sourceRef)."""
-    for where, region in named:
-        try:
-            check_region(str(region))
-        except UnknownRegionError as error:
-            raise InvalidRequestError(f"{where}: {error}{fix}", field=field or where, reason=reason) from None
+    try:
+        regions.check_regions(named)
+    except regions.UnknownRegionError as error:
+        raise InvalidRequestError(
+            f"{error.where}: {error}{fix}", field=field or error.where, reason=reason
+        ) from None
 
 
 def source(spec: Mapping[str, Any]) -> LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs:

@@ -15,6 +15,7 @@ import importlib.metadata
 import importlib.resources
 import json
 import re
+from collections.abc import Iterable
 
 
 @functools.cache
@@ -31,7 +32,12 @@ def known_regions() -> dict[str, frozenset[str]]:
 
 
 class UnknownRegionError(ValueError):
-    """A region name no partition of the installed botocore holds."""
+    """A region name no partition of the installed botocore holds; ``where`` is the flag or field it was
+    given in, when the caller said (``check_regions``)."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
 
 
 def check_region(region: str) -> None:
@@ -51,3 +57,14 @@ def check_region(region: str) -> None:
         f"{region!r} is not an AWS region ({hint}the regions known are those of botocore {version}, "
         f"partitions {', '.join(partitions)}; a newer region needs a newer botocore)"
     )
+
+
+def check_regions(named: Iterable[tuple[str, object]]) -> None:
+    """``check_region`` for each (where, name): the first unknown name raises with its ``where``, so that a
+    flag and a spec field are checked alike and each caller words the refusal as its own kind of error."""
+    for where, region in named:
+        try:
+            check_region(str(region))
+        except UnknownRegionError as error:
+            error.where = where
+            raise
