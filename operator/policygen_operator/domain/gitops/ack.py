@@ -104,6 +104,27 @@ def find_role(
     role_name: Callable[[yamldocs.Document], object],
 ) -> tuple[yamldocs.YamlFile, int, yamldocs.Document]:
     """The one document defining the role; otherwise an error that says what was seen and where."""
+    matches, others = roles_named(loaded, name, is_role, role_name)
+    if len(matches) > 1:
+        raise defined_twice(name, [f.where(i) for f, i, _ in matches])
+    if not matches:
+        seen = "; other roles seen: " + ", ".join(others) if others else ""
+        unparsed = "; " + "; ".join(skipped) if skipped else ""
+        raise GitOpsEditError(
+            f"no {what} = {name!r} in {len(loaded) + len(skipped)} YAML file(s) under the path"
+            f"{seen}{unparsed}"
+        )
+    return matches[0]
+
+
+def roles_named(
+    loaded: list[yamldocs.YamlFile],
+    name: str,
+    is_role: Callable[[yamldocs.Document], bool],
+    role_name: Callable[[yamldocs.Document], object],
+) -> tuple[list[tuple[yamldocs.YamlFile, int, yamldocs.Document]], list[str]]:
+    """The role documents named ``name``, and the other roles seen (name and place) for the error that
+    finds none: one search for ``find_role`` and for a Composition's Role that a bare one may repeat."""
     matches, others = [], []
     for parsed in loaded:
         for index, document in parsed.objects():
@@ -113,17 +134,13 @@ def find_role(
                 matches.append((parsed, index, document))
             else:
                 others.append(f"{role_name(document)} in {parsed.where(index)}")
-    if len(matches) > 1:
-        where = ", ".join(f.where(i) for f, i, _ in matches)
-        raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
-    if not matches:
-        seen = "; other roles seen: " + ", ".join(others) if others else ""
-        unparsed = "; " + "; ".join(skipped) if skipped else ""
-        raise GitOpsEditError(
-            f"no {what} = {name!r} in {len(loaded) + len(skipped)} YAML file(s) under the path"
-            f"{seen}{unparsed}"
-        )
-    return matches[0]
+    return matches, others
+
+
+def defined_twice(name: str, where: list[str]) -> GitOpsEditError:
+    return GitOpsEditError(
+        f"role {name!r} is defined more than once: {', '.join(where)}; point path at one of them"
+    )
 
 
 def _ensure_ref(
@@ -212,4 +229,13 @@ def upsert_object(
     return True
 
 
-__all__ = ["GROUP", "GitOpsEditError", "edit", "find_role", "policy_json", "upsert_object"]
+__all__ = [
+    "GROUP",
+    "GitOpsEditError",
+    "defined_twice",
+    "edit",
+    "find_role",
+    "policy_json",
+    "roles_named",
+    "upsert_object",
+]

@@ -17,7 +17,13 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from policygen_operator.domain.gitops import composition, lifecycle, yamldocs
-from policygen_operator.domain.gitops.ack import find_role, policy_json, upsert_object
+from policygen_operator.domain.gitops.ack import (
+    defined_twice,
+    find_role,
+    policy_json,
+    roles_named,
+    upsert_object,
+)
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -38,25 +44,20 @@ def _external_name(document: yamldocs.Document) -> object:
     return annotations.get(_EXTERNAL_NAME) or document.get("metadata", "name")
 
 
+def _is_role(document: yamldocs.Document) -> bool:
+    return document.api_group in GROUPS and document.kind == "Role"
+
+
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
     templates, unread = composition.composed(loaded)
     composed_roles = [c for c in templates if c.api_group in GROUPS and c.kind == "Role"]
     certain = [c for c in composed_roles if c.iam_name()[0] == request.role_name]
     if certain:
-        bare = [
-            parsed.where(index)
-            for parsed in loaded
-            for index, document in parsed.objects()
-            if document.api_group in GROUPS
-            and document.kind == "Role"
-            and _external_name(document) == request.role_name
-        ]
+        bare, _ = roles_named(loaded, request.role_name, _is_role, _external_name)
         if len(certain) + len(bare) > 1:
-            where = ", ".join(bare + [c.where for c in certain])
-            raise GitOpsEditError(
-                f"role {request.role_name!r} is defined more than once: {where}; point path at one of them"
-            )
+            places = [f.where(i) for f, i, _ in bare] + [c.where for c in certain]
+            raise defined_twice(request.role_name, places)
         return _edit_composed(loaded, templates, certain[0], request)
     try:
         role_file, role_index, role = find_role(
@@ -65,7 +66,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             request.role_name,
             "Crossplane Role (iam.aws.crossplane.io, iam.aws.upbound.io or iam.aws.m.upbound.io) with "
             "external name",
-            lambda d: d.api_group in GROUPS and d.kind == "Role",
+            _is_role,
             _external_name,
         )
     except GitOpsEditError as err:
@@ -683,15 +684,18 @@ def _compositions_seen(
         _, how = role.iam_name()
         line = f"{role.where}: {role.api_group} Role {how}"
         siblings = [t for t in templates if t.entries is role.entries]
-        broad = [
-            f"{t.short} attaches {t.get('spec', 'forProvider', 'policyArn')} "
-            f"({_points_at(t, role, siblings)[1]})"
-            for t in siblings
-            if t.api_group == role.api_group
-            and t.kind == "RolePolicyAttachment"
-            and t.get("spec", "forProvider", "policyArn") in request.replace_arns
-            and _points_at(t, role, siblings)[0] is not False
-        ]
+        broad = []
+        for t in siblings:
+            arn = t.get("spec", "forProvider", "policyArn")
+            if (
+                t.api_group != role.api_group
+                or t.kind != "RolePolicyAttachment"
+                or arn not in request.replace_arns
+            ):
+                continue
+            points, why = _points_at(t, role, siblings)
+            if points is not False:
+                broad.append(f"{t.short} attaches {arn} ({why})")
         managed = role.get("spec", "forProvider", "managedPolicyArns") or []
         broad += [f"its managedPolicyArns lists {a}" for a in managed if a in request.replace_arns]
         lines.append(line + (": " + "; ".join(broad) if broad else ""))

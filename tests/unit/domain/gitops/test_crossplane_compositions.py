@@ -330,3 +330,21 @@ def test_a_role_without_a_name_and_an_unread_function_step_are_named() -> None:
         f"; pipeline steps whose templates policygen does not read: {PATH} (document 2): Composition "
         "kcl.xeks, step kcl (function crossplane-contrib-function-kcl)"
     )
+
+
+def test_a_bare_role_beside_a_composed_one_of_the_same_name_is_refused_naming_both() -> None:
+    """A managed Role (crossplane-contrib/provider-upjet-aws, examples/iam/cluster/v1beta1/role.yaml, its
+    forProvider.assumeRolePolicy cut to {}) whose external name is the composed Role's is the same IAM role
+    written twice: which one to edit is the user's choice (``ack.roles_named`` finds the bare one, as
+    ``find_role`` does)."""
+    bare = (
+        "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: payments-api\n"
+        "spec:\n  forProvider:\n    assumeRolePolicy: '{}'\n"
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("crossplane", {PATH: PIPELINE, "apis/role.yaml": bare}, REQUEST, "apis")
+    assert str(err.value) == (
+        "role 'payments-api' is defined more than once: apis/role.yaml (document 1), "
+        f"{PATH} (document 1): Composition xpayments.aws.platform.example.org, pipeline step "
+        "patch-and-transform, resource appRole; point path at one of them"
+    )
