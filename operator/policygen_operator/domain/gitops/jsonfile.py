@@ -17,21 +17,23 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from typing import Any
 
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, same_json_text
 
 
-def _is_policy(text: str) -> bool:
+def _policy(text: str) -> dict[str, Any] | None:
+    """The file's document when it is a policy (an object with a Statement), parsed once for every check."""
     try:
         data = json.loads(text)
     except ValueError:
-        return False
-    return isinstance(data, dict) and "Statement" in data
+        return None
+    return data if isinstance(data, dict) and "Statement" in data else None
 
 
-def _names_principal(text: str) -> bool:
+def _names_principal(policy: dict[str, Any]) -> bool:
     """A policy with a statement naming a Principal or NotPrincipal: a trust or resource-based policy."""
-    statements = json.loads(text)["Statement"]
+    statements = policy["Statement"]
     listed = statements if isinstance(statements, list) else [statements]
     return any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in listed)
 
@@ -54,9 +56,9 @@ def find_policy_file(files: dict[str, str], path: str, role_name: str) -> str:
         return named[0]
     if len(named) > 1:
         raise GitOpsEditError(f"more than one file named {role_name}.json under {path!r}: {', '.join(named)}")
-    policies = [p for p in candidates if _is_policy(files[p])]
-    trust = [p for p in policies if _names_principal(files[p])]
-    policies = [p for p in policies if p not in trust]
+    parsed = {p: policy for p in candidates if (policy := _policy(files[p])) is not None}
+    trust = [p for p, policy in parsed.items() if _names_principal(policy)]
+    policies = [p for p in parsed if p not in trust]
     if len(policies) == 1:
         return policies[0]
     if not policies:
@@ -85,11 +87,12 @@ def _indent(text: str) -> int:
 def edit(files: dict[str, str], request: EditRequest, path: str) -> EditResult:
     target = find_policy_file(files, path, request.role_name)
     original = files[target]
-    if not _is_policy(original):
+    previous = _policy(original)
+    if previous is None:
         raise GitOpsEditError(f"{target} is not a JSON policy document (no Statement)")
-    if _names_principal(original):
+    if _names_principal(previous):
         raise GitOpsEditError(_not_permissions(target))
-    result = EditResult(role_location=target, previous_documents={target: json.loads(original)})
+    result = EditResult(role_location=target, previous_documents={target: previous})
     indent = _indent(original)
     stem, ext = posixpath.splitext(target)
     for index, document in enumerate(request.policies):
