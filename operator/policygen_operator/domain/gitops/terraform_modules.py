@@ -160,19 +160,27 @@ def shape_of(source: str) -> ModuleShape | None:
 def _constraints(version: str) -> list[tuple[str, list[int]]] | None:
     """A module block's ``version`` as its comma-separated constraints, each an operator ("=" when none is
     written) and one to three numbers (a pre-release suffix dropped); None when a part is none. One reading
-    for ``major_version`` and ``newest_allowed``, so that the two agree on what a constraint is."""
+    for ``major_version`` and ``newest_allowed``, so that the two agree on what a constraint is.
+
+    ``~> X`` with one number is ``>= X``: "~>: Allows only the rightmost version component to increment"
+    (Terraform language docs, Version constraints), and with one number that is the major. Terraform
+    reads a module's constraint with hashicorp/go-version (configs.VersionConstraint), whose
+    constraintPessimistic compares only the segments before the last one written: none for ``~> 3``, so
+    3.0.0 and every later release match."""
     found = []
     for part in version.split(","):
         match = _CONSTRAINT.fullmatch(part)
         if match is None:
             return None
-        found.append((match.group(1) or "=", [int(n) for n in match.group(2).split(".")]))
+        op, numbers = match.group(1) or "=", [int(n) for n in match.group(2).split(".")]
+        found.append((">=" if op == "~>" and len(numbers) == 1 else op, numbers))
     return found
 
 
 def major_version(source: str, version: str | None) -> int | None:
     """The module's major version if ``version`` (or ``?ref=`` of a git source) pins one: an exact version,
-    ``~> X.Y`` (below X+1), ``>= X.Y, < X+1``; None when it allows several or is absent."""
+    ``~> X.Y`` (below X+1), ``>= X.Y, < X+1`` (or ``~> X, < X+1``); None when it allows several or is
+    absent."""
     ref = _REF.search(source)
     if ref is not None:
         return int(ref.group(1))
@@ -186,7 +194,7 @@ def major_version(source: str, version: str | None) -> int | None:
     below: int | None = None
     for op, numbers in constraints:
         major, minor = numbers[0], numbers[1] if len(numbers) > 1 else None
-        if op == "=" or (op == "~>" and minor is not None):
+        if op in ("=", "~>"):  # ~> X.Y or ~> X.Y.Z: below X+1 (_constraints made ~> X a >=)
             majors.add(major)
         elif op in (">=", ">"):
             lowest = major
@@ -224,7 +232,7 @@ def newest_allowed(source: str, version: str | None) -> tuple[Version, bool] | N
             bounds.append((at, False))
         elif op == "~>" and len(numbers) == 3:
             bounds.append(((at[0], at[1] + 1, 0), False))
-        elif op == "~>" and len(numbers) == 2:
+        elif op == "~>":  # ~> X.Y (~> X is a >=, no bound)
             bounds.append(((at[0] + 1, 0, 0), False))
     # the lowest bound wins; at the same version an excluded bound is the lower
     return min(bounds, key=lambda b: (b[0], b[1])) if bounds else None
@@ -423,10 +431,10 @@ def _check_count_covers(text: str, found: FoundModule, before: int | None) -> No
     some listed policies are not the role's, and the new count an edit needs would attach them. Which of
     them the role should have is not for the run to decide."""
     assert found.shape.count is not None
-    block = _module_block(text, found)
-    attr = hcl.find_attribute(text, block, found.shape.count)
     if before is None or before == 0:
         return
+    block = _module_block(text, found)
+    attr = hcl.find_attribute(text, block, found.shape.count)
     where = f"{found.path}: module.{block.labels[0]}: {found.shape.count}"
     what = (
         "policygen cannot tell which of them the role should have; set "

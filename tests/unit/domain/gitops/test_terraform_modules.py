@@ -274,6 +274,18 @@ def test_a_v4_irsa_module_without_the_input_is_not_given_the_v5_map() -> None:
     assert "  role_policy_arns = {\n    policygen = aws_iam_policy.reports_policygen.arn\n  }\n" in v5
 
 
+def test_a_v4_irsa_module_pinned_by_a_one_number_pessimistic_constraint_is_not_given_the_v5_map() -> None:
+    """``~> 4, < 5`` allows 4.0.0 up to v5 (``~> 4`` lets the major increment, Terraform language docs,
+    Version constraints): v4's list input. Read as not pinning a major, the block without the input got
+    v5's map, which v4's ``list(string)`` refuses."""
+    bare = IRSA_V4.replace("VERSION", "~> 4, < 5").replace(
+        '  role_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n', ""
+    )
+    no_broad = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), ())
+    text = terraform.edit({"irsa.tf": bare}, no_broad).changes["irsa.tf"] or ""
+    assert "role_policy_arns" not in text and "  role       = module.reports.iam_role_name\n" in text
+
+
 GITHUB_OIDC = """\
 module "github-oidc" {
   source  = "terraform-module/github-oidc-provider/aws"

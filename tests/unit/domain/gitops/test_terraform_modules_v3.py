@@ -156,6 +156,7 @@ def test_the_oidc_module_defaults_to_0_up_to_v3_4() -> None:
         ("terraform-aws-modules/iam/aws//modules/x", ">= 3.0, <= 3.5.0", ((3, 5, 0), True)),
         ("terraform-aws-modules/iam/aws//modules/x", ">= 3.0", None),
         ("terraform-aws-modules/iam/aws//modules/x", "~> 3", None),
+        ("terraform-aws-modules/iam/aws//modules/x", "~> 3, < 3.6", ((3, 6, 0), False)),
         ("terraform-aws-modules/iam/aws//modules/x", None, None),
         (
             "git::https://github.com/terraform-aws-modules/terraform-aws-iam.git//modules/x?ref=v3.2.0",
@@ -184,6 +185,19 @@ def test_the_newest_version_a_constraint_allows(
 def test_the_major_version_reads_a_constraint_as_newest_allowed_does(version: str, major: int | None) -> None:
     """Both read a constraint's numbers as numbers (``_constraints``): ``< 5.00`` is below 5.0, as
     newest_allowed reads it, where major_version compared the minor's text with "0" and allowed v5."""
+    source = "terraform-aws-modules/iam/aws//modules/x"
+    assert terraform_modules.major_version(source, version) == major
+
+
+@pytest.mark.parametrize(
+    ("version", "major"), [("~> 4, < 5", 4), ("~> 4, < 5.0", 4), ("~> 4", None), ("~> 4, < 6", None)]
+)
+def test_a_pessimistic_constraint_of_one_number_is_a_lower_bound(version: str, major: int | None) -> None:
+    """``~> 4`` lets only its rightmost component, the major, increment (Terraform language docs, Version
+    constraints: "~>: Allows only the rightmost version component to increment"; hashicorp/go-version's
+    constraintPessimistic, which Terraform reads a module's version with, compares no segment of it): it
+    allows 4.0.0 and every later release, so with ``< 5`` it pins v4. It was read as no bound at all, and
+    ``~> 4, < 5`` as not pinning a major."""
     source = "terraform-aws-modules/iam/aws//modules/x"
     assert terraform_modules.major_version(source, version) == major
 
