@@ -14,9 +14,12 @@ from policygen_operator.domain.iam.mapping.plans import (
     EMPTY_VALUES,
     NAMING,
     ActionPlan,
+    fixed_required,
     fixed_resource,
     generic_own_variable,
     holds_arn,
+    names_decide,
+    over_every_resource,
     own_variable,
     unnamed_kinds,
 )
@@ -74,9 +77,10 @@ def action_arns(
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
             return own
-    constant = _constant_required(action.types, ctx, named=referenced or _names(params, action))
-    if constant:
-        return constant
+    if fixed_required(action.types):
+        constant = _constant_required(action.types, ctx, named=referenced or _names(params, action))
+        if constant:
+            return constant
     if action.primary and action.creates and not referenced:
         # a create naming nothing the mapper reads (a generated id, a name nested in a structure): what
         # it creates is of its required types, in the call's account and region, not anything anywhere
@@ -85,12 +89,7 @@ def action_arns(
             if completed is not None:
                 completed.extend(added)
             return added
-    if (
-        action.primary
-        and not referenced
-        and not any(t.required for t in action.types)
-        and not _names(params, action)
-    ):
+    if over_every_resource(action) and not referenced and not _names(params, action):
         # a call over every resource of its types (a List or Describe with no name to filter by: RDS
         # DescribeDBClusters {"includeShared": false}, CloudWatch DescribeAlarms {"maxRecords": 100}):
         # "*" is its exact grant, not a resource the mapper failed to read
@@ -152,8 +151,10 @@ def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:
     parameters name each of the action's types (``_named_by_table``), none of them is in the request, and
     no parameter there is named after one of the types (``_may_name``): the request names resources of
     other kinds only, as CloudHSM CreateCluster's ``subnetIds`` (EC2 subnets) beside its only type, the
-    source ``backup`` the table reads from ``SourceBackupId``. ``plans.memo_key`` keys on every such
-    parameter's name."""
+    source ``backup`` the table reads from ``SourceBackupId``. False without looking where the names cannot
+    change the action's result (``plans.names_decide``): the memo key holds them only where they can."""
+    if not names_decide(action):
+        return False
     found = [
         (key, match)
         for key, value in params.items()
@@ -211,7 +212,7 @@ def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: 
     account's root the request names, not the caller's), or the action has no required type: the caller
     writes ``*`` and says why."""
     required = [t for t in types if t.required]
-    if not required or any(not fixed_resource(t) for t in (types if named else required)):
+    if not fixed_required(types) or (named and any(not fixed_resource(t) for t in types)):
         return []
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     return sorted({t.fill(base) for t in required})

@@ -440,8 +440,8 @@ class Plan:
     conditional: bool = False
     # the object CloudTrail writes the request parameters in (``rules.REQUEST_WRAPPERS``), read in its place
     wrapper: str | None = None
-    # whether a naming parameter no template reads can change the result (``_reads_names``): only then are
-    # their names in the memo key
+    # whether a parameter no template reads can change the result (``names_decide``): only then are their
+    # names in the memo key
     reads_names: bool = False
 
 
@@ -633,28 +633,41 @@ def fixed_resource(resource_type: ResourceType) -> bool:
 
 
 def _reads_names(actions: list[ActionPlan]) -> bool:
-    """Whether resolving may ask if the request names something no template reads (``fill._names``): for
-    an action whose required types are all fixed resources (``fill._constant_required``), or a primary
-    one whose types are all optional (a call over every resource of them); or which of its parameters
-    may name a type no template reads (``unnamed_kinds``: the finding says whether the request has one)."""
-    for action in actions:
-        if action.primary and unnamed_kinds(action):
-            return True
-        required = [t for t in action.types if t.required]
-        if required and all(fixed_resource(t) for t in required):
-            return True
-        if action.primary and action.types and not required:
-            return True
-    return False
+    return any(names_decide(action) for action in actions)
+
+
+def names_decide(action: ActionPlan) -> bool:
+    """Whether the parameters no template reads may change the action's result, which ``memo_key`` then
+    keys on (``Plan.reads_names``): the one condition under which ``fill._names`` and ``fill.unnamed_in``
+    look at them, so that fill cannot come to read them where the memo key leaves them out. They decide
+    whether the action's fixed resources are its grant (``fixed_required``), whether ``*`` is the exact
+    grant of a call over every resource (``over_every_resource``), and whether the finding says the request
+    has no parameter naming the resource (``unnamed_kinds``)."""
+    return fixed_required(action.types) or over_every_resource(action) or bool(unnamed_kinds(action))
+
+
+def fixed_required(types: tuple[ResourceType, ...]) -> bool:
+    """Whether the action has required types and each is one fixed resource: their ARNs are its grant,
+    which the record need not name (``fill._constant_required``)."""
+    required = [t for t in types if t.required]
+    return bool(required) and all(fixed_resource(t) for t in required)
+
+
+def over_every_resource(action: ActionPlan) -> bool:
+    """Whether the call's own action has types, none of them required: a request naming none of them acts
+    on every resource of them (a List or Describe with no name to filter by), and ``*`` is its grant."""
+    return action.primary and bool(action.types) and not any(t.required for t in action.types)
 
 
 def unnamed_kinds(action: ActionPlan) -> tuple[str, ...]:
-    """The keys of the types the action is authorized on (its required ones, else all) when no template of
-    the SDK table reads their variables from the request (it fills them with a constant ``*``, or says
-    nothing of them) and nothing else of the plan builds their ARNs: whether the request names one is then
-    up to its parameters (``fill.unnamed_in``). Empty otherwise. ``plans.memo_key`` keys such plans on the
-    names of all their parameters."""
-    if not action.types or action.resolver is not None or action.override is not None or action.arn_maps:
+    """The keys of the types the call's own action is authorized on (its required ones, else all) when no
+    template of the SDK table reads their variables from the request (it fills them with a constant ``*``,
+    or says nothing of them) and nothing else of the plan builds their ARNs: whether the request names one
+    is then up to its parameters (``fill.unnamed_in``). Empty otherwise. ``plans.memo_key`` keys such plans
+    on the names of all their parameters."""
+    if not action.primary or not action.types:
+        return ()
+    if action.resolver is not None or action.override is not None or action.arn_maps:
         return ()
     types = [t for t in action.types if t.required] or list(action.types)
     read = {v.name for v in action.var_maps if v.refs and not v.default}
