@@ -329,8 +329,26 @@ RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
 # Developer Guide's CreateWebACL record (logging-using-cloudtrail, scope CLOUDFRONT) returns
 # "arn:aws:wafv2:us-west-2:112233445566:global/webacl/foo/ebbcb976-...". ``CLOUDFRONT/webacl/...`` named no
 # web ACL: the grant allowed nothing.
+# Two more spell in lower case a value requests send in upper case (found by reading, for every
+# ``${Parameter}`` the mapped calls' ARN templates fill, its botocore input shape: 17 are enums and 4
+# integers; of the enums the AWS pages show only these and WAF's spelled otherwise in an ARN):
+# - Performance Insights' "ServiceType: RDS | DOCDB" (PI API Reference, GetResourceMetrics; the RDS User
+#   Guide's CloudTrail record of GetResourceMetrics logs "serviceType": "RDS", USER_PerfInsights.CloudTrail
+#   in awsdocs/amazon-rds-user-guide) is ``${ServiceType}`` in ``metrics/${ServiceType}/${Identifier}`` and
+#   ``perf-reports/...``, but the ARNs say ``rds``: "Resource": "arn:aws:pi:us-east-1:111122223333:
+#   metrics/rds/*" (RDS User Guide, Configuring access policies for Performance Insights,
+#   USER_PerfInsights.access-control). ``DOCDB`` is left as sent: no AWS page shows a DocumentDB metrics
+#   ARN (the DocumentDB guide's policy grants ``metrics/rds/*`` too), so its spelling is not known.
+# - AWS Proton's repository "provider: GITHUB | GITHUB_ENTERPRISE | BITBUCKET" (Proton API Reference,
+#   CreateRepository) is ``${Provider}`` in ``repository/${Provider}:${Name}``, but the ARNs say
+#   ``github``: get-repository --provider "GITHUB" returns "arn": "arn:aws:proton:region-id:123456789012:
+#   repository/github:myrepos/templates", "provider": "GITHUB" (awsdocs/aws-proton-user-guide,
+#   ag-repo-view; the same output follows ag-repo-delete). The two other providers are left as sent: no
+#   page shows their ARNs.
 ARN_SPELLINGS: dict[str, dict[str, dict[str, str]]] = {
     "wafv2.amazonaws.com": {"scope": {"CLOUDFRONT": "global", "REGIONAL": "regional"}},
+    "pi.amazonaws.com": {"servicetype": {"RDS": "rds"}},
+    "proton.amazonaws.com": {"provider": {"GITHUB": "github"}},
 }
 
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
