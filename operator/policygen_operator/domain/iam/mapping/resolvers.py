@@ -241,6 +241,13 @@ CREATING_NORMALISERS: dict[str, tuple[str, Normaliser]] = {
         Normaliser(_iam_name_with_path(kind, created=True), _PATH),
     )
     for variable, kind in _IAM_KINDS.items()
+} | {
+    # a virtual MFA device is made by its own name at its path: "If it is not included, it defaults to a
+    # slash (/)" (IAM API Reference, CreateVirtualMFADevice's Path)
+    "iam:createvirtualmfadevice": (
+        "MfaTokenIdWithPath",
+        Normaliser(_iam_name_with_path("mfa", created=True), _PATH),
+    )
 }
 # normalisers that apply only where the template is the plain parameter (GetParametersByPath keeps its own)
 PLAIN_ONLY = frozenset({("ssm", "ParameterNameWithoutLeadingSlash")})

@@ -1490,6 +1490,29 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ("iam", name.lower()): [{"action": f"iam:{name}", "arn_override": "${SerialNumber}"}]
         for name in ("DeleteVirtualMFADevice", "TagMFADevice", "UntagMFADevice", "ListMFADeviceTags")
     },
+    # CreateVirtualMFADevice makes the device at ``mfa/PATH/NAME``: "VirtualMFADeviceName: The name of the
+    # virtual MFA device ... Use with path to uniquely identify a virtual MFA device", "Path: ... If it is
+    # not included, it defaults to a slash (/)" (IAM API Reference), the reference's
+    # ``mfa/${MfaTokenIdWithPath}``. iam-dataset's template keeps the path and drops the name
+    # (``mfa/PATH/*``, every device under it, and ``*`` without a path); the name is read as the IAM
+    # creates' names are (``CREATING_NORMALISERS``).
+    ("iam", "createvirtualmfadevice"): [
+        {
+            "action": "iam:CreateVirtualMFADevice",
+            "resource_mappings": {"MfaTokenIdWithPath": {"template": "${VirtualMFADeviceName}"}},
+        }
+    ],
+    # GetFederationToken is authorized on the federated user it names: "Name: The name of the federated user"
+    # (STS API Reference), whose ARN is ``arn:aws:sts::ACCOUNT:federated-user/NAME`` (the response's
+    # ``federatedUser.arn``), as the IAM User Guide's policy grants it: "Action": "sts:GetFederationToken",
+    # "Resource": ["arn:aws:sts::123456789012:federated-user/Manager*"] ("Permissions for
+    # GetFederationToken"). iam-dataset fills ``UserNameWithPath``, no variable of the type, with ``*``.
+    ("sts", "getfederationtoken"): [
+        {
+            "action": "sts:GetFederationToken",
+            "resource_mappings": {"FederatedUserName": {"template": "${Name}"}},
+        }
+    ],
     # The reference gives PutMetricData, GetMetricData and ListMetrics one resource type, an optional
     # "dataset", which none of their APIs can name (no dataset parameter: botocore monitoring/2010-08-01);
     # AWS's own policies for PutMetricData name "Resource": "*" (CloudWatch User Guide, "Using condition keys
