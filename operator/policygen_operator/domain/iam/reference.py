@@ -32,6 +32,18 @@ CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
 CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
+# Verbs of operations whose bare ``Name`` is the new resource's: iam-dataset fills a parent's variable from it
+# at times (Athena's CreateNamedQuery the ``WorkGroupName``, AppStream's CreateApplication the
+# ``AppBlockName``), which the other calls on the noun must not read so (``Reference.noun_parameters``).
+_CREATING = ("Create", "Import")
+
+
+def operation_noun(operation: str) -> str:
+    """An operation's words after its verb, lower-case and without a plural ``s`` (``DescribeUpdate`` and
+    ``ListUpdates``: ``update``)."""
+    return "".join(CAMEL_WORD.findall(operation)[1:]).lower().removesuffix("s")
+
+
 def squashed(name: str) -> str:
     """A type key or a name without case and separators (``cluster-snapshot`` -> ``clustersnapshot``)."""
     return name.lower().replace("-", "").replace("_", "")
@@ -186,6 +198,8 @@ class Reference:
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         self._nouns: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
         self._table_parameters: dict[str, dict[tuple[str, str], str]] = {}
+        # namespace -> an operation's noun -> (type key, variable) -> parameter (``noun_parameters``)
+        self._noun_parameters: dict[str, dict[str, dict[tuple[str, str], str]]] = {}
         self._owners: dict[str, Mapping[str, tuple[str, ...]]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
@@ -323,6 +337,7 @@ class Reference:
         if known is not None:
             return known
         found: dict[tuple[str, str], set[str]] = {}
+        by_noun: dict[str, dict[tuple[str, str], set[str]]] = {}
         service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
         for entries in (self._sdk.get(namespace) or {}).values():
             for entry in entries:
@@ -336,14 +351,40 @@ class Reference:
                 for variable, mapping in (entry.get("resource_mappings") or {}).items():
                     using = [key for key, variables in types if variable in variables]
                     plain = PLAIN_PARAMETER.fullmatch(mapping.get("template") or "")
-                    if len(using) != 1 or plain is None or mapping.get("conditions"):
-                        continue  # for several types at once, which one it names is unsaid
-                    if plain[1] not in ("Partition", "Region", "Account"):
+                    if not using or plain is None or mapping.get("conditions"):
+                        continue
+                    if plain[1] in ("Partition", "Region", "Account"):
+                        continue
+                    if len(using) == 1:  # for several types at once, which one it names is unsaid
                         found.setdefault((using[0], variable), set()).add(plain[1])
+                    # on the call's own noun it is said when the variable is the own one of at most one of
+                    # them (DescribeUpdate's ClusterName: the cluster's, the parent of its nodegroup and
+                    # add-on), not when it is several types' own (Network Firewall's Name)
+                    if sum(variable == variables[-1] for _, variables in types if variable in variables) > 1:
+                        continue
+                    if name.startswith(_CREATING):
+                        continue  # a create's bare Name is what it makes, which its entry may misplace
+                    readings = by_noun.setdefault(operation_noun(name), {})
+                    for key in using:
+                        readings.setdefault((key, variable), set()).add(plain[1])
         result = self._table_parameters[namespace] = {
             key: next(iter(names)) for key, names in found.items() if len(names) == 1
         }
+        self._noun_parameters[namespace] = {
+            noun: {key: next(iter(names)) for key, names in readings.items() if len(names) == 1}
+            for noun, readings in by_noun.items()
+        }
         return result
+
+    def noun_parameters(self, namespace: str, action: str) -> Mapping[tuple[str, str], str]:
+        """(type key, variable) -> the one request parameter the SDK table fills that variable from in the
+        namespace's methods on the same noun as ``action`` (its name after the verb, singular or plural):
+        EKS's DescribeUpdate and ListUpdates read the cluster's name from ``name``, and so does CancelUpdate,
+        newer than the table, whose "name: The name of the Amazon EKS cluster associated with the update"
+        (EKS API Reference) is the same parameter. Where the namespace's methods at large disagree (EKS's
+        cluster from ``name`` and from ``clusterName``), the ones on the call's own noun still agree."""
+        self.table_parameters(namespace)
+        return self._noun_parameters.get(namespace, {}).get(operation_noun(action.partition(":")[2]), {})
 
     def variable_owners(self, namespace: str) -> Mapping[str, tuple[str, ...]]:
         """Variable -> the namespace's types whose own (last) variable it is in each of their formats:

@@ -1003,14 +1003,23 @@ def borrowed_parameters(
         return ()  # the index of the namespace is built only when a call needs it (EC2's: ~27 ms)
     prefix = action.partition(":")[0]
     readings = ref.table_parameters(prefix)
+    # the methods on the call's own noun (DescribeUpdate's for CancelUpdate) say what a bare ``name`` is
+    siblings = ref.noun_parameters(prefix, action)
     operation = squashed(action.partition(":")[2])
     out: dict[tuple[str, str, str], None] = {}
     for resource_type in types:
         for variable in sorted(resource_type.variables & unfilled):
-            parameter = readings.get((resource_type.key, variable))
+            sibling = siblings.get((resource_type.key, variable))
+            if sibling is not None and sibling.lower() not in _BARE_PARAMETERS:
+                sibling = None  # a named parameter is read by the namespace's readings, or by its name
+            parameter = sibling or readings.get((resource_type.key, variable))
             if parameter is None or parameter == variable or (prefix, parameter) in QUALIFIED_NAMES:
                 continue  # read with the qualifier the ARN holds only where the table's entry is
-            if parameter.lower() in _BARE_PARAMETERS and squashed(resource_type.key) not in operation:
+            if (
+                sibling is None
+                and parameter.lower() in _BARE_PARAMETERS
+                and squashed(resource_type.key) not in operation
+            ):
                 continue  # a bare Name is the call's own resource (CreateApplication's, not its app block)
             out[(parameter, resource_type.key, variable)] = None
     # and, for a parent named after its own type, that type's whole noun with the variable's kind: S3
