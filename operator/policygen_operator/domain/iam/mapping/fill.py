@@ -243,7 +243,8 @@ def _with_whole_types(
     not named whole. Returns the ARNs added; [] when nothing of a missing type is known, and when one of
     them cannot be written as one ARN (or, unless ``unnamed``, when the request named none of them). A
     required type that is one fixed resource (``fixed_resource``: Glue's ``catalog``) is that of the account
-    and region the request named its other resources in: a ResourceArn naming a database gets its catalog."""
+    and region the request named its other resources in: a ResourceArn naming a database gets its catalog.
+    A parent the ARN of a child holds whole is that parent (``_parents_in``), not every one of its type."""
     known = _variables_named(types, built)
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     added: list[str] = []
@@ -256,6 +257,11 @@ def _with_whole_types(
             continue
         if not resource_type.variables or len(resource_type.formats) > 1:
             return []
+        above = _parents_in(resource_type, types, built)
+        if above:
+            added.extend(above)
+            asked = True
+            continue
         own = resource_type.own_variables
         values = {
             v: requested.get(v) or ("*" if v in own else known.get(v, "*")) for v in resource_type.variables
@@ -269,6 +275,41 @@ def _with_whole_types(
     if not added or not (built or asked or unnamed):
         return []
     return added if _covers_required(types, [*built, *added]) else []
+
+
+def _parents_in(resource_type: ResourceType, types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
+    """The resources of ``resource_type`` the ARNs of the action's other types hold whole, as parents: every
+    variable of it at a place of their format other than its own (last) one, in the child's partition,
+    region and account. An ECS service deployment's ``service-deployment/CLUSTER/SERVICE/ID`` (ECS API
+    Reference, "serviceDeploymentArn") is one of ``service/CLUSTER/SERVICE``, which DescribeServiceDeployments
+    is authorized on too; it was granted ``service/CLUSTER/*``, said. Only where the type's own variable is
+    named after it (``ServiceName`` of ``service``, ``PortalId`` of ``portal``): a variable name two types
+    merely share is no parent (Cloud Directory's applied schema ``directory/D/schema/NAME/VERSION`` holds
+    a ``SchemaName``, and is not inside the ``developmentschema`` of that name). [] when no ARN holds it
+    whole."""
+    key = squashed(resource_type.key)
+    if any(squashed(_VARIABLE_SUFFIX.sub("", v)) != key for v in resource_type.own_variables):
+        return []
+    out: dict[str, None] = {}
+    for child in types:
+        if child is resource_type or not resource_type.variables < child.variables:
+            continue
+        for alternative in child.alternatives():
+            pattern, names = format_groups(alternative.arn_format)
+            if not names or names[-1] in resource_type.variables or not resource_type.variables <= set(names):
+                continue  # the parent's variables all before the child's own one
+            for arn in arns:
+                match = pattern.fullmatch(arn)
+                if match is None:
+                    continue
+                partition, _, region, account = arn.split(":", 5)[1:5]
+                values = dict(zip(names, match.groups(), strict=True))
+                filled = resource_type.fill(
+                    {**values, "Partition": partition, "Region": region, "Account": account}
+                )
+                if resource_type.matches(filled):
+                    out[filled] = None
+    return list(out)
 
 
 def _home(arns: list[str], base: dict[str, str]) -> dict[str, str]:
