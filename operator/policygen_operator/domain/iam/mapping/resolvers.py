@@ -800,6 +800,33 @@ def _bedrock_provisioned_model(action: str, params: Mapping[str, Any], ctx: Cont
     return _by_id("bedrock", params, ctx, _PROVISIONED_MODEL) or None
 
 
+# Bedrock's model calls by ``modelIdentifier`` (botocore bedrock/2023-04-20): a custom model's is "Name or
+# Amazon Resource Name (ARN) of the custom model" (GetCustomModel; DeleteCustomModel's "Name of the model to
+# delete"), an imported model's "Name or Amazon Resource Name (ARN) of the imported model" (GetImportedModel,
+# DeleteImportedModel), but their ARNs end in an id Bedrock assigns: ``custom-model/BASE.MODEL/[a-z0-9]{12}``,
+# ``imported-model/[a-z0-9]{12}`` (the patterns of the responses' ``modelArn``). By name, every one in the
+# account and Region, said (``rules.UNNAMED_TYPES``). A foundation model's is "The model identifier"
+# (GetFoundationModel), its id or its ARN, ``foundation-model/ID`` in the Region and no account.
+_CUSTOM_MODEL = (_ById("custom-model/", "ModelIdentifier", "ModelIdentifier"),)
+_IMPORTED_MODEL = (_ById("imported-model/", "ModelIdentifier", "ModelIdentifier"),)
+
+
+def _bedrock_named_model(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """A custom or imported model by its ARN, or every one of its kind in the account and Region by name
+    (``_by_id``); a foundation model by its ARN or id."""
+    if action in ("bedrock:GetCustomModel", "bedrock:DeleteCustomModel"):
+        return _by_id("bedrock", params, ctx, _CUSTOM_MODEL) or None
+    if action in ("bedrock:GetImportedModel", "bedrock:DeleteImportedModel"):
+        return _by_id("bedrock", params, ctx, _IMPORTED_MODEL) or None
+    found = _values(params, "ModelIdentifier")
+    return [
+        escape(v)
+        if v.startswith("arn:")
+        else f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{escape(v)}"
+        for v in found
+    ] or None
+
+
 def _values(params: Mapping[str, Any], *paths: str) -> list[str]:
     """Every value at any of the paths (CloudTrail's ``xSet.Items[]`` spelling and the SDK's), in order."""
     return list(dict.fromkeys(v for path in paths for v in lookup_path(params, path) or ()))
@@ -1182,6 +1209,16 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     **{
         ("apigateway", name): Resolver(_apigateway_tags, frozenset({"ResourceArn"}))
         for name in ("tagresource", "untagresource", "gettags")
+    },
+    **{
+        ("bedrock", name.lower()): Resolver(_bedrock_named_model, frozenset({"ModelIdentifier"}))
+        for name in (
+            "GetCustomModel",
+            "DeleteCustomModel",
+            "GetImportedModel",
+            "DeleteImportedModel",
+            "GetFoundationModel",
+        )
     },
     **{
         ("bedrock", name.lower()): Resolver(_bedrock_provisioned_model, frozenset({"ProvisionedModelId"}))

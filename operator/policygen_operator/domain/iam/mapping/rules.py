@@ -741,6 +741,8 @@ UNNAMED_TYPES: dict[str, str] = {
     "rds:proxy-endpoint": "an RDS proxy endpoint given by name, not by the id its ARN holds",
     "rds:target-group": "an RDS proxy target group given by name, not by the id its ARN holds",
     "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
+    "bedrock:custom-model": "a custom model given by name, not by the id its ARN holds",
+    "bedrock:imported-model": "an imported model given by name, not by the id its ARN holds",
     "glue:registry": "no registry named: the default registry, whose ARN ends in an id Glue assigns",
 }
 
@@ -1501,6 +1503,13 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "action": "iam:CreateVirtualMFADevice",
             "resource_mappings": {"MfaTokenIdWithPath": {"template": "${VirtualMFADeviceName}"}},
         }
+    ],
+    # GetAsyncInvoke (Bedrock Runtime, logged by bedrock.amazonaws.com) takes "invocationArn: The invocation's
+    # ARN", pattern ``arn:...:bedrock:REGION:ACCOUNT:async-invoke/[a-z0-9]{12}`` (botocore
+    # bedrock-runtime/2023-09-30), the reference's ``async-invoke`` type; no naming convention of the
+    # ``async-invoke`` noun reads it
+    ("bedrock", "getasyncinvoke"): [
+        {"action": "bedrock:GetAsyncInvoke", "resourcearn_mappings": {"async-invoke": "${InvocationArn}"}}
     ],
     # GetFederationToken is authorized on the federated user it names: "Name: The name of the federated user"
     # (STS API Reference), whose ARN is ``arn:aws:sts::ACCOUNT:federated-user/NAME`` (the response's
