@@ -114,7 +114,11 @@ def _top(path: str) -> str:
 
 _NAME_SUFFIXES = ("Name", "Id")
 _IDENTIFIER_SUFFIXES = ("Identifier", "Identifiers")  # a name, an id or an ARN
-ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs")  # these hold an ARN; the other identifiers a name or an ARN
+# These hold an ARN; the other identifiers a name or an ARN. A list may be spelled with ``List`` after the
+# singular: "logGroupArnList: An array containing the ARN of the log group that this anomaly detector will
+# watch" (CloudWatch Logs CreateLogAnomalyDetector), SageMaker BatchDescribeModelPackage's
+# "ModelPackageArnList".
+ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", "ArnList")
 
 
 # ECS names every resource by a bare noun that holds its name or id or its ARN ("task: The task ID or full
