@@ -187,6 +187,49 @@ def _ssm_document(value: str, ctx: Context, params: Mapping[str, Any]) -> list[s
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:document/{value}"]
 
 
+_SSM_NODE_ID = re.compile(r"^(i|mi)-[0-9a-f]+$")
+
+
+def _ssm_node(value: str, ctx: Context) -> list[str]:
+    """A node's ARN by its id: an EC2 instance ``i-...`` or a managed node ``mi-...`` ("Managed node IDs
+    begin with mi-", SSM User Guide, hybrid activations); an id of neither shape either one."""
+    if value.startswith("arn:"):
+        return [value]
+    match = _SSM_NODE_ID.match(value)
+    kinds = ("i", "mi") if match is None else (match.group(1),)
+    return [
+        f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account}:instance/{value}"
+        if kind == "i"
+        else f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:managed-instance/{value}"
+        for kind in kinds
+    ]
+
+
+def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The document and nodes of CreateAssociation, or of each of CreateAssociationBatch's ``entries``:
+    "Name: The name of the SSM Command document or Automation runbook that contains the configuration
+    information for the managed node" (a name, or an ARN for a document another account shares),
+    "InstanceId: The managed node ID", and "Targets: The targets for the association", whose
+    ``{"Key": "InstanceIds", "Values": [...]}`` names nodes ("Key=InstanceIds,Values=instance-id-1,..."; a
+    tag or resource group key names none) (SSM API Reference, CreateAssociation and
+    CreateAssociationBatchRequestEntry). iam-dataset passes ``Name`` through only when it is an ARN and
+    gives the node ``*``, so a document by name was never read and a node only as ``*``."""
+    if not action.startswith("ssm:"):
+        return None  # the call's iam:PassRole reads its role as every call's does
+    entries = _items(get_field(params, "Entries")) or [params]
+    out: list[str] = []
+    for entry in entries:
+        for name in _values(entry, "Name"):
+            out.extend(_ssm_document(escape(name), ctx, entry))
+        nodes = _values(entry, "InstanceId")
+        for target in _items(get_field(entry, "Targets")):
+            values = get_field(target, "Values")
+            if get_field(target, "Key") == "InstanceIds" and isinstance(values, list):
+                nodes.extend(v for v in values if isinstance(v, str))
+        out.extend(arn for node in nodes for arn in _ssm_node(escape(node), ctx))
+    return out or None
+
+
 def _iam_name_with_path(
     kind: str, created: bool = False
 ) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
@@ -1164,6 +1207,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
+    **{
+        ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId", "Targets"}))
+        for name in ("createassociation", "createassociationbatch")
+    },
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
     **{
         ("glue", name.lower()): Resolver(_glue_schema_registry, _GLUE_SCHEMA_READS)

@@ -1882,6 +1882,16 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # GetCalendarState: "CalendarNames: The names of Amazon Resource Names (ARNs) of the Systems Manager
+    # documents (SSM documents) that represent the calendar entries for which you want to get the state" (SSM
+    # API Reference): the reference's ``document`` type, read by name or ARN as every document is
+    # (``resolvers._ssm_document``); iam-dataset gives ``*``
+    ("ssm", "getcalendarstate"): [
+        {
+            "action": "ssm:GetCalendarState",
+            "resource_mappings": {"DocumentName": {"template": "${CalendarNames}"}},
+        }
+    ],
     # GetConnectionStatus: "Target: The managed node ID" (SSM API Reference), a node as StartSession's target
     ("ssm", "getconnectionstatus"): [
         {"action": "ssm:GetConnectionStatus", "resourcearn_mappings": _SSM_NODE}
