@@ -669,9 +669,14 @@ def unnamed_kinds(action: ActionPlan) -> tuple[str, ...]:
     or says nothing of them) and nothing else of the plan builds their ARNs: whether the request names one
     is then up to its parameters (``fill.unnamed_in``). Empty otherwise. ``plans.memo_key`` keys such plans
     on the names of all their parameters."""
-    if not action.primary or not action.types:
-        return ()
-    if action.resolver is not None or action.override is not None or action.arn_maps:
+    resolver = action.resolver
+    if (
+        not action.primary
+        or not action.types
+        or (resolver and not resolver.partial)
+        or action.override is not None
+        or action.arn_maps
+    ):
         return ()
     types = [t for t in action.types if t.required] or list(action.types)
     read = {v.name for v in action.var_maps if v.refs and not v.default}
@@ -1133,7 +1138,7 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
 # Operations that make a resource of the type their name ends in (FIS StartExperiment an experiment; ACM
 # ImportCertificate a certificate, unless it names one to re-import): its id is new, so no other type's ARN
 # stands for it (``fill._covers``)
-_MAKING = ("Create", "Start", "Import")
+_MAKING = ("Create", "Start", "Import", "Copy")
 # Of those, the ones whose name says the resource is new (a Start<Noun> may start one that exists)
 _MAKING_NEW = ("Create", "Import")
 

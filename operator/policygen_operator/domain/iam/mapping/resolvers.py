@@ -88,6 +88,9 @@ class Resolver:
     # resources[] lists what the call was authorized on, but a type it lists nothing of may still be one
     # the request names (a send's configuration set): those of the resolver's ARNs are added to it
     completes_listed: bool = False
+    # it reads only requests of one form (an Elastic IP address by its public IP) and leaves every other to
+    # the plan's templates, whose finding then says what the request could not name (``plans.unnamed_kinds``)
+    partial: bool = False
     keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
@@ -996,6 +999,54 @@ def _ec2_snapshot(action: str, params: Mapping[str, Any], ctx: Context) -> list[
     return [_ec2_arn(ctx, "snapshot"), *_named(ctx, "volume", _values(params, "VolumeId"))]
 
 
+_COPIED = {"ec2:CopyImage": ("image", "SourceImageId"), "ec2:CopySnapshot": ("snapshot", "SourceSnapshotId")}
+
+
+def _ec2_copy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CopyImage and CopySnapshot: the source in the Region the request names for it ("SourceRegion: The
+    name of the Region that contains the AMI to copy"; "... that contains the snapshot to be copied", EC2
+    API Reference), and the copy in the call's Region, whose id exists only after the call. Both are
+    checked: "Starting October 28, 2024, you can specify resource-level permissions for the CopyImage action
+    on the source AMI. Resource-level permissions for the target AMI are available as before", "you can
+    specify snapshots in the Resource element" (EC2 User Guide, "Grant permissions to copy Amazon EC2
+    AMIs"); CopySnapshot "can now enforce resource-level permissions for both the destination snapshot
+    getting created and the source snapshot" (AWS Storage Blog, "Enhancing resource-level permissions for
+    copying Amazon EBS snapshots"). An AMI's copy copies its backing snapshots, which the request does not
+    name: every snapshot of the source Region (said) and the new ones of the call's."""
+    copied = _COPIED.get(action)
+    if copied is None:
+        return None
+    kind, parameter = copied
+    region = get_field(params, "SourceRegion")
+    source = replace(ctx, region=region) if isinstance(region, str) and _REGION.fullmatch(region) else ctx
+    out = [_ec2_arn(ctx, kind), *(_ec2_arn(source, kind, escape(v)) for v in _values(params, parameter))]
+    if kind == "image":
+        out.extend((_ec2_arn(ctx, "snapshot"), _ec2_arn(source, "snapshot")))
+    return list(dict.fromkeys(out))
+
+
+# The Elastic IP address calls name the address by "AllocationId: The allocation ID" or by "PublicIp: The
+# Elastic IP address" (EC2 API Reference, AssociateAddress, DisassociateAddress, ReleaseAddress; PublicIp
+# "Deprecated" in DisassociateAddress, still accepted), but its ARN holds the allocation id
+# (``elastic-ip/${AllocationId}``, Service Authorization Reference). By IP alone the call was granted ``*``
+# with no finding (no parameter of the request looked like a name), or the address left out beside the
+# instance it was associated with.
+_ADDRESS_CALLS = frozenset({"ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:ReleaseAddress"})
+_ADDRESS_TARGETS = (("InstanceId", "instance"), ("NetworkInterfaceId", "network-interface"))
+
+
+def _ec2_address_by_ip(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """An Elastic IP address given by its public IP and no allocation id: every one of the account and Region
+    (``elastic-ip/*``, said: ``rules.UNNAMED_TYPES``), with the instance or network interface the request
+    names; None otherwise (the table's reading)."""
+    if action not in _ADDRESS_CALLS or not _values(params, "PublicIp") or _values(params, "AllocationId"):
+        return None
+    out = [_ec2_arn(ctx, "elastic-ip")]
+    for parameter, kind in _ADDRESS_TARGETS:
+        out.extend(_ec2_arn(ctx, kind, escape(v)) for v in _values(params, parameter))
+    return out
+
+
 def _ec2_security_group(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """CreateSecurityGroup: the new group (``security-group/*``) in the VPC the request names ("VpcId: The
     ID of the VPC. Required for a nondefault VPC.", EC2 API Reference), else the default VPC."""
@@ -1295,6 +1346,20 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
     ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
+    **{
+        ("ec2", action.split(":", 1)[1].lower()): Resolver(
+            _ec2_address_by_ip,
+            frozenset({"PublicIp", "AllocationId", "InstanceId", "NetworkInterfaceId"}),
+            partial=True,
+        )
+        for action in _ADDRESS_CALLS
+    },
+    **{
+        ("ec2", action.split(":", 1)[1].lower()): Resolver(
+            _ec2_copy, frozenset({"SourceRegion", "SourceImageId", "SourceSnapshotId"})
+        )
+        for action in _COPIED
+    },
     **{
         ("ec2", action.split(":", 1)[1]): Resolver(_ec2_created, _CREATE_ID_PARAMETERS)
         for action in EC2_CREATES

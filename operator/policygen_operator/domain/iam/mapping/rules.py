@@ -735,6 +735,7 @@ UNNAMED_TYPES: dict[str, str] = {
     "volume": "no volume id",
     "instance": "no instance id",
     "transit-gateway": "no transit gateway id",
+    "elastic-ip": "an Elastic IP address given by its public IP, not by the allocation id its ARN holds",
     "customer-gateway": "no customer gateway id",
     # a type of one namespace, ``NAMESPACE:KIND`` (another namespace may have a type of the same key)
     "rds:proxy": "an RDS proxy given by name, not by the id its ARN holds",
