@@ -1828,6 +1828,21 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("DeleteBuildBatch", "Id"),  # the table read Ids[], which this call does not have
         )
     },
+    # BatchGetFleets: "names: The names or ARNs of the compute fleets" (CodeBuild API Reference); a fleet's
+    # ARN is ``fleet/${FleetName}:${FleetId}`` (Service Authorization Reference), its id one CodeBuild
+    # assigns, so a name is ``fleet/NAME:*`` (a name is unique in the account and Region: that fleet) and an
+    # ARN is itself. The call is newer than the table, and the two variables share the noun ``Fleet``, which
+    # ``plans.identifier_parameters`` reads by ARN only: both forms were granted ``*``.
+    ("codebuild", "batchgetfleets"): [
+        {
+            "action": "codebuild:BatchGetFleets",
+            "resource_mappings": {
+                "FleetName": {"template": "%%regex%${Names[]}%/^([^:/]+)$/g%%"},
+                "FleetId": {"template": "*"},
+            },
+            "resourcearn_mappings": {"fleet": "%%iftemplatematch%${Names[]}%%"},
+        }
+    ],
     # CancelImportTask names an import-image or import-snapshot task by "ImportTaskId: The ID of the import
     # image or import snapshot task to be canceled" (EC2 API Reference); the table read ExportTaskId, a
     # parameter the call does not have, and gave *.
