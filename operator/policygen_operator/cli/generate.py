@@ -49,9 +49,10 @@ least-privilege IAM policy that allows exactly those calls.
 
 Sources (--logs):
   PATH                  a file (whatever its name) or a folder: every .json, .json.gz, .jsonl(.gz),
-                        .ndjson(.gz) and .gz file below it. In the AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/
-                        REGION/YYYY/MM/DD/ layout only the account, region and day folders the window
-                        needs are entered.
+                        .ndjson(.gz) and .gz file below it, and every file of another name (a Firehose
+                        object has none) that begins as JSON, gzip or a log group export. In the
+                        AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout only the account,
+                        region and day folders the window needs are entered.
   s3://BUCKET[/PREFIX]  a trail bucket in that layout (organization trails too); only the prefixes the
                         window needs are listed, never the whole bucket.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE

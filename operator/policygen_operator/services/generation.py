@@ -448,12 +448,11 @@ def _raise_for_outcome(
         if hints:
             detail += f"; {hints[0]}"
         if not matched and listing.not_logs:
-            # a folder of JSON Lines named *.log (Filebeat's, many SIEM exports): every file passed over, and
-            # "0 file(s) scanned" alone does not say why
+            # a folder of text logs, or of a format not read: every file passed over, and "0 file(s)
+            # scanned" alone does not say why
             detail += (
-                f"; {listing.not_logs} file(s) in the folder were passed over, their names not those of "
-                f"log files ({', '.join(LOG_SUFFIXES)}): give a file itself as --logs to read it whatever "
-                "its name"
+                f"; {listing.not_logs} file(s) in the folder were passed over, neither named as log files "
+                f"({', '.join(LOG_SUFFIXES)}) nor beginning as JSON, gzip or a CloudWatch Logs export"
             )
         raise NoMatchingEvents(
             f"{detail} ({summary.files_scanned} file(s), {summary.events_scanned} event(s) scanned)", outcome

@@ -290,12 +290,14 @@ def test_a_session_arn_cut_after_the_role_name_is_said_once_per_run(tmp_path: Pa
     assert sum(cut in w for w in result.report["warnings"]) == 1
 
 
-def test_a_folder_whose_files_are_all_passed_over_for_their_names_says_so(tmp_path: Path) -> None:
+def test_a_folder_of_json_lines_named_log_is_read_and_one_of_text_says_what_it_passed_over(
+    tmp_path: Path,
+) -> None:
     """Filebeat's CloudTrail test logs are JSON Lines named ``*-json.log`` (elastic/beats,
     x-pack/filebeat/module/aws/cloudtrail/test, Elastic License 2.0; this record is its create-user-json.log,
-    the CloudTrail User Guide's CreateUser example). Given the folder, every file was passed over for its name
-    and the message said only "no event of the principal(s) in the window (0 file(s), 0 event(s) scanned)";
-    it now says why, and that a file given by name is read."""
+    the CloudTrail User Guide's CreateUser example). Given the folder, every file was passed over for its
+    name; a file of another name is now read when it begins as JSON. A folder of files that do not (a text
+    log, the marker CloudWatch Logs writes before an export) is still passed over, and the message says so."""
     record = {
         "eventVersion": "1.0",
         "userIdentity": {"type": "IAMUser", "principalId": "EX_PRINCIPAL_ID",
@@ -308,14 +310,19 @@ def test_a_folder_whose_files_are_all_passed_over_for_their_names_says_so(tmp_pa
                                       "arn": "arn:aws:iam::123456789012:user/Bob", "path": "/",
                                       "userId": "EXAMPLEUSERID"}},
     }  # fmt: skip
-    (tmp_path / "create-user-json.log").write_text(json.dumps(record) + "\n")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "create-user-json.log").write_text(json.dumps(record) + "\n")
     alice = "arn:aws:iam::123456789012:user/Alice"
     window = {"start": datetime(2014, 3, 1, tzinfo=UTC), "end": datetime(2014, 4, 1, tzinfo=UTC)}
+    read = run_generation(request(principals=(alice,), source=LocalLogs(str(tmp_path / "logs")), **window))
+    assert read.results[alice].actions == ["iam:CreateUser"]
+    assert read.report["filesNotRead"]["notLogFiles"] == 0
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "app.log").write_text("[INFO] 2014-03-24 started\n")
+    (tmp_path / "text" / "aws-logs-write-test").write_text("Permission Check Successful")
     with pytest.raises(
-        NoMatchingEventsError, match=r"1 file\(s\) in the folder were passed over, their names"
+        NoMatchingEventsError,
+        match=r"2 file\(s\) in the folder were passed over, neither named as log files \(.*\) nor beginning "
+        "as JSON, gzip or a CloudWatch Logs export",
     ):
-        run_generation(request(principals=(alice,), source=LocalLogs(str(tmp_path)), **window))
-    by_name = run_generation(
-        request(principals=(alice,), source=LocalLogs(str(tmp_path / "create-user-json.log")), **window)
-    )
-    assert by_name.results[alice].actions == ["iam:CreateUser"]
+        run_generation(request(principals=(alice,), source=LocalLogs(str(tmp_path / "text")), **window))

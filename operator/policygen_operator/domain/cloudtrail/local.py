@@ -2,7 +2,9 @@
 
 Folders are walked in sorted order (so runs are reproducible) and pruned: a day folder of the delivery
 layout outside the window, or an account or region folder that the filters exclude, is never entered,
-and a delivery file whose name is outside the window is never opened.
+and a delivery file whose name is outside the window is never opened. A file named as logs
+(``LOG_SUFFIXES``) is read; one of another name (a Firehose object has none) only when its first bytes are
+a form the scan reads (``sniff``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from policygen_operator.domain.cloudtrail.scan import begins_as_logs
 from policygen_operator.domain.cloudtrail.window import (
     Window,
     day_of_path,
@@ -34,7 +37,7 @@ class Listing:
     filtered_out: int = 0  # --account / --region
     digests: int = 0
     insights: int = 0  # CloudTrail Insights files: no calls
-    not_logs: int = 0  # names that are not log files (README, .txt, ...)
+    not_logs: int = 0  # neither named as log files nor starting as one (README, text logs, markers)
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -68,7 +71,7 @@ def local_files(
             if file.startswith("."):
                 continue
             path = os.path.join(folder, file)
-            if not file.endswith(LOG_SUFFIXES):
+            if not file.endswith(LOG_SUFFIXES) and not begins_as_logs(path):
                 listing.not_logs += 1
             elif is_digest(file):
                 listing.digests += 1

@@ -36,24 +36,15 @@ from policygen_operator.domain.cloudtrail.principals import (
     Unsessioned,
     has_escaped_slash,
 )
+from policygen_operator.domain.cloudtrail.sniff import BOM, EXPORT_LINE, GZIP_MAGIC, HEAD_BYTES, readable_head
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary
 
-GZIP_MAGIC = b"\x1f\x8b"
-# UTF-8's byte order mark, which Windows tools (PowerShell's Out-File, Notepad) put before JSON they write;
-# JSON parsers may ignore it (RFC 8259, section 8.1), and the scan does, at the start of a file.
-BOM = b"\xef\xbb\xbf"
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
 _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
 _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
-# A line of a log group exported to S3 (CloudWatch Logs CreateExportTask, one ``000000.gz`` and on per log
-# stream): the log event's timestamp, a space, then its message, a trail's record in a trail's log group.
-# No AWS page spells the line out; real exports show it ("2020-09-08T04:00:24.000Z <message>", darold/pgbadger
-# issue #609), getmoto/moto writes it so (moto/logs/models.py, create_export_task), and the CloudWatch Logs
-# User Guide ("Exporting log data to Amazon S3") sorts exported files on the timestamp starting each line.
-_EXPORT_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
@@ -505,7 +496,7 @@ class Scanner:
             else:
                 self._scan_lines(name, data.split(b"\n"))
                 read = True
-        elif _EXPORT_LINE.match(head):
+        elif EXPORT_LINE.match(head):
             read = self._scan_export(name, data.split(b"\n"))
         else:
             result.skip_file(name, "not JSON (binary or text data)")
@@ -530,7 +521,7 @@ class Scanner:
         return is_object
 
     def _scan_export(self, name: str, lines: Iterable[bytes]) -> bool:
-        """A log group exported to S3 (``_EXPORT_LINE``): each line's message is read as a line of JSON
+        """A log group exported to S3 (``EXPORT_LINE``): each line's message is read as a line of JSON
         Lines. A line without the timestamp (a message's continuation, or text added to the file) is a bad
         record; an export whose first message is not a JSON object is another log group's, refused whole
         rather than counted as one bad record a line."""
@@ -860,22 +851,20 @@ class Scanner:
 
     def _line_kind(self, path: str) -> str:
         """What can be read line by line: "lines" (JSON Lines), "export" (a CloudWatch Logs export), or ""."""
-        opener = igzip.open if path.endswith(".gz") else open
         try:
-            with opener(path, "rb") as handle:
+            with _open_inflated(path) as handle:
                 head = handle.read(65536).removeprefix(BOM)
         except (OSError, EOFError):
             return ""
         start = head.lstrip()
-        if _EXPORT_LINE.match(start[:64]):
+        if EXPORT_LINE.match(start[:64]):
             return "export"
         lines = start[:1] == b"{" and not _DELIVERY_HEAD.match(head[:256]) and self._is_lines(head)
         return "lines" if lines else ""
 
     def _scan_line_stream(self, name: str, path: str, kind: str) -> None:
-        opener = igzip.open if path.endswith(".gz") else open
         try:
-            with opener(path, "rb") as handle:
+            with _open_inflated(path) as handle:
                 lines = _lines(handle, self.spec.max_file_bytes)
                 if kind == "export":
                     if not self._scan_export(name, lines):
@@ -1161,13 +1150,34 @@ def _closed(data: bytes) -> bool:
 def _export_messages(lines: Iterable[bytes]) -> Iterator[bytes | None]:
     """The message of each line of a CloudWatch Logs export (None for a line without the timestamp; blank
     lines stay blank, as JSON Lines' are)."""
-    match = _EXPORT_LINE.match
+    match = EXPORT_LINE.match
     for line in lines:
         found = match(line)
         if found is not None:
             yield line[found.end() :]
         else:
             yield line if not line.strip() else None
+
+
+def begins_as_logs(path: str) -> bool:
+    """Whether a file of a name not read as logs begins as them (``sniff``), for the folder walk
+    (``local.local_files``): only its head is read; a named pipe or device is never opened (it could block
+    for ever), and an unreadable file is left to the scan, which names it with the reason."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return readable_head(handle.read(HEAD_BYTES))
+    except OSError:
+        return True
+
+
+def _open_inflated(path: str) -> Any:
+    """A file opened for reading, through gzip when its first bytes are gzip's, whatever its name: Firehose
+    names a GZIP object ``.gz`` but a copy or a custom extension need not (``sniff``)."""
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    return igzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def _lines(handle: Any, limit: int) -> Iterator[bytes]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,3 +192,60 @@ def test_insights_files_are_not_read(tmp_path: Path) -> None:
     assert names(tmp_path, listing) == [calls.name]
     assert listing.insights == 1  # the loose file; the folder is not entered
     assert listing.to_dict()["insightsFiles"] == 1
+
+
+def firehose_event(detail: dict[str, Any]) -> bytes:
+    """A CloudTrail record as an EventBridge rule hands it to Firehose: the record is the event's ``detail``
+    (EventBridge User Guide, "AWS service events delivered via AWS CloudTrail"; the envelope as
+    cloud-custodian's tests/data/cwe/event-cloud-trail-s3.json, captured from EventBridge, has it)."""
+    event = {
+        "version": "0",
+        "id": "36eb8523-97d0-4518-b33d-ee3579ff19f0",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.s3",
+        "account": ACCOUNT,
+        "time": "2026-11-24T09:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+    return json.dumps(event).encode()
+
+
+def test_files_of_other_names_are_read_when_they_begin_as_logs(tmp_path: Path) -> None:
+    """Kinesis Data Firehose names its S3 objects ``STREAM-VERSION-YYYY-MM-DD-HH-MM-SS-UUID`` under
+    ``YYYY/MM/dd/HH/``, with no extension unless it compresses them (Firehose Developer Guide, "Amazon S3
+    object name format"), so a synced copy of a Firehose archive was passed over whole (``notLogFiles``), as
+    was JSON Lines named ``*.log``. A file of another name is now read when its first bytes are a form the
+    scan reads; the marker CloudWatch Logs writes beside an export (``aws-logs-write-test``, "Permission Check
+    Successful": getmoto/moto, moto/logs/models.py, create_export_task), text logs and READMEs still are
+    not."""
+    hour = tmp_path / "2026" / "11" / "24" / "09"
+    hour.mkdir(parents=True)
+    events = firehose_event(record(role_identity(), "GetObject")) * 2  # back to back, no delimiter
+    plain = hour / "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    plain.write_bytes(events)
+    zipped = hour / "ct-archive-2-2026-11-24-09-20-17-1a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.bin"
+    zipped.write_bytes(gzip.compress(events))
+    lines = tmp_path / "create-user-json.log"
+    lines.write_bytes(b"\xef\xbb\xbf" + json.dumps(record(role_identity(), "GetObject")).encode() + b"\n")
+    export = tmp_path / "exports" / "a1b2c3d4-task" / "stream"
+    export.mkdir(parents=True)
+    (export / "000001").write_bytes(
+        b"2026-11-24T09:00:00.000Z " + json.dumps(record(role_identity(), "X")).encode()
+    )
+    (tmp_path / "exports" / "aws-logs-write-test").write_text("Permission Check Successful")
+    (tmp_path / "exports" / "lambda-000000").write_text("2026-11-24T09:00:00.000Z START RequestId: 1\n")
+    (tmp_path / "app.log").write_text("[INFO] started\n")
+    (tmp_path / "README").write_text("{ this is no JSON\n")
+    (tmp_path / "archive.tgz").write_bytes(gzip.compress(b"ustar\0" + b"\0" * 600))
+    (tmp_path / "empty").write_bytes(b"")
+    os.mkfifo(tmp_path / "pipe")  # never opened: it would block
+    listing = Listing()
+    found = names(tmp_path, listing)
+    assert sorted(found) == sorted([plain.name, zipped.name, lines.name, "000001"])
+    assert listing.not_logs == 7
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    result = run_scan(spec, local_files(str(tmp_path), WINDOW, Listing()), workers=1, mapper=FakeMapper())
+    assert result.summary.events_matched == 6 and not result.summary.skipped_files
+    assert result.summary.files_scanned == 4

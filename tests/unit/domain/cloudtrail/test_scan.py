@@ -305,6 +305,25 @@ def test_big_json_lines_files_are_streamed(tmp_path: Any, monkeypatch: pytest.Mo
     assert result.summary.skipped_files["cut.jsonl.gz"].startswith("truncated gzip")
 
 
+def test_big_gzip_json_lines_without_gz_in_the_name_are_streamed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GZIP object of Firehose keeps its extension only while its name does (a copy renamed, a custom
+    FileExtension): whether to inflate is told by the file's first bytes, not its name. Such a file past the
+    size cap was opened as plain text to be streamed, found no lines, and stayed skipped."""
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    monkeypatch.setattr(scan_module, "STREAM_LINES_ABOVE", 100)
+    lines = b"".join(json.dumps(r).encode() + b"\n" for r in RECORDS * 50)
+    (tmp_path / "stream-1-2026-11-24-09-05-17-uuid").write_bytes(gzip.compress(lines))
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, max_file_bytes=len(lines) // 2)
+    scanner = Scanner(spec, FakeMapper())
+    scanner.scan_path(str(tmp_path / "stream-1-2026-11-24-09-05-17-uuid"), "firehose")
+    result = scanner.take_result()
+    assert not result.summary.skipped_files
+    assert allowed(result)[("s3:GetObject", "arn:aws:s3:::b/k")] == 50
+
+
 def test_gzip_with_several_members_and_a_bad_checksum() -> None:
     two = gzip.compress(delivery([MINE])[:-2] + b",") + gzip.compress(json.dumps(MINE).encode() + b"]}")
     result = scan(("two.json.gz", two))
