@@ -5,6 +5,12 @@ scan. The delivery layout ``[prefix/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/Y
 list level by level with ``Delimiter='/'`` (one call per level to discover organizations, accounts and
 regions that were not given) and then list only the day folders of the window. Downloads run in a
 bounded thread pool that stays a few files ahead of the scan, so memory does not grow with the bucket.
+
+A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (Kinesis Data Firehose's
+``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
+folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unlisted
+(``local.may_enter``), and its objects are read as a local folder's files are: by name, or, for a name
+that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from policygen_operator.adapters.aws.errors import (
 )
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
-from policygen_operator.domain.cloudtrail.local import Listing
+from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing, may_enter
+from policygen_operator.domain.cloudtrail.sniff import HEAD_BYTES, readable_head
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
 from policygen_operator.domain.engine import ScanCancelled
 
@@ -35,6 +42,10 @@ _READ_BYTES = 1024 * 1024  # an object is read in pieces of this size, up to the
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 MAX_PAGES_PER_LISTING = 1000
+# Folders an archive's walk lists at most: a Firehose archive of ten years by the hour is ~90,000 folders,
+# of which a window's walk lists a few dozen; a walk past this cap is a bucket that is no archive of logs
+# (or a prefix far wider than meant), said as such rather than listed for hours.
+MAX_ARCHIVE_FOLDERS = 100_000
 
 
 @dataclass
@@ -52,6 +63,9 @@ class S3Location:
     # What the URI names below the region folder (``2026/11/25/``, ``2026/11/``, or one object key):
     # only the day folders (or the key) it names are listed; empty when the URI stops at the region.
     below_region: str = ""
+    # The URI's prefix when it does not reach into ``AWSLogs/``: walked as an archive when ``base`` holds
+    # nothing. None when the URI names a place in the delivery layout.
+    archive: str | None = None
 
 
 def locate(
@@ -63,7 +77,8 @@ def locate(
     parts = [p for p in prefix.split("/") if p]
     if "AWSLogs" not in parts:
         base = "/".join([*parts, "AWSLogs"]) + "/"
-        return S3Location(bucket, base, organization_id, accounts, regions)
+        archive = "/".join(parts) + ("/" if parts and prefix.endswith("/") else "")
+        return S3Location(bucket, base, organization_id, accounts, regions, archive=archive)
     cut = parts.index("AWSLogs")
     base = "/".join(parts[: cut + 1]) + "/"
     rest = parts[cut + 1 :]
@@ -97,12 +112,14 @@ class S3DeliveryLogs:
     list_calls: int = 0
     cancel: threading.Event | None = None  # set: the next listing call raises ScanCancelled
     max_pages: int = MAX_PAGES_PER_LISTING
+    max_folders: int = MAX_ARCHIVE_FOLDERS
     # Objects larger than this are skipped and named, never downloaded; reads stop at it as well (the
     # scan then applies it to the inflated size). Downloads ahead of the scan are bounded by count and by
     # the listed sizes, so memory does not depend on what the bucket holds.
     max_object_bytes: int = DEFAULT_MAX_FILE_BYTES
     ahead_bytes: int = 64 * 1024 * 1024
     _sizes: dict[str, int] = field(default_factory=dict, repr=False)  # listed size of keys not yet fetched
+    _no_layout: bool = field(default=False, repr=False)  # the URI's prefix holds no AWSLogs/ folder
 
     # -- listing -------------------------------------------------------------------------------------
 
@@ -161,7 +178,9 @@ class S3DeliveryLogs:
         if loc.organization_id and loc.account_ids:
             return [f"{loc.base}{loc.organization_id}/{a}/" for a in loc.account_ids]
         roots: list[str] = []
-        for child in self._children(loc.base):
+        children = self._children(loc.base)
+        self._no_layout = not children
+        for child in children:
             if _ACCOUNT.match(child) and loc.organization_id is None:
                 roots.append(f"{loc.base}{child}/")
             elif _ORG.match(child) and loc.organization_id in (None, child):
@@ -171,8 +190,8 @@ class S3DeliveryLogs:
             roots = [r for r in roots if r.rstrip("/").rsplit("/", 1)[-1] in loc.account_ids]
         return roots
 
-    def region_prefixes(self) -> Iterator[str]:
-        for root in self.account_roots():
+    def region_prefixes(self, roots: list[str]) -> Iterator[str]:
+        for root in roots:
             trail = f"{root}CloudTrail/"
             regions = self.location.regions or tuple(self._children(trail))
             for region in regions:
@@ -192,9 +211,14 @@ class S3DeliveryLogs:
         return prefixes
 
     def keys(self) -> Iterator[str]:
-        """Every delivery key of the window, day folder by day folder, oldest first."""
+        """Every delivery key of the window, day folder by day folder, oldest first; or, when the URI's
+        prefix holds no ``AWSLogs/`` folder, every object of the archive there (``_archive_keys``)."""
+        roots = self.account_roots()
+        if self.location.archive is not None and self._no_layout:
+            yield from self._archive_keys(self.location.archive)
+            return
         days = self.day_prefixes()
-        for region_prefix in self.region_prefixes():
+        for region_prefix in self.region_prefixes(roots):
             for day in days:
                 for page in self._list(f"{region_prefix}{day}", delimiter=False):
                     for entry in page.get("Contents", []):
@@ -212,6 +236,43 @@ class S3DeliveryLogs:
             self.listing.outside_window += 1
             return False
         return True
+
+    def _archive_keys(self, prefix: str) -> Iterator[str]:
+        """The objects below ``prefix``, folder by folder in key order, each folder listed once (bounded by
+        ``max_pages`` as every listing is) and a time folder outside the window never listed. A prefix that
+        does not end in ``/`` names one object or one folder, never the siblings its text begins."""
+        loc = self.location
+        days = set(self.window.days())
+        exact = prefix if prefix and not prefix.endswith("/") else None
+        folders = [prefix]
+        walked = 0
+        while folders:
+            folder = folders.pop()
+            walked += 1
+            if walked > self.max_folders:
+                raise AwsError(
+                    f"listing s3://{loc.bucket}/{prefix}: more than {self.max_folders} folders below it in "
+                    "the window; give the prefix of one archive (a Firehose stream's, an export task's)",
+                    permanence=Permanence.PERMANENT,
+                    field="source",
+                )
+            found: list[str] = []
+            for page in self._list(folder, delimiter=True):
+                for entry in page.get("Contents", []):
+                    key = entry["Key"]
+                    if (exact is not None and key != exact) or key.endswith("/"):  # a console's folder
+                        continue
+                    if self.listing.passes(key, self.window, loc.account_ids, loc.regions):
+                        self._sizes[key] = int(entry.get("Size") or 0)
+                        yield key
+                for common in page.get("CommonPrefixes", []):
+                    sub = common["Prefix"]
+                    if exact is not None and sub != f"{exact}/":
+                        continue
+                    if may_enter(sub, self.window, days, loc.account_ids, loc.regions):
+                        found.append(sub)
+            exact = None
+            folders.extend(reversed(found))
 
     # -- downloads -----------------------------------------------------------------------------------
 
@@ -272,7 +333,14 @@ class S3DeliveryLogs:
                     future.cancel()
 
     def _ready(self, ahead: deque[tuple[str, Future[bytes | None], int]]) -> Iterator[tuple[str, bytes]]:
+        """The next object downloaded; one whose name is not a log's is passed over and counted unless its
+        first bytes are a form the scan reads (the marker ``aws-logs-write-test`` CloudWatch Logs writes
+        beside an export is not)."""
         key, future, _ = ahead.popleft()
         data = future.result()
-        if data is not None:
-            yield f"s3://{self.location.bucket}/{key}", data
+        if data is None:
+            return
+        if not key.endswith(LOG_SUFFIXES) and not readable_head(data[:HEAD_BYTES]):
+            self.listing.not_logs += 1
+            return
+        yield f"s3://{self.location.bucket}/{key}", data

@@ -22,6 +22,7 @@ from policygen_operator.domain.cloudtrail.window import (
     is_digest,
     is_insights,
     parse_delivery_name,
+    span_of_path,
 )
 
 LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
@@ -48,6 +49,21 @@ class Listing:
             "notLogFiles": self.not_logs,
         }
 
+    def passes(self, name: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
+        """Whether a file of a log's name is to be read; one passed over for its name (a digest, an
+        Insights file, a delivery file outside the window or the filters) is counted by reason."""
+        if is_digest(name):
+            self.digests += 1
+        elif is_insights(name):
+            self.insights += 1
+        elif (reason := _skip_name(name, window, accounts, regions)) == "window":
+            self.outside_window += 1
+        elif reason == "filter":
+            self.filtered_out += 1
+        else:
+            return True
+        return False
+
 
 def local_files(
     root: str,
@@ -65,7 +81,9 @@ def local_files(
     for folder, dirs, files in os.walk(root):
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and _enter(f"{rel}/{d}/", days, accounts, regions)
+            d
+            for d in dirs
+            if not d.startswith(".") and may_enter(f"{rel}/{d}/", window, days, accounts, regions)
         )
         for file in sorted(files):
             if file.startswith("."):
@@ -73,30 +91,29 @@ def local_files(
             path = os.path.join(folder, file)
             if not file.endswith(LOG_SUFFIXES) and not begins_as_logs(path):
                 listing.not_logs += 1
-            elif is_digest(file):
-                listing.digests += 1
-            elif is_insights(file):
-                listing.insights += 1
-            elif (reason := _skip_name(file, window, accounts, regions)) == "window":
-                listing.outside_window += 1
-            elif reason == "filter":
-                listing.filtered_out += 1
-            else:
+            elif listing.passes(file, window, accounts, regions):
                 yield path, path
 
 
-def _enter(rel: str, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
-    """Whether a sub-folder can hold files the scan needs (delivery-layout folders only are pruned)."""
-    if "CloudTrail-Digest/" in rel or "CloudTrail-Insight/" in rel:
+def may_enter(
+    path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
+) -> bool:
+    """Whether a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) can hold files the scan
+    needs: the delivery layout's digest, Insights, account, region and day folders, and an archive's time
+    folders (``span_of_path``), are pruned; any other folder is entered."""
+    if "CloudTrail-Digest/" in path or "CloudTrail-Insight/" in path:
         return False
-    account = _ACCOUNT_DIR.search(rel)
+    account = _ACCOUNT_DIR.search(path)
     if accounts and account and account.group(1) not in accounts:
         return False
-    region = _REGION_DIR.search(rel)
+    region = _REGION_DIR.search(path)
     if regions and region and region.group(1) not in regions:
         return False
-    day = day_of_path(rel)
-    return day is None or day in days
+    day = day_of_path(path)
+    if day is not None:
+        return day in days
+    span = span_of_path(path)
+    return span is None or window.may_hold_span(*span)
 
 
 def _skip_name(file: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> str | None:

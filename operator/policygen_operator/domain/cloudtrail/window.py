@@ -26,6 +26,15 @@ _NAME = re.compile(
     r"(?P<account>\d{12})_CloudTrail(?:-Digest)?_(?P<region>[a-z0-9-]+)_"
     r"(?P<stamp>\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$"
 )
+# The time folders of archives outside the delivery layout. Kinesis Data Firehose writes under the UTC
+# ``YYYY/MM/dd/HH`` of the approximate arrival of an object's oldest record, or under a custom prefix whose
+# timestamp expressions often spell ``year=YYYY/month=MM/day=dd/hour=HH`` (Firehose Developer Guide, "Amazon
+# S3 object name format" and "Custom prefixes for Amazon S3 objects", whose examples these are).
+_FOLDER_TIME = re.compile(
+    r"(?:^|/)(?P<y>20\d\d)/(?:(?P<m>\d\d)/(?:(?P<d>\d\d)/(?:(?P<h>\d\d)/)?)?)?"
+    r"|(?:^|/)year=(?P<Y>\d{4})/(?:month=(?P<M>\d\d?)/(?:day=(?P<D>\d\d?)/(?:hour=(?P<H>\d\d?)/)?)?)?",
+    re.IGNORECASE,
+)
 _LAYOUT = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/"
     r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
@@ -62,6 +71,12 @@ class Window:
     def may_hold(self, written: datetime) -> bool:
         """Can a file written at ``written`` (from its name) hold a record of the window?"""
         return written + NAME_RESOLUTION > self.start and written < self.end + DELIVERY_LAG
+
+    def may_hold_span(self, first: datetime, last: datetime) -> bool:
+        """Can a time folder of an archive (``span_of_path``) hold a record of the window? Its time is when
+        records arrived, after they happened, and an object holds records that arrived a while after its
+        oldest (Firehose buffers up to 900 seconds): ``DELIVERY_LAG`` of slack on both sides."""
+        return last + DELIVERY_LAG > self.start and first < self.end + DELIVERY_LAG
 
     def contains_time(self, event_time: str) -> bool:
         """Is a record's ``eventTime`` inside? Text comparison on CloudTrail's own format, else parsed."""
@@ -118,4 +133,24 @@ def day_of_path(path: str) -> date | None:
     try:
         return date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
+        return None
+
+
+def span_of_path(path: str) -> tuple[datetime, datetime] | None:
+    """``[first, last)`` of the time folders a folder path (ending in ``/``) names, from a year down to an
+    hour (``_FOLDER_TIME``), or None when it names none: only then may a listing pass it over unread."""
+    match = _FOLDER_TIME.search(path)
+    if match is None:
+        return None
+    year, month, day, hour = (match[plain] or match[hive] for plain, hive in ("yY", "mM", "dD", "hH"))
+    try:
+        first = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), tzinfo=UTC)
+        if hour:
+            return first, first + timedelta(hours=1)
+        if day:
+            return first, first + timedelta(days=1)
+        if month:
+            return first, first.replace(year=first.year + (first.month == 12), month=first.month % 12 + 1)
+        return first, first.replace(year=first.year + 1)
+    except ValueError:  # not a real date: not a time folder
         return None

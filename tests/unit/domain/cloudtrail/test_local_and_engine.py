@@ -249,3 +249,29 @@ def test_files_of_other_names_are_read_when_they_begin_as_logs(tmp_path: Path) -
     result = run_scan(spec, local_files(str(tmp_path), WINDOW, Listing()), workers=1, mapper=FakeMapper())
     assert result.summary.events_matched == 6 and not result.summary.skipped_files
     assert result.summary.files_scanned == 4
+
+
+def test_time_folders_of_an_archive_outside_the_window_are_not_entered(tmp_path: Path) -> None:
+    """A synced Firehose archive is laid out by the UTC hour records arrived (``YYYY/MM/dd/HH/``, Firehose
+    Developer Guide, "Amazon S3 object name format"), or by a custom prefix such as ``year=/month=/day=/``
+    (its "Custom prefixes" examples): a year, month, day or hour folder that cannot hold a record of the
+    window is passed over like the delivery layout's day folders."""
+    event = firehose_event(record(role_identity(), "GetObject"))
+    kept = []
+    for folder, inside in (
+        ("2026/11/24/09", True),
+        ("2026/11/23/23", True),  # an hour before the start: records that arrived late
+        ("2026/11/23/12", False),
+        ("2026/10/31/23", False),
+        ("2025/11/24/09", False),
+        ("hive/year=2026/month=11/day=24/hour=10", True),
+        ("hive/year=2026/month=11/day=26/hour=10", False),
+        ("random/5abf82daaa5", True),  # no time folder: entered
+    ):
+        path = tmp_path / folder / "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(event)
+        if inside:
+            kept.append(str(path))
+    found = [p for _, p in local_files(str(tmp_path), WINDOW, Listing())]
+    assert sorted(found) == sorted(kept)

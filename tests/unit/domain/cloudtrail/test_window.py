@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -9,6 +9,7 @@ from policygen_operator.domain.cloudtrail.window import (
     day_of_path,
     is_digest,
     parse_delivery_name,
+    span_of_path,
 )
 
 W = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
@@ -67,3 +68,42 @@ def test_window_bounds_must_be_ordered_and_aware() -> None:
         Window(W.end, W.start)
     with pytest.raises(ValueError):
         Window(datetime(2026, 1, 1), datetime(2026, 1, 2))
+
+
+def _at(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("path", "span"),
+    [
+        # Firehose's default prefix, the UTC YYYY/MM/dd/HH of arrival (Firehose Developer Guide, "Amazon S3
+        # object name format"), at each depth
+        ("2026/", (_at(2026, 1, 1), _at(2027, 1, 1))),
+        ("firehose/2026/12/", (_at(2026, 12, 1), _at(2027, 1, 1))),
+        ("firehose/2026/11/24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
+        ("firehose/2026/11/24/09/", (_at(2026, 11, 24, 9), _at(2026, 11, 24, 10))),
+        ("firehose/2026/11/24/09/more/", (_at(2026, 11, 24, 9), _at(2026, 11, 24, 10))),
+        # the guide's "Custom prefixes" example myPrefix/year=.../month=.../day=.../hour=.../
+        ("myPrefix/year=2018/month=07/day=06/hour=23/", (_at(2018, 7, 6, 23), _at(2018, 7, 7))),
+        # its other examples name no time folder a listing may trust, nor do other folders
+        ("myFirehose/DeliveredYear=2018/anyMonth/rand=5abf82daaa5/", None),
+        ("myFirehosePrefix/processing-failed/", None),
+        ("exports/cda45419-90ea-4db5-9833-aade86253e66/", None),
+        ("firehose/2026/13/", None),  # no month 13: not a time folder
+        ("firehose/2026", None),  # not a folder yet
+    ],
+)
+def test_time_folders_of_archives(path: str, span: tuple[datetime, datetime] | None) -> None:
+    assert span_of_path(path) == span
+
+
+def test_a_time_folder_is_kept_while_it_may_hold_records_of_the_window() -> None:
+    hour = timedelta(hours=1)
+    assert W.may_hold_span(_at(2026, 11, 24, 9), _at(2026, 11, 24, 10))
+    # an object holds records that arrived after its oldest (a buffer of up to 900 s)
+    assert W.may_hold_span(_at(2026, 11, 23, 23), _at(2026, 11, 24))
+    assert not W.may_hold_span(_at(2026, 11, 23, 22), _at(2026, 11, 23, 23))
+    # records arrive after they happen: a folder just after the end still may hold the last ones
+    assert W.may_hold_span(W.end, W.end + hour)
+    assert not W.may_hold_span(W.end + hour, W.end + 2 * hour)

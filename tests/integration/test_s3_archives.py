@@ -1,0 +1,214 @@
+"""Archives of CloudTrail records in S3 outside the delivery layout, against moto's server mode.
+
+Kinesis Data Firehose writes ``<prefix>YYYY/MM/dd/HH/<stream>-<version>-YYYY-MM-dd-HH-MM-SS-<uuid>`` with
+no extension unless it compresses (Firehose Developer Guide, "Amazon S3 object name format"; a CloudWatch
+Logs subscription's data reaches it already gzip, so its objects are gzip without ``.gz``: CloudWatch Logs
+User Guide, "Subscription filters", Example 3, whose listing shows
+``firehose/2015/10/29/00/my-delivery-stream-2015-10-29-00-01-21-a188030a-62d2-49e6-b7c2-b11f1a7ba250``).
+CloudWatch Logs ``create-export-task`` writes ``<prefix>/<taskId>/<stream>/000000.gz`` and an
+``aws-logs-write-test`` marker (getmoto/moto, moto/logs/models.py). Before, a prefix without ``AWSLogs/``
+below it listed ``<prefix>/AWSLogs/``, found nothing, and read nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.adapters.aws.errors import AwsError
+from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
+from policygen_operator.adapters.errors import Permanence
+from policygen_operator.domain.cloudtrail.local import Listing
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.services.generation import GenerationRequest, S3Logs, run_generation
+from tests.fixtures.aws import moto_client
+
+pytestmark = pytest.mark.moto
+
+ACCOUNT = "111122223333"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/app"
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, 12, tzinfo=UTC))
+BUCKET = "archives"
+UUID = "a188030a-62d2-49e6-b7c2-b11f1a7ba250"
+EXPORT = "exports/cda45419-90ea-4db5-9833-aade86253e66"  # the CloudWatch Logs User Guide's example taskId
+
+
+def _record(name: str, table: str, time: str) -> dict[str, Any]:
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/app/s1",
+            "accountId": ACCOUNT,
+            "sessionContext": {
+                "sessionIssuer": {"type": "Role", "arn": ROLE, "accountId": ACCOUNT, "userName": "app"}
+            },
+        },
+        "eventTime": time,
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": name,
+        "awsRegion": "us-east-1",
+        "requestParameters": {"tableName": table},
+        "responseElements": None,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": ACCOUNT,
+    }
+
+
+def _event(record: dict[str, Any]) -> bytes:
+    """The EventBridge event of a record (EventBridge User Guide, "AWS service events delivered via AWS
+    CloudTrail"): what a rule hands to Firehose, which writes the events back to back."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": "36eb8523-97d0-4518-b33d-ee3579ff19f0",
+            "detail-type": "AWS API Call via CloudTrail",
+            "source": "aws.dynamodb",
+            "account": ACCOUNT,
+            "time": record["eventTime"],
+            "region": "us-east-1",
+            "resources": [],
+            "detail": record,
+        }
+    ).encode()
+
+
+def _subscription(*records: dict[str, Any]) -> bytes:
+    """One gzip member per subscription delivery, as CloudWatch Logs sends them to Firehose (CloudWatch
+    Logs User Guide, "Subscription filters": owner, logGroup, logStream, subscriptionFilters, messageType,
+    logEvents[].message holding the record)."""
+    payload = {
+        "owner": ACCOUNT,
+        "logGroup": "CloudTrail/logs",
+        "logStream": f"{ACCOUNT}_CloudTrail/logs_us-east-1",
+        "subscriptionFilters": ["Destination"],
+        "messageType": "DATA_MESSAGE",
+        "logEvents": [
+            {"id": str(31953106606966983378809025079804211143289615424298221568 + n), "timestamp": 0,
+             "message": json.dumps(r)}
+            for n, r in enumerate(records)
+        ],
+    }  # fmt: skip
+    return gzip.compress(json.dumps(payload).encode(), mtime=0)
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(scope="module")
+def bucket(moto_server: str) -> str:
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket=BUCKET)
+    objects = {
+        # EventBridge rule -> Firehose, uncompressed: no extension
+        f"events/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}": _event(
+            _record("GetItem", "orders", "2026-11-24T09:01:00Z")
+        )
+        + _event(_record("PutItem", "orders", "2026-11-24T09:02:00Z")),
+        # the same stream after a configuration change turned GZIP on: '.gz'
+        f"events/2026/11/25/10/ct-events-2-2026-11-25-10-20-17-{UUID}.gz": gzip.compress(
+            _event(_record("Query", "audit", "2026-11-25T10:19:00Z"))
+        ),
+        # outside the window: their folders are never listed
+        f"events/2026/11/20/09/ct-events-1-2026-11-20-09-05-17-{UUID}": _event(
+            _record("DeleteItem", "orders", "2026-11-20T09:01:00Z")
+        ),
+        f"events/2025/11/24/09/ct-events-1-2025-11-24-09-05-17-{UUID}": _event(
+            _record("DeleteTable", "orders", "2025-11-24T09:01:00Z")
+        ),
+        # CloudWatch Logs subscription -> Firehose: gzip members, no extension
+        f"firehose/2026/11/24/09/my-delivery-stream-2026-11-24-09-01-21-{UUID}": _subscription(
+            _record("Scan", "orders", "2026-11-24T09:00:00Z")
+        )
+        + _subscription(_record("BatchGetItem", "orders", "2026-11-24T09:00:30Z")),
+        # aws logs create-export-task --destination-prefix exports
+        "exports/aws-logs-write-test": b"Permission Check Successful",
+        f"{EXPORT}/{ACCOUNT}_CloudTrail_us-east-1/000000.gz": gzip.compress(
+            b"2026-11-24T10:00:00.000Z "
+            + json.dumps(_record("UpdateItem", "orders", "2026-11-24T10:00:00Z")).encode()
+        ),
+    }  # fmt: skip
+    for key, body in objects.items():
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    return BUCKET
+
+
+def _client(endpoint: str, listed: list[str]) -> Any:
+    client = moto_client("s3", endpoint)
+    client.meta.events.register(
+        "provide-client-params.s3.ListObjectsV2", lambda params, **_: listed.append(params["Prefix"])
+    )
+    return client
+
+
+def _generate(moto_server: str, prefix: str) -> Any:
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs(BUCKET, prefix, endpoint_url=moto_server),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    return run_generation(request)
+
+
+def test_a_firehose_archive_of_eventbridge_events_is_read_and_its_time_folders_pruned(
+    moto_server: str, bucket: str
+) -> None:
+    result = _generate(moto_server, "events/")
+    assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    assert result.report["filesScanned"] == 2 and not result.report["filesSkipped"]
+
+    listed: list[str] = []
+    logs = S3DeliveryLogs(
+        _client(moto_server, listed), locate(bucket, "events/", None, (), ()), WINDOW, Listing()
+    )
+    keys = logs.keys()  # a generator of S3 keys, not a dict's
+    assert [key.rsplit("/", 1)[0] for key in keys] == ["events/2026/11/24/09", "events/2026/11/25/10"]
+    assert not [p for p in listed if p.startswith(("events/2025/", "events/2026/11/20/"))]
+    assert listed[:2] == ["events/AWSLogs/", "events/"]  # the delivery layout is looked for first
+
+
+def test_a_cloudwatch_logs_subscription_through_firehose_is_read(moto_server: str, bucket: str) -> None:
+    result = _generate(moto_server, "firehose")  # a folder named without its slash
+    assert result.results[ROLE].actions == ["dynamodb:BatchGetItem", "dynamodb:Scan"]
+
+
+def test_a_log_group_export_is_read_and_its_marker_passed_over(moto_server: str, bucket: str) -> None:
+    result = _generate(moto_server, "exports/")
+    assert result.results[ROLE].actions == ["dynamodb:UpdateItem"]
+    assert result.report["filesScanned"] == 1 and not result.report["filesSkipped"]
+    assert result.report["filesNotRead"]["notLogFiles"] == 1  # aws-logs-write-test
+
+
+def test_the_whole_bucket_reads_every_archive_in_the_window(moto_server: str, bucket: str) -> None:
+    result = _generate(moto_server, "")
+    assert len(result.results[ROLE].actions) == 6
+    assert result.report["filesScanned"] == 4
+    assert result.report["filesNotRead"]["notLogFiles"] == 1
+
+
+def test_an_archive_walk_is_bounded(moto_server: str, bucket: str) -> None:
+    """A prefix far wider than one archive (a bucket of many folders) is refused with the fix, not listed
+    for hours: events/ needs 7 folder listings in the window."""
+    location = locate(bucket, "events/", None, (), ())
+    for cap, fails in ((6, True), (7, False)):
+        logs = S3DeliveryLogs(moto_client("s3", moto_server), location, WINDOW, Listing(), max_folders=cap)
+        if fails:
+            with pytest.raises(AwsError, match=r"more than 6 folders below it in the window") as caught:
+                list(logs.keys())
+            assert caught.value.permanence is Permanence.PERMANENT
+        else:
+            assert len(list(logs.keys())) == 2
