@@ -27,6 +27,11 @@ from policygen_operator.domain.cloudtrail.window import (
 
 LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
 _ACCOUNT_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
+# Folders beside a trail's CloudTrail/ that hold no records a scan reads: digest files, Insights events (no
+# caller), and CloudTrail Lake query results saved to the bucket (AWSLogs/ACCOUNT/CloudTrail-Lake/Query/
+# YYYY/MM/DD/QUERY-ID/result_N.csv.gz and result_sign.json: CloudTrail User Guide, "CloudTrail sign file
+# structure"), CSV of whatever columns the query chose, which would each be skipped as not JSON.
+_NO_CALLS = ("CloudTrail-Digest/", "CloudTrail-Insight/", "CloudTrail-Lake/")
 _REGION_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/([a-z0-9-]+)(?:/|$)")
 
 
@@ -99,9 +104,9 @@ def may_enter(
     path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
 ) -> bool:
     """Whether a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) can hold files the scan
-    needs: the delivery layout's digest, Insights, account, region and day folders, and an archive's time
-    folders (``span_of_path``), are pruned; any other folder is entered."""
-    if "CloudTrail-Digest/" in path or "CloudTrail-Insight/" in path:
+    needs: the delivery layout's digest, Insights, Lake results, account, region and day folders, and an
+    archive's time folders (``span_of_path``), are pruned; any other folder is entered."""
+    if any(folder in path for folder in _NO_CALLS):
         return False
     account = _ACCOUNT_DIR.search(path)
     if accounts and account and account.group(1) not in accounts:

@@ -275,3 +275,18 @@ def test_time_folders_of_an_archive_outside_the_window_are_not_entered(tmp_path:
             kept.append(str(path))
     found = [p for _, p in local_files(str(tmp_path), WINDOW, Listing())]
     assert sorted(found) == sorted(kept)
+
+
+def test_cloudtrail_lake_results_saved_beside_the_trail_are_not_entered(tmp_path: Path) -> None:
+    """CloudTrail Lake saves query results to AWSLogs/ACCOUNT/CloudTrail-Lake/Query/YYYY/MM/DD/QUERY-ID/ as
+    result_N.csv.gz with a result_sign.json (CloudTrail User Guide, "CloudTrail sign file structure", whose
+    sample this sign file is, shortened): CSV of the query's columns, no records. A synced trail bucket with
+    them had each skipped ('not JSON', and a sign file as a JSON object of no form read), failing --strict."""
+    kept = delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    query = tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Lake" / "Query" / "2026" / "11" / "24" / "0b5a2f-q1"
+    query.mkdir(parents=True)
+    (query / "result_1.csv.gz").write_bytes(gzip.compress(b"eventname,eventtime\nGetObject,2026-11-24\n"))
+    sign = {"version": "1.0", "region": "us-east-1", "hashAlgorithm": "SHA-256",
+            "files": [{"fileHashValue": "de85a48b8a36", "fileName": "result_1.csv.gz"}]}  # fmt: skip
+    (query / "result_sign.json").write_text(json.dumps(sign))
+    assert names(tmp_path, Listing()) == [kept.name]
