@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.domain.iam.mapping.records import MappedEvent, parameters, undetermined
+from policygen_operator.domain.iam.mapping.records import (
+    MappedEvent,
+    parameters,
+    undetermined,
+    undetermined_lead,
+)
 from policygen_operator.domain.iam.mapping.rules import ID_FOLLOW_UPS, RETURNED_IDS
 from policygen_operator.domain.iam.templates import get_field
 
@@ -73,7 +78,7 @@ def linked(mapped: MappedEvent, arns: tuple[str, ...] | None) -> MappedEvent:
     if (action, "*") not in mapped.uses:
         return mapped
     # the mapper's finding when this * was its only one, whatever cause it gives
-    prefix = undetermined(mapped.key, [action], "")[2].removesuffix("()")
+    prefix = undetermined_lead(mapped.key, [action])
     alone = next(
         (n for n in mapped.notes if n[1] == "resource-undetermined" and n[2].startswith(prefix)), None
     )

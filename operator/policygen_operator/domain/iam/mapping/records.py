@@ -61,7 +61,13 @@ def undetermined(
 ) -> tuple[str, str, str]:
     """The one widening the mapper makes, said with the call that caused it (``why``: the mapper's, or the
     scan's when it could not link the call to the one that named its resource)."""
-    return widened(f"{key}: {', '.join(dict.fromkeys(actions))} on * ({why})")
+    return widened(f"{undetermined_lead(key, actions)}{why})")
+
+
+def undetermined_lead(key: str, actions: list[str]) -> str:
+    """What every ``undetermined`` finding of the call and actions starts with, whatever its cause: the
+    scan finds the mapper's finding by it (``links.linked``), not by its words."""
+    return f"{key}: {', '.join(dict.fromkeys(actions))} on * ("
 
 
 @dataclass(frozen=True, slots=True)
