@@ -169,6 +169,41 @@ def _composition_refused(text: str) -> str:
     return str(err.value)
 
 
+def _composed_role_listing_power(spec: str = "", patch: str = "") -> str:
+    """PIPELINE's Role alone, listing the broad policy in managedPolicyArns (as configuration-aws-eks's roles
+    do), with ``spec`` before its forProvider and ``patch`` after its base."""
+    text = PIPELINE[: PIPELINE.index("          - name: appRolePowerUser\n")].replace(
+        "              spec:\n                forProvider:\n                  assumeRolePolicy",
+        f"              spec:\n{spec}                forProvider:\n                  managedPolicyArns:\n"
+        f"                    - {POWER}\n                  assumeRolePolicy",
+    )
+    assert POWER in text
+    return text.rstrip("\n") + "\n" + patch if patch else text
+
+
+def test_a_composed_role_whose_managed_policy_arns_edit_would_not_reach_aws_is_refused() -> None:
+    """A composed Role's managedPolicyArns whose edit Crossplane would not send to AWS, by the base's
+    managementPolicies or by a patch that sets them from the composite (its value is not in the code)."""
+    observed = _composition_refused(
+        _composed_role_listing_power(spec="                managementPolicies: [Observe]\n")
+    )
+    assert "pipeline step patch-and-transform, resource appRole: " in observed
+    assert "spec.forProvider.managedPolicyArns holds " in observed
+    assert (
+        "but an edit of it would not reach AWS: managementPolicies ['Observe'] without Update (Crossplane "
+        "does not update the external resource)"
+    ) in observed
+    patch = (
+        "              - fromFieldPath: spec.parameters.managementPolicies\n"
+        "                toFieldPath: spec.managementPolicies\n"
+    )
+    patched = _composition_refused(_composed_role_listing_power(patch=patch))
+    assert (
+        "would not reach AWS: a patch sets its management policy (FromCompositeFieldPath "
+        "spec.parameters.managementPolicies to spec.managementPolicies), which the code does not give"
+    ) in patched
+
+
 def test_a_composed_attachment_that_orphans_is_not_removed() -> None:
     text = PIPELINE.replace(
         ATTACHMENT_BASE, ATTACHMENT_BASE.replace("spec:\n", "spec:\n                deletionPolicy: Orphan\n")
