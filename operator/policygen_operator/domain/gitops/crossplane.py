@@ -87,7 +87,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     if isinstance(managed, list):
         where = f"{role_file.path}: Role {meta_name}"
         if use_list or any(a in request.replace_arns for a in managed):
-            _check_applied(role, where, request)
+            _check_applied(where, lifecycle.not_updated(role, controller="crossplane"), request)
         _edit_managed_list(managed, request, use_list, role, result, where)
     provider_config = role.get("spec", "providerConfigRef")
     namespace = role.get("metadata", "namespace")
@@ -284,10 +284,10 @@ def _kept_message(what: str, blocker: lifecycle.Blocker, request: EditRequest) -
     )
 
 
-def _check_applied(role: lifecycle.Object, where: str, request: EditRequest) -> None:
+def _check_applied(where: str, blocker: lifecycle.Blocker | None, request: EditRequest) -> None:
     """Refuses to edit a Role's managedPolicyArns that would not reach AWS (the broad policy would stay, and
-    the generated one would not be attached)."""
-    blocker = lifecycle.not_updated(role, controller="crossplane")
+    the generated one would not be attached): one refusal for a bare Role and a Composition's, which differ
+    only in what keeps the edit from AWS (``blocker``)."""
     if blocker is not None:
         raise GitOpsEditError(
             f"{where}: its spec.forProvider.managedPolicyArns holds the role's policies, but an edit of it "
@@ -508,7 +508,7 @@ def _edit_composed(
                 "code; replace the broad policy where that field's value comes from, by hand"
             )
         if use_list or any(a in request.replace_arns for a in managed):
-            _check_composed_applied(role, request)
+            _check_applied(f"{role.where}: Role", _composed_no_update(role), request)
         _edit_managed_list(managed, request, use_list, document, result, f"{role.where}: Role")
     named = any(isinstance(e, dict) and "name" in e for e in role.entries)
     patches = _provider_patches(role)
@@ -558,12 +558,10 @@ def _edit_composed(
     return result
 
 
-# what decides whether Crossplane deletes the external resource of a composed resource it garbage-collects
-_DELETION_FIELDS = (
-    "spec.deletionPolicy",
-    "spec.managementPolicies",
-    f"metadata.annotations[{lifecycle.CROSSPLANE_PAUSED}]",
-)
+# what decides whether Crossplane updates a composed resource's external resource, and (with deletionPolicy)
+# whether it deletes it when it garbage-collects the composed resource
+_MANAGEMENT_FIELDS = ("spec.managementPolicies", f"metadata.annotations[{lifecycle.CROSSPLANE_PAUSED}]")
+_DELETION_FIELDS = ("spec.deletionPolicy", *_MANAGEMENT_FIELDS)
 
 
 def _check_composed_deleted(
@@ -608,21 +606,19 @@ def _check_composed_deleted(
         )
 
 
-def _check_composed_applied(role: composition.Composed, request: EditRequest) -> None:
+def _composed_no_update(role: composition.Composed) -> lifecycle.Blocker | None:
+    """Why Crossplane would not send an edit of a composed Role to AWS: its base's settings, or a patch that
+    sets them from the composite, whose value is not in the code. Crossplane applies a composed resource,
+    not the GitOps tool, so the tool's annotations on the base are not read (``lifecycle.never_applied``)."""
     blocker = lifecycle.crossplane_no_update(role)
-    patched = role.writes("spec.managementPolicies", f"metadata.annotations[{lifecycle.CROSSPLANE_PAUSED}]")
+    patched = role.writes(*_MANAGEMENT_FIELDS)
     if blocker is None and patched:
         blocker = lifecycle.Blocker(
             f"a patch sets its management policy ({composition.describe(patched[0])}), which the code does "
             "not give",
             "remove that patch in a change of its own and let it sync",
         )
-    if blocker is not None:
-        raise GitOpsEditError(
-            f"{role.where}: the Role's spec.forProvider.managedPolicyArns holds its policies, but an edit of "
-            f"it would not reach AWS: {blocker.setting}; {blocker.remedy}, then run again (or replace the "
-            f"policies of {request.role_name!r} by hand). Nothing was changed"
-        )
+    return blocker
 
 
 def _template(
