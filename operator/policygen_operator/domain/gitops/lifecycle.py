@@ -55,6 +55,16 @@ def _shown(key: str, value: object) -> str:
     return f"annotation {key}: {value!r}"
 
 
+def _flux_says(annotations: dict[str, Any], key: str, *values: str) -> bool:
+    """Whether a Flux annotation holds one of ``values`` (lower case), whatever case the file writes: one
+    reading for the four settings, so that none is read more strictly than the others."""
+    return str(annotations.get(key, "")).lower() in values
+
+
+# a Flux annotation is the object's own: the change that removes it is the one Flux applies
+_FLUX_REMEDY = "remove that annotation in a change of its own and let Flux apply it"
+
+
 def never_pruned(obj: Object) -> Blocker | None:
     """Why a GitOps tool leaves the object in the cluster when its file no longer holds it."""
     annotations = _annotations(obj)
@@ -64,15 +74,15 @@ def never_pruned(obj: Object) -> Blocker | None:
             f"{_shown(ARGO_SYNC_OPTIONS, annotations[ARGO_SYNC_OPTIONS])} (Argo CD never prunes it)",
             "remove Prune=false from that annotation in a change of its own and let Argo CD sync it",
         )
-    if str(annotations.get(FLUX_PRUNE, "")).lower() == "disabled":
+    if _flux_says(annotations, FLUX_PRUNE, "disabled"):
         return Blocker(
             f"{_shown(FLUX_PRUNE, annotations[FLUX_PRUNE])} (Flux never garbage-collects it)",
-            "remove that annotation in a change of its own and let Flux apply it",
+            _FLUX_REMEDY,
         )
-    if str(annotations.get(FLUX_RECONCILE, "")).lower() == "disabled":
+    if _flux_says(annotations, FLUX_RECONCILE, "disabled"):
         return Blocker(
             f"{_shown(FLUX_RECONCILE, annotations[FLUX_RECONCILE])} (Flux neither applies nor prunes it)",
-            "remove that annotation in a change of its own and let Flux apply it",
+            _FLUX_REMEDY,
         )
     return None
 
@@ -80,15 +90,15 @@ def never_pruned(obj: Object) -> Blocker | None:
 def never_applied(obj: Object) -> Blocker | None:
     """Why an edit of the object's file never reaches the object in the cluster."""
     annotations = _annotations(obj)
-    if str(annotations.get(FLUX_RECONCILE, "")).lower() == "disabled":
+    if _flux_says(annotations, FLUX_RECONCILE, "disabled"):
         return Blocker(
             f"{_shown(FLUX_RECONCILE, annotations[FLUX_RECONCILE])} (Flux no longer applies it)",
-            "remove that annotation in a change of its own and let Flux apply it",
+            _FLUX_REMEDY,
         )
-    if str(annotations.get(FLUX_SSA, "")).lower() in ("ifnotpresent", "ignore"):
+    if _flux_says(annotations, FLUX_SSA, "ifnotpresent", "ignore"):
         return Blocker(
             f"{_shown(FLUX_SSA, annotations[FLUX_SSA])} (Flux does not update an object that exists)",
-            "remove that annotation in a change of its own and let Flux apply it",
+            _FLUX_REMEDY,
         )
     return None
 
