@@ -458,6 +458,12 @@ _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-p
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 
 
+def _region_in(value: Any) -> str | None:
+    """``value`` when it has a Region's shape: a Region a record gives goes into the ARNs granted, where
+    anything else would name no resource (or another's)."""
+    return value if isinstance(value, str) and _REGION.fullmatch(value) else None
+
+
 def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[str, str]], list[str]]:
     """The foundation model behind each cross-Region inference profile granted (``inference-profile/us.M``
     -> ``foundation-model/M``), with the models granted in every Region because the record does not say
@@ -466,8 +472,7 @@ def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[s
     the model in the source Region and on the Region-less ``arn:aws:bedrock:::foundation-model/M`` (Bedrock
     User Guide, "Global cross-Region inference": removing any of the three resources denies the call). An
     application inference profile's id does not name its model: left as it is."""
-    region = extra.get("inferenceRegion") if isinstance(extra, Mapping) else None
-    routed = region if isinstance(region, str) and _REGION.fullmatch(region) else None
+    routed = _region_in(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
     added: list[tuple[str, str]] = []
     unknown: list[str] = []
     for action, arn in uses:
@@ -1017,8 +1022,8 @@ def _ec2_copy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str]
     if copied is None:
         return None
     kind, parameter = copied
-    region = get_field(params, "SourceRegion")
-    source = replace(ctx, region=region) if isinstance(region, str) and _REGION.fullmatch(region) else ctx
+    region = _region_in(get_field(params, "SourceRegion"))
+    source = replace(ctx, region=region) if region else ctx
     out = [_ec2_arn(ctx, kind), *(_ec2_arn(source, kind, escape(v)) for v in _values(params, parameter))]
     if kind == "image":
         out.extend((_ec2_arn(ctx, "snapshot"), _ec2_arn(source, "snapshot")))
