@@ -142,7 +142,7 @@ def _spells_type(key: str, types: tuple[ResourceType, ...]) -> bool:
     return False
 
 
-_VARIABLE_SUFFIX = re.compile(r"(?:Name|Names|Id|Ids|Arn|ARN|Identifier|WithPath|NameWithPath)+$")
+_VARIABLE_SUFFIX = re.compile(r"(?:Name|Names|Id|Ids|Arn|ARN|Identifier|WithPath)+$")
 
 
 def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:
