@@ -97,14 +97,8 @@ def _subscription(*records: dict[str, Any]) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def credentials(moto_credentials: None) -> None:
+    """Every test of the module runs with moto's credentials (``tests.fixtures.aws``)."""
 
 
 @pytest.fixture(scope="module")
