@@ -28,9 +28,7 @@ EXPORT_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 # The start of a JSON object or array of objects (a delivery file, a record, an event, saved API output,
 # JSON Lines, objects back to back), or of an export line whose message is one: "[INFO] ..." or a Lambda's
 # exported "START RequestId: ..." are text, not records.
-_READABLE_START = re.compile(
-    rb'\s*(?:\{\s*["}]|\[\s*[{\]]|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z \s*\{)'
-)
+_READABLE_START = re.compile(rb'\s*(?:\{\s*["}]|\[\s*[{\]]|' + EXPORT_LINE.pattern + rb"\s*\{)")
 HEAD_BYTES = 4096  # read of a file of an unknown name to decide; a gzip's inflated head is as long at most
 
 
