@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from policygen_operator.adapters.aws.regions import UnknownRegionError, check_region
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, parse_size
 
 PREFIX = "POLICYGEN_"
@@ -124,6 +125,21 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.replace("\n", ",").split(",") if item.strip())
 
 
+def _region(env: Mapping[str, str]) -> str | None:
+    """The default region of every AWS client the operator makes. A typo here sent every scan and Athena
+    query to an endpoint that does not exist, failing each PolicyGeneration later with a connection error
+    that never named this variable; the process refuses to start instead, as for the other settings."""
+    for name in (PREFIX + "AWS_REGION", "AWS_REGION"):
+        region = env.get(name)
+        if region:
+            try:
+                check_region(region)
+            except UnknownRegionError as error:
+                raise ValueError(f"{name}: {error}") from None
+            return region
+    return None
+
+
 def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
     """Read ``POLICYGEN_*`` variables (and ``AWS_REGION`` as the region's fallback)."""
     env = os.environ if env is None else env
@@ -147,7 +163,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         scan_timeout=_float(env, "SCAN_TIMEOUT", 6 * 3600.0),
         scan_workers=_int(env, "SCAN_WORKERS", 1, minimum=1),
         max_file_bytes=_size(env, "MAX_FILE_SIZE", DEFAULT_MAX_FILE_BYTES),
-        aws_region=env.get(PREFIX + "AWS_REGION") or env.get("AWS_REGION") or None,
+        aws_region=_region(env),
         aws_endpoint_url=env.get(PREFIX + "AWS_ENDPOINT_URL") or None,
         log_level=log_level,
         log_format=log_format,

@@ -51,6 +51,9 @@ def test_settings_defaults_and_overrides() -> None:
         ({"POLICYGEN_LOG_LEVEL": "chatty"}, "POLICYGEN_LOG_LEVEL"),
         ({"POLICYGEN_PROGRESS_INTERVAL": "-1"}, "must be positive"),
         ({"POLICYGEN_MAX_FILE_SIZE": "huge"}, "POLICYGEN_MAX_FILE_SIZE: 'huge' is not a size"),
+        # a typo'd region sent every AWS call to an endpoint that does not exist
+        ({"POLICYGEN_AWS_REGION": "eu-wset-1"}, "POLICYGEN_AWS_REGION: 'eu-wset-1' is not an AWS region"),
+        ({"AWS_REGION": "us-est-1"}, "AWS_REGION: 'us-est-1' is not an AWS region .*us-east-1"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
