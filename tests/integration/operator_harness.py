@@ -113,8 +113,12 @@ def can_i(
     SubjectAccessReview), so the answer is the cluster's, not a reading of the YAML."""
     scope = ["-n", namespace] if namespace else []
     as_account = ["--as", f"system:serviceaccount:{OPERATOR_NAMESPACE}:{account}"]
+    # `KIND/status` is a subresource here; kubectl reads `KIND/NAME` as an object of KIND named NAME, so it
+    # goes as --subresource (else every "patch .../status" answer was the main resource's).
+    kind, _, subresource = resource.partition("/")
+    what = [kind, "--subresource", subresource] if subresource else [resource]
     done = subprocess.run(
-        [kubectl, "--kubeconfig", str(kubeconfig), "auth", "can-i", verb, resource, *scope, *as_account],
+        [kubectl, "--kubeconfig", str(kubeconfig), "auth", "can-i", verb, *what, *scope, *as_account],
         capture_output=True,
         text=True,
     )

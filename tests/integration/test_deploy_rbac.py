@@ -65,6 +65,8 @@ def test_deploy_reaches_a_team_namespace_only_after_the_admin_adds_it(
     assert can_i(kubectl, kubeconfig, "list", "serviceaccounts", namespace)
     assert not can_i(kubectl, kubeconfig, "list", "secrets", OPERATOR_NAMESPACE)
     assert not can_i(kubectl, kubeconfig, "update", "clustercloudtrailsources.policygen.io")
+    # Status is patched, never read through its subresource (the object's get/watch carries it).
+    assert not can_i(kubectl, kubeconfig, "get", "clusterrightsizings.policygen.io/status")
     # Namespaces are watched for their labels (kopf.on.event, which stores nothing on them): never written.
     for verb in ("patch", "update", "create", "delete"):
         assert not can_i(kubectl, kubeconfig, verb, "namespaces"), verb
@@ -73,6 +75,8 @@ def test_deploy_reaches_a_team_namespace_only_after_the_admin_adds_it(
     now = allowed(namespace)
     assert now.pop(("get", "secrets")) is False  # watched, but its Secrets are not readable yet
     assert all(now.values()), now
+    for status in ("policygenerations.policygen.io/status", "rightsizings.policygen.io/status"):
+        assert not can_i(kubectl, kubeconfig, "get", status, namespace), status
     watch_namespace(kubectl, kubeconfig, namespace)
     assert can_i(kubectl, kubeconfig, "get", "secrets", namespace)
     assert not any(allowed("kube-system").values())
