@@ -128,13 +128,16 @@ def test_a_list_over_everything_is_star_without_a_finding(
     assert granted(f"{source}.amazonaws.com", name, params) == {(action, "*")}
 
 
-def test_a_list_filtered_by_a_name_the_mapper_cannot_read_keeps_the_finding() -> None:
+def test_a_call_on_the_one_hub_names_no_resource_left_unread() -> None:
     """Security Hub's GetInsightResults names its insight (``InsightArn``), which no resource type of the
-    action takes: ``*`` with the finding, not a claim that ``*`` is exact."""
+    action takes: ``*``. It kept the resource-undetermined finding until the QA pass on Panther's CloudTrail
+    rule tests: the action's only type is the optional ``hub/default``, one fixed resource per account and
+    Region that no parameter names or narrows, so the finding's "does not name the resource in a form the
+    mapper reads" asked for what no record holds (``test_fixed_optional_types``)."""
     from policygen_operator.domain.iam.mapping import EventMapper
     from tests.unit.domain.iam.records import cloudtrail_record
 
     params = {"InsightArn": "arn%3Aaws%3Asecurityhub%3A%3A%3Ainsight/securityhub/default/29"}
     event = EventMapper().map(cloudtrail_record("securityhub.amazonaws.com", "GetInsightResults", params))
     assert event.uses == (("securityhub:GetInsightResults", "*"),)
-    assert [note[1] for note in event.notes] == ["resource-undetermined"]
+    assert event.notes == ()
