@@ -297,10 +297,27 @@ CHECKED_TYPES: dict[str, frozenset[str]] = {"rds:createdbinstance": frozenset({"
 # group" names it (Auto Scaling API Reference, TerminateInstanceInAutoScalingGroup and the Activity data
 # type). The group was granted as ``*``.
 RESPONSE_DEFAULTS: dict[str, dict[str, tuple[str | int, ...]]] = {
-    "rds.amazonaws.com:CreateDBInstance": {
-        "dBParameterGroupName": ("dBParameterGroups", 0, "dBParameterGroupName"),
-        "optionGroupName": ("optionGroupMemberships", 0, "optionGroupName"),
-        "dBSubnetGroupName": ("dBSubnetGroup", "dBSubnetGroupName"),
+    # Every call that makes a DB instance returns it ("DBInstance: Contains the details of an Amazon RDS
+    # DB instance", RDS API Reference: CreateDBInstance, RestoreDBInstanceFromS3,
+    # RestoreDBInstanceFromDBSnapshot, RestoreDBInstanceToPointInTime, CreateDBInstanceReadReplica), with
+    # the groups it got where the request left them to a default ("If you do not specify a value for
+    # DBParameterGroupName, then the default DBParameterGroup for the specified DB engine is used",
+    # RestoreDBInstanceFromS3); the reference requires them of the restores and the read replica.
+    # elastic/integrations' RestoreDBInstanceFromS3 record logs that DBInstance as its responseElements, as
+    # CreateDBInstance's does.
+    **{
+        f"rds.amazonaws.com:{name}": {
+            "dBParameterGroupName": ("dBParameterGroups", 0, "dBParameterGroupName"),
+            "optionGroupName": ("optionGroupMemberships", 0, "optionGroupName"),
+            "dBSubnetGroupName": ("dBSubnetGroup", "dBSubnetGroupName"),
+        }
+        for name in (
+            "CreateDBInstance",
+            "RestoreDBInstanceFromS3",
+            "RestoreDBInstanceFromDBSnapshot",
+            "RestoreDBInstanceToPointInTime",
+            "CreateDBInstanceReadReplica",
+        )
     },
     "autoscaling.amazonaws.com:TerminateInstanceInAutoScalingGroup": {
         "autoScalingGroupName": ("activity", "autoScalingGroupName"),
