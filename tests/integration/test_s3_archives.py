@@ -206,3 +206,47 @@ def test_an_archive_walk_is_bounded(moto_server: str, bucket: str) -> None:
             assert caught.value.permanence is Permanence.PERMANENT
         else:
             assert len(list(logs.keys())) == 2
+
+
+def test_account_and_region_filters_prune_partition_folders_and_records(
+    moto_server: str, bucket: str
+) -> None:
+    """A Firehose prefix that partitions by the record's Region (dynamic partitioning,
+    ``region=!{partitionKeyFromQuery:region}/``: Firehose Developer Guide, "Dynamic partitioning") holds one
+    folder per Region; another archive holds several Regions' events in one object. --region used to read
+    both whole and grant what the excluded Region's calls used: its folder is now not listed, and its
+    records in a mixed object are passed over and counted."""
+    s3 = moto_client("s3", moto_server)
+    dublin = _record("DeleteTable", "orders", "2026-11-24T09:03:00Z") | {"awsRegion": "eu-west-1"}
+    objects = {
+        f"routed/region=us-east-1/2026/11/24/09/ct-1-2026-11-24-09-05-17-{UUID}": _event(
+            _record("GetItem", "orders", "2026-11-24T09:01:00Z")
+        ),
+        f"routed/region=eu-west-1/2026/11/24/09/ct-1-2026-11-24-09-05-17-{UUID}": _event(dublin),
+        f"mixed/2026/11/24/09/ct-1-2026-11-24-09-05-17-{UUID}": _event(
+            _record("PutItem", "orders", "2026-11-24T09:02:00Z")
+        )
+        + _event(dublin),
+    }
+    for key, body in objects.items():
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    try:
+        listed: list[str] = []
+        location = locate(bucket, "routed/", None, (), ("us-east-1",))
+        keys = list(S3DeliveryLogs(_client(moto_server, listed), location, WINDOW, Listing()).keys())
+        assert [key.split("/")[1] for key in keys] == ["region=us-east-1"]
+        assert not [prefix for prefix in listed if "eu-west-1" in prefix]
+        for prefix, action in (("routed/", "dynamodb:GetItem"), ("mixed/", "dynamodb:PutItem")):
+            request = GenerationRequest(
+                principals=(ROLE,),
+                source=S3Logs(BUCKET, prefix, regions=("us-east-1",), endpoint_url=moto_server),
+                start=WINDOW.start,
+                end=WINDOW.end,
+                workers=1,
+            )
+            result = run_generation(request)
+            assert result.results[ROLE].actions == [action]
+            assert result.report["eventsExcludedByAccountOrRegion"] == (1 if prefix == "mixed/" else 0)
+    finally:
+        for key in objects:
+            s3.delete_object(Bucket=BUCKET, Key=key)

@@ -129,15 +129,17 @@ def register(subparsers: Subparsers) -> None:
         action="append",
         default=[],
         metavar="ID",
-        help="only these accounts' delivery folders (repeatable)",
+        help="only these accounts' records, by recipientAccountId, in any layout; their delivery folders "
+        "and account=/accountId= folders alone are listed (repeatable)",
     )
     source.add_argument(
         "--region",
         action="append",
         default=[],
         metavar="REGION",
-        help="only these regions' delivery folders (repeatable); for lookup-events:// the regions whose "
-        "history is read (default: the session's). A name no AWS partition has is refused",
+        help="only these regions' records, by awsRegion, in any layout; their delivery folders and "
+        "region= folders alone are listed (repeatable); for lookup-events:// the regions whose history is "
+        "read (default: the session's). A name no AWS partition has is refused",
     )
     window = parser.add_argument_group("time window (default: the last 90 days)")
     window.add_argument(
@@ -739,6 +741,13 @@ def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
         f"skipped; policy written to {where}",
         file=err,
     )
+    excluded = report.get("eventsExcludedByAccountOrRegion") or 0
+    if excluded:
+        print(
+            f"policygen generate: {excluded:,} event(s) of the principal(s) of other accounts or regions "
+            "passed over (--account/--region: their recipientAccountId or awsRegion)",
+            file=err,
+        )
     _print_mapping(report, err)
 
 

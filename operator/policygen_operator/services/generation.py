@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
@@ -189,6 +189,8 @@ def run_generation(
             window=window,
             max_file_bytes=request.max_file_bytes,
             split_sessions=frozenset(request.split_sessions),
+            accounts=frozenset(request.source.account_ids) if _files(request.source) else frozenset(),
+            regions=frozenset(request.source.regions) if _files(request.source) else frozenset(),
         )
         items, unreadable = _source_items(request, window, listing, cancel)
         scan = _scan(spec, items, request, progress, cancel)
@@ -205,6 +207,12 @@ def run_generation(
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
     _raise_for_outcome(request, scan, outcome, listing)
     return outcome
+
+
+def _files(source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs) -> TypeGuard[LocalLogs | S3Logs]:
+    """Whether a source's accounts and regions filter the records it holds (``ScanSpec.accounts``); a
+    LookupEvents source's regions are the histories it reads, each of that Region's records only."""
+    return isinstance(source, LocalLogs | S3Logs)
 
 
 def _principals(arns: tuple[str, ...]) -> tuple[Principal, ...]:
@@ -447,6 +455,11 @@ def _raise_for_outcome(
         hints = scan.path_hints()
         if hints:
             detail += f"; {hints[0]}"
+        if not matched and scan.records_filtered_out:
+            detail += (
+                f"; {scan.records_filtered_out} event(s) of the principal(s) in the window were of other "
+                "accounts or Regions than the ones asked for (recipientAccountId, awsRegion)"
+            )
         if not matched and listing.not_logs:
             # a folder of text logs, or of a format not read: every file passed over, and "0 file(s)
             # scanned" alone does not say why
@@ -501,6 +514,7 @@ def _report(
         "eventsScanned": summary.events_scanned,
         "eventsMatched": summary.events_matched,
         "eventsOutsideWindow": scan.records_outside_window,
+        "eventsExcludedByAccountOrRegion": scan.records_filtered_out,
         "badRecords": summary.bad_records,
         "bytesRead": scan.bytes_read,
         "seconds": round(seconds, 3),

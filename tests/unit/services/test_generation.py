@@ -326,3 +326,46 @@ def test_a_folder_of_json_lines_named_log_is_read_and_one_of_text_says_what_it_p
         "as JSON, gzip or a CloudWatch Logs export",
     ):
         run_generation(request(principals=(alice,), source=LocalLogs(str(tmp_path / "text")), **window))
+
+
+def _create_user(region: str, account: str, user: str) -> dict[str, Any]:
+    """The CloudTrail User Guide's CreateUser example record ("CloudTrail record contents" examples: Alice
+    creates Bob), in ``region``, received by ``account``'s trail."""
+    return {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "principalId": "EX_PRINCIPAL_ID",
+                         "arn": "arn:aws:iam::123456789012:user/Alice", "accountId": "123456789012",
+                         "accessKeyId": "EXAMPLE_KEY_ID", "userName": "Alice"},
+        "eventTime": "2014-03-24T21:11:59Z", "eventSource": "iam.amazonaws.com", "eventName": "CreateUser",
+        "awsRegion": region, "sourceIPAddress": "127.0.0.1", "userAgent": "aws-cli/1.3.2",
+        "requestParameters": {"userName": user}, "responseElements": None,
+        "eventType": "AwsApiCall", "recipientAccountId": account,
+    }  # fmt: skip
+
+
+def test_account_and_region_flags_filter_the_records_of_a_flat_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A flat folder of records of several Regions and accounts (no delivery layout to prune): --region and
+    --account used to change nothing, and the policy allowed calls made in the Regions left out. Records of
+    other Regions and accounts are now passed over, counted in the report and said once on stderr."""
+    records = [
+        _create_user("us-east-2", "123456789012", "Bob"),
+        _create_user("eu-west-1", "123456789012", "Carol"),
+        _create_user("us-east-2", "210987654321", "Dave"),
+    ]
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "records.json").write_text(json.dumps({"Records": records}))
+    out, report = tmp_path / "policy.json", tmp_path / "report.json"
+    flags = ["--start", "2014-03-01", "--end", "2014-04-01", "--output", str(out), "--report", str(report)]
+    alice = ["--principal", "arn:aws:iam::123456789012:user/Alice"]
+    assert main(["generate", "--logs", str(tmp_path / "logs"), *alice, *flags, "--region", "us-east-2",
+                 "--account", "123456789012"]) == 0  # fmt: skip
+    resources = json.loads(out.read_text())["Statement"][0]["Resource"]
+    assert resources == ["arn:aws:iam::123456789012:user/Bob"]
+    assert json.loads(report.read_text())["eventsExcludedByAccountOrRegion"] == 2
+    said = [line for line in capsys.readouterr().err.splitlines() if "other accounts or regions" in line]
+    assert said == [
+        "policygen generate: 2 event(s) of the principal(s) of other accounts or regions passed over "
+        "(--account/--region: their recipientAccountId or awsRegion)"
+    ]

@@ -33,6 +33,13 @@ _ACCOUNT_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
 # structure"), CSV of whatever columns the query chose, which would each be skipped as not JSON.
 _NO_CALLS = ("CloudTrail-Digest/", "CloudTrail-Insight/", "CloudTrail-Lake/")
 _REGION_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/([a-z0-9-]+)(?:/|$)")
+# Partition folders named after a record's field, Hive style (KEY=VALUE), as a Firehose dynamic partitioning
+# prefix writes them from the records it routes (Firehose Developer Guide, "Dynamic partitioning":
+# ``!{partitionKeyFromQuery:KEY}`` in a prefix such as ``region=!{...}/``) and as Security Lake lays out its
+# sources (``region=REGION/accountId=ACCOUNT/eventDay=YYYYMMDD/``, Security Lake User Guide, "Collecting
+# data from AWS services"): the account and Region the folder's records are of.
+_PARTITION_ACCOUNT = re.compile(r"(?:^|/)(?:account|accountid|recipientaccountid)=(\d{12})/", re.IGNORECASE)
+_PARTITION_REGION = re.compile(r"(?:^|/)(?:region|awsregion)=([a-z0-9-]+)/", re.IGNORECASE)
 
 
 @dataclass
@@ -105,7 +112,8 @@ def may_enter(
 ) -> bool:
     """Whether a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) can hold files the scan
     needs: the delivery layout's digest, Insights, Lake results, account, region and day folders, and an
-    archive's time folders (``span_of_path``), are pruned; any other folder is entered."""
+    archive's account, Region (``_PARTITION_ACCOUNT``) and time folders (``span_of_path``), are pruned;
+    any other folder is entered."""
     if any(folder in path for folder in _NO_CALLS):
         return False
     account = _ACCOUNT_DIR.search(path)
@@ -113,6 +121,10 @@ def may_enter(
         return False
     region = _REGION_DIR.search(path)
     if regions and region and region.group(1) not in regions:
+        return False
+    if accounts and any(found[1] not in accounts for found in _PARTITION_ACCOUNT.finditer(path)):
+        return False
+    if regions and any(found[1] not in regions for found in _PARTITION_REGION.finditer(path)):
         return False
     day = day_of_path(path)
     if day is not None:

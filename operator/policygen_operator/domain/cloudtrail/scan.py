@@ -181,6 +181,13 @@ class ScanSpec:
     # Roles whose EKS Pod Identity sessions are kept apart (usage per session, the sessions' AssumeRole
     # tags): what splits a shared role's usage per ServiceAccount (domain/cloudtrail/podidentity.py).
     split_sessions: frozenset[str] = frozenset()
+    # --account / --region (a source's accountIds / regions): what a user asks for is records of those
+    # accounts and Regions, not folders; a matched record whose recipientAccountId (the account whose trail
+    # received it, the delivery folder's account) or awsRegion is another is passed over, whatever layout
+    # it came in (a Firehose archive, a flat folder of several Regions). Empty: any. A record without the
+    # field is kept: nothing says it is another's.
+    accounts: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -201,6 +208,7 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
     records_outside_window: int = 0
+    records_filtered_out: int = 0  # matched, in the window, of an account or Region not asked for
     files_without_principal: int = 0  # read, but the byte pre-check ruled every record out
     bytes_read: int = 0
     # requested role ARN -> issuer ARNs of sessions with the same account and role name but another
@@ -361,6 +369,7 @@ class ScanResult:
         self.warnings.extend(other.warnings[:room])
         self.warnings_dropped += other.warnings_dropped + max(0, len(other.warnings) - room)
         self.records_outside_window += other.records_outside_window
+        self.records_filtered_out += other.records_filtered_out
         self.files_without_principal += other.files_without_principal
         self.bytes_read += other.bytes_read
         for arn, issuers in other.other_paths.items():
@@ -412,6 +421,7 @@ class Scanner:
         self._mapper = mapper
         self.parser = simdjson.Parser()
         self.result = ScanResult()
+        self.filtered = bool(spec.accounts or spec.regions)
 
     @property
     def mapper(self) -> Mapper:
@@ -906,6 +916,9 @@ class Scanner:
             if record.get("responseElements"):  # it may have returned an id a call in the window names
                 self._bind_outside(record)
             return
+        if self.filtered and self._not_asked(record):
+            result.records_filtered_out += 1
+            return
         as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
         problem = shape_problem(as_dict)
         if problem:
@@ -927,6 +940,16 @@ class Scanner:
                 session = result.summary.session(principal, identity)
                 for action, resource in mapped.uses:
                     session.record(action, resource, event_time, denied=mapped.denied)
+
+    def _not_asked(self, record: Any) -> bool:
+        """Whether a matched record is of an account or Region the spec leaves out (``ScanSpec.accounts``);
+        asked only of a wanted principal's records in the window, so other records never pay for it."""
+        spec = self.spec
+        region = record.get("awsRegion")
+        if spec.regions and region.__class__ is str and region not in spec.regions:
+            return True
+        account = record.get("recipientAccountId")
+        return bool(spec.accounts) and account.__class__ is str and account not in spec.accounts
 
     def _bind_outside(self, record: Any) -> None:
         """A start just before the window (an Athena query started at 23:59:59 whose results are read after

@@ -290,3 +290,65 @@ def test_cloudtrail_lake_results_saved_beside_the_trail_are_not_entered(tmp_path
             "files": [{"fileHashValue": "de85a48b8a36", "fileName": "result_1.csv.gz"}]}  # fmt: skip
     (query / "result_sign.json").write_text(json.dumps(sign))
     assert names(tmp_path, Listing()) == [kept.name]
+
+
+OTHER_ACCOUNT = "444455556666"
+
+
+def test_records_of_other_accounts_and_regions_are_passed_over_in_any_layout(tmp_path: Path) -> None:
+    """--account / --region are about records, not folders: a Firehose archive (one object of events from
+    several Regions) or a flat folder of several trails' files pruned nothing, and every record of an
+    excluded Region went into the policy. A record's Region is ``awsRegion``, the account whose trail
+    received it ``recipientAccountId`` (CloudTrail User Guide, "CloudTrail record contents"); the role's
+    call on another account's resource is logged by that account's trail with its own id there."""
+    calls = [
+        record(role_identity(), "GetObject", recipientAccountId=ACCOUNT),
+        record(role_identity(), "PutObject", recipientAccountId=ACCOUNT, awsRegion="eu-west-1"),
+        record(role_identity(), "DeleteObject", recipientAccountId=OTHER_ACCOUNT),
+        record(role_identity(), "ListBucket"),  # no recipientAccountId: nothing says it is another's
+    ]
+    hour = tmp_path / "2026" / "11" / "24" / "09"
+    hour.mkdir(parents=True)
+    (hour / "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d").write_bytes(b"".join(map(firehose_event, calls)))
+    write_gz(tmp_path / "flat" / "copied.json.gz", calls)
+
+    def actions(**filters: frozenset[str]) -> tuple[list[str], int]:
+        spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper, **filters)
+        result = run_scan(spec, local_files(str(tmp_path), WINDOW, Listing()), workers=1, mapper=FakeMapper())
+        usage = result.summary.principals[ROLE].allowed
+        return sorted({action for action, _ in usage}), result.records_filtered_out
+
+    everything = ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
+    assert actions() == (everything, 0)
+    assert actions(regions=frozenset({"us-east-1"})) == (
+        ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket"],
+        2,
+    )
+    assert actions(accounts=frozenset({ACCOUNT})) == (["s3:GetObject", "s3:ListBucket", "s3:PutObject"], 2)
+    both = actions(accounts=frozenset({ACCOUNT}), regions=frozenset({"us-east-1"}))
+    assert both == (["s3:GetObject", "s3:ListBucket"], 4)
+
+
+def test_partition_folders_of_other_accounts_and_regions_are_not_entered(tmp_path: Path) -> None:
+    """Folders that name their records' account and Region Hive style (a Firehose dynamic partitioning
+    prefix such as ``region=!{partitionKeyFromQuery:region}/``, Security Lake's ``region=/accountId=/``)
+    are pruned as the delivery layout's account and region folders are; other folders are entered."""
+    event = firehose_event(record(role_identity(), "GetObject"))
+    kept = []
+    for folder, inside in (
+        (f"lake/region=us-east-1/accountId={ACCOUNT}", True),
+        (f"lake/region=eu-west-1/accountId={ACCOUNT}", False),
+        (f"lake/region=us-east-1/accountId={OTHER_ACCOUNT}", False),
+        (f"routed/awsRegion=us-east-1/recipientAccountId={ACCOUNT}", True),
+        (f"routed/AWSREGION=ap-south-1/recipientAccountId={ACCOUNT}", False),
+        ("regional/us-west-2", True),  # not a partition folder: entered, its records filtered one by one
+    ):
+        path = tmp_path / folder / "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(event)
+        if inside:
+            kept.append(str(path))
+    found = [p for _, p in local_files(str(tmp_path), WINDOW, Listing(), (ACCOUNT,), ("us-east-1",))]
+    assert sorted(found) == sorted(kept)
+    everything = [p for _, p in local_files(str(tmp_path), WINDOW, Listing())]
+    assert len(everything) == 6
