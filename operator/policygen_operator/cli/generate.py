@@ -56,8 +56,8 @@ Sources (--logs):
   s3://BUCKET[/PREFIX]  a trail bucket in that layout (organization trails too); only the prefixes the
                         window needs are listed, never the whole bucket. A prefix with no AWSLogs/ below
                         it (a Firehose archive, a log group export) is walked folder by folder, its time
-                        folders (YYYY/MM/dd/HH/, year=/month=/day=/hour=/) outside the window not
-                        listed, its objects read as a folder's files are.
+                        folders (YYYY/MM/dd/HH/, year=/month=/day=/hour=/, dt=YYYY-MM-dd/) outside the
+                        window not listed, its objects read as a folder's files are.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
                         one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
                         all principals; --account/--region prune its account/region partitions.

@@ -29,12 +29,27 @@ _NAME = re.compile(
 # The time folders of archives outside the delivery layout. Kinesis Data Firehose writes under the UTC
 # ``YYYY/MM/dd/HH`` of the approximate arrival of an object's oldest record, or under a custom prefix whose
 # timestamp expressions often spell ``year=YYYY/month=MM/day=dd/hour=HH`` (Firehose Developer Guide, "Amazon
-# S3 object name format" and "Custom prefixes for Amazon S3 objects", whose examples these are).
-_FOLDER_TIME = re.compile(
-    r"(?:^|/)(?P<y>20\d\d)/(?:(?P<m>\d\d)/(?:(?P<d>\d\d)/(?:(?P<h>\d\d)/)?)?)?"
-    r"|(?:^|/)year=(?P<Y>\d{4})/(?:month=(?P<M>\d\d?)/(?:day=(?P<D>\d\d?)/(?:hour=(?P<H>\d\d?)/)?)?)?",
+# S3 object name format" and "Custom prefixes for Amazon S3 objects", whose examples these are), or a Hive
+# date partition ``dt=YYYY-MM-dd/`` (what a custom prefix ``dt=!{timestamp:yyyy-MM-dd}/`` writes, as do
+# Glue and Hive tables partitioned by day). A plain year folder is trusted only with its month below it: a
+# folder named ``2020`` alone is as often a name (a copy of a bucket, a project) as a year, and a walk that
+# lists it loses one listing where one that skips it would lose its data.
+_PLAIN_TIME = re.compile(r"(?:^|/)(?P<y>20\d\d)/(?P<m>\d\d)/(?:(?P<d>\d\d)/(?:(?P<h>\d\d)/)?)?")
+_HIVE_TIME = re.compile(
+    r"(?:^|/)year=(?P<y>\d{4})/(?:month=(?P<m>\d\d?)/(?:day=(?P<d>\d\d?)/(?:hour=(?P<h>\d\d?)/)?)?)?",
     re.IGNORECASE,
 )
+_DATE_FOLDER = re.compile(
+    r"(?:^|/)(?:(?:dt|date)=)?(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)/(?:(?:hour=)?(?P<h>\d\d)/)?",
+    re.IGNORECASE,
+)
+# The delivery layout's year and month folders below a region folder: a year there is one.
+_LAYOUT_TIME = re.compile(
+    r"(?:^|/)AWSLogs/(?:o-[a-z0-9]{10,32}/)?\d{12}/CloudTrail/[a-z0-9-]+/(?P<y>\d{4})/(?:(?P<m>\d\d)/)?"
+)
+_TIME_FOLDERS = (_PLAIN_TIME, _HIVE_TIME, _DATE_FOLDER, _LAYOUT_TIME)
+# Where a trail's own layout starts: what comes before it is the trail's S3 key prefix, a name.
+_AWSLOGS = re.compile(r"(?:^|/)AWSLogs/")
 _LAYOUT = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/"
     r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
@@ -137,12 +152,29 @@ def day_of_path(path: str) -> date | None:
 
 
 def span_of_path(path: str) -> tuple[datetime, datetime] | None:
-    """``[first, last)`` of the time folders a folder path (ending in ``/``) names, from a year down to an
-    hour (``_FOLDER_TIME``), or None when it names none: only then may a listing pass it over unread."""
-    match = _FOLDER_TIME.search(path)
-    if match is None:
+    """``[first, last)`` of the time folders a folder path (ending in ``/``) names (``_TIME_FOLDERS``), or
+    None when it names none: only then may a listing pass it over unread. A path may hold several runs of
+    time folders (a year-like name above a Firehose prefix, a dated backup folder above an archive): the
+    span is the one that covers them all, so no run decides alone; what comes before ``AWSLogs/`` is a
+    trail's key prefix and names no time."""
+    layouts = [found.start() for found in _AWSLOGS.finditer(path)]
+    if layouts:
+        path = path[layouts[-1] :]
+    spans = [
+        span
+        for pattern in _TIME_FOLDERS
+        for match in pattern.finditer(path)
+        if (span := _span(match)) is not None
+    ]
+    if not spans:
         return None
-    year, month, day, hour = (match[plain] or match[hive] for plain, hive in ("yY", "mM", "dD", "hH"))
+    return min(first for first, _ in spans), max(last for _, last in spans)
+
+
+def _span(match: re.Match[str]) -> tuple[datetime, datetime] | None:
+    """The span a run of time folders names, from a year down to an hour; None for one that is no date."""
+    found = match.groupdict()
+    year, month, day, hour = found["y"], found.get("m"), found.get("d"), found.get("h")
     try:
         first = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), tzinfo=UTC)
         if hour:

@@ -352,3 +352,25 @@ def test_partition_folders_of_other_accounts_and_regions_are_not_entered(tmp_pat
     assert sorted(found) == sorted(kept)
     everything = [p for _, p in local_files(str(tmp_path), WINDOW, Listing())]
     assert len(everything) == 6
+
+
+def test_a_folder_named_like_a_year_is_entered(tmp_path: Path) -> None:
+    """A synced copy of a trail bucket whose name is digits (``aws s3 sync s3://2020 2020/``; bucket names
+    may be) was passed over whole for a window of 2026: its folder looked like the year 2020. A year folder
+    is now trusted with its month below it; a Firehose archive's months outside the window, and its Hive
+    date partitions (``dt=YYYY-MM-dd/``), are never entered."""
+    copy = delivery_file(tmp_path / "2020", "us-east-1", "20261124T0905Z")
+    event = firehose_event(record(role_identity(), "GetObject"))
+    for folder in ("2025/11/24/09", "2026/11/24/09", "exports/2026-11-24", "exports/dt=2026-11-20"):
+        path = tmp_path / folder / "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(event)
+    found = sorted(os.path.relpath(p, tmp_path) for _, p in local_files(str(tmp_path), WINDOW, Listing()))
+    archive = "ct-archive-1-2026-11-24-09-05-17-0a1b2c3d"
+    assert found == sorted(
+        [
+            os.path.relpath(copy, tmp_path),
+            f"2026/11/24/09/{archive}",
+            f"exports/2026-11-24/{archive}",
+        ]
+    )

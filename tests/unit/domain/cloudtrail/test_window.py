@@ -11,6 +11,7 @@ from policygen_operator.domain.cloudtrail.window import (
     parse_delivery_name,
     span_of_path,
 )
+from tests.unit.domain.cloudtrail.fakes import ACCOUNT
 
 W = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
 
@@ -79,7 +80,6 @@ def _at(year: int, month: int, day: int, hour: int = 0) -> datetime:
     [
         # Firehose's default prefix, the UTC YYYY/MM/dd/HH of arrival (Firehose Developer Guide, "Amazon S3
         # object name format"), at each depth
-        ("2026/", (_at(2026, 1, 1), _at(2027, 1, 1))),
         ("firehose/2026/12/", (_at(2026, 12, 1), _at(2027, 1, 1))),
         ("firehose/2026/11/24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
         ("firehose/2026/11/24/09/", (_at(2026, 11, 24, 9), _at(2026, 11, 24, 10))),
@@ -92,6 +92,14 @@ def _at(year: int, month: int, day: int, hour: int = 0) -> datetime:
         ("exports/cda45419-90ea-4db5-9833-aade86253e66/", None),
         ("firehose/2026/13/", None),  # no month 13: not a time folder
         ("firehose/2026", None),  # not a folder yet
+        # a Hive date partition, as Firehose's !{timestamp:yyyy-MM-dd} and Glue/Hive day partitions write it
+        ("ct/dt=2026-11-24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
+        ("ct/date=2026-11-24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
+        ("ct/2026-11-24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
+        ("ct/dt=2026-11-24/hour=09/", (_at(2026, 11, 24, 9), _at(2026, 11, 24, 10))),
+        ("ct/dt=2026-02-30/", None),  # no such day
+        # the delivery layout's year folder below its region folder is a year
+        (f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/", (_at(2026, 1, 1), _at(2027, 1, 1))),
     ],
 )
 def test_time_folders_of_archives(path: str, span: tuple[datetime, datetime] | None) -> None:
@@ -107,3 +115,27 @@ def test_a_time_folder_is_kept_while_it_may_hold_records_of_the_window() -> None
     # records arrive after they happen: a folder just after the end still may hold the last ones
     assert W.may_hold_span(W.end, W.end + hour)
     assert not W.may_hold_span(W.end + hour, W.end + 2 * hour)
+
+
+@pytest.mark.parametrize(
+    ("path", "span"),
+    [
+        # a folder named like a year, alone, is as often a name: a synced copy of a bucket named 2020, a
+        # team's folder; read rather than passed over (its month folders below are trusted)
+        ("2020/", None),
+        ("2020/AWSLogs/", None),
+        ("2019/firehose/2026/11/24/", (_at(2026, 11, 24), _at(2026, 11, 25))),
+        # what comes before AWSLogs/ is a trail's S3 key prefix, whatever it looks like
+        ("2020/11/AWSLogs/", None),
+        (f"2020/11/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/", (_at(2026, 11, 1), _at(2026, 12, 1))),
+        # two runs of time folders: no run decides alone, the span covers both
+        ("backup/2019/05/archive/2026/11/24/", (_at(2019, 5, 1), _at(2026, 11, 25))),
+        # a year named by its key is one
+        ("myPrefix/year=2018/", (_at(2018, 1, 1), _at(2019, 1, 1))),
+    ],
+)
+def test_a_year_like_name_does_not_decide_alone(path: str, span: tuple[datetime, datetime] | None) -> None:
+    """span_of_path trusted the first year-like segment of a path: a copy of a bucket named ``2020`` (bucket
+    names may be digits) or a folder ``2019/`` above a Firehose prefix was passed over unread for a window
+    of 2026, with every record in it."""
+    assert span_of_path(path) == span
