@@ -24,6 +24,7 @@ from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.local import Listing
 from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.services.errors import NoMatchingEventsError
 from policygen_operator.services.generation import GenerationRequest, S3Logs, run_generation
 from tests.fixtures.aws import moto_client
 
@@ -252,3 +253,27 @@ def test_account_and_region_filters_prune_partition_folders_and_records(
     finally:
         for key in objects:
             s3.delete_object(Bucket=BUCKET, Key=key)
+
+
+def test_folders_passed_over_are_counted_and_a_prefix_of_no_logs_is_said_as_one(
+    moto_server: str, bucket: str
+) -> None:
+    """The time folders an archive walk passes over are counted in the report (they were not), and a prefix
+    whose objects are none of the forms read says it passed over objects under the prefix, where it said
+    'file(s) in the folder' for an s3:// source too."""
+    result = _generate(moto_server, "events/")
+    assert result.report["foldersNotEntered"] == {
+        "outsideWindow": 2,  # events/2025/11/ and events/2026/11/20/
+        "excludedByAccountOrRegion": 0,
+        "noCalls": 0,
+    }
+    s3 = moto_client("s3", moto_server)
+    s3.put_object(Bucket=BUCKET, Key="text/aws-logs-write-test", Body=b"Permission Check Successful")
+    try:
+        with pytest.raises(
+            NoMatchingEventsError,
+            match=r"; 1 object\(s\) under s3://archives/text/ were passed over, neither named as log files",
+        ):
+            _generate(moto_server, "text/")
+    finally:
+        s3.delete_object(Bucket=BUCKET, Key="text/aws-logs-write-test")

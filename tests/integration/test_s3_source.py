@@ -236,12 +236,14 @@ def test_account_filter_without_organization_lists_two_levels_then_days(
     moto_server: str, bucket: str
 ) -> None:
     listed: list[str] = []
+    listing = Listing()
     logs = S3DeliveryLogs(
-        _client(moto_server, listed), locate(bucket, "", None, (OTHER,), ()), WINDOW, Listing()
+        _client(moto_server, listed), locate(bucket, "", None, (OTHER,), ()), WINDOW, listing
     )
     assert _keys(logs) == ["B1"]
     assert f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/|/" not in listed
     assert len(listed) == 5  # AWSLogs/, the org, OTHER's regions, two days
+    assert listing.folders_filtered_out == 1  # ACCOUNT's folder, found and passed over: counted
 
 
 def test_unreadable_objects_are_skipped_by_name(moto_server: str, bucket: str) -> None:

@@ -741,6 +741,7 @@ def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
         f"skipped; policy written to {where}",
         file=err,
     )
+    _print_folders(report.get("foldersNotEntered") or {}, err)
     excluded = report.get("eventsExcludedByAccountOrRegion") or 0
     if excluded:
         print(
@@ -749,6 +750,19 @@ def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
             file=err,
         )
     _print_mapping(report, err)
+
+
+def _print_folders(folders: dict[str, int], err: TextIO) -> None:
+    """The folders passed over unlisted, said once with why: a run that read a part of a tree says so."""
+    reasons = (
+        ("outsideWindow", "outside the window"),
+        ("excludedByAccountOrRegion", "of other accounts or regions (--account/--region)"),
+        ("noCalls", "of no calls (digests, Insights, Lake query results)"),
+    )
+    parts = [f"{folders[key]:,} {why}" for key, why in reasons if folders.get(key)]
+    if parts:
+        total = sum(folders.get(key, 0) for key, _ in reasons)
+        print(f"policygen generate: {total:,} folder(s) passed over unread: {', '.join(parts)}", file=err)
 
 
 def _print_mapping(report: dict[str, Any], err: TextIO) -> None:

@@ -463,8 +463,13 @@ def _raise_for_outcome(
         if not matched and listing.not_logs:
             # a folder of text logs, or of a format not read: every file passed over, and "0 file(s)
             # scanned" alone does not say why
+            where = (
+                "file(s) in the folder"
+                if isinstance(request.source, LocalLogs)
+                else f"object(s) under {_describe_source(request.source)}"
+            )
             detail += (
-                f"; {listing.not_logs} file(s) in the folder were passed over, neither named as log files "
+                f"; {listing.not_logs} {where} were passed over, neither named as log files "
                 f"({', '.join(LOG_SUFFIXES)}) nor beginning as JSON, gzip or a CloudWatch Logs export"
             )
         raise NoMatchingEvents(
@@ -511,6 +516,7 @@ def _report(
         "filesScanned": summary.files_scanned,
         "filesSkipped": dict(sorted(summary.skipped_files.items())),
         "filesNotRead": {**listing.to_dict(), "noPrincipalInFile": scan.files_without_principal},
+        "foldersNotEntered": listing.folders(),
         "eventsScanned": summary.events_scanned,
         "eventsMatched": summary.events_matched,
         "eventsOutsideWindow": scan.records_outside_window,

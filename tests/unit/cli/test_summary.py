@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from policygen_operator.cli.generate import _print_mapping
+from policygen_operator.cli.generate import _print_folders, _print_mapping
 
 
 def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() -> None:
@@ -58,3 +58,15 @@ def test_a_documented_star_grant_is_printed() -> None:
     assert err.getvalue().splitlines() == [
         f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
     ]
+
+
+def test_folders_passed_over_are_said_once() -> None:
+    err = io.StringIO()
+    _print_folders({"outsideWindow": 1200, "excludedByAccountOrRegion": 3, "noCalls": 0}, err)
+    assert err.getvalue().splitlines() == [
+        "policygen generate: 1,203 folder(s) passed over unread: 1,200 outside the window, 3 of other "
+        "accounts or regions (--account/--region)"
+    ]
+    err = io.StringIO()
+    _print_folders({"outsideWindow": 0, "excludedByAccountOrRegion": 0, "noCalls": 0}, err)
+    assert err.getvalue() == ""

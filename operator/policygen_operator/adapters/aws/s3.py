@@ -9,7 +9,7 @@ bounded thread pool that stays a few files ahead of the scan, so memory does not
 A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (Kinesis Data Firehose's
 ``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
 folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unlisted
-(``local.may_enter``), and its objects are read as a local folder's files are: by name, or, for a name
+(``Listing.enters``), and its objects are read as a local folder's files are: by name, or, for a name
 that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads.
 """
 
@@ -33,7 +33,7 @@ from policygen_operator.adapters.aws.errors import (
 )
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
-from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing, may_enter
+from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing
 from policygen_operator.domain.cloudtrail.sniff import HEAD_BYTES, readable_head
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
 from policygen_operator.domain.engine import ScanCancelled
@@ -187,7 +187,9 @@ class S3DeliveryLogs:
                 org = f"{loc.base}{child}/"
                 roots.extend(f"{org}{a}/" for a in self._children(org) if _ACCOUNT.match(a))
         if loc.account_ids:
-            roots = [r for r in roots if r.rstrip("/").rsplit("/", 1)[-1] in loc.account_ids]
+            kept = [r for r in roots if r.rstrip("/").rsplit("/", 1)[-1] in loc.account_ids]
+            self.listing.folders_filtered_out += len(roots) - len(kept)
+            roots = kept
         return roots
 
     def region_prefixes(self, roots: list[str]) -> Iterator[str]:
@@ -269,7 +271,7 @@ class S3DeliveryLogs:
                     sub = common["Prefix"]
                     if exact is not None and sub != f"{exact}/":
                         continue
-                    if may_enter(sub, self.window, days, loc.account_ids, loc.regions):
+                    if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
                         found.append(sub)
             exact = None
             folders.extend(reversed(found))

@@ -51,6 +51,30 @@ class Listing:
     digests: int = 0
     insights: int = 0  # CloudTrail Insights files: no calls
     not_logs: int = 0  # neither named as log files nor starting as one (README, text logs, markers)
+    # folders passed over unlisted, by reason (``enters``): what a run left out is said, not only files
+    folders_outside_window: int = 0
+    folders_filtered_out: int = 0  # --account / --region
+    folders_without_calls: int = 0  # digest, Insights and Lake results folders (``_NO_CALLS``)
+
+    def folders(self) -> dict[str, int]:
+        return {
+            "outsideWindow": self.folders_outside_window,
+            "excludedByAccountOrRegion": self.folders_filtered_out,
+            "noCalls": self.folders_without_calls,
+        }
+
+    def enters(
+        self, path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
+    ) -> bool:
+        """Whether to enter a folder (``_folder_skip``); one passed over is counted by reason."""
+        reason = _folder_skip(path, window, days, accounts, regions)
+        if reason == "window":
+            self.folders_outside_window += 1
+        elif reason == "filter":
+            self.folders_filtered_out += 1
+        elif reason == "no calls":
+            self.folders_without_calls += 1
+        return reason is None
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -95,7 +119,7 @@ def local_files(
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".") and may_enter(f"{rel}/{d}/", window, days, accounts, regions)
+            if not d.startswith(".") and listing.enters(f"{rel}/{d}/", window, days, accounts, regions)
         )
         for file in sorted(files):
             if file.startswith("."):
@@ -107,30 +131,30 @@ def local_files(
                 yield path, path
 
 
-def may_enter(
+def _folder_skip(
     path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
-) -> bool:
-    """Whether a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) can hold files the scan
-    needs: the delivery layout's digest, Insights, Lake results, account, region and day folders, and an
-    archive's account, Region (``_PARTITION_ACCOUNT``) and time folders (``span_of_path``), are pruned;
-    any other folder is entered."""
+) -> str | None:
+    """Why a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) cannot hold files the scan
+    needs ("no calls", "filter", "window"), or None to enter it: the delivery layout's digest, Insights, Lake
+    results, account, region and day folders, and an archive's account, Region (``_PARTITION_ACCOUNT``) and
+    time folders (``span_of_path``), are pruned; any other folder is entered."""
     if any(folder in path for folder in _NO_CALLS):
-        return False
+        return "no calls"
     account = _ACCOUNT_DIR.search(path)
     if accounts and account and account.group(1) not in accounts:
-        return False
+        return "filter"
     region = _REGION_DIR.search(path)
     if regions and region and region.group(1) not in regions:
-        return False
+        return "filter"
     if accounts and any(found[1] not in accounts for found in _PARTITION_ACCOUNT.finditer(path)):
-        return False
+        return "filter"
     if regions and any(found[1] not in regions for found in _PARTITION_REGION.finditer(path)):
-        return False
+        return "filter"
     day = day_of_path(path)
     if day is not None:
-        return day in days
+        return None if day in days else "window"
     span = span_of_path(path)
-    return span is None or window.may_hold_span(*span)
+    return None if span is None or window.may_hold_span(*span) else "window"
 
 
 def _skip_name(file: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> str | None:

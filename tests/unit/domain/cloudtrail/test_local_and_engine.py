@@ -374,3 +374,16 @@ def test_a_folder_named_like_a_year_is_entered(tmp_path: Path) -> None:
             f"exports/2026-11-24/{archive}",
         ]
     )
+
+
+def test_folders_passed_over_are_counted_by_reason(tmp_path: Path) -> None:
+    """The report counted files passed over but not folders, so a run that pruned most of a tree (a day
+    folder outside the window, another account's folder, saved Lake results) did not say so."""
+    delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    delivery_file(tmp_path, "us-east-1", "20261120T0905Z")  # the 20th's day folder: outside the window
+    delivery_file(tmp_path, "us-east-1", "20261124T0905Z", account=OTHER_ACCOUNT)  # another account
+    delivery_file(tmp_path, "eu-west-1", "20261124T0905Z")  # another region
+    (tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Lake" / "Query").mkdir(parents=True)
+    listing = Listing()
+    assert len(names(tmp_path, listing, accounts=(ACCOUNT,), regions=("us-east-1",))) == 1
+    assert listing.folders() == {"outsideWindow": 1, "excludedByAccountOrRegion": 2, "noCalls": 1}
