@@ -167,11 +167,16 @@ def test_a_firehose_archive_of_eventbridge_events_is_read_and_its_time_folders_p
     assert result.report["filesScanned"] == 2 and not result.report["filesSkipped"]
 
     listed: list[str] = []
+    listing = Listing()
+    ticks: list[tuple[int, int]] = []
+    listing.tick = lambda: ticks.append((listing.folders_listed, listing.objects_listed))
     logs = S3DeliveryLogs(
-        _client(moto_server, listed), locate(bucket, "events/", None, (), ()), WINDOW, Listing()
+        _client(moto_server, listed), locate(bucket, "events/", None, (), ()), WINDOW, listing
     )
     keys = logs.keys()  # a generator of S3 keys, not a dict's
     assert [key.rsplit("/", 1)[0] for key in keys] == ["events/2026/11/24/09", "events/2026/11/25/10"]
+    # the listing's progress: one tick a page, each folder once, the objects its pages held
+    assert len(ticks) == len(listed) == 9 and ticks[-1] == (9, 2)
     # a year folder alone may be a name: listed once, its months outside the window are not
     assert not [p for p in listed if p.startswith(("events/2025/11/", "events/2026/11/20/"))]
     assert listed.count("events/2025/") == 1

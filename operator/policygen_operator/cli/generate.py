@@ -807,6 +807,8 @@ class _ProgressPrinter:
             f"scanning: {progress.files_scanned:,} files, {progress.events_scanned:,} events "
             f"({progress.events_scanned / elapsed:,.0f} events/s), {progress.events_matched:,} matched"
         )
+        if progress.folders_listed and not progress.detail:
+            line += f"; listed {progress.folders_listed:,} folders, {progress.objects_listed:,} objects"
         self.stream.write(f"\r{line}\x1b[K" if self.tty else line + "\n")
         self.stream.flush()
         self.shown = True

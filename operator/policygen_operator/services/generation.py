@@ -29,7 +29,7 @@ from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing, lo
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.engine import ScanCancelled, WorkItem, run_scan
+from policygen_operator.domain.engine import PROGRESS_EVERY, ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
 from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
@@ -120,6 +120,8 @@ class Progress:
     events_matched: int
     detail: str | None = None  # what a source without files says instead (an Athena query's state)
     query: QueryProgress | None = None  # an Athena source's query: state, bytes scanned (the status shows it)
+    folders_listed: int = 0  # folders (and S3 listing pages' objects) listed so far: a large prefix or
+    objects_listed: int = 0  # tree is listed for minutes before the first file is read
 
 
 @dataclass
@@ -192,8 +194,9 @@ def run_generation(
             accounts=frozenset(request.source.account_ids) if _files(request.source) else frozenset(),
             regions=frozenset(request.source.regions) if _files(request.source) else frozenset(),
         )
+        said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)
-        scan = _scan(spec, items, request, progress, cancel)
+        scan = _scan(spec, items, request, said, cancel)
         for uri, reason in unreadable.items():
             scan.skip_file(uri, reason)
     # first: the likeliest reasons for an empty policy
@@ -299,24 +302,55 @@ def _athena_scan(
     return scan_athena(source, principals, window, session=session, progress=say, cancel=cancel)
 
 
+class _SaidProgress:
+    """The scan's progress and the listing's, in one ``Progress``: the engine says the files scanned after
+    each file, the listing (``Listing.tick``) what it has listed after each folder or page, at most every
+    ``PROGRESS_EVERY`` seconds, so a walk of a large prefix that finds no file for minutes is seen to move."""
+
+    def __init__(self, progress: ProgressCallback, listing: Listing) -> None:
+        self.progress = progress
+        self.listing = listing
+        self.files = self.events = self.matched = 0
+        self.last = time.monotonic()  # the first listing progress after PROGRESS_EVERY, as the engine's
+        listing.tick = self.listed
+
+    def scanned(self, result: ScanResult, files: int) -> None:
+        self.files, self.events = files, result.summary.events_scanned
+        self.matched = result.summary.events_matched
+        self.say()
+
+    def listed(self) -> None:
+        if time.monotonic() - self.last >= PROGRESS_EVERY:
+            self.say()
+
+    def say(self) -> None:
+        self.last = time.monotonic()
+        listing = self.listing
+        self.progress(
+            Progress(
+                self.files,
+                None,
+                self.events,
+                self.matched,
+                folders_listed=listing.folders_listed,
+                objects_listed=listing.objects_listed,
+            )
+        )
+
+
 def _scan(
     spec: ScanSpec,
     items: Iterator[WorkItem],
     request: GenerationRequest,
-    progress: ProgressCallback | None,
+    progress: _SaidProgress | None,
     cancel: threading.Event | None,
 ) -> ScanResult:
-    def report(result: ScanResult, files: int) -> None:
-        if progress is not None:
-            summary = result.summary
-            progress(Progress(files, None, summary.events_scanned, summary.events_matched))
-
     try:
         return run_scan(
             spec,
             items,
             workers=request.workers,
-            progress=report,
+            progress=progress.scanned if progress is not None else None,
             cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
         )
     except ScanCancelled:

@@ -70,3 +70,13 @@ def test_folders_passed_over_are_said_once() -> None:
     err = io.StringIO()
     _print_folders({"outsideWindow": 0, "excludedByAccountOrRegion": 0, "noCalls": 0}, err)
     assert err.getvalue() == ""
+
+
+def test_progress_shows_what_is_listed() -> None:
+    from policygen_operator.cli.generate import _ProgressPrinter
+    from policygen_operator.services.generation import Progress
+
+    err = io.StringIO()
+    printer = _ProgressPrinter(err)
+    printer(Progress(0, None, 0, 0, folders_listed=1200, objects_listed=34567))
+    assert err.getvalue().endswith("matched; listed 1,200 folders, 34,567 objects\n")

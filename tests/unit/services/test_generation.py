@@ -369,3 +369,19 @@ def test_account_and_region_flags_filter_the_records_of_a_flat_folder(
         "policygen generate: 2 event(s) of the principal(s) of other accounts or regions passed over "
         "(--account/--region: their recipientAccountId or awsRegion)"
     ]
+
+
+def test_progress_says_what_is_listed_before_a_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing a large prefix or tree said nothing until the first file was scanned: a walk of thousands of
+    folders looked stuck. The listing now says its folders and objects so far, throttled as the scan's."""
+    monkeypatch.setattr("policygen_operator.services.generation.PROGRESS_EVERY", 0.0)
+    for n in range(30):
+        (tmp_path / "tree" / f"team-{n:02d}" / "empty").mkdir(parents=True)
+    seen: list[Progress] = []
+    with pytest.raises(NoMatchingEventsError):
+        run_generation(request(source=LocalLogs(str(tmp_path / "tree"))), progress=seen.append)
+    listed = [p.folders_listed for p in seen if p.files_scanned == 0]
+    assert listed[:3] == [1, 2, 3] and listed[-1] == 61  # the root, 30 teams, 30 empty folders
+    assert all(p.objects_listed == 0 for p in seen)

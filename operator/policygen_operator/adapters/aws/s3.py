@@ -141,6 +141,7 @@ class S3DeliveryLogs:
                     raise ScanCancelled(f"cancelled while listing {where}")
                 self.list_calls += 1
                 page = self.client.list_objects_v2(**kwargs)
+                self.listing.listed(0 if seen else 1, len(page.get("Contents", ())))
                 yield page
                 if not page.get("IsTruncated"):
                     return

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from policygen_operator.domain.cloudtrail.scan import begins_as_logs
@@ -55,6 +55,17 @@ class Listing:
     folders_outside_window: int = 0
     folders_filtered_out: int = 0  # --account / --region
     folders_without_calls: int = 0  # digest, Insights and Lake results folders (``_NO_CALLS``)
+    # what has been listed so far, for progress: a large prefix or tree is listed for minutes, before the
+    # first file is read and between reads; ``tick`` (the caller's, which throttles) is called after each
+    folders_listed: int = 0
+    objects_listed: int = 0
+    tick: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def listed(self, folders: int, objects: int) -> None:
+        self.folders_listed += folders
+        self.objects_listed += objects
+        if self.tick is not None:
+            self.tick()
 
     def folders(self) -> dict[str, int]:
         return {
@@ -115,6 +126,7 @@ def local_files(
         return
     days = set(window.days())
     for folder, dirs, files in os.walk(root):
+        listing.listed(1, len(files))
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         dirs[:] = sorted(
             d
