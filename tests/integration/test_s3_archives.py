@@ -282,3 +282,63 @@ def test_folders_passed_over_are_counted_and_a_prefix_of_no_logs_is_said_as_one(
             _generate(moto_server, "text/")
     finally:
         s3.delete_object(Bucket=BUCKET, Key="text/aws-logs-write-test")
+
+
+def _delivery_file(record: dict[str, Any]) -> bytes:
+    """A delivery file as CloudTrail writes it (CloudTrail User Guide, "CloudTrail log file examples")."""
+    return gzip.compress(json.dumps({"Records": [record]}).encode(), mtime=0)
+
+
+def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str) -> None:
+    """A trail's bucket that a Firehose stream also writes to (``trail/AWSLogs/...`` beside
+    ``trail/firehose/YYYY/MM/dd/HH/``): only AWSLogs/ was read, and the stream's calls were missing from the
+    policy. The rest of the prefix is now walked as an archive, AWSLogs/ not again; a walk beside it that
+    passes its bounds is named as not read, and the trail's policy is still written."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="shared")
+    day = f"trail/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
+    s3.put_object(
+        Bucket="shared",
+        Key=f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        Body=_delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
+    )
+    s3.put_object(
+        Bucket="shared",
+        Key=f"trail/firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}",
+        Body=_event(_record("PutItem", "orders", "2026-11-24T09:02:00Z")),
+    )
+    listed: list[str] = []
+    listing = Listing()
+    logs = S3DeliveryLogs(
+        _client(moto_server, listed), locate("shared", "trail/", None, (), ()), WINDOW, listing
+    )
+    keys = list(logs.keys())
+    assert [key.split("/")[1] for key in keys] == ["AWSLogs", "firehose"]
+    assert [p for p in listed if p.startswith("trail/AWSLogs/")] == [
+        "trail/AWSLogs/",
+        f"trail/AWSLogs/{ACCOUNT}/CloudTrail/",
+        f"{day}/",
+        f"{day[:-2]}25/",
+    ]  # the layout's own listings; the walk beside it does not enter it
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("shared", "trail/", endpoint_url=moto_server),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    assert run_generation(request).results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    bounded = S3DeliveryLogs(
+        moto_client("s3", moto_server),
+        locate("shared", "trail/", None, (), ()),
+        WINDOW,
+        Listing(),
+        max_folders=2,
+    )
+    found = bounded.keys()  # a generator of S3 keys, not a dict's
+    assert [key.split("/")[1] for key in found] == ["AWSLogs"]
+    assert bounded.unreadable == {
+        "s3://shared/trail/": "the folders beside trail/AWSLogs/ not read: listing s3://shared/trail/: more "
+        "than 2 folders below it in the window; give the prefix of one archive (a Firehose stream's, an "
+        "export task's)"
+    }

@@ -57,7 +57,8 @@ Sources (--logs):
                         window needs are listed, never the whole bucket. A prefix with no AWSLogs/ below
                         it (a Firehose archive, a log group export) is walked folder by folder, its time
                         folders (YYYY/MM/dd/HH/, year=/month=/day=/hour=/, dt=YYYY-MM-dd/) outside the
-                        window not listed, its objects read as a folder's files are.
+                        window not listed, its objects read as a folder's files are; so are the
+                        folders beside an AWSLogs/ folder.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
                         one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
                         all principals; --account/--region prune its account/region partitions.

@@ -10,7 +10,10 @@ A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (K
 ``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
 folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unlisted
 (``Listing.enters``), and its objects are read as a local folder's files are: by name, or, for a name
-that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads.
+that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads. A
+prefix that holds ``AWSLogs/`` beside other folders (a trail's bucket that a Firehose stream or an export
+also writes to) has its delivery layout read as above, then the rest walked the same way, ``AWSLogs/``
+not again.
 """
 
 from __future__ import annotations
@@ -214,12 +217,33 @@ class S3DeliveryLogs:
         return prefixes
 
     def keys(self) -> Iterator[str]:
-        """Every delivery key of the window, day folder by day folder, oldest first; or, when the URI's
-        prefix holds no ``AWSLogs/`` folder, every object of the archive there (``_archive_keys``)."""
+        """Every delivery key of the window, day folder by day folder, oldest first; then, when the URI's
+        prefix does not reach into ``AWSLogs/``, every object of the archives beside it there
+        (``_archive_keys``: a Firehose stream's, an export's, written to the trail's bucket), or of the
+        whole prefix when it holds no ``AWSLogs/`` folder."""
         roots = self.account_roots()
-        if self.location.archive is not None and self._no_layout:
-            yield from self._archive_keys(self.location.archive)
+        archive = self.location.archive
+        if archive is not None and self._no_layout:
+            yield from self._archive_keys(archive)
             return
+        yield from self._delivery_keys(roots)
+        if archive is not None:
+            yield from self._beside(archive)
+
+    def _beside(self, archive: str) -> Iterator[str]:
+        """The archives beside a prefix's ``AWSLogs/`` (read once, by the delivery layout's listing). They
+        are what a trail bucket holds besides its trail, not what it is: a walk past its bounds, or a
+        listing refused for them (a bucket policy that grants ``AWSLogs/`` alone), is named in
+        ``unreadable`` and the run goes on with the trail; an error that may pass (throttling) is raised."""
+        try:
+            yield from self._archive_keys(archive)
+        except AwsError as error:
+            if error.permanence is not Permanence.PERMANENT:
+                raise
+            where = f"s3://{self.location.bucket}/{archive}"
+            self.unreadable[where] = f"the folders beside {self.location.base} not read: {error}"
+
+    def _delivery_keys(self, roots: list[str]) -> Iterator[str]:
         days = self.day_prefixes()
         for region_prefix in self.region_prefixes(roots):
             for day in days:
@@ -270,7 +294,7 @@ class S3DeliveryLogs:
                         yield key
                 for common in page.get("CommonPrefixes", []):
                     sub = common["Prefix"]
-                    if exact is not None and sub != f"{exact}/":
+                    if (exact is not None and sub != f"{exact}/") or sub == loc.base:  # read by keys()
                         continue
                     if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
                         found.append(sub)
