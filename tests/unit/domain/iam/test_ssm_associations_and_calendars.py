@@ -1,14 +1,18 @@
 """SSM associations and change calendars are granted on the documents and nodes their requests name.
 
 SSM API Reference: CreateAssociation's "Name: The name of the SSM Command document or Automation runbook
-that contains the configuration information for the managed node", "InstanceId: The managed node ID" and
-"Targets: The targets for the association", whose ``Key=InstanceIds,Values=instance-id-1,...`` names nodes
-(a ``tag:`` key names none); CreateAssociationBatch takes the same fields in each of its ``Entries``
-(CreateAssociationBatchRequestEntry). GetCalendarState's "CalendarNames: The names of Amazon Resource Names
-(ARNs) of the Systems Manager documents (SSM documents) that represent the calendar entries". iam-dataset
-reads a document only when ``Name`` is an ARN and gives nodes and calendars ``*``: GetCalendarState and
-CreateAssociationBatch were granted ``*``, CreateAssociation by name ``document/*``, and a target's nodes
-nothing. AWS's own documents have no account in their ARN. Records in CloudTrail's lowerCamelCase.
+that contains the configuration information for the managed node" and "InstanceId: The managed node ID";
+CreateAssociationBatch takes the same fields in each of its ``Entries`` (CreateAssociationBatchRequestEntry).
+The nodes of "Targets: The targets for the association" are not authorized, whatever their key: "A request
+is only validated against policy resources if the request parameter contains the specified policy
+resources. For example, if you specify an instance in the resource block, the policy is enforced if the
+request uses the InstanceId parameter. The Targets parameter for each resource in the account isn't checked
+for that InstanceId" (SSM User Guide, "Working with associations using IAM"). GetCalendarState's
+"CalendarNames: The names of Amazon Resource Names (ARNs) of the Systems Manager documents (SSM documents)
+that represent the calendar entries". iam-dataset reads a document only when ``Name`` is an ARN and gives
+nodes and calendars ``*``: GetCalendarState and CreateAssociationBatch were granted ``*``, CreateAssociation
+by name ``document/*``. AWS's own documents have no account in their ARN. Records in CloudTrail's
+lowerCamelCase.
 """
 
 from __future__ import annotations
@@ -54,20 +58,33 @@ def test_each_entry_of_an_association_batch() -> None:
         (action, f"{SSM}:document/patch-baseline"),
         (action, f"{SSM}:document/inventory"),
         (action, f"{EC2}:instance/i-0123456789abcdef0"),
-        (action, f"{EC2}:instance/i-0fedcba9876543210"),
-        (action, f"{SSM}:managed-instance/mi-0123456789abcdef0"),
     }
     assert event.notes == ()
 
 
-def test_an_association_s_document_and_target_nodes() -> None:
-    params = {
-        "name": "patch-baseline",
-        "targets": [{"key": "InstanceIds", "values": ["i-0123456789abcdef0"]}],
-    }
+def test_an_association_s_document_and_node() -> None:
+    params = {"name": "patch-baseline", "instanceId": "mi-0123456789abcdef0"}
     event = mapped("CreateAssociation", params)
     assert {
         ("ssm:CreateAssociation", f"{SSM}:document/patch-baseline"),
-        ("ssm:CreateAssociation", f"{EC2}:instance/i-0123456789abcdef0"),
+        ("ssm:CreateAssociation", f"{SSM}:managed-instance/mi-0123456789abcdef0"),
     } <= set(event.uses)
     assert ("ssm:CreateAssociation", f"{SSM}:document/*") not in event.uses
+
+
+def test_an_association_s_targets_are_not_authorized_whatever_their_key() -> None:
+    """``Key=InstanceIds,Values=*`` targets every node of the account ("You can target all managed nodes in
+    an Amazon Web Services account by specifying the InstanceIds key with a value of *", SSM API Reference,
+    CreateAssociation's Targets): it was granted on ``instance/${*}``, IAM's literal asterisk; listed ids were
+    granted as instances, a grant IAM never checks."""
+    for targets in (
+        [{"key": "InstanceIds", "values": ["*"]}],
+        [{"key": "InstanceIds", "values": ["i-0123456789abcdef0", "mi-0123456789abcdef0"]}],
+        [{"key": "tag:Environment", "values": ["prod"]}],
+        [{"key": "resource-groups:Name", "values": ["web-servers"]}],
+    ):
+        event = mapped("CreateAssociation", {"name": "AWS-RunPatchBaseline", "targets": targets})
+        assert set(event.uses) == {
+            ("ssm:CreateAssociation", "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline"),
+            ("ssm:CreateAssociation", f"{SSM}:association/*"),
+        }, targets

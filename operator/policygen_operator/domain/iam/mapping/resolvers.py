@@ -209,14 +209,17 @@ def _ssm_node(value: str, ctx: Context) -> list[str]:
 
 
 def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """The document and nodes of CreateAssociation, or of each of CreateAssociationBatch's ``entries``:
+    """The document and node of CreateAssociation, or of each of CreateAssociationBatch's ``entries``:
     "Name: The name of the SSM Command document or Automation runbook that contains the configuration
-    information for the managed node" (a name, or an ARN for a document another account shares),
-    "InstanceId: The managed node ID", and "Targets: The targets for the association", whose
-    ``{"Key": "InstanceIds", "Values": [...]}`` names nodes ("Key=InstanceIds,Values=instance-id-1,..."; a
-    tag or resource group key names none) (SSM API Reference, CreateAssociation and
-    CreateAssociationBatchRequestEntry). iam-dataset passes ``Name`` through only when it is an ARN and
-    gives the node ``*``, so a document by name was never read and a node only as ``*``."""
+    information for the managed node" (a name, or an ARN for a document another account shares) and
+    "InstanceId: The managed node ID" (SSM API Reference, CreateAssociation and
+    CreateAssociationBatchRequestEntry). Not the nodes of ``Targets``, whatever their key (``InstanceIds``,
+    ``tag:Env``, ``resource-groups:Name``): "A request is only validated against policy resources if the
+    request parameter contains the specified policy resources. For example, if you specify an instance in
+    the resource block, the policy is enforced if the request uses the InstanceId parameter. The Targets
+    parameter for each resource in the account isn't checked for that InstanceId" (SSM User Guide,
+    "Working with associations using IAM"). iam-dataset passes ``Name`` through only when it is an ARN
+    and gives the node ``*``, so a document by name was never read and a node only as ``*``."""
     if not action.startswith("ssm:"):
         return None  # the call's iam:PassRole reads its role as every call's does
     entries = _items(get_field(params, "Entries")) or [params]
@@ -224,12 +227,7 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
     for entry in entries:
         for name in _values(entry, "Name"):
             out.extend(_ssm_document(escape(name), ctx, entry))
-        nodes = _values(entry, "InstanceId")
-        for target in _items(get_field(entry, "Targets")):
-            values = get_field(target, "Values")
-            if get_field(target, "Key") == "InstanceIds" and isinstance(values, list):
-                nodes.extend(v for v in values if isinstance(v, str))
-        out.extend(arn for node in nodes for arn in _ssm_node(escape(node), ctx))
+        out.extend(arn for node in _values(entry, "InstanceId") for arn in _ssm_node(escape(node), ctx))
     return out or None
 
 
@@ -1264,7 +1262,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
     **{
-        ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId", "Targets"}))
+        ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId"}))
         for name in ("createassociation", "createassociationbatch")
     },
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
