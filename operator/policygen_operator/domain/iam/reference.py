@@ -201,6 +201,7 @@ class Reference:
         # namespace -> an operation's noun -> (type key, variable) -> parameter (``noun_parameters``)
         self._noun_parameters: dict[str, dict[str, dict[tuple[str, str], str]]] = {}
         self._owners: dict[str, Mapping[str, tuple[str, ...]]] = {}
+        self._children: dict[str, Mapping[str, tuple[tuple[str, str], ...]]] = {}
 
     def has_namespace(self, namespace: str) -> bool:
         return namespace in self._services
@@ -411,6 +412,22 @@ class Reference:
             for key in self.variable_owners(namespace).get(variable, ())
             for f in split_formats(service["r"][key])
         )
+
+    def child_formats(self, namespace: str, variable: str) -> tuple[tuple[str, str], ...]:
+        """(type key, ARN format) of the namespace's types that hold ``variable`` before their own (last)
+        one: the types beneath the resource it names, whose ARN names that resource (CodeBuild's
+        ``report/${ReportGroupName}:${ReportId}`` holds its ``report-group``)."""
+        known = self._children.get(namespace)
+        if known is None:
+            service: Mapping[str, Any] = self._services.get(namespace) or {"a": {}, "r": {}}
+            found: dict[str, list[tuple[str, str]]] = {}
+            for key, arn_format in sorted(service["r"].items()):
+                for f in split_formats(arn_format):
+                    names = [v for v in _VARIABLE.findall(f) if v not in CONTEXT_VARIABLES]
+                    for name in dict.fromkeys(names[:-1]):
+                        found.setdefault(name, []).append((key, f))
+            known = self._children[namespace] = {v: tuple(children) for v, children in found.items()}
+        return known.get(variable, ())
 
     def _runs_of(self, prefix: str) -> dict[str, list[tuple[str, ...]]]:
         """Every run of consecutive words in the namespace's action names, by its lower-case letters (one

@@ -424,7 +424,9 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
             value = _spliced(value, action.types)
             if resource_type.matches(value):
                 out.append(value)
-    if (action.var_maps or action.identifiers or action.typed_names or action.borrowed) and not overridden:
+    if (
+        action.var_maps or action.identifiers or action.typed_names or action.borrowed or action.children
+    ) and not overridden:
         # an override filled from the record names the call's resource; filling every format from the same
         # variables as well would add API Gateway's /restapis/ID/authorizers, /models, ... (and an override
         # whose ARN has no type in the reference leaves the resource undetermined: ``*``, said)
@@ -511,6 +513,14 @@ def _fill_formats(
             names = [v for v in found if not v.startswith("arn:")] + [name for name, _, _ in parents]
             if names:
                 values[variable] = names
+    for name, variable, arn_format in action.children:
+        found = lookup_path(params, name) if variable not in values and variable not in normalised else None
+        if found:
+            referenced = True
+            held = _held(arn_format, variable, [escape(v) for v in found if v.startswith("arn:")])
+            homes.update((region, account) for _, region, account in held)
+            if held:
+                values[variable] = [value for value, _, _ in held]
     for name, resource_type in action.typed_names:
         own = own_variable(resource_type)
         found = lookup_path(params, name) if own not in templated else None
@@ -573,14 +583,20 @@ def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[tu
     that ARN's region and account: the cluster's name in an ECS cluster's ARN given as ``cluster``."""
     names: list[tuple[str, str, str]] = []
     for wanted, arn_format in action.parents if arns else ():
-        if wanted != variable:
-            continue
-        pattern, variables = format_groups(arn_format)
-        for arn in arns:
-            match = pattern.fullmatch(arn)
-            if match is not None:
-                parts = arn.split(":", 5)
-                names.append((match.group(variables.index(variable) + 1), parts[3], parts[4]))
+        if wanted == variable:
+            names.extend(_held(arn_format, variable, arns))
+    return names
+
+
+def _held(arn_format: str, variable: str, arns: list[str]) -> list[tuple[str, str, str]]:
+    """The variable's value in each ARN of the format, with that ARN's region and account."""
+    pattern, variables = format_groups(arn_format)
+    names: list[tuple[str, str, str]] = []
+    for arn in arns:
+        match = pattern.fullmatch(arn)
+        if match is not None:
+            parts = arn.split(":", 5)
+            names.append((match.group(variables.index(variable) + 1), parts[3], parts[4]))
     return names
 
 

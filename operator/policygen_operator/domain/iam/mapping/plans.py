@@ -399,6 +399,9 @@ class ActionPlan:
     # (variable, ARN format): the namespace's types a variable is the own one of, where the action has none
     # of them: an identifier's ARN of such a type names the variable (``Reference.owner_formats``)
     parents: tuple[tuple[str, str], ...] = ()
+    # (parameter, variable, ARN format): a child's ARN parameter and the format its parent's own variable is
+    # read from, for a type the action requires whose children it is not authorized on (``_children``)
+    children: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def has_templates(self) -> bool:
@@ -942,6 +945,7 @@ def _compile_entry(
         account_parameter=elsewhere.account_parameter,
         defaults=elsewhere.defaults,
         parents=elsewhere.parents,
+        children=elsewhere.children,
     )
 
 
@@ -996,6 +1000,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         account_parameter=elsewhere.account_parameter,
         defaults=elsewhere.defaults,
         parents=elsewhere.parents,
+        children=elsewhere.children,
     )
 
 
@@ -1070,6 +1075,7 @@ class _Elsewhere(NamedTuple):
     account_parameter: str | None
     defaults: tuple[tuple[str, str, str], ...]
     parents: tuple[tuple[str, str], ...]
+    children: tuple[tuple[str, str, str], ...]
     reads: frozenset[str]
 
 
@@ -1100,7 +1106,39 @@ def _named_elsewhere(
         + [parameter for parameter, _, _ in defaults]
     )
     parents = _parents(ref, prefix, types) if identifiers else ()
-    return _Elsewhere(identifiers, typed, borrowed, account, defaults, parents, reads)
+    children = _children(ref, prefix, types, nouns) if primary else ()
+    reads |= {name for name, _, _ in children}
+    return _Elsewhere(identifiers, typed, borrowed, account, defaults, parents, children, reads)
+
+
+def _children(
+    ref: Reference,
+    prefix: str,
+    types: tuple[ResourceType, ...],
+    nouns: Callable[[str], tuple[tuple[str, ...], ...]],
+) -> tuple[tuple[str, str, str], ...]:
+    """(parameter, variable, ARN format): the ARN parameters of the namespace's other types that lie beneath
+    one of the action's (``<Noun>Arn``, ``<Noun>Arns``, ... of the child's noun), the action's type's own
+    variable, and the child's format it is read from. CodeBuild's BatchGetReports, DescribeTestCases and
+    DescribeCodeCoverages are authorized on the ``report-group`` only, and take "reportArns: An array of ARNs
+    that identify the Report objects to return", "reportArn: The ARN of the report for which test cases are
+    returned" (CodeBuild API Reference); a report's ARN is ``report/${ReportGroupName}:${ReportId}``, which
+    names its group. Only for a type whose one variable is named after it (``ReportGroupName`` of
+    ``report-group``), as ``fill._parents_in``: a variable two types merely share is no parent."""
+    out: dict[tuple[str, str, str], None] = {}
+    keys = {t.key for t in types}
+    for resource_type in types:
+        if len(resource_type.variables) != 1 or resource_type.variables != resource_type.own_variables:
+            continue
+        variable = next(iter(resource_type.variables))
+        if squashed(variable) not in {squashed(resource_type.key) + kind for kind in ("name", "id")}:
+            continue
+        for key, arn_format in ref.child_formats(prefix, variable):
+            if key in keys:
+                continue
+            for words in nouns(key):
+                out.update((("".join(words) + suffix, variable, arn_format), None) for suffix in ARN_SUFFIXES)
+    return tuple(out)
 
 
 def _parameter_of(prefix: str, variable: str) -> str:
