@@ -105,12 +105,6 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
         ("ec2", m): frozenset({"ec2:CreateTags"})
         for m in ("createvpc", "createsubnet", "createinternetgateway")
     },
-    # The table passes RegisterUser's ``UserRole`` and ``IamArn`` as roles: the first is the QuickSight role
-    # ("UserRole: The Amazon QuickSight role for the user. The user role can be one of the following:
-    # READER, AUTHOR, ADMIN ...", API Reference), the second the IAM identity being registered; neither
-    # reference lists iam:PassRole for the call, and every QuickSight user registration was reported as
-    # passing a role it does not name.
-    ("quicksight", "registeruser"): frozenset({"iam:PassRole"}),
 }
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
@@ -1420,6 +1414,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
     **STATE_MACHINE_ALIASES,
     **SNS_SUBSCRIPTIONS,
+    # QuickSight's RegisterUser creates the user its ``UserName`` names ("UserName: The Amazon QuickSight
+    # user name that you want to create for the user you are registering", QuickSight API Reference) in the
+    # request's ``Namespace``, ``user/<namespace>/<user-name>`` (``QUALIFIED_NAMES``); the table gives the
+    # user ``*``. Its ``iam:PassRole`` entry is left out: it passes ``UserRole`` and ``IamArn`` as roles, the
+    # first the QuickSight role ("UserRole: The Amazon QuickSight role for the user. The user role can be
+    # one of the following: READER, AUTHOR, ADMIN ..."), the second the IAM identity being registered;
+    # neither reference lists iam:PassRole for the call, and every registration was reported as passing a
+    # role it does not name. A registration of an IAM identity without a ``UserName`` stays ``*``, said.
+    ("quicksight", "registeruser"): [
+        {
+            "action": "quicksight:RegisterUser",
+            "resource_mappings": {"ResourceId": {"template": "${UserName}"}},
+        }
+    ],
     # EKS access entries: ``access-entry/${ClusterName}/${IamIdentityType}/${IamIdentityAccountID}/
     # ${IamIdentityName}/${UUID}`` (Service Authorization Reference), as in the EKS User Guide's own policies
     # ("arn:*:eks:*:*:access-entry/*/role/*/EKSNodeOperatorMockSLR/*", the Auto Mode CloudFormation
