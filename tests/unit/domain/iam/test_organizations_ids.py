@@ -7,6 +7,11 @@ TagResource ... were granted on ``*`` and AttachPolicy on the policy alone (the 
 a RootId after the format's own ``r-`` (``root/o-*/r-r-...``, which no call is authorized on). The
 records are the Organizations User Guide's (awsdocs/aws-organizations-docs, doc_source/
 orgs_security_incident-response.md and orgs_tutorials_cwe.md @ 8df18e7a).
+
+Every entity's ARN is written under the organization's management account, which no record names: a
+member account the management account delegated policy management to acts on "arn:aws:organizations::
+246802468024:ou/o-abcdef/*" from account 135791357913 (doc_source/orgs_delegate_policies.md @ 8df18e7a,
+the delegation policy example), so the account is ``*``, as the organization is.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted
+from tests.unit.domain.iam.records import cloudtrail_record, granted, role_identity
 
-ORG = f"arn:aws:organizations::{ACCOUNT}"
+ORG = "arn:aws:organizations::*"
 ROOT = "r-examplerootid111"
 OU = "ou-examplerootid111-exampleouid111"
 POLICY = "p-examplepolicyid111"
@@ -106,3 +111,19 @@ def test_an_id_of_no_known_kind_is_not_guessed() -> None:
     )
     assert event.uses == (("organizations:ListChildren", "*"),)
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+def test_a_delegated_administrator_is_granted_the_management_account_s_entities() -> None:
+    """The guide's delegated administrator, account 135791357913, attaching a backup policy to an OU of the
+    organization whose management account is 246802468024: its own account is in no ARN it acts on."""
+    record = cloudtrail_record(
+        "organizations.amazonaws.com",
+        "AttachPolicy",
+        {"policyId": POLICY, "targetId": OU},
+        account="135791357913",
+        identity=role_identity(account="135791357913", role="backup-policy-admin"),
+    )
+    assert set(EventMapper().map(record).uses) == {
+        ("organizations:AttachPolicy", f"{ORG}:policy/o-*/*/{POLICY}"),
+        ("organizations:AttachPolicy", f"{ORG}:ou/o-*/{OU}"),
+    }

@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     unnamed_kinds,
 )
 from policygen_operator.domain.iam.mapping.records import Context
+from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
@@ -45,6 +46,7 @@ def action_arns(
     several (CopyObject reads one object and writes another), ``resources[]`` does not say which ARN
     belongs to which action, so request parameters come first and the list is the fallback.
     """
+    context = in_owner_account(action.action, context)
     if action.account_parameter is not None:
         context = _in_named_account(context, get_field(params, action.account_parameter))
     from_list = _fitting(action.types, listed) if listed else []
@@ -375,6 +377,15 @@ def _variables_named(types: tuple[ResourceType, ...], arns: list[str]) -> dict[s
                     if name not in CONTEXT_VARIABLES:
                         seen.setdefault(name, set()).add(value)
     return {name: next(iter(values)) for name, values in seen.items() if len(values) == 1}
+
+
+def in_owner_account(action: str, context: Callable[[], Context]) -> Callable[[], Context]:
+    """The record's context in the account the action's namespace writes its ARNs under when that is not
+    the caller's (``OWNER_ACCOUNTS``: an organization's management account), else as it is."""
+    owner = OWNER_ACCOUNTS.get(action.partition(":")[0])
+    if owner is None:
+        return context
+    return lambda: replace(context(), account=owner)
 
 
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping import links
-from policygen_operator.domain.iam.mapping.fill import action_arns, unnamed_in
+from policygen_operator.domain.iam.mapping.fill import action_arns, in_owner_account, unnamed_in
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
     ActionPlan,
@@ -222,13 +222,14 @@ class EventMapper:
                 types = self._ref.resource_types(tag)
                 # with what the table's own entry for the tag action named (a MemoryDB cluster's name)
                 given = [*made, *(arn for name, arn in uses if name == tag)]
+                owned = in_owner_account(tag, ctx)
                 if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
-                    tagged = _every(types, kinds, ctx())
+                    tagged = _every(types, kinds, owned())
                 # what the call is named after, never the parent it creates in; every one of that type only
                 # beside a parent the call was granted on: a create on no resource (KMS CreateKey: "an IAM
                 # policy that isn't restricted to particular KMS keys", KMS Developer Guide, "Controlling
                 # access to tags") keeps "*", said
-                elif (on_named := _on_named(given, primaries, types, ctx, whole=bool(made))) is not None:
+                elif (on_named := _on_named(given, primaries, types, owned, whole=bool(made))) is not None:
                     tagged = on_named
                 else:
                     tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]

@@ -402,6 +402,16 @@ ACCOUNT_PARAMETERS: dict[str, str] = {
     "glacier": "AccountId",
 }
 
+# Namespace -> the account its ARNs hold when that is not the caller's and no record names it. An
+# organization's roots, OUs, accounts and policies are written under its management account: a member
+# account the management account delegated policy management to acts on "arn:aws:organizations::
+# 246802468024:root/o-abcdef/r-pqrstu", "...:ou/o-abcdef/*", "...:account/o-abcdef/*" from account
+# 135791357913 (Organizations User Guide, "Delegated administrator for AWS Organizations", the delegation
+# policy example), and must be granted them in its own identity policy too. The record names neither the
+# management account nor the organization (``o-*`` already); each root, OU, account and policy id is unique,
+# so ``*`` there names the same one entity the caller's account named when it was the management account.
+OWNER_ACCOUNTS: dict[str, str] = {"organizations": "*"}
+
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
 # name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
 # nothing for the variable: the call's own parameter names the resource.
