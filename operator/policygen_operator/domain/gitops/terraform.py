@@ -548,9 +548,14 @@ def _edit_module(
     it, its ARN in the module's policy input, the broad ARNs out of that input."""
     label = found.block.labels[0]
     shape = found.shape
-    result = EditResult(role_location=f"{found.path} (module {label})")
+    instance = found.instance
+    # one instance of several: its own policy, named for its key so that another instance's run adds its own
+    own = f"{label}_{instance.key}" if instance is not None and len(instance.keys) > 1 else label
+    result = EditResult(
+        role_location=f"{found.path} (module {label}{instance.index if instance is not None else ''})"
+    )
     policy_labels = [
-        tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
+        tf_identifier(f"{own}_policygen" if i == 0 else f"{own}_policygen_{i + 1}")
         for i in range(len(request.policies))
     ]
     keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
@@ -562,27 +567,30 @@ def _edit_module(
     )
     flags = terraform_modules.flags_seen(text, found.block, shape)
     result.seen += [f"{found.path}: module.{label} {flag}" for flag in flags]
-    # A module with count: the policy gets the same count, and the module's instance takes its instance.
-    count = hcl.find_attribute(text, found.block, "count")
-    if count is None and hcl.find_attribute(text, found.block, "for_each") is not None:
-        raise GitOpsEditError(
-            f"{found.path}: module.{label} has for_each: policygen does not add a policy per instance of a "
-            "module; edit it by hand"
-        )
+    # A module with count (and one role, e.g. count = var.enabled ? 1 : 0): the policy gets the same count,
+    # and the module's instance takes its instance. One role of several instances: its own policy, no count.
+    count = hcl.find_attribute(text, found.block, "count") if instance is None else None
+    _check_one_role(text, found, request.role_name)
     index = "[count.index]" if count is not None else ""
     add = [(key, f"aws_iam_policy.{pl}{index}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
     if shape.attach_by_output:
         add = []  # attached by a resource beside the module (terraform_modules._IRSA_V4)
     replaced = policy_arns(texts, parsed, request.replace_arns)
-    flagged = terraform_modules.edit_flags(text, found, replaced)
-    for arn in flagged.removed:
-        result.detached.append(arn)
-        result.notes.append(f"{found.path}: module.{label} no longer attaches {arn} (attach_ flag false)")
-    edited = terraform_modules.edit_policies(flagged.text, found, replaced, add)
-    _record(result, edited, found.path, f"{shape.policies} of module.{label}")
+    if instance is not None and len(instance.keys) > 1:
+        edited = terraform_modules.edit_instance_policies(text, found, request.role_name, replaced, add)
+        owner = f"{shape.policies} of module.{label}{instance.index} (its for_each entry)"
+    else:
+        flagged = terraform_modules.edit_flags(text, found, replaced)
+        for arn in flagged.removed:
+            result.detached.append(arn)
+            result.notes.append(f"{found.path}: module.{label} no longer attaches {arn} (attach_ flag false)")
+        edited = terraform_modules.edit_policies(flagged.text, found, replaced, add)
+        owner = f"{shape.policies} of module.{label}"
+    _record(result, edited, found.path, owner)
     text = edited.text
     meta = [("count", count.value(texts[found.path]).strip())] if count is not None else []
     meta += terraform_modules.provider_of(texts[found.path], found.block)
+    module_index = instance.index if instance is not None else index
     for part, document in enumerate(request.policies):
         policy_block = _policy_block(
             policy_labels[part], request.policy_name(part), request.description, document, meta
@@ -594,7 +602,7 @@ def _edit_module(
             attach = (
                 f'resource "aws_iam_role_policy_attachment" "{policy_labels[part]}" {{\n'
                 + _meta_lines(meta)
-                + f"  role       = module.{label}{index}.{shape.attach_by_output}\n"
+                + f"  role       = module.{label}{module_index}.{shape.attach_by_output}\n"
                 f"  policy_arn = aws_iam_policy.{policy_labels[part]}{index}.arn\n"
                 "}\n"
             )
@@ -603,6 +611,32 @@ def _edit_module(
     new_texts[found.path] = text
     result.changes = _changes(texts, new_texts)
     return result
+
+
+def _check_one_role(text: str, found: terraform_modules.FoundModule, role: str) -> None:
+    """A module with for_each, or a literal count above 1, whose name input is the same in every instance
+    (a literal): which instance's role is the one asked for the file cannot say (they differ only by the
+    provider's prefix suffix, or could not all exist), and one policy per instance would repeat its IAM
+    name (EntityAlreadyExists at apply)."""
+    if found.instance is not None:
+        return
+    label = found.block.labels[0]
+    for_each = hcl.find_attribute(text, found.block, "for_each")
+    count = hcl.find_attribute(text, found.block, "count")
+    several = count is not None and re.fullmatch(r"\d+", count.value(text).strip()) is not None
+    several = several and count is not None and int(count.value(text).strip()) > 1
+    if for_each is None and not several:
+        return
+    meta = for_each or count
+    assert meta is not None
+    written = terraform_modules.brief(meta.value(text))
+    raise GitOpsEditError(
+        f"{found.path}: module.{label} has {meta.name} = {written}, and its role name "
+        f"({terraform_modules.shown(text, found.block, found.shape)}) is the same in each instance, so "
+        f"policygen cannot tell which instance's role is {role!r}: it tells instances apart by a name "
+        "written with each.key, each.value or count.index over a literal toset([...]), map or count. Edit it "
+        "by hand. Nothing was changed"
+    )
 
 
 def _attachments(

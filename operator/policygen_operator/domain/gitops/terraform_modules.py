@@ -130,6 +130,20 @@ _SUBPATH = re.compile(r"//(modules/[\w-]+)")
 
 
 @dataclass(frozen=True)
+class Instance:
+    """The one instance of a module called with ``for_each`` or ``count`` whose role is the one asked for,
+    told by evaluating the name input per instance (``name = "${each.key}-irsa"`` over a literal
+    collection). ``index`` is how Terraform addresses it (``["team-a"]``, ``[1]``); ``scope`` what
+    ``each.*``/``count.index`` stand for in it."""
+
+    meta: str  # "for_each" or "count"
+    key: str
+    index: str
+    keys: tuple[str, ...]  # every instance's key, in the collection's order
+    scope: dict[str, str]
+
+
+@dataclass(frozen=True)
 class FoundModule:
     path: str
     block: hcl.Block
@@ -137,6 +151,7 @@ class FoundModule:
     # the module's count input (shape.count) defaults to 0 in the version this block gets
     zero_count: bool = False
     pinned: str = ""  # how the block pins its version, for messages: 'version = "3.3.0"'
+    instance: Instance | None = None  # the role is one instance of a module with for_each/count
 
 
 def shape_of(source: str) -> ModuleShape | None:
@@ -278,11 +293,27 @@ def find(
             current = hcl.find_attribute(texts[path], block, shape.policies)
             version = _literal(texts[path], block, "version")
             shape = versioned(shape, source, version, current.value(texts[path]).strip() if current else None)
-            if _names(texts[path], block, shape, role):
-                pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
-                matches.append(FoundModule(path, block, shape, _zero_count(shape, source, version), pinned))
+            pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
+            zero = _zero_count(shape, source, version)
+            every = instances(texts[path], block)
+            if _names(texts[path], block, shape, role, {}):
+                # one name for all instances: an instance only when there is one
+                matches.append(
+                    FoundModule(path, block, shape, zero, pinned, every[0] if len(every) == 1 else None)
+                )
+                continue
+            named = [i for i in every if _names(texts[path], block, shape, role, i.scope)]
+            if len(named) > 1:
+                keys = ", ".join(i.index for i in named)
+                raise GitOpsEditError(
+                    f"{path}: module.{block.labels[0]} has {named[0].meta}, and the roles of several of its "
+                    f"instances ({keys}) may be {role!r} (each is named from the prefix "
+                    f"{shown(texts[path], block, shape)}): policygen cannot tell which one; edit it by hand"
+                )
+            if named:
+                matches.append(FoundModule(path, block, shape, zero, pinned, named[0]))
             else:
-                others.append(f"{path}: module.{block.labels[0]} ({_shown(texts[path], block, shape)})")
+                others.append(f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})")
     return matches, others
 
 
@@ -317,12 +348,112 @@ def unsupported(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role:
     return found
 
 
-def _literal(text: str, block: hcl.Block, name: str) -> str | None:
+def _literal(text: str, block: hcl.Block, name: str, scope: dict[str, str] | None = None) -> str | None:
+    """The input's value when it is a string literal or, given an instance's ``scope``, a template of
+    ``each.key``/``each.value...``/``count.index`` that evaluates in it."""
     attr = hcl.find_attribute(text, block, name)
-    return hcl.string_literal(attr.value(text)) if attr else None
+    if attr is None:
+        return None
+    return hcl.string_literal(attr.value(text)) if not scope else evaluate(attr.value(text), scope)
 
 
-def _shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
+_INTERPOLATION = re.compile(r"\$\{~?\s*([^{}\"]*?)\s*~?\}")
+
+
+def evaluate(expression: str, scope: dict[str, str]) -> str | None:
+    """``each.key``, ``each.value.name`` or a string template whose interpolations are all such names, in
+    one instance's ``scope``; None for anything else (a function call, a var, a directive)."""
+    expression = expression.strip()
+    if expression in scope:
+        return scope[expression]
+    if len(expression) < 2 or expression[0] != '"' or expression[-1] != '"' or "%{" in expression:
+        return None
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        missing |= match.group(1) not in scope
+        return scope.get(match.group(1), "")
+
+    body = _INTERPOLATION.sub(value, expression[1:-1])
+    if missing or "${" in body or "\\" in body or '"' in body:
+        return None
+    return body
+
+
+def instances(text: str, block: hcl.Block) -> list[Instance]:
+    """The instances of a module with ``count = N`` or ``for_each`` over a literal set of strings
+    (``toset([...])``) or map (``{ key = ... }``), each with its ``scope``: ``count.index``; ``each.key``,
+    ``each.value`` (a string) or ``each.value.ATTR`` (the string attributes of an object value). None for
+    a block with neither, or whose collection is not such a literal."""
+    count = hcl.find_attribute(text, block, "count")
+    if count is not None:
+        value = count.value(text).strip()
+        if not re.fullmatch(r"\d+", value):
+            return []
+        keys = tuple(str(i) for i in range(int(value)))
+        return [Instance("count", k, f"[{k}]", keys, {"count.index": k}) for k in keys]
+    for_each = hcl.find_attribute(text, block, "for_each")
+    if for_each is None:
+        return []
+    value = for_each.value(text)
+    toset = _TOSET.fullmatch(value)
+    if toset is not None:
+        items = [
+            hcl.string_literal(i.text(text))
+            for i in hcl.list_items(text, for_each.value_start + toset.start(1))
+        ]
+        if None in items:
+            return []
+        keys = tuple(dict.fromkeys(i for i in items if i is not None))
+        return [Instance("for_each", k, f'["{k}"]', keys, {"each.key": k, "each.value": k}) for k in keys]
+    if not value.startswith("{"):
+        return []
+    try:
+        entries = hcl_edit.map_entries(text, for_each.value_start)
+    except GitOpsEditError:
+        return []
+    keys = tuple(e.key for e in entries)
+    found = []
+    for entry in entries:
+        scope = {"each.key": entry.key}
+        item = text[entry.value_start : entry.value_end]
+        literal = hcl.string_literal(item)
+        if literal is not None:
+            scope["each.value"] = literal
+        elif item.startswith("{"):
+            scope.update({f"each.value.{k}": v for k, v in object_strings(text, entry.value_start).items()})
+        found.append(Instance("for_each", entry.key, f'["{entry.key}"]', keys, scope))
+    return found
+
+
+_TOSET = re.compile(r"toset\(\s*(\[)[^\0]*\]\s*\)", re.S)
+_ONE_LINE_ENTRY = re.compile(r'\s*("[^"\n]*"|[A-Za-z_][\w-]*)\s*[=:]\s*("(?:[^"\\]|\\.)*")\s*')
+
+
+def object_strings(text: str, open_: int) -> dict[str, str]:
+    """The attributes of the object literal at ``open_`` whose values are string literals."""
+    close = hcl.match_close(text, open_)
+    if "\n" not in text[open_:close]:
+        found = {}
+        for part in text[open_ + 1 : close].split(","):
+            match = _ONE_LINE_ENTRY.fullmatch(part)
+            literal = hcl.string_literal(match.group(2)) if match else None
+            if match and literal is not None:
+                found[match.group(1).strip('"')] = literal
+        return found
+    try:
+        entries = hcl_edit.map_entries(text, open_)
+    except GitOpsEditError:
+        return {}
+    return {
+        e.key: literal
+        for e in entries
+        if (literal := hcl.string_literal(text[e.value_start : e.value_end])) is not None
+    }
+
+
+def shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
     """``INPUT = VALUE`` of the input naming the module's role: its name, else its name prefix."""
     attr = hcl.find_attribute(text, block, shape.name) or (
         hcl.find_attribute(text, block, shape.name_prefix) if shape.name_prefix else None
@@ -330,9 +461,10 @@ def _shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
     return f"{attr.name} = {attr.value(text).strip()}" if attr else f"{shape.name} = ?"
 
 
-def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:
-    """Whether the module's role is ``role``: its exact name, or a prefix the provider completed."""
-    name = _literal(text, block, shape.name)
+def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str, scope: dict[str, str]) -> bool:
+    """Whether the module's role (in the instance ``scope``, when given) is ``role``: its exact name, or a
+    prefix the provider completed."""
+    name = _literal(text, block, shape.name, scope)
     if shape.prefixed_by_default:
         flag = hcl.find_attribute(text, block, "use_name_prefix")
         setting = flag.value(text).strip() if flag else "true"
@@ -342,7 +474,7 @@ def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str) -> bool:
         return name is not None and ((exact and role == name) or (prefixed and completes(role, f"{name}-")))
     if name is not None:
         return role == name
-    prefix = _literal(text, block, shape.name_prefix) if shape.name_prefix else None
+    prefix = _literal(text, block, shape.name_prefix, scope) if shape.name_prefix else None
     return prefix is not None and completes(role, prefix)
 
 
@@ -410,6 +542,73 @@ def edit_policies(
     _check_count_covers(text, found, before)
     counted = _keep_count(edited.text, found, before, _list_length(edited.text, found))
     return hcl_edit.LiteralEdit(counted, edited.removed, edited.added)
+
+
+def brief(value: str) -> str:
+    """A value on one line and at most 80 characters, for a message: a for_each map runs to many lines."""
+    one = " ".join(value.split())
+    return one if len(one) <= 80 else one[:77] + "..."
+
+
+def edit_instance_policies(
+    text: str, found: FoundModule, role: str, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
+) -> hcl_edit.LiteralEdit:
+    """The role is one instance of a module with several: only that instance's policies may change. They
+    are its own when the policy input is ``each.value.ATTR`` of a literal ``for_each`` map, whose entry for
+    the instance is then edited like the input itself; an input, flag or count input written once for all
+    instances is refused, as its edit would give every instance's role this role's policy and take the
+    broad one from all of them."""
+    instance = found.instance
+    assert instance is not None
+    block = _module_block(text, found)
+    shape = found.shape
+    where = f"{found.path}: module.{block.labels[0]}"
+
+    def shared(what: str) -> GitOpsEditError:
+        return GitOpsEditError(
+            f"{where} has {instance.meta} and role {role!r} is its instance {instance.index}, one of "
+            f"{len(instance.keys)} ({', '.join(instance.keys)}); {what} is written once for all of them, so "
+            "editing it would give every instance's role the policy generated for this one and remove the "
+            "broad policy from all of them. Give each instance its own policies (a for_each map whose "
+            f"entries hold them, read as {shape.policies} = each.value.ATTR) and run again, or edit it by "
+            "hand. Nothing was changed"
+        )
+
+    attr = hcl.find_attribute(text, block, shape.policies)
+    value = attr.value(text).strip() if attr is not None else ""
+    own = re.fullmatch(r"each\.value\.([A-Za-z_][\w-]*)", value)
+    flags = edit_flags(text, found, replaced)
+    if flags.removed:
+        flagged = [f for f, _, _ in shape.flags if hcl.find_attribute(text, block, f)]
+        raise shared(", ".join(flagged))
+    if own is None or instance.meta != "for_each":
+        raise shared(f"{shape.policies} = {brief(value) if value else '(not set)'}")
+    if shape.count is not None and (found.zero_count or hcl.find_attribute(text, block, shape.count)):
+        raise GitOpsEditError(
+            f"{where}: {shape.count} must follow the length of each instance's {shape.policies}, and it is "
+            "written once for all instances of the module; edit it by hand"
+        )
+    for_each = hcl.find_attribute(text, block, "for_each")
+    assert for_each is not None
+    entry = next(e for e in hcl_edit.map_entries(text, for_each.value_start) if e.key == instance.key)
+    inner = (
+        next((e for e in hcl_edit.map_entries(text, entry.value_start) if e.key == own.group(1)), None)
+        if text.startswith("{", entry.value_start) and "\n" in text[entry.value_start : entry.value_end]
+        else None
+    )
+    opener = "{" if shape.is_map else "["
+    if inner is None or not text.startswith(opener, inner.value_start):
+        kind = "a map literal ({...})" if shape.is_map else "a list literal ([...])"
+        raise GitOpsEditError(
+            f"{where}: {shape.policies} = {brief(value)}, and the for_each entry {instance.key} does not "
+            f"give {own.group(1)} as {kind} on lines of its own; edit it by hand"
+        )
+    try:
+        if shape.is_map:
+            return hcl_edit.edit_map(text, inner.value_start, replaced, add)
+        return hcl_edit.edit_list(text, inner.value_start, replaced, [expr for _, expr in add])
+    except GitOpsEditError as err:
+        raise GitOpsEditError(f"{where}: for_each entry {instance.key}: {err}; edit it by hand") from None
 
 
 def _module_block(text: str, found: FoundModule) -> hcl.Block:

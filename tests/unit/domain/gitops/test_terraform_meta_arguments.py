@@ -4,11 +4,13 @@ that provider's account and Region, so what we add beside it must use the same p
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from policygen_operator.domain.gitops import terraform
-from policygen_operator.domain.gitops.model import GitOpsEditError
-from tests.unit.domain.gitops.documents import POWER
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from tests.unit.domain.gitops.documents import DOC, POWER
 from tests.unit.domain.gitops.documents import RUNNER_ATTACHMENT as ATTACHMENT
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
 from tests.unit.domain.gitops.documents import RUNNER_ROLE as ROLE
@@ -161,3 +163,104 @@ def test_an_exclusive_resource_keyed_otherwise_is_refused(meta: str, instance: s
         GitOpsEditError, match=r"which names no one instance of it the way policygen can pair"
     ):
         terraform.edit({"main.tf": KEYED_ROLE + exclusive(meta, instance)}, REQUEST)
+
+
+# One module block per team, as the Terraform language docs' for_each examples write it (a map literal whose
+# entries hold each instance's settings, read as each.key and each.value.ATTR: "The for_each
+# Meta-Argument"); the module's inputs as terraform-aws-iam v5.60.0 modules/iam-role-for-service-accounts-eks
+# variables.tf gives them (role_name, role_policy_arns = map(string)).
+TEAM_A = EditRequest("arn:aws:iam::123456789012:role/team-a-irsa", (DOC,), (POWER,))
+PER_TEAM = (
+    'module "irsa" {\n'
+    '  source   = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+    '  version  = "~> 5.60"\n'
+    "  for_each = {\n"
+    f'    team-a = {{\n      policies = {{\n        power = "{POWER}"\n      }}\n    }}\n'
+    f'    "team-b" = {{\n      policies = {{\n        power = "{POWER}"\n      }}\n    }}\n'
+    "  }\n\n"
+    '  role_name        = "${each.key}-irsa"\n'
+    "  role_policy_arns = each.value.policies\n"
+    "}\n"
+)
+
+
+def test_one_instance_of_a_module_with_for_each_gets_its_policy_in_its_own_entry() -> None:
+    """The role is module.irsa["team-a"]: only that entry of the for_each map loses the broad policy and
+    takes the generated one, a policy of its own (labelled for its key, so that team-b's run adds its own
+    beside it). Before, a module with for_each was refused, or with a per-key name not found at all."""
+    result = terraform.edit({"irsa.tf": PER_TEAM}, TEAM_A)
+    text = result.changes["irsa.tf"] or ""
+    assert (
+        "    team-a = {\n      policies = {\n"
+        "        policygen = aws_iam_policy.irsa_team_a_policygen.arn\n      }\n    }\n"
+        f'    "team-b" = {{\n      policies = {{\n        power = "{POWER}"\n      }}\n    }}\n' in text
+    )
+    assert (
+        'resource "aws_iam_policy" "irsa_team_a_policygen" {\n  name        = "team-a-irsa-policygen"\n'
+        in text
+    )
+    assert result.detached == [POWER]
+    assert result.role_location == 'irsa.tf (module irsa["team-a"])'
+    assert terraform.edit({"irsa.tf": text}, TEAM_A).changes == {}
+    team_b = EditRequest("arn:aws:iam::123456789012:role/team-b-irsa", (DOC,), (POWER,))
+    both = terraform.edit({"irsa.tf": text}, team_b).changes["irsa.tf"] or ""
+    assert "        policygen = aws_iam_policy.irsa_team_b_policygen.arn\n" in both
+    assert 'resource "aws_iam_policy" "irsa_team_a_policygen"' in both
+
+
+def test_the_one_instance_of_a_for_each_set_is_edited_like_a_module_without_it() -> None:
+    one = (
+        'module "irsa" {\n'
+        '  source           = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        '  for_each         = toset(["team-a"])\n'
+        '  role_name        = "${each.value}-irsa"\n'
+        f'  role_policy_arns = {{\n    power = "{POWER}"\n  }}\n'
+        "}\n"
+    )
+    text = terraform.edit({"irsa.tf": one}, TEAM_A).changes["irsa.tf"] or ""
+    assert "  role_policy_arns = {\n    policygen = aws_iam_policy.irsa_policygen.arn\n  }\n" in text
+    assert 'resource "aws_iam_policy" "irsa_policygen" {\n  name ' in text
+
+
+@pytest.mark.parametrize(
+    ("meta", "name", "role", "instance"),
+    [
+        ('for_each = toset(["team-a", "team-b"])', '"${each.key}-irsa"', "team-a-irsa", '["team-a"]'),
+        ("count = 2", '"team-${count.index}-irsa"', "team-1-irsa", "[1]"),
+    ],
+)
+def test_a_policy_input_shared_by_the_instances_is_refused(
+    meta: str, name: str, role: str, instance: str
+) -> None:
+    """One ``role_policy_arns`` for every instance: editing it would give the other instance's role this
+    role's policy and take PowerUserAccess from it too."""
+    module = (
+        'module "irsa" {\n'
+        '  source           = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        f"  {meta}\n"
+        f"  role_name        = {name}\n"
+        f'  role_policy_arns = {{\n    power = "{POWER}"\n  }}\n'
+        "}\n"
+    )
+    request = EditRequest(f"arn:aws:iam::123456789012:role/{role}", (DOC,), (POWER,))
+    with pytest.raises(
+        GitOpsEditError, match=re.escape(f"instance {instance}, one of 2") + ".* written once"
+    ):
+        terraform.edit({"irsa.tf": module}, request)
+
+
+@pytest.mark.parametrize("meta", ['for_each = toset(["a", "b"])', "count = 2"])
+def test_a_module_whose_instances_share_the_role_name_is_refused(meta: str) -> None:
+    """Every instance names its role ci-runner: which one is the role the file cannot say, and a policy
+    per instance would repeat its IAM name. Before, count = 2 got two policies named ci-runner-policygen
+    (EntityAlreadyExists at apply)."""
+    module = (
+        'module "irsa" {\n'
+        '  source           = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        f"  {meta}\n"
+        '  role_name        = "ci-runner"\n'
+        f'  role_policy_arns = {{\n    power = "{POWER}"\n  }}\n'
+        "}\n"
+    )
+    with pytest.raises(GitOpsEditError, match=r"is the same in each instance.*Nothing was changed"):
+        terraform.edit({"irsa.tf": module}, REQUEST)
