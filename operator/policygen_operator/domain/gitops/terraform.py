@@ -359,8 +359,8 @@ def _find_role(
             else ""
         )
         raise GitOpsEditError(
-            f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen} (nor a module of '
-            f"terraform-aws-modules' iam or eks-pod-identity collections naming it){hint}{broken}"
+            f'no aws_iam_role with name = "{name}" in {len(texts)} Terraform file(s){seen} (nor a module '
+            f"naming it among {', '.join(terraform_modules.supported_sources())}){hint}{broken}"
         )
     return matches[0]
 
@@ -551,6 +551,7 @@ def _edit_module(
     instance = found.instance
     # one instance of several: its own policy, named for its key so that another instance's run adds its own
     own = f"{label}_{instance.key}" if instance is not None and len(instance.keys) > 1 else label
+    own += f"_{shape.role_key}" if shape.role_key else ""
     result = EditResult(
         role_location=f"{found.path} (module {label}{instance.index if instance is not None else ''})"
     )
@@ -584,7 +585,30 @@ def _edit_module(
         for arn in flagged.removed:
             result.detached.append(arn)
             result.notes.append(f"{found.path}: module.{label} no longer attaches {arn} (attach_ flag false)")
-        edited = terraform_modules.edit_policies(flagged.text, found, replaced, add)
+        if shape.single is not None:
+            single = terraform_modules.edit_single(flagged.text, found, replaced, add)
+            _record(result, single, found.path, f"{shape.single[1]} of module.{label}")
+            if single.added or terraform_modules.single_holds(flagged.text, found, add):
+                add = []  # the generated policy is attached through the single input
+            flagged = single
+        if terraform_modules.list_attached(flagged.text, found):
+            edited = terraform_modules.edit_policies(flagged.text, found, replaced, add)
+        elif add:
+            # a list the module does not attach: its broad ARNs detach nothing, and the generated policy
+            # would not be attached there
+            switch = hcl.find_attribute(text, found.block, shape.switch or "")
+            setting = switch.value(text).strip() if switch else "(not set: false)"
+            where = f"{found.path}: module.{label}"
+            through = (
+                f" nor through {shape.single[1]} (with {shape.single[0]} = true)" if shape.single else ""
+            )
+            raise GitOpsEditError(
+                f"{where}: {shape.switch} = {setting}: {shape.policies} is not attached, and the module "
+                f"attaches none of {', '.join(request.replace_arns)}{through}, where policygen would put "
+                "the generated policy in its place. Nothing was changed"
+            )
+        else:
+            edited = hcl_edit.LiteralEdit(flagged.text, [], [])
         owner = f"{shape.policies} of module.{label}"
     _record(result, edited, found.path, owner)
     text = edited.text

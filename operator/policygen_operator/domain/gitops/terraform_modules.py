@@ -36,6 +36,20 @@ class ModuleShape:
     count: str | None = None
     # the first release where ``count`` defaults to null (the list's length); from v3.0.0 to before it, 0
     count_null_from: tuple[int, int, int] | None = None
+    # ``count`` defaults to 0 in every release (terraform-aws-lambda's number_of_policies)
+    count_always_zero: bool = False
+    # the bool input that makes ``name`` a prefix (true by default when ``prefixed_by_default``)
+    use_prefix: str = "use_name_prefix"
+    # the name the module gives its role when ``name`` is not set: ``{input}`` stands for a literal input
+    default_name: str | None = None
+    # the first major release of this shape; an older one is another module under the same path
+    min_major: int | None = None
+    # a bool input (default false) without which the module does not attach the policy list
+    switch: str | None = None
+    # (bool input, input): the input's one ARN is attached when the bool input is true
+    single: tuple[str, str] | None = None
+    # which of a module's roles this is, in the labels of what policygen adds ("" for a module of one role)
+    role_key: str = ""
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -88,6 +102,61 @@ SHAPES = (
     ModuleShape("iam", "modules/iam-role-for-service-accounts", "name", None, True, "policies", True),
     ModuleShape("iam", "modules/iam-role", "name", None, True, "policies", True),
     ModuleShape("eks-pod-identity", "", "name", None, True, "additional_policy_arns", True),
+    # terraform-aws-eks modules/karpenter, v20.0.0 to v21.19.0 (variables.tf, main.tf): the controller role
+    # aws_iam_role.controller, name_prefix = "${var.iam_role_name}-" unless iam_role_use_name_prefix = false
+    # (iam_role_name defaults to "KarpenterController"), and resource "aws_iam_role_policy_attachment"
+    # "controller_additional" { for_each = { for k, v in var.iam_role_policies : k => v ... } }; the node
+    # role aws_iam_role.node, named coalesce(var.node_iam_role_name, "Karpenter-${var.cluster_name}") (a
+    # prefix unless node_iam_role_use_name_prefix = false), and "node_additional" over
+    # var.node_iam_role_additional_policies. v19 named the controller irsa_name and the node role
+    # iam_role_name: another module.
+    ModuleShape(
+        "eks",
+        "modules/karpenter",
+        "iam_role_name",
+        None,
+        True,
+        "iam_role_policies",
+        True,
+        use_prefix="iam_role_use_name_prefix",
+        default_name="KarpenterController",
+        min_major=20,
+        role_key="controller",
+    ),
+    ModuleShape(
+        "eks",
+        "modules/karpenter",
+        "node_iam_role_name",
+        None,
+        True,
+        "node_iam_role_additional_policies",
+        True,
+        use_prefix="node_iam_role_use_name_prefix",
+        default_name="Karpenter-{cluster_name}",
+        min_major=20,
+        role_key="node",
+    ),
+    # terraform-aws-lambda, v2.0.0 to v8.8.1 (iam.tf, variables.tf): role_name = coalesce(var.role_name,
+    # var.function_name, "*"); resource "aws_iam_role_policy_attachment" "additional_one" { count =
+    # local.create_role && var.attach_policy ? 1 : 0, policy_arn = var.policy } and "additional_many" {
+    # count = local.create_role && var.attach_policies ? var.number_of_policies : 0, policy_arn =
+    # var.policies[count.index] }, attach_policy, attach_policies and number_of_policies defaulting to
+    # false, false and 0.
+    ModuleShape(
+        "lambda",
+        "",
+        "role_name",
+        None,
+        False,
+        "policies",
+        False,
+        count="number_of_policies",
+        count_always_zero=True,
+        default_name="{function_name}",
+        min_major=2,
+        switch="attach_policies",
+        single=("attach_policy", "policy"),
+    ),
 )
 
 # number_of_custom_role_policy_arns (iam-assumable-role) and number_of_role_policy_arns (-with-oidc), in every
@@ -154,22 +223,36 @@ class FoundModule:
     instance: Instance | None = None  # the role is one instance of a module with for_each/count
 
 
+_COLLECTIONS = {
+    "iam": "terraform-aws-iam",
+    "eks-pod-identity": "terraform-aws-eks-pod-identity",
+    "eks": "terraform-aws-eks",
+    "lambda": "terraform-aws-lambda",
+}
+
+
 def shape_of(source: str) -> ModuleShape | None:
-    """The shape of a module ``source`` (registry address or git URL, any ``?ref=``), if it is one above."""
+    """The (first) shape of a module ``source``, if it is one above."""
+    shapes = shapes_of(source)
+    return shapes[0] if shapes else None
+
+
+def shapes_of(source: str) -> list[ModuleShape]:
+    """The shapes of a module ``source`` (registry address or git URL, any ``?ref=``), one per role it
+    defines (Karpenter's controller and node roles)."""
     subpath_match = _SUBPATH.search(source)
     subpath = subpath_match.group(1) if subpath_match else ""
     base = source[: subpath_match.start()] if subpath_match else source.split("?", 1)[0]
-    if "terraform-aws-modules/iam/aws" in base or base.rstrip("/").removesuffix(".git").endswith(
-        "terraform-aws-iam"
-    ):
-        collection = "iam"
-    elif "terraform-aws-modules/eks-pod-identity/aws" in base or base.rstrip("/").removesuffix(
-        ".git"
-    ).endswith("terraform-aws-eks-pod-identity"):
-        collection = "eks-pod-identity"
-    else:
-        return None
-    return next((s for s in SHAPES if s.collection == collection and s.subpath == subpath), None)
+    repository = base.rstrip("/").removesuffix(".git")
+    collection = next(
+        (
+            c
+            for c, repo in _COLLECTIONS.items()
+            if f"terraform-aws-modules/{c}/aws" in base or repository.endswith(repo)
+        ),
+        None,
+    )
+    return [s for s in SHAPES if s.collection == collection and s.subpath == subpath]
 
 
 def _constraints(version: str) -> list[tuple[str, list[int]]] | None:
@@ -256,6 +339,8 @@ def newest_allowed(source: str, version: str | None) -> tuple[Version, bool] | N
 def _zero_count(shape: ModuleShape, source: str, version: str | None) -> bool:
     """Whether the release this block gets is one where ``shape.count`` defaults to 0 (v3.0.0 up to
     ``count_null_from``)."""
+    if shape.count_always_zero:
+        return True
     newest = newest_allowed(source, version)
     if shape.count_null_from is None or newest is None:
         return False
@@ -287,41 +372,55 @@ def find(
             if block.type != "module" or len(block.labels) != 1:
                 continue
             source = _literal(texts[path], block, "source")
-            shape = shape_of(source) if source else None
-            if shape is None or source is None:
-                continue
-            current = hcl.find_attribute(texts[path], block, shape.policies)
             version = _literal(texts[path], block, "version")
-            shape = versioned(shape, source, version, current.value(texts[path]).strip() if current else None)
-            pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
-            zero = _zero_count(shape, source, version)
-            every = instances(texts[path], block)
-            if _names(texts[path], block, shape, role, {}):
-                # one name for all instances: an instance only when there is one
-                matches.append(
-                    FoundModule(path, block, shape, zero, pinned, every[0] if len(every) == 1 else None)
-                )
-                continue
-            named = [i for i in every if _names(texts[path], block, shape, role, i.scope)]
-            if len(named) > 1:
-                keys = ", ".join(i.index for i in named)
-                raise GitOpsEditError(
-                    f"{path}: module.{block.labels[0]} has {named[0].meta}, and the roles of several of its "
-                    f"instances ({keys}) may be {role!r} (each is named from the prefix "
-                    f"{shown(texts[path], block, shape)}): policygen cannot tell which one; edit it by hand"
-                )
-            if named:
-                matches.append(FoundModule(path, block, shape, zero, pinned, named[0]))
-            else:
+            for shape in shapes_of(source) if source is not None else []:
+                assert source is not None
+                major = major_version(source, version)
+                if shape.min_major is not None and major is not None and major < shape.min_major:
+                    others.append(
+                        f"{path}: module.{block.labels[0]} [major version {major} of {source}: policygen "
+                        f"edits this module from v{shape.min_major} on]"
+                    )
+                    break
+                match = _match(texts[path], path, block, shape, source, version, role)
+                if match is not None:
+                    matches.append(match)
+                    break
                 others.append(f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})")
     return matches, others
 
 
+def _match(
+    text: str, path: str, block: hcl.Block, shape: ModuleShape, source: str, version: str | None, role: str
+) -> FoundModule | None:
+    """The module ``block`` of ``shape`` as the definition of ``role``, if it (or one instance of it) is."""
+    current = hcl.find_attribute(text, block, shape.policies)
+    shape = versioned(shape, source, version, current.value(text).strip() if current else None)
+    pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
+    zero = _zero_count(shape, source, version)
+    every = instances(text, block)
+    if _names(text, block, shape, role, {}):
+        # one name for all instances: an instance only when there is one
+        return FoundModule(path, block, shape, zero, pinned, every[0] if len(every) == 1 else None)
+    named = [i for i in every if _names(text, block, shape, role, i.scope)]
+    if len(named) > 1:
+        keys = ", ".join(i.index for i in named)
+        raise GitOpsEditError(
+            f"{path}: module.{block.labels[0]} has {named[0].meta}, and the roles of several of its "
+            f"instances ({keys}) may be {role!r} (each is named from the prefix "
+            f"{shown(text, block, shape)}): policygen cannot tell which one; edit it by hand"
+        )
+    return FoundModule(path, block, shape, zero, pinned, named[0]) if named else None
+
+
 def supported_sources() -> list[str]:
     """The registry address of every module in SHAPES, for messages."""
-    return [
-        f"terraform-aws-modules/{s.collection}/aws" + (f"//{s.subpath}" if s.subpath else "") for s in SHAPES
-    ]
+    return list(
+        dict.fromkeys(
+            f"terraform-aws-modules/{s.collection}/aws" + (f"//{s.subpath}" if s.subpath else "")
+            for s in SHAPES
+        )
+    )
 
 
 # the inputs that name the role in most role modules, terraform-aws-modules' and others'
@@ -458,15 +557,32 @@ def shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
     attr = hcl.find_attribute(text, block, shape.name) or (
         hcl.find_attribute(text, block, shape.name_prefix) if shape.name_prefix else None
     )
-    return f"{attr.name} = {attr.value(text).strip()}" if attr else f"{shape.name} = ?"
+    if attr is not None:
+        return f"{attr.name} = {attr.value(text).strip()}"
+    default = _default_name(text, block, shape, {})
+    return f'{shape.name} not set: "{default}"' if default is not None else f"{shape.name} = ?"
+
+
+def _default_name(text: str, block: hcl.Block, shape: ModuleShape, scope: dict[str, str]) -> str | None:
+    """The name the module gives its role when its name input is not set (``shape.default_name``), when
+    the inputs that name is made of are literals here."""
+    if shape.default_name is None:
+        return None
+    inputs = re.findall(r"\{(\w+)\}", shape.default_name)
+    values = {i: _literal(text, block, i, scope) for i in inputs}
+    if any(v is None for v in values.values()):
+        return None
+    return shape.default_name.format(**values)
 
 
 def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str, scope: dict[str, str]) -> bool:
     """Whether the module's role (in the instance ``scope``, when given) is ``role``: its exact name, or a
     prefix the provider completed."""
     name = _literal(text, block, shape.name, scope)
+    if name is None and hcl.find_attribute(text, block, shape.name) is None:
+        name = _default_name(text, block, shape, scope)
     if shape.prefixed_by_default:
-        flag = hcl.find_attribute(text, block, "use_name_prefix")
+        flag = hcl.find_attribute(text, block, shape.use_prefix)
         setting = flag.value(text).strip() if flag else "true"
         # null takes the input's default (true); an expression the file does not settle: either form
         exact = setting not in ("true", "null")
@@ -548,6 +664,68 @@ def brief(value: str) -> str:
     """A value on one line and at most 80 characters, for a message: a for_each map runs to many lines."""
     one = " ".join(value.split())
     return one if len(one) <= 80 else one[:77] + "..."
+
+
+def edit_single(
+    text: str, found: FoundModule, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
+) -> hcl_edit.LiteralEdit:
+    """``attach_policy = true`` with ``policy = <broad ARN>`` (terraform-aws-lambda): the module attaches
+    that one ARN, so the generated policy's ARN takes its place and the flag stays. Unchanged when the
+    input is not a replaced ARN or the flag is a literal false (or absent: false by default)."""
+    assert found.shape.single is not None
+    flag, name = found.shape.single
+    block = _module_block(text, found)
+    where = f"{found.path}: module.{block.labels[0]}"
+    attr = hcl.find_attribute(text, block, name)
+    arn = replaced(attr.value(text)) if attr is not None else None
+    switch = hcl.find_attribute(text, block, flag)
+    setting = switch.value(text).strip() if switch is not None else "false"
+    if attr is None or arn is None or setting in ("false", "null"):
+        return hcl_edit.LiteralEdit(text, [], [])
+    if setting != "true":
+        raise GitOpsEditError(
+            f"{where}: {flag} = {setting} (attaches {name} = {arn}) must be a literal true or false in this "
+            "file for policygen to tell whether the policy is attached; edit it by hand"
+        )
+    if len(add) != 1:
+        raise GitOpsEditError(
+            f"{where}: {name} holds one ARN, and the generated policy is {len(add)} policies (split to fit "
+            "IAM's size limit); edit it by hand"
+        )
+    expression = add[0][1]
+    return hcl_edit.LiteralEdit(
+        text[: attr.value_start] + expression + text[attr.value_end :], [arn], [expression]
+    )
+
+
+def single_holds(text: str, found: FoundModule, add: list[tuple[str, str]]) -> bool:
+    """Whether the single input already attaches the generated policy (a second run)."""
+    assert found.shape.single is not None
+    flag, name = found.shape.single
+    block = _module_block(text, found)
+    attr, switch = hcl.find_attribute(text, block, name), hcl.find_attribute(text, block, flag)
+    on = switch is not None and switch.value(text).strip() == "true"
+    return on and attr is not None and attr.value(text).strip() in {expr for _, expr in add}
+
+
+def list_attached(text: str, found: FoundModule) -> bool:
+    """Whether the module attaches its policy list: always, or when its ``switch`` is a literal true. An
+    expression in the switch while the list holds items fails: whether editing the list detaches anything
+    the file does not say."""
+    switch = found.shape.switch
+    if switch is None:
+        return True
+    block = _module_block(text, found)
+    attr = hcl.find_attribute(text, block, switch)
+    setting = attr.value(text).strip() if attr is not None else "false"
+    if setting in ("true", "false", "null"):
+        return setting == "true"
+    if _list_length(text, found):
+        raise GitOpsEditError(
+            f"{found.path}: module.{block.labels[0]}: {switch} = {setting} decides whether "
+            f"{found.shape.policies} is attached and is not a literal true or false; edit it by hand"
+        )
+    return False
 
 
 def edit_instance_policies(
@@ -642,10 +820,15 @@ def _check_count_covers(text: str, found: FoundModule, before: int | None) -> No
     )
     if attr is None and found.zero_count:
         until = ".".join(map(str, found.shape.count_null_from or ()))
+        default = (
+            "the module defaults it to 0"
+            if found.shape.count_always_zero
+            else f"the module's version ({found.pinned}) defaults it to 0 (terraform-aws-iam from v3.0.0 "
+            f"until v{until})"
+        )
         raise GitOpsEditError(
-            f"{where} is not set, and the module's version ({found.pinned}) defaults it to 0 "
-            f"(terraform-aws-iam from v3.0.0 until v{until}), so it attaches none of the {before} item(s) "
-            f"of {found.shape.policies}: {what}"
+            f"{where} is not set, and {default}, so it attaches none of the {before} item(s) of "
+            f"{found.shape.policies}: {what}"
         )
     value = attr.value(text).strip() if attr is not None else ""
     if re.fullmatch(r"\d+", value) and int(value) < before:
