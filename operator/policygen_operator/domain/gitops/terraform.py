@@ -612,6 +612,8 @@ def _edit_module(
         owner = f"{shape.policies} of module.{label}"
     _record(result, edited, found.path, owner)
     text = edited.text
+    for also in shape.also_maps:
+        text = _edit_also_map(text, found, also, replaced, result)
     meta = [("count", count.value(texts[found.path]).strip())] if count is not None else []
     meta += terraform_modules.provider_of(texts[found.path], found.block)
     module_index = instance.index if instance is not None else index
@@ -635,6 +637,32 @@ def _edit_module(
     new_texts[found.path] = text
     result.changes = _changes(texts, new_texts)
     return result
+
+
+def _edit_also_map(
+    text: str,
+    found: terraform_modules.FoundModule,
+    name: str,
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+) -> str:
+    """A second map input of policies the module attaches (cloudposse's managed_policy_arns_map): its
+    broad entries go; the generated policy is attached by the shape's own way."""
+    block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+    attr = hcl.find_attribute(text, block, name)
+    if attr is None:
+        return text
+    where = f"{found.path}: module.{block.labels[0]}"
+    if not text.startswith("{", attr.value_start):
+        if any(replaced(t) for t in _ARN_TOKEN.findall(attr.value(text))):
+            raise GitOpsEditError(f"{where}: {name} is not a map literal ({{...}}); edit it by hand")
+        return text
+    try:
+        edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
+    except GitOpsEditError as err:
+        raise GitOpsEditError(f"{where}: {name}: {err}; edit it by hand") from None
+    _record(result, edited, found.path, f"{name} of module.{block.labels[0]}")
+    return edited.text
 
 
 def _check_one_role(text: str, found: terraform_modules.FoundModule, role: str) -> None:

@@ -50,6 +50,10 @@ class ModuleShape:
     single: tuple[str, str] | None = None
     # which of a module's roles this is, in the labels of what policygen adds ("" for a module of one role)
     role_key: str = ""
+    # map inputs that attach policies too: the broad entries leave them, nothing is added
+    also_maps: tuple[str, ...] = ()
+    # the role's name is cloudposse/label/null's normalisation of ``name`` (Cloud Posse modules)
+    null_label: bool = False
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -157,6 +161,42 @@ SHAPES = (
         switch="attach_policies",
         single=("attach_policy", "policy"),
     ),
+    # cloudposse/terraform-aws-iam-role v0.x to v1.0.0 (main.tf): aws_iam_role.default named
+    # var.use_fullname ? module.role_name.id : module.this.name, both cloudposse/label/null 0.25.0 outputs,
+    # which with ``name`` the only label input are that name normalised (NULL_LABEL_NAME); resource
+    # "aws_iam_role_policy_attachment" "managed" { for_each = ... var.managed_policy_arns (a set(string)
+    # until v0.23.0; from v1.0.0 merged by index with managed_policy_arns_map) }. A for_each over a set
+    # cannot take an ARN known only after apply, so the generated policy is attached beside the module, to
+    # its ``name`` output, as for IRSA before v5.
+    ModuleShape(
+        "cloudposse-iam-role",
+        "",
+        "name",
+        None,
+        False,
+        "managed_policy_arns",
+        False,
+        attach_by_output="name",
+        also_maps=("managed_policy_arns_map",),
+        null_label=True,
+    ),
+)
+
+# cloudposse/label/null 0.25.0 (main.tf): a label is replace(value, regex_replace_chars, "") with the
+# default "/[^-a-zA-Z0-9]/", then lower() (label_value_case "lower" by default); its id joins the labels
+# given with "-". The inputs below change that (or add labels): with any of them, the name is composed.
+_NULL_LABEL_INPUTS = (
+    "context",
+    "namespace",
+    "tenant",
+    "environment",
+    "stage",
+    "attributes",
+    "delimiter",
+    "label_order",
+    "id_length_limit",
+    "label_value_case",
+    "regex_replace_chars",
 )
 
 # number_of_custom_role_policy_arns (iam-assumable-role) and number_of_role_policy_arns (-with-oidc), in every
@@ -223,11 +263,13 @@ class FoundModule:
     instance: Instance | None = None  # the role is one instance of a module with for_each/count
 
 
+# collection -> (registry address, repository name)
 _COLLECTIONS = {
-    "iam": "terraform-aws-iam",
-    "eks-pod-identity": "terraform-aws-eks-pod-identity",
-    "eks": "terraform-aws-eks",
-    "lambda": "terraform-aws-lambda",
+    "iam": ("terraform-aws-modules/iam/aws", "terraform-aws-iam"),
+    "eks-pod-identity": ("terraform-aws-modules/eks-pod-identity/aws", "terraform-aws-eks-pod-identity"),
+    "eks": ("terraform-aws-modules/eks/aws", "terraform-aws-eks"),
+    "lambda": ("terraform-aws-modules/lambda/aws", "terraform-aws-lambda"),
+    "cloudposse-iam-role": ("cloudposse/iam-role/aws", "cloudposse/terraform-aws-iam-role"),
 }
 
 
@@ -245,11 +287,7 @@ def shapes_of(source: str) -> list[ModuleShape]:
     base = source[: subpath_match.start()] if subpath_match else source.split("?", 1)[0]
     repository = base.rstrip("/").removesuffix(".git")
     collection = next(
-        (
-            c
-            for c, repo in _COLLECTIONS.items()
-            if f"terraform-aws-modules/{c}/aws" in base or repository.endswith(repo)
-        ),
+        (c for c, (address, repo) in _COLLECTIONS.items() if address in base or repository.endswith(repo)),
         None,
     )
     return [s for s in SHAPES if s.collection == collection and s.subpath == subpath]
@@ -386,7 +424,10 @@ def find(
                 if match is not None:
                     matches.append(match)
                     break
-                others.append(f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})")
+                others.append(
+                    f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})"
+                    + _null_label_note(texts[path], block, shape)
+                )
     return matches, others
 
 
@@ -416,10 +457,7 @@ def _match(
 def supported_sources() -> list[str]:
     """The registry address of every module in SHAPES, for messages."""
     return list(
-        dict.fromkeys(
-            f"terraform-aws-modules/{s.collection}/aws" + (f"//{s.subpath}" if s.subpath else "")
-            for s in SHAPES
-        )
+        dict.fromkeys(_COLLECTIONS[s.collection][0] + (f"//{s.subpath}" if s.subpath else "") for s in SHAPES)
     )
 
 
@@ -563,6 +601,15 @@ def shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
     return f'{shape.name} not set: "{default}"' if default is not None else f"{shape.name} = ?"
 
 
+def _null_label_note(text: str, block: hcl.Block, shape: ModuleShape) -> str:
+    """The role a Cloud Posse module's literal ``name`` alone gives, when null-label changes it."""
+    literal = _literal(text, block, shape.name) if shape.null_label else None
+    if literal is None or any(hcl.find_attribute(text, block, i) for i in _NULL_LABEL_INPUTS):
+        return ""
+    normalised = re.sub(r"[^-a-zA-Z0-9]", "", literal).lower()
+    return f" [null-label makes that the role {normalised}]" if normalised != literal else ""
+
+
 def _default_name(text: str, block: hcl.Block, shape: ModuleShape, scope: dict[str, str]) -> str | None:
     """The name the module gives its role when its name input is not set (``shape.default_name``), when
     the inputs that name is made of are literals here."""
@@ -581,6 +628,10 @@ def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str, scope: di
     name = _literal(text, block, shape.name, scope)
     if name is None and hcl.find_attribute(text, block, shape.name) is None:
         name = _default_name(text, block, shape, scope)
+    if shape.null_label and name is not None:
+        if any(hcl.find_attribute(text, block, i) for i in _NULL_LABEL_INPUTS):
+            return False  # composed: the refusal's hint explains (terraform._module_role)
+        name = re.sub(r"[^-a-zA-Z0-9]", "", name).lower()
     if shape.prefixed_by_default:
         flag = hcl.find_attribute(text, block, shape.use_prefix)
         setting = flag.value(text).strip() if flag else "true"

@@ -310,7 +310,7 @@ def test_a_role_an_unsupported_module_defines_is_refused_naming_the_module() -> 
         "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks, "
     )
     assert "terraform-aws-modules/eks-pod-identity/aws, " in message
-    assert "terraform-aws-modules/lambda/aws;" in message
+    assert "terraform-aws-modules/lambda/aws, cloudposse/iam-role/aws;" in message
 
 
 def test_an_unsupported_module_of_the_iam_collection_is_named_too() -> None:

@@ -123,3 +123,73 @@ resource "aws_iam_role" "checkout" {{
         f'iam/main.tf: {POWER} in managed_policy_arns of aws_iam_role.checkout, whose name = "checkout-api".'
     ) in message
     assert CANNOT_TELL not in message
+
+
+# cloudposse/terraform-aws-iam-role README's module "role" with ``name`` its only label input: the role is
+# module.role_name.id (use_fullname, true by default) or module.this.name, both null-label 0.25.0's
+# normalisation of ``name`` (characters outside [-a-zA-Z0-9] removed, then lower-cased) when no other label
+# input or context is given (main.tf of both modules).
+ALONE = f"""\
+module "role" {{
+  source  = "cloudposse/iam-role/aws"
+  version = "0.23.0"
+
+  enabled = true
+  name    = "Payments_API"
+
+  role_description = "IAM role with permissions to perform actions on S3 resources"
+
+  principals = {{
+    AWS = ["arn:aws:iam::123456789012:role/workers"]
+  }}
+
+  managed_policy_arns = [
+    "{POWER}",
+    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+  ]
+}}
+"""
+
+
+def test_a_cloudposse_role_named_by_its_name_alone_is_edited() -> None:
+    """Before, any Cloud Posse role module was refused as a composed name. managed_policy_arns is a
+    for_each set until v0.23.0, which cannot take an ARN known only after apply: the generated policy is
+    attached beside the module, to its ``name`` output."""
+    request = EditRequest("arn:aws:iam::123456789012:role/paymentsapi", (DOC,), (POWER,))
+    result = edit_files("terraform", {"iam/main.tf": ALONE}, request, "iam")
+    text = result.changes["iam/main.tf"] or ""
+    assert '  managed_policy_arns = [\n    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",\n  ]\n' in text
+    assert (
+        'resource "aws_iam_role_policy_attachment" "role_policygen" {\n'
+        "  role       = module.role.name\n"
+        "  policy_arn = aws_iam_policy.role_policygen.arn\n}\n"
+    ) in text
+    assert result.detached == [POWER]
+    assert edit_files("terraform", {"iam/main.tf": text}, request, "iam").changes == {}
+
+
+def test_a_cloudposse_roles_policy_map_loses_the_broad_entry() -> None:
+    """v1.0.0 added managed_policy_arns_map, attached with the list (merge by index, main.tf)."""
+    request = EditRequest("arn:aws:iam::123456789012:role/paymentsapi", (DOC,), (POWER,))
+    mapped = (
+        ALONE.replace('version = "0.23.0"', 'version = "1.0.0"')
+        .replace(f'    "{POWER}",\n', "")
+        .replace(
+            "  managed_policy_arns = [",
+            f'  managed_policy_arns_map = {{\n    power = "{POWER}"\n  }}\n  managed_policy_arns = [',
+        )
+    )
+    text = edit_files("terraform", {"iam/main.tf": mapped}, request, "iam").changes["iam/main.tf"] or ""
+    assert "  managed_policy_arns_map = {\n  }\n" in text
+    assert "  role       = module.role.name\n" in text
+
+
+@pytest.mark.parametrize(("extra", "role"), [("", "Payments_API"), ('  namespace = "eg"\n', "paymentsapi")])
+def test_a_cloudposse_name_not_the_roles_is_not_taken_for_it(extra: str, role: str) -> None:
+    """The raw input is not the role's name; with another label input the name is composed."""
+    request = EditRequest(f"arn:aws:iam::123456789012:role/{role}", (DOC,), (POWER,))
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role") as err:
+        edit_files("terraform", {"iam/main.tf": ALONE.replace("  enabled = true\n", extra)}, request, "iam")
+    if not extra:
+        assert '(name = "Payments_API") [null-label makes that the role paymentsapi]' in str(err.value)
+        assert "is an expression" not in str(err.value)
