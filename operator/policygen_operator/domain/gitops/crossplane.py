@@ -465,6 +465,14 @@ def _edit_composed(
     result = EditResult(role_location=role.where)
     siblings = [t for t in templates if t.entries is role.entries]
     document = role.composition
+    # The GitOps tool applies the Composition; one it never updates keeps every template as it is.
+    blocker = lifecycle.never_applied(document)
+    if blocker is not None:
+        raise GitOpsEditError(
+            f"{role.where}: the Composition would be edited, but the edit would not reach the cluster: "
+            f"{blocker.setting} on the Composition; {blocker.remedy}, then run again (or replace the "
+            f"policies of {request.role_name!r} by hand). Nothing was changed"
+        )
     for attachment in siblings:
         if attachment.api_group != group or attachment.kind != "RolePolicyAttachment":
             continue
@@ -497,6 +505,8 @@ def _edit_composed(
             f"{what}: removed from the Composition (Crossplane deletes its composed resource in every "
             "composite resource on the new revision, and the provider then detaches the policy)"
         )
+    own_removed = bool(result.detached)
+    _detach_elsewhere(loaded, templates, role, request, result)
     managed = role.get("spec", "forProvider", "managedPolicyArns")
     use_list = group != CLASSIC and isinstance(managed, list)
     if isinstance(managed, list):
@@ -552,10 +562,109 @@ def _edit_composed(
         document.changed = True
         result.attachment_added = True
         result.notes.append(f"{role.where}: added a RolePolicyAttachment template {name}-attachment")
-    if result.detached:
+    if own_removed:
         result.notes.append(_revision_note(loaded, document))
     result.changes = yamldocs.changes(loaded)
     return result
+
+
+def _detach_elsewhere(
+    loaded: list[yamldocs.YamlFile],
+    templates: list[composition.Composed],
+    role: composition.Composed,
+    request: EditRequest,
+    result: EditResult,
+) -> None:
+    """The attachments of a broad policy outside the role's own template list: a plain manifest, or a
+    template of another Composition, that names the role by its IAM name (``role``/``roleName``), by the
+    object name its base gives (``roleRef``/``roleNameRef``), or selects it by labels without
+    ``matchControllerRef`` (among every Role of the cluster). They attach to the same role in AWS, so
+    leaving them would keep the policy attached while the change says it is replaced. One that selects
+    several Roles, or whose role a patch or a label patch decides, is refused: which role it attaches
+    cannot be read from the code."""
+    group = role.api_group
+    ref_key, literal_key, selector_key = _role_keys(group)
+    iam_name, meta_name = role.iam_name()[0], role.get("metadata", "name")
+    composed_roles = [t for t in templates if t.api_group == group and t.kind == "Role"]
+    outside: list[tuple[str, dict[str, Any], composition.Composed | None, yamldocs.Document]] = []
+    for parsed in loaded:
+        for index, document in parsed.objects():
+            if document.api_group == group and document.kind == "RolePolicyAttachment":
+                what = f"{parsed.where(index)}: RolePolicyAttachment {document.get('metadata', 'name')}"
+                outside.append((what, document.get("spec", "forProvider") or {}, None, document))
+    for other in templates:
+        if (
+            other.entries is not role.entries
+            and other.api_group == group
+            and other.kind == "RolePolicyAttachment"
+        ):
+            what = f"{other.where}: RolePolicyAttachment"
+            outside.append((what, other.get("spec", "forProvider") or {}, other, other.composition))
+    for what, for_provider, template, holder in outside:
+        arn = for_provider.get("policyArn")
+        if arn not in request.replace_arns:
+            continue
+        what = f"{what} ({arn})"
+        selector = for_provider.get(selector_key) or {}
+        labels = selector.get("matchLabels") or {}
+        patched = (
+            template.patched(*(f"spec.forProvider.{k}" for k in (ref_key, literal_key, selector_key)))
+            if template
+            else []
+        )
+        if patched:
+            result.seen.append(
+                f"{what}: its role is patched from its composite ({composition.describe(patched[0])})"
+            )
+            continue
+        if for_provider.get(literal_key) is not None:
+            points: bool | None = for_provider[literal_key] == iam_name
+        elif (for_provider.get(ref_key) or {}).get("name"):
+            points = meta_name is not None and for_provider[ref_key]["name"] == meta_name
+        elif labels and not selector.get("matchControllerRef"):
+            ours = _has_labels(role, labels)
+            maybe = [r for r in composed_roles if r.writes(*_label_paths(labels))]
+            matching = [r for r in composed_roles if _has_labels(r, labels)]
+            bare = _selected_roles(loaded, group, labels, None)
+            if role in maybe:
+                points = None
+            elif not ours:
+                points = False
+            else:
+                points = (
+                    None
+                    if len(matching) + len(bare) + len([r for r in maybe if r not in matching]) > 1
+                    else True
+                )
+        else:
+            points = False
+        if points is False:
+            result.seen.append(f"{what} points at another role")
+            continue
+        if points is None:
+            raise GitOpsEditError(
+                f"{what} selects its role with {selector_key}.matchLabels {dict(labels)}, which the Role of "
+                f"{role.where} has (or a patch may give it), and other Roles in the files match it too (or "
+                "their labels are patched): Crossplane picks one at runtime, so policygen cannot tell that "
+                f"it attaches the policy to {request.role_name!r}, and removing it could detach another "
+                f"role's policy: give it {literal_key} = {request.role_name!r} (or labels only that Role "
+                "has), and run again"
+            )
+        result.seen.append(what)
+        if template is None:
+            _check_deleted(holder, what, group == UPBOUND_NAMESPACED, request)
+            holder.removed = True
+            result.notes.append(f"{what}: removed{_PRUNE_NOTE}")
+        else:
+            _check_composed_deleted(template, what, group == UPBOUND_NAMESPACED, request)
+            template.entries.remove(template.entry)
+            holder.changed = True
+            result.notes.append(
+                f"{what}: removed from its Composition (Crossplane deletes its composed resource in every "
+                "composite resource on the new revision, and the provider then detaches the policy); "
+                + _revision_note(loaded, holder)
+            )
+        result.detached.append(str(arn))
 
 
 # what decides whether Crossplane updates a composed resource's external resource, and (with deletionPolicy)

@@ -348,3 +348,109 @@ def test_a_bare_role_beside_a_composed_one_of_the_same_name_is_refused_naming_bo
         f"{PATH} (document 1): Composition xpayments.aws.platform.example.org, pipeline step "
         "patch-and-transform, resource appRole; point path at one of them"
     )
+
+
+def test_the_classic_providers_role_in_a_composition_is_edited_with_its_own_fields() -> None:
+    """The classic provider (crossplane-contrib/provider-aws, package/crds/iam.aws.crossplane.io_*.yaml
+    v1beta1): its attachment names the role with roleName/roleNameSelector, and its Policy requires
+    forProvider.name and document. The code path was there, untested."""
+    text = PIPELINE.replace("iam.aws.upbound.io/v1beta1", "iam.aws.crossplane.io/v1beta1").replace(
+        "roleSelector:", "roleNameSelector:"
+    )
+    out = edited(text)
+    added = (
+        ADDED.replace("iam.aws.upbound.io/v1beta1", "iam.aws.crossplane.io/v1beta1")
+        .replace(
+            "              metadata:\n                annotations:\n"
+            "                  crossplane.io/external-name: payments-api-policygen\n",
+            "              metadata:\n",
+        )
+        .replace(
+            "                forProvider:\n                  description:",
+            "                forProvider:\n                  name: payments-api-policygen\n"
+            "                  description:",
+        )
+        .replace("                  policy: |\n", "                  document: |\n")
+        .replace("                  role: payments-api\n", "                  roleName: payments-api\n")
+    )
+    assert out == text[: text.index("          - name: appRolePowerUser\n")] + added
+
+
+# A plain manifest beside the Composition attaching PowerUserAccess to the same IAM role (upjet's
+# examples/iam/cluster/v1beta1/rolepolicyattachment.yaml shape: spec.forProvider.policyArn and role, or a
+# roleSelector.matchLabels); without matchControllerRef a selector picks among every Role of the cluster.
+BARE_ATTACHMENT = """\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  name: payments-power
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::aws:policy/PowerUserAccess
+{points}
+"""
+
+
+@pytest.mark.parametrize(
+    "points", ["    role: payments-api", "    roleSelector:\n      matchLabels:\n        role: app"]
+)
+def test_an_attachment_outside_the_composition_to_its_role_is_removed_too(points: str) -> None:
+    """Before, only the Composition's own templates were read: the manifest kept PowerUserAccess attached
+    while the change said it was replaced."""
+    files = {PATH: PIPELINE, "apis/attach.yaml": BARE_ATTACHMENT.format(points=points)}
+    result = edit_files("crossplane", files, REQUEST, "apis")
+    assert result.detached == [POWER, POWER]
+    assert result.changes["apis/attach.yaml"] is None
+    assert any(
+        n.startswith("apis/attach.yaml (document 1): RolePolicyAttachment payments-power")
+        for n in result.notes
+    )
+
+
+def test_an_attachment_in_another_composition_naming_the_role_is_removed_from_it() -> None:
+    other = (
+        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: xextras\n"
+        "spec:\n  compositeTypeRef:\n    apiVersion: aws.platform.example.org/v1alpha1\n    kind: XExtras\n"
+        "  mode: Pipeline\n  pipeline:\n    - step: patch-and-transform\n      functionRef:\n"
+        "        name: crossplane-contrib-function-patch-and-transform\n      input:\n"
+        "        apiVersion: pt.fn.crossplane.io/v1beta1\n        kind: Resources\n        resources:\n"
+        "          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n"
+        "              kind: Bucket\n"
+        "          - name: power\n            base:\n              apiVersion: iam.aws.upbound.io/v1beta1\n"
+        "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
+        f"                  policyArn: {POWER}\n                  role: payments-api\n"
+    )
+    result = edit_files("crossplane", {PATH: PIPELINE, "apis/extras.yaml": other}, REQUEST, "apis")
+    assert result.detached == [POWER, POWER]
+    out = result.changes["apis/extras.yaml"] or ""
+    assert "RolePolicyAttachment" not in out and "kind: Bucket" in out
+
+
+def test_an_outside_attachment_whose_selector_matches_another_role_too_is_refused() -> None:
+    other_role = (
+        "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: worker\n  labels:\n"
+        "    role: app\nspec:\n  forProvider:\n    assumeRolePolicy: '{}'\n"
+    )
+    attach = BARE_ATTACHMENT.format(points="    roleSelector:\n      matchLabels:\n        role: app")
+    files = {PATH: PIPELINE, "apis/attach.yaml": attach, "apis/worker.yaml": other_role}
+    with pytest.raises(
+        GitOpsEditError, match=r"attach.yaml.*RolePolicyAttachment payments-power.*Crossplane picks one"
+    ):
+        edit_files("crossplane", files, REQUEST, "apis")
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    ["kustomize.toolkit.fluxcd.io/reconcile: disabled", "kustomize.toolkit.fluxcd.io/ssa: IfNotPresent"],
+)
+def test_a_composition_flux_does_not_apply_is_refused(annotation: str) -> None:
+    """Flux neither applies a Composition with reconcile disabled nor updates one with ssa IfNotPresent
+    (kustomize-controller's annotations): the edited templates would never reach the cluster."""
+    text = PIPELINE.replace(
+        "metadata:\n  name: xpayments.aws.platform.example.org\n",
+        f"metadata:\n  name: xpayments.aws.platform.example.org\n  annotations:\n    {annotation}\n",
+    )
+    with pytest.raises(
+        GitOpsEditError, match=r"would not reach the cluster: annotation .* on the Composition"
+    ):
+        edit_files("crossplane", {PATH: text}, REQUEST, "apis")
