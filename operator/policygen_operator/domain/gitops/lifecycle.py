@@ -15,8 +15,13 @@ included); Argo CD's sync option ``Prune=false`` (``argocd.argoproj.io/sync-opti
 kustomize-controller's ``kustomize.toolkit.fluxcd.io/prune: disabled`` (excluded from garbage collection),
 ``kustomize.toolkit.fluxcd.io/reconcile: disabled`` (neither applied nor pruned) and
 ``kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`` / ``Ignore`` (created if missing, never updated / never
-applied); the ACK runtime's ``services.k8s.aws/read-only: "true"`` (apis/core/v1alpha1/annotations.go; the
-reconciler skips every update of a read-only resource, feature gate ReadOnlyResources on by default).
+applied); Helm's ``helm.sh/resource-policy: keep`` (helm/helm pkg/kube/client.go Update: an object of the
+previous release that the new one lacks is not deleted when it has the annotation, value ``keep``; Flux's
+helm-controller upgrades through Helm's library; Argo CD v2.7+ reads it like ``Delete=false``, which only
+counts when the Application is deleted: gitops-engine pkg/sync/sync_context.go pruneObject checks
+``Prune=false`` alone); the ACK runtime's ``services.k8s.aws/read-only: "true"``
+(apis/core/v1alpha1/annotations.go; the reconciler skips every update of a read-only resource, feature gate
+ReadOnlyResources on by default).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ FLUX_PRUNE = "kustomize.toolkit.fluxcd.io/prune"
 FLUX_RECONCILE = "kustomize.toolkit.fluxcd.io/reconcile"
 FLUX_SSA = "kustomize.toolkit.fluxcd.io/ssa"
 CROSSPLANE_PAUSED = "crossplane.io/paused"
+HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
 ACK_READ_ONLY = "services.k8s.aws/read-only"
 
 
@@ -83,6 +89,14 @@ def never_pruned(obj: Object) -> Blocker | None:
         return Blocker(
             f"{_shown(FLUX_RECONCILE, annotations[FLUX_RECONCILE])} (Flux neither applies nor prunes it)",
             _FLUX_REMEDY,
+        )
+    if str(annotations.get(HELM_RESOURCE_POLICY, "")).strip() == "keep":
+        return Blocker(
+            f"{_shown(HELM_RESOURCE_POLICY, annotations[HELM_RESOURCE_POLICY])} (helm upgrade, and Flux's "
+            "helm-controller, which upgrades with Helm, skip deleting an object with it when it leaves the "
+            "chart; Argo CD would prune it, as it reads the annotation only when the Application is "
+            "deleted, but which of them applies the files policygen cannot tell)",
+            "remove the annotation in a change of its own and let the release be upgraded with it gone",
         )
     return None
 

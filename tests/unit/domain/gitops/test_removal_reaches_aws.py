@@ -110,6 +110,14 @@ def _refused(files: dict[str, str]) -> str:
             "iam.aws.upbound.io",
             "annotation kustomize.toolkit.fluxcd.io/prune: 'disabled' (Flux never garbage-collects it)",
         ),
+        # an attachment a Helm chart installs: helm upgrade (and Flux's helm-controller) keeps it once it
+        # leaves the chart (helm/helm pkg/kube/client.go Update), so the provider never detaches the policy
+        (
+            "",
+            "helm.sh/resource-policy: keep",
+            "iam.aws.upbound.io",
+            "annotation helm.sh/resource-policy: 'keep' (helm upgrade, and Flux's helm-controller",
+        ),
     ],
 )
 def test_an_attachment_that_would_stay_in_aws_is_not_removed(
