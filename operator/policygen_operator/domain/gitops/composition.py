@@ -24,7 +24,9 @@ from policygen_operator.domain.gitops import yamldocs
 GROUP = "apiextensions.crossplane.io"
 PATCH_AND_TRANSFORM = "pt.fn.crossplane.io"
 EXTERNAL_NAME = "crossplane.io/external-name"
-_NAME_PATHS = (f"metadata.annotations[{EXTERNAL_NAME}]", "metadata.annotations", "metadata.name", "metadata")
+# the fields that give a composed resource's name; ``writes`` also counts a patch of a map holding them
+# (metadata.annotations, metadata), not one of another label or annotation
+_NAME_PATHS = (f"metadata.annotations[{EXTERNAL_NAME}]", "metadata.name")
 
 
 @dataclass
@@ -115,7 +117,7 @@ class Composed:
         """The role's IAM name when the base writes it and nothing patches it, else None; and how it is
         given, for the messages."""
         annotations = self.get("metadata", "annotations") or {}
-        name_patches = self.patched(*_NAME_PATHS)
+        name_patches = self.writes(*_NAME_PATHS)
         if name_patches:
             return None, f"whose name is patched from the composite ({describe(name_patches[0])})"
         if annotations.get(EXTERNAL_NAME):

@@ -12,6 +12,7 @@ A Role that is a template of a Composition is edited there when its name is cert
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -399,8 +400,11 @@ def _points_at(
     ref_key, literal_key, selector_key = _role_keys(role.api_group)
     for_provider = attachment.get("spec", "forProvider") or {}
     patched = attachment.patched(*(f"spec.forProvider.{k}" for k in (ref_key, literal_key, selector_key)))
-    if patched:
+    dynamic = _patched_match_labels(patched, selector_key)
+    if patched and (dynamic is None or not (for_provider.get(selector_key) or {}).get("matchControllerRef")):
         return None, f"its role is patched from the composite ({composition.describe(patched[0])})"
+    if dynamic:
+        return _points_by_patched_labels(attachment, role, siblings, selector_key, dynamic)
     if for_provider.get(literal_key) is not None:
         literal = for_provider[literal_key]
         return literal == role.iam_name()[0], f"{literal_key}={literal}"
@@ -434,6 +438,82 @@ def _points_at(
         ]
         verb = "may match" if any(label_patches[id(r)] for r in [role, *others]) else "matches"
         return None, f"{shown} {verb} {len(others) + 1} Roles of the Composition: " + ", ".join(why)
+    return True, shown
+
+
+def _patched_match_labels(patches: list[dict[str, Any]], selector_key: str) -> dict[str, str] | None:
+    """The selector labels the patches write, label -> where the value comes from (the patch without its
+    toFieldPath), when each patch writes one ``matchLabels`` entry; None when one writes anything else (a
+    reference, the whole selector)."""
+    found: dict[str, str] = {}
+    for patch in patches:
+        to = str(patch.get("toFieldPath", ""))
+        key = _label_key(to, f"spec.forProvider.{selector_key}.matchLabels")
+        if key is None or key in found:
+            return None
+        found[key] = _source(patch)
+    return found
+
+
+def _label_key(path: str, prefix: str) -> str | None:
+    """``K`` of ``prefix[K]`` or ``prefix.K``."""
+    if path.startswith(f"{prefix}[") and path.endswith("]"):
+        return path[len(prefix) + 1 : -1]
+    if path.startswith(f"{prefix}.") and "." not in path[len(prefix) + 1 :]:
+        return path[len(prefix) + 1 :]
+    return None
+
+
+def _source(patch: dict[str, Any]) -> str:
+    """What a patch writes, as text: the same text, the same value in one composite resource."""
+    return json.dumps({k: v for k, v in patch.items() if k != "toFieldPath"}, sort_keys=True, default=str)
+
+
+def _points_by_patched_labels(
+    attachment: composition.Composed,
+    role: composition.Composed,
+    siblings: list[composition.Composed],
+    selector_key: str,
+    dynamic: dict[str, str],
+) -> tuple[bool | None, str]:
+    """A ``matchControllerRef`` selector some of whose labels are patched from the composite: it selects the
+    Role whose same labels the same patches write (the same value in one composite resource), when its
+    other labels are the base's and no other Role of the composite has those. Another Role is ruled out
+    only by a literal label that differs: one whose labels are patched otherwise, or not written at all
+    (a patch whose composite field is missing leaves the selector without that label), may match."""
+    selector = attachment.get("spec", "forProvider", selector_key) or {}
+    static = {k: v for k, v in (selector.get("matchLabels") or {}).items() if k not in dynamic}
+    shown = f"{selector_key}.matchLabels {dict(static)} with matchControllerRef, and " + ", ".join(
+        f"{k} patched" for k in dynamic
+    )
+    roles = [r for r in siblings if r.api_group == role.api_group and r.kind == "Role"]
+
+    def same_patches(r: composition.Composed) -> bool:
+        for key, source in dynamic.items():
+            writes = r.writes(*_label_paths({key: ""}))
+            if (
+                len(writes) != 1
+                or _label_key(str(writes[0].get("toFieldPath", "")), "metadata.labels") != key
+            ):
+                return False
+            if _source(writes[0]) != source:
+                return False
+        return True
+
+    def ruled_out(r: composition.Composed) -> bool:
+        return any(
+            not r.writes(*_label_paths({k: v})) and (r.get("metadata", "labels") or {}).get(k) != v
+            for k, v in static.items()
+        )
+
+    ours = not ruled_out(role) and not any(role.writes(*_label_paths({k: v})) for k, v in static.items())
+    if not ours or not same_patches(role):
+        return (False if ruled_out(role) else None), shown
+    others = [r for r in roles if r is not role and not ruled_out(r)]
+    if others:
+        return None, f"{shown} may match {len(others) + 1} Roles of the Composition: " + ", ".join(
+            r.where for r in [role, *others]
+        )
     return True, shown
 
 

@@ -454,3 +454,75 @@ def test_a_composition_flux_does_not_apply_is_refused(annotation: str) -> None:
         GitOpsEditError, match=r"would not reach the cluster: annotation .* on the Composition"
     ):
         edit_files("crossplane", {PATH: text}, REQUEST, "apis")
+
+
+# A team label both the Role and its attachment's selector take from the composite (function-patch-and-
+# transform FromCompositeFieldPath patches, toFieldPath metadata.labels[team] and
+# spec.forProvider.roleSelector.matchLabels[team]): in one composite resource both get the same value.
+TEAM_ROLE_PATCH = (
+    "              - type: FromCompositeFieldPath\n"
+    "                fromFieldPath: spec.parameters.team\n"
+    "                toFieldPath: metadata.labels[team]\n"
+)
+TEAM_SELECTOR_PATCH = (
+    "              - type: FromCompositeFieldPath\n"
+    "                fromFieldPath: spec.parameters.team\n"
+    "                toFieldPath: spec.forProvider.roleSelector.matchLabels[team]\n"
+)
+
+
+def _team_labelled(role_patch: str = TEAM_ROLE_PATCH) -> str:
+    role_end = PIPELINE.index("          - name: appRolePowerUser\n")
+    head, tail = PIPELINE[:role_end], PIPELINE[role_end:]
+    return head + role_patch + tail + TEAM_SELECTOR_PATCH
+
+
+def test_a_selector_label_patched_as_the_roles_is_read() -> None:
+    """Before, any patch of the attachment's selector was refused as "its role is patched from the
+    composite"; the same patch on both sides gives them the same label in every composite resource."""
+    result = edit_files("crossplane", {PATH: _team_labelled()}, REQUEST, "apis")
+    assert result.detached == [POWER]
+    assert "appRolePowerUser" not in (result.changes[PATH] or "")
+
+
+def test_a_selector_label_patched_otherwise_than_the_roles_is_refused() -> None:
+    other = TEAM_ROLE_PATCH.replace("spec.parameters.team", "spec.parameters.owner")
+    for text in (_team_labelled(other), _team_labelled("")):
+        with pytest.raises(GitOpsEditError, match="policygen cannot tell that its role is 'payments-api'"):
+            edit_files("crossplane", {PATH: text}, REQUEST, "apis")
+
+
+@pytest.mark.parametrize(("label", "edited"), [("role: worker", True), ("role: app", False)])
+def test_a_patched_selector_label_and_another_role_of_the_composition(label: str, edited: bool) -> None:
+    """Another Role is ruled out only by a literal label the selector's does not match."""
+    text = _team_labelled()
+    second = text[
+        text.index("          - name: appRole\n") : text.index("          - name: appRolePowerUser")
+    ]
+    second = (
+        second.replace("name: appRole\n", "name: workerRole\n")
+        .replace("external-name: payments-api", "external-name: payments-worker")
+        .replace("role: app", label)
+    )
+    text = text.replace(
+        "          - name: appRolePowerUser\n", second + "          - name: appRolePowerUser\n"
+    )
+    if edited:
+        assert edit_files("crossplane", {PATH: text}, REQUEST, "apis").detached == [POWER]
+        return
+    with pytest.raises(GitOpsEditError, match="may match 2 Roles of the Composition"):
+        edit_files("crossplane", {PATH: text}, REQUEST, "apis")
+
+
+def test_a_role_with_a_label_patch_keeps_its_literal_name() -> None:
+    """A patch of metadata.labels[team] was read as a patch of the Role's name (any field under
+    metadata counted), refusing every Role that takes a label from its composite; a patch of the whole
+    annotations map still replaces the external name."""
+    role_end = PIPELINE.index("          - name: appRolePowerUser\n")
+    text = PIPELINE[:role_end] + TEAM_ROLE_PATCH + PIPELINE[role_end:]
+    assert edit_files("crossplane", {PATH: text}, REQUEST, "apis").detached == [POWER]
+    whole = TEAM_ROLE_PATCH.replace("metadata.labels[team]", "metadata.annotations").replace(
+        "spec.parameters.team", "spec.parameters.annotations"
+    )
+    with pytest.raises(GitOpsEditError, match="whose name is patched from the composite"):
+        edit_files("crossplane", {PATH: PIPELINE[:role_end] + whole + PIPELINE[role_end:]}, REQUEST, "apis")
