@@ -613,6 +613,17 @@ def _edit_module(
     _record(result, edited, found.path, owner)
     text = edited.text
     for also in shape.also_maps:
+        if instance is not None and len(instance.keys) > 1:
+            block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == found.block.labels)
+            attr = hcl.find_attribute(text, block, also)
+            if attr is not None and any(replaced(t) for t in _ARN_TOKEN.findall(attr.value(text))):
+                raise GitOpsEditError(
+                    f"{found.path}: module.{label} has {instance.meta} and role {request.role_name!r} is its "
+                    f"instance {instance.index}; {also} is written once for all its instances, so removing "
+                    "the broad policy there would remove it from every instance's role: edit it by hand. "
+                    "Nothing was changed"
+                )
+            continue
         text = _edit_also_map(text, found, also, replaced, result)
     meta = [("count", count.value(texts[found.path]).strip())] if count is not None else []
     meta += terraform_modules.provider_of(texts[found.path], found.block)

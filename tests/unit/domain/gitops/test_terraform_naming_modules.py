@@ -193,3 +193,40 @@ def test_a_cloudposse_name_not_the_roles_is_not_taken_for_it(extra: str, role: s
     if not extra:
         assert '(name = "Payments_API") [null-label makes that the role paymentsapi]' in str(err.value)
         assert "is an expression" not in str(err.value)
+
+
+PER_KEY = f"""\
+module "role" {{
+  source   = "cloudposse/iam-role/aws"
+  version  = "1.0.0"
+  for_each = {{
+    a = {{
+      arns = ["{POWER}"]
+    }}
+    b = {{
+      arns = []
+    }}
+  }}
+  name                = "role-${{each.key}}"
+  managed_policy_arns = each.value.arns
+}}
+"""
+
+
+def test_one_instance_of_a_cloudposse_module_with_for_each() -> None:
+    """Its own entry loses the broad ARN and the generated policy is attached to its instance's name; a
+    managed_policy_arns_map written once for every instance is refused: removing the broad entry there
+    would detach it from every instance's role."""
+    request = EditRequest("arn:aws:iam::123456789012:role/role-a", (DOC,), (POWER,))
+    text = edit_files("terraform", {"iam/main.tf": PER_KEY}, request, "iam").changes["iam/main.tf"] or ""
+    assert "    a = {\n      arns = []\n    }\n" in text
+    assert '  role       = module.role["a"].name\n' in text
+    shared = PER_KEY.replace(
+        "  managed_policy_arns = each.value.arns\n",
+        "  managed_policy_arns = each.value.arns\n"
+        f'  managed_policy_arns_map = {{\n    power = "{POWER}"\n  }}\n',
+    )
+    with pytest.raises(
+        GitOpsEditError, match="managed_policy_arns_map is written once for all its instances"
+    ):
+        edit_files("terraform", {"iam/main.tf": shared}, request, "iam")
