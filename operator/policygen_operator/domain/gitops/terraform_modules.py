@@ -54,6 +54,9 @@ class ModuleShape:
     also_maps: tuple[str, ...] = ()
     # the role's name is cloudposse/label/null's normalisation of ``name`` (Cloud Posse modules)
     null_label: bool = False
+    # (bool input, its default, the value it needs): the module creates its role only when each input has
+    # that value (``count = var.create_role ? 1 : 0`` on its aws_iam_role)
+    creates: tuple[tuple[str, bool, bool], ...] = ()
 
 
 # iam-assumable-role (v4.x and v5.x, e.g. v4.24.1 and v5.60.0 modules/iam-assumable-role/main.tf):
@@ -77,6 +80,7 @@ SHAPES = (
         False,
         "role_policy_arns",
         True,
+        creates=(("create_role", True, True),),
     ),
     # v5: custom_role_policy_arns = list(string); with OIDC: role_policy_arns = list(string)
     ModuleShape(
@@ -90,6 +94,7 @@ SHAPES = (
         _ASSUMABLE_FLAGS,
         count="number_of_custom_role_policy_arns",
         count_null_from=(3, 6, 0),
+        creates=(("create_role", False, True),),
     ),
     ModuleShape(
         "iam",
@@ -101,11 +106,32 @@ SHAPES = (
         False,
         count="number_of_role_policy_arns",
         count_null_from=(3, 5, 0),
+        creates=(("create_role", False, True),),
     ),
     # v6: name (a prefix by default), policies = map(string)
-    ModuleShape("iam", "modules/iam-role-for-service-accounts", "name", None, True, "policies", True),
-    ModuleShape("iam", "modules/iam-role", "name", None, True, "policies", True),
-    ModuleShape("eks-pod-identity", "", "name", None, True, "additional_policy_arns", True),
+    ModuleShape(
+        "iam",
+        "modules/iam-role-for-service-accounts",
+        "name",
+        None,
+        True,
+        "policies",
+        True,
+        creates=(("create", True, True),),
+    ),
+    ModuleShape(
+        "iam", "modules/iam-role", "name", None, True, "policies", True, creates=(("create", True, True),)
+    ),
+    ModuleShape(
+        "eks-pod-identity",
+        "",
+        "name",
+        None,
+        True,
+        "additional_policy_arns",
+        True,
+        creates=(("create", True, True),),
+    ),
     # terraform-aws-eks modules/karpenter, v20.0.0 to v21.19.0 (variables.tf, main.tf): the controller role
     # aws_iam_role.controller, name_prefix = "${var.iam_role_name}-" unless iam_role_use_name_prefix = false
     # (iam_role_name defaults to "KarpenterController"), and resource "aws_iam_role_policy_attachment"
@@ -126,6 +152,7 @@ SHAPES = (
         default_name="KarpenterController",
         min_major=20,
         role_key="controller",
+        creates=(("create", True, True), ("create_iam_role", True, True)),
     ),
     ModuleShape(
         "eks",
@@ -139,6 +166,7 @@ SHAPES = (
         default_name="Karpenter-{cluster_name}",
         min_major=20,
         role_key="node",
+        creates=(("create", True, True), ("create_node_iam_role", True, True)),
     ),
     # terraform-aws-lambda, v2.0.0 to v8.8.1 (iam.tf, variables.tf): role_name = coalesce(var.role_name,
     # var.function_name, "*"); resource "aws_iam_role_policy_attachment" "additional_one" { count =
@@ -160,6 +188,12 @@ SHAPES = (
         min_major=2,
         switch="attach_policies",
         single=("attach_policy", "policy"),
+        creates=(
+            ("create", True, True),
+            ("create_function", True, True),
+            ("create_role", True, True),
+            ("create_layer", False, False),
+        ),
     ),
     # cloudposse/terraform-aws-iam-role v0.x to v1.0.0 (main.tf): aws_iam_role.default named
     # var.use_fullname ? module.role_name.id : module.this.name, both cloudposse/label/null 0.25.0 outputs,
@@ -179,6 +213,7 @@ SHAPES = (
         attach_by_output="name",
         also_maps=("managed_policy_arns_map",),
         null_label=True,
+        creates=(("enabled", True, True),),
     ),
 )
 
@@ -226,6 +261,7 @@ _IRSA_V4 = ModuleShape(
     "role_policy_arns",
     False,
     attach_by_output="iam_role_name",
+    creates=(("create_role", True, True),),
 )
 _REF = re.compile(r"[?&]ref=v?(\d+)\.")
 _REF_VERSION = re.compile(r"[?&]ref=v?(\d+)\.(\d+)\.(\d+)(?:&|$)")
@@ -424,11 +460,27 @@ def find(
                 if match is not None:
                     matches.append(match)
                     break
+                none = _creates_none(texts[path], block, shape)
                 others.append(
                     f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})"
                     + _null_label_note(texts[path], block, shape)
+                    + (f" [{none}: the module creates no role]" if none else "")
                 )
     return matches, others
+
+
+def _creates_none(text: str, block: hcl.Block, shape: ModuleShape) -> str:
+    """``INPUT = VALUE`` of a literal input (or its default) with which the module creates no role: such a
+    module names a role it does not create (iam-assumable-role creates one only with create_role = true),
+    and editing its policy inputs would change nothing in AWS. An expression counts as creating."""
+    for name, default, needed in shape.creates:
+        attr = hcl.find_attribute(text, block, name)
+        value = attr.value(text).strip() if attr is not None else ("true" if default else "false")
+        if value == "null":
+            value = "true" if default else "false"
+        if value in ("true", "false") and (value == "true") != needed:
+            return f"{name} = {value}" + ("" if attr is not None else " (its default)")
+    return ""
 
 
 def _match(
@@ -440,6 +492,8 @@ def _match(
     pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
     zero = _zero_count(shape, source, version)
     every = instances(text, block)
+    if _creates_none(text, block, shape):
+        return None
     if _names(text, block, shape, role, {}):
         # one name for all instances: an instance only when there is one
         return FoundModule(path, block, shape, zero, pinned, every[0] if len(every) == 1 else None)

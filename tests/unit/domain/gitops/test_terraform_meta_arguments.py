@@ -103,6 +103,7 @@ def test_a_module_with_count_gets_a_counted_policy() -> None:
         '  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-oidc"\n'
         '  version   = "~> 5.52"\n'
         "  count     = var.enabled ? 1 : 0\n"
+        "  create_role = true\n"
         '  role_name = "ci-runner"\n'
         f'  role_policy_arns = [\n    "{POWER}",\n  ]\n'
         "}\n"

@@ -101,8 +101,9 @@ def test_a_v6_module_names_its_role_by_prefix_unless_told_otherwise() -> None:
 def test_a_list_input_and_a_pod_identity_module() -> None:
     assumable = """\
 module "ci" {
-  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
-  role_name = "payments-api"
+  source      = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  create_role = true
+  role_name   = "payments-api"
 
   custom_role_policy_arns = [
     "arn:aws:iam::aws:policy/PowerUserAccess",
@@ -343,6 +344,7 @@ module "ci" {{
   source  = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
   version = "~> 5.30"
 
+  create_role                       = true
   role_name                         = "payments-api"
   number_of_custom_role_policy_arns = 3
   custom_role_policy_arns = [
@@ -414,8 +416,9 @@ def test_replacing_the_only_item_of_a_list_keeps_its_comma_style() -> None:
     by ``aws_iam_policy.X.arn,``: a style change in a line the reviewer has to look at."""
     bare = """\
 module "ci" {
-  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
-  role_name = "payments-api"
+  source      = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  create_role = true
+  role_name   = "payments-api"
 
   custom_role_policy_arns = [
     "arn:aws:iam::aws:policy/PowerUserAccess"
@@ -433,3 +436,37 @@ module "ci" {
         "    aws_iam_policy.ci_policygen_2.arn\n"
         "  ]\n" in text
     )
+
+
+# v5.60.0 modules/iam-assumable-role: variable "create_role" { default = false } and resource "aws_iam_role"
+# "this" { count = var.create_role ? 1 : 0 }; iam-role-for-service-accounts-eks: create_role, default true;
+# v6.5.0 modules/iam-role: create, default true
+NO_ROLE = [
+    (
+        'module "ci" {\n  source    = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"\n'
+        f'  role_name = "payments-api"\n  custom_role_policy_arns = ["{POWER}"]\n}}\n',
+        "create_role = false (its default)",
+    ),
+    (
+        'module "ci" {\n'
+        '  source      = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        '  create_role = false\n  role_name   = "payments-api"\n'
+        f'  role_policy_arns = {{ power = "{POWER}" }}\n}}\n',
+        "create_role = false",
+    ),
+    (
+        'module "ci" {\n  source          = "terraform-aws-modules/iam/aws//modules/iam-role"\n'
+        '  create          = false\n  name            = "payments-api"\n  use_name_prefix = false\n'
+        f'  policies = {{ power = "{POWER}" }}\n}}\n',
+        "create = false",
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "shown"), NO_ROLE)
+def test_a_module_that_creates_no_role_is_not_the_roles(module: str, shown: str) -> None:
+    """Its inputs attach nothing: editing them would detach nothing in AWS. Before, a module naming the
+    role was edited whether or not it creates it (iam-assumable-role only with create_role = true)."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"ci.tf": module}, request())
+    assert f"[{shown}: the module creates no role]" in str(err.value)

@@ -183,3 +183,27 @@ def test_a_lambda_list_the_module_does_not_attach_is_refused(switch: str) -> Non
     files = {"lambda.tf": LISTED.replace("  attach_policies    = true\n", switch)}
     with pytest.raises(GitOpsEditError, match=r"attach_policies = .*: policies is not attached.*Nothing was"):
         edit_files("terraform", files, request("my-lambda1"), ".")
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "setting"),
+    [
+        # Karpenter main.tf: aws_iam_role.node { count = local.create_node_iam_role ? 1 : 0 }, the nodes then
+        # given node_iam_role_arn
+        (
+            KARPENTER.replace("  cluster_name", "  create_node_iam_role = false\n  cluster_name"),
+            "ex-karpenter",
+            "create_node_iam_role = false",
+        ),
+        # Lambda iam.tf: create_role = local.create && var.create_function && !var.create_layer &&
+        # var.create_role
+        (
+            LAMBDA.replace("  function_name", "  create_role   = false\n  function_name"),
+            "my-lambda1",
+            "create_role = false",
+        ),
+    ],
+)
+def test_a_role_the_module_does_not_create_is_not_edited_there(text: str, role: str, setting: str) -> None:
+    with pytest.raises(GitOpsEditError, match=rf"\[{setting}: the module creates no role\]"):
+        terraform.edit({"main.tf": text}, request(role))
