@@ -81,6 +81,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     result = EditResult(role_location=role_file.where(role_index))
     meta_name = role.get("metadata", "name")
     _detach(loaded, request, role, result)
+    _detach_elsewhere(loaded, templates, role, request, result)
     managed = role.get("spec", "forProvider", "managedPolicyArns")
     # managedPolicyArns is exclusive (like Terraform's managed_policy_arns): an attachment object next to it
     # would be detached again, so a role that lists its policies there gets ours listed there too.
@@ -651,30 +652,34 @@ def _edit_composed(
 def _detach_elsewhere(
     loaded: list[yamldocs.YamlFile],
     templates: list[composition.Composed],
-    role: composition.Composed,
+    role: composition.Composed | yamldocs.Document,
     request: EditRequest,
     result: EditResult,
 ) -> None:
-    """The attachments of a broad policy outside the role's own template list: a plain manifest, or a
-    template of another Composition, that names the role by its IAM name (``role``/``roleName``), by the
-    object name its base gives (``roleRef``/``roleNameRef``), or selects it by labels without
-    ``matchControllerRef`` (among every Role of the cluster). They attach to the same role in AWS, so
-    leaving them would keep the policy attached while the change says it is replaced. One that selects
-    several Roles, or whose role a patch or a label patch decides, is refused: which role it attaches
-    cannot be read from the code."""
+    """The attachments of a broad policy outside the role's own file or template list: for a composed
+    Role, a plain manifest or a template of another Composition; for a bare Role, a Composition's template
+    (its plain manifests are ``_detach``'s). One that names the role by its IAM name (``role``/
+    ``roleName``), by its object name (``roleRef``/``roleNameRef``; a composed Role's when its base gives
+    one), or selects it by labels without ``matchControllerRef`` (among every Role of the cluster) attaches
+    to the same role in AWS, so leaving it would keep the policy attached while the change says it is
+    replaced. One that selects several Roles, or whose role a patch or a label patch decides, is refused:
+    which role it attaches cannot be read from the code."""
     group = role.api_group
     ref_key, literal_key, selector_key = _role_keys(group)
-    iam_name, meta_name = role.iam_name()[0], role.get("metadata", "name")
+    composed = isinstance(role, composition.Composed)
+    iam_name = role.iam_name()[0] if isinstance(role, composition.Composed) else _external_name(role)
+    meta_name = role.get("metadata", "name")
     composed_roles = [t for t in templates if t.api_group == group and t.kind == "Role"]
+    where = role.where if isinstance(role, composition.Composed) else f"Role {meta_name}"
     outside: list[tuple[str, dict[str, Any], composition.Composed | None, yamldocs.Document]] = []
-    for parsed in loaded:
+    for parsed in loaded if composed else []:
         for index, document in parsed.objects():
             if document.api_group == group and document.kind == "RolePolicyAttachment":
                 what = f"{parsed.where(index)}: RolePolicyAttachment {document.get('metadata', 'name')}"
                 outside.append((what, document.get("spec", "forProvider") or {}, None, document))
     for other in templates:
         if (
-            other.entries is not role.entries
+            not (isinstance(role, composition.Composed) and other.entries is role.entries)
             and other.api_group == group
             and other.kind == "RolePolicyAttachment"
         ):
@@ -702,7 +707,8 @@ def _detach_elsewhere(
         elif (for_provider.get(ref_key) or {}).get("name"):
             points = meta_name is not None and for_provider[ref_key]["name"] == meta_name
         elif labels and not selector.get("matchControllerRef"):
-            ours = _has_labels(role, labels)
+            has = role.get("metadata", "labels") or {}
+            ours = all(has.get(k) == v for k, v in labels.items())
             maybe = [r for r in composed_roles if r.writes(*_label_paths(labels))]
             matching = [r for r in composed_roles if _has_labels(r, labels)]
             bare = _selected_roles(loaded, group, labels, None)
@@ -724,7 +730,7 @@ def _detach_elsewhere(
         if points is None:
             raise GitOpsEditError(
                 f"{what} selects its role with {selector_key}.matchLabels {dict(labels)}, which the Role of "
-                f"{role.where} has (or a patch may give it), and other Roles in the files match it too (or "
+                f"{where} has (or a patch may give it), and other Roles in the files match it too (or "
                 "their labels are patched): Crossplane picks one at runtime, so policygen cannot tell that "
                 f"it attaches the policy to {request.role_name!r}, and removing it could detach another "
                 f"role's policy: give it {literal_key} = {request.role_name!r} (or labels only that Role "

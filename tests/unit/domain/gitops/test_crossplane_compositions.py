@@ -526,3 +526,30 @@ def test_a_role_with_a_label_patch_keeps_its_literal_name() -> None:
     )
     with pytest.raises(GitOpsEditError, match="whose name is patched from the composite"):
         edit_files("crossplane", {PATH: PIPELINE[:role_end] + whole + PIPELINE[role_end:]}, REQUEST, "apis")
+
+
+def test_a_bare_roles_attachment_in_a_composition_is_removed_too() -> None:
+    """A managed Role written as a plain manifest (provider-upjet-aws examples/iam/cluster/v1beta1/role.yaml,
+    its assumeRolePolicy cut to {}), and a Composition whose template attaches PowerUserAccess to it by its
+    IAM name: before, only plain attachments were read for a bare Role, and this one stayed attached."""
+    role = (
+        "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: payments-api\n"
+        "spec:\n  forProvider:\n    assumeRolePolicy: '{}'\n"
+    )
+    extras = (
+        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: xextras\n"
+        "spec:\n  compositeTypeRef:\n    apiVersion: aws.platform.example.org/v1alpha1\n    kind: XExtras\n"
+        "  mode: Pipeline\n  pipeline:\n    - step: patch-and-transform\n      functionRef:\n"
+        "        name: crossplane-contrib-function-patch-and-transform\n      input:\n"
+        "        apiVersion: pt.fn.crossplane.io/v1beta1\n        kind: Resources\n        resources:\n"
+        "          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n"
+        "              kind: Bucket\n"
+        "          - name: power\n            base:\n              apiVersion: iam.aws.upbound.io/v1beta1\n"
+        "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
+        f"                  policyArn: {POWER}\n                  role: payments-api\n"
+    )
+    files = {"apis/role.yaml": role, "apis/extras.yaml": extras}
+    result = edit_files("crossplane", files, REQUEST, "apis")
+    assert result.detached == [POWER]
+    assert "RolePolicyAttachment" not in (result.changes["apis/extras.yaml"] or "")
+    assert "kind: Policy" in (result.changes["apis/role.yaml"] or "")
