@@ -48,12 +48,32 @@ def test_an_entry_of_a_user_of_another_account_names_that_account() -> None:
     }
 
 
-def test_a_principal_with_a_path_keeps_every_entry_of_the_cluster_and_says_so() -> None:
-    """Whether the entry's ARN holds the role's path is not documented: left as before, said."""
-    role = f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1f9ff11932198c00"
+def test_a_principal_with_a_path_is_granted_its_entry_with_and_without_the_path() -> None:
+    """ "If the ARN is for an IAM role, it can include a path" (EKS User Guide, "Create access entries");
+    whether the entry's ARN holds it is not documented, so each reading's one entry, not every entry of the
+    cluster (before: ``access-entry/my-cluster/*/*/*/*``, said). An IAM Identity Center role's path."""
+    path = "aws-reserved/sso.amazonaws.com"
+    name = "AWSReservedSSO_Admin_1f9ff11932198c00"
     record = cloudtrail_record(
-        "eks.amazonaws.com", "DeleteAccessEntry", {"clusterName": "my-cluster", "principalArn": role}
+        "eks.amazonaws.com",
+        "DeleteAccessEntry",
+        {"clusterName": "my-cluster", "principalArn": f"arn:aws:iam::{ACCOUNT}:role/{path}/{name}"},
     )
     event = EventMapper().map(record)
-    assert event.uses == (("eks:DeleteAccessEntry", f"{ENTRIES}/*/*/*/*"),)
+    assert set(event.uses) == {
+        ("eks:DeleteAccessEntry", f"{ENTRIES}/role/{ACCOUNT}/{name}/*"),
+        ("eks:DeleteAccessEntry", f"{ENTRIES}/role/{ACCOUNT}/{path}/{name}/*"),
+    }
+    assert event.notes == ()
+
+
+def test_a_principal_that_is_no_iam_role_or_user_keeps_every_entry_of_the_cluster_and_says_so() -> None:
+    """An assumed-role session is no principal an entry is created for ("The principalArn parameter format
+    is not valid", aws-samples/appmod-blueprints#319): nothing to read, as before."""
+    principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/ops/alice"
+    record = cloudtrail_record(
+        "eks.amazonaws.com", "DescribeAccessEntry", {"clusterName": "my-cluster", "principalArn": principal}
+    )
+    event = EventMapper().map(record)
+    assert event.uses == (("eks:DescribeAccessEntry", f"{ENTRIES}/*/*/*/*"),)
     assert [n[1] for n in event.notes] == ["resource-undetermined"]

@@ -1256,6 +1256,34 @@ def _apigateway_tags(action: str, params: Mapping[str, Any], ctx: Context) -> li
     return [f"arn:{parts[1]}:apigateway:{escape(region)}::/tags/{percent_encoded(arn)}"]
 
 
+_IAM_PRINCIPAL = re.compile(r"^arn:[^:]+:iam::(\d{12}):(role|user)/(?:(.+)/)?([^/]+)$")
+
+
+# EKS access entries: ``access-entry/${ClusterName}/${IamIdentityType}/${IamIdentityAccountID}/
+# ${IamIdentityName}/${UUID}`` (Service Authorization Reference), named by the calls' ``clusterName`` and
+# ``principalArn``, the IAM role's or user's ARN ("If the ARN is for an IAM role, it can include a path",
+# EKS User Guide, "Create access entries"; "enter the fully qualified IAM role ARN like below (do not strip
+# off the path like you need to do in the aws-auth ConfigMap today)", the EKS team on aws/containers-roadmap
+# #185). Whether the entry's ARN then holds the path (``.../role/ACCOUNT/teams/tooling/NAME/UUID``) or the
+# name alone, as ``IamIdentityName`` says, is not documented: a principal with a path was granted every entry
+# of the cluster (``access-entry/CLUSTER/*/*/*/*``), said. Both are granted, each the one principal's entry
+# under one reading (an entry's principal is unique in its cluster); the UUID is the service's.
+def _eks_access_entry(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The entry of the principal ``principalArn`` names in ``clusterName``: by its name, and by its path
+    and name when it has a path. None for any other principal (the curated entry's reading)."""
+    cluster = get_field(params, "ClusterName")
+    principal = get_field(params, "PrincipalArn")
+    match = _IAM_PRINCIPAL.match(principal) if isinstance(principal, str) else None
+    if not isinstance(cluster, str) or not cluster or match is None:
+        return None
+    account, kind, path, name = match.groups()
+    base = (
+        f"arn:{ctx.partition}:eks:{ctx.region}:{ctx.account}:access-entry/{escape(cluster)}/{kind}/{account}/"
+    )
+    names = [name] if path is None else [name, f"{path}/{name}"]
+    return [f"{base}{escape(each)}/*" for each in names]
+
+
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
@@ -1266,6 +1294,17 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
         for name in ("createassociation", "createassociationbatch")
     },
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
+    **{
+        ("eks", name.lower()): Resolver(_eks_access_entry, frozenset({"ClusterName", "PrincipalArn"}))
+        for name in (
+            "DescribeAccessEntry",
+            "UpdateAccessEntry",
+            "DeleteAccessEntry",
+            "AssociateAccessPolicy",
+            "DisassociateAccessPolicy",
+            "ListAssociatedAccessPolicies",
+        )
+    },
     **{
         ("glue", name.lower()): Resolver(_glue_schema_registry, _GLUE_SCHEMA_READS)
         for name in (

@@ -1444,8 +1444,8 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # templates). The calls on an entry name it by ``clusterName`` and ``principalArn``, the IAM role's or
     # user's ARN, which gives the type, the account and the name; the UUID is the service's. The reference's
     # variables have no request parameter of their names, so each call was granted every entry of the
-    # cluster (``access-entry/CLUSTER/*/*/*/*``), said. A principal with a path (``role/service-role/NAME``)
-    # is left so: whether the entry's ARN holds the path is not documented.
+    # cluster (``access-entry/CLUSTER/*/*/*/*``), said. An IAM principal's ARN, with a path or without, is
+    # read by ``resolvers._eks_access_entry``; these templates read what it leaves (no IAM ARN).
     **{
         ("eks", name.lower()): [
             {
