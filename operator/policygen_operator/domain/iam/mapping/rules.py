@@ -105,6 +105,16 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
         ("ec2", m): frozenset({"ec2:CreateTags"})
         for m in ("createvpc", "createsubnet", "createinternetgateway")
     },
+    # The table passes Amazon MQ's LDAP settings as roles: UpdateBroker's iam:PassRole reads
+    # ``LdapServerMetadata.RoleBase``, ``RoleName``, ``RoleSearchMatching``, ``RoleSearchSubtree`` and
+    # ``UserRoleName`` ("RoleName: Specifies the LDAP attribute that identifies the group name attribute in
+    # the object returned from the group membership query", MQ API Reference, LdapServerMetadataInput), LDAP
+    # attributes and search filters, no IAM role; CreateBroker's is on ``*``. Neither reference lists
+    # iam:PassRole for the calls ("To create a broker, you must either use the AmazonMQFullAccess IAM policy
+    # or include the following EC2 permissions", MQ API Reference, CreateBroker; the Service Authorization
+    # Reference's dependent actions), and Amazon MQ acts through its service-linked role: every broker
+    # with LDAP settings was reported as passing a role it does not name.
+    **{("mq", m): frozenset({"iam:PassRole"}) for m in ("createbroker", "updatebroker")},
 }
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
