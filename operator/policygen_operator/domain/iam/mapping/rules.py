@@ -451,6 +451,12 @@ SERVICE_PARAMETER_OF: dict[tuple[str, str], str | tuple[str, ...]] = {
     # domain that you want to obtain deliverability metrics for"); the table gives * for all of them (v1's
     # identity calls take no resource type)
     ("ses", "IdentityName"): ("EmailIdentity", "EmailAddress", "Domain"),
+    # an EMR cluster is a job flow, and the older calls name it so ("JobFlowIds: A list of job flows to be
+    # shut down", TerminateJobFlows; "JobFlowId: Job flow in which to add the instance groups",
+    # AddInstanceGroups; EMR API Reference), the id ``j-...`` of ``cluster/${ClusterId}`` (iam-dataset's own
+    # SetVisibleToAllUsers entry writes ``cluster/${JobFlowIds[]}``); the table gives the cluster ``*`` or
+    # nothing for the others
+    ("elasticmapreduce", "ClusterId"): ("ClusterId", "JobFlowId", "JobFlowIds"),
 }
 
 
