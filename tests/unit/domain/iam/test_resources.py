@@ -613,11 +613,35 @@ def test_a_request_that_cannot_name_the_resource_is_said_so(
     """A call authorized on a resource no parameter of its request names keeps ``*`` with the finding, but
     the finding said "the record does not name the resource in a form the mapper reads", untrue: the
     request has no such form, and a reader went looking for a parser gap (found by the mapping pass on the
-    calls left on ``*``). It now says the request has no parameter naming the resource's type."""
+    calls left on ``*``). It now says the request has no parameter naming the resource's type, and which of
+    its naming parameters (``instanceId``, ``accessKeyId``) were ruled out by their names only."""
     event = mapper.map(rec(source, name, params))
     assert event.uses == ((action, "*"),)
+    naming = [key for key in params if key.endswith("Id")]
+    unless = f", unless {naming[0]} does" if naming else ""
     assert [n[2] for n in event.notes] == [
-        f"{source}:{name}: {action} on * (the request has no parameter naming the {kind} it is authorized on)"
+        f"{source}:{name}: {action} on * (the request has no parameter naming the {kind} it is authorized on"
+        f"{unless})"
+    ]
+
+
+def test_a_naming_parameter_ruled_out_by_its_name_only_is_said(mapper: EventMapper) -> None:
+    """Whether a parameter may name the resource is told from its name (``fill._may_name``), and a name can
+    mislead: SSM's ``CalendarNames`` are documents, EMR's ``JobFlowIds`` clusters (both were said to leave
+    the resource unnamed). The finding names the naming parameters it set aside instead of saying that no
+    parameter could name it. "QueryExecutionId: The unique ID of the query execution" (Athena API
+    Reference, GetQueryExecution), authorized on the workgroup the query ran in."""
+    event = mapper.map(
+        rec(
+            "athena.amazonaws.com",
+            "GetQueryExecution",
+            {"queryExecutionId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
+        )
+    )
+    assert event.uses == (("athena:GetQueryExecution", "*"),)
+    assert [n[2] for n in event.notes] == [
+        "athena.amazonaws.com:GetQueryExecution: athena:GetQueryExecution on * (the request has no parameter "
+        "naming the workgroup it is authorized on, unless queryExecutionId does)"
     ]
 
 
@@ -642,7 +666,7 @@ def test_a_request_naming_the_resource_in_a_form_not_read_keeps_the_wording() ->
             why = (
                 "the record does not name the resource in a form the mapper reads"
                 if principal == cert
-                else "the request has no parameter naming the cert it is authorized on"
+                else "the request has no parameter naming the cert it is authorized on, unless thingName does"
             )
             assert [n[2] for n in event.notes] == [
                 f"iot.amazonaws.com:AttachThingPrincipal: iot:AttachThingPrincipal on * ({why})"

@@ -99,18 +99,22 @@ def action_arns(
     return []
 
 
-def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[str, ...]:
+def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``unnamed_kinds`` when no parameter of the request may name one of them: the call is authorized on
     a resource its request does not carry (Auto Scaling SetInstanceHealth takes an ``InstanceId`` and is
     authorized on the instance's group; IAM GetAccessKeyLastUsed an ``AccessKeyId``, on the key's user;
     CloudWatch Logs GetLogRecord a ``logRecordPointer``, on the log group). A parameter may name one when
     it is a naming one (``plans.NAMING``) that ``_may_name`` a type, spells a type's noun (``cluster``,
     ``lensAlias``), holds an ARN (IoT AttachThingPrincipal's ``principal``, a certificate's), or holds a
-    structure (a name may be inside): then the finding blames the form."""
+    structure (a name may be inside): then the finding blames the form. With the kinds, the naming
+    parameters of the request whose nouns are no type's: matched on names, they may still name the resource
+    under another noun (SSM's ``CalendarNames`` are documents, EMR's ``JobFlowIds`` clusters), so the
+    finding names them rather than say no parameter could."""
     kinds = unnamed_kinds(action)
     if not kinds:
-        return ()
+        return (), ()
     types = tuple(t for t in action.types if t.key in kinds)
+    others: list[str] = []
     for key, value in params.items():
         if value in EMPTY_VALUES:
             continue
@@ -119,14 +123,15 @@ def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[str, ...]
             or (isinstance(value, list) and any(isinstance(v, Mapping) for v in value))
             or holds_arn(value)
         ):
-            return ()
+            return (), ()
         match = NAMING.search(key)
         if match is not None:
             if _may_name(key[: match.start()], match.group(1), types):
-                return ()
+                return (), ()
+            others.append(key)
         elif _spells_type(key, types):
-            return ()
-    return kinds
+            return (), ()
+    return kinds, tuple(others)
 
 
 def _spells_type(key: str, types: tuple[ResourceType, ...]) -> bool:

@@ -322,12 +322,14 @@ def _undetermined(
     causes: dict[str, list[str]] = {}
     for name in dict.fromkeys(unresolved):
         action = by_action.get(name)
-        kinds = unnamed_in(params, action) if action is not None else ()
+        kinds, others = unnamed_in(params, action) if action is not None else ((), ())
         why = (
             f"the request has no parameter naming the {' or '.join(kinds)} it is authorized on"
             if kinds
             else ""
         )
+        if others:  # named by what they are called, not by what they hold: said, not ruled out
+            why += f", unless {' or '.join(others)} {'does' if len(others) == 1 else 'do'}"
         causes.setdefault(why, []).append(name)
     return [
         undetermined(key, names, why) if why else undetermined(key, names) for why, names in causes.items()
