@@ -46,7 +46,8 @@ def action_arns(
     several (CopyObject reads one object and writes another), ``resources[]`` does not say which ARN
     belongs to which action, so request parameters come first and the list is the fallback.
     """
-    context = in_owner_account(action.action, context)
+    if action.owner_account is not None:
+        context = _in_account(context, action.owner_account)
     if action.account_parameter is not None:
         context = _in_named_account(context, get_field(params, action.account_parameter))
     from_list = _fitting(action.types, listed) if listed else []
@@ -388,9 +389,11 @@ def in_owner_account(action: str, context: Callable[[], Context]) -> Callable[[]
     """The record's context in the account the action's namespace writes its ARNs under when that is not
     the caller's (``OWNER_ACCOUNTS``: an organization's management account), else as it is."""
     owner = OWNER_ACCOUNTS.get(action.partition(":")[0])
-    if owner is None:
-        return context
-    return lambda: replace(context(), account=owner)
+    return context if owner is None else _in_account(context, owner)
+
+
+def _in_account(context: Callable[[], Context], account: str) -> Callable[[], Context]:
+    return lambda: replace(context(), account=account)
 
 
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:

@@ -45,6 +45,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EVENT_SOURCE_NAMESPACES,
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
+    OWNER_ACCOUNTS,
     PARAMETER_DEFAULTS,
     PARAMETER_OF,
     QUALIFIED_NAMES,
@@ -402,6 +403,8 @@ class ActionPlan:
     # (parameter, variable, ARN format): a child's ARN parameter and the format its parent's own variable is
     # read from, for a type the action requires whose children it is not authorized on (``_children``)
     children: tuple[tuple[str, str, str], ...] = ()
+    # the account the namespace writes its ARNs under when not the caller's (``OWNER_ACCOUNTS``)
+    owner_account: str | None = None
 
     @property
     def has_templates(self) -> bool:
@@ -946,6 +949,7 @@ def _compile_entry(
         defaults=elsewhere.defaults,
         parents=elsewhere.parents,
         children=elsewhere.children,
+        owner_account=OWNER_ACCOUNTS.get(prefix),
     )
 
 
@@ -1001,6 +1005,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         defaults=elsewhere.defaults,
         parents=elsewhere.parents,
         children=elsewhere.children,
+        owner_account=OWNER_ACCOUNTS.get(prefix),
     )
 
 
