@@ -59,3 +59,15 @@ def test_each_report_s_group_in_the_report_s_account_and_region() -> None:
         ("codebuild:BatchGetReports", f"{CODEBUILD}:report-group/orders-build-unit-tests"),
         ("codebuild:BatchGetReports", f"{CODEBUILD}:report-group/orders-build-lint"),
     }
+
+
+def test_two_reports_of_two_accounts_name_a_group_in_each() -> None:
+    """A report group shared from another account through AWS RAM beside one of the caller's (CodeBuild
+    User Guide, "Working with shared report groups"): each group where its report's ARN says."""
+    other = f"arn:aws:codebuild:eu-west-1:{OTHER_ACCOUNT}"
+    shared = f"{other}:report/shared-coverage:0f9e8d7c-6b5a-4321-8765-43210fedcba9"
+    event = mapped("BatchGetReports", {"reportArns": [shared, UNIT]})
+    assert set(event.uses) == {
+        ("codebuild:BatchGetReports", f"{other}:report-group/shared-coverage"),
+        ("codebuild:BatchGetReports", f"{CODEBUILD}:report-group/orders-build-unit-tests"),
+    }

@@ -536,10 +536,8 @@ def _fill_formats(
         found = lookup_path(params, name) if variable not in values and variable not in normalised else None
         if found:
             referenced = True
-            held = _held(arn_format, variable, [escape(v) for v in found if v.startswith("arn:")])
-            homes.update((region, account) for _, region, account in held)
-            if held:
-                values[variable] = [value for value, _, _ in held]
+            arns = [escape(v) for v in found if v.startswith("arn:")]
+            identified.extend(_parents_held(action.types, variable, arn_format, arns))
     for name, resource_type in action.typed_names:
         own = own_variable(resource_type)
         found = lookup_path(params, name) if own not in templated else None
@@ -605,6 +603,26 @@ def _parent_names(action: ActionPlan, variable: str, arns: list[str]) -> list[tu
         if wanted == variable:
             names.extend(_held(arn_format, variable, arns))
     return names
+
+
+def _parents_held(
+    types: tuple[ResourceType, ...], variable: str, arn_format: str, arns: list[str]
+) -> list[str]:
+    """The parent each child ARN of ``arn_format`` holds, of the types ``variable`` is the one variable of
+    (``ActionPlan.children``), each in its own child's partition, region and account: two reports of two
+    accounts name two report groups, one in each (not both in the call's, as one set of names would)."""
+    pattern, names = format_groups(arn_format)
+    owners = [t for t in types if t.variables == {variable}]
+    out: list[str] = []
+    for arn in arns:
+        match = pattern.fullmatch(arn)
+        if match is None:
+            continue
+        partition, _, region, account = arn.split(":", 5)[1:5]
+        value = match.group(names.index(variable) + 1)
+        base = {"Partition": partition, "Region": region, "Account": account}
+        out.extend(t.fill({**base, variable: value}) for t in owners)
+    return out
 
 
 def _held(arn_format: str, variable: str, arns: list[str]) -> list[tuple[str, str, str]]:
