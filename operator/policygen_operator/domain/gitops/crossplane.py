@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -163,12 +164,7 @@ def _detach(
     group = role.api_group
     meta_name = role.get("metadata", "name")
     role_namespace = role.get("metadata", "namespace")
-    labels = role.get("metadata", "labels") or {}
-    ref_key, literal_key, selector_key = (
-        ("roleNameRef", "roleName", "roleNameSelector")
-        if group == CLASSIC
-        else ("roleRef", "role", "roleSelector")
-    )
+    ref_key, literal_key, selector_key = _role_keys(group)
     for parsed in loaded:
         for index, document in parsed.objects():
             if document.api_group != group or document.kind != "RolePolicyAttachment":
@@ -184,7 +180,7 @@ def _detach(
                 ref = f"{ref_namespace}/{ref}"
             literal = for_provider.get(literal_key)
             match_labels = (for_provider.get(selector_key) or {}).get("matchLabels") or {}
-            selected = bool(match_labels) and all(labels.get(k) == v for k, v in match_labels.items())
+            selected = bool(match_labels) and _has_labels(role, match_labels)
             what = f"{parsed.where(index)}: RolePolicyAttachment {document.get('metadata', 'name')} ({arn})"
             if ref != meta_name and literal != request.role_name and not selected:
                 if arn in request.replace_arns:
@@ -314,8 +310,7 @@ def _selected_roles(
             role_namespace = document.get("metadata", "namespace")
             if group == UPBOUND_NAMESPACED and namespace and role_namespace and namespace != role_namespace:
                 continue
-            labels = document.get("metadata", "labels") or {}
-            if all(labels.get(k) == v for k, v in match_labels.items()):
+            if _has_labels(document, match_labels):
                 found.append(f"{parsed.where(index)}: Role {document.get('metadata', 'name')}")
     return found
 
@@ -518,8 +513,9 @@ def _points_by_patched_labels(
     return True, shown
 
 
-def _has_labels(template: composition.Composed, labels: dict[str, Any]) -> bool:
-    return all((template.get("metadata", "labels") or {}).get(k) == v for k, v in labels.items())
+def _has_labels(obj: composition.Composed | yamldocs.Document, labels: Mapping[str, Any]) -> bool:
+    """Whether an object's own labels hold every label of a selector (what ``matchLabels`` selects)."""
+    return all((obj.get("metadata", "labels") or {}).get(k) == v for k, v in labels.items())
 
 
 def _label_paths(labels: dict[str, Any]) -> list[str]:
@@ -666,23 +662,23 @@ def _detach_elsewhere(
     which role it attaches cannot be read from the code."""
     group = role.api_group
     ref_key, literal_key, selector_key = _role_keys(group)
-    composed = isinstance(role, composition.Composed)
-    iam_name = role.iam_name()[0] if isinstance(role, composition.Composed) else _external_name(role)
     meta_name = role.get("metadata", "name")
+    # a composed Role's own template list (its siblings are ``_edit_composed``'s); a bare Role has none
+    iam_name: object
+    own: list[Any] | None
+    if isinstance(role, composition.Composed):
+        iam_name, where, own = role.iam_name()[0], role.where, role.entries
+    else:
+        iam_name, where, own = _external_name(role), f"Role {meta_name}", None
     composed_roles = [t for t in templates if t.api_group == group and t.kind == "Role"]
-    where = role.where if isinstance(role, composition.Composed) else f"Role {meta_name}"
     outside: list[tuple[str, dict[str, Any], composition.Composed | None, yamldocs.Document]] = []
-    for parsed in loaded if composed else []:
+    for parsed in loaded if own is not None else []:
         for index, document in parsed.objects():
             if document.api_group == group and document.kind == "RolePolicyAttachment":
                 what = f"{parsed.where(index)}: RolePolicyAttachment {document.get('metadata', 'name')}"
                 outside.append((what, document.get("spec", "forProvider") or {}, None, document))
     for other in templates:
-        if (
-            not (isinstance(role, composition.Composed) and other.entries is role.entries)
-            and other.api_group == group
-            and other.kind == "RolePolicyAttachment"
-        ):
+        if other.entries is not own and other.api_group == group and other.kind == "RolePolicyAttachment":
             what = f"{other.where}: RolePolicyAttachment"
             outside.append((what, other.get("spec", "forProvider") or {}, other, other.composition))
     for what, for_provider, template, holder in outside:
@@ -707,8 +703,7 @@ def _detach_elsewhere(
         elif (for_provider.get(ref_key) or {}).get("name"):
             points = meta_name is not None and for_provider[ref_key]["name"] == meta_name
         elif labels and not selector.get("matchControllerRef"):
-            has = role.get("metadata", "labels") or {}
-            ours = all(has.get(k) == v for k, v in labels.items())
+            ours = _has_labels(role, labels)
             maybe = [r for r in composed_roles if r.writes(*_label_paths(labels))]
             matching = [r for r in composed_roles if _has_labels(r, labels)]
             bare = _selected_roles(loaded, group, labels, None)
