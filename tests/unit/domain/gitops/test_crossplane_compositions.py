@@ -407,20 +407,23 @@ def test_an_attachment_outside_the_composition_to_its_role_is_removed_too(points
     )
 
 
+# Another Composition whose template attaches PowerUserAccess to the role by its IAM name.
+EXTRAS = (
+    "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: xextras\n"
+    "spec:\n  compositeTypeRef:\n    apiVersion: aws.platform.example.org/v1alpha1\n    kind: XExtras\n"
+    "  mode: Pipeline\n  pipeline:\n    - step: patch-and-transform\n      functionRef:\n"
+    "        name: crossplane-contrib-function-patch-and-transform\n      input:\n"
+    "        apiVersion: pt.fn.crossplane.io/v1beta1\n        kind: Resources\n        resources:\n"
+    "          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n"
+    "              kind: Bucket\n"
+    "          - name: power\n            base:\n              apiVersion: iam.aws.upbound.io/v1beta1\n"
+    "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
+    f"                  policyArn: {POWER}\n                  role: payments-api\n"
+)
+
+
 def test_an_attachment_in_another_composition_naming_the_role_is_removed_from_it() -> None:
-    other = (
-        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: xextras\n"
-        "spec:\n  compositeTypeRef:\n    apiVersion: aws.platform.example.org/v1alpha1\n    kind: XExtras\n"
-        "  mode: Pipeline\n  pipeline:\n    - step: patch-and-transform\n      functionRef:\n"
-        "        name: crossplane-contrib-function-patch-and-transform\n      input:\n"
-        "        apiVersion: pt.fn.crossplane.io/v1beta1\n        kind: Resources\n        resources:\n"
-        "          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n"
-        "              kind: Bucket\n"
-        "          - name: power\n            base:\n              apiVersion: iam.aws.upbound.io/v1beta1\n"
-        "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
-        f"                  policyArn: {POWER}\n                  role: payments-api\n"
-    )
-    result = edit_files("crossplane", {PATH: PIPELINE, "apis/extras.yaml": other}, REQUEST, "apis")
+    result = edit_files("crossplane", {PATH: PIPELINE, "apis/extras.yaml": EXTRAS}, REQUEST, "apis")
     assert result.detached == [POWER, POWER]
     out = result.changes["apis/extras.yaml"] or ""
     assert "RolePolicyAttachment" not in out and "kind: Bucket" in out
@@ -536,19 +539,7 @@ def test_a_bare_roles_attachment_in_a_composition_is_removed_too() -> None:
         "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: payments-api\n"
         "spec:\n  forProvider:\n    assumeRolePolicy: '{}'\n"
     )
-    extras = (
-        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: xextras\n"
-        "spec:\n  compositeTypeRef:\n    apiVersion: aws.platform.example.org/v1alpha1\n    kind: XExtras\n"
-        "  mode: Pipeline\n  pipeline:\n    - step: patch-and-transform\n      functionRef:\n"
-        "        name: crossplane-contrib-function-patch-and-transform\n      input:\n"
-        "        apiVersion: pt.fn.crossplane.io/v1beta1\n        kind: Resources\n        resources:\n"
-        "          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n"
-        "              kind: Bucket\n"
-        "          - name: power\n            base:\n              apiVersion: iam.aws.upbound.io/v1beta1\n"
-        "              kind: RolePolicyAttachment\n              spec:\n                forProvider:\n"
-        f"                  policyArn: {POWER}\n                  role: payments-api\n"
-    )
-    files = {"apis/role.yaml": role, "apis/extras.yaml": extras}
+    files = {"apis/role.yaml": role, "apis/extras.yaml": EXTRAS}
     result = edit_files("crossplane", files, REQUEST, "apis")
     assert result.detached == [POWER]
     assert "RolePolicyAttachment" not in (result.changes["apis/extras.yaml"] or "")
