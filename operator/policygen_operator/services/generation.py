@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
@@ -52,7 +52,9 @@ class LocalLogs:
     """A file or folder of CloudTrail delivery files, JSON arrays or JSON Lines."""
 
     path: str
-    account_ids: tuple[str, ...] = ()  # prune delivery-layout folders and names of other accounts
+    # records of other accounts and Regions are passed over (``ScanSpec.accounts``), their folders and
+    # delivery files unread where their names say so
+    account_ids: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
 
 
@@ -186,13 +188,15 @@ def run_generation(
     if isinstance(request.source, AthenaLogs):
         scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
     else:
+        # a LookupEvents source's regions are the histories it reads, each of that Region's records only
+        files = request.source if isinstance(request.source, LocalLogs | S3Logs) else None
         spec = ScanSpec(
             principals=principals,
             window=window,
             max_file_bytes=request.max_file_bytes,
             split_sessions=frozenset(request.split_sessions),
-            accounts=frozenset(request.source.account_ids) if _files(request.source) else frozenset(),
-            regions=frozenset(request.source.regions) if _files(request.source) else frozenset(),
+            accounts=frozenset(files.account_ids if files is not None else ()),
+            regions=frozenset(files.regions if files is not None else ()),
         )
         said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)
@@ -210,12 +214,6 @@ def run_generation(
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
     _raise_for_outcome(request, scan, outcome, listing)
     return outcome
-
-
-def _files(source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs) -> TypeGuard[LocalLogs | S3Logs]:
-    """Whether a source's accounts and regions filter the records it holds (``ScanSpec.accounts``); a
-    LookupEvents source's regions are the histories it reads, each of that Region's records only."""
-    return isinstance(source, LocalLogs | S3Logs)
 
 
 def _principals(arns: tuple[str, ...]) -> tuple[Principal, ...]:
