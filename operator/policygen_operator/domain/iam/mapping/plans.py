@@ -1129,7 +1129,9 @@ def _children(
     that identify the Report objects to return", "reportArn: The ARN of the report for which test cases are
     returned" (CodeBuild API Reference); a report's ARN is ``report/${ReportGroupName}:${ReportId}``, which
     names its group. Only for a type whose one variable is named after it (``ReportGroupName`` of
-    ``report-group``), as ``fill._parents_in``: a variable two types merely share is no parent."""
+    ``report-group``): a variable two types merely share is no parent. Narrower than ``fill._parents_in``'s
+    test of the same idea, which takes any ``_VARIABLE_SUFFIX`` (PCS's ``cluster`` by ``ClusterIdentifier``,
+    SSM Incidents' ``response-plan`` by ``ResponsePlan`` pass it and not this one)."""
     out: dict[tuple[str, str, str], None] = {}
     keys = {t.key for t in types}
     for resource_type in types:
