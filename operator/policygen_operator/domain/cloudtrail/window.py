@@ -43,17 +43,16 @@ _DATE_FOLDER = re.compile(
     r"(?:^|/)(?:(?:dt|date)=)?(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)/(?:(?:hour=)?(?P<h>\d\d)/)?",
     re.IGNORECASE,
 )
-# The delivery layout's year and month folders below a region folder: a year there is one.
-_LAYOUT_TIME = re.compile(
-    r"(?:^|/)AWSLogs/(?:o-[a-z0-9]{10,32}/)?\d{12}/CloudTrail/[a-z0-9-]+/(?P<y>\d{4})/(?:(?P<m>\d\d)/)?"
+# The delivery layout's region folder (``AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/``), and its year and
+# month folders below it: a year there is one.
+_REGION_FOLDER = (
+    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/(?P<region>[a-z0-9-]+)/"
 )
+_LAYOUT_TIME = re.compile(_REGION_FOLDER + r"(?P<y>\d{4})/(?:(?P<m>\d{2})/)?")
 _TIME_FOLDERS = (_PLAIN_TIME, _HIVE_TIME, _DATE_FOLDER, _LAYOUT_TIME)
 # Where a trail's own layout starts: what comes before it is the trail's S3 key prefix, a name.
 _AWSLOGS = re.compile(r"(?:^|/)AWSLogs/")
-_LAYOUT = re.compile(
-    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/"
-    r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
-)
+_LAYOUT = re.compile(_REGION_FOLDER + r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/")
 
 
 @dataclass(frozen=True)
