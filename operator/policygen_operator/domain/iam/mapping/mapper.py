@@ -447,9 +447,11 @@ def _left_to_default(
     or id before the call: "narrow it to the one the call used" would be advice no policy can follow."""
     prefix = action.partition(":")[0]
     why = "; ".join(
-        UNNAMED_TYPES.get(f"{prefix}:{kind}") or UNNAMED_TYPES.get(kind, f"no {kind} named")
-        for kind, _ in unnamed
-        if kind not in made
+        dict.fromkeys(  # two kinds may share a reason (an SSM command's instances and managed nodes)
+            UNNAMED_TYPES.get(f"{prefix}:{kind}") or UNNAMED_TYPES.get(kind, f"no {kind} named")
+            for kind, _ in unnamed
+            if kind not in made
+        )
     )
     new = [kind for kind, _ in unnamed if kind in made]
     said = [f"the request does not name it ({why}); narrow each to the one the call used"] if why else []
