@@ -186,7 +186,7 @@ class EventMapper:
                 uses.extend((action.action, arn) for arn in exact)
                 unnamed = _unnamed(action.action, action.types, exact, completed)
                 if unnamed:
-                    new_kinds = {t.key for t in action.types if t.made}
+                    new_kinds = _new_kinds(action.action, action.types, unnamed)
                     notes.append(_left_to_default(key, action.action, unnamed, new_kinds))
                 prefixed = [arn for arn in exact if arn[-1] == "*" and arn in listed and arn[-4:] != "${*}"]
                 if prefixed:
@@ -410,6 +410,39 @@ def _unnamed(
         if kind is not None:
             found.add((kind, arn.split(":", 5)[5]))
     return sorted(pair for pair in found if pair[0] not in created)
+
+
+def _new_kinds(action: str, types: tuple[ResourceType, ...], unnamed: list[tuple[str, str]]) -> set[str]:
+    """The kinds the call makes (``ResourceType.made``) among those it is granted in part or whole. A
+    ``Start<Noun>`` may start one that exists (plans' ``_MAKING_NEW``): one whose request names it by a
+    variable of its own noun is the one it starts, not a new one (AWS Config's StartConfigurationRecorder on
+    ``configuration-recorder/default/*``: ``${RecorderName}`` given, the id AWS Config assigned unknown),
+    where one granted inside a named parent only is new (Amazon Connect's StartContactEvaluation on
+    ``instance/ID/contact-evaluation/*``)."""
+    made = {t.key for t in types if t.made}
+    if not made or not action.partition(":")[2].startswith("Start"):
+        return made
+    by_key = {t.key: t for t in types}
+    return {kind for kind, shown in unnamed if kind in made and not _names_itself(by_key[kind], shown)}
+
+
+def _names_itself(resource_type: ResourceType, shown: str) -> bool:
+    """Whether a granted pattern's resource part gives a variable named after the type itself
+    (``RecorderName`` of ``configurationrecorder``) a value other than ``*``."""
+    own_noun = squashed(resource_type.key)
+    for arn_format in resource_type.formats or (resource_type.arn_format,):
+        resource = arn_format.split(":", 5)[5] if arn_format.count(":") >= 5 else arn_format
+        parts = re.split(r"\$\{([A-Za-z0-9]+)\}", resource)
+        names = parts[1::2]
+        regex = "".join(re.escape(p) if i % 2 == 0 else "(.+?)" for i, p in enumerate(parts))
+        found = re.fullmatch(regex, shown)
+        if found is None:
+            continue
+        for name, value in zip(names, found.groups(), strict=True):
+            stem = re.sub(r"(Name|Id|Identifier)$", "", name)
+            if value != "*" and stem and own_noun.endswith(squashed(stem)):
+                return True
+    return False
 
 
 def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:

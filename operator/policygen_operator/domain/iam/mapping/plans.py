@@ -193,6 +193,17 @@ def identifier_parameters(
         # and the bare noun, which may hold "The ARN (or ID suffix of the ARN) of the event data store"
         # (CloudTrail GetEventDataStore's EventDataStore): only an ARN of it, here too
         out.update(((noun + plural, ""), None) for noun in endings for plural in ("", "s"))
+        # a variable named after the end of its type's noun is named by the whole noun too: AWS Config's
+        # ``configuration-recorder/${RecorderName}/${RecorderId}`` by "ConfigurationRecorderName: The name of
+        # the configuration recorder" (Config API Reference, StopConfigurationRecorder) and the plural
+        # "ConfigurationRecorderNames" (DescribeConfigurationRecorders)
+        for words in nouns(resource_type.key):
+            whole = "".join(words)
+            for variable in resource_type.variables:
+                stem = stems.get(variable, "")
+                if stem and stem != whole and any("".join(words[i:]) == stem for i in range(1, len(words))):
+                    suffix = variable[len(stem) :]
+                    out.update(((whole + suffix + plural, variable), None) for plural in ("", "s"))
     # An operation on a resource of the type its own name names takes the resource's name or id as bare
     # "Name" or "Id" (Glue: "DeleteCrawler ... Name: The name of the crawler to remove", StartTrigger,
     # CreateWorkflow; SNS CreateTopic): the type's own variable. Only then: Athena's CreateNotebook takes

@@ -782,6 +782,9 @@ UNNAMED_TYPES: dict[str, str] = {
     "bedrock:custom-model": "a custom model given by name, not by the id its ARN holds",
     "bedrock:imported-model": "an imported model given by name, not by the id its ARN holds",
     "glue:registry": "no registry named: the default registry, whose ARN ends in an id Glue assigns",
+    # "ConfigurationRecorderName" names the recorder; its ARN ends in an id AWS Config assigns
+    # (``configuration-recorder/${RecorderName}/${RecorderId}``, Service Authorization Reference)
+    "config:configurationrecorder": "a configuration recorder given by name, not by the id its ARN holds",
     # SSM SendCommand's targets by tag or resource group (``resolvers._ssm_command``)
     "ssm:instance": "nodes the command's targets select by tag, resource group or *, not by id",
     "ssm:managed-instance": "nodes the command's targets select by tag, resource group or *, not by id",
