@@ -843,6 +843,17 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     # (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-prereq.html)
     ("bedrock", "converse"): _authorized_by("bedrock:InvokeModel"),
     ("bedrock", "conversestream"): _authorized_by("bedrock:InvokeModelWithResponseStream"),
+    # The SSM Agent's channel calls to the Message Gateway Service (ssmmessages.REGION.amazonaws.com) are
+    # logged as data events under "eventSource": "ssm.amazonaws.com" with a resources[] entry of type
+    # AWS::SSMMessages::ControlChannel, and AWS refuses them as the ssmmessages actions: "is not authorized
+    # to perform: ssmmessages:CreateControlChannel on resource: arn:aws:ec2:...:instance/i-..."
+    # (elastic/integrations, packages/aws/data_stream/cloudtrail/_dev/test/pipeline/
+    # test-create-control-channel-json.log, test-open-control-channel-json.log). No ssm: action has
+    # these names; the reference gives the ssmmessages ones no resource type.
+    **{
+        ("ssm", name.lower()): _authorized_by(f"ssmmessages:{name}")
+        for name in ("CreateControlChannel", "CreateDataChannel", "OpenControlChannel", "OpenDataChannel")
+    },
     ("s3", "getobjectattributes"): _OBJECT_ATTRIBUTES,
     # The account-level Block Public Access calls are logged as PutAccountPublicAccessBlock,
     # GetAccountPublicAccessBlock and DeleteAccountPublicAccessBlock ("The CloudTrail event names differ from
