@@ -99,3 +99,28 @@ def test_one_mapper_keys_on_the_targets() -> None:
         params = {"targets": [{"key": "InstanceIds", "values": [node]}], "documentName": "AWS-RunShellScript"}
         event = mapper.map(cloudtrail_record("ssm.amazonaws.com", "SendCommand", params))
         assert ("ssm:SendCommand", f"{EC2}:instance/{node}") in event.uses
+
+
+def test_every_node_is_never_a_node_named_star() -> None:
+    """State Manager's SendCommand for an association on every node logs ``"instanceIds": ["*"]``
+    (elastic/integrations, test-send-command-all-json.log): it was granted ``instance/${*}``, the one
+    instance literally named ``*``, which matches no node the command runs on."""
+    uses, notes = send(
+        {
+            "instanceIds": ["*"],
+            "documentName": "AWS-RunPatchBaselineAssociation",
+            "documentVersion": "1",
+            "timeoutSeconds": 600,
+            "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS",
+            "maxConcurrency": "100%",
+            "maxErrors": "100%",
+            "clientName": "",
+            "interactive": False,
+        }
+    )
+    assert uses == {
+        ("ssm:SendCommand", "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaselineAssociation"),
+        ("ssm:SendCommand", f"{EC2}:instance/*"),
+        ("ssm:SendCommand", f"{SSM}:managed-instance/*"),
+    }
+    assert len(notes) == 1

@@ -232,22 +232,23 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
 
 
 def _ssm_command(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """SendCommand by ``Targets``: its document, output bucket and the nodes the targets select. A target
-    keyed ``InstanceIds`` names nodes, in whatever case the key was typed (the AWS CLI's ``--targets
-    Key=instanceids,Values=i-...`` is logged as typed, and SSM runs it); any other key (``tag:KEY``,
-    ``resource-groups:Name``) or the value ``*`` selects nodes SSM finds when the command runs, which the
-    record does not name: every instance and managed node of the account and Region, said
-    (``rules.UNNAMED_TYPES``). None without targets: the table's reading of ``InstanceIds``."""
+    """SendCommand by ``Targets`` or to every node: its document, output bucket and the nodes the request
+    selects. A target keyed ``InstanceIds`` names nodes, in whatever case the key was typed (the AWS CLI's
+    ``--targets Key=instanceids,Values=i-...`` is logged as typed, and SSM runs it); any other key
+    (``tag:KEY``, ``resource-groups:Name``) or the value ``*`` (a target's, or State Manager's
+    ``"instanceIds": ["*"]``) selects nodes SSM finds when the command runs, which the record does not
+    name: every instance and managed node of the account and Region, said (``rules.UNNAMED_TYPES``), never
+    a node literally named ``*``. None otherwise: the table's reading of ``InstanceIds``."""
     if action != "ssm:SendCommand":
         return None  # the call's iam:PassRole reads its service role as every call's does
     targets = _items(get_field(params, "Targets"))
-    if not targets:
+    nodes = _values(params, "InstanceIds[]")
+    if not targets and "*" not in nodes:
         return None
     documents = _values(params, "DocumentName")
     out = [arn for name in documents for arn in _ssm_document(escape(name), ctx, params)]
     out.extend(f"arn:{ctx.partition}:s3:::{escape(b)}" for b in _values(params, "OutputS3BucketName"))
-    nodes = _values(params, "InstanceIds[]")
-    every = False
+    every = "*" in nodes
     for target in targets:
         key, values = get_field(target, "Key"), get_field(target, "Values")
         named = [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
@@ -255,7 +256,8 @@ def _ssm_command(action: str, params: Mapping[str, Any], ctx: Context) -> list[s
             nodes.extend(named)
         else:
             every = True
-    out.extend(arn for node in dict.fromkeys(nodes) for arn in _ssm_node(escape(node), ctx))
+    named_nodes = dict.fromkeys(node for node in nodes if node != "*")
+    out.extend(arn for node in named_nodes for arn in _ssm_node(escape(node), ctx))
     if every:
         out.append(f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account}:instance/*")
         out.append(f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:managed-instance/*")
