@@ -92,12 +92,36 @@ def action_arns(
             if completed is not None:
                 completed.extend(added)
             return added
-    if over_every_resource(action) and not referenced and not _names(params, action):
+    if (
+        over_every_resource(action)
+        and not referenced
+        and not _names(params, action)
+        and (params or _over_a_collection(action))
+    ):
         # a call over every resource of its types (a List or Describe with no name to filter by: RDS
         # DescribeDBClusters {"includeShared": false}, CloudWatch DescribeAlarms {"maxRecords": 100}):
         # "*" is its exact grant, not a resource the mapper failed to read
         return ["*"]
     return []
+
+
+# A call over a collection: a List, Describe or Search of a plural noun (DescribeDBClusters, ListGuardrails,
+# SearchJobs), not of one resource's parts (ListTagsForResource, Lambda's ListTags, DescribeResourcePolicy,
+# EventBridge's DescribeEventBus of the default bus)
+_COLLECTION = re.compile(r"^(?:List|Describe|Search)[A-Za-z0-9]*s$")
+_OF_ONE = re.compile(r"Tags(?:For|Of)?[A-Za-z]*$")
+
+
+def _over_a_collection(action: ActionPlan) -> bool:
+    """Whether a call whose record holds no request parameters (``"requestParameters": null``, as many
+    AccessDenied records and trimmed exports have) acts on every resource of its optional types: a List,
+    Describe or Search of a collection does; a GetObject, PutObject, TagResource, ListTagsForResource or
+    InvokeModel acts on one the record does not show, and its ``*`` is said. So does a call whose types
+    are each one fixed resource (Security Hub's ``hub/default``), which no parameter names. Decided on
+    the parameter names the memo key holds: a request with any parameter takes ``_names``' reading."""
+    name = action.action.partition(":")[2]
+    collection = _COLLECTION.match(name) is not None and _OF_ONE.search(name) is None
+    return collection or all(fixed_resource(t) for t in action.types)
 
 
 def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
