@@ -1373,11 +1373,19 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
 }
 
-_SSM_NODE = {
-    "instance": "arn:${Partition}:ec2:${Region}:${Account}:instance/%%regex%${Target}%/^(i-[0-9a-f]+)$/g%%",
-    "managed-instance": "arn:${Partition}:ssm:${Region}:${Account}:managed-instance/"
-    "%%regex%${Target}%/^(mi-[0-9a-f]+)$/g%%",
-}
+
+def _ssm_node_by(parameter: str) -> dict[str, str]:
+    """A node named by its id in ``parameter``: an EC2 instance for ``i-...``, a managed node for
+    ``mi-...``."""
+    return {
+        "instance": "arn:${Partition}:ec2:${Region}:${Account}:instance/"
+        f"%%regex%${{{parameter}}}%/^(i-[0-9a-f]+)$/g%%",
+        "managed-instance": "arn:${Partition}:ssm:${Region}:${Account}:managed-instance/"
+        f"%%regex%${{{parameter}}}%/^(mi-[0-9a-f]+)$/g%%",
+    }
+
+
+_SSM_NODE = _ssm_node_by("Target")
 
 # Step Functions authorizes a call on a state machine's version or alias on the state machine itself: "To
 # authorize a version or an alias to invoke an API action, Step Functions uses the state machine's ARN instead
@@ -1979,6 +1987,12 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # GetConnectionStatus: "Target: The managed node ID" (SSM API Reference), a node as StartSession's target
     ("ssm", "getconnectionstatus"): [
         {"action": "ssm:GetConnectionStatus", "resourcearn_mappings": _SSM_NODE}
+    ],
+    # PutComplianceItems: "ResourceId: Specify an ID for this resource. For a managed node, this is the node
+    # ID", "ResourceType: ... ManagedInstance is currently the only supported resource type" (SSM API
+    # Reference); the SSM Agent's call after a patch scan. iam-dataset gives the node ``*``
+    ("ssm", "putcomplianceitems"): [
+        {"action": "ssm:PutComplianceItems", "resourcearn_mappings": _ssm_node_by("ResourceId")}
     ],
     # GetTrail: "Name: The name or the Amazon Resource Name (ARN) of the trail for which you want to retrieve
     # settings information" (CloudTrail API Reference); the table gave it no resource, as it does for
