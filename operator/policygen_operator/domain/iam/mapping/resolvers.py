@@ -870,6 +870,25 @@ def _rds_proxy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str
     return out or None
 
 
+# RDS automated backups: "DBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the automated
+# backups to delete, for example,
+# arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" or "DbiResourceId: The
+# identifier for the source DB instance" (RDS API Reference, DeleteDBInstanceAutomatedBackup;
+# DeleteDBClusterAutomatedBackup's "DbClusterResourceId: The identifier for the source DB cluster"). A
+# resource id (``db-...``, ``cluster-...``) is not the backup's (``ab-...``), so by it every automated backup
+# of the account and Region (``_by_id``). iam-dataset reads neither, and the mapper spells the ARN's noun in
+# the singular and ``Db`` where RDS writes ``DB``: ``*``.
+_AUTOMATED_BACKUPS = (
+    _ById("auto-backup:", "DBInstanceAutomatedBackupsArn", "DbiResourceId"),
+    _ById("cluster-auto-backup:", "DbClusterResourceId", "DbClusterResourceId"),  # no ARN parameter
+)
+
+
+def _rds_automated_backup(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The automated backup by its ARN, or every one in the account and Region by its source's resource id."""
+    return _by_id("rds", params, ctx, _AUTOMATED_BACKUPS) or None
+
+
 # Bedrock's provisioned throughput: "provisionedModelId: The Amazon Resource Name (ARN) or name of the
 # Provisioned Throughput", pattern ``(([0-9a-zA-Z][_-]?)+)|(arn:...:provisioned-model/[a-z0-9]{12})``
 # (botocore bedrock/2023-04-20, Get/Update/DeleteProvisionedModelThroughput): the ARN holds a 12-character
@@ -1422,6 +1441,13 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
             "ModifyDBProxyTargetGroup",
             "RegisterDBProxyTargets",
         )
+    },
+    **{
+        ("rds", name): Resolver(
+            _rds_automated_backup,
+            frozenset({"DBInstanceAutomatedBackupsArn", "DbiResourceId", "DbClusterResourceId"}),
+        )
+        for name in ("deletedbinstanceautomatedbackup", "deletedbclusterautomatedbackup")
     },
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),

@@ -778,6 +778,10 @@ UNNAMED_TYPES: dict[str, str] = {
     "rds:proxy": "an RDS proxy given by name, not by the id its ARN holds",
     "rds:proxy-endpoint": "an RDS proxy endpoint given by name, not by the id its ARN holds",
     "rds:target-group": "an RDS proxy target group given by name, not by the id its ARN holds",
+    "rds:auto-backup": "an automated backup given by its DB instance's resource id, not by the id its ARN "
+    "holds",
+    "rds:cluster-auto-backup": "an automated backup given by its DB cluster's resource id, not by the id its "
+    "ARN holds",
     "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
     "bedrock:custom-model": "a custom model given by name, not by the id its ARN holds",
     "bedrock:imported-model": "an imported model given by name, not by the id its ARN holds",
