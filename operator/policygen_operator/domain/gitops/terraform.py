@@ -400,7 +400,10 @@ def _broad_attachments(
         text = texts[path]
         directory = posixpath.dirname(path)
         for block in blocks:
-            kind = block.labels[0] if block.labels else ""
+            # terraform {}, locals {} and provider blocks have no label to show, and are no attachment
+            if not block.labels:
+                continue
+            kind = block.labels[0]
             what = f"{path}: {kind}.{block.labels[-1]}"
             if block.type == "module" and len(block.labels) == 1:
                 inputs = [a for a in hcl.attributes(text, block) if a.name not in ("source", "version")]
