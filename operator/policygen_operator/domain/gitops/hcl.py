@@ -277,3 +277,50 @@ def _item_end(text: str, start: int, close: int) -> int:
             break
         j = _step(text, j)
     return start + len(text[start:j].rstrip())
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line as ``terraform fmt`` sees it (hclwrite's ``formatLine``): a heredoc or a block comment
+    belongs to the line it starts on. ``equals`` is the offset of its attribute's ``=`` when the line is
+    a whole ``name = value`` (the brackets after the ``=`` balance, up to a heredoc): only such lines are
+    aligned with each other. ``comment`` is the offset of a trailing comment after code."""
+
+    start: int
+    end: int  # the offset of its newline, or len(text)
+    equals: int | None
+    comment: int | None
+
+
+def format_lines(text: str) -> list[Line]:
+    """The lines of ``text`` (a file that parses) as hclwrite's formatter splits them."""
+    found: list[Line] = []
+    i = 0
+    while i < len(text):
+        j, equals, net, counting, comment, code = i, None, 0, True, None, False
+        while j < len(text) and text[j] != "\n":
+            c = text[j]
+            if c in " \t\r":
+                j += 1
+                continue
+            skipped = _skip_opaque(text, j)
+            if skipped is not None:
+                if c in "#/":
+                    comment = j if code else None
+                else:
+                    if c == "<":  # a heredoc: hclwrite stops counting brackets at its opening
+                        counting = equals is None
+                    code, comment = True, None
+                j = skipped
+                continue
+            if c == "=" and equals is None and code:
+                pair = text[j - 1 : j + 2]
+                if not (pair[1:] in ("==", "=>") or pair[0] in "!<>="):
+                    equals = j
+            elif equals is not None and counting:
+                net += (c in _OPEN) - (c in _CLOSE)
+            code, comment = True, None
+            j += 1
+        found.append(Line(i, j, equals if equals is not None and net == 0 else None, comment))
+        i = j + 1
+    return found

@@ -7,6 +7,8 @@ and added at the entries' indentation, so comments and alignment elsewhere survi
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,3 +171,72 @@ def _edit_inline_map(
     return LiteralEdit(
         text[:open_] + "{ " + inner + " }" + text[close + 1 :], removed, [f"{k} = {v}" for k, v in new]
     )
+
+
+def align(before: str, after: str) -> str:
+    """``after`` with the ``=`` of the attributes around each edited line aligned as ``terraform fmt``
+    aligns them, and their trailing comments after them.
+
+    An edit that adds ``managed_policy_arns = [...]`` next to ``name               = ...``, or removes
+    the longest key of a map, left the neighbours aligned for the old longest key: ``terraform fmt
+    -check`` in the team's pipeline then fails on the pull request. hclwrite (``format.go``,
+    ``formatCells``) aligns runs of consecutive lines that are each a whole ``name = value``: one space
+    after the longest name; a blank line, a comment line, a block or a value that opens a bracket ends
+    the run. Trailing comments of consecutive lines are aligned one space after the longest code. Only
+    the runs holding an edited line (or the lines either side of a removed one) are touched, so code
+    the edit did not reach keeps its layout even where it is not formatted.
+    """
+    if before == after:
+        return after
+    old, new = before.split("\n"), after.split("\n")
+    touched: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            touched.update(range(max(j1 - 1, 0), j2 + 1) if j1 == j2 else range(j1, j2))
+    lines = hcl.format_lines(after)
+    # a physical line -> the formatter's line holding it (a heredoc's lines are one)
+    starts = [0] + [i + 1 for i, c in enumerate(after) if c == "\n"]
+    firsts = [line.start for line in lines]
+    edited = {bisect.bisect_right(firsts, starts[p]) - 1 for p in touched if p < len(starts)}
+    edits: list[tuple[int, int, str]] = []
+    for run in _runs(lines, lambda line: line.equals is not None):
+        if edited.isdisjoint(run):
+            continue
+        leads = {n: after[lines[n].start : lines[n].equals].rstrip(" \t") for n in run}
+        width = max(len(lead) for lead in leads.values())
+        for n in run:
+            line = lines[n]
+            assert line.equals is not None
+            edits.append((line.start + len(leads[n]), line.equals, " " * (width - len(leads[n]) + 1)))
+    return _align_comments(apply(after, edits), edited)
+
+
+def _align_comments(text: str, edited: set[int]) -> str:
+    lines = hcl.format_lines(text)
+    edits: list[tuple[int, int, str]] = []
+    for run in _runs(lines, lambda line: line.comment is not None):
+        if edited.isdisjoint(run) or any("\n" in text[lines[n].start : lines[n].end] for n in run):
+            continue
+        codes = {n: text[lines[n].start : lines[n].comment].rstrip(" \t") for n in run}
+        width = max(len(code) for code in codes.values())
+        for n in run:
+            comment = lines[n].comment
+            assert comment is not None
+            edits.append((lines[n].start + len(codes[n]), comment, " " * (width - len(codes[n]) + 1)))
+    return apply(text, edits)
+
+
+def _runs(lines: list[hcl.Line], member: Callable[[hcl.Line], bool]) -> list[list[int]]:
+    """The runs of consecutive lines that are ``member``, by index."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for n, line in enumerate(lines):
+        if member(line):
+            current.append(n)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs

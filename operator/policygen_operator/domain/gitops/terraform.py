@@ -211,8 +211,10 @@ NOT_LITERAL = "is not a literal"
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str | None]:
-    """The files the edit changed; one it left without any content is deleted, not left empty."""
-    return {p: (t if t.strip() else None) for p, t in after.items() if t != before[p]}
+    """The files the edit changed, aligned as ``terraform fmt`` wants around the edits; one it left
+    without any content is deleted, not left empty."""
+    aligned = {p: hcl_edit.align(before[p], t) for p, t in after.items()}
+    return {p: (t if t.strip() else None) for p, t in aligned.items() if t != before[p]}
 
 
 def _parse(texts: dict[str, str]) -> tuple[dict[str, list[hcl.Block]], dict[str, str]]:

@@ -56,7 +56,8 @@ def test_an_irsa_module_loses_the_broad_policy_and_gains_the_generated_one() -> 
         '    power = "arn:aws:iam::aws:policy/PowerUserAccess" # to be narrowed\n', ""
     ).replace(
         '    s3    = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"\n',
-        '    s3    = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"\n'
+        # aligned as terraform fmt aligns the map's entries
+        '    s3        = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"\n'
         "    policygen = aws_iam_policy.payments_irsa_policygen.arn\n",
     )
     assert '  name        = "payments-api-policygen"' in added and '"s3:GetObject"' in added

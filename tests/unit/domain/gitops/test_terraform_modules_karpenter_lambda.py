@@ -62,7 +62,7 @@ def test_karpenters_node_role_loses_the_broad_policy_from_its_own_map() -> None:
     assert (
         "  node_iam_role_additional_policies = {\n"
         '    AmazonSSMManagedInstanceCore = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"\n'
-        "    policygen = aws_iam_policy.karpenter_node_policygen.arn\n  }\n\n"
+        "    policygen                    = aws_iam_policy.karpenter_node_policygen.arn\n  }\n\n"
         f'  iam_role_policies = {{\n    power = "{POWER}"\n  }}\n' in text
     )
     assert (
@@ -83,7 +83,7 @@ def test_karpenters_controller_role_named_by_the_default_prefix_gets_its_own_pol
         "  iam_role_policies = {\n    policygen = aws_iam_policy.karpenter_controller_policygen.arn\n  }\n"
         in text
     )
-    assert "    policygen = aws_iam_policy.karpenter_node_policygen.arn\n" in text
+    assert "    policygen                    = aws_iam_policy.karpenter_node_policygen.arn\n" in text
     assert text.count('resource "aws_iam_policy"') == 2
 
 
@@ -94,7 +94,7 @@ def test_karpenters_node_role_named_from_the_cluster_name() -> None:
         '  node_iam_role_use_name_prefix   = false\n  node_iam_role_name              = "ex-karpenter"\n', ""
     )
     result = terraform.edit({"karpenter.tf": default}, request(f"Karpenter-ex-karpenter-{SUFFIX}"))
-    assert "    policygen = aws_iam_policy.karpenter_node_policygen.arn\n" in (
+    assert "    policygen                    = aws_iam_policy.karpenter_node_policygen.arn\n" in (
         result.changes["karpenter.tf"] or ""
     )
     with pytest.raises(GitOpsEditError, match="no aws_iam_role"):

@@ -12,6 +12,8 @@ and a list longer than the number has items the role does not have, which a new 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from policygen_operator.domain.gitops import terraform, terraform_modules
@@ -55,7 +57,7 @@ def test_a_v3_module_gets_the_number_of_the_list_it_is_given() -> None:
     assert text.startswith(
         FLAGGED_V3.replace("poweruser_policy = true", "poweruser_policy = false").replace(
             "\n}\n",
-            "\n\n  custom_role_policy_arns = [aws_iam_policy.dev_policygen.arn]\n"
+            "\n\n  custom_role_policy_arns           = [aws_iam_policy.dev_policygen.arn]\n"
             "  number_of_custom_role_policy_arns = 1\n}\n",
             1,
         )
@@ -138,11 +140,13 @@ def test_the_oidc_module_defaults_to_0_up_to_v3_4() -> None:
     for version, number in (("3.4.0", "  number_of_role_policy_arns = 1\n"), ("3.5.0", "")):
         text = terraform.edit({"irsa.tf": OIDC.replace("VERSION", version)}, add_only).changes["irsa.tf"]
         assert text is not None, version
-        assert text.startswith(
-            OIDC.replace("VERSION", version).replace(
-                "role_policy_arns = []\n", f"role_policy_arns = [aws_iam_policy.irsa_policygen.arn]\n{number}"
-            )
-        ), version
+        listed = OIDC.replace("VERSION", version).replace(
+            "role_policy_arns = []\n", f"role_policy_arns = [aws_iam_policy.irsa_policygen.arn]\n{number}"
+        )
+        if number:  # the inputs aligned as terraform fmt aligns them with the longer name added
+            for name in ("create_role", "role_name", "provider_url", "role_policy_arns"):
+                listed = re.sub(rf"(?m)^  {name} +=", f"  {name:<26} =", listed)
+        assert text.startswith(listed), version
 
 
 @pytest.mark.parametrize(
