@@ -314,6 +314,8 @@ def _find_role(
                 others.append(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
     places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
     places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
+    if not places:
+        _refuse_one_instance(texts, parsed, name)
     if len(places) > 1:
         where = ", ".join(places)
         raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
@@ -365,6 +367,41 @@ def _find_role(
             f"naming it among {', '.join(terraform_modules.supported_sources())}){hint}{broken}"
         )
     return matches[0]
+
+
+def _refuse_one_instance(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: str) -> None:
+    """An ``aws_iam_role`` with ``for_each`` (or a literal ``count``) whose name, evaluated per instance
+    (``each.key``, ``"${each.key}-runner"``, ``each.value.ATTR`` over a literal collection), is the role:
+    refused saying so. Such a role's attachments are written once for every instance (``for_each =
+    aws_iam_role.X``, ``role = aws_iam_role.X[each.key].name``): removing the broad policy from one
+    instance means rewriting that collection, which policygen does not do. Before, the run said "no
+    aws_iam_role" and advised writing the name as a literal, which it cannot be in such a block."""
+    for path, found in sorted(parsed.items()):
+        text = texts[path]
+        for block in found:
+            if block.type != "resource" or block.labels[:1] != ("aws_iam_role",) or len(block.labels) != 2:
+                continue
+            attr = hcl.find_attribute(text, block, "name")
+            prefix = hcl.find_attribute(text, block, "name_prefix") if attr is None else None
+            given = attr or prefix
+            if given is None:
+                continue
+            for instance in terraform_modules.instances(text, block):
+                value = terraform_modules.evaluate(given.value(text), instance.scope)
+                if value is None or not (
+                    value == name if given is attr else terraform_modules.completes(name, value)
+                ):
+                    continue
+                meta = hcl.find_attribute(text, block, instance.meta)
+                collection = meta.value(text).strip() if meta else "?"
+                raise GitOpsEditError(
+                    f"role {name!r} is the instance {instance.index} of {path}: aws_iam_role."
+                    f"{block.labels[1]} ({instance.meta} = {collection}; {given.name} = "
+                    f"{given.value(text).strip()}): policygen does not edit one instance of a role "
+                    f"resource with {instance.meta}, whose attachments are written for every instance; "
+                    "replace the broad policy of this instance by hand, or give the role a resource block "
+                    "of its own"
+                )
 
 
 _ARN_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|data\.aws_iam_policy\.[A-Za-z_][\w-]*\.arn')
