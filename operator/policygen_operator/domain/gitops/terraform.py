@@ -83,8 +83,15 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
                 + (_PROTECTION_GOES if protected else "")
             )
-    for path, block, _ in (a for a in attachments if hcl.unwrapped(a[2]) in _EACH):
-        new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
+    for path, block, value in attachments:
+        if replaced(value):
+            continue  # removed whole above
+        # read in the text the block was found in: the removals above moved the offsets of new_texts
+        local = _local_collection(texts[path], block, value)
+        if local is not None:
+            _edit_local_collection(new_texts, path, block, local, replaced, result)
+        elif hcl.unwrapped(value) in _EACH:
+            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
     for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
         new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
     exclusive = [
@@ -404,7 +411,9 @@ def _refuse_one_instance(texts: dict[str, str], parsed: dict[str, list[hcl.Block
                 )
 
 
-_ARN_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|data\.aws_iam_policy\.[A-Za-z_][\w-]*\.arn')
+_ARN_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"|data\.aws_iam_policy\.[A-Za-z_][\w-]*\.arn|local\.[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)?'
+)
 _MODULE_REF = re.compile(r"\bmodule\.([A-Za-z_][\w-]*)")
 _ROLE_REF = re.compile(r"^aws_iam_role\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.(?:name|id)$")
 # the inputs a role module names its role with (terraform-aws-modules', cloudposse's iam-role, most others)
@@ -979,6 +988,127 @@ def _edit_for_each(
     return edited.text
 
 
+# for_each = toset(local.X) (a list) or local.X (a map) with policy_arn = each.value; count = length(local.X)
+# with policy_arn = local.X[count.index] or element(local.X, count.index)
+_LOCAL_COUNT = re.compile(r"length\(\s*local\.([A-Za-z_][\w-]*)\s*\)")
+_LOCAL_ITEM = re.compile(
+    r"local\.([A-Za-z_][\w-]*)\[\s*count\.index\s*\]|element\(\s*local\.([A-Za-z_][\w-]*)\s*,\s*count\.index\s*\)"
+)
+
+
+@dataclass(frozen=True)
+class _LocalCollection:
+    name: str
+    meta: str  # "for_each" or "count"
+
+
+def _local_collection(text: str, block: hcl.Block, value: str) -> _LocalCollection | None:
+    """The local an attachment takes its policies from, one instance per item: ``for_each =
+    toset(local.X)`` with ``policy_arn = each.value``, or ``count = length(local.X)`` with ``policy_arn =
+    local.X[count.index]`` (a list of ARNs in a locals block, the layout of many modules' role.tf and
+    locals.tf)."""
+    value = hcl.unwrapped(value)
+    for_each = hcl.find_attribute(text, block, "for_each")
+    if for_each is not None and value in _EACH:
+        written = for_each.value(text).strip()
+        match = re.fullmatch(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)", written)
+        return _LocalCollection(match.group(1) or match.group(2), "for_each") if match else None
+    count = hcl.find_attribute(text, block, "count")
+    item = _LOCAL_ITEM.fullmatch(value)
+    if count is None or item is None:
+        return None
+    counted = _LOCAL_COUNT.fullmatch(count.value(text).strip())
+    name = item.group(1) or item.group(2)
+    return _LocalCollection(name, "count") if counted and counted.group(1) == name else None
+
+
+def _edit_local_collection(
+    texts: dict[str, str],
+    path: str,
+    block: hcl.Block,
+    local: _LocalCollection,
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+) -> None:
+    """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
+    empty. Only a local that nothing else in the module reads is edited: another attachment, role or
+    module reading it would lose the policy too. Before, such an attachment was left attached and the run
+    refused as "not found attached", advising to point path elsewhere."""
+    where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
+    defined = [
+        (p, attr)
+        for p, text in sorted(texts.items())
+        for b in hcl.blocks(text)
+        if b.type == "locals" and not b.labels
+        for attr in hcl.attributes(text, b)
+        if attr.name == local.name
+    ]
+    value = defined[0][1].value(texts[defined[0][0]]) if len(defined) == 1 else ""
+    if not value.startswith(("[", "{")):
+        result.seen.append(
+            f"{path}: {where} {local.meta} over local.{local.name}, whose value {NOT_LITERAL} list or map in "
+            "the module's locals: policygen edits the broad ARNs out of such a literal only"
+        )
+        return
+    current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
+    elsewhere = [
+        f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
+        for p, text in sorted(texts.items())
+        for m in re.finditer(rf"\blocal\.{re.escape(local.name)}\b", text)
+        if not (p == path and current.start <= m.start() < current.end) and not _in_comment(text, m.start())
+    ]
+    if elsewhere:
+        result.seen.append(
+            f"{path}: {where} {local.meta} over local.{local.name}, which is also read at "
+            f"{', '.join(elsewhere)}: removing the broad ARN from it would change that too; give this "
+            "attachment a literal collection of its own"
+        )
+        return
+    local_path, attr = defined[0]
+    text = texts[local_path]
+    if value.startswith("["):
+        edited = hcl_edit.edit_list(text, attr.value_start, replaced, [])
+    else:
+        edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
+    if not edited.removed:
+        return
+    if _prevent_destroy(texts[path], current):
+        raise GitOpsEditError(
+            f"{path}: resource {where} attaches {', '.join(edited.removed)} per item of local.{local.name} "
+            "and has lifecycle { prevent_destroy = true }: removing the item destroys that instance while "
+            "the block stays, and Terraform rejects any plan that would, so the policy would stay attached. "
+            "Remove prevent_destroy from that block in a change of its own (or detach the policy by hand), "
+            "then run again. Nothing was changed"
+        )
+    texts[local_path] = edited.text
+    shift = (
+        "; the attachments of the items after it are replaced, as count numbers them by position"
+        if local.meta == "count"
+        else ""
+    )
+    for arn in edited.removed:
+        result.detached.append(arn)
+        result.notes.append(
+            f"{local_path}: removed {arn} from local.{local.name}, the {local.meta} of resource "
+            f"{where}{shift}"
+        )
+    after = next(
+        b
+        for b in hcl.blocks(edited.text)
+        if b.type == "locals"
+        and not b.labels
+        and any(a.name == local.name for a in hcl.attributes(edited.text, b))
+    )
+    left = hcl.find_attribute(edited.text, after, local.name)
+    assert left is not None
+    if re.fullmatch(r"[\[{]\s*[\]}]", left.value(edited.text).strip()):
+        current = next(
+            b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels
+        )
+        texts[path] = _remove_block(texts[path], current)
+        result.notes.append(f"{path}: removed resource {where} (local.{local.name} was left empty)")
+
+
 # "Resource for maintaining exclusive management of managed IAM policies assigned to an AWS IAM role ...
 # removal of managed IAM policies which are not explicitly configured" (the AWS provider's
 # aws_iam_role_policy_attachments_exclusive: role_name, policy_arns), the successor of managed_policy_arns
@@ -1127,16 +1257,37 @@ def policy_arns(
     """Which of the broad ARNs an expression stands for: the literal ARN; the ARN with its partition
     interpolated (``"arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess"``, as code
     written for every partition does); ``data.aws_iam_policy.X.arn`` of a data source that gives that ARN or
-    that policy's name."""
+    that policy's name; ``local.X`` (or ``local.X.ATTR`` of an object) whose value in the module's locals
+    is one of these. A local cannot be set from outside the module (unlike a variable, which tfvars and
+    callers decide), so its literal is what Terraform uses: ``policy_arn = local.power_user_arn`` was left
+    attached, and the run refused as "not found attached"."""
     data: dict[str, tuple[str, hcl.Block]] = {
         block.labels[1]: (path, block)
         for path, blocks in parsed.items()
         for block in blocks
         if block.type == "data" and block.labels[:1] == ("aws_iam_policy",) and len(block.labels) == 2
     }
+    local_values: dict[str, tuple[str, hcl.Attribute]] = {}
+    for path, blocks in sorted(parsed.items()):
+        for block in blocks:
+            if block.type == "locals" and not block.labels:
+                for attr in hcl.attributes(texts[path], block):
+                    local_values.setdefault(attr.name, (path, attr))
 
-    def stands_for(expression: str) -> str | None:
+    def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         expression = hcl.unwrapped(expression)
+        local = _LOCAL_REF.fullmatch(expression)
+        if local is not None:
+            if local.group(1) not in local_values or local.group(1) in through:
+                return None
+            path, attr = local_values[local.group(1)]
+            value = attr.value(texts[path])
+            if local.group(2) is None:
+                return stands_for(value, through | {local.group(1)})
+            if not value.startswith("{"):
+                return None
+            literal = terraform_modules.object_strings(texts[path], attr.value_start).get(local.group(2))
+            return literal if literal in replace else None
         literal = hcl.string_literal(expression)
         if literal is not None:
             return literal if literal in replace else None
@@ -1159,6 +1310,7 @@ def policy_arns(
 
 _PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')
 _DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
+_LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
 
 
 def _upsert(

@@ -154,8 +154,9 @@ def test_a_role_named_by_a_variable_is_refused_saying_the_name_must_be_a_literal
 
 
 def test_a_for_each_over_a_local_is_named_as_not_a_literal() -> None:
+    """A local whose value is a literal list is edited (test_terraform_shapes.py); one computed is not."""
     code = (
-        'locals {\n  arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}\n\n'
+        'locals {\n  arns = concat(["arn:aws:iam::aws:policy/PowerUserAccess"], var.extra)\n}\n\n'
         'resource "aws_iam_role" "r" {\n  name = "payments-api"\n}\n\n'
         'resource "aws_iam_role_policy_attachment" "each" {\n'
         "  for_each   = toset(local.arns)\n  role       = aws_iam_role.r.name\n  policy_arn = each.value\n}\n"
@@ -163,8 +164,8 @@ def test_a_for_each_over_a_local_is_named_as_not_a_literal() -> None:
     with pytest.raises(GitOpsEditError) as err:
         edit_files("terraform", {"main.tf": code}, REQUEST, "")
     assert (
-        "aws_iam_role_policy_attachment.each for_each = toset(local.arns) is not a literal: the collection "
-        "must be a literal list or map in this file" in str(err.value)
+        "aws_iam_role_policy_attachment.each for_each over local.arns, whose value is not a literal list or "
+        "map in the module's locals" in str(err.value)
     )
     assert str(err.value).endswith(
         "Write the expression named above as a literal in that file, point path at the file(s) that attach "

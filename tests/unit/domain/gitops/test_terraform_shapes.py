@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops import editor, terraform
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
 from tests.unit.domain.gitops.documents import DOC, POWER
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
@@ -100,3 +100,94 @@ def test_one_instance_of_a_role_resource_with_for_each_or_count_is_refused_sayin
     assert f"role {role!r} is the instance {where}" in message
     assert "policygen does not edit one instance of a role resource with " in message
     assert "no aws_iam_role" not in message
+
+
+# deviprasadnaik/aws-devops terraform/modules/event-driven (commit 01aba938): local.tf holds
+# locals { managed_policy_arns = [ ...AWS managed ARNs... ] } and role.tf attaches them to a role of a literal
+# name with for_each = toset(local.managed_policy_arns), policy_arn = each.value.
+LOCALS = f"""\
+locals {{
+  managed_policy_arns = [
+    "{POWER}",
+    "arn:aws:iam::aws:policy/AWSLambdaExecute"
+  ]
+}}
+"""
+ROLE_TF = """\
+resource "aws_iam_role" "this" {
+  name = "ci-runner"
+
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy_attachment" "this" {
+  for_each = toset(local.managed_policy_arns)
+
+  role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+"""
+# The count form, as figtools/figgy's figgy_lambda/role.tf writes it over a list (there var.policies):
+# count = length(local.X), policy_arn = local.X[count.index]
+COUNTED_TF = ROLE_TF.replace(
+    "  for_each = toset(local.managed_policy_arns)\n",
+    "  count = length(local.managed_policy_arns)\n",
+).replace("policy_arn = each.value", "policy_arn = local.managed_policy_arns[count.index]")
+
+
+@pytest.mark.parametrize("role_tf", [ROLE_TF, COUNTED_TF], ids=["for_each", "count"])
+def test_an_attachment_per_item_of_a_local_list_loses_the_broad_item(role_tf: str) -> None:
+    """The policies came from a literal list in the module's locals: the broad ARN was left attached and
+    the run refused as "not found attached", advising to point path elsewhere."""
+    files = {"local.tf": LOCALS, "role.tf": role_tf}
+    result = terraform.edit(files, REQUEST)
+    assert result.changes["local.tf"] == (
+        'locals {\n  managed_policy_arns = [\n    "arn:aws:iam::aws:policy/AWSLambdaExecute"\n  ]\n}\n'
+    )
+    assert (result.changes["role.tf"] or "").startswith(role_tf)
+    assert result.detached == [POWER]
+    assert any("from local.managed_policy_arns, the " in note for note in result.notes)
+    assert terraform.edit({**files, **result.changes}, REQUEST).changes == {}  # type: ignore[dict-item]
+
+
+def test_an_attachment_over_a_local_left_empty_goes() -> None:
+    files = {"local.tf": f'locals {{\n  managed_policy_arns = ["{POWER}"]\n}}\n', "role.tf": ROLE_TF}
+    result = terraform.edit(files, REQUEST)
+    assert result.changes["local.tf"] == "locals {\n  managed_policy_arns = []\n}\n"
+    role_tf = result.changes["role.tf"] or ""
+    assert 'aws_iam_role_policy_attachment" "this"' not in role_tf
+    assert 'resource "aws_iam_role_policy_attachment" "this_policygen"' in role_tf
+
+
+def test_a_local_another_block_reads_is_not_edited() -> None:
+    """Removing the ARN from a local another role's attachments also read would detach it there too."""
+    other = (
+        'resource "aws_iam_role_policy_attachment" "deployer" {\n'
+        "  for_each   = toset(local.managed_policy_arns)\n"
+        '  role       = "deployer"\n'
+        "  policy_arn = each.value\n"
+        "}\n"
+    )
+    files = {"local.tf": LOCALS, "role.tf": ROLE_TF, "deployer.tf": other}
+    with pytest.raises(GitOpsEditError, match="not found attached") as err:
+        editor.edit_files("terraform", files, REQUEST, "")
+    assert "local.managed_policy_arns, which is also read at deployer.tf:2" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("local", "reference"),
+    [
+        (f'  power_user_arn = "{POWER}"\n', "local.power_user_arn"),
+        (f'  policy = {{\n    power_user_arn = "{POWER}"\n  }}\n', "local.policy.power_user_arn"),
+    ],
+)
+def test_an_attachment_of_a_local_arn_is_removed(local: str, reference: str) -> None:
+    """``policy_arn = local.basic_execution_role_arn`` (or ``local.policy.ssm_policy_arn`` of an object)
+    is a common way to name a managed policy once; a local cannot be set from outside the module, so its
+    literal is the ARN attached."""
+    text = f"locals {{\n{local}}}\n\n" + ROLE_TF.replace(
+        "  for_each = toset(local.managed_policy_arns)\n\n", ""
+    ).replace("policy_arn = each.value", f"policy_arn = {reference}")
+    result = terraform.edit({"main.tf": text}, REQUEST)
+    assert result.detached == [POWER]
+    assert 'resource "aws_iam_role_policy_attachment" "this" {' not in (result.changes["main.tf"] or "")
