@@ -31,6 +31,62 @@ class _Found:
 
 
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+    try:
+        return _edit(files, request)
+    except GitOpsEditError as err:
+        grunt = _terragrunt(files, request)
+        if not grunt:
+            raise
+        raise GitOpsEditError(f"{err}; {grunt}") from None
+
+
+_TERRAGRUNT_INPUTS = re.compile(r"^inputs[ \t]*=[ \t]*\{", re.M)
+_TERRAGRUNT_SOURCE = re.compile(r'^[ \t]*source[ \t]*=[ \t]*("[^"\n]*")', re.M)
+
+
+def _terragrunt(files: dict[str, str], request: EditRequest) -> str:
+    """Terragrunt units whose ``inputs`` name the role: said when the run fails.
+
+    A terragrunt.hcl calls a module (``terraform { source = "tfr:///terraform-aws-modules/iam/aws//modules/
+    iam-assumable-role?version=5.30.0" }``) with ``inputs = { role_name = "...", custom_role_policy_arns =
+    [...], attach_admin_policy = true }``: the role is there, but no .tf file holds it, and the generated
+    policy would need an ``aws_iam_policy`` that Terragrunt's inputs cannot create. The run said only "no
+    Terraform file (*.tf)" or "no aws_iam_role", leaving the user to guess why the unit was not read."""
+    found = []
+    for path, text in sorted(files.items()):
+        if posixpath.basename(path) != "terragrunt.hcl" and not path.endswith(".terragrunt.hcl"):
+            continue
+        inputs = _TERRAGRUNT_INPUTS.search(text)
+        if inputs is None:
+            continue
+        try:
+            entries = hcl_edit.map_entries(text, inputs.end() - 1)
+        except GitOpsEditError:
+            continue
+        names = [
+            f"{e.key} = {text[e.value_start : e.value_end]}"
+            for e in entries
+            if e.key in _MODULE_NAME_INPUTS
+            and (value := hcl.string_literal(text[e.value_start : e.value_end])) is not None
+            and (
+                value == request.role_name
+                or (e.key.endswith("prefix") and terraform_modules.completes(request.role_name, value))
+            )
+        ]
+        if names:
+            source = _TERRAGRUNT_SOURCE.search(text)
+            found.append(f"{path} ({', '.join(names)}, source = {source.group(1) if source else '?'})")
+    if not found:
+        return ""
+    return (
+        f"role {request.role_name!r} is given as Terragrunt inputs: {'; '.join(found)}. policygen edits "
+        "Terraform code (.tf), not a Terragrunt unit's inputs, where no aws_iam_policy for the generated "
+        "policy can be declared: replace the broad policy there by hand, or call the module from a .tf "
+        "file policygen can edit"
+    )
+
+
+def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     texts = {p: t for p, t in files.items() if p.endswith(".tf")}
     if not texts:
         raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")

@@ -191,3 +191,55 @@ def test_an_attachment_of_a_local_arn_is_removed(local: str, reference: str) -> 
     result = terraform.edit({"main.tf": text}, REQUEST)
     assert result.detached == [POWER]
     assert 'resource "aws_iam_role_policy_attachment" "this" {' not in (result.changes["main.tf"] or "")
+
+
+# A Terragrunt unit calling terraform-aws-iam's iam-assumable-role, as live repositories lay them out
+# (terragrunt.hcl: include "root", terraform { source = "tfr:///...?version=4.24.1" }, inputs = {...};
+# Terragrunt's documentation, "Units": inputs are passed to the module as TF_VAR_ variables).
+TERRAGRUNT = """\
+include "root" {
+  path = find_in_parent_folders()
+}
+
+terraform {
+  source = "tfr:///terraform-aws-modules/iam/aws//modules/iam-assumable-role?version=4.24.1"
+}
+
+inputs = {
+  create_role = true
+
+  role_name         = "ci-runner"
+  role_requires_mfa = false
+
+  attach_poweruser_policy = true
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "first"),
+    [
+        ({"live/prod/iam/terragrunt.hcl": TERRAGRUNT}, "no Terraform file (*.tf) under the path"),
+        (
+            {
+                "live/prod/iam/terragrunt.hcl": TERRAGRUNT,
+                "modules/other/main.tf": 'resource "aws_iam_role" "r" {\n  name = var.name\n}\n',
+            },
+            'no aws_iam_role with name = "ci-runner"',
+        ),
+    ],
+)
+def test_a_role_given_as_terragrunt_inputs_is_named_with_why_it_is_not_edited(
+    files: dict[str, str], first: str
+) -> None:
+    """The run said only that no .tf file (or no aws_iam_role) was found, not that the role is a
+    Terragrunt unit's inputs, which policygen does not edit."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    message = str(err.value)
+    assert message.startswith(first)
+    assert (
+        "role 'ci-runner' is given as Terragrunt inputs: live/prod/iam/terragrunt.hcl (role_name = "
+        '"ci-runner", source = "tfr:///terraform-aws-modules/iam/aws//modules/iam-assumable-role?version=4.24.1")'
+        ". policygen edits Terraform code (.tf), not a Terragrunt unit's inputs" in message
+    )
