@@ -148,6 +148,15 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             _edit_local_collection(new_texts, path, block, local, replaced, result)
         elif hcl.unwrapped(value) in _EACH:
             new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
+        elif _VARIABLE.search(value):
+            # policy_arn = var.x (or var.arns[count.index]): its default may be the broad ARN, but tfvars,
+            # -var or the module's caller decide the value; said, so that the "not attached" error does
+            # not send the user to look for the attachment elsewhere
+            result.seen.append(
+                f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} policy_arn = {value.strip()} "
+                f"{NOT_LITERAL}: a variable's value is set by tfvars, -var or the module's caller, which "
+                "policygen does not read"
+            )
     for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
         new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
     exclusive = [
@@ -1366,6 +1375,7 @@ def policy_arns(
 
 _PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')
 _DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
+_VARIABLE = re.compile(r"\bvar\.[A-Za-z_]")
 _LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
 
 

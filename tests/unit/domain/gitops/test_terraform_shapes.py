@@ -243,3 +243,21 @@ def test_a_role_given_as_terragrunt_inputs_is_named_with_why_it_is_not_edited(
         '"ci-runner", source = "tfr:///terraform-aws-modules/iam/aws//modules/iam-assumable-role?version=4.24.1")'
         ". policygen edits Terraform code (.tf), not a Terragrunt unit's inputs" in message
     )
+
+
+def test_an_attachment_of_a_variable_is_named_as_not_a_literal() -> None:
+    """figtools/figgy's figgy_lambda/role.tf: count = length(var.policies), policy_arn =
+    var.policies[count.index]. The variable's value is the caller's: refused, but the error advised only to
+    point path at the files that attach the policy, which are the ones it read."""
+    text = ROLE_TF.replace(
+        "  for_each = toset(local.managed_policy_arns)\n", "  count = length(var.policies)\n"
+    ).replace("policy_arn = each.value", "policy_arn = var.policies[count.index]")
+    variables = f'variable "policies" {{\n  type    = list(string)\n  default = ["{POWER}"]\n}}\n'
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"role.tf": text, "variables.tf": variables}, REQUEST, "")
+    message = str(err.value)
+    assert (
+        "role.tf: aws_iam_role_policy_attachment.this policy_arn = var.policies[count.index] is not a "
+        "literal: a variable's value is set by tfvars, -var or the module's caller" in message
+    )
+    assert "Write the expression named above as a literal in that file" in message
