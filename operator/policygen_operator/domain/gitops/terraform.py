@@ -1248,13 +1248,17 @@ def _leave_policy_attachment(
     arn_attr = hcl.find_attribute(text, current, "policy_arn")
     roles = hcl.find_attribute(text, current, "roles")
     arn = replaced(arn_attr.value(text)) if arn_attr else None
-    if arn is None or roles is None or not text.startswith("[", roles.value_start):
+    if roles is None or not text.startswith("[", roles.value_start):
         return text
     items = [item.text(text).strip() for item in hcl.list_items(text, roles.value_start)]
     ours = {item for item in items if _is_ref(role_refs, item)}
     if not ours:
         return text
     result.seen.append(f"{path}: {where} ({arn_attr.value(text).strip() if arn_attr else '?'})")
+    if arn is None:
+        # one attachment listing the role whose policy_arn is not a broad ARN policygen can read (each.key
+        # of a for_each, a variable): named in the "not attached" error, which said "no attachment at all"
+        return text
     edited = hcl_edit.edit_list(
         text, roles.value_start, lambda item: item.strip() if item.strip() in ours else None, []
     )

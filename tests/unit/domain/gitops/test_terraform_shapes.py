@@ -261,3 +261,20 @@ def test_an_attachment_of_a_variable_is_named_as_not_a_literal() -> None:
         "literal: a variable's value is set by tfvars, -var or the module's caller" in message
     )
     assert "Write the expression named above as a literal in that file" in message
+
+
+def test_a_policy_attachment_listing_the_role_with_a_policy_it_cannot_read_is_named() -> None:
+    """An aws_iam_policy_attachment per managed policy of a variable (for_each =
+    toset(var.aws_managed_policies), policy_arn = each.key, roles = [aws_iam_role.X.name]: a layout the
+    code search finds for API Gateway and Lambda roles) lists the role: the error said "no attachment at
+    all"."""
+    text = ROLE_TF.split("\n\nresource")[0] + (
+        '\n\nresource "aws_iam_policy_attachment" "managed" {\n'
+        "  for_each   = toset(var.aws_managed_policies)\n"
+        '  name       = "managed"\n'
+        "  policy_arn = each.key\n"
+        "  roles = [\n    aws_iam_role.this.name\n  ]\n}\n"
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"main.tf": text}, REQUEST, "")
+    assert "(seen: main.tf: aws_iam_policy_attachment.managed (each.key))" in str(err.value)
