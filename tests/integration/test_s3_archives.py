@@ -271,6 +271,7 @@ def test_folders_passed_over_are_counted_and_a_prefix_of_no_logs_is_said_as_one(
         "outsideWindow": 2,  # events/2025/11/ and events/2026/11/20/
         "excludedByAccountOrRegion": 0,
         "noCalls": 0,
+        "otherServices": 0,
     }
     s3 = moto_client("s3", moto_server)
     s3.put_object(Bucket=BUCKET, Key="text/aws-logs-write-test", Body=b"Permission Check Successful")

@@ -743,6 +743,7 @@ def _print_summary(report: dict[str, Any], where: str, err: TextIO) -> None:
         file=err,
     )
     _print_folders(report.get("foldersNotEntered") or {}, err)
+    _print_other_logs(report.get("filesNotRead") or {}, err)
     excluded = report.get("eventsExcludedByAccountOrRegion") or 0
     if excluded:
         print(
@@ -759,11 +760,26 @@ def _print_folders(folders: dict[str, int], err: TextIO) -> None:
         ("outsideWindow", "outside the window"),
         ("excludedByAccountOrRegion", "of other accounts or regions (--account/--region)"),
         ("noCalls", "of no calls (digests, Insights, Lake query results)"),
+        ("otherServices", "of other services' logs (AWSLogs/ACCOUNT/SERVICE/ beside CloudTrail/)"),
     )
     parts = [f"{folders[key]:,} {why}" for key, why in reasons if folders.get(key)]
     if parts:
         total = sum(folders.get(key, 0) for key, _ in reasons)
         print(f"policygen generate: {total:,} folder(s) passed over unread: {', '.join(parts)}", file=err)
+
+
+def _print_other_logs(files: dict[str, int], err: TextIO) -> None:
+    """Other services' objects passed over by name or first bytes, said once by kind: a log bucket's
+    millions of S3 access logs are why a run listed far more than it read."""
+    kinds = (
+        ("s3AccessLogs", "S3 server access logs"),
+        ("cloudFrontLogs", "CloudFront logs"),
+        ("athenaResults", "Athena query results"),
+        ("tabularFiles", "CSV, Parquet, ORC or Avro files"),
+    )
+    parts = [f"{files[key]:,} {what}" for key, what in kinds if files.get(key)]
+    if parts:
+        print(f"policygen generate: other services' files passed over unread: {', '.join(parts)}", file=err)
 
 
 def _print_mapping(report: dict[str, Any], err: TextIO) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from policygen_operator.cli.generate import _print_folders, _print_mapping
+from policygen_operator.cli.generate import _print_folders, _print_mapping, _print_other_logs
 
 
 def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() -> None:
@@ -69,6 +69,23 @@ def test_folders_passed_over_are_said_once() -> None:
     ]
     err = io.StringIO()
     _print_folders({"outsideWindow": 0, "excludedByAccountOrRegion": 0, "noCalls": 0}, err)
+    assert err.getvalue() == ""
+
+
+def test_other_services_files_and_folders_are_said_once_by_kind() -> None:
+    """A log bucket's S3 access logs and load balancer folders are why a run listed far more than it
+    read: said once, by kind, never one by one."""
+    err = io.StringIO()
+    _print_folders({"outsideWindow": 0, "noCalls": 0, "otherServices": 2}, err)
+    _print_other_logs({"notLogFiles": 1, "s3AccessLogs": 2000, "cloudFrontLogs": 0, "tabularFiles": 3}, err)
+    assert err.getvalue().splitlines() == [
+        "policygen generate: 2 folder(s) passed over unread: 2 of other services' logs "
+        "(AWSLogs/ACCOUNT/SERVICE/ beside CloudTrail/)",
+        "policygen generate: other services' files passed over unread: 2,000 S3 server access logs, 3 CSV, "
+        "Parquet, ORC or Avro files",
+    ]
+    err = io.StringIO()
+    _print_other_logs({"notLogFiles": 4, "s3AccessLogs": 0}, err)
     assert err.getvalue() == ""
 
 

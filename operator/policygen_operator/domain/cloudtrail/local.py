@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from policygen_operator.domain.cloudtrail.scan import begins_as_logs
+from policygen_operator.domain.cloudtrail.scan import not_logs_file
 from policygen_operator.domain.cloudtrail.window import (
     Window,
     day_of_path,
@@ -40,6 +40,51 @@ _REGION_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/([a
 # data from AWS services"): the account and Region the folder's records are of.
 _PARTITION_ACCOUNT = re.compile(r"(?:^|/)(?:account|accountid|recipientaccountid)=(\d{12})/", re.IGNORECASE)
 _PARTITION_REGION = re.compile(r"(?:^|/)(?:region|awsregion)=([a-z0-9-]+)/", re.IGNORECASE)
+# The folder of a service below an account's AWSLogs/ folder: AWS services that deliver logs to S3 share the
+# layout, each under its own name (Elastic Load Balancing User Guide, "Access logs for your Application Load
+# Balancer": ``bucket[/prefix]/AWSLogs/aws-account-id/elasticloadbalancing/region/yyyy/mm/dd/``; Amazon VPC
+# User Guide, "Publish flow logs to Amazon S3": ``AWSLogs/account_id/vpcflowlogs/region/...`` or, Hive
+# compatible, ``AWSLogs/aws-account-id=account_id/aws-service=vpcflowlogs/...``; AWS WAF Developer Guide,
+# "Amazon S3": ``AWSLogs/account-id/WAFLogs/Region/web-acl-name/...``; AWS Config Developer Guide: its
+# snapshots and history under ``AWSLogs/AccountId/Config/``). A trail writes its records under CloudTrail/
+# alone (``window``'s delivery layout), so any other service's folder holds no record a scan reads.
+_SERVICE_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(?:aws-account-id=)?\d{12}/([^/]+)/")
+# Objects other services write, passed over by name without a read, counted by kind (``Listing.other``):
+# - S3 server access logs: ``TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString``, and with date-based
+#   partitioning ``[DestinationPrefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/YYYY/MM/DD/`` then the
+#   same name (Amazon S3 User Guide, "Logging requests with server access logging", "Log object key format":
+#   "The UniqueString component of the key is there to prevent overwriting of files. It has no meaning");
+#   no extension, so each would otherwise be fetched to look at its first bytes, and a log bucket holds
+#   millions of them.
+# - CloudFront standard logs: ``<optional prefix>/<distribution ID>.YYYY-MM-DD-HH.unique-ID.gz`` (CloudFront
+#   Developer Guide, "Configuring and using standard logs", "File name format": EMLARXS9EXAMPLE.2019-11-14-20.
+#   RT4KCN4SGK9.gz), tab-separated text in gzip: the ``.gz`` would otherwise be downloaded whole.
+# - Athena query results: ``QueryID.csv``, ``QueryID.txt``, ``QueryID.csv.metadata``, ``QueryID.txt.metadata``
+#   and ``QueryID-manifest.csv`` (Athena User Guide, "Working with query results, recent queries, and output
+#   files", "Identifying query output files"); the query id is a UUID.
+# - Tables in files: CSV and TSV (Cost and Usage Reports' ``.csv.gz``), Parquet, ORC and Avro (also told by
+#   their first bytes, ``sniff.columnar_head``): no form the scan reads is one of them.
+_S3_ACCESS_LOG = re.compile(r"(?:^|/)\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[A-Za-z0-9]+$")
+_CLOUDFRONT_LOG = re.compile(r"(?:^|/)[A-Z0-9]+\.\d{4}-\d\d-\d\d-\d\d\.[A-Za-z0-9-]+\.gz$")
+_ATHENA_RESULT = re.compile(
+    r"(?:^|/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"(?:\.csv|\.txt|-manifest\.csv)(?:\.metadata)?$"
+)
+TABULAR_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".orc", ".avro")
+OTHER_LOGS = ("s3AccessLogs", "cloudFrontLogs", "athenaResults", "tabularFiles")
+
+
+def other_logs(name: str) -> str | None:
+    """Which kind of other service's object (``OTHER_LOGS``) a file or key is by its name, or None."""
+    if _S3_ACCESS_LOG.search(name):
+        return "s3AccessLogs"
+    if _CLOUDFRONT_LOG.search(name):
+        return "cloudFrontLogs"
+    if _ATHENA_RESULT.search(name):
+        return "athenaResults"
+    if name.lower().endswith(TABULAR_SUFFIXES):
+        return "tabularFiles"
+    return None
 
 
 @dataclass
@@ -55,6 +100,9 @@ class Listing:
     folders_outside_window: int = 0
     folders_filtered_out: int = 0  # --account / --region
     folders_without_calls: int = 0  # digest, Insights and Lake results folders (``_NO_CALLS``)
+    folders_of_other_services: int = 0  # AWSLogs/ACCOUNT/SERVICE/ of a service other than CloudTrail
+    # objects of other services passed over by name or first bytes, by kind (``OTHER_LOGS``)
+    other: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OTHER_LOGS, 0))
     # what has been listed so far, for progress: a large prefix or tree is listed for minutes, before the
     # first file is read and between reads; ``tick`` (the caller's, which throttles) is called after each
     folders_listed: int = 0
@@ -72,6 +120,7 @@ class Listing:
             "outsideWindow": self.folders_outside_window,
             "excludedByAccountOrRegion": self.folders_filtered_out,
             "noCalls": self.folders_without_calls,
+            "otherServices": self.folders_of_other_services,
         }
 
     def enters(
@@ -85,7 +134,16 @@ class Listing:
             self.folders_filtered_out += 1
         elif reason == "no calls":
             self.folders_without_calls += 1
+        elif reason == "other service":
+            self.folders_of_other_services += 1
         return reason is None
+
+    def skip(self, why: str) -> None:
+        """Counts a file passed over for its first bytes (``sniff.not_logs``'s reason)."""
+        if why in self.other:
+            self.other[why] += 1
+        else:
+            self.not_logs += 1
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -94,15 +152,19 @@ class Listing:
             "digestFiles": self.digests,
             "insightsFiles": self.insights,
             "notLogFiles": self.not_logs,
+            **self.other,
         }
 
     def passes(self, name: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> bool:
-        """Whether a file of a log's name is to be read; one passed over for its name (a digest, an
-        Insights file, a delivery file outside the window or the filters) is counted by reason."""
+        """Whether a file is to be read as far as its name tells; one passed over for its name (a digest,
+        an Insights file, another service's object, a delivery file outside the window or the filters) is
+        counted by reason."""
         if is_digest(name):
             self.digests += 1
         elif is_insights(name):
             self.insights += 1
+        elif (kind := other_logs(name)) is not None:
+            self.other[kind] += 1
         elif (reason := _skip_name(name, window, accounts, regions)) == "window":
             self.outside_window += 1
         elif reason == "filter":
@@ -137,10 +199,12 @@ def local_files(
             if file.startswith("."):
                 continue
             path = os.path.join(folder, file)
-            if not file.endswith(LOG_SUFFIXES) and not begins_as_logs(path):
-                listing.not_logs += 1
-            elif listing.passes(file, window, accounts, regions):
+            if not listing.passes(file, window, accounts, regions):
+                continue
+            if file.endswith(LOG_SUFFIXES) or (why := not_logs_file(path)) is None:
                 yield path, path
+            else:
+                listing.skip(why)
 
 
 def _folder_skip(
@@ -152,6 +216,9 @@ def _folder_skip(
     time folders (``span_of_path``), are pruned; any other folder is entered."""
     if any(folder in path for folder in _NO_CALLS):
         return "no calls"
+    service = _SERVICE_DIR.search(path)
+    if service is not None and service[1] != "CloudTrail":
+        return "other service"
     account = _ACCOUNT_DIR.search(path)
     if accounts and account and account.group(1) not in accounts:
         return "filter"

@@ -36,7 +36,7 @@ from policygen_operator.domain.cloudtrail.principals import (
     Unsessioned,
     has_escaped_slash,
 )
-from policygen_operator.domain.cloudtrail.sniff import BOM, EXPORT_LINE, GZIP_MAGIC, HEAD_BYTES, readable_head
+from policygen_operator.domain.cloudtrail.sniff import BOM, EXPORT_LINE, GZIP_MAGIC, HEAD_BYTES, not_logs
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary
 
@@ -1182,17 +1182,18 @@ def _export_messages(lines: Iterable[bytes]) -> Iterator[bytes | None]:
             yield line if not line.strip() else None
 
 
-def begins_as_logs(path: str) -> bool:
-    """Whether a file of a name not read as logs begins as them (``sniff``), for the folder walk
-    (``local.local_files``): only its head is read; a named pipe or device is never opened (it could block
-    for ever), and an unreadable file is left to the scan, which names it with the reason."""
+def not_logs_file(path: str) -> str | None:
+    """Why a file of a name not read as logs is passed over (``sniff.not_logs``), or None when it begins
+    as logs, for the folder walk (``local.local_files``): only its head is read; a named pipe or device is
+    never opened (it could block for ever), and an unreadable file is left to the scan, which names it
+    with the reason."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
+            return "notLogFiles"
         with open(path, "rb") as handle:
-            return readable_head(handle.read(HEAD_BYTES))
+            return not_logs(handle.read(HEAD_BYTES))
     except OSError:
-        return True
+        return None
 
 
 def _open_inflated(path: str) -> Any:

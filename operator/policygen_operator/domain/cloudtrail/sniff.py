@@ -30,6 +30,11 @@ EXPORT_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
 # exported "START RequestId: ..." are text, not records.
 _READABLE_START = re.compile(rb'\s*(?:\{\s*["}]|\[\s*[{\]]|' + EXPORT_LINE.pattern + rb"\s*\{)")
 HEAD_BYTES = 4096  # read of a file of an unknown name to decide; a gzip's inflated head is as long at most
+# The first bytes of tables in files, which no form read is: Parquet ("PAR1", Apache Parquet's file format),
+# ORC ("ORC", Apache ORC specification, "File Tail") and Avro object container files ("Obj" and 1, Apache
+# Avro specification, "Object Container Files"), as Cost and Usage Reports, Athena UNLOAD and Firehose's
+# record format conversion write them, often without an extension.
+COLUMNAR_MAGIC = (b"PAR1", b"ORC", b"Obj\x01")
 
 
 def readable_head(head: bytes) -> bool:
@@ -45,3 +50,12 @@ def readable_head(head: bytes) -> bool:
         if not head and not inflater.eof:
             return True
     return _READABLE_START.match(head.removeprefix(BOM)) is not None
+
+
+def not_logs(head: bytes) -> str | None:
+    """Why a file of an unknown name whose first bytes are ``head`` is passed over, as the report counts it
+    (``local.Listing.skip``): "tabularFiles" for a Parquet, ORC or Avro file, "notLogFiles" for anything
+    else that is no form read; None when it begins as logs."""
+    if readable_head(head):
+        return None
+    return "tabularFiles" if head.startswith(COLUMNAR_MAGIC) else "notLogFiles"

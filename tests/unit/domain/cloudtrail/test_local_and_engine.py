@@ -386,4 +386,63 @@ def test_folders_passed_over_are_counted_by_reason(tmp_path: Path) -> None:
     (tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Lake" / "Query").mkdir(parents=True)
     listing = Listing()
     assert len(names(tmp_path, listing, accounts=(ACCOUNT,), regions=("us-east-1",))) == 1
-    assert listing.folders() == {"outsideWindow": 1, "excludedByAccountOrRegion": 2, "noCalls": 1}
+    assert listing.folders() == {
+        "outsideWindow": 1,
+        "excludedByAccountOrRegion": 2,
+        "noCalls": 1,
+        "otherServices": 0,
+    }
+
+
+def test_other_services_files_and_folders_are_passed_over_by_name(tmp_path: Path) -> None:
+    """A log bucket (or a copy of one) holds, beside a trail, what other services deliver to it. Objects
+    without an extension were opened to look at their first bytes and counted as ``notLogFiles``, and
+    ``.gz`` ones (CloudFront's, a load balancer's, Cost and Usage Reports' ``.csv.gz``) were read whole and
+    skipped as unreadable. They are now passed over by name, counted by kind, and another service's folder
+    below an account's ``AWSLogs/`` is not entered. Names as each service documents them:
+    S3 server access logs, simple and date-partitioned (Amazon S3 User Guide, "Logging requests with server
+    access logging", "Log object key format"); CloudFront (CloudFront Developer Guide, "Configuring and using
+    standard logs", "File name format": EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz); Athena (Athena User
+    Guide, "Identifying query output files"); Elastic Load Balancing ("Access logs for your Application Load
+    Balancer", access log file name); VPC Flow Logs ("Publish flow logs to Amazon S3", Hive-compatible
+    prefixes)."""
+    delivery_file(tmp_path, "us-east-1", "20261124T0905Z")
+    access = "access log line: 79a59df900b949e55d96a1e698fbaced bucket [24/Nov/2026:09:00:00 +0000] ...\n"
+    query = "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    flow = gzip.compress(b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA")
+    files = {
+        "s3logs/2026-11-24-09-05-17-0123456789ABCDEF": access,
+        f"s3logs-p/{ACCOUNT}/us-east-1/source-bucket/2026/11/24/2026-11-24-09-05-17-0123456789ABCDEF": access,
+        "cdn/EMLARXS9EXAMPLE.2026-11-24-09.RT4KCN4SGK9.gz": gzip.compress(b"#Version: 1.0\n"),
+        f"athena/Unsaved/2026/11/24/{query}.csv": '"eventname"\n"GetObject"\n',
+        f"athena/Unsaved/2026/11/24/{query}.csv.metadata": b"\x0a\x08binary",
+        f"athena/Unsaved/2026/11/24/{query}.txt": "table created\n",
+        "cur/report/20261101-20261201/report-00001.csv.gz": gzip.compress(b"identity/LineItemId\n"),
+        "cur/report/20261101-20261201/report-00001.snappy.parquet": b"PAR1" + b"\0" * 64,
+        "exports/part-0000": b"PAR1" + b"\0" * 64,  # a Parquet file without an extension: its first bytes
+        f"alb/AWSLogs/{ACCOUNT}/elasticloadbalancing/us-east-1/2026/11/24/"
+        f"{ACCOUNT}_elasticloadbalancing_us-east-1_app.my-lb.1234567890abcdef_20261124T0905Z_"
+        "192.0.2.1_2et2e1mx.log.gz": gzip.compress(b"http 2026-11-24T09:05:00Z app/my-lb ...\n"),
+        f"flow/AWSLogs/aws-account-id={ACCOUNT}/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/"
+        f"month=11/day=24/{ACCOUNT}_vpcflowlogs_us-east-1_fl-1234abcd_20261124T0905Z_hash.log.gz": flow,
+    }
+    for name, body in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body if isinstance(body, bytes) else body.encode())
+    listing = Listing()
+    assert names(tmp_path, listing) == [
+        f"{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz"
+    ]
+    assert listing.to_dict() == {
+        "outsideWindow": 0,
+        "excludedByAccountOrRegion": 0,
+        "digestFiles": 0,
+        "insightsFiles": 0,
+        "notLogFiles": 0,
+        "s3AccessLogs": 2,
+        "cloudFrontLogs": 1,
+        "athenaResults": 3,
+        "tabularFiles": 3,
+    }
+    assert listing.folders()["otherServices"] == 2
