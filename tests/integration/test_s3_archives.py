@@ -23,6 +23,7 @@ from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.aws.s3 import S3DeliveryLogs, locate
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.local import Listing
+from policygen_operator.domain.cloudtrail.sniff import HEAD_BYTES
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.services.errors import NoMatchingEventsError
 from policygen_operator.services.generation import GenerationRequest, S3Logs, run_generation
@@ -343,3 +344,134 @@ def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str)
         "than 2 folders below it in the window; give the prefix of one archive (a Firehose stream's, an "
         "export task's)"
     }
+
+
+class _Gets:
+    """The GetObject requests a client makes (key and Range) and the body bytes they answer."""
+
+    def __init__(self, client: Any) -> None:
+        self.asked: list[tuple[str, str]] = []
+        self.bytes = 0
+        client.meta.events.register("provide-client-params.s3.GetObject", self._ask)
+        client.meta.events.register("after-call.s3.GetObject", self._answer)
+
+    def _ask(self, params: dict[str, Any], **_: Any) -> None:
+        self.asked.append((params["Key"], params.get("Range", "")))
+
+    def _answer(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.bytes += int(parsed.get("ContentLength") or 0)
+
+
+def test_objects_beside_the_trail_are_sniffed_by_range_and_other_services_by_name(moto_server: str) -> None:
+    """A log bucket holds beside a trail's AWSLogs/ what other services deliver there, and each object of a
+    name that does not say it holds logs was downloaded whole (up to the size cap) to look at its first
+    4 KiB: S3 server access logs (often millions), Parquet and text files of any size. Now an object of an
+    unknown name is first read for its first 4 KiB (``Range: bytes=0-4095``) and the rest fetched
+    (``Range: bytes=4096-``) only when they begin as logs, no byte twice; and other services' objects are
+    passed over by name without a request, counted by kind: S3 server access logs (Amazon S3 User Guide,
+    "Log object key format": TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString), CloudFront standard logs
+    (CloudFront Developer Guide, "File name format": <distribution ID>.YYYY-MM-DD-HH.unique-ID.gz), Athena
+    query results (Athena User Guide, "Identifying query output files": QueryID.csv, QueryID.csv.metadata),
+    and a load balancer's folder below its AWSLogs/ (Elastic Load Balancing User Guide, "Access logs for
+    your Application Load Balancer": bucket[/prefix]/AWSLogs/aws-account-id/elasticloadbalancing/...)."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="log-bucket")
+    day = f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
+    trail = f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz"
+    stream = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
+    text = "app/2026/11/24/service-out"  # a text log of no extension, larger than the head
+    columns = "exports/part-00000"  # Parquet without an extension: its magic tells it
+    query = "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    access = b"79a59df900b949e55d96a1e698fbaced log-bucket [24/Nov/2026:09:00:00 +0000] 192.0.2.3 ...\n"
+    bodies = {
+        trail: _delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
+        stream: b"".join(
+            _event(_record("PutItem", "orders", f"2026-11-24T09:{n:02}:00Z")) for n in range(20)
+        ),
+        text: b"[INFO] request served\n" * 5000,
+        columns: b"PAR1" + bytes(8192),
+        **{f"s3logs/2026-11-24-09-{n:02}-17-0123456789ABCDEF": access * 60 for n in range(3)},
+        "cdn/EMLARXS9EXAMPLE.2026-11-24-09.RT4KCN4SGK9.gz": gzip.compress(b"#Version: 1.0\n" * 500),
+        f"athena/Unsaved/2026/11/24/{query}.csv": b'"eventname"\n"GetItem"\n' * 500,
+        f"athena/Unsaved/2026/11/24/{query}.csv.metadata": b"\x0a\x08" * 500,
+        f"alb/AWSLogs/{ACCOUNT}/elasticloadbalancing/us-east-1/2026/11/24/{ACCOUNT}_elasticloadbalancing_"
+        "us-east-1_app.my-lb.1234567890abcdef_20261124T0905Z_192.0.2.1_2et2e1mx.log.gz": gzip.compress(
+            b"http 2026-11-24T09:05:00.000000Z app/my-lb/1234567890abcdef ...\n" * 500
+        ),
+    }
+    assert len(bodies[stream]) > HEAD_BYTES
+    for key, body in bodies.items():
+        s3.put_object(Bucket="log-bucket", Key=key, Body=body)
+
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+    listing = Listing()
+    logs = S3DeliveryLogs(client, locate("log-bucket", "", None, (), ()), WINDOW, listing)
+    read = dict(logs.objects())
+    assert read == {f"s3://log-bucket/{trail}": bodies[trail], f"s3://log-bucket/{stream}": bodies[stream]}
+    assert sorted(gets.asked) == sorted(
+        [
+            (trail, ""),  # named as logs: read whole at once
+            (stream, "bytes=0-4095"),
+            (stream, "bytes=4096-"),  # it begins as logs: the rest, no byte twice
+            (text, "bytes=0-4095"),
+            (columns, "bytes=0-4095"),
+        ]
+    )
+    assert gets.bytes == len(bodies[trail]) + len(bodies[stream]) + 2 * HEAD_BYTES
+    assert {key: n for key, n in listing.to_dict().items() if n} == {
+        "notLogFiles": 1,
+        "s3AccessLogs": 3,
+        "cloudFrontLogs": 1,
+        "athenaResults": 2,
+        "tabularFiles": 1,
+    }
+    assert listing.folders()["otherServices"] == 1  # alb/AWSLogs/ACCOUNT/elasticloadbalancing/
+
+    request = GenerationRequest(
+        principals=(ROLE,),
+        source=S3Logs("log-bucket", "", endpoint_url=moto_server),
+        start=WINDOW.start,
+        end=WINDOW.end,
+        workers=1,
+    )
+    result = run_generation(request)
+    assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert result.report["filesNotRead"]["s3AccessLogs"] == 3
+    assert result.report["foldersNotEntered"]["otherServices"] == 1
+    assert not result.report["filesSkipped"]
+
+    # past the size cap, an object of another name is passed over for its head, not named as too large:
+    # it was never a file the scan skipped
+    capped = S3DeliveryLogs(
+        moto_client("s3", moto_server),
+        locate("log-bucket", "app/", None, (), ()),
+        WINDOW,
+        Listing(),
+        max_object_bytes=len(bodies[text]) - 1,
+    )
+    assert not list(capped.objects()) and not capped.unreadable
+    assert capped.listing.not_logs == 1
+
+
+def test_an_object_replaced_between_its_head_and_its_rest_is_read_again_whole(moto_server: str) -> None:
+    """The rest of an object is read on the ETag of its head (``If-Match``): one replaced between the two
+    reads (a Firehose retry rewriting a key, a copy) is read again whole, never as the new object's end
+    after the old one's start, which would be a record cut in two, or two halves of different records."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="rewritten")
+    key = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
+    old = b"".join(_event(_record("GetItem", "orders", f"2026-11-24T09:{n:02}:00Z")) for n in range(20))
+    new = b"".join(_event(_record("PutItem", "orders", f"2026-11-24T09:{n:02}:30Z")) for n in range(20))
+    s3.put_object(Bucket="rewritten", Key=key, Body=old)
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+
+    def replace(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Range", "").startswith("bytes=4096-"):  # after the head was read
+            s3.put_object(Bucket="rewritten", Key=key, Body=new)
+
+    client.meta.events.register("provide-client-params.s3.GetObject", replace)
+    logs = S3DeliveryLogs(client, locate("rewritten", "firehose/", None, (), ()), WINDOW, Listing())
+    assert dict(logs.objects()) == {f"s3://rewritten/{key}": new}
+    assert gets.asked == [(key, "bytes=0-4095"), (key, "bytes=4096-"), (key, "")]

@@ -10,7 +10,10 @@ A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (K
 ``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
 folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unlisted
 (``Listing.enters``), and its objects are read as a local folder's files are: by name, or, for a name
-that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads. A
+that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads; those
+bytes are fetched first alone (``Range``), and the rest only then, so that a log bucket's other objects
+(S3 access logs, reports, tables) cost a small read each, when their names (``local.other_logs``) do not
+already pass them over unrequested. A
 prefix that holds ``AWSLogs/`` beside other folders (a trail's bucket that a Firehose stream or an export
 also writes to) has its delivery layout read as above, then the rest walked the same way, ``AWSLogs/``
 not again.
@@ -37,7 +40,7 @@ from policygen_operator.adapters.aws.errors import (
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
 from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing
-from policygen_operator.domain.cloudtrail.sniff import HEAD_BYTES, readable_head
+from policygen_operator.domain.cloudtrail.sniff import HEAD_BYTES, not_logs
 from policygen_operator.domain.cloudtrail.window import Window, is_digest, parse_delivery_name
 from policygen_operator.domain.engine import ScanCancelled
 
@@ -303,27 +306,37 @@ class S3DeliveryLogs:
 
     # -- downloads -----------------------------------------------------------------------------------
 
-    def _get(self, key: str) -> bytes | None:
+    def _get(self, key: str, listed: int = 0, sniff: bool = False) -> bytes | str | None:
+        """The object's bytes; None when it is not read (named in ``unreadable``). With ``sniff`` (a name
+        that does not say it holds logs) and an object larger than the head the decision needs, only its
+        first ``HEAD_BYTES`` are fetched (``Range``), and the rest (``Range: bytes=N-``, on the same ETag)
+        only when they begin as logs: a bucket's other objects (access logs, reports, query results) cost
+        one small read each, not their size, and no byte is fetched twice. Returns the reason to count
+        (``sniff.not_logs``) for an object passed over."""
         uri = f"s3://{self.location.bucket}/{key}"
-        limit = self.max_object_bytes
         try:
-            response = self.client.get_object(Bucket=self.location.bucket, Key=key)
-            body = response["Body"]
-            try:
-                if int(response.get("ContentLength") or 0) > limit:  # grew since it was listed
-                    self.unreadable[uri] = self._too_large()
-                    return None
-                parts: list[bytes] = []
-                size = 0
-                while size <= limit and (part := body.read(min(_READ_BYTES, limit + 1 - size))):
-                    parts.append(part)
-                    size += len(part)
-            finally:
-                body.close()
-            if size > limit:
+            if not sniff:
+                return self._read(key)
+            if listed == 0:
+                return "notLogFiles"  # an empty object (a console's folder marker) holds nothing to read
+            if listed <= HEAD_BYTES:
+                data = self._read(key)
+                return data if data is None else not_logs(data[:HEAD_BYTES]) or data
+            head, total, etag = self._head(key)
+            why = not_logs(head[:HEAD_BYTES])
+            if why is not None or len(head) >= total:  # passed over, or shrunk since listed: all of it
+                return why or head
+            if total > self.max_object_bytes:
                 self.unreadable[uri] = self._too_large()
                 return None
-            return b"".join(parts)
+            try:
+                rest = self._read(key, len(head), etag)
+            except ClientError as error:
+                if error_code(error) not in ("PreconditionFailed", "InvalidRange"):
+                    raise
+                data = self._read(key)  # replaced since its head was read: the new one, whole
+                return data if data is None else not_logs(data[:HEAD_BYTES]) or data
+            return None if rest is None else head + rest
         except ClientError as error:
             code = error_code(error)
             if code in UNREADABLE_OBJECT_CODES:
@@ -333,25 +346,73 @@ class S3DeliveryLogs:
         except BotoCoreError as error:
             raise classify(error, f"reading {uri}") from error
 
+    def _head(self, key: str) -> tuple[bytes, int, str]:
+        """The first ``HEAD_BYTES`` of an object, its whole size (``Content-Range``) and its ETag; an empty
+        object (emptied since it was listed) answers a range with ``InvalidRange``."""
+        try:
+            response = self.client.get_object(
+                Bucket=self.location.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
+            )
+        except ClientError as error:
+            if error_code(error) == "InvalidRange":
+                return b"", 0, ""
+            raise
+        body = response["Body"]
+        try:
+            head: bytes = body.read(HEAD_BYTES)
+        finally:
+            body.close()
+        whole = str(response.get("ContentRange") or "").rpartition("/")[2]
+        total = int(whole) if whole.isdigit() else len(head)
+        return head, total, str(response.get("ETag") or "")
+
+    def _read(self, key: str, offset: int = 0, etag: str = "") -> bytes | None:
+        """An object's bytes from ``offset`` up to the size cap; None, named in ``unreadable``, past it. A
+        read of the rest (``offset``) is on the ETag of the head read: an object replaced between the two
+        fails (``PreconditionFailed``) rather than give the new one's end after the old one's start."""
+        uri = f"s3://{self.location.bucket}/{key}"
+        limit = self.max_object_bytes - offset
+        extra = {"Range": f"bytes={offset}-", **({"IfMatch": etag} if etag else {})} if offset else {}
+        response = self.client.get_object(Bucket=self.location.bucket, Key=key, **extra)
+        body = response["Body"]
+        try:
+            if int(response.get("ContentLength") or 0) > limit:  # grew since it was listed
+                self.unreadable[uri] = self._too_large()
+                return None
+            parts: list[bytes] = []
+            size = 0
+            while size <= limit and (part := body.read(min(_READ_BYTES, limit + 1 - size))):
+                parts.append(part)
+                size += len(part)
+        finally:
+            body.close()
+        if size > limit:
+            self.unreadable[uri] = self._too_large()
+            return None
+        return b"".join(parts)
+
     def _too_large(self) -> str:
         return f"S3 object larger than {describe_size(self.max_object_bytes)} (the file size cap)"
 
     def objects(self) -> Iterator[tuple[str, bytes]]:
         """``(s3:// URI, bytes)`` in listing order, at most ``2 * threads`` downloads and, beyond the
-        first, ``ahead_bytes`` of listed size ahead; objects listed past the cap are named, not read."""
+        first, ``ahead_bytes`` of listed size ahead; objects named as logs and listed past the cap are named,
+        not read, and one of another name only once its head says it is logs (a large report or table
+        beside the trail is no file the scan skipped)."""
         with ThreadPoolExecutor(self.threads, thread_name_prefix="policygen-s3") as pool:
-            ahead: deque[tuple[str, Future[bytes | None], int]] = deque()
+            ahead: deque[tuple[str, Future[bytes | str | None], int]] = deque()
             held = 0
             try:
                 for key in self.keys():
                     size = self._sizes.pop(key, 0)
-                    if size > self.max_object_bytes:
+                    sniff = not key.endswith(LOG_SUFFIXES)
+                    if size > self.max_object_bytes and not sniff:
                         self.unreadable[f"s3://{self.location.bucket}/{key}"] = self._too_large()
                         continue
                     while ahead and (len(ahead) >= self.threads * 2 or held + size > self.ahead_bytes):
                         held -= ahead[0][2]
                         yield from self._ready(ahead)
-                    ahead.append((key, pool.submit(self._get, key), size))
+                    ahead.append((key, pool.submit(self._get, key, size, sniff), size))
                     held += size
                 while ahead:
                     yield from self._ready(ahead)
@@ -359,15 +420,17 @@ class S3DeliveryLogs:
                 for _, future, _ in ahead:
                     future.cancel()
 
-    def _ready(self, ahead: deque[tuple[str, Future[bytes | None], int]]) -> Iterator[tuple[str, bytes]]:
-        """The next object downloaded; one whose name is not a log's is passed over and counted unless its
-        first bytes are a form the scan reads (the marker ``aws-logs-write-test`` CloudWatch Logs writes
-        beside an export is not)."""
+    def _ready(
+        self, ahead: deque[tuple[str, Future[bytes | str | None], int]]
+    ) -> Iterator[tuple[str, bytes]]:
+        """The next object downloaded; one whose name is not a log's and whose first bytes are no form the
+        scan reads (the marker ``aws-logs-write-test`` CloudWatch Logs writes beside an export is not) was
+        passed over by ``_get``, and is counted here by reason."""
         key, future, _ = ahead.popleft()
         data = future.result()
         if data is None:
             return
-        if not key.endswith(LOG_SUFFIXES) and not readable_head(data[:HEAD_BYTES]):
-            self.listing.not_logs += 1
+        if isinstance(data, str):
+            self.listing.skip(data)
             return
         yield f"s3://{self.location.bucket}/{key}", data
