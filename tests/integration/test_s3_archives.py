@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -475,3 +476,39 @@ def test_an_object_replaced_between_its_head_and_its_rest_is_read_again_whole(mo
     logs = S3DeliveryLogs(client, locate("rewritten", "firehose/", None, (), ()), WINDOW, Listing())
     assert dict(logs.objects()) == {f"s3://rewritten/{key}": new}
     assert gets.asked == [(key, "bytes=0-4095"), (key, "bytes=4096-"), (key, "")]
+
+
+def test_a_folder_of_more_objects_than_the_page_cap_is_named_and_the_walk_goes_on(moto_server: str) -> None:
+    """S3 server access logs are delivered flat, one object every few minutes per source bucket, often
+    millions under one prefix (Amazon S3 User Guide, "Log object key format":
+    TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString). A folder beside AWSLogs/ whose listing passed the page
+    cap stopped the whole walk beside the trail: the folders after it (a Firehose stream's) were not read,
+    and the message said none were. Now the folder is named as read in part, its listed objects counted
+    (passed over by name, no request), the listing's progress counts them, and the walk goes on."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="busy-logs")
+    day = f"trail/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
+    s3.put_object(
+        Bucket="busy-logs",
+        Key=f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        Body=_delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
+    )
+    for n in range(1001):  # one more than a page of ListObjectsV2 (MaxKeys defaults to 1,000)
+        s3.put_object(Bucket="busy-logs", Key=f"trail/s3-access/2026-11-24-09-05-17-{n:016X}", Body=b"-")
+    stream = f"trail/zfirehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
+    s3.put_object(
+        Bucket="busy-logs", Key=stream, Body=_event(_record("PutItem", "orders", "2026-11-24T09:02:00Z"))
+    )
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+    listing = Listing()
+    ticks: list[int] = []
+    listing.tick = lambda: ticks.append(listing.objects_listed)
+    logs = S3DeliveryLogs(client, locate("busy-logs", "trail/", None, (), ()), WINDOW, listing, max_pages=1)
+    assert [name.split("/")[4] for name, _ in logs.objects()] == ["AWSLogs", "zfirehose"]
+    assert logs.unreadable == {
+        "s3://busy-logs/trail/s3-access/": "listed in part: more than 1 pages (1,000 keys) in one folder, "
+        "the keys past them not listed; give the prefix of the archive to read"
+    }
+    assert listing.other["s3AccessLogs"] == 1000 and len(gets.asked) == 2
+    assert 1000 in {b - a for a, b in pairwise(ticks)}  # progress, as they were listed

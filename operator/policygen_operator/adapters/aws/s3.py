@@ -54,6 +54,10 @@ MAX_PAGES_PER_LISTING = 1000
 MAX_ARCHIVE_FOLDERS = 100_000
 
 
+class ListingTooLong(AwsError):
+    """A listing past ``max_pages``: in an archive walk, its folder is named and the walk goes on."""
+
+
 @dataclass
 class S3Location:
     """Where the delivery layout starts, and what the URI itself already pins down."""
@@ -163,7 +167,7 @@ class S3DeliveryLogs:
                 kwargs["ContinuationToken"] = token
         except (ClientError, BotoCoreError) as error:
             raise classify(error, f"listing {where}") from error
-        raise AwsError(
+        raise ListingTooLong(
             f"listing {where}: more than {self.max_pages} pages ({self.max_pages * 1000} keys) in one "
             "folder; this is not a CloudTrail delivery folder, or the endpoint never ends its listing",
             permanence=Permanence.PERMANENT,
@@ -287,20 +291,28 @@ class S3DeliveryLogs:
                     field="source",
                 )
             found: list[str] = []
-            for page in self._list(folder, delimiter=True):
-                for entry in page.get("Contents", []):
-                    key = entry["Key"]
-                    if (exact is not None and key != exact) or key.endswith("/"):  # a console's folder
-                        continue
-                    if self.listing.passes(key, self.window, loc.account_ids, loc.regions):
-                        self._sizes[key] = int(entry.get("Size") or 0)
-                        yield key
-                for common in page.get("CommonPrefixes", []):
-                    sub = common["Prefix"]
-                    if (exact is not None and sub != f"{exact}/") or sub == loc.base:  # read by keys()
-                        continue
-                    if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
-                        found.append(sub)
+            try:
+                for page in self._list(folder, delimiter=True):
+                    for entry in page.get("Contents", []):
+                        key = entry["Key"]
+                        if (exact is not None and key != exact) or key.endswith("/"):  # a console's folder
+                            continue
+                        if self.listing.passes(key, self.window, loc.account_ids, loc.regions):
+                            self._sizes[key] = int(entry.get("Size") or 0)
+                            yield key
+                    for common in page.get("CommonPrefixes", []):
+                        sub = common["Prefix"]
+                        if (exact is not None and sub != f"{exact}/") or sub == loc.base:  # read by keys()
+                            continue
+                        if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
+                            found.append(sub)
+            except ListingTooLong:
+                # one folder of millions of objects (a log bucket's S3 access logs, flat) is not the archive
+                # walk's end: what its pages held is read, the rest of it named, the other folders walked
+                self.unreadable[f"s3://{loc.bucket}/{folder}"] = (
+                    f"listed in part: more than {self.max_pages:,} pages ({self.max_pages * 1000:,} keys) in "
+                    "one folder, the keys past them not listed; give the prefix of the archive to read"
+                )
             exact = None
             folders.extend(reversed(found))
 
