@@ -911,9 +911,16 @@ class Scanner:
         if event_time.__class__ is not str:
             self._bad_record(name, where, "eventTime is not a string")
             return
+        # A record of an account or Region left out (--account/--region) binds no id it returned, in the
+        # window or just before it: the ids linked calls name (Athena's queries, sessions and notebooks,
+        # CloudWatch Logs Insights queries: links.RETURNED_IDS) are of one Region of one account, so a
+        # follow-up of an asked Region and account can only name one its own Region and account returned;
+        # a binding from another could only put that other Region's ARN in the policy (of a call that
+        # failed for want of the id).
         if not self.window.contains_time(event_time):
             result.records_outside_window += 1
-            if record.get("responseElements"):  # it may have returned an id a call in the window names
+            # it may have returned an id a call in the window names
+            if record.get("responseElements") and not (self.filtered and self._not_asked(record)):
                 self._bind_outside(record)
             return
         if self.filtered and self._not_asked(record):

@@ -429,3 +429,23 @@ def test_efs_mount_target_calls_are_granted_on_the_file_system_the_target_was_cr
         "only by its id, and the call that returned the id was not among the records scanned: started by "
         "another principal or outside the window)"
     ]
+
+
+@pytest.mark.parametrize("started", ["08:59:59", "09:00:02"], ids=["before-the-window", "in-the-window"])
+def test_a_start_in_a_region_left_out_names_no_follow_up(tmp_path: Path, started: str) -> None:
+    """--region keeps the records of the Regions asked. Athena's query ids are of one Region (a query is
+    run, and its execution read, through one Region's endpoint), so a read recorded in us-east-1 cannot
+    name a query started in eu-west-1: bound, that start would give the read eu-west-1's workgroup, an
+    ARN the call could not have used. A start left out in the window bound nothing already (it passes on
+    the parent); one just before the window, whose id the scan binds so that reads in the window are
+    named (``_bind_outside``), bound its id whatever its Region, and now does not either."""
+    late = Window(datetime(2026, 11, 24, 9, 0, 1, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+    dublin = start(time=started) | {"awsRegion": "eu-west-1"}
+    read = reads(time="09:00:05")[0] | {
+        "errorCode": "InvalidRequestException",
+        "errorMessage": f"QueryExecution {QUERY} was not found",
+    }
+    path = write_gz(tmp_path / "f.json.gz", [dublin, read])
+    spec = ScanSpec((parse_principal(ROLE),), late, regions=frozenset({"us-east-1"}))
+    result = run_scan(spec, [(path.name, str(path))], workers=1)
+    assert granted(result) == {("athena:GetQueryExecution", "*")}
