@@ -168,7 +168,9 @@ def register(subparsers: Subparsers) -> None:
     )
     output = parser.add_argument_group("output")
     target = output.add_mutually_exclusive_group()
-    target.add_argument("--output", metavar="FILE", help="write the policy here instead of stdout (atomic)")
+    target.add_argument(
+        "--output", metavar="FILE", help="write the policy here instead of stdout (atomic; - is stdout)"
+    )
     target.add_argument("--output-dir", metavar="DIR", help="one file per principal (and part)")
     output.add_argument("--report", metavar="FILE", help="write a JSON report of the scan")
     output.add_argument(
@@ -243,6 +245,8 @@ _WRITTEN: list[str] = []
 
 def _run(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
+    if args.output == "-":  # the usual spelling of stdout, which is where the policy goes without --output
+        args.output = None
     if args.output and args.report and _same_file(args.output, args.report):
         parser.error(
             f"--output/--report: {args.output!r} and {args.report!r} are the same file; the report "

@@ -37,6 +37,19 @@ def test_an_output_that_is_a_directory_is_refused_before_the_scan(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_output_of_a_dash_is_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--output -`` wrote the policy to a file named ``-`` in the working directory, and said "policy
+    written to -", while stdout stayed empty."""
+    monkeypatch.chdir(tmp_path)
+    assert main([*RUN, "--output", "-"]) == 0
+    captured = capsys.readouterr()
+    assert '"Version": "2012-10-17"' in captured.out
+    assert "policy written to stdout" in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_output_dir_that_is_a_file_or_below_one_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
