@@ -332,10 +332,9 @@ class S3DeliveryLogs:
             if listed == 0:
                 return "notLogFiles"  # an empty object (a console's folder marker) holds nothing to read
             if listed <= HEAD_BYTES:
-                data = self._read(key)
-                return data if data is None else not_logs(data[:HEAD_BYTES]) or data
+                return self._read_sniffed(key)
             head, total, etag = self._head(key)
-            why = not_logs(head[:HEAD_BYTES])
+            why = not_logs(head)
             if why is not None or len(head) >= total:  # passed over, or shrunk since listed: all of it
                 return why or head
             if total > self.max_object_bytes:
@@ -346,8 +345,7 @@ class S3DeliveryLogs:
             except ClientError as error:
                 if error_code(error) not in ("PreconditionFailed", "InvalidRange"):
                     raise
-                data = self._read(key)  # replaced since its head was read: the new one, whole
-                return data if data is None else not_logs(data[:HEAD_BYTES]) or data
+                return self._read_sniffed(key)  # replaced since its head was read: the new one, whole
             return None if rest is None else head + rest
         except ClientError as error:
             code = error_code(error)
@@ -357,6 +355,13 @@ class S3DeliveryLogs:
             raise classify(error, f"reading {uri}") from error
         except BotoCoreError as error:
             raise classify(error, f"reading {uri}") from error
+
+    def _read_sniffed(self, key: str) -> bytes | str | None:
+        """An object read whole in one request, when a ranged read of its head would not save one (it is
+        no larger than the head) or no longer holds (it was replaced between the two reads): its bytes,
+        or why it is passed over (``sniff.not_logs``)."""
+        data = self._read(key)
+        return data if data is None else not_logs(data[:HEAD_BYTES]) or data
 
     def _head(self, key: str) -> tuple[bytes, int, str]:
         """The first ``HEAD_BYTES`` of an object, its whole size (``Content-Range``) and its ETag; an empty
