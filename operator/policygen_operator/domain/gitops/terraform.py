@@ -1100,14 +1100,8 @@ def _edit_local_collection(
     module reading it would lose the policy too. Before, such an attachment was left attached and the run
     refused as "not found attached", advising to point path elsewhere."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
-    defined = [
-        (p, attr)
-        for p, text in sorted(texts.items())
-        for b in hcl.blocks(text)
-        if b.type == "locals" and not b.labels
-        for attr in hcl.attributes(text, b)
-        if attr.name == local.name
-    ]
+    # read in the texts as edited so far: an earlier removal in the same file moved the offsets
+    defined = _locals(texts, {p: hcl.blocks(t) for p, t in texts.items()}).get(local.name, [])
     value = defined[0][1].value(texts[defined[0][0]]) if len(defined) == 1 else ""
     if not value.startswith(("[", "{")):
         result.seen.append(
@@ -1157,15 +1151,7 @@ def _edit_local_collection(
             f"{local_path}: removed {arn} from local.{local.name}, the {local.meta} of resource "
             f"{where}{shift}"
         )
-    after = next(
-        b
-        for b in hcl.blocks(edited.text)
-        if b.type == "locals"
-        and not b.labels
-        and any(a.name == local.name for a in hcl.attributes(edited.text, b))
-    )
-    left = hcl.find_attribute(edited.text, after, local.name)
-    assert left is not None
+    _, left = _locals({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
     if re.fullmatch(r"[\[{]\s*[\]}]", left.value(edited.text).strip()):
         current = next(
             b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels
@@ -1336,12 +1322,7 @@ def policy_arns(
         for block in blocks
         if block.type == "data" and block.labels[:1] == ("aws_iam_policy",) and len(block.labels) == 2
     }
-    local_values: dict[str, tuple[str, hcl.Attribute]] = {}
-    for path, blocks in sorted(parsed.items()):
-        for block in blocks:
-            if block.type == "locals" and not block.labels:
-                for attr in hcl.attributes(texts[path], block):
-                    local_values.setdefault(attr.name, (path, attr))
+    local_values = {name: places[0] for name, places in _locals(texts, parsed).items()}
 
     def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         expression = hcl.unwrapped(expression)
@@ -1375,6 +1356,21 @@ def policy_arns(
         return next((arn for arn in replace if named and arn.rsplit("/", 1)[-1] == named), None)
 
     return stands_for
+
+
+def _locals(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]]
+) -> dict[str, list[tuple[str, hcl.Attribute]]]:
+    """Each local of the files' ``locals`` blocks -> where it is set, in path order. Terraform refuses a
+    local set twice in one module, so the first is the one read (``policy_arns``), and an edit of the
+    local's literal requires it to be the only one (``_edit_local_collection``)."""
+    found: dict[str, list[tuple[str, hcl.Attribute]]] = {}
+    for path, blocks in sorted(parsed.items()):
+        for block in blocks:
+            if block.type == "locals" and not block.labels:
+                for attr in hcl.attributes(texts[path], block):
+                    found.setdefault(attr.name, []).append((path, attr))
+    return found
 
 
 _PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')
