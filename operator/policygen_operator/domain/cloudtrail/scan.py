@@ -950,7 +950,8 @@ class Scanner:
 
     def _not_asked(self, record: Any) -> bool:
         """Whether a matched record is of an account or Region the spec leaves out (``ScanSpec.accounts``);
-        asked only of a wanted principal's records in the window, so other records never pay for it."""
+        asked only of a wanted principal's records in the window, and of those outside it that returned
+        something (``_bind_outside``), so other records never pay for it."""
         spec = self.spec
         region = record.get("awsRegion")
         if spec.regions and region.__class__ is str and region not in spec.regions:
