@@ -150,10 +150,10 @@ def _client(endpoint: str, listed: list[str]) -> Any:
     return client
 
 
-def _generate(moto_server: str, prefix: str) -> Any:
+def _generate(moto_server: str, prefix: str, bucket: str = BUCKET) -> Any:
     request = GenerationRequest(
         principals=(ROLE,),
-        source=S3Logs(BUCKET, prefix, endpoint_url=moto_server),
+        source=S3Logs(bucket, prefix, endpoint_url=moto_server),
         start=WINDOW.start,
         end=WINDOW.end,
         workers=1,
@@ -292,6 +292,21 @@ def _delivery_file(record: dict[str, Any]) -> bytes:
     return gzip.compress(json.dumps({"Records": [record]}).encode(), mtime=0)
 
 
+# The trail's day folder of the window and one delivery file in it (CloudTrail User Guide, "Finding your
+# CloudTrail log files": AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_...json.gz)
+DAY = f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
+TRAIL_FILE = f"{DAY}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz"
+
+
+def _put_trail_file(s3: Any, bucket: str, prefix: str) -> None:
+    """The trail's one delivery file below ``prefix``: a GetItem on orders in the window."""
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"{prefix}{TRAIL_FILE}",
+        Body=_delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
+    )
+
+
 def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str) -> None:
     """A trail's bucket that a Firehose stream also writes to (``trail/AWSLogs/...`` beside
     ``trail/firehose/YYYY/MM/dd/HH/``): only AWSLogs/ was read, and the stream's calls were missing from the
@@ -299,12 +314,8 @@ def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str)
     passes its bounds is named as not read, and the trail's policy is still written."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="shared")
-    day = f"trail/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
-    s3.put_object(
-        Bucket="shared",
-        Key=f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
-        Body=_delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
-    )
+    day = f"trail/{DAY}"
+    _put_trail_file(s3, "shared", "trail/")
     s3.put_object(
         Bucket="shared",
         Key=f"trail/firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}",
@@ -323,14 +334,8 @@ def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str)
         f"{day}/",
         f"{day[:-2]}25/",
     ]  # the layout's own listings; the walk beside it does not enter it
-    request = GenerationRequest(
-        principals=(ROLE,),
-        source=S3Logs("shared", "trail/", endpoint_url=moto_server),
-        start=WINDOW.start,
-        end=WINDOW.end,
-        workers=1,
-    )
-    assert run_generation(request).results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions = _generate(moto_server, "trail/", "shared").results[ROLE].actions
+    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
     bounded = S3DeliveryLogs(
         moto_client("s3", moto_server),
         locate("shared", "trail/", None, (), ()),
@@ -377,8 +382,7 @@ def test_objects_beside_the_trail_are_sniffed_by_range_and_other_services_by_nam
     your Application Load Balancer": bucket[/prefix]/AWSLogs/aws-account-id/elasticloadbalancing/...)."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="log-bucket")
-    day = f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
-    trail = f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz"
+    trail = TRAIL_FILE
     stream = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
     text = "app/2026/11/24/service-out"  # a text log of no extension, larger than the head
     columns = "exports/part-00000"  # Parquet without an extension: its magic tells it
@@ -429,14 +433,7 @@ def test_objects_beside_the_trail_are_sniffed_by_range_and_other_services_by_nam
     }
     assert listing.folders()["otherServices"] == 1  # alb/AWSLogs/ACCOUNT/elasticloadbalancing/
 
-    request = GenerationRequest(
-        principals=(ROLE,),
-        source=S3Logs("log-bucket", "", endpoint_url=moto_server),
-        start=WINDOW.start,
-        end=WINDOW.end,
-        workers=1,
-    )
-    result = run_generation(request)
+    result = _generate(moto_server, "", "log-bucket")
     assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
     assert result.report["filesNotRead"]["s3AccessLogs"] == 3
     assert result.report["foldersNotEntered"]["otherServices"] == 1
@@ -487,12 +484,7 @@ def test_a_folder_of_more_objects_than_the_page_cap_is_named_and_the_walk_goes_o
     (passed over by name, no request), the listing's progress counts them, and the walk goes on."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="busy-logs")
-    day = f"trail/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/24"
-    s3.put_object(
-        Bucket="busy-logs",
-        Key=f"{day}/{ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
-        Body=_delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z")),
-    )
+    _put_trail_file(s3, "busy-logs", "trail/")
     for n in range(1001):  # one more than a page of ListObjectsV2 (MaxKeys defaults to 1,000)
         s3.put_object(Bucket="busy-logs", Key=f"trail/s3-access/2026-11-24-09-05-17-{n:016X}", Body=b"-")
     stream = f"trail/zfirehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
