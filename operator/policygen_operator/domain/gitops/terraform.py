@@ -41,7 +41,6 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
 
 
 _TERRAGRUNT_INPUTS = re.compile(r"^inputs[ \t]*=[ \t]*\{", re.M)
-_TERRAGRUNT_SOURCE = re.compile(r'^[ \t]*source[ \t]*=[ \t]*("[^"\n]*")', re.M)
 
 
 def _terragrunt(files: dict[str, str], request: EditRequest) -> str:
@@ -74,8 +73,7 @@ def _terragrunt(files: dict[str, str], request: EditRequest) -> str:
             )
         ]
         if names:
-            source = _TERRAGRUNT_SOURCE.search(text)
-            found.append(f"{path} ({', '.join(names)}, source = {source.group(1) if source else '?'})")
+            found.append(f"{path} ({', '.join(names)}, source = {_terragrunt_source(text)})")
     if not found:
         return ""
     return (
@@ -84,6 +82,21 @@ def _terragrunt(files: dict[str, str], request: EditRequest) -> str:
         "policy can be declared: replace the broad policy there by hand, or call the module from a .tf "
         "file policygen can edit"
     )
+
+
+def _terragrunt_source(text: str) -> str:
+    """The module a unit calls, as its ``terraform`` block writes it; not the first ``source =`` line of
+    the file, which may be a provider's in a generate block's heredoc (``required_providers { aws = {
+    source = "hashicorp/aws" } }``)."""
+    try:
+        blocks = hcl.blocks(text)
+    except GitOpsEditError:
+        return "?"
+    for block in blocks:
+        source = hcl.find_attribute(text, block, "source") if block.type == "terraform" else None
+        if source is not None:
+            return source.value(text).strip()
+    return "?"
 
 
 def _edit(files: dict[str, str], request: EditRequest) -> EditResult:

@@ -245,6 +245,41 @@ def test_a_role_given_as_terragrunt_inputs_is_named_with_why_it_is_not_edited(
     )
 
 
+# A generate block writing the providers' versions into the unit (Terragrunt's documentation, "generate"
+# block: path, if_exists, contents in a heredoc), with Terraform's required_providers { aws = { source =
+# "hashicorp/aws" } } (Terraform documentation, "Provider Requirements")
+GENERATE_VERSIONS = """\
+generate "versions" {
+  path      = "versions_override.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.0"
+    }
+  }
+}
+EOF
+}
+
+"""
+
+
+def test_a_terragrunt_unit_is_named_with_its_terraform_blocks_source() -> None:
+    """The unit's source was the first line of the file that set a ``source``: a generate block before
+    ``terraform { source = ... }`` gave the provider's ``"hashicorp/aws"`` of its heredoc, not the module
+    the unit calls."""
+    files = {"live/prod/iam/terragrunt.hcl": GENERATE_VERSIONS + TERRAGRUNT}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert (
+        'live/prod/iam/terragrunt.hcl (role_name = "ci-runner", source = '
+        '"tfr:///terraform-aws-modules/iam/aws//modules/iam-assumable-role?version=4.24.1")' in str(err.value)
+    )
+
+
 def test_an_attachment_of_a_variable_is_named_as_not_a_literal() -> None:
     """figtools/figgy's figgy_lambda/role.tf: count = length(var.policies), policy_arn =
     var.policies[count.index]. The variable's value is the caller's: refused, but the error advised only to
