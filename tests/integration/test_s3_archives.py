@@ -274,6 +274,7 @@ def test_folders_passed_over_are_counted_and_a_prefix_of_no_logs_is_said_as_one(
         "excludedByAccountOrRegion": 0,
         "noCalls": 0,
         "otherServices": 0,
+        "besideTrail": 0,
     }
     s3 = moto_client("s3", moto_server)
     s3.put_object(Bucket=BUCKET, Key="text/aws-logs-write-test", Body=b"Permission Check Successful")
@@ -307,11 +308,12 @@ def _put_trail_file(s3: Any, bucket: str, prefix: str) -> None:
     )
 
 
-def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str) -> None:
-    """A trail's bucket that a Firehose stream also writes to (``trail/AWSLogs/...`` beside
-    ``trail/firehose/YYYY/MM/dd/HH/``): only AWSLogs/ was read, and the stream's calls were missing from the
-    policy. The rest of the prefix is now walked as an archive, AWSLogs/ not again; a walk beside it that
-    passes its bounds is named as not read, and the trail's policy is still written."""
+def test_folders_beside_awslogs_are_counted_not_read(moto_server: str) -> None:
+    """A prefix holding ``AWSLogs/`` is a trail's (``trail/AWSLogs/...``): the folders beside it (here a
+    Firehose stream's ``trail/firehose/YYYY/MM/dd/HH/``; in a log bucket, another trail's
+    ``PREFIX/AWSLogs/`` that logs the same calls again, or millions of other services' objects) are counted
+    and said, not walked; their own prefix reads them. A walk of them (72d33c5) read a second trail twice
+    and cost a request per object of a log bucket."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="shared")
     day = f"trail/{DAY}"
@@ -321,35 +323,27 @@ def test_archives_beside_awslogs_are_read_too_and_awslogs_once(moto_server: str)
         Key=f"trail/firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}",
         Body=_event(_record("PutItem", "orders", "2026-11-24T09:02:00Z")),
     )
+    _put_trail_file(s3, "shared", "trail/second/")  # another trail delivering below the same prefix
     listed: list[str] = []
     listing = Listing()
     logs = S3DeliveryLogs(
         _client(moto_server, listed), locate("shared", "trail/", None, (), ()), WINDOW, listing
     )
     keys = list(logs.keys())
-    assert [key.split("/")[1] for key in keys] == ["AWSLogs", "firehose"]
-    assert [p for p in listed if p.startswith("trail/AWSLogs/")] == [
+    assert [key.split("/")[1] for key in keys] == ["AWSLogs"]
+    assert listed == [
         "trail/AWSLogs/",
         f"trail/AWSLogs/{ACCOUNT}/CloudTrail/",
         f"{day}/",
         f"{day[:-2]}25/",
-    ]  # the layout's own listings; the walk beside it does not enter it
-    actions = _generate(moto_server, "trail/", "shared").results[ROLE].actions
-    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
-    bounded = S3DeliveryLogs(
-        moto_client("s3", moto_server),
-        locate("shared", "trail/", None, (), ()),
-        WINDOW,
-        Listing(),
-        max_folders=2,
-    )
-    found = bounded.keys()  # a generator of S3 keys, not a dict's
-    assert [key.split("/")[1] for key in found] == ["AWSLogs"]
-    assert bounded.unreadable == {
-        "s3://shared/trail/": "the folders beside trail/AWSLogs/ not read: listing s3://shared/trail/: more "
-        "than 2 folders below it in the window; give the prefix of one archive (a Firehose stream's, an "
-        "export task's)"
-    }
+        "trail/",  # the top, once, for the folders beside AWSLogs/
+    ]
+    assert listing.folders()["besideTrail"] == 2 and not logs.unreadable
+    result = _generate(moto_server, "trail/", "shared")
+    assert result.results[ROLE].actions == ["dynamodb:GetItem"]
+    assert result.report["foldersNotEntered"]["besideTrail"] == 2
+    stream = _generate(moto_server, "trail/firehose/", "shared")  # its own prefix reads it
+    assert stream.results[ROLE].actions == ["dynamodb:PutItem"]
 
 
 class _Gets:
@@ -382,7 +376,7 @@ def test_objects_beside_the_trail_are_sniffed_by_range_and_other_services_by_nam
     your Application Load Balancer": bucket[/prefix]/AWSLogs/aws-account-id/elasticloadbalancing/...)."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="log-bucket")
-    trail = TRAIL_FILE
+    trail = f"trail/{TRAIL_FILE}"  # below the top: the top, holding no AWSLogs/ itself, is walked whole
     stream = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
     text = "app/2026/11/24/service-out"  # a text log of no extension, larger than the head
     columns = "exports/part-00000"  # Parquet without an extension: its magic tells it
@@ -478,13 +472,13 @@ def test_an_object_replaced_between_its_head_and_its_rest_is_read_again_whole(mo
 def test_a_folder_of_more_objects_than_the_page_cap_is_named_and_the_walk_goes_on(moto_server: str) -> None:
     """S3 server access logs are delivered flat, one object every few minutes per source bucket, often
     millions under one prefix (Amazon S3 User Guide, "Log object key format":
-    TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString). A folder beside AWSLogs/ whose listing passed the page
-    cap stopped the whole walk beside the trail: the folders after it (a Firehose stream's) were not read,
+    TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString). A folder of an archive whose listing passed the page
+    cap stopped the whole walk: the folders after it (a Firehose stream's) were not read,
     and the message said none were. Now the folder is named as read in part, its listed objects counted
     (passed over by name, no request), the listing's progress counts them, and the walk goes on."""
     s3 = moto_client("s3", moto_server)
     s3.create_bucket(Bucket="busy-logs")
-    _put_trail_file(s3, "busy-logs", "trail/")
+    _put_trail_file(s3, "busy-logs", "trail/ct/")  # trail/ holds no AWSLogs/ itself: walked whole
     for n in range(1001):  # one more than a page of ListObjectsV2 (MaxKeys defaults to 1,000)
         s3.put_object(Bucket="busy-logs", Key=f"trail/s3-access/2026-11-24-09-05-17-{n:016X}", Body=b"-")
     stream = f"trail/zfirehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
@@ -497,7 +491,7 @@ def test_a_folder_of_more_objects_than_the_page_cap_is_named_and_the_walk_goes_o
     ticks: list[int] = []
     listing.tick = lambda: ticks.append(listing.objects_listed)
     logs = S3DeliveryLogs(client, locate("busy-logs", "trail/", None, (), ()), WINDOW, listing, max_pages=1)
-    assert [name.split("/")[4] for name, _ in logs.objects()] == ["AWSLogs", "zfirehose"]
+    assert [name.split("/")[4] for name, _ in logs.objects()] == ["ct", "zfirehose"]
     assert logs.unreadable == {
         "s3://busy-logs/trail/s3-access/": "listed in part: more than 1 pages (1,000 keys) in one folder, "
         "the keys past them not listed; give the prefix of the archive to read"

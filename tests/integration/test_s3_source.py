@@ -164,7 +164,7 @@ def test_discovers_organizations_accounts_and_regions_level_by_level(moto_server
                 for d in (24, 25)
             ),
             *(f"{base}{OTHER}/CloudTrail/us-east-1/2026/11/{d}/" for d in (24, 25)),
-            "|/",  # the bucket's top, for archives beside AWSLogs/ (none here; AWSLogs/ is not walked)
+            "|/",  # the bucket's top, to count the folders beside AWSLogs/ (none here)
         ]
     )
     assert listing.outside_window == 1  # A3, by its name
@@ -243,7 +243,7 @@ def test_account_filter_without_organization_lists_two_levels_then_days(
     )
     assert _keys(logs) == ["B1"]
     assert f"AWSLogs/{ORG}/{ACCOUNT}/CloudTrail/|/" not in listed
-    assert len(listed) == 6  # AWSLogs/, the org, OTHER's regions, two days, the top for archives beside
+    assert len(listed) == 6  # AWSLogs/, the org, OTHER's regions, two days, the top (counted)
     assert listing.folders_filtered_out == 1  # ACCOUNT's folder, found and passed over: counted
 
 

@@ -57,8 +57,8 @@ Sources (--logs):
                         window needs are listed, never the whole bucket. A prefix with no AWSLogs/ below
                         it (a Firehose archive, a log group export) is walked folder by folder, its time
                         folders (YYYY/MM/dd/HH/, year=/month=/day=/hour=/, dt=YYYY-MM-dd/) outside the
-                        window not listed, its objects read as a folder's files are; so are the
-                        folders beside an AWSLogs/ folder.
+                        window not listed, its objects read as a folder's files are. Folders
+                        beside an AWSLogs/ folder are counted, not read: give their own prefix.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
                         one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
                         all principals; --account/--region prune its account/region partitions.
@@ -765,6 +765,7 @@ def _print_folders(folders: dict[str, int], err: TextIO) -> None:
         ("excludedByAccountOrRegion", "of other accounts or regions (--account/--region)"),
         ("noCalls", "of no calls (digests, Insights, Lake query results)"),
         ("otherServices", "of other services' logs (AWSLogs/ACCOUNT/SERVICE/ beside CloudTrail/)"),
+        ("besideTrail", "beside the trail's AWSLogs/ (give a folder's own s3:// prefix to read it)"),
     )
     parts = [f"{folders[key]:,} {why}" for key, why in reasons if folders.get(key)]
     if parts:

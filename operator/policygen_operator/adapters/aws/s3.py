@@ -224,10 +224,11 @@ class S3DeliveryLogs:
         return prefixes
 
     def keys(self) -> Iterator[str]:
-        """Every delivery key of the window, day folder by day folder, oldest first; then, when the URI's
-        prefix does not reach into ``AWSLogs/``, every object of the archives beside it there
-        (``_archive_keys``: a Firehose stream's, an export's, written to the trail's bucket), or of the
-        whole prefix when it holds no ``AWSLogs/`` folder."""
+        """Every delivery key of the window, day folder by day folder, oldest first; or, when the URI's
+        prefix holds no ``AWSLogs/`` folder, every object of the archive there (``_archive_keys``). A prefix
+        holding ``AWSLogs/`` is a trail's: the folders beside it (another trail's ``PREFIX/AWSLogs/``, which
+        logs the same calls again, a Firehose stream, a data lake) are counted and said, not walked; a
+        walk of them cost a request per object of a log bucket and read a second trail twice."""
         roots = self.account_roots()
         archive = self.location.archive
         if archive is not None and self._no_layout:
@@ -235,20 +236,20 @@ class S3DeliveryLogs:
             return
         yield from self._delivery_keys(roots)
         if archive is not None:
-            yield from self._beside(archive)
+            self._count_beside(archive)
 
-    def _beside(self, archive: str) -> Iterator[str]:
-        """The archives beside a prefix's ``AWSLogs/`` (read once, by the delivery layout's listing). They
-        are what a trail bucket holds besides its trail, not what it is: a walk past its bounds, or a
-        listing refused for them (a bucket policy that grants ``AWSLogs/`` alone), is named in
-        ``unreadable`` and the run goes on with the trail; an error that may pass (throttling) is raised."""
+    def _count_beside(self, archive: str) -> None:
+        """The folders beside a prefix's ``AWSLogs/``, from one listing of its top (its first page): what
+        the run did not read is said, with how to read it (their own prefix)."""
         try:
-            yield from self._archive_keys(archive)
+            for page in self._list(archive, delimiter=True):
+                folders = [c["Prefix"] for c in page.get("CommonPrefixes", [])]
+                self.listing.folders_beside_trail += sum(1 for f in folders if f != self.location.base)
+                break
         except AwsError as error:
             if error.permanence is not Permanence.PERMANENT:
                 raise
-            where = f"s3://{self.location.bucket}/{archive}"
-            self.unreadable[where] = f"the folders beside {self.location.base} not read: {error}"
+            # a bucket policy that grants AWSLogs/ alone: nothing beside it was going to be read anyway
 
     def _delivery_keys(self, roots: list[str]) -> Iterator[str]:
         days = self.day_prefixes()
@@ -302,7 +303,7 @@ class S3DeliveryLogs:
                             yield key
                     for common in page.get("CommonPrefixes", []):
                         sub = common["Prefix"]
-                        if (exact is not None and sub != f"{exact}/") or sub == loc.base:  # read by keys()
+                        if exact is not None and sub != f"{exact}/":
                             continue
                         if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
                             found.append(sub)

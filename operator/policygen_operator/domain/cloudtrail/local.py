@@ -103,6 +103,7 @@ class Listing:
     folders_filtered_out: int = 0  # --account / --region
     folders_without_calls: int = 0  # digest, Insights and Lake results folders (``_NO_CALLS``)
     folders_of_other_services: int = 0  # AWSLogs/ACCOUNT/SERVICE/ of a service other than CloudTrail
+    folders_beside_trail: int = 0  # an s3:// prefix's folders beside its AWSLogs/ (S3DeliveryLogs.keys)
     # objects of other services passed over by name or first bytes, by kind (``OTHER_LOGS``)
     other: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OTHER_LOGS, 0))
     # what has been listed so far, for progress: a large prefix or tree is listed for minutes, before the
@@ -123,6 +124,7 @@ class Listing:
             "excludedByAccountOrRegion": self.folders_filtered_out,
             "noCalls": self.folders_without_calls,
             "otherServices": self.folders_of_other_services,
+            "besideTrail": self.folders_beside_trail,
         }
 
     def enters(

@@ -391,6 +391,7 @@ def test_folders_passed_over_are_counted_by_reason(tmp_path: Path) -> None:
         "excludedByAccountOrRegion": 2,
         "noCalls": 1,
         "otherServices": 0,
+        "besideTrail": 0,
     }
 
 
