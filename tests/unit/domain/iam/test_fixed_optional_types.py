@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.mapping.plans import compile_plan, memo_key
 from tests.unit.domain.iam.records import ACCOUNT, OTHER_ACCOUNT, cloudtrail_record
 
 INSIGHT = f"arn:aws:securityhub:us-west-2:{ACCOUNT}:insight/{ACCOUNT}/custom/f4c4890b-ac6b-4c26-95f9"
@@ -68,3 +69,20 @@ def test_a_fixed_type_beside_one_with_a_variable_still_says_what_it_could_not_re
     event = EventMapper().map(cloudtrail_record("glue.amazonaws.com", "GetCatalog", {"CatalogId": "sales"}))
     assert ("glue:GetCatalog", "*") in event.uses
     assert any(note[1] == "resource-undetermined" for note in event.notes)
+
+
+@pytest.mark.parametrize("event_name", ["CreateInsight", "GetInsightResults", "GetMembers"])
+def test_names_no_parameter_can_fill_are_not_in_the_memo_key(event_name: str) -> None:
+    """The review found the rule above at the wrong depth: ``fill._names`` ignored the parameters of a call
+    whose types are each one fixed resource, while ``plans.names_decide`` still said they decide, so the
+    memo key of each of the 57 plans held every parameter name for nothing (a key per insight name). One
+    rule now decides both: two requests that differ only in such a parameter share a key, and map alike."""
+    mapper = EventMapper()
+    plan = compile_plan(mapper.reference, "securityhub.amazonaws.com", event_name)
+    assert not plan.reads_names
+    records = [
+        cloudtrail_record("securityhub.amazonaws.com", event_name, {"Name": name}, region="us-west-2")
+        for name in ("Test Insight", "Other Insight")
+    ]
+    assert memo_key(plan, records[0], False) == memo_key(plan, records[1], False)
+    assert mapper.map(records[0]).uses == mapper.map(records[1]).uses == ((f"securityhub:{event_name}", "*"),)

@@ -185,9 +185,7 @@ def _names(params: Mapping[str, Any], action: ActionPlan) -> bool:
     other kinds only, as CloudHSM CreateCluster's ``subnetIds`` (EC2 subnets) beside its only type, the
     source ``backup`` the table reads from ``SourceBackupId``. False without looking where the names cannot
     change the action's result (``plans.names_decide``): the memo key holds them only where they can."""
-    if not names_decide(action) or all(fixed_resource(t) for t in action.types):
-        # one fixed resource per account and region (Security Hub's ``hub/default``) has nothing for a
-        # parameter to fill: ``Name``, ``InsightArn`` or ``AccountIds`` name other things, never it
+    if not names_decide(action):
         return False
     found = [
         (key, match)

@@ -663,7 +663,12 @@ def names_decide(action: ActionPlan) -> bool:
     look at them, so that fill cannot come to read them where the memo key leaves them out. They decide
     whether the action's fixed resources are its grant (``fixed_required``), whether ``*`` is the exact
     grant of a call over every resource (``over_every_resource``), and whether the finding says the request
-    has no parameter naming the resource (``unnamed_kinds``)."""
+    has no parameter naming the resource (``unnamed_kinds``). Never when every type of the action is one
+    fixed resource per account and region (Security Hub's 57 actions on ``hub/default`` alone): no parameter
+    can name or narrow it (``Name``, ``InsightArn`` or ``AccountIds`` name other things), so their names
+    neither change the result nor belong in the key."""
+    if all(fixed_resource(t) for t in action.types):
+        return False
     return fixed_required(action.types) or over_every_resource(action) or bool(unnamed_kinds(action))
 
 
