@@ -24,12 +24,74 @@ from policygen_operator.domain.iam.mapping.plans import (
     unnamed_kinds,
 )
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS
+from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS, STAR_IN_NAMES
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 
 def action_arns(
+    action: ActionPlan,
+    params: Mapping[str, Any],
+    context: Callable[[], Context],
+    listed: list[str],
+    single: bool,
+    completed: list[str] | None = None,
+    every: list[str] | None = None,
+) -> list[str] | None:
+    """``_action_arns``, with each resource the request named ``*`` read as every one of its type
+    (``every_asked``); ``every`` gets those patterns, which the caller reports."""
+    arns = _action_arns(action, params, context, listed, single, completed)
+    if not arns:
+        return arns
+    return every_asked(action.types, arns, every)
+
+
+_STAR = "${*}"  # a whole value ``*``, as ``templates.escape`` writes it
+
+
+def every_asked(
+    types: tuple[ResourceType, ...], arns: list[str], every: list[str] | None = None
+) -> list[str]:
+    """The ARNs with each whose own name or id is a whole ``*`` read as every resource of its type inside
+    the same parents (``instance/*``, ``table/db/*``): many APIs take ``*`` for "all" (SSM SendCommand's
+    ``"instanceIds": ["*"]``, State Manager's command for an association on every node, elastic/integrations'
+    test-send-command-all-json.log; CreateAssociation's "InstanceIds key with a value of *", SSM API
+    Reference), and IAM's literal ``${*}`` matches no resource such a call acts on: an under-grant the
+    policy refuses, silently. ``every`` gets each pattern, which the caller says. Kept literal where ``*``
+    is a character a name may hold (``rules.STAR_IN_NAMES``: an S3 object key), or is only part of one."""
+    if not any(_STAR in arn for arn in arns):
+        return arns
+    out: list[str] = []
+    for arn in arns:
+        wide = _every_of(types, arn) if _STAR in arn else None
+        out.append(wide or arn)
+        if wide is not None and every is not None:
+            every.append(wide)
+    return list(dict.fromkeys(out))
+
+
+def _every_of(types: tuple[ResourceType, ...], arn: str) -> str | None:
+    """The ARN of one of the types' formats with each variable named a whole ``*`` made a wildcard (a stack's
+    ``stack/*/*``, its id completed; an Amplify branch of every app, ``apps/*/branches/*``), but those whose
+    values may hold ``*`` (``STAR_IN_NAMES``); a value holding a ``*`` among other characters
+    (``app-${*}``) is a name and stays literal. None when no format fits or nothing changes."""
+    for resource_type in types:
+        for alternative in resource_type.alternatives():
+            pattern, names = format_groups(alternative.arn_format)
+            match = pattern.fullmatch(arn)
+            if match is None:
+                continue
+            values = dict(zip(names, match.groups(), strict=True))
+            stars = {n for n, v in values.items() if v == _STAR and n not in STAR_IN_NAMES}
+            if not stars:
+                continue
+            wide = alternative.fill({**values, **dict.fromkeys(stars, "*")})
+            if wide != arn:
+                return wide
+    return None
+
+
+def _action_arns(
     action: ActionPlan,
     params: Mapping[str, Any],
     context: Callable[[], Context],

@@ -166,7 +166,8 @@ class EventMapper:
                 uses.append((action.action, "*"))
                 continue
             completed: list[str] = []
-            arns = action_arns(action, params, ctx, listed, single, completed)
+            every: list[str] = []
+            arns = action_arns(action, params, ctx, listed, single, completed, every)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
@@ -184,7 +185,12 @@ class EventMapper:
                     continue  # never a wider pattern in its place
             if exact:
                 uses.extend((action.action, arn) for arn in exact)
-                unnamed = _unnamed(action.action, action.types, exact, completed)
+                asked = [arn for arn in exact if arn in every]
+                if asked:
+                    notes.append(_every_asked(key, action.action, asked))
+                unnamed = _unnamed(
+                    action.action, action.types, [a for a in exact if a not in every], completed
+                )
                 if unnamed:
                     new_kinds = _new_kinds(action.action, action.types, unnamed)
                     notes.append(_left_to_default(key, action.action, unnamed, new_kinds))
@@ -451,6 +457,16 @@ def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, 
     return widened(
         f"{key}: {action} on {', '.join(arns)}: CloudTrail names only the prefix of what the call touched "
         "(resources[].ARNPrefix); narrow it to the keys the workload uses"
+    )
+
+
+def _every_asked(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:
+    """The request named ``*`` where an id or name belongs (``fill.every_asked``): every resource of the type
+    is granted, and said, rather than one literally named ``*``."""
+    shown = ", ".join(arn.split(":", 5)[5] for arn in arns)
+    return widened(
+        f'{key}: {action} on {shown} in the account and region: the request names "*", read as every one '
+        '(not one named "*"); narrow it to those the call acts on'
     )
 
 

@@ -422,6 +422,16 @@ ACCOUNT_PARAMETERS: dict[str, str] = {
 # so ``*`` there names the same one entity the caller's account named when it was the management account.
 OWNER_ACCOUNTS: dict[str, str] = {"organizations": "*"}
 
+# The ARN-format variables whose values may hold ``*`` as a character of their own, so that a request
+# naming ``*`` there names one resource literally called so (IAM's ``${*}``), never every one: an S3 object
+# key ("Safe characters ... Asterisk (*)", Amazon S3 User Guide, "Naming Amazon S3 objects"; the same keys
+# under an access point or on Outposts), a MediaStore object's path, a request path VPC Lattice or API
+# Gateway authorizes. Elsewhere a whole ``*`` is read as every resource of the type, said
+# (``fill.every_asked``): where it means "all" (SSM SendCommand's ``"instanceIds": ["*"]``) the literal
+# matched no resource the call acted on (an under-grant, silent); where a name may really be ``*`` (a
+# CloudWatch alarm's), the finding says to narrow it.
+STAR_IN_NAMES = frozenset({"ObjectName", "ObjectPath", "RequestPath", "ApiSpecificResourcePath"})
+
 # ARN-format variable -> the request parameter that names it, where the two differ (IAM's formats take a
 # name with its path; the API takes the name). Used where iam-dataset's table gives a constant (``*``) or
 # nothing for the variable: the call's own parameter names the resource.
