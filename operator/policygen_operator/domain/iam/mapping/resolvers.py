@@ -1447,7 +1447,11 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
             _rds_automated_backup,
             frozenset({"DBInstanceAutomatedBackupsArn", "DbiResourceId", "DbClusterResourceId"}),
         )
-        for name in ("deletedbinstanceautomatedbackup", "deletedbclusterautomatedbackup")
+        for name in (
+            "deletedbinstanceautomatedbackup",
+            "deletedbclusterautomatedbackup",
+            "describedbinstanceautomatedbackups",
+        )
     },
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),

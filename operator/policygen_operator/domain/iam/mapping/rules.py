@@ -1458,6 +1458,31 @@ STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
 
 
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "SourceDBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated
+    # backups from which to restore, for example,
+    # arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" (RDS API Reference,
+    # RestoreDBInstanceToPointInTime), and the reference lists auto-backup among the action's types, but
+    # iam-dataset's entry reads the source and new instances and the groups only: the backup restored from
+    # was left out of the grant. iam-dataset's entries, with that ARN read as the backup.
+    ("rds", "restoredbinstancetopointintime"): [
+        {
+            "action": "rds:RestoreDBInstanceToPointInTime",
+            "resource_mappings": {
+                "DbInstanceName": {
+                    "template": "%%many%${SourceDBInstanceIdentifier}%${TargetDBInstanceIdentifier}%%"
+                },
+                "OptionGroupName": {"template": "${OptionGroupName}"},
+                "SubnetGroupName": {"template": "${DBSubnetGroupName}"},
+            },
+            "resourcearn_mappings": {"auto-backup": "${SourceDBInstanceAutomatedBackupsArn}"},
+        },
+        {
+            "action": "iam:PassRole",
+            "arn_override": "arn:${Partition}:iam::${Account}:role/${DomainIAMRoleName}",
+        },
+        {"action": "iam:PassRole", "arn_override": "%%iftruthy%${EnableIAMDatabaseAuthentication}%*%%%"},
+        {"action": "rds:AddTagsToResource", "arn_override": "*"},
+    ],
     **AUTHORIZED_BY,
     # "specify one of the following two virtual actions (or both) instead of the API operation name:
     # elasticbeanstalk:AddTags Controls permission to call UpdateTagsForResource and pass a list of tags to
