@@ -79,3 +79,33 @@ def test_a_list_of_every_recorder_still_names_none() -> None:
     configuration recorders ... associated with the account" (the guard: still ``*``, said as before)."""
     event = EventMapper().map(cloudtrail_record("config.amazonaws.com", "DescribeConfigurationRecorders", {}))
     assert event.uses == (("config:DescribeConfigurationRecorders", "*"),)
+
+
+# Config API Reference, PutConfigurationRecorder: "ConfigurationRecorder: An object for the configuration
+# recorder", with "name: The name of the configuration recorder", "arn: The Amazon Resource Name (ARN) of the
+# specified configuration recorder" and "roleARN: The Amazon Resource Name (ARN) of the IAM role assumed by
+# Config"; CloudTrail logs the request's members in lowerCamelCase
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/config-role"
+
+
+def test_putting_a_recorder_by_its_nested_name() -> None:
+    """The name is nested in the request's recorder object, which iam-dataset's entry does not read: the call
+    was granted ``*`` with the resource-undetermined warning."""
+    params = {
+        "configurationRecorder": {
+            "name": "default",
+            "roleARN": ROLE,
+            "recordingGroup": {"allSupported": True},
+        }
+    }
+    event = EventMapper().map(cloudtrail_record("config.amazonaws.com", "PutConfigurationRecorder", params))
+    assert event.uses == (("config:PutConfigurationRecorder", RECORDER), ("iam:PassRole", ROLE))
+    assert "a configuration recorder given by name" in event.notes[0][2]
+
+
+def test_putting_a_recorder_by_its_arn() -> None:
+    recorder = f"arn:aws:config:us-east-1:{ACCOUNT}:configuration-recorder/default/bjvzkpzsyq1otdxv"
+    params = {"configurationRecorder": {"arn": recorder, "name": "default", "roleARN": ROLE}}
+    event = EventMapper().map(cloudtrail_record("config.amazonaws.com", "PutConfigurationRecorder", params))
+    assert event.uses == (("config:PutConfigurationRecorder", recorder), ("iam:PassRole", ROLE))
+    assert event.notes == ()

@@ -1458,6 +1458,22 @@ STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
 
 
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # "ConfigurationRecorder: An object for the configuration recorder", whose "name: The name of the
+    # configuration recorder" and "arn: The Amazon Resource Name (ARN) of the specified configuration
+    # recorder" (Config API Reference, PutConfigurationRecorder) name the reference's
+    # configuration-recorder/${RecorderName}/${RecorderId}; iam-dataset's entry reads neither (the name is
+    # nested), so the call was granted * with the resource-undetermined warning. By name, the recorder of
+    # that name whatever id AWS Config assigned it, said (``UNNAMED_TYPES``), as Start-, Stop- and
+    # DeleteConfigurationRecorder's ConfigurationRecorderName are read; by ARN, that recorder.
+    # iam-dataset's iam:PassRole of the recorder's role is kept.
+    ("config", "putconfigurationrecorder"): [
+        {
+            "action": "config:PutConfigurationRecorder",
+            "resource_mappings": {"RecorderName": {"template": "${ConfigurationRecorder.name}"}},
+            "resourcearn_mappings": {"configurationrecorder": "${ConfigurationRecorder.arn}"},
+        },
+        {"action": "iam:PassRole", "arn_override": "${ConfigurationRecorder.roleARN}"},
+    ],
     # "SourceDBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated
     # backups from which to restore, for example,
     # arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" (RDS API Reference,
