@@ -183,6 +183,36 @@ SECOND_PAGE_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
 SECOND_PAGE_TYPES["elasticloadbalancing"]["removetags"] = SECOND_PAGE_TYPES["elasticloadbalancing"]["addtags"]
 
 
+# Types the reference defines but lists for none of the actions that act on them, each with its source. An AWS
+# managed Organizations policy (FullAWSAccess, attached to every root, OU and account by default) has the ARN
+# "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" (Organizations User Guide, "AWS
+# managed policies available for use with AWS Organizations"; the API Reference's PolicySummary Arn pattern
+# ``arn:aws:organizations::aws:policy/[0-9a-z_]+/p-[0-9a-zA-Z_]{10,128}``), the reference's ``awspolicy``
+# type, while the calls that describe, list the targets of, attach and detach it list only ``policy``
+# (``policy/o-${OrganizationId}/...``, which no AWS managed policy's ARN fits): added beside it, required
+# as it is (the mapper's ``ALTERNATIVE_TYPES`` makes the two alternatives). Not for UpdatePolicy or
+# DeletePolicy: "You can't modify or delete an AWS managed policy" (the same page).
+UNLISTED_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "organizations": {
+        name: ("awspolicy",)
+        for name in ("attachpolicy", "describepolicy", "detachpolicy", "listtargetsforpolicy")
+    },
+}
+
+
+def with_unlisted_types(services: dict[str, Any]) -> None:
+    """The types of ``UNLISTED_TYPES`` added to their actions, required where the action's ``policy`` is."""
+    for namespace, table in UNLISTED_TYPES.items():
+        actions = services[namespace]["a"]
+        defined = services[namespace]["r"]
+        for lower, types in table.items():
+            missing = [t for t in types if t not in defined]
+            if missing:
+                raise SystemExit(f"{namespace}:{lower}: resource types {missing} are not in the reference")
+            name, own, required = actions[lower]
+            actions[lower] = [name, sorted({*own, *types}), sorted({*required, *types})]
+
+
 def with_second_page_types(services: dict[str, Any]) -> None:
     """The other page's types of the actions two pages of one namespace name alike (``SECOND_PAGE_TYPES``)."""
     for namespace, table in SECOND_PAGE_TYPES.items():
@@ -231,6 +261,7 @@ def read_map(dataset: Path) -> bytes:
 def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     services, metadata = load_reference()
     with_second_page_types(services)
+    with_unlisted_types(services)
     map_bytes = read_map(dataset)
     sdk_map = json.loads(map_bytes)
     cloudtrail = json.loads((dataset / "cloudtrail_service_mappings.json").read_text())[

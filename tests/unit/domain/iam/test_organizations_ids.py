@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
+from policygen_operator.domain.iam.validate import validate_policy
 from tests.unit.domain.iam.records import cloudtrail_record, granted, role_identity
 
 ORG = "arn:aws:organizations::*"
@@ -126,4 +127,50 @@ def test_a_delegated_administrator_is_granted_the_management_account_s_entities(
     assert set(EventMapper().map(record).uses) == {
         ("organizations:AttachPolicy", f"{ORG}:policy/o-*/*/{POLICY}"),
         ("organizations:AttachPolicy", f"{ORG}:ou/o-*/{OU}"),
+    }
+
+
+# An AWS managed policy: "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+# (awsdocs/aws-organizations-docs, doc_source/orgs_reference_available-policies.md @ 8df18e7a; the same ARN
+# in orgs_manage_policies_info-operations.md's ListPolicies output), the API Reference's PolicySummary Arn
+# pattern ``arn:aws:organizations::aws:policy/[0-9a-z_]+/p-[0-9a-zA-Z_]{10,128}``: no organization, the
+# account ``aws``.
+FULL_ACCESS = "arn:aws:organizations::aws:policy/*/p-FullAWSAccess"
+
+
+@pytest.mark.parametrize("name", ["DescribePolicy", "ListTargetsForPolicy"])
+def test_an_aws_managed_policy_is_granted_by_its_own_arn(name: str) -> None:
+    """It was granted ``policy/o-*/*/p-FullAWSAccess``, the ARN of an organization's own policy, which the
+    AWS managed one's does not fit: a grant naming nothing, the call refused."""
+    assert organizations(name, {"policyId": "p-FullAWSAccess"}) == {(f"organizations:{name}", FULL_ACCESS)}
+
+
+def test_an_aws_managed_policy_is_attached_to_the_target_its_id_names() -> None:
+    params = {"policyId": "p-FullAWSAccess", "targetId": OU}
+    assert organizations("AttachPolicy", params) == {
+        ("organizations:AttachPolicy", FULL_ACCESS),
+        ("organizations:AttachPolicy", f"{ORG}:ou/o-*/{OU}"),
+    }
+
+
+def test_the_grant_of_an_aws_managed_policy_passes_validation() -> None:
+    """The validator checks each ARN against the action's types: the reference defines ``awspolicy`` but
+    lists it for no action, and operator/scripts/build_reference_data.py adds it (UNLISTED_TYPES)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["organizations:DescribePolicy", "organizations:DetachPolicy"],
+                "Resource": FULL_ACCESS,
+            }
+        ],
+    }
+    assert [f for f in validate_policy(document) if f.severity == "error"] == []
+
+
+def test_an_organization_policy_is_still_its_own() -> None:
+    """The guard: an organization's own policy id (lower case) keeps the organization's ARN."""
+    assert organizations("DescribePolicy", {"policyId": POLICY}) == {
+        ("organizations:DescribePolicy", f"{ORG}:policy/o-*/*/{POLICY}")
     }

@@ -594,7 +594,7 @@ _ORGANIZATIONS_KINDS = (
     (re.compile(r"\d{12}"), "account/o-*/"),
     (re.compile(r"r-[0-9a-z]{4,32}", re.IGNORECASE), "root/o-*/"),
     (re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}", re.IGNORECASE), "ou/o-*/"),
-    (re.compile(r"p-[0-9a-z_]{8,128}", re.IGNORECASE), "policy/o-*/*/"),
+    (re.compile(r"p-[0-9a-z]{8,32}"), "policy/o-*/*/"),
     (re.compile(r"rp-[0-9a-z_]{4,128}", re.IGNORECASE), "resourcepolicy/o-*/"),
     (re.compile(r"rt-[0-9a-z_]{8,32}", re.IGNORECASE), "transfer/o-*/*/*/"),
     (re.compile(r"h-[0-9a-z]{8,32}", re.IGNORECASE), "handshake/o-*/*/"),
@@ -651,10 +651,21 @@ ORGANIZATIONS_ID_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A policy AWS manages (FullAWSAccess) has an id of capitals or underscores, or longer than an organization's
+# own ``p-[0-9a-z]{10,32}``, and its ARN is under the account ``aws`` with no organization: the API
+# Reference's PolicySummary Arn pattern
+# ``arn:aws:organizations::aws:policy/[0-9a-z_]+/p-[0-9a-zA-Z_]{10,128}``
+# ("arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess", Organizations User Guide,
+# "AWS managed policies available for use with AWS Organizations"); the request does not say its type.
+_AWS_MANAGED_POLICY = re.compile(r"p-[0-9a-zA-Z_]{8,128}")
+
+
 def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """Each id the operation's own action names, as the ARN of the kind its prefix says. None for an id
-    of no known kind (the table's reading, ``*`` with the finding, not a guess) and for another action
-    of the call (an OU created with tags is tagged on the new OU, not on the parent the request names)."""
+    """Each id the operation's own action names, as the ARN of the kind its prefix says (a policy AWS
+    manages as the reference's ``awspolicy``, not as one of an organization, which no ARN of it fits). None
+    for an id of no known kind (the table's reading, ``*`` with the finding, not a guess) and for another
+    action of the call (an OU created with tags is tagged on the new OU, not on the parent the request
+    names)."""
     names = ORGANIZATIONS_ID_PARAMETERS.get(action.partition(":")[2].lower())
     if names is None:
         return None
@@ -667,9 +678,12 @@ def _organizations_ids(action: str, params: Mapping[str, Any], ctx: Context) -> 
         if not isinstance(value, str):
             return None
         path = _kind_path(_ORGANIZATIONS_KINDS, value)
-        if path is None:
+        if path is not None:
+            out.append(f"{base}{path}{value}")
+        elif name == "PolicyId" and _AWS_MANAGED_POLICY.fullmatch(value):
+            out.append(f"arn:{ctx.partition}:organizations::aws:policy/*/{value}")
+        else:
             return None
-        out.append(f"{base}{path}{value}")
     return out or None
 
 

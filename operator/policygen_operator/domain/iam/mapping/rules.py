@@ -268,6 +268,12 @@ ALTERNATIVE_TYPES: dict[str, frozenset[str]] = {
     "route53:changetagsforresource": frozenset({"hostedzone", "healthcheck"}),
     "iam:generateservicelastaccesseddetails": frozenset({"user", "group", "role", "policy"}),
     "iam:listpoliciesgrantingserviceaccess": frozenset({"user", "group", "role"}),
+    # an Organizations policy is the organization's own or one AWS manages (``awspolicy``, added beside
+    # ``policy`` by operator/scripts/build_reference_data.py's UNLISTED_TYPES)
+    **{
+        f"organizations:{name}": frozenset({"policy", "awspolicy"})
+        for name in ("attachpolicy", "describepolicy", "detachpolicy", "listtargetsforpolicy")
+    },
     **{
         f"kinesis:{name}": frozenset({"stream", "consumer", "channel"})
         for name in (
