@@ -202,28 +202,28 @@ UNLISTED_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
 
 def with_unlisted_types(services: dict[str, Any]) -> None:
     """The types of ``UNLISTED_TYPES`` added to their actions, required where the action's ``policy`` is."""
-    for namespace, table in UNLISTED_TYPES.items():
-        actions = services[namespace]["a"]
-        defined = services[namespace]["r"]
-        for lower, types in table.items():
-            missing = [t for t in types if t not in defined]
-            if missing:
-                raise SystemExit(f"{namespace}:{lower}: resource types {missing} are not in the reference")
-            name, own, required = actions[lower]
-            actions[lower] = [name, sorted({*own, *types}), sorted({*required, *types})]
+    _add_types(services, UNLISTED_TYPES, required=True)
 
 
 def with_second_page_types(services: dict[str, Any]) -> None:
     """The other page's types of the actions two pages of one namespace name alike (``SECOND_PAGE_TYPES``)."""
-    for namespace, table in SECOND_PAGE_TYPES.items():
+    _add_types(services, SECOND_PAGE_TYPES, required=False)
+
+
+def _add_types(
+    services: dict[str, Any], tables: dict[str, dict[str, tuple[str, ...]]], *, required: bool
+) -> None:
+    """Adds each table's types to its actions; ``required``: to the required ones too, else none of the
+    action's types stays required (either page's types may be the one checked)."""
+    for namespace, table in tables.items():
         actions = services[namespace]["a"]
         defined = services[namespace]["r"]
         for lower, types in table.items():
             missing = [t for t in types if t not in defined]
             if missing:
                 raise SystemExit(f"{namespace}:{lower}: resource types {missing} are not in the reference")
-            name, own, _required = actions[lower]
-            actions[lower] = [name, sorted({*own, *types}), []]
+            name, own, needed = actions[lower]
+            actions[lower] = [name, sorted({*own, *types}), sorted({*needed, *types}) if required else []]
 
 
 def trim_entry(entry: dict[str, Any]) -> dict[str, Any]:

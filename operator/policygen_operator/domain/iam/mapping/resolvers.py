@@ -20,7 +20,12 @@ from email.utils import parseaddr
 from typing import Any
 
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.mapping.rules import CREATED_TYPES, EC2_CREATES, TRANSACTION_OPERATIONS
+from policygen_operator.domain.iam.mapping.rules import (
+    CREATED_TYPES,
+    EC2_CREATES,
+    EKS_ACCESS_ENTRY_CALLS,
+    TRANSACTION_OPERATIONS,
+)
 from policygen_operator.domain.iam.templates import (
     escape,
     get_field,
@@ -1367,14 +1372,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
     **{
         ("eks", name.lower()): Resolver(_eks_access_entry, frozenset({"ClusterName", "PrincipalArn"}))
-        for name in (
-            "DescribeAccessEntry",
-            "UpdateAccessEntry",
-            "DeleteAccessEntry",
-            "AssociateAccessPolicy",
-            "DisassociateAccessPolicy",
-            "ListAssociatedAccessPolicies",
-        )
+        for name in EKS_ACCESS_ENTRY_CALLS
     },
     **{
         ("glue", name.lower()): Resolver(_glue_schema_registry, _GLUE_SCHEMA_READS)

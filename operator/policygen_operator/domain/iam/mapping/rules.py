@@ -543,6 +543,17 @@ def _authorized_by(action: str, mappings: dict[str, str] | None = None) -> list[
     return [entry]
 
 
+# The calls on one EKS access entry: the table's templates and ``resolvers._eks_access_entry`` read the
+# same calls (the resolver an IAM principal's ARN, the templates what it leaves).
+EKS_ACCESS_ENTRY_CALLS = (
+    "DescribeAccessEntry",
+    "UpdateAccessEntry",
+    "DeleteAccessEntry",
+    "AssociateAccessPolicy",
+    "DisassociateAccessPolicy",
+    "ListAssociatedAccessPolicies",
+)
+
 # An access entry's principal, from the IAM role's or user's ARN without a path (``role/NAME``)
 _EKS_PRINCIPAL = {
     variable: f"%%regex%${{PrincipalArn}}%/^arn:[^:]+:iam::{account}:{kind}\\/{name}$/g%%"
@@ -1559,14 +1570,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
                 },
             }
         ]
-        for name in (
-            "DescribeAccessEntry",
-            "UpdateAccessEntry",
-            "DeleteAccessEntry",
-            "AssociateAccessPolicy",
-            "DisassociateAccessPolicy",
-            "ListAssociatedAccessPolicies",
-        )
+        for name in EKS_ACCESS_ENTRY_CALLS
     },
     # API Gateway's REST API TagResource is "PUT /tags/{resource_arn}", the HTTP/WebSocket API's "POST
     # /v2/tags/{resource-arn}" (botocore apigateway/2015-07-09 and apigatewayv2/2018-11-29); iam-dataset has
