@@ -606,27 +606,29 @@ def test_a_compacted_pattern_is_reported_and_printed(tmp_path: Path) -> None:
     assert f"warning: {ALICE}: {pattern} stands for 4 ARN(s)" in run.stderr
 
 
+def _password_call(arn: str, **error: str) -> dict[str, Any]:
+    """A user's EC2 GetPasswordData on one instance, refused when ``error`` holds an errorCode."""
+    return {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "arn": arn, "accountId": "111122223333"},
+        "eventTime": "2026-11-10T10:00:00Z",
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": "GetPasswordData",
+        "awsRegion": "us-east-1",
+        "requestParameters": {"instanceId": "i-0123456789abcdef0"},
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "111122223333",
+        **error,
+    }
+
+
 def test_a_principal_whose_calls_were_all_refused_is_told_so(tmp_path: Path) -> None:
     """Its events matched; "no matching events" sent users looking for a wrong ARN or window."""
-
-    def call(arn: str, **error: str) -> dict[str, Any]:
-        return {
-            "eventVersion": "1.08",
-            "userIdentity": {"type": "IAMUser", "arn": arn, "accountId": "111122223333"},
-            "eventTime": "2026-11-10T10:00:00Z",
-            "eventSource": "ec2.amazonaws.com",
-            "eventName": "GetPasswordData",
-            "awsRegion": "us-east-1",
-            "requestParameters": {"instanceId": "i-0123456789abcdef0"},
-            "eventType": "AwsApiCall",
-            "recipientAccountId": "111122223333",
-            **error,
-        }
 
     refused = "arn:aws:iam::111122223333:user/refused"
     logs = tmp_path / "calls.json"
     denied = {"errorCode": "Client.UnauthorizedOperation", "errorMessage": "You are not authorized"}
-    logs.write_text(json.dumps({"Records": [call(refused, **denied), call(ALICE)]}))
+    logs.write_text(json.dumps({"Records": [_password_call(refused, **denied), _password_call(ALICE)]}))
     both = ("--principal", refused, "--principal", ALICE, "--output-dir", str(tmp_path / "out"))
     run = policygen("--logs", str(logs), *both, *WINDOW, "--quiet")
     assert run.returncode == 3
@@ -659,17 +661,7 @@ def test_a_principal_whose_events_need_no_permission_is_told_so(tmp_path: Path) 
                                 "MFAUsed": "No"},
         "eventID": "3fcfb182-98f8-4744-bd45-10aEXAMPLE",
     }  # fmt: skip
-    call = {
-        "eventVersion": "1.08",
-        "userIdentity": {"type": "IAMUser", "arn": ALICE, "accountId": "111122223333"},
-        "eventTime": "2026-11-10T10:00:00Z",
-        "eventSource": "ec2.amazonaws.com",
-        "eventName": "GetPasswordData",
-        "awsRegion": "us-east-1",
-        "requestParameters": {"instanceId": "i-0123456789abcdef0"},
-        "eventType": "AwsApiCall",
-        "recipientAccountId": "111122223333",
-    }
+    call = _password_call(ALICE)
     logs = tmp_path / "calls.json"
     logs.write_text(json.dumps({"Records": [login, call]}))
     john = "arn:aws:iam::111122223333:user/JohnDoe"

@@ -28,24 +28,6 @@ from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS, STAR_IN_
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
-
-def action_arns(
-    action: ActionPlan,
-    params: Mapping[str, Any],
-    context: Callable[[], Context],
-    listed: list[str],
-    single: bool,
-    completed: list[str] | None = None,
-    every: list[str] | None = None,
-) -> list[str] | None:
-    """``_action_arns``, with each resource the request named ``*`` read as every one of its type
-    (``every_asked``); ``every`` gets those patterns, which the caller reports."""
-    arns = _action_arns(action, params, context, listed, single, completed)
-    if not arns:
-        return arns
-    return every_asked(action.types, arns, every)
-
-
 _STAR = "${*}"  # a whole value ``*``, as ``templates.escape`` writes it
 
 
@@ -91,7 +73,7 @@ def _every_of(types: tuple[ResourceType, ...], arn: str) -> str | None:
     return None
 
 
-def _action_arns(
+def action_arns(
     action: ActionPlan,
     params: Mapping[str, Any],
     context: Callable[[], Context],

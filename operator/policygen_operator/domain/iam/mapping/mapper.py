@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping import links
-from policygen_operator.domain.iam.mapping.fill import action_arns, in_owner_account, unnamed_in
+from policygen_operator.domain.iam.mapping.fill import action_arns, every_asked, in_owner_account, unnamed_in
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
     ActionPlan,
@@ -166,10 +166,11 @@ class EventMapper:
                 uses.append((action.action, "*"))
                 continue
             completed: list[str] = []
-            every: list[str] = []
-            arns = action_arns(action, params, ctx, listed, single, completed, every)
+            arns = action_arns(action, params, ctx, listed, single, completed)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
+            every: list[str] = []  # the resources the request named "*", read as every one of the type
+            arns = every_asked(action.types, arns, every)
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
