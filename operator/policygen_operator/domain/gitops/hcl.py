@@ -190,7 +190,17 @@ def blocks(text: str, start: int = 0, stop: int | None = None) -> list[Block]:
 
 
 def attributes(text: str, block: Block) -> list[Attribute]:
-    """Attributes (``name = value``) directly inside ``block``, with the extent of each value."""
+    """Attributes (``name = value``) directly inside ``block``, with the extent of each value.
+
+    ``block`` must have been found in ``text``: one found in the text before an edit names offsets of
+    another text, and a scan of it past the end of a shorter text made no progress (``_line_end`` of the
+    end is the end, still before the stale ``close``), so the run hung. A block whose braces are not at its
+    offsets is refused, and every step moves forward, so no block can make the scan loop."""
+    if not (block.open < block.close < len(text) and text[block.open] == "{" and text[block.close] == "}"):
+        raise ValueError(
+            f"block {block.type} {' '.join(block.labels)} ({{ at {block.open}, }} at {block.close}) is not "
+            f"a block of this text ({len(text)} characters): its offsets come from another text"
+        )
     found: list[Attribute] = []
     i = block.open + 1
     i = _line_end(text, i)
@@ -198,11 +208,11 @@ def attributes(text: str, block: Block) -> list[Attribute]:
         match = _ATTRIBUTE.match(text, i)
         if not match or match.end() > block.close:
             nested = _BLOCK_HEADER.match(text, i + (len(text[i:]) - len(text[i:].lstrip(" \t"))))
-            i = _line_end(text, match_close(text, nested.end() - 1) if nested else i)
+            i = max(i + 1, _line_end(text, match_close(text, nested.end() - 1) if nested else i))
             continue
         value_start = match.end()
         end = value_end(text, value_start, block.close)
-        line_end = _line_end(text, end)
+        line_end = max(i + 1, _line_end(text, end))
         found.append(Attribute(match.group(1), i, value_start, end, line_end))
         i = line_end
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from policygen_operator.domain.gitops import hcl
@@ -47,6 +49,42 @@ def test_attributes_of_a_block() -> None:
     assert attrs["name"] == '"has } brace"'
     assert hcl.string_literal(attrs["name"]) == "has } brace"
     assert attrs["assume_role_policy"].startswith("<<-EOT") and attrs["assume_role_policy"].endswith("EOT")
+
+
+# A role's block before an edit, and the same file after the edit removed an attribute: the block's offsets
+# are those of the longer text.
+BEFORE = (
+    'resource "aws_iam_role" "r" {\n  name                = "ci-runner"\n'
+    '  managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}\n'
+)
+AFTER = 'resource "aws_iam_role" "r" {\n  name = "ci-runner"\n}\n'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [AFTER, AFTER.rstrip("\n"), AFTER + "\n" * 80],
+    ids=["shorter", "shorter-without-newline", "close-past-a-brace"],
+)
+def test_attributes_of_a_block_from_another_text_are_refused_not_looped(text: str) -> None:
+    """``attributes`` given a block found in an older, longer text scanned past the end of this one
+    without moving (the end's line end is the end, before the stale ``close``): the run hung. It is
+    refused now; the scan runs in a thread joined with a timeout, so that the old loop fails the test
+    instead of hanging the suite."""
+    stale = hcl.blocks(BEFORE)[0]
+    outcome: list[BaseException | list[hcl.Attribute]] = []
+
+    def scan() -> None:
+        try:
+            outcome.append(hcl.attributes(text, stale))
+        except Exception as err:  # the outcome is what the test looks at
+            outcome.append(err)
+
+    worker = threading.Thread(target=scan, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive(), "hcl.attributes did not return: it loops on a block of another text"
+    assert isinstance(outcome[0], ValueError)
+    assert "offsets come from another text" in str(outcome[0])
 
 
 def test_list_items() -> None:
