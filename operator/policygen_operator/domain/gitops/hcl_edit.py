@@ -124,15 +124,27 @@ def map_entries(text: str, open_: int) -> list[MapEntry]:
     return entries
 
 
-def edit_map(text: str, open_: int, replaced: Replaced, add: list[tuple[str, str]]) -> LiteralEdit:
-    """The map literal whose ``{`` is at ``open_`` without the entries whose value stands for a replaced
-    ARN, with ``add`` (key, expression) set: a key already there gets the new expression."""
+# (key, value) of a map entry -> the expression that stands for its policy ARN (None: it names none)
+Pick = Callable[[str, str], str | None]
+
+
+def edit_map(
+    text: str, open_: int, replaced: Replaced, add: list[tuple[str, str]], pick: Pick | None = None
+) -> LiteralEdit:
+    """The map literal whose ``{`` is at ``open_`` without the entries whose ARN (the value, or what
+    ``pick`` reads of the entry: its key, an attribute of an object value) stands for a replaced ARN, with
+    ``add`` (key, expression) set: a key already there gets the new expression."""
+
+    def arn(key: str, value: str) -> str | None:
+        expression = pick(key, value) if pick is not None else value
+        return replaced(expression) if expression is not None else None
+
     close = hcl.match_close(text, open_)
     if "\n" not in text[open_:close]:
-        return _edit_inline_map(text, open_, close, replaced, add)
+        return _edit_inline_map(text, open_, close, arn, add)
     entries = map_entries(text, open_)
     values = {e.key: text[e.value_start : e.value_end] for e in entries}
-    drop = [e for e in entries if replaced(values[e.key])]
+    drop = [e for e in entries if arn(e.key, values[e.key])]
     new = [(k, v) for k, v in add if values.get(k) != v]
     if entries:
         indent = text[entries[0].line_start : entries[0].line_start + _width(text, entries[0].line_start)]
@@ -146,22 +158,16 @@ def edit_map(text: str, open_: int, replaced: Replaced, add: list[tuple[str, str
         else:
             at = text.rfind("\n", 0, close) + 1
             edits.append((at, at, f"{indent}{key} = {expr}\n"))
-    removed = [replaced(values[e.key]) or "" for e in drop]
+    removed = [arn(e.key, values[e.key]) or "" for e in drop]
     return LiteralEdit(apply(text, edits), removed, [f"{k} = {v}" for k, v in new])
 
 
 def _edit_inline_map(
-    text: str, open_: int, close: int, replaced: Replaced, add: list[tuple[str, str]]
+    text: str, open_: int, close: int, arn: Callable[[str, str], str | None], add: list[tuple[str, str]]
 ) -> LiteralEdit:
-    pairs: list[tuple[str, str]] = []
-    for part in (p.strip() for p in text[open_ + 1 : close].split(",")):
-        match = re.fullmatch(r"(\"[^\"]*\"|[A-Za-z_][\w-]*)\s*[=:]\s*(.+)", part, re.S) if part else None
-        if part and match is None:
-            raise GitOpsEditError(f"{part[:60]!r} is not `key = value`")
-        if match:
-            pairs.append((match.group(1), match.group(2).strip()))
-    removed = [replaced(v) or "" for _, v in pairs if replaced(v)]
-    kept = [(k, v) for k, v in pairs if not replaced(v)]
+    pairs = [(key, value.strip()) for key, value in _inline_pairs(text, open_)]
+    removed = [arn(k.strip('"'), v) or "" for k, v in pairs if arn(k.strip('"'), v)]
+    kept = [(k, v) for k, v in pairs if not arn(k.strip('"'), v)]
     present = {k.strip('"'): v for k, v in kept}
     new = [(k, v) for k, v in add if present.get(k) != v]
     if not removed and not new:
@@ -171,6 +177,35 @@ def _edit_inline_map(
     return LiteralEdit(
         text[:open_] + "{ " + inner + " }" + text[close + 1 :], removed, [f"{k} = {v}" for k, v in new]
     )
+
+
+def _inline_pairs(text: str, open_: int) -> list[tuple[str, str]]:
+    """(key as written, value) of the map or object literal on one line whose ``{`` is at ``open_``: split
+    at the commas outside brackets and strings, so an object value (``{ name = "x", arn = "y" }``) is one
+    value."""
+    pairs: list[tuple[str, str]] = []
+    for item in hcl.list_items(text, open_):
+        part = item.text(text)
+        match = re.fullmatch(r"(\"[^\"]*\"|[A-Za-z_][\w-]*)\s*[=:]\s*(.+)", part, re.S)
+        if match is None:
+            raise GitOpsEditError(f"{part[:60]!r} is not `key = value`")
+        pairs.append((match.group(1), match.group(2)))
+    return pairs
+
+
+def object_values(value: str) -> dict[str, str]:
+    """Attribute -> expression of an object literal (``{ name = "x", policy_arn = "arn:..." }``, on one
+    line or one attribute per line); empty for any other expression."""
+    value = value.strip()
+    if not value.startswith("{"):
+        return {}
+    try:
+        close = hcl.match_close(value, 0)
+        if "\n" in value[:close]:
+            return {e.key: value[e.value_start : e.value_end] for e in map_entries(value, 0)}
+        return {key.strip('"'): expression.strip() for key, expression in _inline_pairs(value, 0)}
+    except GitOpsEditError:
+        return {}
 
 
 def align(before: str, after: str) -> str:

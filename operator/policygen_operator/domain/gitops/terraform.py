@@ -158,9 +158,11 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         # read in the text the block was found in: the removals above moved the offsets of new_texts
         local = _local_collection(texts[path], block, value)
         if local is not None:
-            _edit_local_collection(new_texts, path, block, local, replaced, result)
-        elif hcl.unwrapped(value) in _EACH:
-            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path)
+            pick = _picker(texts[path], block, role_refs)
+            _edit_local_collection(new_texts, path, block, local, replaced, result, pick)
+        elif _EACH_ITEM.fullmatch(hcl.unwrapped(value)):
+            pick = _picker(texts[path], block, role_refs)
+            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path, pick)
         elif _VARIABLE.search(value):
             # policy_arn = var.x (or var.arns[count.index]): its default may be the broad ARN, but tfvars,
             # -var or the module's caller decide the value; said, so that the "not attached" error does
@@ -842,9 +844,30 @@ def _attachments(
                 continue
             role_attr = hcl.find_attribute(texts[path], block, "role")
             arn_attr = hcl.find_attribute(texts[path], block, "policy_arn")
-            if role_attr and arn_attr and _is_ref(role_refs, role_attr.value(texts[path])):
-                found.append((path, block, arn_attr.value(texts[path])))
+            if role_attr is None or arn_attr is None:
+                continue
+            text = texts[path]
+            if _is_ref(role_refs, role_attr.value(text)) or _per_item_role(text, block, role_refs):
+                found.append((path, block, arn_attr.value(text)))
     return found
+
+
+def _per_item_role(text: str, block: hcl.Block, role_refs: re.Pattern[str]) -> bool:
+    """An attachment whose role and policy both come from the items of its literal ``for_each`` map
+    (``role = each.value.role``, ``policy_arn = each.value.policy_arn``), one of which names the role: one
+    block attaching the policies of several roles, of which only the role's items are its attachments."""
+    role_attr = hcl.find_attribute(text, block, "role")
+    arn_attr = hcl.find_attribute(text, block, "policy_arn")
+    for_each = hcl.find_attribute(text, block, "for_each")
+    if role_attr is None or arn_attr is None or for_each is None or not for_each.value(text).startswith("{"):
+        return False
+    role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text)))
+    if role is None or _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) is None:
+        return False
+    return any(
+        (named := _item(role, key, value)) is not None and _is_ref(role_refs, named)
+        for key, value in hcl_edit.object_values(for_each.value(text)).items()
+    )
 
 
 _ATTACHMENT_TYPES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment")
@@ -1015,14 +1038,65 @@ def _record(result: EditResult, edited: hcl_edit.LiteralEdit, path: str, owner: 
         result.attachment_added = True
 
 
-_EACH = {"each.value", "each.key"}
+# what an attachment with for_each reads of each item: its key, its value, or an attribute of an object
+# value ("each.value is the map element value for the current instance", Terraform language docs, "The
+# for_each Meta-Argument": for_each = { a_group = { ... } } read as each.value.ATTR)
+_EACH_ITEM = re.compile(r"each\.key|each\.value(?:\.([A-Za-z_][\w-]*))?")
 _TOSET = re.compile(r"toset\(\s*\[")
 
 
+def _item(read: re.Match[str], key: str, value: str) -> str | None:
+    """The expression ``read`` (an ``_EACH_ITEM`` match) stands for in the map entry ``key = value``: the key
+    as a string, the value, or the value's attribute (None when the value is no object holding it)."""
+    if read.group(0) == "each.key":
+        return json.dumps(key)
+    if read.group(1) is None:
+        return value
+    return hcl_edit.object_values(value).get(read.group(1))
+
+
+def _picker(text: str, block: hcl.Block, role_refs: re.Pattern[str]) -> hcl_edit.Pick:
+    """How an attachment with for_each reads the policy of each map entry (``policy_arn = each.value``,
+    ``each.key`` or ``each.value.ATTR``), and, when its role is read from the entries too, only the entries
+    of this role: removing another role's entry would detach that role's policy."""
+    arn_attr = hcl.find_attribute(text, block, "policy_arn")
+    arn = _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) if arn_attr else None
+    role_attr = hcl.find_attribute(text, block, "role")
+    role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text))) if role_attr else None
+
+    def pick(key: str, value: str) -> str | None:
+        if arn is None:
+            return None
+        if role is not None:
+            named = _item(role, key, value)
+            if named is None or not _is_ref(role_refs, named):
+                return None
+        return _item(arn, key, value)
+
+    return pick
+
+
+def _in_set(pick: hcl_edit.Pick, replaced: hcl_edit.Replaced) -> hcl_edit.Replaced:
+    """What a set's item stands for: "each.key: The map key (or set member) corresponding to this
+    instance", and each.value the same member for a set (Terraform language docs, "The for_each
+    Meta-Argument"); an attribute of a string is none."""
+
+    def stands_for(item: str) -> str | None:
+        read = pick(hcl.string_literal(item) or item, item)
+        return replaced(read) if read is not None else None
+
+    return stands_for
+
+
 def _edit_for_each(
-    text: str, block: hcl.Block, replaced: hcl_edit.Replaced, result: EditResult, path: str
+    text: str,
+    block: hcl.Block,
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+    path: str,
+    pick: hcl_edit.Pick,
 ) -> str:
-    """An attachment per item of ``for_each = toset([...])`` (or of a map, ``policy_arn = each.value``):
+    """An attachment per item of ``for_each = toset([...])`` (or of a map, whose entries ``pick`` reads):
     the broad ARNs leave the collection, and the block goes when nothing is left in it."""
     current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
     attr = hcl.find_attribute(text, current, "for_each")
@@ -1030,11 +1104,16 @@ def _edit_for_each(
         return text
     value = attr.value(text)
     toset = _TOSET.match(value)
-    where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
+    where = f"{block.labels[0]}.{block.labels[1]}"
     if toset is not None:
-        edited = hcl_edit.edit_list(text, attr.value_start + toset.end() - 1, replaced, [])
+        edited = hcl_edit.edit_list(text, attr.value_start + toset.end() - 1, _in_set(pick, replaced), [])
     elif value.startswith("{"):
-        edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
+        try:
+            edited = hcl_edit.edit_map(text, attr.value_start, replaced, [], pick)
+        except GitOpsEditError as err:
+            raise GitOpsEditError(
+                f"{path}: the for_each of resource {where}: {err}; edit it by hand"
+            ) from None
     else:
         # a variable or a computed collection: not edited, and the "not attached" error says why
         result.seen.append(
@@ -1087,7 +1166,7 @@ def _local_collection(text: str, block: hcl.Block, value: str) -> _LocalCollecti
     locals.tf)."""
     value = hcl.unwrapped(value)
     for_each = hcl.find_attribute(text, block, "for_each")
-    if for_each is not None and value in _EACH:
+    if for_each is not None and _EACH_ITEM.fullmatch(value):
         written = for_each.value(text).strip()
         match = re.fullmatch(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)", written)
         return _LocalCollection(match.group(1) or match.group(2), "for_each") if match else None
@@ -1107,6 +1186,7 @@ def _edit_local_collection(
     local: _LocalCollection,
     replaced: hcl_edit.Replaced,
     result: EditResult,
+    pick: hcl_edit.Pick,
 ) -> None:
     """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
     empty. Only a local that nothing else in the module reads is edited: another attachment, role or
@@ -1138,10 +1218,14 @@ def _edit_local_collection(
         return
     local_path, attr = defined[0]
     text = texts[local_path]
-    if value.startswith("["):
+    if value.startswith("[") and local.meta == "for_each":
+        edited = hcl_edit.edit_list(text, attr.value_start, _in_set(pick, replaced), [])
+    elif value.startswith("["):
         edited = hcl_edit.edit_list(text, attr.value_start, replaced, [])
     else:
-        edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
+        edited = hcl_edit.edit_map(
+            text, attr.value_start, replaced, [], pick if local.meta == "for_each" else None
+        )
     if not edited.removed:
         return
     if _prevent_destroy(texts[path], current):
@@ -1254,9 +1338,11 @@ def _leave_policy_attachment(
     if not ours:
         return text
     result.seen.append(f"{path}: {where} ({arn_attr.value(text).strip() if arn_attr else '?'})")
+    if arn is None and arn_attr is not None and _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))):
+        return _leave_per_item(text, current, roles, ours, role_refs, replaced, result, path)
     if arn is None:
-        # one attachment listing the role whose policy_arn is not a broad ARN policygen can read (each.key
-        # of a for_each, a variable): named in the "not attached" error, which said "no attachment at all"
+        # one attachment listing the role whose policy_arn is not a broad ARN policygen can read (a
+        # variable): named in the "not attached" error, which said "no attachment at all"
         return text
     edited = hcl_edit.edit_list(
         text, roles.value_start, lambda item: item.strip() if item.strip() in ours else None, []
@@ -1278,6 +1364,54 @@ def _leave_policy_attachment(
         return _remove_block(edited.text, after)
     _check_not_ignored(text, current, "roles", f"{path}: {where}")
     return edited.text
+
+
+def _leave_per_item(
+    text: str,
+    block: hcl.Block,
+    roles: hcl.Attribute,
+    ours: set[str],
+    role_refs: re.Pattern[str],
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+    path: str,
+) -> str:
+    """An ``aws_iam_policy_attachment`` with ``for_each``, one instance per policy of its collection
+    (``policy_arn = each.value.policy_arn`` over a literal map, the shape an EKS cluster role's attachments
+    often take), each attaching its policy to every principal of ``roles``, ``users`` and ``groups``: the
+    broad items leave the collection when the role is all it attaches them to. Listing other principals,
+    no single edit is right (removing the item detaches it from them, removing the role from ``roles``
+    detaches every item's policy from the role), so it is refused naming them."""
+    where = f"aws_iam_policy_attachment.{block.labels[1]}"
+    for_each = hcl.find_attribute(text, block, "for_each")
+    if for_each is None or not for_each.value(text).startswith(("{", "toset(")):
+        if for_each is not None:
+            result.seen.append(
+                f"{path}: {where} for_each = {for_each.value(text).strip()} {NOT_LITERAL}: the collection "
+                "must be a literal list or map in this file for policygen to edit it"
+            )
+        return text
+    pick = _picker(text, block, role_refs)
+    probe = EditResult()
+    if _edit_for_each(text, block, replaced, probe, path, pick) == text:
+        return text
+    items = [i.text(text).strip() for i in hcl.list_items(text, roles.value_start)]
+    others = [i for i in items if i not in ours]
+    others += [
+        f"{name} {a.value(text).strip()}"
+        for name in ("users", "groups")
+        if (a := hcl.find_attribute(text, block, name)) is not None
+        and re.sub(r"\s", "", a.value(text)) != "[]"
+    ]
+    if others:
+        raise GitOpsEditError(
+            f"{path}: resource {where} attaches each policy of its for_each ({', '.join(probe.detached)} "
+            f"among them) to the role and also to {', '.join(others)}: removing the item would detach it "
+            "from those too, and removing the role from roles would detach every item's policy from the "
+            "role, so no one edit removes only the role's broad attachment. Give the role an attachment of "
+            "its own (or detach the policy by hand), then run again. Nothing was changed"
+        )
+    return _edit_for_each(text, block, replaced, result, path, pick)
 
 
 # Terraform's lifecycle meta-argument (Terraform language docs, "The lifecycle Meta-Argument"): its settings
