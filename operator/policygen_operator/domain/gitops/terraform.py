@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
+from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_eks, terraform_modules
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -105,9 +105,25 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
     parsed, unparsed = _parse(texts)
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
+    groups, unnamed_groups = terraform_eks.find(texts, parsed, request.role_name)
     role = _find_role(
-        texts, parsed, request.role_name, modules, module_others, unparsed, request.replace_arns
+        texts,
+        parsed,
+        request.role_name,
+        modules,
+        module_others + unnamed_groups,
+        unparsed,
+        request.replace_arns,
+        groups,
     )
+    if role is None and groups:
+        group = groups[0]
+        elsewhere = _unparsed_elsewhere(unparsed, group.path, f"module.{group.block.labels[0]}")
+        elsewhere += _other_directories(texts, parsed, group.path, request.role_name)
+        texts = _one_module(texts, group.path)
+        result = _edit_group(texts, _one_module(parsed, group.path), group, request)
+        result.seen += elsewhere
+        return result
     if role is None:
         found = modules[0]
         elsewhere = _unparsed_elsewhere(unparsed, found.path, f"module.{found.block.labels[0]}")
@@ -378,9 +394,11 @@ def _find_role(
     module_others: list[str],
     unparsed: dict[str, str],
     replace: tuple[str, ...],
+    groups: Sequence[terraform_eks.Group] = (),
 ) -> _Found | None:
-    """The ``aws_iam_role`` resource named ``name``, or None when one module block defines it instead. Not
-    found, the files that could not be parsed are named: the role may be defined in one of them."""
+    """The ``aws_iam_role`` resource named ``name``, or None when one module block (or one group of an eks
+    module's node groups) defines it instead. Not found, the files that could not be parsed are named: the
+    role may be defined in one of them."""
     matches, others = [], []
     for path, found in sorted(parsed.items()):
         for block in found:
@@ -401,12 +419,13 @@ def _find_role(
                 others.append(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
     places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
     places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
+    places += [g.where for g in groups]
     if not places:
         _refuse_one_instance(texts, parsed, name)
     if len(places) > 1:
         where = ", ".join(places)
         raise GitOpsEditError(f"role {name!r} is defined more than once: {where}; point path at one of them")
-    if modules:
+    if modules or groups:
         return None
     if not matches:
         by_module = terraform_modules.unsupported(texts, parsed, name)
@@ -777,6 +796,60 @@ def _edit_module(
             rtype = "aws_iam_role_policy_attachment"
             text = _upsert(text, new_texts, rtype, policy_labels[part], attach, found.path, result)
     new_texts[found.path] = text
+    result.changes = _changes(texts, new_texts)
+    return result
+
+
+def _edit_group(
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    group: terraform_eks.Group,
+    request: EditRequest,
+) -> EditResult:
+    """A node group's (or Fargate profile's) role of the eks module: the generated policy as an
+    ``aws_iam_policy`` beside the module, its ARN in the group's ``iam_role_additional_policies``, the broad
+    ARNs out of it."""
+    label = group.block.labels[0]
+    text = texts[group.path]
+    result = EditResult(role_location=f'{group.path} (module {label}, {group.kind.input}["{group.key}"])')
+    for repeat in ("count", "for_each"):
+        attr = hcl.find_attribute(text, group.block, repeat)
+        if attr is not None:
+            raise GitOpsEditError(
+                f"{group.where}: module.{label} has {repeat} = "
+                f"{terraform_modules.brief(attr.value(text))}: the generated policy would need an instance "
+                "per module instance, which policygen does not write for a node group; replace the broad "
+                "policy by hand. Nothing was changed"
+            )
+    own = terraform_eks.policies(text, group)
+    result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
+    policy_labels = [
+        tf_identifier(
+            f"{label}_{group.key}_policygen" if i == 0 else f"{label}_{group.key}_policygen_{i + 1}"
+        )
+        for i in range(len(request.policies))
+    ]
+    keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
+    add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
+    replaced = policy_arns(texts, parsed, request.replace_arns)
+    edited = terraform_eks.edit(text, group, replaced, add)
+    _record(
+        result,
+        edited,
+        group.path,
+        f'{terraform_eks.POLICIES} of {group.kind.input}["{group.key}"] (module.{label})',
+    )
+    text = edited.text
+    new_texts = dict(texts)
+    meta = terraform_modules.provider_of(texts[group.path], group.block)
+    for part, document in enumerate(request.policies):
+        policy_block = _policy_block(
+            policy_labels[part], request.policy_name(part), request.description, document, meta
+        )
+        text = _upsert(
+            text, new_texts, "aws_iam_policy", policy_labels[part], policy_block, group.path, result
+        )
+    new_texts[group.path] = text
     result.changes = _changes(texts, new_texts)
     return result
 

@@ -1,0 +1,172 @@
+"""Node group roles of the terraform-aws-modules/eks root module: the group's own
+``iam_role_additional_policies`` loses the broad ARN and gains the generated policy's; what no single edit
+of it can do is refused naming why.
+
+The module block is the v21 upgrade guide's "After 21.x Example" (terraform-aws-eks docs/UPGRADE-21.0.md:
+``eks_managed_node_groups = { efa = { ..., iam_role_additional_policies = { AmazonSSMManagedInstanceCore =
+"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" } } }``), with PowerUserAccess beside SSM. The role
+is the submodule's ``name_prefix = "${coalesce(var.iam_role_name, "${var.name}-eks-node-group")}-"``
+completed by the AWS provider (modules/eks-managed-node-group/main.tf), the group's name its key.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+from tests.unit.domain.gitops.documents import DOC, POWER
+
+SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+# what the provider's name_prefix appends: a UTC timestamp to 1/10,000 s and an 8-hex-digit counter
+SUFFIX = "20250101120000000000000001"
+EFA_ROLE = f"efa-eks-node-group-{SUFFIX}"
+
+
+def _request(role: str) -> EditRequest:
+    return EditRequest(f"arn:aws:iam::123456789012:role/{role}", (DOC,), (POWER,))
+
+
+EKS = f"""\
+module "eks" {{
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+
+  eks_managed_node_groups = {{
+    efa = {{
+      ami_type       = "AL2023_x86_64_NVIDIA"
+      instance_types = ["p5e.48xlarge"]
+
+      iam_role_additional_policies = {{
+        AmazonSSMManagedInstanceCore = "{SSM}"
+        PowerUserAccess              = "{POWER}"
+      }}
+
+      enable_efa_support = true
+    }}
+
+    general = {{
+      instance_types = ["m6i.large"]
+
+      iam_role_additional_policies = {{
+        PowerUserAccess = "{POWER}"
+      }}
+    }}
+  }}
+}}
+"""
+
+
+def _fmt_clean(text: str, tmp_path: Path) -> None:
+    """``terraform fmt -check`` accepts the edited file (skipped where Terraform is not installed)."""
+    try:
+        (tmp_path / "main.tf").write_text(text)
+        run = subprocess.run(
+            ["terraform", "fmt", "-check", "-diff", "main.tf"], cwd=tmp_path, capture_output=True
+        )
+    except FileNotFoundError:
+        return
+    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
+
+
+def test_the_node_groups_own_map_is_edited(tmp_path: Path) -> None:
+    """Refused before: "no aws_iam_role with name ..." (the eks root module was no known role module)."""
+    result = terraform.edit({"main.tf": EKS}, _request(EFA_ROLE))
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert result.detached == [POWER] and result.attachment_added
+    assert result.role_location == 'main.tf (module eks, eks_managed_node_groups["efa"])'
+    efa = text.split("efa = {")[1].split("general = {")[0]
+    assert f'        AmazonSSMManagedInstanceCore = "{SSM}"\n' in efa
+    assert "        policygen                    = aws_iam_policy.eks_efa_policygen.arn\n" in efa
+    assert "PowerUserAccess" not in efa
+    # the other group's role keeps its policies
+    assert f'        PowerUserAccess = "{POWER}"\n' in text.split("general = {")[1]
+    assert 'resource "aws_iam_policy" "eks_efa_policygen" {' in text
+    assert f'  name        = "{EFA_ROLE}-policygen"' in text
+    _fmt_clean(text, tmp_path)
+
+
+def test_a_second_run_changes_nothing() -> None:
+    first = terraform.edit({"main.tf": EKS}, _request(EFA_ROLE)).changes["main.tf"]
+    assert first is not None
+    again = terraform.edit({"main.tf": first}, _request(EFA_ROLE))
+    assert again.changes == {} and not again.attachment_added
+
+
+@pytest.mark.parametrize(
+    ("settings", "role"),
+    [
+        ('      name = "gpu"\n', f"gpu-eks-node-group-{SUFFIX}"),
+        ('      iam_role_name = "efa-nodes"\n', f"efa-nodes-{SUFFIX}"),
+        (
+            '      iam_role_name            = "efa-nodes"\n      iam_role_use_name_prefix = false\n',
+            "efa-nodes",
+        ),
+    ],
+    ids=["name", "iam_role_name", "exact-name"],
+)
+def test_the_role_is_named_as_the_submodule_names_it(settings: str, role: str) -> None:
+    eks = EKS.replace('      ami_type       = "AL2023_x86_64_NVIDIA"\n', settings + '      ami_type = "x"\n')
+    result = terraform.edit({"main.tf": eks}, _request(role))
+    assert result.detached == [POWER]
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
+
+
+@pytest.mark.parametrize(
+    ("groups", "role"),
+    [("self_managed_node_groups", f"efa-node-group-{SUFFIX}"), ("fargate_profiles", f"efa-{SUFFIX}")],
+)
+def test_self_managed_node_groups_and_fargate_profiles(groups: str, role: str) -> None:
+    """modules/self-managed-node-group names its role "${var.name}-node-group", modules/fargate-profile
+    coalesce(var.iam_role_name, var.name, "fargate-profile"), each a prefix by default (their main.tf)."""
+    eks = EKS.replace("eks_managed_node_groups", groups)
+    result = terraform.edit({"main.tf": eks}, _request(role))
+    assert result.detached == [POWER]
+    assert result.role_location == f'main.tf (module eks, {groups}["efa"])'
+
+
+def test_a_group_without_a_role_of_its_own_is_not_the_role() -> None:
+    eks = EKS.replace("      enable_efa_support = true\n", "      create_iam_role = false\n")
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
+
+
+def test_the_defaults_map_is_refused() -> None:
+    """Up to v20, a group without its own map takes eks_managed_node_group_defaults' (lookup(each.value,
+    "iam_role_additional_policies", lookup(var.eks_managed_node_group_defaults, ...)), node_groups.tf):
+    written once for every such group, so removing the broad policy there would change the others."""
+    eks = (
+        'module "eks" {\n  source  = "terraform-aws-modules/eks/aws"\n  version = "~> 20.0"\n\n'
+        "  eks_managed_node_group_defaults = {\n"
+        f'    iam_role_additional_policies = {{ PowerUserAccess = "{POWER}" }}\n'
+        "  }\n\n"
+        '  eks_managed_node_groups = {\n    efa = {\n      instance_types = ["m6i.large"]\n    }\n  }\n}\n'
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
+    message = str(err.value)
+    assert 'module.eks eks_managed_node_groups["efa"] takes iam_role_additional_policies from ' in message
+    assert "eks_managed_node_group_defaults" in message and "Nothing was changed" in message
+
+
+def test_a_v18_list_is_refused() -> None:
+    """v18 took a list, attached with for_each over toset(...) of the ARNs, where an ARN known only after
+    apply cannot go (modules/eks-managed-node-group/main.tf at v18.31.2)."""
+    eks = EKS.replace(
+        f'      iam_role_additional_policies = {{\n        AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        f'        PowerUserAccess              = "{POWER}"\n      }}\n',
+        f'      iam_role_additional_policies = ["{SSM}", "{POWER}"]\n',
+    )
+    with pytest.raises(GitOpsEditError, match="is not a map literal"):
+        terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
+
+
+def test_a_module_with_count_is_refused() -> None:
+    eks = EKS.replace('  version = "~> 21.0"\n', '  version = "~> 21.0"\n  count   = 1\n')
+    with pytest.raises(GitOpsEditError, match="has count = 1"):
+        terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
