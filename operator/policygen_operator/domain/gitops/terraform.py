@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_eks, terraform_modules
+from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_eks, terraform_json, terraform_modules
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -101,8 +101,21 @@ def _terragrunt_source(text: str) -> str:
 
 def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     texts = {p: t for p, t in files.items() if p.endswith(".tf")}
+    json_texts = {p: t for p, t in files.items() if p.endswith(terraform_json.SUFFIX)}
+    in_json, json_unparsed = terraform_json.find_roles(json_texts, request.role_name)
+    if in_json:
+        return _edit_json(texts, json_texts, in_json, request)
     if not texts:
-        raise GitOpsEditError(f"no Terraform file (*.tf) under the path; looked at {len(files)} file(s)")
+        in_json_files = (
+            f", nor an aws_iam_role named {request.role_name!r} in its {len(json_texts)} "
+            f"{terraform_json.SUFFIX} file(s)"
+            + "".join(f"; {p}: {e}" for p, e in sorted(json_unparsed.items()))
+            if json_texts
+            else ""
+        )
+        raise GitOpsEditError(
+            f"no Terraform file (*.tf) under the path{in_json_files}; looked at {len(files)} file(s)"
+        )
     parsed, unparsed = _parse(texts)
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
     groups, unnamed_groups = terraform_eks.find(texts, parsed, request.role_name)
@@ -133,6 +146,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         result.seen += elsewhere
         return result
     label = role.block.labels[1]
+    _refuse_other_syntax(json_texts, role.path, f"aws_iam_role.{label}")
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{label})")
     # A Terraform module is one directory: references resolve only there. Another directory (another
     # environment's root module, say) may hold a role and attachments with the very same labels.
@@ -266,6 +280,60 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
 
 
 _T = TypeVar("_T")
+
+
+def _refuse_other_syntax(texts: dict[str, str], path: str, address: str) -> None:
+    """A module is the .tf and .tf.json files of one directory (Terraform language docs, "JSON
+    Configuration Syntax"): the role's attachments may be written in the syntax its own file does not use.
+    policygen edits the role's syntax only, so a file of the other syntax beside it that refers to the role
+    fails the run naming it, rather than leaving an attachment there unread."""
+    folder = posixpath.dirname(path)
+    pattern = re.compile(rf"(?<![\w.-]){re.escape(address)}(?![\w-])")
+    others = sorted(p for p, t in texts.items() if posixpath.dirname(p) == folder and pattern.search(t))
+    if others:
+        raise GitOpsEditError(
+            f"{', '.join(others)} refer to {address} ({path}), and are in its directory, the same "
+            "Terraform module, written in the other syntax (native .tf and JSON .tf.json): policygen edits "
+            "one syntax per module; move the role's attachments into its own file's syntax, then run again. "
+            "Nothing was changed"
+        )
+
+
+def _edit_json(
+    texts: dict[str, str],
+    json_texts: dict[str, str],
+    roles: list[terraform_json.FoundRole],
+    request: EditRequest,
+) -> EditResult:
+    """A role written in Terraform's JSON syntax (``terraform_json.py``); defined again in a native file,
+    or referred to from one in its directory, the run fails naming them."""
+    places = [f"{r.path}: aws_iam_role.{r.label}" for r in roles]
+    if texts:
+        parsed, _ = _parse(texts)
+        native = [
+            f"{path}: aws_iam_role.{b.labels[1]}"
+            for path, blocks in sorted(parsed.items())
+            for b in blocks
+            if b.type == "resource"
+            and b.labels[:1] == ("aws_iam_role",)
+            and len(b.labels) == 2
+            and (attr := hcl.find_attribute(texts[path], b, "name")) is not None
+            and hcl.string_literal(attr.value(texts[path])) == request.role_name
+        ]
+        places += native
+    if len(places) > 1:
+        raise GitOpsEditError(
+            f"role {request.role_name!r} is defined more than once: {', '.join(places)}; point path at one "
+            "of them"
+        )
+    role = roles[0]
+    _refuse_other_syntax(texts, role.path, f"aws_iam_role.{role.label}")
+    policy_labels = [
+        tf_identifier(f"{role.label}_policygen" if i == 0 else f"{role.label}_policygen_{i + 1}")
+        for i in range(len(request.policies))
+    ]
+    replaced = policy_arns({}, {}, request.replace_arns)
+    return terraform_json.edit(json_texts, role, request, replaced, _role_refs, policy_labels)
 
 
 def _role_refs(label: str, name: str) -> re.Pattern[str]:

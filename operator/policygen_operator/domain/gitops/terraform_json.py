@@ -1,0 +1,442 @@
+"""Terraform's JSON syntax (``*.tf.json``): a role and its broad attachments written as JSON.
+
+"Terraform expects native syntax for files named with a .tf suffix, and JSON syntax for files named with
+a .tf.json suffix" (Terraform language docs, "JSON Configuration Syntax"); CDK for Terraform synthesizes
+``cdk.tf.json``, and generators write the same shape. The root object's properties are block types:
+``"resource": {"aws_iam_role": {"ci": {"name": "ci-runner", ...}}}``, each level an object (or an array of
+objects, which the docs allow for repeated blocks); a string in an argument is a template, so a reference
+is ``"${aws_iam_role.ci.name}"`` and a literal ``${`` is written ``$${``; a ``"//"`` property is a comment.
+
+The file is edited as text, like the native syntax: a small scanner gives each value's offsets, members and
+items are removed or inserted where they are, and every other byte stays as it was. A role with ``count``
+or ``for_each`` is not edited in this syntax (refused naming it).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, same_json_text
+
+SUFFIX = ".tf.json"
+
+_WS = re.compile(r"[ \t\r\n]*")
+_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_DECODER = json.JSONDecoder()
+
+
+def _scan_string(text: str, i: int) -> tuple[str, int]:
+    """The string whose opening quote is at ``i``, decoded, and the offset just past it."""
+    value, end = _DECODER.raw_decode(text, i)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string at offset {i}")
+    return value, end
+
+
+@dataclass
+class Node:
+    """A JSON value with its extent in the text: ``start`` at its first character, ``end`` just past it."""
+
+    kind: str  # "object", "array", "string" or "literal"
+    start: int
+    end: int
+    string: str = ""  # a string's decoded value
+    members: list[tuple[str, int, Node]] = field(default_factory=list)  # (key, offset of its quote, value)
+    items: list[Node] = field(default_factory=list)
+
+    def get(self, key: str) -> Node | None:
+        return next((value for name, _, value in self.members if name == key), None)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each member (key to value) or item."""
+        if self.kind == "object":
+            return [(at, value.end) for _, at, value in self.members]
+        return [(item.start, item.end) for item in self.items]
+
+
+def parse(text: str) -> Node:
+    """The document's root value; a GitOpsEditError naming the line for text that is not JSON."""
+    try:
+        node, end = _value(text, _WS.match(text, 0).end())  # type: ignore[union-attr]
+        if _WS.match(text, end).end() != len(text):  # type: ignore[union-attr]
+            raise ValueError(f"content after the document at offset {end}")
+    except (ValueError, IndexError) as err:
+        raise GitOpsEditError(f"not JSON ({err})") from None
+    return node
+
+
+def _skip(text: str, i: int) -> int:
+    return _WS.match(text, i).end()  # type: ignore[union-attr]
+
+
+def _value(text: str, i: int) -> tuple[Node, int]:
+    c = text[i]
+    if c == '"':
+        string, end = _scan_string(text, i)
+        return Node("string", i, end, string=string), end
+    if c in "{[":
+        close = "}" if c == "{" else "]"
+        node = Node("object" if c == "{" else "array", i, i)
+        j = _skip(text, i + 1)
+        if text[j] == close:
+            node.end = j + 1
+            return node, j + 1
+        while True:
+            if c == "{":
+                if text[j] != '"':
+                    raise ValueError(f"expected a key at offset {j}")
+                key, k = _scan_string(text, j)
+                k = _skip(text, k)
+                if text[k] != ":":
+                    raise ValueError(f"expected ':' at offset {k}")
+                value, k = _value(text, _skip(text, k + 1))
+                node.members.append((key, j, value))
+            else:
+                value, k = _value(text, j)
+                node.items.append(value)
+            k = _skip(text, k)
+            if text[k] == ",":
+                j = _skip(text, k + 1)
+                continue
+            if text[k] == close:
+                node.end = k + 1
+                return node, k + 1
+            raise ValueError(f"expected ',' or {close!r} at offset {k}")
+    literal = _LITERAL.match(text, i)
+    if literal is None:
+        raise ValueError(f"unexpected {c!r} at offset {i}")
+    return Node("literal", i, literal.end()), literal.end()
+
+
+def _objects(node: Node | None) -> list[Node]:
+    """An object, or each object of an array of objects (the JSON form of repeated blocks)."""
+    if node is None:
+        return []
+    if node.kind == "object":
+        return [node]
+    return [item for item in node.items if item.kind == "object"] if node.kind == "array" else []
+
+
+@dataclass(frozen=True)
+class Resource:
+    rtype: str
+    label: str
+    body: Node
+
+
+def resources(root: Node) -> Iterator[Resource]:
+    """Every ``resource`` block of the document, in order."""
+    for by_type in _objects(root.get("resource")):
+        for rtype, _, by_label in by_type.members:
+            for labelled in _objects(by_label):
+                for label, _, body in labelled.members:
+                    for one in _objects(body):
+                        yield Resource(rtype, label, one)
+
+
+def _string(node: Node | None) -> str | None:
+    return node.string if node is not None and node.kind == "string" else None
+
+
+def _raw(text: str, node: Node | None) -> str:
+    """A value as written, for messages and for the expression readers the native syntax shares: a JSON
+    string is a quoted template as HCL writes one."""
+    return text[node.start : node.end] if node is not None else "?"
+
+
+@dataclass(frozen=True)
+class FoundRole:
+    path: str
+    label: str
+
+
+def find_roles(texts: dict[str, str], name: str) -> tuple[list[FoundRole], dict[str, str]]:
+    """The ``aws_iam_role`` resources named ``name`` (a literal ``name``, or a ``name_prefix`` the provider
+    completed), and the error of each file that is not JSON."""
+    found: list[FoundRole] = []
+    unparsed: dict[str, str] = {}
+    for path, text in sorted(texts.items()):
+        try:
+            root = parse(text)
+        except GitOpsEditError as err:
+            unparsed[path] = str(err)
+            continue
+        for res in resources(root):
+            if res.rtype != "aws_iam_role":
+                continue
+            literal = _string(res.body.get("name"))
+            prefix = _string(res.body.get("name_prefix"))
+            if literal is not None and "${" in literal:
+                literal = None
+            if literal == name or (prefix is not None and terraform_modules.completes(name, prefix)):
+                found.append(FoundRole(path, res.label))
+    return found, unparsed
+
+
+# --- text edits -------------------------------------------------------------------------------------
+
+
+def _line_start(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def remove(text: str, container: Node, index: int) -> str:
+    """``text`` without the ``index``-th member (or item) of ``container`` and the comma that went with it;
+    whole lines when it was alone on its lines."""
+    spans = container.spans()
+    start, end = spans[index]
+    if len(spans) == 1:
+        return text[: container.start + 1] + text[container.end - 1 :]
+    if index < len(spans) - 1:
+        following = spans[index + 1][0]
+        line, next_line = _line_start(text, start), _line_start(text, following)
+        if line != next_line and not text[line:start].strip() and not text[next_line:following].strip():
+            return text[:line] + text[next_line:]
+        return text[:start] + text[following:]
+    return text[: spans[index - 1][1]] + text[end:]
+
+
+def _unit(text: str) -> str:
+    """The file's indentation step (two spaces when it has none)."""
+    match = re.search(r"^( +|\t+)\S", text, re.M)
+    return match.group(1) if match else "  "
+
+
+def _render(value: Any, indent: str, unit: str, multiline: bool) -> str:
+    """``value`` as JSON written at ``indent`` (its first line not indented), as the file writes JSON."""
+    if not multiline:
+        return json.dumps(value, separators=(", ", ": "))
+    lines = json.dumps(value, indent=len(unit) if unit.startswith(" ") else "\t").split("\n")
+    return "\n".join([lines[0]] + [indent + line for line in lines[1:]])
+
+
+def insert(text: str, container: Node, key: str | None, value: Any) -> str:
+    """``text`` with ``"key": value`` (or, for an array, ``value``) appended to ``container``, indented as its
+    other members are."""
+    unit = _unit(text)
+    spans = container.spans()
+    member = "" if key is None else json.dumps(key) + ": "
+    multiline = "\n" in text[container.start : container.end] or (not spans and "\n" in text)
+    if spans:
+        first, last_end = spans[0][0], spans[-1][1]
+        if multiline:
+            indent = text[_line_start(text, first) : first]
+            rendered = member + _render(value, indent, unit, True)
+            return text[:last_end] + ",\n" + indent + rendered + text[last_end:]
+        return text[:last_end] + ", " + member + _render(value, "", unit, False) + text[last_end:]
+    line = _line_start(text, container.start)
+    outer = text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
+    if not multiline:
+        return (
+            text[: container.start + 1] + member + _render(value, "", unit, False) + text[container.end - 1 :]
+        )
+    indent = outer + unit
+    rendered = member + _render(value, indent, unit, True)
+    return text[: container.start + 1] + "\n" + indent + rendered + "\n" + outer + text[container.end - 1 :]
+
+
+# --- the edit -----------------------------------------------------------------------------------------
+
+RoleRefs = Callable[[str, str], re.Pattern[str]]
+
+
+def _template(document: dict[str, Any]) -> str:
+    """The policy as a JSON-syntax string, a template: IAM's ``${aws:username}`` must stay literal."""
+    return re.sub(r"([$%])\{", r"\1\1{", json.dumps(document, indent=2))
+
+
+def _untemplate(value: str) -> str:
+    return re.sub(r"([$%])\1\{", r"\1{", value)
+
+
+def _find(root: Node, rtype: str, label: str) -> Resource | None:
+    return next((r for r in resources(root) if r.rtype == rtype and r.label == label), None)
+
+
+def _remove_resource(text: str, rtype: str, label: str) -> str:
+    """``text`` without the resource, and without its type's object when that is left empty."""
+    root = parse(text)
+    for by_type in _objects(root.get("resource")):
+        for type_index, (name, _, by_label) in enumerate(by_type.members):
+            if name != rtype:
+                continue
+            for labelled in _objects(by_label):
+                for index, (key, _, _) in enumerate(labelled.members):
+                    if key != label:
+                        continue
+                    if len(labelled.members) == 1 and labelled is by_label:
+                        return remove(text, by_type, type_index)
+                    return remove(text, labelled, index)
+    raise GitOpsEditError(f"resource {rtype}.{label} not found")  # the caller found it in this text
+
+
+def _add_resource(text: str, rtype: str, label: str, body: dict[str, Any]) -> str:
+    root = parse(text)
+    holders = _objects(root.get("resource"))
+    if not holders:
+        return insert(text, root, "resource", {rtype: {label: body}})
+    for by_type in holders:
+        typed = _objects(by_type.get(rtype))
+        if typed:
+            return insert(text, typed[-1], label, body)
+    return insert(text, holders[-1], rtype, {label: body})
+
+
+def edit(
+    texts: dict[str, str],
+    role: FoundRole,
+    request: EditRequest,
+    replaced: hcl_edit.Replaced,
+    role_refs: RoleRefs,
+    policy_labels: list[str],
+) -> EditResult:
+    """Removes the role's broad attachments (``aws_iam_role_policy_attachment`` resources of it, entries of
+    its ``managed_policy_arns``) from the JSON files of its directory and adds the generated policy as an
+    ``aws_iam_policy``, attached the way the role attaches policies (its exclusive list when it has one)."""
+    folder = posixpath.dirname(role.path)
+    texts = {p: t for p, t in texts.items() if posixpath.dirname(p) == folder}
+    result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{role.label})")
+    refs = role_refs(role.label, request.role_name)
+    new = dict(texts)
+    role_res = _find(parse(texts[role.path]), "aws_iam_role", role.label)
+    assert role_res is not None
+    _refuse_instances(texts[role.path], role.path, role_res)
+    provider = _string(role_res.body.get("provider"))
+    # attachments of the role
+    for path in sorted(texts):
+        for res in list(resources(parse(texts[path]))):
+            if res.rtype != "aws_iam_role_policy_attachment":
+                continue
+            role_value, arn_value = res.body.get("role"), res.body.get("policy_arn")
+            if (
+                role_value is None
+                or arn_value is None
+                or refs.fullmatch(hcl.unwrapped(_raw(texts[path], role_value))) is None
+            ):
+                continue
+            arn_text = _raw(texts[path], arn_value)
+            result.seen.append(f"{path}: aws_iam_role_policy_attachment.{res.label} ({arn_text})")
+            arn = replaced(arn_text)
+            if arn is None:
+                continue
+            _refuse_instances(texts[path], path, res)
+            new[path] = _remove_resource(new[path], res.rtype, res.label)
+            result.detached.append(arn)
+            result.notes.append(
+                f"{path}: removed resource aws_iam_role_policy_attachment.{res.label} ({arn})"
+            )
+    # the role's exclusive list
+    text = new[role.path]
+    current = _find(parse(text), "aws_iam_role", role.label)
+    assert current is not None
+    arns = current.body.get("managed_policy_arns")
+    wanted = [f"${{aws_iam_policy.{label}.arn}}" for label in policy_labels]
+    if arns is not None:
+        result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
+        if arns.kind != "array":
+            raise GitOpsEditError(
+                f"{role.path}: managed_policy_arns of the role is not a list; edit it by hand"
+            )
+        while True:
+            current = _find(parse(text), "aws_iam_role", role.label)
+            assert current is not None
+            listed = current.body.get("managed_policy_arns")
+            assert listed is not None
+            index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
+            if index is None:
+                break
+            arn = replaced(_raw(text, listed.items[index]))
+            assert arn is not None
+            text = remove(text, listed, index)
+            result.detached.append(arn)
+            result.notes.append(
+                f"{role.path}: removed {arn} from managed_policy_arns of aws_iam_role.{role.label}"
+            )
+        for reference in wanted:
+            current = _find(parse(text), "aws_iam_role", role.label)
+            assert current is not None
+            listed = current.body.get("managed_policy_arns")
+            assert listed is not None
+            if reference not in [_string(item) for item in listed.items]:
+                text = insert(text, listed, None, reference)
+                result.notes.append(
+                    f"{role.path}: added {reference} to managed_policy_arns of aws_iam_role.{role.label}"
+                )
+                result.attachment_added = True
+    # the generated policy, and its attachment when the role has no exclusive list
+    meta = {"provider": provider} if provider is not None else {}
+    for index, document in enumerate(request.policies):
+        label = policy_labels[index]
+        body: dict[str, Any] = {
+            **meta,
+            "name": request.policy_name(index),
+            "description": request.description,
+            "policy": _template(document),
+        }
+        text = _upsert_policy(text, new, role.path, label, body, document, result)
+        if arns is None:
+            attach = {
+                **meta,
+                "role": f"${{aws_iam_role.{role.label}.name}}",
+                "policy_arn": f"${{aws_iam_policy.{label}.arn}}",
+            }
+            if not any(
+                _find(parse(t), "aws_iam_role_policy_attachment", label) for t in [text, *new.values()]
+            ):
+                text = _add_resource(text, "aws_iam_role_policy_attachment", label, attach)
+                result.notes.append(f"{role.path}: added resource aws_iam_role_policy_attachment.{label}")
+                result.attachment_added = True
+    new[role.path] = text
+    result.changes = {p: t for p, t in new.items() if t != texts[p]}
+    for changed in result.changes.values():
+        assert changed is not None
+        parse(changed)  # a broken edit fails here, never in the user's pipeline
+    return result
+
+
+def _refuse_instances(text: str, path: str, res: Resource) -> None:
+    """A resource with ``count`` or ``for_each``: its instances are not edited in this syntax."""
+    for repeat in ("count", "for_each"):
+        given = res.body.get(repeat)
+        if given is not None:
+            raise GitOpsEditError(
+                f"{path}: {res.rtype}.{res.label} has {repeat} ({_raw(text, given)}): policygen does not "
+                "edit the instances of a resource in Terraform's JSON syntax; replace the broad policy by "
+                "hand. Nothing was changed"
+            )
+
+
+def _upsert_policy(
+    text: str,
+    texts: dict[str, str],
+    role_path: str,
+    label: str,
+    body: dict[str, Any],
+    document: dict[str, Any],
+    result: EditResult,
+) -> str:
+    """Our policy of an earlier run is kept when it holds the same document, replaced otherwise; else added
+    to the role's file."""
+    for path in sorted(texts):
+        current_text = text if path == role_path else texts[path]
+        existing = _find(parse(current_text), "aws_iam_policy", label)
+        if existing is None:
+            continue
+        written = _string(existing.body.get("policy"))
+        if written is not None and same_json_text(_untemplate(written), json.dumps(document)):
+            return text
+        updated = _remove_resource(current_text, "aws_iam_policy", label)
+        updated = _add_resource(updated, "aws_iam_policy", label, body)
+        result.notes.append(f"{path}: updated resource aws_iam_policy.{label}")
+        if path == role_path:
+            return updated
+        texts[path] = updated
+        return text
+    result.notes.append(f"{role_path}: added resource aws_iam_policy.{label}")
+    return _add_resource(text, "aws_iam_policy", label, body)
