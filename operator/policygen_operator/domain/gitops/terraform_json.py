@@ -308,6 +308,7 @@ def edit(
     assert role_res is not None
     _refuse_instances(texts[role.path], role.path, role_res)
     provider = _string(role_res.body.get("provider"))
+    removed: list[str] = []  # addresses of the attachments removed
     # attachments of the role
     for path in sorted(texts):
         for res in list(resources(parse(texts[path]))):
@@ -327,9 +328,16 @@ def edit(
                 continue
             _refuse_instances(texts[path], path, res)
             new[path] = _remove_resource(new[path], res.rtype, res.label)
+            removed.append(f"{res.rtype}.{res.label}")
             result.detached.append(arn)
+            protected = _lifecycle(res.body, "prevent_destroy")
             result.notes.append(
                 f"{path}: removed resource aws_iam_role_policy_attachment.{res.label} ({arn})"
+                + (
+                    _PROTECTION_GOES
+                    if protected is not None and _raw(texts[path], protected) == "true"
+                    else ""
+                )
             )
     # the role's exclusive list
     text = new[role.path]
@@ -339,6 +347,7 @@ def edit(
     wanted = [f"${{aws_iam_policy.{label}.arn}}" for label in policy_labels]
     if arns is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
+        _check_not_ignored(text, role.path, current)
         if arns.kind != "array":
             raise GitOpsEditError(
                 f"{role.path}: managed_policy_arns of the role is not a list; edit it by hand"
@@ -393,11 +402,81 @@ def edit(
                 result.notes.append(f"{role.path}: added resource aws_iam_role_policy_attachment.{label}")
                 result.attachment_added = True
     new[role.path] = text
+    holder = (
+        f"aws_iam_role.{role.label}"
+        if arns is not None
+        else f"aws_iam_role_policy_attachment.{policy_labels[0]}"
+    )
+    for address in removed:
+        _repoint(new, address, holder, result)
     result.changes = {p: t for p, t in new.items() if t != texts[p]}
     for changed in result.changes.values():
         assert changed is not None
         parse(changed)  # a broken edit fails here, never in the user's pipeline
     return result
+
+
+# "lifecycle { prevent_destroy = true }" on a block removed from the configuration does not stop its
+# destruction (Terraform language docs, "The lifecycle Meta-Argument"), as in the native syntax
+_PROTECTION_GOES = (
+    "; it had lifecycle prevent_destroy true, which goes with the resource: Terraform then destroys it, so "
+    "review that this protection may go"
+)
+
+
+def _lifecycle(body: Node, name: str) -> Node | None:
+    return next((o.get(name) for o in _objects(body.get("lifecycle")) if o.get(name) is not None), None)
+
+
+def _check_not_ignored(text: str, path: str, role: Resource) -> None:
+    """A role whose ``managed_policy_arns`` changes Terraform ignores: the edit would change nothing in
+    AWS."""
+    ignored = _lifecycle(role.body, "ignore_changes")
+    if ignored is None:
+        return
+    names = [_string(item) for item in ignored.items] if ignored.kind == "array" else [_string(ignored)]
+    if any(n in ("all", "managed_policy_arns") for n in names):
+        raise GitOpsEditError(
+            f"{path}: aws_iam_role.{role.label} has lifecycle ignore_changes {_raw(text, ignored)}: "
+            "Terraform does not apply a change of its managed_policy_arns, so this edit would leave the "
+            "broad policy attached in AWS. Remove it from ignore_changes in a change of its own (or replace "
+            "the policy by hand), then run again. Nothing was changed"
+        )
+
+
+def _repoint(texts: dict[str, str], address: str, holder: str, result: EditResult) -> None:
+    """A ``depends_on`` naming a removed attachment names what attaches the policies now (else Terraform
+    fails: "Reference to undeclared resource"); any other reference to it fails the run naming it."""
+    pattern = re.compile(rf"(?<![\w.-]){re.escape(address)}(?![\w-])")
+    for path in sorted(texts):
+        text = texts[path]
+        while True:
+            item = next(
+                (i for i in _depends_on(parse(text)) if i.kind == "string" and i.string == address), None
+            )
+            if item is None:
+                break
+            text = text[: item.start] + json.dumps(holder) + text[item.end :]
+        if text != texts[path]:
+            result.notes.append(f"{path}: depends_on the removed {address} now names {holder}")
+            texts[path] = text
+        left = pattern.search(text)
+        if left is not None:
+            line = text.count("\n", 0, left.start()) + 1
+            raise GitOpsEditError(
+                f"{path}:{line} refers to {address}, which this edit removes; policygen repoints depends_on "
+                "only: edit it by hand (or remove the reference) and run again. Nothing was changed"
+            )
+
+
+def _depends_on(node: Node) -> Iterator[Node]:
+    """Every item of a ``depends_on`` array in the document."""
+    for key, _, value in node.members:
+        if key == "depends_on" and value.kind == "array":
+            yield from value.items
+        yield from _depends_on(value)
+    for item in node.items:
+        yield from _depends_on(item)
 
 
 def _refuse_instances(text: str, path: str, res: Resource) -> None:

@@ -200,3 +200,59 @@ def test_not_json_is_named_when_no_role_is_found() -> None:
         terraform.edit({"cdk.tf.json": '{"resource": {'}, REQUEST)
     assert "no Terraform file (*.tf) under the path, nor an aws_iam_role named 'ci-runner'" in str(err.value)
     assert "cdk.tf.json: not JSON" in str(err.value)
+
+
+def _with(extra_resources: dict[str, Any], role_extra: dict[str, Any] | None = None) -> str:
+    document = json.loads(_synthesized(role_extra))
+    document["resource"].update(extra_resources)
+    return json.dumps(document, indent=2)
+
+
+# CDK for Terraform writes a construct's dependsOn as "depends_on": ["TYPE.LABEL"] (the Lambda function of a
+# role waits for its attachments so that it starts with its permissions)
+FUNCTION = {
+    "aws_lambda_function": {
+        "handler": {
+            "depends_on": ["aws_iam_role_policy_attachment.runner_Power_9C8D7E6F"],
+            "function_name": "handler",
+            "role": "${aws_iam_role.runner_IamRole_1A2B3C4D.arn}",
+        }
+    }
+}
+
+
+def test_depends_on_a_removed_attachment_names_the_new_one() -> None:
+    """Left as it was, Terraform fails on the removed address ("Reference to undeclared resource")."""
+    result = terraform.edit({"cdk.tf.json": _with(FUNCTION)}, REQUEST)
+    after = result.changes["cdk.tf.json"]
+    assert after is not None
+    function = json.loads(after)["resource"]["aws_lambda_function"]["handler"]
+    assert function["depends_on"] == ["aws_iam_role_policy_attachment.runner_IamRole_1A2B3C4D_policygen"]
+    assert (
+        "cdk.tf.json: depends_on the removed aws_iam_role_policy_attachment.runner_Power_9C8D7E6F now names "
+        "aws_iam_role_policy_attachment.runner_IamRole_1A2B3C4D_policygen" in result.notes
+    )
+
+
+def test_another_reference_to_a_removed_attachment_is_refused() -> None:
+    output = {"output": {"power": {"value": "${aws_iam_role_policy_attachment.runner_Power_9C8D7E6F.id}"}}}
+    document = json.loads(_synthesized())
+    document.update(output)
+    with pytest.raises(
+        GitOpsEditError, match=r"cdk.tf.json:\d+ refers to aws_iam_role_policy_attachment.runner_Power"
+    ):
+        terraform.edit({"cdk.tf.json": json.dumps(document, indent=2)}, REQUEST)
+
+
+def test_ignored_managed_policy_arns_are_refused() -> None:
+    role = {"managed_policy_arns": [POWER], "lifecycle": {"ignore_changes": ["managed_policy_arns"]}}
+    with pytest.raises(GitOpsEditError, match="has lifecycle ignore_changes"):
+        terraform.edit({"cdk.tf.json": _synthesized(role, attachments=False)}, REQUEST)
+
+
+def test_a_protected_attachment_is_said_to_lose_its_protection() -> None:
+    document = json.loads(_synthesized())
+    power = document["resource"]["aws_iam_role_policy_attachment"]["runner_Power_9C8D7E6F"]
+    power["lifecycle"] = {"prevent_destroy": True}
+    result = terraform.edit({"cdk.tf.json": json.dumps(document, indent=2)}, REQUEST)
+    assert any("prevent_destroy true, which goes with the resource" in note for note in result.notes)
