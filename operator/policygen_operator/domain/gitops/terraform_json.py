@@ -301,6 +301,15 @@ def edit(
     ``aws_iam_policy``, attached the way the role attaches policies (its exclusive list when it has one)."""
     folder = posixpath.dirname(role.path)
     texts = {p: t for p, t in texts.items() if posixpath.dirname(p) == folder}
+    for path, text in sorted(texts.items()):
+        # a file of the role's module that is not JSON may attach the broad policy: named, not skipped
+        try:
+            parse(text)
+        except GitOpsEditError as err:
+            raise GitOpsEditError(
+                f"{path}: {err}: the file is in the directory of the role's aws_iam_role.{role.label} "
+                f"({role.path}), the Terraform module policygen edits; fix it and run again"
+            ) from None
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{role.label})")
     refs = role_refs(role.label, request.role_name)
     new = dict(texts)

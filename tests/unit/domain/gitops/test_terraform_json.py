@@ -256,3 +256,10 @@ def test_a_protected_attachment_is_said_to_lose_its_protection() -> None:
     power["lifecycle"] = {"prevent_destroy": True}
     result = terraform.edit({"cdk.tf.json": json.dumps(document, indent=2)}, REQUEST)
     assert any("prevent_destroy true, which goes with the resource" in note for note in result.notes)
+
+
+def test_a_file_of_the_roles_module_that_is_not_json_is_named() -> None:
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"stack/cdk.tf.json": _synthesized(), "stack/extra.tf.json": '{"resource": '}, REQUEST)
+    assert str(err.value).startswith("stack/extra.tf.json: not JSON (")
+    assert "the Terraform module policygen edits" in str(err.value)
