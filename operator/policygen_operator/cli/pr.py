@@ -44,8 +44,9 @@ Formats (--format), the role found by its IAM name among the files under --path:
               RolePolicyAttachment, Policy; a Crossplane Composition whose composed Role's IAM name the
               base writes is edited in the Composition
   terraform   aws_iam_role with attachments, managed_policy_arns or an
-              aws_iam_role_policy_attachments_exclusive; terraform-aws-modules' iam role, IRSA and
-              eks-pod-identity modules (their policy input)
+              aws_iam_role_policy_attachments_exclusive, in .tf or .tf.json (JSON syntax) files;
+              terraform-aws-modules' iam role, IRSA and eks-pod-identity modules (their policy input)
+              and the eks module's node groups (their iam_role_additional_policies)
   json        a policy file whose content is replaced
 A role defined in a CloudFormation or CDK template is refused saying so: it must be changed there by hand.
 What is edited, per format: docs/gitops.md.
