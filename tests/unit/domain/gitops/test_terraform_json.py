@@ -263,3 +263,16 @@ def test_a_file_of_the_roles_module_that_is_not_json_is_named() -> None:
         terraform.edit({"stack/cdk.tf.json": _synthesized(), "stack/extra.tf.json": '{"resource": '}, REQUEST)
     assert str(err.value).startswith("stack/extra.tf.json: not JSON (")
     assert "the Terraform module policygen edits" in str(err.value)
+
+
+def test_a_role_with_inline_policies_keeps_them() -> None:
+    """``inline_policy`` is a nested block of aws_iam_role, in JSON an array of objects: the role is found
+    and edited past it, and its inline policies stay as they are (they are no managed policy to replace)."""
+    inline = {"inline_policy": [{"name": "logs", "policy": '{"Version":"2012-10-17","Statement":[]}'}]}
+    before = _synthesized({**inline, "managed_policy_arns": [POWER]}, attachments=False)
+    result = terraform.edit({"cdk.tf.json": before}, REQUEST)
+    after = result.changes["cdk.tf.json"]
+    assert after is not None and result.detached == [POWER]
+    role = json.loads(after)["resource"]["aws_iam_role"]["runner_IamRole_1A2B3C4D"]
+    assert role["inline_policy"] == inline["inline_policy"]
+    assert role["managed_policy_arns"] == ["${aws_iam_policy.runner_IamRole_1A2B3C4D_policygen.arn}"]
