@@ -157,3 +157,61 @@ def test_a_policy_to_replace_that_is_not_attached_is_named_by_its_flag(
     assert f"--replace-managed-policy: {admin} not found attached to role 'payments-api'" in result.stderr
     assert "or remove it from --replace-managed-policy" in result.stderr
     assert "replaceManagedPolicies" not in result.stderr and "spec." not in result.stderr
+
+
+# Terraform's JSON syntax as CDK for Terraform synthesizes it (cdk.tf.json; "//" metadata, references as
+# "${TYPE.LABEL.ATTR}"), and a terraform-aws-eks node group (docs/UPGRADE-21.0.md's "After 21.x Example"
+# with the group's role named exactly): both read and edited end to end
+CDKTF_STACK = json.dumps(
+    {
+        "//": {"metadata": {"backend": "local", "stackName": "payments", "version": "0.20.0"}},
+        "resource": {
+            "aws_iam_role": {
+                "payments_IamRole_1A2B3C4D": {"name": "payments-api", "assume_role_policy": "{}"}
+            },
+            "aws_iam_role_policy_attachment": {
+                "payments_Power_5E6F7A8B": {
+                    "policy_arn": "arn:aws:iam::aws:policy/PowerUserAccess",
+                    "role": "${aws_iam_role.payments_IamRole_1A2B3C4D.name}",
+                }
+            },
+        },
+    },
+    indent=2,
+)
+EKS_NODE_GROUP = """\
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+
+  eks_managed_node_groups = {
+    payments = {
+      iam_role_name            = "payments-api"
+      iam_role_use_name_prefix = false
+
+      iam_role_additional_policies = {
+        PowerUserAccess = "arn:aws:iam::aws:policy/PowerUserAccess"
+      }
+    }
+  }
+}
+"""
+
+
+def test_pr_command_edits_a_json_syntax_stack_and_an_eks_node_group(forge: FakeForge, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    forge.create_repository("acme/cdktf", {"stacks/payments/cdk.tf.json": CDKTF_STACK})
+    forge.create_repository("acme/eks", {"eks/main.tf": EKS_NODE_GROUP})
+
+    stack = policygen(*pr_args(forge, "acme/cdktf", "stacks/payments", policy), env={"MY_TOKEN": TOKEN})
+    nodes = policygen(*pr_args(forge, "acme/eks", "eks", policy), env={"MY_TOKEN": TOKEN})
+
+    assert stack.returncode == 0, stack.stderr
+    edited = json.loads(forge.show("acme/cdktf", branch_name("payments-api"), "stacks/payments/cdk.tf.json"))
+    assert "payments_Power_5E6F7A8B" not in edited["resource"]["aws_iam_role_policy_attachment"]
+    assert "payments_IamRole_1A2B3C4D_policygen" in edited["resource"]["aws_iam_policy"]
+    assert nodes.returncode == 0, nodes.stderr
+    main = forge.show("acme/eks", branch_name("payments-api"), "eks/main.tf")
+    assert "        policygen = aws_iam_policy.eks_payments_policygen.arn\n" in main
+    assert "PowerUserAccess" not in main
