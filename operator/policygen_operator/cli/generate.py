@@ -61,7 +61,8 @@ Sources (--logs):
                         beside an AWSLogs/ folder are counted, not read: give their own prefix.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
                         one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
-                        all principals; --account/--region prune its account/region partitions.
+                        all principals; --account/--region prune its account/region partitions
+                        and keep the records of those accounts and regions, as every source does.
   lookup-events://      CloudTrail's event history of each --region, for an account without a trail
                         bucket (management events of the last 90 days, 2 requests per second per
                         region); --lookup-state DIR keeps the pages read, so running the same command
@@ -352,7 +353,9 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         raise UsageError(f"--max-file-size: {error}") from error
     source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs
     if args.logs.startswith("lookup-events://"):
-        source = LookupEventsLogs(regions, args.endpoint_url, state_dir=args.lookup_state)
+        source = LookupEventsLogs(
+            regions, args.endpoint_url, state_dir=args.lookup_state, account_ids=accounts
+        )
     elif args.logs.startswith("athena://"):
         try:
             table = parse_athena_uri(args.logs, args.athena_output)

@@ -130,7 +130,13 @@ def scan_athena(
         raise
     except AwsError as error:
         raise classify(error, field=error.field) from error
-    result = summarize_rows(rows, principals, cached_mapper(default_mapper))
+    result = summarize_rows(
+        rows,
+        principals,
+        cached_mapper(default_mapper),
+        accounts=frozenset(source.account_ids),
+        regions=frozenset(source.regions),
+    )
     result.summary.files_scanned = 0
     details = _details(outcomes, [sql for _, sql in queries], len(rows))
     if progress is not None:

@@ -188,15 +188,15 @@ def run_generation(
     if isinstance(request.source, AthenaLogs):
         scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
     else:
-        # a LookupEvents source's regions are the histories it reads, each of that Region's records only
-        files = request.source if isinstance(request.source, LocalLogs | S3Logs) else None
+        # every source keeps the records of the accounts and Regions asked (a LookupEvents source's regions
+        # are also the histories it reads), by the records' own fields, whatever their pages or folders say
         spec = ScanSpec(
             principals=principals,
             window=window,
             max_file_bytes=request.max_file_bytes,
             split_sessions=frozenset(request.split_sessions),
-            accounts=frozenset(files.account_ids if files is not None else ()),
-            regions=frozenset(files.regions if files is not None else ()),
+            accounts=frozenset(request.source.account_ids),
+            regions=frozenset(request.source.regions),
         )
         said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)

@@ -38,6 +38,9 @@ class LookupEventsLogs:
     endpoint_url: str | None = None  # CloudTrail endpoint override
     resume: dict[str, str] = field(default_factory=dict)  # region -> NextToken from an interrupted run
     state_dir: str | None = None  # pages read and next tokens kept here, so a cut-off run resumes
+    # --account: the history is the caller's account's, and its records of other accounts (none, unless
+    # the credentials are another account's than the one asked for) are passed over as a file's are
+    account_ids: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return "lookup-events://" + ",".join(self.regions)

@@ -182,3 +182,51 @@ def test_service_reads_each_region_and_classifies_failures() -> None:
             LookupEventsLogs(("eu-west-1",)), Session(), WINDOW, now=datetime(2027, 6, 1, tzinfo=UTC)
         )
     assert refused.value.field == "window"
+
+
+def test_account_and_region_filters_keep_the_records_a_file_scan_keeps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--account/--region keep records by recipientAccountId and awsRegion in every source (``ScanSpec``);
+    run_generation gave the LookupEvents pages' scan neither, so a run asking for another account than the
+    credentials' granted that account's calls, and a record of a Region not asked for was kept."""
+    from policygen_operator.services import generation
+    from policygen_operator.services.generation import GenerationRequest, NoMatchingEvents, run_generation
+    from policygen_operator.services.lookup import LookupEventsLogs
+
+    recs = sample_records("us-east-1")
+    sessions = "arn:aws:sts::111122223333:assumed-role/order-processor/"  # ROLE's
+    mine = [r for r in recs if str(r["userIdentity"].get("arn")).startswith(sessions)]
+    assert len(mine) > 2
+    elsewhere = {**mine[0], "awsRegion": "eu-west-1"}  # a record of another Region in the pages
+    pages = [elsewhere, *mine[1:]]
+
+    class Session:
+        region_name = "us-east-1"
+
+        def __init__(self, stubbed: Any) -> None:
+            self.stubbed = stubbed
+
+        def client(self, service: str, region_name: str, endpoint_url: str | None) -> Any:
+            assert (service, region_name) == ("cloudtrail", "us-east-1")
+            return self.stubbed
+
+    def run(source: LookupEventsLogs) -> dict[str, Any]:
+        stubbed = client()
+        monkeypatch.setattr(generation, "aws_session", lambda _: Session(stubbed))
+        request = GenerationRequest((ROLE,), source, WINDOW.start, WINDOW.end, workers=1)
+        with Stubber(stubbed) as stub:
+            stub.add_response("lookup_events", {"Events": [event(r) for r in pages]}, expected())
+            try:
+                return run_generation(request).report
+            except NoMatchingEvents as nothing:
+                assert nothing.result is not None
+                return nothing.result.report
+
+    monkeypatch.setattr("policygen_operator.adapters.aws.lookup.check_history_window", lambda *_: None)
+    region = run(LookupEventsLogs(("us-east-1",)))
+    assert region["eventsExcludedByAccountOrRegion"] == 1
+    assert region["eventsMatched"] == len(mine) - 1
+    account = run(LookupEventsLogs(("us-east-1",), account_ids=("444455556666",)))
+    assert account["eventsExcludedByAccountOrRegion"] == len(mine)
+    assert account["eventsMatched"] == 0

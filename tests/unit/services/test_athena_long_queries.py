@@ -109,3 +109,46 @@ def test_a_fleet_past_the_query_length_is_split_and_its_rows_summed() -> None:
     assert details["estimatedCostUSD"] == 0.02  # each query billed on its own: 2 x 2 GB at $5 per TB
     assert [q["queryExecutionId"] for q in details["queries"]] == ["q-1", "q-2"]
     assert [p.bytes_scanned for p in progress] == [2_000_000_000, 4_000_000_000, 4_000_000_000]
+
+
+def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted() -> None:
+    """An Athena source's accountIds/regions prune the table's partitions (the delivery folders) and, as
+    every source does (``scan.not_asked``), keep only the rows whose recipientAccountId and awsRegion were
+    asked for: the rows of a kept partition were all granted, whatever Region or account their records
+    were of."""
+    athena = boto3.client(
+        "athena", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    header = {"Data": [{"VarCharValue": c} for c in COLUMNS]}
+    metadata = {"ColumnInfo": [{"Name": c, "Type": "varchar"} for c in COLUMNS]}
+
+    def of(region: str, account: str, events: int) -> dict[str, Any]:
+        data = row(0, events)
+        data["Data"][COLUMNS.index("aws_region")] = {"VarCharValue": region}
+        data["Data"][COLUMNS.index("recipient_account")] = {"VarCharValue": account}
+        return data
+
+    source = AthenaLogs(SOURCE.table, account_ids=("111122223333",), regions=("eu-west-1",))
+    with Stubber(athena) as stub:
+        stub.add_response("start_query_execution", {"QueryExecutionId": "q-1"})
+        stub.add_response(
+            "get_query_execution",
+            {"QueryExecution": {"QueryExecutionId": "q-1", "Status": {"State": "SUCCEEDED"}}},
+            {"QueryExecutionId": "q-1"},
+        )
+        rows = [
+            header,
+            of("eu-west-1", "111122223333", 2),
+            of("us-east-1", "111122223333", 3),
+            of("eu-west-1", "444455556666", 5),
+        ]
+        stub.add_response(
+            "get_query_results",
+            {"ResultSet": {"Rows": rows, "ResultSetMetadata": metadata}},
+            {"QueryExecutionId": "q-1", "MaxResults": 1000},
+        )
+        principal = parse_principal("arn:aws:iam::111122223333:role/team-00000-service")
+        result, _ = scan_athena(source, (principal,), WINDOW, session=Session(athena))
+    assert result.matched == {principal.arn: 2}
+    assert result.records_filtered_out == 8
+    assert result.summary.events_scanned == 10

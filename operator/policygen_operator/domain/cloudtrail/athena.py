@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
-from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult
+from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult, not_asked
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import Usage
 
@@ -416,12 +416,21 @@ _REQUIRED = (("eventSource", "event_source"), ("eventName", "event_name"))
 
 
 def summarize_rows(
-    rows: Iterable[Row], principals: tuple[Principal, ...], mapper: Mapper, result: ScanResult | None = None
+    rows: Iterable[Row],
+    principals: tuple[Principal, ...],
+    mapper: Mapper,
+    result: ScanResult | None = None,
+    *,
+    accounts: frozenset[str] = frozenset(),
+    regions: frozenset[str] = frozenset(),
 ) -> ScanResult:
     """Rows of ``build_query`` -> the ``ScanResult`` a local scan of the same records gives (policy-wise).
 
     The principal is decided by the same ``PrincipalMatcher`` as in the scan; a row of a same-name role
-    with another path feeds the same "did you mean" hint.
+    with another path feeds the same "did you mean" hint. ``accounts`` and ``regions`` (--account,
+    --region) keep the rows the file scan keeps (``scan.not_asked``, counted in ``records_filtered_out``):
+    the query prunes the ``account`` and ``region`` partitions, the folders a record was delivered to,
+    which say nothing of the records a file of another layout put there.
     """
     result = result if result is not None else ScanResult()
     matcher = PrincipalMatcher(principals)
@@ -438,6 +447,14 @@ def summarize_rows(
             continue
         principal = _principal(matcher, identity, row.get("issuer"), result)
         if principal is None:
+            continue
+        if (accounts or regions) and not_asked(
+            {"awsRegion": row.get("aws_region"), "recipientAccountId": row.get("recipient_account")},
+            accounts,
+            regions,
+        ):
+            result.summary.events_scanned += count
+            result.records_filtered_out += count
             continue
         missing = [name for name, column in _REQUIRED if row.get(column) is None]
         if missing:  # the file scan's bad records (scan.shape_problem), counted as many as they are

@@ -949,15 +949,10 @@ class Scanner:
                     session.record(action, resource, event_time, denied=mapped.denied)
 
     def _not_asked(self, record: Any) -> bool:
-        """Whether a matched record is of an account or Region the spec leaves out (``ScanSpec.accounts``);
-        asked only of a wanted principal's records in the window, and of those outside it that returned
-        something (``_bind_outside``), so other records never pay for it."""
-        spec = self.spec
-        region = record.get("awsRegion")
-        if spec.regions and region.__class__ is str and region not in spec.regions:
-            return True
-        account = record.get("recipientAccountId")
-        return bool(spec.accounts) and account.__class__ is str and account not in spec.accounts
+        """``not_asked`` of the spec's accounts and Regions; asked only of a wanted principal's records in
+        the window, and of those outside it that returned something (``_bind_outside``), so other records
+        never pay for it."""
+        return not_asked(record, self.spec.accounts, self.spec.regions)
 
     def _bind_outside(self, record: Any) -> None:
         """A start just before the window (an Athena query started at 23:59:59 whose results are read after
@@ -986,6 +981,18 @@ class Scanner:
         """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
         self.result.summary.bad_records += 1
         self.result.warn(f"skipped {where} of {name}: {why}")
+
+
+def not_asked(record: Any, accounts: frozenset[str], regions: frozenset[str]) -> bool:
+    """Whether a matched record (a dict or a simdjson object) is of an account or Region left out
+    (``ScanSpec.accounts``): the one test every source applies, the file scan to its records and Athena
+    (``athena.summarize_rows``) to its rows, so that --account/--region keep the same records whichever
+    source holds them. A record without the field is kept: nothing says it is another's."""
+    region = record.get("awsRegion")
+    if regions and region.__class__ is str and region not in regions:
+        return True
+    account = record.get("recipientAccountId")
+    return bool(accounts) and account.__class__ is str and account not in accounts
 
 
 # What the mapper reads at the top of a record, and what each must be: it may then trust the types. A

@@ -370,3 +370,53 @@ def test_records_without_event_source_or_name_are_bad_records_through_the_query_
         "no eventSource or eventName",
     ]
     assert any(w.startswith(f"skipped 2 record(s) of {ROLE} from 2026-11-24T09:01:00Z") for w in said)
+
+
+def test_account_and_region_filters_keep_the_records_the_file_scan_keeps(tmp_path: Path) -> None:
+    """--account/--region keep records by recipientAccountId and awsRegion in every source (``ScanSpec``):
+    the query prunes the account and region partitions, the folders files were delivered to, and its rows
+    were all kept, so a record of another Region or account in a kept folder (a merged or copied file) was
+    granted by Athena and passed over by the file scan. Counted as the file scan counts it."""
+
+    def get(region: str, account: str, key: str) -> dict[str, Any]:
+        return record(
+            role_identity(),
+            "GetObject",
+            requestParameters={"bucketName": "data", "key": key},
+            resources=[{"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::data/{key}"}],
+            eventType="AwsApiCall",
+            awsRegion=region,
+            recipientAccountId=account,
+        )
+
+    path = write_gz(
+        tmp_path
+        / "AWSLogs"
+        / "111122223333"
+        / "CloudTrail"
+        / "us-east-1"
+        / "2026"
+        / "11"
+        / "24"
+        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        [
+            get("us-east-1", "111122223333", "kept"),
+            get("eu-west-1", "111122223333", "other-region"),
+            get("us-east-1", "444455556666", "other-account"),
+        ],
+    )
+    principals = (parse_principal(ROLE),)
+    window = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+    accounts, regions = frozenset({"111122223333"}), frozenset({"us-east-1"})
+    spec = ScanSpec(principals, window, accounts=accounts, regions=regions)
+    local = run_scan(spec, local_files(str(tmp_path), window, Listing(), ("111122223333",), ("us-east-1",)))
+    connection = cloudtrail_table([str(path)])
+    sql = build_query(TABLE, principals, window, accounts=("111122223333",), regions=("us-east-1",))
+    athena = summarize_rows(
+        run_trino(connection, sql), principals, default_mapper(), accounts=accounts, regions=regions
+    )
+    granted = {r for _, r in athena.summary.principals[ROLE].allowed}
+    assert granted == {"arn:aws:s3:::data/kept"}
+    assert athena.records_filtered_out == local.records_filtered_out == 2
+    assert athena.summary.events_scanned == local.summary.events_scanned == 3
+    assert_same(local, athena, [ROLE])
