@@ -178,9 +178,13 @@ def test_a_firehose_archive_of_eventbridge_events_is_read_and_its_time_folders_p
     keys = logs.keys()  # a generator of S3 keys, not a dict's
     assert [key.rsplit("/", 1)[0] for key in keys] == ["events/2026/11/24/09", "events/2026/11/25/10"]
     # the listing's progress: one tick a page, each folder once, the objects its pages held
-    assert len(ticks) == len(listed) == 9 and ticks[-1] == (9, 2)
-    # a year folder alone may be a name: listed once, its months outside the window are not
-    assert not [p for p in listed if p.startswith(("events/2025/11/", "events/2026/11/20/"))]
+    assert len(ticks) == len(listed) == 11 and ticks[-1] == (11, 2)
+    # a year folder alone may be a name: listed once; its months outside the window once, to see that they
+    # hold time folders (a trail's key prefix may look like a month), and nothing below them
+    assert [p for p in listed if p.startswith(("events/2025/11/", "events/2026/11/20/"))] == [
+        "events/2025/11/",
+        "events/2026/11/20/",
+    ]
     assert listed.count("events/2025/") == 1
     assert listed[:2] == ["events/AWSLogs/", "events/"]  # the delivery layout is looked for first
 
@@ -498,3 +502,51 @@ def test_a_folder_of_more_objects_than_the_page_cap_is_named_and_the_walk_goes_o
     }
     assert listing.other["s3AccessLogs"] == 1000 and len(gets.asked) == 2
     assert 1000 in {b - a for a, b in pairwise(ticks)}  # progress, as they were listed
+
+
+def test_a_trail_prefix_that_looks_like_a_month_is_read(moto_server: str) -> None:
+    """A trail's key prefix is any name: one of ``2020/05`` (``2020/05/AWSLogs/...``) read as an archive's
+    month, and a walk of the bucket passed it over for a window of 2026 before its ``AWSLogs/`` was seen,
+    the trail's records of the window with it. A time folder outside the window is now listed once, and
+    passed over only when the folders in it are time folders too (a Firehose archive's days)."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="dated")
+    _put_trail_file(s3, "dated", "2020/05/")
+    s3.put_object(
+        Bucket="dated",
+        Key=f"2020/06/01/09/ct-events-1-2020-06-01-09-05-17-{UUID}",
+        Body=_event(_record("DeleteTable", "orders", "2020-06-01T09:01:00Z")),
+    )
+    listed: list[str] = []
+    logs = S3DeliveryLogs(_client(moto_server, listed), locate("dated", "", None, (), ()), WINDOW, Listing())
+    assert list(logs.keys()) == [f"2020/05/{TRAIL_FILE}"]
+    assert "2020/06/" in listed and not [p for p in listed if p.startswith("2020/06/01/")]
+    result = _generate(moto_server, "", "dated")
+    assert result.results[ROLE].actions == ["dynamodb:GetItem"]
+    assert result.report["foldersNotEntered"]["outsideWindow"] == 1  # 2020/06/
+
+
+def test_exported_log_streams_of_other_accounts_and_regions_are_not_listed(moto_server: str) -> None:
+    """A trail's log group exported to S3 has a folder per log stream (``PREFIX/TASK-ID/STREAM/000000.gz``),
+    named "account_ID_CloudTrail_source_region" (CloudTrail User Guide, "CloudWatch log group and log
+    stream naming for CloudTrail"): --account/--region listed and read every stream and passed their
+    records over one by one; the streams of others are now passed over unlisted, counted."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="exported")
+    line = (
+        b"2026-11-24T10:00:00.000Z "
+        + json.dumps(_record("UpdateItem", "orders", "2026-11-24T10:00:00Z")).encode()
+    )
+    for stream in (
+        f"{ACCOUNT}_CloudTrail_us-east-1",
+        f"{ACCOUNT}_CloudTrail_eu-west-1",
+        "444455556666_CloudTrail_us-east-1",
+    ):
+        s3.put_object(Bucket="exported", Key=f"{EXPORT}/{stream}/000000.gz", Body=gzip.compress(line))
+    listed: list[str] = []
+    listing = Listing()
+    location = locate("exported", "exports/", None, (ACCOUNT,), ("us-east-1",))
+    logs = S3DeliveryLogs(_client(moto_server, listed), location, WINDOW, listing)
+    assert list(logs.keys()) == [f"{EXPORT}/{ACCOUNT}_CloudTrail_us-east-1/000000.gz"]
+    assert not [p for p in listed if "eu-west-1" in p or "444455556666" in p]
+    assert listing.folders()["excludedByAccountOrRegion"] == 2

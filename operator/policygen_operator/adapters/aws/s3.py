@@ -8,15 +8,15 @@ bounded thread pool that stays a few files ahead of the scan, so memory does not
 
 A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (Kinesis Data Firehose's
 ``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
-folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unlisted
-(``Listing.enters``), and its objects are read as a local folder's files are: by name, or, for a name
-that says nothing (Firehose's have no extension), when their first bytes are a form the scan reads; those
-bytes are fetched first alone (``Range``), and the rest only then, so that a log bucket's other objects
-(S3 access logs, reports, tables) cost a small read each, when their names (``local.other_logs``) do not
-already pass them over unrequested. A
-prefix that holds ``AWSLogs/`` beside other folders (a trail's bucket that a Firehose stream or an export
-also writes to) has its delivery layout read as above, then the rest walked the same way, ``AWSLogs/``
-not again.
+folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unwalked
+(one page listed, to see that what they hold is time folders: ``Listing.enters``), and its objects are
+read as a local folder's files are: by name, or, for a name that says nothing (Firehose's have no
+extension), when their first bytes are a form the scan reads; those bytes are fetched first alone
+(``Range``), and the rest only then, so that a log bucket's other objects (S3 access logs, reports,
+tables) cost a small read each, when their names (``local.other_logs``) do not already pass them over
+unrequested. A prefix that holds ``AWSLogs/`` beside other folders (a trail's bucket that a Firehose
+stream or an export also writes to) has its delivery layout read as above, and the folders beside it
+counted, not walked (``keys``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -305,7 +306,8 @@ class S3DeliveryLogs:
                         sub = common["Prefix"]
                         if exact is not None and sub != f"{exact}/":
                             continue
-                        if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions):
+                        peek = partial(self._subfolders, sub)
+                        if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions, peek):
                             found.append(sub)
             except ListingTooLong:
                 # one folder of millions of objects (a log bucket's S3 access logs, flat) is not the archive
@@ -316,6 +318,15 @@ class S3DeliveryLogs:
                 )
             exact = None
             folders.extend(reversed(found))
+
+    def _subfolders(self, prefix: str) -> list[str]:
+        """The folders of the first page of a folder's listing (``Listing.enters``' peek at an archive's
+        time folder outside the window): one request, whatever the folder holds. A time folder's first page
+        holds its next time folders (a month's 31 days) or its objects; a folder of more than a page of
+        objects is taken as one of objects, what its first page shows."""
+        for page in self._list(prefix, delimiter=True):
+            return [c["Prefix"][len(prefix) :].rstrip("/") for c in page.get("CommonPrefixes", [])]
+        return []
 
     # -- downloads -----------------------------------------------------------------------------------
 

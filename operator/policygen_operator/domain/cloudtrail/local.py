@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from policygen_operator.domain.cloudtrail.scan import not_logs_file
 from policygen_operator.domain.cloudtrail.window import (
     Window,
     day_of_path,
+    in_trail_layout,
     is_digest,
     is_insights,
     parse_delivery_name,
@@ -40,6 +42,21 @@ _REGION_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?\d{12}/CloudTrail/([a
 # data from AWS services"): the account and Region the folder's records are of.
 _PARTITION_ACCOUNT = re.compile(r"(?:^|/)(?:account|accountid|recipientaccountid)=(\d{12})/", re.IGNORECASE)
 _PARTITION_REGION = re.compile(r"(?:^|/)(?:region|awsregion)=([a-z0-9-]+)/", re.IGNORECASE)
+# The log streams of a trail's log group, each a folder of its own in a CloudWatch Logs export
+# (``PREFIX/TASK-ID/STREAM/000000.gz``, ``sniff.EXPORT_LINE``): CloudTrail names them after the account and
+# the Region of their records, "account_ID_CloudTrail_source_region", with "_number" after it when it writes
+# several (CloudTrail User Guide, "CloudWatch log group and log stream naming for CloudTrail"), and an
+# organization trail's after the organization first (the same guide's role policy for organization trails
+# grants "log-stream:o-exampleorgid_*" beside "log-stream:111111111111_CloudTrail_us-east-2*").
+_EXPORT_STREAM = re.compile(
+    r"(?:^|/)(?:o-[a-z0-9]{10,32}_)?(\d{12})_CloudTrail_([a-z]{2}(?:-[a-z]+)+-\d+)(?:_\d+)?/"
+)
+# What a time folder of an archive holds below it: the next time folders (a day, an hour, a minute; Hive
+# style or a date) or its objects. Any other folder below one (``AWSLogs/``, a name) says the time-like
+# folder is a name, a trail's key prefix or a dated copy, and it is entered (``Listing.enters``).
+_TIME_CHILD = re.compile(
+    r"\d\d|(?:month|day|hour|minute)=\d\d?|(?:(?:dt|date)=)?20\d\d-\d\d-\d\d", re.IGNORECASE
+)
 # The folder of a service below an account's AWSLogs/ folder: AWS services that deliver logs to S3 share the
 # layout, each under its own name (Elastic Load Balancing User Guide, "Access logs for your Application Load
 # Balancer": ``bucket[/prefix]/AWSLogs/aws-account-id/elasticloadbalancing/region/yyyy/mm/dd/``; Amazon VPC
@@ -128,10 +145,24 @@ class Listing:
         }
 
     def enters(
-        self, path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
+        self,
+        path: str,
+        window: Window,
+        days: set[date],
+        accounts: tuple[str, ...],
+        regions: tuple[str, ...],
+        peek: Callable[[], Iterable[str]] | None = None,
     ) -> bool:
-        """Whether to enter a folder (``_folder_skip``); one passed over is counted by reason."""
+        """Whether to enter a folder (``_folder_skip``); one passed over is counted by reason. An archive's
+        time folder outside the window is passed over only once ``peek`` (the names of the folders in it)
+        shows nothing but time folders below it: a trail's key prefix may read as a time (``2020/05/``
+        above its ``AWSLogs/``), and pruning must never skip what the window needs (a folder read for
+        nothing costs a listing; one skipped for nothing loses its records)."""
         reason = _folder_skip(path, window, days, accounts, regions)
+        if reason == "time":
+            if peek is not None and not all(_TIME_CHILD.fullmatch(name) for name in peek()):
+                return True
+            reason = "window"
         if reason == "window":
             self.folders_outside_window += 1
         elif reason == "filter":
@@ -197,7 +228,10 @@ def local_files(
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".") and listing.enters(f"{rel}/{d}/", window, days, accounts, regions)
+            if not d.startswith(".")
+            and listing.enters(
+                f"{rel}/{d}/", window, days, accounts, regions, partial(_subfolders, os.path.join(folder, d))
+            )
         )
         for file in sorted(files):
             if file.startswith("."):
@@ -211,13 +245,25 @@ def local_files(
                 listing.skip(why)
 
 
+def _subfolders(path: str) -> list[str]:
+    """The names of the folders in a folder (``Listing.enters``' peek); none when it cannot be listed (the
+    walk then does not list it either)."""
+    try:
+        with os.scandir(path) as entries:
+            return [entry.name for entry in entries if entry.is_dir() and not entry.name.startswith(".")]
+    except OSError:
+        return []
+
+
 def _folder_skip(
     path: str, window: Window, days: set[date], accounts: tuple[str, ...], regions: tuple[str, ...]
 ) -> str | None:
     """Why a folder (``path`` ends in ``/``; ``days`` is ``window.days()``) cannot hold files the scan
     needs ("no calls", "filter", "window"), or None to enter it: the delivery layout's digest, Insights, Lake
-    results, account, region and day folders, and an archive's account, Region (``_PARTITION_ACCOUNT``) and
-    time folders (``span_of_path``), are pruned; any other folder is entered."""
+    results, account, region and day folders, and an archive's account, Region (``_PARTITION_ACCOUNT``, a
+    trail's log stream exported, ``_EXPORT_STREAM``) and time folders (``span_of_path``), are pruned; any
+    other folder is entered. An archive's time folder outside the window is "time": pruned once it is seen
+    to be one (``Listing.enters``)."""
     if any(folder in path for folder in _NO_CALLS):
         return "no calls"
     service = _SERVICE_DIR.search(path)
@@ -233,11 +279,18 @@ def _folder_skip(
         return "filter"
     if regions and any(found[1] not in regions for found in _PARTITION_REGION.finditer(path)):
         return "filter"
+    if (accounts or regions) and any(
+        (accounts and found[1] not in accounts) or (regions and found[2] not in regions)
+        for found in _EXPORT_STREAM.finditer(path)
+    ):
+        return "filter"
     day = day_of_path(path)
     if day is not None:
         return None if day in days else "window"
     span = span_of_path(path)
-    return None if span is None or window.may_hold_span(*span) else "window"
+    if span is None or window.may_hold_span(*span):
+        return None
+    return "window" if in_trail_layout(path) else "time"
 
 
 def _skip_name(file: str, window: Window, accounts: tuple[str, ...], regions: tuple[str, ...]) -> str | None:

@@ -49,6 +49,7 @@ _REGION_FOLDER = (
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{10,32})/)?(?P<account>\d{12})/CloudTrail/(?P<region>[a-z0-9-]+)/"
 )
 _LAYOUT_TIME = re.compile(_REGION_FOLDER + r"(?P<y>\d{4})/(?:(?P<m>\d{2})/)?")
+_IN_LAYOUT = re.compile(_REGION_FOLDER)
 _TIME_FOLDERS = (_PLAIN_TIME, _HIVE_TIME, _DATE_FOLDER, _LAYOUT_TIME)
 # Where a trail's own layout starts: what comes before it is the trail's S3 key prefix, a name.
 _AWSLOGS = re.compile(r"(?:^|/)AWSLogs/")
@@ -148,6 +149,13 @@ def day_of_path(path: str) -> date | None:
         return date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         return None
+
+
+def in_trail_layout(path: str) -> bool:
+    """Whether a folder path lies in a trail's region folder, where a year, month or day folder is one (the
+    delivery layout's) and holds nothing but that time's delivery files; anywhere else a folder that looks
+    like a time may be a name: a trail's key prefix (``2020/05/AWSLogs/...``), a dated copy."""
+    return _IN_LAYOUT.search(path) is not None
 
 
 def span_of_path(path: str) -> tuple[datetime, datetime] | None:

@@ -447,3 +447,55 @@ def test_other_services_files_and_folders_are_passed_over_by_name(tmp_path: Path
         "tabularFiles": 3,
     }
     assert listing.folders()["otherServices"] == 2
+
+
+def test_a_trail_prefix_that_looks_like_a_time_is_entered(tmp_path: Path) -> None:
+    """A trail's S3 key prefix is any name (``PREFIX/AWSLogs/...``), and one such as ``2020/05`` read as an
+    archive's month: the folder was passed over for a window of 2026 before its ``AWSLogs/`` was seen, with
+    the trail's records of the window in it. A time folder outside the window is now passed over only when
+    the folders in it are time folders too (a Firehose archive's days); a folder of names below one is
+    entered and its own time folders still pruned."""
+    trail = delivery_file(tmp_path / "2020" / "05", "us-east-1", "20261124T0905Z")
+    event = firehose_event(record(role_identity(), "GetObject"))
+    for folder in ("2020/06/01/09", "dated/2020/05/01/iam"):
+        path = tmp_path / folder / "ct-archive-1-2020-06-01-09-05-17-0a1b2c3d"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(event)
+    listing = Listing()
+    found = [os.path.relpath(p, tmp_path) for _, p in local_files(str(tmp_path), WINDOW, listing)]
+    assert found == [os.path.relpath(trail, tmp_path)]
+    # 2020/06/ (its days below it) and dated/2020/05/01/iam/ (objects only); dated/2020/05/ and its 01/
+    # were entered for the folder of a name below them
+    assert listing.folders()["outsideWindow"] == 2
+
+
+def _export(folder: Path, *calls: dict[str, Any]) -> Path:
+    """A log group's stream exported to S3: ``000000.gz``, a line per log event, its timestamp then the
+    message (``sniff.EXPORT_LINE``)."""
+    lines = b"".join(f"{c['eventTime'][:-1]}.000Z {json.dumps(c)}\n".encode() for c in calls)
+    folder.mkdir(parents=True)
+    (folder / "000000.gz").write_bytes(gzip.compress(lines))
+    return folder / "000000.gz"
+
+
+def test_exported_log_streams_of_other_accounts_and_regions_are_not_entered(tmp_path: Path) -> None:
+    """A trail's log group exported to S3 (CloudWatch Logs CreateExportTask: PREFIX/TASK-ID/STREAM/) has a
+    folder per log stream, which CloudTrail names "account_ID_CloudTrail_source_region", "_number" after
+    it when it writes several, an organization trail's after the organization first (CloudTrail User Guide,
+    "CloudWatch log group and log stream naming for CloudTrail", and its role policy for organization
+    trails): --account/--region listed and read every stream to pass their records over one by one."""
+    task = tmp_path / "exports" / "cda45419-90ea-4db5-9833-aade86253e66"
+    call = record(role_identity(), "GetObject", recipientAccountId=ACCOUNT)
+    kept = [
+        _export(task / f"{ACCOUNT}_CloudTrail_us-east-1", call),
+        _export(task / f"{ACCOUNT}_CloudTrail_us-east-1_2", call),
+        _export(task / f"o-aa11bb22cc_{ACCOUNT}_CloudTrail_us-east-1", call),
+    ]
+    _export(task / f"{ACCOUNT}_CloudTrail_eu-west-1", {**call, "awsRegion": "eu-west-1"})
+    _export(task / f"{OTHER_ACCOUNT}_CloudTrail_us-east-1", {**call, "recipientAccountId": OTHER_ACCOUNT})
+    _export(task / f"o-aa11bb22cc_{OTHER_ACCOUNT}_CloudTrail_us-east-1_3", call)
+    listing = Listing()
+    found = [p for _, p in local_files(str(tmp_path), WINDOW, listing, (ACCOUNT,), ("us-east-1",))]
+    assert sorted(found) == sorted(map(str, kept))
+    assert listing.folders()["excludedByAccountOrRegion"] == 3
+    assert len(list(local_files(str(tmp_path), WINDOW, Listing()))) == 6
