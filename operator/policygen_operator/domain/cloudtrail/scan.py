@@ -27,7 +27,7 @@ import simdjson
 from isal import igzip, igzip_lib
 
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, describe_size
-from policygen_operator.domain.cloudtrail.links import Links, WaitingKey
+from policygen_operator.domain.cloudtrail.links import Links, Scope, WaitingKey, scope_of
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import (
     UNSESSIONED,
@@ -283,22 +283,23 @@ class ScanResult:
         """A call that returned an id binds it; a follow-up is named from the ids bound, or waits (None:
         counted now, recorded when settled). For the file scan's records and Athena's rows alike."""
         links = self.links
+        scope = scope_of(record)
         returned = mapper.returned_id(record, mapped)
         if returned is not None:
-            links.bind(*returned)
+            links.bind(scope, *returned)
         followed = mapper.followed_ids(record, mapped)
         if followed is None:
             return mapped
         # a follow-up that returns an id too binds it once its own resources are known
         returns = mapper.returned_key(record, mapped) if returned is None else None
-        arns = links.resources(*followed)
+        arns = links.resources(scope, *followed)
         if arns is not None:
             linked = mapper.linked(mapped, arns)
-            self._bind_linked(returns, linked)
+            self._bind_linked(scope, returns, linked)
             return linked
         self.summary.events_matched += usage.count
         self.matched[principal] += usage.count
-        links.wait((principal, session, *followed, mapped, returns), usage)
+        links.wait((principal, session, scope, *followed, mapped, returns), usage)
         if links.crowded:
             self.settle_links(mapper, final=False)
         return None
@@ -320,9 +321,9 @@ class ScanResult:
     def _settle(
         self, mapper: Mapper, waiting: WaitingKey, arns: tuple[str, ...] | None, usage: Usage
     ) -> None:
-        principal, session, _, _, mapped, returns = waiting
+        principal, session, scope, _, _, mapped, returns = waiting
         event = mapper.linked(mapped, arns or None)
-        self._bind_linked(returns, event)
+        self._bind_linked(scope, returns, event)
         for note in event.notes:
             self.note(principal, note, usage.count)
         tables = [self.summary.principal(principal)]
@@ -332,13 +333,15 @@ class ScanResult:
             for action, resource in event.uses:
                 table.add(action, resource, usage, denied=event.denied)
 
-    def _bind_linked(self, returns: tuple[str, str, str] | None, event: MappedEventLike) -> None:
+    def _bind_linked(
+        self, scope: Scope, returns: tuple[str, str, str] | None, event: MappedEventLike
+    ) -> None:
         if returns is None:
             return
         kind, returned, action = returns
         arns = tuple(resource for name, resource in event.uses if name == action and resource != "*")
         if arns:
-            self.links.bind(kind, returned, arns)
+            self.links.bind(scope, kind, returned, arns)
 
     def add_ignored_reason(self, key: str, reason: str) -> None:
         reasons = self.ignored_reasons.setdefault(key, set())
@@ -968,7 +971,7 @@ class Scanner:
             return
         returned = mapper.returned_id(as_dict, mapped)
         if returned is not None:
-            self.result.links.bind(*returned)
+            self.result.links.bind(scope_of(as_dict), *returned)
 
     def _linked(
         self, record: dict[str, Any], mapped: MappedEventLike, principal: str, identity: str, event_time: str

@@ -449,3 +449,27 @@ def test_a_start_in_a_region_left_out_names_no_follow_up(tmp_path: Path, started
     spec = ScanSpec((parse_principal(ROLE),), late, regions=frozenset({"us-east-1"}))
     result = run_scan(spec, [(path.name, str(path))], workers=1)
     assert granted(result) == {("athena:GetQueryExecution", "*")}
+
+
+@pytest.mark.parametrize("reads_first", [False, True], ids=["starts-first", "reads-first"])
+def test_the_same_id_returned_in_two_regions_names_each_regions_own(
+    tmp_path: Path, reads_first: bool
+) -> None:
+    """An id is one Region's of one account's (a query is started, and its execution read, through one
+    Region's endpoint), but ids were bound by kind and string alone: two Regions (or accounts) that returned
+    the same string bound it in turn, the last binding won, and a read in eu-west-1 was granted us-east-1's
+    workgroup, an ARN the call could not have used (and its own workgroup left out: refused). Ids are now
+    bound and followed under the record's recipientAccountId and awsRegion."""
+    other = "444455556666"
+    dublin = start(workgroup="adhoc") | {"awsRegion": "eu-west-1"}
+    virginia = start(workgroup="etl")
+    elsewhere = start(workgroup="shared") | {"recipientAccountId": other}
+    dublin_read = reads()[1] | {"awsRegion": "eu-west-1"}
+    virginia_read = reads()[1]
+    starts, follow_ups = [dublin, elsewhere, virginia], [dublin_read, virginia_read]
+    result = scan(tmp_path, [follow_ups, starts] if reads_first else [starts, follow_ups])
+    assert {r for a, r in granted(result) if a == "athena:GetQueryResults"} == {
+        f"arn:aws:athena:eu-west-1:{ACCOUNT}:workgroup/adhoc",
+        WORKGROUP,  # us-east-1's etl
+    }
+    assert undetermined(result) == []
