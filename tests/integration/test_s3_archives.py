@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import threading
+import time
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
@@ -550,3 +553,106 @@ def test_exported_log_streams_of_other_accounts_and_regions_are_not_listed(moto_
     assert list(logs.keys()) == [f"{EXPORT}/{ACCOUNT}_CloudTrail_us-east-1/000000.gz"]
     assert not [p for p in listed if "eu-west-1" in p or "444455556666" in p]
     assert listing.folders()["excludedByAccountOrRegion"] == 2
+
+
+def _noise(size: int, seed: int) -> bytes:
+    """Lines of random hex, which gzip cannot shrink below half: larger than the head a sniff reads."""
+    rng = random.Random(seed)
+    return b"".join(f"{rng.getrandbits(128):032x}\n".encode() for _ in range(size // 33))
+
+
+def test_gz_objects_of_other_names_are_sniffed_by_range(moto_server: str) -> None:
+    """A name ending in ``.gz`` says gzip, not CloudTrail: a text log's ``.log.gz``, a Spark or Hive
+    ``part-00000.gz``, a load balancer's logs. Such objects were downloaded whole (up to the size cap) before
+    anything looked at them, a 1 GiB text log included, and named in filesSkipped as not JSON. They are now
+    sniffed as an object of an unknown name is: the first 4 KiB (``Range``), inflated, and the rest only
+    when they begin as logs; a GZIP Firehose object (``...-UUID.gz``) and JSON Lines still are read."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="gz-names")
+    text = "app/2026/11/24/service.log.gz"
+    lines = "exports/part-00000.gz"  # JSON Lines of records, as a Spark job writes them
+    ids = _noise(200 * 33, 5).split()  # each record's own requestID, as CloudTrail gives every call one
+    bodies = {
+        text: gzip.compress(
+            b"".join(b"[INFO] request " + line for line in _noise(64 * 1024, 3).splitlines(True))
+        ),
+        lines: gzip.compress(
+            b"".join(
+                json.dumps(
+                    _record("GetItem", "orders", "2026-11-24T09:01:00Z") | {"requestID": i.decode()}
+                ).encode()
+                + b"\n"
+                for i in ids
+            )
+        ),
+    }
+    assert all(len(body) > HEAD_BYTES for body in bodies.values())
+    for key, body in bodies.items():
+        s3.put_object(Bucket="gz-names", Key=key, Body=body)
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+    listing = Listing()
+    logs = S3DeliveryLogs(client, locate("gz-names", "", None, (), ()), WINDOW, listing)
+    assert dict(logs.objects()) == {f"s3://gz-names/{lines}": bodies[lines]}
+    assert sorted(gets.asked) == sorted(
+        [(text, "bytes=0-4095"), (lines, "bytes=0-4095"), (lines, f"bytes={HEAD_BYTES}-")]
+    )
+    assert gets.bytes == HEAD_BYTES + len(bodies[lines])
+    assert listing.not_logs == 1
+
+
+class _InFlight:
+    """How many GetObject requests of each kind (a head or a rest read by ``Range``, a whole object) a
+    client has under way at once, at most; each request is held a moment, so that overlaps show."""
+
+    def __init__(self, client: Any) -> None:
+        self.lock = threading.Lock()
+        self.now: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+        self.kinds: dict[int, str] = {}
+        client.meta.events.register("before-send.s3.GetObject", self._start)
+        client.meta.events.register("after-call.s3.GetObject", self._end)
+
+    def _kind(self, range_header: str) -> str:
+        return "head" if range_header == f"bytes=0-{HEAD_BYTES - 1}" else "rest" if range_header else "whole"
+
+    def _start(self, request: Any, **_: Any) -> None:
+        asked = request.headers.get("Range") or ""
+        kind = self._kind(asked.decode() if isinstance(asked, bytes) else asked)
+        with self.lock:
+            self.kinds[threading.get_ident()] = kind
+            self.now[kind] = self.now.get(kind, 0) + 1
+            self.most[kind] = max(self.most.get(kind, 0), self.now[kind])
+        time.sleep(0.05)
+
+    def _end(self, **_: Any) -> None:
+        with self.lock:
+            kind = self.kinds.pop(threading.get_ident())
+            self.now[kind] -= 1
+
+
+def test_objects_sniffed_and_passed_over_do_not_hold_the_prefetch_budget(moto_server: str) -> None:
+    """Downloads ahead of the scan are bounded by ``ahead_bytes``, which counted an object of an unknown
+    name at its listed size, though a sniff fetches its first 4 KiB and most are passed over for them: a log
+    bucket's large objects of other services were sniffed one after another, each waiting for the one
+    before it. A sniffed object is now counted at its head until the head says it is logs, and at its size
+    only then: its rest waits for room (unless it is the oldest), so the budget still bounds what is held
+    beyond the oldest."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="budget")
+    for n in range(6):  # text logs of no extension, larger than the budget: each passed over for its head
+        s3.put_object(Bucket="budget", Key=f"app/2026/11/24/service-{n}", Body=_noise(96 * 1024, n))
+    stream = b"".join(_event(_record("PutItem", "orders", f"2026-11-24T09:{n:02}:00Z")) for n in range(100))
+    for n in range(3):  # Firehose objects of no extension, each larger than half the budget: read
+        s3.put_object(Bucket="budget", Key=f"firehose/2026/11/24/09/ct-events-{n}-{UUID}", Body=stream)
+    budget = len(stream) * 3 // 2
+    client = moto_client("s3", moto_server)
+    flight = _InFlight(client)
+    logs = S3DeliveryLogs(
+        client, locate("budget", "", None, (), ()), WINDOW, Listing(), threads=4, ahead_bytes=budget
+    )
+    assert len(list(logs.objects())) == 3 and logs.listing.not_logs == 6
+    assert flight.most["head"] > 1  # the sniffs run side by side (on the parent: one at a time)
+    # the budget bounds what is held beyond the oldest object (the one the scan waits for), as it did:
+    # two rests at once (the oldest and one that fits beside it), never all three of the heads let through
+    assert flight.most["rest"] <= 2

@@ -48,11 +48,11 @@ Scan CloudTrail logs for the calls made by one or more IAM principals in a time 
 least-privilege IAM policy that allows exactly those calls.
 
 Sources (--logs):
-  PATH                  a file (whatever its name) or a folder: every .json, .json.gz, .jsonl(.gz),
-                        .ndjson(.gz) and .gz file below it, and every file of another name (a Firehose
-                        object has none) that begins as JSON, gzip or a log group export. In the
-                        AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ layout only the account,
-                        region and day folders the window needs are entered.
+  PATH                  a file (whatever its name) or a folder: every .json, .json.gz, .jsonl(.gz)
+                        and .ndjson(.gz) file below it, and every file of another name (a Firehose
+                        object has none; any other .gz) that begins as JSON, gzip of JSON or a log
+                        group export. In the AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
+                        layout only the account, region and day folders the window needs are entered.
   s3://BUCKET[/PREFIX]  a trail bucket in that layout (organization trails too); only the prefixes the
                         window needs are listed, never the whole bucket. A prefix with no AWSLogs/ below
                         it (a Firehose archive, a log group export) is walked folder by folder, its time

@@ -25,7 +25,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -330,13 +330,16 @@ class S3DeliveryLogs:
 
     # -- downloads -----------------------------------------------------------------------------------
 
-    def _get(self, key: str, listed: int = 0, sniff: bool = False) -> bytes | str | None:
+    def _get(
+        self, key: str, listed: int = 0, sniff: bool = False, held: tuple[_Budget, int] | None = None
+    ) -> bytes | str | None:
         """The object's bytes; None when it is not read (named in ``unreadable``). With ``sniff`` (a name
         that does not say it holds logs) and an object larger than the head the decision needs, only its
         first ``HEAD_BYTES`` are fetched (``Range``), and the rest (``Range: bytes=N-``, on the same ETag)
         only when they begin as logs: a bucket's other objects (access logs, reports, query results) cost
         one small read each, not their size, and no byte is fetched twice. Returns the reason to count
-        (``sniff.not_logs``) for an object passed over."""
+        (``sniff.not_logs``) for an object passed over. ``held`` (the budget of ``objects`` and this
+        object's place in it) counted the head alone: the rest waits for room in it."""
         uri = f"s3://{self.location.bucket}/{key}"
         try:
             if not sniff:
@@ -352,6 +355,8 @@ class S3DeliveryLogs:
             if total > self.max_object_bytes:
                 self.unreadable[uri] = self._too_large()
                 return None
+            if held is not None and not held[0].grow(held[1], total):
+                return None  # the walk was given up while this waited
             try:
                 rest = self._read(key, len(head), etag)
             except ClientError as error:
@@ -425,41 +430,113 @@ class S3DeliveryLogs:
 
     def objects(self) -> Iterator[tuple[str, bytes]]:
         """``(s3:// URI, bytes)`` in listing order, at most ``2 * threads`` downloads and, beyond the
-        first, ``ahead_bytes`` of listed size ahead; objects named as logs and listed past the cap are named,
-        not read, and one of another name only once its head says it is logs (a large report or table
-        beside the trail is no file the scan skipped)."""
+        first, ``ahead_bytes`` ahead (``_Budget``: an object named as logs counted at its listed size, one
+        of another name at its head until the head says it is logs); objects named as logs and listed past
+        the cap are named, not read, and one of another name only once its head says it is logs (a large
+        report or table beside the trail is no file the scan skipped). An object passed over leaves the
+        queue as soon as it is decided, whatever is ahead of it."""
+        budget = _Budget(self.ahead_bytes)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="policygen-s3") as pool:
-            ahead: deque[tuple[str, Future[bytes | str | None], int]] = deque()
-            held = 0
+            ahead: deque[tuple[int, str, Future[bytes | str | None]]] = deque()
             try:
-                for key in self.keys():
+                for place, key in enumerate(self.keys()):
                     size = self._sizes.pop(key, 0)
                     sniff = not key.endswith(LOG_SUFFIXES)
                     if size > self.max_object_bytes and not sniff:
                         self.unreadable[f"s3://{self.location.bucket}/{key}"] = self._too_large()
                         continue
-                    while ahead and (len(ahead) >= self.threads * 2 or held + size > self.ahead_bytes):
-                        held -= ahead[0][2]
-                        yield from self._ready(ahead)
-                    ahead.append((key, pool.submit(self._get, key, size, sniff), size))
-                    held += size
+                    first = min(size, HEAD_BYTES) if sniff else size
+                    while ahead and (len(ahead) >= self.threads * 2 or not budget.fits(first)):
+                        if self._passed_over(ahead, budget):
+                            continue
+                        if ahead[0][2].done():
+                            yield from self._ready(ahead, budget)
+                        else:
+                            wait([f for _, _, f in ahead if not f.done()], return_when=FIRST_COMPLETED)
+                    budget.hold(place, first)
+                    ahead.append((place, key, pool.submit(self._get, key, size, sniff, (budget, place))))
                 while ahead:
-                    yield from self._ready(ahead)
+                    yield from self._ready(ahead, budget)
             finally:
-                for _, future, _ in ahead:
+                budget.close()
+                for _, _, future in ahead:
                     future.cancel()
 
+    def _passed_over(self, ahead: deque[tuple[int, str, Future[bytes | str | None]]], budget: _Budget) -> int:
+        """Takes the objects decided without data (passed over for their head, or not read) out of the
+        queue wherever they are, counting them (``_ready``), and how many: they hold nothing the scan
+        waits for, so neither their place nor their bytes are kept from the downloads after them."""
+        done = [
+            entry
+            for entry in ahead
+            if entry[2].done() and entry[2].exception() is None and not isinstance(entry[2].result(), bytes)
+        ]
+        for entry in done:
+            ahead.remove(entry)
+            budget.release(entry[0])
+            data = entry[2].result()
+            if isinstance(data, str):
+                self.listing.skip(data)
+        return len(done)
+
     def _ready(
-        self, ahead: deque[tuple[str, Future[bytes | str | None], int]]
+        self, ahead: deque[tuple[int, str, Future[bytes | str | None]]], budget: _Budget
     ) -> Iterator[tuple[str, bytes]]:
         """The next object downloaded; one whose name is not a log's and whose first bytes are no form the
         scan reads (the marker ``aws-logs-write-test`` CloudWatch Logs writes beside an export is not) was
         passed over by ``_get``, and is counted here by reason."""
-        key, future, _ = ahead.popleft()
-        data = future.result()
+        place, key, future = ahead.popleft()
+        try:
+            data = future.result()
+        finally:
+            budget.release(place)
         if data is None:
             return
         if isinstance(data, str):
             self.listing.skip(data)
             return
         yield f"s3://{self.location.bucket}/{key}", data
+
+
+class _Budget:
+    """The bytes the downloads ahead of the scan hold or are about to (``S3DeliveryLogs.objects``), by
+    their place in the listing: an object named as logs its listed size, read whole; one of another name
+    its head while the head decides (``sniff``), its size once it grows (``grow``) to its rest. Counting a
+    sniffed object at its listed size held the budget for bytes never fetched: a log bucket's large
+    objects of other services, each passed over for 4 KiB, were fetched one after another. The oldest
+    place never waits to grow (it is the one the scan waits for), so a walk cannot stall on itself."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._held: dict[int, int] = {}
+        self._changed = threading.Condition()
+        self._closed = False
+
+    def fits(self, size: int) -> bool:
+        with self._changed:
+            return sum(self._held.values()) + size <= self.limit
+
+    def hold(self, place: int, size: int) -> None:
+        with self._changed:
+            self._held[place] = size
+
+    def release(self, place: int) -> None:
+        with self._changed:
+            self._held.pop(place, None)
+            self._changed.notify_all()
+
+    def grow(self, place: int, size: int) -> bool:
+        """Waits until ``place`` may hold ``size``: room in the limit, or no older place; False once the
+        walk is given up (``close``)."""
+        with self._changed:
+            while not self._closed and place != min(self._held, default=place):
+                if sum(self._held.values()) - self._held.get(place, 0) + size <= self.limit:
+                    break
+                self._changed.wait()
+            self._held[place] = size
+            return not self._closed
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()

@@ -27,7 +27,11 @@ from policygen_operator.domain.cloudtrail.window import (
     span_of_path,
 )
 
-LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
+# Names read without a look at their first bytes. A bare ``.gz`` says gzip, not what it holds (a text log's
+# ``.log.gz``, a Spark or Hive ``part-00000.gz``, a load balancer's logs): such a file is sniffed as a file
+# of an unknown name is, its head inflated (``sniff.readable_head``), and one of Firehose's GZIP objects
+# (``...-UUID.gz``) read once its head is a record.
+LOG_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _ACCOUNT_DIR = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
 # Folders beside a trail's CloudTrail/ that hold no records a scan reads: digest files, Insights events (no
 # caller), and CloudTrail Lake query results saved to the bucket (AWSLogs/ACCOUNT/CloudTrail-Lake/Query/

@@ -499,3 +499,19 @@ def test_exported_log_streams_of_other_accounts_and_regions_are_not_entered(tmp_
     assert sorted(found) == sorted(map(str, kept))
     assert listing.folders()["excludedByAccountOrRegion"] == 3
     assert len(list(local_files(str(tmp_path), WINDOW, Listing()))) == 6
+
+
+def test_gz_files_of_other_names_are_read_only_when_they_begin_as_logs(tmp_path: Path) -> None:
+    """``.gz`` says gzip, not CloudTrail: a text log's ``.log.gz`` (logrotate's compressed logs) was read and
+    named in filesSkipped as not JSON, failing --strict, where a text log of no extension is counted in
+    notLogFiles. Its head is now inflated and looked at first, as any name's that says nothing; JSON Lines
+    in a ``part-00000.gz`` and a Firehose GZIP object (``...-UUID.gz``) are still read."""
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "app.log.gz").write_bytes(
+        gzip.compress(b"Nov 24 09:00:00 host app[1]: started\n" * 200)
+    )
+    lines = write_gz(tmp_path / "spark" / "part-00000.gz", [])
+    lines.write_bytes(gzip.compress(json.dumps(record(role_identity(), "GetObject")).encode() + b"\n"))
+    listing = Listing()
+    assert names(tmp_path, listing) == ["part-00000.gz"]
+    assert listing.not_logs == 1
