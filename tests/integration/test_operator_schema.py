@@ -449,6 +449,32 @@ def test_an_athena_runs_status_is_kept(kube_admin: KubeClient, namespace: str, c
     assert "filesScanned" not in last and "filesSkipped" not in last
 
 
+def test_what_a_run_has_listed_is_kept_in_its_status(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """``foldersListed``/``objectsListed`` (the CLI's "listed N folders, M objects") as the services write
+    them survive the schemas of a PolicyGeneration's lastRun and a Rightsizing's lastScan: a field the
+    schema lacks is pruned by the API server without an error."""
+    from policygen_operator.services.generation import Progress
+    from policygen_operator.services.status import progress_fields
+
+    listed = progress_fields(Progress(0, None, 0, 0, folders_listed=1200, objects_listed=34567))
+    kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "listing", GOOD))
+    path = f"{API}/namespaces/{namespace}/policygenerations/listing"
+    merge_patch(kube_admin, f"{path}/status", {"status": {"lastRun": listed}})
+    assert kube_admin.request("GET", path)["status"]["lastRun"] == listed
+    body = {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "Rightsizing",
+        "metadata": {"name": "listing", "namespace": namespace},
+        "spec": {"cloudTrail": {"athena": {"database": "audit", "table": "trail"}}},
+    }
+    kube_admin.post(f"{API}/namespaces/{namespace}/rightsizings", body)
+    path = f"{API}/namespaces/{namespace}/rightsizings/listing"
+    merge_patch(kube_admin, f"{path}/status", {"status": {"lastScan": listed}})
+    assert kube_admin.request("GET", path)["status"]["lastScan"] == listed
+
+
 def test_a_rightsizing_scan_through_athena_keeps_its_query_in_last_scan(
     kube_admin: KubeClient, namespace: str, crd: None
 ) -> None:

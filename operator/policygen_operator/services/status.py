@@ -51,7 +51,10 @@ def condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any]:
 
 
 def progress_fields(progress: Progress | None) -> dict[str, Any]:
-    """``status.lastRun``'s counters from a progress report (nothing when there is none yet)."""
+    """``status.lastRun``'s counters from a progress report (nothing when there is none yet). What has been
+    listed so far (``foldersListed``, ``objectsListed``) is shown as the CLI's progress line shows it: a
+    large prefix or tree is listed for minutes before the first file is read, and a status of 0 files
+    scanned all that time looked stuck."""
     if progress is None:
         return {}
     if progress.query is not None:  # an Athena query reads no files: its state and bytes scanned instead
@@ -63,6 +66,8 @@ def progress_fields(progress: Progress | None) -> dict[str, Any]:
     }
     if progress.files_total is not None:
         fields["filesTotal"] = progress.files_total
+    if progress.folders_listed or progress.objects_listed:
+        fields.update(foldersListed=progress.folders_listed, objectsListed=progress.objects_listed)
     return fields
 
 
@@ -127,7 +132,14 @@ def completed_run(
         done.update(eventsScanned=summary.events_scanned, eventsMatched=summary.events_matched)
         query = result.report.get("athena")
         if query:  # None deletes a field in the merge patch: an earlier run's counters of the other kind
-            done.update(athena=athena_run(query), filesScanned=None, filesTotal=None, filesSkipped=None)
+            done.update(
+                athena=athena_run(query),
+                filesScanned=None,
+                filesTotal=None,
+                filesSkipped=None,
+                foldersListed=None,
+                objectsListed=None,
+            )
         else:
             done.update(
                 filesScanned=summary.files_scanned, filesSkipped=len(summary.skipped_files), athena=None

@@ -37,6 +37,27 @@ def test_a_run_records_its_window_and_then_its_counts_and_duration() -> None:
     }
 
 
+def test_a_run_shows_what_it_has_listed_as_the_cli_does() -> None:
+    """A large prefix or tree is listed for minutes before the first file is read: the CLI's progress line
+    says "listed N folders, M objects", but status.lastRun showed 0 files scanned all that time. A run of
+    an Athena source lists nothing, and a run of one after a listing run drops the earlier counts."""
+    listing = Progress(0, None, 0, 0, folders_listed=1200, objects_listed=34567)
+    assert st.progress_fields(listing) == {
+        "filesScanned": 0,
+        "eventsScanned": 0,
+        "eventsMatched": 0,
+        "foldersListed": 1200,
+        "objectsListed": 34567,
+    }
+    run = st.started_run(NOW, 1, NOW - timedelta(days=1), NOW)
+    done = st.completed_run(run, NOW + timedelta(seconds=3), listing)
+    assert (done["foldersListed"], done["objectsListed"]) == (1200, 34567)
+    from tests.unit.services.test_athena_sources import athena_result
+
+    athena = st.completed_run(run, NOW + timedelta(seconds=3), None, athena_result())
+    assert athena["foldersListed"] is None and athena["objectsListed"] is None
+
+
 def test_a_failure_says_when_it_retries_and_what_is_kept() -> None:
     kept = {"policy": {"sha256": "ab" * 32, "generation": 2}}
     temporary = st.failure_message(TemporaryError("S3 SlowDown"), kept, retry=1, delay=60)
