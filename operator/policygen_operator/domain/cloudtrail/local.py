@@ -53,7 +53,7 @@ _PARTITION_REGION = re.compile(r"(?:^|/)(?:region|awsregion)=([a-z0-9-]+)/", re.
 # organization trail's after the organization first (the same guide's role policy for organization trails
 # grants "log-stream:o-exampleorgid_*" beside "log-stream:111111111111_CloudTrail_us-east-2*").
 _EXPORT_STREAM = re.compile(
-    r"(?:^|/)(?:o-[a-z0-9]{10,32}_)?(\d{12})_CloudTrail_([a-z]{2}(?:-[a-z]+)+-\d+)(?:_\d+)?/"
+    r"(?:^|/)(?:o-[a-z0-9]{10,32}_)?(\d{12})_CloudTrail_([a-z]{2,}(?:-[a-z]+)+-\d+)(?:_\d+)?/"
 )
 # What a time folder of an archive holds below it: the next time folders (a day, an hour, a minute; Hive
 # style or a date) or its objects. Any other folder below one (``AWSLogs/``, a name) says the time-like

@@ -494,11 +494,12 @@ def test_exported_log_streams_of_other_accounts_and_regions_are_not_entered(tmp_
     _export(task / f"{ACCOUNT}_CloudTrail_eu-west-1", {**call, "awsRegion": "eu-west-1"})
     _export(task / f"{OTHER_ACCOUNT}_CloudTrail_us-east-1", {**call, "recipientAccountId": OTHER_ACCOUNT})
     _export(task / f"o-aa11bb22cc_{OTHER_ACCOUNT}_CloudTrail_us-east-1_3", call)
+    _export(task / f"{ACCOUNT}_CloudTrail_eusc-de-east-1", {**call, "awsRegion": "eusc-de-east-1"})
     listing = Listing()
     found = [p for _, p in local_files(str(tmp_path), WINDOW, listing, (ACCOUNT,), ("us-east-1",))]
     assert sorted(found) == sorted(map(str, kept))
-    assert listing.folders()["excludedByAccountOrRegion"] == 3
-    assert len(list(local_files(str(tmp_path), WINDOW, Listing()))) == 6
+    assert listing.folders()["excludedByAccountOrRegion"] == 4  # the AWS European Sovereign Cloud's too
+    assert len(list(local_files(str(tmp_path), WINDOW, Listing()))) == 7
 
 
 def test_gz_files_of_other_names_are_read_only_when_they_begin_as_logs(tmp_path: Path) -> None:
