@@ -14,10 +14,12 @@ from policygen_operator.domain.iam.mapping.plans import (
     EMPTY_VALUES,
     NAMING,
     ActionPlan,
+    collection_call,
     fixed_required,
     fixed_resource,
     generic_own_variable,
     holds_arn,
+    lists_a_collection,
     names_decide,
     over_every_resource,
     own_variable,
@@ -149,13 +151,6 @@ def action_arns(
     return []
 
 
-# A call over a collection: a List, Describe or Search of a plural noun (DescribeDBClusters, ListGuardrails,
-# SearchJobs), not of one resource's parts (ListTagsForResource, Lambda's ListTags, DescribeResourcePolicy,
-# EventBridge's DescribeEventBus of the default bus)
-_COLLECTION = re.compile(r"^(?:List|Describe|Search)[A-Za-z0-9]*s$")
-_OF_ONE = re.compile(r"Tags(?:For|Of)?[A-Za-z]*$")
-
-
 def _over_a_collection(action: ActionPlan) -> bool:
     """Whether a call whose record holds no request parameters (``"requestParameters": null``, as many
     AccessDenied records and trimmed exports have) acts on every resource of its optional types: a List,
@@ -163,9 +158,23 @@ def _over_a_collection(action: ActionPlan) -> bool:
     InvokeModel acts on one the record does not show, and its ``*`` is said. So does a call whose types
     are each one fixed resource (Security Hub's ``hub/default``), which no parameter names. Decided on
     the parameter names the memo key holds: a request with any parameter takes ``_names``' reading."""
-    name = action.action.partition(":")[2]
-    collection = _COLLECTION.match(name) is not None and _OF_ONE.search(name) is None
-    return collection or all(fixed_resource(t) for t in action.types)
+    return collection_call(action.action) or all(fixed_resource(t) for t in action.types)
+
+
+def lists_every(params: Mapping[str, Any], action: ActionPlan) -> tuple[str, ...]:
+    """The kinds a List or Describe of a collection (``plans.lists_a_collection``) lists every one of,
+    when its request names none: no parameter the action reads and no naming one holds a value
+    (``_names``). Empty otherwise. Its ``*`` is then what the call did, not a resource the mapper failed
+    to read: CloudWatch DescribeAlarms {"maxRecords": 100} describes every alarm of the account and Region,
+    though the reference makes ``alarm`` required."""
+    if not lists_a_collection(action):
+        return ()
+    read = {name.lower() for name in action.reads}
+    if any(value not in EMPTY_VALUES and key.lower() in read for key, value in params.items()):
+        return ()
+    if _names(params, action):
+        return ()
+    return tuple(t.key for t in action.types if t.required) or tuple(t.key for t in action.types)
 
 
 def unnamed_in(params: Mapping[str, Any], action: ActionPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:

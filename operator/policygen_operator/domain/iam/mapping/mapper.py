@@ -26,7 +26,13 @@ from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.iam.mapping import links
-from policygen_operator.domain.iam.mapping.fill import action_arns, every_asked, in_owner_account, unnamed_in
+from policygen_operator.domain.iam.mapping.fill import (
+    action_arns,
+    every_asked,
+    in_owner_account,
+    lists_every,
+    unnamed_in,
+)
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
     ActionPlan,
@@ -322,19 +328,23 @@ _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the
 def _undetermined(
     key: str, unresolved: list[str], applicable: list[ActionPlan], params: Mapping[str, Any]
 ) -> list[tuple[str, str, str]]:
-    """The finding for the actions granted on ``*``, with its cause: a request none of whose parameters can
-    name the resource its action is authorized on (``fill.unnamed_in``) is said so, not blamed on the
+    """The finding for the actions granted on ``*``, with its cause: a List or Describe naming no member of
+    its collection lists every one (``fill.lists_every``), and a request none of whose parameters can name
+    the resource its action is authorized on (``fill.unnamed_in``) is said so; neither is blamed on the
     record's form."""
     by_action = {a.action: a for a in applicable if a.primary}
     causes: dict[str, list[str]] = {}
     for name in dict.fromkeys(unresolved):
         action = by_action.get(name)
-        kinds, others = unnamed_in(params, action) if action is not None else ((), ())
-        why = (
-            f"the request has no parameter naming the {' or '.join(kinds)} it is authorized on"
-            if kinds
-            else ""
-        )
+        listed = lists_every(params, action) if action is not None else ()
+        kinds, others = unnamed_in(params, action) if action is not None and not listed else ((), ())
+        if listed:
+            lists = " or ".join(listed)
+            why = f"the request names no {lists}: the call lists every one in the account and region"
+        elif kinds:
+            why = f"the request has no parameter naming the {' or '.join(kinds)} it is authorized on"
+        else:
+            why = ""
         if others:  # named by what they are called, not by what they hold: said, not ruled out
             why += f", unless {' or '.join(others)} {'does' if len(others) == 1 else 'do'}"
         causes.setdefault(why, []).append(name)

@@ -669,7 +669,12 @@ def names_decide(action: ActionPlan) -> bool:
     neither change the result nor belong in the key."""
     if all(fixed_resource(t) for t in action.types):
         return False
-    return fixed_required(action.types) or over_every_resource(action) or bool(unnamed_kinds(action))
+    return (
+        fixed_required(action.types)
+        or over_every_resource(action)
+        or lists_a_collection(action)
+        or bool(unnamed_kinds(action))
+    )
 
 
 def fixed_required(types: tuple[ResourceType, ...]) -> bool:
@@ -677,6 +682,40 @@ def fixed_required(types: tuple[ResourceType, ...]) -> bool:
     which the record need not name (``fill._constant_required``)."""
     required = [t for t in types if t.required]
     return bool(required) and all(fixed_resource(t) for t in required)
+
+
+# A call over a collection: a List, Describe or Search of a plural noun (DescribeDBClusters, ListGuardrails,
+# SearchJobs), not of one resource's parts (ListTagsForResource, Lambda's ListTags, DescribeResourcePolicy,
+# EventBridge's DescribeEventBus of the default bus)
+_COLLECTION = re.compile(r"^(?:List|Describe|Search)[A-Za-z0-9]*s$")
+_OF_ONE = re.compile(r"Tags(?:For|Of)?[A-Za-z]*$")
+
+
+def collection_call(action: str) -> bool:
+    """Whether the action (``service:Name``) is a List, Describe or Search of a collection."""
+    name = action.partition(":")[2]
+    return _COLLECTION.match(name) is not None and _OF_ONE.search(name) is None
+
+
+def lists_a_collection(action: ActionPlan) -> bool:
+    """Whether the call's own action lists the resources of its types, each required one (or each, none
+    being required) the plural its name ends in (DescribeAlarms and ``alarm``, DescribeCacheClusters and
+    ``cluster``): a request naming none of them lists every one, which the finding for its ``*`` says
+    (``fill.lists_every``) instead of blaming the record's form, though the reference makes the type
+    required. Not a List of the children of a required parent (Amplify ListBranches of the ``apps`` it
+    names; Deadline Cloud ListJobs, whose ``job`` is inside a farm and a queue): its request left out what
+    it had to name."""
+    if not (action.primary and action.types and collection_call(action.action)):
+        return False
+    listed = "".join(CAMEL_WORD.findall(action.action.partition(":")[2])[1:]).lower()
+    return all(
+        listed.endswith(_plurals(squashed(t.key))) and t.variables == t.own_variables
+        for t in [t for t in action.types if t.required] or action.types
+    )
+
+
+def _plurals(noun: str) -> tuple[str, ...]:
+    return (noun + "s", noun + "es", noun[:-1] + "ies") if noun.endswith("y") else (noun + "s", noun + "es")
 
 
 def over_every_resource(action: ActionPlan) -> bool:
