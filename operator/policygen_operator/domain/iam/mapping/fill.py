@@ -26,7 +26,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     unnamed_kinds,
 )
 from policygen_operator.domain.iam.mapping.records import Context
-from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS, STAR_IN_NAMES
+from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS, SSM_NODE_IDS, STAR_IN_NAMES
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
@@ -527,7 +527,7 @@ def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context)
         built, used = _fill_formats(action, params, ctx, lookup)
         referenced = referenced or used
         out.extend(built)
-    return _fitting(action.types, [arn for arn in out if not _other_node(arn)]), referenced
+    return _fitting(action.types, [arn for arn in out if not _other_node(arn, action)]), referenced
 
 
 def _spliced(value: str, types: tuple[ResourceType, ...]) -> str:
@@ -541,13 +541,23 @@ def _spliced(value: str, types: tuple[ResourceType, ...]) -> str:
     return value
 
 
-# SSM names a node by id, an EC2 instance ``i-...`` or a managed node ``mi-...`` ("Managed node IDs begin
-# with mi-", SSM User Guide, hybrid activations), and its actions take either type: an id fills only its own.
-_OTHER_NODE = re.compile(r"arn:[^:]*:(ssm:[^:]*:[^:]*:managed-instance/i-|ec2:[^:]*:[^:]*:instance/mi-)")
+# SSM names a node by id, an EC2 instance ``i-...`` or a managed node ``mi-...``, and its actions take either
+# type (``rules.SSM_NODE_IDS``): the table writes both from one id, which fills only its own
+_NODE_ARNS = tuple(
+    (re.compile(f"arn:[^:]*:{service}:[^:]*:[^:]*:{resource}"), re.compile(f"{pattern}$"))
+    for service, resource, pattern in SSM_NODE_IDS.values()
+)
 
 
-def _other_node(arn: str) -> bool:
-    return _OTHER_NODE.match(arn) is not None
+def _other_node(arn: str, action: ActionPlan) -> bool:
+    """Whether the ARN is a node of an action that takes either node type whose id is not of the type's
+    shape (``instance/mi-...``, or an id of neither shape, which names no node)."""
+    if not action.either_node:
+        return False
+    for place, pattern in _NODE_ARNS:
+        if (found := place.match(arn)) is not None:
+            return pattern.match(arn, found.end()) is None
+    return False
 
 
 def _fill_formats(

@@ -508,7 +508,9 @@ def _left_to_default(
     prefix = action.partition(":")[0]
     why = "; ".join(
         dict.fromkeys(  # two kinds may share a reason (an SSM command's instances and managed nodes)
-            UNNAMED_TYPES.get(f"{prefix}:{kind}") or UNNAMED_TYPES.get(kind, f"no {kind} named")
+            UNNAMED_TYPES.get(f"{action}:{kind}")
+            or UNNAMED_TYPES.get(f"{prefix}:{kind}")
+            or UNNAMED_TYPES.get(kind, f"no {kind} named")
             for kind, _ in unnamed
             if kind not in made
         )

@@ -54,6 +54,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
+    SSM_NODE_IDS,
     TAG_ON_CREATE,
     TAG_PARAMETERS,
     VERSION_SUFFIX,
@@ -417,6 +418,9 @@ class ActionPlan:
     # the account the namespace writes its ARNs under when not the caller's (``OWNER_ACCOUNTS``)
     owner_account: str | None = None
 
+    # the action takes an EC2 instance or an SSM managed node (``either_node``)
+    either_node: bool = False
+
     @property
     def has_templates(self) -> bool:
         return bool(self.override or self.arn_maps or self.var_maps or self.resolver)
@@ -757,6 +761,16 @@ def _may_name_a_user(types: tuple[ResourceType, ...]) -> bool:
     return False
 
 
+def either_node(types: tuple[ResourceType, ...]) -> bool:
+    """Whether the action takes both node types of ``rules.SSM_NODE_IDS`` (an EC2 instance or an SSM managed
+    node, as SSM's SendCommand, StartSession and DescribeInstancePatches do): one id names at most one."""
+    formats = {t.key: t.arn_format for t in types}
+    return all(
+        f":{service}:" in formats.get(kind, "") and f":{resource}" in formats.get(kind, "")
+        for kind, (service, resource, _) in SSM_NODE_IDS.items()
+    )
+
+
 def fixed(kind: Kind, key: str, reason: str) -> Plan:
     return Plan(kind, key, (), MappedEvent(kind, key, False, reason), MappedEvent(kind, key, True, reason))
 
@@ -1005,6 +1019,7 @@ def _compile_entry(
         parents=elsewhere.parents,
         children=elsewhere.children,
         owner_account=OWNER_ACCOUNTS.get(prefix),
+        either_node=either_node(types),
     )
 
 
@@ -1061,6 +1076,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         parents=elsewhere.parents,
         children=elsewhere.children,
         owner_account=OWNER_ACCOUNTS.get(prefix),
+        either_node=either_node(types),
     )
 
 

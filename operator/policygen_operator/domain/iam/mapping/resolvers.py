@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CREATED_TYPES,
     EC2_CREATES,
     EKS_ACCESS_ENTRY_CALLS,
+    SSM_NODE_IDS,
     TRANSACTION_OPERATIONS,
 )
 from policygen_operator.domain.iam.templates import (
@@ -195,21 +196,20 @@ def _ssm_document(value: str, ctx: Context, params: Mapping[str, Any]) -> list[s
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:document/{value}"]
 
 
-_SSM_NODE_ID = re.compile(r"^(i|mi)-[0-9a-f]+$")
+_SSM_NODES = tuple(
+    (re.compile(f"^{pattern}$"), service, resource) for service, resource, pattern in SSM_NODE_IDS.values()
+)
 
 
-def _ssm_node(value: str, ctx: Context) -> list[str]:
-    """A node's ARN by its id: an EC2 instance ``i-...`` or a managed node ``mi-...`` ("Managed node IDs
-    begin with mi-", SSM User Guide, hybrid activations); an id of neither shape either one."""
+def ssm_node(value: str, ctx: Context) -> list[str]:
+    """A node's ARN by its id, by ``rules.SSM_NODE_IDS`` (an id of neither shape names none); an ARN as
+    given."""
     if value.startswith("arn:"):
         return [value]
-    match = _SSM_NODE_ID.match(value)
-    kinds = ("i", "mi") if match is None else (match.group(1),)
     return [
-        f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account}:instance/{value}"
-        if kind == "i"
-        else f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:managed-instance/{value}"
-        for kind in kinds
+        f"arn:{ctx.partition}:{service}:{ctx.region}:{ctx.account}:{resource}{value}"
+        for pattern, service, resource in _SSM_NODES
+        if pattern.match(value)
     ]
 
 
@@ -232,7 +232,7 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
     for entry in entries:
         for name in _values(entry, "Name"):
             out.extend(_ssm_document(escape(name), ctx, entry))
-        out.extend(arn for node in _values(entry, "InstanceId") for arn in _ssm_node(escape(node), ctx))
+        out.extend(arn for node in _values(entry, "InstanceId") for arn in ssm_node(escape(node), ctx))
     return out or None
 
 
@@ -262,7 +262,7 @@ def _ssm_command(action: str, params: Mapping[str, Any], ctx: Context) -> list[s
         else:
             every = True
     named_nodes = dict.fromkeys(node for node in nodes if node != "*")
-    out.extend(arn for node in named_nodes for arn in _ssm_node(escape(node), ctx))
+    out.extend(arn for node in named_nodes for arn in ssm_node(escape(node), ctx))
     if every:
         out.append(f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account}:instance/*")
         out.append(f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:managed-instance/*")

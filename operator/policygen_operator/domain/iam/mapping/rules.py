@@ -816,9 +816,12 @@ UNNAMED_TYPES: dict[str, str] = {
     # "ConfigurationRecorderName" names the recorder; its ARN ends in an id AWS Config assigns
     # (``configuration-recorder/${RecorderName}/${RecorderId}``, Service Authorization Reference)
     "config:configurationrecorder": "a configuration recorder given by name, not by the id its ARN holds",
-    # SSM SendCommand's targets by tag or resource group (``resolvers._ssm_command``)
-    "ssm:instance": "nodes the command's targets select by tag, resource group or *, not by id",
-    "ssm:managed-instance": "nodes the command's targets select by tag, resource group or *, not by id",
+    # a type of one action, ``ACTION:KIND``: SSM SendCommand's targets by tag or resource group
+    # (``resolvers._ssm_command``)
+    "ssm:SendCommand:instance": "nodes the command's targets select by tag, resource group or *, not by id",
+    "ssm:SendCommand:managed-instance": "nodes the command's targets select by tag, resource group or *, "
+    "not by id",
+    "ssm:managed-instance": "no managed node id",
 }
 
 # Calls AWS authorizes only with their action on ``*`` (when the request asks for what the entry names),
@@ -1405,14 +1408,25 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
 }
 
 
+# The one rule for which node an SSM id names, read by the table's entries (``_ssm_node_by``), the resolvers
+# (``resolvers.ssm_node``) and the filter of the table's other readings (``fill._other_node``): an EC2
+# instance ``i-...``, a managed node ``mi-...`` ("Managed node IDs begin with mi-", SSM User Guide, hybrid
+# activations), by the API's own pattern of a node id, "(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)" (botocore
+# ssm/2014-11-06, InstanceId). An id of neither shape names no node (a session's Target may name another
+# kind of target: StartSession's ``task``), so no node is granted for it. Type key -> (its ARN's service,
+# its resource part before the id, the id's pattern).
+SSM_NODE_IDS: dict[str, tuple[str, str, str]] = {
+    "instance": ("ec2", "instance/", r"i-\w+"),
+    "managed-instance": ("ssm", "managed-instance/", r"mi-\w+"),
+}
+
+
 def _ssm_node_by(parameter: str) -> dict[str, str]:
-    """A node named by its id in ``parameter``: an EC2 instance for ``i-...``, a managed node for
-    ``mi-...``."""
+    """A node named by its id in ``parameter`` (``SSM_NODE_IDS``)."""
     return {
-        "instance": "arn:${Partition}:ec2:${Region}:${Account}:instance/"
-        f"%%regex%${{{parameter}}}%/^(i-[0-9a-f]+)$/g%%",
-        "managed-instance": "arn:${Partition}:ssm:${Region}:${Account}:managed-instance/"
-        f"%%regex%${{{parameter}}}%/^(mi-[0-9a-f]+)$/g%%",
+        kind: f"arn:${{Partition}}:{service}:${{Region}}:${{Account}}:{resource}"
+        f"%%regex%${{{parameter}}}%/^({pattern})$/g%%"
+        for kind, (service, resource, pattern) in SSM_NODE_IDS.items()
     }
 
 
