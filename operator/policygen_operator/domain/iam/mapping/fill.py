@@ -316,7 +316,7 @@ def _with_whole_types(
     types: tuple[ResourceType, ...],
     built: list[str],
     ctx: Context,
-    requested: dict[str, str],
+    requested: dict[str, list[str]],
     unnamed: bool = False,
 ) -> list[str]:
     """The ARNs the request named, and every resource of each required type it named nothing of in the
@@ -348,15 +348,22 @@ def _with_whole_types(
             asked = True
             continue
         own = resource_type.own_variables
-        values = {
-            v: requested.get(v) or ("*" if v in own else known.get(v, "*")) for v in resource_type.variables
-        }
-        for narrow in types:  # a parent named in a child's ARN (the device's global network)
-            naming = _naming(resource_type, narrow) if any(narrow.matches(a) for a in built) else None
-            if naming is not None and naming in known:
-                values = {v: known[naming] for v in resource_type.variables}
-        asked = asked or any(v in requested for v in resource_type.variables)
-        added.append(resource_type.fill({**base, **values}))
+        # each value of a list (``SnapshotIdentifierList``) is one resource; of two lists, which value goes
+        # with which is unknown, so neither is read
+        several = [v for v in resource_type.variables if len(requested.get(v, [])) > 1]
+        spread = several[0] if len(several) == 1 else None
+        given = {v: found[0] for v in resource_type.variables if len(found := requested.get(v, [])) == 1}
+        for value in requested[spread] if spread is not None else [""]:
+            values = {
+                v: (value if v == spread else given.get(v)) or ("*" if v in own else known.get(v, "*"))
+                for v in resource_type.variables
+            }
+            for narrow in types:  # a parent named in a child's ARN (the device's global network)
+                naming = _naming(resource_type, narrow) if any(narrow.matches(a) for a in built) else None
+                if naming is not None and naming in known:
+                    values = {v: known[naming] for v in resource_type.variables}
+            added.append(resource_type.fill({**base, **values}))
+        asked = asked or spread is not None or any(v in given for v in resource_type.variables)
     if not added or not (built or asked or unnamed):
         return []
     return added if _covers_required(types, [*built, *added]) else []
@@ -407,35 +414,35 @@ def _home(arns: list[str], base: dict[str, str]) -> dict[str, str]:
     return {**base, "Region": region or base["Region"], "Account": account or base["Account"]}
 
 
-def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> dict[str, str]:
-    """The variables the request gives one plain value for (by its templates or identifier parameters),
-    for a type it could not fill whole; not those given for some types only (``VarMap.types``)."""
+def _request_values(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> dict[str, list[str]]:
+    """The variables the request gives plain values for (by its templates or identifier parameters; each of
+    a list), for a type it could not fill whole; not those given for some types only (``VarMap.types``)."""
 
     def lookup(path: str) -> Values:
         found = lookup_path(params, path)
         return [escape(v) for v in found] if found else found
 
-    out: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
     for var in action.var_maps:
         if not var.refs or var.normaliser is not None or var.types is not None:
             continue
         if var.condition and not var.condition(params):
             continue
         values = var.template(lookup) or []
-        if len(values) == 1 and _plain(values[0]):
-            out[var.name] = values[0]
+        if values and all(_plain(v) for v in values):
+            out[var.name] = list(dict.fromkeys(values))
     for name, variable in action.identifiers:
         if not variable or variable in out or name.endswith(ARN_SUFFIXES):
             continue
         found = _identified(params, name, variable) or []
-        if len(found) == 1 and _plain(found[0]):
-            out[variable] = found[0]
+        if found and all(_plain(v) for v in found):
+            out[variable] = list(dict.fromkeys(found))
     for name, _, variable in action.borrowed:  # for one type, so only a variable no other type has
         if variable in out or sum(variable in t.variables for t in action.types) > 1:
             continue
         found = lookup_path(params, name) or []
-        if len(found) == 1 and _plain(found[0]):
-            out[variable] = escape(found[0])
+        if found and all(isinstance(v, str) and _plain(v) for v in found):
+            out[variable] = list(dict.fromkeys(escape(v) for v in found))
     return out
 
 

@@ -115,12 +115,15 @@ def _top(path: str) -> str:
 
 
 _NAME_SUFFIXES = ("Name", "Id")
-_IDENTIFIER_SUFFIXES = ("Identifier", "Identifiers")  # a name, an id or an ARN
-# These hold an ARN; the other identifiers a name or an ARN. A list may be spelled with ``List`` after the
-# singular: "logGroupArnList: An array containing the ARN of the log group that this anomaly detector will
-# watch" (CloudWatch Logs CreateLogAnomalyDetector), SageMaker BatchDescribeModelPackage's
-# "ModelPackageArnList".
-ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", "ArnList")
+# A list may be spelled with ``List`` after the singular: "logGroupArnList: An array containing the ARN of
+# the log group that this anomaly detector will watch" (CloudWatch Logs CreateLogAnomalyDetector), SageMaker
+# BatchDescribeModelPackage's "ModelPackageArnList", Storage Gateway DescribeNFSFileShares'
+# "FileShareARNList", Redshift BatchModifyClusterSnapshots' "SnapshotIdentifierList: A list of snapshot
+# identifiers you want to modify", Secrets Manager BatchGetSecretValue's "SecretIdList: The ARN or names of
+# the secrets to retrieve", CloudTrail DescribeTrails' "trailNameList" (their API References)
+_IDENTIFIER_SUFFIXES = ("Identifier", "Identifiers", "IdentifierList")  # a name, an id or an ARN
+# These hold an ARN; the other identifiers a name or an ARN
+ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", "ArnList", "ARNList")
 
 
 # ECS names every resource by a bare noun that holds its name or id or its ARN ("task: The task ID or full
@@ -149,6 +152,15 @@ def identifier_parameters(
     stems = {v: next((v[: -len(s)] for s in _NAME_SUFFIXES if v.endswith(s)), "") for v in variables}
     shared = {stem for stem, count in Counter(stems.values()).items() if count > 1}
     out: dict[tuple[str, str], None] = {}
+    if types and not variables:
+        # types whose formats hold no variable (DMS's ``rep:*``, ``task:*``) are named by ARN all the same:
+        # "ResourceArnList: List of ARNs that identify multiple DMS resources that you want to list tags
+        # for" (DMS API Reference, ListTagsForResource)
+        out.update(
+            ((noun + suffix, ""), None)
+            for noun in ("Resource", "Source", "EventSource")
+            for suffix in ARN_SUFFIXES
+        )
     for variable, stem in stems.items():
         # "ResourceArn: The ARN of the resource ..." of tagging and resource-policy calls names any type, and
         # so does a call's "SourceArn" (RDS StartExportTask: "The Amazon Resource Name (ARN) of the snapshot
@@ -175,6 +187,7 @@ def identifier_parameters(
             continue
         out.update(((stem + suffix, variable), None) for suffix in _IDENTIFIER_SUFFIXES)
         out[(variable + "s", variable)] = None
+        out[(variable + "List", variable)] = None
         if variable.endswith("Name") or prefix in _BARE_IDS:
             out[(stem, variable)] = None
             out[(stem + "s", variable)] = None
@@ -1293,10 +1306,13 @@ def _narrowable(prefix: str, types: tuple[ResourceType, ...]) -> bool:
 
 
 # A request parameter that may name a resource (``...Name(s)``, ``...Id(s)``, ``...Arn(s)``,
-# ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists): with a value, it tells a
-# request that names nothing from one that names something the mapper does not read (``fill._names``).
+# ``...Identifier(s)``, ``Resource(s)``, ``Target(s)``, EC2's ``...Set`` lists, a singular with ``List``
+# after it: ``SecretIdList``, ``trailNameList``, ``FileShareARNList``): with a value, it tells a request that
+# names nothing from one that names something the mapper does not read (``fill._names``). Group 1 is the
+# suffix without ``List``.
 NAMING = re.compile(
-    r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)$",
+    r"(Name|Names|Id|Ids|Arn|Arns|ARN|ARNs|Identifier|Identifiers|Resource|Resources|Target|Targets|Set)"
+    r"(?:List)?$",
     re.IGNORECASE,
 )
 # The values that leave a parameter unset: one that holds them names nothing (``fill._names``, and the names

@@ -813,6 +813,10 @@ UNNAMED_TYPES: dict[str, str] = {
     "bedrock:custom-model": "a custom model given by name, not by the id its ARN holds",
     "bedrock:imported-model": "an imported model given by name, not by the id its ARN holds",
     "glue:registry": "no registry named: the default registry, whose ARN ends in an id Glue assigns",
+    # "SnapshotIdentifier: The identifier of the snapshot whose setting you want to modify" (Redshift API
+    # Reference, ModifyClusterSnapshot; BatchModifyClusterSnapshots' SnapshotIdentifierList) beside the
+    # reference's ``snapshot:${ClusterName}/${SnapshotName}``
+    "redshift:snapshot": "a snapshot given by its identifier, not by the cluster its ARN holds",
     # "ConfigurationRecorderName" names the recorder; its ARN ends in an id AWS Config assigns
     # (``configuration-recorder/${RecorderName}/${RecorderId}``, Service Authorization Reference)
     "config:configurationrecorder": "a configuration recorder given by name, not by the id its ARN holds",
