@@ -109,3 +109,15 @@ def test_putting_a_recorder_by_its_arn() -> None:
     event = EventMapper().map(cloudtrail_record("config.amazonaws.com", "PutConfigurationRecorder", params))
     assert event.uses == (("config:PutConfigurationRecorder", recorder), ("iam:PassRole", ROLE))
     assert event.notes == ()
+
+
+def test_putting_a_recorder_without_a_name_puts_the_default_one() -> None:
+    """ "For customer managed configuration recorders, Config automatically assigns the name of "default" when
+    creating a configuration recorder if you do not specify a name at creation time" (Config API Reference,
+    ConfigurationRecorder; "You can create only one customer managed configuration recorder for each account
+    for each Amazon Web Services Region", PutConfigurationRecorder): a request without a name puts the
+    recorder named default, where the call was granted ``*``."""
+    params = {"configurationRecorder": {"roleARN": ROLE, "recordingGroup": {"allSupported": True}}}
+    event = EventMapper().map(cloudtrail_record("config.amazonaws.com", "PutConfigurationRecorder", params))
+    assert event.uses == (("config:PutConfigurationRecorder", RECORDER), ("iam:PassRole", ROLE))
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]  # the id AWS Config assigned

@@ -130,3 +130,23 @@ def test_describing_automated_backups_by_their_instance_resource_id() -> None:
     )
     assert event.uses == (("rds:DescribeDBInstanceAutomatedBackups", f"{RDS}:auto-backup:*"),)
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+def test_describing_automated_backups_of_a_named_instance_keeps_the_instance() -> None:
+    """ "DBInstanceIdentifier: (Optional) The user-supplied instance identifier. If this parameter is
+    specified, it must match the identifier of an existing DB instance" beside DbiResourceId or the backups'
+    ARN (RDS API Reference, DescribeDBInstanceAutomatedBackups): the call is authorized on the instance (the
+    reference's ``db``) as on the backups, and the instance was dropped from the grant once a backup was
+    named."""
+    mapper = EventMapper()
+    for params, backups in (
+        ({"dBInstanceIdentifier": "orders", "dbiResourceId": "db-ABCDEF1234567890"}, f"{RDS}:auto-backup:*"),
+        ({"dBInstanceIdentifier": "orders", "dBInstanceAutomatedBackupsArn": BACKUP}, BACKUP),
+    ):
+        event = mapper.map(
+            cloudtrail_record("rds.amazonaws.com", "DescribeDBInstanceAutomatedBackups", params)
+        )
+        assert set(event.uses) == {
+            ("rds:DescribeDBInstanceAutomatedBackups", backups),
+            ("rds:DescribeDBInstanceAutomatedBackups", f"{RDS}:db:orders"),
+        }

@@ -904,8 +904,19 @@ _AUTOMATED_BACKUPS = (
 
 
 def _rds_automated_backup(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
-    """The automated backup by its ARN, or every one in the account and Region by its source's resource id."""
-    return _by_id("rds", params, ctx, _AUTOMATED_BACKUPS) or None
+    """The automated backup by its ARN, or every one in the account and Region by its source's resource id;
+    with the DB instance DescribeDBInstanceAutomatedBackups names beside them ("DBInstanceIdentifier:
+    (Optional) The user-supplied instance identifier", RDS API Reference), which the table reads when no
+    backup is named and which the call is authorized on as well (the reference's ``db`` type)."""
+    backups = _by_id("rds", params, ctx, _AUTOMATED_BACKUPS)
+    if backups and action == "rds:DescribeDBInstanceAutomatedBackups":
+        backups.extend(
+            escape(v)
+            if v.startswith("arn:")
+            else f"arn:{ctx.partition}:rds:{ctx.region}:{ctx.account}:db:{escape(v)}"
+            for v in _values(params, "DBInstanceIdentifier")
+        )
+    return backups or None
 
 
 # Bedrock's provisioned throughput: "provisionedModelId: The Amazon Resource Name (ARN) or name of the
@@ -1457,7 +1468,14 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     **{
         ("rds", name): Resolver(
             _rds_automated_backup,
-            frozenset({"DBInstanceAutomatedBackupsArn", "DbiResourceId", "DbClusterResourceId"}),
+            frozenset(
+                {
+                    "DBInstanceAutomatedBackupsArn",
+                    "DbiResourceId",
+                    "DbClusterResourceId",
+                    "DBInstanceIdentifier",
+                }
+            ),
         )
         for name in (
             "deletedbinstanceautomatedbackup",

@@ -1499,12 +1499,21 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # configuration-recorder/${RecorderName}/${RecorderId}; iam-dataset's entry reads neither (the name is
     # nested), so the call was granted * with the resource-undetermined warning. By name, the recorder of
     # that name whatever id AWS Config assigned it, said (``UNNAMED_TYPES``), as Start-, Stop- and
-    # DeleteConfigurationRecorder's ConfigurationRecorderName are read; by ARN, that recorder.
-    # iam-dataset's iam:PassRole of the recorder's role is kept.
+    # DeleteConfigurationRecorder's ConfigurationRecorderName are read; by ARN, that recorder. Without a
+    # name the recorder is "default": "For customer managed configuration recorders, Config automatically
+    # assigns the name of "default" when creating a configuration recorder if you do not specify a name at
+    # creation time", and "You can create only one customer managed configuration recorder for each account
+    # for each Amazon Web Services Region" (Config API Reference, ConfigurationRecorder and
+    # PutConfigurationRecorder). iam-dataset's iam:PassRole of the recorder's role is kept.
     ("config", "putconfigurationrecorder"): [
         {
             "action": "config:PutConfigurationRecorder",
-            "resource_mappings": {"RecorderName": {"template": "${ConfigurationRecorder.name}"}},
+            "resource_mappings": {
+                "RecorderName": {
+                    "template": "%%iftruthy%${ConfigurationRecorder.name}%"
+                    "${ConfigurationRecorder.name}%default%%"
+                }
+            },
             "resourcearn_mappings": {"configurationrecorder": "${ConfigurationRecorder.arn}"},
         },
         {"action": "iam:PassRole", "arn_override": "${ConfigurationRecorder.roleARN}"},
