@@ -194,13 +194,15 @@ class EventMapper:
                 uses.extend((action.action, arn) for arn in exact)
                 asked = [arn for arn in exact if arn in every]
                 if asked:
-                    notes.append(_every_asked(key, action.action, asked))
+                    where = _scope([t for t in action.types if any(t.matches(arn) for arn in asked)])
+                    notes.append(_every_asked(key, action.action, asked, where))
                 unnamed = _unnamed(
                     action.action, action.types, [a for a in exact if a not in every], completed
                 )
                 if unnamed:
                     new_kinds = _new_kinds(action.action, action.types, unnamed)
-                    notes.append(_left_to_default(key, action.action, unnamed, new_kinds))
+                    where = _scope([t for t in action.types if t.key in {kind for kind, _ in unnamed}])
+                    notes.append(_left_to_default(key, action.action, unnamed, new_kinds, where))
                 prefixed = [arn for arn in exact if arn[-1] == "*" and arn in listed and arn[-4:] != "${*}"]
                 if prefixed:
                     notes.append(_named_by_prefix(key, action.action, prefixed))
@@ -338,9 +340,9 @@ def _undetermined(
         action = by_action.get(name)
         listed = lists_every(params, action) if action is not None else ()
         kinds, others = unnamed_in(params, action) if action is not None and not listed else ((), ())
-        if listed:
-            lists = " or ".join(listed)
-            why = f"the request names no {lists}: the call lists every one in the account and region"
+        if listed and action is not None:
+            where = _scope([t for t in action.types if t.key in listed])
+            why = f"the request names no {' or '.join(listed)}: the call lists every one {where}"
         elif kinds:
             why = f"the request has no parameter naming the {' or '.join(kinds)} it is authorized on"
         else:
@@ -471,14 +473,28 @@ def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, 
     )
 
 
-def _every_asked(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:
+def _every_asked(
+    key: str, action: str, arns: list[str], where: str = "in the account and region"
+) -> tuple[str, str, str]:
     """The request named ``*`` where an id or name belongs (``fill.every_asked``): every resource of the type
     is granted, and said, rather than one literally named ``*``."""
     shown = ", ".join(arn.split(":", 5)[5] for arn in arns)
     return widened(
-        f'{key}: {action} on {shown} in the account and region: the request names "*", read as every one '
+        f'{key}: {action} on {shown} {where}: the request names "*", read as every one '
         '(not one named "*"); narrow it to those the call acts on'
     )
+
+
+def _scope(types: list[ResourceType]) -> str:
+    """Where the resources a pattern of these types grants whole are, as the types' ARN formats place
+    them: an organization's (AWS Organizations' ``policy/o-${OrganizationId}/...``, AWS Account
+    Management's ``account/o-${OrganizationId}/...``), an account's (IAM's, Route 53's: no Region), or an
+    account's in a Region."""
+    formats = [f for t in types for f in (t.formats or (t.arn_format,))]
+    if any("${OrganizationId}" in f for f in formats):
+        return "in the organization"
+    regional = any("${Region}" in f for f in formats)
+    return "in the account and region" if regional or not formats else "in the account"
 
 
 def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
@@ -500,7 +516,11 @@ def _pass_role_unproven(key: str, roles: list[str]) -> tuple[str, str, str]:
 
 
 def _left_to_default(
-    key: str, action: str, unnamed: list[tuple[str, str]], made: set[str]
+    key: str,
+    action: str,
+    unnamed: list[tuple[str, str]],
+    made: set[str],
+    where: str = "in the account and region",
 ) -> tuple[str, str, str]:
     """A required resource the request does not name, granted on every one of its type in the account and
     region (never ``*``) and said, with why the request does not name it. What the call makes has no name
@@ -523,8 +543,7 @@ def _left_to_default(
             "request tags or name can narrow it)"
         )
     return widened(
-        f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} in the account and region: "
-        + "; ".join(said)
+        f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} {where}: " + "; ".join(said)
     )
 
 
