@@ -66,6 +66,43 @@ def test_an_http_api_is_tagged_by_post_as_before() -> None:
     event = EventMapper().map(record)
     assert event.uses == (("apigateway:POST", "*"),)
     assert [n[1] for n in event.notes] == ["resource-undetermined"]
+    # why: the verb's types, not the record's form ("the record does not name the resource in a form the
+    # mapper reads" before)
+    assert "reference gives apigateway:POST no tags resource to name" in event.notes[0][2]
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        # "DomainName: arn:partition:apigateway:region::/domainnames/domain-name" and "VpcLink:
+        # arn:partition:apigateway:region::/vpclinks/vpclink-id" in both the HTTP/WebSocket API and the REST
+        # API tables (API Gateway Developer Guide, "API Gateway Amazon Resource Name (ARN) reference")
+        "arn:aws:apigateway:us-east-1::/domainnames/api.example.com",
+        "arn:aws:apigateway:us-east-1::/vpclinks/gim7c3",
+    ],
+)
+def test_a_resource_both_apis_share_is_tagged_as_the_rest_api_s_said(arn: str) -> None:
+    """TagResource of a domain name or VPC link: the REST API's PUT on its tags, and the finding that a call
+    through the HTTP/WebSocket API (POST /v2/tags/...) is not granted: it was refused, unsaid."""
+    event = EventMapper().map(
+        cloudtrail_record(
+            "apigateway.amazonaws.com", "TagResource", {"resourceArn": arn, "tags": {"team": "edge"}}
+        )
+    )
+    encoded = arn.replace(":", "%3A").replace("/", "%2F")
+    assert event.uses == (("apigateway:PUT", TAGS + encoded),)
+    [(severity, code, message)] = event.notes
+    assert (severity, code) == ("warning", "resource-undetermined")
+    assert "add apigateway:POST if it was one" in message
+
+
+def test_a_rest_api_s_own_resource_is_not_said_to_be_another_api_s() -> None:
+    event = EventMapper().map(
+        cloudtrail_record(
+            "apigateway.amazonaws.com", "TagResource", {"resourceArn": STAGE, "tags": {"team": "edge"}}
+        )
+    )
+    assert event.notes == ()
 
 
 def test_a_stage_named_with_a_dollar_is_encoded_not_read_as_a_variable() -> None:

@@ -67,9 +67,11 @@ from policygen_operator.domain.iam.mapping.rules import (
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    OTHER_API_READINGS,
     RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
+    UNDETERMINED_CAUSES,
     UNNAMED_TYPES,
 )
 from policygen_operator.domain.iam.reference import (
@@ -80,7 +82,7 @@ from policygen_operator.domain.iam.reference import (
     load_reference,
     squashed,
 )
-from policygen_operator.domain.iam.templates import lookup_path
+from policygen_operator.domain.iam.templates import get_field, lookup_path
 
 _MEMO_LIMIT = 1 << 13  # about 6 MB at ~700 bytes an entry; cleared when full, so memory stays flat
 
@@ -280,6 +282,13 @@ class EventMapper:
                 uses = [(name, arn) for name, arn in uses if name != wide_action] + [(wide_action, "*")]
                 unresolved = [name for name in unresolved if name != wide_action]
                 notes.append(("info", "resource-wide", f"{key}: {wide_action} on *: {why}"))
+        other = OTHER_API_READINGS.get(key)
+        if (
+            other is not None
+            and isinstance(arn := get_field(params, other[0]), str)
+            and other[1].fullmatch(arn)
+        ):
+            notes.append(widened(f"{key}: {other[2]}"))
         if not uses and not notes:
             # every entry is conditional and the request met none of the conditions (a PartiQL statement
             # of no kind the mapper knows, a transaction whose items the record leaves out): the call did
@@ -349,6 +358,7 @@ def _undetermined(
             why = ""
         if others:  # named by what they are called, not by what they hold: said, not ruled out
             why += f", unless {' or '.join(others)} {'does' if len(others) == 1 else 'do'}"
+        why = why or UNDETERMINED_CAUSES.get((key, name), "")
         causes.setdefault(why, []).append(name)
     return [
         undetermined(key, names, why) if why else undetermined(key, names) for why, names in causes.items()

@@ -863,6 +863,35 @@ RESOURCE_WIDE: dict[str, tuple[str, tuple[str, str] | None, str]] = {
     ),
 }
 
+# API Gateway's REST API tags a resource by "PUT /tags/{resource_arn}", its HTTP/WebSocket API by "POST
+# /v2/tags/{resource-arn}" (botocore apigateway/2015-07-09 and apigatewayv2/2018-11-29), and the reference's
+# ``tags`` type (``/tags/${UrlEncodedResourceARN}``) is apigateway:GET's, PUT's and DELETE's, not POST's: no
+# ARN of POST's types names the tags, and no AWS page found says which resource IAM evaluates apigateway:POST
+# on for that call (the API Gateway Developer Guide's "Tagging your API Gateway resources" shows the REST
+# API's calls only). So a v2 TagResource stays on ``*``; these say why, instead of the default cause.
+_V2_TAGS = (
+    "the HTTP or WebSocket API's TagResource is POST /v2/tags/{resource-arn}, and the reference gives "
+    "apigateway:POST no tags resource to name"
+)
+# (call, action) -> why the action is granted on ``*``, where the default cause would blame the record's form
+UNDETERMINED_CAUSES: dict[tuple[str, str], str] = {
+    ("apigateway.amazonaws.com:TagResource", "apigateway:POST"): _V2_TAGS,
+}
+# Calls the record does not tell between two APIs, and the one the mapper cannot grant, said: key ->
+# (request parameter as the SDK names it, the pattern of its value, why). A domain name or a VPC link has one
+# ARN in both of API Gateway's APIs (``/domainnames/NAME``, ``/vpclinks/ID``), and TagResource's request
+# names it as ``resourceArn`` in both: read as the REST API's (apigateway:PUT on its tags), which a call
+# through the HTTP/WebSocket API does not satisfy.
+OTHER_API_READINGS: dict[str, tuple[str, re.Pattern[str], str]] = {
+    "apigateway.amazonaws.com:TagResource": (
+        "ResourceArn",
+        re.compile(r"arn:[^:]+:apigateway:[^:]*::/(?:domainnames|vpclinks)/[^/]+"),
+        "a domain name or VPC link is tagged through API Gateway's REST API (apigateway:PUT on its tags, "
+        f"granted) or through its HTTP/WebSocket API, and the record does not say which: {_V2_TAGS}, so a "
+        "call through the second is not granted; add apigateway:POST if it was one",
+    ),
+}
+
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
 # service's documentation.
