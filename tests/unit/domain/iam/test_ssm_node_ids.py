@@ -40,6 +40,12 @@ def readings(node: str) -> list[tuple[str, dict[str, Any]]]:
         ("SendCommand", {"documentName": DOCUMENT, "instanceIds": [node]}),
         ("SendCommand", {"documentName": DOCUMENT, "targets": [{"key": "InstanceIds", "values": [node]}]}),
         ("CreateAssociation", {"name": DOCUMENT, "instanceId": node}),
+        # actions whose reference types require a node: the type filled from the request's values
+        # ("InstanceId: The ID of the managed node whose patch state information should be retrieved",
+        # DescribeInstancePatches; "InstanceIds: The ID of the managed node for which patch state information
+        # should be retrieved", DescribeInstancePatchStates; SSM API Reference)
+        ("DescribeInstancePatches", {"instanceId": node}),
+        ("DescribeInstancePatchStates", {"instanceIds": [node]}),
     ]
 
 

@@ -116,6 +116,10 @@ def action_arns(
             return candidate
     if action.primary and (built or referenced):
         added = _with_whole_types(action.types, built, ctx, _request_values(action, params, ctx))
+        # the request's values fill the types here too: an id names an SSM node by its shape only
+        kept = [arn for arn in added if not _other_node(arn, action)]
+        if len(kept) < len(added):
+            added = kept if _covers_required(action.types, [*built, *kept]) else []
         if added:
             if completed is not None:
                 completed.extend(added)
