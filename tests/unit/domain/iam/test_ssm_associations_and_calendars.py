@@ -88,3 +88,21 @@ def test_an_association_s_targets_are_not_authorized_whatever_their_key() -> Non
             ("ssm:CreateAssociation", "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline"),
             ("ssm:CreateAssociation", f"{SSM}:association/*"),
         }, targets
+
+
+def test_the_agent_s_association_status_names_its_document_and_node() -> None:
+    """UpdateAssociationStatus "is primarily used by the Amazon Web Services Systems Manager Agent (SSM Agent)
+    to report status updates about your associations", with "Name: The name of the SSM document" and
+    "InstanceId: The managed node ID" (SSM API Reference): the table read the node only, and the document,
+    required, was granted ``document/*`` with the finding though the request names it."""
+    params = {
+        "name": "AWS-RunPatchBaseline",
+        "instanceId": "i-0123456789abcdef0",
+        "associationStatus": {"date": "Dec 5, 2026 9:00:00 AM", "name": "Success", "message": "Success"},
+    }
+    event = mapped("UpdateAssociationStatus", params)
+    assert set(event.uses) == {
+        ("ssm:UpdateAssociationStatus", "arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline"),
+        ("ssm:UpdateAssociationStatus", f"{EC2}:instance/i-0123456789abcdef0"),
+    }
+    assert event.notes == ()

@@ -224,7 +224,9 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
     the resource block, the policy is enforced if the request uses the InstanceId parameter. The Targets
     parameter for each resource in the account isn't checked for that InstanceId" (SSM User Guide,
     "Working with associations using IAM"). iam-dataset passes ``Name`` through only when it is an ARN
-    and gives the node ``*``, so a document by name was never read and a node only as ``*``."""
+    and gives the node ``*``, so a document by name was never read and a node only as ``*``. The SSM Agent's
+    UpdateAssociationStatus names the same two ("Name: The name of the SSM document", "InstanceId: The
+    managed node ID", SSM API Reference), where the table read the node only: ``document/*``, said."""
     if not action.startswith("ssm:"):
         return None  # the call's iam:PassRole reads its role as every call's does
     entries = _items(get_field(params, "Entries")) or [params]
@@ -1373,7 +1375,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
     **{
         ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId"}))
-        for name in ("createassociation", "createassociationbatch")
+        for name in ("createassociation", "createassociationbatch", "updateassociationstatus")
     },
     ("ssm", "sendcommand"): Resolver(
         _ssm_command,
