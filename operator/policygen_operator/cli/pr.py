@@ -46,7 +46,7 @@ Formats (--format), the role found by its IAM name among the files under --path:
   terraform   aws_iam_role with attachments, managed_policy_arns or an
               aws_iam_role_policy_attachments_exclusive, in .tf or .tf.json (JSON syntax) files;
               terraform-aws-modules' iam role, IRSA and eks-pod-identity modules (their policy input)
-              and the eks module's node groups (their iam_role_additional_policies)
+              and the eks module's cluster role and node groups (their iam_role_additional_policies)
   json        a policy file whose content is replaced
 A role defined in a CloudFormation or CDK template is refused saying so: it must be changed there by hand.
 What is edited, per format: docs/gitops.md.

@@ -889,7 +889,7 @@ def _edit_group(
                 "per module instance, which policygen does not write for a node group; replace the broad "
                 "policy by hand. Nothing was changed"
             )
-    own = terraform_eks.policies(text, group)
+    own = terraform_eks.policies(texts, group)
     result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
     policy_labels = [
         tf_identifier(
@@ -900,15 +900,16 @@ def _edit_group(
     keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
     replaced = policy_arns(texts, parsed, request.replace_arns)
-    edited = terraform_eks.edit(text, group, replaced, add)
+    holder, edited = terraform_eks.edit(texts, group, replaced, add)
     _record(
         result,
         edited,
-        group.path,
+        holder,
         f'{terraform_eks.POLICIES} of {group.kind.input}["{group.key}"] (module.{label})',
     )
-    text = edited.text
     new_texts = dict(texts)
+    new_texts[holder] = edited.text
+    text = new_texts[group.path]
     meta = terraform_modules.provider_of(texts[group.path], group.block)
     for part, document in enumerate(request.policies):
         policy_block = _policy_block(

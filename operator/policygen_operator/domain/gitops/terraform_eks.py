@@ -21,10 +21,20 @@ map (github.com/terraform-aws-modules/terraform-aws-eks, node_groups.tf, v19.0.0
 Only the group's own map is edited: the defaults' map is written once for every group without its own,
 and v18's list (``toset(compact(distinct(concat([...], var.iam_role_additional_policies))))``) is the
 collection of a for_each that cannot take an ARN known only after apply.
+
+The map of groups is read where the module block writes it or, as many root modules lay it out, in a
+local of the block's directory (``eks_managed_node_groups = local.node_groups``) and through ``merge()``
+of such maps (``merge(local.base, { gpu = {...} })``), where a group takes the entry of the last argument
+that has its key (Terraform's merge: "more than one given map or object defines the same key or
+attribute, then the one that is later in the argument sequence takes precedence"). A local cannot be set
+from outside the module, so its literal is what Terraform uses. An argument that is no literal (a
+variable, a conditional) may replace any group before it: such a group's role is not told.
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
@@ -53,6 +63,18 @@ SOURCE = "terraform-aws-modules/eks/aws"
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a map of groups is written: the module block's input (``local`` None) or a local of its
+    directory set in ``path``, then the ``merge()`` arguments followed to the map literal (their indexes);
+    ``via`` the locals read on the way, the last one holding the map."""
+
+    path: str
+    local: str | None
+    args: tuple[int, ...] = ()
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Group:
     """One group of an eks module block whose role is the one asked for."""
 
@@ -60,10 +82,14 @@ class Group:
     block: hcl.Block  # the module block
     kind: GroupKind
     key: str
+    place: Place | None = None  # where its map is written (None: the module's input itself)
 
     @property
     def where(self) -> str:
-        return f'{self.path}: module.{self.block.labels[0]} {self.kind.input}["{self.key}"]'
+        at = f'{self.path}: module.{self.block.labels[0]} {self.kind.input}["{self.key}"]'
+        if self.place is not None and self.place.local is not None:
+            at += f" (in local.{self.place.local}, {self.place.path})"
+        return at
 
 
 def _is_eks(text: str, block: hcl.Block) -> bool:
@@ -110,67 +136,200 @@ def _creates(group: dict[str, str], defaults: dict[str, str]) -> bool:
     )
 
 
+_LOCAL = re.compile(r"local\.([A-Za-z_][\w-]*)")
+_MERGE = re.compile(r"merge\s*\(")
+# a map of groups written as no literal policygen reads (a variable, a conditional, a for expression)
+_UNREAD = None
+
+
+def _locals(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], folder: str) -> dict[str, list[str]]:
+    """Each local of the ``locals`` blocks of the files in ``folder`` -> the files setting it."""
+    found: dict[str, list[str]] = {}
+    for path, blocks in sorted(parsed.items()):
+        if posixpath.dirname(path) != folder:
+            continue
+        for block in blocks:
+            if block.type == "locals" and not block.labels:
+                for attr in hcl.attributes(texts[path], block):
+                    found.setdefault(attr.name, []).append(path)
+    return found
+
+
+def _local_value(text: str, name: str) -> tuple[int, int] | None:
+    """Where the value of local ``name`` is in ``text`` (one of its files), None when not there."""
+    for block in hcl.blocks(text):
+        if block.type == "locals" and not block.labels:
+            attr = hcl.find_attribute(text, block, name)
+            if attr is not None:
+                return attr.value_start, attr.value_end
+    return None
+
+
+def _maps(
+    texts: dict[str, str],
+    defined: dict[str, list[str]],
+    text: str,
+    span: tuple[int, int],
+    place: Place,
+) -> list[tuple[Place, int] | None]:
+    """The map literals the expression at ``span`` is made of, in merge() order, each with its place and
+    the offset of its ``{``; None for a part that is not one (it may hold any group)."""
+    start, end = span
+    expression = text[start:end].strip()
+    if expression.startswith("{"):
+        return [(place, start)]
+    local = _LOCAL.fullmatch(expression)
+    if local is not None:
+        name = local.group(1)
+        files = defined.get(name, [])
+        if len(files) != 1 or name in place.via:
+            return [_UNREAD]
+        at = _local_value(texts[files[0]], name)
+        if at is None:
+            return [_UNREAD]
+        return _maps(texts, defined, texts[files[0]], at, Place(files[0], name, (), (*place.via, name)))
+    merge = _MERGE.match(expression)
+    if merge is not None and expression.endswith(")"):
+        paren = start + merge.end() - 1
+        if hcl.match_close(text, paren) == start + len(expression) - 1:
+            found: list[tuple[Place, int] | None] = []
+            for index, item in enumerate(hcl.list_items(text, paren)):
+                if text.startswith("...", item.end - 3):
+                    return [_UNREAD]  # expanded arguments: how many there are the file does not say
+                inner = Place(place.path, place.local, (*place.args, index), place.via)
+                found += _maps(texts, defined, text, (item.start, item.end), inner)
+            return found
+    return [_UNREAD]
+
+
+def _groups(
+    texts: dict[str, str], defined: dict[str, list[str]], path: str, attr: hcl.Attribute
+) -> dict[str, tuple[Place, str, bool]]:
+    """Each group of a map input: key -> (where its entry is, its value, whether an argument after it that
+    policygen cannot read may replace it)."""
+    found: dict[str, tuple[Place, str, bool]] = {}
+    span = (attr.value_start, attr.value_end)
+    for part in _maps(texts, defined, texts[path], span, Place(path, None)):
+        if part is _UNREAD:
+            found = {key: (place, value, True) for key, (place, value, _) in found.items()}
+            continue
+        place, start = part
+        text = texts[place.path]
+        value = text[start : hcl.match_close(text, start) + 1]
+        for key, group in hcl_edit.object_values(value).items():
+            found[key] = (place, group, False)
+    return found
+
+
 def find(
     texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str
 ) -> tuple[list[Group], list[str]]:
     """The groups of eks module blocks whose role is ``role``, and a line for each group whose role the
-    file cannot name (its name is an expression)."""
+    file cannot name (its name is an expression, or a merge() argument may replace it)."""
     found: list[Group] = []
     unknown: list[str] = []
     for path, blocks in sorted(parsed.items()):
         text = texts[path]
+        defined = _locals(texts, parsed, posixpath.dirname(path))
         for block in blocks:
             if block.type != "module" or len(block.labels) != 1 or not _is_eks(text, block):
                 continue
             for kind in KINDS:
                 attr = hcl.find_attribute(text, block, kind.input)
-                if attr is None or not attr.value(text).startswith("{"):
+                if attr is None:
                     continue
                 defaults_attr = hcl.find_attribute(text, block, kind.defaults)
                 defaults = hcl_edit.object_values(defaults_attr.value(text)) if defaults_attr else {}
-                for key, value in hcl_edit.object_values(attr.value(text)).items():
+                for key, (place, value, replaceable) in _groups(texts, defined, path, attr).items():
                     group = hcl_edit.object_values(value)
                     if not _creates(group, defaults):
                         continue
                     named = _names(kind, key, group, defaults, role)
-                    where = f'{path}: module.{block.labels[0]} {kind.input}["{key}"]'
-                    if named:
-                        found.append(Group(path, block, kind, key))
+                    one = Group(path, block, kind, key, place if place.local or place.args else None)
+                    if named and replaceable:
+                        unknown.append(
+                            f"{one.where} (a later argument of merge() that is not a literal map may "
+                            "replace it)"
+                        )
+                    elif named:
+                        found.append(one)
                     elif named is None:
-                        unknown.append(f"{where} (its role's name is an expression)")
+                        unknown.append(f"{one.where} (its role's name is an expression)")
     return found, unknown
 
 
-def _entry(text: str, group: Group) -> hcl_edit.MapEntry:
-    """The group's entry in the module's map, in ``text`` as it is now."""
-    block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == group.block.labels)
-    attr = hcl.find_attribute(text, block, group.kind.input)
-    assert attr is not None
+def _map_start(texts: dict[str, str], group: Group) -> int:
+    """The offset of the ``{`` of the map literal holding the group's entry, in its file as it is now."""
+    place = group.place or Place(group.path, None)
+    text = texts[place.path]
+    if place.local is None:
+        block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == group.block.labels)
+        attr = hcl.find_attribute(text, block, group.kind.input)
+        assert attr is not None
+        start = attr.value_start
+    else:
+        at = _local_value(text, place.local)
+        assert at is not None
+        start = at[0]
+    for index in place.args:
+        merge = _MERGE.match(text, start)
+        assert merge is not None
+        start = hcl.list_items(text, merge.end() - 1)[index].start
+    return start
+
+
+def _entry(texts: dict[str, str], group: Group) -> hcl_edit.MapEntry:
+    """The group's entry in the map holding it, in the texts as they are now."""
+    place = group.place or Place(group.path, None)
     try:
-        entries = hcl_edit.map_entries(text, attr.value_start)
+        entries = hcl_edit.map_entries(texts[place.path], _map_start(texts, group))
     except GitOpsEditError as err:
         raise GitOpsEditError(f"{group.where}: {group.kind.input}: {err}; edit it by hand") from None
     return next(e for e in entries if e.key == group.key)
 
 
-def policies(text: str, group: Group) -> str | None:
+def policies(texts: dict[str, str], group: Group) -> str | None:
     """The group's own ``iam_role_additional_policies`` as written, None when it has none."""
-    return hcl_edit.object_values(_value(text, group)).get(POLICIES)
+    return hcl_edit.object_values(_value(texts, group)).get(POLICIES)
 
 
-def _value(text: str, group: Group) -> str:
-    entry = _entry(text, group)
-    return text[entry.value_start : entry.value_end]
+def _value(texts: dict[str, str], group: Group) -> str:
+    entry = _entry(texts, group)
+    return texts[(group.place or Place(group.path, None)).path][entry.value_start : entry.value_end]
+
+
+def _read_elsewhere(texts: dict[str, str], group: Group) -> list[str]:
+    """Where else the module's files read a local the group's map is taken through: editing the local
+    would change what those read too (another cluster's node groups, say)."""
+    place = group.place
+    if place is None or not place.via:
+        return []
+    folder = posixpath.dirname(group.path)
+    found = []
+    for name in place.via:
+        pattern = re.compile(rf"(?<![\w.-])local\.{re.escape(name)}(?![\w-])")
+        reads = [
+            f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
+            for path, text in sorted(texts.items())
+            if posixpath.dirname(path) == folder
+            for m in pattern.finditer(text)
+            if not any(a <= m.start() < b for a, b in hcl.comment_spans(text))
+        ]
+        if len(reads) > 1:
+            found.append(f"local.{name} is read at {', '.join(reads)}")
+    return found
 
 
 def edit(
-    text: str, group: Group, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
-) -> hcl_edit.LiteralEdit:
-    """The broad ARNs out of the group's own ``iam_role_additional_policies`` map and ``add`` in it; refused,
-    naming why, where that map is not the group's to edit."""
+    texts: dict[str, str], group: Group, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
+) -> tuple[str, hcl_edit.LiteralEdit]:
+    """The broad ARNs out of the group's own ``iam_role_additional_policies`` map and ``add`` in it, and
+    the file that map is in; refused, naming why, where that map is not the group's to edit."""
+    text = texts[group.path]
     block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == group.block.labels)
-    entry = _entry(text, group)
-    own = policies(text, group)
+    place = group.place or Place(group.path, None)
+    entry = _entry(texts, group)
+    own = policies(texts, group)
     if own is None:
         defaults_attr = hcl.find_attribute(text, block, group.kind.defaults)
         defaults = hcl_edit.object_values(defaults_attr.value(text)) if defaults_attr else {}
@@ -192,13 +351,20 @@ def edit(
             "module took a list, attached with a for_each over the ARNs, where the generated policy's ARN, "
             "known only after apply, cannot go): edit it by hand. Nothing was changed"
         )
-    if "\n" not in text[entry.value_start : entry.value_end]:
+    holder = texts[place.path]
+    if "\n" not in holder[entry.value_start : entry.value_end]:
         raise GitOpsEditError(
             f"{group.where} is written on one line; write it one setting a line, then run again"
         )
-    inner = hcl_edit.map_entries(text, entry.value_start)
+    elsewhere = _read_elsewhere(texts, group)
+    if elsewhere:
+        raise GitOpsEditError(
+            f"{group.where}: {'; '.join(elsewhere)}: editing the group there would change what the other "
+            "readers get too. Give this module a map of its own, then run again. Nothing was changed"
+        )
+    inner = hcl_edit.map_entries(holder, entry.value_start)
     policies_entry = next(e for e in inner if e.key == POLICIES)
-    return hcl_edit.edit_map(text, policies_entry.value_start, replaced, add)
+    return place.path, hcl_edit.edit_map(holder, policies_entry.value_start, replaced, add)
 
 
 def _tokens(value: str) -> list[str]:

@@ -40,8 +40,11 @@ class ModuleShape:
     count_always_zero: bool = False
     # the bool input that makes ``name`` a prefix (true by default when ``prefixed_by_default``)
     use_prefix: str = "use_name_prefix"
-    # the name the module gives its role when ``name`` is not set: ``{input}`` stands for a literal input
-    default_name: str | None = None
+    # the names the module gives its role when ``name`` is not set, the first whose inputs (``{input}``)
+    # are all literals in the block (a module renamed an input across majors: eks' cluster_name and name)
+    default_names: tuple[str, ...] = ()
+    # the input holding what the provider's suffix follows in a name prefix ("-" when not set)
+    separator: str | None = None
     # the first major release of this shape; an older one is another module under the same path
     min_major: int | None = None
     # a bool input (default false) without which the module does not attach the policy list
@@ -149,7 +152,7 @@ SHAPES = (
         "iam_role_policies",
         True,
         use_prefix="iam_role_use_name_prefix",
-        default_name="KarpenterController",
+        default_names=("KarpenterController",),
         min_major=20,
         role_key="controller",
         creates=(("create", True, True), ("create_iam_role", True, True)),
@@ -163,10 +166,33 @@ SHAPES = (
         "node_iam_role_additional_policies",
         True,
         use_prefix="node_iam_role_use_name_prefix",
-        default_name="Karpenter-{cluster_name}",
+        default_names=("Karpenter-{cluster_name}",),
         min_major=20,
         role_key="node",
         creates=(("create", True, True), ("create_node_iam_role", True, True)),
+    ),
+    # terraform-aws-eks root module, v19.0.0 to v21.19.0 (main.tf, variables.tf): the cluster's role
+    # aws_iam_role.this, named coalesce(var.iam_role_name, "${var.name}-cluster") (var.cluster_name up to
+    # v20), name_prefix = "${local.iam_role_name}${var.prefix_separator}" unless iam_role_use_name_prefix =
+    # false (prefix_separator "-" by default), created when create and create_iam_role (both true by
+    # default), and resource "aws_iam_role_policy_attachment" "additional" { for_each = { for k, v in
+    # var.iam_role_additional_policies : k => v if local.create_iam_role } }, a map(string) since v19 (v18's
+    # list(string) went through toset(), which cannot take an ARN known only after apply). The node groups'
+    # roles are terraform_eks.py's.
+    ModuleShape(
+        "eks",
+        "",
+        "iam_role_name",
+        None,
+        True,
+        "iam_role_additional_policies",
+        True,
+        use_prefix="iam_role_use_name_prefix",
+        default_names=("{name}-cluster", "{cluster_name}-cluster"),
+        separator="prefix_separator",
+        min_major=19,
+        role_key="cluster",
+        creates=(("create", True, True), ("create_iam_role", True, True)),
     ),
     # terraform-aws-lambda, v2.0.0 to v8.8.1 (iam.tf, variables.tf): role_name = coalesce(var.role_name,
     # var.function_name, "*"); resource "aws_iam_role_policy_attachment" "additional_one" { count =
@@ -184,7 +210,7 @@ SHAPES = (
         False,
         count="number_of_policies",
         count_always_zero=True,
-        default_name="{function_name}",
+        default_names=("{function_name}",),
         min_major=2,
         switch="attach_policies",
         single=("attach_policy", "policy"),
@@ -665,15 +691,14 @@ def _null_label_note(text: str, block: hcl.Block, shape: ModuleShape) -> str:
 
 
 def _default_name(text: str, block: hcl.Block, shape: ModuleShape, scope: dict[str, str]) -> str | None:
-    """The name the module gives its role when its name input is not set (``shape.default_name``), when
+    """The name the module gives its role when its name input is not set (``shape.default_names``), when
     the inputs that name is made of are literals here."""
-    if shape.default_name is None:
-        return None
-    inputs = re.findall(r"\{(\w+)\}", shape.default_name)
-    values = {i: _literal(text, block, i, scope) for i in inputs}
-    if any(v is None for v in values.values()):
-        return None
-    return shape.default_name.format(**values)
+    for template in shape.default_names:
+        inputs = re.findall(r"\{(\w+)\}", template)
+        values = {i: _literal(text, block, i, scope) for i in inputs}
+        if all(v is not None for v in values.values()):
+            return template.format(**values)
+    return None
 
 
 def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str, scope: dict[str, str]) -> bool:
@@ -692,11 +717,25 @@ def _names(text: str, block: hcl.Block, shape: ModuleShape, role: str, scope: di
         # null takes the input's default (true); an expression the file does not settle: either form
         exact = setting not in ("true", "null")
         prefixed = setting != "false"
-        return name is not None and ((exact and role == name) or (prefixed and completes(role, f"{name}-")))
+        separator = _separator(text, block, shape)
+        if name is None:
+            return False
+        return (exact and role == name) or (
+            prefixed and separator is not None and completes(role, name + separator)
+        )
     if name is not None:
         return role == name
     prefix = _literal(text, block, shape.name_prefix, scope) if shape.name_prefix else None
     return prefix is not None and completes(role, prefix)
+
+
+def _separator(text: str, block: hcl.Block, shape: ModuleShape) -> str | None:
+    """What the module writes between its name and the provider's suffix: "-", or the shape's separator
+    input when the block sets it to a literal (None when it sets it to an expression)."""
+    attr = hcl.find_attribute(text, block, shape.separator) if shape.separator else None
+    if attr is None or attr.value(text).strip() == "null":
+        return "-"
+    return hcl.string_literal(attr.value(text))
 
 
 def completes(role: str, prefix: str) -> bool:

@@ -170,3 +170,183 @@ def test_a_module_with_count_is_refused() -> None:
     eks = EKS.replace('  version = "~> 21.0"\n', '  version = "~> 21.0"\n  count   = 1\n')
     with pytest.raises(GitOpsEditError, match="has count = 1"):
         terraform.edit({"main.tf": eks}, _request(EFA_ROLE))
+
+
+# The cluster's own role (terraform-aws-eks main.tf, v19.0.0 to v21.19.0): aws_iam_role.this named
+# coalesce(var.iam_role_name, "${var.name}-cluster") (var.cluster_name up to v20), a prefix completed by the
+# provider unless iam_role_use_name_prefix = false, with resource "aws_iam_role_policy_attachment"
+# "additional" { for_each = { for k, v in var.iam_role_additional_policies : ... } }, the module block's
+# top-level map (docs/UPGRADE-19.0.md: iam_role_additional_policies = { additional =
+# aws_iam_policy.additional.arn }).
+CLUSTER = f"""\
+module "eks" {{
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+
+  name               = "prod"
+  kubernetes_version = "1.33"
+
+  iam_role_additional_policies = {{
+    AmazonSSMManagedInstanceCore = "{SSM}"
+    PowerUserAccess              = "{POWER}"
+  }}
+
+  eks_managed_node_groups = {{
+    general = {{
+      iam_role_additional_policies = {{
+        PowerUserAccess = "{POWER}"
+      }}
+    }}
+  }}
+}}
+"""
+
+
+def test_the_clusters_own_role_is_edited_in_the_modules_map(tmp_path: Path) -> None:
+    """Refused before: "no aws_iam_role with name ..." (the eks root module's own role was not known)."""
+    result = terraform.edit({"main.tf": CLUSTER}, _request(f"prod-cluster-{SUFFIX}"))
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert result.detached == [POWER] and result.attachment_added
+    assert result.role_location == "main.tf (module eks)"
+    top = text.split("eks_managed_node_groups")[0]
+    assert f'    AmazonSSMManagedInstanceCore = "{SSM}"\n' in top
+    assert "    policygen                    = aws_iam_policy.eks_cluster_policygen.arn\n" in top
+    assert "PowerUserAccess" not in top
+    # the node group's role keeps its policy
+    assert f'        PowerUserAccess = "{POWER}"\n' in text.split("eks_managed_node_groups")[1]
+    assert 'resource "aws_iam_policy" "eks_cluster_policygen" {' in text
+    _fmt_clean(text, tmp_path)
+    again = terraform.edit({"main.tf": text}, _request(f"prod-cluster-{SUFFIX}"))
+    assert again.changes == {}
+
+
+@pytest.mark.parametrize(
+    ("settings", "role"),
+    [
+        ('  cluster_name = "prod"\n  version = "~> 20.0"\n', f"prod-cluster-{SUFFIX}"),
+        ('  name = "prod"\n  iam_role_name = "prod-control-plane"\n', f"prod-control-plane-{SUFFIX}"),
+        ('  name = "prod"\n  iam_role_use_name_prefix = false\n', "prod-cluster"),
+        ('  name = "prod"\n  prefix_separator = "_"\n', f"prod-cluster_{SUFFIX}"),
+    ],
+    ids=["v20-cluster_name", "iam_role_name", "exact-name", "prefix_separator"],
+)
+def test_the_clusters_role_is_named_as_the_module_names_it(settings: str, role: str) -> None:
+    eks = CLUSTER.replace('  name               = "prod"\n', settings)
+    if "cluster_name" in settings:
+        eks = eks.replace('  version = "~> 21.0"\n', "")
+    result = terraform.edit({"main.tf": eks}, _request(role))
+    assert result.detached == [POWER]
+
+
+@pytest.mark.parametrize(
+    "settings", ['  create_iam_role = false\n  iam_role_arn = "x"\n', "  create = false\n"]
+)
+def test_a_cluster_without_its_own_role_is_not_the_role(settings: str) -> None:
+    eks = CLUSTER.replace('  kubernetes_version = "1.33"\n', settings)
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit({"main.tf": eks}, _request(f"prod-cluster-{SUFFIX}"))
+
+
+def test_a_v18_cluster_list_is_not_edited() -> None:
+    """v18 took a list(string), attached through toset(), where an ARN known after apply cannot go."""
+    eks = CLUSTER.replace('version = "~> 21.0"', 'version = "~> 18.0"').replace(
+        '  name               = "prod"\n', '  cluster_name = "prod"\n'
+    )
+    with pytest.raises(GitOpsEditError, match="from v19 on"):
+        terraform.edit({"main.tf": eks}, _request(f"prod-cluster-{SUFFIX}"))
+
+
+# Node groups given through a local of the module's directory: public root modules write
+# `eks_managed_node_groups = local.node_groups` (or local.eks_managed_node_groups, a locals.tf beside
+# main.tf) and `merge(local.base, { ... })`; Terraform's merge() takes a key from the last argument that
+# has it.
+GROUPS_LOCAL = f"""\
+locals {{
+  # the groups every environment has
+  node_groups = {{
+    gpu = {{
+      instance_types = ["g5.xlarge"]
+
+      iam_role_additional_policies = {{
+        AmazonSSMManagedInstanceCore = "{SSM}"
+        PowerUserAccess              = "{POWER}"
+      }}
+    }}
+  }}
+}}
+"""
+GPU_ROLE = f"gpu-eks-node-group-{SUFFIX}"
+
+
+def _module(groups: str) -> str:
+    return (
+        'module "eks" {\n  source  = "terraform-aws-modules/eks/aws"\n  version = "~> 20.0"\n\n'
+        f'  cluster_name = "prod"\n\n  eks_managed_node_groups = {groups}\n}}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "groups",
+    ["local.node_groups", "merge(local.node_groups, local.extra)", "merge(var.more, local.node_groups)"],
+)
+def test_node_groups_in_a_local_are_edited_there(groups: str, tmp_path: Path) -> None:
+    """Refused before: "no aws_iam_role with name ..." (only a map written in the block was read)."""
+    locals_tf = GROUPS_LOCAL.replace("locals {\n", "locals {\n  extra = {}\n")
+    files = {"main.tf": _module(groups), "locals.tf": locals_tf}
+    result = terraform.edit(files, _request(GPU_ROLE))
+    assert result.detached == [POWER]
+    assert result.changes["main.tf"] == files["main.tf"] + _policy_of(result.changes["main.tf"])
+    edited = result.changes["locals.tf"]
+    assert edited == locals_tf.replace(
+        f'        PowerUserAccess              = "{POWER}"\n',
+        "        policygen                    = aws_iam_policy.eks_gpu_policygen.arn\n",
+    )
+    assert edited is not None
+    _fmt_clean(edited, tmp_path)
+    again = terraform.edit({**files, **result.changes}, _request(GPU_ROLE))  # type: ignore[dict-item]
+    assert again.changes == {}
+
+
+def _policy_of(text: str | None) -> str:
+    assert text is not None
+    return text[text.index('\nresource "aws_iam_policy"') :]
+
+
+def test_a_group_written_in_merge_is_edited_in_its_argument() -> None:
+    eks = _module(
+        "merge(\n    local.node_groups,\n    {\n      gpu = {\n        iam_role_additional_policies = {\n"
+        f'          PowerUserAccess = "{POWER}"\n        }}\n      }}\n    }},\n  )'
+    )
+    files = {"main.tf": eks, "locals.tf": GROUPS_LOCAL}
+    result = terraform.edit(files, _request(GPU_ROLE))
+    # the literal argument, the later one, wins: the local's group is replaced by it and is left as it is
+    assert "locals.tf" not in result.changes
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert "          policygen = aws_iam_policy.eks_gpu_policygen.arn\n" in text
+    assert POWER not in text
+
+
+def test_a_group_a_later_unread_argument_may_replace_is_not_told() -> None:
+    files = {"main.tf": _module("merge(local.node_groups, var.more)"), "locals.tf": GROUPS_LOCAL}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, _request(GPU_ROLE))
+    assert "a later argument of merge() that is not a literal map may replace it" in str(err.value)
+
+
+def test_a_local_read_elsewhere_is_refused() -> None:
+    """Another reader of the local (an output, another cluster's module) would change with it."""
+    main = _module("local.node_groups") + '\noutput "groups" {\n  value = local.node_groups\n}\n'
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": main, "locals.tf": GROUPS_LOCAL}, _request(GPU_ROLE))
+    message = str(err.value)
+    assert "local.node_groups is read at main.tf:7, main.tf:11" in message
+    assert "Nothing was changed" in message
+
+
+def test_a_local_of_another_directory_is_not_read() -> None:
+    """Another directory is another Terraform module: its locals are not this module's."""
+    files = {"main.tf": _module("local.node_groups"), "other/locals.tf": GROUPS_LOCAL}
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit(files, _request(GPU_ROLE))
