@@ -202,6 +202,22 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{NOT_LITERAL}: a variable's value is set by tfvars, -var or the module's caller, which "
                 "policygen does not read"
             )
+    for path, block, value in _role_items(texts, parsed, role_refs):
+        # one policy attached to every role of the collection: the role's item leaves it
+        result.seen.append(
+            f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()}, per role of its "
+            "for_each)"
+        )
+        if not replaced(value):
+            continue
+        pick = _picker(texts[path], block, role_refs)
+        for_each = hcl.find_attribute(texts[path], block, "for_each")
+        in_local = _LOCAL_FOR_EACH.fullmatch(for_each.value(texts[path]).strip()) if for_each else None
+        if in_local is not None:
+            collection = _LocalCollection(in_local.group(1) or in_local.group(2), "for_each")
+            _edit_local_collection(new_texts, path, block, collection, replaced, result, pick, per_role=True)
+        else:
+            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path, pick, True)
     for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
         new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
     exclusive = [
@@ -989,27 +1005,84 @@ def _attachments(
             if role_attr is None or arn_attr is None:
                 continue
             text = texts[path]
-            if _is_ref(role_refs, role_attr.value(text)) or _per_item_role(text, block, role_refs):
+            per_item = _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) is not None
+            if _is_ref(role_refs, role_attr.value(text)) or (
+                per_item and _per_item_role(texts, parsed, path, block, role_refs)
+            ):
                 found.append((path, block, arn_attr.value(text)))
     return found
 
 
-def _per_item_role(text: str, block: hcl.Block, role_refs: re.Pattern[str]) -> bool:
-    """An attachment whose role and policy both come from the items of its literal ``for_each`` map
-    (``role = each.value.role``, ``policy_arn = each.value.policy_arn``), one of which names the role: one
-    block attaching the policies of several roles, of which only the role's items are its attachments."""
+def _per_item_role(
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    path: str,
+    block: hcl.Block,
+    role_refs: re.Pattern[str],
+) -> bool:
+    """A block whose role comes from the items of its literal ``for_each`` collection (``role =
+    each.value.role`` over a map, ``role = each.value`` over a set of names), one of which names the role:
+    one block attaching the policies of several roles, of which only the role's items are its
+    attachments."""
+    text = texts[path]
     role_attr = hcl.find_attribute(text, block, "role")
-    arn_attr = hcl.find_attribute(text, block, "policy_arn")
-    for_each = hcl.find_attribute(text, block, "for_each")
-    if role_attr is None or arn_attr is None or for_each is None or not for_each.value(text).startswith("{"):
-        return False
-    role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text)))
-    if role is None or _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) is None:
-        return False
-    return any(
+    role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text))) if role_attr else None
+    entries = _for_each_entries(texts, parsed, path, block) if role is not None else None
+    return role is not None and any(
         (named := _item(role, key, value)) is not None and _is_ref(role_refs, named)
-        for key, value in hcl_edit.object_values(for_each.value(text)).items()
+        for key, value in entries or []
     )
+
+
+def _role_items(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: re.Pattern[str]
+) -> list[tuple[str, hcl.Block, str]]:
+    """(path, block, policy_arn expression) of the attachments of one policy to each role of their
+    ``for_each`` (``for_each = toset(["ci", "deploy"])``, ``role = each.value``), one of which is the role:
+    that item's instance is the role's attachment, the others are other roles'."""
+    return [
+        (path, block, arn.value(texts[path]))
+        for path, blocks in sorted(parsed.items())
+        for block in blocks
+        if block.type == "resource"
+        and block.labels[:1] == ("aws_iam_role_policy_attachment",)
+        and (arn := hcl.find_attribute(texts[path], block, "policy_arn")) is not None
+        and _EACH_ITEM.fullmatch(hcl.unwrapped(arn.value(texts[path]))) is None
+        and "each." not in arn.value(texts[path])
+        and _per_item_role(texts, parsed, path, block, role_refs)
+    ]
+
+
+_LOCAL_FOR_EACH = re.compile(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)")
+
+
+def _for_each_entries(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], path: str, block: hcl.Block
+) -> list[tuple[str, str]] | None:
+    """(key, value) of each instance of a block's ``for_each``: a map or ``toset([...])`` written in the
+    block, or the literal map or list of the local of its directory it names (``local.X``,
+    ``toset(local.X)``; a local cannot be set from outside the module, so its literal is what Terraform
+    iterates); a set's member is its key and its value. None when the collection is no such literal."""
+    text = texts[path]
+    for_each = hcl.find_attribute(text, block, "for_each")
+    if for_each is None:
+        return None
+    value = for_each.value(text).strip()
+    local = _LOCAL_FOR_EACH.fullmatch(value)
+    if local is not None:
+        folder = posixpath.dirname(path)
+        mine = {p: b for p, b in parsed.items() if posixpath.dirname(p) == folder}
+        defined = _locals(texts, mine).get(local.group(1) or local.group(2), [])
+        if len(defined) != 1:
+            return None
+        value = defined[0][1].value(texts[defined[0][0]]).strip()
+    if value.startswith("{"):
+        return list(hcl_edit.object_values(value).items())
+    toset = _TOSET.match(value)
+    if toset is None and not value.startswith("["):
+        return None
+    items = hcl.list_items(value, toset.end() - 1 if toset else 0)
+    return [(hcl.string_literal(i.text(value)) or i.text(value), i.text(value)) for i in items]
 
 
 _ATTACHMENT_TYPES = ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment")
@@ -1199,21 +1272,25 @@ def _item(read: re.Match[str], key: str, value: str) -> str | None:
 
 def _picker(text: str, block: hcl.Block, role_refs: re.Pattern[str]) -> hcl_edit.Pick:
     """How an attachment with for_each reads the policy of each map entry (``policy_arn = each.value``,
-    ``each.key`` or ``each.value.ATTR``), and, when its role is read from the entries too, only the entries
-    of this role: removing another role's entry would detach that role's policy."""
+    ``each.key`` or ``each.value.ATTR``, or one ``policy_arn`` for every entry), and, when its role is read
+    from the entries too, only the entries of this role: removing another role's entry would detach that
+    role's policy."""
     arn_attr = hcl.find_attribute(text, block, "policy_arn")
     arn = _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) if arn_attr else None
     role_attr = hcl.find_attribute(text, block, "role")
     role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text))) if role_attr else None
 
+    # one policy for every item, the role read per item: the role's item stands for that policy
+    fixed = arn_attr.value(text) if arn_attr is not None and arn is None and role is not None else None
+
     def pick(key: str, value: str) -> str | None:
-        if arn is None:
+        if arn is None and fixed is None:
             return None
         if role is not None:
             named = _item(role, key, value)
             if named is None or not _is_ref(role_refs, named):
                 return None
-        return _item(arn, key, value)
+        return _item(arn, key, value) if arn is not None else fixed
 
     return pick
 
@@ -1237,6 +1314,7 @@ def _edit_for_each(
     result: EditResult,
     path: str,
     pick: hcl_edit.Pick,
+    per_role: bool = False,
 ) -> str:
     """An attachment per item of ``for_each = toset([...])`` (or of a map, whose entries ``pick`` reads):
     the broad ARNs leave the collection, and the block goes when nothing is left in it."""
@@ -1265,7 +1343,8 @@ def _edit_for_each(
         return text
     for arn in edited.removed:
         result.detached.append(arn)
-        result.notes.append(f"{path}: removed {arn} from the for_each of resource {where}")
+        what = f"the role's item (attaching {arn})" if per_role else arn
+        result.notes.append(f"{path}: removed {what} from the for_each of resource {where}")
     after = next(b for b in hcl.blocks(edited.text) if b.type == "resource" and b.labels == block.labels)
     left = hcl.find_attribute(edited.text, after, "for_each")
     assert left is not None
@@ -1329,6 +1408,7 @@ def _edit_local_collection(
     replaced: hcl_edit.Replaced,
     result: EditResult,
     pick: hcl_edit.Pick,
+    per_role: bool = False,
 ) -> None:
     """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
     empty. Only a local that nothing else in the module reads is edited: another attachment, role or
@@ -1387,7 +1467,8 @@ def _edit_local_collection(
     for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(
-            f"{local_path}: removed {arn} from local.{local.name}, the {local.meta} of resource "
+            f"{local_path}: removed {f'the role item (attaching {arn})' if per_role else arn} from "
+            f"local.{local.name}, the {local.meta} of resource "
             f"{where}{shift}"
         )
     _, left = _locals({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
@@ -1477,6 +1558,8 @@ def _leave_policy_attachment(
         return text
     items = [item.text(text).strip() for item in hcl.list_items(text, roles.value_start)]
     ours = {item for item in items if _is_ref(role_refs, item)}
+    if not ours and any(_EACH_ITEM.fullmatch(hcl.unwrapped(i)) for i in items):
+        return _leave_role_items(text, current, items, role_refs, replaced, result, path)
     if not ours:
         return text
     result.seen.append(f"{path}: {where} ({arn_attr.value(text).strip() if arn_attr else '?'})")
@@ -1506,6 +1589,71 @@ def _leave_policy_attachment(
         return _remove_block(edited.text, after)
     _check_not_ignored(text, current, "roles", f"{path}: {where}")
     return edited.text
+
+
+def _leave_role_items(
+    text: str,
+    block: hcl.Block,
+    items: list[str],
+    role_refs: re.Pattern[str],
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+    path: str,
+) -> str:
+    """An ``aws_iam_policy_attachment`` with ``for_each`` whose ``roles`` reads each item's role (``roles =
+    [each.value.role]``, ``policy_arn = each.value.policy_arn``, or one ``policy_arn`` for a set of roles
+    read as ``[each.value]``): the items naming the role, of a broad policy, leave the collection when
+    the role is all their instance attaches the policy to. An instance attaching it to other principals
+    too (another item of ``roles``, ``users``, ``groups``) is refused naming them: removing the item would
+    detach the policy from them as well."""
+    where = f"aws_iam_policy_attachment.{block.labels[1]}"
+    for_each = hcl.find_attribute(text, block, "for_each")
+    arn_attr = hcl.find_attribute(text, block, "policy_arn")
+    if for_each is None or arn_attr is None:
+        return text
+    if not for_each.value(text).startswith(("{", "toset(")):
+        result.seen.append(
+            f"{path}: {where} roles = [{', '.join(items)}] over for_each = "
+            f"{terraform_modules.brief(for_each.value(text))} {NOT_LITERAL}: the collection must be a "
+            "literal list or map in this file for policygen to edit it"
+        )
+        return text
+    reads = [m for i in items if (m := _EACH_ITEM.fullmatch(hcl.unwrapped(i))) is not None]
+    fixed = [i for i in items if _EACH_ITEM.fullmatch(hcl.unwrapped(i)) is None]
+    arn_read = _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text)))
+    if arn_read is None and "each." in arn_attr.value(text):
+        return text
+    others: list[str] = []
+    fixed_arn = arn_attr.value(text)
+
+    def pick(key: str, value: str) -> str | None:
+        named = [n for r in reads if (n := _item(r, key, value)) is not None]
+        if not any(_is_ref(role_refs, n) for n in named):
+            return None
+        arn = _item(arn_read, key, value) if arn_read is not None else fixed_arn
+        if arn is not None and replaced(arn):
+            others.extend(f'{n} (item "{key}")' for n in named if not _is_ref(role_refs, n))
+        return arn
+
+    probe = EditResult()
+    if _edit_for_each(text, block, replaced, probe, path, pick) == text:
+        return text
+    result.seen.append(f"{path}: {where} (roles = [{', '.join(items)}], per item of its for_each)")
+    others += fixed + [
+        f"{name} {a.value(text).strip()}"
+        for name in ("users", "groups")
+        if (a := hcl.find_attribute(text, block, name)) is not None
+        and re.sub(r"\s", "", a.value(text)) != "[]"
+    ]
+    if others:
+        raise GitOpsEditError(
+            f"{path}: resource {where} attaches {', '.join(dict.fromkeys(probe.detached))} per item of its "
+            f"for_each to the role and also to {', '.join(dict.fromkeys(others))}: removing the role's item "
+            "would detach it from those too, and the roles of an item are not edited one by one. Give the "
+            "role an attachment of its own (or detach the policy by hand), then run again. Nothing was "
+            "changed"
+        )
+    return _edit_for_each(text, block, replaced, result, path, pick, per_role=True)
 
 
 def _leave_per_item(
