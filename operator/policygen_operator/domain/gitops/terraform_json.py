@@ -179,6 +179,55 @@ def find_roles(texts: dict[str, str], name: str) -> tuple[list[FoundRole], dict[
     return found, unparsed
 
 
+_DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
+_LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
+
+
+def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Replaced) -> hcl_edit.Replaced:
+    """``base`` (a literal ARN, the ARN with its partition interpolated), and what the module's JSON files
+    declare: ``"${data.aws_iam_policy.X.arn}"`` of a data source giving the ARN or the policy's name, and
+    ``"${local.X}"`` (``local.X.ATTR`` of an object) whose value in a ``"locals"`` object is one of these, as
+    the native syntax reads them (``terraform.policy_arns``); CDK for Terraform writes a DataAwsIamPolicy
+    and a TerraformLocal so. ``texts`` are the files of one module (a local cannot be set from outside
+    it)."""
+    data: dict[str, tuple[str, Node]] = {}
+    local_values: dict[str, tuple[str, Node]] = {}
+    for path, text in sorted(texts.items()):
+        root = parse(text)
+        for by_type in _objects(root.get("data")):
+            for labelled in _objects(by_type.get("aws_iam_policy")):
+                for label, _, body in labelled.members:
+                    for one in _objects(body):
+                        data.setdefault(label, (path, one))
+        for block in _objects(root.get("locals")):
+            for name, _, value in block.members:
+                local_values.setdefault(name, (path, value))
+
+    def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
+        inner = hcl.unwrapped(expression)
+        local = _LOCAL_REF.fullmatch(inner)
+        if local is not None:
+            if local.group(1) not in local_values or local.group(1) in through:
+                return None
+            path, value = local_values[local.group(1)]
+            attribute = value.get(local.group(2)) if local.group(2) is not None else value
+            if attribute is None:
+                return None
+            return stands_for(_raw(texts[path], attribute), through | {local.group(1)})
+        source = _DATA_ARN.fullmatch(inner)
+        if source is None:
+            return base(expression)
+        if source.group(1) not in data:
+            return None
+        path, body = data[source.group(1)]
+        if body.get("arn") is not None:
+            return stands_for(_raw(texts[path], body.get("arn")), through)
+        named = _string(body.get("name"))
+        return next((arn for arn in replace if named and arn.rsplit("/", 1)[-1] == named), None)
+
+    return stands_for
+
+
 # --- text edits -------------------------------------------------------------------------------------
 
 
@@ -311,6 +360,7 @@ def edit(
                 f"({role.path}), the Terraform module policygen edits; fix it and run again"
             ) from None
     result = EditResult(role_location=f"{role.path} (resource aws_iam_role.{role.label})")
+    replaced = resolving(texts, request.replace_arns, replaced)
     refs = role_refs(role.label, request.role_name)
     new = dict(texts)
     role_res = _find(parse(texts[role.path]), "aws_iam_role", role.label)
@@ -348,45 +398,39 @@ def edit(
                     else ""
                 )
             )
+    for path in sorted(texts):
+        labels = [r.label for r in resources(parse(new[path])) if r.rtype == _POLICY_ATTACHMENT]
+        for label in labels:
+            new[path] = _leave_policy_attachment(new[path], path, label, refs, replaced, result, removed)
+    wanted = [f"${{aws_iam_policy.{label}.arn}}" for label in policy_labels]
+    # the exclusive resources of the role: the generated policy goes into their list
+    exclusive = [
+        (path, res.label)
+        for path in sorted(texts)
+        for res in resources(parse(new[path]))
+        if res.rtype == _EXCLUSIVE
+        and (named := res.body.get("role_name")) is not None
+        and refs.fullmatch(hcl.unwrapped(_raw(new[path], named))) is not None
+    ]
+    for path, label in exclusive:
+        held = _find(parse(new[path]), _EXCLUSIVE, label)
+        assert held is not None
+        _refuse_instances(new[path], path, held)
+        listed = held.body.get("policy_arns")
+        result.seen.append(f"{path}: {_EXCLUSIVE}.{label} policy_arns = {_raw(new[path], listed)}")
+        _check_not_ignored(new[path], path, held, "policy_arns")
+        new[path] = _edit_list(new[path], path, _EXCLUSIVE, label, "policy_arns", replaced, wanted, result)
     # the role's exclusive list
     text = new[role.path]
     current = _find(parse(text), "aws_iam_role", role.label)
     assert current is not None
     arns = current.body.get("managed_policy_arns")
-    wanted = [f"${{aws_iam_policy.{label}.arn}}" for label in policy_labels]
     if arns is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
-        _check_not_ignored(text, role.path, current)
-        if arns.kind != "array":
-            raise GitOpsEditError(
-                f"{role.path}: managed_policy_arns of the role is not a list; edit it by hand"
-            )
-        while True:
-            current = _find(parse(text), "aws_iam_role", role.label)
-            assert current is not None
-            listed = current.body.get("managed_policy_arns")
-            assert listed is not None
-            index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
-            if index is None:
-                break
-            arn = replaced(_raw(text, listed.items[index]))
-            assert arn is not None
-            text = remove(text, listed, index)
-            result.detached.append(arn)
-            result.notes.append(
-                f"{role.path}: removed {arn} from managed_policy_arns of aws_iam_role.{role.label}"
-            )
-        for reference in wanted:
-            current = _find(parse(text), "aws_iam_role", role.label)
-            assert current is not None
-            listed = current.body.get("managed_policy_arns")
-            assert listed is not None
-            if reference not in [_string(item) for item in listed.items]:
-                text = insert(text, listed, None, reference)
-                result.notes.append(
-                    f"{role.path}: added {reference} to managed_policy_arns of aws_iam_role.{role.label}"
-                )
-                result.attachment_added = True
+        _check_not_ignored(text, role.path, current, "managed_policy_arns")
+        text = _edit_list(
+            text, role.path, "aws_iam_role", role.label, "managed_policy_arns", replaced, wanted, result
+        )
     # the generated policy, and its attachment when the role has no exclusive list
     meta = {"provider": provider} if provider is not None else {}
     for index, document in enumerate(request.policies):
@@ -398,7 +442,7 @@ def edit(
             "policy": _template(document),
         }
         text = _upsert_policy(text, new, role.path, label, body, document, result)
-        if arns is None:
+        if arns is None and not exclusive:
             attach = {
                 **meta,
                 "role": f"${{aws_iam_role.{role.label}.name}}",
@@ -411,9 +455,12 @@ def edit(
                 result.notes.append(f"{role.path}: added resource aws_iam_role_policy_attachment.{label}")
                 result.attachment_added = True
     new[role.path] = text
+    # what attaches the policies now: the role's own list, an exclusive resource, or our attachment
     holder = (
         f"aws_iam_role.{role.label}"
         if arns is not None
+        else f"{_EXCLUSIVE}.{exclusive[0][1]}"
+        if exclusive
         else f"aws_iam_role_policy_attachment.{policy_labels[0]}"
     )
     for address in removed:
@@ -437,20 +484,121 @@ def _lifecycle(body: Node, name: str) -> Node | None:
     return next((o.get(name) for o in _objects(body.get("lifecycle")) if o.get(name) is not None), None)
 
 
-def _check_not_ignored(text: str, path: str, role: Resource) -> None:
-    """A role whose ``managed_policy_arns`` changes Terraform ignores: the edit would change nothing in
-    AWS."""
-    ignored = _lifecycle(role.body, "ignore_changes")
+def _check_not_ignored(text: str, path: str, res: Resource, member: str) -> None:
+    """A resource whose ``member`` (the role's ``managed_policy_arns``, an exclusive resource's
+    ``policy_arns``, a policy attachment's ``roles``) changes Terraform ignores: the edit would change
+    nothing in AWS."""
+    ignored = _lifecycle(res.body, "ignore_changes")
     if ignored is None:
         return
     names = [_string(item) for item in ignored.items] if ignored.kind == "array" else [_string(ignored)]
-    if any(n in ("all", "managed_policy_arns") for n in names):
+    if any(n in ("all", member) for n in names):
         raise GitOpsEditError(
-            f"{path}: aws_iam_role.{role.label} has lifecycle ignore_changes {_raw(text, ignored)}: "
-            "Terraform does not apply a change of its managed_policy_arns, so this edit would leave the "
+            f"{path}: {res.rtype}.{res.label} has lifecycle ignore_changes {_raw(text, ignored)}: "
+            f"Terraform does not apply a change of its {member}, so this edit would leave the "
             "broad policy attached in AWS. Remove it from ignore_changes in a change of its own (or replace "
             "the policy by hand), then run again. Nothing was changed"
         )
+
+
+# "Resource for maintaining exclusive management of managed IAM policies assigned to an AWS IAM role"
+# (the AWS provider's aws_iam_role_policy_attachments_exclusive: role_name, policy_arns), and
+# aws_iam_policy_attachment, which attaches one policy to each role, user and group it lists, exclusively
+# across the account (the provider's docs): as terraform.py reads them in the native syntax
+_EXCLUSIVE = "aws_iam_role_policy_attachments_exclusive"
+_POLICY_ATTACHMENT = "aws_iam_policy_attachment"
+
+
+def _edit_list(
+    text: str,
+    path: str,
+    rtype: str,
+    label: str,
+    member: str,
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    result: EditResult,
+) -> str:
+    """The list ``member`` of a resource without its broad items and with ``wanted``."""
+    owner = f"{member} of {rtype}.{label}"
+
+    def listed_now() -> Node:
+        current = _find(parse(text), rtype, label)
+        assert current is not None
+        listed = current.body.get(member)
+        if listed is None or listed.kind != "array":
+            raise GitOpsEditError(f"{path}: {owner} is not a list; edit it by hand")
+        return listed
+
+    while True:
+        listed = listed_now()
+        index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
+        if index is None:
+            break
+        arn = replaced(_raw(text, listed.items[index]))
+        assert arn is not None
+        text = remove(text, listed, index)
+        result.detached.append(arn)
+        result.notes.append(f"{path}: removed {arn} from {owner}")
+    for reference in wanted:
+        listed = listed_now()
+        if reference not in [_string(item) for item in listed.items]:
+            text = insert(text, listed, None, reference)
+            result.notes.append(f"{path}: added {reference} to {owner}")
+            result.attachment_added = True
+    return text
+
+
+def _leave_policy_attachment(
+    text: str,
+    path: str,
+    label: str,
+    refs: re.Pattern[str],
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+    removed: list[str],
+) -> str:
+    """An ``aws_iam_policy_attachment`` of a broad policy listing the role loses it from ``roles``, and goes
+    when it lists no one else."""
+    res = _find(parse(text), _POLICY_ATTACHMENT, label)
+    assert res is not None
+    roles = res.body.get("roles")
+    if roles is None or roles.kind != "array":
+        return text
+    ours = [i for i, item in enumerate(roles.items) if refs.fullmatch(hcl.unwrapped(_raw(text, item)))]
+    if not ours:
+        return text
+    arn_node = res.body.get("policy_arn")
+    where = f"{_POLICY_ATTACHMENT}.{label}"
+    result.seen.append(f"{path}: {where} ({_raw(text, arn_node)})")
+    arn = replaced(_raw(text, arn_node)) if arn_node is not None else None
+    if arn is None:
+        return text
+    _refuse_instances(text, path, res)
+    others = [_raw(text, item) for i, item in enumerate(roles.items) if i not in ours]
+    others += [
+        f"{name} {_raw(text, given)}"
+        for name in ("users", "groups")
+        if (given := res.body.get(name)) is not None and not (given.kind == "array" and not given.items)
+    ]
+    result.detached.append(arn)
+    if not others:
+        protected = _lifecycle(res.body, "prevent_destroy")
+        result.notes.append(
+            f"{path}: removed resource {where} ({arn}; it attached the policy to nothing else)"
+            + (_PROTECTION_GOES if protected is not None and _raw(text, protected) == "true" else "")
+        )
+        removed.append(where)
+        return _remove_resource(text, _POLICY_ATTACHMENT, label)
+    _check_not_ignored(text, path, res, "roles")
+    for index in reversed(ours):
+        current = _find(parse(text), _POLICY_ATTACHMENT, label)
+        assert current is not None
+        listed = current.body.get("roles")
+        assert listed is not None
+        text = remove(text, listed, index)
+    result.notes.append(f"{path}: removed the role from resource {where} ({arn})")
+    return text
 
 
 def _repoint(texts: dict[str, str], address: str, holder: str, result: EditResult) -> None:
