@@ -221,6 +221,25 @@ def _groups(
     return found
 
 
+def _defaults(
+    texts: dict[str, str], defined: dict[str, list[str]], path: str, block: hcl.Block, kind: GroupKind
+) -> dict[str, str]:
+    """The settings of the block's ``*_defaults`` input, written in it or in a literal local of its
+    directory (merge() of such objects read as merge() reads them); a part that is not a literal (a
+    variable) gives nothing, as before."""
+    attr = hcl.find_attribute(texts[path], block, kind.defaults)
+    if attr is None:
+        return {}
+    settings: dict[str, str] = {}
+    span = (attr.value_start, attr.value_end)
+    for part in _maps(texts, defined, texts[path], span, Place(path, None)):
+        if part is not _UNREAD:
+            place, start = part
+            text = texts[place.path]
+            settings.update(hcl_edit.object_values(text[start : hcl.match_close(text, start) + 1]))
+    return settings
+
+
 def find(
     texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str
 ) -> tuple[list[Group], list[str]]:
@@ -238,8 +257,7 @@ def find(
                 attr = hcl.find_attribute(text, block, kind.input)
                 if attr is None:
                     continue
-                defaults_attr = hcl.find_attribute(text, block, kind.defaults)
-                defaults = hcl_edit.object_values(defaults_attr.value(text)) if defaults_attr else {}
+                defaults = _defaults(texts, defined, path, block, kind)
                 for key, (place, value, replaceable) in _groups(texts, defined, path, attr).items():
                     group = hcl_edit.object_values(value)
                     if not _creates(group, defaults):
@@ -331,8 +349,9 @@ def edit(
     entry = _entry(texts, group)
     own = policies(texts, group)
     if own is None:
-        defaults_attr = hcl.find_attribute(text, block, group.kind.defaults)
-        defaults = hcl_edit.object_values(defaults_attr.value(text)) if defaults_attr else {}
+        folder = posixpath.dirname(group.path)
+        mine = {p: hcl.blocks(t) for p, t in texts.items() if posixpath.dirname(p) == folder}
+        defaults = _defaults(texts, _locals(texts, mine, folder), group.path, block, group.kind)
         shared = defaults.get(POLICIES)
         if shared is not None and any(replaced(t) for t in _tokens(shared)):
             raise GitOpsEditError(

@@ -350,3 +350,27 @@ def test_a_local_of_another_directory_is_not_read() -> None:
     files = {"main.tf": _module("local.node_groups"), "other/locals.tf": GROUPS_LOCAL}
     with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
         terraform.edit(files, _request(GPU_ROLE))
+
+
+def test_defaults_in_a_local_name_the_group_and_keep_their_map() -> None:
+    """v20's *_defaults given through a local are read as the group's settings: a group without its own
+    iam_role_use_name_prefix takes the local's (the exact name), and a map taken from it is refused."""
+    locals_tf = (
+        "locals {\n  group_defaults = {\n    iam_role_use_name_prefix = false\n"
+        f'    iam_role_additional_policies = {{\n      PowerUserAccess = "{POWER}"\n    }}\n  }}\n}}\n'
+    )
+    eks = EKS.replace(
+        '  version = "~> 21.0"\n',
+        '  version = "~> 20.0"\n\n  eks_managed_node_group_defaults = local.group_defaults\n',
+    )
+    result = terraform.edit({"main.tf": eks, "locals.tf": locals_tf}, _request("efa-eks-node-group"))
+    assert result.detached == [POWER]
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit({"main.tf": eks, "locals.tf": locals_tf}, _request(EFA_ROLE))
+    own = eks.replace(
+        '      iam_role_additional_policies = {\n        PowerUserAccess = "' + POWER + '"\n      }\n', ""
+    )
+    with pytest.raises(
+        GitOpsEditError, match="takes iam_role_additional_policies from eks_managed_node_group_defaults"
+    ):
+        terraform.edit({"main.tf": own, "locals.tf": locals_tf}, _request("general-eks-node-group"))
