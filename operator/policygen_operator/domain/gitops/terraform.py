@@ -202,6 +202,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{NOT_LITERAL}: a variable's value is set by tfvars, -var or the module's caller, which "
                 "policygen does not read"
             )
+    result.seen += _unread_role_items(texts, parsed, replaced)
     for path, block, value in _role_items(texts, parsed, role_refs):
         # one policy attached to every role of the collection: the role's item leaves it
         result.seen.append(
@@ -1051,6 +1052,35 @@ def _role_items(
         and "each." not in arn.value(texts[path])
         and _per_item_role(texts, parsed, path, block, role_refs)
     ]
+
+
+def _unread_role_items(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], replaced: hcl_edit.Replaced
+) -> list[str]:
+    """Attachments of a broad policy to each role of a ``for_each`` policygen cannot read (``toset(var.
+    roles)``, a for expression): the role may be one of them, which the "not attached" error then names
+    rather than "no attachment at all"."""
+    found = []
+    for path, blocks in sorted(parsed.items()):
+        text = texts[path]
+        for block in blocks:
+            if block.type != "resource" or block.labels[:1] != ("aws_iam_role_policy_attachment",):
+                continue
+            role = hcl.find_attribute(text, block, "role")
+            arn = hcl.find_attribute(text, block, "policy_arn")
+            for_each = hcl.find_attribute(text, block, "for_each")
+            if role is None or arn is None or for_each is None:
+                continue
+            broad = replaced(arn.value(text))
+            per_item = _EACH_ITEM.fullmatch(hcl.unwrapped(role.value(text))) is not None
+            if broad and per_item and _for_each_entries(texts, parsed, path, block) is None:
+                found.append(
+                    f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} attaches {broad} to each "
+                    f"role of for_each = {terraform_modules.brief(for_each.value(text))}, which "
+                    f"{NOT_LITERAL} list or map in this module: policygen cannot tell whether the role "
+                    "is one of them"
+                )
+    return found
 
 
 _LOCAL_FOR_EACH = re.compile(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops import editor, terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
 from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
@@ -199,3 +199,17 @@ def test_an_item_attaching_the_policy_to_others_too_is_refused(roles: str, named
     message = str(err.value)
     assert f"aws_iam_policy_attachment.managed attaches {POWER} per item of its for_each" in message
     assert f"also to {named}" in message and "Nothing was changed" in message
+
+
+def test_a_set_of_roles_policygen_cannot_read_is_named() -> None:
+    """Said before as "no attachment at all": the block naming its roles per item was not looked at."""
+    block = SET_OF_ROLES.replace(
+        'toset([\n    aws_iam_role.runner.name,\n    "deploy",\n  ])', "toset(var.power_roles)"
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"main.tf": RUNNER_ROLE + block}, REQUEST, "")
+    message = str(err.value)
+    assert (
+        f"aws_iam_role_policy_attachment.power_users attaches {POWER} to each role of for_each = " in message
+    )
+    assert "toset(var.power_roles), which is not a literal" in message
