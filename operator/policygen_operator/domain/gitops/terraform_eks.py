@@ -138,6 +138,8 @@ def _creates(group: dict[str, str], defaults: dict[str, str]) -> bool:
 
 _LOCAL = re.compile(r"local\.([A-Za-z_][\w-]*)")
 _MERGE = re.compile(r"merge\s*\(")
+# a for expression building a map ({ for k, v in var.groups : "${var.prefix}-${k}" => v }): any keys
+_FOR = re.compile(r"\{\s*for\s")
 # a map of groups written as no literal policygen reads (a variable, a conditional, a for expression)
 _UNREAD = None
 
@@ -176,7 +178,7 @@ def _maps(
     the offset of its ``{``; None for a part that is not one (it may hold any group)."""
     start, end = span
     expression = text[start:end].strip()
-    if expression.startswith("{"):
+    if expression.startswith("{") and not _FOR.match(expression):
         return [(place, start)]
     local = _LOCAL.fullmatch(expression)
     if local is not None:

@@ -374,3 +374,12 @@ def test_defaults_in_a_local_name_the_group_and_keep_their_map() -> None:
         GitOpsEditError, match="takes iam_role_additional_policies from eks_managed_node_group_defaults"
     ):
         terraform.edit({"main.tf": own, "locals.tf": locals_tf}, _request("general-eks-node-group"))
+
+
+def test_a_for_expression_after_the_group_may_replace_it() -> None:
+    """merge({ for k, v in var.groups : ... }) builds any keys: a group before it is not told (a public
+    module merges { for k, v in var.eks_managed_node_groups : "${var.cluster_name}-${k}" => v } so)."""
+    groups = 'merge(local.node_groups, { for k, v in var.more : "prod-${k}" => v })'
+    files = {"main.tf": _module(groups), "locals.tf": GROUPS_LOCAL}
+    with pytest.raises(GitOpsEditError, match="a later argument of merge"):
+        terraform.edit(files, _request(GPU_ROLE))
