@@ -1496,9 +1496,9 @@ def _edit_local_collection(
     )
     for arn in edited.removed:
         result.detached.append(arn)
+        what = f"the role's item (attaching {arn})" if per_role else arn
         result.notes.append(
-            f"{local_path}: removed {f'the role item (attaching {arn})' if per_role else arn} from "
-            f"local.{local.name}, the {local.meta} of resource "
+            f"{local_path}: removed {what} from local.{local.name}, the {local.meta} of resource "
             f"{where}{shift}"
         )
     _, left = _locals({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
