@@ -238,6 +238,52 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
     return out or None
 
 
+def _ssm_tag_target(kind: str, value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
+    """The ARN of the resource ``ResourceType`` says ``ResourceId`` is; [] for a type no ARN is known for."""
+    base = f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:"
+    if kind == "Document":
+        return _ssm_document(value, ctx, params)
+    if kind == "Parameter":
+        return _ssm_parameter(value, ctx, params)
+    if kind == "ManagedInstance":
+        return _ssm_node(value, ctx)
+    if value.startswith("arn:"):
+        return [value]
+    if kind == "OpsMetadata":  # "either aws/ssm/MyGroup/appmanager or /aws/ssm/MyGroup/appmanager"
+        return [f"{base}opsmetadata/{value.lstrip('/')}"]
+    noun = _SSM_TAGGED_NOUNS.get(kind)
+    return [f"{base}{noun}/{value}"] if noun is not None else []
+
+
+# ResourceType values of ResourceTypeForTagging (SSM API Reference) named by their id alone, and the
+# Service Authorization Reference's resource type of each
+_SSM_TAGGED_NOUNS = {
+    "MaintenanceWindow": "maintenancewindow",
+    "PatchBaseline": "patchbaseline",
+    "OpsItem": "opsitem",
+    "Automation": "automation-execution",
+    "Association": "association",
+    "CloudConnector": "cloud-connector",
+}
+
+
+def _ssm_tagged(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """SSM's tag calls name their resource by ``ResourceType`` and ``ResourceId`` ("For the Document and
+    Parameter values, use the name of the resource", "MaintenanceWindow: mw-012345abcde", "OpsMetadata
+    object: ResourceID for tagging is created from the strings that come after the word opsmetadata in the
+    ARN", SSM API Reference, AddTagsToResource). The table filled the id into every format whose variable
+    is spelled ``${ResourceId}`` (maintenancewindow, opsitem, opsmetadata), whatever the type: a
+    parameter's tags were granted on ``maintenancewindow//NAME`` and two other ARNs that name nothing, and
+    not on the parameter, so the call was refused. The type picks the one ARN; an id of a type with no
+    known ARN is no resource ([]: ``*``, said)."""
+    if not action.startswith("ssm:"):
+        return None
+    kind, value = get_field(params, "ResourceType"), get_field(params, "ResourceId")
+    if not isinstance(kind, str) or not isinstance(value, str) or not value:
+        return []
+    return _ssm_tag_target(kind, escape(value), ctx, params)
+
+
 def _ssm_command(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """SendCommand by ``Targets`` or to every node: its document, output bucket and the nodes the request
     selects. A target keyed ``InstanceIds`` names nodes, in whatever case the key was typed (the AWS CLI's
@@ -1376,6 +1422,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     **{
         ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId"}))
         for name in ("createassociation", "createassociationbatch", "updateassociationstatus")
+    },
+    **{
+        ("ssm", name): Resolver(_ssm_tagged, frozenset({"ResourceType", "ResourceId"}))
+        for name in ("addtagstoresource", "removetagsfromresource", "listtagsforresource")
     },
     ("ssm", "sendcommand"): Resolver(
         _ssm_command,
