@@ -71,6 +71,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
     ROUTED_MODEL_KEYS,
+    THROTTLING_FAILURES,
     UNDETERMINED_CAUSES,
     UNNAMED_TYPES,
 )
@@ -129,10 +130,14 @@ class EventMapper:
             plan = self._plans[(source, name)] = compile_plan(self._ref, source, name)
         denied = is_denied(record)
         code = record.get("errorCode")
-        if code in AUTHENTICATION_FAILURES and plan.kind == "mapped":
-            return MappedEvent(
-                "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
-            )
+        if code and plan.kind == "mapped":
+            if code in AUTHENTICATION_FAILURES:
+                return MappedEvent(
+                    "ignored", plan.key, False, f"authentication failed ({code}): no permission was checked"
+                )
+            if code in THROTTLING_FAILURES and not parameters(record.get("requestParameters")):
+                # the record names no resource: mapped, it would grant the action on "*"
+                return MappedEvent("ignored", plan.key, False, _throttled(code))
         if plan.kind != "mapped" or not (self._resource_level or plan.conditional):
             return plan.refused if denied else plan.allowed
         key = memo_key(plan, record, denied)
@@ -330,6 +335,15 @@ class EventMapper:
         if action == PASS_ROLE:
             notes = [n for n in notes if n != _pass_role_left_out(key)]
         return uses, [a for a in unresolved if a != action], notes
+
+
+def _throttled(code: str) -> str:
+    """Why a throttled call without its parameters is passed over: what it would grant is "*", the
+    action on every resource, for a call that was not served."""
+    return (
+        f"throttled ({code}) and logged without its request parameters: it names no resource, and the "
+        "retry that got through is a record of its own"
+    )
 
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
