@@ -238,6 +238,27 @@ def _ssm_association(action: str, params: Mapping[str, Any], ctx: Context) -> li
     return out or None
 
 
+def _own_account(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """Account Management's calls without ``AccountId`` act on the caller's own account: "If you don't
+    include the AccountId parameter, then the operation runs in the standalone context and automatically
+    applies the request to the account you used to make the request. This is true whether or not the
+    account is a member of an organization" (Account Management Reference Guide, "Understanding API modes
+    of operation"), the reference's ``account`` type (``arn:${Partition}:account::${Account}:account``),
+    which the table named nowhere: every such call (the console's GetRegionOptStatus and ListRegions,
+    GetContactInformation, PutAlternateContact, EnableRegion) was granted ``*``. With ``AccountId`` (or
+    GetGovCloudAccountInformation's ``StandardAccountId``) the call is the organizations context's, on
+    ``account/o-ORG/MEMBER`` under the management account, which the record does not name: None, the
+    table's reading."""
+    if not action.startswith("account:") or not _ACCOUNT_ID.match(ctx.account):
+        return None
+    if any(get_field(params, name) for name in ("AccountId", "StandardAccountId")):
+        return None
+    return [f"arn:{ctx.partition}:account::{ctx.account}:account"]
+
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
 def _ssm_tag_target(kind: str, value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
     """The ARN of the resource ``ResourceType`` says ``ResourceId`` is; [] for a type no ARN is known for."""
     base = f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:"
@@ -1416,6 +1437,7 @@ def _eks_access_entry(action: str, params: Mapping[str, Any], ctx: Context) -> l
 
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
+    ("account", None): Resolver(_own_account, frozenset({"AccountId", "StandardAccountId"})),
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
