@@ -146,7 +146,10 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
     a level are still too many, its folders collapse to ``folder/*`` one at a time, the one holding the
     most entries first (ties by name), until the level fits: eleven secrets under nine top folders, three
     of them under ``prod/``, give ``prod/*`` and the eight others exact, not one pattern for every name.
-    Only when even every folder collapsed is too many does the level become its common prefix plus ``*``.
+    A folder collapses to its entries' common prefix: IAM names granted under any path (``role/*/NAME``,
+    beside ``role/NAME``) whose names share ``stratus-red-team-`` give ``role/*/stratus-red-team-*``, not
+    ``role/*/*``, every role that has a path. Only when even every folder collapsed is too many does the
+    level become its common prefix plus ``*``.
     """
     if len(rests) <= threshold:
         return rests
@@ -164,7 +167,7 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
         if size <= threshold or len(inside[folder]) == 1:
             break  # a folder of one entry gains nothing from collapsing, and the rest are no bigger
         size -= len(inside[folder]) - 1
-        inside[folder] = ["*"]
+        inside[folder] = [_common_prefix(folders[folder]) + "*"]
     if size > threshold:
         return [_common_prefix(rests) + "*"]
     return leaves + [folder + child for folder, children in inside.items() for child in children]

@@ -145,6 +145,31 @@ def test_a_level_just_over_the_threshold_collapses_its_biggest_folder_not_every_
     }
 
 
+def test_a_collapsed_folder_keeps_its_entries_common_prefix() -> None:
+    """IAM names requested without their path are granted as ``role/NAME`` and ``role/*/NAME`` (any path);
+    Stratus Red Team's twelve such AttachRolePolicy grants (the invictus-ir AWS dataset, as republished in
+    https://github.com/Yamato-Security/suzaku-sample-data) collapsed ``*/`` to ``role/*/*``: every role that
+    has a path (``service-role/...``, ``aws-service-role/...``) open to AttachRolePolicy."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/"
+    names = [
+        f"stratus-red-team-{n}"
+        for n in (
+            "backdoor-r-role",
+            "ec2-enumerate-role",
+            "ec2-steal-credentials-role",
+            "ec2lui-role-p",
+            "x",
+            "y",
+        )
+    ]
+    arns = [f"{role}*/{name}" for name in names] + [f"{role}{name}" for name in names]
+    stands_for: dict[str, int] = {}
+    assert compact(arns, 10, stands_for) == {f"{role}*/stratus-red-team-*", *(f"{role}{n}" for n in names)}
+    assert stands_for == {f"{role}*/stratus-red-team-*": 6}
+    # entries of nothing in common still give the folder's every entry, as before
+    assert compact([f"{role}*/{c}-role" for c in "abcdefghijk"], 10) == {f"{role}*/*"}
+
+
 def test_folders_collapse_biggest_first_and_only_as_far_as_needed() -> None:
     arns = [f"arn:aws:s3:::b/{d}/{f}" for d, files in (("a", 4), ("b", 3), ("c", 2)) for f in range(files)]
     arns += ["arn:aws:s3:::b/x", "arn:aws:s3:::b/y"]  # 11 entries: a/ (4) alone brings them to 8
