@@ -91,3 +91,56 @@ def test_two_refusals_in_one_mapper_keep_their_own_resources() -> None:
             "lambda.amazonaws.com", "GetFunction", None, error_code="AccessDenied", error_message=message
         )
         assert mapper.map(record).uses == (("lambda:GetFunction", function),)
+
+
+# A Lambda function's log writes refused on its log stream, as flaws2.cloud's defender logs hold it
+# (s3://flaws2-logs/AWSLogs/653711331788/CloudTrail/us-east-1/2018/11/28/653711331788_CloudTrail_us-east-1_
+# 20181128T2305Z_83VTWZ8Z0kiEC7Lq.json.gz, the first record of role/service-role/level1; quoted whole in the
+# public CyberDefenders "Bucket" write-ups): "requestParameters": null.
+LEVEL1_STREAM = (
+    "arn:aws:logs:us-east-1:653711331788:log-group:/aws/lambda/level1:log-stream:"
+    "2018/11/28/[$LATEST]2d75b45ba94f495598fd2fed9f3ca60e"
+)
+
+
+def test_a_refused_resource_the_request_did_not_name_replaces_every_one_of_its_type() -> None:
+    """The stream's type was granted whole, ``log-group:*:log-stream:*`` (every log stream of every log
+    group of the account and region), beside the one the message names, which the wildcard then absorbed:
+    the policy written allowed every log group's streams."""
+    record = cloudtrail_record(
+        "logs.amazonaws.com",
+        "CreateLogStream",
+        None,
+        account="653711331788",
+        error_code="AccessDenied",
+        error_message="User: arn:aws:sts::653711331788:assumed-role/level1/level1 is not authorized to "
+        f"perform: logs:CreateLogStream on resource: {LEVEL1_STREAM}",
+    )
+    record["userAgent"] = "awslambda-worker"
+    event = EventMapper().map(record)
+    assert event.denied and event.uses == (("logs:CreateLogStream", LEVEL1_STREAM),)
+    assert event.notes == ()
+
+
+def test_only_the_refused_type_is_narrowed_the_others_keep_their_finding() -> None:
+    """RunInstances refused on its subnet: the subnet stands in for ``subnet/*``; the security group the
+    request did not name either stays every one of its type, said."""
+    subnet = f"arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/subnet-0a1b2c3d4e5f60718"
+    params = {
+        "instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890", "minCount": 1, "maxCount": 1}]},
+        "instanceType": "t3.micro",
+    }
+    record = cloudtrail_record(
+        "ec2.amazonaws.com",
+        "RunInstances",
+        params,
+        error_code="Client.UnauthorizedOperation",
+        error_message=f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app-role/s is not authorized to perform: "
+        f"ec2:RunInstances on resource: {subnet} because no identity-based policy allows the "
+        "ec2:RunInstances action",
+    )
+    resources = {arn for _, arn in EventMapper().map(record).uses}
+    assert subnet in resources and f"arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/*" not in resources
+    assert f"arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/*" in resources
+    notes = [text for _, code, text in EventMapper().map(record).notes if code == "resource-undetermined"]
+    assert len(notes) == 1 and "security-group/*" in notes[0] and "subnet/*" not in notes[0]

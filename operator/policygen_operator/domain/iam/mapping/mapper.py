@@ -174,6 +174,8 @@ class EventMapper:
         primaries = {a.action for a in applicable if a.primary}
         unresolved: list[str] = []
         notes: list[tuple[str, str, str]] = []
+        refused = denied_resource(record) if denied else None
+        refused_action = self._ref.action_name(refused[0]) if refused is not None else None
         for action in applicable:
             if not action.types:
                 uses.append((action.action, "*"))
@@ -197,6 +199,8 @@ class EventMapper:
                 notes.append(_unwritable(key, action.action, [a for a in arns if not writable(a)]))
                 if not exact:
                     continue  # never a wider pattern in its place
+            if refused is not None and refused_action == action.action:
+                exact, completed = _as_refused_type(action.types, exact, completed, refused[1], every)
             if exact:
                 uses.extend((action.action, arn) for arn in exact)
                 asked = [arn for arn in exact if arn in every]
@@ -277,7 +281,6 @@ class EventMapper:
             passed = passed_roles(params, plan.not_roles)
             if passed.arns or passed.names:
                 notes.append(_pass_role_unproven(key, [*passed.arns, *passed.names]))
-        refused = denied_resource(record) if denied else None
         if refused is not None:
             uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
         wide = RESOURCE_WIDE.get(key)
@@ -415,6 +418,27 @@ def _pass_role_left_out(key: str) -> tuple[str, str, str]:
         f"{key} passes a role it does not name in the request: iam:PassRole is left out (never on *); "
         "add it for the role(s) the call passes",
     )
+
+
+def _as_refused_type(
+    types: tuple[ResourceType, ...], arns: list[str], completed: list[str], refused: str, every: list[str]
+) -> tuple[list[str], list[str]]:
+    """The ARNs of a denied call with the refused resource in place of every one of its type: a request
+    that did not name it (a record of a denied call often carries no parameters at all) was granted the type
+    whole in the account and region (``log-group:*:log-stream:*``, ``subnet/*``), though AWS's message names
+    the one it checked ("is not authorized to perform: logs:CreateLogStream on resource:
+    arn:aws:logs:...:log-group:/aws/lambda/level1:log-stream:..."). Its type is the longest format it fits
+    (a log stream's ARN fits its log group's too). What the request named "*" (``every``) stays whole;
+    ``completed`` (what the finding says was granted in part or whole) loses what was replaced."""
+    fits = [t for t in types if t.matches(refused)]
+    if not fits:
+        return arns, completed
+    kind = max(fits, key=lambda t: len(t.arn_format)).key
+    kept = [arn for arn in arns if arn in every or _whole_type(types, arn) != kind]
+    if len(kept) == len(arns):
+        return arns, completed
+    dropped = set(arns).difference(kept)
+    return [*kept, refused], [arn for arn in completed if arn not in dropped]
 
 
 def _whole_type(types: tuple[ResourceType, ...], arn: str) -> str | None:
