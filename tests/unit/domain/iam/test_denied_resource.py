@@ -144,3 +144,43 @@ def test_only_the_refused_type_is_narrowed_the_others_keep_their_finding() -> No
     assert f"arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/*" in resources
     notes = [text for _, code, text in EventMapper().map(record).notes if code == "resource-undetermined"]
     assert len(notes) == 1 and "security-group/*" in notes[0] and "subnet/*" not in notes[0]
+
+
+# Stratus Red Team's ec2-get-password-data detonation (tests/fixtures/public-cloudtrail/stratus-red-team/
+# aws.credential-access.ec2-get-password-data.json.gz): thirty GetPasswordData calls on made-up instance
+# ids, each refused "on resource: arn:aws:ec2:...:instance/*", the pattern EC2 reports for an id naming no
+# instance.
+NO_INSTANCE = (
+    "You are not authorized to perform this operation. User: arn:aws:sts::{account}:assumed-role/"
+    "stratus-red-team-ec2-get-password-data-role/aws-go-sdk-1722375070115152000 is not authorized to "
+    "perform: ec2:GetPasswordData on resource: arn:aws:ec2:us-east-1:{account}:instance/* because no "
+    "identity-based policy allows the ec2:GetPasswordData action. Encoded authorization failure message: "
+    "fqhg8CzmasrUP43"
+)
+
+
+def password_data(params: dict[str, Any] | None) -> Any:
+    record = cloudtrail_record(
+        "ec2.amazonaws.com",
+        "GetPasswordData",
+        params,
+        error_code="Client.UnauthorizedOperation",
+        error_message=NO_INSTANCE.format(account=ACCOUNT),
+    )
+    return EventMapper().map(record)
+
+
+def test_a_refused_pattern_never_widens_the_resource_the_request_named() -> None:
+    """With --include-denied the policy granted ``instance/*`` (every instance's password data) beside the
+    thirty ids the requests named, which it absorbed."""
+    event = password_data({"instanceId": "i-0a1b2c3d4e5f60718"})
+    assert event.denied
+    assert event.uses == (
+        ("ec2:GetPasswordData", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0a1b2c3d4e5f60718"),
+    )
+
+
+def test_a_refused_pattern_still_stands_in_for_a_request_that_named_nothing() -> None:
+    assert password_data(None).uses == (
+        ("ec2:GetPasswordData", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*"),
+    )

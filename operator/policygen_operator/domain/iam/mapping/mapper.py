@@ -328,11 +328,19 @@ class EventMapper:
         """A denied call whose error message says which action on which resource IAM refused: that
         resource stands in for the action's ``*`` (a record may carry no parameters at all), and an action
         the call needed besides its own (``kms:Decrypt`` of an S3 read, ``iam:PassRole``) joins it. Only an
-        action the reference knows and an ARN of one of its resource types are taken."""
+        action the reference knows and an ARN of one of its resource types are taken. A refused pattern
+        (EC2 says ``instance/*`` of an id that names no instance: Stratus Red Team's GetPasswordData on
+        made-up ids) names no resource: it stands in for ``*``, never beside an ARN of its type the request
+        named, which it would widen to every one."""
         action = self._ref.action_name(refused[0])
         arn = refused[1]
         types = self._ref.resource_types(action) if action else ()
-        if action is None or not types or not any(t.matches(arn) for t in types):
+        fits = [t for t in types if t.matches(arn)]
+        if action is None or not fits:
+            return uses, unresolved, notes
+        if _WILDCARD.search(arn) and any(
+            a == action and not _WILDCARD.search(r) and any(t.matches(r) for t in fits) for a, r in uses
+        ):
             return uses, unresolved, notes
         uses = [(a, r) for a, r in uses if a != action or r != "*"] + [(action, arn)]
         if action == PASS_ROLE:
