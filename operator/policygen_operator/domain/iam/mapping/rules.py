@@ -806,16 +806,20 @@ EC2_CREATES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
 CREATED_TYPES.update({action: created for action, (created, _) in EC2_CREATES.items()})
 # Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
 # "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
-# specify a security group ID, we use the default security group for the VPC" (RunInstances); "An AMI ID is
+# specify a security group ID, we use the default security group for the VPC" (RunInstances); "If you
+# specify a network interface, you must specify any security groups as part of the network interface"
+# (SecurityGroupIds) and NetworkInterfaces[].SubnetId and .Groups "Applies only if creating a network
+# interface when launching an instance": one attached by NetworkInterfaceId brings its own; "An AMI ID is
 # required to launch an instance and must be specified here or in a launch template" (ImageId); "VpcId: The
 # ID of the VPC. Required for a nondefault VPC." (CreateSecurityGroup; all EC2 API Reference). A launch
 # template or placement group given by name and a security group given by name have ARNs that hold
 # something else (launch-template/lt-..., placement-group/NAME, security-group/sg-...).
 UNNAMED_TYPES: dict[str, str] = {
     "image": "no AMI id: the launch template's AMI, or one given as an SSM parameter",
-    "subnet": "no subnet id: the default subnet or the launch template's",
-    "security-group": "no security group id: the VPC's default group, the launch template's, or groups given "
-    "by name",
+    "subnet": "no subnet id: the default subnet, the launch template's, or that of a network interface "
+    "attached by id",
+    "security-group": "no security group id: the VPC's default group, the launch template's, those of a "
+    "network interface attached by id, or groups given by name",
     "launch-template": "a launch template given by name, not by its id",
     "placement-group": "a placement group given by id, not by its name",
     "vpc": "no VPC id: the default VPC",
