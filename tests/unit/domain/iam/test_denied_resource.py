@@ -101,6 +101,7 @@ LEVEL1_STREAM = (
     "arn:aws:logs:us-east-1:653711331788:log-group:/aws/lambda/level1:log-stream:"
     "2018/11/28/[$LATEST]2d75b45ba94f495598fd2fed9f3ca60e"
 )
+GRANTED_STREAM = LEVEL1_STREAM.replace("$", "${$}")  # a literal "$" as a policy writes it
 
 
 def test_a_refused_resource_the_request_did_not_name_replaces_every_one_of_its_type() -> None:
@@ -118,8 +119,24 @@ def test_a_refused_resource_the_request_did_not_name_replaces_every_one_of_its_t
     )
     record["userAgent"] = "awslambda-worker"
     event = EventMapper().map(record)
-    assert event.denied and event.uses == (("logs:CreateLogStream", LEVEL1_STREAM),)
+    assert event.denied and event.uses == (("logs:CreateLogStream", GRANTED_STREAM),)
     assert event.notes == ()
+
+
+def test_the_refused_arn_and_the_requests_are_one_grant() -> None:
+    """The request's stream name is escaped (``[${$}LATEST]``) and the message's was not: a denied
+    PutLogEvents that named its stream was granted both spellings, two Resource entries for one stream."""
+    group, stream = LEVEL1_STREAM.split(":log-group:")[1].split(":log-stream:")
+    record = cloudtrail_record(
+        "logs.amazonaws.com",
+        "PutLogEvents",
+        {"logGroupName": group, "logStreamName": stream},
+        account="653711331788",
+        error_code="AccessDeniedException",
+        error_message="User: arn:aws:sts::653711331788:assumed-role/level1/level1 is not authorized to "
+        f"perform: logs:PutLogEvents on resource: {LEVEL1_STREAM}",
+    )
+    assert EventMapper().map(record).uses == (("logs:PutLogEvents", GRANTED_STREAM),)
 
 
 def test_only_the_refused_type_is_narrowed_the_others_keep_their_finding() -> None:

@@ -115,12 +115,16 @@ _DENIED_ON = re.compile(r'not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+) o
 
 def denied_resource(record: Mapping[str, Any]) -> tuple[str, str] | None:
     """The action and resource AWS says it refused, where the error message of a denied call names them:
-    what the call was checked for, even when the record carries no request parameters."""
+    what the call was checked for, even when the record carries no request parameters. A ``$`` in it is a
+    character of the name (a Lambda function's log stream ``2018/11/28/[$LATEST]2d75...``), written as the
+    request's names are, ``${$}`` (``templates.escape``), so the refused ARN and the one the request's
+    parameters build are one grant, not two spellings of it. ``*`` and ``?`` stay: in the message they are
+    IAM's wildcards (``instance/*`` of an id that names no instance)."""
     message = record.get("errorMessage")
     if message.__class__ is not str or NOT_AUTHORIZED not in message:
         return None
     found = _DENIED_ON.search(message)
-    return (found.group(1), found.group(2)) if found else None
+    return (found.group(1), found.group(2).replace("$", "${$}")) if found else None
 
 
 def is_denied(record: Mapping[str, Any]) -> bool:
