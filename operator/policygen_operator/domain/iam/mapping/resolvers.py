@@ -267,7 +267,7 @@ def _ssm_tag_target(kind: str, value: str, ctx: Context, params: Mapping[str, An
     if kind == "Parameter":
         return _ssm_parameter(value, ctx, params)
     if kind == "ManagedInstance":
-        return _ssm_node(value, ctx)
+        return ssm_node(value, ctx)
     if value.startswith("arn:"):
         return [value]
     if kind == "OpsMetadata":  # "either aws/ssm/MyGroup/appmanager or /aws/ssm/MyGroup/appmanager"
