@@ -10,6 +10,7 @@ query or split results into pages).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import threading
@@ -23,10 +24,18 @@ import requests
 
 from policygen_operator.adapters.aws.athena import AthenaQuery, QueryStatus
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.domain.cloudtrail.athena import COLUMNS, AthenaTable, build_query
+from policygen_operator.domain.cloudtrail.athena import (
+    COLUMNS,
+    POLICYGEN_LAYOUT,
+    AthenaTable,
+    TableLayout,
+    build_query,
+)
+from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.scan import ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.engine import ScanCancelled
+from policygen_operator.domain.engine import ScanCancelled, run_scan
 from policygen_operator.services.athena import AthenaLogs, scan_athena
 from tests.fixtures.aws import MOTO_CREDENTIALS, moto_client
 from tests.unit.domain.cloudtrail.athena_duckdb import cloudtrail_table, run_trino
@@ -42,8 +51,35 @@ ROLE = "arn:aws:iam::111122223333:role/service-role/order-processor"
 USER = "arn:aws:iam::111122223333:user/people/alice"
 
 
-def seed(endpoint: str, rows: list[dict[str, str | None]]) -> None:
-    """Queue one query result: Athena's header row first, NULLs as cells without VarCharValue."""
+def register(
+    endpoint: str, table: AthenaTable, partitions: tuple[str, ...] = POLICYGEN_LAYOUT.partitions
+) -> None:
+    """The table in moto's Glue catalog with ``partitions`` as its partition keys (what the service reads
+    before it writes the query: Glue API reference, CreateTable/GetTable, TableInput.PartitionKeys)."""
+    glue = moto_client("glue", endpoint)
+    with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+        glue.create_database(DatabaseInput={"Name": table.database})
+    with contextlib.suppress(glue.exceptions.EntityNotFoundException):
+        glue.delete_table(DatabaseName=table.database, Name=table.table)
+    glue.create_table(
+        DatabaseName=table.database,
+        TableInput={
+            "Name": table.table,
+            "TableType": "EXTERNAL_TABLE",
+            "PartitionKeys": [{"Name": name, "Type": "string"} for name in partitions],
+        },
+    )
+
+
+def seed(
+    endpoint: str,
+    rows: list[dict[str, str | None]],
+    partitions: tuple[str, ...] = POLICYGEN_LAYOUT.partitions,
+) -> None:
+    """Queue one query result: Athena's header row first, NULLs as cells without VarCharValue; and the
+    table in the catalog with ``partitions`` (by default the multi-account table of ``policygen athena
+    ddl``, which the query assumed before it read the table's layout)."""
+    register(endpoint, TABLE, partitions)
     header = {"Data": [{"VarCharValue": name} for name in COLUMNS]}
     data = [
         {"Data": [{"VarCharValue": row[n]} if row.get(n) is not None else {} for n in COLUMNS]}
@@ -102,6 +138,38 @@ def test_query_rows_give_the_local_policy(moto_server: str, held: None) -> None:
     assert "\"timestamp\" BETWEEN '2026/11/20'" in execution["Query"]
     assert any("QUEUED" in line for line in lines) and any("RUNNING" in line for line in lines)
     assert "rows" in lines[-1] and "estimated cost" in lines[-1]
+
+
+def test_account_on_a_single_account_table_filters_the_records_account(moto_server: str, held: None) -> None:
+    """AWS's table of one account's trail (partition projection by ``timestamp`` alone, as the Athena
+    guide's example and ``policygen athena ddl`` for one account and Region make it) has no ``account`` or
+    ``region`` column: --account/--region named them and Athena failed the query (COLUMN_NOT_FOUND), so
+    docs/athena.md told users to leave them out. The service reads the table's partition keys from Glue
+    and the query filters recipientaccountid and awsregion instead; it runs on such a table."""
+    principals = (parse_principal(ROLE), parse_principal(USER))
+    layout = TableLayout(("timestamp",))
+    paths = sorted(glob.glob(str(SAMPLES / "**" / "*.json.gz"), recursive=True))
+    connection = cloudtrail_table(paths, partitions=layout.partitions)  # no account or region column
+    asked = {"accounts": ("111122223333",), "regions": ("us-east-1",)}
+    rows = run_trino(connection, build_query(TABLE, principals, WINDOW, layout=layout, **asked))
+    seed(moto_server, rows, layout.partitions)
+    source = AthenaLogs(
+        TABLE, account_ids=asked["accounts"], regions=asked["regions"], endpoint_url=moto_server
+    )
+    result, details = scan_athena(source, principals, WINDOW, session=session())
+    sent = moto_client("athena", moto_server).get_query_execution(
+        QueryExecutionId=details["queryExecutionId"]
+    )
+    query = sent["QueryExecution"]["Query"]
+    assert "recipientaccountid IN ('111122223333')" in query and "awsregion IN ('us-east-1')" in query
+    assert run_trino(connection, query) == rows  # the query the service sent runs on this table
+    spec = ScanSpec(
+        principals, WINDOW, accounts=frozenset(asked["accounts"]), regions=frozenset(asked["regions"])
+    )
+    local = run_scan(spec, local_files(str(SAMPLES), WINDOW, Listing()), workers=1)
+    for arn in (ROLE, USER):
+        assert policies(result, arn) == policies(local, arn)
+    assert result.summary.events_matched == local.summary.events_matched > 0
 
 
 def test_progress_reports_every_poll_until_succeeded(moto_server: str, held: None) -> None:

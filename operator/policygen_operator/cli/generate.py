@@ -61,8 +61,10 @@ Sources (--logs):
                         beside an AWSLogs/ folder are counted, not read: give their own prefix.
   athena://[WORKGROUP@][CATALOG.]DATABASE.TABLE
                         one Athena query over a CloudTrail table (`policygen athena ddl` prints one) for
-                        all principals; --account/--region prune its account/region partitions
-                        and keep the records of those accounts and regions, as every source does.
+                        all principals (any of AWS's documented CloudTrail tables: the table's
+                        partition keys are read from the catalog); --account/--region prune its
+                        account/region partitions where it has them and keep the records of those
+                        accounts and regions, as every source does.
   lookup-events://      CloudTrail's event history of each --region, for an account without a trail
                         bucket (management events of the last 90 days, 2 requests per second per
                         region); --lookup-state DIR keeps the pages read, so running the same command

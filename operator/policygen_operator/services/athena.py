@@ -17,6 +17,7 @@ from policygen_operator.domain.cloudtrail.athena import (
     AthenaTable,
     build_queries,
     estimated_cost_usd,
+    layout_notes,
     summarize_rows,
 )
 from policygen_operator.domain.cloudtrail.principals import Principal
@@ -100,18 +101,34 @@ def scan_athena(
     and, last, the rows read. Cancelling stops the query
     on Athena's side and raises the domain's ``ScanCancelled``, as a scan of files does.
     """
-    from policygen_operator.adapters.aws.athena import AthenaQuery, QueryOutcome, QueryStatus, athena_client
+    from policygen_operator.adapters.aws.athena import (
+        AthenaQuery,
+        QueryOutcome,
+        QueryStatus,
+        athena_client,
+        table_layout,
+    )
     from policygen_operator.adapters.aws.errors import AwsError
     from policygen_operator.domain.engine import ScanCancelled
 
     cancelled = (lambda: cancel.is_set()) if cancel is not None else None
 
-    queries = build_queries(
-        source.table, principals, window, accounts=source.account_ids, regions=source.regions
-    )
     rows: list[dict[str, str | None]] = []
     outcomes: list[QueryOutcome] = []
     try:
+        if cancelled is not None and cancelled():
+            raise ScanCancelled()
+        # the query names only partitions the table has: AWS documents tables of other shapes than
+        # ``policygen athena ddl``'s (the CloudTrail console's, manual partitions); the table is the admin's
+        layout = table_layout(session, source.table, source.endpoint_url)
+        queries = build_queries(
+            source.table,
+            principals,
+            window,
+            accounts=source.account_ids,
+            regions=source.regions,
+            layout=layout,
+        )
         query = AthenaQuery(athena_client(session, source.endpoint_url), source.table)
         for _, sql in queries:
             before = sum(
@@ -138,6 +155,8 @@ def scan_athena(
         regions=frozenset(source.regions),
     )
     result.summary.files_scanned = 0
+    for note in layout_notes(source.table, layout):
+        result.warn(note)
     details = _details(outcomes, [sql for _, sql in queries], len(rows))
     if progress is not None:
         seconds = details["totalMilliseconds"] / 1000

@@ -12,10 +12,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from policygen_operator.adapters.aws.athena import AthenaQuery
+from policygen_operator.adapters.aws.athena import AthenaQuery, table_layout
 from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.domain.cloudtrail.athena import AthenaTable
+from policygen_operator.domain.cloudtrail.athena import AthenaTable, TableLayout
 
 TABLE = AthenaTable("cloudtrail", "logs", output_location="s3://results/")
 QID = "11111111-2222-3333-4444-555555555555"
@@ -206,3 +206,53 @@ def test_a_failed_poll_stops_the_query_it_leaves() -> None:
             AthenaQuery(athena, TABLE, sleep=lambda _: None).run("SELECT 1")
         stub.assert_no_pending_responses()
     assert caught.value.permanence is Permanence.TEMPORARY
+
+
+class _Session:
+    """A boto3 session's ``client`` and ``region_name``, handing out the stubbed clients by service."""
+
+    region_name = "eu-west-1"
+
+    def __init__(self, **clients: Any) -> None:
+        self.clients = clients
+
+    def client(self, service: str, **_: Any) -> Any:
+        return self.clients[service]
+
+
+def test_a_table_of_another_catalog_is_read_through_athena() -> None:
+    """A catalog other than the account's own Glue one (a registered catalog of another account, a
+    federated one) is not Glue's GetTable: Athena's GetTableMetadata resolves the catalog name as the query
+    does (Athena API reference, GetTableMetadata: TableMetadata.PartitionKeys, Column {Name, Type})."""
+    athena = client()
+    with Stubber(athena) as stub:
+        stub.add_response(
+            "get_table_metadata",
+            {
+                "TableMetadata": {
+                    "Name": "logs",
+                    "PartitionKeys": [
+                        {"Name": n, "Type": "string"} for n in ("Region", "year", "month", "day")
+                    ],
+                }
+            },
+            {"CatalogName": "audit_account", "DatabaseName": "cloudtrail", "TableName": "logs"},
+        )
+        layout = table_layout(
+            _Session(athena=athena), AthenaTable("cloudtrail", "logs", catalog="audit_account")
+        )
+        stub.assert_no_pending_responses()
+    assert layout == TableLayout(("region", "year", "month", "day"))
+    assert layout.day_partitions == "year/month/day"
+
+
+def test_a_missing_table_is_a_permanent_failure_before_any_query() -> None:
+    glue = boto3.client(
+        "glue", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    with Stubber(glue) as stub:
+        stub.add_client_error("get_table", "EntityNotFoundException", "Table logs not found.")
+        with pytest.raises(AwsError) as caught:
+            table_layout(_Session(glue=glue), TABLE)
+    assert caught.value.permanence is Permanence.PERMANENT
+    assert "athena://AwsDataCatalog.cloudtrail.logs" in str(caught.value)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import pytest
 from botocore.stub import Stubber
 
 from policygen_operator.domain.cloudtrail.athena import COLUMNS, AthenaTable
@@ -22,16 +23,33 @@ ATHENA_QUERY_LIMIT = 262_144  # StartQueryExecution's QueryString, Athena API re
 SOURCE = AthenaLogs(AthenaTable("cloudtrail", "logs", output_location="s3://results/"))
 
 
+def glue_table(partitions: tuple[str, ...] = ("account", "region", "timestamp")) -> Any:
+    """A Glue client whose one GetTable answers a CloudTrail table of ``partitions`` (Glue API reference,
+    GetTable: Table.PartitionKeys, a list of Column {Name, Type})."""
+    glue = boto3.client(
+        "glue", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    stub = Stubber(glue)
+    stub.add_response(
+        "get_table",
+        {"Table": {"Name": "logs", "PartitionKeys": [{"Name": p, "Type": "string"} for p in partitions]}},
+        {"DatabaseName": "cloudtrail", "Name": "logs"},
+    )
+    stub.activate()
+    return glue
+
+
 class Session:
-    """What ``athena_client`` asks of a boto3 session: the stubbed client."""
+    """What ``athena_client`` and ``table_layout`` ask of a boto3 session: the stubbed clients."""
 
     region_name = "eu-west-1"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, glue: Any = None) -> None:
         self._client = client
+        self._glue = glue if glue is not None else glue_table()
 
-    def client(self, *_: Any, **__: Any) -> Any:
-        return self._client
+    def client(self, service: str, *_: Any, **__: Any) -> Any:
+        return self._glue if service == "glue" else self._client
 
 
 def row(principal: int, events: int) -> dict[str, Any]:
@@ -111,7 +129,22 @@ def test_a_fleet_past_the_query_length_is_split_and_its_rows_summed() -> None:
     assert [p.bytes_scanned for p in progress] == [2_000_000_000, 4_000_000_000, 4_000_000_000]
 
 
-def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted() -> None:
+@pytest.mark.parametrize(
+    ("partitions", "kept"),
+    [
+        (("account", "region", "timestamp"), ["account IN ('111122223333')", "region IN ('eu-west-1')"]),
+        (
+            ("timestamp",),
+            [
+                "(recipientaccountid IN ('111122223333') OR recipientaccountid IS NULL)",
+                "(awsregion IN ('eu-west-1') OR awsregion IS NULL)",
+            ],
+        ),
+    ],
+)
+def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted(
+    partitions: tuple[str, ...], kept: list[str]
+) -> None:
     """An Athena source's accountIds/regions prune the table's partitions (the delivery folders) and, as
     every source does (``scan.not_asked``), keep only the rows whose recipientAccountId and awsRegion were
     asked for: the rows of a kept partition were all granted, whatever Region or account their records
@@ -129,6 +162,7 @@ def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted() ->
         return data
 
     source = AthenaLogs(SOURCE.table, account_ids=("111122223333",), regions=("eu-west-1",))
+    sent: list[str] = []
     with Stubber(athena) as stub:
         stub.add_response("start_query_execution", {"QueryExecutionId": "q-1"})
         stub.add_response(
@@ -148,7 +182,15 @@ def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted() ->
             {"QueryExecutionId": "q-1", "MaxResults": 1000},
         )
         principal = parse_principal("arn:aws:iam::111122223333:role/team-00000-service")
-        result, _ = scan_athena(source, (principal,), WINDOW, session=Session(athena))
+        athena.meta.events.register(
+            "provide-client-params.athena.StartQueryExecution",
+            lambda params, **_: sent.append(params["QueryString"]),
+        )
+        result, _ = scan_athena(source, (principal,), WINDOW, session=Session(athena, glue_table(partitions)))
+    # the table's own partitions are pruned; a single-account table (AWS's, no account or region partition)
+    # filters the records' columns instead of naming columns it does not have
+    assert all(each in sent[0] for each in kept)
+    assert ("account IN" in sent[0]) == ("account" in partitions)
     assert result.matched == {principal.arn: 2}
     assert result.records_filtered_out == 8
     assert result.summary.events_scanned == 10

@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from policygen_operator.adapters.aws.errors import AwsError, classify, error_code
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.domain.cloudtrail.athena import AthenaTable, estimated_cost_usd
+from policygen_operator.domain.cloudtrail.athena import AthenaTable, TableLayout, estimated_cost_usd
 from policygen_operator.domain.engine import ScanCancelled
 
 RUNNING_STATES = ("QUEUED", "RUNNING")
@@ -98,6 +98,33 @@ def athena_client(session: Any, endpoint_url: str | None = None) -> Any:
     config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=10, read_timeout=60)
     region = session.region_name or "us-east-1"
     return session.client("athena", endpoint_url=endpoint_url, region_name=region, config=config)
+
+
+def table_layout(session: Any, table: AthenaTable, endpoint_url: str | None = None) -> TableLayout:
+    """The table's partition keys, from the catalog the query will read it through.
+
+    The account's own catalog (``AwsDataCatalog``) is Glue: ``glue:GetTable``, which running the query
+    needs anyway. Any other catalog (a registered Glue catalog of another account, a federated one) is
+    asked through Athena's ``GetTableMetadata``, which resolves the catalog name as the query does (and
+    needs ``athena:GetTableMetadata``). ``endpoint_url`` overrides both endpoints, as it does the query's
+    (a stand-in such as moto's server answers every service at one address).
+    """
+    config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=10, read_timeout=60)
+    region = session.region_name or "us-east-1"
+    what = f"reading the partition keys of {table.uri()}"
+    try:
+        if table.catalog.lower() == "awsdatacatalog":
+            glue = session.client("glue", endpoint_url=endpoint_url, region_name=region, config=config)
+            keys = glue.get_table(DatabaseName=table.database, Name=table.table)["Table"].get("PartitionKeys")
+        else:
+            athena = athena_client(session, endpoint_url)
+            metadata = athena.get_table_metadata(
+                CatalogName=table.catalog, DatabaseName=table.database, TableName=table.table
+            )
+            keys = metadata["TableMetadata"].get("PartitionKeys")
+    except (ClientError, BotoCoreError) as error:
+        raise AthenaQuery._classified(error, what) from error
+    return TableLayout(tuple(str(key["Name"]).lower() for key in keys or ()))
 
 
 class AthenaQuery:

@@ -129,6 +129,36 @@ def parse_athena_uri(uri: str, output_location: str | None = None) -> AthenaTabl
     )
 
 
+@dataclass(frozen=True)
+class TableLayout:
+    """How a CloudTrail table is partitioned: its partition keys, lower case, as Glue holds them.
+
+    AWS documents several tables for the same files (Athena user guide, "Querying AWS CloudTrail logs"):
+    the CloudTrail console's is not partitioned; "manual partitioning" gives ``region, year, month, day``
+    (an organization trail's adds ``account`` first); "partition projection" gives ``timestamp``
+    (``yyyy/MM/dd``); ``policygen athena ddl`` gives ``timestamp`` for one account and Region, and
+    ``account, region, timestamp`` otherwise. A predicate on a column the table lacks fails the whole query
+    (COLUMN_NOT_FOUND), so the query names the partitions this table has and filters the record's own
+    ``recipientaccountid``/``awsregion`` columns (every CloudTrail table has them) for the rest.
+    """
+
+    partitions: tuple[str, ...]
+
+    @property
+    def day_partitions(self) -> str | None:
+        """``timestamp``, ``year/month/day`` or None: how the delivery day is partitioned, if it is."""
+        if "timestamp" in self.partitions:
+            return "timestamp"
+        if {"year", "month", "day"} <= set(self.partitions):
+            return "year/month/day"
+        return None
+
+
+# The multi-account table ``policygen athena ddl`` makes (and what the query assumed before the layout was
+# read from the catalog).
+POLICYGEN_LAYOUT = TableLayout(("account", "region", "timestamp"))
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -150,12 +180,15 @@ def build_query(
     *,
     accounts: tuple[str, ...] = (),
     regions: tuple[str, ...] = (),
+    layout: TableLayout = POLICYGEN_LAYOUT,
 ) -> str:
     """The one aggregate query of a window, in Athena's (Trino's) dialect.
 
-    The ``timestamp`` partition predicate is always there, so partition projection reads only the days of
-    the window (plus the delivery lag); ``accounts`` and ``regions`` prune the ``account`` and ``region``
-    partitions of a table made by ``policygen athena ddl`` for several accounts or regions.
+    The delivery-day predicate is there whenever ``layout`` has day partitions (``timestamp``, or
+    ``year``/``month``/``day``), so Athena reads only the days of the window (plus the delivery lag);
+    ``accounts`` and ``regions`` prune the ``account`` and ``region`` partitions where the table has them
+    and filter ``recipientaccountid`` and ``awsregion`` where it does not (the rows of other accounts and
+    Regions are then not returned, as those of pruned partitions are not).
     """
     if not principals:
         raise AthenaSourceError("at least one principal is needed")
@@ -172,17 +205,22 @@ def build_query(
         if users
         else session_of
     )
-    first_day, last_day = partition_days(window)
     where = [
-        f'"timestamp" BETWEEN {_literal(first_day)} AND {_literal(last_day)}',
+        *_day_predicates(layout, window),
         f"eventtime >= {_literal(window.start_iso)}",
         f"eventtime < {_literal(window.end_iso)}",
         "(" + " OR ".join(who) + ")",
     ]
-    if accounts:
-        where.append(f"account IN {_in_list(accounts)}")
-    if regions:
-        where.append(f"region IN {_in_list(regions)}")
+    for asked, partition, column in (
+        (accounts, "account", "recipientaccountid"),
+        (regions, "region", "awsregion"),
+    ):
+        if not asked:
+            continue
+        if partition in layout.partitions:
+            where.append(f"{partition} IN {_in_list(asked)}")
+        else:  # a record without the field is kept, as the file scan keeps it (scan.not_asked)
+            where.append(f"({column} IN {_in_list(asked)} OR {column} IS NULL)")
     grouped = [
         f"{identity} AS identity",
         "useridentity.sessioncontext.sessionissuer.arn AS issuer",
@@ -218,6 +256,37 @@ def build_query(
     )
 
 
+def _day_predicates(layout: TableLayout, window: Window) -> list[str]:
+    """The delivery days of the window on the table's day partitions (none on a table without them).
+
+    Manual partitions hold the folder names (``year='2026', month='02', day='01'``, zero-padded as the
+    delivery path is): the year range is a plain range on one partition key, which Glue's partition filter
+    and partition projection both prune by; the joined day bounds the rest of the window exactly.
+    """
+    first_day, last_day = partition_days(window)
+    if layout.day_partitions == "timestamp":
+        return [f'"timestamp" BETWEEN {_literal(first_day)} AND {_literal(last_day)}']
+    if layout.day_partitions == "year/month/day":
+        return [
+            f"year BETWEEN {_literal(first_day[:4])} AND {_literal(last_day[:4])}",
+            f"concat(year, '/', month, '/', day) BETWEEN {_literal(first_day)} AND {_literal(last_day)}",
+        ]
+    return []
+
+
+def layout_notes(table: AthenaTable, layout: TableLayout) -> list[str]:
+    """What a run should say about the table's layout: a table without day partitions (the CloudTrail
+    console's) is read whole by every query, and billed for it."""
+    if layout.day_partitions is not None:
+        return []
+    keys = ", ".join(layout.partitions) or "none"
+    return [
+        f"{table.uri()} has no timestamp or year/month/day partition (partition keys: {keys}): every query "
+        "reads the whole table and is billed for it; a table with partition projection (policygen athena "
+        "ddl) reads only the window's days"
+    ]
+
+
 def build_queries(
     table: AthenaTable,
     principals: tuple[Principal, ...],
@@ -225,6 +294,7 @@ def build_queries(
     *,
     accounts: tuple[str, ...] = (),
     regions: tuple[str, ...] = (),
+    layout: TableLayout = POLICYGEN_LAYOUT,
     limit: int | None = None,
 ) -> list[tuple[tuple[Principal, ...], str]]:
     """``build_query`` for every principal, as few queries as Athena's length limit allows.
@@ -237,7 +307,7 @@ def build_queries(
     limit = MAX_QUERY_LENGTH if limit is None else limit
 
     def query(batch: tuple[Principal, ...]) -> str:
-        return build_query(table, batch, window, accounts=accounts, regions=regions)
+        return build_query(table, batch, window, accounts=accounts, regions=regions, layout=layout)
 
     def length(batch: tuple[Principal, ...]) -> int:
         return len(query(batch).encode())
@@ -429,8 +499,8 @@ def summarize_rows(
     The principal is decided by the same ``PrincipalMatcher`` as in the scan; a row of a same-name role
     with another path feeds the same "did you mean" hint. ``accounts`` and ``regions`` (--account,
     --region) keep the rows the file scan keeps (``scan.not_asked``, counted in ``records_filtered_out``):
-    the query prunes the ``account`` and ``region`` partitions, the folders a record was delivered to,
-    which say nothing of the records a file of another layout put there.
+    the query prunes the ``account`` and ``region`` partitions where the table has them, the folders a
+    record was delivered to, which say nothing of the records a file of another layout put there.
     """
     result = result if result is not None else ScanResult()
     matcher = PrincipalMatcher(principals)

@@ -27,12 +27,20 @@ from sqlglot import exp
 
 from policygen_operator.domain.cloudtrail.athena_ddl import COLUMNS
 
-PARTITIONS = "account STRING, region STRING, `timestamp` STRING"
+# The partition keys of the multi-account table ``policygen athena ddl`` makes; ``cloudtrail_table`` takes
+# those of AWS's other documented tables too (Athena user guide, "Querying AWS CloudTrail logs": the
+# CloudTrail console's table has none, manual partitioning has region, year, month, day, an organization
+# trail's account first, partition projection has timestamp alone).
+PARTITIONS = ("account", "region", "timestamp")
 _LAYOUT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/")
 
 
+def _declared(partitions: tuple[str, ...]) -> str:
+    return "".join(f", `{name}` STRING" for name in partitions)
+
+
 def _schema() -> list[exp.ColumnDef]:
-    create = sqlglot.parse_one(f"CREATE TABLE t ({COLUMNS}, {PARTITIONS})", read="hive")
+    create = sqlglot.parse_one(f"CREATE TABLE t ({COLUMNS})", read="hive")
     return [c for c in create.this.expressions if isinstance(c, exp.ColumnDef)]
 
 
@@ -81,15 +89,16 @@ def records(paths: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def cloudtrail_table(
-    paths: list[str], name: str = "awsdatacatalog.cloudtrail.logs"
+    paths: list[str], name: str = "awsdatacatalog.cloudtrail.logs", partitions: tuple[str, ...] = PARTITIONS
 ) -> duckdb.DuckDBPyConnection:
-    """A connection holding ``name`` (catalog.schema.table, as Athena names it) with every record."""
+    """A connection holding ``name`` (catalog.schema.table, as Athena names it) with every record, and
+    ``partitions`` (any of account, region, timestamp, year, month, day) as columns from each path."""
     connection = duckdb.connect()
     catalog, schema, _ = name.split(".")
     connection.execute(f"ATTACH ':memory:' AS {catalog}")
     connection.execute(f"CREATE SCHEMA {catalog}.{schema}")
     columns = _schema()
-    create = sqlglot.parse_one(f"CREATE TABLE {name} ({COLUMNS}, {PARTITIONS})", read="hive")
+    create = sqlglot.parse_one(f"CREATE TABLE {name} ({COLUMNS}{_declared(partitions)})", read="hive")
     connection.execute(create.sql("duckdb"))
     types = {name: kind for name, kind, *_ in connection.execute(f"DESCRIBE {name}").fetchall()}
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as lines:
@@ -98,7 +107,15 @@ def cloudtrail_table(
             if layout is None:
                 raise ValueError(f"{path} is not in the delivery layout (no partition values)")
             account, region, year, month, day = layout.groups()
-            row = {"account": account, "region": region, "timestamp": f"{year}/{month}/{day}"}
+            values = {
+                "account": account,
+                "region": region,
+                "timestamp": f"{year}/{month}/{day}",
+                "year": year,
+                "month": month,
+                "day": day,
+            }
+            row = {key: values[key] for key in partitions}
             for column in columns:
                 if column.name not in row:
                     row[column.name] = shape(_field(record, column.name), column.args["kind"])

@@ -17,6 +17,7 @@ import pytest
 
 from policygen_operator.domain.cloudtrail.athena import (
     AthenaTable,
+    TableLayout,
     build_queries,
     build_query,
     summarize_rows,
@@ -109,6 +110,52 @@ def test_window_cuts_the_same_records() -> None:
     full = local_scan(SAMPLES, principals, SAMPLE_WINDOW)
     assert 0 < local.summary.events_matched < full.summary.events_matched
     assert_same(local, athena, list(SAMPLE_PRINCIPALS))
+
+
+# AWS's documented CloudTrail tables (Athena user guide, "Querying AWS CloudTrail logs"; the awsdocs
+# amazon-athena-user-guide repository, doc_source/cloudtrail-logs.md): the CloudTrail console's (not
+# partitioned), manual partitioning's of one account and of an organization trail, partition projection's
+# (one account and Region, by day), and the one ``policygen athena ddl`` makes for several.
+LAYOUTS = {
+    "console": (),
+    "manual": ("region", "year", "month", "day"),
+    "manual-organization": ("account", "region", "year", "month", "day"),
+    "projection": ("timestamp",),
+    "policygen-multi": ("account", "region", "timestamp"),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=list(LAYOUTS))
+@pytest.mark.parametrize(
+    ("accounts", "regions"),
+    [((), ()), (("111122223333",), ()), (("111122223333",), ("us-east-1",)), (("444455556666",), ())],
+)
+def test_account_and_region_on_every_documented_table_layout(
+    layout: str, accounts: tuple[str, ...], regions: tuple[str, ...]
+) -> None:
+    """--account/--region on a table without ``account``/``region`` partitions (a single-account trail's,
+    as the CloudTrail console and the Athena guide make it) filtered a column the table does not have, and
+    the query failed; and a table partitioned by year/month/day (or not at all) had no ``timestamp``. The
+    query names what the layout has and filters recipientaccountid/awsregion otherwise: the rows are the
+    local scan's with the same --account/--region, whatever the layout."""
+    principals = tuple(parse_principal(a) for a in SAMPLE_PRINCIPALS)
+    paths = sorted(glob.glob(str(SAMPLES / "**" / "*.json.gz"), recursive=True))
+    shape = TableLayout(LAYOUTS[layout])
+    sql = build_query(TABLE, principals, SAMPLE_WINDOW, accounts=accounts, regions=regions, layout=shape)
+    rows = run_trino(cloudtrail_table(paths, partitions=shape.partitions), sql)
+    athena = summarize_rows(
+        rows, principals, default_mapper(), accounts=frozenset(accounts), regions=frozenset(regions)
+    )
+    spec = ScanSpec(principals, SAMPLE_WINDOW, accounts=frozenset(accounts), regions=frozenset(regions))
+    local = run_scan(spec, local_files(str(SAMPLES), SAMPLE_WINDOW, Listing()), workers=1)
+    assert_same(local, athena, list(SAMPLE_PRINCIPALS))
+    everything = local_scan(SAMPLES, principals, SAMPLE_WINDOW).summary.events_matched
+    if accounts == ("444455556666",):  # not the trail's account: nothing
+        assert athena.summary.events_matched == 0
+    elif regions:  # the samples have eu-west-1 records too
+        assert 0 < athena.summary.events_matched < everything
+    else:
+        assert athena.summary.events_matched == everything
 
 
 def test_fleet_of_50_principals_in_one_query(tmp_path: Path) -> None:
