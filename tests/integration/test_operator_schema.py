@@ -497,6 +497,69 @@ def test_a_rightsizing_scan_through_athena_keeps_its_query_in_last_scan(
     assert shown["status"]["lastScan"] == scan
 
 
+def _kept(got: Any, want: Any, path: str = "status") -> list[str]:
+    """The paths of ``want`` (a merge patch: None deletes) that ``got`` does not hold as written."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return [path]
+        return [p for k, v in want.items() if v is not None for p in _kept(got.get(k), v, f"{path}.{k}")]
+    return [] if got == want else [f"{path} ({got!r} for {want!r})"]
+
+
+def test_every_status_field_the_services_write_is_kept(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """The statuses the services write, as they write them, merged into objects of the real API server and
+    read back whole: a field a schema lacks is pruned without an error (a Rightsizing's lastScan had no
+    filesTotal, so its progress never showed how many files a scan had to read). A rightsizing pass (its
+    progress patches, its final status, its child's status) and a PolicyGeneration's run (started, its
+    progress of a listing, a file and an Athena completion)."""
+    from datetime import UTC, datetime, timedelta
+
+    from policygen_operator.services import status as st
+    from policygen_operator.services.generation import Progress
+    from tests.unit.services.test_athena_sources import athena_result, result
+    from tests.unit.services.test_rightsizing import written_by_a_pass
+
+    progress, final, children = written_by_a_pass()
+    body = {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "Rightsizing",
+        "metadata": {"name": "every-field", "namespace": namespace},
+        "spec": {"cloudTrail": {"athena": {"database": "audit", "table": "trail"}}},
+    }
+    cluster = {**body, "kind": "ClusterRightsizing", "metadata": {"name": f"every-field-{namespace}"}}
+    cluster["spec"] = {**body["spec"], "childNamespace": namespace}
+    kube_admin.post(f"{API}/namespaces/{namespace}/rightsizings", body)
+    kube_admin.post(f"{API}/clusterrightsizings", cluster)
+    paths = [
+        f"{API}/namespaces/{namespace}/rightsizings/every-field",
+        f"{API}/clusterrightsizings/every-field-{namespace}",
+    ]
+    try:
+        for path in paths:
+            for status in [*progress, final]:
+                merge_patch(kube_admin, f"{path}/status", {"status": status})
+                assert not _kept(kube_admin.request("GET", path)["status"], status), path
+    finally:
+        kube_admin.delete(paths[1])
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    run = st.started_run(now, 1, now - timedelta(days=30), now, {"sourceGeneration": 2})
+    listing = Progress(3, 7, 1500, 3, folders_listed=12, objects_listed=340)
+    statuses = [
+        *children,
+        {"lastRun": run},
+        {"lastRun": st.progress_fields(listing)},
+        {"lastRun": st.completed_run(run, now + timedelta(seconds=5), listing, result())},
+        {"lastRun": st.completed_run(run, now + timedelta(seconds=5), None, athena_result())},
+    ]
+    kube_admin.post(f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, "every-field", GOOD))
+    path = f"{API}/namespaces/{namespace}/policygenerations/every-field"
+    for status in statuses:
+        merge_patch(kube_admin, f"{path}/status", {"status": status})
+        assert not _kept(kube_admin.request("GET", path)["status"], status)
+
+
 def test_a_pod_identity_roles_usage_per_service_account_is_kept(
     kube_admin: KubeClient, namespace: str, crd: None
 ) -> None:

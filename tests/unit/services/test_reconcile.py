@@ -42,6 +42,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestStatus,
 )
 from policygen_operator.settings import OperatorSettings
+from tests.fixtures.crd_schema import check_status
 from tests.fixtures.kube import FakeKube
 
 PRINCIPAL = "arn:aws:iam::111122223333:role/payments-api"
@@ -119,9 +120,19 @@ def reconciler(kube: FakeKube, executor: ThreadPoolExecutor, generate: Any, **kw
     settings = OperatorSettings(
         progress_interval=0.02, retry_backoff=30, retry_backoff_max=600, single_tenant=True
     )
-    return rec.Reconciler(
+    reconciler = rec.Reconciler(
         settings, kube, executor, generate=generate, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC), **kw
     )
+    reconcile = reconciler.reconcile
+
+    async def checked(*args: Any, **kwargs: Any) -> st.Outcome:
+        """What the handler would write must be what the PolicyGeneration schema keeps (crd_schema)."""
+        outcome = await reconcile(*args, **kwargs)
+        check_status("policygenerations", outcome.status)
+        return outcome
+
+    reconciler.reconcile = checked  # type: ignore[method-assign]
+    return reconciler
 
 
 def ready(outcome: st.Outcome) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from policygen_operator.services.generation import (
 from policygen_operator.services.pullrequest import GroupRequest, PullRequestSpec, PullRequestStatus
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
+from tests.fixtures.crd_schema import check_status
 from tests.fixtures.kube import FakeKube
 from tests.fixtures.podidentity import assume_role, call, session_name, write_delivery_file
 from tests.fixtures.rightsizing import FakeAws
@@ -80,7 +81,10 @@ def parent(status: Mapping[str, Any] | None = None, generation: int = 1) -> Pare
 
 
 def run(service: RightsizingService, target: Parent) -> Any:
-    return asyncio.run(service.reconcile(target))
+    """One pass; what the handler would write must be what the parent's schema keeps (crd_schema)."""
+    outcome = asyncio.run(service.reconcile(target))
+    check_status("clusterrightsizings" if target.namespace is None else "rightsizings", outcome.status)
+    return outcome
 
 
 def service(kube: FakeKube, engine: CountingEngine) -> RightsizingService:
@@ -349,6 +353,52 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
     assert outcome.cancelled and outcome.status == {}
     assert kube.parent_status["lastScan"]["filesScanned"] >= 1  # progress reached the status first
     assert "status" not in kube.objects[("fleet", child_name("fleet", ORDERS))]  # no child was fed
+
+
+def written_by_a_pass() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    """What one scanning pass writes: its progress patches of the parent's status (a scan that lists, then
+    knows its files total), the parent's final status, and its children's statuses."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    written: list[dict[str, Any]] = []
+    patch = kube.patch_parent_status
+
+    async def recorded(namespace: str | None, name: str, status: Mapping[str, Any]) -> bool:
+        written.append(dict(status))
+        return await patch(namespace, name, status)
+
+    kube.patch_parent_status = recorded  # type: ignore[method-assign]
+
+    def listing_engine(
+        request: GenerationRequest, progress: Any, cancel: threading.Event
+    ) -> GenerationResult:
+        progress(Progress(0, None, 0, 0, folders_listed=12, objects_listed=340))
+        cancel.wait(0.2)
+        progress(Progress(3, 7, 1500, 3, folders_listed=12, objects_listed=340))
+        cancel.wait(0.2)
+        return run_generation(request, progress, cancel)
+
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(
+        settings, kube, FakeAws(), ThreadPoolExecutor(1), listing_engine, clock=lambda: NOW
+    )
+    outcome = asyncio.run(svc.reconcile(parent()))
+    assert outcome.failure is None, outcome.message
+    return written, outcome.status, [child["status"] for child in kube.objects.values()]
+
+
+def test_every_status_field_a_pass_writes_is_one_the_schemas_keep() -> None:
+    """What a pass writes, its progress (``lastScan`` while it scans: files total once listed, folders and
+    objects listed, as the CLI shows them), its final status and its children's, against the CRD schemas:
+    the API server drops a field its schema lacks without an error (lastScan had no filesTotal, so a
+    Rightsizing's progress never showed how many files the scan had to read). The control-plane side:
+    tests/integration/test_operator_schema.py."""
+    progress, final, children = written_by_a_pass()
+    assert any(w["lastScan"].get("filesTotal") == 7 for w in progress)
+    for status in [*progress, final]:
+        check_status("clusterrightsizings", status)
+        check_status("rightsizings", status)
+    for status in children:
+        check_status("policygenerations", status)
 
 
 def test_a_new_parent_spec_is_copied_into_the_children_and_scanned_again() -> None:
