@@ -80,6 +80,7 @@ from policygen_operator.services.reasons import EventReason, Reason
 from policygen_operator.services.reconcile import OpenPullRequest, SecretPort, read_credentials
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import (
+    RUN_COUNTERS,
     athena_run,
     describe_skipped,
     policy_status,
@@ -581,7 +582,7 @@ class RightsizingService:
         tenancy: TenancyPort,
     ) -> list[dict[str, Any]]:
         began = time.monotonic()
-        result = await self._scan(parent, request)
+        result, progress = await self._scan(parent, request)
         metrics.RIGHTSIZING_SCANS.labels(parent.ref).inc()
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
         observed_days = (request.end - request.start).total_seconds() / 86400
@@ -630,7 +631,12 @@ class RightsizingService:
         # A role failed for now is not covered: the next pass scans again. One refused for good is covered
         # (retried with the next due scan), and its row keeps saying why until then.
         retry = {arn for arn, (_, err) in failed.items() if err.permanence is not PERMANENT}
+        # The handler merges lastScan into the last one: every counter this scan has not got is unset (None),
+        # or a file scan after an Athena one kept its query, an Athena scan the files counted before it, and
+        # a scan too short for a progress report the last one's files total and listing counts.
         status["lastScan"] = {
+            **{key: None for key in RUN_COUNTERS if key != "filesSkipped"},
+            **progress_fields(progress),
             "startTime": iso(now),
             "completionTime": iso(self.clock()),
             "generation": parent.generation,
@@ -643,11 +649,19 @@ class RightsizingService:
             "durationSeconds": round(time.monotonic() - began, 3),
         }
         if result.report.get("athena"):  # an Athena source reads no files: what the query scanned and cost
-            del status["lastScan"]["filesScanned"]
+            status["lastScan"].update(
+                filesScanned=None, filesTotal=None, foldersListed=None, objectsListed=None
+            )
             status["lastScan"]["athena"] = athena_run(result.report["athena"])
+        else:
+            status["lastScan"]["athena"] = None
         return rows
 
-    async def _scan(self, parent: Parent, request: GenerationRequest) -> GenerationResult:
+    async def _scan(
+        self, parent: Parent, request: GenerationRequest
+    ) -> tuple[GenerationResult, Progress | None]:
+        """The scan's result and its last progress report (what it listed, the files it had to read)."""
+
         async def still_wanted(progress: Progress | None) -> bool | None:
             """Progress into ``status.lastScan``; a deleted or re-specified parent cancels the scan."""
             try:
@@ -661,12 +675,13 @@ class RightsizingService:
                 return None
             return state.exists and state.uid == parent.uid and state.generation == parent.generation
 
+        latest = LatestProgress()
         try:
-            return await scan_in_thread(
+            found = await scan_in_thread(
                 self.executor,
                 self.generate,
                 request,
-                LatestProgress(),
+                latest,
                 still_wanted,
                 self.settings.progress_interval,
                 parent.ref,
@@ -674,7 +689,8 @@ class RightsizingService:
         except (NoMatchingEvents, PolicyValidationFailed) as err:
             if err.result is None:
                 raise
-            return err.result  # roles without events (or a bad part) still get their granted-vs-used report
+            found = err.result  # roles without events (or a bad part) still get their granted-vs-used report
+        return found, latest.value
 
     async def _analysis(
         self, parent: Parent, role: DiscoveredRole, result: GenerationResult, observed_days: float

@@ -71,6 +71,21 @@ def progress_fields(progress: Progress | None) -> dict[str, Any]:
     return fields
 
 
+# What a run counts as it goes (``progress_fields``, ``completed_run``): a new run's status starts without
+# them, so a number the run has not reported yet is absent rather than the previous run's.
+RUN_COUNTERS = (
+    "filesScanned",
+    "filesTotal",
+    "filesSkipped",
+    "foldersListed",
+    "objectsListed",
+    "eventsScanned",
+    "eventsMatched",
+    "athena",
+    "durationSeconds",
+)
+
+
 def started_run(
     now: datetime,
     generation: int,
@@ -78,7 +93,9 @@ def started_run(
     window_end: datetime,
     admin_generations: Mapping[str, int | None] | None = None,
 ) -> dict[str, Any]:
-    """``status.lastRun`` as written when a run starts (``completionTime`` cleared).
+    """``status.lastRun`` as written when a run starts: ``completionTime`` and every counter of the run
+    before it cleared (None deletes a field in the merge patch). The status is level-based: until the
+    first progress report, the previous run's files and events would read as this run's.
 
     ``admin_generations``: ``sourceGeneration``/``repositoryGeneration``, the generations of the admin
     objects this run read (None for an inline one), so that a nudge for a change the run already saw is
@@ -90,6 +107,7 @@ def started_run(
         "windowStart": iso(window_start),
         "windowEnd": iso(window_end),
         "completionTime": None,
+        **dict.fromkeys(RUN_COUNTERS),
         **(admin_generations or {}),
     }
 

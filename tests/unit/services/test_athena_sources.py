@@ -111,7 +111,7 @@ async def test_status_shows_the_query_while_it_runs_and_what_it_cost(executor: T
         scans.append(request)
         progress(Progress(0, None, 0, 0, running.line, running))
         deadline = time.monotonic() + 10
-        while not any("lastRun" in p and "athena" in p["lastRun"] for p in kube.status_patches):
+        while not any((p.get("lastRun") or {}).get("athena") for p in kube.status_patches):
             assert time.monotonic() < deadline, kube.status_patches
             time.sleep(0.01)
         return athena_result()
@@ -122,7 +122,7 @@ async def test_status_shows_the_query_while_it_runs_and_what_it_cost(executor: T
     assert outcome.failure is None, outcome.message
     assert isinstance(scans[0].source, AthenaLogs)
 
-    [written] = [p["lastRun"] for p in kube.status_patches if "athena" in p.get("lastRun", {})]
+    [written] = [p["lastRun"] for p in kube.status_patches if (p.get("lastRun") or {}).get("athena")]
     assert written == {
         "athena": {
             "queryExecutionId": "q-1",
@@ -210,7 +210,7 @@ async def test_a_failed_query_keeps_its_last_state_in_status(executor: ThreadPoo
     generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
     assert generated["status"] == "False" and "q-2" in generated["message"]
     last = outcome.status["lastRun"]
-    assert last["athena"] == running.to_status() and "filesScanned" not in last
+    assert last["athena"] == running.to_status() and last.get("filesScanned") is None  # None: unset
     assert last["completionTime"]
 
 
@@ -231,4 +231,41 @@ def test_a_rightsizing_scan_through_athena_shows_the_query_in_last_scan() -> Non
     outcome = run(service(kube, engine), parent())  # type: ignore[arg-type]
     assert outcome.failure is None, outcome.message
     last = outcome.status["lastScan"]
-    assert last["athena"] == st.athena_run(QUERY) and "filesScanned" not in last
+    assert last["athena"] == st.athena_run(QUERY) and last.get("filesScanned") is None  # None: unset
+
+
+def test_a_rightsizing_scan_unsets_what_the_scan_before_it_counted_and_it_did_not() -> None:
+    """The handler merges lastScan into the last scan's: a file scan after an Athena one kept the query
+    (lastScan.athena), an Athena scan after a file one kept the files counted (it left filesScanned out of
+    the patch instead of unsetting it), and a scan over before its first progress report kept the last
+    one's filesTotal and listing counts. Each scan's lastScan now unsets every counter it has not got."""
+    from policygen_operator.domain.rightsizing import IRSA, Binding
+    from policygen_operator.services.generation import run_generation
+    from tests.unit.services.test_rightsizing import ORDERS, parent, run, service
+
+    def stored(before: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+        """status.lastScan after the handler's merge patch (RFC 7386: None deletes)."""
+        return {k: v for k, v in {**before, **patch}.items() if v is not None}
+
+    file_scan = {"filesScanned": 7, "filesTotal": 9, "foldersListed": 4, "objectsListed": 9}
+    before = {"startTime": "2026-11-30T00:00:00Z", "completionTime": "2026-11-30T00:05:00Z", **file_scan}
+
+    def athena_engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.report["athena"] = QUERY
+        return found
+
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    outcome = run(service(kube, athena_engine), parent())  # type: ignore[arg-type]
+    after_athena = stored(before, outcome.status["lastScan"])
+    assert not set(file_scan) & set(after_athena) and after_athena["athena"] == st.athena_run(QUERY)
+
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    outcome = run(service(kube, run_generation), parent())  # type: ignore[arg-type]
+    after_files = stored(after_athena, outcome.status["lastScan"])
+    assert "athena" not in after_files and after_files["filesScanned"] > 0
+    # its files total and listing counts are its own (unset where it reported none), never the last one's
+    patch = outcome.status["lastScan"]
+    merged = stored(before, patch)
+    for key in ("filesTotal", "foldersListed", "objectsListed"):
+        assert merged.get(key) == patch[key], key

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.services import conditions as c
 from policygen_operator.services import status as st
+from policygen_operator.services.athena import QueryProgress
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.generation import Progress
 from policygen_operator.services.pullrequest import PullRequestStatus
@@ -26,6 +27,7 @@ def test_a_run_records_its_window_and_then_its_counts_and_duration() -> None:
         "windowStart": "2025-12-01T12:00:00Z",
         "windowEnd": "2026-03-01T12:00:00Z",
         "completionTime": None,
+        **dict.fromkeys(st.RUN_COUNTERS),
     }
     done = st.completed_run(run, NOW + timedelta(seconds=42.5), Progress(7, 9, 1000, 12))
     assert done["completionTime"] == "2026-03-01T12:00:42Z" and done["durationSeconds"] == 42.5
@@ -35,6 +37,29 @@ def test_a_run_records_its_window_and_then_its_counts_and_duration() -> None:
         "eventsScanned": 2,
         "eventsMatched": 0,
     }
+
+
+def test_a_new_run_clears_the_previous_runs_counters_until_it_reports_its_own() -> None:
+    """started_run is merged into status.lastRun: it set the new start time and window but left the last
+    run's filesScanned, filesTotal, foldersListed... (and an Athena run's query) in place until the first
+    progress report, so the status read as if the new run had already done what the old one did. Every
+    counter is unset (None deletes it in the merge patch) and comes back with this run's progress."""
+    before = st.completed_run(
+        st.started_run(NOW - timedelta(hours=1), 2, NOW - timedelta(days=91), NOW - timedelta(hours=1)),
+        NOW - timedelta(minutes=50),
+        Progress(700, 700, 90_000, 1200, folders_listed=40, objects_listed=700),
+    )
+    run = st.started_run(NOW, 3, NOW - timedelta(days=90), NOW)
+    merged = {k: v for k, v in {**before, **run}.items() if v is not None}  # RFC 7386 merge of the patch
+    assert merged == {
+        "startTime": "2026-03-01T12:00:00Z",
+        "generation": 3,
+        "windowStart": "2025-12-01T12:00:00Z",
+        "windowEnd": "2026-03-01T12:00:00Z",
+    }
+    assert set(st.RUN_COUNTERS) >= set(st.progress_fields(Progress(1, 2, 3, 4, None, None, 5, 6)))
+    athena = st.progress_fields(Progress(0, None, 0, 0, "q", QueryProgress("q-1", "RUNNING", 1, 1.0)))
+    assert set(st.RUN_COUNTERS) >= set(athena)
 
 
 def test_a_run_shows_what_it_has_listed_as_the_cli_does() -> None:
