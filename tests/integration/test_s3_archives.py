@@ -656,3 +656,39 @@ def test_objects_sniffed_and_passed_over_do_not_hold_the_prefetch_budget(moto_se
     # the budget bounds what is held beyond the oldest object (the one the scan waits for), as it did:
     # two rests at once (the oldest and one that fits beside it), never all three of the heads let through
     assert flight.most["rest"] <= 2
+
+
+def test_a_time_folder_of_more_than_a_page_of_objects_is_peeked_to_its_folders(moto_server: str) -> None:
+    """The peek into a time folder outside the window (c655092) read one listing page: a page lists keys
+    and folders together in key order (Amazon S3 API Reference, ListObjectsV2: "CommonPrefixes ... are
+    returned" with the keys, MaxKeys 1,000 counting both), so in ``2020/05/`` holding 1,000 objects before
+    its ``AWSLogs/`` (digits sort before letters) the first page showed no folder, the folder was taken as
+    a time folder of objects and passed over, and the trail below it with it. The peek now goes on page by
+    page until a folder that is not a time folder shows (or the listing ends); past ``peek_pages`` with
+    more to come, it enters the folder rather than judge what it has not seen."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="dated-busy")
+    _put_trail_file(s3, "dated-busy", "2020/05/")  # a trail whose key prefix is 2020/05
+    for n in range(1000):  # a page of objects sorting before AWSLogs/ (MaxKeys defaults to 1,000): S3
+        # server access logs, TargetPrefixYYYY-mm-DD-HH-MM-SS-UniqueString (passed over by name, unread)
+        s3.put_object(Bucket="dated-busy", Key=f"2020/05/2020-05-01-09-05-17-{n:016X}", Body=b"-")
+    s3.put_object(  # a month of a Firehose archive outside the window: only time folders below it
+        Bucket="dated-busy",
+        Key=f"2020/06/01/09/ct-events-1-2020-06-01-09-05-17-{UUID}",
+        Body=_event(_record("DeleteTable", "orders", "2020-06-01T09:01:00Z")),
+    )
+    listed: list[str] = []
+    logs = S3DeliveryLogs(
+        _client(moto_server, listed), locate("dated-busy", "", None, (), ()), WINDOW, Listing()
+    )
+    assert list(logs.keys()) == [f"2020/05/{TRAIL_FILE}"]
+    assert listed.count("2020/05/") == 4  # the peek's two pages, then the folder's own two
+    assert "2020/06/" in listed and not [p for p in listed if p.startswith("2020/06/01/")]
+
+    # a peek bounded at one page, its folder not seen whole: entered, not skipped
+    listed.clear()
+    bounded = S3DeliveryLogs(
+        _client(moto_server, listed), locate("dated-busy", "", None, (), ()), WINDOW, Listing(), peek_pages=1
+    )
+    assert list(bounded.keys()) == [f"2020/05/{TRAIL_FILE}"]
+    assert listed.count("2020/05/") == 3  # the peek's one page, then the folder's own two

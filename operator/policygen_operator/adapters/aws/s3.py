@@ -49,6 +49,7 @@ _READ_BYTES = 1024 * 1024  # an object is read in pieces of this size, up to the
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 MAX_PAGES_PER_LISTING = 1000
+PEEK_PAGES = 10  # pages of a peek into a time folder outside the window (S3DeliveryLogs.peek_pages)
 # Folders an archive's walk lists at most: a Firehose archive of ten years by the hour is ~90,000 folders,
 # of which a window's walk lists a few dozen; a walk past this cap is a bucket that is no archive of logs
 # (or a prefix far wider than meant), said as such rather than listed for hours.
@@ -123,6 +124,10 @@ class S3DeliveryLogs:
     list_calls: int = 0
     cancel: threading.Event | None = None  # set: the next listing call raises ScanCancelled
     max_pages: int = MAX_PAGES_PER_LISTING
+    # How many pages a peek into a time folder outside the window lists before it enters the folder instead
+    # (``_subfolders``): a time folder holds its next time folders (a page) or its objects (a Firehose
+    # hour's, a few hundred to a few thousand); ten pages is 10,000 keys.
+    peek_pages: int = PEEK_PAGES
     max_folders: int = MAX_ARCHIVE_FOLDERS
     # Objects larger than this are skipped and named, never downloaded; reads stop at it as well (the
     # scan then applies it to the inflated size). Downloads ahead of the scan are bounded by count and by
@@ -319,14 +324,21 @@ class S3DeliveryLogs:
             exact = None
             folders.extend(reversed(found))
 
-    def _subfolders(self, prefix: str) -> list[str]:
-        """The folders of the first page of a folder's listing (``Listing.enters``' peek at an archive's
-        time folder outside the window): one request, whatever the folder holds. A time folder's first page
-        holds its next time folders (a month's 31 days) or its objects; a folder of more than a page of
-        objects is taken as one of objects, what its first page shows."""
-        for page in self._list(prefix, delimiter=True):
-            return [c["Prefix"][len(prefix) :].rstrip("/") for c in page.get("CommonPrefixes", [])]
-        return []
+    def _subfolders(self, prefix: str) -> Iterator[str | None]:
+        """The folders of a folder, page by page (``Listing.enters``' peek at an archive's time folder
+        outside the window, which stops asking at the first folder that is not a time folder).
+
+        A page lists keys and folders together in key order, so a folder of more than a page of objects
+        shows the folders sorting after them (``AWSLogs/`` after ``000000.gz``) only on a later page:
+        reading the first page alone passed such a folder over, a trail's records of the window with it.
+        Past ``peek_pages`` pages with more to come, None: the folder is entered rather than judged on
+        what was not seen (entering costs its listing; a wrong skip, its records)."""
+        for pages, page in enumerate(self._list(prefix, delimiter=True), start=1):
+            for common in page.get("CommonPrefixes", []):
+                yield common["Prefix"][len(prefix) :].rstrip("/")
+            if page.get("IsTruncated") and pages >= min(self.peek_pages, self.max_pages):
+                yield None
+                return
 
     # -- downloads -----------------------------------------------------------------------------------
 

@@ -155,16 +155,20 @@ class Listing:
         days: set[date],
         accounts: tuple[str, ...],
         regions: tuple[str, ...],
-        peek: Callable[[], Iterable[str]] | None = None,
+        peek: Callable[[], Iterable[str | None]] | None = None,
     ) -> bool:
         """Whether to enter a folder (``_folder_skip``); one passed over is counted by reason. An archive's
         time folder outside the window is passed over only once ``peek`` (the names of the folders in it)
         shows nothing but time folders below it: a trail's key prefix may read as a time (``2020/05/``
         above its ``AWSLogs/``), and pruning must never skip what the window needs (a folder read for
-        nothing costs a listing; one skipped for nothing loses its records)."""
+        nothing costs a listing; one skipped for nothing loses its records). ``peek`` may be lazy (pages
+        of a listing): the first other name decides, and no more is asked; a None says the rest of the
+        folder was not looked at, and the folder is entered."""
         reason = _folder_skip(path, window, days, accounts, regions)
         if reason == "time":
-            if peek is not None and not all(_TIME_CHILD.fullmatch(name) for name in peek()):
+            if peek is not None and not all(
+                name is not None and _TIME_CHILD.fullmatch(name) for name in peek()
+            ):
                 return True
             reason = "window"
         if reason == "window":
