@@ -692,3 +692,43 @@ def test_a_time_folder_of_more_than_a_page_of_objects_is_peeked_to_its_folders(m
     )
     assert list(bounded.keys()) == [f"2020/05/{TRAIL_FILE}"]
     assert listed.count("2020/05/") == 3  # the peek's one page, then the folder's own two
+
+
+def test_records_a_firehose_stream_could_not_deliver_are_read(moto_server: str) -> None:
+    """A stream whose transformation Lambda failed writes the records it was given to processing-failed/
+    (Firehose Developer Guide, "Handle failure in data transformation": one JSON object each, the record
+    "base64-encoded" in rawData, the object named as the stream's others, without an extension). The
+    walk read them, but the principal's ARN is not in the base64 text and every line was passed over as
+    another principal's: the calls were lost without a word. Here a stream fed by an EventBridge rule and
+    one fed by a CloudWatch Logs subscription (its gzip payload)."""
+    import base64
+
+    def failed(raw: bytes) -> bytes:
+        return json.dumps(
+            {
+                "attemptsMade": 4,
+                "arrivalTimestamp": 1763974980000,
+                "errorCode": "Lambda.FunctionError",
+                "errorMessage": "The Lambda function was successfully invoked but it returned an error.",
+                "attemptEndingTimestamp": 1763975040000,
+                "rawData": base64.b64encode(raw).decode(),
+                "lambdaArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:transform:$LATEST",
+            }
+        ).encode()
+
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="undelivered")
+    folder = "stream/processing-failed/2026/11/24/09/"
+    s3.put_object(
+        Bucket="undelivered",
+        Key=f"{folder}ct-events-1-2026-11-24-09-05-17-{UUID}",
+        Body=failed(_event(_record("GetItem", "orders", "2026-11-24T09:03:00Z"))) + b"\n",
+    )
+    s3.put_object(
+        Bucket="undelivered",
+        Key=f"{folder}ct-logs-1-2026-11-24-09-06-17-{UUID}",
+        Body=failed(_subscription(_record("PutItem", "orders", "2026-11-24T09:04:00Z"))) + b"\n",
+    )
+    result = _generate(moto_server, "stream/", "undelivered")
+    assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert result.summary.bad_records == 0

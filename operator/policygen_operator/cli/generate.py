@@ -74,7 +74,8 @@ JSON Lines, saved `aws cloudtrail lookup-events` output ({"Events": [...]} or it
 CloudWatch Logs events (`aws logs filter-log-events`/`get-log-events` output {"events": [...]}, subscription
 payloads {"logEvents": [...]}, a log group exported to S3 by `aws logs create-export-task`), EventBridge
 events of CloudTrail records ("AWS API Call via CloudTrail" and the other "... via CloudTrail" types), and
-JSON objects written back to back ({...}{...}, as Kinesis Data Firehose delivers them to S3). A file that
+JSON objects written back to back ({...}{...}, as Kinesis Data Firehose delivers them to S3), and the records
+a Firehose stream could not deliver (processing-failed/: each base64 in rawData). A file that
 cannot be read (truncated gzip, not JSON) or a record that cannot be used is skipped with a warning naming
 it (--strict makes it an error). Delivery files whose name lies outside the window are not read.
 

@@ -13,6 +13,7 @@ reason, a matched record that lacks a field is counted in ``bad_records`` and na
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import re
@@ -45,6 +46,10 @@ _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
 _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
+# A record Kinesis Data Firehose could not deliver (its processing-failed/ and format-conversion-failed/
+# output): the record it was given is base64 in rawData, so no principal's ARN shows in the text
+# (``Scanner._scan_raw_data``).
+_RAW_DATA = b'"rawData"'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
@@ -563,7 +568,7 @@ class Scanner:
             return False
         if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
             return True
-        if not self.matcher.may_occur_in(data):
+        if not self.matcher.may_occur_in(data) and _RAW_DATA not in data:
             result.summary.events_scanned += _unparsed_events(data)  # no wanted principal occurs
             result.files_without_principal += 1
             return True
@@ -594,6 +599,7 @@ class Scanner:
                 document.get("eventName") is not None
                 or document.get("eventVersion") is not None  # an Insights event has no eventName of its own
                 or document.get("detail-type") is not None
+                or document.get("rawData") is not None  # one record Firehose could not deliver
             ):
                 self._scan_records(name, (document,), unit=unit)  # a single record, or one EventBridge event
             elif (found := _record_texts(document)) is not None:
@@ -643,7 +649,7 @@ class Scanner:
         """Each object of ``_concatenated`` as a document of its own, named "document N" (from 1)."""
         may_occur_in = self.matcher.may_occur_in
         for number, piece in enumerate(pieces, start=1):
-            if not may_occur_in(piece):
+            if not may_occur_in(piece) and _RAW_DATA not in piece:
                 self.result.summary.events_scanned += _unparsed_events(piece)
                 continue
             problem = self._scan_text(name, piece, f"document {number}")
@@ -722,6 +728,8 @@ class Scanner:
                 detail = self._eventbridge_detail(name, where, record, kind)
                 if detail is not None:
                     self._scan_dict(name, where, detail)
+            elif (raw := record.get("rawData")).__class__ is str:
+                self._scan_raw_data(name, where, raw)
             elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                 self._bad_record(name, where, "no userIdentity")
             return
@@ -791,6 +799,8 @@ class Scanner:
                         detail = self._eventbridge_detail(name, f"{unit} {index}", record, kind)
                         if detail is not None:
                             self._scan_records(name, (detail,), first=index, count=False, unit=unit)
+                    elif isinstance(raw := record.get("rawData"), str):
+                        self._scan_raw_data(name, f"{unit} {index}", raw)
                     elif record.get("eventType") not in CALLERLESS_EVENT_TYPES:
                         self._bad_record(name, f"{unit} {index}", "no userIdentity")
                 elif self.spec.split_sessions and record.get("eventName") == "AssumeRole":
@@ -813,6 +823,57 @@ class Scanner:
             self._take(name, f"{unit} {index}", record, principal, identity)
         if count:
             self.result.summary.events_scanned += index + 1 - first
+
+    def _scan_raw_data(self, name: str, where: str, text: str) -> None:
+        """A record Kinesis Data Firehose could not deliver: the records it was given, base64 in rawData
+        (Firehose Developer Guide, "Handle failure in data transformation", its processing-failed/ output;
+        "Handling errors for data format conversion"). A stream fed by an EventBridge rule was given the
+        event, one fed by a CloudWatch Logs subscription the gzip payload of logEvents (CloudWatch Logs User
+        Guide, "Subscription filters"), a producer's the record: each is read as it would be in a file.
+        The principal's ARN does not show in the base64 text, so the line is parsed whatever it names (the
+        lines and documents that hold ``_RAW_DATA``); the records inside count as scanned beside their
+        envelope's one."""
+        where = f"{where} rawData"
+        try:
+            data = base64.b64decode(text, validate=True)
+        except ValueError:  # binascii.Error
+            self._bad_record(name, where, "not base64")
+            return
+        if data[:2] == GZIP_MAGIC:
+            try:
+                data = inflate(data, self.spec.max_file_bytes)
+            except FileTooLarge as error:
+                self._bad_record(name, where, str(error))
+                return
+            except Exception as error:  # EOFError, BadGzipFile, isal errors: cut short or corrupt
+                self._bad_record(name, where, f"corrupt gzip: {error}")
+                return
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            self._bad_record(name, where, f"not JSON ({error})")
+            return
+        items: list[Any] = value if isinstance(value, list) else [value]
+        if isinstance(value, dict):
+            if isinstance(value.get("Records"), list):
+                items = value["Records"]
+            elif isinstance(value.get("logEvents"), list):  # a subscription's payload: each message a record
+                events = value["logEvents"]
+                self.result.summary.events_scanned += len(events) - 1
+                for number, event in enumerate(events):
+                    message = event.get("message") if isinstance(event, dict) else None
+                    if isinstance(message, str):
+                        self._scan_event_text(name, f"{where} event {number}", message.encode(), "message")
+                    else:
+                        self._bad_record(name, f"{where} event {number}", "no message text")
+                return
+        self.result.summary.events_scanned += len(items) - 1
+        for number, item in enumerate(items):
+            at = f"{where} record {number}" if len(items) > 1 else where
+            if isinstance(item, dict):
+                self._scan_dict(name, at, item)
+            else:
+                self._bad_record(name, at, "not a JSON object")
 
     def _eventbridge_detail(self, name: str, where: str, event: Any, kind: Any) -> Any:
         """An EventBridge event: CloudTrail puts each record on the default event bus as the ``detail`` of an
@@ -843,6 +904,9 @@ class Scanner:
         parser = self.parser
         may_occur_in = self.matcher.may_occur_in
         count = 0
+        # Firehose's error output (``_scan_raw_data``) is such records alone: the first line says whether
+        # this is some, so other files' lines pay nothing more
+        raw: bool | None = None
         for number, line in enumerate(lines, start=1):
             if line is None:
                 count += 1
@@ -851,7 +915,9 @@ class Scanner:
             if not line.strip():
                 continue
             count += 1
-            if not may_occur_in(line):
+            if raw is None:
+                raw = _RAW_DATA in line
+            if not may_occur_in(line) and not (raw and _RAW_DATA in line):
                 continue
             try:
                 record = parser.parse(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from datetime import UTC, datetime
@@ -933,3 +934,90 @@ def test_an_insights_event_alone_in_a_file_is_passed_over_and_a_digest_file_is_n
     assert result.summary.skipped_files == {
         "digest-json.log": "a CloudTrail digest file: it holds the hashes of log files, no calls"
     }
+
+
+def _failed(raw: bytes, **fields: Any) -> dict[str, Any]:
+    """A record Kinesis Data Firehose could not deliver, as it writes one to the bucket's
+    processing-failed/ folder (Firehose Developer Guide, "Handle failure in data transformation":
+    attemptsMade, arrivalTimestamp, errorCode, errorMessage, attemptEndingTimestamp, rawData, "the
+    base64-encoded record data", lambdaArn); format-conversion-failed/ records carry rawData too ("Handling
+    errors for data format conversion")."""
+    return {
+        "attemptsMade": 4,
+        "arrivalTimestamp": 1763974800000,
+        "errorCode": "Lambda.FunctionError",
+        "errorMessage": "The Lambda function was successfully invoked but it returned an error result.",
+        "attemptEndingTimestamp": 1763974860000,
+        "rawData": base64.b64encode(raw).decode(),
+        "lambdaArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:transform:$LATEST",
+        **fields,
+    }
+
+
+# What Firehose is given, by pipeline: an EventBridge rule's event (CloudTrail User Guide, "Creating rules
+# for CloudTrail events": the record is its detail), a CloudWatch Logs subscription's payload, gzip
+# (CloudWatch Logs User Guide, "Subscription filters": "the data ... is compressed with gzip",
+# logEvents[].message), or the record itself (a producer putting records).
+def _event(item: dict[str, Any]) -> bytes:
+    event = {
+        "version": "0",
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.s3",
+        "account": ACCOUNT,
+        "time": item["eventTime"],
+        "region": "us-east-1",
+        "resources": [],
+        "detail": item,
+    }
+    return json.dumps(event).encode()
+
+
+def _subscription(*items: dict[str, Any]) -> bytes:
+    payload = {
+        "messageType": "DATA_MESSAGE",
+        "owner": ACCOUNT,
+        "logGroup": "aws-cloudtrail-logs-111122223333",
+        "logStream": f"{ACCOUNT}_CloudTrail_us-east-1",
+        "subscriptionFilters": ["to-firehose"],
+        "logEvents": [
+            {"id": str(n), "timestamp": 1763974800000, "message": json.dumps(item)}
+            for n, item in enumerate(items)
+        ],
+    }
+    return gzip.compress(json.dumps(payload).encode())
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [_failed(_event(MINE)), _failed(_event(OTHER))],
+        [_failed(_subscription(MINE, OTHER))],
+        [_failed(json.dumps(MINE).encode()), _failed(json.dumps(OTHER).encode())],
+        [
+            _failed(json.dumps(MINE).encode(), sequenceNumber="4958", subSequenceNumber=0),
+            _failed(_event(OTHER)),
+        ],
+    ],
+    ids=["eventbridge", "subscription", "records", "format-conversion"],
+)
+def test_records_firehose_could_not_deliver_are_read_from_their_raw_data(lines: list[dict[str, Any]]) -> None:
+    """A Firehose stream whose transformation failed writes the records it was given to processing-failed/,
+    each base64 in rawData: the principal's ARN is not in the text, so the scan passed every line over
+    unparsed (a line of another principal) and the calls were lost without a word. rawData is read as what
+    it holds: an EventBridge event, a gzip CloudWatch Logs payload, a record."""
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    for name, body in (("processing-failed/x", data), ("processing-failed/x.gz", gzip.compress(data))):
+        result = scan((name, body))
+        assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}, name
+        assert result.summary.events_matched == 1 and result.summary.events_scanned == 2
+        assert not result.warnings and not result.summary.bad_records
+    one = scan(("processing-failed/one", json.dumps(lines[0]).encode()))  # one record: a document
+    assert one.summary.events_matched == 1
+
+
+def test_raw_data_that_is_no_record_is_a_bad_record() -> None:
+    lines = [_failed(b"\x00\x01 not json"), {**_failed(b""), "rawData": "not base64!"}]
+    result = scan(("processing-failed/x", b"".join(json.dumps(line).encode() + b"\n" for line in lines)))
+    assert result.summary.bad_records == 2 and not result.summary.events_matched
+    assert all("rawData" in warning for warning in result.warnings)
