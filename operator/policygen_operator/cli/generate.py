@@ -72,7 +72,8 @@ Sources (--logs):
 Forms read, in any mix: delivery files ({"Records": [...]}, plain or gzip), bare JSON arrays of records,
 JSON Lines, saved `aws cloudtrail lookup-events` output ({"Events": [...]} or its items), a trail's
 CloudWatch Logs events (`aws logs filter-log-events`/`get-log-events` output {"events": [...]}, subscription
-payloads {"logEvents": [...]}, a log group exported to S3 by `aws logs create-export-task`), EventBridge
+payloads {"logEvents": [...]}, a log group exported to S3 by `aws logs create-export-task`, events saved
+as text, an epoch-millisecond timestamp and a tab before each record), EventBridge
 events of CloudTrail records ("AWS API Call via CloudTrail" and the other "... via CloudTrail" types), and
 JSON objects written back to back ({...}{...}, as Kinesis Data Firehose delivers them to S3), and the records
 a Firehose stream could not deliver (processing-failed/: each base64 in rawData). A file that

@@ -24,7 +24,11 @@ BOM = b"\xef\xbb\xbf"
 # No AWS page spells the line out; real exports show it ("2020-09-08T04:00:24.000Z <message>", darold/pgbadger
 # issue #609), getmoto/moto writes it so (moto/logs/models.py, create_export_task), and the CloudWatch Logs
 # User Guide ("Exporting log data to Amazon S3") sorts exported files on the timestamp starting each line.
-EXPORT_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z ")
+# The same saved from the API: `aws logs filter-log-events --query 'events[].[timestamp,message]' --output
+# text` prints each event's timestamp, "the number of milliseconds after Jan 1, 1970 00:00:00 UTC"
+# (CloudWatch Logs API Reference, FilteredLogEvent), a tab and its message (AWS CLI User Guide, "Text output
+# format": tab-separated values).
+EXPORT_LINE = re.compile(rb"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z|\d{13})[ \t]")
 # The start of a JSON object or array of objects (a delivery file, a record, an event, saved API output,
 # JSON Lines, objects back to back), or of an export line whose message is one: "[INFO] ..." or a Lambda's
 # exported "START RequestId: ..." are text, not records.

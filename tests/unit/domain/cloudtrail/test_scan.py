@@ -1021,3 +1021,23 @@ def test_raw_data_that_is_no_record_is_a_bad_record() -> None:
     result = scan(("processing-failed/x", b"".join(json.dumps(line).encode() + b"\n" for line in lines)))
     assert result.summary.bad_records == 2 and not result.summary.events_matched
     assert all("rawData" in warning for warning in result.warnings)
+
+
+def test_log_events_saved_as_text_with_their_epoch_millisecond_timestamps_are_read(tmp_path: Any) -> None:
+    """A trail's log group read back with `aws logs filter-log-events --query 'events[].[timestamp,message]'
+    --output text`: each line is the event's timestamp in milliseconds since the epoch (CloudWatch Logs API
+    Reference, FilteredLogEvent.timestamp), a tab and the record (AWS CLI User Guide, "Text output format":
+    tab-separated). It was skipped as "not JSON (binary or text data)", and a folder walk passed the file
+    over as no log file; it is read as an export's lines are."""
+    from policygen_operator.domain.cloudtrail.sniff import readable_head
+
+    data = b"".join(
+        b"%d\t" % (1763974800000 + n) + json.dumps(r).encode() + b"\n" for n, r in enumerate(RECORDS)
+    )
+    assert readable_head(data[:4096])
+    result = scan(("events.txt", data), ("events.txt.gz", gzip.compress(data)))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert result.summary.events_scanned == 6 and result.summary.files_scanned == 2
+    assert not result.warnings
+    text = b"1763974800000\t[INFO] a Lambda's log line\n" * 2  # another log group's: refused as such
+    assert "not a JSON object" in scan(("lambda.txt", text)).summary.skipped_files["lambda.txt"]
