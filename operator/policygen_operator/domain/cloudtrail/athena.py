@@ -260,17 +260,23 @@ def _day_predicates(layout: TableLayout, window: Window) -> list[str]:
     """The delivery days of the window on the table's day partitions (none on a table without them).
 
     Manual partitions hold the folder names (``year='2026', month='02', day='01'``, zero-padded as the
-    delivery path is): the year range is a plain range on one partition key, which Glue's partition filter
-    and partition projection both prune by; the joined day bounds the rest of the window exactly.
+    delivery path is): one term per month of the window, each equalities and a range on the partition keys
+    alone (what a Glue partition filter expression takes), so the catalog returns the window's partitions
+    and no others.
     """
     first_day, last_day = partition_days(window)
     if layout.day_partitions == "timestamp":
         return [f'"timestamp" BETWEEN {_literal(first_day)} AND {_literal(last_day)}']
     if layout.day_partitions == "year/month/day":
-        return [
-            f"year BETWEEN {_literal(first_day[:4])} AND {_literal(last_day[:4])}",
-            f"concat(year, '/', month, '/', day) BETWEEN {_literal(first_day)} AND {_literal(last_day)}",
+        months: dict[tuple[int, int], list[date]] = {}
+        for day in window.days():
+            months.setdefault((day.year, day.month), []).append(day)
+        terms = [
+            f"(year = '{year:04d}' AND month = '{month:02d}' "
+            f"AND day BETWEEN '{days[0].day:02d}' AND '{days[-1].day:02d}')"
+            for (year, month), days in months.items()
         ]
+        return ["(" + " OR ".join(terms) + ")"]
     return []
 
 

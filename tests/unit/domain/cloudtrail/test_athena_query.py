@@ -11,9 +11,11 @@ from sqlglot import exp
 from policygen_operator.domain.cloudtrail.athena import (
     AthenaSourceError,
     AthenaTable,
+    TableLayout,
     _principal,
     build_query,
     estimated_cost_usd,
+    layout_notes,
     parse_athena_uri,
     record_of,
     summarize_rows,
@@ -54,6 +56,34 @@ def test_query_prunes_account_and_region_partitions_when_asked() -> None:
     assert "account IN ('444455556666')" in where
     assert "region IN ('eu-west-1')" in where
     assert "useridentity.arn IN ('arn:aws:iam::111122223333:user/people/alice')" in where
+
+
+def test_manual_day_partitions_are_named_month_by_month_across_a_year_end() -> None:
+    """A table of the Athena guide's manual partitioning (``region, year, month, day``, the folder names):
+    the window's days as one term a month, on the partition keys alone; no ``timestamp``, and the Region
+    asked for on its ``region`` partition, the account (no ``account`` partition) on the record's column."""
+    window = Window(datetime(2025, 12, 30, tzinfo=UTC), datetime(2026, 1, 2, 12, tzinfo=UTC))
+    layout = TableLayout(("region", "year", "month", "day"))
+    sql = build_query(
+        AthenaTable("db", "trail"),
+        (ROLE,),
+        window,
+        accounts=("111122223333",),
+        regions=("eu-west-1",),
+        layout=layout,
+    )
+    where = where_of(sql)
+    assert (
+        "((year = '2025' AND month = '12' AND day BETWEEN '30' AND '31') "
+        "OR (year = '2026' AND month = '01' AND day BETWEEN '01' AND '02'))"
+    ) in where
+    assert '"timestamp"' not in where and "region IN ('eu-west-1')" in where
+    assert "(recipientaccountid IN ('111122223333') OR recipientaccountid IS NULL)" in where
+    console = build_query(AthenaTable("db", "trail"), (ROLE,), window, layout=TableLayout(()))
+    assert "year" not in where_of(console) and '"timestamp"' not in where_of(console)
+    assert layout_notes(AthenaTable("db", "trail"), TableLayout(())) and not layout_notes(
+        AthenaTable("db", "trail"), layout
+    )
 
 
 def test_principal_text_is_quoted_not_injected() -> None:
