@@ -212,10 +212,8 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if not replaced(value):
             continue
         pick = _picker(texts[path], block, role_refs)
-        for_each = hcl.find_attribute(texts[path], block, "for_each")
-        in_local = _LOCAL_FOR_EACH.fullmatch(for_each.value(texts[path]).strip()) if for_each else None
-        if in_local is not None:
-            collection = _LocalCollection(in_local.group(1) or in_local.group(2), "for_each")
+        collection = _local_for_each(texts[path], block)
+        if collection is not None:
             _edit_local_collection(new_texts, path, block, collection, replaced, result, pick, per_role=True)
         else:
             new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path, pick, True)
@@ -1410,17 +1408,22 @@ class _LocalCollection:
     meta: str  # "for_each" or "count"
 
 
+def _local_for_each(text: str, block: hcl.Block) -> _LocalCollection | None:
+    """The local a block's ``for_each`` iterates (``local.X``, ``toset(local.X)``), read as
+    ``_for_each_entries`` reads it, so that the collection found and the one edited are the same."""
+    for_each = hcl.find_attribute(text, block, "for_each")
+    match = _LOCAL_FOR_EACH.fullmatch(for_each.value(text).strip()) if for_each is not None else None
+    return _LocalCollection(match.group(1) or match.group(2), "for_each") if match else None
+
+
 def _local_collection(text: str, block: hcl.Block, value: str) -> _LocalCollection | None:
     """The local an attachment takes its policies from, one instance per item: ``for_each =
     toset(local.X)`` with ``policy_arn = each.value``, or ``count = length(local.X)`` with ``policy_arn =
     local.X[count.index]`` (a list of ARNs in a locals block, the layout of many modules' role.tf and
     locals.tf)."""
     value = hcl.unwrapped(value)
-    for_each = hcl.find_attribute(text, block, "for_each")
-    if for_each is not None and _EACH_ITEM.fullmatch(value):
-        written = for_each.value(text).strip()
-        match = re.fullmatch(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)", written)
-        return _LocalCollection(match.group(1) or match.group(2), "for_each") if match else None
+    if hcl.find_attribute(text, block, "for_each") is not None and _EACH_ITEM.fullmatch(value):
+        return _local_for_each(text, block)
     count = hcl.find_attribute(text, block, "count")
     item = _LOCAL_ITEM.fullmatch(value)
     if count is None or item is None:
@@ -1605,12 +1608,7 @@ def _leave_policy_attachment(
     result.detached.append(arn)
     result.notes.append(f"{path}: removed the role from resource {where} ({arn})")
     after = next(b for b in hcl.blocks(edited.text) if b.type == "resource" and b.labels == block.labels)
-    others = [
-        a
-        for name in ("roles", "users", "groups")
-        if (a := hcl.find_attribute(edited.text, after, name)) is not None
-        and re.sub(r"\s", "", a.value(edited.text)) != "[]"
-    ]
+    others = _principals(edited.text, after, ("roles", "users", "groups"))
     if not others:
         result.notes.append(
             f"{path}: removed resource {where} (it attached the policy to nothing else)"
@@ -1619,6 +1617,17 @@ def _leave_policy_attachment(
         return _remove_block(edited.text, after)
     _check_not_ignored(text, current, "roles", f"{path}: {where}")
     return edited.text
+
+
+def _principals(text: str, block: hcl.Block, names: tuple[str, ...]) -> list[hcl.Attribute]:
+    """The attributes of ``names`` an ``aws_iam_policy_attachment`` sets to anything but ``[]``: the
+    principals it attaches its policy to, each of which an edit of the block detaches it from as well."""
+    return [
+        a
+        for name in names
+        if (a := hcl.find_attribute(text, block, name)) is not None
+        and re.sub(r"\s", "", a.value(text)) != "[]"
+    ]
 
 
 def _leave_role_items(
@@ -1670,10 +1679,7 @@ def _leave_role_items(
         return text
     result.seen.append(f"{path}: {where} (roles = [{', '.join(items)}], per item of its for_each)")
     others += fixed + [
-        f"{name} {a.value(text).strip()}"
-        for name in ("users", "groups")
-        if (a := hcl.find_attribute(text, block, name)) is not None
-        and re.sub(r"\s", "", a.value(text)) != "[]"
+        f"{a.name} {a.value(text).strip()}" for a in _principals(text, block, ("users", "groups"))
     ]
     if others:
         raise GitOpsEditError(
@@ -1717,12 +1723,7 @@ def _leave_per_item(
         return text
     items = [i.text(text).strip() for i in hcl.list_items(text, roles.value_start)]
     others = [i for i in items if i not in ours]
-    others += [
-        f"{name} {a.value(text).strip()}"
-        for name in ("users", "groups")
-        if (a := hcl.find_attribute(text, block, name)) is not None
-        and re.sub(r"\s", "", a.value(text)) != "[]"
-    ]
+    others += [f"{a.name} {a.value(text).strip()}" for a in _principals(text, block, ("users", "groups"))]
     if others:
         raise GitOpsEditError(
             f"{path}: resource {where} attaches each policy of its for_each ({', '.join(probe.detached)} "
