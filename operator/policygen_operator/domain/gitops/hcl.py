@@ -96,6 +96,15 @@ def _skip_opaque(text: str, i: int) -> int | None:
 _OPAQUE_START = re.compile(r"[\"#/<]")
 
 
+def reference(address: str, suffix: str = "") -> re.Pattern[str]:
+    """``address`` (``aws_iam_role.ci``, ``local.groups``) where a module's text refers to it, and not
+    inside another name: neither one it begins (``aws_iam_role.ci-old``, ``local.groups_gpu``) nor one it
+    ends (``data.aws_iam_role.ci``, ``module.x.local.groups``). The one reading of every check that asks
+    whether something else reads an address (an attachment about to be removed, the role, a local about to
+    be edited); ``suffix`` is matched after it (an instance key)."""
+    return re.compile(rf"(?<![\w.-]){re.escape(address)}(?![\w-]){suffix}")
+
+
 def comment_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every comment of ``text``: what looks like code there is not."""
     spans: list[tuple[int, int]] = []

@@ -20,6 +20,18 @@ from policygen_operator.domain.gitops.model import GitOpsEditError
 # source), or None to keep the entry.
 Replaced = Callable[[str], str | None]
 
+# The references besides a literal that may stand for a broad ARN, read alike in both syntaxes
+# (``terraform.policy_arns``, ``terraform_json.resolving``): a data source's ARN, a local (or an attribute of
+# an object local)
+DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
+LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
+
+
+def named_policy(replace: tuple[str, ...], name: str | None) -> str | None:
+    """The broad ARN a ``data "aws_iam_policy"`` that gives the policy's ``name`` (no ``arn``) stands for: an
+    AWS managed policy is found by its name, which is its ARN's last part."""
+    return next((arn for arn in replace if name and arn.rsplit("/", 1)[-1] == name), None)
+
 
 @dataclass
 class LiteralEdit:

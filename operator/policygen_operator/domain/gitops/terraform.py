@@ -303,7 +303,7 @@ def _refuse_other_syntax(texts: dict[str, str], path: str, address: str) -> None
     policygen edits the role's syntax only, so a file of the other syntax beside it that refers to the role
     fails the run naming it, rather than leaving an attachment there unread."""
     folder = posixpath.dirname(path)
-    pattern = re.compile(rf"(?<![\w.-]){re.escape(address)}(?![\w-])")
+    pattern = hcl.reference(address)
     others = sorted(p for p, t in texts.items() if posixpath.dirname(p) == folder and pattern.search(t))
     if others:
         raise GitOpsEditError(
@@ -1148,7 +1148,7 @@ def _repoint(
     same, when its instances are keyed the same way (``meta`` and ``new_meta``). A ``moved`` block into it
     is left (``_moved_to``). Anything else (another type, an ``import`` block, an instance key of a
     ``for_each``) fails naming the reference."""
-    pattern = re.compile(r"(?<![\w.-])" + re.escape(address) + r"(?![\w-])(\[[^\]\n]*\])?")
+    pattern = hcl.reference(address, r"(\[[^\]\n]*\])?")
     for path in sorted(texts):
         text = texts[path]
         left = 0  # references left as they are, before the next one: later edits do not move them
@@ -1794,7 +1794,7 @@ def policy_arns(
 
     def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         expression = hcl.unwrapped(expression)
-        local = _LOCAL_REF.fullmatch(expression)
+        local = hcl_edit.LOCAL_REF.fullmatch(expression)
         if local is not None:
             if local.group(1) not in local_values or local.group(1) in through:
                 return None
@@ -1812,7 +1812,7 @@ def policy_arns(
         templated = _PARTITION_TEMPLATE.fullmatch(expression)
         if templated is not None:
             return next((arn for arn in replace if arn.split(":", 2)[2:] == [templated.group(1)]), None)
-        source = _DATA_ARN.fullmatch(expression)
+        source = hcl_edit.DATA_ARN.fullmatch(expression)
         if source is None or source.group(1) not in data:
             return None
         path, block = data[source.group(1)]
@@ -1821,7 +1821,7 @@ def policy_arns(
             return stands_for(given.value(texts[path]))
         name = hcl.find_attribute(texts[path], block, "name")
         named = hcl.string_literal(name.value(texts[path])) if name else None
-        return next((arn for arn in replace if named and arn.rsplit("/", 1)[-1] == named), None)
+        return hcl_edit.named_policy(replace, named)
 
     return stands_for
 
@@ -1842,9 +1842,7 @@ def _locals(
 
 
 _PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')
-_DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
 _VARIABLE = re.compile(r"\bvar\.[A-Za-z_]")
-_LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
 
 
 def _upsert(

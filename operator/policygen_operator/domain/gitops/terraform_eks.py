@@ -327,7 +327,7 @@ def _read_elsewhere(texts: dict[str, str], group: Group) -> list[str]:
     folder = posixpath.dirname(group.path)
     found = []
     for name in place.via:
-        pattern = re.compile(rf"(?<![\w.-])local\.{re.escape(name)}(?![\w-])")
+        pattern = hcl.reference(f"local.{name}")
         reads = [
             f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
             for path, text in sorted(texts.items())

@@ -179,10 +179,6 @@ def find_roles(texts: dict[str, str], name: str) -> tuple[list[FoundRole], dict[
     return found, unparsed
 
 
-_DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
-_LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
-
-
 def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Replaced) -> hcl_edit.Replaced:
     """``base`` (a literal ARN, the ARN with its partition interpolated), and what the module's JSON files
     declare: ``"${data.aws_iam_policy.X.arn}"`` of a data source giving the ARN or the policy's name, and
@@ -205,7 +201,7 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
 
     def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         inner = hcl.unwrapped(expression)
-        local = _LOCAL_REF.fullmatch(inner)
+        local = hcl_edit.LOCAL_REF.fullmatch(inner)
         if local is not None:
             if local.group(1) not in local_values or local.group(1) in through:
                 return None
@@ -214,7 +210,7 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
             if attribute is None:
                 return None
             return stands_for(_raw(texts[path], attribute), through | {local.group(1)})
-        source = _DATA_ARN.fullmatch(inner)
+        source = hcl_edit.DATA_ARN.fullmatch(inner)
         if source is None:
             return base(expression)
         if source.group(1) not in data:
@@ -223,7 +219,7 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
         if body.get("arn") is not None:
             return stands_for(_raw(texts[path], body.get("arn")), through)
         named = _string(body.get("name"))
-        return next((arn for arn in replace if named and arn.rsplit("/", 1)[-1] == named), None)
+        return hcl_edit.named_policy(replace, named)
 
     return stands_for
 
@@ -604,7 +600,7 @@ def _leave_policy_attachment(
 def _repoint(texts: dict[str, str], address: str, holder: str, result: EditResult) -> None:
     """A ``depends_on`` naming a removed attachment names what attaches the policies now (else Terraform
     fails: "Reference to undeclared resource"); any other reference to it fails the run naming it."""
-    pattern = re.compile(rf"(?<![\w.-]){re.escape(address)}(?![\w-])")
+    pattern = hcl.reference(address)
     for path in sorted(texts):
         text = texts[path]
         while True:
