@@ -1461,7 +1461,7 @@ def _edit_local_collection(
     elsewhere = [
         f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
         for p, text in sorted(texts.items())
-        for m in re.finditer(rf"\blocal\.{re.escape(local.name)}\b", text)
+        for m in hcl.reference(f"local.{local.name}").finditer(text)
         if not (p == path and current.start <= m.start() < current.end) and not _in_comment(text, m.start())
     ]
     if elsewhere:

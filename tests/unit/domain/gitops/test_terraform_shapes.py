@@ -174,6 +174,19 @@ def test_a_local_another_block_reads_is_not_edited() -> None:
     assert "local.managed_policy_arns, which is also read at deployer.tf:2" in str(err.value)
 
 
+def test_a_read_of_a_longer_local_is_not_a_read_of_the_local() -> None:
+    """``local.managed_policy_arns-legacy`` reads another local ("Identifiers can contain letters, digits,
+    underscores (_), and hyphens (-)", Terraform language docs, "Syntax"): it was taken for a read of
+    ``local.managed_policy_arns`` (``\\blocal\\.NAME\\b`` stops at the hyphen), and the run refused as
+    "not found attached"; ``hcl.reference`` is what terraform_eks already read such a local by."""
+    legacy = 'output "legacy" {\n  value = local.managed_policy_arns-legacy\n}\n'
+    locals_tf = LOCALS.replace("locals {\n", "locals {\n  managed_policy_arns-legacy = []\n", 1)
+    files = {"local.tf": locals_tf, "role.tf": ROLE_TF, "outputs.tf": legacy}
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    assert f'"{POWER}"' not in (result.changes["local.tf"] or "")
+
+
 @pytest.mark.parametrize(
     ("local", "reference"),
     [
