@@ -1,7 +1,11 @@
 """What the Terraform edit tests hand the edit: the generated policy, the broad policies it replaces, and
-the CI runner role two of them edit (one ``aws_iam_role`` and its PowerUserAccess attachment)."""
+the CI runner role two of them edit (one ``aws_iam_role`` and its PowerUserAccess attachment); and the
+check that what the edit writes is as ``terraform fmt`` writes it."""
 
 from __future__ import annotations
+
+import subprocess
+from pathlib import Path
 
 from policygen_operator.domain.gitops.model import EditRequest
 
@@ -20,3 +24,16 @@ RUNNER_ATTACHMENT = (
     f'  policy_arn = "{POWER}"\n'
     "}\n"
 )
+
+
+def fmt_clean(text: str | None, tmp_path: Path) -> None:
+    """``terraform fmt -check`` accepts the edited file (skipped where Terraform is not installed)."""
+    assert text is not None
+    try:
+        (tmp_path / "main.tf").write_text(text)
+        run = subprocess.run(
+            ["terraform", "fmt", "-check", "-diff", "main.tf"], cwd=tmp_path, capture_output=True
+        )
+    except FileNotFoundError:
+        return
+    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()

@@ -11,14 +11,13 @@ completed by the AWS provider (modules/eks-managed-node-group/main.tf), the grou
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
-from tests.unit.domain.gitops.documents import DOC, POWER
+from tests.unit.domain.gitops.documents import DOC, POWER, fmt_clean
 
 SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 # what the provider's name_prefix appends: a UTC timestamp to 1/10,000 s and an 8-hex-digit counter
@@ -60,18 +59,6 @@ module "eks" {{
 """
 
 
-def _fmt_clean(text: str, tmp_path: Path) -> None:
-    """``terraform fmt -check`` accepts the edited file (skipped where Terraform is not installed)."""
-    try:
-        (tmp_path / "main.tf").write_text(text)
-        run = subprocess.run(
-            ["terraform", "fmt", "-check", "-diff", "main.tf"], cwd=tmp_path, capture_output=True
-        )
-    except FileNotFoundError:
-        return
-    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
-
-
 def test_the_node_groups_own_map_is_edited(tmp_path: Path) -> None:
     """Refused before: "no aws_iam_role with name ..." (the eks root module was no known role module)."""
     result = terraform.edit({"main.tf": EKS}, _request(EFA_ROLE))
@@ -87,7 +74,7 @@ def test_the_node_groups_own_map_is_edited(tmp_path: Path) -> None:
     assert f'        PowerUserAccess = "{POWER}"\n' in text.split("general = {")[1]
     assert 'resource "aws_iam_policy" "eks_efa_policygen" {' in text
     assert f'  name        = "{EFA_ROLE}-policygen"' in text
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 def test_a_second_run_changes_nothing() -> None:
@@ -216,7 +203,7 @@ def test_the_clusters_own_role_is_edited_in_the_modules_map(tmp_path: Path) -> N
     # the node group's role keeps its policy
     assert f'        PowerUserAccess = "{POWER}"\n' in text.split("eks_managed_node_groups")[1]
     assert 'resource "aws_iam_policy" "eks_cluster_policygen" {' in text
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
     again = terraform.edit({"main.tf": text}, _request(f"prod-cluster-{SUFFIX}"))
     assert again.changes == {}
 
@@ -303,7 +290,7 @@ def test_node_groups_in_a_local_are_edited_there(groups: str, tmp_path: Path) ->
         "        policygen                    = aws_iam_policy.eks_gpu_policygen.arn\n",
     )
     assert edited is not None
-    _fmt_clean(edited, tmp_path)
+    fmt_clean(edited, tmp_path)
     again = terraform.edit({**files, **result.changes}, _request(GPU_ROLE))  # type: ignore[dict-item]
     assert again.changes == {}
 

@@ -13,14 +13,13 @@ its managed policies swapped for PowerUserAccess where the test needs a broad on
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
-from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE
+from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE, fmt_clean
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
 
 SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
@@ -52,18 +51,6 @@ resource "aws_iam_policy_attachment" "attachments" {{
 """
 
 
-def _fmt_clean(text: str, tmp_path: Path) -> None:
-    """``terraform fmt -check`` accepts the edited file (skipped where Terraform is not installed)."""
-    try:
-        (tmp_path / "main.tf").write_text(text)
-        run = subprocess.run(
-            ["terraform", "fmt", "-check", "-diff", "main.tf"], cwd=tmp_path, capture_output=True
-        )
-    except FileNotFoundError:
-        return
-    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
-
-
 def test_a_map_of_objects_loses_the_broad_entry(tmp_path: Path) -> None:
     """``policy_arn = each.value.policy_arn`` over a literal map of objects: refused before as "not found
     attached" (the edit read each.value and each.key only)."""
@@ -79,7 +66,7 @@ def test_a_map_of_objects_loses_the_broad_entry(tmp_path: Path) -> None:
     assert "main.tf: removed arn:aws:iam::aws:policy/PowerUserAccess from the for_each of resource " in (
         "\n".join(result.notes)
     )
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 def test_a_map_of_objects_written_one_attribute_a_line() -> None:
@@ -112,7 +99,7 @@ resource "aws_iam_role_policy_attachment" "managed" {{
     assert text is not None and result.detached == [POWER]
     assert "runner_power" not in text
     assert f'    deploy_power = {{ role = aws_iam_role.deploy.name, policy_arn = "{POWER}" }}\n' in text
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 def test_a_map_read_by_its_keys() -> None:
@@ -160,7 +147,7 @@ def test_a_policy_attachment_with_for_each_loses_the_broad_item(tmp_path: Path) 
     assert "main.tf: removed arn:aws:iam::aws:policy/PowerUserAccess from the for_each of resource " in (
         "\n".join(result.notes)
     )
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 def test_a_policy_attachment_with_for_each_and_a_set_left_empty_goes() -> None:

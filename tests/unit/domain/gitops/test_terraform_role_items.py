@@ -15,30 +15,16 @@ policy from all of them.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from policygen_operator.domain.gitops import editor, terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
-from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE
+from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE, fmt_clean
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
 
 ECR = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
-
-
-def _fmt_clean(text: str | None, tmp_path: Path) -> None:
-    """``terraform fmt -check`` accepts the edited file (skipped where Terraform is not installed)."""
-    assert text is not None
-    try:
-        (tmp_path / "main.tf").write_text(text)
-        run = subprocess.run(
-            ["terraform", "fmt", "-check", "-diff", "main.tf"], cwd=tmp_path, capture_output=True
-        )
-    except FileNotFoundError:
-        return
-    assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
 
 
 LOCAL_ATTACHMENTS = f"""\
@@ -81,7 +67,7 @@ def test_a_local_map_naming_the_role_per_entry_loses_the_roles_broad_entry(tmp_p
     main = result.changes["main.tf"]
     assert main is not None and main.startswith(RUNNER_ROLE + ROLE_MANAGED)
     assert 'resource "aws_iam_role_policy_attachment" "runner_policygen"' in main
-    _fmt_clean(locals_tf, tmp_path)
+    fmt_clean(locals_tf, tmp_path)
     assert terraform.edit({**files, **result.changes}, REQUEST).changes == {}  # type: ignore[dict-item]
 
 
@@ -115,7 +101,7 @@ def test_one_policy_for_a_set_of_roles_loses_the_roles_item(tmp_path: Path) -> N
     assert text is not None
     assert text.startswith(RUNNER_ROLE + SET_OF_ROLES.replace("    aws_iam_role.runner.name,\n", ""))
     assert any("removed the role's item (attaching " in note for note in result.notes)
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 @pytest.mark.parametrize("read", ["each.value", "each.key"])
@@ -181,7 +167,7 @@ def test_aws_iam_policy_attachment_reading_roles_per_item(tmp_path: Path) -> Non
             "",
         )
     )
-    _fmt_clean(text, tmp_path)
+    fmt_clean(text, tmp_path)
 
 
 @pytest.mark.parametrize(
