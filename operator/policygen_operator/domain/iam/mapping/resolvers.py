@@ -333,8 +333,10 @@ def _ssm_command(action: str, params: Mapping[str, Any], ctx: Context) -> list[s
     named_nodes = dict.fromkeys(node for node in nodes if node != "*")
     out.extend(arn for node in named_nodes for arn in ssm_node(escape(node), ctx))
     if every:
-        out.append(f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account}:instance/*")
-        out.append(f"arn:{ctx.partition}:ssm:{ctx.region}:{ctx.account}:managed-instance/*")
+        out.extend(
+            f"arn:{ctx.partition}:{service}:{ctx.region}:{ctx.account}:{resource}*"
+            for _, service, resource in _SSM_NODES
+        )
     return out
 
 

@@ -1469,12 +1469,13 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
 
 
 # The one rule for which node an SSM id names, read by the table's entries (``_ssm_node_by``), the resolvers
-# (``resolvers.ssm_node``) and the filter of the table's other readings (``fill._other_node``): an EC2
-# instance ``i-...``, a managed node ``mi-...`` ("Managed node IDs begin with mi-", SSM User Guide, hybrid
-# activations), by the API's own pattern of a node id, "(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)" (botocore
-# ssm/2014-11-06, InstanceId). An id of neither shape names no node (a session's Target may name another
-# kind of target: StartSession's ``task``), so no node is granted for it. Type key -> (its ARN's service,
-# its resource part before the id, the id's pattern).
+# (``resolvers.ssm_node``; SendCommand's every node, ``resolvers._ssm_command``) and the filter of the
+# table's other readings (``fill._other_node``): an EC2 instance ``i-...``, a managed node ``mi-...``
+# ("Managed node IDs begin with mi-", SSM User Guide, hybrid activations), by the prefixes and the word
+# characters of the API's pattern of a node id, "(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)" (botocore
+# ssm/2014-11-06, InstanceId), not by its lengths, which the API checks. An id of neither shape names no
+# node (a session's Target may name another kind of target: StartSession's ``task``), so no node is granted
+# for it. Type key -> (its ARN's service, its resource part before the id, the id's pattern).
 SSM_NODE_IDS: dict[str, tuple[str, str, str]] = {
     "instance": ("ec2", "instance/", r"i-\w+"),
     "managed-instance": ("ssm", "managed-instance/", r"mi-\w+"),
