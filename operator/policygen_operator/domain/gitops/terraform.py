@@ -153,10 +153,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     result.seen += _unparsed_elsewhere(unparsed, role.path, f"aws_iam_role.{label}")
     result.seen += _other_directories(texts, parsed, role.path, request.role_name)
     texts, parsed = _one_module(texts, role.path), _one_module(parsed, role.path)
-    policy_labels = [
-        tf_identifier(f"{label}_policygen" if i == 0 else f"{label}_policygen_{i + 1}")
-        for i in range(len(request.policies))
-    ]
+    policy_labels = _policy_labels(label, len(request.policies))
     role_refs = _role_refs(label, request.role_name)
     new_texts = dict(texts)
     keyed = _Keyed.of(texts[role.path], role.block, label)
@@ -297,6 +294,20 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
 _T = TypeVar("_T")
 
 
+def _policy_labels(owner: str, parts: int) -> list[str]:
+    """The labels of the generated ``aws_iam_policy`` of each part, named after what they are for (the role,
+    the module and its role key, the eks module and its group): the same labels on every run, so that a
+    second run finds and updates the first's policies instead of adding more."""
+    return [
+        tf_identifier(f"{owner}_policygen" if i == 0 else f"{owner}_policygen_{i + 1}") for i in range(parts)
+    ]
+
+
+def _policy_keys(parts: int) -> list[str]:
+    """The keys of the generated policies' ARNs in a module's map of policies, by the same rule."""
+    return ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(parts)]
+
+
 def _refuse_other_syntax(texts: dict[str, str], path: str, address: str) -> None:
     """A module is the .tf and .tf.json files of one directory (Terraform language docs, "JSON
     Configuration Syntax"): the role's attachments may be written in the syntax its own file does not use.
@@ -343,10 +354,7 @@ def _edit_json(
         )
     role = roles[0]
     _refuse_other_syntax(texts, role.path, f"aws_iam_role.{role.label}")
-    policy_labels = [
-        tf_identifier(f"{role.label}_policygen" if i == 0 else f"{role.label}_policygen_{i + 1}")
-        for i in range(len(request.policies))
-    ]
+    policy_labels = _policy_labels(role.label, len(request.policies))
     replaced = policy_arns({}, {}, request.replace_arns)
     return terraform_json.edit(json_texts, role, request, replaced, _role_refs, policy_labels)
 
@@ -788,11 +796,8 @@ def _edit_module(
     result = EditResult(
         role_location=f"{found.path} (module {label}{instance.index if instance is not None else ''})"
     )
-    policy_labels = [
-        tf_identifier(f"{own}_policygen" if i == 0 else f"{own}_policygen_{i + 1}")
-        for i in range(len(request.policies))
-    ]
-    keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
+    policy_labels = _policy_labels(own, len(request.policies))
+    keys = _policy_keys(len(request.policies))
     new_texts = dict(texts)
     text = texts[found.path]
     attr = hcl.find_attribute(text, found.block, shape.policies)
@@ -906,13 +911,8 @@ def _edit_group(
             )
     own = terraform_eks.policies(texts, group)
     result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
-    policy_labels = [
-        tf_identifier(
-            f"{label}_{group.key}_policygen" if i == 0 else f"{label}_{group.key}_policygen_{i + 1}"
-        )
-        for i in range(len(request.policies))
-    ]
-    keys = ["policygen" if i == 0 else f"policygen_{i + 1}" for i in range(len(request.policies))]
+    policy_labels = _policy_labels(f"{label}_{group.key}", len(request.policies))
+    keys = _policy_keys(len(request.policies))
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
     replaced = policy_arns(texts, parsed, request.replace_arns)
     holder, edited = terraform_eks.edit(texts, group, replaced, add)
