@@ -96,6 +96,22 @@ def _skip_opaque(text: str, i: int) -> int | None:
 _OPAQUE_START = re.compile(r"[\"#/<]")
 
 
+def locals_in(
+    texts: dict[str, str], parsed: dict[str, list[Block]]
+) -> dict[str, list[tuple[str, Attribute]]]:
+    """Each local of the files' ``locals`` blocks -> where it is set, in path order. Terraform refuses a
+    local set twice in one module, so the first is the one read (``terraform.policy_arns``, the eks
+    module's groups), and an edit of the local's literal requires it to be the only one
+    (``terraform._edit_local_collection``, ``terraform_eks``)."""
+    found: dict[str, list[tuple[str, Attribute]]] = {}
+    for path, blocks in sorted(parsed.items()):
+        for block in blocks:
+            if block.type == "locals" and not block.labels:
+                for attr in attributes(texts[path], block):
+                    found.setdefault(attr.name, []).append((path, attr))
+    return found
+
+
 def reference(address: str, suffix: str = "") -> re.Pattern[str]:
     """``address`` (``aws_iam_role.ci``, ``local.groups``) where a module's text refers to it, and not
     inside another name: neither one it begins (``aws_iam_role.ci-old``, ``local.groups_gpu``) nor one it

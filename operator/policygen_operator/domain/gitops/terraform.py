@@ -1100,7 +1100,7 @@ def _for_each_entries(
     if local is not None:
         folder = posixpath.dirname(path)
         mine = {p: b for p, b in parsed.items() if posixpath.dirname(p) == folder}
-        defined = _locals(texts, mine).get(local.group(1) or local.group(2), [])
+        defined = hcl.locals_in(texts, mine).get(local.group(1) or local.group(2), [])
         if len(defined) != 1:
             return None
         value = defined[0][1].value(texts[defined[0][0]]).strip()
@@ -1449,7 +1449,7 @@ def _edit_local_collection(
     refused as "not found attached", advising to point path elsewhere."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
-    defined = _locals(texts, {p: hcl.blocks(t) for p, t in texts.items()}).get(local.name, [])
+    defined = hcl.locals_in(texts, {p: hcl.blocks(t) for p, t in texts.items()}).get(local.name, [])
     value = defined[0][1].value(texts[defined[0][0]]) if len(defined) == 1 else ""
     if not value.startswith(("[", "{")):
         result.seen.append(
@@ -1504,7 +1504,7 @@ def _edit_local_collection(
             f"{local_path}: removed {what} from local.{local.name}, the {local.meta} of resource "
             f"{where}{shift}"
         )
-    _, left = _locals({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
+    _, left = hcl.locals_in({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
     if re.fullmatch(r"[\[{]\s*[\]}]", left.value(edited.text).strip()):
         current = next(
             b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels
@@ -1790,7 +1790,7 @@ def policy_arns(
         for block in blocks
         if block.type == "data" and block.labels[:1] == ("aws_iam_policy",) and len(block.labels) == 2
     }
-    local_values = {name: places[0] for name, places in _locals(texts, parsed).items()}
+    local_values = {name: places[0] for name, places in hcl.locals_in(texts, parsed).items()}
 
     def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         expression = hcl.unwrapped(expression)
@@ -1824,21 +1824,6 @@ def policy_arns(
         return hcl_edit.named_policy(replace, named)
 
     return stands_for
-
-
-def _locals(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]]
-) -> dict[str, list[tuple[str, hcl.Attribute]]]:
-    """Each local of the files' ``locals`` blocks -> where it is set, in path order. Terraform refuses a
-    local set twice in one module, so the first is the one read (``policy_arns``), and an edit of the
-    local's literal requires it to be the only one (``_edit_local_collection``)."""
-    found: dict[str, list[tuple[str, hcl.Attribute]]] = {}
-    for path, blocks in sorted(parsed.items()):
-        for block in blocks:
-            if block.type == "locals" and not block.labels:
-                for attr in hcl.attributes(texts[path], block):
-                    found.setdefault(attr.name, []).append((path, attr))
-    return found
 
 
 _PARTITION_TEMPLATE = re.compile(r'"arn:\$\{[^}"]+\}:((?:[^"\\$%]|\\.)*)"')

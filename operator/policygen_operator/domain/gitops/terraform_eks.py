@@ -146,25 +146,15 @@ _UNREAD = None
 
 def _locals(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], folder: str) -> dict[str, list[str]]:
     """Each local of the ``locals`` blocks of the files in ``folder`` -> the files setting it."""
-    found: dict[str, list[str]] = {}
-    for path, blocks in sorted(parsed.items()):
-        if posixpath.dirname(path) != folder:
-            continue
-        for block in blocks:
-            if block.type == "locals" and not block.labels:
-                for attr in hcl.attributes(texts[path], block):
-                    found.setdefault(attr.name, []).append(path)
-    return found
+    mine = {p: blocks for p, blocks in parsed.items() if posixpath.dirname(p) == folder}
+    return {name: [p for p, _ in places] for name, places in hcl.locals_in(texts, mine).items()}
 
 
 def _local_value(text: str, name: str) -> tuple[int, int] | None:
-    """Where the value of local ``name`` is in ``text`` (one of its files), None when not there."""
-    for block in hcl.blocks(text):
-        if block.type == "locals" and not block.labels:
-            attr = hcl.find_attribute(text, block, name)
-            if attr is not None:
-                return attr.value_start, attr.value_end
-    return None
+    """Where the value of local ``name`` is in ``text`` (one of its files, as edited so far), None when not
+    there."""
+    places = hcl.locals_in({"": text}, {"": hcl.blocks(text)}).get(name)
+    return (places[0][1].value_start, places[0][1].value_end) if places else None
 
 
 def _maps(
