@@ -24,6 +24,7 @@ from policygen_operator.domain.iam.mapping.records import (
     listed_resources,
     parameters,
     response_defaults,
+    session_role,
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
     CREATING_NORMALISERS,
@@ -459,8 +460,9 @@ class Plan:
     param_keys: frozenset[str] = frozenset()  # top-level parameters (as CloudTrail spells them) it reads
     variants: tuple[Variant, ...] = ()  # the primary first; empty when the method has one reading
     # whether the calling IAM user's own ARN can be the resource (``fill.action_arns``' self-service
-    # fallback): only then is the caller part of the memo key, so other calls share one entry per
-    # parameter set instead of one per user
+    # fallback, and a user or role named by its own name: ``resolvers._iam_name_with_path``): only then is
+    # the caller part of the memo key, so other calls share one entry per parameter set instead of one per
+    # user
     reads_caller: bool = False
     # tagging actions AWS also authorizes when the call carries tags (``tag_on_create``)
     tag_actions: tuple[str, ...] = ()
@@ -1378,6 +1380,8 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     principal = identity.get("arn")
     partition = principal[4 : principal.find(":", 4)] if principal.__class__ is str else None
     caller = principal if plan.reads_caller and identity.get("type") == "IAMUser" else None
+    # the calling session's role is the ARN of a role named by its own name (``Context.issuer``)
+    issuer = session_role(identity) if plan.reads_caller or plan.passes_role else None
     routed = None
     if plan.key in ROUTED_MODEL_KEYS:  # the Region a cross-Region inference profile sent the call to
         extra = record.get("additionalEventData")
@@ -1391,6 +1395,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         identity.get("accountId") or arn_account(principal),
         partition,
         caller,
+        issuer,
         signature,
         naming,
         listed,

@@ -76,6 +76,8 @@ class Context:
     region: str
     account: str
     caller: str = ""  # the IAM user's ARN when an IAM user made the call (its own user is the resource)
+    # the role's ARN, with its path, when a session of that role made the call (``session_role``)
+    issuer: str = ""
 
 
 def partition_of(region: str) -> str:
@@ -103,7 +105,22 @@ def context_of(record: Mapping[str, Any]) -> Context:
     account = record.get("recipientAccountId") or identity.get("accountId") or arn_account(principal)
     partition = principal.split(":", 2)[1] if principal.startswith("arn:") else partition_of(region)
     caller = principal if identity.get("type") == "IAMUser" and principal.startswith("arn:") else ""
-    return Context(partition, region, account, caller)
+    return Context(partition, region, account, caller, session_role(identity))
+
+
+def session_role(identity: Mapping[str, Any]) -> str:
+    """The ARN of the role whose session made the call, with its path: the session's own ARN
+    (``assumed-role/NAME/SESSION``) drops the path, but ``sessionContext.sessionIssuer`` is "The ARN of the
+    source (account, IAM role, or user) that got temporary security credentials" with ``type`` ``Role``
+    (CloudTrail User Guide, "CloudTrail userIdentity element"), which proves the path of that one role."""
+    if identity.get("type") != "AssumedRole":
+        return ""
+    session = identity.get("sessionContext")
+    issuer = session.get("sessionIssuer") if isinstance(session, Mapping) else None
+    if not isinstance(issuer, Mapping) or issuer.get("type") != "Role":
+        return ""
+    arn = issuer.get("arn")
+    return arn if isinstance(arn, str) and arn.startswith("arn:") and ":iam::" in arn else ""
 
 
 # "User: arn:aws:iam::999999999999:user/myUserName is not authorized to perform: lambda:GetFunction on

@@ -345,6 +345,8 @@ def _iam_name_with_path(
 ) -> Callable[[str, Context, Mapping[str, Any]], list[str]]:
     """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
     ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only).
+    The calling user (``Context.caller``) or the role of the calling session (``Context.issuer``) named by
+    its own name is that one ARN: the record's ``userIdentity`` gives its path.
     A call that creates the entity says its path, and without one it is ``/``: "This parameter is
     optional. If it is not included, it defaults to a slash (/)" (IAM API Reference, Path of CreateRole,
     CreateUser, CreateGroup, CreateInstanceProfile and CreatePolicy)."""
@@ -356,7 +358,12 @@ def _iam_name_with_path(
         path = get_field(params, "Path")
         if isinstance(path, str) and path.startswith("/"):
             return [base + path.lstrip("/") + value]
-        return [base + value] if created else [base + value, base + "*/" + value]
+        if created:
+            return [base + value]
+        own = ctx.caller if kind == "user" else ctx.issuer if kind == "role" else ""
+        if own.startswith(base) and own.rpartition("/")[2] == value:
+            return [own]  # the caller itself, whose ARN the record gives with its path
+        return [base + value, base + "*/" + value]
 
     return normalise
 
