@@ -31,6 +31,10 @@ from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceT
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
 
 _STAR = "${*}"  # a whole value ``*``, as ``templates.escape`` writes it
+# a whole ``*`` as one part of a value the call composes from several parameters or a name and its parent
+# (QuickSight's ``group/NAMESPACE/NAME``, Lambda's ``NAME:QUALIFIER``, IAM's ``PATH/NAME``): between the
+# value's ends, ``/`` and ``:``
+_STAR_PART = re.compile(r"(?<![^/:])\$\{\*\}(?![^/:])")
 
 
 def every_asked(
@@ -58,7 +62,11 @@ def _every_of(types: tuple[ResourceType, ...], arn: str) -> str | None:
     """The ARN of one of the types' formats with each variable named a whole ``*`` made a wildcard (a stack's
     ``stack/*/*``, its id completed; an Amplify branch of every app, ``apps/*/branches/*``), but those whose
     values may hold ``*`` (``STAR_IN_NAMES``); a value holding a ``*`` among other characters
-    (``app-${*}``) is a name and stays literal. None when no format fits or nothing changes."""
+    (``app-${*}``) is a name and stays literal. A variable whose value joins several names (``_STAR_PART``:
+    QuickSight's ``group/default/${*}``, whose ResourceId is the namespace and the group, Lambda's
+    ``function:${*}:prod``, IAM's ``user/*/${*}`` of a name under any path) has each name given whole as
+    ``*`` made a wildcard: it was a name the API takes, not a part of one. None when no format fits or
+    nothing changes."""
     for resource_type in types:
         for alternative in resource_type.alternatives():
             pattern, names = format_groups(alternative.arn_format)
@@ -66,10 +74,12 @@ def _every_of(types: tuple[ResourceType, ...], arn: str) -> str | None:
             if match is None:
                 continue
             values = dict(zip(names, match.groups(), strict=True))
-            stars = {n for n, v in values.items() if v == _STAR and n not in STAR_IN_NAMES}
+            stars = {
+                n for n, v in values.items() if n not in STAR_IN_NAMES and _STAR in v and _STAR_PART.search(v)
+            }
             if not stars:
                 continue
-            wide = alternative.fill({**values, **dict.fromkeys(stars, "*")})
+            wide = alternative.fill({**values, **{n: _STAR_PART.sub("*", values[n]) for n in stars}})
             if wide != arn:
                 return wide
     return None

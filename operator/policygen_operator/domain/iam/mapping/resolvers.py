@@ -358,7 +358,8 @@ def _iam_name_with_path(
         path = get_field(params, "Path")
         if isinstance(path, str) and path.startswith("/"):
             return [base + path.lstrip("/") + value]
-        if created:
+        if created or value == "${*}":
+            # a name given as "*" asks for every one (``fill.every_asked``), whose "*" matches a path too
             return [base + value]
         own = ctx.caller if kind == "user" else ctx.issuer if kind == "role" else ""
         if own.startswith(base) and own.rpartition("/")[2] == value:
