@@ -201,3 +201,34 @@ def test_a_refused_pattern_still_stands_in_for_a_request_that_named_nothing() ->
     assert password_data(None).uses == (
         ("ec2:GetPasswordData", f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*"),
     )
+
+
+def test_a_refused_pattern_standing_in_is_said() -> None:
+    """The message prints the resource IAM checked without telling IAM's wildcard from a character of a
+    name, and a request naming nothing of its type cannot tell either: the pattern is granted, said, where
+    it was silent."""
+    notes = [text for _, code, text in password_data(None).notes if code == "resource-undetermined"]
+    assert len(notes) == 1
+    assert "ec2:GetPasswordData on instance/*" in notes[0] and "granted as a wildcard" in notes[0]
+
+
+def test_a_star_the_request_names_as_part_of_a_key_is_that_key() -> None:
+    """The guard: the request's own key says the message's ``*`` is a character of it ("Safe characters ...
+    Asterisk (*)", Amazon S3 User Guide, "Naming Amazon S3 objects"): the key is granted escaped, the
+    refused pattern is not, and nothing is said. The message as the IAM User Guide's "Troubleshoot access
+    denied error messages" words it."""
+    key = "reports/*draft?.csv"
+    message = (
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app-role/botocore-session-1700000000 is not authorized "
+        f'to perform: s3:GetObject on resource: "arn:aws:s3:::amzn-s3-demo-bucket/{key}" because no '
+        "identity-based policy allows the s3:GetObject action"
+    )
+    params = {"bucketName": "amzn-s3-demo-bucket", "key": key, "Host": "amzn-s3-demo-bucket.s3.amazonaws.com"}
+    event = refused("s3.amazonaws.com", "GetObject", params, message)
+    assert event.uses == (("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/reports/${*}draft${?}.csv"),)
+    assert event.notes == ()
+
+
+def test_a_refused_pattern_beside_the_named_instance_says_nothing() -> None:
+    """The guard: the instance the request named is granted, not the pattern (70396e1)."""
+    assert password_data({"instanceId": "i-0a1b2c3d4e5f60718"}).notes == ()

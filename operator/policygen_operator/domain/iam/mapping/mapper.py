@@ -283,6 +283,8 @@ class EventMapper:
                 notes.append(_pass_role_unproven(key, [*passed.arns, *passed.names]))
         if refused is not None:
             uses, unresolved, notes = self._as_refused(refused, uses, unresolved, notes, key)
+            if _WILDCARD.search(refused[1]) and any(arn == refused[1] for _, arn in uses):
+                notes.append(_refused_pattern(key, refused))
         wide = RESOURCE_WIDE.get(key)
         if wide is not None and _asks_for(params, wide[1]):
             wide_action, _, why = wide
@@ -526,6 +528,19 @@ def _named_by_prefix(key: str, action: str, arns: list[str]) -> tuple[str, str, 
     return widened(
         f"{key}: {action} on {', '.join(arns)}: CloudTrail names only the prefix of what the call touched "
         "(resources[].ARNPrefix); narrow it to the keys the workload uses"
+    )
+
+
+def _refused_pattern(key: str, refused: tuple[str, str]) -> tuple[str, str, str]:
+    """A refused resource holding ``*`` or ``?`` granted in place of ``*``, the request naming nothing of its
+    type (where it names one, its ARN is granted, escaped, and the pattern is not: ``_as_refused``): the
+    message prints the resource without telling IAM's wildcard (EC2's ``instance/*`` of an id that names no
+    instance) from a character of a name (an S3 key ``reports/*draft.csv``), so the grant is a pattern that
+    may match more than the call's resource, said."""
+    return widened(
+        f"{key}: {refused[0]} on {refused[1].split(':', 5)[-1]}: the resource AWS's refusal names holds "
+        '"*" or "?", granted as a wildcard; the message does not tell it from a character of the name (an S3 '
+        "key may hold one) and the request does not name it: narrow it to the resources the call acts on"
     )
 
 
