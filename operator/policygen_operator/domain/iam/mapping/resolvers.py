@@ -127,7 +127,11 @@ def _lambda_function(value: str, ctx: Context, params: Mapping[str, Any]) -> lis
         account, name, qualifier = partial.groups()
     else:
         name, _, qualifier = value.partition(":")
-    qualifier = qualifier or get_field(params, "Qualifier")
+    if not qualifier:
+        # the request's Qualifier is a name like the function's, which reaches here escaped: "$LATEST" is
+        # written ${$}LATEST as in "name:$LATEST" and in a refusal's ARN (``records.denied_resource``)
+        given = get_field(params, "Qualifier")
+        qualifier = escape(given) if isinstance(given, str) else given
     arn = f"arn:{partition}:lambda:{region}:{account}:function:{name}"
     return [f"{arn}:{qualifier}" if qualifier else arn]
 
