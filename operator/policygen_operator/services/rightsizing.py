@@ -87,6 +87,7 @@ from policygen_operator.services.status import (
     progress_fields,
     pull_request_status,
     skipped_counts,
+    started_run,
 )
 from policygen_operator.services.tenancy import (
     SourceAccess,
@@ -582,7 +583,7 @@ class RightsizingService:
         tenancy: TenancyPort,
     ) -> list[dict[str, Any]]:
         began = time.monotonic()
-        result, progress = await self._scan(parent, request)
+        result, progress = await self._scan(parent, request, now)
         metrics.RIGHTSIZING_SCANS.labels(parent.ref).inc()
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
         observed_days = (request.end - request.start).total_seconds() / 86400
@@ -658,9 +659,19 @@ class RightsizingService:
         return rows
 
     async def _scan(
-        self, parent: Parent, request: GenerationRequest
+        self, parent: Parent, request: GenerationRequest, now: datetime
     ) -> tuple[GenerationResult, Progress | None]:
-        """The scan's result and its last progress report (what it listed, the files it had to read)."""
+        """The scan's result and its last progress report (what it listed, the files it had to read).
+
+        ``status.lastScan`` is this scan's from its start: its progress is merged into what is there, and
+        the last scan's start, completion, window, roles and counters read as this one's until it ended
+        (a level-based status says what is running, not a mix of two scans). The roles it will cover are
+        unset too: none is covered until it completes (``scan_due`` scans again after a failed one)."""
+        started = {**started_run(now, parent.generation, request.start, request.end), "roles": None}
+        try:
+            await self.kube.patch_parent_status(parent.namespace, parent.name, {"lastScan": started})
+        except KubernetesError as err:  # the scan's own outcome is still written when it ends
+            logger.warning("the start of the scan of %s not written: %s", parent.ref, err)
 
         async def still_wanted(progress: Progress | None) -> bool | None:
             """Progress into ``status.lastScan``; a deleted or re-specified parent cancels the scan."""

@@ -93,7 +93,8 @@ def started_run(
     window_end: datetime,
     admin_generations: Mapping[str, int | None] | None = None,
 ) -> dict[str, Any]:
-    """``status.lastRun`` as written when a run starts: ``completionTime`` and every counter of the run
+    """``status.lastRun`` (and a Rightsizing's ``lastScan``) as written when a run starts: ``completionTime``
+    and every counter of the run
     before it cleared (None deletes a field in the merge patch). The status is level-based: until the
     first progress report, the previous run's files and events would read as this run's.
 

@@ -8,6 +8,7 @@ every role, a scan only when due, granted-versus-used in each child's status and
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import threading
 from collections.abc import Mapping
@@ -353,6 +354,59 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
     assert outcome.cancelled and outcome.status == {}
     assert kube.parent_status["lastScan"]["filesScanned"] >= 1  # progress reached the status first
     assert "status" not in kube.objects[("fleet", child_name("fleet", ORDERS))]  # no child was fed
+
+
+def test_a_scan_starts_with_a_last_scan_of_its_own() -> None:
+    """The parent's status is merged: a scan's progress went into the last scan's lastScan, which went on
+    showing that scan's start, completion time, window, roles and counters beside the new scan's progress
+    (kubectl's Last-Scan column said a scan had completed while one ran). From its start, lastScan is the
+    running scan's: its start, generation and window, nothing of the scan before."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    before = {
+        "startTime": "2026-11-20T00:00:00Z",
+        "completionTime": "2026-11-20T00:05:00Z",
+        "generation": 1,
+        "windowStart": "2026-10-21T00:00:00Z",
+        "windowEnd": "2026-11-20T00:00:00Z",
+        "roles": [ORDERS],
+        "filesScanned": 900,
+        "filesTotal": 900,
+        "foldersListed": 40,
+        "objectsListed": 950,
+        "eventsScanned": 70_000,
+        "eventsMatched": 1_200,
+        "durationSeconds": 300.0,
+    }
+    kube.parent_status = {"lastScan": dict(before)}
+    kube.parent_generation = 2
+    during: list[dict[str, Any]] = []
+
+    def engine(request: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
+        during.append(copy.deepcopy(kube.parent_status["lastScan"]))  # as `kubectl get -o yaml` shows it
+        progress(Progress(2, 9, 300, 4))
+        cancel.wait(0.2)
+        during.append(copy.deepcopy(kube.parent_status["lastScan"]))
+        return run_generation(request, progress, cancel)
+
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), engine, clock=lambda: NOW)
+    outcome = run(svc, parent({"lastScan": before}, generation=2))
+    assert outcome.failure is None, outcome.message
+    started = {
+        "startTime": "2026-12-01T00:00:00Z",
+        "generation": 2,
+        "windowStart": "2026-11-01T00:00:00Z",
+        "windowEnd": "2026-12-01T00:00:00Z",
+    }
+    assert during[0] == started
+    assert during[1] == {
+        **started,
+        "filesScanned": 2,
+        "filesTotal": 9,
+        "eventsScanned": 300,
+        "eventsMatched": 4,
+    }
+    assert outcome.status["lastScan"]["completionTime"] == "2026-12-01T00:00:00Z"
 
 
 def written_by_a_pass() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
