@@ -186,9 +186,11 @@ def build_query(
 
     The delivery-day predicate is there whenever ``layout`` has day partitions (``timestamp``, or
     ``year``/``month``/``day``), so Athena reads only the days of the window (plus the delivery lag);
-    ``accounts`` and ``regions`` prune the ``account`` and ``region`` partitions where the table has them
-    and filter ``recipientaccountid`` and ``awsregion`` where it does not (the rows of other accounts and
-    Regions are then not returned, as those of pruned partitions are not).
+    ``accounts`` and ``regions`` prune the ``account`` and ``region`` partitions where the table has them.
+    Where it does not, the rows of other accounts and Regions come back and ``summarize_rows`` passes them
+    over and counts them (``eventsExcludedByAccountOrRegion``), as the file scan counts the records of a
+    file it read: filtering ``recipientaccountid``/``awsregion`` in SQL saved no byte (a JSON table's files
+    are read whole) but left them out of that count, a 0 that read as none there.
     """
     if not principals:
         raise AthenaSourceError("at least one principal is needed")
@@ -211,16 +213,9 @@ def build_query(
         f"eventtime < {_literal(window.end_iso)}",
         "(" + " OR ".join(who) + ")",
     ]
-    for asked, partition, column in (
-        (accounts, "account", "recipientaccountid"),
-        (regions, "region", "awsregion"),
-    ):
-        if not asked:
-            continue
-        if partition in layout.partitions:
+    for asked, partition in ((accounts, "account"), (regions, "region")):
+        if asked and partition in layout.partitions:
             where.append(f"{partition} IN {_in_list(asked)}")
-        else:  # a record without the field is kept, as the file scan keeps it (scan.not_asked)
-            where.append(f"({column} IN {_in_list(asked)} OR {column} IS NULL)")
     grouped = [
         f"{identity} AS identity",
         "useridentity.sessioncontext.sessionissuer.arn AS issuer",

@@ -61,7 +61,7 @@ def test_query_prunes_account_and_region_partitions_when_asked() -> None:
 def test_manual_day_partitions_are_named_month_by_month_across_a_year_end() -> None:
     """A table of the Athena guide's manual partitioning (``region, year, month, day``, the folder names):
     the window's days as one term a month, on the partition keys alone; no ``timestamp``, and the Region
-    asked for on its ``region`` partition, the account (no ``account`` partition) on the record's column."""
+    asked for on its ``region`` partition, the account (no such partition) left to ``summarize_rows``."""
     window = Window(datetime(2025, 12, 30, tzinfo=UTC), datetime(2026, 1, 2, 12, tzinfo=UTC))
     layout = TableLayout(("region", "year", "month", "day"))
     sql = build_query(
@@ -78,7 +78,7 @@ def test_manual_day_partitions_are_named_month_by_month_across_a_year_end() -> N
         "OR (year = '2026' AND month = '01' AND day BETWEEN '01' AND '02'))"
     ) in where
     assert '"timestamp"' not in where and "region IN ('eu-west-1')" in where
-    assert "(recipientaccountid IN ('111122223333') OR recipientaccountid IS NULL)" in where
+    assert "recipientaccountid" not in where  # the account's rows are kept by summarize_rows, and counted
     console = build_query(AthenaTable("db", "trail"), (ROLE,), window, layout=TableLayout(()))
     assert "year" not in where_of(console) and '"timestamp"' not in where_of(console)
     assert layout_notes(AthenaTable("db", "trail"), TableLayout(())) and not layout_notes(
