@@ -520,9 +520,7 @@ def summarize_rows(
         if principal is None:
             continue
         if (accounts or regions) and not_asked(
-            {"awsRegion": row.get("aws_region"), "recipientAccountId": row.get("recipient_account")},
-            accounts,
-            regions,
+            row.get("aws_region"), row.get("recipient_account"), accounts, regions
         ):
             result.summary.events_scanned += count
             result.records_filtered_out += count

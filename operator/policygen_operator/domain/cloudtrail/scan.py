@@ -1021,7 +1021,9 @@ class Scanner:
         """``not_asked`` of the spec's accounts and Regions; asked only of a wanted principal's records in
         the window, and of those outside it that returned something (``_bind_outside``), so other records
         never pay for it."""
-        return not_asked(record, self.spec.accounts, self.spec.regions)
+        return not_asked(
+            record.get("awsRegion"), record.get("recipientAccountId"), self.spec.accounts, self.spec.regions
+        )
 
     def _bind_outside(self, record: Any) -> None:
         """A start just before the window (an Athena query started at 23:59:59 whose results are read after
@@ -1052,15 +1054,14 @@ class Scanner:
         self.result.warn(f"skipped {where} of {name}: {why}")
 
 
-def not_asked(record: Any, accounts: frozenset[str], regions: frozenset[str]) -> bool:
-    """Whether a matched record (a dict or a simdjson object) is of an account or Region left out
-    (``ScanSpec.accounts``): the one test every source applies, the file scan to its records and Athena
-    (``athena.summarize_rows``) to its rows, so that --account/--region keep the same records whichever
-    source holds them. A record without the field is kept: nothing says it is another's."""
-    region = record.get("awsRegion")
+def not_asked(region: Any, account: Any, accounts: frozenset[str], regions: frozenset[str]) -> bool:
+    """Whether a record whose ``awsRegion`` and ``recipientAccountId`` are these is of a Region or account
+    left out (``ScanSpec.accounts``): the one test every source applies, the file scan to its records and
+    Athena (``athena.summarize_rows``) to its rows' two columns, so that --account/--region keep the same
+    records whichever source holds them. It takes the two values, not a record, so that a row is not made
+    into one for it. A record without the field is kept: nothing says it is another's."""
     if regions and region.__class__ is str and region not in regions:
         return True
-    account = record.get("recipientAccountId")
     return bool(accounts) and account.__class__ is str and account not in accounts
 
 
