@@ -7,6 +7,7 @@ limit, the rows of all of them make the usage, and the report adds up what they 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,6 +19,7 @@ from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
 
+ROOT = Path(__file__).resolve().parents[3]
 WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
 ATHENA_QUERY_LIMIT = 262_144  # StartQueryExecution's QueryString, Athena API reference
 SOURCE = AthenaLogs(AthenaTable("cloudtrail", "logs", output_location="s3://results/"))
@@ -180,7 +182,14 @@ def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted(
             "provide-client-params.athena.StartQueryExecution",
             lambda params, **_: sent.append(params["QueryString"]),
         )
-        result, _ = scan_athena(source, (principal,), WINDOW, session=Session(athena, glue_table(partitions)))
+        glue = glue_table(partitions)
+        called: list[str] = []
+        for client in (athena, glue):
+            client.meta.events.register(
+                "provide-client-params",
+                lambda event_name, **_: called.append(":".join(event_name.split(".")[1:])),
+            )
+        result, _ = scan_athena(source, (principal,), WINDOW, session=Session(athena, glue))
     # the table's own partitions are pruned; a single-account table's (AWS's, no account or region
     # partition) rows of every account and Region come back, to be passed over and counted here
     assert all(each in sent[0] for each in kept)
@@ -189,3 +198,8 @@ def test_rows_of_accounts_and_regions_not_asked_are_passed_over_and_counted(
     assert result.matched == {principal.arn: 2}
     assert result.records_filtered_out == 8
     assert result.summary.events_scanned == 10
+    # every call the run made is one the operator's role is told to allow (glue:GetTable came with 02e60a5)
+    docs = (ROOT / "docs" / "athena.md").read_text()
+    permissions = docs.partition("## Permissions")[2].partition("\n## ")[0]
+    assert {"athena:StartQueryExecution", "glue:GetTable"} <= set(called)
+    assert [c for c in called if f"`{c}`" not in permissions] == []
