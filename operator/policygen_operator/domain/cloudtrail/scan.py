@@ -48,7 +48,9 @@ _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
 # A record Kinesis Data Firehose could not deliver (its processing-failed/ and format-conversion-failed/
 # output): the record it was given is base64 in rawData, so no principal's ARN shows in the text
-# (``Scanner._scan_raw_data``).
+# (``Scanner._scan_raw_data``). Such output holds those records alone: a text holding records in plain text
+# ("eventVersion") is not searched for it, as the search cost more than ``may_occur_in`` over a document
+# without the principal (3.8 MB: 1.4 ms against 0.6-0.9 ms).
 _RAW_DATA = b'"rawData"'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
@@ -568,10 +570,12 @@ class Scanner:
             return False
         if data.startswith(_COMPACT_HEAD) and self._scan_compact(name, data):
             return True
-        if not self.matcher.may_occur_in(data) and _RAW_DATA not in data:
-            result.summary.events_scanned += _unparsed_events(data)  # no wanted principal occurs
-            result.files_without_principal += 1
-            return True
+        if not self.matcher.may_occur_in(data):  # no wanted principal occurs, unless as base64 (rawData)
+            events = _unparsed_events(data)
+            if events or _RAW_DATA not in data:
+                result.summary.events_scanned += events
+                result.files_without_principal += 1
+                return True
         try:
             problem = self._scan_text(name, data)
         except BAD_JSON as error:
@@ -649,8 +653,8 @@ class Scanner:
         """Each object of ``_concatenated`` as a document of its own, named "document N" (from 1)."""
         may_occur_in = self.matcher.may_occur_in
         for number, piece in enumerate(pieces, start=1):
-            if not may_occur_in(piece) and _RAW_DATA not in piece:
-                self.result.summary.events_scanned += _unparsed_events(piece)
+            if not may_occur_in(piece) and ((events := _unparsed_events(piece)) or _RAW_DATA not in piece):
+                self.result.summary.events_scanned += events
                 continue
             problem = self._scan_text(name, piece, f"document {number}")
             if problem:
