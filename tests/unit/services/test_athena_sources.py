@@ -8,6 +8,7 @@ The query itself on moto's Athena: ``tests/integration/test_athena_reconcile.py`
 
 from __future__ import annotations
 
+import copy
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from policygen_operator.services import status as st
 from policygen_operator.services.athena import AthenaLogs, QueryProgress
 from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
 from policygen_operator.services.tenancy import resolve
-from tests.fixtures.kube import FakeKube
+from tests.fixtures.kube import FakeKube, merge_patch
 from tests.unit.services.test_reconcile import PRINCIPAL, result, target
 from tests.unit.services.test_reconcile_tenancy import reconciler
 
@@ -244,8 +245,10 @@ def test_a_rightsizing_scan_unsets_what_the_scan_before_it_counted_and_it_did_no
     from tests.unit.services.test_rightsizing import ORDERS, parent, run, service
 
     def stored(before: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-        """status.lastScan after the handler's merge patch (RFC 7386: None deletes)."""
-        return {k: v for k, v in {**before, **patch}.items() if v is not None}
+        """status.lastScan after the handler's merge patch."""
+        after = copy.deepcopy(before)
+        merge_patch(after, patch)
+        return after
 
     file_scan = {"filesScanned": 7, "filesTotal": 9, "foldersListed": 4, "objectsListed": 9}
     before = {"startTime": "2026-11-30T00:00:00Z", "completionTime": "2026-11-30T00:05:00Z", **file_scan}
