@@ -403,3 +403,41 @@ def test_lake_formation_glue_function_session_context_is_get_data_access() -> No
     assert uses("lakeformation.amazonaws.com", "GetGlueFunctionSessionContext", params) == {
         ("lakeformation:GetDataAccess", STAR)
     }
+
+
+AZURE_CONNECTOR = (
+    f"arn:aws:config:{R}:{ACCOUNT}:connector/azure/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/c-0123456789abcdef0"
+)
+
+
+def test_observability_admin_third_party_enrichment_start_is_config_put_on_its_connector() -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/observabilityadmin-2018-05-10/StartThirdPartyTelemetryEnrichment:
+    ``Name``, ``TelemetrySourceConfiguration.Azure.AwsConfigConnectorArn`` and ``Tags``; "To use this
+    operation, you must have the config:PutThirdPartyServiceLinkedConfigurationRecorder permission", whose
+    resource type is the connector (``connector/${Provider}/${ProviderId}/${ConnectorId}``, Service
+    Authorization Reference). CloudTrail logs the service under ``observabilityadmin.amazonaws.com``
+    (EventBridge events reference, "Amazon CloudWatch Observability Admin events"). Unmapped before."""
+    params = {
+        "name": "azure-prod",
+        "telemetrySourceConfiguration": {"azure": {"awsConfigConnectorArn": AZURE_CONNECTOR}},
+    }
+    got = uses("observabilityadmin.amazonaws.com", "StartThirdPartyTelemetryEnrichment", params)
+    assert got == {("config:PutThirdPartyServiceLinkedConfigurationRecorder", AZURE_CONNECTOR)}
+
+
+def test_observability_admin_third_party_enrichment_stop_is_config_delete_of_the_recorder() -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/observabilityadmin-2018-05-10/StopThirdPartyTelemetryEnrichment:
+    ``TelemetryEnrichmentIdentifier`` (the enrichment's name or ARN); "To use this operation, you must have
+    the config:DeleteServiceLinkedConfigurationRecorder permission", on a configuration recorder whose ARN
+    ends in an id AWS Config assigns, which the request does not name: ``*``, said. Unmapped before."""
+    event = MAPPER.map(
+        cloudtrail_record(
+            "observabilityadmin.amazonaws.com",
+            "StopThirdPartyTelemetryEnrichment",
+            {"telemetryEnrichmentIdentifier": "azure-prod"},
+            identity=user_identity(),
+        )
+    )
+    assert event.kind == "mapped", event
+    assert set(event.uses) == {("config:DeleteServiceLinkedConfigurationRecorder", STAR)}
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]

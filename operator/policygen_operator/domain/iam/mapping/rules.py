@@ -1098,6 +1098,22 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     # "To use this operation, you must have the lakeformation:GetDataAccess permission" (botocore
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
     ("lakeformation", "getgluefunctionsessioncontext"): _authorized_by("lakeformation:GetDataAccess"),
+    # "To use this operation, you must have the config:PutThirdPartyServiceLinkedConfigurationRecorder
+    # permission" / "... the config:DeleteServiceLinkedConfigurationRecorder permission" (botocore
+    # observabilityadmin/2018-05-10, StartThirdPartyTelemetryEnrichment / StopThirdPartyTelemetryEnrichment;
+    # the reference has no observabilityadmin action of either name). Start names its connector, the
+    # action's Connector type; Stop names the enrichment, not the recorder (its ARN ends in an id AWS
+    # Config assigns): resources[] or ``*``, said. The iam:CreateServiceLinkedRole that Start also needs
+    # "If the AWS Config service-linked role does not exist in your account" is not told by the record.
+    ("observabilityadmin", "startthirdpartytelemetryenrichment"): [
+        {
+            "action": "config:PutThirdPartyServiceLinkedConfigurationRecorder",
+            "arn_override": "${TelemetrySourceConfiguration.Azure.AwsConfigConnectorArn}",
+        }
+    ],
+    ("observabilityadmin", "stopthirdpartytelemetryenrichment"): _authorized_by(
+        "config:DeleteServiceLinkedConfigurationRecorder"
+    ),
     ("dynamodb", "executestatement"): _partiql("Statement"),
     # the SDK's statements[] and CloudTrail's requestItems[] (``resolvers.PARTIQL_STATEMENTS``)
     ("dynamodb", "batchexecutestatement"): _partiql("Statements[].Statement")
