@@ -441,3 +441,29 @@ def test_observability_admin_third_party_enrichment_stop_is_config_delete_of_the
     assert event.kind == "mapped", event
     assert set(event.uses) == {("config:DeleteServiceLinkedConfigurationRecorder", STAR)}
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("BatchGetDataQualityResult", {"resultIds": ["dqresult-5f0c1e2d3b4a59687766554433221100aabbccdd"]}),
+        ("ListDataQualityStatistics", {"profileId": "dqprofile-0a1b2c3d", "statisticId": "dqstat-4e5f6a7b"}),
+        (
+            "ListDataQualityStatisticAnnotations",
+            {"profileId": "dqprofile-0a1b2c3d", "statisticId": "dqstat-4e5f6a7b"},
+        ),
+    ],
+)
+def test_glue_data_quality_result_reads_are_get_data_quality_result(
+    name: str, params: dict[str, Any]
+) -> None:
+    """https://docs.aws.amazon.com/goto/WebAPI/glue-2017-03-31/BatchGetDataQualityResult (``ResultIds``),
+    ListDataQualityStatistics and ListDataQualityStatisticAnnotations (``ProfileId``, ``StatisticId``):
+    "glue:GetDataQualityResult ... This IAM action also provides permissions to the following APIS:
+    BatchGetDataQualityQualityResult, ListDataQualityStatistics, ListDataQualityStatisticAnnotations" (AWS
+    Glue Developer Guide, "Configure IAM permissions for AWS Glue Data Quality"). The action's
+    dataQualityRuleset is named by none of these ids: ``*``, said. Unmapped before."""
+    event = MAPPER.map(cloudtrail_record("glue.amazonaws.com", name, params, identity=user_identity()))
+    assert event.kind == "mapped", event
+    assert set(event.uses) == {("glue:GetDataQualityResult", STAR)}
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]

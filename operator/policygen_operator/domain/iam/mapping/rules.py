@@ -1098,6 +1098,21 @@ AUTHORIZED_BY: dict[tuple[str, str], list[dict[str, Any]]] = {
     # "To use this operation, you must have the lakeformation:GetDataAccess permission" (botocore
     # lakeformation/2017-03-31, GetGlueFunctionSessionContext)
     ("lakeformation", "getgluefunctionsessioncontext"): _authorized_by("lakeformation:GetDataAccess"),
+    # "glue:GetDataQualityResult | Grants permission to retrieve a data quality task run result. This IAM
+    # action also provides permissions to the following APIS: BatchGetDataQualityQualityResult,
+    # ListDataQualityStatistics, ListDataQualityStatisticAnnotations" (AWS Glue Developer Guide, "Configure
+    # IAM permissions for AWS Glue Data Quality",
+    # https://docs.aws.amazon.com/glue/latest/dg/data-quality-authorization.html; the first name read as
+    # BatchGetDataQualityResult, which it misspells; the V2 operations are not on the page). The action's
+    # dataQualityRuleset is named by no result, profile or statistic id: resources[] or ``*``, said.
+    **{
+        ("glue", method): _authorized_by("glue:GetDataQualityResult")
+        for method in (
+            "batchgetdataqualityresult",
+            "listdataqualitystatistics",
+            "listdataqualitystatisticannotations",
+        )
+    },
     # "To use this operation, you must have the config:PutThirdPartyServiceLinkedConfigurationRecorder
     # permission" / "... the config:DeleteServiceLinkedConfigurationRecorder permission" (botocore
     # observabilityadmin/2018-05-10, StartThirdPartyTelemetryEnrichment / StopThirdPartyTelemetryEnrichment;
