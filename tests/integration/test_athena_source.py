@@ -52,10 +52,14 @@ USER = "arn:aws:iam::111122223333:user/people/alice"
 
 
 def register(
-    endpoint: str, table: AthenaTable, partitions: tuple[str, ...] = POLICYGEN_LAYOUT.partitions
+    endpoint: str,
+    table: AthenaTable,
+    partitions: tuple[str, ...] = POLICYGEN_LAYOUT.partitions,
+    location: str | None = None,
 ) -> None:
-    """The table in moto's Glue catalog with ``partitions`` as its partition keys (what the service reads
-    before it writes the query: Glue API reference, CreateTable/GetTable, TableInput.PartitionKeys)."""
+    """The table in moto's Glue catalog with ``partitions`` as its partition keys and ``location`` as its
+    StorageDescriptor's (what the service reads before it writes the query: Glue API reference,
+    CreateTable/GetTable, TableInput.PartitionKeys, StorageDescriptor.Location)."""
     glue = moto_client("glue", endpoint)
     with contextlib.suppress(glue.exceptions.AlreadyExistsException):
         glue.create_database(DatabaseInput={"Name": table.database})
@@ -67,6 +71,7 @@ def register(
             "Name": table.table,
             "TableType": "EXTERNAL_TABLE",
             "PartitionKeys": [{"Name": name, "Type": "string"} for name in partitions],
+            **({"StorageDescriptor": {"Location": location}} if location else {}),
         },
     )
 
@@ -75,11 +80,12 @@ def seed(
     endpoint: str,
     rows: list[dict[str, str | None]],
     partitions: tuple[str, ...] = POLICYGEN_LAYOUT.partitions,
+    location: str | None = None,
 ) -> None:
     """Queue one query result: Athena's header row first, NULLs as cells without VarCharValue; and the
     table in the catalog with ``partitions`` (by default the multi-account table of ``policygen athena
     ddl``, which the query assumed before it read the table's layout)."""
-    register(endpoint, TABLE, partitions)
+    register(endpoint, TABLE, partitions, location)
     header = {"Data": [{"VarCharValue": name} for name in COLUMNS]}
     data = [
         {"Data": [{"VarCharValue": row[n]} if row.get(n) is not None else {} for n in COLUMNS]}
@@ -293,3 +299,35 @@ def test_cli_athena_ddl_prints_a_table_athena_can_parse() -> None:
     )
     assert sqlglot.parse_one(run.stdout.rstrip().rstrip(";"), read="hive") is not None
     assert "'projection.account.values'='111122223333,444455556666'" in run.stdout
+
+
+def test_a_crawlers_table_is_pruned_by_the_days_its_location_shows(moto_server: str, held: None) -> None:
+    """A Glue crawler run on s3://BUCKET/AWSLogs/ names the folders below it partition_0 ... partition_5
+    (AWS Glue Developer Guide, "Managing partitions for ETL output in AWS Glue"): account, CloudTrail,
+    Region, year, month, day. The query read such a table whole (no timestamp or year/month/day key); the
+    service reads the location from Glue and prunes the day and Region keys it shows."""
+    principals = (parse_principal(ROLE), parse_principal(USER))
+    crawled = tuple(f"partition_{n}" for n in range(6))
+    sources = dict(zip(crawled, ("account", "cloudtrail", "region", "year", "month", "day"), strict=True))
+    paths = sorted(glob.glob(str(SAMPLES / "**" / "*.json.gz"), recursive=True))
+    connection = cloudtrail_table(paths, partitions=crawled, sources=sources)
+    location = "s3://trail-bucket/AWSLogs/"
+    layout = TableLayout(crawled, location=location)
+    rows = run_trino(
+        connection, build_query(TABLE, principals, WINDOW, layout=layout, regions=("us-east-1",))
+    )
+    seed(moto_server, rows, crawled, location)
+    source = AthenaLogs(TABLE, regions=("us-east-1",), endpoint_url=moto_server)
+    result, details = scan_athena(source, principals, WINDOW, session=session())
+    query = moto_client("athena", moto_server).get_query_execution(
+        QueryExecutionId=details["queryExecutionId"]
+    )["QueryExecution"]["Query"]
+    assert "partition_3 = '2026' AND partition_4 = '11' AND partition_5 BETWEEN" in query
+    assert "partition_2 IN ('us-east-1')" in query
+    assert "partition_1 = 'CloudTrail'" in query  # not CloudTrail-Digest's files beside it
+    assert run_trino(connection, query) == rows
+    assert not any("read whole" in warning for warning in result.warnings)
+    spec = ScanSpec(principals, WINDOW, regions=frozenset({"us-east-1"}))
+    local = run_scan(spec, local_files(str(SAMPLES), WINDOW, Listing()), workers=1)
+    for arn in (ROLE, USER):
+        assert policies(result, arn) == policies(local, arn)

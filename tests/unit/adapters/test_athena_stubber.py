@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from policygen_operator.adapters.aws.athena import AthenaQuery, table_layout
 from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.domain.cloudtrail.athena import AthenaTable, TableLayout
+from policygen_operator.domain.cloudtrail.athena import AthenaTable
 
 TABLE = AthenaTable("cloudtrail", "logs", output_location="s3://results/")
 QID = "11111111-2222-3333-4444-555555555555"
@@ -242,8 +242,53 @@ def test_a_table_of_another_catalog_is_read_through_athena() -> None:
             _Session(athena=athena), AthenaTable("cloudtrail", "logs", catalog="audit_account")
         )
         stub.assert_no_pending_responses()
-    assert layout == TableLayout(("region", "year", "month", "day"))
+    assert layout.partitions == ("region", "year", "month", "day")
+    assert layout.types == ("string",) * 4
     assert layout.day_partitions == "year/month/day"
+
+
+def test_glue_gives_the_key_types_the_location_and_projected_date_formats() -> None:
+    """What the query needs of a table besides its key names: their types (an ``int`` year is compared with
+    a number), the StorageDescriptor location (what a crawler's partition_N keys hold) and the date
+    formats partition projection declares (Glue API reference, GetTable: Table.PartitionKeys Column
+    {Name, Type}, Table.StorageDescriptor.Location, Table.Parameters; Athena user guide, "Setting up
+    partition projection": projection.enabled, projection.KEY.type date, projection.KEY.format)."""
+    glue = boto3.client(
+        "glue", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    crawled = {
+        "Name": "logs",
+        "StorageDescriptor": {"Location": "s3://trail-bucket/AWSLogs/"},
+        "PartitionKeys": [{"Name": f"partition_{n}", "Type": "string"} for n in range(6)],
+    }
+    projected = {
+        "Name": "logs",
+        "PartitionKeys": [{"Name": "dt", "Type": "string"}, {"Name": "hour", "Type": "int"}],
+        "Parameters": {
+            "projection.enabled": "true",
+            "projection.dt.type": "date",
+            "projection.dt.format": "yyyy-MM-dd",
+            "projection.dt.range": "2026-01-01,NOW",
+            "projection.hour.type": "integer",
+        },
+    }
+    with Stubber(glue) as stub:
+        for table in (crawled, projected):
+            stub.add_response("get_table", {"Table": table}, {"DatabaseName": "cloudtrail", "Name": "logs"})
+        layouts = [table_layout(_Session(glue=glue), TABLE) for _ in range(2)]
+        stub.assert_no_pending_responses()
+    assert layouts[0].location == "s3://trail-bucket/AWSLogs/"
+    assert layouts[0].roles == {
+        "account": "partition_0",
+        "cloudtrail": "partition_1",
+        "region": "partition_2",
+        "year": "partition_3",
+        "month": "partition_4",
+        "day": "partition_5",
+    }
+    assert layouts[1].types == ("string", "int")
+    assert layouts[1].date_formats == (("dt", "yyyy-MM-dd"),)
+    assert layouts[1].day_partitions == "date"
 
 
 def test_a_missing_table_is_a_permanent_failure_before_any_query() -> None:

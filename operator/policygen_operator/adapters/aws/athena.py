@@ -115,16 +115,45 @@ def table_layout(session: Any, table: AthenaTable, endpoint_url: str | None = No
     try:
         if table.catalog.lower() == "awsdatacatalog":
             glue = session.client("glue", endpoint_url=endpoint_url, region_name=region, config=config)
-            keys = glue.get_table(DatabaseName=table.database, Name=table.table)["Table"].get("PartitionKeys")
+            found = glue.get_table(DatabaseName=table.database, Name=table.table)["Table"]
+            keys = found.get("PartitionKeys")
+            location = (found.get("StorageDescriptor") or {}).get("Location")
+            parameters = found.get("Parameters") or {}
         else:
             athena = athena_client(session, endpoint_url)
             metadata = athena.get_table_metadata(
                 CatalogName=table.catalog, DatabaseName=table.database, TableName=table.table
             )
             keys = metadata["TableMetadata"].get("PartitionKeys")
+            parameters = metadata["TableMetadata"].get("Parameters") or {}
+            # TableMetadata has no location field; its Parameters map may hold the Hive one (unverified:
+            # without it a crawler's partition_N table is read whole, with the warning)
+            location = parameters.get("location")
     except (ClientError, BotoCoreError) as error:
         raise AthenaQuery._classified(error, what) from error
-    return TableLayout(tuple(str(key["Name"]).lower() for key in keys or ()))
+    keys = keys or ()
+    return TableLayout(
+        tuple(str(key["Name"]).lower() for key in keys),
+        types=tuple(str(key.get("Type") or "string").lower() for key in keys),
+        location=location,
+        date_formats=_projected_dates(parameters),
+    )
+
+
+def _projected_dates(parameters: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """(key, format) of the keys partition projection declares as dates (``projection.enabled`` true,
+    ``projection.KEY.type`` date, ``projection.KEY.format``: Athena user guide, "Setting up partition
+    projection"), which tell how a ``dt``/``date`` key's values are written."""
+    if str(parameters.get("projection.enabled", "")).lower() != "true":
+        return ()
+    out = []
+    for name, value in parameters.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "projection" and parts[2] == "type" and value == "date":
+            declared = parameters.get(f"projection.{parts[1]}.format")
+            if declared:
+                out.append((parts[1].lower(), declared))
+    return tuple(sorted(out))
 
 
 class AthenaQuery:

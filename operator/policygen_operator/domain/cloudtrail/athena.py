@@ -129,6 +129,18 @@ def parse_athena_uri(uri: str, output_location: str | None = None) -> AthenaTabl
     )
 
 
+# Hive/Glue integer types: a partition key declared so compares with a number, not a quoted string
+_INTEGER_TYPES = frozenset({"tinyint", "smallint", "int", "integer", "bigint"})
+# What the delivery path holds below AWSLogs/ (CloudTrail User Guide, "Finding your CloudTrail log files":
+# AWSLogs/[O-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/file); the ``cloudtrail`` level also holds
+# CloudTrail-Digest and CloudTrail-Insight beside CloudTrail, whose files a crawler may put in the same table.
+_DELIVERY_LEVELS = ("account", "cloudtrail", "region", "year", "month", "day")
+# what the levels a table's location already holds must look like, in the same order
+_HELD_LEVELS = (re.compile(r"^\d{12}$"), re.compile(r"^CloudTrail$"), re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$"))
+_CRAWLER_KEY = re.compile(r"^partition_(\d+)$")
+_SORTED_DATE = re.compile(r"^yyyy([-/]?)MM\1dd$")
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a CloudTrail table is partitioned: its partition keys, lower case, as Glue holds them.
@@ -140,18 +152,96 @@ class TableLayout:
     ``account, region, timestamp`` otherwise. A predicate on a column the table lacks fails the whole query
     (COLUMN_NOT_FOUND), so the query names the partitions this table has and filters the record's own
     ``recipientaccountid``/``awsregion`` columns (every CloudTrail table has them) for the rest.
+
+    ``types`` (the keys' declared types, in the same order; empty: all ``string``) decides how a value is
+    written: a key declared ``int`` compared with ``'02'`` fails the query on Athena (type mismatch), so
+    integer keys get bare numbers. ``location`` (the table's StorageDescriptor location) tells what a
+    Glue crawler's ``partition_0, partition_1, ...`` keys hold (``crawler_roles``).
     """
 
     partitions: tuple[str, ...]
+    types: tuple[str, ...] = ()
+    location: str | None = None
+    # (key, format) of the keys partition projection declares as dates (``projection.KEY.format``, a Java
+    # DateTimeFormatter pattern: Athena user guide, "Supported types for partition projection")
+    date_formats: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def roles(self) -> dict[str, str]:
+        """account/region/timestamp/year/month/day -> the partition key holding it, for the keys known."""
+        crawled = crawler_roles(self.partitions, self.location)
+        if crawled is not None:
+            return crawled
+        known = ("account", "region", "timestamp", "year", "month", "day")
+        roles = {key: key for key in self.partitions if key in known}
+        if "date" in self.partitions or "dt" in self.partitions:
+            key = "dt" if "dt" in self.partitions else "date"
+            if not self.is_integer(key) and self.strftime(key) is not None:
+                roles["date"] = key
+        return roles
+
+    def strftime(self, key: str) -> str | None:
+        """The strftime format of a date key whose projection format sorts as its dates do (``yyyy-MM-dd``,
+        ``yyyy/MM/dd``, ``yyyyMMdd``: a BETWEEN on the text is then a BETWEEN on the days), else None."""
+        declared = dict(self.date_formats).get(key)
+        match = _SORTED_DATE.fullmatch(declared or "")
+        if match is None:
+            return None
+        return f"%Y{match[1]}%m{match[1]}%d"
 
     @property
     def day_partitions(self) -> str | None:
         """``timestamp``, ``year/month/day`` or None: how the delivery day is partitioned, if it is."""
-        if "timestamp" in self.partitions:
+        if "timestamp" in self.roles:
             return "timestamp"
-        if {"year", "month", "day"} <= set(self.partitions):
+        if {"year", "month", "day"} <= set(self.roles):
             return "year/month/day"
+        if "date" in self.roles:
+            return "date"
         return None
+
+    def is_integer(self, key: str) -> bool:
+        index = self.partitions.index(key)
+        return index < len(self.types) and self.types[index].strip().lower() in _INTEGER_TYPES
+
+    def value(self, key: str, text: str) -> str:
+        """``text`` (a folder name, such as ``02``) as a literal of ``key``'s declared type."""
+        return str(int(text)) if self.is_integer(key) else _literal(text)
+
+
+def crawler_roles(partitions: tuple[str, ...], location: str | None) -> dict[str, str] | None:
+    """What a Glue crawler's ``partition_N`` keys hold, or None where the table's location does not say.
+
+    A crawler names the folders below the table's location ``partition_0, partition_1, ...`` in order when
+    they are not ``key=value`` (AWS Glue Developer Guide, "Managing partitions for ETL output in AWS Glue";
+    "How does a crawler determine when to create partitions?"). On a CloudTrail bucket the files sit in
+    the day folders, so the keys are the last levels of AWSLogs/[O-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD;
+    the location says how many of those levels it already holds: the keys are these only when the two
+    counts add up (an organization trail's O-ID level counted where the location shows it, or where one more
+    key than a single account's path needs is there to hold it).
+    """
+    indexes = [_CRAWLER_KEY.fullmatch(key) for key in partitions]
+    if not partitions or any(m is None for m in indexes):
+        return None
+    if [int(m[1]) for m in indexes if m is not None] != list(range(len(partitions))):
+        return None
+    if not location:
+        return None
+    path = re.sub(r"^[a-z0-9]+://[^/]+/?", "", location.strip()).strip("/")
+    parts = path.split("/") if path else []
+    if "AWSLogs" not in parts:
+        return None
+    below = parts[parts.index("AWSLogs") + 1 :]  # the delivery levels the location already holds
+    organization = bool(below) and below[0].startswith("o-")
+    if organization:
+        below = below[1:]
+    elif not below and len(partitions) == len(_DELIVERY_LEVELS) + 1:
+        partitions = partitions[1:]  # AWSLogs/ of an organization trail: partition_0 is the O-ID
+    if len(below) + len(partitions) != len(_DELIVERY_LEVELS) or len(below) > len(_HELD_LEVELS):
+        return None
+    if any(not held.fullmatch(part) for held, part in zip(_HELD_LEVELS, below, strict=False)):
+        return None
+    return dict(zip(_DELIVERY_LEVELS[len(below) :], partitions, strict=True))
 
 
 # The multi-account table ``policygen athena ddl`` makes (and what the query assumed before the layout was
@@ -213,9 +303,11 @@ def build_query(
         f"eventtime < {_literal(window.end_iso)}",
         "(" + " OR ".join(who) + ")",
     ]
-    for asked, partition in ((accounts, "account"), (regions, "region")):
-        if asked and partition in layout.partitions:
-            where.append(f"{partition} IN {_in_list(asked)}")
+    for asked, role in ((accounts, "account"), (regions, "region")):
+        if asked and role in layout.roles:
+            where.append(f"{layout.roles[role]} IN {_in_list(asked)}")
+    if "cloudtrail" in layout.roles:  # a crawler's table of the whole account folder: not the digest files
+        where.append(f"{layout.roles['cloudtrail']} = 'CloudTrail'")
     grouped = [
         f"{identity} AS identity",
         "useridentity.sessioncontext.sessionissuer.arn AS issuer",
@@ -266,25 +358,43 @@ def _day_predicates(layout: TableLayout, window: Window) -> list[str]:
         months: dict[tuple[int, int], list[date]] = {}
         for day in window.days():
             months.setdefault((day.year, day.month), []).append(day)
+        y, m, d = (layout.roles[role] for role in ("year", "month", "day"))
         terms = [
-            f"(year = '{year:04d}' AND month = '{month:02d}' "
-            f"AND day BETWEEN '{days[0].day:02d}' AND '{days[-1].day:02d}')"
+            f"({y} = {layout.value(y, f'{year:04d}')} AND {m} = {layout.value(m, f'{month:02d}')} AND {d} "
+            f"BETWEEN {layout.value(d, f'{days[0].day:02d}')} AND {layout.value(d, f'{days[-1].day:02d}')})"
             for (year, month), days in months.items()
         ]
         return ["(" + " OR ".join(terms) + ")"]
+    if layout.day_partitions == "date":
+        key = layout.roles["date"]
+        pattern = layout.strftime(key) or PARTITION_FORMAT
+        first, last = (day.strftime(pattern) for day in (window.days()[0], window.days()[-1]))
+        return [f'"{key}" BETWEEN {_literal(first)} AND {_literal(last)}']
     return []
 
 
 def layout_notes(table: AthenaTable, layout: TableLayout) -> list[str]:
     """What a run should say about the table's layout: a table without day partitions (the CloudTrail
-    console's) is read whole by every query, and billed for it."""
+    console's) is read whole by every query, and billed for it; a crawler's table is told why its
+    ``partition_N`` keys could not be read as days, and what makes them so."""
     if layout.day_partitions is not None:
         return []
     keys = ", ".join(layout.partitions) or "none"
+    whole = f"{table.uri()} is read whole by every query and billed for it (partition keys: {keys})"
+    if layout.partitions and all(_CRAWLER_KEY.fullmatch(key) for key in layout.partitions):
+        return [
+            f"{whole}: a Glue crawler's partition_N keys are the folders below the table's location "
+            f"({layout.location or 'none given'}), and that location does not show which of them are the "
+            "Region, year, month and day of AWSLogs/[O-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD (it must "
+            "reach AWSLogs/, and the keys must be the levels below it down to the day); rename the keys "
+            "region, year, month and day in the table's schema, or make a table with partition projection "
+            "(policygen athena ddl), which reads only the window's days"
+        ]
     return [
-        f"{table.uri()} has no timestamp or year/month/day partition (partition keys: {keys}): every query "
-        "reads the whole table and is billed for it; a table with partition projection (policygen athena "
-        "ddl) reads only the window's days"
+        f"{whole}: it has no timestamp or year/month/day partition, nor a dt or date one of a string type "
+        "whose partition projection declares a yyyy-MM-dd, yyyy/MM/dd or yyyyMMdd format (the only form "
+        "that tells how its values are written); a table with partition projection (policygen athena ddl) "
+        "reads only the window's days"
     ]
 
 

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import duckdb
@@ -35,8 +35,8 @@ PARTITIONS = ("account", "region", "timestamp")
 _LAYOUT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/")
 
 
-def _declared(partitions: tuple[str, ...]) -> str:
-    return "".join(f", `{name}` STRING" for name in partitions)
+def _declared(partitions: tuple[str, ...], types: Mapping[str, str]) -> str:
+    return "".join(f", `{name}` {types.get(name, 'STRING')}" for name in partitions)
 
 
 def _schema() -> list[exp.ColumnDef]:
@@ -89,16 +89,27 @@ def records(paths: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def cloudtrail_table(
-    paths: list[str], name: str = "awsdatacatalog.cloudtrail.logs", partitions: tuple[str, ...] = PARTITIONS
+    paths: list[str],
+    name: str = "awsdatacatalog.cloudtrail.logs",
+    partitions: tuple[str, ...] = PARTITIONS,
+    *,
+    types: Mapping[str, str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A connection holding ``name`` (catalog.schema.table, as Athena names it) with every record, and
-    ``partitions`` (any of account, region, timestamp, year, month, day) as columns from each path."""
+    ``partitions`` (any of account, region, timestamp, year, month, day) as columns from each path.
+
+    ``types`` declares a partition column otherwise than STRING (``INT``: its value is the folder's number);
+    ``sources`` names the path part a column of another name holds (a crawler's ``partition_2`` ->
+    ``region``; ``dt`` -> ``date``, the day as YYYY-MM-DD; ``cloudtrail``, the literal folder)."""
+    types = types or {}
+    sources = sources or {}
     connection = duckdb.connect()
     catalog, schema, _ = name.split(".")
     connection.execute(f"ATTACH ':memory:' AS {catalog}")
     connection.execute(f"CREATE SCHEMA {catalog}.{schema}")
     columns = _schema()
-    create = sqlglot.parse_one(f"CREATE TABLE {name} ({COLUMNS}{_declared(partitions)})", read="hive")
+    create = sqlglot.parse_one(f"CREATE TABLE {name} ({COLUMNS}{_declared(partitions, types)})", read="hive")
     connection.execute(create.sql("duckdb"))
     types = {name: kind for name, kind, *_ in connection.execute(f"DESCRIBE {name}").fetchall()}
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as lines:
@@ -114,8 +125,13 @@ def cloudtrail_table(
                 "year": year,
                 "month": month,
                 "day": day,
+                "date": f"{year}-{month}-{day}",
+                "cloudtrail": "CloudTrail",
             }
-            row = {key: values[key] for key in partitions}
+            row: dict[str, Any] = {key: values[sources.get(key, key)] for key in partitions}
+            for key, declared in types.items():
+                if declared.upper() in ("INT", "BIGINT"):
+                    row[key] = int(row[key])
             for column in columns:
                 if column.name not in row:
                     row[column.name] = shape(_field(record, column.name), column.args["kind"])

@@ -158,6 +158,66 @@ def test_account_and_region_on_every_documented_table_layout(
         assert athena.summary.events_matched == everything
 
 
+# Tables users make otherwise than the guide's DDL, each with the predicate that prunes its day partitions:
+# a Glue crawler's, whose non key=value folders are named partition_0, partition_1, ... below the table's
+# location (AWS Glue Developer Guide, "Managing partitions for ETL output in AWS Glue"; the delivery path
+# AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD of the CloudTrail User Guide's "Finding your CloudTrail log
+# files"), crawled from AWSLogs/ and from an account's CloudTrail/ folder; manual partitions declared int
+# (the guide's ALTER TABLE ADD PARTITION takes any Hive type); a dt day key with partition projection of
+# type date (Athena user guide, "Supported types for partition projection": projection.dt.format).
+CRAWLED = tuple(f"partition_{n}" for n in range(6))
+USER_TABLES: dict[str, tuple[TableLayout, dict[str, Any], str]] = {
+    "crawler-from-awslogs": (
+        TableLayout(CRAWLED, ("string",) * 6, "s3://trail-bucket/AWSLogs/"),
+        {
+            "sources": dict(
+                zip(CRAWLED, ("account", "cloudtrail", "region", "year", "month", "day"), strict=True)
+            )
+        },
+        "(partition_3 = '2026' AND partition_4 = '11' AND partition_5 BETWEEN '20' AND '30')",
+    ),
+    "crawler-from-account": (
+        TableLayout(CRAWLED[:4], (), "s3://trail-bucket/AWSLogs/111122223333/CloudTrail"),
+        {"sources": dict(zip(CRAWLED, ("region", "year", "month", "day"), strict=False))},
+        "(partition_1 = '2026' AND partition_2 = '11' AND partition_3 BETWEEN '20' AND '30')",
+    ),
+    "manual-int": (
+        TableLayout(("region", "year", "month", "day"), ("string", "int", "int", "bigint")),
+        {"types": {"year": "INT", "month": "INT", "day": "BIGINT"}},
+        "(year = 2026 AND month = 11 AND day BETWEEN 20 AND 30)",
+    ),
+    "dt-projection": (
+        TableLayout(("dt",), ("string",), date_formats=(("dt", "yyyy-MM-dd"),)),
+        {"sources": {"dt": "date"}},
+        "\"dt\" BETWEEN '2026-11-20' AND '2026-12-01'",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", USER_TABLES, ids=list(USER_TABLES))
+@pytest.mark.parametrize(("accounts", "regions"), [((), ()), (("111122223333",), ("us-east-1",))])
+def test_tables_users_make_are_pruned_by_day_and_give_the_local_scans_usage(
+    name: str, accounts: tuple[str, ...], regions: tuple[str, ...]
+) -> None:
+    """A crawler's partition_N table, int-typed year/month/day and a projected dt key were read whole (no
+    day predicate: every query billed for the whole trail), and the int keys would have been compared with
+    quoted strings had they been named: the query now prunes each by its days, with literals of the key's
+    type, and the rows still give the local scan's usage."""
+    layout, table_options, pruned = USER_TABLES[name]
+    principals = tuple(parse_principal(a) for a in SAMPLE_PRINCIPALS)
+    paths = sorted(glob.glob(str(SAMPLES / "**" / "*.json.gz"), recursive=True))
+    sql = build_query(TABLE, principals, SAMPLE_WINDOW, accounts=accounts, regions=regions, layout=layout)
+    assert pruned in sql
+    rows = run_trino(cloudtrail_table(paths, partitions=layout.partitions, **table_options), sql)
+    athena = summarize_rows(
+        rows, principals, default_mapper(), accounts=frozenset(accounts), regions=frozenset(regions)
+    )
+    spec = ScanSpec(principals, SAMPLE_WINDOW, accounts=frozenset(accounts), regions=frozenset(regions))
+    local = run_scan(spec, local_files(str(SAMPLES), SAMPLE_WINDOW, Listing()), workers=1)
+    assert_same(local, athena, list(SAMPLE_PRINCIPALS))
+    assert athena.summary.events_matched > 0
+
+
 def test_fleet_of_50_principals_in_one_query(tmp_path: Path) -> None:
     generator = load_script("benchmarks/generate.py")
     for index in range(12):  # 6,000 records, written here (the generator's pool cannot pickle us)

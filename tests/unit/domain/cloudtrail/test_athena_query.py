@@ -14,6 +14,7 @@ from policygen_operator.domain.cloudtrail.athena import (
     TableLayout,
     _principal,
     build_query,
+    crawler_roles,
     estimated_cost_usd,
     layout_notes,
     parse_athena_uri,
@@ -84,6 +85,76 @@ def test_manual_day_partitions_are_named_month_by_month_across_a_year_end() -> N
     assert layout_notes(AthenaTable("db", "trail"), TableLayout(())) and not layout_notes(
         AthenaTable("db", "trail"), layout
     )
+
+
+@pytest.mark.parametrize(
+    ("location", "keys", "expected"),
+    [
+        # a crawler run on s3://bucket/AWSLogs/ of one account's trail: account, "CloudTrail", region, y/m/d
+        ("s3://b/AWSLogs/", 6, {"account": 0, "cloudtrail": 1, "region": 2, "year": 3, "month": 4, "day": 5}),
+        # ... of an organization trail: the O-ID comes first
+        ("s3://b/AWSLogs", 7, {"account": 1, "cloudtrail": 2, "region": 3, "year": 4, "month": 5, "day": 6}),
+        (
+            "s3://b/prefix/AWSLogs/o-abc123defg/",
+            6,
+            {"account": 0, "cloudtrail": 1, "region": 2, "year": 3, "month": 4, "day": 5},
+        ),
+        # from an account's folder: CloudTrail beside CloudTrail-Digest, kept to CloudTrail by the query
+        ("s3://b/AWSLogs/111122223333/", 5, {"cloudtrail": 0, "region": 1, "year": 2, "month": 3, "day": 4}),
+        ("s3://b/AWSLogs/111122223333/CloudTrail/", 4, {"region": 0, "year": 1, "month": 2, "day": 3}),
+        ("s3://b/AWSLogs/111122223333/CloudTrail/eu-west-1", 3, {"year": 0, "month": 1, "day": 2}),
+        # what the location does not tell: no AWSLogs/ in it, or levels that do not add up to the day
+        ("s3://b/", 7, None),
+        ("s3://b/trail/", 8, None),
+        ("s3://b/AWSLogs/", 5, None),
+        ("s3://b/AWSLogs/111122223333/CloudTrail-Digest/", 4, None),
+        (None, 6, None),
+    ],
+)
+def test_a_crawlers_partition_keys_are_read_from_the_table_location(
+    location: str | None, keys: int, expected: dict[str, int] | None
+) -> None:
+    """A Glue crawler names the folders below the table's location partition_0, partition_1, ... (AWS Glue
+    Developer Guide, "Managing partitions for ETL output in AWS Glue"); the location says which delivery
+    level (AWSLogs/[O-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD) each is, or nothing where it could be any."""
+    partitions = tuple(f"partition_{n}" for n in range(keys))
+    roles = crawler_roles(partitions, location)
+    assert roles == (None if expected is None else {k: f"partition_{n}" for k, n in expected.items()})
+
+
+def test_a_crawlers_table_it_cannot_read_says_why_and_what_to_do() -> None:
+    layout = TableLayout(tuple(f"partition_{n}" for n in range(7)), location="s3://b/")
+    where = where_of(build_query(AthenaTable("db", "trail"), (ROLE,), WINDOW, layout=layout))
+    assert "partition_" not in where
+    (note,) = layout_notes(AthenaTable("db", "trail"), layout)
+    assert "s3://b/" in note and "must reach AWSLogs/" in note and "rename the keys" in note
+
+
+def test_integer_day_keys_are_compared_with_numbers() -> None:
+    """year/month/day declared int: Athena refuses ``year = '2026'`` on an int column (Trino has no
+    implicit varchar-to-integer cast); the literal follows the type GetTable gives."""
+    typed = TableLayout(("year", "month", "day"), ("int", "int", "int"))
+    where = where_of(build_query(AthenaTable("db", "trail"), (ROLE,), WINDOW, layout=typed))
+    assert "year = 2026" in where and "'2026'" not in where
+
+
+@pytest.mark.parametrize(
+    ("formats", "types", "pruned"),
+    [
+        ((("dt", "yyyy-MM-dd"),), ("string",), True),
+        ((("dt", "yyyy/MM/dd"),), ("string",), True),
+        ((("dt", "dd-MM-yyyy"),), ("string",), False),  # sorts by day of month, not by date
+        ((), ("string",), False),  # not projected: nothing says how its values are written
+        ((("dt", "yyyyMMdd"),), ("int",), False),
+    ],
+)
+def test_a_dt_key_is_pruned_only_by_a_declared_sortable_date_format(
+    formats: tuple[tuple[str, str], ...], types: tuple[str, ...], pruned: bool
+) -> None:
+    layout = TableLayout(("dt",), types, date_formats=formats)
+    where = where_of(build_query(AthenaTable("db", "trail"), (ROLE,), WINDOW, layout=layout))
+    assert ('"dt" BETWEEN' in where) is pruned
+    assert bool(layout_notes(AthenaTable("db", "trail"), layout)) is not pruned
 
 
 def test_principal_text_is_quoted_not_injected() -> None:
