@@ -23,6 +23,7 @@ from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import ScanCancelled, run_scan
+from tests.fixtures.aws import StubbedSession
 from tests.unit.domain.cloudtrail.athena_duckdb import records
 from tests.unit.domain.cloudtrail.test_athena_equivalence import SAMPLES, local_scan, policies
 
@@ -201,19 +202,9 @@ def test_account_and_region_filters_keep_the_records_a_file_scan_keeps(
     elsewhere = {**mine[0], "awsRegion": "eu-west-1"}  # a record of another Region in the pages
     pages = [elsewhere, *mine[1:]]
 
-    class Session:
-        region_name = "us-east-1"
-
-        def __init__(self, stubbed: Any) -> None:
-            self.stubbed = stubbed
-
-        def client(self, service: str, region_name: str, endpoint_url: str | None) -> Any:
-            assert (service, region_name) == ("cloudtrail", "us-east-1")
-            return self.stubbed
-
     def run(source: LookupEventsLogs) -> dict[str, Any]:
         stubbed = client()
-        monkeypatch.setattr(generation, "aws_session", lambda _: Session(stubbed))
+        monkeypatch.setattr(generation, "aws_session", lambda _: StubbedSession(stubbed))
         request = GenerationRequest((ROLE,), source, WINDOW.start, WINDOW.end, workers=1)
         with Stubber(stubbed) as stub:
             stub.add_response("lookup_events", {"Events": [event(r) for r in pages]}, expected())

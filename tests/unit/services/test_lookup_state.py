@@ -21,6 +21,7 @@ from policygen_operator.domain.cloudtrail.scan import ScanSpec
 from policygen_operator.domain.engine import run_scan
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.lookup import LookupEventsLogs, lookup_items, saved_window
+from tests.fixtures.aws import StubbedSession
 from tests.unit.adapters.test_lookup_events import ROLE, WINDOW, client, event, expected, sample_records
 from tests.unit.domain.cloudtrail.test_athena_equivalence import policies
 
@@ -28,21 +29,8 @@ NOW = datetime(2026, 12, 2, tzinfo=UTC)
 PRINCIPALS = (parse_principal(ROLE),)
 
 
-class Session:
-    """What ``lookup_items`` needs of a boto3 session: the stubbed client of its one region."""
-
-    region_name = "us-east-1"
-
-    def __init__(self, stubbed: Any) -> None:
-        self.stubbed = stubbed
-
-    def client(self, service: str, region_name: str, endpoint_url: str | None) -> Any:
-        assert (service, region_name) == ("cloudtrail", "us-east-1")
-        return self.stubbed
-
-
 def scan(source: LookupEventsLogs, stubbed: Any) -> Any:
-    items = lookup_items(source, Session(stubbed), WINDOW, now=NOW)
+    items = lookup_items(source, StubbedSession(stubbed), WINDOW, now=NOW)
     return run_scan(ScanSpec(PRINCIPALS, WINDOW), items, workers=1)
 
 
@@ -104,7 +92,10 @@ def test_an_unfinished_read_of_another_window_is_refused(tmp_path: Path) -> None
 
     with pytest.raises(InvalidRequestError, match="unfinished LookupEvents read of 2026-11-20"):
         lookup_items(
-            LookupEventsLogs(state_dir=str(state)), Session(client()), Window(other, WINDOW.end), now=NOW
+            LookupEventsLogs(state_dir=str(state)),
+            StubbedSession(client()),
+            Window(other, WINDOW.end),
+            now=NOW,
         )
 
 

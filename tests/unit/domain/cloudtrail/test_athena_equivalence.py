@@ -36,6 +36,11 @@ from tests.unit.domain.cloudtrail.fakes import ROLE, athena_call, record, role_i
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLES = ROOT / "examples" / "cloudtrail" / "AWSLogs"
 TABLE = AthenaTable("cloudtrail", "logs")
+# One delivery file of 2026-11-24 in the delivery layout, for the tests that write their own records
+ONE_DAY_FILE = Path(
+    "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/"
+    "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz"
+)
 SAMPLE_WINDOW = Window(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 SAMPLE_PRINCIPALS = (
     "arn:aws:iam::111122223333:role/service-role/order-processor",
@@ -270,15 +275,7 @@ def test_fleet_split_over_several_queries_gives_the_one_query_result(tmp_path: P
 def one_file(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[ScanResult, ScanResult]:
     """The role's usage from one delivery file of ``records`` on 2026-11-24: (local scan, Athena path)."""
     path = write_gz(
-        tmp_path
-        / "AWSLogs"
-        / "111122223333"
-        / "CloudTrail"
-        / "us-east-1"
-        / "2026"
-        / "11"
-        / "24"
-        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        tmp_path / ONE_DAY_FILE,
         records,
     )
     principals = (parse_principal(ROLE),)
@@ -500,15 +497,7 @@ def test_account_and_region_filters_keep_the_records_the_file_scan_keeps(tmp_pat
         )
 
     path = write_gz(
-        tmp_path
-        / "AWSLogs"
-        / "111122223333"
-        / "CloudTrail"
-        / "us-east-1"
-        / "2026"
-        / "11"
-        / "24"
-        / "111122223333_CloudTrail_us-east-1_20261124T0905Z_AbCdEfGh12345678.json.gz",
+        tmp_path / ONE_DAY_FILE,
         [
             get("us-east-1", "111122223333", "kept"),
             get("eu-west-1", "111122223333", "other-region"),
