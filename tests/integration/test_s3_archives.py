@@ -732,3 +732,33 @@ def test_records_a_firehose_stream_could_not_deliver_are_read(moto_server: str) 
     result = _generate(moto_server, "stream/", "undelivered")
     assert result.results[ROLE].actions == ["dynamodb:GetItem", "dynamodb:PutItem"]
     assert result.summary.bad_records == 0
+
+
+def test_an_endpoint_that_ignores_range_gives_whole_objects_not_their_heads(moto_server: str) -> None:
+    """A server may ignore a ``Range`` header and answer 200 with the whole object (RFC 9110, 14.2: "A server
+    MAY ignore the Range header field"); an S3-compatible store or a proxy in front of one can. Such an
+    answer has no ``Content-Range``, and the head read took its first 4 KiB for the whole object: the
+    records past it were lost without a word. Now an answer without ``Content-Range`` is known for the whole
+    object: its size is its ``Content-Length``, and an object that begins as logs is read whole once more
+    (the rest cannot be asked for by range either)."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="no-ranges")
+    key = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
+    body = b"".join(_event(_record("GetItem", "orders", f"2026-11-24T09:{n:02}:00Z")) for n in range(20))
+    assert len(body) > HEAD_BYTES
+    s3.put_object(Bucket="no-ranges", Key=key, Body=body)
+    s3.put_object(Bucket="no-ranges", Key="app/2026/11/24/service-out", Body=b"[INFO] served\n" * 5000)
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+
+    def ignore_range(params: dict[str, Any], **_: Any) -> None:
+        params.pop("Range", None)  # what reaches the server is a plain GET
+        params.pop("IfMatch", None)
+
+    client.meta.events.register("before-parameter-build.s3.GetObject", ignore_range)
+    listing = Listing()
+    logs = S3DeliveryLogs(client, locate("no-ranges", "", None, (), ()), WINDOW, listing)
+    assert dict(logs.objects()) == {f"s3://no-ranges/{key}": body}
+    assert not logs.unreadable
+    assert listing.not_logs == 1  # the text log: passed over on its head, not read again
+    assert sorted(asked for asked, _ in gets.asked) == sorted([key, key, "app/2026/11/24/service-out"])

@@ -360,7 +360,7 @@ class S3DeliveryLogs:
                 return "notLogFiles"  # an empty object (a console's folder marker) holds nothing to read
             if listed <= HEAD_BYTES:
                 return self._read_sniffed(key)
-            head, total, etag = self._head(key)
+            head, total, etag, ranged = self._head(key)
             why = not_logs(head)
             if why is not None or len(head) >= total:  # passed over, or shrunk since listed: all of it
                 return why or head
@@ -369,6 +369,8 @@ class S3DeliveryLogs:
                 return None
             if held is not None and not held[0].grow(held[1], total):
                 return None  # the walk was given up while this waited
+            if not ranged:  # the endpoint ignored Range: the rest cannot be asked for alone either
+                return self._read_sniffed(key)
             try:
                 rest = self._read(key, len(head), etag)
             except ClientError as error:
@@ -392,25 +394,32 @@ class S3DeliveryLogs:
         data = self._read(key)
         return data if data is None else not_logs(data[:HEAD_BYTES]) or data
 
-    def _head(self, key: str) -> tuple[bytes, int, str]:
-        """The first ``HEAD_BYTES`` of an object, its whole size (``Content-Range``) and its ETag; an empty
-        object (emptied since it was listed) answers a range with ``InvalidRange``."""
+    def _head(self, key: str) -> tuple[bytes, int, str, bool]:
+        """The first ``HEAD_BYTES`` of an object, its whole size (``Content-Range``), its ETag, and whether
+        the endpoint answered the range; an empty object (emptied since it was listed) answers a range with
+        ``InvalidRange``. A server may ignore ``Range`` and send the whole object (RFC 9110, 14.2: "A server
+        MAY ignore the Range header field"), without ``Content-Range``: its size is then the answer's
+        ``Content-Length``, never the head's, which would cut the object to its first bytes."""
         try:
             response = self.client.get_object(
                 Bucket=self.location.bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
             )
         except ClientError as error:
             if error_code(error) == "InvalidRange":
-                return b"", 0, ""
+                return b"", 0, "", True
             raise
         body = response["Body"]
         try:
             head: bytes = body.read(HEAD_BYTES)
         finally:
             body.close()
-        whole = str(response.get("ContentRange") or "").rpartition("/")[2]
-        total = int(whole) if whole.isdigit() else len(head)
-        return head, total, str(response.get("ETag") or "")
+        content_range = str(response.get("ContentRange") or "")
+        whole = content_range.rpartition("/")[2]
+        if content_range:
+            total = int(whole) if whole.isdigit() else len(head)
+        else:
+            total = max(int(response.get("ContentLength") or 0), len(head))
+        return head, total, str(response.get("ETag") or ""), bool(content_range)
 
     def _read(self, key: str, offset: int = 0, etag: str = "") -> bytes | None:
         """An object's bytes from ``offset`` up to the size cap; None, named in ``unreadable``, past it. A
