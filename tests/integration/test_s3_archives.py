@@ -762,3 +762,26 @@ def test_an_endpoint_that_ignores_range_gives_whole_objects_not_their_heads(moto
     assert not logs.unreadable
     assert listing.not_logs == 1  # the text log: passed over on its head, not read again
     assert sorted(asked for asked, _ in gets.asked) == sorted([key, key, "app/2026/11/24/service-out"])
+
+
+def test_the_object_a_uri_names_is_read_whatever_its_name(moto_server: str) -> None:
+    """A URI that names one object (``s3://bucket/KEY``) read nothing when the key's name looked like another
+    service's (an S3 server access log's ``YYYY-mm-DD-HH-MM-SS-UniqueString``) or a digest: the object was
+    counted as passed over, and the run found no events without saying the named object was not read. A
+    file given by name on disk is always read (``local_files``); now the object a URI names is too, whole
+    and unsniffed, so that the scan says what it holds."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="renamed")
+    key = "copies/2026-11-24-09-00-17-0123456789ABCDEF"  # an access log's name, a trail's records
+    body = _delivery_file(_record("GetItem", "orders", "2026-11-24T09:01:00Z"))
+    s3.put_object(Bucket="renamed", Key=key, Body=body)
+    s3.put_object(Bucket="renamed", Key=f"{key}-2", Body=body)  # its name begins with the key's: not named
+    client = moto_client("s3", moto_server)
+    gets = _Gets(client)
+    listing = Listing()
+    logs = S3DeliveryLogs(client, locate("renamed", key, None, (), ()), WINDOW, listing)
+    assert dict(logs.objects()) == {f"s3://renamed/{key}": body}
+    assert gets.asked == [(key, "")]  # read whole: no head to sniff first
+    assert listing.to_dict().get("s3AccessLogs", 0) == 0
+    result = _generate(moto_server, key, "renamed")
+    assert result.results[ROLE].actions == ["dynamodb:GetItem"]

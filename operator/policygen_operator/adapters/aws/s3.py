@@ -135,6 +135,7 @@ class S3DeliveryLogs:
     max_object_bytes: int = DEFAULT_MAX_FILE_BYTES
     ahead_bytes: int = 64 * 1024 * 1024
     _sizes: dict[str, int] = field(default_factory=dict, repr=False)  # listed size of keys not yet fetched
+    _named: set[str] = field(default_factory=set, repr=False)  # the key the URI names: read whole, unsniffed
     _no_layout: bool = field(default=False, repr=False)  # the URI's prefix holds no AWSLogs/ folder
 
     # -- listing -------------------------------------------------------------------------------------
@@ -304,7 +305,13 @@ class S3DeliveryLogs:
                         key = entry["Key"]
                         if (exact is not None and key != exact) or key.endswith("/"):  # a console's folder
                             continue
-                        if self.listing.passes(key, self.window, loc.account_ids, loc.regions):
+                        # the object the URI names is read whatever its name says, as a file given by
+                        # name is (``local_files``): a user who names it wants it, and the scan says
+                        # why, if it holds no logs; passed over by name, it vanished without a word
+                        named = key == exact
+                        if named:
+                            self._named.add(key)
+                        if named or self.listing.passes(key, self.window, loc.account_ids, loc.regions):
                             self._sizes[key] = int(entry.get("Size") or 0)
                             yield key
                     for common in page.get("CommonPrefixes", []):
@@ -462,7 +469,7 @@ class S3DeliveryLogs:
             try:
                 for place, key in enumerate(self.keys()):
                     size = self._sizes.pop(key, 0)
-                    sniff = not key.endswith(LOG_SUFFIXES)
+                    sniff = not key.endswith(LOG_SUFFIXES) and key not in self._named
                     if size > self.max_object_bytes and not sniff:
                         self.unreadable[f"s3://{self.location.bucket}/{key}"] = self._too_large()
                         continue
