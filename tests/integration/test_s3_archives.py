@@ -785,3 +785,25 @@ def test_the_object_a_uri_names_is_read_whatever_its_name(moto_server: str) -> N
     assert listing.to_dict().get("s3AccessLogs", 0) == 0
     result = _generate(moto_server, key, "renamed")
     assert result.results[ROLE].actions == ["dynamodb:GetItem"]
+
+
+def test_a_rest_read_answered_whole_is_not_joined_to_its_head_twice(moto_server: str) -> None:
+    """An endpoint that answers the head's range but not the rest's (``bytes=4096-``: a proxy that serves
+    open-ended ranges whole) sends the object from its first byte, without ``Content-Range``; joined after
+    the head, the object's first 4 KiB came twice, a file the scan could only skip as bad JSON. The rest is
+    now what follows the head's bytes in such an answer."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="half-ranges")
+    key = f"firehose/2026/11/24/09/ct-events-1-2026-11-24-09-05-17-{UUID}"
+    body = b"".join(_event(_record("GetItem", "orders", f"2026-11-24T09:{n:02}:00Z")) for n in range(20))
+    s3.put_object(Bucket="half-ranges", Key=key, Body=body)
+    client = moto_client("s3", moto_server)
+
+    def ignore_open_range(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Range", "").endswith("-"):
+            params.pop("Range")
+
+    client.meta.events.register("before-parameter-build.s3.GetObject", ignore_open_range)
+    logs = S3DeliveryLogs(client, locate("half-ranges", "firehose/", None, (), ()), WINDOW, Listing())
+    assert dict(logs.objects()) == {f"s3://half-ranges/{key}": body}
+    assert not logs.unreadable

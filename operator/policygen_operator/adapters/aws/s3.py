@@ -436,6 +436,10 @@ class S3DeliveryLogs:
         limit = self.max_object_bytes - offset
         extra = {"Range": f"bytes={offset}-", **({"IfMatch": etag} if etag else {})} if offset else {}
         response = self.client.get_object(Bucket=self.location.bucket, Key=key, **extra)
+        # a 200 without Content-Range to a read of the rest: the range was ignored, the object came whole
+        # (``_head``), and the rest is what follows its first ``offset`` bytes
+        from_start = offset if offset and not response.get("ContentRange") else 0
+        limit += from_start
         body = response["Body"]
         try:
             if int(response.get("ContentLength") or 0) > limit:  # grew since it was listed
@@ -451,7 +455,7 @@ class S3DeliveryLogs:
         if size > limit:
             self.unreadable[uri] = self._too_large()
             return None
-        return b"".join(parts)
+        return b"".join(parts)[from_start:]
 
     def _too_large(self) -> str:
         return f"S3 object larger than {describe_size(self.max_object_bytes)} (the file size cap)"
