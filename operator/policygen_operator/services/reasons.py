@@ -45,6 +45,7 @@ class Reason(StrEnum):
     # rightsizing's own steps
     ROLES_DISCOVERED = "RolesDiscovered"
     SCANNED = "Scanned"
+    SCANNING = "Scanning"  # a scan is running (Unknown for a spec not reported yet, else the status it had)
     NO_ROLES = "NoRoles"
     UP_TO_DATE = "UpToDate"
     NO_ACTIVITY = "NoActivity"

@@ -504,8 +504,11 @@ class RightsizingService:
                 max_file_bytes=self.settings.max_file_bytes,
                 split_sessions=tuple(r.arn for r in roles if r.attribution == "service-account"),
             )
+            self._mark_scanning(parent, conds, len(roles), now)
             try:
-                rows = await self._scan_and_report(parent, roles, children, request, status, now, tenancy)
+                rows = await self._scan_and_report(
+                    parent, roles, children, request, status, now, tenancy, conds.as_list()
+                )
             except ScanCancelled:
                 logger.info("scan for %s cancelled: the parent was deleted or its spec changed", parent.ref)
                 return ParentOutcome(cancelled=True)  # the next reconcile (if any) starts afresh
@@ -550,6 +553,47 @@ class RightsizingService:
             outcome.events.append(("Normal", EventReason.SUCCEEDED, message))
         return outcome
 
+    @staticmethod
+    def _mark_scanning(parent: Parent, conds: c.Conditions, roles: int, now: datetime) -> None:
+        """Scanned (and Ready, its summary) from the start of a scan, as a PolicyGeneration's run says
+        ``Generating`` from its start: without it, a new parent had no condition for the whole scan and a
+        changed one went on saying Ready of its old spec.
+
+        - No completed scan of this generation (a new parent, a new spec, a scan cut off): nothing is
+          reported for this spec yet, so Unknown, reason Scanning (Ready Unknown with it).
+        - The last scan of this generation completed and Scanned is True (a scheduled scan, a new role): its
+          reports stand until this one ends, so Scanned stays True with reason Scanning and Ready stays
+          True: a scheduled scan makes neither ``kubectl wait --for=condition=Ready`` nor an alert flap, as a
+          PolicyGeneration's scheduled run leaves Ready alone.
+        - Scanned False of this generation (a retry after a failure): the failure stands until the retry
+          ends, as a PolicyGeneration's retry keeps its failure.
+
+        ``Conditions.set`` moves lastTransitionTime only when the status flips (Kubernetes API conventions,
+        "Typical status properties"), so the second case keeps both conditions' transition times.
+        """
+        scanned = conds.get(SCANNED)
+        this_generation = scanned is not None and scanned.get("observedGeneration") == parent.generation
+        if this_generation and conds.status_of(SCANNED) == c.FALSE:
+            return
+        last = parent.status.get("lastScan") or {}
+        completed = last.get("completionTime") if last.get("generation") == parent.generation else None
+        if this_generation and completed and conds.status_of(SCANNED) == c.TRUE:
+            conds.set(
+                SCANNED,
+                c.TRUE,
+                Reason.SCANNING,
+                f"a new scan for {roles} roles is running since {iso(now)}; until it ends, the roles' "
+                f"reports are the last scan's (completed {completed})",
+            )
+        else:
+            conds.set(
+                SCANNED,
+                c.UNKNOWN,
+                Reason.SCANNING,
+                f"scanning CloudTrail for {roles} roles (generation {parent.generation}, since {iso(now)})",
+            )
+        conds.summarize([DISCOVERED, SCANNED])
+
     def _row(self, parent: Parent, role: DiscoveredRole, before: Mapping[str, Any] | None) -> dict[str, Any]:
         row: dict[str, Any] = {
             "arn": role.arn,
@@ -581,9 +625,10 @@ class RightsizingService:
         status: dict[str, Any],
         now: datetime,
         tenancy: TenancyPort,
+        conditions: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         began = time.monotonic()
-        result, progress = await self._scan(parent, request, now)
+        result, progress = await self._scan(parent, request, now, conditions)
         metrics.RIGHTSIZING_SCANS.labels(parent.ref).inc()
         metrics.EVENTS_SCANNED.inc(result.summary.events_scanned)
         observed_days = (request.end - request.start).total_seconds() / 86400
@@ -659,17 +704,24 @@ class RightsizingService:
         return rows
 
     async def _scan(
-        self, parent: Parent, request: GenerationRequest, now: datetime
+        self,
+        parent: Parent,
+        request: GenerationRequest,
+        now: datetime,
+        conditions: list[dict[str, Any]],
     ) -> tuple[GenerationResult, Progress | None]:
         """The scan's result and its last progress report (what it listed, the files it had to read).
 
         ``status.lastScan`` is this scan's from its start: its progress is merged into what is there, and
         the last scan's start, completion, window, roles and counters read as this one's until it ended
         (a level-based status says what is running, not a mix of two scans). The roles it will cover are
-        unset too: none is covered until it completes (``scan_due`` scans again after a failed one)."""
+        unset too: none is covered until it completes (``scan_due`` scans again after a failed one).
+        ``conditions`` (``_mark_scanning``) go with it, whole: a merge patch replaces the list."""
         started = {**started_run(now, parent.generation, request.start, request.end), "roles": None}
         try:
-            await self.kube.patch_parent_status(parent.namespace, parent.name, {"lastScan": started})
+            await self.kube.patch_parent_status(
+                parent.namespace, parent.name, {"lastScan": started, "conditions": conditions}
+            )
         except KubernetesError as err:  # the scan's own outcome is still written when it ends
             logger.warning("the start of the scan of %s not written: %s", parent.ref, err)
 

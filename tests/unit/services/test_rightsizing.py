@@ -36,7 +36,7 @@ from policygen_operator.services.pullrequest import GroupRequest, PullRequestSpe
 from policygen_operator.services.rightsizing import FED_BY, PARENT_UID, Parent, RightsizingService
 from policygen_operator.settings import OperatorSettings
 from tests.fixtures.crd_schema import check_status
-from tests.fixtures.kube import FakeKube
+from tests.fixtures.kube import FakeKube, merge_patch
 from tests.fixtures.podidentity import assume_role, call, session_name, write_delivery_file
 from tests.fixtures.rightsizing import FakeAws
 
@@ -834,3 +834,99 @@ def test_a_scan_that_finds_the_same_leaves_the_configmaps_alone_and_keeps_off_a_
     status = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
     [published] = [c for c in status["conditions"] if c["type"] == "Published"]
     assert (published["status"], published["reason"]) == ("False", "ConfigMapConflict")
+
+
+def conditions_during_and_after(
+    kube: FakeKube, target: Parent, clock: datetime
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """One pass that scans: the parent's conditions by type as the API server holds them while the scan runs
+    (the start patch merged into what the last pass's handler wrote), and as the pass writes them at the end;
+    ``kube.parent_status`` is then the status the handler's merge patch leaves."""
+    kube.parent_status = copy.deepcopy(dict(target.status))
+    kube.parent_generation = target.generation
+    during: list[dict[str, dict[str, Any]]] = []
+
+    def engine(request: GenerationRequest, progress: Any, cancel: threading.Event) -> GenerationResult:
+        during.append({c["type"]: dict(c) for c in kube.parent_status.get("conditions") or ()})
+        return run_generation(request, progress, cancel)
+
+    settings = OperatorSettings(progress_interval=0.05)
+    svc = RightsizingService(settings, kube, FakeAws(), ThreadPoolExecutor(1), engine, clock=lambda: clock)
+    outcome = run(svc, target)
+    assert outcome.failure is None, outcome.message
+    merge_patch(kube.parent_status, outcome.status)
+    [seen] = during  # the pass scanned, once
+    return seen, {c["type"]: c for c in outcome.status["conditions"]}
+
+
+SCHEDULED = {**SPEC, "schedule": {"interval": "24h"}}
+
+
+def test_a_first_scan_and_a_new_specs_scan_say_so_in_ready_as_a_policygenerations_run_does() -> None:
+    """A PolicyGeneration's run for a generation its conditions do not describe yet starts with Ready Unknown
+    (Generating); a Rightsizing's scan wrote only lastScan, so for the whole scan (minutes to hours on an
+    organization trail) a new parent had no condition and a changed one went on saying Ready True of its old
+    spec. Now Scanned and Ready are Unknown with reason Scanning from its start; lastTransitionTime moves when
+    the status flips (to Unknown at the start, to True at the end), as the Kubernetes API conventions ask."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    first = replace(parent(), spec=SCHEDULED)
+    during, after = conditions_during_and_after(kube, first, NOW)
+    for type_ in ("Scanned", "Ready"):
+        assert (during[type_]["status"], during[type_]["reason"]) == ("Unknown", "Scanning")
+        assert during[type_]["observedGeneration"] == 1
+        assert during[type_]["lastTransitionTime"] == "2026-12-01T00:00:00Z"
+    assert "1 roles" in during["Scanned"]["message"]
+    assert (during["Discovered"]["status"], during["Discovered"]["reason"]) == ("True", "RolesDiscovered")
+    assert (after["Scanned"]["reason"], after["Ready"]["status"]) == ("Scanned", "True")
+
+    # The spec changes: the conditions of generation 1 do not describe generation 2's scan.
+    later = datetime(2026, 12, 1, 6, tzinfo=UTC)
+    changed = replace(parent(kube.parent_status, generation=2), spec=SCHEDULED)
+    during, after = conditions_during_and_after(kube, changed, later)
+    for type_ in ("Scanned", "Ready"):
+        assert (during[type_]["status"], during[type_]["reason"]) == ("Unknown", "Scanning")
+        assert during[type_]["observedGeneration"] == 2
+        assert during[type_]["lastTransitionTime"] == "2026-12-01T06:00:00Z"  # True -> Unknown
+    assert after["Ready"]["status"] == "True"
+    assert after["Ready"]["lastTransitionTime"] == "2026-12-01T06:00:00Z"  # Unknown -> True
+
+
+def test_a_scheduled_scan_says_it_runs_without_flipping_ready() -> None:
+    """A scheduled scan of a parent whose last scan covers its spec: the last scan's reports stand until it
+    ends, so Scanned stays True (and Ready with it: ``kubectl wait --for=condition=Ready`` and alerts do not
+    flap every interval, as a PolicyGeneration's scheduled run leaves Ready alone), with reason Scanning and a
+    message saying since when; neither lastTransitionTime moves, at the start or at the end."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    _, first = conditions_during_and_after(kube, replace(parent(), spec=SCHEDULED), NOW)
+    due = datetime(2026, 12, 2, 1, tzinfo=UTC)  # 25 hours later: the 24h schedule calls for a scan
+    scheduled = replace(parent(kube.parent_status), spec=SCHEDULED)
+    during, after = conditions_during_and_after(kube, scheduled, due)
+    assert (during["Scanned"]["status"], during["Scanned"]["reason"]) == ("True", "Scanning")
+    assert "2026-12-02T01:00:00Z" in during["Scanned"]["message"]
+    assert (during["Ready"]["status"], during["Ready"]["reason"]) == ("True", "Ready")
+    assert (after["Scanned"]["status"], after["Scanned"]["reason"]) == ("True", "Scanned")
+    for type_ in ("Scanned", "Ready"):
+        assert during[type_]["lastTransitionTime"] == first[type_]["lastTransitionTime"]
+        assert after[type_]["lastTransitionTime"] == first[type_]["lastTransitionTime"]
+
+
+def test_a_retry_after_a_failed_scan_keeps_the_failure_until_it_ends() -> None:
+    """A scan of this generation that failed: the retry's start leaves Scanned and Ready False with the
+    failure's reason (alerts on it do not flap, as a PolicyGeneration's retry keeps its failure). A guard
+    for the rule above: the parent commit passes it too."""
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+    failed = {
+        "type": "Scanned",
+        "status": "False",
+        "reason": "TemporaryFailure",
+        "message": "throttled",
+        "lastTransitionTime": "2026-11-30T00:00:00Z",
+        "observedGeneration": 1,
+    }
+    ready = {**failed, "type": "Ready"}
+    discovered = {**failed, "type": "Discovered", "status": "True", "reason": "RolesDiscovered"}
+    status = {"observedGeneration": 1, "conditions": [ready, discovered, failed]}  # as _failed wrote them
+    during, after = conditions_during_and_after(kube, parent(status), NOW)
+    assert during["Scanned"] == failed
+    assert during["Ready"] == ready
+    assert after["Scanned"]["status"] == "True"
