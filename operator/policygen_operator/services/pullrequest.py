@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
 import os
 import posixpath
 import re
 import tempfile
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +31,7 @@ from policygen_operator.adapters.git.errors import ForgeError, GitError
 from policygen_operator.adapters.git.forge import Forge, PullRequest
 from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
+from policygen_operator.adapters.git.masking import masked
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
 from policygen_operator.domain.gitops.description import (
     DescriptionInput,
@@ -48,6 +51,7 @@ from policygen_operator.services.generation import GenerationRequest, Generation
 from policygen_operator.services.reasons import Reason
 
 FIELD = "spec.output.pullRequest"
+logger = logging.getLogger(__name__)
 
 
 def scan_context(
@@ -206,6 +210,17 @@ def _reconcile(
         raise InvalidRequestError(
             _scrub(str(exc), token), field=f"{FIELD}.path", reason=Reason.ROLE_DEFINITION_NOT_EDITABLE
         ) from None
+    except PolicygenError as exc:  # a check's refusal may echo what it refused: a URL with credentials
+        exc.args = (_scrub(str(exc), token),)
+        raise exc from None
+    except Exception as exc:
+        # Unforeseen, so classified by the rule (InternalError, temporary), but never with the token in it:
+        # http.client's ValueError for a header value with a newline (a token read from a file) repeats the
+        # value. Its traceback is logged here, masked; the exception is not chained to the unmasked one.
+        logger.error(
+            "pull request failed unexpectedly: %s", _scrub("".join(traceback.format_exception(exc)), token)
+        )
+        raise classify(exc, field=FIELD, message=_scrub(str(exc), token)) from None
 
 
 def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], token: str) -> None:
@@ -257,7 +272,7 @@ def check_repository(url: str, allowed_repositories: tuple[str, ...]) -> None:
     field_name = f"{FIELD}.repository"
     if parts.scheme not in ("https", "http", "file"):
         raise InvalidRequestError(
-            f"repository {url!r}: only https:// (or file://) URLs are supported; the token "
+            f"repository {masked(url)!r}: only https:// (or file://) URLs are supported; the token "
             "is sent as an HTTP header, so ssh and git@ URLs cannot be used",
             field=field_name,
         )
@@ -363,7 +378,8 @@ def _forge(spec: PullRequestSpec, token: str) -> Forge | None:
 
 
 def _scrub(text: str, token: str) -> str:
-    return text.replace(token, "***") if token else text
+    """Every form of the token, and any URL's userinfo whatever it holds (``adapters.git.masking``)."""
+    return masked(text, token)
 
 
 def _service_error(exc: GitError, token: str) -> PolicygenError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policygen_operator.adapters.git.errors import GitCommandError, Kind
+from policygen_operator.adapters.git.masking import masked
 
 AUTHOR_NAME = "policygen"
 AUTHOR_EMAIL = "policygen@users.noreply.policygen.io"
@@ -119,10 +120,9 @@ class Workspace:
         return env
 
     def _scrub(self, text: str) -> str:
-        for secret in (self.secret, self.auth_header):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        """``masking.masked``: the token, the header and its base64 credentials, and any URL's userinfo."""
+        credentials = (self.auth_header or "").partition(" Basic ")[2]
+        return masked(text, self.secret, self.auth_header, credentials)
 
     def git(self, *args: str, cwd: Path | None = None) -> str:
         try:
