@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops import hcl
@@ -25,6 +25,32 @@ Replaced = Callable[[str], str | None]
 # an object local)
 DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
 LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
+
+
+def unread_data_sources(
+    labels: Iterable[str], before: Mapping[str, str], after: Mapping[str, str], replaced: Replaced
+) -> list[tuple[str, str]]:
+    """(label, broad ARN) of each ``data "aws_iam_policy"`` of ``labels`` that the edit left unread: it
+    stands for a broad ARN, something in the module's files read it before the edit (``before``) and
+    nothing does after (``after``), as ``hcl.reference`` reads a reference (a comment naming it counts, so
+    a doubt keeps it). One the edit did not reach (unread before it too) is not its business.
+
+    Left behind, it is an unused declaration, which tflint's ``terraform_unused_declarations`` rule fails
+    ("Disallow variables, data sources, and locals that are declared but never used"), and Terraform still
+    reads the broad policy from IAM at every plan. The same rule for both syntaxes (``terraform.py``,
+    ``terraform_json.py``)."""
+    found: list[tuple[str, str]] = []
+    for label in dict.fromkeys(labels):
+        address = f"data.aws_iam_policy.{label}"
+        arn = replaced(f"{address}.arn")
+        if arn is None:
+            continue
+        pattern = hcl.reference(address)
+        if any(pattern.search(t) for t in before.values()) and not any(
+            pattern.search(t) for t in after.values()
+        ):
+            found.append((label, arn))
+    return found
 
 
 def named_policy(replace: tuple[str, ...], name: str | None) -> str | None:

@@ -287,6 +287,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         same_type = holders[0]
     for address, old_meta in gone.items():
         _repoint(new_texts, address, old_meta, holders, same_type, keyed.meta, result)
+    _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
     return result
 
@@ -884,6 +885,7 @@ def _edit_module(
             rtype = "aws_iam_role_policy_attachment"
             text = _upsert(text, new_texts, rtype, policy_labels[part], attach, found.path, result)
     new_texts[found.path] = text
+    _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
     return result
 
@@ -934,6 +936,7 @@ def _edit_group(
             text, new_texts, "aws_iam_policy", policy_labels[part], policy_block, group.path, result
         )
     new_texts[group.path] = text
+    _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
     return result
 
@@ -1236,6 +1239,32 @@ def _repoint_one(
 
 def _in_comment(text: str, offset: int) -> bool:
     return any(start <= offset < end for start, end in hcl.comment_spans(text))
+
+
+def _data_sources(text: str) -> list[hcl.Block]:
+    """The ``data "aws_iam_policy"`` blocks of a file."""
+    return [
+        b
+        for b in hcl.blocks(text)
+        if b.type == "data" and b.labels[:1] == ("aws_iam_policy",) and len(b.labels) == 2
+    ]
+
+
+def _drop_unread_data(
+    before: dict[str, str], after: dict[str, str], replaced: hcl_edit.Replaced, result: EditResult
+) -> None:
+    """The data sources of broad policies that only what the edit removed read (``hcl_edit.
+    unread_data_sources``, the rule of the JSON syntax too) go from ``after``, with the comment lines
+    above them, as a removed attachment goes."""
+    labels = [b.labels[1] for path in sorted(before) for b in _data_sources(before[path])]
+    for label, arn in hcl_edit.unread_data_sources(labels, before, after, replaced):
+        for path in sorted(after):
+            block = next((b for b in _data_sources(after[path]) if b.labels[1] == label), None)
+            if block is not None:
+                after[path] = _remove_block(after[path], block)
+                result.notes.append(
+                    f"{path}: removed data aws_iam_policy.{label} ({arn}), which nothing reads any more"
+                )
 
 
 def _remove_block(text: str, block: hcl.Block) -> str:

@@ -304,10 +304,12 @@ def _find(root: Node, rtype: str, label: str) -> Resource | None:
     return next((r for r in resources(root) if r.rtype == rtype and r.label == label), None)
 
 
-def _remove_resource(text: str, rtype: str, label: str) -> str:
-    """``text`` without the resource, and without its type's object when that is left empty."""
+def _remove_resource(text: str, rtype: str, label: str, kind: str = "resource") -> str:
+    """``text`` without the resource (or, ``kind`` "data", the data source), without its type's object when
+    that is left empty, and without the ``kind`` member when that is left empty in its turn."""
     root = parse(text)
-    for by_type in _objects(root.get("resource")):
+    held = root.get(kind)
+    for by_type in _objects(held):
         for type_index, (name, _, by_label) in enumerate(by_type.members):
             if name != rtype:
                 continue
@@ -315,10 +317,37 @@ def _remove_resource(text: str, rtype: str, label: str) -> str:
                 for index, (key, _, _) in enumerate(labelled.members):
                     if key != label:
                         continue
-                    if len(labelled.members) == 1 and labelled is by_label:
-                        return remove(text, by_type, type_index)
-                    return remove(text, labelled, index)
-    raise GitOpsEditError(f"resource {rtype}.{label} not found")  # the caller found it in this text
+                    if len(labelled.members) > 1 or labelled is not by_label:
+                        return remove(text, labelled, index)
+                    if len(by_type.members) == 1 and by_type is held:
+                        return remove(text, root, [k for k, _, _ in root.members].index(kind))
+                    return remove(text, by_type, type_index)
+    raise GitOpsEditError(f"{kind} {rtype}.{label} not found")  # the caller found it in this text
+
+
+def _data_sources(text: str) -> list[str]:
+    """The labels of the ``data "aws_iam_policy"`` sources of a document."""
+    return [
+        label
+        for by_type in _objects(parse(text).get("data"))
+        for labelled in _objects(by_type.get("aws_iam_policy"))
+        for label, _, _ in labelled.members
+    ]
+
+
+def _drop_unread_data(
+    before: dict[str, str], after: dict[str, str], replaced: hcl_edit.Replaced, result: EditResult
+) -> None:
+    """The data sources of broad policies that only what the edit removed read (``hcl_edit.
+    unread_data_sources``, the rule of the native syntax too) go from ``after``."""
+    labels = [label for path in sorted(before) for label in _data_sources(before[path])]
+    for label, arn in hcl_edit.unread_data_sources(labels, before, after, replaced):
+        for path in sorted(after):
+            if label in _data_sources(after[path]):
+                after[path] = _remove_resource(after[path], "aws_iam_policy", label, kind="data")
+                result.notes.append(
+                    f"{path}: removed data aws_iam_policy.{label} ({arn}), which nothing reads any more"
+                )
 
 
 def _add_resource(text: str, rtype: str, label: str, body: dict[str, Any]) -> str:
@@ -461,10 +490,12 @@ def edit(
     )
     for address in removed:
         _repoint(new, address, holder, result)
-    result.changes = {p: t for p, t in new.items() if t != texts[p]}
-    for changed in result.changes.values():
-        assert changed is not None
-        parse(changed)  # a broken edit fails here, never in the user's pipeline
+    _drop_unread_data(texts, new, replaced, result)
+    for path, text in new.items():
+        if text != texts[path]:
+            root = parse(text)  # a broken edit fails here, never in the user's pipeline
+            # a file the edit left without any member is deleted, as the native syntax deletes one left empty
+            result.changes[path] = text if root.kind != "object" or root.members else None
     return result
 
 

@@ -45,7 +45,9 @@ def test_a_data_source_and_our_own_block_in_another_directory_are_not_used() -> 
         edit_files("terraform", files, REQUEST, "")
     files["dev/data.tf"] = data
     result = edit_files("terraform", files, REQUEST, "")
-    assert set(result.changes) == {"dev/iam.tf"} and result.detached == [ADMIN]
+    # dev's data source, which only the removed attachment read, goes with its file; shared/'s stays
+    assert set(result.changes) == {"dev/iam.tf", "dev/data.tf"} and result.detached == [ADMIN]
+    assert result.changes["dev/data.tf"] is None
     assert 'resource "aws_iam_policy" "deployer_policygen"' in (result.changes["dev/iam.tf"] or "")
 
 

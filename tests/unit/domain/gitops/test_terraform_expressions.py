@@ -8,9 +8,13 @@ stands for, and only it is removed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from policygen_operator.domain.gitops import terraform
 from policygen_operator.domain.gitops.model import EditRequest
-from tests.unit.domain.gitops.documents import DOC, POWER
+from tests.unit.domain.gitops.documents import DOC, POWER, fmt_clean
 
 REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
 ROLE = 'resource "aws_iam_role" "api" {\n  name = "payments-api"\n}\n'
@@ -42,7 +46,9 @@ def test_a_data_source_by_name_or_by_arn() -> None:
     for data in (by_name, by_arn):
         text, detached = edited(ROLE + data + attachment("data.aws_iam_policy.power.arn"))
         assert detached == [POWER]
-        assert text.startswith(ROLE + data) and 'aws_iam_role_policy_attachment" "power"' not in text
+        assert 'aws_iam_role_policy_attachment" "power"' not in text
+        # nothing reads the data source any more: it goes too (test_a_data_source_nothing_reads_any_more_goes)
+        assert text.startswith(ROLE + "\nresource ") and "data " not in text
     other = 'data "aws_iam_policy" "power" {\n  name = "PowerUserAccessForMyTeam"\n}\n'
     assert edited(ROLE + other + attachment("data.aws_iam_policy.power.arn"))[1] == []
 
@@ -139,3 +145,66 @@ def test_legacy_interpolation_syntax_is_the_reference_it_interpolates() -> None:
     )
     text, detached = edited(ROLE + shared)
     assert detached == [POWER] and '  roles      = ["batch-runner"]\n' in text
+
+
+# A data source that only the removed attachment read was left behind: tflint's terraform_unused_declarations
+# ("Disallow variables, data sources, and locals that are declared but never used", terraform ruleset)
+# fails a pull request on it, and Terraform still reads the broad policy at every plan. The JSON syntax
+# follows the same rule (test_terraform_json_resolution.py).
+POWER_DATA = '# the broad policy, by name\ndata "aws_iam_policy" "power" {\n  name = "PowerUserAccess"\n}\n'
+
+
+def test_a_data_source_nothing_reads_any_more_goes(tmp_path: Path) -> None:
+    """With the comment lines above it, as a removed attachment goes; every other byte is what the same
+    edit writes when the attachment names the ARN itself, and ``terraform fmt -check`` passes it."""
+    text, detached = edited(ROLE + "\n" + POWER_DATA + attachment("data.aws_iam_policy.power.arn"))
+    assert detached == [POWER]
+    assert text == edited(ROLE + attachment(f'"{POWER}"'))[0]
+    fmt_clean(text, tmp_path)
+    result = terraform.edit(
+        {"main.tf": ROLE + attachment("data.aws_iam_policy.power.arn"), "data.tf": POWER_DATA}, REQUEST
+    )
+    assert result.changes["data.tf"] is None  # a file left empty is deleted
+    assert (
+        "data.tf: removed data aws_iam_policy.power (arn:aws:iam::aws:policy/PowerUserAccess)"
+        in "\n".join(result.notes)
+    )
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "locals {\n  power = data.aws_iam_policy.power.arn\n}\n",
+        'output "power" {\n  value = data.aws_iam_policy.power.policy\n}\n',
+        'resource "aws_iam_role_policy_attachment" "batch" {\n  role       = "batch"\n'
+        "  policy_arn = data.aws_iam_policy.power.arn\n}\n",
+    ],
+    ids=["local", "output", "another-role"],
+)
+def test_a_data_source_something_else_reads_is_kept(reader: str) -> None:
+    files = {"main.tf": ROLE + POWER_DATA + attachment("data.aws_iam_policy.power.arn"), "other.tf": reader}
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    assert POWER_DATA in (result.changes["main.tf"] or "") and "other.tf" not in result.changes
+
+
+def test_a_data_source_nothing_read_before_the_edit_is_left_alone() -> None:
+    text, detached = edited(ROLE + POWER_DATA + attachment(f'"{POWER}"'))
+    assert detached == [POWER] and text.startswith(ROLE + POWER_DATA)
+
+
+def test_a_modules_policy_map_through_a_data_source_loses_it_too(tmp_path: Path) -> None:
+    """The same rule where the ARN left a module's input (terraform-aws-modules' IRSA role)."""
+    irsa = (
+        'module "irsa" {\n'
+        '  source    = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n'
+        '  version   = "5.39.1"\n'
+        '  role_name = "payments-api"\n'
+        "  role_policy_arns = {\n    power = data.aws_iam_policy.power.arn\n  }\n"
+        "}\n"
+    )
+    result = terraform.edit({"main.tf": POWER_DATA + "\n" + irsa}, REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"] or ""
+    assert text.startswith('module "irsa" {\n') and "data " not in text
+    fmt_clean(text, tmp_path)

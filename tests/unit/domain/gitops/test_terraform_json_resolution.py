@@ -138,3 +138,81 @@ def test_an_exclusive_resource_with_for_each_is_refused() -> None:
         terraform.edit(
             {"cdk.tf.json": _stack({"aws_iam_role_policy_attachments_exclusive": exclusive})}, REQUEST
         )
+
+
+# A data source that only the removed attachment read was left behind: tflint's terraform_unused_declarations
+# ("Disallow variables, data sources, and locals that are declared but never used", terraform ruleset)
+# fails a pull request on it, and Terraform still reads the broad policy at every plan.
+DATA_FORMS = [{"name": "PowerUserAccess"}, {"arn": POWER}]
+
+
+def _through_data(data: dict[str, Any], **top: Any) -> str:
+    attachment = {"power_9C8D7E6F": {"policy_arn": "${data.aws_iam_policy.power.arn}", "role": REF}}
+    return _stack({"aws_iam_role_policy_attachment": attachment}, **top, data=data)
+
+
+@pytest.mark.parametrize("given", DATA_FORMS, ids=["by-name", "by-arn"])
+def test_a_data_source_only_the_removed_attachment_read_goes(given: dict[str, Any]) -> None:
+    """The data source goes, and every other byte is what the same edit writes when the attachment names
+    the ARN itself (no data source)."""
+    before = _through_data({"aws_iam_policy": {"power": given}})
+    result = terraform.edit({"cdk.tf.json": before}, REQUEST)
+    assert result.detached == [POWER]
+    literal = {"power_9C8D7E6F": {"policy_arn": POWER, "role": REF}}
+    plain = terraform.edit({"cdk.tf.json": _stack({"aws_iam_role_policy_attachment": literal})}, REQUEST)
+    assert result.changes["cdk.tf.json"] == plain.changes["cdk.tf.json"]
+    assert "cdk.tf.json: removed data aws_iam_policy.power" in "\n".join(result.notes)
+
+
+def test_of_two_data_sources_only_the_one_nothing_reads_goes() -> None:
+    data = {"aws_iam_policy": {"power": {"name": "PowerUserAccess"}, "read": {"name": "ReadOnlyAccess"}}}
+    read = {"read": {"policy_arn": "${data.aws_iam_policy.read.arn}", "role": REF}}
+    attachment = {"power_9C8D7E6F": {"policy_arn": "${data.aws_iam_policy.power.arn}", "role": REF}}
+    before = _stack({"aws_iam_role_policy_attachment": {**attachment, **read}}, data=data)
+    after = terraform.edit({"cdk.tf.json": before}, REQUEST).changes["cdk.tf.json"] or ""
+    assert json.loads(after)["data"] == {"aws_iam_policy": {"read": {"name": "ReadOnlyAccess"}}}
+    kept = before.split("\n")
+    start = kept.index('      "power": {')
+    assert after.split("\n")[: start - 1] == kept[: start - 1]  # the lines before it are as they were
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        {"locals": {"power": "${data.aws_iam_policy.power.arn}"}},
+        {"output": {"power": {"value": "${data.aws_iam_policy.power.arn}"}}},
+        {"resource": {"aws_sqs_queue": {"q": {"name": "q", "depends_on": ["data.aws_iam_policy.power"]}}}},
+    ],
+    ids=["local", "output", "depends_on"],
+)
+def test_a_data_source_something_else_reads_is_kept(reader: dict[str, Any]) -> None:
+    data = {"aws_iam_policy": {"power": {"name": "PowerUserAccess"}}}
+    other = json.dumps(reader, indent=2)
+    result = terraform.edit({"cdk.tf.json": _through_data(data), "other.tf.json": other}, REQUEST)
+    assert result.detached == [POWER]
+    assert json.loads(result.changes["cdk.tf.json"] or "")["data"] == data
+    assert "other.tf.json" not in result.changes
+
+
+def test_a_data_source_nothing_read_before_the_edit_is_left_alone() -> None:
+    """Not the edit's doing: only what the removed attachment read goes."""
+    unused = {"aws_iam_policy": {"power": {"name": "PowerUserAccess"}}}
+    literal = {"power_9C8D7E6F": {"policy_arn": POWER, "role": REF}}
+    before = _stack({"aws_iam_role_policy_attachment": literal}, data=unused)
+    after = terraform.edit({"cdk.tf.json": before}, REQUEST).changes["cdk.tf.json"] or ""
+    assert json.loads(after)["data"] == unused
+
+
+def test_a_file_of_the_data_source_alone_is_deleted() -> None:
+    """As the native syntax deletes a file the edit leaves empty."""
+    attachment = {"power_9C8D7E6F": {"policy_arn": "${data.aws_iam_policy.power.arn}", "role": REF}}
+    data = json.dumps({"data": {"aws_iam_policy": {"power": {"name": "PowerUserAccess"}}}}, indent=2)
+    files = {"cdk.tf.json": _stack({"aws_iam_role_policy_attachment": attachment}), "data.tf.json": data}
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER] and result.changes["data.tf.json"] is None
+    # the same for a file of the removed attachment alone (it was left as {"resource": {}})
+    role = {"aws_iam_role": {ROLE: {"name": "ci-runner", "assume_role_policy": "{}"}}}
+    alone = {"resource": {"aws_iam_role_policy_attachment": {"power": {"policy_arn": POWER, "role": REF}}}}
+    files = {"cdk.tf.json": json.dumps({"resource": role}), "attach.tf.json": json.dumps(alone, indent=2)}
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER] and result.changes["attach.tf.json"] is None
