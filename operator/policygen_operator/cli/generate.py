@@ -76,9 +76,10 @@ payloads {"logEvents": [...]}, a log group exported to S3 by `aws logs create-ex
 as text, an epoch-millisecond timestamp and a tab before each record), EventBridge
 events of CloudTrail records ("AWS API Call via CloudTrail" and the other "... via CloudTrail" types), and
 JSON objects written back to back ({...}{...}, as Kinesis Data Firehose delivers them to S3), and the records
-a Firehose stream could not deliver (processing-failed/: each base64 in rawData). A file that
-cannot be read (truncated gzip, not JSON) or a record that cannot be used is skipped with a warning naming
-it (--strict makes it an error). Delivery files whose name lies outside the window are not read.
+a Firehose stream could not deliver (processing-failed/, splunk-failed/, ...: each base64 in rawData). A
+file that cannot be read (truncated gzip, not JSON) or a record that cannot be used is skipped with a
+warning naming it (--strict makes it an error). Delivery files whose name lies outside the window are not
+read.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
 user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.

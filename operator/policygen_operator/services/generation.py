@@ -554,6 +554,7 @@ def _report(
         "eventsOutsideWindow": scan.records_outside_window,
         "eventsExcludedByAccountOrRegion": scan.records_filtered_out,
         "badRecords": summary.bad_records,
+        "rawDataRecords": summary.raw_data_records,
         "bytesRead": scan.bytes_read,
         "seconds": round(seconds, 3),
         "eventsPerSecond": round(summary.events_scanned / seconds) if seconds > 0 else None,

@@ -385,3 +385,29 @@ def test_progress_says_what_is_listed_before_a_file_is_read(
     listed = [p.folders_listed for p in seen if p.files_scanned == 0]
     assert listed[:3] == [1, 2, 3] and listed[-1] == 61  # the root, 30 teams, 30 empty folders
     assert all(p.objects_listed == 0 for p in seen)
+
+
+def test_the_report_counts_the_records_read_out_of_raw_data(tmp_path: Path) -> None:
+    """``rawDataRecords``: the records a Firehose stream could not deliver, read out of the base64 rawData
+    of its error output (Firehose Developer Guide, "Handle failure in data transformation"), beside
+    ``badRecords``; 0 for a run over other logs."""
+    import base64
+
+    lines = (SAMPLES / "exports" / "lake-export.jsonl").read_text().splitlines()
+    mine = [line for line in lines if f'"arn": "{ORDER}"' in line][:2]  # its sessionIssuer
+    assert len(mine) == 2
+    envelope = {
+        "attemptsMade": 4,
+        "arrivalTimestamp": 1763974800000,
+        "errorCode": "Lambda.FunctionError",
+        "errorMessage": "The Lambda function was successfully invoked but it returned an error result.",
+        "attemptEndingTimestamp": 1763974860000,
+    }
+    failed = tmp_path / "processing-failed"
+    failed.mkdir()
+    lines = [json.dumps({**envelope, "rawData": base64.b64encode(m.encode()).decode()}) for m in mine]
+    (failed / "orders-1-2026-11-24-09-05-17-a188030a").write_text("\n".join(lines) + "\n")
+    result = run_generation(request(source=LocalLogs(str(failed))))
+    assert result.report["rawDataRecords"] == 2 == result.report["eventsMatched"]
+    assert result.report["badRecords"] == 0
+    assert run_generation(request()).report["rawDataRecords"] == 0

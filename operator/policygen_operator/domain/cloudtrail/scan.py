@@ -46,11 +46,17 @@ _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
 # CloudTrail's own delivery files are compact JSON whose records all start with this key.
 _COMPACT_HEAD = b'{"Records":[{"eventVersion":'
 _RECORD_START = b'{"eventVersion":'
-# A record Kinesis Data Firehose could not deliver (its processing-failed/ and format-conversion-failed/
-# output): the record it was given is base64 in rawData, so no principal's ARN shows in the text
-# (``Scanner._scan_raw_data``). Such output holds those records alone: a text holding records in plain text
-# ("eventVersion") is not searched for it, as the search cost more than ``may_occur_in`` over a document
-# without the principal (3.8 MB: 1.4 ms against 0.6-0.9 ms).
+# A record Kinesis Data Firehose could not deliver: the record it was given is base64 in rawData, so no
+# principal's ARN shows in the text (``Scanner._scan_raw_data``). Its error output is such JSON objects, one
+# a line, in every folder it writes: processing-failed/ (Firehose Developer Guide, "Handle failure in data
+# transformation"), format-conversion-failed/ ("Handling errors for data format conversion"), and the
+# documents an OpenSearch Service (elasticsearch-failed/, AmazonOpenSearchService-failed/: Firehose API
+# Reference, ElasticsearchDestinationConfiguration and AmazonopensearchserviceDestinationConfiguration,
+# S3BackupMode), Splunk (splunk-failed/) or HTTP endpoint (http-endpoint-failed/) destination did not take
+# ("Handle data delivery failures": each destination's example error record, rawData beside esDocumentId,
+# EventId or dataId). They are read by what they hold, whatever the folder's name. Such output holds those
+# records alone: a text holding records in plain text ("eventVersion") is not searched for it, as the search
+# cost more than ``may_occur_in`` over a document without the principal (3.8 MB: 1.4 ms against 0.6-0.9 ms).
 _RAW_DATA = b'"rawData"'
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
@@ -830,51 +836,81 @@ class Scanner:
 
     def _scan_raw_data(self, name: str, where: str, text: str) -> None:
         """A record Kinesis Data Firehose could not deliver: the records it was given, base64 in rawData
-        (Firehose Developer Guide, "Handle failure in data transformation", its processing-failed/ output;
-        "Handling errors for data format conversion"). A stream fed by an EventBridge rule was given the
-        event, one fed by a CloudWatch Logs subscription the gzip payload of logEvents (CloudWatch Logs User
-        Guide, "Subscription filters"), a producer's the record: each is read as it would be in a file.
-        The principal's ARN does not show in the base64 text, so the line is parsed whatever it names (the
-        lines and documents that hold ``_RAW_DATA``); the records inside count as scanned beside their
-        envelope's one."""
+        (``_RAW_DATA``). A stream fed by an EventBridge rule was given the event, one fed by a CloudWatch
+        Logs subscription the gzip payload of logEvents (CloudWatch Logs User Guide, "Subscription
+        filters"), a producer's the record, or several, one a line (JSON Lines put as one Firehose record):
+        each is read as it would be in a file. The principal's ARN does not show in the base64 text, so the
+        line is parsed whatever it names (the lines and documents that hold ``_RAW_DATA``); the records
+        inside count as scanned beside their envelope's one, and as ``raw_data_records``."""
         where = f"{where} rawData"
+        data = self._raw_bytes(name, where, text)
+        if data is None:
+            return
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+            if len(lines) > 1:
+                self._scan_raw_lines(name, where, lines)
+            else:
+                self._bad_record(name, where, f"not JSON ({error})")
+            return
+        self._scan_raw_value(name, where, value)
+
+    def _raw_bytes(self, name: str, where: str, text: str) -> bytes | None:
+        """rawData decoded, and inflated when it is gzip; None once counted as a bad record."""
         try:
             data = base64.b64decode(text, validate=True)
         except ValueError:  # binascii.Error
             self._bad_record(name, where, "not base64")
-            return
-        if data[:2] == GZIP_MAGIC:
-            try:
-                data = inflate(data, self.spec.max_file_bytes)
-            except FileTooLarge as error:
-                self._bad_record(name, where, str(error))
-                return
-            except Exception as error:  # EOFError, BadGzipFile, isal errors: cut short or corrupt
-                self._bad_record(name, where, f"corrupt gzip: {error}")
-                return
+            return None
+        if data[:2] != GZIP_MAGIC:
+            return data
         try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError as error:
-            self._bad_record(name, where, f"not JSON ({error})")
-            return
+            return inflate(data, self.spec.max_file_bytes)
+        except FileTooLarge as error:
+            self._bad_record(name, where, str(error))
+        except Exception as error:  # EOFError, BadGzipFile, isal errors: cut short or corrupt
+            self._bad_record(name, where, f"corrupt gzip: {error}")
+        return None
+
+    def _scan_raw_lines(self, name: str, where: str, lines: list[tuple[int, bytes]]) -> None:
+        """The lines of a rawData that is JSON Lines, each a value of its own named by its line (from 1);
+        blank lines are passed over, as JSON Lines' are."""
+        self.result.summary.events_scanned += len(lines) - 1
+        for number, line in lines:
+            at = f"{where} line {number}"
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                self._bad_record(name, at, f"not JSON ({error})")
+                continue
+            self._scan_raw_value(name, at, value)
+
+    def _scan_raw_value(self, name: str, where: str, value: Any) -> None:
+        """One JSON value of rawData: a delivery file's Records, an array of records, a subscription's
+        payload (each message a record), or one record or EventBridge event."""
+        summary = self.result.summary
         items: list[Any] = value if isinstance(value, list) else [value]
         if isinstance(value, dict):
             if isinstance(value.get("Records"), list):
                 items = value["Records"]
             elif isinstance(value.get("logEvents"), list):  # a subscription's payload: each message a record
                 events = value["logEvents"]
-                self.result.summary.events_scanned += len(events) - 1
+                summary.events_scanned += len(events) - 1
                 for number, event in enumerate(events):
                     message = event.get("message") if isinstance(event, dict) else None
                     if isinstance(message, str):
+                        summary.raw_data_records += 1
                         self._scan_event_text(name, f"{where} event {number}", message.encode(), "message")
                     else:
                         self._bad_record(name, f"{where} event {number}", "no message text")
                 return
-        self.result.summary.events_scanned += len(items) - 1
+        summary.events_scanned += len(items) - 1
         for number, item in enumerate(items):
             at = f"{where} record {number}" if len(items) > 1 else where
             if isinstance(item, dict):
+                summary.raw_data_records += 1
                 self._scan_dict(name, at, item)
             else:
                 self._bad_record(name, at, "not a JSON object")

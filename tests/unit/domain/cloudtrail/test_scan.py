@@ -1041,3 +1041,93 @@ def test_log_events_saved_as_text_with_their_epoch_millisecond_timestamps_are_re
     assert not result.warnings
     text = b"1763974800000\t[INFO] a Lambda's log line\n" * 2  # another log group's: refused as such
     assert "not a JSON object" in scan(("lambda.txt", text)).summary.skipped_files["lambda.txt"]
+
+
+def _lines_of(*lines: dict[str, Any]) -> bytes:
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+def test_the_records_read_out_of_raw_data_are_counted() -> None:
+    """The report said nothing of rawData: a run that read a stream's error output looked like one of its
+    archive. ``raw_data_records`` counts the records taken out of rawData (a subscription payload's
+    messages one by one), apart from the envelopes; a rawData that is no record counts as a bad record, not
+    here. It merges across workers and keeps its place in the summary's JSON form."""
+    from policygen_operator.domain.usage import UsageSummary
+
+    data = _lines_of(
+        _failed(_event(MINE)),
+        _failed(_subscription(MINE, OTHER)),
+        _failed(json.dumps(OTHER).encode()),
+        {**_failed(b""), "rawData": "not base64!"},
+    )
+    result = scan(("processing-failed/x", data), ("plain.jsonl", _lines_of(MINE, OTHER)))
+    assert result.summary.raw_data_records == 4 and result.summary.bad_records == 1
+    assert result.summary.events_scanned == 7  # 4 from rawData, the bad envelope, the 2 plain lines
+    merged = ScanResult().merge(result).merge(scan(("processing-failed/y", _lines_of(_failed(_event(MINE))))))
+    assert merged.summary.raw_data_records == 5
+    assert UsageSummary.from_dict(merged.summary.to_dict()).raw_data_records == 5
+    assert scan(("plain.jsonl", _lines_of(MINE, OTHER))).summary.raw_data_records == 0
+
+
+def test_json_lines_in_one_raw_data_are_read_line_by_line() -> None:
+    """A producer that put several records in one Firehose record, one a line (JSON Lines), gets them back
+    in one rawData when the stream cannot deliver it: orjson refused the whole text ("trailing characters")
+    and the records became one bad record. Each line is read as a record; a line that is no JSON is a bad
+    record of its own, named by its line, and blank lines are passed over."""
+    inner = json.dumps(MINE).encode() + b"\n\n" + json.dumps(OTHER).encode() + b"\r\n"
+    data = _lines_of(_failed(inner), _failed(b"\n".join([json.dumps(MINE).encode(), b"{not json", b""])))
+    result = scan(("processing-failed/x", data))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 2}
+    assert result.summary.raw_data_records == 3 and result.summary.bad_records == 1
+    assert result.summary.events_scanned == 4
+    [warning] = result.warnings
+    assert "line 2 rawData line 2" in warning and "not JSON" in warning
+    pretty = _lines_of(_failed(json.dumps(MINE, indent=2).encode()))  # one record over many lines: whole
+    assert allowed(scan(("processing-failed/y", pretty))) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+
+
+# What Firehose writes beside rawData for each destination's failed documents (Firehose Developer Guide,
+# "Handle data delivery failures": the OpenSearch document's fields, Splunk's and an HTTP endpoint's example
+# error records), by the folder it writes them to (elasticsearch-failed/ and AmazonOpenSearchService-failed/:
+# Firehose API Reference, S3BackupMode of ElasticsearchDestinationConfiguration and
+# AmazonopensearchserviceDestinationConfiguration).
+_DELIVERY_FAILURES: dict[str, dict[str, Any]] = {
+    "elasticsearch-failed": {"errorCode": "400", "errorMessage": "mapper_parsing_exception",
+                             "esDocumentId": "49577193928114147339600778471082492393164139877200035842.0",
+                             "esIndexName": "cloudtrail-2026-11-24", "esTypeName": ""},
+    "AmazonOpenSearchService-failed": {"errorCode": "400", "errorMessage": "mapper_parsing_exception",
+                                       "esDocumentId": "4957719392811414733960077847108249.0",
+                                       "esIndexName": "cloudtrail", "esTypeName": ""},
+    "splunk-failed": {"errorCode": "Splunk.AckTimeout", "errorMessage": "Did not receive an acknowledgement",
+                      "EventId": "49577193928114147339600778471082492393164139877200035842.0"},
+    "http-endpoint-failed": {"errorCode": "HttpEndpoint.DestinationException", "errorMessage": "Unauthorized",
+                             "subsequenceNumber": 0,
+                             "dataId": "49607357361271740811418664280693044274821622880012337186.0"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("folder", sorted(_DELIVERY_FAILURES))
+def test_documents_other_destinations_did_not_take_are_read(folder: str, tmp_path: Any) -> None:
+    """Firehose's error output for an OpenSearch, Splunk or HTTP endpoint destination is JSON Lines of base64
+    rawData as processing-failed/'s is, other fields beside it (esDocumentId, EventId, dataId). It was read
+    already (this test passes on the parent): the scan reads content, not folder names, and the folder walk
+    enters such a folder and sniffs its objects, named without an extension as the stream's others."""
+    from policygen_operator.domain.cloudtrail.local import Listing, local_files
+
+    def failed(raw: bytes) -> dict[str, Any]:
+        return {"attemptsMade": 5, "arrivalTimestamp": 1763974800000, "attemptEndingTimestamp": 1763975100000,
+                "rawData": base64.b64encode(raw).decode(), **_DELIVERY_FAILURES[folder]}  # fmt: skip
+
+    hour = tmp_path / folder / "2026" / "11" / "24" / "09"
+    hour.mkdir(parents=True)
+    for n, raw in enumerate((_event(MINE), json.dumps(MINE).encode(), _subscription(MINE, OTHER))):
+        (hour / f"ct-stream-1-2026-11-24-09-05-1{n}-{'a1b2c3d4' * 4}").write_bytes(
+            _lines_of(failed(raw), failed(_event(OTHER)))
+        )
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
+    for name, path in local_files(str(tmp_path), WINDOW, Listing()):
+        scanner.scan_path(path, name)
+    result = scanner.take_result()
+    assert result.summary.files_scanned == 3
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 3}
+    assert not result.warnings and not result.summary.bad_records
