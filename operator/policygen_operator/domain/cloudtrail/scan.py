@@ -547,11 +547,11 @@ class Scanner:
         return is_object
 
     def _scan_export(self, name: str, lines: Iterable[bytes]) -> bool:
-        """A log group exported to S3 (``EXPORT_LINE``): each line's message is read as a line of JSON
-        Lines. A line without the timestamp (a message's continuation, or text added to the file) is a bad
-        record; an export whose first message is not a JSON object is another log group's, refused whole
-        rather than counted as one bad record a line."""
-        messages = _export_messages(lines)
+        """A log group exported to S3 (``EXPORT_LINE``): each message is read as a line of JSON Lines, one
+        over several lines joined first (``_export_messages``). A line without the timestamp that continues
+        no message (text added to the file) is a bad record; an export whose first message is not a JSON
+        object is another log group's, refused whole rather than counted as one bad record a line."""
+        messages = _export_messages(lines, self.spec.max_file_bytes)
         leading: list[bytes | None] = []  # up to the first line that is not blank
         for message in messages:
             leading.append(message)
@@ -1295,16 +1295,56 @@ def _closed(data: bytes) -> bool:
     return tail.endswith(b"]" if data.lstrip()[:1] == b"[" else b"}")
 
 
-def _export_messages(lines: Iterable[bytes]) -> Iterator[bytes | None]:
-    """The message of each line of a CloudWatch Logs export (None for a line without the timestamp; blank
-    lines stay blank, as JSON Lines' are)."""
+def _export_messages(lines: Iterable[bytes], limit: int) -> Iterator[bytes | None]:
+    """The message of each line of a CloudWatch Logs export, a message over several lines joined: lines
+    without the timestamp that follow a message which is not yet a whole JSON value continue it (a record
+    pretty-printed, a long line wrapped) and are joined to it as they are, line ends aside, so that a cut
+    inside a string joins back. Such a line after a whole message (or before any, or past ``limit`` bytes
+    of one) is none: None, a bad record. Each line joined yields a blank after its message, so that lines
+    keep their numbers (blank lines stay blank, as JSON Lines' are)."""
     match = EXPORT_LINE.match
+    held: bytes | None = None  # the message being read, yielded once the next one starts
+    joined = 0  # lines joined to it or blank after it
     for line in lines:
         found = match(line)
         if found is not None:
-            yield line[found.end() :]
-        else:
-            yield line if not line.strip() else None
+            if held is not None:  # the usual line: its message, then this one's (no generator a line)
+                yield held
+                if joined:
+                    yield from itertools.repeat(b"", joined)
+            held, joined = line[found.end() :], 0
+            continue
+        blank = not line.strip()
+        if held is not None and (blank or (len(held) + len(line) <= limit and not _whole(held))):
+            if not blank:
+                held = held.rstrip(b"\r\n") + line
+            joined += 1
+            continue
+        if held is not None:
+            yield from _with_blanks(held, joined)
+            held, joined = None, 0
+        yield line if blank else None
+    if held is not None:
+        yield from _with_blanks(held, joined)
+
+
+def _with_blanks(message: bytes, lines: int) -> Iterator[bytes]:
+    """A message, then a blank for each of the ``lines`` it took after its own."""
+    yield message
+    if lines:
+        yield from itertools.repeat(b"", lines)
+
+
+def _whole(message: bytes) -> bool:
+    """Whether a message is a whole JSON object already (only asked when a line without the timestamp
+    follows it, so that exports of one record a line never pay for it)."""
+    if not message.rstrip().endswith(b"}"):
+        return False
+    try:
+        orjson.loads(message)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def not_logs_file(path: str) -> str | None:

@@ -688,6 +688,47 @@ def test_a_trails_log_group_exported_to_s3_is_read_line_by_line(tmp_path: Any, m
     assert streamed.summary.events_scanned == 60 and not streamed.warnings
 
 
+def test_an_export_message_over_several_lines_is_joined_before_it_is_read(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    """A message that spans several lines of an export (a record pretty-printed before it was logged, a long
+    line wrapped) was one bad record a line: every line after its first lacks the timestamp. The lines that
+    continue a message which is not yet whole JSON are joined to it as they are (a cut inside a string
+    joins back), and the record is read, named by its first line; a line without the timestamp after a
+    whole message is still a bad record, at its own line number. Read whole and streamed alike."""
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    pretty = b"2026-11-24T09:00:01.000Z " + json.dumps(MINE, indent=2).encode()
+    text = json.dumps(MINE).encode()
+    cut = text.index(b"arn:aws:s3:::b/k") + 5  # inside a string
+    wrapped = b"2026-11-24T09:00:02.000Z " + text[:20] + b"\n" + text[20:cut] + b"\n" + text[cut:]
+    lines = [
+        export_lines([OTHER]),
+        pretty,
+        wrapped,
+        export_lines([OTHER]),
+        b"garbage, no record",
+        export_lines([MINE]),
+    ]
+    data = b"\n".join(lines) + b"\n"
+    garbage = data.split(b"\n").index(b"garbage, no record") + 1
+    assert garbage == 1 + pretty.count(b"\n") + 1 + 3 + 1 + 1
+    result = scan(("000000", data), ("crlf.gz", gzip.compress(data.replace(b"\n", b"\r\n"))))
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 6}
+    assert result.summary.events_scanned == 12 and result.summary.bad_records == 2
+    assert result.warnings == [
+        f"skipped line {garbage} of {name}: no timestamp before it (not a line of a CloudWatch Logs export)"
+        for name in ("000000", "crlf.gz")
+    ]
+    monkeypatch.setattr(scan_module, "STREAM_LINES_ABOVE", 100)
+    (tmp_path / "000000.gz").write_bytes(gzip.compress(data * 3))
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
+    scanner.scan_path(str(tmp_path / "000000.gz"), "streamed.gz")
+    streamed = scanner.take_result()
+    assert allowed(streamed) == {("s3:GetObject", "arn:aws:s3:::b/k"): 9}
+    assert streamed.summary.bad_records == 3 and streamed.summary.events_scanned == 18
+
+
 def test_an_object_of_no_form_read_names_its_keys() -> None:
     data = json.dumps(
         {"QueryStatus": "FINISHED", "QueryResultRows": [[{"eventJson": role_identity()["arn"]}]]}
