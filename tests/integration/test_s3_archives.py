@@ -17,6 +17,7 @@ import json
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
@@ -682,7 +683,7 @@ def test_a_time_folder_of_more_than_a_page_of_objects_is_peeked_to_its_folders(m
         _client(moto_server, listed), locate("dated-busy", "", None, (), ()), WINDOW, Listing()
     )
     assert list(logs.keys()) == [f"2020/05/{TRAIL_FILE}"]
-    assert listed.count("2020/05/") == 4  # the peek's two pages, then the folder's own two
+    assert listed.count("2020/05/") == 2  # the peek's two pages, taken up by the walk (not listed again)
     assert "2020/06/" in listed and not [p for p in listed if p.startswith("2020/06/01/")]
 
     # a peek bounded at one page, its folder not seen whole: entered, not skipped
@@ -691,7 +692,38 @@ def test_a_time_folder_of_more_than_a_page_of_objects_is_peeked_to_its_folders(m
         _client(moto_server, listed), locate("dated-busy", "", None, (), ()), WINDOW, Listing(), peek_pages=1
     )
     assert list(bounded.keys()) == [f"2020/05/{TRAIL_FILE}"]
-    assert listed.count("2020/05/") == 3  # the peek's one page, then the folder's own two
+    assert listed.count("2020/05/") == 2  # the peek's one page, then the folder's second
+
+
+def test_a_peeked_folder_that_is_entered_is_not_listed_again(moto_server: str) -> None:
+    """A time folder outside the window is peeked at (``S3DeliveryLogs._subfolders``) and, when what it
+    holds is not time folders alone, entered: its listing started over, the pages the peek had listed
+    asked for again (four ListObjectsV2 calls for a folder of two pages). The walk now takes up the
+    peek's pages and goes on from the last one's continuation token. What is held for it is bounded:
+    at most ``peek_pages`` pages across the folders waiting to be walked; a folder past that keeps the
+    first pages there is room for, and lists the rest (here, with one page of room: the first folder
+    keeps its page, the second none)."""
+    s3 = moto_client("s3", moto_server)
+    s3.create_bucket(Bucket="dated-twice")
+    folders = ("2020/05/", "2020/07/")  # two trails whose key prefixes read as months outside the window
+    for folder in folders:
+        _put_trail_file(s3, "dated-twice", folder)
+    # a page of S3 server access logs sorting before each AWSLogs/: two pages a folder
+    keys = [f"{folder}2020-05-01-09-05-17-{n:016X}" for folder in folders for n in range(1000)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda key: s3.put_object(Bucket="dated-twice", Key=key, Body=b"-"), keys))
+    # (peek_pages, ListObjectsV2 calls per folder, keys listed: the second folder's first page twice with
+    # one page of room)
+    for pages, calls, objects in ((10, [2, 2], 2 * 1001), (1, [2, 3], 3 * 1001 - 1)):
+        listed: list[str] = []
+        logs = S3DeliveryLogs(
+            _client(moto_server, listed), locate("dated-twice", "", None, (), ()), WINDOW, Listing(),
+            peek_pages=pages,
+        )  # fmt: skip
+        assert list(logs.keys()) == [f"{folder}{TRAIL_FILE}" for folder in folders]
+        assert [listed.count(folder) for folder in folders] == calls, pages
+        assert logs.list_calls == len(listed) and not logs._peeked
+        assert logs.listing.objects_listed == objects
 
 
 def test_records_a_firehose_stream_could_not_deliver_are_read(moto_server: str) -> None:

@@ -9,9 +9,10 @@ bounded thread pool that stays a few files ahead of the scan, so memory does not
 A prefix with no ``AWSLogs/`` folder below it is an archive in another layout (Kinesis Data Firehose's
 ``YYYY/MM/dd/HH/`` or a custom prefix, a CloudWatch Logs export's ``TASK/STREAM/000000.gz``): it is walked
 folder by folder with the same ``Delimiter='/'``, time folders outside the window passed over unwalked
-(one page listed, to see that what they hold is time folders: ``Listing.enters``), and its objects are
-read as a local folder's files are: by name, or, for a name that says nothing (Firehose's have no
-extension), when their first bytes are a form the scan reads; those bytes are fetched first alone
+(a few pages listed, to see that what they hold is time folders: ``Listing.enters``; a folder entered
+after all is listed on from them, not again), and its objects are read as a local folder's files are: by
+name, or, for a name that says nothing (Firehose's have no extension), when their first bytes are a form
+the scan reads; those bytes are fetched first alone
 (``Range``), and the rest only then, so that a log bucket's other objects (S3 access logs, reports,
 tables) cost a small read each, when their names (``local.other_logs``) do not already pass them over
 unrequested. A prefix that holds ``AWSLogs/`` beside other folders (a trail's bucket that a Firehose
@@ -137,11 +138,17 @@ class S3DeliveryLogs:
     _sizes: dict[str, int] = field(default_factory=dict, repr=False)  # listed size of keys not yet fetched
     _named: set[str] = field(default_factory=set, repr=False)  # the key the URI names: read whole, unsniffed
     _no_layout: bool = field(default=False, repr=False)  # the URI's prefix holds no AWSLogs/ folder
+    # the first pages of folders a peek listed and the walk is to enter (``_keep``), by folder
+    _peeked: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
 
     # -- listing -------------------------------------------------------------------------------------
 
-    def _list(self, prefix: str, *, delimiter: bool) -> Iterator[dict[str, Any]]:
-        """The pages of one listing, at most ``max_pages``, checking ``cancel`` before every call.
+    def _list(
+        self, prefix: str, *, delimiter: bool, kept: tuple[dict[str, Any], ...] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """The pages of one listing, at most ``max_pages``, checking ``cancel`` before every call. ``kept``:
+        its first pages, listed already by a peek (``_subfolders``), given again without a call, the
+        listing going on from the last one's continuation token.
 
         An endpoint that answers ``IsTruncated`` for ever (or repeats a continuation token) would keep a
         scan slot busy for ever: the cap makes it a permanent error naming the prefix. One day folder of
@@ -153,24 +160,20 @@ class S3DeliveryLogs:
         where = f"s3://{self.location.bucket}/{prefix}"
         seen: set[str] = set()
         try:
-            for _ in range(self.max_pages):
+            for page in kept:
+                yield page
+                if not (token := _next_token(page, seen, where)):
+                    return
+                kwargs["ContinuationToken"] = token
+            for _ in range(self.max_pages - len(kept)):
                 if self.cancel is not None and self.cancel.is_set():
                     raise ScanCancelled(f"cancelled while listing {where}")
                 self.list_calls += 1
                 page = self.client.list_objects_v2(**kwargs)
                 self.listing.listed(0 if seen else 1, len(page.get("Contents", ())))
                 yield page
-                if not page.get("IsTruncated"):
+                if not (token := _next_token(page, seen, where)):
                     return
-                token = page.get("NextContinuationToken")
-                if not token or token in seen:
-                    raise AwsError(
-                        f"listing {where}: the endpoint said the listing goes on but repeated or omitted "
-                        "its continuation token",
-                        permanence=Permanence.PERMANENT,
-                        field="source",
-                    )
-                seen.add(token)
                 kwargs["ContinuationToken"] = token
         except (ClientError, BotoCoreError) as error:
             raise classify(error, f"listing {where}") from error
@@ -300,7 +303,7 @@ class S3DeliveryLogs:
                 )
             found: list[str] = []
             try:
-                for page in self._list(folder, delimiter=True):
+                for page in self._list(folder, delimiter=True, kept=self._peeked.pop(folder, ())):
                     for entry in page.get("Contents", []):
                         key = entry["Key"]
                         if (exact is not None and key != exact) or key.endswith("/"):  # a console's folder
@@ -318,9 +321,11 @@ class S3DeliveryLogs:
                         sub = common["Prefix"]
                         if exact is not None and sub != f"{exact}/":
                             continue
-                        peek = partial(self._subfolders, sub)
+                        peeked: list[dict[str, Any]] = []
+                        peek = partial(self._subfolders, sub, peeked)
                         if self.listing.enters(sub, self.window, days, loc.account_ids, loc.regions, peek):
                             found.append(sub)
+                            self._keep(sub, peeked)
             except ListingTooLong:
                 # one folder of millions of objects (a log bucket's S3 access logs, flat) is not the archive
                 # walk's end: what its pages held is read, the rest of it named, the other folders walked
@@ -331,21 +336,32 @@ class S3DeliveryLogs:
             exact = None
             folders.extend(reversed(found))
 
-    def _subfolders(self, prefix: str) -> Iterator[str | None]:
+    def _subfolders(self, prefix: str, pages: list[dict[str, Any]]) -> Iterator[str | None]:
         """The folders of a folder, page by page (``Listing.enters``' peek at an archive's time folder
-        outside the window, which stops asking at the first folder that is not a time folder).
+        outside the window, which stops asking at the first folder that is not a time folder); each page
+        listed is put in ``pages``, for the walk to take up if it enters the folder (``_keep``).
 
         A page lists keys and folders together in key order, so a folder of more than a page of objects
         shows the folders sorting after them (``AWSLogs/`` after ``000000.gz``) only on a later page:
         reading the first page alone passed such a folder over, a trail's records of the window with it.
         Past ``peek_pages`` pages with more to come, None: the folder is entered rather than judged on
         what was not seen (entering costs its listing; a wrong skip, its records)."""
-        for pages, page in enumerate(self._list(prefix, delimiter=True), start=1):
+        for page in self._list(prefix, delimiter=True):
+            pages.append(page)
             for common in page.get("CommonPrefixes", []):
                 yield common["Prefix"][len(prefix) :].rstrip("/")
-            if page.get("IsTruncated") and pages >= min(self.peek_pages, self.max_pages):
+            if page.get("IsTruncated") and len(pages) >= min(self.peek_pages, self.max_pages):
                 yield None
                 return
+
+    def _keep(self, folder: str, pages: list[dict[str, Any]]) -> None:
+        """Keeps the pages a peek listed of a folder the walk is to enter, so that its listing starts
+        from them (``_list``'s ``kept``) instead of asking for them again: a peeked folder that was
+        entered was listed twice. At most ``peek_pages`` pages are held at once across the folders
+        waiting to be walked; a folder past that keeps the first pages there is room for."""
+        room = self.peek_pages - sum(len(held) for held in self._peeked.values())
+        if pages and room > 0:
+            self._peeked[folder] = tuple(pages[:room])
 
     # -- downloads -----------------------------------------------------------------------------------
 
@@ -528,6 +544,23 @@ class S3DeliveryLogs:
             self.listing.skip(data)
             return
         yield f"s3://{self.location.bucket}/{key}", data
+
+
+def _next_token(page: dict[str, Any], seen: set[str], where: str) -> str:
+    """The continuation token of a listing's next page ("" once the listing ended), kept in ``seen``; an
+    endpoint that says the listing goes on but repeats or omits its token is a permanent error."""
+    if not page.get("IsTruncated"):
+        return ""
+    token = page.get("NextContinuationToken")
+    if not token or token in seen:
+        raise AwsError(
+            f"listing {where}: the endpoint said the listing goes on but repeated or omitted its "
+            "continuation token",
+            permanence=Permanence.PERMANENT,
+            field="source",
+        )
+    seen.add(token)
+    return str(token)
 
 
 class _Budget:
