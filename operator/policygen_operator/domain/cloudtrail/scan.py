@@ -849,11 +849,11 @@ class Scanner:
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as error:
-            lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
-            if len(lines) > 1:
-                self._scan_raw_lines(name, where, lines)
-            else:
+            lines = _json_lines(data)
+            if lines is None:
                 self._bad_record(name, where, f"not JSON ({error})")
+            else:
+                self._scan_raw_lines(name, where, lines)
             return
         self._scan_raw_value(name, where, value)
 
@@ -1293,6 +1293,20 @@ def _closed(data: bytes) -> bool:
     if _DELIVERY_HEAD.match(data[:256]):
         return _DELIVERY_TAIL.search(tail) is not None
     return tail.endswith(b"]" if data.lstrip()[:1] == b"[" else b"}")
+
+
+def _json_lines(data: bytes) -> list[tuple[int, bytes]] | None:
+    """The lines of a text that is not one JSON value, numbered from 1, blank ones left out, when it is
+    JSON Lines: more than one line and the first a JSON value by itself; None otherwise (a record cut
+    short over many lines is one bad record, not one a line)."""
+    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+    if len(lines) < 2:
+        return None
+    try:
+        orjson.loads(lines[0][1])
+    except orjson.JSONDecodeError:
+        return None
+    return lines
 
 
 def _export_messages(lines: Iterable[bytes], limit: int) -> Iterator[bytes | None]:

@@ -1125,6 +1125,8 @@ def test_json_lines_in_one_raw_data_are_read_line_by_line() -> None:
     assert "line 2 rawData line 2" in warning and "not JSON" in warning
     pretty = _lines_of(_failed(json.dumps(MINE, indent=2).encode()))  # one record over many lines: whole
     assert allowed(scan(("processing-failed/y", pretty))) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    cut = _lines_of(_failed(json.dumps(MINE, indent=2).encode()[:-40]))  # cut short: one bad record
+    assert scan(("processing-failed/z", cut)).summary.bad_records == 1
 
 
 # What Firehose writes beside rawData for each destination's failed documents (Firehose Developer Guide,
