@@ -706,11 +706,13 @@ def _outcome(error: PolicygenError) -> str:
     return error.reason[:1].lower() + error.reason[1:]
 
 
-# Findings printed on stderr besides the report: those that say a grant is not the call's exact resource.
+# Findings printed on stderr besides the report: those that say a grant is not the call's exact resource, or
+# that a permission the call may need is left out.
 PRINTED_FINDINGS = frozenset(
     {
         "pass-role-left-out",
         "pass-role-unproven",
+        "permission-not-granted",
         "resource-not-writable",
         "resource-undetermined",
         "resource-wide",

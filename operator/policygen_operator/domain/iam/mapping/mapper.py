@@ -67,6 +67,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    NOT_GRANTED,
     OTHER_API_READINGS,
     RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
@@ -299,6 +300,8 @@ class EventMapper:
             and other[1].fullmatch(arn)
         ):
             notes.append(widened(f"{key}: {other[2]}"))
+        if (ungranted := NOT_GRANTED.get(key)) is not None and not any(a == ungranted[0] for a, _ in uses):
+            notes.append(_not_granted(key, *ungranted))
         if not uses and not notes:
             # every entry is conditional and the request met none of the conditions (a PartiQL statement
             # of no kind the mapper knows, a transaction whose items the record leaves out): the call did
@@ -428,6 +431,11 @@ def _pass_role_left_out(key: str) -> tuple[str, str, str]:
         f"{key} passes a role it does not name in the request: iam:PassRole is left out (never on *); "
         "add it for the role(s) the call passes",
     )
+
+
+def _not_granted(key: str, action: str, why: str) -> tuple[str, str, str]:
+    """A permission an AWS page lists for the call that the mapper does not grant (``NOT_GRANTED``)."""
+    return ("info", "permission-not-granted", f"{key}: {action} not granted: {why}")
 
 
 def _as_refused_type(

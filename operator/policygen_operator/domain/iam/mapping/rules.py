@@ -138,7 +138,35 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
     # Reference's dependent actions), and Amazon MQ acts through its service-linked role: every broker
     # with LDAP settings was reported as passing a role it does not name.
     **{("mq", m): frozenset({"iam:PassRole"}) for m in ("createbroker", "updatebroker")},
+    # The table passes Organizations' ``RoleName`` as a role: "The name of an IAM role that Organizations
+    # automatically preconfigures in the new member account" (Organizations API Reference, CreateAccount
+    # and CreateGovCloudAccount, RoleName), a role that does not exist yet, in an account that does not exist
+    # yet, so no role is handed to the service. Neither reference lists iam:PassRole for the calls ("The user
+    # who calls the API to create an account must have the organizations:CreateAccount permission", the API
+    # Reference; the Service Authorization Reference's dependent actions), and every account created with a
+    # RoleName was reported as passing a role it does not name. ``NOT_GRANTED`` says what the User Guide
+    # lists besides.
+    **{("organizations", m): frozenset({"iam:PassRole"}) for m in ("createaccount", "creategovcloudaccount")},
 }
+
+# Calls whose AWS pages list a permission besides the call's own that the mapper does not grant, because the
+# pages do not say the caller is checked for it on a resource the record names: key -> (action, why), said
+# as an info finding (``permission-not-granted``) so an AccessDenied after the swap has its fix in the
+# report. The Organizations User Guide's minimum permissions for creating a member account are
+# "organizations:CreateAccount ... iam:CreateServiceLinkedRole (granted to principal
+# organizations.amazonaws.com to enable creating the required service-linked role in the member accounts)"
+# ("Creating an AWS account in your organization", awsdocs/aws-organizations-docs,
+# doc_source/orgs_manage_accounts_create.md), while the API Reference says "Organizations creates the
+# required service-linked role named AWSServiceRoleForOrganizations" and asks the caller for
+# organizations:CreateAccount only; the role is made in the new account, whose id the request does not have.
+_ORGANIZATIONS_ROLE = (
+    "iam:CreateServiceLinkedRole",
+    "the Organizations User Guide lists it among the minimum permissions to create a member account (for "
+    "the service principal organizations.amazonaws.com: the AWSServiceRoleForOrganizations role in the new "
+    "account), and the API Reference says Organizations creates that role itself; if AWS refuses the call "
+    "for it, grant it with the condition iam:AWSServiceName organizations.amazonaws.com",
+)
+NOT_GRANTED: dict[str, tuple[str, str]] = {"organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE}
 
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
 # ACL actions the call needs only with tagging/ACL headers. A copy reads the source (``x-amz-copy-source``,
