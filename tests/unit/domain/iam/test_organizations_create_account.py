@@ -57,7 +57,10 @@ def test_create_govcloud_account_passes_no_role() -> None:
     assert "pass-role-left-out" not in [code for _, code, _ in event.notes]
 
 
-SERVICE_ROLE = "arn:aws:iam::111122223333:role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations"
+SERVICE_ROLE = (
+    "arn:aws:iam::111122223333:role/aws-service-role/"
+    "organizations.amazonaws.com/AWSServiceRoleForOrganizations"
+)
 
 
 def test_the_finding_goes_when_the_permission_is_granted() -> None:
