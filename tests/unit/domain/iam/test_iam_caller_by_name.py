@@ -98,3 +98,33 @@ def test_callers_at_different_paths_are_kept_apart() -> None:
         assert uses(user_at(path, "ci"), "GetUser", {"userName": "ci"}, mapper) == {
             ("iam:GetUser", f"{BASE}:user/{path}ci")
         }
+
+
+# "Role names must be unique within your AWS account, and can't be made unique by case ... When a role name
+# is used in a policy or as part of an ARN, the role name is case sensitive" (IAM User Guide, "Create a role
+# to delegate permissions to an AWS service"); "Names are not distinguished by case" (IAM API Reference,
+# CreateUser's UserName). A name in the caller's account spelled in another case is the caller's, and IAM
+# compares Resource with its ARN, which keeps the case it was created with: the ARN the record gives.
+@pytest.mark.parametrize("spelled", ["janedoe", "JANEDOE", "Janedoe"])
+def test_the_calling_user_named_in_another_case_is_its_own_arn(spelled: str) -> None:
+    identity = user_at("division_abc/subdivision_xyz/", "JaneDoe")
+    assert uses(identity, "GetUser", {"userName": spelled}) == {
+        ("iam:GetUser", f"{BASE}:user/division_abc/subdivision_xyz/JaneDoe")
+    }
+
+
+@pytest.mark.parametrize("spelled", ["Level1", "LEVEL1"])
+def test_the_session_role_named_in_another_case_is_its_issuers_arn(spelled: str) -> None:
+    identity = role_at("service-role/", "level1")
+    assert uses(identity, "GetRole", {"roleName": spelled}) == {
+        ("iam:GetRole", f"{BASE}:role/service-role/level1")
+    }
+
+
+def test_another_name_keeps_the_case_the_request_gives() -> None:
+    """Only the caller's ARN is known: another entity's case is the request's, under any path."""
+    identity = user_at("division_abc/", "JaneDoe")
+    assert uses(identity, "GetUser", {"userName": "BOB"}) == {
+        ("iam:GetUser", f"{BASE}:user/BOB"),
+        ("iam:GetUser", f"{BASE}:user/*/BOB"),
+    }

@@ -350,7 +350,14 @@ def _iam_name_with_path(
     """A bare IAM name: the entity may live under a path we cannot see, so both ``kind/NAME`` and
     ``kind/*/NAME`` (names are unique in an account whatever the path, so this grants that entity only).
     The calling user (``Context.caller``) or the role of the calling session (``Context.issuer``) named by
-    its own name is that one ARN: the record's ``userIdentity`` gives its path.
+    its own name is that one ARN: the record's ``userIdentity`` gives its path. In whatever case the request
+    spells the name: "Role names must be unique within your AWS account, and can't be made unique by case
+    ... When a role name is used in a policy or as part of an ARN, the role name is case sensitive" (IAM
+    User Guide, "Create a role to delegate permissions to an AWS service"; "IAM user, group, role, and
+    policy names must be unique within the account. Names are not distinguished by case", IAM API
+    Reference, CreateUser's UserName). So ``level1`` and ``LEVEL1`` in the caller's account name one
+    entity, whose ARN keeps the case it was created with, and IAM matches ``Resource`` against that ARN
+    case-sensitively: ``role/LEVEL1`` and ``role/*/LEVEL1`` would name nothing.
     A call that creates the entity says its path, and without one it is ``/``: "This parameter is
     optional. If it is not included, it defaults to a slash (/)" (IAM API Reference, Path of CreateRole,
     CreateUser, CreateGroup, CreateInstanceProfile and CreatePolicy)."""
@@ -366,8 +373,8 @@ def _iam_name_with_path(
             # a name given as "*" asks for every one (``fill.every_asked``), whose "*" matches a path too
             return [base + value]
         own = ctx.caller if kind == "user" else ctx.issuer if kind == "role" else ""
-        if own.startswith(base) and own.rpartition("/")[2] == value:
-            return [own]  # the caller itself, whose ARN the record gives with its path
+        if own.startswith(base) and own.rpartition("/")[2].lower() == value.lower():
+            return [own]  # the caller itself, whose ARN the record gives with its path and its case
         return [base + value, base + "*/" + value]
 
     return normalise
