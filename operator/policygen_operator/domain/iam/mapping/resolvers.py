@@ -375,6 +375,11 @@ def _iam_name_with_path(
         own = ctx.caller if kind == "user" else ctx.issuer if kind == "role" else ""
         if own.startswith(base) and own.rpartition("/")[2].lower() == value.lower():
             return [own]  # the caller itself, whose ARN the record gives with its path and its case
+        if "/" in value:
+            # a name prefixed with its path ("or prefix the role name with the path", Batch API Reference,
+            # UpdateComputeEnvironment's serviceRole): an IAM name holds no slash ("[\w+=,.@-]+", IAM API
+            # Reference, RoleName), so this is the path and the name of the one entity
+            return [own] if own.lower() == (base + value).lower() else [base + value]
         return [base + value, base + "*/" + value]
 
     return normalise

@@ -116,6 +116,29 @@ EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
     ("s3", "DeleteBucketPublicAccessBlock"): "DeletePublicAccessBlock",
 }
 
+# Calls that hand their service a role given by name or by ARN, and the parameter that holds it: Glue's
+# "Role: The name or Amazon Resource Name (ARN) of the IAM role associated with this job" (Glue API Reference,
+# CreateJob, JobUpdate, CreateCrawler/UpdateCrawler, CreateMLTransform/UpdateMLTransform) and Batch's
+# UpdateComputeEnvironment ``serviceRole`` ("If your specified role has a path other than /, then you must
+# either specify the full role ARN (recommended) or prefix the role name with the path", Batch API
+# Reference). Its ``iam:PassRole`` names the role as the IAM calls' role names are named
+# (``resolvers._iam_name_with_path``): an ARN as given, with its path; a name prefixed with its path as
+# that one role; a bare name as the session's own role when it is that one, else under any path.
+_ROLE_NAME_OR_ARN: dict[tuple[str, str], str] = {
+    **{
+        ("glue", method): "${Role}"
+        for method in (
+            "createjob",
+            "createcrawler",
+            "updatecrawler",
+            "createmltransform",
+            "updatemltransform",
+        )
+    },
+    ("glue", "updatejob"): "${JobUpdate.Role}",
+    ("batch", "updatecomputeenvironment"): "${serviceRole}",
+}
+
 # iam-dataset entries a call does not need from its caller: CloudTrail (the service) writes the trail's
 # objects under the bucket policy, so CreateTrail/UpdateTrail need no s3:PutObject of the caller.
 DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
@@ -147,6 +170,12 @@ DROPPED_ENTRIES: dict[tuple[str, str], frozenset[str]] = {
     # RoleName was reported as passing a role it does not name. ``NOT_GRANTED`` says what the User Guide
     # lists besides.
     **{("organizations", m): frozenset({"iam:PassRole"}) for m in ("createaccount", "creategovcloudaccount")},
+    # The table's iam:PassRole of a role given by name or ARN keeps what follows the ARN's last slash
+    # (``role/%%regex%${Role}%/(?:arn.*/)?(.+)/g%%``), which drops a path: a Glue job of
+    # ``arn:aws:iam::111122223333:role/service-role/AWSGlueServiceRole-x`` was granted PassRole on
+    # ``role/AWSGlueServiceRole-x``, a role that does not exist, and refused. ``EXTRA_ENTRIES`` reads the
+    # same parameter as every IAM role name or ARN is read (``_ROLE_NAME_OR_ARN``).
+    **{key: frozenset({"iam:PassRole"}) for key in _ROLE_NAME_OR_ARN},
 }
 
 # Calls whose AWS pages list a permission besides the call's own that the mapper does not grant, because the
@@ -1291,6 +1320,11 @@ def _given(action: str, parameter: str, **entry: Any) -> dict[str, Any]:
 _TABLE_BUCKET_OF_ARN = "%%regex%${TableBucketARN}%/:bucket\\/([^/]+)$/g%%"
 
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # the roles of ``_ROLE_NAME_OR_ARN``, in place of the table's entries (``DROPPED_ENTRIES``)
+    **{
+        key: [{"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": template}}}]
+        for key, template in _ROLE_NAME_OR_ARN.items()
+    },
     **_SECRETS_MANAGER,
     # "This API requires the codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken permissions"
     # (CodeArtifact API Reference, GetAuthorizationToken); "This API requires the
