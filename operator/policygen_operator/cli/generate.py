@@ -714,6 +714,7 @@ PRINTED_FINDINGS = frozenset(
         "pass-role-unproven",
         "permission-not-granted",
         "resource-not-writable",
+        "resource-two-readings",
         "resource-undetermined",
         "resource-wide",
         "compacted",

@@ -48,10 +48,12 @@ def test_an_entry_of_a_user_of_another_account_names_that_account() -> None:
     }
 
 
-def test_a_principal_with_a_path_is_granted_its_entry_with_and_without_the_path() -> None:
+def test_a_principal_with_a_path_is_granted_its_entry_with_and_without_the_path_and_says_so() -> None:
     """ "If the ARN is for an IAM role, it can include a path" (EKS User Guide, "Create access entries");
     whether the entry's ARN holds it is not documented, so each reading's one entry, not every entry of the
-    cluster (before: ``access-entry/my-cluster/*/*/*/*``, said). An IAM Identity Center role's path."""
+    cluster (before: ``access-entry/my-cluster/*/*/*/*``, said). One of the two names no entry: an info
+    finding says so, and how to tell which (the entry's ``accessEntryArn``). An IAM Identity Center role's
+    path."""
     path = "aws-reserved/sso.amazonaws.com"
     name = "AWSReservedSSO_Admin_1f9ff11932198c00"
     record = cloudtrail_record(
@@ -64,6 +66,35 @@ def test_a_principal_with_a_path_is_granted_its_entry_with_and_without_the_path(
         ("eks:DeleteAccessEntry", f"{ENTRIES}/role/{ACCOUNT}/{name}/*"),
         ("eks:DeleteAccessEntry", f"{ENTRIES}/role/{ACCOUNT}/{path}/{name}/*"),
     }
+    [(severity, code, message)] = event.notes
+    assert (severity, code) == ("info", "resource-two-readings")
+    assert f"{ENTRIES}/role/{ACCOUNT}/{name}/*" in message
+    assert f"{ENTRIES}/role/{ACCOUNT}/{path}/{name}/*" in message
+    assert "accessEntryArn" in message
+
+
+@pytest.mark.parametrize(
+    "principal", [f"arn:aws:iam::{ACCOUNT}:role/my-role", f"arn:aws:iam::{ACCOUNT}:user/my-user"]
+)
+def test_a_principal_without_a_path_has_one_reading_and_no_finding(principal: str) -> None:
+    record = cloudtrail_record(
+        "eks.amazonaws.com", "DescribeAccessEntry", {"clusterName": "my-cluster", "principalArn": principal}
+    )
+    event = EventMapper().map(record)
+    assert len(event.uses) == 1
+    assert event.notes == ()
+
+
+def test_the_two_readings_finding_is_left_out_of_the_action_level() -> None:
+    """Without resources (``--no-resource-level``) there is no ARN to choose between."""
+    principal = (
+        f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1f9ff1193219"
+    )
+    record = cloudtrail_record(
+        "eks.amazonaws.com", "DescribeAccessEntry", {"clusterName": "my-cluster", "principalArn": principal}
+    )
+    event = EventMapper(resource_level=False).map(record)
+    assert event.uses == (("eks:DescribeAccessEntry", "*"),)
     assert event.notes == ()
 
 

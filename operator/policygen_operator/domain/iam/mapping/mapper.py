@@ -59,7 +59,7 @@ from policygen_operator.domain.iam.mapping.records import (
     with_response_defaults,
     writable,
 )
-from policygen_operator.domain.iam.mapping.resolvers import role_arns, routed_models
+from policygen_operator.domain.iam.mapping.resolvers import eks_entry_readings, role_arns, routed_models
 from policygen_operator.domain.iam.mapping.rules import (
     ARN_SPELLINGS,
     AUTHENTICATION_FAILURES,
@@ -300,6 +300,8 @@ class EventMapper:
             and other[1].fullmatch(arn)
         ):
             notes.append(widened(f"{key}: {other[2]}"))
+        if (readings := eks_entry_readings(key, params, [arn for _, arn in uses])) is not None:
+            notes.append(("info", "resource-two-readings", readings))
         if (ungranted := NOT_GRANTED.get(key)) is not None and not any(a == ungranted[0] for a, _ in uses):
             notes.append(_not_granted(key, *ungranted))
         if not uses and not notes:
@@ -362,7 +364,7 @@ def _throttled(code: str) -> str:
     )
 
 
-_RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable"})
+_RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable", "resource-two-readings"})
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
 
 
