@@ -1674,6 +1674,21 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # RestoreDBInstanceToPointInTime), and the reference lists auto-backup among the action's types, but
     # iam-dataset's entry reads the source and new instances and the groups only: the backup restored from
     # was left out of the grant. iam-dataset's entries, with that ARN read as the backup.
+    # "TargetDBInstanceIdentifier: The name of the DB instance to promote to the primary DB instance. Specify
+    # the DB instance identifier for an Aurora Replica or a Multi-AZ readable standby in the DB cluster" (RDS
+    # API Reference, FailoverDBCluster), and the reference lists db beside the required cluster for the
+    # action, but iam-dataset's entry reads the cluster only: a failover to a named replica was granted on
+    # the cluster alone. iam-dataset's entry, with the promoted instance read as the db; a request without
+    # one (RDS picks the replica) names no db.
+    ("rds", "failoverdbcluster"): [
+        {
+            "action": "rds:FailoverDBCluster",
+            "resource_mappings": {
+                "DbClusterInstanceName": {"template": "${DBClusterIdentifier}"},
+                "DbInstanceName": {"template": "${TargetDBInstanceIdentifier}"},
+            },
+        }
+    ],
     ("rds", "restoredbinstancetopointintime"): [
         {
             "action": "rds:RestoreDBInstanceToPointInTime",
