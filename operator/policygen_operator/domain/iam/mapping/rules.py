@@ -1689,6 +1689,22 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # "TargetDbClusterIdentifier: The identifier of the secondary Aurora DB cluster to promote to the new
+    # primary for the global database cluster. Use the Amazon Resource Name (ARN) for the identifier so that
+    # Aurora can locate the cluster in its Amazon Web Services Region" (RDS API Reference,
+    # SwitchoverGlobalCluster, as FailoverGlobalCluster); the reference requires cluster and global-cluster
+    # for both actions, but iam-dataset has an entry for the failover only: the switchover's cluster was
+    # granted as every cluster of the call's Region, which does not hold a secondary of another. The
+    # failover's entry, for the switchover.
+    ("rds", "switchoverglobalcluster"): [
+        {
+            "action": "rds:SwitchoverGlobalCluster",
+            "resource_mappings": {
+                "DbClusterInstanceName": {"template": "${TargetDbClusterIdentifier}"},
+                "GlobalCluster": {"template": "${GlobalClusterIdentifier}"},
+            },
+        }
+    ],
     ("rds", "restoredbinstancetopointintime"): [
         {
             "action": "rds:RestoreDBInstanceToPointInTime",
