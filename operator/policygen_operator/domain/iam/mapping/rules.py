@@ -1668,12 +1668,6 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         },
         {"action": "iam:PassRole", "arn_override": "${ConfigurationRecorder.roleARN}"},
     ],
-    # "SourceDBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated
-    # backups from which to restore, for example,
-    # arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" (RDS API Reference,
-    # RestoreDBInstanceToPointInTime), and the reference lists auto-backup among the action's types, but
-    # iam-dataset's entry reads the source and new instances and the groups only: the backup restored from
-    # was left out of the grant. iam-dataset's entries, with that ARN read as the backup.
     # "TargetDBInstanceIdentifier: The name of the DB instance to promote to the primary DB instance. Specify
     # the DB instance identifier for an Aurora Replica or a Multi-AZ readable standby in the DB cluster" (RDS
     # API Reference, FailoverDBCluster), and the reference lists db beside the required cluster for the
@@ -1705,6 +1699,12 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # "SourceDBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated
+    # backups from which to restore, for example,
+    # arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" (RDS API Reference,
+    # RestoreDBInstanceToPointInTime), and the reference lists auto-backup among the action's types, but
+    # iam-dataset's entry reads the source and new instances and the groups only: the backup restored from
+    # was left out of the grant. iam-dataset's entries, with that ARN read as the backup.
     ("rds", "restoredbinstancetopointintime"): [
         {
             "action": "rds:RestoreDBInstanceToPointInTime",
