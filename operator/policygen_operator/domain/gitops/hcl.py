@@ -7,7 +7,10 @@ Terraform files are edited as text so that everything we do not touch stays byte
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops.model import GitOpsEditError
@@ -359,3 +362,201 @@ def format_lines(text: str) -> list[Line]:
         found.append(Line(i, j, equals if equals is not None and net == 0 else None, comment))
         i = j + 1
     return found
+
+
+# A reference to an input variable of the module (``var.policy_arn``).
+VAR_REF = re.compile(r"var\.([A-Za-z_][\w-]*)")
+_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_KEY_SEPARATOR = re.compile(r"[ \t]*(?:=(?![=>])|:)")
+
+
+def is_literal(value: str) -> bool:
+    """Whether an expression is a constant: strings without templates, numbers, ``true``/``false``/``null``
+    and lists or objects of them. A reference, a function call, an operator, a conditional, a ``for``
+    expression or a template is not: its value is not what the text says."""
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c in " \t\r\n,[]{}":
+            i += 1
+        elif c == '"':
+            end = _skip_string(value, i)
+            if _TEMPLATE.search(value, i + 1, end - 1):
+                return False
+            i = end
+        elif c == "#" or value.startswith(("//", "/*"), i):
+            i = _skip_opaque(value, i) or i + 1
+        elif (number := _NUMBER.match(value, i)) is not None:
+            i = number.end()
+        elif (word := _WORD.match(value, i)) is not None:
+            key = _KEY_SEPARATOR.match(value, word.end()) is not None
+            if word.group() not in ("true", "false", "null") and not key:
+                return False
+            i = word.end()
+        elif c in "=:":
+            i += 1
+        else:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Variable:
+    """What a module's files say of one of its input variables: its value as an HCL expression (a literal)
+    and where it comes from, or None and why the files do not decide it."""
+
+    name: str
+    value: str | None
+    source: str
+    why: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"var.{self.name} ({self.source})"
+
+
+def _tfvars_order(path: str) -> tuple[int, str] | None:
+    """Where a file of definitions comes in Terraform's order of precedence, later taking precedence
+    (Terraform language docs, "Input Variables", "Variable Definition Precedence": terraform.tfvars, then
+    terraform.tfvars.json, then the *.auto.tfvars and *.auto.tfvars.json files in lexical order of their
+    names); None for any other file."""
+    base = path.rsplit("/", 1)[-1]
+    if base == "terraform.tfvars":
+        return (0, base)
+    if base == "terraform.tfvars.json":
+        return (1, base)
+    if base.endswith((".auto.tfvars", ".auto.tfvars.json")):
+        return (2, base)
+    return None
+
+
+def _json_value(value: object) -> str:
+    """A JSON value as the HCL expression that is the same value (a JSON array or object is HCL too)."""
+    return json.dumps(value)
+
+
+def _native_assignments(text: str) -> dict[str, str]:
+    """``name = value`` lines at the top of a native definitions file (``terraform.tfvars``)."""
+    wrapped = "tfvars {\n" + text + "\n}\n"
+    block = blocks(wrapped)[0]
+    return {a.name: a.value(wrapped).strip() for a in attributes(wrapped, block)}
+
+
+def _json_declarations(text: str) -> dict[str, dict[str, object]]:
+    """The ``variable`` blocks of a JSON-syntax file: name -> its body (Terraform language docs, "JSON
+    Configuration Syntax": a block type's property holds an object, or an array of them)."""
+    root = json.loads(text)
+    found: dict[str, dict[str, object]] = {}
+    held = root.get("variable") if isinstance(root, dict) else None
+    for by_name in held if isinstance(held, list) else [held]:
+        if not isinstance(by_name, dict):
+            continue
+        for name, body in by_name.items():
+            for one in body if isinstance(body, list) else [body]:
+                if isinstance(one, dict):
+                    found.setdefault(name, one)
+    return found
+
+
+def variable(files: dict[str, str], folder: str, name: str) -> Variable:
+    """``var.NAME`` of the module in ``folder``: the value the module's definitions files set last, else the
+    ``default`` of its ``variable`` block (native ``.tf`` or JSON ``.tf.json``).
+
+    Terraform takes a variable's value from ``-var``, ``-var-file``, ``TF_VAR_NAME``, the definitions files
+    or the module's caller, and uses the default only when none sets it (Terraform language docs, "Input
+    Variables"). The files of the module directory are what the repository shows: a variable with no
+    default that none of them sets, or set to what is not a literal, is given its value somewhere
+    policygen does not see, so its value is None with the reason."""
+    declared: tuple[str, str | None] | None = None
+    for path in sorted(files):
+        if posixpath.dirname(path) != folder:
+            continue
+        text = files[path]
+        try:
+            if path.endswith(".tf"):
+                for block in blocks(text):
+                    if block.type == "variable" and block.labels == (name,):
+                        given = find_attribute(text, block, "default")
+                        declared = (path, given.value(text).strip() if given is not None else None)
+            elif path.endswith(".tf.json"):
+                body = _json_declarations(text).get(name)
+                if body is not None:
+                    declared = (path, _json_value(body["default"]) if "default" in body else None)
+        except (GitOpsEditError, ValueError):
+            continue
+        if declared is not None:
+            break
+    if declared is None:
+        return Variable(
+            name, None, "not declared", "no variable block of the module's files read declares it"
+        )
+    where, default = declared
+    set_by: tuple[str, str] | None = None
+    definitions = sorted(
+        (order, path)
+        for path in files
+        if posixpath.dirname(path) == folder and (order := _tfvars_order(path)) is not None
+    )
+    for _, path in definitions:
+        try:
+            if path.endswith(".json"):
+                values = json.loads(files[path])
+                if isinstance(values, dict) and name in values:
+                    set_by = (path, _json_value(values[name]))
+            else:
+                assignments = _native_assignments(files[path])
+                if name in assignments:
+                    set_by = (path, assignments[name])
+        except (GitOpsEditError, ValueError):
+            return Variable(name, None, path, f"{path}, a definitions file of the module, cannot be read")
+    if set_by is not None:
+        path, value = set_by
+        if not is_literal(value):
+            return Variable(
+                name, None, f"set in {path}", f"{path} sets it to {value}, which is not a literal"
+            )
+        return Variable(name, value, f"set in {path}")
+    if default is None:
+        return Variable(
+            name,
+            None,
+            f"declared in {where}",
+            "it has no default and no definitions file of the module (terraform.tfvars, *.auto.tfvars) sets "
+            "it: -var, TF_VAR_" + name + " or the module's caller gives its value, which policygen does not "
+            "see",
+        )
+    if not is_literal(default):
+        return Variable(name, None, f"declared in {where}", f"its default {default} is not a literal")
+    return Variable(name, default, f"its default in {where}")
+
+
+# var.NAME -> what the module's files say of it (``variable``, bound to one module's directory)
+Variables = Callable[[str], Variable]
+
+
+def variables(files: dict[str, str], folder: str) -> Variables:
+    """``variable`` for the module in ``folder``, each variable read once."""
+    cache: dict[str, Variable] = {}
+
+    def lookup(name: str) -> Variable:
+        if name not in cache:
+            cache[name] = variable(files, folder, name)
+        return cache[name]
+
+    return lookup
+
+
+def reindented(value: str, indent: str) -> str:
+    """A literal written elsewhere (a variable's default, with its own indentation) as an attribute at
+    ``indent`` takes it: each line after the first moved from the indentation of its last line (the closing
+    bracket's) to ``indent``, as ``terraform fmt`` lays a value out under its attribute."""
+    lines = value.strip().split("\n")
+    if len(lines) == 1:
+        return lines[0]
+    base = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip(" \t"))]
+    moved = [
+        indent + line[len(base) :] if line.startswith(base) and line.strip() else line for line in lines[1:]
+    ]
+    return "\n".join([lines[0], *moved])

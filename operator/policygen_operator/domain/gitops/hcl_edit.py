@@ -266,7 +266,9 @@ def align(before: str, after: str) -> str:
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, _, _, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            touched.update(range(max(j1 - 1, 0), j2 + 1) if j1 == j2 else range(j1, j2))
+            # the lines either side too: a removed line, or a value that now opens a bracket (a variable
+            # written in place as a list), ends or joins the run of its neighbours
+            touched.update(range(max(j1 - 1, 0), j2 + 1))
     lines = hcl.format_lines(after)
     # a physical line -> the formatter's line holding it (a heredoc's lines are one)
     starts = [0] + [i + 1 for i, c in enumerate(after) if c == "\n"]

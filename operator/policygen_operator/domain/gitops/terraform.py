@@ -153,20 +153,21 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     result.seen += _unparsed_elsewhere(unparsed, role.path, f"aws_iam_role.{label}")
     result.seen += _other_directories(texts, parsed, role.path, request.role_name)
     texts, parsed = _one_module(texts, role.path), _one_module(parsed, role.path)
+    variables = hcl.variables(files, posixpath.dirname(role.path))
     policy_labels = _policy_labels(label, len(request.policies))
     role_refs = _role_refs(label, request.role_name)
     new_texts = dict(texts)
     keyed = _Keyed.of(texts[role.path], role.block, label)
 
     arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
-    attachments = _attachments(texts, parsed, role_refs)
+    attachments = _attachments(texts, parsed, role_refs, variables)
     result.seen += [
         f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()})"
         for path, block, value in attachments
     ]
     if arns_attr is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {arns_attr.value(texts[role.path]).strip()}")
-    replaced = policy_arns(texts, parsed, request.replace_arns)
+    replaced = policy_arns(texts, parsed, request.replace_arns, variables)
     removed = [a for a in attachments if replaced(a[2])]
     # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
     for path in sorted({p for p, _, _ in removed}):
@@ -179,6 +180,10 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{path}: removed resource aws_iam_role_policy_attachment.{block.labels[1]} ({arn})"
                 + (_PROTECTION_GOES if protected else "")
             )
+            given = hcl.VAR_REF.fullmatch(hcl.unwrapped(value))
+            if given is not None:
+                where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
+                result.notes.append(_variable_left(variables(given.group(1)), path, where, arn))
     for path, block, value in attachments:
         if replaced(value):
             continue  # removed whole above
@@ -189,7 +194,17 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             _edit_local_collection(new_texts, path, block, local, replaced, result, pick)
         elif _EACH_ITEM.fullmatch(hcl.unwrapped(value)):
             pick = _picker(texts[path], block, role_refs)
-            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path, pick)
+            new_texts[path] = _edit_for_each(
+                new_texts[path], block, replaced, result, path, pick, variables=variables
+            )
+        elif (named := hcl.VAR_REF.fullmatch(hcl.unwrapped(value))) is not None:
+            # its value is what the module's files say it is, or the run is refused naming why not
+            variable = variables(named.group(1))
+            where = f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} policy_arn = {value.strip()}"
+            if variable.value is None:
+                result.seen.append(f"{where} {NOT_LITERAL}: {variable.shown}: {variable.why}")
+            else:
+                result.seen.append(f"{where} is {variable.value} ({variable.source})")
         elif _VARIABLE.search(value):
             # policy_arn = var.x (or var.arns[count.index]): its default may be the broad ARN, but tfvars,
             # -var or the module's caller decide the value; said, so that the "not attached" error does
@@ -199,8 +214,8 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 f"{NOT_LITERAL}: a variable's value is set by tfvars, -var or the module's caller, which "
                 "policygen does not read"
             )
-    result.seen += _unread_role_items(texts, parsed, replaced)
-    for path, block, value in _role_items(texts, parsed, role_refs):
+    result.seen += _unread_role_items(texts, parsed, replaced, variables)
+    for path, block, value in _role_items(texts, parsed, role_refs, variables):
         # one policy attached to every role of the collection: the role's item leaves it
         result.seen.append(
             f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} ({value.strip()}, per role of its "
@@ -213,7 +228,9 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if collection is not None:
             _edit_local_collection(new_texts, path, block, collection, replaced, result, pick, per_role=True)
         else:
-            new_texts[path] = _edit_for_each(new_texts[path], block, replaced, result, path, pick, True)
+            new_texts[path] = _edit_for_each(
+                new_texts[path], block, replaced, result, path, pick, True, variables
+            )
     for path, block in _blocks_of(new_texts, "aws_iam_policy_attachment"):
         new_texts[path] = _leave_policy_attachment(new_texts[path], block, role_refs, replaced, result, path)
     exclusive = [
@@ -253,6 +270,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else [],
             result,
             role.path,
+            variables,
         )
     # The role's provider (an alias for another account or Region): the policy and the attachment must be
     # created where the role is.
@@ -994,7 +1012,10 @@ def _check_one_role(text: str, found: terraform_modules.FoundModule, role: str) 
 
 
 def _attachments(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: re.Pattern[str]
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    role_refs: re.Pattern[str],
+    variables: hcl.Variables | None = None,
 ) -> list[tuple[str, hcl.Block, str]]:
     """(path, block, policy_arn expression) of every role policy attachment of the role."""
     found = []
@@ -1009,7 +1030,7 @@ def _attachments(
             text = texts[path]
             per_item = _EACH_ITEM.fullmatch(hcl.unwrapped(arn_attr.value(text))) is not None
             if _is_ref(role_refs, role_attr.value(text)) or (
-                per_item and _per_item_role(texts, parsed, path, block, role_refs)
+                per_item and _per_item_role(texts, parsed, path, block, role_refs, variables)
             ):
                 found.append((path, block, arn_attr.value(text)))
     return found
@@ -1021,6 +1042,7 @@ def _per_item_role(
     path: str,
     block: hcl.Block,
     role_refs: re.Pattern[str],
+    variables: hcl.Variables | None = None,
 ) -> bool:
     """A block whose role comes from the items of its literal ``for_each`` collection (``role =
     each.value.role`` over a map, ``role = each.value`` over a set of names), one of which names the role:
@@ -1029,7 +1051,7 @@ def _per_item_role(
     text = texts[path]
     role_attr = hcl.find_attribute(text, block, "role")
     role = _EACH_ITEM.fullmatch(hcl.unwrapped(role_attr.value(text))) if role_attr else None
-    entries = _for_each_entries(texts, parsed, path, block) if role is not None else None
+    entries = _for_each_entries(texts, parsed, path, block, variables) if role is not None else None
     return role is not None and any(
         (named := _item(role, key, value)) is not None and _is_ref(role_refs, named)
         for key, value in entries or []
@@ -1037,7 +1059,10 @@ def _per_item_role(
 
 
 def _role_items(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role_refs: re.Pattern[str]
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    role_refs: re.Pattern[str],
+    variables: hcl.Variables | None = None,
 ) -> list[tuple[str, hcl.Block, str]]:
     """(path, block, policy_arn expression) of the attachments of one policy to each role of their
     ``for_each`` (``for_each = toset(["ci", "deploy"])``, ``role = each.value``), one of which is the role:
@@ -1051,12 +1076,15 @@ def _role_items(
         and (arn := hcl.find_attribute(texts[path], block, "policy_arn")) is not None
         and _EACH_ITEM.fullmatch(hcl.unwrapped(arn.value(texts[path]))) is None
         and "each." not in arn.value(texts[path])
-        and _per_item_role(texts, parsed, path, block, role_refs)
+        and _per_item_role(texts, parsed, path, block, role_refs, variables)
     ]
 
 
 def _unread_role_items(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], replaced: hcl_edit.Replaced
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    replaced: hcl_edit.Replaced,
+    variables: hcl.Variables | None = None,
 ) -> list[str]:
     """Attachments of a broad policy to each role of a ``for_each`` policygen cannot read (``toset(var.
     roles)``, a for expression): the role may be one of them, which the "not attached" error then names
@@ -1074,21 +1102,36 @@ def _unread_role_items(
                 continue
             broad = replaced(arn.value(text))
             per_item = _EACH_ITEM.fullmatch(hcl.unwrapped(role.value(text))) is not None
-            if broad and per_item and _for_each_entries(texts, parsed, path, block) is None:
+            given = _VAR_FOR_EACH.fullmatch(for_each.value(text).strip())
+            variable = variables(given.group(1) or given.group(2)) if given and variables else None
+            if broad and per_item and variable is not None and variable.value is not None:
+                # read: said with its value, so that a role not among them is seen not to be
+                found.append(
+                    f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} attaches {broad} to each "
+                    f"role of for_each = {for_each.value(text).strip()}, var.{variable.name} being "
+                    f"{terraform_modules.brief(variable.value)} ({variable.source})"
+                )
+            elif broad and per_item and _for_each_entries(texts, parsed, path, block, variables) is None:
                 found.append(
                     f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} attaches {broad} to each "
                     f"role of for_each = {terraform_modules.brief(for_each.value(text))}, which "
                     f"{NOT_LITERAL} list or map in this module: policygen cannot tell whether the role "
-                    "is one of them"
+                    "is one of them" + _unknown_variable(for_each.value(text), variables)
                 )
     return found
 
 
 _LOCAL_FOR_EACH = re.compile(r"toset\(\s*local\.([A-Za-z_][\w-]*)\s*\)|local\.([A-Za-z_][\w-]*)")
+# for_each = toset(var.X) (a list) or var.X (a map): the value the module's files give it (hcl.variable)
+_VAR_FOR_EACH = re.compile(r"toset\(\s*var\.([A-Za-z_][\w-]*)\s*\)|var\.([A-Za-z_][\w-]*)")
 
 
 def _for_each_entries(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], path: str, block: hcl.Block
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    path: str,
+    block: hcl.Block,
+    variables: hcl.Variables | None = None,
 ) -> list[tuple[str, str]] | None:
     """(key, value) of each instance of a block's ``for_each``: a map or ``toset([...])`` written in the
     block, or the literal map or list of the local of its directory it names (``local.X``,
@@ -1107,6 +1150,12 @@ def _for_each_entries(
         if len(defined) != 1:
             return None
         value = defined[0][1].value(texts[defined[0][0]]).strip()
+    given = _VAR_FOR_EACH.fullmatch(value)
+    if given is not None:
+        found = variables(given.group(1) or given.group(2)) if variables is not None else None
+        if found is None or found.value is None:
+            return None
+        value = found.value if given.group(1) is None else f"toset({found.value})"
     if value.startswith("{"):
         return list(hcl_edit.object_values(value).items())
     toset = _TOSET.match(value)
@@ -1288,9 +1337,13 @@ def _edit_arn_list(
     wanted: list[str],
     result: EditResult,
     path: str,
+    variables: hcl.Variables | None = None,
 ) -> str:
     attr = hcl.find_attribute(text, block, "managed_policy_arns")
     assert attr is not None
+    given = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text)))
+    if given is not None and variables is not None:
+        text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
     if not text.startswith("[", attr.value_start):
         raise GitOpsEditError(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
@@ -1298,6 +1351,60 @@ def _edit_arn_list(
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
     _record(result, edited, path, f"managed_policy_arns of aws_iam_role.{block.labels[1]}")
     return edited.text
+
+
+def _variable_in_place(
+    text: str,
+    attr: hcl.Attribute,
+    found: hcl.Variable,
+    opens: str,
+    result: EditResult,
+    path: str,
+    around: tuple[str, str] = ("", ""),
+) -> str:
+    """``text`` with the attribute's reference to a variable replaced by the variable's value, a literal
+    list (``opens`` "[") or map ("{") that the edit then edits as if written there. The variable itself
+    is left as it is: something else may read it (another role, a module), and a default or a tfvars
+    value another resource reads must not change under it. Refused, naming the variable and why, when the
+    module's files do not decide its value."""
+    written = attr.value(text).strip()
+    if found.value is None or not found.value.startswith(opens):
+        why = (
+            found.why
+            if found.value is None
+            else f"its value {terraform_modules.brief(found.value)} is not one"
+        )
+        kind = "list" if opens == "[" else "map"
+        raise GitOpsEditError(
+            f"{path}: {attr.name} = {written} is not a {kind} literal policygen can read: {found.shown}: "
+            f"{why}. Write the {kind} in the module's files (a default, terraform.tfvars) or edit it by "
+            "hand. Nothing was changed"
+        )
+    line_start = text.rfind("\n", 0, attr.value_start) + 1
+    indent = text[line_start : line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))]
+    result.notes.append(
+        f"{path}: {attr.name} = {written} replaced by the variable's value ({found.source}); var."
+        f"{found.name} is left as it is, for whatever else reads it"
+    )
+    value = around[0] + hcl.reindented(found.value, indent) + around[1]
+    return text[: attr.value_start] + value + text[attr.value_end :]
+
+
+def _variable_left(found: hcl.Variable, path: str, where: str, arn: str) -> str:
+    """The note of an attachment removed because its variable's value is a broad ARN."""
+    return (
+        f"{path}: {where} took {arn} from var.{found.name} ({found.source}); the variable is left as it is, "
+        "for whatever else reads it"
+    )
+
+
+def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:
+    """Why a collection read from a variable (``toset(var.X)``) is not read: said in the message."""
+    given = _VAR_FOR_EACH.fullmatch(expression.strip())
+    if given is None or variables is None:
+        return ""
+    found = variables(given.group(1) or given.group(2))
+    return f" ({found.shown}: {found.why})" if found.value is None else ""
 
 
 def _record(result: EditResult, edited: hcl_edit.LiteralEdit, path: str, owner: str) -> None:
@@ -1372,9 +1479,12 @@ def _edit_for_each(
     path: str,
     pick: hcl_edit.Pick,
     per_role: bool = False,
+    variables: hcl.Variables | None = None,
 ) -> str:
     """An attachment per item of ``for_each = toset([...])`` (or of a map, whose entries ``pick`` reads):
-    the broad ARNs leave the collection, and the block goes when nothing is left in it."""
+    the broad ARNs leave the collection, and the block goes when nothing is left in it. A collection
+    read from a variable (``toset(var.X)``) is written in its place when the edit removes from it
+    (``_variable_in_place``)."""
     current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
     attr = hcl.find_attribute(text, current, "for_each")
     if attr is None:
@@ -1382,6 +1492,22 @@ def _edit_for_each(
     value = attr.value(text)
     toset = _TOSET.match(value)
     where = f"{block.labels[0]}.{block.labels[1]}"
+    given = _VAR_FOR_EACH.fullmatch(value.strip())
+    if given is not None and variables is not None:
+        found = variables(given.group(1) or given.group(2))
+        if found.value is None:
+            result.seen.append(
+                f"{path}: {where} for_each = {value.strip()} {NOT_LITERAL}: {found.shown}: {found.why}"
+            )
+            return text
+        opens = "[" if given.group(1) is not None else "{"
+        probe = EditResult()
+        around = ("toset(", ")") if given.group(1) is not None else ("", "")
+        written = _variable_in_place(text, attr, found, opens, probe, path, around)
+        if _edit_for_each(written, block, replaced, EditResult(), path, pick, per_role) == written:
+            return text
+        result.notes += probe.notes
+        return _edit_for_each(written, block, replaced, result, path, pick, per_role)
     if toset is not None:
         edited = hcl_edit.edit_list(text, attr.value_start + toset.end() - 1, _in_set(pick, replaced), [])
     elif value.startswith("{"):
@@ -1804,7 +1930,10 @@ def _check_not_ignored(text: str, block: hcl.Block, attribute: str, where: str) 
 
 
 def policy_arns(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], replace: tuple[str, ...]
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    replace: tuple[str, ...],
+    variables: hcl.Variables | None = None,
 ) -> hcl_edit.Replaced:
     """Which of the broad ARNs an expression stands for: the literal ARN; the ARN with its partition
     interpolated (``"arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess"``, as code
@@ -1812,7 +1941,9 @@ def policy_arns(
     that policy's name; ``local.X`` (or ``local.X.ATTR`` of an object) whose value in the module's locals
     is one of these. A local cannot be set from outside the module (unlike a variable, which tfvars and
     callers decide), so its literal is what Terraform uses: ``policy_arn = local.power_user_arn`` was left
-    attached, and the run refused as "not found attached"."""
+    attached, and the run refused as "not found attached". ``var.X`` stands for what its value in the
+    module's files (``hcl.variable``: a tfvars file's, else its default) stands for; one whose value they
+    do not give stands for none, and the attachment is named with the reason."""
     data: dict[str, tuple[str, hcl.Block]] = {
         block.labels[1]: (path, block)
         for path, blocks in parsed.items()
@@ -1823,6 +1954,10 @@ def policy_arns(
 
     def stands_for(expression: str, through: frozenset[str] = frozenset()) -> str | None:
         expression = hcl.unwrapped(expression)
+        variable = hcl.VAR_REF.fullmatch(expression)
+        if variable is not None and variables is not None:
+            value = variables(variable.group(1)).value
+            return stands_for(value, through) if value is not None else None
         local = hcl_edit.LOCAL_REF.fullmatch(expression)
         if local is not None:
             if local.group(1) not in local_values or local.group(1) in through:

@@ -1,0 +1,297 @@
+"""Broad policies given through an input variable: ``policy_arn = var.policy_arn``, ``managed_policy_arns =
+var.policies`` and ``for_each = toset(var.roles)``, whose value is the variable's ``default`` unless a
+definitions file of the module sets it (Terraform language docs, "Input Variables": terraform.tfvars,
+terraform.tfvars.json, then *.auto.tfvars and *.auto.tfvars.json in lexical order, later ones taking
+precedence; -var and TF_VAR_ are not in the repository). Before, each was named as "not a literal" and the
+run refused, whatever the default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.domain.gitops import editor, hcl, terraform
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import (
+    POWER,
+    RUNNER_REQUEST,
+    RUNNER_ROLE,
+    fmt_clean,
+)
+
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+ATTACHMENT = (
+    '\nresource "aws_iam_role_policy_attachment" "power" {\n'
+    "  role       = aws_iam_role.runner.name\n"
+    "  policy_arn = var.policy_arn\n"
+    "}\n"
+)
+
+
+def declared(default: str | None, name: str = "policy_arn") -> str:
+    body = f"  type    = string\n  default = {default}\n" if default is not None else "  type = string\n"
+    return f'variable "{name}" {{\n{body}}}\n'
+
+
+def test_an_attachment_of_a_variable_whose_default_is_the_broad_arn_goes(tmp_path: Path) -> None:
+    variables = declared(f'"{POWER}"')
+    result = terraform.edit({"main.tf": RUNNER_ROLE + ATTACHMENT, "variables.tf": variables}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None and 'aws_iam_role_policy_attachment" "power"' not in text
+    assert text.startswith(RUNNER_ROLE + '\nresource "aws_iam_policy" "runner_policygen"')
+    assert "variables.tf" not in result.changes  # the variable is left as it is
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.power took "
+        f"{POWER} from var.policy_arn (its default in variables.tf); the variable is left as it is"
+    ) in "\n".join(result.notes)
+    fmt_clean(text, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("default", "definitions", "broad", "source"),
+    [
+        # a definitions file sets it: its value, not the default
+        (f'"{READ_ONLY}"', {"terraform.tfvars": f'policy_arn = "{POWER}"\n'}, True, ""),
+        (
+            f'"{POWER}"',
+            {"terraform.tfvars": f'policy_arn = "{READ_ONLY}"\n'},
+            False,
+            "set in terraform.tfvars",
+        ),
+        (f'"{READ_ONLY}"', {"terraform.tfvars.json": f'{{"policy_arn": "{POWER}"}}\n'}, True, ""),
+        (f'"{READ_ONLY}"', {"prod.auto.tfvars": f'policy_arn = "{POWER}"\n'}, True, ""),
+        # later ones take precedence: terraform.tfvars, terraform.tfvars.json, *.auto.tfvars by name
+        (
+            f'"{READ_ONLY}"',
+            {
+                "terraform.tfvars": f'policy_arn = "{READ_ONLY}"\n',
+                "a.auto.tfvars.json": f'{{"policy_arn": "{READ_ONLY}"}}',
+                "b.auto.tfvars": f'policy_arn = "{POWER}"\n',
+            },
+            True,
+            "",
+        ),
+        (
+            f'"{POWER}"',
+            {
+                "terraform.tfvars.json": f'{{"policy_arn": "{POWER}"}}',
+                "x.auto.tfvars": f'policy_arn = "{READ_ONLY}"\n',
+            },
+            False,
+            "set in x.auto.tfvars",
+        ),
+        # another directory's definitions are another module's
+        (
+            f'"{READ_ONLY}"',
+            {"other/terraform.tfvars": f'policy_arn = "{POWER}"\n'},
+            False,
+            "its default in variables.tf",
+        ),
+        # no definitions file sets it (another variable): the default
+        (f'"{POWER}"', {"terraform.tfvars": 'region = "eu-west-1"\n'}, True, ""),
+    ],
+)
+def test_a_definitions_file_of_the_module_sets_the_value(
+    default: str, definitions: dict[str, str], broad: bool, source: str, tmp_path: Path
+) -> None:
+    files = {"main.tf": RUNNER_ROLE + ATTACHMENT, "variables.tf": declared(default), **definitions}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    text = result.changes["main.tf"]
+    assert result.detached == ([POWER] if broad else [])
+    assert ('aws_iam_role_policy_attachment" "power"' not in (text or "")) is broad
+    assert set(result.changes) == {"main.tf"}  # neither the variable nor a definitions file is rewritten
+    if not broad:  # kept: its value read and said, not called "not a literal"
+        assert [line for line in result.seen if "policy_arn = var.policy_arn" in line] == [
+            f"main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is "
+            f'"{READ_ONLY}" ({source})'
+        ]
+    fmt_clean(text, tmp_path)
+
+
+def test_a_variable_declared_in_the_json_syntax(tmp_path: Path) -> None:
+    variables = f'{{\n  "variable": {{\n    "policy_arn": {{\n      "default": "{POWER}"\n    }}\n  }}\n}}\n'
+    result = terraform.edit(
+        {"main.tf": RUNNER_ROLE + ATTACHMENT, "variables.tf.json": variables}, RUNNER_REQUEST
+    )
+    assert result.detached == [POWER]
+    fmt_clean(result.changes["main.tf"], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variables", "definitions", "why"),
+    [
+        (
+            declared(None),
+            {},
+            "var.policy_arn (declared in variables.tf): it has no default and no definitions file of the "
+            "module (terraform.tfvars, *.auto.tfvars) sets it: -var, TF_VAR_policy_arn or the module's "
+            "caller gives its value, which policygen does not see",
+        ),
+        (
+            declared(None),
+            {"terraform.tfvars": "policy_arn = <<EOT\nx\nEOT\n"},
+            "var.policy_arn (set in terraform.tfvars): terraform.tfvars sets it to <<EOT\nx\nEOT, which is "
+            "not a literal",
+        ),
+        ("", {}, "var.policy_arn (not declared): no variable block of the module's files read declares it"),
+    ],
+)
+def test_a_variable_whose_value_the_module_does_not_give_is_refused_naming_why(
+    variables: str, definitions: dict[str, str], why: str
+) -> None:
+    files = {"main.tf": RUNNER_ROLE + ATTACHMENT, "variables.tf": variables, **definitions}
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    message = str(err.value)
+    assert f"replaceManagedPolicies: {POWER} not found attached" in message
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is not a literal: "
+        in message
+    )
+    assert why in message
+
+
+LIST_ROLE = (
+    'resource "aws_iam_role" "runner" {\n'
+    '  name                = "ci-runner"\n'
+    "  managed_policy_arns = var.policies\n"
+    "}\n"
+)
+POLICIES = (
+    'variable "policies" {\n'
+    "  type = list(string)\n"
+    "  default = [\n"
+    f'    "{POWER}",\n'
+    f'    "{READ_ONLY}",\n'
+    "  ]\n"
+    "}\n"
+)
+
+
+def test_managed_policy_arns_from_a_variable_is_written_in_place(tmp_path: Path) -> None:
+    """The role's list is the variable's value without the broad ARN and with the generated policy; the
+    variable is not rewritten (another role reads it here), and that role keeps it."""
+    other = LIST_ROLE.replace('"runner"', '"deploy"').replace('"ci-runner"', '"deploy"')
+    files = {"main.tf": LIST_ROLE + "\n" + other, "variables.tf": POLICIES}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        'resource "aws_iam_role" "runner" {\n'
+        '  name = "ci-runner"\n'
+        "  managed_policy_arns = [\n"
+        f'    "{READ_ONLY}",\n'
+        "    aws_iam_policy.runner_policygen.arn,\n"
+        "  ]\n"
+        "}\n"
+    ) in text
+    assert other in text and set(result.changes) == {"main.tf"}
+    fmt_clean(text, tmp_path)
+
+
+def test_managed_policy_arns_from_a_variable_of_a_tfvars_file(tmp_path: Path) -> None:
+    files = {
+        "main.tf": LIST_ROLE,
+        "variables.tf": POLICIES,
+        "terraform.tfvars": f'policies = ["{READ_ONLY}", "{POWER}"]\n',
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert f'  managed_policy_arns = ["{READ_ONLY}", aws_iam_policy.runner_policygen.arn]\n' in text
+    fmt_clean(text, tmp_path)
+
+
+def test_managed_policy_arns_from_a_variable_without_a_value_is_refused() -> None:
+    files = {"main.tf": LIST_ROLE, "variables.tf": 'variable "policies" {\n  type = list(string)\n}\n'}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, RUNNER_REQUEST)
+    message = str(err.value)
+    assert message.startswith(
+        "main.tf: managed_policy_arns = var.policies is not a list literal policygen can read: var.policies "
+        "(declared in variables.tf): it has no default"
+    )
+    assert message.endswith("Nothing was changed")
+
+
+SET_OF_ROLES = (
+    '\nresource "aws_iam_role_policy_attachment" "power_users" {\n'
+    "  for_each = toset(var.power_roles)\n\n"
+    "  role       = each.value\n"
+    f'  policy_arn = "{POWER}"\n'
+    "}\n"
+)
+ROLES = 'variable "power_roles" {\n  type    = list(string)\n  default = ["ci-runner", "deploy"]\n}\n'
+
+
+def test_a_for_each_over_a_variable_loses_the_role(tmp_path: Path) -> None:
+    files = {"main.tf": RUNNER_ROLE + SET_OF_ROLES, "variables.tf": ROLES}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None and '  for_each = toset(["deploy"])\n' in text
+    assert "variables.tf" not in result.changes
+    fmt_clean(text, tmp_path)
+
+
+def test_a_for_each_over_a_variable_of_other_roles_is_kept() -> None:
+    files = {
+        "main.tf": RUNNER_ROLE + SET_OF_ROLES,
+        "variables.tf": ROLES,
+        "terraform.tfvars": 'power_roles = ["deploy"]\n',
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == []
+    assert "toset(var.power_roles)" in (result.changes["main.tf"] or "")
+    assert result.seen == [
+        f"main.tf: aws_iam_role_policy_attachment.power_users attaches {POWER} to each role of for_each = "
+        'toset(var.power_roles), var.power_roles being ["deploy"] (set in terraform.tfvars)'
+    ]
+
+
+def test_a_for_each_over_a_variable_without_a_value_is_named() -> None:
+    files = {"main.tf": RUNNER_ROLE + SET_OF_ROLES, "variables.tf": 'variable "power_roles" {}\n'}
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    assert (
+        "toset(var.power_roles), which is not a literal list or map in this module: policygen cannot tell "
+        "whether the role is one of them (var.power_roles (declared in variables.tf): it has no default"
+    ) in str(err.value)
+
+
+def test_a_for_each_of_policies_from_a_variable(tmp_path: Path) -> None:
+    block = (
+        '\nresource "aws_iam_role_policy_attachment" "managed" {\n'
+        "  for_each = toset(var.policies)\n\n"
+        "  role       = aws_iam_role.runner.name\n"
+        "  policy_arn = each.value\n"
+        "}\n"
+    )
+    result = terraform.edit({"main.tf": RUNNER_ROLE + block, "variables.tf": POLICIES}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None and f'  for_each = toset([\n    "{READ_ONLY}",\n  ])\n' in text
+    fmt_clean(text, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ('"a"', True),
+        ('["a", 1, -2.5e3, true, null]', True),
+        ('{ a = "x", "b" : [1] }', True),
+        ('"50%"', True),
+        ('"${x}"', False),
+        ("var.x", False),
+        ('lower("A")', False),
+        ("[for x in y : x]", False),
+        ("true ? 1 : 2", False),
+        ("1 + 2", False),
+    ],
+)
+def test_what_is_a_literal(value: str, literal: bool) -> None:
+    assert hcl.is_literal(value) is literal
