@@ -81,7 +81,9 @@ def scan_context(
 
 
 PROVIDERS = ("github", "gitlab", "git")
-_EDITABLE = (".yaml", ".yml", ".tf", ".json")
+# .tfvars: a module's definitions files set its variables (terraform.tfvars, *.auto.tfvars), read, never
+# edited, to know a variable's value (domain/gitops/hcl.variable)
+_EDITABLE = (".yaml", ".yml", ".tf", ".json", ".tfvars")
 _MAX_FILE = 1024 * 1024
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -577,7 +579,7 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
             f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path"
         )
     if target.is_file():
-        return {relative: _read(target, "strict")}
+        return {relative: _read(target, "strict"), **_definitions_beside(root, target)}
     files: dict[str, str] = {}
     for folder, dirs, names in os.walk(target):
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (Path(folder) / d).is_symlink())
@@ -587,6 +589,24 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
                 continue
             files[path.relative_to(root).as_posix()] = _read(path, "replace")
     return files
+
+
+def _definitions_beside(root: Path, target: Path) -> dict[str, str]:
+    """The Terraform definitions files of a file's directory (terraform.tfvars, terraform.tfvars.json,
+    *.auto.tfvars, *.auto.tfvars.json): a ``path`` naming one .tf file still gets the values they give its
+    module's variables (Terraform language docs, "Input Variables"), which override the defaults the file
+    may declare."""
+    if not target.name.endswith(".tf"):
+        return {}
+    found: dict[str, str] = {}
+    for path in sorted(target.parent.iterdir()):
+        name = path.name
+        definitions = name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+            (".auto.tfvars", ".auto.tfvars.json")
+        )
+        if definitions and path.is_file() and not path.is_symlink() and path.stat().st_size <= _MAX_FILE:
+            found[path.relative_to(root).as_posix()] = _read(path, "replace")
+    return found
 
 
 def _read(path: Path, errors: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from policygen_operator.domain.gitops import editor, hcl, terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
+from policygen_operator.services.pullrequest import read_files
 from tests.unit.domain.gitops.documents import (
     POWER,
     RUNNER_REQUEST,
@@ -295,3 +296,18 @@ def test_a_for_each_of_policies_from_a_variable(tmp_path: Path) -> None:
 )
 def test_what_is_a_literal(value: str, literal: bool) -> None:
     assert hcl.is_literal(value) is literal
+
+
+@pytest.mark.parametrize("path", ["live", "live/main.tf"])
+def test_the_definitions_files_are_read_from_the_repository(path: str, tmp_path: Path) -> None:
+    """The pull request reads the files under ``path``: the .tfvars files were not among them (only .tf
+    and .json), so the default would have been taken for the value; a ``path`` naming one .tf file gets
+    the definitions files of its directory too, and only those."""
+    (tmp_path / "live").mkdir()
+    (tmp_path / "live" / "main.tf").write_text(RUNNER_ROLE + ATTACHMENT + "\n" + declared(f'"{READ_ONLY}"'))
+    (tmp_path / "live" / "terraform.tfvars").write_text(f'policy_arn = "{POWER}"\n')
+    (tmp_path / "live" / "notes.txt").write_text("not Terraform\n")
+    files = read_files(tmp_path, path)
+    assert sorted(files) == ["live/main.tf", "live/terraform.tfvars"]
+    result = editor.edit_files("terraform", files, RUNNER_REQUEST, path)
+    assert result.detached == [POWER] and set(result.changes) == {"live/main.tf"}
