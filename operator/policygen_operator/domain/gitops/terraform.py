@@ -104,7 +104,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     json_texts = {p: t for p, t in files.items() if p.endswith(terraform_json.SUFFIX)}
     in_json, json_unparsed = terraform_json.find_roles(json_texts, request.role_name)
     if in_json:
-        return _edit_json(texts, json_texts, in_json, request)
+        return _edit_json(texts, json_texts, in_json, request, files)
     if not texts:
         in_json_files = (
             f", nor an aws_iam_role named {request.role_name!r} in its {len(json_texts)} "
@@ -349,6 +349,7 @@ def _edit_json(
     json_texts: dict[str, str],
     roles: list[terraform_json.FoundRole],
     request: EditRequest,
+    files: dict[str, str],
 ) -> EditResult:
     """A role written in Terraform's JSON syntax (``terraform_json.py``); defined again in a native file,
     or referred to from one in its directory, the run fails naming them."""
@@ -374,8 +375,9 @@ def _edit_json(
     role = roles[0]
     _refuse_other_syntax(texts, role.path, f"aws_iam_role.{role.label}")
     policy_labels = _policy_labels(role.label, len(request.policies))
-    replaced = policy_arns({}, {}, request.replace_arns)
-    return terraform_json.edit(json_texts, role, request, replaced, _role_refs, policy_labels)
+    variables = hcl.variables(files, posixpath.dirname(role.path))
+    replaced = policy_arns({}, {}, request.replace_arns, variables)
+    return terraform_json.edit(json_texts, role, request, replaced, _role_refs, policy_labels, variables)
 
 
 def _role_refs(label: str, name: str) -> re.Pattern[str]:
@@ -420,7 +422,7 @@ class _Keyed:
         return [(self.meta, self.expression)] if self.meta else []
 
 
-NOT_LITERAL = "is not a literal"
+NOT_LITERAL = terraform_json.NOT_LITERAL
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str | None]:

@@ -25,6 +25,8 @@ from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_modules
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError, same_json_text
 
 SUFFIX = ".tf.json"
+# what a "seen" line says of an expression policygen cannot read; the "not attached" error looks for it
+NOT_LITERAL = "is not a literal"
 
 _WS = re.compile(r"[ \t\r\n]*")
 _LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
@@ -369,6 +371,7 @@ def edit(
     replaced: hcl_edit.Replaced,
     role_refs: RoleRefs,
     policy_labels: list[str],
+    variables: hcl.Variables | None = None,
 ) -> EditResult:
     """Removes the role's broad attachments (``aws_iam_role_policy_attachment`` resources of it, entries of
     its ``managed_policy_arns``) from the JSON files of its directory and adds the generated policy as an
@@ -408,6 +411,20 @@ def edit(
             arn_text = _raw(texts[path], arn_value)
             result.seen.append(f"{path}: aws_iam_role_policy_attachment.{res.label} ({arn_text})")
             arn = replaced(arn_text)
+            through = hcl.VAR_REF.fullmatch(hcl.unwrapped(arn_text))
+            if through is not None and variables is not None:
+                found = variables(through.group(1))
+                result.seen[-1] = result.seen[-1][:-1] + (
+                    f", {found.value} ({found.source}))"
+                    if found.value is not None
+                    else f"; {NOT_LITERAL}: {found.shown}: {found.why})"
+                )
+                if arn is not None:
+                    result.notes.append(
+                        f"{path}: aws_iam_role_policy_attachment.{res.label} took {arn} from var."
+                        f"{found.name} ({found.source}); the variable is left as it is, for whatever else "
+                        "reads it"
+                    )
             if arn is None:
                 continue
             _refuse_instances(texts[path], path, res)
@@ -444,7 +461,9 @@ def edit(
         listed = held.body.get("policy_arns")
         result.seen.append(f"{path}: {_EXCLUSIVE}.{label} policy_arns = {_raw(new[path], listed)}")
         _check_not_ignored(new[path], path, held, "policy_arns")
-        new[path] = _edit_list(new[path], path, _EXCLUSIVE, label, "policy_arns", replaced, wanted, result)
+        new[path] = _edit_list(
+            new[path], path, _EXCLUSIVE, label, "policy_arns", replaced, wanted, result, variables
+        )
     # the role's exclusive list
     text = new[role.path]
     current = _find(parse(text), "aws_iam_role", role.label)
@@ -454,7 +473,15 @@ def edit(
         result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
         _check_not_ignored(text, role.path, current, "managed_policy_arns")
         text = _edit_list(
-            text, role.path, "aws_iam_role", role.label, "managed_policy_arns", replaced, wanted, result
+            text,
+            role.path,
+            "aws_iam_role",
+            role.label,
+            "managed_policy_arns",
+            replaced,
+            wanted,
+            result,
+            variables,
         )
     # the generated policy, and its attachment when the role has no exclusive list
     meta = {"provider": provider} if provider is not None else {}
@@ -545,9 +572,17 @@ def _edit_list(
     replaced: hcl_edit.Replaced,
     wanted: list[str],
     result: EditResult,
+    variables: hcl.Variables | None = None,
 ) -> str:
-    """The list ``member`` of a resource without its broad items and with ``wanted``."""
+    """The list ``member`` of a resource without its broad items and with ``wanted``. A list given as a
+    variable (``"${var.policies}"``) is written in its place as its value (``_variable_in_place``)."""
     owner = f"{member} of {rtype}.{label}"
+    current = _find(parse(text), rtype, label)
+    assert current is not None
+    given = current.body.get(member)
+    named = hcl.VAR_REF.fullmatch(hcl.unwrapped(_raw(text, given))) if given is not None else None
+    if given is not None and named is not None and variables is not None:
+        text = _variable_in_place(text, path, owner, given, variables(named.group(1)), result)
 
     def listed_now() -> Node:
         current = _find(parse(text), rtype, label)
@@ -574,6 +609,48 @@ def _edit_list(
             result.notes.append(f"{path}: added {reference} to {owner}")
             result.attachment_added = True
     return text
+
+
+def _variable_in_place(
+    text: str, path: str, owner: str, given: Node, found: hcl.Variable, result: EditResult
+) -> str:
+    """``text`` with the reference to a variable replaced by its value, a list of strings, written as the
+    file writes JSON, so that the edit edits it as if written there; the variable is left as it is, for
+    whatever else reads it (as in the native syntax). Refused naming the variable and why when the
+    module's files do not give its value."""
+    items = _strings(found.value) if found.value is not None else None
+    if items is None:
+        why = found.why if found.value is None else f"its value {found.value} is not a list of strings"
+        raise GitOpsEditError(
+            f"{path}: {owner} = {_raw(text, given)} is not a list policygen can read: {found.shown}: {why}. "
+            "Write the list in the module's files (a default, terraform.tfvars) or edit it by hand. Nothing "
+            "was changed"
+        )
+    result.notes.append(
+        f"{path}: {owner} = {_raw(text, given)} replaced by the variable's value ({found.source}); var."
+        f"{found.name} is left as it is, for whatever else reads it"
+    )
+    line = _line_start(text, given.start)
+    indent = text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
+    # a string of this syntax is a template: a literal ${ is written $${
+    escaped = [re.sub(r"([$%])\{", r"\1\1{", item) for item in items]
+    rendered = _render(escaped, indent, _unit(text), "\n" in found.value.strip() if found.value else False)
+    return text[: given.start] + rendered + text[given.end :]
+
+
+def _strings(value: str) -> list[str] | None:
+    """The strings of a list literal (JSON, or the native syntax's), None for any other value."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        if not value.strip().startswith("["):
+            return None
+        texts = [item.text(value) for item in hcl.list_items(value.strip(), 0)]
+        strings = [hcl.string_literal(t) for t in texts]
+        return [s for s in strings if s is not None] if None not in strings else None
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return parsed
+    return None
 
 
 def _leave_policy_attachment(

@@ -7,6 +7,7 @@ run refused, whatever the default."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,71 @@ def test_the_definitions_files_are_read_from_the_repository(path: str, tmp_path:
     assert sorted(files) == ["live/main.tf", "live/terraform.tfvars"]
     result = editor.edit_files("terraform", files, RUNNER_REQUEST, path)
     assert result.detached == [POWER] and set(result.changes) == {"live/main.tf"}
+
+
+def _json_module(policy_arn: str, variable: dict[str, object], managed: str | None = None) -> str:
+    """A role and its attachment as CDK for Terraform synthesizes them, with a TerraformVariable
+    (``"variable": {"policy_arn": {"default": ..., "type": "string"}}``, read as ``"${var.policy_arn}"``)."""
+    role: dict[str, str] = {"name": "ci-runner"}
+    if managed is not None:
+        role["managed_policy_arns"] = managed
+    resource: dict[str, object] = {"aws_iam_role": {"runner": role}}
+    if policy_arn:
+        resource["aws_iam_role_policy_attachment"] = {
+            "power": {"policy_arn": policy_arn, "role": "${aws_iam_role.runner.name}"}
+        }
+    return json.dumps({"resource": resource, "variable": variable}, indent=2) + "\n"
+
+
+def test_the_json_syntax_reads_a_variable_as_the_native_one() -> None:
+    module = _json_module("${var.policy_arn}", {"policy_arn": {"default": POWER, "type": "string"}})
+    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf.json"]
+    assert text is not None and "aws_iam_role_policy_attachment" in text  # ours
+    assert '"power"' not in text and json.loads(text)["variable"] == json.loads(module)["variable"]
+    # kept: a definitions file of the module sets another value
+    kept = terraform.edit(
+        {"main.tf.json": module, "terraform.tfvars.json": json.dumps({"policy_arn": READ_ONLY})},
+        RUNNER_REQUEST,
+    )
+    assert kept.detached == []
+    assert (
+        f'main.tf.json: aws_iam_role_policy_attachment.power ("${{var.policy_arn}}", "{READ_ONLY}" (set in '
+        "terraform.tfvars.json))"
+    ) in kept.seen
+
+
+def test_the_json_syntax_refuses_a_variable_without_a_value_naming_why() -> None:
+    module = _json_module("${var.policy_arn}", {"policy_arn": {"type": "string"}})
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"main.tf.json": module}, RUNNER_REQUEST, "")
+    assert (
+        'main.tf.json: aws_iam_role_policy_attachment.power ("${var.policy_arn}"; is not a literal: '
+        "var.policy_arn (declared in main.tf.json): it has no default"
+    ) in str(err.value)
+
+
+def test_the_json_syntax_writes_a_list_variable_in_place() -> None:
+    module = _json_module(
+        "",
+        {"policies": {"default": [POWER, READ_ONLY], "type": "list(string)"}},
+        "${var.policies}",
+    )
+    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf.json"]
+    assert text is not None
+    document = json.loads(text)
+    assert document["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"] == [
+        READ_ONLY,
+        "${aws_iam_policy.runner_policygen.arn}",
+    ]
+    assert document["variable"] == json.loads(module)["variable"]
+    no_value = _json_module("", {"policies": {"type": "list(string)"}}, "${var.policies}")
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf.json": no_value}, RUNNER_REQUEST)
+    assert str(err.value).startswith(
+        'main.tf.json: managed_policy_arns of aws_iam_role.runner = "${var.policies}" is not a list '
+        "policygen can read: var.policies (declared in main.tf.json): it has no default"
+    )
