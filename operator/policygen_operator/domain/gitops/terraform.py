@@ -118,7 +118,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         )
     parsed, unparsed = _parse(texts)
     modules, module_others = terraform_modules.find(texts, parsed, request.role_name)
-    groups, unnamed_groups = terraform_eks.find(texts, parsed, request.role_name)
+    groups, unnamed_groups = terraform_eks.find(texts, parsed, request.role_name, files)
     role = _find_role(
         texts,
         parsed,
@@ -134,7 +134,8 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         elsewhere = _unparsed_elsewhere(unparsed, group.path, f"module.{group.block.labels[0]}")
         elsewhere += _other_directories(texts, parsed, group.path, request.role_name)
         texts = _one_module(texts, group.path)
-        result = _edit_group(texts, _one_module(parsed, group.path), group, request)
+        variables = hcl.variables(files, posixpath.dirname(group.path))
+        result = _edit_group(texts, _one_module(parsed, group.path), group, request, variables)
         result.seen += elsewhere
         return result
     if role is None:
@@ -915,6 +916,7 @@ def _edit_group(
     parsed: dict[str, list[hcl.Block]],
     group: terraform_eks.Group,
     request: EditRequest,
+    variables: hcl.Variables,
 ) -> EditResult:
     """A node group's (or Fargate profile's) role of the eks module: the generated policy as an
     ``aws_iam_policy`` beside the module, its ARN in the group's ``iam_role_additional_policies``, the broad
@@ -936,8 +938,8 @@ def _edit_group(
     policy_labels = _policy_labels(f"{label}_{group.key}", len(request.policies))
     keys = _policy_keys(len(request.policies))
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
-    replaced = policy_arns(texts, parsed, request.replace_arns)
-    holder, edited = terraform_eks.edit(texts, group, replaced, add)
+    replaced = policy_arns(texts, parsed, request.replace_arns, variables)
+    holder, edited = terraform_eks.edit(texts, group, replaced, add, variables)
     _record(
         result,
         edited,

@@ -214,14 +214,27 @@ def _groups(
 
 
 def _defaults(
-    texts: dict[str, str], defined: dict[str, list[str]], path: str, block: hcl.Block, kind: GroupKind
-) -> dict[str, str]:
-    """The settings of the block's ``*_defaults`` input, written in it or in a literal local of its
-    directory (merge() of such objects read as merge() reads them); a part that is not a literal (a
-    variable) gives nothing, as before."""
+    texts: dict[str, str],
+    defined: dict[str, list[str]],
+    path: str,
+    block: hcl.Block,
+    kind: GroupKind,
+    variables: hcl.Variables | None = None,
+) -> tuple[dict[str, str], hcl.Variable | None]:
+    """The settings of the block's ``*_defaults`` input, written in it, in a literal local of its
+    directory (merge() of such objects read as merge() reads them), or given as a variable whose value the
+    module's files give (``hcl.variable``: a definitions file's, else its default); and the variable when
+    they do not give it (no default, a value that is no literal), whose settings are then unknown, not
+    none. Another part that is not a literal gives nothing, as before."""
     attr = hcl.find_attribute(texts[path], block, kind.defaults)
     if attr is None:
-        return {}
+        return {}, None
+    given = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(texts[path])))
+    if given is not None and variables is not None:
+        found = variables(given.group(1))
+        if found.value is None or not found.value.startswith("{"):
+            return {}, found
+        return hcl_edit.object_values(found.value), None
     settings: dict[str, str] = {}
     span = (attr.value_start, attr.value_end)
     for part in _maps(texts, defined, texts[path], span, Place(path, None)):
@@ -229,19 +242,34 @@ def _defaults(
             place, start = part
             text = texts[place.path]
             settings.update(hcl_edit.object_values(text[start : hcl.match_close(text, start) + 1]))
-    return settings
+    return settings, None
+
+
+# the settings of a group's role the defaults may give it (``_names``)
+_NAMING = ("iam_role_name", "iam_role_use_name_prefix")
+
+
+def _unknown_defaults(kind: GroupKind, found: hcl.Variable) -> str:
+    value = f"its value {found.value} is not an object" if found.value is not None else found.why
+    return f"{kind.defaults} = var.{found.name}, whose settings policygen cannot read: {found.shown}: {value}"
 
 
 def find(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str
+    texts: dict[str, str],
+    parsed: dict[str, list[hcl.Block]],
+    role: str,
+    files: dict[str, str] | None = None,
 ) -> tuple[list[Group], list[str]]:
     """The groups of eks module blocks whose role is ``role``, and a line for each group whose role the
-    file cannot name (its name is an expression, or a merge() argument may replace it)."""
+    file cannot name (its name is an expression, a merge() argument may replace it, or it takes its name
+    from defaults given as a variable whose value the module's files do not give). ``files``: all the
+    files read, the definitions files (.tfvars) among them."""
     found: list[Group] = []
     unknown: list[str] = []
     for path, blocks in sorted(parsed.items()):
         text = texts[path]
         defined = _locals(texts, parsed, posixpath.dirname(path))
+        variables = hcl.variables(files, posixpath.dirname(path)) if files is not None else None
         for block in blocks:
             if block.type != "module" or len(block.labels) != 1 or not _is_eks(text, block):
                 continue
@@ -249,14 +277,18 @@ def find(
                 attr = hcl.find_attribute(text, block, kind.input)
                 if attr is None:
                     continue
-                defaults = _defaults(texts, defined, path, block, kind)
+                defaults, unread = _defaults(texts, defined, path, block, kind, variables)
                 for key, (place, value, replaceable) in _groups(texts, defined, path, attr).items():
                     group = hcl_edit.object_values(value)
                     if not _creates(group, defaults):
                         continue
                     named = _names(kind, key, group, defaults, role)
                     one = Group(path, block, kind, key, place if place.local or place.args else None)
-                    if named and replaceable:
+                    if unread is not None and not all(s in group for s in _NAMING):
+                        unknown.append(
+                            f"{one.where} (its role's name may come from {_unknown_defaults(kind, unread)})"
+                        )
+                    elif named and replaceable:
                         unknown.append(
                             f"{one.where} (a later argument of merge() that is not a literal map may "
                             "replace it)"
@@ -331,7 +363,11 @@ def _read_elsewhere(texts: dict[str, str], group: Group) -> list[str]:
 
 
 def edit(
-    texts: dict[str, str], group: Group, replaced: hcl_edit.Replaced, add: list[tuple[str, str]]
+    texts: dict[str, str],
+    group: Group,
+    replaced: hcl_edit.Replaced,
+    add: list[tuple[str, str]],
+    variables: hcl.Variables | None = None,
 ) -> tuple[str, hcl_edit.LiteralEdit]:
     """The broad ARNs out of the group's own ``iam_role_additional_policies`` map and ``add`` in it, and
     the file that map is in; refused, naming why, where that map is not the group's to edit."""
@@ -343,7 +379,15 @@ def edit(
     if own is None:
         folder = posixpath.dirname(group.path)
         mine = {p: hcl.blocks(t) for p, t in texts.items() if posixpath.dirname(p) == folder}
-        defaults = _defaults(texts, _locals(texts, mine, folder), group.path, block, group.kind)
+        defaults, unread = _defaults(
+            texts, _locals(texts, mine, folder), group.path, block, group.kind, variables
+        )
+        if unread is not None:
+            raise GitOpsEditError(
+                f"{group.where} has no {POLICIES} of its own, and may take it from "
+                f"{_unknown_defaults(group.kind, unread)}. Give this {group.kind.what} its own {POLICIES}, "
+                "or the variable a value in the module's files, then run again. Nothing was changed"
+            )
         shared = defaults.get(POLICIES)
         if shared is not None and any(replaced(t) for t in _tokens(shared)):
             raise GitOpsEditError(

@@ -370,3 +370,71 @@ def test_a_for_expression_after_the_group_may_replace_it() -> None:
     files = {"main.tf": _module(groups), "locals.tf": GROUPS_LOCAL}
     with pytest.raises(GitOpsEditError, match="a later argument of merge"):
         terraform.edit(files, _request(GPU_ROLE))
+
+
+GROUP_DEFAULTS = (
+    'variable "node_group_defaults" {\n'
+    "  type = any\n"
+    "  default = {\n"
+    "    iam_role_use_name_prefix = false\n"
+    "    iam_role_additional_policies = {\n"
+    f'      PowerUserAccess = "{POWER}"\n'
+    "    }\n"
+    "  }\n"
+    "}\n"
+)
+BY_VARIABLE = EKS.replace(
+    '  version = "~> 21.0"\n',
+    '  version = "~> 20.0"\n\n  eks_managed_node_group_defaults = var.node_group_defaults\n',
+)
+
+
+def test_defaults_given_as_a_variable_are_its_value(tmp_path: Path) -> None:
+    """v20's *_defaults given as a variable were counted as none: the group's exact name (the defaults'
+    iam_role_use_name_prefix = false) was not found, and the map a group takes from them not refused. Its
+    value is its default, or what a definitions file of the module sets (Terraform language docs, "Input
+    Variables")."""
+    files = {"main.tf": BY_VARIABLE, "variables.tf": GROUP_DEFAULTS}
+    result = terraform.edit(files, _request("efa-eks-node-group"))
+    assert result.detached == [POWER] and set(result.changes) == {"main.tf"}
+    fmt_clean(result.changes["main.tf"], tmp_path)
+    with pytest.raises(GitOpsEditError, match="no aws_iam_role"):
+        terraform.edit(files, _request(EFA_ROLE))
+    own = BY_VARIABLE.replace(
+        '      iam_role_additional_policies = {\n        PowerUserAccess = "' + POWER + '"\n      }\n', ""
+    )
+    with pytest.raises(
+        GitOpsEditError, match="takes iam_role_additional_policies from eks_managed_node_group_defaults"
+    ):
+        terraform.edit({**files, "main.tf": own}, _request("general-eks-node-group"))
+    # a definitions file sets another value: the prefix again
+    tfvars = {"terraform.tfvars": "node_group_defaults = {\n  iam_role_use_name_prefix = true\n}\n"}
+    assert terraform.edit({**files, **tfvars}, _request(EFA_ROLE)).detached == [POWER]
+
+
+def test_defaults_given_as_a_variable_without_a_value_are_refused_naming_it() -> None:
+    """No default and no definitions file: -var, TF_VAR_ or the caller gives the defaults, which may name
+    the role or give it the policies: refused naming the variable and why, not counted as none."""
+    files = {"main.tf": BY_VARIABLE, "variables.tf": 'variable "node_group_defaults" {\n  type = any\n}\n'}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, _request(EFA_ROLE))
+    why = (
+        "eks_managed_node_group_defaults = var.node_group_defaults, whose settings policygen cannot read: "
+        "var.node_group_defaults (declared in variables.tf): it has no default and no definitions file"
+    )
+    assert f'module.eks eks_managed_node_groups["efa"] (its role\'s name may come from {why}' in str(
+        err.value
+    )
+    # a group naming its role itself, without a map of its own: the defaults may give it one
+    named = BY_VARIABLE.replace(
+        '      iam_role_additional_policies = {\n        PowerUserAccess = "' + POWER + '"\n      }\n',
+        '      iam_role_name            = "general"\n      iam_role_use_name_prefix = false\n',
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({**files, "main.tf": named}, _request("general"))
+    message = str(err.value)
+    assert message.startswith(
+        f'main.tf: module.eks eks_managed_node_groups["general"] has no iam_role_additional_policies of its '
+        f"own, and may take it from {why}"
+    )
+    assert message.endswith("Nothing was changed")
