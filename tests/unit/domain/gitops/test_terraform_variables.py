@@ -112,6 +112,24 @@ def test_a_definitions_file_of_the_module_sets_the_value(
     fmt_clean(text, tmp_path)
 
 
+def test_a_variable_another_role_reads_too_is_left_to_it(tmp_path: Path) -> None:
+    """Only the role's attachment goes: the other role's, reading the same variable, keeps it, and the
+    default it reads is not rewritten."""
+    other = ATTACHMENT.replace('"power"', '"deploy_power"').replace(
+        "aws_iam_role.runner", "aws_iam_role.deploy"
+    )
+    deploy = 'resource "aws_iam_role" "deploy" {\n  name = "deploy"\n}\n'
+    files = {
+        "main.tf": RUNNER_ROLE + ATTACHMENT + "\n" + deploy + other,
+        "variables.tf": declared(f'"{POWER}"'),
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER] and set(result.changes) == {"main.tf"}
+    text = result.changes["main.tf"]
+    assert text is not None and deploy + other in text and ATTACHMENT not in text
+    fmt_clean(text, tmp_path)
+
+
 def test_a_variable_declared_in_the_json_syntax(tmp_path: Path) -> None:
     variables = f'{{\n  "variable": {{\n    "policy_arn": {{\n      "default": "{POWER}"\n    }}\n  }}\n}}\n'
     result = terraform.edit(
