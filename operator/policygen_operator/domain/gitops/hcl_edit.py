@@ -256,8 +256,9 @@ def align(before: str, after: str) -> str:
     ``formatCells``) aligns runs of consecutive lines that are each a whole ``name = value``: one space
     after the longest name; a blank line, a comment line, a block or a value that opens a bracket ends
     the run. Trailing comments of consecutive lines are aligned one space after the longest code. Only
-    the runs holding an edited line (or the lines either side of a removed one) are touched, so code
-    the edit did not reach keeps its layout even where it is not formatted.
+    the runs holding an edited line or a line either side of one (a removed line, or one whose value now
+    opens a bracket, changes its neighbours' runs) are touched, so code the edit did not reach keeps its
+    layout even where it is not formatted.
     """
     if before == after:
         return after

@@ -298,6 +298,25 @@ def test_a_for_each_of_policies_from_a_variable(tmp_path: Path) -> None:
     fmt_clean(text, tmp_path)
 
 
+def test_a_for_each_over_a_map_variable(tmp_path: Path) -> None:
+    block = (
+        '\nresource "aws_iam_role_policy_attachment" "managed" {\n'
+        "  for_each = var.policies\n\n"
+        "  role       = aws_iam_role.runner.name\n"
+        "  policy_arn = each.value\n"
+        "}\n"
+    )
+    variables = (
+        'variable "policies" {\n  type = map(string)\n  default = {\n'
+        f'    power = "{POWER}"\n    ro    = "{READ_ONLY}"\n  }}\n}}\n'
+    )
+    result = terraform.edit({"main.tf": RUNNER_ROLE + block, "variables.tf": variables}, RUNNER_REQUEST)
+    assert result.detached == [POWER] and set(result.changes) == {"main.tf"}
+    text = result.changes["main.tf"]
+    assert text is not None and f'  for_each = {{\n    ro = "{READ_ONLY}"\n  }}\n' in text
+    fmt_clean(text, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("value", "literal"),
     [
