@@ -245,8 +245,12 @@ class ScanResult:
             notes[note] += count
 
     def other_path(self, issuer: str, candidates: list[str]) -> None:
-        """A session of a same-name role that was not asked for (rare: costs a set lookup per record)."""
+        """A session of a same-name role that was not asked for (rare: costs a set lookup per record). The
+        session ARN's prefix found the candidates; an issuer of another account or name (a record an
+        exporter or an anonymiser rewrote in part) is no such role, and the hint would name the wrong one."""
         for arn in candidates:
+            if not _same_role_elsewhere(arn, issuer):
+                continue
             seen = self.other_paths.setdefault(arn, set())
             if len(seen) < MAX_OTHER_PATHS:
                 seen.add(issuer)
@@ -1261,6 +1265,14 @@ _FILE_KINDS = {
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",
 }
+
+
+def _same_role_elsewhere(arn: str, issuer: str) -> bool:
+    """Whether ``issuer`` is a role of ``arn``'s partition, account and name (under another path)."""
+    head, _, name = arn.rpartition("/")
+    issuer_head, _, issuer_name = issuer.rpartition("/")
+    prefix = head.partition(":role")[0]
+    return name == issuer_name and issuer_head.partition(":role")[0] == prefix and issuer != arn
 
 
 def _file_kind(mode: int) -> str:

@@ -362,6 +362,23 @@ def test_no_path_hint_once_the_role_matched_or_when_nothing_is_near() -> None:
     assert scan(("f.json", delivery([MINE]))).other_paths == {}
 
 
+def test_an_issuer_of_another_name_gives_no_path_hint() -> None:
+    """A session ARN of role ``app`` whose record names another role as its issuer (an exporter or an
+    anonymiser that rewrote one of the two: Panther's test record of ``PantherAWSConfig`` sessions issued by
+    ``SomeAWSConfig``, rules/aws_cloudtrail_rules) was said to be "same account and role name, another path":
+    a hint to ask for a role that does not have the name asked for. Only an issuer of the same account and
+    name with another path is one."""
+    bare = "arn:aws:iam::111122223333:role/app"
+    renamed = role_identity()
+    renamed["sessionContext"]["sessionIssuer"]["arn"] = "arn:aws:iam::111122223333:role/service-role/config"
+    elsewhere = role_identity()
+    elsewhere["sessionContext"]["sessionIssuer"]["arn"] = "arn:aws:iam::444455556666:role/service-role/app"
+    files = ("f.json", delivery([record(renamed, "A"), record(elsewhere, "B")]))
+    result = scan(files, principals=(bare,))
+    assert result.summary.events_matched == 0
+    assert result.path_hints() == []
+
+
 @pytest.mark.parametrize("hint", [1, 100, -1])
 def test_gzip_size_hints_only_size_the_buffer(monkeypatch: pytest.MonkeyPatch, hint: int) -> None:
     from policygen_operator.domain.cloudtrail import scan as scan_module
