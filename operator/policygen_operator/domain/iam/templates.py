@@ -275,12 +275,18 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
     lhs, op, rhs = condition.get("lhs", ""), condition.get("op", ""), str(condition.get("rhs", ""))
     also = compile_condition(condition.get("andCondition"))
     pattern = re.compile(rhs) if op in ("Matches", "NotMatches") else None
+    # A condition on one top-level parameter (S3's ``x-amz-acl``, ``VersionId``), the usual kind: its
+    # spellings are known now, and a request that holds none of them has no value for it, which is what the
+    # path walk would find. S3 PutObject tests six such conditions on every memo miss (a new key), absent
+    # from most requests: the walk took ~0.72 us a condition, this test ~0.20 us (4.3 -> 1.2 us a PutObject).
+    top = spellings(lhs) if lhs and "." not in lhs and "[" not in lhs and lhs not in PATH_ALIASES else None
 
     def test(params: Mapping[str, Any]) -> bool:
+        unset = top is not None and params.__class__ is dict and _none_of(params, top)
         if op in ("Exists", "NotExists"):
-            present = any(v not in (None, "", [], {}) for v in lookup_raw(params, lhs))
+            present = not unset and any(v not in (None, "", [], {}) for v in lookup_raw(params, lhs))
             return (present if op == "Exists" else not present) and (also is None or also(params))
-        values = lookup_path(params, lhs) or []
+        values = [] if unset else lookup_path(params, lhs) or []
         if op == "Equals":
             ok = rhs in values
         elif op == "NotEquals":
@@ -307,3 +313,12 @@ def compile_condition(condition: Mapping[str, Any] | None) -> Callable[[Mapping[
         return ok and (also is None or also(params))
 
     return test
+
+
+def _none_of(params: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Whether the parameters hold no value (or null) under any of these keys. A loop, not ``all()`` over a
+    generator: that doubled the cost of the condition test (measured, 0.2 -> 0.4 us)."""
+    for key in keys:  # noqa: SIM110
+        if params.get(key) is not None:
+            return False
+    return True

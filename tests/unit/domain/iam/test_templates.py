@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -75,6 +76,32 @@ def test_conditions(condition: dict[str, Any], expected: bool) -> None:
     predicate = compile_condition(condition)
     assert predicate is not None
     assert predicate(PARAMS) is expected
+
+
+@pytest.mark.parametrize("op", ["Exists", "NotExists", "Equals", "NotEquals", "StartsWith", "NotStartsWith"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"bucketName": "b"},  # only other parameters
+        {"x-amz-acl": "private"},
+        {"xAmzAcl": "private"},  # a spelling not tried: absent
+        {"x-amz-acl": None},
+        {"x-amz-acl": ""},
+        {"x-amz-acl": []},
+        {"x-amz-acl": ["", "private"]},
+        {"x-amz-acl": '["private"]'},  # CloudTrail Lake's JSON text
+        {"x-amz-acl": {}},
+    ],
+)
+def test_a_condition_on_one_parameter_reads_a_request_as_the_path_walk_does(
+    op: str, params: dict[str, Any]
+) -> None:
+    """A top-level parameter's condition skips the path walk for a dict holding none of its spellings
+    (``compile_condition``'s shortcut); a mapping of another class takes the walk, and both agree."""
+    predicate = compile_condition({"lhs": "x-amz-acl", "op": op, "rhs": "private"})
+    assert predicate is not None
+    assert predicate(params) is predicate(MappingProxyType(params))
 
 
 def test_escape_and_writable_agree_with_their_definitions_on_every_character() -> None:
