@@ -1342,21 +1342,22 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     naming: tuple[tuple[str, bool], ...] = ()
     if params.__class__ is dict:
         keys = plan.param_keys
-        signature = tuple(
-            (name, value) if value.__class__ is str else (name, None, repr(value))
-            for name, value in params.items()
-            if name in keys
-        )
         # the parameters no template reads still decide between "*" as the call's exact grant and "*" for
         # a resource the mapper did not read (``fill._names``: the naming ones), and whether the request
         # could name the resource at all (``fill.unnamed_in``: any, by name, as a structure or by an
         # ARN): their names, and whether each holds an ARN, are in the key too
-        if plan.reads_names:
-            naming = tuple(
-                (name, holds_arn(value))
-                for name, value in params.items()
-                if name not in keys and value not in EMPTY_VALUES
-            )
+        reads_names = plan.reads_names
+        # One loop filling two lists: the two generator expressions it replaces took 1.3 us for an S3
+        # request of three parameters, this 0.66 us (timeit); the key is built for every matched record.
+        read: list[tuple[Any, ...]] = []
+        unread: list[tuple[str, bool]] = []
+        for name, value in params.items():
+            if name in keys:
+                read.append((name, value) if value.__class__ is str else (name, None, repr(value)))
+            elif reads_names and value not in EMPTY_VALUES:
+                unread.append((name, holds_arn(value)))
+        signature = tuple(read)
+        naming = tuple(unread)
         if not signature and plan.wrapper is not None and (named := request_object(params, plan.wrapper)):
             signature = ((named, None, repr(params[named])),)  # the request object under another name
     elif isinstance(params, Mapping):
@@ -1367,7 +1368,8 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     listed: tuple[Any, ...] = ()
     if resources:
         try:
-            listed = tuple(r.get("ARN") or r.get("ARNPrefix") or r.get("arn") for r in resources)
+            # a list first: tuple() of a generator cost ~0.1 us more a record with resources (timeit)
+            listed = tuple([r.get("ARN") or r.get("ARNPrefix") or r.get("arn") for r in resources])
         except (AttributeError, TypeError):
             listed = tuple(listed_resources(record))
         try:
