@@ -102,10 +102,7 @@ def action_arns(
     several (CopyObject reads one object and writes another), ``resources[]`` does not say which ARN
     belongs to which action, so request parameters come first and the list is the fallback.
     """
-    if action.owner_account is not None:
-        context = _in_account(context, action.owner_account)
-    if action.account_parameter is not None:
-        context = _in_named_account(context, get_field(params, action.account_parameter))
+    context = _action_context(action, params, context)
     from_list = _fitting(action.types, listed) if listed else []
     if single and from_list and _covers_required(action.types, from_list):
         if action.resolver is not None and action.resolver.completes_listed:
@@ -497,6 +494,31 @@ def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[
     if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
         return context
     return lambda: replace(context(), account=account)
+
+
+def given_by(
+    action: ActionPlan, params: Mapping[str, Any], context: Callable[[], Context], keys: frozenset[str]
+) -> set[str]:
+    """The ARNs the request's parameters ``keys`` (as the record spells them) give the action: those built
+    with them and not without them. What one parameter names, among the several an entry reads for one
+    type (CopyDBSnapshot's ``%%many%${SourceDBSnapshotIdentifier}%${TargetDBSnapshotIdentifier}%%``)."""
+    if not keys.intersection(params):
+        return set()
+    ctx = _action_context(action, params, context)()
+    without = {name: value for name, value in params.items() if name not in keys}
+    return set(from_parameters(action, params, ctx)[0]).difference(from_parameters(action, without, ctx)[0])
+
+
+def _action_context(
+    action: ActionPlan, params: Mapping[str, Any], context: Callable[[], Context]
+) -> Callable[[], Context]:
+    """The record's context in the account the action's ARNs are in: its namespace's owner account, or the
+    one a parameter names."""
+    if action.owner_account is not None:
+        context = _in_account(context, action.owner_account)
+    if action.account_parameter is not None:
+        context = _in_named_account(context, get_field(params, action.account_parameter))
+    return context
 
 
 def from_parameters(action: ActionPlan, params: Mapping[str, Any], ctx: Context) -> tuple[list[str], bool]:

@@ -29,6 +29,7 @@ from policygen_operator.domain.iam.mapping import links
 from policygen_operator.domain.iam.mapping.fill import (
     action_arns,
     every_asked,
+    given_by,
     in_owner_account,
     lists_every,
     unnamed_in,
@@ -234,16 +235,24 @@ class EventMapper:
             # required type granted whole because the request named none of it is not tagged by the call,
             # unless the call creates it (``ActionPlan.creates``: the whole type is what it makes)
             creating = {a.action for a in applicable if a.primary and a.creates}
-            made = [
+            # or a type its name says it makes, granted whole: the copy EC2's CopyImage makes, whose id is
+            # new (``plans._resource_types``)
+            making = {name: {t.key for t in types if t.made} for name, types in types_of.items()}
+            granted = [
                 arn
                 for name, arn in uses
                 if arn != "*"
                 and name in primaries
-                and (name in creating or _whole_type(types_of[name], arn) is None)
+                and (
+                    name in creating
+                    or (whole := _whole_type(types_of[name], arn)) is None
+                    or whole in making[name]
+                )
                 and not any(
                     t.key in CHECKED_TYPES.get(name.lower(), ()) and t.matches(arn) for t in types_of[name]
                 )
             ]
+            made = _not_read(granted, applicable, params, ctx)
             kinds = _tagged_kinds(primaries, applicable, uses, params)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
@@ -256,7 +265,7 @@ class EventMapper:
                 # beside a parent the call was granted on: a create on no resource (KMS CreateKey: "an IAM
                 # policy that isn't restricted to particular KMS keys", KMS Developer Guide, "Controlling
                 # access to tags") keeps "*", said
-                elif (on_named := _on_named(given, primaries, types, owned, whole=bool(made))) is not None:
+                elif (on_named := _on_named(given, primaries, types, owned, whole=bool(granted))) is not None:
                     tagged = on_named
                 else:
                     tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
@@ -633,6 +642,54 @@ _TAG_RESOURCE_TYPES = (
     "TagSpecifications[].ResourceType",
     "TagSpecification[].ResourceType",
 )
+
+
+def _not_read(
+    made: list[str], applicable: list[ActionPlan], params: Mapping[str, Any], ctx: Callable[[], Context]
+) -> list[str]:
+    """What a create call's tags go on among the ARNs it was granted: not what it reads. "If tags are
+    specified in the resource-creating action, AWS performs additional authorization" on the tagging action
+    for the resource created (RDS User Guide, "Tagging Amazon RDS resources"), and a copy, a restore, a
+    snapshot or a read replica is also granted on what it copies from. Which is which, the request's
+    parameter names say: what the call makes is named by the parameter named after its own noun
+    (``[Target]<Noun>Identifier``, ``Name`` or ``Id``, ``_new_parameter``: CopyDBSnapshot's
+    TargetDBSnapshotIdentifier, CreateDBSnapshot's DBSnapshotIdentifier, RestoreDBInstanceFromDBSnapshot's
+    DBInstanceIdentifier), and a ``Source...`` parameter names what it reads ("SourceDBInstanceIdentifier:
+    The identifier of the DB instance that will act as the source for the read replica",
+    CreateDBInstanceReadReplica; "SourceImageId: The ID of the AMI to copy", EC2 CopyImage; RDS and EC2 API
+    References). When the request names the new resource, its ARNs alone; else every ARN but the
+    sources'. Both are the ARNs those parameters give (``fill.given_by``)."""
+    sources = frozenset(name for name in params if name[:6].lower() == "source")
+    read: set[str] = set()
+    new: set[str] = set()
+    for action in applicable:
+        if not action.primary:
+            continue
+        read |= given_by(action, params, ctx, sources)
+        own = _new_parameter(action)
+        if own is not None:
+            new |= given_by(action, params, ctx, frozenset(n for n in params if n.lower() == own))
+    kept = [arn for arn in made if arn not in read]
+    return [arn for arn in kept if arn in new] if new.intersection(kept) else kept
+
+
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z][a-z0-9]*")
+
+
+def _new_parameter(action: ActionPlan) -> str | None:
+    """The request parameter the action's own entry reads (``ActionPlan.named``) that is named after the
+    noun of the call's name, in lower case: the longest run of the noun's leading words, optionally after
+    ``Target``, then ``Identifier``, ``Name`` or ``Id`` (CreateDBInstanceReadReplica's DBInstanceIdentifier,
+    RestoreDBInstanceToPointInTime's TargetDBInstanceIdentifier); None when none is."""
+    named = {name.lower() for name in action.named}
+    words = _WORDS.findall(action.action.partition(":")[2])[1:]
+    for end in range(len(words), 0, -1):
+        stem = "".join(words[:end]).lower()
+        for prefix in ("", "target"):
+            for suffix in ("identifier", "name", "id"):
+                if (candidate := f"{prefix}{stem}{suffix}") in named:
+                    return candidate
+    return None
 
 
 def _tagged_kinds(
