@@ -1699,6 +1699,33 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # "SourceDBClusterIdentifier: The identifier of the Multi-AZ DB cluster that will act as the source for
+    # the read replica ... The source DB cluster must be in the same Amazon Web Services Region as the read
+    # replica" (RDS API Reference, CreateDBInstanceReadReplica), and the reference requires cluster for the
+    # action, but iam-dataset's entry reads the source and new instances and the groups only: a replica of a
+    # cluster was granted every cluster of the Region, said as "no cluster named". iam-dataset's entries,
+    # with the source cluster read as the cluster (by name in the call's account and Region, or its ARN); a
+    # replica of an instance names none, as before.
+    ("rds", "createdbinstancereadreplica"): [
+        {
+            "action": "rds:CreateDBInstanceReadReplica",
+            "resource_mappings": {
+                "DbClusterInstanceName": {"template": "${SourceDBClusterIdentifier}"},
+                "DbInstanceName": {
+                    "template": "%%many%${SourceDBInstanceIdentifier}%${DBInstanceIdentifier}%%"
+                },
+                "OptionGroupName": {"template": "${OptionGroupName}"},
+                "SubnetGroupName": {"template": "${DBSubnetGroupName}"},
+            },
+        },
+        {
+            "action": "iam:PassRole",
+            "arn_override": "%%many%${MonitoringRoleArn}%"
+            "arn:${Partition}:iam::${Account}:role/${DomainIAMRoleName}%%",
+        },
+        {"action": "iam:PassRole", "arn_override": "%%iftruthy%${EnableIAMDatabaseAuthentication}%*%%%"},
+        {"action": "rds:AddTagsToResource", "arn_override": "*"},
+    ],
     # "SourceDBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated
     # backups from which to restore, for example,
     # arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE" (RDS API Reference,
