@@ -70,3 +70,34 @@ def test_a_replica_of_an_instance_keeps_its_reading() -> None:
     )
     assert {f"{RDS}:db:orders", f"{RDS}:db:orders-replica", f"{RDS}:cluster:*"} <= granted
     assert any("no cluster named" in note for note in notes)
+
+
+def test_backup_replication_says_the_backups_are_created() -> None:
+    params = {"sourceDBInstanceArn": f"arn:aws:rds:us-west-2:{ACCOUNT}:db:orders", "backupRetentionPeriod": 7}
+    event = EventMapper().map(
+        cloudtrail_record("rds.amazonaws.com", "StartDBInstanceAutomatedBackupsReplication", params)
+    )
+    assert set(event.uses) == {
+        ("rds:StartDBInstanceAutomatedBackupsReplication", f"arn:aws:rds:us-west-2:{ACCOUNT}:db:orders"),
+        ("rds:StartDBInstanceAutomatedBackupsReplication", f"{RDS}:auto-backup:*"),
+    }
+    (note,) = [n[2] for n in event.notes if n[1] == "resource-undetermined"]
+    assert "auto-backup:*" in note
+    assert "resource id" not in note
+    assert "creates" in note and "SourceDBInstanceArn" in note
+
+
+def test_backup_replication_tags_the_backups_not_the_source_instance() -> None:
+    """ "Tags: A list of tags to associate with the replicated automated backups" (RDS API Reference,
+    StartDBInstanceAutomatedBackupsReplication): the tags were granted on the source DB instance, in the
+    other Region."""
+    params = {
+        "sourceDBInstanceArn": f"arn:aws:rds:us-west-2:{ACCOUNT}:db:orders",
+        "backupRetentionPeriod": 7,
+        "tags": [{"key": "team", "value": "payments"}],
+    }
+    event = EventMapper().map(
+        cloudtrail_record("rds.amazonaws.com", "StartDBInstanceAutomatedBackupsReplication", params)
+    )
+    tagged = {arn for action, arn in event.uses if action == "rds:AddTagsToResource"}
+    assert tagged == {f"{RDS}:auto-backup:*"}

@@ -628,9 +628,13 @@ def _left_to_default(
     new = [kind for kind, _ in unnamed if kind in made]
     said = [f"the request does not name it ({why}); narrow each to the one the call used"] if why else []
     if new:
+        # what the call makes, where a type of one call says so (``UNNAMED_TYPES``' ``ACTION:KIND``)
+        how = "; ".join(
+            dict.fromkeys(UNNAMED_TYPES[f"{action}:{k}"] for k in new if f"{action}:{k}" in UNNAMED_TYPES)
+        )
         said.append(
-            f"the call creates the {', '.join(new)}, whose id is not known before it (a condition on its "
-            "request tags or name can narrow it)"
+            f"the call creates the {', '.join(new)}, whose id is not known before it "
+            f"({how or 'a condition on its request tags or name can narrow it'})"
         )
     return widened(
         f"{key}: {action} on {', '.join(shown for _, shown in unnamed)} {where}: " + "; ".join(said)

@@ -46,6 +46,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EVENT_SOURCE_NAMESPACES,
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
+    MADE_TYPES,
     OWNER_ACCOUNTS,
     PARAMETER_DEFAULTS,
     PARAMETER_OF,
@@ -1253,6 +1254,9 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
     alternatives = ALTERNATIVE_TYPES.get(action.lower())
     if alternatives:
         types = tuple(replace(t, required=False) if t.key in alternatives else t for t in types)
+    named_made = MADE_TYPES.get(action.lower())
+    if named_made:
+        types = tuple(replace(t, made=True) if t.key in named_made else t for t in types)
     prefix, _, operation = action.partition(":")
     made = next((operation[len(verb) :] for verb in _MAKING if operation.startswith(verb)), "")
     if not made:

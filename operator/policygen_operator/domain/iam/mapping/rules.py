@@ -861,6 +861,17 @@ EC2_CREATES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "ec2:createinstanceconnectendpoint": (frozenset({"instance-connect-endpoint"}), ("subnet",)),
 }
 CREATED_TYPES.update({action: created for action, (created, _) in EC2_CREATES.items()})
+# Types a call makes whose key its name does not spell (``plans._resource_types`` marks those it does:
+# ``Create<Noun>``, ``Start<Noun>``, ...): granted whole, they are said to be new, not left to a default.
+# "StartDBInstanceAutomatedBackupsReplication: Enables replication of automated backups to a different AWS
+# Region", "Tags: A list of tags to associate with the replicated automated backups" (RDS API Reference),
+# whose "DBInstanceAutomatedBackupsArn: The Amazon Resource Name (ARN) of the replicated automated backups"
+# (DBInstanceAutomatedBackupsReplication) holds an id RDS assigns (``auto-backup:ab-...``); the request
+# names only the source instance, "SourceDBInstanceArn: The Amazon Resource Name (ARN) of the source DB
+# instance for the replicated automated backups".
+MADE_TYPES: dict[str, frozenset[str]] = {
+    "rds:startdbinstanceautomatedbackupsreplication": frozenset({"auto-backup"}),
+}
 # Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
 # "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
 # specify a security group ID, we use the default security group for the VPC" (RunInstances); "If you
@@ -893,6 +904,10 @@ UNNAMED_TYPES: dict[str, str] = {
     "holds",
     "rds:cluster-auto-backup": "an automated backup given by its DB cluster's resource id, not by the id its "
     "ARN holds",
+    # for a type the call creates (``MADE_TYPES``), what says so in place of the generic "a condition on its
+    # request tags or name can narrow it" (``mapper._left_to_default``)
+    "rds:StartDBInstanceAutomatedBackupsReplication:auto-backup": "the replicated automated backups, in the "
+    "Region the call is made in, of the DB instance SourceDBInstanceArn names: RDS assigns their id",
     "bedrock:provisioned-model": "a Provisioned Throughput given by name, not by the id its ARN holds",
     "bedrock:custom-model": "a custom model given by name, not by the id its ARN holds",
     "bedrock:imported-model": "an imported model given by name, not by the id its ARN holds",
