@@ -1,17 +1,17 @@
 """A call that copies, restores or snapshots a resource tags the one it creates, never the one it reads.
 
-"If tags are specified in the resource-creating action, AWS performs additional authorization on the
-rds:AddTagsToResource action" for the resource created (RDS User Guide, "Tagging Amazon RDS resources";
-the Service Authorization Reference, Amazon RDS, lists rds:AddTagsToResource as a dependent action of
-CreateDBInstanceReadReplica, CopyDBSnapshot, CreateDBSnapshot and the restores, whose ``aws:RequestTag``
-condition key is the new resource's tags). Each call below was also granted rds:AddTagsToResource (EC2's
-ec2:CreateTags) on what it reads: the source instance of a read replica, the snapshot copied or restored
-from, the instance a snapshot is taken of. The rule: the request parameter named after what the call makes
-(``[Target]<Noun>Identifier`` of the call's name: ``TargetDBSnapshotIdentifier`` of CopyDBSnapshot,
-``DBInstanceIdentifier`` of RestoreDBInstanceFromDBSnapshot) names what the tags go on, and what a
-``Source...`` parameter names is never tagged; a call whose new resource has no name before it (EC2's
-CopyImage: "ImageId: The ID of the new AMI", EC2 API Reference) tags every one of the type it makes in the
-call's account and Region.
+"If tags are specified in the create action, RDS performs additional authorization on the
+rds:AddTagsToResource action to verify if users have permissions to create tags" (RDS User Guide, "Grant
+permission to tag Amazon RDS resources during creation"; the Service Authorization Reference, Amazon RDS,
+lists rds:AddTagsToResource as a dependent action of CreateDBInstanceReadReplica, CopyDBSnapshot,
+CreateDBSnapshot and the restores): the tags a create call carries are the new resource's. Each call below was
+also granted rds:AddTagsToResource (EC2's ec2:CreateTags) on what it reads: the source instance of a read
+replica, the snapshot copied or restored from, the instance a snapshot is taken of. The rule: the request
+parameter named after what the call makes (``[Target]<Noun>Identifier`` of the call's name:
+``TargetDBSnapshotIdentifier`` of CopyDBSnapshot, ``DBInstanceIdentifier`` of RestoreDBInstanceFromDBSnapshot)
+names what the tags go on, and what a ``Source...`` parameter names is never tagged; a call whose new resource
+has no name before it (EC2's CopyImage: "ImageId: The ID of the new AMI", EC2 API Reference) tags every one of
+the type it makes in the call's account and Region.
 
 Records carry ``requestParameters`` as CloudTrail logs the RDS query API (the RDS API Reference's request
 parameters, first letter lower-cased; ``tags`` a list of ``{key, value}``) and EC2's (``tagSpecificationSet``

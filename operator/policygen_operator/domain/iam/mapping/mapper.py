@@ -652,9 +652,10 @@ def _not_read(
     made: list[str], applicable: list[ActionPlan], params: Mapping[str, Any], ctx: Callable[[], Context]
 ) -> list[str]:
     """What a create call's tags go on among the ARNs it was granted: not what it reads. "If tags are
-    specified in the resource-creating action, AWS performs additional authorization" on the tagging action
-    for the resource created (RDS User Guide, "Tagging Amazon RDS resources"), and a copy, a restore, a
-    snapshot or a read replica is also granted on what it copies from. Which is which, the request's
+    specified in the create action, RDS performs additional authorization on the rds:AddTagsToResource
+    action" (RDS User Guide, "Grant permission to tag Amazon RDS resources during creation"), for the tags of
+    what the call creates, and a copy, a restore, a snapshot or a read replica is also granted on what it
+    copies from. Which is which, the request's
     parameter names say: what the call makes is named by the parameter named after its own noun
     (``[Target]<Noun>Identifier``, ``Name`` or ``Id``, ``_new_parameter``: CopyDBSnapshot's
     TargetDBSnapshotIdentifier, CreateDBSnapshot's DBSnapshotIdentifier, RestoreDBInstanceFromDBSnapshot's
