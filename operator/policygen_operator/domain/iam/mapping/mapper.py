@@ -68,6 +68,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CHECKED_TYPES,
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
+    LISTED_IN_ORDER,
     NOT_GRANTED,
     OTHER_API_READINGS,
     RESOURCE_WIDE,
@@ -169,6 +170,7 @@ class EventMapper:
             return contexts[0]
 
         listed = listed_resources(record)
+        ordered = LISTED_IN_ORDER.get(key)
         actions = choose(plan, params) if plan.variants else plan.actions
         applicable = [a for a in actions if a.condition is None or a.condition(params)]
         single = len({a.action for a in applicable}) == 1  # resources[] then belongs to that one action
@@ -183,7 +185,8 @@ class EventMapper:
                 uses.append((action.action, "*"))
                 continue
             completed: list[str] = []
-            arns = action_arns(action, params, ctx, listed, single, completed)
+            own = listed if ordered is None else _listed_for(ordered, action.action, listed)
+            arns = action_arns(action, params, ctx, own, single, completed)
             if arns is None:  # an extra action whose parameters the call did not use
                 continue
             every: list[str] = []  # the resources the request named "*", read as every one of the type
@@ -404,6 +407,15 @@ def _undetermined(
     return [
         undetermined(key, names, why) if why else undetermined(key, names) for why, names in causes.items()
     ]
+
+
+def _listed_for(ordered: tuple[str, ...], action: str, listed: list[str]) -> list[str]:
+    """The ``resources[]`` entry of one action of a call whose entries come in its actions' order
+    (``rules.LISTED_IN_ORDER``): one entry is every action's; a list of another length, or an action not in
+    the order, keeps the whole list."""
+    if len(listed) == 1 or action not in ordered or len(listed) != len(ordered):
+        return listed
+    return [listed[ordered.index(action)]]
 
 
 def _unqualified(pattern: re.Pattern[str], arns: list[str]) -> list[str]:

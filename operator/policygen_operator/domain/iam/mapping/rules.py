@@ -991,6 +991,19 @@ OTHER_API_READINGS: dict[str, tuple[str, re.Pattern[str], str]] = {
     ),
 }
 
+# Calls of several actions whose ``resources[]`` CloudTrail writes in a documented order, one entry an
+# action: key -> the actions, in the order of their entries. KMS ReEncrypt "is authorized twice - once as
+# ReEncryptFrom on the source key and once as ReEncryptTo on the destination key" (KMS API Reference,
+# ReEncrypt), and its record's "resources field ... specifies two AWS KMS keys, the source KMS key and the
+# destination KMS key, in that order" (KMS Developer Guide, "ReEncrypt", the CloudTrail log entry example).
+# The request names the source only for an asymmetric key ("If your ciphertext was encrypted under a
+# symmetric encryption KMS key, the SourceKeyId parameter is optional", same API page) and may name the
+# destination by alias: read as one list for both, each action was granted on both keys. A list of another
+# length keeps that reading (``fill.action_arns``); one key alone is the source and the destination both.
+LISTED_IN_ORDER: dict[str, tuple[str, ...]] = {
+    "kms.amazonaws.com:ReEncrypt": ("kms:ReEncryptFrom", "kms:ReEncryptTo"),
+}
+
 # Operations authorized by another action, each with its source. Found by `make coverage` (botocore
 # operations with no action of their own; operations/scripts/coverage.py lists them) and checked against the
 # service's documentation.
