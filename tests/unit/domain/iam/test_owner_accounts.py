@@ -37,3 +37,16 @@ def test_a_glacier_vault_is_in_the_account_its_request_names(given: str, account
     assert granted(
         "glacier.amazonaws.com", "DescribeVault", {"accountId": given, "vaultName": "backups"}
     ) == {("glacier:DescribeVault", f"arn:aws:glacier:us-east-1:{account}:vaults/backups")}
+
+
+@pytest.mark.parametrize(("owner", "account"), [(OTHER_ACCOUNT, OTHER_ACCOUNT), (None, ACCOUNT)])
+def test_sqs_get_queue_url_is_in_the_queue_owners_account(owner: str | None, account: str) -> None:
+    """SQS GetQueueUrl: "To access a queue that belongs to another AWS account, use the
+    QueueOwnerAWSAccountId parameter to specify the account ID of the queue's owner" and
+    "QueueOwnerAWSAccountId: The AWS account ID of the account that created the queue" (SQS API Reference,
+    GetQueueUrl); CloudTrail writes it as ``queueOwnerAWSAccountId``, beside ``queueName``. A consumer of a
+    queue shared from another account was granted sqs:GetQueueUrl on a queue of that name in its own."""
+    params = {"queueName": "orders", **({"queueOwnerAWSAccountId": owner} if owner else {})}
+    assert granted("sqs.amazonaws.com", "GetQueueUrl", params) == {
+        ("sqs:GetQueueUrl", f"arn:aws:sqs:us-east-1:{account}:orders")
+    }

@@ -488,14 +488,19 @@ PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
 # Glue API references; a shared registry, a Lake Formation cross-account catalog), QuickSight's
 # AwsAccountId, CodeArtifact's "domainOwner: The 12-digit account number of the Amazon Web Services
 # account that owns the domain" (a domain in a shared-services account, the usual setup for build
-# pipelines), Glacier's "accountId: ... the account that owns the vault". Only a 12-digit account id is
-# taken (a Glue catalog id may name a nested catalog; Glacier's "-" is the caller's own account).
+# pipelines), Glacier's "accountId: ... the account that owns the vault", SQS GetQueueUrl's
+# "QueueOwnerAWSAccountId: The AWS account ID of the account that created the queue" ("To access a queue
+# that belongs to another AWS account, use the QueueOwnerAWSAccountId parameter", SQS API Reference,
+# GetQueueUrl; every other SQS call names its queue by URL, which holds the account). Only a 12-digit
+# account id is taken (a Glue catalog id may name a nested catalog; Glacier's "-" is the caller's own
+# account).
 ACCOUNT_PARAMETERS: dict[str, str] = {
     "ecr": "RegistryId",
     "glue": "CatalogId",
     "quicksight": "AwsAccountId",
     "codeartifact": "DomainOwner",
     "glacier": "AccountId",
+    "sqs": "QueueOwnerAWSAccountId",
 }
 
 # Namespace -> the account its ARNs hold when that is not the caller's and no record names it. An
