@@ -74,3 +74,38 @@ def test_a_plain_source_is_unchanged() -> None:
         DESTINATION,
         ("s3:GetObject", "arn:aws:s3:::reports/january.pdf"),
     }
+
+
+@pytest.mark.parametrize(
+    ("headers", "added"),
+    [
+        ({"x-amz-acl": "bucket-owner-full-control"}, {"s3:PutObjectAcl"}),
+        (
+            {"x-amz-grant-read": "id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            {"s3:PutObjectAcl"},
+        ),
+        ({"x-amz-tagging-directive": "REPLACE", "x-amz-tagging": "team=data"}, {"s3:PutObjectTagging"}),
+        ({}, set()),
+    ],
+)
+def test_a_copy_that_sets_an_acl_or_tags_needs_their_actions(
+    headers: dict[str, str], added: set[str]
+) -> None:
+    """A copy that sets the new object's ACL or replaces its tags is authorized as PutObject is with the
+    same headers: the Service Authorization Reference's "API operations defined by Amazon S3" table maps
+    CopyObject to s3:PutObjectAcl and s3:PutObjectTagging besides s3:GetObject(Version) and s3:PutObject,
+    and iam-dataset's entry (replaced here for its source) has both. Without them the policy allowed the
+    copy only when it set neither: a cross-account writer's ``--acl bucket-owner-full-control`` copy would
+    be refused."""
+    source = "reports/2026/q3.pdf"
+    plain = copied("CopyObject", source)
+    params = {"bucketName": "reports-archive", "key": "2026/q3.pdf", "x-amz-copy-source": source, **headers}
+    resources = [
+        {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::reports-archive/2026/q3.pdf"},
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::reports-archive"},
+    ]
+    event = EventMapper().map(
+        cloudtrail_record(S3, "CopyObject", params, resources=resources, data_event=True)
+    )
+    assert event.kind == "mapped" and not event.notes, event
+    assert set(event.uses) == plain | {(action, DESTINATION[1]) for action in added}

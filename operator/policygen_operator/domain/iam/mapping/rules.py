@@ -306,11 +306,17 @@ def _with_header(action: str, headers: tuple[str, ...], mappings: dict[str, Any]
 
 
 # A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
-_PUT_OBJECT = [
-    {"action": "s3:PutObject", "resource_mappings": _OBJECT},
+_SETS_ACL_OR_TAGS = [
     *_with_header("s3:PutObjectAcl", ("x-amz-acl", *_GRANT_HEADERS), _OBJECT),
     *_with_header("s3:PutObjectTagging", ("x-amz-tagging",), _OBJECT),
 ]
+_PUT_OBJECT = [{"action": "s3:PutObject", "resource_mappings": _OBJECT}, *_SETS_ACL_OR_TAGS]
+# So does a CopyObject, on the object it writes: the Service Authorization Reference's "API operations
+# defined by Amazon S3" maps CopyObject to s3:PutObjectAcl and s3:PutObjectTagging beside
+# s3:GetObject(Version) and s3:PutObject. Its tags come with "x-amz-tagging-directive: REPLACE" and
+# x-amz-tagging (S3 API Reference, CopyObject); UploadPartCopy takes neither header (the upload's ACL and
+# tags are CreateMultipartUpload's).
+_COPY_OBJECT = [*_COPY_ENTRIES, *_SETS_ACL_OR_TAGS]
 
 # Actions whose required resource types are alternatives: the reference marks each required, but one call
 # names one of them, so a grant naming that one does not refuse the call (every other action keeps the
@@ -2364,7 +2370,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("s3", "putobjecttagging"): _versioned("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
     ("s3", "deleteobjecttagging"): _versioned("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
     ("s3", "putobject"): _PUT_OBJECT,
-    ("s3", "copyobject"): _COPY_ENTRIES,
+    ("s3", "copyobject"): _COPY_OBJECT,
     ("s3", "uploadpartcopy"): _COPY_ENTRIES,
     # the table names s3:DeleteBucketOwnershipControls, which does not exist; S3 authorizes the delete
     # with s3:PutBucketOwnershipControls
