@@ -489,6 +489,23 @@ def _dynamodb_transaction(action: str, params: Mapping[str, Any], ctx: Context) 
     return _tables([n for n in names if isinstance(n, str) and n], ctx)
 
 
+def _event_buses(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """PutEvents is authorized on the bus of each entry: "EventBusName: The name or ARN of the event bus to
+    receive the event ... If you omit this, the default event bus is used" (EventBridge API Reference,
+    PutEventsRequestEntry). The table's template took the named buses when any entry named one, dropping the
+    default bus of the entries that named none. None without entries (the template's ``default`` stays)."""
+    entries = _items(get_field(params, "Entries"))
+    if not entries:
+        return None
+    base = f"arn:{ctx.partition}:events:{ctx.region}:{ctx.account}:event-bus/"
+    buses: list[str] = []
+    for entry in entries:
+        bus = get_field(entry, "EventBusName")
+        name = bus if isinstance(bus, str) and bus else "default"
+        buses.append(name if name.startswith("arn:") else base + escape(name))
+    return list(dict.fromkeys(buses))
+
+
 def _items(value: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
@@ -1492,6 +1509,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("account", None): Resolver(_own_account, frozenset({"AccountId", "StandardAccountId"})),
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),
+    ("events", "putevents"): Resolver(_event_buses, frozenset({"Entries"})),
     ("ssm", "getparametersbypath"): Resolver(_ssm_path, frozenset({"Path"})),
     **{
         ("ssm", name): Resolver(_ssm_association, frozenset({"Entries", "Name", "InstanceId"}))
