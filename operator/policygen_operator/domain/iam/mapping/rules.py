@@ -305,18 +305,42 @@ def _with_header(action: str, headers: tuple[str, ...], mappings: dict[str, Any]
     ]
 
 
-# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging.
-_SETS_ACL_OR_TAGS = [
+# A PutObject that sets an ACL or tags also needs s3:PutObjectAcl / s3:PutObjectTagging, and one that
+# locks the object s3:PutObjectRetention (a retention mode and date) / s3:PutObjectLegalHold. The S3 User
+# Guide's "Required permissions for Amazon S3 API operations" ("Object operations and permissions") lists
+# them as conditionally required for PutObject, CopyObject (on the new object) and CreateMultipartUpload
+# (on the uploaded object): s3:PutObjectAcl "if you want to set the object access control list (ACL)",
+# s3:PutObjectTagging "if you want to add object tagging(s)", s3:PutObjectRetention "if you want to set an
+# Object Lock retention configuration", s3:PutObjectLegalHold "if you want to apply an Object Lock legal
+# hold". The request says so with x-amz-object-lock-mode / x-amz-object-lock-retain-until-date and
+# x-amz-object-lock-legal-hold (S3 API Reference, PutObject, CopyObject, CreateMultipartUpload).
+_SET_WITH_THE_OBJECT = [
     *_with_header("s3:PutObjectAcl", ("x-amz-acl", *_GRANT_HEADERS), _OBJECT),
     *_with_header("s3:PutObjectTagging", ("x-amz-tagging",), _OBJECT),
+    *_with_header(
+        "s3:PutObjectRetention", ("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date"), _OBJECT
+    ),
+    *_with_header("s3:PutObjectLegalHold", ("x-amz-object-lock-legal-hold",), _OBJECT),
 ]
-_PUT_OBJECT = [{"action": "s3:PutObject", "resource_mappings": _OBJECT}, *_SETS_ACL_OR_TAGS]
+_PUT_OBJECT = [{"action": "s3:PutObject", "resource_mappings": _OBJECT}, *_SET_WITH_THE_OBJECT]
 # So does a CopyObject, on the object it writes: the Service Authorization Reference's "API operations
 # defined by Amazon S3" maps CopyObject to s3:PutObjectAcl and s3:PutObjectTagging beside
 # s3:GetObject(Version) and s3:PutObject. Its tags come with "x-amz-tagging-directive: REPLACE" and
 # x-amz-tagging (S3 API Reference, CopyObject); UploadPartCopy takes neither header (the upload's ACL and
 # tags are CreateMultipartUpload's).
-_COPY_OBJECT = [*_COPY_ENTRIES, *_SETS_ACL_OR_TAGS]
+_COPY_OBJECT = [*_COPY_ENTRIES, *_SET_WITH_THE_OBJECT]
+# A governance-mode lock is overridden only on request: "a user must have the s3:BypassGovernanceRetention
+# permission and must explicitly include x-amz-bypass-governance-retention:true as a request header" (S3
+# User Guide, "How S3 Object Lock works", Retention modes); "To use this header, you must have the
+# s3:BypassGovernanceRetention permission" (S3 API Reference, DeleteObject, request header
+# x-amz-bypass-governance-retention).
+# "Required permissions for Amazon S3 API operations" lists it as conditionally required for DeleteObject
+# and PutObjectRetention. A request without the header (or with "false") never needs it.
+_BYPASSES_GOVERNANCE = {
+    "action": "s3:BypassGovernanceRetention",
+    "conditions": {"lhs": "x-amz-bypass-governance-retention", "op": "IEquals", "rhs": "true"},
+    "resource_mappings": _OBJECT,
+}
 
 # Actions whose required resource types are alternatives: the reference marks each required, but one call
 # names one of them, so a grant naming that one does not refuse the call (every other action keeps the
@@ -2363,7 +2387,11 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         )
     },
     ("s3", "getobject"): _versioned("s3:GetObject", "s3:GetObjectVersion"),
-    ("s3", "deleteobject"): _versioned("s3:DeleteObject", "s3:DeleteObjectVersion"),
+    ("s3", "deleteobject"): [*_versioned("s3:DeleteObject", "s3:DeleteObjectVersion"), _BYPASSES_GOVERNANCE],
+    ("s3", "putobjectretention"): [
+        {"action": "s3:PutObjectRetention", "resource_mappings": _OBJECT},
+        _BYPASSES_GOVERNANCE,
+    ],
     ("s3", "getobjectacl"): _versioned("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
     ("s3", "putobjectacl"): _versioned("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
     ("s3", "getobjecttagging"): _versioned("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
@@ -2371,6 +2399,7 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("s3", "deleteobjecttagging"): _versioned("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
     ("s3", "putobject"): _PUT_OBJECT,
     ("s3", "copyobject"): _COPY_OBJECT,
+    ("s3", "createmultipartupload"): _PUT_OBJECT,
     ("s3", "uploadpartcopy"): _COPY_ENTRIES,
     # the table names s3:DeleteBucketOwnershipControls, which does not exist; S3 authorizes the delete
     # with s3:PutBucketOwnershipControls
