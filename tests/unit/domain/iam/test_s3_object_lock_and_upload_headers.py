@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.mapping import EventMapper
-from tests.unit.domain.iam.records import s3_data_event
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, s3_data_event
 
 BUCKET, KEY = "audit-archive", "2026/11/ledger.parquet"
 OBJECT = f"arn:aws:s3:::{BUCKET}/{KEY}"
@@ -24,6 +24,7 @@ RETENTION = {
     "x-amz-object-lock-retain-until-date": "2033-11-30T00:00:00Z",
 }
 LEGAL_HOLD = {"x-amz-object-lock-legal-hold": "ON"}
+S3 = "s3.amazonaws.com"
 
 
 def granted(event_name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
@@ -112,3 +113,32 @@ def test_bypassing_governance_mode_needs_its_permission(
     headers = {} if bypass is None else {"x-amz-bypass-governance-retention": bypass}
     expected = {(plain, OBJECT)} | ({("s3:BypassGovernanceRetention", OBJECT)} if needed else set())
     assert granted(event_name, {**params, **headers}) == expected
+
+
+@pytest.mark.parametrize(("bypass", "needed"), [("true", True), (None, False)])
+def test_a_multi_object_delete_that_bypasses_governance_mode_needs_its_permission(
+    bypass: str | None, needed: bool
+) -> None:
+    """DeleteObjects takes the same header ("To use this header, you must have the
+    s3:BypassGovernanceRetention permission", S3 API Reference, DeleteObjects). Its record names the objects
+    by their prefix only (``resources[].ARNPrefix``), so the permission is granted on that prefix, as
+    s3:DeleteObject is, and said."""
+    params: dict[str, Any] = {
+        "bucketName": BUCKET,
+        "Host": f"{BUCKET}.s3.us-east-1.amazonaws.com",
+        "delete": "",
+    }
+    if bypass is not None:
+        params["x-amz-bypass-governance-retention"] = bypass
+    resources = [
+        {"type": "AWS::S3::Object", "ARNPrefix": f"arn:aws:s3:::{BUCKET}/"},
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{BUCKET}"},
+    ]
+    record = cloudtrail_record(S3, "DeleteObjects", params, resources=resources, data_event=True)
+    event = EventMapper().map(record)
+    prefix = f"arn:aws:s3:::{BUCKET}/*"
+    expected = {("s3:DeleteObject", prefix)} | (
+        {("s3:BypassGovernanceRetention", prefix)} if needed else set()
+    )
+    assert set(event.uses) == expected
+    assert {action for action in expected if any(action[0] in note[2] for note in event.notes)} == expected

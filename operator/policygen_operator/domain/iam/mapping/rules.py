@@ -1538,6 +1538,13 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ),
         *_with_header("s3:PutBucketOwnershipControls", ("x-amz-object-ownership",), _BUCKET),
     ],
+    # DeleteObjects with x-amz-bypass-governance-retention: true, as DeleteObject (``_BYPASSES_GOVERNANCE``):
+    # "To use this header, you must have the s3:BypassGovernanceRetention permission" (S3 API Reference,
+    # DeleteObjects). The objects are those of resources[], as for the table's s3:DeleteObject (its record
+    # names only their prefix, resources[].ARNPrefix: ``mapper._named_by_prefix`` says so).
+    ("s3", "deleteobjects"): [
+        {key: value for key, value in _BYPASSES_GOVERNANCE.items() if key != "resource_mappings"}
+    ],
     # an account policy covers the account's log groups and names none of them: granted on *
     **{
         ("logs", method): [
