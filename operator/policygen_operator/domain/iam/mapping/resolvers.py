@@ -175,10 +175,22 @@ def _ssm_account(name: str, ctx: Context) -> str:
     return "" if name.startswith(SSM_PUBLIC_PREFIX) else ctx.account
 
 
+def _without_selector(name: str) -> str:
+    """A parameter name without the version or label a request may add (``name:3``, ``name:prod``: "To
+    query by parameter version, use "Name": "name:version"", SSM API Reference, GetParameter). GetParameter
+    and GetParameters are authorized against "the requested parameter" (SSM User Guide, "How Parameter Store
+    authorizes parameter retrieval"), and a name "can consist of the following symbols and letters only:
+    a-zA-Z0-9_.-" besides the ``/`` of a hierarchy (SSM User Guide, "Creating Systems Manager parameters",
+    "About requirements and constraints for parameter names"): what follows a ``:`` selects a version of
+    the parameter and is no part of its ARN."""
+    return name.split(":", 1)[0]
+
+
 def _ssm_parameter(value: str, ctx: Context, params: Mapping[str, Any]) -> list[str]:
     if value.startswith("arn:"):
-        return [value]
-    name = value.lstrip("/")
+        prefix, found, resource = value.partition(":parameter/")
+        return [f"{prefix}{found}{_without_selector(resource)}"] if found else [value]
+    name = _without_selector(value.lstrip("/"))
     account = _ssm_account(name, ctx)
     return [f"arn:{ctx.partition}:ssm:{ctx.region}:{account}:parameter/{name}"]
 
