@@ -753,10 +753,53 @@ def _on_named(
     }
     named = frozenset(t.key for t in types if squashed(t.key) in nouns)
     if not named:
-        return None
+        return _children(arns, nouns, types, ctx)
     own = [t for t in types if t.key in named]
     on_own = [arn for arn in arns if any(t.matches(arn) for t in own)]
     return on_own or (_every(types, named, ctx(), _parent_values(arns, types)) if whole else [])
+
+
+def _children(
+    arns: list[str], nouns: set[str], types: tuple[ResourceType, ...], ctx: Callable[[], Context]
+) -> list[str] | None:
+    """What a create call makes beneath the parent it is granted on, where the tag action's type for it is
+    keyed by the parent's kind (ELB's CreateListener on ``loadbalancer/app/NAME/ID`` makes a
+    ``listener/app/NAME/ID/LISTENER``, CreateRule on that listener a ``listener-rule/app/.../RULE``): each
+    type whose first key word ends in the call's noun, in the parent's values, kept where its ARN continues
+    the parent's past the type word (the ``app`` listener of an ``app`` load balancer, not the ``net`` one).
+    The tags are authorized on "the resources being created" (ELB User Guide, "ELB API permissions to tag
+    resources during creation"), not on the parent. None when the tag action has no such type or no parent
+    is given."""
+    kids = [
+        t
+        for t in types
+        if len(t.formats) <= 1
+        and t.variables
+        and "/" in t.key
+        and any(squashed(t.key.partition("/")[0]).endswith(noun) for noun in nouns)
+    ]
+    if not kids:
+        return None
+    found: list[str] = []
+    for arn in arns:
+        below = _below_type_word(arn)
+        if not below:
+            continue
+        # the most specific type the parent has: ELB's classic ``loadbalancer/${LoadBalancerName}`` reads
+        # a v2 load balancer's whole ``app/NAME/ID`` as its name
+        shapes = [t for t in types if t.matches(arn)]
+        most = max((len(t.variables) for t in shapes), default=0)
+        values = _parent_values([arn], tuple(t for t in shapes if len(t.variables) == most))
+        for kid in kids:
+            child = kid.every(ctx().partition, ctx().region, ctx().account, values)
+            if _below_type_word(child).startswith(f"{below}/") and child not in found:
+                found.append(child)
+    return found or None
+
+
+def _below_type_word(arn: str) -> str:
+    """An ARN's resource part after its type word (``app/NAME/ID`` of ``...:loadbalancer/app/NAME/ID``)."""
+    return arn.split(":", 5)[-1].partition("/")[2]
 
 
 def _parent_values(arns: list[str], types: tuple[ResourceType, ...]) -> dict[str, str]:
