@@ -1192,7 +1192,14 @@ def _ec2_launch(action: str, params: Mapping[str, Any], ctx: Context) -> list[st
 def _ec2_volume(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """CreateVolume: the new volume (``volume/*``, "Create a volume" in the EC2 User Guide's example
     policies) and the snapshot it is restored from ("SnapshotId: The snapshot from which to create the
-    volume", EC2 API Reference)."""
+    volume", EC2 API Reference). CopyVolumes: the copy, new as well ("Creates a crash-consistent,
+    point-in-time copy of an existing Amazon EBS volume"), and the volume it copies ("SourceVolumeId: The ID
+    of the source EBS volume to copy", EC2 API Reference, CopyVolumes); the reference's one type for it is
+    ``volume``, and the EBS CSI driver's published policy grants ec2:CopyVolumes on both
+    (aws-ebs-csi-driver, docs/example-iam-policy.json: ``volume/vol-*``, and ``volume/*`` with the request's
+    tags)."""
+    if action == "ec2:CopyVolumes":
+        return [_ec2_arn(ctx, "volume"), *_named(ctx, "volume", _values(params, "SourceVolumeId"))]
     if action != "ec2:CreateVolume":
         return None
     snapshots = _values(params, "SnapshotId")
@@ -1640,6 +1647,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
         )
     },
     ("ec2", "createvolume"): Resolver(_ec2_volume, frozenset({"SnapshotId"})),
+    ("ec2", "copyvolumes"): Resolver(_ec2_volume, frozenset({"SourceVolumeId"})),
     ("ec2", "createsnapshot"): Resolver(_ec2_snapshot, frozenset({"VolumeId"})),
     ("ec2", "createsecuritygroup"): Resolver(_ec2_security_group, frozenset({"VpcId"})),
     **{

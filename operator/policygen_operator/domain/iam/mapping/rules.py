@@ -849,6 +849,7 @@ CREATED_TYPES: dict[str, frozenset[str]] = {
     "ec2:runinstances": frozenset({"instance", "network-interface", "volume", "spot-instances-request"}),
     "ec2:createfleet": frozenset({"fleet", "instance", "network-interface", "volume"}),
     "ec2:createvolume": frozenset({"volume"}),
+    "ec2:copyvolumes": frozenset({"volume"}),
     "ec2:createsnapshot": frozenset({"snapshot"}),
     "ec2:createsecuritygroup": frozenset({"security-group"}),
     # "Creates a DBProxyEndpoint" (RDS API Reference, CreateDBProxyEndpoint): its ARN holds the id RDS
