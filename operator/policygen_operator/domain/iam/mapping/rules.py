@@ -588,6 +588,11 @@ SERVICE_PARAMETER_OF: dict[tuple[str, str], str | tuple[str, ...]] = {
     # SetVisibleToAllUsers entry writes ``cluster/${JobFlowIds[]}``); the table gives the cluster ``*`` or
     # nothing for the others
     ("elasticmapreduce", "ClusterId"): ("ClusterId", "JobFlowId", "JobFlowIds"),
+    # a customer-owned IP pool (``coip-pool/${Ipv4PoolCoipId}``) is CoipPoolId in the calls that change
+    # one and PoolId in GetCoipPoolUsage ("PoolId: The ID of the address pool", EC2 API Reference; the
+    # Service Authorization Reference requires coip-pool for it), which the AWS Load Balancer Controller's
+    # published policy grants; it was granted * with a finding
+    ("ec2", "Ipv4PoolCoipId"): ("CoipPoolId", "PoolId"),
 }
 
 
