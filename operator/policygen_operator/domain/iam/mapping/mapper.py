@@ -313,7 +313,7 @@ class EventMapper:
             and other[1].fullmatch(arn)
         ):
             notes.append(widened(f"{key}: {other[2]}"))
-        if (readings := eks_entry_readings(key, params, [arn for _, arn in uses])) is not None:
+        if (readings := eks_entry_readings(key, params, uses)) is not None:
             notes.append(("info", "resource-two-readings", readings))
         if (ungranted := NOT_GRANTED.get(key)) is not None and not any(a == ungranted[0] for a, _ in uses):
             notes.append(_not_granted(key, *ungranted))

@@ -1500,20 +1500,21 @@ def _eks_access_entry(action: str, params: Mapping[str, Any], ctx: Context) -> l
 _EKS_ENTRY_KEYS = frozenset(f"eks.amazonaws.com:{name}" for name in EKS_ACCESS_ENTRY_CALLS)
 
 
-def eks_entry_readings(key: str, params: Mapping[str, Any], arns: list[str]) -> str | None:
+def eks_entry_readings(key: str, params: Mapping[str, Any], uses: list[tuple[str, str]]) -> str | None:
     """What to say of an access-entry call ``_eks_access_entry`` granted under both readings of a principal
     with a path: one of the two ARNs names no entry, and which one no AWS page says (the Service
     Authorization Reference's ``${IamIdentityName}``, the EKS User Guide's and API Reference's examples all
     name principals without a path), so the report tells how to drop the other: the entry's
     ``accessEntryArn`` in DescribeAccessEntry's response shows which one it is. None for any other call, a
-    principal without a path, or fewer than both ARNs granted."""
+    principal without a path, or fewer than both ARNs granted. Asked on every memo miss (``uses``: the
+    call's (action, ARN) grants), so any other call costs it a set lookup."""
     if key not in _EKS_ENTRY_KEYS:
         return None
     principal = get_field(params, "PrincipalArn")
     match = _IAM_PRINCIPAL.match(principal) if isinstance(principal, str) else None
     if match is None or match.group(3) is None:
         return None
-    entries = [arn for arn in arns if ":access-entry/" in arn and not arn.endswith("/*/*/*/*")]
+    entries = [arn for _, arn in uses if ":access-entry/" in arn and not arn.endswith("/*/*/*/*")]
     if len(entries) < 2:
         return None
     return (
