@@ -33,6 +33,7 @@ from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
 from policygen_operator.adapters.git.masking import masked
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
+from policygen_operator.domain.gitops import hcl
 from policygen_operator.domain.gitops.description import (
     DescriptionInput,
     GroupDescription,
@@ -592,18 +593,15 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
 
 
 def _definitions_beside(root: Path, target: Path) -> dict[str, str]:
-    """The Terraform definitions files of a file's directory (terraform.tfvars, terraform.tfvars.json,
-    *.auto.tfvars, *.auto.tfvars.json): a ``path`` naming one .tf file still gets the values they give its
-    module's variables (Terraform language docs, "Input Variables"), which override the defaults the file
-    may declare."""
+    """The Terraform definitions files of a file's directory (``hcl.definitions_order``: terraform.tfvars,
+    terraform.tfvars.json, *.auto.tfvars, *.auto.tfvars.json): a ``path`` naming one .tf file still gets the
+    values they give its module's variables (Terraform language docs, "Input Variables"), which override the
+    defaults the file may declare."""
     if not target.name.endswith(".tf"):
         return {}
     found: dict[str, str] = {}
     for path in sorted(target.parent.iterdir()):
-        name = path.name
-        definitions = name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
-            (".auto.tfvars", ".auto.tfvars.json")
-        )
+        definitions = hcl.definitions_order(path.name) is not None
         if definitions and path.is_file() and not path.is_symlink() and path.stat().st_size <= _MAX_FILE:
             found[path.relative_to(root).as_posix()] = _read(path, "replace")
     return found

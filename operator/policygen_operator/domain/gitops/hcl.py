@@ -417,7 +417,7 @@ class Variable:
         return f"var.{self.name} ({self.source})"
 
 
-def _tfvars_order(path: str) -> tuple[int, str] | None:
+def definitions_order(path: str) -> tuple[int, str] | None:
     """Where a file of definitions comes in Terraform's order of precedence, later taking precedence
     (Terraform language docs, "Input Variables", "Variable Definition Precedence": terraform.tfvars, then
     terraform.tfvars.json, then the *.auto.tfvars and *.auto.tfvars.json files in lexical order of their
@@ -497,7 +497,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     definitions = sorted(
         (order, path)
         for path in files
-        if posixpath.dirname(path) == folder and (order := _tfvars_order(path)) is not None
+        if posixpath.dirname(path) == folder and (order := definitions_order(path)) is not None
     )
     for _, path in definitions:
         try:
