@@ -184,7 +184,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             given = hcl.VAR_REF.fullmatch(hcl.unwrapped(value))
             if given is not None:
                 where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
-                result.notes.append(_variable_left(variables(given.group(1)), path, where, arn))
+                result.notes.append(terraform_json.variable_left(variables(given.group(1)), path, where, arn))
     for path, block, value in attachments:
         if replaced(value):
             continue  # removed whole above
@@ -1386,20 +1386,9 @@ def _variable_in_place(
         )
     line_start = text.rfind("\n", 0, attr.value_start) + 1
     indent = text[line_start : line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))]
-    result.notes.append(
-        f"{path}: {attr.name} = {written} replaced by the variable's value ({found.source}); var."
-        f"{found.name} is left as it is, for whatever else reads it"
-    )
+    result.notes.append(terraform_json.variable_written(found, path, f"{attr.name} = {written}"))
     value = around[0] + hcl.reindented(found.value, indent) + around[1]
     return text[: attr.value_start] + value + text[attr.value_end :]
-
-
-def _variable_left(found: hcl.Variable, path: str, where: str, arn: str) -> str:
-    """The note of an attachment removed because its variable's value is a broad ARN."""
-    return (
-        f"{path}: {where} took {arn} from var.{found.name} ({found.source}); the variable is left as it is, "
-        "for whatever else reads it"
-    )
 
 
 def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:

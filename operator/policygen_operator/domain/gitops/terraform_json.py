@@ -420,11 +420,8 @@ def edit(
                     else f"; {NOT_LITERAL}: {found.shown}: {found.why})"
                 )
                 if arn is not None:
-                    result.notes.append(
-                        f"{path}: aws_iam_role_policy_attachment.{res.label} took {arn} from var."
-                        f"{found.name} ({found.source}); the variable is left as it is, for whatever else "
-                        "reads it"
-                    )
+                    where = f"aws_iam_role_policy_attachment.{res.label}"
+                    result.notes.append(variable_left(found, path, where, arn))
             if arn is None:
                 continue
             _refuse_instances(texts[path], path, res)
@@ -611,6 +608,25 @@ def _edit_list(
     return text
 
 
+def variable_left(found: hcl.Variable, path: str, where: str, arn: str) -> str:
+    """The note of an attachment removed because its variable's value is a broad ARN, in both syntaxes
+    (``terraform.py`` too): the variable stays, and the note says so, for whatever else reads it."""
+    return (
+        f"{path}: {where} took {arn} from var.{found.name} ({found.source}); the variable is left as it is, "
+        "for whatever else reads it"
+    )
+
+
+def variable_written(found: hcl.Variable, path: str, reference: str) -> str:
+    """The note of a reference to a variable written in place as its value (``reference``: the attribute
+    as it was written), in both syntaxes (``terraform.py`` too): the variable stays, for whatever else
+    reads it."""
+    return (
+        f"{path}: {reference} replaced by the variable's value ({found.source}); var.{found.name} is left as "
+        "it is, for whatever else reads it"
+    )
+
+
 def _variable_in_place(
     text: str, path: str, owner: str, given: Node, found: hcl.Variable, result: EditResult
 ) -> str:
@@ -626,10 +642,7 @@ def _variable_in_place(
             "Write the list in the module's files (a default, terraform.tfvars) or edit it by hand. Nothing "
             "was changed"
         )
-    result.notes.append(
-        f"{path}: {owner} = {_raw(text, given)} replaced by the variable's value ({found.source}); var."
-        f"{found.name} is left as it is, for whatever else reads it"
-    )
+    result.notes.append(variable_written(found, path, f"{owner} = {_raw(text, given)}"))
     line = _line_start(text, given.start)
     indent = text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
     # a string of this syntax is a template: a literal ${ is written $${
