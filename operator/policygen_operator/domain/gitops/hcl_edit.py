@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from policygen_operator.domain.gitops import hcl
@@ -27,20 +27,25 @@ DATA_ARN = re.compile(r"data\.aws_iam_policy\.([A-Za-z_][\w-]*)\.arn")
 LOCAL_REF = re.compile(r"local\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?")
 
 
-def unread_data_sources(
-    labels: Iterable[str], before: Mapping[str, str], after: Mapping[str, str], replaced: Replaced
-) -> list[tuple[str, str]]:
-    """(label, broad ARN) of each ``data "aws_iam_policy"`` of ``labels`` that the edit left unread: it
-    stands for a broad ARN, something in the module's files read it before the edit (``before``) and
-    nothing does after (``after``), as ``hcl.reference`` reads a reference (a comment naming it counts, so
-    a doubt keeps it). One the edit did not reach (unread before it too) is not its business.
+def drop_unread_data_sources(
+    before: Mapping[str, str],
+    after: dict[str, str],
+    replaced: Replaced,
+    labels: Callable[[str], list[str]],
+    remove: Callable[[str, str], str | None],
+) -> list[str]:
+    """Drops from ``after`` each ``data "aws_iam_policy"`` (``labels``: those of a file) that the edit left
+    unread, and returns a note for each: it stands for a broad ARN, something in the module's files read it
+    before the edit (``before``) and nothing does after (``after``), as ``hcl.reference`` reads a reference
+    (a comment naming it counts, so a doubt keeps it). One the edit did not reach (unread before it too) is
+    not its business. ``remove``: a file's text without the data source, None when it has none.
 
     Left behind, it is an unused declaration, which tflint's ``terraform_unused_declarations`` rule fails
     ("Disallow variables, data sources, and locals that are declared but never used"), and Terraform still
     reads the broad policy from IAM at every plan. The same rule for both syntaxes (``terraform.py``,
-    ``terraform_json.py``)."""
-    found: list[tuple[str, str]] = []
-    for label in dict.fromkeys(labels):
+    ``terraform_json.py``), which say how a file lists and loses one."""
+    unread: list[tuple[str, str]] = []  # each judged on the edit as it is, before any of them goes
+    for label in dict.fromkeys(label for path in sorted(before) for label in labels(before[path])):
         address = f"data.aws_iam_policy.{label}"
         arn = replaced(f"{address}.arn")
         if arn is None:
@@ -49,8 +54,17 @@ def unread_data_sources(
         if any(pattern.search(t) for t in before.values()) and not any(
             pattern.search(t) for t in after.values()
         ):
-            found.append((label, arn))
-    return found
+            unread.append((label, arn))
+    notes: list[str] = []
+    for label, arn in unread:
+        for path in sorted(after):
+            text = remove(after[path], label)
+            if text is not None:
+                after[path] = text
+                notes.append(
+                    f"{path}: removed data aws_iam_policy.{label} ({arn}), which nothing reads any more"
+                )
+    return notes
 
 
 def named_policy(replace: tuple[str, ...], name: str | None) -> str | None:

@@ -1307,17 +1307,17 @@ def _drop_unread_data(
     before: dict[str, str], after: dict[str, str], replaced: hcl_edit.Replaced, result: EditResult
 ) -> None:
     """The data sources of broad policies that only what the edit removed read (``hcl_edit.
-    unread_data_sources``, the rule of the JSON syntax too) go from ``after``, with the comment lines
+    drop_unread_data_sources``, the rule of the JSON syntax too) go from ``after``, with the comment lines
     above them, as a removed attachment goes."""
-    labels = [b.labels[1] for path in sorted(before) for b in _data_sources(before[path])]
-    for label, arn in hcl_edit.unread_data_sources(labels, before, after, replaced):
-        for path in sorted(after):
-            block = next((b for b in _data_sources(after[path]) if b.labels[1] == label), None)
-            if block is not None:
-                after[path] = _remove_block(after[path], block)
-                result.notes.append(
-                    f"{path}: removed data aws_iam_policy.{label} ({arn}), which nothing reads any more"
-                )
+
+    def labels(text: str) -> list[str]:
+        return [b.labels[1] for b in _data_sources(text)]
+
+    def remove(text: str, label: str) -> str | None:
+        block = next((b for b in _data_sources(text) if b.labels[1] == label), None)
+        return None if block is None else _remove_block(text, block)
+
+    result.notes += hcl_edit.drop_unread_data_sources(before, after, replaced, labels, remove)
 
 
 def _remove_block(text: str, block: hcl.Block) -> str:

@@ -341,15 +341,13 @@ def _drop_unread_data(
     before: dict[str, str], after: dict[str, str], replaced: hcl_edit.Replaced, result: EditResult
 ) -> None:
     """The data sources of broad policies that only what the edit removed read (``hcl_edit.
-    unread_data_sources``, the rule of the native syntax too) go from ``after``."""
-    labels = [label for path in sorted(before) for label in _data_sources(before[path])]
-    for label, arn in hcl_edit.unread_data_sources(labels, before, after, replaced):
-        for path in sorted(after):
-            if label in _data_sources(after[path]):
-                after[path] = _remove_resource(after[path], "aws_iam_policy", label, kind="data")
-                result.notes.append(
-                    f"{path}: removed data aws_iam_policy.{label} ({arn}), which nothing reads any more"
-                )
+    drop_unread_data_sources``, the rule of the native syntax too) go from ``after``."""
+
+    def remove(text: str, label: str) -> str | None:
+        has = label in _data_sources(text)
+        return _remove_resource(text, "aws_iam_policy", label, kind="data") if has else None
+
+    result.notes += hcl_edit.drop_unread_data_sources(before, after, replaced, _data_sources, remove)
 
 
 def _add_resource(text: str, rtype: str, label: str, body: dict[str, Any]) -> str:
