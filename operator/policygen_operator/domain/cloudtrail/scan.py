@@ -879,8 +879,8 @@ class Scanner:
         return None
 
     def _scan_raw_lines(self, name: str, where: str, lines: list[tuple[int, bytes]]) -> None:
-        """The lines of a rawData that is JSON Lines, each a value of its own named by its line (from 1);
-        blank lines are passed over, as JSON Lines' are."""
+        """The lines of a rawData that is JSON Lines (``_json_lines``, which leaves blank ones out, as JSON
+        Lines' are), each a value of its own named by its line (from 1)."""
         self.result.summary.events_scanned += len(lines) - 1
         for number, line in lines:
             at = f"{where} line {number}"

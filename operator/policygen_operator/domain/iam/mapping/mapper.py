@@ -694,7 +694,7 @@ def _not_read(
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z][a-z0-9]*")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded like reference.py's caches: the operator runs for months
 def _new_parameter(action: str, parameters: frozenset[str]) -> str | None:
     """The request parameter the action's own entry reads (``ActionPlan.named``) that is named after the
     noun of the call's name, in lower case: the longest run of the noun's leading words, optionally after
