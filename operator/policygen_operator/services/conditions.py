@@ -17,8 +17,9 @@ READY = "Ready"
 GENERATED = "Generated"
 PUBLISHED = "Published"
 PULL_REQUEST_OPENED = "PullRequestOpened"
-# Whether the policy was built from every file of the window (False: files were skipped; informational, it
-# does not make Ready False by itself, but a replacing pull request waits for it or for allowIncomplete).
+# Whether the policy was built from every file and record of the window (False: files were skipped, or
+# records could not be used; informational, it does not make Ready False by itself, but a replacing pull
+# request waits for every file, or for allowIncomplete).
 COMPLETE = "Complete"
 ORDER = (READY, GENERATED, PUBLISHED, PULL_REQUEST_OPENED)
 

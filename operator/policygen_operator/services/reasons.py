@@ -61,6 +61,7 @@ class Reason(StrEnum):
     ALL_FILES_READ = "AllFilesRead"
     QUERY_COMPLETED = "QueryCompleted"  # an Athena source: the query read the window's partitions
     FILES_SKIPPED = "FilesSkipped"
+    BAD_RECORDS = "BadRecords"  # every file read, but records of them could not be used (lastRun.badRecords)
     INCOMPLETE_DATA = "IncompleteData"
     SCAN_TIMED_OUT = "ScanTimedOut"  # a scan ran past POLICYGEN_SCAN_TIMEOUT (permanent: narrow the window)
 

@@ -331,18 +331,7 @@ class Reconciler:
         )
         conds.set(c.GENERATED, True, Reason.GENERATED, summary)
         skipped = st.skipped_counts(result.summary.skipped_files)
-        if skipped:
-            conds.set(
-                c.COMPLETE,
-                False,
-                Reason.FILES_SKIPPED,
-                f"{st.describe_skipped(skipped)} of {result.summary.files_scanned + sum(skipped.values())}: "
-                "the policy is built from less than the window (the ConfigMap's report names each file)",
-            )
-        elif result.report.get("athena"):
-            conds.set(c.COMPLETE, True, Reason.QUERY_COMPLETED, st.describe_query(result.report["athena"]))
-        else:
-            conds.set(c.COMPLETE, True, Reason.ALL_FILES_READ, f"{result.summary.files_scanned} file(s) read")
+        conds.set(c.COMPLETE, *st.completeness(result, skipped))
         source = f"{target.namespace}/{target.name}"
         try:
             published = await publish_configmap(

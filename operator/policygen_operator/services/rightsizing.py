@@ -86,6 +86,7 @@ from policygen_operator.services.status import (
     policy_status,
     progress_fields,
     pull_request_status,
+    record_counts,
     skipped_counts,
     started_run,
 )
@@ -690,8 +691,7 @@ class RightsizingService:
             "windowEnd": iso(request.end),
             "roles": [r.arn for r in roles if r.arn not in retry],
             "filesScanned": result.summary.files_scanned,
-            "eventsScanned": result.summary.events_scanned,
-            "eventsMatched": result.summary.events_matched,
+            **record_counts(result.summary),
             "durationSeconds": round(time.monotonic() - began, 3),
         }
         if result.report.get("athena"):  # an Athena source reads no files: what the query scanned and cost
@@ -826,8 +826,7 @@ class RightsizingService:
                 "windowStart": iso(request.start),
                 "windowEnd": iso(request.end),
                 "filesScanned": result.summary.files_scanned,
-                "eventsScanned": result.summary.events_scanned,
-                "eventsMatched": result.summary.events_matched,
+                **record_counts(result.summary),
             },
             "deniedActions": list(found.denied_actions),
             "rightsizing": {

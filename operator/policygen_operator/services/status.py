@@ -15,13 +15,14 @@ from typing import Any
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.domain.timeutil import iso, parse_instant
+from policygen_operator.domain.usage import UsageSummary
 from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.generation import GenerationResult, PrincipalResult, Progress
 from policygen_operator.services.publish import part_key, pretty
 from policygen_operator.services.pullrequest import PullRequestStatus
-from policygen_operator.services.reasons import EventReason, is_temporary
+from policygen_operator.services.reasons import EventReason, Reason, is_temporary
 from policygen_operator.settings import OperatorSettings
 
 
@@ -81,6 +82,8 @@ RUN_COUNTERS = (
     "objectsListed",
     "eventsScanned",
     "eventsMatched",
+    "badRecords",
+    "rawDataRecords",
     "athena",
     "durationSeconds",
 )
@@ -139,6 +142,26 @@ def describe_skipped(counts: Mapping[str, int]) -> str:
     return f"{total} file(s) skipped ({', '.join(f'{k} {n}' for k, n in counts.items())})"
 
 
+def completeness(result: GenerationResult, skipped: Mapping[str, int]) -> tuple[bool, Reason, str]:
+    """The Complete condition's status, reason and message: whether the policy was built from everything
+    the window holds. Files skipped (``skipped``, ``skipped_counts``) or records that could not be used
+    (``badRecords``, which ``--strict`` refuses alike in the CLI) make it False; both are said when both
+    were met, so that a run is never called complete without a word about what it could not read."""
+    summary = result.summary
+    bad = describe_bad_records(summary.bad_records)
+    if skipped:
+        message = (
+            f"{describe_skipped(skipped)} of {summary.files_scanned + sum(skipped.values())}: the policy is "
+            "built from less than the window (the ConfigMap's report names each file)"
+        )
+        return False, Reason.FILES_SKIPPED, message + (f"; {bad}" if bad else "")
+    query = result.report.get("athena")
+    read = describe_query(query) if query else f"{summary.files_scanned} file(s) read"
+    if bad:
+        return False, Reason.BAD_RECORDS, f"{read}, but {bad}"
+    return True, Reason.QUERY_COMPLETED if query else Reason.ALL_FILES_READ, read
+
+
 def completed_run(
     run: Mapping[str, Any], now: datetime, progress: Progress | None, result: GenerationResult | None = None
 ) -> dict[str, Any]:
@@ -148,7 +171,7 @@ def completed_run(
     done.update(progress_fields(progress))
     if result is not None:
         summary = result.summary
-        done.update(eventsScanned=summary.events_scanned, eventsMatched=summary.events_matched)
+        done.update(record_counts(summary))
         query = result.report.get("athena")
         if query:  # None deletes a field in the merge patch: an earlier run's counters of the other kind
             done.update(
@@ -166,6 +189,29 @@ def completed_run(
     start = parse_instant(str(run["startTime"]))
     done["durationSeconds"] = round((now - start).total_seconds(), 3)
     return done
+
+
+def record_counts(summary: UsageSummary) -> dict[str, int]:
+    """The event and record counters of a finished run, as the CLI's report has them: ``badRecords``
+    (records that could not be used: malformed, or a requested principal's lacking a field the mapping
+    reads; an Athena row without events, times or identity) and ``rawDataRecords`` (records read out of
+    the base64 ``rawData`` of a Firehose stream's error output, also counted in ``eventsScanned``)."""
+    return {
+        "eventsScanned": summary.events_scanned,
+        "eventsMatched": summary.events_matched,
+        "badRecords": summary.bad_records,
+        "rawDataRecords": summary.raw_data_records,
+    }
+
+
+def describe_bad_records(count: int) -> str:
+    """The Complete condition's words for unusable records (nothing when there are none)."""
+    if not count:
+        return ""
+    return (
+        f"{count} record(s) could not be used (malformed, or lacking a field the policy needs: the "
+        "ConfigMap's report's warnings name each), so the policy may lack what they recorded"
+    )
 
 
 def athena_run(query: Mapping[str, Any]) -> dict[str, Any]:

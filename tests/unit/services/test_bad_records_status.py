@@ -1,0 +1,115 @@
+"""Bad records in the operator's status: what the CLI's report says (``badRecords``, ``rawDataRecords``), the
+PolicyGeneration's ``status.lastRun`` and a Rightsizing's ``status.lastScan`` (and its children's lastRun) say
+too, and the Complete condition does not call a run complete without a word when records were unusable.
+
+The counters mean what the report's do (``UsageSummary.bad_records``: records that could not be used, a
+malformed one or one of a requested principal lacking a field; ``raw_data_records``: records read out of the
+base64 ``rawData`` of a Kinesis Data Firehose stream's error output, Amazon Data Firehose Developer Guide,
+"Handle data delivery failure")."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.rightsizing import IRSA, Binding, child_name
+from policygen_operator.services import status as st
+from policygen_operator.services.generation import GenerationRequest, GenerationResult, run_generation
+from tests.fixtures.kube import FakeKube
+from tests.unit.services.test_athena_sources import QUERY
+from tests.unit.services.test_completeness import SKIPPED
+from tests.unit.services.test_reconcile import reconciler, result, target
+
+
+@pytest.fixture
+def executor() -> Any:
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def with_bad_records(bad: int = 3, raw: int = 5, skipped: bool = False) -> GenerationResult:
+    done = result()
+    done.summary.bad_records, done.summary.raw_data_records = bad, raw
+    if skipped:
+        done.summary.skipped_files.update(SKIPPED)
+    return done
+
+
+def complete(outcome: Any) -> dict[str, Any]:
+    return next(c for c in outcome.status["conditions"] if c["type"] == "Complete")
+
+
+async def test_last_run_counts_bad_and_raw_data_records(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    rec = reconciler(kube, executor, lambda req, p, c: with_bad_records())
+    outcome = await rec.reconcile(target(kube))  # the schema keeps what is written (check_status)
+    assert outcome.failure is None, outcome.message
+    last = outcome.status["lastRun"]
+    assert (last["badRecords"], last["rawDataRecords"]) == (3, 5)
+
+
+async def test_bad_records_make_complete_false_and_say_how_many(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    rec = reconciler(kube, executor, lambda req, p, c: with_bad_records())
+    outcome = await rec.reconcile(target(kube))
+    cond = complete(outcome)
+    assert (cond["status"], cond["reason"]) == ("False", "BadRecords")
+    assert "2 file(s) read" in cond["message"] and "3 record(s) could not be used" in cond["message"]
+    ready = next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True"  # informational, as for skipped files
+
+
+async def test_skipped_files_and_bad_records_are_said_together(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    rec = reconciler(kube, executor, lambda req, p, c: with_bad_records(skipped=True))
+    cond = complete(await rec.reconcile(target(kube)))
+    assert (cond["status"], cond["reason"]) == ("False", "FilesSkipped")
+    assert "5 file(s) skipped" in cond["message"] and "3 record(s) could not be used" in cond["message"]
+
+
+async def test_no_bad_record_is_all_files_read_with_zero_counters(executor: ThreadPoolExecutor) -> None:
+    kube = FakeKube()
+    rec = reconciler(kube, executor, lambda req, p, c: with_bad_records(0, 0))
+    outcome = await rec.reconcile(target(kube))
+    cond = complete(outcome)
+    assert (cond["status"], cond["reason"], cond["message"]) == ("True", "AllFilesRead", "2 file(s) read")
+    assert (outcome.status["lastRun"]["badRecords"], outcome.status["lastRun"]["rawDataRecords"]) == (0, 0)
+
+
+async def test_an_athena_run_with_unusable_rows_is_not_complete(executor: ThreadPoolExecutor) -> None:
+    """Athena's rows without events, times or identity count in badRecords (domain/cloudtrail/athena.py)."""
+    done = with_bad_records(2, 0)
+    done.report = {**done.report, "athena": QUERY}
+    kube = FakeKube()
+    cond = complete(await reconciler(kube, executor, lambda req, p, c: done).reconcile(target(kube)))
+    assert (cond["status"], cond["reason"]) == ("False", "BadRecords")
+    assert "q-1" in cond["message"] and "2 record(s) could not be used" in cond["message"]
+
+
+def test_a_new_run_clears_the_last_runs_record_counters() -> None:
+    assert {"badRecords", "rawDataRecords"} <= set(st.RUN_COUNTERS)
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    run = st.started_run(datetime(2026, 3, 1, tzinfo=UTC), 1, start, end)
+    assert run["badRecords"] is None and run["rawDataRecords"] is None
+
+
+def test_a_rightsizing_scan_counts_bad_records_in_last_scan_and_the_childrens_last_run() -> None:
+    from tests.unit.services.test_rightsizing import ORDERS, parent, run, service
+
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+
+    def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.summary.bad_records, found.summary.raw_data_records = 4, 6
+        return found
+
+    outcome = run(service(kube, engine), parent())  # type: ignore[arg-type]
+    assert outcome.failure is None, outcome.message
+    last = outcome.status["lastScan"]
+    assert (last["badRecords"], last["rawDataRecords"]) == (4, 6)
+    child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+    assert (child["lastRun"]["badRecords"], child["lastRun"]["rawDataRecords"]) == (4, 6)
