@@ -24,6 +24,7 @@ from policygen_operator.services.pullrequest import (
     Credentials,
     PullRequestContext,
     PullRequestSpec,
+    clean_token,
     normalise_repository,
     reconcile_pull_request,
 )
@@ -183,10 +184,13 @@ def _flag_message(error: PolicygenError) -> str:
 
 def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContext, Credentials]:
     token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
-    token = os.environ.get(token_env, "")
-    if not token and args.provider != "git":
+    raw = os.environ.get(token_env, "")
+    if not raw and args.provider != "git":
         raise InvalidRequestError(f"no token: set the environment variable {token_env}", field="--token-env")
-    username = os.environ.get(args.username_env) if args.username_env else None
+    # as the operator reads a Secret's: `export GITHUB_TOKEN="$(cat token.txt; echo)"` keeps a newline
+    where = f"the environment variable {token_env}"
+    token = clean_token(raw, args.provider, where, "--token-env") if raw else ""
+    username = (os.environ.get(args.username_env) or "").strip() or None if args.username_env else None
     policies = _load_policies(args.policy)
     report = _load_json(args.report, "--report") if args.report else {}
     principal_report = (report.get("principals") or {}).get(args.principal) or {}

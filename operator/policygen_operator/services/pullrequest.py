@@ -372,6 +372,35 @@ def safe_relative_path(path: str) -> str:
     return "" if normalised == "." else normalised
 
 
+def clean_token(raw: str, provider: str, where: str, field_name: str) -> str:
+    """The token ``where`` holds (a Secret's key, an environment variable), without the whitespace around it.
+
+    ``kubectl create secret generic --from-file=token=FILE`` keeps the file's trailing newline, and a token
+    pasted into an editor gets one; sent as ``Bearer TOKEN\\n``, Python's http.client refused the header
+    value in an error nobody classified (a temporary ``InternalError``, retried for ever). A GitHub or GitLab
+    token is one word (GitHub Docs, "About authentication to GitHub", token prefixes; GitLab Docs, "Token
+    overview", token prefixes): whitespace around it is removed; whitespace or a control character inside
+    it, or nothing left, cannot be fixed by a retry, so it is refused as ``CredentialsInvalid`` (permanent),
+    saying what is wrong and where, never what the token holds. A ``git`` provider's password travels only
+    inside Basic credentials (base64, RFC 7617), where a space is fine; a control character is not."""
+    token = raw.strip()
+    if not token:
+        problem = "is empty once the whitespace around it is removed"
+    elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
+        problem = "holds a control character inside the token"
+    elif provider != "git" and any(ch.isspace() for ch in token):
+        problem = f"holds whitespace inside the token, which a {provider} token never has"
+    elif provider != "git" and not token.isascii():
+        problem = f"holds a non-ASCII character, which a {provider} token never has"
+    else:
+        return token
+    raise InvalidRequestError(
+        f"{where} {problem}: set it to the token alone (whitespace around it is ignored)",
+        field=field_name,
+        reason=Reason.CREDENTIALS_INVALID,
+    )
+
+
 def _forge(spec: PullRequestSpec, token: str) -> Forge | None:
     if spec.provider == "github":
         return GitHub(spec.repository, token, spec.api_url)

@@ -34,6 +34,7 @@ class Reason(StrEnum):
     CONFIGMAP_REJECTED = "ConfigMapRejected"
     CREDENTIALS_MISSING = "CredentialsMissing"
     CREDENTIALS_UNREADABLE = "CredentialsUnreadable"
+    CREDENTIALS_INVALID = "CredentialsInvalid"  # the Secret's token cannot be one (whitespace inside, empty)
     REPOSITORY_NOT_ALLOWED = "RepositoryNotAllowed"
     REPOSITORY_NOT_FOUND = "RepositoryNotFound"
     UNAUTHORIZED = "Unauthorized"
@@ -102,6 +103,7 @@ _DECIDED_BY: dict[str, str] = {
     Reason.PATH_NOT_ALLOWED: "repository",
     Reason.API_HOST_NOT_ALLOWED: "repository",
     Reason.CREDENTIALS_MISSING: "repository",
+    Reason.CREDENTIALS_INVALID: "repository",
 }
 
 

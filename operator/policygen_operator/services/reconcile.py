@@ -59,6 +59,7 @@ from policygen_operator.services.pullrequest import (
     PullRequestContext,
     PullRequestSpec,
     PullRequestStatus,
+    clean_token,
     reconcile_pull_request,
     scan_context,
 )
@@ -454,8 +455,11 @@ class Reconciler:
         status["observedGeneration"] = target.generation
         try:
             _check_complete_enough(target.spec, pr_target, context)
-            credentials = await self._credentials(
-                pr_target.secret_namespace or target.namespace, pr_target.secret_name
+            credentials = await read_credentials(
+                self.kube,
+                pr_target.secret_namespace or target.namespace,
+                pr_target.secret_name,
+                pr_target.spec.provider,
             )
             allowed = pr_target.allowed_repositories
             loop = asyncio.get_running_loop()
@@ -483,9 +487,6 @@ class Reconciler:
             f"{where} ({opened.state})",
         )
         return self._outcome(target, conds, status)
-
-    async def _credentials(self, namespace: str, secret_name: str | None) -> Credentials:
-        return await read_credentials(self.kube, namespace, secret_name)
 
     def _delay(self, target: Target, err: PolicygenError) -> float:
         """The backoff for this attempt, or longer when the other side said when to come back."""
@@ -593,8 +594,11 @@ class SecretPort(Protocol):
     async def read_secret(self, namespace: str, name: str) -> dict[str, str] | None: ...
 
 
-async def read_credentials(kube: SecretPort, namespace: str, secret_name: str | None) -> Credentials:
-    """A pull request's token from ``credentialsSecretRef`` (none for a ``git`` push without one)."""
+async def read_credentials(
+    kube: SecretPort, namespace: str, secret_name: str | None, provider: str
+) -> Credentials:
+    """A pull request's token from ``credentialsSecretRef`` (none for a ``git`` push without one), without
+    the whitespace around it (``pullrequest.clean_token``: a Secret made ``--from-file`` keeps a newline)."""
     if secret_name is None:
         return Credentials(token="")
     data = await kube.read_secret(namespace, secret_name)
@@ -606,4 +610,6 @@ async def read_credentials(kube: SecretPort, namespace: str, secret_name: str | 
             field="spec.output.pullRequest.credentialsSecretRef",
             reason=Reason.CREDENTIALS_MISSING,
         )
-    return Credentials(token=data["token"], username=data.get("username") or None)
+    where = f"key 'token' of Secret {namespace}/{secret_name}"
+    token = clean_token(data["token"], provider, where, "spec.output.pullRequest.credentialsSecretRef")
+    return Credentials(token=token, username=(data.get("username") or "").strip() or None)

@@ -934,7 +934,7 @@ class RightsizingService:
         if secrets_read is not None and key in secrets_read:
             credentials = secrets_read[key]
         else:
-            credentials = await read_credentials(self.kube, secrets, target.secret_name)
+            credentials = await read_credentials(self.kube, secrets, target.secret_name, target.spec.provider)
             if secrets_read is not None:
                 secrets_read[key] = credentials
         skipped = skipped_counts(result.summary.skipped_files)
