@@ -82,7 +82,9 @@ from policygen_operator.services.scanthread import Generate, LatestProgress, sca
 from policygen_operator.services.status import (
     RUN_COUNTERS,
     athena_run,
+    condition,
     describe_skipped,
+    kept_policy,
     policy_status,
     progress_fields,
     pull_request_status,
@@ -506,6 +508,7 @@ class RightsizingService:
                 split_sessions=tuple(r.arn for r in roles if r.attribution == "service-account"),
             )
             self._mark_scanning(parent, conds, len(roles), now)
+            children = await self._mark_children_scanning(parent, children, request, now)
             try:
                 rows = await self._scan_and_report(
                     parent, roles, children, request, status, now, tenancy, conds.as_list()
@@ -517,6 +520,7 @@ class RightsizingService:
                 if is_unexpected(raw):
                     logger.exception("scan for %s failed unexpectedly", parent.name)
                 err = classify(raw)
+                await self._children_scan_failed(parent, children, err, now)
                 return self._failed(conds, status, SCANNED, err, permanent=err.permanence is PERMANENT)
             status["lastScan"]["roles"] = [arn for arn in status["lastScan"]["roles"] if arn not in held]
             scanned = (Reason.SCANNED, f"one scan for {len(roles)} roles")
@@ -594,6 +598,78 @@ class RightsizingService:
                 f"scanning CloudTrail for {roles} roles (generation {parent.generation}, since {iso(now)})",
             )
         conds.summarize([DISCOVERED, SCANNED])
+
+    async def _mark_children_scanning(
+        self,
+        parent: Parent,
+        children: dict[str, dict[str, Any]],
+        request: GenerationRequest,
+        now: datetime,
+    ) -> dict[str, dict[str, Any]]:
+        """Each child says the parent's scan is under way, as a PolicyGeneration's run says its own from the
+        start (``services.reconcile``): ``lastRun`` is this scan's (start and window, no completion, no
+        counters of the scan before), and a child whose conditions do not describe its generation yet (a new
+        child, a changed spec) has Ready Unknown with reason ``Generating``; one whose conditions do keeps
+        them (a scheduled scan leaves Ready alone, a retry keeps its failure). Without it a new child's
+        status was empty for the whole scan.
+
+        Level-based: a child whose status already says all this is not written (``_patch_child``). Returns
+        the children with the status written, so that the end of the scan edits the conditions the API
+        server holds (``Conditions.set`` moves lastTransitionTime only when a status flips)."""
+        marked: dict[str, dict[str, Any]] = {}
+        for name, child in children.items():
+            before = child.get("status") or {}
+            generation = int(child["metadata"].get("generation", 1))
+            conds = c.Conditions(before.get("conditions"), iso(now), generation)
+            if before.get("observedGeneration") != generation or not condition(before, c.READY):
+                conds.set(
+                    c.READY,
+                    c.UNKNOWN,
+                    Reason.GENERATING,
+                    f"scanning CloudTrail for generation {generation}: one scan by {parent.ref} for its "
+                    f"{len(request.principals)} roles, this one's among them",
+                )
+            patch = {
+                "observedGeneration": generation,
+                "conditions": conds.as_list(),
+                "lastRun": started_run(now, generation, request.start, request.end),
+            }
+            marked[name] = await self._patch_child(child, patch)
+        return marked
+
+    async def _children_scan_failed(
+        self, parent: Parent, children: dict[str, dict[str, Any]], err: PolicygenError, now: datetime
+    ) -> None:
+        """A failed scan in each child, as a PolicyGeneration's failed run: Generated False with the
+        parent's failure (and what is kept), lastRun complete; not left saying the parent scans."""
+        for child in children.values():
+            before = child.get("status") or {}
+            generation = int(child["metadata"].get("generation", 1))
+            conds = c.Conditions(before.get("conditions"), iso(now), generation)
+            message = f"the scan by {parent.ref} failed: {err}{kept_policy(before)}"
+            conds.set(c.GENERATED, False, err.reason, message)
+            conds.summarize([c.GENERATED])
+            patch = {
+                "observedGeneration": generation,
+                "conditions": conds.as_list(),
+                "lastRun": {"completionTime": iso(self.clock())},
+            }
+            await self._patch_child(child, patch)
+
+    async def _patch_child(self, child: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+        """The child with ``patch`` merged into its status, written only when that changes what the API
+        server holds (a merge patch's None deletes: RFC 7386); a refused write is logged, the child kept."""
+        meta = child["metadata"]
+        before = child.get("status") or {}
+        after = _merged(before, patch)
+        if after == _merged(before, {}):
+            return child
+        try:
+            await self.kube.patch_status(meta["namespace"], meta["name"], patch)
+        except KubernetesError as err:
+            logger.warning("status of child %s/%s not written: %s", meta["namespace"], meta["name"], err)
+            return child
+        return {**child, "status": after}
 
     def _row(self, parent: Parent, role: DiscoveredRole, before: Mapping[str, Any] | None) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -796,7 +872,11 @@ class RightsizingService:
             await self.kube.patch_status(
                 meta["namespace"],
                 meta["name"],
-                {"observedGeneration": generation, "conditions": conds.as_list()},
+                {
+                    "observedGeneration": generation,
+                    "conditions": conds.as_list(),
+                    "lastRun": {"completionTime": iso(self.clock())},  # the run its start wrote is over
+                },
             )
         except KubernetesError as error:
             logger.warning("status of child %s/%s not written: %s", meta["namespace"], meta["name"], error)
@@ -1047,6 +1127,24 @@ def _roles_failed(rows: list[dict[str, Any]]) -> tuple[str, str] | None:
     more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
     message = f"{len(failed)} of {len(rows)} roles not analysed: {named}{more}; the others are reported"
     return str(failed[0]["error"]["reason"]), message
+
+
+def _merged(status: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """``status`` after the JSON merge patch ``patch`` (RFC 7386: an object merged key by key, None
+    deletes), without the Nones a status read back never holds."""
+    out = {k: v for k, v in status.items() if v is not None}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping):
+            held = out.get(key)
+            out[key] = _merged(held if isinstance(held, Mapping) else {}, value)
+        else:
+            out[key] = value
+    for key, value in list(out.items()):
+        if isinstance(value, Mapping):
+            out[key] = _merged(value, {})
+    return out
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -353,7 +353,9 @@ def test_deleting_the_parent_mid_scan_cancels_it_after_writing_progress() -> Non
     outcome = run(svc, parent())
     assert outcome.cancelled and outcome.status == {}
     assert kube.parent_status["lastScan"]["filesScanned"] >= 1  # progress reached the status first
-    assert "status" not in kube.objects[("fleet", child_name("fleet", ORDERS))]  # no child was fed
+    child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]  # the scan's start only:
+    assert "rightsizing" not in child and "policy" not in child  # no child was fed
+    assert [c["reason"] for c in child["conditions"]] == ["Generating"]  # test_rightsizing_children_scanning
 
 
 def test_a_scan_starts_with_a_last_scan_of_its_own() -> None:
