@@ -28,6 +28,7 @@ from policygen_operator.services.pullrequest import (
     normalise_repository,
     reconcile_pull_request,
 )
+from policygen_operator.services.status import describe_skipped, skipped_counts
 
 if TYPE_CHECKING:
     from policygen_operator.cli.main import Subparsers
@@ -127,6 +128,12 @@ def register(subparsers: Subparsers) -> None:
         "findings and denied calls in the description",
     )
     parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="replace managed policies although the --report says files of the window were skipped "
+        "(by default refused: a skipped file may hold the only record of an action the role needs)",
+    )
+    parser.add_argument(
         "--allow-repository",
         action="append",
         default=[],
@@ -192,7 +199,10 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
     token = clean_token(raw, args.provider, where, "--token-env") if raw else ""
     username = (os.environ.get(args.username_env) or "").strip() or None if args.username_env else None
     policies = _load_policies(args.policy)
-    report = _load_json(args.report, "--report") if args.report else {}
+    loaded = _load_json(args.report, "--report") if args.report else {}
+    if not isinstance(loaded, dict):
+        raise InvalidRequestError(f"{args.report} is not a report of policygen generate", field="--report")
+    report: dict[str, Any] = loaded
     principal_report = (report.get("principals") or {}).get(args.principal) or {}
     window = report.get("window") or {}
     spec = PullRequestSpec(
@@ -215,8 +225,38 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         events_matched=int(principal_report.get("eventsMatched", report.get("eventsMatched", 0))),
         findings=[Finding.from_dict(f) for f in principal_report.get("findings") or []],
         denied_actions=sorted(principal_report.get("denied") or {}),
+        files_skipped=skipped_counts(_skipped_files(report)),
+        bad_records=_count(report, "badRecords"),
     )
+    if context.files_skipped and spec.replace_managed_policies and not args.allow_incomplete:
+        # the operator's rule (spec.output.pullRequest.allowIncomplete): detaching PowerUserAccess on a
+        # policy that may lack an action recorded only in an unread file would break the role
+        raise InvalidRequestError(
+            f"not proposing to replace {', '.join(spec.replace_managed_policies)}: the report says "
+            f"{describe_skipped(context.files_skipped)} in the window, so the policy may lack actions the "
+            "role needs; fix the access to those files (the report's filesSkipped names them) and run "
+            "policygen generate again, or pass --allow-incomplete",
+            field="--report",
+        )
     return spec, context, Credentials(token=token, username=username)
+
+
+def _skipped_files(report: dict[str, Any]) -> dict[str, str]:
+    """The report's ``filesSkipped`` (file -> why), checked: the description counts them by kind."""
+    skipped = report.get("filesSkipped") or {}
+    if not isinstance(skipped, dict) or not all(isinstance(v, str) for v in skipped.values()):
+        raise InvalidRequestError(
+            "the report's filesSkipped is not an object of file -> reason (is it policygen generate's?)",
+            field="--report",
+        )
+    return skipped
+
+
+def _count(report: dict[str, Any], key: str) -> int:
+    value = report.get(key) or 0
+    if not isinstance(value, int) or value < 0:
+        raise InvalidRequestError(f"the report's {key} is not a count: {value!r}", field="--report")
+    return value
 
 
 def _load_json(path: str, flag: str) -> Any:

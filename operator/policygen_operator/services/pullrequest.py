@@ -78,6 +78,7 @@ def scan_context(
         denied_actions=found.denied_actions,
         unused_actions=unused_actions or [],
         files_skipped=files_skipped,
+        bad_records=result.summary.bad_records,
     )
 
 

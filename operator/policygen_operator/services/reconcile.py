@@ -431,6 +431,7 @@ class Reconciler:
             findings=[Finding.from_dict(f) for f in target.status.get("findings") or []],
             denied_actions=list(target.status.get("deniedActions") or []),
             files_skipped=_skipped_from_status(target.status),
+            bad_records=int(last_run.get("badRecords") or 0),
         )
 
     def _pull_request_due(self, target: Target, policy_changed: bool) -> bool:

@@ -35,6 +35,9 @@ class PullRequestContext:
     # Files of the window that could not be read, by kind (AccessDenied, KMS, ...): the policy may miss
     # actions recorded only in them.
     files_skipped: dict[str, int] = field(default_factory=dict)
+    # Records of the files read that could not be used (malformed, no userIdentity): each may be a call of
+    # the role, so the reviewer is told, as for skipped files.
+    bad_records: int = 0
 
 
 @dataclass(frozen=True)
@@ -270,14 +273,20 @@ def _unused_section(unused: list[str], compact: bool, h: str = "##") -> list[str
 
 
 def _incomplete_lines(ctx: PullRequestContext) -> list[str]:
-    if not ctx.files_skipped:
-        return []
-    kinds = ", ".join(f"{plain(k)} {n}" for k, n in sorted(ctx.files_skipped.items()))
-    total = sum(ctx.files_skipped.values())
-    return [
-        f"- **Incomplete data:** {total} delivery file(s) of the window could not be read ({kinds}); "
-        "actions recorded only in them are missing from this policy."
-    ]
+    out = []
+    if ctx.files_skipped:
+        kinds = ", ".join(f"{plain(k)} {n}" for k, n in sorted(ctx.files_skipped.items()))
+        total = sum(ctx.files_skipped.values())
+        out.append(
+            f"- **Incomplete data:** {total} delivery file(s) of the window could not be read ({kinds}); "
+            "actions recorded only in them are missing from this policy."
+        )
+    if ctx.bad_records:
+        out.append(
+            f"- **Incomplete data:** {ctx.bad_records} record(s) of the files read could not be used "
+            "(malformed or not CloudTrail's); an action recorded only in them is missing from this policy."
+        )
+    return out
 
 
 def _removed_section(
