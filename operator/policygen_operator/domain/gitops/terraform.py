@@ -251,7 +251,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             )
         wanted = [f"aws_iam_policy.{pl}{instance}.arn" for pl in policy_labels]
         _check_not_ignored(new_texts[path], block, "policy_arns", f"{path}: {_EXCLUSIVE}.{block.labels[1]}")
-        new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, wanted, result, path)
+        new_texts[path] = _edit_exclusive(new_texts[path], block, replaced, wanted, result, path, variables)
 
     gone = _removed_resources(texts, new_texts)
     # managed_policy_arns and aws_iam_role_policy_attachments_exclusive are exclusive: with either present,
@@ -1706,10 +1706,20 @@ def _edit_exclusive(
     wanted: list[str],
     result: EditResult,
     path: str,
+    variables: hcl.Variables | None = None,
 ) -> str:
+    """The exclusive list without the broad ARNs and with ``wanted``. A list given as a variable
+    (``policy_arns = var.policies``) is written in its place as its value (``_variable_in_place``), as the
+    role's ``managed_policy_arns`` is."""
     where = f"{_EXCLUSIVE}.{block.labels[1]}"
     current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
     attr = hcl.find_attribute(text, current, "policy_arns")
+    given = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text))) if attr is not None else None
+    if attr is not None and given is not None and variables is not None:
+        result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip()}")
+        text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
+        current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
+        attr = hcl.find_attribute(text, current, "policy_arns")
     if attr is None or not text.startswith("[", attr.value_start):
         raise GitOpsEditError(
             f"{path}: policy_arns of resource {where} is not a list literal; edit it by hand"

@@ -1,0 +1,76 @@
+"""Broad policies given through an input variable in the forms the last session left unread: an attachment
+per item of ``count = length(var.arns)`` reading ``var.arns[count.index]``, the ``policy_arns`` of
+``aws_iam_role_policy_attachments_exclusive``, and a variable the edit leaves unread. A variable's value is
+what the module's files say (``hcl.variable``: a definitions file's, else its default; Terraform language
+docs, "Input Variables"); one they do not decide is refused naming it and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.domain.gitops import editor, terraform
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER, RUNNER_REQUEST, RUNNER_ROLE, fmt_clean
+
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+POLICIES = (
+    'variable "policies" {\n'
+    "  type = list(string)\n"
+    "  default = [\n"
+    f'    "{POWER}",\n'
+    f'    "{READ_ONLY}",\n'
+    "  ]\n"
+    "}\n"
+)
+EXCLUSIVE = (
+    '\nresource "aws_iam_role_policy_attachments_exclusive" "runner" {\n'
+    "  role_name   = aws_iam_role.runner.name\n"
+    "  policy_arns = var.policies\n"
+    "}\n"
+)
+
+
+def test_the_policy_arns_of_an_exclusive_resource_from_a_variable_are_written_in_place(
+    tmp_path: Path,
+) -> None:
+    """``policy_arns = var.policies`` is the variable's value: written in place without the broad ARN and
+    with the generated policy, as the role's ``managed_policy_arns = var.policies`` is. Before, the run
+    refused it as "not a list literal"."""
+    other = EXCLUSIVE.replace('"runner"', '"deploy"').replace("aws_iam_role.runner", "aws_iam_role.deploy")
+    deploy = 'resource "aws_iam_role" "deploy" {\n  name = "deploy"\n}\n'
+    files = {"main.tf": RUNNER_ROLE + EXCLUSIVE + "\n" + deploy + other, "variables.tf": POLICIES}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        '\nresource "aws_iam_role_policy_attachments_exclusive" "runner" {\n'
+        "  role_name = aws_iam_role.runner.name\n"
+        "  policy_arns = [\n"
+        f'    "{READ_ONLY}",\n'
+        "    aws_iam_policy.runner_policygen.arn,\n"
+        "  ]\n"
+        "}\n"
+    ) in text
+    assert deploy + other in text and 'resource "aws_iam_role_policy_attachment" ' not in text
+    assert set(result.changes) == {"main.tf"}  # the deploy role still reads the variable
+    assert (
+        "main.tf: policy_arns = var.policies replaced by the variable's value (its default in variables.tf)"
+        in "\n".join(result.notes)
+    )
+    fmt_clean(text, tmp_path)
+
+
+def test_the_policy_arns_of_an_exclusive_resource_from_a_variable_without_a_value_are_refused() -> None:
+    files = {
+        "main.tf": RUNNER_ROLE + EXCLUSIVE,
+        "variables.tf": 'variable "policies" {\n  type = list(string)\n}\n',
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    assert str(err.value).startswith(
+        "main.tf: policy_arns = var.policies is not a list literal policygen can read: var.policies "
+        "(declared in variables.tf): it has no default"
+    )
