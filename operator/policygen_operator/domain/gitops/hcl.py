@@ -411,6 +411,10 @@ class Variable:
     value: str | None
     source: str
     why: str = ""
+    # where the value is written: the file and the offsets of the expression in it, when it is a default of
+    # a native ``variable`` block or a native definitions file's assignment (None in the JSON syntax)
+    path: str = ""
+    span: tuple[int, int] | None = None
 
     @property
     def shown(self) -> str:
@@ -437,11 +441,25 @@ def _json_value(value: object) -> str:
     return json.dumps(value)
 
 
-def _native_assignments(text: str) -> dict[str, str]:
-    """``name = value`` lines at the top of a native definitions file (``terraform.tfvars``)."""
-    wrapped = "tfvars {\n" + text + "\n}\n"
+_WRAP = "tfvars {\n"
+
+
+def native_assignments(text: str) -> dict[str, Attribute]:
+    """``name = value`` lines at the top of a native definitions file (``terraform.tfvars``), at their
+    offsets in ``text``; the last one of a name when it is set twice."""
+    wrapped = _WRAP + text + "\n}\n"
     block = blocks(wrapped)[0]
-    return {a.name: a.value(wrapped).strip() for a in attributes(wrapped, block)}
+    shift = len(_WRAP)
+    return {
+        a.name: Attribute(
+            a.name,
+            a.line_start - shift,
+            a.value_start - shift,
+            a.value_end - shift,
+            min(a.line_end - shift, len(text)),
+        )
+        for a in attributes(wrapped, block)
+    }
 
 
 def _json_declarations(text: str) -> dict[str, dict[str, object]]:
@@ -470,6 +488,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     default that none of them sets, or set to what is not a literal, is given its value somewhere
     policygen does not see, so its value is None with the reason."""
     declared: tuple[str, str | None] | None = None
+    default_span: tuple[int, int] | None = None
     for path in sorted(files):
         if posixpath.dirname(path) != folder:
             continue
@@ -480,6 +499,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
                     if block.type == "variable" and block.labels == (name,):
                         given = find_attribute(text, block, "default")
                         declared = (path, given.value(text).strip() if given is not None else None)
+                        default_span = (given.value_start, given.value_end) if given is not None else None
             elif path.endswith(".tf.json"):
                 body = _json_declarations(text).get(name)
                 if body is not None:
@@ -494,6 +514,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
         )
     where, default = declared
     set_by: tuple[str, str] | None = None
+    set_span: tuple[int, int] | None = None
     definitions = sorted(
         (order, path)
         for path in files
@@ -504,11 +525,13 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
             if path.endswith(".json"):
                 values = json.loads(files[path])
                 if isinstance(values, dict) and name in values:
-                    set_by = (path, _json_value(values[name]))
+                    set_by, set_span = (path, _json_value(values[name])), None
             else:
-                assignments = _native_assignments(files[path])
+                assignments = native_assignments(files[path])
                 if name in assignments:
-                    set_by = (path, assignments[name])
+                    given = assignments[name]
+                    set_by = (path, given.value(files[path]).strip())
+                    set_span = (given.value_start, given.value_end)
         except (GitOpsEditError, ValueError):
             return Variable(name, None, path, f"{path}, a definitions file of the module, cannot be read")
     if set_by is not None:
@@ -517,7 +540,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
             return Variable(
                 name, None, f"set in {path}", f"{path} sets it to {value}, which is not a literal"
             )
-        return Variable(name, value, f"set in {path}")
+        return Variable(name, value, f"set in {path}", path=path, span=set_span)
     if default is None:
         return Variable(
             name,
@@ -529,7 +552,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
         )
     if not is_literal(default):
         return Variable(name, None, f"declared in {where}", f"its default {default} is not a literal")
-    return Variable(name, default, f"its default in {where}")
+    return Variable(name, default, f"its default in {where}", path=where, span=default_span)
 
 
 # var.NAME -> what the module's files say of it (``variable``, bound to one module's directory)

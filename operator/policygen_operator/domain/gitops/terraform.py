@@ -158,6 +158,9 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     policy_labels = _policy_labels(label, len(request.policies))
     role_refs = _role_refs(label, request.role_name)
     new_texts = dict(texts)
+    # the module's definitions files (terraform.tfvars, ...) the edit changed: a variable's value lost a
+    # broad ARN there (_edit_variable_count)
+    definitions: dict[str, str] = {}
     keyed = _Keyed.of(texts[role.path], role.block, label)
 
     arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
@@ -190,9 +193,12 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             continue  # removed whole above
         # read in the text the block was found in: the removals above moved the offsets of new_texts
         local = _local_collection(texts[path], block, value)
+        counted = _variable_count(texts[path], block, value)
         if local is not None:
             pick = _picker(texts[path], block, role_refs)
             _edit_local_collection(new_texts, path, block, local, replaced, result, pick)
+        elif counted is not None:
+            _edit_variable_count(files, new_texts, definitions, path, block, counted, replaced, result)
         elif _EACH_ITEM.fullmatch(hcl.unwrapped(value)):
             pick = _picker(texts[path], block, role_refs)
             new_texts[path] = _edit_for_each(
@@ -207,9 +213,9 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             else:
                 result.seen.append(f"{where} is {variable.value} ({variable.source})")
         elif _VARIABLE.search(value):
-            # policy_arn = var.x (or var.arns[count.index]): its default may be the broad ARN, but tfvars,
-            # -var or the module's caller decide the value; said, so that the "not attached" error does
-            # not send the user to look for the attachment elsewhere
+            # a variable read in any other way (var.arns[0], var.m["k"], a function of it): its default
+            # may be the broad ARN, but policygen reads no such expression; said, so that the "not
+            # attached" error does not send the user to look for the attachment elsewhere
             result.seen.append(
                 f"{path}: aws_iam_role_policy_attachment.{block.labels[1]} policy_arn = {value.strip()} "
                 f"{NOT_LITERAL}: a variable's value is set by tfvars, -var or the module's caller, which "
@@ -308,6 +314,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
         _repoint(new_texts, address, old_meta, holders, same_type, keyed.meta, result)
     _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
+    result.changes.update(_changes({p: files[p] for p in definitions}, definitions))
     return result
 
 
@@ -1659,6 +1666,102 @@ def _edit_local_collection(
         )
         texts[path] = _remove_block(texts[path], current)
         result.notes.append(f"{path}: removed resource {where} (local.{local.name} was left empty)")
+
+
+# count = length(var.X) with policy_arn = var.X[count.index] or element(var.X, count.index)
+_VAR_COUNT = re.compile(r"length\(\s*var\.([A-Za-z_][\w-]*)\s*\)")
+_VAR_ITEM = re.compile(
+    r"var\.([A-Za-z_][\w-]*)\[\s*count\.index\s*\]|element\(\s*var\.([A-Za-z_][\w-]*)\s*,\s*count\.index\s*\)"
+)
+
+
+def _variable_count(text: str, block: hcl.Block, value: str) -> str | None:
+    """The variable an attachment takes its policies from, one instance per item: ``count =
+    length(var.X)`` with ``policy_arn = var.X[count.index]`` (or ``element(var.X, count.index)``), as
+    ``_local_collection`` reads a local."""
+    count = hcl.find_attribute(text, block, "count")
+    item = _VAR_ITEM.fullmatch(hcl.unwrapped(value))
+    if count is None or item is None:
+        return None
+    counted = _VAR_COUNT.fullmatch(count.value(text).strip())
+    name = item.group(1) or item.group(2)
+    return name if counted and counted.group(1) == name else None
+
+
+def _edit_variable_count(
+    files: dict[str, str],
+    texts: dict[str, str],
+    definitions: dict[str, str],
+    path: str,
+    block: hcl.Block,
+    name: str,
+    replaced: hcl_edit.Replaced,
+    result: EditResult,
+) -> None:
+    """The broad ARNs leave the list that is the variable's value where the module's files write it (the
+    definitions file that sets it, else its default; ``hcl.variable``), and the attachment goes when it is
+    left empty. As for a local (``_edit_local_collection``), only a variable nothing else in the module
+    reads is edited: a value another resource reads must not change under it. Anything else is said (the
+    "not attached" error names it) and nothing is edited: a value the module's files do not give (-var,
+    TF_VAR_, the module's caller), one not a list, one written in JSON."""
+    where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
+    folder = posixpath.dirname(path)
+    current_files = {**files, **texts, **definitions}
+    found = hcl.variable(current_files, folder, name)
+    about = f"{path}: {where} count over var.{name}, which"
+    if found.value is None:
+        result.seen.append(f"{about} {NOT_LITERAL}: {found.shown}: {found.why}")
+        return
+    shown = f"{terraform_modules.brief(found.value)} ({found.source})"
+    if not found.value.startswith("[") or found.span is None:
+        result.seen.append(
+            f"{about} is {shown}: policygen edits a list of the native syntax (a default in a .tf file, "
+            "terraform.tfvars, *.auto.tfvars) only"
+        )
+        return
+    current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
+    module = {
+        p: t
+        for p, t in sorted(current_files.items())
+        if posixpath.dirname(p) == folder and p.endswith((".tf", terraform_json.SUFFIX))
+    }
+    elsewhere = [
+        f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
+        for p, text in module.items()
+        for m in hcl.reference(f"var.{name}").finditer(text)
+        if not (p == path and current.start <= m.start() < current.end)
+        and not (p.endswith(".tf") and _in_comment(text, m.start()))
+    ]
+    if elsewhere:
+        result.seen.append(
+            f"{about} is also read at {', '.join(elsewhere)}: removing the broad ARN from its value would "
+            "change that too; give this attachment a list of its own"
+        )
+        return
+    source = current_files[found.path]
+    edited = hcl_edit.edit_list(source, found.span[0], replaced, [])
+    if not edited.removed:
+        result.seen.append(f"{about} is {shown}")
+        return
+    if _prevent_destroy(texts[path], current):
+        raise GitOpsEditError(
+            f"{path}: resource {where} attaches {', '.join(edited.removed)} per item of var.{name} and has "
+            "lifecycle { prevent_destroy = true }: removing the item destroys that instance while the block "
+            "stays, and Terraform rejects any plan that would, so the policy would stay attached. Remove "
+            "prevent_destroy from that block in a change of its own (or detach the policy by hand), then run "
+            "again. Nothing was changed"
+        )
+    (texts if found.path in texts else definitions)[found.path] = edited.text
+    for arn in edited.removed:
+        result.detached.append(arn)
+        result.notes.append(
+            f"{found.path}: removed {arn} from var.{name} ({found.source}), the count of resource {where}; "
+            "the attachments of the items after it are replaced, as count numbers them by position"
+        )
+    left = hcl.variable({**current_files, found.path: edited.text}, folder, name).value or ""
+    if re.fullmatch(r"\[\s*\]", left.strip()):
+        texts[path] = _remove_block(texts[path], current)
+        result.notes.append(f"{path}: removed resource {where} (var.{name} was left empty)")
 
 
 # "Resource for maintaining exclusive management of managed IAM policies assigned to an AWS IAM role ...

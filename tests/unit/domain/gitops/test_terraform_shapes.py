@@ -295,18 +295,20 @@ def test_a_terragrunt_unit_is_named_with_its_terraform_blocks_source() -> None:
 
 def test_an_attachment_of_a_variable_is_named_as_not_a_literal() -> None:
     """figtools/figgy's figgy_lambda/role.tf: count = length(var.policies), policy_arn =
-    var.policies[count.index]. The variable's value is the caller's: refused, but the error advised only to
-    point path at the files that attach the policy, which are the ones it read."""
+    var.policies[count.index]. The variable's value is the caller's (it has no default): refused, but the
+    error advised only to point path at the files that attach the policy, which are the ones it read."""
     text = ROLE_TF.replace(
         "  for_each = toset(local.managed_policy_arns)\n", "  count = length(var.policies)\n"
     ).replace("policy_arn = each.value", "policy_arn = var.policies[count.index]")
-    variables = f'variable "policies" {{\n  type    = list(string)\n  default = ["{POWER}"]\n}}\n'
+    variables = 'variable "policies" {\n  type = list(string)\n}\n'
     with pytest.raises(GitOpsEditError) as err:
         editor.edit_files("terraform", {"role.tf": text, "variables.tf": variables}, REQUEST, "")
     message = str(err.value)
     assert (
-        "role.tf: aws_iam_role_policy_attachment.this policy_arn = var.policies[count.index] is not a "
-        "literal: a variable's value is set by tfvars, -var or the module's caller" in message
+        "role.tf: aws_iam_role_policy_attachment.this count over var.policies, which is not a literal: "
+        "var.policies (declared in variables.tf): it has no default and no definitions file of the module "
+        "(terraform.tfvars, *.auto.tfvars) sets it: -var, TF_VAR_policies or the module's caller gives its "
+        "value" in message
     )
     assert "Write the expression named above as a literal in that file" in message
 

@@ -74,3 +74,81 @@ def test_the_policy_arns_of_an_exclusive_resource_from_a_variable_without_a_valu
         "main.tf: policy_arns = var.policies is not a list literal policygen can read: var.policies "
         "(declared in variables.tf): it has no default"
     )
+
+
+COUNTED = (
+    '\nresource "aws_iam_role_policy_attachment" "managed" {\n'
+    "  count = length(var.arns)\n\n"
+    "  role       = aws_iam_role.runner.name\n"
+    "  policy_arn = var.arns[count.index]\n"
+    "}\n"
+)
+ARNS = POLICIES.replace('"policies"', '"arns"')
+
+
+def test_an_attachment_per_item_of_a_variable_loses_the_broad_item_of_its_default(tmp_path: Path) -> None:
+    """``count = length(var.arns)`` with ``policy_arn = var.arns[count.index]``: the broad ARN leaves the
+    variable's default, its value, which nothing else reads. Before, the attachment was named "not a
+    literal" and the run refused."""
+    files = {"main.tf": RUNNER_ROLE + COUNTED, "variables.tf": ARNS}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes["variables.tf"] == ARNS.replace(f'    "{POWER}",\n', "")
+    text = result.changes["main.tf"]
+    assert text is not None and text.startswith(RUNNER_ROLE + COUNTED)
+    assert (
+        f"variables.tf: removed {POWER} from var.arns (its default in variables.tf), the count of resource "
+        "aws_iam_role_policy_attachment.managed; the attachments of the items after it are replaced, as "
+        "count numbers them by position"
+    ) in result.notes
+    fmt_clean(text, tmp_path)
+    fmt_clean(result.changes["variables.tf"], tmp_path)
+
+
+def test_an_attachment_per_item_of_a_variable_set_in_a_definitions_file(tmp_path: Path) -> None:
+    """The value is the definitions file's: that is what loses the broad ARN, not the default."""
+    element = COUNTED.replace("var.arns[count.index]", "element(var.arns, count.index)")
+    files = {
+        "main.tf": RUNNER_ROLE + element,
+        "variables.tf": 'variable "arns" {\n  type    = list(string)\n  default = []\n}\n',
+        "terraform.tfvars": f'region = "eu-west-1"\narns   = ["{READ_ONLY}", "{POWER}"]\n',
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes["terraform.tfvars"] == f'region = "eu-west-1"\narns   = ["{READ_ONLY}"]\n'
+    assert "variables.tf" not in result.changes
+    fmt_clean(result.changes["terraform.tfvars"], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variables", "others", "why"),
+    [
+        (
+            'variable "arns" {\n  type = list(string)\n}\n',
+            {},
+            "count over var.arns, which is not a literal: var.arns (declared in variables.tf): it has no "
+            "default",
+        ),
+        (
+            ARNS,
+            {"outputs.tf": 'output "arns" {\n  value = var.arns\n}\n'},
+            "count over var.arns, which is also read at outputs.tf:2: removing the broad ARN from its value "
+            "would change that too",
+        ),
+        (
+            ARNS,
+            {"terraform.tfvars.json": f'{{"arns": ["{POWER}"]}}\n'},
+            f'count over var.arns, which is ["{POWER}"] (set in terraform.tfvars.json): policygen edits a '
+            "list of the native syntax (a default in a .tf file, terraform.tfvars, *.auto.tfvars) only",
+        ),
+    ],
+)
+def test_an_attachment_per_item_of_a_variable_policygen_cannot_edit_is_refused_naming_why(
+    variables: str, others: dict[str, str], why: str
+) -> None:
+    files = {"main.tf": RUNNER_ROLE + COUNTED, "variables.tf": variables, **others}
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    message = str(err.value)
+    assert f"replaceManagedPolicies: {POWER} not found attached" in message
+    assert "main.tf: aws_iam_role_policy_attachment.managed " + why in message, message
