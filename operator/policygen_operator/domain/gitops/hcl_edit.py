@@ -67,6 +67,20 @@ def drop_unread_data_sources(
     return notes
 
 
+def remove_block(text: str, block: hcl.Block) -> str:
+    """Removes a block with the comment lines right above it, and the blank line that separated it."""
+    start = block.start
+    lines_before = text[:start].split("\n")[:-1]
+    while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
+        start -= len(lines_before.pop()) + 1
+    before, after = text[:start], text[block.end :]
+    if (before.endswith("\n\n") or not before) and after.startswith("\n"):
+        after = after[1:]
+    elif before.endswith("\n\n") and not after:
+        before = before[:-1]
+    return before + after
+
+
 def named_policy(replace: tuple[str, ...], name: str | None) -> str | None:
     """The broad ARN a ``data "aws_iam_policy"`` that gives the policy's ``name`` (no ``arn``) stands for: an
     AWS managed policy is found by its name, which is its ARN's last part."""
@@ -124,8 +138,30 @@ def _edit_multiline_list(
                 lines[-1] = lines[-1][:-1]
         edits.append((insert_at, insert_at, "".join(line + "\n" for line in lines)))
     for it in drop:
-        edits.append((text.rfind("\n", 0, it.start) + 1, text.find("\n", it.end) + 1, ""))
+        start = text.rfind("\n", 0, it.start) + 1
+        if _own_comments(text, it, items, drop):
+            lines_before = text[:start].split("\n")[:-1]
+            while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
+                start -= len(lines_before.pop()) + 1
+        edits.append((max(start, open_ + 1), text.find("\n", it.end) + 1, ""))
     return apply(text, edits)
+
+
+def _own_comments(text: str, item: hcl.ListItem, items: list[hcl.ListItem], drop: list[hcl.ListItem]) -> bool:
+    """Whether the comment lines right above a dropped item are its own, and go with it: unless a kept item
+    follows it on the next line (past the lines of items dropped with it), in which case they head a group
+    of items (``# AWS managed``) that stays. Left, a comment about a broad policy ("# full access, for the
+    deploy") would read as one about the next item; a list copied from a variable's default
+    (``_variable_in_place``) brings its comments along."""
+    following = [it for it in items if it.start > item.start]
+    line_end = text.find("\n", item.end)
+    for it in following:
+        if "\n" in text[line_end + 1 : it.start]:
+            return True  # a comment or a blank line before the next item: the group ends here
+        if it not in drop:
+            return False
+        line_end = text.find("\n", it.end)
+    return True
 
 
 def _width(text: str, start: int) -> int:

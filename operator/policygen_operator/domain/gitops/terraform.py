@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from policygen_operator.domain.gitops import hcl, hcl_edit, terraform_eks, terraform_json, terraform_modules
+from policygen_operator.domain.gitops import (
+    hcl,
+    hcl_edit,
+    terraform_eks,
+    terraform_json,
+    terraform_modules,
+    terraform_variables,
+)
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -32,12 +39,15 @@ class _Found:
 
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     try:
-        return _edit(files, request)
+        result = _edit(files, request)
     except GitOpsEditError as err:
         grunt = _terragrunt(files, request)
         if not grunt:
             raise
         raise GitOpsEditError(f"{err}; {grunt}") from None
+    # whatever the edit took a broad policy from, a variable it left unread goes (both syntaxes, every form)
+    terraform_variables.drop_unread(files, result)
+    return result
 
 
 _TERRAGRUNT_INPUTS = re.compile(r"^inputs[ \t]*=[ \t]*\{", re.M)
@@ -177,7 +187,7 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
     for path in sorted({p for p, _, _ in removed}):
         for _, block, value in sorted((r for r in removed if r[0] == path), key=lambda r: -r[1].start):
             protected = _prevent_destroy(new_texts[path], block)
-            new_texts[path] = _remove_block(new_texts[path], block)
+            new_texts[path] = hcl_edit.remove_block(new_texts[path], block)
             arn = replaced(value) or value
             result.detached.append(arn)
             result.notes.append(
@@ -1322,23 +1332,9 @@ def _drop_unread_data(
 
     def remove(text: str, label: str) -> str | None:
         block = next((b for b in _data_sources(text) if b.labels[1] == label), None)
-        return None if block is None else _remove_block(text, block)
+        return None if block is None else hcl_edit.remove_block(text, block)
 
     result.notes += hcl_edit.drop_unread_data_sources(before, after, replaced, labels, remove)
-
-
-def _remove_block(text: str, block: hcl.Block) -> str:
-    """Removes a block with the comment lines right above it, and the blank line that separated it."""
-    start = block.start
-    lines_before = text[:start].split("\n")[:-1]
-    while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
-        start -= len(lines_before.pop()) + 1
-    before, after = text[:start], text[block.end :]
-    if (before.endswith("\n\n") or not before) and after.startswith("\n"):
-        after = after[1:]
-    elif before.endswith("\n\n") and not after:
-        before = before[:-1]
-    return before + after
 
 
 def _edit_arn_list(
@@ -1537,7 +1533,7 @@ def _edit_for_each(
             f"{path}: removed resource {where} (its for_each was left empty)"
             + (_PROTECTION_GOES if _prevent_destroy(edited.text, after) else "")
         )
-        return _remove_block(edited.text, after)
+        return hcl_edit.remove_block(edited.text, after)
     if edited.removed and _prevent_destroy(text, current):
         raise GitOpsEditError(
             f"{path}: resource {where} attaches {', '.join(edited.removed)} per item of its for_each and has "
@@ -1664,7 +1660,7 @@ def _edit_local_collection(
         current = next(
             b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels
         )
-        texts[path] = _remove_block(texts[path], current)
+        texts[path] = hcl_edit.remove_block(texts[path], current)
         result.notes.append(f"{path}: removed resource {where} (local.{local.name} was left empty)")
 
 
@@ -1760,7 +1756,7 @@ def _edit_variable_count(
         )
     left = hcl.variable({**current_files, found.path: edited.text}, folder, name).value or ""
     if re.fullmatch(r"\[\s*\]", left.strip()):
-        texts[path] = _remove_block(texts[path], current)
+        texts[path] = hcl_edit.remove_block(texts[path], current)
         result.notes.append(f"{path}: removed resource {where} (var.{name} was left empty)")
 
 
@@ -1875,7 +1871,7 @@ def _leave_policy_attachment(
             f"{path}: removed resource {where} (it attached the policy to nothing else)"
             + (_PROTECTION_GOES if _prevent_destroy(edited.text, after) else "")
         )
-        return _remove_block(edited.text, after)
+        return hcl_edit.remove_block(edited.text, after)
     _check_not_ignored(text, current, "roles", f"{path}: {where}")
     return edited.text
 

@@ -116,7 +116,7 @@ def _value(text: str, i: int) -> tuple[Node, int]:
     return Node("literal", i, literal.end()), literal.end()
 
 
-def _objects(node: Node | None) -> list[Node]:
+def objects(node: Node | None) -> list[Node]:
     """An object, or each object of an array of objects (the JSON form of repeated blocks)."""
     if node is None:
         return []
@@ -134,11 +134,11 @@ class Resource:
 
 def resources(root: Node) -> Iterator[Resource]:
     """Every ``resource`` block of the document, in order."""
-    for by_type in _objects(root.get("resource")):
+    for by_type in objects(root.get("resource")):
         for rtype, _, by_label in by_type.members:
-            for labelled in _objects(by_label):
+            for labelled in objects(by_label):
                 for label, _, body in labelled.members:
-                    for one in _objects(body):
+                    for one in objects(body):
                         yield Resource(rtype, label, one)
 
 
@@ -192,12 +192,12 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
     local_values: dict[str, tuple[str, Node]] = {}
     for path, text in sorted(texts.items()):
         root = parse(text)
-        for by_type in _objects(root.get("data")):
-            for labelled in _objects(by_type.get("aws_iam_policy")):
+        for by_type in objects(root.get("data")):
+            for labelled in objects(by_type.get("aws_iam_policy")):
                 for label, _, body in labelled.members:
-                    for one in _objects(body):
+                    for one in objects(body):
                         data.setdefault(label, (path, one))
-        for block in _objects(root.get("locals")):
+        for block in objects(root.get("locals")):
             for name, _, value in block.members:
                 local_values.setdefault(name, (path, value))
 
@@ -311,11 +311,11 @@ def _remove_resource(text: str, rtype: str, label: str, kind: str = "resource") 
     that is left empty, and without the ``kind`` member when that is left empty in its turn."""
     root = parse(text)
     held = root.get(kind)
-    for by_type in _objects(held):
+    for by_type in objects(held):
         for type_index, (name, _, by_label) in enumerate(by_type.members):
             if name != rtype:
                 continue
-            for labelled in _objects(by_label):
+            for labelled in objects(by_label):
                 for index, (key, _, _) in enumerate(labelled.members):
                     if key != label:
                         continue
@@ -331,8 +331,8 @@ def _data_sources(text: str) -> list[str]:
     """The labels of the ``data "aws_iam_policy"`` sources of a document."""
     return [
         label
-        for by_type in _objects(parse(text).get("data"))
-        for labelled in _objects(by_type.get("aws_iam_policy"))
+        for by_type in objects(parse(text).get("data"))
+        for labelled in objects(by_type.get("aws_iam_policy"))
         for label, _, _ in labelled.members
     ]
 
@@ -352,11 +352,11 @@ def _drop_unread_data(
 
 def _add_resource(text: str, rtype: str, label: str, body: dict[str, Any]) -> str:
     root = parse(text)
-    holders = _objects(root.get("resource"))
+    holders = objects(root.get("resource"))
     if not holders:
         return insert(text, root, "resource", {rtype: {label: body}})
     for by_type in holders:
-        typed = _objects(by_type.get(rtype))
+        typed = objects(by_type.get(rtype))
         if typed:
             return insert(text, typed[-1], label, body)
     return insert(text, holders[-1], rtype, {label: body})
@@ -530,7 +530,7 @@ _PROTECTION_GOES = (
 
 
 def _lifecycle(body: Node, name: str) -> Node | None:
-    return next((o.get(name) for o in _objects(body.get("lifecycle")) if o.get(name) is not None), None)
+    return next((o.get(name) for o in objects(body.get("lifecycle")) if o.get(name) is not None), None)
 
 
 def _check_not_ignored(text: str, path: str, res: Resource, member: str) -> None:
@@ -608,21 +608,16 @@ def _edit_list(
 
 def variable_left(found: hcl.Variable, path: str, where: str, arn: str) -> str:
     """The note of an attachment removed because its variable's value is a broad ARN, in both syntaxes
-    (``terraform.py`` too): the variable stays, and the note says so, for whatever else reads it."""
-    return (
-        f"{path}: {where} took {arn} from var.{found.name} ({found.source}); the variable is left as it is, "
-        "for whatever else reads it"
-    )
+    (``terraform.py`` too); what becomes of the variable is said by ``terraform_variables.drop_unread``
+    (removed when nothing reads it any more, else left for what does)."""
+    return f"{path}: {where} took {arn} from var.{found.name} ({found.source})"
 
 
 def variable_written(found: hcl.Variable, path: str, reference: str) -> str:
     """The note of a reference to a variable written in place as its value (``reference``: the attribute
-    as it was written), in both syntaxes (``terraform.py`` too): the variable stays, for whatever else
-    reads it."""
-    return (
-        f"{path}: {reference} replaced by the variable's value ({found.source}); var.{found.name} is left as "
-        "it is, for whatever else reads it"
-    )
+    as it was written), in both syntaxes (``terraform.py`` too); what becomes of the variable is said by
+    ``terraform_variables.drop_unread``."""
+    return f"{path}: {reference} replaced by the variable's value ({found.source})"
 
 
 def _variable_in_place(

@@ -6,6 +6,7 @@ docs, "Input Variables"); one they do not decide is refused naming it and why.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,148 @@ def test_an_attachment_per_item_of_a_variable_policygen_cannot_edit_is_refused_n
     message = str(err.value)
     assert f"replaceManagedPolicies: {POWER} not found attached" in message
     assert "main.tf: aws_iam_role_policy_attachment.managed " + why in message, message
+
+
+LIST_ROLE = (
+    'resource "aws_iam_role" "runner" {\n'
+    '  name                = "ci-runner"\n'
+    "  managed_policy_arns = var.policies\n"
+    "}\n"
+)
+REGION = 'variable "region" {\n  type = string\n}\n'
+
+
+def test_a_variable_nothing_reads_any_more_goes_with_its_values(tmp_path: Path) -> None:
+    """Written in place, ``var.policies`` is read by nothing: its declaration (and the comment above it)
+    goes, and so does what the definitions file sets it to, which would otherwise be a value "for undeclared
+    variable" that Terraform warns of; the other variable and its value stay, aligned as ``terraform fmt``
+    wants."""
+    variables = "# the runner's policies\n" + POLICIES + "\n" + REGION
+    tfvars = f'region   = "eu-west-1"\n# broad for now\npolicies = ["{POWER}", "{READ_ONLY}"]\n'
+    files = {"main.tf": LIST_ROLE, "variables.tf": variables, "terraform.tfvars": tfvars}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes["variables.tf"] == REGION
+    assert result.changes["terraform.tfvars"] == 'region = "eu-west-1"\n'
+    assert [n for n in result.notes if "variable" in n] == [
+        "main.tf: managed_policy_arns = var.policies replaced by the variable's value (set in "
+        "terraform.tfvars)",
+        'variables.tf: removed variable "policies", which nothing reads any more',
+        "terraform.tfvars: removed the value of the removed variable policies",
+    ]
+    for text in result.changes.values():
+        fmt_clean(text, tmp_path)
+
+
+def test_a_variable_something_still_reads_is_kept_and_said() -> None:
+    outputs = 'output "policies" {\n  value = var.policies\n}\n'
+    files = {"main.tf": LIST_ROLE, "variables.tf": POLICIES, "outputs.tf": outputs}
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER] and set(result.changes) == {"main.tf"}
+    assert "variables.tf: var.policies is left as it is: still read at outputs.tf:2" in result.notes
+
+
+def test_what_a_variable_reads_of_itself_does_not_keep_it() -> None:
+    """A ``validation`` condition on ``var.policies`` is the declaration's own: not a reader."""
+    validated = POLICIES.replace(
+        "  ]\n}\n",
+        "  ]\n\n  validation {\n    condition     = length(var.policies) > 0\n"
+        '    error_message = "At least one policy."\n  }\n}\n',
+    )
+    result = terraform.edit({"main.tf": LIST_ROLE, "variables.tf": validated}, RUNNER_REQUEST)
+    assert result.changes["variables.tf"] is None
+
+
+def test_a_variable_of_a_module_the_repository_calls_is_kept() -> None:
+    """A ``module`` block calling the module by its local path may pass the variable a value: without the
+    declaration, that call fails ("An argument named ... is not expected here")."""
+    caller = 'module "runner" {\n  source = "./modules/runner"\n}\n'
+    files = {
+        "main.tf": caller,
+        "modules/runner/main.tf": LIST_ROLE,
+        "modules/runner/variables.tf": POLICIES,
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER] and set(result.changes) == {"modules/runner/main.tf"}
+    assert (
+        "modules/runner/variables.tf: var.policies is left as it is, though nothing in the module reads it "
+        "any more: module.runner "
+        "(main.tf) calls the module"
+    ) in "\n".join(result.notes)
+
+
+def test_an_attachment_per_item_of_a_variable_left_empty_goes_with_the_variable(tmp_path: Path) -> None:
+    files = {
+        "main.tf": RUNNER_ROLE + COUNTED,
+        "variables.tf": 'variable "arns" {\n  type = list(string)\n}\n',
+        "prod.auto.tfvars": f'arns = ["{POWER}"]\n',
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None and 'resource "aws_iam_role_policy_attachment" "managed"' not in text
+    assert result.changes["variables.tf"] is None and result.changes["prod.auto.tfvars"] is None
+    assert "main.tf: removed resource aws_iam_role_policy_attachment.managed (var.arns was left empty)" in (
+        result.notes
+    )
+    fmt_clean(text, tmp_path)
+
+
+def test_the_json_syntax_drops_a_variable_and_its_json_value() -> None:
+    module = (
+        "{\n"
+        '  "resource": {\n'
+        '    "aws_iam_role": {"runner": {"name": "ci-runner", "managed_policy_arns": "${var.policies}"}}\n'
+        "  },\n"
+        '  "variable": {\n'
+        '    "policies": {"type": "list(string)"},\n'
+        '    "region": {"type": "string"}\n'
+        "  }\n"
+        "}\n"
+    )
+    files = {
+        "main.tf.json": module,
+        "terraform.tfvars.json": f'{{\n  "policies": ["{POWER}", "{READ_ONLY}"]\n}}\n',
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf.json"]
+    assert text is not None and json.loads(text)["variable"] == {"region": {"type": "string"}}
+    assert result.changes["terraform.tfvars.json"] is None
+
+
+def test_the_comments_of_a_default_copied_in_place_are_the_kept_items(tmp_path: Path) -> None:
+    """A default's list brings its comments along: the one right above the broad ARN is about it and goes
+    with it; one heading a group that stays, and a trailing one of a kept item, stay."""
+    variables = (
+        'variable "policies" {\n'
+        "  type = list(string)\n"
+        "  default = [\n"
+        "    # full access, to be replaced\n"
+        f'    "{POWER}",\n'
+        "    # AWS managed, read only\n"
+        f'    "{READ_ONLY}", # the console\n'
+        '    "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",\n'
+        "  ]\n"
+        "}\n"
+    )
+    result = terraform.edit({"main.tf": LIST_ROLE, "variables.tf": variables}, RUNNER_REQUEST)
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        "  managed_policy_arns = [\n"
+        "    # AWS managed, read only\n"
+        f'    "{READ_ONLY}", # the console\n'
+        '    "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",\n'
+        "    aws_iam_policy.runner_policygen.arn,\n"
+        "  ]\n"
+    ) in text
+    fmt_clean(text, tmp_path)
+    # a comment heading a group that the broad ARN opens stays with the group
+    grouped = variables.replace("    # full access, to be replaced\n", "    # AWS managed\n").replace(
+        "    # AWS managed, read only\n", ""
+    )
+    kept = terraform.edit({"main.tf": LIST_ROLE, "variables.tf": grouped}, RUNNER_REQUEST)
+    assert f'  managed_policy_arns = [\n    # AWS managed\n    "{READ_ONLY}", # the console\n' in (
+        kept.changes["main.tf"] or ""
+    )

@@ -43,11 +43,12 @@ def test_an_attachment_of_a_variable_whose_default_is_the_broad_arn_goes(tmp_pat
     text = result.changes["main.tf"]
     assert text is not None and 'aws_iam_role_policy_attachment" "power"' not in text
     assert text.startswith(RUNNER_ROLE + '\nresource "aws_iam_policy" "runner_policygen"')
-    assert "variables.tf" not in result.changes  # the variable is left as it is
-    assert (
-        "main.tf: aws_iam_role_policy_attachment.power took "
-        f"{POWER} from var.policy_arn (its default in variables.tf); the variable is left as it is"
-    ) in "\n".join(result.notes)
+    assert result.changes["variables.tf"] is None  # nothing reads the variable any more: it goes
+    assert [
+        f"main.tf: aws_iam_role_policy_attachment.power took {POWER} from var.policy_arn (its default in "
+        "variables.tf)",
+        'variables.tf: removed variable "policy_arn", which nothing reads any more',
+    ] == [n for n in result.notes if "policy_arn" in n and "removed resource" not in n]
     fmt_clean(text, tmp_path)
 
 
@@ -103,7 +104,11 @@ def test_a_definitions_file_of_the_module_sets_the_value(
     text = result.changes["main.tf"]
     assert result.detached == ([POWER] if broad else [])
     assert ('aws_iam_role_policy_attachment" "power"' not in (text or "")) is broad
-    assert set(result.changes) == {"main.tf"}  # neither the variable nor a definitions file is rewritten
+    # the variable nothing reads any more goes, with what the module's definitions files set it to
+    setting = {p for p, t in definitions.items() if "/" not in p and "policy_arn" in t}
+    assert set(result.changes) == ({"main.tf", "variables.tf", *setting} if broad else {"main.tf"})
+    for path in setting if broad else []:
+        assert "policy_arn" not in (result.changes[path] or "")
     if not broad:  # kept: its value read and said, not called "not a literal"
         assert [line for line in result.seen if "policy_arn = var.policy_arn" in line] == [
             f"main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is "
@@ -254,7 +259,7 @@ def test_a_for_each_over_a_variable_loses_the_role(tmp_path: Path) -> None:
     assert result.detached == [POWER]
     text = result.changes["main.tf"]
     assert text is not None and '  for_each = toset(["deploy"])\n' in text
-    assert "variables.tf" not in result.changes
+    assert result.changes["variables.tf"] is None  # written in place: nothing reads it any more
     fmt_clean(text, tmp_path)
 
 
@@ -311,7 +316,7 @@ def test_a_for_each_over_a_map_variable(tmp_path: Path) -> None:
         f'    power = "{POWER}"\n    ro    = "{READ_ONLY}"\n  }}\n}}\n'
     )
     result = terraform.edit({"main.tf": RUNNER_ROLE + block, "variables.tf": variables}, RUNNER_REQUEST)
-    assert result.detached == [POWER] and set(result.changes) == {"main.tf"}
+    assert result.detached == [POWER] and result.changes["variables.tf"] is None
     text = result.changes["main.tf"]
     assert text is not None and f'  for_each = {{\n    ro = "{READ_ONLY}"\n  }}\n' in text
     fmt_clean(text, tmp_path)
@@ -348,7 +353,10 @@ def test_the_definitions_files_are_read_from_the_repository(path: str, tmp_path:
     files = read_files(tmp_path, path)
     assert sorted(files) == ["live/main.tf", "live/terraform.tfvars"]
     result = editor.edit_files("terraform", files, RUNNER_REQUEST, path)
-    assert result.detached == [POWER] and set(result.changes) == {"live/main.tf"}
+    assert result.detached == [POWER] and set(result.changes) == {"live/main.tf", "live/terraform.tfvars"}
+    # the variable nothing reads any more goes, and the definitions file's value of it with it
+    assert result.changes["live/terraform.tfvars"] is None
+    assert 'variable "policy_arn"' not in (result.changes["live/main.tf"] or "")
 
 
 def _json_module(policy_arn: str, variable: dict[str, object], managed: str | None = None) -> str:
@@ -371,7 +379,7 @@ def test_the_json_syntax_reads_a_variable_as_the_native_one() -> None:
     assert result.detached == [POWER]
     text = result.changes["main.tf.json"]
     assert text is not None and "aws_iam_role_policy_attachment" in text  # ours
-    assert '"power"' not in text and json.loads(text)["variable"] == json.loads(module)["variable"]
+    assert '"power"' not in text and "variable" not in json.loads(text)  # nothing reads it any more
     # kept: a definitions file of the module sets another value
     kept = terraform.edit(
         {"main.tf.json": module, "terraform.tfvars.json": json.dumps({"policy_arn": READ_ONLY})},
@@ -409,7 +417,7 @@ def test_the_json_syntax_writes_a_list_variable_in_place() -> None:
         READ_ONLY,
         "${aws_iam_policy.runner_policygen.arn}",
     ]
-    assert document["variable"] == json.loads(module)["variable"]
+    assert "variable" not in document  # written in place: nothing reads it any more
     no_value = _json_module("", {"policies": {"type": "list(string)"}}, "${var.policies}")
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit({"main.tf.json": no_value}, RUNNER_REQUEST)
