@@ -486,7 +486,8 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     or the module's caller, and uses the default only when none sets it (Terraform language docs, "Input
     Variables"). The files of the module directory are what the repository shows: a variable with no
     default that none of them sets, or set to what is not a literal, is given its value somewhere
-    policygen does not see, so its value is None with the reason."""
+    policygen does not see, so its value is None with the reason. So is one that a ``module`` block of the
+    repository calling the module (``module_calls``) sets: the caller's value, not the module's own."""
     declared: tuple[str, str | None] | None = None
     default_span: tuple[int, int] | None = None
     for path in sorted(files):
@@ -513,6 +514,22 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
             name, None, "not declared", "no variable block of the module's files read declares it"
         )
     where, default = declared
+    setting = [
+        (path, block, given)
+        for path, block in module_calls(files, folder)
+        if (given := find_attribute(files[path], block, name)) is not None
+    ]
+    if setting:
+        path, block, given = setting[0]
+        caller = f"module.{block.labels[0]} in {path}"
+        return Variable(
+            name,
+            None,
+            f"set by {caller}",
+            f"{caller} calls the module with {name} = {given.value(files[path]).strip()}: the value is the "
+            "caller's, one call's of as many as call the module, not the module's own; edit it there or by "
+            "hand",
+        )
     set_by: tuple[str, str] | None = None
     set_span: tuple[int, int] | None = None
     definitions = sorted(
@@ -553,6 +570,28 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     if not is_literal(default):
         return Variable(name, None, f"declared in {where}", f"its default {default} is not a literal")
     return Variable(name, default, f"its default in {where}", path=where, span=default_span)
+
+
+def module_calls(files: dict[str, str], folder: str) -> list[tuple[str, Block]]:
+    """The ``module`` blocks of the repository's native files that call the module in ``folder`` by a local
+    path (``source = "./modules/runner"``; Terraform language docs, "Module Sources", "Local Paths": a
+    local path begins with ``./`` or ``../``), with their files."""
+    found = []
+    here = posixpath.normpath(folder or ".")
+    for path, text in sorted(files.items()):
+        if not path.endswith(".tf"):
+            continue
+        try:
+            for block in blocks(text):
+                source = find_attribute(text, block, "source") if block.type == "module" else None
+                called = string_literal(source.value(text)) if source is not None else None
+                if called is None or not called.startswith(("./", "../")) or len(block.labels) != 1:
+                    continue
+                if posixpath.normpath(posixpath.join(posixpath.dirname(path), called)) == here:
+                    found.append((path, block))
+        except (GitOpsEditError, ValueError):
+            continue
+    return found
 
 
 # var.NAME -> what the module's files say of it (``variable``, bound to one module's directory)

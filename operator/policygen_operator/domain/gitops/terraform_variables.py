@@ -61,28 +61,6 @@ def _readers(module: dict[str, str], name: str, declared: dict[str, dict[str, tu
     return found
 
 
-def callers(files: dict[str, str], folder: str) -> list[str]:
-    """The ``module`` blocks of the repository's files that call the module in ``folder`` by a local path
-    (``source = "./modules/runner"``), as ``module.LABEL (path)``."""
-    found = []
-    here = posixpath.normpath(folder or ".")
-    for path, text in sorted(files.items()):
-        if not path.endswith(".tf"):
-            continue
-        try:
-            blocks = hcl.blocks(text)
-            for block in blocks:
-                source = hcl.find_attribute(text, block, "source") if block.type == "module" else None
-                called = hcl.string_literal(source.value(text)) if source is not None else None
-                if called is None or not called.startswith(("./", "../")):
-                    continue
-                if posixpath.normpath(posixpath.join(posixpath.dirname(path), called)) == here:
-                    found.append(f"module.{block.labels[0] if block.labels else '?'} ({path})")
-        except (GitOpsEditError, ValueError):
-            continue
-    return found
-
-
 def _drop_declaration(path: str, text: str, name: str) -> str:
     if path.endswith(".tf"):
         block = next(b for b in hcl.blocks(text) if b.type == "variable" and b.labels == (name,))
@@ -149,7 +127,7 @@ def drop_unread(files: dict[str, str], result: EditResult) -> None:
         except (GitOpsEditError, ValueError):
             continue  # a file of the module the edit did not parse: its variables are not judged
         names = dict.fromkeys(n for p in sorted(declared_before) for n in declared_before[p])
-        calls = callers(files, folder)
+        calls = [f"module.{b.labels[0]} ({p})" for p, b in hcl.module_calls(files, folder)]
         for name in names:
             read_before = _readers(before, name, declared_before)
             read_after = _readers(after, name, declared_after)

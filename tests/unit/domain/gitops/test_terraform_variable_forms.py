@@ -298,3 +298,32 @@ def test_the_comments_of_a_default_copied_in_place_are_the_kept_items(tmp_path: 
     assert f'  managed_policy_arns = [\n    # AWS managed\n    "{READ_ONLY}", # the console\n' in (
         kept.changes["main.tf"] or ""
     )
+
+
+def test_a_variable_a_module_block_of_the_repository_sets_is_the_callers() -> None:
+    """A module called by a ``module`` block of the repository takes the variable's value from that call
+    (Terraform language docs, "Input Variables": "the module's caller"), not from its default: the default
+    is not what Terraform attaches, and the caller's value is one call's of maybe several. Before, the
+    default was read as the value and the attachment removed."""
+    attachment = (
+        '\nresource "aws_iam_role_policy_attachment" "power" {\n'
+        "  role       = aws_iam_role.runner.name\n"
+        "  policy_arn = var.policy_arn\n"
+        "}\n"
+    )
+    caller = f'module "runner" {{\n  source     = "./modules/runner"\n  policy_arn = "{READ_ONLY}"\n}}\n'
+    files = {
+        "main.tf": caller,
+        "modules/runner/main.tf": RUNNER_ROLE + attachment,
+        "modules/runner/variables.tf": f'variable "policy_arn" {{\n  default = "{POWER}"\n}}\n',
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    assert (
+        "modules/runner/main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is not a "
+        "literal: var.policy_arn (set by module.runner in main.tf): module.runner in main.tf calls the "
+        f'module with policy_arn = "{READ_ONLY}": the value is the caller\'s'
+    ) in str(err.value)
+    # a call that does not set it: the default is the value
+    files["main.tf"] = 'module "runner" {\n  source = "./modules/runner"\n}\n'
+    assert terraform.edit(files, RUNNER_REQUEST).detached == [POWER]
