@@ -7,6 +7,7 @@ policies; removes the broad attachments. Everything else in the files stays byte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -939,8 +940,21 @@ def _edit_group(
     ``aws_iam_policy`` beside the module, its ARN in the group's ``iam_role_additional_policies``, the broad
     ARNs out of it."""
     label = group.block.labels[0]
-    text = texts[group.path]
+    before = texts
     result = EditResult(role_location=f'{group.path} (module {label}, {group.kind.input}["{group.key}"])')
+    if group.place is not None and group.place.variable is not None:
+        # the groups are the variable's value: written in the block's place, the group is edited there
+        # (the variable is left to whatever else reads it; terraform_variables drops it when nothing does)
+        block = next(b for b in hcl.blocks(texts[group.path]) if b.type == "module" and b.labels == (label,))
+        attr = hcl.find_attribute(texts[group.path], block, group.kind.input)
+        assert attr is not None
+        found = variables(group.place.variable)
+        written = _variable_in_place(texts[group.path], attr, found, "{", result, group.path)
+        texts = {**texts, group.path: written}
+        parsed = {**parsed, group.path: hcl.blocks(written)}
+        block = next(b for b in parsed[group.path] if b.type == "module" and b.labels == (label,))
+        group = dataclasses.replace(group, block=block, place=None)
+    text = texts[group.path]
     for repeat in ("count", "for_each"):
         attr = hcl.find_attribute(text, group.block, repeat)
         if attr is not None:
@@ -975,8 +989,8 @@ def _edit_group(
             text, new_texts, "aws_iam_policy", policy_labels[part], policy_block, group.path, result
         )
     new_texts[group.path] = text
-    _drop_unread_data(texts, new_texts, replaced, result)
-    result.changes = _changes(texts, new_texts)
+    _drop_unread_data(before, new_texts, replaced, result)
+    result.changes = _changes(before, new_texts)
     return result
 
 

@@ -72,6 +72,9 @@ class Place:
     local: str | None
     args: tuple[int, ...] = ()
     via: tuple[str, ...] = ()
+    # the input given as a variable (``eks_managed_node_groups = var.node_groups``): its groups are the
+    # variable's value, which the edit writes in the block's place before editing it (``edit``'s caller)
+    variable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Group:
         at = f'{self.path}: module.{self.block.labels[0]} {self.kind.input}["{self.key}"]'
         if self.place is not None and self.place.local is not None:
             at += f" (in local.{self.place.local}, {self.place.path})"
+        if self.place is not None and self.place.variable is not None:
+            at += f" (in var.{self.place.variable})"
         return at
 
 
@@ -195,11 +200,19 @@ def _maps(
 
 
 def _groups(
-    texts: dict[str, str], defined: dict[str, list[str]], path: str, attr: hcl.Attribute
+    texts: dict[str, str],
+    defined: dict[str, list[str]],
+    path: str,
+    attr: hcl.Attribute,
+    given: hcl.Variable | None = None,
 ) -> dict[str, tuple[Place, str, bool]]:
     """Each group of a map input: key -> (where its entry is, its value, whether an argument after it that
-    policygen cannot read may replace it)."""
+    policygen cannot read may replace it). ``given``: the variable the input is, with a map as its value,
+    whose groups are read as the ``*_defaults``' are (``_defaults``)."""
     found: dict[str, tuple[Place, str, bool]] = {}
+    if given is not None and given.value is not None:
+        place = Place(path, None, variable=given.name)
+        return {key: (place, group, False) for key, group in hcl_edit.object_values(given.value).items()}
     span = (attr.value_start, attr.value_end)
     for part in _maps(texts, defined, texts[path], span, Place(path, None)):
         if part is _UNREAD:
@@ -278,12 +291,23 @@ def find(
                 if attr is None:
                     continue
                 defaults, unread = _defaults(texts, defined, path, block, kind, variables)
-                for key, (place, value, replaceable) in _groups(texts, defined, path, attr).items():
+                through = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text)))
+                given = variables(through.group(1)) if through is not None and variables is not None else None
+                if given is not None and (given.value is None or not given.value.startswith("{")):
+                    value = f"its value {given.value} is not a map" if given.value is not None else given.why
+                    unknown.append(
+                        f"{path}: module.{block.labels[0]} {kind.input} = var.{given.name}, whose groups "
+                        f"policygen cannot read: {given.shown}: {value}"
+                    )
+                    continue
+                for key, (place, value, replaceable) in _groups(texts, defined, path, attr, given).items():
                     group = hcl_edit.object_values(value)
                     if not _creates(group, defaults):
                         continue
                     named = _names(kind, key, group, defaults, role)
-                    one = Group(path, block, kind, key, place if place.local or place.args else None)
+                    one = Group(
+                        path, block, kind, key, place if place.local or place.args or place.variable else None
+                    )
                     if unread is not None and not all(s in group for s in _NAMING):
                         unknown.append(
                             f"{one.where} (its role's name may come from {_unknown_defaults(kind, unread)})"

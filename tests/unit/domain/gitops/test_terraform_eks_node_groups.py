@@ -438,3 +438,40 @@ def test_defaults_given_as_a_variable_without_a_value_are_refused_naming_it() ->
         f"own, and may take it from {why}"
     )
     assert message.endswith("Nothing was changed")
+
+
+GROUPS_VARIABLE = EKS.replace(
+    "  eks_managed_node_groups = {", "  eks_managed_node_groups = var.node_groups\n}\n\nX {"
+)
+
+
+def test_the_groups_given_as_a_variable_are_its_value_written_in_place(tmp_path: Path) -> None:
+    """``eks_managed_node_groups = var.node_groups``: the groups are the variable's value (its default, or
+    what a definitions file of the module sets; Terraform language docs, "Input Variables"), read as the
+    ``*_defaults`` are. The value is written in the block's place and the group's map edited there; the
+    variable, read by nothing any more, goes. Before, no group was found ("no aws_iam_role")."""
+    module, groups = GROUPS_VARIABLE.split("\nX {")
+    # the same groups as the variable's default, at the indentation of a variable block's attribute
+    variables = 'variable "node_groups" {\n  type = any\n  default = {' + groups.removesuffix("}\n") + "}\n"
+    result = terraform.edit({"main.tf": module, "variables.tf": variables}, _request(EFA_ROLE))
+    assert result.detached == [POWER]
+    assert result.role_location == 'main.tf (module eks, eks_managed_node_groups["efa"])'
+    text = result.changes["main.tf"]
+    assert text is not None and "var.node_groups" not in text
+    efa = text.split("efa = {")[1].split("general = {")[0]
+    assert "        policygen                    = aws_iam_policy.eks_efa_policygen.arn\n" in efa
+    assert "PowerUserAccess" not in efa
+    assert f'        PowerUserAccess = "{POWER}"\n' in text.split("general = {")[1]
+    assert result.changes["variables.tf"] is None
+    fmt_clean(text, tmp_path)
+
+
+def test_the_groups_given_as_a_variable_without_a_value_are_named() -> None:
+    module = GROUPS_VARIABLE.split("\nX {")[0]
+    files = {"main.tf": module, "variables.tf": 'variable "node_groups" {\n  type = any\n}\n'}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, _request(EFA_ROLE))
+    assert (
+        "main.tf: module.eks eks_managed_node_groups = var.node_groups, whose groups policygen cannot read: "
+        "var.node_groups (declared in variables.tf): it has no default"
+    ) in str(err.value)
