@@ -964,6 +964,16 @@ def _edit_group(
                 "per module instance, which policygen does not write for a node group; replace the broad "
                 "policy by hand. Nothing was changed"
             )
+    at = terraform_eks.policies_at(texts, group)
+    if at is not None:
+        # merge(var.extra, {...}): the map it makes, written in its place
+        owner = f'{terraform_eks.POLICIES} of {group.kind.input}["{group.key}"] (module.{label})'
+        flat = _flattened(texts[at[0]], at[1], at[2], variables, result, at[0], owner)
+        if flat is not None:
+            texts = {**texts, at[0]: flat}
+            parsed = {**parsed, at[0]: hcl.blocks(flat)}
+            block = next(b for b in parsed[group.path] if b.type == "module" and b.labels == (label,))
+            group = dataclasses.replace(group, block=block)
     own = terraform_eks.policies(texts, group)
     result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
     policy_labels = _policy_labels(f"{label}_{group.key}", len(request.policies))
@@ -1365,6 +1375,7 @@ def _edit_arn_list(
     given = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text)))
     if given is not None and variables is not None:
         text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
+    text = _flattened(text, attr.value_start, attr.value_end, variables, result, path, attr.name) or text
     if not text.startswith("[", attr.value_start):
         raise GitOpsEditError(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
@@ -1406,6 +1417,86 @@ def _variable_in_place(
     result.notes.append(terraform_json.variable_written(found, path, f"{attr.name} = {written}"))
     value = around[0] + hcl.reindented(found.value, indent) + around[1]
     return text[: attr.value_start] + value + text[attr.value_end :]
+
+
+# concat(var.base, [...]) of a list of ARNs, merge(var.extra, {...}) of a map of them
+_CALL = re.compile(r"(concat|merge)\s*\(")
+
+
+def _flattened(
+    text: str,
+    start: int,
+    end: int,
+    variables: hcl.Variables | None,
+    result: EditResult,
+    path: str,
+    owner: str,
+) -> str | None:
+    """``text`` with the ``concat()`` (``merge()``) at ``start:end`` written as the one list (map) literal it
+    makes, when it reads a variable and each argument is a literal or a variable whose value the module's
+    files give: the edit then edits that literal as if written there. concat() "takes two or more lists and
+    combines them into a single list", in argument order; merge() takes maps, and where "more than one given
+    map or object defines the same key or attribute, then the one that is later in the argument sequence
+    takes precedence" (Terraform language docs, "Functions": concat, merge). The variable is left as it is
+    (``terraform_variables`` drops it when nothing reads it any more). None for any other expression, or
+    one with an item written on several lines; refused, naming the variable and why, when its value is not
+    given or not a list (map)."""
+    expression = text[start:end]
+    call = _CALL.match(expression)
+    if call is None or variables is None:
+        return None
+    paren = start + call.end() - 1
+    if hcl.match_close(text, paren) != end - 1:
+        return None
+    opens, kind = ("[", "list") if call.group(1) == "concat" else ("{", "map")
+    parts: list[str] = []
+    read: list[hcl.Variable] = []
+    for item in hcl.list_items(text, paren):
+        arg = item.text(text).strip()
+        given = hcl.VAR_REF.fullmatch(hcl.unwrapped(arg))
+        if given is not None:
+            found = variables(given.group(1))
+            if found.value is None or not found.value.startswith(opens):
+                why = (
+                    found.why if found.value is None else f"its value {terraform_modules.brief(found.value)}"
+                )
+                raise GitOpsEditError(
+                    f"{path}: {owner} = {terraform_modules.brief(expression)} is not a {kind} policygen can "
+                    f"read: {found.shown}: {why}{'' if found.value is None else f' is not a {kind}'}. Write "
+                    f"the {kind} in the module's files (a default, terraform.tfvars) or edit it by hand. "
+                    "Nothing was changed"
+                )
+            parts.append(found.value)
+            read.append(found)
+        elif arg.startswith(opens) and hcl.match_close(arg, 0) == len(arg) - 1:
+            parts.append(arg)
+        else:
+            return None  # another expression: its value is not in the text
+    if not read:
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start : line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))]
+    if opens == "[":
+        items = [i.text(part) for part in parts for i in hcl.list_items(part, 0)]
+        if any("\n" in i for i in items):
+            return None
+        if "\n" in expression or any("\n" in part for part in parts):
+            literal = "[\n" + "".join(f"{indent}  {i},\n" for i in items) + indent + "]"
+        else:
+            literal = "[" + ", ".join(items) + "]"
+    else:
+        merged: dict[str, str] = {}
+        for part in parts:
+            merged.update(hcl_edit.object_values(part))  # a later argument's key takes precedence
+        if any("\n" in v for v in merged.values()):
+            return None
+        keys = {k: k if re.fullmatch(r"[A-Za-z_][\w-]*", k) else json.dumps(k) for k in merged}
+        literal = "{\n" + "".join(f"{indent}  {keys[k]} = {v}\n" for k, v in merged.items()) + indent + "}"
+    result.notes.append(
+        f"{path}: {owner} = {terraform_modules.brief(expression)} written as the {kind} it makes, with the "
+        f"value of {', '.join(f'var.{v.name} ({v.source})' for v in read)}"
+    )
+    return text[:start] + literal + text[end:]
 
 
 def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:
@@ -1831,6 +1922,15 @@ def _edit_exclusive(
     if attr is not None and given is not None and variables is not None:
         result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip()}")
         text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
+        current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
+        attr = hcl.find_attribute(text, current, "policy_arns")
+    flat = (
+        _flattened(text, attr.value_start, attr.value_end, variables, result, path, "policy_arns")
+        if attr
+        else None
+    )
+    if flat is not None:
+        text = flat
         current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
         attr = hcl.find_attribute(text, current, "policy_arns")
     if attr is None or not text.startswith("[", attr.value_start):

@@ -359,6 +359,19 @@ def policies(texts: dict[str, str], group: Group) -> str | None:
     return hcl_edit.object_values(_value(texts, group)).get(POLICIES)
 
 
+def policies_at(texts: dict[str, str], group: Group) -> tuple[str, int, int] | None:
+    """Where the group's own ``iam_role_additional_policies`` is written: its file and the offsets of its
+    expression; None when it has none, or its entry is not one setting a line (``edit`` says why)."""
+    place = group.place or Place(group.path, None)
+    entry = _entry(texts, group)
+    try:
+        inner = hcl_edit.map_entries(texts[place.path], entry.value_start)
+    except GitOpsEditError:
+        return None
+    found = next((e for e in inner if e.key == POLICIES), None)
+    return (place.path, found.value_start, found.value_end) if found is not None else None
+
+
 def _value(texts: dict[str, str], group: Group) -> str:
     entry = _entry(texts, group)
     return texts[(group.place or Place(group.path, None)).path][entry.value_start : entry.value_end]

@@ -475,3 +475,36 @@ def test_the_groups_given_as_a_variable_without_a_value_are_named() -> None:
         "main.tf: module.eks eks_managed_node_groups = var.node_groups, whose groups policygen cannot read: "
         "var.node_groups (declared in variables.tf): it has no default"
     ) in str(err.value)
+
+
+def test_a_merge_of_a_variable_is_written_as_the_map_it_makes(tmp_path: Path) -> None:
+    """``iam_role_additional_policies = merge(var.extra, {...})`` with the broad ARN in the variable: the map
+    merge() makes (a later argument's key taking precedence; Terraform language docs, "Functions": merge),
+    written in its place and edited there. Before, refused as "not a map literal"."""
+    merged = EKS.replace(
+        "      iam_role_additional_policies = {\n"
+        f'        AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        f'        PowerUserAccess              = "{POWER}"\n'
+        "      }\n",
+        "      iam_role_additional_policies = merge(var.extra, {\n"
+        f'        AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        "      })\n",
+    )
+    variables = (
+        'variable "extra" {\n  type = map(string)\n  default = {\n'
+        f'    PowerUserAccess              = "{POWER}"\n'
+        '    AmazonSSMManagedInstanceCore = "overridden"\n'
+        "  }\n}\n"
+    )
+    result = terraform.edit({"main.tf": merged, "variables.tf": variables}, _request(EFA_ROLE))
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        "      iam_role_additional_policies = {\n"
+        f'        AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        "        policygen                    = aws_iam_policy.eks_efa_policygen.arn\n"
+        "      }\n"
+    ) in text
+    assert result.changes["variables.tf"] is None
+    fmt_clean(text, tmp_path)

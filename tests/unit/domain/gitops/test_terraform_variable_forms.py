@@ -327,3 +327,41 @@ def test_a_variable_a_module_block_of_the_repository_sets_is_the_callers() -> No
     # a call that does not set it: the default is the value
     files["main.tf"] = 'module "runner" {\n  source = "./modules/runner"\n}\n'
     assert terraform.edit(files, RUNNER_REQUEST).detached == [POWER]
+
+
+def test_a_concat_of_a_variable_is_written_as_the_list_it_makes(tmp_path: Path) -> None:
+    """``managed_policy_arns = concat(var.base, [...])`` with the broad ARN in the variable: the list concat()
+    makes, the variable's items then the literal's (Terraform language docs, "Functions": concat), written
+    in its place and edited there. Before, refused as "not a list literal"."""
+    role = LIST_ROLE.replace("var.policies", "concat(var.policies, [aws_iam_policy.extra.arn])")
+    result = terraform.edit({"main.tf": role, "variables.tf": POLICIES}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        "  managed_policy_arns = [\n"
+        f'    "{READ_ONLY}",\n'
+        "    aws_iam_policy.extra.arn,\n"
+        "    aws_iam_policy.runner_policygen.arn,\n"
+        "  ]\n"
+    ) in text
+    assert result.changes["variables.tf"] is None  # nothing reads it any more
+    fmt_clean(text, tmp_path)
+    # the exclusive resource's list alike, on one line where everything was
+    exclusive = EXCLUSIVE.replace("var.policies", f'concat(var.policies, ["{READ_ONLY}"])')
+    variables = f'variable "policies" {{\n  default = ["{POWER}"]\n}}\n'
+    edited = terraform.edit({"main.tf": RUNNER_ROLE + exclusive, "variables.tf": variables}, RUNNER_REQUEST)
+    assert f'  policy_arns = ["{READ_ONLY}", aws_iam_policy.runner_policygen.arn]\n' in (
+        edited.changes["main.tf"] or ""
+    )
+
+
+def test_a_concat_of_a_variable_without_a_value_is_refused_naming_it() -> None:
+    role = LIST_ROLE.replace("var.policies", f'concat(var.policies, ["{READ_ONLY}"])')
+    files = {"main.tf": role, "variables.tf": 'variable "policies" {\n  type = list(string)\n}\n'}
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, RUNNER_REQUEST)
+    assert str(err.value).startswith(
+        f'main.tf: managed_policy_arns = concat(var.policies, ["{READ_ONLY}"]) is not a list policygen can '
+        "read: var.policies (declared in variables.tf): it has no default"
+    )
