@@ -22,8 +22,12 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
     try:
         if fmt == "json":
             result = jsonfile.edit(files, request, path)
+        elif fmt == "terraform":
+            # a path naming one file: the module's other files were not read (pullrequest.read_files)
+            result = terraform.edit(files, request, whole_module=not path.endswith((".tf", ".tf.json")))
+            check_replacements(result, request)
         else:
-            editors = {"ack": ack.edit, "crossplane": crossplane.edit, "terraform": terraform.edit}
+            editors = {"ack": ack.edit, "crossplane": crossplane.edit}
             result = editors[fmt](files, request)
             check_replacements(result, request)
     except GitOpsEditError as err:

@@ -38,7 +38,9 @@ class _Found:
     block: hcl.Block
 
 
-def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+def edit(files: dict[str, str], request: EditRequest, whole_module: bool = True) -> EditResult:
+    """``whole_module``: ``files`` hold every file of the module edited (``path`` a folder), not one file
+    of it, so that a variable nothing among them reads is read by nothing (``terraform_variables``)."""
     try:
         result = _edit(files, request)
     except GitOpsEditError as err:
@@ -47,7 +49,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             raise
         raise GitOpsEditError(f"{err}; {grunt}") from None
     # whatever the edit took a broad policy from, a variable it left unread goes (both syntaxes, every form)
-    terraform_variables.drop_unread(files, result)
+    terraform_variables.drop_unread(files, result, whole_module)
     return result
 
 

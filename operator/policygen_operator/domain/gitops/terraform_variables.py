@@ -105,11 +105,13 @@ def _drop_assignment(path: str, text: str, name: str) -> str | None:
     return _drop_assignment(path, dropped, name) or dropped
 
 
-def drop_unread(files: dict[str, str], result: EditResult) -> None:
+def drop_unread(files: dict[str, str], result: EditResult, whole_module: bool = True) -> None:
     """Removes from ``result.changes`` each variable the edit left unread in a module it changed: its
     declaration and its values in the module's definitions files, each said in a note. One the edit read
     less but something still reads, or one a module of the repository calls with a value, is kept, and the
-    note says what keeps it. A file left with nothing is deleted, as the edit deletes one."""
+    note says what keeps it. A file left with nothing is deleted, as the edit deletes one. With
+    ``whole_module`` false (the pull request's ``path`` names one file), the module's other files were not
+    read and may read it: kept, and said."""
     changed = result.changes
     folders = sorted({posixpath.dirname(p) for p in changed if _is_code(p)})
     for folder in folders:
@@ -137,6 +139,13 @@ def drop_unread(files: dict[str, str], result: EditResult) -> None:
             if read_after:
                 result.notes.append(
                     f"{where}: var.{name} is left as it is: still read at {', '.join(read_after)}"
+                )
+                continue
+            if not whole_module:
+                result.notes.append(
+                    f"{where}: var.{name} is read by nothing in the files read, but path names one file and "
+                    "the module's other files were not read: remove it (and its definitions) by hand if "
+                    "nothing there reads it"
                 )
                 continue
             if calls:

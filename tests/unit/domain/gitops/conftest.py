@@ -21,8 +21,8 @@ def parses(text: str) -> None:
 def terraform_output_parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     original: Callable[..., Any] = terraform.edit
 
-    def checked(files: dict[str, str], request: Any) -> Any:
-        result = original(files, request)
+    def checked(files: dict[str, str], request: Any, **options: Any) -> Any:
+        result = original(files, request, **options)
         for path, text in result.changes.items():
             if text is not None and path.endswith(".tf"):
                 parses(text)
