@@ -478,7 +478,9 @@ def _json_declarations(text: str) -> dict[str, dict[str, object]]:
     return found
 
 
-def variable(files: dict[str, str], folder: str, name: str) -> Variable:
+def variable(
+    files: dict[str, str], folder: str, name: str, calls: list[tuple[str, Block]] | None = None
+) -> Variable:
     """``var.NAME`` of the module in ``folder``: the value the module's definitions files set last, else the
     ``default`` of its ``variable`` block (native ``.tf`` or JSON ``.tf.json``).
 
@@ -487,7 +489,8 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     Variables"). The files of the module directory are what the repository shows: a variable with no
     default that none of them sets, or set to what is not a literal, is given its value somewhere
     policygen does not see, so its value is None with the reason. So is one that a ``module`` block of the
-    repository calling the module (``module_calls``) sets: the caller's value, not the module's own."""
+    repository calling the module (``module_calls``, or ``calls`` when the caller has them) sets: the
+    caller's value, not the module's own."""
     declared: tuple[str, str | None] | None = None
     default_span: tuple[int, int] | None = None
     for path in sorted(files):
@@ -516,7 +519,7 @@ def variable(files: dict[str, str], folder: str, name: str) -> Variable:
     where, default = declared
     setting = [
         (path, block, given)
-        for path, block in module_calls(files, folder)
+        for path, block in (module_calls(files, folder) if calls is None else calls)
         if (given := find_attribute(files[path], block, name)) is not None
     ]
     if setting:
@@ -601,10 +604,13 @@ Variables = Callable[[str], Variable]
 def variables(files: dict[str, str], folder: str) -> Variables:
     """``variable`` for the module in ``folder``, each variable read once."""
     cache: dict[str, Variable] = {}
+    calls: list[list[tuple[str, Block]]] = []
 
     def lookup(name: str) -> Variable:
         if name not in cache:
-            cache[name] = variable(files, folder, name)
+            if not calls:  # every .tf file of the repository scanned once, not once a variable
+                calls.append(module_calls(files, folder))
+            cache[name] = variable(files, folder, name, calls[0])
         return cache[name]
 
     return lookup

@@ -123,12 +123,27 @@ def drop_unread(files: dict[str, str], result: EditResult, whole_module: bool = 
             )
             if (t := changed[p] if p in changed else before[p]) is not None
         }
+        # a variable the edit took a reader from, by a count of its references: the files are parsed
+        # only when there is one (a module of thousands of blocks reads no variable the edit reached)
+        read = dict.fromkeys(n for p in sorted(before) for n in hcl.VAR_REF.findall(before[p]))
+        lost = [
+            n
+            for n in read
+            if sum(len(hcl.reference(f"var.{n}").findall(t)) for t in before.values())
+            > sum(len(hcl.reference(f"var.{n}").findall(t)) for t in after.values())
+        ]
+        if not lost:
+            continue
         try:
             declared_before = {p: _declarations(p, t) for p, t in before.items()}
             declared_after = {p: _declarations(p, t) for p, t in after.items()}
         except (GitOpsEditError, ValueError):
             continue  # a file of the module the edit did not parse: its variables are not judged
-        names = dict.fromkeys(n for p in sorted(declared_before) for n in declared_before[p])
+        names = [
+            n
+            for n in dict.fromkeys(n for p in sorted(declared_before) for n in declared_before[p])
+            if n in lost
+        ]
         calls = [f"module.{b.labels[0]} ({p})" for p, b in hcl.module_calls(files, folder)]
         for name in names:
             read_before = _readers(before, name, declared_before)
