@@ -42,7 +42,7 @@ def edit(files: dict[str, str], request: EditRequest, whole_module: bool = True)
     """``whole_module``: ``files`` hold every file of the module edited (``path`` a folder), not one file
     of it, so that a variable nothing among them reads is read by nothing (``terraform_variables``)."""
     try:
-        result = _edit(files, request)
+        result = _edit(files, request, whole_module)
     except GitOpsEditError as err:
         grunt = _terragrunt(files, request)
         if not grunt:
@@ -112,7 +112,7 @@ def _terragrunt_source(text: str) -> str:
     return "?"
 
 
-def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
+def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True) -> EditResult:
     texts = {p: t for p, t in files.items() if p.endswith(".tf")}
     json_texts = {p: t for p, t in files.items() if p.endswith(terraform_json.SUFFIX)}
     in_json, json_unparsed = terraform_json.find_roles(json_texts, request.role_name)
@@ -211,7 +211,9 @@ def _edit(files: dict[str, str], request: EditRequest) -> EditResult:
             pick = _picker(texts[path], block, role_refs)
             _edit_local_collection(new_texts, path, block, local, replaced, result, pick)
         elif counted is not None:
-            _edit_variable_count(files, new_texts, definitions, path, block, counted, replaced, result)
+            _edit_variable_count(
+                files, new_texts, definitions, path, block, counted, replaced, result, whole_module
+            )
         elif _EACH_ITEM.fullmatch(hcl.unwrapped(value)):
             pick = _picker(texts[path], block, role_refs)
             new_texts[path] = _edit_for_each(
@@ -1800,13 +1802,15 @@ def _edit_variable_count(
     name: str,
     replaced: hcl_edit.Replaced,
     result: EditResult,
+    whole_module: bool = True,
 ) -> None:
     """The broad ARNs leave the list that is the variable's value where the module's files write it (the
     definitions file that sets it, else its default; ``hcl.variable``), and the attachment goes when it is
     left empty. As for a local (``_edit_local_collection``), only a variable nothing else in the module
     reads is edited: a value another resource reads must not change under it. Anything else is said (the
     "not attached" error names it) and nothing is edited: a value the module's files do not give (-var,
-    TF_VAR_, the module's caller), one not a list, one written in JSON."""
+    TF_VAR_, the module's caller), one not a list, one written in JSON, and any when the files are one file
+    of the module (``whole_module`` false), whose other files may read it."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     folder = posixpath.dirname(path)
     current_files = {**files, **texts, **definitions}
@@ -1839,6 +1843,12 @@ def _edit_variable_count(
         result.seen.append(
             f"{about} is also read at {', '.join(elsewhere)}: removing the broad ARN from its value would "
             "change that too; give this attachment a list of its own"
+        )
+        return
+    if not whole_module:
+        result.seen.append(
+            f"{about} is {shown}: path names one file, and the module's other files, not read, may read the "
+            "variable too: point path at the module's directory"
         )
         return
     source = current_files[found.path]

@@ -365,3 +365,18 @@ def test_a_concat_of_a_variable_without_a_value_is_refused_naming_it() -> None:
         f'main.tf: managed_policy_arns = concat(var.policies, ["{READ_ONLY}"]) is not a list policygen can '
         "read: var.policies (declared in variables.tf): it has no default"
     )
+
+
+def test_an_attachment_per_item_of_a_variable_is_not_edited_from_one_file_of_the_module() -> None:
+    """A path naming one .tf file: the module's other files were not read and may read the variable, whose
+    value must not change under them; named, with what to do."""
+    files = {"main.tf": RUNNER_ROLE + COUNTED + "\n" + ARNS}
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "main.tf")
+    assert ("main.tf: aws_iam_role_policy_attachment.managed count over var.arns, which is ") in str(
+        err.value
+    )
+    assert "path names one file, and the module's other files, not read, may read the variable" in str(
+        err.value
+    )
+    assert editor.edit_files("terraform", files, RUNNER_REQUEST, "").detached == [POWER]
