@@ -37,6 +37,7 @@ from policygen_operator.domain.iam.mapping.fill import (
 )
 from policygen_operator.domain.iam.mapping.plans import (
     PASS_ROLE,
+    TAG_KEYS,
     ActionPlan,
     Plan,
     carries_tags,
@@ -61,7 +62,12 @@ from policygen_operator.domain.iam.mapping.records import (
     with_response_defaults,
     writable,
 )
-from policygen_operator.domain.iam.mapping.resolvers import eks_entry_readings, role_arns, routed_models
+from policygen_operator.domain.iam.mapping.resolvers import (
+    eks_entry_readings,
+    role_arns,
+    routed_models,
+    spelled,
+)
 from policygen_operator.domain.iam.mapping.rules import (
     ARN_SPELLINGS,
     AUTHENTICATION_FAILURES,
@@ -258,13 +264,18 @@ class EventMapper:
             ]
             made = _not_read(granted, applicable, params, ctx)
             kinds = _tagged_kinds(primaries, applicable, uses, params)
+            specified = _specified_kinds(params) if kinds is None else frozenset()
+            plain = _plain_tags(params)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
                 # with what the table's own entry for the tag action named (a MemoryDB cluster's name)
                 given = [*made, *(arn for name, arn in uses if name == tag)]
                 owned = in_owner_account(tag, ctx)
+                by_kind = _on_specified(specified, types, made, owned)
                 if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
                     tagged = _every(types, kinds, owned())
+                elif by_kind is not None and not plain:  # only tag specifications, each naming its type
+                    tagged = by_kind
                 # what the call is named after, never the parent it creates in; every one of that type only
                 # beside a parent the call was granted on: a create on no resource (KMS CreateKey: "an IAM
                 # policy that isn't restricted to particular KMS keys", KMS Developer Guide, "Controlling
@@ -273,6 +284,8 @@ class EventMapper:
                     tagged = on_named
                 else:
                     tagged = [arn for arn in made if any(t.matches(arn) for t in types)] if types else ["*"]
+                if by_kind is not None and plain:  # the call's own tags, and its specifications' types
+                    tagged = sorted({*(arn for arn in tagged if arn != "*"), *by_kind})
                 if not tagged:  # what it creates is not named in the request (an instance, a key)
                     unresolved.append(tag)
                     tagged = ["*"]
@@ -689,6 +702,56 @@ def _not_read(
             new |= given_by(action, params, ctx, frozenset(n for n in params if n.lower() == own))
     kept = [arn for arn in made if arn not in read]
     return [arn for arn in kept if arn in new] if new.intersection(kept) else kept
+
+
+# The tag specifications' parameters, as ``_TAG_RESOURCE_TYPES`` reads them; the other tag parameters
+# (``Tags``, ``TagList``, ...) are the tags of the resource the call is named after
+_SPECIFICATIONS = spelled(frozenset({"TagSpecifications", "TagSpecificationSet", "TagSpecification"}))
+_PLAIN_TAG_KEYS = TAG_KEYS - _SPECIFICATIONS
+
+
+def _specified_kinds(params: Mapping[str, Any]) -> frozenset[str]:
+    """The resource types the request's tag specifications name (``ResourceType``)."""
+    return frozenset(v for path in _TAG_RESOURCE_TYPES for v in lookup_path(params, path) or ())
+
+
+def _plain_tags(params: Mapping[str, Any]) -> bool:
+    """Whether the request carries tags other than tag specifications (RDS's ``Tags`` beside its
+    ``TagSpecifications``)."""
+    return any(params.get(k) not in (None, "", [], {}) for k in _PLAIN_TAG_KEYS)
+
+
+def _on_specified(
+    kinds: frozenset[str],
+    types: tuple[ResourceType, ...],
+    made: list[str],
+    ctx: Callable[[], Context],
+) -> list[str] | None:
+    """Where the tags of tag specifications go, for a call not in ``CREATED_TYPES``: each specification
+    names the type of the resource it tags ("ResourceType: The type of resource to tag on creation",
+    RDS API Reference, TagSpecification; "The type of resource to tag", EC2 API Reference,
+    TagSpecification), and the tag action is authorized on that resource, not on the one the call is
+    named after. RDS ModifyDBInstance's ``auto-backup`` ("auto-backup - The DB instance's automated
+    backup"), CopyDBSnapshot's ``og`` ("Tags to assign to the copied option group", botocore rds
+    2014-10-31), EC2 StartNetworkInsightsAnalysis' ``network-insights-analysis`` (it reads a path and
+    makes an analysis): the ARNs of that type among what the call makes (``made``: not a copy's source,
+    ``_not_read``), else every one of it in the account and Region (its id is the service's). None when
+    a kind is no type of the tag action (the caller keeps its reading)."""
+    if not kinds:
+        return None
+    keys = {t.key for t in types}
+    if not kinds <= keys:
+        return None
+    out: list[str] = []
+    for kind in sorted(kinds):
+        own = [t for t in types if t.key == kind]
+        found = [arn for arn in made if any(t.matches(arn) for t in own)] or _every(
+            types, frozenset({kind}), ctx()
+        )
+        if not found:
+            return None
+        out.extend(found)
+    return sorted(set(out))
 
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z][a-z0-9]*")
