@@ -5,8 +5,9 @@ ${ClusterName}/${IamIdentityType}/${IamIdentityAccountID}/${IamIdentityName}/${U
 policies naming one ``access-entry/*/role/*/EKSNodeOperatorMockSLR/*`` (the Auto Mode CloudFormation
 templates). The calls on an entry take ``clusterName`` and ``principalArn`` ("aws eks delete-access-entry
 --cluster-name my-cluster --principal-arn arn:aws:iam::111122223333:role/my-role", EKS User Guide, "Grant IAM
-users access to Kubernetes with EKS access entries"), in CloudTrail's lowerCamelCase. Each was granted every
-entry of the cluster, ``access-entry/CLUSTER/*/*/*/*``, with a finding.
+users access to Kubernetes with EKS access entries"), here by the SDK member's name; CloudTrail logs the
+cluster under its path label ``name``, read the same (test_eks_uri_labels.py). Each was granted every entry of
+the cluster, ``access-entry/CLUSTER/*/*/*/*``, with a finding.
 """
 
 from __future__ import annotations

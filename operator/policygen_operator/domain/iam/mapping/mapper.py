@@ -43,6 +43,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     carries_tags,
     choose,
     compile_plan,
+    labelled,
     memo_key,
     passed_roles,
     unwrapped,
@@ -165,6 +166,8 @@ class EventMapper:
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
         params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))
+        if plan.labels:
+            params = labelled(params, plan.labels)
         if key in RESPONSE_DEFAULTS:
             params = with_response_defaults(key, record, params)
         if (spellings := ARN_SPELLINGS.get(key.partition(":")[0])) is not None:

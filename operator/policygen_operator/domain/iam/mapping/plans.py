@@ -59,6 +59,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     SSM_NODE_IDS,
     TAG_ON_CREATE,
     TAG_PARAMETERS,
+    URI_LABELS,
     VERSION_SUFFIX,
 )
 from policygen_operator.domain.iam.reference import (
@@ -484,6 +485,9 @@ class Plan:
     # whether a parameter no template reads can change the result (``names_decide``): only then are their
     # names in the memo key
     reads_names: bool = False
+    # (SDK member, URI label): a member the plan reads that the record may give under its path label
+    # (``rules.URI_LABELS``)
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
@@ -797,6 +801,7 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
     if wide is not None and wide[1] is not None:  # the parameter deciding it is in the memo key
         plan = replace(plan, param_keys=plan.param_keys | spelled(frozenset({wide[1][0]})))
     namespace = namespace_of(ref, source) if plan.kind == "mapped" else None
+    plan = _with_labels(plan, URI_LABELS.get(namespace or "", ()))
     method = VERSION_SUFFIX.sub("", name) or name
     wrapper = REQUEST_WRAPPERS.get((namespace or "", method.lower()))
     if wrapper is None and namespace == "ec2":
@@ -805,6 +810,36 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
         return plan
     # the memo key holds the whole object: what the plan reads inside it is under that one key
     return replace(plan, wrapper=wrapper, param_keys=plan.param_keys | spelled(frozenset({wrapper})))
+
+
+def _with_labels(plan: Plan, labels: tuple[tuple[str, str], ...]) -> Plan:
+    """The plan with the URI labels of the members its actions read (``rules.URI_LABELS``), the labels in
+    its memo key."""
+    if not labels:
+        return plan
+    read = {
+        name.lower()
+        for group in (plan.actions, *(v.actions for v in plan.variants))
+        for a in group
+        for name in a.reads
+    }
+    kept = tuple((member, label) for member, label in labels if member.lower() in read)
+    if not kept:
+        return plan
+    # the member's spellings too: whether the record has it decides whether the label is read
+    keys = spelled(frozenset(name for pair in kept for name in pair))
+    return replace(plan, labels=kept, param_keys=plan.param_keys | keys)
+
+
+def labelled(params: Mapping[str, Any], labels: tuple[tuple[str, str], ...]) -> Mapping[str, Any]:
+    """The parameters with each member the record gives only under its URI label (``Plan.labels``) read
+    from the label, in CloudTrail's lowerCamelCase spelling."""
+    added = {
+        member[:1].lower() + member[1:]: value
+        for member, label in labels
+        if get_field(params, member) is None and (value := params.get(label)) not in EMPTY_VALUES
+    }
+    return {**params, **added} if added else params
 
 
 # The name CloudTrail gives the request object when it is not ``{method}Request``: EC2's internal shape name,

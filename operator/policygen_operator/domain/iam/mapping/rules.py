@@ -488,6 +488,19 @@ ARN_SPELLINGS: dict[str, dict[str, dict[str, str]]] = {
     "proton.amazonaws.com": {"provider": {"GITHUB": "github"}},
 }
 
+# Namespace -> (SDK member, URI label) pairs: a REST API's path parameter that CloudTrail logs under its URI
+# label where the label is not the member's name. Every EKS call on something inside a cluster takes the
+# cluster in its path as ``/clusters/{name}/...`` (botocore eks 2017-11-01: ``clusterName``'s
+# ``"location": "uri", "locationName": "name"``; DescribeNodegroup is ``/clusters/{name}/node-groups/
+# {nodegroupName}``), and its records name it ``name``: CreateAccessEntry's ``"requestParameters": {"name":
+# "eks-cluster", "principalArn": ...}``, AssociateAccessPolicy's ``{"name": "eks-cluster", "principalArn":
+# "arn%3Aaws%3Aiam%3A%3A...", ...}`` (the CloudTrail events Stratus Red Team documents for its technique
+# eks.lateral-movement.create-access-entry, DataDog/stratus-red-team). The SDK table reads ``ClusterName``
+# and left the cluster unread (``nodegroup/*/NG/*``, said; ``*`` for the creates). Where the table reads the
+# member and the record has only the label, the label's value is read as the member; a record with the
+# member keeps it (both spellings are seen: hand-written examples use ``clusterName``).
+URI_LABELS: dict[str, tuple[tuple[str, str], ...]] = {"eks": (("ClusterName", "name"),)}
+
 # (namespace, request parameter) -> what the table's ``${Parameter}`` of it stands for in an ARN. QuickSight
 # users and groups live in a namespace, and their ARNs hold it: "The permissions resource is
 # arn:aws:quicksight:<your-region>:<relevant-aws-account-id>:group/default/<group-name>" (QuickSight API
