@@ -130,3 +130,26 @@ def test_a_specification_of_a_type_the_tag_action_lacks_keeps_the_reading() -> N
     assert _tagged("rds.amazonaws.com", "CreateDBInstance", params, "rds:AddTagsToResource") == {
         f"{RDS}:db:orders"
     }
+
+
+def test_an_access_scope_analysis_is_tagged_not_the_scope_the_table_names() -> None:
+    """StartNetworkInsightsAccessScopeAnalysis: "NetworkInsightsAccessScopeId: The ID of the Network Access
+    Scope"; "TagSpecifications: The tags to apply" (EC2 API Reference). The SDK table's own ec2:CreateTags
+    entry names the scope the call reads; with only a specification of the analysis, the scope is not
+    tagged."""
+    params = {
+        "StartNetworkInsightsAccessScopeAnalysisRequest": {
+            "NetworkInsightsAccessScopeId": "nis-04c0c0fbca737c404",
+            "TagSpecification": [
+                {
+                    "ResourceType": "network-insights-access-scope-analysis",
+                    "Tag": [{"Key": "team", "Value": "payments"}],
+                    "tag": 1,
+                }
+            ],
+            "ClientToken": "0d1b2c3d-4e5f-4c6a-9d7e-3b7a7a2e4f4c",
+        }
+    }
+    uses = uses_of("ec2.amazonaws.com", "StartNetworkInsightsAccessScopeAnalysis", params)
+    tagged = {arn for action, arn in uses if action == "ec2:CreateTags"}
+    assert tagged == {f"arn:aws:ec2:us-east-1:{ACCOUNT}:network-insights-access-scope-analysis/*"}

@@ -46,6 +46,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     labelled,
     memo_key,
     passed_roles,
+    source_noun,
     unwrapped,
 )
 from policygen_operator.domain.iam.mapping.records import (
@@ -205,6 +206,18 @@ class EventMapper:
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
             if not action.primary and action.action in plan.tag_actions:  # the table's own tag entry
+                if carries_tags(params):  # never on what the call reads (ElastiCache CopySnapshot's source)
+                    read = given_by(action, params, ctx, _source_keys(primaries, params))
+                    arns = [arn for arn in arns if arn not in read]
+                    # nor beside the types its tag specifications name alone (``_on_specified``):
+                    # StartNetworkInsightsAccessScopeAnalysis' entry names the access scope it reads
+                    specified = _specified_kinds(params)
+                    if specified and not _plain_tags(params) and specified <= {t.key for t in action.types}:
+                        arns = [
+                            a for a in arns if any(t.key in specified and t.matches(a) for t in action.types)
+                        ]
+                    if not arns:
+                        continue
                 on_new = _on_named(arns, primaries, action.types, ctx, whole=False)
                 if on_new == [] and carries_tags(params):
                     continue  # only the parent it creates in: the tags go on what it makes (below)
@@ -691,20 +704,34 @@ def _not_read(
     DBInstanceIdentifier), and a ``Source...`` parameter names what it reads ("SourceDBInstanceIdentifier:
     The identifier of the DB instance that will act as the source for the read replica",
     CreateDBInstanceReadReplica; "SourceImageId: The ID of the AMI to copy", EC2 CopyImage; RDS and EC2 API
-    References). When the request names the new resource, its ARNs alone; else every ARN but the
-    sources'. Both are the ARNs those parameters give (``fill.given_by``)."""
-    sources = frozenset(name for name in params if name[:6].lower() == "source")
+    References), as does a parameter named after what the call's name says it is made from
+    (``_source_keys``: FSx CreateFileSystemFromBackup's BackupId, "The ID of the source backup", FSx API
+    Reference). When the request names the new resource, its ARNs alone; else every ARN but the sources'.
+    Both are the ARNs those parameters give (``fill.given_by``)."""
     read: set[str] = set()
     new: set[str] = set()
     for action in applicable:
         if not action.primary:
             continue
-        read |= given_by(action, params, ctx, sources)
+        read |= given_by(action, params, ctx, _source_keys({action.action}, params))
         own = _new_parameter(action.action, action.named)
         if own is not None:
             new |= given_by(action, params, ctx, frozenset(n for n in params if n.lower() == own))
     kept = [arn for arn in made if arn not in read]
     return [arn for arn in kept if arn in new] if new.intersection(kept) else kept
+
+
+def _source_keys(actions: set[str], params: Mapping[str, Any]) -> frozenset[str]:
+    """The request's parameters that name what the calls read to make their resource: ``Source...``
+    ones, and those named after the noun following ``From`` in a call's name (``backupId`` of FSx
+    CreateFileSystemFromBackup: "BackupId: The ID of the source backup. Specifies the backup that you
+    are copying", FSx API Reference)."""
+    nouns = tuple(noun for name in actions if (noun := source_noun(name.partition(":")[2])))
+    return frozenset(
+        name
+        for name in params
+        if name[:6].lower() == "source" or (nouns and squashed(name).startswith(nouns))
+    )
 
 
 # The tag specifications' parameters, as ``_TAG_RESOURCE_TYPES`` reads them; the other tag parameters
@@ -819,7 +846,10 @@ def _on_named(
     when no type of the tag action is named so (RDS's ``es`` for CreateEventSubscription): the caller keeps
     what it has."""
     nouns = {
-        squashed(name.partition(":")[2].removeprefix("Create")) for name in primaries if ":Create" in name
+        squashed(_made_noun(name.partition(":")[2][len(verb) :]))
+        for name in primaries
+        for verb in _NAMING_VERBS
+        if name.partition(":")[2].startswith(verb)
     }
     named = frozenset(t.key for t in types if squashed(t.key) in nouns)
     if not named:
@@ -827,6 +857,18 @@ def _on_named(
     own = [t for t in types if t.key in named]
     on_own = [arn for arn in arns if any(t.matches(arn) for t in own)]
     return on_own or (_every(types, named, ctx(), _parent_values(arns, types)) if whole else [])
+
+
+# The verbs of a call that makes the resource its name ends in, new (``plans._MAKING_NEW``): SageMaker
+# ImportHubContent imports hub content into the hub it names ("HubName: The name of the hub to import
+# content into", SageMaker API Reference), as CreateAccessPoint creates an access point on a file system
+_NAMING_VERBS = ("Create", "Import")
+
+
+def _made_noun(rest: str) -> str:
+    """A call's noun without what its name says it is made from (``FileSystem`` of
+    ``FileSystemFromBackup``)."""
+    return rest.split("From", 1)[0] if source_noun(rest) else rest
 
 
 def _children(

@@ -1294,6 +1294,7 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
         types = tuple(replace(t, made=True) if t.key in named_made else t for t in types)
     prefix, _, operation = action.partition(":")
     made = next((operation[len(verb) :] for verb in _MAKING if operation.startswith(verb)), "")
+    made = _FROM.split(made, maxsplit=1)[0]  # CreateFileSystemFromBackup makes a file system
     if not made:
         return types
     # the type's key may be the plural (Data Exchange's ``data-sets`` of CreateDataSet)
@@ -1303,6 +1304,19 @@ def _resource_types(ref: Reference, action: str) -> tuple[ResourceType, ...]:
         else t
         for t in types
     )
+
+
+# ``<Verb><Noun>From<Source>``: the call makes the noun from the source (FSx's CreateFileSystemFromBackup,
+# CreateVolumeFromBackup; RDS's RestoreDBInstanceFromDBSnapshot)
+_FROM = re.compile(r"From(?=[A-Z0-9])")
+
+
+def source_noun(operation: str) -> str:
+    """What an operation's name says it makes its resource from, squashed (``backup`` of
+    CreateFileSystemFromBackup, ``dbsnapshot`` of RestoreDBInstanceFromDBSnapshot); "" when it says
+    nothing."""
+    parts = _FROM.split(operation, maxsplit=1)
+    return squashed(parts[1]) if len(parts) == 2 else ""
 
 
 # Operations that make a resource of the type their name ends in (FIS StartExperiment an experiment; ACM
