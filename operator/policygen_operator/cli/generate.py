@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where used,
     from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
 
 DEFAULT_LOOKBACK = "90d"
+# The latest --end: the operator's bound on spec.window.end (services.spec.LATEST_END, not imported here:
+# it would load the services on the CLI's start-up path), far from where datetime arithmetic overflows.
+LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
 
 DESCRIPTION = """\
 Scan CloudTrail logs for the calls made by one or more IAM principals in a time window and print the
@@ -429,13 +432,19 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
     if args.start and args.lookback:
         raise UsageError("--lookback: give either --start or --lookback, not both")
     end = instant("--end", args.end) if args.end else datetime.now(UTC).replace(microsecond=0)
+    if end > LATEST_END:
+        # the scan reads an hour past the end (DELIVERY_LAG): 9999-12-31 overflowed in the folder pruning
+        raise UsageError(f"--end: {end:%Y-%m-%dT%H:%M:%SZ} is after {LATEST_END:%Y-%m-%d}")
     if args.start:
         start = instant("--start", args.start)
     else:
+        lookback = args.lookback or DEFAULT_LOOKBACK
         try:
-            start = end - parse_duration(args.lookback or DEFAULT_LOOKBACK)
+            start = end - parse_duration(lookback)
         except ValueError as error:
             raise UsageError(f"--lookback: {error}") from error
+        except OverflowError:
+            raise UsageError(f"--lookback: {lookback} before --end reaches back past the year 1") from None
     if not start < end:
         raise UsageError(
             f"--start: the window start ({start:%Y-%m-%dT%H:%M:%SZ}) must be before its end "

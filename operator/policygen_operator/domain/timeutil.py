@@ -47,8 +47,13 @@ def parse_instant(text: str) -> datetime:
 
 
 def parse_duration(text: str) -> timedelta:
-    """``30m``, ``24h``, ``90d``, ``2w`` (surrounding blanks ignored). Raises ValueError."""
+    """``30m``, ``24h``, ``90d``, ``2w`` (surrounding blanks ignored). Raises ValueError, also for a
+    number too large to be a ``timedelta`` (the grammar has no bound), so that each caller's refusal
+    names its flag or field instead of an OverflowError escaping."""
     value = text.strip()
     if not _DURATION.match(value):
         raise ValueError(f"{text!r} is not a duration like {DURATION_EXAMPLES}")
-    return int(value[:-1]) * _UNITS[value[-1]]
+    try:
+        return int(value[:-1]) * _UNITS[value[-1]]
+    except OverflowError:  # past timedelta's 999,999,999 days: a typo, never a window
+        raise ValueError(f"{text!r} is longer than a duration can be") from None

@@ -1,0 +1,51 @@
+"""Mistakes a first run of ``policygen generate`` makes, each refused or said naming the flag or file.
+
+Found by using the CLI as a new user would: a window out of datetime's range ended in an OverflowError's
+traceback and exit 1 (the exit code of "worth retrying"), where every other bad window is a usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygen_operator.cli.main import EXIT_USAGE, main
+from policygen_operator.domain.timeutil import parse_duration
+from policygen_operator.services.spec import LATEST_END as SPEC_LATEST_END
+
+SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
+ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
+
+
+@pytest.mark.parametrize(
+    ("window", "said"),
+    [
+        (["--lookback", "10000000w"], "--lookback: 10000000w before --end reaches back past the year 1"),
+        (["--lookback", "99999999999999999999d"], "--lookback: '99999999999999999999d' is longer than"),
+        (["--end", "0001-01-01T00:30:00Z", "--lookback", "1h"], "--lookback: 1h before --end reaches"),
+        (["--end", "9999-12-31T23:59:00Z", "--lookback", "1d"], "--end: 9999-12-31T23:59:00Z is after 2100"),
+        (["--start", "9999-12-31T22:00:00Z", "--end", "9999-12-31T23:59:59Z"], "--end: 9999-12-31T23:59:59Z"),
+    ],
+)
+def test_a_window_out_of_range_is_a_usage_error_naming_its_flag(
+    window: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "policy.json"
+    with pytest.raises(SystemExit) as exited:
+        main(["generate", "--logs", str(SAMPLES), "--principal", ORDER, *window, "--output", str(out)])
+    assert exited.value.code == EXIT_USAGE
+    assert said in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_latest_end_is_the_operators() -> None:
+    from policygen_operator.cli.generate import LATEST_END
+
+    assert LATEST_END == SPEC_LATEST_END
+
+
+def test_a_duration_too_long_for_a_timedelta_is_a_value_error() -> None:
+    """The CRD's lookback and interval read it too: their refusal names the field, not an OverflowError."""
+    with pytest.raises(ValueError, match="longer than a duration can be"):
+        parse_duration("99999999999999999999d")
