@@ -239,14 +239,17 @@ def _window(request: GenerationRequest) -> Window:
 def _source_items(
     request: GenerationRequest, window: Window, listing: Listing, cancel: threading.Event | None = None
 ) -> tuple[Iterator[WorkItem], dict[str, str]]:
-    """The files to scan, lazily, and a dict that fills with S3 objects that could not be read."""
+    """The files to scan, lazily, and a dict that fills with S3 objects and folders that could not be
+    read."""
     source = request.source
     if isinstance(source, LocalLogs):
         if not os.path.exists(source.path):
             raise InvalidRequestError(f"{source.path}: no such file or folder", field="logs")
         if not os.access(source.path, os.R_OK):
             raise InvalidRequestError(f"{source.path}: not readable", field="logs")
-        return local_files(source.path, window, listing, source.account_ids, source.regions), {}
+        unreadable: dict[str, str] = {}
+        files = local_files(source.path, window, listing, source.account_ids, source.regions, unreadable)
+        return files, unreadable
     if isinstance(source, LookupEventsLogs):
         return _lookup_items(request, source, window, cancel), {}
     if not isinstance(source, S3Logs):

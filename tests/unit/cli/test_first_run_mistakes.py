@@ -6,16 +6,19 @@ traceback and exit 1 (the exit code of "worth retrying"), where every other bad 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from policygen_operator.cli.main import EXIT_USAGE, main
+from policygen_operator.cli.main import EXIT_ERROR, EXIT_USAGE, main
 from policygen_operator.domain.timeutil import parse_duration
 from policygen_operator.services.spec import LATEST_END as SPEC_LATEST_END
 
 SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
 ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
+WINDOW = ["--start", "2026-11-01", "--end", "2026-12-01"]
 
 
 @pytest.mark.parametrize(
@@ -49,3 +52,34 @@ def test_a_duration_too_long_for_a_timedelta_is_a_value_error() -> None:
     """The CRD's lookback and interval read it too: their refusal names the field, not an OverflowError."""
     with pytest.raises(ValueError, match="longer than a duration can be"):
         parse_duration("99999999999999999999d")
+
+
+def test_a_folder_that_cannot_be_listed_is_named_as_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A subfolder without read permission was passed over by ``os.walk`` without a word: the run said
+    "0 file(s) skipped", ``--strict`` passed, and ``policygen pr --report`` proposed detaching the broad
+    policy on a policy short of the folder's actions. (Denied by a stand-in for ``os.scandir``: the tests
+    may run as root, whom a mode of 000 does not stop.)"""
+    import os
+    import shutil
+
+    logs = tmp_path / "logs"
+    shutil.copytree(SAMPLES / "AWSLogs", logs / "readable")
+    locked = logs / "locked"
+    shutil.copytree(SAMPLES / "AWSLogs", locked)
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path).rstrip(os.sep) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = tmp_path / "report.json"
+    argv = ["generate", "--logs", str(logs), "--principal", ORDER, *WINDOW, "--workers", "1"]
+    assert main([*argv, "--output", str(tmp_path / "p.json"), "--report", str(report)]) == 0
+    skipped = json.loads(report.read_text())["filesSkipped"]
+    assert skipped == {f"{locked}{os.sep}": "folder not listed: Permission denied"}
+    assert f"skipped {locked}{os.sep}: folder not listed" in capsys.readouterr().err
+    assert main([*argv, "--strict", "--quiet"]) == EXIT_ERROR

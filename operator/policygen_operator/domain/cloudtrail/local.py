@@ -223,14 +223,24 @@ def local_files(
     listing: Listing,
     accounts: tuple[str, ...] = (),
     regions: tuple[str, ...] = (),
+    unreadable: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """``(name, path)`` of every file to read; a file given by name is always read (the scan names it
-    skipped if it is a named pipe or a device, which would never end)."""
+    skipped if it is a named pipe or a device, which would never end). A folder that cannot be listed (no
+    permission) goes in ``unreadable`` (``FOLDER/`` -> why), for the scan to name as a file it could not
+    read: ``os.walk`` passes it over without a word, and its logs with it (a policy short of their actions,
+    and ``policygen pr`` would not know the run was incomplete)."""
     if not os.path.isdir(root):
         yield root, root
         return
     days = set(window.days())
-    for folder, dirs, files in os.walk(root):
+
+    def not_listed(error: OSError) -> None:
+        if unreadable is not None:
+            folder = str(error.filename or root).rstrip(os.sep) + os.sep
+            unreadable[folder] = f"folder not listed: {error.strerror or error}"
+
+    for folder, dirs, files in os.walk(root, onerror=not_listed):
         listing.listed(1, len(files))
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         dirs[:] = sorted(
