@@ -539,6 +539,7 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
     _write_report(args, result.report, outcome, err)
     if not args.quiet:
         _print_summary(result.report, where, err)
+    _print_findings(result.report, err, quiet=args.quiet)
     idle = 0  # principals with no event at all: a fleet asked for at once may have hundreds
     for arn in missing:
         refused = result.results[arn].denied_actions
@@ -810,7 +811,7 @@ def _print_other_logs(files: dict[str, int], err: TextIO) -> None:
 def _print_mapping(report: dict[str, Any], err: TextIO) -> None:
     """What the mapper did not turn into permissions, said for what it is: events it did not understand
     (unmapped) apart from events that need no permission (ignored, with the reason), and its findings
-    (an iam:PassRole left out, a name a policy cannot write)."""
+    are said by ``_print_findings``."""
     unmapped = report.get("unmapped") or {}
     if unmapped:
         names = ", ".join(f"{key} x{count}" for key, count in list(unmapped.items())[:5])
@@ -828,9 +829,15 @@ def _print_mapping(report: dict[str, Any], err: TextIO) -> None:
         )
         more = f" and {len(ignored) - 5} more" if len(ignored) > 5 else ""
         print(f"policygen generate: {sum(ignored.values()):,} event(s) ignored ({names}{more})", file=err)
+
+
+def _print_findings(report: dict[str, Any], err: TextIO, *, quiet: bool = False) -> None:
+    """The findings that say a grant is wider than the calls, or a permission left out (``PRINTED_FINDINGS``),
+    each led by its severity. With --quiet, those of severity warning or error still are: they are about
+    the policy written, not the run's progress, and --quiet is documented to keep warnings."""
     for arn, principal in (report.get("principals") or {}).items():
         for finding in principal.get("findings", []):
-            if finding.get("code") in PRINTED_FINDINGS:
+            if finding.get("code") in PRINTED_FINDINGS and not (quiet and finding.get("severity") == "info"):
                 print(f"policygen generate: {finding['severity']}: {arn}: {finding['message']}", file=err)
 
 

@@ -15,6 +15,7 @@ import pytest
 from policygen_operator.cli.main import EXIT_ERROR, EXIT_USAGE, main
 from policygen_operator.domain.timeutil import parse_duration
 from policygen_operator.services.spec import LATEST_END as SPEC_LATEST_END
+from tests.unit.domain.cloudtrail.fakes import ROLE, record, role_identity, write_gz
 
 SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
 ORDER = "arn:aws:iam::111122223333:role/service-role/order-processor"
@@ -83,3 +84,23 @@ def test_a_folder_that_cannot_be_listed_is_named_as_skipped(
     assert skipped == {f"{locked}{os.sep}": "folder not listed: Permission denied"}
     assert f"skipped {locked}{os.sep}: folder not listed" in capsys.readouterr().err
     assert main([*argv, "--strict", "--quiet"]) == EXIT_ERROR
+
+
+def test_quiet_keeps_the_warnings_about_the_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/cli.md: "--quiet turns progress and the closing summary off (warnings and errors still
+    print)". The findings printed as ``warning:`` (here: 12 parameters named by one pattern, which also
+    allows parameters no call read) were printed inside the summary, so --quiet dropped them."""
+    calls = [
+        record(role_identity(), "GetParameter", "ssm.amazonaws.com", requestParameters={"name": f"/app/p{n}"})
+        for n in range(12)
+    ]
+    write_gz(tmp_path / "logs" / "calls.json.gz", calls)
+    argv = ["generate", "--logs", str(tmp_path / "logs"), "--principal", ROLE, *WINDOW]
+    assert main([*argv, "--output", str(tmp_path / "p.json")]) == 0
+    loud = capsys.readouterr().err
+    warnings = [line for line in loud.splitlines() if line.startswith("policygen generate: warning: ")]
+    assert any("parameter/app/p* stands for 12 ARN(s)" in line for line in warnings)
+    assert main([*argv, "--output", str(tmp_path / "p.json"), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == warnings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from policygen_operator.cli.generate import _print_folders, _print_mapping, _print_other_logs
+from policygen_operator.cli.generate import _print_findings, _print_folders, _print_mapping, _print_other_logs
 
 
 def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() -> None:
@@ -27,6 +27,7 @@ def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() ->
     }
     err = io.StringIO()
     _print_mapping(report, err)
+    _print_findings(report, err)
     lines = err.getvalue().splitlines()
     assert lines[0] == (
         "policygen generate: 2 event(s) not understood, in no policy (unmapped): "
@@ -54,10 +55,13 @@ def test_a_documented_star_grant_is_printed() -> None:
         }
     }
     err = io.StringIO()
-    _print_mapping(report, err)
+    _print_findings(report, err)
     assert err.getvalue().splitlines() == [
         f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
     ]
+    err = io.StringIO()
+    _print_findings(report, err, quiet=True)  # --quiet keeps warnings and errors only
+    assert err.getvalue() == ""
 
 
 def test_folders_passed_over_are_said_once() -> None:
