@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from policygen_operator.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE, add_command
 from policygen_operator.domain.gitops.editor import FORMATS
+from policygen_operator.domain.gitops.model import GitOpsEditError, role_name_from_principal
 from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
 from policygen_operator.services.pullrequest import (
@@ -190,6 +191,12 @@ def _flag_message(error: PolicygenError) -> str:
 
 
 def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContext, Credentials]:
+    try:
+        # before any network call: a user ARN, a typo or a bare name was only refused once the repository
+        # was cloned (and, with no forge at hand, reported as the forge unreachable, exit 1)
+        role_name_from_principal(args.principal)
+    except GitOpsEditError as error:
+        raise InvalidRequestError(str(error), field="--principal") from None
     token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
     raw = os.environ.get(token_env, "")
     if not raw and args.provider != "git":

@@ -51,3 +51,32 @@ def test_errors_name_the_flag(
     assert f"policygen pr: {said}" in err
     assert not [name for name in CRD_NAMES if name in err], err
     assert "Secret" not in err  # the command reads its token from --token-env's variable
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::111122223333:user/people/alice",  # a user: not defined with a role's attachments
+        "arn:aws:iam::11112222333:role/app",  # 11 digits
+        "app",  # the role's name alone
+    ],
+)
+def test_a_principal_that_is_no_role_is_refused_before_any_network_call(
+    principal: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, it was refused only once the repository was cloned; with the forge out of reach, the run
+    said so and exited 1 (worth retrying), never that --principal was wrong."""
+    from policygen_operator.cli import pr
+
+    def reconcile(*_: object) -> None:
+        raise AssertionError("the request went on to the forge")
+
+    monkeypatch.setattr(pr, "reconcile_pull_request", reconcile)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-unit-test")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY))
+    argv = ["pr", "--policy", str(policy), "--principal", principal]
+    argv += ["--repository", REPOSITORY, "--path", "iam/app.json", "--format", "json"]
+    assert main(argv) == EXIT_USAGE
+    said = f"policygen pr: --principal: principal {principal!r} is not an IAM role ARN"
+    assert said in capsys.readouterr().err
