@@ -11,6 +11,7 @@ Usage: python benchmarks/generate.py OUT_DIR EVENTS
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -280,7 +281,30 @@ def principal_arns() -> list[str]:
     return arns
 
 
+def main(argv: list[str] | None = None) -> int:
+    """``--help`` says what is written and which principal to ask for; without it, a missing or
+    non-numeric argument ended in an IndexError or ValueError traceback."""
+    parser = argparse.ArgumentParser(
+        prog="generate.py",
+        description=(__doc__ or "").split("\n\nUsage:")[0].replace("``PRINCIPALS``", str(PRINCIPALS)),
+        epilog=f"the target role, for --principal: {TARGET_ROLE}\n"
+        f"records from {START:%Y-%m-%d}, {RECORDS_PER_FILE} a file, one file per 5 minutes and region\n"
+        "example: python benchmarks/generate.py /tmp/trail 200000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="folder to write AWSLogs/ under")
+    parser.add_argument("events", metavar="EVENTS", type=_positive, help="how many records to write")
+    args = parser.parse_args(argv)
+    total = generate(args.out_dir, args.events)
+    print(f"{args.events} events, {total / args.events:.0f} bytes/record, in {args.out_dir}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 if __name__ == "__main__":
-    target, count = Path(sys.argv[1]), int(sys.argv[2])
-    total = generate(target, count)
-    print(f"{count} events, {total / count:.0f} bytes/record, in {target}")
+    sys.exit(main())
