@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where used,
     from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
 
 DEFAULT_LOOKBACK = "90d"
+# What --exclude-action takes: an action as a policy writes it, a service prefix and an action name, either
+# with IAM's wildcards (IAM User Guide, "IAM JSON policy elements: Action": "s3:Get*", "iam:*AccessKey*")
+_ACTION_PATTERN = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+")
 # The latest --end: the operator's bound on spec.window.end (services.spec.LATEST_END, not imported here:
 # it would load the services on the CLI's start-up path), far from where datetime arithmetic overflows.
 LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
@@ -353,6 +356,13 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         check_regions(("--region", region) for region in regions)
     except UnknownRegionError as error:
         raise UsageError(f"{error.where}: {error}") from error
+    for action in args.exclude_action:
+        # an action is matched as SERVICE:NAME; a bare "kms" (meant as kms:*) excluded nothing, silently
+        if not _ACTION_PATTERN.fullmatch(action):
+            raise UsageError(
+                f"--exclude-action: {action!r} is not an IAM action or pattern (SERVICE:ACTION, wildcards "
+                "allowed: 'kms:*', 's3:Get*')"
+            )
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers: must be at least 1")
     try:

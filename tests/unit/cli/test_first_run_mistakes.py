@@ -104,3 +104,20 @@ def test_quiet_keeps_the_warnings_about_the_policy(
     assert any("parameter/app/p* stands for 12 ARN(s)" in line for line in warnings)
     assert main([*argv, "--output", str(tmp_path / "p.json"), "--quiet"]) == 0
     assert capsys.readouterr().err.splitlines() == warnings
+
+
+@pytest.mark.parametrize("action", ["kms", "kms:", "kms Decrypt", "kms.Decrypt"])
+def test_an_exclude_action_that_is_no_action_is_a_usage_error(
+    action: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--exclude-action kms`` (meant as ``kms:*``) matched no action and left kms:Decrypt in the policy,
+    without a word."""
+    out = tmp_path / "policy.json"
+    argv = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--output", str(out)]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--exclude-action", "s3:Get*", "--exclude-action", action])
+    assert exited.value.code == EXIT_USAGE
+    assert f"--exclude-action: {action!r} is not an IAM action or pattern" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*argv, "--exclude-action", "kms:*", "--exclude-action", "iam:*AccessKey*", "--quiet"]) == 0
+    assert "kms:" not in out.read_text()
