@@ -495,6 +495,8 @@ def _raise_for_outcome(
                 f"; {scan.records_filtered_out} event(s) of the principal(s) in the window were of other "
                 "accounts or Regions than the ones asked for (recipientAccountId, awsRegion)"
             )
+        if not matched:
+            detail += _outside_window(request, scan, listing)
         if not matched and listing.not_logs:
             # a folder of text logs, or of a format not read: every file passed over, and "0 file(s)
             # scanned" alone does not say why
@@ -525,6 +527,30 @@ def _raise_for_outcome(
             f"{errors[0].message}",
             outcome,
         )
+
+
+def _outside_window(request: GenerationRequest, scan: ScanResult, listing: Listing) -> str:
+    """What the window left out, when nothing matched: logs of other dates than the window's (the default
+    lookback of 90 days over an older export, the shipped samples months later) were said as "0 file(s)
+    scanned" alone, the window itself unsaid when it was the default one. Files and folders passed over
+    for their dates are said only when no file was read: beside files that were, they are the rest of a
+    long history, not a sign that the window missed the logs (a mistyped ARN matches nothing either)."""
+    unread = scan.summary.files_scanned == 0
+    parts = [
+        f"{count} {what}"
+        for count, what in (
+            (scan.records_outside_window, "event(s) of the principal(s) in the files read"),
+            (listing.outside_window * unread, "delivery file(s) not read"),
+            (listing.folders_outside_window * unread, "day or time folder(s) not entered"),
+        )
+        if count
+    ]
+    if not parts:
+        return ""
+    return (
+        f"; outside the window ({iso(request.start)} to {iso(request.end)}): {', '.join(parts)} (does the "
+        "window reach the logs' dates?)"
+    )
 
 
 def _report(

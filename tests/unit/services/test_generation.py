@@ -411,3 +411,22 @@ def test_the_report_counts_the_records_read_out_of_raw_data(tmp_path: Path) -> N
     assert result.report["rawDataRecords"] == 2 == result.report["eventsMatched"]
     assert result.report["badRecords"] == 0
     assert run_generation(request()).report["rawDataRecords"] == 0
+
+
+def test_no_match_says_what_lay_outside_the_window() -> None:
+    """The likeliest first-run miss: logs of other dates than the window (the 90-day default over an older
+    export). Before, the message said "(0 file(s), 0 event(s) scanned)" and not which window was used."""
+    october = {"start": datetime(2026, 10, 1, tzinfo=UTC), "end": datetime(2026, 11, 1, tzinfo=UTC)}
+    with pytest.raises(NoMatchingEventsError) as caught:
+        run_generation(request(**october))
+    said = str(caught.value)
+    assert "outside the window (2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z): 8 event(s) of the" in said
+    assert "folder(s) not entered" not in said  # files were read (the samples' other names): not said
+    with pytest.raises(NoMatchingEventsError) as caught:
+        run_generation(request(source=LocalLogs(str(SAMPLES / "AWSLogs")), **october))
+    said = str(caught.value)
+    assert "outside the window (2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z): " in said
+    assert "day or time folder(s) not entered" in said and "(0 file(s), 0 event(s) scanned)" in said
+    with pytest.raises(NoMatchingEventsError) as caught:  # in the window, nobody's: no word of it
+        run_generation(request(principals=("arn:aws:iam::111122223333:role/nobody",)))
+    assert "outside the window" not in str(caught.value)
