@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where used,
     from policygen_operator.services.generation import GenerationRequest, GenerationResult, Progress
 
 DEFAULT_LOOKBACK = "90d"
+# A source URI with its scheme mistyped (s3:/bucket, S3://bucket, s3:bucket) is no such file or folder: the
+# message says which URI was likely meant
+_MISSPELT_SOURCE = re.compile(r"(s3|athena|lookup-events):/*", re.IGNORECASE)
 # What --exclude-action takes: an action as a policy writes it, a service prefix and an action name, either
 # with IAM's wildcards (IAM User Guide, "IAM JSON policy elements: Action": "s3:Get*", "iam:*AccessKey*")
 _ACTION_PATTERN = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+")
@@ -387,7 +390,9 @@ def build_request(args: argparse.Namespace) -> GenerationRequest:
         source = S3Logs(bucket, prefix, args.organization_id, accounts, regions, args.endpoint_url)
     else:
         if not os.path.exists(args.logs):
-            raise UsageError(f"--logs: {args.logs}: no such file or folder")
+            meant = _MISSPELT_SOURCE.match(args.logs)
+            hint = f"; did you mean {meant[1].lower()}://{args.logs[meant.end() :]}?" if meant else ""
+            raise UsageError(f"--logs: {args.logs}: no such file or folder{hint}")
         source = LocalLogs(args.logs, accounts, regions)
     return GenerationRequest(
         principals=tuple(dict.fromkeys(args.principal)),

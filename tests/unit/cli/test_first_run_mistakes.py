@@ -121,3 +121,21 @@ def test_an_exclude_action_that_is_no_action_is_a_usage_error(
     assert not out.exists()
     assert main([*argv, "--exclude-action", "kms:*", "--exclude-action", "iam:*AccessKey*", "--quiet"]) == 0
     assert "kms:" not in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("logs", "meant"),
+    [
+        ("s3:/my-trail-bucket/logs", "s3://my-trail-bucket/logs"),
+        ("S3://my-trail-bucket", "s3://my-trail-bucket"),
+    ],
+)
+def test_a_mistyped_source_uri_says_the_uri_meant(
+    logs: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``s3:/bucket`` (one slash) or ``S3://`` is read as a local path: "no such file or folder" alone did
+    not say why a bucket that exists was not read."""
+    with pytest.raises(SystemExit) as exited:
+        main(["generate", "--logs", logs, "--principal", ORDER])
+    assert exited.value.code == EXIT_USAGE
+    assert f"--logs: {logs}: no such file or folder; did you mean {meant}?" in capsys.readouterr().err
