@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 DESCRIPTION = """\
 Edit the infrastructure code that defines an IAM role so that it attaches the given least-privilege
 policy and detaches the broad managed policies named with --replace-managed-policy, commit on the branch
-policygen/<name>, push, and open the pull request (GitHub), merge request (GitLab) or only push the branch
-(--provider git). Running it again with the same policy changes nothing; with a changed policy it adds a
-commit to the same branch and updates the same pull request.
+policygen/<name>_<hash> (hash: 8 hex digits of the name's sha256), push, and open the pull request (GitHub),
+merge request (GitLab) or only push the branch (--provider git). Running it again with the same policy
+changes nothing; with a changed policy it adds a commit to the same branch and updates the same pull
+request.
 
 Formats (--format), the role found by its IAM name among the files under --path:
   ack         an ACK iam.services.k8s.aws Role: an ACK Policy added, spec.policies edited
@@ -121,7 +122,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--label", action="append", default=[], help="label for the pull request (repeatable)"
     )
-    parser.add_argument("--name", help="names the branch policygen/<name> (default: the role name)")
+    parser.add_argument("--name", help="names the branch policygen/<name>_<hash> (default: the role name)")
     parser.add_argument(
         "--report",
         metavar="FILE",

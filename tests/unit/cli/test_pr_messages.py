@@ -8,6 +8,7 @@ the command never wrote. These checks run before any network call.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,16 @@ def test_a_principal_that_is_no_role_is_refused_before_any_network_call(
     assert main(argv) == EXIT_USAGE
     said = f"policygen pr: --principal: principal {principal!r} is not an IAM role ARN"
     assert said in capsys.readouterr().err
+
+
+def test_help_names_the_branch_pushed(capsys: pytest.CaptureFixture[str]) -> None:
+    """The help said policygen/<name>; the command pushes policygen/<name>_<hash> (``branch_name``: a name
+    that is no Kubernetes namespace/name gets 8 hex digits of its sha256), the branch a user looks for."""
+    from policygen_operator.services.pullrequest import branch_name
+
+    with pytest.raises(SystemExit):
+        main(["pr", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "commit on the branch policygen/<name>_<hash> (hash: 8 hex digits of the name's sha256)" in text
+    assert "--name NAME names the branch policygen/<name>_<hash> (default: the role name)" in text
+    assert re.fullmatch(r"policygen/order-processor_[0-9a-f]{8}", branch_name("order-processor"))
