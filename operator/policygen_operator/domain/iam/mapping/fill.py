@@ -107,6 +107,8 @@ def action_arns(
     if single and from_list and _covers_required(action.types, from_list):
         if action.resolver is not None and action.resolver.completes_listed:
             return _completed(action, from_list, from_parameters(action, params, context())[0])
+        if action.resolver is not None and action.resolver.joins_listed:
+            return sorted({*from_list, *from_parameters(action, params, context())[0]})
         if not action.narrowable:
             return from_list
         # resources[] names the table (or the unqualified function) while the call named an index

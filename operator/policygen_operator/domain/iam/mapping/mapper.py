@@ -78,6 +78,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     CREATED_TYPES,
     IGNORED_EVENT_TYPES,
     LISTED_IN_ORDER,
+    MADE_IN_REGION,
     NOT_GRANTED,
     OTHER_API_READINGS,
     RESOURCE_WIDE,
@@ -282,13 +283,19 @@ class EventMapper:
             kinds = _tagged_kinds(primaries, applicable, uses, params)
             specified = _specified_kinds(params) if kinds is None else frozenset()
             plain = _plain_tags(params)
+            elsewhere = _made_in_region(key, params, ctx)
             for tag in plan.tag_actions:
                 types = self._ref.resource_types(tag)
                 # with what the table's own entry for the tag action named (a MemoryDB cluster's name)
                 given = [*made, *(arn for name, arn in uses if name == tag)]
                 owned = in_owner_account(tag, ctx)
                 by_kind = _on_specified(specified, types, made, owned)
-                if kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
+                if elsewhere is not None:  # made new, in the Region a parameter names (``MADE_IN_REGION``)
+                    region, kind, why = elsewhere
+                    tagged = _every(types, frozenset({kind}), replace(owned(), region=region))
+                    if tagged:
+                        notes.append(_made_elsewhere(key, tag, tagged, why))
+                elif kinds is not None:  # a create call of CREATED_TYPES: what it creates, by ResourceType
                     tagged = _every(types, kinds, owned())
                 elif by_kind is not None and not plain:  # only tag specifications, each naming its type
                     tagged = by_kind
@@ -408,6 +415,7 @@ def _throttled(code: str) -> str:
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable", "resource-two-readings"})
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
+_REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")  # us-west-2, us-gov-east-1, cn-north-1
 
 
 def _undetermined(
@@ -945,6 +953,26 @@ def _every(
         if t.key in kinds and len(t.formats) <= 1 and t.variables
     ]
     return sorted(out) if len(out) == len(kinds) else []
+
+
+def _made_in_region(
+    key: str, params: Mapping[str, Any], ctx: Callable[[], Context]
+) -> tuple[str, str, str] | None:
+    """(Region, type, why) for a call that makes a resource of a type in the Region its request names, or
+    in its own (``MADE_IN_REGION``); None for any other call, or when the parameter holds no Region's name."""
+    rule = MADE_IN_REGION.get(key)
+    if rule is None:
+        return None
+    parameter, kind, why = rule
+    region = ctx().region if parameter is None else get_field(params, parameter)
+    if not (isinstance(region, str) and _REGION_NAME.fullmatch(region)):
+        return None
+    return region, kind, why
+
+
+def _made_elsewhere(key: str, action: str, arns: list[str], why: str) -> tuple[str, str, str]:
+    """The finding for a tagging action granted on every resource of the type a call makes."""
+    return ("info", "resource-made-new", f"{key}: {action} on {', '.join(arns)}: {why}")
 
 
 def _unwritable(key: str, action: str, arns: list[str]) -> tuple[str, str, str]:

@@ -46,6 +46,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     EVENT_SOURCE_NAMESPACES,
     EXTRA_ENTRIES,
     IGNORED_EVENT_SOURCES,
+    MADE_IN_REGION,
     MADE_TYPES,
     OWNER_ACCOUNTS,
     PARAMETER_DEFAULTS,
@@ -800,6 +801,9 @@ def compile_plan(ref: Reference, source: str, name: str) -> Plan:
     wide = RESOURCE_WIDE.get(plan.key) if plan.kind == "mapped" else None
     if wide is not None and wide[1] is not None:  # the parameter deciding it is in the memo key
         plan = replace(plan, param_keys=plan.param_keys | spelled(frozenset({wide[1][0]})))
+    elsewhere = MADE_IN_REGION.get(plan.key) if plan.kind == "mapped" else None
+    if elsewhere is not None and elsewhere[0] is not None:  # the Region a call makes its resource in
+        plan = replace(plan, param_keys=plan.param_keys | spelled(frozenset({elsewhere[0]})))
     namespace = namespace_of(ref, source) if plan.kind == "mapped" else None
     plan = _with_labels(plan, URI_LABELS.get(namespace or "", ()))
     method = VERSION_SUFFIX.sub("", name) or name

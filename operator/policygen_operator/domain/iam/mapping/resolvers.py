@@ -97,6 +97,9 @@ class Resolver:
     # it reads only requests of one form (an Elastic IP address by its public IP) and leaves every other to
     # the plan's templates, whose finding then says what the request could not name (``plans.unnamed_kinds``)
     partial: bool = False
+    # its ARNs join resources[] whatever their type: the request names a resource in another Region, which
+    # the record of the call's Region does not list (KMS UpdatePrimaryRegion's replica key)
+    joins_listed: bool = False
     keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
@@ -1241,6 +1244,55 @@ def _ec2_copy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str]
     return list(dict.fromkeys(out))
 
 
+_KMS_KEY_ARN = re.compile(r"arn:([^:]+):kms:([^:]+):(\d{12}):key/([^/:]+)")
+_KMS_KEY_ID = re.compile(r"(?:mrk-)?[0-9a-f-]{32,36}")
+
+
+def _kms_update_primary_region(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """KMS UpdatePrimaryRegion: "kms:UpdatePrimaryRegion on the current primary key (in the primary key's
+    Region) ... kms:UpdatePrimaryRegion on the current replica key (in the replica key's Region)" (KMS API
+    Reference, UpdatePrimaryRegion; "This permission must be effective in the replica key Region", KMS
+    Developer Guide, "Controlling access to multi-Region keys"). The replica is the key of the same id in
+    "PrimaryRegion: The Amazon Web Services Region of the new primary key ... There must be an existing
+    replica key in this Region" ("The key ARNs of related multi-Region keys have the same partition,
+    account, and key ID, but different Regions", same guide). None, for the table's reading, when the
+    request names no key id or ARN or no Region."""
+    if action != "kms:UpdatePrimaryRegion":
+        return None
+    key, region = get_field(params, "KeyId"), _region_in(get_field(params, "PrimaryRegion"))
+    if not isinstance(key, str) or region is None:
+        return None
+    if (arn := _KMS_KEY_ARN.fullmatch(key)) is not None:
+        partition, home, account, key_id = arn.groups()
+    elif _KMS_KEY_ID.fullmatch(key):
+        partition, home, account, key_id = ctx.partition, ctx.region, ctx.account, key
+    else:
+        return None
+    return [f"arn:{partition}:kms:{where}:{account}:key/{key_id}" for where in dict.fromkeys((home, region))]
+
+
+_FSX_BACKUP_ID = re.compile(r"backup-[0-9a-f]{8,}")
+
+
+def _fsx_copy_backup(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """FSx CopyBackup: the source backup in the Region the request names for it ("SourceRegion: The source
+    Amazon Web Services Region of the backup ... If you don't specify a Region, SourceRegion defaults to the
+    Region where the request is sent from", FSx API Reference), and the copy, made in the call's Region with
+    an id it is given then, as every backup there. "The requester (IAM role or IAM user) must have access to
+    the source backup and the source AWS Region", with the guide's statement granting fsx:CopyBackup on
+    "arn:aws:fsx:*:111122223333:backup/*" (FSx User Guides, "Copying backups", "Permissions for cross-Region
+    backup copies"): the source is said; the copy is the backup a create is authorized on (fsx:CreateBackup
+    requires the ``backup`` it makes, Service Authorization Reference), said by the finding."""
+    if action != "fsx:CopyBackup":
+        return None
+    source = [v for v in _values(params, "SourceBackupId") if _FSX_BACKUP_ID.fullmatch(v)]
+    if not source:
+        return None
+    region = _region_in(get_field(params, "SourceRegion")) or ctx.region
+    home = f"arn:{ctx.partition}:fsx:{{}}:{ctx.account}:backup/{{}}"
+    return [home.format(ctx.region, "*"), *(home.format(region, v) for v in source)]
+
+
 # The Elastic IP address calls name the address by "AllocationId: The allocation ID" or by "PublicIp: The
 # Elastic IP address" (EC2 API Reference, AssociateAddress, DisassociateAddress, ReleaseAddress; PublicIp
 # "Deprecated" in DisassociateAddress, still accepted), but its ARN holds the allocation id
@@ -1526,6 +1578,10 @@ def eks_entry_readings(key: str, params: Mapping[str, Any], uses: list[tuple[str
 
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
+    ("fsx", "copybackup"): Resolver(_fsx_copy_backup, frozenset({"SourceBackupId", "SourceRegion"})),
+    ("kms", "updateprimaryregion"): Resolver(
+        _kms_update_primary_region, frozenset({"KeyId", "PrimaryRegion"}), joins_listed=True
+    ),
     ("account", None): Resolver(_own_account, frozenset({"AccountId", "StandardAccountId"})),
     ("secretsmanager", None): Resolver(_secret, frozenset({"SecretId", "Name", "SecretIdList"})),
     ("dynamodb", "batchgetitem"): Resolver(_dynamodb_batch, frozenset({"RequestItems"})),

@@ -923,8 +923,53 @@ CREATED_TYPES.update({action: created for action, (created, _) in EC2_CREATES.it
 # (DBInstanceAutomatedBackupsReplication) holds an id RDS assigns (``auto-backup:ab-...``); the request
 # names only the source instance, "SourceDBInstanceArn: The Amazon Resource Name (ARN) of the source DB
 # instance for the replicated automated backups".
+# FSx CopyBackup: "Tags" of "the backup copy", made in the call's Region ("the backup copy is created in
+# the same Region where the request is sent from"; FSx API Reference, CopyBackup, ``resolvers._fsx_copy``).
 MADE_TYPES: dict[str, frozenset[str]] = {
     "rds:startdbinstanceautomatedbackupsreplication": frozenset({"auto-backup"}),
+    "fsx:copybackup": frozenset({"backup"}),
+}
+# Calls that make a copy whose id the request does not give, in another Region than their own or from a
+# source another Region may hold: their tags are checked on the copy, so the tagging action is granted on
+# every one of the type in the account and the Region the parameter names (None: the call's own), not on
+# the source the call reads.
+# call key -> (the request parameter naming the Region or None, the type made there, why: said in the
+# finding).
+# - KMS ReplicateKey: "Required permissions: kms:ReplicateKey on the primary key (in the primary key's
+#   Region) ... kms:CreateKey in an IAM policy in the replica Region. To use the Tags parameter,
+#   kms:TagResource in an IAM policy in the replica Region" (KMS API Reference, ReplicateKey; botocore kms
+#   2014-11-01); "To add tags when creating a KMS key, the caller must have kms:TagResource permission in
+#   an IAM policy. At a minimum, the permission must cover all KMS keys in the account and Region" (KMS
+#   Developer Guide, "Managing KMS key tags with API operations"): key/* of the replica Region, though the
+#   replica's ARN is known ("The key ARNs of related multi-Region keys have the same partition, account,
+#   and key ID, but different Regions", "Controlling access to multi-Region keys").
+# - CloudHSM CopyBackupToRegion: "TagList: Tags to apply to the destination backup during creation",
+#   "DestinationRegion: The AWS region that will contain your copied CloudHSM cluster backup" (CloudHSM
+#   API Reference); the copy's id is in neither the request nor the response ("DestinationBackup":
+#   CreateTimestamp, SourceBackup, SourceCluster, SourceRegion), so every backup of that Region.
+MADE_IN_REGION: dict[str, tuple[str | None, str, str]] = {
+    "kms.amazonaws.com:ReplicateKey": (
+        "ReplicaRegion",
+        "key",
+        "tags of a replica key are checked 'in an IAM policy in the replica Region' (KMS API Reference, "
+        "ReplicateKey), on 'all KMS keys in the account and Region' at a minimum (KMS Developer Guide, "
+        "'Managing KMS key tags with API operations')",
+    ),
+    "cloudhsm.amazonaws.com:CopyBackupToRegion": (
+        "DestinationRegion",
+        "backup",
+        "the tags go on 'the destination backup', in DestinationRegion, whose id neither the request nor "
+        "the response gives (CloudHSM API Reference, CopyBackupToRegion)",
+    ),
+    # - FSx CopyBackup: "Tags" go on the copy, which "is created in the same Region where the request is
+    #   sent from", from "SourceBackupId: The ID of the source backup" in "SourceRegion" (FSx API Reference,
+    #   CopyBackup); the copy's id is FSx's (``resolvers._fsx_copy_backup``).
+    "fsx.amazonaws.com:CopyBackup": (
+        None,
+        "backup",
+        "the tags go on the backup copy, made in the call's Region with an id FSx gives it, not on the "
+        "source backup (FSx API Reference, CopyBackup)",
+    ),
 }
 # Why such a call's grant on ``TYPE/*`` of a type it does not create is not narrower, said in the finding:
 # "If you don't specify a subnet ID, we choose a default subnet from your default VPC"; "If you don't
@@ -1732,6 +1777,23 @@ STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
 
 
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # ElastiCache CopyServerlessCacheSnapshot, which iam-dataset has no entry for: the request names both
+    # snapshots of the one type the reference lists for the action ("SourceServerlessCacheSnapshotName: The
+    # identifier of the existing serverless cache's snapshot to be copied",
+    # "TargetServerlessCacheSnapshotName: The identifier for the snapshot to be created", ElastiCache API
+    # Reference), whose ARN holds that name
+    # (``serverlesscachesnapshot:${ServerlessCacheSnapshotName}``), but neither parameter is named after the
+    # variable: the call was granted ``*``. Both, as iam-dataset's entry for CopySnapshot, its serverful
+    # twin, names its source and its target; the reference's condition keys for the type, aws:ResourceTag
+    # (a snapshot that exists) and elasticache:KmsKeyId (the copy's key), belong one to each. Tags go on the
+    # target ("Tags: A list of tags to be added to the target snapshot resource"; ``mapper._not_read``).
+    ("elasticache", "copyserverlesscachesnapshot"): [
+        {
+            "action": "elasticache:CopyServerlessCacheSnapshot",
+            "resource_mappings": {"ServerlessCacheSnapshotName": {"template": f"${{{parameter}}}"}},
+        }
+        for parameter in ("SourceServerlessCacheSnapshotName", "TargetServerlessCacheSnapshotName")
+    ],
     # "ConfigurationRecorder: An object for the configuration recorder", whose "name: The name of the
     # configuration recorder" and "arn: The Amazon Resource Name (ARN) of the specified configuration
     # recorder" (Config API Reference, PutConfigurationRecorder) name the reference's
