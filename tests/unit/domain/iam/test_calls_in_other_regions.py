@@ -194,3 +194,22 @@ def test_the_entry_of_the_new_primary_region_names_one_key() -> None:
         invoked_by="kms.amazonaws.com",
     )
     assert set(EventMapper().map(record).uses) == {("kms:UpdatePrimaryRegion", arn)}
+
+
+def test_an_appstream_image_copy_names_its_destination_in_the_destination_region() -> None:
+    """AppStream CopyImage: "DestinationRegion: The destination region to which the image will be copied"
+    (AppStream 2.0 API Reference); iam-dataset's entry names the destination image, which was granted in the
+    call's Region, where a cross-Region copy makes none."""
+    params = {
+        "sourceImageName": "AppStream-WinServer2019-base",
+        "destinationImageName": "AppStream-WinServer2019-base-oregon",
+        "destinationRegion": "us-west-2",
+    }
+    uses = set(EventMapper().map(cloudtrail_record("appstream.amazonaws.com", "CopyImage", params)).uses)
+    assert uses == {
+        ("appstream:CopyImage", f"arn:aws:appstream:us-east-1:{ACCOUNT}:image/AppStream-WinServer2019-base"),
+        (
+            "appstream:CopyImage",
+            f"arn:aws:appstream:us-west-2:{ACCOUNT}:image/AppStream-WinServer2019-base-oregon",
+        ),
+    }

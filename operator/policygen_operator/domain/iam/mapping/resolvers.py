@@ -1271,6 +1271,30 @@ def _kms_update_primary_region(action: str, params: Mapping[str, Any], ctx: Cont
     return [f"arn:{partition}:kms:{where}:{account}:key/{key_id}" for where in dict.fromkeys((home, region))]
 
 
+_APPSTREAM_IMAGE_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}")
+
+
+def _appstream_copy_image(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """AppStream CopyImage: iam-dataset's entry names both images, ``image/${SourceImageName}`` and
+    ``image/${DestinationImageName}``, in the call's Region; but the copy is in "DestinationRegion: The
+    destination region to which the image will be copied. This parameter is required, even if you are
+    copying an image within the same region" ("Copies the image within the same region or to a new region
+    within the same AWS account", AppStream 2.0 API Reference, CopyImage). The source stays in the call's
+    Region; the destination is granted where it will be. None, for the entry, without a valid Region."""
+    if action != "appstream:CopyImage":
+        return None
+    region = _region_in(get_field(params, "DestinationRegion"))
+    if region is None:
+        return None
+    home = f"arn:{ctx.partition}:appstream:{{}}:{ctx.account}:image/{{}}"
+    named = [
+        home.format(where, value)
+        for parameter, where in (("SourceImageName", ctx.region), ("DestinationImageName", region))
+        if isinstance(value := get_field(params, parameter), str) and _APPSTREAM_IMAGE_NAME.fullmatch(value)
+    ]
+    return named or None
+
+
 _FSX_BACKUP_ID = re.compile(r"backup-[0-9a-f]{8,}")
 
 
@@ -1578,6 +1602,9 @@ def eks_entry_readings(key: str, params: Mapping[str, Any], uses: list[tuple[str
 
 # (namespace, lower-case method) or (namespace, None) -> resolver that replaces the table's templates
 RESOLVERS: dict[tuple[str, str | None], Resolver] = {
+    ("appstream", "copyimage"): Resolver(
+        _appstream_copy_image, frozenset({"SourceImageName", "DestinationImageName", "DestinationRegion"})
+    ),
     ("fsx", "copybackup"): Resolver(_fsx_copy_backup, frozenset({"SourceBackupId", "SourceRegion"})),
     ("kms", "updateprimaryregion"): Resolver(
         _kms_update_primary_region, frozenset({"KeyId", "PrimaryRegion"}), joins_listed=True
