@@ -738,6 +738,7 @@ PRINTED_FINDINGS = frozenset(
         "pass-role-left-out",
         "pass-role-unproven",
         "permission-not-granted",
+        "resource-made-new",
         "resource-not-writable",
         "resource-two-readings",
         "resource-undetermined",

@@ -64,6 +64,28 @@ def test_a_documented_star_grant_is_printed() -> None:
     assert err.getvalue() == ""
 
 
+def test_a_tag_grant_on_every_new_resource_is_printed() -> None:
+    """A tagging action granted on every resource of the type a call makes in a Region (``resource-made-new``:
+    KMS ReplicateKey's tags on the replica Region's ``key/*``) is a grant on more than the one it tagged:
+    said on stderr like the other widenings."""
+    message = (
+        "kms.amazonaws.com:ReplicateKey: kms:TagResource on arn:aws:kms:us-west-2:111122223333:key/*: tags "
+        "of a replica key are checked 'in an IAM policy in the replica Region' ..."
+    )
+    report = {
+        "principals": {
+            "arn:aws:iam::111122223333:role/ops": {
+                "findings": [{"severity": "info", "code": "resource-made-new", "message": message}]
+            }
+        }
+    }
+    err = io.StringIO()
+    _print_mapping(report, err)
+    assert err.getvalue().splitlines() == [
+        f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
+    ]
+
+
 def test_folders_passed_over_are_said_once() -> None:
     err = io.StringIO()
     _print_folders({"outsideWindow": 1200, "excludedByAccountOrRegion": 3, "noCalls": 0}, err)
