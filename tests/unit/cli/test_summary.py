@@ -80,7 +80,7 @@ def test_a_tag_grant_on_every_new_resource_is_printed() -> None:
         }
     }
     err = io.StringIO()
-    _print_mapping(report, err)
+    _print_findings(report, err)
     assert err.getvalue().splitlines() == [
         f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
     ]
