@@ -297,7 +297,10 @@ def _same_file(first: str, second: str) -> bool:
 def _unwritable(path: str, folder: bool) -> str | None:
     """Why ``path`` (a file, or with ``folder`` a directory made if missing) cannot be written, found before
     the scan: a scan can take an hour, and its result is lost if the file it goes to cannot be written.
-    Looks only (nothing is created); the write itself still reports what this cannot foresee (a full disk)."""
+    Looking (the type, ``os.access``, the mount's read-only flag) names the usual causes; a probe file then
+    catches the rest, which looking cannot see: ``os.access`` grants root everything, and a folder such as
+    /proc takes no new file whatever its mode says. The write itself still reports what neither can
+    foresee (a disk that fills during the scan)."""
     target = os.path.abspath(path)
     if os.path.isdir(target) != folder and os.path.exists(target):
         return "it is a directory" if not folder else "it is a file, not a directory"
@@ -310,7 +313,38 @@ def _unwritable(path: str, folder: bool) -> str | None:
         return f"{existing} is on a read-only file system"
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"no permission to write in {existing}"
+    return _probe(target if folder else os.path.dirname(target))
+
+
+def _probe(folder: str) -> str | None:
+    """Why no file can be created in ``folder``, found by creating one (and the folders the write would
+    make) and removing them again: a run that fails later (no matching events) leaves nothing behind. An
+    error that may pass by itself (a full disk: ``_TRANSIENT_WRITE_ERRORS``) is no reason to refuse the run;
+    the write at the end says it if it is still there."""
+    made: list[str] = []
+    with _interrupt_deferred():  # a Ctrl-C here must not leave the probe or a folder behind
+        try:
+            try:
+                _make_folders(folder, made)
+            except OSError as error:
+                where = os.path.dirname(error.filename) if isinstance(error.filename, str) else folder
+                return _refusal(f"no folder can be created in {where}", error)
+            try:
+                handle, probe = tempfile.mkstemp(prefix=".policygen-", suffix=".probe", dir=folder)
+                os.close(handle)
+                os.unlink(probe)
+            except OSError as error:
+                return _refusal(f"no file can be created in {folder}", error)
+        finally:
+            for each in reversed(made):
+                with contextlib.suppress(OSError):
+                    os.rmdir(each)
     return None
+
+
+def _refusal(what: str, error: OSError) -> str | None:
+    """The probe's reason to refuse the path, or None for an error that may pass by itself."""
+    return None if error.errno in _TRANSIENT_WRITE_ERRORS else f"{what} ({error.strerror or error})"
 
 
 def _read_only(folder: str) -> bool:

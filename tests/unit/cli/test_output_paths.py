@@ -93,3 +93,52 @@ def test_a_full_disk_is_an_error_to_retry_and_leaves_no_folder(
     assert f"--output-dir: cannot write {target / 'order-processor.json'}: No space left on device" in err
     assert "nothing written" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("flag", ["--output", "--output-dir", "--report"])
+def test_a_folder_that_takes_no_file_is_refused_before_the_scan(
+    flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder that looks writable but takes no new file (/proc, whatever its mode says; any folder to
+    root, whom ``os.access`` grants everything) failed only after the scan: a probe file finds it before.
+    The folders made for the probe are taken away again."""
+    from policygen_operator.services import generation
+
+    def no_scan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the scan ran before the output path was checked")
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(generation, "run_generation", no_scan)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    target = tmp_path / "new" / ("out" if flag == "--output-dir" else "out.json")
+    assert refused([*RUN, flag, str(target)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"{flag}: cannot write {target}: no file can be created in " in err
+    assert "(Permission denied)" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_made_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--output-dir`` below a folder that takes no new folder: the message names where."""
+    import os
+
+    def refuse(path: str, *args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(os, "mkdir", refuse)
+    target = tmp_path / "a" / "b"
+    assert refused([*RUN, "--output-dir", str(target)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"--output-dir: cannot write {target}: no folder can be created in {tmp_path} (Permission" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux /proc only")
+def test_an_output_in_proc_is_refused_before_the_scan(capsys: pytest.CaptureFixture[str]) -> None:
+    """The case a QA pass met: /proc takes no file, and ``--output /proc/x.json`` was refused only after
+    the scan (for root, to whom os.access says yes)."""
+    assert refused([*RUN, "--output", "/proc/x.json"]) == EXIT_USAGE
+    assert "--output: cannot write /proc/x.json: " in capsys.readouterr().err
