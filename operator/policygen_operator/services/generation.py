@@ -497,6 +497,15 @@ def _raise_for_outcome(
             )
         if not matched:
             detail += _outside_window(request, scan, listing)
+        if not matched and scan.not_cloudtrail_files and scan.not_cloudtrail_files == summary.files_scanned:
+            # a folder of another tool's JSON: each file read, none a CloudTrail file
+            named = ", ".join(scan.not_cloudtrail)
+            more = scan.not_cloudtrail_files - len(scan.not_cloudtrail)
+            detail += (
+                f"; none of the {summary.files_scanned} file(s) read holds a CloudTrail record (no "
+                f"eventVersion or eventSource in them: {named}{f' and {more} more' if more else ''}): are "
+                "these CloudTrail logs?"
+            )
         if not matched and listing.not_logs:
             # a folder of text logs, or of a format not read: every file passed over, and "0 file(s)
             # scanned" alone does not say why

@@ -58,6 +58,15 @@ _RECORD_START = b'{"eventVersion":'
 # records alone: a text holding records in plain text ("eventVersion") is not searched for it, as the search
 # cost more than ``may_occur_in`` over a document without the principal (3.8 MB: 1.4 ms against 0.6-0.9 ms).
 _RAW_DATA = b'"rawData"'
+# Keys every CloudTrail record has (CloudTrail User Guide, "CloudTrail record contents for management, data,
+# and network activity events": eventVersion, eventSource), as they appear in any form read, a record quoted
+# in a string (saved lookup-events output, a log event's message) too; ``_RAW_DATA`` hides records in base64.
+# A file read without any of them holds no record: another tool's JSON (a package.json, an app's JSON
+# Lines), said when nothing matched (``ScanResult.not_cloudtrail``). In a CloudTrail file the first key is
+# found within its first record, so real logs pay for the search ~nothing; only other files are searched
+# whole.
+_CLOUDTRAIL_KEYS = (b"eventVersion", b"eventSource", _RAW_DATA)
+MAX_NOT_CLOUDTRAIL_NAMES = 2  # files named in the message, the first by name
 # Files larger than this that hold JSON Lines are streamed line by line instead of read whole.
 STREAM_LINES_ABOVE = 32 * 1024 * 1024
 MAX_WARNINGS = 200
@@ -223,6 +232,10 @@ class ScanResult:
     records_outside_window: int = 0
     records_filtered_out: int = 0  # matched, in the window, of an account or Region not asked for
     files_without_principal: int = 0  # read, but the byte pre-check ruled every record out
+    # files read that hold no CloudTrail record key (``_CLOUDTRAIL_KEYS``), and the first names of them: a
+    # folder of another tool's JSON matched nothing, and the message said only "N file(s) scanned"
+    not_cloudtrail_files: int = 0
+    not_cloudtrail: list[str] = field(default_factory=list)
     bytes_read: int = 0
     # requested role ARN -> issuer ARNs of sessions with the same account and role name but another
     # path: a role given without its path matches none of its own events, and this says which ARN would
@@ -369,6 +382,12 @@ class ScanResult:
         """The reasons ``key`` was ignored for, in a fixed order (batching must not change a report)."""
         return "; ".join(sorted(self.ignored_reasons.get(key) or ("ignored",)))
 
+    def not_cloudtrail_file(self, name: str) -> None:
+        """A file read that holds no CloudTrail record; the first names in sorted order, so that the
+        message does not depend on how the files were batched."""
+        self.not_cloudtrail_files += 1
+        self.not_cloudtrail = sorted([*self.not_cloudtrail, name])[:MAX_NOT_CLOUDTRAIL_NAMES]
+
     def skip_file(self, name: str, reason: str) -> None:
         self.summary.skipped_files[name] = reason
         self.warn(f"skipped {name}: {reason}")
@@ -391,6 +410,8 @@ class ScanResult:
         self.records_outside_window += other.records_outside_window
         self.records_filtered_out += other.records_filtered_out
         self.files_without_principal += other.files_without_principal
+        self.not_cloudtrail_files += other.not_cloudtrail_files
+        self.not_cloudtrail = sorted(self.not_cloudtrail + other.not_cloudtrail)[:MAX_NOT_CLOUDTRAIL_NAMES]
         self.bytes_read += other.bytes_read
         for arn, issuers in other.other_paths.items():
             self.other_paths.setdefault(arn, set()).update(issuers)
@@ -496,6 +517,7 @@ class Scanner:
         """One file's bytes, gzip or not, in any of the formats read; False if it was skipped."""
         result = self.result
         result.bytes_read += len(data)
+        events = result.summary.events_scanned
         if data[:2] == GZIP_MAGIC:
             try:
                 data = inflate(data, self.spec.max_file_bytes)
@@ -533,6 +555,10 @@ class Scanner:
             return False
         if read:
             result.summary.files_scanned += 1
+            if not any(key in data for key in _CLOUDTRAIL_KEYS):
+                # its lines or objects were no events (JSON Lines count each line unparsed)
+                result.summary.events_scanned = events
+                result.not_cloudtrail_file(name)
         return read
 
     # -- formats -------------------------------------------------------------------------------------
@@ -986,8 +1012,14 @@ class Scanner:
         return "lines" if lines else ""
 
     def _scan_line_stream(self, name: str, path: str, kind: str) -> None:
+        """A file too large to hold, read line by line; one without a CloudTrail record key in its head
+        (and no record matched) is another tool's, its lines no events (as in ``scan_bytes``)."""
+        summary = self.result.summary
+        events, matched = summary.events_scanned, summary.events_matched
         try:
             with _open_inflated(path) as handle:
+                head = handle.read(HEAD_BYTES * 16)
+                handle.seek(0)
                 lines = _lines(handle, self.spec.max_file_bytes)
                 if kind == "export":
                     if not self._scan_export(name, lines):
@@ -1003,7 +1035,10 @@ class Scanner:
         except OSError as error:
             self.result.skip_file(name, f"unreadable: {error}")
             return
-        self.result.summary.files_scanned += 1
+        summary.files_scanned += 1
+        if summary.events_matched == matched and not any(key in head for key in _CLOUDTRAIL_KEYS):
+            summary.events_scanned = events
+            self.result.not_cloudtrail_file(name)
 
     # -- records -------------------------------------------------------------------------------------
 

@@ -792,8 +792,10 @@ def test_eventbridge_events_of_cloudtrail_records_are_read_as_their_records() ->
         ("nested.json", json.dumps(eventbridge_event(events[0])).encode()),
     )
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 3}
-    assert result.summary.events_scanned == 9 and result.summary.events_matched == 3
+    # the finding holds no CloudTrail record (no eventVersion, eventSource): no event, its file named
+    assert result.summary.events_scanned == 8 and result.summary.events_matched == 3
     assert result.summary.files_scanned == 5 and not result.summary.skipped_files
+    assert result.not_cloudtrail == ["finding.json"]
     assert result.warnings == [
         "skipped record 0 of finding.json: an EventBridge event of detail-type 'GuardDuty Finding', not a "
         "CloudTrail record (those are 'AWS API Call via CloudTrail' and the like)",
