@@ -204,7 +204,7 @@ def run_generation(
         for uri, reason in unreadable.items():
             scan.skip_file(uri, reason)
     # first: the likeliest reasons for an empty policy
-    scan.warnings[:0] = scan.path_hints() + scan.unsessioned_warnings()
+    scan.warnings[:0] = scan.path_hints() + scan.kind_hints() + scan.unsessioned_warnings()
     results = {
         p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
     }
@@ -487,7 +487,7 @@ def _raise_for_outcome(
             if matched
             else "no event of the principal(s) in the window"
         )
-        hints = scan.path_hints()
+        hints = scan.path_hints() + scan.kind_hints()
         if hints:
             detail += f"; {hints[0]}"
         if not matched and scan.records_filtered_out:
