@@ -304,6 +304,8 @@ def _unwritable(path: str, folder: bool) -> str | None:
     target = os.path.abspath(path)
     if os.path.isdir(target) != folder and os.path.exists(target):
         return "it is a directory" if not folder else "it is a file, not a directory"
+    if not folder and _stream(target):  # /dev/stdout, a named pipe: written in place, nothing is created
+        return None if os.access(target, os.W_OK) else "no permission to write to it"
     existing = target if folder else os.path.dirname(target)
     while not os.path.exists(existing):  # folders the write would make: the first that exists decides
         existing = os.path.dirname(existing)
@@ -681,8 +683,11 @@ def _write_all(contents: dict[str, str]) -> None:
     renamed: list[str] = []
     new_mode = 0o666 & ~_umask()
     path = ""
+    streams = {path: text for path, text in contents.items() if _stream(path)}
     try:
         for path, text in contents.items():
+            if path in streams:
+                continue
             folder = os.path.dirname(os.path.abspath(path))
             _make_folders(folder, made)
             handle, temporary = tempfile.mkstemp(prefix=".policygen-", suffix=".tmp", dir=folder)
@@ -701,7 +706,11 @@ def _write_all(contents: dict[str, str]) -> None:
             for temporary, path in staged:
                 os.replace(temporary, path)
                 renamed.append(path)
-            _WRITTEN.extend(contents)
+        for path, text in streams.items():  # last: what a reader already took cannot be taken back
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text if text.endswith("\n") else text + "\n")
+            renamed.append(path)
+        _WRITTEN.extend(contents)
     except OSError as error:
         _WRITTEN.extend(renamed)
         raise WriteError(path, error, renamed) from error
@@ -714,6 +723,30 @@ def _write_all(contents: dict[str, str]) -> None:
                 for folder in reversed(made):
                     with contextlib.suppress(OSError):
                         os.rmdir(folder)
+
+
+def _stream(path: str) -> bool:
+    """Whether ``path`` is written in place rather than replaced by a renamed temporary file: something other
+    than a file or a folder once its links are followed (a terminal, a pipe, ``/dev/null``), or a link
+    through /dev or /proc (``/dev/stdout`` -> ``/proc/self/fd/1``), which names a file this process has open,
+    perhaps the one the shell redirected stdout to. Renaming over such a link replaced the link itself: as
+    root, ``/dev/stdout`` became a regular file holding the policy, and stdout got nothing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        return False
+    if not stat.S_ISREG(mode):
+        return True
+    hop = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        if hop.startswith(("/dev/", "/proc/")):
+            return True
+        if not os.path.islink(hop):
+            return False
+        hop = os.path.abspath(os.path.join(os.path.dirname(hop), os.readlink(hop)))
+    return False
 
 
 def _make_folders(folder: str, made: list[str]) -> None:

@@ -9,6 +9,8 @@ was in place, and the message still said "nothing written".
 from __future__ import annotations
 
 import errno
+import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -142,3 +144,37 @@ def test_an_output_in_proc_is_refused_before_the_scan(capsys: pytest.CaptureFixt
     the scan (for root, to whom os.access says yes)."""
     assert refused([*RUN, "--output", "/proc/x.json"]) == EXIT_USAGE
     assert "--output: cannot write /proc/x.json: " in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd to name a pipe by path")
+def test_an_output_that_links_to_a_pipe_is_written_through_the_link(tmp_path: Path) -> None:
+    """``--output /dev/stdout`` (a link to ``/proc/self/fd/1``) is written in place: the atomic write renamed
+    its temporary file over the link, so that, as root, ``/dev/stdout`` became a regular file holding the
+    policy and stdout stayed empty (a user without write access to /dev was refused instead)."""
+    read_end, write_end = os.pipe()
+    link = tmp_path / "stdout"
+    link.symlink_to(f"/proc/self/fd/{write_end}")
+    try:
+        assert main([*RUN, "--output", str(link), "--report", str(link.with_name("r.json"))]) == 0
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as pipe:
+        written = pipe.read()
+    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "stdout"]
+    assert json.loads(written)["Version"] == "2012-10-17"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd to name an open file")
+def test_an_output_that_links_to_an_open_file_writes_that_file(tmp_path: Path) -> None:
+    """``policygen generate --output /dev/stdout > policy.json``: the link leads through /proc to the file the
+    shell opened, which must receive the policy; a rename put a new file where the link was instead."""
+    redirected = tmp_path / "policy.json"
+    descriptor = os.open(redirected, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    link = tmp_path / "stdout"
+    link.symlink_to(f"/proc/self/fd/{descriptor}")
+    try:
+        assert main([*RUN, "--output", str(link)]) == 0
+    finally:
+        os.close(descriptor)
+    assert link.is_symlink()
+    assert json.loads(redirected.read_text())["Version"] == "2012-10-17"
