@@ -66,6 +66,7 @@ from policygen_operator.domain.iam.mapping.records import (
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
     eks_entry_readings,
+    region_in,
     role_arns,
     routed_models,
     spelled,
@@ -415,7 +416,6 @@ def _throttled(code: str) -> str:
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable", "resource-two-readings"})
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
-_REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")  # us-west-2, us-gov-east-1, cn-north-1
 
 
 def _undetermined(
@@ -964,8 +964,8 @@ def _made_in_region(
     if rule is None:
         return None
     parameter, kind, why = rule
-    region = ctx().region if parameter is None else get_field(params, parameter)
-    if not (isinstance(region, str) and _REGION_NAME.fullmatch(region)):
+    region = region_in(ctx().region if parameter is None else get_field(params, parameter))
+    if region is None:
         return None
     return region, kind, why
 

@@ -621,7 +621,7 @@ _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-p
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 
 
-def _region_in(value: Any) -> str | None:
+def region_in(value: Any) -> str | None:
     """``value`` when it has a Region's shape: a Region a record gives goes into the ARNs granted, where
     anything else would name no resource (or another's)."""
     return value if isinstance(value, str) and _REGION.fullmatch(value) else None
@@ -635,7 +635,7 @@ def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[s
     the model in the source Region and on the Region-less ``arn:aws:bedrock:::foundation-model/M`` (Bedrock
     User Guide, "Global cross-Region inference": removing any of the three resources denies the call). An
     application inference profile's id does not name its model: left as it is."""
-    routed = _region_in(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
+    routed = region_in(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
     added: list[tuple[str, str]] = []
     unknown: list[str] = []
     for action, arn in uses:
@@ -1236,7 +1236,7 @@ def _ec2_copy(action: str, params: Mapping[str, Any], ctx: Context) -> list[str]
     if copied is None:
         return None
     kind, parameter = copied
-    region = _region_in(get_field(params, "SourceRegion"))
+    region = region_in(get_field(params, "SourceRegion"))
     source = replace(ctx, region=region) if region else ctx
     out = [_ec2_arn(ctx, kind), *(_ec2_arn(source, kind, escape(v)) for v in _values(params, parameter))]
     if kind == "image":
@@ -1259,7 +1259,7 @@ def _kms_update_primary_region(action: str, params: Mapping[str, Any], ctx: Cont
     request names no key id or ARN or no Region."""
     if action != "kms:UpdatePrimaryRegion":
         return None
-    key, region = get_field(params, "KeyId"), _region_in(get_field(params, "PrimaryRegion"))
+    key, region = get_field(params, "KeyId"), region_in(get_field(params, "PrimaryRegion"))
     if not isinstance(key, str) or region is None:
         return None
     if (arn := _KMS_KEY_ARN.fullmatch(key)) is not None:
@@ -1283,7 +1283,7 @@ def _appstream_copy_image(action: str, params: Mapping[str, Any], ctx: Context) 
     Region; the destination is granted where it will be. None, for the entry, without a valid Region."""
     if action != "appstream:CopyImage":
         return None
-    region = _region_in(get_field(params, "DestinationRegion"))
+    region = region_in(get_field(params, "DestinationRegion"))
     if region is None:
         return None
     home = f"arn:{ctx.partition}:appstream:{{}}:{ctx.account}:image/{{}}"
@@ -1312,7 +1312,7 @@ def _fsx_copy_backup(action: str, params: Mapping[str, Any], ctx: Context) -> li
     source = [v for v in _values(params, "SourceBackupId") if _FSX_BACKUP_ID.fullmatch(v)]
     if not source:
         return None
-    region = _region_in(get_field(params, "SourceRegion")) or ctx.region
+    region = region_in(get_field(params, "SourceRegion")) or ctx.region
     home = f"arn:{ctx.partition}:fsx:{{}}:{ctx.account}:backup/{{}}"
     return [home.format(ctx.region, "*"), *(home.format(region, v) for v in source)]
 

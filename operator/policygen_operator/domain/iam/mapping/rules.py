@@ -924,7 +924,8 @@ CREATED_TYPES.update({action: created for action, (created, _) in EC2_CREATES.it
 # names only the source instance, "SourceDBInstanceArn: The Amazon Resource Name (ARN) of the source DB
 # instance for the replicated automated backups".
 # FSx CopyBackup: "Tags" of "the backup copy", made in the call's Region ("the backup copy is created in
-# the same Region where the request is sent from"; FSx API Reference, CopyBackup, ``resolvers._fsx_copy``).
+# the same Region where the request is sent from"; FSx API Reference, CopyBackup;
+# ``resolvers._fsx_copy_backup``).
 MADE_TYPES: dict[str, frozenset[str]] = {
     "rds:startdbinstanceautomatedbackupsreplication": frozenset({"auto-backup"}),
     "fsx:copybackup": frozenset({"backup"}),
