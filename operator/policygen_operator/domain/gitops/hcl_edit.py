@@ -67,12 +67,19 @@ def drop_unread_data_sources(
     return notes
 
 
-def remove_block(text: str, block: hcl.Block) -> str:
-    """Removes a block with the comment lines right above it, and the blank line that separated it."""
-    start = block.start
+def comments_above(text: str, start: int) -> int:
+    """Where the comment lines right above the line at ``start`` begin (``start`` when there are none): a
+    comment written above a block, an assignment or a list item is about it, and goes with it, or it would
+    read as one about what follows."""
     lines_before = text[:start].split("\n")[:-1]
     while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
         start -= len(lines_before.pop()) + 1
+    return start
+
+
+def remove_block(text: str, block: hcl.Block) -> str:
+    """Removes a block with the comment lines right above it, and the blank line that separated it."""
+    start = comments_above(text, block.start)
     before, after = text[:start], text[block.end :]
     if (before.endswith("\n\n") or not before) and after.startswith("\n"):
         after = after[1:]
@@ -140,9 +147,7 @@ def _edit_multiline_list(
     for it in drop:
         start = text.rfind("\n", 0, it.start) + 1
         if _own_comments(text, it, items, drop):
-            lines_before = text[:start].split("\n")[:-1]
-            while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
-                start -= len(lines_before.pop()) + 1
+            start = comments_above(text, start)
         edits.append((max(start, open_ + 1), text.find("\n", it.end) + 1, ""))
     return apply(text, edits)
 

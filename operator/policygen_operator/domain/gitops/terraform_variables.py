@@ -97,10 +97,7 @@ def _drop_assignment(path: str, text: str, name: str) -> str | None:
     assignment = hcl.native_assignments(text).get(name)
     if assignment is None:
         return None
-    start = assignment.line_start
-    lines_before = text[:start].split("\n")[:-1]
-    while lines_before and lines_before[-1].lstrip().startswith(("#", "//")):
-        start -= len(lines_before.pop()) + 1
+    start = hcl_edit.comments_above(text, assignment.line_start)
     dropped = text[:start] + text[assignment.line_end :]
     return _drop_assignment(path, dropped, name) or dropped
 
