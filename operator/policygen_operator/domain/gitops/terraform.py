@@ -1339,6 +1339,19 @@ def _in_comment(text: str, offset: int) -> bool:
     return any(start <= offset < end for start, end in hcl.comment_spans(text))
 
 
+def _read_elsewhere(texts: dict[str, str], name: str, path: str, block: hcl.Block) -> list[str]:
+    """Where (``path:line``) the module's files read ``name`` (``local.x``, ``var.x``) outside ``block`` of
+    ``path``: a value edited for that block must not change under another reader. A comment naming it is
+    no reader (native syntax only: the JSON syntax has no comments, and ``//`` in a string is none)."""
+    return [
+        f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
+        for p, text in sorted(texts.items())
+        for m in hcl.reference(name).finditer(text)
+        if not (p == path and block.start <= m.start() < block.end)
+        and not (p.endswith(".tf") and _in_comment(text, m.start()))
+    ]
+
+
 def _data_sources(text: str) -> list[hcl.Block]:
     """The ``data "aws_iam_policy"`` blocks of a file."""
     return [
@@ -1718,12 +1731,7 @@ def _edit_local_collection(
         )
         return
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
-    elsewhere = [
-        f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
-        for p, text in sorted(texts.items())
-        for m in hcl.reference(f"local.{local.name}").finditer(text)
-        if not (p == path and current.start <= m.start() < current.end) and not _in_comment(text, m.start())
-    ]
+    elsewhere = _read_elsewhere(texts, f"local.{local.name}", path, current)
     if elsewhere:
         result.seen.append(
             f"{path}: {where} {local.meta} over local.{local.name}, which is also read at "
@@ -1832,13 +1840,7 @@ def _edit_variable_count(
         for p, t in sorted(current_files.items())
         if posixpath.dirname(p) == folder and p.endswith((".tf", terraform_json.SUFFIX))
     }
-    elsewhere = [
-        f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
-        for p, text in module.items()
-        for m in hcl.reference(f"var.{name}").finditer(text)
-        if not (p == path and current.start <= m.start() < current.end)
-        and not (p.endswith(".tf") and _in_comment(text, m.start()))
-    ]
+    elsewhere = _read_elsewhere(module, f"var.{name}", path, current)
     if elsewhere:
         result.seen.append(
             f"{about} is also read at {', '.join(elsewhere)}: removing the broad ARN from its value would "
