@@ -48,9 +48,6 @@ _MISSPELT_SOURCE = re.compile(r"(s3|athena|lookup-events):/*", re.IGNORECASE)
 # What --exclude-action takes: an action as a policy writes it, a service prefix and an action name, either
 # with IAM's wildcards (IAM User Guide, "IAM JSON policy elements: Action": "s3:Get*", "iam:*AccessKey*")
 _ACTION_PATTERN = re.compile(r"[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+")
-# The latest --end: the operator's bound on spec.window.end (services.spec.LATEST_END, not imported here:
-# it would load the services on the CLI's start-up path), far from where datetime arithmetic overflows.
-LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
 
 DESCRIPTION = """\
 Scan CloudTrail logs for the calls made by one or more IAM principals in a time window and print the
@@ -472,7 +469,7 @@ def _resumed_window(args: argparse.Namespace, start: datetime, end: datetime) ->
 
 
 def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
-    from policygen_operator.domain.timeutil import parse_duration, parse_instant
+    from policygen_operator.domain.timeutil import LATEST_END, parse_duration, parse_instant
 
     def instant(flag: str, value: str) -> datetime:
         try:
@@ -483,8 +480,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
     if args.start and args.lookback:
         raise UsageError("--lookback: give either --start or --lookback, not both")
     end = instant("--end", args.end) if args.end else datetime.now(UTC).replace(microsecond=0)
-    if end > LATEST_END:
-        # the scan reads an hour past the end (DELIVERY_LAG): 9999-12-31 overflowed in the folder pruning
+    if end > LATEST_END:  # the operator's bound on spec.window.end too
         raise UsageError(f"--end: {end:%Y-%m-%dT%H:%M:%SZ} is after {LATEST_END:%Y-%m-%d}")
     if args.start:
         start = instant("--start", args.start)

@@ -17,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # CloudTrail's eventTime format, and what status fields hold
 DURATION_PATTERN = r"^[1-9][0-9]*[mhdw]$"  # the grammar; CRD patterns are this, bounded
 DURATION_EXAMPLES = "30m, 24h, 90d or 2w"
+# The latest end of a window, for --end and spec.window.end alike: far from where datetime arithmetic
+# overflows (a scan reads an hour past the end, and 9999-12-31 overflowed in the folder pruning)
+LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
 _DURATION = re.compile(DURATION_PATTERN)
 _UNITS = {
     "m": timedelta(minutes=1),

@@ -26,7 +26,7 @@ from policygen_operator.services.pullrequest import PullRequestSpec
 DEFAULT_LOOKBACK = "90d"
 POLICY_KEY = "policy.json"
 EARLIEST_START = datetime(2013, 11, 1, tzinfo=UTC)
-LATEST_END = datetime(2100, 1, 1, tzinfo=UTC)
+LATEST_END = timeutil.LATEST_END
 MAX_WINDOW = timedelta(days=400)
 
 

@@ -14,7 +14,6 @@ import pytest
 
 from policygen_operator.cli.main import EXIT_ERROR, EXIT_USAGE, main
 from policygen_operator.domain.timeutil import parse_duration
-from policygen_operator.services.spec import LATEST_END as SPEC_LATEST_END
 from tests.unit.domain.cloudtrail.fakes import ROLE, record, role_identity, write_gz
 
 SAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cloudtrail"
@@ -41,12 +40,6 @@ def test_a_window_out_of_range_is_a_usage_error_naming_its_flag(
     assert exited.value.code == EXIT_USAGE
     assert said in capsys.readouterr().err
     assert not out.exists()
-
-
-def test_the_latest_end_is_the_operators() -> None:
-    from policygen_operator.cli.generate import LATEST_END
-
-    assert LATEST_END == SPEC_LATEST_END
 
 
 def test_a_duration_too_long_for_a_timedelta_is_a_value_error() -> None:
