@@ -82,6 +82,17 @@ def test_allow_incomplete_opens_it_and_the_description_says_what_is_missing(
     assert "**Incomplete data:** 3 record(s) of the files read could not be used" in text
 
 
+def test_the_description_says_what_a_bad_record_is_as_the_report_counts_it(
+    tmp_path: Path, opened: list[Any]
+) -> None:
+    """badRecords counts malformed records and records of the role lacking a field the policy needs
+    (docs/cli.md, "Bad input"), which CloudTrail wrote: the description called them "not CloudTrail's"."""
+    assert main(argv(tmp_path, REPORT)) == EXIT_OK
+    text = body(DescriptionInput(opened[0], (), EditResult(role_location="r.yaml")))
+    assert "could not be used (malformed, or lacking a field the policy needs" in text
+    assert "not CloudTrail's" not in text
+
+
 def test_adding_without_replacing_goes_ahead_with_the_counts(tmp_path: Path, opened: list[Any]) -> None:
     assert main(argv(tmp_path, REPORT)) == EXIT_OK
     assert opened[0].files_skipped and opened[0].bad_records == 3

@@ -35,8 +35,9 @@ class PullRequestContext:
     # Files of the window that could not be read, by kind (AccessDenied, KMS, ...): the policy may miss
     # actions recorded only in them.
     files_skipped: dict[str, int] = field(default_factory=dict)
-    # Records of the files read that could not be used (malformed, no userIdentity): each may be a call of
-    # the role, so the reviewer is told, as for skipped files.
+    # Records of the files read that could not be used (malformed, or a record of the role lacking a field
+    # the policy needs: the report's badRecords): each may be a call of the role, so the reviewer is told,
+    # as for skipped files.
     bad_records: int = 0
 
 
@@ -284,7 +285,8 @@ def _incomplete_lines(ctx: PullRequestContext) -> list[str]:
     if ctx.bad_records:
         out.append(
             f"- **Incomplete data:** {ctx.bad_records} record(s) of the files read could not be used "
-            "(malformed or not CloudTrail's); an action recorded only in them is missing from this policy."
+            "(malformed, or lacking a field the policy needs; the scan's report names each); an action "
+            "recorded only in them is missing from this policy."
         )
     return out
 
