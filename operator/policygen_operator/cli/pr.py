@@ -261,8 +261,10 @@ def _skipped_files(report: dict[str, Any]) -> dict[str, str]:
 
 
 def _count(report: dict[str, Any], key: str) -> int:
+    """The report's counter ``key``, checked: a report of another shape is named, not read as a number
+    (JSON's ``true`` is a Python ``int`` too)."""
     value = report.get(key) or 0
-    if not isinstance(value, int) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InvalidRequestError(f"the report's {key} is not a count: {value!r}", field="--report")
     return value
 

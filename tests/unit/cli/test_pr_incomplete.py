@@ -112,6 +112,7 @@ def test_a_complete_report_says_nothing_of_it(tmp_path: Path, opened: list[Any])
         ({"filesSkipped": {"a.json.gz": 3}}, "the report's filesSkipped is not an object of file -> reason"),
         ({"badRecords": "many"}, "the report's badRecords is not a count: 'many'"),
         ({"badRecords": -1}, "the report's badRecords is not a count: -1"),
+        ({"badRecords": True}, "the report's badRecords is not a count: True"),
         ([{"eventsScanned": 1}], "report.json is not a report of policygen generate"),
     ],
 )
