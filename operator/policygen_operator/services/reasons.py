@@ -34,7 +34,7 @@ class Reason(StrEnum):
     CONFIGMAP_REJECTED = "ConfigMapRejected"
     CREDENTIALS_MISSING = "CredentialsMissing"
     CREDENTIALS_UNREADABLE = "CredentialsUnreadable"
-    CREDENTIALS_INVALID = "CredentialsInvalid"  # the Secret's token cannot be one (whitespace inside, empty)
+    CREDENTIALS_INVALID = "CredentialsInvalid"  # no token looks so: see pullrequest.clean_token
     REPOSITORY_NOT_ALLOWED = "RepositoryNotAllowed"
     REPOSITORY_NOT_FOUND = "RepositoryNotFound"
     UNAUTHORIZED = "Unauthorized"
