@@ -889,8 +889,8 @@ def _print_other_logs(files: dict[str, int], err: TextIO) -> None:
 
 def _print_mapping(report: dict[str, Any], err: TextIO) -> None:
     """What the mapper did not turn into permissions, said for what it is: events it did not understand
-    (unmapped) apart from events that need no permission (ignored, with the reason), and its findings
-    are said by ``_print_findings``."""
+    (unmapped) apart from events that need no permission (ignored, with the reason). Its findings are
+    ``_print_findings``', which --quiet does not silence."""
     unmapped = report.get("unmapped") or {}
     if unmapped:
         names = ", ".join(f"{key} x{count}" for key, count in list(unmapped.items())[:5])
