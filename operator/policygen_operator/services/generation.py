@@ -544,13 +544,13 @@ def _outside_window(request: GenerationRequest, scan: ScanResult, listing: Listi
     scanned" alone, the window itself unsaid when it was the default one. Files and folders passed over
     for their dates are said only when no file was read: beside files that were, they are the rest of a
     long history, not a sign that the window missed the logs (a mistyped ARN matches nothing either)."""
-    unread = scan.summary.files_scanned == 0
+    passed_over = scan.summary.files_scanned == 0  # else the files and folders passed over go unsaid
     parts = [
         f"{count} {what}"
         for count, what in (
             (scan.records_outside_window, "event(s) of the principal(s) in the files read"),
-            (listing.outside_window * unread, "delivery file(s) not read"),
-            (listing.folders_outside_window * unread, "day or time folder(s) not entered"),
+            (listing.outside_window if passed_over else 0, "delivery file(s) not read"),
+            (listing.folders_outside_window if passed_over else 0, "day or time folder(s) not entered"),
         )
         if count
     ]
