@@ -294,7 +294,11 @@ def find(
                 through = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text)))
                 given = variables(through.group(1)) if through is not None and variables is not None else None
                 if given is not None and (given.value is None or not given.value.startswith("{")):
-                    value = f"its value {given.value} is not a map" if given.value is not None else given.why
+                    value = (
+                        f"its value {terraform_modules.brief(given.value)} is not a map"
+                        if given.value is not None
+                        else given.why
+                    )
                     unknown.append(
                         f"{path}: module.{block.labels[0]} {kind.input} = var.{given.name}, whose groups "
                         f"policygen cannot read: {given.shown}: {value}"

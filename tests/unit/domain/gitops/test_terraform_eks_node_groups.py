@@ -477,6 +477,22 @@ def test_the_groups_given_as_a_variable_without_a_value_are_named() -> None:
     ) in str(err.value)
 
 
+def test_groups_given_as_a_variable_that_is_no_map_are_named_on_one_line() -> None:
+    """The value is shown as every other message shows one (``terraform_modules.brief``: one line, at most
+    80 characters), not as the whole list its default spans."""
+    module = GROUPS_VARIABLE.split("\nX {")[0]
+    items = "".join(f'    "group-{i}",\n' for i in range(20))
+    files = {
+        "main.tf": module,
+        "variables.tf": f'variable "node_groups" {{\n  type = any\n  default = [\n{items}  ]\n}}\n',
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, _request(EFA_ROLE))
+    message = str(err.value)
+    assert 'var.node_groups (its default in variables.tf): its value [ "group-0", "group-1",' in message
+    assert "is not a map" in message and '"group-19"' not in message and "\n    " not in message
+
+
 def test_a_merge_of_a_variable_is_written_as_the_map_it_makes(tmp_path: Path) -> None:
     """``iam_role_additional_policies = merge(var.extra, {...})`` with the broad ARN in the variable: the map
     merge() makes (a later argument's key taking precedence; Terraform language docs, "Functions": merge),
