@@ -122,7 +122,11 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--label", action="append", default=[], help="label for the pull request (repeatable)"
     )
-    parser.add_argument("--name", help="names the branch policygen/<name>_<hash> (default: the role name)")
+    parser.add_argument(
+        "--name",
+        help="names the branch policygen/<name>_<hash> (default: the role name); a Kubernetes "
+        "NAMESPACE/NAME is used as it is, policygen/NAMESPACE/NAME, the branch of that PolicyGeneration",
+    )
     parser.add_argument(
         "--report",
         metavar="FILE",

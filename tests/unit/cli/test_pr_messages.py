@@ -94,3 +94,6 @@ def test_help_names_the_branch_pushed(capsys: pytest.CaptureFixture[str]) -> Non
     assert "commit on the branch policygen/<name>_<hash> (hash: 8 hex digits of the name's sha256)" in text
     assert "--name NAME names the branch policygen/<name>_<hash> (default: the role name)" in text
     assert re.fullmatch(r"policygen/order-processor_[0-9a-f]{8}", branch_name("order-processor"))
+    # a namespace/name has no hash: the help says so, as a --name team-a/prod pushes policygen/team-a/prod
+    assert "a Kubernetes NAMESPACE/NAME is used as it is, policygen/NAMESPACE/NAME" in text
+    assert branch_name("team-a/prod") == "policygen/team-a/prod"
