@@ -462,12 +462,12 @@ def native_assignments(text: str) -> dict[str, Attribute]:
     }
 
 
-def _json_declarations(text: str) -> dict[str, dict[str, object]]:
-    """The ``variable`` blocks of a JSON-syntax file: name -> its body (Terraform language docs, "JSON
-    Configuration Syntax": a block type's property holds an object, or an array of them)."""
+def _json_declarations(text: str, kind: str = "variable") -> dict[str, dict[str, object]]:
+    """The ``variable`` (``kind``) blocks of a JSON-syntax file: name -> its body (Terraform language docs,
+    "JSON Configuration Syntax": a block type's property holds an object, or an array of them)."""
     root = json.loads(text)
     found: dict[str, dict[str, object]] = {}
-    held = root.get("variable") if isinstance(root, dict) else None
+    held = root.get(kind) if isinstance(root, dict) else None
     for by_name in held if isinstance(held, list) else [held]:
         if not isinstance(by_name, dict):
             continue
@@ -479,7 +479,7 @@ def _json_declarations(text: str) -> dict[str, dict[str, object]]:
 
 
 def variable(
-    files: dict[str, str], folder: str, name: str, calls: list[tuple[str, Block]] | None = None
+    files: dict[str, str], folder: str, name: str, calls: list[ModuleCall] | None = None
 ) -> Variable:
     """``var.NAME`` of the module in ``folder``: the value the module's definitions files set last, else the
     ``default`` of its ``variable`` block (native ``.tf`` or JSON ``.tf.json``).
@@ -518,18 +518,16 @@ def variable(
         )
     where, default = declared
     setting = [
-        (path, block, given)
-        for path, block in (module_calls(files, folder) if calls is None else calls)
-        if (given := find_attribute(files[path], block, name)) is not None
+        call for call in (module_calls(files, folder) if calls is None else calls) if name in call.arguments
     ]
     if setting:
-        path, block, given = setting[0]
-        caller = f"module.{block.labels[0]} in {path}"
+        call = setting[0]
+        caller = f"module.{call.label} in {call.path}"
         return Variable(
             name,
             None,
             f"set by {caller}",
-            f"{caller} calls the module with {name} = {given.value(files[path]).strip()}: the value is the "
+            f"{caller} calls the module with {name} = {call.arguments[name]}: the value is the "
             "caller's, one call's of as many as call the module, not the module's own; edit it there or by "
             "hand",
         )
@@ -575,25 +573,50 @@ def variable(
     return Variable(name, default, f"its default in {where}", path=where, span=default_span)
 
 
-def module_calls(files: dict[str, str], folder: str) -> list[tuple[str, Block]]:
-    """The ``module`` blocks of the repository's native files that call the module in ``folder`` by a local
-    path (``source = "./modules/runner"``; Terraform language docs, "Module Sources", "Local Paths": a
-    local path begins with ``./`` or ``../``), with their files."""
+@dataclass(frozen=True)
+class ModuleCall:
+    """A ``module`` block of the repository that calls a module by a local path: its file, its label and
+    the arguments it passes (name -> the value as an HCL expression; a JSON value is one too)."""
+
+    path: str
+    label: str
+    arguments: dict[str, str]
+
+
+def module_calls(files: dict[str, str], folder: str) -> list[ModuleCall]:
+    """The ``module`` blocks of the repository's files, native and JSON (``.tf.json``: Terraform language
+    docs, "JSON Configuration Syntax"), that call the module in ``folder`` by a local path (``source =
+    "./modules/runner"``; "Module Sources", "Local Paths": a local path begins with ``./`` or ``../``). A
+    file that cannot be parsed is passed over."""
     found = []
     here = posixpath.normpath(folder or ".")
     for path, text in sorted(files.items()):
-        if not path.endswith(".tf"):
-            continue
         try:
-            for block in blocks(text):
-                source = find_attribute(text, block, "source") if block.type == "module" else None
-                called = string_literal(source.value(text)) if source is not None else None
-                if called is None or not called.startswith(("./", "../")) or len(block.labels) != 1:
-                    continue
-                if posixpath.normpath(posixpath.join(posixpath.dirname(path), called)) == here:
-                    found.append((path, block))
+            if path.endswith(".tf"):
+                called = [
+                    ModuleCall(
+                        path,
+                        block.labels[0],
+                        {a.name: a.value(text).strip() for a in attributes(text, block)},
+                    )
+                    for block in blocks(text)
+                    if block.type == "module" and len(block.labels) == 1
+                ]
+            elif path.endswith(".tf.json"):
+                called = [
+                    ModuleCall(path, label, {key: _json_value(value) for key, value in body.items()})
+                    for label, body in _json_declarations(text, "module").items()
+                ]
+            else:
+                continue
         except (GitOpsEditError, ValueError):
             continue
+        for call in called:
+            source = string_literal(call.arguments.get("source", ""))
+            if source is None or not source.startswith(("./", "../")):
+                continue
+            if posixpath.normpath(posixpath.join(posixpath.dirname(path), source)) == here:
+                found.append(call)
     return found
 
 
@@ -604,7 +627,7 @@ Variables = Callable[[str], Variable]
 def variables(files: dict[str, str], folder: str) -> Variables:
     """``variable`` for the module in ``folder``, each variable read once."""
     cache: dict[str, Variable] = {}
-    calls: list[list[tuple[str, Block]]] = []
+    calls: list[list[ModuleCall]] = []
 
     def lookup(name: str) -> Variable:
         if name not in cache:

@@ -141,7 +141,7 @@ def drop_unread(files: dict[str, str], result: EditResult, whole_module: bool = 
             for n in dict.fromkeys(n for p in sorted(declared_before) for n in declared_before[p])
             if n in lost
         ]
-        calls = [f"module.{b.labels[0]} ({p})" for p, b in hcl.module_calls(files, folder)]
+        calls = [f"module.{call.label} ({call.path})" for call in hcl.module_calls(files, folder)]
         for name in names:
             read_before = _readers(before, name, declared_before)
             read_after = _readers(after, name, declared_after)

@@ -329,6 +329,37 @@ def test_a_variable_a_module_block_of_the_repository_sets_is_the_callers() -> No
     assert terraform.edit(files, RUNNER_REQUEST).detached == [POWER]
 
 
+def test_a_module_call_in_the_json_syntax_is_a_caller_too() -> None:
+    """A ``module`` block of a ``.tf.json`` file ("JSON Configuration Syntax": ``"module": {"runner":
+    {"source": ...}}``) calls the module as a native one does. Before, only ``.tf`` calls were read: the
+    default was taken for the value the call sets, and a variable the call passes was removed, which fails
+    the call ("An argument named ... is not expected here")."""
+    attachment = (
+        '\nresource "aws_iam_role_policy_attachment" "power" {\n'
+        "  role       = aws_iam_role.runner.name\n"
+        "  policy_arn = var.policy_arn\n"
+        "}\n"
+    )
+    caller = {"module": {"runner": {"source": "./modules/runner", "policy_arn": READ_ONLY}}}
+    files = {
+        "main.tf.json": json.dumps(caller, indent=2) + "\n",
+        "modules/runner/main.tf": RUNNER_ROLE + attachment,
+        "modules/runner/variables.tf": f'variable "policy_arn" {{\n  default = "{POWER}"\n}}\n',
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, RUNNER_REQUEST, "")
+    assert (
+        "var.policy_arn (set by module.runner in main.tf.json): module.runner in main.tf.json calls the "
+        f'module with policy_arn = "{READ_ONLY}": the value is the caller\'s'
+    ) in str(err.value)
+    # a call that does not set it: the default is the value, and the declaration stays for the call
+    files["main.tf.json"] = json.dumps({"module": {"runner": {"source": "./modules/runner"}}}) + "\n"
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert "modules/runner/variables.tf" not in result.changes
+    assert any("module.runner (main.tf.json) calls the module" in note for note in result.notes)
+
+
 def test_a_concat_of_a_variable_is_written_as_the_list_it_makes(tmp_path: Path) -> None:
     """``managed_policy_arns = concat(var.base, [...])`` with the broad ARN in the variable: the list concat()
     makes, the variable's items then the literal's (Terraform language docs, "Functions": concat), written
