@@ -202,21 +202,14 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         role_name_from_principal(args.principal)
     except GitOpsEditError as error:
         raise InvalidRequestError(str(error), field="--principal") from None
-    token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
-    raw = os.environ.get(token_env, "")
-    if not raw and args.provider != "git":
-        raise InvalidRequestError(f"no token: set the environment variable {token_env}", field="--token-env")
-    # as the operator reads a Secret's: `export GITHUB_TOKEN="$(cat token.txt; echo)"` keeps a newline
-    where = f"the environment variable {token_env}"
-    token = clean_token(raw, args.provider, where, "--token-env") if raw else ""
-    username = (os.environ.get(args.username_env) or "").strip() or None if args.username_env else None
+    credentials = _credentials(args)
     policies = _load_policies(args.policy)
     loaded = _load_json(args.report, "--report") if args.report else {}
     if not isinstance(loaded, dict):
         raise InvalidRequestError(f"{args.report} is not a report of policygen generate", field="--report")
     report: dict[str, Any] = loaded
-    principal_report = (report.get("principals") or {}).get(args.principal) or {}
-    window = report.get("window") or {}
+    principal_report = _object(_object(report, "principals", "principals"), args.principal, args.principal)
+    window = _object(report, "window", "window")
     spec = PullRequestSpec(
         provider=args.provider,
         repository=args.repository,
@@ -233,9 +226,11 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         policies=policies,
         window_start=str(window.get("start", "unknown")),
         window_end=str(window.get("end", "unknown")),
-        events_scanned=int(report.get("eventsScanned", 0)),
-        events_matched=int(principal_report.get("eventsMatched", report.get("eventsMatched", 0))),
-        findings=[Finding.from_dict(f) for f in principal_report.get("findings") or []],
+        events_scanned=_count(report, "eventsScanned"),
+        events_matched=_count(
+            principal_report if "eventsMatched" in principal_report else report, "eventsMatched"
+        ),
+        findings=[Finding.from_dict(f) for f in _findings(principal_report, args.principal)],
         denied_actions=sorted(principal_report.get("denied") or {}),
         files_skipped=skipped_counts(_skipped_files(report)),
         bad_records=_count(report, "badRecords"),
@@ -250,7 +245,40 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
             "policygen generate again, or pass --allow-incomplete",
             field="--report",
         )
-    return spec, context, Credentials(token=token, username=username)
+    return spec, context, credentials
+
+
+def _credentials(args: argparse.Namespace) -> Credentials:
+    """The forge's token from --token-env (and a username from --username-env), refused before any
+    network call when it cannot be one (``clean_token``)."""
+    token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
+    raw = os.environ.get(token_env, "")
+    if not raw and args.provider != "git":
+        raise InvalidRequestError(f"no token: set the environment variable {token_env}", field="--token-env")
+    # as the operator reads a Secret's: `export GITHUB_TOKEN="$(cat token.txt; echo)"` keeps a newline
+    where = f"the environment variable {token_env}"
+    token = clean_token(raw, args.provider, where, "--token-env") if raw else ""
+    username = (os.environ.get(args.username_env) or "").strip() or None if args.username_env else None
+    return Credentials(token=token, username=username)
+
+
+def _object(holder: dict[str, Any], key: str, what: str) -> dict[str, Any]:
+    """``holder[key]``, an object of the report (``{}`` when absent), checked as ``_count`` checks a counter:
+    a report of another shape is named, not an AttributeError's traceback."""
+    value = holder.get(key) or {}
+    if not isinstance(value, dict):
+        raise InvalidRequestError(f"the report's {what} is not an object", field="--report")
+    return value
+
+
+def _findings(principal_report: dict[str, Any], principal: str) -> list[dict[str, Any]]:
+    """The principal's findings in the report, each an object as ``policygen generate`` writes it."""
+    findings = principal_report.get("findings") or []
+    if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
+        raise InvalidRequestError(
+            f"the report's findings of {principal} are not a list of objects", field="--report"
+        )
+    return findings
 
 
 def _skipped_files(report: dict[str, Any]) -> dict[str, str]:

@@ -113,6 +113,18 @@ def test_a_complete_report_says_nothing_of_it(tmp_path: Path, opened: list[Any])
         ({"badRecords": "many"}, "the report's badRecords is not a count: 'many'"),
         ({"badRecords": -1}, "the report's badRecords is not a count: -1"),
         ({"badRecords": True}, "the report's badRecords is not a count: True"),
+        ({"principals": ["x"]}, "the report's principals is not an object"),
+        ({"principals": {PRINCIPAL: "x"}}, f"the report's {PRINCIPAL} is not an object"),
+        (
+            {"principals": {PRINCIPAL: {"findings": "x"}}},
+            f"the report's findings of {PRINCIPAL} are not a list",
+        ),
+        (
+            {"principals": {PRINCIPAL: {"eventsMatched": "3"}}},
+            "the report's eventsMatched is not a count: '3'",
+        ),
+        ({"window": "2026-11"}, "the report's window is not an object"),
+        ({"eventsScanned": "many"}, "the report's eventsScanned is not a count: 'many'"),
         ([{"eventsScanned": 1}], "report.json is not a report of policygen generate"),
     ],
 )
