@@ -174,15 +174,9 @@ class Reconciler:
             "repositoryGeneration": resolved.repository.generation if resolved.repository else None,
         }
         run = st.started_run(now, target.generation, request.start, request.end, admin_generations)
-        if target.status.get("observedGeneration") != target.generation or not st.condition(
-            target.status, c.READY
-        ):
-            conds.set(
-                c.READY,
-                c.UNKNOWN,
-                Reason.GENERATING,
-                f"scanning CloudTrail for generation {target.generation}",
-            )
+        st.mark_generating(
+            conds, target.status, target.generation, f"scanning CloudTrail for generation {target.generation}"
+        )
         started = await self._patch(
             target, {"observedGeneration": target.generation, "conditions": conds.as_list(), "lastRun": run}
         )

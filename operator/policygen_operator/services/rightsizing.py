@@ -82,9 +82,9 @@ from policygen_operator.services.scanthread import Generate, LatestProgress, sca
 from policygen_operator.services.status import (
     RUN_COUNTERS,
     athena_run,
-    condition,
     describe_skipped,
     kept_policy,
+    mark_generating,
     policy_status,
     progress_fields,
     pull_request_status,
@@ -621,14 +621,13 @@ class RightsizingService:
             before = child.get("status") or {}
             generation = int(child["metadata"].get("generation", 1))
             conds = c.Conditions(before.get("conditions"), iso(now), generation)
-            if before.get("observedGeneration") != generation or not condition(before, c.READY):
-                conds.set(
-                    c.READY,
-                    c.UNKNOWN,
-                    Reason.GENERATING,
-                    f"scanning CloudTrail for generation {generation}: one scan by {parent.ref} for its "
-                    f"{len(request.principals)} roles, this one's among them",
-                )
+            mark_generating(
+                conds,
+                before,
+                generation,
+                f"scanning CloudTrail for generation {generation}: one scan by {parent.ref} for its "
+                f"{len(request.principals)} roles, this one's among them",
+            )
             patch = {
                 "observedGeneration": generation,
                 "conditions": conds.as_list(),

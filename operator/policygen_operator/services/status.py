@@ -51,6 +51,14 @@ def condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any]:
     return found
 
 
+def mark_generating(conds: c.Conditions, status: Mapping[str, Any], generation: int, message: str) -> None:
+    """Ready Unknown with reason Generating at a run's start, unless the conditions already describe this
+    generation: a scheduled run leaves Ready (and its lastTransitionTime) alone, and a retry keeps its
+    failure until the run ends. One rule for a PolicyGeneration's own run and a Rightsizing's children."""
+    if status.get("observedGeneration") != generation or not condition(status, c.READY):
+        conds.set(c.READY, c.UNKNOWN, Reason.GENERATING, message)
+
+
 def progress_fields(progress: Progress | None) -> dict[str, Any]:
     """``status.lastRun``'s counters from a progress report (nothing when there is none yet). What has been
     listed so far (``foldersListed``, ``objectsListed``) is shown as the CLI's progress line shows it: a
