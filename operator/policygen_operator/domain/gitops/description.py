@@ -274,7 +274,7 @@ def _unused_section(unused: list[str], compact: bool, h: str = "##") -> list[str
 
 
 def _incomplete_lines(ctx: PullRequestContext) -> list[str]:
-    out = []
+    out: list[str] = []
     if ctx.files_skipped:
         kinds = ", ".join(f"{plain(k)} {n}" for k, n in sorted(ctx.files_skipped.items()))
         total = sum(ctx.files_skipped.values())

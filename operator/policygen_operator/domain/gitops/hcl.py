@@ -588,7 +588,7 @@ def module_calls(files: dict[str, str], folder: str) -> list[ModuleCall]:
     docs, "JSON Configuration Syntax"), that call the module in ``folder`` by a local path (``source =
     "./modules/runner"``; "Module Sources", "Local Paths": a local path begins with ``./`` or ``../``). A
     file that cannot be parsed is passed over."""
-    found = []
+    found: list[ModuleCall] = []
     here = posixpath.normpath(folder or ".")
     for path, text in sorted(files.items()):
         try:

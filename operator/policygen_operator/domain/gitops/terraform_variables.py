@@ -52,7 +52,7 @@ def _readers(module: dict[str, str], name: str, declared: dict[str, dict[str, tu
     """Where the module's code reads ``var.NAME`` (path:line), outside its own declaration; as
     ``hcl.reference`` reads a reference, a comment naming it included (a doubt keeps the variable)."""
     pattern = hcl.reference(f"var.{name}")
-    found = []
+    found: list[str] = []
     for path, text in sorted(module.items()):
         own = declared.get(path, {}).get(name)
         for match in pattern.finditer(text):
