@@ -627,13 +627,14 @@ Variables = Callable[[str], Variable]
 def variables(files: dict[str, str], folder: str) -> Variables:
     """``variable`` for the module in ``folder``, each variable read once."""
     cache: dict[str, Variable] = {}
-    calls: list[list[ModuleCall]] = []
+    calls: list[ModuleCall] | None = None
 
     def lookup(name: str) -> Variable:
+        nonlocal calls
         if name not in cache:
-            if not calls:  # every .tf file of the repository scanned once, not once a variable
-                calls.append(module_calls(files, folder))
-            cache[name] = variable(files, folder, name, calls[0])
+            if calls is None:  # every Terraform file of the repository scanned once, not once a variable
+                calls = module_calls(files, folder)
+            cache[name] = variable(files, folder, name, calls)
         return cache[name]
 
     return lookup
