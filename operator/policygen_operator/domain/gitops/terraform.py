@@ -209,7 +209,9 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         counted = _variable_count(texts[path], block, value)
         if local is not None:
             pick = _picker(texts[path], block, role_refs)
-            _edit_local_collection(new_texts, path, block, local, replaced, result, pick)
+            _edit_local_collection(
+                new_texts, path, block, local, replaced, result, pick, whole_module=whole_module
+            )
         elif counted is not None:
             _edit_variable_count(
                 files, new_texts, definitions, path, block, counted, replaced, result, whole_module
@@ -248,7 +250,17 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         pick = _picker(texts[path], block, role_refs)
         collection = _local_for_each(texts[path], block)
         if collection is not None:
-            _edit_local_collection(new_texts, path, block, collection, replaced, result, pick, per_role=True)
+            _edit_local_collection(
+                new_texts,
+                path,
+                block,
+                collection,
+                replaced,
+                result,
+                pick,
+                per_role=True,
+                whole_module=whole_module,
+            )
         else:
             new_texts[path] = _edit_for_each(
                 new_texts[path], block, replaced, result, path, pick, True, variables
@@ -1715,11 +1727,14 @@ def _edit_local_collection(
     result: EditResult,
     pick: hcl_edit.Pick,
     per_role: bool = False,
+    whole_module: bool = True,
 ) -> None:
     """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
     empty. Only a local that nothing else in the module reads is edited: another attachment, role or
     module reading it would lose the policy too. Before, such an attachment was left attached and the run
-    refused as "not found attached", advising to point path elsewhere."""
+    refused as "not found attached", advising to point path elsewhere. With ``whole_module`` false (path
+    names one file) the module's other files were not read and may read the local (locals are shared by
+    every file of a module): named, not edited, as for a variable (``_edit_variable_count``)."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
     defined = hcl.locals_in(texts, {p: hcl.blocks(t) for p, t in texts.items()}).get(local.name, [])
@@ -1737,6 +1752,12 @@ def _edit_local_collection(
             f"{path}: {where} {local.meta} over local.{local.name}, which is also read at "
             f"{', '.join(elsewhere)}: removing the broad ARN from it would change that too; give this "
             "attachment a literal collection of its own"
+        )
+        return
+    if not whole_module:
+        result.seen.append(
+            f"{path}: {where} {local.meta} over local.{local.name}: path names one file, and the module's "
+            "other files, not read, may read the local too: point path at the module's directory"
         )
         return
     local_path, attr = defined[0]

@@ -199,3 +199,20 @@ def test_a_set_of_roles_policygen_cannot_read_is_named() -> None:
         f"aws_iam_role_policy_attachment.power_users attaches {POWER} to each role of for_each = " in message
     )
     assert "toset(var.power_roles), which is not a literal" in message
+
+
+def test_a_local_collection_is_not_edited_from_one_file_of_the_module() -> None:
+    """A path naming one .tf file: every file of a module reads its locals, and the others were not read, so
+    removing the broad entry could change what they get; named with what to do, as for a variable. Before,
+    the local was edited as if nothing else read it."""
+    files = {"main.tf": RUNNER_ROLE + ROLE_MANAGED + "\n" + LOCAL_ATTACHMENTS}
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", files, REQUEST, "main.tf")
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.role_managed for_each over local.role_managed_attachments: "
+        in (str(err.value))
+    )
+    assert "path names one file, and the module's other files, not read, may read the local too" in str(
+        err.value
+    )
+    assert editor.edit_files("terraform", files, REQUEST, "").detached == [POWER]
