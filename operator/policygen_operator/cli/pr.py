@@ -29,7 +29,7 @@ from policygen_operator.services.pullrequest import (
     normalise_repository,
     reconcile_pull_request,
 )
-from policygen_operator.services.status import describe_skipped, skipped_counts
+from policygen_operator.services.status import incomplete_refusal, skipped_counts
 
 if TYPE_CHECKING:
     from policygen_operator.cli.main import Subparsers
@@ -236,14 +236,12 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         bad_records=_count(report, "badRecords"),
     )
     if context.files_skipped and spec.replace_managed_policies and not args.allow_incomplete:
-        # the operator's rule (spec.output.pullRequest.allowIncomplete): detaching PowerUserAccess on a
-        # policy that may lack an action recorded only in an unread file would break the role
-        raise InvalidRequestError(
-            f"not proposing to replace {', '.join(spec.replace_managed_policies)}: the report says "
-            f"{describe_skipped(context.files_skipped)} in the window, so the policy may lack actions the "
-            "role needs; fix the access to those files (the report's filesSkipped names them) and run "
-            "policygen generate again, or pass --allow-incomplete",
-            field="--report",
+        raise incomplete_refusal(  # the operator's rule (spec.output.pullRequest.allowIncomplete)
+            f"replace {', '.join(spec.replace_managed_policies)}",
+            context.files_skipped,
+            "pass --allow-incomplete (the report's filesSkipped names the files; run policygen generate "
+            "again once they can be read)",
+            "--report",
         )
     return spec, context, credentials
 

@@ -561,14 +561,12 @@ def _check_complete_enough(
         return
     if ((spec.get("output") or {}).get("pullRequest") or {}).get("allowIncomplete"):
         return
-    skipped = ", ".join(f"{k} {n}" for k, n in sorted(context.files_skipped.items()))
-    raise InvalidRequestError(
-        f"not proposing to replace {', '.join(pr_target.spec.replace_managed_policies)}: "
-        f"{sum(context.files_skipped.values())} file(s) of the window were skipped ({skipped}), so the "
-        "policy may lack actions the role needs; fix the access to those files (the Complete condition "
-        "and the ConfigMap's report name them) or set spec.output.pullRequest.allowIncomplete: true",
-        field="spec.output.pullRequest",
-        reason=Reason.INCOMPLETE_DATA,
+    raise st.incomplete_refusal(
+        f"replace {', '.join(pr_target.spec.replace_managed_policies)}",
+        dict(sorted(context.files_skipped.items())),
+        "set spec.output.pullRequest.allowIncomplete: true (the Complete condition and the ConfigMap's "
+        "report name the files)",
+        "spec.output.pullRequest",
     )
 
 

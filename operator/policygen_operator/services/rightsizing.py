@@ -82,7 +82,7 @@ from policygen_operator.services.scanthread import Generate, LatestProgress, sca
 from policygen_operator.services.status import (
     RUN_COUNTERS,
     athena_run,
-    describe_skipped,
+    incomplete_refusal,
     kept_policy,
     mark_generating,
     policy_status,
@@ -1018,13 +1018,11 @@ class RightsizingService:
                 secrets_read[key] = credentials
         skipped = skipped_counts(result.summary.skipped_files)
         if skipped and not output["pullRequest"].get("allowIncomplete"):
-            # Every rightsizing pull request removes access: a skipped file may hold the only record
-            # of an action the role needs (the PolicyGeneration rule for replacing managed policies).
-            raise InvalidRequestError(
-                f"not proposing to remove access: {describe_skipped(skipped)} in the window; fix the "
-                "access to them or set spec.output.pullRequest.allowIncomplete: true",
-                field="spec.output.pullRequest",
-                reason=Reason.INCOMPLETE_DATA,
+            raise incomplete_refusal(  # every rightsizing pull request removes access
+                "remove access",
+                skipped,
+                "set spec.output.pullRequest.allowIncomplete: true",
+                "spec.output.pullRequest",
             )
         meta = child["metadata"]
         context = scan_context(

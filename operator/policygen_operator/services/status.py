@@ -150,6 +150,21 @@ def describe_skipped(counts: Mapping[str, int]) -> str:
     return f"{total} file(s) skipped ({', '.join(f'{k} {n}' for k, n in counts.items())})"
 
 
+def incomplete_refusal(
+    what: str, skipped: Mapping[str, int], way_out: str, field: str
+) -> InvalidRequestError:
+    """The refusal of a pull request that would take access away on incomplete data (``skipped``, by kind):
+    a skipped file may hold the only record of an action the role needs. One rule for a PolicyGeneration
+    replacing managed policies, a Rightsizing's pull requests (each removes access) and ``policygen pr``;
+    ``way_out`` says how the caller opts in."""
+    return InvalidRequestError(
+        f"not proposing to {what}: {describe_skipped(skipped)} in the window, so the policy may lack actions "
+        f"the role needs; fix the access to those files or {way_out}",
+        field=field,
+        reason=Reason.INCOMPLETE_DATA,
+    )
+
+
 def completeness(result: GenerationResult, skipped: Mapping[str, int]) -> tuple[bool, Reason, str]:
     """The Complete condition's status, reason and message: whether the policy was built from everything
     the window holds. Files skipped (``skipped``, ``skipped_counts``) or records that could not be used
