@@ -14,17 +14,8 @@ import pytest
 from policygen_operator.domain.gitops import editor, terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
 from tests.unit.domain.gitops.documents import POWER, RUNNER_REQUEST, RUNNER_ROLE, fmt_clean
+from tests.unit.domain.gitops.test_terraform_variables import POLICIES, READ_ONLY
 
-READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-POLICIES = (
-    'variable "policies" {\n'
-    "  type = list(string)\n"
-    "  default = [\n"
-    f'    "{POWER}",\n'
-    f'    "{READ_ONLY}",\n'
-    "  ]\n"
-    "}\n"
-)
 EXCLUSIVE = (
     '\nresource "aws_iam_role_policy_attachments_exclusive" "runner" {\n'
     "  role_name   = aws_iam_role.runner.name\n"
