@@ -82,6 +82,7 @@ from policygen_operator.services.scanthread import Generate, LatestProgress, sca
 from policygen_operator.services.status import (
     RUN_COUNTERS,
     athena_run,
+    completeness,
     incomplete_refusal,
     kept_policy,
     mark_generating,
@@ -933,6 +934,8 @@ class RightsizingService:
                 Reason.NO_ACTIVITY,
                 "no event of the role in the window: every granted action is unused",
             )
+        # the team reading its child learns there what the parent's scan could not read, as from its own run
+        conds.set(c.COMPLETE, *completeness(result, skipped_counts(result.summary.skipped_files)))
         try:
             # Written only when its policy or detail changed (and never over a ConfigMap policygen did not
             # write): a scan that finds the same replaces nothing, whatever the number of roles.

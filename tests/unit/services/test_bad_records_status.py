@@ -113,3 +113,38 @@ def test_a_rightsizing_scan_counts_bad_records_in_last_scan_and_the_childrens_la
     assert (last["badRecords"], last["rawDataRecords"]) == (4, 6)
     child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
     assert (child["lastRun"]["badRecords"], child["lastRun"]["rawDataRecords"]) == (4, 6)
+
+
+@pytest.mark.parametrize(
+    ("bad", "skipped", "expected"),
+    [
+        (0, False, ("True", "AllFilesRead")),
+        (4, False, ("False", "BadRecords")),
+        (4, True, ("False", "FilesSkipped")),
+    ],
+)
+def test_a_rightsizing_child_says_whether_its_policy_was_built_from_everything(
+    bad: int, skipped: bool, expected: tuple[str, str]
+) -> None:
+    """A child PolicyGeneration of a Rightsizing gets the Complete condition its own run would write: its
+    policy comes from the parent's scan, and a reader of the child (the team that owns the role) must learn
+    there that files or records of the window were not read, as from a PolicyGeneration's status."""
+    from tests.unit.services.test_rightsizing import ORDERS, parent, run, service
+
+    kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+
+    def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.summary.bad_records = bad
+        if skipped:
+            found.summary.skipped_files.update(SKIPPED)
+        return found
+
+    outcome = run(service(kube, engine), parent())  # type: ignore[arg-type]
+    assert outcome.failure is None, outcome.message
+    child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+    cond = next(c for c in child["conditions"] if c["type"] == "Complete")
+    assert (cond["status"], cond["reason"]) == expected
+    assert ("record(s) could not be used" in cond["message"]) == bool(bad)
+    ready = next(c for c in child["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True"  # informational, as in a PolicyGeneration's own status
