@@ -136,8 +136,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--allow-incomplete",
         action="store_true",
-        help="replace managed policies although the --report says files of the window were skipped "
-        "(by default refused: a skipped file may hold the only record of an action the role needs)",
+        help="replace managed policies although the --report says files of the window were skipped or "
+        "records could not be used (by default refused: either may hold the only record of an action the "
+        "role needs)",
     )
     parser.add_argument(
         "--allow-repository",
@@ -235,13 +236,15 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         files_skipped=skipped_counts(_skipped_files(report)),
         bad_records=_count(report, "badRecords"),
     )
-    if context.files_skipped and spec.replace_managed_policies and not args.allow_incomplete:
+    incomplete = context.files_skipped or context.bad_records
+    if incomplete and spec.replace_managed_policies and not args.allow_incomplete:
         raise incomplete_refusal(  # the operator's rule (spec.output.pullRequest.allowIncomplete)
             f"replace {', '.join(spec.replace_managed_policies)}",
             context.files_skipped,
-            "pass --allow-incomplete (the report's filesSkipped names the files; run policygen generate "
-            "again once they can be read)",
+            "pass --allow-incomplete (the report's filesSkipped names the files and its warnings the "
+            "records; run policygen generate again once they can be read)",
             "--report",
+            context.bad_records,
         )
     return spec, context, credentials
 

@@ -553,11 +553,13 @@ def _check_complete_enough(
 ) -> None:
     """No pull request that replaces a managed policy from incomplete data, unless the resource opts in.
 
-    A file skipped for AccessDenied, KMS, archiving or corruption may hold the only record of an action the
-    role needs; detaching PowerUserAccess on such a policy would break the role. Adding a policy without
-    replacing anything is harmless and goes ahead, with the counts in the description.
+    A file skipped for AccessDenied, KMS, archiving or corruption, or a record that could not be used, may
+    hold the only record of an action the role needs; detaching PowerUserAccess on such a policy would break
+    the role. Adding a policy without replacing anything is harmless and goes ahead, with the counts in the
+    description.
     """
-    if not context.files_skipped or not pr_target.spec.replace_managed_policies:
+    incomplete = context.files_skipped or context.bad_records
+    if not incomplete or not pr_target.spec.replace_managed_policies:
         return
     if ((spec.get("output") or {}).get("pullRequest") or {}).get("allowIncomplete"):
         return
@@ -565,8 +567,9 @@ def _check_complete_enough(
         f"replace {', '.join(pr_target.spec.replace_managed_policies)}",
         dict(sorted(context.files_skipped.items())),
         "set spec.output.pullRequest.allowIncomplete: true (the Complete condition and the ConfigMap's "
-        "report name the files)",
+        "report name what was not read)",
         "spec.output.pullRequest",
+        context.bad_records,
     )
 
 

@@ -1020,12 +1020,14 @@ class RightsizingService:
             if secrets_read is not None:
                 secrets_read[key] = credentials
         skipped = skipped_counts(result.summary.skipped_files)
-        if skipped and not output["pullRequest"].get("allowIncomplete"):
+        bad = result.summary.bad_records
+        if (skipped or bad) and not output["pullRequest"].get("allowIncomplete"):
             raise incomplete_refusal(  # every rightsizing pull request removes access
                 "remove access",
                 skipped,
                 "set spec.output.pullRequest.allowIncomplete: true",
                 "spec.output.pullRequest",
+                bad,
             )
         meta = child["metadata"]
         context = scan_context(

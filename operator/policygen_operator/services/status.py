@@ -151,15 +151,21 @@ def describe_skipped(counts: Mapping[str, int]) -> str:
 
 
 def incomplete_refusal(
-    what: str, skipped: Mapping[str, int], way_out: str, field: str
+    what: str, skipped: Mapping[str, int], way_out: str, field: str, bad_records: int = 0
 ) -> InvalidRequestError:
-    """The refusal of a pull request that would take access away on incomplete data (``skipped``, by kind):
-    a skipped file may hold the only record of an action the role needs. One rule for a PolicyGeneration
-    replacing managed policies, a Rightsizing's pull requests (each removes access) and ``policygen pr``;
-    ``way_out`` says how the caller opts in."""
+    """The refusal of a pull request that would take access away on incomplete data (``skipped``, by kind,
+    and ``bad_records``): a skipped file, or a record that could not be used, may hold the only record of an
+    action the role needs. One rule for a PolicyGeneration replacing managed policies, a Rightsizing's pull
+    requests (each removes access) and ``policygen pr``; ``way_out`` says how the caller opts in."""
+    missing = [describe_skipped(skipped)] if skipped else []
+    if bad_records:
+        missing.append(
+            f"{bad_records} record(s) could not be used (malformed, or lacking a field the policy needs)"
+        )
+    fix = "fix the access to those files or " if skipped else ""
     return InvalidRequestError(
-        f"not proposing to {what}: {describe_skipped(skipped)} in the window, so the policy may lack actions "
-        f"the role needs; fix the access to those files or {way_out}",
+        f"not proposing to {what}: {' and '.join(missing)} in the window, so the policy may lack actions "
+        f"the role needs; {fix}{way_out}",
         field=field,
         reason=Reason.INCOMPLETE_DATA,
     )

@@ -146,3 +146,16 @@ async def test_the_operator_tells_the_reviewer_of_bad_records(executor: ThreadPo
     assert context.bad_records == 4
     text = body(DescriptionInput(context, (), EditResult(role_location="r.yaml")))
     assert "**Incomplete data:** 4 record(s) of the files read could not be used" in text
+
+
+def test_replacing_on_bad_records_alone_is_refused_unless_allowed(
+    tmp_path: Path, opened: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator's rule: records that could not be used hold back a replacing pull request too."""
+    report = {"eventsScanned": 10, "badRecords": 2}
+    assert main(argv(tmp_path, report, "--replace-managed-policy", POWER)) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "2 record(s) could not be used" in err and "--allow-incomplete" in err
+    assert opened == []
+    assert main(argv(tmp_path, report, "--replace-managed-policy", POWER, "--allow-incomplete")) == EXIT_OK
+    assert opened[0].bad_records == 2

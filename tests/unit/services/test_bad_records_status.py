@@ -148,3 +148,58 @@ def test_a_rightsizing_child_says_whether_its_policy_was_built_from_everything(
     assert ("record(s) could not be used" in cond["message"]) == bool(bad)
     ready = next(c for c in child["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"  # informational, as in a PolicyGeneration's own status
+
+
+def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None:
+    """Every rightsizing pull request removes access: bad records hold it back as skipped files do, unless
+    ``output.pullRequest.allowIncomplete``; the child says why (PullRequestOpened False, IncompleteData)."""
+    from dataclasses import replace
+
+    from policygen_operator.services.pullrequest import PullRequestStatus
+    from policygen_operator.services.rightsizing import RightsizingService
+    from policygen_operator.settings import OperatorSettings
+    from tests.fixtures.rightsizing import FakeAws
+    from tests.unit.services.test_rightsizing import NOW, ORDERS, SPEC, parent, run
+
+    opened: list[Any] = []
+
+    def open_single(spec: Any, context: Any, *_: Any) -> PullRequestStatus:
+        opened.append(context)
+        return PullRequestStatus(None, None, "policygen/y", "def", "pushed", True)
+
+    def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.summary.bad_records = 2
+        return found
+
+    pull_request = {
+        "provider": "git",
+        "repository": "file:///repo",
+        "path": "iam/{role}.json",
+        "format": "json",
+    }
+    for allow in (False, True):
+        kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
+        spec = {
+            **SPEC,
+            "guards": {},
+            "output": {"mode": "pullRequest", "pullRequest": {**pull_request, "allowIncomplete": allow}},
+        }
+        svc = RightsizingService(
+            OperatorSettings(progress_interval=0.05, single_tenant=True),
+            kube,
+            FakeAws(),
+            ThreadPoolExecutor(2),
+            engine,
+            clock=lambda: NOW,
+            open_pull_request=open_single,
+        )
+        outcome = run(svc, replace(parent(), spec=spec))
+        assert outcome.failure is None, outcome.message
+        child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
+        [cond] = [c for c in child["conditions"] if c["type"] == "PullRequestOpened"]
+        if allow:
+            assert cond["status"] == "True" and len(opened) == 1
+        else:
+            assert (cond["status"], cond["reason"]) == ("False", "IncompleteData")
+            assert "2 record(s) could not be used" in cond["message"] and opened == []

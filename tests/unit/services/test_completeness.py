@@ -123,3 +123,39 @@ async def test_complete_data_and_adding_without_replacing_go_ahead(executor: Thr
     reconciler, opened = run(executor, incomplete())
     outcome = await reconciler.reconcile(target(reconciler.kube, spec=PR_SPEC))
     assert conditions(outcome)["PullRequestOpened"]["status"] == "True" and len(opened) == 1
+
+
+def with_bad_records(count: int = 3) -> GenerationResult:
+    done = result()
+    done.summary.bad_records = count
+    return done
+
+
+async def test_bad_records_hold_back_a_replacing_pull_request_as_skipped_files_do(
+    executor: ThreadPoolExecutor,
+) -> None:
+    """A record the scan could not use (malformed, or the role's lacking a field the policy needs) may be the
+    only record of an action the role needs, as a skipped file may: detaching PowerUserAccess on its policy
+    would break the role. Before, only skipped files held the pull request back; bad records made Complete
+    False and the pull request went ahead."""
+    reconciler, opened = run(executor, with_bad_records())
+    outcome = await reconciler.reconcile(target(reconciler.kube, spec=replacing()))
+    pr = conditions(outcome)["PullRequestOpened"]
+    assert (pr["status"], pr["reason"]) == ("False", "IncompleteData")
+    assert "3 record(s) could not be used" in pr["message"] and "allowIncomplete" in pr["message"]
+    assert "access to those files" not in pr["message"]  # no file was skipped
+    assert opened == []
+    reconciler, opened = run(executor, with_bad_records())
+    outcome = await reconciler.reconcile(target(reconciler.kube, spec=replacing(allowIncomplete=True)))
+    assert conditions(outcome)["PullRequestOpened"]["status"] == "True" and opened[0].bad_records == 3
+    reconciler, opened = run(executor, with_bad_records())
+    outcome = await reconciler.reconcile(target(reconciler.kube, spec=PR_SPEC))  # adds, replaces nothing
+    assert conditions(outcome)["PullRequestOpened"]["status"] == "True" and len(opened) == 1
+
+
+def test_skipped_files_and_bad_records_are_refused_in_one_sentence() -> None:
+    err = st.incomplete_refusal("replace X", {"AccessDenied": 1}, "opt in", "f", 2)
+    assert str(err).startswith(
+        "not proposing to replace X: 1 file(s) skipped (AccessDenied 1) and 2 record(s) could not be used"
+    )
+    assert "fix the access to those files or opt in" in str(err)
