@@ -33,7 +33,6 @@ from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
 from policygen_operator.adapters.git.masking import masked
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
-from policygen_operator.domain.gitops import hcl
 from policygen_operator.domain.gitops.description import (
     DescriptionInput,
     GroupDescription,
@@ -83,8 +82,9 @@ def scan_context(
 
 
 PROVIDERS = ("github", "gitlab", "git")
-# .tfvars: a module's definitions files set its variables (terraform.tfvars, *.auto.tfvars), read, never
-# edited, to know a variable's value (domain/gitops/hcl.variable)
+# .tfvars: a module's definitions files set its variables (terraform.tfvars, *.auto.tfvars, -var-files):
+# read to know a variable's value (domain/gitops/hcl.variable), edited to take out a broad ARN or the value
+# of a removed variable
 _EDITABLE = (".yaml", ".yml", ".tf", ".json", ".tfvars")
 _MAX_FILE = 1024 * 1024
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -623,17 +623,27 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
 
 
 def _definitions_beside(root: Path, target: Path) -> dict[str, str]:
-    """The Terraform definitions files of a file's directory (``hcl.definitions_order``: terraform.tfvars,
-    terraform.tfvars.json, *.auto.tfvars, *.auto.tfvars.json): a ``path`` naming one .tf file still gets the
-    values they give its module's variables (Terraform language docs, "Input Variables"), which override the
-    defaults the file may declare."""
+    """The Terraform definitions files of a file's module: those of its directory (``hcl.definitions_order``:
+    terraform.tfvars, terraform.tfvars.json, *.auto.tfvars, *.auto.tfvars.json, and any other .tfvars a
+    pipeline gives with -var-file) and the .tfvars of its subfolders that hold no .tf file (``hcl.var_files``,
+    ``envs/prod.tfvars``): a ``path`` naming one .tf file still gets the values they give its module's
+    variables (Terraform language docs, "Input Variables"), which override the defaults the file may
+    declare."""
     if not target.name.endswith(".tf"):
         return {}
     found: dict[str, str] = {}
-    for path in sorted(target.parent.iterdir()):
-        definitions = hcl.definitions_order(path.name) is not None
-        if definitions and path.is_file() and not path.is_symlink() and path.stat().st_size <= _MAX_FILE:
-            found[path.relative_to(root).as_posix()] = _read(path, "replace")
+    for folder, dirs, names in os.walk(target.parent):
+        here = Path(folder)
+        if here != target.parent and any(n.endswith((".tf", ".tf.json")) for n in names):
+            dirs[:] = []
+            continue  # another module's directory, and its subfolders: its own definitions
+        dirs[:] = sorted(d for d in dirs if d != ".git" and not (here / d).is_symlink())
+        for name in sorted(names):
+            path = here / name
+            if not name.endswith((".tfvars", ".tfvars.json")) or path.is_symlink():
+                continue
+            if path.is_file() and path.stat().st_size <= _MAX_FILE:
+                found[path.relative_to(root).as_posix()] = _read(path, "replace")
     return found
 
 

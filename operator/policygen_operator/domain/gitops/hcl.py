@@ -415,10 +415,34 @@ class Variable:
     # a native ``variable`` block or a native definitions file's assignment (None in the JSON syntax)
     path: str = ""
     span: tuple[int, int] | None = None
+    # each place that gives the value in some environment when -var-files set it (``var_files``): the
+    # module's own value when it has one, then each -var-file's; there even when they differ (value None),
+    # for an edit that is right in each place alike (a count's list losing the broad ARN in each)
+    places: tuple[Place, ...] = ()
 
     @property
     def shown(self) -> str:
         return f"var.{self.name} ({self.source})"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one environment's value of a variable is written: the file, the value, the offsets of the
+    expression (a native file's; None in the JSON syntax) and how it is said (``Variable.source``)."""
+
+    path: str
+    value: str
+    span: tuple[int, int] | None
+    source: str
+
+    @property
+    def said(self) -> str:
+        value = " ".join(self.value.split())
+        return (
+            f"{self.source} is {value}"
+            if self.source.startswith("its default")
+            else f"{self.path} sets {value}"
+        )
 
 
 def definitions_order(path: str) -> tuple[int, str] | None:
@@ -434,6 +458,55 @@ def definitions_order(path: str) -> tuple[int, str] | None:
     if base.endswith((".auto.tfvars", ".auto.tfvars.json")):
         return (2, base)
     return None
+
+
+def _under(folder: str, parent: str) -> bool:
+    return folder != parent and (parent == "" or folder.startswith(parent + "/"))
+
+
+def var_files(files: dict[str, str], folder: str) -> list[str]:
+    """The variable definitions files of the root module in ``folder`` that Terraform loads only when a
+    command names them (``terraform plan -var-file=envs/prod.tfvars``; Terraform language docs, "Input
+    Variables", "Variable Definitions (.tfvars) Files": a file ending in .tfvars or .tfvars.json): those of
+    the module's directory that ``definitions_order`` does not load, and every one of its subfolders (a
+    ``terraform.tfvars`` there is loaded only by -var-file, the automatic loading being the working
+    directory's), except under a subfolder holding .tf or .tf.json files, which is another module and has
+    files of its own. A file of another directory is not counted: which module a pipeline passes it to is
+    not in the repository."""
+    modules = {posixpath.dirname(p) for p in files if p.endswith((".tf", ".tf.json"))}
+    inner = [m for m in modules if _under(m, folder)]
+    found: list[str] = []
+    for path in sorted(files):
+        if not path.endswith((".tfvars", ".tfvars.json")):
+            continue
+        where = posixpath.dirname(path)
+        if where == folder:
+            if definitions_order(path) is None:
+                found.append(path)
+        elif _under(where, folder) and not any(where == m or _under(where, m) for m in inner):
+            found.append(path)
+    return found
+
+
+def _normal(value: str) -> str:
+    """A literal without its layout (spaces, line breaks, comments, trailing commas), to tell whether two
+    files give the same value; two spellings of one value left apart only make a refusal, never an edit."""
+    kept: list[str] = []
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c == '"':
+            end = _skip_string(value, i)
+            kept.append(value[i:end])
+            i = end
+        elif c == "#" or value.startswith(("//", "/*"), i):
+            i = _skip_opaque(value, i) or i + 1
+        elif c in " \t\r\n":
+            i += 1
+        else:
+            kept.append(c)
+            i += 1
+    return re.sub(r",(?=[\]}])", "", "".join(kept))
 
 
 def _json_value(value: object) -> str:
@@ -478,7 +551,66 @@ def _json_declarations(text: str, kind: str = "variable") -> dict[str, dict[str,
     return found
 
 
+_UNSET = "it has no default and no definitions file of the module"
+
+
 def variable(
+    files: dict[str, str], folder: str, name: str, calls: list[ModuleCall] | None = None
+) -> Variable:
+    """``var.NAME`` of the module in ``folder`` in every environment: ``_module_variable`` (the module's
+    files without -var-file), and each of the module's -var-files (``var_files``) that sets it, a file
+    being one environment (``terraform plan -var-file=envs/prod.tfvars``; "Variable Definition
+    Precedence": a -var-file's value wins over the files Terraform loads itself and over the default).
+
+    A plan without -var-file, or with one that does not set the variable, takes the module's own value: it
+    counts as one environment too whenever the module gives one. The value is the one value every
+    environment has; when they differ it is None, naming each file and its value (``places`` keeps them,
+    for an edit that can be made in each): an edit made for one value would be right in one environment
+    only."""
+    own = _module_variable(files, folder, name, calls)
+    if own.source == "not declared" or own.source.startswith("set by "):
+        return own
+    setting: list[Place] = []
+    for path in var_files(files, folder):
+        try:
+            if path.endswith(".json"):
+                values = json.loads(files[path])
+                if isinstance(values, dict) and name in values:
+                    setting.append(Place(path, _json_value(values[name]), None, f"set in {path}"))
+            else:
+                assignments = native_assignments(files[path])
+                if name in assignments:
+                    given = assignments[name]
+                    span = (given.value_start, given.value_end)
+                    setting.append(Place(path, given.value(files[path]).strip(), span, f"set in {path}"))
+        except (GitOpsEditError, ValueError):
+            return Variable(name, None, path, f"{path}, a -var-file of the module, cannot be read")
+    if not setting:
+        return own
+    for place in setting:
+        if not is_literal(place.value):
+            return Variable(
+                name, None, place.source, f"{place.path} sets it to {place.value}, which is not a literal"
+            )
+    if own.value is None and not own.why.startswith(_UNSET):
+        return own  # the module's own value is there but not read: refused as it is
+    places = ([Place(own.path, own.value, own.span, own.source)] if own.value is not None else []) + setting
+    if len({_normal(p.value) for p in places}) > 1:
+        return Variable(
+            name,
+            None,
+            "differs per -var-file",
+            "; ".join(p.said for p in places) + ": each -var-file is an environment (and a plan without one "
+            "takes the module's own value), and one edit for one value would be right in one of them only; "
+            "make them agree, or edit each by hand",
+            places=tuple(places),
+        )
+    first = places[0]
+    source = first.source if len(places) == 1 else "; ".join(p.source for p in places)
+    return Variable(name, first.value, source, path=first.path, span=first.span, places=tuple(places))
+
+
+def _module_variable(
     files: dict[str, str], folder: str, name: str, calls: list[ModuleCall] | None = None
 ) -> Variable:
     """``var.NAME`` of the module in ``folder``: the value the module's definitions files set last, else the
@@ -564,9 +696,8 @@ def variable(
             name,
             None,
             f"declared in {where}",
-            "it has no default and no definitions file of the module (terraform.tfvars, *.auto.tfvars) sets "
-            "it: -var, TF_VAR_" + name + " or the module's caller gives its value, which policygen does not "
-            "see",
+            f"{_UNSET} (terraform.tfvars, *.auto.tfvars, a -var-file) sets it: -var, TF_VAR_{name} or the "
+            "module's caller gives its value, which policygen does not see",
         )
     if not is_literal(default):
         return Variable(name, None, f"declared in {where}", f"its default {default} is not a literal")

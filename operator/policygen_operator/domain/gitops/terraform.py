@@ -1834,27 +1834,34 @@ def _edit_variable_count(
     whole_module: bool = True,
 ) -> None:
     """The broad ARNs leave the list that is the variable's value where the module's files write it (the
-    definitions file that sets it, else its default; ``hcl.variable``), and the attachment goes when it is
-    left empty. As for a local (``_edit_local_collection``), only a variable nothing else in the module
-    reads is edited: a value another resource reads must not change under it. Anything else is said (the
-    "not attached" error names it) and nothing is edited: a value the module's files do not give (-var,
-    TF_VAR_, the module's caller), one not a list, one written in JSON, and any when the files are one file
-    of the module (``whole_module`` false), whose other files may read it."""
+    definitions file that sets it, else its default; ``hcl.variable``), and in each -var-file that sets it
+    (``hcl.var_files``: an environment each, each list losing the broad ARN alike, whatever else it holds),
+    and the attachment goes when every one is left empty. As for a local (``_edit_local_collection``),
+    only a variable nothing else in the module reads is edited: a value another resource reads must not
+    change under it. Anything else is said (the "not attached" error names it) and nothing is edited: a
+    value the module's files do not give (-var, TF_VAR_, the module's caller), one not a list, one written
+    in JSON, and any when the files are one file of the module (``whole_module`` false), whose other files
+    may read it."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     folder = posixpath.dirname(path)
     current_files = {**files, **texts, **definitions}
     found = hcl.variable(current_files, folder, name)
     about = f"{path}: {where} count over var.{name}, which"
-    if found.value is None:
+    places = found.places or (
+        (hcl.Place(found.path, found.value, found.span, found.source),) if found.value is not None else ()
+    )
+    if not places:
         result.seen.append(f"{about} {NOT_LITERAL}: {found.shown}: {found.why}")
         return
-    shown = f"{terraform_modules.brief(found.value)} ({found.source})"
-    if not found.value.startswith("[") or found.span is None:
-        result.seen.append(
-            f"{about} is {shown}: policygen edits a list of the native syntax (a default in a .tf file, "
-            "terraform.tfvars, *.auto.tfvars) only"
-        )
-        return
+    for place in places:
+        if not place.value.startswith("[") or place.span is None:
+            result.seen.append(
+                f"{about} is {terraform_modules.brief(place.value)} ({place.source}): policygen edits a list "
+                "of the native syntax (a default in a .tf file, terraform.tfvars, *.auto.tfvars, a .tfvars "
+                "-var-file) only"
+            )
+            return
+    shown = f"{terraform_modules.brief(places[0].value)} ({places[0].source})"
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
     module = {
         p: t
@@ -1874,28 +1881,37 @@ def _edit_variable_count(
             "variable too: point path at the module's directory"
         )
         return
-    source = current_files[found.path]
-    edited = hcl_edit.edit_list(source, found.span[0], replaced, [])
-    if not edited.removed:
+    edits = [
+        (place, hcl_edit.edit_list(current_files[place.path], place.span[0], replaced, []))
+        for place in places
+        if place.span is not None
+    ]
+    removed = list(dict.fromkeys(arn for _, edited in edits for arn in edited.removed))
+    if not removed:
         result.seen.append(f"{about} is {shown}")
         return
     if _prevent_destroy(texts[path], current):
         raise GitOpsEditError(
-            f"{path}: resource {where} attaches {', '.join(edited.removed)} per item of var.{name} and has "
+            f"{path}: resource {where} attaches {', '.join(removed)} per item of var.{name} and has "
             "lifecycle { prevent_destroy = true }: removing the item destroys that instance while the block "
             "stays, and Terraform rejects any plan that would, so the policy would stay attached. Remove "
             "prevent_destroy from that block in a change of its own (or detach the policy by hand), then run "
             "again. Nothing was changed"
         )
-    (texts if found.path in texts else definitions)[found.path] = edited.text
-    for arn in edited.removed:
-        result.detached.append(arn)
-        result.notes.append(
-            f"{found.path}: removed {arn} from var.{name} ({found.source}), the count of resource {where}; "
-            "the attachments of the items after it are replaced, as count numbers them by position"
-        )
-    left = hcl.variable({**current_files, found.path: edited.text}, folder, name).value or ""
-    if re.fullmatch(r"\[\s*\]", left.strip()):
+    result.detached += removed
+    for place, edited in edits:
+        if not edited.removed:
+            continue
+        (texts if place.path in texts else definitions)[place.path] = edited.text
+        for arn in edited.removed:
+            result.notes.append(
+                f"{place.path}: removed {arn} from var.{name} ({place.source}), the count of resource "
+                f"{where}; the attachments of the items after it are replaced, as count numbers them by "
+                "position"
+            )
+    left = hcl.variable({**current_files, **{p.path: e.text for p, e in edits}}, folder, name)
+    values = [p.value for p in left.places] or [left.value or ""]
+    if all(re.fullmatch(r"\[\s*\]", value.strip()) for value in values):
         texts[path] = hcl_edit.remove_block(texts[path], current)
         result.notes.append(f"{path}: removed resource {where} (var.{name} was left empty)")
 

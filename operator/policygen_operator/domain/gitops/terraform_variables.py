@@ -8,10 +8,13 @@ variable's list left empty). A variable nothing reads any more is an unused decl
 declared but never used"), and it keeps the broad ARN in the module's files, where the next reader takes it
 for attached. Its value in a definitions file would be one "for undeclared variable" once the declaration
 goes, which Terraform warns of (Terraform language docs, "Input Variables", "Values for Undeclared
-Variables"), so it goes too. A variable the module still reads is left as it is, and one a module of the
-repository passes a value to (``module "x" { source = "./..." }``, Terraform language docs, "Module
-Sources", "Local Paths") is kept whatever the module reads: removing it would fail that call ("An argument
-named ... is not expected here")."""
+Variables"; a -var-file's is a warning too, checked with Terraform v1.11: "Value for undeclared variable ...
+a value was found in file envs/prod.tfvars"; only a ``-var`` on the command line is an error), so it goes
+too, from the files Terraform loads itself and from the module's -var-files (``hcl.var_files``). A
+variable the module still reads is left as it is, and one a module of the repository passes a value to
+(``module "x" { source = "./..." }``, Terraform language docs, "Module Sources", "Local Paths") is kept
+whatever the module reads: removing it would fail that call ("An argument named ... is not expected
+here")."""
 
 from __future__ import annotations
 
@@ -173,9 +176,12 @@ def drop_unread(files: dict[str, str], result: EditResult, whole_module: bool = 
 def _drop(files: dict[str, str], folder: str, name: str, result: EditResult) -> None:
     """The declaration of ``name`` and its values go from the module's files as the edit left them."""
     changed = result.changes
-    current = {p: t for p, t in files.items() if posixpath.dirname(p) == folder}
+    # the module's -var-files too (``hcl.var_files``: its subfolders' among them), each an environment's
+    # values, where a value left for the removed variable is a warning at each plan
+    ours = {*(p for p in files if posixpath.dirname(p) == folder), *hcl.var_files(files, folder)}
+    current = {p: t for p, t in files.items() if p in ours}
     for path, text in changed.items():
-        if posixpath.dirname(path) == folder:
+        if path in ours or posixpath.dirname(path) == folder:
             if text is None:
                 current.pop(path, None)
             else:

@@ -307,8 +307,8 @@ def test_an_attachment_of_a_variable_is_named_as_not_a_literal() -> None:
     assert (
         "role.tf: aws_iam_role_policy_attachment.this count over var.policies, which is not a literal: "
         "var.policies (declared in variables.tf): it has no default and no definitions file of the module "
-        "(terraform.tfvars, *.auto.tfvars) sets it: -var, TF_VAR_policies or the module's caller gives its "
-        "value" in message
+        "(terraform.tfvars, *.auto.tfvars, a -var-file) sets it: -var, TF_VAR_policies or the module's "
+        "caller gives its value" in message
     )
     assert "Write the expression named above as a literal in that file" in message
 

@@ -131,7 +131,8 @@ def test_an_attachment_per_item_of_a_variable_set_in_a_definitions_file(tmp_path
             ARNS,
             {"terraform.tfvars.json": f'{{"arns": ["{POWER}"]}}\n'},
             f'count over var.arns, which is ["{POWER}"] (set in terraform.tfvars.json): policygen edits a '
-            "list of the native syntax (a default in a .tf file, terraform.tfvars, *.auto.tfvars) only",
+            "list of the native syntax (a default in a .tf file, terraform.tfvars, *.auto.tfvars, a .tfvars "
+            "-var-file) only",
         ),
     ],
 )

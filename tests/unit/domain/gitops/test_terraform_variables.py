@@ -85,10 +85,11 @@ def test_an_attachment_of_a_variable_whose_default_is_the_broad_arn_goes(tmp_pat
             False,
             "set in x.auto.tfvars",
         ),
-        # another directory's definitions are another module's
+        # another module's directory's definitions are its own (a subfolder holding no .tf file is the
+        # module's: its .tfvars are -var-files, test_terraform_var_files.py)
         (
             f'"{READ_ONLY}"',
-            {"other/terraform.tfvars": f'policy_arn = "{POWER}"\n'},
+            {"other/main.tf": "", "other/terraform.tfvars": f'policy_arn = "{POWER}"\n'},
             False,
             "its default in variables.tf",
         ),
@@ -151,8 +152,8 @@ def test_a_variable_declared_in_the_json_syntax(tmp_path: Path) -> None:
             declared(None),
             {},
             "var.policy_arn (declared in variables.tf): it has no default and no definitions file of the "
-            "module (terraform.tfvars, *.auto.tfvars) sets it: -var, TF_VAR_policy_arn or the module's "
-            "caller gives its value, which policygen does not see",
+            "module (terraform.tfvars, *.auto.tfvars, a -var-file) sets it: -var, TF_VAR_policy_arn or the "
+            "module's caller gives its value, which policygen does not see",
         ),
         (
             declared(None),
