@@ -578,6 +578,8 @@ def _edit_list(
     named = hcl.VAR_REF.fullmatch(hcl.unwrapped(_raw(text, given))) if given is not None else None
     if given is not None and named is not None and variables is not None:
         text = _variable_in_place(text, path, owner, given, variables(named.group(1)), result)
+    elif given is not None and variables is not None:
+        text = _concat_in_place(text, path, owner, given, variables, result)
 
     def listed_now() -> Node:
         current = _find(parse(text), rtype, label)
@@ -627,6 +629,15 @@ def _variable_in_place(
     file writes JSON, so that the edit edits it as if written there; the variable is left as it is, for
     whatever else reads it (as in the native syntax). Refused naming the variable and why when the
     module's files do not give its value."""
+    items = _list_of(text, path, owner, given, found)
+    result.notes.append(variable_written(found, path, f"{owner} = {_raw(text, given)}"))
+    # a string of this syntax is a template: a literal ${ is written $${
+    escaped = [_escaped(item) for item in items]
+    return _written(text, given, escaped, "\n" in found.value.strip() if found.value else False)
+
+
+def _list_of(text: str, path: str, owner: str, given: Node, found: hcl.Variable) -> list[str]:
+    """The strings of a list variable's value, or the run refused naming the variable and why."""
     items = _strings(found.value) if found.value is not None else None
     if items is None:
         why = found.why if found.value is None else f"its value {found.value} is not a list of strings"
@@ -635,13 +646,76 @@ def _variable_in_place(
             "Write the list in the module's files (a default, terraform.tfvars) or edit it by hand. Nothing "
             "was changed"
         )
-    result.notes.append(variable_written(found, path, f"{owner} = {_raw(text, given)}"))
+    return items
+
+
+def _escaped(item: str) -> str:
+    """A string as a JSON-syntax template writes it: a literal ``${`` (``%{``) is ``$${`` (``%%{``)."""
+    return re.sub(r"([$%])\{", r"\1\1{", item)
+
+
+def _written(text: str, given: Node, items: list[str], multiline: bool) -> str:
+    """``text`` with the value ``given`` replaced by the array of ``items``, as the file writes JSON."""
     line = _line_start(text, given.start)
     indent = text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
-    # a string of this syntax is a template: a literal ${ is written $${
-    escaped = [re.sub(r"([$%])\{", r"\1\1{", item) for item in items]
-    rendered = _render(escaped, indent, _unit(text), "\n" in found.value.strip() if found.value else False)
-    return text[: given.start] + rendered + text[given.end :]
+    return text[: given.start] + _render(items, indent, _unit(text), multiline) + text[given.end :]
+
+
+# "${concat(...)}": one interpolation of a concat() call (CDK for Terraform's Fn.concat)
+_CONCAT = re.compile(r"\$\{\s*(concat\s*\((?s:.*)\))\s*\}")
+# a reference written as an item of concat()'s literal list (aws_iam_policy.extra.arn, module.x.arns[0])
+_REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])+")
+
+
+def _concat_in_place(
+    text: str, path: str, owner: str, given: Node, variables: hcl.Variables, result: EditResult
+) -> str:
+    """``text`` with ``"${concat(var.base, [...])}"`` written as the one list concat() makes, when it reads
+    a variable and each argument is a variable whose value the module's files give or a literal list of
+    strings and references: the edit then edits that list as if written there, as the native syntax does
+    (``terraform._flattened``). concat() "takes two or more lists and combines them into a single list", in
+    argument order (Terraform language docs, "Functions": concat); a reference item stays an interpolation
+    (``"${aws_iam_policy.extra.arn}"``), a string item a string. ``text`` as it is for any other value,
+    refused naming the variable and why when its value is not given or not a list of strings."""
+    try:
+        value = json.loads(_raw(text, given))
+    except ValueError:
+        return text
+    whole = _CONCAT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if whole is None:
+        return text
+    expression = whole.group(1)
+    paren = expression.index("(")
+    if hcl.match_close(expression, paren) != len(expression) - 1:
+        return text
+    items: list[str] = []
+    read: list[hcl.Variable] = []
+    for argument in hcl.list_items(expression, paren):
+        part = argument.text(expression).strip()
+        named = hcl.VAR_REF.fullmatch(part)
+        if named is not None:
+            found = variables(named.group(1))
+            items += [_escaped(item) for item in _list_of(text, path, owner, given, found)]
+            read.append(found)
+        elif part.startswith("[") and hcl.match_close(part, 0) == len(part) - 1:
+            for item in hcl.list_items(part, 0):
+                one = item.text(part).strip()
+                literal = hcl.string_literal(one)
+                if literal is not None:
+                    items.append(literal)  # no $ in it (string_literal): nothing to escape
+                elif _REFERENCE.fullmatch(one):
+                    items.append(f"${{{one}}}")
+                else:
+                    return text  # another expression: its value is not in the text
+        else:
+            return text
+    if not read:
+        return text
+    result.notes.append(
+        f"{path}: {owner} = {terraform_modules.brief(_raw(text, given))} written as the list it makes, with "
+        f"the value of {', '.join(f'var.{v.name} ({v.source})' for v in read)}"
+    )
+    return _written(text, given, items, any("\n" in (v.value or "").strip() for v in read))
 
 
 def _strings(value: str) -> list[str] | None:

@@ -433,3 +433,31 @@ def test_the_json_syntax_writes_a_list_variable_in_place() -> None:
         'main.tf.json: managed_policy_arns of aws_iam_role.runner = "${var.policies}" is not a list '
         "policygen can read: var.policies (declared in main.tf.json): it has no default"
     )
+
+
+def test_the_json_syntax_writes_a_concat_of_a_variable_as_the_list_it_makes() -> None:
+    """``"managed_policy_arns": "${concat(var.policies, [...])}"`` (how CDK for Terraform writes
+    ``Fn.concat``): the list concat() makes, the variable's items then the literal's (Terraform language
+    docs, "Functions": concat), written in place as a JSON array and edited there, as the native syntax
+    does; a reference among the items stays an interpolation. Before, refused as "not a list"."""
+    managed = '${concat(var.policies, [aws_iam_policy.extra.arn, "' + READ_ONLY + '"])}'
+    module = _json_module("", {"policies": {"default": [POWER], "type": "list(string)"}}, managed)
+    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf.json"]
+    assert text is not None
+    document = json.loads(text)
+    assert document["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"] == [
+        "${aws_iam_policy.extra.arn}",
+        READ_ONLY,
+        "${aws_iam_policy.runner_policygen.arn}",
+    ]
+    assert "variable" not in document  # written in place: nothing reads it any more
+    no_value = _json_module("", {"policies": {"type": "list(string)"}}, managed)
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf.json": no_value}, RUNNER_REQUEST)
+    written = json.dumps(managed)  # the value as the file writes it, its quotes escaped
+    assert str(err.value).startswith(
+        f"main.tf.json: managed_policy_arns of aws_iam_role.runner = {written} is not a list policygen can "
+        "read: var.policies (declared in main.tf.json): it has no default"
+    )
