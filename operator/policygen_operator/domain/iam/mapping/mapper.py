@@ -193,7 +193,11 @@ class EventMapper:
         notes: list[tuple[str, str, str]] = []
         refused = denied_resource(record) if denied else None
         refused_action = self._ref.action_name(refused[0]) if refused is not None else None
+        tagged_call = bool(plan.tag_actions) and carries_tags(params)  # the tags join the memo key then
         for action in applicable:
+            own_tag_entry = not action.primary and action.action in plan.tag_actions  # the table's own
+            if own_tag_entry and not tagged_call:
+                continue  # checked only on tags the request gives (``TAG_ON_CREATE``)
             if not action.types:
                 uses.append((action.action, "*"))
                 continue
@@ -207,21 +211,18 @@ class EventMapper:
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
-            if not action.primary and action.action in plan.tag_actions:  # the table's own tag entry
-                if carries_tags(params):  # never on what the call reads (ElastiCache CopySnapshot's source)
-                    read = given_by(action, params, ctx, _source_keys(primaries, params))
-                    arns = [arn for arn in arns if arn not in read]
-                    # nor beside the types its tag specifications name alone (``_on_specified``):
-                    # StartNetworkInsightsAccessScopeAnalysis' entry names the access scope it reads
-                    specified = _specified_kinds(params)
-                    if specified and not _plain_tags(params) and specified <= {t.key for t in action.types}:
-                        arns = [
-                            a for a in arns if any(t.key in specified and t.matches(a) for t in action.types)
-                        ]
-                    if not arns:
-                        continue
+            if own_tag_entry:  # never on what the call reads (ElastiCache CopySnapshot's source)
+                read = given_by(action, params, ctx, _source_keys(primaries, params))
+                arns = [arn for arn in arns if arn not in read]
+                # nor beside the types its tag specifications name alone (``_on_specified``):
+                # StartNetworkInsightsAccessScopeAnalysis' entry names the access scope it reads
+                specified = _specified_kinds(params)
+                if specified and not _plain_tags(params) and specified <= {t.key for t in action.types}:
+                    arns = [a for a in arns if any(t.key in specified and t.matches(a) for t in action.types)]
+                if not arns:
+                    continue
                 on_new = _on_named(arns, primaries, action.types, ctx, whole=False)
-                if on_new == [] and carries_tags(params):
+                if on_new == []:
                     continue  # only the parent it creates in: the tags go on what it makes (below)
                 arns = on_new or arns
             exact = [arn for arn in arns if writable(arn)]
@@ -257,7 +258,7 @@ class EventMapper:
             uses.extend(routed)
             if anywhere:
                 notes.append(_routed_anywhere(key, anywhere))
-        if plan.tag_actions and carries_tags(params):
+        if tagged_call:
             types_of = {a.action: a.types for a in applicable if a.primary}
             # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
             # required type granted whole because the request named none of it is not tagged by the call,

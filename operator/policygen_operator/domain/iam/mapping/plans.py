@@ -579,7 +579,8 @@ def passed_roles(params: Mapping[str, Any], not_roles: Mapping[str, str] | None 
 
 def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
     """The plan with what the reference's dependent actions add to its primary actions (all variants'):
-    the tagging actions, added when a record carries tags (the tag parameters join the memo key), and
+    the tagging actions, added when a record carries tags (the tag parameters join the memo key; the SDK
+    table's own entries for them are then dropped from a record without: ``mapper._resolve``), and
     ``iam:PassRole``, added on the roles a record passes where no entry granted it."""
     primaries = [
         a for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group if a.primary
