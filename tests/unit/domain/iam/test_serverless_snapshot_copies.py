@@ -12,7 +12,7 @@ Payment Cryptography ImportKey stays as it was, for the evidence: the reference 
 payment-cryptography:ImportKey (so ``*``), and its tags go on the key it imports, whose ARN the service
 makes ("Tags: Assigns one or more tags to the Amazon Web Services Payment Cryptography key. Use this
 parameter to tag a key when it is imported", Payment Cryptography API Reference); no page says on which
-resource payment-cryptography:TagResource is evaluated then, so ``*`` with the warning, as for CreateKey.
+resource payment-cryptography:TagResource is evaluated then, so ``*`` with the warning, as for its CreateKey.
 """
 
 from __future__ import annotations

@@ -113,17 +113,85 @@ def test_the_memo_keeps_tagged_and_untagged_calls_apart() -> None:
 
 
 def test_a_created_resource_the_request_cannot_name_is_tagging_on_star_with_a_finding() -> None:
-    """CreateKey's key ID exists only once the call returns: the tagging action takes the mapper's one
-    widening, said in a finding, rather than being left out (the call would be refused)."""
+    """Payment Cryptography CreateKey's key exists only once the call returns, and no page says on which
+    resource payment-cryptography:TagResource is evaluated then: the tagging action takes the mapper's one
+    widening, said in a finding, rather than being left out (the call would be refused). Request syntax:
+    "Exportable", "KeyAttributes" (required), "Tags: [{Key, Value}]" (Payment Cryptography API Reference,
+    CreateKey). (KMS CreateKey was this example before its guide was read: the test below.)"""
     record = cloudtrail_record(
-        "kms.amazonaws.com",
+        "payment-cryptography.amazonaws.com",
         "CreateKey",
-        {"keySpec": "SYMMETRIC_DEFAULT", "tags": [{"tagKey": "a", "tagValue": "b"}]},
+        {
+            "exportable": True,
+            "keyAttributes": {
+                "keyAlgorithm": "TDES_3KEY",
+                "keyClass": "SYMMETRIC_KEY",
+                "keyUsage": "TR31_K0_KEY_ENCRYPTION_KEY",
+                "keyModesOfUse": {"encrypt": True, "decrypt": True, "wrap": True, "unwrap": True},
+            },
+            "tags": [{"key": "team", "value": "payments"}],
+        },
     )
     mapped = MAPPER.map(record)
-    assert ("kms:TagResource", "*") in mapped.uses
+    assert ("payment-cryptography:TagResource", "*") in mapped.uses
     [note] = [n for n in mapped.notes if n[1] == "resource-undetermined"]
-    assert "kms:TagResource" in note[2] and note[0] == "warning"
+    assert "payment-cryptography:TagResource" in note[2] and note[0] == "warning"
+
+
+def _create_key(tags: list[dict[str, str]] | None, region: str = "us-east-1") -> dict[str, Any]:
+    """A CreateKey record as the KMS Developer Guide's CloudTrail example shows it ("Logging AWS KMS API
+    calls with AWS CloudTrail", CreateKey): request ``keyUsage``, ``keySpec``, ``description``, ``tags``
+    (``[{tagKey, tagValue}]``, KMS API Reference, CreateKey), response ``keyMetadata`` with the new key's
+    ARN."""
+    key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    params: dict[str, Any] = {
+        "keyUsage": "ENCRYPT_DECRYPT",
+        "keySpec": "SYMMETRIC_DEFAULT",
+        "description": "orders",
+        "origin": "AWS_KMS",
+        "bypassPolicyLockoutSafetyCheck": False,
+    }
+    if tags is not None:
+        params["tags"] = tags
+    response = {
+        "keyMetadata": {
+            "aWSAccountId": ACCOUNT,
+            "keyId": key_id,
+            "arn": f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}",
+            "creationDate": "Mar 18, 2024, 9:15:42 AM",
+            "enabled": True,
+            "keyUsage": "ENCRYPT_DECRYPT",
+            "keyState": "Enabled",
+            "origin": "AWS_KMS",
+            "keyManager": "CUSTOMER",
+            "keySpec": "SYMMETRIC_DEFAULT",
+            "multiRegion": False,
+        }
+    }
+    return cloudtrail_record(
+        "kms.amazonaws.com", "CreateKey", params, region=region, response_elements=response
+    )
+
+
+def test_a_kms_key_created_with_tags_is_tagged_on_every_key_of_its_account_and_region() -> None:
+    """ "To add tags when creating a KMS key, the caller must have kms:TagResource permission in an IAM
+    policy. At a minimum, the permission must cover all KMS keys in the account and Region" (KMS Developer
+    Guide, "Managing KMS key tags with API operations"; "an IAM policy that isn't restricted to particular
+    KMS keys", "Controlling access to tags"; "To use the Tags parameter, kms:TagResource (IAM policy)", KMS
+    API Reference, CreateKey). The check is made before the key exists, so not on the ARN the response
+    gives, and ``key/*`` of the call's account and Region is what AWS requires, not ``*``. Was: ``*`` with
+    the resource-undetermined warning. kms:CreateKey itself takes no resource (``*``)."""
+    mapped = MAPPER.map(_create_key([{"tagKey": "team", "tagValue": "payments"}], region="eu-west-1"))
+    assert set(mapped.uses) == {
+        ("kms:CreateKey", "*"),
+        ("kms:TagResource", f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/*"),
+    }
+    assert not mapped.reason
+    assert [code for _, code, _ in mapped.notes] == ["resource-made-new"]
+
+
+def test_a_kms_key_created_without_tags_needs_create_key_alone() -> None:
+    assert set(MAPPER.map(_create_key(None)).uses) == {("kms:CreateKey", "*")}
 
 
 def test_action_level_policies_get_the_tagging_action_only_for_tagged_calls() -> None:

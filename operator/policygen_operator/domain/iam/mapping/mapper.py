@@ -302,9 +302,8 @@ class EventMapper:
                 elif by_kind is not None and not plain:  # only tag specifications, each naming its type
                     tagged = by_kind
                 # what the call is named after, never the parent it creates in; every one of that type only
-                # beside a parent the call was granted on: a create on no resource (KMS CreateKey: "an IAM
-                # policy that isn't restricted to particular KMS keys", KMS Developer Guide, "Controlling
-                # access to tags") keeps "*", said
+                # beside a parent the call was granted on: a create on no resource keeps "*", said (KMS
+                # CreateKey is in ``MADE_IN_REGION``: key/* of its Region, the minimum its guide names)
                 elif (on_named := _on_named(given, primaries, types, owned, whole=bool(granted))) is not None:
                     tagged = on_named
                 else:

@@ -956,6 +956,19 @@ MADE_IN_REGION: dict[str, tuple[str | None, str, str]] = {
         "ReplicateKey), on 'all KMS keys in the account and Region' at a minimum (KMS Developer Guide, "
         "'Managing KMS key tags with API operations')",
     ),
+    # - KMS CreateKey: "To use the Tags parameter, kms:TagResource (IAM policy)" (KMS API Reference,
+    #   CreateKey, Required permissions); "To add tags while creating a KMS key, the principal must have
+    #   permission in an IAM policy that isn't restricted to particular KMS keys" (KMS Developer Guide,
+    #   "Controlling access to tags") and "At a minimum, the permission must cover all KMS keys in the
+    #   account and Region" ("Managing KMS key tags with API operations"): key/* of the call's Region, the
+    #   minimum the guide names, not "*" (the new key's id is KMS's, as for ReplicateKey's replica).
+    "kms.amazonaws.com:CreateKey": (
+        None,
+        "key",
+        "the new key's id is KMS's, and tags given at creation need kms:TagResource covering 'all KMS keys "
+        "in the account and Region' at a minimum (KMS Developer Guide, 'Managing KMS key tags with API "
+        "operations')",
+    ),
     "cloudhsm.amazonaws.com:CopyBackupToRegion": (
         "DestinationRegion",
         "backup",
