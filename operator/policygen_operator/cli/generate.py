@@ -154,6 +154,23 @@ def register(subparsers: Subparsers) -> None:
         "region= folders alone are listed (repeatable); for lookup-events:// the regions whose history is "
         "read (default: the session's). A name no AWS partition has is refused",
     )
+    source.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="scan processes (default: one per core this process may use); fewer leave cores to other work "
+        "on a shared machine or CI runner and hold less memory (each holds up to --max-file-size), 1 scans "
+        "in this process (a debugger, a profiler)",
+    )
+    source.add_argument(
+        "--max-file-size",
+        default="256M",
+        metavar="SIZE",
+        help="largest log file to hold, measured inflated (K, M, G are binary units; default: 256M): a file "
+        "or gzip past it is skipped and named in the report, JSON Lines past it are read line by line; "
+        "raise it when the report names log files skipped as too large, lower it where memory is short "
+        "(up to one such file per --workers process)",
+    )
     window = parser.add_argument_group("time window (default: the last 90 days)")
     window.add_argument(
         "--start", metavar="ISO8601", help="window start, e.g. 2026-09-01 or 2026-09-01T12:00:00Z"
@@ -221,14 +238,6 @@ def register(subparsers: Subparsers) -> None:
         metavar="DIR",
         help="lookup-events://: keep the pages read and each region's next token in DIR, so a cut-off "
         "run resumes (with the window it started with) instead of starting over",
-    )
-    parser.add_argument("--workers", type=int, metavar="N", help="scan processes (default: one per core)")
-    parser.add_argument(
-        "--max-file-size",
-        default="256M",
-        metavar="SIZE",
-        help="largest log file to hold, measured inflated (K, M, G are binary units; default 256M): a "
-        "file or gzip past it is skipped and named in the report, JSON Lines past it are read line by line",
     )
     parser.set_defaults(func=run, parser=parser)
 

@@ -90,3 +90,15 @@ def test_generate_names_every_source_and_form_it_reads(capsys: pytest.CaptureFix
     for form in ('{"Records"', '{"Events"', '{"events"', '{"logEvents"', "via CloudTrail", "{...}{...}"):
         assert form in text, form
     assert "--logs SOURCE" in text and "lookup-events://" in text.split("--logs SOURCE", 2)[2][:200]
+
+
+@pytest.mark.parametrize("flag", ["--workers", "--max-file-size"])
+def test_generate_lists_the_scan_flags_with_the_scan_and_says_why_to_change_them(flag: str) -> None:
+    """``--workers`` and ``--max-file-size`` were the only flags in argparse's generic "options" group,
+    below the AWS ones, as if they were about no part of the run; their help said the default alone."""
+    parser = _parser(("generate",))
+    [group] = [g for g in parser._action_groups if any(flag in a.option_strings for a in g._group_actions)]
+    assert group.title == "what to scan"
+    [action] = [a for a in group._group_actions if flag in a.option_strings]
+    assert action.help and "default: " in action.help
+    assert re.search(r"\b(fewer|raise it|lower it)\b", action.help)
