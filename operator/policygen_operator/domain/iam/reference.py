@@ -11,6 +11,7 @@ objects cost ~0.1 s and ~20 MB in every run.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,12 @@ _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 CONTEXT_VARIABLES = frozenset({"Partition", "Region", "Account"})
 # The words of a CamelCase action name: ``DB`` and ``Instance`` of ``DBInstance``, ``V2`` of ``PolicyV2``.
 CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])\d*|[A-Z][a-z0-9]*|[a-z0-9]+")
+
+
+# How alike (``difflib.SequenceMatcher.ratio``) a misspelt namespace or action name and the one suggested
+# for it must be: ``kms:Decryp`` is 0.92 of ``Decrypt``, ``kmss`` 0.86 of ``kms``; an unrelated name of a
+# namespace rarely reaches 0.8.
+_CLOSE = 0.8
 
 
 # Verbs of operations whose bare ``Name`` is the new resource's: iam-dataset fills a parent's variable from it
@@ -302,6 +309,28 @@ class Reference:
             for low, entry in service["a"].items()
             if regex.fullmatch(f"{prefix}:{low}")
         ]
+
+    def closest_action(self, pattern: str) -> str | None:
+        """The likeliest intended pattern for one that ``expand`` finds nothing for (a typo: ``kms:Decryp``,
+        ``kmss:Decrypt``), or None when nothing is close: the namespace by its closest spelling when the
+        reference has no such namespace, then an exact name by its closest spelling in that namespace
+        (``difflib``, without case). A wildcard name is kept as given: what it was meant to match cannot be
+        told from a pattern that matches nothing, only its namespace can be corrected."""
+        prefix, _, name = pattern.lower().partition(":")
+        if not self.has_namespace(prefix):
+            near = difflib.get_close_matches(prefix, list(self._services), n=1, cutoff=_CLOSE)
+            if not near:
+                return None
+            prefix = near[0]
+            if "*" in name or "?" in name:
+                return f"{prefix}:{pattern.partition(':')[2]}"
+        if "*" in name or "?" in name:
+            return None
+        spelled = {entry[0].lower(): entry[0] for entry in self._services[prefix]["a"].values()}
+        if name in spelled:
+            return f"{prefix}:{spelled[name]}"
+        near = difflib.get_close_matches(name, list(spelled), n=1, cutoff=_CLOSE)
+        return f"{prefix}:{spelled[near[0]]}" if near else None
 
     def type_nouns(self, prefix: str, key: str) -> tuple[tuple[str, ...], ...]:
         """The words a resource type's key is spelled with in the namespace's action names, whose keys run
