@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from policygen_operator import __version__
 from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES
 from policygen_operator.domain.cloudtrail.local import LOG_SUFFIXES, Listing, local_files
+from policygen_operator.domain.cloudtrail.nearby import MAX_SAMPLE_FILES, near_miss, sample_callers
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
@@ -185,6 +186,7 @@ def run_generation(
     window = _window(request)
     listing = Listing()
     athena: dict[str, Any] | None = None
+    listed: list[str] = []  # the first local files listed, read again for ``_near_misses`` only
     if isinstance(request.source, AthenaLogs):
         scan, athena = _athena_scan(request, request.source, principals, window, progress, cancel)
     else:
@@ -200,11 +202,14 @@ def run_generation(
         )
         said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)
+        if isinstance(request.source, LocalLogs):
+            items = _noting(items, listed)
         scan = _scan(spec, items, request, said, cancel)
         for uri, reason in unreadable.items():
             scan.skip_file(uri, reason)
     # first: the likeliest reasons for an empty policy
-    scan.warnings[:0] = scan.path_hints() + scan.kind_hints() + scan.unsessioned_warnings()
+    near = _near_misses(principals, scan, listed)
+    scan.warnings[:0] = scan.path_hints() + scan.kind_hints() + near + scan.unsessioned_warnings()
     results = {
         p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
     }
@@ -212,8 +217,50 @@ def run_generation(
     if athena is not None:
         report["athena"] = athena
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
-    _raise_for_outcome(request, scan, outcome, listing)
+    _raise_for_outcome(request, scan, outcome, listing, near)
     return outcome
+
+
+def _noting(items: Iterator[WorkItem], listed: list[str]) -> Iterator[WorkItem]:
+    """The items as they are, the paths of the first ``MAX_SAMPLE_FILES`` noted in ``listed`` on the way: a
+    list append per file for those, nothing after."""
+    for item in items:
+        if len(listed) < MAX_SAMPLE_FILES and isinstance(item[1], str):
+            listed.append(item[1])
+        yield item
+
+
+# Principals that matched nothing that are compared with the sampled callers at most (``nearby.MAX_CALLERS``
+# bounds each comparison): a fleet's idle principals are not all typos, and the hint is for a few.
+MAX_NEAR_PRINCIPALS = 10
+
+
+def _near_misses(principals: tuple[Principal, ...], scan: ScanResult, listed: list[str]) -> list[str]:
+    """For each requested principal that matched no event and has no path or kind hint, the caller of the
+    first files listed whose ARN is nearly its own (``domain.cloudtrail.nearby``): a typo in the name, the
+    path or the account matched nothing, and the run said only that. Only local files are read again:
+    fetching S3 objects or LookupEvents pages a second time costs requests and time a hint is not worth,
+    and keeping their bytes through the scan would hold memory in every run. Nothing is read when every
+    principal matched."""
+    if not listed:
+        return []
+    hinted = {hint.split(" ", 1)[0] for hint in scan.path_hints() + scan.kind_hints()}
+    missing = [p for p in principals if not scan.matched.get(p.arn) and p.arn not in hinted]
+    if not missing:
+        return []
+    callers, read = sample_callers(listed)
+    others = callers - {p.arn for p in principals}  # one asked for is no other's typo
+    hints = []
+    for principal in missing[:MAX_NEAR_PRINCIPALS]:
+        if principal.arn in callers:  # its calls are there, outside the window or --account/--region
+            continue
+        near = near_miss(principal, others)
+        if near is not None:
+            hints.append(
+                f"{principal.arn} matched no event; did you mean {near}, a caller in the first {read} "
+                "file(s) read?"
+            )
+    return hints
 
 
 def _principals(arns: tuple[str, ...]) -> tuple[Principal, ...]:
@@ -471,7 +518,11 @@ def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = l
 
 
 def _raise_for_outcome(
-    request: GenerationRequest, scan: ScanResult, outcome: GenerationResult, listing: Listing
+    request: GenerationRequest,
+    scan: ScanResult,
+    outcome: GenerationResult,
+    listing: Listing,
+    near: list[str],
 ) -> None:
     summary = scan.summary
     if request.strict and (summary.skipped_files or summary.bad_records):
@@ -487,7 +538,7 @@ def _raise_for_outcome(
             if matched
             else "no event of the principal(s) in the window"
         )
-        hints = scan.path_hints() + scan.kind_hints()
+        hints = scan.path_hints() + scan.kind_hints() + near
         if hints:
             detail += f"; {hints[0]}"
         if not matched and scan.records_filtered_out:

@@ -31,7 +31,7 @@ PACKAGE_DATA = "read the package's own data (importlib.resources)"
 
 # capability -> the modules (relative to domain/) allowed to use it
 ALLOWED: dict[str, set[str]] = {
-    "read files it is given": {"cloudtrail/scan.py"},
+    "read files it is given": {"cloudtrail/scan.py", "cloudtrail/nearby.py"},
     "walk a folder it is given": {"cloudtrail/local.py"},
     PACKAGE_DATA: {"iam/reference.py", "gitops/managed.py"},
     "processes and CPU count": {"engine.py"},
