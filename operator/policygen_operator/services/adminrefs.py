@@ -12,6 +12,7 @@ A changed annotation is a change kopf hands to the PolicyGeneration's handler, w
 annotation already at that value is left alone, so repeated events and restarts patch nothing.
 
 "Decides" means: its last run was refused for something that object decides (``reasons.decided_by``), or
+failed for good in the step that used it (``FAILED_WITH``: the source's bucket did not exist), or
 the object as the event shows it refuses it now (the admin removed its namespace, principal or path), or its
 spec has not been resolved yet (``status.observedGeneration`` behind: its first reconcile may be reading the
 object as it was before this event, and would otherwise keep a refusal the admin has already lifted). A
@@ -93,7 +94,7 @@ def references(
         role
         for type_ in (c.GENERATED, c.PULL_REQUEST_OPENED)
         if condition(status, type_).get("status") == c.FALSE
-        and (role := decided_by(condition(status, type_).get("reason"))) is not None
+        and (role := waits_on(type_, condition(status, type_).get("reason"))) is not None
     )
     mine = {k: str(v) for k, v in annotations.items() if k in (*ANNOTATIONS.values(), NAMESPACE_ANNOTATION)}
     evaluated = generation is None or status.get("observedGeneration") == generation
@@ -109,6 +110,30 @@ def references(
             where = None if kind.startswith("Cluster") else namespace
             keys[(kind, where, str(ref.get("name") or ""))] = referrer
     return keys
+
+
+# Permanent failures of the step that used an admin's object, by the condition that carries them: what the
+# object names may be their cause (a source's bucket, prefix, regions or role: NoSuchBucket is `InvalidSpec`,
+# a wrong prefix or region list reads nothing, `NoMatchingEvents`; a repository's URL or credentials:
+# `RepositoryNotFound`, `Unauthorized`), and the team cannot fix that in its own spec. A change to the object
+# reruns them, as it reruns the refusals it decides; nothing else is rescanned (a Ready PolicyGeneration keeps
+# its result), and a failure its own spec caused costs one refusal before anything is read.
+FAILED_WITH: Mapping[tuple[str, str], str] = {
+    (c.GENERATED, Reason.INVALID_SPEC): "source",
+    (c.GENERATED, Reason.BAD_INPUT): "source",
+    (c.GENERATED, Reason.NO_MATCHING_EVENTS): "source",
+    (c.PULL_REQUEST_OPENED, Reason.REPOSITORY_NOT_FOUND): "repository",
+    (c.PULL_REQUEST_OPENED, Reason.UNAUTHORIZED): "repository",
+}
+
+
+def waits_on(condition_type: str, reason: object) -> str | None:
+    """``"source"`` or ``"repository"``: the admin object whose change may lift a failure read back from a
+    condition (a refusal it decides, or a permanent failure of the step that used it)."""
+    role = decided_by(reason)
+    if role is None and isinstance(reason, str):
+        role = FAILED_WITH.get((condition_type, reason))
+    return role
 
 
 def namespace_references(

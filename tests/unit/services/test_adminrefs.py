@@ -83,7 +83,7 @@ async def test_a_source_that_now_allows_the_namespace_reruns_the_refused_ones(ku
     other = referrer(
         name="principal", status=refused("PrincipalNotAllowed"), annotations={SOURCE_ANNOTATION: "4"}
     )
-    unrelated = referrer(name="no-events", status=refused("NoMatchingEvents"))
+    unrelated = referrer(name="conflict", status=refused("ConfigMapConflict", "Published"))
     nudged = await service.nudge(SOURCE_KEY, admin(cluster_source(), 4), [waiting, fine, other, unrelated])
     # refused for what the source decides: rerun; allowed before and now: left alone; already at 4: not again
     assert nudged == [("team-a", "refused")]
@@ -114,6 +114,34 @@ async def test_a_repository_reruns_refused_paths_and_refuses_dropped_ones(kube: 
     assert await service.nudge(REPOSITORY_KEY, admin(cluster_repository(), 3), [ready]) == []
     dropped = cluster_repository(allowedPaths=["teams/b/**"])
     assert await service.nudge(REPOSITORY_KEY, admin(dropped, 4), [ready]) == [("team-a", "ok")]
+
+
+async def test_an_edit_of_the_object_a_failed_step_used_reruns_it(kube: FakeKube) -> None:
+    """The admin fixes what their object names (a source's bucket, prefix or regions; a repository's URL or
+    credentials) and the team's PolicyGeneration, which that failed for good, runs again by itself: the
+    team cannot fix it in its own spec. Seen on the control plane: a ClusterCloudTrailSource naming a bucket
+    that does not exist left its PolicyGeneration `InvalidSpec` ("NoSuchBucket") after the admin corrected
+    the bucket, a wrong prefix left `NoMatchingEvents`, a ClusterPolicyRepository's wrong URL left
+    `PullRequestOpened=False/RepositoryNotFound` after the admin corrected it. A PolicyGeneration that is
+    Ready, or failed for something no admin object decides, keeps its result (no rescan of every team)."""
+    service = AdminRefs(kube, "policygen-system")
+    no_bucket = referrer(name="no-bucket", status=refused("InvalidSpec"))
+    wrong_prefix = referrer(name="wrong-prefix", status=refused("NoMatchingEvents"))
+    ready = referrer(name="ready")
+    conflict = referrer(name="conflict", status=refused("ConfigMapConflict", "Published"))
+    source = admin(cluster_source(), 2)
+    nudged = await service.nudge(SOURCE_KEY, source, [no_bucket, wrong_prefix, ready, conflict])
+    assert nudged == [("team-a", "no-bucket"), ("team-a", "wrong-prefix")]
+    # the repository's failures are the pull request's; a failed scan is not the repository's to rerun
+    not_found = references("team-a", "pr", pgen(), refused("RepositoryNotFound", "PullRequestOpened"), {})
+    token = references("team-a", "token", pgen(), refused("Unauthorized", "PullRequestOpened"), {})
+    scan = references("team-a", "scan", pgen(), refused("InvalidSpec"), {})
+    referrers = [keys[REPOSITORY_KEY] for keys in (not_found, token, scan)]
+    repository = admin(cluster_repository(), 3)
+    assert await service.nudge(REPOSITORY_KEY, repository, referrers) == [
+        ("team-a", "pr"),
+        ("team-a", "token"),
+    ]
 
 
 async def test_an_unanswerable_check_reruns_rather_than_waits(kube: FakeKube) -> None:
