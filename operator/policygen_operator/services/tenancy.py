@@ -25,7 +25,7 @@ from policygen_operator.domain.tenancy import namespace_allowed, path_allowed, p
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.pullrequest import safe_relative_path
 from policygen_operator.services.reasons import Reason
-from policygen_operator.services.spec import check_regions, region_fields
+from policygen_operator.services.spec import check_regions, region_field, region_fields
 
 SOURCE_KINDS = {
     "CloudTrailSource": "cloudtrailsources",
@@ -316,6 +316,9 @@ async def resolve(
     single_tenant: bool = False,
 ) -> Resolved:
     """Both references of a PolicyGeneration, as the inline-shaped spec ``services.spec`` reads."""
+    # The team's own region, before a source's replaces it: a typo is the team's to fix (InvalidSpec, naming
+    # the field), not something to ignore because the admin's region wins.
+    check_regions(region_field(spec.get("aws") or {}, "spec.aws"))
     source = await resolve_source(spec, namespace, port, single_tenant=single_tenant)
     repository = await resolve_repository(
         spec, namespace, port, operator_namespace=operator_namespace, single_tenant=single_tenant

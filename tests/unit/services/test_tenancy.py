@@ -199,3 +199,19 @@ async def test_a_sources_unknown_region_is_the_sources_refusal(
     message = str(err.value)
     assert message.startswith(f"ClusterCloudTrailSource org {field}: 'eu-wset-1' is not an AWS region")
     assert "did you mean eu-west-1" in message and message.endswith("ask the admin to fix the source")
+
+
+@pytest.mark.parametrize("source_region", ["eu-west-1", None])
+async def test_the_teams_own_unknown_region_is_refused_with_a_source_too(
+    kube: FakeKube, source_region: str | None
+) -> None:
+    """docs/operator.md: every ``aws.region`` of a PolicyGeneration is checked. Seen on the control plane: a
+    PolicyGeneration with ``sourceRef`` and ``aws: {region: us-est-1}`` became Ready (the source's region
+    replaced the typo unseen), so the team never learnt its spec was wrong, and the same spec under a source
+    without a region would sign for an endpoint that does not exist."""
+    aws = {"region": source_region} if source_region else {}
+    kube.admin_objects[("clustercloudtrailsources", None, "org")] = cluster_source(aws=aws)
+    with pytest.raises(InvalidRequestError) as err:
+        await resolve(pgen(aws={"region": "us-est-1"}), "team-a", kube, operator_namespace="op")
+    assert err.value.field == "spec.aws.region"
+    assert str(err.value).startswith("spec.aws.region: 'us-est-1' is not an AWS region")
