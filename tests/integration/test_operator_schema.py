@@ -100,9 +100,25 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda s: s.update(window={"start": "2026-01-01T00:00:00Z"}),
         "window.start and window.end must be set together",
     ),
-    ("lookback in words", lambda s: s.update(window={"lookback": "90 days"}), "spec.window.lookback"),
-    ("lookback of ten years", lambda s: s.update(window={"lookback": "3650d"}), "spec.window.lookback"),
-    ("lookback of 58 weeks", lambda s: s.update(window={"lookback": "58w"}), "spec.window.lookback"),
+    # A duration's message says what to write, not the regular expression (a user read
+    # '^([1-9][0-9]{0,4}m|[1-4][0-9]{5}m|5[0-6][0-9]{4}m|...' for "500d" before).
+    (
+        "lookback in words",
+        lambda s: s.update(window={"lookback": "90 days"}),
+        "window.lookback must be a whole number from 1 followed by m, h, d or w (30m, 24h, 90d, 2w)",
+    ),
+    (
+        "lookback of zero days",
+        lambda s: s.update(window={"lookback": "0d"}),
+        "window.lookback must be a whole number from 1",
+    ),
+    (
+        "lookback of ten years",
+        lambda s: s.update(window={"lookback": "3650d"}),
+        "window.lookback may be at most 400 days",
+    ),
+    ("lookback of 58 weeks", lambda s: s.update(window={"lookback": "58w"}), "may be at most 400 days"),
+    ("lookback of 9601 hours", lambda s: s.update(window={"lookback": "9601h"}), "may be at most 400 days"),
     (
         "end in year 9999",
         lambda s: s.update(window={"start": "2026-01-01T00:00:00Z", "end": "9999-12-31T23:30:00Z"}),
@@ -128,7 +144,16 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "spec.cloudTrail.local.path",
     ),
     ("exclude action", lambda s: s["policy"].update(excludeActions=["PassRole"]), "excludeActions[0]"),
-    ("schedule too often", lambda s: s.update(schedule={"interval": "1m"}), "spec.schedule.interval"),
+    (
+        "schedule too often",
+        lambda s: s.update(schedule={"interval": "1m"}),
+        "schedule.interval must be at least 5m",
+    ),
+    (
+        "schedule in words",
+        lambda s: s.update(schedule={"interval": "daily"}),
+        "schedule.interval must be a whole number from 1 to 9999 followed by m, h, d or w (30m, 24h, 7d, 2w)",
+    ),
     (
         "role arn of a user",
         lambda s: s["aws"].update(roleArn="arn:aws:iam::111122223333:user/x"),
@@ -250,6 +275,14 @@ def test_the_cli_duration_grammar_passes_the_schema(
     )
     assert created["spec"]["window"] == {"lookback": "2w"}
     assert created["spec"]["schedule"] == {"interval": "1w"}
+    # the bounds, each in every unit that reaches it: 400 days, and a schedule of at least 5 minutes
+    for number, (lookback, interval) in enumerate(
+        [("576000m", "5m"), ("9600h", "9999m"), ("400d", "9999h"), ("57w", "9999w"), ("1m", "1h")]
+    ):
+        bounds = {**spec, "window": {"lookback": lookback}, "schedule": {"interval": interval}}
+        kube_admin.post(
+            f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, f"b{number}", bounds)
+        )
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), CASES, ids=[c[0] for c in CASES])
