@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from policygen_operator import __version__
@@ -547,7 +547,7 @@ def _raise_for_outcome(
                 "accounts or Regions than the ones asked for (recipientAccountId, awsRegion)"
             )
         if not matched:
-            detail += _outside_window(request, scan, listing)
+            detail += _outside_window(request, scan, listing) + _nothing_to_read(request, scan, listing)
         if not matched and scan.not_cloudtrail_files and scan.not_cloudtrail_files == summary.files_scanned:
             # a folder of another tool's JSON: each file read, none a CloudTrail file
             named = ", ".join(scan.not_cloudtrail)
@@ -610,6 +610,29 @@ def _outside_window(request: GenerationRequest, scan: ScanResult, listing: Listi
     return (
         f"; outside the window ({iso(request.start)} to {iso(request.end)}): {', '.join(parts)} (does the "
         "window reach the logs' dates?)"
+    )
+
+
+def _nothing_to_read(request: GenerationRequest, scan: ScanResult, listing: Listing) -> str:
+    """Why no file was read, when nothing was there to read: a window that starts after the run began (an
+    explicit start next year; CloudTrail delivers about every 5 minutes what was logged, never what will
+    be), or a path or prefix with no log file of the window under it. Both were said as "0 file(s)
+    scanned" alone, the words an idle principal gets too."""
+    if scan.summary.files_scanned or scan.summary.skipped_files:
+        return ""
+    now = datetime.now(UTC)
+    if request.start > now:
+        return (
+            f"; the window starts after this run began ({iso(request.start)} is later than {iso(now)}): "
+            "CloudTrail has logged nothing for it yet"
+        )
+    if not isinstance(request.source, (LocalLogs, S3Logs)):
+        return ""  # a query or an API call: nothing is listed
+    if listing.objects_listed or listing.outside_window or listing.folders_outside_window:
+        return ""  # files were there, passed over for their dates or kinds: said by the other hints
+    return (
+        f"; no log file of the window was found under {_describe_source(request.source)}: is that where the "
+        "trail's logs are?"
     )
 
 

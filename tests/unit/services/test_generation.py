@@ -430,3 +430,24 @@ def test_no_match_says_what_lay_outside_the_window() -> None:
     with pytest.raises(NoMatchingEventsError) as caught:  # in the window, nobody's: no word of it
         run_generation(request(principals=("arn:aws:iam::111122223333:role/nobody",)))
     assert "outside the window" not in str(caught.value)
+
+
+def test_no_match_says_when_the_window_is_in_the_future_or_nothing_was_found(tmp_path: Path) -> None:
+    """Seen with the operator: a window starting next year, and a source whose prefix holds no logs, both
+    ended as "no event of the principal(s) in the window (0 file(s), 0 event(s) scanned)", the same words as
+    a principal that did nothing: the user could not tell a wrong window or path from an idle role."""
+    future = {"start": datetime(2099, 1, 1, tzinfo=UTC), "end": datetime(2099, 2, 1, tzinfo=UTC)}
+    with pytest.raises(NoMatchingEventsError) as caught:
+        run_generation(request(source=LocalLogs(str(tmp_path)), **future))
+    said = str(caught.value)
+    assert "the window starts after this run began (2099-01-01T00:00:00Z is later than 20" in said
+    assert "CloudTrail has logged nothing for it yet" in said
+    assert "no log file" not in said  # one reason is enough
+    with pytest.raises(NoMatchingEventsError) as caught:
+        run_generation(request(source=LocalLogs(str(tmp_path))))
+    said = str(caught.value)
+    nothing = f"no log file of the window was found under {tmp_path}: is that where the trail's logs are?"
+    assert nothing in said
+    with pytest.raises(NoMatchingEventsError) as caught:  # files read, nobody's events: neither is said
+        run_generation(request(principals=("arn:aws:iam::111122223333:role/nobody",)))
+    assert "no log file" not in str(caught.value) and "starts after" not in str(caught.value)
