@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from policygen_operator.services import conditions as c
 from policygen_operator.services.errors import PolicygenError
-from policygen_operator.services.reasons import Reason, decided_by
+from policygen_operator.services.reasons import READ_FAILURES, Reason, decided_by
 from policygen_operator.services.status import condition
 from policygen_operator.services.tenancy import (
     REPOSITORY_KINDS,
@@ -119,9 +119,7 @@ def references(
 # reruns them, as it reruns the refusals it decides; nothing else is rescanned (a Ready PolicyGeneration keeps
 # its result), and a failure its own spec caused costs one refusal before anything is read.
 FAILED_WITH: Mapping[tuple[str, str], str] = {
-    (c.GENERATED, Reason.INVALID_SPEC): "source",
-    (c.GENERATED, Reason.BAD_INPUT): "source",
-    (c.GENERATED, Reason.NO_MATCHING_EVENTS): "source",
+    **{(c.GENERATED, reason): "source" for reason in READ_FAILURES},
     (c.PULL_REQUEST_OPENED, Reason.REPOSITORY_NOT_FOUND): "repository",
     (c.PULL_REQUEST_OPENED, Reason.UNAUTHORIZED): "repository",
 }

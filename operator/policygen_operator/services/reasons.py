@@ -107,6 +107,12 @@ _DECIDED_BY: dict[str, str] = {
 }
 
 
+# Permanent failures of a scan that may come from where it read (a source object's bucket that does not
+# exist, a prefix or regions that hold nothing): an admin's change to the source reruns them
+# (services/adminrefs.py), and their message says whose the location is (services/reconcile.py).
+READ_FAILURES = frozenset({Reason.INVALID_SPEC, Reason.BAD_INPUT, Reason.NO_MATCHING_EVENTS})
+
+
 def decided_by(reason: object) -> str | None:
     """``"source"`` or ``"repository"``: which admin object a refusal read back from status is about."""
     return _DECIDED_BY.get(reason) if isinstance(reason, str) else None

@@ -63,7 +63,7 @@ from policygen_operator.services.pullrequest import (
     reconcile_pull_request,
     scan_context,
 )
-from policygen_operator.services.reasons import EventReason, Reason
+from policygen_operator.services.reasons import READ_FAILURES, EventReason, Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import Event, Outcome
 from policygen_operator.services.tenancy import Resolved, TenancyPort, resolve
@@ -109,6 +109,7 @@ class _Attempt:
     pr_target: specs.PullRequestTarget | None
     conds: c.Conditions
     run: dict[str, Any]  # status.lastRun as written at the start
+    source_ref: str | None = None  # "ClusterCloudTrailSource/org": the admin's object the scan reads
 
 
 class Reconciler:
@@ -186,7 +187,8 @@ class Reconciler:
         metrics.IN_FLIGHT.inc()
         began = time.monotonic()
         try:
-            outcome = await self._generate_and_deliver(_Attempt(target, request, pr_target, conds, run))
+            attempt = _Attempt(target, request, pr_target, conds, run, resolved.source.ref)
+            outcome = await self._generate_and_deliver(attempt)
         finally:
             metrics.IN_FLIGHT.dec()
             metrics.DURATION.observe(time.monotonic() - began)
@@ -271,7 +273,8 @@ class Reconciler:
                 logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
             err = classify(raw)
             metrics.GENERATIONS.labels(_result_label(err, raw)).inc()
-            return self._failed(target, conds, err, self._completed_run(run, latest.value))
+            note = _not_retried(target.spec, attempt.source_ref) if err.reason in READ_FAILURES else ""
+            return self._failed(target, conds, err, self._completed_run(run, latest.value), note)
         self._undelivered[key] = (target.uid, target.generation, result)
         return await self._check_and_deliver(attempt, result)
 
@@ -496,11 +499,17 @@ class Reconciler:
         return st.outcome(target.status, conds, status, err.permanence, str(err), delay)
 
     def _failed(
-        self, target: Target, conds: c.Conditions, err: PolicygenError, last_run: dict[str, Any]
+        self,
+        target: Target,
+        conds: c.Conditions,
+        err: PolicygenError,
+        last_run: dict[str, Any],
+        note: str = "",
     ) -> Outcome:
         """A failed run says what to fix, and that the last good policy (if any) is still in place."""
         delay = self._delay(target, err) if err.permanence is Permanence.TEMPORARY else None
-        conds.set(c.GENERATED, False, err.reason, st.failure_message(err, target.status, target.retry, delay))
+        message = st.failure_message(err, target.status, target.retry, delay, note)
+        conds.set(c.GENERATED, False, err.reason, message)
         status: dict[str, Any] = {"observedGeneration": target.generation}
         if last_run:
             status["lastRun"] = last_run
@@ -538,6 +547,23 @@ class Reconciler:
         except KubernetesError as err:
             logger.warning("status of %s/%s not written: %s", target.namespace, target.name, err)
             return None
+
+
+def _not_retried(spec: Mapping[str, Any], source_ref: str | None) -> str:
+    """What a permanent failure of the scan waits for, and whose fix it may be: where the logs are read, and
+    with which role, is the source object's when the spec names one, an object the team cannot edit (its
+    admin's change runs the PolicyGeneration again: services/adminrefs.py). A temporary failure says when
+    its next try is instead."""
+    scheduled = bool((spec.get("schedule") or {}).get("interval"))
+    until = "the spec changes" + (" or the next scheduled run" if scheduled else "")
+    if source_ref is None:
+        return f"; not retried until {until}"
+    kind, _, name = source_ref.partition("/")
+    return (
+        f"; not retried until {until} or {kind} {name} does: the logs' location and access (bucket, "
+        "prefix, accounts, regions, role) are that source's, so if one of those is wrong ask its admin to "
+        "fix it, else fix this PolicyGeneration's spec"
+    )
 
 
 def _skipped_from_status(status: Mapping[str, Any]) -> dict[str, int]:

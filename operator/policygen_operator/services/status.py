@@ -295,9 +295,12 @@ def pull_request_status(opened: PullRequestStatus) -> dict[str, Any]:
     }
 
 
-def failure_message(err: PolicygenError, before: Mapping[str, Any], retry: int, delay: float | None) -> str:
-    """What to fix, when the next try comes (``delay``, for a temporary failure), what is still in place."""
-    message = str(err)
+def failure_message(
+    err: PolicygenError, before: Mapping[str, Any], retry: int, delay: float | None, note: str = ""
+) -> str:
+    """What to fix, when the next try comes (``delay``, for a temporary failure; ``note`` says what a
+    permanent one waits for), what is still in place."""
+    message = str(err) + note
     if delay is not None:
         message += f"; retrying in {delay:.0f}s (attempt {retry + 1})"
     return message + kept_policy(before)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from policygen_operator.services import reconcile as rec
+from policygen_operator.services.errors import InvalidRequestError
 from policygen_operator.services.generation import GenerationRequest, GenerationResult
 from policygen_operator.services.pullrequest import (
     Credentials,
@@ -226,3 +227,47 @@ async def test_a_run_records_the_generations_of_the_admin_objects_it_read(
     assert (last["sourceGeneration"], last["repositoryGeneration"]) == (4, 7) and last["completionTime"]
     # written with the run's start, before the scan: a nudge's handler waits for the run, never sees less
     assert kube.status_patches[0]["lastRun"]["sourceGeneration"] == 4
+
+
+async def test_a_permanent_scan_failure_says_it_waits_for_a_fix_and_whose(
+    executor: ThreadPoolExecutor,
+) -> None:
+    """Seen on the control plane: a ClusterCloudTrailSource naming a bucket that does not exist gave the team
+    `InvalidSpec: listing s3://.../AWSLogs/: NoSuchBucket: The specified bucket does not exist`: neither that
+    it would not be retried (a temporary failure says when the next try is) nor that the bucket was the
+    admin's, in an object the team cannot edit. The permanent failure now says both; a temporary one keeps
+    its retry time."""
+    kube, prs = kube_with_objects(), []
+    failing = rec.Reconciler(
+        OperatorSettings(progress_interval=0.02, operator_namespace="policygen-system"),
+        kube,
+        executor,
+        generate=lambda request, progress, cancel: (_ for _ in ()).throw(
+            InvalidRequestError(
+                "listing s3://org-trail/AWSLogs/: NoSuchBucket: The specified bucket does not exist"
+            )
+        ),
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    outcome = await failing.reconcile(target(kube, spec=SPEC))
+    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    assert generated["reason"] == "InvalidSpec"
+    assert generated["message"] == (
+        "listing s3://org-trail/AWSLogs/: NoSuchBucket: The specified bucket does not exist; not retried "
+        "until the spec changes or ClusterCloudTrailSource org does: the logs' location and access (bucket, "
+        "prefix, accounts, regions, role) are that source's, so if one of those is wrong ask its admin to "
+        "fix it, else fix this PolicyGeneration's spec"
+    )
+    assert prs == []
+    inline = {**SPEC, "cloudTrail": {"s3": {"bucket": "org-trail"}}}
+    del inline["sourceRef"], inline["output"]
+    single = rec.Reconciler(
+        OperatorSettings(progress_interval=0.02, single_tenant=True),
+        kube,
+        executor,
+        generate=failing.generate,
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    outcome = await single.reconcile(target(kube, spec=inline))
+    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    assert generated["message"].endswith("does not exist; not retried until the spec changes")
