@@ -130,17 +130,23 @@ async def publish_configmap(
     source: str,
     report: Mapping[str, Any] | None = None,
     extra: Mapping[str, str] | None = None,
+    on_conflict: str = (
+        "choose another spec.output.configMap.name, or delete that ConfigMap and then change this spec: "
+        "deleting it starts no run by itself (ConfigMaps are not watched)"
+    ),
 ) -> Published:
     """Write the ConfigMap unless it already holds this policy (in its data and its annotation) and names
     this owner (by uid) among its ownerReferences. ``extra``: more keys of the data, byte for byte (a
-    rightsizing child's ``rightsizing.json``): one that differs is written again too."""
+    rightsizing child's ``rightsizing.json``): one that differs is written again too. ``on_conflict``: what
+    the reader can do about a ConfigMap of that name policygen did not write (the failure is permanent and
+    ConfigMaps are not watched, so deleting it alone is not enough for a PolicyGeneration)."""
     sha256 = policies_sha256(policies)
     current = await kube.read_configmap(namespace, name)
     if current is not None and current.annotations.get(SOURCE_ANNOTATION) != source:
         # Someone else's ConfigMap: overwriting it would destroy data we do not own.
         raise InvalidRequestError(
-            f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration; "
-            "choose another spec.output.configMap.name or delete that ConfigMap",
+            f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration (it is left "
+            f"alone); {on_conflict}",
             field="spec.output.configMap.name",
             reason=Reason.CONFIGMAP_CONFLICT,
         )

@@ -947,6 +947,8 @@ class RightsizingService:
                 owner,
                 f"{namespace}/{name}",
                 extra={DETAIL_KEY: _json(detail)},
+                on_conflict="delete that ConfigMap: the parent's next scan (a change of its spec, or its "
+                "spec.schedule.interval) writes it",
             )
             child_status["configMapRef"] = {"name": cm_name, "key": specs.POLICY_KEY}
             conds.set(

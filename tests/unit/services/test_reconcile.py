@@ -388,6 +388,13 @@ async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: Thre
     outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
     assert outcome.failure == "permanent" and ready(outcome)["reason"] == "ConfigMapConflict"
     assert kube.configmaps[("ns", "pay-policy")]["data"] == {"x": "y"}
+    # Seen on the control plane: the message said "or delete that ConfigMap"; deleting it started nothing
+    # (ConfigMaps are not watched, the failure is permanent), and the PolicyGeneration stayed in conflict.
+    assert ready(outcome)["message"] == (
+        "ConfigMap ns/pay-policy exists and is not managed by this PolicyGeneration (it is left alone); "
+        "choose another spec.output.configMap.name, or delete that ConfigMap and then change this spec: "
+        "deleting it starts no run by itself (ConfigMaps are not watched)"
+    )
 
 
 def test_schedule_due() -> None:

@@ -836,6 +836,12 @@ def test_a_scan_that_finds_the_same_leaves_the_configmaps_alone_and_keeps_off_a_
     status = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
     [published] = [c for c in status["conditions"] if c["type"] == "Published"]
     assert (published["status"], published["reason"]) == ("False", "ConfigMapConflict")
+    # a child's ConfigMap name is not the team's to choose: the advice is the parent's next scan
+    assert published["message"] == (
+        f"ConfigMap fleet/{child_name('fleet', ORDERS)}-policy exists and is not managed by this "
+        "PolicyGeneration (it is left alone); delete that ConfigMap: the parent's next scan (a change of its "
+        "spec, or its spec.schedule.interval) writes it"
+    )
 
 
 def conditions_during_and_after(
