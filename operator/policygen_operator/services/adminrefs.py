@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from policygen_operator.services import conditions as c
 from policygen_operator.services.errors import PolicygenError
-from policygen_operator.services.reasons import READ_FAILURES, Reason, decided_by
+from policygen_operator.services.reasons import READ_FAILURES, REPOSITORY_FAILURES, Reason, decided_by
 from policygen_operator.services.status import condition
 from policygen_operator.services.tenancy import (
     REPOSITORY_KINDS,
@@ -120,8 +120,7 @@ def references(
 # its result), and a failure its own spec caused costs one refusal before anything is read.
 FAILED_WITH: Mapping[tuple[str, str], str] = {
     **{(c.GENERATED, reason): "source" for reason in READ_FAILURES},
-    (c.PULL_REQUEST_OPENED, Reason.REPOSITORY_NOT_FOUND): "repository",
-    (c.PULL_REQUEST_OPENED, Reason.UNAUTHORIZED): "repository",
+    **{(c.PULL_REQUEST_OPENED, reason): "repository" for reason in REPOSITORY_FAILURES},
 }
 
 

@@ -113,6 +113,11 @@ _DECIDED_BY: dict[str, str] = {
 READ_FAILURES = frozenset({Reason.INVALID_SPEC, Reason.BAD_INPUT, Reason.NO_MATCHING_EVENTS})
 
 
+# Permanent failures of a pull request that may come from the repository object (its url, provider or
+# credentials): an admin's change to it reruns them, and their message says whose those are.
+REPOSITORY_FAILURES = frozenset({Reason.REPOSITORY_NOT_FOUND, Reason.UNAUTHORIZED})
+
+
 def decided_by(reason: object) -> str | None:
     """``"source"`` or ``"repository"``: which admin object a refusal read back from status is about."""
     return _DECIDED_BY.get(reason) if isinstance(reason, str) else None

@@ -63,7 +63,7 @@ from policygen_operator.services.pullrequest import (
     reconcile_pull_request,
     scan_context,
 )
-from policygen_operator.services.reasons import READ_FAILURES, EventReason, Reason
+from policygen_operator.services.reasons import READ_FAILURES, REPOSITORY_FAILURES, EventReason, Reason
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import Event, Outcome
 from policygen_operator.services.tenancy import Resolved, TenancyPort, resolve
@@ -220,7 +220,10 @@ class Reconciler:
         if pr_target is not None and repository is not None:
             allowed = (pr_target.spec.repository,) if repository.ref else None
             pr_target = replace(
-                pr_target, secret_namespace=repository.secret_namespace, allowed_repositories=allowed
+                pr_target,
+                secret_namespace=repository.secret_namespace,
+                allowed_repositories=allowed,
+                repository_ref=repository.ref,
             )
         return replace(request, aws=aws), pr_target
 
@@ -474,7 +477,17 @@ class Reconciler:
         except Exception as raw:
             # A permanent Kubernetes error here is the Secret refused (RBAC): the same as the ConfigMap step.
             return self._step_failed(
-                target, conds, c.PULL_REQUEST_OPENED, raw, status, Reason.CREDENTIALS_UNREADABLE
+                target,
+                conds,
+                c.PULL_REQUEST_OPENED,
+                raw,
+                status,
+                Reason.CREDENTIALS_UNREADABLE,
+                lambda err: (
+                    _repository_not_retried(target.spec, pr_target.repository_ref)
+                    if err.reason in REPOSITORY_FAILURES and err.permanence is Permanence.PERMANENT
+                    else ""
+                ),
             )
         status["pullRequest"] = st.pull_request_status(opened)
         where = opened.url or f"branch {opened.branch}"
@@ -523,12 +536,14 @@ class Reconciler:
         raw: Exception,
         status: dict[str, Any],
         refused: Reason,
+        note: Callable[[PolicygenError], str] = lambda err: "",
     ) -> Outcome:
-        """A failed output step (ConfigMap, pull request): classified like every failure, on its condition."""
+        """A failed output step (ConfigMap, pull request): classified like every failure, on its condition;
+        ``note`` adds what a permanent failure waits for."""
         if is_unexpected(raw):
             logger.exception("%s of %s/%s failed unexpectedly", type_, target.namespace, target.name)
         err = classify(raw, reason=refused)
-        message = str(err)
+        message = str(err) + note(err)
         if err.permanence is Permanence.TEMPORARY:
             message += f"; retrying in {self._delay(target, err):.0f}s"
         if type_ == c.PUBLISHED:  # nothing of this run was published: say what still is
@@ -549,13 +564,32 @@ class Reconciler:
             return None
 
 
+def _retried_when(spec: Mapping[str, Any]) -> str:
+    """What runs a PolicyGeneration again after a permanent failure, besides its admin objects' changes."""
+    scheduled = bool((spec.get("schedule") or {}).get("interval"))
+    return "the spec changes" + (" or the next scheduled run" if scheduled else "")
+
+
+def _repository_not_retried(spec: Mapping[str, Any], repository_ref: str | None) -> str:
+    """What a pull request refused for good by the repository (not found, unauthorized) waits for, and
+    whose the URL and credentials are when the spec names a repository object (its admin's change runs the
+    PolicyGeneration again: services/adminrefs.py)."""
+    until = _retried_when(spec)
+    if repository_ref is None:
+        return f"; not retried until {until}"
+    kind, _, name = repository_ref.partition("/")
+    return (
+        f"; not retried until {until} or {kind} {name} does: its url, provider and credentials are that "
+        "repository object's, so if one of those is wrong ask its admin to fix it"
+    )
+
+
 def _not_retried(spec: Mapping[str, Any], source_ref: str | None) -> str:
     """What a permanent failure of the scan waits for, and whose fix it may be: where the logs are read, and
     with which role, is the source object's when the spec names one, an object the team cannot edit (its
     admin's change runs the PolicyGeneration again: services/adminrefs.py). A temporary failure says when
     its next try is instead."""
-    scheduled = bool((spec.get("schedule") or {}).get("interval"))
-    until = "the spec changes" + (" or the next scheduled run" if scheduled else "")
+    until = _retried_when(spec)
     if source_ref is None:
         return f"; not retried until {until}"
     kind, _, name = source_ref.partition("/")

@@ -223,6 +223,7 @@ class PullRequestTarget:
     # the operator's POLICYGEN_ALLOWED_REPOSITORIES.
     secret_namespace: str | None = None
     allowed_repositories: tuple[str, ...] | None = None
+    repository_ref: str | None = None  # "ClusterPolicyRepository/infra": the admin's object, when named
 
 
 def pull_request(spec: Mapping[str, Any]) -> PullRequestTarget | None:

@@ -271,3 +271,29 @@ async def test_a_permanent_scan_failure_says_it_waits_for_a_fix_and_whose(
     outcome = await single.reconcile(target(kube, spec=inline))
     generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
     assert generated["message"].endswith("does not exist; not retried until the spec changes")
+
+
+async def test_a_repository_that_cannot_be_reached_names_the_admins_object(
+    executor: ThreadPoolExecutor,
+) -> None:
+    """Seen on the control plane: a ClusterPolicyRepository whose url named no repository gave the team
+    `PullRequestOpened=False/RepositoryNotFound` with git's stderr alone ("fatal: '/nonexistent/repo.git' does
+    not appear to be a git repository ..."): not whose URL it was, nor that it is not retried."""
+    kube, scans = kube_with_objects(), []
+
+    def not_found(*args: Any) -> PullRequestStatus:
+        raise InvalidRequestError(  # as services.pullrequest makes it of git's GitCommandError "not_found"
+            "git ls-remote failed: fatal: repository 'https://github.com/acme/infra.git/' not found",
+            reason="RepositoryNotFound",
+        )
+
+    r = reconciler(kube, executor, scans, [])
+    r.open_pull_request = not_found
+    outcome = await r.reconcile(target(kube, spec=SPEC))
+    opened = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
+    assert opened["reason"] == "RepositoryNotFound"
+    assert opened["message"] == (
+        "git ls-remote failed: fatal: repository 'https://github.com/acme/infra.git/' not found; not retried "
+        "until the spec changes or ClusterPolicyRepository infra does: its url, provider and credentials are "
+        "that repository object's, so if one of those is wrong ask its admin to fix it"
+    )
