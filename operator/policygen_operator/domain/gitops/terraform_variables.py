@@ -190,21 +190,27 @@ def _drop(files: dict[str, str], folder: str, name: str, result: EditResult) -> 
         if name in _declarations(path, current[path]):
             changed[path] = _left(path, files.get(path, ""), _drop_declaration(path, current[path], name))
             result.notes.append(f'{path}: removed variable "{name}", which nothing reads any more')
+    named = set(hcl.var_files(files, folder))  # a pipeline names them: emptied, never removed (``_left``)
     for path in sorted(p for p in current if _is_definitions(p)):
         try:
             dropped = _drop_assignment(path, current[path], name)
         except (GitOpsEditError, ValueError):
             continue
         if dropped is not None:
-            changed[path] = _left(path, files.get(path, ""), dropped)
+            changed[path] = _left(path, files.get(path, ""), dropped, kept=path in named)
             result.notes.append(f"{path}: removed the value of the removed variable {name}")
 
 
-def _left(path: str, before: str, text: str) -> str | None:
+def _left(path: str, before: str, text: str, kept: bool = False) -> str | None:
     """What the file is after the removal: aligned as ``terraform fmt`` wants (native syntax), None when
-    nothing is left in it."""
+    nothing is left in it, unless ``kept``: a -var-file is named on a command line, and a plan naming one
+    that is gone fails ("Failed to read variables file: Given variables file ... does not exist",
+    Terraform's internal/command/meta_vars.go), where an empty one sets nothing (a JSON one the empty
+    object it must be)."""
     if path.endswith(".json"):
         root = terraform_json.parse(text)
-        return None if root.kind == "object" and not root.members else text
+        return None if root.kind == "object" and not root.members and not kept else text
     aligned = hcl_edit.align(before, text) if before else text
-    return aligned if aligned.strip() else None
+    if aligned.strip():
+        return aligned
+    return "" if kept else None

@@ -59,10 +59,41 @@ def test_a_broad_arn_set_in_every_var_file_goes_with_the_variable_and_its_values
     assert result.detached == [POWER]
     assert 'aws_iam_role_policy_attachment" "power"' not in (result.changes["main.tf"] or "")
     assert result.changes["envs/prod.tfvars"] == 'region = "eu-west-1"\n'
-    assert result.changes["envs/dev.tfvars"] is None  # nothing left in it
+    assert result.changes["envs/dev.tfvars"] == ""  # nothing left in it, kept: a pipeline names it
     assert 'variable "policy_arn"' not in (result.changes["variables.tf"] or "")
     assert "envs/dev.tfvars: removed the value of the removed variable policy_arn" in result.notes
     fmt_clean(result.changes["envs/prod.tfvars"], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "left"),
+    [
+        ("envs/dev.tfvars", f'# dev\npolicy_arn = "{POWER}"\n', ""),
+        ("envs/dev.tfvars", f'policy_arn = "{POWER}"\r\n', ""),
+        ("envs/dev.tfvars.json", f'{{"policy_arn": "{POWER}"}}\n', "{}\n"),
+        ("dev.tfvars", f'policy_arn = "{POWER}"\n', ""),
+    ],
+)
+def test_a_var_file_left_with_no_value_stays_for_the_pipeline_that_names_it(
+    path: str, text: str, left: str
+) -> None:
+    """A -var-file is named on a command line (``terraform plan -var-file=envs/dev.tfvars``), and one that is
+    gone fails every plan that names it ("Failed to read variables file: Given variables file envs/dev.tfvars
+    does not exist", Terraform's internal/command/meta_vars.go): the removed variable's value goes, the file
+    stays, empty (an empty native file sets nothing; a JSON one is the empty object, as Terraform parses a
+    .tfvars.json as one object, "Input Variables", "Variable Definitions (.tfvars) Files"). A file Terraform
+    loads itself (terraform.tfvars) is still removed when nothing is left in it: no command names it."""
+    files = {
+        "main.tf": RUNNER_ROLE + ATTACHMENT,
+        "variables.tf": declared(f'"{POWER}"'),
+        "terraform.tfvars": f'policy_arn = "{POWER}"\n',
+        path: text,
+    }
+    result = terraform.edit(files, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes[path] == left
+    assert result.changes["terraform.tfvars"] is None
+    assert f"{path}: removed the value of the removed variable policy_arn" in result.notes
 
 
 @pytest.mark.parametrize(
@@ -114,7 +145,7 @@ def test_a_list_written_in_place_must_be_every_environments(tmp_path: Path) -> N
     result = terraform.edit(files, RUNNER_REQUEST)
     assert result.detached == [POWER]
     assert f'"{READ_ONLY}"' in (result.changes["main.tf"] or "")
-    assert result.changes["envs/dev.tfvars"] is None and result.changes["envs/prod.tfvars"] is None
+    assert result.changes["envs/dev.tfvars"] == result.changes["envs/prod.tfvars"] == ""  # emptied, kept
     files["envs/prod.tfvars"] = f'policies = ["{POWER}"]\n'
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit(files, RUNNER_REQUEST)
