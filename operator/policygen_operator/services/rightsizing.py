@@ -934,8 +934,10 @@ class RightsizingService:
                 Reason.NO_ACTIVITY,
                 "no event of the role in the window: every granted action is unused",
             )
-        # the team reading its child learns there what the parent's scan could not read, as from its own run
-        conds.set(c.COMPLETE, *completeness(result, skipped_counts(result.summary.skipped_files)))
+        # the team reading its child learns there what the parent's scan could not read, as from its own run;
+        # its ConfigMap holds no report naming them
+        skipped = skipped_counts(result.summary.skipped_files)
+        conds.set(c.COMPLETE, *completeness(result, skipped, report=False))
         try:
             # Written only when its policy or detail changed (and never over a ConfigMap policygen did not
             # write): a scan that finds the same replaces nothing, whatever the number of roles.

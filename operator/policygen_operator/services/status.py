@@ -171,17 +171,22 @@ def incomplete_refusal(
     )
 
 
-def completeness(result: GenerationResult, skipped: Mapping[str, int]) -> tuple[bool, Reason, str]:
+def completeness(
+    result: GenerationResult, skipped: Mapping[str, int], report: bool = True
+) -> tuple[bool, Reason, str]:
     """The Complete condition's status, reason and message: whether the policy was built from everything
     the window holds. Files skipped (``skipped``, ``skipped_counts``) or records that could not be used
     (``badRecords``, which ``--strict`` refuses alike in the CLI) make it False; both are said when both
-    were met, so that a run is never called complete without a word about what it could not read."""
+    were met, so that a run is never called complete without a word about what it could not read.
+    ``report``: whether the resource's ConfigMap holds the report that names them (a Rightsizing child's
+    holds none, and a message sending its reader there would send them to nothing)."""
     summary = result.summary
-    bad = describe_bad_records(summary.bad_records)
+    bad = describe_bad_records(summary.bad_records, report)
     if skipped:
+        named = " (the ConfigMap's report names each file)" if report else ""
         message = (
             f"{describe_skipped(skipped)} of {summary.files_scanned + sum(skipped.values())}: the policy is "
-            "built from less than the window (the ConfigMap's report names each file)"
+            f"built from less than the window{named}"
         )
         return False, Reason.FILES_SKIPPED, message + (f"; {bad}" if bad else "")
     query = result.report.get("athena")
@@ -233,13 +238,15 @@ def record_counts(summary: UsageSummary) -> dict[str, int]:
     }
 
 
-def describe_bad_records(count: int) -> str:
-    """The Complete condition's words for unusable records (nothing when there are none)."""
+def describe_bad_records(count: int, report: bool = True) -> str:
+    """The Complete condition's words for unusable records (nothing when there are none); ``report`` as in
+    ``completeness``."""
     if not count:
         return ""
+    named = ": the ConfigMap's report's warnings name each" if report else ""
     return (
-        f"{count} record(s) could not be used (malformed, or lacking a field the policy needs: the "
-        "ConfigMap's report's warnings name each), so the policy may lack what they recorded"
+        f"{count} record(s) could not be used (malformed, or lacking a field the policy needs{named}), so "
+        "the policy may lack what they recorded"
     )
 
 

@@ -146,6 +146,8 @@ def test_a_rightsizing_child_says_whether_its_policy_was_built_from_everything(
     cond = next(c for c in child["conditions"] if c["type"] == "Complete")
     assert (cond["status"], cond["reason"]) == expected
     assert ("record(s) could not be used" in cond["message"]) == bool(bad)
+    # a child's ConfigMap holds its policy and rightsizing.json, no report: the message sends no one there
+    assert "report" not in cond["message"], cond["message"]
     ready = next(c for c in child["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"  # informational, as in a PolicyGeneration's own status
 
