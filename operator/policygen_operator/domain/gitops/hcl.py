@@ -490,7 +490,8 @@ def var_files(files: dict[str, str], folder: str) -> list[str]:
 
 def _normal(value: str) -> str:
     """A literal without its layout (spaces, line breaks, comments, trailing commas), to tell whether two
-    files give the same value; two spellings of one value left apart only make a refusal, never an edit."""
+    files give the same value; two spellings of one value left apart only make a refusal, never an edit.
+    A string is one token, so that a comma before a bracket inside it (``"a,]"``) is not taken for layout."""
     kept: list[str] = []
     i = 0
     while i < len(value):
@@ -506,7 +507,8 @@ def _normal(value: str) -> str:
         else:
             kept.append(c)
             i += 1
-    return re.sub(r",(?=[\]}])", "", "".join(kept))
+    after = [*kept[1:], ""]
+    return "".join(t for t, n in zip(kept, after, strict=True) if not (t == "," and n in ("]", "}")))
 
 
 def _json_value(value: object) -> str:

@@ -222,3 +222,17 @@ def test_the_var_files_are_read_from_the_repository(path: str, tmp_path: Path) -
     with pytest.raises(GitOpsEditError) as err:
         editor.edit_files("terraform", files, RUNNER_REQUEST, path)
     assert f'is "{READ_ONLY}" (set in live/envs/prod.tfvars)' in str(err.value)
+
+
+def test_values_that_differ_only_by_a_comma_inside_a_string_differ() -> None:
+    """Layout aside (a trailing comma, line breaks, comments), two -var-files give one value; a comma
+    before a closing bracket inside a string is the string's, not layout, and the values differ."""
+    files = {
+        "main.tf": "",
+        "variables.tf": 'variable "names" {\n  type = list(string)\n}\n',
+        "envs/dev.tfvars": 'names = ["a,]", "b"]\n',
+        "envs/prod.tfvars": 'names = ["a]", "b"]\n',
+    }
+    assert hcl.variable(files, "", "names").source == "differs per -var-file"
+    files["envs/prod.tfvars"] = 'names = [\n  "a,]", # dev too\n  "b",\n]\n'
+    assert hcl.variable(files, "", "names").value == '["a,]", "b"]'
