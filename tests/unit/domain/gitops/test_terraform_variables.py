@@ -168,15 +168,20 @@ def test_a_variable_whose_value_the_module_does_not_give_is_refused_naming_why(
     variables: str, definitions: dict[str, str], why: str
 ) -> None:
     files = {"main.tf": RUNNER_ROLE + ATTACHMENT, "variables.tf": variables, **definitions}
+    assert why in not_a_literal(files)
+
+
+def not_a_literal(files: dict[str, str]) -> str:
+    """The refusal of the attachment's removal, from ``NOT_READ`` on: why its variable's value is not read."""
     with pytest.raises(GitOpsEditError) as err:
         editor.edit_files("terraform", files, RUNNER_REQUEST, "")
     message = str(err.value)
     assert f"replaceManagedPolicies: {POWER} not found attached" in message
-    assert (
-        "main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is not a literal: "
-        in message
-    )
-    assert why in message
+    assert NOT_READ in message, message
+    return message[message.index(NOT_READ) :]
+
+
+NOT_READ = "main.tf: aws_iam_role_policy_attachment.power policy_arn = var.policy_arn is not a literal: "
 
 
 LIST_ROLE = (
@@ -410,22 +415,26 @@ def test_the_json_syntax_refuses_a_variable_without_a_value_naming_why() -> None
     ) in str(err.value)
 
 
+def _managed_after(module: str) -> list[str]:
+    """The role's managed_policy_arns once the broad ARN is detached from the JSON-syntax ``module``, whose
+    variable, written in place, nothing reads any more and which goes."""
+    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf.json"]
+    assert text is not None
+    document = json.loads(text)
+    assert "variable" not in document
+    managed: list[str] = document["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"]
+    return managed
+
+
 def test_the_json_syntax_writes_a_list_variable_in_place() -> None:
     module = _json_module(
         "",
         {"policies": {"default": [POWER, READ_ONLY], "type": "list(string)"}},
         "${var.policies}",
     )
-    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
-    assert result.detached == [POWER]
-    text = result.changes["main.tf.json"]
-    assert text is not None
-    document = json.loads(text)
-    assert document["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"] == [
-        READ_ONLY,
-        "${aws_iam_policy.runner_policygen.arn}",
-    ]
-    assert "variable" not in document  # written in place: nothing reads it any more
+    assert _managed_after(module) == [READ_ONLY, "${aws_iam_policy.runner_policygen.arn}"]
     no_value = _json_module("", {"policies": {"type": "list(string)"}}, "${var.policies}")
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit({"main.tf.json": no_value}, RUNNER_REQUEST)
@@ -442,17 +451,11 @@ def test_the_json_syntax_writes_a_concat_of_a_variable_as_the_list_it_makes() ->
     does; a reference among the items stays an interpolation. Before, refused as "not a list"."""
     managed = '${concat(var.policies, [aws_iam_policy.extra.arn, "' + READ_ONLY + '"])}'
     module = _json_module("", {"policies": {"default": [POWER], "type": "list(string)"}}, managed)
-    result = terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
-    assert result.detached == [POWER]
-    text = result.changes["main.tf.json"]
-    assert text is not None
-    document = json.loads(text)
-    assert document["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"] == [
+    assert _managed_after(module) == [
         "${aws_iam_policy.extra.arn}",
         READ_ONLY,
         "${aws_iam_policy.runner_policygen.arn}",
     ]
-    assert "variable" not in document  # written in place: nothing reads it any more
     no_value = _json_module("", {"policies": {"type": "list(string)"}}, managed)
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit({"main.tf.json": no_value}, RUNNER_REQUEST)
