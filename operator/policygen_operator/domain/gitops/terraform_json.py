@@ -688,29 +688,39 @@ def _concat_in_place(
     paren = expression.index("(")
     if hcl.match_close(expression, paren) != len(expression) - 1:
         return text
-    items: list[str] = []
-    read: list[hcl.Variable] = []
+    # each argument: a variable's name, or the literal list's items as written; any other expression's
+    # value is not in the text, whatever the variables hold, so it is found before a variable is refused
+    arguments: list[str | list[str]] = []
     for argument in hcl.list_items(expression, paren):
         part = argument.text(expression).strip()
         named = hcl.VAR_REF.fullmatch(part)
         if named is not None:
-            found = variables(named.group(1))
-            items += [_escaped(item) for item in _list_of(text, path, owner, given, found)]
-            read.append(found)
+            arguments.append(named.group(1))
         elif part.startswith("[") and hcl.match_close(part, 0) == len(part) - 1:
+            written: list[str] = []
             for item in hcl.list_items(part, 0):
                 one = item.text(part).strip()
                 literal = hcl.string_literal(one)
                 if literal is not None:
-                    items.append(literal)  # no $ in it (string_literal): nothing to escape
+                    written.append(literal)  # no $ in it (string_literal): nothing to escape
                 elif _REFERENCE.fullmatch(one):
-                    items.append(f"${{{one}}}")
+                    written.append(f"${{{one}}}")
                 else:
                     return text  # another expression: its value is not in the text
+            arguments.append(written)
         else:
             return text
-    if not read:
+    if all(isinstance(a, list) for a in arguments):
         return text
+    items: list[str] = []
+    read: list[hcl.Variable] = []
+    for given_as in arguments:
+        if isinstance(given_as, list):
+            items += given_as
+            continue
+        found = variables(given_as)
+        items += [_escaped(item) for item in _list_of(text, path, owner, given, found)]
+        read.append(found)
     result.notes.append(
         f"{path}: {owner} = {terraform_modules.brief(_raw(text, given))} written as the list it makes, with "
         f"the value of {', '.join(f'var.{v.name} ({v.source})' for v in read)}"

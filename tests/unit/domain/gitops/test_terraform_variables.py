@@ -464,3 +464,18 @@ def test_the_json_syntax_writes_a_concat_of_a_variable_as_the_list_it_makes() ->
         f"main.tf.json: managed_policy_arns of aws_iam_role.runner = {written} is not a list policygen can "
         "read: var.policies (declared in main.tf.json): it has no default"
     )
+
+
+@pytest.mark.parametrize(
+    "managed", ["${concat(var.policies, local.extra)}", "${concat(local.extra, var.policies)}"]
+)
+def test_a_json_concat_with_an_argument_not_written_out_is_refused_alike_in_any_order(managed: str) -> None:
+    """``local.extra``'s value is not in the text whatever the variable holds: the refusal says the value
+    is not a list policygen reads, not that the variable wants a value (giving it one would change
+    nothing), whichever argument comes first."""
+    module = _json_module("", {"policies": {"type": "list(string)"}}, managed)
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf.json": module}, RUNNER_REQUEST)
+    assert str(err.value).startswith(
+        "main.tf.json: managed_policy_arns of aws_iam_role.runner is not a list; edit it by hand"
+    ), str(err.value)
