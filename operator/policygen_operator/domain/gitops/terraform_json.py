@@ -637,7 +637,8 @@ def _variable_in_place(
 
 
 def _list_of(text: str, path: str, owner: str, given: Node, found: hcl.Variable) -> list[str]:
-    """The strings of a list variable's value, or the run refused naming the variable and why."""
+    """The strings of a list variable's value, or the run refused naming the variable and why: one refusal
+    for a variable written in place and for a concat() argument, so that both say the same of it."""
     items = _strings(found.value) if found.value is not None else None
     if items is None:
         why = found.why if found.value is None else f"its value {found.value} is not a list of strings"
@@ -655,7 +656,8 @@ def _escaped(item: str) -> str:
 
 
 def _written(text: str, given: Node, items: list[str], multiline: bool) -> str:
-    """``text`` with the value ``given`` replaced by the array of ``items``, as the file writes JSON."""
+    """``text`` with the value ``given`` replaced by the array of ``items``, indented as the file indents
+    JSON, so that the edit that follows finds the list as if it had been written there."""
     line = _line_start(text, given.start)
     indent = text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
     return text[: given.start] + _render(items, indent, _unit(text), multiline) + text[given.end :]
