@@ -140,7 +140,11 @@ def test_a_mistyped_source_uri_says_the_uri_meant(
         ("kms:Decryp", "kms:Decrypt"),
         ("kmss:Decrypt", "kms:Decrypt"),
         ("KMSS:*", "kms:*"),
+        ("kmss:Decrypt*", "kms:Decrypt*"),
         ("kms:Frobnicate", ""),
+        # the namespace corrected, the pattern still matches nothing: no pattern is suggested that would
+        # exclude nothing too
+        ("kmss:Frob*", ""),
     ],
 )
 def test_an_exclude_action_naming_no_action_is_said_with_the_action_meant(

@@ -315,7 +315,8 @@ class Reference:
         ``kmss:Decrypt``), or None when nothing is close: the namespace by its closest spelling when the
         reference has no such namespace, then an exact name by its closest spelling in that namespace
         (``difflib``, without case). A wildcard name is kept as given: what it was meant to match cannot be
-        told from a pattern that matches nothing, only its namespace can be corrected."""
+        told from a pattern that matches nothing, only its namespace can be corrected, and then only
+        into a pattern that matches."""
         prefix, _, name = pattern.lower().partition(":")
         if not self.has_namespace(prefix):
             near = difflib.get_close_matches(prefix, list(self._services), n=1, cutoff=_CLOSE)
@@ -323,7 +324,9 @@ class Reference:
                 return None
             prefix = near[0]
             if "*" in name or "?" in name:
-                return f"{prefix}:{pattern.partition(':')[2]}"
+                # suggested only when it matches: a pattern that excludes nothing either is no correction
+                meant = f"{prefix}:{pattern.partition(':')[2]}"
+                return meant if self.expand(meant) else None
         if "*" in name or "?" in name:
             return None
         spelled = {entry[0].lower(): entry[0] for entry in self._services[prefix]["a"].values()}
