@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
@@ -276,7 +276,9 @@ class Reconciler:
                 logger.exception("generation of %s/%s failed unexpectedly", target.namespace, target.name)
             err = classify(raw)
             metrics.GENERATIONS.labels(_result_label(err, raw)).inc()
-            note = _not_retried(target.spec, attempt.source_ref) if err.reason in READ_FAILURES else ""
+            note = (
+                _not_retried(target.spec, attempt.source_ref, _SOURCE) if err.reason in READ_FAILURES else ""
+            )
             return self._failed(target, conds, err, self._completed_run(run, latest.value), note)
         self._undelivered[key] = (target.uid, target.generation, result)
         return await self._check_and_deliver(attempt, result)
@@ -484,7 +486,7 @@ class Reconciler:
                 status,
                 Reason.CREDENTIALS_UNREADABLE,
                 lambda err: (
-                    _repository_not_retried(target.spec, pr_target.repository_ref)
+                    _not_retried(target.spec, pr_target.repository_ref, _REPOSITORY)
                     if err.reason in REPOSITORY_FAILURES and err.permanence is Permanence.PERMANENT
                     else ""
                 ),
@@ -570,33 +572,34 @@ def _retried_when(spec: Mapping[str, Any]) -> str:
     return "the spec changes" + (" or the next scheduled run" if scheduled else "")
 
 
-def _repository_not_retried(spec: Mapping[str, Any], repository_ref: str | None) -> str:
-    """What a pull request refused for good by the repository (not found, unauthorized) waits for, and
-    whose the URL and credentials are when the spec names a repository object (its admin's change runs the
-    PolicyGeneration again: services/adminrefs.py)."""
-    until = _retried_when(spec)
-    if repository_ref is None:
-        return f"; not retried until {until}"
-    kind, _, name = repository_ref.partition("/")
-    return (
-        f"; not retried until {until} or {kind} {name} does: its url, provider and credentials are that "
-        "repository object's, so if one of those is wrong ask its admin to fix it"
-    )
+class _AdminObject(NamedTuple):
+    """What an admin object holds that a run depends on, as the not-retried message names it."""
+
+    holds: str
+    noun: str
+    otherwise: str = ""
 
 
-def _not_retried(spec: Mapping[str, Any], source_ref: str | None) -> str:
-    """What a permanent failure of the scan waits for, and whose fix it may be: where the logs are read, and
-    with which role, is the source object's when the spec names one, an object the team cannot edit (its
-    admin's change runs the PolicyGeneration again: services/adminrefs.py). A temporary failure says when
-    its next try is instead."""
+_SOURCE = _AdminObject(
+    "the logs' location and access (bucket, prefix, accounts, regions, role)",
+    "source",
+    ", else fix this PolicyGeneration's spec",
+)
+_REPOSITORY = _AdminObject("its url, provider and credentials", "repository object")
+
+
+def _not_retried(spec: Mapping[str, Any], admin_ref: str | None, admin: _AdminObject) -> str:
+    """What a permanent failure waits for, and whose fix it may be: what an admin object the spec names
+    holds (where the logs are read and with which role; a repository's URL and credentials) the team cannot
+    edit, and its admin's change runs the PolicyGeneration again (services/adminrefs.py). A temporary
+    failure says when its next try is instead."""
     until = _retried_when(spec)
-    if source_ref is None:
+    if admin_ref is None:
         return f"; not retried until {until}"
-    kind, _, name = source_ref.partition("/")
+    kind, _, name = admin_ref.partition("/")
     return (
-        f"; not retried until {until} or {kind} {name} does: the logs' location and access (bucket, "
-        "prefix, accounts, regions, role) are that source's, so if one of those is wrong ask its admin to "
-        "fix it, else fix this PolicyGeneration's spec"
+        f"; not retried until {until} or {kind} {name} does: {admin.holds} are that {admin.noun}'s, so if "
+        f"one of those is wrong ask its admin to fix it{admin.otherwise}"
     )
 
 

@@ -159,7 +159,7 @@ async def test_refusals_are_conditions_and_nothing_is_scanned_or_sent(
     spec = {**SPEC, "output": {"pullRequest": dict(SPEC["output"]["pullRequest"])}}
     change(kube, spec)
     outcome = await reconciler(kube, executor, scans, prs).reconcile(target(kube, spec=spec))
-    ready = next(c for c in outcome.status["conditions"] if c["type"] == "Ready")
+    ready = _condition(outcome, "Ready")
     assert (ready["status"], ready["reason"]) == ("False", reason)
     assert "admin" in ready["message"]
     assert scans == [] and prs == [] and kube.configmap_writes == 0
@@ -250,7 +250,7 @@ async def test_a_permanent_scan_failure_says_it_waits_for_a_fix_and_whose(
         clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
     )
     outcome = await failing.reconcile(target(kube, spec=SPEC))
-    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    generated = _condition(outcome, "Generated")
     assert generated["reason"] == "InvalidSpec"
     assert generated["message"] == (
         "listing s3://org-trail/AWSLogs/: NoSuchBucket: The specified bucket does not exist; not retried "
@@ -269,7 +269,7 @@ async def test_a_permanent_scan_failure_says_it_waits_for_a_fix_and_whose(
         clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
     )
     outcome = await single.reconcile(target(kube, spec=inline))
-    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    generated = _condition(outcome, "Generated")
     assert generated["message"].endswith("does not exist; not retried until the spec changes")
 
 
@@ -290,10 +290,15 @@ async def test_a_repository_that_cannot_be_reached_names_the_admins_object(
     r = reconciler(kube, executor, scans, [])
     r.open_pull_request = not_found
     outcome = await r.reconcile(target(kube, spec=SPEC))
-    opened = next(c for c in outcome.status["conditions"] if c["type"] == "PullRequestOpened")
+    opened = _condition(outcome, "PullRequestOpened")
     assert opened["reason"] == "RepositoryNotFound"
     assert opened["message"] == (
         "git ls-remote failed: fatal: repository 'https://github.com/acme/infra.git/' not found; not retried "
         "until the spec changes or ClusterPolicyRepository infra does: its url, provider and credentials are "
         "that repository object's, so if one of those is wrong ask its admin to fix it"
     )
+
+
+def _condition(outcome: Any, kind: str) -> dict[str, Any]:
+    """The condition of that type an outcome's status holds (StopIteration when it holds none)."""
+    return next(c for c in outcome.status["conditions"] if c["type"] == kind)
