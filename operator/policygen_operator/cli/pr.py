@@ -234,7 +234,7 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
         findings=[Finding.from_dict(f) for f in _findings(principal_report, args.principal)],
         denied_actions=sorted(principal_report.get("denied") or {}),
         files_skipped=skipped_counts(_skipped_files(report)),
-        bad_records=_count(report, "badRecords"),
+        bad_records=_count(principal_report if "badRecords" in principal_report else report, "badRecords"),
     )
     incomplete = context.files_skipped or context.bad_records
     if incomplete and spec.replace_managed_policies and not args.allow_incomplete:

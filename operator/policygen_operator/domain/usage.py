@@ -114,6 +114,10 @@ class UsageSummary:
     ignored: Counter[str] = field(default_factory=Counter)
     skipped_files: dict[str, str] = field(default_factory=dict)
     bad_records: int = 0
+    # Of ``bad_records``, those of a requested principal (a matched record lacking a field the mapping reads),
+    # by principal: they can only have held that principal's calls. The rest (malformed records, records
+    # without an identity) could have been anyone's, so they count for every principal (``bad_records_for``).
+    bad_records_of: Counter[str] = field(default_factory=Counter)
     # records read out of the base64 rawData of a Kinesis Data Firehose stream's error output (records it
     # could not transform or deliver: ``domain.cloudtrail.scan.Scanner._scan_raw_data``), which the
     # stream's archive lacks: said apart so that a run over such output says it was one
@@ -135,6 +139,12 @@ class UsageSummary:
             usage = by_session[session] = PrincipalUsage()
         return usage
 
+    def bad_records_for(self, principal: str) -> int:
+        """The records that could not be used and may have held this principal's calls: its own and those
+        of no known principal. A fleet's pull requests are held back by these (``services.status.
+        incomplete_refusal``), not by another role's record that lacked a field."""
+        return self.bad_records - sum(self.bad_records_of.values()) + self.bad_records_of.get(principal, 0)
+
     def merge(self, other: UsageSummary) -> UsageSummary:
         for arn, usage in other.principals.items():
             self.principal(arn).merge(usage)
@@ -146,6 +156,7 @@ class UsageSummary:
         self.ignored.update(other.ignored)
         self.skipped_files.update(other.skipped_files)
         self.bad_records += other.bad_records
+        self.bad_records_of.update(other.bad_records_of)
         self.raw_data_records += other.raw_data_records
         self.files_scanned += other.files_scanned
         self.events_scanned += other.events_scanned
@@ -187,6 +198,7 @@ class UsageSummary:
             "ignored": dict(sorted(self.ignored.items())),
             "skippedFiles": dict(sorted(self.skipped_files.items())),
             "badRecords": self.bad_records,
+            **({"badRecordsOf": dict(sorted(self.bad_records_of.items()))} if self.bad_records_of else {}),
             "rawDataRecords": self.raw_data_records,
             "filesScanned": self.files_scanned,
             "eventsScanned": self.events_scanned,
@@ -200,6 +212,7 @@ class UsageSummary:
             ignored=Counter(data.get("ignored", {})),
             skipped_files=dict(data.get("skippedFiles", {})),
             bad_records=int(data.get("badRecords", 0)),
+            bad_records_of=Counter({k: int(v) for k, v in data.get("badRecordsOf", {}).items()}),
             raw_data_records=int(data.get("rawDataRecords", 0)),
             files_scanned=int(data.get("filesScanned", 0)),
             events_scanned=int(data.get("eventsScanned", 0)),

@@ -692,6 +692,8 @@ def _principal_report(
     usage = summary.principals.get(arn)
     return {
         "eventsMatched": scan.matched.get(arn, 0),
+        # its own records that lacked a field, and those of no known principal (``bad_records_for``)
+        "badRecords": summary.bad_records_for(arn),
         "actions": _per_action(usage.allowed if usage else {}),
         "denied": _per_action(usage.denied if usage else {}),
         "unmapped": dict(sorted(scan.unmapped.get(arn, {}).items())),

@@ -62,6 +62,7 @@ def scan_context(
     result: GenerationResult,
     files_skipped: dict[str, int],
     unused_actions: list[str] | None = None,
+    bad_records: int | None = None,
 ) -> PullRequestContext:
     """The pull request's text for a scan that just ran (its window, counts and findings): PolicyGeneration
     and Rightsizing describe a fresh scan the same way."""
@@ -77,7 +78,7 @@ def scan_context(
         denied_actions=found.denied_actions,
         unused_actions=unused_actions or [],
         files_skipped=files_skipped,
-        bad_records=result.summary.bad_records,
+        bad_records=result.summary.bad_records if bad_records is None else bad_records,
     )
 
 

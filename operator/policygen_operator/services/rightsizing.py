@@ -937,7 +937,8 @@ class RightsizingService:
         # the team reading its child learns there what the parent's scan could not read, as from its own run;
         # its ConfigMap holds no report naming them
         skipped = skipped_counts(result.summary.skipped_files)
-        conds.set(c.COMPLETE, *completeness(result, skipped, report=False))
+        bad = result.summary.bad_records_for(role.arn)  # not another role's record that lacked a field
+        conds.set(c.COMPLETE, *completeness(result, skipped, report=False, bad_records=bad))
         try:
             # Written only when its policy or detail changed (and never over a ConfigMap policygen did not
             # write): a scan that finds the same replaces nothing, whatever the number of roles.
@@ -1024,7 +1025,7 @@ class RightsizingService:
             if secrets_read is not None:
                 secrets_read[key] = credentials
         skipped = skipped_counts(result.summary.skipped_files)
-        bad = result.summary.bad_records
+        bad = result.summary.bad_records_for(role.arn)  # not another role's record that lacked a field
         if (skipped or bad) and not output["pullRequest"].get("allowIncomplete"):
             raise incomplete_refusal(  # every rightsizing pull request removes access
                 "remove access",
@@ -1035,7 +1036,14 @@ class RightsizingService:
             )
         meta = child["metadata"]
         context = scan_context(
-            f"{meta['namespace']}/{meta['name']}", role.arn, found, request, result, skipped, analysis.unused
+            f"{meta['namespace']}/{meta['name']}",
+            role.arn,
+            found,
+            request,
+            result,
+            skipped,
+            analysis.unused,
+            bad,
         )
         return target.spec, credentials, context
 

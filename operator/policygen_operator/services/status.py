@@ -172,16 +172,17 @@ def incomplete_refusal(
 
 
 def completeness(
-    result: GenerationResult, skipped: Mapping[str, int], report: bool = True
+    result: GenerationResult, skipped: Mapping[str, int], report: bool = True, bad_records: int | None = None
 ) -> tuple[bool, Reason, str]:
     """The Complete condition's status, reason and message: whether the policy was built from everything
     the window holds. Files skipped (``skipped``, ``skipped_counts``) or records that could not be used
     (``badRecords``, which ``--strict`` refuses alike in the CLI) make it False; both are said when both
     were met, so that a run is never called complete without a word about what it could not read.
     ``report``: whether the resource's ConfigMap holds the report that names them (a Rightsizing child's
-    holds none, and a message sending its reader there would send them to nothing)."""
+    holds none, and a message sending its reader there would send them to nothing). ``bad_records``: the
+    count that concerns the resource when the scan was for several principals (``bad_records_for``)."""
     summary = result.summary
-    bad = describe_bad_records(summary.bad_records, report)
+    bad = describe_bad_records(summary.bad_records if bad_records is None else bad_records, report)
     if skipped:
         named = " (the ConfigMap's report names each file)" if report else ""
         message = (

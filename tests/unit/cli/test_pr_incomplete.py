@@ -159,3 +159,11 @@ def test_replacing_on_bad_records_alone_is_refused_unless_allowed(
     assert opened == []
     assert main(argv(tmp_path, report, "--replace-managed-policy", POWER, "--allow-incomplete")) == EXIT_OK
     assert opened[0].bad_records == 2
+
+
+def test_a_principals_own_count_is_read_from_a_report_of_several(tmp_path: Path, opened: list[Any]) -> None:
+    """A report of several principals counts each one's bad records (its own and those of no known
+    principal): another principal's record that lacked a field does not hold this one's pull request."""
+    report = {"eventsScanned": 10, "badRecords": 2, "principals": {PRINCIPAL: {"badRecords": 0}}}
+    assert main(argv(tmp_path, report, "--replace-managed-policy", POWER)) == EXIT_OK
+    assert opened[0].bad_records == 0

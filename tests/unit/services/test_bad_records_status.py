@@ -205,3 +205,92 @@ def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None
         else:
             assert (cond["status"], cond["reason"]) == ("False", "IncompleteData")
             assert "2 record(s) could not be used" in cond["message"] and opened == []
+
+
+def test_a_fleet_pull_request_waits_only_for_records_that_may_have_been_its_roles() -> None:
+    """A record of one requested role that lacked a field can only have held that role's calls: it holds
+    back that role's pull request, not every role's of the Rightsizing (before, one such record anywhere
+    held back the whole fleet). A record of no known principal (malformed) may have been anyone's and holds
+    back every role, as a skipped file does. The child's Complete condition counts the same records."""
+    from dataclasses import replace
+
+    from policygen_operator.services.pullrequest import PullRequestStatus
+    from policygen_operator.services.rightsizing import RightsizingService
+    from policygen_operator.settings import OperatorSettings
+    from tests.fixtures.rightsizing import FakeAws
+    from tests.unit.services.test_rightsizing import DEPLOYER, NOW, ORDERS, SPEC, parent, run
+
+    pull_request = {
+        "provider": "git",
+        "repository": "file:///repo",
+        "path": "iam/{role}.json",
+        "format": "json",
+    }
+    spec = {**SPEC, "guards": {}, "output": {"mode": "pullRequest", "pullRequest": pull_request}}
+
+    def outcome_per_role(own: int, anyone: int) -> dict[str, tuple[str, str]]:
+        opened: list[str] = []
+
+        def open_single(spec: Any, context: Any, *_: Any) -> PullRequestStatus:
+            opened.append(context.principal)
+            return PullRequestStatus(None, None, "policygen/y", "def", "pushed", True)
+
+        def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+            found = run_generation(request, progress, cancel)
+            found.summary.bad_records = own + anyone
+            if own:
+                found.summary.bad_records_of[ORDERS] = own
+            return found
+
+        kube = FakeKube(
+            {
+                "team-a": [
+                    Binding(ORDERS, IRSA, "team-a", "orders"),
+                    Binding(DEPLOYER, IRSA, "team-a", "deploy"),
+                ]
+            }
+        )
+        svc = RightsizingService(
+            OperatorSettings(progress_interval=0.05, single_tenant=True),
+            kube,
+            FakeAws(),
+            ThreadPoolExecutor(2),
+            engine,
+            clock=lambda: NOW,
+            open_pull_request=open_single,
+        )
+        assert run(svc, replace(parent(), spec=spec)).failure is None
+        seen = {}
+        for arn in (ORDERS, DEPLOYER):
+            conds = {
+                c["type"]: c
+                for c in kube.objects[("fleet", child_name("fleet", arn))]["status"]["conditions"]
+            }
+            seen[arn] = (conds["PullRequestOpened"]["status"], conds["Complete"]["reason"])
+        assert sorted(opened) == sorted(a for a, (pr, _) in seen.items() if pr == "True")
+        return seen
+
+    assert outcome_per_role(own=2, anyone=0) == {
+        ORDERS: ("False", "BadRecords"),
+        DEPLOYER: ("True", "AllFilesRead"),
+    }
+    assert outcome_per_role(own=0, anyone=1) == {
+        ORDERS: ("False", "BadRecords"),
+        DEPLOYER: ("False", "BadRecords"),
+    }
+
+
+def test_the_records_of_each_principal_survive_merging_and_a_round_trip() -> None:
+    from policygen_operator.domain.usage import UsageSummary
+
+    first, second = UsageSummary(bad_records=3), UsageSummary(bad_records=2)
+    first.bad_records_of["arn:aws:iam::111122223333:role/a"] = 2
+    second.bad_records_of["arn:aws:iam::111122223333:role/a"] = 1
+    merged = first.merge(second)
+    assert (merged.bad_records, dict(merged.bad_records_of)) == (5, {"arn:aws:iam::111122223333:role/a": 3})
+    again = UsageSummary.from_dict(merged.to_dict())
+    assert again.bad_records_for("arn:aws:iam::111122223333:role/a") == 5
+    assert again.bad_records_for("arn:aws:iam::111122223333:role/b") == 2
+    assert (
+        "badRecordsOf" not in UsageSummary(bad_records=1).to_dict()
+    )  # reports without any stay as they were

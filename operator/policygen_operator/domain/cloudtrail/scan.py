@@ -1107,10 +1107,10 @@ class Scanner:
         try:
             event_time = record["eventTime"]
         except KeyError:
-            self._bad_record(name, where, _no_event_time(record))
+            self._bad_record(name, where, _no_event_time(record), principal)
             return
         if event_time.__class__ is not str:
-            self._bad_record(name, where, "eventTime is not a string")
+            self._bad_record(name, where, "eventTime is not a string", principal)
             return
         # A record of an account or Region left out (--account/--region) binds no id it returned, in the
         # window or just before it: the ids linked calls name (Athena's queries, sessions and notebooks,
@@ -1130,7 +1130,7 @@ class Scanner:
         as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
         problem = shape_problem(as_dict)
         if problem:
-            self._bad_record(name, where, problem)
+            self._bad_record(name, where, problem, principal)
             return
         mapper = self.mapper
         mapped = result.map_record(mapper, as_dict, where, name)
@@ -1180,9 +1180,12 @@ class Scanner:
         usage = Usage(1, event_time, event_time)
         return self.result.link(self.mapper, record, mapped, principal, identity if split else None, usage)
 
-    def _bad_record(self, name: str, where: str, why: str) -> None:
-        """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset."""
+    def _bad_record(self, name: str, where: str, why: str, principal: str | None = None) -> None:
+        """``where``: "record N" (from 0) in files and arrays, "line N" in JSON Lines, or a byte offset;
+        ``principal``: the requested principal whose record it is, when that is known."""
         self.result.summary.bad_records += 1
+        if principal is not None:
+            self.result.summary.bad_records_of[principal] += 1
         self.result.warn(f"skipped {where} of {name}: {why}")
 
 

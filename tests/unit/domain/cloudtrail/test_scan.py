@@ -185,6 +185,10 @@ def test_records_missing_fields_are_counted_and_named() -> None:
         "no userIdentity",
     ]
     assert all("record" in w and "f.json" in w for w in result.warnings)
+    # the requested role's two records lacking a field are its own; the rest could be anyone's
+    assert result.summary.bad_records_of == {ROLE: 2}
+    other = "arn:aws:iam::111122223333:role/someone-else"
+    assert (result.summary.bad_records_for(ROLE), result.summary.bad_records_for(other)) == (4, 2)
 
 
 def test_invalid_json_says_where_it_goes_wrong() -> None:
