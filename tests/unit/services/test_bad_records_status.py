@@ -9,6 +9,7 @@ base64 ``rawData`` of a Kinesis Data Firehose stream's error output, Amazon Data
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -152,16 +153,19 @@ def test_a_rightsizing_child_says_whether_its_policy_was_built_from_everything(
     assert ready["status"] == "True"  # informational, as in a PolicyGeneration's own status
 
 
-def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None:
-    """Every rightsizing pull request removes access: bad records hold it back as skipped files do, unless
-    ``output.pullRequest.allowIncomplete``; the child says why (PullRequestOpened False, IncompleteData)."""
+def fleet_with_pull_requests(
+    roles: list[str], bad: int, own: Mapping[str, int], allow: bool = False
+) -> tuple[FakeKube, list[Any]]:
+    """One Rightsizing pass over ``roles`` (IRSA ServiceAccounts of team-a) with ``output.mode:
+    pullRequest``, a scan that met ``bad`` unusable records, ``own`` of them a role's: the kube holding the
+    children and the pull requests' contexts."""
     from dataclasses import replace
 
     from policygen_operator.services.pullrequest import PullRequestStatus
     from policygen_operator.services.rightsizing import RightsizingService
     from policygen_operator.settings import OperatorSettings
     from tests.fixtures.rightsizing import FakeAws
-    from tests.unit.services.test_rightsizing import NOW, ORDERS, SPEC, parent, run
+    from tests.unit.services.test_rightsizing import NOW, SPEC, parent, run
 
     opened: list[Any] = []
 
@@ -171,7 +175,8 @@ def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None
 
     def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
         found = run_generation(request, progress, cancel)
-        found.summary.bad_records = 2
+        found.summary.bad_records = bad
+        found.summary.bad_records_of.update(own)
         return found
 
     pull_request = {
@@ -179,27 +184,36 @@ def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None
         "repository": "file:///repo",
         "path": "iam/{role}.json",
         "format": "json",
+        "allowIncomplete": allow,
     }
+    spec = {**SPEC, "guards": {}, "output": {"mode": "pullRequest", "pullRequest": pull_request}}
+    kube = FakeKube({"team-a": [Binding(arn, IRSA, "team-a", f"sa-{n}") for n, arn in enumerate(roles)]})
+    svc = RightsizingService(
+        OperatorSettings(progress_interval=0.05, single_tenant=True),
+        kube,
+        FakeAws(),
+        ThreadPoolExecutor(2),
+        engine,
+        clock=lambda: NOW,
+        open_pull_request=open_single,
+    )
+    outcome = run(svc, replace(parent(), spec=spec))
+    assert outcome.failure is None, outcome.message
+    return kube, opened
+
+
+def child_conditions(kube: FakeKube, role: str) -> dict[str, dict[str, Any]]:
+    return {c["type"]: c for c in kube.objects[("fleet", child_name("fleet", role))]["status"]["conditions"]}
+
+
+def test_a_rightsizing_pull_request_waits_for_records_it_could_not_use() -> None:
+    """Every rightsizing pull request removes access: bad records hold it back as skipped files do, unless
+    ``output.pullRequest.allowIncomplete``; the child says why (PullRequestOpened False, IncompleteData)."""
+    from tests.unit.services.test_rightsizing import ORDERS
+
     for allow in (False, True):
-        kube = FakeKube({"team-a": [Binding(ORDERS, IRSA, "team-a", "orders")]})
-        spec = {
-            **SPEC,
-            "guards": {},
-            "output": {"mode": "pullRequest", "pullRequest": {**pull_request, "allowIncomplete": allow}},
-        }
-        svc = RightsizingService(
-            OperatorSettings(progress_interval=0.05, single_tenant=True),
-            kube,
-            FakeAws(),
-            ThreadPoolExecutor(2),
-            engine,
-            clock=lambda: NOW,
-            open_pull_request=open_single,
-        )
-        outcome = run(svc, replace(parent(), spec=spec))
-        assert outcome.failure is None, outcome.message
-        child = kube.objects[("fleet", child_name("fleet", ORDERS))]["status"]
-        [cond] = [c for c in child["conditions"] if c["type"] == "PullRequestOpened"]
+        kube, opened = fleet_with_pull_requests([ORDERS], 2, {}, allow)
+        cond = child_conditions(kube, ORDERS)["PullRequestOpened"]
         if allow:
             assert cond["status"] == "True" and len(opened) == 1
         else:
@@ -212,62 +226,17 @@ def test_a_fleet_pull_request_waits_only_for_records_that_may_have_been_its_role
     back that role's pull request, not every role's of the Rightsizing (before, one such record anywhere
     held back the whole fleet). A record of no known principal (malformed) may have been anyone's and holds
     back every role, as a skipped file does. The child's Complete condition counts the same records."""
-    from dataclasses import replace
-
-    from policygen_operator.services.pullrequest import PullRequestStatus
-    from policygen_operator.services.rightsizing import RightsizingService
-    from policygen_operator.settings import OperatorSettings
-    from tests.fixtures.rightsizing import FakeAws
-    from tests.unit.services.test_rightsizing import DEPLOYER, NOW, ORDERS, SPEC, parent, run
-
-    pull_request = {
-        "provider": "git",
-        "repository": "file:///repo",
-        "path": "iam/{role}.json",
-        "format": "json",
-    }
-    spec = {**SPEC, "guards": {}, "output": {"mode": "pullRequest", "pullRequest": pull_request}}
+    from tests.unit.services.test_rightsizing import DEPLOYER, ORDERS
 
     def outcome_per_role(own: int, anyone: int) -> dict[str, tuple[str, str]]:
-        opened: list[str] = []
-
-        def open_single(spec: Any, context: Any, *_: Any) -> PullRequestStatus:
-            opened.append(context.principal)
-            return PullRequestStatus(None, None, "policygen/y", "def", "pushed", True)
-
-        def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
-            found = run_generation(request, progress, cancel)
-            found.summary.bad_records = own + anyone
-            if own:
-                found.summary.bad_records_of[ORDERS] = own
-            return found
-
-        kube = FakeKube(
-            {
-                "team-a": [
-                    Binding(ORDERS, IRSA, "team-a", "orders"),
-                    Binding(DEPLOYER, IRSA, "team-a", "deploy"),
-                ]
-            }
+        kube, opened = fleet_with_pull_requests(
+            [ORDERS, DEPLOYER], own + anyone, {ORDERS: own} if own else {}
         )
-        svc = RightsizingService(
-            OperatorSettings(progress_interval=0.05, single_tenant=True),
-            kube,
-            FakeAws(),
-            ThreadPoolExecutor(2),
-            engine,
-            clock=lambda: NOW,
-            open_pull_request=open_single,
-        )
-        assert run(svc, replace(parent(), spec=spec)).failure is None
         seen = {}
         for arn in (ORDERS, DEPLOYER):
-            conds = {
-                c["type"]: c
-                for c in kube.objects[("fleet", child_name("fleet", arn))]["status"]["conditions"]
-            }
+            conds = child_conditions(kube, arn)
             seen[arn] = (conds["PullRequestOpened"]["status"], conds["Complete"]["reason"])
-        assert sorted(opened) == sorted(a for a, (pr, _) in seen.items() if pr == "True")
+        assert sorted(c.principal for c in opened) == sorted(a for a, (pr, _) in seen.items() if pr == "True")
         return seen
 
     assert outcome_per_role(own=2, anyone=0) == {
