@@ -502,3 +502,8 @@ def test_a_failed_publish_keeps_the_published_policy_in_status(
     assert failed["status"]["policy"] == good["status"]["policy"]
     assert "last good policy (generation 1" in condition(failed, "Published")["message"]
     assert failed["status"]["configMapRef"]["name"] == "kept-policy"
+    # the conflict is retried: once its owner deletes the other ConfigMap, the kept scan is written there
+    kube_admin.delete(f"/api/v1/namespaces/{namespace}/configmaps/taken")
+    wait_ready(kube_admin, namespace, "kept", timeout=90, generation=2)
+    cm = configmap(kube_admin, namespace, "taken")
+    assert cm is not None and "policy.json" in cm["data"]

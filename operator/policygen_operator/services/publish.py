@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from policygen_operator.adapters.kubernetes.client import ConfigMapObject
 from policygen_operator.domain.iam.canonical import canonical_json, policy_sha256
-from policygen_operator.services.errors import InvalidRequestError
+from policygen_operator.services.errors import TemporaryError
 from policygen_operator.services.reasons import Reason
 from policygen_operator.services.spec import POLICY_KEY
 
@@ -131,20 +131,25 @@ async def publish_configmap(
     report: Mapping[str, Any] | None = None,
     extra: Mapping[str, str] | None = None,
     on_conflict: str = (
-        "choose another spec.output.configMap.name, or delete that ConfigMap and then change this spec: "
-        "deleting it starts no run by itself (ConfigMaps are not watched)"
+        "choose another spec.output.configMap.name, or delete that ConfigMap: the write is tried again with "
+        "backoff, the scan's result kept"
     ),
 ) -> Published:
     """Write the ConfigMap unless it already holds this policy (in its data and its annotation) and names
     this owner (by uid) among its ownerReferences. ``extra``: more keys of the data, byte for byte (a
     rightsizing child's ``rightsizing.json``): one that differs is written again too. ``on_conflict``: what
-    the reader can do about a ConfigMap of that name policygen did not write (the failure is permanent and
-    ConfigMaps are not watched, so deleting it alone is not enough for a PolicyGeneration)."""
+    the reader can do about a ConfigMap of that name policygen did not write.
+
+    That conflict is temporary: deleting the other ConfigMap resolves it without any change to the spec,
+    and ConfigMaps are not watched (a watch of every ConfigMap of the cluster would need list and watch on
+    all of them), so the write is tried again with backoff; a PolicyGeneration's retry delivers the scan it
+    kept (``Reconciler._undelivered``) instead of scanning again. Overwriting is never right: the data is
+    someone else's."""
     sha256 = policies_sha256(policies)
     current = await kube.read_configmap(namespace, name)
     if current is not None and current.annotations.get(SOURCE_ANNOTATION) != source:
         # Someone else's ConfigMap: overwriting it would destroy data we do not own.
-        raise InvalidRequestError(
+        raise TemporaryError(
             f"ConfigMap {namespace}/{name} exists and is not managed by this PolicyGeneration (it is left "
             f"alone); {on_conflict}",
             field="spec.output.configMap.name",

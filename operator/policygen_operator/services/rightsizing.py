@@ -961,7 +961,7 @@ class RightsizingService:
                 f"ConfigMap {cm_name} {'written' if published.changed else 'unchanged'} "
                 f"(policy and {DETAIL_KEY})",
             )
-        except (KubernetesError, InvalidRequestError) as raw:
+        except (KubernetesError, PolicygenError) as raw:  # a conflict: the next pass tries again
             err = classify(raw, reason=Reason.CONFIGMAP_REJECTED)
             conds.set(c.PUBLISHED, False, err.reason, str(err))
         required = [c.GENERATED, c.PUBLISHED]

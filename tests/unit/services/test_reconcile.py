@@ -380,21 +380,35 @@ async def test_missing_secret_fails_the_pull_request_permanently(executor: Threa
 
 
 async def test_configmap_owned_by_someone_else_is_not_overwritten(executor: ThreadPoolExecutor) -> None:
+    """A ConfigMap of that name that policygen did not write is left alone, and the conflict is retried with
+    backoff: seen on the control plane, deleting the other ConfigMap started nothing (the failure was
+    permanent and ConfigMaps are not watched), so the PolicyGeneration stayed in conflict until its spec
+    changed. The retry delivers the scan it kept: the logs are not read again."""
     kube = FakeKube()
     kube.configmaps[("ns", "pay-policy")] = {
         "metadata": {"name": "pay-policy", "annotations": {}},
         "data": {"x": "y"},
     }
-    outcome = await reconciler(kube, executor, lambda req, p, c: result()).reconcile(target(kube))
-    assert outcome.failure == "permanent" and ready(outcome)["reason"] == "ConfigMapConflict"
+    scans: list[int] = []
+
+    def generate(req: Any, p: Any, c: Any) -> GenerationResult:
+        scans.append(1)
+        return result()
+
+    r = reconciler(kube, executor, generate)
+    outcome = await r.reconcile(target(kube))
+    assert outcome.failure == "temporary" and ready(outcome)["reason"] == "ConfigMapConflict"
     assert kube.configmaps[("ns", "pay-policy")]["data"] == {"x": "y"}
-    # Seen on the control plane: the message said "or delete that ConfigMap"; deleting it started nothing
-    # (ConfigMaps are not watched, the failure is permanent), and the PolicyGeneration stayed in conflict.
     assert ready(outcome)["message"] == (
         "ConfigMap ns/pay-policy exists and is not managed by this PolicyGeneration (it is left alone); "
-        "choose another spec.output.configMap.name, or delete that ConfigMap and then change this spec: "
-        "deleting it starts no run by itself (ConfigMaps are not watched)"
+        "choose another spec.output.configMap.name, or delete that ConfigMap: the write is tried again with "
+        "backoff, the scan's result kept; retrying in 30s"
     )
+    del kube.configmaps[("ns", "pay-policy")]  # the owner removes theirs
+    retried = await r.reconcile(target(kube, status=outcome.status, retry=1))
+    assert retried.failure is None and ready(retried)["status"] == "True"
+    assert json.loads(kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"]) == POLICY
+    assert len(scans) == 1
 
 
 def test_schedule_due() -> None:
@@ -484,7 +498,8 @@ async def test_a_failed_publish_keeps_the_last_published_policy_in_status(
         kube.put_error = PERMANENT_K8S  # e.g. the admission policy after someone removed the managed-by label
     r.generate = lambda req, p, c: result(WIDER)
     failed = await r.reconcile(target(kube, status=first.status, spec=spec))
-    assert failed.failure == "permanent" and ready(failed)["reason"] == reason
+    permanence = "temporary" if reason == "ConfigMapConflict" else "permanent"  # the owner may delete theirs
+    assert failed.failure == permanence and ready(failed)["reason"] == reason
     # A merge patch without "policy" leaves status.policy (and ACTIONS/PARTS) as published.
     assert "policy" not in failed.status and "findings" not in failed.status
     step = next(x for x in failed.status["conditions"] if x["type"] == "Published")
