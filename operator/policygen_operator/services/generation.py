@@ -244,7 +244,7 @@ def _near_misses(principals: tuple[Principal, ...], scan: ScanResult, listed: li
     principal matched."""
     if not listed:
         return []
-    hinted = {hint.split(" ", 1)[0] for hint in scan.path_hints() + scan.kind_hints()}
+    hinted = scan.hinted()
     missing = [p for p in principals if not scan.matched.get(p.arn) and p.arn not in hinted]
     if not missing:
         return []

@@ -458,19 +458,14 @@ class ScanResult:
         return [
             f"{arn} matched no event, but sessions of {', '.join(sorted(issuers))} (same account and role "
             "name, another path) did: a role's events are matched by its full ARN, path included"
-            for arn, issuers in sorted(self.other_paths.items())
-            if issuers and not self.matched.get(arn)
+            for arn, issuers in self._other_paths_met()
         ]
 
     def kind_hints(self) -> list[str]:
         """For each requested principal that matched no event while the principal of the other kind with its
         account and name did: a user ARN given where the calls are the role's sessions, or the other way."""
         hints = []
-        for arn, found in sorted(self.other_kinds.items()):
-            twins = sorted(twin for twin in found if not self.matched.get(twin))  # not one asked for too
-            if not twins or self.matched.get(arn):
-                continue
-            twin = twins[0]
+        for arn, twin in self._other_kinds_met():
             what = f"the IAM user {twin}" if ":user/" in twin else f"sessions of the IAM role {twin}"
             bare = ":user/" not in twin and twin.count("/") == 1  # a session without its issuer's ARN
             hints.append(
@@ -478,6 +473,27 @@ class ScanResult:
                 "that ARN to --principal" + (" (with the role's path, if it has one)" if bare else "")
             )
         return hints
+
+    def hinted(self) -> set[str]:
+        """The requested principals ``path_hints`` or ``kind_hints`` speak of: a likelier reason for their
+        empty result than a typo (``services.generation._near_misses`` leaves them alone)."""
+        return {arn for arn, _ in self._other_paths_met()} | {arn for arn, _ in self._other_kinds_met()}
+
+    def _other_paths_met(self) -> list[tuple[str, set[str]]]:
+        return [
+            (arn, issuers)
+            for arn, issuers in sorted(self.other_paths.items())
+            if issuers and not self.matched.get(arn)
+        ]
+
+    def _other_kinds_met(self) -> list[tuple[str, str]]:
+        """(requested ARN, the first twin of the other kind that was not asked for too)."""
+        met = []
+        for arn, found in sorted(self.other_kinds.items()):
+            twins = sorted(twin for twin in found if not self.matched.get(twin))  # not one asked for too
+            if twins and not self.matched.get(arn):
+                met.append((arn, twins[0]))
+        return met
 
 
 class Scanner:
