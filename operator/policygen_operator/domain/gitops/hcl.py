@@ -419,10 +419,21 @@ class Variable:
     # module's own value when it has one, then each -var-file's; there even when they differ (value None),
     # for an edit that is right in each place alike (a count's list losing the broad ARN in each)
     places: tuple[Place, ...] = ()
+    # how the module's own files decide it: "default" (its variable block's), "set" (a definitions file),
+    # "unset" (declared without either), "caller" (a module call gives it), "undeclared", or "" (refused:
+    # a file that cannot be read, a value that is not a literal)
+    state: str = ""
 
     @property
     def shown(self) -> str:
         return f"var.{self.name} ({self.source})"
+
+    @property
+    def place(self) -> Place | None:
+        """Where its value is written, as one environment's ``Place`` (None without a value)."""
+        if self.value is None:
+            return None
+        return Place(self.path, self.value, self.span, self.source, default=self.state == "default")
 
 
 @dataclass(frozen=True)
@@ -434,15 +445,12 @@ class Place:
     value: str
     span: tuple[int, int] | None
     source: str
+    default: bool = False  # a variable block's default, not a definitions file's assignment
 
     @property
     def said(self) -> str:
         value = " ".join(self.value.split())
-        return (
-            f"{self.source} is {value}"
-            if self.source.startswith("its default")
-            else f"{self.path} sets {value}"
-        )
+        return f"{self.source} is {value}" if self.default else f"{self.path} sets {value}"
 
 
 def definitions_order(path: str) -> tuple[int, str] | None:
@@ -570,23 +578,16 @@ def variable(
     for an edit that can be made in each): an edit made for one value would be right in one environment
     only."""
     own = _module_variable(files, folder, name, calls)
-    if own.source == "not declared" or own.source.startswith("set by "):
+    if own.state in ("undeclared", "caller"):
         return own
     setting: list[Place] = []
     for path in var_files(files, folder):
         try:
-            if path.endswith(".json"):
-                values = json.loads(files[path])
-                if isinstance(values, dict) and name in values:
-                    setting.append(Place(path, _json_value(values[name]), None, f"set in {path}"))
-            else:
-                assignments = native_assignments(files[path])
-                if name in assignments:
-                    given = assignments[name]
-                    span = (given.value_start, given.value_end)
-                    setting.append(Place(path, given.value(files[path]).strip(), span, f"set in {path}"))
+            assigned = _assigned(files, path, name)
         except (GitOpsEditError, ValueError):
             return Variable(name, None, path, f"{path}, a -var-file of the module, cannot be read")
+        if assigned is not None:
+            setting.append(Place(path, *assigned, f"set in {path}"))
     if not setting:
         return own
     for place in setting:
@@ -594,9 +595,9 @@ def variable(
             return Variable(
                 name, None, place.source, f"{place.path} sets it to {place.value}, which is not a literal"
             )
-    if own.value is None and not own.why.startswith(_UNSET):
+    if own.value is None and own.state != "unset":
         return own  # the module's own value is there but not read: refused as it is
-    places = ([Place(own.path, own.value, own.span, own.source)] if own.value is not None else []) + setting
+    places = ([own.place] if own.place is not None else []) + setting
     if len({_normal(p.value) for p in places}) > 1:
         return Variable(
             name,
@@ -609,7 +610,22 @@ def variable(
         )
     first = places[0]
     source = first.source if len(places) == 1 else "; ".join(p.source for p in places)
-    return Variable(name, first.value, source, path=first.path, span=first.span, places=tuple(places))
+    state = "default" if first.default and len(places) == 1 else "set"
+    return Variable(
+        name, first.value, source, path=first.path, span=first.span, places=tuple(places), state=state
+    )
+
+
+def _assigned(files: dict[str, str], path: str, name: str) -> tuple[str, tuple[int, int] | None] | None:
+    """The value a definitions file (native or JSON) gives ``name``, as an HCL expression, and its offsets
+    (a native file's; None in JSON), or None when it sets none. Raises what the parsers raise."""
+    if path.endswith(".json"):
+        values = json.loads(files[path])
+        return (_json_value(values[name]), None) if isinstance(values, dict) and name in values else None
+    given = native_assignments(files[path]).get(name)
+    if given is None:
+        return None
+    return given.value(files[path]).strip(), (given.value_start, given.value_end)
 
 
 def _module_variable(
@@ -648,7 +664,11 @@ def _module_variable(
             break
     if declared is None:
         return Variable(
-            name, None, "not declared", "no variable block of the module's files read declares it"
+            name,
+            None,
+            "not declared",
+            "no variable block of the module's files read declares it",
+            state="undeclared",
         )
     where, default = declared
     setting = [
@@ -664,6 +684,7 @@ def _module_variable(
             f"{caller} calls the module with {name} = {call.arguments[name]}: the value is the "
             "caller's, one call's of as many as call the module, not the module's own; edit it there or by "
             "hand",
+            state="caller",
         )
     set_by: tuple[str, str] | None = None
     set_span: tuple[int, int] | None = None
@@ -674,25 +695,18 @@ def _module_variable(
     )
     for _, path in definitions:
         try:
-            if path.endswith(".json"):
-                values = json.loads(files[path])
-                if isinstance(values, dict) and name in values:
-                    set_by, set_span = (path, _json_value(values[name])), None
-            else:
-                assignments = native_assignments(files[path])
-                if name in assignments:
-                    given = assignments[name]
-                    set_by = (path, given.value(files[path]).strip())
-                    set_span = (given.value_start, given.value_end)
+            assigned = _assigned(files, path, name)
         except (GitOpsEditError, ValueError):
             return Variable(name, None, path, f"{path}, a definitions file of the module, cannot be read")
+        if assigned is not None:
+            set_by, set_span = (path, assigned[0]), assigned[1]
     if set_by is not None:
         path, value = set_by
         if not is_literal(value):
             return Variable(
                 name, None, f"set in {path}", f"{path} sets it to {value}, which is not a literal"
             )
-        return Variable(name, value, f"set in {path}", path=path, span=set_span)
+        return Variable(name, value, f"set in {path}", path=path, span=set_span, state="set")
     if default is None:
         return Variable(
             name,
@@ -700,10 +714,11 @@ def _module_variable(
             f"declared in {where}",
             f"{_UNSET} (terraform.tfvars, *.auto.tfvars, a -var-file) sets it: -var, TF_VAR_{name} or the "
             "module's caller gives its value, which policygen does not see",
+            state="unset",
         )
     if not is_literal(default):
         return Variable(name, None, f"declared in {where}", f"its default {default} is not a literal")
-    return Variable(name, default, f"its default in {where}", path=where, span=default_span)
+    return Variable(name, default, f"its default in {where}", path=where, span=default_span, state="default")
 
 
 @dataclass(frozen=True)

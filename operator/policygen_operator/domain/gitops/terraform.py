@@ -1847,9 +1847,7 @@ def _edit_variable_count(
     current_files = {**files, **texts, **definitions}
     found = hcl.variable(current_files, folder, name)
     about = f"{path}: {where} count over var.{name}, which"
-    places = found.places or (
-        (hcl.Place(found.path, found.value, found.span, found.source),) if found.value is not None else ()
-    )
+    places = found.places or ((found.place,) if found.place is not None else ())
     if not places:
         result.seen.append(f"{about} {NOT_LITERAL}: {found.shown}: {found.why}")
         return
