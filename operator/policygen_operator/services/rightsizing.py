@@ -896,6 +896,7 @@ class RightsizingService:
             "blockOwnerDeletion": True,
         }
         detail = {**analysis.to_dict(), "discovered": role.to_dict(), "parent": parent.ref}
+        bad = result.summary.bad_records_for(role.arn)  # not another role's record that lacked a field
         conds = c.Conditions((child.get("status") or {}).get("conditions"), iso(now), generation)
         child_status: dict[str, Any] = {
             "observedGeneration": generation,
@@ -907,6 +908,11 @@ class RightsizingService:
                 "windowEnd": iso(request.end),
                 "filesScanned": result.summary.files_scanned,
                 **record_counts(result.summary),
+                # the role's own, as the report has them per principal; the scan's totals are the parent's
+                "eventsMatched": result.report.get("principals", {})
+                .get(role.arn, {})
+                .get("eventsMatched", 0),
+                "badRecords": bad,
             },
             "deniedActions": list(found.denied_actions),
             "rightsizing": {
@@ -937,7 +943,6 @@ class RightsizingService:
         # the team reading its child learns there what the parent's scan could not read, as from its own run;
         # its ConfigMap holds no report naming them
         skipped = skipped_counts(result.summary.skipped_files)
-        bad = result.summary.bad_records_for(role.arn)  # not another role's record that lacked a field
         conds.set(c.COMPLETE, *completeness(result, skipped, report=False, bad_records=bad))
         try:
             # Written only when its policy or detail changed (and never over a ConfigMap policygen did not

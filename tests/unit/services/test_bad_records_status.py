@@ -116,6 +116,35 @@ def test_a_rightsizing_scan_counts_bad_records_in_last_scan_and_the_childrens_la
     assert (child["lastRun"]["badRecords"], child["lastRun"]["rawDataRecords"]) == (4, 6)
 
 
+def test_a_rightsizing_childs_last_run_counts_its_own_role() -> None:
+    """A child's ``lastRun`` is read by the team that owns its role: its ``eventsMatched`` and ``badRecords``
+    are the role's (as the CLI's report has them per principal: ``principals.ARN``), not the fleet scan's
+    totals, which ``lastScan`` of the parent keeps; ``eventsScanned`` is the scan's, every record read."""
+    from tests.unit.services.test_rightsizing import DEPLOYER, ORDERS, parent, run, service
+
+    kube = FakeKube(
+        {"team-a": [Binding(ORDERS, IRSA, "team-a", "orders"), Binding(DEPLOYER, IRSA, "team-a", "deployer")]}
+    )
+    matched: dict[str, int] = {}
+
+    def engine(request: GenerationRequest, progress: Any, cancel: Any) -> GenerationResult:
+        found = run_generation(request, progress, cancel)
+        found.summary.bad_records = 5  # 3 a record of the deployer's lacking a field, 2 of no known principal
+        found.summary.bad_records_of.update({DEPLOYER: 3})
+        matched.update({arn: found.report["principals"][arn]["eventsMatched"] for arn in (ORDERS, DEPLOYER)})
+        return found
+
+    outcome = run(service(kube, engine), parent())  # type: ignore[arg-type]
+    assert outcome.failure is None, outcome.message
+    assert outcome.status["lastScan"]["badRecords"] == 5
+    assert outcome.status["lastScan"]["eventsMatched"] == sum(matched.values())
+    assert all(matched.values()), matched  # both roles made events: the totals differ from each role's
+    for role, bad in ((ORDERS, 2), (DEPLOYER, 5)):
+        last = kube.objects[("fleet", child_name("fleet", role))]["status"]["lastRun"]
+        assert (last["badRecords"], last["eventsMatched"]) == (bad, matched[role]), role
+        assert last["eventsScanned"] == outcome.status["lastScan"]["eventsScanned"]
+
+
 @pytest.mark.parametrize(
     ("bad", "skipped", "expected"),
     [
