@@ -403,6 +403,8 @@ def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient,
     }
     _admin(kube_admin, ADMIN_SOURCE, "history", lambda s: (s.pop("s3"), s.update(lookupEvents=lookup)))
     _admin(kube_admin, ADMIN_SOURCE, "history-here", lambda s: (s.pop("s3"), s.update(lookupEvents={})))
+    labelled = {"matchLabels": {"kubernetes.io/metadata.name": "team-a", "tier": ""}}
+    _admin(kube_admin, ADMIN_SOURCE, "labelled", lambda s: s["namespaces"].update(selector=labelled))
     stored = kube_admin.request("GET", f"{API}/clustercloudtrailsources/history")
     assert stored["spec"]["lookupEvents"] == lookup
     bad = [
@@ -441,6 +443,24 @@ def test_admin_objects_are_accepted_and_bad_ones_refused(kube_admin: KubeClient,
             ADMIN_SOURCE,
             lambda s: s["namespaces"].update(selector={"matchExpressions": [{"key": "t", "operator": "In"}]}),
             "In and NotIn need values",
+        ),
+        # a label key or value Kubernetes refuses on a Namespace would match none: refused, not granting none
+        (
+            ADMIN_SOURCE,
+            lambda s: s["namespaces"].update(selector={"matchLabels": {"team a": "x"}}),
+            "label key",
+        ),
+        (
+            ADMIN_SOURCE,
+            lambda s: s["namespaces"].update(selector={"matchLabels": {"team": "a b"}}),
+            "spec.namespaces.selector.matchLabels.team",
+        ),
+        (
+            ADMIN_REPOSITORY,
+            lambda s: s["namespaces"].update(
+                selector={"matchExpressions": [{"key": "team/", "operator": "In", "values": ["a"]}]}
+            ),
+            "spec.namespaces.selector.matchExpressions[0].key",
         ),
         (ADMIN_REPOSITORY, lambda s: s.pop("allowedPaths"), "spec.allowedPaths: Required value"),
         (ADMIN_REPOSITORY, lambda s: s.pop("credentialsSecretRef"), "credentialsSecretRef is required"),

@@ -48,6 +48,17 @@ def crds(kubectl: str, kubeconfig: Path, operator_kubeconfig: Path) -> None:
         ({"cloudTrail": TRAIL, "guards": {"keepActions": ["not an action"]}}, "keepActions"),
         ({"cloudTrail": TRAIL, "unknownField": 1}, "unknown field"),
         ({"cloudTrail": TRAIL, "output": {"pullRequest": {**PULL_REQUEST, "grouping": "team"}}}, "grouping"),
+        # label keys and values as Kubernetes takes them (API Concepts, "Labels and Selectors": syntax and
+        # character set): a key with a space would match no ServiceAccount, and a value with a comma would
+        # join a second requirement to the selector the operator lists with
+        ({"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": {"team name": "a"}}}, "label key"),
+        ({"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": {"-team": "a"}}}, "label key"),
+        ({"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": {"a/b/c": "a"}}}, "label key"),
+        ({"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": {"x" * 64: "a"}}}, "label key"),
+        (
+            {"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": {"app": "a,team=b"}}},
+            "serviceAccountSelector.matchLabels.app",
+        ),
     ],
 )
 def test_bad_specs_are_refused_naming_the_field(
@@ -83,3 +94,30 @@ def test_defaults_and_a_cluster_rightsizing_needs_a_child_namespace(
     with pytest.raises(ApiError) as refused:
         kube_admin.post(f"{API}/clusterrightsizings", {**cluster, "spec": {"cloudTrail": TRAIL}})
     assert "childNamespace" in str(refused.value)
+
+
+def test_label_selectors_take_every_valid_label_and_refuse_bad_keys_of_namespaces(
+    kube_admin: KubeClient, namespace: str, crds: None
+) -> None:
+    labels = {"app.kubernetes.io/name": "orders", "team": "", "a" * 63: "b" * 63, f"{'p' * 200}.io/x": "v"}
+    made = kube_admin.post(
+        f"{API}/namespaces/{namespace}/rightsizings",
+        rightsizing(namespace, {"cloudTrail": TRAIL, "serviceAccountSelector": {"matchLabels": labels}}),
+    )
+    assert made["spec"]["serviceAccountSelector"]["matchLabels"] == labels
+    cluster = {
+        "apiVersion": "policygen.io/v1alpha1",
+        "kind": "ClusterRightsizing",
+        "metadata": {"name": f"labels-{namespace}"},
+        "spec": {
+            "cloudTrail": TRAIL,
+            "childNamespace": namespace,
+            "namespaceSelector": {"matchLabels": labels},
+        },
+    }
+    kube_admin.post(f"{API}/clusterrightsizings", cluster)
+    kube_admin.delete(f"{API}/clusterrightsizings/labels-{namespace}")
+    cluster["spec"]["namespaceSelector"] = {"matchLabels": {"team/": "a"}}  # type: ignore[index]
+    with pytest.raises(ApiError) as refused:
+        kube_admin.post(f"{API}/clusterrightsizings", cluster)
+    assert "namespaceSelector.matchLabels" in str(refused.value) and "label key" in str(refused.value)
