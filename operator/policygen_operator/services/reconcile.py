@@ -29,6 +29,7 @@ from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.iam.validate import Finding, validate_policy
 from policygen_operator.domain.tenancy import session_name
 from policygen_operator.domain.timeutil import iso, utcnow
+from policygen_operator.domain.wording import counted
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
@@ -329,8 +330,8 @@ class Reconciler:
         }
         changed = previous.get("sha256") != sha256
         summary = (
-            f"{len(found.actions)} actions in {len(found.services)} services "
-            f"from {result.summary.events_matched} events"
+            f"{counted(len(found.actions), 'action')} in {counted(len(found.services), 'service')} "
+            f"from {counted(result.summary.events_matched, 'event')}"
         )
         conds.set(c.GENERATED, True, Reason.GENERATED, summary)
         skipped = st.skipped_counts(result.summary.skipped_files)

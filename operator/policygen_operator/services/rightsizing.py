@@ -46,6 +46,7 @@ from policygen_operator.domain.rightsizing import (
     split_by_service_account,
 )
 from policygen_operator.domain.timeutil import iso, utcnow
+from policygen_operator.domain.wording import counted
 from policygen_operator.services import conditions as c
 from policygen_operator.services import metrics
 from policygen_operator.services import spec as specs
@@ -931,7 +932,10 @@ class RightsizingService:
         if found.policies:
             child_status["policy"] = policy_status(found, policies_sha256(found.policies), generation)
             conds.set(
-                c.GENERATED, True, Reason.GENERATED, f"{len(found.actions)} actions, from the parent's scan"
+                c.GENERATED,
+                True,
+                Reason.GENERATED,
+                f"{counted(len(found.actions), 'action')}, from the parent's scan",
             )
         else:
             conds.set(

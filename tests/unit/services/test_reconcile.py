@@ -149,6 +149,8 @@ async def test_success_publishes_configmap_and_status(executor: ThreadPoolExecut
     assert '"s3:GetObject"' in outcome.status["policy"]["document"]
     assert outcome.status["configMapRef"] == {"name": "pay-policy", "key": "policy.json"}
     assert outcome.status["deniedActions"] == ["iam:CreateRole"]
+    generated = next(c for c in outcome.status["conditions"] if c["type"] == "Generated")
+    assert generated["message"] == "1 action in 1 service from 4 events"
     cm = kube.configmaps[("ns", "pay-policy")]
     assert cm["metadata"]["ownerReferences"][0]["uid"] == "uid-1"
     assert '"s3:GetObject"' in cm["data"]["policy.json"]

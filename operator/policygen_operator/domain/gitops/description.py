@@ -11,6 +11,7 @@ from typing import Any
 from policygen_operator.domain.gitops import managed
 from policygen_operator.domain.gitops.model import EditResult, role_name_from_principal
 from policygen_operator.domain.iam.validate import Finding
+from policygen_operator.domain.wording import counted
 
 MARKER = (
     "<!-- policygen: generated pull request; edits to this description are overwritten on the next update -->"
@@ -216,7 +217,7 @@ def _role_lines(data: DescriptionInput, compact: bool, h: str) -> list[str]:
         f"- Principal: {code(ctx.principal)}",
         f"- Window: {ctx.window_start} to {ctx.window_end}",
         f"- CloudTrail events: {ctx.events_scanned:,} scanned, {ctx.events_matched:,} by this principal",
-        f"- Generated policy: {n_actions} actions in {len(by_service)} services, "
+        f"- Generated policy: {counted(n_actions, 'action')} in {counted(len(by_service), 'service')}, "
         f"{len(ctx.policies)} document(s)",
         f"- Role definition: {plain(data.edit.role_location)}",
         *_incomplete_lines(ctx),
