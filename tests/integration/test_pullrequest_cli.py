@@ -215,3 +215,72 @@ def test_pr_command_edits_a_json_syntax_stack_and_an_eks_node_group(forge: FakeF
     main = forge.show("acme/eks", branch_name("payments-api"), "eks/main.tf")
     assert "        policygen = aws_iam_policy.eks_payments_policygen.arn\n" in main
     assert "PowerUserAccess" not in main
+
+
+def test_a_dry_run_prints_the_change_and_pushes_nothing(forge: FakeForge, tmp_path: Path) -> None:
+    """``--dry-run``: the diff on stdout, the pull request's title and notes on stderr; no branch, no merge
+    request. Run again without it, the branch pushed holds exactly the tree the diff makes of the base."""
+    path, files = REPOSITORIES["terraform"]
+    forge.create_repository("acme/dry", files)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    args = pr_args(forge, "acme/dry", path, policy)
+
+    dry = policygen(*args, "--dry-run", env={"MY_TOKEN": TOKEN})
+
+    assert dry.returncode == 0, dry.stderr
+    assert f"--- a/{path}/main.tf\n+++ b/{path}/main.tf\n" in dry.stdout
+    assert "nothing pushed; would push branch policygen/payments-api_" in dry.stderr
+    assert "removed resource aws_iam_role_policy_attachment.payments_api_poweruser" in dry.stderr
+    assert forge.branches("acme/dry").keys() == {"main"}
+    assert not forge.merge_requests.get("acme/dry")
+    # the diff is the change the pull request makes: applied to a clone of the base, the same files
+    clone = tmp_path / "clone"
+    authenticated = forge.url.replace("://", f"://oauth2:{TOKEN}@", 1)
+    subprocess.run(["git", "clone", "-q", f"{authenticated}/acme/dry.git", str(clone)], check=True)
+    subprocess.run(["git", "apply", "-"], cwd=clone, input=dry.stdout, text=True, check=True)
+    opened = policygen(*args, env={"MY_TOKEN": TOKEN})
+    assert opened.returncode == 0, opened.stderr
+    for name in files:
+        pushed = forge.show("acme/dry", branch_name("payments-api"), name)
+        assert (clone / name).read_text() == pushed, name
+    assert TOKEN not in dry.stdout + dry.stderr
+
+
+def test_a_dry_run_needs_no_token_for_a_local_repository(tmp_path: Path) -> None:
+    """A platform engineer's own clone (``file://``, provider git): what would change, no token, nothing
+    written to the repository; a second dry run once the base has the policy proposes nothing."""
+    path, files = REPOSITORIES["terraform"]
+    work = tmp_path / "infra"
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=work, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=work, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=work, check=True)
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY_V1))
+    args = [
+        *("pr", "--provider", "git", "--policy", str(policy), "--principal", PRINCIPAL),
+        *("--repository", work.as_uri(), "--path", path, "--format", "terraform"),
+        *("--replace-managed-policy", POWER_USER, "--dry-run"),
+    ]
+
+    dry = policygen(*args, env={"GIT_TOKEN": ""})
+
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith(f"--- a/{path}/") and "PowerUserAccess" in dry.stdout
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=work, capture_output=True, text=True)
+    assert (
+        status.stdout == ""
+        and subprocess.run(
+            ["git", "branch", "--list", "policygen/*"], cwd=work, capture_output=True, text=True, check=True
+        ).stdout
+        == ""
+    )
+    subprocess.run(["git", "apply", "-"], cwd=work, input=dry.stdout, text=True, check=True)
+    subprocess.run([*git, "commit", "-qam", "the policy"], cwd=work, check=True)
+    again = policygen(*args[: args.index(POWER_USER) - 1], "--dry-run", env={"GIT_TOKEN": ""})
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "" and "already has this policy" in again.stderr

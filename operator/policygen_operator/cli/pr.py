@@ -24,9 +24,11 @@ from policygen_operator.services.pullrequest import (
     PROVIDERS,
     Credentials,
     PullRequestContext,
+    PullRequestPreview,
     PullRequestSpec,
     clean_token,
     normalise_repository,
+    preview_pull_request,
     reconcile_pull_request,
 )
 from policygen_operator.services.status import incomplete_refusal, skipped_counts
@@ -63,9 +65,12 @@ examples:
       --repository https://github.com/acme/infra.git --path iam/payments/ --format ack \\
       --replace-managed-policy arn:aws:iam::aws:policy/PowerUserAccess --label iam
   GITLAB_TOKEN=... policygen pr --provider gitlab --api-url https://gitlab.acme.internal/api/v4 ...
+  policygen pr --dry-run --provider git --repository file://$HOME/src/infra ... > change.diff
+      # what would change, against a local clone's main: nothing pushed, no token
 
 exit codes:
-  0  the branch (and pull request) hold the policy: the line printed says updated or unchanged
+  0  the branch (and pull request) hold the policy: the line printed says updated or unchanged; with
+     --dry-run, the diff printed (none when the base branch already has the policy)
   1  error worth retrying: the forge or the git host unreachable, a server error, throttling
   2  the request cannot succeed as written: a flag's value (the message names the flag), no token, the
      role not found (or found twice) under --path, a broad policy not attached to it, a repository the
@@ -141,6 +146,13 @@ def register(subparsers: Subparsers) -> None:
         "role needs)",
     )
     parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the change as a unified diff against --base-branch (stdout: `git apply` takes it) and "
+        "the pull request's title and notes (stderr); push nothing, open nothing. A token is then needed "
+        "only to clone a private repository",
+    )
+    parser.add_argument(
         "--allow-repository",
         action="append",
         default=[],
@@ -154,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         spec, context, credentials = _build(args)
         allowed = tuple(args.allow_repository) or (normalise_repository(args.repository),)
+        if args.dry_run:
+            return _dry_run(preview_pull_request(spec, context, credentials, allowed))
         status = reconcile_pull_request(spec, context, credentials, allowed)
     except InvalidRequestError as exc:
         print(f"policygen pr: {_flag_message(exc)}", file=sys.stderr)
@@ -166,6 +180,26 @@ def run(args: argparse.Namespace) -> int:
     print(f"{where}: {verb} ({status.state}, head {status.head_sha[:12]})")
     for note in status.notes:
         print(f"  {note}")
+    return EXIT_OK
+
+
+def _dry_run(preview: PullRequestPreview) -> int:
+    """The diff on stdout, what the pull request would say on stderr."""
+    if not preview.diff:
+        print(
+            f"policygen pr: dry run: {preview.base_sha[:12]} of the base branch already has this policy; "
+            "a pull request would propose nothing",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    sys.stdout.write(preview.diff)
+    print(
+        f"policygen pr: dry run: nothing pushed; would push branch {preview.branch} (from "
+        f"{preview.base_sha[:12]}) and propose: {preview.title}",
+        file=sys.stderr,
+    )
+    for note in preview.notes:
+        print(f"  {note}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -251,10 +285,10 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
 
 def _credentials(args: argparse.Namespace) -> Credentials:
     """The forge's token from --token-env (and a username from --username-env), refused before any
-    network call when it cannot be one (``clean_token``)."""
+    network call when it cannot be one (``clean_token``); a --dry-run clones only, so it may have none."""
     token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
     raw = os.environ.get(token_env, "")
-    if not raw and args.provider != "git":
+    if not raw and args.provider != "git" and not args.dry_run:
         raise InvalidRequestError(f"no token: set the environment variable {token_env}", field="--token-env")
     # as the operator reads a Secret's: `export GITHUB_TOKEN="$(cat token.txt; echo)"` keeps a newline
     where = f"the environment variable {token_env}"

@@ -15,6 +15,7 @@ pull request. The temporary clone is deleted whatever happens.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import logging
@@ -23,8 +24,10 @@ import posixpath
 import re
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from policygen_operator.adapters.git.errors import ForgeError, GitError
@@ -124,6 +127,22 @@ class PullRequestStatus:
     notes: tuple[str, ...] = ()  # what the edit changed, one line per change (empty when nothing changed)
 
 
+Done = TypeVar("Done")
+
+
+@dataclass(frozen=True)
+class PullRequestPreview:
+    """What a pull request would propose against the base branch, nothing pushed nor opened
+    (``preview_pull_request``)."""
+
+    branch: str
+    base_sha: str
+    diff: str  # unified diff of each file the edit changes ("" when the base already has the policy)
+    title: str
+    body: str
+    notes: tuple[str, ...] = ()
+
+
 _CANONICAL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
 
 
@@ -169,9 +188,22 @@ def reconcile_pull_request(
     credentials: Credentials,
     allowed_repositories: tuple[str, ...] = (),
 ) -> PullRequestStatus:
-    return _reconcile(
-        spec, (FileEdit(spec.path, context),), None, context.name, credentials, allowed_repositories
-    )
+    edits = (FileEdit(spec.path, context),)
+    return _reconcile(spec, edits, None, context.name, credentials, allowed_repositories, _Run.run)
+
+
+def preview_pull_request(
+    spec: PullRequestSpec,
+    context: PullRequestContext,
+    credentials: Credentials,
+    allowed_repositories: tuple[str, ...] = (),
+) -> PullRequestPreview:
+    """The edit ``reconcile_pull_request`` would make, as a diff against the base branch, and its
+    description: the same checks, clone and editors, but no branch is pushed and the forge is not called.
+    A platform engineer sees what would change in their code before a token may push anything; a token is
+    then needed only to clone a private repository."""
+    edits = (FileEdit(spec.path, context),)
+    return _reconcile(spec, edits, None, context.name, credentials, allowed_repositories, _Run.preview)
 
 
 def reconcile_group_pull_request(
@@ -188,7 +220,9 @@ def reconcile_group_pull_request(
     """
     if not group.edits:
         raise InvalidRequestError(f"no file to edit for namespace {group.namespace}", field=f"{FIELD}.path")
-    return _reconcile(spec, group.edits, group.namespace, group.name, credentials, allowed_repositories)
+    return _reconcile(
+        spec, group.edits, group.namespace, group.name, credentials, allowed_repositories, _Run.run
+    )
 
 
 def _reconcile(
@@ -198,17 +232,23 @@ def _reconcile(
     name: str,
     credentials: Credentials,
     allowed_repositories: tuple[str, ...],
-) -> PullRequestStatus:
+    act: Callable[[_Run], Done],
+) -> Done:
+    """``act`` (``_Run.run``, or ``_Run.preview``, which pushes nothing and calls no forge) after the
+    checks that need no network call, every error classified with the token masked."""
     token = credentials.token
+    preview = act is _Run.preview
     try:
         for item in edits:
-            check_request(replace(spec, path=item.path), allowed_repositories, token)
+            check_request(
+                replace(spec, path=item.path), allowed_repositories, token, token_needed=not preview
+            )
         branch = branch_name(name)
-        forge = _forge(spec, token)
+        forge = None if preview else _forge(spec, token)
         if forge is not None:
             forge.check_access()
         with tempfile.TemporaryDirectory(prefix="policygen-pr-") as tmp:
-            return _Run(spec, edits, namespace, credentials, forge, branch, Path(tmp)).run()
+            return act(_Run(spec, edits, namespace, credentials, forge, branch, Path(tmp)))
     except GitError as exc:
         raise _service_error(exc, token) from None
     except GitOpsEditError as exc:
@@ -228,8 +268,11 @@ def _reconcile(
         raise classify(exc, field=FIELD, message=_scrub(str(exc), token)) from None
 
 
-def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], token: str) -> None:
-    """Everything we can refuse before any network call."""
+def check_request(
+    spec: PullRequestSpec, allowed_repositories: tuple[str, ...], token: str, *, token_needed: bool = True
+) -> None:
+    """Everything we can refuse before any network call; ``token_needed``: a forge's token is required
+    (a preview clones only, which a public repository allows without one)."""
     if spec.provider not in PROVIDERS:
         raise InvalidRequestError(
             f"provider {spec.provider!r} is not one of {', '.join(PROVIDERS)}", field=f"{FIELD}.provider"
@@ -251,7 +294,7 @@ def check_request(spec: PullRequestSpec, allowed_repositories: tuple[str, ...], 
         )
     if any("," in label or not label.strip() for label in spec.labels):
         raise InvalidRequestError("labels may not be empty or contain commas", field=f"{FIELD}.labels")
-    if spec.provider != "git" and not token:
+    if spec.provider != "git" and not token and token_needed:
         raise InvalidRequestError(
             f"a token is required for provider {spec.provider}",
             field=f"{FIELD}.credentialsSecretRef",
@@ -462,6 +505,20 @@ class _Run:
         workspace.push(self.branch, existing)
         return self._propose(open_pr, commit, whole)
 
+    def preview(self) -> PullRequestPreview:
+        """The whole change against the base branch, as ``run`` would commit it on a new branch."""
+        workspace = self._workspace()
+        base_sha = workspace.clone(self.spec.base_branch)
+        root = workspace.directory
+        whole = self._edit(root, write=False)
+        changed: dict[str, str | None] = {}
+        for result in whole:
+            changed.update(result.changes)
+        diff = "".join(_file_diff(root, path, text) for path, text in sorted(changed.items()))
+        text_title, text_body = self._description(whole) if diff else ("", "")
+        notes = tuple(note for result in whole for note in result.notes) if diff else ()
+        return PullRequestPreview(self.branch, base_sha, diff, text_title, text_body, notes)
+
     def _workspace(self) -> Workspace:
         token = self.credentials.token
         header = None
@@ -585,6 +642,27 @@ class _Run:
             f"CloudTrail events between {ctx.window_start} and {ctx.window_end}.",
         ]
         return "\n".join(lines) + "\n"
+
+
+def _file_diff(root: Path, relative: str, text: str | None) -> str:
+    """A unified diff of one file's edit (``text`` None: deleted), as ``git diff`` names the sides; ""
+    when the text is the same."""
+    path = root / relative
+    old = _read(path, "replace") if path.is_file() else None
+    if old == text:
+        return ""
+    before = (old or "").splitlines(keepends=True)
+    after = (text or "").splitlines(keepends=True)
+    lines = difflib.unified_diff(
+        before,
+        after,
+        "/dev/null" if old is None else f"a/{relative}",
+        "/dev/null" if text is None else f"b/{relative}",
+    )
+    # a last line without a newline ends the diff's line as git's does, so that the next file starts anew
+    return "".join(
+        line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 def _inside(root: Path, candidate: Path) -> bool:
