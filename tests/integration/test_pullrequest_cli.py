@@ -227,7 +227,11 @@ def test_a_dry_run_prints_the_change_and_pushes_nothing(forge: FakeForge, tmp_pa
     args = pr_args(forge, "acme/dry", path, policy)
 
     dry = policygen(*args, "--dry-run", env={"MY_TOKEN": TOKEN})
+    # without a token the clone of a private repository is refused, and the message says which variable
+    anonymous = policygen(*args, "--dry-run", env={"MY_TOKEN": ""})
 
+    assert anonymous.returncode == 2
+    assert "no token was set: a private repository needs one, from MY_TOKEN" in anonymous.stderr
     assert dry.returncode == 0, dry.stderr
     assert f"--- a/{path}/main.tf\n+++ b/{path}/main.tf\n" in dry.stdout
     assert "nothing pushed; would push branch policygen/payments-api_" in dry.stderr

@@ -31,6 +31,7 @@ from policygen_operator.services.pullrequest import (
     preview_pull_request,
     reconcile_pull_request,
 )
+from policygen_operator.services.reasons import Reason
 from policygen_operator.services.status import incomplete_refusal, skipped_counts
 
 if TYPE_CHECKING:
@@ -169,18 +170,26 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_run(preview_pull_request(spec, context, credentials, allowed))
         status = reconcile_pull_request(spec, context, credentials, allowed)
-    except InvalidRequestError as exc:
-        print(f"policygen pr: {_flag_message(exc)}", file=sys.stderr)
-        return EXIT_USAGE
     except PolicygenError as exc:
-        print(f"policygen pr: {_flag_message(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+        print(f"policygen pr: {_flag_message(exc)}{_no_token_hint(args, exc)}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InvalidRequestError) else EXIT_ERROR
     where = status.url or f"branch {status.branch}"
     verb = "updated" if status.changed else "unchanged"
     print(f"{where}: {verb} ({status.state}, head {status.head_sha[:12]})")
     for note in status.notes:
         print(f"  {note}")
     return EXIT_OK
+
+
+def _no_token_hint(args: argparse.Namespace, error: PolicygenError) -> str:
+    """A --dry-run may go without a token (``_credentials``); when the clone was then refused for want of
+    credentials, which variable would give them."""
+    if not args.dry_run or error.reason != Reason.UNAUTHORIZED:
+        return ""
+    token_env = args.token_env or TOKEN_ENV_DEFAULTS[args.provider]
+    if os.environ.get(token_env, "").strip():
+        return ""
+    return f" (no token was set: a private repository needs one, from {token_env} or --token-env)"
 
 
 def _dry_run(preview: PullRequestPreview) -> int:

@@ -244,8 +244,8 @@ def _reconcile(
                 replace(spec, path=item.path), allowed_repositories, token, token_needed=not preview
             )
         branch = branch_name(name)
-        forge = None if preview else _forge(spec, token)
-        if forge is not None:
+        forge = _forge(spec, token)  # a preview calls no forge: its git user name only
+        if forge is not None and not preview:
             forge.check_access()
         with tempfile.TemporaryDirectory(prefix="policygen-pr-") as tmp:
             return act(_Run(spec, edits, namespace, credentials, forge, branch, Path(tmp)))
