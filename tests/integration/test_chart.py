@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -199,13 +200,15 @@ def test_chart_applies_with_server_side_dry_run(
     kinds = sorted(d["kind"] for d in docs(rendered))
     assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding"]
     assert kinds[4:] == [
-        *["CustomResourceDefinition"] * (len(kinds) - 11),
+        *["CustomResourceDefinition"] * (len(kinds) - 13),
         "Deployment",
         "NetworkPolicy",
         "RoleBinding",
         "RoleBinding",
         "ServiceAccount",
         "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
         "ValidatingAdmissionPolicyBinding",
     ]
     out = dry_run(kubectl, kubeconfig, "-f", "-", stdin=rendered)
@@ -495,3 +498,77 @@ def test_the_install_notes_look_where_the_operator_watches(
     assert "only in a watched namespace" in " ".join(notes.split())
     commands = [line.strip() for line in notes.splitlines() if line.strip().startswith("kubectl")]
     assert len(commands) == 3 and all(c.startswith(f"kubectl -n {watched} ") for c in commands), notes
+
+
+def test_kubectl_warns_of_a_policygen_object_in_a_namespace_the_operator_does_not_watch(
+    helm: str, kubectl: str, kubeconfig: Path, kube_admin: KubeClient, namespace: str
+) -> None:
+    """A PolicyGeneration in a namespace the operator does not watch got no status at all, and nothing said
+    why. The chart's watched-namespaces policy (applied for real) makes `kubectl apply` warn there, and
+    only there; the object is still created (a warning, not a refusal). With watchAllNamespaces there is no
+    such policy."""
+    release = f"w{namespace}"[:40]
+    rendered = render_release(helm, release, "--set", f"watchNamespaces={{{namespace}}}")
+    policies = [d for d in docs(rendered) if "-watched-namespaces" in d["metadata"]["name"]]
+    assert [d["kind"] for d in policies] == ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]
+    assert not [
+        d
+        for d in docs(render_release(helm, release, "--set", "watchAllNamespaces=true"))
+        if "-watched-namespaces" in d["metadata"]["name"]
+    ]
+    other = f"{namespace}-elsewhere"[:63]
+    kube_admin.create_if_absent(
+        "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other}}
+    )
+    base = [kubectl, "--kubeconfig", str(kubeconfig)]
+    crd = ROOT / "crds" / "policygen.io_policygenerations.yaml"
+    subprocess.run([*base, "apply", "--server-side", "-f", str(crd)], check=True, capture_output=True)
+    subprocess.run(
+        [*base, "wait", "--for=condition=Established", "crd/policygenerations.policygen.io"], check=True
+    )
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": policies})
+    subprocess.run([*base, "apply", "-f", "-"], input=text, text=True, check=True, capture_output=True)
+
+    def apply(where: str, dry: bool = False) -> subprocess.CompletedProcess[str]:
+        pgen = {
+            "apiVersion": "policygen.io/v1alpha1",
+            "kind": "PolicyGeneration",
+            "metadata": {"name": "orders", "namespace": where},
+            "spec": {
+                "principalArn": "arn:aws:iam::111122223333:role/orders",
+                "sourceRef": {"name": "trail"},
+            },
+        }
+        extra = ["--dry-run=server"] if dry else []
+        return subprocess.run(
+            [*base, "apply", *extra, "-f", "-"], input=json.dumps(pgen), text=True, capture_output=True
+        )
+
+    try:
+        deadline = time.monotonic() + 30
+        while "is not watched" not in (probe := apply(other, dry=True)).stderr:  # compiled by the API server
+            assert time.monotonic() < deadline, probe.stderr
+            time.sleep(0.3)
+        unwatched = apply(other)
+        assert unwatched.returncode == 0, unwatched.stderr
+        said = " ".join(unwatched.stderr.split())
+        assert said.startswith("Warning: "), said
+        assert (
+            f"namespace {other} is not watched by the policygen operator policygen-system/"
+            f"{release}-policygen-operator: nothing acts on this object until the cluster admin adds the "
+            "namespace to the chart value watchNamespaces"
+        ) in said
+        watched = apply(namespace)
+        assert watched.returncode == 0 and "Warning" not in watched.stderr, watched.stderr
+    finally:
+        subprocess.run([*base, "delete", "--ignore-not-found", "-f", "-"], input=text, text=True, check=False)
+
+
+def render_release(helm: str, release: str, *args: str) -> str:
+    done = subprocess.run(
+        [helm, "template", release, str(CHART), "--namespace", "policygen-system", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
