@@ -138,8 +138,7 @@ class PullRequestPreview:
     branch: str
     base_sha: str
     diff: str  # unified diff of each file the edit changes ("" when the base already has the policy)
-    title: str
-    body: str
+    title: str  # the pull request's title ("" with no diff)
     notes: tuple[str, ...] = ()
 
 
@@ -515,9 +514,10 @@ class _Run:
         for result in whole:
             changed.update(result.changes)
         diff = "".join(_file_diff(root, path, text) for path, text in sorted(changed.items()))
-        text_title, text_body = self._description(whole) if diff else ("", "")
-        notes = tuple(note for result in whole for note in result.notes) if diff else ()
-        return PullRequestPreview(self.branch, base_sha, diff, text_title, text_body, notes)
+        if not diff:
+            return PullRequestPreview(self.branch, base_sha, "", "")
+        notes = tuple(note for result in whole for note in result.notes)
+        return PullRequestPreview(self.branch, base_sha, diff, self._description(whole)[0], notes)
 
     def _workspace(self) -> Workspace:
         token = self.credentials.token
