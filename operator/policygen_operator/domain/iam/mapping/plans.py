@@ -48,6 +48,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     IGNORED_EVENT_SOURCES,
     MADE_IN_REGION,
     MADE_TYPES,
+    OWN_ACTION_NAMESPACES,
     OWNER_ACCOUNTS,
     PARAMETER_DEFAULTS,
     PARAMETER_OF,
@@ -933,6 +934,8 @@ def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
         # another SDK service's method of the same name (S3Control's GetAccessPoint is the Outposts
         # one): the event's own namespace has the action, so that is what the call needed
         entries = None
+    elif entries and direct and namespace in OWN_ACTION_NAMESPACES and direct not in _entry_actions(entries):
+        entries = None  # a new version's call the table gave the old version's action (``rules``)
     # what the call needs besides its entries' or its own action, when its parameters say so
     extra = tuple(
         compiled
@@ -961,6 +964,10 @@ def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
 
 # a resourcearn_mappings template that is one parameter's value, kept where it is an ARN of the type
 _PASSED_THROUGH = re.compile(r"%%iftemplatematch%\$\{[^}]+\}%%")
+
+
+def _entry_actions(entries: list[dict[str, Any]]) -> set[str]:
+    return {str(entry["action"]) for entry in entries}
 
 
 def _compile_entries(

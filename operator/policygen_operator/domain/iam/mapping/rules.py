@@ -107,6 +107,17 @@ IGNORED_EVENT_SOURCES = {"signin.amazonaws.com": "console sign-in (no IAM action
 
 VERSION_SUFFIX = re.compile(r"(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$")
 
+# Namespaces shared by two versions of a service whose SDK table (iam-dataset) maps calls of the new
+# version to the old version's action of the same purpose: there a call whose own name is an action of the
+# namespace is authorized by that action. Amazon Lex V2 and Lex V1 share ``lex`` and ``lex.amazonaws.com``;
+# the table maps Lex V2's CreateBot and UpdateBot to ``lex:PutBot``, ListBots to ``lex:GetBots``,
+# DescribeIntent to ``lex:GetIntent`` (17 calls), while the Service Authorization Reference's table "API
+# operations defined by Amazon Lex V2" maps each operation of the ``lexv2-models`` client to the action of
+# its own name ("CreateBot lexv2-models lex:CreateBot", "CreateBotAlias lexv2-models lex:CreateBotAlias";
+# "Actions, resources, and condition keys for Amazon Lex V2"). V1's calls keep their table entries: their
+# names (PutBot, GetBots) are V1's actions themselves.
+OWN_ACTION_NAMESPACES = frozenset({"lex"})
+
 # CloudTrail event names whose SDK method has another name (S3 logs its REST operation names).
 EVENT_NAME_ALIASES: dict[tuple[str, str], str] = {
     ("s3", "GetBucketLifecycle"): "GetBucketLifecycleConfiguration",
@@ -2738,6 +2749,11 @@ DOCUMENTED_PASS_ROLE = frozenset(
     # iam:PassedToService events.amazonaws.com); App Runner's instance and access roles, likewise
     # (AWSAppRunnerFullAccess: iam:PassRole with iam:PassedToService apprunner.amazonaws.com)
     | {"eks:createfargateprofile", "events:puttargets", "apprunner:createservice", "apprunner:updateservice"}
+    # and where the Service Authorization Reference's table of a service's API operations lists it for the
+    # operation though the dependent actions this data was built from do not: "CreateBot lexv2-models
+    # lex:CreateBot ... iam:PassRole iam:PassedToService lexv2.amazonaws.com" ("Actions, resources, and
+    # condition keys for Amazon Lex V2", "API operations defined by Amazon Lex V2"): the bot's roleArn
+    | {"lex:createbot"}
     # and where a service's guide says its callers pass the role, though its API reference does not: a stack
     # operation's service role ("You can also change the service role when you update the stack in the
     # console, or DeleteStack the stack through the API. Before you specify a service role, ensure that you
