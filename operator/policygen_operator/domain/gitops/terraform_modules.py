@@ -171,6 +171,26 @@ SHAPES = (
         role_key="node",
         creates=(("create", True, True), ("create_node_iam_role", True, True)),
     ),
+    # terraform-aws-eks modules/capability, v21.13.0 (where it first appears) to v21.19.0 (main.tf,
+    # variables.tf): an EKS Capability's role aws_iam_role.this, local.iam_role_name =
+    # try(coalesce(var.iam_role_name, var.name), ""), name_prefix = "${local.iam_role_name}-" unless
+    # iam_role_use_name_prefix = false, created when create and create_iam_role (both true by default);
+    # resource "aws_iam_role_policy_attachment" "additional" { for_each = { for k, v in
+    # var.iam_role_policies : k => v if local.create_iam_role } }, a map(string). Its example gives the
+    # ACK capability AdministratorAccess there.
+    ModuleShape(
+        "eks",
+        "modules/capability",
+        "iam_role_name",
+        None,
+        True,
+        "iam_role_policies",
+        True,
+        use_prefix="iam_role_use_name_prefix",
+        default_names=("{name}",),
+        min_major=21,
+        creates=(("create", True, True), ("create_iam_role", True, True)),
+    ),
     # terraform-aws-eks root module, v19.0.0 to v21.19.0 (main.tf, variables.tf): the cluster's role
     # aws_iam_role.this, named coalesce(var.iam_role_name, "${var.name}-cluster") (var.cluster_name up to
     # v20), name_prefix = "${local.iam_role_name}${var.prefix_separator}" unless iam_role_use_name_prefix =
