@@ -662,8 +662,10 @@ _ARN_TOKEN = re.compile(
 )
 _MODULE_REF = re.compile(r"\bmodule\.([A-Za-z_][\w-]*)")
 _ROLE_REF = re.compile(r"^aws_iam_role\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\.(?:name|id)$")
-# the inputs a role module names its role with (terraform-aws-modules', cloudposse's iam-role, most others)
-_MODULE_NAME_INPUTS = ("role_name", "name", "role_name_prefix", "name_prefix")
+# the inputs a role module names its role with (terraform-aws-modules', cloudposse's iam-role, most others),
+# the first one set being the role's: a module with ``iam_role_name`` (an EC2 instance's, a node group's)
+# gives ``name`` to something else, which names the role only when ``iam_role_name`` is not set
+_MODULE_NAME_INPUTS = ("role_name", "iam_role_name", "name", "role_name_prefix", "name_prefix")
 # cloudposse/terraform-null-label's inputs (context.tf, copied into every Cloud Posse module), v0.25.0
 _LABEL_INPUTS = (
     "context",

@@ -561,14 +561,15 @@ def supported_sources() -> list[str]:
     )
 
 
-# the inputs that name the role in most role modules, terraform-aws-modules' and others'
-_NAME_INPUTS = ("role_name", "name")
+# the inputs that name the role in most role modules, terraform-aws-modules' and others'; modules whose
+# ``name`` is something else's (an EC2 instance's, a node group's) name their role with ``iam_role_name``
+_NAME_INPUTS = ("role_name", "iam_role_name", "name")
 
 
 def unsupported(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str) -> list[str]:
-    """Module blocks not of a shape above that set ``role_name``/``name`` to ``role``: most likely the
-    module defines the role (a third-party GitHub OIDC module, say), and the refusal should say so rather
-    than that no role was seen."""
+    """Module blocks not of a shape above that set ``role_name``/``iam_role_name``/``name`` to ``role``:
+    most likely the module defines the role (a third-party GitHub OIDC module, say), and the refusal should
+    say so rather than that no role was seen."""
     found = []
     for path, blocks in sorted(parsed.items()):
         for block in blocks:

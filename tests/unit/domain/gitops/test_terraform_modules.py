@@ -471,3 +471,49 @@ def test_a_module_that_creates_no_role_is_not_the_roles(module: str, shown: str)
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit({"ci.tf": module}, request())
     assert f"[{shown}: the module creates no role]" in str(err.value)
+
+
+# github.com/terraform-aws-modules/terraform-aws-eks tests/eks-managed-node-group/main.tf at v21.19.0: the
+# standalone node group submodule (module "eks_managed_node_group"), its role named with iam_role_name
+# (modules/eks-managed-node-group/main.tf: coalesce(var.iam_role_name, var.name)) and given a broad policy
+STANDALONE_NODE_GROUP = f"""\
+module "eks_managed_node_group" {{
+  source  = "terraform-aws-modules/eks/aws//modules/eks-managed-node-group"
+  version = "~> 21.0"
+
+  name         = "separate-eks-mng"
+  cluster_name = module.eks.cluster_name
+
+  iam_role_name            = "platform-nodes"
+  iam_role_use_name_prefix = false
+  iam_role_additional_policies = {{
+    admin = "{POWER}"
+  }}
+}}
+"""
+
+
+def test_a_module_naming_the_role_with_iam_role_name_is_refused_naming_that_input() -> None:
+    """Many modules (terraform-aws-modules' node group, EC2 instance and EKS submodules) name their role
+    with ``iam_role_name``, their ``name`` being the instance's or node group's. The refusal said the
+    module had no name input and that ``name = "separate-eks-mng"``'s role was an expression to write as a
+    literal, though the role's name was written as one."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": STANDALONE_NODE_GROUP}, request("platform-nodes"))
+    assert str(err.value).startswith(
+        "role 'platform-nodes' is defined by a module policygen does not edit: main.tf: "
+        "module.eks_managed_node_group (source = "
+        '"terraform-aws-modules/eks/aws//modules/eks-managed-node-group") sets iam_role_name = "platform-nodes". '
+    )
+
+
+def test_a_module_whose_iam_role_name_is_another_role_names_it_in_the_broad_attachments() -> None:
+    """The role asked for is not this module's: the broad attachment is listed with the name the module
+    gives its role, ``iam_role_name`` rather than the node group's ``name``, and no expression is claimed."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": STANDALONE_NODE_GROUP}, request("payments-api"))
+    message = str(err.value)
+    assert (
+        f"passes {POWER} to the role it defines, whose iam_role_name = \"platform-nodes\"" in message
+    ), message
+    assert "is an expression" not in message
