@@ -503,7 +503,8 @@ def test_a_module_naming_the_role_with_iam_role_name_is_refused_naming_that_inpu
     assert str(err.value).startswith(
         "role 'platform-nodes' is defined by a module policygen does not edit: main.tf: "
         "module.eks_managed_node_group (source = "
-        '"terraform-aws-modules/eks/aws//modules/eks-managed-node-group") sets iam_role_name = "platform-nodes". '
+        '"terraform-aws-modules/eks/aws//modules/eks-managed-node-group") '
+        'sets iam_role_name = "platform-nodes". '
     )
 
 
@@ -513,7 +514,7 @@ def test_a_module_whose_iam_role_name_is_another_role_names_it_in_the_broad_atta
     with pytest.raises(GitOpsEditError) as err:
         terraform.edit({"main.tf": STANDALONE_NODE_GROUP}, request("payments-api"))
     message = str(err.value)
-    assert (
-        f"passes {POWER} to the role it defines, whose iam_role_name = \"platform-nodes\"" in message
-    ), message
+    assert f'passes {POWER} to the role it defines, whose iam_role_name = "platform-nodes"' in message, (
+        message
+    )
     assert "is an expression" not in message
