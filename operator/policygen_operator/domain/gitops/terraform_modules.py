@@ -191,6 +191,25 @@ SHAPES = (
         min_major=21,
         creates=(("create", True, True), ("create_iam_role", True, True)),
     ),
+    # terraform-aws-ec2-instance v4.2.0 (where iam_role_policies first appears) to v6.4.0 (main.tf,
+    # variables.tf): the instance profile's role aws_iam_role.this, local.iam_role_name =
+    # try(coalesce(var.iam_role_name, var.name), ""), a prefix unless iam_role_use_name_prefix = false,
+    # created when create and create_iam_instance_profile (false by default); resource
+    # "aws_iam_role_policy_attachment" "this" { for_each = { for k, v in var.iam_role_policies : k => v if
+    # var.create && var.create_iam_instance_profile } }, a map(string).
+    ModuleShape(
+        "ec2-instance",
+        "",
+        "iam_role_name",
+        None,
+        True,
+        "iam_role_policies",
+        True,
+        use_prefix="iam_role_use_name_prefix",
+        default_names=("{name}",),
+        min_major=4,
+        creates=(("create", True, True), ("create_iam_instance_profile", False, True)),
+    ),
     # terraform-aws-eks root module, v19.0.0 to v21.19.0 (main.tf, variables.tf): the cluster's role
     # aws_iam_role.this, named coalesce(var.iam_role_name, "${var.name}-cluster") (var.cluster_name up to
     # v20), name_prefix = "${local.iam_role_name}${var.prefix_separator}" unless iam_role_use_name_prefix =
@@ -351,6 +370,7 @@ _COLLECTIONS = {
     "eks-pod-identity": ("terraform-aws-modules/eks-pod-identity/aws", "terraform-aws-eks-pod-identity"),
     "eks": ("terraform-aws-modules/eks/aws", "terraform-aws-eks"),
     "lambda": ("terraform-aws-modules/lambda/aws", "terraform-aws-lambda"),
+    "ec2-instance": ("terraform-aws-modules/ec2-instance/aws", "terraform-aws-ec2-instance"),
     "cloudposse-iam-role": ("cloudposse/iam-role/aws", "cloudposse/terraform-aws-iam-role"),
 }
 
