@@ -547,22 +547,31 @@ def _find_role(
     module's node groups) defines it instead. Not found, the files that could not be parsed are named: the
     role may be defined in one of them."""
     matches, others = [], []
+    scopes: dict[str, dict[str, str]] = {}
     for path, found in sorted(parsed.items()):
         for block in found:
             if block.type != "resource" or block.labels[:1] != ("aws_iam_role",) or len(block.labels) != 2:
                 continue
+            directory = posixpath.dirname(path)
+            if directory not in scopes:
+                scopes[directory] = _literal_locals(texts, parsed, directory)
             attr = hcl.find_attribute(texts[path], block, "name")
-            literal = hcl.string_literal(attr.value(texts[path])) if attr else None
+            literal = _name_value(attr.value(texts[path]), scopes[directory]) if attr else None
             prefix = hcl.find_attribute(texts[path], block, "name_prefix") if attr is None else None
-            prefix_literal = hcl.string_literal(prefix.value(texts[path])) if prefix else None
+            prefix_literal = _name_value(prefix.value(texts[path]), scopes[directory]) if prefix else None
             if literal == name or (
                 prefix_literal is not None and terraform_modules.completes(name, prefix_literal)
             ):
                 matches.append(_Found(path, block))
             else:
+                # a name made of literal locals is shown as the name it is, not as an expression
                 shown = f"name = {attr.value(texts[path])}" if attr else "name = ?"
+                if literal is not None:
+                    shown = f'name = "{literal}"'
                 if prefix is not None:
                     shown = f"name_prefix = {prefix.value(texts[path])}"
+                    if prefix_literal is not None:
+                        shown = f'name_prefix = "{prefix_literal}"'
                 others.append(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
     places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
     places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
@@ -620,6 +629,32 @@ def _find_role(
             f"naming it among {', '.join(terraform_modules.supported_sources())}){hint}{broken}"
         )
     return matches[0]
+
+
+def _literal_locals(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str
+) -> dict[str, str]:
+    """``local.X`` -> its value, for each local of ``directory``'s module set to a string literal: a role
+    named ``"${local.name}-sigv4-client"`` (eks-blueprints' layout) is named as surely as by the literal,
+    since a local is assigned only in its module's own ``locals`` blocks ("Local Values" in the Terraform
+    language docs), never by tfvars, a workspace or a caller. A local set twice (Terraform refuses the
+    module) or to anything but a literal gives nothing."""
+    own = {p: blocks for p, blocks in parsed.items() if posixpath.dirname(p) == directory}
+    scope = {}
+    for name, places in hcl.locals_in(texts, own).items():
+        value = hcl.string_literal(places[0][1].value(texts[places[0][0]])) if len(places) == 1 else None
+        if value is not None:
+            scope[f"local.{name}"] = value
+    return scope
+
+
+def _name_value(expression: str, scope: dict[str, str]) -> str | None:
+    """A role's ``name``/``name_prefix``: a string literal, or ``local.X`` or a template of such locals
+    whose values are literals (``scope``, ``_literal_locals``); None for anything else."""
+    literal = hcl.string_literal(expression)
+    if literal is not None or not scope:
+        return literal
+    return terraform_modules.evaluate(expression, scope)
 
 
 def _refuse_one_instance(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], name: str) -> None:
@@ -768,6 +803,9 @@ def _role_named(
                 if attr is None:
                     return f"aws_iam_role.{match.group(1)}, whose name Terraform generates", True
                 value = attr.value(texts[path]).strip()
+                named = _name_value(value, _literal_locals(texts, parsed, directory))
+                if named is not None:
+                    return f'aws_iam_role.{match.group(1)}, whose {attr.name} = "{named}"', False
                 origin = _origin(texts, parsed, directory, value)
                 return f"aws_iam_role.{match.group(1)}, whose {attr.name} = {value}{origin}", bool(origin)
     return f"{expr} (no such role in its directory)", True
