@@ -160,12 +160,29 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
             continue
         parsed = YamlFile.parse(path, files[path])
         if parsed.error:
-            skipped.append(f"{path}: not parsed ({parsed.error})")
+            skipped.append(_template_note(files, path) or f"{path}: not parsed ({parsed.error})")
         else:
             loaded.append(parsed)
     if not loaded and not skipped:
         raise GitOpsEditError(f"no YAML file (*.yaml, *.yml) under the path; looked at {len(files)} file(s)")
     return loaded, skipped
+
+
+def _template_note(files: dict[str, str], path: str) -> str:
+    """What an unparsable file holding ``{{`` is: a Go template (Helm's, or a chart's under ``templates/``
+    beside a ``Chart.yaml``, "Charts" in the Helm docs), YAML only once rendered. Said as such, the run's
+    refusal reads as a chart to change by hand rather than a broken file."""
+    if "{{" not in files[path]:
+        return ""
+    parts = path.split("/")
+    for i in range(len(parts) - 2, -1, -1):
+        chart = "/".join([*parts[:i], "Chart.yaml"])
+        if parts[i] == "templates" and chart in files:
+            return (
+                f"{path}: a template of the Helm chart {chart}, YAML only once Helm renders it: not read "
+                "(policygen edits manifests, not charts: change the chart's values or templates by hand)"
+            )
+    return f"{path}: a Go template ({{{{ ... }}}}), YAML only once it is rendered: not read"
 
 
 def changes(files: list[YamlFile]) -> dict[str, str | None]:
