@@ -399,7 +399,8 @@ def _edit_json(
             and b.labels[:1] == ("aws_iam_role",)
             and len(b.labels) == 2
             and (attr := hcl.find_attribute(texts[path], b, "name")) is not None
-            and hcl.string_literal(attr.value(texts[path])) == request.role_name
+            and _name_value(attr.value(texts[path]), _literal_locals(texts, parsed, posixpath.dirname(path)))
+            == request.role_name
         ]
         places += native
     if len(places) > 1:

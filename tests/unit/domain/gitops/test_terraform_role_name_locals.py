@@ -84,3 +84,16 @@ def test_another_role_named_from_literal_locals_is_shown_by_its_name_not_as_an_e
         in message
     )
     assert "expression" not in message
+
+
+def test_a_role_named_from_literal_locals_and_one_in_the_json_syntax_are_the_same_role_twice() -> None:
+    """The JSON syntax's role of the same name (a CDK for Terraform stack beside the module) makes the
+    name ambiguous, whether the native role writes it as a literal or through its locals."""
+    synthesized = (
+        '{"resource": {"aws_iam_role": {"lattice": {"name": "vpc-lattice-sigv4-client"}},'
+        ' "aws_iam_role_policy_attachment": {"power": {"role": "${aws_iam_role.lattice.name}",'
+        f' "policy_arn": "{POWER}"}}}}}}}}'
+    )
+    files = {"cdk/cdk.tf.json": synthesized, "env/main.tf": LOCALS + "\n" + ROLE}
+    with pytest.raises(GitOpsEditError, match="defined more than once"):
+        terraform.edit(files, request())
