@@ -115,6 +115,21 @@ def locals_in(
     return found
 
 
+def literal_locals(texts: dict[str, str], parsed: dict[str, list[Block]], directory: str) -> dict[str, str]:
+    """``local.X`` -> its value, for each local of ``directory``'s module set to a string literal: a role
+    named ``"${local.name}-sigv4-client"`` (eks-blueprints' layout) is named as surely as by the literal,
+    since a local is assigned only in its module's own ``locals`` blocks ("Local Values" in the Terraform
+    language docs), never by tfvars, a workspace or a caller. A local set twice (Terraform refuses the
+    module) or to anything but a literal gives nothing."""
+    own = {p: blocks for p, blocks in parsed.items() if posixpath.dirname(p) == directory}
+    scope = {}
+    for name, places in locals_in(texts, own).items():
+        value = string_literal(places[0][1].value(texts[places[0][0]])) if len(places) == 1 else None
+        if value is not None:
+            scope[f"local.{name}"] = value
+    return scope
+
+
 def reference(address: str, suffix: str = "") -> re.Pattern[str]:
     """``address`` (``aws_iam_role.ci``, ``local.groups``) where a module's text refers to it, and not
     inside another name: neither one it begins (``aws_iam_role.ci-old``, ``local.groups_gpu``) nor one it

@@ -399,7 +399,9 @@ def _edit_json(
             and b.labels[:1] == ("aws_iam_role",)
             and len(b.labels) == 2
             and (attr := hcl.find_attribute(texts[path], b, "name")) is not None
-            and _name_value(attr.value(texts[path]), _literal_locals(texts, parsed, posixpath.dirname(path)))
+            and _name_value(
+                attr.value(texts[path]), hcl.literal_locals(texts, parsed, posixpath.dirname(path))
+            )
             == request.role_name
         ]
         places += native
@@ -555,7 +557,7 @@ def _find_role(
                 continue
             directory = posixpath.dirname(path)
             if directory not in scopes:
-                scopes[directory] = _literal_locals(texts, parsed, directory)
+                scopes[directory] = hcl.literal_locals(texts, parsed, directory)
             attr = hcl.find_attribute(texts[path], block, "name")
             literal = _name_value(attr.value(texts[path]), scopes[directory]) if attr else None
             prefix = hcl.find_attribute(texts[path], block, "name_prefix") if attr is None else None
@@ -630,23 +632,6 @@ def _find_role(
             f"naming it among {', '.join(terraform_modules.supported_sources())}){hint}{broken}"
         )
     return matches[0]
-
-
-def _literal_locals(
-    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str
-) -> dict[str, str]:
-    """``local.X`` -> its value, for each local of ``directory``'s module set to a string literal: a role
-    named ``"${local.name}-sigv4-client"`` (eks-blueprints' layout) is named as surely as by the literal,
-    since a local is assigned only in its module's own ``locals`` blocks ("Local Values" in the Terraform
-    language docs), never by tfvars, a workspace or a caller. A local set twice (Terraform refuses the
-    module) or to anything but a literal gives nothing."""
-    own = {p: blocks for p, blocks in parsed.items() if posixpath.dirname(p) == directory}
-    scope = {}
-    for name, places in hcl.locals_in(texts, own).items():
-        value = hcl.string_literal(places[0][1].value(texts[places[0][0]])) if len(places) == 1 else None
-        if value is not None:
-            scope[f"local.{name}"] = value
-    return scope
 
 
 def _name_value(expression: str, scope: dict[str, str]) -> str | None:
@@ -804,7 +789,7 @@ def _role_named(
                 if attr is None:
                     return f"aws_iam_role.{match.group(1)}, whose name Terraform generates", True
                 value = attr.value(texts[path]).strip()
-                named = _name_value(value, _literal_locals(texts, parsed, directory))
+                named = _name_value(value, hcl.literal_locals(texts, parsed, directory))
                 if named is not None:
                     return f'aws_iam_role.{match.group(1)}, whose {attr.name} = "{named}"', False
                 origin = _origin(texts, parsed, directory, value)
@@ -838,6 +823,9 @@ def _module_role(
         )
     for name in _MODULE_NAME_INPUTS:
         attr = hcl.find_attribute(text, block, name)
+        named = _name_value(attr.value(text), hcl.literal_locals(texts, parsed, directory)) if attr else None
+        if attr is not None and named is not None:
+            return f'to the role it defines, whose {attr.name} = "{named}"', False
         if attr is not None:
             origin = _origin(texts, parsed, directory, attr.value(text).strip())
             return f"to the role it defines, whose {shown([attr])}", bool(origin)

@@ -11,6 +11,7 @@ eks-pod-identity), and which input lists the policies, as a list or as a map of 
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -507,10 +508,14 @@ def find(
     """The module blocks that define ``role``, and a line for each other module of a known shape."""
     matches: list[FoundModule] = []
     others: list[str] = []
+    scopes: dict[str, dict[str, str]] = {}
     for path, found in sorted(parsed.items()):
+        directory = posixpath.dirname(path)
         for block in found:
             if block.type != "module" or len(block.labels) != 1:
                 continue
+            if directory not in scopes:
+                scopes[directory] = hcl.literal_locals(texts, parsed, directory)
             source = _literal(texts[path], block, "source")
             version = _literal(texts[path], block, "version")
             for shape in shapes_of(source) if source is not None else []:
@@ -522,13 +527,14 @@ def find(
                         f"edits this module from v{shape.min_major} on]"
                     )
                     break
-                match = _match(texts[path], path, block, shape, source, version, role)
+                match = _match(texts[path], path, block, shape, source, version, role, scopes[directory])
                 if match is not None:
                     matches.append(match)
                     break
                 none = _creates_none(texts[path], block, shape)
+                named = shown(texts[path], block, shape, scopes[directory])
                 others.append(
-                    f"{path}: module.{block.labels[0]} ({shown(texts[path], block, shape)})"
+                    f"{path}: module.{block.labels[0]} ({named})"
                     + _null_label_note(texts[path], block, shape)
                     + (f" [{none}: the module creates no role]" if none else "")
                 )
@@ -550,9 +556,18 @@ def _creates_none(text: str, block: hcl.Block, shape: ModuleShape) -> str:
 
 
 def _match(
-    text: str, path: str, block: hcl.Block, shape: ModuleShape, source: str, version: str | None, role: str
+    text: str,
+    path: str,
+    block: hcl.Block,
+    shape: ModuleShape,
+    source: str,
+    version: str | None,
+    role: str,
+    local_values: dict[str, str],
 ) -> FoundModule | None:
-    """The module ``block`` of ``shape`` as the definition of ``role``, if it (or one instance of it) is."""
+    """The module ``block`` of ``shape`` as the definition of ``role``, if it (or one instance of it) is.
+    ``local_values`` are the literal locals of its directory (``hcl.literal_locals``): ``name = local.name``
+    and ``"${local.name}-irsa"`` name the role as a literal does."""
     current = hcl.find_attribute(text, block, shape.policies)
     shape = versioned(shape, source, version, current.value(text).strip() if current else None)
     pinned = f'version = "{version}"' if version is not None else f'source = "{source}"'
@@ -560,10 +575,10 @@ def _match(
     every = instances(text, block)
     if _creates_none(text, block, shape):
         return None
-    if _names(text, block, shape, role, {}):
+    if _names(text, block, shape, role, local_values):
         # one name for all instances: an instance only when there is one
         return FoundModule(path, block, shape, zero, pinned, every[0] if len(every) == 1 else None)
-    named = [i for i in every if _names(text, block, shape, role, i.scope)]
+    named = [i for i in every if _names(text, block, shape, role, {**local_values, **i.scope})]
     if len(named) > 1:
         keys = ", ".join(i.index for i in named)
         raise GitOpsEditError(
@@ -711,13 +726,17 @@ def object_strings(text: str, open_: int) -> dict[str, str]:
     }
 
 
-def shown(text: str, block: hcl.Block, shape: ModuleShape) -> str:
-    """``INPUT = VALUE`` of the input naming the module's role: its name, else its name prefix."""
+def shown(text: str, block: hcl.Block, shape: ModuleShape, local_values: dict[str, str] | None = None) -> str:
+    """``INPUT = VALUE`` of the input naming the module's role: its name, else its name prefix; a name made
+    of the directory's literal ``local_values`` as the name it is."""
     attr = hcl.find_attribute(text, block, shape.name) or (
         hcl.find_attribute(text, block, shape.name_prefix) if shape.name_prefix else None
     )
     if attr is not None:
-        return f"{attr.name} = {attr.value(text).strip()}"
+        value = evaluate(attr.value(text), local_values) if local_values else None
+        return (
+            f'{attr.name} = "{value}"' if value is not None else f"{attr.name} = {attr.value(text).strip()}"
+        )
     default = _default_name(text, block, shape, {})
     return f'{shape.name} not set: "{default}"' if default is not None else f"{shape.name} = ?"
 
