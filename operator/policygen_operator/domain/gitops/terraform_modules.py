@@ -604,7 +604,8 @@ _NAME_INPUTS = ("role_name", "iam_role_name", "name")
 def unsupported(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role: str) -> list[str]:
     """Module blocks not of a shape above that set ``role_name``/``iam_role_name``/``name`` to ``role``:
     most likely the module defines the role (a third-party GitHub OIDC module, say), and the refusal should
-    say so rather than that no role was seen."""
+    say so rather than that no role was seen. Also such a key of an object input (``external_secrets = {
+    role_name = "..." }``): modules of several roles (eks-blueprints-addons) name each in its own object."""
     found = []
     for path, blocks in sorted(parsed.items()):
         for block in blocks:
@@ -615,10 +616,24 @@ def unsupported(texts: dict[str, str], parsed: dict[str, list[hcl.Block]], role:
             if literal is not None and shape_of(literal) is not None:
                 continue
             named = next((n for n in _NAME_INPUTS if _literal(texts[path], block, n) == role), None)
+            if named is None:
+                named = _object_naming(texts[path], block, role)
             if named is not None:
                 shown = source.value(texts[path]).strip() if source else "(not set)"
                 found.append(f'{path}: module.{block.labels[0]} (source = {shown}) sets {named} = "{role}"')
     return found
+
+
+def _object_naming(text: str, block: hcl.Block, role: str) -> str | None:
+    """``INPUT.KEY`` of an object input whose name key (``_NAME_INPUTS``) is the literal ``role``."""
+    for attr in hcl.attributes(text, block):
+        if not attr.value(text).startswith("{"):
+            continue
+        strings = object_strings(text, attr.value_start)
+        key = next((n for n in _NAME_INPUTS if strings.get(n) == role), None)
+        if key is not None:
+            return f"{attr.name}.{key}"
+    return None
 
 
 def _literal(text: str, block: hcl.Block, name: str, scope: dict[str, str] | None = None) -> str | None:

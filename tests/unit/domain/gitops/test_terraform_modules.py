@@ -518,3 +518,39 @@ def test_a_module_whose_iam_role_name_is_another_role_names_it_in_the_broad_atta
         message
     )
     assert "is an expression" not in message
+
+
+# github.com/aws-ia/terraform-aws-eks-blueprints-addons tests/complete/main.tf: one module block, a role
+# per add-on named in the add-on's object (main.tf: role_name = try(var.external_secrets.role_name,
+# "external-secrets"), role_policies = lookup(var.external_secrets, "role_policies", {})), here given a
+# broad policy
+ADDONS = f"""\
+module "eks_blueprints_addons" {{
+  source  = "aws-ia/eks-blueprints-addons/aws"
+  version = "~> 1.16"
+
+  cluster_name      = module.eks.cluster_name
+  oidc_provider_arn = module.eks.oidc_provider_arn
+
+  enable_external_secrets = true
+  external_secrets = {{
+    role_name            = "external-secrets-prod"
+    role_name_use_prefix = false
+    role_policies = {{
+      power = "{POWER}"
+    }}
+  }}
+}}
+"""
+
+
+def test_a_role_named_in_an_object_input_of_an_unsupported_module_is_refused_naming_it() -> None:
+    """The add-ons module names each add-on's role in that add-on's object: the refusal named no module
+    and said the module composed the name itself, advising to write it as a literal, which it was."""
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": ADDONS}, request("external-secrets-prod"))
+    assert str(err.value).startswith(
+        "role 'external-secrets-prod' is defined by a module policygen does not edit: main.tf: "
+        'module.eks_blueprints_addons (source = "aws-ia/eks-blueprints-addons/aws") sets '
+        'external_secrets.role_name = "external-secrets-prod". '
+    ), str(err.value)
