@@ -36,6 +36,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         lambda d: d.api_group == GROUP and d.kind == "Role",
         lambda d: d.get("spec", "name"),
     )
+    _refuse_broad_patches(loaded, role, request)
     result = EditResult(role_location=role_file.where(role_index))
     spec = role.data["spec"]
     role_meta = role.data.get("metadata") or {}
@@ -93,6 +94,41 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         )
     result.changes = yamldocs.changes(loaded)
     return result
+
+
+def _refuse_broad_patches(
+    loaded: list[yamldocs.YamlFile], role: yamldocs.Document, request: EditRequest
+) -> None:
+    """A Kustomize overlay's patch of the Role (the same ``metadata.name``, no ``spec.name``, which the CRD
+    requires of a whole Role) listing a broad ARN in ``spec.policies``: refused. Kustomize applies a patch
+    of a custom resource as a JSON merge patch, whose list replaces the Role's whole (RFC 7386; "Update API
+    Objects in Place Using kubectl patch": no strategic merge for custom resources), so that overlay keeps
+    the broad policy whatever the base says, and would not get the generated one."""
+    meta = role.data.get("metadata") or {}
+    name, namespace = meta.get("name"), meta.get("namespace")
+    for parsed in loaded:
+        for index, document in parsed.objects():
+            if document is role or document.api_group != GROUP or document.kind != "Role":
+                continue
+            other = document.data.get("metadata") or {}
+            spec = document.data.get("spec")
+            if other.get("name") != name or not isinstance(spec, dict) or "name" in spec:
+                continue
+            if namespace and other.get("namespace") and other.get("namespace") != namespace:
+                continue
+            policies = spec.get("policies")
+            broad = (
+                [str(p) for p in policies if p in request.replace_arns] if isinstance(policies, list) else []
+            )
+            if broad:
+                raise GitOpsEditError(
+                    f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's) "
+                    f"lists {', '.join(broad)} in spec.policies, which replaces the Role's list where the "
+                    "overlay is applied: policygen does not edit patches, and an edit of the Role alone "
+                    "would leave that environment the broad policy without the generated one. Replace it "
+                    "in the patch by hand (with the generated policy's ARN), or point path at the base alone "
+                    "once the patch no longer lists it. Nothing was changed"
+                )
 
 
 def find_role(
