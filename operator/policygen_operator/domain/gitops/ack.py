@@ -35,6 +35,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         "ACK Role (iam.services.k8s.aws) with spec.name",
         lambda d: d.api_group == GROUP and d.kind == "Role",
         lambda d: d.get("spec", "name"),
+        lambda d: isinstance(d.get("spec"), dict) and bool({"policies", "policyRefs"} & set(d.get("spec"))),
     )
     _refuse_broad_patches(loaded, role, request)
     result = EditResult(role_location=role_file.where(role_index))
@@ -138,9 +139,32 @@ def find_role(
     what: str,
     is_role: Callable[[yamldocs.Document], bool],
     role_name: Callable[[yamldocs.Document], object],
+    sets_policies: Callable[[yamldocs.Document], bool],
 ) -> tuple[yamldocs.YamlFile, int, yamldocs.Document]:
-    """The one document defining the role; otherwise an error that says what was seen and where."""
+    """The one document defining the role; otherwise an error that says what was seen and where.
+
+    A document in a file a kustomization lists as a patch is a patch of the role, not the role: one that
+    ``sets_policies`` is refused (a patch of a custom resource replaces a list whole, so the overlay keeps
+    what the patch gives whatever the base says), as is any when no whole Role is found (an object added
+    beside it would be a patch of nothing); one that leaves the policies alone is not a second Role."""
     matches, others = roles_named(loaded, name, is_role, role_name)
+    patches = yamldocs.kustomize_patches(loaded)
+    whole = [m for m in matches if m[0].path not in patches]
+    for parsed, index, document in matches:
+        if parsed.path in patches and (not whole or sets_policies(document)):
+            why = (
+                "that sets its policies (a patch replaces the list whole): policygen does not edit patches, "
+                "and an edit of the Role alone would leave that overlay the policies the patch gives. "
+                "Change the patch by hand"
+                if sets_policies(document) and whole
+                else "not the Role itself: policygen does not edit patches (an object it added there would "
+                "be a patch of nothing). Point path at the folder of the base that defines the Role"
+            )
+            raise GitOpsEditError(
+                f"{parsed.where(index)} is a Kustomize patch ({patches[parsed.path]}) of Role {name} {why}; "
+                "nothing was changed"
+            )
+    matches = whole
     if len(matches) > 1:
         raise defined_twice(name, [f.where(i) for f, i, _ in matches])
     if not matches:

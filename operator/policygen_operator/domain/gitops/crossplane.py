@@ -70,6 +70,10 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             "external name",
             _is_role,
             _external_name,
+            lambda d: (
+                isinstance(d.get("spec", "forProvider"), dict)
+                and "managedPolicyArns" in d.get("spec", "forProvider")
+            ),
         )
     except GitOpsEditError as err:
         if not composed_roles and not unread:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,6 +167,33 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
     if not loaded and not skipped:
         raise GitOpsEditError(f"no YAML file (*.yaml, *.yml) under the path; looked at {len(files)} file(s)")
     return loaded, skipped
+
+
+_KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
+
+
+def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
+    """Each file a kustomization among ``loaded`` lists as a patch (``patches: - path: X``,
+    ``patchesStrategicMerge: [X]``; the Kustomization reference at kubectl.docs.kubernetes.io) -> that
+    kustomization's path. Such a file holds partial objects merged into its bases' resources, not objects
+    of their own."""
+    found: dict[str, str] = {}
+    for parsed in loaded:
+        if posixpath.basename(parsed.path) not in _KUSTOMIZATIONS:
+            continue
+        folder = posixpath.dirname(parsed.path)
+        for _, document in parsed.objects():
+            listed: list[object] = []
+            patches = document.data.get("patches")
+            if isinstance(patches, list):
+                listed += [p.get("path") for p in patches if isinstance(p, dict)]
+            merges = document.data.get("patchesStrategicMerge")
+            if isinstance(merges, list):
+                listed += merges
+            for item in listed:
+                if isinstance(item, str) and "\n" not in item and item.strip():
+                    found.setdefault(posixpath.normpath(posixpath.join(folder, item.strip())), parsed.path)
+    return found
 
 
 def _template_note(files: dict[str, str], path: str) -> str:
