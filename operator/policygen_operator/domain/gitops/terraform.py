@@ -550,6 +550,8 @@ def _find_role(
     module's node groups) defines it instead. Not found, the files that could not be parsed are named: the
     role may be defined in one of them."""
     matches, others = [], []
+    per_instance: list[str] = []
+    instance_lines: set[str] = set()  # the "roles seen" lines of those roles, not said to be expressions
     scopes: dict[str, dict[str, str]] = {}
     for path, found in sorted(parsed.items()):
         for block in found:
@@ -575,6 +577,16 @@ def _find_role(
                     shown = f"name_prefix = {prefix.value(texts[path])}"
                     if prefix_literal is not None:
                         shown = f'name_prefix = "{prefix_literal}"'
+                given = attr or prefix
+                meta = hcl.find_attribute(texts[path], block, "for_each") or hcl.find_attribute(
+                    texts[path], block, "count"
+                )
+                if given is not None and meta is not None and _PER_INSTANCE.search(given.value(texts[path])):
+                    per_instance.append(
+                        f"aws_iam_role.{block.labels[1]}'s {given.name} {given.value(texts[path]).strip()} "
+                        f"is given per instance ({meta.name} = {meta.value(texts[path]).strip()})"
+                    )
+                    instance_lines.add(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
                 others.append(f"{path}: aws_iam_role.{block.labels[1]} ({shown})")
     places = [f"{m.path}: aws_iam_role.{m.block.labels[1]}" for m in matches]
     places += [f"{m.path}: module.{m.block.labels[0]}" for m in modules]
@@ -598,7 +610,9 @@ def _find_role(
         seen = "; roles seen: " + ", ".join(others) if others else "; no aws_iam_role resource seen"
         if module_others:
             seen += "; role modules seen: " + ", ".join(module_others)
-        computed = [line for line in others + module_others if _computed_name(line)]
+        computed = [
+            line for line in others + module_others if _computed_name(line) and line not in instance_lines
+        ]
         hint = (
             f"; policygen matches only a name written as a literal string in the role's own file, and "
             f"{', '.join(_computed_name(line) for line in computed)} {'is' if len(computed) == 1 else 'are'} "
@@ -608,6 +622,13 @@ def _find_role(
             if computed
             else ""
         )
+        if per_instance:
+            hint += (
+                f"; {', '.join(per_instance)}: policygen does not edit one instance of a role resource with "
+                "for_each or count (its attachments are written for every instance, and which instance is "
+                "this role the files do not say): replace the broad policy of this instance by hand, or give "
+                "the role a resource block of its own"
+            )
         broad = _broad_attachments(texts, parsed, replace)
         if broad:
             hint += (
@@ -660,7 +681,9 @@ def _refuse_one_instance(texts: dict[str, str], parsed: dict[str, list[hcl.Block
             given = attr or prefix
             if given is None:
                 continue
-            for instance in terraform_modules.instances(text, block):
+            for instance in terraform_modules.instances(text, block) or _local_instances(
+                texts, parsed, path, block
+            ):
                 value = terraform_modules.evaluate(given.value(text), instance.scope)
                 if value is None or not (
                     value == name if given is attr else terraform_modules.completes(name, value)
@@ -676,6 +699,32 @@ def _refuse_one_instance(texts: dict[str, str], parsed: dict[str, list[hcl.Block
                     "replace the broad policy of this instance by hand, or give the role a resource block "
                     "of its own"
                 )
+
+
+# a name evaluated per instance of the block's for_each or count
+_PER_INSTANCE = re.compile(r"\beach\.(?:key|value)\b|\bcount\.index\b")
+_LOCAL_COLLECTION = re.compile(r"(toset\(\s*)?local\.([A-Za-z_][\w-]*)(?(1)\s*\))")
+
+
+def _local_instances(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], path: str, block: hcl.Block
+) -> list[terraform_modules.Instance]:
+    """The instances of a ``for_each = local.X`` (or ``toset(local.X)``) whose local is a literal map, or
+    list of strings, set once in the block's directory: a locals map of roles is as common as a literal
+    collection in the block, and names the same instances."""
+    attr = hcl.find_attribute(texts[path], block, "for_each")
+    match = _LOCAL_COLLECTION.fullmatch(attr.value(texts[path]).strip()) if attr else None
+    if match is None:
+        return []
+    own = {p: b for p, b in parsed.items() if posixpath.dirname(p) == posixpath.dirname(path)}
+    places = hcl.locals_in(texts, own).get(match.group(2), [])
+    if len(places) != 1:
+        return []
+    where, local = places[0]
+    value = local.value(texts[where])
+    return terraform_modules.for_each_instances(
+        texts[where], local.value_start, value, as_set=match.group(1) is not None
+    )
 
 
 _ARN_TOKEN = re.compile(

@@ -684,13 +684,17 @@ def instances(text: str, block: hcl.Block) -> list[Instance]:
     for_each = hcl.find_attribute(text, block, "for_each")
     if for_each is None:
         return []
-    value = for_each.value(text)
+    return for_each_instances(text, for_each.value_start, for_each.value(text))
+
+
+def for_each_instances(text: str, start: int, value: str, as_set: bool = False) -> list[Instance]:
+    """The instances of a ``for_each`` over ``value``, the expression at ``start`` of ``text``: a literal
+    ``toset([...])`` of strings or map, or (``as_set``, the collection ``toset()`` took from a local) a
+    literal list of strings."""
     toset = _TOSET.fullmatch(value)
-    if toset is not None:
-        items = [
-            hcl.string_literal(i.text(text))
-            for i in hcl.list_items(text, for_each.value_start + toset.start(1))
-        ]
+    if toset is not None or (as_set and value.startswith("[")):
+        at = start + toset.start(1) if toset is not None else start
+        items = [hcl.string_literal(i.text(text)) for i in hcl.list_items(text, at)]
         if None in items:
             return []
         keys = tuple(dict.fromkeys(i for i in items if i is not None))
@@ -698,7 +702,7 @@ def instances(text: str, block: hcl.Block) -> list[Instance]:
     if not value.startswith("{"):
         return []
     try:
-        entries = hcl_edit.map_entries(text, for_each.value_start)
+        entries = hcl_edit.map_entries(text, start)
     except GitOpsEditError:
         return []
     keys = tuple(e.key for e in entries)
