@@ -113,14 +113,27 @@ def _setting(group: dict[str, str], defaults: dict[str, str], name: str) -> str 
 
 
 def _names(
-    kind: GroupKind, key: str, group: dict[str, str], defaults: dict[str, str], role: str
+    kind: GroupKind,
+    key: str,
+    group: dict[str, str],
+    defaults: dict[str, str],
+    role: str,
+    local_values: dict[str, str],
 ) -> bool | None:
     """Whether the group's role is ``role``: True, False, or None when a setting it depends on is not a
-    literal (a var, a local), so that the file cannot say."""
+    literal (a var, a computed local), so that the file cannot say. ``local_values``: the literal locals of
+    the module's directory (``hcl.literal_locals``), which name a group as a literal does."""
+
+    def literal(expression: str) -> str | None:
+        value = hcl.string_literal(expression)
+        if value is None and local_values:
+            value = terraform_modules.evaluate(expression, local_values)
+        return value
+
     name_expr = group.get("name")
-    name = hcl.string_literal(name_expr) if name_expr is not None else key
+    name = literal(name_expr) if name_expr is not None else key
     given = _setting(group, defaults, "iam_role_name")
-    role_name = hcl.string_literal(given) if given is not None and given.strip() != "null" else None
+    role_name = literal(given) if given is not None and given.strip() != "null" else None
     if given is not None and given.strip() != "null" and role_name is None:
         return None
     if role_name is None:
@@ -282,6 +295,7 @@ def find(
     for path, blocks in sorted(parsed.items()):
         text = texts[path]
         defined = _locals(texts, parsed, posixpath.dirname(path))
+        local_values = hcl.literal_locals(texts, parsed, posixpath.dirname(path))
         variables = hcl.variables(files, posixpath.dirname(path)) if files is not None else None
         for block in blocks:
             if block.type != "module" or len(block.labels) != 1 or not _is_eks(text, block):
@@ -308,7 +322,7 @@ def find(
                     group = hcl_edit.object_values(value)
                     if not _creates(group, defaults):
                         continue
-                    named = _names(kind, key, group, defaults, role)
+                    named = _names(kind, key, group, defaults, role, local_values)
                     one = Group(
                         path, block, kind, key, place if place.local or place.args or place.variable else None
                     )

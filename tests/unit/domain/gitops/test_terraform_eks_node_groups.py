@@ -524,3 +524,17 @@ def test_a_merge_of_a_variable_is_written_as_the_map_it_makes(tmp_path: Path) ->
     ) in text
     assert result.changes["variables.tf"] is None
     fmt_clean(text, tmp_path)
+
+
+def test_a_groups_role_named_from_literal_locals_is_found() -> None:
+    """``iam_role_name = "${local.name}-efa"`` with ``local.name`` a literal of the module's directory (the
+    naming the terraform-aws-eks tests use, ``local.name`` there being computed) names the group's role as
+    the literal would: a local is set only in its module ("Local Values" in the Terraform language docs)."""
+    text = EKS.replace(
+        '      ami_type       = "AL2023_x86_64_NVIDIA"\n',
+        '      ami_type       = "AL2023_x86_64_NVIDIA"\n      iam_role_name  = "${local.name}-efa"\n',
+    )
+    files = {"eks/locals.tf": 'locals {\n  name = "prod"\n}\n', "eks/main.tf": text}
+    result = terraform.edit(files, _request(f"prod-efa-{SUFFIX}"))
+    assert result.detached == [POWER]
+    assert "PowerUserAccess = " in (result.changes["eks/main.tf"] or "")  # the general group keeps its own
