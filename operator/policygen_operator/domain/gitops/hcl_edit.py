@@ -158,6 +158,8 @@ def _own_comments(text: str, item: hcl.ListItem, items: list[hcl.ListItem], drop
     of items (``# AWS managed``) that stays. Left, a comment about a broad policy ("# full access, for the
     deploy") would read as one about the next item; a list copied from a variable's default
     (``_variable_in_place``) brings its comments along."""
+    if _under_an_entry(text, text.rfind("\n", 0, item.start) + 1):
+        return True
     following = [it for it in items if it.start > item.start]
     line_end = text.find("\n", item.end)
     for it in following:
@@ -166,6 +168,32 @@ def _own_comments(text: str, item: hcl.ListItem, items: list[hcl.ListItem], drop
         if it not in drop:
             return False
         line_end = text.find("\n", it.end)
+    return True
+
+
+def _under_an_entry(text: str, line_start: int) -> bool:
+    """Whether the comment lines right above the line at ``line_start`` begin right under another entry's
+    line: then they are about the line they are above, not the head of a group of entries (which follows
+    the opening bracket or a blank line)."""
+    top = comments_above(text, line_start)
+    if top == line_start or top == 0:
+        return False
+    above = text[text.rfind("\n", 0, top - 1) + 1 : top - 1].strip()
+    return bool(above) and not above.endswith(("[", "{", "("))
+
+
+def _own_map_comments(text: str, entry: MapEntry, entries: list[MapEntry], drop: list[MapEntry]) -> bool:
+    """``_own_comments`` for a map's entries: the comment lines right above a dropped entry go with it,
+    unless they head a group that a kept entry continues on the next line."""
+    if _under_an_entry(text, entry.line_start):
+        return True
+    line_end = entry.line_end
+    for other in (e for e in entries if e.line_start > entry.line_start):
+        if text[line_end : other.line_start].strip() or "\n" in text[line_end : other.line_start]:
+            return True  # a comment or a blank line before the next entry: the group ends here
+        if other not in drop:
+            return False
+        line_end = other.line_end
     return True
 
 
@@ -243,7 +271,14 @@ def edit_map(
         indent = text[entries[0].line_start : entries[0].line_start + _width(text, entries[0].line_start)]
     else:
         indent = text[text.rfind("\n", 0, close) + 1 : close] + "  "
-    edits = [(e.line_start, e.line_end, "") for e in drop]
+    edits = [
+        (
+            comments_above(text, e.line_start) if _own_map_comments(text, e, entries, drop) else e.line_start,
+            e.line_end,
+            "",
+        )
+        for e in drop
+    ]
     for key, expr in new:
         existing = next((e for e in entries if e.key == key), None)
         if existing is not None:
