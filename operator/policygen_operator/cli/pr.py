@@ -285,7 +285,7 @@ def _build(args: argparse.Namespace) -> tuple[PullRequestSpec, PullRequestContex
             f"replace {', '.join(spec.replace_managed_policies)}",
             context.files_skipped,
             "pass --allow-incomplete (the report's filesSkipped names the files and its warnings the "
-            "records; run policygen generate again once they can be read)",
+            "records)",
             "--report",
             context.bad_records,
         )

@@ -162,7 +162,12 @@ def incomplete_refusal(
         missing.append(
             f"{bad_records} record(s) could not be used (malformed, or lacking a field the policy needs)"
         )
-    fix = "fix the access to those files or " if skipped else ""
+    # a skipped file is read by the next scan once its access is fixed; a malformed record reads no better
+    # in another scan, so the way out is to check the records named and opt in
+    if skipped:
+        fix = "fix the access to those files (the next scan reads them) or "
+    else:
+        fix = "another scan reads those records no better: if none of those named can be the role's, "
     return InvalidRequestError(
         f"not proposing to {what}: {' and '.join(missing)} in the window, so the policy may lack actions "
         f"the role needs; {fix}{way_out}",

@@ -156,6 +156,7 @@ def test_replacing_on_bad_records_alone_is_refused_unless_allowed(
     assert main(argv(tmp_path, report, "--replace-managed-policy", POWER)) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "2 record(s) could not be used" in err and "--allow-incomplete" in err
+    assert "once they can be read" not in err and "no better" in err  # a malformed record stays so
     assert opened == []
     assert main(argv(tmp_path, report, "--replace-managed-policy", POWER, "--allow-incomplete")) == EXIT_OK
     assert opened[0].bad_records == 2

@@ -158,4 +158,15 @@ def test_skipped_files_and_bad_records_are_refused_in_one_sentence() -> None:
     assert str(err).startswith(
         "not proposing to replace X: 1 file(s) skipped (AccessDenied 1) and 2 record(s) could not be used"
     )
-    assert "fix the access to those files or opt in" in str(err)
+    assert "fix the access to those files (the next scan reads them) or opt in" in str(err)
+
+
+def test_bad_records_alone_are_not_said_to_read_better_in_another_scan() -> None:
+    """A malformed record is as malformed in the next scan: the way out is to check the records the report
+    names and opt in, not to wait for them to become readable (the refusal said "run policygen generate
+    again once they can be read" for them too)."""
+    err = str(st.incomplete_refusal("replace X", {}, "opt in", "f", 2))
+    assert (
+        "another scan reads those records no better: if none of those named can be the role's, opt in" in err
+    )
+    assert "access to those files" not in err
