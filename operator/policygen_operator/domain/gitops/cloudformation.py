@@ -1,12 +1,12 @@
-"""CloudFormation templates (hand-written, or synthesised by the AWS CDK) are not a format policygen edits.
+"""CloudFormation templates: recognised under any format's path, and edited by the format of their own.
 
 A role defined in a template has its managed policies in ``ManagedPolicyArns`` of an ``AWS::IAM::Role``
 (AWS CloudFormation User Guide, AWS::IAM::Role), often as intrinsic functions (``!Sub``, ``Fn::Join`` of
-``AWS::Partition``), and a CDK app's ``cdk.out/*.template.json`` is regenerated from code on every
-``cdk synth``, so an edit there would be lost. Each format's search for the role cannot find it there and
-used to say only that no ACK Role, no Terraform file or no policy file was seen: these helpers recognise
-the templates under the path so that the refusal says the role is in CloudFormation, which is not
-supported.
+``AWS::Partition``). Each other format's search for the role cannot find it there and used to say only that
+no ACK Role, no Terraform file or no policy file was seen: ``templates`` recognises the templates under the
+path so that the refusal says the role is in CloudFormation and which format edits it. ``edit`` is that
+format. A CDK app's ``cdk.out/*.template.json`` is regenerated from code on every ``cdk synth``, so an edit
+there would be lost: refused.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import YAMLError
+
+from policygen_operator.domain.gitops import yamldocs
+from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.domain.iam.canonical import same_policy
 
 # A template names its version, or has a top-level Resources section whose resources have an AWS resource
 # type; JSON or YAML, quoted or not. A Kubernetes manifest has no top-level Resources. YAML templates use
@@ -115,6 +120,273 @@ def refusal(found: list[Template], role_name: str | None = None) -> str:
 
 
 NOT_EDITED = (
-    "policygen does not edit CloudFormation templates (nor a CDK app's synthesised cdk.out): change the "
-    "role's ManagedPolicyArns there (for cdk.out, in the CDK code) by hand"
+    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName; "
+    "a CDK app's synthesised cdk.out is written anew by every cdk synth, so change that role in the CDK code)"
 )
+
+
+# -- editing (format "cloudformation") -------------------------------------------------------------------
+
+_ROLE_TYPE = "AWS::IAM::Role"
+_POLICY_TYPE = "AWS::IAM::ManagedPolicy"
+# what marks a template the AWS CDK synthesised: its output folder, or the construct path CDK writes into
+# every resource's Metadata ("aws:cdk:path"); an edit there is lost on the next ``cdk synth``
+_CDK_OUT = re.compile(r"(^|/)cdk\.out/")
+_CDK_PATH = "aws:cdk:path"
+NOT_EDITED_CDK = (
+    "a template the AWS CDK synthesised is written anew by every cdk synth: change the role's managed "
+    "policies in the CDK code"
+)
+
+
+@dataclass
+class _Source:
+    """One template file, as YAML (edited through a round trip that keeps comments, tags such as !Sub and
+    the indentation) or as JSON (rewritten with its indentation)."""
+
+    path: str
+    text: str
+    yaml: yamldocs.YamlFile | None  # None: JSON
+    data: Any  # the template (the YAML document's data, or the JSON object)
+
+    def render(self) -> str:
+        if self.yaml is not None:
+            return self.yaml.render()
+        indent = _json_indent(self.text)
+        end = "\n" if self.text.endswith("\n") else ""
+        return json.dumps(self.data, indent=indent, ensure_ascii=False) + end
+
+
+def _json_indent(text: str) -> int:
+    second = next((line for line in text.splitlines()[1:] if line.strip()), "")
+    return (len(second) - len(second.lstrip(" "))) or 2
+
+
+def _sources(files: dict[str, str]) -> tuple[list[_Source], list[str]]:
+    """The CloudFormation templates under the path (JSON or YAML, ``.template`` too), and the files that
+    look like templates but could not be read as one."""
+    found: list[_Source] = []
+    unread: list[str] = []
+    for path, text in sorted(files.items()):
+        if not path.endswith((".json", ".yaml", ".yml", ".template")):
+            continue
+        try:
+            data = json.loads(text)
+            source = _Source(path, text, None, data)
+        except ValueError:
+            parsed = yamldocs.YamlFile.parse(path, text)
+            objects = [] if parsed.error else list(parsed.objects())
+            if len(objects) != 1:
+                if _is_template(None, text):
+                    unread.append(f"{path}: {parsed.error or 'not one YAML document'}")
+                continue
+            source = _Source(path, text, parsed, objects[0][1].data)
+        if isinstance(source.data, dict) and _is_template(source.data, text):
+            found.append(source)
+    return found, unread
+
+
+def _role_name(resource: Any) -> object:
+    properties = resource.get("Properties") if isinstance(resource, dict) else None
+    return properties.get("RoleName") if isinstance(properties, dict) else None
+
+
+def _synthesised(source: _Source) -> bool:
+    if _CDK_OUT.search(source.path):
+        return True
+    resources = source.data.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and isinstance(r.get("Metadata"), dict) and _CDK_PATH in r["Metadata"]
+        for r in resources.values()
+    )
+
+
+def _find_role(sources: list[_Source], unread: list[str], name: str) -> tuple[_Source, str]:
+    """The template and logical id of the one AWS::IAM::Role whose literal RoleName is ``name``."""
+    matches: list[tuple[_Source, str]] = []
+    others: list[str] = []
+    for source in sources:
+        resources = source.data.get("Resources")
+        for logical, resource in (resources or {}).items():
+            if not isinstance(resource, dict) or resource.get("Type") != _ROLE_TYPE:
+                continue
+            role_name = _role_name(resource)
+            if role_name == name and type(role_name) is str:
+                matches.append((source, str(logical)))
+            else:
+                shown = role_name if type(role_name) is str else "no literal RoleName"
+                others.append(f"{logical} ({shown}) in {source.path}")
+    if len(matches) > 1:
+        raise GitOpsEditError(
+            f"role {name!r} is defined more than once: "
+            f"{', '.join(f'{s.path} ({logical})' for s, logical in matches)}; point path at one of them"
+        )
+    if not matches:
+        seen = f"; roles seen: {', '.join(others)}" if others else ""
+        unparsed = f"; {'; '.join(unread)}" if unread else ""
+        unnamed = (
+            " (a role without a literal RoleName is named by CloudFormation when the stack is created, so "
+            "the template does not say which it is: give it RoleName, or edit it by hand)"
+            if any("no literal RoleName" in o for o in others)
+            else ""
+        )
+        raise GitOpsEditError(
+            f"no AWS::IAM::Role with RoleName {name!r} in {len(sources)} CloudFormation template(s) under "
+            f"the path{seen}{unnamed}{unparsed}"
+        )
+    source, logical = matches[0]
+    if _synthesised(source):
+        raise GitOpsEditError(f"{source.path} ({logical}): {NOT_EDITED_CDK}")
+    return source, logical
+
+
+def _arn_of(item: Any, partition: str) -> str | None:
+    """The managed policy ARN an entry of ManagedPolicyArns names, when the template says it without a
+    parameter: a literal, ``!Sub``/``Fn::Sub`` of ``${AWS::Partition}`` alone, or ``!Join``/``Fn::Join`` of
+    literals and ``!Ref``/``Ref`` ``AWS::Partition`` (CloudFormation User Guide, "Pseudo parameters
+    reference": AWS::Partition); None for anything else (a parameter, a !GetAtt of a policy)."""
+    if type(item) is str:
+        return item
+    tag = getattr(getattr(item, "tag", None), "value", None)
+    if isinstance(item, TaggedScalar):
+        if tag == "!Sub":
+            return _substituted(str(item.value), partition)
+        if tag == "!Ref":
+            return partition if str(item.value) == "AWS::Partition" else None
+        return None
+    if isinstance(item, list) and tag == "!Join":
+        return _joined(item, partition)
+    if isinstance(item, dict) and len(item) == 1:
+        ((key, value),) = item.items()
+        if key == "Fn::Sub" and isinstance(value, str):
+            return _substituted(value, partition)
+        if key == "Ref":
+            return partition if value == "AWS::Partition" else None
+        if key == "Fn::Join" and isinstance(value, list):
+            return _joined(value, partition)
+    return None
+
+
+def _substituted(text: str, partition: str) -> str | None:
+    out = text.replace("${AWS::Partition}", partition)
+    return None if "${" in out else out
+
+
+def _joined(value: list[Any], partition: str) -> str | None:
+    if len(value) != 2 or not isinstance(value[0], str) or not isinstance(value[1], list):
+        return None
+    parts = [_arn_of(part, partition) for part in value[1]]
+    return None if any(p is None for p in parts) else value[0].join(p for p in parts if p is not None)
+
+
+def _shown(item: Any) -> str:
+    tag = getattr(getattr(item, "tag", None), "value", None)
+    if isinstance(item, TaggedScalar):
+        return f"{tag} {item.value}"
+    return item if isinstance(item, str) else json.dumps(item, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """A template's policy document as JSON values, to compare with the generated one."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _inserted_after(mapping: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``mapping`` with ``key`` placed right after ``after`` (a YAML mapping in place; a JSON object rebuilt
+    in order)."""
+    if isinstance(mapping, CommentedMap):
+        mapping.insert(list(mapping).index(after) + 1, key, value)
+        return mapping
+    items = list(mapping.items())
+    position = [k for k, _ in items].index(after) + 1
+    mapping.clear()
+    mapping.update([*items[:position], (key, value), *items[position:]])
+    return mapping
+
+
+def edit(files: dict[str, str], request: EditRequest) -> EditResult:
+    """The role's broad managed policies out of its ``ManagedPolicyArns``, the generated policy in as an
+    ``AWS::IAM::ManagedPolicy`` resource of the same template attached by ``Roles: [Ref: ROLE]``
+    (CloudFormation User Guide, AWS::IAM::ManagedPolicy: "Roles: The name (friendly name, not ARN) of the
+    role to attach the policy to"), named ``ROLE-policygen`` (``ManagedPolicyName``) so a later run finds
+    and updates it. Nothing else of the template changes: comments, tags such as ``!Sub`` and the layout
+    stay (a YAML round trip, or a JSON object rewritten with its own indentation)."""
+    sources, unread = _sources(files)
+    if not sources:
+        raise GitOpsEditError(
+            f"no CloudFormation template (*.json, *.yaml, *.yml, *.template) under the path; looked at "
+            f"{len(files)} file(s)" + (f"; {'; '.join(unread)}" if unread else "")
+        )
+    source, logical = _find_role(sources, unread, request.role_name)
+    resources = source.data["Resources"]
+    role = resources[logical]
+    properties = role.get("Properties")
+    result = EditResult(role_location=f"{source.path} ({logical})")
+    partition = request.principal.split(":")[1]
+    changed = False
+    arns = properties.get("ManagedPolicyArns") if isinstance(properties, dict) else None
+    if isinstance(arns, list):
+        for item in list(arns):
+            arn = _arn_of(item, partition)
+            result.seen.append(f"ManagedPolicyArns {_shown(item)}")
+            if arn is not None and arn in request.replace_arns:
+                arns.remove(item)
+                changed = True
+                result.detached.append(arn)
+                result.notes.append(f"{source.path}: removed {arn} from ManagedPolicyArns of {logical}")
+        if not arns:
+            del properties["ManagedPolicyArns"]
+    elif arns is not None:
+        result.seen.append(f"ManagedPolicyArns {_shown(arns)} (an expression, not a list)")
+    after = logical
+    for index, document in enumerate(request.policies):
+        key = f"{logical}Policygen" + (str(index + 1) if index else "")
+        existing = resources.get(key)
+        if isinstance(existing, dict) and existing.get("Type") == _POLICY_TYPE:
+            props = existing.setdefault("Properties", CommentedMap() if source.yaml else {})
+            if not same_policy(_plain(props.get("PolicyDocument")), document):
+                props["PolicyDocument"] = document
+                changed = True
+                result.notes.append(f"{source.path}: updated the policy document of {key}")
+        elif existing is not None:
+            raise GitOpsEditError(
+                f"{source.path}: resource {key} exists and is not an AWS::IAM::ManagedPolicy; rename it, "
+                "policygen writes the role's policy under that logical id"
+            )
+        else:
+            policy = {
+                "Type": _POLICY_TYPE,
+                "Properties": {
+                    "ManagedPolicyName": request.policy_name(index),
+                    "Description": request.description,
+                    "Roles": [{"Ref": logical}],
+                    "PolicyDocument": document,
+                },
+            }
+            _inserted_after(resources, after, key, _yaml_value(policy) if source.yaml else policy)
+            changed = True
+            result.attachment_added = True
+            result.notes.append(f"{source.path}: added {_POLICY_TYPE} {key} attached to {logical}")
+        after = key
+    index = len(request.policies)
+    while isinstance(resources.get(key := f"{logical}Policygen{index + 1}"), dict) and (
+        resources[key].get("Type") == _POLICY_TYPE
+    ):
+        del resources[key]  # a part the policy no longer has
+        changed = True
+        result.notes.append(f"{source.path}: removed {key} (the policy has fewer parts now)")
+        index += 1
+    if changed:
+        if source.yaml is not None:
+            next(document for _, document in source.yaml.objects()).changed = True
+        result.changes[source.path] = source.render()
+    return result
+
+
+def _yaml_value(value: Any) -> Any:
+    """Plain dicts and lists as ruamel's round-trip types, so the dump writes them in block style."""
+    if isinstance(value, dict):
+        return CommentedMap((k, _yaml_value(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_yaml_value(v) for v in value)
+    return value

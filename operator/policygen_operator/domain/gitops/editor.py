@@ -1,4 +1,4 @@
-"""One entry point for the four formats."""
+"""One entry point for the five formats."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from policygen_operator.domain.gitops import ack, cloudformation, crossplane, js
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
 from policygen_operator.domain.gitops.terraform import NOT_LITERAL
 
-FORMATS = ("ack", "crossplane", "terraform", "json")
+FORMATS = ("ack", "crossplane", "terraform", "cloudformation", "json")
 
 
 def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str) -> EditResult:
@@ -27,11 +27,13 @@ def edit_files(fmt: str, files: dict[str, str], request: EditRequest, path: str)
             result = terraform.edit(files, request, whole_module=not path.endswith((".tf", ".tf.json")))
             check_replacements(result, request)
         else:
-            editors = {"ack": ack.edit, "crossplane": crossplane.edit}
+            editors = {"ack": ack.edit, "crossplane": crossplane.edit, "cloudformation": cloudformation.edit}
             result = editors[fmt](files, request)
             check_replacements(result, request)
     except GitOpsEditError as err:
-        # The role may be in a CloudFormation template under the path, which no format reads: said when
+        if fmt == "cloudformation":
+            raise
+        # The role may be in a CloudFormation template under the path, which no other format reads: said when
         # a template's role may be this one (its RoleName, or a name the template does not give), not
         # for any template with a role, which only misleads when the failure is unrelated.
         templates = [t for t in cloudformation.templates(files) if t.may_define(request.role_name)]

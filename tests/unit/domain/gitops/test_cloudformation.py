@@ -1,8 +1,8 @@
-"""CloudFormation templates are not a format policygen edits: a role defined there is refused saying so.
+"""A role defined in a CloudFormation template, looked for with another format: refused saying so.
 
 Every format used to answer with its own "not found" (no ACK Role, no Terraform file, no policy file, or
 "not a JSON policy document" for a CDK template named by path), which does not tell the user that the role
-is in a template and that no format will edit it.
+is in a template and which format edits it (test_cloudformation_edit.py).
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ CDK = json.dumps(
     indent=1,
 )
 NOT_SUPPORTED = (
-    "policygen does not edit CloudFormation templates (nor a CDK app's synthesised cdk.out): change the "
-    "role's ManagedPolicyArns there (for cdk.out, in the CDK code) by hand"
+    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName; "
+    "a CDK app's synthesised cdk.out is written anew by every cdk synth, so change that role in the CDK code)"
 )
 
 
