@@ -84,15 +84,38 @@ def test_a_global_profile_needs_the_model_in_the_source_region_and_the_regionles
     assert mapped.notes == ()
 
 
-@pytest.mark.parametrize(
-    "model",
-    [MODEL, f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6"],
-)
-def test_a_model_or_an_application_profile_is_granted_as_it_is(model: str) -> None:
-    """A foundation model is served where it is called; an application profile's id does not name its
-    model (the profile is the grant the record supports)."""
-    mapped = call("InvokeModel", model, "us-west-2")
+def test_a_foundation_model_is_granted_as_it_is() -> None:
+    """A foundation model is served where it is called."""
+    mapped = call("InvokeModel", MODEL, "us-west-2")
     assert len(mapped.uses) == 1 and mapped.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("InvokeModel", "bedrock:InvokeModel"),
+        ("Converse", "bedrock:InvokeModel"),
+        ("ConverseStream", "bedrock:InvokeModelWithResponseStream"),
+    ],
+)
+@pytest.mark.parametrize("served_in", ["us-west-2", None])
+def test_an_application_profile_needs_its_models_which_the_record_does_not_name(
+    name: str, action: str, served_in: str | None
+) -> None:
+    """ "When you specify an inference profile in the Resource field [...], you must also specify the
+    foundation model in each Region associated with it" (Bedrock User Guide, "Prerequisites for inference
+    profiles", which says so of system-defined and application inference profiles alike). The call names
+    the application profile by its ARN, whose id names neither the model nor the Regions (its model is the
+    CreateInferenceProfile's ``modelSource``, a foundation model or a system-defined profile: Bedrock User
+    Guide, "Create an application inference profile"), and CloudTrail logs no more of it. Before, the
+    profile alone was granted and said nothing: each such call was refused on the model. Every foundation
+    model in every Region (the page's example grant) stands in for them, said with the profile."""
+    profile = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6"
+    mapped = call(name, profile, served_in)
+    assert set(mapped.uses) == {(action, profile), (action, "arn:aws:bedrock:*::foundation-model/*")}
+    [(severity, code, message)] = mapped.notes
+    assert (severity, code) == ("warning", "resource-undetermined")
+    assert profile in message and "foundation-model/*" in message and "GetInferenceProfile" in message
 
 
 def test_an_odd_region_value_is_not_written_into_an_arn() -> None:

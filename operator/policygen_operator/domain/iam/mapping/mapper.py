@@ -254,10 +254,12 @@ class EventMapper:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
         if key in ROUTED_MODEL_KEYS:
-            routed, anywhere = routed_models(uses, record.get("additionalEventData"))
+            routed, anywhere, profiles = routed_models(uses, record.get("additionalEventData"))
             uses.extend(routed)
             if anywhere:
                 notes.append(_routed_anywhere(key, anywhere))
+            if profiles:
+                notes.append(_profile_models_unnamed(key, profiles))
         if tagged_call:
             types_of = {a.action: a.types for a in applicable if a.primary}
             # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
@@ -642,6 +644,15 @@ def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
         f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
         "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
         "each to the Regions the profile routes to"
+    )
+
+
+def _profile_models_unnamed(key: str, profiles: list[str]) -> tuple[str, str, str]:
+    return widened(
+        f"{key}: foundation-model/* in every Region: the call went through the application inference "
+        f"profile {', '.join(profiles)}, which AWS checks on its foundation model in each Region it routes "
+        "to, and the record does not name them; narrow to the models GetInferenceProfile lists for it "
+        "(models[].modelArn)"
     )
 
 

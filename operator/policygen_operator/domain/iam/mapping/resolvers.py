@@ -618,6 +618,7 @@ def _model_arn(value: Any, ctx: Context) -> list[str] | None:
 
 
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
+_APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 
 
@@ -627,18 +628,29 @@ def region_in(value: Any) -> str | None:
     return value if isinstance(value, str) and _REGION.fullmatch(value) else None
 
 
-def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[str, str]], list[str]]:
+def routed_models(
+    uses: list[tuple[str, str]], extra: Any
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """The foundation model behind each cross-Region inference profile granted (``inference-profile/us.M``
     -> ``foundation-model/M``), with the models granted in every Region because the record does not say
     which one served the call (``ROUTED_MODEL_KEYS``). A geographic profile's call is authorized on the
     model in the Region it was routed to (``additionalEventData.inferenceRegion``); a global profile's on
     the model in the source Region and on the Region-less ``arn:aws:bedrock:::foundation-model/M`` (Bedrock
     User Guide, "Global cross-Region inference": removing any of the three resources denies the call). An
-    application inference profile's id does not name its model: left as it is."""
+    application inference profile is checked on its foundation model too ("When you specify an inference
+    profile in the Resource field [...], you must also specify the foundation model in each Region
+    associated with it", Bedrock User Guide, "Prerequisites for inference profiles"), but its ARN ends in
+    an id that names neither the model nor the Regions: every foundation model in every Region stands in
+    for them (the page's own example grant), and the profile is returned in ``unnamed`` to be said."""
     routed = region_in(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
     added: list[tuple[str, str]] = []
     unknown: list[str] = []
+    unnamed: list[str] = []
     for action, arn in uses:
+        if application := _APPLICATION_PROFILE.match(arn):
+            added.append((action, f"arn:{application.group(1)}:bedrock:*::foundation-model/*"))
+            unnamed.append(arn)
+            continue
         match = _SYSTEM_PROFILE.match(arn)
         if match is None:
             continue
@@ -652,7 +664,7 @@ def routed_models(uses: list[tuple[str, str]], extra: Any) -> tuple[list[tuple[s
         added.extend(
             (action, f"arn:{partition}:bedrock:{where}::foundation-model/{model}") for where in regions
         )
-    return added, unknown
+    return added, unknown, unnamed
 
 
 # An EC2 resource id is its type's prefix, a hyphen and 8 or 17 hexadecimal digits (EC2 User Guide,
