@@ -66,6 +66,8 @@ from policygen_operator.domain.iam.mapping.records import (
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
     eks_entry_readings,
+    glue_catalog_path,
+    in_nested_catalog,
     region_in,
     role_arns,
     routed_models,
@@ -194,6 +196,8 @@ class EventMapper:
         refused = denied_resource(record) if denied else None
         refused_action = self._ref.action_name(refused[0]) if refused is not None else None
         tagged_call = bool(plan.tag_actions) and carries_tags(params)  # the tags join the memo key then
+        # a Data Catalog call in a catalog other than the account's default one (``in_nested_catalog``)
+        catalog = glue_catalog_path(get_field(params, "CatalogId")) if key.startswith("glue.") else None
         for action in applicable:
             own_tag_entry = not action.primary and action.action in plan.tag_actions  # the table's own
             if own_tag_entry and not tagged_call:
@@ -211,6 +215,10 @@ class EventMapper:
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
+            if catalog is not None and action.action.startswith("glue:"):
+                arns, unread = in_nested_catalog(arns, catalog)
+                if unread:
+                    notes.append(_catalog_unread(key, catalog))
             if own_tag_entry:  # never on what the call reads (ElastiCache CopySnapshot's source)
                 read = given_by(action, params, ctx, _source_keys(primaries, params))
                 arns = [arn for arn in arns if arn not in read]
@@ -644,6 +652,15 @@ def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
         f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
         "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
         "each to the Regions the profile routes to"
+    )
+
+
+def _catalog_unread(key: str, catalog: str) -> tuple[str, str, str]:
+    return (
+        "warning",
+        "resource-undetermined",
+        f"{key}: CatalogId names the catalog {catalog}, whose databases' and tables' ARNs no AWS page found "
+        "gives: the default catalog's are granted; if AWS refuses the call, grant the ARNs its error names",
     )
 
 

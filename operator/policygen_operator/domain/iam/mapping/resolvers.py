@@ -896,6 +896,60 @@ def _glue_databases(action: str, params: Mapping[str, Any], ctx: Context) -> lis
     return [f"{base}catalog", f"{base}database/*"]
 
 
+# A Glue Data Catalog call may name a catalog other than the account's default one by ``CatalogId``:
+# "111122223333:s3tablescatalog/amzn-s3-demo-bucket" (or without the account), the catalog Glue makes of an
+# S3 table bucket. Its objects' ARNs hold that path: "Federated S3 table bucket catalog (child catalog)
+# arn:aws:glue:region:account-id:catalog/s3tablescatalog/bucket name", "Federated S3 tables database
+# ...:database/s3tablescatalog/child catalog name/database name", "Federated S3 table ...:table/
+# s3tablescatalog/child catalog name/database name/table name" (Glue Developer Guide, "Specifying AWS Glue
+# resource ARNs", Data Catalog ARNs), and "All operations performed on a Data Catalog resource require
+# permission on the resource and all the ancestors of that resource" (same page): the catalog levels
+# ``catalog/s3tablescatalog`` and ``catalog/s3tablescatalog/BUCKET`` besides the root ``catalog`` (the
+# Developer Guide's S3 Tables "Prerequisites" policy grants ``catalog/s3tablescatalog``,
+# ``database/s3tablescatalog/*/*`` and ``table/s3tablescatalog/*/*/*``). The account's default catalog's
+# ``database/DB`` and ``table/DB/T`` were granted instead, which name other resources. No page found gives
+# the ARNs of another kind of nested catalog (a federated or Redshift-managed one): those are left as they
+# are and said.
+_GLUE_ACCOUNT_PREFIX = re.compile(r"(?:\d{12}:)?(.*)")
+_GLUE_S3_TABLES = re.compile(r"s3tablescatalog/[^/*?]+")
+_GLUE_CATALOG_OBJECT = re.compile(r"(arn:[\w-]+:glue:[\w-]+:[\d*]*:)(catalog|database/|table/)(.*)")
+
+
+def glue_catalog_path(catalog_id: Any) -> str | None:
+    """The nested catalog a ``CatalogId`` names (``s3tablescatalog/BUCKET``), without its account; None for
+    the account's default catalog (an account id, or nothing)."""
+    if not isinstance(catalog_id, str) or not catalog_id:
+        return None
+    path = _GLUE_ACCOUNT_PREFIX.fullmatch(catalog_id)
+    rest = path.group(1) if path else catalog_id
+    return None if not rest or (len(rest) == 12 and rest.isdigit()) else rest
+
+
+def in_nested_catalog(arns: list[str], path: str) -> tuple[list[str], bool]:
+    """The ARNs of a Data Catalog call made in the S3 Tables catalog ``path``: its database and table under
+    the catalog path, and each catalog level beside the root. Another path's are left as they are, and
+    whether that left a database or a table of the default catalog in their place is returned with them."""
+    if _GLUE_S3_TABLES.fullmatch(path) is None:
+        unread = any((m := _GLUE_CATALOG_OBJECT.fullmatch(arn)) and m.group(2) != "catalog" for arn in arns)
+        return arns, unread
+    levels = path.split("/")
+    out: list[str] = []
+    for arn in arns:
+        match = _GLUE_CATALOG_OBJECT.fullmatch(arn)
+        if match is None:
+            out.append(arn)
+            continue
+        base, kind, rest = match.groups()
+        if kind == "catalog" and not rest:
+            out.append(arn)
+            out.extend(f"{base}catalog/{'/'.join(levels[: n + 1])}" for n in range(len(levels)))
+        elif kind != "catalog":
+            out.append(f"{base}{kind}{path}/{rest}")
+        else:
+            out.append(arn)
+    return list(dict.fromkeys(out)), False
+
+
 # AWS Glue Schema Registry: a schema is named by ``SchemaId`` ("SchemaArn", or "SchemaName" with
 # "RegistryName: The name of the schema registry that contains the schema") and a registry by ``RegistryId``
 # ("RegistryArn" or "RegistryName") (Glue API Reference, SchemaId and RegistryId structures, botocore
