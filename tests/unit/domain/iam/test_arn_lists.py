@@ -27,7 +27,11 @@ def mapped(source: str, name: str, params: dict[str, Any]) -> Any:
 def test_an_anomaly_detector_watches_the_log_group_of_its_arn_list() -> None:
     params = {"logGroupArnList": [LOG_GROUP], "detectorName": "orders", "evaluationFrequency": "FIVE_MIN"}
     event = mapped("logs.amazonaws.com", "CreateLogAnomalyDetector", params)
-    assert event.uses == (("logs:CreateLogAnomalyDetector", LOG_GROUP),)
+    # the log group in both of its spellings (test_log_group_spellings.py)
+    assert event.uses == (
+        ("logs:CreateLogAnomalyDetector", LOG_GROUP),
+        ("logs:CreateLogAnomalyDetector", f"{LOG_GROUP}:*"),
+    )
     assert event.notes == ()
 
 

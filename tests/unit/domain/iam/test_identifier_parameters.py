@@ -54,7 +54,8 @@ def test_a_consumer_given_by_arn_is_that_consumer() -> None:
 def test_a_log_group_identifier_is_a_name_or_an_arn(identifier: str) -> None:
     for name in ("DescribeLogStreams", "FilterLogEvents"):
         uses, _ = mapped("logs", name, {"logGroupIdentifier": identifier})
-        assert uses == {(f"logs:{name}", LOG_GROUP)}
+        # the log group in both of its spellings (test_log_group_spellings.py)
+        assert uses == {(f"logs:{name}", LOG_GROUP), (f"logs:{name}", f"{LOG_GROUP}:*")}
 
 
 def test_a_log_stream_under_a_log_group_identifier() -> None:
@@ -71,9 +72,12 @@ def test_a_log_stream_under_a_log_group_identifier() -> None:
 )
 def test_a_query_on_several_log_groups_is_granted_on_each(params: dict[str, Any]) -> None:
     uses, _ = mapped("logs", "StartQuery", params)
+    payments = LOG_GROUP.replace("orders", "payments")
     assert uses == {
         ("logs:StartQuery", LOG_GROUP),
-        ("logs:StartQuery", LOG_GROUP.replace("orders", "payments")),
+        ("logs:StartQuery", f"{LOG_GROUP}:*"),
+        ("logs:StartQuery", payments),
+        ("logs:StartQuery", f"{payments}:*"),
     }
 
 

@@ -68,6 +68,7 @@ from policygen_operator.domain.iam.mapping.resolvers import (
     eks_entry_readings,
     glue_catalog_path,
     in_nested_catalog,
+    log_group_spellings,
     region_in,
     role_arns,
     routed_models,
@@ -215,6 +216,8 @@ class EventMapper:
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
+            if action.action.startswith("logs:"):
+                arns = log_group_spellings(arns)
             if catalog is not None and action.action.startswith("glue:"):
                 arns, unread = in_nested_catalog(arns, catalog)
                 if unread:

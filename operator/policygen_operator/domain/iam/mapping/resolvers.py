@@ -896,6 +896,30 @@ def _glue_databases(action: str, params: Mapping[str, Any], ctx: Context) -> lis
     return [f"{base}catalog", f"{base}database/*"]
 
 
+# CloudWatch Logs writes a log group's ARN two ways: "Both of the following are used. The second one, with
+# the :* at the end, is what is returned by the describe-log-groups CLI command and the DescribeLogGroups API.
+# arn:aws:logs:region:account-id:log-group:log_group_name / arn:aws:logs:region:account-id:log-group:
+# log_group_name:* [...] Use the second version, with the trailing :*, to refer to the ARN when specifying
+# permissions in IAM policies for all other API actions" (CloudWatch Logs User Guide, "Overview of managing
+# access permissions to your CloudWatch Logs resources", CloudWatch Logs resources and operations). The
+# reference's ``log-group`` format is the first: a grant of ``log-group:NAME`` alone does not match what IAM
+# checks for DescribeLogStreams, FilterLogEvents, CreateLogGroup ("logs:DescribeLogStreams -- resource --
+# log-group:<group-name>:log-stream:", vectordotdev/vector issue 714, found by trying), so each log group is
+# granted in both spellings: the first for the actions that page lists for it, the second for all others. A
+# log group's name holds no ``:`` ("[\.\-_/#A-Za-z0-9]+", CloudWatch Logs API Reference, CreateLogGroup).
+_LOG_GROUP = re.compile(r"arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+")
+
+
+def log_group_spellings(arns: list[str]) -> list[str]:
+    """Each log group's ARN beside its ``:*`` spelling (above); a log stream's and any other ARN as it is."""
+    out: list[str] = []
+    for arn in arns:
+        out.append(arn)
+        if _LOG_GROUP.fullmatch(arn):
+            out.append(f"{arn}:*")
+    return out
+
+
 # A Glue Data Catalog call may name a catalog other than the account's default one by ``CatalogId``:
 # "111122223333:s3tablescatalog/amzn-s3-demo-bucket" (or without the account), the catalog Glue makes of an
 # S3 table bucket. Its objects' ARNs hold that path: "Federated S3 table bucket catalog (child catalog)
