@@ -581,8 +581,26 @@ _MODEL_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|jp|au|ca|global)\.")
 def _bedrock_model(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
     """``modelId``: an ARN as given; a cross-region inference profile id (``us.anthropic...``) is the
     account's inference profile; any other id is a foundation model (no account in its ARN)
-    (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, modelId)."""
+    (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, modelId). The
+    guardrail a call applies (``bedrock:ApplyGuardrail``, ``EXTRA_ENTRIES``): InvokeModel's
+    ``guardrailIdentifier`` or Converse's ``guardrailConfig.guardrailIdentifier``, a guardrail ARN as given
+    or an id in the caller's account and Region (the identifier's pattern is one or the other)."""
+    if action == "bedrock:ApplyGuardrail":
+        config = get_field(params, "GuardrailConfig")
+        given = get_field(config, "GuardrailIdentifier") if isinstance(config, Mapping) else None
+        given = given or get_field(params, "GuardrailIdentifier")
+        if not isinstance(given, str) or not given:
+            return None
+        if _GUARDRAIL_ARN.fullmatch(given):
+            return [given]
+        if _GUARDRAIL_ID.fullmatch(given):
+            return [f"arn:{ctx.partition}:bedrock:{ctx.region}:{ctx.account}:guardrail/{given}"]
+        return None
     return _model_arn(get_field(params, "ModelId"), ctx)
+
+
+_GUARDRAIL_ARN = re.compile(r"arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+")
+_GUARDRAIL_ID = re.compile(r"[a-z0-9]+")
 
 
 def _retrieve_and_generate(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
@@ -1615,7 +1633,7 @@ _SES_SEND = Resolver(
 
 _STATEMENTS = frozenset({"Statement", "Statements", "TransactStatements", "RequestItems"})
 _TRANSACTION = frozenset({"TransactItems", "RequestItems"})
-_MODEL = frozenset({"ModelId"})
+_MODEL = frozenset({"ModelId", "GuardrailIdentifier", "GuardrailConfig"})
 
 
 # API Gateway's tags are a resource of their own: the reference's ``tags`` type (of GET, PUT and DELETE) is

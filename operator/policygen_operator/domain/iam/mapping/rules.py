@@ -1635,6 +1635,28 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ),
         )
     },
+    # A model invocation with a guardrail applies it: "Permissions for invoking guardrails to filter content:
+    # Append the following statement [...] to allow for model inference and to invoke guardrails" grants
+    # bedrock:InvokeModel(WithResponseStream) on the model and "bedrock:ApplyGuardrail" on
+    # "arn:aws:bedrock:us-east-1:123456789012:guardrail/guardrail-id" (Bedrock User Guide, "Set up permissions
+    # to use Amazon Bedrock Guardrails"; "Enforce the use of specific guardrails in model inference requests"
+    # lists Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream). The guardrail is
+    # InvokeModel's "guardrailIdentifier: The unique identifier of the guardrail that you want to use. If you
+    # don't provide a value, no guardrail is applied to the invocation" and Converse's
+    # "guardrailConfig.guardrailIdentifier: The identifier for the guardrail", an id or a guardrail ARN
+    # (botocore bedrock-runtime/2023-09-30, the shape's pattern), read by ``resolvers._bedrock_model``; its
+    # ARN holds no version. Applied only when the request names one.
+    **{
+        ("bedrock", method): [
+            {"action": "bedrock:ApplyGuardrail", "conditions": {"lhs": identifier, "op": "Exists"}},
+        ]
+        for method, identifier in (
+            ("invokemodel", "GuardrailIdentifier"),
+            ("invokemodelwithresponsestream", "GuardrailIdentifier"),
+            ("converse", "GuardrailConfig.GuardrailIdentifier"),
+            ("conversestream", "GuardrailConfig.GuardrailIdentifier"),
+        )
+    },
     # "The RetrieveAndGenerate operation is a combined action that underlyingly uses GenerateQuery (if your
     # knowledge base is connected to a structured data store), Retrieve and InvokeModel" (Bedrock User Guide,
     # "Retrieving information from data sources using Amazon Bedrock Knowledge Bases"): the knowledge base's
