@@ -832,6 +832,7 @@ PRINTED_FINDINGS = frozenset(
         "resource-undetermined",
         "resource-wide",
         "compacted",
+        "listed-for-absence",
     }
 )
 

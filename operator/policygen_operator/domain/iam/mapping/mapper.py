@@ -75,6 +75,7 @@ from policygen_operator.domain.iam.mapping.resolvers import (
     spelled,
 )
 from policygen_operator.domain.iam.mapping.rules import (
+    ABSENT_KEY_LISTED,
     ARN_SPELLINGS,
     AUTHENTICATION_FAILURES,
     AUTHORIZED_UNQUALIFIED,
@@ -156,16 +157,20 @@ class EventMapper:
                 # the record names no resource: mapped, it would grant the action on "*"
                 return MappedEvent("ignored", plan.key, False, _throttled(code))
         if plan.kind != "mapped" or not (self._resource_level or plan.conditional):
-            return plan.refused if denied else plan.allowed
-        key = memo_key(plan, record, denied)
-        result = self._memo.get(key)
-        if result is None:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            result = self._resolve(plan, record, denied, plan.key)
-            if not self._resource_level:
-                result = _actions_only(result)
-            self._memo[key] = result
+            result = plan.refused if denied else plan.allowed
+        else:
+            key = memo_key(plan, record, denied)
+            memoised = self._memo.get(key)
+            if memoised is None:
+                if len(self._memo) >= _MEMO_LIMIT:
+                    self._memo.clear()
+                memoised = self._resolve(plan, record, denied, plan.key)
+                if not self._resource_level:
+                    memoised = _actions_only(memoised)
+                self._memo[key] = memoised
+            result = memoised
+        if code == "NoSuchKey" and not denied and plan.key in ABSENT_KEY_LISTED:
+            return _absent_key_listed(result, self._resource_level)
         return result
 
     # -- per-record work --
@@ -648,6 +653,43 @@ def _scope(types: list[ResourceType]) -> str:
         return "in the organization"
     regional = any("${Region}" in f for f in formats)
     return "in the account and region" if regional or not formats else "in the account"
+
+
+# An object's ARN and the ARN s3:ListBucket takes for its bucket: ``arn:P:s3:::BUCKET/KEY`` -> the bucket, an
+# access point's ``accesspoint/NAME/object/KEY`` -> the access point (the Service Authorization Reference's
+# ``accesspoint`` type of s3:ListBucket).
+_OBJECT_CONTAINER = re.compile(
+    r"(arn:[^:]+:s3:::[^/]+)/.*|(arn:[^:]+:s3:[^:]*:[^:]*:accesspoint/[^/]+)/object/.*"
+)
+
+
+def _absent_key_listed(event: MappedEvent, resource_level: bool) -> MappedEvent:
+    """A read that found no key, with s3:ListBucket on its bucket (``ABSENT_KEY_LISTED``), said."""
+    if event.kind != "mapped":
+        return event
+    containers = [
+        match.group(1) or match.group(2)
+        for _, arn in event.uses
+        if (match := _OBJECT_CONTAINER.fullmatch(arn)) is not None
+    ]
+    if not resource_level:
+        containers = ["*"]
+    if not containers:
+        return event
+    listed = tuple(("s3:ListBucket", arn) for arn in dict.fromkeys(containers))
+    note = (
+        "info",
+        "listed-for-absence",
+        f"{event.key}: the key did not exist (NoSuchKey), which S3 says only to a caller allowed "
+        "s3:ListBucket on the bucket (403 AccessDenied to others): s3:ListBucket granted on "
+        f"{', '.join(arn for _, arn in listed)}; remove it if the workload does not rely on telling a "
+        "missing key by its 404",
+    )
+    return replace(
+        event,
+        uses=tuple(dict.fromkeys((*event.uses, *listed))),
+        notes=event.notes if note in event.notes else (*event.notes, note),
+    )
 
 
 def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:

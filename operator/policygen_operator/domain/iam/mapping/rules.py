@@ -2701,6 +2701,20 @@ ID_FOLLOW_UPS: dict[tuple[str, str], tuple[str, str, str]] = {
 }
 
 
+# S3 answers a read of a key that does not exist according to whether the caller may list the bucket: "If
+# the object that you request doesn't exist, the error that Amazon S3 returns depends on whether you also have
+# the s3:ListBucket permission. If you have the s3:ListBucket permission on the bucket, Amazon S3 returns an
+# HTTP status code 404 Not Found error. If you don't have the s3:ListBucket permission, Amazon S3 returns an
+# HTTP status code 403 Access Denied error" (S3 API Reference, GetObject; HeadObject and GetObjectAttributes
+# say the same). A record of one of these calls failing with NoSuchKey shows the caller had s3:ListBucket on
+# the bucket, and code that tells a missing key by its 404 (a cache or state lookup, an existence check by
+# HeadObject) gets 403 without it: the bucket is granted s3:ListBucket too, said. The error code is S3's
+# ("NoSuchKey: The specified key does not exist", S3 API Reference, Error responses), as CloudTrail writes a
+# failed call's errorCode.
+ABSENT_KEY_LISTED = frozenset(
+    f"s3.amazonaws.com:{name}" for name in ("GetObject", "HeadObject", "GetObjectAttributes")
+)
+
 # A call through a cross-Region inference profile (``us.anthropic...``, ``global.amazon...``) is authorized on
 # the profile in the source Region and on the foundation model in the Region the request was routed to (the
 # Deadline Cloud User Guide's policy for its assistant grants "inference-profile/PREFIX.*" and
