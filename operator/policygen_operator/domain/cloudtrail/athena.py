@@ -12,11 +12,10 @@ same ``UsageSummary``: the same events give the same policy.
 What the mapper reads of a record (``domain/iam/mapping.py``): ``eventSource``, ``eventName``,
 ``eventType``, ``errorCode`` (and whether ``errorMessage`` says "not authorized to perform"),
 ``awsRegion``, ``recipientAccountId``, ``userIdentity.{arn,type,accountId}`` (partition, account and the
-calling user), ``requestParameters``, the ARNs of ``resources[]`` and
-``additionalEventData.inferenceRegion`` (Bedrock). Athena's CloudTrail table holds ``requestparameters``
-as the JSON text of the object, which the mapper parses itself; grouping on that text keeps every field a
-resolver might read. Session names are not grouped on: the session ARN is cut to its role prefix in the
-query, which is all the matcher and the mapper use of it.
+calling user), ``requestParameters`` and the ARNs of ``resources[]``. Athena's CloudTrail table holds
+``requestparameters`` as the JSON text of the object, which the mapper parses itself; grouping on that text
+keeps every field a resolver might read. Session names are not grouped on: the session ARN is cut to its role
+prefix in the query, which is all the matcher and the mapper use of it.
 
 Known difference: AWS's documented table declares ``resources`` as ``ARRAY<STRUCT<arn, accountid,
 type>>``, so a resource CloudTrail gives only as an ``ARNPrefix`` (S3 ``DeleteObjects``) is not in the
@@ -55,7 +54,6 @@ COLUMNS = (
     "not_authorized",
     "request_parameters",
     "resource_arns",
-    "inference_region",
     "returned_id",
     "refused",
     "response_values",
@@ -322,9 +320,6 @@ def build_query(
         f"COALESCE(strpos(errormessage, {_literal(NOT_AUTHORIZED)}) > 0, false) AS not_authorized",
         "requestparameters AS request_parameters",
         "json_format(CAST(transform(resources, r -> r.arn) AS JSON)) AS resource_arns",
-        # the Region a Bedrock call through a cross-Region inference profile was served in (mapping reads
-        # it): null for every other event, so it adds no rows
-        "json_extract_scalar(additionaleventdata, '$.inferenceRegion') AS inference_region",
         # the id a call returned that later calls name their resource by (an Athena query's): only for the
         # calls of RETURNED_IDS, whose rows are one per call anyway (their requests carry a unique token)
         _returned_id(),
@@ -565,8 +560,6 @@ def record_of(row: Row) -> dict[str, object]:
         record["requestParameters"] = row.get("request_parameters")
     if arns:
         record["resources"] = [{"ARN": arn} for arn in arns]
-    if row.get("inference_region") is not None:
-        record["additionalEventData"] = {"inferenceRegion": row.get("inference_region")}
     response = _response_elements(row.get("event_source"), row.get("event_name"), row.get("response_values"))
     field = _returned_fields().get((str(row.get("event_source")), str(row.get("event_name"))))
     if field is not None and row.get("returned_id") is not None:

@@ -139,9 +139,9 @@ MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
                     "bedrock:InvokeModelWithResponseStream",
                     f"arn:aws:bedrock:{R}:{ACCOUNT}:inference-profile/us.{MODEL}",
                 ),
-                # and the model behind the profile, in the Region that served the call: not in this record
+                # and the model behind the profile, in every Region of the profile's geography
                 # (test_bedrock_routing.py)
-                ("bedrock:InvokeModelWithResponseStream", f"arn:aws:bedrock:*::foundation-model/{MODEL}"),
+                ("bedrock:InvokeModelWithResponseStream", f"arn:aws:bedrock:us-*::foundation-model/{MODEL}"),
             },
         ),
         # https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_BatchIsAuthorized.html

@@ -270,12 +270,14 @@ class EventMapper:
                 unresolved.append(action.action)
                 uses.append((action.action, "*"))
         if key in ROUTED_MODEL_KEYS:
-            routed, anywhere, profiles = routed_models(uses, record.get("additionalEventData"))
-            uses.extend(routed)
-            if anywhere:
-                notes.append(_routed_anywhere(key, anywhere))
-            if profiles:
-                notes.append(_profile_models_unnamed(key, profiles))
+            routed = routed_models(uses)
+            uses.extend(routed.added)
+            if routed.geographic:
+                notes.append(_routed_in_geography(key, routed.geographic))
+            if routed.anywhere:
+                notes.append(_routed_anywhere(key, routed.anywhere))
+            if routed.unnamed:
+                notes.append(_profile_models_unnamed(key, routed.unnamed))
         if tagged_call:
             types_of = {a.action: a.types for a in applicable if a.primary}
             # what the call makes, not what it only uses: a group RDS checks (``CHECKED_TYPES``) or a
@@ -695,8 +697,19 @@ def _absent_key_listed(event: MappedEvent, resource_level: bool) -> MappedEvent:
 def _routed_anywhere(key: str, models: list[str]) -> tuple[str, str, str]:
     return widened(
         f"{key}: {', '.join(models)} in every Region: the call went through a cross-Region inference profile "
-        "and the record does not say which Region served it (additionalEventData.inferenceRegion); narrow "
-        "each to the Regions the profile routes to"
+        "whose prefix names no geography known here, and AWS checks the model in every Region the profile "
+        "routes to; narrow each to the profile's Regions (GetInferenceProfile lists its models)"
+    )
+
+
+def _routed_in_geography(key: str, models: list[str]) -> tuple[str, str, str]:
+    return (
+        "info",
+        "resource-wide",
+        f"{key}: {', '.join(models)}: the call went through a geographic cross-Region inference profile, "
+        "which AWS authorizes on the model in the source Region and in every destination Region the "
+        "profile lists (Bedrock User Guide, Geographic cross-Region inference), not only in the Region that "
+        "served it",
     )
 
 

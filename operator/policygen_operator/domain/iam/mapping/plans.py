@@ -56,7 +56,6 @@ from policygen_operator.domain.iam.mapping.rules import (
     REQUEST_WRAPPERS,
     RESOURCE_WIDE,
     RESPONSE_DEFAULTS,
-    ROUTED_MODEL_KEYS,
     SERVICE_PARAMETER_OF,
     SSM_NODE_IDS,
     TAG_ON_CREATE,
@@ -1449,14 +1448,9 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
     caller = principal if plan.reads_caller and identity.get("type") == "IAMUser" else None
     # the calling session's role is the ARN of a role named by its own name (``Context.issuer``)
     issuer = session_role(identity) if plan.reads_caller or plan.passes_role else None
-    routed = None
-    if plan.key in ROUTED_MODEL_KEYS:  # the Region a cross-Region inference profile sent the call to
-        extra = record.get("additionalEventData")
-        routed = repr(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
     return (
         plan.key,
         denied,
-        routed,
         record.get("awsRegion"),
         record.get("recipientAccountId"),
         identity.get("accountId") or arn_account(principal),

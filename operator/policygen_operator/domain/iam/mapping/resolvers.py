@@ -646,28 +646,57 @@ def region_in(value: Any) -> str | None:
     return value if isinstance(value, str) and _REGION.fullmatch(value) else None
 
 
-def routed_models(
-    uses: list[tuple[str, str]], extra: Any
-) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+# The Regions of each geography a geographic cross-Region inference profile routes within ("Cross-Region
+# inference requests to an inference profile tied to a geography (e.g. US, EU and APAC) are kept within the
+# AWS Regions that are part of the geography", Bedrock User Guide, "Geographic cross-Region inference"), as
+# an ARN's Region pattern: the profile's prefix -> the Regions' names. Japan's Regions are ap-northeast-1 and
+# -3, and Australia's ap-southeast-2 and -4: their patterns also hold the other Regions of those names (Seoul,
+# Singapore, ...), a wider grant than the profile needs, said with the rest.
+GEOGRAPHY_REGIONS: dict[str, str] = {
+    "us": "us-*",
+    "us-gov": "us-gov-*",
+    "ca": "ca-*",
+    "eu": "eu-*",
+    "apac": "ap-*",
+    "jp": "ap-northeast-*",
+    "au": "ap-southeast-*",
+}
+
+
+@dataclass(frozen=True)
+class Routed:
+    """What ``routed_models`` adds for the inference profiles of one call, and what to say of it: the models
+    granted in the Regions of their profile's geography (``geographic``), in every Region because the
+    profile's prefix names no geography known here (``anywhere``), and the application profiles whose
+    models are every foundation model (``unnamed``)."""
+
+    added: list[tuple[str, str]] = field(default_factory=list)
+    geographic: list[str] = field(default_factory=list)
+    anywhere: list[str] = field(default_factory=list)
+    unnamed: list[str] = field(default_factory=list)
+
+
+def routed_models(uses: list[tuple[str, str]]) -> Routed:
     """The foundation model behind each cross-Region inference profile granted (``inference-profile/us.M``
-    -> ``foundation-model/M``), with the models granted in every Region because the record does not say
-    which one served the call (``ROUTED_MODEL_KEYS``). A geographic profile's call is authorized on the
-    model in the Region it was routed to (``additionalEventData.inferenceRegion``); a global profile's on
-    the model in the source Region and on the Region-less ``arn:aws:bedrock:::foundation-model/M`` (Bedrock
-    User Guide, "Global cross-Region inference": removing any of the three resources denies the call). An
-    application inference profile is checked on its foundation model too ("When you specify an inference
-    profile in the Resource field [...], you must also specify the foundation model in each Region
-    associated with it", Bedrock User Guide, "Prerequisites for inference profiles"), but its ARN ends in
-    an id that names neither the model nor the Regions: every foundation model in every Region stands in
-    for them (the page's own example grant), and the profile is returned in ``unnamed`` to be said."""
-    routed = region_in(extra.get("inferenceRegion")) if isinstance(extra, Mapping) else None
-    added: list[tuple[str, str]] = []
-    unknown: list[str] = []
-    unnamed: list[str] = []
+    -> ``foundation-model/M``; ``ROUTED_MODEL_KEYS``). A geographic profile is authorized on "1. The
+    geography-specific cross-Region inference profile [...] 2. The foundation model in the source Region 3.
+    The foundation model in all destination Regions listed in the geographic profile" (Bedrock User Guide,
+    "Geographic cross-Region inference", IAM policy requirements): the destinations are the profile's, not
+    the record's (``additionalEventData.inferenceRegion`` names the one that served this call, and the next
+    call may go to another), so the model is granted in every Region of the profile's geography
+    (``GEOGRAPHY_REGIONS``), which holds the source Region; in every Region for a prefix not known here. A
+    global profile's on the model in the source Region and on the Region-less
+    ``arn:aws:bedrock:::foundation-model/M`` (Bedrock User Guide, "Global cross-Region inference": removing
+    any of the three resources denies the call). An application inference profile is checked on its
+    foundation model too ("When you specify an inference profile in the Resource field [...], you must also
+    specify the foundation model in each Region associated with it", Bedrock User Guide, "Prerequisites for
+    inference profiles"), but its ARN ends in an id that names neither the model nor the Regions: every
+    foundation model in every Region stands in for them (the page's own example grant)."""
+    routed = Routed()
     for action, arn in uses:
         if application := _APPLICATION_PROFILE.match(arn):
-            added.append((action, f"arn:{application.group(1)}:bedrock:*::foundation-model/*"))
-            unnamed.append(arn)
+            routed.added.append((action, f"arn:{application.group(1)}:bedrock:*::foundation-model/*"))
+            routed.unnamed.append(arn)
             continue
         match = _SYSTEM_PROFILE.match(arn)
         if match is None:
@@ -675,14 +704,16 @@ def routed_models(
         partition, source, geography, model = match.groups()
         if geography == "global":
             regions = [source, ""]
+        elif (pattern := GEOGRAPHY_REGIONS.get(geography)) is not None:
+            regions = [pattern]
+            routed.geographic.append(f"foundation-model/{model} in {pattern}")
         else:
-            regions = [routed or "*"]
-            if routed is None:
-                unknown.append(f"foundation-model/{model}")
-        added.extend(
+            regions = ["*"]
+            routed.anywhere.append(f"foundation-model/{model}")
+        routed.added.extend(
             (action, f"arn:{partition}:bedrock:{where}::foundation-model/{model}") for where in regions
         )
-    return added, unknown, unnamed
+    return routed
 
 
 # An EC2 resource id is its type's prefix, a hyphen and 8 or 17 hexadecimal digits (EC2 User Guide,
