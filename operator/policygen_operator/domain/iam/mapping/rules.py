@@ -2716,13 +2716,11 @@ ABSENT_KEY_LISTED = frozenset(
 )
 
 # A call through a cross-Region inference profile (``us.anthropic...``, ``global.amazon...``) is authorized on
-# the profile in the source Region and on the foundation model in the Region the request was routed to (the
-# Deadline Cloud User Guide's policy for its assistant grants "inference-profile/PREFIX.*" and
-# "foundation-model/*" in the requested Regions; re:Post "bedrock-access-denied-exception": the error "occurs
-# when your IAM role doesn't have the permission to invoke the API request in the destination Regions").
-# CloudTrail logs the call in the source Region with "additionalEventData": {"inferenceRegion": ...}, where
-# the request was processed (AWS's cross-Region inference guidance). Converse and ConverseStream are
-# authorized by InvokeModel and InvokeModelWithResponseStream.
+# the profile in the source Region and on the foundation model in the source Region and in every destination
+# Region of the profile (Bedrock User Guide, "Geographic cross-Region inference" and "Global cross-Region
+# inference"; re:Post "bedrock-access-denied-exception": the error "occurs when your IAM role doesn't have
+# the permission to invoke the API request in the destination Regions"): ``resolvers.routed_models``.
+# Converse and ConverseStream are authorized by InvokeModel and InvokeModelWithResponseStream.
 ROUTED_MODEL_KEYS = frozenset(
     f"bedrock.amazonaws.com:{name}"
     for name in (
