@@ -74,9 +74,10 @@ def test_a_fixed_resource_of_the_region_is_the_grant(
 
 def test_a_type_the_request_may_name_keeps_the_finding() -> None:
     """GetCatalog's optional nested ``catalog/${CatalogName}`` is named by CatalogId in a form the mapper does
-    not read: the root catalog alone could refuse the call, so it stays on * with the finding."""
+    not read (a catalog whose ARN no page gives; an S3 table bucket's is read: test_glue_nested_catalogs.py):
+    the root catalog alone could refuse the call, so it stays on * with the finding."""
     event = EventMapper().map(
-        cloudtrail_record("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:s3tablescatalog"})
+        cloudtrail_record("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:federated-catalog"})
     )
     assert event.uses == (("glue:GetCatalog", "*"),)
     assert any(code == "resource-undetermined" for _, code, _ in event.notes)

@@ -84,3 +84,31 @@ def test_a_nested_catalog_of_another_kind_is_left_as_it_was_and_said() -> None:
     [(severity, code, message)] = event.notes
     assert (severity, code) == ("warning", "resource-undetermined")
     assert "redshift-fed" in message and "glue.amazonaws.com:GetTable" in message
+
+
+@pytest.mark.parametrize(
+    ("catalog_id", "levels"),
+    [
+        (f"{ACCOUNT}:{BUCKET_CATALOG}", CATALOGS),
+        (f"{ACCOUNT}:s3tablescatalog", {f"{GLUE}:catalog", f"{GLUE}:catalog/s3tablescatalog"}),
+    ],
+)
+def test_get_catalog_of_the_s3_tables_catalogs_is_granted_their_levels(
+    catalog_id: str, levels: set[str]
+) -> None:
+    """The catalog levels: "Federated S3 tables catalog (All table buckets)
+    arn:aws:glue:region:account-id:catalog/s3tablescatalog", "Federated S3 table bucket catalog (child
+    catalog) [...] catalog/s3tablescatalog/bucket name" (Glue Developer Guide, "Specifying AWS Glue resource
+    ARNs"), with the root above them. Before: ``*``, said."""
+    event = call("GetCatalog", {"catalogId": catalog_id})
+    assert set(event.uses) == {("glue:GetCatalog", arn) for arn in levels}
+    assert event.notes == ()
+
+
+def test_the_databases_of_a_table_buckets_catalog_are_said_as_every_database_is() -> None:
+    """GetDatabases names no database: every one of the table bucket's catalog, said as in the default
+    catalog."""
+    event = call("GetDatabases", {"catalogId": BUCKET_CATALOG})
+    assert ("glue:GetDatabases", f"{GLUE}:database/{BUCKET_CATALOG}/*") in event.uses
+    [(_, code, message)] = event.notes
+    assert code == "resource-undetermined" and f"database/{BUCKET_CATALOG}/*" in message

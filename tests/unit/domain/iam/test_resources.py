@@ -514,7 +514,8 @@ def test_a_request_naming_nothing_is_on_the_fixed_resource_its_action_requires(m
     was granted on ``*`` with a finding because those optional types have variables. The request, as
     cloud-custodian's captured event has it (tests/data/cwe/event-cloud-trail-catalog-put-resource-policy
     .json, https://github.com/cloud-custodian/cloud-custodian, Apache-2.0), names nothing. A request that
-    names something (GetCatalog's CatalogId, a ResourceArn) is still not narrowed to the fixed resource."""
+    names something (GetCatalog's CatalogId of a catalog whose ARN no page gives, a ResourceArn) is still not
+    narrowed to the fixed resource (an S3 table bucket's catalog is read: test_glue_nested_catalogs.py)."""
     catalog = f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog"
     policy = '{"Version": "2012-10-17", "Statement": []}'
     put = {"policyHashCondition": "qwerwqerewqrewqr==", "policyInJson": policy}
@@ -522,7 +523,7 @@ def test_a_request_naming_nothing_is_on_the_fixed_resource_its_action_requires(m
         event = mapper.map(rec("glue.amazonaws.com", name, params))
         assert event.uses == ((f"glue:{name}", catalog),) and not event.notes
     nested = mapper.map(
-        rec("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:s3tablescatalog/b"})
+        rec("glue.amazonaws.com", "GetCatalog", {"catalogId": f"{ACCOUNT}:federated-catalog/child"})
     )
     assert nested.uses == (("glue:GetCatalog", "*"),) and nested.notes
 

@@ -224,9 +224,13 @@ class EventMapper:
             if action.action.startswith("logs:"):
                 arns = log_group_spellings(arns)
             if catalog is not None and action.action.startswith("glue:"):
+                # a type granted whole (GetDatabases' ``database/*``) stays said in the nested catalog
+                wholes = [arn for arn in arns if _whole_type(action.types, arn) is not None]
                 arns, unread = in_nested_catalog(arns, catalog)
                 if unread:
                     notes.append(_catalog_unread(key, catalog))
+                else:
+                    completed[:] = in_nested_catalog([*completed, *wholes], catalog)[0]
             if own_tag_entry:  # never on what the call reads (ElastiCache CopySnapshot's source)
                 read = given_by(action, params, ctx, _source_keys(primaries, params))
                 arns = [arn for arn in arns if arn not in read]

@@ -984,7 +984,7 @@ def log_group_spellings(arns: list[str]) -> list[str]:
 # the ARNs of another kind of nested catalog (a federated or Redshift-managed one): those are left as they
 # are and said.
 _GLUE_ACCOUNT_PREFIX = re.compile(r"(?:\d{12}:)?(.*)")
-_GLUE_S3_TABLES = re.compile(r"s3tablescatalog/[^/*?]+")
+_GLUE_S3_TABLES = re.compile(r"s3tablescatalog(?:/[^/*?]+)?")
 _GLUE_CATALOG_OBJECT = re.compile(r"(arn:[\w-]+:glue:[\w-]+:[\d*]*:)(catalog|database/|table/)(.*)")
 
 
@@ -1021,6 +1021,20 @@ def in_nested_catalog(arns: list[str], path: str) -> tuple[list[str], bool]:
         else:
             out.append(arn)
     return list(dict.fromkeys(out)), False
+
+
+def _glue_catalog(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """GetCatalog of the S3 Tables catalog or of a table bucket's (``catalogId`` ``ACCOUNT:s3tablescatalog``
+    or ``ACCOUNT:s3tablescatalog/BUCKET``): the root catalog, whose levels ``in_nested_catalog`` adds
+    (``catalog/s3tablescatalog``, ``catalog/s3tablescatalog/BUCKET``: "Federated S3 tables catalog (All table
+    buckets) [...] Federated S3 table bucket catalog (child catalog)", Glue Developer Guide, "Specifying AWS
+    Glue resource ARNs"; the S3 Tables "Prerequisites" policy grants glue:GetCatalog on
+    ``catalog/s3tablescatalog``). Any other catalog is left to the plan (``*``, said): no page found gives
+    its ARN."""
+    path = glue_catalog_path(get_field(params, "CatalogId"))
+    if path is None or _GLUE_S3_TABLES.fullmatch(path) is None:
+        return None
+    return [f"arn:{ctx.partition}:glue:{ctx.region}:{ctx.account}:catalog"]
 
 
 # AWS Glue Schema Registry: a schema is named by ``SchemaId`` ("SchemaArn", or "SchemaName" with
@@ -1767,6 +1781,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
         partial=True,
     ),
     ("glue", "getdatabases"): Resolver(_glue_databases, frozenset({"CatalogId"})),
+    ("glue", "getcatalog"): Resolver(_glue_catalog, frozenset({"CatalogId"})),
     **{
         ("eks", name.lower()): Resolver(_eks_access_entry, frozenset({"ClusterName", "PrincipalArn"}))
         for name in EKS_ACCESS_ENTRY_CALLS
