@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +27,7 @@ from policygen_operator.services.adminrefs import (
 )
 from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
-from policygen_operator.services.status import Outcome, scheduled_run_due
+from policygen_operator.services.status import Event, Outcome, scheduled_run_due
 from policygen_operator.settings import OperatorSettings, from_env
 
 # Read at import because kopf fixes a timer's interval when the decorator runs.
@@ -101,7 +102,7 @@ async def generate(
     """
     target = _target(body, spec, status, meta, retry)
     async with _lock(memo):
-        outcome = await memo.reconciler.reconcile(target)
+        outcome = await memo.reconciler.reconcile(target, _announcer(body))
     _apply(outcome, body, patch)
 
 
@@ -154,7 +155,7 @@ async def _rerun(
 ) -> None:
     target = _target(body, spec, status, meta, retry)
     async with _lock(memo):
-        outcome = await memo.reconciler.reconcile(target)
+        outcome = await memo.reconciler.reconcile(target, _announcer(body))
     _apply(outcome, body, patch)
 
 
@@ -183,7 +184,7 @@ async def scheduled(
     ):
         return
     async with _lock(memo):
-        outcome = await memo.reconciler.reconcile(_target(body, spec, status, meta, 0))
+        outcome = await memo.reconciler.reconcile(_target(body, spec, status, meta, 0), _announcer(body))
     _apply(outcome, body, patch, raise_failures=False)  # the next due time is the retry
 
 
@@ -198,6 +199,16 @@ def _target(body: kopf.Body, spec: kopf.Spec, status: kopf.Status, meta: kopf.Me
         owner_reference=kopf.build_owner_reference(body),
         retry=retry,
     )
+
+
+def _announcer(body: kopf.Body) -> Callable[[Event], None]:
+    """Posts at once (kopf's poster sends it while the handler still runs), for what cannot wait for the
+    outcome: ``Started`` of a scan that may take hours."""
+
+    def announce(event: Event) -> None:
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
+
+    return announce
 
 
 def _lock(memo: kopf.Memo) -> asyncio.Lock:

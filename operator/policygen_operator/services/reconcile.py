@@ -146,7 +146,13 @@ class Reconciler:
         async with own, self._slots:
             yield
 
-    async def reconcile(self, target: Target) -> Outcome:
+    async def reconcile(self, target: Target, announce: Callable[[Event], None] | None = None) -> Outcome:
+        """One run of ``target``; ``announce`` posts an event at once (the handler's ``kopf.event``).
+
+        ``Started`` goes through ``announce`` when the scan begins, not into the outcome, which is posted only
+        when the run returns: a scan may take hours, and ``kubectl describe`` should say one is running.
+        Without ``announce`` it is dropped.
+        """
         now = self.clock()
         conds = c.Conditions(target.status.get("conditions"), iso(now), target.generation)
         try:
@@ -168,9 +174,6 @@ class Reconciler:
                 context = self._context_from_status(target, request, published)
                 return await self._pull_request(target, conds, pr_target, {}, context)
 
-        # A retry is the same run carrying on: "Started" was posted by its first attempt.
-        started_event = Event("Normal", EventReason.STARTED, f"Generating for generation {target.generation}")
-        events = [] if target.retry else [started_event]
         admin_generations = {
             "sourceGeneration": resolved.source.generation,
             "repositoryGeneration": resolved.repository.generation if resolved.repository else None,
@@ -184,6 +187,8 @@ class Reconciler:
         )
         if started is not None and not started.exists:
             return Outcome(cancelled=True)
+        if announce is not None and not target.retry:  # a retry carries on what its first attempt announced
+            announce(Event("Normal", EventReason.STARTED, f"Generating for generation {target.generation}"))
 
         metrics.IN_FLIGHT.inc()
         began = time.monotonic()
@@ -193,7 +198,6 @@ class Reconciler:
         finally:
             metrics.IN_FLIGHT.dec()
             metrics.DURATION.observe(time.monotonic() - began)
-        outcome.events[:0] = events
         return outcome
 
     def _requests(
