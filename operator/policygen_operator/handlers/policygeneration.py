@@ -184,7 +184,9 @@ async def scheduled(
     ):
         return
     async with _lock(memo):
-        outcome = await memo.reconciler.reconcile(_target(body, spec, status, meta, 0), _announcer(body))
+        # Not announced: a rerun of an unchanged spec every interval would post a Started each time with
+        # nothing after it. Its outcome posts what changed (Succeeded for a new policy, Failed on a failure).
+        outcome = await memo.reconciler.reconcile(_target(body, spec, status, meta, 0))
     _apply(outcome, body, patch, raise_failures=False)  # the next due time is the retry
 
 

@@ -12,6 +12,7 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.cli import operator as cli
 from policygen_operator.handlers import policygeneration as handlers
 from policygen_operator.services.status import Event, Outcome
+from policygen_operator.settings import OperatorSettings
 
 
 class FakePatch:
@@ -59,6 +60,34 @@ def test_timer_failures_do_not_raise(posted: list[Any]) -> None:
         FakePatch(),  # type: ignore[arg-type]
         raise_failures=False,
     )
+
+
+async def test_a_scheduled_run_posts_only_what_changed(posted: list[tuple[str, str, str]]) -> None:
+    """A schedule reruns an unchanged spec every interval: a ``Started`` each time, with nothing to say
+    after it, is noise in ``kubectl describe`` (the demo's control plane showed one per interval). The
+    spec handlers announce their runs; the timer posts only the outcome's transitions."""
+    announcers: list[Any] = []
+
+    class Reconciler:
+        async def reconcile(self, target: Any, announce: Any = None) -> Outcome:
+            announcers.append(announce)
+            if announce is not None:
+                announce(Event("Normal", "Started", "Generating for generation 1"))
+            return Outcome(status={"observedGeneration": 1})
+
+    raw = {
+        "metadata": {"namespace": "ns", "name": "pay", "uid": "u1", "generation": 1},
+        "spec": {"schedule": {"interval": "30m"}},
+        "status": {"observedGeneration": 1, "lastRun": {"completionTime": "2026-01-01T00:00:00Z"}},
+    }
+    body = kopf.Body(raw)
+    memo = kopf.Memo(app=OperatorSettings(), reconciler=Reconciler())
+    patch = FakePatch()
+    await handlers.scheduled(  # type: ignore[call-arg]
+        body=body, spec=body.spec, status=body.status, meta=body.meta, memo=memo, patch=patch
+    )
+    assert announcers == [None] and posted == []
+    assert patch.status == {"observedGeneration": 1}
 
 
 def test_kopf_settings_are_chosen_not_inherited() -> None:
