@@ -130,6 +130,7 @@ async def publish_configmap(
     source: str,
     report: Mapping[str, Any] | None = None,
     extra: Mapping[str, str] | None = None,
+    published: str | None = None,
     on_conflict: str = (
         "choose another spec.output.configMap.name, or delete that ConfigMap: the write is tried again with "
         "backoff, the scan's result kept"
@@ -138,7 +139,9 @@ async def publish_configmap(
     """Write the ConfigMap unless it already holds this policy (in its data and its annotation) and names
     this owner (by uid) among its ownerReferences. ``extra``: more keys of the data, byte for byte (a
     rightsizing child's ``rightsizing.json``): one that differs is written again too. ``on_conflict``: what
-    the reader can do about a ConfigMap of that name policygen did not write.
+    the reader can do about a ConfigMap of that name policygen did not write. ``published``: the sha256 its
+    owner's status says it last published under this name; a missing ConfigMap that should hold that very
+    policy was deleted behind the operator's back, and putting it back is a repair, said as such.
 
     That conflict is temporary: deleting the other ConfigMap resolves it without any change to the spec,
     and ConfigMaps are not watched (a watch of every ConfigMap of the cluster would need list and watch on
@@ -156,6 +159,9 @@ async def publish_configmap(
             reason=Reason.CONFIGMAP_CONFLICT,
         )
     repaired: tuple[str, ...] = ()
+    if current is None and published == sha256:
+        repaired = ("it did not exist",)
+        logger.warning("ConfigMap %s/%s: it did not exist; writing it again", namespace, name)
     if current is not None:
         held = holds_policies(current.data, policies) and all(
             current.data.get(key) == value for key, value in (extra or {}).items()

@@ -341,6 +341,9 @@ class Reconciler:
         skipped = st.skipped_counts(result.summary.skipped_files)
         conds.set(c.COMPLETE, *st.completeness(result, skipped))
         source = f"{target.namespace}/{target.name}"
+        # What this object's status says it last published under this name (a deleted one is put back).
+        same_name = (target.status.get("configMapRef") or {}).get("name") == cm_name
+        published_here = previous.get("sha256") if same_name else None
         try:
             published = await publish_configmap(
                 self.kube,
@@ -350,6 +353,7 @@ class Reconciler:
                 target.owner_reference,
                 source,
                 result.report,
+                published=published_here,
             )
         except Exception as raw:
             # status.policy (and the ACTIONS/PARTS columns) stays the last policy that was published.

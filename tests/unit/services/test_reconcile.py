@@ -215,6 +215,28 @@ async def test_a_rerun_restores_a_configmap_edited_behind_the_annotations_back(
     assert "restored: its data did not hold this policy" in published["message"]
 
 
+async def test_a_rerun_says_it_re_created_a_deleted_configmap(executor: ThreadPoolExecutor) -> None:
+    """ConfigMaps are not watched: a deleted one comes back with the next run (a schedule's, on the demo's
+    control plane). Its Published condition said only "updated", as for a new policy, so whoever deleted it
+    could not tell that the operator had put it back; an edited one already said "restored"."""
+    kube = FakeKube()
+    r = reconciler(kube, executor, lambda req, p, c: result())
+    first = await r.reconcile(target(kube))
+    del kube.configmaps[("ns", "pay-policy")]
+    second = await r.reconcile(target(kube, status=first.status))
+    assert json.loads(kube.configmaps[("ns", "pay-policy")]["data"]["policy.json"]) == POLICY
+    published = next(c for c in second.status["conditions"] if c["type"] == "Published")
+    assert (published["status"], published["reason"]) == ("True", "ConfigMapUpdated")
+    assert published["message"] == "ConfigMap pay-policy updated (restored: it did not exist)"
+    # A new policy in a new ConfigMap is no repair.
+    other = await r.reconcile(
+        target(kube, status=first.status, spec={**SPEC, "output": {"configMap": {"name": "x"}}})
+    )
+    assert next(c for c in other.status["conditions"] if c["type"] == "Published")["message"] == (
+        "ConfigMap x updated"
+    )
+
+
 async def test_invalid_source_is_permanent_and_says_what_to_fix(executor: ThreadPoolExecutor) -> None:
     kube = FakeKube()
 
