@@ -7,6 +7,7 @@ service (the ``Outcome``'s failure class becomes ``kopf.PermanentError`` or ``ko
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,22 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.L
     memo.reconciler = Reconciler(app, memo.kube, memo.executor)
     metrics.serve(app.metrics_port)
     logger.info("policygen operator started: %d concurrent scans", app.max_concurrent_scans)
+
+
+@kopf.on.login()
+async def login(
+    logger: kopf.Logger, settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any
+) -> kopf.ConnectionInfo | None:
+    """kopf's own login through kubernetes_asyncio (in the cluster or from a kubeconfig), plus a default
+    namespace: kopf posts a cluster-scoped object's events (a ClusterRightsizing's) there, and without one in
+    ``default``, where the operator's RBAC grants nothing (deploy/ and the chart bind the main role, with its
+    events ``create``, in the operator's own namespace). That client library knows no context namespace, so
+    its login never sets one."""
+    info = await kopf.login_via_async_client(logger=logger, settings=settings)
+    if info is None:
+        return None
+    app: OperatorSettings = memo.get("app") or from_env()
+    return dataclasses.replace(info, default_namespace=app.operator_namespace)
 
 
 def configure_kopf(settings: kopf.OperatorSettings) -> None:

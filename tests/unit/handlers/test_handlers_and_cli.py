@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 import kopf
@@ -88,6 +89,27 @@ async def test_a_scheduled_run_posts_only_what_changed(posted: list[tuple[str, s
     )
     assert announcers == [None] and posted == []
     assert patch.status == {"observedGeneration": 1}
+
+
+async def test_cluster_scoped_objects_events_go_to_the_operators_namespace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kopf posts a cluster-scoped object's events (a ClusterRightsizing's) in its login's default namespace,
+    else in ``default``; its kubernetes_asyncio login never sets one, in the cluster or not, and deploy/'s
+    RBAC grants events only where the main role is bound. On the demo's control plane every ClusterRightsizing
+    event was refused (403 on namespaces/default/events, retried nine times as ERROR lines). The operator's
+    own namespace is where deploy/ and the chart's default bind it."""
+
+    async def upstream(**_: Any) -> kopf.ConnectionInfo:
+        return kopf.ConnectionInfo(server="https://10.0.0.1:443", token="t")
+
+    monkeypatch.setattr(kopf, "login_via_async_client", upstream)
+    memo = kopf.Memo(app=OperatorSettings(operator_namespace="policygen-ops"))
+    info = await handlers.login(  # type: ignore[call-arg]
+        logger=logging.getLogger("test"), settings=kopf.OperatorSettings(), memo=memo
+    )
+    assert info is not None
+    assert (info.server, info.token, info.default_namespace) == ("https://10.0.0.1:443", "t", "policygen-ops")
 
 
 def test_kopf_settings_are_chosen_not_inherited() -> None:
