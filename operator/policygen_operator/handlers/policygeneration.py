@@ -18,6 +18,7 @@ import kopf
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.adapters.kubernetes.client import GROUP, PLURAL, VERSION, KubeClient
 from policygen_operator.domain.timeutil import utcnow
+from policygen_operator.handlers.inflight import InFlight
 from policygen_operator.services import metrics
 from policygen_operator.services.adminrefs import (
     NAMESPACE_ANNOTATION,
@@ -44,6 +45,7 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.L
     app: OperatorSettings = memo.get("app") or from_env()
     configure_kopf(settings)
     memo.app = app
+    memo.inflight = InFlight()
     memo.kube = await KubeClient.connect()
     memo.executor = ThreadPoolExecutor(
         max_workers=app.max_concurrent_scans, thread_name_prefix="policygen-scan"
@@ -91,6 +93,7 @@ def configure_kopf(settings: kopf.OperatorSettings) -> None:
 
 @kopf.on.cleanup()
 async def stop(memo: kopf.Memo, **_: Any) -> None:
+    await memo.inflight.drained()  # the passes kopf left running still use the client
     memo.executor.shutdown(wait=False, cancel_futures=True)
     await memo.kube.close()
 
@@ -118,6 +121,7 @@ async def generate(
     kopf reruns this after a restart until it has succeeded once.
     """
     target = _target(body, spec, status, meta, retry)
+    memo.inflight.enter()
     async with _lock(memo):
         outcome = await memo.reconciler.reconcile(target, _announcer(body))
     _apply(outcome, body, patch)
@@ -171,6 +175,7 @@ async def _rerun(
     patch: kopf.Patch,
 ) -> None:
     target = _target(body, spec, status, meta, retry)
+    memo.inflight.enter()
     async with _lock(memo):
         outcome = await memo.reconciler.reconcile(target, _announcer(body))
     _apply(outcome, body, patch)
@@ -200,6 +205,7 @@ async def scheduled(
         or _lock(memo).locked()
     ):
         return
+    memo.inflight.enter()
     async with _lock(memo):
         # Not announced: a rerun of an unchanged spec every interval would post a Started each time with
         # nothing after it. Its outcome posts what changed (Succeeded for a new policy, Failed on a failure).

@@ -37,6 +37,7 @@ async def start_rightsizing(memo: kopf.Memo, **_: Any) -> None:
 
 @kopf.on.cleanup()
 async def stop_rightsizing(memo: kopf.Memo, **_: Any) -> None:
+    await memo.inflight.drained()  # a rediscovery kopf left running still uses the client
     await memo.rightsizing.kube.close()
 
 
@@ -70,6 +71,7 @@ async def _reconcile(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch) -> Non
     )
     if "lock" not in memo:
         memo["lock"] = asyncio.Lock()
+    memo.inflight.enter()
     async with memo["lock"]:  # per object: the timer and the spec handlers never run together
         outcome = await memo.rightsizing.reconcile(parent)
     if outcome.cancelled:

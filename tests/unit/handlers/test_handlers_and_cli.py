@@ -12,6 +12,7 @@ import pytest
 from policygen_operator.adapters.errors import Permanence
 from policygen_operator.cli import operator as cli
 from policygen_operator.handlers import policygeneration as handlers
+from policygen_operator.handlers.inflight import InFlight
 from policygen_operator.services.status import Event, Outcome
 from policygen_operator.settings import OperatorSettings
 
@@ -82,7 +83,7 @@ async def test_a_scheduled_run_posts_only_what_changed(posted: list[tuple[str, s
         "status": {"observedGeneration": 1, "lastRun": {"completionTime": "2026-01-01T00:00:00Z"}},
     }
     body = kopf.Body(raw)
-    memo = kopf.Memo(app=OperatorSettings(), reconciler=Reconciler())
+    memo = kopf.Memo(app=OperatorSettings(), reconciler=Reconciler(), inflight=InFlight())
     patch = FakePatch()
     await handlers.scheduled(  # type: ignore[call-arg]
         body=body, spec=body.spec, status=body.status, meta=body.meta, memo=memo, patch=patch
