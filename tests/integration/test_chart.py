@@ -230,8 +230,14 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
     assert [d["metadata"]["name"] for d in objects if d["kind"] == "ClusterRoleBinding"] == [
         "pg-policygen-operator-cluster"
     ]
-    [binding] = [d for d in objects if d["kind"] == "RoleBinding"]
+    [binding] = [d for d in objects if d["kind"] == "RoleBinding" and d["roleRef"]["kind"] == "ClusterRole"]
     assert binding["metadata"]["namespace"] == namespace
+    # and, in the operator's namespace the list leaves out, only the events of cluster-scoped objects
+    [events] = [d for d in objects if d["kind"] == "Role"]
+    assert (events["metadata"]["namespace"], events["rules"]) == (
+        "policygen-system",
+        [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}],
+    )
     assert all(
         "secrets" not in rule["resources"]
         for d in objects
@@ -572,3 +578,33 @@ def render_release(helm: str, release: str, *args: str) -> str:
         check=True,
     )
     return done.stdout
+
+
+def test_a_cluster_rightsizings_events_are_allowed_where_kopf_posts_them(
+    helm: str, kubectl: str, kubeconfig: Path, system_namespace: str, namespace: str
+) -> None:
+    """kopf posts a cluster-scoped object's events (a ClusterRightsizing's) in the operator's namespace. With
+    a watchNamespaces list that leaves that namespace out, nothing bound the operator there, so every such
+    event was refused (403). The chart's RBAC, applied for real: events may be created there, and nothing
+    else is granted there."""
+    release = f"e{namespace}"[:40]
+    rendered = render_release(helm, release, "--set", f"watchNamespaces={{{namespace}}}")
+    rbac = [
+        d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+    ]
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": rbac})
+    apply = [kubectl, "--kubeconfig", str(kubeconfig)]
+    done = subprocess.run([*apply, "apply", "-f", "-"], input=text, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    account = f"{release}-policygen-operator"
+    try:
+        assert can_i(kubectl, kubeconfig, "create", "events", "policygen-system", account)
+        assert can_i(kubectl, kubeconfig, "create", "events", namespace, account)  # the watched one
+        assert not can_i(kubectl, kubeconfig, "create", "configmaps", "policygen-system", account)
+        assert not can_i(kubectl, kubeconfig, "create", "events", "default", account)
+    finally:
+        subprocess.run(
+            [*apply, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
+        )
+    watched = render_release(helm, release, "--set", "watchNamespaces={policygen-system}")
+    assert not [d for d in docs(watched) if d["metadata"]["name"].endswith("-events")]
