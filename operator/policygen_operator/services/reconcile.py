@@ -64,7 +64,13 @@ from policygen_operator.services.pullrequest import (
     reconcile_pull_request,
     scan_context,
 )
-from policygen_operator.services.reasons import READ_FAILURES, REPOSITORY_FAILURES, EventReason, Reason
+from policygen_operator.services.reasons import (
+    READ_FAILURES,
+    REPOSITORY_FAILURES,
+    EventReason,
+    Reason,
+    decided_by,
+)
 from policygen_operator.services.scanthread import Generate, LatestProgress, scan_in_thread
 from policygen_operator.services.status import Event, Outcome
 from policygen_operator.services.tenancy import Resolved, TenancyPort, resolve
@@ -511,8 +517,14 @@ class Reconciler:
         return self._outcome(target, conds, status)
 
     def _delay(self, target: Target, err: PolicygenError) -> float:
-        """The backoff for this attempt, or longer when the other side said when to come back."""
-        return max(self.settings.backoff(target.retry), err.retry_after or 0.0)
+        """The backoff for this attempt, or longer when the other side said when to come back. A missing
+        admin object waits ``ADMIN_OBJECT_RETRY`` at most: the admin creating it ends the refusal, and its
+        creation annotates this resource (services/adminrefs.py), but kopf holds the handler until the
+        delay given ends, which the doubling backoff made ten minutes after a long absence."""
+        backoff = self.settings.backoff(target.retry)
+        if decided_by(err.reason) is not None:
+            backoff = min(backoff, ADMIN_OBJECT_RETRY)
+        return max(backoff, err.retry_after or 0.0)
 
     def _outcome(
         self, target: Target, conds: c.Conditions, status: dict[str, Any], err: PolicygenError | None = None
@@ -643,6 +655,11 @@ def _check_complete_enough(
         "spec.output.pullRequest",
         context.bad_records,
     )
+
+
+# The longest wait for an admin object a resource names that does not exist yet (SourceNotFound,
+# RepositoryRefNotFound): one read of it a retry, at most once a minute a resource.
+ADMIN_OBJECT_RETRY = 60.0
 
 
 def _result_label(err: PolicygenError, raw: BaseException) -> str:

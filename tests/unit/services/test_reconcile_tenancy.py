@@ -302,3 +302,31 @@ async def test_a_repository_that_cannot_be_reached_names_the_admins_object(
 def _condition(outcome: Any, kind: str) -> dict[str, Any]:
     """The condition of that type an outcome's status holds (StopIteration when it holds none)."""
     return next(c for c in outcome.status["conditions"] if c["type"] == kind)
+
+
+@pytest.mark.parametrize(
+    ("missing", "reason"),
+    [
+        (("clustercloudtrailsources", None, "org"), "SourceNotFound"),
+        (("clusterpolicyrepositories", None, "infra"), "RepositoryRefNotFound"),
+    ],
+)
+async def test_a_missing_admin_object_is_retried_soon_however_long_it_has_been_missing(
+    executor: ThreadPoolExecutor, missing: tuple[str, None, str], reason: str
+) -> None:
+    """The admin creating the source or repository is what ends the refusal, and the event of its creation
+    annotates the PolicyGeneration (services/adminrefs.py), but kopf holds a handler in backoff until the
+    delay it was given ends: after a long absence (backoff doubled to 600 s) the recovery waited up to ten
+    minutes (the operator journey: re-created at 05:28:20, Ready on the next retry). The delay for a missing
+    admin object stays short; other temporary failures keep the doubling backoff."""
+    kube, scans, prs = kube_with_objects(), [], []
+    del kube.admin_objects[missing]
+    r = reconciler(kube, executor, scans, prs)
+    r.settings = OperatorSettings(
+        progress_interval=0.02, operator_namespace="policygen-system", retry_backoff=30, retry_backoff_max=600
+    )
+    outcome = await r.reconcile(target(kube, spec=SPEC, retry=6))  # 30 s doubled six times, capped at 600
+    assert outcome.failure == "temporary"
+    failed = next(c for c in outcome.status["conditions"] if c["type"] != "Ready" and c["reason"] == reason)
+    assert failed and outcome.delay == rec.ADMIN_OBJECT_RETRY, outcome.delay
+    assert rec.ADMIN_OBJECT_RETRY <= 60
