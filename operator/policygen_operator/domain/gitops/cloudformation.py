@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,12 +150,81 @@ class _Source:
     yaml: yamldocs.YamlFile | None  # None: JSON
     data: Any  # the template (the YAML document's data, or the JSON object)
 
-    def render(self) -> str:
+    def render(self, added: Mapping[str, str] | None = None) -> str:
+        """The edited text; ``added``: each new resource's logical id -> the one it follows, to be set apart
+        from its neighbours as the template sets its resources apart."""
         if self.yaml is not None:
-            return self.yaml.render()
+            return _spaced(self.text, self.yaml.render(), added or {})
         indent = _json_indent(self.text)
         end = "\n" if self.text.endswith("\n") else ""
         return json.dumps(self.data, indent=indent, ensure_ascii=False) + end
+
+
+_KEY_LINE = re.compile(r"^( *)([A-Za-z0-9]+):(?:[ \t]|$)")
+
+
+def _spaced(original: str, edited: str, added: Mapping[str, str]) -> str:
+    """``edited`` with the blank lines the original had before each top-level section and each resource.
+    A YAML round trip keeps blank lines as a comment of the entry before them, so removing a role's last
+    ManagedPolicyArns entry took away the lines that set the next resource apart; a new resource is set
+    apart as the template sets its resources apart. Lines are matched by their text and occurrence (an
+    output may share a resource's logical id); the edit adds lines but moves none."""
+    lines = original.splitlines()
+    resources_at = next((i for i, line in enumerate(lines) if line.rstrip() == "Resources:"), None)
+    if resources_at is None:
+        return edited
+    first = next(
+        (line for line in lines[resources_at + 1 :] if line.strip() and not line.lstrip().startswith("#")), ""
+    )
+    indent = first[: len(first) - len(first.lstrip(" "))]
+    if not indent:
+        return edited
+
+    def key_lines(text: str) -> list[tuple[int, str]]:
+        """(blank lines before it, the line) of each section and each resource line of ``text``."""
+        found, blanks = [], 0
+        for line in text.splitlines():
+            if not line.strip():
+                blanks += 1
+                continue
+            match = _KEY_LINE.match(line)
+            if match and match[1] in ("", indent):
+                found.append((blanks, line.rstrip()))
+            blanks = 0
+        return found
+
+    spacing = key_lines(original)
+    gaps = [n for n, line in spacing[1:] if line.startswith(indent) and line[len(indent)] != " "]
+    resource_gap = max(gaps, default=0)
+    wanted: dict[tuple[str, int], int] = {}  # (line, its occurrence) -> blank lines before it
+    seen: dict[str, int] = {}
+    for count, line in spacing:
+        seen[line] = seen.get(line, 0) + 1
+        wanted[(line, seen[line])] = count
+    for key in added:
+        wanted[(f"{indent}{key}:", 1)] = resource_gap
+    out: list[str] = []
+    seen.clear()
+    for line in edited.splitlines(keepends=True):
+        text = line.rstrip()
+        if text:
+            seen[text] = seen.get(text, 0) + 1
+            gap = wanted.get((text, seen[text]))
+            if gap is not None and out and gap != _trailing_blanks(out):
+                while out and not out[-1].strip():
+                    out.pop()
+                out.extend(["\n"] * gap)
+        out.append(line)
+    return "".join(out)
+
+
+def _trailing_blanks(lines: list[str]) -> int:
+    count = 0
+    for line in reversed(lines):
+        if line.strip():
+            break
+        count += 1
+    return count
 
 
 def _json_indent(text: str) -> int:
@@ -339,6 +409,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     elif arns is not None:
         result.seen.append(f"ManagedPolicyArns {_shown(arns)} (an expression, not a list)")
     after = logical
+    added: dict[str, str] = {}
     for index, document in enumerate(request.policies):
         key = f"{logical}Policygen" + (str(index + 1) if index else "")
         existing = resources.get(key)
@@ -364,6 +435,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 },
             }
             _inserted_after(resources, after, key, _yaml_value(policy) if source.yaml else policy)
+            added[key] = after
             changed = True
             result.attachment_added = True
             result.notes.append(f"{source.path}: added {_POLICY_TYPE} {key} attached to {logical}")
@@ -379,7 +451,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     if changed:
         if source.yaml is not None:
             next(document for _, document in source.yaml.objects()).changed = True
-        result.changes[source.path] = source.render()
+        result.changes[source.path] = source.render(added)
     return result
 
 

@@ -161,3 +161,46 @@ def test_a_split_policy_is_one_resource_a_part_and_a_part_no_longer_needed_goes(
     assert "ManagedPolicyName: order-processor-policygen-2" in text
     one = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "")
     assert "OrdersRolePolicygen2" not in one.changes["o.yaml"]
+
+
+# The shape of aws-cloudformation/aws-cloudformation-templates DMS/DMSAuroraToS3FullLoadAndOngoingReplication
+# .yaml: resources apart by blank lines, the role's broad entry the last line before them
+SPACED = """\
+Resources:
+  DMSVpcRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: dms-vpc-role
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: dms.amazonaws.com
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole
+
+
+  DMSReplicationInstance:
+    Type: AWS::DMS::ReplicationInstance
+
+
+Outputs:
+  Role:
+    Value: !Ref DMSVpcRole
+"""
+
+
+def test_the_blank_lines_between_resources_stay() -> None:
+    """The blank lines after a removed last entry belong to the layout, not to the entry: the next resource
+    and the new one are set apart as the template sets its resources apart (the sweep of the templates of
+    aws-cloudformation/aws-cloudformation-templates lost them with the entry)."""
+    broad = "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole"
+    principal = "arn:aws:iam::111122223333:role/dms-vpc-role"
+    text = edit_files("cloudformation", {"t.yaml": SPACED}, request(broad, principal=principal), "").changes[
+        "t.yaml"
+    ]
+    assert "\n\n\n  DMSVpcRolePolicygen:\n" in text
+    assert "\n\n\n  DMSReplicationInstance:\n" in text and "\n\n\nOutputs:\n" in text
+    assert text.count("\n\n\n") == 3
