@@ -626,6 +626,12 @@ def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: Text
         elif entry.get("eventsMatched"):  # matched, but each needs no permission or was not understood
             why = _nothing_to_grant(entry, result.report.get("ignoredReasons", {}))
             print(f"policygen generate: no policy written for {arn}: {why}", file=err)
+        elif own_bad := result.summary.bad_records_of.get(arn, 0):  # its calls, unusable: not "no events"
+            print(
+                f"policygen generate: no policy written for {arn}: {own_bad} of its record(s) could not be "
+                "used (see the warnings)",
+                file=err,
+            )
         else:
             idle += 1
             if idle <= PRINTED_WARNINGS:

@@ -534,6 +534,18 @@ def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = l
     )
 
 
+def _no_usable_event(own_bad_records: int) -> str:
+    """Why nothing matched. Records of the principals that could not be used (an export that renamed
+    eventTime) are their calls all the same: "no event of the principal(s)" would tell the reader, or a
+    script reading the message, that they made none."""
+    if own_bad_records:
+        return (
+            f"no usable event of the principal(s) in the window: {own_bad_records} record(s) of theirs could "
+            "not be used (see the warnings)"
+        )
+    return "no event of the principal(s) in the window"
+
+
 def _raise_for_outcome(
     request: GenerationRequest,
     scan: ScanResult,
@@ -553,7 +565,7 @@ def _raise_for_outcome(
         detail = (
             _nothing_to_allow(summary, scan.ignored_reason)
             if matched
-            else "no event of the principal(s) in the window"
+            else _no_usable_event(sum(summary.bad_records_of.values()))
         )
         hints = scan.path_hints() + scan.kind_hints() + near
         if hints:
