@@ -59,6 +59,7 @@ from policygen_operator.domain.iam.mapping.records import (
     is_denied,
     listed_resources,
     parameters,
+    refused_entity,
     undetermined,
     widened,
     with_response_defaults,
@@ -177,6 +178,10 @@ class EventMapper:
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
         params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))
+        if denied and not params and plan.key.startswith(_IAM_SOURCE):
+            entity = refused_entity(record)  # the entity IAM refused, where CloudTrail left out the request
+            if entity is not None:
+                params = {entity[0]: entity[1]}
         if plan.labels:
             params = labelled(params, plan.labels)
         if key in RESPONSE_DEFAULTS:
@@ -439,6 +444,7 @@ def _throttled(code: str) -> str:
 
 
 _RESOURCE_NOTES = frozenset({"resource-undetermined", "resource-not-writable", "resource-two-readings"})
+_IAM_SOURCE = "iam.amazonaws.com:"
 _ACCOUNT = re.compile(r"^\d{12}$")  # a role named without its ARN is one of the call's account, if known
 
 

@@ -23,6 +23,7 @@ from policygen_operator.domain.iam.mapping.records import (
     denied_resource,
     listed_resources,
     parameters,
+    refused_entity,
     response_defaults,
     session_role,
 )
@@ -1464,5 +1465,6 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         if plan.passes_role or plan.unproven_pass_role
         else (),
         denied_resource(record) if denied else None,
+        refused_entity(record) if denied and plan.key.startswith("iam.amazonaws.com:") else None,
         response_defaults(plan.key, record) if plan.key in RESPONSE_DEFAULTS else (),
     )

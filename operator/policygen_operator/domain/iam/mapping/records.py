@@ -144,6 +144,42 @@ def denied_resource(record: Mapping[str, Any]) -> tuple[str, str] | None:
     return (found.group(1), found.group(2).replace("$", "${$}")) if found else None
 
 
+# IAM names the entity it refused by kind and name, and a refused IAM call is logged with
+# "requestParameters": null: "User: arn:aws:iam::111111111111:user/TrailDiscover is not authorized to perform:
+# iam:AttachRolePolicy on resource: role TrailDiscover because no identity-based policy allows the
+# iam:AttachRolePolicy action", "... on resource: instance profile NAME", "... on resource: policy
+# arn:aws:iam::111111111111:policy/NAME" (TrailDiscover's records of real calls, adanalvarez/TrailDiscover
+# docs/logExamples). The kind is the request parameter that names it, spelled as CloudTrail writes IAM's
+# parameters (RoleName, GroupName, ... of the IAM API Reference, in lowerCamelCase).
+_IAM_REFUSED = re.compile(
+    r"not authorized to perform: iam:[A-Za-z0-9]+ on resource: (role|user|group|instance profile|policy) "
+    r"([A-Za-z0-9+=,.@_:/-]+)"
+)
+_IAM_PARAMETERS = {
+    "role": "roleName",
+    "user": "userName",
+    "group": "groupName",
+    "instance profile": "instanceProfileName",
+    "policy": "policyName",
+}
+
+
+def refused_entity(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The request parameter and value naming the IAM entity a refused IAM call was checked on, where the
+    error message names it by kind and name (a policy by its ARN): what the request would have said had
+    CloudTrail logged it."""
+    message = record.get("errorMessage")
+    if message.__class__ is not str or NOT_AUTHORIZED not in message:
+        return None
+    found = _IAM_REFUSED.search(message)
+    if found is None:
+        return None
+    kind, value = found.groups()
+    if kind == "policy" and value.startswith("arn:"):
+        return ("policyArn", value)
+    return (_IAM_PARAMETERS[kind], value)
+
+
 def is_denied(record: Mapping[str, Any]) -> bool:
     code = record.get("errorCode")
     if not code:
