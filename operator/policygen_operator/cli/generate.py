@@ -17,7 +17,8 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -666,20 +667,44 @@ def _json_list(policies: list[dict[str, Any]]) -> str:
 
 
 def _output_files(written: dict[str, list[dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-    """``NAME.json`` or ``NAME-partN.json``; ``ACCOUNT-NAME`` when two principals share a name."""
-    from policygen_operator.domain.cloudtrail.principals import parse_principal
+    """``NAME.json`` or ``NAME-partN.json``, the name made longer until no two principals share it:
+    ``ACCOUNT-NAME`` (two accounts' roles of one name), ``ACCOUNT-KIND-NAME`` (a user and a role of one
+    name in one account: IAM names users and roles apart), then the path and the partition. A file name
+    another principal's file already has takes ``-2``, ``-3``: one principal's policy never replaces
+    another's."""
+    from policygen_operator.domain.cloudtrail.principals import Principal, parse_principal
 
+    def slug(path: str) -> str:
+        return path.strip("/").replace("/", "_") + "_" if path.strip("/") else ""
+
+    levels: tuple[Callable[[Principal], str], ...] = (
+        lambda p: p.name,
+        lambda p: f"{p.account}-{p.name}",
+        lambda p: f"{p.account}-{p.kind}-{p.name}",
+        lambda p: f"{p.account}-{p.kind}-{slug(p.path)}{p.name}",
+        lambda p: f"{p.partition}-{p.account}-{p.kind}-{slug(p.path)}{p.name}",
+    )
     principals = {arn: parse_principal(arn) for arn in written}
-    names = [p.name for p in principals.values()]
+    counts = [Counter(level(p) for p in principals.values()) for level in levels]
     files: list[tuple[str, dict[str, Any]]] = []
+    used: set[str] = set()
     for arn, policies in written.items():
         p = principals[arn]
-        stem = p.name if names.count(p.name) == 1 else f"{p.account}-{p.name}"
-        if len(policies) == 1:
-            files.append((f"{stem}.json", policies[0]))
-        else:
-            files.extend((f"{stem}-part{n}.json", doc) for n, doc in enumerate(policies, start=1))
+        stem = next(
+            (s for level, n in zip(levels, counts, strict=True) if n[s := level(p)] == 1), levels[-1](p)
+        )
+        names = _file_names(stem, len(policies))
+        extra = 1
+        while used.intersection(names):
+            extra += 1
+            names = _file_names(f"{stem}-{extra}", len(policies))
+        used.update(names)
+        files.extend(zip(names, policies, strict=True))
     return files
+
+
+def _file_names(stem: str, parts: int) -> list[str]:
+    return [f"{stem}.json"] if parts == 1 else [f"{stem}-part{n}.json" for n in range(1, parts + 1)]
 
 
 # Write errors that may pass by themselves (space freed, a device back): exit 1, like AWS being unreachable.
