@@ -58,3 +58,11 @@ def test_the_storage_lens_dashboard_is_granted_on_its_configuration(
 ) -> None:
     dashboard = f"arn:aws:s3:us-east-1:{ACCOUNT}:storage-lens/default-account-dashboard"
     assert ("s3:GetStorageLensDashboard", dashboard) in grants(run[2])
+
+
+def test_the_flow_logs_group_is_granted_in_the_form_checked(run: tuple[Any, dict[str, Any], Path]) -> None:
+    """Terraform's CreateLogGroup, ListTagsLogGroup and DeleteLogGroup: log-group:NAME:* beside the name."""
+    group = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/stratus-red-team/vpc-flow-logs"
+    granted = grants(run[2])
+    for action in ("logs:CreateLogGroup", "logs:ListTagsLogGroup", "logs:DeleteLogGroup"):
+        assert {(action, group), (action, f"{group}:*")} <= granted
