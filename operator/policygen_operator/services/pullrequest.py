@@ -651,8 +651,7 @@ def _file_diff(root: Path, relative: str, text: str | None) -> str:
     old = _read(path, "replace") if path.is_file() else None
     if old == text:
         return ""
-    before = (old or "").splitlines(keepends=True)
-    after = (text or "").splitlines(keepends=True)
+    before, after = _git_lines(old or ""), _git_lines(text or "")
     lines = difflib.unified_diff(
         before,
         after,
@@ -663,6 +662,13 @@ def _file_diff(root: Path, relative: str, text: str | None) -> str:
     return "".join(
         line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
     )
+
+
+def _git_lines(text: str) -> list[str]:
+    """The lines as git counts them, each ending at ``\\n``: ``str.splitlines`` also ends one at a form feed,
+    U+2028, U+0085 and other separators (Python docs, "str.splitlines"), a line git then finds nowhere in
+    the file, so ``git apply`` refused the diff."""
+    return [line for line in re.split(r"(?<=\n)", text) if line]
 
 
 def _inside(root: Path, candidate: Path) -> bool:
