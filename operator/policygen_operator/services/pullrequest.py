@@ -89,7 +89,9 @@ PROVIDERS = ("github", "gitlab", "git")
 # .tfvars: a module's definitions files set its variables (terraform.tfvars, *.auto.tfvars, -var-files):
 # read to know a variable's value (domain/gitops/hcl.variable), edited to take out a broad ARN or the value
 # of a removed variable
-_EDITABLE = (".yaml", ".yml", ".tf", ".json", ".tfvars")
+# .template: a CloudFormation template, YAML or JSON, as the User Guide's sample templates are named; the
+# cloudformation format reads it, the others skip it by its name
+_EDITABLE = (".yaml", ".yml", ".tf", ".json", ".tfvars", ".template")
 _MAX_FILE = 1024 * 1024
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
