@@ -312,12 +312,13 @@ def _find_role(sources: list[_Source], unread: list[str], name: str) -> tuple[_S
 
 def _arn_of(item: Any, partition: str) -> str | None:
     """The managed policy ARN an entry of ManagedPolicyArns names, when the template says it without a
-    parameter: a literal, ``!Sub``/``Fn::Sub`` of ``${AWS::Partition}`` alone, or ``!Join``/``Fn::Join`` of
-    literals and ``!Ref``/``Ref`` ``AWS::Partition`` (CloudFormation User Guide, "Pseudo parameters
-    reference": AWS::Partition); None for anything else (a parameter, a !GetAtt of a policy)."""
+    parameter: a literal, ``!Sub``/``Fn::Sub`` of ``${AWS::Partition}`` and of variables that are literals or
+    the partition, or ``!Join``/``Fn::Join`` of literals and ``!Ref``/``Ref`` ``AWS::Partition``
+    (CloudFormation User Guide, "Pseudo parameters reference": AWS::Partition); None for anything else (a
+    parameter, a !GetAtt of a policy)."""
     if type(item) is str:
         return item
-    tag = getattr(getattr(item, "tag", None), "value", None)
+    tag = _tag(item)
     if isinstance(item, TaggedScalar):
         if tag == "!Sub":
             return _substituted(str(item.value), partition)
@@ -326,10 +327,14 @@ def _arn_of(item: Any, partition: str) -> str | None:
         return None
     if isinstance(item, list) and tag == "!Join":
         return _joined(item, partition)
+    if isinstance(item, list) and tag == "!Sub":
+        return _substituted_with(item, partition)
     if isinstance(item, dict) and len(item) == 1:
         ((key, value),) = item.items()
         if key == "Fn::Sub" and isinstance(value, str):
             return _substituted(value, partition)
+        if key == "Fn::Sub" and isinstance(value, list):
+            return _substituted_with(value, partition)
         if key == "Ref":
             return partition if value == "AWS::Partition" else None
         if key == "Fn::Join" and isinstance(value, list):
@@ -337,9 +342,30 @@ def _arn_of(item: Any, partition: str) -> str | None:
     return None
 
 
-def _substituted(text: str, partition: str) -> str | None:
-    out = text.replace("${AWS::Partition}", partition)
-    return None if "${" in out else out
+def _tag(item: Any) -> str | None:
+    """A YAML node's short-form tag (``!Sub``), None for an untagged one or a JSON value."""
+    value = getattr(getattr(item, "tag", None), "value", None)
+    return value if isinstance(value, str) else None
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _substituted(text: str, partition: str, variables: dict[str, str | None] | None = None) -> str | None:
+    """``text`` with its ``${...}`` replaced, None when one of them is not known (a parameter, a resource's
+    attribute, a ``${!Literal}``)."""
+    known = {"AWS::Partition": partition, **(variables or {})}
+    unknown = [name for name in _VARIABLE.findall(text) if known.get(name) is None]
+    return None if unknown else _VARIABLE.sub(lambda m: known[m.group(1)] or "", text)
+
+
+def _substituted_with(value: list[Any], partition: str) -> str | None:
+    """Fn::Sub's second form, ``[String, {Var: Value}]`` (CloudFormation User Guide, Fn::Sub,
+    "Declaration"), whose variables are read as the entries themselves are."""
+    if len(value) != 2 or not isinstance(value[0], str) or not isinstance(value[1], dict):
+        return None
+    variables = {str(name): _arn_of(item, partition) for name, item in value[1].items()}
+    return _substituted(value[0], partition, variables)
 
 
 def _joined(value: list[Any], partition: str) -> str | None:
@@ -349,11 +375,41 @@ def _joined(value: list[Any], partition: str) -> str | None:
     return None if any(p is None for p in parts) else value[0].join(p for p in parts if p is not None)
 
 
+def _conditional(item: Any, partition: str) -> list[str]:
+    """The ARNs an ``!If``/``Fn::If`` entry names in its branches (CloudFormation User Guide, Fn::If): the
+    role has one of them while the condition holds. Which is the stack's to decide, not the code's, so
+    such an entry is said, not edited."""
+    branches = item.get("Fn::If") if isinstance(item, dict) and len(item) == 1 else None
+    if isinstance(item, list) and _tag(item) == "!If":
+        branches = item
+    if not isinstance(branches, list) or len(branches) != 3:
+        return []
+    return [arn for branch in branches[1:] if (arn := _arn_of(branch, partition)) is not None]
+
+
 def _shown(item: Any) -> str:
-    tag = getattr(getattr(item, "tag", None), "value", None)
+    """An entry as the template writes it: tags and all for YAML (a JSON dump would drop ``!If``), JSON
+    for a JSON template."""
+    if not _tagged(item):
+        return item if isinstance(item, str) else json.dumps(item, default=str)
+    tag = _tag(item)
     if isinstance(item, TaggedScalar):
         return f"{tag} {item.value}"
-    return item if isinstance(item, str) else json.dumps(item, default=str)
+    if isinstance(item, list):
+        inner = f"[{', '.join(_shown(v) for v in item)}]"
+    elif isinstance(item, dict):
+        inner = "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in item.items()) + "}"
+    else:
+        inner = str(item)
+    return f"{tag} {inner}" if tag else inner
+
+
+def _tagged(item: Any) -> bool:
+    if _tag(item) is not None:
+        return True
+    if isinstance(item, list):
+        return any(_tagged(v) for v in item)
+    return isinstance(item, dict) and any(_tagged(v) for v in item.values())
 
 
 def _plain(value: Any) -> Any:
@@ -398,7 +454,15 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     if isinstance(arns, list):
         for item in list(arns):
             arn = _arn_of(item, partition)
-            result.seen.append(f"ManagedPolicyArns {_shown(item)}")
+            conditional = [a for a in _conditional(item, partition) if a in request.replace_arns]
+            result.seen.append(
+                f"ManagedPolicyArns {_shown(item)}"
+                + (
+                    f" (names {', '.join(conditional)} under a condition: not edited, change it by hand)"
+                    if conditional
+                    else ""
+                )
+            )
             if arn is not None and arn in request.replace_arns:
                 arns.remove(item)
                 changed = True

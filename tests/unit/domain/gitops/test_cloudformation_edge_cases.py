@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from policygen_operator.domain.gitops.editor import edit_files
+from policygen_operator.domain.gitops.model import GitOpsEditError
 from policygen_operator.services.pullrequest import read_files
 from tests.unit.domain.gitops.test_cloudformation_edit import ORDERS, POWER, request
 
@@ -21,6 +24,42 @@ def test_a_template_file_in_a_folder_is_read(tmp_path: Path) -> None:
     files = read_files(tmp_path, "stacks")
     result = edit_files("cloudformation", files, request(POWER), "stacks")
     assert list(result.changes) == ["stacks/orders.template"] and result.detached == [POWER]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "!Sub ['arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess', {}]",
+        "!Sub ['arn:${Part}:iam::aws:policy/${Name}', {Part: !Ref AWS::Partition, Name: PowerUserAccess}]",
+        '{"Fn::Sub": ["arn:${P}:iam::aws:policy/PowerUserAccess", {"P": {"Ref": "AWS::Partition"}}]}',
+    ],
+)
+def test_sub_in_its_list_form_is_read(entry: str) -> None:
+    """Fn::Sub's second form, ``[String, {Var: Value}]`` (CloudFormation User Guide, Fn::Sub,
+    "Declaration"): a variable whose value is a literal or the partition is read as the one form is."""
+    text = ORDERS.replace(SUB, entry)
+    result = edit_files("cloudformation", {"orders.yaml": text}, request(POWER), "")
+    assert result.detached == [POWER]
+    assert "PowerUserAccess" not in result.changes["orders.yaml"]
+
+
+def test_a_variable_of_sub_that_is_a_parameter_is_not_guessed() -> None:
+    text = ORDERS.replace(SUB, "!Sub ['arn:${AWS::Partition}:iam::aws:policy/${P}', {P: !Ref Policy}]")
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("cloudformation", {"orders.yaml": text}, request(POWER), "")
+    assert "not found attached" in str(err.value)
+
+
+def test_a_conditional_entry_is_said_to_be_one() -> None:
+    """``!If [Cond, ARN, !Ref AWS::NoValue]`` (CloudFormation User Guide, Fn::If; "AWS::NoValue") attaches the
+    broad policy when the condition holds: the refusal says the ARN is there under a condition, with the
+    tags as the template writes them, not only that it was not found."""
+    text = ORDERS.replace(SUB, "!If [IsProd, arn:aws:iam::aws:policy/PowerUserAccess, !Ref AWS::NoValue]")
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("cloudformation", {"orders.yaml": text}, request(POWER), "")
+    message = str(err.value)
+    assert "!If [IsProd, arn:aws:iam::aws:policy/PowerUserAccess, !Ref AWS::NoValue]" in message
+    assert f"names {POWER} under a condition" in message
 
 
 TEMPLATE = {
