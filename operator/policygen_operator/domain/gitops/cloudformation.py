@@ -157,7 +157,9 @@ class _Source:
             return _spaced(self.text, self.yaml.render(), added or {})
         indent = _json_indent(self.text)
         end = "\n" if self.text.endswith("\n") else ""
-        return json.dumps(self.data, indent=indent, ensure_ascii=False) + end
+        # a template all ASCII keeps its escapes (\u00fc), one in UTF-8 its characters: only the edited
+        # lines change
+        return json.dumps(self.data, indent=indent, ensure_ascii=self.text.isascii()) + end
 
 
 _KEY_LINE = re.compile(r"^( *)([A-Za-z0-9]+):(?:[ \t]|$)")
@@ -227,8 +229,11 @@ def _trailing_blanks(lines: list[str]) -> int:
     return count
 
 
-def _json_indent(text: str) -> int:
+def _json_indent(text: str) -> int | str:
+    """The template's indentation unit: its first indented line's spaces, or a tab."""
     second = next((line for line in text.splitlines()[1:] if line.strip()), "")
+    if second.startswith("\t"):
+        return "\t"
     return (len(second) - len(second.lstrip(" "))) or 2
 
 

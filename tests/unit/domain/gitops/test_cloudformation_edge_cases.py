@@ -4,6 +4,7 @@ a comment at the end of the file, and a resource already under the logical id po
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ TEMPLATE = {
         }
     },
 }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(TEMPLATE, indent=2) + "\n",  # ASCII, \u00fc
+        json.dumps(TEMPLATE, indent=2, ensure_ascii=False) + "\n",  # UTF-8, ü
+        json.dumps(TEMPLATE, indent="\t") + "\n",
+        json.dumps(TEMPLATE, indent=2).replace("\n", "\r\n") + "\r\n",
+    ],
+    ids=["escaped", "utf-8", "tabs", "crlf"],
+)
+def test_a_json_template_keeps_its_escapes_and_its_indentation(text: str) -> None:
+    """Only the edited lines change: an escape (``\\u00fc``) stays one, a tab indentation stays tabs."""
+    out = edit_files("cloudformation", {"t.json": text}, request(POWER), "").changes["t.json"]
+    assert out is not None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    # the first lines, up to "Resources": {, are not edited
+    assert out.startswith(newline.join(text.split(newline)[:4]) + newline)
+    indent = text.split(newline)[1][0]
+    assert all(line.startswith(indent) for line in out.split(newline)[1:-2])
+    assert "\n" not in out.replace("\r\n", "") if newline == "\r\n" else "\r" not in out
