@@ -483,7 +483,13 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         key = f"{logical}Policygen" + (str(index + 1) if index else "")
         existing = resources.get(key)
         if isinstance(existing, dict) and existing.get("Type") == _POLICY_TYPE:
-            props = existing.setdefault("Properties", CommentedMap() if source.yaml else {})
+            props = existing.get("Properties")
+            if not isinstance(props, dict) or not _attached(props.get("Roles"), logical, request.role_name):
+                raise GitOpsEditError(
+                    f"{source.path}: resource {key} exists and is not attached to {logical} (Roles: "
+                    f"[Ref: {logical}]): its document is not the role's to replace; rename it, policygen "
+                    "writes the role's policy under that logical id"
+                )
             if not same_policy(_plain(props.get("PolicyDocument")), document):
                 props["PolicyDocument"] = document
                 changed = True
@@ -522,6 +528,23 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             next(document for _, document in source.yaml.objects()).changed = True
         result.changes[source.path] = source.render(added)
     return result
+
+
+def _attached(roles: Any, logical: str, role_name: str) -> bool:
+    """Whether a managed policy's ``Roles`` names the role: ``Ref`` of its logical id in either spelling, or
+    its name (CloudFormation User Guide, AWS::IAM::ManagedPolicy, "Roles: The name (friendly name, not
+    ARN) of the role"). A policy under our logical id that does not is someone else's: updating it while
+    the broad policy goes would leave the role with neither."""
+    if not isinstance(roles, list):
+        return False
+    for entry in roles:
+        if isinstance(entry, TaggedScalar) and _tag(entry) == "!Ref" and str(entry.value) == logical:
+            return True
+        if isinstance(entry, dict) and len(entry) == 1 and entry.get("Ref") == logical:
+            return True
+        if type(entry) is str and entry == role_name:
+            return True
+    return False
 
 
 def _yaml_value(value: Any) -> Any:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import GitOpsEditError
@@ -95,3 +96,33 @@ def test_a_json_template_keeps_its_escapes_and_its_indentation(text: str) -> Non
     indent = text.split(newline)[1][0]
     assert all(line.startswith(indent) for line in out.split(newline)[1:-2])
     assert "\n" not in out.replace("\r\n", "") if newline == "\r\n" else "\r" not in out
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: audit\n"
+        "      Roles: [!Ref AuditRole]\n      PolicyDocument: {}\n",
+        "    Type: AWS::IAM::ManagedPolicy\n    Properties:\n",
+    ],
+    ids=["attached-to-another-role", "no-properties"],
+)
+def test_a_managed_policy_under_our_logical_id_not_attached_to_the_role_is_refused(existing: str) -> None:
+    """Updating a managed policy that is not attached to the role, while its broad policy goes, left the
+    role with neither; one without Properties failed on an AttributeError."""
+    text = ORDERS.replace("  Queue:\n", f"  OrdersRolePolicygen:\n{existing}  Queue:\n")
+    with pytest.raises(GitOpsEditError) as err:
+        edit_files("cloudformation", {"o.yaml": text}, request(POWER), "")
+    assert "OrdersRolePolicygen exists and is not attached to OrdersRole" in str(err.value)
+
+
+def test_our_managed_policy_is_recognised_in_each_spelling_of_its_reference() -> None:
+    for roles in ("[!Ref OrdersRole]", "\n        - Ref: OrdersRole", "[{Ref: OrdersRole}]"):
+        existing = (
+            "    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+            f"      Roles: {roles}\n      PolicyDocument: {{}}\n"
+        )
+        text = ORDERS.replace("  Queue:\n", f"  OrdersRolePolicygen:\n{existing}  Queue:\n")
+        out = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "").changes["o.yaml"]
+        policy = YAML(typ="rt").load(out)["Resources"]["OrdersRolePolicygen"]
+        assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == ["sqs:SendMessage"]
