@@ -11,6 +11,7 @@ there would be lost: refused.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping
@@ -427,6 +428,7 @@ def _inserted_after(mapping: dict[str, Any], after: str, key: str, value: Any) -
     in order)."""
     if isinstance(mapping, CommentedMap):
         mapping.insert(list(mapping).index(after) + 1, key, value)
+        _move_trailing_comment(mapping[after], value)
         return mapping
     items = list(mapping.items())
     position = [k for k, _ in items].index(after) + 1
@@ -519,6 +521,8 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     while isinstance(resources.get(key := f"{logical}Policygen{index + 1}"), dict) and (
         resources[key].get("Type") == _POLICY_TYPE
     ):
+        keys = list(resources)
+        _move_trailing_comment(resources[key], resources[keys[keys.index(key) - 1]])
         del resources[key]  # a part the policy no longer has
         changed = True
         result.notes.append(f"{source.path}: removed {key} (the policy has fewer parts now)")
@@ -528,6 +532,47 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             next(document for _, document in source.yaml.objects()).changed = True
         result.changes[source.path] = source.render(added)
     return result
+
+
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """Where ruamel keeps the comment lines that follow ``node``: on its deepest last entry (the comment
+    slot 2 of a mapping's key, 0 of a sequence's index)."""
+    slot: tuple[Any, Any, int] | None = None
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        if isinstance(node, CommentedMap):
+            key: Any = list(node)[-1]
+            slot = (node, key, 2)
+        else:
+            key = len(node) - 1
+            slot = (node, key, 0)
+        node = node[key]
+    return slot
+
+
+def _move_trailing_comment(source: Any, target: Any) -> None:
+    """The comment lines after ``source`` (a comment heading the next resource, or the file's closing one)
+    moved after ``target``, the resource placed after it or kept in its stead: left where ruamel keeps them,
+    they would sit between ``source`` and ``target``, heading the wrong resource."""
+    origin, destination = _last_slot(source), _last_slot(target)
+    if origin is None or destination is None:
+        return
+    node, key, position = origin
+    entry = node.ca.items.get(key)
+    token = entry[position] if entry is not None and len(entry) > position else None
+    if token is None:
+        return
+    first, _, rest = str(token.value).partition("\n")
+    if not rest.strip():
+        return
+    moved = copy.copy(token)
+    moved.value = f"\n{rest}"
+    if first.strip():
+        token.value = f"{first}\n"  # the entry's own comment, on its line, stays
+    else:
+        entry[position] = None
+    target_node, target_key, target_position = destination
+    slots = target_node.ca.items.setdefault(target_key, [None, None, None, None])
+    slots[target_position] = moved
 
 
 def _attached(roles: Any, logical: str, role_name: str) -> bool:

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from policygen_operator.domain.gitops.editor import edit_files
 from policygen_operator.domain.gitops.model import GitOpsEditError
 from policygen_operator.services.pullrequest import read_files
-from tests.unit.domain.gitops.test_cloudformation_edit import ORDERS, POWER, request
+from tests.unit.domain.gitops.test_cloudformation_edit import DOC, ORDERS, POWER, request
 
 SUB = "!Sub arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess"
 
@@ -96,6 +96,27 @@ def test_a_json_template_keeps_its_escapes_and_its_indentation(text: str) -> Non
     indent = text.split(newline)[1][0]
     assert all(line.startswith(indent) for line in out.split(newline)[1:-2])
     assert "\n" not in out.replace("\r\n", "") if newline == "\r\n" else "\r" not in out
+
+
+def test_a_comment_at_the_end_of_the_template_stays_at_the_end() -> None:
+    """ruamel keeps a comment after the last entry on the deepest last node; the resource inserted after
+    the role put that comment in the middle of the file, above the new resource."""
+    text = ORDERS.split("  Queue:\n")[0] + "# end of the orders template\n"
+    out = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "").changes["o.yaml"]
+    assert out is not None and out.endswith("# end of the orders template\n")
+    assert out.count("# end of the orders template") == 1
+    assert "\n  OrdersRolePolicygen:\n" in out
+
+
+def test_a_comment_heading_the_next_resource_stays_above_it_as_parts_come_and_go() -> None:
+    text = ORDERS.replace("  Queue:\n", "  # the queue of new orders\n  Queue:\n").replace(
+        "CloudWatchAgentServerPolicy\n", "CloudWatchAgentServerPolicy  # the agent's\n"
+    )
+    two = edit_files("cloudformation", {"o.yaml": text}, request(POWER, policies=(DOC, DOC)), "")
+    one = edit_files("cloudformation", dict(two.changes), request(POWER), "")
+    for out in (two.changes["o.yaml"], one.changes["o.yaml"]):
+        assert out is not None and "\n  # the queue of new orders\n  Queue:\n" in out
+        assert "CloudWatchAgentServerPolicy  # the agent's\n  OrdersRolePolicygen:\n" in out
 
 
 @pytest.mark.parametrize(
