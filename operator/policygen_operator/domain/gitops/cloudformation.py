@@ -90,8 +90,8 @@ def _template(path: str, data: Any, text: str) -> Template:
     for role in roles:
         properties = role.get("Properties")
         name = properties.get("RoleName") if isinstance(properties, dict) else None
-        # a tagged value (!Sub "x") is not a str; a JSON intrinsic is a dict
-        if type(name) is str:
+        # a tagged value (!Sub "x") is not a str (a quoted one is); a JSON intrinsic is a dict
+        if isinstance(name, str):
             names.append(name)
     return Template(path, len(roles), tuple(names), len(roles) - len(names))
 
@@ -287,10 +287,10 @@ def _find_role(sources: list[_Source], unread: list[str], name: str) -> tuple[_S
             if not isinstance(resource, dict) or resource.get("Type") != _ROLE_TYPE:
                 continue
             role_name = _role_name(resource)
-            if role_name == name and type(role_name) is str:
+            if role_name == name and isinstance(role_name, str):
                 matches.append((source, str(logical)))
             else:
-                shown = role_name if type(role_name) is str else "no literal RoleName"
+                shown = role_name if isinstance(role_name, str) else "no literal RoleName"
                 others.append(f"{logical} ({shown}) in {source.path}")
     if len(matches) > 1:
         raise GitOpsEditError(
@@ -322,8 +322,8 @@ def _arn_of(item: Any, partition: str) -> str | None:
     the partition, or ``!Join``/``Fn::Join`` of literals and ``!Ref``/``Ref`` ``AWS::Partition``
     (CloudFormation User Guide, "Pseudo parameters reference": AWS::Partition); None for anything else (a
     parameter, a !GetAtt of a policy)."""
-    if type(item) is str:
-        return item
+    if isinstance(item, str):
+        return str(item)  # a quoted scalar is a str subclass that keeps its quotes
     tag = _tag(item)
     if isinstance(item, TaggedScalar):
         if tag == "!Sub":
@@ -587,7 +587,7 @@ def _attached(roles: Any, logical: str, role_name: str) -> bool:
             return True
         if isinstance(entry, dict) and len(entry) == 1 and entry.get("Ref") == logical:
             return True
-        if type(entry) is str and entry == role_name:
+        if isinstance(entry, str) and entry == role_name:
             return True
     return False
 

@@ -28,6 +28,18 @@ def test_a_template_file_in_a_folder_is_read(tmp_path: Path) -> None:
     assert list(result.changes) == ["stacks/orders.template"] and result.detached == [POWER]
 
 
+def test_quoted_names_and_arns_are_literals() -> None:
+    """``RoleName: 'order-processor'`` and a quoted ARN are as literal as unquoted ones (YAML 1.2, "Flow
+    Scalar Styles"). The round trip keeps the quotes as str subclasses, which a check for exactly str took
+    for an intrinsic function: the role was 'without a literal RoleName', the ARN not found."""
+    text = ORDERS.replace("RoleName: order-processor", "RoleName: 'order-processor'").replace(
+        SUB, '"arn:aws:iam::aws:policy/PowerUserAccess"'
+    )
+    result = edit_files("cloudformation", {"orders.yaml": text}, request(POWER), "")
+    out = result.changes["orders.yaml"]
+    assert result.detached == [POWER] and out is not None and "RoleName: 'order-processor'" in out
+
+
 @pytest.mark.parametrize(
     "entry",
     [
