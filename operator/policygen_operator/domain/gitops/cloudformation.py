@@ -154,13 +154,20 @@ class _Source:
     def render(self, added: Mapping[str, str] | None = None) -> str:
         """The edited text; ``added``: each new resource's logical id -> the one it follows, to be set apart
         from its neighbours as the template sets its resources apart."""
+        mark = _BOM if self.text.startswith(_BOM) else ""
         if self.yaml is not None:
-            return _spaced(self.text, self.yaml.render(), added or {})
-        indent = _json_indent(self.text)
-        end = "\n" if self.text.endswith("\n") else ""
+            edited = self.yaml.render().removeprefix(_BOM)
+            return mark + _spaced(self.text.removeprefix(_BOM), edited, added or {})
+        body = self.text.removeprefix(_BOM)
+        indent = _json_indent(body)
+        end = "\n" if body.endswith("\n") else ""
         # a template all ASCII keeps its escapes (\u00fc), one in UTF-8 its characters: only the edited
         # lines change
-        return json.dumps(self.data, indent=indent, ensure_ascii=self.text.isascii()) + end
+        return mark + json.dumps(self.data, indent=indent, ensure_ascii=body.isascii()) + end
+
+
+# The UTF-8 byte order mark Windows editors write first: json.loads refuses it, and the file keeps it.
+_BOM = "\ufeff"
 
 
 _KEY_LINE = re.compile(r"^( *)([A-Za-z0-9]+):(?:[ \t]|$)")
@@ -247,7 +254,7 @@ def _sources(files: dict[str, str]) -> tuple[list[_Source], list[str]]:
         if not path.endswith((".json", ".yaml", ".yml", ".template")):
             continue
         try:
-            data = json.loads(text)
+            data = json.loads(text.removeprefix(_BOM))
             source = _Source(path, text, None, data)
         except ValueError:
             parsed = yamldocs.YamlFile.parse(path, text)

@@ -110,6 +110,19 @@ def test_a_json_template_keeps_its_escapes_and_its_indentation(text: str) -> Non
     assert "\n" not in out.replace("\r\n", "") if newline == "\r\n" else "\r" not in out
 
 
+@pytest.mark.parametrize("name", ["t.json", "t.template", "t.yaml"])
+def test_a_byte_order_mark_stays_and_json_stays_json(name: str) -> None:
+    """Windows editors write a UTF-8 byte order mark (U+FEFF) first; ``json.loads`` refuses it, so such a
+    JSON template was read as YAML and written back in YAML's flow style, no longer JSON; a YAML one lost
+    its mark."""
+    body = ORDERS if name.endswith(".yaml") else json.dumps(TEMPLATE, indent=2) + "\n"
+    out = edit_files("cloudformation", {name: "\ufeff" + body}, request(POWER), "").changes[name]
+    assert out is not None and out.startswith("\ufeff")
+    if not name.endswith(".yaml"):
+        assert json.loads(out[1:])["Resources"]["RPolicygen"]["Type"] == "AWS::IAM::ManagedPolicy"
+        assert out[1:].startswith(body.split('"Resources"')[0])
+
+
 def test_a_comment_at_the_end_of_the_template_stays_at_the_end() -> None:
     """ruamel keeps a comment after the last entry on the deepest last node; the resource inserted after
     the role put that comment in the middle of the file, above the new resource."""
