@@ -97,7 +97,8 @@ def _template(path: str, data: Any, text: str) -> Template:
 
 
 def templates(files: dict[str, str]) -> list[Template]:
-    """The JSON and YAML files among ``files`` that are CloudFormation templates."""
+    """The JSON and YAML files among ``files`` that are CloudFormation templates, read leniently (as text
+    when YAML cannot load them): only to tell another format's user that the role may be defined there."""
     found = []
     for path, text in sorted(files.items()):
         if not path.endswith((".json", ".yaml", ".yml", ".template")):
@@ -285,7 +286,9 @@ def _synthesised(source: _Source) -> bool:
 
 
 def _find_role(sources: list[_Source], unread: list[str], name: str) -> tuple[_Source, str]:
-    """The template and logical id of the one AWS::IAM::Role whose literal RoleName is ``name``."""
+    """The template and logical id of the one AWS::IAM::Role whose literal RoleName is ``name``: a role
+    CloudFormation names at creation (no RoleName, or one from a parameter) cannot be told from the
+    template, and editing a guess would take another role's broad policy away."""
     matches: list[tuple[_Source, str]] = []
     others: list[str] = []
     for source in sources:
