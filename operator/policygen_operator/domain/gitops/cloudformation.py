@@ -496,7 +496,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         existing = resources.get(key)
         if isinstance(existing, dict) and existing.get("Type") == _POLICY_TYPE:
             props = existing.get("Properties")
-            if not isinstance(props, dict) or not _attached(props.get("Roles"), logical, request.role_name):
+            if not isinstance(props, dict) or not _ours(existing, logical, request.role_name):
                 raise GitOpsEditError(
                     f"{source.path}: resource {key} exists and is not attached to {logical} (Roles: "
                     f"[Ref: {logical}]): its document is not the role's to replace; rename it, policygen "
@@ -528,9 +528,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             result.notes.append(f"{source.path}: added {_POLICY_TYPE} {key} attached to {logical}")
         after = key
     index = len(request.policies)
-    while isinstance(resources.get(key := f"{logical}Policygen{index + 1}"), dict) and (
-        resources[key].get("Type") == _POLICY_TYPE
-    ):
+    while _ours(resources.get(key := f"{logical}Policygen{index + 1}"), logical, request.role_name):
         keys = list(resources)
         _move_trailing_comment(resources[key], resources[keys[keys.index(key) - 1]])
         del resources[key]  # a part the policy no longer has
@@ -583,6 +581,14 @@ def _move_trailing_comment(source: Any, target: Any) -> None:
     target_node, target_key, target_position = destination
     slots = target_node.ca.items.setdefault(target_key, [None, None, None, None])
     slots[target_position] = moved
+
+
+def _ours(resource: Any, logical: str, role_name: str) -> bool:
+    """Whether ``resource`` is a part policygen wrote for the role: a managed policy attached to it."""
+    if not isinstance(resource, dict) or resource.get("Type") != _POLICY_TYPE:
+        return False
+    properties = resource.get("Properties")
+    return isinstance(properties, dict) and _attached(properties.get("Roles"), logical, role_name)
 
 
 def _attached(roles: Any, logical: str, role_name: str) -> bool:

@@ -172,3 +172,15 @@ def test_our_managed_policy_is_recognised_in_each_spelling_of_its_reference() ->
         out = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "").changes["o.yaml"]
         policy = YAML(typ="rt").load(out)["Resources"]["OrdersRolePolicygen"]
         assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == ["sqs:SendMessage"]
+
+
+def test_a_managed_policy_after_our_parts_that_is_not_attached_to_the_role_is_not_removed() -> None:
+    """``OrdersRolePolicygen2`` of someone else's (attached to another role) is not a part of ours that the
+    policy no longer has: removing it took that role's permissions away."""
+    audit = (
+        "  OrdersRolePolicygen2:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      Roles: [!Ref AuditRole]\n      PolicyDocument: {}\n"
+    )
+    text = ORDERS.replace("  Queue:\n", f"{audit}  Queue:\n")
+    out = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "").changes["o.yaml"]
+    assert out is not None and audit in out and "\n  OrdersRolePolicygen:\n" in out
