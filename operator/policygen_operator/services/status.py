@@ -22,7 +22,7 @@ from policygen_operator.services.errors import InvalidRequestError, PolicygenErr
 from policygen_operator.services.generation import GenerationResult, PrincipalResult, Progress
 from policygen_operator.services.publish import part_key, pretty
 from policygen_operator.services.pullrequest import PullRequestStatus
-from policygen_operator.services.reasons import EventReason, Reason, is_temporary
+from policygen_operator.services.reasons import EventReason, Reason, decided_by, is_temporary
 from policygen_operator.settings import OperatorSettings
 
 
@@ -386,6 +386,14 @@ def scheduled_run_due(
     if not finished:
         return False  # never finished or running now: the spec handlers are on it
     generated = condition(status, c.GENERATED)
+    if (
+        generated.get("status") == c.FALSE
+        and decided_by(generated.get("reason"))
+        and not is_temporary(generated.get("reason"))
+    ):
+        # refused by an admin's object: the admin's change reruns it (services/adminrefs.py); a refused run
+        # writes no completion time, so the schedule would otherwise run it again at every timer tick
+        return False
     wait = interval.total_seconds()
     if generated.get("status") == c.FALSE and is_temporary(generated.get("reason")):
         wait = min(wait, settings.backoff(0))

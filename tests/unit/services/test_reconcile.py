@@ -472,6 +472,25 @@ def test_schedule_due() -> None:
     assert not st.scheduled_run_due(spec, running, 1, now, settings)
 
 
+@pytest.mark.parametrize(
+    ("reason", "due"),
+    [("SourceNotAllowed", False), ("PrincipalNotAllowed", False), ("NoMatchingEvents", True)],
+)
+def test_a_schedule_waits_for_the_admin_when_the_admin_refused(reason: str, due: bool) -> None:
+    """A refusal the admin's object decides is lifted by the admin's change, which reruns the resource at
+    once (services/adminrefs.py); a refused run writes no new completion time, so the schedule found the
+    last good run's long past and ran (refused again) at every timer tick (the day-two journey). Other
+    failures keep their schedule: a principal without events may make some by the next interval."""
+    settings = OperatorSettings(single_tenant=True)
+    spec = {**SPEC, "schedule": {"interval": "24h"}}
+    status = {
+        "observedGeneration": 1,
+        "lastRun": {"completionTime": "2026-03-01T00:00:00Z"},
+        "conditions": [{"type": "Generated", "status": "False", "reason": reason}],
+    }
+    assert st.scheduled_run_due(spec, status, 1, datetime(2026, 3, 5, tzinfo=UTC), settings) is due
+
+
 class RefusingKube(FakeKube):
     """A FakeKube whose Secret read or ConfigMap write fails with a chosen error."""
 
