@@ -697,7 +697,8 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
             f"path {relative!r} does not exist on the base branch", field=f"{FIELD}.path"
         )
     if target.is_file():
-        return {relative: _read(target, "strict"), **_definitions_beside(root, target)}
+        beside = {**_definitions_beside(root, target), **_parts_beside(root, target)}
+        return {relative: _read(target, "strict"), **beside}
     files: dict[str, str] = {}
     for folder, dirs, names in os.walk(target):
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (Path(folder) / d).is_symlink())
@@ -707,6 +708,23 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
                 continue
             files[path.relative_to(root).as_posix()] = _read(path, "replace")
     return files
+
+
+def _parts_beside(root: Path, target: Path) -> dict[str, str]:
+    """The other parts of a split policy file (``NAME-2.json``, ``NAME-3.json`` beside ``NAME.json``: the
+    json format's names), read with a ``path`` naming the file so that an unchanged part changes nothing and
+    an existing one is not said to be added."""
+    if target.suffix != ".json":
+        return {}
+    part = re.compile(re.escape(target.stem) + r"-[0-9]+\.json")
+    return {
+        path.relative_to(root).as_posix(): _read(path, "replace")
+        for path in sorted(target.parent.iterdir())
+        if part.fullmatch(path.name)
+        and path.is_file()
+        and not path.is_symlink()
+        and path.stat().st_size <= _MAX_FILE
+    }
 
 
 def _definitions_beside(root: Path, target: Path) -> dict[str, str]:

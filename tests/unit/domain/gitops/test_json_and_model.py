@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,18 @@ def test_a_trust_policy_named_by_path_or_by_the_role_is_refused(path: str) -> No
         "which an identity-based policy cannot): policygen writes the role's permissions, not who may assume "
         "it; point path at the role's permissions policy file"
     )
+
+
+def test_a_path_naming_the_policy_file_reads_its_parts_beside_it(tmp_path: Path) -> None:
+    """``path`` naming ``p/payments-api.json`` read that file alone, so its part ``-2.json`` already there was
+    described as "added" by the next run (the review's finding); its parts are read with it, as a folder
+    path reads them, and an unchanged part changes nothing."""
+    from policygen_operator.services.pullrequest import read_files
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "payments-api.json").write_text(json.dumps(DOC, indent=4) + "\n")
+    (tmp_path / "p" / "payments-api-2.json").write_text(json.dumps(DOC, indent=4) + "\n")
+    (tmp_path / "p" / "other.json").write_text(OLD)
+    files = read_files(tmp_path, "p/payments-api.json")
+    assert sorted(files) == ["p/payments-api-2.json", "p/payments-api.json"]
+    assert edit_files("json", files, REQUEST, "p/payments-api.json").changes == {}
