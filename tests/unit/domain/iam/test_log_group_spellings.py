@@ -55,3 +55,18 @@ def test_a_log_stream_is_granted_as_it_is() -> None:
     stream = f"{ORDERS}:log-stream:web-1"
     assert uses("PutLogEvents", params) == {("logs:PutLogEvents", stream)}
     assert uses("CreateLogStream", params) == {("logs:CreateLogStream", stream)}
+
+
+@pytest.mark.parametrize("name", ["TagResource", "UntagResource", "ListTagsForResource"])
+def test_the_tag_calls_are_granted_the_arn_without_the_suffix_only(name: str) -> None:
+    """The CloudWatch Logs API Reference (LogGroup, ``arn``): the ``:*`` version is for "most API actions.
+    The exception is when specifying permissions for TagResource, UntagResource, and ListTagsForResource.
+    The permissions for those three actions require the ARN version that doesn't include a trailing :*"."""
+    params: dict[str, Any] = {"resourceArn": ORDERS}
+    if name == "TagResource":
+        params["tags"] = {"team": "orders"}
+    elif name == "UntagResource":
+        params["tagKeys"] = ["team"]
+    granted = uses(name, params)
+    assert (f"logs:{name}", ORDERS) in granted
+    assert all(not resource.endswith(":*") for _, resource in granted), granted

@@ -66,6 +66,7 @@ from policygen_operator.domain.iam.mapping.records import (
     writable,
 )
 from policygen_operator.domain.iam.mapping.resolvers import (
+    LOG_GROUP_TAG_ACTIONS,
     eks_entry_readings,
     glue_catalog_path,
     in_nested_catalog,
@@ -226,7 +227,7 @@ class EventMapper:
             unqualifying = AUTHORIZED_UNQUALIFIED.get(action.action.partition(":")[0])
             if unqualifying is not None:
                 arns = _unqualified(unqualifying, arns)
-            if action.action.startswith("logs:"):
+            if action.action.startswith("logs:") and action.action not in LOG_GROUP_TAG_ACTIONS:
                 arns = log_group_spellings(arns)
             if catalog is not None and action.action.startswith("glue:"):
                 # a type granted whole (GetDatabases' ``database/*``) stays said in the nested catalog

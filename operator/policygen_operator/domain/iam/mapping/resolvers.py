@@ -959,6 +959,12 @@ def _glue_databases(action: str, params: Mapping[str, Any], ctx: Context) -> lis
 _LOG_GROUP = re.compile(r"arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+")
 
 
+# "The exception is when specifying permissions for TagResource, UntagResource, and ListTagsForResource. The
+# permissions for those three actions require the ARN version that doesn't include a trailing :*"
+# (CloudWatch Logs API Reference, LogGroup, ``arn``): they keep the log group's ARN alone.
+LOG_GROUP_TAG_ACTIONS = frozenset({"logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"})
+
+
 def log_group_spellings(arns: list[str]) -> list[str]:
     """Each log group's ARN beside its ``:*`` spelling (above); a log stream's and any other ARN as it is."""
     out: list[str] = []
