@@ -3,11 +3,13 @@ the calls, one ``policygen generate`` run for all of them, and the checks every 
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,19 @@ def principal_of(record: dict[str, Any]) -> str | None:
     issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
     arn = issuer.get("arn") if identity.get("type") == "AssumedRole" else identity.get("arn")
     return arn if isinstance(arn, str) and _IAM_PRINCIPAL.match(arn) else None
+
+
+def principals_of(records: Iterable[dict[str, Any]]) -> Counter[str]:
+    """Who made the calls (``principal_of``), with how many records each."""
+    return Counter(arn for record in records if (arn := principal_of(record)) is not None)
+
+
+def gzipped_records(folder: Path, pattern: str) -> Iterator[dict[str, Any]]:
+    """The records of the gzipped files matching ``pattern``: a bare JSON array, or a delivery file's
+    ``{"Records": [...]}``."""
+    for path in sorted(folder.glob(pattern)):
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        yield from data["Records"] if isinstance(data, dict) else data
 
 
 def generate(out: Path, samples: Path, principals: Iterable[str], start: str, *flags: str) -> Run:

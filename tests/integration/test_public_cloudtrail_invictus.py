@@ -6,28 +6,28 @@ the configuration it names."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.public_cloudtrail import FIXTURES, Run, check_policies, generate, grants, principal_of
+from tests.integration.public_cloudtrail import (
+    FIXTURES,
+    Run,
+    check_policies,
+    generate,
+    grants,
+    gzipped_records,
+    principals_of,
+)
 
 SAMPLES = FIXTURES / "invictus-ir"
 ACCOUNT = "123837392027"
 
 
 def _principals() -> Counter[str]:
-    """Who made the calls: IAM users, and the roles that issued the sessions."""
-    found: Counter[str] = Counter()
-    for path in sorted(SAMPLES.glob("*.json.gz")):
-        for record in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
-            if (arn := principal_of(record)) is not None:
-                found[arn] += 1
-    return found
+    return principals_of(gzipped_records(SAMPLES, "*.json.gz"))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.integration.public_cloudtrail import FIXTURES, check_policies, generate, grants, principal_of
+from tests.integration.public_cloudtrail import FIXTURES, check_policies, generate, grants, principals_of
 
 SAMPLES = FIXTURES / "otrf-security-datasets"
 EXPORT = SAMPLES / "ec2_proxy_s3_exfiltration_2020-09-14011940.json.gz"
@@ -25,8 +25,7 @@ def _records() -> list[dict[str, Any]]:
 
 
 def _principals() -> Counter[str]:
-    """Who made the calls: IAM users, and the roles that issued the sessions."""
-    return Counter(arn for record in _records() if (arn := principal_of(record)) is not None)
+    return principals_of(_records())
 
 
 def test_as_exported_every_record_is_said_unusable_and_of_whom(tmp_path: Path) -> None:

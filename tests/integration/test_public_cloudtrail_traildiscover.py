@@ -6,8 +6,6 @@ and the refused IAM calls are granted on the entity IAM's message names, never o
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,20 +13,22 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain.iam.reference import load_reference
-from tests.integration.public_cloudtrail import FIXTURES, Run, check_policies, generate, grants, principal_of
+from tests.integration.public_cloudtrail import (
+    FIXTURES,
+    Run,
+    check_policies,
+    generate,
+    grants,
+    gzipped_records,
+    principals_of,
+)
 
 SAMPLES = FIXTURES / "traildiscover"
 ACCOUNT = "111111111111"
 
 
 def _principals() -> Counter[str]:
-    """Who made the calls: IAM users, and the roles that issued the sessions."""
-    found: Counter[str] = Counter()
-    for path in sorted(SAMPLES.glob("*.json.cloudtrail.gz")):
-        for record in json.loads(gzip.decompress(path.read_bytes())):
-            if (arn := principal_of(record)) is not None:
-                found[arn] += 1
-    return found
+    return principals_of(gzipped_records(SAMPLES, "*.json.cloudtrail.gz"))
 
 
 @pytest.fixture(scope="module")
