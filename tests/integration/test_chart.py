@@ -5,9 +5,11 @@ helm is built from its Go module by `make controlplane` (tests/controlplane/buil
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +34,7 @@ def helm() -> str:
 
 
 def render(helm: str, *args: str) -> str:
-    done = subprocess.run(
-        [helm, "template", "pg", str(CHART), "--namespace", "policygen-system", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+    return render_release(helm, "pg", *args)
 
 
 def docs(text: str) -> list[dict[str, Any]]:
@@ -326,27 +322,14 @@ def test_the_operator_cannot_read_secrets_of_namespaces_not_listed(
     authorizer (SubjectAccessReview behind `kubectl auth can-i --as`) answers for the operator's account."""
     release = f"r{namespace}"[:40]
     values = ["--set", "watchAllNamespaces=true", "--set", f"rbac.secretNamespaces={{{namespace}}}"]
-    rendered = subprocess.run(
-        [helm, "template", release, str(CHART), "--namespace", "policygen-system", *values],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    rendered = render_release(helm, release, *values)
     rbac = [d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "RoleBinding")]
-    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": rbac})
-    apply = [kubectl, "--kubeconfig", str(kubeconfig)]
-    done = subprocess.run([*apply, "apply", "-f", "-"], input=text, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
     account = f"{release}-policygen-operator"
-    try:
+    with applied(kubectl, kubeconfig, rbac):
         assert can_i(kubectl, kubeconfig, "get", "secrets", "policygen-system", account)
         assert can_i(kubectl, kubeconfig, "get", "secrets", namespace, account)
         assert not can_i(kubectl, kubeconfig, "get", "secrets", "kube-system", account)
         assert not can_i(kubectl, kubeconfig, "get", "secrets", "default", account)
-    finally:
-        subprocess.run(
-            [*apply, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
-        )
 
 
 def test_kubectl_apply_f_crds_installs_every_crd(kubectl: str, kubeconfig: Path) -> None:
@@ -532,8 +515,6 @@ def test_kubectl_warns_of_a_policygen_object_in_a_namespace_the_operator_does_no
     subprocess.run(
         [*base, "wait", "--for=condition=Established", "crd/policygenerations.policygen.io"], check=True
     )
-    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": policies})
-    subprocess.run([*base, "apply", "-f", "-"], input=text, text=True, check=True, capture_output=True)
 
     def apply(where: str, dry: bool = False) -> subprocess.CompletedProcess[str]:
         pgen = {
@@ -550,7 +531,7 @@ def test_kubectl_warns_of_a_policygen_object_in_a_namespace_the_operator_does_no
             [*base, "apply", *extra, "-f", "-"], input=json.dumps(pgen), text=True, capture_output=True
         )
 
-    try:
+    with applied(kubectl, kubeconfig, policies):
         deadline = time.monotonic() + 30
         while "is not watched" not in (probe := apply(other, dry=True)).stderr:  # compiled by the API server
             assert time.monotonic() < deadline, probe.stderr
@@ -566,8 +547,22 @@ def test_kubectl_warns_of_a_policygen_object_in_a_namespace_the_operator_does_no
         ) in said
         watched = apply(namespace)
         assert watched.returncode == 0 and "Warning" not in watched.stderr, watched.stderr
+
+
+@contextlib.contextmanager
+def applied(kubectl: str, kubeconfig: Path, objects: list[dict[str, Any]]) -> Iterator[None]:
+    """``objects`` applied to the shared API server for the block, deleted after it whatever happens: the
+    cluster-scoped ones (roles, admission policies) would reach other tests."""
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})
+    base = [kubectl, "--kubeconfig", str(kubeconfig)]
+    done = subprocess.run([*base, "apply", "-f", "-"], input=text, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    try:
+        yield
     finally:
-        subprocess.run([*base, "delete", "--ignore-not-found", "-f", "-"], input=text, text=True, check=False)
+        subprocess.run(
+            [*base, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
+        )
 
 
 def render_release(helm: str, release: str, *args: str) -> str:
@@ -592,19 +587,11 @@ def test_a_cluster_rightsizings_events_are_allowed_where_kopf_posts_them(
     rbac = [
         d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
     ]
-    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": rbac})
-    apply = [kubectl, "--kubeconfig", str(kubeconfig)]
-    done = subprocess.run([*apply, "apply", "-f", "-"], input=text, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
     account = f"{release}-policygen-operator"
-    try:
+    with applied(kubectl, kubeconfig, rbac):
         assert can_i(kubectl, kubeconfig, "create", "events", "policygen-system", account)
         assert can_i(kubectl, kubeconfig, "create", "events", namespace, account)  # the watched one
         assert not can_i(kubectl, kubeconfig, "create", "configmaps", "policygen-system", account)
         assert not can_i(kubectl, kubeconfig, "create", "events", "default", account)
-    finally:
-        subprocess.run(
-            [*apply, "delete", "--ignore-not-found", "-f", "-"], input=text, capture_output=True, text=True
-        )
     watched = render_release(helm, release, "--set", "watchNamespaces={policygen-system}")
     assert not [d for d in docs(watched) if d["metadata"]["name"].endswith("-events")]
