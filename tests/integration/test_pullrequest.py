@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -328,6 +329,35 @@ def test_provider_git_pushes_the_branch_only(forge: FakeForge) -> None:
     assert forge.branch_sha(name, BRANCH) == status.head_sha
     assert not again.changed and again.head_sha == status.head_sha
     assert len(forge.api_calls()) == api_before, "no forge API call for provider git"
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab", "git"])
+def test_a_dry_run_clones_over_http_and_calls_no_forge(
+    forge: FakeForge, provider: str, tmp_path: Path
+) -> None:
+    """``dryRun`` (the operator's ``spec.output.pullRequest.dryRun``): the clone goes through git's smart
+    HTTP with the token as for a pull request, the diff is the one the pull request would propose, and
+    nothing else happens: no branch pushed, no forge API call. Turned off, the same spec opens the pull
+    request with that very change."""
+    name, spec = make_repo(forge, "ack", provider)
+    api_before = len(forge.api_calls())
+
+    preview = run(forge, replace(spec, dry_run=True))
+
+    assert preview.state == "preview" and preview.url is None and preview.changed
+    assert preview.preview is not None and preview.preview.files
+    assert preview.head_sha == git(forge.bare(name), "rev-parse", "main").strip()
+    assert forge.branch_sha(name, BRANCH) is None, "nothing pushed"
+    assert len(forge.api_calls()) == api_before, "no forge API call"
+    opened = run(forge, spec)
+    assert opened.state in ("open", "pushed")
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "--quiet", "--branch", "main", str(forge.bare(name)), str(checkout))
+    (tmp_path / "preview.diff").write_text(preview.preview.diff)
+    git(checkout, "apply", str(tmp_path / "preview.diff"))
+    for path in preview.preview.files:  # the preview, applied to main, is what the pull request proposes
+        assert (checkout / path).read_text() == forge.show(name, BRANCH, path)
+    assert sorted(line.split("\t")[-1] for line in changed_files(forge, name)) == list(preview.preview.files)
 
 
 def test_missing_role_is_a_clear_error_and_nothing_is_pushed(forge: FakeForge) -> None:

@@ -299,6 +299,26 @@ def test_an_admins_change_reaches_the_policygenerations_it_decides(
     assert wait_ready(kube_admin, namespace, "principal")["metadata"]["generation"] == 1
 
 
+def by_repository(namespace: str, repository: str, **pull_request: Any) -> dict[str, Any]:
+    """A PolicyGeneration spec of the sample principal, read through the namespace's source, whose pull
+    request goes to the ClusterPolicyRepository ``repository`` (folder ``iam``, ACK, PowerUserAccess)."""
+    return {
+        "principalArn": SAMPLE_PRINCIPAL,
+        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": f"src-{namespace}"},
+        "window": SAMPLE_WINDOW,
+        "output": {
+            "pullRequest": {
+                "repositoryRef": {"kind": "ClusterPolicyRepository", "name": repository},
+                "path": "iam",
+                "format": "ack",
+                "replaceManagedPolicies": [POWER_USER],
+                "allowIncomplete": True,  # the samples hold three broken files on purpose (Complete=False)
+                **pull_request,
+            }
+        },
+    }
+
+
 def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
     kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, forge: FakeForge
 ) -> None:
@@ -306,20 +326,7 @@ def test_an_admins_repository_change_reaches_the_policygenerations_it_decides(
     source(kube_admin, f"src-{namespace}", {"names": [namespace]})
     name = f"later-{namespace}"
     repo = cluster_repository(kube_admin, forge, name, namespace, ["prod/**"])
-    pull_request = {
-        "repositoryRef": {"kind": "ClusterPolicyRepository", "name": name},
-        "path": "iam",
-        "format": "ack",
-        "replaceManagedPolicies": [POWER_USER],
-        "allowIncomplete": True,  # the samples hold three broken files on purpose (Complete=False)
-    }
-    spec = {
-        "principalArn": SAMPLE_PRINCIPAL,
-        "sourceRef": {"kind": "ClusterCloudTrailSource", "name": f"src-{namespace}"},
-        "window": SAMPLE_WINDOW,
-        "output": {"pullRequest": pull_request},
-    }
-    create(kube_admin, namespace, "orders", spec)
+    create(kube_admin, namespace, "orders", by_repository(namespace, name))
     refused(kube_admin, namespace, "orders", "PathNotAllowed")
     assert set(forge.branches(repo)) == {"main"}
 
@@ -431,3 +438,32 @@ def test_labelling_a_namespace_grants_and_unlabelling_revokes_at_once(
     assert "PolicyGeneration" in multi_tenant_operator.log_text() and "labels changed" in (
         multi_tenant_operator.log_text()
     )
+
+
+def test_a_dry_run_shows_the_change_in_status_and_pushes_nothing_until_turned_off(
+    kube_admin: KubeClient, namespace: str, multi_tenant_operator: Operator, forge: FakeForge
+) -> None:
+    """``output.pullRequest.dryRun`` under an admin's repository: the operator clones with the admin's token
+    and makes the edit, the API server keeps the diff and base commit in status (the schema declares them:
+    a structural schema prunes what it does not), no branch is pushed and no pull request opened; set to
+    false, the same spec opens the pull request with that change."""
+    source(kube_admin, f"src-{namespace}", {"names": [namespace]})
+    name = f"preview-{namespace}"
+    repo = cluster_repository(kube_admin, forge, name, namespace, ["iam/**"])
+    create(kube_admin, namespace, "orders", by_repository(namespace, name, dryRun=True))
+    obj = wait_ready(kube_admin, namespace, "orders")
+    shown = obj["status"]["pullRequest"]
+    assert shown["state"] == "preview" and shown["branch"] == f"policygen/{namespace}/orders"
+    assert shown["baseSha"] == forge.branches(repo)["main"]
+    assert "+++ b/iam/order-processor.yaml" in shown["diff"] and POWER_USER in shown["diff"]
+    opened = condition(obj, "PullRequestOpened")
+    assert (opened["status"], opened["reason"]) == ("True", "PullRequestPreviewed"), opened
+    assert set(forge.branches(repo)) == {"main"}
+    assert forge.api_calls(contains=f"/repos/{repo}") == [], "the forge is not called"
+
+    path = f"{API}/namespaces/{namespace}/policygenerations/orders"
+    merge_patch(kube_admin, path, {"spec": {"output": {"pullRequest": {"dryRun": False}}}})
+    obj = wait_ready(kube_admin, namespace, "orders", generation=2)
+    assert obj["status"]["pullRequest"]["url"] == f"{forge.url}/{repo}/pull/1"
+    assert "diff" not in obj["status"]["pullRequest"]
+    assert forge.diff(repo, "main", f"policygen/{namespace}/orders")

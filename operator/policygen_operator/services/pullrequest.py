@@ -108,6 +108,10 @@ class PullRequestSpec:
     replace_managed_policies: tuple[str, ...]
     api_url: str | None = None
     labels: tuple[str, ...] = ()
+    # ``dryRun``: the same clone and edit, nothing pushed and no forge called; the answer is a preview
+    # (``PREVIEW`` state, the diff in ``PullRequestStatus.diff``), so a team sees the change to its code
+    # before it lets the operator push anything
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,15 @@ class PullRequestStatus:
     branch: str
     head_sha: str
     # open | merged | closed (forge states); pushed (provider git); current: the base branch already has
-    # this policy, so there is nothing to propose.
+    # this policy, so there is nothing to propose; preview (``dry_run``: ``head_sha`` is then the base
+    # branch's commit the diff is against).
     state: str
     changed: bool  # False when nothing needed doing
     notes: tuple[str, ...] = ()  # what the edit changed, one line per change (empty when nothing changed)
+    preview: PullRequestPreview | None = None  # set in the ``PREVIEW`` state
+
+
+PREVIEW = "preview"
 
 
 Done = TypeVar("Done")
@@ -142,6 +151,7 @@ class PullRequestPreview:
     diff: str  # unified diff of each file the edit changes ("" when the base already has the policy)
     title: str  # the pull request's title ("" with no diff)
     notes: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # the paths the diff changes
 
 
 _CANONICAL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
@@ -190,7 +200,7 @@ def reconcile_pull_request(
     allowed_repositories: tuple[str, ...] = (),
 ) -> PullRequestStatus:
     edits = (FileEdit(spec.path, context),)
-    return _reconcile(spec, edits, None, context.name, credentials, allowed_repositories, _Run.run)
+    return _reconcile(spec, edits, None, context.name, credentials, allowed_repositories, _Run.act(spec))
 
 
 def preview_pull_request(
@@ -222,7 +232,7 @@ def reconcile_group_pull_request(
     if not group.edits:
         raise InvalidRequestError(f"no file to edit for namespace {group.namespace}", field=f"{FIELD}.path")
     return _reconcile(
-        spec, group.edits, group.namespace, group.name, credentials, allowed_repositories, _Run.run
+        spec, group.edits, group.namespace, group.name, credentials, allowed_repositories, _Run.act(spec)
     )
 
 
@@ -238,7 +248,7 @@ def _reconcile(
     """``act`` (``_Run.run``, or ``_Run.preview``, which pushes nothing and calls no forge) after the
     checks that need no network call, every error classified with the token masked."""
     token = credentials.token
-    preview = act is _Run.preview
+    preview = act is not _Run.run  # pushes nothing, calls no forge
     try:
         for item in edits:
             check_request(
@@ -506,6 +516,19 @@ class _Run:
         workspace.push(self.branch, existing)
         return self._propose(open_pr, commit, whole)
 
+    @staticmethod
+    def act(spec: PullRequestSpec) -> Callable[[_Run], PullRequestStatus]:
+        """What a reconcile does with the clone: push and propose, or (``dry_run``) only say what it would."""
+        return _Run.preview_status if spec.dry_run else _Run.run
+
+    def preview_status(self) -> PullRequestStatus:
+        """``preview`` as the status a pushed pull request has, so the operator's callers need no second
+        path: no URL, the base branch's commit as the head, ``PREVIEW`` state, the diff."""
+        shown = self.preview()
+        return PullRequestStatus(
+            None, None, shown.branch, shown.base_sha, PREVIEW, bool(shown.diff), shown.notes, shown
+        )
+
     def preview(self) -> PullRequestPreview:
         """The whole change against the base branch, as ``run`` would commit it on a new branch."""
         workspace = self._workspace()
@@ -515,11 +538,13 @@ class _Run:
         changed: dict[str, str | None] = {}
         for result in whole:
             changed.update(result.changes)
-        diff = "".join(_file_diff(root, path, text) for path, text in sorted(changed.items()))
+        diffs = {path: _file_diff(root, path, text) for path, text in sorted(changed.items())}
+        diff = "".join(diffs.values())
         if not diff:
             return PullRequestPreview(self.branch, base_sha, "", "")
         notes = tuple(note for result in whole for note in result.notes)
-        return PullRequestPreview(self.branch, base_sha, diff, self._description(whole)[0], notes)
+        files = tuple(path for path, text in diffs.items() if text)
+        return PullRequestPreview(self.branch, base_sha, diff, self._description(whole)[0], notes, files)
 
     def _workspace(self) -> Workspace:
         token = self.credentials.token

@@ -21,6 +21,7 @@ class Reason(StrEnum):
     CONFIGMAP_UNCHANGED = "ConfigMapUnchanged"
     PULL_REQUEST_UPDATED = "PullRequestUpdated"
     PULL_REQUEST_UP_TO_DATE = "PullRequestUpToDate"
+    PULL_REQUEST_PREVIEWED = "PullRequestPreviewed"  # dryRun: cloned and edited, nothing pushed
     # failures that a retry may fix
     TEMPORARY_FAILURE = "TemporaryFailure"
     INTERNAL_ERROR = "InternalError"  # an error nothing classified: temporary by the rule in services.errors

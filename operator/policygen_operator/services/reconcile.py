@@ -506,14 +506,8 @@ class Reconciler:
                     else ""
                 ),
             )
-        status["pullRequest"] = st.pull_request_status(opened)
-        where = opened.url or f"branch {opened.branch}"
-        conds.set(
-            c.PULL_REQUEST_OPENED,
-            True,
-            Reason.PULL_REQUEST_UPDATED if opened.changed else Reason.PULL_REQUEST_UP_TO_DATE,
-            f"{where} ({opened.state})",
-        )
+        status["pullRequest"] = st.pull_request_patch(opened, target.status.get("pullRequest"))
+        conds.set(c.PULL_REQUEST_OPENED, True, *st.pull_request_condition(opened))
         return self._outcome(target, conds, status)
 
     def _delay(self, target: Target, err: PolicygenError) -> float:

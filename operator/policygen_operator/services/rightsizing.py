@@ -89,6 +89,8 @@ from policygen_operator.services.status import (
     mark_generating,
     policy_status,
     progress_fields,
+    pull_request_condition,
+    pull_request_patch,
     pull_request_status,
     record_counts,
     skipped_counts,
@@ -736,8 +738,8 @@ class RightsizingService:
                 await self._feed_child(run, now, opened)
             metrics.set_role(parent.ref, role.arn, analysis.counts())
             row = self._row(parent, role, None)
-            if opened and opened.get("status"):
-                row["pullRequest"] = opened["status"]
+            if opened and opened.get("answer"):
+                row["pullRequest"] = pull_request_status(opened["answer"], with_diff=False)
             counts = analysis.counts()
             row.update(
                 {k: counts[k] for k in ("grantedActions", "usedActions", "unusedActions", "reductionPercent")}
@@ -977,8 +979,9 @@ class RightsizingService:
         if opened is not None:
             conds.set(c.PULL_REQUEST_OPENED, opened["ok"], opened["reason"], opened["message"])
             required.append(c.PULL_REQUEST_OPENED)
-            if opened.get("status"):
-                child_status["pullRequest"] = opened["status"]
+            if opened.get("answer"):
+                before = (child.get("status") or {}).get("pullRequest")
+                child_status["pullRequest"] = pull_request_patch(opened["answer"], before)
         conds.summarize(required)
         child_status["conditions"] = conds.as_list()
         try:
@@ -1099,13 +1102,12 @@ class RightsizingService:
 
     @staticmethod
     def _pull_request_opened(status: PullRequestStatus) -> dict[str, Any]:
-        where = status.url or f"branch {status.branch}"
-        reason = Reason.PULL_REQUEST_UPDATED if status.changed else Reason.PULL_REQUEST_UP_TO_DATE
+        reason, message = pull_request_condition(status)
         return {
             "ok": True,
             "reason": reason,
-            "message": f"{where} ({status.state})",
-            "status": pull_request_status(status),
+            "message": message,
+            "answer": status,
         }
 
     @staticmethod

@@ -247,6 +247,7 @@ def pull_request(spec: Mapping[str, Any]) -> PullRequestTarget | None:
             replace_managed_policies=tuple(pr.get("replaceManagedPolicies") or ()),
             api_url=pr.get("apiURL") or None,
             labels=tuple(pr.get("labels") or ()),
+            dry_run=pr.get("dryRun") is True,
         ),
         secret_name=str(secret) if secret else None,
     )

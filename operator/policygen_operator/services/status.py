@@ -16,6 +16,7 @@ from policygen_operator.adapters.errors import Permanence
 from policygen_operator.domain.iam.validate import Finding
 from policygen_operator.domain.timeutil import iso, parse_instant
 from policygen_operator.domain.usage import UsageSummary
+from policygen_operator.domain.wording import counted
 from policygen_operator.services import conditions as c
 from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError
@@ -293,8 +294,12 @@ def policy_status(found: PrincipalResult, sha256: str, generation: int) -> dict[
     }
 
 
-def pull_request_status(opened: PullRequestStatus) -> dict[str, Any]:
-    """``status.pullRequest``: the forge's answer without the fields it left empty."""
+def pull_request_status(opened: PullRequestStatus, *, with_diff: bool = True) -> dict[str, Any]:
+    """``status.pullRequest``: the forge's answer without the fields it left empty; a preview's base commit
+    and (``with_diff``: not in a rightsizing parent's row, which would hold every role's) its diff."""
+    if opened.preview is not None:
+        shown = {"branch": opened.branch, "baseSha": opened.head_sha, "state": opened.state}
+        return {**shown, "diff": bounded_diff(opened.preview.diff)} if with_diff else shown
     return {
         k: v
         for k, v in {
@@ -306,6 +311,53 @@ def pull_request_status(opened: PullRequestStatus) -> dict[str, Any]:
         }.items()
         if v is not None
     }
+
+
+def pull_request_patch(opened: PullRequestStatus, before: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``status.pullRequest`` as the merge patch that writes it over ``before`` (the status the object
+    has): a field the new answer lacks is set to None, which a merge patch takes as "remove" (RFC 7386), so
+    a pull request opened after a preview keeps no preview's diff, and a preview no pull request's URL."""
+    shown = pull_request_status(opened)
+    return {**shown, **{key: None for key in before or {} if key not in shown}}
+
+
+def pull_request_condition(opened: PullRequestStatus) -> tuple[str, str]:
+    """The ``PullRequestOpened`` condition's reason and message for a pull request opened, refreshed or
+    (``dryRun``) previewed."""
+    if opened.preview is not None:
+        if not opened.changed:
+            return Reason.PULL_REQUEST_PREVIEWED, "dry run: the base branch already has this policy"
+        files = ", ".join(opened.preview.files)
+        return (
+            Reason.PULL_REQUEST_PREVIEWED,
+            f"dry run, nothing pushed: the pull request would change {files} (status.pullRequest.diff, "
+            f"against {opened.head_sha[:12]}); set spec.output.pullRequest.dryRun to false to open it",
+        )
+    where = opened.url or f"branch {opened.branch}"
+    reason = Reason.PULL_REQUEST_UPDATED if opened.changed else Reason.PULL_REQUEST_UP_TO_DATE
+    return reason, f"{where} ({opened.state})"
+
+
+# A preview's diff in status stays well inside an object's size (etcd's 1.5 MiB) beside the policy itself.
+MAX_DIFF_BYTES = 64 * 1024
+
+
+def bounded_diff(diff: str) -> str:
+    """The diff, or its first whole lines up to ``MAX_DIFF_BYTES`` and a line saying how many were left out
+    (``policygen pr --dry-run`` prints it whole)."""
+    if len(diff.encode("utf-8")) <= MAX_DIFF_BYTES:
+        return diff
+    kept: list[str] = []
+    size = 0
+    lines = diff.splitlines(keepends=True)
+    for line in lines:
+        size += len(line.encode("utf-8"))
+        if size > MAX_DIFF_BYTES:
+            break
+        kept.append(line)
+    left = len(lines) - len(kept)
+    cut = f"... {counted(left, 'more line')} cut; `policygen pr --dry-run` prints the whole diff\n"
+    return "".join(kept) + cut
 
 
 def failure_message(

@@ -294,6 +294,7 @@ async def resolve_repository(
         "format": pr.get("format"),
         "replaceManagedPolicies": list(pr.get("replaceManagedPolicies") or ()),
         "labels": list(pr.get("labels") or ()),
+        "dryRun": pr.get("dryRun") is True,  # the team's choice: see the change before anything is pushed
     }
     if repo.get("apiURL"):
         inline["apiURL"] = repo["apiURL"]

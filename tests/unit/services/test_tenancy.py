@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from policygen_operator.services import spec as specs
 from policygen_operator.services.errors import InvalidRequestError, TemporaryError
 from policygen_operator.services.tenancy import resolve, resolve_repository, resolve_source
 from tests.fixtures.kube import FakeKube
@@ -215,3 +216,17 @@ async def test_the_teams_own_unknown_region_is_refused_with_a_source_too(
         await resolve(pgen(aws={"region": "us-est-1"}), "team-a", kube, operator_namespace="op")
     assert err.value.field == "spec.aws.region"
     assert str(err.value).startswith("spec.aws.region: 'us-est-1' is not an AWS region")
+
+
+@pytest.mark.parametrize("dry_run", [True, False, None])
+async def test_the_teams_dry_run_goes_with_the_admins_repository(
+    kube: FakeKube, dry_run: bool | None
+) -> None:
+    """``dryRun`` is the team's, like ``format``: the resolved repository keeps it, so a PolicyGeneration
+    (and a rightsizing parent's pull requests, resolved the same way) previews instead of pushing."""
+    spec = pgen()
+    if dry_run is not None:
+        spec["output"]["pullRequest"]["dryRun"] = dry_run
+    resolved = await resolve(spec, "team-a", kube, operator_namespace="policygen-system")
+    target = specs.pull_request(resolved.spec)
+    assert target is not None and target.spec.dry_run is (dry_run is True)
