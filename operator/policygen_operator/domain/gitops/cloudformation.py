@@ -5,8 +5,10 @@ A role defined in a template has its managed policies in ``ManagedPolicyArns`` o
 ``AWS::Partition``). Each other format's search for the role cannot find it there and used to say only that
 no ACK Role, no Terraform file or no policy file was seen: ``templates`` recognises the templates under the
 path so that the refusal says the role is in CloudFormation and which format edits it. ``edit`` is that
-format. A CDK app's ``cdk.out/*.template.json`` is regenerated from code on every ``cdk synth``, so an edit
-there would be lost: refused.
+format: it finds the role by its literal ``RoleName``, or else by the name CloudFormation generated for a
+role without one (``STACK-LOGICALID-RANDOM``) when exactly one role fits that name. A CDK app's
+``cdk.out/*.template.json`` is regenerated from code on every ``cdk synth``, so an edit there would be
+lost: refused.
 """
 
 from __future__ import annotations
@@ -123,7 +125,9 @@ def refusal(found: list[Template], role_name: str | None = None) -> str:
 
 
 NOT_EDITED = (
-    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName; "
+    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName, "
+    "or without RoleName when its logical id is the one in the name the stack generated for it, "
+    "STACK-LOGICALID-RANDOM; "
     "a CDK app's synthesised cdk.out is written anew by every cdk synth, so change that role in the CDK code)"
 )
 
@@ -285,45 +289,207 @@ def _synthesised(source: _Source) -> bool:
     )
 
 
-def _find_role(sources: list[_Source], unread: list[str], name: str) -> tuple[_Source, str]:
-    """The template and logical id of the one AWS::IAM::Role whose literal RoleName is ``name``: a role
-    CloudFormation names at creation (no RoleName, or one from a parameter) cannot be told from the
-    template, and editing a guess would take another role's broad policy away."""
+@dataclass(frozen=True)
+class _Found:
+    """The role to edit, and the rule that identified it (None: its literal RoleName)."""
+
+    source: _Source
+    logical: str
+    rule: str | None = None
+
+
+def _find_role(sources: list[_Source], unread: list[str], request: EditRequest) -> _Found:
+    """The template and logical id of the one AWS::IAM::Role whose literal RoleName is the role's name, or
+    else of the one role without RoleName whose logical id fits the name CloudFormation generated for it
+    (``_generated_match``). A role whose name cannot be told from the template (a RoleName of a parameter,
+    or two roles that fit) is refused: editing a guess would take another role's broad policy away."""
+    name = request.role_name
     matches: list[tuple[_Source, str]] = []
     others: list[str] = []
     for source in sources:
-        resources = source.data.get("Resources")
-        for logical, resource in (resources or {}).items():
-            if not isinstance(resource, dict) or resource.get("Type") != _ROLE_TYPE:
-                continue
+        for logical, resource in _roles(source):
             role_name = _role_name(resource)
             if role_name == name and isinstance(role_name, str):
-                matches.append((source, str(logical)))
+                matches.append((source, logical))
             else:
-                shown = role_name if isinstance(role_name, str) else "no literal RoleName"
-                others.append(f"{logical} ({shown}) in {source.path}")
+                others.append(f"{logical} ({_name_shown(resource)}) in {source.path}")
     if len(matches) > 1:
         raise GitOpsEditError(
             f"role {name!r} is defined more than once: "
             f"{', '.join(f'{s.path} ({logical})' for s, logical in matches)}; point path at one of them"
         )
-    if not matches:
+    found = _Found(*matches[0]) if matches else _generated_match(sources, request, others, unread)
+    if _synthesised(found.source):
+        raise GitOpsEditError(f"{found.source.path} ({found.logical}): {NOT_EDITED_CDK}")
+    return found
+
+
+def _roles(source: _Source) -> list[tuple[str, dict[str, Any]]]:
+    resources = source.data.get("Resources")
+    return [
+        (str(logical), resource)
+        for logical, resource in (resources if isinstance(resources, dict) else {}).items()
+        if isinstance(resource, dict) and resource.get("Type") == _ROLE_TYPE
+    ]
+
+
+def _name_shown(resource: dict[str, Any]) -> str:
+    role_name = _role_name(resource)
+    if isinstance(role_name, str):
+        return role_name
+    if _has_role_name(resource):
+        return f"RoleName {_shown(role_name)}"
+    return "no literal RoleName"
+
+
+def _has_role_name(resource: dict[str, Any]) -> bool:
+    properties = resource.get("Properties")
+    return isinstance(properties, dict) and "RoleName" in properties
+
+
+# -- a role CloudFormation named ---------------------------------------------------------------------------
+#
+# A role without RoleName is named STACK-LOGICALID-RANDOM: "If you don't specify a name, CloudFormation
+# generates a unique physical ID to name the resource" (AWS CloudFormation User Guide, "Name type", whose
+# example is MyStack-MyBucket-abcdefghijk1; AWS::IAM::Role, "RoleName": "If you don't specify a name, AWS
+# CloudFormation generates a unique physical ID and uses that ID for the role name"). Neither page gives
+# the random part's length, nor how a name longer than a role name's 64 characters (IAM API Reference,
+# CreateRole, "RoleName": "Maximum length of 64") is cut. The random part is 12 letters and digits in the
+# role names CloudFormation gave that we know of (iam-lam-role-85C94J38RDE2 on Stack Overflow question
+# 41983558, ...-UjecjFhpdr1d below), and real names show the cut (KensioSoftware/yulin issue 1113, from the
+# names CloudFormation gave one stack's bucket, role and log group): 13 characters are kept for the random
+# part and its hyphen, and the 50 left beside one more hyphen are shared by the stack name and the logical
+# id, the stack name taking half (rounded up) unless the logical id leaves it more, the logical id what
+# the stack name leaves. So a name is cut only when 64 long, and a cut logical id keeps 25 characters at
+# least. A logical id "must be alphanumeric (A-Za-z0-9)" (User Guide, "CloudFormation template Resources
+# syntax", "Logical ID"), so it runs from the name's second last hyphen to its last: the stack name, which
+# may hold hyphens, is what comes before.
+_GENERATED = re.compile(
+    r"(?P<stack>[A-Za-z][A-Za-z0-9-]*)-(?P<logical>[A-Za-z0-9]+)-(?P<random>[A-Za-z0-9]{12})"
+)
+_NAME_MAX = 64
+_SHARED = _NAME_MAX - 13 - 1  # the stack name and the logical id, in a name cut to 64
+RULE = "STACK-LOGICALID-RANDOM"
+# AWS SAM Developer Guide, "AWS CloudFormation resources generated when AWS::Serverless::Function is
+# specified": "When the Role property of an AWS::Serverless::Function is not specified, AWS SAM generates an
+# AWS::IAM::Role" of LogicalId "<function-LogicalId>Role"
+_SAM_FUNCTION = "AWS::Serverless::Function"
+
+
+def _fits(logical: str, stack: str, cut: str) -> bool:
+    """Whether CloudFormation, naming the role of logical id ``logical``, may have written ``cut`` after
+    the stack name ``stack`` (both as the name has them)."""
+    if cut == logical:
+        return True
+    return (
+        len(stack) + len(cut) == _SHARED
+        and len(stack) <= _SHARED - _SHARED // 2
+        and len(cut) < len(logical)
+        and logical.startswith(cut)
+    )
+
+
+def _role_path(principal: str) -> str | None:
+    """The path of a role ARN (``role/PATH/NAME``), None for an assumed-role ARN, which does not say it."""
+    match = re.match(r"^arn:[\w-]+:iam::\d{12}:role(?P<path>/(?:.*/)?)[^/]+$", principal)
+    return match.group("path") if match else None
+
+
+def _path_fits(resource: dict[str, Any], path: str | None) -> bool:
+    """Whether the role's ``Path`` may be the ARN's: a literal is compared, a role that gives none is at
+    ``/`` (AWS::IAM::Role, "Path": "If it is not included, it defaults to a slash (/)"); a Path that is an
+    intrinsic function, or an ARN that gives no path, may be anything."""
+    properties = resource.get("Properties")
+    given = properties.get("Path", "/") if isinstance(properties, dict) else "/"
+    return path is None or not isinstance(given, str) or given == path
+
+
+def _may_be_named(resource: dict[str, Any], name: str) -> bool:
+    """Whether a RoleName that is an intrinsic function may give ``name``: a ``!Sub``/``Fn::Sub`` whose
+    literal text cannot is not the role; anything else (``!Ref`` of a parameter, ``!Join``) may be."""
+    value = _role_name(resource)
+    text: Any = None
+    if isinstance(value, TaggedScalar) and _tag(value) == "!Sub":
+        text = str(value.value)
+    elif isinstance(value, list) and _tag(value) == "!Sub" and value:
+        text = value[0]
+    elif isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        text = sub[0] if isinstance(sub, list) and sub else sub
+    if not isinstance(text, str):
+        return True
+    parts = _VARIABLE.split(text)  # literal, variable, literal, ...
+    pattern = "".join(re.escape(part) if i % 2 == 0 else ".+" for i, part in enumerate(parts))
+    return re.fullmatch(pattern, name, re.S) is not None
+
+
+def _generated_match(
+    sources: list[_Source], request: EditRequest, others: list[str], unread: list[str]
+) -> _Found:
+    """The one role without RoleName whose logical id fits the name CloudFormation generated (``RULE``)."""
+    name = request.role_name
+    parts = _GENERATED.fullmatch(name) if len(name) <= _NAME_MAX else None
+    fitting: list[tuple[_Source, str]] = []
+    possible: list[str] = []  # roles that fit or may be named so, as the refusal names them
+    sam: list[tuple[str, str]] = []  # (function, its template)
+    path = _role_path(request.principal)
+    stack, cut = (parts["stack"], parts["logical"]) if parts else ("", "")
+    for source in sources if parts else []:
+        for logical, resource in _roles(source):
+            if not _has_role_name(resource):
+                if _fits(logical, stack, cut) and _path_fits(resource, path):
+                    fitting.append((source, logical))
+                    possible.append(f"{logical} in {source.path}")
+            elif not isinstance(_role_name(resource), str) and _may_be_named(resource, name):
+                possible.append(f"{logical} ({_name_shown(resource)}) in {source.path}")
+        resources = source.data.get("Resources")
+        for logical, resource in (resources if isinstance(resources, dict) else {}).items():
+            properties = resource.get("Properties") if isinstance(resource, dict) else None
+            if (
+                isinstance(resource, dict)
+                and resource.get("Type") == _SAM_FUNCTION
+                and not (isinstance(properties, dict) and "Role" in properties)
+                and _fits(f"{logical}Role", stack, cut)
+            ):
+                sam.append((str(logical), source.path))
+                possible.append(f"{logical}Role (of {_SAM_FUNCTION} {logical}) in {source.path}")
+    if len(possible) > 1 and (fitting or sam):
+        raise GitOpsEditError(
+            f"role {name!r}: more than one role may be it: these fit the name CloudFormation generates "
+            f"({RULE}): {', '.join(possible)}; the template does not say which stack it is deployed as, so "
+            "none is edited: give the role RoleName, or point path at its template"
+        )
+    if sam:
+        raise GitOpsEditError(
+            f"role {name!r} fits the name CloudFormation generates ({RULE}) for the role AWS SAM adds to "
+            f"{_SAM_FUNCTION} {sam[0][0]} in {sam[0][1]} (logical id {sam[0][0]}Role): that role is not in "
+            "the template, so it is not edited (out of scope): give the function a Role defined in the "
+            "template, or change its Policies by hand"
+        )
+    if not fitting:
         seen = f"; roles seen: {', '.join(others)}" if others else ""
         unparsed = f"; {'; '.join(unread)}" if unread else ""
         unnamed = (
-            " (a role without a literal RoleName is named by CloudFormation when the stack is created, so "
-            "the template does not say which it is: give it RoleName, or edit it by hand)"
-            if any("no literal RoleName" in o for o in others)
+            " (a role without a literal RoleName is named by CloudFormation when the stack is created, "
+            f"{RULE}, and {name!r} is no such name of a role without RoleName seen here; a RoleName that is "
+            "an intrinsic function is known only once the stack is deployed: give it RoleName, or edit it "
+            "by hand)"
+            if any(not isinstance(_role_name(r), str) for s in sources for _, r in _roles(s))
             else ""
         )
         raise GitOpsEditError(
             f"no AWS::IAM::Role with RoleName {name!r} in {len(sources)} CloudFormation template(s) under "
             f"the path{seen}{unnamed}{unparsed}"
         )
-    source, logical = matches[0]
-    if _synthesised(source):
-        raise GitOpsEditError(f"{source.path} ({logical}): {NOT_EDITED_CDK}")
-    return source, logical
+    source, logical = fitting[0]
+    rule = (
+        f"{source.path}: AWS::IAM::Role {logical} has no RoleName; CloudFormation names such a role {RULE}, "
+        f"and {name} is stack {stack!r}, logical id {cut!r}"
+        + (f" (cut from {logical})" if cut != logical else "")
+        + f", random part {name[-12:]!r}: the only role of the {len(sources)} template(s) under the "
+        "path whose logical id fits"
+    )
+    return _Found(source, logical, rule)
 
 
 def _arn_of(item: Any, partition: str) -> str | None:
@@ -460,11 +626,13 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             f"no CloudFormation template (*.json, *.yaml, *.yml, *.template) under the path; looked at "
             f"{len(files)} file(s)" + (f"; {'; '.join(unread)}" if unread else "")
         )
-    source, logical = _find_role(sources, unread, request.role_name)
+    found = _find_role(sources, unread, request)
+    source, logical = found.source, found.logical
     resources = source.data["Resources"]
     role = resources[logical]
     properties = role.get("Properties")
-    result = EditResult(role_location=f"{source.path} ({logical})")
+    named = f", named {request.role_name} by CloudFormation: {RULE}" if found.rule else ""
+    result = EditResult(role_location=f"{source.path} ({logical}{named})")
     partition = request.principal.split(":")[1]
     changed = False
     arns = properties.get("ManagedPolicyArns") if isinstance(properties, dict) else None
@@ -536,6 +704,8 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         result.notes.append(f"{source.path}: removed {key} (the policy has fewer parts now)")
         index += 1
     if changed:
+        if found.rule:
+            result.notes.insert(0, found.rule)  # the pull request says how the role was found
         if source.yaml is not None:
             next(document for _, document in source.yaml.objects()).changed = True
         result.changes[source.path] = source.render(added)

@@ -86,7 +86,9 @@ CDK = json.dumps(
     indent=1,
 )
 NOT_SUPPORTED = (
-    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName; "
+    "edit it with format cloudformation (a CloudFormation template's AWS::IAM::Role with a literal RoleName, "
+    "or without RoleName when its logical id is the one in the name the stack generated for it, "
+    "STACK-LOGICALID-RANDOM; "
     "a CDK app's synthesised cdk.out is written anew by every cdk synth, so change that role in the CDK code)"
 )
 
