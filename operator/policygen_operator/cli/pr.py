@@ -55,8 +55,10 @@ Formats (--format), the role found by its IAM name among the files under --path:
               terraform-aws-modules' iam role, IRSA and eks-pod-identity modules (their policy input)
               and the eks module's cluster role and node groups (their iam_role_additional_policies)
   cloudformation
-              an AWS::IAM::Role with a literal RoleName in a CloudFormation template (YAML or JSON):
-              ManagedPolicyArns edited, an AWS::IAM::ManagedPolicy added beside it (Roles: [Ref: ROLE])
+              an AWS::IAM::Role with a literal RoleName in a CloudFormation template (YAML or JSON),
+              or the one without RoleName whose logical id fits the name CloudFormation generated
+              (STACK-LOGICALID-RANDOM): ManagedPolicyArns edited, an AWS::IAM::ManagedPolicy added
+              beside it (Roles: [Ref: ROLE])
   json        a policy file whose content is replaced
 A template the AWS CDK synthesised (cdk.out) is refused: its role must be changed in the CDK code.
 What is edited, per format: docs/gitops.md.
