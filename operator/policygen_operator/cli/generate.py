@@ -857,6 +857,7 @@ PRINTED_FINDINGS = frozenset(
         "pass-role-left-out",
         "pass-role-unproven",
         "permission-not-granted",
+        "granted-unseen",
         "resource-made-new",
         "resource-not-writable",
         "resource-two-readings",

@@ -86,6 +86,28 @@ def test_a_tag_grant_on_every_new_resource_is_printed() -> None:
     ]
 
 
+def test_a_grant_for_a_state_the_record_does_not_show_is_printed() -> None:
+    """A permission granted because AWS asks for it in a state the record cannot show (``granted-unseen``:
+    the tags of a copied object that may have none) is a grant the calls may not have needed: said on
+    stderr so it can be dropped."""
+    message = (
+        "s3.amazonaws.com:CopyObject: s3:GetObjectTagging, s3:PutObjectTagging granted: the copy keeps the "
+        "source's tags ..."
+    )
+    report = {
+        "principals": {
+            "arn:aws:iam::111122223333:role/ops": {
+                "findings": [{"severity": "info", "code": "granted-unseen", "message": message}]
+            }
+        }
+    }
+    err = io.StringIO()
+    _print_findings(report, err)
+    assert err.getvalue().splitlines() == [
+        f"policygen generate: info: arn:aws:iam::111122223333:role/ops: {message}"
+    ]
+
+
 def test_folders_passed_over_are_said_once() -> None:
     err = io.StringIO()
     _print_folders({"outsideWindow": 1200, "excludedByAccountOrRegion": 3, "noCalls": 0}, err)

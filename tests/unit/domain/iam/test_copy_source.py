@@ -20,8 +20,9 @@ ACCESS_POINT_OBJECT = (
 )
 
 
-def copied(event_name: str, source: str) -> set[tuple[str, str]]:
+def copied(event_name: str, source: str, headers: dict[str, str] | None = None) -> set[tuple[str, str]]:
     params = {"bucketName": "reports-archive", "key": "2026/q3.pdf", "x-amz-copy-source": source}
+    params |= headers or {}
     if event_name == "UploadPartCopy":
         params |= {"partNumber": "1", "uploadId": "VXBsb2FkIElE"}
     resources = [
@@ -29,8 +30,19 @@ def copied(event_name: str, source: str) -> set[tuple[str, str]]:
         {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::reports-archive"},
     ]
     event = EventMapper().map(cloudtrail_record(S3, event_name, params, resources=resources, data_event=True))
-    assert event.kind == "mapped" and not event.notes, event
+    assert event.kind == "mapped" and all(note[1] == "granted-unseen" for note in event.notes), event
     return set(event.uses)
+
+
+def carried(event_name: str, read: str) -> set[tuple[str, str]]:
+    """A CopyObject takes over the source's tags and annotations, read where the object is read
+    (test_copy_object_tags_and_annotations.py); a part copied into an upload takes over neither."""
+    if event_name != "CopyObject":
+        return set()
+    return {
+        *((f"s3:GetObject{what}", read) for what in ("Tagging", "Annotation")),
+        *((f"s3:PutObject{what}", DESTINATION[1]) for what in ("Tagging", "Annotation")),
+    }
 
 
 @pytest.mark.parametrize("event_name", ["CopyObject", "UploadPartCopy"])
@@ -48,7 +60,7 @@ def copied(event_name: str, source: str) -> set[tuple[str, str]]:
     ],
 )
 def test_the_source_key_is_decoded(event_name: str, source: str, read: tuple[str, str]) -> None:
-    assert copied(event_name, source) == {DESTINATION, read}
+    assert copied(event_name, source) == {DESTINATION, read} | carried(event_name, read[1])
 
 
 @pytest.mark.parametrize(
@@ -61,19 +73,24 @@ def test_the_source_key_is_decoded(event_name: str, source: str, read: tuple[str
 def test_a_source_through_an_access_point_is_read_on_the_access_point_object(source: str) -> None:
     """Before: the plain form was read as a bucket named "arn:aws:s3:us-west-2:..." and the grant fell back to
     the destination listed in resources[]; the encoded form got no read at all."""
-    assert copied("CopyObject", source) == {DESTINATION, ("s3:GetObject", ACCESS_POINT_OBJECT)}
+    assert copied("CopyObject", source) == {DESTINATION, ("s3:GetObject", ACCESS_POINT_OBJECT)} | carried(
+        "CopyObject", ACCESS_POINT_OBJECT
+    )
 
 
 def test_a_versioned_source_through_an_access_point() -> None:
     source = ACCESS_POINT_OBJECT + "?versionId=QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"
-    assert copied("CopyObject", source) == {DESTINATION, ("s3:GetObjectVersion", ACCESS_POINT_OBJECT)}
+    assert copied("CopyObject", source) == {
+        DESTINATION,
+        ("s3:GetObjectVersion", ACCESS_POINT_OBJECT),
+    } | carried("CopyObject", ACCESS_POINT_OBJECT)
 
 
 def test_a_plain_source_is_unchanged() -> None:
     assert copied("CopyObject", "reports/january.pdf") == {
         DESTINATION,
         ("s3:GetObject", "arn:aws:s3:::reports/january.pdf"),
-    }
+    } | carried("CopyObject", "arn:aws:s3:::reports/january.pdf")
 
 
 @pytest.mark.parametrize(
@@ -98,8 +115,16 @@ def test_a_copy_that_sets_an_acl_or_tags_needs_their_actions(
     copy only when it set neither: a cross-account writer's ``--acl bucket-owner-full-control`` copy would
     be refused."""
     source = "reports/2026/q3.pdf"
-    plain = copied("CopyObject", source)
-    params = {"bucketName": "reports-archive", "key": "2026/q3.pdf", "x-amz-copy-source": source, **headers}
+    # neither the source's tags nor its annotations taken over (test_copy_object_tags_and_annotations.py)
+    replaced = {"x-amz-tagging-directive": "REPLACE", "x-amz-object-annotation-directive": "EXCLUDE"}
+    plain = copied("CopyObject", source, replaced)
+    params = {
+        "bucketName": "reports-archive",
+        "key": "2026/q3.pdf",
+        "x-amz-copy-source": source,
+        **replaced,
+        **headers,
+    }
     resources = [
         {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::reports-archive/2026/q3.pdf"},
         {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::reports-archive"},

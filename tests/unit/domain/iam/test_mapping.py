@@ -72,7 +72,15 @@ MAPPING_TABLE: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
         "s3.amazonaws.com",
         "CopyObject",
         {"bucketName": "b", "key": "k2", "x-amz-copy-source": "a/k1"},
-        {"s3:GetObject", "s3:PutObject"},
+        # the source's tags and annotations are copied too (test_copy_object_tags_and_annotations.py)
+        {
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:GetObjectTagging",
+            "s3:PutObjectTagging",
+            "s3:GetObjectAnnotation",
+            "s3:PutObjectAnnotation",
+        },
     ),
     ("s3.amazonaws.com", "SelectObjectContent", {"bucketName": "b", "key": "k"}, {"s3:GetObject"}),
     ("s3.amazonaws.com", "GetAccessPoint", {"name": "ap"}, {"s3:GetAccessPoint"}),
@@ -512,7 +520,9 @@ def test_results_are_shared_but_correct_per_record(mapper: EventMapper) -> None:
 
 def test_no_resource_level_gives_actions_with_star() -> None:
     mapper = EventMapper(resource_level=False)
-    event = mapper.map(s3_data_event("CopyObject", "b", "k", params={"x-amz-copy-source": "a/k1"}))
+    kept = {"x-amz-tagging-directive": "REPLACE", "x-amz-object-annotation-directive": "EXCLUDE"}
+    params = {"x-amz-copy-source": "a/k1", **kept}
+    event = mapper.map(s3_data_event("CopyObject", "b", "k", params=params))
     assert event.uses == (("s3:PutObject", "*"), ("s3:GetObject", "*"))
 
 

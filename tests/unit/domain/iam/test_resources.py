@@ -61,7 +61,14 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
             "CopyObject",
             {"bucketName": "dst", "key": "new.txt", "x-amz-copy-source": "src/old.txt"},
         ),
-        {("s3:PutObject", "arn:aws:s3:::dst/new.txt"), ("s3:GetObject", "arn:aws:s3:::src/old.txt")},
+        {
+            *(
+                (f"s3:{verb}Object{what}", arn)
+                for verb, arn in (("Put", "arn:aws:s3:::dst/new.txt"), ("Get", "arn:aws:s3:::src/old.txt"))
+                # the source's tags and annotations go with it (test_copy_object_tags_and_annotations.py)
+                for what in ("", "Tagging", "Annotation")
+            )
+        },
     ),
     (
         "s3 DeleteObjects with ARNPrefix",

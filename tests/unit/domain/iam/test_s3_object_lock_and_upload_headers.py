@@ -37,8 +37,12 @@ def _upload(event_name: str) -> dict[str, Any]:
     """What the call itself logs besides the bucket and key."""
     if event_name == "CreateMultipartUpload":
         return {"uploads": ""}
-    if event_name == "CopyObject":
-        return {"x-amz-copy-source": f"{BUCKET}/staging/ledger.parquet"}
+    if event_name == "CopyObject":  # a copy that takes over neither the source's tags nor its annotations
+        return {
+            "x-amz-copy-source": f"{BUCKET}/staging/ledger.parquet",
+            "x-amz-tagging-directive": "REPLACE",
+            "x-amz-object-annotation-directive": "EXCLUDE",
+        }
     return {}
 
 

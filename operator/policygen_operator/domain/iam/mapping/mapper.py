@@ -83,6 +83,7 @@ from policygen_operator.domain.iam.mapping.rules import (
     AUTHORIZED_UNQUALIFIED,
     CHECKED_TYPES,
     CREATED_TYPES,
+    GRANTED_UNSEEN,
     IGNORED_EVENT_TYPES,
     LISTED_IN_ORDER,
     MADE_IN_REGION,
@@ -384,6 +385,8 @@ class EventMapper:
             notes.append(("info", "resource-two-readings", readings))
         if (ungranted := NOT_GRANTED.get(key)) is not None and not any(a == ungranted[0] for a, _ in uses):
             notes.append(_not_granted(key, *ungranted))
+        if (unseen := GRANTED_UNSEEN.get(key)) is not None and any(a == unseen[0][0] for a, _ in uses):
+            notes.append(_granted_unseen(key, *unseen))
         if not uses and not notes:
             # every entry is conditional and the request met none of the conditions (a PartiQL statement
             # of no kind the mapper knows, a transaction whose items the record leaves out): the call did
@@ -528,6 +531,12 @@ def _pass_role_left_out(key: str) -> tuple[str, str, str]:
 def _not_granted(key: str, action: str, why: str) -> tuple[str, str, str]:
     """A permission an AWS page lists for the call that the mapper does not grant (``NOT_GRANTED``)."""
     return ("info", "permission-not-granted", f"{key}: {action} not granted: {why}")
+
+
+def _granted_unseen(key: str, actions: tuple[str, ...], why: str) -> tuple[str, str, str]:
+    """Permissions AWS asks of the call only in a state the record does not show (``GRANTED_UNSEEN``):
+    granted, so the call is not refused when the state holds, and said, so they can go when it never does."""
+    return ("info", "granted-unseen", f"{key}: {', '.join(actions)} granted: {why}")
 
 
 def _as_refused_type(

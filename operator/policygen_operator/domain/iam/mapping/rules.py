@@ -208,6 +208,20 @@ _ORGANIZATIONS_ROLE = (
 )
 NOT_GRANTED: dict[str, tuple[str, str]] = {"organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE}
 
+# Permissions AWS asks of a call only in a state of its resources that the record does not show, granted to
+# every call that may meet it and said as an info finding (``granted-unseen``, also printed by the CLI) with
+# what to drop when the state never holds: call -> (the actions, the first of which the call was granted
+# when the finding applies; why). A CopyObject that keeps the source's tags needs the tagging pair only if
+# the source has tags (``_COPY_OBJECT``).
+GRANTED_UNSEEN: dict[str, tuple[tuple[str, ...], str]] = {
+    "s3.amazonaws.com:CopyObject": (
+        ("s3:GetObjectTagging", "s3:PutObjectTagging"),
+        "the copy keeps the source's tags (x-amz-tagging-directive COPY, the default), which S3 authorizes "
+        "with these when the source object has tags, and the record does not say whether it has; remove "
+        "them if the copied objects carry no tags",
+    )
+}
+
 # Calls whose iam-dataset entries we replace: its CopyObject reads the *destination* and adds tagging and
 # ACL actions the call needs only with tagging/ACL headers. A copy reads the source (``x-amz-copy-source``,
 # "bucket/key[?versionId=...]", URL-encoded: "The value must be URL-encoded", S3 API Reference, CopyObject)
@@ -339,7 +353,59 @@ _PUT_OBJECT = [{"action": "s3:PutObject", "resource_mappings": _OBJECT}, *_SET_W
 # s3:GetObject(Version) and s3:PutObject. Its tags come with "x-amz-tagging-directive: REPLACE" and
 # x-amz-tagging (S3 API Reference, CopyObject); UploadPartCopy takes neither header (the upload's ACL and
 # tags are CreateMultipartUpload's).
-_COPY_OBJECT = [*_COPY_ENTRIES, *_SET_WITH_THE_OBJECT]
+
+
+def _carried_over(directive: str, other: str, read: str, write: str) -> list[dict[str, Any]]:
+    """What a copy takes over from its source unless ``directive`` says ``other``: ``read`` on the source
+    object (a general purpose bucket's or an access point's) and ``write`` on the new one. A directory
+    bucket's object has neither tags nor annotations ("only the empty tag-set is supported", "annotations
+    are not supported", S3 API Reference, CopyObject), so a copy from one takes over nothing."""
+    keeps = {"lhs": directive, "op": "INotContains", "rhs": other}
+    return [
+        {
+            "action": read,
+            "conditions": {**_FROM_GENERAL, "andCondition": keeps},
+            "resource_mappings": _SOURCE_OBJECT,
+        },
+        {
+            "action": read,
+            "conditions": {**_FROM_ACCESS_POINT, "andCondition": keeps},
+            "resourcearn_mappings": _ACCESS_POINT_OBJECT,
+        },
+        {
+            "action": write,
+            "conditions": {
+                "lhs": "x-amz-copy-source",
+                "op": "NotMatches",
+                "rhs": _FROM_DIRECTORY["rhs"],
+                "andCondition": keeps,
+            },
+            "resource_mappings": _OBJECT,
+        },
+    ]
+
+
+# A copy takes over the source's tags and annotations unless told not to: "x-amz-tagging-directive:
+# Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's
+# provided in the request. The default value is COPY"; "x-amz-object-annotation-directive: ... If this header
+# isn't specified, COPY is the default behavior. Valid Values: COPY | EXCLUDE ... When set to COPY, you must
+# have s3:GetObjectAnnotation permission on the source object and s3:PutObjectAnnotation permission on the
+# destination" (S3 API Reference, CopyObject; botocore s3/2006-03-01). "If you're copying objects that have
+# object tags, then your IAM identity must have s3:GetObjectTagging and s3:PutObjectTagging permissions. You
+# must have s3:GetObjectTagging permission for the source object and s3:PutObjectTagging permission for
+# objects in the destination bucket" (AWS Knowledge Center, "Why can't I copy an object between two Amazon
+# S3 buckets?"): whether the source has tags is not in the record, so the pair goes to every copy that keeps
+# them, said (``GRANTED_UNSEEN``). Both pages name the action of the object, for a version of it too (no
+# page names s3:GetObjectVersionTagging or s3:GetObjectVersionAnnotation for a copy). UploadPartCopy takes
+# neither directive (a multipart copy carries no annotations, "annotations are not copied by default").
+_COPY_OBJECT = [
+    *_COPY_ENTRIES,
+    *_SET_WITH_THE_OBJECT,
+    *_carried_over("x-amz-tagging-directive", "REPLACE", "s3:GetObjectTagging", "s3:PutObjectTagging"),
+    *_carried_over(
+        "x-amz-object-annotation-directive", "EXCLUDE", "s3:GetObjectAnnotation", "s3:PutObjectAnnotation"
+    ),
+]
 # A governance-mode lock is overridden only on request: "a user must have the s3:BypassGovernanceRetention
 # permission and must explicitly include x-amz-bypass-governance-retention:true as a request header" (S3
 # User Guide, "How S3 Object Lock works", Retention modes); "To use this header, you must have the
