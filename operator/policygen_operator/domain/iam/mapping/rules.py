@@ -206,7 +206,22 @@ _ORGANIZATIONS_ROLE = (
     "account), and the API Reference says Organizations creates that role itself; if AWS refuses the call "
     "for it, grant it with the condition iam:AWSServiceName organizations.amazonaws.com",
 )
-NOT_GRANTED: dict[str, tuple[str, str]] = {"organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE}
+# A DeleteObjects of specific versions needs s3:DeleteObjectVersion: "s3:DeleteObjectVersion - To delete a
+# specific version of an object from a versioning-enabled bucket, you must specify the s3:DeleteObjectVersion
+# permission" (S3 API Reference, DeleteObjects, Permissions); the versions are in the request body
+# (<Object><Key>..</Key><VersionId>..</VersionId>), which CloudTrail leaves out ("requestParameters":
+# {"bucketName": ..., "delete": ""}, the objects as resources[].ARNPrefix). Granted to every DeleteObjects,
+# it would let each such workload destroy every version under the prefix, what versioning keeps; said instead.
+_DELETED_VERSIONS = (
+    "s3:DeleteObjectVersion",
+    "the S3 API Reference requires it to delete a specific version of an object (DeleteObjects, "
+    "Permissions), and CloudTrail's record of the call lists neither the objects nor their versions; if AWS "
+    "refuses the call for it, grant it on the objects whose versions the workload deletes",
+)
+NOT_GRANTED: dict[str, tuple[str, str]] = {
+    "organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE,
+    "s3.amazonaws.com:DeleteObjects": _DELETED_VERSIONS,
+}
 
 # Permissions AWS asks of a call only in a state of its resources that the record does not show, granted to
 # every call that may meet it and said as an info finding (``granted-unseen``, also printed by the CLI) with
