@@ -109,7 +109,7 @@ class PullRequestSpec:
     api_url: str | None = None
     labels: tuple[str, ...] = ()
     # ``dryRun``: the same clone and edit, nothing pushed and no forge called; the answer is a preview
-    # (``PREVIEW`` state, the diff in ``PullRequestStatus.diff``), so a team sees the change to its code
+    # (``PREVIEW`` state, the diff in ``PullRequestStatus.preview``), so a team sees the change to its code
     # before it lets the operator push anything
     dry_run: bool = False
 
@@ -245,8 +245,8 @@ def _reconcile(
     allowed_repositories: tuple[str, ...],
     act: Callable[[_Run], Done],
 ) -> Done:
-    """``act`` (``_Run.run``, or ``_Run.preview``, which pushes nothing and calls no forge) after the
-    checks that need no network call, every error classified with the token masked."""
+    """``act`` (``_Run.run``, or ``_Run.preview`` / ``_Run.preview_status``, which push nothing and call
+    no forge) after the checks that need no network call, every error classified with the token masked."""
     token = credentials.token
     preview = act is not _Run.run  # pushes nothing, calls no forge
     try:

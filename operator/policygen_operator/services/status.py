@@ -344,20 +344,15 @@ MAX_DIFF_BYTES = 64 * 1024
 
 def bounded_diff(diff: str) -> str:
     """The diff, or its first whole lines up to ``MAX_DIFF_BYTES`` and a line saying how many were left out
-    (``policygen pr --dry-run`` prints it whole)."""
-    if len(diff.encode("utf-8")) <= MAX_DIFF_BYTES:
+    (``policygen pr --dry-run`` prints it whole). Lines end at ``\\n`` only, as git's do (a JSON string may
+    hold U+2028, which ``str.splitlines`` would also end a line at: ``pullrequest._git_lines``)."""
+    data = diff.encode("utf-8")
+    if len(data) <= MAX_DIFF_BYTES:
         return diff
-    kept: list[str] = []
-    size = 0
-    lines = diff.splitlines(keepends=True)
-    for line in lines:
-        size += len(line.encode("utf-8"))
-        if size > MAX_DIFF_BYTES:
-            break
-        kept.append(line)
-    left = len(lines) - len(kept)
-    cut = f"... {counted(left, 'more line')} cut; `policygen pr --dry-run` prints the whole diff\n"
-    return "".join(kept) + cut
+    head = data[:MAX_DIFF_BYTES]
+    kept = head[: head.rfind(b"\n") + 1].decode("utf-8")
+    left = diff.count("\n") - kept.count("\n")
+    return kept + f"... {counted(left, 'more line')} cut; `policygen pr --dry-run` prints the whole diff\n"
 
 
 def failure_message(

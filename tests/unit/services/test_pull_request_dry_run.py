@@ -108,7 +108,9 @@ async def test_a_dry_run_shows_the_diff_and_pushes_nothing_until_it_is_turned_of
         assert pushed.failure is None, pushed.message
         assert pushed.status["pullRequest"]["state"] == "pushed"
         # a merge patch: None removes the preview's fields (the control-plane test sees them gone)
-        assert pushed.status["pullRequest"]["diff"] is None and pushed.status["pullRequest"]["baseSha"] is None
+        assert (
+            pushed.status["pullRequest"]["diff"] is None and pushed.status["pullRequest"]["baseSha"] is None
+        )
         branch = _git(origin, "show", "policygen/ns/pay:iam/payments-api.json")
         assert json.loads(branch) == POLICY
 
@@ -136,12 +138,14 @@ async def test_a_dry_run_on_a_base_that_already_has_the_policy_says_so(origin: P
 
 
 def test_a_long_diff_is_cut_at_a_line_and_says_how_much_is_left() -> None:
-    lines = [f"+line {n:05d} {'x' * 60}\n" for n in range(3000)]
-    shown = st.bounded_diff("".join(lines))
-    assert len(shown.encode()) <= st.MAX_DIFF_BYTES + 200
-    kept = shown.splitlines(keepends=True)
-    assert kept[:-1] == lines[: len(kept) - 1]
-    assert kept[-1].startswith(f"... {3000 - (len(kept) - 1):,} more lines cut")
+    """Cut at a whole line as git counts lines (``\\n`` only: a policy's JSON string may hold U+2028)."""
+    lines = [f"+line {n:05d} {'x' * 60}{chr(0x2028) if n % 7 == 0 else ''}\n" for n in range(3000)]
+    diff = "".join(lines)
+    shown = st.bounded_diff(diff)
+    kept, said = shown[: shown.rindex("... ")], shown[shown.rindex("... ") :]
+    assert diff.startswith(kept) and kept.endswith("\n") and len(kept.encode()) <= st.MAX_DIFF_BYTES
+    left = 3000 - kept.count("\n")
+    assert said == f"... {left:,} more lines cut; `policygen pr --dry-run` prints the whole diff\n"
     assert st.bounded_diff("".join(lines[:10])) == "".join(lines[:10])
 
 
