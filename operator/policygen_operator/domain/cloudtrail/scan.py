@@ -77,6 +77,8 @@ MAX_OTHER_PATHS = 5  # issuer ARNs kept per requested role for the path hint
 # one more pass over a file where the principal matched nothing (~0.2-0.4 ms a delivery file, 20-40% of its
 # scan), so a principal absent for a whole long scan pays it for these files only (~0.5 s a process).
 MAX_TWIN_FILES = 1000
+# eventTime strings shared by the usage entries of one scan (``Scanner._shared_time``); emptied when full
+MAX_SHARED_TIMES = 4096
 MAX_REASONS = 4  # distinct reasons kept per ignored call (authentication failures differ by error code)
 # What simdjson raises for text it cannot read: ValueError for invalid JSON, RuntimeError for a document
 # nested deeper than its limit (1024 levels). Both are bad input, never a reason to stop the scan.
@@ -513,6 +515,7 @@ class Scanner:
         few = len(spec.principals) <= FEW_PROBES
         self._twins = {p.arn: Twin(p) for p in spec.principals} if few else {}
         self._twin_files = MAX_TWIN_FILES
+        self._times: dict[str, str] = {}
 
     @property
     def mapper(self) -> Mapper:
@@ -1152,6 +1155,7 @@ class Scanner:
         mapped = result.map_record(mapper, as_dict, where, name)
         if mapped is None:
             return
+        event_time = self._shared_time(event_time)
         if mapped.key in mapper.linked_keys:
             mapped = self._linked(as_dict, mapped, principal, identity, event_time)
             if mapped is None:
@@ -1164,6 +1168,19 @@ class Scanner:
                 session = result.summary.session(principal, identity)
                 for action, resource in mapped.uses:
                     session.record(action, resource, event_time, denied=mapped.denied)
+
+    def _shared_time(self, event_time: str) -> str:
+        """One str object per distinct ``eventTime`` among recent records: a usage entry keeps the time of
+        the record that made it and of the last one that moved it, and without this each was that record's
+        own 20-character copy (69 bytes), though records of one second are many. Bounded by emptying the
+        dict when full: records come about in time order, so the times it holds are the ones met next."""
+        times = self._times
+        shared = times.get(event_time)
+        if shared is None:
+            if len(times) >= MAX_SHARED_TIMES:
+                times.clear()
+            shared = times[event_time] = event_time
+        return shared
 
     def _not_asked(self, record: Any) -> bool:
         """``not_asked`` of the spec's accounts and Regions; asked only of a wanted principal's records in

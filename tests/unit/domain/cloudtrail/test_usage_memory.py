@@ -1,0 +1,86 @@
+"""What the usage tables' smaller layout relies on: it changes bytes, never a count, a time or an output."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.cloudtrail import scan as scan_module
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.scan import Scanner, ScanSpec
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.usage import UsageSummary
+from tests.unit.domain.cloudtrail.fakes import ROLE, FakeMapper, delivery, record, role_identity
+
+WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def _call(name: str, bucket: str, time: str, **extra: Any) -> dict[str, Any]:
+    """An S3 data event of the role, with the bucket's ARN in ``resources`` as CloudTrail writes it
+    (CloudTrail User Guide, "CloudTrail record contents for management, data, and network activity events":
+    ``resources``, "A list of resources accessed in the event")."""
+    bucket_arn = {"ARN": f"arn:aws:s3:::{bucket}", "type": "AWS::S3::Bucket"}
+    return record(role_identity(), name, time=time, resources=[bucket_arn], **extra)
+
+
+def _records(seconds: int) -> list[dict[str, Any]]:
+    """Per second, calls on several buckets (so several entries hold that second), some refused."""
+    out = []
+    for second in range(seconds):
+        time = f"2026-11-24T09:{second // 60:02d}:{second % 60:02d}Z"
+        for bucket in range(3):
+            out.append(_call("GetObject", f"bucket-{(second + bucket) % 7}", time))
+        if second % 5 == 0:
+            out.append(_call("DeleteObject", f"bucket-{second % 3}", time, errorCode="AccessDenied"))
+    return out
+
+
+def _scan(files: list[bytes]) -> tuple[Scanner, UsageSummary]:
+    scanner = Scanner(ScanSpec((parse_principal(ROLE),), WINDOW), FakeMapper())
+    for number, data in enumerate(files):
+        scanner.scan_bytes(f"file-{number}", data)
+    return scanner, scanner.take_result().summary
+
+
+def test_entries_of_one_second_share_one_time_string() -> None:
+    records = _records(3)
+    # each record parsed from its own file: nothing but the scan could make their times one object
+    _, summary = _scan([delivery([r]) for r in records])
+    usage = summary.principals[ROLE]
+    entries = (*usage.allowed.values(), *usage.denied.values())
+    times = [t for u in entries for t in (u.first_seen, u.last_seen)]
+    assert len({id(t) for t in times}) == len(set(times)) == 3
+
+
+def test_a_full_time_table_is_emptied_and_the_usage_is_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [delivery(_records(40)[n : n + 9]) for n in range(0, len(_records(40)), 9)]
+    _, unbounded = _scan(files)
+    monkeypatch.setattr(scan_module, "MAX_SHARED_TIMES", 4)
+    scanner, bounded = _scan(files)
+    assert len(scanner._times) <= 4
+    assert json.dumps(bounded.to_dict()) == json.dumps(unbounded.to_dict())
+
+
+def test_a_pickled_summary_round_trips() -> None:
+    _, summary = _scan([delivery(_records(30))])
+    again = pickle.loads(pickle.dumps(summary))
+    assert json.dumps(again.to_dict()) == json.dumps(summary.to_dict())
+
+
+def test_merging_two_halves_equals_scanning_them_together() -> None:
+    records = _records(30)
+    _, whole = _scan([delivery(records)])
+    _, first = _scan([delivery(records[: len(records) // 2])])
+    _, second = _scan([delivery(records[len(records) // 2 :])])
+    _, other_first = _scan([delivery(records[: len(records) // 2])])
+    merged = first.merge(pickle.loads(pickle.dumps(second)))
+    assert json.dumps(merged.to_dict()["principals"]) == json.dumps(whole.to_dict()["principals"])
+    assert merged.events_matched == whole.events_matched
+    # merged in the other order, counts add and first/last seen are the extremes whichever comes first
+    _, second_again = _scan([delivery(records[len(records) // 2 :])])
+    reversed_order = second_again.merge(other_first).to_dict()["principals"]
+    assert json.dumps(reversed_order) == json.dumps(whole.to_dict()["principals"])
