@@ -9,6 +9,7 @@ function of a summary; nothing downstream needs the records themselves.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,57 +44,188 @@ class Usage:
             self.last_seen = event_time
 
 
+class UsageTable(MutableMapping[ActionResource, Usage]):
+    """``(action, resource) -> Usage``, held as ``action -> resource -> Usage``.
+
+    A many-principal scan keeps hundreds of thousands of entries; a key tuple per entry cost 56 bytes of
+    the ~240 one took, and a principal uses few actions, so one dict per action costs far less. Readers
+    still see ``(action, resource)`` keys; the scan and merges write through ``by_action``. Iteration is
+    grouped by action (insertion order within each), which no output depends on: reports sort, and a
+    policy is built from sets.
+    """
+
+    __slots__ = ("by_action",)
+
+    def __init__(
+        self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
+    ) -> None:
+        self.by_action: dict[str, dict[str, Usage]] = {}
+        pairs = entries.items() if isinstance(entries, Mapping) else entries
+        for (action, resource), usage in pairs:
+            self[(action, resource)] = usage
+
+    def __getitem__(self, key: ActionResource) -> Usage:
+        action, resource = key
+        return self.by_action[action][resource]
+
+    def __setitem__(self, key: ActionResource, usage: Usage) -> None:
+        action, resource = key
+        by_resource = self.by_action.get(action)
+        if by_resource is None:
+            by_resource = self.by_action[action] = {}
+        by_resource[resource] = usage
+
+    def __delitem__(self, key: ActionResource) -> None:
+        action, resource = key
+        by_resource = self.by_action[action]
+        del by_resource[resource]
+        if not by_resource:
+            del self.by_action[action]
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return False
+        by_resource = self.by_action.get(key[0])
+        return by_resource is not None and key[1] in by_resource
+
+    def __iter__(self) -> Iterator[ActionResource]:
+        for action, by_resource in self.by_action.items():
+            for resource in by_resource:
+                yield action, resource
+
+    def __len__(self) -> int:
+        return sum(map(len, self.by_action.values()))
+
+    def __bool__(self) -> bool:
+        return bool(self.by_action)
+
+    def get(self, key: ActionResource, default: Any = None) -> Any:
+        by_resource = self.by_action.get(key[0])
+        return default if by_resource is None else by_resource.get(key[1], default)
+
+    def items(self) -> ItemsView[ActionResource, Usage]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[Usage]:
+        return _Values(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UsageTable):
+            return self.by_action == other.by_action
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"UsageTable({dict(self.items())!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UsageTable, (list(self.items()),))
+
+    def see(self, action: str, resource: str, event_time: str) -> None:
+        """One call at ``event_time`` (the scan's hot path: one record's use)."""
+        by_resource = self.by_action.get(action)
+        if by_resource is None:
+            self.by_action[action] = {resource: Usage(1, event_time, event_time)}
+            return
+        usage = by_resource.get(resource)
+        if usage is None:
+            by_resource[resource] = Usage(1, event_time, event_time)
+        else:
+            usage.see(event_time)
+
+    def add(self, action: str, resource: str, usage: Usage) -> None:
+        """``usage`` added in, never kept itself (the caller's stays unshared)."""
+        by_resource = self.by_action.get(action)
+        if by_resource is None:
+            by_resource = self.by_action[action] = {}
+        existing = by_resource.get(resource)
+        if existing is None:
+            by_resource[resource] = Usage(usage.count, usage.first_seen, usage.last_seen)
+        else:
+            existing.add(usage)
+
+    def merge(self, other: UsageTable) -> None:
+        for action, theirs in other.by_action.items():
+            for resource, usage in theirs.items():
+                self.add(action, resource, usage)
+
+    def rows(self) -> list[Row]:
+        return [
+            (action, resource, u.count, u.first_seen, u.last_seen)
+            for action, by_resource in self.by_action.items()
+            for resource, u in by_resource.items()
+        ]
+
+
+class _Items(ItemsView[ActionResource, Usage]):
+    _mapping: UsageTable
+
+    def __iter__(self) -> Iterator[tuple[ActionResource, Usage]]:
+        for action, by_resource in self._mapping.by_action.items():
+            for resource, usage in by_resource.items():
+                yield (action, resource), usage
+
+
+class _Values(ValuesView[Usage]):
+    _mapping: UsageTable
+
+    def __iter__(self) -> Iterator[Usage]:
+        for by_resource in self._mapping.by_action.values():
+            yield from by_resource.values()
+
+
+def _table(entries: Mapping[ActionResource, Usage] | None = None) -> UsageTable:
+    return entries if isinstance(entries, UsageTable) else UsageTable(entries or ())
+
+
 @dataclass
 class PrincipalUsage:
     """What one principal did: allowed calls by (action, resource), and what it was refused."""
 
-    allowed: dict[ActionResource, Usage] = field(default_factory=dict)
-    denied: dict[ActionResource, Usage] = field(default_factory=dict)
+    allowed: UsageTable = field(default_factory=UsageTable)
+    denied: UsageTable = field(default_factory=UsageTable)
+
+    def __post_init__(self) -> None:
+        # a plain dict given (tests, older callers) is held in the table layout all the same
+        self.allowed = _table(self.allowed)
+        self.denied = _table(self.denied)
 
     def record(self, action: str, resource: str, event_time: str, *, denied: bool = False) -> None:
-        table = self.denied if denied else self.allowed
-        usage = table.get((action, resource))
-        if usage is None:
-            table[(action, resource)] = Usage(1, event_time, event_time)
-        else:
-            usage.see(event_time)
+        (self.denied if denied else self.allowed).see(action, resource, event_time)
 
     def add(self, action: str, resource: str, usage: Usage, *, denied: bool = False) -> None:
         """``usage.count`` calls at once (an aggregate row), keeping ``usage`` itself unshared."""
-        table = self.denied if denied else self.allowed
-        existing = table.get((action, resource))
-        if existing is None:
-            table[(action, resource)] = Usage(usage.count, usage.first_seen, usage.last_seen)
-        else:
-            existing.add(usage)
+        (self.denied if denied else self.allowed).add(action, resource, usage)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as plain rows: a worker's batch result holds one entry per distinct (action, resource),
         and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
-        return (_principal_usage, (_rows(self.allowed), _rows(self.denied)))
+        return (_principal_usage, (self.allowed.rows(), self.denied.rows()))
 
     def merge(self, other: PrincipalUsage) -> None:
-        for mine, theirs in ((self.allowed, other.allowed), (self.denied, other.denied)):
-            for key, usage in theirs.items():
-                existing = mine.get(key)
-                if existing is None:
-                    mine[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
-                else:
-                    existing.add(usage)
+        self.allowed.merge(other.allowed)
+        self.denied.merge(other.denied)
 
 
 Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, last seen
 
 
-def _rows(table: dict[ActionResource, Usage]) -> list[Row]:
-    return [(a, r, u.count, u.first_seen, u.last_seen) for (a, r), u in table.items()]
+def _rows_table(rows: list[Row]) -> UsageTable:
+    table = UsageTable()
+    by_action = table.by_action
+    for action, resource, count, first, last in rows:
+        by_resource = by_action.get(action)
+        if by_resource is None:
+            by_resource = by_action[action] = {}
+        by_resource[resource] = Usage(count, first, last)
+    return table
 
 
 def _principal_usage(allowed: list[Row], denied: list[Row]) -> PrincipalUsage:
-    return PrincipalUsage(
-        {(a, r): Usage(c, f, last) for a, r, c, f, last in allowed},
-        {(a, r): Usage(c, f, last) for a, r, c, f, last in denied},
-    )
+    return PrincipalUsage(_rows_table(allowed), _rows_table(denied))
 
 
 @dataclass
@@ -166,7 +298,7 @@ class UsageSummary:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, stable in order, for reports and for keeping a summary between runs."""
 
-        def table(entries: dict[ActionResource, Usage]) -> list[dict[str, Any]]:
+        def table(entries: Mapping[ActionResource, Usage]) -> list[dict[str, Any]]:
             return [
                 {
                     "action": action,

@@ -438,7 +438,9 @@ def _aws_error(error: Exception) -> PolicygenError:
     return classify(mapped, field=mapped.field if isinstance(mapped, AwsError) else "aws")
 
 
-def _selected(table: dict[ActionResource, Usage], request: GenerationRequest) -> dict[ActionResource, Usage]:
+def _selected(
+    table: Mapping[ActionResource, Usage], request: GenerationRequest
+) -> dict[ActionResource, Usage]:
     """Usage minus excluded actions; action-only (``Resource: *``) when resource level is off."""
     patterns = [p.lower() for p in request.exclude_actions]
     out: dict[ActionResource, Usage] = {}
@@ -736,7 +738,7 @@ def _principal_report(
     }
 
 
-def _per_action(table: dict[ActionResource, Usage]) -> dict[str, dict[str, Any]]:
+def _per_action(table: Mapping[ActionResource, Usage]) -> dict[str, dict[str, Any]]:
     """Per action: calls, first and last seen, and the resources it touched."""
     out: dict[str, dict[str, Any]] = {}
     for (action, resource), usage in sorted(table.items()):

@@ -13,7 +13,7 @@ from policygen_operator.domain.cloudtrail import scan as scan_module
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import UsageSummary
+from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary, UsageTable, _principal_usage
 from tests.unit.domain.cloudtrail.fakes import ROLE, FakeMapper, delivery, record, role_identity
 
 WINDOW = Window(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
@@ -84,3 +84,43 @@ def test_merging_two_halves_equals_scanning_them_together() -> None:
     _, second_again = _scan([delivery(records[len(records) // 2 :])])
     reversed_order = second_again.merge(other_first).to_dict()["principals"]
     assert json.dumps(reversed_order) == json.dumps(whole.to_dict()["principals"])
+
+
+def test_the_tables_are_held_per_action_and_read_by_action_resource_pairs() -> None:
+    _, summary = _scan([delivery(_records(10))])
+    table = summary.principals[ROLE].allowed
+    assert isinstance(table, UsageTable)
+    assert list(table.by_action) == ["s3:GetObject"]
+    assert set(table.by_action["s3:GetObject"]) == {f"arn:aws:s3:::bucket-{n}" for n in range(7)}
+    key = ("s3:GetObject", "arn:aws:s3:::bucket-0")
+    assert key in table and ("s3:GetObject", "arn:aws:s3:::nope") not in table and "s3:GetObject" not in table
+    assert table[key] is table.by_action["s3:GetObject"]["arn:aws:s3:::bucket-0"] is table.get(key)
+    assert table.get(("s3:PutObject", "*")) is None and len(table) == 7
+    as_dict = dict(table.items())
+    assert table == as_dict and as_dict == table and list(table) == list(as_dict)
+    assert sum(u.count for u in table.values()) == 30
+    with pytest.raises(KeyError):
+        table[("s3:PutObject", "*")]
+
+
+def test_a_principal_given_plain_dicts_holds_them_as_tables() -> None:
+    given = {("s3:GetObject", "*"): Usage(2, "2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z")}
+    usage = PrincipalUsage(dict(given))
+    assert isinstance(usage.allowed, UsageTable) and isinstance(usage.denied, UsageTable)
+    assert usage.allowed == given and not usage.denied
+    del usage.allowed[("s3:GetObject", "*")]
+    assert not usage.allowed and usage.allowed.by_action == {}
+
+
+def test_rows_pickled_by_the_flat_layout_load_the_same() -> None:
+    """A worker's result pickled by a tree with the flat layout is rows of the same shape, in any order."""
+    rows = [
+        ("s3:GetObject", "arn:aws:s3:::b", 3, "2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"),
+        ("s3:PutObject", "arn:aws:s3:::b", 1, "2026-11-24T09:30:00Z", "2026-11-24T09:30:00Z"),
+        ("s3:GetObject", "arn:aws:s3:::c", 1, "2026-11-24T09:10:00Z", "2026-11-24T09:10:00Z"),
+    ]
+    usage = _principal_usage(rows, rows[:1])
+    assert dict(usage.allowed.items()) == {(a, r): Usage(c, f, last) for a, r, c, f, last in rows}
+    assert sorted(usage.allowed.rows()) == sorted(rows) and usage.denied.rows() == rows[:1]
+    again = pickle.loads(pickle.dumps(usage))
+    assert again == usage
