@@ -44,14 +44,25 @@ class Usage:
             self.last_seen = event_time
 
 
-class UsageTable(MutableMapping[ActionResource, Usage]):
-    """``(action, resource) -> Usage``, held as ``action -> resource -> Usage``.
+# An entry of a table: its Usage, or for a pair seen once only, that call's eventTime (Usage(1, t, t)).
+Entry = Usage | str
 
-    A many-principal scan keeps hundreds of thousands of entries; a key tuple per entry cost 56 bytes of
-    the ~240 one took, and a principal uses few actions, so one dict per action costs far less. Readers
-    still see ``(action, resource)`` keys; the scan and merges write through ``by_action``. Iteration is
-    grouped by action (insertion order within each), which no output depends on: reports sort, and a
-    policy is built from sets.
+
+def _usage(entry: Entry) -> Usage:
+    return Usage(1, entry, entry) if isinstance(entry, str) else entry
+
+
+class UsageTable(MutableMapping[ActionResource, Usage]):
+    """``(action, resource) -> Usage``, held as ``action -> resource -> Usage``, and a pair seen once as
+    the bare time of that call.
+
+    A many-principal scan keeps hundreds of thousands of entries. A key tuple per entry cost 56 bytes of
+    the ~240 one took, and a principal uses few actions, so one dict per action costs far less. Most
+    pairs are seen once (an S3 object read once; 80% of the benchmark's entries), and their ``Usage``
+    (56 bytes) says nothing their time does not. Readers still see ``(action, resource)`` keys and
+    ``Usage`` values; a once-seen pair's is made when read, so writes go through ``see``, ``add``,
+    ``merge`` or assignment, never into a ``Usage`` read out. Iteration is grouped by action (insertion
+    order within each), which no output depends on: reports sort, and a policy is built from sets.
     """
 
     __slots__ = ("by_action",)
@@ -59,16 +70,17 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     def __init__(
         self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
     ) -> None:
-        self.by_action: dict[str, dict[str, Usage]] = {}
+        self.by_action: dict[str, dict[str, Entry]] = {}
         pairs = entries.items() if isinstance(entries, Mapping) else entries
         for (action, resource), usage in pairs:
             self[(action, resource)] = usage
 
     def __getitem__(self, key: ActionResource) -> Usage:
         action, resource = key
-        return self.by_action[action][resource]
+        return _usage(self.by_action[action][resource])
 
     def __setitem__(self, key: ActionResource, usage: Usage) -> None:
+        """Kept as given (the caller may go on changing it)."""
         action, resource = key
         by_resource = self.by_action.get(action)
         if by_resource is None:
@@ -101,7 +113,10 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
 
     def get(self, key: ActionResource, default: Any = None) -> Any:
         by_resource = self.by_action.get(key[0])
-        return default if by_resource is None else by_resource.get(key[1], default)
+        if by_resource is None:
+            return default
+        entry = by_resource.get(key[1])
+        return default if entry is None else _usage(entry)
 
     def items(self) -> ItemsView[ActionResource, Usage]:
         return _Items(self)
@@ -110,8 +125,6 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return _Values(self)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, UsageTable):
-            return self.by_action == other.by_action
         if isinstance(other, Mapping):
             return dict(self.items()) == dict(other.items())
         return NotImplemented
@@ -122,42 +135,70 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return f"UsageTable({dict(self.items())!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (UsageTable, (list(self.items()),))
+        return (_rows_table, (self.rows(),))
 
     def see(self, action: str, resource: str, event_time: str) -> None:
         """One call at ``event_time`` (the scan's hot path: one record's use)."""
         by_resource = self.by_action.get(action)
         if by_resource is None:
-            self.by_action[action] = {resource: Usage(1, event_time, event_time)}
+            self.by_action[action] = {resource: event_time}
             return
-        usage = by_resource.get(resource)
-        if usage is None:
-            by_resource[resource] = Usage(1, event_time, event_time)
+        entry = by_resource.get(resource)
+        if entry is None:
+            by_resource[resource] = event_time
+        elif isinstance(
+            entry, str
+        ):  # the second call: as Usage.see would have it, from Usage(1, entry, entry)
+            if event_time < entry:
+                by_resource[resource] = Usage(2, event_time, entry)
+            elif event_time > entry:
+                by_resource[resource] = Usage(2, entry, event_time)
+            else:
+                by_resource[resource] = Usage(2, entry, entry)
         else:
-            usage.see(event_time)
+            entry.see(event_time)
 
     def add(self, action: str, resource: str, usage: Usage) -> None:
         """``usage`` added in, never kept itself (the caller's stays unshared)."""
         by_resource = self.by_action.get(action)
         if by_resource is None:
             by_resource = self.by_action[action] = {}
-        existing = by_resource.get(resource)
-        if existing is None:
-            by_resource[resource] = Usage(usage.count, usage.first_seen, usage.last_seen)
+        entry = by_resource.get(resource)
+        if entry is None:
+            by_resource[resource] = _entry(usage.count, usage.first_seen, usage.last_seen)
+        elif isinstance(entry, str):
+            mine = by_resource[resource] = Usage(1, entry, entry)
+            mine.add(usage)
         else:
-            existing.add(usage)
+            entry.add(usage)
 
     def merge(self, other: UsageTable) -> None:
         for action, theirs in other.by_action.items():
-            for resource, usage in theirs.items():
-                self.add(action, resource, usage)
+            for resource, entry in theirs.items():
+                self.add(action, resource, _usage(entry))
+
+    def put(self, action: str, resource: str, count: int, first_seen: str, last_seen: str) -> None:
+        """An entry read back (pickled rows, a saved summary), in place of any of that pair."""
+        by_resource = self.by_action.get(action)
+        if by_resource is None:
+            by_resource = self.by_action[action] = {}
+        by_resource[resource] = _entry(count, first_seen, last_seen)
 
     def rows(self) -> list[Row]:
         return [
-            (action, resource, u.count, u.first_seen, u.last_seen)
+            (action, resource, 1, e, e)
+            if isinstance(e, str)
+            else (action, resource, e.count, e.first_seen, e.last_seen)
             for action, by_resource in self.by_action.items()
-            for resource, u in by_resource.items()
+            for resource, e in by_resource.items()
         ]
+
+
+def _entry(count: int, first_seen: str, last_seen: str) -> Entry:
+    """The entry of a copy: the bare time when it says all (count 1, first the same as last)."""
+    if count == 1 and first_seen == last_seen:
+        return first_seen
+    return Usage(count, first_seen, last_seen)
 
 
 class _Items(ItemsView[ActionResource, Usage]):
@@ -165,8 +206,8 @@ class _Items(ItemsView[ActionResource, Usage]):
 
     def __iter__(self) -> Iterator[tuple[ActionResource, Usage]]:
         for action, by_resource in self._mapping.by_action.items():
-            for resource, usage in by_resource.items():
-                yield (action, resource), usage
+            for resource, entry in by_resource.items():
+                yield (action, resource), _usage(entry)
 
 
 class _Values(ValuesView[Usage]):
@@ -174,7 +215,8 @@ class _Values(ValuesView[Usage]):
 
     def __iter__(self) -> Iterator[Usage]:
         for by_resource in self._mapping.by_action.values():
-            yield from by_resource.values()
+            for entry in by_resource.values():
+                yield _usage(entry)
 
 
 def _table(entries: Mapping[ActionResource, Usage] | None = None) -> UsageTable:
@@ -215,12 +257,8 @@ Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, las
 
 def _rows_table(rows: list[Row]) -> UsageTable:
     table = UsageTable()
-    by_action = table.by_action
     for action, resource, count, first, last in rows:
-        by_resource = by_action.get(action)
-        if by_resource is None:
-            by_resource = by_action[action] = {}
-        by_resource[resource] = Usage(count, first, last)
+        table.put(action, resource, count, first, last)
     return table
 
 
@@ -362,6 +400,4 @@ class UsageSummary:
 def _load(principal: PrincipalUsage, tables: dict[str, Any]) -> None:
     for name, target in (("allowed", principal.allowed), ("denied", principal.denied)):
         for row in tables.get(name, []):
-            target[(row["action"], row["resource"])] = Usage(
-                int(row["count"]), row["firstSeen"], row["lastSeen"]
-            )
+            target.put(row["action"], row["resource"], int(row["count"]), row["firstSeen"], row["lastSeen"])

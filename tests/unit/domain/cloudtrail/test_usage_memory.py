@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,6 +102,84 @@ def test_the_tables_are_held_per_action_and_read_by_action_resource_pairs() -> N
     assert sum(u.count for u in table.values()) == 30
     with pytest.raises(KeyError):
         table[("s3:PutObject", "*")]
+
+
+def test_a_pair_seen_once_is_held_as_its_time_and_read_as_its_usage() -> None:
+    table = UsageTable()
+    table.see("s3:GetObject", "arn:aws:s3:::b/k", "2026-11-24T09:00:05Z")
+    assert table.by_action == {"s3:GetObject": {"arn:aws:s3:::b/k": "2026-11-24T09:00:05Z"}}
+    once = Usage(1, "2026-11-24T09:00:05Z", "2026-11-24T09:00:05Z")
+    key = ("s3:GetObject", "arn:aws:s3:::b/k")
+    assert table[key] == table.get(key) == once and list(table.values()) == [once]
+    assert table.rows() == [(*key, 1, "2026-11-24T09:00:05Z", "2026-11-24T09:00:05Z")]
+    table.see(*key, "2026-11-24T09:00:01Z")  # an earlier call, as records of several files come
+    assert table.by_action["s3:GetObject"]["arn:aws:s3:::b/k"] == Usage(
+        2, "2026-11-24T09:00:01Z", "2026-11-24T09:00:05Z"
+    )
+    # a copy of one call (an Athena row of one, a merge) is held as its time too, a row of more as Usage
+    table.add("s3:PutObject", "arn:aws:s3:::b/k", once)
+    assert table.by_action["s3:PutObject"]["arn:aws:s3:::b/k"] == "2026-11-24T09:00:05Z"
+    spread = Usage(1, "2026-11-24T09:00:00Z", "2026-11-24T09:00:09Z")  # not one call's: kept whole
+    table.add("s3:ListBucket", "arn:aws:s3:::b", spread)
+    assert table[("s3:ListBucket", "arn:aws:s3:::b")] == spread
+
+
+def _flat_record(table: dict[tuple[str, str], Usage], action: str, resource: str, time: str) -> None:
+    """The flat layout's PrincipalUsage.record, the reference the tables must count like."""
+    usage = table.get((action, resource))
+    if usage is None:
+        table[(action, resource)] = Usage(1, time, time)
+    else:
+        usage.see(time)
+
+
+def _flat_add(table: dict[tuple[str, str], Usage], action: str, resource: str, usage: Usage) -> None:
+    existing = table.get((action, resource))
+    if existing is None:
+        table[(action, resource)] = Usage(usage.count, usage.first_seen, usage.last_seen)
+    else:
+        existing.add(usage)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_calls_rows_and_merges_count_as_the_flat_layout_did(seed: int) -> None:
+    rng = random.Random(seed)
+    actions = ["s3:GetObject", "s3:PutObject", "kms:Decrypt"]
+    resources = [f"arn:aws:s3:::b/{n}" for n in range(6)] + ["*"]
+    times = [f"2026-11-24T09:00:{n:02d}Z" for n in range(8)] + ["2026-11-24T09:00:03.5Z"]
+    halves: list[tuple[PrincipalUsage, dict[tuple[str, str], Usage], dict[tuple[str, str], Usage]]] = []
+    for _ in range(2):
+        usage, allowed, denied = PrincipalUsage(), {}, {}
+        for _ in range(rng.randrange(1, 40)):
+            action, resource, time = rng.choice(actions), rng.choice(resources), rng.choice(times)
+            refused = rng.random() < 0.2
+            if rng.random() < 0.8:
+                usage.record(action, resource, time, denied=refused)
+                _flat_record(denied if refused else allowed, action, resource, time)
+            else:  # an aggregate row (Athena), of one call or of several
+                first, last = sorted(rng.sample(times, 2)) if rng.random() < 0.5 else [time, time]
+                row = Usage(rng.randrange(1, 4), first, last)
+                usage.add(action, resource, row, denied=refused)
+                _flat_add(denied if refused else allowed, action, resource, row)
+        assert dict(usage.allowed.items()) == allowed and dict(usage.denied.items()) == denied
+        halves.append((usage, allowed, denied))
+    (merged, allowed, denied), (other, other_allowed, other_denied) = halves
+    merged.merge(pickle.loads(pickle.dumps(other)))
+    for key, value in other_allowed.items():
+        _flat_add(allowed, *key, value)
+    for key, value in other_denied.items():
+        _flat_add(denied, *key, value)
+    assert dict(merged.allowed.items()) == allowed and dict(merged.denied.items()) == denied
+    summary = UsageSummary(principals={ROLE: merged})
+    flat = {"allowed": allowed, "denied": denied}
+    assert summary.to_dict()["principals"][ROLE] == {
+        name: [
+            {"action": a, "resource": r, "count": u.count, "firstSeen": u.first_seen, "lastSeen": u.last_seen}
+            for (a, r), u in sorted(table.items())
+        ]
+        for name, table in flat.items()
+    }
+    assert UsageSummary.from_dict(summary.to_dict()).to_dict() == summary.to_dict()
 
 
 def test_a_principal_given_plain_dicts_holds_them_as_tables() -> None:
