@@ -146,9 +146,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = by_resource.get(resource)
         if entry is None:
             by_resource[resource] = event_time
-        elif isinstance(
-            entry, str
-        ):  # the second call: as Usage.see would have it, from Usage(1, entry, entry)
+        elif isinstance(entry, str):
+            # the second call: as Usage.see would have it, from Usage(1, entry, entry)
             if event_time < entry:
                 by_resource[resource] = Usage(2, event_time, entry)
             elif event_time > entry:
