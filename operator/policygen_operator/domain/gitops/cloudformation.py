@@ -680,14 +680,18 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 "policygen writes the role's policy under that logical id"
             )
         else:
-            policy = {
-                "Type": _POLICY_TYPE,
-                "Properties": {
-                    "ManagedPolicyName": request.policy_name(index),
-                    "Description": request.description,
-                    "Roles": [{"Ref": logical}],
-                    "PolicyDocument": document,
-                },
+            policy: dict[str, Any] = {"Type": _POLICY_TYPE}
+            condition = role.get("Condition")
+            if isinstance(condition, str):
+                # the role exists only while its condition holds ("CloudFormation creates the resource
+                # only when the condition evaluates to true", Template Reference, Condition attribute): the
+                # policy that refers to it is created under the same condition, or not at all
+                policy["Condition"] = condition
+            policy["Properties"] = {
+                "ManagedPolicyName": request.policy_name(index),
+                "Description": request.description,
+                "Roles": [{"Ref": logical}],
+                "PolicyDocument": document,
             }
             _inserted_after(resources, after, key, _yaml_value(policy) if source.yaml else policy)
             added[key] = after
