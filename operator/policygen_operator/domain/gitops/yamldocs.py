@@ -1,8 +1,9 @@
 """Multi-document YAML files edited with a ruamel.yaml round trip, one document at a time.
 
 Only documents we change are re-serialised; the others keep their exact text. For a changed document we
-pick the indentation (mapping indent, sequence dash offset) that reproduces the original best, so the
-diff is the lines we meant to change and nothing else.
+pick the indentation (mapping indent, sequence dash offset) that reproduces the original best, and the
+lines the edit does not change keep the original's text (``_kept_layout``), so the diff is the lines we
+meant to change and nothing else.
 """
 
 from __future__ import annotations
@@ -85,7 +86,66 @@ class Document:
             return "" if self.separator else _leading_comments(self.text)
         if not self.changed:
             return self.separator + self.text
-        return self.separator + _dump(self.data, self.best_indent())
+        indent = self.best_indent()
+        edited = _dump(self.data, indent)
+        if not self.text.strip():
+            return self.separator + edited
+        roundtrip = _dump(_yaml(indent).load(self.text), indent)
+        return self.separator + _kept_layout(self.text, roundtrip, edited)
+
+
+def _kept_layout(original: str, roundtrip: str, edited: str) -> str:
+    """``edited`` with the lines the edit did not change written as ``original`` writes them. One
+    indentation serves every sequence of a dump, so a list the text starts on its item's dash
+    (``- - !Ref X``) or indents otherwise than its neighbours, and a line's trailing spaces, came back
+    changed wherever they were: the change is taken as the round trip's diff against the edit and made to
+    the original's lines instead. Where the round trip rewrote lines otherwise than one for one (a block
+    of lines for another), a change that reaches into them leaves the dump as it is; so does a text that
+    would not read back as the edit."""
+    if roundtrip == original:
+        return edited
+    old, round_lines, new = (t.splitlines(keepends=True) for t in (original, roundtrip, edited))
+    # each run of round-trip lines and the original lines it was made from: (start, end, lines)
+    runs: list[tuple[int, int, list[str]]] = []
+    matcher = difflib.SequenceMatcher(None, round_lines, old, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            runs.extend((i1 + k, i1 + k + 1, [old[j1 + k]]) for k in range(i2 - i1))
+        else:
+            runs.append((i1, i2, old[j1:j2]))
+    out: list[str] = []
+    at = 0
+    edit = difflib.SequenceMatcher(None, round_lines, new, autojunk=False)
+    for tag, _, i2, j1, j2 in edit.get_opcodes():
+        if tag != "equal":
+            out.extend(new[j1:j2])
+        while at < len(runs) and (runs[at][0] < i2 or (tag == "equal" and runs[at][0] == runs[at][1] == i2)):
+            _, end, lines = runs[at]
+            if end > i2:
+                return edited  # a run the edit cuts through: its lines are not one for one
+            if tag == "equal":
+                out.extend(lines)
+            at += 1
+    out.extend(line for _, _, lines in runs[at:] for line in lines)
+    merged = "".join(out)
+    try:
+        same = _shape(_yaml(_INDENTS[0]).load(merged)) == _shape(_yaml(_INDENTS[0]).load(edited))
+    except YAMLError:
+        same = False
+    return merged if same else edited
+
+
+def _shape(node: Any) -> Any:
+    """A loaded document as comparable values, tags included (ruamel's tagged values compare by
+    identity)."""
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, dict):
+        return ("map", tag, [(_shape(k), _shape(v)) for k, v in node.items()])
+    if isinstance(node, list):
+        return ("seq", tag, [_shape(v) for v in node])
+    if hasattr(node, "value") and tag is not None:
+        return ("scalar", tag, str(node.value))
+    return (type(node).__name__, node)
 
 
 def _leading_comments(text: str) -> str:

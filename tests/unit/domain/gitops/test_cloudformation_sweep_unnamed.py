@@ -6,6 +6,7 @@ none is copied.
 
 from __future__ import annotations
 
+import difflib
 import json
 
 from ruamel.yaml import YAML
@@ -89,3 +90,100 @@ def test_the_policy_of_a_role_under_a_condition_is_created_under_the_same_condit
     bare = edit_files("cloudformation", {"t.yaml": plain}, request(BASIC, principal=GENERATED), "")
     policy = YAML(typ="rt").load(bare.changes["t.yaml"])["Resources"]["IamRoleLambdaPolicygen"]
     assert "Condition" not in policy
+
+
+# In the shape of Solutions/WebApp/webapp.yaml (a !Join whose list starts on the dash of its item, "- - "),
+# EMR/EMRClusterWithAdditionalSecurityGroups.yaml (!If lists indented by two under an item, a line of
+# spaces between parameters) and RainModules/api-resource.yml (a line ending in a space)
+LAYOUT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AppName:
+    Type: String
+\x20\x20
+  UseSpark:
+    Type: String
+Conditions:
+  Spark: !Equals [!Ref UseSpark, "true"]
+Resources:
+  AccessControl:
+    Type: AWS::CloudFront::OriginAccessControl
+    Properties:
+      OriginAccessControlConfig:
+        Name: !Join
+          - ""
+          - - !Ref AppName
+            - !Select
+              - 2
+              - !Split
+                - /
+                - !Ref AWS::StackId
+        OriginAccessControlOriginType: s3
+        SigningBehavior: always
+        SigningProtocol: sigv4
+
+  Cluster:
+    Type: AWS::EMR::Cluster
+    Properties:
+      Applications:
+        - Name: Ganglia
+        - !If
+          - Spark
+          - Name: Spark
+          - !Ref AWS::NoValue
+      Name: !Ref AppName\x20
+      ServiceRole: !Ref HandlerRole
+
+  HandlerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service:
+                - lambda.amazonaws.com
+            Action:
+              - sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+
+Outputs:
+  RoleArn:
+    Value: !GetAtt HandlerRole.Arn
+"""
+
+
+def test_lines_the_edit_does_not_touch_keep_their_layout() -> None:
+    """The YAML round trip writes every sequence with one indentation: a list the template starts on its
+    item's dash (``- - !Ref AppName``) or indents by two under an item came back re-indented, and a line's
+    trailing spaces went, so that 7 of the 8 YAML templates of the sweep got hunks far from the role. The
+    lines the edit does not change are now the template's own."""
+    principal = "arn:aws:iam::111122223333:role/prod-app-HandlerRole-GrPQIWd7jOjc"
+    result = edit_files("cloudformation", {"t.yaml": LAYOUT}, request(BASIC, principal=principal), "")
+    out = result.changes["t.yaml"]
+    diff = list(difflib.unified_diff(LAYOUT.splitlines(), out.splitlines(), lineterm="", n=0))
+    removed = [line for line in diff[2:] if line.startswith("-")]
+    assert removed == ["-      ManagedPolicyArns:", f"-        - {BASIC}"]
+    added = "\n".join(line[1:] for line in diff[2:] if line.startswith("+"))
+    assert added.startswith("\n  HandlerRolePolicygen:\n    Type: AWS::IAM::ManagedPolicy\n")
+    assert out.startswith(LAYOUT.split("      ManagedPolicyArns:")[0])
+    assert out.endswith("\nOutputs:\n  RoleArn:\n    Value: !GetAtt HandlerRole.Arn\n")
+    # the template as the round trip reads it is the edited one
+    resources = YAML(typ="rt").load(out)["Resources"]
+    assert list(resources) == ["AccessControl", "Cluster", "HandlerRole", "HandlerRolePolicygen"]
+    assert "ManagedPolicyArns" not in resources["HandlerRole"]["Properties"]
+
+
+def test_the_original_lines_are_kept_only_where_they_say_what_the_edit_says() -> None:
+    """Where the round trip made fewer lines of more and the edit cuts through them, or where the kept
+    lines would read as another document than the edit, the dump is written as it is."""
+    from policygen_operator.domain.gitops.yamldocs import _kept_layout
+
+    # three lines the round trip made two of; the edit keeps one of the two
+    assert _kept_layout("x: 1\ny: 2\nz: 3\n", "x: 9\ny: 9\n", "x: 9\n") == "x: 9\n"
+    # lines kept from the original would say a: 1 where the edit says a: 2
+    assert _kept_layout("a: 1\n", "a: 2\n", "a: 2\nb: 3\n") == "a: 2\nb: 3\n"
+    # the usual case: a line of the original kept as it was, the edit's line added
+    assert _kept_layout("a:\n- - 1\n", "a:\n-   - 1\n", "a:\n-   - 1\nb: 3\n") == "a:\n- - 1\nb: 3\n"
