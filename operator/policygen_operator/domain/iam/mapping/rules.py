@@ -218,9 +218,27 @@ _DELETED_VERSIONS = (
     "Permissions), and CloudTrail's record of the call lists neither the objects nor their versions; if AWS "
     "refuses the call for it, grant it on the objects whose versions the workload deletes",
 )
+# Glue's column statistics deletes: the Service Authorization Reference's operation table ("API operations
+# defined by AWS Glue") authorizes DeleteColumnStatisticsForTable with glue:UpdateTable and
+# DeleteColumnStatisticsForPartition with glue:UpdatePartition, which the mapper grants, while the Glue API
+# Reference says "The Identity and Access Management (IAM) permission required for this operation is
+# DeleteTable" / "... is DeletePartition". Granted, that would let every workload that drops a column's
+# statistics drop the table or its partitions; said instead.
+_COLUMN_STATISTICS_DELETE = (
+    "the Glue API Reference names it as the permission this operation requires, where the Service "
+    "Authorization Reference's operation table names the {kind} update granted; if AWS refuses the call for "
+    "it, grant it on the table"
+)
 NOT_GRANTED: dict[str, tuple[str, str]] = {
     "organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE,
     "s3.amazonaws.com:DeleteObjects": _DELETED_VERSIONS,
+    **{
+        f"glue.amazonaws.com:DeleteColumnStatisticsFor{kind}": (
+            f"glue:Delete{kind}",
+            _COLUMN_STATISTICS_DELETE.format(kind=kind.lower()),
+        )
+        for kind in ("Table", "Partition")
+    },
 }
 
 # Permissions AWS asks of a call only in a state of its resources that the record does not show, granted to
@@ -2651,6 +2669,39 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         }
         for action in ("BatchUpdatePartition", "UpdatePartition")
     ],
+    # The Service Authorization Reference's operation table ("API operations defined by AWS Glue", "maps API
+    # operations to the IAM actions they authorize";
+    # servicereference.us-east-1.amazonaws.com/v1/glue/glue.json, "Operations") gives
+    # UpdateColumnStatisticsForTable glue:UpdateTable and UpdateColumnStatisticsForPartition
+    # glue:UpdatePartition, as the Glue API Reference does ("The Identity and Access Management (IAM)
+    # permission required for this operation is UpdateTable" / "... is UpdatePartition"). iam-dataset's
+    # table gave each the reference's action of its own name alone, so the call was refused; that one stays
+    # beside it (no page says it is not checked, and it allows nothing but this call). Both primary: a record
+    # without the names (a refused call's null parameters) still gets both.
+    # GetPartitionIndexes has a row without actions in the operation table and no word on its API page: it
+    # keeps the table's glue:GetTable (the operation table's action for CreatePartitionIndex and
+    # DeletePartitionIndex is the table's too, glue:UpdateTable) and gets the reference's action of its own
+    # name ("Grants permission to retrieve partition indexes for a table"; "you usually allow or deny access
+    # to the API operation or CLI command with the same name", "Actions, resources, and condition keys for AWS
+    # Glue").
+    **{
+        ("glue", method.lower()): [
+            {
+                "action": f"glue:{action}",
+                "primary": True,
+                "resource_mappings": {
+                    "DatabaseName": {"template": "${DatabaseName}"},
+                    "TableName": {"template": "${TableName}"},
+                },
+            }
+            for action in (documented, method)
+        ]
+        for method, documented in (
+            ("UpdateColumnStatisticsForTable", "UpdateTable"),
+            ("UpdateColumnStatisticsForPartition", "UpdatePartition"),
+            ("GetPartitionIndexes", "GetTable"),
+        )
+    },
     ("cloudtrail", "gettrail"): [
         {"action": "cloudtrail:GetTrail", "resource_mappings": {"TrailName": {"template": "${Name}"}}}
     ],
