@@ -14,6 +14,7 @@ on the session's shared API server would change them under every other test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.controlplane.cluster import ControlPlane
-from tests.integration.operator_harness import ROOT
+from tests.integration.operator_harness import OPERATOR_ACCOUNT, ROOT, Operator, running_operator
 
 pytestmark = pytest.mark.controlplane
 
@@ -209,3 +210,42 @@ def test_kubectl_apply_k_deploy_upgrades_the_crds(cluster: Path, old_release: Pa
     assert "customresourcedefinition.apiextensions.k8s.io/policygenerations.policygen.io configured" in out
     assert crd_knows_dry_run(k)
     assert_the_new_fields_are_kept_and_the_old_object_is_intact(k, before)
+
+
+def test_the_operator_refuses_to_start_on_crds_that_would_drop_dry_run(
+    plane: ControlPlane, old_release: Path, kubectl: str, tmp_path: Path
+) -> None:
+    """The operator's start-up guard (services/installed_crds.py), as deploy/'s ServiceAccount (no RBAC was
+    added for it: the schemas come from /openapi/v3): with the old CRDs it exits, naming the fields the API
+    server would drop and the command that fixes it; after `kubectl apply -k deploy/` it starts."""
+    k = Kubectl(kubectl, plane.kubeconfig)
+    k.ok("apply", "-k", str(old_release / "deploy"))
+    k.ok("wait", "--for=condition=Established", "crd/policygenerations.policygen.io")
+    account = plane.serviceaccount_kubeconfig(NAMESPACE, OPERATOR_ACCOUNT)
+
+    refused = Operator(NAMESPACE, account, tmp_path, {"POLICYGEN_SINGLE_TENANT": "false"})
+    with contextlib.suppress(AssertionError):  # start() waits for a liveness endpoint that may never answer
+        refused.start(timeout=20)
+    assert refused.process is not None
+    try:
+        code: int | None = refused.process.wait(30)
+    except subprocess.TimeoutExpired:
+        code = None  # still running: it did not refuse
+    finally:
+        refused.kill()
+    log = refused.log_text()
+    assert code not in (None, 0), log
+    assert "the installed CRDs are older than this operator" in log, log
+    for field in (
+        "PolicyGeneration spec.output.pullRequest.dryRun",
+        "PolicyGeneration status.pullRequest.diff",
+        "Rightsizing spec.output.pullRequest.dryRun",
+        "ClusterRightsizing status.roles[].pullRequest.baseSha",
+    ):
+        assert field in log, log
+    assert "kubectl apply --server-side --force-conflicts -f charts/policygen-operator/crds/" in log
+
+    k.ok("apply", "-k", str(ROOT / "deploy"))
+    with running_operator(NAMESPACE, account, tmp_path, {"POLICYGEN_SINGLE_TENANT": "false"}) as operator:
+        assert operator.live()
+        assert "the installed CRDs are older" not in operator.log_text()

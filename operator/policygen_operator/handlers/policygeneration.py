@@ -27,6 +27,7 @@ from policygen_operator.services.adminrefs import (
     namespace_rerun_due,
     run_saw,
 )
+from policygen_operator.services.installed_crds import OutdatedCrds, check_installed_crds
 from policygen_operator.services.reconcile import Reconciler, Target
 from policygen_operator.services.rightsizing import FED_BY
 from policygen_operator.services.status import Event, Outcome, scheduled_run_due
@@ -41,12 +42,18 @@ _NAMESPACE_LABELS = ("metadata", "annotations", NAMESPACE_ANNOTATION)
 
 @kopf.on.startup()
 async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
-    """One executor, one Kubernetes client and one reconciler for the whole process, shared through memo."""
+    """One executor, one Kubernetes client and one reconciler for the whole process, shared through memo;
+    but first, refuse to run against CRDs that would drop fields this operator relies on (installed_crds)."""
     app: OperatorSettings = memo.get("app") or from_env()
     configure_kopf(settings)
     memo.app = app
     memo.inflight = InFlight()
     memo.kube = await KubeClient.connect()
+    try:
+        await check_installed_crds(memo.kube)
+    except OutdatedCrds as outdated:
+        await memo.kube.close()
+        raise kopf.PermanentError(str(outdated)) from outdated  # kopf stops: nothing is reconciled
     memo.executor = ThreadPoolExecutor(
         max_workers=app.max_concurrent_scans, thread_name_prefix="policygen-scan"
     )

@@ -281,6 +281,27 @@ class KubeClient:
             raise _error(f"reading Namespace {name}", exc) from exc
         return dict((namespace.metadata.labels if namespace.metadata else None) or {})
 
+    @_transport_errors_are_temporary
+    async def published_schemas(self) -> dict[str, Any] | None:
+        """The API server's OpenAPI v3 document of policygen.io/v1alpha1, which holds the installed CRDs'
+        schemas (``components.schemas``), or None when the group is not served (no CRD installed). Any
+        authenticated identity may read /openapi/* (Kubernetes docs, "Using RBAC Authorization", "API
+        discovery roles": ``system:discovery``), so this needs no rule in the operator's RBAC."""
+        try:
+            document = await self._api.call_api(
+                f"/openapi/v3/apis/{GROUP}/{VERSION}",
+                "GET",
+                header_params={"Accept": "application/json"},
+                response_types_map={200: "object"},
+                auth_settings=["BearerToken"],
+                _return_http_data_only=True,
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise _error(f"reading /openapi/v3/apis/{GROUP}/{VERSION}", exc) from exc
+        return dict(document)
+
 
 def is_policygen_secret(secret_type: str | None, labels: Mapping[str, str] | None) -> bool:
     """Whether a Secret was marked by its owner as credentials for policygen."""
