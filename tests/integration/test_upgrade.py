@@ -5,8 +5,8 @@ deleting CRDs using Helm" (Helm docs, Chart Best Practices, "Custom Resource Def
 explanations)"). A user who only runs `helm upgrade` keeps the old CRDs, and the API server then refuses the
 new enum values and drops the new fields (a structural schema prunes unknown fields): a PolicyGeneration
 asking for ``dryRun: true`` would be stored without it and the operator would push. docs/operator.md
-"Upgrading" documents the CRD step; these tests run it against the release before `format: cloudformation` and
-``pullRequest.dryRun`` existed, and check that without the step the new field is lost.
+"Upgrading" documents the CRD step; these tests run it against a release without `format: cloudformation` and
+``pullRequest.dryRun`` (``old_release``), and check that without the step the new field is lost.
 
 Each test gets a control plane of its own (about 3 s to start): CRDs are cluster-wide, and installing old ones
 on the session's shared API server would change them under every other test.
@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.controlplane.cluster import ControlPlane
 from tests.integration.operator_harness import OPERATOR_ACCOUNT, ROOT, Operator, running_operator
 
 pytestmark = pytest.mark.controlplane
 
-# The release before `format: cloudformation` (9df92f3) and `spec.output.pullRequest.dryRun` (6374bc3).
-OLD_RELEASE = "72c20ba6e62e0c2f75bb1cb5661be0e36e466a51"
 CHART_CRDS = ROOT / "charts" / "policygen-operator" / "crds"
 NAMESPACE = "policygen-system"
 
@@ -58,15 +58,37 @@ def cluster(plane: ControlPlane) -> Path:
 
 @pytest.fixture
 def old_release(tmp_path: Path) -> Path:
-    """charts/, crds/ and deploy/ as they were at OLD_RELEASE, from git (a full clone is needed)."""
+    """charts/, crds/ and deploy/ as a release before this one's CRD additions: this tree's, with the fields
+    and enum value it added taken out of every CRD (``THIS_RELEASE``). Made here rather than read from git
+    (the release before them is 72c20ba): a clone for CI may be shallow."""
     target = tmp_path / "old"
-    target.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", OLD_RELEASE, "charts", "crds", "deploy"], cwd=ROOT, capture_output=True
-    )
-    assert archive.returncode == 0, f"{OLD_RELEASE} not in this clone (shallow?): {archive.stderr.decode()}"
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    for folder in ("charts", "crds", "deploy"):
+        shutil.copytree(ROOT / folder, target / folder)
+    for path in sorted(target.rglob("policygen.io_*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        _without_this_release(crd)
+        path.write_text(yaml.safe_dump(crd, sort_keys=False))
     return target
+
+
+# What this release added to the CRDs: spec.output.pullRequest.dryRun, status.pullRequest.baseSha and .diff,
+# and format: cloudformation (two releases back; taken out too, as the refusal test below reads it).
+THIS_RELEASE = ("dryRun", "baseSha", "diff")
+
+
+def _without_this_release(node: Any) -> None:
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for field in THIS_RELEASE:
+                properties.pop(field, None)
+        if isinstance(node.get("enum"), list) and "cloudformation" in node["enum"]:
+            node["enum"].remove("cloudformation")
+        for value in node.values():
+            _without_this_release(value)
+    elif isinstance(node, list):
+        for value in node:
+            _without_this_release(value)
 
 
 class Kubectl:
