@@ -37,6 +37,11 @@ UNPROVEN_PASS_ROLE = INFERRED_PASS_ROLE.with_name("pass_role_unproven.json")
 # Whether a namespace's ...Identifier parameters hold ids or names, from the API documentation (written by
 # extract_identifier_kinds.py; source and licence: that folder's SOURCE.md).
 IDENTIFIER_KINDS = Path(__file__).resolve().parent / "data" / "identifier-kinds" / "identifier_kinds.json"
+# The actions AWS's programmatic service reference names for the calls the other data leaves unmapped (written
+# by extract_authorized_actions.py; source and terms: that folder's SOURCE.md).
+AUTHORIZED_ACTIONS = (
+    Path(__file__).resolve().parent / "data" / "service-reference-operations" / "authorized_actions.json"
+)
 DEFAULT_OUTPUT = ROOT / "operator" / "policygen_operator" / "data" / "reference.json.gz"
 
 
@@ -252,6 +257,66 @@ def action_exists(services: dict[str, Any], action: str) -> bool:
     return bool(service) and name.lower() in service["a"]
 
 
+# Actions a row of the service reference names beside the call's own that AWS checks only when the request
+# asks for them: tagging what the call creates ("tag-on-create"), passing a role, using a KMS key. The mapper
+# adds them from the request (``tag_on_create``, ``pass_role``); the row does not say when they apply.
+_TAGGING = ("Tag", "AddTags", "CreateTags")
+
+
+def conditional(action: str) -> bool:
+    """Whether ``action`` is one of the companions a row lists beside the main action (``_TAGGING``,
+    ``iam:PassRole``, ``kms:*``)."""
+    prefix, _, name = action.partition(":")
+    return action == "iam:PassRole" or prefix == "kms" or name.startswith(_TAGGING)
+
+
+def _own_family(operation: str, name: str) -> bool:
+    """The action is the operation's own (``PutFunction`` -> ``PutFunction``) or the one of the single call
+    a batch call makes for each item: ``Batch<Verb><Noun>[s]`` -> ``<Verb><Noun>`` (Deadline's
+    ``BatchGetSession`` -> ``GetSession``)."""
+    return operation == name or (operation.startswith("Batch") and operation[5:] in (name, f"{name}s"))
+
+
+def authorized_actions(
+    services: dict[str, Any], table: dict[str, dict[str, list[str]]]
+) -> tuple[dict[str, dict[str, list[str]]], Counter[str]]:
+    """The rows of the service reference's operation table (``AUTHORIZED_ACTIONS``) the mapper may use, by
+    namespace and lower-case operation, and why the others were left out. Kept: a row of one action the
+    reference has, unless that action is only a companion (a ``TagResource`` row for Connect's
+    ``CreateTestCase``: the main action is missing); a row of several whose companions (``conditional``)
+    leave one action, of the operation's namespace and its own family (``_own_family``: IoT FleetWise's
+    ``BatchCreateVehicle`` -> ``CreateVehicle``, beside ``TagResource``). Every other row of several is left
+    out: nothing says which of its actions the call always needs (Keyspaces' ``CreateType``: ``Create`` and
+    ``CreateMultiRegionResource``, the second for a multi-Region keyspace only)."""
+    kept: dict[str, dict[str, list[str]]] = {}
+    left_out: Counter[str] = Counter()
+    for namespace, rows in sorted(table.items()):
+        for operation, actions in sorted(rows.items()):
+            main = [a for a in actions if not conditional(a)]
+            if namespace not in services:
+                reason = "eventSource of no IAM namespace"
+            elif not actions:
+                reason = "row names no action"
+            elif not all(action_exists(services, a) for a in actions):
+                reason = "an action not in the reference"
+            elif len(actions) == 1 and main:
+                kept.setdefault(namespace, {})[operation.lower()] = actions
+                continue
+            elif not main:
+                reason = "only a conditional action (tagging, iam:PassRole, kms)"
+            elif (
+                len(main) == 1
+                and main[0].startswith(f"{namespace}:")
+                and _own_family(operation, main[0].split(":", 1)[1])
+            ):
+                kept.setdefault(namespace, {})[operation.lower()] = main
+                continue
+            else:
+                reason = "several actions, not all unconditional"
+            left_out[reason] += 1
+    return kept, left_out
+
+
 def _is_unsigned(operation: dict[str, Any]) -> bool:
     """botocore sends the operation without a signature (the model's ``"authtype": "none"``, or Smithy's
     ``"auth": ["smithy.api#noAuth"]``): its caller is no SigV4 principal, so no IAM policy of the caller can
@@ -371,6 +436,11 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         if others:
             variants[namespace] = dict(sorted(others.items()))
 
+    table = json.loads(AUTHORIZED_ACTIONS.read_text())["operations"]
+    authorized, left_out = authorized_actions(services, table)
+    stats["authorized_kept"] = sum(len(rows) for rows in authorized.values())
+    stats["authorized_left_out"] = left_out
+
     iam_dataset_sha = hashlib.sha256(map_bytes).hexdigest()
     reference = {
         "about": {
@@ -424,6 +494,9 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             for namespace, kinds in sorted(json.loads(IDENTIFIER_KINDS.read_text()).items())
             if namespace in services
         },
+        # "deadline" -> {"batchgetsession": ["deadline:GetSession"]}: the actions the service reference's
+        # operation table names for a call no other data maps (the rows ``authorized_actions`` keeps)
+        "authorized_actions": authorized,
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
         # and every call botocore sends unsigned (sso-oauth:createtoken, cognito-idp:initiateauth): no IAM
@@ -467,6 +540,12 @@ def main(argv: list[str] | None = None) -> int:
         f"SDK entries: {stats['entries']}; action real: {stats['entries_real']} "
         f"({100 * stats['entries_real'] / stats['entries']:.2f}%); distinct missing actions: "
         f"{len(stats['missing_actions'])}"
+    )
+    left_out = stats["authorized_left_out"]
+    print(
+        f"service reference rows used: {stats['authorized_kept']}; left out: {sum(left_out.values())} ("
+        + ", ".join(f"{reason}: {n}" for reason, n in sorted(left_out.items()))
+        + ")"
     )
     return 0
 

@@ -200,6 +200,9 @@ class Reference:
         self._not_roles: Mapping[str, dict[str, str]] = data.get("not_role_parameters") or {}
         # namespace -> lower-case ...Identifier parameter -> "Id" or "Name", as the API reference documents it
         self._identifier_kinds: Mapping[str, dict[str, str]] = data.get("identifier_kinds") or {}
+        # namespace -> lower-case operation -> the actions AWS's programmatic service reference names for a
+        # call no other data maps (scripts/extract_authorized_actions.py, kept by build_reference_data.py)
+        self._authorized: Mapping[str, dict[str, list[str]]] = data.get("authorized_actions") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
@@ -276,6 +279,17 @@ class Reference:
         """iam-dataset's entries for ``<SdkService>.<method>`` of any SDK service of the namespace."""
         table = self._sdk.get(namespace)
         return table.get(method.lower()) if table else None
+
+    def authorized_actions(self, namespace: str, operation: str) -> list[str]:
+        """The actions the service reference's operation table names for the operation ("Simplified AWS
+        service information for programmatic access", ``Operations``/``AuthorizedActions``), where the build
+        found them safe to grant alone; empty for most."""
+        table = self._authorized.get(namespace)
+        return table.get(operation.lower(), []) if table else []
+
+    def authorized_operations(self) -> list[tuple[str, str, list[str]]]:
+        """Every (namespace, lower-case operation, actions) the service reference's table maps; for tests."""
+        return [(ns, op, actions) for ns, table in self._authorized.items() for op, actions in table.items()]
 
     def sdk_variants(self, namespace: str, method: str) -> list[list[dict[str, Any]]]:
         """Other SDK services' entries for the same method name of the namespace (none for most)."""

@@ -161,6 +161,10 @@ class EventMapper:
                 return MappedEvent("ignored", plan.key, False, _throttled(code))
         if plan.kind != "mapped" or not (self._resource_level or plan.conditional):
             result = plan.refused if denied else plan.allowed
+        elif plan.batch_items:
+            result = self._resolve_items(plan, record, denied)
+            if not self._resource_level:
+                result = _actions_only(result)
         else:
             key = memo_key(plan, record, denied)
             memoised = self._memo.get(key)
@@ -177,6 +181,39 @@ class EventMapper:
         return result
 
     # -- per-record work --
+
+    def _resolve_items(self, plan: Plan, record: Mapping[str, Any], denied: bool) -> MappedEvent:
+        """A batch call (``Plan.batch_items``): each object of the request's one list of objects, with the
+        request's other parameters, resolved as a call of the single action, and the results joined. The
+        Service Authorization Reference's operation table gives such a call the single call's action
+        (Deadline's BatchGetSession: deadline:GetSession), checked for each item it names
+        ({"identifiers": [{"farmId", "queueId", "jobId", "sessionId"}, ...]}, Deadline API Reference). A
+        request with no such list, or several, is resolved whole."""
+        params = parameters(record.get("requestParameters"))
+        lists = [
+            name
+            for name, value in params.items()
+            if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value)
+        ]
+        single = replace(plan, batch_items=False)
+        if len(lists) != 1:
+            return self._resolve(single, record, denied, plan.key)
+        rest = {name: value for name, value in params.items() if name != lists[0]}
+        results = [
+            self._resolve(single, {**record, "requestParameters": {**rest, **item}}, denied, plan.key)
+            for item in params[lists[0]]
+        ]
+        mapped = [r for r in results if r.kind == "mapped"]
+        if not mapped:
+            return results[0]
+        return MappedEvent(
+            "mapped",
+            plan.key,
+            denied,
+            next((r.reason for r in mapped if r.reason), ""),
+            tuple(dict.fromkeys(use for r in mapped for use in r.uses)),
+            tuple(dict.fromkeys(note for r in mapped for note in r.notes)),
+        )
 
     def _resolve(self, plan: Plan, record: Mapping[str, Any], denied: bool, key: str) -> MappedEvent:
         params = arns_decoded(unwrapped(parameters(record.get("requestParameters")), plan.wrapper))

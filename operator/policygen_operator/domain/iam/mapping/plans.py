@@ -490,6 +490,10 @@ class Plan:
     # (SDK member, URI label): a member the plan reads that the record may give under its path label
     # (``rules.URI_LABELS``)
     labels: tuple[tuple[str, str], ...] = ()
+    # a batch call the operation table authorizes by its single call's action (Deadline's BatchGetSession
+    # by deadline:GetSession): each object of its one list of objects is resolved as a call of that action
+    # (``EventMapper._resolve_items``); its memo key would not hold the items, so it is resolved every time
+    batch_items: bool = False
 
 
 TAG_KEYS = spelled(frozenset(TAG_PARAMETERS))
@@ -959,6 +963,16 @@ def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
     if direct is not None:
         own = _direct(ref, namespace, method, direct)
         return with_dependent_actions(ref, mapped_plan(key, (own, *extra)))
+    # neither table nor name: the action AWS's operation table names for the call (Deadline's BatchGetSession
+    # -> deadline:GetSession; Service Authorization Reference, "Simplified AWS service information for
+    # programmatic access", ``AuthorizedActions``), its resources read from the request as for the others
+    authorized = [{"action": action} for action in ref.authorized_actions(namespace, method)]
+    actions = _compile_entries(ref, namespace, method, authorized) if authorized else ()
+    if actions:
+        plan = with_dependent_actions(ref, mapped_plan(key, actions + extra))
+        single = {a.action.split(":", 1)[1] for a in actions if a.primary}
+        batch = method.startswith("Batch") and bool(single & {method[5:], method[5:].removesuffix("s")})
+        return replace(plan, batch_items=batch)
     return fixed("unmapped", key, f"no IAM action for {namespace}:{method} in the reference")
 
 
