@@ -279,7 +279,7 @@ def _own_family(operation: str, name: str) -> bool:
 
 def authorized_actions(
     services: dict[str, Any], table: dict[str, dict[str, list[str]]]
-) -> tuple[dict[str, dict[str, list[str]]], Counter[str]]:
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]], Counter[str]]:
     """The rows of the service reference's operation table (``AUTHORIZED_ACTIONS``) the mapper may use, by
     namespace and lower-case operation, and why the others were left out. Kept: a row of one action the
     reference has, unless that action is only a companion (a ``TagResource`` row for Connect's
@@ -287,8 +287,11 @@ def authorized_actions(
     leave one action, of the operation's namespace and its own family (``_own_family``: IoT FleetWise's
     ``BatchCreateVehicle`` -> ``CreateVehicle``, beside ``TagResource``). Every other row of several is left
     out: nothing says which of its actions the call always needs (Keyspaces' ``CreateType``: ``Create`` and
-    ``CreateMultiRegionResource``, the second for a multi-Region keyspace only)."""
+    ``CreateMultiRegionResource``, the second for a multi-Region keyspace only). Also returned: the
+    tagging actions of the kept rows (``BatchCreateVehicle`` -> ``iotfleetwise:TagResource``), which the
+    mapper adds when an item of the request carries tags, as for ``tag_on_create``."""
     kept: dict[str, dict[str, list[str]]] = {}
+    tagging: dict[str, dict[str, list[str]]] = {}
     left_out: Counter[str] = Counter()
     for namespace, rows in sorted(table.items()):
         for operation, actions in sorted(rows.items()):
@@ -310,11 +313,14 @@ def authorized_actions(
                 and _own_family(operation, main[0].split(":", 1)[1])
             ):
                 kept.setdefault(namespace, {})[operation.lower()] = main
+                tags = [a for a in actions if a.split(":", 1)[1].startswith(_TAGGING)]
+                if tags:
+                    tagging.setdefault(namespace, {})[operation.lower()] = tags
                 continue
             else:
                 reason = "several actions, not all unconditional"
             left_out[reason] += 1
-    return kept, left_out
+    return kept, tagging, left_out
 
 
 def _is_unsigned(operation: dict[str, Any]) -> bool:
@@ -437,7 +443,7 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             variants[namespace] = dict(sorted(others.items()))
 
     table = json.loads(AUTHORIZED_ACTIONS.read_text())["operations"]
-    authorized, left_out = authorized_actions(services, table)
+    authorized, authorized_tags, left_out = authorized_actions(services, table)
     stats["authorized_kept"] = sum(len(rows) for rows in authorized.values())
     stats["authorized_left_out"] = left_out
 
@@ -497,6 +503,9 @@ def build(dataset: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         # "deadline" -> {"batchgetsession": ["deadline:GetSession"]}: the actions the service reference's
         # operation table names for a call no other data maps (the rows ``authorized_actions`` keeps)
         "authorized_actions": authorized,
+        # "iotfleetwise" -> {"batchcreatevehicle": ["iotfleetwise:TagResource"]}: the tagging actions such a
+        # row names beside its action, added when the request carries tags
+        "authorized_tag_actions": authorized_tags,
         # "STS.GetCallerIdentity" -> "sts:getcalleridentity" (the action its table entry names): the mapper
         # meets IAM namespaces, not SDK service names
         # and every call botocore sends unsigned (sso-oauth:createtoken, cognito-idp:initiateauth): no IAM

@@ -203,6 +203,7 @@ class Reference:
         # namespace -> lower-case operation -> the actions AWS's programmatic service reference names for a
         # call no other data maps (scripts/extract_authorized_actions.py, kept by build_reference_data.py)
         self._authorized: Mapping[str, dict[str, list[str]]] = data.get("authorized_actions") or {}
+        self._authorized_tags: Mapping[str, dict[str, list[str]]] = data.get("authorized_tag_actions") or {}
         self._types: dict[tuple[str, str], tuple[ResourceType, ...]] = {}
         self._all_actions: list[str] | None = None
         self._word_runs: dict[str, dict[str, list[tuple[str, ...]]]] = {}
@@ -285,6 +286,12 @@ class Reference:
         service information for programmatic access", ``Operations``/``AuthorizedActions``), where the build
         found them safe to grant alone; empty for most."""
         table = self._authorized.get(namespace)
+        return table.get(operation.lower(), []) if table else []
+
+    def authorized_tag_actions(self, namespace: str, operation: str) -> list[str]:
+        """The tagging actions the same row names beside the operation's action (IoT FleetWise's
+        ``BatchCreateVehicle``: ``iotfleetwise:TagResource``), checked when the request carries tags."""
+        table = self._authorized_tags.get(namespace)
         return table.get(operation.lower(), []) if table else []
 
     def authorized_operations(self) -> list[tuple[str, str, list[str]]]:

@@ -131,8 +131,8 @@ def test_a_call_is_granted_the_action_the_operation_table_names(
 
 def test_a_batch_create_is_granted_the_create_of_each_item() -> None:
     """IoT FleetWise's row for BatchCreateVehicle is ``CreateVehicle`` and ``TagResource``: the tagging
-    action is checked when a vehicle is given tags (left to the tag machinery), the create on every
-    vehicle, its manifests as the single call's are."""
+    action is checked when a vehicle is given tags (below), the create on every vehicle, its manifests as
+    the single call's are."""
     manifests = {
         "modelManifestArn": f"arn:aws:iotfleetwise:{REGION}:model-manifest/fleet-model",
         "decoderManifestArn": f"arn:aws:iotfleetwise:{REGION}:decoder-manifest/fleet-decoder",
@@ -143,6 +143,24 @@ def test_a_batch_create_is_granted_the_create_of_each_item() -> None:
     assert {action for action, _ in batch} == {"iotfleetwise:CreateVehicle"}
     assert batch == single
     assert {*manifests.values()} < {arn for _, arn in batch}
+
+
+def test_a_batch_create_is_granted_the_rows_tagging_action_where_an_item_carries_tags() -> None:
+    """The row's ``TagResource`` (checked "if tags are specified in the resource-creating action", as
+    for the reference's dependent actions) is granted only for a request whose vehicles carry tags."""
+    manifests = {
+        "modelManifestArn": f"arn:aws:iotfleetwise:{REGION}:model-manifest/fleet-model",
+        "decoderManifestArn": f"arn:aws:iotfleetwise:{REGION}:decoder-manifest/fleet-decoder",
+    }
+    tagged = {"vehicleName": "truck-17", **manifests, "tags": [{"key": "team", "value": "fleet"}]}
+    plain = {"vehicleName": "truck-18", **manifests}
+    source = "iotfleetwise.amazonaws.com"
+    with_tags = uses_of(source, "BatchCreateVehicle", {"vehicles": [tagged, plain]})
+    created = {arn for action, arn in with_tags if action == "iotfleetwise:CreateVehicle"}
+    vehicles = {arn for arn in created if ":vehicle/" in arn}
+    assert {arn for action, arn in with_tags if action == "iotfleetwise:TagResource"} == vehicles != set()
+    without = uses_of(source, "BatchCreateVehicle", {"vehicles": [plain]})
+    assert {action for action, _ in without} == {"iotfleetwise:CreateVehicle"}
 
 
 def test_a_batch_call_is_granted_what_its_single_call_on_each_item_is() -> None:
@@ -209,8 +227,9 @@ def test_the_build_keeps_only_rows_that_say_what_every_call_needs() -> None:
         },
         "other.amazonaws.com": {"GetThing": ["svc:GetThing"]},
     }
-    kept, left_out = _build_module().authorized_actions(services, table)
+    kept, tagging, left_out = _build_module().authorized_actions(services, table)
     assert kept == {"svc": {"batchgetthing": ["svc:GetThing"], "batchcreatethings": ["svc:CreateThing"]}}
+    assert tagging == {"svc": {"batchcreatethings": ["svc:TagResource"]}}
     assert dict(left_out) == {
         "only a conditional action (tagging, iam:PassRole, kms)": 1,
         "several actions, not all unconditional": 2,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -582,11 +582,12 @@ def passed_roles(params: Mapping[str, Any], not_roles: Mapping[str, str] | None 
     return PassedRoles(tuple(sorted(set(found))), tuple(sorted(set(names))), unnamed)
 
 
-def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
+def with_dependent_actions(ref: Reference, plan: Plan, tagging: Iterable[str] = ()) -> Plan:
     """The plan with what the reference's dependent actions add to its primary actions (all variants'):
     the tagging actions, added when a record carries tags (the tag parameters join the memo key; the SDK
     table's own entries for them are then dropped from a record without: ``mapper._resolve``), and
-    ``iam:PassRole``, added on the roles a record passes where no entry granted it."""
+    ``iam:PassRole``, added on the roles a record passes where no entry granted it. ``tagging``: more
+    tagging actions of the call (the operation table's row beside its action)."""
     primaries = [
         a for group in (plan.actions, *(v.actions for v in plan.variants)) for a in group if a.primary
     ]
@@ -602,7 +603,11 @@ def with_dependent_actions(ref: Reference, plan: Plan) -> Plan:
         dict.fromkeys(
             tag
             for a in primaries
-            for tag in (*ref.tag_on_create(a.action), *TAG_ON_CREATE.get(a.action.lower(), ()))
+            for tag in (
+                *ref.tag_on_create(a.action),
+                *TAG_ON_CREATE.get(a.action.lower(), ()),
+                *tagging,
+            )
             if ref.action_name(tag) is not None
         )
     )
@@ -969,7 +974,8 @@ def _compile_plan(ref: Reference, source: str, name: str) -> Plan:
     authorized = [{"action": action} for action in ref.authorized_actions(namespace, method)]
     actions = _compile_entries(ref, namespace, method, authorized) if authorized else ()
     if actions:
-        plan = with_dependent_actions(ref, mapped_plan(key, actions + extra))
+        tagging = ref.authorized_tag_actions(namespace, method)
+        plan = with_dependent_actions(ref, mapped_plan(key, actions + extra), tagging)
         single = {a.action.split(":", 1)[1] for a in actions if a.primary}
         batch = method.startswith("Batch") and bool(single & {method[5:], method[5:].removesuffix("s")})
         return replace(plan, batch_items=batch)
