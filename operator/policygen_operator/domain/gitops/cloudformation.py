@@ -363,12 +363,16 @@ def _has_role_name(resource: dict[str, Any]) -> bool:
 # the stack name leaves. So a name is cut only when 64 long, and a cut logical id keeps 25 characters at
 # least. A logical id "must be alphanumeric (A-Za-z0-9)" (User Guide, "CloudFormation template Resources
 # syntax", "Logical ID"), so it runs from the name's second last hyphen to its last: the stack name, which
-# may hold hyphens, is what comes before.
+# may hold hyphens, is what comes before. Roles named before CloudFormation wrote 12 characters have 13, a
+# 1 and 12 capitals and digits, and keep them while they live: project-lambda-HelloLambdaRole-1UXN0SKYJW8LW
+# in a describe-stack-resources of 2020 whose Lambda function got project-lambda-HelloLambda-GNCSEV3U04G9,
+# DeployCloudTrailCloudFormation-LambdaExecutionRole-1Q5F6FCE5W9EX and
+# StackSet-StackSetPasswordPolicy-5e1837a-LambdaRole-1TCLUMCY77KXG (both 64 long: the stack name and the
+# logical id share the 49 characters left beside the 13 and two hyphens, the stack name cut).
 _GENERATED = re.compile(
-    r"(?P<stack>[A-Za-z][A-Za-z0-9-]*)-(?P<logical>[A-Za-z0-9]+)-(?P<random>[A-Za-z0-9]{12})"
+    r"(?P<stack>[A-Za-z][A-Za-z0-9-]*)-(?P<logical>[A-Za-z0-9]+)-(?P<random>[A-Za-z0-9]{12}|1[A-Z0-9]{12})"
 )
 _NAME_MAX = 64
-_SHARED = _NAME_MAX - 13 - 1  # the stack name and the logical id, in a name cut to 64
 RULE = "STACK-LOGICALID-RANDOM"
 # AWS SAM Developer Guide, "AWS CloudFormation resources generated when AWS::Serverless::Function is
 # specified": "When the Role property of an AWS::Serverless::Function is not specified, AWS SAM generates an
@@ -376,14 +380,15 @@ RULE = "STACK-LOGICALID-RANDOM"
 _SAM_FUNCTION = "AWS::Serverless::Function"
 
 
-def _fits(logical: str, stack: str, cut: str) -> bool:
+def _fits(logical: str, stack: str, cut: str, random: str) -> bool:
     """Whether CloudFormation, naming the role of logical id ``logical``, may have written ``cut`` after
-    the stack name ``stack`` (both as the name has them)."""
+    the stack name ``stack`` and before ``random`` (all as the name has them)."""
     if cut == logical:
         return True
+    shared = _NAME_MAX - len(random) - 2  # the stack name and the logical id, in a name cut to 64
     return (
-        len(stack) + len(cut) == _SHARED
-        and len(stack) <= _SHARED - _SHARED // 2
+        len(stack) + len(cut) == shared
+        and len(stack) <= shared - shared // 2
         and len(cut) < len(logical)
         and logical.startswith(cut)
     )
@@ -433,11 +438,11 @@ def _generated_match(
     possible: list[str] = []  # roles that fit or may be named so, as the refusal names them
     sam: list[tuple[str, str]] = []  # (function, its template)
     path = _role_path(request.principal)
-    stack, cut = (parts["stack"], parts["logical"]) if parts else ("", "")
+    stack, cut, random = (parts["stack"], parts["logical"], parts["random"]) if parts else ("", "", "")
     for source in sources if parts else []:
         for logical, resource in _roles(source):
             if not _has_role_name(resource):
-                if _fits(logical, stack, cut) and _path_fits(resource, path):
+                if _fits(logical, stack, cut, random) and _path_fits(resource, path):
                     fitting.append((source, logical))
                     possible.append(f"{logical} in {source.path}")
             elif not isinstance(_role_name(resource), str) and _may_be_named(resource, name):
@@ -449,7 +454,7 @@ def _generated_match(
                 isinstance(resource, dict)
                 and resource.get("Type") == _SAM_FUNCTION
                 and not (isinstance(properties, dict) and "Role" in properties)
-                and _fits(f"{logical}Role", stack, cut)
+                and _fits(f"{logical}Role", stack, cut, random)
             ):
                 sam.append((str(logical), source.path))
                 possible.append(f"{logical}Role (of {_SAM_FUNCTION} {logical}) in {source.path}")
@@ -486,7 +491,7 @@ def _generated_match(
         f"{source.path}: AWS::IAM::Role {logical} has no RoleName; CloudFormation names such a role {RULE}, "
         f"and {name} is stack {stack!r}, logical id {cut!r}"
         + (f" (cut from {logical})" if cut != logical else "")
-        + f", random part {name[-12:]!r}: the only role of the {len(sources)} template(s) under the "
+        + f", random part {random!r}: the only role of the {len(sources)} template(s) under the "
         "path whose logical id fits"
     )
     return _Found(source, logical, rule)

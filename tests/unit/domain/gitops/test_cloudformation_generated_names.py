@@ -118,6 +118,31 @@ def test_a_name_cut_to_64_characters_is_read_as_cloudformation_cuts_it() -> None
 
 
 @pytest.mark.parametrize(
+    ("name", "logical"),
+    [
+        # a role of 2020 (aws cloudformation describe-stack-resources, stack project-lambda): 13 characters,
+        # where the stack's Lambda function got 12 (project-lambda-HelloLambda-GNCSEV3U04G9)
+        ("project-lambda-HelloLambdaRole-1UXN0SKYJW8LW", "HelloLambdaRole"),
+        # 64 long: stack name and logical id share the 49 characters the 13 and two hyphens leave
+        ("DeployCloudTrailCloudFormation-LambdaExecutionRole-1Q5F6FCE5W9EX", "LambdaExecutionRole"),
+        # the same cut as issue 1113's, with one character less for the two to share: 25 and 24
+        (
+            "ChineseboostAnalyticsStac-RainlyticsSummariesJobFu-1A2B3C4D5E6F7",
+            "RainlyticsSummariesJobFunctionRole",
+        ),
+    ],
+)
+def test_a_name_whose_random_part_has_13_characters_is_found(name: str, logical: str) -> None:
+    """Roles CloudFormation named before it wrote 12 characters keep names of 13 (``1`` and 12 capitals and
+    digits) for as long as they live: they are found as the others are."""
+    text = template(role(logical), role("WorkerRole"))
+    result = edit_files("cloudformation", {"t.yaml": text}, request(POWER, principal=f"{ACCOUNT}/{name}"), "")
+    resources = list(YAML(typ="rt").load(result.changes["t.yaml"])["Resources"])
+    assert resources == [logical, f"{logical}Policygen", "WorkerRole"]
+    assert f"random part {name.rsplit('-', 1)[1]!r}" in result.notes[0]
+
+
+@pytest.mark.parametrize(
     ("logicals", "principal", "fits"),
     [
         # the logical id runs to the hyphen before the random part: App is not AppRole, whatever the stack
