@@ -24,7 +24,7 @@ from tests.integration.pullrequest_fixtures import (  # noqa: E402
     policy_v2,
 )
 
-from policygen_operator.domain.gitops import ack, terraform  # noqa: E402
+from policygen_operator.domain.gitops import ack, cloudformation, terraform  # noqa: E402
 from policygen_operator.domain.gitops.model import EditRequest  # noqa: E402
 from policygen_operator.services.pullrequest import (  # noqa: E402
     Credentials,
@@ -63,6 +63,35 @@ def editors() -> None:
         f"ack edit, one file of {len(big_yaml) // 1024} KiB (502 documents)",
         lambda: ack.edit({"roles.yaml": big_yaml}, REQUEST),
     )
+    for resources in (50, 200):
+        template = cloudformation_template(resources)
+        timed(
+            f"cloudformation edit, a YAML template of {template.count(chr(10))} lines, mixed list indents",
+            lambda template=template: cloudformation.edit({"template.yaml": template}, REQUEST),
+            1,
+        )
+
+
+def cloudformation_template(resources: int) -> str:
+    """A YAML template of ``resources`` buckets whose tag lists are indented two ways (as hand-written
+    templates mix them), then the role to edit: no one indentation of a dump writes it back, so the editor
+    compares every candidate's dump with the text (``yamldocs.Document.best_indent``)."""
+    parts = ["AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"]
+    for i in range(resources):
+        dash = "  " if i % 2 else "    "
+        parts.append(
+            f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: bucket-{i}\n"
+            f"      Tags:\n{dash}      - Key: team\n{dash}        Value: t{i}\n"
+            f"{dash}      - Key: env\n{dash}        Value: prod\n"
+        )
+    parts.append(
+        "  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: payments-api\n"
+        "      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+        "          - Effect: Allow\n            Principal:\n              Service: ecs-tasks.amazonaws.com\n"
+        "            Action: sts:AssumeRole\n      ManagedPolicyArns:\n"
+        f"        - {POWER_USER}\n"
+    )
+    return "".join(parts)
 
 
 def runs() -> None:
