@@ -497,6 +497,31 @@ def _generated_match(
     return _Found(source, logical, rule)
 
 
+def _condition(role: dict[str, Any]) -> str | None:
+    """The Condition the role's policy is created under: the role's own. The role exists only while its
+    condition holds ("CloudFormation creates the resource only when the condition evaluates to true",
+    Template Reference, Condition attribute), so the policy that refers to it is created under the same
+    condition, or not at all (cfn-lint W1001 otherwise)."""
+    condition = role.get("Condition")
+    return condition if isinstance(condition, str) else None
+
+
+def _set_condition(resource: dict[str, Any], condition: str | None) -> None:
+    """``resource``'s Condition set (right after its Type, where CloudFormation's examples write it) or
+    removed, its other keys in their order."""
+    resource.pop("Condition", None)
+    if condition is None:
+        return
+    keys = list(resource)
+    at = keys.index("Type") + 1 if "Type" in keys else 0
+    if hasattr(resource, "insert"):  # a ruamel CommentedMap keeps its comments where they are
+        resource.insert(at, "Condition", condition)
+        return
+    rest = {key: resource.pop(key) for key in keys[at:]}
+    resource["Condition"] = condition
+    resource.update(rest)
+
+
 def _arn_of(item: Any, partition: str) -> str | None:
     """The managed policy ARN an entry of ManagedPolicyArns names, when the template says it without a
     parameter: a literal, ``!Sub``/``Fn::Sub`` of ``${AWS::Partition}`` and of variables that are literals or
@@ -679,6 +704,11 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
                 props["PolicyDocument"] = document
                 changed = True
                 result.notes.append(f"{source.path}: updated the policy document of {key}")
+            if existing.get("Condition") != _condition(role):
+                _set_condition(existing, _condition(role))
+                changed = True
+                said = f"under its role's Condition {_condition(role)}" if _condition(role) else "without one"
+                result.notes.append(f"{source.path}: {key} is created {said}, as {logical} is (Condition)")
         elif existing is not None:
             raise GitOpsEditError(
                 f"{source.path}: resource {key} exists and is not an AWS::IAM::ManagedPolicy; rename it, "
@@ -686,12 +716,8 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             )
         else:
             policy: dict[str, Any] = {"Type": _POLICY_TYPE}
-            condition = role.get("Condition")
-            if isinstance(condition, str):
-                # the role exists only while its condition holds ("CloudFormation creates the resource
-                # only when the condition evaluates to true", Template Reference, Condition attribute): the
-                # policy that refers to it is created under the same condition, or not at all
-                policy["Condition"] = condition
+            if _condition(role):
+                policy["Condition"] = _condition(role)
             policy["Properties"] = {
                 "ManagedPolicyName": request.policy_name(index),
                 "Description": request.description,

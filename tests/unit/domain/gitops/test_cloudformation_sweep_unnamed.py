@@ -187,3 +187,39 @@ def test_the_original_lines_are_kept_only_where_they_say_what_the_edit_says() ->
     assert _kept_layout("a: 1\n", "a: 2\n", "a: 2\nb: 3\n") == "a: 2\nb: 3\n"
     # the usual case: a line of the original kept as it was, the edit's line added
     assert _kept_layout("a:\n- - 1\n", "a:\n-   - 1\n", "a:\n-   - 1\nb: 3\n") == "a:\n- - 1\nb: 3\n"
+
+
+def test_a_policy_an_earlier_run_wrote_takes_its_roles_condition_and_loses_a_stale_one() -> None:
+    """Level-based: the policy's Condition is its role's, whoever wrote the resource before. A policy an
+    earlier run added without the role's Condition (before ff5ba7d) gets it on the next edit, even when its
+    document is unchanged; one whose role no longer has a Condition loses it."""
+    first = edit_files("cloudformation", {"t.yaml": SNAPSHOT}, request(BASIC, principal=GENERATED), "")
+    written = first.changes["t.yaml"]
+    older = written.replace(
+        "    Condition: EnableBackups\n    Properties:\n      ManagedPolicyName",
+        "    Properties:\n      ManagedPolicyName",
+    )
+    assert older != written  # the policy, as an earlier run wrote it
+    again = edit_files("cloudformation", {"t.yaml": older}, request(BASIC, principal=GENERATED), "")
+    policy = YAML(typ="rt").load(again.changes["t.yaml"])["Resources"]["IamRoleLambdaPolicygen"]
+    assert list(policy) == ["Type", "Condition", "Properties"] and policy["Condition"] == "EnableBackups"
+    assert any("Condition" in note for note in again.notes)
+    unconditional = written.replace(
+        "    Condition: EnableBackups\n\n  IamRoleLambdaPolicygen:", "\n  IamRoleLambdaPolicygen:"
+    )
+    assert unconditional != written  # the role's Condition removed, the policy's left
+    dropped = edit_files("cloudformation", {"t.yaml": unconditional}, request(BASIC, principal=GENERATED), "")
+    policy = YAML(typ="rt").load(dropped.changes["t.yaml"])["Resources"]["IamRoleLambdaPolicygen"]
+    assert "Condition" not in policy
+    # a JSON template the same way
+    as_json = json.loads(json.dumps(YAML(typ="safe").load(SNAPSHOT.replace("!Equals", "").replace("!", ""))))
+    out = edit_files(
+        "cloudformation", {"t.json": json.dumps(as_json, indent=2)}, request(BASIC, principal=GENERATED), ""
+    )
+    doc = json.loads(out.changes["t.json"])
+    del doc["Resources"]["IamRoleLambdaPolicygen"]["Condition"]
+    later = edit_files(
+        "cloudformation", {"t.json": json.dumps(doc, indent=2)}, request(BASIC, principal=GENERATED), ""
+    )
+    policy = json.loads(later.changes["t.json"])["Resources"]["IamRoleLambdaPolicygen"]
+    assert list(policy) == ["Type", "Condition", "Properties"] and policy["Condition"] == "EnableBackups"
