@@ -11,6 +11,8 @@ the policy granted the call's own action only, and the call was refused:
   secretsmanager:PutResourcePolicy; Kinesis Analytics AddApplicationReferenceDataSource needs
   kinesisanalytics:AddApplicationOutput; Redshift GetClusterCredentials with AutoCreate needs
   redshift:CreateClusterUser.
+- S3 GetObjectTorrent also needs s3:GetObject, Timestream PrepareQuery timestream:Select: the one action AWS's
+  operation table names for each, which the call's own action did not include.
 """
 
 from __future__ import annotations
@@ -295,3 +297,40 @@ def test_a_registry_login_also_needs_the_service_bearer_token(
     """ "This API requires the codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken permissions"
     (CodeArtifact API Reference; the same sentence for ECR Public): every npm, pip or docker login there."""
     assert uses(source, "GetAuthorizationToken", params) == {own, ("sts:GetServiceBearerToken", "*")}
+
+
+def test_an_object_torrent_is_also_authorized_as_get_object() -> None:
+    """AWS's operation table (the programmatic service reference's ``Operations``) authorizes S3
+    GetObjectTorrent by s3:GetObject alone, and the S3 Developer Guide's permissions table ("Specifying
+    Permissions in a Policy") lists "GET Object torrent" under s3:GetObject as under s3:GetObjectTorrent;
+    the API reference asks for "READ access to the object". Before, only s3:GetObjectTorrent was granted."""
+    params = {
+        "bucketName": "orders-archive",
+        "Host": "orders-archive.s3.us-east-1.amazonaws.com",
+        "key": "media/trailer.mp4",
+        "torrent": "",
+    }
+    resources = [
+        {"type": "AWS::S3::Object", "ARN": f"{BUCKET}/media/trailer.mp4"},
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": BUCKET},
+    ]
+    record = cloudtrail_record(
+        "s3.amazonaws.com", "GetObjectTorrent", params, resources=resources, data_event=True
+    )
+    mapped = EventMapper().map(record)
+    assert set(mapped.uses) == {
+        ("s3:GetObject", f"{BUCKET}/media/trailer.mp4"),
+        ("s3:GetObjectTorrent", f"{BUCKET}/media/trailer.mp4"),
+    }
+
+
+def test_a_prepared_timestream_query_is_also_authorized_as_select() -> None:
+    """AWS's operation table authorizes Timestream PrepareQuery by timestream:Select, the action Query is
+    authorized by: preparing (validating) a query reads what it selects. timestream:PrepareQuery is kept
+    beside it, no page saying it is not checked. Neither names the table in the request: both on ``*``."""
+    params = {
+        "queryString": 'SELECT * FROM "sensors"."readings" WHERE time > ago(1h)',
+        "validateOnly": True,
+    }
+    mapped = EventMapper().map(cloudtrail_record("timestream.amazonaws.com", "PrepareQuery", params))
+    assert set(mapped.uses) == {("timestream:PrepareQuery", "*"), ("timestream:Select", "*")}

@@ -1630,6 +1630,16 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken permissions" (ECR Public). Every
     # npm/pip/docker login through them; sts:GetServiceBearerToken takes no resource.
     ("codeartifact", "getauthorizationtoken"): [{"action": "sts:GetServiceBearerToken"}],
+    # AWS's operation table (the Service Authorization Reference's programmatic form, "Simplified AWS service
+    # information for programmatic access": Operations[].AuthorizedActions) names one action for each of
+    # these mapped calls, not the one of the call's own name, which stays beside it: S3 GetObjectTorrent is
+    # authorized by s3:GetObject (the S3 Developer Guide's "Specifying Permissions in a Policy" lists "GET
+    # Object torrent" under s3:GetObject and s3:GetObjectTorrent both; the API reference asks for "READ
+    # access to the object"); Timestream PrepareQuery by timestream:Select, as Query is (its request names
+    # no table either). Found by listing the mapped calls whose row has one action the plan lacks. Primary:
+    # checked on every call, not only when a parameter asks for it.
+    ("s3", "getobjecttorrent"): [{"action": "s3:GetObject", "primary": True, "resource_mappings": _OBJECT}],
+    ("timestream", "preparequery"): [{"action": "timestream:Select", "primary": True}],
     # EKS: "The IAM principal that is creating the association must have iam:PassRole" (EKS User Guide,
     # "Assign an IAM role to a Kubernetes service account"; the role is roleArn, not a cross-account
     # targetRoleArn the first role assumes); "If you create an access entry with type EC2_Linux or
