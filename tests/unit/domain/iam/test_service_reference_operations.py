@@ -19,9 +19,6 @@ carry the APIs' members in CloudTrail's lowerCamelCase.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +26,8 @@ import pytest
 from policygen_operator.domain.iam.mapping import EventMapper
 from policygen_operator.domain.iam.reference import load_reference
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, granted, uses_of
+from tests.unit.domain.iam.test_reference_data import _build_module
 
-SCRIPT = Path(__file__).resolve().parents[4] / "operator" / "scripts" / "build_reference_data.py"
 REGION = f"us-east-1:{ACCOUNT}"
 FARM = "farm-1234567890abcdef1234567890abcdef"
 QUEUE = "queue-1234567890abcdef1234567890abcdef"
@@ -199,15 +196,6 @@ def test_every_action_the_table_maps_to_is_in_the_reference() -> None:
         assert actions, (namespace, operation)
         for action in actions:
             assert ref.action_name(action) == action, (namespace, operation, action)
-
-
-def _build_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("build_reference_data", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_reference_data"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_build_keeps_only_rows_that_say_what_every_call_needs() -> None:
