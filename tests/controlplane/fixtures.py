@@ -6,6 +6,7 @@ folder of its own so it never touches the `.cluster/` of `make cluster-up`. Each
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -25,7 +26,18 @@ from tests.controlplane.cluster import DEFAULT_BIN_DIR, ControlPlane
 def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     """etcd + kube-apiserver (RBAC) + kube-controller-manager for the whole session; skipped only when the
     binaries were not built (`make test` builds them first, so CI never skips)."""
-    plane = ControlPlane(state_dir=tmp_path_factory.mktemp("controlplane"), die_with_parent=True)
+    _interrupt_on_sigterm()
+    with started(
+        ControlPlane(state_dir=tmp_path_factory.mktemp("controlplane"), die_with_parent=True)
+    ) as plane:
+        yield plane
+
+
+@contextlib.contextmanager
+def started(plane: ControlPlane) -> Iterator[ControlPlane]:
+    """``plane`` running for a `with` block and stopped after it, whatever happens; the test is skipped
+    when the binaries were not built. Also for a test that needs a control plane of its own
+    (`tests/integration/test_upgrade.py`: CRDs are cluster-wide)."""
     missing = plane.missing_binaries()
     if missing:
         pytest.skip(
@@ -33,7 +45,6 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
             "run `make controlplane`"
         )
     plane.register_cleanup()
-    _interrupt_on_sigterm()
     plane.up()
     try:
         yield plane

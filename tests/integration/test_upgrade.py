@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from tests.controlplane.cluster import ControlPlane
+from tests.controlplane.fixtures import started
 from tests.integration.operator_harness import OPERATOR_ACCOUNT, ROOT, Operator, running_operator
 
 pytestmark = pytest.mark.controlplane
@@ -38,16 +39,10 @@ NAMESPACE = "policygen-system"
 def plane(tmp_path: Path) -> Iterator[ControlPlane]:
     """An empty control plane for this test alone (etcd and kube-apiserver; no controller is needed to create
     and read custom resources)."""
-    plane = ControlPlane(state_dir=tmp_path / "plane", controller_manager=False, die_with_parent=True)
-    missing = plane.missing_binaries()
-    if missing:
-        pytest.skip(f"control plane binaries not built ({', '.join(missing)}); run `make controlplane`")
-    plane.register_cleanup()
-    plane.up()
-    try:
+    with started(
+        ControlPlane(state_dir=tmp_path / "plane", controller_manager=False, die_with_parent=True)
+    ) as plane:
         yield plane
-    finally:
-        plane.down(quiet=True)
 
 
 @pytest.fixture
