@@ -886,6 +886,7 @@ PRINTED_FINDINGS = frozenset(
         "resource-undetermined",
         "resource-wide",
         "compacted",
+        "folded",
         "listed-for-absence",
     }
 )

@@ -9,7 +9,7 @@ function of a summary; nothing downstream needs the records themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,123 @@ def _usage(entry: Entry) -> Usage:
     return Usage(1, entry, entry) if isinstance(entry, str) else entry
 
 
+# Past this many distinct resources of one kind for one action (one bucket's objects, one Region's KMS keys:
+# ``policy.shape_of``'s head), a table folds them (``HeadFold``). A role that writes a new S3 key on every
+# call otherwise held one entry per call of the whole window, ~180 bytes each: memory grew with the log
+# volume. Now it stays under about 1.5 MB per (principal, action, kind). A policy names at most
+# ``DEFAULT_COMPACTION_THRESHOLD`` (10) ARNs of one kind anyway; what folding can lose against compacting the
+# full set is depth (docs/mapping.md, "Folded during the scan").
+FOLD_AT = 8_192
+
+
+@dataclass(slots=True)
+class Span:
+    """Folded resources: the lowest and the highest of their rests (their longest common prefix is that of
+    the two), and the usage of them all. Min, max and ``Usage.add`` are associative and commutative, so
+    spans merge in any order and batching to the same value."""
+
+    low: str
+    high: str
+    usage: Usage
+
+    def take(self, low: str, high: str, usage: Usage) -> None:
+        if low < self.low:
+            self.low = low
+        if high > self.high:
+            self.high = high
+        self.usage.add(usage)
+
+    def rest(self) -> str:
+        """The rest the policy names: the one value, or a pattern of the common prefix of all of them, cut
+        before any wildcard or ``${...}`` escape so the prefix stays literal text."""
+        if self.low == self.high:
+            return self.low
+        size = 0
+        limit = min(len(self.low), len(self.high))
+        while size < limit and self.low[size] == self.high[size]:
+            size += 1
+        prefix = self.low[:size]
+        for wildcard in ("*", "?", "$"):
+            if wildcard in prefix:
+                prefix = prefix[: prefix.index(wildcard)]
+        return prefix + "*"
+
+
+def _segment(rest: str) -> str:
+    """The first folder of a rest (``uploads/`` of ``uploads/2026/a.json``), or the whole rest without one."""
+    cut = rest.find("/")
+    return rest if cut < 0 else rest[: cut + 1]
+
+
+@dataclass(slots=True)
+class HeadFold:
+    """An action's resources of one head past ``FOLD_AT``: one ``Span`` per first folder of their rests, or,
+    past ``FOLD_AT`` folders (flat keys), one ``Span`` for all.
+
+    Which form a head ends in depends only on the whole set of its resources (more than ``FOLD_AT``
+    distinct ones; more than ``FOLD_AT`` distinct first folders): a batch or file can only hold fewer of
+    either than the whole scan, so however records are split and ordered, the result is the same. A
+    folder's pattern still covers every resource a call used, and a first folder of one value stays exact.
+    """
+
+    by_segment: dict[str, Span] = field(default_factory=dict)
+    whole: Span | None = None
+
+    def take(self, rest_low: str, rest_high: str, usage: Usage, segment: str | None = None) -> None:
+        if self.whole is not None:
+            self.whole.take(rest_low, rest_high, usage)
+            return
+        key = _segment(rest_low) if segment is None else segment
+        span = self.by_segment.get(key)
+        if span is None:
+            self.by_segment[key] = Span(
+                rest_low, rest_high, Usage(usage.count, usage.first_seen, usage.last_seen)
+            )
+            if len(self.by_segment) > FOLD_AT:
+                self._to_whole()
+        else:
+            span.take(rest_low, rest_high, usage)
+
+    def join(self, other: HeadFold) -> None:
+        if other.whole is not None:
+            self._to_whole()
+            if self.whole is None:  # nothing held yet
+                usage = other.whole.usage
+                self.whole = Span(
+                    other.whole.low, other.whole.high, Usage(usage.count, usage.first_seen, usage.last_seen)
+                )
+            else:
+                self.whole.take(other.whole.low, other.whole.high, other.whole.usage)
+            return
+        for segment, span in other.by_segment.items():
+            self.take(span.low, span.high, span.usage, segment)
+
+    def spans(self) -> Iterator[tuple[str | None, Span]]:
+        if self.whole is not None:
+            yield None, self.whole
+        else:
+            yield from self.by_segment.items()
+
+    def _to_whole(self) -> None:
+        if self.whole is not None:
+            return
+        spans = list(self.by_segment.values())
+        self.by_segment = {}
+        first = spans[0] if spans else None
+        if first is None:
+            return
+        whole = Span(
+            first.low, first.high, Usage(first.usage.count, first.usage.first_seen, first.usage.last_seen)
+        )
+        for span in spans[1:]:
+            whole.take(span.low, span.high, span.usage)
+        self.whole = whole
+
+
+# A folded row, as pickled and saved: action, head, first folder (None: the whole head), low, high, usage.
+FoldRow = tuple[str, str, str | None, str, str, int, str, str]
+
+
 class UsageTable(MutableMapping[ActionResource, Usage]):
     """``(action, resource) -> Usage``, held as ``action -> resource -> Usage``, and a pair seen once as
     the bare time of that call.
@@ -62,22 +179,37 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     (56 bytes) says nothing their time does not. Readers still see ``(action, resource)`` keys and
     ``Usage`` values; a once-seen pair's is made when read, so writes go through ``see``, ``add``,
     ``merge`` or assignment, never into a ``Usage`` read out. Iteration is grouped by action (insertion
-    order within each), which no output depends on: reports sort, and a policy is built from sets.
+    order within each), then the folded entries, which no output depends on: reports sort, and a policy
+    is built from sets.
+
+    An action's resources of one kind past ``FOLD_AT`` are held folded (``folds``, ``HeadFold``): readers
+    see each fold's pattern as a resource. Writes never look a resource's kind up (that costs more than the
+    write); an action's dict is folded when it grows ``FOLD_AT`` past its size after the last fold, and
+    every read settles the rest first (``_settle``), so what is read is the same whatever the order.
     """
 
-    __slots__ = ("by_action",)
+    __slots__ = ("_limits", "by_action", "folds")
 
     def __init__(
         self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
     ) -> None:
         self.by_action: dict[str, dict[str, Entry]] = {}
+        self.folds: dict[str, dict[str, HeadFold]] | None = None  # action -> head -> its fold
+        self._limits: dict[str, int] | None = None  # action -> the size of its dict that folds it again
         pairs = entries.items() if isinstance(entries, Mapping) else entries
         for (action, resource), usage in pairs:
             self[(action, resource)] = usage
 
     def __getitem__(self, key: ActionResource) -> Usage:
+        self._settle()
         action, resource = key
-        return _usage(self.by_action[action][resource])
+        entry = self.by_action.get(action, {}).get(resource)
+        if entry is not None:
+            return _usage(entry)
+        for folded, usage in self._folded_of(action):
+            if folded == resource:
+                return usage
+        raise KeyError(key)
 
     def __setitem__(self, key: ActionResource, usage: Usage) -> None:
         """Kept as given (the caller may go on changing it)."""
@@ -86,6 +218,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if by_resource is None:
             by_resource = self.by_action[action] = {}
         by_resource[resource] = usage
+        if len(by_resource) > FOLD_AT:
+            self._grown(action, by_resource)
 
     def __delitem__(self, key: ActionResource) -> None:
         action, resource = key
@@ -97,26 +231,27 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, tuple) or len(key) != 2:
             return False
-        by_resource = self.by_action.get(key[0])
-        return by_resource is not None and key[1] in by_resource
+        return self.get(key) is not None
 
     def __iter__(self) -> Iterator[ActionResource]:
-        for action, by_resource in self.by_action.items():
-            for resource in by_resource:
-                yield action, resource
+        for key, _ in self._pairs():
+            yield key
 
     def __len__(self) -> int:
-        return sum(map(len, self.by_action.values()))
+        self._settle()
+        folded = sum(
+            1 for heads in (self.folds or {}).values() for fold in heads.values() for _ in fold.spans()
+        )
+        return sum(map(len, self.by_action.values())) + folded
 
     def __bool__(self) -> bool:
-        return bool(self.by_action)
+        return any(self.by_action.values()) or bool(self.folds)
 
     def get(self, key: ActionResource, default: Any = None) -> Any:
-        by_resource = self.by_action.get(key[0])
-        if by_resource is None:
+        try:
+            return self[key]
+        except KeyError:
             return default
-        entry = by_resource.get(key[1])
-        return default if entry is None else _usage(entry)
 
     def items(self) -> ItemsView[ActionResource, Usage]:
         return _Items(self)
@@ -135,7 +270,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return f"UsageTable({dict(self.items())!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rows_table, (self.rows(),))
+        return (_rows_table, (self.rows(), self.fold_rows()))
 
     def see(self, action: str, resource: str, event_time: str) -> None:
         """One call at ``event_time`` (the scan's hot path: one record's use)."""
@@ -146,6 +281,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = by_resource.get(resource)
         if entry is None:
             by_resource[resource] = event_time
+            if len(by_resource) > FOLD_AT:
+                self._grown(action, by_resource)
         elif isinstance(entry, str):
             # the second call: as Usage.see would have it, from Usage(1, entry, entry)
             if event_time < entry:
@@ -165,6 +302,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = by_resource.get(resource)
         if entry is None:
             by_resource[resource] = _entry(usage.count, usage.first_seen, usage.last_seen)
+            if len(by_resource) > FOLD_AT:
+                self._grown(action, by_resource)
         elif isinstance(entry, str):
             mine = by_resource[resource] = Usage(1, entry, entry)
             mine.add(usage)
@@ -175,6 +314,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         for action, theirs in other.by_action.items():
             for resource, entry in theirs.items():
                 self.add(action, resource, _usage(entry))
+        for action, heads in (other.folds or {}).items():
+            for head, fold in heads.items():
+                self._fold_of(action, head).join(fold)
 
     def put(self, action: str, resource: str, count: int, first_seen: str, last_seen: str) -> None:
         """An entry read back (pickled rows, a saved summary), in place of any of that pair."""
@@ -182,8 +324,21 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if by_resource is None:
             by_resource = self.by_action[action] = {}
         by_resource[resource] = _entry(count, first_seen, last_seen)
+        if len(by_resource) > FOLD_AT:
+            self._grown(action, by_resource)
+
+    def put_folded(self, row: FoldRow) -> None:
+        """A fold read back (``fold_rows``)."""
+        action, head, segment, low, high, count, first_seen, last_seen = row
+        fold, usage = self._fold_of(action, head), Usage(count, first_seen, last_seen)
+        if segment is None:  # the span of the whole head
+            fold.join(HeadFold(whole=Span(low, high, usage)))
+        else:
+            fold.take(low, high, usage, segment)
 
     def rows(self) -> list[Row]:
+        """The entries not folded (``fold_rows`` has the others)."""
+        self._settle()
         return [
             (action, resource, 1, e, e)
             if isinstance(e, str)
@@ -191,6 +346,100 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             for action, by_resource in self.by_action.items()
             for resource, e in by_resource.items()
         ]
+
+    def fold_rows(self) -> list[FoldRow]:
+        self._settle()
+        return [
+            (
+                action,
+                head,
+                segment,
+                span.low,
+                span.high,
+                span.usage.count,
+                span.usage.first_seen,
+                span.usage.last_seen,
+            )
+            for action, heads in (self.folds or {}).items()
+            for head, fold in heads.items()
+            for segment, span in fold.spans()
+        ]
+
+    def folded(self) -> list[tuple[str, str, Usage]]:
+        """(action, pattern, usage) of each fold that names more than one resource: a wider grant than the
+        calls used, which the report must say."""
+        self._settle()
+        return [
+            (action, head + span.rest(), span.usage)
+            for action, heads in (self.folds or {}).items()
+            for head, fold in heads.items()
+            for _, span in fold.spans()
+            if span.low != span.high
+        ]
+
+    # -- folding --
+
+    def _pairs(self) -> Iterator[tuple[ActionResource, Usage]]:
+        self._settle()
+        for action, by_resource in self.by_action.items():
+            for resource, entry in by_resource.items():
+                yield (action, resource), _usage(entry)
+        for action in self.folds or {}:
+            for resource, usage in self._folded_of(action):
+                yield (action, resource), usage
+
+    def _folded_of(self, action: str) -> Iterator[tuple[str, Usage]]:
+        for head, fold in ((self.folds or {}).get(action) or {}).items():
+            for _, span in fold.spans():
+                yield head + span.rest(), span.usage
+
+    def _fold_of(self, action: str, head: str) -> HeadFold:
+        if self.folds is None:
+            self.folds = {}
+        heads = self.folds.setdefault(action, {})
+        fold = heads.get(head)
+        if fold is None:
+            fold = heads[head] = HeadFold()
+        return fold
+
+    def _grown(self, action: str, by_resource: dict[str, Entry]) -> None:
+        """A write took an action's dict past ``FOLD_AT``: folded when it has grown ``FOLD_AT`` since the
+        last fold, so the kinds are looked up once per ``FOLD_AT`` new resources at most."""
+        limit = self._limits.get(action, FOLD_AT) if self._limits is not None else FOLD_AT
+        if len(by_resource) > limit:
+            self._fold(action, by_resource)
+
+    def _settle(self) -> None:
+        """Every head past ``FOLD_AT`` folded, and every resource of a folded head in its fold: what readers
+        see then depends on the set of calls only, not on when the writes' folds happened."""
+        folds = self.folds
+        for action, by_resource in self.by_action.items():
+            if len(by_resource) > FOLD_AT or (folds is not None and action in folds and by_resource):
+                self._fold(action, by_resource)
+
+    def _fold(self, action: str, by_resource: dict[str, Entry]) -> None:
+        # imported here: policy.py imports this module (Usage)
+        from policygen_operator.domain.iam.policy import compactable_head, shape_of
+
+        folds = (self.folds or {}).get(action)
+        by_head: dict[str, list[str]] = {}
+        for resource in by_resource:
+            shape = shape_of(resource)
+            if shape is not None:
+                by_head.setdefault(shape[0], []).append(resource)
+        for head, resources in by_head.items():
+            fold = folds.get(head) if folds is not None else None
+            if fold is None:
+                if len(resources) <= FOLD_AT or not compactable_head(head):
+                    continue
+                fold = self._fold_of(action, head)
+            cut = len(head)
+            for resource in resources:
+                rest = resource[cut:]
+                fold.take(rest, rest, _usage(by_resource.pop(resource)))
+        if self._limits is None:
+            self._limits = {}
+        self._limits[action] = len(by_resource) + FOLD_AT
 
 
 def _entry(count: int, first_seen: str, last_seen: str) -> Entry:
@@ -204,18 +453,15 @@ class _Items(ItemsView[ActionResource, Usage]):
     _mapping: UsageTable
 
     def __iter__(self) -> Iterator[tuple[ActionResource, Usage]]:
-        for action, by_resource in self._mapping.by_action.items():
-            for resource, entry in by_resource.items():
-                yield (action, resource), _usage(entry)
+        return self._mapping._pairs()
 
 
 class _Values(ValuesView[Usage]):
     _mapping: UsageTable
 
     def __iter__(self) -> Iterator[Usage]:
-        for by_resource in self._mapping.by_action.values():
-            for entry in by_resource.values():
-                yield _usage(entry)
+        for _, usage in self._mapping._pairs():
+            yield usage
 
 
 def _table(entries: Mapping[ActionResource, Usage] | None = None) -> UsageTable:
@@ -244,7 +490,10 @@ class PrincipalUsage:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as plain rows: a worker's batch result holds one entry per distinct (action, resource),
         and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
-        return (_principal_usage, (self.allowed.rows(), self.denied.rows()))
+        return (
+            _principal_usage,
+            (self.allowed.rows(), self.denied.rows(), self.allowed.fold_rows(), self.denied.fold_rows()),
+        )
 
     def merge(self, other: PrincipalUsage) -> None:
         self.allowed.merge(other.allowed)
@@ -254,15 +503,22 @@ class PrincipalUsage:
 Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, last seen
 
 
-def _rows_table(rows: list[Row]) -> UsageTable:
+def _rows_table(rows: list[Row], folds: Sequence[FoldRow] = ()) -> UsageTable:
     table = UsageTable()
+    for row in folds:
+        table.put_folded(row)
     for action, resource, count, first, last in rows:
         table.put(action, resource, count, first, last)
     return table
 
 
-def _principal_usage(allowed: list[Row], denied: list[Row]) -> PrincipalUsage:
-    return PrincipalUsage(_rows_table(allowed), _rows_table(denied))
+def _principal_usage(
+    allowed: list[Row],
+    denied: list[Row],
+    allowed_folds: Sequence[FoldRow] = (),
+    denied_folds: Sequence[FoldRow] = (),
+) -> PrincipalUsage:
+    return PrincipalUsage(_rows_table(allowed, allowed_folds), _rows_table(denied, denied_folds))
 
 
 @dataclass
@@ -335,17 +591,33 @@ class UsageSummary:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, stable in order, for reports and for keeping a summary between runs."""
 
-        def table(entries: Mapping[ActionResource, Usage]) -> list[dict[str, Any]]:
-            return [
-                {
+        def table(entries: UsageTable) -> list[dict[str, Any]]:
+            rows: list[tuple[tuple[str, str], dict[str, Any]]] = [
+                (
+                    (action, resource),
+                    {
+                        "action": action,
+                        "resource": resource,
+                        "count": count,
+                        "firstSeen": first,
+                        "lastSeen": last,
+                    },
+                )
+                for action, resource, count, first, last in entries.rows()
+            ]
+            for action, head, segment, low, high, count, first, last in entries.fold_rows():
+                resource = head + Span(low, high, Usage(count, first, last)).rest()
+                row = {
                     "action": action,
                     "resource": resource,
-                    "count": usage.count,
-                    "firstSeen": usage.first_seen,
-                    "lastSeen": usage.last_seen,
+                    "count": count,
+                    "firstSeen": first,
+                    "lastSeen": last,
                 }
-                for (action, resource), usage in sorted(entries.items())
-            ]
+                # what merging it again needs (``from_dict``): the fold, not only the pattern it names
+                row["folded"] = {"head": head, "segment": segment, "low": low, "high": high}
+                rows.append(((action, resource), row))
+            return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
         sessions = {
             "sessions": {
@@ -399,4 +671,19 @@ class UsageSummary:
 def _load(principal: PrincipalUsage, tables: dict[str, Any]) -> None:
     for name, target in (("allowed", principal.allowed), ("denied", principal.denied)):
         for row in tables.get(name, []):
-            target.put(row["action"], row["resource"], int(row["count"]), row["firstSeen"], row["lastSeen"])
+            count, first, last = int(row["count"]), row["firstSeen"], row["lastSeen"]
+            if (fold := row.get("folded")) is not None:
+                target.put_folded(
+                    (
+                        row["action"],
+                        fold["head"],
+                        fold["segment"],
+                        fold["low"],
+                        fold["high"],
+                        count,
+                        first,
+                        last,
+                    )
+                )
+            else:
+                target.put(row["action"], row["resource"], count, first, last)

@@ -32,7 +32,7 @@ from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import PROGRESS_EVERY, ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.timeutil import iso
-from policygen_operator.domain.usage import ActionResource, Usage, UsageSummary
+from policygen_operator.domain.usage import FOLD_AT, ActionResource, PrincipalUsage, Usage, UsageSummary
 from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
 from policygen_operator.services.errors import (
     InvalidRequestError,
@@ -496,6 +496,18 @@ def _principal_result(
         )
         for c in compactions
     ]
+    findings += [  # what the scan folded to keep its memory bounded (``domain.usage.FOLD_AT``)
+        Found.from_dict(
+            {
+                "severity": "warning",
+                "code": "folded",
+                "message": f"{pattern} stands for the {action} calls ({folded.count} call(s)) on more than "
+                f"{FOLD_AT:,} ARNs of one kind: a scan keeps that many of one kind per action, then their "
+                "common prefix, which also allows the ones of that prefix no call used",
+            }
+        )
+        for action, pattern, folded in _folded(usage, request)
+    ]
     findings += [
         replace(finding, part=part)
         for part, document in enumerate(policies, start=1)
@@ -511,6 +523,22 @@ def _principal_result(
         characters=sum(policy_characters(p) for p in policies),
         denied_actions=sorted({a for a, _ in denied}),
     )
+
+
+def _folded(usage: PrincipalUsage | None, request: GenerationRequest) -> list[tuple[str, str, Usage]]:
+    """The folds a policy grants: of the allowed calls (and the refused ones with ``include_denied``), minus
+    excluded actions; none without resource level (every grant is ``*`` then)."""
+    if usage is None or not request.resource_level:
+        return []
+    patterns = [p.lower() for p in request.exclude_actions]
+    tables = (usage.allowed, usage.denied) if request.include_denied else (usage.allowed,)
+    kept = [
+        (action, pattern, folded)
+        for table in tables
+        for action, pattern, folded in table.folded()
+        if not any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns)
+    ]
+    return sorted(kept, key=lambda entry: entry[:2])
 
 
 def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = lambda _: "ignored") -> str:

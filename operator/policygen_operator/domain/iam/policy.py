@@ -126,7 +126,7 @@ def compact(resources: Iterable[str], threshold: int, stands_for: dict[str, int]
         else:
             groups[shape[0]].append(shape[1])
     for head, rests in groups.items():
-        if len(rests) <= threshold or not _compactable(head):
+        if len(rests) <= threshold or not compactable_head(head):
             out.update(head + rest for rest in rests)
         else:
             kept = _compact_tree(rests, threshold)
@@ -190,7 +190,7 @@ def _common_prefix(values: list[str]) -> str:
     return prefix
 
 
-def _compactable(head: str) -> bool:
+def compactable_head(head: str) -> bool:
     """Never a pattern that could cross accounts: S3 bucket ARNs carry no account and bucket names are
     global, so buckets are never compacted (objects are, inside their bucket: ``bucket/...``)."""
     parts = head.split(":", 5)

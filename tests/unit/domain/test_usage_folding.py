@@ -1,0 +1,154 @@
+"""A principal's usage stays bounded however many distinct resources its calls name.
+
+A role that writes a new S3 key on every call (an ingest job, a log shipper) made one usage entry per call
+of the whole window, ~180 bytes each, so a scan's memory grew with the log volume. Past ``FOLD_AT``
+distinct resources of one kind for one action, a table folds them into one span per first folder, or past
+``FOLD_AT`` folders one span for the kind, whose common prefix the policy names. These tests lower
+``FOLD_AT`` to a handful; what matters is that the result depends only on the set of calls (order, files,
+batches, pickling and saved summaries give the same), that every call stays allowed, and that the entries
+held stay bounded.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain import usage as usage_module
+from policygen_operator.domain.iam.policy import build_policies
+from policygen_operator.domain.usage import PrincipalUsage, UsageSummary, UsageTable
+
+GET = "s3:GetObject"
+PUT = "s3:PutObject"
+BUCKET = "arn:aws:s3:::ingest-bucket/"
+ROLE = "arn:aws:iam::111122223333:role/ingest"
+LIMIT = 8
+
+
+@pytest.fixture(autouse=True)
+def _small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(usage_module, "FOLD_AT", LIMIT)
+
+
+def _time(n: int) -> str:
+    return f"2026-11-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z"
+
+
+def _calls() -> list[tuple[str, str, str]]:
+    """Keys in folders (``uploads/2026/11/N.json``: one first folder), flat keys (more first folders than
+    the limit), a few keys of another folder, a second action under the limit, and a key read twice."""
+    calls = [(PUT, f"{BUCKET}uploads/2026/11/{n:03d}.json", _time(n)) for n in range(40)]
+    calls += [(PUT, f"{BUCKET}flat-{n:03d}.bin", _time(n + 3)) for n in range(30)]
+    calls += [(PUT, f"{BUCKET}reports/r{n}.csv", _time(n + 7)) for n in range(3)]
+    calls += [(GET, f"{BUCKET}config/{n}.yaml", _time(n)) for n in range(4)]
+    calls += [(GET, f"{BUCKET}config/0.yaml", _time(50))]
+    return calls
+
+
+def _read(table: UsageTable) -> list[tuple[Any, ...]]:
+    return sorted((a, r, u.count, u.first_seen, u.last_seen) for (a, r), u in table.items())
+
+
+def _one_table(calls: list[tuple[str, str, str]]) -> UsageTable:
+    table = UsageTable()
+    for action, resource, time in calls:
+        table.see(action, resource, time)
+    return table
+
+
+def test_under_the_limit_every_resource_stays_exact() -> None:
+    calls = [(GET, f"{BUCKET}config/{n}.yaml", _time(n)) for n in range(LIMIT)]
+    table = _one_table(calls)
+    assert [r for _, r, *_ in _read(table)] == sorted(r for _, r, _ in calls)
+    assert table.folded() == []
+
+
+def test_past_the_limit_a_kind_is_named_by_its_folders_common_prefixes() -> None:
+    table = _one_table(_calls())
+    read = {(a, r): (count, first, last) for a, r, count, first, last in _read(table)}
+    # 73 PutObject keys of one bucket: past the limit; 30 flat keys are 30 first folders, more than the
+    # limit, so the kind is one span whose prefix is common to all 73 keys (none: the bucket's "*")
+    assert [r for a, r in read if a == PUT] == [f"{BUCKET}*"]
+    assert read[(PUT, f"{BUCKET}*")][0] == 73
+    assert read[(PUT, f"{BUCKET}*")][1:] == (
+        min(t for a, _, t in _calls() if a == PUT),
+        max(t for a, _, t in _calls() if a == PUT),
+    )
+    # GetObject: 4 keys, under the limit, exact, the twice-read one counted twice
+    assert read[(GET, f"{BUCKET}config/0.yaml")][0] == 2
+    assert [pattern for _, pattern, _ in table.folded()] == [f"{BUCKET}*"]
+
+
+def test_folders_under_the_limit_keep_one_pattern_each_and_single_keys_exact() -> None:
+    calls = [(PUT, f"{BUCKET}uploads/2026/11/{n:03d}.json", _time(n)) for n in range(40)]
+    calls += [(PUT, f"{BUCKET}reports/r{n}.csv", _time(n)) for n in range(3)]
+    calls += [(PUT, f"{BUCKET}manifest.json", _time(1))]
+    table = _one_table(calls)
+    assert [r for _, r, *_ in _read(table)] == [
+        f"{BUCKET}manifest.json",
+        f"{BUCKET}reports/r*",
+        f"{BUCKET}uploads/2026/11/0*",
+    ]
+
+
+def test_the_entries_held_stay_bounded_however_many_keys() -> None:
+    table = UsageTable()
+    most = 0
+    for n in range(20_000):
+        table.see(PUT, f"{BUCKET}uploads/{n % 5}/{n:06d}.json", _time(n))
+        held = len(table.by_action[PUT]) + sum(
+            len(fold.by_segment) + (fold.whole is not None)
+            for fold in (table.folds or {}).get(PUT, {}).values()
+        )
+        most = max(most, held)
+    assert most <= 2 * LIMIT + 1
+    # one span per first folder: all under uploads/, whose common prefix is uploads/ (the policy's own
+    # compaction of the full set would have named uploads/0/* ... uploads/4/*: the price of the bound)
+    assert [r for _, r, *_ in _read(table)] == [f"{BUCKET}uploads/*"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_same_whatever_the_order_batches_and_round_trips(seed: int) -> None:
+    calls = _calls()
+    whole = _read(_one_table(calls))
+    rng = random.Random(seed)
+    shuffled = calls[:]
+    rng.shuffle(shuffled)
+    cuts = sorted(rng.sample(range(1, len(shuffled)), rng.randint(1, 6)))
+    parts = [shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(shuffled)], strict=True)]
+    tables = [_one_table(part) for part in parts]
+    # a worker's result is pickled; a saved summary goes through to_dict/from_dict
+    tables = [pickle.loads(pickle.dumps(t)) if i % 2 else t for i, t in enumerate(tables)]
+    rng.shuffle(tables)
+    merged = UsageTable()
+    for table in tables:
+        merged.merge(table)
+    assert _read(merged) == whole
+    summary = UsageSummary(principals={ROLE: PrincipalUsage(allowed=merged)})
+    again = UsageSummary.from_dict(summary.to_dict())
+    assert _read(again.principals[ROLE].allowed) == whole
+    assert again.to_dict() == summary.to_dict()
+    # and merging a read-back summary with more calls folds them in as if seen together
+    more = [(PUT, f"{BUCKET}late-{n}.bin", _time(n)) for n in range(3)]
+    again.principals[ROLE].allowed.merge(_one_table(more))
+    assert _read(again.principals[ROLE].allowed) == _read(_one_table(calls + more))
+
+
+def test_every_call_is_still_allowed_by_the_policy() -> None:
+    calls = [(PUT, f"{BUCKET}uploads/2026/11/{n:03d}.json", _time(n)) for n in range(40)]
+    calls += [(PUT, f"{BUCKET}manifest.json", _time(1)), (GET, f"{BUCKET}config/a.yaml", _time(2))]
+    (policy,) = build_policies(_one_table(calls))
+    granted = [(a, r) for s in policy["Statement"] for a in s["Action"] for r in s["Resource"]]
+    for action, resource, _ in calls:
+        assert any(
+            a == action and (r == resource or (r.endswith("*") and resource.startswith(r[:-1])))
+            for a, r in granted
+        ), (action, resource)
+
+
+def test_a_name_holding_a_wildcard_is_never_cut_inside_its_escape() -> None:
+    calls = [(PUT, f"{BUCKET}in/a${{*}}{n:02d}", _time(n)) for n in range(LIMIT + 1)]
+    assert [r for _, r, *_ in _read(_one_table(calls))] == [f"{BUCKET}in/a*"]
