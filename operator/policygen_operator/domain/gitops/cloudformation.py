@@ -166,9 +166,19 @@ class _Source:
         body = self.text.removeprefix(_BOM)
         indent = _json_indent(body)
         end = "\n" if body.endswith("\n") else ""
-        # a template all ASCII keeps its escapes (\u00fc), one in UTF-8 its characters: only the edited
-        # lines change
-        return mark + json.dumps(self.data, indent=indent, ensure_ascii=body.isascii()) + end
+        # a template all ASCII keeps its escapes (\u00fc), one in UTF-8 its characters; and the lines the
+        # edit does not change stay the file's own (an escape in a UTF-8 file, "key" : value, a one-line
+        # list), as in YAML templates
+        edited = json.dumps(self.data, indent=indent, ensure_ascii=body.isascii()) + end
+        roundtrip = json.dumps(json.loads(body), indent=indent, ensure_ascii=body.isascii()) + end
+        return mark + yamldocs.kept_layout(body, roundtrip, edited, same=_same_json)
+
+
+def _same_json(first: str, second: str) -> bool:
+    try:
+        return bool(json.loads(first) == json.loads(second))
+    except ValueError:
+        return False
 
 
 # The UTF-8 byte order mark Windows editors write first: json.loads refuses it, and the file keeps it.

@@ -2,7 +2,7 @@
 
 Only documents we change are re-serialised; the others keep their exact text. For a changed document we
 pick the indentation (mapping indent, sequence dash offset) that reproduces the original best, and the
-lines the edit does not change keep the original's text (``_kept_layout``), so the diff is the lines we
+lines the edit does not change keep the original's text (``kept_layout``), so the diff is the lines we
 meant to change and nothing else.
 """
 
@@ -12,7 +12,7 @@ import difflib
 import io
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,7 @@ class Document:
         if not self.text.strip():
             return self.separator + edited
         roundtrip = _dump(_yaml(indent).load(self.text), indent)
-        return self.separator + _kept_layout(self.text, roundtrip, edited)
+        return self.separator + kept_layout(self.text, roundtrip, edited)
 
 
 def _lines_differing(old: list[str], new: list[str]) -> int:
@@ -104,14 +104,17 @@ def _lines_differing(old: list[str], new: list[str]) -> int:
     return sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
 
 
-def _kept_layout(original: str, roundtrip: str, edited: str) -> str:
+def kept_layout(
+    original: str, roundtrip: str, edited: str, same: Callable[[str, str], bool] | None = None
+) -> str:
     """``edited`` with the lines the edit did not change written as ``original`` writes them. One
     indentation serves every sequence of a dump, so a list the text starts on its item's dash
     (``- - !Ref X``) or indents otherwise than its neighbours, and a line's trailing spaces, came back
     changed wherever they were: the change is taken as the round trip's diff against the edit and made to
     the original's lines instead. Where the round trip rewrote lines otherwise than one for one (a block
     of lines for another), a change that reaches into them leaves the dump as it is; so does a text that
-    would not read back as the edit."""
+    would not read back as the edit (``same``: whether two texts read back alike; YAML's reading by
+    default, a JSON template gives its own)."""
     if roundtrip == original:
         return edited
     old, round_lines, new = (t.splitlines(keepends=True) for t in (original, roundtrip, edited))
@@ -138,11 +141,14 @@ def _kept_layout(original: str, roundtrip: str, edited: str) -> str:
             at += 1
     out.extend(line for _, _, lines in runs[at:] for line in lines)
     merged = "".join(out)
+    return merged if (same or _same_yaml)(merged, edited) else edited
+
+
+def _same_yaml(first: str, second: str) -> bool:
     try:
-        same = _shape(_yaml(_INDENTS[0]).load(merged)) == _shape(_yaml(_INDENTS[0]).load(edited))
+        return bool(_shape(_yaml(_INDENTS[0]).load(first)) == _shape(_yaml(_INDENTS[0]).load(second)))
     except YAMLError:
-        same = False
-    return merged if same else edited
+        return False
 
 
 def _shape(node: Any) -> Any:

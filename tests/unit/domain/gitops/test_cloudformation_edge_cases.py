@@ -184,3 +184,21 @@ def test_a_managed_policy_after_our_parts_that_is_not_attached_to_the_role_is_no
     text = ORDERS.replace("  Queue:\n", f"{audit}  Queue:\n")
     out = edit_files("cloudformation", {"o.yaml": text}, request(POWER), "").changes["o.yaml"]
     assert out is not None and audit in out and "\n  OrdersRolePolicygen:\n" in out
+
+
+def test_a_json_template_keeps_the_lines_the_edit_does_not_touch() -> None:
+    """A UTF-8 template that also writes an escape (``\\u00fc`` beside a literal ``ü``, as hand edits and
+    some generators mix them), a key set off by a space before its colon, and a one-line list: a dump of the
+    whole template rewrote each of those lines though the edit touched none of them. Now the lines the edit
+    leaves are the file's own, as in YAML templates; the edited ones are the dump's."""
+    text = json.dumps(TEMPLATE, indent=2, ensure_ascii=False) + "\n"
+    text = text.replace('"Bestellungen über SQS"', '"Bestellungen \\u00fcber SQS (\u00fc)"')
+    text = text.replace('"AWSTemplateFormatVersion": ', '"AWSTemplateFormatVersion" : ')
+    text = text.replace('"Resources": {', '"Metadata": {"Owners": ["team-a", "team-b"]},\n  "Resources": {')
+    assert json.loads(text)["Description"] == "Bestellungen \u00fcber SQS (\u00fc)"
+    out = edit_files("cloudformation", {"t.json": text}, request(POWER), "").changes["t.json"]
+    assert out is not None
+    for line in text.splitlines()[:5]:  # the version, the description, the metadata, "Resources": {
+        assert line in out.splitlines(), line
+    assert json.loads(out)["Description"] == json.loads(text)["Description"]
+    assert POWER not in out

@@ -179,14 +179,14 @@ def test_lines_the_edit_does_not_touch_keep_their_layout() -> None:
 def test_the_original_lines_are_kept_only_where_they_say_what_the_edit_says() -> None:
     """Where the round trip made fewer lines of more and the edit cuts through them, or where the kept
     lines would read as another document than the edit, the dump is written as it is."""
-    from policygen_operator.domain.gitops.yamldocs import _kept_layout
+    from policygen_operator.domain.gitops.yamldocs import kept_layout
 
     # three lines the round trip made two of; the edit keeps one of the two
-    assert _kept_layout("x: 1\ny: 2\nz: 3\n", "x: 9\ny: 9\n", "x: 9\n") == "x: 9\n"
+    assert kept_layout("x: 1\ny: 2\nz: 3\n", "x: 9\ny: 9\n", "x: 9\n") == "x: 9\n"
     # lines kept from the original would say a: 1 where the edit says a: 2
-    assert _kept_layout("a: 1\n", "a: 2\n", "a: 2\nb: 3\n") == "a: 2\nb: 3\n"
+    assert kept_layout("a: 1\n", "a: 2\n", "a: 2\nb: 3\n") == "a: 2\nb: 3\n"
     # the usual case: a line of the original kept as it was, the edit's line added
-    assert _kept_layout("a:\n- - 1\n", "a:\n-   - 1\n", "a:\n-   - 1\nb: 3\n") == "a:\n- - 1\nb: 3\n"
+    assert kept_layout("a:\n- - 1\n", "a:\n-   - 1\n", "a:\n-   - 1\nb: 3\n") == "a:\n- - 1\nb: 3\n"
 
 
 def test_a_policy_an_earlier_run_wrote_takes_its_roles_condition_and_loses_a_stale_one() -> None:
