@@ -16,6 +16,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policygen_operator.domain import usage as usage_module
 from policygen_operator.domain.iam.policy import build_policies
@@ -152,3 +154,45 @@ def test_every_call_is_still_allowed_by_the_policy() -> None:
 def test_a_name_holding_a_wildcard_is_never_cut_inside_its_escape() -> None:
     calls = [(PUT, f"{BUCKET}in/a${{*}}{n:02d}", _time(n)) for n in range(LIMIT + 1)]
     assert [r for _, r, *_ in _read(_one_table(calls))] == [f"{BUCKET}in/a*"]
+
+
+_NAME = st.text(alphabet="ab/*?${}é-", min_size=1, max_size=8)
+_CALL = st.tuples(
+    st.sampled_from([GET, PUT]),
+    st.sampled_from([BUCKET, "arn:aws:kms:us-east-1:111122223333:key/", "arn:aws:s3:::other/"]),
+    _NAME,
+    st.integers(min_value=0, max_value=500),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(_CALL, min_size=1, max_size=60), data=st.data())
+def test_any_calls_any_split_give_one_result_that_covers_every_call(
+    calls: list[tuple[str, str, str, int]], data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random names (folders, wildcards, escapes, non-ASCII), kinds and times; any order, any split into
+    tables, each half pickled or read back from ``to_dict``, merged in any order: one result, and each call
+    is granted by an entry that names it or a pattern whose literal prefix it starts with. A limit of 3
+    folds most examples' kinds, some into first folders, some whole."""
+    monkeypatch.setattr(usage_module, "FOLD_AT", 3)
+    seen = [(action, head + name, _time(n)) for action, head, name, n in calls]
+    whole = _read(_one_table(seen))
+    order = data.draw(st.permutations(seen))
+    cuts = sorted(set(data.draw(st.lists(st.integers(min_value=1, max_value=len(order)), max_size=4))))
+    parts = [order[a:b] for a, b in zip([0, *cuts], [*cuts, len(order)], strict=True) if order[a:b]]
+    merged = UsageTable()
+    for number, part in enumerate(parts):
+        table = _one_table(part)
+        if number % 3 == 1:
+            table = pickle.loads(pickle.dumps(table))
+        elif number % 3 == 2:
+            summary = UsageSummary(principals={ROLE: PrincipalUsage(allowed=table)})
+            table = UsageSummary.from_dict(summary.to_dict()).principals[ROLE].allowed
+        merged.merge(table)
+    assert _read(merged) == whole
+    for action, resource, _ in seen:
+        assert any(
+            a == action and (r == resource or (r.endswith("*") and resource.startswith(r[:-1])))
+            for a, r, *_ in whole
+        ), (action, resource)
+    assert sum(count for _, _, count, _, _ in whole) == len(seen)
