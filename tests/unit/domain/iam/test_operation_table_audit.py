@@ -57,9 +57,11 @@ def audit() -> Iterator[ModuleType]:
         spec = importlib.util.spec_from_file_location("audit_operation_table", SCRIPTS / f"{NAME}.py")
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        sys.modules[NAME] = module  # its dataclass looks its module up there
         spec.loader.exec_module(module)
         yield module
     finally:
+        sys.modules.pop(NAME, None)
         sys.path.remove(str(SCRIPTS))
 
 
@@ -88,12 +90,81 @@ def test_a_tagging_calls_own_action_is_kept_in_its_row(audit: ModuleType, snapsh
 
 
 def test_the_listing_prints_single_action_rows_unless_asked_for_more(
-    audit: ModuleType, snapshot: Path, capsys: pytest.CaptureFixture[str]
+    audit: ModuleType, snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    audit.main([str(snapshot)])
+    nothing_judged = str(_judged(tmp_path))
+    audit.main([str(snapshot), "--judged", nothing_judged])
     out = capsys.readouterr().out
     assert "row has one action, not granted: 1" in out
     assert "lambda.amazonaws.com:GetFunction -> lambda:GetFunctionConfiguration" in out
     assert "BatchGetJobs" not in out
-    audit.main([str(snapshot), "--several"])
+    audit.main([str(snapshot), "--several", "--judged", nothing_judged])
     assert "glue.amazonaws.com:BatchGetJobs -> glue:GetJob" in capsys.readouterr().out
+
+
+def _judged(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "judged.tsv"
+    header = "# judged rows\noperation\tmissing\tverdict\tpage\n"
+    path.write_text(header + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+def test_judged_rows_are_left_out_and_counted_by_verdict(
+    audit: ModuleType, snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row judged by its own line or by a pattern leaves the listing and is counted under its verdict; a
+    ``granted-now`` row the plan still lacks stays listed, marked, and one the plan grants since is counted
+    apart."""
+    judged = _judged(
+        tmp_path,
+        "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear\tGlue API Reference, BatchGetJobs",
+        "*\tbedrock:CallWithBearerToken\tconditional\tBedrock User Guide, API keys",
+        "lambda.amazonaws.com:GetFunction\tlambda:GetFunctionConfiguration\tgranted-now\ta page",
+        "s3.amazonaws.com:GetObjectTorrent\ts3:GetObject\tgranted-now\tS3 Developer Guide",
+    )
+    audit.main([str(snapshot), "--several", "--judged", str(judged)])
+    out = capsys.readouterr().out
+    # bedrock's TagResource row is found for each of the 5 SDK services of bedrock.amazonaws.com
+    assert "judged: 7 (granted-now 1, conditional 5, unclear 1)" in out
+    assert "judged granted-now, granted since: 1; other judgments matching no row: 0" in out
+    assert "left to judge: 0" in out
+    assert "BatchGetJobs" not in out
+    assert "bedrock.amazonaws.com:TagResource" not in out
+    assert (
+        "lambda.amazonaws.com:GetFunction -> lambda:GetFunctionConfiguration (granted: lambda:GetFunction)"
+        " [judged granted-now, not granted yet]"
+    ) in out
+
+
+def test_a_rows_own_judgment_wins_over_a_pattern(audit: ModuleType, snapshot: Path, tmp_path: Path) -> None:
+    judged = audit.read_judged(
+        _judged(
+            tmp_path,
+            "glue.amazonaws.com:*\tglue:*\tconditional\ta page for every Glue row",
+            "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear\tGlue API Reference, BatchGetJobs",
+        )
+    )
+    finding = {f["operation"]: f for f in audit.disagreements(snapshot)}["BatchGetJobs"]
+    assert audit.judgment_of(finding, judged).verdict == "unclear"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tmaybe\ta page",  # no such verdict
+        "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear",  # no page
+        "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear\t ",  # an empty page
+    ],
+)
+def test_a_judgment_without_a_verdict_or_a_page_is_refused(
+    audit: ModuleType, tmp_path: Path, row: str
+) -> None:
+    with pytest.raises(ValueError):
+        audit.read_judged(_judged(tmp_path, row))
+
+
+def test_the_shipped_judgments_read(audit: ModuleType) -> None:
+    """Every row of ``data/operation-table-judged.tsv`` has a verdict and its page."""
+    judged = audit.read_judged(audit.JUDGED)
+    assert judged and {j.verdict for j in judged} <= set(audit.VERDICTS)
+    assert all((j.operation == "*" or ":" in j.operation) and ":" in j.missing for j in judged)
