@@ -334,3 +334,56 @@ def test_a_prepared_timestream_query_is_also_authorized_as_select() -> None:
     }
     mapped = EventMapper().map(cloudtrail_record("timestream.amazonaws.com", "PrepareQuery", params))
     assert set(mapped.uses) == {("timestream:PrepareQuery", "*"), ("timestream:Select", "*")}
+
+
+# Calls whose row in AWS's operation table names an action the plan lacked, judged real gaps by the API
+# Reference's own permissions sentences (scripts/data/operation-table-judged.tsv, ``granted-now``).
+
+
+def test_dissociating_access_grants_from_identity_center_also_deletes_its_application() -> None:
+    """ "Permissions: You must have the s3:DissociateAccessGrantsIdentityCenter permission to use this
+    operation. Additional Permissions: You must have the sso:DeleteApplication permission to use this
+    operation" (S3 API Reference, S3 Control DissociateAccessGrantsIdentityCenter). The request, "DELETE
+    /v20180820/accessgrantsinstance/identitycenter" with x-amz-account-id, names no application, nor the
+    Identity Center instance, whose account may be the organization's management account (the application
+    ARN is ``arn:aws:sso::ACCOUNT:application/INSTANCE/ID``): ``*``. CloudTrail writes the S3 Control
+    request's Host among its requestParameters."""
+    params = {"Host": f"{ACCOUNT}.s3-control.us-east-1.amazonaws.com"}
+    found = uses("s3.amazonaws.com", "DissociateAccessGrantsIdentityCenter", params)
+    assert found == {
+        ("s3:DissociateAccessGrantsIdentityCenter", f"arn:aws:s3:us-east-1:{ACCOUNT}:access-grants/default"),
+        ("sso:DeleteApplication", "*"),
+    }
+
+
+GROUP = f"arn:aws:resource-groups:us-east-1:{ACCOUNT}:group/payments-app/0abcdefghijklmnopqrstuvwxy"
+
+
+def test_a_tag_sync_task_also_needs_create_group() -> None:
+    """ "Minimum permissions: To run this command, you must have the following permissions:
+    resource-groups:StartTagSyncTask on the application group, resource-groups:CreateGroup, iam:PassRole on
+    the role provided in the request" (Resource Groups API Reference, StartTagSyncTask; the request body's
+    names as its Request Syntax gives them). resource-groups:CreateGroup takes no resource (Service
+    Authorization Reference): ``*``."""
+    params = {
+        "Group": GROUP,
+        "TagKey": "awsApplication",
+        "TagValue": "payments",
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/TagSyncRole",
+    }
+    assert uses("resource-groups.amazonaws.com", "StartTagSyncTask", params) == {
+        ("resource-groups:StartTagSyncTask", GROUP),
+        ("resource-groups:CreateGroup", "*"),
+        ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/TagSyncRole"),
+    }
+
+
+def test_cancelling_a_tag_sync_task_also_needs_delete_group_on_its_group() -> None:
+    """ "Minimum permissions: To run this command, you must have the following permissions:
+    resource-groups:CancelTagSyncTask on the application group, resource-groups:DeleteGroup" (Resource Groups
+    API Reference, CancelTagSyncTask). The task's ARN is its application group's followed by
+    ``/tag-sync-task/ID`` (the TaskArn pattern), so the group resource-groups:DeleteGroup is checked on is
+    read from it."""
+    params = {"TaskArn": f"{GROUP}/tag-sync-task/1a2b3c4d5e6f7g8h9i0jklmnop"}
+    found = uses("resource-groups.amazonaws.com", "CancelTagSyncTask", params)
+    assert ("resource-groups:DeleteGroup", GROUP) in found

@@ -1640,6 +1640,27 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # checked on every call, not only when a parameter asks for it.
     ("s3", "getobjecttorrent"): [{"action": "s3:GetObject", "primary": True, "resource_mappings": _OBJECT}],
     ("timestream", "preparequery"): [{"action": "timestream:Select", "primary": True}],
+    # The operation table's rows of these name one action more than the plan, which the API Reference's
+    # permissions sentence says every call needs (scripts/data/operation-table-judged.tsv, granted-now):
+    # "Additional Permissions: You must have the sso:DeleteApplication permission to use this operation"
+    # (S3 Control DissociateAccessGrantsIdentityCenter; the request names neither the application nor its
+    # Identity Center instance, which may be another account's: ``*``). "Minimum permissions: ...
+    # resource-groups:StartTagSyncTask on the application group, resource-groups:CreateGroup, iam:PassRole
+    # on the role provided in the request" (Resource Groups StartTagSyncTask; CreateGroup takes no
+    # resource); "resource-groups:CancelTagSyncTask on the application group, resource-groups:DeleteGroup"
+    # (CancelTagSyncTask): its group is the task ARN's prefix
+    # (``group/NAME/ID/tag-sync-task/ID``, botocore resource-groups/2017-11-27's TaskArn pattern).
+    ("s3", "dissociateaccessgrantsidentitycenter"): [{"action": "sso:DeleteApplication", "primary": True}],
+    ("resource-groups", "starttagsynctask"): [{"action": "resource-groups:CreateGroup", "primary": True}],
+    ("resource-groups", "canceltagsynctask"): [
+        {
+            "action": "resource-groups:DeleteGroup",
+            "primary": True,
+            "resource_mappings": {
+                "GroupName": {"template": "%%regex%${TaskArn}%/:group\\/(.+)\\/tag-sync-task\\/[^/]+$/g%%"}
+            },
+        }
+    ],
     # EKS: "The IAM principal that is creating the association must have iam:PassRole" (EKS User Guide,
     # "Assign an IAM role to a Kubernetes service account"; the role is roleArn, not a cross-account
     # targetRoleArn the first role assumes); "If you create an access entry with type EC2_Linux or
