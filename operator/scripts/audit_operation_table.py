@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{v} {verdicts[v]}" for v in VERDICTS if verdicts[v])
     print(f"judged: {sum(verdicts.values())}" + (f" ({counts})" if counts else ""))
     matched = {j for f in found for j in judged if j.matches(f)}
-    gone = Counter(j.verdict == "granted-now" for j in judged if not j.pattern and j not in matched)
+    gone = Counter(j.verdict == "granted-now" for j in judged if j not in matched)
     print(f"judged granted-now, granted since: {gone[True]}; other judgments matching no row: {gone[False]}")
     print(f"left to judge: {sum(1 for f in listed if f['verdict'] is None)}")
     by_service = Counter(f["service"] for f in listed)

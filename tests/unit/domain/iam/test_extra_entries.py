@@ -387,3 +387,33 @@ def test_cancelling_a_tag_sync_task_also_needs_delete_group_on_its_group() -> No
     params = {"TaskArn": f"{GROUP}/tag-sync-task/1a2b3c4d5e6f7g8h9i0jklmnop"}
     found = uses("resource-groups.amazonaws.com", "CancelTagSyncTask", params)
     assert ("resource-groups:DeleteGroup", GROUP) in found
+
+
+DIRECTORY = f"arn:aws:ds:us-east-1:{ACCOUNT}:directory/d-1234567890"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("ListUsers", {"directoryId": "d-1234567890"}),
+        ("DescribeGroup", {"directoryId": "d-1234567890", "sAMAccountName": "finance-admins"}),
+        (
+            "CreateUser",
+            {"directoryId": "d-1234567890", "sAMAccountName": "jdoe", "clientToken": "a1b2c3d4"},
+        ),
+        (
+            "SearchUsers",
+            {"directoryId": "d-1234567890", "searchAttributes": ["GivenName"], "searchString": "J*"},
+        ),
+    ],
+)
+def test_directory_service_data_calls_also_need_access_ds_data_on_their_directory(
+    name: str, params: dict[str, Any]
+) -> None:
+    """The Service Authorization Reference lists ds:AccessDSData among the dependent actions of every
+    ds-data: action, and AWS's operation table names it in every Directory Service Data operation's row; its
+    resource is the directory the request names (DirectoryId, a query parameter of every ds-data request:
+    "POST /Users/ListUsers?DirectoryId=DirectoryId", Directory Service Data API Reference)."""
+    found = uses("ds-data.amazonaws.com", name, params)
+    assert ("ds:AccessDSData", DIRECTORY) in found
+    assert (f"ds-data:{name}", DIRECTORY) in found

@@ -121,12 +121,13 @@ def test_judged_rows_are_left_out_and_counted_by_verdict(
         "*\tbedrock:CallWithBearerToken\tconditional\tBedrock User Guide, API keys",
         "lambda.amazonaws.com:GetFunction\tlambda:GetFunctionConfiguration\tgranted-now\ta page",
         "s3.amazonaws.com:GetObjectTorrent\ts3:GetObject\tgranted-now\tS3 Developer Guide",
+        "ds-data.amazonaws.com:*\tds:AccessDSData\tgranted-now\ta pattern no row of the snapshot matches",
     )
     audit.main([str(snapshot), "--several", "--judged", str(judged)])
     out = capsys.readouterr().out
     # bedrock's TagResource row is found for each of the 5 SDK services of bedrock.amazonaws.com
     assert "judged: 7 (granted-now 1, conditional 5, unclear 1)" in out
-    assert "judged granted-now, granted since: 1; other judgments matching no row: 0" in out
+    assert "judged granted-now, granted since: 2; other judgments matching no row: 0" in out
     assert "left to judge: 0" in out
     assert "BatchGetJobs" not in out
     assert "bedrock.amazonaws.com:TagResource" not in out

