@@ -412,8 +412,8 @@ def test_directory_service_data_calls_also_need_access_ds_data_on_their_director
 ) -> None:
     """The Service Authorization Reference lists ds:AccessDSData among the dependent actions of every
     ds-data: action, and AWS's operation table names it in every Directory Service Data operation's row; its
-    resource is the directory the request names (DirectoryId, a query parameter of every ds-data request:
-    "POST /Users/ListUsers?DirectoryId=DirectoryId", Directory Service Data API Reference)."""
+    resource is the directory the request names (DirectoryId, a query string parameter of every ds-data
+    request, Directory Service Data API Reference, each operation's Request Syntax)."""
     found = uses("ds-data.amazonaws.com", name, params)
     assert ("ds:AccessDSData", DIRECTORY) in found
     assert (f"ds-data:{name}", DIRECTORY) in found
