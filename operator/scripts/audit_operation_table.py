@@ -23,8 +23,10 @@ names the call (``eventSource:Operation``), the action missing, a verdict (``VER
 decided it; a pattern row (``*``, as ``fnmatch`` reads it, in either name) judges a group that shares one
 reason, such as every ``dynamodb:*DataForReplication``. Judged rows are left out of the listing and counted
 by verdict, so the listing is what is left to judge, except the ``granted-now`` ones the plan still lacks
-(judged gaps not fixed yet), which stay listed; a judgment that matches no listed row any more is counted too
-(a ``granted-now`` one because the fix granted it, any other because the row or the call changed).
+(judged gaps not fixed yet), which stay listed; a judgment that matches no row any more is counted by verdict
+too: a ``granted-now`` one because the fix granted it, a ``conditional`` one because the plan now grants the
+action when the request asks for it (the plain call's plan includes its conditional extras), any other
+because the row or the call changed.
 
 Usage: ``PYTHONPATH=operator .venv/bin/python operator/scripts/audit_operation_table.py SNAPSHOT
 [--several] [--judged FILE] [--json FILE]`` (``SNAPSHOT``: a checkout of
@@ -201,8 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{v} {verdicts[v]}" for v in VERDICTS if verdicts[v])
     print(f"judged: {sum(verdicts.values())}" + (f" ({counts})" if counts else ""))
     matched = {j for f in found for j in judged if j.matches(f)}
-    gone = Counter(j.verdict == "granted-now" for j in judged if j not in matched)
-    print(f"judged granted-now, granted since: {gone[True]}; other judgments matching no row: {gone[False]}")
+    gone = Counter(j.verdict for j in judged if j not in matched)
+    counts = ", ".join(f"{v} {gone[v]}" for v in VERDICTS if gone[v])
+    print(
+        "judgments matching no row any more (the plan grants the action since, or the row changed): "
+        f"{sum(gone.values())}" + (f" ({counts})" if counts else "")
+    )
     print(f"left to judge: {sum(1 for f in listed if f['verdict'] is None)}")
     by_service = Counter(f["service"] for f in listed)
     print("by service: " + ", ".join(f"{s} {n}" for s, n in by_service.most_common()))

@@ -127,7 +127,7 @@ def test_judged_rows_are_left_out_and_counted_by_verdict(
     out = capsys.readouterr().out
     # bedrock's TagResource row is found for each of the 5 SDK services of bedrock.amazonaws.com
     assert "judged: 7 (granted-now 1, conditional 5, unclear 1)" in out
-    assert "judged granted-now, granted since: 2; other judgments matching no row: 0" in out
+    assert "the row changed): 2 (granted-now 2)" in out
     assert "left to judge: 0" in out
     assert "BatchGetJobs" not in out
     assert "bedrock.amazonaws.com:TagResource" not in out

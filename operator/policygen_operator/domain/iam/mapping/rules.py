@@ -1617,8 +1617,141 @@ _FINAL_SNAPSHOTS: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
 }
 
+_CAPACITY_PROVIDER = "CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn"
+
+
+def _true(parameter: str) -> dict[str, Any]:
+    """A boolean request parameter set to true (CloudTrail logs it as JSON's true)."""
+    return {"lhs": parameter, "op": "IContains", "rhs": "true"}
+
+
+# Actions AWS's operation table names in a call's row that the API Reference says only some requests need,
+# granted when the request asks for them (scripts/data/operation-table-judged.tsv, ``conditional``); each on
+# the resource the reference gives the action, read from the request as the call's own.
+_ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
+    # unmask: "To use this operation with this parameter, you must be signed into an account with the
+    # logs:Unmask permission" (CloudWatch Logs API Reference, GetLogEvents, FilterLogEvents); logs:Unmask is
+    # checked on the log group, as the call itself
+    **{
+        ("logs", method): [{"action": "logs:Unmask", "primary": True, "conditions": _true("Unmask")}]
+        for method in ("getlogevents", "filterlogevents")
+    },
+    # revealSecrets: "If you set revealSecrets to true, you must make sure that the IAM user that calls the
+    # TestState API has permission for the states:RevealSecrets action" (Step Functions API Reference,
+    # TestState); the action takes no resource
+    ("states", "teststate"): [{"action": "states:RevealSecrets", "conditions": _true("RevealSecrets")}],
+    # publish: "Set to true to publish the first version of the state machine during creation"
+    # (CreateStateMachine; UpdateStateMachine: "Specifies whether the state machine version is published");
+    # the Service Authorization Reference lists states:PublishStateMachineVersion among both actions'
+    # dependent actions; on the state machine, as the call itself
+    **{
+        ("states", method): [
+            {"action": "states:PublishStateMachineVersion", "primary": True, "conditions": _true("Publish")}
+        ]
+        for method in ("createstatemachine", "updatestatemachine")
+    },
+    # a final snapshot: "FinalSnapshotIdentifier: The user-supplied name of a final cluster snapshot. [...]
+    # ElastiCache creates the snapshot, and then deletes the cluster immediately afterward" (ElastiCache API
+    # Reference, DeleteCacheCluster; DeleteReplicationGroup likewise); DeleteServerlessCache:
+    # "FinalSnapshotName: Name of the final snapshot to be taken [...] Default: NULL, i.e. a final snapshot
+    # is not taken". The snapshot is made of the cluster, group or cache the call names.
+    ("elasticache", "deletecachecluster"): [
+        _given(
+            "elasticache:CreateSnapshot",
+            "FinalSnapshotIdentifier",
+            resource_mappings={
+                "CacheClusterId": {"template": "${CacheClusterId}"},
+                "SnapshotName": {"template": "${FinalSnapshotIdentifier}"},
+            },
+        )
+    ],
+    ("elasticache", "deletereplicationgroup"): [
+        _given(
+            "elasticache:CreateSnapshot",
+            "FinalSnapshotIdentifier",
+            resource_mappings={
+                "ReplicationGroupId": {"template": "${ReplicationGroupId}"},
+                "SnapshotName": {"template": "${FinalSnapshotIdentifier}"},
+            },
+        )
+    ],
+    ("elasticache", "deleteserverlesscache"): [
+        _given(
+            "elasticache:CreateServerlessCacheSnapshot",
+            "FinalSnapshotName",
+            resource_mappings={
+                "ServerlessCacheName": {"template": "${ServerlessCacheName}"},
+                "ServerlessCacheSnapshotName": {"template": "${FinalSnapshotName}"},
+            },
+        )
+    ],
+    # "DBSnapshotIdentifier: The user-supplied instance identifier of the DB Snapshot created immediately
+    # before the DB instance is stopped" (RDS API Reference, StopDBInstance); DeleteTenantDatabase's
+    # FinalDBSnapshotIdentifier, made unless SkipFinalSnapshot, as DeleteDBInstance's (_FINAL_SNAPSHOT)
+    ("rds", "stopdbinstance"): [
+        _given(
+            "rds:CreateDBSnapshot",
+            "DBSnapshotIdentifier",
+            resource_mappings={
+                "DbInstanceName": {"template": "${DBInstanceIdentifier}"},
+                "SnapshotName": {"template": "${DBSnapshotIdentifier}"},
+            },
+        )
+    ],
+    ("rds", "deletetenantdatabase"): [
+        {
+            "action": "rds:CreateDBSnapshot",
+            "conditions": _FINAL_SNAPSHOT,
+            "resource_mappings": {
+                "DbInstanceName": {"template": "${DBInstanceIdentifier}"},
+                "SnapshotName": {"template": "${FinalDBSnapshotIdentifier}"},
+            },
+        }
+    ],
+    # DataProtectionPolicy: "The body of the policy document you want to use for this topic" (SNS API
+    # Reference, CreateTopic), set as PutDataProtectionPolicy sets it, on the topic
+    ("sns", "createtopic"): [
+        _given(
+            "sns:PutDataProtectionPolicy",
+            "DataProtectionPolicy",
+            resource_mappings={"TopicName": {"template": "${Name}"}},
+        )
+    ],
+    # "If you are making a call to InvokeAgentRuntime on behalf of a user ID with the
+    # X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, You require permissions to both actions
+    # (bedrock-agentcore:InvokeAgentRuntime and bedrock-agentcore:InvokeAgentRuntimeForUser)" (AgentCore API
+    # Reference, InvokeAgentRuntime); the header is the request's runtimeUserId, on the same runtime
+    ("bedrock-agentcore", "invokeagentruntime"): [
+        _given(
+            "bedrock-agentcore:InvokeAgentRuntimeForUser",
+            "RuntimeUserId",
+            primary=True,
+            arn_override="${AgentRuntimeArn}",
+        )
+    ],
+    # a flow from or to a connector that needs a profile names it (sourceFlowConfig.connectorProfileName,
+    # destinationFlowConfigList[].connectorProfileName: "The name of the connector profile", AppFlow API
+    # Reference CreateFlow, UpdateFlow); appflow:UseConnectorProfile, "Grants permission to use a connector
+    # profile while creating a flow" (Service Authorization Reference), is in both rows of the operation table
+    **{
+        ("appflow", method): [
+            _given(
+                "appflow:UseConnectorProfile",
+                parameter,
+                resource_mappings={"ProfileName": {"template": f"${{{parameter}}}"}},
+            )
+            for parameter in (
+                "SourceFlowConfig.ConnectorProfileName",
+                "DestinationFlowConfigList[].ConnectorProfileName",
+            )
+        ]
+        for method in ("createflow", "updateflow")
+    },
+}
+
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **_FINAL_SNAPSHOTS,
+    **_ASKED_FOR,
     # the roles of ``_ROLE_NAME_OR_ARN``, in place of the table's entries (``DROPPED_ENTRIES``)
     **{
         key: [{"action": "iam:PassRole", "resource_mappings": {"RoleNameWithPath": {"template": template}}}]
@@ -1920,6 +2053,11 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             ("sts:TagSession", "Tags"),
             ("sts:TagSession", "TransitiveTagKeys"),
             ("sts:SetSourceIdentity", "SourceIdentity"),
+            # ProvidedContexts: "A list of previously acquired trusted context assertions" (STS API
+            # Reference, AssumeRole); the operation table's row names sts:SetContext beside sts:AssumeRole,
+            # "Grants permission to set a context on a STS session" on the role (Service Authorization
+            # Reference): trusted identity propagation's sessions only
+            ("sts:SetContext", "ProvidedContexts"),
         )
     ],
     # A function created or configured with layers reads each layer version: the Lambda Developer Guide's
@@ -1927,7 +2065,19 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # versions ("Granting users access to a Lambda layer"); the request lists them by ARN ("Specify each
     # layer by its ARN, including the version", Lambda API Reference).
     **{
-        ("lambda", method): [_given("lambda:GetLayerVersion", "Layers", arn_override="${Layers[]}")]
+        ("lambda", method): [
+            _given("lambda:GetLayerVersion", "Layers", arn_override="${Layers[]}"),
+            # a function on Lambda Managed Instances names its capacity provider
+            # (CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn,
+            # Lambda API Reference); lambda:PassCapacityProvider on it is among lambda:CreateFunction's
+            # dependent actions (Service Authorization Reference) and in the operation table's rows
+            _given(
+                "lambda:PassCapacityProvider",
+                _CAPACITY_PROVIDER,
+                primary=True,
+                arn_override=f"${{{_CAPACITY_PROVIDER}}}",
+            ),
+        ]
         for method in ("createfunction", "updatefunctionconfiguration")
     },
     # GetClusterCredentials: "if the AutoCreate parameter is set to True, then the policy must include the

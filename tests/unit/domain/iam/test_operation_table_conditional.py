@@ -1,0 +1,253 @@
+"""Actions AWS's operation table names in a call's row that only some requests need, granted when the request
+asks for them (``_ASKED_FOR`` and its neighbours in mapping/rules.py; judged ``conditional`` in
+scripts/data/operation-table-judged.tsv). Before, the policy held the call's own action alone, and a call
+with the parameter was refused; without the parameter nothing more is granted.
+
+Records carry the request as CloudTrail logs it: the API's own member names (camelCase for the JSON APIs,
+the query APIs' parameters as the existing RDS and ElastiCache records have them), a header-bound member
+under its member name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+REGION = "us-east-1"
+
+
+def uses(source: str, name: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    mapped = EventMapper().map(cloudtrail_record(source, name, params))
+    assert mapped.kind == "mapped", mapped
+    return set(mapped.uses)
+
+
+def actions(source: str, name: str, params: dict[str, Any]) -> set[str]:
+    return {action for action, _ in uses(source, name, params)}
+
+
+LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/app/orders"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("GetLogEvents", {"logGroupName": "/app/orders", "logStreamName": "web-1"}),
+        ("FilterLogEvents", {"logGroupName": "/app/orders", "filterPattern": "ERROR"}),
+    ],
+)
+def test_unmasked_log_events_need_logs_unmask_on_the_log_group(name: str, params: dict[str, Any]) -> None:
+    """unmask: "To use this operation with this parameter, you must be signed into an account with the
+    logs:Unmask permission" (CloudWatch Logs API Reference, GetLogEvents, FilterLogEvents)."""
+    assert ("logs:Unmask", LOG_GROUP) in uses("logs.amazonaws.com", name, {**params, "unmask": True})
+    assert "logs:Unmask" not in actions("logs.amazonaws.com", name, {**params, "unmask": False})
+    assert "logs:Unmask" not in actions("logs.amazonaws.com", name, params)
+
+
+def test_a_test_state_revealing_secrets_needs_reveal_secrets() -> None:
+    """ "If you set revealSecrets to true, you must make sure that the IAM user that calls the TestState API
+    has permission for the states:RevealSecrets action" (Step Functions API Reference, TestState); the
+    action takes no resource."""
+    params = {
+        "definition": '{"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": true}',
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsTestRole",
+    }
+    assert ("states:RevealSecrets", "*") in uses(
+        "states.amazonaws.com", "TestState", {**params, "revealSecrets": True}
+    )
+    assert "states:RevealSecrets" not in actions("states.amazonaws.com", "TestState", params)
+
+
+STATE_MACHINE = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:orders"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        (
+            "CreateStateMachine",
+            {
+                "name": "orders",
+                "definition": '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}',
+                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsRole",
+            },
+        ),
+        ("UpdateStateMachine", {"stateMachineArn": STATE_MACHINE}),
+    ],
+)
+def test_publishing_a_version_needs_publish_state_machine_version(name: str, params: dict[str, Any]) -> None:
+    """publish: "Set to true to publish the first version of the state machine during creation"
+    (CreateStateMachine); "To publish a version after updating the state machine, set publish to true"
+    (UpdateStateMachine; Step Functions API Reference). On the state machine, as the call."""
+    found = uses("states.amazonaws.com", name, {**params, "publish": True})
+    assert ("states:PublishStateMachineVersion", STATE_MACHINE) in found
+    assert "states:PublishStateMachineVersion" not in actions("states.amazonaws.com", name, params)
+
+
+def _elasticache(kind: str, name: str) -> str:
+    return f"arn:aws:elasticache:{REGION}:{ACCOUNT}:{kind}:{name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "snapshot", "expected"),
+    [
+        (
+            "DeleteCacheCluster",
+            {"cacheClusterId": "orders"},
+            {"finalSnapshotIdentifier": "orders-final"},
+            {
+                ("elasticache:CreateSnapshot", _elasticache("cluster", "orders")),
+                ("elasticache:CreateSnapshot", _elasticache("snapshot", "orders-final")),
+            },
+        ),
+        (
+            "DeleteReplicationGroup",
+            {"replicationGroupId": "orders"},
+            {"finalSnapshotIdentifier": "orders-final"},
+            {
+                ("elasticache:CreateSnapshot", _elasticache("replicationgroup", "orders")),
+                ("elasticache:CreateSnapshot", _elasticache("snapshot", "orders-final")),
+            },
+        ),
+        (
+            "DeleteServerlessCache",
+            {"serverlessCacheName": "orders"},
+            {"finalSnapshotName": "orders-final"},
+            {
+                ("elasticache:CreateServerlessCacheSnapshot", _elasticache("serverlesscache", "orders")),
+                (
+                    "elasticache:CreateServerlessCacheSnapshot",
+                    _elasticache("serverlesscachesnapshot", "orders-final"),
+                ),
+            },
+        ),
+    ],
+)
+def test_an_elasticache_delete_with_a_final_snapshot_creates_it(
+    name: str, params: dict[str, Any], snapshot: dict[str, Any], expected: set[tuple[str, str]]
+) -> None:
+    """ "FinalSnapshotIdentifier: The user-supplied name of a final cluster snapshot. [...] ElastiCache
+    creates the snapshot, and then deletes the cluster immediately afterward" (ElastiCache API Reference,
+    DeleteCacheCluster; DeleteReplicationGroup likewise); "FinalSnapshotName: [...] Default: NULL, i.e. a
+    final snapshot is not taken" (DeleteServerlessCache)."""
+    assert expected <= uses("elasticache.amazonaws.com", name, {**params, **snapshot})
+    assert not {a for a, _ in expected} & actions("elasticache.amazonaws.com", name, params)
+
+
+DB = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orders"
+
+
+def test_stopping_an_instance_with_a_snapshot_creates_it() -> None:
+    """ "DBSnapshotIdentifier: The user-supplied instance identifier of the DB Snapshot created immediately
+    before the DB instance is stopped" (RDS API Reference, StopDBInstance)."""
+    params = {"dBInstanceIdentifier": "orders"}
+    found = uses("rds.amazonaws.com", "StopDBInstance", {**params, "dBSnapshotIdentifier": "orders-stop"})
+    assert {
+        ("rds:CreateDBSnapshot", DB),
+        ("rds:CreateDBSnapshot", f"arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:orders-stop"),
+    } <= found
+    assert "rds:CreateDBSnapshot" not in actions("rds.amazonaws.com", "StopDBInstance", params)
+
+
+def test_deleting_a_tenant_database_with_a_final_snapshot_creates_it() -> None:
+    """DeleteTenantDatabase's FinalDBSnapshotIdentifier, taken unless SkipFinalSnapshot (RDS API Reference),
+    as DeleteDBInstance's final snapshot."""
+    params = {"dBInstanceIdentifier": "orders", "tenantDBName": "tenant1"}
+    final = {"skipFinalSnapshot": False, "finalDBSnapshotIdentifier": "tenant1-final"}
+    found = uses("rds.amazonaws.com", "DeleteTenantDatabase", {**params, **final})
+    assert ("rds:CreateDBSnapshot", f"arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:tenant1-final") in found
+    skipped = {**params, "skipFinalSnapshot": True}
+    assert "rds:CreateDBSnapshot" not in actions("rds.amazonaws.com", "DeleteTenantDatabase", skipped)
+
+
+def test_a_topic_created_with_a_data_protection_policy_puts_it() -> None:
+    """DataProtectionPolicy: "The body of the policy document you want to use for this topic" (SNS API
+    Reference, CreateTopic), on the topic."""
+    policy = '{"Name": "orders-pii", "Version": "2021-06-01", "Statement": []}'
+    found = uses("sns.amazonaws.com", "CreateTopic", {"name": "orders", "dataProtectionPolicy": policy})
+    assert ("sns:PutDataProtectionPolicy", f"arn:aws:sns:{REGION}:{ACCOUNT}:orders") in found
+    assert "sns:PutDataProtectionPolicy" not in actions(
+        "sns.amazonaws.com", "CreateTopic", {"name": "orders"}
+    )
+
+
+def test_a_function_on_managed_instances_passes_its_capacity_provider() -> None:
+    """CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn (Lambda API
+    Reference, CreateFunction); lambda:PassCapacityProvider is among lambda:CreateFunction's dependent actions
+    (Service Authorization Reference). CloudTrail names the 2015-03-31 API's CreateFunction
+    CreateFunction20150331."""
+    provider = f"arn:aws:lambda:{REGION}:{ACCOUNT}:capacity-provider:orders-fleet"
+    params = {
+        "functionName": "orders",
+        "runtime": "python3.13",
+        "role": f"arn:aws:iam::{ACCOUNT}:role/orders-fn",
+        "handler": "app.handler",
+    }
+    config = {"lambdaManagedInstancesCapacityProviderConfig": {"capacityProviderArn": provider}}
+    found = uses(
+        "lambda.amazonaws.com", "CreateFunction20150331", {**params, "capacityProviderConfig": config}
+    )
+    assert ("lambda:PassCapacityProvider", provider) in found
+    assert "lambda:PassCapacityProvider" not in actions(
+        "lambda.amazonaws.com", "CreateFunction20150331", params
+    )
+
+
+def test_invoking_an_agent_runtime_for_a_user_needs_invoke_for_user() -> None:
+    """ "If you are making a call to InvokeAgentRuntime on behalf of a user ID with the
+    X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, You require permissions to both actions" (AgentCore API
+    Reference, InvokeAgentRuntime); the header's member is runtimeUserId."""
+    runtime = f"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:runtime/support_agent-a1B2c3D4e5"
+    params = {"agentRuntimeArn": runtime}
+    source = "bedrock-agentcore.amazonaws.com"
+    found = uses(source, "InvokeAgentRuntime", {**params, "runtimeUserId": "user-42"})
+    assert ("bedrock-agentcore:InvokeAgentRuntimeForUser", runtime) in found
+    assert "bedrock-agentcore:InvokeAgentRuntimeForUser" not in actions(source, "InvokeAgentRuntime", params)
+
+
+def test_assuming_a_role_with_provided_contexts_sets_the_context() -> None:
+    """ProvidedContexts: "A list of previously acquired trusted context assertions" (STS API Reference,
+    AssumeRole); sts:SetContext on the role, as sts:TagSession for session tags."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/AnalystRole"
+    params = {"roleArn": role, "roleSessionName": "analyst"}
+    contexts = [
+        {"providerArn": "arn:aws:iam::aws:contextProvider/IdentityCenter", "contextAssertion": "AQoD"}
+    ]
+    assert ("sts:SetContext", role) in uses(
+        "sts.amazonaws.com", "AssumeRole", {**params, "providedContexts": contexts}
+    )
+    assert "sts:SetContext" not in actions("sts.amazonaws.com", "AssumeRole", params)
+
+
+def _flow(source: dict[str, Any], destination: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "flowName": "accounts-sync",
+        "triggerConfig": {"triggerType": "OnDemand"},
+        "sourceFlowConfig": {"sourceConnectorProperties": {}, **source},
+        "destinationFlowConfigList": [{"destinationConnectorProperties": {}, **destination}],
+        "tasks": [{"sourceFields": ["Id"], "taskType": "Map"}],
+    }
+
+
+@pytest.mark.parametrize("name", ["CreateFlow", "UpdateFlow"])
+def test_a_flow_uses_the_connector_profiles_it_names(name: str) -> None:
+    """sourceFlowConfig.connectorProfileName and destinationFlowConfigList[].connectorProfileName: "The name
+    of the connector profile" (AppFlow API Reference, CreateFlow, UpdateFlow); appflow:UseConnectorProfile,
+    "Grants permission to use a connector profile while creating a flow" (Service Authorization Reference),
+    on each. An S3 source or destination names none."""
+    profile = f"arn:aws:appflow:{REGION}:{ACCOUNT}:connectorprofile/"
+    named = _flow(
+        {"connectorType": "Salesforce", "connectorProfileName": "sf-prod"},
+        {"connectorType": "Redshift", "connectorProfileName": "rs-prod"},
+    )
+    found = uses("appflow.amazonaws.com", name, named)
+    assert {
+        ("appflow:UseConnectorProfile", profile + "sf-prod"),
+        ("appflow:UseConnectorProfile", profile + "rs-prod"),
+    } <= found
+    plain = _flow({"connectorType": "S3"}, {"connectorType": "S3"})
+    assert "appflow:UseConnectorProfile" not in actions("appflow.amazonaws.com", name, plain)
