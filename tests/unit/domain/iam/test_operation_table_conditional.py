@@ -251,3 +251,24 @@ def test_a_flow_uses_the_connector_profiles_it_names(name: str) -> None:
     } <= found
     plain = _flow({"connectorType": "S3"}, {"connectorType": "S3"})
     assert "appflow:UseConnectorProfile" not in actions("appflow.amazonaws.com", name, plain)
+
+
+@pytest.mark.parametrize("params", [None, {"nextToken": "AAEAAZ1b2c3d4"}])
+def test_describing_every_stack_also_needs_list_stacks(params: dict[str, Any] | None) -> None:
+    """ "AWS CloudFormation now requires that customers have the cloudformation:ListStacks permission when
+    calling DescribeStacks without a target stack" (AWS's notice of January 2023, quoted in
+    guardian/security-hq#832); the refusal names ListStacks on ``stack/*/*`` (jogold/cloudstructs#215), and
+    ListStacks takes no resource (Service Authorization Reference). A DescribeStacks without parameters is
+    logged with requestParameters null."""
+    assert ("cloudformation:ListStacks", "*") in uses(
+        "cloudformation.amazonaws.com", "DescribeStacks", params or {}
+    )
+    record = cloudtrail_record("cloudformation.amazonaws.com", "DescribeStacks", params)
+    assert ("cloudformation:ListStacks", "*") in EventMapper().map(record).uses
+
+
+def test_describing_one_stack_needs_no_list_stacks() -> None:
+    stack = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/orders/*"
+    assert uses("cloudformation.amazonaws.com", "DescribeStacks", {"stackName": "orders"}) == {
+        ("cloudformation:DescribeStacks", stack)
+    }

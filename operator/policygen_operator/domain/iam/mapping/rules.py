@@ -1729,6 +1729,16 @@ _ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
             arn_override="${AgentRuntimeArn}",
         )
     ],
+    # "AWS CloudFormation now requires that customers have the cloudformation:ListStacks permission when
+    # calling DescribeStacks without a target stack. This is in addition to the cloudformation:DescribeStacks
+    # permission" (AWS's notice of January 2023, quoted in guardian/security-hq#832 and
+    # mattclay/aws-terminator#262; the refusal names "cloudformation:ListStacks on resource:
+    # arn:aws:cloudformation:REGION:ACCOUNT:stack/*/*", jogold/cloudstructs#215); the Service Authorization
+    # Reference lists it among cloudformation:DescribeStacks's dependent actions. ListStacks takes no
+    # resource.
+    ("cloudformation", "describestacks"): [
+        {"action": "cloudformation:ListStacks", "conditions": {"lhs": "StackName", "op": "NotExists"}}
+    ],
     # a flow from or to a connector that needs a profile names it (sourceFlowConfig.connectorProfileName,
     # destinationFlowConfigList[].connectorProfileName: "The name of the connector profile", AppFlow API
     # Reference CreateFlow, UpdateFlow); appflow:UseConnectorProfile, "Grants permission to use a connector
