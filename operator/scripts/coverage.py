@@ -22,8 +22,13 @@ for all its actions (the finding); or needing no resource. A synthetic call is n
 service may spell a parameter differently in CloudTrail); the counts compare mapper versions on the same
 calls.
 
+``--list-level LEVEL [--services s3,lambda,...]`` lists the operations of one resource level instead: each
+with the actions granted, on what, the resource types the reference gives those actions (required ones
+marked ``*``), the parameters its synthetic call was given and the finding's words, so a ``*`` can be
+judged against what a real record of the call holds.
+
 Usage: ``.venv/bin/python operator/scripts/coverage.py [--resources] [--list-unmapped] [--json FILE]``
-(``make coverage``).
+(``make coverage``), ``... --list-level "* for all actions" [--services s3,states]``.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import botocore
 import botocore.session
@@ -158,17 +164,41 @@ def _synthetic_parameters(model: Any, operation: str, arn: str | None) -> dict[s
     return params
 
 
-def resource_levels() -> Counter[str]:
-    """Mapped operations by how their synthetic call is granted (see the module docstring)."""
+LEVELS = ("named ARNs", "named, with the finding", "* for all actions", "no resource to name")
+
+
+class Call(NamedTuple):
+    """One synthetic call of ``resource_levels``: where it came from, how it was granted and what the
+    reference says its actions take (to judge a ``*`` without rerunning the mapper by hand)."""
+
+    service: str  # botocore's name of the service
+    source: str  # the eventSource it was logged under
+    operation: str
+    level: str  # one of ``LEVELS``
+    uses: dict[str, list[str]]  # action -> the resources granted
+    types: dict[str, list[str]]  # action -> its resource types in the reference, required ones marked ``*``
+    parameters: list[str]  # the request parameters the call was given
+    why: list[str]  # the resource-undetermined findings' messages
+
+
+def _wanted(service: str, source: str, services: frozenset[str] | None) -> bool:
+    """``--services`` names a service by botocore's name (``stepfunctions``) or its eventSource's host
+    (``states``), whichever the user knows."""
+    return services is None or service in services or source.removesuffix(".amazonaws.com") in services
+
+
+def resource_calls(services: frozenset[str] | None = None) -> Iterator[Call]:
+    """The synthetic call of each mapped operation (of ``services``, else all), with its level."""
     from policygen_operator.domain.iam.mapping import EventMapper
 
     ref = load_reference()
     mapper = EventMapper(ref)
     session = botocore.session.get_session()
-    levels: Counter[str] = Counter()
     for service in sorted(session.get_available_services()):
         model = session.get_service_model(service)
         source = event_source(ref, model.metadata, service)
+        if not _wanted(service, source, services):
+            continue
         for operation in model.operation_names:
             plan = compile_plan(ref, source, operation)
             if plan.kind != "mapped":
@@ -179,6 +209,7 @@ def resource_levels() -> Counter[str]:
                 first = types[0].alternatives()[0]
                 values = {v: "example" for v in first.variables}
                 arn = first.fill({"Partition": "aws", "Region": "us-east-1", "Account": _ACCOUNT, **values})
+            parameters = _synthetic_parameters(model, operation, arn)
             record = {
                 "eventVersion": "1.09",
                 "userIdentity": {
@@ -191,19 +222,55 @@ def resource_levels() -> Counter[str]:
                 "awsRegion": "us-east-1",
                 "recipientAccountId": _ACCOUNT,
                 "eventType": "AwsApiCall",
-                "requestParameters": _synthetic_parameters(model, operation, arn),
+                "requestParameters": parameters,
             }
             event = mapper.map(record)
             actions: dict[str, set[str]] = {}
             for action, resource in event.uses:
                 actions.setdefault(action, set()).add(resource)
             starred = {a for a, resources in actions.items() if resources == {"*"}}
-            undetermined = any(code == "resource-undetermined" for _, code, _ in event.notes)
-            if not undetermined:
-                levels["named ARNs" if len(starred) < len(actions) else "no resource to name"] += 1
+            why = [message for _, code, message in event.notes if code == "resource-undetermined"]
+            if not why:
+                level = LEVELS[0] if len(starred) < len(actions) else LEVELS[3]
             else:
-                levels["* for all actions" if starred == set(actions) else "named, with the finding"] += 1
-    return levels
+                level = LEVELS[2] if starred == set(actions) else LEVELS[1]
+            yield Call(
+                service,
+                source,
+                operation,
+                level,
+                {a: sorted(r) for a, r in sorted(actions.items())},
+                {
+                    a: [t.key + ("*" if t.required else "") for t in ref.resource_types(a)]
+                    for a in sorted(actions)
+                },
+                sorted(parameters),
+                why,
+            )
+
+
+def resource_levels() -> Counter[str]:
+    """Mapped operations by how their synthetic call is granted (see the module docstring)."""
+    return Counter(call.level for call in resource_calls())
+
+
+def list_level(level: str, services: frozenset[str] | None = None) -> list[str]:
+    """The operations of one level, each with the actions granted (and on what) and the resource types the
+    reference gives those actions (``*``: required), then the parameters the call had and its findings: the
+    list to go through when judging whether a real record would name the resource."""
+    if level not in LEVELS:
+        raise ValueError(f"no level {level!r}: one of {', '.join(LEVELS)}")
+    lines = []
+    for call in resource_calls(services):
+        if call.level != level:
+            continue
+        lines.append(f"{call.source}:{call.operation}")
+        for action, resources in call.uses.items():
+            types = ", ".join(call.types[action]) or "none"
+            lines.append(f"    {action} on {', '.join(resources)}  [types: {types}]")
+        lines.append(f"    parameters: {', '.join(call.parameters) or 'none'}")
+        lines.extend(f"    finding: {message}" for message in call.why)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +280,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--resources", action="store_true", help="also map a synthetic call of each mapped operation"
     )
+    parser.add_argument(
+        "--list-level",
+        choices=LEVELS,
+        help="only list the operations of this resource level, with their grants and resource types",
+    )
+    parser.add_argument(
+        "--services",
+        help="with --list-level: comma-separated services, by botocore name or eventSource host (states)",
+    )
     args = parser.parse_args(argv)
+    if args.list_level:
+        services = frozenset(s.strip() for s in args.services.split(",")) if args.services else None
+        print("\n".join(list_level(args.list_level, services)))
+        return 0
     result = measure()
     total = result["operations"]
     t = result["totals"]
@@ -239,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         levels = resource_levels()
         mapped = sum(levels.values())
         print(f"resource level of the {mapped} mapped operations, each called with every parameter given:")
-        for level in ("named ARNs", "named, with the finding", "* for all actions", "no resource to name"):
+        for level in LEVELS:
             print(f"  {level:20} {levels[level]:6}  {100 * levels[level] / mapped:6.2f}%")
     if args.list_unmapped:
         for service, operations in sorted(result["unmapped"].items()):
