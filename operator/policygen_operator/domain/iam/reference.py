@@ -52,8 +52,9 @@ def operation_noun(operation: str) -> str:
 
 
 def squashed(name: str) -> str:
-    """A type key or a name without case and separators (``cluster-snapshot`` -> ``clustersnapshot``)."""
-    return name.lower().replace("-", "").replace("_", "")
+    """A type key or a name without case and separators (``cluster-snapshot`` -> ``clustersnapshot``; the
+    reference also writes keys with spaces: Lambda's ``durable execution``, ``code signing config``)."""
+    return name.lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,8 +416,8 @@ class Reference:
             runs = self._word_runs[cache_key[0]] = self._runs_of(cache_key[0])
         letters = squashed(key)
         spelled: dict[tuple[str, ...], None] = {}
-        if "-" in key or "_" in key:  # the key's own words
-            spelled[tuple(w.capitalize() for w in re.split(r"[-_]", key) if w)] = None
+        if "-" in key or "_" in key or " " in key:  # the key's own words
+            spelled[tuple(w.capitalize() for w in re.split(r"[-_ ]", key) if w)] = None
         for wanted in (letters, letters.removesuffix("resource")):
             spelled.update(dict.fromkeys(runs.get(wanted, ()) if wanted else ()))
         result = self._nouns[cache_key] = tuple(spelled)
