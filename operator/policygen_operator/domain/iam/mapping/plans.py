@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from policygen_operator.domain.iam.mapping.records import (
+    Context,
     Kind,
     MappedEvent,
     arn_account,
@@ -1053,7 +1054,7 @@ def _compile_entry(
         for var in sorted(unfilled)
     )
     nouns = functools.partial(ref.type_nouns, prefix)
-    var_maps = _scoped(var_maps, types, nouns, action)
+    var_maps = _scoped(_own_normalisers(var_maps, types), types, nouns, action)
     arn_templates = sorted((entry.get("resourcearn_mappings") or {}).items())
     arn_maps = tuple(
         (by_key[t.lower()], compile_template(tpl)) for t, tpl in arn_templates if t.lower() in by_key
@@ -1132,8 +1133,12 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
     prefix = action.split(":", 1)[0]
     types = _resource_types(ref, action)
     variables = sorted({v for t in types for v in t.variables})
-    var_maps = tuple(
-        replace(_var_map(prefix, v, _parameter_of(prefix, v), None, action), default=True) for v in variables
+    var_maps = _own_normalisers(
+        tuple(
+            replace(_var_map(prefix, v, _parameter_of(prefix, v), None, action), default=True)
+            for v in variables
+        ),
+        types,
     )
     resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
     nouns = functools.partial(ref.type_nouns, prefix)
@@ -1357,6 +1362,28 @@ def source_noun(operation: str) -> str:
 _MAKING = ("Create", "Start", "Import", "Copy")
 # Of those, the ones whose name says the resource is new (a Start<Noun> may start one that exists)
 _MAKING_NEW = ("Create", "Import")
+
+
+# a name and a context to try a normaliser on (``_own_normalisers``)
+_SAMPLE_NAME = "example"
+_SAMPLE_CONTEXT = Context("aws", "us-east-1", "111122223333")
+
+
+def _own_normalisers(var_maps: tuple[VarMap, ...], types: tuple[ResourceType, ...]) -> tuple[VarMap, ...]:
+    """The variable maps with each normaliser kept only where it builds an ARN of one of the action's types
+    that have its variable. A normaliser builds one type's ARN (Lambda's ``FunctionName`` a function's,
+    ``function:NAME``) and is keyed by namespace and variable, so it also took the variable of another
+    kind's format (Lambda web functions' ``web-function/${FunctionName}``), whose ARN it never builds: every
+    web function call was ``*``. There the variable is filled plainly, as any other."""
+    out = []
+    for var in var_maps:
+        holders = [t for t in types if var.name in t.variables]
+        if var.normaliser is not None and holders:
+            made = var.normaliser(_SAMPLE_NAME, _SAMPLE_CONTEXT, {})
+            if not any(t.matches(arn) for arn in made for t in holders):
+                var = replace(var, normaliser=None)
+        out.append(var)
+    return tuple(out)
 
 
 def _reads(var_maps: tuple[VarMap, ...], resolver: Resolver | None) -> frozenset[str]:
