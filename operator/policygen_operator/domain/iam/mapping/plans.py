@@ -1076,7 +1076,7 @@ def _compile_entry(
         # call's resource whichever of the action's types it is an ARN of (checked against each format)
         template = compile_template(next(iter(passed)))
         arn_maps = tuple((t, template) for t in types)
-    resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+    resolver = _resolver(namespace, method, action, primary)
     conditions = entry.get("conditions")
     named = template_reads(override or "").union(
         *(template_reads(tpl) for _, tpl in arn_templates),
@@ -1114,6 +1114,18 @@ def _compile_entry(
     )
 
 
+def _resolver(namespace: str, method: str, action: str, primary: bool) -> Resolver | None:
+    """The resolver of the method, else the one of the method its primary action is named after (the
+    service reads the call's resource as that method's: Bedrock's InvokeModelWithBidirectionalStream is
+    authorized by ``bedrock:InvokeModel`` on the ``modelId`` it names, as InvokeModel is), else the
+    namespace's."""
+    prefix, _, name = action.partition(":")
+    own = RESOLVERS.get((namespace, method.lower()))
+    if own is None and primary and name.lower() != method.lower():
+        own = RESOLVERS.get((prefix, name.lower()))
+    return own or RESOLVERS.get((prefix, None))
+
+
 def _parents(ref: Reference, prefix: str, types: tuple[ResourceType, ...]) -> tuple[tuple[str, str], ...]:
     own = {t.key for t in types}
     owners = ref.variable_owners(prefix)
@@ -1147,7 +1159,7 @@ def _direct(ref: Reference, namespace: str, method: str, action: str) -> ActionP
         ),
         types,
     )
-    resolver = RESOLVERS.get((namespace, method.lower())) or RESOLVERS.get((prefix, None))
+    resolver = _resolver(namespace, method, action, True)
     nouns = functools.partial(ref.type_nouns, prefix)
     elsewhere = _named_elsewhere(ref, nouns, types, True, action, frozenset(variables))
     return ActionPlan(

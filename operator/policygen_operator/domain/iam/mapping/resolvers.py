@@ -1928,6 +1928,9 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     ("bedrock", "converse"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "conversestream"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "startasyncinvoke"): Resolver(_bedrock_model, _MODEL),
+    # "modelId: The unique identifier or ARN of the foundation model to use for token counting" (Bedrock
+    # Runtime API Reference, CountTokens: POST /model/{modelId}/count-tokens): read as InvokeModel's
+    ("bedrock", "counttokens"): Resolver(_bedrock_model, _MODEL),
     **{
         ("bedrock", name): Resolver(_retrieve_and_generate, frozenset({"RetrieveAndGenerateConfiguration"}))
         for name in ("retrieveandgenerate", "retrieveandgeneratestream")
