@@ -26,7 +26,7 @@ from policygen_operator.domain.iam.mapping.plans import (
     own_variable,
     unnamed_kinds,
 )
-from policygen_operator.domain.iam.mapping.records import Context
+from policygen_operator.domain.iam.mapping.records import Context, arn_account
 from policygen_operator.domain.iam.mapping.rules import OWNER_ACCOUNTS, SSM_NODE_IDS, STAR_IN_NAMES
 from policygen_operator.domain.iam.reference import CONTEXT_VARIABLES, ResourceType, format_groups, squashed
 from policygen_operator.domain.iam.templates import Values, escape, get_field, lookup_path
@@ -141,6 +141,12 @@ def action_arns(
         # calling user
         own = _fitting(action.types, [ctx.caller])
         if own and _covers_required(action.types, own):
+            return own
+    if action.account_parameter is not None and named_account(get_field(params, action.account_parameter)):
+        # the account's one resource of each required type, in the account the request names (STS
+        # AssumeRoot's member account root, ``arn:aws:iam::MEMBER:root``): exact, whatever its Region
+        own = _per_account_required(action.types, ctx)
+        if own:
             return own
     if fixed_required(action.types):
         constant = _constant_required(action.types, ctx, named=referenced or _names(params, action))
@@ -310,10 +316,23 @@ def _constant_required(types: tuple[ResourceType, ...], ctx: Context, *, named: 
     the fixed resource alone (Glue PutResourcePolicy without ResourceArn sets the Data Catalog's policy:
     "ResourceArn: Do not use. For internal use only", Glue API reference). [] when a required type has a
     variable, a wildcard or is not regional (STS AssumeRoot's ``iam::${Account}:root`` is the member
-    account's root the request names, not the caller's), or the action has no required type: the caller
-    writes ``*`` and says why."""
+    account's root the request names, not the caller's: ``_per_account_required`` in that account), or
+    the action has no required type: the caller writes ``*`` and says why."""
     required = [t for t in types if t.required]
     if not fixed_required(types) or (named and any(not fixed_resource(t) for t in types)):
+        return []
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    return sorted({t.fill(base) for t in required})
+
+
+def _per_account_required(types: tuple[ResourceType, ...], ctx: Context) -> list[str]:
+    """The required types' ARNs when each is the one resource of its kind in an account (a format of one
+    ARN with no variable but the account, no wildcard), in ``ctx``'s account; else []."""
+    required = [t for t in types if t.required]
+    if not required or any(
+        t.variables or "*" in t.arn_format or len(t.formats) > 1 or "${Account}" not in t.arn_format
+        for t in required
+    ):
         return []
     base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
     return sorted({t.fill(base) for t in required})
@@ -494,11 +513,20 @@ def _in_account(context: Callable[[], Context], account: str) -> Callable[[], Co
     return lambda: replace(context(), account=account)
 
 
+def named_account(value: Any) -> str:
+    """The account a parameter names: a 12-digit id, or the account of an ARN (STS AssumeRoot's
+    ``TargetPrincipal``, "The member account principal ARN or account ID"); else ""."""
+    if isinstance(value, str) and len(value) == 12 and value.isdigit():
+        return value
+    return arn_account(value)
+
+
 def _in_named_account(context: Callable[[], Context], account: Any) -> Callable[[], Context]:
     """The record's context with the account a parameter names (ECR's registryId, Glue's CatalogId)."""
-    if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+    named = named_account(account)
+    if not named:
         return context
-    return lambda: replace(context(), account=account)
+    return lambda: replace(context(), account=named)
 
 
 def given_by(

@@ -646,7 +646,9 @@ PARAMETER_DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
 # that belongs to another AWS account, use the QueueOwnerAWSAccountId parameter", SQS API Reference,
 # GetQueueUrl; every other SQS call names its queue by URL, which holds the account). Only a 12-digit
 # account id is taken (a Glue catalog id may name a nested catalog; Glacier's "-" is the caller's own
-# account).
+# account), or the account of an ARN given there: STS AssumeRoot's "TargetPrincipal: The member account
+# principal ARN or account ID" (STS API Reference, AssumeRoot), whose ``root-user`` resource
+# (``arn:${Partition}:iam::${Account}:root``) is that member account's root (``fill._in_named_account``).
 ACCOUNT_PARAMETERS: dict[str, str] = {
     "ecr": "RegistryId",
     "glue": "CatalogId",
@@ -654,6 +656,7 @@ ACCOUNT_PARAMETERS: dict[str, str] = {
     "codeartifact": "DomainOwner",
     "glacier": "AccountId",
     "sqs": "QueueOwnerAWSAccountId",
+    "sts": "TargetPrincipal",
 }
 
 # Namespace -> the account its ARNs hold when that is not the caller's and no record names it. An
