@@ -1,9 +1,9 @@
 """An ARN the request gives whole, of one of the action's own types, names the call's resource whatever its
 parameter is called. Resources are read from parameters named after the type (``<Noun>Arn``, ``ResourceArn``,
 ...); a parameter named otherwise (IAM's ``EntityArn``, CloudFront KeyValueStore's ``KvsARN``, Bedrock Data
-Automation's ``InvocationArn``) was read by nothing, and the call was granted ``*`` with the
-resource-undetermined finding although the record names the resource exactly. Each record is shaped as the
-API reference names the request member (CloudTrail writes it in lowerCamelCase,
+Automation's ``InvocationArn``, S3 Control's ``Mrap``) was read by nothing, and the call was granted ``*``
+with the resource-undetermined finding although the record names the resource exactly. Each record is shaped
+as the API reference names the request member (CloudTrail writes it in lowerCamelCase,
 https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html)."""
 
 from __future__ import annotations
@@ -76,3 +76,20 @@ def test_records_that_differ_only_in_that_arn_do_not_share_a_result() -> None:
         (("iam:GetHumanReadableSummary", DELEGATION),),
         (("iam:GetHumanReadableSummary", other),),
     )
+
+
+def test_a_multi_region_access_point_given_by_its_arn_in_mrap_is_granted_on_it() -> None:
+    """S3 Control API Reference, GetMultiRegionAccessPointRoutes: ``GET
+    /v20180820/mrap/instances/{Mrap+}/routes``, "Mrap: The Multi-Region Access Point ARN"; the reference's
+    ``s3:GetMultiRegionAccessPointRoutes`` requires ``multiregionaccesspoint``
+    (``arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}``). A parameter not named as an ARN
+    is read too when it holds one."""
+    mrap = "arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap"
+    event = mapped(
+        EventMapper(),
+        "s3.amazonaws.com",
+        "GetMultiRegionAccessPointRoutes",
+        {"mrap": mrap, "accountId": "111122223333"},
+    )
+    assert event.uses == (("s3:GetMultiRegionAccessPointRoutes", mrap),)
+    assert event.notes == ()

@@ -651,12 +651,13 @@ def test_a_naming_parameter_ruled_out_by_its_name_only_is_said(mapper: EventMapp
     ]
 
 
-def test_a_request_naming_the_resource_in_a_form_not_read_keeps_the_wording() -> None:
+def test_a_certificate_arn_names_the_cert_and_a_cognito_id_keeps_the_wording() -> None:
     """AttachThingPrincipal's ``principal`` is "The principal, which can be a certificate ARN (as returned
     from the CreateCertificate operation) or an Amazon Cognito ID" (IoT API Reference): a certificate's ARN
-    names the action's ``cert`` in a form the table does not read (the finding blames the form); a Cognito
-    identity names no certificate. One mapper, both orders: the memo keys on whether a parameter holds an
-    ARN, so neither record takes the other's finding."""
+    is the action's ``cert``, its only type (read as any ARN the request gives of one of the action's types,
+    ``fill.given_arns``; before, the finding blamed the form); a Cognito identity names no certificate. One
+    mapper, both orders: the memo keys on an ARN a parameter holds, so neither record takes the other's
+    result."""
     cert = f"arn:aws:iot:us-east-1:{ACCOUNT}:cert/a0c01f5835079de0a7514643d68ef8414ab739a1e94ee4162977b02b128"
     cognito = "us-east-1:12345678-1234-1234-1234-123456789012"
     for order in ((cert, cognito), (cognito, cert)):
@@ -669,11 +670,10 @@ def test_a_request_naming_the_resource_in_a_form_not_read_keeps_the_wording() ->
                     {"thingName": "sensor-1", "principal": principal},
                 )
             )
-            why = (
-                "the record does not name the resource in a form the mapper reads"
-                if principal == cert
-                else "the request has no parameter naming the cert it is authorized on, unless thingName does"
-            )
+            if principal == cert:
+                assert (event.uses, event.notes) == ((("iot:AttachThingPrincipal", cert),), ())
+                continue
+            why = "the request has no parameter naming the cert it is authorized on, unless thingName does"
             assert [n[2] for n in event.notes] == [
                 f"iot.amazonaws.com:AttachThingPrincipal: iot:AttachThingPrincipal on * ({why})"
             ]

@@ -14,7 +14,6 @@ from policygen_operator.domain.iam.mapping.plans import (
     EMPTY_VALUES,
     NAMING,
     ActionPlan,
-    arn_named,
     collection_call,
     fixed_required,
     fixed_resource,
@@ -121,7 +120,13 @@ def action_arns(
     built, referenced = from_parameters(action, params, ctx)
     if not action.primary and not referenced and action.has_templates:
         return None
-    if action.primary and not action.creates and not built and (given := given_arns(action, params)):
+    if (
+        single
+        and action.primary
+        and not action.creates
+        and not built
+        and (given := given_arns(action, params))
+    ):
         built, referenced = given, True
     for candidate in (built, from_list, sorted(set(built) | set(from_list))):
         if candidate and _covers_required(action.types, candidate):
@@ -555,17 +560,20 @@ def _action_context(
 
 
 def given_arns(action: ActionPlan, params: Mapping[str, Any]) -> list[str]:
-    """The ARNs the request's ARN-named parameters give that have the shape of one of the action's types,
-    whatever the parameter is called: the resource the call names, where neither the table nor the
-    readings after the type's noun know the parameter (IAM GetHumanReadableSummary's ``EntityArn`` of a
-    delegation request, CloudFront KeyValueStore's ``KvsARN``, Bedrock GetDataAutomationStatus's
-    ``InvocationArn``). Only ARNs the request gives whole, of the action's own types (an execution role's
-    or a KMS key's ARN fits none of them), and only where nothing else named the resource: read after
-    every other reading, before ``*``. Not for a call that creates its types (``ActionPlan.creates``): an
-    ARN of the type it is given there is another resource (a copy's source), not the one it makes."""
+    """The ARNs the request's parameters give whole (an ARN, or a list of them) that have the shape of one
+    of the action's types, whatever the parameter is called: the resource the call names, where neither the
+    table nor the readings after the type's noun know the parameter (IAM GetHumanReadableSummary's
+    ``EntityArn`` of a delegation request, CloudFront KeyValueStore's ``KvsARN``, Bedrock
+    GetDataAutomationStatus's ``InvocationArn``, S3 Control's ``Mrap``, "The Multi-Region Access Point
+    ARN"). Only ARNs of the action's own types (an execution role's or a KMS key's ARN fits none of them),
+    and only where nothing else named the resource: read after every other reading, before ``*``. Not for
+    a call that creates its types (``ActionPlan.creates``): an ARN of the type it is given there is another
+    resource (a copy's source), not the one it makes. Nor for a call of several actions (KMS ReEncrypt's
+    ``ReEncryptFrom`` and ``ReEncryptTo`` both take a key): which action an ARN is for is unsaid, and the
+    destination key's ARN is not the source's. ``plans.memo_key`` keys on every such value."""
     found: list[str] = []
-    for name, value in params.items():
-        if not arn_named(name):
+    for value in params.values():
+        if not holds_arn(value):
             continue
         for item in value if value.__class__ is list else (value,):
             if item.__class__ is str and item.startswith("arn:"):

@@ -130,13 +130,6 @@ _NAME_SUFFIXES = ("Name", "Id")
 _IDENTIFIER_SUFFIXES = ("Identifier", "Identifiers", "IdentifierList")  # a name, an id or an ARN
 # These hold an ARN; the other identifiers a name or an ARN
 ARN_SUFFIXES = ("Arn", "ARN", "Arns", "ARNs", "ArnList", "ARNList")
-_BARE_ARNS = frozenset({"arn", "Arn", "ARN", "arns", "Arns", "ARNs"})
-
-
-def arn_named(name: str) -> bool:
-    """Whether a request parameter is named as holding ARNs (``entityArn``, ``kvsARN``, ``arn``): what
-    ``fill.given_arns`` reads of any plan, so their values are in every memo key (``memo_key``)."""
-    return name.endswith(ARN_SUFFIXES) or name in _BARE_ARNS
 
 
 # ECS names every resource by a bare noun that holds its name or id or its ARN ("task: The task ID or full
@@ -1485,7 +1478,7 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         for name, value in params.items():
             if name in keys:
                 read.append((name, value) if value.__class__ is str else (name, None, repr(value)))
-            elif arn_named(name) and value not in EMPTY_VALUES:
+            elif holds_arn(value):
                 # an ARN any parameter gives may name the resource (``fill.given_arns``)
                 read.append((name, value) if value.__class__ is str else (name, None, repr(value)))
             elif reads_names and value not in EMPTY_VALUES:
