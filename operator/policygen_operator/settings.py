@@ -47,6 +47,9 @@ class OperatorSettings:
     progress_interval: float = 5.0  # seconds between status.lastRun updates during a run
     schedule_check_interval: float = 60.0  # seconds between checks whether a scheduled run is due
     rightsizing_interval: float = 60.0  # seconds between rediscoveries of a rightsizing parent's roles
+    # A ClusterRightsizing's events are posted in the namespace "default" (where `kubectl describe` finds a
+    # cluster-scoped object's); off for clusters that forbid any write there (its status says the same).
+    cluster_events: bool = True
     retry_backoff: float = 30.0  # first delay after a temporary failure; doubles up to retry_backoff_max
     retry_backoff_max: float = 600.0
 
@@ -92,9 +95,11 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _bool(env: Mapping[str, str], name: str) -> bool:
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raw = env.get(PREFIX + name, "").strip().lower()
-    if raw in ("", "false", "0", "no"):
+    if raw == "":
+        return default
+    if raw in ("false", "0", "no"):
         return False
     if raw in ("true", "1", "yes"):
         return True
@@ -175,6 +180,7 @@ def from_env(env: Mapping[str, str] | None = None) -> OperatorSettings:
         progress_interval=_float(env, "PROGRESS_INTERVAL", 5.0),
         schedule_check_interval=_float(env, "SCHEDULE_CHECK_INTERVAL", 60.0),
         rightsizing_interval=_float(env, "RIGHTSIZING_INTERVAL", 60.0),
+        cluster_events=_bool(env, "CLUSTER_EVENTS", default=True),
         retry_backoff=_float(env, "RETRY_BACKOFF", 30.0),
         retry_backoff_max=_float(env, "RETRY_BACKOFF_MAX", 600.0),
     )

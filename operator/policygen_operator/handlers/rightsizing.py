@@ -13,7 +13,7 @@ from typing import Any
 import kopf
 
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.adapters.kubernetes.client import GROUP, VERSION
+from policygen_operator.adapters.kubernetes.client import GROUP, VERSION, EventReporter
 from policygen_operator.adapters.kubernetes.rightsizing import (
     CLUSTER_RIGHTSIZING_PLURAL,
     RIGHTSIZING_PLURAL,
@@ -26,13 +26,18 @@ _INTERVAL = from_env().rightsizing_interval  # kopf fixes a timer's interval whe
 
 
 @kopf.on.startup()
-async def start_rightsizing(memo: kopf.Memo, **_: Any) -> None:
-    """After the PolicyGeneration start-up (registered first): share its executor, so scans stay bounded."""
+async def start_rightsizing(memo: kopf.Memo, settings: kopf.OperatorSettings, **_: Any) -> None:
+    """After the PolicyGeneration start-up (registered first): share its executor, so scans stay bounded.
+    The events the service posts itself (a ClusterRightsizing's) name the reporter kopf names for its own."""
     app: OperatorSettings = memo.get("app") or from_env()
     executor = memo.get("executor") or ThreadPoolExecutor(app.max_concurrent_scans)
     kube = await RightsizingKube.connect()
     assert isinstance(kube, RightsizingKube)  # connect() builds cls
-    memo.rightsizing = RightsizingService(app, kube, BotoAws(), executor)
+    posting = settings.posting
+    reporter = EventReporter(
+        posting.reporting_component, posting.reporting_instance, posting.event_name_prefix
+    )
+    memo.rightsizing = RightsizingService(app, kube, BotoAws(), executor, reporter=reporter)
 
 
 @kopf.on.cleanup()
@@ -77,7 +82,10 @@ async def _reconcile(body: kopf.Body, memo: kopf.Memo, patch: kopf.Patch) -> Non
     if outcome.cancelled:
         return
     patch.status.update(outcome.status)
-    for type_, reason, message in outcome.events:
+
+    def post(type_: str, reason: str, message: str) -> None:
         kopf.event(body, type=type_, reason=reason, message=message)
+
+    await memo.rightsizing.post_events(parent, outcome.events, post)
     if outcome.failure is Permanence.TEMPORARY:
         raise kopf.TemporaryError(outcome.message, delay=outcome.delay)

@@ -31,7 +31,12 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from policygen_operator.adapters.errors import Permanence
-from policygen_operator.adapters.kubernetes.client import KubernetesError, ObjectState
+from policygen_operator.adapters.kubernetes.client import (
+    CLUSTER_EVENTS_NAMESPACE,
+    EventReporter,
+    KubernetesError,
+    ObjectState,
+)
 from policygen_operator.domain.engine import ScanCancelled
 from policygen_operator.domain.iam.granted import Grant, expand_policies, within_boundary
 from policygen_operator.domain.iam.reference import load_reference
@@ -155,6 +160,18 @@ class RightsizingKubePort(ConfigMapPort, SecretPort, TenancyPort, Protocol):
     ) -> bool: ...
     async def parent_state(self, namespace: str | None, name: str) -> ObjectState: ...
     async def patch_status(self, namespace: str, name: str, status: Mapping[str, Any]) -> ObjectState: ...
+    async def post_cluster_event(
+        self,
+        involved: Mapping[str, str],
+        type_: str,
+        reason: str,
+        message: str,
+        reporter: EventReporter,
+    ) -> None: ...
+
+
+Event = tuple[str, str, str]  # (Normal|Warning, reason, message)
+PostEvent = Callable[[str, str, str], None]  # the handler's kopf.event for the object: type, reason, message
 
 
 class AwsPort(Protocol):
@@ -171,7 +188,7 @@ class ParentOutcome:
     message: str = ""
     delay: float = 0.0
     cancelled: bool = False  # the parent went away or changed mid-scan: nothing to write
-    events: list[tuple[str, str, str]] = field(default_factory=list)  # (Normal|Warning, reason, message)
+    events: list[Event] = field(default_factory=list)
 
 
 def guards(spec: Mapping[str, Any]) -> Guards:
@@ -258,7 +275,9 @@ class RightsizingService:
         clock: Callable[[], datetime] | None = None,
         open_pull_request: OpenPullRequest = reconcile_pull_request,
         open_group_pull_request: OpenGroupPullRequest = reconcile_group_pull_request,
+        reporter: EventReporter | None = None,
     ) -> None:
+        self.reporter = reporter or EventReporter()
         self.open_pull_request = open_pull_request
         self.open_group_pull_request = open_group_pull_request
         self.settings = settings
@@ -431,6 +450,35 @@ class RightsizingService:
         if outcome.status.get("lastScan"):
             self._written[parent.uid] = (parent.generation, outcome.status)
         return outcome
+
+    async def post_events(self, parent: Parent, events: Sequence[Event], post_namespaced: PostEvent) -> None:
+        """A pass's transition events where ``kubectl describe`` lists them.
+
+        A namespaced Rightsizing's go through kopf (``post_namespaced``), into its own namespace. A
+        ClusterRightsizing's kopf would post in the operator's namespace naming that namespace for the object,
+        where ``kubectl describe`` never looks: they are posted here in ``default`` instead, unless
+        ``POLICYGEN_CLUSTER_EVENTS`` is off. Best effort, as kopf's own posting: a refusal (no RoleBinding in
+        ``default``) or an outage is one warning line for the transition and never fails the pass; the
+        status holds the same news."""
+        if parent.namespace:
+            for type_, reason, message in events:
+                post_namespaced(type_, reason, message)
+            return
+        if not self.settings.cluster_events:
+            return
+        involved = {key: str(parent.owner_reference[key]) for key in ("apiVersion", "kind", "name", "uid")}
+        for type_, reason, message in events:
+            try:
+                await self.kube.post_cluster_event(involved, type_, reason, message, self.reporter)
+            except KubernetesError as err:
+                logger.warning(
+                    "the event %s of %s was not posted in namespace %s (its status says the same): %s",
+                    reason,
+                    parent.ref,
+                    CLUSTER_EVENTS_NAMESPACE,
+                    err,
+                )
+                return  # the next one would meet the same refusal: one line for this transition
 
     def _check_child_namespace(self, parent: Parent) -> None:
         """A ClusterRightsizing's children go only to a namespace this operator watches (and, under deploy/'s

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -21,6 +22,7 @@ from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.rest import ApiException
 
 from policygen_operator.adapters.errors import AdapterError, Permanence
+from policygen_operator.domain.timeutil import iso, utcnow
 
 GROUP = "policygen.io"
 VERSION = "v1alpha1"
@@ -28,6 +30,14 @@ PLURAL = "policygenerations"
 MERGE_PATCH = "application/merge-patch+json"
 CREDENTIALS_SECRET_TYPE = "policygen.io/credentials"
 CREDENTIALS_LABEL = "policygen.io/credentials"
+# Where a cluster-scoped object's events go. `kubectl describe` looks them up in every namespace with
+# involvedObject.namespace="" in its field selector (kubectl's describe.go, searchEvents, and the events
+# client's GetFieldSelector), so the event must name no namespace for its object; the API server's validation
+# of a core/v1 Event without eventTime (legacyValidateEvent) then takes it only in "" or "default". kopf names
+# its login's default namespace in the object reference instead: describe never listed its events of a
+# ClusterRightsizing.
+CLUSTER_EVENTS_NAMESPACE = "default"
+MAX_EVENT_MESSAGE = 1024  # kopf's MAX_MESSAGE_LENGTH, cut the same way (head ... tail)
 
 logger = logging.getLogger(__name__)
 _Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
@@ -99,6 +109,54 @@ class ConfigMapObject:
     annotations: dict[str, str]
     data: dict[str, str]
     owner_uids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventReporter:
+    """Who posts an event, as kopf's ``settings.posting`` names it for its own (``source.component`` is the
+    "From" column of ``kubectl describe``), so an object's events read the same whoever posted them."""
+
+    component: str = "kopf"
+    instance: str = "dev"
+    name_prefix: str = "kopf-event-"
+
+
+def event_message(message: str) -> str:
+    """The message cut as kopf cuts its own: the start and the end kept, "..." between them."""
+    if len(message) <= MAX_EVENT_MESSAGE:
+        return message
+    infix = "..."
+    keep = MAX_EVENT_MESSAGE - len(infix)
+    return message[: (keep + 1) // 2] + infix + message[len(message) - keep // 2 :]
+
+
+def cluster_event_body(
+    involved: Mapping[str, str],
+    type_: str,
+    reason: str,
+    message: str,
+    reporter: EventReporter,
+    now: datetime,
+) -> dict[str, Any]:
+    """A core/v1 Event about a cluster-scoped object, as ``kubectl describe`` finds it (see
+    ``CLUSTER_EVENTS_NAMESPACE``): its object reference has no namespace, and it has no ``eventTime`` (with
+    one, the API server also wants ``action``, and takes only "default" or "kube-system")."""
+    stamp = iso(now)
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": reporter.name_prefix, "namespace": CLUSTER_EVENTS_NAMESPACE},
+        "involvedObject": {key: str(involved[key]) for key in ("apiVersion", "kind", "name", "uid")},
+        "type": type_,
+        "reason": reason,
+        "message": event_message(message),
+        "source": {"component": reporter.component},
+        "reportingComponent": reporter.component,
+        "reportingInstance": reporter.instance,
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+    }
 
 
 class KubeClient:
@@ -280,6 +338,24 @@ class KubeClient:
                 return None
             raise _error(f"reading Namespace {name}", exc) from exc
         return dict((namespace.metadata.labels if namespace.metadata else None) or {})
+
+    @_transport_errors_are_temporary
+    async def post_cluster_event(
+        self,
+        involved: Mapping[str, str],
+        type_: str,
+        reason: str,
+        message: str,
+        reporter: EventReporter,
+    ) -> None:
+        """Post one event about the cluster-scoped object ``involved`` (apiVersion, kind, name, uid) where
+        ``kubectl describe`` lists it. One attempt: the caller decides what a refusal or an outage means."""
+        body = cluster_event_body(involved, type_, reason, message, reporter, utcnow())
+        try:
+            await self._core.create_namespaced_event(CLUSTER_EVENTS_NAMESPACE, body)  # type: ignore[arg-type]
+        except ApiException as exc:
+            what = f"posting the event {reason} of {involved.get('kind')}/{involved.get('name')}"
+            raise _error(f"{what} in namespace {CLUSTER_EVENTS_NAMESPACE}", exc) from exc
 
     @_transport_errors_are_temporary
     async def published_schemas(self) -> dict[str, Any] | None:
