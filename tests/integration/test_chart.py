@@ -196,9 +196,11 @@ def test_chart_applies_with_server_side_dry_run(
     kinds = sorted(d["kind"] for d in docs(rendered))
     assert kinds[:4] == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding"]
     assert kinds[4:] == [
-        *["CustomResourceDefinition"] * (len(kinds) - 13),
+        *["CustomResourceDefinition"] * (len(kinds) - 15),
         "Deployment",
         "NetworkPolicy",
+        "Role",  # events in default, for a ClusterRightsizing's
+        "RoleBinding",
         "RoleBinding",
         "RoleBinding",
         "ServiceAccount",
@@ -228,12 +230,14 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
     ]
     [binding] = [d for d in objects if d["kind"] == "RoleBinding" and d["roleRef"]["kind"] == "ClusterRole"]
     assert binding["metadata"]["namespace"] == namespace
-    # and, in the operator's namespace the list leaves out, only the events of cluster-scoped objects
+    # and, in default, only a ClusterRightsizing's events (nothing in the operator's namespace the list leaves
+    # out: kopf posts no event there any more)
     [events] = [d for d in objects if d["kind"] == "Role"]
     assert (events["metadata"]["namespace"], events["rules"]) == (
-        "policygen-system",
+        "default",
         [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}],
     )
+    assert not [d for d in objects if d["metadata"].get("namespace") == "policygen-system"]
     assert all(
         "secrets" not in rule["resources"]
         for d in objects
@@ -268,6 +272,7 @@ def test_by_default_the_operator_watches_and_reads_secrets_only_in_its_namespace
     objects = docs(render(helm))
     assert bindings(objects) == {
         ("RoleBinding", ""): ["policygen-system"],
+        ("RoleBinding", "-cluster-events"): ["default"],
         ("RoleBinding", "-secrets"): ["policygen-system"],
         ("ClusterRoleBinding", "-cluster"): ["*"],
     }
@@ -291,6 +296,7 @@ def test_every_namespace_only_when_the_admin_says_and_secrets_still_per_namespac
     assert bindings(objects) == {
         ("ClusterRoleBinding", ""): ["*"],
         ("ClusterRoleBinding", "-cluster"): ["*"],
+        ("RoleBinding", "-cluster-events"): ["default"],
         ("RoleBinding", "-secrets"): ["policygen-system", "team-a"],
     }
     assert watch_env(objects) == {"POLICYGEN_ALL_NAMESPACES": "true"}
@@ -367,6 +373,19 @@ def test_chart_and_deploy_grant_the_same_rules(helm: str, kubectl: str) -> None:
     }
     deploy_roles = {d["metadata"]["name"]: d["rules"] for d in docs(kustomized) if d["kind"] == "ClusterRole"}
     assert chart_roles == deploy_roles
+    # the Role in default too (a ClusterRightsizing's events), in the same namespace
+    chart_namespaced = {
+        (d["metadata"]["namespace"], d["metadata"]["name"].removeprefix("pg-")): d["rules"]
+        for d in docs(render(helm))
+        if d["kind"] == "Role"
+    }
+    deploy_namespaced = {
+        (d["metadata"]["namespace"], d["metadata"]["name"]): d["rules"]
+        for d in docs(kustomized)
+        if d["kind"] == "Role"
+    }
+    assert chart_namespaced == deploy_namespaced
+    assert list(chart_namespaced) == [("default", "policygen-operator-cluster-events")]
     # ... bound the same way (issue 10: deploy/ is no longer the cluster-wide install) and watching the same.
     assert bindings(docs(kustomized), prefix="") == bindings(docs(render(helm)))
     assert watch_env(docs(kustomized)) == watch_env(docs(render(helm)))
@@ -575,13 +594,14 @@ def render_release(helm: str, release: str, *args: str) -> str:
     return done.stdout
 
 
-def test_a_cluster_rightsizings_events_are_allowed_where_kopf_posts_them(
+def test_a_cluster_rightsizings_events_are_allowed_where_kubectl_describe_finds_them(
     helm: str, kubectl: str, kubeconfig: Path, system_namespace: str, namespace: str
 ) -> None:
-    """kopf posts a cluster-scoped object's events (a ClusterRightsizing's) in the operator's namespace. With
-    a watchNamespaces list that leaves that namespace out, nothing bound the operator there, so every such
-    event was refused (403). The chart's RBAC, applied for real: events may be created there, and nothing
-    else is granted there."""
+    """The operator posts a ClusterRightsizing's events in default, where an event about a cluster-scoped
+    object is accepted and `kubectl describe` finds it (kopf posted them in the operator's namespace, and a
+    Role -events there allowed it when watchNamespaces left that namespace out: describe never listed them).
+    The chart's RBAC, applied for real: events may be created in default and nothing else there; nothing is
+    granted in the operator's namespace the list leaves out; clusterEvents=false grants nothing in default."""
     release = f"e{namespace}"[:40]
     rendered = render_release(helm, release, "--set", f"watchNamespaces={{{namespace}}}")
     rbac = [
@@ -589,9 +609,16 @@ def test_a_cluster_rightsizings_events_are_allowed_where_kopf_posts_them(
     ]
     account = f"{release}-policygen-operator"
     with applied(kubectl, kubeconfig, rbac):
-        assert can_i(kubectl, kubeconfig, "create", "events", "policygen-system", account)
+        assert can_i(kubectl, kubeconfig, "create", "events", "default", account)
         assert can_i(kubectl, kubeconfig, "create", "events", namespace, account)  # the watched one
-        assert not can_i(kubectl, kubeconfig, "create", "configmaps", "policygen-system", account)
-        assert not can_i(kubectl, kubeconfig, "create", "events", "default", account)
-    watched = render_release(helm, release, "--set", "watchNamespaces={policygen-system}")
-    assert not [d for d in docs(watched) if d["metadata"]["name"].endswith("-events")]
+        for verb in ("get", "list", "update", "patch", "delete"):
+            assert not can_i(kubectl, kubeconfig, verb, "events", "default", account), verb
+        assert not can_i(kubectl, kubeconfig, "create", "configmaps", "default", account)
+        assert not can_i(kubectl, kubeconfig, "create", "events", "policygen-system", account)
+    off = render_release(
+        helm, release, "--set", f"watchNamespaces={{{namespace}}}", "--set", "clusterEvents=false"
+    )
+    assert not [d for d in docs(off) if d["metadata"].get("namespace") == "default"]
+    assert {"name": "POLICYGEN_CLUSTER_EVENTS", "value": "false"} in next(
+        d for d in docs(off) if d["kind"] == "Deployment"
+    )["spec"]["template"]["spec"]["containers"][0]["env"]

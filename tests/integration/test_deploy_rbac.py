@@ -49,6 +49,11 @@ def test_deploy_reaches_a_team_namespace_only_after_the_admin_adds_it(
     # Before (cluster-wide bindings) every answer here was yes.
     assert not any(allowed(namespace).values())
     assert not any(allowed("kube-system").values())
+    # default: a ClusterRightsizing's events, where `kubectl describe` finds them; create only, nothing else.
+    assert can_i(kubectl, kubeconfig, "create", "events", "default")
+    assert not any(allowed("default").values())
+    for verb in ("get", "list", "watch", "update", "patch", "delete"):
+        assert not can_i(kubectl, kubeconfig, verb, "events", "default"), verb
     # The operator's own namespace: what deploy/ watches by default, and ClusterPolicyRepository credentials.
     assert all(allowed(OPERATOR_NAMESPACE).values())
     # The cluster-scoped reads of the -cluster role (admin objects, Namespaces, ClusterRightsizing and its
@@ -106,6 +111,7 @@ def test_the_example_overlay_adds_a_team_namespace_in_both_places(kubectl: str) 
     assert bound == {
         ("RoleBinding", "policygen-operator"): [OPERATOR_NAMESPACE, "team-a"],
         ("RoleBinding", "policygen-operator-secrets"): [OPERATOR_NAMESPACE, "team-a"],
+        ("RoleBinding", "policygen-operator-cluster-events"): ["default"],
         ("ClusterRoleBinding", "policygen-operator-cluster"): ["*"],
     }
     deployment = next(d for d in objects if d["kind"] == "Deployment")

@@ -32,6 +32,7 @@ from tests.integration.operator_harness import (
     Operator,
     condition,
     configmap,
+    events_for,
     merge_patch,
     running_operator,
     upload_delivery_layout,
@@ -282,6 +283,20 @@ def test_cluster_rightsizing_end_to_end(
         assert rows[ACK_MADE]["ackRoles"] == [f"{team_b}/made-by-ack"]
         assert status["grantedActions"] == 17 and status["unusedActions"] == 7
         assert status["rolesWithUnused"] == 3 and status["reductionPercent"] == 41
+        # `kubectl describe` lists the parent's events (the operator posts them in default, naming no
+        # namespace for it, under deploy/'s RBAC); kopf's, in policygen-system, it never listed.
+        described = wait_for(
+            lambda: describe(kubectl, kubeconfig, name),
+            lambda events: any("Succeeded" in line for line in events),
+            30,
+            f"kubectl describe clusterrightsizing {name} to list Succeeded ({operator.log_tail()})",
+            0.5,
+        )
+        [succeeded] = [line.split() for line in described if "Succeeded" in line]
+        assert succeeded[:2] == ["Normal", "Succeeded"] and "kopf" in succeeded, described
+        assert " ".join(succeeded).endswith("one scan for 3 roles: 17 actions granted, 7 unused (41%)")
+        assert [e["reason"] for e in events_for(kube_admin, "default", name)] == ["Succeeded"]
+        assert events_for(kube_admin, "policygen-system", name) == []
 
         found = children(kube_admin, namespace, uid)
         assert set(found) == {child_name(name, arn) for arn in EXPECTED}
@@ -374,6 +389,19 @@ def test_cluster_rightsizing_end_to_end(
         kube_admin.delete(f"{API}/clusterrightsizings/{name}")
         for ns in (team_a, team_b, other):
             kube_admin.delete(f"/api/v1/namespaces/{ns}")
+
+
+def describe(kubectl: str, kubeconfig: Path, name: str) -> list[str]:
+    """The lines of the Events section of `kubectl describe clusterrightsizing NAME`, header and all."""
+    done = subprocess.run(
+        [kubectl, "--kubeconfig", str(kubeconfig), "describe", "clusterrightsizing", name],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    _, found, events = done.stdout.partition("\nEvents:")
+    assert found, done.stdout
+    return events.strip().splitlines()
 
 
 def parent_time(text: str) -> datetime:

@@ -129,6 +129,40 @@ def test_deploy_binds_only_the_cluster_role_cluster_wide() -> None:
         assert binding["kind"] == "RoleBinding" and "namespace" not in binding["metadata"]
 
 
+def test_deploy_may_post_only_a_cluster_rightsizings_events_in_default() -> None:
+    """kubectl describe finds a cluster-scoped object's events only when they name no namespace for it, which
+    the API server takes only in default: one Role there, events create only, bound to the operator alone;
+    the deployment and the chart's values post them unless switched off."""
+    objects = load_all(ROOT / "deploy" / "rbac.yaml")
+    [role] = [d for d in objects if d["kind"] == "Role"]
+    assert (role["metadata"]["namespace"], role["rules"]) == (
+        "default",
+        [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}],
+    )
+    in_default = [d for d in objects if d["metadata"].get("namespace") == "default"]
+    assert sorted(d["kind"] for d in in_default) == ["Role", "RoleBinding"]
+    [binding] = [d for d in in_default if d["kind"] == "RoleBinding"]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "Role",
+        "name": role["metadata"]["name"],
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "policygen-operator", "namespace": "policygen-system"}
+    ]
+    [deployment] = [d for d in load_all(ROOT / "deploy" / "deployment.yaml") if d["kind"] == "Deployment"]
+    env = {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["POLICYGEN_CLUSTER_EVENTS"] == "true"
+    values = YAML(typ="safe").load((CHART / "values.yaml").read_text())
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    assert values["clusterEvents"] is True and schema["properties"]["clusterEvents"] == {"type": "boolean"}
+    # the chart's one Role is the same (rendered, compared with deploy/'s in tests/integration/test_chart.py);
+    # the -events Role kopf's posting needed in the release's namespace is gone
+    chart = (CHART / "templates" / "rbac.yaml").read_text()
+    roles = re.findall(r"kind: Role\nmetadata:\n  name: (.*)\n  namespace: (.*)\n", chart)
+    assert roles == [('{{ include "policygen.fullname" . }}-cluster-events', "default")]
+
+
 def test_every_rbac_rule_is_commented() -> None:
     for path in (ROOT / "deploy" / "rbac.yaml", CHART / "templates" / "rbac.yaml"):
         lines = path.read_text().splitlines()

@@ -67,10 +67,10 @@ async def login(
     logger: kopf.Logger, settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any
 ) -> kopf.ConnectionInfo | None:
     """kopf's own login through kubernetes_asyncio (in the cluster or from a kubeconfig), plus a default
-    namespace: kopf posts a cluster-scoped object's events (a ClusterRightsizing's) there, and without one in
-    ``default``, where the operator's RBAC grants nothing (deploy/ and the chart bind the main role, with its
-    events ``create``, in the operator's own namespace). That client library knows no context namespace, so
-    its login never sets one."""
+    namespace: kopf would post a cluster-scoped object's events there, and without one in ``default``. (A
+    ClusterRightsizing's are not kopf's: the operator posts them in ``default`` itself, naming no namespace
+    for the object, where ``kubectl describe`` finds them; services/rightsizing.py ``post_events``.) That
+    client library knows no context namespace, so its login never sets one."""
     info = await kopf.login_via_async_client(logger=logger, settings=settings)
     if info is None:
         return None

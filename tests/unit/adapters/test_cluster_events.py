@@ -113,8 +113,8 @@ async def test_a_refusal_or_an_outage_is_a_kubernetes_error_naming_where(
     refusal = ApiException(status=status, reason="Forbidden" if status == 403 else "Service Unavailable")
     refusal.body = json.dumps(
         {
-            "message": 'events is forbidden: User "system:serviceaccount:policygen-system:policygen-operator" '
-            'cannot create resource "events" in API group "" in the namespace "default"'
+            "message": 'events is forbidden: User "system:serviceaccount:policygen-system:policygen-'
+            'operator" cannot create resource "events" in API group "" in the namespace "default"'
         }
     )
     with pytest.raises(KubernetesError) as err:

@@ -99,7 +99,9 @@ async def test_cluster_scoped_objects_events_go_to_the_operators_namespace(
     else in ``default``; its kubernetes_asyncio login never sets one, in the cluster or not, and deploy/'s
     RBAC grants events only where the main role is bound. On the demo's control plane every ClusterRightsizing
     event was refused (403 on namespaces/default/events, retried nine times as ERROR lines). The operator's
-    own namespace is where deploy/ and the chart's default bind it."""
+    own namespace is where deploy/ and the chart's default bind it. (A ClusterRightsizing's events are now
+    posted by the operator itself, in default where kubectl describe finds them:
+    tests/unit/services/test_rightsizing_events.py.)"""
 
     async def upstream(**_: Any) -> kopf.ConnectionInfo:
         return kopf.ConnectionInfo(server="https://10.0.0.1:443", token="t")
