@@ -237,7 +237,11 @@ def test_chart_with_watched_namespaces_binds_per_namespace(
         "default",
         [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}],
     )
-    assert not [d for d in objects if d["metadata"].get("namespace") == "policygen-system"]
+    assert not [
+        d
+        for d in objects
+        if d["kind"] in ("Role", "RoleBinding") and d["metadata"]["namespace"] == "policygen-system"
+    ]
     assert all(
         "secrets" not in rule["resources"]
         for d in objects
@@ -329,7 +333,9 @@ def test_the_operator_cannot_read_secrets_of_namespaces_not_listed(
     release = f"r{namespace}"[:40]
     values = ["--set", "watchAllNamespaces=true", "--set", f"rbac.secretNamespaces={{{namespace}}}"]
     rendered = render_release(helm, release, *values)
-    rbac = [d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "RoleBinding")]
+    rbac = [
+        d for d in docs(rendered) if d["kind"] in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+    ]
     account = f"{release}-policygen-operator"
     with applied(kubectl, kubeconfig, rbac):
         assert can_i(kubectl, kubeconfig, "get", "secrets", "policygen-system", account)
