@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from policygen_operator.domain.gitops import lifecycle, yamldocs
+from policygen_operator.domain.gitops import kustomize, lifecycle, yamldocs
 from policygen_operator.domain.gitops.model import (
     EditRequest,
     EditResult,
@@ -38,6 +38,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         lambda d: isinstance(d.get("spec"), dict) and bool({"policies", "policyRefs"} & set(d.get("spec"))),
     )
     _refuse_broad_patches(loaded, role, request)
+    before = kustomize.plain(role.data)
     result = EditResult(role_location=role_file.where(role_index))
     spec = role.data["spec"]
     role_meta = role.data.get("metadata") or {}
@@ -93,6 +94,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             "policyDocument",
             result=result,
         )
+    kustomize.refuse_json_patches(files, loaded, before, role.data, ("spec", "policies"), request)
     result.changes = yamldocs.changes(loaded)
     return result
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policygen_operator.domain.gitops import composition, lifecycle, yamldocs
+from policygen_operator.domain.gitops import composition, kustomize, lifecycle, yamldocs
 from policygen_operator.domain.gitops.ack import (
     defined_twice,
     find_role,
@@ -85,6 +85,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     version = str(role.data["apiVersion"]).split("/", 1)[1]
     result = EditResult(role_location=role_file.where(role_index))
     meta_name = role.get("metadata", "name")
+    before = kustomize.plain(role.data)
     _detach(loaded, request, role, result)
     _detach_elsewhere(loaded, templates, role, request, result)
     managed = role.get("spec", "forProvider", "managedPolicyArns")
@@ -125,6 +126,8 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             "policyArnRef",
             result=result,
         )
+    listed_at = ("spec", "forProvider", "managedPolicyArns")
+    kustomize.refuse_json_patches(files, loaded, before, role.data, listed_at, request)
     result.changes = yamldocs.changes(loaded)
     return result
 

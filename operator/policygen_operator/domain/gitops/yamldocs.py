@@ -245,7 +245,7 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
     return loaded, skipped
 
 
-_KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
 
 
 def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
@@ -255,7 +255,7 @@ def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
     of their own."""
     found: dict[str, str] = {}
     for parsed in loaded:
-        if posixpath.basename(parsed.path) not in _KUSTOMIZATIONS:
+        if posixpath.basename(parsed.path) not in KUSTOMIZATIONS:
             continue
         folder = posixpath.dirname(parsed.path)
         for _, document in parsed.objects():

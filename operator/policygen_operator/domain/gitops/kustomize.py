@@ -1,0 +1,350 @@
+"""JSON 6902 patches of an edited Role in a kustomization under the path.
+
+Kustomize's ``patches`` field takes a strategic-merge patch or a JSON 6902 one, told apart by content: a
+patch that decodes as a list of JSON Patch operations is applied to every resource its ``target`` selects
+(kustomize api/internal/builtins/PatchTransformer.go, ``jsonPatchFromBytes``; the legacy
+``patchesJson6902`` field takes only those). The target is a selector whose group, version, kind, name and
+namespace are regular expressions anchored at both ends, matched against a resource's original or
+current id, and whose labelSelector and annotationSelector are Kubernetes label selectors
+(api/types/selector.go ``anchorRegex``; api/resmap/reswrangler.go ``Select``; "Labels and Selectors" in the
+Kubernetes docs). The regular expressions are Go's RE2, read here with Python's ``re``: the same for the
+names people write (``payments-.*``, ``a|b``).
+
+Each patch whose target selects the edited Role is applied, op by op, to the Role as it was and as the
+edit leaves it (RFC 6902 "JavaScript Object Notation (JSON) Patch", section 4). Refused, naming the
+kustomization, the patch and the op: an op after which the overlay's policies hold a broad ARN (the
+overlay keeps it whatever the base says, and an edit of the base alone would claim the replacement); an op
+that names an item of the policies by position whose value the edit changed (the overlay would drop or
+replace another policy than it did, without an error); an op that applied before the edit and fails
+after it (``kustomize build`` of the overlay would fail). A patch that touches other fields, drops the
+list or replaces it without a broad ARN changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from policygen_operator.domain.gitops import yamldocs
+from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
+
+_FIELDS = ("patches", "patchesJson6902")
+
+
+@dataclass(frozen=True)
+class JsonPatch:
+    kustomization: str
+    entry: str  # "patches[0]"
+    source: str  # "an inline JSON 6902 patch", "the JSON 6902 patch overlays/prod/p.yaml"
+    target: Mapping[str, Any]
+    ops: list[dict[str, Any]]
+
+
+class _OpFailed(Exception):
+    """An op that does not apply (a missing path, a failed test): kustomize build stops there."""
+
+
+def plain(node: Any) -> Any:
+    """A loaded document as plain dicts, lists and scalars, to patch without touching the files."""
+    if isinstance(node, Mapping):
+        return {str(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def json_patches(files: dict[str, str], loaded: list[yamldocs.YamlFile]) -> Iterator[JsonPatch]:
+    """The JSON 6902 patches of the kustomizations under the path, inline or in a file under it (a file
+    outside it was not read, and a patch without a target fails ``kustomize build``: neither is given)."""
+    for parsed in loaded:
+        if posixpath.basename(parsed.path) not in yamldocs.KUSTOMIZATIONS:
+            continue
+        folder = posixpath.dirname(parsed.path)
+        for _, document in parsed.objects():
+            for field in _FIELDS:
+                entries = document.data.get(field)
+                for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                    if not isinstance(entry, Mapping) or not isinstance(entry.get("target"), Mapping):
+                        continue
+                    text, source = entry.get("patch"), "an inline JSON 6902 patch"
+                    path = entry.get("path")
+                    if not isinstance(text, str) and isinstance(path, str):
+                        where = posixpath.normpath(posixpath.join(folder, path.strip()))
+                        text, source = files.get(where), f"the JSON 6902 patch {where}"
+                    ops = _ops(text) if isinstance(text, str) else None
+                    if ops is not None:
+                        yield JsonPatch(parsed.path, f"{field}[{number}]", source, entry["target"], ops)
+
+
+def _ops(text: str) -> list[dict[str, Any]] | None:
+    """The operations of a JSON 6902 patch; None for a strategic-merge patch (a mapping) or an unreadable
+    one. Kustomize reads JSON, or YAML converted to JSON."""
+    text = text.strip()
+    try:
+        loaded = json.loads(text) if text.startswith("[") else YAML(typ="safe", pure=True).load(text)
+    except (ValueError, YAMLError):
+        try:
+            loaded = YAML(typ="safe", pure=True).load(text)
+        except YAMLError:
+            return None
+    if not isinstance(loaded, list) or not all(isinstance(o, dict) and "op" in o for o in loaded):
+        return None
+    return [plain(o) for o in loaded]
+
+
+def selects(target: Mapping[str, Any], role: Mapping[str, Any]) -> bool:
+    """Whether kustomize's ``Select`` picks the Role (as the base gives it: a name prefix or namespace set by
+    a kustomization in between is not followed). A namespaced resource without a namespace is in
+    ``default`` (resid ``EffectiveNamespace``); kustomize does not know a CRD's scope, so a Crossplane
+    cluster-scoped Role counts as in ``default`` too."""
+    meta = _mapping(role.get("metadata"))
+    api = str(role.get("apiVersion", ""))
+    group, version = api.split("/", 1) if "/" in api else ("", api)
+    wanted = {
+        "group": group,
+        "version": version,
+        "kind": str(role.get("kind", "")),
+        "name": str(meta.get("name", "")),
+        "namespace": str(meta.get("namespace") or "default"),
+    }
+    for key, value in wanted.items():
+        pattern = target.get(key)
+        if pattern in (None, ""):
+            continue
+        try:
+            if not re.fullmatch(f"(?:{pattern})", value):
+                return False
+        except re.error:
+            return False  # kustomize fails the build on such a target
+    for key, where in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
+        selector = target.get(key)
+        values = _mapping(meta.get(where))
+        if selector and not matches_selector(str(selector), {str(k): str(v) for k, v in values.items()}):
+            return False
+    return True
+
+
+def _mapping(node: object) -> Mapping[str, Any]:
+    return node if isinstance(node, Mapping) else {}
+
+
+_REQUIREMENT = re.compile(
+    r"\s*(?:(?P<absent>!)\s*(?P<akey>[^\s!=(),]+)"
+    r"|(?P<key>[^\s!=(),]+)\s*(?:(?P<op>==|=|!=)\s*(?P<value>[^\s,()]*)"
+    r"|\s+(?P<set>in|notin)\s*\((?P<values>[^()]*)\))?)\s*(?:,|$)"
+)
+
+
+def matches_selector(selector: str, labels: Mapping[str, str]) -> bool:
+    """A Kubernetes label selector (``a=b``, ``a==b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``a``,
+    ``!a``, comma-separated, all to hold); one that does not parse selects nothing (kustomize fails)."""
+    at, text = 0, selector.strip()
+    while at < len(text):
+        found = _REQUIREMENT.match(text, at)
+        if not found or found.end() == at:
+            return False
+        at = found.end()
+        if found["absent"]:
+            if found["akey"] in labels:
+                return False
+            continue
+        key, present = found["key"], found["key"] in labels
+        if found["op"]:
+            equal = present and labels[key] == found["value"]
+            if equal == (found["op"] == "!="):
+                return False
+        elif found["set"]:
+            listed = present and labels[key] in {v.strip() for v in found["values"].split(",")}
+            if listed == (found["set"] == "notin"):
+                return False
+        elif not present:
+            return False
+    return True
+
+
+def refuse_json_patches(
+    files: dict[str, str],
+    loaded: list[yamldocs.YamlFile],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    field: tuple[str, ...],
+    request: EditRequest,
+) -> None:
+    """Refuses the edit of a Role (``before``, plain; ``after``, as the edit leaves it) that a JSON 6902
+    patch under the path would undo or break in its overlay (the module's docstring says how)."""
+    name = str(_mapping(before.get("metadata")).get("name", ""))
+    for patch in json_patches(files, loaded):
+        if not selects(patch.target, before):
+            continue
+        problem = _problem(patch.ops, plain(before), plain(after), field, request)
+        if problem:
+            raise GitOpsEditError(
+                f"{patch.kustomization}: {patch.entry} ({patch.source}) targets Role {name}: {problem}: "
+                "policygen does not edit patches. Change the patch by hand (the generated policy's ARN is "
+                f"{request.policy_arn(0)}), then run again. Nothing was changed"
+            )
+
+
+_ITEM_KEYS = {"remove": "path", "replace": "path", "test": "path", "move": "from", "copy": "from"}
+
+
+def _problem(
+    ops: list[dict[str, Any]], before: Any, after: Any, field: tuple[str, ...], request: EditRequest
+) -> str:
+    dotted = ".".join(field)
+    broken = False  # the patch already failed on the Role as it was: not this edit's doing
+    put_by = ""  # the op after which the overlay's list last came to hold a broad ARN
+    for number, op in enumerate(ops, start=1):
+        named = f"op {number} ({op.get('op')} {op.get('path')})"
+        pointer = op.get(_ITEM_KEYS.get(str(op.get("op")), ""))
+        index = _item_of(pointer, field)
+        if index is not None and not broken:
+            old, new = _at(before, pointer), _at(after, pointer)
+            if old != new:
+                return (
+                    f"its {named} names item {index} of {dotted} by position: {_shown(old)} before this "
+                    f"edit, {_shown(new)} after it, so the overlay would change another policy than it did"
+                )
+        if not broken:
+            try:
+                before = _apply(before, op)
+            except _OpFailed:
+                broken = True
+        had = _broad(after, field, request)
+        try:
+            after = _apply(after, op)
+        except _OpFailed as err:
+            if broken:
+                return ""
+            return (
+                f"its {named} would no longer apply once the Role is edited ({err}), so kustomize build of "
+                "that overlay would fail"
+            )
+        if _broad(after, field, request) and not had:
+            put_by = named
+    broad = _broad(after, field, request)
+    if broad and put_by:
+        return (
+            f"its {put_by} puts {', '.join(broad)} in {dotted}, so the overlay keeps the broad policy "
+            "whatever the base says (and an edit of the base alone would claim to replace it)"
+        )
+    return ""
+
+
+def _broad(document: Any, field: tuple[str, ...], request: EditRequest) -> list[str]:
+    node = document
+    for key in field:
+        node = node.get(key) if isinstance(node, dict) else None
+    listed = [str(v) for v in node] if isinstance(node, list) else []
+    return [arn for arn in listed if arn in request.replace_arns]
+
+
+def _shown(value: object) -> str:
+    return "nothing" if value is _MISSING else str(value)
+
+
+def _item_of(pointer: object, field: tuple[str, ...]) -> str | None:
+    """The index token of a pointer to an item of the policies list, by position (not ``-``)."""
+    tokens = _tokens(pointer)
+    if tokens is None or len(tokens) <= len(field) or tuple(tokens[: len(field)]) != field:
+        return None
+    index = tokens[len(field)]
+    return index if re.fullmatch(r"-?\d+", index) else None
+
+
+_MISSING = object()
+
+
+def _tokens(pointer: object) -> list[str] | None:
+    """RFC 6901 "JSON Pointer": ``/a~1b/0`` -> ``["a/b", "0"]``; None when it is no pointer."""
+    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+        return None
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")] if pointer else []
+
+
+def _at(document: Any, pointer: object) -> Any:
+    tokens = _tokens(pointer)
+    try:
+        return _walk(document, tokens, pointer) if tokens is not None else _MISSING
+    except _OpFailed:
+        return _MISSING
+
+
+def _walk(document: Any, tokens: list[str], pointer: object) -> Any:
+    node = document
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list):
+            node = node[_index(node, token, pointer)]
+        else:
+            raise _OpFailed(f"no {pointer}")
+    return node
+
+
+def _index(items: list[Any], token: str, pointer: object, insert: bool = False) -> int:
+    """A list index; negative ones count from the end, as evanphx/json-patch (kustomize's) allows."""
+    if not re.fullmatch(r"-?\d+", token):
+        raise _OpFailed(f"no {pointer}")
+    index = int(token)
+    if index < 0:
+        index += len(items)
+    if not 0 <= index < len(items) + (1 if insert else 0):
+        raise _OpFailed(f"no {pointer}")
+    return index
+
+
+def _apply(document: Any, op: Mapping[str, Any]) -> Any:
+    """``document`` after one RFC 6902 operation (section 4), on a copy."""
+    document = copy.deepcopy(document)
+    kind, path = op.get("op"), op.get("path")
+    tokens = _tokens(path)
+    if tokens is None:
+        raise _OpFailed(f"{path!r} is no JSON pointer")
+    if kind == "test":
+        if _walk(document, tokens, path) != op.get("value"):
+            raise _OpFailed(f"the test of {path} fails")
+        return document
+    if kind in ("copy", "move"):
+        source = _tokens(op.get("from"))
+        if source is None:
+            raise _OpFailed(f"{op.get('from')!r} is no JSON pointer")
+        value = _walk(document, source, op.get("from"))
+        if kind == "move":
+            document = _apply(document, {"op": "remove", "path": op.get("from")})
+        return _apply(document, {"op": "add", "path": path, "value": value})
+    if kind not in ("add", "remove", "replace"):
+        raise _OpFailed(f"no op {kind!r}")
+    value = copy.deepcopy(op.get("value"))
+    if not tokens:
+        if kind == "remove":
+            raise _OpFailed("the whole document cannot be removed")
+        return value
+    parent, token = _walk(document, tokens[:-1], path), tokens[-1]
+    if isinstance(parent, list):
+        if kind == "add":
+            parent.insert(len(parent) if token == "-" else _index(parent, token, path, insert=True), value)
+        elif kind == "remove":
+            del parent[_index(parent, token, path)]
+        else:
+            parent[_index(parent, token, path)] = value
+    elif isinstance(parent, dict):
+        if kind != "add" and token not in parent:
+            raise _OpFailed(f"no {path}")
+        if kind == "remove":
+            del parent[token]
+        else:
+            parent[token] = value
+    else:
+        raise _OpFailed(f"no {path}")
+    return document
