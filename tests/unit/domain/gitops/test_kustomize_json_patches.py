@@ -268,3 +268,56 @@ def test_a_crossplane_patch_of_tags_changes_nothing() -> None:
 def test_label_selectors_read_as_kubernetes_writes_them(selector: str, selected: bool) -> None:
     """ "Labels and Selectors" in the Kubernetes docs: equality- and set-based requirements, all to hold."""
     assert kustomize.matches_selector(selector, {"app": "payments"}) is selected
+
+
+ROLE = {"metadata": {"name": "r", "annotations": {}}, "spec": {"policies": [POWER, CLOUDWATCH]}}
+
+
+@pytest.mark.parametrize(
+    ("op", "policies", "added"),
+    [
+        ({"op": "add", "path": "/spec/policies/-2", "value": "X"}, [POWER, "X", CLOUDWATCH], {}),
+        ({"op": "add", "path": "/spec/policies/01", "value": "X"}, [POWER, "X", CLOUDWATCH], {}),
+        ({"op": "replace", "path": "/spec/policies/-1", "value": "X"}, [POWER, "X"], {}),
+        ({"op": "replace", "path": "/spec/missing", "value": "X"}, [POWER, CLOUDWATCH], {"missing": "X"}),
+        ({"op": "copy", "from": "/spec/missing", "path": "/spec/policies/-"}, [POWER, CLOUDWATCH, None], {}),
+        ({"op": "test", "path": "/spec/missing", "value": None}, [POWER, CLOUDWATCH], {}),
+        ({"op": "move", "from": "/spec/policies/0", "path": "/spec/other"}, [CLOUDWATCH], {"other": POWER}),
+    ],
+)
+def test_ops_apply_as_kustomize_applies_them(
+    op: dict[str, object], policies: list[object], added: dict[str, object]
+) -> None:
+    """The results ``kubectl kustomize`` (kustomize v5.5.0, evanphx/json-patch) gave for each op on this
+    Role: negative indexes, and a missing key that ``replace`` adds and ``copy``/``test`` read as null."""
+    assert kustomize.apply_op(ROLE, op)["spec"] == {"policies": policies, **added}
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "add", "path": "/spec/policies/3", "value": "X"},
+        {"op": "add", "path": "/spec/policies/-4", "value": "X"},
+        {"op": "add", "path": "/spec/x/y", "value": "X"},
+        {"op": "replace", "path": "/spec/policies/5", "value": "X"},
+        {"op": "replace", "path": "/spec/x/y", "value": "X"},
+        {"op": "remove", "path": "/spec/missing"},
+        {"op": "copy", "from": "/spec/x/missing", "path": "/spec/policies/-"},
+        {"op": "move", "from": "/spec/missing", "path": "/spec/policies/-"},
+        {"op": "test", "path": "/spec/missing", "value": "a"},
+        {"op": "bogus", "path": "/spec/policies/0", "value": "X"},
+    ],
+)
+def test_ops_that_kustomize_build_fails_on(op: dict[str, object]) -> None:
+    with pytest.raises(kustomize.OpFailed):
+        kustomize.apply_op(ROLE, op)
+
+
+def test_a_replace_of_a_list_the_edit_removed_puts_it_back() -> None:
+    """The Role's only policy is the broad one: the edit removes spec.policies (the generated policy goes to
+    spec.policyRefs). kustomize's replace of the missing list adds it, so the overlay keeps the broad ARN
+    (and gives both lists, which the ACK controller refuses)."""
+    base = ACK_BASE.replace(f"    - {CLOUDWATCH}\n", "")
+    ops = f"- op: replace\n  path: /spec/policies\n  value:\n    - {POWER}\n"
+    message = refusal(tree(inline(ops)) | {"base/role.yaml": base})
+    assert f"its op 1 (replace /spec/policies) puts {POWER} in spec.policies" in message, message
