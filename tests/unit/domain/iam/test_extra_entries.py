@@ -389,6 +389,20 @@ def test_cancelling_a_tag_sync_task_also_needs_delete_group_on_its_group() -> No
     assert ("resource-groups:DeleteGroup", GROUP) in found
 
 
+@pytest.mark.parametrize("name", ["CancelTagSyncTask", "GetTagSyncTask"])
+def test_a_tag_sync_task_call_is_authorized_on_its_application_group(name: str) -> None:
+    """ "resource-groups:CancelTagSyncTask on the application group", "resource-groups:GetTagSyncTask on the
+    application group" (Resource Groups API Reference, CancelTagSyncTask and GetTagSyncTask, "Minimum
+    permissions"); the Service Authorization Reference gives both actions the type group
+    (``group/${GroupName}``) and no action the type tagSyncTask. The group is the task ARN's prefix (the
+    TaskArn pattern ``group/NAME/ID/tag-sync-task/ID``). CancelTagSyncTask was granted on ``*`` with the
+    resource-undetermined warning, GetTagSyncTask on the task's ARN, which no policy statement on the group
+    matches."""
+    params = {"TaskArn": f"{GROUP}/tag-sync-task/1a2b3c4d5e6f7g8h9i0jklmnop"}
+    found = uses("resource-groups.amazonaws.com", name, params)
+    assert {arn for action, arn in found if action == f"resource-groups:{name}"} == {GROUP}
+
+
 DIRECTORY = f"arn:aws:ds:us-east-1:{ACCOUNT}:directory/d-1234567890"
 
 
@@ -455,3 +469,37 @@ def test_a_glue_batch_get_also_reads_each_item_with_its_get_action(
     Get* action; the request lists them by name (Glue API Reference)."""
     found = uses("glue.amazonaws.com", name, params)
     assert {(action, f"arn:aws:glue:us-east-1:{ACCOUNT}:{item}") for item in items} <= found
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "action", "items"),
+    [
+        ("BatchGetJobs", {"jobNames": ["orders-etl"]}, "glue:BatchGetJobs", ["job/orders-etl"]),
+        ("BatchGetTriggers", {"triggerNames": ["nightly"]}, "glue:BatchGetTriggers", ["trigger/nightly"]),
+        (
+            "BatchGetWorkflows",
+            {"names": ["orders-flow", "billing-flow"], "includeGraph": True},
+            "glue:BatchGetWorkflows",
+            ["workflow/orders-flow", "workflow/billing-flow"],
+        ),
+        ("BatchGetBlueprints", {"names": ["ingest"]}, "glue:BatchGetBlueprints", ["blueprint/ingest"]),
+        (
+            "BatchGetDevEndpoints",
+            {"devEndpointNames": ["notebook"]},
+            "glue:BatchGetDevEndpoints",
+            ["devEndpoint/notebook"],
+        ),
+    ],
+)
+def test_a_glue_batch_get_is_authorized_on_the_items_it_names(
+    name: str, params: dict[str, Any], action: str, items: list[str]
+) -> None:
+    """The Service Authorization Reference gives each of Glue's BatchGet* actions the type of the items it
+    reads (glue:BatchGetWorkflows: workflow, ``workflow/${WorkflowName}``), and the request lists them
+    ("Names: A list of workflow names, which may be the names returned from the ListWorkflows operation",
+    Glue API Reference, BatchGetWorkflows). BatchGetWorkflows' list is called Names, after no type's
+    variable, so its own action was granted on ``*`` with the resource-undetermined warning."""
+    found = uses("glue.amazonaws.com", name, params)
+    assert {arn for used, arn in found if used == action} == {
+        f"arn:aws:glue:us-east-1:{ACCOUNT}:{item}" for item in items
+    }

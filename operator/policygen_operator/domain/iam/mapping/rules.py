@@ -1762,6 +1762,10 @@ _ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
     },
 }
 
+# a tag-sync task's application group: its ARN's prefix (``group/NAME/ID/tag-sync-task/ID``, botocore
+# resource-groups/2017-11-27's TaskArn pattern)
+_GROUP_OF_TAG_SYNC_TASK = "%%regex%${TaskArn}%/:group\\/(.+)\\/tag-sync-task\\/[^/]+$/g%%"
+
 EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     **_FINAL_SNAPSHOTS,
     **_ASKED_FOR,
@@ -1802,9 +1806,7 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {
             "action": "resource-groups:DeleteGroup",
             "primary": True,
-            "resource_mappings": {
-                "GroupName": {"template": "%%regex%${TaskArn}%/:group\\/(.+)\\/tag-sync-task\\/[^/]+$/g%%"}
-            },
+            "resource_mappings": {"GroupName": {"template": _GROUP_OF_TAG_SYNC_TASK}},
         }
     ],
     # Glue's BatchGet* of jobs, triggers, workflows, blueprints and development endpoints read each item
@@ -2958,6 +2960,31 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("cloudtrail", "gettrail"): [
         {"action": "cloudtrail:GetTrail", "resource_mappings": {"TrailName": {"template": "${Name}"}}}
     ],
+    # "Names: A list of workflow names" (Glue API Reference, BatchGetWorkflows) names the workflows the
+    # Service Authorization Reference's type for glue:BatchGetWorkflows holds (``workflow/${WorkflowName}``);
+    # the table gave the action no resource and the list is named after no variable, so the call was granted
+    # ``*`` with a finding (the other BatchGet* lists, JobNames, TriggerNames, ..., are read by their noun).
+    ("glue", "batchgetworkflows"): [
+        {
+            "action": "glue:BatchGetWorkflows",
+            "resource_mappings": {"WorkflowName": {"template": "${Names[]}"}},
+        }
+    ],
+    # "resource-groups:CancelTagSyncTask on the application group", "resource-groups:GetTagSyncTask on the
+    # application group" (Resource Groups API Reference, "Minimum permissions"); the reference's type for
+    # both is the group (``group/${GroupName}``; no action takes its tagSyncTask type), the task ARN's prefix
+    # (``group/NAME/ID/tag-sync-task/ID``, botocore resource-groups/2017-11-27's TaskArn pattern). Neither
+    # call is in iam-dataset's table: CancelTagSyncTask was granted ``*`` with a finding, GetTagSyncTask the
+    # task's ARN, which a statement on the group does not match.
+    **{
+        ("resource-groups", name.lower()): [
+            {
+                "action": f"resource-groups:{name}",
+                "resource_mappings": {"GroupName": {"template": _GROUP_OF_TAG_SYNC_TASK}},
+            }
+        ]
+        for name in ("CancelTagSyncTask", "GetTagSyncTask")
+    },
     # "Arn: The ARN of the IAM resource (user, group, role, or managed policy) used to generate information
     # about when the resource was last used" (GenerateServiceLastAccessedDetails; ListPoliciesGrantingService
     # Access: "The ARN of the IAM identity (user, group, or role)", IAM API Reference): the entity as given.
