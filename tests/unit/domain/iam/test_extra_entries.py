@@ -503,3 +503,43 @@ def test_a_glue_batch_get_is_authorized_on_the_items_it_names(
     assert {arn for used, arn in found if used == action} == {
         f"arn:aws:glue:us-east-1:{ACCOUNT}:{item}" for item in items
     }
+
+
+DLQ = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders-dlq"
+ORDERS = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders"
+
+
+def test_listing_message_move_tasks_also_reads_the_dead_letter_queue_s_attributes() -> None:
+    """ "The following API permissions are required to make DLQ redrive requests: [...] To show a message
+    move status: Dead-letter queue permissions: sqs:ListMessageMoveTasks, sqs:GetQueueAttributes" (SQS
+    Developer Guide, "Troubleshoot Amazon SQS dead-letter queue and DLQ redrive issues", "AccessDenied
+    permission issue"). "SourceArn: The ARN of the queue whose message movement tasks are to be listed" (SQS
+    API Reference, ListMessageMoveTasks)."""
+    params = {"sourceArn": DLQ, "maxResults": 10}
+    assert uses("sqs.amazonaws.com", "ListMessageMoveTasks", params) == {
+        ("sqs:ListMessageMoveTasks", DLQ),
+        ("sqs:GetQueueAttributes", DLQ),
+    }
+
+
+def test_starting_a_redrive_reads_the_dead_letter_queue_and_sends_to_the_destination() -> None:
+    """ "To start a message redrive: Dead-letter queue permissions: sqs:StartMessageMoveTask,
+    sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes [...] Destination queue permissions:
+    sqs:SendMessage" (SQS Developer Guide, "Troubleshoot Amazon SQS dead-letter queue and DLQ redrive
+    issues", "AccessDenied permission issue"; the example refusal "Failed to create redrive task. Error code:
+    AccessDenied"). "SourceArn: The ARN of the queue that contains the messages to be moved to another queue.
+    Currently, only ARNs of dead-letter queues (DLQs) whose sources are other Amazon SQS queues are
+    accepted"; "DestinationArn: The ARN of the queue that receives the moved messages [...] If this field is
+    left blank, the messages will be redriven back to their respective original source queues" (SQS API
+    Reference, StartMessageMoveTask): without it, the queues sent to are not in the request (``*``)."""
+    params = {"sourceArn": DLQ, "destinationArn": ORDERS, "maxNumberOfMessagesPerSecond": 50}
+    assert uses("sqs.amazonaws.com", "StartMessageMoveTask", params) == {
+        ("sqs:StartMessageMoveTask", DLQ),
+        ("sqs:ReceiveMessage", DLQ),
+        ("sqs:DeleteMessage", DLQ),
+        ("sqs:GetQueueAttributes", DLQ),
+        ("sqs:SendMessage", ORDERS),
+    }
+    back = uses("sqs.amazonaws.com", "StartMessageMoveTask", {"sourceArn": DLQ})
+    assert ("sqs:StartMessageMoveTask", DLQ) in back
+    assert ("sqs:SendMessage", "*") in back

@@ -1762,6 +1762,12 @@ _ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
     },
 }
 
+
+def _on_source_queue(*names: str) -> list[dict[str, Any]]:
+    """SQS actions on a message move task's source queue, the dead-letter queue its SourceArn names."""
+    return [{"action": f"sqs:{name}", "primary": True, "arn_override": "${SourceArn}"} for name in names]
+
+
 # a tag-sync task's application group: its ARN's prefix (``group/NAME/ID/tag-sync-task/ID``, botocore
 # resource-groups/2017-11-27's TaskArn pattern)
 _GROUP_OF_TAG_SYNC_TASK = "%%regex%${TaskArn}%/:group\\/(.+)\\/tag-sync-task\\/[^/]+$/g%%"
@@ -1808,6 +1814,27 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "primary": True,
             "resource_mappings": {"GroupName": {"template": _GROUP_OF_TAG_SYNC_TASK}},
         }
+    ],
+    # Dead-letter queue redrive: "The following API permissions are required to make DLQ redrive requests:
+    # To start a message redrive: Dead-letter queue permissions: sqs:StartMessageMoveTask,
+    # sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes [...] Destination queue permissions:
+    # sqs:SendMessage [...] To show a message move status: Dead-letter queue permissions:
+    # sqs:ListMessageMoveTasks, sqs:GetQueueAttributes" (SQS Developer Guide, "Troubleshoot Amazon SQS
+    # dead-letter queue and DLQ redrive issues", "AccessDenied permission issue"; AWS's operation table names
+    # each in the calls' rows). The dead-letter queue is the request's SourceArn; the destination its
+    # DestinationArn, without which "the messages will be redriven back to their respective original source
+    # queues" (SQS API Reference, StartMessageMoveTask), which the request does not name: ``*``, said.
+    # CancelMessageMoveTask names its queue only inside the opaque TaskHandle and stays as it was.
+    ("sqs", "listmessagemovetasks"): _on_source_queue("ListMessageMoveTasks", "GetQueueAttributes"),
+    ("sqs", "startmessagemovetask"): [
+        *_on_source_queue("StartMessageMoveTask", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
+        _given("sqs:SendMessage", "DestinationArn", primary=True, arn_override="${DestinationArn}"),
+        {
+            "action": "sqs:SendMessage",
+            "primary": True,
+            "conditions": {"lhs": "DestinationArn", "op": "NotExists"},
+            "arn_override": "*",
+        },
     ],
     # Glue's BatchGet* of jobs, triggers, workflows, blueprints and development endpoints read each item
     # through its Get* permission: AWS's notice of December 2024 ("Glue BatchGet* APIs will fail with an
