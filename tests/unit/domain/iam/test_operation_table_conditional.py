@@ -272,3 +272,140 @@ def test_describing_one_stack_needs_no_list_stacks() -> None:
     assert uses("cloudformation.amazonaws.com", "DescribeStacks", {"stackName": "orders"}) == {
         ("cloudformation:DescribeStacks", stack)
     }
+
+
+def test_a_memorydb_cluster_deleted_with_a_final_snapshot_creates_it() -> None:
+    """ "CreateSnapshot permission is required to create a final snapshot. Without this permission, the API
+    call will fail with an Access Denied exception"; "FinalSnapshotName: The user-supplied name of a final
+    cluster snapshot [...] MemoryDB creates the snapshot, and then deletes the cluster immediately afterward"
+    (MemoryDB API Reference, DeleteCluster). memorydb:CreateSnapshot's one type is the cluster (Service
+    Authorization Reference)."""
+    params = {"clusterName": "orders"}
+    found = uses("memorydb.amazonaws.com", "DeleteCluster", {**params, "finalSnapshotName": "orders-final"})
+    assert ("memorydb:CreateSnapshot", f"arn:aws:memorydb:{REGION}:{ACCOUNT}:cluster/orders") in found
+    assert "memorydb:CreateSnapshot" not in actions("memorydb.amazonaws.com", "DeleteCluster", params)
+
+
+def test_a_redshift_cluster_deleted_with_a_final_snapshot_creates_it() -> None:
+    """ "SkipFinalClusterSnapshot: Determines whether a final snapshot of the cluster is created before Amazon
+    Redshift deletes the cluster [...] If false, a final cluster snapshot is created before the cluster is
+    deleted. The FinalClusterSnapshotIdentifier parameter must be specified if SkipFinalClusterSnapshot is
+    false" (Redshift API Reference, DeleteCluster); AWS's operation table names redshift:CreateClusterSnapshot
+    in the call's row, whose types are the cluster and ``snapshot:${ClusterName}/${SnapshotName}``."""
+    params = {"clusterIdentifier": "orders"}
+    final = {"skipFinalClusterSnapshot": False, "finalClusterSnapshotIdentifier": "orders-final"}
+    found = uses("redshift.amazonaws.com", "DeleteCluster", {**params, **final})
+    assert {
+        ("redshift:CreateClusterSnapshot", f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:orders"),
+        (
+            "redshift:CreateClusterSnapshot",
+            f"arn:aws:redshift:{REGION}:{ACCOUNT}:snapshot:orders/orders-final",
+        ),
+    } <= found
+    skipped = {**params, "skipFinalClusterSnapshot": True}
+    assert "redshift:CreateClusterSnapshot" not in actions("redshift.amazonaws.com", "DeleteCluster", skipped)
+
+
+FILE_SYSTEM = f"arn:aws:fsx:{REGION}:{ACCOUNT}:file-system/fs-0123456789abcdef0"
+
+
+def test_a_lustre_file_system_deleted_with_a_final_backup_creates_it() -> None:
+    """LustreConfiguration.SkipFinalBackup: "Set SkipFinalBackup to false if you want to take a final backup
+    of the file system you are deleting. By default, Amazon FSx will not take a final backup on your behalf
+    [...] (Default = true). The fsx:CreateBackup permission is required if you set SkipFinalBackup to false in
+    order to delete the file system and take a final backup" (FSx API Reference, DeleteFileSystem). As
+    CreateBackup's own call: on the file system and on the backup it makes, whose id AWS assigns (the
+    reference requires the backup type)."""
+    params = {"fileSystemId": "fs-0123456789abcdef0"}
+    final = {**params, "lustreConfiguration": {"skipFinalBackup": False}}
+    assert {
+        ("fsx:CreateBackup", FILE_SYSTEM),
+        ("fsx:CreateBackup", f"arn:aws:fsx:{REGION}:{ACCOUNT}:backup/*"),
+    } <= uses("fsx.amazonaws.com", "DeleteFileSystem", final)
+    skipped = {**params, "lustreConfiguration": {"skipFinalBackup": True}}
+    for request in (params, skipped):
+        assert "fsx:CreateBackup" not in actions("fsx.amazonaws.com", "DeleteFileSystem", request)
+
+
+def test_deleting_a_snaplock_volume_bypassing_retention_needs_the_bypass() -> None:
+    """OntapConfiguration.BypassSnaplockEnterpriseRetention: "Setting this to true allows a SnapLock
+    administrator to delete an FSx for ONTAP SnapLock Enterprise volume with unexpired write once, read many
+    (WORM) files. The IAM permission fsx:BypassSnaplockEnterpriseRetention is also required to delete
+    SnapLock Enterprise volumes with unexpired WORM files. The default value is false" (FSx API Reference,
+    DeleteVolume); on the volume, as the call itself."""
+    params = {"volumeId": "fsvol-0123456789abcdef0"}
+    bypass = {**params, "ontapConfiguration": {"bypassSnaplockEnterpriseRetention": True}}
+    found = uses("fsx.amazonaws.com", "DeleteVolume", bypass)
+    volume = {arn for action, arn in found if action == "fsx:DeleteVolume"}
+    assert {arn for action, arn in found if action == "fsx:BypassSnaplockEnterpriseRetention"} == volume
+    assert "fsx:BypassSnaplockEnterpriseRetention" not in actions("fsx.amazonaws.com", "DeleteVolume", params)
+
+
+TAPE = f"arn:aws:storagegateway:{REGION}:{ACCOUNT}:tape/TEST04A2A1"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "pool"),
+    [
+        (
+            "AssignTapePool",
+            {"tapeARN": TAPE, "poolId": "pool-1234ABCD"},
+            f"arn:aws:storagegateway:{REGION}:{ACCOUNT}:tapepool/pool-1234ABCD",
+        ),
+        ("DeleteTapeArchive", {"tapeARN": TAPE}, "*"),
+    ],
+)
+def test_bypassing_a_tape_s_governance_retention_needs_the_bypass(
+    name: str, params: dict[str, Any], pool: str
+) -> None:
+    """BypassGovernanceRetention: "Set to TRUE to delete an archived tape that belongs to a custom pool with
+    tape retention lock" (Storage Gateway API Reference, DeleteTapeArchive; AssignTapePool: "setting this to
+    TRUE enables the user to bypass the retention lock"); storagegateway:BypassGovernanceRetention, on the
+    tape pool (Service Authorization Reference), which DeleteTapeArchive's request does not name."""
+    found = uses("storagegateway.amazonaws.com", name, {**params, "bypassGovernanceRetention": True})
+    assert ("storagegateway:BypassGovernanceRetention", pool) in found
+    unset = actions("storagegateway.amazonaws.com", name, {**params, "bypassGovernanceRetention": False})
+    assert "storagegateway:BypassGovernanceRetention" not in unset
+
+
+KEYSPACE = f"arn:aws:cassandra:{REGION}:{ACCOUNT}:/keyspace/orders/"
+MULTI_REGION = {"replicationStrategy": "MULTI_REGION", "regionList": ["us-east-1", "eu-west-1"]}
+
+
+def test_a_multi_region_keyspace_needs_create_multi_region_resource() -> None:
+    """replicationSpecification.replicationStrategy: "the required value is SINGLE_REGION or MULTI_REGION"
+    (Keyspaces API Reference, CreateKeyspace); cassandra:CreateMultiRegionResource, "Grants permission to
+    create a multi-Region keyspace or table" (Service Authorization Reference), which the Keyspaces API
+    Reference names among the actions adding a Region needs (UpdateKeyspace: "the IAM principal needs
+    permissions for the following IAM actions: cassandra:Alter, cassandra:AlterMultiRegionResource,
+    cassandra:Create, cassandra:CreateMultiRegionResource, ..."); on the keyspace, as cassandra:Create."""
+    params = {"keyspaceName": "orders"}
+    found = uses(
+        "cassandra.amazonaws.com", "CreateKeyspace", {**params, "replicationSpecification": MULTI_REGION}
+    )
+    assert ("cassandra:CreateMultiRegionResource", KEYSPACE) in found
+    single = {**params, "replicationSpecification": {"replicationStrategy": "SINGLE_REGION"}}
+    for request in (params, single):
+        assert "cassandra:CreateMultiRegionResource" not in actions(
+            "cassandra.amazonaws.com", "CreateKeyspace", request
+        )
+
+
+def test_a_table_with_region_settings_needs_create_multi_region_resource() -> None:
+    """replicaSpecifications: "The optional Amazon Web Services Region specific settings of a multi-Region
+    table" (Keyspaces API Reference, CreateTable): given, the table is a multi-Region one, made with
+    cassandra:CreateMultiRegionResource on the table."""
+    params = {
+        "keyspaceName": "orders",
+        "tableName": "items",
+        "schemaDefinition": {
+            "allColumns": [{"name": "id", "type": "text"}],
+            "partitionKeys": [{"name": "id"}],
+        },
+    }
+    replicas = {"replicaSpecifications": [{"region": "eu-west-1", "readCapacityUnits": 5}]}
+    found = uses("cassandra.amazonaws.com", "CreateTable", {**params, **replicas})
+    assert ("cassandra:CreateMultiRegionResource", f"{KEYSPACE}table/items") in found
+    assert "cassandra:CreateMultiRegionResource" not in actions(
+        "cassandra.amazonaws.com", "CreateTable", params
+    )

@@ -1711,6 +1711,113 @@ _ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # "CreateSnapshot permission is required to create a final snapshot. Without this permission, the API
+    # call will fail with an Access Denied exception"; "FinalSnapshotName: The user-supplied name of a final
+    # cluster snapshot [...] MemoryDB creates the snapshot, and then deletes the cluster immediately
+    # afterward" (MemoryDB API Reference, DeleteCluster); memorydb:CreateSnapshot's type is the cluster
+    ("memorydb", "deletecluster"): [
+        _given(
+            "memorydb:CreateSnapshot",
+            "FinalSnapshotName",
+            resource_mappings={"ClusterName": {"template": "${ClusterName}"}},
+        )
+    ],
+    # "SkipFinalClusterSnapshot: [...] If false, a final cluster snapshot is created before the cluster is
+    # deleted. The FinalClusterSnapshotIdentifier parameter must be specified if SkipFinalClusterSnapshot is
+    # false. Default: false" (Redshift API Reference, DeleteCluster): made as CreateClusterSnapshot makes it,
+    # on the cluster and ``snapshot:${ClusterName}/${SnapshotName}``
+    ("redshift", "deletecluster"): [
+        {
+            "action": "redshift:CreateClusterSnapshot",
+            "conditions": {
+                "lhs": "FinalClusterSnapshotIdentifier",
+                "op": "Exists",
+                "andCondition": {"lhs": "SkipFinalClusterSnapshot", "op": "INotContains", "rhs": "true"},
+            },
+            "resource_mappings": {
+                "ClusterName": {"template": "${ClusterIdentifier}"},
+                "SnapshotName": {"template": "${FinalClusterSnapshotIdentifier}"},
+            },
+        }
+    ],
+    # "The fsx:CreateBackup permission is required if you set SkipFinalBackup to false in order to delete
+    # the file system and take a final backup" (FSx API Reference, DeleteFileSystem,
+    # LustreConfiguration.SkipFinalBackup, "Default = true"); on the file system and, as CreateBackup's own
+    # call, every backup (the new backup's id is AWS's, ``backup/*``, its required type). The Windows and
+    # OpenZFS final backups, taken unless skipped, have no such sentence and are left as they were.
+    ("fsx", "deletefilesystem"): [
+        {
+            "action": "fsx:CreateBackup",
+            "primary": True,
+            "conditions": {"lhs": "LustreConfiguration.SkipFinalBackup", "op": "IContains", "rhs": "false"},
+            "resource_mappings": {"FileSystemId": {"template": "${FileSystemId}"}},
+        }
+    ],
+    # "The IAM permission fsx:BypassSnaplockEnterpriseRetention is also required to delete SnapLock
+    # Enterprise volumes with unexpired WORM files" (FSx API Reference, DeleteVolume,
+    # OntapConfiguration.BypassSnaplockEnterpriseRetention); on the volume, as the call itself
+    ("fsx", "deletevolume"): [
+        {
+            "action": "fsx:BypassSnaplockEnterpriseRetention",
+            "primary": True,
+            "conditions": _true("OntapConfiguration.BypassSnaplockEnterpriseRetention"),
+            "resource_mappings": {"VolumeId": {"template": "${VolumeId}"}},
+        }
+    ],
+    # BypassGovernanceRetention: "Set to TRUE to delete an archived tape that belongs to a custom pool with
+    # tape retention lock" (Storage Gateway API Reference, DeleteTapeArchive, DeleteTape; AssignTapePool:
+    # "setting this to TRUE enables the user to bypass the retention lock"): storagegateway:
+    # BypassGovernanceRetention, on the tape pool (Service Authorization Reference), which only
+    # AssignTapePool's request names (``*``, said, for the deletes)
+    ("storagegateway", "assigntapepool"): [
+        {
+            "action": "storagegateway:BypassGovernanceRetention",
+            "primary": True,
+            "conditions": _true("BypassGovernanceRetention"),
+            "resource_mappings": {"PoolId": {"template": "${PoolId}"}},
+        }
+    ],
+    **{
+        ("storagegateway", method): [
+            {
+                "action": "storagegateway:BypassGovernanceRetention",
+                "primary": True,
+                "conditions": _true("BypassGovernanceRetention"),
+                "arn_override": "*",
+            }
+        ]
+        for method in ("deletetapearchive", "deletetape")
+    },
+    # a multi-Region keyspace ("replicationStrategy: [...] SINGLE_REGION or MULTI_REGION", Keyspaces API
+    # Reference, CreateKeyspace) or table ("replicaSpecifications: The optional Amazon Web Services Region
+    # specific settings of a multi-Region table", CreateTable) is made with
+    # cassandra:CreateMultiRegionResource, "Grants permission to create a multi-Region keyspace or table"
+    # (Service Authorization Reference), which UpdateKeyspace's reference names among the actions adding a
+    # Region needs; on the keyspace or table, as cassandra:Create. Deleting one is not told apart by its
+    # request and is left as it was.
+    ("cassandra", "createkeyspace"): [
+        {
+            "action": "cassandra:CreateMultiRegionResource",
+            "primary": True,
+            "conditions": {
+                "lhs": "ReplicationSpecification.ReplicationStrategy",
+                "op": "IEquals",
+                "rhs": "MULTI_REGION",
+            },
+            "resource_mappings": {"KeyspaceName": {"template": "${KeyspaceName}"}},
+        }
+    ],
+    ("cassandra", "createtable"): [
+        _given(
+            "cassandra:CreateMultiRegionResource",
+            "ReplicaSpecifications",
+            primary=True,
+            resource_mappings={
+                "KeyspaceName": {"template": "${KeyspaceName}"},
+                "TableName": {"template": "${TableName}"},
+            },
+        )
+    ],
     # DataProtectionPolicy: "The body of the policy document you want to use for this topic" (SNS API
     # Reference, CreateTopic), set as PutDataProtectionPolicy sets it, on the topic
     ("sns", "createtopic"): [
