@@ -543,3 +543,22 @@ def test_starting_a_redrive_reads_the_dead_letter_queue_and_sends_to_the_destina
     back = uses("sqs.amazonaws.com", "StartMessageMoveTask", {"sourceArn": DLQ})
     assert ("sqs:StartMessageMoveTask", DLQ) in back
     assert ("sqs:SendMessage", "*") in back
+
+
+def test_creating_a_quick_sight_account_subscription_also_needs_subscribe() -> None:
+    """ "If your IAM policy includes both the Subscribe and CreateAccountSubscription actions, make sure that
+    both actions are set to Allow. If either action is set to Deny, the Deny action prevails and your API call
+    fails" (QuickSight API Reference, CreateAccountSubscription): quicksight:Subscribe is evaluated for the
+    call, and an evaluated action that no statement allows is refused as one that a statement denies. Neither
+    action takes a resource (Service Authorization Reference)."""
+    params = {
+        "awsAccountId": ACCOUNT,
+        "accountName": "orders-analytics",
+        "edition": "ENTERPRISE",
+        "authenticationMethod": "IAM_AND_QUICKSIGHT",
+        "notificationEmail": "analytics@example.com",
+    }
+    assert uses("quicksight.amazonaws.com", "CreateAccountSubscription", params) == {
+        ("quicksight:CreateAccountSubscription", "*"),
+        ("quicksight:Subscribe", "*"),
+    }

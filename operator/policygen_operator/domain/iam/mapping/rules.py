@@ -1932,6 +1932,11 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # DestinationArn, without which "the messages will be redriven back to their respective original source
     # queues" (SQS API Reference, StartMessageMoveTask), which the request does not name: ``*``, said.
     # CancelMessageMoveTask names its queue only inside the opaque TaskHandle and stays as it was.
+    # "If your IAM policy includes both the Subscribe and CreateAccountSubscription actions, make sure that
+    # both actions are set to Allow. If either action is set to Deny, the Deny action prevails and your API
+    # call fails" (QuickSight API Reference, CreateAccountSubscription): quicksight:Subscribe is evaluated
+    # for the call, so it must be allowed too; neither action takes a resource
+    ("quicksight", "createaccountsubscription"): [{"action": "quicksight:Subscribe", "primary": True}],
     ("sqs", "listmessagemovetasks"): _on_source_queue("ListMessageMoveTasks", "GetQueueAttributes"),
     ("sqs", "startmessagemovetask"): [
         *_on_source_queue("StartMessageMoveTask", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
