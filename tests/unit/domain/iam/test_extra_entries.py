@@ -562,3 +562,16 @@ def test_creating_a_quick_sight_account_subscription_also_needs_subscribe() -> N
         ("quicksight:CreateAccountSubscription", "*"),
         ("quicksight:Subscribe", "*"),
     }
+
+
+def test_reading_a_knowledge_base_document_s_content_also_needs_retrieve() -> None:
+    """ "Calling GetDocumentContent requires both bedrock:Retrieve and bedrock:GetDocumentContent IAM actions
+    on the knowledge base resource. This is because the API internally validates retrieval-level access before
+    returning document content" (Bedrock User Guide, "Retrieve the content of documents from knowledge base",
+    "IAM permissions"). The Service Authorization Reference gives bedrock:GetDocumentContent no resource type
+    (``*``) and bedrock:Retrieve the knowledge base, which the request's path names."""
+    params = {"knowledgeBaseId": "KB12345678", "dataSourceId": "DS12345678", "documentId": "orders-2026.pdf"}
+    assert uses("bedrock.amazonaws.com", "GetDocumentContent", params) == {
+        ("bedrock:GetDocumentContent", "*"),
+        ("bedrock:Retrieve", f"arn:aws:bedrock:us-east-1:{ACCOUNT}:knowledge-base/KB12345678"),
+    }

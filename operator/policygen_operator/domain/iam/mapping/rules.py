@@ -1932,6 +1932,16 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # DestinationArn, without which "the messages will be redriven back to their respective original source
     # queues" (SQS API Reference, StartMessageMoveTask), which the request does not name: ``*``, said.
     # CancelMessageMoveTask names its queue only inside the opaque TaskHandle and stays as it was.
+    # "Calling GetDocumentContent requires both bedrock:Retrieve and bedrock:GetDocumentContent IAM actions on
+    # the knowledge base resource" (Bedrock User Guide, "Retrieve the content of documents from knowledge
+    # base", "IAM permissions"); bedrock:Retrieve on the knowledge base the request's path names
+    ("bedrock", "getdocumentcontent"): [
+        {
+            "action": "bedrock:Retrieve",
+            "primary": True,
+            "resource_mappings": {"KnowledgeBaseId": {"template": "${KnowledgeBaseId}"}},
+        }
+    ],
     # "If your IAM policy includes both the Subscribe and CreateAccountSubscription actions, make sure that
     # both actions are set to Allow. If either action is set to Deny, the Deny action prevails and your API
     # call fails" (QuickSight API Reference, CreateAccountSubscription): quicksight:Subscribe is evaluated
