@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -1224,7 +1224,33 @@ def borrowed_parameters(
             for owner in owners.get(variable, ()):
                 for words in ref.type_nouns(prefix, owner):
                     out.setdefault(("".join(words) + kind, resource_type.key, variable), None)
+    out.update(dict.fromkeys(_documented_names(ref, prefix, types, unfilled)))
     return tuple(out)
+
+
+def _documented_names(
+    ref: Reference, prefix: str, types: tuple[ResourceType, ...], unfilled: frozenset[str] | set[str]
+) -> Iterator[tuple[str, str, str]]:
+    """The bare noun (or ``<Noun>Identifier``) whose API reference says it holds a type's name, for a type
+    whose format holds that name beside a generated id, its own variable: ECS's ``gateway/${GatewayName}/
+    ${GatewayId}`` and "gateway: The name or Amazon Resource Name (ARN) of the gateway to describe" (ECS API
+    Reference, DescribeGateway; ``Reference.identifier_kinds``). The noun names the type by ARN only where
+    nothing says which variable a plain value is (``identifier_parameters``); here the reference says, so
+    the name is read and the id is completed with ``*``, said (``fill._with_whole_types``)."""
+    kinds = ref.identifier_kinds(prefix)
+    if not kinds:
+        return
+    for resource_type in types:
+        key = squashed(resource_type.key)
+        for variable in sorted(resource_type.variables & unfilled - resource_type.own_variables):
+            kind = next((k for k in ("Name", "Id") if variable.endswith(k)), None)
+            if kind is None or squashed(variable.removesuffix(kind)) != key:
+                continue  # only the type's own name or id, not a parent's
+            for words in ref.type_nouns(prefix, resource_type.key):
+                noun = "".join(words)
+                for documented in (noun, noun + "Identifier"):
+                    if kinds.get(documented.lower()) == kind:
+                        yield (documented, resource_type.key, variable)
 
 
 # Parameters every method names its own resource by: borrowed only for the type the operation is named after

@@ -2796,6 +2796,56 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # Daemon task definitions are numbered like task definitions: "daemonTaskDefinition: The family for the
+    # latest ACTIVE revision, family and revision (family:revision) for a specific revision in the family, or
+    # full Amazon Resource Name (ARN) of the daemon task definition to describe" (ECS API Reference,
+    # DescribeDaemonTaskDefinition; DeleteDaemonTaskDefinition: "The family and revision (family:revision) or
+    # full Amazon Resource Name (ARN)"), and RegisterDaemonTaskDefinition makes the next revision of
+    # "family: You must specify a family for a daemon task definition". The reference's format is
+    # ``daemon-task-definition/${DaemonTaskDefinitionFamilyName}:${DaemonTaskDefinitionRevisionNumber}``:
+    # family:revision fills it, a family alone is its revisions (``FAMILY:*``, said), an ARN is itself. The
+    # calls are newer than the SDK table and were granted * with the finding.
+    **{
+        ("ecs", operation.lower()): [
+            {
+                "action": f"ecs:{operation}",
+                "resource_mappings": {
+                    "DaemonTaskDefinitionFamilyName": {
+                        "template": "%%regex%${DaemonTaskDefinition}%/^([^:/]+)(?::[0-9]+)?$/g%%"
+                    },
+                    "DaemonTaskDefinitionRevisionNumber": {
+                        "template": "%%regex%${DaemonTaskDefinition}%/^[^:/]+:([0-9]+)$/g%%"
+                    },
+                },
+                "resourcearn_mappings": {
+                    "daemon-task-definition": "%%iftemplatematch%${DaemonTaskDefinition}%%"
+                },
+            }
+        ]
+        for operation in ("DescribeDaemonTaskDefinition", "DeleteDaemonTaskDefinition")
+    },
+    ("ecs", "registerdaemontaskdefinition"): [
+        {
+            "action": "ecs:RegisterDaemonTaskDefinition",
+            "resource_mappings": {
+                "DaemonTaskDefinitionFamilyName": {"template": "${Family}"},
+                "DaemonTaskDefinitionRevisionNumber": {"template": "*"},
+            },
+        }
+    ],
+    # A Glue development endpoint's ARN is ``devEndpoint/${DevEndpointName}`` (Service Authorization
+    # Reference), and its calls name it by "EndpointName: Name of the DevEndpoint to retrieve information
+    # for" (AWS Glue API, GetDevEndpoint; DeleteDevEndpoint: "The name of the DevEndpoint"; UpdateDevEndpoint:
+    # "The name of the DevEndpoint to be updated"). The SDK table's entries read nothing: * with the finding.
+    **{
+        ("glue", operation.lower()): [
+            {
+                "action": f"glue:{operation}",
+                "resource_mappings": {"DevEndpointName": {"template": "${EndpointName}"}},
+            }
+        ]
+        for operation in ("GetDevEndpoint", "DeleteDevEndpoint", "UpdateDevEndpoint")
+    },
     # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
     # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
     # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
