@@ -141,6 +141,12 @@ def action_arns(
             if completed is not None:
                 completed.extend(added)
             return [*built, *added]
+    if action.primary and referenced and not built and not any(t.required for t in action.types):
+        added = _partly_named(action.types, ctx, _request_values(action, params, ctx))
+        if added:
+            if completed is not None:
+                completed.extend(added)
+            return added
     if ctx.caller and action.primary and not referenced:
         # IAM self-service (GetUser, ListAccessKeys, ChangePassword without a user name) acts on the
         # calling user
@@ -407,6 +413,39 @@ def _with_whole_types(
     if not added or not (built or asked or unnamed):
         return []
     return added if _covers_required(types, [*built, *added]) else []
+
+
+def _partly_named(
+    types: tuple[ResourceType, ...], ctx: Context, requested: dict[str, list[str]]
+) -> list[str]:
+    """For an action whose types are all optional (it is authorized on whichever the request names), each
+    type the request names by some of its variables, the others ``*``: CloudFormation's DescribeEvents
+    takes "StackName: The name or unique stack ID for which you want to retrieve events" (CloudFormation
+    API Reference), and a stack's ARN ``stack/${StackName}/${Id}`` ends in an id the name does not give,
+    so a name is ``stack/NAME/*``, as the SDK table writes for DescribeStackEvents (its ``Id`` template is
+    ``*``). ``_with_whole_types`` does this for required types only; an optional type left out of it was
+    ``*`` for the whole call. Only a type named by its own name (``<Type>Name``) whose one missing
+    variable is its own, the id the service generates: an optional type's other variables may be a filter
+    or a parent the call is not authorized on (SSM's ``ResourceId`` of a ``ResourceType`` the call names
+    apart), which ``*`` would widen to every resource under it. A variable given several values (a list)
+    is not guessed at."""
+    base = {"Partition": ctx.partition, "Region": ctx.region, "Account": ctx.account}
+    added: list[str] = []
+    for resource_type in types:
+        if resource_type.required or len(resource_type.formats) > 1:
+            continue
+        key = squashed(resource_type.key)
+        given = {v: found[0] for v in resource_type.variables if len(found := requested.get(v, [])) == 1}
+        missing = resource_type.variables - given.keys()
+        if (
+            len(missing) != 1
+            or not missing <= resource_type.own_variables
+            or any(len(requested.get(v, [])) > 1 for v in resource_type.variables)
+            or not any(squashed(v.removesuffix("Name")) == key for v in given if v.endswith("Name"))
+        ):
+            continue
+        added.append(resource_type.fill({**base, **given, **dict.fromkeys(missing, "*")}))
+    return added
 
 
 def _parents_in(resource_type: ResourceType, types: tuple[ResourceType, ...], arns: list[str]) -> list[str]:
