@@ -635,6 +635,26 @@ def _model_arn(value: Any, ctx: Context) -> list[str] | None:
     return [f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{value}"]
 
 
+def _inference_profile(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The inference profile GetInferenceProfile or DeleteInferenceProfile names: "inferenceProfileIdentifier:
+    The ID or Amazon Resource Name (ARN) of the inference profile" (Bedrock API Reference,
+    GetInferenceProfile; DeleteInferenceProfile: "of the application inference profile to delete"). The
+    API's ``InferenceProfileArn`` pattern is ``...:(inference-profile|application-inference-profile)/``
+    followed by the ``InferenceProfileId`` pattern, so an id is the ARN's last part: a system-defined
+    (cross-Region) profile's id starts with its geography (``us.anthropic.claude-...``, as InvokeModel's
+    ``modelId`` is read) and is ``inference-profile/ID``; any other is an application inference profile's,
+    ``application-inference-profile/ID`` (the reference's formats, in the caller's account and Region)."""
+    value = get_field(params, "InferenceProfileIdentifier")
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("arn:"):
+        return [value]
+    base = f"arn:{ctx.partition}:bedrock:{ctx.region}:{ctx.account}"
+    if action == "bedrock:GetInferenceProfile" and _MODEL_PROFILE_PREFIX.match(value):
+        return [f"{base}:inference-profile/{value}"]
+    return [f"{base}:application-inference-profile/{value}"]
+
+
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
@@ -1931,6 +1951,10 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     # "modelId: The unique identifier or ARN of the foundation model to use for token counting" (Bedrock
     # Runtime API Reference, CountTokens: POST /model/{modelId}/count-tokens): read as InvokeModel's
     ("bedrock", "counttokens"): Resolver(_bedrock_model, _MODEL),
+    **{
+        ("bedrock", name): Resolver(_inference_profile, frozenset({"InferenceProfileIdentifier"}))
+        for name in ("getinferenceprofile", "deleteinferenceprofile")
+    },
     **{
         ("bedrock", name): Resolver(_retrieve_and_generate, frozenset({"RetrieveAndGenerateConfiguration"}))
         for name in ("retrieveandgenerate", "retrieveandgeneratestream")

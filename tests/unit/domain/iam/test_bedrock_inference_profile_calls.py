@@ -1,0 +1,48 @@
+"""GetInferenceProfile and DeleteInferenceProfile name the profile by id or ARN (``resolvers.
+_inference_profile``); an id was granted ``*`` with the resource-undetermined finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygen_operator.domain.iam.mapping import EventMapper
+from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record
+
+MAPPER = EventMapper()
+PROFILES = f"arn:aws:bedrock:us-east-1:{ACCOUNT}"
+
+
+def test_a_system_defined_profile_by_id() -> None:
+    """Bedrock API Reference, GetInferenceProfile: ``GET /inference-profiles/inferenceProfileIdentifier``,
+    "The ID or Amazon Resource Name (ARN) of the inference profile"; a cross-Region profile's id is the
+    model's with its geography in front (Bedrock User Guide, Supported Regions and models for inference
+    profiles), its ARN ``inference-profile/ID`` in the caller's account."""
+    profile = "us.anthropic.claude-3-5-sonnet-20240620-v1:0"
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com", "GetInferenceProfile", {"inferenceProfileIdentifier": profile}
+        )
+    )
+    assert event.uses == (("bedrock:GetInferenceProfile", f"{PROFILES}:inference-profile/{profile}"),)
+    assert event.notes == ()
+
+
+@pytest.mark.parametrize("name", ["GetInferenceProfile", "DeleteInferenceProfile"])
+def test_an_application_profile_by_id(name: str) -> None:
+    """DeleteInferenceProfile: "The Amazon Resource Name (ARN) or ID of the application inference profile
+    to delete"; the API's ``InferenceProfileArn`` pattern ends in the ``InferenceProfileId`` pattern."""
+    event = MAPPER.map(
+        cloudtrail_record("bedrock.amazonaws.com", name, {"inferenceProfileIdentifier": "k3fo7d2nhj1x"})
+    )
+    assert event.uses == ((f"bedrock:{name}", f"{PROFILES}:application-inference-profile/k3fo7d2nhj1x"),)
+    assert event.notes == ()
+
+
+def test_a_profile_by_arn_is_itself() -> None:
+    arn = f"arn:aws:bedrock:us-west-2:{ACCOUNT}:application-inference-profile/k3fo7d2nhj1x"
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com", "DeleteInferenceProfile", {"inferenceProfileIdentifier": arn}
+        )
+    )
+    assert event.uses == (("bedrock:DeleteInferenceProfile", arn),)
