@@ -307,6 +307,15 @@ def typed_name_parameters(
                     out[(documented, resource_type)] = None
         if kinds.get("identifier") == kind and operation and squashed(resource_type.key) in operation:
             out[("Identifier", resource_type)] = None
+        if len(types) == 1 and operation and squashed(resource_type.key) in operation:
+            # the one type a call is named after, by the last words of its noun with the own variable's
+            # kind: EC2's CancelDeclarativePoliciesReport takes "ReportId: The ID of the report"
+            # (``declarative-policies-report/${DeclarativePoliciesReportId}``),
+            # DeleteVpcBlockPublicAccessExclusion "ExclusionId: The ID of the exclusion" (EC2 API
+            # Reference), SageMaker's DescribeMlflowTrackingServer "TrackingServerName"
+            for words in nouns(resource_type.key):
+                for start in range(1, len(words)):
+                    out.setdefault(("".join(words[start:]) + kind, resource_type), None)
     return tuple(out)
 
 

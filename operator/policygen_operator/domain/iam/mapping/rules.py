@@ -2846,6 +2846,49 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         ]
         for operation in ("GetDevEndpoint", "DeleteDevEndpoint", "UpdateDevEndpoint")
     },
+    # Moving capacity names both Capacity Reservations: "SourceCapacityReservationId: The ID of the Capacity
+    # Reservation from which you want to move capacity", "DestinationCapacityReservationId: The ID of the
+    # Capacity Reservation that you want to move capacity into" (EC2 API Reference,
+    # MoveCapacityReservationInstances); a split names its source ("SourceCapacityReservationId: The ID of
+    # the Capacity Reservation from which you want to split the capacity",
+    # CreateCapacityReservationBySplitting) and makes "a new Capacity Reservation", whose id is known only
+    # after the call (``capacity-reservation/*``, said). The reference's ``capacity-reservation`` is
+    # ``capacity-reservation/${CapacityReservationId}``. Both calls are newer than the SDK table, and the
+    # source/destination ids were read by ARN only: * with the finding.
+    ("ec2", "movecapacityreservationinstances"): [
+        {
+            "action": "ec2:MoveCapacityReservationInstances",
+            "resource_mappings": {
+                "CapacityReservationId": {
+                    "template": "%%many%${SourceCapacityReservationId}%${DestinationCapacityReservationId}%%"
+                }
+            },
+        }
+    ],
+    ("ec2", "createcapacityreservationbysplitting"): [
+        {
+            "action": "ec2:CreateCapacityReservationBySplitting",
+            "resource_mappings": {
+                "CapacityReservationId": {"template": "%%many%${SourceCapacityReservationId}%*%%"}
+            },
+        }
+    ],
+    # "DeletionTaskId: The deletion task identifier. This identifier is returned by the
+    # DeleteServiceLinkedRole operation in the format task/aws-service-role/<service-principal-name>/
+    # <role-name>/<task-uuid>" (IAM API Reference, GetServiceLinkedRoleDeletionStatus): the role's path and
+    # name, ``role/aws-service-role/SERVICE/NAME`` (the reference's ``role/${RoleNameWithPath}``; "Service-
+    # linked roles ... path /aws-service-role/<service-principal>/", IAM User Guide, "Create a service-linked
+    # role"). The table read nothing: * with the finding. (By ``resourcearn_mappings``: IAM's role-name
+    # normaliser reads a ``RoleNameWithPath`` template's parameter whole.)
+    ("iam", "getservicelinkedroledeletionstatus"): [
+        {
+            "action": "iam:GetServiceLinkedRoleDeletionStatus",
+            "resourcearn_mappings": {
+                "role": "arn:${Partition}:iam::${Account}:role/"
+                "%%regex%${DeletionTaskId}%/^task\\/(aws-service-role\\/[^/]+\\/[^/]+)\\/[^/]+$/g%%"
+            },
+        }
+    ],
     # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
     # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
     # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
