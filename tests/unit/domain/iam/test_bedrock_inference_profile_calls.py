@@ -1,5 +1,6 @@
 """GetInferenceProfile and DeleteInferenceProfile name the profile by id or ARN (``resolvers.
-_inference_profile``); an id was granted ``*`` with the resource-undetermined finding."""
+_inference_profile``), CreateProvisionedModelThroughput its model by a foundation model's id
+(``resolvers._provisioned_model``); an id was granted ``*`` with the resource-undetermined finding."""
 
 from __future__ import annotations
 
@@ -46,3 +47,41 @@ def test_a_profile_by_arn_is_itself() -> None:
         )
     )
     assert event.uses == (("bedrock:DeleteInferenceProfile", arn),)
+
+
+def test_a_provisioned_throughput_for_a_foundation_model_by_id() -> None:
+    """Bedrock API Reference, CreateProvisionedModelThroughput: "modelId: The Amazon Resource Name (ARN) or
+    name of the model to associate with this Provisioned Throughput", whose pattern takes a foundation
+    model's id (``provider.model`` with up to two ``:`` parts); the reference's ``foundation-model`` is
+    ``arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}``. It was granted ``*``."""
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com",
+            "CreateProvisionedModelThroughput",
+            {
+                "modelId": "amazon.titan-text-lite-v1:0:4k",
+                "provisionedModelName": "titan-pt",
+                "modelUnits": 1,
+            },
+        )
+    )
+    assert event.uses == (
+        (
+            "bedrock:CreateProvisionedModelThroughput",
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-lite-v1:0:4k",
+        ),
+    )
+    assert event.notes == ()
+
+
+def test_a_provisioned_throughput_for_a_custom_model_by_name_stays_undetermined() -> None:
+    """A custom model's ARN ends in an id its name does not give (``custom-model/${ResourceId}``)."""
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com",
+            "CreateProvisionedModelThroughput",
+            {"modelId": "support-bot", "provisionedModelName": "support-pt", "modelUnits": 1},
+        )
+    )
+    assert event.uses == (("bedrock:CreateProvisionedModelThroughput", "*"),)
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]

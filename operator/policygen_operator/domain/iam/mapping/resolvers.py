@@ -655,6 +655,30 @@ def _inference_profile(action: str, params: Mapping[str, Any], ctx: Context) -> 
     return [f"{base}:application-inference-profile/{value}"]
 
 
+# CreateProvisionedModelThroughput's ``modelId`` pattern (Bedrock API Reference; botocore's model): an ARN
+# of a custom or foundation model, a foundation model's id (``provider.model`` and up to two ``:`` parts),
+# or a custom model's name (no dot), whose ARN ends in an id the name does not give
+_FOUNDATION_MODEL_ID = re.compile(
+    r"[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(?:\.?[a-z0-9-]{1,63})(?::[a-z0-9-]{1,63}){0,2}"
+)
+
+
+def _provisioned_model(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """The model a Provisioned Throughput is bought for: "modelId: The Amazon Resource Name (ARN) or name of
+    the model to associate with this Provisioned Throughput" (Bedrock API Reference,
+    CreateProvisionedModelThroughput). An ARN is itself; a foundation model's id (the API's pattern for it)
+    is ``foundation-model/ID`` in the call's Region (the reference's format has no account); a custom
+    model's name is left to the plan (its ARN holds an id: ``*``, said)."""
+    value = get_field(params, "ModelId")
+    if not isinstance(value, str) or not value:
+        return None
+    if value.startswith("arn:"):
+        return [value]
+    if _FOUNDATION_MODEL_ID.fullmatch(value):
+        return [f"arn:{ctx.partition}:bedrock:{ctx.region}::foundation-model/{value}"]
+    return None
+
+
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
@@ -1951,6 +1975,9 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     # "modelId: The unique identifier or ARN of the foundation model to use for token counting" (Bedrock
     # Runtime API Reference, CountTokens: POST /model/{modelId}/count-tokens): read as InvokeModel's
     ("bedrock", "counttokens"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "createprovisionedmodelthroughput"): Resolver(
+        _provisioned_model, frozenset({"ModelId"}), partial=True
+    ),
     **{
         ("bedrock", name): Resolver(_inference_profile, frozenset({"InferenceProfileIdentifier"}))
         for name in ("getinferenceprofile", "deleteinferenceprofile")
