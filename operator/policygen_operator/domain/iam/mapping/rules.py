@@ -2889,6 +2889,20 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # CreateStackRefactor: "Creates a refactor across multiple stacks, with the list of stacks and resources
+    # that are affected"; "StackDefinitions: The stacks being refactored", each "StackName: The name
+    # associated with the stack" (CloudFormation API Reference). A stack's ARN is
+    # ``stack/${StackName}/${Id}`` with a generated id, which the SDK table writes as ``*`` for calls naming
+    # a stack by name (DescribeStackEvents); the call is newer than the table and was granted *.
+    ("cloudformation", "createstackrefactor"): [
+        {
+            "action": "cloudformation:CreateStackRefactor",
+            "resource_mappings": {
+                "StackName": {"template": "${StackDefinitions[].StackName}"},
+                "Id": {"template": "*"},
+            },
+        }
+    ],
     # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
     # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
     # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
