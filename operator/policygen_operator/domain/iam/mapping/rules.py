@@ -2903,6 +2903,21 @@ CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             },
         }
     ],
+    # An EKS Anywhere subscription's ARN is ``eks-anywhere-subscription/${UUID}`` (Service Authorization
+    # Reference), and its calls name it by ``id`` (``/eks-anywhere-subscriptions/{id}``, "The ID of the
+    # subscription"), the subscription's "id: UUID identifying a subscription" (EKS API Reference,
+    # DescribeEksAnywhereSubscription, EksAnywhereSubscription). The variable's name (``UUID``) is of no kind
+    # the mapper reads: * with the finding.
+    **{
+        ("eks", operation.lower()): [
+            {"action": f"eks:{operation}", "resource_mappings": {"UUID": {"template": "${Id}"}}}
+        ]
+        for operation in (
+            "DescribeEksAnywhereSubscription",
+            "DeleteEksAnywhereSubscription",
+            "UpdateEksAnywhereSubscription",
+        )
+    },
     # An OpenID Connect provider's ARN names it by its URL without the scheme ("arn:aws:iam::123456789012:
     # oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", EKS User Guide,
     # IAM roles for service accounts); CreateOpenIDConnectProvider names the URL ("Url: The URL of the
