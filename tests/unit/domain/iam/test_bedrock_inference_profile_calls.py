@@ -85,3 +85,27 @@ def test_a_provisioned_throughput_for_a_custom_model_by_name_stays_undetermined(
     )
     assert event.uses == (("bedrock:CreateProvisionedModelThroughput", "*"),)
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+def test_creating_an_application_profile_names_the_profile_it_copies() -> None:
+    """Bedrock API Reference, CreateInferenceProfile: ``POST /inference-profiles`` with "modelSource.copyFrom:
+    The ARN of the model or system-defined inference profile that is the source for the inference profile";
+    the profile made is an application inference profile with a generated id (said). It was granted
+    ``*``."""
+    source = f"{PROFILES}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com",
+            "CreateInferenceProfile",
+            {
+                "inferenceProfileName": "support-bot-haiku",
+                "modelSource": {"copyFrom": source},
+                "tags": [{"key": "team", "value": "support"}],
+            },
+        )
+    )
+    assert set(event.uses) == {
+        ("bedrock:CreateInferenceProfile", source),
+        ("bedrock:CreateInferenceProfile", f"{PROFILES}:application-inference-profile/*"),
+    }
+    assert [code for _, code, _ in event.notes] == ["resource-undetermined"]

@@ -679,6 +679,19 @@ def _provisioned_model(action: str, params: Mapping[str, Any], ctx: Context) -> 
     return None
 
 
+def _application_profile(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreateInferenceProfile: the model or profile copied, "modelSource.copyFrom: The ARN of the model or
+    system-defined inference profile that is the source for the inference profile" (Bedrock API Reference),
+    and the application inference profile made, whose id is generated (``application-inference-profile/*``
+    in the call's account and Region). None without an ARN there."""
+    source = get_field(params, "ModelSource")
+    copied = get_field(source, "CopyFrom") if isinstance(source, Mapping) else None
+    if not isinstance(copied, str) or not copied.startswith("arn:"):
+        return None
+    made = f"arn:{ctx.partition}:bedrock:{ctx.region}:{ctx.account}:application-inference-profile/*"
+    return [copied, made]
+
+
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
@@ -1975,6 +1988,7 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     # "modelId: The unique identifier or ARN of the foundation model to use for token counting" (Bedrock
     # Runtime API Reference, CountTokens: POST /model/{modelId}/count-tokens): read as InvokeModel's
     ("bedrock", "counttokens"): Resolver(_bedrock_model, _MODEL),
+    ("bedrock", "createinferenceprofile"): Resolver(_application_profile, frozenset({"ModelSource"})),
     ("bedrock", "createprovisionedmodelthroughput"): Resolver(
         _provisioned_model, frozenset({"ModelId"}), partial=True
     ),
