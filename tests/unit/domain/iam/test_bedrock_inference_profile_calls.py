@@ -109,3 +109,25 @@ def test_creating_an_application_profile_names_the_profile_it_copies() -> None:
         ("bedrock:CreateInferenceProfile", f"{PROFILES}:application-inference-profile/*"),
     }
     assert [code for _, code, _ in event.notes] == ["resource-undetermined"]
+
+
+def test_a_prompt_router_names_the_models_it_routes_to() -> None:
+    """Bedrock API Reference, CreatePromptRouter: "models: A list of foundation models that the prompt
+    router can route requests to", "fallbackModel: The default model to use when the routing criteria is
+    not met", each a PromptRouterTargetModel with "modelArn: The target model's ARN". It was granted
+    ``*``."""
+    haiku = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+    sonnet = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
+    event = MAPPER.map(
+        cloudtrail_record(
+            "bedrock.amazonaws.com",
+            "CreatePromptRouter",
+            {
+                "promptRouterName": "support-router",
+                "models": [{"modelArn": haiku}, {"modelArn": sonnet}],
+                "fallbackModel": {"modelArn": haiku},
+                "routingCriteria": {"responseQualityDifference": 0.25},
+            },
+        )
+    )
+    assert set(event.uses) == {("bedrock:CreatePromptRouter", haiku), ("bedrock:CreatePromptRouter", sonnet)}

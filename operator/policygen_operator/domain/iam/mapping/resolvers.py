@@ -692,6 +692,19 @@ def _application_profile(action: str, params: Mapping[str, Any], ctx: Context) -
     return [copied, made]
 
 
+def _prompt_router_models(action: str, params: Mapping[str, Any], ctx: Context) -> list[str] | None:
+    """CreatePromptRouter: "models: A list of foundation models that the prompt router can route requests
+    to", "fallbackModel: The default model to use when the routing criteria is not met", each
+    "modelArn: The target model's ARN" (a foundation model's, or an inference profile's; Bedrock API
+    Reference, PromptRouterTargetModel). None without one."""
+    found = [
+        *(lookup_path(params, "Models[].ModelArn") or ()),
+        *(lookup_path(params, "FallbackModel.ModelArn") or ()),
+    ]
+    arns = [v for v in found if isinstance(v, str) and v.startswith("arn:")]
+    return list(dict.fromkeys(arns)) or None
+
+
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
@@ -1989,6 +2002,9 @@ RESOLVERS: dict[tuple[str, str | None], Resolver] = {
     # Runtime API Reference, CountTokens: POST /model/{modelId}/count-tokens): read as InvokeModel's
     ("bedrock", "counttokens"): Resolver(_bedrock_model, _MODEL),
     ("bedrock", "createinferenceprofile"): Resolver(_application_profile, frozenset({"ModelSource"})),
+    ("bedrock", "createpromptrouter"): Resolver(
+        _prompt_router_models, frozenset({"Models", "FallbackModel"})
+    ),
     ("bedrock", "createprovisionedmodelthroughput"): Resolver(
         _provisioned_model, frozenset({"ModelId"}), partial=True
     ),
