@@ -439,7 +439,14 @@ CREATING_NORMALISERS: dict[str, tuple[str, Normaliser]] = {
     "iam:createvirtualmfadevice": (
         "MfaTokenIdWithPath",
         Normaliser(_iam_name_with_path("mfa", created=True), _PATH),
-    )
+    ),
+    # a server certificate is uploaded by its name at its path: "Path: ... This parameter is optional. If it
+    # is not included, it defaults to a slash (/)" (IAM API Reference, UploadServerCertificate); without a
+    # Path the call was granted * with the finding
+    "iam:uploadservercertificate": (
+        "CertificateNameWithPath",
+        Normaliser(_iam_name_with_path("server-certificate", created=True), _PATH),
+    ),
 }
 # normalisers that apply only where the template is the plain parameter (GetParametersByPath keeps its own)
 PLAIN_ONLY = frozenset({("ssm", "ParameterNameWithoutLeadingSlash")})
