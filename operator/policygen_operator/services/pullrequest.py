@@ -48,6 +48,7 @@ from policygen_operator.domain.gitops.description import (
 from policygen_operator.domain.gitops.description import PullRequestContext as PullRequestContext
 from policygen_operator.domain.gitops.editor import FORMATS, edit_files
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
+from policygen_operator.domain.gitops.yamldocs import KUSTOMIZATIONS
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.services.errors import InvalidRequestError, PolicygenError, classify
 from policygen_operator.services.generation import GenerationRequest, GenerationResult, PrincipalResult
@@ -92,6 +93,7 @@ PROVIDERS = ("github", "gitlab", "git")
 # .template: a CloudFormation template, YAML or JSON, as the User Guide's sample templates are named; the
 # cloudformation format reads it, the others skip it by its name
 _EDITABLE = (".yaml", ".yml", ".tf", ".json", ".tfvars", ".template")
+# and a kustomization, which kustomize also reads from a file named ``Kustomization`` (no extension)
 _MAX_FILE = 1024 * 1024
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -729,7 +731,8 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
         dirs[:] = sorted(d for d in dirs if d != ".git" and not (Path(folder) / d).is_symlink())
         for name in sorted(names):
             path = Path(folder) / name
-            if path.is_symlink() or not name.endswith(_EDITABLE) or path.stat().st_size > _MAX_FILE:
+            editable = name.endswith(_EDITABLE) or name in KUSTOMIZATIONS
+            if path.is_symlink() or not editable or path.stat().st_size > _MAX_FILE:
                 continue
             files[path.relative_to(root).as_posix()] = _read(path, "replace")
     return files

@@ -35,7 +35,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         "ACK Role (iam.services.k8s.aws) with spec.name",
         lambda d: d.api_group == GROUP and d.kind == "Role",
         lambda d: d.get("spec", "name"),
-        lambda d: isinstance(d.get("spec"), dict) and bool({"policies", "policyRefs"} & set(d.get("spec"))),
+        _sets_policies,
     )
     _refuse_broad_patches(loaded, role, request)
     before = kustomize.plain(role.data)
@@ -106,32 +106,83 @@ def _refuse_broad_patches(
     requires of a whole Role) listing a broad ARN in ``spec.policies``: refused. Kustomize applies a patch
     of a custom resource as a JSON merge patch, whose list replaces the Role's whole (RFC 7386; "Update API
     Objects in Place Using kubectl patch": no strategic merge for custom resources), so that overlay keeps
-    the broad policy whatever the base says, and would not get the generated one."""
-    meta = role.data.get("metadata") or {}
-    name, namespace = meta.get("name"), meta.get("namespace")
+    the broad policy whatever the base says, and would not get the generated one. A patch written inline in
+    a kustomization is read the same (``patch_of``), and one naming ``spec.name`` too, which ``find_role``
+    refuses in a patch file when it sets the policies at all."""
+    name = (role.data.get("metadata") or {}).get("name")
     for parsed in loaded:
         for index, document in parsed.objects():
             if document is role or document.api_group != GROUP or document.kind != "Role":
                 continue
-            other = document.data.get("metadata") or {}
             spec = document.data.get("spec")
-            if other.get("name") != name or not isinstance(spec, dict) or "name" in spec:
-                continue
-            if namespace and other.get("namespace") and other.get("namespace") != namespace:
-                continue
-            policies = spec.get("policies")
-            broad = (
-                [str(p) for p in policies if p in request.replace_arns] if isinstance(policies, list) else []
-            )
-            if broad:
-                raise GitOpsEditError(
-                    f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's) "
-                    f"lists {', '.join(broad)} in spec.policies, which replaces the Role's list where the "
-                    "overlay is applied: policygen does not edit patches, and an edit of the Role alone "
-                    "would leave that environment the broad policy without the generated one. Replace it "
-                    "in the patch by hand (with the generated policy's ARN), or point path at the base alone "
-                    "once the patch no longer lists it. Nothing was changed"
-                )
+            if same_id(document, role) and isinstance(spec, dict) and "name" not in spec:
+                what = f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's)"
+                _refuse_broad_patch(what, document, request)
+    for patch, index, document in yamldocs.inline_patches(loaded):
+        if not patch_of(patch, document, role):
+            continue
+        if isinstance(document.get("spec"), dict) and "name" in document.get("spec"):
+            refuse_inline_patch(patch, index, document, name, _sets_policies)
+        _refuse_broad_patch(f"{patch.where(index)} of Role {name}", document, request)
+
+
+def _sets_policies(document: yamldocs.Document) -> bool:
+    spec = document.get("spec")
+    return isinstance(spec, dict) and bool({"policies", "policyRefs"} & set(spec))
+
+
+def _refuse_broad_patch(what: str, document: yamldocs.Document, request: EditRequest) -> None:
+    policies = document.get("spec", "policies")
+    broad = [str(p) for p in policies if p in request.replace_arns] if isinstance(policies, list) else []
+    if broad:
+        raise GitOpsEditError(
+            f"{what} lists {', '.join(broad)} in spec.policies, which replaces the Role's list where the "
+            "overlay is applied: policygen does not edit patches, and an edit of the Role alone "
+            "would leave that environment the broad policy without the generated one. Replace it "
+            "in the patch by hand (with the generated policy's ARN), or point path at the base alone "
+            "once the patch no longer lists it. Nothing was changed"
+        )
+
+
+def same_id(patch: yamldocs.Document, role: yamldocs.Document) -> bool:
+    """Whether a patch without a target names the Role: kustomize applies it to the resource of its own id
+    (PatchTransformer.go ``transformStrategicMerge``: group, kind, name; a namespace only when both give
+    one, so a patch that would not apply is refused rather than let through)."""
+    mine, other = role.data.get("metadata") or {}, patch.data.get("metadata") or {}
+    if patch.api_group != role.api_group or patch.kind != role.kind or other.get("name") != mine.get("name"):
+        return False
+    return not (mine.get("namespace") and other.get("namespace") and other["namespace"] != mine["namespace"])
+
+
+def patch_of(patch: yamldocs.InlinePatch, document: yamldocs.Document, role: yamldocs.Document) -> bool:
+    """Whether kustomize applies an inline strategic-merge patch to the Role: the one its target selects,
+    whatever the patch names (resmap ``ApplySmPatch`` gives the patch the Role's kind and version; the
+    selector as a JSON 6902 patch's, ``kustomize.selects``), or the one of its own id."""
+    if patch.target is not None:
+        return kustomize.selects(patch.target, kustomize.plain(role.data))
+    return same_id(document, role)
+
+
+def refuse_inline_patch(
+    patch: yamldocs.InlinePatch,
+    index: int,
+    document: yamldocs.Document,
+    name: object,
+    sets_policies: Callable[[yamldocs.Document], bool],
+) -> None:
+    """An inline patch of the Role that sets its policies, refused as ``find_role`` refuses the same
+    document in a patch file."""
+    if sets_policies(document):
+        raise GitOpsEditError(
+            f"{patch.where(index)} is a Kustomize patch of Role {name} {_SETS_POLICIES}; nothing was changed"
+        )
+
+
+_SETS_POLICIES = (
+    "that sets its policies (a patch replaces the list whole): policygen does not edit patches, "
+    "and an edit of the Role alone would leave that overlay the policies the patch gives. "
+    "Change the patch by hand"
+)
 
 
 def find_role(
@@ -155,9 +206,7 @@ def find_role(
     for parsed, index, document in matches:
         if parsed.path in patches and (not whole or sets_policies(document)):
             why = (
-                "that sets its policies (a patch replaces the list whole): policygen does not edit patches, "
-                "and an edit of the Role alone would leave that overlay the policies the patch gives. "
-                "Change the patch by hand"
+                _SETS_POLICIES
                 if sets_policies(document) and whole
                 else "not the Role itself: policygen does not edit patches (an object it added there would "
                 "be a patch of nothing). Point path at the folder of the base that defines the Role"
@@ -297,7 +346,9 @@ __all__ = [
     "defined_twice",
     "edit",
     "find_role",
+    "patch_of",
     "policy_json",
+    "refuse_inline_patch",
     "roles_named",
     "upsert_object",
 ]

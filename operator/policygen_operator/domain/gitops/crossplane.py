@@ -22,7 +22,9 @@ from policygen_operator.domain.gitops import composition, kustomize, lifecycle, 
 from policygen_operator.domain.gitops.ack import (
     defined_twice,
     find_role,
+    patch_of,
     policy_json,
+    refuse_inline_patch,
     roles_named,
     upsert_object,
 )
@@ -50,6 +52,12 @@ def _is_role(document: yamldocs.Document) -> bool:
     return document.api_group in GROUPS and document.kind == "Role"
 
 
+def _sets_policies(document: yamldocs.Document) -> bool:
+    return isinstance(document.get("spec", "forProvider"), dict) and "managedPolicyArns" in document.get(
+        "spec", "forProvider"
+    )
+
+
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
     templates, unread = composition.composed(loaded)
@@ -70,10 +78,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
             "external name",
             _is_role,
             _external_name,
-            lambda d: (
-                isinstance(d.get("spec", "forProvider"), dict)
-                and "managedPolicyArns" in d.get("spec", "forProvider")
-            ),
+            _sets_policies,
         )
     except GitOpsEditError as err:
         if not composed_roles and not unread:
@@ -81,6 +86,10 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         raise GitOpsEditError(
             f"{err}; {_compositions_seen(templates, composed_roles, unread, request)}"
         ) from None
+    # a patch written inline in a kustomization, read as the same document in a patch file (find_role)
+    for patch, at, patched in yamldocs.inline_patches(loaded):
+        if patch_of(patch, patched, role):
+            refuse_inline_patch(patch, at, patched, request.role_name, _sets_policies)
     group = role.api_group
     version = str(role.data["apiVersion"]).split("/", 1)[1]
     result = EditResult(role_location=role_file.where(role_index))

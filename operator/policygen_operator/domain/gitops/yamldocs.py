@@ -12,7 +12,7 @@ import difflib
 import io
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +233,7 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
     """The YAML files under the path, and a note for each one that could not be parsed."""
     loaded, skipped = [], []
     for path in sorted(files):
-        if not path.endswith((".yaml", ".yml")):
+        if not path.endswith((".yaml", ".yml")) and posixpath.basename(path) not in KUSTOMIZATIONS:
             continue
         parsed = YamlFile.parse(path, files[path])
         if parsed.error:
@@ -245,7 +245,9 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
     return loaded, skipped
 
 
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
+# The names kustomize reads a kustomization from (kustomize api/konfig/general.go,
+# RecognizedKustomizationFileNames)
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
@@ -270,6 +272,47 @@ def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
                 if isinstance(item, str) and "\n" not in item and item.strip():
                     found.setdefault(posixpath.normpath(posixpath.join(folder, item.strip())), parsed.path)
     return found
+
+
+@dataclass(frozen=True)
+class InlinePatch:
+    """A strategic-merge patch written in a kustomization rather than in a file it lists."""
+
+    kustomization: str
+    entry: str  # "patches[0]", "patchesStrategicMerge[1]"
+    target: Mapping[str, Any] | None  # a patches entry's selector; None: the patch's own id picks
+    documents: list[Document]
+
+    def where(self, index: int) -> str:
+        document = f", document {index + 1}" if len(self.documents) > 1 else ""
+        return f"{self.kustomization}: {self.entry} (an inline strategic-merge patch{document})"
+
+
+def inline_patches(loaded: list[YamlFile]) -> Iterator[tuple[InlinePatch, int, Document]]:
+    """Each object of the strategic-merge patches written inline in a kustomization among ``loaded``:
+    ``patches: - patch: |-`` (with or without a ``target``) and ``patchesStrategicMerge: - |-`` items
+    (the Kustomization reference at kubectl.docs.kubernetes.io, "patches" and "patchesStrategicMerge").
+    Kustomize tells a strategic-merge patch from a JSON 6902 one by content (api/internal/builtins/
+    PatchTransformer.go): a list of operations holds no object, and neither does a patch file's name."""
+    for parsed in loaded:
+        if posixpath.basename(parsed.path) not in KUSTOMIZATIONS:
+            continue
+        for _, kustomization in parsed.objects():
+            for key in ("patches", "patchesStrategicMerge"):
+                entries = kustomization.data.get(key)
+                for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                    text, target = entry, None
+                    if isinstance(entry, Mapping):
+                        text, target = entry.get("patch"), entry.get("target")
+                    if not isinstance(text, str):
+                        continue
+                    patch = YamlFile.parse(parsed.path, text.strip() + "\n")
+                    if patch.error:
+                        continue  # kustomize build of that overlay fails
+                    selector = target if isinstance(target, Mapping) else None
+                    found = InlinePatch(parsed.path, f"{key}[{number}]", selector, patch.documents)
+                    for index, document in patch.objects():
+                        yield found, index, document
 
 
 def _template_note(files: dict[str, str], path: str) -> str:
