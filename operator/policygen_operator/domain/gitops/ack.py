@@ -350,5 +350,6 @@ __all__ = [
     "policy_json",
     "refuse_inline_patch",
     "roles_named",
+    "same_id",
     "upsert_object",
 ]

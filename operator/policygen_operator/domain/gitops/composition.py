@@ -75,6 +75,25 @@ class Composed:
         entry = self.entry.get("name")
         return f"resource {entry}" if entry else f"resource #{self.entries.index(self.entry) + 1}"
 
+    def list_path(self) -> tuple[str, ...]:
+        """Where its template list is in the Composition, as JSON pointer tokens (a Kustomize JSON 6902
+        patch names it so): ``spec.resources``, or the step's ``input.resources`` in ``spec.pipeline``."""
+        if self.step is None:
+            return ("spec", "resources")
+        steps = self.composition.get("spec", "pipeline") or []
+        at = next(
+            i
+            for i, s in enumerate(steps)
+            if isinstance(s, dict)
+            and isinstance(s.get("input"), dict)
+            and s["input"].get("resources") is self.entries
+        )
+        return ("spec", "pipeline", str(at), "input", "resources")
+
+    def position(self) -> int:
+        """Its index in its template list (by identity: two templates may be written alike)."""
+        return next(i for i, e in enumerate(self.entries) if e is self.entry)
+
     def patches(self) -> list[dict[str, Any]]:
         """The entry's patches, those of the patch sets it names included."""
         found: list[dict[str, Any]] = []

@@ -26,6 +26,7 @@ from policygen_operator.domain.gitops.ack import (
     policy_json,
     refuse_inline_patch,
     roles_named,
+    same_id,
     upsert_object,
 )
 from policygen_operator.domain.gitops.model import (
@@ -60,7 +61,9 @@ def _sets_policies(document: yamldocs.Document) -> bool:
 
 def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     loaded, skipped = yamldocs.load_files(files)
-    templates, unread = composition.composed(loaded)
+    # a Composition in a file a kustomization lists as a patch is a patch of one (_refuse_merge_patches)
+    patch_files = yamldocs.kustomize_patches(loaded)
+    templates, unread = composition.composed([f for f in loaded if f.path not in patch_files])
     composed_roles = [c for c in templates if c.api_group in GROUPS and c.kind == "Role"]
     certain = [c for c in composed_roles if c.iam_name()[0] == request.role_name]
     if certain:
@@ -68,7 +71,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         if len(certain) + len(bare) > 1:
             places = [f.where(i) for f, i, _ in bare] + [c.where for c in certain]
             raise defined_twice(request.role_name, places)
-        return _edit_composed(loaded, templates, certain[0], request)
+        return _edit_composed(files, loaded, templates, certain[0], request)
     try:
         role_file, role_index, role = find_role(
             loaded,
@@ -545,6 +548,7 @@ def _label_paths(labels: dict[str, Any]) -> list[str]:
 
 
 def _edit_composed(
+    files: dict[str, str],
     loaded: list[yamldocs.YamlFile],
     templates: list[composition.Composed],
     role: composition.Composed,
@@ -566,6 +570,8 @@ def _edit_composed(
             f"{blocker.setting} on the Composition; {blocker.remedy}, then run again (or replace the "
             f"policies of {request.role_name!r} by hand). Nothing was changed"
         )
+    _refuse_merge_patches(loaded, role, request)
+    before, templates_before = kustomize.plain(document.data), list(role.entries)
     for attachment in siblings:
         if attachment.api_group != group or attachment.kind != "RolePolicyAttachment":
             continue
@@ -657,8 +663,67 @@ def _edit_composed(
         result.notes.append(f"{role.where}: added a RolePolicyAttachment template {name}-attachment")
     if own_removed:
         result.notes.append(_revision_note(loaded, document))
+    listed = role.list_path()
+    managed_at = (*listed, str(role.position()), "base", "spec", "forProvider", "managedPolicyArns")
+    moved = kustomize.Templates(listed, templates_before, list(role.entries))
+    kustomize.refuse_json_patches(files, loaded, before, document.data, managed_at, request, moved)
     result.changes = yamldocs.changes(loaded)
     return result
+
+
+def _refuse_merge_patches(
+    loaded: list[yamldocs.YamlFile], role: composition.Composed, request: EditRequest
+) -> None:
+    """Refuses to edit a Composition that a Kustomize strategic-merge patch under the path gives the
+    template list of the Role (a patch file's Composition of the same id, or an inline patch of it, as
+    ``ack.find_role`` and ``patch_of`` read a Role's). A Composition is a custom resource: kustomize merges
+    its patch as a JSON merge patch, whose list replaces the Composition's whole, named templates and
+    pipeline steps included (RFC 7386; "Update API Objects in Place Using kubectl patch" in the Kubernetes
+    docs; checked with ``kubectl kustomize``, kustomize v5.5.0). That overlay keeps the patch's templates,
+    the broad policy's among them when it holds one, and gets neither the removal nor the generated policy,
+    while the change would claim the replacement. A patch of other fields changes nothing."""
+    document = role.composition
+    name = document.get("metadata", "name")
+    key = "resources" if role.step is None else "pipeline"
+    patch_files = yamldocs.kustomize_patches(loaded)
+    found: list[tuple[str, yamldocs.Document]] = [
+        (parsed.where(index), patch)
+        for parsed in loaded
+        if parsed.path in patch_files
+        for index, patch in parsed.objects()
+        if same_id(patch, document)
+    ]
+    found += [
+        (inline.where(index), patch)
+        for inline, index, patch in yamldocs.inline_patches(loaded)
+        if patch_of(inline, patch, document)
+    ]
+    for where, patch in found:
+        spec = patch.get("spec")
+        if not isinstance(spec, dict) or key not in spec:
+            continue
+        broad = sorted({arn for arn in _strings(spec[key]) if arn in request.replace_arns})
+        holds = (
+            f"and it holds {', '.join(broad)}, so that overlay keeps the broad policy whatever the base says"
+            if broad
+            else "so that overlay would get none of this edit (the broad policy's removal, the generated "
+            "policy)"
+        )
+        raise GitOpsEditError(
+            f"{where} is a Kustomize patch of Composition {name} that gives its spec.{key}, which replaces "
+            f"the Composition's list whole where the overlay is applied, {holds}: policygen does not edit "
+            "patches. Change the patch by hand (the generated policy's ARN is "
+            f"{request.policy_arn(0)}), then run again. Nothing was changed"
+        )
+
+
+def _strings(node: object) -> list[str]:
+    """Every string value under a node (the ARNs a patch's templates give, wherever they give them)."""
+    if isinstance(node, Mapping):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return [str(node)] if isinstance(node, str) else []
 
 
 def _detach_elsewhere(

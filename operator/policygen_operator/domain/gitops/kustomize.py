@@ -17,7 +17,10 @@ overlay keeps it whatever the base says, and an edit of the base alone would cla
 that names an item of the policies by position whose value the edit changed (the overlay would drop or
 replace another policy than it did, without an error); an op that applied before the edit and fails
 after it (``kustomize build`` of the overlay would fail). A patch that touches other fields, drops the
-list or replaces it without a broad ARN changes nothing.
+list or replaces it without a broad ARN changes nothing. A Crossplane Composition whose template holds the
+Role is read the same, the list being the template's ``managedPolicyArns``; an op naming a template of
+the edited list by position that the edit moved (a broad attachment's template before it removed) is
+refused too (``Templates``).
 """
 
 from __future__ import annotations
@@ -179,17 +182,21 @@ def refuse_json_patches(
     after: Mapping[str, Any],
     field: tuple[str, ...],
     request: EditRequest,
+    moved: Templates | None = None,
 ) -> None:
     """Refuses the edit of a Role (``before``, plain; ``after``, as the edit leaves it) that a JSON 6902
-    patch under the path would undo or break in its overlay (the module's docstring says how)."""
+    patch under the path would undo or break in its overlay (the module's docstring says how). For a
+    Composition holding the Role's template, ``before`` and ``after`` are the Composition, ``field`` the
+    template's list of policies in it, and ``moved`` its template list (``Templates``)."""
     name = str(_mapping(before.get("metadata")).get("name", ""))
+    kind = str(before.get("kind", "Role"))
     for patch in json_patches(files, loaded):
         if not selects(patch.target, before):
             continue
-        problem = _problem(patch.ops, _as_patched(before), _as_patched(after), field, request)
+        problem = _problem(patch.ops, _as_patched(before), _as_patched(after), field, request, moved)
         if problem:
             raise GitOpsEditError(
-                f"{patch.kustomization}: {patch.entry} ({patch.source}) targets Role {name}: {problem}: "
+                f"{patch.kustomization}: {patch.entry} ({patch.source}) targets {kind} {name}: {problem}: "
                 "policygen does not edit patches. Change the patch by hand (the generated policy's ARN is "
                 f"{request.policy_arn(0)}), then run again. Nothing was changed"
             )
@@ -207,14 +214,33 @@ def _as_patched(role: Mapping[str, Any]) -> Any:
     return document
 
 
+@dataclass(frozen=True)
+class Templates:
+    """A Composition's template list that the edit changed (``path``, tokens from the document's root):
+    its templates before the edit and after it, the same objects where the edit kept one. The edit removes
+    templates (a broad attachment's) and appends its own, so a template after a removed one moves up."""
+
+    path: tuple[str, ...]
+    before: list[Any]
+    after: list[Any]
+
+
 def _problem(
-    ops: list[dict[str, Any]], before: Any, after: Any, field: tuple[str, ...], request: EditRequest
+    ops: list[dict[str, Any]],
+    before: Any,
+    after: Any,
+    field: tuple[str, ...],
+    request: EditRequest,
+    moved: Templates | None = None,
 ) -> str:
     dotted = ".".join(field)
     broken = False  # the patch already failed on the Role as it was: not this edit's doing
     put_by = ""  # the op after which the overlay's list last came to hold a broad ARN
     for number, op in enumerate(ops, start=1):
         named = f"op {number} ({op.get('op')} {op.get('path')})"
+        shifted = _moved_template(op, moved) if moved is not None and not broken else ""
+        if shifted:
+            return f"its {named} {shifted}"
         pointer = op.get(_ITEM_KEYS.get(str(op.get("op")), ""))
         index = _item_of(pointer, field)
         if index is not None and not broken:
@@ -250,10 +276,53 @@ def _problem(
     return ""
 
 
+def _moved_template(op: Mapping[str, Any], moved: Templates) -> str:
+    """How an op names, by position, a template of the edited list that is another one after the edit
+    (the overlay would patch, or drop, another composed resource than it did); "" when none. An ``add``
+    of a whole template at a position inserts it, naming no template."""
+    size = len(moved.path)
+    for key in ("path", "from"):
+        tokens = _tokens(op.get(key))
+        if tokens is None or len(tokens) <= size or tuple(tokens[:size]) != moved.path:
+            continue
+        if key == "path" and len(tokens) == size + 1 and op.get("op") in ("add", "copy", "move"):
+            continue
+        token = tokens[size]
+        if token == "-":
+            continue
+        old, new = _template_at(moved.before, token), _template_at(moved.after, token)
+        if old is not new:
+            return (
+                f"names template {token} of {'.'.join(moved.path)} by position: {_template_shown(old)} "
+                f"before this edit, {_template_shown(new)} after it, so the overlay would patch another "
+                "template than it did"
+            )
+    return ""
+
+
+def _template_at(templates: list[Any], token: str) -> Any:
+    try:
+        return templates[_index(templates, token, token)]
+    except OpFailed:
+        return None
+
+
+def _template_shown(template: Any) -> str:
+    if not isinstance(template, Mapping):
+        return "nothing"
+    if template.get("name"):
+        return f"resource {template['name']}"
+    kind = _mapping(template.get("base")).get("kind", "")
+    return f"an unnamed {kind} template".replace("  ", " ")
+
+
 def _broad(document: Any, field: tuple[str, ...], request: EditRequest) -> list[str]:
     node = document
-    for key in field:
-        node = node.get(key) if isinstance(node, dict) else None
+    for key in field:  # a Composition's field goes through its template lists by position
+        if isinstance(node, list) and key.isdigit():
+            node = node[int(key)] if int(key) < len(node) else None
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
     listed = [str(v) for v in node] if isinstance(node, list) else []
     return [arn for arn in listed if arn in request.replace_arns]
 
