@@ -425,6 +425,12 @@ NORMALISERS: dict[tuple[str, str], Normaliser] = {
         ("iam", variable): Normaliser(_iam_name_with_path(kind), _PATH)
         for variable, kind in _IAM_KINDS.items()
     },
+    # a server certificate is named by its bare name ("ServerCertificateName ... Pattern: [\w+=,.@-]+", IAM
+    # API Reference, GetServerCertificate, DeleteServerCertificate, UpdateServerCertificate, ...) while it
+    # may have been uploaded under a path ("Path: The path for the server certificate",
+    # UploadServerCertificate): under any path, as a role's bare name. Its upload keeps its exact path
+    # (``CREATING_NORMALISERS``)
+    ("iam", "CertificateNameWithPath"): Normaliser(_iam_name_with_path("server-certificate"), _PATH),
 }
 # the calls that create an IAM entity by name and optional path -> its variable and that variable's normaliser
 CREATING_NORMALISERS: dict[str, tuple[str, Normaliser]] = {
