@@ -229,8 +229,23 @@ _COLUMN_STATISTICS_DELETE = (
     "Authorization Reference's operation table names the {kind} update granted; if AWS refuses the call for "
     "it, grant it on the table"
 )
+# "To successfully add a Region to a single-Region keyspace, the IAM principal also needs to be able to
+# create a service-linked role": "iam:CreateServiceLinkedRole" on "role/aws-service-role/
+# replication.cassandra.amazonaws.com/AWSServiceRoleForKeyspacesReplication" (Keyspaces Developer Guide,
+# "Configure the IAM permissions required to add an AWS Region to a keyspace" and "... to create multi-Region
+# keyspaces and tables"): once per account, which the record does not tell
+_KEYSPACES_REPLICATION_ROLE = (
+    "iam:CreateServiceLinkedRole",
+    "the Keyspaces Developer Guide asks for it where the first Region is added to a single-Region keyspace "
+    "(the AWSServiceRoleForKeyspacesReplication role, made once per account), which the record does not "
+    "tell; if AWS refuses the call for it, grant it on role/aws-service-role/"
+    "replication.cassandra.amazonaws.com/AWSServiceRoleForKeyspacesReplication with the condition "
+    "iam:AWSServiceName "
+    "replication.cassandra.amazonaws.com",
+)
 NOT_GRANTED: dict[str, tuple[str, str]] = {
     "organizations.amazonaws.com:CreateAccount": _ORGANIZATIONS_ROLE,
+    "cassandra.amazonaws.com:UpdateKeyspace": _KEYSPACES_REPLICATION_ROLE,
     "s3.amazonaws.com:DeleteObjects": _DELETED_VERSIONS,
     **{
         f"glue.amazonaws.com:DeleteColumnStatisticsFor{kind}": (
@@ -2374,7 +2389,41 @@ STATE_MACHINE_ALIASES[("states", "createstatemachinealias")] = [
 ]
 
 
+# Keyspaces UpdateKeyspace, which iam-dataset has no entry for: "Adds a new Amazon Web Services Region to the
+# keyspace ... Amazon Keyspaces is going to replicate all tables in the keyspace to the new Region"; "To add
+# a Region to a keyspace using the UpdateKeyspace API, the IAM principal needs permissions for the following
+# IAM actions: cassandra:Alter, cassandra:AlterMultiRegionResource, cassandra:Create,
+# cassandra:CreateMultiRegionResource, cassandra:Select, cassandra:SelectMultiRegionResource,
+# cassandra:Modify, cassandra:ModifyMultiRegionResource" (Keyspaces API Reference, UpdateKeyspace). Alter and
+# Create take the keyspace; Select and Modify take only a table (Service Authorization Reference): every
+# table of the keyspace, which the call replicates (``table/*`` under it). The *MultiRegionResource actions
+# are a multi-Region keyspace's ("Grants permission to create a multi-Region keyspace or table"), granted
+# where the request's replicationStrategy is MULTI_REGION, as for CreateKeyspace (``_ASKED_FOR``). The
+# application-autoscaling actions the page adds "If the keyspace contains a table that is configured in
+# provisioned mode with auto scaling enabled" are not told by the request and not granted, nor the
+# service-linked role a single-Region keyspace's first added Region makes (``NOT_GRANTED`` says so).
+_KEYSPACE_REGION = {
+    "lhs": "ReplicationSpecification.ReplicationStrategy",
+    "op": "IEquals",
+    "rhs": "MULTI_REGION",
+}
+_UPDATE_KEYSPACE: list[dict[str, Any]] = [
+    {
+        "action": f"cassandra:{verb}{kind}",
+        "primary": True,
+        "resource_mappings": {
+            "KeyspaceName": {"template": "${KeyspaceName}"},
+            **({"TableName": {"template": "*"}} if verb in ("Select", "Modify") else {}),
+        },
+        **({"conditions": _KEYSPACE_REGION} if kind else {}),
+    }
+    for verb in ("Alter", "Create", "Select", "Modify")
+    for kind in ("", "MultiRegionResource")
+]
+
+
 CURATED_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("cassandra", "updatekeyspace"): _UPDATE_KEYSPACE,
     # ElastiCache CopyServerlessCacheSnapshot, which iam-dataset has no entry for: the request names both
     # snapshots of the one type the reference lists for the action ("SourceServerlessCacheSnapshotName: The
     # identifier of the existing serverless cache's snapshot to be copied",
