@@ -575,3 +575,19 @@ def test_reading_a_knowledge_base_document_s_content_also_needs_retrieve() -> No
         ("bedrock:GetDocumentContent", "*"),
         ("bedrock:Retrieve", f"arn:aws:bedrock:us-east-1:{ACCOUNT}:knowledge-base/KB12345678"),
     }
+
+
+def test_cancelling_a_redrive_says_why_its_queue_is_every_queue() -> None:
+    """ "TaskHandle: An identifier associated with a message movement task" (SQS API Reference,
+    CancelMessageMoveTask; StartMessageMoveTask returns it: "You can use this identifier to cancel a specified
+    message movement task using the CancelMessageMoveTask action"): the request's only parameter, whose form
+    AWS does not document, so the dead-letter queue it was started on is not read out of it. The call stays
+    on ``*`` and the finding says so, instead of saying the request has no parameter for the queue."""
+    event = EventMapper().map(
+        cloudtrail_record("sqs.amazonaws.com", "CancelMessageMoveTask", {"taskHandle": "AQEBa7Xz0pT2dWq5Nf"})
+    )
+    assert event.uses == (("sqs:CancelMessageMoveTask", "*"),)
+    [(level, code, text)] = event.notes
+    assert (level, code) == ("warning", "resource-undetermined")
+    assert "TaskHandle" in text
+    assert "no parameter naming" not in text

@@ -495,10 +495,14 @@ def _undetermined(
     """The finding for the actions granted on ``*``, with its cause: a List or Describe naming no member of
     its collection lists every one (``fill.lists_every``), and a request none of whose parameters can name
     the resource its action is authorized on (``fill.unnamed_in``) is said so; neither is blamed on the
-    record's form."""
+    record's form. A cause a page tells for the call (``UNDETERMINED_CAUSES``: a parameter that names the
+    resource in a form AWS does not document) comes before both."""
     by_action = {a.action: a for a in applicable if a.primary}
     causes: dict[str, list[str]] = {}
     for name in dict.fromkeys(unresolved):
+        if curated := UNDETERMINED_CAUSES.get((key, name)):
+            causes.setdefault(curated, []).append(name)  # the call's own cause, where a page tells it
+            continue
         action = by_action.get(name)
         listed = lists_every(params, action) if action is not None else ()
         kinds, others = unnamed_in(params, action) if action is not None and not listed else ((), ())
@@ -511,7 +515,6 @@ def _undetermined(
             why = ""
         if others:  # named by what they are called, not by what they hold: said, not ruled out
             why += f", unless {' or '.join(others)} {'does' if len(others) == 1 else 'do'}"
-        why = why or UNDETERMINED_CAUSES.get((key, name), "")
         causes.setdefault(why, []).append(name)
     return [
         undetermined(key, names, why) if why else undetermined(key, names) for why, names in causes.items()

@@ -1214,8 +1214,21 @@ _V2_TAGS = (
     "apigateway:POST no tags resource to name"
 )
 # (call, action) -> why the action is granted on ``*``, where the default cause would blame the record's form
+# CancelMessageMoveTask's one parameter, "TaskHandle: An identifier associated with a message movement task"
+# (SQS API Reference, CancelMessageMoveTask; StartMessageMoveTask returns it, "You can use this identifier to
+# cancel a specified message movement task"), holds the task's dead-letter queue in a form AWS does not
+# document, so it is not read: the call stays on ``*``, and the finding says why rather than that the request
+# has no parameter for the queue.
+_OPAQUE_TASK_HANDLE = (
+    'the request names the task only by its TaskHandle, which the SQS API Reference documents as "An '
+    'identifier associated with a message movement task" and gives no form to read its queue from; narrow '
+    "it to the dead-letter queue (the SourceArn) of the StartMessageMoveTask that returned the handle"
+)
+# (call, action) -> why the action is granted on ``*``, where the default cause would blame the record's form
+# or say the request has no parameter for the resource; it replaces that cause
 UNDETERMINED_CAUSES: dict[tuple[str, str], str] = {
     ("apigateway.amazonaws.com:TagResource", "apigateway:POST"): _V2_TAGS,
+    ("sqs.amazonaws.com:CancelMessageMoveTask", "sqs:CancelMessageMoveTask"): _OPAQUE_TASK_HANDLE,
 }
 # Calls the record does not tell between two APIs, and the one the mapper cannot grant, said: key ->
 # (request parameter as the SDK names it, the pattern of its value, why). A domain name or a VPC link has one
@@ -1946,7 +1959,8 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     # each in the calls' rows). The dead-letter queue is the request's SourceArn; the destination its
     # DestinationArn, without which "the messages will be redriven back to their respective original source
     # queues" (SQS API Reference, StartMessageMoveTask), which the request does not name: ``*``, said.
-    # CancelMessageMoveTask names its queue only inside the opaque TaskHandle and stays as it was.
+    # CancelMessageMoveTask names its queue only inside the opaque TaskHandle and stays as it was (on ``*``,
+    # said: ``UNDETERMINED_CAUSES``).
     # "Calling GetDocumentContent requires both bedrock:Retrieve and bedrock:GetDocumentContent IAM actions on
     # the knowledge base resource" (Bedrock User Guide, "Retrieve the content of documents from knowledge
     # base", "IAM permissions"); bedrock:Retrieve on the knowledge base the request's path names
