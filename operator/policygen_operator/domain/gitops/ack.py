@@ -107,10 +107,14 @@ def _refuse_broad_patches(
     of a custom resource as a JSON merge patch, whose list replaces the Role's whole (RFC 7386; "Update API
     Objects in Place Using kubectl patch": no strategic merge for custom resources), so that overlay keeps
     the broad policy whatever the base says, and would not get the generated one. A patch written inline in
-    a kustomization is read the same (``patch_of``), and one naming ``spec.name`` too, which ``find_role``
-    refuses in a patch file when it sets the policies at all."""
+    a kustomization, or in a file listed with a target, is read the same when it patches the Role
+    (``patch_of``: its target, not its name, says so), and one naming ``spec.name`` too, which
+    ``find_role`` refuses in a patch file when it sets the policies at all."""
     name = (role.data.get("metadata") or {}).get("name")
+    by_target = yamldocs.targeted_only(loaded)
     for parsed in loaded:
+        if parsed.path in by_target:
+            continue  # its target says what it patches (below)
         for index, document in parsed.objects():
             if document is role or document.api_group != GROUP or document.kind != "Role":
                 continue
@@ -118,7 +122,7 @@ def _refuse_broad_patches(
             if same_id(document, role) and isinstance(spec, dict) and "name" not in spec:
                 what = f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's)"
                 _refuse_broad_patch(what, document, request)
-    for patch, index, document in yamldocs.inline_patches(loaded):
+    for patch, index, document in yamldocs.merge_patches(loaded):
         if not patch_of(patch, document, role):
             continue
         if isinstance(document.get("spec"), dict) and "name" in document.get("spec"):
@@ -155,7 +159,8 @@ def same_id(patch: yamldocs.Document, role: yamldocs.Document) -> bool:
 
 
 def patch_of(patch: yamldocs.InlinePatch, document: yamldocs.Document, role: yamldocs.Document) -> bool:
-    """Whether kustomize applies an inline strategic-merge patch to the Role: the one its target selects,
+    """Whether kustomize applies an inline (or targeted file) strategic-merge patch to the Role: the one its
+    target selects,
     whatever the patch names (resmap ``ApplySmPatch`` gives the patch the Role's kind and version; the
     selector as a JSON 6902 patch's, ``kustomize.selects``), or the one of its own id."""
     if patch.target is not None:
@@ -202,8 +207,11 @@ def find_role(
     beside it would be a patch of nothing); one that leaves the policies alone is not a second Role."""
     matches, others = roles_named(loaded, name, is_role, role_name)
     patches = yamldocs.kustomize_patches(loaded)
+    by_target = yamldocs.targeted_only(loaded)  # patches of what their target selects (``patch_of``)
     whole = [m for m in matches if m[0].path not in patches]
     for parsed, index, document in matches:
+        if parsed.path in by_target and whole:
+            continue
         if parsed.path in patches and (not whole or sets_policies(document)):
             why = (
                 _SETS_POLICIES

@@ -89,8 +89,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         raise GitOpsEditError(
             f"{err}; {_compositions_seen(templates, composed_roles, unread, request)}"
         ) from None
-    # a patch written inline in a kustomization, read as the same document in a patch file (find_role)
-    for patch, at, patched in yamldocs.inline_patches(loaded):
+    # a patch written inline in a kustomization, or in a file listed with a target, read as the same
+    # document in a patch file (find_role), on the Role its target selects
+    for patch, at, patched in yamldocs.merge_patches(loaded):
         if patch_of(patch, patched, role):
             refuse_inline_patch(patch, at, patched, request.role_name, _sets_policies)
     group = role.api_group

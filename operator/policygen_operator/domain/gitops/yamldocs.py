@@ -250,11 +250,12 @@ def load_files(files: dict[str, str]) -> tuple[list[YamlFile], list[str]]:
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
+def kustomize_patches(loaded: list[YamlFile], targeted: bool = True) -> dict[str, str]:
     """Each file a kustomization among ``loaded`` lists as a patch (``patches: - path: X``,
     ``patchesStrategicMerge: [X]``; the Kustomization reference at kubectl.docs.kubernetes.io) -> that
     kustomization's path. Such a file holds partial objects merged into its bases' resources, not objects
-    of their own."""
+    of their own. ``targeted=False`` leaves out the ``patches`` entries with a ``target``: the files listed
+    so are applied to what the target selects (``targeted_patch_files``), not to the objects they name."""
     found: dict[str, str] = {}
     for parsed in loaded:
         if posixpath.basename(parsed.path) not in KUSTOMIZATIONS:
@@ -264,7 +265,11 @@ def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
             listed: list[object] = []
             patches = document.data.get("patches")
             if isinstance(patches, list):
-                listed += [p.get("path") for p in patches if isinstance(p, dict)]
+                listed += [
+                    p.get("path")
+                    for p in patches
+                    if isinstance(p, dict) and (targeted or not isinstance(p.get("target"), Mapping))
+                ]
             merges = document.data.get("patchesStrategicMerge")
             if isinstance(merges, list):
                 listed += merges
@@ -276,14 +281,22 @@ def kustomize_patches(loaded: list[YamlFile]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class InlinePatch:
-    """A strategic-merge patch written in a kustomization rather than in a file it lists."""
+    """A strategic-merge patch written in a kustomization rather than in a file it lists, or in a file a
+    ``patches`` entry lists with a ``target`` (``file``): read alike, as the target, not the patch's own
+    name, says what kustomize applies it to."""
 
     kustomization: str
     entry: str  # "patches[0]", "patchesStrategicMerge[1]"
     target: Mapping[str, Any] | None  # a patches entry's selector; None: the patch's own id picks
     documents: list[Document]
+    file: str | None = None  # the patch file, for a patch not written inline
 
     def where(self, index: int) -> str:
+        if self.file is not None:
+            return (
+                f"{self.file} (document {index + 1}; {self.kustomization}: {self.entry}, a strategic-merge "
+                "patch with a target)"
+            )
         document = f", document {index + 1}" if len(self.documents) > 1 else ""
         return f"{self.kustomization}: {self.entry} (an inline strategic-merge patch{document})"
 
@@ -313,6 +326,48 @@ def inline_patches(loaded: list[YamlFile]) -> Iterator[tuple[InlinePatch, int, D
                     found = InlinePatch(parsed.path, f"{key}[{number}]", selector, patch.documents)
                     for index, document in patch.objects():
                         yield found, index, document
+
+
+def targeted_patch_files(loaded: list[YamlFile]) -> Iterator[tuple[InlinePatch, int, Document]]:
+    """Each object of the patch files a kustomization among ``loaded`` lists with a target (``patches: -
+    path: X`` beside ``target: {...}``), the file among ``loaded``. Kustomize applies such a strategic-merge
+    patch to every resource its target selects, whatever the patch names (api/internal/builtins/
+    PatchTransformer.go ``transformStrategicMerge``; api/resmap/reswrangler.go ``ApplySmPatch``), as an
+    inline one (``inline_patches``). A JSON 6902 file holds a list of operations, no object
+    (``kustomize.json_patches`` reads those)."""
+    by_path = {parsed.path: parsed for parsed in loaded}
+    for parsed in loaded:
+        if posixpath.basename(parsed.path) not in KUSTOMIZATIONS:
+            continue
+        folder = posixpath.dirname(parsed.path)
+        for _, kustomization in parsed.objects():
+            entries = kustomization.data.get("patches")
+            for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                if not isinstance(entry, Mapping) or not isinstance(entry.get("target"), Mapping):
+                    continue
+                path = entry.get("path")
+                if not isinstance(path, str) or not path.strip() or "\n" in path:
+                    continue
+                patch_file = by_path.get(posixpath.normpath(posixpath.join(folder, path.strip())))
+                if patch_file is None:
+                    continue  # outside the path: not read, as for JSON 6902 patch files
+                found = InlinePatch(
+                    parsed.path, f"patches[{number}]", entry["target"], patch_file.documents, patch_file.path
+                )
+                for index, document in patch_file.objects():
+                    yield found, index, document
+
+
+def merge_patches(loaded: list[YamlFile]) -> Iterator[tuple[InlinePatch, int, Document]]:
+    """The strategic-merge patches read by their kustomization's entry rather than by their own name: those
+    written inline, and the files listed with a target."""
+    yield from inline_patches(loaded)
+    yield from targeted_patch_files(loaded)
+
+
+def targeted_only(loaded: list[YamlFile]) -> set[str]:
+    """The patch files every listing of which has a target: what they name is not what they patch."""
+    return set(kustomize_patches(loaded)) - set(kustomize_patches(loaded, targeted=False))
 
 
 def _template_note(files: dict[str, str], path: str) -> str:
