@@ -206,10 +206,10 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = self.by_action.get(action, {}).get(resource)
         if entry is not None:
             return _usage(entry)
-        for folded, usage in self._folded_of(action):
-            if folded == resource:
-                return usage
-        raise KeyError(key)
+        usage = self._folded_of(action).get(resource) if self.folds else None
+        if usage is None:
+            raise KeyError(key)
+        return usage
 
     def __setitem__(self, key: ActionResource, usage: Usage) -> None:
         """Kept as given (the caller may go on changing it)."""
@@ -239,9 +239,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
 
     def __len__(self) -> int:
         self._settle()
-        folded = sum(
-            1 for heads in (self.folds or {}).values() for fold in heads.values() for _ in fold.spans()
-        )
+        folded = sum(len(self._folded_of(action)) for action in self.folds or {})
         return sum(map(len, self.by_action.values())) + folded
 
     def __bool__(self) -> bool:
@@ -369,13 +367,20 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         """(action, pattern, usage) of each fold that names more than one resource: a wider grant than the
         calls used, which the report must say."""
         self._settle()
-        return [
-            (action, head + span.rest(), span.usage)
-            for action, heads in (self.folds or {}).items()
-            for head, fold in heads.items()
-            for _, span in fold.spans()
-            if span.low != span.high
-        ]
+        out: list[tuple[str, str, Usage]] = []
+        for action, heads in (self.folds or {}).items():
+            wider = {
+                head + span.rest()
+                for head, fold in heads.items()
+                for _, span in fold.spans()
+                if span.low != span.high
+            }
+            out += [
+                (action, pattern, usage)
+                for pattern, usage in self._folded_of(action).items()
+                if pattern in wider
+            ]
+        return out
 
     # -- folding --
 
@@ -385,13 +390,23 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             for resource, entry in by_resource.items():
                 yield (action, resource), _usage(entry)
         for action in self.folds or {}:
-            for resource, usage in self._folded_of(action):
+            for resource, usage in self._folded_of(action).items():
                 yield (action, resource), usage
 
-    def _folded_of(self, action: str) -> Iterator[tuple[str, Usage]]:
+    def _folded_of(self, action: str) -> dict[str, Usage]:
+        """Each pattern an action's folds name, with the usage of every span it names: spans cut before an
+        escape at the same place (first folders ``a${*}x/`` and ``a${?}y/`` are both ``a*``) are one key, as
+        a mapping's keys must be, whose usage is the same whatever order their calls came in."""
+        named: dict[str, Usage] = {}
         for head, fold in ((self.folds or {}).get(action) or {}).items():
             for _, span in fold.spans():
-                yield head + span.rest(), span.usage
+                pattern = head + span.rest()
+                usage = named.get(pattern)
+                if usage is None:
+                    named[pattern] = Usage(span.usage.count, span.usage.first_seen, span.usage.last_seen)
+                else:
+                    usage.add(span.usage)
+        return named
 
     def _fold_of(self, action: str, head: str) -> HeadFold:
         if self.folds is None:
@@ -592,7 +607,9 @@ class UsageSummary:
         """A JSON-ready form, stable in order, for reports and for keeping a summary between runs."""
 
         def table(entries: UsageTable) -> list[dict[str, Any]]:
-            rows: list[tuple[tuple[str, str], dict[str, Any]]] = [
+            # sorted by (action, resource), then by the fold: two spans may name one pattern, and their
+            # rows must not come in the order their calls did
+            rows: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                 (
                     (action, resource),
                     {
@@ -616,7 +633,9 @@ class UsageSummary:
                 }
                 # what merging it again needs (``from_dict``): the fold, not only the pattern it names
                 row["folded"] = {"head": head, "segment": segment, "low": low, "high": high}
-                rows.append(((action, resource), row))
+                rows.append(
+                    ((action, resource, head, "" if segment is None else "/" + segment, low, high), row)
+                )
             return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
         sessions = {
