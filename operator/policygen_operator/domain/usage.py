@@ -212,8 +212,12 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return usage
 
     def __setitem__(self, key: ActionResource, usage: Usage) -> None:
-        """Kept as given (the caller may go on changing it)."""
+        """Kept as given (the caller may go on changing it). A pattern a fold names is replaced, not added
+        to: its spans go, and the entry set reads back as set."""
         action, resource = key
+        if self.folds is not None and action in self.folds:
+            self._settle()
+            self._unfold(action, resource)
         by_resource = self.by_action.get(action)
         if by_resource is None:
             by_resource = self.by_action[action] = {}
@@ -222,11 +226,17 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             self._grown(action, by_resource)
 
     def __delitem__(self, key: ActionResource) -> None:
+        """A pattern a fold names is deleted with its spans, as any key read out can be (``pop``, and
+        ``clear``, which stops at the first ``KeyError``)."""
+        self._settle()
         action, resource = key
-        by_resource = self.by_action[action]
-        del by_resource[resource]
-        if not by_resource:
-            del self.by_action[action]
+        by_resource = self.by_action.get(action)
+        if by_resource is not None and resource in by_resource:
+            del by_resource[resource]
+            if not by_resource:
+                del self.by_action[action]
+        elif not self._unfold(action, resource):
+            raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, tuple) or len(key) != 2:
@@ -407,6 +417,30 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 else:
                     usage.add(span.usage)
         return named
+
+    def _unfold(self, action: str, pattern: str) -> bool:
+        """Drops the spans of an action that name ``pattern``; whether there were any."""
+        heads = (self.folds or {}).get(action)
+        if not heads:
+            return False
+        dropped = False
+        for head, fold in list(heads.items()):
+            if not pattern.startswith(head):
+                continue
+            if fold.whole is not None and head + fold.whole.rest() == pattern:
+                del heads[head]
+                dropped = True
+                continue
+            named = [segment for segment, span in fold.by_segment.items() if head + span.rest() == pattern]
+            for segment in named:
+                del fold.by_segment[segment]
+            if named:
+                dropped = True
+                if not fold.by_segment and fold.whole is None:
+                    del heads[head]
+        if not heads and self.folds is not None:
+            del self.folds[action]
+        return dropped
 
     def _fold_of(self, action: str, head: str) -> HeadFold:
         if self.folds is None:

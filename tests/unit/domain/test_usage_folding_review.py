@@ -15,7 +15,7 @@ import random
 import pytest
 
 from policygen_operator.domain import usage as usage_module
-from policygen_operator.domain.usage import PrincipalUsage, UsageSummary, UsageTable
+from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary, UsageTable
 
 PUT = "s3:PutObject"
 LIST = "s3:ListBucket"
@@ -68,6 +68,31 @@ def test_a_saved_summary_is_the_same_text_whatever_the_order(seed: int) -> None:
     again = UsageSummary(principals={ROLE: PrincipalUsage(allowed=_table(shuffled))}).to_dict()
     assert again == first
     assert UsageSummary.from_dict(first).to_dict() == first
+
+
+def _folded_table() -> UsageTable:
+    calls = [(PUT, f"{BUCKET}uploads/{n}.json", _time(n)) for n in range(LIMIT + 2)]
+    calls += [(PUT, f"{BUCKET}reports/{n}.csv", _time(n)) for n in range(2)]
+    return _table(calls)
+
+
+def test_a_folded_entry_can_be_deleted_and_cleared() -> None:
+    table = _folded_table()
+    assert (PUT, f"{BUCKET}uploads/*") in table
+    del table[(PUT, f"{BUCKET}uploads/*")]
+    assert (PUT, f"{BUCKET}uploads/*") not in table
+    assert list(table) == [(PUT, f"{BUCKET}reports/*")]
+    table.clear()
+    assert len(table) == 0
+    assert not table
+    assert list(table) == []
+
+
+def test_a_folded_entry_set_again_reads_as_set() -> None:
+    table = _folded_table()
+    table[(PUT, f"{BUCKET}uploads/*")] = Usage(2, _time(1), _time(2))
+    assert table[(PUT, f"{BUCKET}uploads/*")] == Usage(2, _time(1), _time(2))
+    assert len(table) == len(list(table)) == 2
 
 
 def test_bucket_arns_are_never_folded() -> None:
