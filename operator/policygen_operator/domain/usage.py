@@ -188,7 +188,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     every read settles the rest first (``_settle``), so what is read is the same whatever the order.
     """
 
-    __slots__ = ("_limits", "by_action", "folds")
+    __slots__ = ("_limits", "_settled", "by_action", "folds")
 
     def __init__(
         self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
@@ -196,6 +196,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         self.by_action: dict[str, dict[str, Entry]] = {}
         self.folds: dict[str, dict[str, HeadFold]] | None = None  # action -> head -> its fold
         self._limits: dict[str, int] | None = None  # action -> the size of its dict that folds it again
+        # action -> the size of its dict when last folded: none of its resources came since
+        self._settled: dict[str, int] = {}
         pairs = entries.items() if isinstance(entries, Mapping) else entries
         for (action, resource), usage in pairs:
             self[(action, resource)] = usage
@@ -233,6 +235,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         by_resource = self.by_action.get(action)
         if by_resource is not None and resource in by_resource:
             del by_resource[resource]
+            self._settled[action] = len(by_resource)  # the rest was settled above
             if not by_resource:
                 del self.by_action[action]
         elif not self._unfold(action, resource):
@@ -443,6 +446,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return dropped
 
     def _fold_of(self, action: str, head: str) -> HeadFold:
+        self._settled.pop(action, None)  # a fold joined or read back may take entries held plain
         if self.folds is None:
             self.folds = {}
         heads = self.folds.setdefault(action, {})
@@ -452,8 +456,11 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return fold
 
     def _grown(self, action: str, by_resource: dict[str, Entry]) -> None:
-        """A write took an action's dict past ``FOLD_AT``: folded when it has grown ``FOLD_AT`` since the
-        last fold, so the kinds are looked up once per ``FOLD_AT`` new resources at most."""
+        """A write took an action's dict past ``FOLD_AT``: folded when it has grown by ``FOLD_AT`` or by
+        its size after the last fold, whichever is more. Kinds each under ``FOLD_AT`` (60 buckets of 5,000
+        keys) are never folded, and looking every resource up again each ``FOLD_AT`` writes made a scan
+        quadratic in them; doubling keeps the look-ups linear, and what is held at most twice what no fold
+        could take."""
         limit = self._limits.get(action, FOLD_AT) if self._limits is not None else FOLD_AT
         if len(by_resource) > limit:
             self._fold(action, by_resource)
@@ -463,6 +470,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         see then depends on the set of calls only, not on when the writes' folds happened."""
         folds = self.folds
         for action, by_resource in self.by_action.items():
+            if self._settled.get(action) == len(by_resource):
+                continue  # no resource added since its last fold: a read looks no kind up again
             if len(by_resource) > FOLD_AT or (folds is not None and action in folds and by_resource):
                 self._fold(action, by_resource)
 
@@ -488,7 +497,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 fold.take(rest, rest, _usage(by_resource.pop(resource)))
         if self._limits is None:
             self._limits = {}
-        self._limits[action] = len(by_resource) + FOLD_AT
+        size = len(by_resource)
+        self._limits[action] = size + max(FOLD_AT, size)
+        self._settled[action] = size
 
 
 def _entry(count: int, first_seen: str, last_seen: str) -> Entry:

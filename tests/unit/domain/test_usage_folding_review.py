@@ -132,3 +132,31 @@ def test_folded_into_unfolded_and_back_read_the_same(seed: int) -> None:
         merged = pickle.loads(pickle.dumps(one))
         merged.merge(other)
         assert sorted((k, (u.count, u.first_seen, u.last_seen)) for k, u in merged.items()) == whole
+
+
+def test_kinds_under_the_limit_are_looked_up_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60 buckets of a few keys each: no kind passes the limit, so nothing folds, and the action's dict
+    stays past it. Each fold looks every resource's kind up (``policy.shape_of``); refolding every
+    ``FOLD_AT`` writes made the writes quadratic (300,000 keys of 60 buckets at the real limit: 0.33 s
+    before folding, 7.6 s after), and every read refolded the whole dict (2,000 reads: 584 s)."""
+    from policygen_operator.domain.iam import policy
+
+    looked_up = 0
+    shape_of = policy.shape_of
+
+    def counted(arn: str) -> tuple[str, str] | None:
+        nonlocal looked_up
+        looked_up += 1
+        return shape_of(arn)
+
+    monkeypatch.setattr(policy, "shape_of", counted)
+    calls = [(PUT, f"arn:aws:s3:::bucket-{n % 60}/k/{n}.json", _time(n)) for n in range(60 * (LIMIT - 1))]
+    table = _table(calls)
+    assert looked_up <= 4 * len(calls)
+    looked_up = 0
+    for _, resource, _ in calls:
+        assert (PUT, resource) in table
+    assert looked_up <= len(calls)
+    assert table.folded() == []
