@@ -237,18 +237,23 @@ def _problem(
     broken = False  # the patch already failed on the Role as it was: not this edit's doing
     put_by = ""  # the op after which the overlay's list last came to hold a broad ARN
     for number, op in enumerate(ops, start=1):
-        named = f"op {number} ({op.get('op')} {op.get('path')})"
+        kind = str(op.get("op"))
+        named = f"op {number} ({kind} {op.get('path')})"
+        if kind in ("copy", "move"):
+            named = f"op {number} ({kind} {op.get('from')} to {op.get('path')})"
         shifted = _moved_template(op, moved) if moved is not None and not broken else ""
         if shifted:
             return f"its {named} {shifted}"
-        pointer = op.get(_ITEM_KEYS.get(str(op.get("op")), ""))
+        pointer = op.get(_ITEM_KEYS.get(kind, ""))
         index = _item_of(pointer, field)
-        if index is not None and not broken:
+        # a test changes nothing: one of an item the edit changed fails, which the apply below says
+        if index is not None and not broken and kind != "test":
             old, new = _at(before, pointer), _at(after, pointer)
             if old != new:
+                does = {"copy": "copy", "move": "move", "remove": "remove"}.get(kind, "replace")
                 return (
                     f"its {named} names item {index} of {dotted} by position: {_shown(old)} before this "
-                    f"edit, {_shown(new)} after it, so the overlay would change another policy than it did"
+                    f"edit, {_shown(new)} after it, so the overlay would {does} another policy than it did"
                 )
         if not broken:
             try:

@@ -117,12 +117,12 @@ def test_the_legacy_patches_json6902_field_is_read(by_path: bool) -> None:
         (
             f"- op: add\n  path: /metadata/annotations/broad\n  value: {POWER}\n"
             "- op: copy\n  from: /metadata/annotations/broad\n  path: /spec/policies/-\n",
-            "copy /spec/policies/-",
+            "copy /metadata/annotations/broad to /spec/policies/-",
         ),
         (
             f"- op: add\n  path: /metadata/annotations/broad\n  value: {POWER}\n"
             "- op: move\n  from: /metadata/annotations/broad\n  path: /spec/policies/-\n",
-            "move /spec/policies/-",
+            "move /metadata/annotations/broad to /spec/policies/-",
         ),
     ],
 )
