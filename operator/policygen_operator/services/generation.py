@@ -532,13 +532,16 @@ def _folded(usage: PrincipalUsage | None, request: GenerationRequest) -> list[tu
         return []
     patterns = [p.lower() for p in request.exclude_actions]
     tables = (usage.allowed, usage.denied) if request.include_denied else (usage.allowed,)
-    kept = [
-        (action, pattern, folded)
-        for table in tables
-        for action, pattern, folded in table.folded()
-        if not any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns)
-    ]
-    return sorted(kept, key=lambda entry: entry[:2])
+    kept: dict[tuple[str, str], Usage] = {}  # one grant however many tables folded it: said once
+    for table in tables:
+        for action, pattern, folded in table.folded():
+            if any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns):
+                continue
+            if (mine := kept.get((action, pattern))) is None:
+                kept[(action, pattern)] = Usage(folded.count, folded.first_seen, folded.last_seen)
+            else:
+                mine.add(folded)
+    return [(action, pattern, folded) for (action, pattern), folded in sorted(kept.items())]
 
 
 def _nothing_to_allow(summary: UsageSummary, reason_of: Callable[[str], str] = lambda _: "ignored") -> str:

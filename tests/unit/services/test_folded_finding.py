@@ -62,3 +62,21 @@ def test_a_folded_kind_is_granted_by_its_prefix_and_said() -> None:
 def test_nothing_is_said_when_the_policy_does_not_name_the_fold(changes: dict[str, object]) -> None:
     result = _principal_result(ROLE, _summary(), _request(**changes))
     assert [f for f in result.findings if f.code == "folded"] == []
+
+
+def test_a_pattern_folded_in_the_allowed_and_the_refused_calls_is_said_once() -> None:
+    """With include_denied the policy grants the refused calls too: a pattern both tables folded is one
+    grant, said once with every call it stands for."""
+    summary = _summary()
+    usage = summary.principal(ROLE)
+    for n in range(20):
+        usage.record(
+            "s3:PutObject",
+            f"{BUCKET}uploads/2026/11/{n + 20:02d}.json",
+            f"2026-11-{n + 1:02d}T01:00:00Z",
+            denied=True,
+        )
+    result = _principal_result(ROLE, summary, _request(include_denied=True))
+    folded = [f for f in result.findings if f.code == "folded"]
+    assert len(folded) == 1, [f.message for f in folded]
+    assert f"{BUCKET}uploads/2026/11/* stands for the s3:PutObject calls (40 call(s))" in folded[0].message
