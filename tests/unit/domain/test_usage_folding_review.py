@@ -16,6 +16,8 @@ import pytest
 
 from policygen_operator.domain import usage as usage_module
 from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary, UsageTable
+from tests.unit.domain.test_usage_folding import _one_table as _table
+from tests.unit.domain.test_usage_folding import _time
 
 PUT = "s3:PutObject"
 LIST = "s3:ListBucket"
@@ -27,17 +29,6 @@ LIMIT = 4
 @pytest.fixture(autouse=True)
 def _small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(usage_module, "FOLD_AT", LIMIT)
-
-
-def _time(n: int) -> str:
-    return f"2026-11-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z"
-
-
-def _table(calls: list[tuple[str, str, str]]) -> UsageTable:
-    table = UsageTable()
-    for action, resource, time in calls:
-        table.see(action, resource, time)
-    return table
 
 
 def _escaped_folders() -> list[tuple[str, str, str]]:
