@@ -1482,13 +1482,18 @@ def _edit_arn_list(
     given = hcl.VAR_REF.fullmatch(hcl.unwrapped(attr.value(text)))
     if given is not None and variables is not None:
         text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
+    owner = f"managed_policy_arns of aws_iam_role.{block.labels[1]}"
+    edited = _edit_concat_literals(text, attr.value_start, attr.value_end, replaced, wanted, variables)
+    if edited is not None:
+        _record(result, edited, path, owner)
+        return edited.text
     text = _flattened(text, attr.value_start, attr.value_end, variables, result, path, attr.name) or text
     if not text.startswith("[", attr.value_start):
         raise GitOpsEditError(
             f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
         )
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
-    _record(result, edited, path, f"managed_policy_arns of aws_iam_role.{block.labels[1]}")
+    _record(result, edited, path, owner)
     return edited.text
 
 
@@ -1604,6 +1609,52 @@ def _flattened(
         f"value of {', '.join(f'var.{v.name} ({v.source})' for v in read)}"
     )
     return text[:start] + literal + text[end:]
+
+
+def _edit_concat_literals(
+    text: str,
+    start: int,
+    end: int,
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    variables: hcl.Variables | None,
+) -> hcl_edit.LiteralEdit | None:
+    """The ``concat()`` at ``start:end`` with the broad items out of its literal list arguments and ``wanted``
+    in the first of those, the rest of the text as it was: the pull request's diff is the items that
+    change, as for a plain list, where ``_flattened`` rewrites the whole expression. concat() "takes two or
+    more lists and combines them into a single list" (Terraform language docs, "Functions": concat): the
+    role gets the same policies either way. Only where every other argument is a variable whose value
+    the module's files give and which holds no broad ARN (one that does is written out by ``_flattened``,
+    the variable staying for its other readers); None otherwise, and when no literal holds a broad ARN."""
+    call = _CALL.match(text, start)
+    if call is None or call.group(1) != "concat" or variables is None:
+        return None
+    paren = call.end() - 1
+    if hcl.match_close(text, paren) != end - 1:
+        return None
+    literals: list[int] = []
+    for item in hcl.list_items(text, paren):
+        arg = item.text(text)
+        given = hcl.VAR_REF.fullmatch(hcl.unwrapped(arg))
+        if given is not None:
+            value = variables(given.group(1)).value
+            if value is None or not value.startswith("["):
+                return None  # _flattened says why
+            if any(replaced(i.text(value)) for i in hcl.list_items(value, 0)):
+                return None
+        elif arg.strip().startswith("[") and hcl.match_close(arg, arg.index("[")) == len(arg.rstrip()) - 1:
+            literals.append(item.start + arg.index("["))
+        else:
+            return None  # another expression: what it holds is not in the text
+    holding = [o for o in literals if any(replaced(i.text(text)) for i in hcl.list_items(text, o))]
+    if not holding:
+        return None
+    removed: list[str] = []
+    added: list[str] = []
+    for open_ in reversed(holding):  # the last first: the offsets of the earlier ones stay
+        edited = hcl_edit.edit_list(text, open_, replaced, wanted if open_ == holding[0] else [])
+        text, removed, added = edited.text, edited.removed + removed, edited.added or added
+    return hcl_edit.LiteralEdit(text, removed, added)
 
 
 def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:
@@ -2051,6 +2102,15 @@ def _edit_exclusive(
         text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
         current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
         attr = hcl.find_attribute(text, current, "policy_arns")
+    in_place = (
+        _edit_concat_literals(text, attr.value_start, attr.value_end, replaced, wanted, variables)
+        if attr
+        else None
+    )
+    if in_place is not None:
+        result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip() if attr else ''}")
+        _record(result, in_place, path, f"policy_arns of resource {where}")
+        return in_place.text
     flat = (
         _flattened(text, attr.value_start, attr.value_end, variables, result, path, "policy_arns")
         if attr

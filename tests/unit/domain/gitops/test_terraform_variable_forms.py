@@ -403,3 +403,71 @@ def test_an_attachment_per_item_of_a_variable_is_not_edited_from_one_file_of_the
         err.value
     )
     assert editor.edit_files("terraform", files, RUNNER_REQUEST, "").detached == [POWER]
+
+
+CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+
+
+def test_a_concat_whose_literal_holds_the_broad_arn_loses_just_that_item(tmp_path: Path) -> None:
+    """``concat(["...PowerUserAccess", ...], var.extra)`` with the broad ARN in the literal argument and not
+    in the variable: the literal's item goes and the generated policy joins that literal, the rest of the
+    expression (its layout, comments, the variable) byte for byte, as for a plain list. concat()'s list
+    holds the items of every argument (Terraform language docs, "Functions": concat), so the attachments are
+    the same as had the whole list been written out, which is what the edit did before: a pull request
+    rewriting the whole expression for one item."""
+    role = (
+        'resource "aws_iam_role" "runner" {\n'
+        '  name = "ci-runner"\n'
+        "  managed_policy_arns = concat(\n"
+        "    [\n"
+        "      # AWS managed\n"
+        f'      "{POWER}",\n'
+        f'      "{CLOUDWATCH}", # the agent\n'
+        "    ],\n"
+        "    var.extra, # per environment\n"
+        "  )\n"
+        "}\n"
+    )
+    extra = f'variable "extra" {{\n  default = ["{READ_ONLY}"]\n}}\n'
+    result = terraform.edit({"main.tf": role, "variables.tf": extra}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert text.startswith(
+        'resource "aws_iam_role" "runner" {\n'
+        '  name = "ci-runner"\n'
+        "  managed_policy_arns = concat(\n"
+        "    [\n"
+        "      # AWS managed\n"
+        f'      "{CLOUDWATCH}", # the agent\n'
+        "      aws_iam_policy.runner_policygen.arn,\n"
+        "    ],\n"
+        "    var.extra, # per environment\n"
+        "  )\n"
+        "}\n"
+    )
+    assert "variables.tf" not in result.changes  # still read
+    fmt_clean(text, tmp_path)
+    # on one line, and the exclusive resource's policy_arns alike
+    one_line = f'concat(["{POWER}", "{CLOUDWATCH}"], var.extra)'
+    exclusive = EXCLUSIVE.replace("var.policies", one_line)
+    edited = terraform.edit({"main.tf": RUNNER_ROLE + exclusive, "variables.tf": extra}, RUNNER_REQUEST)
+    assert edited.detached == [POWER]
+    assert f'  policy_arns = concat(["{CLOUDWATCH}", aws_iam_policy.runner_policygen.arn], var.extra)\n' in (
+        edited.changes["main.tf"] or ""
+    )
+
+
+def test_a_concat_with_the_broad_arn_in_its_variable_too_is_still_written_as_its_list() -> None:
+    """The variable's item cannot go without writing the list out (the variable stays for its other readers):
+    the list concat() makes is written in place, as before."""
+    role = LIST_ROLE.replace("var.policies", f'concat(["{CLOUDWATCH}", "{POWER}"], var.policies)')
+    result = terraform.edit({"main.tf": role, "variables.tf": POLICIES}, RUNNER_REQUEST)
+    assert result.detached == [POWER, POWER]
+    assert (
+        "  managed_policy_arns = [\n"
+        f'    "{CLOUDWATCH}",\n'
+        f'    "{READ_ONLY}",\n'
+        "    aws_iam_policy.runner_policygen.arn,\n"
+        "  ]\n"
+    ) in (result.changes["main.tf"] or "")
