@@ -163,22 +163,63 @@ def find_roles(texts: dict[str, str], name: str) -> tuple[list[FoundRole], dict[
     completed), and the error of each file that is not JSON."""
     found: list[FoundRole] = []
     unparsed: dict[str, str] = {}
+    roots: dict[str, Node] = {}
     for path, text in sorted(texts.items()):
         try:
-            root = parse(text)
+            roots[path] = parse(text)
         except GitOpsEditError as err:
             unparsed[path] = str(err)
-            continue
+    scopes: dict[str, dict[str, str]] = {}
+    for path, root in roots.items():
+        directory = posixpath.dirname(path)
+        if directory not in scopes:
+            scopes[directory] = literal_locals(
+                {p: r for p, r in roots.items() if posixpath.dirname(p) == directory}
+            )
         for res in resources(root):
             if res.rtype != "aws_iam_role":
                 continue
-            literal = _string(res.body.get("name"))
-            prefix = _string(res.body.get("name_prefix"))
-            if literal is not None and "${" in literal:
-                literal = None
+            literal = _name(res.body.get("name"), scopes[directory])
+            prefix = _name(res.body.get("name_prefix"), scopes[directory])
             if literal == name or (prefix is not None and terraform_modules.completes(name, prefix)):
                 found.append(FoundRole(path, res.label))
     return found, unparsed
+
+
+# a template's interpolation or directive; "$${" and "%%{" are a literal "${" and "%{"
+_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")
+
+
+def literal_locals(roots: dict[str, Node]) -> dict[str, str]:
+    """``local.X`` -> its value, for each local of one module's JSON files set to a string literal (a string
+    without a template sequence), as ``hcl.literal_locals`` reads the native syntax's: a local is assigned
+    only in its module's own locals ("Local Values" in the Terraform language docs), whose JSON form is an
+    object "whose property names are the names of the local values" ("JSON Configuration Syntax": locals).
+    A local set twice (Terraform refuses the module) or to anything else gives nothing."""
+    places: dict[str, list[Node]] = {}
+    for _, root in sorted(roots.items()):
+        for block in objects(root.get("locals")):
+            for local, _, value in block.members:
+                places.setdefault(local, []).append(value)
+    return {
+        f"local.{local}": _untemplate(values[0].string)
+        for local, values in places.items()
+        if len(values) == 1 and values[0].kind == "string" and not _TEMPLATE.search(values[0].string)
+    }
+
+
+def _name(node: Node | None, scope: dict[str, str]) -> str | None:
+    """A role's ``name``/``name_prefix``: a string without a template sequence, or a template of literal
+    locals only (``"${local.team}-runner"``), read as the native syntax reads one (``terraform_modules.
+    evaluate``); None for anything else."""
+    value = _string(node)
+    if value is None:
+        return None
+    if not _TEMPLATE.search(value):
+        return _untemplate(value)
+    if not scope or "$${" in value or "%%{" in value:
+        return None
+    return terraform_modules.evaluate(json.dumps(value, ensure_ascii=False), scope)
 
 
 def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Replaced) -> hcl_edit.Replaced:
