@@ -141,6 +141,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         unparsed,
         request.replace_arns,
         groups,
+        json_texts,
     )
     if role is None and groups:
         group = groups[0]
@@ -400,7 +401,7 @@ def _edit_json(
             and len(b.labels) == 2
             and (attr := hcl.find_attribute(texts[path], b, "name")) is not None
             and _name_value(
-                attr.value(texts[path]), hcl.literal_locals(texts, parsed, posixpath.dirname(path))
+                attr.value(texts[path]), _literal_locals(texts, parsed, posixpath.dirname(path), json_texts)
             )
             == request.role_name
         ]
@@ -545,6 +546,7 @@ def _find_role(
     unparsed: dict[str, str],
     replace: tuple[str, ...],
     groups: Sequence[terraform_eks.Group] = (),
+    json_texts: dict[str, str] | None = None,
 ) -> _Found | None:
     """The ``aws_iam_role`` resource named ``name``, or None when one module block (or one group of an eks
     module's node groups) defines it instead. Not found, the files that could not be parsed are named: the
@@ -559,7 +561,7 @@ def _find_role(
                 continue
             directory = posixpath.dirname(path)
             if directory not in scopes:
-                scopes[directory] = hcl.literal_locals(texts, parsed, directory)
+                scopes[directory] = _literal_locals(texts, parsed, directory, json_texts or {})
             attr = hcl.find_attribute(texts[path], block, "name")
             literal = _name_value(attr.value(texts[path]), scopes[directory]) if attr else None
             prefix = hcl.find_attribute(texts[path], block, "name_prefix") if attr is None else None
@@ -653,6 +655,24 @@ def _find_role(
             f"naming it among {', '.join(terraform_modules.supported_sources())}){hint}{broken}"
         )
     return matches[0]
+
+
+def _literal_locals(
+    texts: dict[str, str], parsed: dict[str, list[hcl.Block]], directory: str, json_texts: dict[str, str]
+) -> dict[str, str]:
+    """``hcl.literal_locals`` of the module's native files and of its JSON ones (``terraform_json.
+    module_locals``): "Terraform expects native syntax for files named with a .tf suffix, and JSON syntax
+    for files named with a .tf.json suffix" (Terraform language docs, "JSON Configuration Syntax"), the
+    directory's files of both making one module. A local set in both syntaxes (Terraform refuses the
+    module) gives nothing."""
+    native = hcl.literal_locals(texts, parsed, directory)
+    if not json_texts:
+        return native
+    from_json, json_names = terraform_json.module_locals(json_texts, directory)
+    own = {p: b for p, b in parsed.items() if posixpath.dirname(p) == directory}
+    native_names = set(hcl.locals_in(texts, own))
+    twice = {f"local.{name}" for name in native_names & json_names}
+    return {k: v for k, v in {**native, **from_json}.items() if k not in twice}
 
 
 def _name_value(expression: str, scope: dict[str, str]) -> str | None:

@@ -208,6 +208,26 @@ def literal_locals(roots: dict[str, Node]) -> dict[str, str]:
     }
 
 
+def module_locals(texts: dict[str, str], directory: str) -> tuple[dict[str, str], set[str]]:
+    """The literal locals (``literal_locals``) of ``directory``'s JSON files, and the name of every local
+    they set: a module mixing the syntaxes is one module, and a local set in both is one Terraform
+    refuses. A file that is not JSON gives nothing (the run names it where it matters)."""
+    roots: dict[str, Node] = {}
+    for path, text in texts.items():
+        if path.endswith(SUFFIX) and posixpath.dirname(path) == directory:
+            try:
+                roots[path] = parse(text)
+            except GitOpsEditError:
+                continue
+    names = {
+        local
+        for root in roots.values()
+        for block in objects(root.get("locals"))
+        for local, _, _ in block.members
+    }
+    return literal_locals(roots), names
+
+
 def _name(node: Node | None, scope: dict[str, str]) -> str | None:
     """A role's ``name``/``name_prefix``: a string without a template sequence, or a template of literal
     locals only (``"${local.team}-runner"``), read as the native syntax reads one (``terraform_modules.

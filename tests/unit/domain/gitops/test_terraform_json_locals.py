@@ -69,3 +69,49 @@ def test_a_local_set_twice_does_not_name_the_role() -> None:
     files["stack/more.tf.json"] = json.dumps({"locals": [{"team": "ci"}]})
     with pytest.raises(GitOpsEditError):
         terraform.edit(files, REQUEST)
+
+
+NATIVE_ROLE = (
+    'resource "aws_iam_role" "runner" {\n'
+    '  name = "${local.team}-runner"\n'
+    "}\n\n"
+    'resource "aws_iam_role_policy_attachment" "power" {\n'
+    "  role       = aws_iam_role.runner.name\n"
+    f'  policy_arn = "{POWER}"\n'
+    "}\n"
+)
+
+
+def test_a_native_role_named_by_a_local_of_a_json_file_of_its_module_is_edited() -> None:
+    """One module may mix the syntaxes: "Terraform expects native syntax for files named with a .tf suffix,
+    and JSON syntax for files named with a .tf.json suffix" (Terraform language docs, "JSON Configuration
+    Syntax"), the directory's files making one module whose locals both define."""
+    files = {
+        "stack/main.tf": NATIVE_ROLE,
+        "stack/locals.tf.json": json.dumps({"locals": {"team": "ci"}}, indent=2) + "\n",
+    }
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    assert result.role_location == "stack/main.tf (resource aws_iam_role.runner)"
+    assert "stack/locals.tf.json" not in result.changes
+    # set in both syntaxes Terraform refuses the module: the local names nothing
+    files["stack/locals.tf"] = 'locals {\n  team = "ci"\n}\n'
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert str(err.value).startswith('no aws_iam_role with name = "ci-runner"')
+    # a local of another directory's JSON file is another module's
+    files = {"stack/main.tf": NATIVE_ROLE, "other/locals.tf.json": json.dumps({"locals": {"team": "ci"}})}
+    with pytest.raises(GitOpsEditError):
+        terraform.edit(files, REQUEST)
+
+
+def test_a_json_role_and_a_native_one_named_by_a_json_local_are_the_same_role_twice() -> None:
+    files = _module("ci-runner", {"team": "ci"})
+    files["other/main.tf"] = NATIVE_ROLE
+    files["other/locals.tf.json"] = files["stack/locals.tf.json"]
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit(files, REQUEST)
+    assert str(err.value).startswith(
+        "role 'ci-runner' is defined more than once: stack/main.tf.json: aws_iam_role.runner, "
+        "other/main.tf: aws_iam_role.runner"
+    )
