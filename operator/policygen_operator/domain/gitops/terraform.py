@@ -185,7 +185,11 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     ]
     if arns_attr is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {arns_attr.value(texts[role.path]).strip()}")
-    replaced = policy_arns(texts, parsed, request.replace_arns, variables)
+    replaced = terraform_json.resolving(
+        terraform_json.module_json(json_texts, posixpath.dirname(role.path)),
+        request.replace_arns,
+        policy_arns(texts, parsed, request.replace_arns, variables),
+    )
     removed = [a for a in attachments if replaced(a[2])]
     # Remove whole blocks first, from the end of each file so that earlier offsets stay valid.
     for path in sorted({p for p, _, _ in removed}):

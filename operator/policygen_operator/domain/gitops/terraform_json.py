@@ -208,17 +208,25 @@ def literal_locals(roots: dict[str, Node]) -> dict[str, str]:
     }
 
 
+def module_json(texts: dict[str, str], directory: str) -> dict[str, str]:
+    """The JSON files of ``directory``'s module that are JSON (the run names one that is not where it
+    matters)."""
+    found = {}
+    for path, text in texts.items():
+        if path.endswith(SUFFIX) and posixpath.dirname(path) == directory:
+            try:
+                parse(text)
+            except GitOpsEditError:
+                continue
+            found[path] = text
+    return found
+
+
 def module_locals(texts: dict[str, str], directory: str) -> tuple[dict[str, str], set[str]]:
     """The literal locals (``literal_locals``) of ``directory``'s JSON files, and the name of every local
     they set: a module mixing the syntaxes is one module, and a local set in both is one Terraform
     refuses. A file that is not JSON gives nothing (the run names it where it matters)."""
-    roots: dict[str, Node] = {}
-    for path, text in texts.items():
-        if path.endswith(SUFFIX) and posixpath.dirname(path) == directory:
-            try:
-                roots[path] = parse(text)
-            except GitOpsEditError:
-                continue
+    roots = {path: parse(text) for path, text in module_json(texts, directory).items()}
     names = {
         local
         for root in roots.values()
@@ -248,7 +256,8 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
     ``"${local.X}"`` (``local.X.ATTR`` of an object) whose value in a ``"locals"`` object is one of these, as
     the native syntax reads them (``terraform.policy_arns``); CDK for Terraform writes a DataAwsIamPolicy
     and a TerraformLocal so. ``texts`` are the files of one module (a local cannot be set from outside
-    it)."""
+    it). A local or data source they do not declare is ``base``'s to read: the native files' of a module
+    mixing the syntaxes (``terraform.py`` passes its JSON files here)."""
     data: dict[str, tuple[str, Node]] = {}
     local_values: dict[str, tuple[str, Node]] = {}
     for path, text in sorted(texts.items()):
@@ -266,8 +275,10 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
         inner = hcl.unwrapped(expression)
         local = hcl_edit.LOCAL_REF.fullmatch(inner)
         if local is not None:
-            if local.group(1) not in local_values or local.group(1) in through:
+            if local.group(1) in through:
                 return None
+            if local.group(1) not in local_values:
+                return base(expression)
             path, value = local_values[local.group(1)]
             attribute = value.get(local.group(2)) if local.group(2) is not None else value
             if attribute is None:
@@ -277,7 +288,7 @@ def resolving(texts: dict[str, str], replace: tuple[str, ...], base: hcl_edit.Re
         if source is None:
             return base(expression)
         if source.group(1) not in data:
-            return None
+            return base(expression)
         path, body = data[source.group(1)]
         if body.get("arn") is not None:
             return stands_for(_raw(texts[path], body.get("arn")), through)

@@ -115,3 +115,18 @@ def test_a_json_role_and_a_native_one_named_by_a_json_local_are_the_same_role_tw
         "role 'ci-runner' is defined more than once: stack/main.tf.json: aws_iam_role.runner, "
         "other/main.tf: aws_iam_role.runner"
     )
+
+
+def test_a_native_attachment_of_a_json_local_arn_is_removed() -> None:
+    """``policy_arn = local.power`` with ``{"locals": {"power": "arn:...PowerUserAccess"}}`` in the module's
+    JSON file: the broad policy, as with the local in a ``.tf`` file (``terraform.policy_arns``). Before, the
+    attachment was left and the run refused ("not found attached"). The local stays as written."""
+    role = NATIVE_ROLE.replace("${local.team}-runner", "ci-runner").replace(f'"{POWER}"', "local.power")
+    files = {
+        "stack/main.tf": role,
+        "stack/locals.tf.json": json.dumps({"locals": {"power": POWER}}, indent=2) + "\n",
+    }
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    assert 'resource "aws_iam_role_policy_attachment" "power"' not in (result.changes["stack/main.tf"] or "")
+    assert "stack/locals.tf.json" not in result.changes
