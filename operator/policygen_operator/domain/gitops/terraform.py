@@ -1082,8 +1082,14 @@ def _edit_group(
                 "per module instance, which policygen does not write for a node group; replace the broad "
                 "policy by hand. Nothing was changed"
             )
+    policy_labels = _policy_labels(f"{label}_{group.key}", len(request.policies))
+    keys = _policy_keys(len(request.policies))
+    replaced = policy_arns(texts, parsed, request.replace_arns, variables)
     at = terraform_eks.policies_at(texts, group)
-    if at is not None:
+    literal = (
+        _merge_literal(texts[at[0]], at[1], at[2], replaced, keys, variables) if at is not None else None
+    )
+    if at is not None and literal is None:
         # merge(var.extra, {...}): the map it makes, written in its place
         owner = f'{terraform_eks.POLICIES} of {group.kind.input}["{group.key}"] (module.{label})'
         flat = _flattened(texts[at[0]], at[1], at[2], variables, result, at[0], owner)
@@ -1094,11 +1100,8 @@ def _edit_group(
             group = dataclasses.replace(group, block=block)
     own = terraform_eks.policies(texts, group)
     result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
-    policy_labels = _policy_labels(f"{label}_{group.key}", len(request.policies))
-    keys = _policy_keys(len(request.policies))
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
-    replaced = policy_arns(texts, parsed, request.replace_arns, variables)
-    holder, edited = terraform_eks.edit(texts, group, replaced, add, variables)
+    holder, edited = terraform_eks.edit(texts, group, replaced, add, variables, literal)
     _record(
         result,
         edited,
@@ -1672,13 +1675,62 @@ def _edit_concat_literals(
             return None  # another expression: what it holds is not in the text
     holding = [o for o in literals if any(replaced(i.text(text)) for i in hcl.list_items(text, o))]
     if not holding:
-        return None
+        # a second run: the generated policy is in a literal already, and nothing is to change
+        present = {i.text(text).strip() for o in literals for i in hcl.list_items(text, o)}
+        return hcl_edit.LiteralEdit(text, [], []) if literals and set(wanted) <= present else None
     removed: list[str] = []
     added: list[str] = []
     for open_ in reversed(holding):  # the last first: the offsets of the earlier ones stay
         edited = hcl_edit.edit_list(text, open_, replaced, wanted if open_ == holding[0] else [])
         text, removed, added = edited.text, edited.removed + removed, edited.added or added
     return hcl_edit.LiteralEdit(text, removed, added)
+
+
+def _merge_literal(
+    text: str,
+    start: int,
+    end: int,
+    replaced: hcl_edit.Replaced,
+    keys: list[str],
+    variables: hcl.Variables | None,
+) -> int | None:
+    """The offset of the ``{`` of the literal map argument of the ``merge()`` at ``start:end`` that the edit
+    takes the broad entries out of and the generated policy's ``keys`` into, the rest of the expression as
+    written (``_edit_concat_literals`` for merge()). merge() gives "the one that is later in the argument
+    sequence" precedence for a key set twice (Terraform language docs, "Functions": merge), so only where
+    that changes nothing: one literal holds every broad entry, no other argument sets a key it loses or
+    gains, and every other argument is a literal or a variable whose value the module's files give and which
+    holds no broad ARN. None otherwise (``_flattened`` writes the map out)."""
+    call = _CALL.match(text, start)
+    if call is None or call.group(1) != "merge" or variables is None:
+        return None
+    paren = call.end() - 1
+    if hcl.match_close(text, paren) != end - 1:
+        return None
+    maps: list[tuple[int | None, dict[str, str]]] = []  # the literal's offset (None: a variable), entries
+    for item in hcl.list_items(text, paren):
+        arg = item.text(text)
+        given = hcl.VAR_REF.fullmatch(hcl.unwrapped(arg))
+        if given is not None:
+            value = variables(given.group(1)).value
+            if value is None or not value.startswith("{"):
+                return None  # _flattened says why
+            maps.append((None, hcl_edit.object_values(value)))
+        elif arg.startswith("{") and hcl.match_close(arg, 0) == len(arg) - 1:
+            maps.append((item.start, hcl_edit.object_values(arg)))
+        else:
+            return None
+    holding = [i for i, (_, entries) in enumerate(maps) if any(replaced(v) for v in entries.values())]
+    if not holding:
+        # a second run: the literal that took the generated policy is the one (nothing to change in it)
+        holding = [i for i, (at, entries) in enumerate(maps) if at is not None and set(keys) <= set(entries)]
+    if len(holding) != 1 or maps[holding[0]][0] is None:
+        return None
+    offset, own = maps[holding[0]]
+    changed = set(keys) | {k for k, v in own.items() if replaced(v)}
+    if any(changed & set(entries) for i, (_, entries) in enumerate(maps) if i != holding[0]):
+        return None
+    return offset
 
 
 def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:

@@ -423,9 +423,12 @@ def edit(
     replaced: hcl_edit.Replaced,
     add: list[tuple[str, str]],
     variables: hcl.Variables | None = None,
+    literal: int | None = None,
 ) -> tuple[str, hcl_edit.LiteralEdit]:
     """The broad ARNs out of the group's own ``iam_role_additional_policies`` map and ``add`` in it, and
-    the file that map is in; refused, naming why, where that map is not the group's to edit."""
+    the file that map is in; refused, naming why, where that map is not the group's to edit. ``literal``:
+    the offset of the map to edit where the value is a ``merge()`` edited in its literal argument
+    (``terraform._merge_literal``)."""
     text = texts[group.path]
     block = next(b for b in hcl.blocks(text) if b.type == "module" and b.labels == group.block.labels)
     place = group.place or Place(group.path, None)
@@ -455,7 +458,7 @@ def edit(
             f"{group.where} has no {POLICIES}, where the module attaches the policies it is given: the broad "
             "policy is not attached through it. Nothing was changed"
         )
-    if not own.startswith("{"):
+    if not own.startswith("{") and literal is None:
         raise GitOpsEditError(
             f"{group.where}: {POLICIES} = {terraform_modules.brief(own)} is not a map literal (v18 of the "
             "module took a list, attached with a for_each over the ARNs, where the generated policy's ARN, "
@@ -474,7 +477,8 @@ def edit(
         )
     inner = hcl_edit.map_entries(holder, entry.value_start)
     policies_entry = next(e for e in inner if e.key == POLICIES)
-    return place.path, hcl_edit.edit_map(holder, policies_entry.value_start, replaced, add)
+    at = policies_entry.value_start if literal is None else literal
+    return place.path, hcl_edit.edit_map(holder, at, replaced, add)
 
 
 def _tokens(value: str) -> list[str]:

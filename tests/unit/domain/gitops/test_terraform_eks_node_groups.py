@@ -538,3 +538,47 @@ def test_a_groups_role_named_from_literal_locals_is_found() -> None:
     result = terraform.edit(files, _request(f"prod-efa-{SUFFIX}"))
     assert result.detached == [POWER]
     assert "PowerUserAccess = " in (result.changes["eks/main.tf"] or "")  # the general group keeps its own
+
+
+def test_a_merge_whose_literal_holds_the_broad_arn_loses_just_that_entry(tmp_path: Path) -> None:
+    """``merge(var.extra, {...})`` with the broad ARN in the literal map and not in the variable: the entry
+    goes and the generated policy joins that map, the rest of the expression as written (the pull request's
+    diff is the entries that change, as for a plain map). merge() gives the later argument's key precedence
+    (Terraform language docs, "Functions": merge): the literal is the last argument, so what it holds is what
+    the group gets. Before, the whole map merge() makes was written out in its place."""
+    merged = EKS.replace(
+        "      iam_role_additional_policies = {\n"
+        f'        AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        f'        PowerUserAccess              = "{POWER}"\n'
+        "      }\n",
+        "      iam_role_additional_policies = merge(\n"
+        "        var.extra, # per environment\n"
+        "        {\n"
+        f'          AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        f'          PowerUserAccess              = "{POWER}"\n'
+        "        },\n"
+        "      )\n",
+    )
+    variables = f'variable "extra" {{\n  type = map(string)\n  default = {{\n    Agent = "{SSM}"\n  }}\n}}\n'
+    result = terraform.edit({"main.tf": merged, "variables.tf": variables}, _request(EFA_ROLE))
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert (
+        "      iam_role_additional_policies = merge(\n"
+        "        var.extra, # per environment\n"
+        "        {\n"
+        f'          AmazonSSMManagedInstanceCore = "{SSM}"\n'
+        "          policygen                    = aws_iam_policy.eks_efa_policygen.arn\n"
+        "        },\n"
+        "      )\n"
+    ) in text
+    assert "variables.tf" not in result.changes
+    again = terraform.edit({"main.tf": text, "variables.tf": variables}, _request(EFA_ROLE))
+    assert again.changes == {}  # a second run leaves the expression as it is
+    fmt_clean(text, tmp_path)
+    # a later argument that sets the generated policy's key would hide it: written out as before
+    later = merged.replace("        },\n      )\n", "        },\n        var.extra,\n      )\n")
+    clash = variables.replace("Agent", "policygen")
+    result = terraform.edit({"main.tf": later, "variables.tf": clash}, _request(EFA_ROLE))
+    assert "      iam_role_additional_policies = {\n" in (result.changes["main.tf"] or "")

@@ -447,6 +447,8 @@ def test_a_concat_whose_literal_holds_the_broad_arn_loses_just_that_item(tmp_pat
         "}\n"
     )
     assert "variables.tf" not in result.changes  # still read
+    again = terraform.edit({"main.tf": text, "variables.tf": extra}, RUNNER_REQUEST)
+    assert again.changes == {}  # a second run leaves the expression as it is
     fmt_clean(text, tmp_path)
     # on one line, and the exclusive resource's policy_arns alike
     one_line = f'concat(["{POWER}", "{CLOUDWATCH}"], var.extra)'
