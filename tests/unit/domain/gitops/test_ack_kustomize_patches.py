@@ -15,11 +15,9 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import ack
-from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
-from tests.unit.domain.gitops.documents import DOC, POWER
-
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
-CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.kustomize_layouts import CLOUDWATCH, REQUEST
 
 # aws-controllers-k8s/iam-controller test/e2e/resources/role_simple.yaml, named and given policies
 BASE = f"""\

@@ -19,11 +19,10 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import crossplane
-from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
-from tests.unit.domain.gitops.documents import DOC, POWER
+from policygen_operator.domain.gitops.model import EditResult, GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.kustomize_layouts import CLOUDWATCH, OVERLAY, REQUEST
 
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
-CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 READONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 NAME = "xpayments.aws.platform.example.org"
 
@@ -82,7 +81,6 @@ CLASSIC = HEAD + "  resources:\n" + "".join(line[6:] + "\n" for line in ROLE.spl
 IN_PIPELINE = "/spec/pipeline/0/input/resources/0/base/spec/forProvider/managedPolicyArns"
 IN_CLASSIC = "/spec/resources/0/base/spec/forProvider/managedPolicyArns"
 
-OVERLAY = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n"
 TARGET = (
     f"    target:\n      group: apiextensions.crossplane.io\n      kind: Composition\n      name: {NAME}\n"
 )

@@ -22,48 +22,23 @@ import pytest
 from policygen_operator.domain.gitops import ack, crossplane
 from policygen_operator.domain.gitops.model import EditRequest, EditResult, GitOpsEditError
 from policygen_operator.services.pullrequest import read_files
-from tests.unit.domain.gitops.documents import DOC, POWER
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.kustomize_layouts import (
+    ACK_BASE,
+    CLOUDWATCH,
+    CROSSPLANE_BASE,
+    OVERLAY,
+    REQUEST,
+    TARGET,
+)
 
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
-CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
-
-# aws-controllers-k8s/iam-controller test/e2e/resources/role_simple.yaml, named and given policies
-ACK_BASE = f"""\
-apiVersion: iam.services.k8s.aws/v1alpha1
-kind: Role
-metadata:
-  name: payments-api
-  namespace: payments
-spec:
-  name: payments-api
-  assumeRolePolicyDocument: '{{}}'
-  policies:
-    - {POWER}
-    - {CLOUDWATCH}
-"""
 ACK_HEAD = "apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Role\nmetadata:\n  name: payments-api\n"
 ACK_POLICIES = ACK_HEAD + f"spec:\n  policies:\n    - {POWER}\n    - {CLOUDWATCH}\n"
 ACK_TAGS = ACK_HEAD + "spec:\n  tags:\n    - key: env\n      value: prod\n"
 
-# crossplane-contrib/provider-upjet-aws examples/iam/cluster/v1beta1/role.yaml, named and given policies
-CROSSPLANE_BASE = f"""\
-apiVersion: iam.aws.upbound.io/v1beta1
-kind: Role
-metadata:
-  name: payments-api
-spec:
-  forProvider:
-    assumeRolePolicy: '{{}}'
-    managedPolicyArns:
-      - {POWER}
-      - {CLOUDWATCH}
-"""
 CROSSPLANE_HEAD = "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: payments-api\n"
 CROSSPLANE_POLICIES = CROSSPLANE_HEAD + f"spec:\n  forProvider:\n    managedPolicyArns:\n      - {POWER}\n"
 CROSSPLANE_TAGS = CROSSPLANE_HEAD + "spec:\n  forProvider:\n    tags:\n      env: prod\n"
-
-OVERLAY = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n"
-TARGET = "    target:\n      kind: Role\n      name: payments-api\n"
 
 
 def indented(text: str, spaces: int) -> str:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import ack, crossplane, kustomize
-from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
-from tests.unit.domain.gitops.documents import DOC, POWER
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.kustomize_layouts import CLOUDWATCH, CROSSPLANE_BASE, OVERLAY, REQUEST, TARGET
 
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
-CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
 READONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 # aws-controllers-k8s/iam-controller test/e2e/resources/role_simple.yaml, named, labelled and given policies
@@ -41,8 +40,6 @@ spec:
     - {POWER}
     - {CLOUDWATCH}
 """
-OVERLAY = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n"
-TARGET = "    target:\n      kind: Role\n      name: payments-api\n"
 ADD_POWER = f"- op: add\n  path: /spec/policies/-\n  value: {POWER}\n"
 
 
@@ -214,21 +211,6 @@ def test_a_strategic_merge_patch_in_the_patches_field_is_left_to_the_patch_file_
     smp += "spec:\n  description: prod\n"
     result = ack.edit(tree(inline(smp)), REQUEST)
     assert result.detached == [POWER]
-
-
-# crossplane-contrib/provider-upjet-aws examples/iam/cluster/v1beta1/role.yaml, named and given policies
-CROSSPLANE_BASE = f"""\
-apiVersion: iam.aws.upbound.io/v1beta1
-kind: Role
-metadata:
-  name: payments-api
-spec:
-  forProvider:
-    assumeRolePolicy: '{{}}'
-    managedPolicyArns:
-      - {POWER}
-      - {CLOUDWATCH}
-"""
 
 
 def test_a_crossplane_roles_managed_policy_arns_are_read_too() -> None:

@@ -13,26 +13,11 @@ from __future__ import annotations
 import pytest
 
 from policygen_operator.domain.gitops import ack, crossplane
-from policygen_operator.domain.gitops.model import EditRequest, GitOpsEditError
-from tests.unit.domain.gitops.documents import DOC, POWER
+from policygen_operator.domain.gitops.model import GitOpsEditError
+from tests.unit.domain.gitops.documents import POWER
+from tests.unit.domain.gitops.kustomize_layouts import CLOUDWATCH, OVERLAY, REQUEST
+from tests.unit.domain.gitops.kustomize_layouts import CROSSPLANE_BASE as BASE
 
-REQUEST = EditRequest("arn:aws:iam::123456789012:role/payments-api", (DOC,), (POWER,))
-CLOUDWATCH = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
-
-# crossplane-contrib/provider-upjet-aws examples/iam/cluster/v1beta1/role.yaml, named and given policies
-BASE = f"""\
-apiVersion: iam.aws.upbound.io/v1beta1
-kind: Role
-metadata:
-  name: payments-api
-spec:
-  forProvider:
-    assumeRolePolicy: '{{}}'
-    managedPolicyArns:
-      - {POWER}
-      - {CLOUDWATCH}
-"""
-OVERLAY = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n"
 PATCH_TAGS = "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: payments-api\n" + (
     "spec:\n  forProvider:\n    tags:\n      env: prod\n"
 )
