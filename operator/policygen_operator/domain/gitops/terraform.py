@@ -11,7 +11,7 @@ import dataclasses
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -300,17 +300,24 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     role_block = next(
         b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
     )
+    # a local's value in the module's JSON files the edit changed (managed_policy_arns = local.X)
+    json_edited: dict[str, str] = {}
     if arns_attr is not None:
         _check_not_ignored(role_text, role_block, "managed_policy_arns", f"{role.path}: aws_iam_role.{label}")
-        role_text = _edit_arn_list(
-            role_text,
-            role_block,
-            replaced,
-            [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else [],
-            result,
-            role.path,
-            variables,
-        )
+        wanted = [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else []
+        from_local = _LOCAL_LIST.fullmatch(hcl.unwrapped(arns_attr.value(texts[role.path])))
+        if from_local is not None:
+            module_json = terraform_json.module_json(json_texts, posixpath.dirname(role.path))
+            both = {**new_texts, **module_json}
+            name = from_local.group(1)
+            _edit_arn_local(
+                both, role.path, role_block, name, replaced, wanted, result, variables, whole_module
+            )
+            new_texts.update({p: t for p, t in both.items() if p in new_texts})
+            json_edited = {p: t for p, t in both.items() if p in module_json and t != module_json[p]}
+            role_text = new_texts[role.path]
+        else:
+            role_text = _edit_arn_list(role_text, role_block, replaced, wanted, result, role.path, variables)
     # The role's provider (an alias for another account or Region): the policy and the attachment must be
     # created where the role is.
     provider = hcl.find_attribute(texts[role.path], role.block, "provider")
@@ -347,6 +354,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
     result.changes.update(_changes({p: files[p] for p in definitions}, definitions))
+    result.changes.update(json_edited)
     return result
 
 
@@ -1510,18 +1518,99 @@ def _edit_arn_list(
     if given is not None and variables is not None:
         text = _variable_in_place(text, attr, variables(given.group(1)), "[", result, path)
     owner = f"managed_policy_arns of aws_iam_role.{block.labels[1]}"
-    edited = _edit_concat_literals(text, attr.value_start, attr.value_end, replaced, wanted, variables)
+    return _edit_arn_value(
+        text, attr.value_start, attr.value_end, replaced, wanted, result, path, owner, attr.name, variables
+    )
+
+
+def _edit_arn_value(
+    text: str,
+    start: int,
+    end: int,
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    result: EditResult,
+    path: str,
+    owner: str,
+    named: str,
+    variables: hcl.Variables | None,
+) -> str:
+    """The list of ARNs at ``start:end`` (a literal, or a ``concat()`` of literals and variables) without
+    its broad items and with ``wanted``: the role's ``managed_policy_arns``, or the local it reads
+    (``_edit_arn_local``). ``named``: the expression as the messages name it."""
+    edited = _edit_concat_literals(text, start, end, replaced, wanted, variables)
     if edited is not None:
         _record(result, edited, path, owner)
         return edited.text
-    text = _flattened(text, attr.value_start, attr.value_end, variables, result, path, attr.name) or text
-    if not text.startswith("[", attr.value_start):
-        raise GitOpsEditError(
-            f"{path}: managed_policy_arns of the role is not a list literal; edit it by hand"
-        )
-    edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
+    text = _flattened(text, start, end, variables, result, path, named) or text
+    if not text.startswith("[", start):
+        raise GitOpsEditError(f"{path}: {owner} is not a list literal; edit it by hand")
+    edited = hcl_edit.edit_list(text, start, replaced, wanted)
     _record(result, edited, path, owner)
     return edited.text
+
+
+# managed_policy_arns = local.X
+_LOCAL_LIST = re.compile(r"local\.([A-Za-z_][\w-]*)")
+
+
+def _arn_list_value(value: str) -> bool:
+    """A local's value the role's list is read from: a literal list, or a ``concat()`` as the role's own
+    argument may be (``_edit_arn_value``)."""
+    if value.startswith("["):
+        return _literal_collection(value)
+    call = _CALL.match(value)
+    return call is not None and call.group(1) == "concat"
+
+
+def _edit_arn_local(
+    texts: dict[str, str],
+    path: str,
+    block: hcl.Block,
+    name: str,
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    result: EditResult,
+    variables: hcl.Variables | None,
+    whole_module: bool,
+) -> None:
+    """``managed_policy_arns = local.X``: the broad ARNs leave the list the module's locals set (a ``.tf``
+    locals block, or a ``.tf.json`` file's ``locals`` object among ``texts``), which takes ``wanted``, every
+    other byte as it was. A local is assigned only in its module's own locals ("Local Values" in the
+    Terraform language docs), so that list is the one the role attaches. Refused, naming the local and why,
+    where ``_own_local`` does not allow the edit (read elsewhere too, computed, path naming one file)."""
+    owner = f"managed_policy_arns of aws_iam_role.{block.labels[1]}"
+    place = _own_local(texts, name, path, block, whole_module, "list", "role a literal list", _arn_list_value)
+    if isinstance(place, str):
+        raise GitOpsEditError(
+            f"{path}: {owner} = local.{name}{place}. Write the list in the role, or edit it by hand. Nothing "
+            "was changed"
+        )
+    where = f"local.{name} ({owner})"
+    text = texts[place.path]
+    if place.path.endswith(terraform_json.SUFFIX):
+        texts[place.path] = terraform_json.edit_array(
+            text,
+            place.path,
+            where,
+            lambda now: terraform_json.local_value(now, name),
+            replaced,
+            [f"${{{w}}}" for w in wanted],
+            result,
+        )
+    else:
+        texts[place.path] = _edit_arn_value(
+            text,
+            place.start,
+            place.end,
+            replaced,
+            wanted,
+            result,
+            place.path,
+            where,
+            f"local.{name}",
+            variables,
+        )
 
 
 def _variable_in_place(
@@ -1923,6 +2012,78 @@ def _local_collection(text: str, block: hcl.Block, value: str) -> _LocalCollecti
     return _LocalCollection(name, "count") if counted and counted.group(1) == name else None
 
 
+@dataclass(frozen=True)
+class _LocalPlace:
+    """Where the module sets a local: the file, and the extent of the value in it."""
+
+    path: str
+    start: int
+    end: int
+
+
+def _local_places(texts: dict[str, str], name: str) -> list[_LocalPlace]:
+    """Each place the module's files (``.tf``, and ``.tf.json`` where ``texts`` hold them: "JSON
+    Configuration Syntax", locals blocks) set ``local.{name}``: Terraform refuses a module that sets one
+    twice, and an edit of it requires the one."""
+    native = {p: t for p, t in texts.items() if p.endswith(".tf")}
+    found = [
+        _LocalPlace(p, attr.value_start, attr.value_end)
+        for p, attr in hcl.locals_in(native, {p: hcl.blocks(t) for p, t in native.items()}).get(name, [])
+    ]
+    for path, text in sorted(texts.items()):
+        if path.endswith(terraform_json.SUFFIX):
+            root = terraform_json.parse(text)
+            found += [
+                _LocalPlace(path, value.start, value.end)
+                for block in terraform_json.objects(root.get("locals"))
+                for local, _, value in block.members
+                if local == name
+            ]
+    return found
+
+
+def _literal_collection(value: str) -> bool:
+    """A list or map written out (``[...]``, ``{...}``), not a ``for`` expression's."""
+    return value.startswith(("[", "{")) and re.match(r"[\[{]\s*for\s", value) is None
+
+
+def _own_local(
+    texts: dict[str, str],
+    name: str,
+    path: str,
+    block: hcl.Block,
+    whole_module: bool,
+    kind: str,
+    own: str,
+    readable: Callable[[str], bool] = _literal_collection,
+) -> _LocalPlace | str:
+    """The one place the module sets ``local.{name}``, which ``block`` of ``path`` reads and the edit is to
+    change, or why it may not be changed, said after the local's name. Only a local that nothing else in
+    the module reads is edited: another attachment, role or module reading it would lose the policy too.
+    With ``whole_module`` false (path names one file) the module's other files were not read and may
+    read the local (locals are shared by every file of a module): named, not edited, as for a variable
+    (``_edit_variable_count``). The rule of an attachment's ``for_each`` over a local and of a role's
+    ``managed_policy_arns = local.X`` alike."""
+    places = _local_places(texts, name)
+    if len(places) != 1 or not readable(texts[places[0].path][places[0].start : places[0].end]):
+        return (
+            f", whose value {NOT_LITERAL} {kind} in the module's locals: policygen edits the broad ARNs out "
+            "of such a literal only"
+        )
+    elsewhere = _read_elsewhere(texts, f"local.{name}", path, block)
+    if elsewhere:
+        return (
+            f", which is also read at {', '.join(elsewhere)}: removing the broad ARN from it would change "
+            f"that too; give this {own} of its own"
+        )
+    if not whole_module:
+        return (
+            ": path names one file, and the module's other files, not read, may read the local too: point "
+            "path at the module's directory"
+        )
+    return places[0]
+
+
 def _edit_local_collection(
     texts: dict[str, str],
     path: str,
@@ -1935,45 +2096,27 @@ def _edit_local_collection(
     whole_module: bool = True,
 ) -> None:
     """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
-    empty. Only a local that nothing else in the module reads is edited: another attachment, role or
-    module reading it would lose the policy too. Before, such an attachment was left attached and the run
-    refused as "not found attached", advising to point path elsewhere. With ``whole_module`` false (path
-    names one file) the module's other files were not read and may read the local (locals are shared by
-    every file of a module): named, not edited, as for a variable (``_edit_variable_count``)."""
+    empty; only a local ``_own_local`` allows. Before, such an attachment was left attached and the run
+    refused as "not found attached", advising to point path elsewhere."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
-    defined = hcl.locals_in(texts, {p: hcl.blocks(t) for p, t in texts.items()}).get(local.name, [])
-    value = defined[0][1].value(texts[defined[0][0]]) if len(defined) == 1 else ""
-    if not value.startswith(("[", "{")):
-        result.seen.append(
-            f"{path}: {where} {local.meta} over local.{local.name}, whose value {NOT_LITERAL} list or map in "
-            "the module's locals: policygen edits the broad ARNs out of such a literal only"
-        )
-        return
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
-    elsewhere = _read_elsewhere(texts, f"local.{local.name}", path, current)
-    if elsewhere:
-        result.seen.append(
-            f"{path}: {where} {local.meta} over local.{local.name}, which is also read at "
-            f"{', '.join(elsewhere)}: removing the broad ARN from it would change that too; give this "
-            "attachment a literal collection of its own"
-        )
+    place = _own_local(
+        texts, local.name, path, current, whole_module, "list or map", "attachment a literal collection"
+    )
+    if isinstance(place, str):
+        result.seen.append(f"{path}: {where} {local.meta} over local.{local.name}{place}")
         return
-    if not whole_module:
-        result.seen.append(
-            f"{path}: {where} {local.meta} over local.{local.name}: path names one file, and the module's "
-            "other files, not read, may read the local too: point path at the module's directory"
-        )
-        return
-    local_path, attr = defined[0]
+    local_path = place.path
     text = texts[local_path]
+    value = text[place.start : place.end]
     if value.startswith("[") and local.meta == "for_each":
-        edited = hcl_edit.edit_list(text, attr.value_start, _in_set(pick, replaced), [])
+        edited = hcl_edit.edit_list(text, place.start, _in_set(pick, replaced), [])
     elif value.startswith("["):
-        edited = hcl_edit.edit_list(text, attr.value_start, replaced, [])
+        edited = hcl_edit.edit_list(text, place.start, replaced, [])
     else:
         edited = hcl_edit.edit_map(
-            text, attr.value_start, replaced, [], pick if local.meta == "for_each" else None
+            text, place.start, replaced, [], pick if local.meta == "for_each" else None
         )
     if not edited.removed:
         return

@@ -653,16 +653,35 @@ def _edit_list(
     elif given is not None and variables is not None:
         text = _concat_in_place(text, path, owner, given, variables, result)
 
-    def listed_now() -> Node:
+    def listed_now(text: str) -> Node | None:
         current = _find(parse(text), rtype, label)
         assert current is not None
-        listed = current.body.get(member)
+        return current.body.get(member)
+
+    return edit_array(text, path, owner, listed_now, replaced, wanted, result)
+
+
+def edit_array(
+    text: str,
+    path: str,
+    owner: str,
+    listed_now: Callable[[str], Node | None],
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    result: EditResult,
+) -> str:
+    """``text`` with the array ``listed_now`` finds in it (read again after each change) without its broad
+    items and with ``wanted``, one item at a time so that every other byte stays: a resource's list, or a
+    local's (``terraform._edit_arn_local``)."""
+
+    def array(text: str) -> Node:
+        listed = listed_now(text)
         if listed is None or listed.kind != "array":
             raise GitOpsEditError(f"{path}: {owner} is not a list; edit it by hand")
         return listed
 
     while True:
-        listed = listed_now()
+        listed = array(text)
         index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
         if index is None:
             break
@@ -672,12 +691,26 @@ def _edit_list(
         result.detached.append(arn)
         result.notes.append(f"{path}: removed {arn} from {owner}")
     for reference in wanted:
-        listed = listed_now()
+        listed = array(text)
         if reference not in [_string(item) for item in listed.items]:
             text = insert(text, listed, None, reference)
             result.notes.append(f"{path}: added {reference} to {owner}")
             result.attachment_added = True
     return text
+
+
+def local_value(text: str, name: str) -> Node | None:
+    """The value a JSON file's ``locals`` object sets ``name`` to ("JSON Configuration Syntax": locals
+    blocks), None when it sets none."""
+    return next(
+        (
+            value
+            for block in objects(parse(text).get("locals"))
+            for local, _, value in block.members
+            if local == name
+        ),
+        None,
+    )
 
 
 def variable_left(found: hcl.Variable, path: str, where: str, arn: str) -> str:
