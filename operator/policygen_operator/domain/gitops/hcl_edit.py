@@ -118,6 +118,60 @@ def edit_list(text: str, open_: int, replaced: Replaced, add: list[str]) -> Lite
     return LiteralEdit(_edit_multiline_list(text, open_, close, items, drop, new), removed, new)
 
 
+# concat(...) of literal lists and variables, its literal items edited where they are
+_CONCAT_CALL = re.compile(r"concat\s*\(")
+
+
+def edit_concat_literals(
+    text: str,
+    start: int,
+    end: int,
+    replaced: Replaced,
+    wanted: list[str],
+    variables: hcl.Variables | None,
+) -> LiteralEdit | None:
+    """The ``concat()`` at ``start:end`` with the broad items out of its literal list arguments and ``wanted``
+    in the first of those, the rest of the text as it was: the pull request's diff is the items that
+    change, as for a plain list, where ``terraform._flattened`` rewrites the whole expression. concat()
+    "takes two or more lists and combines them into a single list" (Terraform language docs, "Functions":
+    concat): the role gets the same policies either way. Only where every other argument is a variable
+    whose value the module's files give and which holds no broad ARN (one that does is written out by
+    ``_flattened``, the variable staying for its other readers); None otherwise, and when no literal holds
+    a broad ARN. The role's argument or a local's value in the native syntax (``terraform._edit_arn_value``),
+    and the expression of a JSON-syntax template (``terraform_json._concat_literals``)."""
+    call = _CONCAT_CALL.match(text, start)
+    if call is None or variables is None:
+        return None
+    paren = call.end() - 1
+    if hcl.match_close(text, paren) != end - 1:
+        return None
+    literals: list[int] = []
+    for item in hcl.list_items(text, paren):
+        arg = item.text(text)
+        given = hcl.VAR_REF.fullmatch(hcl.unwrapped(arg))
+        if given is not None:
+            value = variables(given.group(1)).value
+            if value is None or not value.startswith("["):
+                return None  # _flattened says why
+            if any(replaced(i.text(value)) for i in hcl.list_items(value, 0)):
+                return None
+        elif arg.strip().startswith("[") and hcl.match_close(arg, arg.index("[")) == len(arg.rstrip()) - 1:
+            literals.append(item.start + arg.index("["))
+        else:
+            return None  # another expression: what it holds is not in the text
+    holding = [o for o in literals if any(replaced(i.text(text)) for i in hcl.list_items(text, o))]
+    if not holding:
+        # a second run: the generated policy is in a literal already, and nothing is to change
+        present = {i.text(text).strip() for o in literals for i in hcl.list_items(text, o)}
+        return LiteralEdit(text, [], []) if literals and set(wanted) <= present else None
+    removed: list[str] = []
+    added: list[str] = []
+    for open_ in reversed(holding):  # the last first: the offsets of the earlier ones stay
+        edited = edit_list(text, open_, replaced, wanted if open_ == holding[0] else [])
+        text, removed, added = edited.text, edited.removed + removed, edited.added or added
+    return LiteralEdit(text, removed, added)
+
+
 def _edit_multiline_list(
     text: str, open_: int, close: int, items: list[hcl.ListItem], drop: list[hcl.ListItem], add: list[str]
 ) -> str:

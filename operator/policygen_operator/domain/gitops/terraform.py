@@ -1538,7 +1538,7 @@ def _edit_arn_value(
     """The list of ARNs at ``start:end`` (a literal, or a ``concat()`` of literals and variables) without
     its broad items and with ``wanted``: the role's ``managed_policy_arns``, or the local it reads
     (``_edit_arn_local``). ``named``: the expression as the messages name it."""
-    edited = _edit_concat_literals(text, start, end, replaced, wanted, variables)
+    edited = hcl_edit.edit_concat_literals(text, start, end, replaced, wanted, variables)
     if edited is not None:
         _record(result, edited, path, owner)
         return edited.text
@@ -1559,6 +1559,8 @@ def _arn_list_value(value: str) -> bool:
     argument may be (``_edit_arn_value``)."""
     if value.startswith("["):
         return _literal_collection(value)
+    if value.startswith('"'):  # a JSON file's local: a string is a template ("JSON Configuration Syntax")
+        return terraform_json.is_concat(value)
     call = _CALL.match(value)
     return call is not None and call.group(1) == "concat"
 
@@ -1589,7 +1591,7 @@ def _edit_arn_local(
     where = f"local.{name} ({owner})"
     text = texts[place.path]
     if place.path.endswith(terraform_json.SUFFIX):
-        texts[place.path] = terraform_json.edit_array(
+        texts[place.path] = terraform_json.edit_list_value(
             text,
             place.path,
             where,
@@ -1597,6 +1599,7 @@ def _edit_arn_local(
             replaced,
             [f"${{{w}}}" for w in wanted],
             result,
+            variables,
         )
     else:
         texts[place.path] = _edit_arn_value(
@@ -1725,54 +1728,6 @@ def _flattened(
         f"value of {', '.join(f'var.{v.name} ({v.source})' for v in read)}"
     )
     return text[:start] + literal + text[end:]
-
-
-def _edit_concat_literals(
-    text: str,
-    start: int,
-    end: int,
-    replaced: hcl_edit.Replaced,
-    wanted: list[str],
-    variables: hcl.Variables | None,
-) -> hcl_edit.LiteralEdit | None:
-    """The ``concat()`` at ``start:end`` with the broad items out of its literal list arguments and ``wanted``
-    in the first of those, the rest of the text as it was: the pull request's diff is the items that
-    change, as for a plain list, where ``_flattened`` rewrites the whole expression. concat() "takes two or
-    more lists and combines them into a single list" (Terraform language docs, "Functions": concat): the
-    role gets the same policies either way. Only where every other argument is a variable whose value
-    the module's files give and which holds no broad ARN (one that does is written out by ``_flattened``,
-    the variable staying for its other readers); None otherwise, and when no literal holds a broad ARN."""
-    call = _CALL.match(text, start)
-    if call is None or call.group(1) != "concat" or variables is None:
-        return None
-    paren = call.end() - 1
-    if hcl.match_close(text, paren) != end - 1:
-        return None
-    literals: list[int] = []
-    for item in hcl.list_items(text, paren):
-        arg = item.text(text)
-        given = hcl.VAR_REF.fullmatch(hcl.unwrapped(arg))
-        if given is not None:
-            value = variables(given.group(1)).value
-            if value is None or not value.startswith("["):
-                return None  # _flattened says why
-            if any(replaced(i.text(value)) for i in hcl.list_items(value, 0)):
-                return None
-        elif arg.strip().startswith("[") and hcl.match_close(arg, arg.index("[")) == len(arg.rstrip()) - 1:
-            literals.append(item.start + arg.index("["))
-        else:
-            return None  # another expression: what it holds is not in the text
-    holding = [o for o in literals if any(replaced(i.text(text)) for i in hcl.list_items(text, o))]
-    if not holding:
-        # a second run: the generated policy is in a literal already, and nothing is to change
-        present = {i.text(text).strip() for o in literals for i in hcl.list_items(text, o)}
-        return hcl_edit.LiteralEdit(text, [], []) if literals and set(wanted) <= present else None
-    removed: list[str] = []
-    added: list[str] = []
-    for open_ in reversed(holding):  # the last first: the offsets of the earlier ones stay
-        edited = hcl_edit.edit_list(text, open_, replaced, wanted if open_ == holding[0] else [])
-        text, removed, added = edited.text, edited.removed + removed, edited.added or added
-    return hcl_edit.LiteralEdit(text, removed, added)
 
 
 def _merge_literal(
@@ -2322,7 +2277,7 @@ def _edit_exclusive(
         current = next(b for b in hcl.blocks(text) if b.type == "resource" and b.labels == block.labels)
         attr = hcl.find_attribute(text, current, "policy_arns")
     in_place = (
-        _edit_concat_literals(text, attr.value_start, attr.value_end, replaced, wanted, variables)
+        hcl_edit.edit_concat_literals(text, attr.value_start, attr.value_end, replaced, wanted, variables)
         if attr
         else None
     )

@@ -643,22 +643,85 @@ def _edit_list(
 ) -> str:
     """The list ``member`` of a resource without its broad items and with ``wanted``. A list given as a
     variable (``"${var.policies}"``) is written in its place as its value (``_variable_in_place``)."""
-    owner = f"{member} of {rtype}.{label}"
-    current = _find(parse(text), rtype, label)
-    assert current is not None
-    given = current.body.get(member)
-    named = hcl.VAR_REF.fullmatch(hcl.unwrapped(_raw(text, given))) if given is not None else None
-    if given is not None and named is not None and variables is not None:
-        text = _variable_in_place(text, path, owner, given, variables(named.group(1)), result)
-    elif given is not None and variables is not None:
-        text = _concat_in_place(text, path, owner, given, variables, result)
 
     def listed_now(text: str) -> Node | None:
         current = _find(parse(text), rtype, label)
         assert current is not None
         return current.body.get(member)
 
+    owner = f"{member} of {rtype}.{label}"
+    return edit_list_value(text, path, owner, listed_now, replaced, wanted, result, variables)
+
+
+def edit_list_value(
+    text: str,
+    path: str,
+    owner: str,
+    listed_now: Callable[[str], Node | None],
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    result: EditResult,
+    variables: hcl.Variables | None = None,
+) -> str:
+    """The list ``listed_now`` finds in ``text`` (a resource's, or a local's: ``terraform._edit_arn_local``)
+    without its broad items and with ``wanted``: an array, a variable (``"${var.policies}"``, written in its
+    place as its value, ``_variable_in_place``), or a ``"${concat(...)}"``, its literal items edited where
+    they are (``_concat_literals``) or else written out as the list it makes (``_concat_in_place``)."""
+    given = listed_now(text)
+    named = hcl.VAR_REF.fullmatch(hcl.unwrapped(_raw(text, given))) if given is not None else None
+    if given is not None and named is not None and variables is not None:
+        text = _variable_in_place(text, path, owner, given, variables(named.group(1)), result)
+    elif given is not None and variables is not None:
+        in_place = _concat_literals(text, path, owner, given, replaced, wanted, variables, result)
+        if in_place is not None:
+            return in_place
+        text = _concat_in_place(text, path, owner, given, variables, result)
     return edit_array(text, path, owner, listed_now, replaced, wanted, result)
+
+
+def is_concat(value: str) -> bool:
+    """Whether a JSON value as written is a string that is one interpolation of a ``concat()``."""
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return False
+    return isinstance(decoded, str) and _CONCAT.fullmatch(decoded.strip()) is not None
+
+
+def _concat_literals(
+    text: str,
+    path: str,
+    owner: str,
+    given: Node,
+    replaced: hcl_edit.Replaced,
+    wanted: list[str],
+    variables: hcl.Variables,
+    result: EditResult,
+) -> str | None:
+    """``text`` with ``"${concat([\"arn:...\"], var.extra)}"`` losing the broad items of its literal lists
+    and taking ``wanted`` in the first, the rest of the string as written, where the native syntax edits its
+    concat() so (``hcl_edit.edit_concat_literals``): a string of this syntax is a template ("JSON
+    Configuration Syntax": Expression Mapping), and one that is a single interpolation is the expression
+    the native syntax writes. The string is encoded again as the file encodes it (``\\uXXXX`` escapes or
+    not). None where that edit does not apply: ``_concat_in_place`` writes the list out."""
+    whole = _CONCAT.fullmatch(given.string) if given.kind == "string" else None
+    if whole is None:
+        return None
+    # inside the expression a reference is written bare: "${aws_iam_policy.X.arn}" is aws_iam_policy.X.arn
+    native = [w[2:-1] if w.startswith("${") and w.endswith("}") else json.dumps(w) for w in wanted]
+    edited = hcl_edit.edit_concat_literals(
+        given.string, whole.start(1), whole.end(1), replaced, native, variables
+    )
+    if edited is None:
+        return None
+    ascii_only = json.dumps(given.string, ensure_ascii=False) != _raw(text, given)
+    for arn in edited.removed:
+        result.detached.append(arn)
+        result.notes.append(f"{path}: removed {arn} from {owner}")
+    for entry in edited.added:
+        result.notes.append(f"{path}: added {entry} to {owner}")
+        result.attachment_added = True
+    return text[: given.start] + json.dumps(edited.text, ensure_ascii=ascii_only) + text[given.end :]
 
 
 def edit_array(
