@@ -117,7 +117,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     json_texts = {p: t for p, t in files.items() if p.endswith(terraform_json.SUFFIX)}
     in_json, json_unparsed = terraform_json.find_roles(json_texts, request.role_name)
     if in_json:
-        return _edit_json(texts, json_texts, in_json, request, files)
+        return _edit_json(texts, json_texts, in_json, request, files, whole_module)
     if not texts:
         in_json_files = (
             f", nor an aws_iam_role named {request.role_name!r} in its {len(json_texts)} "
@@ -309,9 +309,9 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         if from_local is not None:
             module_json = terraform_json.module_json(json_texts, posixpath.dirname(role.path))
             both = {**new_texts, **module_json}
-            name = from_local.group(1)
+            name, reader = from_local.group(1), (role_block.start, role_block.end)
             _edit_arn_local(
-                both, role.path, role_block, name, replaced, wanted, result, variables, whole_module
+                both, role.path, reader, label, name, replaced, wanted, result, variables, whole_module
             )
             new_texts.update({p: t for p, t in both.items() if p in new_texts})
             json_edited = {p: t for p, t in both.items() if p in module_json and t != module_json[p]}
@@ -398,6 +398,7 @@ def _edit_json(
     roles: list[terraform_json.FoundRole],
     request: EditRequest,
     files: dict[str, str],
+    whole_module: bool = True,
 ) -> EditResult:
     """A role written in Terraform's JSON syntax (``terraform_json.py``); defined again in a native file,
     or referred to from one in its directory, the run fails naming them."""
@@ -428,7 +429,29 @@ def _edit_json(
     policy_labels = _policy_labels(role.label, len(request.policies))
     variables = hcl.variables(files, posixpath.dirname(role.path))
     replaced = policy_arns({}, {}, request.replace_arns, variables)
-    return terraform_json.edit(json_texts, role, request, replaced, _role_refs, policy_labels, variables)
+    own_native = {p: t for p, t in texts.items() if posixpath.dirname(p) == posixpath.dirname(role.path)}
+
+    def local_list(
+        module: dict[str, str],
+        reader: tuple[int, int],
+        name: str,
+        replaced: hcl_edit.Replaced,
+        wanted: list[str],
+        result: EditResult,
+    ) -> None:
+        """``"managed_policy_arns": "${local.X}"``: as a native role's (``_edit_arn_local``), the local
+        in either syntax; an edited native file goes into the result's changes."""
+        both = {**own_native, **module}
+        refs = [w[2:-1] for w in wanted]  # "${aws_iam_policy.X.arn}" -> aws_iam_policy.X.arn
+        _edit_arn_local(
+            both, role.path, reader, role.label, name, replaced, refs, result, variables, whole_module
+        )
+        module.update({p: t for p, t in both.items() if p in module})
+        result.changes.update({p: t for p, t in both.items() if p in own_native and t != own_native[p]})
+
+    return terraform_json.edit(
+        json_texts, role, request, replaced, _role_refs, policy_labels, variables, local_list
+    )
 
 
 def _role_refs(label: str, name: str) -> re.Pattern[str]:
@@ -1464,15 +1487,16 @@ def _in_comment(text: str, offset: int) -> bool:
     return any(start <= offset < end for start, end in hcl.comment_spans(text))
 
 
-def _read_elsewhere(texts: dict[str, str], name: str, path: str, block: hcl.Block) -> list[str]:
-    """Where (``path:line``) the module's files read ``name`` (``local.x``, ``var.x``) outside ``block`` of
-    ``path``: a value edited for that block must not change under another reader. A comment naming it is
-    no reader (native syntax only: the JSON syntax has no comments, and ``//`` in a string is none)."""
+def _read_elsewhere(texts: dict[str, str], name: str, path: str, reader: tuple[int, int]) -> list[str]:
+    """Where (``path:line``) the module's files read ``name`` (``local.x``, ``var.x``) outside the
+    ``reader`` span (a block, a JSON resource) of ``path``: a value edited for that reader must not change
+    under another. A comment naming it is no reader (native syntax only: the JSON syntax has no comments,
+    and ``//`` in a string is none)."""
     return [
         f"{p}:{text.count(chr(10), 0, m.start()) + 1}"
         for p, text in sorted(texts.items())
         for m in hcl.reference(name).finditer(text)
-        if not (p == path and block.start <= m.start() < block.end)
+        if not (p == path and reader[0] <= m.start() < reader[1])
         and not (p.endswith(".tf") and _in_comment(text, m.start()))
     ]
 
@@ -1568,7 +1592,8 @@ def _arn_list_value(value: str) -> bool:
 def _edit_arn_local(
     texts: dict[str, str],
     path: str,
-    block: hcl.Block,
+    reader: tuple[int, int],
+    label: str,
     name: str,
     replaced: hcl_edit.Replaced,
     wanted: list[str],
@@ -1580,9 +1605,13 @@ def _edit_arn_local(
     locals block, or a ``.tf.json`` file's ``locals`` object among ``texts``), which takes ``wanted``, every
     other byte as it was. A local is assigned only in its module's own locals ("Local Values" in the
     Terraform language docs), so that list is the one the role attaches. Refused, naming the local and why,
-    where ``_own_local`` does not allow the edit (read elsewhere too, computed, path naming one file)."""
-    owner = f"managed_policy_arns of aws_iam_role.{block.labels[1]}"
-    place = _own_local(texts, name, path, block, whole_module, "list", "role a literal list", _arn_list_value)
+    where ``_own_local`` does not allow the edit (read elsewhere too, computed, path naming one file). The
+    role (``reader``, ``aws_iam_role.{label}`` in ``path``) may be in either syntax, as may the local:
+    ``wanted`` are native references, written ``"${...}"`` in a JSON file."""
+    owner = f"managed_policy_arns of aws_iam_role.{label}"
+    place = _own_local(
+        texts, name, path, reader, whole_module, "list", "role a literal list", _arn_list_value
+    )
     if isinstance(place, str):
         raise GitOpsEditError(
             f"{path}: {owner} = local.{name}{place}. Write the list in the role, or edit it by hand. Nothing "
@@ -2006,13 +2035,13 @@ def _own_local(
     texts: dict[str, str],
     name: str,
     path: str,
-    block: hcl.Block,
+    reader: tuple[int, int],
     whole_module: bool,
     kind: str,
     own: str,
     readable: Callable[[str], bool] = _literal_collection,
 ) -> _LocalPlace | str:
-    """The one place the module sets ``local.{name}``, which ``block`` of ``path`` reads and the edit is to
+    """The one place the module sets ``local.{name}``, which ``reader`` of ``path`` reads and the edit is to
     change, or why it may not be changed, said after the local's name. Only a local that nothing else in
     the module reads is edited: another attachment, role or module reading it would lose the policy too.
     With ``whole_module`` false (path names one file) the module's other files were not read and may
@@ -2025,7 +2054,7 @@ def _own_local(
             f", whose value {NOT_LITERAL} {kind} in the module's locals: policygen edits the broad ARNs out "
             "of such a literal only"
         )
-    elsewhere = _read_elsewhere(texts, f"local.{name}", path, block)
+    elsewhere = _read_elsewhere(texts, f"local.{name}", path, reader)
     if elsewhere:
         return (
             f", which is also read at {', '.join(elsewhere)}: removing the broad ARN from it would change "
@@ -2056,8 +2085,9 @@ def _edit_local_collection(
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
+    own = "attachment a literal collection"
     place = _own_local(
-        texts, local.name, path, current, whole_module, "list or map", "attachment a literal collection"
+        texts, local.name, path, (current.start, current.end), whole_module, "list or map", own
     )
     if isinstance(place, str):
         result.seen.append(f"{path}: {where} {local.meta} over local.{local.name}{place}")
@@ -2169,7 +2199,7 @@ def _edit_variable_count(
         for p, t in sorted(current_files.items())
         if posixpath.dirname(p) == folder and p.endswith((".tf", terraform_json.SUFFIX))
     }
-    elsewhere = _read_elsewhere(module, f"var.{name}", path, current)
+    elsewhere = _read_elsewhere(module, f"var.{name}", path, (current.start, current.end))
     if elsewhere:
         result.seen.append(
             f"{about} is also read at {', '.join(elsewhere)}: removing the broad ARN from its value would "

@@ -363,6 +363,11 @@ def insert(text: str, container: Node, key: str | None, value: Any) -> str:
 # --- the edit -----------------------------------------------------------------------------------------
 
 RoleRefs = Callable[[str, str], re.Pattern[str]]
+# "managed_policy_arns": "${local.X}": the local's list edited where the module sets it, in the module's
+# files (edited in place), the reader's span in the role's file left out of its other readers
+# (terraform._edit_arn_local)
+LocalList = Callable[[dict[str, str], tuple[int, int], str, hcl_edit.Replaced, list[str], EditResult], None]
+_LOCAL = re.compile(r"local\.([A-Za-z_][\w-]*)")
 
 
 def _template(document: dict[str, Any]) -> str:
@@ -442,6 +447,7 @@ def edit(
     role_refs: RoleRefs,
     policy_labels: list[str],
     variables: hcl.Variables | None = None,
+    local_list: LocalList | None = None,
 ) -> EditResult:
     """Removes the role's broad attachments (``aws_iam_role_policy_attachment`` resources of it, entries of
     its ``managed_policy_arns``) from the JSON files of its directory and adds the generated policy as an
@@ -536,9 +542,15 @@ def edit(
     current = _find(parse(text), "aws_iam_role", role.label)
     assert current is not None
     arns = current.body.get("managed_policy_arns")
+    from_local = _LOCAL.fullmatch(hcl.unwrapped(_raw(text, arns))) if arns is not None else None
     if arns is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
         _check_not_ignored(text, role.path, current, "managed_policy_arns")
+    if from_local is not None and local_list is not None:
+        new[role.path] = text
+        local_list(new, (current.body.start, current.body.end), from_local.group(1), replaced, wanted, result)
+        text = new[role.path]
+    elif arns is not None:
         text = _edit_list(
             text,
             role.path,

@@ -145,3 +145,46 @@ def test_one_file_of_the_module_leaves_the_local_alone() -> None:
         "main.tf: managed_policy_arns of aws_iam_role.runner = local.policies: path names one file, and the "
         "module's other files, not read, may read the local too" in str(err.value)
     )
+
+
+def _json_role(extra: dict[str, object] | None = None) -> str:
+    """The role in the JSON syntax, as CDK for Terraform writes a TerraformLocal's reference."""
+    resource = {"aws_iam_role": {"runner": {"name": "ci-runner", "managed_policy_arns": "${local.policies}"}}}
+    return json.dumps({"resource": resource, **(extra or {})}, indent=2) + "\n"
+
+
+def test_a_json_role_reading_a_json_local_loses_just_the_broad_item() -> None:
+    locals_json = json.dumps({"locals": {"policies": [POWER, CLOUDWATCH]}}, indent=2) + "\n"
+    result = terraform.edit({"main.tf.json": _json_role(), "locals.tf.json": locals_json}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    expected = {"policies": [CLOUDWATCH, "${aws_iam_policy.runner_policygen.arn}"]}
+    assert result.changes["locals.tf.json"] == json.dumps({"locals": expected}, indent=2) + "\n"
+    after = json.loads(result.changes["main.tf.json"] or "")
+    assert after["resource"]["aws_iam_role"]["runner"]["managed_policy_arns"] == "${local.policies}"
+    assert "aws_iam_role_policy_attachment" not in after["resource"]  # the list attaches it (exclusive)
+    # the local in the role's own file
+    own = _json_role({"locals": {"policies": [POWER, CLOUDWATCH]}})
+    alone = terraform.edit({"main.tf.json": own}, RUNNER_REQUEST)
+    assert alone.detached == [POWER]
+    assert json.loads(alone.changes["main.tf.json"] or "")["locals"] == expected
+
+
+def test_a_json_role_reading_a_local_read_elsewhere_is_refused() -> None:
+    locals_json = json.dumps({"locals": {"policies": [POWER]}}, indent=2) + "\n"
+    read = _json_role({"output": {"policies": {"value": "${local.policies}"}}})
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf.json": read, "locals.tf.json": locals_json}, RUNNER_REQUEST)
+    assert (
+        "main.tf.json: managed_policy_arns of aws_iam_role.runner = local.policies, which is also read at "
+        "main.tf.json:12"
+    ) in str(err.value)
+
+
+def test_a_json_role_reading_a_local_of_a_tf_file_loses_the_item_there() -> None:
+    """One module mixes the syntaxes ("JSON Configuration Syntax"): the local's ``.tf`` list is edited as
+    for a native role."""
+    result = terraform.edit({"main.tf.json": _json_role(), "locals.tf": LOCALS}, RUNNER_REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes["locals.tf"] == LOCALS.replace(f'    "{POWER}",\n', "").replace(
+        "  ]\n", "    aws_iam_policy.runner_policygen.arn,\n  ]\n"
+    )
