@@ -215,7 +215,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         if local is not None:
             pick = _picker(texts[path], block, role_refs)
             _edit_local_collection(
-                new_texts, path, block, local, replaced, result, pick, whole_module=whole_module
+                new_texts, path, block, local, replaced, result, pick, False, whole_module, variables
             )
         elif counted is not None:
             _edit_variable_count(
@@ -265,6 +265,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
                 pick,
                 per_role=True,
                 whole_module=whole_module,
+                variables=variables,
             )
         else:
             new_texts[path] = _edit_for_each(
@@ -2031,6 +2032,12 @@ def _literal_collection(value: str) -> bool:
     return value.startswith(("[", "{")) and re.match(r"[\[{]\s*for\s", value) is None
 
 
+def _collection(value: str) -> bool:
+    """A local an attachment's ``for_each`` or ``count`` reads: a literal list or map, or a ``concat()`` of
+    lists (``_arn_list_value``)."""
+    return _literal_collection(value) or _arn_list_value(value)
+
+
 def _own_local(
     texts: dict[str, str],
     name: str,
@@ -2078,16 +2085,18 @@ def _edit_local_collection(
     pick: hcl_edit.Pick,
     per_role: bool = False,
     whole_module: bool = True,
+    variables: hcl.Variables | None = None,
 ) -> None:
-    """The broad ARNs leave the local's literal list (or map), and the attachment goes when it is left
-    empty; only a local ``_own_local`` allows. Before, such an attachment was left attached and the run
-    refused as "not found attached", advising to point path elsewhere."""
+    """The broad ARNs leave the local's literal list (or map, or the literal lists of a ``concat()``, as in a
+    role's ``managed_policy_arns``: ``hcl_edit.edit_concat_literals``), and the attachment goes when it is
+    left empty; only a local ``_own_local`` allows. Before, such an attachment was left attached and the
+    run refused as "not found attached", advising to point path elsewhere."""
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
     own = "attachment a literal collection"
     place = _own_local(
-        texts, local.name, path, (current.start, current.end), whole_module, "list or map", own
+        texts, local.name, path, (current.start, current.end), whole_module, "list or map", own, _collection
     )
     if isinstance(place, str):
         result.seen.append(f"{path}: {where} {local.meta} over local.{local.name}{place}")
@@ -2095,7 +2104,19 @@ def _edit_local_collection(
     local_path = place.path
     text = texts[local_path]
     value = text[place.start : place.end]
-    if value.startswith("[") and local.meta == "for_each":
+    chosen = _in_set(pick, replaced) if local.meta == "for_each" else replaced
+    if _CALL.match(value):
+        in_place = hcl_edit.edit_concat_literals(text, place.start, place.end, chosen, [], variables)
+        if in_place is None:
+            said = f"{path}: {where} {local.meta} over local.{local.name}"
+            result.seen.append(
+                f"{said}, whose value {NOT_LITERAL} list or map in the module's locals: a concat() is edited "
+                "only where its broad ARNs are all in its literal lists and its other arguments are "
+                "variables whose values the module's files give"
+            )
+            return
+        edited = in_place
+    elif value.startswith("[") and local.meta == "for_each":
         edited = hcl_edit.edit_list(text, place.start, _in_set(pick, replaced), [])
     elif value.startswith("["):
         edited = hcl_edit.edit_list(text, place.start, replaced, [])

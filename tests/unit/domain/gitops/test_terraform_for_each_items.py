@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from policygen_operator.domain.gitops import terraform
+from policygen_operator.domain.gitops import editor, terraform
 from policygen_operator.domain.gitops.model import GitOpsEditError
 from tests.unit.domain.gitops.documents import POWER, RUNNER_ROLE, fmt_clean
 from tests.unit.domain.gitops.documents import RUNNER_REQUEST as REQUEST
@@ -195,3 +195,36 @@ def test_a_map_naming_a_role_per_entry_on_one_line() -> None:
     text = result.changes["main.tf"]
     assert text is not None and result.detached == [POWER]
     assert f'  for_each   = {{ b = {{ role = "deploy", arn = "{POWER}" }} }}\n' in text
+
+
+def test_a_local_concat_of_the_for_each_loses_just_its_literal_item() -> None:
+    """``for_each = toset(local.arns)`` with ``arns = concat([...], var.extra)`` in the module's locals: the
+    broad item leaves the literal list, the rest of the expression as written, as a concat() in a role's
+    ``managed_policy_arns`` is edited (concat "takes two or more lists and combines them into a single
+    list", Terraform language docs, "Functions": concat; the variable's value here holds no broad ARN).
+    Before, the run was refused as "not a literal list or map"."""
+    local = f'locals {{\n  arns = concat(["{POWER}", "{SSM}"], var.extra)\n}}\n\n'
+    attachment = (
+        'resource "aws_iam_role_policy_attachment" "each" {\n'
+        "  for_each   = toset(local.arns)\n"
+        "  role       = aws_iam_role.runner.name\n"
+        "  policy_arn = each.value\n"
+        "}\n"
+    )
+    extra = 'variable "extra" {\n  default = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]\n}\n'
+    files = {"main.tf": local + RUNNER_ROLE + "\n" + attachment, "variables.tf": extra}
+    result = terraform.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    text = result.changes["main.tf"]
+    assert text is not None
+    assert text.startswith(f'locals {{\n  arns = concat(["{SSM}"], var.extra)\n}}\n\n' + RUNNER_ROLE + "\n")
+    assert attachment in text and "variables.tf" not in result.changes
+    # the broad ARN in the variable too: not edited in place, named
+    power_too = extra.replace("ReadOnlyAccess", "PowerUserAccess")
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {**files, "variables.tf": power_too}, REQUEST, "")
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, whose value is not a literal "
+        "list or map in the module's locals: a concat() is edited only where its broad ARNs are all in its "
+        "literal lists" in str(err.value)
+    )
