@@ -177,6 +177,10 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     definitions: dict[str, str] = {}
     keyed = _Keyed.of(texts[role.path], role.block, label)
 
+    # the module's JSON files (a local's value written there), as the edit leaves them
+    module_json = terraform_json.module_json(json_texts, posixpath.dirname(role.path))
+    json_new = dict(module_json)
+
     arns_attr = hcl.find_attribute(texts[role.path], role.block, "managed_policy_arns")
     attachments = _attachments(texts, parsed, role_refs, variables)
     result.seen += [
@@ -186,7 +190,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     if arns_attr is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {arns_attr.value(texts[role.path]).strip()}")
     replaced = terraform_json.resolving(
-        terraform_json.module_json(json_texts, posixpath.dirname(role.path)),
+        module_json,
         request.replace_arns,
         policy_arns(texts, parsed, request.replace_arns, variables),
     )
@@ -215,7 +219,17 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
         if local is not None:
             pick = _picker(texts[path], block, role_refs)
             _edit_local_collection(
-                new_texts, path, block, local, replaced, result, pick, False, whole_module, variables
+                new_texts,
+                path,
+                block,
+                local,
+                replaced,
+                result,
+                pick,
+                False,
+                whole_module,
+                variables,
+                json_new,
             )
         elif counted is not None:
             _edit_variable_count(
@@ -266,6 +280,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
                 per_role=True,
                 whole_module=whole_module,
                 variables=variables,
+                json_texts=json_new,
             )
         else:
             new_texts[path] = _edit_for_each(
@@ -301,21 +316,18 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     role_block = next(
         b for b in hcl.blocks(role_text) if b.labels == role.block.labels and b.type == "resource"
     )
-    # a local's value in the module's JSON files the edit changed (managed_policy_arns = local.X)
-    json_edited: dict[str, str] = {}
     if arns_attr is not None:
         _check_not_ignored(role_text, role_block, "managed_policy_arns", f"{role.path}: aws_iam_role.{label}")
         wanted = [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else []
         from_local = _LOCAL_LIST.fullmatch(hcl.unwrapped(arns_attr.value(texts[role.path])))
         if from_local is not None:
-            module_json = terraform_json.module_json(json_texts, posixpath.dirname(role.path))
-            both = {**new_texts, **module_json}
+            both = {**new_texts, **json_new}
             name, reader = from_local.group(1), (role_block.start, role_block.end)
             _edit_arn_local(
                 both, role.path, reader, label, name, replaced, wanted, result, variables, whole_module
             )
             new_texts.update({p: t for p, t in both.items() if p in new_texts})
-            json_edited = {p: t for p, t in both.items() if p in module_json and t != module_json[p]}
+            json_new.update({p: t for p, t in both.items() if p in json_new})
             role_text = new_texts[role.path]
         else:
             role_text = _edit_arn_list(role_text, role_block, replaced, wanted, result, role.path, variables)
@@ -355,7 +367,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     _drop_unread_data(texts, new_texts, replaced, result)
     result.changes = _changes(texts, new_texts)
     result.changes.update(_changes({p: files[p] for p in definitions}, definitions))
-    result.changes.update(json_edited)
+    result.changes.update({p: t for p, t in json_new.items() if t != module_json[p]})
     return result
 
 
@@ -2086,26 +2098,46 @@ def _edit_local_collection(
     per_role: bool = False,
     whole_module: bool = True,
     variables: hcl.Variables | None = None,
+    json_texts: dict[str, str] | None = None,
 ) -> None:
     """The broad ARNs leave the local's literal list (or map, or the literal lists of a ``concat()``, as in a
     role's ``managed_policy_arns``: ``hcl_edit.edit_concat_literals``), and the attachment goes when it is
     left empty; only a local ``_own_local`` allows. Before, such an attachment was left attached and the
-    run refused as "not found attached", advising to point path elsewhere."""
+    run refused as "not found attached", advising to point path elsewhere. ``json_texts``: the module's
+    ``.tf.json`` files, whose ``locals`` objects may set the local ("JSON Configuration Syntax": locals
+    blocks; one module mixes the syntaxes), its array then edited there (in place); an object is named."""
+    json_texts = {} if json_texts is None else json_texts
     where = f"aws_iam_role_policy_attachment.{block.labels[1]}"
     # read in the texts as edited so far: an earlier removal in the same file moved the offsets
     current = next(b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels)
     own = "attachment a literal collection"
+    both = {**texts, **json_texts}
     place = _own_local(
-        texts, local.name, path, (current.start, current.end), whole_module, "list or map", own, _collection
+        both, local.name, path, (current.start, current.end), whole_module, "list or map", own, _collection
     )
     if isinstance(place, str):
         result.seen.append(f"{path}: {where} {local.meta} over local.{local.name}{place}")
         return
     local_path = place.path
-    text = texts[local_path]
+    text = both[local_path]
     value = text[place.start : place.end]
     chosen = _in_set(pick, replaced) if local.meta == "for_each" else replaced
-    if _CALL.match(value):
+    if local_path in json_texts:
+        if not value.startswith("["):
+            result.seen.append(
+                f"{path}: {where} {local.meta} over local.{local.name}, whose value in {local_path} "
+                f"{NOT_LITERAL} array: policygen edits the broad ARNs out of a JSON local's array only"
+            )
+            return
+
+        def array(now: str) -> terraform_json.Node:
+            found = terraform_json.local_value(now, local.name)
+            assert found is not None
+            return found
+
+        after, dropped = terraform_json.drop_items(text, array, chosen)
+        edited = hcl_edit.LiteralEdit(after, dropped, [])
+    elif _CALL.match(value):
         in_place = hcl_edit.edit_concat_literals(text, place.start, place.end, chosen, [], variables)
         if in_place is None:
             said = f"{path}: {where} {local.meta} over local.{local.name}"
@@ -2134,7 +2166,7 @@ def _edit_local_collection(
             "Remove prevent_destroy from that block in a change of its own (or detach the policy by hand), "
             "then run again. Nothing was changed"
         )
-    texts[local_path] = edited.text
+    (json_texts if local_path in json_texts else texts)[local_path] = edited.text
     shift = (
         "; the attachments of the items after it are replaced, as count numbers them by position"
         if local.meta == "count"
@@ -2147,8 +2179,8 @@ def _edit_local_collection(
             f"{local_path}: removed {what} from local.{local.name}, the {local.meta} of resource "
             f"{where}{shift}"
         )
-    _, left = hcl.locals_in({local_path: edited.text}, {local_path: hcl.blocks(edited.text)})[local.name][0]
-    if re.fullmatch(r"[\[{]\s*[\]}]", left.value(edited.text).strip()):
+    left = _local_places({local_path: edited.text}, local.name)[0]
+    if re.fullmatch(r"[\[{]\s*[\]}]", edited.text[left.start : left.end].strip()):
         current = next(
             b for b in hcl.blocks(texts[path]) if b.type == "resource" and b.labels == block.labels
         )

@@ -755,14 +755,8 @@ def edit_array(
             raise GitOpsEditError(f"{path}: {owner} is not a list; edit it by hand")
         return listed
 
-    while True:
-        listed = array(text)
-        index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
-        if index is None:
-            break
-        arn = replaced(_raw(text, listed.items[index]))
-        assert arn is not None
-        text = remove(text, listed, index)
+    text, removed = drop_items(text, array, replaced)
+    for arn in removed:
         result.detached.append(arn)
         result.notes.append(f"{path}: removed {arn} from {owner}")
     for reference in wanted:
@@ -772,6 +766,23 @@ def edit_array(
             result.notes.append(f"{path}: added {reference} to {owner}")
             result.attachment_added = True
     return text
+
+
+def drop_items(
+    text: str, listed_now: Callable[[str], Node], replaced: hcl_edit.Replaced
+) -> tuple[str, list[str]]:
+    """``text`` without the items of the array ``listed_now`` finds in it that stand for a replaced ARN,
+    removed one at a time (``remove``) so that every other byte stays, and those ARNs."""
+    removed: list[str] = []
+    while True:
+        listed = listed_now(text)
+        index = next((i for i, item in enumerate(listed.items) if replaced(_raw(text, item))), None)
+        if index is None:
+            return text, removed
+        arn = replaced(_raw(text, listed.items[index]))
+        assert arn is not None
+        text = remove(text, listed, index)
+        removed.append(arn)
 
 
 def local_value(text: str, name: str) -> Node | None:

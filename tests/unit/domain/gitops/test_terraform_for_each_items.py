@@ -13,6 +13,7 @@ its managed policies swapped for PowerUserAccess where the test needs a broad on
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -227,4 +228,60 @@ def test_a_local_concat_of_the_for_each_loses_just_its_literal_item() -> None:
         "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, whose value is not a literal "
         "list or map in the module's locals: a concat() is edited only where its broad ARNs are all in its "
         "literal lists" in str(err.value)
+    )
+
+
+EACH_OF_LOCAL = (
+    'resource "aws_iam_role_policy_attachment" "each" {\n'
+    "  for_each   = toset(local.arns)\n"
+    "  role       = aws_iam_role.runner.name\n"
+    "  policy_arn = each.value\n"
+    "}\n"
+)
+
+
+def test_a_for_each_over_a_local_of_a_json_file_loses_the_broad_item() -> None:
+    """The module's locals written in the JSON syntax beside the attachment's ``.tf`` file (one module,
+    "JSON Configuration Syntax": locals blocks): the array loses the broad item as a ``.tf`` local's list
+    does, every other byte as it was, and the attachment goes when it is left empty. Before, the local was
+    not found ("not a literal list or map")."""
+    main = RUNNER_ROLE + "\n" + EACH_OF_LOCAL
+    locals_json = json.dumps({"locals": {"arns": [POWER, SSM], "team": "ci"}}, indent=2) + "\n"
+    result = terraform.edit({"main.tf": main, "locals.tf.json": locals_json}, REQUEST)
+    assert result.detached == [POWER]
+    assert (
+        result.changes["locals.tf.json"]
+        == json.dumps({"locals": {"arns": [SSM], "team": "ci"}}, indent=2) + "\n"
+    )
+    assert EACH_OF_LOCAL in (result.changes["main.tf"] or "")
+    assert (
+        f"locals.tf.json: removed {POWER} from local.arns, the for_each of resource "
+        "aws_iam_role_policy_attachment.each"
+    ) in result.notes
+    # left empty: the attachment goes
+    alone = json.dumps({"locals": {"arns": [POWER]}}, indent=2) + "\n"
+    emptied = terraform.edit({"main.tf": main, "locals.tf.json": alone}, REQUEST)
+    assert emptied.changes["locals.tf.json"] == json.dumps({"locals": {"arns": []}}, indent=2) + "\n"
+    assert 'resource "aws_iam_role_policy_attachment" "each"' not in (emptied.changes["main.tf"] or "")
+
+
+def test_a_for_each_over_a_json_local_read_elsewhere_is_named() -> None:
+    main = RUNNER_ROLE + "\n" + EACH_OF_LOCAL
+    locals_json = json.dumps(
+        {"locals": {"arns": [POWER]}, "output": {"arns": {"value": "${local.arns}"}}}, indent=2
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"main.tf": main, "locals.tf.json": locals_json}, REQUEST, "")
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, which is also read at "
+        "locals.tf.json:9" in str(err.value)
+    )
+    # a map (an object in JSON) is named, not edited
+    managed = json.dumps({"locals": {"arns": {"power": POWER}}}, indent=2)
+    by_map = main.replace("toset(local.arns)", "local.arns")
+    with pytest.raises(GitOpsEditError) as err:
+        editor.edit_files("terraform", {"main.tf": by_map, "locals.tf.json": managed}, REQUEST, "")
+    assert (
+        "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, whose value in "
+        "locals.tf.json is not a literal array" in str(err.value)
     )
