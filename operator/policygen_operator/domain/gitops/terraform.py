@@ -1622,6 +1622,16 @@ def _edit_arn_local(
     role (``reader``, ``aws_iam_role.{label}`` in ``path``) may be in either syntax, as may the local:
     ``wanted`` are native references, written ``"${...}"`` in a JSON file."""
     owner = f"managed_policy_arns of aws_iam_role.{label}"
+    per_instance = next((w for w in wanted if _PER_INSTANCE.search(w)), None)
+    if per_instance is not None:
+        # count.index and each.key are known in the block that has count or for_each only ("The count
+        # Meta-Argument", "The for_each Meta-Argument"): a local cannot name an instance's policy
+        meta = "count" if "count.index" in per_instance else "for_each"
+        raise GitOpsEditError(
+            f"{path}: {owner} = local.{name}: the role has {meta}, and each instance's policy "
+            f"({per_instance}) cannot be named in a local. Write the list in the role, or edit it by hand. "
+            "Nothing was changed"
+        )
     place = _own_local(
         texts, name, path, reader, whole_module, "list", "role a literal list", _arn_list_value
     )

@@ -188,3 +188,17 @@ def test_a_json_role_reading_a_local_of_a_tf_file_loses_the_item_there() -> None
     assert result.changes["locals.tf"] == LOCALS.replace(f'    "{POWER}",\n', "").replace(
         "  ]\n", "    aws_iam_policy.runner_policygen.arn,\n  ]\n"
     )
+
+
+def test_a_role_with_count_reading_a_local_is_refused() -> None:
+    """Each instance's list would name its own policy (``aws_iam_policy.X[count.index].arn``), which a local
+    cannot: "count.index" is known in the block that has count only ("The count Meta-Argument")."""
+    role = ROLE.replace(
+        'resource "aws_iam_role" "runner" {\n', 'resource "aws_iam_role" "runner" {\n  count = 1\n'
+    )
+    with pytest.raises(GitOpsEditError) as err:
+        terraform.edit({"main.tf": role, "locals.tf": LOCALS}, RUNNER_REQUEST)
+    assert (
+        "main.tf: managed_policy_arns of aws_iam_role.runner = local.policies: the role has count, and each "
+        "instance's policy (aws_iam_policy.runner_policygen[count.index].arn) cannot be named in a local"
+    ) in str(err.value)
