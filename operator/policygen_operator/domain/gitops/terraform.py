@@ -319,7 +319,7 @@ def _edit(files: dict[str, str], request: EditRequest, whole_module: bool = True
     if arns_attr is not None:
         _check_not_ignored(role_text, role_block, "managed_policy_arns", f"{role.path}: aws_iam_role.{label}")
         wanted = [f"aws_iam_policy.{pl}{keyed.index}.arn" for pl in policy_labels] if use_list else []
-        from_local = _LOCAL_LIST.fullmatch(hcl.unwrapped(arns_attr.value(texts[role.path])))
+        from_local = terraform_json.LOCAL_LIST.fullmatch(hcl.unwrapped(arns_attr.value(texts[role.path])))
         if from_local is not None:
             both = {**new_texts, **json_new}
             name, reader = from_local.group(1), (role_block.start, role_block.end)
@@ -1585,10 +1585,6 @@ def _edit_arn_value(
     edited = hcl_edit.edit_list(text, start, replaced, wanted)
     _record(result, edited, path, owner)
     return edited.text
-
-
-# managed_policy_arns = local.X
-_LOCAL_LIST = re.compile(r"local\.([A-Za-z_][\w-]*)")
 
 
 def _arn_list_value(value: str) -> bool:

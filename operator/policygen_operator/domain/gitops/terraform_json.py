@@ -367,7 +367,8 @@ RoleRefs = Callable[[str, str], re.Pattern[str]]
 # files (edited in place), the reader's span in the role's file left out of its other readers
 # (terraform._edit_arn_local)
 LocalList = Callable[[dict[str, str], tuple[int, int], str, hcl_edit.Replaced, list[str], EditResult], None]
-_LOCAL = re.compile(r"local\.([A-Za-z_][\w-]*)")
+# a role's list given as a local (unwrapped: "${local.X}" is local.X), in both syntaxes
+LOCAL_LIST = re.compile(r"local\.([A-Za-z_][\w-]*)")
 
 
 def _template(document: dict[str, Any]) -> str:
@@ -542,7 +543,7 @@ def edit(
     current = _find(parse(text), "aws_iam_role", role.label)
     assert current is not None
     arns = current.body.get("managed_policy_arns")
-    from_local = _LOCAL.fullmatch(hcl.unwrapped(_raw(text, arns))) if arns is not None else None
+    from_local = LOCAL_LIST.fullmatch(hcl.unwrapped(_raw(text, arns))) if arns is not None else None
     if arns is not None:
         result.seen.append(f"{role.path}: managed_policy_arns = {_raw(text, arns)}")
         _check_not_ignored(text, role.path, current, "managed_policy_arns")

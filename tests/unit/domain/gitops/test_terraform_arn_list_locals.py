@@ -60,6 +60,7 @@ def test_a_local_list_of_the_role_loses_just_the_broad_item(tmp_path: Path) -> N
     again = terraform.edit({"main.tf": main, "locals.tf": result.changes["locals.tf"] or ""}, RUNNER_REQUEST)
     assert again.detached == [] and "locals.tf" not in again.changes
     fmt_clean(main, tmp_path)
+    fmt_clean(result.changes["locals.tf"], tmp_path)
 
 
 def test_the_local_in_the_role_file_loses_the_item_there() -> None:
