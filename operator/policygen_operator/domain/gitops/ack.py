@@ -9,7 +9,7 @@ validateReferenceFields). A read-only resource (``services.k8s.aws/read-only: "t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
@@ -112,6 +112,7 @@ def _refuse_broad_patches(
     ``find_role`` refuses in a patch file when it sets the policies at all."""
     name = (role.data.get("metadata") or {}).get("name")
     by_target = yamldocs.targeted_only(loaded)
+    below = kustomize.ids_below(loaded, role.data)
     for parsed in loaded:
         if parsed.path in by_target:
             continue  # its target says what it patches (below)
@@ -123,7 +124,7 @@ def _refuse_broad_patches(
                 what = f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's)"
                 _refuse_broad_patch(what, document, request)
     for patch, index, document in yamldocs.merge_patches(loaded):
-        if not patch_of(patch, document, role):
+        if not patch_of(patch, document, role, below):
             continue
         if isinstance(document.get("spec"), dict) and "name" in document.get("spec"):
             refuse_inline_patch(patch, index, document, name, _sets_policies)
@@ -158,13 +159,19 @@ def same_id(patch: yamldocs.Document, role: yamldocs.Document) -> bool:
     return not (mine.get("namespace") and other.get("namespace") and other["namespace"] != mine["namespace"])
 
 
-def patch_of(patch: yamldocs.InlinePatch, document: yamldocs.Document, role: yamldocs.Document) -> bool:
+def patch_of(
+    patch: yamldocs.InlinePatch,
+    document: yamldocs.Document,
+    role: yamldocs.Document,
+    below: Mapping[str, Mapping[kustomize.Id, str]],
+) -> bool:
     """Whether kustomize applies an inline (or targeted file) strategic-merge patch to the Role: the one its
-    target selects,
-    whatever the patch names (resmap ``ApplySmPatch`` gives the patch the Role's kind and version; the
-    selector as a JSON 6902 patch's, ``kustomize.selects``), or the one of its own id."""
+    target selects, by the id its base gives it or one the layers below the patch's kustomization give it
+    (``below``: ``kustomize.ids_below``), whatever the patch names (resmap ``ApplySmPatch`` gives the patch
+    the Role's kind and version; the selector as a JSON 6902 patch's, ``kustomize.selects``), or the one of
+    its own id."""
     if patch.target is not None:
-        return kustomize.selects(patch.target, kustomize.plain(role.data))
+        return kustomize.selects(patch.target, kustomize.plain(role.data), below.get(patch.kustomization))
     return same_id(document, role)
 
 

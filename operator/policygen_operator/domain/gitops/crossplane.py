@@ -91,8 +91,9 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
         ) from None
     # a patch written inline in a kustomization, or in a file listed with a target, read as the same
     # document in a patch file (find_role), on the Role its target selects
+    below = kustomize.ids_below(loaded, role.data)
     for patch, at, patched in yamldocs.merge_patches(loaded):
-        if patch_of(patch, patched, role):
+        if patch_of(patch, patched, role, below):
             refuse_inline_patch(patch, at, patched, request.role_name, _sets_policies)
     group = role.api_group
     version = str(role.data["apiVersion"]).split("/", 1)[1]
@@ -686,6 +687,7 @@ def _refuse_merge_patches(
     document = role.composition
     name = document.get("metadata", "name")
     key = "resources" if role.step is None else "pipeline"
+    below = kustomize.ids_below(loaded, document.data)
     patch_files = yamldocs.kustomize_patches(loaded)
     found: list[tuple[str, yamldocs.Document]] = [
         (parsed.where(index), patch)
@@ -697,7 +699,7 @@ def _refuse_merge_patches(
     found += [
         (inline.where(index), patch)
         for inline, index, patch in yamldocs.inline_patches(loaded)
-        if patch_of(inline, patch, document)
+        if patch_of(inline, patch, document, below)
     ]
     for where, patch in found:
         spec = patch.get("spec")

@@ -5,7 +5,8 @@ patch that decodes as a list of JSON Patch operations is applied to every resour
 (kustomize api/internal/builtins/PatchTransformer.go, ``jsonPatchFromBytes``; the legacy
 ``patchesJson6902`` field takes only those). The target is a selector whose group, version, kind, name and
 namespace are regular expressions anchored at both ends, matched against a resource's original or
-current id, and whose labelSelector and annotationSelector are Kubernetes label selectors
+current id (the current one being what the layers below the patch's kustomization named it,
+``ids_below``), and whose labelSelector and annotationSelector are Kubernetes label selectors
 (api/types/selector.go ``anchorRegex``; api/resmap/reswrangler.go ``Select``; "Labels and Selectors" in the
 Kubernetes docs). The regular expressions are Go's RE2, read here with Python's ``re``: the same for the
 names people write (``payments-.*``, ``a|b``).
@@ -105,27 +106,60 @@ def _ops(text: str) -> list[dict[str, Any]] | None:
     return [plain(o) for o in loaded]
 
 
-def selects(target: Mapping[str, Any], role: Mapping[str, Any]) -> bool:
-    """Whether kustomize's ``Select`` picks the Role (as the base gives it: a name prefix or namespace set by
-    a kustomization in between is not followed). A namespaced resource without a namespace is in
-    ``default`` (resid ``EffectiveNamespace``); kustomize does not know a CRD's scope, so a Crossplane
-    cluster-scoped Role counts as in ``default`` too."""
+Id = tuple[str, str]  # a resource's name and namespace as written ("" for none)
+
+
+def selects(
+    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, str] | None = None
+) -> bool:
+    """Whether kustomize's ``Select`` picks the Role: by the id its base gives it, or by one the layers
+    below the patch's kustomization give it (``below``, from ``ids_below``)."""
+    return selection(target, role, below) is not None
+
+
+def selection(
+    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, str] | None = None
+) -> str | None:
+    """How kustomize's ``Select`` picks the Role: None when it does not, "" by the id the base gives it,
+    else the name or namespace a layer below gave it and that layer (for the messages).
+
+    ``Select`` matches the namespace, then the name, each against the resource's original id or its
+    current one (api/resmap/reswrangler.go), the current one being what the kustomizations below the
+    patch's own gave it (``ids_below``). A namespaced resource without a namespace is in ``default``
+    (resid ``EffectiveNamespace``); kustomize does not know a CRD's scope, so a Crossplane cluster-scoped
+    Role counts as in ``default`` too."""
+    meta = _mapping(role.get("metadata"))
+    name, namespace = str(meta.get("name", "")), str(meta.get("namespace") or "default")
+    if _selects_id(target, role, (name,), (namespace,)):
+        return ""
+    for (current, space), giver in (below or {}).items():
+        space = space or "default"
+        if _selects_id(target, role, (name, current), (namespace, space)):
+            named = [current] if current != name else []
+            named += [f"in namespace {space}"] if space != namespace else []
+            return f"{' '.join(named)} as {giver} gives it"
+    return None
+
+
+def _selects_id(
+    target: Mapping[str, Any], role: Mapping[str, Any], names: tuple[str, ...], namespaces: tuple[str, ...]
+) -> bool:
     meta = _mapping(role.get("metadata"))
     api = str(role.get("apiVersion", ""))
     group, version = api.split("/", 1) if "/" in api else ("", api)
-    wanted = {
-        "group": group,
-        "version": version,
-        "kind": str(role.get("kind", "")),
-        "name": str(meta.get("name", "")),
-        "namespace": str(meta.get("namespace") or "default"),
+    wanted: dict[str, tuple[str, ...]] = {
+        "group": (group,),
+        "version": (version,),
+        "kind": (str(role.get("kind", "")),),
+        "name": names,
+        "namespace": namespaces,
     }
-    for key, value in wanted.items():
+    for key, candidates in wanted.items():
         pattern = target.get(key)
         if pattern in (None, ""):
             continue
         try:
-            if not re.fullmatch(f"(?:{pattern})", value):
+            if not any(re.fullmatch(f"(?:{pattern})", value) for value in candidates):
                 return False
         except re.error:
             return False  # kustomize fails the build on such a target
@@ -135,6 +169,70 @@ def selects(target: Mapping[str, Any], role: Mapping[str, Any]) -> bool:
         if selector and not matches_selector(str(selector), {str(k): str(v) for k, v in values.items()}):
             return False
     return True
+
+
+def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[Id, str]]:
+    """For each kustomization among ``loaded`` whose resources lead to the document ``data`` (a Role, a
+    Composition) in its file: the ids the document has among them, built by the layers below, each with
+    the kustomization that last changed it ("" for the base's own id).
+
+    Kustomize builds each resource of a kustomization (a file, or a folder holding a kustomization, the
+    legacy ``bases`` alike) before that kustomization's own transformers run, so a ``namePrefix``,
+    ``nameSuffix`` or ``namespace`` of a layer between the base and an overlay is applied before the
+    overlay's patches see the resource (the Kustomization reference at kubectl.docs.kubernetes.io,
+    "namePrefix", "nameSuffix", "namespace"; kustomize.io, "bases and overlays"). A component (``components``)
+    is applied to the resources of the kustomization listing it, its patches seeing them as built so far,
+    and its own transformers applied to them (the reference's "components")."""
+    at = next((p.path for p in loaded for _, d in p.objects() if d.data is data), None)
+    if at is None or not isinstance(data, Mapping):
+        return {}
+    meta = _mapping(data.get("metadata"))
+    base: Id = (str(meta.get("name", "")), str(meta.get("namespace") or ""))
+    folders: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for parsed in loaded:
+        if posixpath.basename(parsed.path) in yamldocs.KUSTOMIZATIONS:
+            for _, document in parsed.objects():
+                folders.setdefault(posixpath.dirname(parsed.path), (parsed.path, document.data))
+                break
+    seen: dict[str, dict[Id, str]] = {}
+    built: dict[str, dict[Id, str]] = {}
+
+    def listed(folder: str, key: str) -> list[str]:
+        entries = folders[folder][1].get(key)
+        names = [e.strip() for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
+        return [posixpath.normpath(posixpath.join(folder, e)) for e in names if e and "://" not in e]
+
+    def transformed(folder: str, ids: dict[Id, str]) -> dict[Id, str]:
+        path, fields = folders[folder]
+        prefix, suffix, space = (fields.get(k) for k in ("namePrefix", "nameSuffix", "namespace"))
+        before, after = (v if isinstance(v, str) else "" for v in (prefix, suffix))
+        out: dict[Id, str] = {}
+        for (name, namespace), giver in ids.items():
+            new = (f"{before}{name}{after}", space if isinstance(space, str) and space else namespace)
+            out.setdefault(new, path if new != (name, namespace) else giver)
+        return out
+
+    def among(folder: str, visiting: frozenset[str]) -> dict[Id, str]:
+        ids: dict[Id, str] = {}
+        for target in listed(folder, "resources") + listed(folder, "bases"):
+            if target == at:
+                ids.setdefault(base, "")
+            elif target in folders and target not in visiting:
+                if target not in built:
+                    built[target] = transformed(target, among(target, visiting | {target}))
+                for found, giver in built[target].items():
+                    ids.setdefault(found, giver)
+        for target in listed(folder, "components"):
+            if target in folders and target not in visiting and ids:
+                for found, giver in ids.items():
+                    seen.setdefault(folders[target][0], {}).setdefault(found, giver)
+                ids = transformed(target, ids)
+        return ids
+
+    for folder, (path, _) in folders.items():
+        for found, giver in among(folder, frozenset({folder})).items():
+            seen.setdefault(path, {}).setdefault(found, giver)
+    return seen
 
 
 def _mapping(node: object) -> Mapping[str, Any]:
@@ -190,13 +288,16 @@ def refuse_json_patches(
     template's list of policies in it, and ``moved`` its template list (``Templates``)."""
     name = str(_mapping(before.get("metadata")).get("name", ""))
     kind = str(before.get("kind", "Role"))
+    below = ids_below(loaded, after)
     for patch in json_patches(files, loaded):
-        if not selects(patch.target, before):
+        how = selection(patch.target, before, below.get(patch.kustomization))
+        if how is None:
             continue
         problem = _problem(patch.ops, _as_patched(before), _as_patched(after), field, request, moved)
         if problem:
+            named = f"{kind} {name} ({how})" if how else f"{kind} {name}"
             raise GitOpsEditError(
-                f"{patch.kustomization}: {patch.entry} ({patch.source}) targets {kind} {name}: {problem}: "
+                f"{patch.kustomization}: {patch.entry} ({patch.source}) targets {named}: {problem}: "
                 "policygen does not edit patches. Change the patch by hand (the generated policy's ARN is "
                 f"{request.policy_arn(0)}), then run again. Nothing was changed"
             )
