@@ -24,7 +24,7 @@ import posixpath
 import re
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -36,6 +36,7 @@ from policygen_operator.adapters.git.github import GitHub
 from policygen_operator.adapters.git.gitlab import GitLab
 from policygen_operator.adapters.git.masking import masked
 from policygen_operator.adapters.git.repo import Workspace, basic_auth_header
+from policygen_operator.domain.gitops import kustomize
 from policygen_operator.domain.gitops.description import (
     DescriptionInput,
     GroupDescription,
@@ -578,7 +579,11 @@ class _Run:
                 tuple(self.spec.replace_managed_policies),
             )
             try:
-                result = edit_files(self.spec.format, files, request, relative)
+                beside: dict[str, str] = {}
+                if self.spec.format in _KUSTOMIZED:
+                    beside = read_kustomize_references(root, files, overlay)
+                result = edit_files(self.spec.format, {**files, **beside}, request, relative)
+                refuse_changes_beside(result, beside, relative)
             except GitOpsEditError as exc:
                 if self.namespace is None:
                     raise
@@ -736,6 +741,84 @@ def read_files(root: Path, relative: str) -> dict[str, str]:
                 continue
             files[path.relative_to(root).as_posix()] = _read(path, "replace")
     return files
+
+
+# the formats whose files a kustomization may patch (an ACK or Crossplane Role, a Composition)
+_KUSTOMIZED = ("ack", "crossplane")
+
+
+def read_kustomize_references(
+    root: Path, files: Mapping[str, str], overlay: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The patch files and kustomizations that the kustomizations among ``files`` name outside them (a
+    shared patch file, a component, an intermediate layer beside the path, and what those name in turn),
+    by repository-relative path; ``overlay`` holds the texts an earlier edit of the run gave files.
+
+    Kustomize reads a kustomization's patches and layers wherever its paths lead (the Kustomization
+    reference at kubectl.docs.kubernetes.io; a patch file outside the kustomization's folder needs
+    ``--load-restrictor LoadRestrictionsNone``, which Flux's kustomize-controller builds with), so an overlay
+    under the path may keep the broad policy through a patch lying beside it: read, that patch is judged as
+    one under the path. Never outside the repository, as for ``path`` (``read_files``): a path leading out,
+    through ``..`` or a symbolic link, into ``.git``, or to a file too large to read, is refused naming the
+    kustomization and the entry. A resource file (an object, not a patch) is not read; a missing file is
+    not either (``kustomize build`` of that overlay fails)."""
+    found: dict[str, str] = {}
+    looked = set(files)
+    while True:
+        pending = [r for r in kustomize.references({**files, **found}) if r.path not in looked]
+        if not pending:
+            return found
+        for reference in pending:
+            if reference.path in looked:
+                continue
+            looked.add(reference.path)
+            candidate = root / reference.path
+            leaves = reference.path == ".." or reference.path.startswith("../")
+            if leaves or not _inside(root, candidate) or reference.path.split("/")[0] == ".git":
+                how = "leaves the repository" if leaves else "leaves the repository through a symbolic link"
+                if not leaves and _inside(root, candidate):
+                    how = "is inside .git"
+                raise GitOpsEditError(
+                    f"{reference.kustomization}: {reference.entry} names {reference.path!r}, which {how}: "
+                    "policygen reads what a kustomization under the path refers to (a patch there may keep "
+                    "the broad policy in that overlay), never outside the repository. Move it into the "
+                    "repository, then run again. Nothing was changed"
+                )
+            if candidate.is_dir() and reference.kind != "patch":
+                names = [posixpath.join(reference.path, n) for n in KUSTOMIZATIONS]
+                wanted = next((n for n in names if n in overlay or (root / n).is_file()), None)
+            elif reference.kind == "patch" and (reference.path in overlay or candidate.is_file()):
+                wanted = reference.path
+            else:
+                continue
+            if wanted is None or wanted in files or wanted in found:
+                continue
+            looked.add(wanted)
+            if wanted in overlay:
+                text = overlay[wanted]
+                if text is not None:
+                    found[wanted] = text
+                continue
+            if (root / wanted).stat().st_size > _MAX_FILE:
+                raise GitOpsEditError(
+                    f"{reference.kustomization}: {reference.entry} names {wanted}, larger than policygen "
+                    f"reads ({_MAX_FILE} bytes): whether it patches the Role cannot be told. Nothing was "
+                    "changed"
+                )
+            found[wanted] = _read(root / wanted, "replace")
+
+
+def refuse_changes_beside(result: EditResult, beside: Mapping[str, str], relative: str) -> None:
+    """An edit changes files under the path only: one read because a kustomization refers to it is there
+    to be judged, and a pull request changing it would reach outside what the user pointed at."""
+    changed = sorted(p for p in result.changes if p in beside)
+    if changed:
+        raise GitOpsEditError(
+            f"{changed[0]}: this edit would change it, but it lies outside path {relative!r} and was read "
+            "only because a kustomization under the path refers to it: policygen changes files under the "
+            "path only. Point path at a folder holding both, or change that file by hand, then run again. "
+            "Nothing was changed"
+        )
 
 
 def _parts_beside(root: Path, target: Path) -> dict[str, str]:

@@ -68,8 +68,9 @@ def plain(node: Any) -> Any:
 
 
 def json_patches(files: dict[str, str], loaded: list[yamldocs.YamlFile]) -> Iterator[JsonPatch]:
-    """The JSON 6902 patches of the kustomizations under the path, inline or in a file under it (a file
-    outside it was not read, and a patch without a target fails ``kustomize build``: neither is given)."""
+    """The JSON 6902 patches of the kustomizations among ``files``, inline or in a file among them (the
+    pull-request service reads those a kustomization names outside the path, ``references``; a patch
+    without a target fails ``kustomize build``: not given)."""
     for parsed in loaded:
         if posixpath.basename(parsed.path) not in yamldocs.KUSTOMIZATIONS:
             continue
@@ -88,6 +89,54 @@ def json_patches(files: dict[str, str], loaded: list[yamldocs.YamlFile]) -> Iter
                     ops = _ops(text) if isinstance(text, str) else None
                     if ops is not None:
                         yield JsonPatch(parsed.path, f"{field}[{number}]", source, entry["target"], ops)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A file or folder a kustomization names: a patch file (``patch``), or a folder of its
+    ``resources``/``bases`` or ``components`` (``resource``, ``component``; a resource may be a file too).
+    ``path`` is repository-relative, normalised: one leaving the repository starts with ``../``."""
+
+    kustomization: str
+    entry: str  # "patches[0]", "components[1]"
+    path: str
+    kind: str
+
+
+def references(files: Mapping[str, str]) -> list[Reference]:
+    """What the kustomizations among ``files`` name by a relative path (a URL or remote base is not a
+    path): the patch files of ``patches``, ``patchesStrategicMerge`` and ``patchesJson6902``, and the
+    entries of ``resources``, ``bases`` and ``components`` (the Kustomization reference at
+    kubectl.docs.kubernetes.io). The pull-request service reads those outside the path, so that a patch or
+    a layer lying beside it is judged as one under it."""
+    found: list[Reference] = []
+    for path in sorted(files):
+        if posixpath.basename(path) not in yamldocs.KUSTOMIZATIONS:
+            continue
+        parsed = yamldocs.YamlFile.parse(path, files[path])
+        if parsed.error:
+            continue
+        folder = posixpath.dirname(path)
+        for _, document in parsed.objects():
+            for key, kind in _REFERRING:
+                entries = document.data.get(key)
+                for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                    named = entry.get("path") if isinstance(entry, Mapping) and kind == "patch" else entry
+                    if not isinstance(named, str) or not named.strip() or "\n" in named or "://" in named:
+                        continue
+                    where = posixpath.normpath(posixpath.join(folder, named.strip()))
+                    found.append(Reference(path, f"{key}[{number}]", where, kind))
+    return found
+
+
+_REFERRING = (
+    ("patches", "patch"),
+    ("patchesStrategicMerge", "patch"),
+    ("patchesJson6902", "patch"),
+    ("resources", "resource"),
+    ("bases", "resource"),
+    ("components", "component"),
+)
 
 
 def _ops(text: str) -> list[dict[str, Any]] | None:

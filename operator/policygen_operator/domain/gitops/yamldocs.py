@@ -350,7 +350,7 @@ def targeted_patch_files(loaded: list[YamlFile]) -> Iterator[tuple[InlinePatch, 
                     continue
                 patch_file = by_path.get(posixpath.normpath(posixpath.join(folder, path.strip())))
                 if patch_file is None:
-                    continue  # outside the path: not read, as for JSON 6902 patch files
+                    continue  # missing, or leaving the repository (which the service refuses)
                 found = InlinePatch(
                     parsed.path, f"patches[{number}]", entry["target"], patch_file.documents, patch_file.path
                 )
