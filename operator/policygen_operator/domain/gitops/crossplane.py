@@ -667,7 +667,7 @@ def _edit_composed(
         result.notes.append(_revision_note(loaded, document))
     listed = role.list_path()
     managed_at = (*listed, str(role.position()), "base", "spec", "forProvider", "managedPolicyArns")
-    moved = kustomize.Templates(listed, templates_before, list(role.entries))
+    moved = kustomize.Templates(listed, templates_before, list(role.entries), role.entry)
     kustomize.refuse_json_patches(files, loaded, before, document.data, managed_at, request, moved)
     result.changes = yamldocs.changes(loaded)
     return result

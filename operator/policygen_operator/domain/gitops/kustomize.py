@@ -21,7 +21,8 @@ after it (``kustomize build`` of the overlay would fail). A patch that touches o
 list or replaces it without a broad ARN changes nothing. A Crossplane Composition whose template holds the
 Role is read the same, the list being the template's ``managedPolicyArns``; an op naming a template of
 the edited list by position that the edit moved (a broad attachment's template before it removed) is
-refused too (``Templates``).
+refused too (``Templates``), and so is an op after which that list holds a template with a broad ARN that
+the edit does not leave there (a whole template added, ``_broad_templates``).
 """
 
 from __future__ import annotations
@@ -373,6 +374,7 @@ class Templates:
     path: tuple[str, ...]
     before: list[Any]
     after: list[Any]
+    own: Any = None  # the edited Role's template (its list is ``field``'s, checked on its own)
 
 
 def _problem(
@@ -386,6 +388,7 @@ def _problem(
     dotted = ".".join(field)
     broken = False  # the patch already failed on the Role as it was: not this edit's doing
     put_by = ""  # the op after which the overlay's list last came to hold a broad ARN
+    template_by: tuple[str, str] | None = None  # the op that put a template holding one, and that template
     for number, op in enumerate(ops, start=1):
         kind = str(op.get("op"))
         named = f"op {number} ({kind} {op.get('path')})"
@@ -411,6 +414,7 @@ def _problem(
             except OpFailed:
                 broken = True
         had = _broad(after, field, request)
+        held = _broad_templates(after, moved, request) if moved is not None else {}
         try:
             after = apply_op(after, op)
         except OpFailed as err:
@@ -422,6 +426,17 @@ def _problem(
             )
         if _broad(after, field, request) and not had:
             put_by = named
+        if moved is not None:
+            added = [t for t in _broad_templates(after, moved, request).items() if t not in held.items()]
+            template_by = (named, added[0][0]) if added else template_by
+    if moved is not None and template_by is not None:
+        holding = _broad_templates(after, moved, request)
+        if template_by[1] in holding:
+            return (
+                f"its {template_by[0]} puts {template_by[1]} holding {', '.join(holding[template_by[1]])} in "
+                f"{'.'.join(moved.path)}, so the overlay keeps the broad policy whatever the base says (and "
+                "an edit of the base alone would claim to replace it)"
+            )
     broad = _broad(after, field, request)
     if broad and put_by:
         return (
@@ -429,6 +444,45 @@ def _problem(
             "whatever the base says (and an edit of the base alone would claim to replace it)"
         )
     return ""
+
+
+def _broad_templates(document: Any, moved: Templates, request: EditRequest) -> dict[str, list[str]]:
+    """The templates of the edited list in the overlay's Composition that hold a broad ARN anywhere (an
+    attachment's ``policyArn``, a Role's ``managedPolicyArns``) and that the edit does not leave so: one an
+    op added, or changed to hold it. The edited Role's own template is left out: its list is checked as
+    ``field`` (``_problem``). Shown as ``_template_shown`` says, each with its broad ARNs."""
+    try:
+        templates = _walk(document, list(moved.path), "/".join(moved.path))
+    except OpFailed:
+        return {}
+    edited = [plain(t) for t in moved.after]
+    found: dict[str, list[str]] = {}
+    for template in templates if isinstance(templates, list) else []:
+        if template in edited or (moved.own is not None and _same_template(template, plain(moved.own))):
+            continue
+        broad = sorted({arn for arn in _strings(template) if arn in request.replace_arns})
+        if broad:
+            found.setdefault(_template_shown(template), broad)
+    return found
+
+
+def _same_template(template: Any, own: Any) -> bool:
+    """Whether a template of the overlay is the edited Role's: by its name (required in a pipeline step),
+    else by its base's kind and metadata (the Role's name, external-name annotation)."""
+    if not isinstance(template, Mapping) or not isinstance(own, Mapping):
+        return False
+    if own.get("name"):
+        return bool(template.get("name") == own["name"])
+    mine, theirs = _mapping(own.get("base")), _mapping(template.get("base"))
+    return all(mine.get(k) == theirs.get(k) for k in ("apiVersion", "kind", "metadata"))
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, Mapping):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return [node] if isinstance(node, str) else []
 
 
 def _moved_template(op: Mapping[str, Any], moved: Templates) -> str:

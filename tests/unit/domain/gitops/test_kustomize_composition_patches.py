@@ -230,3 +230,55 @@ def test_a_strategic_merge_patch_of_other_fields_changes_nothing() -> None:
         result: EditResult = crossplane.edit(files, REQUEST)
         assert result.detached == [POWER]
         assert list(result.changes) == ["base/composition.yaml"]
+
+
+def template_value(template: str) -> str:
+    """A template of ``ROLE``/``ATTACHMENT`` (a list item at 10 spaces) as an op's ``value``."""
+    lines = [line[12:] for line in template.splitlines()]
+    return "  value:\n" + "".join(f"    {line}\n" for line in lines)
+
+
+IN_STEP = "/spec/pipeline/0/input/resources"
+
+
+@pytest.mark.parametrize(
+    ("base", "where", "template", "shown"),
+    [
+        (CLASSIC, "/spec/resources", ATTACHMENT, "resource appRolePowerUser"),
+        (PIPELINE, IN_STEP, ATTACHMENT, "resource appRolePowerUser"),
+        (PIPELINE, IN_STEP, ROLE.replace("appRole", "appRoleAgain"), "resource appRoleAgain"),
+    ],
+)
+def test_an_op_adding_a_whole_template_holding_the_broad_arn_is_refused(
+    base: str, where: str, template: str, shown: str
+) -> None:
+    """Added at the end or at a position, a template of the broad attachment (or a Role listing it) is
+    composed in every composite resource of that overlay, whatever the base says."""
+    for token in ("-", "0"):
+        ops = f"- op: add\n  path: {where}/{token}\n" + template_value(template)
+        message = refusal(tree(base, inline(ops)))
+        assert message.startswith(
+            "overlays/prod/kustomization.yaml: patches[0] (an inline JSON 6902 patch) targets Composition "
+            f"{NAME}: its op 1 (add {where}/{token}) puts {shown} holding {POWER} in {dotted(where)}, so the "
+            "overlay keeps the broad policy whatever the base says"
+        ), message
+
+
+def test_an_op_adding_a_template_without_the_broad_arn_changes_nothing() -> None:
+    template = ATTACHMENT.replace(POWER, READONLY).replace("appRolePowerUser", "appRoleReadOnly")
+    files = tree(PIPELINE, inline(f"- op: add\n  path: {IN_STEP}/-\n" + template_value(template)))
+    result = crossplane.edit(files, REQUEST)
+    assert result.detached == [POWER]
+    assert list(result.changes) == ["base/composition.yaml"]
+
+
+def test_an_op_making_a_template_of_the_overlay_hold_the_broad_arn_is_refused() -> None:
+    """A ``replace`` of a field of another template puts the broad ARN in it just as an added one does."""
+    template = ATTACHMENT.replace(POWER, READONLY).replace("appRolePowerUser", "appRoleReadOnly")
+    base = PIPELINE.replace(ROLE, ROLE + template)
+    ops = f"- op: replace\n  path: {IN_STEP}/1/base/spec/forProvider/policyArn\n  value: {POWER}\n"
+    message = refusal(tree(base, inline(ops)))
+    assert (
+        f"its op 1 (replace {IN_STEP}/1/base/spec/forProvider/policyArn) puts resource appRoleReadOnly "
+        f"holding {POWER} in {dotted(IN_STEP)}"
+    ) in message, message
