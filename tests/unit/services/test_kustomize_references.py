@@ -95,20 +95,20 @@ def refusal(repository: Path, fmt: str = "ack") -> str:
     return str(err.value)
 
 
-SHARED = "patches:\n  - path: ../../../../shared/policies.yaml\n" + TARGET
+SHARED = "patches:\n  - path: ../../../../common/policies.yaml\n" + TARGET
 
 
 def test_a_json_patch_file_outside_the_path_adding_the_broad_arn_is_refused(tmp_path: Path) -> None:
-    message = refusal(origin(tmp_path, layout(SHARED, shared__policies_yaml=ADD_POWER)))
+    message = refusal(origin(tmp_path, layout(SHARED, common__policies_yaml=ADD_POWER)))
     assert message.startswith(
         "apps/payments/overlays/prod/kustomization.yaml: patches[0] (the JSON 6902 patch "
-        "shared/policies.yaml) targets Role payments-api: its op 1 (add /spec/policies/-) puts "
+        "common/policies.yaml) targets Role payments-api: its op 1 (add /spec/policies/-) puts "
         f"{POWER} in spec.policies"
     ), message
 
 
 def test_a_patch_file_outside_the_path_of_other_fields_changes_nothing(tmp_path: Path) -> None:
-    found = preview(origin(tmp_path, layout(SHARED, shared__policies_yaml=TAGS)))
+    found = preview(origin(tmp_path, layout(SHARED, common__policies_yaml=TAGS)))
     assert found.files == ("apps/payments/base/role.yaml",)
 
 
@@ -118,11 +118,11 @@ def test_a_strategic_merge_patch_file_outside_the_path_is_read(tmp_path: Path) -
         f"  forProvider:\n    managedPolicyArns:\n      - {POWER}\n"
     )
     files = layout(
-        "patchesStrategicMerge:\n  - ../../../../shared/role.yaml\n", CROSSPLANE_BASE, shared__role_yaml=patch
+        "patchesStrategicMerge:\n  - ../../../../common/role.yaml\n", CROSSPLANE_BASE, common__role_yaml=patch
     )
     message = refusal(origin(tmp_path, files), "crossplane")
     assert message.startswith(
-        "shared/role.yaml (document 1) is a Kustomize patch (apps/payments/overlays/prod/kustomization.yaml) "
+        "common/role.yaml (document 1) is a Kustomize patch (apps/payments/overlays/prod/kustomization.yaml) "
         "of Role payments-api that sets its policies"
     ), message
 
@@ -149,19 +149,19 @@ def test_an_intermediate_layer_outside_the_path_renames_the_role(tmp_path: Path)
     top = "patches:\n  - patch: |-\n" + "".join(f"      {line}\n" for line in ADD_POWER.splitlines())
     files = layout(
         "",
-        shared__mid__kustomization_yaml=OVERLAY.replace("../../base", "../../apps/payments/base")
+        common__mid__kustomization_yaml=OVERLAY.replace("../../base", "../../apps/payments/base")
         + "namePrefix: prod-\n",
     )
     files["apps/payments/overlays/prod/kustomization.yaml"] = (
         KUSTOMIZATION
-        + "resources:\n  - ../../../../shared/mid\n"
+        + "resources:\n  - ../../../../common/mid\n"
         + top
         + TARGET.replace("payments-api", "prod-payments-api")
     )
     message = refusal(origin(tmp_path, files))
     assert message.startswith(
         "apps/payments/overlays/prod/kustomization.yaml: patches[0] (an inline JSON 6902 patch) targets Role "
-        "payments-api (prod-payments-api as shared/mid/kustomization.yaml gives it)"
+        "payments-api (prod-payments-api as common/mid/kustomization.yaml gives it)"
     ), message
 
 
@@ -179,9 +179,9 @@ def test_a_patch_through_a_symbolic_link_out_of_the_repository_is_refused(tmp_pa
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "policies.yaml").write_text(ADD_POWER)
-    message = refusal(origin(tmp_path, layout(SHARED), {"shared": outside}))
+    message = refusal(origin(tmp_path, layout(SHARED), {"common": outside}))
     assert message.startswith(
-        "apps/payments/overlays/prod/kustomization.yaml: patches[0] names 'shared/policies.yaml', which "
+        "apps/payments/overlays/prod/kustomization.yaml: patches[0] names 'common/policies.yaml', which "
         "leaves the repository through a symbolic link"
     ), message
 
@@ -194,11 +194,11 @@ def test_a_file_read_beside_the_path_is_never_changed(tmp_path: Path) -> None:
         f"spec:\n  forProvider:\n    policyArn: {POWER}\n    role: payments-api\n"
     )
     files = layout(
-        "patchesStrategicMerge:\n  - ../../../../shared/attachment.yaml\n",
+        "patchesStrategicMerge:\n  - ../../../../common/attachment.yaml\n",
         CROSSPLANE_BASE,
-        shared__attachment_yaml=attachment,
+        common__attachment_yaml=attachment,
     )
     message = refusal(origin(tmp_path, files), "crossplane")
     assert message.startswith(
-        "shared/attachment.yaml: this edit would change it, but it lies outside path 'apps/payments'"
+        "common/attachment.yaml: this edit would change it, but it lies outside path 'apps/payments'"
     ), message
