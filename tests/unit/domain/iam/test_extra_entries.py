@@ -591,3 +591,54 @@ def test_cancelling_a_redrive_says_why_its_queue_is_every_queue() -> None:
     assert (level, code) == ("warning", "resource-undetermined")
     assert "TaskHandle" in text
     assert "no parameter naming" not in text
+
+
+FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "resource", "expected"),
+    [
+        (
+            "PutResourcePolicy",
+            {"resourceArn": FUNCTION, "policy": '{"Version": "2012-10-17", "Statement": []}'},
+            FUNCTION,
+            {"lambda:PutResourcePolicy", "lambda:AddPermission", "lambda:RemovePermission"},
+        ),
+        (
+            "GetResourcePolicy",
+            {"resourceArn": FUNCTION},
+            FUNCTION,
+            {"lambda:GetResourcePolicy", "lambda:GetPolicy"},
+        ),
+        (
+            "DeleteResourcePolicy",
+            {"resourceArn": f"{FUNCTION}:live"},
+            f"{FUNCTION}:live",
+            {"lambda:DeleteResourcePolicy", "lambda:RemovePermission"},
+        ),
+    ],
+)
+def test_a_whole_function_policy_call_also_needs_the_statement_actions(
+    name: str, params: dict[str, Any], resource: str, expected: set[str]
+) -> None:
+    """ "To use the PutResourcePolicy, GetResourcePolicy, and DeleteResourcePolicy API actions, you need the
+    following IAM permissions: PutResourcePolicy: lambda:PutResourcePolicy, lambda:AddPermission, and
+    lambda:RemovePermission; GetResourcePolicy: lambda:GetResourcePolicy and lambda:GetPolicy;
+    DeleteResourcePolicy: lambda:DeleteResourcePolicy and lambda:RemovePermission" (Lambda Developer Guide,
+    "Working with resource-based policies in Lambda", "Required permissions"). The request's path names the
+    function, version or alias ("ResourceArn: [...] You can use a qualified or an unqualified ARN", Lambda
+    API Reference, GetResourcePolicy); each action is checked on it."""
+    assert uses("lambda.amazonaws.com", name, params) == {(action, resource) for action in expected}
+
+
+def test_listing_log_groups_also_needs_describe_log_groups() -> None:
+    """ "ListLogGroups: logs:DescribeLogGroups, Required to view all log groups associated with the account"
+    (CloudWatch Logs User Guide, "CloudWatch Logs permissions reference"). The Service Authorization
+    Reference gives logs:DescribeLogGroups no resource type; the request names a pattern, not a log group
+    (CloudWatch Logs API Reference, ListLogGroups, logGroupNamePattern)."""
+    params = {"logGroupNamePattern": "^/aws/lambda", "limit": 50}
+    assert uses("logs.amazonaws.com", "ListLogGroups", params) == {
+        ("logs:ListLogGroups", "*"),
+        ("logs:DescribeLogGroups", "*"),
+    }

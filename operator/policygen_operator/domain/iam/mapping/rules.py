@@ -1950,6 +1950,25 @@ EXTRA_ENTRIES: dict[tuple[str, str], list[dict[str, Any]]] = {
             "resource_mappings": {"GroupName": {"template": _GROUP_OF_TAG_SYNC_TASK}},
         }
     ],
+    # "To use the PutResourcePolicy, GetResourcePolicy, and DeleteResourcePolicy API actions, you need the
+    # following IAM permissions: PutResourcePolicy: lambda:PutResourcePolicy, lambda:AddPermission, and
+    # lambda:RemovePermission; GetResourcePolicy: lambda:GetResourcePolicy and lambda:GetPolicy;
+    # DeleteResourcePolicy: lambda:DeleteResourcePolicy and lambda:RemovePermission" (Lambda Developer Guide,
+    # "Working with resource-based policies in Lambda", "Required permissions"); each on the function,
+    # version or alias the request's ResourceArn names, as the call itself
+    **{
+        ("lambda", method): [
+            {"action": f"lambda:{name}", "primary": True, "arn_override": "${ResourceArn}"} for name in names
+        ]
+        for method, names in (
+            ("putresourcepolicy", ("AddPermission", "RemovePermission")),
+            ("getresourcepolicy", ("GetPolicy",)),
+            ("deleteresourcepolicy", ("RemovePermission",)),
+        )
+    },
+    # "ListLogGroups: logs:DescribeLogGroups, Required to view all log groups associated with the account"
+    # (CloudWatch Logs User Guide, "CloudWatch Logs permissions reference"); the request names no log group
+    ("logs", "listloggroups"): [{"action": "logs:DescribeLogGroups", "primary": True, "arn_override": "*"}],
     # Dead-letter queue redrive: "The following API permissions are required to make DLQ redrive requests:
     # To start a message redrive: Dead-letter queue permissions: sqs:StartMessageMoveTask,
     # sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes [...] Destination queue permissions:
