@@ -409,3 +409,62 @@ def test_a_table_with_region_settings_needs_create_multi_region_resource() -> No
     assert "cassandra:CreateMultiRegionResource" not in actions(
         "cassandra.amazonaws.com", "CreateTable", params
     )
+
+
+HOOK = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:type/hook/MyCompany-MyHook"
+CHANGE_SET = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:changeSet/my-change-set/a1b2c3d4-5678-90ab-cdef"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [None, {"typeArn": HOOK}, {"typeArn": HOOK, "status": "HOOK_COMPLETE_FAILED"}],
+)
+def test_hook_results_not_by_target_need_list_all_hook_results(params: dict[str, Any] | None) -> None:
+    """ "To grant permissions to request all Hook results, results for a specific Hook, or results for a
+    specific Hook and invocation status, you must grant access to the cloudformation:ListAllHookResults
+    action. To grant permissions to request results by specifying a Hook target, you must grant access to
+    the cloudformation:ListHookResults action" (CloudFormation Hooks User Guide, "Grant IAM permissions for
+    CloudFormation Hooks", "List Hook invocation results"; the parameter combinations are the API
+    Reference's, ListHookResults). The page's policies give it ``*``."""
+    assert ("cloudformation:ListAllHookResults", "*") in uses(
+        "cloudformation.amazonaws.com", "ListHookResults", params or {}
+    )
+    by_target = {"targetType": "CHANGE_SET", "targetId": CHANGE_SET}
+    assert "cloudformation:ListAllHookResults" not in actions(
+        "cloudformation.amazonaws.com", "ListHookResults", by_target
+    )
+
+
+def test_enabling_role_manager_needs_create_service_linked_role() -> None:
+    """ "Enabling role manager requires the iam:PutAccountProperties and iam:CreateServiceLinkedRole
+    permissions. Disabling role manager requires the iam:PutAccountProperties permission"; "Role manager is
+    controlled by the account-level property RoleManager/Enabled, which you set using the
+    PutAccountProperties API. A value of true enables role manager" (IAM User Guide, "Create roles
+    automatically with role manager"). The request names no service-linked role: ``*``."""
+    enable = {"properties": {"RoleManager/Enabled": "true"}}
+    assert ("iam:CreateServiceLinkedRole", "*") in uses("iam.amazonaws.com", "PutAccountProperties", enable)
+    disable = {"properties": {"RoleManager/Enabled": "false"}}
+    assert "iam:CreateServiceLinkedRole" not in actions("iam.amazonaws.com", "PutAccountProperties", disable)
+
+
+LOOKUP_TABLE = f"arn:aws:logs:{REGION}:{ACCOUNT}:lookup-table:user_details"
+QUERY_ID = "12ab3456-12ab-123a-789e-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("CreateLookupTable", {"lookupTableName": "user_details", "description": "users"}),
+        ("UpdateLookupTable", {"lookupTableArn": LOOKUP_TABLE}),
+    ],
+)
+def test_a_lookup_table_from_query_results_needs_get_query_results(name: str, params: dict[str, Any]) -> None:
+    """queryId: "The ID of a completed or cancelled CloudWatch Logs query whose results populate the lookup
+    table" (CloudWatch Logs API Reference, CreateLookupTable; UpdateLookupTable: "whose results replace the
+    lookup table content"; "You must specify either tableBody or queryId, but not both"). The role CloudWatch
+    Logs fills a lookup table with from a scheduled query's results "requires the following permissions":
+    logs:CreateLookupTable, logs:UpdateLookupTable, logs:GetQueryResults, on ``*`` (CloudWatch Logs User
+    Guide, "Configuring lookup table destinations for scheduled queries"). A table from CSV reads no query."""
+    assert ("logs:GetQueryResults", "*") in uses("logs.amazonaws.com", name, {**params, "queryId": QUERY_ID})
+    csv = {**params, "tableBody": "user_id,name\nu-1,Alejandro\n"}
+    assert "logs:GetQueryResults" not in actions("logs.amazonaws.com", name, csv)

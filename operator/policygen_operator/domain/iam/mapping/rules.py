@@ -1681,6 +1681,38 @@ _ASKED_FOR: dict[tuple[str, str], list[dict[str, Any]]] = {
         ]
         for method in ("createstatemachine", "updatestatemachine")
     },
+    # "To grant permissions to request all Hook results, results for a specific Hook, or results for a
+    # specific Hook and invocation status, you must grant access to the cloudformation:ListAllHookResults
+    # action. To grant permissions to request results by specifying a Hook target, you must grant access to
+    # the cloudformation:ListHookResults action" (CloudFormation Hooks User Guide, "Grant IAM permissions for
+    # CloudFormation Hooks", "List Hook invocation results"): a request without TargetId; no resource, as
+    # the page's policies give it
+    ("cloudformation", "listhookresults"): [
+        {"action": "cloudformation:ListAllHookResults", "conditions": {"lhs": "TargetId", "op": "NotExists"}}
+    ],
+    # "Enabling role manager requires the iam:PutAccountProperties and iam:CreateServiceLinkedRole
+    # permissions. Disabling role manager requires the iam:PutAccountProperties permission"; "Role manager is
+    # controlled by the account-level property RoleManager/Enabled [...] A value of true enables role
+    # manager" (IAM User Guide, "Create roles automatically with role manager", "Prerequisites"). The page
+    # names no service-linked role, nor does the request: ``*``
+    ("iam", "putaccountproperties"): [
+        {
+            "action": "iam:CreateServiceLinkedRole",
+            "primary": True,
+            "conditions": {"lhs": "Properties.RoleManager/Enabled", "op": "IEquals", "rhs": "true"},
+            "arn_override": "*",
+        }
+    ],
+    # queryId: "The ID of a completed or cancelled CloudWatch Logs query whose results populate the lookup
+    # table" (CloudWatch Logs API Reference, CreateLookupTable; UpdateLookupTable: "whose results replace the
+    # lookup table content"); the role CloudWatch Logs fills a lookup table from a scheduled query's results
+    # with "requires the following permissions": logs:CreateLookupTable, logs:UpdateLookupTable,
+    # logs:GetQueryResults, on ``*`` (CloudWatch Logs User Guide, "Configuring lookup table destinations for
+    # scheduled queries"). A table from tableBody reads no query
+    **{
+        ("logs", method): [_given("logs:GetQueryResults", "QueryId", primary=True, arn_override="*")]
+        for method in ("createlookuptable", "updatelookuptable")
+    },
     # a final snapshot: "FinalSnapshotIdentifier: The user-supplied name of a final cluster snapshot. [...]
     # ElastiCache creates the snapshot, and then deletes the cluster immediately afterward" (ElastiCache API
     # Reference, DeleteCacheCluster; DeleteReplicationGroup likewise); DeleteServerlessCache:
