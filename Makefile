@@ -18,13 +18,20 @@ PIP_COMPILE := $(CACHE)/tools/bin/pip-compile --quiet --generate-hashes --strip-
 ## install: create .venv with policygen and its test dependencies as locked in requirements-dev.lock (versions
 ## and hashes checked). A dependency added to pyproject.toml but not yet locked still installs (unpinned), and
 ## is named with a warning: `make lock` pins it. (The image refuses to build without it in requirements.lock.)
-install: $(BIN)/policygen
+install: $(BIN)/policygen $(BIN)/.native
 $(BIN)/policygen: pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	PIP_FIND_LINKS= $(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/python deploy/image/build.py --check-locks || echo "WARNING: the locks are behind pyproject.toml"
+	touch $@
+
+## native: the scan's optional native fast path (native/, Rust through maturin; crates pinned by
+## native/Cargo.lock). Without cargo the scan reads every record in Python: the same result, slower.
+$(BIN)/.native: $(BIN)/policygen native/Cargo.toml native/Cargo.lock native/pyproject.toml native/src/lib.rs
+	if command -v cargo >/dev/null; then $(BIN)/pip install -q ./native; \
+	else echo "NOTE: cargo not found: policygen scans without its native fast path (docs/architecture.md, "The native fast path")"; fi
 	touch $@
 
 ## lock: re-pin requirements.lock (the image's), requirements-dev.lock (tests) and the wheel's build tools

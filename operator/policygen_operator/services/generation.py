@@ -44,6 +44,10 @@ from policygen_operator.services.errors import (
 from policygen_operator.services.lookup import LookupEventsLogs, lookup_items
 from policygen_operator.services.reasons import Reason
 
+# POLICYGEN_NATIVE=0 reads every matched record in Python, without the native extension where it is built
+# (domain/cloudtrail/native.py): the same result, slower; a way to rule the extension out of a report.
+NATIVE_SWITCH = "POLICYGEN_NATIVE"
+
 if TYPE_CHECKING:  # imported where used: validation loads the reference data
     from policygen_operator.domain.iam.validate import Finding
 
@@ -199,6 +203,7 @@ def run_generation(
             split_sessions=frozenset(request.split_sessions),
             accounts=frozenset(request.source.account_ids),
             regions=frozenset(request.source.regions),
+            native=os.environ.get(NATIVE_SWITCH, "1") != "0",
         )
         said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)

@@ -138,6 +138,24 @@ class EventMapper:
         shipped data once anyway."""
         return (_new_mapper, (self._resource_level,))
 
+    def _plan(self, source: str, name: str) -> Plan:
+        plan = self._plans.get((source, name))
+        if plan is None:
+            plan = self._plans[(source, name)] = compile_plan(self._ref, source, name)
+        return plan
+
+    def memo_shape(self, source: str, name: str) -> tuple[list[str], bool, bool, bool] | None:
+        """What ``memo_key`` reads of a record of this event beyond its fixed fields, for the scan's native
+        reader (``domain/cloudtrail/native.py``), which keys records on the same things and counts a record
+        by the reading of an earlier one with its key: the parameters read by name, whether the names of
+        unread ones count (``Plan.reads_names``), whether the caller and the response are read. None
+        where the reading is more than a memo lookup on those (batch items, a request object under a
+        wrapper, the roles a call passes): such records are always read here."""
+        plan = self._plan(source, name)
+        if plan.batch_items or plan.wrapper is not None or plan.passes_role or plan.unproven_pass_role:
+            return None
+        return sorted(plan.param_keys), plan.reads_names, plan.reads_caller, plan.key in RESPONSE_DEFAULTS
+
     def map(self, record: Mapping[str, Any]) -> MappedEvent:
         source = record.get("eventSource") or ""
         name = record.get("eventName") or ""
@@ -146,9 +164,7 @@ class EventMapper:
             return MappedEvent(
                 "ignored", f"{source}:{name}", is_denied(record), IGNORED_EVENT_TYPES[event_type]
             )
-        plan = self._plans.get((source, name))
-        if plan is None:
-            plan = self._plans[(source, name)] = compile_plan(self._ref, source, name)
+        plan = self._plan(source, name)
         denied = is_denied(record)
         code = record.get("errorCode")
         if code and plan.kind == "mapped":

@@ -1,0 +1,642 @@
+//! policygen's native fast path for matched CloudTrail records.
+//!
+//! The Python scan finds a file's candidate records (a wanted principal's bytes in them) and checks
+//! that each parses; this module then reads each candidate's fields the mapper's reading depends on and
+//! builds a key of them. A record whose key was seen before is counted here, per principal and mapping,
+//! with its first and last eventTime, and never becomes a Python dict; every other record goes back to
+//! the Python scan (`Take::scan` returns it), which maps it as it always did and registers the reading
+//! under the key (`Take::register`), so that the next such record is counted here.
+//!
+//! The key holds every field the mapper reads, as its JSON text (the Python memo key's components:
+//! `plans.memo_key`), or more: two records with the same key were read alike by the mapper, so counting
+//! the second by the first's reading is exact. Whatever this module cannot decide as the Python scan
+//! would (a cut session ARN, an escaped string, an issuer that is no requested role, a linked call, a
+//! record outside the window that returned something) goes back to Python whole.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+use std::collections::{HashMap, HashSet};
+
+/// A JSON value's text, as the record holds it (the Python scan validated the record before).
+type Raw<'a> = &'a [u8];
+
+fn skip_blank(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}
+
+/// The index after the string whose opening quote is at `at`.
+fn skip_string(text: &[u8], mut at: usize) -> Option<usize> {
+    at += 1;
+    while at < text.len() {
+        match text[at] {
+            b'"' => return Some(at + 1),
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The index after the value that starts at `at`.
+fn skip_value(text: &[u8], at: usize) -> Option<usize> {
+    match *text.get(at)? {
+        b'"' => skip_string(text, at),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut here = at;
+            while here < text.len() {
+                match text[here] {
+                    b'"' => {
+                        here = skip_string(text, here)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(here + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                here += 1;
+            }
+            None
+        }
+        _ => {
+            let mut here = at;
+            while here < text.len()
+                && !matches!(
+                    text[here],
+                    b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
+                )
+            {
+                here += 1;
+            }
+            Some(here)
+        }
+    }
+}
+
+/// An object's members in document order (the order a Python dict keeps): each name's text between its
+/// quotes and its value's text. None when `text` is not one object, or a name holds an escape (the name
+/// Python reads is then not these bytes).
+fn members(text: &[u8]) -> Option<Vec<(Raw<'_>, Raw<'_>)>> {
+    let mut at = skip_blank(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(24);
+    at = skip_blank(text, at + 1);
+    if text.get(at) == Some(&b'}') {
+        return Some(out);
+    }
+    loop {
+        if text.get(at) != Some(&b'"') {
+            return None;
+        }
+        let end = skip_string(text, at)?;
+        let name = &text[at + 1..end - 1];
+        if name.contains(&b'\\') {
+            return None;
+        }
+        at = skip_blank(text, end);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_blank(text, at + 1);
+        let value_end = skip_value(text, at)?;
+        out.push((name, &text[at..value_end]));
+        at = skip_blank(text, value_end);
+        match text.get(at) {
+            Some(b',') => at = skip_blank(text, at + 1),
+            Some(b'}') => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// The named members of an object (None for absent or null ones, as Python's ``get`` reads both), or
+/// None when the object cannot be read here or names one of them twice (Python keeps the last).
+fn fields<'a, const N: usize>(text: Raw<'a>, names: [&[u8]; N]) -> Option<[Option<Raw<'a>>; N]> {
+    let mut found: [Option<Raw<'a>>; N] = [None; N];
+    let mut seen = [false; N];
+    for (name, value) in members(text)? {
+        if let Some(slot) = names.iter().position(|wanted| *wanted == name) {
+            if seen[slot] {
+                return None;
+            }
+            seen[slot] = true;
+            if value != b"null" {
+                found[slot] = Some(value);
+            }
+        }
+    }
+    Some(found)
+}
+
+struct Record<'a> {
+    event_source: Option<Raw<'a>>,
+    event_name: Option<Raw<'a>>,
+    event_type: Option<Raw<'a>>,
+    event_time: Option<Raw<'a>>,
+    error_code: Option<Raw<'a>>,
+    error_message: Option<Raw<'a>>,
+    aws_region: Option<Raw<'a>>,
+    recipient_account_id: Option<Raw<'a>>,
+    request_parameters: Option<Raw<'a>>,
+    response_elements: Option<Raw<'a>>,
+    resources: Option<Raw<'a>>,
+    user_identity: Option<Raw<'a>>,
+}
+
+impl<'a> Record<'a> {
+    fn read(text: Raw<'a>) -> Option<Self> {
+        let [event_source, event_name, event_type, event_time, error_code, error_message, aws_region, recipient_account_id, request_parameters, response_elements, resources, user_identity] =
+            fields(
+                text,
+                [
+                    b"eventSource".as_slice(),
+                    b"eventName",
+                    b"eventType",
+                    b"eventTime",
+                    b"errorCode",
+                    b"errorMessage",
+                    b"awsRegion",
+                    b"recipientAccountId",
+                    b"requestParameters",
+                    b"responseElements",
+                    b"resources",
+                    b"userIdentity",
+                ],
+            )?;
+        Some(Record {
+            event_source,
+            event_name,
+            event_type,
+            event_time,
+            error_code,
+            error_message,
+            aws_region,
+            recipient_account_id,
+            request_parameters,
+            response_elements,
+            resources,
+            user_identity,
+        })
+    }
+}
+
+struct Identity<'a> {
+    kind: Option<Raw<'a>>,
+    arn: Option<Raw<'a>>,
+    account_id: Option<Raw<'a>>,
+    session_context: Option<Raw<'a>>,
+}
+
+impl<'a> Identity<'a> {
+    fn read(text: Raw<'a>) -> Option<Self> {
+        let [kind, arn, account_id, session_context] = fields(
+            text,
+            [b"type".as_slice(), b"arn", b"accountId", b"sessionContext"],
+        )?;
+        Some(Identity {
+            kind,
+            arn,
+            account_id,
+            session_context,
+        })
+    }
+}
+
+/// What the mapper's plan for one event reads, as `EventMapper.memo_shape` gives it.
+struct Shape {
+    param_keys: HashSet<Vec<u8>>,
+    reads_names: bool,
+    reads_caller: bool,
+    reads_response: bool,
+}
+
+/// A drained tally: (principal, entry, count, first eventTime, last eventTime).
+type Row = (u32, u32, u64, String, String);
+
+struct Tally {
+    count: u64,
+    first: String,
+    last: String,
+}
+
+/// A string's text when the JSON holds it without escapes (the same text Python reads), else None.
+fn plain(raw: Raw<'_>) -> Option<&str> {
+    let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if inner.contains(&b'\\') {
+        None
+    } else {
+        std::str::from_utf8(inner).ok()
+    }
+}
+
+fn push(key: &mut Vec<u8>, part: &[u8]) {
+    key.extend_from_slice(&(part.len() as u32).to_le_bytes());
+    key.extend_from_slice(part);
+}
+
+/// A field's JSON text, or a mark no text can be for an absent or null one (Python reads both as None).
+fn push_raw(key: &mut Vec<u8>, raw: Option<Raw<'_>>) {
+    match raw {
+        Some(value) => push(key, value),
+        None => key.extend_from_slice(&u32::MAX.to_le_bytes()),
+    }
+}
+
+fn trim(text: &[u8]) -> &[u8] {
+    let start = skip_blank(text, 0);
+    let mut end = text.len();
+    while end > start && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        end -= 1;
+    }
+    &text[start..end]
+}
+
+/// Whether a parameter's value leaves it unset (`plans.EMPTY_VALUES`: None, "", [], {}).
+fn is_empty_value(raw: Raw<'_>) -> bool {
+    let text = trim(raw);
+    if text == b"null" || text == b"\"\"" {
+        return true;
+    }
+    let inner = |open: u8, close: u8| {
+        text.len() >= 2
+            && text[0] == open
+            && text[text.len() - 1] == close
+            && trim(&text[1..text.len() - 1]).is_empty()
+    };
+    inner(b'[', b']') || inner(b'{', b'}')
+}
+
+/// `plans.holds_arn`: a string starting with "arn:", or a list whose first item is one. None when it
+/// cannot be told from the text without unescaping (the record then goes to Python).
+fn holds_arn(raw: Raw<'_>) -> Option<bool> {
+    let text = trim(raw);
+    let first = if text.first() == Some(&b'[') {
+        &text[skip_blank(text, 1)..]
+    } else {
+        text
+    };
+    if first.first() != Some(&b'"') {
+        return Some(false);
+    }
+    let end = skip_string(first, 0)?;
+    let head = &first[1..end - 1];
+    if head.contains(&b'\\') {
+        return None;
+    }
+    Some(head.starts_with(b"arn:"))
+}
+
+enum Outcome {
+    Skip,
+    Python,
+    Hit,
+    Miss(Vec<u8>, u32, String),
+}
+
+#[pyclass]
+struct Take {
+    users: HashMap<String, u32>,
+    roles: HashMap<String, u32>,
+    sessions: HashSet<String>,
+    unsessioned: HashSet<String>,
+    apart: HashSet<u32>,
+    linked: HashSet<String>,
+    start: String,
+    end: String,
+    shape_of: PyObject,
+    shapes: HashMap<String, Option<Shape>>,
+    memo: HashMap<Vec<u8>, u32>,
+    tallies: HashMap<(u32, u32), Tally>,
+    outside: u64,
+    // this file's records Python reads first: each one's key, and the mapping registered for it
+    pending: Vec<(Vec<u8>, Option<u32>)>,
+    pending_of: HashMap<Vec<u8>, usize>,
+    // later records of a pending key: (pending id, principal, eventTime, index of the chunk)
+    deferred: Vec<(usize, u32, String, usize)>,
+}
+
+impl Take {
+    fn shape(
+        &mut self,
+        py: Python<'_>,
+        event: &str,
+        source: &str,
+        name: &str,
+    ) -> PyResult<Option<&Shape>> {
+        if !self.shapes.contains_key(event) {
+            let found: Option<(Vec<String>, bool, bool, bool)> =
+                self.shape_of.call1(py, (source, name))?.extract(py)?;
+            let shape = found.map(|(keys, reads_names, reads_caller, reads_response)| Shape {
+                param_keys: keys.into_iter().map(String::into_bytes).collect(),
+                reads_names,
+                reads_caller,
+                reads_response,
+            });
+            self.shapes.insert(event.to_owned(), shape);
+        }
+        Ok(self.shapes.get(event).and_then(|shape| shape.as_ref()))
+    }
+
+    fn principal(&self, identity: &Identity<'_>) -> Result<Option<u32>, ()> {
+        let arn = identity.arn.and_then(plain).ok_or(())?;
+        if let Some(&index) = self.users.get(arn) {
+            return Ok(Some(index));
+        }
+        let prefix = &arn[..arn.rfind('/').map(|at| at + 1).unwrap_or(0)];
+        if self.unsessioned.contains(prefix) {
+            return Err(());
+        }
+        if !self.sessions.contains(prefix) {
+            return Ok(None);
+        }
+        let [issuer] = fields(
+            identity.session_context.ok_or(())?,
+            [b"sessionIssuer".as_slice()],
+        )
+        .ok_or(())?;
+        let [issuer] = fields(issuer.ok_or(())?, [b"arn".as_slice()]).ok_or(())?;
+        let issuer = issuer.and_then(plain).ok_or(())?;
+        self.roles.get(issuer).copied().map(Some).ok_or(())
+    }
+
+    fn read(&mut self, py: Python<'_>, chunk: &[u8]) -> PyResult<Outcome> {
+        let Some(record) = Record::read(chunk) else {
+            return Ok(Outcome::Python);
+        };
+        let Some(identity) = record.user_identity.and_then(Identity::read) else {
+            return Ok(Outcome::Python);
+        };
+        let principal = match self.principal(&identity) {
+            Ok(Some(index)) => index,
+            Ok(None) => return Ok(Outcome::Skip),
+            Err(()) => return Ok(Outcome::Python),
+        };
+        if self.apart.contains(&principal) {
+            return Ok(Outcome::Python);
+        }
+        let Some(time) = record.event_time.and_then(plain) else {
+            return Ok(Outcome::Python);
+        };
+        if time.len() != 20 || !time.ends_with('Z') {
+            return Ok(Outcome::Python);
+        }
+        if !(self.start.as_str() <= time && time < self.end.as_str()) {
+            if record.response_elements.is_some() {
+                return Ok(Outcome::Python); // it may return an id a call in the window names
+            }
+            self.outside += 1;
+            return Ok(Outcome::Skip);
+        }
+        let (Some(source), Some(name)) = (
+            record.event_source.and_then(plain),
+            record.event_name.and_then(plain),
+        ) else {
+            return Ok(Outcome::Python);
+        };
+        let event = format!("{source}:{name}");
+        if self.linked.contains(&event) {
+            return Ok(Outcome::Python);
+        }
+        let Some(key) = self.key(py, &record, &identity, &event, source, name)? else {
+            return Ok(Outcome::Python);
+        };
+        match self.memo.get(&key) {
+            Some(&entry) => {
+                self.tally(principal, entry, time);
+                Ok(Outcome::Hit)
+            }
+            None => Ok(Outcome::Miss(key, principal, time.to_owned())),
+        }
+    }
+
+    /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts.
+    fn key(
+        &mut self,
+        py: Python<'_>,
+        record: &Record<'_>,
+        identity: &Identity<'_>,
+        event: &str,
+        source: &str,
+        name: &str,
+    ) -> PyResult<Option<Vec<u8>>> {
+        let Some(shape) = self.shape(py, event, source, name)? else {
+            return Ok(None);
+        };
+        let mut key = Vec::with_capacity(256);
+        push(&mut key, source.as_bytes());
+        push(&mut key, name.as_bytes());
+        push_raw(&mut key, record.event_type);
+        push_raw(&mut key, record.error_code);
+        push_raw(&mut key, record.error_code.and(record.error_message));
+        push_raw(&mut key, record.aws_region);
+        push_raw(&mut key, record.recipient_account_id);
+        push_raw(&mut key, record.resources);
+        push_raw(&mut key, identity.kind);
+        push_raw(&mut key, identity.account_id);
+        let arn = identity.arn.and_then(plain).unwrap_or("");
+        let no_account = identity.account_id.is_none_or(|raw| raw == b"\"\"");
+        if no_account || shape.reads_caller || !arn.starts_with("arn:") {
+            push(&mut key, arn.as_bytes()); // the account is read from the ARN then
+        } else {
+            // the partition, which fills every ARN
+            push(&mut key, arn.split(':').nth(1).unwrap_or("").as_bytes());
+        }
+        if shape.reads_caller {
+            push_raw(&mut key, identity.session_context);
+        }
+        push_raw(
+            &mut key,
+            if shape.reads_response {
+                record.response_elements
+            } else {
+                None
+            },
+        );
+        match record.request_parameters {
+            None => key.push(0),
+            // a failed call's reading may depend on whether the request had any parameter at all
+            // (throttling, IAM's refused entity): all of them, then
+            Some(raw) if record.error_code.is_some() => {
+                key.push(2);
+                push(&mut key, raw);
+            }
+            Some(raw) if raw.first() == Some(&b'{') => {
+                let Some(params) = members(raw) else {
+                    return Ok(None);
+                };
+                key.push(1);
+                for (param, value) in params {
+                    if shape.param_keys.contains(param) {
+                        key.push(b'r');
+                        push(&mut key, param);
+                        push(&mut key, value);
+                        continue;
+                    }
+                    match holds_arn(value) {
+                        None => return Ok(None),
+                        Some(true) => {
+                            key.push(b'r');
+                            push(&mut key, param);
+                            push(&mut key, value);
+                        }
+                        Some(false) if shape.reads_names && !is_empty_value(value) => {
+                            key.push(b'n');
+                            push(&mut key, param);
+                        }
+                        Some(false) => {}
+                    }
+                }
+            }
+            Some(_) => return Ok(None),
+        }
+        Ok(Some(key))
+    }
+
+    fn tally(&mut self, principal: u32, entry: u32, time: &str) {
+        match self.tallies.get_mut(&(principal, entry)) {
+            Some(tally) => {
+                tally.count += 1;
+                if time < tally.first.as_str() {
+                    tally.first = time.to_owned();
+                }
+                if time > tally.last.as_str() {
+                    tally.last = time.to_owned();
+                }
+            }
+            None => {
+                let tally = Tally {
+                    count: 1,
+                    first: time.to_owned(),
+                    last: time.to_owned(),
+                };
+                self.tallies.insert((principal, entry), tally);
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl Take {
+    /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
+    /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `apart`: principals
+    /// whose sessions are kept apart (left to Python); `linked`: "source:name" of linked calls;
+    /// `start`/`end`: the window as CloudTrail's 20-character times; `shape_of(source, name)`: what the
+    /// mapper reads for that event, or None when only Python may read it.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        users: HashMap<String, u32>,
+        roles: HashMap<String, u32>,
+        sessions: HashSet<String>,
+        unsessioned: HashSet<String>,
+        apart: HashSet<u32>,
+        linked: HashSet<String>,
+        start: String,
+        end: String,
+        shape_of: PyObject,
+    ) -> Self {
+        Take {
+            users,
+            roles,
+            sessions,
+            unsessioned,
+            apart,
+            linked,
+            start,
+            end,
+            shape_of,
+            shapes: HashMap::new(),
+            memo: HashMap::new(),
+            tallies: HashMap::new(),
+            outside: 0,
+            pending: Vec::new(),
+            pending_of: HashMap::new(),
+            deferred: Vec::new(),
+        }
+    }
+
+    /// The candidate records (bytes, each one JSON object) Python must read itself, as (index, key id):
+    /// key id -1 for a record only Python reads, else the id `register` takes once Python has mapped it.
+    /// A later record of a key given out in this file waits for that registration (`settle`).
+    fn scan(&mut self, py: Python<'_>, chunks: &Bound<'_, PyList>) -> PyResult<Vec<(usize, i64)>> {
+        let mut back = Vec::new();
+        for (index, item) in chunks.iter().enumerate() {
+            let bytes = item.downcast::<PyBytes>()?;
+            match self.read(py, bytes.as_bytes())? {
+                Outcome::Skip | Outcome::Hit => {}
+                Outcome::Python => back.push((index, -1)),
+                Outcome::Miss(key, principal, time) => match self.pending_of.get(&key) {
+                    Some(&id) => self.deferred.push((id, principal, time, index)),
+                    None => {
+                        let id = self.pending.len();
+                        self.pending_of.insert(key.clone(), id);
+                        self.pending.push((key, None));
+                        back.push((index, id as i64));
+                    }
+                },
+            }
+        }
+        Ok(back)
+    }
+
+    /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list.
+    fn register(&mut self, key_id: usize, entry: u32) {
+        if let Some((key, registered)) = self.pending.get_mut(key_id) {
+            *registered = Some(entry);
+            self.memo.entry(key.clone()).or_insert(entry);
+        }
+    }
+
+    /// Counts the records that waited for a key's registration, and gives back (as chunk indexes of
+    /// the last `scan`) those whose key Python never registered: Python reads them itself.
+    fn settle(&mut self) -> Vec<usize> {
+        let mut back = Vec::new();
+        for (id, principal, time, index) in std::mem::take(&mut self.deferred) {
+            match self.pending[id].1 {
+                Some(entry) => self.tally(principal, entry, &time),
+                None => back.push(index),
+            }
+        }
+        self.pending.clear();
+        self.pending_of.clear();
+        back
+    }
+
+    /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the
+    /// records outside the window.
+    fn drain(&mut self) -> (Vec<Row>, u64) {
+        let rows = self
+            .tallies
+            .drain()
+            .map(|((principal, entry), tally)| {
+                (principal, entry, tally.count, tally.first, tally.last)
+            })
+            .collect();
+        (rows, std::mem::take(&mut self.outside))
+    }
+
+    /// Forgets every registered mapping (Python's entry list is emptied with it).
+    fn forget(&mut self) {
+        self.memo.clear();
+    }
+
+    fn __len__(&self) -> usize {
+        self.memo.len()
+    }
+}
+
+#[pymodule]
+fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Take>()?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+"""The scan's optional native fast path (``native/``, the ``policygen_native`` extension, built by ``make``).
+
+A matched record costs the Python scan ~15-25 us (a dict of the whole record, its checks, the mapper's
+memo key, the usage entry), ten times what skipping it costs: a scan for every role of a cluster, whose
+records are most of the logs, paid that for each. Most matched records repeat a call the scan has mapped
+already (the mapper's memo hits three in four on the benchmark's logs). The extension reads each candidate
+record's fields the mapper depends on (``EventMapper.memo_shape``: the same things ``plans.memo_key``
+keys on, or more) and counts a record whose key it has seen by that earlier record's reading, per
+principal, with its first and last ``eventTime``; every other record comes back to the Python scan whole
+and is read as before, and its reading is registered under its key. So the result is the Python scan's,
+record for record (``tests/unit/domain/cloudtrail/test_native_take.py`` compares both on every layout);
+without the extension (a machine with no Rust toolchain, ``ScanSpec.native`` off) the scan is the same,
+only slower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from policygen_operator.domain.cloudtrail.principals import UNSESSIONED, PrincipalMatcher
+from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.usage import Usage
+
+if TYPE_CHECKING:  # scan.py imports this module
+    from policygen_operator.domain.cloudtrail.scan import MappedEventLike, ScanResult
+
+try:
+    import policygen_native
+except ImportError:  # not built here: the Python scan reads every record
+    policygen_native = None
+
+# Registered readings kept before they are all forgotten (as the mapper's memo clears when full), so that
+# memory stays flat however many distinct calls the logs hold.
+MAX_READINGS = 8_192
+
+
+def available() -> bool:
+    return policygen_native is not None
+
+
+class NativeTake:
+    """One scanner's native reader: principals by index, the readings registered, the extension's state."""
+
+    def __init__(
+        self,
+        principals: list[str],
+        matcher: PrincipalMatcher,
+        apart: frozenset[str],
+        window: Window,
+        linked_keys: frozenset[str],
+        memo_shape: Callable[[str, str], Any],
+    ) -> None:
+        assert policygen_native is not None
+        self.principals = principals
+        index = {arn: number for number, arn in enumerate(principals)}
+        self._readings: list[MappedEventLike] = []
+        self._take = policygen_native.Take(
+            {arn: index[arn] for arn in matcher.users},
+            {arn: index[arn] for arn in matcher.roles},
+            {prefix for prefix, roles in matcher.session_keys.items() if roles is not UNSESSIONED},
+            {prefix for prefix, roles in matcher.session_keys.items() if roles is UNSESSIONED},
+            {index[arn] for arn in apart if arn in index},
+            set(linked_keys),
+            window.start_iso,
+            window.end_iso,
+            memo_shape,
+        )
+
+    def scan(self, chunks: list[bytes]) -> list[tuple[int, int]]:
+        """The chunks the Python scan must read, in order, each with the key id to ``register`` its reading
+        under (-1: never registered); later repeats of such a record wait for ``settle``."""
+        return self._take.scan(chunks)  # type: ignore[no-any-return]
+
+    def settle(self) -> list[int]:
+        """Counts the repeats of the records the Python scan just mapped; the indexes of those it did not
+        map (a bad record, one outside what was asked), which it then reads itself."""
+        return self._take.settle()  # type: ignore[no-any-return]
+
+    def register(self, key_id: int, reading: MappedEventLike) -> None:
+        self._readings.append(reading)
+        self._take.register(key_id, len(self._readings) - 1)
+
+    def drain(self, result: ScanResult) -> None:
+        """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
+        record (``ScanResult.count``, then each use's usage), ``count`` records at once."""
+        rows, outside = self._take.drain()
+        result.records_outside_window += outside
+        readings = self._readings
+        principals = self.principals
+        for principal, entry, count, first, last in rows:
+            reading = readings[entry]
+            usage = result.count(principals[principal], reading, count)
+            if usage is not None:
+                seen = Usage(count, first, last)
+                for action, resource in reading.uses:
+                    usage.add(action, resource, seen, denied=reading.denied)
+        if len(readings) >= MAX_READINGS:
+            self._take.forget()
+            readings.clear()

@@ -1,0 +1,411 @@
+"""The native fast path (``native.py``, the ``policygen_native`` extension) gives the Python scan's result.
+
+The extension counts a matched record by the reading of an earlier record with the same key, and hands
+every other record to the Python scan. Whatever it gets wrong shows as a difference between a scan with it
+and one without (``ScanSpec.native``): the usage (actions, resources, counts, first and last times), the
+events matched per principal, unmapped and ignored calls with their reasons, findings, bad records, records
+outside the window. The records below are shaped as the CloudTrail User Guide's examples ("CloudTrail
+record contents", "CloudTrail userIdentity element") and vary in each field the mapper reads: calls that
+read the caller, pass a role, hold batch items or are linked by returned ids; denied calls whose message
+names the resource, throttled calls with and without parameters; sessions without an issuer, cut session
+ARNs, users without an account id; parameters with escapes, ARNs, empty values, JSON text; times outside
+the window, in another format, missing; fields of the wrong type. Hypothesis draws lists of them, repeated
+(so that the extension has readings to count by), shuffled and split into delivery files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policygen_operator.domain.cloudtrail import native
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec, default_mapper
+from tests.unit.domain.cloudtrail.fakes import ACCOUNT, delivery, record, role_identity, user_identity
+from tests.unit.domain.cloudtrail.test_scan import WINDOW
+
+pytestmark = pytest.mark.skipif(
+    not native.available(),
+    reason="the policygen_native extension is not built here (`make install` builds it where cargo is)",
+)
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/app"
+USER = f"arn:aws:iam::{ACCOUNT}:user/people/alice"
+OTHER_USER = f"arn:aws:iam::{ACCOUNT}:user/people/bob"
+OTHER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/web"
+PRINCIPALS = (ROLE, USER, OTHER_USER, OTHER_ROLE)
+
+ALICE = user_identity()
+BOB = user_identity(name="bob")
+APP = role_identity()
+WEB = role_identity(name="web", path="/")
+NO_ISSUER = role_identity(issuer=False)
+CUT = {**role_identity(), "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/app"}
+NO_ACCOUNT = {key: value for key, value in user_identity().items() if key != "accountId"}
+EMPTY_ACCOUNT = {**user_identity(), "accountId": ""}
+NOT_ASKED = role_identity(name="batch", path="/")
+DENIED = "AccessDenied"
+
+
+def denied_message(action: str, resource: str) -> str:
+    return (
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app/session-1 is not authorized to perform: {action} "
+        f"on resource: {resource} because no identity-based policy allows the {action} action"
+    )
+
+
+def s3(name: str, bucket: str, key: str | None = None, **extra: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {"bucketName": bucket, "Host": f"{bucket}.s3.us-east-1.amazonaws.com"}
+    resources: list[dict[str, Any]] = [{"type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}]
+    if key is not None:
+        params["key"] = key
+        resources.insert(0, {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{bucket}/{key}"})
+    return {"requestParameters": params, "resources": resources, **extra}
+
+
+# (identity, eventName, eventSource, fields): each kind of record the extension must read as Python does
+CALLS: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = [
+    (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "2026/a.csv")),
+    (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "2026/b.csv")),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "2026/c.csv"), "resources": None}),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "2026/d.csv"), "resources": None}),
+    (ALICE, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "2026/a.csv")),
+    (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "drafts/*?.csv")),
+    (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "caf\u00e9/men\u00fc.csv")),
+    (
+        APP,
+        "PutObject",
+        "s3.amazonaws.com",
+        s3(
+            "PutObject",
+            "uploads",
+            "x",
+            errorCode=DENIED,
+            errorMessage=denied_message("s3:PutObject", "arn:aws:s3:::uploads/x"),
+        ),
+    ),
+    (
+        APP,
+        "PutObject",
+        "s3.amazonaws.com",
+        s3(
+            "PutObject",
+            "uploads",
+            "y",
+            errorCode=DENIED,
+            errorMessage=denied_message("s3:PutObject", "arn:aws:s3:::uploads/y"),
+        ),
+    ),
+    (APP, "ListObjects", "s3.amazonaws.com", s3("ListObjects", "reports", None)),
+    (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "k", errorCode="NoSuchKey")),
+    (
+        APP,
+        "Decrypt",
+        "kms.amazonaws.com",
+        {
+            "requestParameters": {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+            "resources": [{"type": "AWS::KMS::Key", "ARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd"}],
+        },
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {"requestParameters": {"name": "/app/db", "withDecryption": True}},
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {"requestParameters": {"name": "/app/db", "withDecryption": False}},
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {"requestParameters": {"name": "/app/cache", "withDecryption": True}},
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {
+            "requestParameters": None,
+            "errorCode": DENIED,
+            "errorMessage": denied_message(
+                "ssm:GetParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/db"
+            ),
+        },
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {
+            "requestParameters": None,
+            "errorCode": DENIED,
+            "errorMessage": denied_message(
+                "ssm:GetParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/a/b"
+            ),
+        },
+    ),
+    (APP, "GetParameter", "ssm.amazonaws.com", {"requestParameters": '{"name": "/app/json-text"}'}),
+    (APP, "GetParameter", "ssm.amazonaws.com", {"requestParameters": None}),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {"requestParameters": None, "errorCode": "ThrottlingException"},
+    ),
+    (
+        APP,
+        "GetParameter",
+        "ssm.amazonaws.com",
+        {"requestParameters": {"name": "/app/db"}, "errorCode": "ThrottlingException"},
+    ),
+    (
+        APP,
+        "DescribeTable",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {}, "errorCode": "ThrottlingException"},
+    ),
+    (
+        APP,
+        "ListTables",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {}, "errorCode": "ThrottlingException"},
+    ),
+    (
+        APP,
+        "ListTables",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {"limit": 5}, "errorCode": "ThrottlingException"},
+    ),
+    (
+        APP,
+        "GetItem",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {"tableName": "orders", "key": {"id": "1"}}},
+    ),
+    (
+        APP,
+        "GetItem",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {"tableName": "orders", "key": {"id": "2"}}},
+    ),
+    (
+        APP,
+        "GetItem",
+        "dynamodb.amazonaws.com",
+        {"requestParameters": {"tableName": "users", "key": {"id": "2"}}},
+    ),
+    (
+        APP,
+        "GetItem",
+        "dynamodb.amazonaws.com",
+        {
+            "requestParameters": {
+                "tableName": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders",
+                "key": {"id": "3"},
+            }
+        },
+    ),
+    (
+        APP,
+        "SendMessage",
+        "sqs.amazonaws.com",
+        {
+            "requestParameters": {
+                "queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/jobs",
+                "messageBody": "HIDDEN",
+            }
+        },
+    ),
+    (
+        APP,
+        "SendMessageBatch",
+        "sqs.amazonaws.com",
+        {
+            "requestParameters": {
+                "queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/jobs",
+                "entries": [{"id": "1", "messageBody": "HIDDEN"}],
+            }
+        },
+    ),
+    (
+        APP,
+        "Invoke",
+        "lambda.amazonaws.com",
+        {
+            "requestParameters": {
+                "functionName": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:worker",
+                "invocationType": "Event",
+            }
+        },
+    ),
+    (
+        APP,
+        "RunTask",
+        "ecs.amazonaws.com",
+        {
+            "requestParameters": {
+                "cluster": "prod",
+                "taskDefinition": "web:3",
+                "overrides": {"taskRoleArn": f"arn:aws:iam::{ACCOUNT}:role/task"},
+            }
+        },
+    ),
+    (ALICE, "GetUser", "iam.amazonaws.com", {"requestParameters": None}),
+    (BOB, "GetUser", "iam.amazonaws.com", {"requestParameters": None}),
+    (BOB, "ChangePassword", "iam.amazonaws.com", {"requestParameters": None}),
+    (NO_ACCOUNT, "GetUser", "iam.amazonaws.com", {"requestParameters": None}),
+    (EMPTY_ACCOUNT, "GetUser", "iam.amazonaws.com", {"requestParameters": None}),
+    (ALICE, "GetUser", "iam.amazonaws.com", {"requestParameters": {"userName": "bob"}}),
+    (ALICE, "ChangePassword", "iam.amazonaws.com", {"requestParameters": None}),
+    (
+        ALICE,
+        "GetUser",
+        "iam.amazonaws.com",
+        {
+            "requestParameters": None,
+            "errorCode": DENIED,
+            "errorMessage": f"User: {USER} is not authorized to perform: iam:GetUser on resource: user bob",
+        },
+    ),
+    (APP, "GetCallerIdentity", "sts.amazonaws.com", {"requestParameters": None}),
+    (WEB, "GetCallerIdentity", "sts.amazonaws.com", {"requestParameters": None}),
+    (NO_ISSUER, "GetCallerIdentity", "sts.amazonaws.com", {"requestParameters": None}),
+    (CUT, "GetCallerIdentity", "sts.amazonaws.com", {"requestParameters": None}),
+    (NOT_ASKED, "GetCallerIdentity", "sts.amazonaws.com", {"requestParameters": None}),
+    (
+        APP,
+        "StartQueryExecution",
+        "athena.amazonaws.com",
+        {
+            "requestParameters": {"queryString": "SELECT 1", "workGroup": "analysts"},
+            "responseElements": {"queryExecutionId": "a1b2c3"},
+        },
+    ),
+    (APP, "GetQueryResults", "athena.amazonaws.com", {"requestParameters": {"queryExecutionId": "a1b2c3"}}),
+    (
+        APP,
+        "ConsoleLogin",
+        "signin.amazonaws.com",
+        {"eventType": "AwsConsoleSignIn", "requestParameters": None},
+    ),
+    (APP, "NoSuchCall", "example.amazonaws.com", {"requestParameters": {"thing": "x"}}),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "z"), "awsRegion": 7}),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "z"), "requestParameters": ["x"]}),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "z"), "awsRegion": None}),
+    (
+        APP,
+        "GetObject",
+        "s3.amazonaws.com",
+        {**s3("GetObject", "reports", "z"), "recipientAccountId": ACCOUNT},
+    ),
+]
+TIMES = ["2026-11-24T09:00:00Z", "2026-11-24T23:59:59Z", "2026-11-24T00:00:00Z", "2026-11-24T12:30:00.250Z"]
+OUTSIDE = ["2026-11-23T23:59:59Z", "2026-11-25T00:00:00Z"]
+
+
+def build(call: int, time: str, drop_time: bool = False) -> dict[str, Any]:
+    identity, name, source, fields = CALLS[call]
+    made = record(json.loads(json.dumps(identity)), name, source, time, **json.loads(json.dumps(fields)))
+    if drop_time:
+        del made["eventTime"]
+    return made
+
+
+def scan(files: list[bytes], *, use_native: bool, split: bool = False) -> ScanResult:
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    apart = frozenset({ROLE}) if split else frozenset()
+    scanner = Scanner(ScanSpec(principals, WINDOW, split_sessions=apart, native=use_native))
+    for number, data in enumerate(files):
+        scanner.scan_bytes(f"f{number}.json", data)
+    return scanner.take_result(final=True)
+
+
+def seen(result: ScanResult) -> dict[str, Any]:
+    """Everything a scan result says, in a form two results compare by."""
+    return {
+        "summary": json.loads(json.dumps(result.summary.to_dict(), sort_keys=True)),
+        "matched": dict(result.matched),
+        "unmapped": {key: dict(value) for key, value in result.unmapped.items()},
+        "ignored": {key: dict(value) for key, value in result.ignored.items()},
+        "notes": {key: sorted(value.items()) for key, value in result.notes.items()},
+        "reasons": {key: sorted(value) for key, value in result.ignored_reasons.items()},
+        "warnings": sorted(result.warnings),
+        "outside": result.records_outside_window,
+        "unsessioned": dict(result.unsessioned),
+        "other_paths": {key: sorted(value) for key, value in result.other_paths.items()},
+    }
+
+
+def compare(files: list[bytes], split: bool = False) -> ScanResult:
+    with_native = scan(files, use_native=True, split=split)
+    assert seen(with_native) == seen(scan(files, use_native=False, split=split))
+    return with_native
+
+
+def test_every_kind_of_record_repeated_reads_as_the_python_scan() -> None:
+    records = [build(call, time) for call in range(len(CALLS)) for time in TIMES]
+    records += [build(call, time) for call in range(len(CALLS)) for time in OUTSIDE]
+    records += [build(0, TIMES[0], drop_time=True)]
+    result = compare([delivery(records[:60]), delivery(records[60:])])
+    assert result.matched[ROLE] > 0 and result.matched[USER] > 0 and result.records_outside_window > 0
+
+
+def test_the_extension_counts_the_repeated_records() -> None:
+    """Not only equal: the repeats are counted natively, the first of each read by Python (a scan that
+    handed every record back would pass the comparison above too)."""
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW, mapper_factory=default_mapper))
+    read: list[int] = []
+    original = Scanner._scan_dict
+
+    def counted(self: Scanner, name: str, where: str, record: dict[str, Any]) -> None:
+        read.append(1)
+        original(self, name, where, record)
+
+    Scanner._scan_dict = counted  # type: ignore[method-assign]
+    try:
+        # CloudTrail's own time format only: a time of another is left to Python (``Window.contains_time``)
+        scanner.scan_bytes("f.json", delivery([build(0, time) for time in TIMES[:3] * 5]))
+    finally:
+        Scanner._scan_dict = original  # type: ignore[method-assign]
+    result = scanner.take_result(final=True)
+    assert result.matched[ROLE] == 15 and len(read) == 1
+    [(action, resource)] = list(result.summary.principals[ROLE].allowed)
+    usage = result.summary.principals[ROLE].allowed[(action, resource)]
+    assert (action, resource, usage.count) == ("s3:GetObject", "arn:aws:s3:::reports/2026/a.csv", 15)
+    assert (usage.first_seen, usage.last_seen) == ("2026-11-24T00:00:00Z", "2026-11-24T23:59:59Z")
+
+
+def test_kept_apart_sessions_read_as_the_python_scan() -> None:
+    records = [build(call, time) for call in range(len(CALLS)) for time in TIMES[:2]]
+    compare([delivery(records)], split=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    picks=st.lists(
+        st.tuples(st.integers(0, len(CALLS) - 1), st.sampled_from(TIMES + OUTSIDE), st.integers(1, 3)),
+        min_size=1,
+        max_size=30,
+    ),
+    cuts=st.lists(st.integers(0, 90), max_size=3),
+    order=st.randoms(use_true_random=False),
+)
+def test_any_records_in_any_order_and_files_read_as_the_python_scan(
+    picks: list[tuple[int, str, int]], cuts: list[int], order: Any
+) -> None:
+    records = [build(call, time) for call, time, times in picks for _ in range(times)]
+    order.shuffle(records)
+    bounds = sorted({0, len(records), *(cut for cut in cuts if cut < len(records))})
+    files = [delivery(records[start:end]) for start, end in itertools.pairwise(bounds) if end > start]
+    compare(files)
