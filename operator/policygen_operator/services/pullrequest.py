@@ -773,17 +773,7 @@ def read_kustomize_references(
                 continue
             looked.add(reference.path)
             candidate = root / reference.path
-            leaves = reference.path == ".." or reference.path.startswith("../")
-            if leaves or not _inside(root, candidate) or reference.path.split("/")[0] == ".git":
-                how = "leaves the repository" if leaves else "leaves the repository through a symbolic link"
-                if not leaves and _inside(root, candidate):
-                    how = "is inside .git"
-                raise GitOpsEditError(
-                    f"{reference.kustomization}: {reference.entry} names {reference.path!r}, which {how}: "
-                    "policygen reads what a kustomization under the path refers to (a patch there may keep "
-                    "the broad policy in that overlay), never outside the repository. Move it into the "
-                    "repository, then run again. Nothing was changed"
-                )
+            _refuse_outside(root, reference, reference.path)
             if candidate.is_dir() and reference.kind != "patch":
                 names = [posixpath.join(reference.path, n) for n in KUSTOMIZATIONS]
                 wanted = next((n for n in names if n in overlay or (root / n).is_file()), None)
@@ -794,6 +784,7 @@ def read_kustomize_references(
             if wanted is None or wanted in files or wanted in found:
                 continue
             looked.add(wanted)
+            _refuse_outside(root, reference, wanted)
             if wanted in overlay:
                 text = overlay[wanted]
                 if text is not None:
@@ -806,6 +797,28 @@ def read_kustomize_references(
                     "changed"
                 )
             found[wanted] = _read(root / wanted, "replace")
+
+
+def _refuse_outside(root: Path, reference: kustomize.Reference, relative: str) -> None:
+    """Refuses ``relative``, which ``reference`` leads to (the path it names, or the kustomization file in
+    the folder it names), when reading it would read outside the repository: its own path leaving it, a
+    symbolic link on the way or the file itself leading out (checked on the file read, not only on the
+    folder named), or the way ending in ``.git``."""
+    candidate = root / relative
+    how = ""
+    if relative == ".." or relative.startswith("../"):
+        how = "leaves the repository"
+    elif not _inside(root, candidate):
+        how = "leaves the repository through a symbolic link"
+    elif relative.split("/")[0] == ".git":
+        how = "is inside .git"
+    if how:
+        raise GitOpsEditError(
+            f"{reference.kustomization}: {reference.entry} names {relative!r}, which {how}: policygen reads "
+            "what a kustomization under the path refers to (a patch there may keep the broad policy in that "
+            "overlay), never outside the repository. Move it into the repository, then run again. Nothing "
+            "was changed"
+        )
 
 
 def refuse_changes_beside(result: EditResult, beside: Mapping[str, str], relative: str) -> None:

@@ -202,3 +202,23 @@ def test_a_file_read_beside_the_path_is_never_changed(tmp_path: Path) -> None:
     assert message.startswith(
         "common/attachment.yaml: this edit would change it, but it lies outside path 'apps/payments'"
     ), message
+
+
+def test_a_kustomization_linked_out_of_the_repository_in_a_folder_named_is_refused(tmp_path: Path) -> None:
+    """The folder a component entry names lies in the repository, but its kustomization.yaml is a symbolic
+    link to a file outside it: that file is what would be read, so it is refused as a linked patch is."""
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n"
+        + "".join(f"      {line}\n" for line in TAGS.splitlines())
+        + TARGET
+    )
+    files = layout(
+        "components:\n  - ../../../../components/policies\n", components__policies__README_md="shared\n"
+    )
+    links = {"components/policies/kustomization.yaml": outside}
+    message = refusal(origin(tmp_path, files, links))
+    assert message.startswith(
+        "apps/payments/overlays/prod/kustomization.yaml: components[0] names "
+        "'components/policies/kustomization.yaml', which leaves the repository through a symbolic link"
+    ), message
