@@ -810,8 +810,8 @@ def _refuse_outside(root: Path, reference: kustomize.Reference, relative: str) -
         how = "leaves the repository"
     elif not _inside(root, candidate):
         how = "leaves the repository through a symbolic link"
-    elif relative.split("/")[0] == ".git":
-        how = "is inside .git"
+    elif ".git" in (*relative.split("/"), *candidate.resolve().relative_to(root.resolve()).parts):
+        how = "is inside .git"  # the clone's git data, reached by its name or through a link (read_files)
     if how:
         raise GitOpsEditError(
             f"{reference.kustomization}: {reference.entry} names {relative!r}, which {how}: policygen reads "

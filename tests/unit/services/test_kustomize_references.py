@@ -222,3 +222,15 @@ def test_a_kustomization_linked_out_of_the_repository_in_a_folder_named_is_refus
         "apps/payments/overlays/prod/kustomization.yaml: components[0] names "
         "'components/policies/kustomization.yaml', which leaves the repository through a symbolic link"
     ), message
+
+
+def test_a_patch_through_a_link_into_git_is_refused(tmp_path: Path) -> None:
+    """A link in the repository to its own ``.git`` resolves inside the clone, but what it leads to is the
+    clone's git data (its config, its objects), not a file of the repository: refused as ``.git/...``."""
+    message = refusal(
+        origin(tmp_path, layout(SHARED.replace("policies.yaml", "config")), {"common": Path(".git")})
+    )
+    assert message.startswith(
+        "apps/payments/overlays/prod/kustomization.yaml: patches[0] names 'common/config', which is inside "
+        ".git"
+    ), message
