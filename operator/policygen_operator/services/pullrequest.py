@@ -806,8 +806,8 @@ def _refuse_outside(root: Path, reference: kustomize.Reference, relative: str) -
     folder named), or the way ending in ``.git``."""
     candidate = root / relative
     how = ""
-    if relative == ".." or relative.startswith("../"):
-        how = "leaves the repository"
+    if relative == ".." or relative.startswith(("../", "/")):
+        how = "leaves the repository"  # by its own path: "..", or an absolute one
     elif not _inside(root, candidate):
         how = "leaves the repository through a symbolic link"
     elif ".git" in (*relative.split("/"), *candidate.resolve().relative_to(root.resolve()).parts):

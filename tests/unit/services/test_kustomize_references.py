@@ -234,3 +234,12 @@ def test_a_patch_through_a_link_into_git_is_refused(tmp_path: Path) -> None:
         "apps/payments/overlays/prod/kustomization.yaml: patches[0] names 'common/config', which is inside "
         ".git"
     ), message
+
+
+def test_an_absolute_patch_path_is_refused_as_leaving_the_repository(tmp_path: Path) -> None:
+    """An absolute path names a file of the machine, not of the repository: no link is involved."""
+    message = refusal(origin(tmp_path, layout("patches:\n  - path: /shared/policies.yaml\n" + TARGET)))
+    assert message.startswith(
+        "apps/payments/overlays/prod/kustomization.yaml: patches[0] names '/shared/policies.yaml', which "
+        "leaves the repository:"
+    ), message
