@@ -388,7 +388,7 @@ def _problem(
     dotted = ".".join(field)
     broken = False  # the patch already failed on the Role as it was: not this edit's doing
     put_by = ""  # the op after which the overlay's list last came to hold a broad ARN
-    template_by: tuple[str, str] | None = None  # the op that put a template holding one, and that template
+    templates_by: dict[str, str] = {}  # each template an op put holding one, and the op that last did
     for number, op in enumerate(ops, start=1):
         kind = str(op.get("op"))
         named = f"op {number} ({kind} {op.get('path')})"
@@ -428,15 +428,17 @@ def _problem(
             put_by = named
         if moved is not None:
             added = [t for t in _broad_templates(after, moved, request).items() if t not in held.items()]
-            template_by = (named, added[0][0]) if added else template_by
-    if moved is not None and template_by is not None:
-        holding = _broad_templates(after, moved, request)
-        if template_by[1] in holding:
-            return (
-                f"its {template_by[0]} puts {template_by[1]} holding {', '.join(holding[template_by[1]])} in "
-                f"{'.'.join(moved.path)}, so the overlay keeps the broad policy whatever the base says (and "
-                "an edit of the base alone would claim to replace it)"
-            )
+            templates_by.update((shown, named) for shown, _ in added)
+    # every template an op put that the overlay still holds, not only the last op's: a later op may drop
+    # that one and leave an earlier one
+    holding = _broad_templates(after, moved, request) if moved is not None else {}
+    kept = next((shown for shown in templates_by if shown in holding), None)
+    if moved is not None and kept is not None:
+        return (
+            f"its {templates_by[kept]} puts {kept} holding {', '.join(holding[kept])} in "
+            f"{'.'.join(moved.path)}, so the overlay keeps the broad policy whatever the base says (and an "
+            "edit of the base alone would claim to replace it)"
+        )
     broad = _broad(after, field, request)
     if broad and put_by:
         return (

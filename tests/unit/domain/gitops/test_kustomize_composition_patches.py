@@ -282,3 +282,22 @@ def test_an_op_making_a_template_of_the_overlay_hold_the_broad_arn_is_refused() 
         f"its op 1 (replace {IN_STEP}/1/base/spec/forProvider/policyArn) puts resource appRoleReadOnly "
         f"holding {POWER} in {dotted(IN_STEP)}"
     ) in message, message
+
+
+def test_a_broad_template_an_earlier_op_added_is_refused_when_a_later_one_is_removed() -> None:
+    """Two ops add a template each holding the broad ARN and a third removes the second: the first stays
+    composed in that overlay, so the patch is refused naming the op that put it."""
+    again = ATTACHMENT.replace("appRolePowerUser", "appRoleAgain")
+    ops = (
+        f"- op: add\n  path: {IN_STEP}/0\n"
+        + template_value(ATTACHMENT)
+        + f"- op: add\n  path: {IN_STEP}/0\n"
+        + template_value(again)
+        + f"- op: remove\n  path: {IN_STEP}/0\n"
+    )
+    message = refusal(tree(PIPELINE, inline(ops)))
+    assert message.startswith(
+        "overlays/prod/kustomization.yaml: patches[0] (an inline JSON 6902 patch) targets Composition "
+        f"{NAME}: its op 1 (add {IN_STEP}/0) puts resource appRolePowerUser holding {POWER} in "
+        f"{dotted(IN_STEP)}, so the overlay keeps the broad policy whatever the base says"
+    ), message
