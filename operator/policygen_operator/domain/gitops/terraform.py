@@ -1027,7 +1027,7 @@ def _edit_module(
             result.notes.append(f"{found.path}: module.{label} no longer attaches {arn} (attach_ flag false)")
         if shape.single is not None:
             single = terraform_modules.edit_single(flagged.text, found, replaced, add)
-            _record(result, single, found.path, f"{shape.single[1]} of module.{label}")
+            terraform_json.record(result, single, found.path, f"{shape.single[1]} of module.{label}")
             if single.added or terraform_modules.single_holds(flagged.text, found, add):
                 add = []  # the generated policy is attached through the single input
             flagged = single
@@ -1050,7 +1050,7 @@ def _edit_module(
         else:
             edited = hcl_edit.LiteralEdit(flagged.text, [], [])
         owner = f"{shape.policies} of module.{label}"
-    _record(result, edited, found.path, owner)
+    terraform_json.record(result, edited, found.path, owner)
     text = edited.text
     for also in shape.also_maps:
         if instance is not None and len(instance.keys) > 1:
@@ -1146,7 +1146,7 @@ def _edit_group(
     result.seen.append(f"{group.where} {terraform_eks.POLICIES} = {own.strip() if own else '(not set)'}")
     add = [(key, f"aws_iam_policy.{pl}.arn") for key, pl in zip(keys, policy_labels, strict=True)]
     holder, edited = terraform_eks.edit(texts, group, replaced, add, variables, literal)
-    _record(
+    terraform_json.record(
         result,
         edited,
         holder,
@@ -1191,7 +1191,7 @@ def _edit_also_map(
         edited = hcl_edit.edit_map(text, attr.value_start, replaced, [])
     except GitOpsEditError as err:
         raise GitOpsEditError(f"{where}: {name}: {err}; edit it by hand") from None
-    _record(result, edited, found.path, f"{name} of module.{block.labels[0]}")
+    terraform_json.record(result, edited, found.path, f"{name} of module.{block.labels[0]}")
     return edited.text
 
 
@@ -1577,13 +1577,13 @@ def _edit_arn_value(
     (``_edit_arn_local``). ``named``: the expression as the messages name it."""
     edited = hcl_edit.edit_concat_literals(text, start, end, replaced, wanted, variables)
     if edited is not None:
-        _record(result, edited, path, owner)
+        terraform_json.record(result, edited, path, owner)
         return edited.text
     text = _flattened(text, start, end, variables, result, path, named) or text
     if not text.startswith("[", start):
         raise GitOpsEditError(f"{path}: {owner} is not a list literal; edit it by hand")
     edited = hcl_edit.edit_list(text, start, replaced, wanted)
-    _record(result, edited, path, owner)
+    terraform_json.record(result, edited, path, owner)
     return edited.text
 
 
@@ -1832,16 +1832,6 @@ def _unknown_variable(expression: str, variables: hcl.Variables | None) -> str:
         return ""
     found = variables(given.group(1) or given.group(2))
     return f" ({found.shown}: {found.why})" if found.value is None else ""
-
-
-def _record(result: EditResult, edited: hcl_edit.LiteralEdit, path: str, owner: str) -> None:
-    """What an edit of a list or map of policy ARNs removed (detached) and added (attached), as notes."""
-    for arn in edited.removed:
-        result.detached.append(arn)
-        result.notes.append(f"{path}: removed {arn} from {owner}")
-    for entry in edited.added:
-        result.notes.append(f"{path}: added {entry} to {owner}")
-        result.attachment_added = True
 
 
 # what an attachment with for_each reads of each item: its key, its value, or an attribute of an object
@@ -2372,7 +2362,7 @@ def _edit_exclusive(
     )
     if in_place is not None:
         result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip() if attr else ''}")
-        _record(result, in_place, path, f"policy_arns of resource {where}")
+        terraform_json.record(result, in_place, path, f"policy_arns of resource {where}")
         return in_place.text
     flat = (
         _flattened(text, attr.value_start, attr.value_end, variables, result, path, "policy_arns")
@@ -2389,7 +2379,7 @@ def _edit_exclusive(
         )
     result.seen.append(f"{path}: {where} policy_arns = {attr.value(text).strip()}")
     edited = hcl_edit.edit_list(text, attr.value_start, replaced, wanted)
-    _record(result, edited, path, f"policy_arns of resource {where}")
+    terraform_json.record(result, edited, path, f"policy_arns of resource {where}")
     return edited.text
 
 

@@ -728,13 +728,19 @@ def _concat_literals(
     if edited is None:
         return None
     ascii_only = json.dumps(given.string, ensure_ascii=False) != _raw(text, given)
+    record(result, edited, path, owner)
+    return text[: given.start] + json.dumps(edited.text, ensure_ascii=ascii_only) + text[given.end :]
+
+
+def record(result: EditResult, edited: hcl_edit.LiteralEdit, path: str, owner: str) -> None:
+    """What an edit of a list or map of policy ARNs removed (detached) and added (attached), as notes: in
+    both syntaxes (``terraform.py`` too)."""
     for arn in edited.removed:
         result.detached.append(arn)
         result.notes.append(f"{path}: removed {arn} from {owner}")
     for entry in edited.added:
         result.notes.append(f"{path}: added {entry} to {owner}")
         result.attachment_added = True
-    return text[: given.start] + json.dumps(edited.text, ensure_ascii=ascii_only) + text[given.end :]
 
 
 def edit_array(
