@@ -760,8 +760,10 @@ def read_kustomize_references(
     under the path may keep the broad policy through a patch lying beside it: read, that patch is judged as
     one under the path. Never outside the repository, as for ``path`` (``read_files``): a path leading out,
     through ``..`` or a symbolic link, into ``.git``, or to a file too large to read, is refused naming the
-    kustomization and the entry. A resource file (an object, not a patch) is not read; a missing file is
-    not either (``kustomize build`` of that overlay fails)."""
+    kustomization and the entry. A resource file is read too, as one under the path would be
+    (``_resource_file``): an attachment of the broad policy there is composed in that overlay whatever the
+    base says, and the edit, finding it, is refused rather than change it (``refuse_changes_beside``). A
+    missing file is not read (``kustomize build`` of that overlay fails)."""
     found: dict[str, str] = {}
     looked = set(files)
     while True:
@@ -779,6 +781,8 @@ def read_kustomize_references(
                 wanted = next((n for n in names if n in overlay or (root / n).is_file()), None)
             elif reference.kind == "patch" and (reference.path in overlay or candidate.is_file()):
                 wanted = reference.path
+            elif reference.path in overlay or (candidate.is_file() and _resource_file(candidate)):
+                wanted = reference.path  # a resource file the overlay composes
             else:
                 continue
             if wanted is None or wanted in files or wanted in found:
@@ -797,6 +801,12 @@ def read_kustomize_references(
                     "changed"
                 )
             found[wanted] = _read(root / wanted, "replace")
+
+
+def _resource_file(path: Path) -> bool:
+    """A resource file beside the path is read as a file under it would be (``read_files``): one of the
+    editable kinds, within the size read; a larger one (a bundle of CRDs) is left as it is left there."""
+    return path.name.endswith(_EDITABLE) and path.stat().st_size <= _MAX_FILE
 
 
 def _refuse_outside(root: Path, reference: kustomize.Reference, relative: str) -> None:

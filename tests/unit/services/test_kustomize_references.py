@@ -243,3 +243,22 @@ def test_an_absolute_patch_path_is_refused_as_leaving_the_repository(tmp_path: P
         "apps/payments/overlays/prod/kustomization.yaml: patches[0] names '/shared/policies.yaml', which "
         "leaves the repository:"
     ), message
+
+
+def test_a_resource_file_outside_the_path_attaching_the_broad_policy_is_refused(tmp_path: Path) -> None:
+    """The overlay composes an attachment of the broad policy from a file beside the path: once the base
+    loses its own, that overlay still attaches it, so a pull request claiming the replacement would be
+    wrong. Read as the patch files beside the path are, the attachment is one the edit would remove, in a
+    file it does not change: refused naming it."""
+    attachment = (
+        "apiVersion: iam.aws.upbound.io/v1beta1\nkind: RolePolicyAttachment\nmetadata:\n  name: power\n"
+        f"spec:\n  forProvider:\n    policyArn: {POWER}\n    role: payments-api\n"
+    )
+    files = layout("", CROSSPLANE_BASE, common__attachment_yaml=attachment)
+    files["apps/payments/overlays/prod/kustomization.yaml"] = (
+        OVERLAY + "  - ../../../../common/attachment.yaml\n"
+    )
+    message = refusal(origin(tmp_path, files), "crossplane")
+    assert message.startswith(
+        "common/attachment.yaml: this edit would change it, but it lies outside path 'apps/payments'"
+    ), message
