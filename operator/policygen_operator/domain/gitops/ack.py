@@ -113,6 +113,7 @@ def _refuse_broad_patches(
     name = (role.data.get("metadata") or {}).get("name")
     by_target = yamldocs.targeted_only(loaded)
     below = kustomize.ids_below(loaded, role.data)
+    listings = yamldocs.patch_listings(loaded, targeted=False)
     for parsed in loaded:
         if parsed.path in by_target:
             continue  # its target says what it patches (below)
@@ -120,8 +121,11 @@ def _refuse_broad_patches(
             if document is role or document.api_group != GROUP or document.kind != "Role":
                 continue
             spec = document.data.get("spec")
-            if same_id(document, role) and isinstance(spec, dict) and "name" not in spec:
-                what = f"{parsed.where(index)}: a patch of Role {name} (no spec.name: a Kustomize overlay's)"
+            how = listed_patch_of(document, role, below, listings.get(parsed.path, []))
+            if how is not None and isinstance(spec, dict) and "name" not in spec:
+                named = f"{how}; " if how else ""
+                what = f"{parsed.where(index)}: a patch of Role {name} ({named}no spec.name: a Kustomize "
+                what += "overlay's)"
                 _refuse_broad_patch(what, document, request)
     for patch, index, document in yamldocs.merge_patches(loaded):
         if not patch_of(patch, document, role, below):
@@ -150,20 +154,54 @@ def _refuse_broad_patch(what: str, document: yamldocs.Document, request: EditReq
 
 
 def same_id(patch: yamldocs.Document, role: yamldocs.Document) -> bool:
-    """Whether a patch without a target names the Role: kustomize applies it to the resource of its own id
+    """Whether a patch without a target names the Role by the id its base gives it (``named_as``)."""
+    return named_as(patch, role) == ""
+
+
+def named_as(
+    patch: yamldocs.Document,
+    role: yamldocs.Document,
+    below: Mapping[kustomize.Id, kustomize.Layered] | None = None,
+) -> str | None:
+    """How a patch without a target names the Role: kustomize applies it to the resource of its own id
     (PatchTransformer.go ``transformStrategicMerge``: group, kind, name; a namespace only when both give
-    one, so a patch that would not apply is refused rather than let through)."""
+    one, so a patch that would not apply is refused rather than let through), the id the base gives the
+    Role or one the layers below the patch's kustomization give it now or gave it before (``below``:
+    ``kustomize.ids_had``). None when it does not, "" by the base's id, else that id and the layer."""
     mine, other = role.data.get("metadata") or {}, patch.data.get("metadata") or {}
-    if patch.api_group != role.api_group or patch.kind != role.kind or other.get("name") != mine.get("name"):
-        return False
-    return not (mine.get("namespace") and other.get("namespace") and other["namespace"] != mine["namespace"])
+    if patch.api_group != role.api_group or patch.kind != role.kind:
+        return None
+    ids: list[tuple[object, object, str]] = [(mine.get("name"), mine.get("namespace"), "")]
+    ids += [(n, s, giver) for (n, s), giver in kustomize.ids_had(below).items() if giver]
+    for name, namespace, giver in ids:
+        if other.get("name") != name or (namespace and other.get("namespace") not in (None, "", namespace)):
+            continue
+        if not giver:
+            return ""
+        named = [str(name)] if name != mine.get("name") else []
+        named += [f"in namespace {namespace}"] if (namespace or "") != (mine.get("namespace") or "") else []
+        return f"{' '.join(named)} as {giver} gives it"
+    return None
+
+
+def listed_patch_of(
+    document: yamldocs.Document,
+    role: yamldocs.Document,
+    below: Mapping[str, Mapping[kustomize.Id, kustomize.Layered]],
+    kustomizations: list[str],
+) -> str | None:
+    """How a document of a file the ``kustomizations`` list as a patch without a target names the Role
+    (``named_as``, by the ids the layers below each of them give it; by its base's id alone when none
+    lists the file): None when it does not, "" by its base's id."""
+    found = [named_as(document, role, below.get(k)) for k in kustomizations or [""]]
+    return min((how for how in found if how is not None), key=len, default=None)
 
 
 def patch_of(
     patch: yamldocs.InlinePatch,
     document: yamldocs.Document,
     role: yamldocs.Document,
-    below: Mapping[str, Mapping[kustomize.Id, str]],
+    below: Mapping[str, Mapping[kustomize.Id, kustomize.Layered]],
 ) -> bool:
     """Whether kustomize applies an inline (or targeted file) strategic-merge patch to the Role: the one its
     target selects, by the id its base gives it or one the layers below the patch's kustomization give it
@@ -172,7 +210,7 @@ def patch_of(
     its own id."""
     if patch.target is not None:
         return kustomize.selects(patch.target, kustomize.plain(role.data), below.get(patch.kustomization))
-    return same_id(document, role)
+    return named_as(document, role, below.get(patch.kustomization)) is not None
 
 
 def refuse_inline_patch(
@@ -188,6 +226,28 @@ def refuse_inline_patch(
         raise GitOpsEditError(
             f"{patch.where(index)} is a Kustomize patch of Role {name} {_SETS_POLICIES}; nothing was changed"
         )
+
+
+def refuse_renamed_patch_files(
+    loaded: list[yamldocs.YamlFile],
+    role: yamldocs.Document,
+    below: Mapping[str, Mapping[kustomize.Id, kustomize.Layered]],
+    sets_policies: Callable[[yamldocs.Document], bool],
+    name: object,
+) -> None:
+    """A document of a patch file listed without a target that names the Role by an id a layer below its
+    kustomization gives it (``named_as``) and sets its policies, refused as ``find_role`` refuses one
+    naming the Role itself (which it finds by the Role's name, not by such an id)."""
+    listings = yamldocs.patch_listings(loaded, targeted=False)
+    for parsed in loaded:
+        for kustomization in listings.get(parsed.path, []):
+            for index, document in parsed.objects():
+                how = named_as(document, role, below.get(kustomization))
+                if how and sets_policies(document):
+                    raise GitOpsEditError(
+                        f"{parsed.where(index)} is a Kustomize patch ({kustomization}; {how}) of Role {name} "
+                        f"{_SETS_POLICIES}; nothing was changed"
+                    )
 
 
 _SETS_POLICIES = (
@@ -364,6 +424,7 @@ __all__ = [
     "patch_of",
     "policy_json",
     "refuse_inline_patch",
+    "refuse_renamed_patch_files",
     "roles_named",
     "same_id",
     "upsert_object",

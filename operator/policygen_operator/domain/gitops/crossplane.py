@@ -22,9 +22,11 @@ from policygen_operator.domain.gitops import composition, kustomize, lifecycle, 
 from policygen_operator.domain.gitops.ack import (
     defined_twice,
     find_role,
+    listed_patch_of,
     patch_of,
     policy_json,
     refuse_inline_patch,
+    refuse_renamed_patch_files,
     roles_named,
     same_id,
     upsert_object,
@@ -95,6 +97,7 @@ def edit(files: dict[str, str], request: EditRequest) -> EditResult:
     for patch, at, patched in yamldocs.merge_patches(loaded):
         if patch_of(patch, patched, role, below):
             refuse_inline_patch(patch, at, patched, request.role_name, _sets_policies)
+    refuse_renamed_patch_files(loaded, role, below, _sets_policies, request.role_name)
     group = role.api_group
     version = str(role.data["apiVersion"]).split("/", 1)[1]
     result = EditResult(role_location=role_file.where(role_index))
@@ -689,12 +692,14 @@ def _refuse_merge_patches(
     key = "resources" if role.step is None else "pipeline"
     below = kustomize.ids_below(loaded, document.data)
     patch_files = yamldocs.kustomize_patches(loaded)
+    untargeted = yamldocs.patch_listings(loaded, targeted=False)
     found: list[tuple[str, yamldocs.Document]] = [
         (parsed.where(index), patch)
         for parsed in loaded
         if parsed.path in patch_files
         for index, patch in parsed.objects()
         if same_id(patch, document)
+        or listed_patch_of(patch, document, below, untargeted.get(parsed.path, [])) is not None
     ]
     found += [
         (inline.where(index), patch)

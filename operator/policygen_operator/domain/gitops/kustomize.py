@@ -28,6 +28,7 @@ the edit does not leave there (a whole template added, ``_broad_templates``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import posixpath
 import re
@@ -160,7 +161,7 @@ Id = tuple[str, str]  # a resource's name and namespace as written ("" for none)
 
 
 def selects(
-    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, str] | None = None
+    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, Layered] | None = None
 ) -> bool:
     """Whether kustomize's ``Select`` picks the Role: by the id its base gives it, or by one the layers
     below the patch's kustomization give it (``below``, from ``ids_below``)."""
@@ -168,7 +169,7 @@ def selects(
 
 
 def selection(
-    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, str] | None = None
+    target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, Layered] | None = None
 ) -> str | None:
     """How kustomize's ``Select`` picks the Role: None when it does not, "" by the id the base gives it,
     else the name or namespace a layer below gave it and that layer (for the messages).
@@ -182,12 +183,12 @@ def selection(
     name, namespace = str(meta.get("name", "")), str(meta.get("namespace") or "default")
     if _selects_id(target, role, (name,), (namespace,)):
         return ""
-    for (current, space), giver in (below or {}).items():
+    for (current, space), layered in (below or {}).items():
         space = space or "default"
         if _selects_id(target, role, (name, current), (namespace, space)):
             named = [current] if current != name else []
             named += [f"in namespace {space}"] if space != namespace else []
-            return f"{' '.join(named)} as {giver} gives it"
+            return f"{' '.join(named)} as {layered.giver} gives it"
     return None
 
 
@@ -221,10 +222,22 @@ def _selects_id(
     return True
 
 
-def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[Id, str]]:
+@dataclass(frozen=True)
+class Layered:
+    """The Role as the layers below a kustomization leave it, one id of it there: the kustomization that
+    last changed that id ("" for the base's own), and every id it had before with the kustomization that
+    gave each (kustomize's ``PrevIds``: each of ``namespace``, ``namePrefix`` and ``nameSuffix`` stores the
+    id it changes, api/resource/resource.go ``StorePreviousId``, so a layer with a prefix and a suffix
+    leaves the name between them too)."""
+
+    giver: str
+    previous: Mapping[Id, str] = dataclasses.field(default_factory=dict)
+
+
+def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[Id, Layered]]:
     """For each kustomization among ``loaded`` whose resources lead to the document ``data`` (a Role, a
     Composition) in its file: the ids the document has among them, built by the layers below, each with
-    the kustomization that last changed it ("" for the base's own id).
+    the kustomization that last changed it ("" for the base's own id) and the ids it had before.
 
     Kustomize builds each resource of a kustomization (a file, or a folder holding a kustomization, the
     legacy ``bases`` alike) before that kustomization's own transformers run, so a ``namePrefix``,
@@ -244,45 +257,70 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
             for _, document in parsed.objects():
                 folders.setdefault(posixpath.dirname(parsed.path), (parsed.path, document.data))
                 break
-    seen: dict[str, dict[Id, str]] = {}
-    built: dict[str, dict[Id, str]] = {}
+    seen: dict[str, dict[Id, Layered]] = {}
+    built: dict[str, dict[Id, Layered]] = {}
 
     def listed(folder: str, key: str) -> list[str]:
         entries = folders[folder][1].get(key)
         names = [e.strip() for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
         return [posixpath.normpath(posixpath.join(folder, e)) for e in names if e and "://" not in e]
 
-    def transformed(folder: str, ids: dict[Id, str]) -> dict[Id, str]:
+    def transformed(folder: str, ids: dict[Id, Layered]) -> dict[Id, Layered]:
+        """The ids after the folder's ``namespace``, ``namePrefix`` and ``nameSuffix``, in that order
+        (api/internal/target/kusttarget_configplugin.go, ``configureBuiltinTransformers``)."""
         path, fields = folders[folder]
         prefix, suffix, space = (fields.get(k) for k in ("namePrefix", "nameSuffix", "namespace"))
         before, after = (v if isinstance(v, str) else "" for v in (prefix, suffix))
-        out: dict[Id, str] = {}
-        for (name, namespace), giver in ids.items():
-            new = (f"{before}{name}{after}", space if isinstance(space, str) and space else namespace)
-            out.setdefault(new, path if new != (name, namespace) else giver)
+        out: dict[Id, Layered] = {}
+        for (name, namespace), layered in ids.items():
+            steps = [(name, namespace)]
+            if isinstance(space, str) and space:
+                steps.append((name, space))
+            if before:
+                steps.append((f"{before}{name}", steps[-1][1]))
+            if after:
+                steps.append((f"{steps[-1][0]}{after}", steps[-1][1]))
+            new, previous = steps[-1], dict(layered.previous)
+            for step in steps[:-1]:
+                previous.setdefault(step, path if step != (name, namespace) else layered.giver)
+            out.setdefault(new, Layered(path if new != (name, namespace) else layered.giver, previous))
         return out
 
-    def among(folder: str, visiting: frozenset[str]) -> dict[Id, str]:
-        ids: dict[Id, str] = {}
+    def among(folder: str, visiting: frozenset[str]) -> dict[Id, Layered]:
+        ids: dict[Id, Layered] = {}
         for target in listed(folder, "resources") + listed(folder, "bases"):
             if target == at:
-                ids.setdefault(base, "")
+                ids.setdefault(base, Layered(""))
             elif target in folders and target not in visiting:
                 if target not in built:
                     built[target] = transformed(target, among(target, visiting | {target}))
-                for found, giver in built[target].items():
-                    ids.setdefault(found, giver)
+                for found, layered in built[target].items():
+                    ids.setdefault(found, layered)
         for target in listed(folder, "components"):
             if target in folders and target not in visiting and ids:
-                for found, giver in ids.items():
-                    seen.setdefault(folders[target][0], {}).setdefault(found, giver)
+                for found, layered in ids.items():
+                    seen.setdefault(folders[target][0], {}).setdefault(found, layered)
                 ids = transformed(target, ids)
         return ids
 
     for folder, (path, _) in folders.items():
-        for found, giver in among(folder, frozenset({folder})).items():
-            seen.setdefault(path, {}).setdefault(found, giver)
+        for found, layered in among(folder, frozenset({folder})).items():
+            seen.setdefault(path, {}).setdefault(found, layered)
     return seen
+
+
+def ids_had(below: Mapping[Id, Layered] | None) -> dict[Id, str]:
+    """Every id the Role has or had among a kustomization's resources (``ids_below``), each with the
+    kustomization that gave it: what a strategic-merge patch without a target names it by. Kustomize
+    applies such a patch to the one resource any of whose ids, the current one or one it had before, is
+    the patch's own (api/internal/builtins/PatchTransformer.go ``transformStrategicMerge`` and
+    PatchStrategicMergeTransformer.go: resmap ``GetById``, which matches ``PrevIds`` and ``CurId``)."""
+    found: dict[Id, str] = {}
+    for current, layered in (below or {}).items():
+        found.setdefault(current, layered.giver)
+        for before, giver in layered.previous.items():
+            found.setdefault(before, giver)
+    return found
 
 
 def _mapping(node: object) -> Mapping[str, Any]:

@@ -252,11 +252,19 @@ KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 def kustomize_patches(loaded: list[YamlFile], targeted: bool = True) -> dict[str, str]:
     """Each file a kustomization among ``loaded`` lists as a patch (``patches: - path: X``,
-    ``patchesStrategicMerge: [X]``; the Kustomization reference at kubectl.docs.kubernetes.io) -> that
-    kustomization's path. Such a file holds partial objects merged into its bases' resources, not objects
-    of their own. ``targeted=False`` leaves out the ``patches`` entries with a ``target``: the files listed
-    so are applied to what the target selects (``targeted_patch_files``), not to the objects they name."""
-    found: dict[str, str] = {}
+    ``patchesStrategicMerge: [X]``; the Kustomization reference at kubectl.docs.kubernetes.io) -> the first
+    kustomization listing it. Such a file holds partial objects merged into its bases' resources, not
+    objects of their own. ``targeted=False`` leaves out the ``patches`` entries with a ``target``: the files
+    listed so are applied to what the target selects (``targeted_patch_files``), not to the objects they
+    name."""
+    return {path: listing[0] for path, listing in patch_listings(loaded, targeted).items()}
+
+
+def patch_listings(loaded: list[YamlFile], targeted: bool = True) -> dict[str, list[str]]:
+    """Each file a kustomization among ``loaded`` lists as a patch -> every kustomization listing it
+    (``kustomize_patches``): a patch without a target names the resource by the ids the layers below its
+    own kustomization give it (``kustomize.ids_had``)."""
+    found: dict[str, list[str]] = {}
     for parsed in loaded:
         if posixpath.basename(parsed.path) not in KUSTOMIZATIONS:
             continue
@@ -275,7 +283,9 @@ def kustomize_patches(loaded: list[YamlFile], targeted: bool = True) -> dict[str
                 listed += merges
             for item in listed:
                 if isinstance(item, str) and "\n" not in item and item.strip():
-                    found.setdefault(posixpath.normpath(posixpath.join(folder, item.strip())), parsed.path)
+                    where = posixpath.normpath(posixpath.join(folder, item.strip()))
+                    if parsed.path not in found.setdefault(where, []):
+                        found[where].append(parsed.path)
     return found
 
 

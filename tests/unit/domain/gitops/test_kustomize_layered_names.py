@@ -158,3 +158,106 @@ def test_a_composition_renamed_below_the_patch_is_read_as_a_role_is() -> None:
         "overlays/prod/kustomization.yaml: patches[0] (an inline JSON 6902 patch) targets Composition "
         f"{NAME} (prod-{NAME} as overlays/mid/kustomization.yaml gives it): its op 1"
     ), err.value
+
+
+# An ACK Role patch without a target or spec.name, named as the layers below the listing overlay name it
+RENAMED_PATCH = f"""\
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  name: prod-payments-api
+  namespace: payments
+spec:
+  policies:
+    - {POWER}
+"""
+
+
+def listing(field: str, resource: str = "../mid") -> str:
+    """The top overlay listing ``role-patch.yaml`` as a patch without a target."""
+    entry = "  - path: role-patch.yaml\n" if field == "patches" else "  - role-patch.yaml\n"
+    return f"{KUSTOMIZATION}resources:\n  - {resource}\n{field}:\n{entry}"
+
+
+@pytest.mark.parametrize("field", ["patches", "patchesStrategicMerge"])
+def test_an_untargeted_patch_file_naming_the_renamed_role_is_refused(field: str) -> None:
+    """Kustomize applies a patch without a target to the resource any of whose ids, the current one or
+    one it had before (``PrevIds``), is the patch's own (resmap ``GetById``): the name a layer below gave
+    the Role is one."""
+    files = tree("namePrefix: prod-\n", listing(field)) | {"overlays/prod/role-patch.yaml": RENAMED_PATCH}
+    message = refusal(files)
+    assert message.startswith(
+        "overlays/prod/role-patch.yaml (document 1): a patch of Role payments-api (prod-payments-api as "
+        "overlays/mid/kustomization.yaml gives it; no spec.name: a Kustomize overlay's) lists "
+        f"{POWER} in spec.policies"
+    ), message
+
+
+def test_an_untargeted_patch_file_of_a_name_no_layer_below_gives_changes_nothing() -> None:
+    for name in ("dev-payments-api", "payments-api-prod"):
+        patch = RENAMED_PATCH.replace("prod-payments-api", name)
+        files = tree("namePrefix: prod-\n", listing("patches")) | {"overlays/prod/role-patch.yaml": patch}
+        result = ack.edit(files, REQUEST)
+        assert result.detached == [POWER]
+    # the prefix of the overlay listing the patch applies after its patches: no name of the Role yet
+    top = listing("patches", "../../base") + "namePrefix: prod-\n"
+    files = tree("", top) | {"overlays/prod/role-patch.yaml": RENAMED_PATCH}
+    assert ack.edit(files, REQUEST).detached == [POWER]
+
+
+def test_every_name_the_role_had_below_names_it_for_an_untargeted_patch() -> None:
+    """``GetById`` matches the ids a resource had before too, the one between two layers' prefixes, and
+    the one between a layer's prefix and its suffix (each transformer stores the id it changes)."""
+    mid = "namePrefix: prod-\nnameSuffix: -eu\n"
+    files = tree(mid, "") | {
+        "overlays/region/kustomization.yaml": f"{KUSTOMIZATION}resources:\n  - ../mid\nnamePrefix: x-\n",
+        "overlays/prod/kustomization.yaml": listing("patches", "../region"),
+        "overlays/prod/role-patch.yaml": RENAMED_PATCH,
+    }
+    message = refusal(files)
+    assert "(prod-payments-api as overlays/mid/kustomization.yaml gives it; no spec.name" in message, message
+    renamed = RENAMED_PATCH.replace("prod-payments-api", "x-prod-payments-api-eu")
+    files["overlays/prod/role-patch.yaml"] = renamed
+    message = refusal(files)
+    assert "(x-prod-payments-api-eu as overlays/region/kustomization.yaml gives it; no" in message, message
+
+
+def test_an_inline_untargeted_patch_naming_the_renamed_role_is_refused() -> None:
+    inline = "".join(f"      {line}\n" for line in RENAMED_PATCH.splitlines())
+    top = f"{KUSTOMIZATION}resources:\n  - ../mid\npatchesStrategicMerge:\n  - |-\n{inline}"
+    message = refusal(tree("namePrefix: prod-\n", top))
+    assert message.startswith(
+        "overlays/prod/kustomization.yaml: patchesStrategicMerge[0] (an inline strategic-merge patch) of "
+        f"Role payments-api lists {POWER} in spec.policies"
+    ), message
+
+
+def test_an_untargeted_crossplane_patch_file_naming_the_renamed_role_is_refused() -> None:
+    patch = (
+        "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: prod-payments-api\n"
+        f"spec:\n  forProvider:\n    managedPolicyArns:\n      - {POWER}\n"
+    )
+    files = tree("namePrefix: prod-\n", listing("patches"), CROSSPLANE_BASE)
+    message = refusal(files | {"overlays/prod/role-patch.yaml": patch}, crossplane.edit)
+    assert message.startswith(
+        "overlays/prod/role-patch.yaml (document 1) is a Kustomize patch (overlays/prod/kustomization.yaml; "
+        "prod-payments-api as overlays/mid/kustomization.yaml gives it) of Role payments-api that sets its "
+        "policies"
+    ), message
+
+
+def test_an_untargeted_patch_of_the_renamed_composition_is_refused() -> None:
+    patch = (
+        "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n"
+        f"  name: prod-{NAME}\nspec:\n  resources: []\n"
+    )
+    files = tree("namePrefix: prod-\n", listing("patches")) | {
+        "base/role.yaml": COMPOSITION,
+        "overlays/prod/role-patch.yaml": patch,
+    }
+    with pytest.raises(GitOpsEditError) as err:
+        crossplane.edit(files, REQUEST)
+    assert str(err.value).startswith(
+        "overlays/prod/role-patch.yaml (document 1) is a Kustomize patch of Composition "
+        f"{NAME} that gives its spec.resources"
+    ), err.value
