@@ -171,29 +171,42 @@ def selects(
 def selection(
     target: Mapping[str, Any], role: Mapping[str, Any], below: Mapping[Id, Layered] | None = None
 ) -> str | None:
-    """How kustomize's ``Select`` picks the Role: None when it does not, "" by the id the base gives it,
-    else the name or namespace a layer below gave it and that layer (for the messages).
+    """How kustomize's ``Select`` picks the Role: None when it does not, "" by the id and labels the base
+    gives it, else the name or namespace a layer below gave it and that layer, and the layer whose labels
+    the selector needs (for the messages).
 
     ``Select`` matches the namespace, then the name, each against the resource's original id or its
     current one (api/resmap/reswrangler.go), the current one being what the kustomizations below the
-    patch's own gave it (``ids_below``). A namespaced resource without a namespace is in ``default``
-    (resid ``EffectiveNamespace``); kustomize does not know a CRD's scope, so a Crossplane cluster-scoped
-    Role counts as in ``default`` too."""
+    patch's own gave it (``ids_below``), and a ``labelSelector`` against its labels as those
+    kustomizations leave them (a label a layer set again no longer has the base's value). A namespaced
+    resource without a namespace is in ``default`` (resid ``EffectiveNamespace``); kustomize does not know
+    a CRD's scope, so a Crossplane cluster-scoped Role counts as in ``default`` too."""
     meta = _mapping(role.get("metadata"))
     name, namespace = str(meta.get("name", "")), str(meta.get("namespace") or "default")
-    if _selects_id(target, role, (name,), (namespace,)):
-        return ""
-    for (current, space), layered in (below or {}).items():
-        space = space or "default"
-        if _selects_id(target, role, (name, current), (namespace, space)):
-            named = [current] if current != name else []
-            named += [f"in namespace {space}"] if space != namespace else []
-            return f"{' '.join(named)} as {layered.giver} gives it"
+    own = labels_of(meta.get("labels"))
+    if not below:
+        return "" if _selects_id(target, role, (name,), (namespace,), own) else None
+    for (current, space), layered in below.items():
+        space, labels = space or "default", layered.labels
+        if not _selects_id(target, role, (name, current), (namespace, space), labels):
+            continue
+        named = []
+        if not _selects_id(target, role, (name,), (namespace,), labels):
+            renamed = [current] if current != name else []
+            renamed += [f"in namespace {space}"] if space != namespace else []
+            named.append(f"{' '.join(renamed)} as {layered.giver} gives it")
+        if not _selects_id(target, role, (name, current), (namespace, space), own):
+            named.append(f"labelled as {layered.labeller} labels it")
+        return "; ".join(named)
     return None
 
 
 def _selects_id(
-    target: Mapping[str, Any], role: Mapping[str, Any], names: tuple[str, ...], namespaces: tuple[str, ...]
+    target: Mapping[str, Any],
+    role: Mapping[str, Any],
+    names: tuple[str, ...],
+    namespaces: tuple[str, ...],
+    labels: Mapping[str, str],
 ) -> bool:
     meta = _mapping(role.get("metadata"))
     api = str(role.get("apiVersion", ""))
@@ -214,12 +227,17 @@ def _selects_id(
                 return False
         except re.error:
             return False  # kustomize fails the build on such a target
-    for key, where in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
+    annotations = {str(k): str(v) for k, v in _mapping(meta.get("annotations")).items()}
+    for key, values in (("labelSelector", labels), ("annotationSelector", annotations)):
         selector = target.get(key)
-        values = _mapping(meta.get(where))
-        if selector and not matches_selector(str(selector), {str(k): str(v) for k, v in values.items()}):
+        if selector and not matches_selector(str(selector), values):
             return False
     return True
+
+
+def labels_of(node: object) -> dict[str, str]:
+    """Labels as strings, a YAML boolean as Kubernetes writes it."""
+    return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in _mapping(node).items()}
 
 
 @dataclass(frozen=True)
@@ -228,10 +246,16 @@ class Layered:
     last changed that id ("" for the base's own), and every id it had before with the kustomization that
     gave each (kustomize's ``PrevIds``: each of ``namespace``, ``namePrefix`` and ``nameSuffix`` stores the
     id it changes, api/resource/resource.go ``StorePreviousId``, so a layer with a prefix and a suffix
-    leaves the name between them too)."""
+    leaves the name between them too); and its labels there, with the kustomization that last changed
+    them (``commonLabels`` and ``labels`` add theirs to ``metadata.labels``, a value set again replacing
+    the one below: the Kustomization reference at kubectl.docs.kubernetes.io, "commonLabels", "labels";
+    ``Select`` matches a ``labelSelector`` against the labels as built so far, resmap
+    ``MatchesLabelSelector``)."""
 
     giver: str
     previous: Mapping[Id, str] = dataclasses.field(default_factory=dict)
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)  # as the layers below leave them
+    labeller: str = ""  # the kustomization that last added or changed one ("" for none)
 
 
 def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[Id, Layered]]:
@@ -251,6 +275,7 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
         return {}
     meta = _mapping(data.get("metadata"))
     base: Id = (str(meta.get("name", "")), str(meta.get("namespace") or ""))
+    own = labels_of(meta.get("labels"))
     folders: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for parsed in loaded:
         if posixpath.basename(parsed.path) in yamldocs.KUSTOMIZATIONS:
@@ -266,11 +291,17 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
         return [posixpath.normpath(posixpath.join(folder, e)) for e in names if e and "://" not in e]
 
     def transformed(folder: str, ids: dict[Id, Layered]) -> dict[Id, Layered]:
-        """The ids after the folder's ``namespace``, ``namePrefix`` and ``nameSuffix``, in that order
-        (api/internal/target/kusttarget_configplugin.go, ``configureBuiltinTransformers``)."""
+        """The ids after the folder's ``namespace``, ``namePrefix`` and ``nameSuffix``, and the labels
+        after its ``labels`` then ``commonLabels``, in that order (api/internal/target/
+        kusttarget_configplugin.go, ``configureBuiltinTransformers`` and its ``LabelTransformer``)."""
         path, fields = folders[folder]
         prefix, suffix, space = (fields.get(k) for k in ("namePrefix", "nameSuffix", "namespace"))
         before, after = (v if isinstance(v, str) else "" for v in (prefix, suffix))
+        entries = fields.get("labels")
+        added: dict[str, str] = {}
+        for entry in entries if isinstance(entries, list) else []:
+            added |= labels_of(_mapping(entry).get("pairs"))
+        added |= labels_of(fields.get("commonLabels"))
         out: dict[Id, Layered] = {}
         for (name, namespace), layered in ids.items():
             steps = [(name, namespace)]
@@ -283,14 +314,17 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
             new, previous = steps[-1], dict(layered.previous)
             for step in steps[:-1]:
                 previous.setdefault(step, path if step != (name, namespace) else layered.giver)
-            out.setdefault(new, Layered(path if new != (name, namespace) else layered.giver, previous))
+            labels = {**layered.labels, **added}
+            labeller = path if labels != layered.labels else layered.labeller
+            giver = path if new != (name, namespace) else layered.giver
+            out.setdefault(new, Layered(giver, previous, labels, labeller))
         return out
 
     def among(folder: str, visiting: frozenset[str]) -> dict[Id, Layered]:
         ids: dict[Id, Layered] = {}
         for target in listed(folder, "resources") + listed(folder, "bases"):
             if target == at:
-                ids.setdefault(base, Layered(""))
+                ids.setdefault(base, Layered("", labels=own))
             elif target in folders and target not in visiting:
                 if target not in built:
                     built[target] = transformed(target, among(target, visiting | {target}))

@@ -261,3 +261,79 @@ def test_an_untargeted_patch_of_the_renamed_composition_is_refused() -> None:
         "overlays/prod/role-patch.yaml (document 1) is a Kustomize patch of Composition "
         f"{NAME} that gives its spec.resources"
     ), err.value
+
+
+def labelled(selector: str, resource: str = "../mid") -> str:
+    """The top overlay: an inline JSON 6902 patch of the Roles ``selector`` selects by their labels."""
+    return (
+        f"{KUSTOMIZATION}resources:\n  - {resource}\npatches:\n  - patch: |-\n{ADD_POWER}"
+        f"    target:\n      kind: Role\n      labelSelector: {selector}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "mid",
+    [
+        "commonLabels:\n  team: payments\n",
+        "labels:\n  - pairs:\n      team: payments\n",
+        "labels:\n  - pairs:\n      team: payments\n    includeSelectors: true\n",
+    ],
+)
+def test_a_label_selector_of_a_label_a_layer_below_adds_is_refused(mid: str) -> None:
+    """``Select`` matches a labelSelector against the resource's labels as built so far (resmap
+    ``MatchesLabelSelector``); ``commonLabels`` and ``labels`` (with or without ``includeSelectors``) add
+    theirs to ``metadata.labels`` (the Kustomization reference, "commonLabels", "labels")."""
+    message = refusal(tree(mid, labelled("team=payments")))
+    assert message.startswith(
+        "overlays/prod/kustomization.yaml: patches[0] (an inline JSON 6902 patch) targets Role payments-api "
+        "(labelled as overlays/mid/kustomization.yaml labels it): its op 1 (add /spec/policies/-) puts "
+    ), message
+
+
+def test_a_label_selector_no_layer_below_satisfies_changes_nothing() -> None:
+    for mid, selector in [
+        ("commonLabels:\n  team: payments\n", "team=billing"),
+        ("commonLabels:\n  team: payments\n", "team,tier"),
+        ("", "team=payments"),
+    ]:
+        result = ack.edit(tree(mid, labelled(selector)), REQUEST)
+        assert result.detached == [POWER]
+
+
+def test_a_label_a_layer_below_changes_no_longer_selects_the_role() -> None:
+    """A label's value set again by a layer replaces the base's (the "commonLabels" reference: the value is
+    overridden): the selector of the base's value selects nothing above it."""
+    base = ACK_BASE.replace("  namespace: payments\n", "  namespace: payments\n  labels:\n    team: web\n")
+    result = ack.edit(tree("commonLabels:\n  team: payments\n", labelled("team=web"), base), REQUEST)
+    assert result.detached == [POWER]
+    message = refusal(tree("", labelled("team=web"), base))
+    assert "targets Role payments-api: its op 1" in message, message
+
+
+def test_labels_of_two_layers_and_a_rename_add_up() -> None:
+    files = tree("commonLabels:\n  team: payments\nnamePrefix: prod-\n", "") | {
+        "overlays/region/kustomization.yaml": (
+            f"{KUSTOMIZATION}resources:\n  - ../mid\nlabels:\n  - pairs:\n      region: eu\n"
+        ),
+        "overlays/prod/kustomization.yaml": labelled("team=payments,region in (eu)", "../region").replace(
+            "      kind: Role\n", "      kind: Role\n      name: prod-payments-api\n"
+        ),
+    }
+    message = refusal(files)
+    assert (
+        "targets Role payments-api (prod-payments-api as overlays/mid/kustomization.yaml gives it; labelled "
+        "as overlays/region/kustomization.yaml labels it)"
+    ) in message, message
+
+
+def test_an_inline_strategic_merge_patch_selecting_by_a_layers_label_is_refused() -> None:
+    patch = (
+        "      apiVersion: iam.services.k8s.aws/v1alpha1\n      kind: Role\n      metadata:\n"
+        f"        name: not-important\n      spec:\n        policies:\n          - {POWER}\n"
+    )
+    top = labelled("team=payments").replace(ADD_POWER, patch)
+    message = refusal(tree("commonLabels:\n  team: payments\n", top))
+    assert message.startswith(
+        "overlays/prod/kustomization.yaml: patches[0] (an inline strategic-merge patch) of Role payments-api "
+        f"lists {POWER} in spec.policies"
+    ), message
