@@ -258,10 +258,14 @@ class Layered:
     labeller: str = ""  # the kustomization that last added or changed one ("" for none)
 
 
-def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[Id, Layered]]:
+def ids_below(
+    loaded: list[yamldocs.YamlFile], data: object, own: bool = False
+) -> dict[str, dict[Id, Layered]]:
     """For each kustomization among ``loaded`` whose resources lead to the document ``data`` (a Role, a
     Composition) in its file: the ids the document has among them, built by the layers below, each with
-    the kustomization that last changed it ("" for the base's own id) and the ids it had before.
+    the kustomization that last changed it ("" for the base's own id) and the ids it had before; with
+    ``own``, as that kustomization's own ``namespace``, ``namePrefix``, ``nameSuffix`` and labels then
+    leave them, which is how its ``patchesJson6902`` see the document (``AFTER_OWN``).
 
     Kustomize builds each resource of a kustomization (a file, or a folder holding a kustomization, the
     legacy ``bases`` alike) before that kustomization's own transformers run, so a ``namePrefix``,
@@ -275,7 +279,7 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
         return {}
     meta = _mapping(data.get("metadata"))
     base: Id = (str(meta.get("name", "")), str(meta.get("namespace") or ""))
-    own = labels_of(meta.get("labels"))
+    base_labels = labels_of(meta.get("labels"))
     folders: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for parsed in loaded:
         if posixpath.basename(parsed.path) in yamldocs.KUSTOMIZATIONS:
@@ -324,7 +328,7 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
         ids: dict[Id, Layered] = {}
         for target in listed(folder, "resources") + listed(folder, "bases"):
             if target == at:
-                ids.setdefault(base, Layered("", labels=own))
+                ids.setdefault(base, Layered("", labels=base_labels))
             elif target in folders and target not in visiting:
                 if target not in built:
                     built[target] = transformed(target, among(target, visiting | {target}))
@@ -332,15 +336,24 @@ def ids_below(loaded: list[yamldocs.YamlFile], data: object) -> dict[str, dict[I
                     ids.setdefault(found, layered)
         for target in listed(folder, "components"):
             if target in folders and target not in visiting and ids:
-                for found, layered in ids.items():
+                after = transformed(target, ids)
+                for found, layered in (after if own else ids).items():
                     seen.setdefault(folders[target][0], {}).setdefault(found, layered)
-                ids = transformed(target, ids)
+                ids = after
         return ids
 
     for folder, (path, _) in folders.items():
-        for found, layered in among(folder, frozenset({folder})).items():
+        ids = among(folder, frozenset({folder}))
+        for found, layered in (transformed(folder, ids) if own else ids).items():
             seen.setdefault(path, {}).setdefault(found, layered)
     return seen
+
+
+# The field whose patches a kustomization applies after its own namespace, namePrefix, nameSuffix and
+# labels; those of ``patches`` and ``patchesStrategicMerge`` run before them (kustomize
+# api/internal/target/kusttarget_configplugin.go, ``configureBuiltinTransformers``: PatchStrategicMerge,
+# Patch, Namespace, Prefix, Suffix, Label, Annotations, then PatchJson6902 transformers).
+AFTER_OWN = "patchesJson6902"
 
 
 def ids_had(below: Mapping[Id, Layered] | None) -> dict[Id, str]:
@@ -410,9 +423,10 @@ def refuse_json_patches(
     template's list of policies in it, and ``moved`` its template list (``Templates``)."""
     name = str(_mapping(before.get("metadata")).get("name", ""))
     kind = str(before.get("kind", "Role"))
-    below = ids_below(loaded, after)
+    below, after_own = ids_below(loaded, after), ids_below(loaded, after, own=True)
     for patch in json_patches(files, loaded):
-        how = selection(patch.target, before, below.get(patch.kustomization))
+        layers = after_own if patch.entry.startswith(f"{AFTER_OWN}[") else below
+        how = selection(patch.target, before, layers.get(patch.kustomization))
         if how is None:
             continue
         problem = _problem(patch.ops, _as_patched(before), _as_patched(after), field, request, moved)

@@ -337,3 +337,64 @@ def test_an_inline_strategic_merge_patch_selecting_by_a_layers_label_is_refused(
         "overlays/prod/kustomization.yaml: patches[0] (an inline strategic-merge patch) of Role payments-api "
         f"lists {POWER} in spec.policies"
     ), message
+
+
+def same_layer(field: str, target: str, own: str) -> str:
+    """An overlay over the base with its own ``own`` transformers and a JSON 6902 patch of ``target``."""
+    return (
+        f"{KUSTOMIZATION}resources:\n  - ../../base\n{own}{field}:\n  - patch: |-\n{ADD_POWER}"
+        f"    target:\n      kind: Role\n{target}"
+    )
+
+
+def test_a_patch_sees_the_role_before_its_own_kustomizations_prefix() -> None:
+    """In one kustomization ``patchesStrategicMerge`` and ``patches`` run before ``namespace``,
+    ``namePrefix``, ``nameSuffix`` and the labels (kustomize api/internal/target/
+    kusttarget_configplugin.go, ``configureBuiltinTransformers``): the overlay's own prefix gives the Role
+    no name its ``patches`` select by."""
+    for own, target in [
+        ("namePrefix: prod-\n", "      name: prod-payments-api\n"),
+        ("nameSuffix: -prod\n", "      name: payments-api-prod\n"),
+        ("namespace: payments-prod\n", "      namespace: payments-prod\n"),
+        ("commonLabels:\n  team: payments\n", "      labelSelector: team=payments\n"),
+    ]:
+        files = tree("", "") | {"overlays/prod/kustomization.yaml": same_layer("patches", target, own)}
+        assert ack.edit(files, REQUEST).detached == [POWER]
+
+
+@pytest.mark.parametrize(
+    ("own", "target", "how"),
+    [
+        ("namePrefix: prod-\n", "      name: prod-payments-api\n", "prod-payments-api as"),
+        ("namePrefix: prod-\nnameSuffix: -eu\n", "      name: prod-.*-eu\n", "prod-payments-api-eu as"),
+        ("namespace: payments-prod\n", "      namespace: payments-prod\n", "in namespace payments-prod as"),
+        ("commonLabels:\n  team: payments\n", "      labelSelector: team=payments\n", "labelled as"),
+    ],
+)
+def test_a_legacy_json_6902_patch_sees_the_role_after_its_own_kustomizations_prefix(
+    own: str, target: str, how: str
+) -> None:
+    """``patchesJson6902`` runs after the kustomization's ``namespace``, ``namePrefix``, ``nameSuffix`` and
+    labels (``configureBuiltinTransformers`` lists ``PatchJson6902Transformer`` after them)."""
+    files = tree("", "") | {"overlays/prod/kustomization.yaml": same_layer("patchesJson6902", target, own)}
+    message = refusal(files)
+    assert message.startswith(
+        "overlays/prod/kustomization.yaml: patchesJson6902[0] (an inline JSON 6902 patch) targets Role "
+        f"payments-api ({how} overlays/prod/kustomization.yaml "
+    ), message
+
+
+def test_a_components_legacy_json_6902_patch_sees_its_own_prefix_too() -> None:
+    """A component's transformers run as a kustomization's do, on the resources it is applied to."""
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n" + same_layer(
+        "patchesJson6902", "      name: x-prod-payments-api\n", "namePrefix: x-\n"
+    ).removeprefix(KUSTOMIZATION).removeprefix("resources:\n  - ../../base\n")
+    top = f"{KUSTOMIZATION}resources:\n  - ../mid\ncomponents:\n  - ../policies\n"
+    files = tree("namePrefix: prod-\n", top) | {"overlays/policies/kustomization.yaml": component}
+    message = refusal(files)
+    assert message.startswith(
+        "overlays/policies/kustomization.yaml: patchesJson6902[0] (an inline JSON 6902 patch) targets Role "
+        "payments-api (x-prod-payments-api as overlays/policies/kustomization.yaml gives it): its op 1"
+    ), message
+    files["overlays/policies/kustomization.yaml"] = component.replace("patchesJson6902:", "patches:")
+    assert ack.edit(files, REQUEST).detached == [POWER]
