@@ -303,6 +303,18 @@ def map_entries(text: str, open_: int) -> list[MapEntry]:
 Pick = Callable[[str, str], str | None]
 
 
+def entry_arn(replaced: Replaced, pick: Pick | None = None) -> Callable[[str, str], str | None]:
+    """The replaced ARN a map entry (key, value expression) stands for: its value's, or that of what
+    ``pick`` reads of it (its key, an attribute of an object value); None for none. A native map literal
+    (``edit_map``) and a JSON local's object (``terraform_json.drop_members``) alike."""
+
+    def arn(key: str, value: str) -> str | None:
+        expression = pick(key, value) if pick is not None else value
+        return replaced(expression) if expression is not None else None
+
+    return arn
+
+
 def edit_map(
     text: str, open_: int, replaced: Replaced, add: list[tuple[str, str]], pick: Pick | None = None
 ) -> LiteralEdit:
@@ -310,10 +322,7 @@ def edit_map(
     ``pick`` reads of the entry: its key, an attribute of an object value) stands for a replaced ARN, with
     ``add`` (key, expression) set: a key already there gets the new expression."""
 
-    def arn(key: str, value: str) -> str | None:
-        expression = pick(key, value) if pick is not None else value
-        return replaced(expression) if expression is not None else None
-
+    arn = entry_arn(replaced, pick)
     close = hcl.match_close(text, open_)
     if "\n" not in text[open_:close]:
         return _edit_inline_map(text, open_, close, arn, add)

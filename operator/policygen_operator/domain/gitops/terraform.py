@@ -2119,19 +2119,24 @@ def _edit_local_collection(
     value = text[place.start : place.end]
     chosen = _in_set(pick, replaced) if local.meta == "for_each" else replaced
     if local_path in json_texts:
-        if not value.startswith("["):
+        if not value.startswith(("[", "{")):
             result.seen.append(
                 f"{path}: {where} {local.meta} over local.{local.name}, whose value in {local_path} "
-                f"{NOT_LITERAL} array: policygen edits the broad ARNs out of a JSON local's array only"
+                f"{NOT_LITERAL} array or object: policygen edits the broad ARNs out of a JSON local's array "
+                "or object only"
             )
             return
 
-        def array(now: str) -> terraform_json.Node:
+        def collection(now: str) -> terraform_json.Node:
             found = terraform_json.local_value(now, local.name)
             assert found is not None
             return found
 
-        after, dropped = terraform_json.drop_items(text, array, chosen)
+        if value.startswith("["):
+            after, dropped = terraform_json.drop_items(text, collection, chosen)
+        else:  # a map: its entries read as a native map literal's are (edit_map, below)
+            stands_for = hcl_edit.entry_arn(replaced, pick if local.meta == "for_each" else None)
+            after, dropped = terraform_json.drop_members(text, collection, stands_for)
         edited = hcl_edit.LiteralEdit(after, dropped, [])
     elif _CALL.match(value):
         in_place = hcl_edit.edit_concat_literals(text, place.start, place.end, chosen, [], variables)

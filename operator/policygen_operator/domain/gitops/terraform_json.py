@@ -792,6 +792,39 @@ def drop_items(
         removed.append(arn)
 
 
+def drop_members(
+    text: str, object_now: Callable[[str], Node], arn: Callable[[str, str], str | None]
+) -> tuple[str, list[str]]:
+    """``drop_items`` for an object (a map local a ``for_each`` reads, "JSON Configuration Syntax": an
+    object is a map): without the members that stand for a replaced ARN (``arn`` of the key and the
+    value as an expression, ``hcl_expression``; ``hcl_edit.entry_arn``, as a native map's entries), removed
+    one at a time so that every other byte stays, and those ARNs."""
+    removed: list[str] = []
+    while True:
+        members = object_now(text)
+        found = [
+            (index, stands)
+            for index, (key, _, value) in enumerate(members.members)
+            if (stands := arn(key, hcl_expression(text, value))) is not None
+        ]
+        if not found:
+            return text, removed
+        text = remove(text, members, found[0][0])
+        removed.append(found[0][1])
+
+
+def hcl_expression(text: str, node: Node) -> str:
+    """A JSON value as the native syntax's expression readers take it: a string or literal as written
+    (``_raw``), an object as an object literal on one line (``{ "name" = "x", "policy_arn" = "arn:..." }``,
+    which ``hcl_edit.object_values`` reads), an array as a list of such."""
+    if node.kind == "object":
+        pairs = (f"{json.dumps(key)} = {hcl_expression(text, value)}" for key, _, value in node.members)
+        return "{ " + ", ".join(pairs) + " }"
+    if node.kind == "array":
+        return "[" + ", ".join(hcl_expression(text, item) for item in node.items) + "]"
+    return _raw(text, node)
+
+
 def local_value(text: str, name: str) -> Node | None:
     """The value a JSON file's ``locals`` object sets ``name`` to ("JSON Configuration Syntax": locals
     blocks), None when it sets none."""

@@ -276,12 +276,63 @@ def test_a_for_each_over_a_json_local_read_elsewhere_is_named() -> None:
         "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, which is also read at "
         "locals.tf.json:9" in str(err.value)
     )
-    # a map (an object in JSON) is named, not edited
-    managed = json.dumps({"locals": {"arns": {"power": POWER}}}, indent=2)
+    # a JSON local that is neither an array nor an object (a concat() template) is named, not edited
+    managed = json.dumps({"locals": {"arns": f'${{concat(["{POWER}"], var.extra)}}'}}, indent=2)
     by_map = main.replace("toset(local.arns)", "local.arns")
     with pytest.raises(GitOpsEditError) as err:
         editor.edit_files("terraform", {"main.tf": by_map, "locals.tf.json": managed}, REQUEST, "")
     assert (
         "main.tf: aws_iam_role_policy_attachment.each for_each over local.arns, whose value in "
-        "locals.tf.json is not a literal array" in str(err.value)
+        "locals.tf.json is not a literal array or object" in str(err.value)
     )
+
+
+def for_each_of_map(read: str) -> str:
+    return (
+        'resource "aws_iam_role_policy_attachment" "each" {\n'
+        "  for_each   = local.managed\n"
+        "  role       = aws_iam_role.runner.name\n"
+        f"  policy_arn = {read}\n"
+        "}\n"
+    )
+
+
+def locals_json(managed: object) -> str:
+    return json.dumps({"locals": {"managed": managed, "team": "ci"}}, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("read", "managed", "left"),
+    [
+        ("each.value", {"power": POWER, "ssm": SSM}, {"ssm": SSM}),
+        (
+            "each.value.policy_arn",
+            {"power": {"name": "power", "policy_arn": POWER}, "ssm": {"name": "ssm", "policy_arn": SSM}},
+            {"ssm": {"name": "ssm", "policy_arn": SSM}},
+        ),
+        ("each.key", {POWER: "power", SSM: "ssm"}, {SSM: "ssm"}),
+    ],
+)
+def test_a_for_each_over_a_json_local_map_loses_the_broad_entry(
+    read: str, managed: object, left: object
+) -> None:
+    """A map local written in the JSON syntax (an object, "JSON Configuration Syntax": locals blocks) read
+    by ``for_each = local.X`` as the ``.tf`` map local is (``test_a_local_map_of_objects``): the entry of
+    the broad ARN (its value, an attribute of its object value, or its key) leaves the object, every other
+    byte as it was. Before, the local was named ("not a literal array")."""
+    main = RUNNER_ROLE + "\n" + for_each_of_map(read)
+    result = terraform.edit({"main.tf": main, "locals.tf.json": locals_json(managed)}, REQUEST)
+    assert result.detached == [POWER]
+    assert result.changes["locals.tf.json"] == locals_json(left)
+    assert "main.tf" not in result.changes or for_each_of_map(read) in (result.changes["main.tf"] or "")
+    assert (
+        f"locals.tf.json: removed {POWER} from local.managed, the for_each of resource "
+        "aws_iam_role_policy_attachment.each"
+    ) in result.notes
+
+
+def test_a_for_each_over_a_json_local_map_left_empty_takes_the_attachment() -> None:
+    main = RUNNER_ROLE + "\n" + for_each_of_map("each.value")
+    result = terraform.edit({"main.tf": main, "locals.tf.json": locals_json({"power": POWER})}, REQUEST)
+    assert result.changes["locals.tf.json"] == locals_json({})
+    assert 'resource "aws_iam_role_policy_attachment" "each"' not in (result.changes["main.tf"] or "")
