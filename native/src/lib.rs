@@ -13,9 +13,9 @@
 //! would (a cut session ARN, an escaped string, an issuer that is no requested role, a linked call, a
 //! record outside the window that returned something) goes back to Python whole.
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
-use std::collections::{HashMap, HashSet};
 
 /// A JSON value's text, as the record holds it (the Python scan validated the record before).
 type Raw<'a> = &'a [u8];
@@ -27,20 +27,42 @@ fn skip_blank(text: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The index after the string whose opening quote is at `at`.
-fn skip_string(text: &[u8], mut at: usize) -> Option<usize> {
-    at += 1;
-    while at < text.len() {
-        match text[at] {
-            b'"' => return Some(at + 1),
-            b'\\' => at += 2,
-            _ => at += 1,
+/// The bytes of `word` equal to `byte`, as their high bits; exact up to the lowest one (what is used).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let diff = word ^ (ONES * byte as u64);
+    diff.wrapping_sub(ONES) & !diff & (ONES << 7)
+}
+
+/// The index after the string whose opening quote is at `at`: eight bytes at a time, to the first quote
+/// or backslash (an escape's next byte never ends the string).
+fn skip_string(text: &[u8], at: usize) -> Option<usize> {
+    let mut here = at + 1;
+    while here + 8 <= text.len() {
+        let word = u64::from_le_bytes(text[here..here + 8].try_into().ok()?);
+        let found = bytes_equal(word, b'"') | bytes_equal(word, b'\\');
+        if found == 0 {
+            here += 8;
+            continue;
+        }
+        here += (found.trailing_zeros() / 8) as usize;
+        if text[here] == b'"' {
+            return Some(here + 1);
+        }
+        here += 2;
+    }
+    while here < text.len() {
+        match text[here] {
+            b'"' => return Some(here + 1),
+            b'\\' => here += 2,
+            _ => here += 1,
         }
     }
     None
 }
 
-/// The index after the value that starts at `at`.
+/// The index after the value that starts at `at`: a string, a scalar, or an object or array skipped by
+/// its brackets (strings jumped over whole, so brackets in them do not count).
 fn skip_value(text: &[u8], at: usize) -> Option<usize> {
     match *text.get(at)? {
         b'"' => skip_string(text, at),
@@ -55,7 +77,7 @@ fn skip_value(text: &[u8], at: usize) -> Option<usize> {
                     }
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
-                        depth -= 1;
+                        depth = depth.checked_sub(1)?;
                         if depth == 0 {
                             return Some(here + 1);
                         }
@@ -81,18 +103,20 @@ fn skip_value(text: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// An object's members in document order (the order a Python dict keeps): each name's text between its
-/// quotes and its value's text. None when `text` is not one object, or a name holds an escape (the name
-/// Python reads is then not these bytes).
-fn members(text: &[u8]) -> Option<Vec<(Raw<'_>, Raw<'_>)>> {
+/// Calls `each` with an object's members in document order (the order a Python dict keeps): each name's
+/// text between its quotes and its value's text. None when `text` is not one object, a name holds an
+/// escape (the name Python reads is then not these bytes), or `each` says so.
+fn each_member<'a>(
+    text: &'a [u8],
+    mut each: impl FnMut(Raw<'a>, Raw<'a>) -> Option<()>,
+) -> Option<()> {
     let mut at = skip_blank(text, 0);
     if text.get(at) != Some(&b'{') {
         return None;
     }
-    let mut out = Vec::with_capacity(24);
     at = skip_blank(text, at + 1);
     if text.get(at) == Some(&b'}') {
-        return Some(out);
+        return Some(());
     }
     loop {
         if text.get(at) != Some(&b'"') {
@@ -109,11 +133,11 @@ fn members(text: &[u8]) -> Option<Vec<(Raw<'_>, Raw<'_>)>> {
         }
         at = skip_blank(text, at + 1);
         let value_end = skip_value(text, at)?;
-        out.push((name, &text[at..value_end]));
+        each(name, &text[at..value_end])?;
         at = skip_blank(text, value_end);
         match text.get(at) {
             Some(b',') => at = skip_blank(text, at + 1),
-            Some(b'}') => return Some(out),
+            Some(b'}') => return Some(()),
             _ => return None,
         }
     }
@@ -124,7 +148,7 @@ fn members(text: &[u8]) -> Option<Vec<(Raw<'_>, Raw<'_>)>> {
 fn fields<'a, const N: usize>(text: Raw<'a>, names: [&[u8]; N]) -> Option<[Option<Raw<'a>>; N]> {
     let mut found: [Option<Raw<'a>>; N] = [None; N];
     let mut seen = [false; N];
-    for (name, value) in members(text)? {
+    each_member(text, |name, value| {
         if let Some(slot) = names.iter().position(|wanted| *wanted == name) {
             if seen[slot] {
                 return None;
@@ -134,7 +158,8 @@ fn fields<'a, const N: usize>(text: Raw<'a>, names: [&[u8]; N]) -> Option<[Optio
                 found[slot] = Some(value);
             }
         }
-    }
+        Some(())
+    })?;
     Some(found)
 }
 
@@ -315,7 +340,8 @@ struct Take {
     end: String,
     shape_of: PyObject,
     shapes: HashMap<String, Option<Shape>>,
-    memo: HashMap<Vec<u8>, u32>,
+    // key -> (entry of Python's readings, records counted by it since the last `forget`)
+    memo: HashMap<Vec<u8>, (u32, u32)>,
     tallies: HashMap<(u32, u32), Tally>,
     outside: u64,
     // this file's records Python reads first: each one's key, and the mapping registered for it
@@ -410,8 +436,10 @@ impl Take {
         let Some(key) = self.key(py, &record, &identity, &event, source, name)? else {
             return Ok(Outcome::Python);
         };
-        match self.memo.get(&key) {
-            Some(&entry) => {
+        match self.memo.get_mut(&key) {
+            Some((entry, hits)) => {
+                *hits += 1;
+                let entry = *entry;
                 self.tally(principal, entry, time);
                 Ok(Outcome::Hit)
             }
@@ -471,30 +499,25 @@ impl Take {
                 push(&mut key, raw);
             }
             Some(raw) if raw.first() == Some(&b'{') => {
-                let Some(params) = members(raw) else {
-                    return Ok(None);
-                };
                 key.push(1);
-                for (param, value) in params {
-                    if shape.param_keys.contains(param) {
+                let read = each_member(raw, |param, value| {
+                    let arn = if shape.param_keys.contains(param) {
+                        true
+                    } else {
+                        holds_arn(value)?
+                    };
+                    if arn {
                         key.push(b'r');
                         push(&mut key, param);
                         push(&mut key, value);
-                        continue;
+                    } else if shape.reads_names && !is_empty_value(value) {
+                        key.push(b'n');
+                        push(&mut key, param);
                     }
-                    match holds_arn(value) {
-                        None => return Ok(None),
-                        Some(true) => {
-                            key.push(b'r');
-                            push(&mut key, param);
-                            push(&mut key, value);
-                        }
-                        Some(false) if shape.reads_names && !is_empty_value(value) => {
-                            key.push(b'n');
-                            push(&mut key, param);
-                        }
-                        Some(false) => {}
-                    }
+                    Some(())
+                });
+                if read.is_none() {
+                    return Ok(None);
                 }
             }
             Some(_) => return Ok(None),
@@ -593,7 +616,7 @@ impl Take {
     fn register(&mut self, key_id: usize, entry: u32) {
         if let Some((key, registered)) = self.pending.get_mut(key_id) {
             *registered = Some(entry);
-            self.memo.entry(key.clone()).or_insert(entry);
+            self.memo.entry(key.clone()).or_insert((entry, 0));
         }
     }
 
@@ -625,9 +648,34 @@ impl Take {
         (rows, std::mem::take(&mut self.outside))
     }
 
-    /// Forgets every registered mapping (Python's entry list is emptied with it).
-    fn forget(&mut self) {
-        self.memo.clear();
+    /// Forgets the registered mappings no record was counted by since the last call (most are one-off
+    /// calls: a new S3 key each), keeping at most `keep` of the others, the most counted first; the
+    /// kept entries are numbered anew in the order returned (their old numbers), which Python's list of
+    /// readings follows. Tallies must be drained first: they hold the old numbers.
+    fn forget(&mut self, keep: usize) -> Vec<u32> {
+        let mut counted: Vec<(u32, u32)> = self
+            .memo
+            .values()
+            .filter(|(_, hits)| *hits > 0)
+            .copied()
+            .collect();
+        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counted.truncate(keep);
+        let renumbered: HashMap<u32, u32> = counted
+            .iter()
+            .enumerate()
+            .map(|(new, (old, _))| (*old, new as u32))
+            .collect();
+        self.memo
+            .retain(|_, (entry, hits)| match renumbered.get(entry) {
+                Some(&new) => {
+                    *entry = new;
+                    *hits = 0;
+                    true
+                }
+                None => false,
+            });
+        counted.into_iter().map(|(old, _)| old).collect()
     }
 
     fn __len__(&self) -> usize {

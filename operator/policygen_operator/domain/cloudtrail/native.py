@@ -30,8 +30,8 @@ try:
 except ImportError:  # not built here: the Python scan reads every record
     policygen_native = None
 
-# Registered readings kept before they are all forgotten (as the mapper's memo clears when full), so that
-# memory stays flat however many distinct calls the logs hold.
+# Registered readings held at most (~7 MB at ~900 bytes each with their keys), so that memory stays flat
+# however many distinct calls the logs hold (``NativeTake.after_file``).
 MAX_READINGS = 8_192
 
 
@@ -81,6 +81,14 @@ class NativeTake:
         self._readings.append(reading)
         self._take.register(key_id, len(self._readings) - 1)
 
+    def after_file(self, result: ScanResult) -> None:
+        """Bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
+        time are forgotten (most are one-off calls, a new S3 key each), a quarter of the limit kept."""
+        if len(self._readings) >= MAX_READINGS:
+            self.drain(result)  # the tallies name readings by their place in the list
+            kept = self._take.forget(MAX_READINGS // 4)
+            self._readings = [self._readings[entry] for entry in kept]
+
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
         record (``ScanResult.count``, then each use's usage), ``count`` records at once."""
@@ -95,6 +103,3 @@ class NativeTake:
                 seen = Usage(count, first, last)
                 for action, resource in reading.uses:
                     usage.add(action, resource, seen, denied=reading.denied)
-        if len(readings) >= MAX_READINGS:
-            self._take.forget()
-            readings.clear()

@@ -535,6 +535,8 @@ class Scanner:
     def take_result(self, *, final: bool = False) -> ScanResult:
         """The result so far; its follow-ups still waiting for an id stay waiting unless ``final`` (a
         worker's batch: another batch may hold the call that returned the id)."""
+        if self._native is not None:  # what it counted across files, in one go
+            self._native.drain(self.result)
         result, self.result = self.result, ScanResult()
         if result.links.waiting:
             result.settle_links(self.mapper, final=final)
@@ -831,7 +833,7 @@ class Scanner:
             for index in native.settle():  # repeats of a record the scan above did not map
                 start, chunk = chunks[index]
                 self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
-            native.drain(self.result)
+            native.after_file(self.result)
         self.result.summary.events_scanned += data.count(_RECORD_START)
         if not chunks:
             self.result.files_without_principal += 1
