@@ -409,3 +409,20 @@ def test_any_records_in_any_order_and_files_read_as_the_python_scan(
     bounds = sorted({0, len(records), *(cut for cut in cuts if cut < len(records))})
     files = [delivery(records[start:end]) for start, end in itertools.pairwise(bounds) if end > start]
     compare(files)
+
+
+def test_readings_forgotten_past_the_limit_and_kept_renumbered_read_as_the_python_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past ``MAX_READINGS`` the extension forgets the readings nothing was counted by and numbers the
+    kept ones anew; a wrong number would count records by another call's reading."""
+    monkeypatch.setattr(native, "MAX_READINGS", 8)  # two kept each time
+    hot = [0, 1, 2, 3, 4, 5]  # in every file: counted by the readings the first file registered
+    files = [
+        delivery(
+            [build(call, time) for call in hot for time in TIMES[:2]]
+            + [build(call, TIMES[0]) for call in range(start, min(start + 5, len(CALLS)))]
+        )
+        for start in range(6, len(CALLS), 5)
+    ]
+    compare(files)
