@@ -257,6 +257,34 @@ def many_principals(folder: Path, events: int, args: argparse.Namespace) -> None
     verdict = "met" if worst <= 2 else f"NOT met (worst {worst:.2f}x)"
     print(f"goal: 50 and 500 principals in one scan cost at most 2x one principal (CPU): {verdict}")
     print("    " + "; ".join(ratios))
+    if args.without_native:
+        without_native(folder, sets, runs, args)
+
+
+def without_native(
+    folder: Path,
+    sets: list[tuple[str, list[str]]],
+    runs: dict[str, list[dict[str, float]]],
+    args: argparse.Namespace,
+) -> None:
+    """The same sets with POLICYGEN_NATIVE=0 (every matched record read in Python), interleaved again: what
+    the native path (docs/architecture.md) saves, and the ratios without it."""
+    print("\n   the same without the native path (POLICYGEN_NATIVE=0), least CPU of the runs:")
+    python: dict[str, list[dict[str, float]]] = {label: [] for label, _ in sets}
+    for _ in range(args.repeat):
+        for label, arns in sets:
+            command = "env POLICYGEN_NATIVE=0 " + policygen_command(
+                folder, args.workers, arns, OUT / "policygen-many-report.json"
+            )
+            python[label].append(best_of(command, 1, exits=(0, 3)))
+    one = min(r["cpu_seconds"] for r in python[sets[0][0]])
+    for label, _ in sets:
+        off = min(r["cpu_seconds"] for r in python[label])
+        on = min(r["cpu_seconds"] for r in runs[label])
+        print(
+            f"    {label}: cpu {off:.2f}s without, {on:.2f}s with ({off / on:.2f}x); "
+            f"ratio to 1 principal without it {off / one:.2f}x"
+        )
 
 
 HOSTILE_BYTES = 3 * 1024**3
@@ -335,6 +363,12 @@ def main() -> int:
         "--only",
         default="compare,many,fifth,memory,sizes",
         help="comma-separated parts to run: compare, many, fifth, memory, sizes (default: all)",
+    )
+    parser.add_argument(
+        "--without-native",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="in the many-principals part, run each set again with POLICYGEN_NATIVE=0 (default: on)",
     )
     args = parser.parse_args()
     parts = set(args.only.split(","))

@@ -344,6 +344,10 @@ struct Take {
     memo: HashMap<Vec<u8>, (u32, u32)>,
     tallies: HashMap<(u32, u32), Tally>,
     outside: u64,
+    // --account / --region (`scan.not_asked`): empty, any
+    accounts: HashSet<String>,
+    regions: HashSet<String>,
+    filtered_out: u64,
     // this file's records Python reads first: each one's key, and the mapping registered for it
     pending: Vec<(Vec<u8>, Option<u32>)>,
     pending_of: HashMap<Vec<u8>, usize>,
@@ -423,6 +427,14 @@ impl Take {
             self.outside += 1;
             return Ok(Outcome::Skip);
         }
+        match self.not_asked(&record) {
+            Some(true) => {
+                self.filtered_out += 1;
+                return Ok(Outcome::Skip);
+            }
+            Some(false) => {}
+            None => return Ok(Outcome::Python),
+        }
         let (Some(source), Some(name)) = (
             record.event_source.and_then(plain),
             record.event_name.and_then(plain),
@@ -445,6 +457,23 @@ impl Take {
             }
             None => Ok(Outcome::Miss(key, principal, time.to_owned())),
         }
+    }
+
+    /// `scan.not_asked`: a record of a Region or account left out (a field that is not a string is no
+    /// reason to leave it out); None when a string holds an escape.
+    fn not_asked(&self, record: &Record<'_>) -> Option<bool> {
+        let outside = |wanted: &HashSet<String>, raw: Option<Raw<'_>>| -> Option<bool> {
+            match raw {
+                Some(value) if !wanted.is_empty() && value.first() == Some(&b'"') => {
+                    Some(!wanted.contains(plain(value)?))
+                }
+                _ => Some(false),
+            }
+        };
+        Some(
+            outside(&self.regions, record.aws_region)?
+                || outside(&self.accounts, record.recipient_account_id)?,
+        )
     }
 
     /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts.
@@ -553,8 +582,9 @@ impl Take {
     /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
     /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `apart`: principals
     /// whose sessions are kept apart (left to Python); `linked`: "source:name" of linked calls;
-    /// `start`/`end`: the window as CloudTrail's 20-character times; `shape_of(source, name)`: what the
-    /// mapper reads for that event, or None when only Python may read it.
+    /// `start`/`end`: the window as CloudTrail's 20-character times; `accounts`/`regions`: those asked
+    /// for (empty: any); `shape_of(source, name)`: what the mapper reads for that event, or None when
+    /// only Python may read it.
     #[new]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -566,6 +596,8 @@ impl Take {
         linked: HashSet<String>,
         start: String,
         end: String,
+        accounts: HashSet<String>,
+        regions: HashSet<String>,
         shape_of: PyObject,
     ) -> Self {
         Take {
@@ -582,6 +614,9 @@ impl Take {
             memo: HashMap::new(),
             tallies: HashMap::new(),
             outside: 0,
+            accounts,
+            regions,
+            filtered_out: 0,
             pending: Vec::new(),
             pending_of: HashMap::new(),
             deferred: Vec::new(),
@@ -636,8 +671,8 @@ impl Take {
     }
 
     /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the
-    /// records outside the window.
-    fn drain(&mut self) -> (Vec<Row>, u64) {
+    /// records outside the window, and those of an account or Region not asked for.
+    fn drain(&mut self) -> (Vec<Row>, u64, u64) {
         let rows = self
             .tallies
             .drain()
@@ -645,7 +680,11 @@ impl Take {
                 (principal, entry, tally.count, tally.first, tally.last)
             })
             .collect();
-        (rows, std::mem::take(&mut self.outside))
+        (
+            rows,
+            std::mem::take(&mut self.outside),
+            std::mem::take(&mut self.filtered_out),
+        )
     }
 
     /// Forgets the registered mappings no record was counted by since the last call (most are one-off

@@ -48,6 +48,7 @@ class NativeTake:
         matcher: PrincipalMatcher,
         apart: frozenset[str],
         window: Window,
+        asked: tuple[frozenset[str], frozenset[str]],
         linked_keys: frozenset[str],
         memo_shape: Callable[[str, str], Any],
     ) -> None:
@@ -64,6 +65,8 @@ class NativeTake:
             set(linked_keys),
             window.start_iso,
             window.end_iso,
+            set(asked[0]),
+            set(asked[1]),
             memo_shape,
         )
 
@@ -92,8 +95,9 @@ class NativeTake:
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
         record (``ScanResult.count``, then each use's usage), ``count`` records at once."""
-        rows, outside = self._take.drain()
+        rows, outside, filtered_out = self._take.drain()
         result.records_outside_window += outside
+        result.records_filtered_out += filtered_out
         readings = self._readings
         principals = self.principals
         for principal, entry, count, first, last in rows:

@@ -522,7 +522,7 @@ class Scanner:
         self._twin_files = MAX_TWIN_FILES
         self._times: dict[str, str] = {}
         self._native: NativeTake | None = None
-        self._native_possible = spec.native and native_available() and not self.filtered
+        self._native_possible = spec.native and native_available()
         self._pending = -1  # the native key id of the record being read, whose reading it then registers
 
     @property
@@ -841,7 +841,7 @@ class Scanner:
 
     def _native_take(self) -> NativeTake | None:
         """The native reader, made on the first candidates (it needs the mapper), where it can serve: built,
-        asked for, no --account/--region filter, and a mapper that says what it reads (``memo_shape``)."""
+        asked for, and a mapper that says what it reads (``memo_shape``)."""
         if self._native is None and self._native_possible:
             mapper = self.mapper
             memo_shape = getattr(mapper, "memo_shape", None)
@@ -854,6 +854,7 @@ class Scanner:
                 self.matcher,
                 self.spec.split_sessions,
                 self.window,
+                (self.spec.accounts, self.spec.regions),
                 mapper.linked_keys,
                 memo_shape,
             )

@@ -308,6 +308,19 @@ CALLS: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = [
         "s3.amazonaws.com",
         {**s3("GetObject", "reports", "z"), "recipientAccountId": ACCOUNT},
     ),
+    (
+        APP,
+        "GetObject",
+        "s3.amazonaws.com",
+        {**s3("GetObject", "reports", "z"), "recipientAccountId": "444455556666"},
+    ),
+    (APP, "GetObject", "s3.amazonaws.com", {**s3("GetObject", "reports", "z"), "awsRegion": "eu-west-1"}),
+    (
+        APP,
+        "GetObject",
+        "s3.amazonaws.com",
+        {**s3("GetObject", "reports", "z"), "awsRegion": "eu-w\u0065st-1"},
+    ),
 ]
 TIMES = ["2026-11-24T09:00:00Z", "2026-11-24T23:59:59Z", "2026-11-24T00:00:00Z", "2026-11-24T12:30:00.250Z"]
 OUTSIDE = ["2026-11-23T23:59:59Z", "2026-11-25T00:00:00Z"]
@@ -321,10 +334,23 @@ def build(call: int, time: str, drop_time: bool = False) -> dict[str, Any]:
     return made
 
 
-def scan(files: list[bytes], *, use_native: bool, split: bool = False) -> ScanResult:
+# --account / --region: none, and some that leave out part of the records
+ASKED = [
+    (frozenset(), frozenset()),
+    (frozenset({ACCOUNT}), frozenset()),
+    (frozenset(), frozenset({"us-east-1"})),
+]
+
+
+def scan(
+    files: list[bytes], *, use_native: bool, split: bool = False, asked: tuple[frozenset[str], ...] = ASKED[0]
+) -> ScanResult:
     principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
     apart = frozenset({ROLE}) if split else frozenset()
-    scanner = Scanner(ScanSpec(principals, WINDOW, split_sessions=apart, native=use_native))
+    spec = ScanSpec(
+        principals, WINDOW, split_sessions=apart, accounts=asked[0], regions=asked[1], native=use_native
+    )
+    scanner = Scanner(spec)
     for number, data in enumerate(files):
         scanner.scan_bytes(f"f{number}.json", data)
     return scanner.take_result(final=True)
@@ -341,23 +367,28 @@ def seen(result: ScanResult) -> dict[str, Any]:
         "reasons": {key: sorted(value) for key, value in result.ignored_reasons.items()},
         "warnings": sorted(result.warnings),
         "outside": result.records_outside_window,
+        "filtered_out": result.records_filtered_out,
         "unsessioned": dict(result.unsessioned),
         "other_paths": {key: sorted(value) for key, value in result.other_paths.items()},
     }
 
 
-def compare(files: list[bytes], split: bool = False) -> ScanResult:
-    with_native = scan(files, use_native=True, split=split)
-    assert seen(with_native) == seen(scan(files, use_native=False, split=split))
+def compare(
+    files: list[bytes], split: bool = False, asked: tuple[frozenset[str], ...] = ASKED[0]
+) -> ScanResult:
+    with_native = scan(files, use_native=True, split=split, asked=asked)
+    assert seen(with_native) == seen(scan(files, use_native=False, split=split, asked=asked))
     return with_native
 
 
-def test_every_kind_of_record_repeated_reads_as_the_python_scan() -> None:
+@pytest.mark.parametrize("asked", ASKED)
+def test_every_kind_of_record_repeated_reads_as_the_python_scan(asked: tuple[frozenset[str], ...]) -> None:
     records = [build(call, time) for call in range(len(CALLS)) for time in TIMES]
     records += [build(call, time) for call in range(len(CALLS)) for time in OUTSIDE]
     records += [build(0, TIMES[0], drop_time=True)]
-    result = compare([delivery(records[:60]), delivery(records[60:])])
+    result = compare([delivery(records[:60]), delivery(records[60:])], asked=asked)
     assert result.matched[ROLE] > 0 and result.matched[USER] > 0 and result.records_outside_window > 0
+    assert result.records_filtered_out > 0 or asked == ASKED[0]
 
 
 def test_the_extension_counts_the_repeated_records() -> None:
@@ -400,15 +431,16 @@ def test_kept_apart_sessions_read_as_the_python_scan() -> None:
     ),
     cuts=st.lists(st.integers(0, 90), max_size=3),
     order=st.randoms(use_true_random=False),
+    asked=st.sampled_from(ASKED),
 )
 def test_any_records_in_any_order_and_files_read_as_the_python_scan(
-    picks: list[tuple[int, str, int]], cuts: list[int], order: Any
+    picks: list[tuple[int, str, int]], cuts: list[int], order: Any, asked: tuple[frozenset[str], ...]
 ) -> None:
     records = [build(call, time) for call, time, times in picks for _ in range(times)]
     order.shuffle(records)
     bounds = sorted({0, len(records), *(cut for cut in cuts if cut < len(records))})
     files = [delivery(records[start:end]) for start, end in itertools.pairwise(bounds) if end > start]
-    compare(files)
+    compare(files, asked=asked)
 
 
 def test_readings_forgotten_past_the_limit_and_kept_renumbered_read_as_the_python_scan(
