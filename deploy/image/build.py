@@ -5,7 +5,10 @@ Two layers, written as an OCI image-layout archive at dist/policygen-<version>-o
      .cache/image/ by the hash of its definition, since it takes minutes and changes rarely;
   2. the application: the project's wheel and its hash-locked dependencies (requirements.lock) installed with
      `pip --require-hashes --no-deps` into /usr/local/lib/python3.11/dist-packages, bytecode compiled ahead
-     (the root file system is read-only at run time), and the `policygen` entry point.
+     (the root file system is read-only at run time), and the `policygen` entry point; when cargo is on this
+     machine, also the scan's native fast path (native/, `policygen_native`, built by maturin from
+     requirements-build.lock against native/Cargo.lock; without cargo the image scans in Python only, the
+     same result slower, says so in the build log and in its `io.policygen.native` label).
 Everything that goes into a digest is deterministic: sorted tar entries, owner 0:0, mtimes clamped to
 SOURCE_DATE_EPOCH, gzip without name or time, JSON with sorted keys. SOURCE_DATE_EPOCH defaults to the commit
 time of HEAD for the application layer and of base.sh's last change for the base layer, so two builds of one
@@ -52,6 +55,9 @@ GZIP_LEVEL = 6
 MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_CONFIG = "application/vnd.oci.image.config.v1+json"
 MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+# Whether the image carries the scan's native fast path ("true"/"false"): a scan gives the same result
+# either way, so only this label (and the build log) tells an operator's slow scans from a missing extension.
+NATIVE_LABEL = "io.policygen.native"
 
 
 def log(message: str) -> None:
@@ -98,6 +104,23 @@ def tracked_sources() -> list[Path]:
     """The files the wheel is built from: tracked ones only, as they are in the work tree."""
     names = git("ls-files", "-z", "--", "pyproject.toml", "README.md", "operator").split("\0")
     return [ROOT / name for name in sorted(names) if name and (ROOT / name).is_file()]
+
+
+def native_sources() -> list[Path]:
+    """The files the native extension is built from (native/: crates pinned by its Cargo.lock)."""
+    names = git("ls-files", "-z", "--", "native").split("\0")
+    return [ROOT / name for name in sorted(names) if name and (ROOT / name).is_file()]
+
+
+def native_toolchain() -> str | None:
+    """cargo's and rustc's versions when cargo is on PATH (they decide the extension's bytes), else None."""
+    if shutil.which("cargo") is None:
+        return None
+    versions = (
+        subprocess.run([tool, "--version"], check=True, capture_output=True, text=True)
+        for tool in ("cargo", "rustc")
+    )
+    return "; ".join(run.stdout.strip() for run in versions)
 
 
 def inputs_key(parts: list[tuple[str, bytes]]) -> str:
@@ -168,8 +191,54 @@ def base_layer_tar(cache: Path) -> Path:
     return out
 
 
-def install_application(stage: Path, work: Path, python: str) -> None:
-    """The wheel and the locked dependencies into ``stage`` (laid out as the image's root)."""
+def build_native_wheel(work: Path, pip: list[str], env: dict[str, str], wheels: Path) -> str | None:
+    """The native extension's wheel into ``wheels``; its version, or None without cargo (then logged).
+
+    maturin (pinned and hash-checked in requirements-build.lock, run from the build venv on PATH) builds
+    native/ against native/Cargo.lock (``--locked``: cargo checks each crate's checksum there), tagged for
+    the image's glibc 2.36: ``--auditwheel check`` refuses a library the image would lack or a newer glibc
+    symbol instead of grafting this machine's libraries in, and pip then installs the wheel only because its
+    manylinux_2_36 tag is one the image runs. The build's own paths (the temporary source copy and target
+    folder, cargo's registry where the crates' sources are) are remapped, so no path of this machine ends up
+    in the .so's panic messages, and the .so is the same from one build to the next.
+    """
+    toolchain = native_toolchain()
+    if toolchain is None:
+        log(
+            "cargo not found: the image is built without the scan's native fast path (docs/architecture.md, "
+            '"The native fast path"): it scans every record in Python, the same result, slower'
+        )
+        return None
+    src = work / "native-src"
+    for path in native_sources():
+        target = src / path.relative_to(ROOT / "native")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    cargo_home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+    native_env = {
+        **{k: v for k, v in env.items() if k not in ("CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS")},
+        "PATH": f"{Path(pip[0]).parent}{os.pathsep}{env.get('PATH', os.defpath)}",
+        "CARGO_TARGET_DIR": str(work / "native-target"),
+        # Only these flags, not this machine's RUSTFLAGS (target-cpu=native, say): the image runs elsewhere.
+        # Encoded (0x1f between flags), so a path with a space stays one argument.
+        "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(
+            (f"--remap-path-prefix={work}=/build", f"--remap-path-prefix={cargo_home}=/cargo")
+        ),
+        "MATURIN_PEP517_ARGS": "--locked --compatibility manylinux_2_36 --auditwheel check",
+    }
+    log(f"building the native fast path with maturin ({toolchain})")
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
+        check=True,
+        env=native_env,
+        cwd=work,
+    )
+    return str(tomllib.loads((src / "pyproject.toml").read_text())["project"]["version"])
+
+
+def install_application(stage: Path, work: Path, python: str) -> bool:
+    """The wheel and the locked dependencies into ``stage`` (laid out as the image's root); True when the
+    native fast path is among them."""
     src = work / "src"
     for path in tracked_sources():
         target = src / path.relative_to(ROOT)
@@ -191,6 +260,7 @@ def install_application(stage: Path, work: Path, python: str) -> None:
         env=quiet_env,
         cwd=work,
     )
+    native = build_native_wheel(work, pip, quiet_env, wheels)
     site = stage / SITE
     # The image's interpreter is Debian's CPython 3.11 on glibc 2.36 (x86_64): take wheels for exactly that
     # (pip takes one --platform literally, so every manylinux level that glibc 2.36 runs is listed).
@@ -213,8 +283,9 @@ def install_application(stage: Path, work: Path, python: str) -> None:
     shutil.rmtree(site / "bin", ignore_errors=True)  # scripts with this machine's interpreter in the shebang
     # By name from the wheel folder (not by file path), so pip records no direct_url.json with this
     # machine's path in it.
+    built = [f"policygen=={version()}", *([f"policygen-native=={native}"] if native else [])]
     subprocess.run(
-        [*pip, "install", *platform, "--no-index", "--find-links", str(wheels), f"policygen=={version()}"],
+        [*pip, "install", *platform, "--no-index", "--find-links", str(wheels), *built],
         check=True,
         env=quiet_env,
     )
@@ -249,6 +320,7 @@ def install_application(stage: Path, work: Path, python: str) -> None:
         ],
         check=True,
     )
+    return native is not None
 
 
 def _normalize(info: tarfile.TarInfo, mtime: int) -> tarfile.TarInfo:
@@ -297,7 +369,9 @@ def put_json(blobs: Path, document: dict[str, object]) -> tuple[str, int]:
     return "sha256:" + digest, len(data)
 
 
-def write_layout(layout: Path, layers: list[tuple[str, str, int]], created: int, rev: str) -> str:
+def write_layout(
+    layout: Path, layers: list[tuple[str, str, int]], created: int, rev: str, native: bool
+) -> str:
     """OCI layout: config, manifest, index.json (ref name: the version). Returns the manifest's digest."""
     blobs = layout / "blobs" / "sha256"
     ver = version()
@@ -312,6 +386,7 @@ def write_layout(layout: Path, layers: list[tuple[str, str, int]], created: int,
         "org.opencontainers.image.licenses": "Apache-2.0",
         "org.opencontainers.image.created": stamp,
         "org.opencontainers.image.ref.name": ver,
+        NATIVE_LABEL: "true" if native else "false",
     }
     config = {
         "architecture": "amd64",
@@ -419,6 +494,8 @@ def main() -> int:
             *((str(p.relative_to(ROOT)), p.read_bytes()) for p in tracked_sources()),
             ("requirements.lock", (ROOT / "requirements.lock").read_bytes()),
             ("requirements-build.lock", (HERE / "requirements-build.lock").read_bytes()),
+            *((str(p.relative_to(ROOT)), p.read_bytes()) for p in native_sources()),
+            ("native toolchain", (native_toolchain() or "none").encode()),
             ("build.py", Path(__file__).read_bytes()),
             ("base", base_tar.name.encode()),
             ("meta", f"{created} {rev} {sys.version_info[:2]}".encode()),
@@ -454,11 +531,11 @@ def main() -> int:
             )
         log("installing the wheel and requirements.lock into the application layer")
         stage = work / "stage"
-        install_application(stage, work, sys.executable)
+        native = install_application(stage, work, sys.executable)
         app_tar = work / "app.tar"
         tree_to_tar(stage, app_tar, created)
         app = compress(app_tar, blobs)
-        digest = write_layout(layout, [base, app], created, rev)
+        digest = write_layout(layout, [base, app], created, rev, native)
         partial = archive.with_suffix(".partial")
         tree_to_tar(layout, partial, created)
         partial.rename(archive)
@@ -467,7 +544,8 @@ def main() -> int:
     size = archive.stat().st_size
     log(
         f"{_shown(archive)}: manifest {digest}, {size / 1e6:.1f} MB, "
-        f"built in {time.monotonic() - started:.0f} s; SBOM {_shown(sbom)}"
+        f"built in {time.monotonic() - started:.0f} s, {'with' if native else 'without'} the native fast "
+        f"path; SBOM {_shown(sbom)}"
     )
     print(digest)
     return 0

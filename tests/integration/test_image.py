@@ -50,6 +50,8 @@ SITE = "usr/local/lib/python3.11/dist-packages"
 IN_IMAGE_SAMPLES = "/var/lib/policygen/cloudtrail"
 IN_IMAGE_CONFIG = "/etc/policygen"
 WINDOW = ["--start", "2026-11-01", "--end", "2026-12-01"]
+# deploy/image/build.py's label: "false" when it was built without cargo, so without the native fast path.
+NATIVE_LABEL = "io.policygen.native"
 
 
 def _unavailable(reason: str) -> None:
@@ -122,6 +124,33 @@ def test_read_only_root_writable_tmp_unprivileged_user(image: Image) -> None:
     run = run_in_image(image, ["/usr/bin/python3", "-c", script], entrypoint=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().split(maxsplit=3) == ["30", "65532", "65532", "(3, 11)"]  # 30: EROFS
+
+
+def test_the_scan_native_fast_path_imports_in_the_image(image: Image) -> None:
+    """The operator runs the cluster-wide rightsizing scans, where matched records are most of the logs, and
+    its image left `policygen_native` out, so it read every one in Python (docs/architecture.md, "The native
+    fast path"). build.py builds it when cargo is there; the wheel must suit the image's glibc, and like the
+    others be installed without a path of the build machine in its metadata."""
+    labels = image.config["config"]["Labels"]
+    if labels.get(NATIVE_LABEL) == "false":
+        pytest.skip(
+            f"the image was built without cargo, so without the native fast path ({NATIVE_LABEL}=false)"
+        )
+    script = (
+        "import policygen_native\n"
+        "from policygen_operator.domain.cloudtrail import native\n"
+        "print(native.available(), policygen_native.__file__)\n"
+    )
+    run = run_in_image(image, ["/usr/bin/python3", "-c", script], entrypoint=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", f"/{SITE}/policygen_native/__init__.py"]
+    assert labels[NATIVE_LABEL] == "true"
+    [info] = (image.rootfs / SITE).glob("policygen_native-*.dist-info")
+    wheel = dict(line.split(": ", 1) for line in (info / "WHEEL").read_text().splitlines() if ": " in line)
+    tag = re.fullmatch(r"cp311-abi3-manylinux_2_(\d+)_x86_64", wheel["Tag"])
+    assert tag and int(tag.group(1)) <= 36, wheel["Tag"]  # Debian bookworm's glibc is 2.36
+    assert not (info / "direct_url.json").exists()
+    assert all(not line.startswith(("/", "..")) for line in (info / "RECORD").read_text().splitlines())
 
 
 def test_generate_on_the_shipped_samples_matches_the_source_tree(image: Image) -> None:

@@ -6,6 +6,8 @@ import copy
 import importlib.util
 import json
 import re
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +258,20 @@ def test_the_dockerfile_builds_the_image_build_py_builds() -> None:
         assert labels[f"org.opencontainers.image.{key}"], key
     assert labels["org.opencontainers.image.source"] == build.SOURCE_URL
     assert "org.opencontainers.image.revision" in labels
+
+
+def test_the_image_without_cargo_says_it_leaves_the_native_fast_path_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without cargo the image builds as before, only without the scan's native extension (the same
+    result, slower): `make image` says so, and the image's io.policygen.native label is "false"."""
+    build = _build_py()
+    which = shutil.which
+    monkeypatch.setattr(build.shutil, "which", lambda name: None if name == "cargo" else which(name))
+    assert build.build_native_wheel(tmp_path, [sys.executable], {}, tmp_path / "wheels") is None
+    said = capsys.readouterr().err
+    assert "cargo not found: the image is built without the scan's native fast path" in said
+    assert not (tmp_path / "wheels").exists()
 
 
 def _setuptools_floor(requirements: list[str]) -> tuple[int, ...]:
