@@ -34,7 +34,8 @@ $(BIN)/.native: $(BIN)/policygen native/Cargo.toml native/Cargo.lock native/pypr
 	else echo "NOTE: cargo not found: policygen scans without its native fast path (docs/architecture.md, "The native fast path")"; fi
 	touch $@
 
-## lock: re-pin requirements.lock (the image's), requirements-dev.lock (tests) and the wheel's build tools
+## lock: re-pin requirements.lock (the image's), requirements-dev.lock (tests) and the image's build tools (the
+## wheels' setuptools, native/'s maturin)
 lock:
 	test -x $(CACHE)/tools/bin/pip-compile || ($(PYTHON) -m venv $(CACHE)/tools && \
 		$(CACHE)/tools/bin/pip install -q pip-tools)
