@@ -13,7 +13,13 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
+
+try:  # the scan's native extension (``native/``), where it is built
+    from policygen_native import ManyProbes as _ManyProbes
+except ImportError:
+    _ManyProbes = None
+ManyProbes: Any = _ManyProbes
 
 _IAM_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
@@ -203,7 +209,7 @@ def _issuer_of(partition: str, account: str, name: str) -> re.Pattern[bytes]:
 class PrincipalMatcher:
     """Decides, from ``userIdentity`` strings, which requested principal (if any) made a call."""
 
-    def __init__(self, principals: tuple[Principal, ...]) -> None:
+    def __init__(self, principals: tuple[Principal, ...], *, native: bool = True) -> None:
         self.users = {p.arn: p.arn for p in principals if p.kind == "user"}
         self.roles = {p.arn: p.arn for p in principals if p.kind == "role"}
         # session prefix -> role ARNs with that account and name (paths may differ)
@@ -240,6 +246,19 @@ class PrincipalMatcher:
         )
         # A path may hold '"' or '\\', which JSON escapes: such an ARN is not in the file as it is.
         self.exact = not any(b'"' in arn or b"\\" in arn for arn in self._user_arns)
+        # the same walk in the native extension where it is built (``native/``: ManyProbes), ~20x faster
+        self._many = (
+            ManyProbes(
+                list(self._session_marks),
+                list(self._role_names),
+                list(self._user_marks),
+                list(self._user_arns),
+                _MAX_NAME,
+                _MAX_ARN,
+            )
+            if native and ManyProbes is not None and len(self.probes) > FEW_PROBES
+            else None
+        )
 
     def positions(self, data: bytes) -> list[int]:
         """Offsets in ``data`` of every candidate: a wanted principal's probe (unsorted, may repeat).
@@ -252,6 +271,8 @@ class PrincipalMatcher:
             for probe in self.probes:
                 found.extend(self._hits(probe, data))
             return found
+        if self._many is not None:
+            return self._many.positions(data)  # type: ignore[no-any-return]
         names = self._role_names
         for mark in self._session_marks if names else ():
             at = data.find(mark)

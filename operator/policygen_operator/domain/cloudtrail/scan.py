@@ -509,7 +509,7 @@ class Scanner:
     def __init__(self, spec: ScanSpec, mapper: Mapper | None = None) -> None:
         self.spec = spec
         self.window = spec.window
-        self.matcher = PrincipalMatcher(spec.principals)
+        self.matcher = PrincipalMatcher(spec.principals, native=spec.native)
         self._mapper = mapper
         self.parser = simdjson.Parser()
         self.result = ScanResult()

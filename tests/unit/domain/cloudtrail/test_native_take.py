@@ -20,11 +20,11 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policygen_operator.domain.cloudtrail import native
-from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec, default_mapper
 from tests.unit.domain.cloudtrail.fakes import ACCOUNT, delivery, record, role_identity, user_identity
 from tests.unit.domain.cloudtrail.test_scan import WINDOW
@@ -458,3 +458,48 @@ def test_readings_forgotten_past_the_limit_and_kept_renumbered_read_as_the_pytho
         for start in range(6, len(CALLS), 5)
     ]
     compare(files)
+
+
+LONGEST = "r" * 64  # IAM's longest role name: the name search looks 64 bytes on, and one more for its "/"
+MANY = (
+    f"arn:aws:iam::{ACCOUNT}:role/service-role/app",
+    f"arn:aws:iam::{ACCOUNT}:role/{LONGEST}",
+    f"arn:aws:iam::{ACCOUNT}:role/app-2",
+    "arn:aws:iam::444455556666:role/web",
+    f"arn:aws:iam::{ACCOUNT}:user/people/alice",
+    "arn:aws:iam::444455556666:user/bob",
+)
+PIECES = [
+    f"arn:aws:sts::{ACCOUNT}:assumed-role/",
+    "arn:aws:sts::444455556666:assumed-role/",
+    f"arn:aws:iam::{ACCOUNT}:user/people/",
+    "arn:aws:iam::444455556666:user/",
+    "app",
+    "app-2",
+    "app-3",
+    "web",
+    "alice",
+    "bob",
+    "/",
+    '"',
+    "\\",
+    ",",
+    "session-1",
+    "x" * 70,
+    LONGEST,
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(PIECES), max_size=40))
+@example(parts=[PIECES[0], "app", "\\", "\\", '"'])  # a cut session ARN, its name's escapes dropped
+@example(parts=[PIECES[0], LONGEST, "/", "session-1"])
+@example(parts=[PIECES[0], LONGEST, '"'])
+@example(parts=['"', PIECES[2], "alice", '"', PIECES[3], "bob"])
+def test_the_native_principal_search_finds_what_the_python_one_does(parts: list[str]) -> None:
+    """``PrincipalMatcher.positions`` for many principals, native and Python: the same offsets, in order."""
+    data = "".join(parts).encode()
+    principals = tuple(parse_principal(arn) for arn in MANY)
+    native_matcher = PrincipalMatcher(principals, native=True)
+    assert native_matcher._many is not None
+    assert native_matcher.positions(data) == PrincipalMatcher(principals, native=False).positions(data)
