@@ -56,6 +56,7 @@ class NativeTake:
         self.principals = principals
         index = {arn: number for number, arn in enumerate(principals)}
         self._readings: list[MappedEventLike] = []
+        self.read_in_python = 0  # candidate records handed back (benchmarks/scan_principals.py prints it)
         self._take = policygen_native.Take(
             {arn: index[arn] for arn in matcher.users},
             {arn: index[arn] for arn in matcher.roles},
@@ -73,12 +74,16 @@ class NativeTake:
     def scan(self, chunks: list[bytes]) -> list[tuple[int, int]]:
         """The chunks the Python scan must read, in order, each with the key id to ``register`` its reading
         under (-1: never registered); later repeats of such a record wait for ``settle``."""
-        return self._take.scan(chunks)  # type: ignore[no-any-return]
+        back: list[tuple[int, int]] = self._take.scan(chunks)
+        self.read_in_python += len(back)
+        return back
 
     def settle(self) -> list[int]:
         """Counts the repeats of the records the Python scan just mapped; the indexes of those it did not
         map (a bad record, one outside what was asked), which it then reads itself."""
-        return self._take.settle()  # type: ignore[no-any-return]
+        back: list[int] = self._take.settle()
+        self.read_in_python += len(back)
+        return back
 
     def register(self, key_id: int, reading: MappedEventLike) -> None:
         self._readings.append(reading)
