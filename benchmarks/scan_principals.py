@@ -5,8 +5,8 @@
 No process pool, no policy building: only ``Scanner.scan_bytes`` over files already read into memory,
 each set with and without the native path (``ScanSpec.native``) and how many matched records it read in
 Python, timed with ``time.process_time`` so that other work on the machine moves the figures less. The
-principal sets are those of ``run.py``'s many-principals part, plus "50 present" (the target and 49 others of the data)
-and "500" (all 300 of the data and 200 absent).
+principal sets are those of ``run.py``'s many-principals part, plus "50 present" (the target and 49 others of
+the data) and "500" (all 300 of the data and 200 absent).
 
 Last, the alternative one scan replaces: the 50 present principals scanned one at a time (50 scans of the same
 files), summed, against the one scan for all 50. The matched records are the same in both; what one scan saves
