@@ -807,8 +807,45 @@ impl ManyProbes {
     }
 }
 
+/// `principals.PrincipalMatcher.positions` for two principals or fewer: each probe's offsets in turn, a
+/// role's only where the byte after it ends the name ("/", a quote or a backslash: `_NAME_ENDS`).
+#[pyclass(frozen)]
+struct FewProbes {
+    probes: Vec<(Vec<u8>, bool)>,
+}
+
+#[pymethods]
+impl FewProbes {
+    /// `probes`: (probe, whether it is a role's) in the order Python searches them.
+    #[new]
+    fn new(probes: Vec<(Vec<u8>, bool)>) -> Self {
+        FewProbes { probes }
+    }
+
+    fn positions(&self, data: &[u8]) -> Vec<usize> {
+        let mut found = Vec::new();
+        for (probe, role) in &self.probes {
+            for at in memchr::memmem::find_iter(data, probe) {
+                if !role || matches!(data.get(at + probe.len()), Some(b'/' | b'"' | b'\\')) {
+                    found.push(at);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// `data.count(needle)` (non-overlapping occurrences, a needle of at least one byte): the scan counts
+/// every file's records by their start, and CPython's search for `{"eventVersion":` ran at ~3 GB/s.
+#[pyfunction]
+fn count_of(data: &[u8], needle: &[u8]) -> usize {
+    memchr::memmem::find_iter(data, needle).count()
+}
+
 #[pymodule]
 fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<FewProbes>()?;
+    module.add_function(wrap_pyfunction!(count_of, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;
     Ok(())

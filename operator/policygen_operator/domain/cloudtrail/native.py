@@ -39,6 +39,15 @@ def available() -> bool:
     return policygen_native is not None
 
 
+def count_of(data: bytes, needle: bytes) -> int:
+    """``data.count(needle)``, natively where the extension is built: the scan counts every file's records
+    by their start, and CPython's search for ``{"eventVersion":`` ran at ~3 GB/s (a tenth of a one-principal
+    scan's CPU)."""
+    if policygen_native is None:
+        return data.count(needle)
+    return policygen_native.count_of(data, needle)  # type: ignore[no-any-return]
+
+
 class NativeTake:
     """One scanner's native reader: principals by index, the readings registered, the extension's state."""
 

@@ -31,6 +31,7 @@ from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, 
 from policygen_operator.domain.cloudtrail.links import Links, Scope, WaitingKey, scope_of
 from policygen_operator.domain.cloudtrail.native import NativeTake
 from policygen_operator.domain.cloudtrail.native import available as native_available
+from policygen_operator.domain.cloudtrail.native import count_of as native_count_of
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import (
     FEW_PROBES,
@@ -523,6 +524,7 @@ class Scanner:
         self._times: dict[str, str] = {}
         self._native: NativeTake | None = None
         self._native_possible = spec.native and native_available()
+        self._count: Callable[[bytes, bytes], int] = native_count_of if self._native_possible else bytes.count
         self._pending = -1  # the native key id of the record being read, whose reading it then registers
 
     @property
@@ -834,7 +836,7 @@ class Scanner:
                 start, chunk = chunks[index]
                 self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
             native.after_file(self.result)
-        self.result.summary.events_scanned += data.count(_RECORD_START)
+        self.result.summary.events_scanned += self._count(data, _RECORD_START)
         if not chunks:
             self.result.files_without_principal += 1
         return True

@@ -490,16 +490,30 @@ PIECES = [
 ]
 
 
+FEW = (f"arn:aws:iam::{ACCOUNT}:role/service-role/app", f"arn:aws:iam::{ACCOUNT}:user/people/alice")
+
+
 @settings(max_examples=200, deadline=None)
 @given(parts=st.lists(st.sampled_from(PIECES), max_size=40))
 @example(parts=[PIECES[0], "app", "\\", "\\", '"'])  # a cut session ARN, its name's escapes dropped
 @example(parts=[PIECES[0], LONGEST, "/", "session-1"])
 @example(parts=[PIECES[0], LONGEST, '"'])
 @example(parts=['"', PIECES[2], "alice", '"', PIECES[3], "bob"])
+@example(parts=[PIECES[0], "app"])  # a role's probe at the very end: no byte after it ends the name
+@example(parts=[PIECES[0], "app-2", "/", PIECES[0], "app", "/"])
 def test_the_native_principal_search_finds_what_the_python_one_does(parts: list[str]) -> None:
-    """``PrincipalMatcher.positions`` for many principals, native and Python: the same offsets, in order."""
+    """``PrincipalMatcher.positions``, native and Python, for many principals (the marks' walk) and for
+    two (each probe searched): the same offsets, in order."""
     data = "".join(parts).encode()
-    principals = tuple(parse_principal(arn) for arn in MANY)
-    native_matcher = PrincipalMatcher(principals, native=True)
-    assert native_matcher._many is not None
-    assert native_matcher.positions(data) == PrincipalMatcher(principals, native=False).positions(data)
+    for arns in (MANY, FEW):
+        principals = tuple(parse_principal(arn) for arn in arns)
+        native_matcher = PrincipalMatcher(principals, native=True)
+        assert native_matcher._many is not None or native_matcher._few is not None
+        assert native_matcher.positions(data) == PrincipalMatcher(principals, native=False).positions(data)
+
+
+@given(data=st.binary(max_size=300), needle=st.sampled_from([b'{"eventVersion":', b"aa", b"{", b'"e']))
+@example(data=b'{"eventVersion":{"eventVersion":', needle=b'{"eventVersion":')
+@example(data=b"aaaa", needle=b"aa")  # occurrences do not overlap, as bytes.count's
+def test_the_native_record_count_is_bytes_count(data: bytes, needle: bytes) -> None:
+    assert native.count_of(data, needle) == data.count(needle)
