@@ -81,8 +81,8 @@ def _scan_here(
             scanner.scan_bytes(name, item)
         else:
             scanner.scan_path(item, name)
-        ticker.tick(scanner.result, done)
-    ticker.tick(scanner.result, done, force=True)
+        ticker.tick(scanner.counted, done)
+    ticker.tick(scanner.counted, done, force=True)
     return scanner.take_result(final=True)
 
 
@@ -105,7 +105,7 @@ def _scan_pool(
                 if cancelled is not None and cancelled():
                     raise ScanCancelled()
                 done += _collect(pending, total, spec.mapper_factory)
-                ticker.tick(total, done)
+                ticker.tick(lambda: total, done)
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
             with _interrupt_blocked():  # a worker may start here: it must not see SIGINT before worker_init
@@ -115,14 +115,14 @@ def _scan_pool(
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
             done += _collect(pending, total, spec.mapper_factory)
-            ticker.tick(total, done)
+            ticker.tick(lambda: total, done)
     except BaseException:  # KeyboardInterrupt, a cancel, a failed batch: stop the workers, do not wait
         _stop(pool, pending)
         raise
     pool.shutdown(wait=True)
     if total.links.waiting:  # follow-ups whose id another batch returned, or none did
         total.settle_links(cached_mapper(spec.mapper_factory), final=True)
-    ticker.tick(total, done, force=True)
+    ticker.tick(lambda: total, done, force=True)
     return total
 
 
@@ -218,11 +218,13 @@ class _Ticker:
         self.last = 0.0
         self.shown = -1
 
-    def tick(self, result: ScanResult, done: int, *, force: bool = False) -> None:
+    def tick(self, result: Callable[[], ScanResult], done: int, *, force: bool = False) -> None:
+        """``result`` is asked for only when the hook is called: a scanner's counts are made whole then
+        (``Scanner.counted``), not after every file."""
         if self.hook is None or done == self.shown:
             return
         now = time.monotonic()
         if force or now - self.last >= PROGRESS_EVERY:
             self.last = now
             self.shown = done
-            self.hook(result, done)
+            self.hook(result(), done)

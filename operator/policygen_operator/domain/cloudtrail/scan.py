@@ -534,12 +534,17 @@ class Scanner:
             self._mapper = cached_mapper(self.spec.mapper_factory)
         return self._mapper
 
+    def counted(self) -> ScanResult:
+        """The result so far with what the native reader counted in it (it adds its counts in one go, when
+        asked: progress reports ask)."""
+        if self._native is not None:
+            self._native.drain(self.result)
+        return self.result
+
     def take_result(self, *, final: bool = False) -> ScanResult:
         """The result so far; its follow-ups still waiting for an id stay waiting unless ``final`` (a
         worker's batch: another batch may hold the call that returned the id)."""
-        if self._native is not None:  # what it counted across files, in one go
-            self._native.drain(self.result)
-        result, self.result = self.result, ScanResult()
+        result, self.result = self.counted(), ScanResult()
         if result.links.waiting:
             result.settle_links(self.mapper, final=final)
         return result
