@@ -494,7 +494,17 @@ impl Take {
         push(&mut key, name.as_bytes());
         push_raw(&mut key, record.event_type);
         push_raw(&mut key, record.error_code);
-        push_raw(&mut key, record.error_code.and(record.error_message));
+        // the message is read beside a code (`is_denied`, the refused resource); without one only whether
+        // it is text counts (`scan.shape_problem` makes any other a bad record): the text of one that is not
+        push_raw(
+            &mut key,
+            match record.error_code {
+                Some(_) => record.error_message,
+                None => record
+                    .error_message
+                    .filter(|raw| raw.first() != Some(&b'"')),
+            },
+        );
         push_raw(&mut key, record.aws_region);
         push_raw(&mut key, record.recipient_account_id);
         push_raw(&mut key, record.resources);

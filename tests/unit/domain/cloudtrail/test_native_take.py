@@ -534,3 +534,15 @@ def test_progress_of_a_scan_in_this_process_counts_what_the_extension_counted() 
         progress=lambda so_far, done: reported.append(so_far.summary.events_matched),
     )
     assert result.summary.events_matched == 36 and reported[-1] == 36
+
+
+def test_a_call_without_an_error_code_whose_error_message_is_no_string_is_a_bad_record_as_in_python() -> None:
+    """``errorMessage`` is "the description of the error" (CloudTrail User Guide, "CloudTrail record
+    contents"): text. The Python scan skips a record whose ``errorMessage`` is anything else as a bad record
+    (``scan.shape_problem``), with or without an ``errorCode``; the extension keyed the message only beside a
+    code, so such a record without one repeated a good call's key and was counted by its reading."""
+    good = build(0, TIMES[0])
+    numbered = {**build(0, TIMES[1]), "errorMessage": 5}
+    nulled_code = {**build(0, TIMES[2]), "errorCode": None, "errorMessage": {"text": "x"}}
+    result = compare([delivery([good, numbered, nulled_code])])
+    assert result.summary.bad_records == 2 and result.matched[ROLE] == 1
