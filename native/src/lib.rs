@@ -417,7 +417,8 @@ impl Take {
         let Some(time) = record.event_time.and_then(plain) else {
             return Ok(Outcome::Python);
         };
-        if time.len() != 20 || !time.ends_with('Z') {
+        // `Window.contains_time` compares the text of a time of 20 characters (not bytes) ending in Z
+        if time.len() != 20 || !time.is_ascii() || !time.ends_with('Z') {
             return Ok(Outcome::Python);
         }
         if !(self.start.as_str() <= time && time < self.end.as_str()) {

@@ -546,3 +546,24 @@ def test_a_call_without_an_error_code_whose_error_message_is_no_string_is_a_bad_
     nulled_code = {**build(0, TIMES[2]), "errorCode": None, "errorMessage": {"text": "x"}}
     result = compare([delivery([good, numbered, nulled_code])])
     assert result.summary.bad_records == 2 and result.matched[ROLE] == 1
+
+
+def utf8_delivery(records: list[dict[str, Any]]) -> bytes:
+    """Compact, with characters past ASCII written as UTF-8 rather than escaped (JSON text "shall be encoded
+    in UTF-8", RFC 8259 section 8.1): the extension reads such strings itself, where it hands an escaped
+    one to Python."""
+    return json.dumps({"Records": records}, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_an_event_time_of_twenty_bytes_but_fewer_characters_is_outside_the_window_as_in_python() -> None:
+    """eventTime is "the date and time the request was completed, in coordinated universal time (UTC)"
+    (CloudTrail User Guide, "CloudTrail record contents for management, data, and network activity events"),
+    written ``2026-11-24T09:00:00Z`` in CloudTrail's files. ``Window.contains_time`` compares the text of a
+    time of 20 characters ending in ``Z`` and parses any other, and one it cannot parse is outside. The
+    extension measured the time in bytes, so a time of 20 bytes holding a character past ASCII (19
+    characters) was compared as text, found in the window and counted by the reading of the same call at a
+    real time."""
+    odd = {**build(0, TIMES[0]), "eventTime": "2026-11-24T09:00:\u00e9Z"}
+    assert len(odd["eventTime"]) == 19 and len(odd["eventTime"].encode()) == 20
+    result = compare([utf8_delivery([build(0, TIMES[0]), odd])])
+    assert result.records_outside_window == 1 and result.matched[ROLE] == 1
