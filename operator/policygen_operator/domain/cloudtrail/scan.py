@@ -235,8 +235,11 @@ class ScanResult:
     unmapped: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
     ignored: dict[str, Counter[str]] = field(default_factory=dict)  # per principal
     # per principal, the mapper's findings ((severity, code, message): an iam:PassRole left out, a name a
-    # policy cannot write) with how many events gave each; at most MAX_WARNINGS distinct per principal
+    # policy cannot write) with how many events gave each; at most MAX_WARNINGS distinct per principal, the
+    # first in ``_note_order`` (``note``)
     notes: dict[str, Counter[tuple[str, str, str]]] = field(default_factory=dict)
+    # per principal whose notes are full, the last kept one in ``_note_order`` (what a new note displaces)
+    _last_note: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False, compare=False)
     # why each ignored eventSource:eventName was ignored (needs no permission, console sign-in, service
     # event, authentication failed with its code): the report states them beside the count; at most
     # MAX_REASONS distinct reasons per call, so a call ignored for two reasons shows both
@@ -270,9 +273,21 @@ class ScanResult:
             self.warnings_dropped += 1
 
     def note(self, principal: str, note: tuple[str, str, str], count: int = 1) -> None:
+        """Past ``MAX_WARNINGS`` distinct notes, a principal keeps the first ones in ``_note_order``, not the
+        first ones to come: the same notes, with their whole counts, whatever order its records are counted
+        in (the native reader counts its records after those read here, and workers' results merge in the
+        order they finish). A note displaced once has that many before it and never comes back."""
         notes = self.notes.setdefault(principal, Counter())
         if note in notes or len(notes) < MAX_WARNINGS:
             notes[note] += count
+            return
+        last = self._last_note.get(principal)
+        if last is None:
+            last = self._last_note[principal] = max(notes, key=_note_order)
+        if _note_order(note) < _note_order(last):
+            del notes[last]
+            notes[note] = count
+            self._last_note[principal] = max(notes, key=_note_order)
 
     def other_path(self, issuer: str, candidates: list[str]) -> None:
         """A session of a same-name role that was not asked for (rare: costs a set lookup per record). The
@@ -1272,6 +1287,14 @@ class Scanner:
         if principal is not None:
             self.result.summary.bad_records_of[principal] += 1
         self.result.warn(f"skipped {where} of {name}: {why}")
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def _note_order(note: tuple[str, str, str]) -> tuple[int, str, str]:
+    """The order in which a principal's notes are kept past ``MAX_WARNINGS``: the more severe first."""
+    return (_SEVERITY_ORDER.get(note[0], 2), note[1], note[2])
 
 
 def not_asked(region: Any, account: Any, accounts: frozenset[str], regions: frozenset[str]) -> bool:

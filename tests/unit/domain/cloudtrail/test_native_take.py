@@ -25,6 +25,10 @@ from hypothesis import strategies as st
 
 from policygen_operator.domain.cloudtrail import native
 from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
+
+
+from policygen_operator.domain.cloudtrail import scan as scan_module
+from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec, default_mapper
 from tests.unit.domain.cloudtrail.fakes import ACCOUNT, delivery, record, role_identity, user_identity
 from tests.unit.domain.cloudtrail.test_scan import WINDOW
@@ -567,3 +571,21 @@ def test_an_event_time_of_twenty_bytes_but_fewer_characters_is_outside_the_windo
     assert len(odd["eventTime"]) == 19 and len(odd["eventTime"].encode()) == 20
     result = compare([utf8_delivery([build(0, TIMES[0]), odd])])
     assert result.records_outside_window == 1 and result.matched[ROLE] == 1
+
+
+def test_the_notes_kept_past_the_limit_are_those_of_the_python_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A principal keeps at most ``MAX_WARNINGS`` distinct notes. The extension adds the notes of the
+    records it counted when its tallies are drained, after every record Python read; kept in the order
+    they came, the notes of a role whose first record of a call was counted by another role's reading
+    lost their place to later ones. A GetObject of a key that does not exist (``NoSuchKey``) notes the
+    s3:ListBucket it grants on the bucket ("If you don't have the s3:ListBucket permission, Amazon S3
+    returns an HTTP status code 403", Amazon S3 API Reference, GetObject), one note per bucket."""
+    monkeypatch.setattr(scan_module, "MAX_WARNINGS", 2)
+
+    def missing(identity: dict[str, Any], bucket: str) -> dict[str, Any]:
+        fields = s3("GetObject", bucket, "gone.csv", errorCode="NoSuchKey")
+        return record(json.loads(json.dumps(identity)), "GetObject", "s3.amazonaws.com", TIMES[0], **fields)
+
+    records = [missing(APP, "alpha"), missing(WEB, "alpha"), missing(WEB, "bravo"), missing(WEB, "charlie")]
+    result = compare([delivery(records)])
+    assert len(result.notes[OTHER_ROLE]) == 2

@@ -1197,3 +1197,23 @@ def test_documents_other_destinations_did_not_take_are_read(folder: str, tmp_pat
     assert result.summary.files_scanned == 3
     assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 3}
     assert not result.warnings and not result.summary.bad_records
+
+
+def test_the_notes_kept_past_the_limit_do_not_depend_on_the_order_results_merge_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers' results merge in the order they finish: the notes kept past ``MAX_WARNINGS`` (the more
+    severe first) and their counts are the same either way."""
+    from policygen_operator.domain.cloudtrail import scan as scan_module
+
+    monkeypatch.setattr(scan_module, "MAX_WARNINGS", 2)
+    arn = f"arn:aws:iam::{ACCOUNT}:role/app"
+    notes = [("info", "b", "x"), ("warning", "c", "y"), ("info", "a", "z"), ("info", "b", "x")]
+    merged = []
+    for first, second in ((notes[:2], notes[2:]), (notes[2:], notes[:2])):
+        results = [ScanResult(), ScanResult()]
+        for result, given in zip(results, (first, second), strict=True):
+            for note in given:
+                result.note(arn, note)
+        merged.append(dict(results[0].merge(results[1]).notes[arn]))
+    assert merged[0] == merged[1] == {("warning", "c", "y"): 1, ("info", "a", "z"): 1}
