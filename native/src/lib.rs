@@ -351,8 +351,8 @@ struct Take {
     // this file's records Python reads first: each one's key, and the mapping registered for it
     pending: Vec<(Vec<u8>, Option<u32>)>,
     pending_of: HashMap<Vec<u8>, usize>,
-    // later records of a pending key: (pending id, principal, eventTime, index of the chunk)
-    deferred: Vec<(usize, u32, String, usize)>,
+    // later records of a pending key: (pending id, principal, eventTime)
+    deferred: Vec<(usize, u32, String)>,
 }
 
 impl Take {
@@ -634,9 +634,12 @@ impl Take {
         }
     }
 
-    /// The candidate records (bytes, each one JSON object) Python must read itself, as (index, key id):
-    /// key id -1 for a record only Python reads, else the id `register` takes once Python has mapped it.
-    /// A later record of a key given out in this file waits for that registration (`settle`).
+    /// The candidate records (bytes, each one JSON object) Python may have to read, in order, as (index,
+    /// key id): -1 for a record only Python reads; an id >= 0 for the first record of a key, the id
+    /// `register` takes once Python has mapped it; `-2 - id` for a later record of that key in this file,
+    /// which Python reads in its place only when that key was not registered by then (its first record
+    /// came earlier), so that whatever reading it leaves (a bad record's warning) keeps the file's order.
+    /// The others are counted by `settle`.
     fn scan(&mut self, py: Python<'_>, chunks: &Bound<'_, PyList>) -> PyResult<Vec<(usize, i64)>> {
         let mut back = Vec::new();
         for (index, item) in chunks.iter().enumerate() {
@@ -645,7 +648,10 @@ impl Take {
                 Outcome::Skip | Outcome::Hit => {}
                 Outcome::Python => back.push((index, -1)),
                 Outcome::Miss(key, principal, time) => match self.pending_of.get(&key) {
-                    Some(&id) => self.deferred.push((id, principal, time, index)),
+                    Some(&id) => {
+                        self.deferred.push((id, principal, time));
+                        back.push((index, -2 - id as i64));
+                    }
                     None => {
                         let id = self.pending.len();
                         self.pending_of.insert(key.clone(), id);
@@ -666,19 +672,16 @@ impl Take {
         }
     }
 
-    /// Counts the records that waited for a key's registration, and gives back (as chunk indexes of
-    /// the last `scan`) those whose key Python never registered: Python reads them itself.
-    fn settle(&mut self) -> Vec<usize> {
-        let mut back = Vec::new();
-        for (id, principal, time, index) in std::mem::take(&mut self.deferred) {
-            match self.pending[id].1 {
-                Some(entry) => self.tally(principal, entry, &time),
-                None => back.push(index),
+    /// Counts the later records of each key registered in the last `scan`'s file (those of a key Python
+    /// never registered it has read in their place).
+    fn settle(&mut self) {
+        for (id, principal, time) in std::mem::take(&mut self.deferred) {
+            if let Some(entry) = self.pending[id].1 {
+                self.tally(principal, entry, &time);
             }
         }
         self.pending.clear();
         self.pending_of.clear();
-        back
     }
 
     /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the

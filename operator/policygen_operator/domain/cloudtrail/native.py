@@ -66,6 +66,7 @@ class NativeTake:
         index = {arn: number for number, arn in enumerate(principals)}
         self._readings: list[MappedEventLike] = []
         self.read_in_python = 0  # candidate records handed back (benchmarks/scan_principals.py prints it)
+        self._registered: set[int] = set()  # the key ids registered in the file being read
         self._take = policygen_native.Take(
             {arn: index[arn] for arn in matcher.users},
             {arn: index[arn] for arn in matcher.roles},
@@ -81,21 +82,30 @@ class NativeTake:
         )
 
     def scan(self, chunks: list[bytes]) -> list[tuple[int, int]]:
-        """The chunks the Python scan must read, in order, each with the key id to ``register`` its reading
-        under (-1: never registered); later repeats of such a record wait for ``settle``."""
+        """The chunks the Python scan may have to read, in order, each with the key id to ``register`` its
+        reading under (-1: never registered); ``-2 - id`` for a later record of key ``id`` in this file, which
+        it reads in its place only if that key was not registered by then (``waits``): so whatever such a
+        record leaves (a bad record's warning) comes in the file's order, as without the extension."""
+        self._registered.clear()
         back: list[tuple[int, int]] = self._take.scan(chunks)
-        self.read_in_python += len(back)
+        self.read_in_python += sum(1 for _, key_id in back if key_id >= -1)
         return back
 
-    def settle(self) -> list[int]:
-        """Counts the repeats of the records the Python scan just mapped; the indexes of those it did not
-        map (a bad record, one outside what was asked), which it then reads itself."""
-        back: list[int] = self._take.settle()
-        self.read_in_python += len(back)
-        return back
+    def waits(self, key_id: int) -> bool:
+        """Whether a record ``scan`` gave this (negative) key id is counted by ``settle``: its key's first
+        record was registered (else the Python scan reads it, and it counts as read in Python)."""
+        waiting = -2 - key_id in self._registered
+        if not waiting:
+            self.read_in_python += 1
+        return waiting
+
+    def settle(self) -> None:
+        """Counts the later records of each key registered in the file just read."""
+        self._take.settle()
 
     def register(self, key_id: int, reading: MappedEventLike) -> None:
         self._readings.append(reading)
+        self._registered.add(key_id)
         self._take.register(key_id, len(self._readings) - 1)
 
     def after_file(self, result: ScanResult) -> None:

@@ -848,13 +848,13 @@ class Scanner:
                 self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
         else:
             for index, key_id in native.scan([chunk for _, chunk in chunks]):
+                if key_id < -1 and native.waits(key_id):
+                    continue  # a repeat of a record mapped above: counted by ``settle``
                 start, chunk = chunks[index]
                 self._pending = key_id
                 self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
             self._pending = -1
-            for index in native.settle():  # repeats of a record the scan above did not map
-                start, chunk = chunks[index]
-                self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
+            native.settle()
             native.after_file(self.result)
         self.result.summary.events_scanned += self._count(data, _RECORD_START)
         if not chunks:

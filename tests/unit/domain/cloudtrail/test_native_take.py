@@ -589,3 +589,16 @@ def test_the_notes_kept_past_the_limit_are_those_of_the_python_scan(monkeypatch:
     records = [missing(APP, "alpha"), missing(WEB, "alpha"), missing(WEB, "bravo"), missing(WEB, "charlie")]
     result = compare([delivery(records)])
     assert len(result.notes[OTHER_ROLE]) == 2
+
+
+def test_the_warnings_kept_past_the_limit_are_those_of_the_python_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scan keeps its first ``MAX_WARNINGS`` warnings. A repeat of a record the extension handed to Python
+    waited for that record's reading, and when there was none (a bad record) it was read after the rest of
+    its file, so its warning lost its place to those of later records: it is read in its own place."""
+    monkeypatch.setattr(scan_module, "MAX_WARNINGS", 2)
+    bad = {**build(0, TIMES[0]), "errorMessage": 5}
+    other = {**build(1, TIMES[0]), "awsRegion": 7}
+    result = compare([delivery([bad, bad, other])])
+    assert result.summary.bad_records == 3 and len(result.warnings) == 2
