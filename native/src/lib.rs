@@ -301,11 +301,13 @@ fn is_empty_value(raw: Raw<'_>) -> bool {
     inner(b'[', b']') || inner(b'{', b'}')
 }
 
-/// `plans.holds_arn`: a string starting with "arn:", or a list whose first item is one. None when it
-/// cannot be told from the text without unescaping (the record then goes to Python).
+/// `plans.holds_arn` or `records.encoded_arn`: a string starting with "arn:", or "arn%3a" in any case (a
+/// URL-encoded ARN, which `records.arns_decoded` decodes), or a list whose first item starts with "arn:".
+/// None when it cannot be told from the text without unescaping (the record then goes to Python).
 fn holds_arn(raw: Raw<'_>) -> Option<bool> {
     let text = trim(raw);
-    let first = if text.first() == Some(&b'[') {
+    let listed = text.first() == Some(&b'[');
+    let first = if listed {
         &text[skip_blank(text, 1)..]
     } else {
         text
@@ -318,7 +320,8 @@ fn holds_arn(raw: Raw<'_>) -> Option<bool> {
     if head.contains(&b'\\') {
         return None;
     }
-    Some(head.starts_with(b"arn:"))
+    let encoded = !listed && head.len() >= 6 && head[..6].eq_ignore_ascii_case(b"arn%3a");
+    Some(head.starts_with(b"arn:") || encoded)
 }
 
 enum Outcome {

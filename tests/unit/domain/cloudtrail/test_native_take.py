@@ -602,3 +602,29 @@ def test_the_warnings_kept_past_the_limit_are_those_of_the_python_scan(
     other = {**build(1, TIMES[0]), "awsRegion": 7}
     result = compare([delivery([bad, bad, other])])
     assert result.summary.bad_records == 3 and len(result.warnings) == 2
+
+
+def test_a_url_encoded_arn_in_a_parameter_no_template_reads_is_in_the_key() -> None:
+    """Services with REST APIs log the ARN a call puts in its path as sent, URL-encoded, and the mapper
+    decodes it (``records.arns_decoded``) before taking an ARN any parameter gives whole as the resource
+    (``fill.given_arns``: S3 Control's ``Mrap``, "The Multi-Region Access Point ARN", Amazon S3 API
+    Reference, GetMultiRegionAccessPointRoutes). Neither the mapper's memo key nor the extension's held
+    such a value (no ``arn:`` before decoding), so a second Multi-Region Access Point was granted as the
+    first, with the extension and without."""
+
+    def routes(name: str) -> dict[str, Any]:
+        arn = f"arn%3Aaws%3As3%3A%3A{ACCOUNT}%3Aaccesspoint%2F{name}.mrap"
+        return record(
+            role_identity(),
+            "GetMultiRegionAccessPointRoutes",
+            "s3.amazonaws.com",
+            TIMES[0],
+            requestParameters={"Mrap": arn},
+        )
+
+    result = compare([delivery([routes("first"), routes("second"), routes("second")])])
+    granted = {resource for _, resource in result.summary.principals[ROLE].allowed}
+    assert granted == {
+        f"arn:aws:s3::{ACCOUNT}:accesspoint/first.mrap",
+        f"arn:aws:s3::{ACCOUNT}:accesspoint/second.mrap",
+    }

@@ -22,6 +22,7 @@ from policygen_operator.domain.iam.mapping.records import (
     MappedEvent,
     arn_account,
     denied_resource,
+    encoded_arn,
     listed_resources,
     parameters,
     refused_entity,
@@ -1513,8 +1514,9 @@ def memo_key(plan: Plan, record: Mapping[str, Any], denied: bool) -> tuple[Any, 
         for name, value in params.items():
             if name in keys:
                 read.append((name, value) if value.__class__ is str else (name, None, repr(value)))
-            elif holds_arn(value):
-                # an ARN any parameter gives may name the resource (``fill.given_arns``)
+            elif holds_arn(value) or encoded_arn(value):
+                # an ARN any parameter gives may name the resource (``fill.given_arns``), URL-encoded too
+                # (``records.arns_decoded``)
                 read.append((name, value) if value.__class__ is str else (name, None, repr(value)))
             elif reads_names and value not in EMPTY_VALUES:
                 unread.append((name, holds_arn(value)))

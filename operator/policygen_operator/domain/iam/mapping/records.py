@@ -249,12 +249,14 @@ def arns_decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:
     Cloud Console Cartographer); read as it is, no ARN format matches and the call fell back to ``*``. Path
     parameters are top-level ones, and the parameters come back as they are when none is encoded (this
     runs on every memo miss)."""
-    if not any(value.__class__ is str and value[:6].lower() == "arn%3a" for value in params.values()):
+    if not any(encoded_arn(value) for value in params.values()):
         return params
-    return {
-        key: percent_decoded(value) if value.__class__ is str and value[:6].lower() == "arn%3a" else value
-        for key, value in params.items()
-    }
+    return {key: percent_decoded(value) if encoded_arn(value) else value for key, value in params.items()}
+
+
+def encoded_arn(value: Any) -> bool:
+    """Whether a parameter's value is a URL-encoded ARN (``arns_decoded`` reads it as the ARN it encodes)."""
+    return value.__class__ is str and value[:6].lower() == "arn%3a"
 
 
 def listed_resources(record: Mapping[str, Any]) -> list[str]:
