@@ -628,3 +628,78 @@ def test_a_url_encoded_arn_in_a_parameter_no_template_reads_is_in_the_key() -> N
         f"arn:aws:s3::{ACCOUNT}:accesspoint/first.mrap",
         f"arn:aws:s3::{ACCOUNT}:accesspoint/second.mrap",
     }
+
+
+# Odd values for the fields the extension reads: other JSON types, empty and escaped strings, characters
+# past ASCII, ARNs (plain, URL-encoded, in lists), nested objects; and odd identities
+ODD_TEXT = st.sampled_from(
+    ["", "x", "caf\u00e9", 'a"b', "a\\b", "arn:aws:s3:::reports", "ARN%3aaws%3as3%3a%3a%3areports", ACCOUNT]
+)
+ODD_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.just(1.0), ODD_TEXT)
+ODD_VALUE = st.recursive(
+    ODD_SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["bucketName", "key", "x"]), inner, max_size=2),
+    ),
+    max_leaves=5,
+)
+ODD_FIELDS: dict[str, Any] = {
+    "requestParameters": st.one_of(
+        ODD_VALUE,
+        st.dictionaries(st.sampled_from(["bucketName", "key", "name", "Mrap", "userName", "x"]), ODD_VALUE),
+    ),
+    "errorCode": st.one_of(ODD_SCALAR, st.sampled_from([DENIED, "ThrottlingException", "NoSuchKey"])),
+    "errorMessage": ODD_SCALAR,
+    "eventType": st.one_of(ODD_SCALAR, st.sampled_from(["AwsApiCall", "AwsServiceEvent"])),
+    "awsRegion": ODD_SCALAR,
+    "recipientAccountId": ODD_SCALAR,
+    "resources": st.one_of(
+        ODD_SCALAR, st.lists(st.dictionaries(st.sampled_from(["ARN", "type"]), ODD_SCALAR))
+    ),
+    "responseElements": ODD_VALUE,
+    "eventTime": st.sampled_from(
+        ["2026-11-24T09:00:\u00e9Z", "2026-11-24T09:00:00", 5, TIMES[1], OUTSIDE[0]]
+    ),
+    "userIdentity": st.sampled_from(
+        [
+            {**ALICE, "accountId": 5},
+            {**ALICE, "type": None},
+            {**APP, "sessionContext": []},
+            {**APP, "sessionContext": {"sessionIssuer": {"arn": OTHER_ROLE}}},
+            {**APP, "arn": APP["arn"] + "\u00e9"},
+            WEB,
+            BOB,
+        ]
+    ),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    changes=st.lists(
+        st.tuples(
+            st.integers(0, len(CALLS) - 1),
+            st.lists(
+                st.sampled_from(sorted(ODD_FIELDS)).flatmap(lambda f: st.tuples(st.just(f), ODD_FIELDS[f]))
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    utf8=st.booleans(),
+    order=st.randoms(use_true_random=False),
+)
+def test_odd_variations_of_each_record_read_as_the_python_scan(
+    changes: list[tuple[int, list[tuple[str, Any]]]], utf8: bool, order: Any
+) -> None:
+    """Each record twice as written, and again with fields changed to odd values one by one: whatever the
+    extension keys on, a record that differs from an earlier one where the mapper or the scan looks must
+    not be counted by that one's reading."""
+    records = []
+    for call, fields in changes:
+        records += [build(call, TIMES[0]), build(call, TIMES[0])]
+        for name, value in fields:
+            records.append({**build(call, TIMES[0]), name: json.loads(json.dumps(value))})
+    order.shuffle(records)
+    compare([(utf8_delivery if utf8 else delivery)(records)])
