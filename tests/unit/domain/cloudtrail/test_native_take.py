@@ -30,6 +30,7 @@ from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, pa
 from policygen_operator.domain.cloudtrail import scan as scan_module
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec, default_mapper
+from policygen_operator.domain.engine import run_scan
 from tests.unit.domain.cloudtrail.fakes import ACCOUNT, delivery, record, role_identity, user_identity
 from tests.unit.domain.cloudtrail.test_scan import WINDOW
 
@@ -703,3 +704,22 @@ def test_odd_variations_of_each_record_read_as_the_python_scan(
             records.append({**build(call, TIMES[0]), name: json.loads(json.dumps(value))})
     order.shuffle(records)
     compare([(utf8_delivery if utf8 else delivery)(records)])
+
+
+def test_the_last_progress_of_a_scan_in_this_process_counts_what_the_extension_counted() -> None:
+    """The progress hook is given the running totals after each file and once more at the end (the CLI's
+    "N matched"). The extension's counts were added to the result only when it was taken, after that
+    last call, so a scan in this process said it had matched only the records Python read."""
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    files = [(f"f{number}.json", delivery([build(0, time) for time in TIMES[:3] * 4])) for number in range(3)]
+
+    def last_said(use_native: bool) -> int:
+        said: list[int] = []
+        spec = ScanSpec(principals, WINDOW, native=use_native)
+        result = run_scan(
+            spec, files, workers=1, progress=lambda totals, _: said.append(totals.matched[ROLE])
+        )
+        assert result.matched[ROLE] == 36
+        return said[-1]
+
+    assert last_said(True) == last_said(False) == 36
