@@ -675,8 +675,8 @@ impl Take {
         }
     }
 
-    /// Counts the later records of each key registered in the last `scan`'s file (those of a key Python
-    /// never registered it has read in their place).
+    /// Counts the later records of each key registered in the last `scan`'s file (Python has read those
+    /// of a key it never registered, each in its place).
     fn settle(&mut self) {
         for (id, principal, time) in std::mem::take(&mut self.deferred) {
             if let Some(entry) = self.pending[id].1 {
