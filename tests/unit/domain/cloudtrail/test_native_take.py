@@ -24,11 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policygen_operator.domain.cloudtrail import native
-from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
-
-
 from policygen_operator.domain.cloudtrail import scan as scan_module
-from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.cloudtrail.principals import PrincipalMatcher, parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec, default_mapper
 from policygen_operator.domain.engine import run_scan
 from tests.unit.domain.cloudtrail.fakes import ACCOUNT, delivery, record, role_identity, user_identity
@@ -522,23 +519,6 @@ def test_the_native_principal_search_finds_what_the_python_one_does(parts: list[
 @example(data=b"aaaa", needle=b"aa")  # occurrences do not overlap, as bytes.count's
 def test_the_native_record_count_is_bytes_count(data: bytes, needle: bytes) -> None:
     assert native.count_of(data, needle) == data.count(needle)
-
-
-def test_progress_of_a_scan_in_this_process_counts_what_the_extension_counted() -> None:
-    """The extension adds its counts to the result when asked (``Scanner.counted``): a progress report of
-    a scan in one process says every event matched so far, not only those Python read."""
-    from policygen_operator.domain.engine import run_scan
-
-    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
-    files = [(f"f{n}.json", delivery([build(0, time) for time in TIMES[:3] * 4])) for n in range(3)]
-    reported: list[int] = []
-    result = run_scan(
-        ScanSpec(principals, WINDOW),
-        files,
-        workers=1,
-        progress=lambda so_far, done: reported.append(so_far.summary.events_matched),
-    )
-    assert result.summary.events_matched == 36 and reported[-1] == 36
 
 
 def test_a_call_without_an_error_code_whose_error_message_is_no_string_is_a_bad_record_as_in_python() -> None:
