@@ -653,7 +653,7 @@ class Scanner:
         that matched, or whose twin was found once, is not looked for again in this process, and none is
         after ``MAX_TWIN_FILES`` files searched."""
         twins = self._twins
-        matched = self.result.matched
+        matched = self.counted().matched  # with what the native reader counted: a principal it alone saw
         for arn in [arn for arn in twins if matched.get(arn)]:
             del twins[arn]
         self._twin_files -= bool(twins)

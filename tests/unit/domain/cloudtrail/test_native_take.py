@@ -703,3 +703,28 @@ def test_the_last_progress_of_a_scan_in_this_process_counts_what_the_extension_c
         return said[-1]
 
     assert last_said(True) == last_said(False) == 36
+
+
+def test_a_principal_only_the_extension_counted_is_not_looked_for_as_its_twin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two principals or fewer the scan looks for each one's twin (a user for a role's ARN) in the files
+    where it matched nothing yet (``Scanner._look_for_twins``). A role whose calls all repeat another
+    principal's was counted by the extension alone, not in the result until it was taken, so every file
+    was searched for its twin (one byte search per file, up to ``MAX_TWIN_FILES``)."""
+    searched: list[str] = []
+    original = scan_module.Twin.find
+
+    def counted_find(self: Any, data: bytes) -> str | None:
+        searched.append(self.principal.arn)
+        return original(self, data)
+
+    monkeypatch.setattr(scan_module.Twin, "find", counted_find)
+    _, name, source, fields = CALLS[0]  # the role app's GetObject; the role web makes the same call
+    principals = tuple(parse_principal(arn) for arn in (ROLE, OTHER_ROLE))
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    for number in range(6):
+        same = record(json.loads(json.dumps(WEB)), name, source, TIMES[1], **json.loads(json.dumps(fields)))
+        scanner.scan_bytes(f"f{number}.json", delivery([build(0, TIMES[0]), same]))
+    assert scanner.take_result().matched[OTHER_ROLE] == 6
+    assert searched.count(OTHER_ROLE) <= 1
