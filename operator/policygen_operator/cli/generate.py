@@ -250,7 +250,9 @@ def run(args: argparse.Namespace) -> int:
     _WRITTEN.clear()
     try:
         return _run(args)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RuntimeError) as error:
+        if not _interrupted(error):
+            raise
         written = ", ".join(_WRITTEN)
         newline = "\n" if sys.stderr.isatty() else ""  # past the progress line and the terminal's ^C
         said = f"only {written} written" if written else "nothing written"
@@ -833,6 +835,19 @@ def _make_folders(folder: str, made: list[str]) -> None:
                 raise
             continue
         made.append(each)
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether ``error`` is Ctrl-C: a KeyboardInterrupt, or what CPython's threading raises when the
+    interrupt lands inside ``Condition.wait`` (the scan pool's wait for a batch): the lock it released
+    just before is released again on the way out, "RuntimeError: release unlocked lock", with the
+    KeyboardInterrupt as its context (seen once in tests/integration/test_cli_generate.py's Ctrl-C test)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
 
 
 @contextlib.contextmanager
