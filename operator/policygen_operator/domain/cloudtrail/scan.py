@@ -31,7 +31,7 @@ from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, 
 from policygen_operator.domain.cloudtrail.links import Links, Scope, WaitingKey, scope_of
 from policygen_operator.domain.cloudtrail.native import NativeTake
 from policygen_operator.domain.cloudtrail.native import available as native_available
-from policygen_operator.domain.cloudtrail.native import count_of as native_count_of
+from policygen_operator.domain.cloudtrail.native import counter as native_counter
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import (
     FEW_PROBES,
@@ -539,7 +539,7 @@ class Scanner:
         self._times: dict[str, str] = {}
         self._native: NativeTake | None = None
         self._native_possible = spec.native and native_available()
-        self._count: Callable[[bytes, bytes], int] = native_count_of if self._native_possible else bytes.count
+        self._count = native_counter(spec.native)
         self._pending = -1  # the native key id of the record being read, whose reading it then registers
 
     @property
