@@ -245,8 +245,12 @@ struct Shape {
     reads_response: bool,
 }
 
-/// A drained tally: (principal, entry, count, first eventTime, last eventTime).
-type Row = (u32, u32, u64, String, String);
+/// The tallies of records counted by a template: (principal, entry) -> slots' texts joined by NUL -> tally.
+type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
+
+/// A drained tally: (principal, entry, the slots' texts joined by NUL or "" for an exact reading,
+/// count, first eventTime, last eventTime).
+type Row = (u32, u32, String, u64, String, String);
 
 struct Tally {
     count: u64,
@@ -264,16 +268,134 @@ fn plain(raw: Raw<'_>) -> Option<&str> {
     }
 }
 
-fn push(key: &mut Vec<u8>, part: &[u8]) {
-    key.extend_from_slice(&(part.len() as u32).to_le_bytes());
-    key.extend_from_slice(part);
+/// Slots per key at most; a record with more is keyed exactly, never by a template.
+const MAX_SLOTS: usize = 64;
+
+/// Whether a token (a run of ASCII letters and digits) is a slot: 4 to 255 hex digits, one a digit at
+/// least (an account, a key id, a number in an object key, a date's year). Ids change from call to call
+/// where names do not; a token of other letters stays in the key as it is.
+fn slot_class(token: &[u8]) -> Option<u8> {
+    if token.len() < 4 || token.len() > 255 || !token.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let (mut lower, mut upper) = (false, false);
+    for &byte in token {
+        match byte {
+            b'0'..=b'9' => {}
+            b'a'..=b'f' => lower = true,
+            b'A'..=b'F' => upper = true,
+            _ => return None,
+        }
+    }
+    Some(lower as u8 | (upper as u8) << 1)
 }
 
-/// A field's JSON text, or a mark no text can be for an absent or null one (Python reads both as None).
-fn push_raw(key: &mut Vec<u8>, raw: Option<Raw<'_>>) {
-    match raw {
-        Some(value) => push(key, value),
-        None => key.extend_from_slice(&u32::MAX.to_le_bytes()),
+/// A record's key under construction: its text with each slot (a token `slot_class` accepts, in a
+/// string) replaced by a mark of its class, its length and the first earlier slot of the same text,
+/// and the slots' texts in order. Two records with the same template differ only in their slots; the
+/// template with the slots' texts after it is the record's exact key (the marks give the lengths).
+struct KeyBuilder<'a> {
+    key: Vec<u8>,
+    slots: Vec<&'a [u8]>,
+    // no escape in any string the key holds and at most MAX_SLOTS slots: a template may stand for it
+    templatable: bool,
+}
+
+impl<'a> KeyBuilder<'a> {
+    fn new() -> Self {
+        KeyBuilder {
+            key: Vec::with_capacity(256),
+            slots: Vec::new(),
+            templatable: true,
+        }
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.key.push(byte);
+    }
+
+    /// A field absent or null: a mark no text can be (Python reads both as None).
+    fn absent(&mut self) {
+        self.key.extend_from_slice(&u32::MAX.to_le_bytes());
+    }
+
+    /// A string's text (a name, an ARN), its tokens slotted.
+    fn text(&mut self, part: &'a [u8]) {
+        self.part(part, true);
+    }
+
+    /// A JSON value's text, the tokens of its strings slotted (a number's digits are not: Python's
+    /// substitution, `native_templates`, changes strings only).
+    fn json(&mut self, part: &'a [u8]) {
+        self.part(part, false);
+    }
+
+    fn raw(&mut self, raw: Option<Raw<'a>>) {
+        match raw {
+            Some(value) => self.json(value),
+            None => self.absent(),
+        }
+    }
+
+    fn part(&mut self, part: &'a [u8], whole_string: bool) {
+        let at = self.key.len();
+        self.key.extend_from_slice(&0u32.to_le_bytes());
+        if memchr::memchr(b'\\', part).is_some() {
+            self.templatable = false; // a token's text is not the string's: kept as it is
+            self.key.extend_from_slice(part);
+        } else {
+            self.slotted(part, whole_string);
+        }
+        let length = (self.key.len() - at - 4) as u32;
+        self.key[at..at + 4].copy_from_slice(&length.to_le_bytes());
+    }
+
+    fn slotted(&mut self, part: &'a [u8], whole_string: bool) {
+        let mut in_string = whole_string;
+        let mut copied = 0;
+        let mut here = 0;
+        while here < part.len() {
+            let byte = part[here];
+            if !byte.is_ascii_alphanumeric() {
+                if byte == b'"' && !whole_string {
+                    in_string = !in_string;
+                }
+                here += 1;
+                continue;
+            }
+            let start = here;
+            while here < part.len() && part[here].is_ascii_alphanumeric() {
+                here += 1;
+            }
+            let token = &part[start..here];
+            let Some(class) = slot_class(token).filter(|_| in_string) else {
+                continue;
+            };
+            if self.slots.len() == MAX_SLOTS {
+                self.templatable = false;
+                continue;
+            }
+            let same = self
+                .slots
+                .iter()
+                .position(|slot| *slot == token)
+                .map_or(u8::MAX, |index| index as u8);
+            self.key.extend_from_slice(&part[copied..start]);
+            self.key
+                .extend_from_slice(&[0xFF, class, token.len() as u8, same]);
+            self.slots.push(token);
+            copied = here;
+        }
+        self.key.extend_from_slice(&part[copied..]);
+    }
+
+    /// The exact key: the template, then the slots' texts (their lengths are in the marks).
+    fn exact(&self) -> Vec<u8> {
+        let mut exact = self.key.clone();
+        for slot in &self.slots {
+            exact.extend_from_slice(slot);
+        }
+        exact
     }
 }
 
@@ -324,11 +446,40 @@ fn holds_arn(raw: Raw<'_>) -> Option<bool> {
     Some(head.starts_with(b"arn:") || encoded)
 }
 
+/// A record Python reads first in its file: its exact key, the length of its template (the key's
+/// start), its slots' texts when a template could stand for it, and the reading registered for it.
+struct Pending {
+    exact: Vec<u8>,
+    template: usize,
+    slots: Option<Vec<String>>,
+    entry: Option<u32>,
+}
+
 enum Outcome {
     Skip,
     Python,
     Hit,
-    Miss(Vec<u8>, u32, String),
+    Miss(Pending, u32, String),
+}
+
+impl Tally {
+    fn new(time: &str) -> Self {
+        Tally {
+            count: 1,
+            first: time.to_owned(),
+            last: time.to_owned(),
+        }
+    }
+
+    fn add(&mut self, time: &str) {
+        self.count += 1;
+        if time < self.first.as_str() {
+            self.first = time.to_owned();
+        }
+        if time > self.last.as_str() {
+            self.last = time.to_owned();
+        }
+    }
 }
 
 #[pyclass]
@@ -343,16 +494,23 @@ struct Take {
     end: String,
     shape_of: PyObject,
     shapes: HashMap<String, Option<Shape>>,
-    // key -> (entry of Python's readings, records counted by it since the last `forget`)
+    // exact key -> (entry of Python's readings, records counted by it since the last `forget`)
     memo: HashMap<Vec<u8>, (u32, u32)>,
+    // template -> the entry of the template Python derived (`native_templates`), as `memo`'s; None:
+    // none stands for its records (their reading is not their slots substituted), each keyed exactly
+    templates: HashMap<Vec<u8>, Option<(u32, u32)>>,
     tallies: HashMap<(u32, u32), Tally>,
+    // records counted by a template: (principal, entry) -> the slots' texts joined by NUL -> tally
+    slot_tallies: SlotTallies,
+    slot_rows: usize,
+    joined: Vec<u8>,
     outside: u64,
     // --account / --region (`scan.not_asked`): empty, any
     accounts: HashSet<String>,
     regions: HashSet<String>,
     filtered_out: u64,
     // this file's records Python reads first: each one's key, and the mapping registered for it
-    pending: Vec<(Vec<u8>, Option<u32>)>,
+    pending: Vec<Pending>,
     pending_of: HashMap<Vec<u8>, usize>,
     // later records of a pending key: (pending id, principal, eventTime)
     deferred: Vec<(usize, u32, String)>,
@@ -452,15 +610,35 @@ impl Take {
         let Some(key) = self.key(py, &record, &identity, &event, source, name)? else {
             return Ok(Outcome::Python);
         };
-        match self.memo.get_mut(&key) {
-            Some((entry, hits)) => {
+        let templatable = key.templatable && !key.slots.is_empty();
+        let exact = key.exact();
+        if let Some((entry, hits)) = self.memo.get_mut(&exact) {
+            *hits += 1;
+            let entry = *entry;
+            self.tally(principal, entry, time);
+            return Ok(Outcome::Hit);
+        }
+        if templatable {
+            if let Some(Some((entry, hits))) = self.templates.get_mut(&key.key) {
                 *hits += 1;
                 let entry = *entry;
-                self.tally(principal, entry, time);
-                Ok(Outcome::Hit)
+                self.tally_slots(principal, entry, &key.slots, time);
+                return Ok(Outcome::Hit);
             }
-            None => Ok(Outcome::Miss(key, principal, time.to_owned())),
         }
+        let slots = templatable.then(|| {
+            key.slots
+                .iter()
+                .map(|slot| String::from_utf8_lossy(slot).into_owned())
+                .collect()
+        });
+        let pending = Pending {
+            exact,
+            template: key.key.len(),
+            slots,
+            entry: None,
+        };
+        Ok(Outcome::Miss(pending, principal, time.to_owned()))
     }
 
     /// `scan.not_asked`: a record of a Region or account left out (a field that is not a string is no
@@ -481,68 +659,62 @@ impl Take {
     }
 
     /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts.
-    fn key(
+    fn key<'a>(
         &mut self,
         py: Python<'_>,
-        record: &Record<'_>,
-        identity: &Identity<'_>,
+        record: &Record<'a>,
+        identity: &Identity<'a>,
         event: &str,
-        source: &str,
-        name: &str,
-    ) -> PyResult<Option<Vec<u8>>> {
+        source: &'a str,
+        name: &'a str,
+    ) -> PyResult<Option<KeyBuilder<'a>>> {
         let Some(shape) = self.shape(py, event, source, name)? else {
             return Ok(None);
         };
-        let mut key = Vec::with_capacity(256);
-        push(&mut key, source.as_bytes());
-        push(&mut key, name.as_bytes());
-        push_raw(&mut key, record.event_type);
-        push_raw(&mut key, record.error_code);
+        let mut key = KeyBuilder::new();
+        key.text(source.as_bytes());
+        key.text(name.as_bytes());
+        key.raw(record.event_type);
+        key.raw(record.error_code);
         // the message is read beside a code (`is_denied`, the refused resource); without one only whether
         // it is text counts (`scan.shape_problem` makes any other a bad record): the text of one that is not
-        push_raw(
-            &mut key,
-            match record.error_code {
-                Some(_) => record.error_message,
-                None => record
-                    .error_message
-                    .filter(|raw| raw.first() != Some(&b'"')),
-            },
-        );
-        push_raw(&mut key, record.aws_region);
-        push_raw(&mut key, record.recipient_account_id);
-        push_raw(&mut key, record.resources);
-        push_raw(&mut key, identity.kind);
-        push_raw(&mut key, identity.account_id);
+        key.raw(match record.error_code {
+            Some(_) => record.error_message,
+            None => record
+                .error_message
+                .filter(|raw| raw.first() != Some(&b'"')),
+        });
+        key.raw(record.aws_region);
+        key.raw(record.recipient_account_id);
+        key.raw(record.resources);
+        key.raw(identity.kind);
+        key.raw(identity.account_id);
         let arn = identity.arn.and_then(plain).unwrap_or("");
         let no_account = identity.account_id.is_none_or(|raw| raw == b"\"\"");
         if no_account || shape.reads_caller || !arn.starts_with("arn:") {
-            push(&mut key, arn.as_bytes()); // the account is read from the ARN then
+            key.text(arn.as_bytes()); // the account is read from the ARN then
         } else {
             // the partition, which fills every ARN
-            push(&mut key, arn.split(':').nth(1).unwrap_or("").as_bytes());
+            key.text(arn.split(':').nth(1).unwrap_or("").as_bytes());
         }
         if shape.reads_caller {
-            push_raw(&mut key, identity.session_context);
+            key.raw(identity.session_context);
         }
-        push_raw(
-            &mut key,
-            if shape.reads_response {
-                record.response_elements
-            } else {
-                None
-            },
-        );
+        key.raw(if shape.reads_response {
+            record.response_elements
+        } else {
+            None
+        });
         match record.request_parameters {
-            None => key.push(0),
+            None => key.byte(0),
             // a failed call's reading may depend on whether the request had any parameter at all
             // (throttling, IAM's refused entity): all of them, then
             Some(raw) if record.error_code.is_some() => {
-                key.push(2);
-                push(&mut key, raw);
+                key.byte(2);
+                key.json(raw);
             }
             Some(raw) if raw.first() == Some(&b'{') => {
-                key.push(1);
+                key.byte(1);
                 let read = each_member(raw, |param, value| {
                     let arn = if shape.param_keys.contains(param) {
                         true
@@ -550,12 +722,12 @@ impl Take {
                         holds_arn(value)?
                     };
                     if arn {
-                        key.push(b'r');
-                        push(&mut key, param);
-                        push(&mut key, value);
+                        key.byte(b'r');
+                        key.text(param);
+                        key.json(value);
                     } else if shape.reads_names && !is_empty_value(value) {
-                        key.push(b'n');
-                        push(&mut key, param);
+                        key.byte(b'n');
+                        key.text(param);
                     }
                     Some(())
                 });
@@ -570,22 +742,27 @@ impl Take {
 
     fn tally(&mut self, principal: u32, entry: u32, time: &str) {
         match self.tallies.get_mut(&(principal, entry)) {
-            Some(tally) => {
-                tally.count += 1;
-                if time < tally.first.as_str() {
-                    tally.first = time.to_owned();
-                }
-                if time > tally.last.as_str() {
-                    tally.last = time.to_owned();
-                }
-            }
+            Some(tally) => tally.add(time),
             None => {
-                let tally = Tally {
-                    count: 1,
-                    first: time.to_owned(),
-                    last: time.to_owned(),
-                };
-                self.tallies.insert((principal, entry), tally);
+                self.tallies.insert((principal, entry), Tally::new(time));
+            }
+        }
+    }
+
+    fn tally_slots(&mut self, principal: u32, entry: u32, slots: &[&[u8]], time: &str) {
+        self.joined.clear();
+        for (index, slot) in slots.iter().enumerate() {
+            if index > 0 {
+                self.joined.push(0);
+            }
+            self.joined.extend_from_slice(slot);
+        }
+        let tallies = self.slot_tallies.entry((principal, entry)).or_default();
+        match tallies.get_mut(self.joined.as_slice()) {
+            Some(tally) => tally.add(time),
+            None => {
+                tallies.insert(self.joined.clone().into_boxed_slice(), Tally::new(time));
+                self.slot_rows += 1;
             }
         }
     }
@@ -626,7 +803,11 @@ impl Take {
             shape_of,
             shapes: HashMap::new(),
             memo: HashMap::new(),
+            templates: HashMap::new(),
             tallies: HashMap::new(),
+            slot_tallies: HashMap::new(),
+            slot_rows: 0,
+            joined: Vec::new(),
             outside: 0,
             accounts,
             regions,
@@ -650,18 +831,20 @@ impl Take {
             match self.read(py, bytes.as_bytes())? {
                 Outcome::Skip | Outcome::Hit => {}
                 Outcome::Python => back.push((index, -1)),
-                Outcome::Miss(key, principal, time) => match self.pending_of.get(&key) {
-                    Some(&id) => {
-                        self.deferred.push((id, principal, time));
-                        back.push((index, -2 - id as i64));
+                Outcome::Miss(pending, principal, time) => {
+                    match self.pending_of.get(&pending.exact) {
+                        Some(&id) => {
+                            self.deferred.push((id, principal, time));
+                            back.push((index, -2 - id as i64));
+                        }
+                        None => {
+                            let id = self.pending.len();
+                            self.pending_of.insert(pending.exact.clone(), id);
+                            self.pending.push(pending);
+                            back.push((index, id as i64));
+                        }
                     }
-                    None => {
-                        let id = self.pending.len();
-                        self.pending_of.insert(key.clone(), id);
-                        self.pending.push((key, None));
-                        back.push((index, id as i64));
-                    }
-                },
+                }
             }
         }
         Ok(back)
@@ -669,9 +852,31 @@ impl Take {
 
     /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list.
     fn register(&mut self, key_id: usize, entry: u32) {
-        if let Some((key, registered)) = self.pending.get_mut(key_id) {
-            *registered = Some(entry);
-            self.memo.entry(key.clone()).or_insert((entry, 0));
+        if let Some(pending) = self.pending.get_mut(key_id) {
+            pending.entry = Some(entry);
+            self.memo.entry(pending.exact.clone()).or_insert((entry, 0));
+        }
+    }
+
+    /// The slots' texts of the record `scan` gave this key id, when a template may stand for its records
+    /// and none was tried for them yet: Python then derives one (or finds none) and says so (`template`).
+    fn slots(&self, key_id: usize) -> Option<Vec<String>> {
+        let pending = self.pending.get(key_id)?;
+        let template = &pending.exact[..pending.template];
+        if self.templates.contains_key(template) {
+            return None;
+        }
+        pending.slots.clone()
+    }
+
+    /// The template Python derived for the records of this key id's template (entry `entry` of its
+    /// list), or None: no template stands for them, each is keyed exactly.
+    #[pyo3(signature = (key_id, entry))]
+    fn template(&mut self, key_id: usize, entry: Option<u32>) {
+        if let Some(pending) = self.pending.get(key_id) {
+            let template = pending.exact[..pending.template].to_vec();
+            self.templates
+                .insert(template, entry.map(|entry| (entry, 0)));
         }
     }
 
@@ -679,7 +884,7 @@ impl Take {
     /// of a key it never registered, each in its place).
     fn settle(&mut self) {
         for (id, principal, time) in std::mem::take(&mut self.deferred) {
-            if let Some(entry) = self.pending[id].1 {
+            if let Some(entry) = self.pending[id].entry {
                 self.tally(principal, entry, &time);
             }
         }
@@ -690,13 +895,34 @@ impl Take {
     /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the
     /// records outside the window, and those of an account or Region not asked for.
     fn drain(&mut self) -> (Vec<Row>, u64, u64) {
-        let rows = self
+        let mut rows: Vec<Row> = self
             .tallies
             .drain()
             .map(|((principal, entry), tally)| {
-                (principal, entry, tally.count, tally.first, tally.last)
+                (
+                    principal,
+                    entry,
+                    String::new(),
+                    tally.count,
+                    tally.first,
+                    tally.last,
+                )
             })
             .collect();
+        for ((principal, entry), tallies) in self.slot_tallies.drain() {
+            for (joined, tally) in tallies {
+                let slots = String::from_utf8_lossy(&joined).into_owned();
+                rows.push((
+                    principal,
+                    entry,
+                    slots,
+                    tally.count,
+                    tally.first,
+                    tally.last,
+                ));
+            }
+        }
+        self.slot_rows = 0;
         (
             rows,
             std::mem::take(&mut self.outside),
@@ -712,6 +938,7 @@ impl Take {
         let mut counted: Vec<(u32, u32)> = self
             .memo
             .values()
+            .chain(self.templates.values().flatten())
             .filter(|(_, hits)| *hits > 0)
             .copied()
             .collect();
@@ -731,11 +958,28 @@ impl Take {
                 }
                 None => false,
             });
+        self.templates.retain(|_, template| match template {
+            Some((entry, hits)) => match renumbered.get(entry) {
+                Some(&new) => {
+                    *entry = new;
+                    *hits = 0;
+                    true
+                }
+                None => false,
+            },
+            None => false, // tried again once it is met again
+        });
         counted.into_iter().map(|(old, _)| old).collect()
     }
 
     fn __len__(&self) -> usize {
         self.memo.len()
+    }
+
+    /// The rows a drain would give of records counted by a template (Python drains past a bound, so
+    /// that a scan of many one-off ids holds no more of them here than it counted in a few files).
+    fn slot_rows(&self) -> usize {
+        self.slot_rows
     }
 }
 

@@ -10,6 +10,7 @@ repay starting processes are scanned in this process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import os
@@ -60,8 +61,32 @@ def run_scan(
     iterator = iter(items)
     head = list(itertools.islice(iterator, BATCH_FILES * 2))
     if count == 1 or mapper is not None or len(head) < BATCH_FILES * 2:
-        return _scan_here(spec, itertools.chain(head, iterator), mapper, progress, cancelled)
-    return _scan_pool(spec, _batches(itertools.chain(head, iterator)), count, progress, cancelled)
+        with fewer_collections():
+            return _scan_here(spec, itertools.chain(head, iterator), mapper, progress, cancelled)
+    with fewer_collections():  # the parent merges the workers' results, as many objects again
+        return _scan_pool(spec, _batches(itertools.chain(head, iterator)), count, progress, cancelled)
+
+
+# CPython's collector thresholds while a scan runs: the youngest generation every 100,000 allocations
+SCAN_COLLECTION_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A scan builds hundreds of thousands of small objects that live to its end (usage entries,
+    readings, times) and almost no reference cycles, which are all CPython's collector finds: with its
+    default thresholds it traversed the growing heap again and again, 7-10% of the CPU of a scan for
+    every principal of a cluster (``benchmarks/run.py --only many``). Objects from before the scan are
+    frozen (never traversed) and collections are rarer while it runs; both are undone after it (the
+    operator scans in its own long-lived process)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*SCAN_COLLECTION_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _scan_here(
@@ -133,6 +158,8 @@ def _worker_start(spec: ScanSpec) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # started blocked (_interrupt_blocked)
     worker_init(spec)
+    gc.freeze()  # a worker scans until the pool stops: no need to undo (``fewer_collections``)
+    gc.set_threshold(*SCAN_COLLECTION_THRESHOLDS)
 
 
 @contextlib.contextmanager

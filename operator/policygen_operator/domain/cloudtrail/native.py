@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from policygen_operator.domain.cloudtrail.principals import UNSESSIONED, PrincipalMatcher
+from policygen_operator.domain.cloudtrail.templates import Template, derive
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import Usage
 
@@ -33,6 +34,10 @@ except ImportError:  # not built here: the Python scan reads every record
 # Registered readings held at most (~7 MB at ~900 bytes each with their keys), so that memory stays flat
 # however many distinct calls the logs hold (``NativeTake.after_file``).
 MAX_READINGS = 8_192
+# Rows of records counted by a template (a principal's calls with the same ids one row) held in the
+# extension before they are added to the result (~10 MB at most): a scan of many one-off ids then holds
+# them once, in the usage, and rows of repeated ids are still added once per many files
+MAX_SLOT_ROWS = 65_536
 
 
 def available() -> bool:
@@ -65,7 +70,7 @@ class NativeTake:
         assert policygen_native is not None
         self.principals = principals
         index = {arn: number for number, arn in enumerate(principals)}
-        self._readings: list[MappedEventLike] = []
+        self._readings: list[MappedEventLike | Template] = []
         self.read_in_python = 0  # candidate records handed back (benchmarks/scan_principals.py prints it)
         self._registered: set[int] = set()  # the key ids registered in the file being read
         self._take = policygen_native.Take(
@@ -104,10 +109,31 @@ class NativeTake:
         """Counts the later records of each key registered in the file just read."""
         self._take.settle()
 
-    def register(self, key_id: int, reading: MappedEventLike) -> None:
+    def register(
+        self,
+        key_id: int,
+        reading: MappedEventLike,
+        record: dict[str, Any],
+        map_record: Callable[[dict[str, Any]], MappedEventLike],
+    ) -> None:
+        """Registers ``record``'s reading under its key and, the first time its template is met, the
+        template that stands for the records differing from it only in their ids (``templates.py``), if
+        there is one."""
         self._readings.append(reading)
         self._registered.add(key_id)
         self._take.register(key_id, len(self._readings) - 1)
+        slots: list[str] | None = self._take.slots(key_id)
+        if slots is None:
+            return
+        try:
+            template = derive(slots, record, reading, map_record)
+        except RecursionError:  # nested near Python's limit: mapped once, not copied level by level
+            template = None
+        if template is None:
+            self._take.template(key_id, None)
+            return
+        self._readings.append(template)
+        self._take.template(key_id, len(self._readings) - 1)
 
     def after_file(self, result: ScanResult) -> None:
         """Bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
@@ -116,6 +142,8 @@ class NativeTake:
             self.drain(result)  # the tallies name readings by their place in the list
             kept = self._take.forget(MAX_READINGS // 4)
             self._readings = [self._readings[entry] for entry in kept]
+        elif self._take.slot_rows() >= MAX_SLOT_ROWS:
+            self.drain(result)
 
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
@@ -125,8 +153,9 @@ class NativeTake:
         result.records_filtered_out += filtered_out
         readings = self._readings
         principals = self.principals
-        for principal, entry, count, first, last in rows:
-            reading = readings[entry]
+        for principal, entry, slots, count, first, last in rows:
+            held = readings[entry]
+            reading = held.render(slots.split("\0")) if held.__class__ is Template else held
             usage = result.count(principals[principal], reading, count)
             if usage is not None:
                 seen = Usage(count, first, last)

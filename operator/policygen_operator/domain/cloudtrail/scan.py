@@ -1221,7 +1221,7 @@ class Scanner:
         if mapped is None:
             return
         if self._pending >= 0 and self._native is not None:
-            self._native.register(self._pending, mapped)
+            self._native.register(self._pending, mapped, as_dict, mapper.map)
         event_time = self._shared_time(event_time)
         if mapped.key in mapper.linked_keys:
             mapped = self._linked(as_dict, mapped, principal, identity, event_time)

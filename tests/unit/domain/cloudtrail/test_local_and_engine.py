@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
@@ -16,7 +17,7 @@ from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.engine import ScanCancelled, run_scan
+from policygen_operator.domain.engine import SCAN_COLLECTION_THRESHOLDS, ScanCancelled, run_scan
 from tests.unit.domain.cloudtrail.fakes import (
     ACCOUNT,
     ROLE,
@@ -516,3 +517,24 @@ def test_gz_files_of_other_names_are_read_only_when_they_begin_as_logs(tmp_path:
     listing = Listing()
     assert names(tmp_path, listing) == ["part-00000.gz"]
     assert listing.not_logs == 1
+
+
+def test_the_collector_runs_less_often_during_a_scan_and_as_before_after_it(tmp_path: Path) -> None:
+    """The operator scans in its own long-lived process: what the scan changes in CPython's collector
+    (``engine.fewer_collections``) is undone when it ends, a cancelled scan too."""
+    delivery_file(tmp_path, "us-east-1", "20261124T1000Z")
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper)
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+
+    def cancelled() -> bool:
+        during.append(gc.get_threshold())
+        return len(during) > 1
+
+    run_scan(spec, local_files(str(tmp_path), WINDOW, Listing()), workers=1, mapper=FakeMapper())
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    with pytest.raises(ScanCancelled):
+        items = [("a", str(path)) for path in tmp_path.rglob("*.json.gz")] * 2
+        run_scan(spec, items, workers=1, cancelled=cancelled, mapper=FakeMapper())
+    assert during[0] == SCAN_COLLECTION_THRESHOLDS != before
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

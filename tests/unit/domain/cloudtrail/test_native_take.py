@@ -15,6 +15,7 @@ the window, in another format, missing; fields of the wrong type. Hypothesis dra
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -324,6 +325,80 @@ CALLS: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = [
         {**s3("GetObject", "reports", "z"), "awsRegion": "eu-w\u0065st-1"},
     ),
 ]
+# Calls that differ only in ids (the native reader's template slots: 4+ hex digits with a digit): S3 keys
+# of numbered parts, instances and KMS keys (ids as the EC2 and KMS API references show them), a call on
+# another account's resource (its account id a slot of its own, not the caller's), an escaped id (never
+# a template), an id where the caller's ARN is read
+IDS: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = (
+    [
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", f"daily/{day}/part-{part}.csv"))
+        for day, part in (("2026", "0001"), ("2027", "9999"), ("2026", "0042"), ("1999", "1234"))
+    ]
+    + [
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-1.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-2026.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-2027.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/ABCD12/part-1A2B.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/aBcD12/part-1A2B.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-7777-\u00e9.csv")),
+        (
+            APP,
+            "GetObject",
+            "s3.amazonaws.com",
+            {**s3("GetObject", "reports", "daily/2026/part-0007.csv"), "recipientAccountId": "444455556666"},
+        ),
+        (
+            APP,
+            "GetObject",
+            "s3.amazonaws.com",
+            {**s3("GetObject", "reports", "daily/2026/part-0008.csv"), "recipientAccountId": "444455556666"},
+        ),
+    ]
+    + [
+        (
+            APP,
+            "DescribeInstanceAttribute",
+            "ec2.amazonaws.com",
+            {"requestParameters": {"instanceId": instance, "attribute": "userData"}},
+        )
+        for instance in ("i-1234567890abcdef0", "i-0598c7d356eba48d7", "i-0598C7D356EBA48D7")
+    ]
+    + [
+        (
+            APP,
+            "Decrypt",
+            "kms.amazonaws.com",
+            {
+                "requestParameters": {"encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+                "resources": [{"type": "AWS::KMS::Key", "ARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{key}"}],
+            },
+        )
+        for key in ("1234abcd-12ab-34cd-56ef-1234567890ab", "0987dcba-09ba-87dc-65fe-0987654321ba")
+    ]
+    + [
+        (ALICE, "GetUser", "iam.amazonaws.com", {"requestParameters": {"userName": f"svc-{n}"}})
+        for n in ("1234", "5678")
+    ]
+    + [
+        (ALICE, "ListAccessKeys", "iam.amazonaws.com", {"requestParameters": None}),
+        (BOB, "ListAccessKeys", "iam.amazonaws.com", {"requestParameters": None}),
+    ]
+    + [
+        (
+            APP,
+            "GetParameter",
+            "ssm.amazonaws.com",
+            {"requestParameters": {"name": f"/app/{app}/db"}, "recipientAccountId": account},
+        )
+        for app, account in (
+            ("1234", ACCOUNT),
+            ("5678", ACCOUNT),
+            ("1234", "444455556666"),
+            ("9abc", "444455556666"),
+        )
+    ]
+)
+CALLS += IDS
 TIMES = ["2026-11-24T09:00:00Z", "2026-11-24T23:59:59Z", "2026-11-24T00:00:00Z", "2026-11-24T12:30:00.250Z"]
 OUTSIDE = ["2026-11-23T23:59:59Z", "2026-11-25T00:00:00Z"]
 
@@ -393,11 +468,7 @@ def test_every_kind_of_record_repeated_reads_as_the_python_scan(asked: tuple[fro
     assert result.records_filtered_out > 0 or asked == ASKED[0]
 
 
-def test_the_extension_counts_the_repeated_records() -> None:
-    """Not only equal: the repeats are counted natively, the first of each read by Python (a scan that
-    handed every record back would pass the comparison above too)."""
-    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
-    scanner = Scanner(ScanSpec(principals, WINDOW, mapper_factory=default_mapper))
+def _counting_python_reads(scanner: Scanner, files: list[bytes]) -> int:
     read: list[int] = []
     original = Scanner._scan_dict
 
@@ -407,12 +478,22 @@ def test_the_extension_counts_the_repeated_records() -> None:
 
     Scanner._scan_dict = counted  # type: ignore[method-assign]
     try:
-        # CloudTrail's own time format only: a time of another is left to Python (``Window.contains_time``)
-        scanner.scan_bytes("f.json", delivery([build(0, time) for time in TIMES[:3] * 5]))
+        for number, data in enumerate(files):
+            scanner.scan_bytes(f"f{number}.json", data)
     finally:
         Scanner._scan_dict = original  # type: ignore[method-assign]
+    return len(read)
+
+
+def test_the_extension_counts_the_repeated_records() -> None:
+    """Not only equal: the repeats are counted natively, the first of each read by Python (a scan that
+    handed every record back would pass the comparison above too)."""
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW, mapper_factory=default_mapper))
+    # CloudTrail's own time format only: a time of another is left to Python (``Window.contains_time``)
+    read = _counting_python_reads(scanner, [delivery([build(0, time) for time in TIMES[:3] * 5])])
     result = scanner.take_result(final=True)
-    assert result.matched[ROLE] == 15 and len(read) == 1
+    assert result.matched[ROLE] == 15 and read == 1
     [(action, resource)] = list(result.summary.principals[ROLE].allowed)
     usage = result.summary.principals[ROLE].allowed[(action, resource)]
     assert (action, resource, usage.count) == ("s3:GetObject", "arn:aws:s3:::reports/2026/a.csv", 15)
@@ -730,3 +811,63 @@ def test_a_principal_only_the_extension_counted_is_not_looked_for_as_its_twin(
         scanner.scan_bytes(f"f{number}.json", delivery([build(0, TIMES[0]), same]))
     assert scanner.take_result().matched[OTHER_ROLE] == 6
     assert searched.count(OTHER_ROLE) <= 1
+
+
+def _numbered_objects(count: int, first: int = 0) -> list[dict[str, Any]]:
+    """GetObject on keys that differ in a four-digit year and a hex part id only (one template)."""
+    made = []
+    for number in range(first, first + count):
+        key = f"daily/{2000 + number % 30}/part-a{number:03d}.csv"
+        made.append(
+            record(role_identity(), "GetObject", "s3.amazonaws.com", TIMES[0], **s3("GetObject", "r", key))
+        )
+    return made
+
+
+def test_records_that_differ_only_in_ids_are_counted_by_the_template_of_the_first() -> None:
+    """After the first file, a call on a new S3 key of the same shape is not read by Python: the template
+    derived from the first gives its reading (each key its own resource, the result the Python scan's)."""
+    files = [delivery(_numbered_objects(1)), delivery(_numbered_objects(40, first=1))]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    assert _counting_python_reads(scanner, files) == 1
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan(files, use_native=False))
+    objects = {resource for action, resource in result.summary.principals[ROLE].allowed if "/" in resource}
+    assert len(objects) == 41 and "arn:aws:s3:::r/daily/2017/part-a017.csv" in objects
+
+
+class _ShoutingMapper:
+    """The IAM mapping with every resource upper-cased: a reading that changes an id's letters rather
+    than carrying them, which no template may stand for (digits alone it would carry: a template of
+    all-digit ids would be right)."""
+
+    def __init__(self) -> None:
+        self._mapper: Any = default_mapper()
+        self.linked_keys = self._mapper.linked_keys
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._mapper, name)
+
+    def map(self, record: Any) -> Any:
+        mapped = self._mapper.map(record)
+        return dataclasses.replace(mapped, uses=tuple((a, r.upper()) for a, r in mapped.uses))
+
+
+def shouting_mapper() -> Any:
+    return _ShoutingMapper()
+
+
+def test_a_reading_that_is_not_its_ids_carried_into_text_gets_no_template() -> None:
+    files = [delivery(_numbered_objects(1)), delivery(_numbered_objects(10, first=1))]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW, mapper_factory=shouting_mapper))
+    assert _counting_python_reads(scanner, files) == 11
+    result = scanner.take_result(final=True)
+    python = Scanner(ScanSpec(principals, WINDOW, mapper_factory=shouting_mapper, native=False))
+    for number, data in enumerate(files):
+        python.scan_bytes(f"f{number}.json", data)
+    assert seen(result) == seen(python.take_result(final=True))
+    assert ("s3:GetObject", "ARN:AWS:S3:::R/DAILY/2005/PART-A005.CSV") in result.summary.principals[
+        ROLE
+    ].allowed

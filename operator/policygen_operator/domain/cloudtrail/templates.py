@@ -1,0 +1,211 @@
+"""Readings that stand for every record differing from a mapped one only in its ids (the native reader's
+templates).
+
+Most matched records the native reader could not count by an earlier reading are calls on a resource
+seen for the first time: a new S3 key (``data/7/part-104233.parquet``), a KMS key or an instance of
+another id. Each cost the Python scan ~30 us to read and map, and on a cluster's logs a quarter of all
+records are such. The reader marks in each record's key the tokens that look like ids (``slots``: a run
+of 4-255 hex digits with a digit among them, inside a string: ``native/src/lib.rs``, ``slot_class``) and
+hands over their texts; here the record is mapped again with each slot's text replaced by a made-up one
+of the same length and kind (digit for digit, hex letter for hex letter of the same case), and where
+that text shows in the reading, the reading becomes a template: strings with the slot put back in.
+A template is kept only if it gives back the reading of the record itself and of a second made-up one
+exactly (so a mapping that reads an id's letters or digits, not just carries them, is caught where those
+three texts tell it apart); the reader then counts every later record of that template (the same key,
+the same length and kind of each slot, the same slots equal to each other) by it, with its own slots'
+texts. What this rests on: the mapper turns ids into ARNs by carrying their text, and reads only names,
+ARNs' shapes and which parameters are present to choose actions; a mapping that chose by an id's digits
+in a way those three texts do not show would be misread. ``tests/unit/domain/cloudtrail/
+test_native_take.py`` compares scans with and without the reader on records of every kind.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+_ATTEMPTS = 8
+
+
+class Rendered(NamedTuple):
+    """A template's reading for one record's slots (``scan.MappedEventLike``)."""
+
+    kind: str
+    key: str
+    denied: bool
+    reason: str
+    uses: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[str, str, str], ...]
+
+
+class Template(NamedTuple):
+    """A reading with slots: ``render`` fills them with a record's slots' texts. Its strings are held as
+    one format string (``form``: ``{N}`` for slot N, the strings joined by NUL), so that filling them is
+    one call of ``str.format``: a scan of many one-off ids renders one per record."""
+
+    kind: str
+    denied: bool
+    form: str
+    uses: int
+    notes: int
+
+    def render(self, slots: list[str]) -> Rendered:
+        texts = self.form.format(*slots).split("\0")
+        uses = 2 + 2 * self.uses
+        return Rendered(
+            self.kind,
+            texts[0],
+            self.denied,
+            texts[1],
+            tuple(zip(texts[2:uses:2], texts[3:uses:2], strict=True)),
+            tuple(zip(texts[uses::3], texts[uses + 1 :: 3], texts[uses + 2 :: 3], strict=True)),
+        )
+
+
+def derive(
+    slots: list[str], record: Mapping[str, Any], reading: Any, map_record: Callable[[dict[str, Any]], Any]
+) -> Template | None:
+    """The template of ``record`` (mapped as ``reading``; ``slots`` the texts the native reader marked in
+    its key, in order), or None when its reading is not its slots carried into text."""
+    distinct = list(dict.fromkeys(slots))
+    first_of = {text: slots.index(text) for text in distinct}
+    taken = _tokens([value for name, value in record.items() if name in _READ_FIELDS])
+    taken.update(token for text in _texts_of_reading(reading) for token in _TOKEN.findall(text))
+    rng = random.Random(len(slots) * 7919 + sum(map(len, slots)))
+    made: list[dict[str, str]] = []
+    for _ in range(2):
+        replacement = _made_up(distinct, taken, rng)
+        if replacement is None:
+            return None
+        taken.update(replacement.values())
+        made.append(replacement)
+    first, second = made
+    sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
+    made_reading = map_record(_substituted(record, first))
+    texts = _texts_of_reading(made_reading)
+    if any("\0" in text for text in texts):
+        return None  # the strings are joined by NUL
+
+    def form(text: str) -> str:
+        pieces = _TOKEN_SPLIT.split(text)
+        return "".join(
+            sentinel.get(piece) or piece if index % 2 else piece.replace("{", "{{").replace("}", "}}")
+            for index, piece in enumerate(pieces)
+        )
+
+    template = Template(
+        made_reading.kind,
+        made_reading.denied,
+        "\0".join(map(form, texts)),
+        len(made_reading.uses),
+        len(made_reading.notes),
+    )
+    if not _same(template.render(slots), reading):
+        return None
+    second_slots = [second[text] for text in slots]
+    if not _same(template.render(second_slots), map_record(_substituted(record, second))):
+        return None
+    return template
+
+
+def _same(rendered: Rendered, reading: Any) -> bool:
+    return (
+        rendered.kind == reading.kind
+        and rendered.key == reading.key
+        and rendered.denied == reading.denied
+        and rendered.reason == reading.reason
+        and rendered.uses == tuple(reading.uses)
+        and rendered.notes == tuple(reading.notes)
+    )
+
+
+_DIGITS = "0123456789"
+_LOWER = "abcdef"
+_UPPER = "ABCDEF"
+# the native reader's tokens: runs of ASCII letters and digits (``KeyBuilder::slotted``)
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_TOKEN_SPLIT = re.compile(r"([A-Za-z0-9]+)")
+
+
+def _made_up(distinct: list[str], taken: set[str], rng: random.Random) -> dict[str, str] | None:
+    """For each slot's text another of the same length with a digit, a lower or an upper hex letter where
+    it has one, no token of the record, its reading or the other made-up texts."""
+    replacement: dict[str, str] = {}
+    for text in distinct:
+        for _ in range(_ATTEMPTS):
+            made_up = "".join(
+                rng.choice(_DIGITS if char in _DIGITS else _LOWER if char in _LOWER else _UPPER)
+                for char in text
+            )
+            if made_up not in taken and made_up not in replacement.values():
+                break
+        else:
+            return None
+        replacement[text] = made_up
+    return replacement
+
+
+# The fields the native reader keys on (``Take::key``): the mapper reads no other, so only these are
+# substituted and searched for tokens (the rest of a record, its request id, user agent and TLS
+# details, is most of its text)
+_READ_FIELDS = frozenset(
+    {
+        "eventSource",
+        "eventName",
+        "eventType",
+        "errorCode",
+        "errorMessage",
+        "awsRegion",
+        "recipientAccountId",
+        "resources",
+        "userIdentity",
+        "responseElements",
+        "requestParameters",
+    }
+)
+
+
+def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict[str, Any]:
+    """The record with each slot's text replaced where it is a whole token of a string (a member's name
+    or a value) of a field the reader keys on, as the reader found it; numbers are left alone, as the
+    reader leaves them."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group()
+        return replacement.get(token, token)
+
+    def substitute(value: Any) -> Any:
+        if value.__class__ is str:
+            return _TOKEN.sub(swap, value)
+        if value.__class__ is dict:
+            return {substitute(name): substitute(item) for name, item in value.items()}
+        if value.__class__ is list:
+            return [substitute(item) for item in value]
+        return value
+
+    return {name: substitute(value) if name in _READ_FIELDS else value for name, value in record.items()}
+
+
+def _tokens(value: Any) -> set[str]:
+    """Every token of a record's strings (names and values), so that a made-up text is none of them."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if item.__class__ is str:
+            found.update(_TOKEN.findall(item))
+        elif item.__class__ is dict:
+            found.update(token for name in item for token in _TOKEN.findall(name))
+            stack.extend(item.values())
+        elif item.__class__ is list:
+            stack.extend(item)
+    return found
+
+
+def _texts_of_reading(reading: Any) -> list[str]:
+    texts = [reading.key, reading.reason]
+    texts.extend(text for use in reading.uses for text in use)
+    texts.extend(text for note in reading.notes for text in note)
+    return texts

@@ -1,0 +1,101 @@
+"""Templates (``templates.py``): a reading that stands for records differing only in their ids is kept
+only when it gives back the readings of the record itself and of a made-up one; the native reader's
+tests (``test_native_take.py``) compare whole scans with and without them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policygen_operator.domain.cloudtrail.templates import derive
+from tests.unit.domain.cloudtrail.fakes import Mapped
+
+INSTANCE = "i-0598c7d356eba48d7"  # the EC2 API reference's form of an instance id
+
+
+def record(instance: str, account: str = "111122223333") -> dict[str, Any]:
+    return {
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": "DescribeInstanceAttribute",
+        "recipientAccountId": account,
+        "requestParameters": {"instanceId": instance},
+        "userIdentity": {"accountId": "111122223333"},
+    }
+
+
+def carried(made: dict[str, Any]) -> Mapped:
+    account, instance = made["recipientAccountId"], made["requestParameters"]["instanceId"]
+    arn = f"arn:aws:ec2:us-east-1:{account}:instance/{instance}"
+    return Mapped(
+        "mapped", "ec2:DescribeInstanceAttribute", False, "", (("ec2:DescribeInstanceAttribute", arn),)
+    )
+
+
+def test_a_reading_that_carries_the_ids_becomes_a_template_for_other_ids() -> None:
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]  # recipient, instance, caller's account
+    template = derive(slots, record(INSTANCE), carried(record(INSTANCE)), carried)
+    assert template is not None
+    rendered = template.render(["444455556666", "1234567890abcdef0", "111122223333"])
+    expected = carried(record("i-1234567890abcdef0", account="444455556666"))
+    assert rendered.uses == expected.uses and rendered.kind == "mapped"
+
+
+def test_a_reading_special_to_the_record_own_id_gets_no_template() -> None:
+    """Made-up ids read alike, the record's own does not: the check against the record's reading."""
+
+    def special(made: dict[str, Any]) -> Mapped:
+        if made["requestParameters"]["instanceId"] == INSTANCE:
+            return Mapped("ignored", "ec2:DescribeInstanceAttribute", False, "a test's special case")
+        return carried(made)
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    assert derive(slots, record(INSTANCE), special(record(INSTANCE)), special) is None
+
+
+def test_a_reading_that_changes_the_ids_letters_or_glues_them_gets_no_template() -> None:
+    def shouting(made: dict[str, Any]) -> Mapped:
+        mapped = carried(made)
+        return Mapped("mapped", mapped.key, False, "", tuple((a, r.upper()) for a, r in mapped.uses))
+
+    def glued(made: dict[str, Any]) -> Mapped:
+        instance = made["requestParameters"]["instanceId"]
+        return Mapped("mapped", "k", False, "", (("ec2:X", f"arn:aws:ec2:::instance/x{instance[2:]}"),))
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    for mapping in (shouting, glued):
+        assert derive(slots, record(INSTANCE), mapping(record(INSTANCE)), mapping) is None
+
+
+def test_a_reading_of_the_second_made_up_id_unlike_the_first_gets_no_template() -> None:
+    """A mapping that reads the id (here: whether its first digit is the record's) can agree on the record
+    and one made-up id; the second made-up id is mapped too."""
+    seen: list[str] = []
+
+    def reads_id(made: dict[str, Any]) -> Mapped:
+        instance = made["requestParameters"]["instanceId"]
+        seen.append(instance)
+        if len(seen) == 3:  # the second made-up id
+            return Mapped("mapped", "k", False, "", (("ec2:Other", "*"),))
+        return carried(made)
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    assert derive(slots, record(INSTANCE), reads_id(record(INSTANCE)), reads_id) is None
+    assert len(seen) == 3 and len(set(seen)) == 3
+
+
+def test_braces_around_an_id_are_kept_and_a_nul_in_a_reading_gets_no_template() -> None:
+    """The template's strings are one format string joined by NUL: braces of a name are literal text."""
+
+    def braced(made: dict[str, Any]) -> Mapped:
+        arn = f"arn:aws:s3:::b/{{x}}/{made['requestParameters']['instanceId']}/{{0}}"
+        return Mapped("mapped", "k", False, "", (("s3:GetObject", arn),), (("warning", "code", "{}"),))
+
+    def with_nul(made: dict[str, Any]) -> Mapped:
+        return Mapped("mapped", "k", False, "", (("s3:GetObject", f"a\0{made['requestParameters']}"),))
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    template = derive(slots, record(INSTANCE), braced(record(INSTANCE)), braced)
+    assert template is not None
+    rendered = template.render(["111122223333", "1234567890abcdef0", "111122223333"])
+    assert rendered.uses == (("s3:GetObject", "arn:aws:s3:::b/{x}/i-1234567890abcdef0/{0}"),)
+    assert rendered.notes == (("warning", "code", "{}"),)
+    assert derive(slots, record(INSTANCE), with_nul(record(INSTANCE)), with_nul) is None
