@@ -271,11 +271,12 @@ fn plain(raw: Raw<'_>) -> Option<&str> {
 /// Slots per key at most; a record with more is keyed exactly, never by a template.
 const MAX_SLOTS: usize = 64;
 
-/// Whether a token (a run of ASCII letters and digits) is a slot: 4 to 255 hex digits, one a digit at
-/// least (an account, a key id, a number in an object key, a date's year). Ids change from call to call
-/// where names do not; a token of other letters stays in the key as it is.
+/// Whether a token (a run of ASCII letters and digits) is a slot: digits alone (an account, a Region's
+/// number, the numbers in an object key), or 4 to 255 hex digits with a digit among them (a key or an
+/// instance id; a shorter one could be a name, `ec2`). Ids change from call to call where names do not;
+/// a token of other letters stays in the key as it is.
 fn slot_class(token: &[u8]) -> Option<u8> {
-    if token.len() < 4 || token.len() > 255 || !token.iter().any(u8::is_ascii_digit) {
+    if token.len() > 255 || !token.iter().any(u8::is_ascii_digit) {
         return None;
     }
     let (mut lower, mut upper) = (false, false);
@@ -286,6 +287,9 @@ fn slot_class(token: &[u8]) -> Option<u8> {
             b'A'..=b'F' => upper = true,
             _ => return None,
         }
+    }
+    if (lower || upper) && token.len() < 4 {
+        return None;
     }
     Some(lower as u8 | (upper as u8) << 1)
 }

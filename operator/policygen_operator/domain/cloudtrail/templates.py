@@ -4,11 +4,12 @@ templates).
 Most matched records the native reader could not count by an earlier reading are calls on a resource
 seen for the first time: a new S3 key (``data/7/part-104233.parquet``), a KMS key or an instance of
 another id. Each cost the Python scan ~30 us to read and map, and on a cluster's logs a quarter of all
-records are such. The reader marks in each record's key the tokens that look like ids (``slots``: a run
-of 4-255 hex digits with a digit among them, inside a string: ``native/src/lib.rs``, ``slot_class``) and
-hands over their texts; here the record is mapped again with each slot's text replaced by a made-up one
-of the same length and kind (digit for digit, hex letter for hex letter of the same case), and where
-that text shows in the reading, the reading becomes a template: strings with the slot put back in.
+records are such. The reader marks in each record's key the tokens that look like ids or numbers
+(``slots``: a run of digits, or of 4-255 hex digits with a digit among them, inside a string:
+``native/src/lib.rs``, ``slot_class``) and hands over their texts; here the record is mapped again
+with each slot's text replaced by a made-up one of the same length and kind (digit for digit, hex
+letter for hex letter of the same case), and where that text shows as a token in the reading, the
+reading becomes a template: strings with the slot put back in.
 A template is kept only if it gives back the reading of the record itself and of a second made-up one
 exactly (so a mapping that reads an id's letters or digits, not just carries them, is caught where those
 three texts tell it apart); the reader then counts every later record of that template (the same key,
@@ -26,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-_ATTEMPTS = 8
+_ATTEMPTS = 16
 
 
 class Rendered(NamedTuple):
@@ -71,15 +72,17 @@ def derive(
     its key, in order), or None when its reading is not its slots carried into text."""
     distinct = list(dict.fromkeys(slots))
     first_of = {text: slots.index(text) for text in distinct}
-    taken = _tokens([value for name, value in record.items() if name in _READ_FIELDS])
-    taken.update(token for text in _texts_of_reading(reading) for token in _TOKEN.findall(text))
+    # every string the mapper may read and the reading's: a made-up text is found in none of them
+    taken = [_strings([value for name, value in record.items() if name in _READ_FIELDS])]
+    taken += _texts_of_reading(reading)
+    tokens = set(_TOKEN.findall("\0".join(taken)))
     rng = random.Random(len(slots) * 7919 + sum(map(len, slots)))
     made: list[dict[str, str]] = []
     for _ in range(2):
-        replacement = _made_up(distinct, taken, rng)
+        replacement = _made_up(distinct, tokens, rng)
         if replacement is None:
             return None
-        taken.update(replacement.values())
+        tokens.update(replacement.values())
         made.append(replacement)
     first, second = made
     sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
@@ -129,9 +132,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _TOKEN_SPLIT = re.compile(r"([A-Za-z0-9]+)")
 
 
-def _made_up(distinct: list[str], taken: set[str], rng: random.Random) -> dict[str, str] | None:
+def _made_up(distinct: list[str], tokens: set[str], rng: random.Random) -> dict[str, str] | None:
     """For each slot's text another of the same length with a digit, a lower or an upper hex letter where
-    it has one, no token of the record, its reading or the other made-up texts."""
+    it has one, no token of the record's strings, its reading or the other made-up texts (a slot of one
+    digit has nine others: a record whose tokens take them all gets no template)."""
     replacement: dict[str, str] = {}
     for text in distinct:
         for _ in range(_ATTEMPTS):
@@ -139,7 +143,7 @@ def _made_up(distinct: list[str], taken: set[str], rng: random.Random) -> dict[s
                 rng.choice(_DIGITS if char in _DIGITS else _LOWER if char in _LOWER else _UPPER)
                 for char in text
             )
-            if made_up not in taken and made_up not in replacement.values():
+            if made_up not in tokens and made_up not in replacement.values():
                 break
         else:
             return None
@@ -176,9 +180,12 @@ def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict
         token = match.group()
         return replacement.get(token, token)
 
+    texts = tuple(replacement)
+
     def substitute(value: Any) -> Any:
         if value.__class__ is str:
-            return _TOKEN.sub(swap, value)
+            # most strings hold no slot: a substring test each is cheaper than a token search
+            return _TOKEN.sub(swap, value) if any(text in value for text in texts) else value
         if value.__class__ is dict:
             return {substitute(name): substitute(item) for name, item in value.items()}
         if value.__class__ is list:
@@ -188,20 +195,20 @@ def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict
     return {name: substitute(value) if name in _READ_FIELDS else value for name, value in record.items()}
 
 
-def _tokens(value: Any) -> set[str]:
-    """Every token of a record's strings (names and values), so that a made-up text is none of them."""
-    found: set[str] = set()
+def _strings(value: Any) -> str:
+    """Every string of a record's fields (names and values), joined by NUL."""
+    found: list[str] = []
     stack = [value]
     while stack:
         item = stack.pop()
         if item.__class__ is str:
-            found.update(_TOKEN.findall(item))
+            found.append(item)
         elif item.__class__ is dict:
-            found.update(token for name in item for token in _TOKEN.findall(name))
+            found.extend(name for name in item if name.__class__ is str)
             stack.extend(item.values())
         elif item.__class__ is list:
             stack.extend(item)
-    return found
+    return "\0".join(found)
 
 
 def _texts_of_reading(reading: Any) -> list[str]:
