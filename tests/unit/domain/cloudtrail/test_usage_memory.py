@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import random
@@ -191,15 +192,20 @@ def test_a_principal_given_plain_dicts_holds_them_as_tables() -> None:
     assert not usage.allowed and usage.allowed.by_action == {}
 
 
-def test_rows_pickled_by_the_flat_layout_load_the_same() -> None:
-    """A worker's result pickled by a tree with the flat layout is rows of the same shape, in any order."""
+def test_a_worker_result_pickled_as_plain_dicts_loads_the_same() -> None:
+    """A worker's result is pickled as plain dicts (``UsageTable.plain``: a bare time for a call seen once,
+    a tuple for more); read back, it is the table the rows say, in any order."""
     rows = [
         ("s3:GetObject", "arn:aws:s3:::b", 3, "2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"),
         ("s3:PutObject", "arn:aws:s3:::b", 1, "2026-11-24T09:30:00Z", "2026-11-24T09:30:00Z"),
         ("s3:GetObject", "arn:aws:s3:::c", 1, "2026-11-24T09:10:00Z", "2026-11-24T09:10:00Z"),
     ]
-    usage = _principal_usage(rows, rows[:1])
+    plain: dict[str, dict[str, Any]] = {}
+    for action, resource, count, first, last in rows:
+        plain.setdefault(action, {})[resource] = first if count == 1 else (count, first, last)
+    usage = _principal_usage(copy.deepcopy(plain), {"s3:GetObject": {"arn:aws:s3:::b": rows[0][2:]}})
     assert dict(usage.allowed.items()) == {(a, r): Usage(c, f, last) for a, r, c, f, last in rows}
     assert sorted(usage.allowed.rows()) == sorted(rows) and usage.denied.rows() == rows[:1]
+    assert usage.allowed.plain() == plain
     again = pickle.loads(pickle.dumps(usage))
     assert again == usage
