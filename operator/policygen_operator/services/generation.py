@@ -32,7 +32,14 @@ from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import PROGRESS_EVERY, ScanCancelled, WorkItem, run_scan
 from policygen_operator.domain.timeutil import iso
-from policygen_operator.domain.usage import FOLD_AT, ActionResource, PrincipalUsage, Usage, UsageSummary
+from policygen_operator.domain.usage import (
+    FOLD_AT,
+    ActionResource,
+    PrincipalUsage,
+    Usage,
+    UsageSummary,
+    UsageTable,
+)
 from policygen_operator.services.athena import AthenaLogs, QueryProgress, scan_athena
 from policygen_operator.services.errors import (
     InvalidRequestError,
@@ -443,22 +450,17 @@ def _aws_error(error: Exception) -> PolicygenError:
     return classify(mapped, field=mapped.field if isinstance(mapped, AwsError) else "aws")
 
 
-def _selected(
-    table: Mapping[ActionResource, Usage], request: GenerationRequest
-) -> dict[ActionResource, Usage]:
-    """Usage minus excluded actions; action-only (``Resource: *``) when resource level is off."""
+def _granted(table: UsageTable, request: GenerationRequest) -> set[ActionResource]:
+    """The (action, resource) pairs a policy grants of a table: minus excluded actions, ``*`` for every
+    resource when resource level is off. Keys only: a policy is built from them, and a table of a
+    cluster's roles holds hundreds of thousands."""
     patterns = [p.lower() for p in request.exclude_actions]
-    out: dict[ActionResource, Usage] = {}
-    for (action, resource), usage in table.items():
-        if any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns):
-            continue
-        key = (action, resource if request.resource_level else "*")
-        existing = out.get(key)
-        if existing is None:
-            out[key] = Usage(usage.count, usage.first_seen, usage.last_seen)
-        else:
-            existing.add(usage)
-    return out
+    level = request.resource_level
+    return {
+        (action, resource if level else "*")
+        for action, resource in table
+        if not patterns or not any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns)
+    }
 
 
 def _principal_result(
@@ -472,15 +474,10 @@ def _principal_result(
     from policygen_operator.domain.iam.validate import validate_policy
 
     usage = summary.principals.get(arn)
-    allowed = _selected(usage.allowed, request) if usage else {}
-    denied = _selected(usage.denied, request) if usage else {}
+    allowed = _granted(usage.allowed, request) if usage else set()
+    denied = _granted(usage.denied, request) if usage else set()
     if request.include_denied:
-        allowed = dict(allowed)
-        for key, value in denied.items():
-            if key in allowed:
-                allowed[key].add(value)
-            else:
-                allowed[key] = Usage(value.count, value.first_seen, value.last_seen)
+        allowed |= denied
     options = PolicyOptions(request.resource_level, request.exclude_actions)
     policies, compactions = build_policies_and_compactions(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
@@ -761,8 +758,8 @@ def _principal_report(
         "eventsMatched": scan.matched.get(arn, 0),
         # its own records that lacked a field, and those of no known principal (``bad_records_for``)
         "badRecords": summary.bad_records_for(arn),
-        "actions": _per_action(usage.allowed if usage else {}),
-        "denied": _per_action(usage.denied if usage else {}),
+        "actions": _per_action(usage.allowed) if usage else {},
+        "denied": _per_action(usage.denied) if usage else {},
         "unmapped": dict(sorted(scan.unmapped.get(arn, {}).items())),
         "ignored": dict(sorted(scan.ignored.get(arn, {}).items())),
         "policies": [
@@ -774,18 +771,24 @@ def _principal_report(
     }
 
 
-def _per_action(table: Mapping[ActionResource, Usage]) -> dict[str, dict[str, Any]]:
-    """Per action: calls, first and last seen, and the resources it touched."""
-    out: dict[str, dict[str, Any]] = {}
-    for (action, resource), usage in sorted(table.items()):
-        entry = out.setdefault(
-            action, {"count": 0, "firstSeen": usage.first_seen, "lastSeen": usage.last_seen, "resources": []}
-        )
-        entry["count"] += usage.count
-        entry["firstSeen"] = min(entry["firstSeen"], usage.first_seen)
-        entry["lastSeen"] = max(entry["lastSeen"], usage.last_seen)
-        entry["resources"].append(resource)
-    return out
+def _per_action(table: UsageTable) -> dict[str, dict[str, Any]]:
+    """Per action: calls, first and last seen, and the resources it touched (sorted)."""
+    grouped: dict[str, list[Any]] = {}  # action -> [count, first seen, last seen, resources]
+    for action, resource, count, first, last in table.entries():
+        entry = grouped.get(action)
+        if entry is None:
+            grouped[action] = [count, first, last, [resource]]
+            continue
+        entry[0] += count
+        if first < entry[1]:
+            entry[1] = first
+        if last > entry[2]:
+            entry[2] = last
+        entry[3].append(resource)
+    return {
+        action: {"count": count, "firstSeen": first, "lastSeen": last, "resources": sorted(resources)}
+        for action, (count, first, last, resources) in sorted(grouped.items())
+    }
 
 
 def _describe_source(source: LocalLogs | S3Logs | AthenaLogs | LookupEventsLogs) -> str:

@@ -63,9 +63,10 @@ def build_policies(
 
 
 def build_policies_and_compactions(
-    allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions | None = None
+    allowed: Iterable[tuple[str, str]], options: PolicyOptions | None = None
 ) -> tuple[list[dict[str, Any]], list[Compaction]]:
-    """The documents, and the wildcards compaction wrote (each one a widening the report must name)."""
+    """The documents, and the wildcards compaction wrote (each one a widening the report must name), from
+    the (action, resource) pairs granted (a usage table's keys: how often and when do not count)."""
     options = options or PolicyOptions()
     per_action, compactions = _resources_per_action(allowed, options)
     statements = _statements(per_action)
@@ -73,7 +74,7 @@ def build_policies_and_compactions(
 
 
 def _resources_per_action(
-    allowed: Mapping[tuple[str, str], Usage], options: PolicyOptions
+    allowed: Iterable[tuple[str, str]], options: PolicyOptions
 ) -> tuple[dict[str, set[str]], list[Compaction]]:
     excluded = tuple(p.lower() for p in options.exclude_actions)
     per_action: dict[str, set[str]] = defaultdict(set)
