@@ -252,10 +252,18 @@ type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
 /// count, first eventTime, last eventTime).
 type Row = (u32, u32, String, u64, String, String);
 
+/// A time as CloudTrail writes it ("2026-09-01T00:00:00Z"): the reader takes no other (`Take::read`),
+/// held inline so that a tally allocates nothing.
+type Time = [u8; 20];
+
+fn time_text(time: &Time) -> String {
+    String::from_utf8_lossy(time).into_owned() // ASCII: checked before it was taken
+}
+
 struct Tally {
     count: u64,
-    first: String,
-    last: String,
+    first: Time,
+    last: Time,
 }
 
 /// A string's text when the JSON holds it without escapes (the same text Python reads), else None.
@@ -308,7 +316,7 @@ struct KeyBuilder<'a> {
 impl<'a> KeyBuilder<'a> {
     fn new() -> Self {
         KeyBuilder {
-            key: Vec::with_capacity(256),
+            key: Vec::with_capacity(1024),
             slots: Vec::new(),
             templatable: true,
         }
@@ -395,7 +403,9 @@ impl<'a> KeyBuilder<'a> {
 
     /// The exact key: the template, then the slots' texts (their lengths are in the marks).
     fn exact(&self) -> Vec<u8> {
-        let mut exact = self.key.clone();
+        let length = self.key.len() + self.slots.iter().map(|slot| slot.len()).sum::<usize>();
+        let mut exact = Vec::with_capacity(length);
+        exact.extend_from_slice(&self.key);
         for slot in &self.slots {
             exact.extend_from_slice(slot);
         }
@@ -463,25 +473,25 @@ enum Outcome {
     Skip,
     Python,
     Hit,
-    Miss(Pending, u32, String),
+    Miss(Pending, u32, Time),
 }
 
 impl Tally {
-    fn new(time: &str) -> Self {
+    fn new(time: &Time) -> Self {
         Tally {
             count: 1,
-            first: time.to_owned(),
-            last: time.to_owned(),
+            first: *time,
+            last: *time,
         }
     }
 
-    fn add(&mut self, time: &str) {
+    fn add(&mut self, time: &Time) {
         self.count += 1;
-        if time < self.first.as_str() {
-            self.first = time.to_owned();
+        if time < &self.first {
+            self.first = *time;
         }
-        if time > self.last.as_str() {
-            self.last = time.to_owned();
+        if time > &self.last {
+            self.last = *time;
         }
     }
 }
@@ -517,7 +527,7 @@ struct Take {
     pending: Vec<Pending>,
     pending_of: HashMap<Vec<u8>, usize>,
     // later records of a pending key: (pending id, principal, eventTime)
-    deferred: Vec<(usize, u32, String)>,
+    deferred: Vec<(usize, u32, Time)>,
 }
 
 impl Take {
@@ -586,7 +596,11 @@ impl Take {
         if time.len() != 20 || !time.is_ascii() || !time.ends_with('Z') {
             return Ok(Outcome::Python);
         }
-        if !(self.start.as_str() <= time && time < self.end.as_str()) {
+        let Ok(time_bytes) = <Time>::try_from(time.as_bytes()) else {
+            return Ok(Outcome::Python);
+        };
+        let time = &time_bytes;
+        if !(self.start.as_bytes() <= &time[..] && &time[..] < self.end.as_bytes()) {
             if record.response_elements.is_some() {
                 return Ok(Outcome::Python); // it may return an id a call in the window names
             }
@@ -607,11 +621,22 @@ impl Take {
         ) else {
             return Ok(Outcome::Python);
         };
-        let event = format!("{source}:{name}");
-        if self.linked.contains(&event) {
+        // "source:name" on the stack: a String per record was a tenth of this reader's time
+        let mut joined = [0u8; 256];
+        let length = source.len() + 1 + name.len();
+        if length > joined.len() {
             return Ok(Outcome::Python);
         }
-        let Some(key) = self.key(py, &record, &identity, &event, source, name)? else {
+        joined[..source.len()].copy_from_slice(source.as_bytes());
+        joined[source.len()] = b':';
+        joined[source.len() + 1..length].copy_from_slice(name.as_bytes());
+        let Ok(event) = std::str::from_utf8(&joined[..length]) else {
+            return Ok(Outcome::Python);
+        };
+        if self.linked.contains(event) {
+            return Ok(Outcome::Python);
+        }
+        let Some(key) = self.key(py, &record, &identity, event, source, name)? else {
             return Ok(Outcome::Python);
         };
         let templatable = key.templatable && !key.slots.is_empty();
@@ -642,7 +667,7 @@ impl Take {
             slots,
             entry: None,
         };
-        Ok(Outcome::Miss(pending, principal, time.to_owned()))
+        Ok(Outcome::Miss(pending, principal, *time))
     }
 
     /// `scan.not_asked`: a record of a Region or account left out (a field that is not a string is no
@@ -744,7 +769,7 @@ impl Take {
         Ok(Some(key))
     }
 
-    fn tally(&mut self, principal: u32, entry: u32, time: &str) {
+    fn tally(&mut self, principal: u32, entry: u32, time: &Time) {
         match self.tallies.get_mut(&(principal, entry)) {
             Some(tally) => tally.add(time),
             None => {
@@ -753,7 +778,7 @@ impl Take {
         }
     }
 
-    fn tally_slots(&mut self, principal: u32, entry: u32, slots: &[&[u8]], time: &str) {
+    fn tally_slots(&mut self, principal: u32, entry: u32, slots: &[&[u8]], time: &Time) {
         self.joined.clear();
         for (index, slot) in slots.iter().enumerate() {
             if index > 0 {
@@ -908,8 +933,8 @@ impl Take {
                     entry,
                     String::new(),
                     tally.count,
-                    tally.first,
-                    tally.last,
+                    time_text(&tally.first),
+                    time_text(&tally.last),
                 )
             })
             .collect();
@@ -921,8 +946,8 @@ impl Take {
                     entry,
                     slots,
                     tally.count,
-                    tally.first,
-                    tally.last,
+                    time_text(&tally.first),
+                    time_text(&tally.last),
                 ));
             }
         }

@@ -16,7 +16,7 @@ only slower.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from policygen_operator.domain.cloudtrail.principals import UNSESSIONED, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.templates import Template, derive
@@ -35,9 +35,9 @@ except ImportError:  # not built here: the Python scan reads every record
 # however many distinct calls the logs hold (``NativeTake.after_file``).
 MAX_READINGS = 8_192
 # Rows of records counted by a template (a principal's calls with the same ids one row) held in the
-# extension before they are added to the result (~10 MB at most): a scan of many one-off ids then holds
+# extension before they are added to the result (~15 MB at most): a scan of many one-off ids then holds
 # them once, in the usage, and rows of repeated ids are still added once per many files
-MAX_SLOT_ROWS = 65_536
+MAX_SLOT_ROWS = 131_072
 
 
 def available() -> bool:
@@ -153,11 +153,28 @@ class NativeTake:
         result.records_filtered_out += filtered_out
         readings = self._readings
         principals = self.principals
+        fixed_counts: dict[tuple[int, int], int] = {}  # counted once per principal and template, below
         for principal, entry, slots, count, first, last in rows:
             held = readings[entry]
-            reading = held.render(slots.split("\0")) if held.__class__ is Template else held
-            usage = result.count(principals[principal], reading, count)
-            if usage is not None:
+            if isinstance(held, Template):
+                template = held
+                if template.fixed is not None:
+                    fixed_counts[principal, entry] = fixed_counts.get((principal, entry), 0) + count
+                    if template.kind == "mapped" and template.use_form:
+                        usage = result.summary.principal(principals[principal])
+                        seen = Usage(count, first, last)
+                        for action, resource in template.uses_of(slots.split("\0")):
+                            usage.add(action, resource, seen, denied=template.denied)
+                    continue
+                reading: MappedEventLike = template.render(slots.split("\0"))
+            else:
+                reading = held
+            counted = result.count(principals[principal], reading, count)
+            if counted is not None:
                 seen = Usage(count, first, last)
                 for action, resource in reading.uses:
-                    usage.add(action, resource, seen, denied=reading.denied)
+                    counted.add(action, resource, seen, denied=reading.denied)
+        for (principal, entry), count in fixed_counts.items():
+            fixed = cast(Template, readings[entry]).fixed
+            assert fixed is not None
+            result.count(principals[principal], fixed, count)

@@ -44,13 +44,23 @@ class Rendered(NamedTuple):
 class Template(NamedTuple):
     """A reading with slots: ``render`` fills them with a record's slots' texts. Its strings are held as
     one format string (``form``: ``{N}`` for slot N, the strings joined by NUL), so that filling them is
-    one call of ``str.format``: a scan of many one-off ids renders one per record."""
+    one call of ``str.format``: a scan of many one-off ids renders one per record. Most templates have
+    their slots in the resources alone: ``fixed`` is then the reading without uses, which the scan counts
+    once for all the records of a principal, and ``uses_of`` fills the resources only."""
 
     kind: str
     denied: bool
     form: str
     uses: int
     notes: int
+    fixed: Rendered | None
+    use_form: str
+
+    def uses_of(self, slots: list[str]) -> tuple[tuple[str, str], ...]:
+        if not self.use_form:
+            return ()
+        texts = self.use_form.format(*slots).split("\0")
+        return tuple(zip(texts[0::2], texts[1::2], strict=True))
 
     def render(self, slots: list[str]) -> Rendered:
         texts = self.form.format(*slots).split("\0")
@@ -98,12 +108,22 @@ def derive(
             for index, piece in enumerate(pieces)
         )
 
+    forms = [form(text) for text in texts]
+    uses = 2 + 2 * len(made_reading.uses)
+    slotted = [
+        made != text.replace("{", "{{").replace("}", "}}") for made, text in zip(forms, texts, strict=True)
+    ]
+    fixed = None
+    if not any(slotted[:2]) and not any(slotted[uses:]):
+        fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
     template = Template(
         made_reading.kind,
         made_reading.denied,
-        "\0".join(map(form, texts)),
+        "\0".join(forms),
         len(made_reading.uses),
         len(made_reading.notes),
+        fixed,
+        "\0".join(forms[2:uses]),
     )
     if not _same(template.render(slots), reading):
         return None

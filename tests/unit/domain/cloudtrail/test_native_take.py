@@ -336,6 +336,9 @@ IDS: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = (
     ]
     + [
         (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-1.csv")),
+        # a name a policy cannot write exactly: the finding names it, so the finding has the slots too
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "drafts/2026-*?.csv")),
+        (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "drafts/2027-*?.csv")),
         (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-2026.csv")),
         (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/2026/part-2027.csv")),
         (APP, "GetObject", "s3.amazonaws.com", s3("GetObject", "reports", "daily/ABCD12/part-1A2B.csv")),

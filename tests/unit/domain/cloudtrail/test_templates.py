@@ -99,3 +99,24 @@ def test_braces_around_an_id_are_kept_and_a_nul_in_a_reading_gets_no_template() 
     assert rendered.uses == (("s3:GetObject", "arn:aws:s3:::b/{x}/i-1234567890abcdef0/{0}"),)
     assert rendered.notes == (("warning", "code", "{}"),)
     assert derive(slots, record(INSTANCE), with_nul(record(INSTANCE)), with_nul) is None
+
+
+def test_a_template_with_ids_in_its_resources_alone_is_counted_once_per_principal() -> None:
+    """``fixed``: what the scan counts (kind, key, reason, findings) holds no slot, so one count stands
+    for every record of the template; a finding that names the id makes every record count its own."""
+
+    def noted(made: dict[str, Any]) -> Mapped:
+        mapped = carried(made)
+        instance = made["requestParameters"]["instanceId"]
+        return Mapped(
+            "mapped", mapped.key, False, "", mapped.uses, (("warning", "odd", f"{instance} is odd"),)
+        )
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    plain = derive(slots, record(INSTANCE), carried(record(INSTANCE)), carried)
+    with_note = derive(slots, record(INSTANCE), noted(record(INSTANCE)), noted)
+    assert plain is not None and with_note is not None
+    assert plain.fixed is not None and plain.fixed.uses == () and with_note.fixed is None
+    other = ["444455556666", "1234567890abcdef0", "111122223333"]
+    assert plain.uses_of(other) == carried(record("i-1234567890abcdef0", account="444455556666")).uses
+    assert with_note.render(other).notes == (("warning", "odd", "i-1234567890abcdef0 is odd"),)
