@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from policygen_operator.domain import engine
 from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanSpec
@@ -538,3 +539,12 @@ def test_the_collector_runs_less_often_during_a_scan_and_as_before_after_it(tmp_
         run_scan(spec, items, workers=1, cancelled=cancelled, mapper=FakeMapper())
     assert during[0] == SCAN_COLLECTION_THRESHOLDS != before
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_first_batches_are_small_and_the_later_ones_large() -> None:
+    """A few dozen files still reach every worker; a long scan merges fewer, larger batch results."""
+    items = [(f"f{n}", f"/logs/f{n}") for n in range(16 * 4 + 64 * 2 + 5)]
+    sizes = [len(batch) for batch in engine._batches(iter(items), small=4)]
+    assert sizes == [16] * 4 + [64] * 2 + [5]
+    held = [(f"b{n}", b"x" * (engine.BATCH_BYTES // 3 + 1)) for n in range(7)]
+    assert [len(batch) for batch in engine._batches(iter(held), small=0)] == [3, 3, 1]
