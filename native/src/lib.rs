@@ -303,7 +303,8 @@ fn slot_class(token: &[u8]) -> Option<u8> {
 }
 
 /// A record's key under construction: its text with each slot (a token `slot_class` accepts, in a
-/// string) replaced by a mark of its class, its length and the first earlier slot of the same text,
+/// string) replaced by a mark of its class, its length and the first earlier slot of the same text (and of
+/// the same text but for case),
 /// and the slots' texts in order. Two records with the same template differ only in their slots; the
 /// template with the slots' texts after it is the record's exact key (the marks give the lengths).
 struct KeyBuilder<'a> {
@@ -387,14 +388,22 @@ impl<'a> KeyBuilder<'a> {
                 self.templatable = false;
                 continue;
             }
+            // the first earlier slot of the same text, and of the same text but for case: the mapper
+            // compares some names so (a caller's own name in a request), and a template stands for
+            // records whose slots are alike in both
             let same = self
                 .slots
                 .iter()
                 .position(|slot| *slot == token)
                 .map_or(u8::MAX, |index| index as u8);
+            let alike = self
+                .slots
+                .iter()
+                .position(|slot| slot.eq_ignore_ascii_case(token))
+                .map_or(u8::MAX, |index| index as u8);
             self.key.extend_from_slice(&part[copied..start]);
             self.key
-                .extend_from_slice(&[0xFF, class, token.len() as u8, same]);
+                .extend_from_slice(&[0xFF, class, token.len() as u8, same, alike]);
             self.slots.push(token);
             copied = here;
         }

@@ -157,24 +157,17 @@ class NativeTake:
         for principal, entry, slots, count, first, last in rows:
             held = readings[entry]
             if isinstance(held, Template):
-                template = held
-                if template.fixed is not None:
-                    fixed_counts[principal, entry] = fixed_counts.get((principal, entry), 0) + count
-                    if template.kind == "mapped" and template.use_form:
-                        usage = result.summary.principal(principals[principal])
-                        seen = Usage(count, first, last)
-                        for action, resource in template.uses_of(slots.split("\0")):
-                            usage.add(action, resource, seen, denied=template.denied)
-                    continue
-                reading: MappedEventLike = template.render(slots.split("\0"))
-            else:
-                reading = held
-            counted = result.count(principals[principal], reading, count)
+                fixed_counts[principal, entry] = fixed_counts.get((principal, entry), 0) + count
+                if held.kind == "mapped" and held.use_form:
+                    usage = result.summary.principal(principals[principal])
+                    seen = Usage(count, first, last)
+                    for action, resource in held.uses_of(slots.split("\0")):
+                        usage.add(action, resource, seen, denied=held.denied)
+                continue
+            counted = result.count(principals[principal], held, count)
             if counted is not None:
                 seen = Usage(count, first, last)
-                for action, resource in reading.uses:
-                    counted.add(action, resource, seen, denied=reading.denied)
+                for action, resource in held.uses:
+                    counted.add(action, resource, seen, denied=held.denied)
         for (principal, entry), count in fixed_counts.items():
-            fixed = cast(Template, readings[entry]).fixed
-            assert fixed is not None
-            result.count(principals[principal], fixed, count)
+            result.count(principals[principal], cast(Template, readings[entry]).fixed, count)

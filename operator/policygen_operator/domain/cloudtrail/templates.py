@@ -10,11 +10,13 @@ records are such. The reader marks in each record's key the tokens that look lik
 with each slot's text replaced by a made-up one of the same length and kind (digit for digit, hex
 letter for hex letter of the same case), and where that text shows as a token in the reading, the
 reading becomes a template: strings with the slot put back in.
-A template is kept only if it gives back the reading of the record itself and of a second made-up one
-exactly (so a mapping that reads an id's letters or digits, not just carries them, is caught where those
-three texts tell it apart); the reader then counts every later record of that template (the same key,
-the same length and kind of each slot, the same slots equal to each other) by it, with its own slots'
-texts. What this rests on: the mapper turns ids into ARNs by carrying their text, and reads only names,
+A template is kept only if its slots are in the resources alone (a finding that names ids may list
+them sorted) and it gives back the reading of the record itself and of a second made-up one exactly,
+whose ids sort the other way round where they can (so a mapping that reads an id's letters or digits,
+or picks one by its order, not just carries them, is caught where those three texts tell it apart); the
+reader then counts every later record of that template (the same key, the same length and kind of each
+slot, the same slots equal to each other, exactly and but for case) by it, with its own slots' texts.
+Both the case and the order rules came from a review that fuzzed records of every SDK method. What this rests on: the mapper turns ids into ARNs by carrying their text, and reads only names,
 ARNs' shapes and which parameters are present to choose actions; a mapping that chose by an id's digits
 in a way those three texts do not show would be misread. ``tests/unit/domain/cloudtrail/
 test_native_take.py`` compares scans with and without the reader on records of every kind.
@@ -44,16 +46,17 @@ class Rendered(NamedTuple):
 class Template(NamedTuple):
     """A reading with slots: ``render`` fills them with a record's slots' texts. Its strings are held as
     one format string (``form``: ``{N}`` for slot N, the strings joined by NUL), so that filling them is
-    one call of ``str.format``: a scan of many one-off ids renders one per record. Most templates have
-    their slots in the resources alone: ``fixed`` is then the reading without uses, which the scan counts
-    once for all the records of a principal, and ``uses_of`` fills the resources only."""
+    one call of ``str.format``: a scan of many one-off ids renders one per record. Its slots are in the
+    resources alone: ``fixed`` is the reading without uses, which the scan counts
+    once for all the records of a principal, and ``uses_of`` fills the resources only (a template is kept
+    only so: ``derive``)."""
 
     kind: str
     denied: bool
     form: str
     uses: int
     notes: int
-    fixed: Rendered | None
+    fixed: Rendered
     use_form: str
 
     def uses_of(self, slots: list[str]) -> tuple[tuple[str, str], ...]:
@@ -81,20 +84,21 @@ def derive(
     """The template of ``record`` (mapped as ``reading``; ``slots`` the texts the native reader marked in
     its key, in order), or None when its reading is not its slots carried into text."""
     distinct = list(dict.fromkeys(slots))
+    if len({text.lower() for text in distinct}) < len(distinct):
+        return None  # two slots alike but for case: the mapper compares some names so
     first_of = {text: slots.index(text) for text in distinct}
     # every string the mapper may read and the reading's: a made-up text is found in none of them
     taken = [_strings([value for name, value in record.items() if name in _READ_FIELDS])]
     taken += _texts_of_reading(reading)
-    tokens = set(_TOKEN.findall("\0".join(taken)))
+    tokens = {token.lower() for token in _TOKEN.findall("\0".join(taken))}
     rng = random.Random(len(slots) * 7919 + sum(map(len, slots)))
-    made: list[dict[str, str]] = []
-    for _ in range(2):
-        replacement = _made_up(distinct, tokens, rng)
-        if replacement is None:
-            return None
-        tokens.update(replacement.values())
-        made.append(replacement)
-    first, second = made
+    first = _made_up(distinct, tokens, rng)
+    if first is None:
+        return None
+    tokens.update(made_up.lower() for made_up in first.values())
+    second = _made_up(distinct, tokens, rng, reversing=first)
+    if second is None:
+        return None
     sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
     made_reading = map_record(_substituted(record, first))
     texts = _texts_of_reading(made_reading)
@@ -113,9 +117,11 @@ def derive(
     slotted = [
         made != text.replace("{", "{{").replace("}", "}}") for made, text in zip(forms, texts, strict=True)
     ]
-    fixed = None
-    if not any(slotted[:2]) and not any(slotted[uses:]):
-        fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
+    if any(slotted[:2]) or any(slotted[uses:]):
+        # a finding or a reason that names ids may list several in their sorted order, which a template
+        # cannot keep: such records (few: a name a policy cannot write exactly) are keyed exactly
+        return None
+    fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
     template = Template(
         made_reading.kind,
         made_reading.denied,
@@ -152,22 +158,39 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _TOKEN_SPLIT = re.compile(r"([A-Za-z0-9]+)")
 
 
-def _made_up(distinct: list[str], tokens: set[str], rng: random.Random) -> dict[str, str] | None:
+def _alphabet(char: str) -> str:
+    return _DIGITS if char in _DIGITS else _LOWER if char in _LOWER else _UPPER
+
+
+def _made_up(
+    distinct: list[str], tokens: set[str], rng: random.Random, reversing: dict[str, str] | None = None
+) -> dict[str, str] | None:
     """For each slot's text another of the same length with a digit, a lower or an upper hex letter where
-    it has one, no token of the record's strings, its reading or the other made-up texts (a slot of one
-    digit has nine others: a record whose tokens take them all gets no template)."""
+    it has one, no token of the record, its reading or the other made-up texts, even but for case (a
+    slot of one digit has nine others: a record whose tokens take them all gets no template). With
+    ``reversing``, the made-up texts of the first round, the first characters are picked so that slots
+    whose first characters are of one kind sort the other way round: a reading that orders or picks by
+    an id's text then differs from the template, and the record gets none."""
+    rank: dict[str, int] = {}
+    if reversing is not None:
+        for text in sorted(distinct, key=reversing.__getitem__):
+            kind = _alphabet(text[0])
+            rank[text] = sum(1 for other in rank if _alphabet(other[0]) == kind)
     replacement: dict[str, str] = {}
+    used: set[str] = set()
     for text in distinct:
         for _ in range(_ATTEMPTS):
-            made_up = "".join(
-                rng.choice(_DIGITS if char in _DIGITS else _LOWER if char in _LOWER else _UPPER)
-                for char in text
-            )
-            if made_up not in tokens and made_up not in replacement.values():
+            chars = [rng.choice(_alphabet(char)) for char in text]
+            if text in rank:
+                first = _alphabet(text[0])
+                chars[0] = first[max(0, len(first) - 1 - rank[text])]
+            made_up = "".join(chars)
+            if made_up.lower() not in tokens and made_up.lower() not in used:
                 break
         else:
             return None
         replacement[text] = made_up
+        used.add(made_up.lower())
     return replacement
 
 

@@ -101,9 +101,10 @@ def test_braces_around_an_id_are_kept_and_a_nul_in_a_reading_gets_no_template() 
     assert derive(slots, record(INSTANCE), with_nul(record(INSTANCE)), with_nul) is None
 
 
-def test_a_template_with_ids_in_its_resources_alone_is_counted_once_per_principal() -> None:
+def test_a_template_has_ids_in_its_resources_alone() -> None:
     """``fixed``: what the scan counts (kind, key, reason, findings) holds no slot, so one count stands
-    for every record of the template; a finding that names the id makes every record count its own."""
+    for every record of the template. A finding that names ids may list several in their sorted order,
+    which a template cannot keep: such a reading gets none."""
 
     def noted(made: dict[str, Any]) -> Mapped:
         mapped = carried(made)
@@ -114,9 +115,30 @@ def test_a_template_with_ids_in_its_resources_alone_is_counted_once_per_principa
 
     slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
     plain = derive(slots, record(INSTANCE), carried(record(INSTANCE)), carried)
-    with_note = derive(slots, record(INSTANCE), noted(record(INSTANCE)), noted)
-    assert plain is not None and with_note is not None
-    assert plain.fixed is not None and plain.fixed.uses == () and with_note.fixed is None
+    assert plain is not None and plain.fixed.uses == () and plain.fixed.notes == ()
+    assert derive(slots, record(INSTANCE), noted(record(INSTANCE)), noted) is None
     other = ["444455556666", "1234567890abcdef0", "111122223333"]
     assert plain.uses_of(other) == carried(record("i-1234567890abcdef0", account="444455556666")).uses
-    assert with_note.render(other).notes == (("warning", "odd", "i-1234567890abcdef0 is odd"),)
+
+
+def test_a_reading_that_picks_an_id_by_its_order_gets_no_template() -> None:
+    """The second made-up ids sort the other way round from the first (where their first characters are
+    of one kind): a mapping that grants only the least of the ids a call names is caught."""
+
+    def least(made: dict[str, Any]) -> Mapped:
+        ids = made["requestParameters"]["instanceIds"]
+        return Mapped("mapped", "k", False, "", (("ec2:X", f"arn:aws:ec2:::instance/{min(ids)}"),))
+
+    pairs = [(f"1{'0' * size}", f"6{'0' * size}") for size in range(3, 15)]  # made up anew per length
+    for ids in [list(pair) for pair in pairs] + [list(reversed(pair)) for pair in pairs]:
+        made = {"requestParameters": {"instanceIds": [f"i-{instance}" for instance in ids]}}
+        assert derive(ids, made, least(made), least) is None, ids
+
+
+def test_slots_alike_but_for_case_get_no_template() -> None:
+    """The mapper compares some names ignoring case (a caller's own name in its request): two slots that
+    differ in case only could not be made up alike, and such a record is keyed exactly."""
+    made = record("i-0598c7d356eba48d7")
+    made["requestParameters"]["otherId"] = "i-0598C7D356EBA48D7"
+    slots = ["111122223333", "0598c7d356eba48d7", "0598C7D356EBA48D7", "111122223333"]
+    assert derive(slots, made, carried(made), carried) is None
