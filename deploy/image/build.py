@@ -13,7 +13,8 @@ Everything that goes into a digest is deterministic: sorted tar entries, owner 0
 SOURCE_DATE_EPOCH, gzip without name or time, JSON with sorted keys. SOURCE_DATE_EPOCH defaults to the commit
 time of HEAD for the application layer and of base.sh's last change for the base layer, so two builds of one
 commit give one digest as long as the Debian archive serves the same packages.
-Also writes dist/policygen-<version>-sbom.cdx.json (CycloneDX, cyclonedx-py over the installed packages).
+Also writes dist/policygen-<version>-sbom.cdx.json (CycloneDX, cyclonedx-py over the installed packages,
+and the crates the native extension is built from, by ``cargo metadata``).
 Skips all work when the inputs (sources, lock, this script, base) hash to what the last build recorded.
 Standard library only, except the SBOM step (cyclonedx-py from the dev dependencies).
 """
@@ -465,6 +466,73 @@ def write_sbom(stage: Path, out: Path, created: int) -> None:
     )
 
 
+def native_crates() -> list[dict[str, object]]:
+    """CycloneDX components of the crates the native extension is built from: the normal-dependency closure
+    of native/ in ``cargo metadata`` (resolved by Cargo.lock, ``--locked``), each with Cargo.lock's SHA-256 of
+    its source. Proc-macro crates and those only they use run at build time and are not in the .so: their
+    scope is ``excluded``; the others' ``required``. cyclonedx-py sees Python distributions only."""
+    manifest = ROOT / "native" / "Cargo.toml"
+    command = ["cargo", "metadata", "--locked", "--offline", "--format-version", "1"]
+    # the image's platform only: a crate other targets need (portable-atomic) is not built for it
+    command += ["--filter-platform", "x86_64-unknown-linux-gnu", "--manifest-path", str(manifest)]
+    metadata = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    packages = {package["id"]: package for package in metadata["packages"]}
+    nodes = {node["id"]: node for node in metadata["resolve"]["nodes"]}
+    root = metadata["resolve"]["root"]
+
+    def normal(node_id: str) -> list[str]:
+        return [
+            dep["pkg"]
+            for dep in nodes[node_id]["deps"]
+            if any(kind["kind"] is None for kind in dep["dep_kinds"])
+        ]
+
+    def proc_macro(node_id: str) -> bool:
+        return any("proc-macro" in target["kind"] for target in packages[node_id]["targets"])
+
+    linked: set[str] = set()  # reached from the root without passing through a proc-macro
+    built: set[str] = set()  # reached at all
+    stack = [(dep, False) for dep in normal(root)]
+    while stack:
+        node_id, under_macro = stack.pop()
+        excluded = under_macro or proc_macro(node_id)
+        if node_id in (built if excluded else linked):
+            continue
+        (built if excluded else linked).add(node_id)
+        stack.extend((dep, excluded) for dep in normal(node_id))
+    checksums = {
+        (entry["name"], entry["version"]): entry.get("checksum")
+        for entry in tomllib.loads((ROOT / "native" / "Cargo.lock").read_text())["package"]
+    }
+    components: list[dict[str, object]] = []
+    for node_id in sorted(linked | built, key=lambda n: (packages[n]["name"], packages[n]["version"])):
+        name, ver = packages[node_id]["name"], packages[node_id]["version"]
+        purl = f"pkg:cargo/{name}@{ver}"
+        component: dict[str, object] = {
+            "type": "library",
+            "bom-ref": purl,
+            "name": name,
+            "version": ver,
+            "purl": purl,
+            "scope": "required" if node_id in linked else "excluded",
+        }
+        if checksums.get((name, ver)):
+            component["hashes"] = [{"alg": "SHA-256", "content": checksums[(name, ver)]}]
+        if packages[node_id].get("license"):
+            component["licenses"] = [{"expression": packages[node_id]["license"]}]
+        components.append(component)
+    return components
+
+
+def add_native_crates(sbom: Path) -> int:
+    """The crates of ``native_crates`` added to the SBOM cyclonedx-py wrote; how many."""
+    document = json.loads(sbom.read_text())
+    crates = native_crates()
+    document["components"] = [*document.get("components", []), *crates]
+    sbom.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return len(crates)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
@@ -540,6 +608,8 @@ def main() -> int:
         tree_to_tar(layout, partial, created)
         partial.rename(archive)
         write_sbom(stage, sbom, created)
+        if native:
+            log(f"the SBOM lists the {add_native_crates(sbom)} crates the native fast path is built from")
     stamp_file.write_text(key)
     size = archive.stat().st_size
     log(

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -171,7 +172,8 @@ def test_generate_on_the_shipped_samples_matches_the_source_tree(image: Image) -
 def test_sbom_lists_exactly_the_image_python_packages(image: Image) -> None:
     sbom = json.loads((ROOT / "dist" / f"policygen-{version()}-sbom.cdx.json").read_text())
     assert sbom["bomFormat"] == "CycloneDX"
-    listed = {(c["name"].lower(), c["version"]) for c in sbom["components"]}
+    crates = [c for c in sbom["components"] if c.get("purl", "").startswith("pkg:cargo/")]
+    listed = {(c["name"].lower(), c["version"]) for c in sbom["components"] if c not in crates}
     listed.add((sbom["metadata"]["component"]["name"], sbom["metadata"]["component"]["version"]))
     installed = {
         (d.metadata["Name"].lower(), d.version)
@@ -181,6 +183,21 @@ def test_sbom_lists_exactly_the_image_python_packages(image: Image) -> None:
     assert listed == installed
     locked = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (ROOT / "requirements.lock").read_text(), re.M)
     assert locked and {(_normalize(n), v) for n, v in locked} <= {(_normalize(n), v) for n, v in installed}
+    # the crates the native fast path is built from, each as Cargo.lock pins it (its checksum too); those in
+    # the .so required, the build-time ones (proc-macros) excluded
+    if any(name == "policygen-native" for name, _ in installed):
+        pinned = {
+            (entry["name"], entry["version"]): entry.get("checksum")
+            for entry in tomllib.loads((ROOT / "native" / "Cargo.lock").read_text())["package"]
+        }
+        by_name = {c["name"]: c for c in crates}
+        assert by_name["pyo3"]["scope"] == "required" and by_name["syn"]["scope"] == "excluded"
+        for crate in crates:
+            assert crate["hashes"] == [
+                {"alg": "SHA-256", "content": pinned[(crate["name"], crate["version"])]}
+            ]
+    else:
+        assert crates == []
 
 
 def _normalize(name: str) -> str:
