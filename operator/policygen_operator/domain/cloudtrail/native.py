@@ -6,8 +6,10 @@ records are most of the logs, paid that for each. Most matched records repeat a 
 already (the mapper's memo hits three in four on the benchmark's logs). The extension reads each candidate
 record's fields the mapper depends on (``EventMapper.memo_shape``: the same things ``plans.memo_key``
 keys on, or more) and counts a record whose key it has seen by that earlier record's reading, per
-principal, with its first and last ``eventTime``; every other record comes back to the Python scan whole
-and is read as before, and its reading is registered under its key. So the result is the Python scan's,
+principal, with its first and last ``eventTime``, or whose template (its key but for the tokens that look
+like ids) has one (``templates.py``: most of the rest are calls on a resource seen for the first time);
+every other record comes back to the Python scan whole and is read as before, and its reading is
+registered under its key, its template derived the first time. So the result is the Python scan's,
 record for record (``tests/unit/domain/cloudtrail/test_native_take.py`` compares both on every layout);
 without the extension (a machine with no Rust toolchain, ``ScanSpec.native`` off) the scan is the same,
 only slower.

@@ -47,9 +47,8 @@ class Template(NamedTuple):
     """A reading with slots: ``render`` fills them with a record's slots' texts. Its strings are held as
     one format string (``form``: ``{N}`` for slot N, the strings joined by NUL), so that filling them is
     one call of ``str.format``: a scan of many one-off ids renders one per record. Its slots are in the
-    resources alone: ``fixed`` is the reading without uses, which the scan counts
-    once for all the records of a principal, and ``uses_of`` fills the resources only (a template is kept
-    only so: ``derive``)."""
+    resources alone (a template is kept only so: ``derive``): ``fixed`` is the reading without uses, which
+    the scan counts once for all the records of a principal, and ``uses_of`` fills the resources only."""
 
     kind: str
     denied: bool
