@@ -16,9 +16,10 @@ whose ids sort the other way round where they can (so a mapping that reads an id
 or picks one by its order, not just carries them, is caught where those three texts tell it apart); the
 reader then counts every later record of that template (the same key, the same length and kind of each
 slot, the same slots equal to each other, exactly and but for case) by it, with its own slots' texts.
-Both the case and the order rules came from a review that fuzzed records of every SDK method. What this rests on: the mapper turns ids into ARNs by carrying their text, and reads only names,
-ARNs' shapes and which parameters are present to choose actions; a mapping that chose by an id's digits
-in a way those three texts do not show would be misread. ``tests/unit/domain/cloudtrail/
+Both the case and the order rules came from a review that fuzzed records of every SDK method. What this
+rests on: the mapper turns ids into ARNs by carrying their text, and reads only names, ARNs' shapes and
+which parameters are present to choose actions; a mapping that chose by an id's digits in a way those
+three texts do not show would be misread. ``tests/unit/domain/cloudtrail/
 test_native_take.py`` compares scans with and without the reader on records of every kind.
 """
 
