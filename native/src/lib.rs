@@ -1141,10 +1141,40 @@ fn count_of(data: &[u8], needle: &[u8]) -> usize {
     memchr::memmem::find_iter(data, needle).count()
 }
 
+/// `native.python_record_bounds`: the records around the principal search's offsets, as (start, end)
+/// of the record start `needle` before each and the next one after it (-1: to the end of the data),
+/// in the offsets' order, an offset inside a record already bounded skipped; None when an offset has no
+/// record start before it. A Python loop of four calls per matched record where most records match.
+#[pyfunction]
+fn record_bounds(
+    data: &[u8],
+    mut positions: Vec<usize>,
+    needle: &[u8],
+) -> Option<Vec<(usize, i64)>> {
+    positions.sort_unstable();
+    let before = memchr::memmem::FinderRev::new(needle);
+    let after = memchr::memmem::Finder::new(needle);
+    let mut bounds = Vec::new();
+    let mut end: i64 = 0;
+    for found in positions {
+        if (found as i64) < end || end < 0 {
+            continue;
+        }
+        let start = before.rfind(&data[..found.min(data.len())])?;
+        end = match data.get(found..).and_then(|rest| after.find(rest)) {
+            Some(at) => (found + at) as i64,
+            None => -1,
+        };
+        bounds.push((start, end));
+    }
+    Some(bounds)
+}
+
 #[pymodule]
 fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<FewProbes>()?;
     module.add_function(wrap_pyfunction!(count_of, module)?)?;
+    module.add_function(wrap_pyfunction!(record_bounds, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;
     Ok(())

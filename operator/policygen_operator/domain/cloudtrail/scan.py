@@ -31,6 +31,7 @@ from policygen_operator.domain.cloudtrail.limits import DEFAULT_MAX_FILE_BYTES, 
 from policygen_operator.domain.cloudtrail.links import Links, Scope, WaitingKey, scope_of
 from policygen_operator.domain.cloudtrail.native import NativeTake
 from policygen_operator.domain.cloudtrail.native import available as native_available
+from policygen_operator.domain.cloudtrail.native import bounds_finder as native_bounds_finder
 from policygen_operator.domain.cloudtrail.native import counter as native_counter
 from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
 from policygen_operator.domain.cloudtrail.principals import (
@@ -540,6 +541,7 @@ class Scanner:
         self._native: NativeTake | None = None
         self._native_possible = spec.native and native_available()
         self._count = native_counter(spec.native)
+        self._bounds = native_bounds_finder(spec.native)
         self._pending = -1  # the native key id of the record being read, whose reading it then registers
 
     @property
@@ -811,16 +813,9 @@ class Scanner:
         """
         if has_escaped_slash(data) or not self.matcher.exact:
             return False
-        bounds: list[tuple[int, int]] = []
-        end = 0
-        for found in sorted(self.matcher.positions(data)):
-            if found < end or end < 0:
-                continue  # in the record just bounded
-            start = data.rfind(_RECORD_START, 0, found)
-            if start < 0:
-                return False
-            end = data.find(_RECORD_START, found)
-            bounds.append((start, end))
+        bounds = self._bounds(data, self.matcher.positions(data), _RECORD_START)
+        if bounds is None:
+            return False
         # Every candidate must parse as an object before any is used (simdjson's check, ~1 us); then each
         # is converted to a dict only while it is used: converting all of them first and keeping the dicts
         # measured slower (fresh memory for every record) besides costing memory.

@@ -607,6 +607,22 @@ def test_the_native_record_count_is_bytes_count(data: bytes, needle: bytes) -> N
     assert count(data, needle) == data.count(needle)
 
 
+@given(
+    parts=st.lists(st.sampled_from([b'{"eventVersion":', b"x", b'"arn"', b",", b"]}", b"{"]), max_size=30),
+    picks=st.lists(st.integers(0, 400), max_size=12),
+    needle=st.sampled_from([b'{"eventVersion":', b"{", b"x"]),
+)
+def test_the_native_record_bounds_are_the_python_ones(
+    parts: list[bytes], picks: list[int], needle: bytes
+) -> None:
+    """Offsets in any order, repeated, inside one record, before any record start, at a start itself."""
+    data = b"".join(parts)
+    positions = [pick % (len(data) + 1) for pick in picks] if data else []
+    bounds = native.bounds_finder(True)
+    assert bounds is not native.python_record_bounds  # the extension's, which this module's tests run with
+    assert bounds(data, positions, needle) == native.python_record_bounds(data, positions, needle)
+
+
 def test_a_call_without_an_error_code_whose_error_message_is_no_string_is_a_bad_record_as_in_python() -> None:
     """``errorMessage`` is "the description of the error" (CloudTrail User Guide, "CloudTrail record
     contents"): text. The Python scan skips a record whose ``errorMessage`` is anything else as a bad record
