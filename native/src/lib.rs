@@ -303,9 +303,8 @@ fn slot_class(token: &[u8]) -> Option<u8> {
 }
 
 /// A record's key under construction: its text with each slot (a token `slot_class` accepts, in a
-/// string) replaced by a mark of its class, its length and the first earlier slot of the same text (and of
-/// the same text but for case),
-/// and the slots' texts in order. Two records with the same template differ only in their slots; the
+/// string) replaced by a mark of its class, its length and the first earlier slot of the same text (and
+/// of the same text but for case), and the slots' texts in order. Two records with the same template differ only in their slots; the
 /// template with the slots' texts after it is the record's exact key (the marks give the lengths).
 struct KeyBuilder<'a> {
     key: Vec<u8>,
@@ -338,7 +337,7 @@ impl<'a> KeyBuilder<'a> {
     }
 
     /// A JSON value's text, the tokens of its strings slotted (a number's digits are not: Python's
-    /// substitution, `native_templates`, changes strings only).
+    /// substitution, `templates._substituted`, changes strings only).
     fn json(&mut self, part: &'a [u8]) {
         self.part(part, false);
     }
@@ -519,7 +518,7 @@ struct Take {
     shapes: HashMap<String, Option<Shape>>,
     // exact key -> (entry of Python's readings, records counted by it since the last `forget`)
     memo: HashMap<Vec<u8>, (u32, u32)>,
-    // template -> the entry of the template Python derived (`native_templates`), as `memo`'s; None:
+    // template -> the entry of the template Python derived (`templates.derive`), as `memo`'s; None:
     // none stands for its records (their reading is not their slots substituted), each keyed exactly
     templates: HashMap<Vec<u8>, Option<(u32, u32)>>,
     tallies: HashMap<(u32, u32), Tally>,
@@ -602,13 +601,12 @@ impl Take {
             return Ok(Outcome::Python);
         };
         // `Window.contains_time` compares the text of a time of 20 characters (not bytes) ending in Z
-        if time.len() != 20 || !time.is_ascii() || !time.ends_with('Z') {
-            return Ok(Outcome::Python);
-        }
-        let Ok(time_bytes) = <Time>::try_from(time.as_bytes()) else {
+        let Ok(time) = <&Time>::try_from(time.as_bytes()) else {
             return Ok(Outcome::Python);
         };
-        let time = &time_bytes;
+        if !time.is_ascii() || time[19] != b'Z' {
+            return Ok(Outcome::Python);
+        }
         if !(self.start.as_bytes() <= &time[..] && &time[..] < self.end.as_bytes()) {
             if record.response_elements.is_some() {
                 return Ok(Outcome::Python); // it may return an id a call in the window names
@@ -933,31 +931,19 @@ impl Take {
     /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the
     /// records outside the window, and those of an account or Region not asked for.
     fn drain(&mut self) -> (Vec<Row>, u64, u64) {
+        let row = |principal, entry, slots, tally: Tally| {
+            let (first, last) = (time_text(&tally.first), time_text(&tally.last));
+            (principal, entry, slots, tally.count, first, last)
+        };
         let mut rows: Vec<Row> = self
             .tallies
             .drain()
-            .map(|((principal, entry), tally)| {
-                (
-                    principal,
-                    entry,
-                    String::new(),
-                    tally.count,
-                    time_text(&tally.first),
-                    time_text(&tally.last),
-                )
-            })
+            .map(|((principal, entry), tally)| row(principal, entry, String::new(), tally))
             .collect();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
             for (joined, tally) in tallies {
                 let slots = String::from_utf8_lossy(&joined).into_owned();
-                rows.push((
-                    principal,
-                    entry,
-                    slots,
-                    tally.count,
-                    time_text(&tally.first),
-                    time_text(&tally.last),
-                ));
+                rows.push(row(principal, entry, slots, tally));
             }
         }
         self.slot_rows = 0;

@@ -186,11 +186,11 @@ class NativeTake:
             held = readings[entry]
             if isinstance(held, Template):
                 fixed_counts[principal, entry] = fixed_counts.get((principal, entry), 0) + count
-                if held.kind == "mapped" and held.use_form:
+                if held.fixed.kind == "mapped" and held.use_form:
                     usage = result.summary.principal(principals[principal])
                     seen = Usage(count, first, last)
                     for action, resource in held.uses_of(slots.split("\0")):
-                        usage.add(action, resource, seen, denied=held.denied)
+                        usage.add(action, resource, seen, denied=held.fixed.denied)
                 continue
             counted = result.count(principals[principal], held, count)
             if counted is not None:

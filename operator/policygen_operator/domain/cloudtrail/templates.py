@@ -45,17 +45,11 @@ class Rendered(NamedTuple):
 
 
 class Template(NamedTuple):
-    """A reading with slots: ``render`` fills them with a record's slots' texts. Its strings are held as
-    one format string (``form``: ``{N}`` for slot N, the strings joined by NUL), so that filling them is
-    one call of ``str.format``: a scan of many one-off ids renders one per record. Its slots are in the
-    resources alone (a template is kept only so: ``derive``): ``fixed`` is the reading without uses, which
-    the scan counts once for all the records of a principal, and ``uses_of`` fills the resources only."""
+    """A reading whose slots are in its resources alone (a template is kept only so: ``derive``):
+    ``fixed`` is the reading without uses, which the scan counts once for all the records of a principal,
+    and ``use_form`` its uses as one format string (``{N}`` for slot N, the strings joined by NUL), so
+    that filling them in is one call of ``str.format``: a scan of many one-off ids fills one per record."""
 
-    kind: str
-    denied: bool
-    form: str
-    uses: int
-    notes: int
     fixed: Rendered
     use_form: str
 
@@ -66,23 +60,14 @@ class Template(NamedTuple):
         return tuple(zip(texts[0::2], texts[1::2], strict=True))
 
     def render(self, slots: list[str]) -> Rendered:
-        texts = self.form.format(*slots).split("\0")
-        uses = 2 + 2 * self.uses
-        return Rendered(
-            self.kind,
-            texts[0],
-            self.denied,
-            texts[1],
-            tuple(zip(texts[2:uses:2], texts[3:uses:2], strict=True)),
-            tuple(zip(texts[uses::3], texts[uses + 1 :: 3], texts[uses + 2 :: 3], strict=True)),
-        )
+        return self.fixed._replace(uses=self.uses_of(slots))
 
 
 def derive(
     slots: list[str], record: Mapping[str, Any], reading: Any, map_record: Callable[[dict[str, Any]], Any]
 ) -> Template | None:
     """The template of ``record`` (mapped as ``reading``; ``slots`` the texts the native reader marked in
-    its key, in order), or None when its reading is not its slots carried into text."""
+    its key, in order), or None when its reading is not its slots carried into its resources."""
     distinct = list(dict.fromkeys(slots))
     if len({text.lower() for text in distinct}) < len(distinct):
         return None  # two slots alike but for case: the mapper compares some names so
@@ -99,11 +84,17 @@ def derive(
     second = _made_up(distinct, tokens, rng, reversing=first)
     if second is None:
         return None
-    sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
     made_reading = map_record(_substituted(record, first))
-    texts = _texts_of_reading(made_reading)
+    fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
+    if not _same(fixed, made_reading, uses=False):
+        # what the scan counts changed with the ids: a finding or a reason that names ids may list several
+        # in their sorted order, which a template cannot keep (such records, a name a policy cannot write
+        # exactly, are keyed exactly)
+        return None
+    texts = [text for use in made_reading.uses for text in use]
     if any("\0" in text for text in texts):
         return None  # the strings are joined by NUL
+    sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
 
     def form(text: str) -> str:
         pieces = _TOKEN_SPLIT.split(text)
@@ -112,26 +103,8 @@ def derive(
             for index, piece in enumerate(pieces)
         )
 
-    forms = [form(text) for text in texts]
-    uses = 2 + 2 * len(made_reading.uses)
-    slotted = [
-        made != text.replace("{", "{{").replace("}", "}}") for made, text in zip(forms, texts, strict=True)
-    ]
-    if any(slotted[:2]) or any(slotted[uses:]):
-        # a finding or a reason that names ids may list several in their sorted order, which a template
-        # cannot keep: such records (few: a name a policy cannot write exactly) are keyed exactly
-        return None
-    fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
-    template = Template(
-        made_reading.kind,
-        made_reading.denied,
-        "\0".join(forms),
-        len(made_reading.uses),
-        len(made_reading.notes),
-        fixed,
-        "\0".join(forms[2:uses]),
-    )
-    if not _same(template.render(slots), reading):
+    template = Template(fixed, "\0".join(map(form, texts)))
+    if template.uses_of(slots) != tuple(reading.uses):
         return None
     second_slots = [second[text] for text in slots]
     if not _same(template.render(second_slots), map_record(_substituted(record, second))):
@@ -139,13 +112,13 @@ def derive(
     return template
 
 
-def _same(rendered: Rendered, reading: Any) -> bool:
+def _same(rendered: Rendered, reading: Any, *, uses: bool = True) -> bool:
     return (
         rendered.kind == reading.kind
         and rendered.key == reading.key
         and rendered.denied == reading.denied
         and rendered.reason == reading.reason
-        and rendered.uses == tuple(reading.uses)
+        and (not uses or rendered.uses == tuple(reading.uses))
         and rendered.notes == tuple(reading.notes)
     )
 

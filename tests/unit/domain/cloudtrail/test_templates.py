@@ -4,6 +4,7 @@ tests (``test_native_take.py``) compare whole scans with and without them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from policygen_operator.domain.cloudtrail.templates import derive
@@ -47,8 +48,29 @@ def test_a_reading_special_to_the_record_own_id_gets_no_template() -> None:
             return Mapped("ignored", "ec2:DescribeInstanceAttribute", False, "a test's special case")
         return carried(made)
 
+    def extra(made: dict[str, Any]) -> Mapped:  # the same kind and findings, one more resource
+        mapped = carried(made)
+        if made["requestParameters"]["instanceId"] == INSTANCE:
+            return replace(mapped, uses=(*mapped.uses, ("ec2:DescribeInstances", "*")))
+        return mapped
+
     slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
     assert derive(slots, record(INSTANCE), special(record(INSTANCE)), special) is None
+    assert derive(slots, record(INSTANCE), extra(record(INSTANCE)), extra) is None
+
+
+def test_a_reading_whose_findings_change_for_the_first_made_up_id_gets_no_template() -> None:
+    """What the scan counts (kind, key, reason, findings) is compared for each made-up set: here only the
+    first made-up id's reading has a finding."""
+    calls: list[str] = []
+
+    def noted_once(made: dict[str, Any]) -> Mapped:
+        calls.append(made["requestParameters"]["instanceId"])
+        mapped = carried(made)
+        return replace(mapped, notes=(("warning", "odd", "odd"),)) if len(calls) == 2 else mapped
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    assert derive(slots, record(INSTANCE), noted_once(record(INSTANCE)), noted_once) is None
 
 
 def test_a_reading_that_changes_the_ids_letters_or_glues_them_gets_no_template() -> None:
