@@ -80,7 +80,6 @@ def derive(
     first = _made_up(distinct, tokens, rng)
     if first is None:
         return None
-    tokens.update(made_up.lower() for made_up in first.values())
     second = _made_up(distinct, tokens, rng, reversing=first)
     if second is None:
         return None
@@ -144,27 +143,48 @@ def _made_up(
     ``reversing``, the made-up texts of the first round, the first characters are picked so that slots
     whose first characters are of one kind sort the other way round: a reading that orders or picks by
     an id's text then differs from the template, and the record gets none."""
-    rank: dict[str, int] = {}
-    if reversing is not None:
-        for text in sorted(distinct, key=reversing.__getitem__):
-            kind = _alphabet(text[0])
-            rank[text] = sum(1 for other in rank if _alphabet(other[0]) == kind)
-    replacement: dict[str, str] = {}
-    used: set[str] = set()
-    for text in distinct:
-        for _ in range(_ATTEMPTS):
-            chars = [rng.choice(_alphabet(char)) for char in text]
-            if text in rank:
-                first = _alphabet(text[0])
-                chars[0] = first[max(0, len(first) - 1 - rank[text])]
-            made_up = "".join(chars)
-            if made_up.lower() not in tokens and made_up.lower() not in used:
-                break
+    # the second round differs from the first slot by slot; it is mapped apart, so it may reuse another
+    # slot's first-round text, which leaves a slot of one digit enough others
+    earlier = {text: made_up.lower() for text, made_up in (reversing or {}).items()}
+    for _ in range(_ATTEMPTS * 4):
+        firsts = _reversed_firsts(distinct, reversing, rng) if reversing is not None else {}
+        replacement: dict[str, str] = {}
+        used: set[str] = set()
+        for text in distinct:
+            for _ in range(_ATTEMPTS):
+                chars = [rng.choice(_alphabet(char)) for char in text]
+                if text in firsts:
+                    chars[0] = firsts[text]
+                made_up = "".join(chars)
+                lowered = made_up.lower()
+                if lowered not in tokens and lowered not in used and lowered != earlier.get(text):
+                    break
+            else:
+                break  # this text's first character is taken by the record's tokens: other ones
+            replacement[text] = made_up
+            used.add(made_up.lower())
         else:
-            return None
-        replacement[text] = made_up
-        used.add(made_up.lower())
-    return replacement
+            return replacement
+    return None
+
+
+def _reversed_firsts(distinct: list[str], reversing: dict[str, str], rng: random.Random) -> dict[str, str]:
+    """First characters for the second round: for the slots whose first characters are of one kind, in the
+    order of their first-round texts, a falling run of that kind's characters, drawn anew on each call (a
+    fixed run, 9, 8, 7 ..., left a slot of one digit a single text, which the record's own tokens often
+    held: most of the benchmark's calls on new S3 keys got no template); more slots of a kind than it has
+    characters end on its lowest, as many as there are."""
+    firsts: dict[str, str] = {}
+    kinds: dict[str, list[str]] = {}
+    for text in sorted(distinct, key=reversing.__getitem__):
+        kinds.setdefault(_alphabet(text[0]), []).append(text)
+    for alphabet, texts in kinds.items():
+        if len(texts) <= len(alphabet):
+            falling = sorted(rng.sample(alphabet, len(texts)), reverse=True)
+        else:
+            falling = [alphabet[max(0, len(alphabet) - 1 - rank)] for rank in range(len(texts))]
+        firsts.update(zip(texts, falling, strict=True))
+    return firsts
 
 
 # The fields the native reader keys on (``Take::key``): the mapper reads no other, so only these are

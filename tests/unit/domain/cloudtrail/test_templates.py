@@ -164,3 +164,45 @@ def test_slots_alike_but_for_case_get_no_template() -> None:
     made["requestParameters"]["otherId"] = "i-0598C7D356EBA48D7"
     slots = ["111122223333", "0598c7d356eba48d7", "0598C7D356EBA48D7", "111122223333"]
     assert derive(slots, made, carried(made), carried) is None
+
+
+def s3_get_object(region: str, bucket: str, key: str) -> dict[str, Any]:
+    """An S3 data event as the S3 user guide's CloudTrail example shows it ("CloudTrail log file entries
+    for Amazon S3", docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-understanding-s3-
+    entries.html), the fields the reader keys on."""
+    return {
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "eventType": "AwsApiCall",
+        "awsRegion": region,
+        "recipientAccountId": "111122223333",
+        "userIdentity": {"type": "IAMUser", "accountId": "111122223333", "userName": "Alice"},
+        "requestParameters": {
+            "bucketName": bucket,
+            "Host": f"{bucket}.s3.{region}.amazonaws.com",
+            "key": key,
+        },
+        "responseElements": None,
+        "resources": [
+            {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{bucket}/{key}"},
+            {"accountId": "111122223333", "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"},
+        ],
+    }
+
+
+def test_a_call_whose_ids_are_single_digits_the_record_also_holds_gets_a_template() -> None:
+    """The second made-up set's first characters fall in the order of the first set's: a fixed run
+    (9, 8, 7 ...) made a slot of one digit a single text, which here the record's own ids hold, so calls
+    on new S3 keys of such a shape (most of the benchmark's) were each read in Python. Any falling run
+    of free digits does the same check."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    mapper = default_mapper()
+    made = s3_get_object("eu-west-1", "analytics-9", "data/8/7/part-413076.parquet")
+    slots = ["1", "111122223333", "9", "8", "7", "413076"]
+    template = derive(slots, made, mapper.map(made), mapper.map)
+    assert template is not None
+    other = s3_get_object("eu-west-2", "analytics-3", "data/5/4/part-999999.parquet")
+    rendered = template.render(["2", "111122223333", "3", "5", "4", "999999"])
+    assert rendered.uses == tuple(mapper.map(other).uses)
+    assert rendered.uses == (("s3:GetObject", "arn:aws:s3:::analytics-3/data/5/4/part-999999.parquet"),)
