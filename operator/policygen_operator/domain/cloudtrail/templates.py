@@ -152,7 +152,7 @@ def _made_up(
         used: set[str] = set()
         for text in distinct:
             for _ in range(_ATTEMPTS):
-                chars = [rng.choice(_alphabet(char)) for char in text]
+                chars = rng.choices(_alphabet(text[0]), k=len(text)) if text.isdigit() else _chars(text, rng)
                 if text in firsts:
                     chars[0] = firsts[text]
                 made_up = "".join(chars)
@@ -166,6 +166,10 @@ def _made_up(
         else:
             return replacement
     return None
+
+
+def _chars(text: str, rng: random.Random) -> list[str]:
+    return [rng.choice(_alphabet(char)) for char in text]
 
 
 def _reversed_firsts(distinct: list[str], reversing: dict[str, str], rng: random.Random) -> dict[str, str]:
@@ -216,12 +220,12 @@ def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict
         token = match.group()
         return replacement.get(token, token)
 
-    texts = tuple(replacement)
+    # most strings hold no slot: a search for any slot's text (one call) is cheaper than a token search
+    holds_slot = re.compile("|".join(map(re.escape, replacement))).search
 
     def substitute(value: Any) -> Any:
         if value.__class__ is str:
-            # most strings hold no slot: a substring test each is cheaper than a token search
-            return _TOKEN.sub(swap, value) if any(text in value for text in texts) else value
+            return _TOKEN.sub(swap, value) if holds_slot(value) else value
         if value.__class__ is dict:
             return {substitute(name): substitute(item) for name, item in value.items()}
         if value.__class__ is list:
