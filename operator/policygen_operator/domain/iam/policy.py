@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, cast
 
-from policygen_operator.domain.iam.arn import covers, split_arn
+from policygen_operator.domain.iam.arn import covers
 from policygen_operator.domain.iam.canonical import policy_characters
 from policygen_operator.domain.usage import Usage
 
@@ -35,7 +35,10 @@ MANAGED_POLICY_MAX_CHARACTERS = 6144
 # writes thousands of S3 keys from listing them one by one.
 DEFAULT_COMPACTION_THRESHOLD = 10
 
-_SEPARATORS = re.compile(r"[/:]")
+# ``arn.split_arn``'s six parts (the first "arn", the next two not empty, a resource not empty), the head up
+# to the resource's first separator, in one match: this runs for every ARN of every policy, hundreds of
+# thousands on a cluster's roles, where a split, a search and a join took twice as long
+_SHAPE = re.compile(r"(arn:[^:]+:[^:]+:[^:]*:[^:]*:(?=.)(?:[^/:]*[/:])?)(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,9 @@ def _resources_per_action(
     excluded = tuple(p.lower() for p in options.exclude_actions)
     per_action: dict[str, set[str]] = defaultdict(set)
     for action, resource in allowed:
-        if any(fnmatchcase(action.lower(), pattern) for pattern in excluded):
-            continue
         per_action[action].add(resource if options.resource_level else "*")
+    for action in [a for a in per_action if any(fnmatchcase(a.lower(), pattern) for pattern in excluded)]:
+        del per_action[action]  # once per action, not per pair
     widened: dict[str, dict[str, int]] = defaultdict(dict)  # pattern -> action -> ARNs it stands for
     for action, resources in per_action.items():
         if "*" in resources:
@@ -103,15 +106,8 @@ def shape_of(arn: str) -> tuple[str, str] | None:
     """(everything up to the resource's first separator, the rest) — ARNs with the same first part are
     of one shape: ``arn:aws:s3:::bucket/`` for objects, ``arn:aws:dynamodb:r:a:table/`` for tables,
     ``arn:aws:sqs:r:a:`` for queues (whose resource part is a bare name)."""
-    parts = split_arn(arn)
-    if parts is None:
-        return None
-    head = ":".join(parts[:5]) + ":"
-    resource = parts[5]
-    match = _SEPARATORS.search(resource)
-    if match is None:
-        return head, resource
-    return head + resource[: match.end()], resource[match.end() :]
+    match = _SHAPE.match(arn)
+    return None if match is None else cast(tuple[str, str], match.groups())
 
 
 def compact(resources: Iterable[str], threshold: int, stands_for: dict[str, int] | None = None) -> set[str]:
@@ -162,7 +158,10 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
             leaves.append(rest)
         else:
             folders[rest[: cut + 1]].append(rest[cut + 1 :])
-    inside = {folder: _compact_tree(children, threshold) for folder, children in sorted(folders.items())}
+    inside = {
+        folder: children if len(children) <= threshold else _compact_tree(children, threshold)
+        for folder, children in sorted(folders.items())
+    }
     size = len(leaves) + sum(len(children) for children in inside.values())
     for folder in sorted(inside, key=lambda f: (-len(inside[f]), f)):
         if size <= threshold or len(inside[folder]) == 1:
@@ -179,14 +178,14 @@ def _common_prefix(values: list[str]) -> str:
     paths (S3 keys, IAM paths): ``logs/2024/a`` and ``logs/2024/b`` give ``logs/2024/``, not ``logs/2024/``
     plus a partial file name."""
     first, last = min(values), max(values)
-    size = 0
-    while size < min(len(first), len(last)) and first[size] == last[size]:
+    size, limit = 0, min(len(first), len(last))
+    while size < limit and first[size] == last[size]:
         size += 1
     prefix = first[:size]
     for wildcard in ("*", "?", "$"):  # "$": never cut inside an escape such as ${*}
         if wildcard in prefix:
             prefix = prefix[: prefix.index(wildcard)]
-    if any("/" in v for v in values):
+    if "/" in "\0".join(values):
         prefix = prefix[: prefix.rfind("/") + 1]
     return prefix
 
