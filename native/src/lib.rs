@@ -15,7 +15,7 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 /// A JSON value's text, as the record holds it (the Python scan validated the record before).
 type Raw<'a> = &'a [u8];
@@ -248,9 +248,85 @@ struct Shape {
 /// The tallies of records counted by a template: (principal, entry) -> slots' texts joined by NUL -> tally.
 type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
 
-/// A drained tally: (principal, entry, the slots' texts joined by NUL or "" for an exact reading,
-/// count, first eventTime, last eventTime).
-type Row = (u32, u32, String, u64, String, String);
+/// A drained tally of an exact reading: (principal, entry, count, first eventTime, last eventTime).
+type Row = (u32, u32, u64, String, String);
+
+/// The drained tallies of one principal's records counted by one template: (principal, entry, their
+/// count, and for a template with uses, per distinct slots' texts: its uses rendered (actions and
+/// resources joined by NUL, `Template.uses_of`), count, first and last eventTime; the last is the first's
+/// very string when they are equal, as they are for a call made once).
+type Group<'py> = (
+    u32,
+    u32,
+    u64,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+);
+
+/// A piece of a template's uses (`Template.use_form`, a `str.format` string): text, or slot N's text.
+enum Piece {
+    Text(String),
+    Slot(usize),
+}
+
+/// `use_form`'s pieces: `{N}` a slot, `{{` and `}}` a brace; None for anything else (the template then
+/// counts no uses here, and Python is told so by `template`'s caller never passing such a form).
+fn pieces(form: &str) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = form.chars().peekable();
+    while let Some(char) = chars.next() {
+        match char {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut digits = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        digit if digit.is_ascii_digit() => digits.push(digit),
+                        _ => return None,
+                    }
+                }
+                if !text.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                out.push(Piece::Slot(digits.parse().ok()?));
+            }
+            '}' => return None,
+            other => text.push(other),
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Some(out)
+}
+
+/// `use_form.format(*slots)` into `out`: false when a slot it names is not there (Python's format would
+/// raise).
+fn render(form: &[Piece], joined: &[u8], out: &mut String) -> bool {
+    out.clear();
+    for piece in form {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Slot(index) => match joined.split(|&byte| byte == 0).nth(*index) {
+                // a slot is ASCII letters and digits (`slot_class`)
+                Some(slot) if slot.is_ascii() => out.extend(slot.iter().map(|&byte| byte as char)),
+                _ => return false,
+            },
+        }
+    }
+    true
+}
 
 /// A time as CloudTrail writes it ("2026-09-01T00:00:00Z"): the reader takes no other (`Take::read`),
 /// held inline so that a tally allocates nothing.
@@ -524,6 +600,8 @@ struct Take {
     tallies: HashMap<(u32, u32), Tally>,
     // records counted by a template: (principal, entry) -> the slots' texts joined by NUL -> tally
     slot_tallies: SlotTallies,
+    // a template's entry -> its uses' pieces (none for a template without uses)
+    forms: HashMap<u32, Vec<Piece>>,
     slot_rows: usize,
     joined: Vec<u8>,
     outside: u64,
@@ -842,6 +920,7 @@ impl Take {
             templates: HashMap::new(),
             tallies: HashMap::new(),
             slot_tallies: HashMap::new(),
+            forms: HashMap::new(),
             slot_rows: 0,
             joined: Vec::new(),
             outside: 0,
@@ -906,14 +985,22 @@ impl Take {
     }
 
     /// The template Python derived for the records of this key id's template (entry `entry` of its
-    /// list), or None: no template stands for them, each is keyed exactly.
-    #[pyo3(signature = (key_id, entry))]
-    fn template(&mut self, key_id: usize, entry: Option<u32>) {
+    /// list, `form` its uses' `str.format` string when it grants any), or None: no template stands for
+    /// them, each is keyed exactly. A form this cannot read is refused (ValueError), never half-used.
+    #[pyo3(signature = (key_id, entry, form=None))]
+    fn template(&mut self, key_id: usize, entry: Option<u32>, form: Option<&str>) -> PyResult<()> {
+        if let (Some(entry), Some(form)) = (entry, form) {
+            let read = pieces(form).ok_or_else(|| {
+                pyo3::exceptions::PyValueError::new_err(format!("not a use form: {form:?}"))
+            })?;
+            self.forms.insert(entry, read);
+        }
         if let Some(pending) = self.pending.get(key_id) {
             let template = pending.exact[..pending.template].to_vec();
             self.templates
                 .insert(template, entry.map(|entry| (entry, 0)));
         }
+        Ok(())
     }
 
     /// Counts the later records of each key registered in the last `scan`'s file (Python has read those
@@ -928,30 +1015,52 @@ impl Take {
         self.pending_of.clear();
     }
 
-    /// What `scan` counted since the last call: (principal, entry, count, first, last) rows and the
-    /// records outside the window, and those of an account or Region not asked for.
-    fn drain(&mut self) -> (Vec<Row>, u64, u64) {
-        let row = |principal, entry, slots, tally: Tally| {
-            let (first, last) = (time_text(&tally.first), time_text(&tally.last));
-            (principal, entry, slots, tally.count, first, last)
-        };
-        let mut rows: Vec<Row> = self
+    /// What `scan` counted since the last call: the rows of exact readings, the groups of templates'
+    /// (their uses rendered here: filling them in was most of what Python did per call on a new
+    /// resource), the records outside the window, and those of an account or Region not asked for.
+    fn drain<'py>(&mut self, py: Python<'py>) -> PyResult<(Vec<Row>, Vec<Group<'py>>, u64, u64)> {
+        let rows: Vec<Row> = self
             .tallies
             .drain()
-            .map(|((principal, entry), tally)| row(principal, entry, String::new(), tally))
+            .map(|((principal, entry), tally)| {
+                let (first, last) = (time_text(&tally.first), time_text(&tally.last));
+                (principal, entry, tally.count, first, last)
+            })
             .collect();
+        let mut groups: Vec<Group<'py>> = Vec::with_capacity(self.slot_tallies.len());
+        let mut text = String::new();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
-            for (joined, tally) in tallies {
-                let slots = String::from_utf8_lossy(&joined).into_owned();
-                rows.push(row(principal, entry, slots, tally));
+            let total = tallies.values().map(|tally| tally.count).sum();
+            let (texts, counts) = (PyList::empty(py), PyList::empty(py));
+            let (firsts, lasts) = (PyList::empty(py), PyList::empty(py));
+            if let Some(form) = self.forms.get(&entry) {
+                for (joined, tally) in tallies {
+                    if !render(form, &joined, &mut text) {
+                        return Err(pyo3::exceptions::PyValueError::new_err(
+                            "a use form names a slot not there",
+                        ));
+                    }
+                    texts.append(PyString::new(py, &text))?;
+                    counts.append(tally.count)?;
+                    // ASCII: checked before it was taken (`Take::read`)
+                    let first = PyString::new(py, std::str::from_utf8(&tally.first)?);
+                    if tally.last == tally.first {
+                        lasts.append(&first)?;
+                    } else {
+                        lasts.append(PyString::new(py, std::str::from_utf8(&tally.last)?))?;
+                    }
+                    firsts.append(first)?;
+                }
             }
+            groups.push((principal, entry, total, texts, counts, firsts, lasts));
         }
         self.slot_rows = 0;
-        (
+        Ok((
             rows,
+            groups,
             std::mem::take(&mut self.outside),
             std::mem::take(&mut self.filtered_out),
-        )
+        ))
     }
 
     /// Forgets the registered mappings no record was counted by since the last call (most are one-off
@@ -982,6 +1091,11 @@ impl Take {
                 }
                 None => false,
             });
+        let forms = std::mem::take(&mut self.forms);
+        self.forms = forms
+            .into_iter()
+            .filter_map(|(old, form)| renumbered.get(&old).map(|&new| (new, form)))
+            .collect();
         self.templates.retain(|_, template| match template {
             Some((entry, hits)) => match renumbered.get(entry) {
                 Some(&new) => {

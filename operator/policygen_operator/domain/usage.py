@@ -342,6 +342,32 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         else:
             entry.add(usage)
 
+    def add_rendered(self, texts: list[str], counts: list[int], firsts: list[str], lasts: list[str]) -> None:
+        """Calls counted by the native reader's templates, each ``add``ed: per distinct set of ids, its uses'
+        actions and resources joined by NUL, how many calls, the first and last time. Inlined: a scan of
+        a cluster's roles adds one per call on a new resource, most of its calls."""
+        by_action = self.by_action
+        action, by_resource = "", None
+        for text, count, first, last in zip(texts, counts, firsts, lasts, strict=True):
+            parts = text.split("\0")
+            for index in range(0, len(parts), 2):
+                if parts[index] != action or by_resource is None:
+                    action = parts[index]
+                    by_resource = by_action.get(action)
+                    if by_resource is None:
+                        by_resource = by_action[action] = {}
+                resource = parts[index + 1]
+                entry = by_resource.get(resource)
+                if entry is None:
+                    by_resource[resource] = _entry(count, first, last)
+                    if len(by_resource) > FOLD_AT:
+                        self._grown(action, by_resource)  # folds in place
+                elif isinstance(entry, str):
+                    mine = by_resource[resource] = Usage(1, entry, entry)
+                    mine.add(Usage(count, first, last))
+                else:
+                    entry.add(Usage(count, first, last))
+
     def merge(self, other: UsageTable) -> None:
         """``other``'s entries added in, each as ``add`` would (its ``Usage`` objects copied, so that the
         caller's stay unshared; a bare time is a string, shared as it is). Inlined: the parent of a scan

@@ -196,3 +196,35 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
             for a, r, *_ in whole
         ), (action, resource)
     assert sum(count for _, _, count, _, _ in whole) == len(seen)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.tuples(st.sampled_from([GET, PUT]), st.integers(0, 30)), min_size=1, max_size=3),
+            st.integers(1, 3),
+            st.integers(0, 40),
+            st.integers(0, 5),
+        ),
+        max_size=60,
+    )
+)
+def test_rendered_rows_add_as_their_uses_one_by_one(
+    rows: list[tuple[list[tuple[str, int]], int, int, int]],
+) -> None:
+    """``add_rendered`` (the native reader's template rows: uses joined by NUL, a count, the first and last
+    time) gives the table ``add`` gives for each use, folding included."""
+    by_rows, by_adds = UsageTable(), UsageTable()
+    texts, counts, firsts, lasts = [], [], [], []
+    for uses, count, first, later in rows:
+        first_seen, last_seen = _time(first), _time(first + later) if count > 1 else _time(first)
+        texts.append("\0".join(f"{action}\0{BUCKET}k/{number}" for action, number in uses))
+        counts.append(count)
+        firsts.append(first_seen)
+        lasts.append(last_seen)
+        for action, number in uses:
+            by_adds.add(action, f"{BUCKET}k/{number}", usage_module.Usage(count, first_seen, last_seen))
+    by_rows.add_rendered(texts, counts, firsts, lasts)
+    assert dict(by_rows.items()) == dict(by_adds.items())
+    assert by_rows.fold_rows() == by_adds.fold_rows()

@@ -161,7 +161,8 @@ class NativeTake:
             self._take.template(key_id, None)
             return
         self._readings.append(template)
-        self._take.template(key_id, len(self._readings) - 1)
+        uses = template.use_form if template.fixed.kind == "mapped" else ""
+        self._take.template(key_id, len(self._readings) - 1, uses or None)
 
     def after_file(self, result: ScanResult) -> None:
         """Bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
@@ -175,27 +176,24 @@ class NativeTake:
 
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
-        record (``ScanResult.count``, then each use's usage), ``count`` records at once."""
-        rows, outside, filtered_out = self._take.drain()
+        record (``ScanResult.count``, then each use's usage), ``count`` records at once: a template's
+        reading is counted once per principal, its uses as the extension rendered them for each distinct
+        set of ids (``UsageTable.add_rendered``)."""
+        rows, groups, outside, filtered_out = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
         readings = self._readings
         principals = self.principals
-        fixed_counts: dict[tuple[int, int], int] = {}  # counted once per principal and template, below
-        for principal, entry, slots, count, first, last in rows:
-            held = readings[entry]
-            if isinstance(held, Template):
-                fixed_counts[principal, entry] = fixed_counts.get((principal, entry), 0) + count
-                if held.fixed.kind == "mapped" and held.use_form:
-                    usage = result.summary.principal(principals[principal])
-                    seen = Usage(count, first, last)
-                    for action, resource in held.uses_of(slots.split("\0")):
-                        usage.add(action, resource, seen, denied=held.fixed.denied)
-                continue
+        for principal, entry, count, first, last in rows:
+            held = cast("MappedEventLike", readings[entry])
             counted = result.count(principals[principal], held, count)
             if counted is not None:
                 seen = Usage(count, first, last)
                 for action, resource in held.uses:
                     counted.add(action, resource, seen, denied=held.denied)
-        for (principal, entry), count in fixed_counts.items():
-            result.count(principals[principal], cast(Template, readings[entry]).fixed, count)
+        for principal, entry, total, texts, counts, firsts, lasts in groups:
+            template = cast(Template, readings[entry])
+            counted = result.count(principals[principal], template.fixed, total)
+            if counted is not None and texts:
+                table = counted.denied if template.fixed.denied else counted.allowed
+                table.add_rendered(texts, counts, firsts, lasts)

@@ -938,3 +938,29 @@ def test_a_finding_that_lists_ids_in_their_sorted_order_is_read_as_in_python() -
         delivery([call(["item-e95D", "item-d2f589c341fF6b9CDd807BB5AF59Bd8e"], TIMES[1])]),
     ]
     assert seen(_scan_of((ROLE,), files, use_native=True)) == seen(_scan_of((ROLE,), files, use_native=False))
+
+
+def test_template_uses_rendered_by_the_extension_are_the_python_scan_ones() -> None:
+    """The extension fills a template's uses in itself (``Take.drain``): braces of a key are literal text
+    in the template's format string, a key called again later counts twice with its first and last time,
+    a refused call lands in the refused table. The result is the Python scan's, record for record."""
+    made = []
+    for number in range(30):
+        key = f"in/{{x}}/{2000 + number % 6}/part-a{number % 12:03d}}}.csv"  # each key every 12th call
+        fields: dict[str, Any] = {"errorCode": "AccessDenied"} if number % 5 == 4 else {}
+        when = TIMES[(number // 12) % 3]
+        made.append(
+            record(
+                role_identity(), "GetObject", "s3.amazonaws.com", when, **s3("GetObject", "r", key), **fields
+            )
+        )
+    files = [delivery(made[:2]), delivery(made[2:16]), delivery(made[16:])]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    assert _counting_python_reads(scanner, files) <= 6  # the first of each template (refused ones apart)
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan(files, use_native=False))
+    usage = result.summary.principals[ROLE]
+    thrice = usage.allowed[("s3:GetObject", "arn:aws:s3:::r/in/{x}/2001/part-a001}.csv")]
+    assert (thrice.count, thrice.first_seen, thrice.last_seen) == (3, TIMES[2], TIMES[1])
+    assert ("s3:GetObject", "arn:aws:s3:::r/in/{x}/2004/part-a004}.csv") in usage.denied
