@@ -964,3 +964,26 @@ def test_template_uses_rendered_by_the_extension_are_the_python_scan_ones() -> N
     thrice = usage.allowed[("s3:GetObject", "arn:aws:s3:::r/in/{x}/2001/part-a001}.csv")]
     assert (thrice.count, thrice.first_seen, thrice.last_seen) == (3, TIMES[2], TIMES[1])
     assert ("s3:GetObject", "arn:aws:s3:::r/in/{x}/2004/part-a004}.csv") in usage.denied
+
+
+def test_templates_kept_past_the_limit_render_their_own_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readings kept past ``MAX_READINGS`` are numbered anew, and so are the templates' use forms the
+    extension renders: a form left under its old number would fill a template's uses with another's
+    (a PutObject counted as a GetObject) or with none."""
+    monkeypatch.setattr(native, "MAX_READINGS", 8)  # two kept each time: the two templates, most counted
+
+    def objects(numbers: range) -> list[dict[str, Any]]:
+        made = []
+        for number in numbers:
+            for name, key in (("GetObject", f"daily/{number}/a.csv"), ("PutObject", f"up/x-{number}.json")):
+                made.append(record(role_identity(), name, "s3.amazonaws.com", TIMES[0], **s3(name, "r", key)))
+        return made
+
+    files = [delivery(objects(range(10, 11)))]  # the two templates, derived before any forgetting
+    for start in range(6, len(CALLS), 5):
+        one_offs = [build(call, TIMES[0]) for call in range(start, min(start + 5, len(CALLS)))]
+        files.append(delivery(one_offs + objects(range(10 + start % 80, 18 + start % 80))))  # two digits
+    result = compare(files)
+    allowed = result.summary.principals[ROLE].allowed
+    assert ("s3:PutObject", "arn:aws:s3:::r/up/x-27.json") in allowed
+    assert ("s3:GetObject", "arn:aws:s3:::r/daily/27/a.csv") in allowed
