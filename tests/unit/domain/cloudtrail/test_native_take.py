@@ -987,3 +987,27 @@ def test_templates_kept_past_the_limit_render_their_own_uses(monkeypatch: pytest
     allowed = result.summary.principals[ROLE].allowed
     assert ("s3:PutObject", "arn:aws:s3:::r/up/x-27.json") in allowed
     assert ("s3:GetObject", "arn:aws:s3:::r/daily/27/a.csv") in allowed
+
+
+def test_an_id_beside_an_escape_gets_no_template() -> None:
+    """``12\\u00333`` reads as ``1233``: the reader's token ``12`` is no token of the text Python reads, so a
+    template made of it would give every later ``NN\\u00333`` the first one's ``1233``. A key holding an
+    escape is keyed exactly (the reader finds the escape as it marks the slots)."""
+    made = [
+        record(
+            role_identity(),
+            "GetObject",
+            "s3.amazonaws.com",
+            TIMES[0],
+            **s3("GetObject", "r", f"{n}ESC3/a.csv"),
+        )
+        for n in (12, 45, 78)
+    ]
+    files = [delivery([one]).replace(b"ESC", b"\\u0033") for one in made]
+    result = compare(files)
+    allowed = result.summary.principals[ROLE].allowed
+    assert {resource for _, resource in allowed if "/a.csv" in resource} == {
+        "arn:aws:s3:::r/1233/a.csv",
+        "arn:aws:s3:::r/4533/a.csv",
+        "arn:aws:s3:::r/7833/a.csv",
+    }
