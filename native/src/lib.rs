@@ -1338,8 +1338,7 @@ fn count_of(data: &[u8], needle: &[u8]) -> usize {
 /// `native.python_record_bounds`: the records around the principal search's offsets, as (start, end)
 /// of the record start `needle` before each and the next one after it (-1: to the end of the data),
 /// in the offsets' order, an offset inside a record already bounded skipped; None when an offset has no
-/// record start before it. A Python loop of four calls per matched record where most records match.
-#[pyfunction]
+/// record start before it.
 fn record_bounds(
     data: &[u8],
     mut positions: Vec<usize>,
@@ -1364,11 +1363,46 @@ fn record_bounds(
     Some(bounds)
 }
 
+/// `bytes.rstrip()`: the ASCII whitespace Python strips (space, tab, LF, VT, FF, CR).
+fn rstrip(text: &[u8]) -> &[u8] {
+    let mut end = text.len();
+    while end > 0 && matches!(text[end - 1], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `native.python_record_chunks`: the candidate records around the principal search's offsets, as their
+/// starts and their texts (each record's bytes without the comma after it, or the last one's without
+/// the file's closing `]}`); None when an offset has no record start before it or a record does not end
+/// so. The Python loop of slices and strips cost ~0.6 us per record, most of a cluster-wide scan's.
+#[pyfunction]
+fn record_chunks<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    positions: Vec<usize>,
+    needle: &[u8],
+) -> Option<(Vec<usize>, Vec<Bound<'py, PyBytes>>)> {
+    let bounds = record_bounds(data, positions, needle)?;
+    let mut starts = Vec::with_capacity(bounds.len());
+    let mut chunks = Vec::with_capacity(bounds.len());
+    for (start, end) in bounds {
+        let chunk = if end >= 0 {
+            rstrip(data.get(start..end as usize)?).strip_suffix(b",")?
+        } else {
+            rstrip(rstrip(&data[start..]).strip_suffix(b"]}")?)
+        };
+        starts.push(start);
+        chunks.push(PyBytes::new(py, chunk));
+    }
+    Some((starts, chunks))
+}
+
 #[pymodule]
 fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<FewProbes>()?;
     module.add_function(wrap_pyfunction!(count_of, module)?)?;
-    module.add_function(wrap_pyfunction!(record_bounds, module)?)?;
+    module.add_function(wrap_pyfunction!(record_chunks, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;
     Ok(())

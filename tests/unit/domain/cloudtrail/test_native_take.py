@@ -608,19 +608,23 @@ def test_the_native_record_count_is_bytes_count(data: bytes, needle: bytes) -> N
 
 
 @given(
-    parts=st.lists(st.sampled_from([b'{"eventVersion":', b"x", b'"arn"', b",", b"]}", b"{"]), max_size=30),
+    parts=st.lists(
+        st.sampled_from([b'{"eventVersion":', b"x", b'"arn"', b",", b"]}", b"{", b" ", b"\x0b", b"\r\n"]),
+        max_size=30,
+    ),
     picks=st.lists(st.integers(0, 400), max_size=12),
     needle=st.sampled_from([b'{"eventVersion":', b"{", b"x"]),
 )
-def test_the_native_record_bounds_are_the_python_ones(
+def test_the_native_record_chunks_are_the_python_ones(
     parts: list[bytes], picks: list[int], needle: bytes
 ) -> None:
-    """Offsets in any order, repeated, inside one record, before any record start, at a start itself."""
+    """Offsets in any order, repeated, inside one record, before any record start, at a start itself; a
+    record ending in a comma, in the file's ``]}``, in neither, with Python's whitespace after it."""
     data = b"".join(parts)
     positions = [pick % (len(data) + 1) for pick in picks] if data else []
-    bounds = native.bounds_finder(True)
-    assert bounds is not native.python_record_bounds  # the extension's, which this module's tests run with
-    assert bounds(data, positions, needle) == native.python_record_bounds(data, positions, needle)
+    chunks = native.chunks_finder(True)
+    assert chunks is not native.python_record_chunks  # the extension's, which this module's tests run with
+    assert chunks(data, positions, needle) == native.python_record_chunks(data, positions, needle)
 
 
 def test_a_call_without_an_error_code_whose_error_message_is_no_string_is_a_bad_record_as_in_python() -> None:
