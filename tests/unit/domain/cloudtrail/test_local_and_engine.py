@@ -543,8 +543,8 @@ def test_the_collector_runs_less_often_during_a_scan_and_as_before_after_it(tmp_
 
 def test_the_first_batches_are_small_and_the_later_ones_large() -> None:
     """A few dozen files still reach every worker; a long scan merges fewer, larger batch results."""
-    items = [(f"f{n}", f"/logs/f{n}") for n in range(16 * 4 + 64 * 2 + 5)]
+    items = [(f"f{n}", f"/logs/f{n}") for n in range(16 * 4 + 64 * 4 + 256 * 2 + 5)]
     sizes = [len(batch) for batch in engine._batches(iter(items), small=4)]
-    assert sizes == [16] * 4 + [64] * 2 + [5]
+    assert sizes == [16] * 4 + [64] * 4 + [256] * 2 + [5]
     held = [(f"b{n}", b"x" * (engine.BATCH_BYTES // 3 + 1)) for n in range(7)]
     assert [len(batch) for batch in engine._batches(iter(held), small=0)] == [3, 3, 1]
