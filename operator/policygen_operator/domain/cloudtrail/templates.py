@@ -75,13 +75,18 @@ def derive(
     # every string the mapper may read and the reading's: a made-up text is found in none of them
     taken = [_strings([value for name, value in record.items() if name in _READ_FIELDS])]
     taken += _texts_of_reading(reading)
-    tokens = {token.lower() for token in _TOKEN.findall("\0".join(taken))}
+    tokens = set(_TOKEN.findall("\0".join(taken).lower()))
     rng = random.Random(len(slots) * 7919 + sum(map(len, slots)))
-    first = _made_up(distinct, tokens, rng)
-    if first is None:
-        return None
-    second = _made_up(distinct, tokens, rng, reversing=first)
-    if second is None:
+    # the second set's room depends on the first's texts (its order, the texts it took): a first set that
+    # leaves the second no falling run is drawn again
+    for _ in range(_ATTEMPTS):
+        first = _made_up(distinct, tokens, rng)
+        if first is None:
+            return None
+        second = _made_up(distinct, tokens, rng, reversing=first)
+        if second is not None:
+            break
+    else:
         return None
     made_reading = map_record(_substituted(record, first))
     fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
@@ -147,11 +152,14 @@ def _made_up(
     # slot's first-round text, which leaves a slot of one digit enough others
     earlier = {text: made_up.lower() for text, made_up in (reversing or {}).items()}
     for _ in range(_ATTEMPTS * 4):
-        firsts = _reversed_firsts(distinct, reversing, rng) if reversing is not None else {}
+        firsts = _reversed_firsts(distinct, reversing, rng, tokens, earlier) if reversing is not None else {}
+        if firsts is None:
+            return None  # no falling run leaves each slot of one character a text of its own
         replacement: dict[str, str] = {}
         used: set[str] = set()
         for text in distinct:
-            for _ in range(_ATTEMPTS):
+            # a one-character slot whose character this round fixed has that text alone: one try
+            for _ in range(1 if len(text) == 1 and text in firsts else _ATTEMPTS):
                 chars = rng.choices(_alphabet(text[0]), k=len(text)) if text.isdigit() else _chars(text, rng)
                 if text in firsts:
                     chars[0] = firsts[text]
@@ -162,7 +170,7 @@ def _made_up(
             else:
                 break  # this text's first character is taken by the record's tokens: other ones
             replacement[text] = made_up
-            used.add(made_up.lower())
+            used.add(lowered)
         else:
             return replacement
     return None
@@ -172,22 +180,50 @@ def _chars(text: str, rng: random.Random) -> list[str]:
     return [rng.choice(_alphabet(char)) for char in text]
 
 
-def _reversed_firsts(distinct: list[str], reversing: dict[str, str], rng: random.Random) -> dict[str, str]:
+def _reversed_firsts(
+    distinct: list[str],
+    reversing: dict[str, str],
+    rng: random.Random,
+    tokens: set[str],
+    earlier: dict[str, str],
+) -> dict[str, str] | None:
     """First characters for the second round: for the slots whose first characters are of one kind, in the
-    order of their first-round texts, a falling run of that kind's characters, drawn anew on each call (a
-    fixed run, 9, 8, 7 ..., left a slot of one digit a single text, which the record's own tokens often
-    held: most of the benchmark's calls on new S3 keys got no template); more slots of a kind than it has
-    characters end on its lowest, as many as there are."""
+    order of their first-round texts, a falling run of that kind's characters, drawn anew on each call
+    among the runs that leave a slot of one character a text of its own (none of the record's tokens,
+    not its first-round text): a fixed run, 9, 8, 7 ..., left such a slot a single text, which the
+    record's own tokens often held (most of the benchmark's calls on new S3 keys got no template), and a
+    run drawn blind found a fitting one for about half of them. None when no run fits; more slots of a
+    kind than it has characters end on its lowest, as many as there are."""
     firsts: dict[str, str] = {}
     kinds: dict[str, list[str]] = {}
     for text in sorted(distinct, key=reversing.__getitem__):
         kinds.setdefault(_alphabet(text[0]), []).append(text)
     for alphabet, texts in kinds.items():
-        if len(texts) <= len(alphabet):
-            falling = sorted(rng.sample(alphabet, len(texts)), reverse=True)
-        else:
+        if len(texts) > len(alphabet):
             falling = [alphabet[max(0, len(alphabet) - 1 - rank)] for rank in range(len(texts))]
-        firsts.update(zip(texts, falling, strict=True))
+            firsts.update(zip(texts, falling, strict=True))
+            continue
+        allowed = [
+            [
+                place
+                for place, char in enumerate(alphabet)
+                if len(text) > 1 or (char not in tokens and char != earlier.get(text))
+            ]
+            for text in texts
+        ]
+        # lowest[i]: the lowest place slot i can take with a falling run of the slots after it below it
+        lowest = [0] * len(texts)
+        below = -1
+        for rank in range(len(texts) - 1, -1, -1):
+            fitting = [place for place in allowed[rank] if place > below]
+            if not fitting:
+                return None
+            lowest[rank] = below = fitting[0]
+        bound = len(alphabet)
+        for rank, text in enumerate(texts):
+            floor = lowest[rank + 1] if rank + 1 < len(texts) else -1
+            bound = rng.choice([place for place in allowed[rank] if floor < place < bound])
+            firsts[text] = alphabet[bound]
     return firsts
 
 
@@ -220,12 +256,12 @@ def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict
         token = match.group()
         return replacement.get(token, token)
 
-    # most strings hold no slot: a search for any slot's text (one call) is cheaper than a token search
-    holds_slot = re.compile("|".join(map(re.escape, replacement))).search
+    texts = tuple(replacement)
 
     def substitute(value: Any) -> Any:
         if value.__class__ is str:
-            return _TOKEN.sub(swap, value) if holds_slot(value) else value
+            # most strings hold no slot: a substring test each is cheaper than a token search
+            return _TOKEN.sub(swap, value) if any(text in value for text in texts) else value
         if value.__class__ is dict:
             return {substitute(name): substitute(item) for name, item in value.items()}
         if value.__class__ is list:
