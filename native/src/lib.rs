@@ -434,7 +434,7 @@ const TOKEN_BYTE: [u8; 256] = {
 /// instance id; a shorter one could be a name, `ec2`). Ids change from call to call where names do not;
 /// a token of other letters stays in the key as it is.
 /// `kinds`: the token's characters' kinds (`TOKEN_BYTE`, or-ed). The class: 0 digits alone, 1 lower hex,
-/// 2 upper hex, 3 both.
+/// 2 upper hex, 3 both (the reader adds 4 for a token that starts with a letter).
 fn slot_class(kinds: u8, length: usize) -> Option<u8> {
     if length > 255 || kinds & 1 == 0 || kinds & 8 != 0 {
         return None;
@@ -534,9 +534,16 @@ impl<'a> KeyBuilder<'a> {
                 here += 1;
             }
             let token = &part[start..here];
-            let Some(class) = slot_class(kinds, token.len()).filter(|_| in_string) else {
+            let Some(mut class) = slot_class(kinds, token.len()).filter(|_| in_string) else {
                 continue;
             };
+            // whether it starts with a letter: made-up ids keep each character's kind, so two slots of
+            // different first kinds sort alike in every reading a template is checked on, and a record
+            // whose hex id starts with a digit instead must not share the template (a reading that picks
+            // the least id would pick another)
+            if TOKEN_BYTE[token[0] as usize] & 6 != 0 {
+                class |= 4;
+            }
             if self.slots.len() == MAX_SLOTS {
                 self.templatable = false;
                 continue;

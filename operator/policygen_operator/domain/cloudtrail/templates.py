@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -77,14 +78,20 @@ def derive(
     taken += _texts_of_reading(reading)
     tokens = set(_TOKEN.findall("\0".join(taken).lower()))
     rng = random.Random(len(slots) * 7919 + sum(map(len, slots)))
-    # the second set's room depends on the first's texts (its order, the texts it took): a first set that
-    # leaves the second no falling run is drawn again
+    # a third set, the first's order rotated, where three slots or more have first characters of one kind:
+    # reversing the order leaves a middle one in place, so a reading that picks the middle id (or any by
+    # its rank) agrees on the first two sets
+    kinds = Counter(_alphabet(text[0]) for text in distinct)
+    rotating = any(count >= 3 for count in kinds.values())
+    # the later sets' room depends on the first's texts (its order, the texts it took): a first set that
+    # leaves them no run of first characters is drawn again
     for _ in range(_ATTEMPTS):
         first = _made_up(distinct, tokens, rng)
         if first is None:
             return None
-        second = _made_up(distinct, tokens, rng, reversing=first)
-        if second is not None:
+        second = _made_up(distinct, tokens, rng, reordering=(first, False))
+        third = _made_up(distinct, tokens, rng, reordering=(first, True)) if rotating else None
+        if second is not None and (third is not None or not rotating):
             break
     else:
         return None
@@ -110,9 +117,11 @@ def derive(
     template = Template(fixed, "\0".join(map(form, texts)))
     if template.uses_of(slots) != tuple(reading.uses):
         return None
-    second_slots = [second[text] for text in slots]
-    if not _same(template.render(second_slots), map_record(_substituted(record, second))):
-        return None
+    for other in (second, third):
+        if other is not None and not _same(
+            template.render([other[text] for text in slots]), map_record(_substituted(record, other))
+        ):
+            return None
     return template
 
 
@@ -140,21 +149,26 @@ def _alphabet(char: str) -> str:
 
 
 def _made_up(
-    distinct: list[str], tokens: set[str], rng: random.Random, reversing: dict[str, str] | None = None
+    distinct: list[str],
+    tokens: set[str],
+    rng: random.Random,
+    reordering: tuple[dict[str, str], bool] | None = None,
 ) -> dict[str, str] | None:
     """For each slot's text another of the same length with a digit, a lower or an upper hex letter where
     it has one, no token of the record, its reading or the other made-up texts, even but for case (a
     slot of one digit has nine others: a record whose tokens take them all gets no template). With
-    ``reversing``, the made-up texts of the first round, the first characters are picked so that slots
-    whose first characters are of one kind sort the other way round: a reading that orders or picks by
-    an id's text then differs from the template, and the record gets none."""
-    # the second round differs from the first slot by slot; it is mapped apart, so it may reuse another
+    ``reordering``, the made-up texts of the first round and whether to rotate (else reverse) their order,
+    the first characters are picked so that slots whose first characters are of one kind sort in that new
+    order: a reading that orders or picks by an id's text then differs from the template, and the record
+    gets none."""
+    # a later round differs from the first slot by slot; it is mapped apart, so it may reuse another
     # slot's first-round text, which leaves a slot of one digit enough others
-    earlier = {text: made_up.lower() for text, made_up in (reversing or {}).items()}
+    first, rotate = reordering if reordering is not None else ({}, False)
+    earlier = {text: made_up.lower() for text, made_up in first.items()}
     for _ in range(_ATTEMPTS * 4):
-        firsts = _reversed_firsts(distinct, reversing, rng, tokens, earlier) if reversing is not None else {}
+        firsts = _reordered_firsts(distinct, first, rotate, rng, tokens, earlier) if first else {}
         if firsts is None:
-            return None  # no falling run leaves each slot of one character a text of its own
+            return None  # no run of first characters leaves each slot of one character a text of its own
         replacement: dict[str, str] = {}
         used: set[str] = set()
         for text in distinct:
@@ -180,28 +194,31 @@ def _chars(text: str, rng: random.Random) -> list[str]:
     return [rng.choice(_alphabet(char)) for char in text]
 
 
-def _reversed_firsts(
+def _reordered_firsts(
     distinct: list[str],
-    reversing: dict[str, str],
+    first: dict[str, str],
+    rotate: bool,
     rng: random.Random,
     tokens: set[str],
     earlier: dict[str, str],
 ) -> dict[str, str] | None:
-    """First characters for the second round: for the slots whose first characters are of one kind, in the
-    order of their first-round texts, a falling run of that kind's characters, drawn anew on each call
-    among the runs that leave a slot of one character a text of its own (none of the record's tokens,
-    not its first-round text): a fixed run, 9, 8, 7 ..., left such a slot a single text, which the
-    record's own tokens often held (most of the benchmark's calls on new S3 keys got no template), and a
-    run drawn blind found a fitting one for about half of them. None when no run fits; more slots of a
-    kind than it has characters end on its lowest, as many as there are."""
+    """First characters for a later round: for the slots whose first characters are of one kind, a rising
+    run of that kind's characters over them in their new order (their first-round order reversed, or
+    rotated by one: the first round's least the greatest), drawn anew on each call among the runs that
+    leave a slot of one character a text of its own (none of the record's tokens, not its first-round
+    text): a fixed run, 9, 8, 7 ..., left such a slot a single text, which the record's own tokens often
+    held (most of the benchmark's calls on new S3 keys got no template), and a run drawn blind found a
+    fitting one for about half of them. None when no run fits; more slots of a kind than it has
+    characters start on its lowest, as many as there are."""
     firsts: dict[str, str] = {}
     kinds: dict[str, list[str]] = {}
-    for text in sorted(distinct, key=reversing.__getitem__):
+    for text in sorted(distinct, key=first.__getitem__):
         kinds.setdefault(_alphabet(text[0]), []).append(text)
     for alphabet, texts in kinds.items():
-        if len(texts) > len(alphabet):
-            falling = [alphabet[max(0, len(alphabet) - 1 - rank)] for rank in range(len(texts))]
-            firsts.update(zip(texts, falling, strict=True))
+        rising = texts[1:] + texts[:1] if rotate else texts[::-1]
+        if len(rising) > len(alphabet):
+            start = len(alphabet) - len(rising)
+            firsts.update((text, alphabet[max(0, start + place)]) for place, text in enumerate(rising))
             continue
         allowed = [
             [
@@ -209,21 +226,21 @@ def _reversed_firsts(
                 for place, char in enumerate(alphabet)
                 if len(text) > 1 or (char not in tokens and char != earlier.get(text))
             ]
-            for text in texts
+            for text in rising
         ]
-        # lowest[i]: the lowest place slot i can take with a falling run of the slots after it below it
-        lowest = [0] * len(texts)
-        below = -1
-        for rank in range(len(texts) - 1, -1, -1):
-            fitting = [place for place in allowed[rank] if place > below]
+        # highest[i]: the highest place slot i can take with a rising run of the slots after it above it
+        highest = [0] * len(rising)
+        above = len(alphabet)
+        for index in range(len(rising) - 1, -1, -1):
+            fitting = [place for place in allowed[index] if place < above]
             if not fitting:
                 return None
-            lowest[rank] = below = fitting[0]
-        bound = len(alphabet)
-        for rank, text in enumerate(texts):
-            floor = lowest[rank + 1] if rank + 1 < len(texts) else -1
-            bound = rng.choice([place for place in allowed[rank] if floor < place < bound])
-            firsts[text] = alphabet[bound]
+            highest[index] = above = fitting[-1]
+        low = -1
+        for index, text in enumerate(rising):
+            ceiling = highest[index + 1] if index + 1 < len(rising) else len(alphabet)
+            low = rng.choice([place for place in allowed[index] if low < place < ceiling])
+            firsts[text] = alphabet[low]
     return firsts
 
 

@@ -860,10 +860,8 @@ def test_records_that_differ_only_in_ids_are_counted_by_the_template_of_the_firs
     assert len(objects) == 41 and "arn:aws:s3:::r/daily/2017/part-a017.csv" in objects
 
 
-class _ShoutingMapper:
-    """The IAM mapping with every resource upper-cased: a reading that changes an id's letters rather
-    than carrying them, which no template may stand for (digits alone it would carry: a template of
-    all-digit ids would be right)."""
+class _RewritingMapper:
+    """The IAM mapping with each reading's resources rewritten (``resource``), what it reads unchanged."""
 
     def __init__(self) -> None:
         self._mapper: Any = default_mapper()
@@ -874,7 +872,19 @@ class _ShoutingMapper:
 
     def map(self, record: Any) -> Any:
         mapped = self._mapper.map(record)
-        return dataclasses.replace(mapped, uses=tuple((a, r.upper()) for a, r in mapped.uses))
+        return dataclasses.replace(mapped, uses=tuple((a, self.resource(record, r)) for a, r in mapped.uses))
+
+    def resource(self, record: Any, resource: str) -> str:
+        raise NotImplementedError
+
+
+class _ShoutingMapper(_RewritingMapper):
+    """The IAM mapping with every resource upper-cased: a reading that changes an id's letters rather
+    than carrying them, which no template may stand for (digits alone it would carry: a template of
+    all-digit ids would be right)."""
+
+    def resource(self, record: Any, resource: str) -> str:
+        return resource.upper()
 
 
 def shouting_mapper() -> Any:
@@ -1015,3 +1025,36 @@ def test_an_id_beside_an_escape_gets_no_template() -> None:
         "arn:aws:s3:::r/4533/a.csv",
         "arn:aws:s3:::r/7833/a.csv",
     }
+
+
+class _LeastIdMapper(_RewritingMapper):
+    """The IAM mapping with an S3 key's resource named by the least of the key's folder names: a reading
+    that picks an id by its order. Made-up ids keep each character's kind, so a digit id sorts before a
+    letter-led hex id in every reading a template is checked on."""
+
+    def resource(self, record: Any, resource: str) -> str:
+        return f"arn:aws:s3:::r/{min(record['requestParameters']['key'].split('/'))}"
+
+
+def least_id_mapper() -> Any:
+    return _LeastIdMapper()
+
+
+def test_a_hex_id_led_by_a_digit_shares_no_template_with_one_led_by_a_letter() -> None:
+    """``7/ab12`` and ``7/1ab2``: the same length and kind of each slot, but the least id is another; the
+    reader keys whether a slot starts with a letter, so the second is mapped on its own. Found by review."""
+    made = [
+        record(role_identity(), "GetObject", "s3.amazonaws.com", TIMES[0], **s3("GetObject", "r", key))
+        for key in ("7/ab12", "7/cd34", "7/1ab2", "5/2cd3")
+    ]
+    files = [delivery([one]) for one in made]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    native_scan = Scanner(ScanSpec(principals, WINDOW, mapper_factory=least_id_mapper))
+    for number, data in enumerate(files):
+        native_scan.scan_bytes(f"f{number}.json", data)
+    python = Scanner(ScanSpec(principals, WINDOW, mapper_factory=least_id_mapper, native=False))
+    for number, data in enumerate(files):
+        python.scan_bytes(f"f{number}.json", data)
+    result = native_scan.take_result(final=True)
+    assert seen(result) == seen(python.take_result(final=True))
+    assert ("s3:GetObject", "arn:aws:s3:::r/1ab2") in result.summary.principals[ROLE].allowed

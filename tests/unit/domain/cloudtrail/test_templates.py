@@ -206,3 +206,16 @@ def test_a_call_whose_ids_are_single_digits_the_record_also_holds_gets_a_templat
     rendered = template.render(["2", "111122223333", "3", "5", "4", "999999"])
     assert rendered.uses == tuple(mapper.map(other).uses)
     assert rendered.uses == (("s3:GetObject", "arn:aws:s3:::analytics-3/data/5/4/part-999999.parquet"),)
+
+
+def test_a_reading_that_picks_the_middle_id_gets_no_template() -> None:
+    """Reversing the ids' order leaves the middle of three in place: a third made-up set, the first's order
+    rotated, is mapped too where three slots or more share a first character's kind. Found by review."""
+
+    def middle(made: dict[str, Any]) -> Mapped:
+        ids = made["requestParameters"]["instanceIds"]
+        return Mapped("mapped", "k", False, "", (("ec2:X", f"arn:aws:ec2:::instance/{sorted(ids)[1]}"),))
+
+    for ids in (["1000", "2000", "3000"], ["7", "40", "513"], ["3000", "1000", "2000", "4000"]):
+        made = {"requestParameters": {"instanceIds": [f"i-{instance}" for instance in ids]}}
+        assert derive(ids, made, middle(made), middle) is None, ids
