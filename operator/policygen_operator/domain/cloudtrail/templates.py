@@ -12,14 +12,16 @@ letter for hex letter of the same case), and where that text shows as a token in
 reading becomes a template: strings with the slot put back in.
 A template is kept only if its slots are in the resources alone (a finding that names ids may list
 them sorted) and it gives back the reading of the record itself and of a second made-up one exactly,
-whose ids sort the other way round where they can (so a mapping that reads an id's letters or digits,
-or picks one by its order, not just carries them, is caught where those three texts tell it apart); the
-reader then counts every later record of that template (the same key, the same length and kind of each
-slot, the same slots equal to each other, exactly and but for case) by it, with its own slots' texts.
-Both the case and the order rules came from a review that fuzzed records of every SDK method. What this
-rests on: the mapper turns ids into ARNs by carrying their text, and reads only names, ARNs' shapes and
-which parameters are present to choose actions; a mapping that chose by an id's digits in a way those
-three texts do not show would be misread. ``tests/unit/domain/cloudtrail/
+whose ids sort the other way round where they can, and, where three slots or more share their first
+character's kind, of a third whose order is the first's rotated (so a mapping that reads an id's letters
+or digits, or picks one by its order or rank, not just carries them, is caught where those texts tell it
+apart); the reader then counts every later record of that template (the same key, the same length and
+kind of each slot, whether it starts with a letter, the same slots equal to each other, exactly and but
+for case) by it, with its own slots' texts. The case and the order rules came from reviews that fuzzed
+records of every SDK method and mappings that read ids. What this rests on: the mapper turns ids into
+ARNs by carrying their text, and reads only names, ARNs' shapes and which parameters are present to
+choose actions; a mapping that chose by an id's digits in a way those texts do not show would be
+misread. ``tests/unit/domain/cloudtrail/
 test_native_take.py`` compares scans with and without the reader on records of every kind.
 """
 
