@@ -97,7 +97,8 @@ def derive(
             break
     else:
         return None
-    made_reading = map_record(_substituted(record, first))
+    plans = _slot_plan(record, distinct)
+    made_reading = map_record(_substituted(record, plans, first))
     fixed = Rendered(reading.kind, reading.key, reading.denied, reading.reason, (), tuple(reading.notes))
     if not _same(fixed, made_reading, uses=False):
         # what the scan counts changed with the ids: a finding or a reason that names ids may list several
@@ -121,7 +122,7 @@ def derive(
         return None
     for other in (second, third):
         if other is not None and not _same(
-            template.render([other[text] for text in slots]), map_record(_substituted(record, other))
+            template.render([other[text] for text in slots]), map_record(_substituted(record, plans, other))
         ):
             return None
     return template
@@ -266,28 +267,69 @@ _READ_FIELDS = frozenset(
 )
 
 
-def _substituted(record: Mapping[str, Any], replacement: dict[str, str]) -> dict[str, Any]:
+def _slot_plan(record: Mapping[str, Any], texts: list[str]) -> dict[str, Any]:
+    """Where in the fields the reader keys on a string (a member's name or a value) holds a slot's text:
+    per field, the plan of its value (``_plan_of``). Made once per derivation, used for each made-up set,
+    so that only the strings that may change are searched for tokens and only their containers copied."""
+    plans = {}
+    for name, value in record.items():
+        if name in _READ_FIELDS and (plan := _plan_of(value, texts)) is not None:
+            plans[name] = plan
+    return plans
+
+
+def _plan_of(value: Any, texts: list[str]) -> Any:
+    """None when nothing in ``value`` holds a slot's text; True for a string that does; for a dict, its
+    members' (whether the name holds one, the value's plan) where either does; for a list, its items'
+    plans by index where they hold one."""
+    if value.__class__ is str:
+        return True if any(text in value for text in texts) else None
+    if value.__class__ is dict:
+        members = {}
+        for name, item in value.items():
+            named = name.__class__ is str and any(text in name for text in texts)
+            plan = _plan_of(item, texts)
+            if named or plan is not None:
+                members[name] = (named, plan)
+        return members or None
+    if value.__class__ is list:
+        items = {
+            index: plan for index, item in enumerate(value) if (plan := _plan_of(item, texts)) is not None
+        }
+        return items or None
+    return None
+
+
+def _substituted(
+    record: Mapping[str, Any], plans: dict[str, Any], replacement: dict[str, str]
+) -> dict[str, Any]:
     """The record with each slot's text replaced where it is a whole token of a string (a member's name
-    or a value) of a field the reader keys on, as the reader found it; numbers are left alone, as the
-    reader leaves them."""
+    or a value) of a field the reader keys on, as the reader found it (``plans``: where those strings
+    are); numbers are left alone, as the reader leaves them. What holds no slot is shared, not copied
+    (the mapper reads records, never changes them)."""
 
     def swap(match: re.Match[str]) -> str:
         token = match.group()
         return replacement.get(token, token)
 
-    texts = tuple(replacement)
-
-    def substitute(value: Any) -> Any:
-        if value.__class__ is str:
-            # most strings hold no slot: a substring test each is cheaper than a token search
-            return _TOKEN.sub(swap, value) if any(text in value for text in texts) else value
+    def substitute(value: Any, plan: Any) -> Any:
+        if plan is True:
+            return _TOKEN.sub(swap, value)
         if value.__class__ is dict:
-            return {substitute(name): substitute(item) for name, item in value.items()}
-        if value.__class__ is list:
-            return [substitute(item) for item in value]
-        return value
+            changed = plan
+            return {
+                (_TOKEN.sub(swap, name) if name in changed and changed[name][0] else name): (
+                    substitute(item, changed[name][1])
+                    if name in changed and changed[name][1] is not None
+                    else item
+                )
+                for name, item in value.items()
+            }
+        return [substitute(item, plan[index]) if index in plan else item for index, item in enumerate(value)]
 
-    return {name: substitute(value) if name in _READ_FIELDS else value for name, value in record.items()}
+    return {
+        name: substitute(value, plans[name]) if name in plans else value for name, value in record.items()
+    }
 
 
 def _strings(value: Any) -> str:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from policygen_operator.domain.cloudtrail.templates import derive
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policygen_operator.domain.cloudtrail import templates
+from policygen_operator.domain.cloudtrail.templates import _TOKEN, derive
 from tests.unit.domain.cloudtrail.fakes import Mapped
 
 INSTANCE = "i-0598c7d356eba48d7"  # the EC2 API reference's form of an instance id
@@ -219,3 +223,41 @@ def test_a_reading_that_picks_the_middle_id_gets_no_template() -> None:
     for ids in (["1000", "2000", "3000"], ["7", "40", "513"], ["3000", "1000", "2000", "4000"]):
         made = {"requestParameters": {"instanceIds": [f"i-{instance}" for instance in ids]}}
         assert derive(ids, made, middle(made), middle) is None, ids
+
+
+def _substituted_by_walk(value: Any, replacement: dict[str, str]) -> Any:
+    """Every string of the value (names and values) with each slot's text replaced where it is a whole
+    token: what ``templates._substituted`` gives, by a full walk that copies everything."""
+    if isinstance(value, str):
+        return _TOKEN.sub(lambda match: replacement.get(match.group(), match.group()), value)
+    if isinstance(value, dict):
+        return {
+            _substituted_by_walk(name, replacement): _substituted_by_walk(v, replacement)
+            for name, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_substituted_by_walk(item, replacement) for item in value]
+    return value
+
+
+_PIECES = st.sampled_from(["12", "a7f3", "x", "12a7f3", "/", "-", "7", "ab"])
+_TEXTS = st.lists(_PIECES, max_size=4).map("".join)
+_VALUES = st.recursive(
+    st.one_of(_TEXTS, st.integers(0, 20), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_TEXTS, inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["requestParameters", "resources", "userAgent"]), _VALUES, max_size=3))
+def test_substitution_changes_the_slots_tokens_alone_and_shares_the_rest(record: dict[str, Any]) -> None:
+    """A made-up record is the record with each slot's text replaced where it is a whole token of a string
+    of a field the reader keys on; only the containers on the way to such a string are copied."""
+    replacement = {"12": "98", "a7f3": "c1e0"}
+    made = templates._substituted(record, templates._slot_plan(record, list(replacement)), replacement)
+    expected = {
+        name: _substituted_by_walk(value, replacement) if name in templates._READ_FIELDS else value
+        for name, value in record.items()
+    }
+    assert made == expected
+    assert made.get("userAgent") is record.get("userAgent")  # not a field the reader keys on
