@@ -327,8 +327,8 @@ enum Piece {
     Slot(usize),
 }
 
-/// `use_form`'s pieces: `{N}` a slot, `{{` and `}}` a brace; None for anything else (the template then
-/// counts no uses here, and Python is told so by `template`'s caller never passing such a form).
+/// `use_form`'s pieces: `{N}` a slot, `{{` and `}}` a brace; None for anything else, which `template`
+/// refuses (ValueError): `templates.derive` makes no such form.
 fn pieces(form: &str) -> Option<Vec<Piece>> {
     let mut out = Vec::new();
     let mut text = String::new();

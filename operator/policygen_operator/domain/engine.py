@@ -39,8 +39,8 @@ ProgressHook = Callable[[ScanResult, int], None]  # (running totals, files done)
 # per distinct call of the batch (a call repeated in every batch, on a role's table or queue, is merged
 # as often as there are batches): for a scan of every role of a cluster, where most records are matched,
 # 64-file batches took 12% less CPU than 16-file ones, and 256-file ones 10% less again (the
-# many-principals set, 500 principals: 10.2-10.4 -> 9.1-9.4 CPU s). A middle step of 64 keeps a few
-# hundred files spread over every core (``_batches``).
+# many-principals set, 500 principals: 10.2-10.4 -> 9.1-9.4 CPU s; 9.7-9.9 with the middle step of 64,
+# which keeps a few hundred files spread over every core: ``_batches``).
 BATCH_FILES = 16
 BATCH_FILES_MIDDLE = 64
 BATCH_FILES_LATER = 256

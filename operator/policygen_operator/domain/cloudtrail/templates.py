@@ -316,15 +316,13 @@ def _substituted(
         if plan is True:
             return _TOKEN.sub(swap, value)
         if value.__class__ is dict:
-            changed = plan
-            return {
-                (_TOKEN.sub(swap, name) if name in changed and changed[name][0] else name): (
-                    substitute(item, changed[name][1])
-                    if name in changed and changed[name][1] is not None
-                    else item
+            rebuilt = {}  # in the members' order, as the reader and a dict of the record have them
+            for name, item in value.items():
+                named, inner = plan.get(name, (False, None))
+                rebuilt[_TOKEN.sub(swap, name) if named else name] = (
+                    item if inner is None else substitute(item, inner)
                 )
-                for name, item in value.items()
-            }
+            return rebuilt
         return [substitute(item, plan[index]) if index in plan else item for index, item in enumerate(value)]
 
     return {
