@@ -14,7 +14,6 @@ CONTRACT (filled in by the engine work, issue #2; the operator and the pull-requ
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import threading
 import time
@@ -454,13 +453,14 @@ def _granted(table: UsageTable, request: GenerationRequest) -> set[ActionResourc
     """The (action, resource) pairs a policy grants of a table: minus excluded actions, ``*`` for every
     resource when resource level is off. Keys only: a policy is built from them, and a table of a
     cluster's roles holds hundreds of thousands."""
-    patterns = [p.lower() for p in request.exclude_actions]
+    from policygen_operator.domain.iam.policy import excluded_by
+
     level = request.resource_level
-    return {
-        (action, resource if level else "*")
-        for action, resource in table
-        if not patterns or not any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns)
-    }
+    granted = {(action, resource if level else "*") for action, resource in table}
+    if request.exclude_actions:
+        is_excluded = excluded_by(request.exclude_actions)
+        granted = {key for key in granted if not is_excluded(key[0])}
+    return granted
 
 
 def _principal_result(
@@ -478,7 +478,7 @@ def _principal_result(
     denied = _granted(usage.denied, request) if usage else set()
     if request.include_denied:
         allowed |= denied
-    options = PolicyOptions(request.resource_level, request.exclude_actions)
+    options = PolicyOptions(request.resource_level)  # excluded actions are out of ``allowed`` already
     policies, compactions = build_policies_and_compactions(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
 
@@ -532,12 +532,14 @@ def _folded(usage: PrincipalUsage | None, request: GenerationRequest) -> list[tu
     excluded actions; none without resource level (every grant is ``*`` then)."""
     if usage is None or not request.resource_level:
         return []
-    patterns = [p.lower() for p in request.exclude_actions]
+    from policygen_operator.domain.iam.policy import excluded_by
+
+    is_excluded = excluded_by(request.exclude_actions)
     tables = (usage.allowed, usage.denied) if request.include_denied else (usage.allowed,)
     kept: dict[tuple[str, str], Usage] = {}  # one grant however many tables folded it: said once
     for table in tables:
         for action, pattern, folded in table.folded():
-            if any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns):
+            if is_excluded(action):
                 continue
             if (mine := kept.get((action, pattern))) is None:
                 kept[(action, pattern)] = Usage(folded.count, folded.first_seen, folded.last_seen)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, cast
@@ -76,14 +76,21 @@ def build_policies_and_compactions(
     return _pack(statements, options.max_characters), compactions
 
 
+def excluded_by(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """Whether an action is one ``--exclude-action`` leaves out: a shell-style pattern (``s3:Get*``) matches
+    it, letter case aside. The one test for the policy, the report's action lists and the folds alike."""
+    lowered = tuple(pattern.lower() for pattern in patterns)
+    return lambda action: any(fnmatchcase(action.lower(), pattern) for pattern in lowered)
+
+
 def _resources_per_action(
     allowed: Iterable[tuple[str, str]], options: PolicyOptions
 ) -> tuple[dict[str, set[str]], list[Compaction]]:
-    excluded = tuple(p.lower() for p in options.exclude_actions)
     per_action: dict[str, set[str]] = defaultdict(set)
     for action, resource in allowed:
         per_action[action].add(resource if options.resource_level else "*")
-    for action in [a for a in per_action if any(fnmatchcase(a.lower(), pattern) for pattern in excluded)]:
+    is_excluded = excluded_by(options.exclude_actions)
+    for action in [a for a in per_action if is_excluded(a)]:
         del per_action[action]  # once per action, not per pair
     widened: dict[str, dict[str, int]] = defaultdict(dict)  # pattern -> action -> ARNs it stands for
     for action, resources in per_action.items():
