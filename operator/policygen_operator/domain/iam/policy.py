@@ -16,6 +16,7 @@ Steps, each deterministic (docs/mapping.md has the rules with examples):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -136,10 +137,18 @@ def compact(resources: Iterable[str], threshold: int, stands_for: dict[str, int]
             kept = _compact_tree(rests, threshold)
             out.update(head + rest for rest in kept)
             if stands_for is not None:
-                for pattern in set(kept) - set(rests):
-                    prefix = pattern[:-1]
-                    stands_for[head + pattern] = sum(1 for rest in rests if rest.startswith(prefix))
+                patterns = set(kept) - set(rests)
+                ordered = sorted(rests) if patterns else []
+                for pattern in patterns:
+                    stands_for[head + pattern] = _starting_with(ordered, pattern[:-1])
     return out
+
+
+def _starting_with(ordered: list[str], prefix: str) -> int:
+    """How many of the sorted ``ordered`` start with ``prefix``: they are one run of it, found by two binary
+    searches (a pass over thousands of a bucket's keys per pattern was most of a cluster's policy time)."""
+    low = bisect.bisect_left(ordered, prefix)
+    return bisect.bisect_left(ordered, True, lo=low, key=lambda rest: not rest.startswith(prefix)) - low
 
 
 def _compact_tree(rests: list[str], threshold: int) -> list[str]:
