@@ -16,6 +16,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
+use std::fmt::Write;
 
 /// A JSON value's text, as the record holds it (the Python scan validated the record before).
 type Raw<'a> = &'a [u8];
@@ -308,18 +309,66 @@ type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
 type Row = (u32, u32, u64, String, String);
 
 /// The drained tallies of one principal's records counted by one template: (principal, entry, their
-/// count, and for a template with uses, per distinct slots' texts: its uses rendered (actions and
-/// resources joined by NUL, `Template.uses_of`), count, first and last eventTime; the last is the first's
-/// very string when they are equal, as they are for a call made once).
-type Group<'py> = (
-    u32,
-    u32,
-    u64,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-);
+/// count, and for a template with uses its rows packed in one string, `usage.UsageTable.add_packed`'s
+/// form: columns joined by GS (0x1D), each's items by RS (0x1E): how many rows were one call each (they
+/// come first), the uses' actions, the counts, first and last eventTimes of the other rows, the first
+/// eventTime of every row, and per action its resource in every row (the slots' texts filled in). One
+/// string pickles as one copy, and a column per action lets the parent add a row's calls made once a
+/// dict update at a time; lists of strings cost a worker and the parent a Python step per string
+/// (`templates.derive` keeps the separators out of every form, and ids out of the actions).
+type Group<'py> = (u32, u32, u64, Bound<'py, PyString>);
+
+/// `usage.COLUMN_SEPARATOR` and `usage.ITEM_SEPARATOR`: a packed group's columns and their items.
+const COLUMN_SEPARATOR: char = '\x1d';
+const ITEM_SEPARATOR: char = '\x1e';
+
+/// A template's uses (`Template.use_form`): each action's text (no slot in it) and its resource's
+/// pieces.
+struct Uses {
+    actions: Vec<String>,
+    resources: Vec<Vec<Piece>>,
+}
+
+/// The uses a form's pieces hold, their strings joined by NUL: None when an action holds a slot or the
+/// strings do not pair up.
+fn uses_of(form: Vec<Piece>) -> Option<Uses> {
+    let mut strings: Vec<Vec<Piece>> = vec![Vec::new()];
+    for piece in form {
+        match piece {
+            Piece::Text(text) => {
+                for (index, part) in text.split('\0').enumerate() {
+                    if index > 0 {
+                        strings.push(Vec::new());
+                    }
+                    if !part.is_empty() {
+                        strings.last_mut()?.push(Piece::Text(part.to_string()));
+                    }
+                }
+            }
+            slot => strings.last_mut()?.push(slot),
+        }
+    }
+    if !strings.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut uses = Uses {
+        actions: Vec::new(),
+        resources: Vec::new(),
+    };
+    let mut strings = strings.into_iter();
+    while let (Some(action), Some(resource)) = (strings.next(), strings.next()) {
+        let mut text = String::new();
+        for piece in action {
+            match piece {
+                Piece::Text(part) => text.push_str(&part),
+                Piece::Slot(_) => return None,
+            }
+        }
+        uses.actions.push(text);
+        uses.resources.push(resource);
+    }
+    Some(uses)
+}
 
 /// A piece of a template's uses (`Template.use_form`, a `str.format` string): text, or slot N's text.
 enum Piece {
@@ -689,7 +738,7 @@ struct Take {
     // records counted by a template: (principal, entry) -> the slots' texts joined by NUL -> tally
     slot_tallies: SlotTallies,
     // a template's entry -> its uses' pieces (none for a template without uses)
-    forms: HashMap<u32, Vec<Piece>>,
+    forms: HashMap<u32, Uses>,
     slot_rows: usize,
     joined: Vec<u8>,
     // the last record's key and exact key, whose room the next one's take
@@ -1091,7 +1140,7 @@ impl Take {
     #[pyo3(signature = (key_id, entry, form=None))]
     fn template(&mut self, key_id: usize, entry: Option<u32>, form: Option<&str>) -> PyResult<()> {
         if let (Some(entry), Some(form)) = (entry, form) {
-            let read = pieces(form).ok_or_else(|| {
+            let read = pieces(form).and_then(uses_of).ok_or_else(|| {
                 pyo3::exceptions::PyValueError::new_err(format!("not a use form: {form:?}"))
             })?;
             self.forms.insert(entry, read);
@@ -1130,30 +1179,70 @@ impl Take {
             .collect();
         let mut groups: Vec<Group<'py>> = Vec::with_capacity(self.slot_tallies.len());
         let mut text = String::new();
+        let mut packed = String::new();
+        // the first times of every row, the counts and last times of rows of more than one call, then
+        // a resource column per action
+        let mut columns: Vec<String> = Vec::new();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
             let total = tallies.values().map(|tally| tally.count).sum();
-            let (texts, counts) = (PyList::empty(py), PyList::empty(py));
-            let (firsts, lasts) = (PyList::empty(py), PyList::empty(py));
-            if let Some(form) = self.forms.get(&entry) {
-                for (joined, tally) in tallies {
-                    if !render(form, &joined, &mut text) {
-                        return Err(pyo3::exceptions::PyValueError::new_err(
-                            "a use form names a slot not there",
-                        ));
-                    }
-                    texts.append(PyString::new(py, &text))?;
-                    counts.append(tally.count)?;
+            packed.clear();
+            if let Some(uses) = self
+                .forms
+                .get(&entry)
+                .filter(|uses| !uses.actions.is_empty())
+            {
+                let mut rows: Vec<(Box<[u8]>, Tally)> = tallies.into_iter().collect();
+                rows.sort_by_key(|(_, tally)| tally.count > 1); // stable: rows of one call first
+                let single = rows
+                    .iter()
+                    .take_while(|(_, tally)| tally.count == 1)
+                    .count();
+                columns.resize_with(3 + uses.actions.len(), String::new);
+                for column in columns.iter_mut() {
+                    column.clear();
+                }
+                for (row, (joined, tally)) in rows.iter().enumerate() {
+                    let separator = (row > 0).then_some(ITEM_SEPARATOR);
+                    let (firsts, rest) = columns.split_at_mut(1);
+                    firsts[0].extend(separator);
                     // ASCII: checked before it was taken (`Take::read`)
-                    let first = PyString::new(py, std::str::from_utf8(&tally.first)?);
-                    if tally.last == tally.first {
-                        lasts.append(&first)?;
-                    } else {
-                        lasts.append(PyString::new(py, std::str::from_utf8(&tally.last)?))?;
+                    firsts[0].push_str(std::str::from_utf8(&tally.first)?);
+                    if row >= single {
+                        let more = (row > single).then_some(ITEM_SEPARATOR);
+                        rest[0].extend(more);
+                        write!(rest[0], "{}", tally.count).expect("writing to a String");
+                        rest[1].extend(more);
+                        rest[1].push_str(std::str::from_utf8(&tally.last)?);
                     }
-                    firsts.append(first)?;
+                    for (form, column) in uses.resources.iter().zip(&mut rest[2..]) {
+                        if !render(form, joined, &mut text) {
+                            return Err(pyo3::exceptions::PyValueError::new_err(
+                                "a use form names a slot not there",
+                            ));
+                        }
+                        column.extend(separator);
+                        column.push_str(&text);
+                    }
+                }
+                write!(packed, "{single}").expect("writing to a String");
+                for (index, action) in uses.actions.iter().enumerate() {
+                    packed.push(if index == 0 {
+                        COLUMN_SEPARATOR
+                    } else {
+                        ITEM_SEPARATOR
+                    });
+                    packed.push_str(action);
+                }
+                for column in [&columns[1], &columns[2], &columns[0]] {
+                    packed.push(COLUMN_SEPARATOR);
+                    packed.push_str(column);
+                }
+                for column in &columns[3..] {
+                    packed.push(COLUMN_SEPARATOR);
+                    packed.push_str(column);
                 }
             }
-            groups.push((principal, entry, total, texts, counts, firsts, lasts));
+            groups.push((principal, entry, total, PyString::new(py, &packed)));
         }
         self.slot_rows = 0;
         Ok((
@@ -1222,8 +1311,9 @@ impl Take {
     }
 }
 
-/// `principals.PrincipalMatcher.positions` for many principals, byte for byte the same offsets in the same
-/// order: each session mark (`sts::ACCOUNT:assumed-role/`) followed by a wanted role's name (up to the
+/// `principals.PrincipalMatcher.positions` for many principals, byte for byte the same offsets (in the
+/// same order but where one pass finds both marks of an account: the records around them are what is
+/// used, and `record_bounds` sorts them): each session mark (`sts::ACCOUNT:assumed-role/`) followed by a wanted role's name (up to the
 /// next "/" within `max_name` bytes, or a cut session ARN's name up to its quote, trailing backslashes
 /// dropped), and each user mark (`iam::ACCOUNT:user/`) inside a quoted wanted user ARN (the quote before
 /// it within `max_arn` bytes). In Python this walk cost ~1.3 us per session ARN of every record in the
@@ -1234,26 +1324,53 @@ struct ManyProbes {
     names: HashSet<Vec<u8>>,
     user_marks: Vec<Vec<u8>>,
     user_arns: HashSet<Vec<u8>>,
+    /// `::ACCOUNT:` of each account whose session mark and user mark are both searched: one pass over
+    /// the file finds both (each mark is the same bytes around it), not one per mark.
+    accounts: Vec<Vec<u8>>,
     max_name: usize,
     max_arn: usize,
 }
+
+const SESSION_HEAD: &[u8] = b"sts";
+const SESSION_TAIL: &[u8] = b"assumed-role/";
+const USER_HEAD: &[u8] = b"iam";
+const USER_TAIL: &[u8] = b"user/";
 
 #[pymethods]
 impl ManyProbes {
     #[new]
     fn new(
-        session_marks: Vec<Vec<u8>>,
+        mut session_marks: Vec<Vec<u8>>,
         names: Vec<Vec<u8>>,
-        user_marks: Vec<Vec<u8>>,
+        mut user_marks: Vec<Vec<u8>>,
         user_arns: Vec<Vec<u8>>,
         max_name: usize,
         max_arn: usize,
     ) -> Self {
+        let mut accounts = Vec::new();
+        if !names.is_empty() && !user_arns.is_empty() {
+            session_marks.retain(|mark| {
+                let core = mark
+                    .strip_prefix(SESSION_HEAD)
+                    .and_then(|rest| rest.strip_suffix(SESSION_TAIL));
+                let Some(core) = core.filter(|core| core.len() > 3) else {
+                    return true;
+                };
+                let user_mark = [USER_HEAD, core, USER_TAIL].concat();
+                let Some(at) = user_marks.iter().position(|mark| *mark == user_mark) else {
+                    return true;
+                };
+                user_marks.remove(at);
+                accounts.push(core.to_vec());
+                false
+            });
+        }
         ManyProbes {
             session_marks,
             names: names.into_iter().collect(),
             user_marks,
             user_arns: user_arns.into_iter().collect(),
+            accounts,
             max_name,
             max_arn,
         }
@@ -1261,49 +1378,73 @@ impl ManyProbes {
 
     fn positions(&self, data: &[u8]) -> Vec<usize> {
         let mut found = Vec::new();
+        for core in &self.accounts {
+            for at in memchr::memmem::find_iter(data, core) {
+                let (Some(head), rest) = (at.checked_sub(3), &data[at + core.len()..]) else {
+                    continue;
+                };
+                if &data[head..at] == SESSION_HEAD && rest.starts_with(SESSION_TAIL) {
+                    self.session_at(data, head, 3 + core.len() + SESSION_TAIL.len(), &mut found);
+                } else if &data[head..at] == USER_HEAD && rest.starts_with(USER_TAIL) {
+                    self.user_at(data, head, &mut found);
+                }
+            }
+        }
         if !self.names.is_empty() {
             for mark in &self.session_marks {
                 for at in memchr::memmem::find_iter(data, mark) {
-                    let start = at + mark.len();
-                    let window = &data[start..(start + self.max_name + 1).min(data.len())];
-                    let name = match memchr::memchr(b'/', window) {
-                        Some(end) => &window[..end],
-                        None => match memchr::memchr(b'"', window) {
-                            Some(cut) => {
-                                let mut name = &window[..cut];
-                                while let [rest @ .., b'\\'] = name {
-                                    name = rest;
-                                }
-                                name
-                            }
-                            None => b"",
-                        },
-                    };
-                    if self.names.contains(name) {
-                        found.push(at);
-                    }
+                    self.session_at(data, at, mark.len(), &mut found);
                 }
             }
         }
         if !self.user_arns.is_empty() {
             for mark in &self.user_marks {
                 for at in memchr::memmem::find_iter(data, mark) {
-                    let low = at.saturating_sub(self.max_arn);
-                    let Some(quote) = memchr::memrchr(b'"', &data[low..at]) else {
-                        continue;
-                    };
-                    let start = low + quote + 1;
-                    let high = (at + self.max_arn).min(data.len());
-                    let Some(end) = memchr::memchr(b'"', &data[at..high]) else {
-                        continue;
-                    };
-                    if self.user_arns.contains(&data[start..at + end]) {
-                        found.push(start);
-                    }
+                    self.user_at(data, at, &mut found);
                 }
             }
         }
         found
+    }
+}
+
+impl ManyProbes {
+    /// A session mark at `at`: its offset is found when a wanted role's name follows it.
+    fn session_at(&self, data: &[u8], at: usize, mark_len: usize, found: &mut Vec<usize>) {
+        let start = at + mark_len;
+        let window = &data[start..(start + self.max_name + 1).min(data.len())];
+        let name = match memchr::memchr(b'/', window) {
+            Some(end) => &window[..end],
+            None => match memchr::memchr(b'"', window) {
+                Some(cut) => {
+                    let mut name = &window[..cut];
+                    while let [rest @ .., b'\\'] = name {
+                        name = rest;
+                    }
+                    name
+                }
+                None => b"",
+            },
+        };
+        if self.names.contains(name) {
+            found.push(at);
+        }
+    }
+
+    /// A user mark at `at`: the offset of the quoted ARN around it is found when it is a wanted user's.
+    fn user_at(&self, data: &[u8], at: usize, found: &mut Vec<usize>) {
+        let low = at.saturating_sub(self.max_arn);
+        let Some(quote) = memchr::memrchr(b'"', &data[low..at]) else {
+            return;
+        };
+        let start = low + quote + 1;
+        let high = (at + self.max_arn).min(data.len());
+        let Some(end) = memchr::memchr(b'"', &data[at..high]) else {
+            return;
+        };
+        if self.user_arns.contains(&data[start..at + end]) {
+            found.push(start);
+        }
     }
 }
 

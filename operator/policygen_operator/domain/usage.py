@@ -168,6 +168,16 @@ class HeadFold:
 # A folded row, as pickled and saved: action, head, first folder (None: the whole head), low, high, usage.
 FoldRow = tuple[str, str, str | None, str, str, int, str, str]
 
+# ``UsageTable.add_packed``'s form of rows: four columns (uses, counts, first and last times) joined by
+# COLUMN_SEPARATOR, each column's items by ITEM_SEPARATOR, a row's actions and resources by NUL; the native
+# reader writes it (``native/src/lib.rs``, ``Take::drain``) and ``templates.derive`` keeps the three out of
+# every text it lets the reader fill in.
+COLUMN_SEPARATOR = "\x1d"
+ITEM_SEPARATOR = "\x1e"
+# Packed rows a table holds before it adds them (characters, about 100 a row): they are added in one go when
+# the table is read, merged or past this, so that what it holds stays bounded however many come.
+PENDING_CHARS = 1 << 16
+
 
 class UsageTable(MutableMapping[ActionResource, Usage]):
     """``(action, resource) -> Usage``, held as ``action -> resource -> Usage``, and a pair seen once as
@@ -188,7 +198,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     every read settles the rest first (``_settle``), so what is read is the same whatever the order.
     """
 
-    __slots__ = ("_limits", "_settled", "by_action", "folds")
+    __slots__ = ("_limits", "_pending", "_pending_chars", "_settled", "by_action", "folds")
 
     def __init__(
         self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
@@ -198,6 +208,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         self._limits: dict[str, int] | None = None  # action -> the size of its dict that folds it again
         # action -> the size of its dict when last folded: none of its resources came since
         self._settled: dict[str, int] = {}
+        # packed rows not added yet (``add_packed``): a worker's batch result carries them as they came
+        self._pending: list[str] = []
+        self._pending_chars = 0
         pairs = entries.items() if isinstance(entries, Mapping) else entries
         for (action, resource), usage in pairs:
             self[(action, resource)] = usage
@@ -217,6 +230,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         """Kept as given (the caller may go on changing it). A pattern a fold names is replaced, not added
         to: its spans go, and the entry set reads back as set."""
         action, resource = key
+        if self._pending:
+            self._add_pending()  # a packed row of this pair must not be added to what replaces it
         if self.folds is not None and action in self.folds:
             self._settle()
             self._unfold(action, resource)
@@ -277,7 +292,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return sum(map(len, self.by_action.values())) + folded
 
     def __bool__(self) -> bool:
-        return any(self.by_action.values()) or bool(self.folds)
+        return any(self.by_action.values()) or bool(self.folds) or bool(self._pending)
 
     def get(self, key: ActionResource, default: Any = None) -> Any:
         try:
@@ -302,7 +317,14 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return f"UsageTable({dict(self.items())!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_plain_table, (self.plain(), self.fold_rows()))
+        return (_plain_table, self.pickled())
+
+    def pickled(self) -> tuple[PlainTable, list[FoldRow], list[str]]:
+        """What a copy is made of (``_plain_table``): ``plain``, ``fold_rows`` and the packed rows not added
+        yet, as they came. A worker's batch result is pickled so; adding its packed rows first, then
+        pickling an entry each, cost the worker a Python step per entry and the parent another."""
+        self._settle_folds()
+        return self._plain(), self._fold_rows(), list(self._pending)
 
     def see(self, action: str, resource: str, event_time: str) -> None:
         """One call at ``event_time`` (the scan's hot path: one record's use)."""
@@ -342,31 +364,47 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         else:
             entry.add(usage)
 
-    def add_rendered(self, texts: list[str], counts: list[int], firsts: list[str], lasts: list[str]) -> None:
-        """Calls counted by the native reader's templates, each ``add``ed: per distinct set of ids, its uses'
-        actions and resources joined by NUL, how many calls, the first and last time. Inlined: a scan of
-        a cluster's roles adds one per call on a new resource, most of its calls."""
+    def add_packed(self, packed: str) -> None:
+        """Rows of the native reader's templates in one string (``COLUMN_SEPARATOR``), added as
+        ``add_rendered`` adds them when the table is next read or holds ``PENDING_CHARS`` of them."""
+        self._pending.append(packed)
+        self._pending_chars += len(packed)
+        if self._pending_chars > PENDING_CHARS:
+            self._add_pending()
+
+    def _add_pending(self) -> None:
+        pending, self._pending, self._pending_chars = self._pending, [], 0
+        for packed in pending:
+            self._add_rows(packed)
+
+    def _add_rows(self, packed: str) -> None:
+        """One packed group (``native/src/lib.rs``, ``Group``), each row's uses ``add``ed. Inlined: a scan
+        of a cluster's roles adds one per call on a new resource, most of its calls; a column of calls
+        made once on resources new to the table is one ``dict.update``."""
+        single_text, actions, counts_text, lasts_text, firsts_text, *columns = packed.split(COLUMN_SEPARATOR)
+        firsts = firsts_text.split(ITEM_SEPARATOR)
+        single = int(single_text)
+        once, more = firsts[:single], firsts[single:]
+        counts = list(map(int, counts_text.split(ITEM_SEPARATOR))) if more else []
+        lasts = lasts_text.split(ITEM_SEPARATOR) if more else []
         by_action = self.by_action
-        action, by_resource = "", None
-        for text, count, first, last in zip(texts, counts, firsts, lasts, strict=True):
-            parts = text.split("\0")
-            for index in range(0, len(parts), 2):
-                if parts[index] != action or by_resource is None:
-                    action = parts[index]
-                    by_resource = by_action.get(action)
-                    if by_resource is None:
-                        by_resource = by_action[action] = {}
-                resource = parts[index + 1]
+        for action, column in zip(actions.split(ITEM_SEPARATOR), columns, strict=True):
+            resources = column.split(ITEM_SEPARATOR)
+            by_resource = by_action.get(action)
+            if by_resource is None:
+                by_resource = by_action[action] = {}
+            if once:
+                _add_once(by_resource, resources[:single], once)
+            for resource, count, first, last in zip(resources[single:], counts, more, lasts, strict=True):
                 entry = by_resource.get(resource)
                 if entry is None:
-                    by_resource[resource] = _entry(count, first, last)
-                    if len(by_resource) > FOLD_AT:
-                        self._grown(action, by_resource)  # folds in place
+                    by_resource[resource] = Usage(count, first, last)  # more than one call
                 elif isinstance(entry, str):
-                    mine = by_resource[resource] = Usage(1, entry, entry)
-                    mine.add(Usage(count, first, last))
+                    by_resource[resource] = Usage(count + 1, min(entry, first), max(entry, last))
                 else:
                     entry.add(Usage(count, first, last))
+            if len(by_resource) > FOLD_AT:
+                self._grown(action, by_resource)  # folds in place
 
     def merge(self, other: UsageTable) -> None:
         """``other``'s entries added in, each as ``add`` would (its ``Usage`` objects copied, so that the
@@ -393,9 +431,13 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         for action, heads in (other.folds or {}).items():
             for head, fold in heads.items():
                 self._fold_of(action, head).join(fold)
+        for packed in other._pending:  # added now: holding them would only cost memory
+            self._add_rows(packed)
 
     def put(self, action: str, resource: str, count: int, first_seen: str, last_seen: str) -> None:
         """An entry read back (pickled rows, a saved summary), in place of any of that pair."""
+        if self._pending:
+            self._add_pending()
         by_resource = self.by_action.get(action)
         if by_resource is None:
             by_resource = self.by_action[action] = {}
@@ -429,6 +471,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         without a Python step per entry; rows of each entry (``rows``) cost the parent a call per entry to
         read back, more than merging them."""
         self._settle()
+        return self._plain()
+
+    def _plain(self) -> PlainTable:
         return {
             action: {
                 resource: e if isinstance(e, str) else (e.count, e.first_seen, e.last_seen)
@@ -440,6 +485,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
 
     def fold_rows(self) -> list[FoldRow]:
         self._settle()
+        return self._fold_rows()
+
+    def _fold_rows(self) -> list[FoldRow]:
         return [
             (
                 action,
@@ -546,8 +594,14 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             self._fold(action, by_resource)
 
     def _settle(self) -> None:
-        """Every head past ``FOLD_AT`` folded, and every resource of a folded head in its fold: what readers
-        see then depends on the set of calls only, not on when the writes' folds happened."""
+        """Every packed row added, every head past ``FOLD_AT`` folded, and every resource of a folded head in
+        its fold: what readers see then depends on the set of calls only, not on when the writes (or their
+        folds) happened."""
+        if self._pending:
+            self._add_pending()
+        self._settle_folds()
+
+    def _settle_folds(self) -> None:
         folds = self.folds
         for action, by_resource in self.by_action.items():
             if self._settled.get(action) == len(by_resource):
@@ -580,6 +634,31 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         size = len(by_resource)
         self._limits[action] = size + max(FOLD_AT, size)
         self._settled[action] = size
+
+
+def _add_once(by_resource: dict[str, Entry], resources: list[str], times: list[str]) -> None:
+    """Calls made once each, on ``resources`` at ``times``, in one update: only the resources already held
+    (or twice in ``resources``) take a Python step each; most calls of a cluster's roles are on a resource
+    new to the table."""
+    fresh: dict[str, Entry] = dict(zip(resources, times, strict=True))
+    if len(fresh) < len(resources):  # a resource twice: counted one by one
+        fresh = {}
+        for resource, time in zip(resources, times, strict=True):
+            held = fresh.get(resource)
+            fresh[resource] = time if held is None else _joined(held, Usage(1, time, time))
+    for resource in fresh.keys() & by_resource.keys():  # a set operation over the smaller of the two
+        fresh[resource] = _joined(by_resource[resource], _usage(fresh[resource]))
+    by_resource.update(fresh)
+
+
+def _joined(held: Entry, usage: Usage) -> Usage:
+    """``held`` and ``usage`` added, ``held``'s ``Usage`` in place (never ``usage``: it may be shared)."""
+    if isinstance(held, str):
+        joined = Usage(1, held, held)
+        joined.add(usage)
+        return joined
+    held.add(usage)
+    return held
 
 
 def _entry(count: int, first_seen: str, last_seen: str) -> Entry:
@@ -630,10 +709,7 @@ class PrincipalUsage:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as plain rows: a worker's batch result holds one entry per distinct (action, resource),
         and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
-        return (
-            _principal_usage,
-            (self.allowed.plain(), self.denied.plain(), self.allowed.fold_rows(), self.denied.fold_rows()),
-        )
+        return (_principal_usage, (self.allowed.pickled(), self.denied.pickled()))
 
     def merge(self, other: PrincipalUsage) -> None:
         self.allowed.merge(other.allowed)
@@ -647,8 +723,9 @@ Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, las
 PlainTable = dict[str, dict[str, str | tuple[int, str, str]]]
 
 
-def _plain_table(plain: PlainTable, folds: Sequence[FoldRow] = ()) -> UsageTable:
-    """A table read back from ``plain``, whose dicts it takes (they are the unpickled copies)."""
+def _plain_table(plain: PlainTable, folds: Sequence[FoldRow] = (), pending: Sequence[str] = ()) -> UsageTable:
+    """A table read back from ``plain``, whose dicts it takes (they are the unpickled copies), with the packed
+    rows ``pending`` still to add."""
     table = UsageTable()
     for row in folds:
         table.put_folded(row)
@@ -660,16 +737,16 @@ def _plain_table(plain: PlainTable, folds: Sequence[FoldRow] = ()) -> UsageTable
         table.by_action[action] = by_resource
         if len(by_resource) > FOLD_AT:
             table._grown(action, by_resource)
+    for packed in pending:
+        table.add_packed(packed)
     return table
 
 
 def _principal_usage(
-    allowed: PlainTable,
-    denied: PlainTable,
-    allowed_folds: Sequence[FoldRow] = (),
-    denied_folds: Sequence[FoldRow] = (),
+    allowed: tuple[PlainTable, Sequence[FoldRow], Sequence[str]],
+    denied: tuple[PlainTable, Sequence[FoldRow], Sequence[str]],
 ) -> PrincipalUsage:
-    return PrincipalUsage(_plain_table(allowed, allowed_folds), _plain_table(denied, denied_folds))
+    return PrincipalUsage(_plain_table(*allowed), _plain_table(*denied))
 
 
 @dataclass

@@ -198,33 +198,71 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
     assert sum(count for _, _, count, _, _ in whole) == len(seen)
 
 
-@settings(max_examples=80, deadline=None)
+def _packed(actions: list[str], rows: list[tuple[list[str], int, str, str]]) -> str:
+    """Rows of one template as the native reader packs them (``native/src/lib.rs``, ``Group``): rows of one
+    call first, then the actions, the other rows' counts and last times, every row's first time, and a
+    column of resources per action."""
+    rows = sorted(rows, key=lambda row: row[1] > 1)
+    single = sum(1 for _, count, _, _ in rows if count == 1)
+    items = usage_module.ITEM_SEPARATOR.join
+    columns = [
+        str(single),
+        items(actions),
+        items(str(count) for _, count, _, _ in rows[single:]),
+        items(last for _, _, _, last in rows[single:]),
+        items(first for _, _, first, _ in rows),
+        *(items(resources[index] for resources, _, _, _ in rows) for index in range(len(actions))),
+    ]
+    return usage_module.COLUMN_SEPARATOR.join(columns)
+
+
+@settings(max_examples=120, deadline=None)
 @given(
-    rows=st.lists(
-        st.tuples(
-            st.lists(st.tuples(st.sampled_from([GET, PUT]), st.integers(0, 30)), min_size=1, max_size=3),
-            st.integers(1, 3),
-            st.integers(0, 40),
-            st.integers(0, 5),
+    actions=st.lists(st.sampled_from([GET, PUT]), min_size=1, max_size=3),
+    groups=st.lists(
+        st.lists(
+            st.tuples(
+                st.lists(st.integers(0, 30), min_size=3, max_size=3),
+                st.integers(1, 3),
+                st.integers(0, 40),
+                st.integers(0, 5),
+            ),
+            min_size=1,
+            max_size=40,
         ),
-        max_size=60,
-    )
+        max_size=4,
+    ),
+    held=st.lists(st.tuples(st.sampled_from([GET, PUT]), st.integers(0, 30), st.integers(1, 2)), max_size=20),
+    pickled=st.booleans(),
 )
-def test_rendered_rows_add_as_their_uses_one_by_one(
-    rows: list[tuple[list[tuple[str, int]], int, int, int]],
+def test_packed_rows_add_as_their_uses_one_by_one(
+    actions: list[str],
+    groups: list[list[tuple[list[int], int, int, int]]],
+    held: list[tuple[str, int, int]],
+    pickled: bool,
 ) -> None:
-    """``add_rendered`` (the native reader's template rows: uses joined by NUL, a count, the first and last
-    time) gives the table ``add`` gives for each use, folding included."""
+    """``add_packed`` (the native reader's rows of a template: calls made once in one column, resources
+    that repeat in a column or are in the table already among them) gives the table ``add`` gives for each
+    use, folding included, whether the rows are added where they came, or pickled unadded (a worker's batch
+    result) and merged."""
     by_rows, by_adds = UsageTable(), UsageTable()
-    texts, counts, firsts, lasts = [], [], [], []
-    for uses, count, first, later in rows:
-        first_seen, last_seen = _time(first), _time(first + later) if count > 1 else _time(first)
-        texts.append("\0".join(f"{action}\0{BUCKET}k/{number}" for action, number in uses))
-        counts.append(count)
-        firsts.append(first_seen)
-        lasts.append(last_seen)
-        for action, number in uses:
-            by_adds.add(action, f"{BUCKET}k/{number}", usage_module.Usage(count, first_seen, last_seen))
-    by_rows.add_rendered(texts, counts, firsts, lasts)
+    for action, number, count in held:  # entries there before: a bare time, or a Usage
+        usage = usage_module.Usage(count, _time(50), _time(50 + count - 1))
+        by_rows.add(action, f"{BUCKET}k/{number}", usage)
+        by_adds.add(action, f"{BUCKET}k/{number}", usage)
+    packed_by = UsageTable()
+    for group in groups:
+        rows = []
+        for numbers, count, first, later in group:
+            first_seen, last_seen = _time(first), _time(first + later) if count > 1 else _time(first)
+            resources = [f"{BUCKET}k/{number}" for number in numbers[: len(actions)]]
+            rows.append((resources, count, first_seen, last_seen))
+            for action, resource in zip(actions, resources, strict=True):
+                by_adds.add(action, resource, usage_module.Usage(count, first_seen, last_seen))
+        packed_by.add_packed(_packed(actions, rows))
+    if pickled:
+        packed_by = pickle.loads(pickle.dumps(packed_by))
+        assert packed_by._pending or not groups  # carried as they came
+    by_rows.merge(packed_by)
     assert dict(by_rows.items()) == dict(by_adds.items())
-    assert by_rows.fold_rows() == by_adds.fold_rows()
+    assert sorted(by_rows.fold_rows()) == sorted(by_adds.fold_rows())  # folds per action, in any order

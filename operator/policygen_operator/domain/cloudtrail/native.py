@@ -203,7 +203,8 @@ class NativeTake:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
         record (``ScanResult.count``, then each use's usage), ``count`` records at once: a template's
         reading is counted once per principal, its uses as the extension rendered them for each distinct
-        set of ids (``UsageTable.add_rendered``)."""
+        set of ids, packed in one string (``UsageTable.add_packed``: a worker's batch result carries it to
+        the parent as it came)."""
         rows, groups, outside, filtered_out = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
@@ -216,9 +217,8 @@ class NativeTake:
                 seen = Usage(count, first, last)
                 for action, resource in held.uses:
                     counted.add(action, resource, seen, denied=held.denied)
-        for principal, entry, total, texts, counts, firsts, lasts in groups:
+        for principal, entry, total, packed in groups:
             template = cast(Template, readings[entry])
             counted = result.count(principals[principal], template.fixed, total)
-            if counted is not None and texts:
-                table = counted.denied if template.fixed.denied else counted.allowed
-                table.add_rendered(texts, counts, firsts, lasts)
+            if counted is not None and packed:
+                (counted.denied if template.fixed.denied else counted.allowed).add_packed(packed)

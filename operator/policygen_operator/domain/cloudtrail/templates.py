@@ -33,7 +33,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from policygen_operator.domain.usage import COLUMN_SEPARATOR, ITEM_SEPARATOR
+
 _ATTEMPTS = 16
+# what joins the uses a template fills in (NUL) and the rows of them the native reader packs (``usage.
+# UsageTable.add_packed``): no text of a use may hold one
+_JOINERS = ("\0", COLUMN_SEPARATOR, ITEM_SEPARATOR)
 
 
 class Rendered(NamedTuple):
@@ -106,9 +111,11 @@ def derive(
         # exactly, are keyed exactly)
         return None
     texts = [text for use in made_reading.uses for text in use]
-    if any("\0" in text for text in texts):
-        return None  # the strings are joined by NUL
+    if any(joiner in text for text in texts for joiner in _JOINERS):
+        return None  # the strings are joined by NUL, and the rows the reader fills in packed by the others
     sentinel = {made_up: f"{{{first_of[text]}}}" for text, made_up in first.items()}
+    if any(piece in sentinel for action in texts[0::2] for piece in _TOKEN_SPLIT.split(action)[1::2]):
+        return None  # an action that carries an id: the reader packs a template's actions once for its rows
 
     def form(text: str) -> str:
         pieces = _TOKEN_SPLIT.split(text)

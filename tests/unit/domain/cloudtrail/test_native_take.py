@@ -588,14 +588,17 @@ FEW = (f"arn:aws:iam::{ACCOUNT}:role/service-role/app", f"arn:aws:iam::{ACCOUNT}
 @example(parts=[PIECES[0], "app"])  # a role's probe at the very end: no byte after it ends the name
 @example(parts=[PIECES[0], "app-2", "/", PIECES[0], "app", "/"])
 def test_the_native_principal_search_finds_what_the_python_one_does(parts: list[str]) -> None:
-    """``PrincipalMatcher.positions``, native and Python, for many principals (the marks' walk) and for
-    two (each probe searched): the same offsets, in order."""
+    """``PrincipalMatcher.positions``, native and Python, for many principals (the marks' walk, an account's
+    session and user marks found in one pass) and for two (each probe searched): the same offsets (their
+    order is the records', which the chunks sort)."""
     data = "".join(parts).encode()
     for arns in (MANY, FEW):
         principals = tuple(parse_principal(arn) for arn in arns)
         native_matcher = PrincipalMatcher(principals, native=True)
         assert native_matcher._many is not None or native_matcher._few is not None
-        assert native_matcher.positions(data) == PrincipalMatcher(principals, native=False).positions(data)
+        native_found = native_matcher.positions(data)
+        assert sorted(native_found) == sorted(PrincipalMatcher(principals, native=False).positions(data))
+        assert len(native_found) == len(set(native_found)) or arns is FEW  # a mark found once
 
 
 @given(data=st.binary(max_size=300), needle=st.sampled_from([b'{"eventVersion":', b"aa", b"{", b'"e']))

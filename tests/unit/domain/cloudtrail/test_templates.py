@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from policygen_operator.domain.cloudtrail import templates
 from policygen_operator.domain.cloudtrail.templates import _TOKEN, derive
+from policygen_operator.domain.usage import COLUMN_SEPARATOR, ITEM_SEPARATOR
 from tests.unit.domain.cloudtrail.fakes import Mapped
 
 INSTANCE = "i-0598c7d356eba48d7"  # the EC2 API reference's form of an instance id
@@ -125,6 +126,32 @@ def test_braces_around_an_id_are_kept_and_a_nul_in_a_reading_gets_no_template() 
     assert rendered.uses == (("s3:GetObject", "arn:aws:s3:::b/{x}/i-1234567890abcdef0/{0}"),)
     assert rendered.notes == (("warning", "code", "{}"),)
     assert derive(slots, record(INSTANCE), with_nul(record(INSTANCE)), with_nul) is None
+
+
+def test_an_action_that_carries_an_id_or_a_use_holding_a_packing_separator_gets_no_template() -> None:
+    """The native reader packs a template's rows for the usage table with each action once and its
+    resources in columns (``usage.UsageTable.add_packed``): an action must not vary with the ids, and no
+    text may hold the separators of that form."""
+
+    def in_action(made: dict[str, Any]) -> Mapped:
+        arn = carried(made).uses[0][1]
+        return Mapped(
+            "mapped", "k", False, "", ((f"ec2:Describe{made['requestParameters']['instanceId']}", arn),)
+        )
+
+    def separated(separator: str) -> Any:
+        def mapped(made: dict[str, Any]) -> Mapped:
+            arn = carried(made).uses[0][1]
+            return Mapped("mapped", "k", False, "", (("ec2:DescribeInstanceAttribute", arn + separator),))
+
+        return mapped
+
+    slots = ["111122223333", "0598c7d356eba48d7", "111122223333"]
+    assert derive(slots, record(INSTANCE), carried(record(INSTANCE)), carried) is not None
+    assert derive(slots, record(INSTANCE), in_action(record(INSTANCE)), in_action) is None
+    for separator in (COLUMN_SEPARATOR, ITEM_SEPARATOR):
+        reading = separated(separator)
+        assert derive(slots, record(INSTANCE), reading(record(INSTANCE)), reading) is None
 
 
 def test_a_template_has_ids_in_its_resources_alone() -> None:

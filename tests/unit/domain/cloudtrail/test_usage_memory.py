@@ -203,7 +203,9 @@ def test_a_worker_result_pickled_as_plain_dicts_loads_the_same() -> None:
     plain: dict[str, dict[str, Any]] = {}
     for action, resource, count, first, last in rows:
         plain.setdefault(action, {})[resource] = first if count == 1 else (count, first, last)
-    usage = _principal_usage(copy.deepcopy(plain), {"s3:GetObject": {"arn:aws:s3:::b": rows[0][2:]}})
+    usage = _principal_usage(
+        (copy.deepcopy(plain), [], []), ({"s3:GetObject": {"arn:aws:s3:::b": rows[0][2:]}}, [], [])
+    )
     assert dict(usage.allowed.items()) == {(a, r): Usage(c, f, last) for a, r, c, f, last in rows}
     assert sorted(usage.allowed.rows()) == sorted(rows) and usage.denied.rows() == rows[:1]
     assert usage.allowed.plain() == plain
