@@ -1180,9 +1180,8 @@ impl Take {
         let mut groups: Vec<Group<'py>> = Vec::with_capacity(self.slot_tallies.len());
         let mut text = String::new();
         let mut packed = String::new();
-        // the first times of every row, the counts and last times of rows of more than one call, then
-        // a resource column per action
-        let mut columns: Vec<String> = Vec::new();
+        let (mut firsts, mut counts, mut lasts) = (String::new(), String::new(), String::new());
+        let mut resources: Vec<String> = Vec::new(); // a column per action
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
             let total = tallies.values().map(|tally| tally.count).sum();
             packed.clear();
@@ -1197,24 +1196,26 @@ impl Take {
                     .iter()
                     .take_while(|(_, tally)| tally.count == 1)
                     .count();
-                columns.resize_with(3 + uses.actions.len(), String::new);
-                for column in columns.iter_mut() {
+                resources.resize_with(uses.actions.len(), String::new);
+                for column in [&mut firsts, &mut counts, &mut lasts]
+                    .into_iter()
+                    .chain(resources.iter_mut())
+                {
                     column.clear();
                 }
                 for (row, (joined, tally)) in rows.iter().enumerate() {
                     let separator = (row > 0).then_some(ITEM_SEPARATOR);
-                    let (firsts, rest) = columns.split_at_mut(1);
-                    firsts[0].extend(separator);
+                    firsts.extend(separator);
                     // ASCII: checked before it was taken (`Take::read`)
-                    firsts[0].push_str(std::str::from_utf8(&tally.first)?);
+                    firsts.push_str(std::str::from_utf8(&tally.first)?);
                     if row >= single {
-                        let more = (row > single).then_some(ITEM_SEPARATOR);
-                        rest[0].extend(more);
-                        write!(rest[0], "{}", tally.count).expect("writing to a String");
-                        rest[1].extend(more);
-                        rest[1].push_str(std::str::from_utf8(&tally.last)?);
+                        let separator = (row > single).then_some(ITEM_SEPARATOR);
+                        counts.extend(separator);
+                        write!(counts, "{}", tally.count).expect("writing to a String");
+                        lasts.extend(separator);
+                        lasts.push_str(std::str::from_utf8(&tally.last)?);
                     }
-                    for (form, column) in uses.resources.iter().zip(&mut rest[2..]) {
+                    for (form, column) in uses.resources.iter().zip(resources.iter_mut()) {
                         if !render(form, joined, &mut text) {
                             return Err(pyo3::exceptions::PyValueError::new_err(
                                 "a use form names a slot not there",
@@ -1225,19 +1226,9 @@ impl Take {
                     }
                 }
                 write!(packed, "{single}").expect("writing to a String");
-                for (index, action) in uses.actions.iter().enumerate() {
-                    packed.push(if index == 0 {
-                        COLUMN_SEPARATOR
-                    } else {
-                        ITEM_SEPARATOR
-                    });
-                    packed.push_str(action);
-                }
-                for column in [&columns[1], &columns[2], &columns[0]] {
-                    packed.push(COLUMN_SEPARATOR);
-                    packed.push_str(column);
-                }
-                for column in &columns[3..] {
+                packed.push(COLUMN_SEPARATOR);
+                packed.push_str(&uses.actions.join(&ITEM_SEPARATOR.to_string()));
+                for column in [&counts, &lasts, &firsts].into_iter().chain(&resources) {
                     packed.push(COLUMN_SEPARATOR);
                     packed.push_str(column);
                 }
@@ -1313,10 +1304,10 @@ impl Take {
 
 /// `principals.PrincipalMatcher.positions` for many principals, byte for byte the same offsets (in the
 /// same order but where one pass finds both marks of an account: the records around them are what is
-/// used, and `record_bounds` sorts them): each session mark (`sts::ACCOUNT:assumed-role/`) followed by a wanted role's name (up to the
-/// next "/" within `max_name` bytes, or a cut session ARN's name up to its quote, trailing backslashes
-/// dropped), and each user mark (`iam::ACCOUNT:user/`) inside a quoted wanted user ARN (the quote before
-/// it within `max_arn` bytes). In Python this walk cost ~1.3 us per session ARN of every record in the
+/// used, and `record_bounds` sorts them): each session mark (`sts::ACCOUNT:assumed-role/`) followed by
+/// a wanted role's name (up to the next "/" within `max_name` bytes, or a cut session ARN's name up to its
+/// quote, trailing backslashes dropped), and each user mark (`iam::ACCOUNT:user/`) inside a quoted wanted
+/// user ARN (the quote before it within `max_arn` bytes). In Python this walk cost ~1.3 us per session ARN of every record in the
 /// file, wanted or not: most of what asking for many principals cost.
 #[pyclass(frozen)]
 struct ManyProbes {
