@@ -211,3 +211,28 @@ def test_a_worker_result_pickled_as_plain_dicts_loads_the_same() -> None:
     assert usage.allowed.plain() == plain
     again = pickle.loads(pickle.dumps(usage))
     assert again == usage
+
+
+def test_packed_rows_held_unadded_stay_bounded_and_a_merge_adds_them() -> None:
+    """A table holds the native reader's packed rows as they came (a worker pickles them so), but never
+    more than ``PENDING_CHARS`` of them: past it they are added, as a merge adds another table's at once."""
+    from policygen_operator.domain import usage as usage_module
+
+    def packed(number: int) -> str:  # 50 calls made once, on new keys (``UsageTable.add_packed``'s form)
+        keys = [f"arn:aws:s3:::b/{number}/{n}" for n in range(50)]
+        times = ["2026-11-24T09:00:05Z"] * 50
+        items = usage_module.ITEM_SEPARATOR.join
+        return usage_module.COLUMN_SEPARATOR.join(["50", "s3:GetObject", "", "", items(times), items(keys)])
+
+    table = UsageTable()
+    for number in range(400):
+        table.add_packed(packed(number))
+        assert table._pending_chars <= usage_module.PENDING_CHARS
+    assert table._pending and table.by_action  # some held, the rest added past the bound
+    copied = pickle.loads(pickle.dumps(table))
+    assert copied._pending == table._pending  # pickled as they came
+    merged = UsageTable()
+    merged.merge(copied)
+    assert not merged._pending
+    assert merged == table  # past FOLD_AT the keys are folded: the calls are all counted, once
+    assert sum(usage.count for usage in merged.values()) == 400 * 50
