@@ -311,8 +311,8 @@ type Row = (u32, u32, u64, String, String);
 /// The drained tallies of one principal's records counted by one template: (principal, entry, their
 /// count, and for a template with uses its rows packed in one string, `usage.UsageTable.add_packed`'s
 /// form: columns joined by GS (0x1D), each's items by RS (0x1E): how many rows were one call each (they
-/// come first), the uses' actions, the counts, first and last eventTimes of the other rows, the first
-/// eventTime of every row, and per action its resource in every row (the slots' texts filled in). One
+/// come first), the uses' actions, the counts and last eventTimes of the other rows, the first eventTime
+/// of every row, and per action its resource in every row (the slots' texts filled in). One
 /// string pickles as one copy, and a column per action lets the parent add a row's calls made once a
 /// dict update at a time; lists of strings cost a worker and the parent a Python step per string
 /// (`templates.derive` keeps the separators out of every form, and ids out of the actions).

@@ -168,10 +168,11 @@ class HeadFold:
 # A folded row, as pickled and saved: action, head, first folder (None: the whole head), low, high, usage.
 FoldRow = tuple[str, str, str | None, str, str, int, str, str]
 
-# ``UsageTable.add_packed``'s form of rows: four columns (uses, counts, first and last times) joined by
-# COLUMN_SEPARATOR, each column's items by ITEM_SEPARATOR, a row's actions and resources by NUL; the native
-# reader writes it (``native/src/lib.rs``, ``Take::drain``) and ``templates.derive`` keeps the three out of
-# every text it lets the reader fill in.
+# ``UsageTable.add_packed``'s form of a template's rows, as the native reader writes it
+# (``native/src/lib.rs``, ``Group``): columns joined by COLUMN_SEPARATOR, each column's items by
+# ITEM_SEPARATOR: how many rows are of one call each (they come first), the actions, the other rows' counts
+# and last times, every row's first time, then a column of resources per action. ``templates.derive`` keeps
+# both separators out of every text it lets the reader fill in, and ids out of the actions.
 COLUMN_SEPARATOR = "\x1d"
 ITEM_SEPARATOR = "\x1e"
 # Packed rows a table holds before it adds them (characters, about 100 a row): they are added in one go when
@@ -228,7 +229,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
 
     def __setitem__(self, key: ActionResource, usage: Usage) -> None:
         """Kept as given (the caller may go on changing it). A pattern a fold names is replaced, not added
-        to: its spans go, and the entry set reads back as set."""
+        to: its spans go, and the entry set reads back as set. A resource whose calls a fold holds already
+        (one under a folded head) is added to: a fold cannot give back one resource's calls. No scan assigns;
+        readers of saved summaries assign only to tables they fill (``put``)."""
         action, resource = key
         if self._pending:
             self._add_pending()  # a packed row of this pair must not be added to what replaces it
@@ -365,8 +368,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             entry.add(usage)
 
     def add_packed(self, packed: str) -> None:
-        """Rows of the native reader's templates in one string (``COLUMN_SEPARATOR``), added as
-        ``add_rendered`` adds them when the table is next read or holds ``PENDING_CHARS`` of them."""
+        """Rows of the native reader's templates in one string (``COLUMN_SEPARATOR``), each row's uses added
+        as ``add`` would (``_add_rows``) when the table is next read or merged, or holds ``PENDING_CHARS``."""
         self._pending.append(packed)
         self._pending_chars += len(packed)
         if self._pending_chars > PENDING_CHARS:
