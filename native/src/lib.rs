@@ -37,6 +37,10 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
 
 /// The index after the string whose opening quote is at `at`: sixteen bytes at a time where SSE2 is (every
 /// x86-64), then eight, to the first quote or backslash (an escape's next byte never ends the string).
+// inlined into every walk: a record has ~60 strings, and the call's entry and the block constants reloaded
+// per string were ~4 % of the reader's time (steady-state reads of the 50 set's records in cache: 1.89 ->
+// 1.81 us a record)
+#[inline(always)]
 fn skip_string(text: &[u8], at: usize) -> Option<usize> {
     let mut here = at + 1;
     #[cfg(target_arch = "x86_64")]
