@@ -35,6 +35,30 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     diff.wrapping_sub(ONES) & !diff & (ONES << 7)
 }
 
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64 as simd;
+
+/// The bytes of the sixteen at `here` (inside `text`, which the callers check) that `marked` marks, as
+/// the low sixteen bits: SSE2, part of every x86-64.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_bits(text: &[u8], here: usize, marked: impl Fn(simd::__m128i) -> simd::__m128i) -> u32 {
+    assert!(here + 16 <= text.len());
+    // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (asserted above)
+    unsafe {
+        let block = simd::_mm_loadu_si128(text.as_ptr().add(here) as *const simd::__m128i);
+        simd::_mm_movemask_epi8(marked(block)) as u32
+    }
+}
+
+/// The bytes of `block` equal to `byte` (all ones where they are).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn bytes_of(block: simd::__m128i, byte: u8) -> simd::__m128i {
+    // SAFETY: SSE2 is part of x86-64
+    unsafe { simd::_mm_cmpeq_epi8(block, simd::_mm_set1_epi8(byte as i8)) }
+}
+
 /// The index after the string whose opening quote is at `at`: sixteen bytes at a time where SSE2 is (every
 /// x86-64), then eight, to the first quote or backslash (an escape's next byte never ends the string).
 // inlined into every walk: a record has ~60 strings, and the call's entry and the block constants reloaded
@@ -45,18 +69,12 @@ fn skip_string(text: &[u8], at: usize) -> Option<usize> {
     let mut here = at + 1;
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8,
-        };
         while here + 16 <= text.len() {
-            // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (checked above)
-            let found = unsafe {
-                let block = _mm_loadu_si128(text.as_ptr().add(here) as *const __m128i);
-                let quote = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'"' as i8));
-                let slash = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'\\' as i8));
-                _mm_movemask_epi8(_mm_or_si128(quote, slash)) as u32
-            };
+            let found = block_bits(text, here, |block| {
+                let (quote, slash) = (bytes_of(block, b'"'), bytes_of(block, b'\\'));
+                // SAFETY: SSE2 is part of x86-64
+                unsafe { simd::_mm_or_si128(quote, slash) }
+            });
             if found == 0 {
                 here += 16;
                 continue;
@@ -117,21 +135,17 @@ fn next_structural(text: &[u8], mut here: usize) -> usize {
     }
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8,
-        };
         while here + 16 <= text.len() {
-            // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (checked above)
-            let found = unsafe {
-                let block = _mm_loadu_si128(text.as_ptr().add(here) as *const __m128i);
-                let quote = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'"' as i8));
-                // `[` and `]` are `{` and `}` but for bit 0x20
-                let folded = _mm_or_si128(block, _mm_set1_epi8(0x20));
-                let opening = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8));
-                let closing = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8));
-                _mm_movemask_epi8(_mm_or_si128(quote, _mm_or_si128(opening, closing))) as u32
-            };
+            let found = block_bits(text, here, |block| {
+                // SAFETY: SSE2 is part of x86-64
+                unsafe {
+                    // `[` and `]` are `{` and `}` but for bit 0x20
+                    let folded = simd::_mm_or_si128(block, simd::_mm_set1_epi8(0x20));
+                    let brackets =
+                        simd::_mm_or_si128(bytes_of(folded, b'{'), bytes_of(folded, b'}'));
+                    simd::_mm_or_si128(bytes_of(block, b'"'), brackets)
+                }
+            });
             if found != 0 {
                 return here + found.trailing_zeros() as usize;
             }
