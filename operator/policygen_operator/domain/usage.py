@@ -361,11 +361,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             by_resource[resource] = _entry(usage.count, usage.first_seen, usage.last_seen)
             if len(by_resource) > FOLD_AT:
                 self._grown(action, by_resource)
-        elif isinstance(entry, str):
-            mine = by_resource[resource] = Usage(1, entry, entry)
-            mine.add(usage)
         else:
-            entry.add(usage)
+            by_resource[resource] = _joined(entry, usage)
 
     def add_packed(self, packed: str) -> None:
         """Rows of the native reader's templates in one string (``COLUMN_SEPARATOR``), each row's uses added
@@ -402,10 +399,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 entry = by_resource.get(resource)
                 if entry is None:
                     by_resource[resource] = Usage(count, first, last)  # more than one call
-                elif isinstance(entry, str):
-                    by_resource[resource] = Usage(count + 1, min(entry, first), max(entry, last))
                 else:
-                    entry.add(Usage(count, first, last))
+                    by_resource[resource] = _joined(entry, Usage(count, first, last))
             if len(by_resource) > FOLD_AT:
                 self._grown(action, by_resource)  # folds in place
 
@@ -426,11 +421,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                     mine[resource] = entry
                     if len(mine) > FOLD_AT:
                         self._grown(action, mine)  # folds in place
-                elif isinstance(held, str):
-                    usage = mine[resource] = Usage(1, held, held)
-                    usage.add(_usage(entry))
                 else:
-                    held.add(_usage(entry))
+                    mine[resource] = _joined(held, _usage(entry))
         for action, heads in (other.folds or {}).items():
             for head, fold in heads.items():
                 self._fold_of(action, head).join(fold)
@@ -655,7 +647,8 @@ def _add_once(by_resource: dict[str, Entry], resources: list[str], times: list[s
 
 
 def _joined(held: Entry, usage: Usage) -> Usage:
-    """``held`` and ``usage`` added, ``held``'s ``Usage`` in place (never ``usage``: it may be shared)."""
+    """``held`` and ``usage`` added, ``held``'s ``Usage`` in place (never ``usage``: it may be shared): the
+    one join of an entry with more calls, for ``add``, ``merge`` and the packed rows alike."""
     if isinstance(held, str):
         joined = Usage(1, held, held)
         joined.add(usage)
