@@ -204,6 +204,188 @@ fn skip_value(text: &[u8], at: usize) -> Option<usize> {
     }
 }
 
+/// How deep a candidate's containers may nest for `surely_json_object` to decide (simdjson's parser takes
+/// 1024 levels; CloudTrail's records nest a few).
+const SURE_DEPTH: usize = 128;
+
+/// Whether `text` is one JSON object (RFC 8259, blanks around it) that simdjson's parser reads, where the
+/// scan asked simdjson before: false also when this cannot be sure of simdjson's answer, and the caller
+/// asks simdjson then (a number with an exponent or more than 18 digits, which simdjson may refuse as
+/// out of range; a `\u` escape of a surrogate, whose pairing this does not check; nesting past
+/// `SURE_DEPTH`). Bytes past ASCII are checked as UTF-8 once, over the whole text, as simdjson does.
+fn surely_json_object(text: &[u8]) -> bool {
+    let mut past_ascii = false;
+    match object_end(text, &mut past_ascii) {
+        Some(end) => {
+            skip_blank(text, end) == text.len()
+                && (!past_ascii || std::str::from_utf8(text).is_ok())
+        }
+        None => false,
+    }
+}
+
+/// The index after the object that starts `text` (after blanks), every value in it checked as
+/// `surely_json_object` says; None when one is not surely valid. One loop and a stack of closing
+/// brackets, no recursion.
+fn object_end(text: &[u8], past_ascii: &mut bool) -> Option<usize> {
+    let mut closers = [0u8; SURE_DEPTH];
+    let mut depth = 0usize;
+    let mut at = skip_blank(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    loop {
+        // a value starts at `at`
+        match *text.get(at)? {
+            open @ (b'{' | b'[') => {
+                if depth == SURE_DEPTH {
+                    return None;
+                }
+                let close = open + 2; // `}` and `]` follow `{` and `[` but for one character
+                closers[depth] = close;
+                depth += 1;
+                at = skip_blank(text, at + 1);
+                if text.get(at) == Some(&close) {
+                    depth -= 1;
+                    at += 1;
+                } else {
+                    if open == b'{' {
+                        at = member_value(text, at, past_ascii)?;
+                    }
+                    continue;
+                }
+            }
+            b'"' => at = checked_string_end(text, at, past_ascii)?,
+            b't' => at = literal_end(text, at, b"true")?,
+            b'f' => at = literal_end(text, at, b"false")?,
+            b'n' => at = literal_end(text, at, b"null")?,
+            b'-' | b'0'..=b'9' => at = sure_number_end(text, at)?,
+            _ => return None,
+        }
+        // after a value: the next one, or the containers that close here
+        loop {
+            at = skip_blank(text, at);
+            if depth == 0 {
+                return Some(at);
+            }
+            match *text.get(at)? {
+                b',' => {
+                    at = skip_blank(text, at + 1);
+                    if closers[depth - 1] == b'}' {
+                        at = member_value(text, at, past_ascii)?;
+                    }
+                    break;
+                }
+                close if close == closers[depth - 1] => {
+                    depth -= 1;
+                    at += 1;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Where a member's value starts (blanks skipped), its name's string starting at `at`.
+fn member_value(text: &[u8], at: usize, past_ascii: &mut bool) -> Option<usize> {
+    if text.get(at) != Some(&b'"') {
+        return None;
+    }
+    let at = skip_blank(text, checked_string_end(text, at, past_ascii)?);
+    (text.get(at) == Some(&b':')).then(|| skip_blank(text, at + 1))
+}
+
+fn literal_end(text: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
+    text[at..]
+        .starts_with(literal)
+        .then_some(at + literal.len())
+}
+
+/// The index after the number at `at`, when it is one simdjson surely reads: the JSON grammar, no
+/// exponent and at most 18 digits (any such integer fits 64 bits, any such decimal a double).
+fn sure_number_end(text: &[u8], at: usize) -> Option<usize> {
+    let digit = |here: usize| matches!(text.get(here), Some(b'0'..=b'9'));
+    let mut here = at + usize::from(text[at] == b'-');
+    let first = here;
+    match text.get(here) {
+        Some(b'0') => here += 1,
+        Some(b'1'..=b'9') => {
+            while digit(here) {
+                here += 1;
+            }
+        }
+        _ => return None,
+    }
+    let mut digits = here - first;
+    if text.get(here) == Some(&b'.') {
+        here += 1;
+        let fraction = here;
+        while digit(here) {
+            here += 1;
+        }
+        if here == fraction {
+            return None;
+        }
+        digits += here - fraction;
+    }
+    (digits <= 18 && !matches!(text.get(here), Some(b'e' | b'E'))).then_some(here)
+}
+
+/// The index after the string whose opening quote is at `at`, its escapes checked and no control
+/// character in it; `past_ascii` set when a byte past ASCII was seen (here or in the bytes read after
+/// the string's end, which only asks for the whole text's UTF-8 check).
+fn checked_string_end(text: &[u8], at: usize, past_ascii: &mut bool) -> Option<usize> {
+    let mut here = at + 1;
+    loop {
+        #[cfg(target_arch = "x86_64")]
+        while here + 16 <= text.len() {
+            // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (checked above)
+            let (stops, high) = unsafe {
+                let block = simd::_mm_loadu_si128(text.as_ptr().add(here) as *const simd::__m128i);
+                let limit = simd::_mm_set1_epi8(0x1f);
+                let control = simd::_mm_cmpeq_epi8(simd::_mm_max_epu8(block, limit), limit);
+                let ends = simd::_mm_or_si128(bytes_of(block, b'"'), bytes_of(block, b'\\'));
+                let stops = simd::_mm_or_si128(ends, control);
+                (
+                    simd::_mm_movemask_epi8(stops),
+                    simd::_mm_movemask_epi8(block),
+                )
+            };
+            *past_ascii |= high != 0;
+            if stops != 0 {
+                here += stops.trailing_zeros() as usize;
+                break;
+            }
+            here += 16;
+        }
+        match *text.get(here)? {
+            b'"' => return Some(here + 1),
+            b'\\' => here = escape_end(text, here)?,
+            0..=0x1f => return None,
+            byte => {
+                *past_ascii |= byte >= 0x80;
+                here += 1;
+            }
+        }
+    }
+}
+
+/// The index after the escape whose backslash is at `at`: one of JSON's, a `\u` of four hex digits that
+/// is no surrogate.
+fn escape_end(text: &[u8], at: usize) -> Option<usize> {
+    match *text.get(at + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(at + 2),
+        b'u' => {
+            let mut code = 0u32;
+            for &digit in text.get(at + 2..at + 6)? {
+                code = code * 16 + (digit as char).to_digit(16)?;
+            }
+            (!(0xd800..0xe000).contains(&code)).then_some(at + 6)
+        }
+        _ => None,
+    }
+}
+
 /// Calls `each` with an object's members in document order (the order a Python dict keeps): each name's
 /// text between its quotes and its value's text. None when `text` is not one object, a name holds an
 /// escape (the name Python reads is then not these bytes), or `each` says so.
@@ -377,6 +559,9 @@ type Row = (u32, u32, u64, String, String);
 /// dict update at a time; lists of strings cost a worker and the parent a Python step per string
 /// (`templates.derive` keeps the separators out of every form, and ids out of the actions).
 type Group<'py> = (u32, u32, u64, Bound<'py, PyString>);
+
+/// A candidate record `scan_file` leaves to Python: its start and end in the file's text, its key id.
+type Candidate = (usize, usize, i64);
 
 /// `usage.COLUMN_SEPARATOR` and `usage.ITEM_SEPARATOR`: a packed group's columns and their items.
 const COLUMN_SEPARATOR: char = '\x1d';
@@ -964,6 +1149,28 @@ impl Take {
 
     /// `scan.not_asked`: a record of a Region or account left out (a field that is not a string is no
     /// reason to leave it out); None when a string holds an escape.
+    /// What Python is told of one candidate (`scan`): None when it was counted here or is nobody's
+    /// asked for; -1 when only Python reads it; else its key id, `-2 - id` for a later record of a key
+    /// met earlier in this file.
+    fn take_candidate(&mut self, py: Python<'_>, text: &[u8]) -> PyResult<Option<i64>> {
+        Ok(match self.read(py, text)? {
+            Outcome::Skip | Outcome::Hit => None,
+            Outcome::Python => Some(-1),
+            Outcome::Miss(pending, principal, time) => match self.pending_of.get(&pending.exact) {
+                Some(&id) => {
+                    self.deferred.push((id, principal, time));
+                    Some(-2 - id as i64)
+                }
+                None => {
+                    let id = self.pending.len();
+                    self.pending_of.insert(pending.exact.clone(), id);
+                    self.pending.push(pending);
+                    Some(id as i64)
+                }
+            },
+        })
+    }
+
     fn not_asked(&self, record: &Record<'_>) -> Option<bool> {
         let outside = |wanted: &HashSet<String>, raw: Option<Raw<'_>>| -> Option<bool> {
             match raw {
@@ -1153,26 +1360,43 @@ impl Take {
         let mut back = Vec::new();
         for (index, item) in chunks.iter().enumerate() {
             let bytes = item.downcast::<PyBytes>()?;
-            match self.read(py, bytes.as_bytes())? {
-                Outcome::Skip | Outcome::Hit => {}
-                Outcome::Python => back.push((index, -1)),
-                Outcome::Miss(pending, principal, time) => {
-                    match self.pending_of.get(&pending.exact) {
-                        Some(&id) => {
-                            self.deferred.push((id, principal, time));
-                            back.push((index, -2 - id as i64));
-                        }
-                        None => {
-                            let id = self.pending.len();
-                            self.pending_of.insert(pending.exact.clone(), id);
-                            self.pending.push(pending);
-                            back.push((index, id as i64));
-                        }
-                    }
-                }
+            if let Some(key_id) = self.take_candidate(py, bytes.as_bytes())? {
+                back.push((index, key_id));
             }
         }
         Ok(back)
+    }
+
+    /// `scan` of a whole file's candidates where they lie in its text, none copied into a bytes object:
+    /// those around the principal search's offsets (`record_chunks`' bounds), each checked to be one
+    /// JSON object here (`surely_json_object`) where Python asked simdjson. Gives the number of candidates
+    /// and (start, end, key id) of those Python may have to read; None when `record_chunks` would give
+    /// None or a candidate is not surely an object simdjson reads, nothing read: the caller then takes
+    /// `record_chunks` and simdjson's check, which decides. The copies and the check were ~1.7 us of the
+    /// ~10 a record costs when every record is a candidate (500 principals making all the events).
+    fn scan_file(
+        &mut self,
+        py: Python<'_>,
+        data: &[u8],
+        positions: Vec<usize>,
+        needle: &[u8],
+    ) -> PyResult<Option<(usize, Vec<Candidate>)>> {
+        let Some(bounds) = candidate_bounds(data, positions, needle) else {
+            return Ok(None);
+        };
+        if !bounds
+            .iter()
+            .all(|&(start, end)| surely_json_object(&data[start..end]))
+        {
+            return Ok(None);
+        }
+        let mut back = Vec::new();
+        for &(start, end) in &bounds {
+            if let Some(key_id) = self.take_candidate(py, &data[start..end])? {
+                back.push((start, end, key_id));
+            }
+        }
+        Ok(Some((bounds.len(), back)))
     }
 
     /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list.
@@ -1571,10 +1795,30 @@ fn rstrip(text: &[u8]) -> &[u8] {
     &text[..end]
 }
 
+/// The candidate records' (start, end) in `data`: those of `record_bounds`, each without the comma after
+/// it, or the last one without the file's closing `]}` (and the blanks before either); None when an
+/// offset has no record start before it or a record does not end so.
+fn candidate_bounds(
+    data: &[u8],
+    positions: Vec<usize>,
+    needle: &[u8],
+) -> Option<Vec<(usize, usize)>> {
+    record_bounds(data, positions, needle)?
+        .into_iter()
+        .map(|(start, end)| {
+            let chunk = if end >= 0 {
+                rstrip(data.get(start..end as usize)?).strip_suffix(b",")?
+            } else {
+                rstrip(rstrip(&data[start..]).strip_suffix(b"]}")?)
+            };
+            Some((start, start + chunk.len()))
+        })
+        .collect()
+}
+
 /// `native.python_record_chunks`: the candidate records around the principal search's offsets, as their
-/// starts and their texts (each record's bytes without the comma after it, or the last one's without
-/// the file's closing `]}`); None when an offset has no record start before it or a record does not end
-/// so. The Python loop of slices and strips cost ~0.6 us per record, most of a cluster-wide scan's.
+/// starts and texts (`candidate_bounds`). The Python loop of slices and strips cost ~0.6 us per record,
+/// most of a cluster-wide scan's.
 #[pyfunction]
 fn record_chunks<'py>(
     py: Python<'py>,
@@ -1582,19 +1826,19 @@ fn record_chunks<'py>(
     positions: Vec<usize>,
     needle: &[u8],
 ) -> Option<(Vec<usize>, Vec<Bound<'py, PyBytes>>)> {
-    let bounds = record_bounds(data, positions, needle)?;
-    let mut starts = Vec::with_capacity(bounds.len());
-    let mut chunks = Vec::with_capacity(bounds.len());
-    for (start, end) in bounds {
-        let chunk = if end >= 0 {
-            rstrip(data.get(start..end as usize)?).strip_suffix(b",")?
-        } else {
-            rstrip(rstrip(&data[start..]).strip_suffix(b"]}")?)
-        };
-        starts.push(start);
-        chunks.push(PyBytes::new(py, chunk));
-    }
+    let bounds = candidate_bounds(data, positions, needle)?;
+    let starts = bounds.iter().map(|&(start, _)| start).collect();
+    let chunks = bounds
+        .iter()
+        .map(|&(start, end)| PyBytes::new(py, &data[start..end]))
+        .collect();
     Some((starts, chunks))
+}
+
+/// `surely_json_object`, for the tests that hold it to simdjson.
+#[pyfunction]
+fn is_surely_json_object(text: &[u8]) -> bool {
+    surely_json_object(text)
 }
 
 #[pymodule]
@@ -1602,6 +1846,7 @@ fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<FewProbes>()?;
     module.add_function(wrap_pyfunction!(count_of, module)?)?;
     module.add_function(wrap_pyfunction!(record_chunks, module)?)?;
+    module.add_function(wrap_pyfunction!(is_surely_json_object, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;
     Ok(())

@@ -150,6 +150,19 @@ class NativeTake:
         self.read_in_python += sum(1 for _, key_id in back if key_id >= -1)
         return back
 
+    def scan_file(
+        self, data: bytes, positions: list[int], needle: bytes
+    ) -> tuple[int, list[tuple[int, int, int]]] | None:
+        """``scan`` of a file's candidates found, checked and read in ``data`` by the extension: their
+        number and (start, end, key id) of those the Python scan may have to read; None when it is not
+        sure every candidate is one object simdjson reads, or ``record_chunks`` would find none (nothing
+        read then)."""
+        self._registered.clear()
+        taken: tuple[int, list[tuple[int, int, int]]] | None = self._take.scan_file(data, positions, needle)
+        if taken is not None:
+            self.read_in_python += sum(1 for _, _, key_id in taken[1] if key_id >= -1)
+        return taken
+
     def waits(self, key_id: int) -> bool:
         """Whether a record ``scan`` gave this (negative) key id is counted by ``settle``: its key's first
         record was registered (else the Python scan reads it, and it counts as read in Python)."""

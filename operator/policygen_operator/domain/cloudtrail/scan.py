@@ -813,40 +813,57 @@ class Scanner:
         """
         if has_escaped_slash(data) or not self.matcher.exact:
             return False
-        found = self._chunks(data, self.matcher.positions(data), _RECORD_START)
-        if found is None:
-            return False
-        starts, chunks = found
-        # Every candidate must parse as an object before any is used (simdjson's check, ~0.6 us); then
-        # each is converted to a dict only while it is used: converting all of them first and keeping the
-        # dicts measured slower (fresh memory for every record) besides costing memory.
-        parse = self.parser.parse
-        for chunk in chunks:
-            try:
-                value = parse(chunk)
-            except BAD_JSON:
-                return False
-            is_object = isinstance(value, simdjson.Object)
-            del value
-            if not is_object:
-                return False
-        native = self._native_take() if chunks else None
-        if native is None:
-            for start, chunk in zip(starts, chunks, strict=True):
-                self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
+        positions = self.matcher.positions(data)
+        native = self._native_take() if positions else None
+        # the extension finds, checks and reads the candidates where they lie in ``data``, and only those
+        # it hands back are sliced out; when it is not sure every one is an object simdjson reads (nothing
+        # read then), they are all sliced out and simdjson decides
+        taken = native.scan_file(data, positions, _RECORD_START) if native is not None else None
+        if taken is not None:
+            candidates, back = taken
         else:
-            for index, key_id in native.scan(chunks):
+            found = self._checked_chunks(data, positions)
+            if found is None:
+                return False
+            starts, chunks = found
+            candidates = len(chunks)
+            if native is None:
+                for start, chunk in zip(starts, chunks, strict=True):
+                    self._scan_dict(name, f"record at byte {start}", self._as_dict(chunk))
+            else:  # a chunk is its file's bytes from its start on, cut at the end only
+                back = [(starts[i], starts[i] + len(chunks[i]), key_id) for i, key_id in native.scan(chunks)]
+        if native is not None:
+            for start, end, key_id in back:
                 if key_id < -1 and native.waits(key_id):
                     continue  # a repeat of a record mapped above: counted by ``settle``
                 self._pending = key_id
-                self._scan_dict(name, f"record at byte {starts[index]}", self._as_dict(chunks[index]))
+                self._scan_dict(name, f"record at byte {start}", self._as_dict(data[start:end]))
             self._pending = -1
             native.settle()
             native.after_file(self.result)
         self.result.summary.events_scanned += self._count(data, _RECORD_START)
-        if not chunks:
+        if not candidates:
             self.result.files_without_principal += 1
         return True
+
+    def _checked_chunks(self, data: bytes, positions: list[int]) -> tuple[list[int], list[bytes]] | None:
+        """The candidate records' starts and texts, None unless every one parses as an object (simdjson's
+        check, ~0.6 us). Each is converted to a dict only while it is used: converting all of them first
+        and keeping the dicts measured slower (fresh memory for every record) besides costing memory."""
+        found = self._chunks(data, positions, _RECORD_START)
+        if found is None:
+            return None
+        parse = self.parser.parse
+        for chunk in found[1]:
+            try:
+                value = parse(chunk)
+            except BAD_JSON:
+                return None
+            is_object = isinstance(value, simdjson.Object)
+            del value
+            if not is_object:
+                return None
+        return found
 
     def _native_take(self) -> NativeTake | None:
         """The native reader, made on the first candidates (it needs the mapper), where it can serve: built,

@@ -1084,3 +1084,120 @@ def test_records_with_long_runs_between_strings_are_counted_as_the_python_scan()
     read = _counting_python_reads(scanner, [text])
     assert scanner.take_result(final=True).summary.events_matched > 0
     assert read < len(records) // 2  # most are repeats, counted by the extension
+
+
+def _simdjson_reads_an_object(text: bytes) -> bool:
+    import simdjson
+
+    try:
+        value = simdjson.Parser().parse(text)
+    except (ValueError, RuntimeError):
+        return False
+    return isinstance(value, simdjson.Object)
+
+
+# JSON values of every kind, with strings of characters past ASCII and surrogates (json.dumps escapes them
+# or writes them raw), numbers past 64 bits and exponents; bytes of JSON's grammar and of broken UTF-8 for
+# the edits
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(st.characters(codec="utf-16", exclude_categories=()), max_size=20),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+EDIT_BYTES = st.sampled_from(list(b'{}[]",:\\ 0123456789.-+eEtrufalsn\x00\x1f\x7f\x80\xc3\xa9\xed\xff u'))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.dictionaries(st.text(max_size=5), JSON_VALUES, max_size=6),
+    ascii_only=st.booleans(),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10**6), st.sampled_from(["set", "drop", "insert"]), EDIT_BYTES), max_size=3
+    ),
+)
+def test_the_extension_is_sure_of_a_json_object_only_where_simdjson_reads_one(
+    value: dict[str, Any], ascii_only: bool, edits: list[tuple[int, str, int]]
+) -> None:
+    """The extension checks the candidates it reads in place itself, where the scan asked simdjson: any text
+    it is sure of must be one simdjson reads as an object, or a file that the scan parses whole (and then
+    counts a bad record in) would be read record by record. Texts as json.dumps writes objects of any JSON
+    values, then bytes set, dropped or inserted (RFC 8259's grammar, control characters, broken UTF-8)."""
+    text = bytearray(json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
+    for at, edit, byte in edits:
+        at %= len(text) + 1
+        if edit == "insert":
+            text.insert(at, byte)
+        elif at < len(text):
+            if edit == "set":
+                text[at] = byte
+            else:
+                del text[at]
+    if native.policygen_native.is_surely_json_object(bytes(text)):
+        assert _simdjson_reads_an_object(bytes(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "sure"),
+    [
+        (delivery([build(0, TIMES[0])])[len(b'{"Records":[') : -2], True),  # a record as CloudTrail writes it
+        (b' {"a" : [ -0.5 , 0, true, false, null, {}, [], "\\u00e9\\n\\"" ] ,"\xc3\xa9":1 }', True),
+        (b'{"a":"' + b"x" * 40 + b'\\"' + b"y" * 40 + b'"}', True),  # an escaped quote past a block
+        (b'{"a":1e5}', False),  # simdjson reads it; exponents are left to it (1e400 it refuses)
+        (b'{"a":1234567890123456789}', False),  # 19 digits: left to simdjson (2**64 it refuses)
+        (b'{"a":"\\ud83d\\ude00"}', False),  # a surrogate pair: left to simdjson (a lone one it refuses)
+        (b'{"a":' + b"[" * 200 + b"]" * 200 + b"}", False),  # deeper than the extension decides
+        (b'{"a":01}', False),
+        (b'{"a":"\x01"}', False),
+        (b'{"a":"\xc3"}', False),
+        (b'{"a":"\\x"}', False),
+        (b'{"a":[1,]}', False),
+        (b'{"a":1} x', False),
+        (b'[{"a":1}]', False),
+    ],
+)
+def test_the_extension_is_sure_of_records_as_cloudtrail_writes_them(text: bytes, sure: bool) -> None:
+    """Records as CloudTrail writes them are read in place (else the check gains nothing); valid texts whose
+    reading by simdjson depends on limits (numbers past 64 bits or a double's range, surrogates, depth)
+    are left to simdjson, as are invalid ones."""
+    assert native.policygen_native.is_surely_json_object(text) is sure
+    assert not sure or _simdjson_reads_an_object(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "in_place"),
+    [
+        (b'{"k":"v"}', True),
+        (b'{"k":1.5e+3}', False),  # valid: simdjson decides, every candidate sliced out
+        (b'{"k":"\\ud83d\\ude00"}', False),
+        (b'{"k":01}', False),  # invalid: simdjson refuses, the file is parsed whole
+    ],
+)
+def test_a_file_is_read_in_place_only_when_the_extension_is_sure_of_every_candidate(
+    value: bytes, in_place: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One candidate the extension is not sure of sends the whole file the way it went before the in-place
+    read (every candidate sliced out and checked by simdjson), nothing counted twice or left out; the same
+    result as the Python scan either way, a file with an invalid record skipped and named."""
+    records = [build(call, time) for call in range(len(CALLS)) for time in TIMES[:2]]
+    records[3] = {**records[3], "additionalEventData": "@@"}
+    text = delivery(records).replace(b'"@@"', value)
+    checked: list[int] = []
+    original = Scanner._checked_chunks
+
+    def counted(self: Scanner, data: bytes, positions: list[int]) -> Any:
+        checked.append(1)
+        return original(self, data, positions)
+
+    monkeypatch.setattr(Scanner, "_checked_chunks", counted)
+    scan([text], use_native=True)
+    assert (len(checked) == 0) is in_place
+    result = compare([text])
+    assert ("f0.json" in result.summary.skipped_files) is (value == b'{"k":01}')  # named, never half-read
