@@ -1201,3 +1201,23 @@ def test_a_file_is_read_in_place_only_when_the_extension_is_sure_of_every_candid
     assert (len(checked) == 0) is in_place
     result = compare([text])
     assert ("f0.json" in result.summary.skipped_files) is (value == b'{"k":01}')  # named, never half-read
+
+
+def test_a_member_name_with_an_escape_is_read_by_python_in_a_file_read_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``"event\\u004eame"`` is eventName once decoded: a record naming it after its eventName holds another
+    call for Python (its dict keeps the last). The extension's check sees the escape in the same walk and
+    hands that record to Python; the file is still read in place."""
+    records = [build(call, time) for call in range(len(CALLS)) for time in TIMES[:2]]
+    records[0] = {**records[0], "@@": "PutObject"}
+    text = delivery(records).replace(b'"@@"', b'"event\\u004eame"', 1)
+    assert json.loads(text)["Records"][0]["eventName"] == "PutObject"
+    checked: list[int] = []
+    original = Scanner._checked_chunks
+    monkeypatch.setattr(
+        Scanner, "_checked_chunks", lambda self, *args: checked.append(1) or original(self, *args)
+    )
+    scan([text], use_native=True)
+    assert not checked
+    compare([text])
