@@ -14,6 +14,11 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policygen_operator.cli import generate
 from policygen_operator.cli.generate import _write_report
 
 
@@ -50,3 +55,38 @@ def test_a_large_report_is_never_held_whole_in_memory(tmp_path: Path) -> None:
     assert path.stat().st_size == size + 1
     # the whole text alone would be `size` (one byte a character); streamed, the file's buffer is all
     assert peak < size / 10, f"peak {peak:,} bytes for a {size:,}-byte report"
+
+
+JSON_KEYS = st.one_of(
+    st.text(max_size=6), st.integers(-5, 5), st.none(), st.booleans(), st.floats(allow_nan=True)
+)
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(st.characters(codec="utf-16"), max_size=8),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.lists(st.text(max_size=4), max_size=5),  # the lists joined at once
+        st.tuples(inner, inner),
+        st.dictionaries(JSON_KEYS, inner, max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES, per_write=st.sampled_from([1, 2, 1024]))
+def test_any_report_is_written_as_json_dumps_indents_it(
+    value: Any, per_write: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written by pieces (strings of a list joined a thousand at a time), the text is the one of
+    ``json.dumps(..., indent=2)`` for any JSON value: escapes past ASCII, keys that are no strings,
+    floats, NaN, empty containers, tuples."""
+    monkeypatch.setattr(generate, "STRINGS_PER_WRITE", per_write)
+    pieces: list[str] = []
+    generate._write_indented(value, pieces.append, "\n")
+    assert "".join(pieces) == json.dumps(value, indent=2)
