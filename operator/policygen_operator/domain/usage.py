@@ -289,6 +289,38 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             for resource, usage in self._folded_of(action).items():
                 yield action, resource, usage.count, usage.first_seen, usage.last_seen
 
+    def per_action(self) -> dict[str, tuple[int, str, str, list[str]]]:
+        """Per action: calls, first and last seen, and the resources (unsorted), as ``entries`` would sum
+        them, by the action's dicts whole: a fleet's report reads 329,000 entries, and a Python step for
+        each through ``entries`` was 0.2 CPU s of it (most entries are bare times, counted by ``len``)."""
+        self._settle()
+        summed: dict[str, tuple[int, str, str, list[str]]] = {}
+        for action, by_resource in self.by_action.items():
+            if not by_resource:
+                continue
+            bare = [entry for entry in by_resource.values() if isinstance(entry, str)]
+            held = [entry for entry in by_resource.values() if isinstance(entry, Usage)]
+            firsts = [*bare, *(usage.first_seen for usage in held)]
+            lasts = [*bare, *(usage.last_seen for usage in held)]
+            count = len(bare) + sum(usage.count for usage in held)
+            summed[action] = (count, min(firsts), max(lasts), list(by_resource))
+        for action in self.folds or {}:
+            for resource, usage in self._folded_of(action).items():
+                count, first, last, resources = summed.get(action) or (
+                    0,
+                    usage.first_seen,
+                    usage.last_seen,
+                    [],
+                )
+                resources.append(resource)
+                summed[action] = (
+                    count + usage.count,
+                    min(first, usage.first_seen),
+                    max(last, usage.last_seen),
+                    resources,
+                )
+        return summed
+
     def __len__(self) -> int:
         self._settle()
         folded = sum(len(self._folded_of(action)) for action in self.folds or {})

@@ -775,21 +775,9 @@ def _principal_report(
 
 def _per_action(table: UsageTable) -> dict[str, dict[str, Any]]:
     """Per action: calls, first and last seen, and the resources it touched (sorted)."""
-    grouped: dict[str, list[Any]] = {}  # action -> [count, first seen, last seen, resources]
-    for action, resource, count, first, last in table.entries():
-        entry = grouped.get(action)
-        if entry is None:
-            grouped[action] = [count, first, last, [resource]]
-            continue
-        entry[0] += count
-        if first < entry[1]:
-            entry[1] = first
-        if last > entry[2]:
-            entry[2] = last
-        entry[3].append(resource)
     return {
         action: {"count": count, "firstSeen": first, "lastSeen": last, "resources": sorted(resources)}
-        for action, (count, first, last, resources) in sorted(grouped.items())
+        for action, (count, first, last, resources) in sorted(table.per_action().items())
     }
 
 

@@ -196,6 +196,16 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
             for a, r, *_ in whole
         ), (action, resource)
     assert sum(count for _, _, count, _, _ in whole) == len(seen)
+    summed: dict[str, tuple[int, str, str, list[str]]] = {}  # the report's per-action sums, entry by entry
+    for action, resource, count, first, last in merged.entries():
+        before, earliest, latest, resources = summed.get(action, (0, first, last, []))
+        summed[action] = (
+            before + count,
+            min(earliest, first),
+            max(latest, last),
+            sorted([*resources, resource]),
+        )
+    assert {a: (*sums, sorted(r)) for a, (*sums, r) in merged.per_action().items()} == summed
 
 
 def _packed(actions: list[str], rows: list[tuple[list[str], int, str, str]]) -> str:
