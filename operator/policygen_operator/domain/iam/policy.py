@@ -176,6 +176,8 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
             leaves.append(rest)
         else:
             folders[rest[: cut + 1]].append(rest[cut + 1 :])
+    if len(leaves) + len(folders) > threshold:
+        return [_common_prefix(rests) + "*"]  # what is left with every folder collapsed: the same end
     inside = {
         folder: children if len(children) <= threshold else _compact_tree(children, threshold)
         for folder, children in sorted(folders.items())
