@@ -1340,14 +1340,10 @@ def shape_problem(record: dict[str, Any]) -> str:
         and get("recipientAccountId").__class__ in _TEXT
         and get("requestParameters").__class__ in _PARAMETERS
         and get("resources").__class__ in _LIST
-        and (
-            identity.__class__ is not dict
-            or (
-                identity.get("arn").__class__ in _TEXT
-                and identity.get("type").__class__ in _TEXT
-                and identity.get("accountId").__class__ in _TEXT
-            )
-        )
+        and identity.__class__ is dict
+        and identity.get("arn").__class__ in _TEXT
+        and identity.get("type").__class__ in _TEXT
+        and identity.get("accountId").__class__ in _TEXT
     ):
         return ""
     return _which_field(record)
@@ -1362,11 +1358,16 @@ def _which_field(record: dict[str, Any]) -> str:
         if value is not None and value.__class__ is not str:
             return f"{key} is {_json_type(value)}, not a string"
     identity = record.get("userIdentity")
-    if identity.__class__ is dict:
-        for key in _IDENTITY_TEXT:
-            value = identity.get(key)
-            if value is not None and value.__class__ is not str:
-                return f"userIdentity.{key} is {_json_type(value)}, not a string"
+    # a matched record has one; a record naming it twice was matched by the first (simdjson's lookup of
+    # a document parsed whole) and is read by the last (its dict's), which need not be an object
+    if identity is None:
+        return "no userIdentity"
+    if identity.__class__ is not dict:
+        return f"userIdentity is {_json_type(identity)}, not an object"
+    for key in _IDENTITY_TEXT:
+        value = identity.get(key)
+        if value is not None and value.__class__ is not str:
+            return f"userIdentity.{key} is {_json_type(value)}, not a string"
     params = record.get("requestParameters")
     if params is not None and params.__class__ is not dict and params.__class__ is not str:
         return f"requestParameters is {_json_type(params)}, not an object"
@@ -1383,6 +1384,8 @@ def _json_type(value: Any) -> str:
         return "a number"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, str):
+        return "a string"
     return "an array" if isinstance(value, list) else type(value).__name__
 
 

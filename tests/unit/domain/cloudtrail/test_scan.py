@@ -1217,3 +1217,35 @@ def test_the_notes_kept_past_the_limit_do_not_depend_on_the_order_results_merge_
                 result.note(arn, note)
         merged.append(dict(results[0].merge(results[1]).notes[arn]))
     assert merged[0] == merged[1] == {("warning", "c", "y"): 1, ("info", "a", "z"): 1}
+
+
+@pytest.mark.parametrize(
+    ("last", "problem"),
+    [
+        (b"1", "userIdentity is a number, not an object"),
+        (b'"x"', "userIdentity is a string, not an object"),
+        (b"[]", "userIdentity is an array, not an object"),
+        (b"null", "no userIdentity"),
+    ],
+)
+@pytest.mark.parametrize("use_native", [True, False])
+def test_a_record_naming_its_identity_twice_never_stops_the_scan(
+    last: bytes, problem: str, use_native: bool
+) -> None:
+    """ "The names within an object SHOULD be unique" (RFC 8259, section 4), and readers differ on a
+    record that names userIdentity twice: in a file parsed whole, simdjson's lookup matched the record by
+    the first (the requested role's) and its dict kept the last, and the mapper failed on an identity that
+    is no object (AttributeError: the whole scan stopped). Such a record is now a bad record named for that
+    field; in a compact file its dict alone is read, whose identity names nobody asked for."""
+    from policygen_operator.domain.cloudtrail.scan import default_mapper
+
+    text = json.dumps(MINE, separators=(",", ":")).encode()[:-1] + b',"userIdentity":' + last + b"}"
+    for compact in (False, True):
+        data = (b'{"Records":[' if compact else b'{ "Records" : [') + text + b"]}"
+        spec = ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=default_mapper, native=use_native)
+        scanner = Scanner(spec)
+        scanner.scan_bytes("f.json", data)
+        result = scanner.take_result(final=True)
+        assert not allowed(result) and result.summary.events_scanned == 1
+        if not compact:
+            assert result.warnings == [f"skipped record 0 of f.json: {problem}"]
