@@ -897,7 +897,7 @@ def _write_indented(value: Any, write: Callable[[str], object], newline: str) ->
     if isinstance(value, dict) and value:
         write("{")
         for number, (key, item) in enumerate(value.items()):
-            name = key if isinstance(key, str) else json.dumps(key)  # json's keys: 1 -> "1", None -> "null"
+            name = key if isinstance(key, str) else _key_text(key)
             head = ("," if number else "") + inner + encode_basestring_ascii(name) + ": "
             text = _scalar_text(item)
             if text is None:
@@ -921,6 +921,13 @@ def _write_indented(value: Any, write: Callable[[str], object], newline: str) ->
         write(newline + "]")
     else:
         write(_scalar_text(value) or json.dumps(value))  # also a float, an empty container: "{}", "[]"
+
+
+def _key_text(key: Any) -> str:
+    """json's text of a key that is no string: 1 -> "1", None -> "null"; what json refuses, refused."""
+    if key is None or isinstance(key, int | float):
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 def _scalar_text(value: Any) -> str | None:

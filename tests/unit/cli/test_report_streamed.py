@@ -90,3 +90,11 @@ def test_any_report_is_written_as_json_dumps_indents_it(
     pieces: list[str] = []
     generate._write_indented(value, pieces.append, "\n")
     assert "".join(pieces) == json.dumps(value, indent=2)
+
+
+@pytest.mark.parametrize("key", [(1, 2), (), frozenset()])
+def test_a_key_json_refuses_is_refused(key: Any) -> None:
+    with pytest.raises(TypeError):
+        json.dumps({key: 1}, indent=2)
+    with pytest.raises(TypeError):
+        generate._write_indented({key: 1}, [].append, "\n")

@@ -153,7 +153,14 @@ def _starting_with(ordered: list[str], prefix: str) -> int:
     return bisect.bisect_left(ordered, True, lo=low, key=lambda rest: not rest.startswith(prefix)) - low
 
 
-def _compact_tree(rests: list[str], threshold: int) -> list[str]:
+# How many levels of folders compaction goes down where each branches (a leaf or a second folder beside
+# a folder of more names than the threshold); a chain of single folders costs no level. An S3 key of
+# 1,024 bytes can hold 512 levels, and a call per level (two frames with its dict comprehension) ended a
+# policy's build at Python's recursion limit.
+MAX_LEVELS = 100
+
+
+def _compact_tree(rests: list[str], threshold: int, levels: int = 0) -> list[str]:
     """Compact path-like names at the deepest ``/`` level that keeps at most ``threshold`` of them.
 
     ``k``, ``k1`` and thirty ``logs/2024/N.txt`` with a threshold of 10 give ``k``, ``k1`` and
@@ -164,22 +171,31 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
     A folder collapses to its entries' common prefix: IAM names granted under any path (``role/*/NAME``,
     beside ``role/NAME``) whose names share ``stratus-red-team-`` give ``role/*/stratus-red-team-*``, not
     ``role/*/*``, every role that has a path. Only when even every folder collapsed is too many does the
-    level become its common prefix plus ``*``.
+    level become its common prefix plus ``*``. Past ``MAX_LEVELS`` levels that each branch below
+    the threshold's size, a level is its common prefix plus ``*`` too (said as ``compacted``, like any
+    pattern).
     """
     if len(rests) <= threshold:
         return rests
-    leaves: list[str] = []
-    folders: dict[str, list[str]] = defaultdict(list)
-    for rest in rests:
-        cut = rest.find("/")
-        if cut < 0:
-            leaves.append(rest)
-        else:
-            folders[rest[: cut + 1]].append(rest[cut + 1 :])
-    if len(leaves) + len(folders) > threshold:
-        return [_common_prefix(rests) + "*"]  # what is left with every folder collapsed: the same end
+    chain = ""  # the folders every name is in, one inside the other: gone down without a call each
+    while True:
+        leaves: list[str] = []
+        folders: dict[str, list[str]] = defaultdict(list)
+        for rest in rests:
+            cut = rest.find("/")
+            if cut < 0:
+                leaves.append(rest)
+            else:
+                folders[rest[: cut + 1]].append(rest[cut + 1 :])
+        if leaves or len(folders) != 1 or threshold < 1:
+            break  # (a threshold of 0 would collapse the single folder's one pattern at its parent)
+        ((folder, rests),) = folders.items()
+        chain += folder
+    if len(leaves) + len(folders) > threshold or levels >= MAX_LEVELS:
+        # what is left with every folder collapsed (the same end), or a level too deep to go further
+        return [chain + _common_prefix(rests) + "*"]
     inside = {
-        folder: children if len(children) <= threshold else _compact_tree(children, threshold)
+        folder: children if len(children) <= threshold else _compact_tree(children, threshold, levels + 1)
         for folder, children in sorted(folders.items())
     }
     size = len(leaves) + sum(len(children) for children in inside.values())
@@ -189,8 +205,10 @@ def _compact_tree(rests: list[str], threshold: int) -> list[str]:
         size -= len(inside[folder]) - 1
         inside[folder] = [_common_prefix(folders[folder]) + "*"]
     if size > threshold:
-        return [_common_prefix(rests) + "*"]
-    return leaves + [folder + child for folder, children in inside.items() for child in children]
+        return [chain + _common_prefix(rests) + "*"]
+    return [chain + rest for rest in leaves] + [
+        chain + folder + child for folder, children in inside.items() for child in children
+    ]
 
 
 def _common_prefix(values: list[str]) -> str:

@@ -403,3 +403,27 @@ def test_what_a_pattern_stands_for_is_counted_as_a_pass_would(rests: list[str], 
     """``compact``'s count of the ARNs a pattern replaces: two binary searches of the sorted rests give the
     count a pass testing each gives, whatever the characters (the last code point included)."""
     assert _starting_with(sorted(rests), prefix) == sum(1 for rest in rests if rest.startswith(prefix))
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        # eleven keys of 1,022 bytes (S3 allows 1,024) in one chain of 510 folders
+        [f"{'a/' * 510}{n}" for n in range(11)],
+        # a branch at each of 505 levels: a leaf beside the folder that holds every deeper key
+        [f"{'a/' * level}x" for level in range(505)] + [f"{'a/' * 505}{n}" for n in range(11)],
+    ],
+)
+def test_keys_hundreds_of_folders_deep_compact_to_patterns_that_cover_them(keys: list[str]) -> None:
+    """A call per folder level (two frames with its comprehension) hit Python's recursion limit near 500
+    levels and ended the policy's build; a chain of single folders is gone down in a loop, and past
+    ``MAX_LEVELS`` branching levels a level is its common prefix plus ``*``."""
+    arns = [f"arn:aws:s3:::bucket/{key}" for key in keys]
+    stands_for: dict[str, int] = {}
+    kept = compact(arns, 10, stands_for)
+    assert len(kept) <= 10
+    for arn in arns:
+        assert any(
+            arn == pattern or (pattern.endswith("*") and arn.startswith(pattern[:-1])) for pattern in kept
+        )
+    assert sum(stands_for.values()) + len(set(arns) & kept) == len(arns)  # each named exactly or by one
