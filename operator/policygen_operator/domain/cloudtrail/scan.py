@@ -1216,7 +1216,8 @@ class Scanner:
             result.records_filtered_out += 1
             return
         as_dict: dict[str, Any] = record if record.__class__ is dict else record.as_dict()
-        problem = shape_problem(as_dict)
+        # matched by its identity, but a record naming it twice may end without one (``_which_field``)
+        problem = shape_problem(as_dict) if as_dict.get("userIdentity") is not None else "no userIdentity"
         if problem:
             self._bad_record(name, where, problem, principal)
             return
@@ -1340,10 +1341,15 @@ def shape_problem(record: dict[str, Any]) -> str:
         and get("recipientAccountId").__class__ in _TEXT
         and get("requestParameters").__class__ in _PARAMETERS
         and get("resources").__class__ in _LIST
-        and identity.__class__ is dict
-        and identity.get("arn").__class__ in _TEXT
-        and identity.get("type").__class__ in _TEXT
-        and identity.get("accountId").__class__ in _TEXT
+        and (
+            identity is None  # a record no caller is known of, read by a script (never a matched one)
+            or (
+                identity.__class__ is dict
+                and identity.get("arn").__class__ in _TEXT
+                and identity.get("type").__class__ in _TEXT
+                and identity.get("accountId").__class__ in _TEXT
+            )
+        )
     ):
         return ""
     return _which_field(record)
@@ -1358,14 +1364,12 @@ def _which_field(record: dict[str, Any]) -> str:
         if value is not None and value.__class__ is not str:
             return f"{key} is {_json_type(value)}, not a string"
     identity = record.get("userIdentity")
-    # a matched record has one; a record naming it twice was matched by the first (simdjson's lookup of
-    # a document parsed whole) and is read by the last (its dict's), which need not be an object
-    if identity is None:
-        return "no userIdentity"
-    if identity.__class__ is not dict:
+    # a record naming it twice was matched by the first (simdjson's lookup of a document parsed whole)
+    # and is read by the last (its dict's), which need not be an object
+    if identity is not None and not isinstance(identity, dict):
         return f"userIdentity is {_json_type(identity)}, not an object"
     for key in _IDENTITY_TEXT:
-        value = identity.get(key)
+        value = identity.get(key) if identity is not None else None
         if value is not None and value.__class__ is not str:
             return f"userIdentity.{key} is {_json_type(value)}, not a string"
     params = record.get("requestParameters")
