@@ -197,7 +197,8 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
         ), (action, resource)
     assert sum(count for _, _, count, _, _ in whole) == len(seen)
     summed: dict[str, tuple[int, str, str, list[str]]] = {}  # the report's per-action sums, entry by entry
-    for action, resource, count, first, last in merged.entries():
+    for (action, resource), usage in merged.items():
+        count, first, last = usage.count, usage.first_seen, usage.last_seen
         before, earliest, latest, resources = summed.get(action, (0, first, last, []))
         summed[action] = (
             before + count,

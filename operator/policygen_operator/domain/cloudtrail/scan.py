@@ -1366,12 +1366,13 @@ def _which_field(record: dict[str, Any]) -> str:
     identity = record.get("userIdentity")
     # a record naming it twice was matched by the first (simdjson's lookup of a document parsed whole)
     # and is read by the last (its dict's), which need not be an object
-    if identity is not None and not isinstance(identity, dict):
+    if isinstance(identity, dict):
+        for key in _IDENTITY_TEXT:
+            value = identity.get(key)
+            if value is not None and value.__class__ is not str:
+                return f"userIdentity.{key} is {_json_type(value)}, not a string"
+    elif identity is not None:
         return f"userIdentity is {_json_type(identity)}, not an object"
-    for key in _IDENTITY_TEXT:
-        value = identity.get(key) if identity is not None else None
-        if value is not None and value.__class__ is not str:
-            return f"userIdentity.{key} is {_json_type(value)}, not a string"
     params = record.get("requestParameters")
     if params is not None and params.__class__ is not dict and params.__class__ is not str:
         return f"requestParameters is {_json_type(params)}, not an object"
