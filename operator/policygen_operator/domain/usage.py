@@ -275,6 +275,16 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             for resource in self._folded_of(action):
                 yield action, resource
 
+    def resources_per_action(self) -> dict[str, set[str]]:
+        """The keys as action -> resources (folded patterns among them), a set per action made of its dict
+        whole: a policy is built per action, and a fleet's 329,000 keys one by one through ``__iter__`` into
+        a set of pairs, then grouped again by action, were 0.2 CPU s of its policies."""
+        self._settle()
+        grouped = {action: set(by_resource) for action, by_resource in self.by_action.items() if by_resource}
+        for action in self.folds or {}:
+            grouped.setdefault(action, set()).update(self._folded_of(action))
+        return {action: resources for action, resources in grouped.items() if resources}
+
     def per_action(self) -> dict[str, tuple[int, str, str, list[str]]]:
         """Per action: calls, first and last seen, and the resources (unsorted), as summing ``items()`` would
         give them, by the action's dicts whole: a fleet's report reads 329,000 entries, and a Python step

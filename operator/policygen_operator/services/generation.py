@@ -33,7 +33,6 @@ from policygen_operator.domain.engine import PROGRESS_EVERY, ScanCancelled, Work
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import (
     FOLD_AT,
-    ActionResource,
     PrincipalUsage,
     Usage,
     UsageSummary,
@@ -449,17 +448,18 @@ def _aws_error(error: Exception) -> PolicygenError:
     return classify(mapped, field=mapped.field if isinstance(mapped, AwsError) else "aws")
 
 
-def _granted(table: UsageTable, request: GenerationRequest) -> set[ActionResource]:
-    """The (action, resource) pairs a policy grants of a table: minus excluded actions, ``*`` for every
+def _granted(table: UsageTable, request: GenerationRequest) -> dict[str, set[str]]:
+    """The resources a policy grants per action of a table: minus excluded actions, ``*`` for every
     resource when resource level is off. Keys only: a policy is built from them, and a table of a
     cluster's roles holds hundreds of thousands."""
     from policygen_operator.domain.iam.policy import excluded_by
 
-    level = request.resource_level
-    granted = {(action, resource if level else "*") for action, resource in table}
+    granted = table.resources_per_action()
+    if not request.resource_level:
+        granted = {action: {"*"} for action in granted}
     if request.exclude_actions:
         is_excluded = excluded_by(request.exclude_actions)
-        granted = {key for key in granted if not is_excluded(key[0])}
+        granted = {action: resources for action, resources in granted.items() if not is_excluded(action)}
     return granted
 
 
@@ -470,16 +470,17 @@ def _principal_result(
     notes: Mapping[tuple[str, str, str], int] | None = None,
 ) -> PrincipalResult:
     from policygen_operator.domain.iam.canonical import policy_characters
-    from policygen_operator.domain.iam.policy import PolicyOptions, build_policies_and_compactions
+    from policygen_operator.domain.iam.policy import PolicyOptions, build_policies_per_action
     from policygen_operator.domain.iam.validate import validate_policy
 
     usage = summary.principals.get(arn)
-    allowed = _granted(usage.allowed, request) if usage else set()
-    denied = _granted(usage.denied, request) if usage else set()
+    allowed = _granted(usage.allowed, request) if usage else {}
+    denied = _granted(usage.denied, request) if usage else {}
     if request.include_denied:
-        allowed |= denied
+        for action, resources in denied.items():
+            allowed[action] = allowed[action] | resources if action in allowed else resources
     options = PolicyOptions(request.resource_level)  # excluded actions are out of ``allowed`` already
-    policies, compactions = build_policies_and_compactions(allowed, options) if allowed else ([], [])
+    policies, compactions = build_policies_per_action(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
 
     findings = [  # the mapper's findings first (PassRole left out, names a policy cannot write)
@@ -515,7 +516,7 @@ def _principal_result(
         for part, document in enumerate(policies, start=1)
         for finding in validate_policy(document)
     ]
-    actions = sorted({a for a, _ in allowed})
+    actions = sorted(allowed)
     return PrincipalResult(
         principal=arn,
         policies=policies,
@@ -523,7 +524,7 @@ def _principal_result(
         actions=actions,
         services=sorted({a.split(":", 1)[0] for a in actions}),
         characters=sum(policy_characters(p) for p in policies),
-        denied_actions=sorted({a for a, _ in denied}),
+        denied_actions=sorted(denied),
     )
 
 

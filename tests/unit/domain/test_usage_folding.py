@@ -207,6 +207,10 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
             sorted([*resources, resource]),
         )
     assert {a: (*sums, sorted(r)) for a, (*sums, r) in merged.per_action().items()} == summed
+    keys: dict[str, set[str]] = {}  # what a policy is built of, key by key
+    for action, resource in merged:
+        keys.setdefault(action, set()).add(resource)
+    assert merged.resources_per_action() == keys
 
 
 def _packed(actions: list[str], rows: list[tuple[list[str], int, str, str]]) -> str:

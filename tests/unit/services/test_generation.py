@@ -120,14 +120,14 @@ def test_events_not_understood_are_never_called_permissionless() -> None:
 
 
 def _small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = policy_module.build_policies_and_compactions
+    real = policy_module.build_policies_per_action
 
     def build(allowed: Any, options: Any = None) -> tuple[list[dict[str, Any]], Any]:
         return real(
             allowed, dataclasses.replace(options or policy_module.PolicyOptions(), max_characters=900)
         )
 
-    monkeypatch.setattr(policy_module, "build_policies_and_compactions", build)
+    monkeypatch.setattr(policy_module, "build_policies_per_action", build)
 
 
 def test_split_policies_go_to_output_dir_or_a_json_list(

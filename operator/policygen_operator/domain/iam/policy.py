@@ -71,10 +71,20 @@ def build_policies_and_compactions(
 ) -> tuple[list[dict[str, Any]], list[Compaction]]:
     """The documents, and the wildcards compaction wrote (each one a widening the report must name), from
     the (action, resource) pairs granted (a usage table's keys: how often and when do not count)."""
+    per_action: dict[str, set[str]] = defaultdict(set)
+    for action, resource in allowed:
+        per_action[action].add(resource)
+    return build_policies_per_action(per_action, options)
+
+
+def build_policies_per_action(
+    per_action: Mapping[str, set[str]], options: PolicyOptions | None = None
+) -> tuple[list[dict[str, Any]], list[Compaction]]:
+    """``build_policies_and_compactions`` of the resources granted per action (``UsageTable.
+    resources_per_action``), which it does not change."""
     options = options or PolicyOptions()
-    per_action, compactions = _resources_per_action(allowed, options)
-    statements = _statements(per_action)
-    return _pack(statements, options.max_characters), compactions
+    compacted, compactions = _resources_per_action(per_action, options)
+    return _pack(_statements(compacted), options.max_characters), compactions
 
 
 def excluded_by(patterns: Iterable[str]) -> Callable[[str], bool]:
@@ -85,17 +95,15 @@ def excluded_by(patterns: Iterable[str]) -> Callable[[str], bool]:
 
 
 def _resources_per_action(
-    allowed: Iterable[tuple[str, str]], options: PolicyOptions
+    granted: Mapping[str, set[str]], options: PolicyOptions
 ) -> tuple[dict[str, set[str]], list[Compaction]]:
-    per_action: dict[str, set[str]] = defaultdict(set)
-    for action, resource in allowed:
-        per_action[action].add(resource if options.resource_level else "*")
     is_excluded = excluded_by(options.exclude_actions)
-    for action in [a for a in per_action if is_excluded(a)]:
-        del per_action[action]  # once per action, not per pair
+    per_action: dict[str, set[str]] = {}
     widened: dict[str, dict[str, int]] = defaultdict(dict)  # pattern -> action -> ARNs it stands for
-    for action, resources in per_action.items():
-        if "*" in resources:
+    for action, resources in granted.items():
+        if not resources or is_excluded(action):
+            continue
+        if "*" in resources or not options.resource_level:
             per_action[action] = {"*"}
             continue
         stands_for: dict[str, int] = {}
