@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from policygen_operator.domain.iam.mapping import EventMapper
 from tests.unit.domain.iam.records import ACCOUNT, cloudtrail_record, user_identity
 
@@ -213,3 +215,28 @@ def test_an_appstream_image_copy_names_its_destination_in_the_destination_region
             f"arn:aws:appstream:us-west-2:{ACCOUNT}:image/AppStream-WinServer2019-base-oregon",
         ),
     }
+
+
+@pytest.mark.parametrize("account", ["{x}", "{}", "{0}"])
+def test_braces_in_the_account_a_record_names_never_stop_the_mapping(account: str) -> None:
+    """recipientAccountId (or the caller's accountId) is "the account that received this event" (CloudTrail
+    record contents), a string the scan takes as it is. Two resolvers put the account into a text and then
+    filled that text by ``str.format``, so braces in it raised KeyError, IndexError or ValueError and
+    stopped the whole scan (found by fuzzing). The account goes into the ARNs as written."""
+    fsx = cloudtrail_record("fsx.amazonaws.com", "CopyBackup", {"sourceBackupId": "backup-0123456789abcdef0"})
+    appstream = cloudtrail_record(
+        "appstream.amazonaws.com",
+        "CopyImage",
+        {"sourceImageName": "img", "destinationImageName": "img2", "destinationRegion": "us-west-2"},
+    )
+    for record in (fsx, appstream):
+        for named in (
+            {**record, "recipientAccountId": account},
+            {
+                **record,
+                "userIdentity": {**record["userIdentity"], "accountId": account},
+                "recipientAccountId": None,
+            },
+        ):
+            uses = EventMapper().map(named).uses
+            assert uses and all(f":{account}:" in arn for _, arn in uses if arn != "*")

@@ -1528,9 +1528,8 @@ def _appstream_copy_image(action: str, params: Mapping[str, Any], ctx: Context) 
     region = region_in(get_field(params, "DestinationRegion"))
     if region is None:
         return None
-    home = f"arn:{ctx.partition}:appstream:{{}}:{ctx.account}:image/{{}}"
-    named = [
-        home.format(where, value)
+    named = [  # f-strings, never str.format of a text holding the record's values (braces in them)
+        f"arn:{ctx.partition}:appstream:{where}:{ctx.account}:image/{value}"
         for parameter, where in (("SourceImageName", ctx.region), ("DestinationImageName", region))
         if isinstance(value := get_field(params, parameter), str) and _APPSTREAM_IMAGE_NAME.fullmatch(value)
     ]
@@ -1555,8 +1554,11 @@ def _fsx_copy_backup(action: str, params: Mapping[str, Any], ctx: Context) -> li
     if not source:
         return None
     region = region_in(get_field(params, "SourceRegion")) or ctx.region
-    home = f"arn:{ctx.partition}:fsx:{{}}:{ctx.account}:backup/{{}}"
-    return [home.format(ctx.region, "*"), *(home.format(region, v) for v in source)]
+    home = f"arn:{ctx.partition}:fsx:"  # the rest by f-strings: the context's values may hold braces
+    return [
+        f"{home}{ctx.region}:{ctx.account}:backup/*",
+        *(f"{home}{region}:{ctx.account}:backup/{v}" for v in source),
+    ]
 
 
 # The Elastic IP address calls name the address by "AllocationId: The allocation ID" or by "PublicIp: The
