@@ -43,12 +43,17 @@ use std::arch::x86_64 as simd;
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn block_bits(text: &[u8], here: usize, marked: impl Fn(simd::__m128i) -> simd::__m128i) -> u32 {
+    // SAFETY: SSE2 is part of x86-64
+    unsafe { simd::_mm_movemask_epi8(marked(block_at(text, here))) as u32 }
+}
+
+/// The sixteen bytes at `here`, which must lie inside `text` (asserted).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_at(text: &[u8], here: usize) -> simd::__m128i {
     assert!(here + 16 <= text.len());
     // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (asserted above)
-    unsafe {
-        let block = simd::_mm_loadu_si128(text.as_ptr().add(here) as *const simd::__m128i);
-        simd::_mm_movemask_epi8(marked(block)) as u32
-    }
+    unsafe { simd::_mm_loadu_si128(text.as_ptr().add(here) as *const simd::__m128i) }
 }
 
 /// The bytes of `block` equal to `byte` (all ones where they are).
@@ -233,17 +238,11 @@ fn each_member_checked<'a>(
     at = skip_blank(text, at + 1);
     if text.get(at) != Some(&b'}') {
         loop {
-            if text.get(at) != Some(&b'"') {
-                return Err(());
-            }
             let mut escaped = false;
-            let end = checked_string_end(text, at, &mut past_ascii, &mut escaped).ok_or(())?;
-            let name = &text[at + 1..end - 1];
-            at = skip_blank(text, end);
-            if text.get(at) != Some(&b':') {
-                return Err(());
-            }
-            at = skip_blank(text, at + 1);
+            let (name_end, value) =
+                member_start(text, at, &mut past_ascii, &mut escaped).ok_or(())?;
+            let name = &text[at + 1..name_end - 1];
+            at = value;
             let value_end = checked_value_end(text, at, &mut past_ascii).ok_or(())?;
             each(name, escaped, &text[at..value_end]);
             at = skip_blank(text, value_end);
@@ -282,7 +281,7 @@ fn checked_value_end(text: &[u8], mut at: usize, past_ascii: &mut bool) -> Optio
                     at += 1;
                 } else {
                     if open == b'{' {
-                        at = member_value(text, at, past_ascii)?;
+                        at = member_start(text, at, past_ascii, &mut false)?.1;
                     }
                     continue;
                 }
@@ -304,7 +303,7 @@ fn checked_value_end(text: &[u8], mut at: usize, past_ascii: &mut bool) -> Optio
                 b',' => {
                     at = skip_blank(text, at + 1);
                     if closers[depth - 1] == b'}' {
-                        at = member_value(text, at, past_ascii)?;
+                        at = member_start(text, at, past_ascii, &mut false)?.1;
                     }
                     break;
                 }
@@ -318,13 +317,21 @@ fn checked_value_end(text: &[u8], mut at: usize, past_ascii: &mut bool) -> Optio
     }
 }
 
-/// Where a member's value starts (blanks skipped), its name's string starting at `at`.
-fn member_value(text: &[u8], at: usize, past_ascii: &mut bool) -> Option<usize> {
+/// A member whose name's string starts at `at`, checked: the index after that string and where the
+/// value starts (blanks skipped); `escaped` set when the name holds an escape.
+#[inline(always)]
+fn member_start(
+    text: &[u8],
+    at: usize,
+    past_ascii: &mut bool,
+    escaped: &mut bool,
+) -> Option<(usize, usize)> {
     if text.get(at) != Some(&b'"') {
         return None;
     }
-    let at = skip_blank(text, checked_string_end(text, at, past_ascii, &mut false)?);
-    (text.get(at) == Some(&b':')).then(|| skip_blank(text, at + 1))
+    let name_end = checked_string_end(text, at, past_ascii, escaped)?;
+    let colon = skip_blank(text, name_end);
+    (text.get(colon) == Some(&b':')).then(|| (name_end, skip_blank(text, colon + 1)))
 }
 
 fn literal_end(text: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
@@ -377,9 +384,9 @@ fn checked_string_end(
     loop {
         #[cfg(target_arch = "x86_64")]
         while here + 16 <= text.len() {
-            // SAFETY: SSE2 is part of x86-64, and the 16 bytes read are inside `text` (checked above)
+            let block = block_at(text, here);
+            // SAFETY: SSE2 is part of x86-64
             let (stops, high) = unsafe {
-                let block = simd::_mm_loadu_si128(text.as_ptr().add(here) as *const simd::__m128i);
                 let limit = simd::_mm_set1_epi8(0x1f);
                 let control = simd::_mm_cmpeq_epi8(simd::_mm_max_epu8(block, limit), limit);
                 let ends = simd::_mm_or_si128(bytes_of(block, b'"'), bytes_of(block, b'\\'));
@@ -1451,7 +1458,7 @@ impl Take {
 
     /// `scan` of a whole file's candidates where they lie in its text, none copied into a bytes object:
     /// those around the principal search's offsets (`record_chunks`' bounds), each checked to be one
-    /// JSON object here (`surely_json_object`) where Python asked simdjson. Gives the number of candidates
+    /// JSON object in the walk that reads it (`Record::read_checked`) where Python asked simdjson. Gives the number of candidates
     /// and (start, end, key id) of those Python may have to read; None when `record_chunks` would give
     /// None or a candidate is not surely an object simdjson reads, nothing read: the caller then takes
     /// `record_chunks` and simdjson's check, which decides. The copies and the check were ~1.7 us of the
