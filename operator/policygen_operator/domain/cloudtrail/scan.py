@@ -87,6 +87,19 @@ MAX_REASONS = 4  # distinct reasons kept per ignored call (authentication failur
 # What simdjson raises for text it cannot read: ValueError for invalid JSON, RuntimeError for a document
 # nested deeper than its limit (1024 levels). Both are bad input, never a reason to stop the scan.
 BAD_JSON = (ValueError, RuntimeError)
+
+
+class _NotJson(Exception):
+    """simdjson refused a document's text (``error``). Raised from the parse alone: a ValueError or
+    RuntimeError (RecursionError among them) raised while the document's records are read and mapped is
+    no sign of bad JSON, and caught with the parse it made a file of good records "not valid JSON", its
+    records after that one lost."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 # What simdjson's ``at_pointer`` raises when the path is not there: KeyError for a missing key, TypeError
 # when a step meets another type (an array where an object was expected), ValueError or IndexError for an
 # index out of range or unusable; AttributeError when the record itself is not an object.
@@ -720,10 +733,10 @@ class Scanner:
                 return True
         try:
             problem = self._scan_text(name, data)
-        except BAD_JSON as error:
+        except _NotJson as refused:
             pieces = self._concatenated(data)
             if pieces is None:
-                result.skip_file(name, _unreadable_json(error, data))
+                result.skip_file(name, _unreadable_json(refused.error, data))
                 return False
             self._scan_concatenated(name, pieces)
             return True
@@ -733,9 +746,12 @@ class Scanner:
         return True
 
     def _scan_text(self, name: str, data: bytes, within: str = "") -> str:
-        """One JSON document in any of the forms read (raises what simdjson raises for bad JSON); returns
+        """One JSON document in any of the forms read (``_NotJson`` when simdjson refuses its text); returns
         why it is none of them, "" once read. ``within`` prefixes where its records are named."""
-        document = self.parser.parse(data)
+        try:
+            document = self.parser.parse(data)
+        except BAD_JSON as error:
+            raise _NotJson(error) from error
         unit = f"{within} record" if within else "record"
         if isinstance(document, simdjson.Object):
             records = document.get("Records")

@@ -346,6 +346,26 @@ def test_a_compact_file_cut_after_a_record_is_reported() -> None:
     assert result.summary.skipped_files["cut.json"].startswith("not valid JSON")
 
 
+class _FailingMapper(FakeMapper):
+    """A mapper with a bug: raises ValueError, the class simdjson raises for bad JSON, on one call."""
+
+    def map(self, record: Any) -> Any:
+        if record["eventName"] == "Broken":
+            raise ValueError("a resolver's bug")
+        return super().map(record)
+
+
+@pytest.mark.parametrize("layout", [delivery, spaced])
+def test_an_error_while_mapping_is_never_taken_for_bad_json(layout: Any) -> None:
+    """Only simdjson's parse says a file is not JSON. A spaced file is parsed whole, and its records were
+    read inside the same ``except (ValueError, RuntimeError)`` as the parse: a mapper's ValueError made the
+    file "not valid JSON" and lost its later records, where a compact file stops the scan with the bug."""
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW)
+    scanner = Scanner(spec, _FailingMapper())
+    with pytest.raises(ValueError, match="a resolver's bug"):
+        scanner.scan_bytes("f.json", layout([MINE, record(role_identity(), "Broken"), MINE]))
+
+
 def test_a_role_given_without_its_path_names_the_full_arn_to_use() -> None:
     bare = "arn:aws:iam::111122223333:role/app"  # ROLE is .../role/service-role/app
     files = ("f.json", delivery([MINE, MINE, OTHER]))
