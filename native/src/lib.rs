@@ -636,14 +636,18 @@ type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
 type Row = (u32, u32, u64, String, String);
 
 /// The drained tallies of one principal's records counted by one template: (principal, entry, their
-/// count, and for a template with uses its rows packed in one string, `usage.UsageTable.add_packed`'s
-/// form: columns joined by GS (0x1D), each's items by RS (0x1E): how many rows were one call each (they
-/// come first), the uses' actions, the counts and last eventTimes of the other rows, the first eventTime
-/// of every row, and per action its resource in every row (the slots' texts filled in). One
-/// string pickles as one copy, and a column per action lets the parent add a row's calls made once a
-/// dict update at a time; lists of strings cost a worker and the parent a Python step per string
-/// (`templates.derive` keeps the separators out of every form, and ids out of the actions).
-type Group<'py> = (u32, u32, u64, Bound<'py, PyString>);
+/// count).
+type Group = (u32, u32, u64);
+
+/// The uses of one principal's records counted by templates, allowed or denied, since the last drain:
+/// (principal, denied, packed), `usage.UsageTable.add_packed`'s form: columns joined by GS (0x1D), each's
+/// items by RS (0x1E): the actions, then five columns for each: how many of its rows were one call each
+/// (they come first), the counts and last eventTimes of the other rows, the first eventTime of every row,
+/// every row's resource (the slots' texts filled in). One string pickles as one copy, and an action's
+/// calls made once are added by the parent a dict update at a time; lists of strings cost a worker and
+/// the parent a Python step per string, and a string per template a step per template (`templates.derive`
+/// keeps the separators out of every form, and ids out of the actions).
+type Pack<'py> = (u32, bool, Bound<'py, PyString>);
 
 /// A candidate record `scan_file` leaves to Python: its start and end in the file's text, its key id.
 type Candidate = (usize, usize, i64);
@@ -657,6 +661,7 @@ const ITEM_SEPARATOR: char = '\x1e';
 struct Uses {
     actions: Vec<String>,
     resources: Vec<Vec<Piece>>,
+    denied: bool,
 }
 
 /// The uses a form's pieces hold, their strings joined by NUL: None when an action holds a slot or the
@@ -684,6 +689,7 @@ fn uses_of(form: Vec<Piece>) -> Option<Uses> {
     let mut uses = Uses {
         actions: Vec::new(),
         resources: Vec::new(),
+        denied: false,
     };
     let mut strings = strings.into_iter();
     while let (Some(action), Some(resource)) = (strings.next(), strings.next()) {
@@ -771,6 +777,7 @@ fn time_text(time: &Time) -> String {
     String::from_utf8_lossy(time).into_owned() // ASCII: checked before it was taken
 }
 
+#[derive(Clone, Copy)]
 struct Tally {
     count: u64,
     first: Time,
@@ -1043,6 +1050,16 @@ impl Tally {
         }
         if time > &self.last {
             self.last = *time;
+        }
+    }
+
+    fn join(&mut self, other: &Tally) {
+        self.count += other.count;
+        if other.first < self.first {
+            self.first = other.first;
+        }
+        if other.last > self.last {
+            self.last = other.last;
         }
     }
 }
@@ -1509,14 +1526,22 @@ impl Take {
     }
 
     /// The template Python derived for the records of this key id's template (entry `entry` of its
-    /// list, `form` its uses' `str.format` string when it grants any), or None: no template stands for
-    /// them, each is keyed exactly. A form this cannot read is refused (ValueError), never half-used.
-    #[pyo3(signature = (key_id, entry, form=None))]
-    fn template(&mut self, key_id: usize, entry: Option<u32>, form: Option<&str>) -> PyResult<()> {
+    /// list, `form` its uses' `str.format` string when it grants any, `denied` when its calls were
+    /// denied), or None: no template stands for them, each is keyed exactly. A form this cannot read is
+    /// refused (ValueError), never half-used.
+    #[pyo3(signature = (key_id, entry, form=None, denied=false))]
+    fn template(
+        &mut self,
+        key_id: usize,
+        entry: Option<u32>,
+        form: Option<&str>,
+        denied: bool,
+    ) -> PyResult<()> {
         if let (Some(entry), Some(form)) = (entry, form) {
-            let read = pieces(form).and_then(uses_of).ok_or_else(|| {
+            let mut read = pieces(form).and_then(uses_of).ok_or_else(|| {
                 pyo3::exceptions::PyValueError::new_err(format!("not a use form: {form:?}"))
             })?;
+            read.denied = denied;
             self.forms.insert(entry, read);
         }
         if let Some(pending) = self.pending.get(key_id) {
@@ -1539,10 +1564,15 @@ impl Take {
         self.pending_of.clear();
     }
 
-    /// What `scan` counted since the last call: the rows of exact readings, the groups of templates'
-    /// (their uses rendered here: filling them in was most of what Python did per call on a new
-    /// resource), the records outside the window, and those of an account or Region not asked for.
-    fn drain<'py>(&mut self, py: Python<'py>) -> PyResult<(Vec<Row>, Vec<Group<'py>>, u64, u64)> {
+    /// What `scan` counted since the last call: the rows of exact readings, the records each template
+    /// counted per principal, their uses per principal (rendered here: filling them in was most of what
+    /// Python did per call on a new resource), the records outside the window, and those of an account or
+    /// Region not asked for.
+    #[allow(clippy::type_complexity)]
+    fn drain<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<(Vec<Row>, Vec<Group>, Vec<Pack<'py>>, u64, u64)> {
         let rows: Vec<Row> = self
             .tallies
             .drain()
@@ -1551,37 +1581,61 @@ impl Take {
                 (principal, entry, tally.count, first, last)
             })
             .collect();
-        let mut groups: Vec<Group<'py>> = Vec::with_capacity(self.slot_tallies.len());
+        let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
+        // (principal, denied) -> action -> resource -> tally: a principal's calls of every template
+        let mut calls: HashMap<(u32, bool), HashMap<&str, HashMap<String, Tally>>> = HashMap::new();
         let mut text = String::new();
-        let mut packed = String::new();
-        let (mut firsts, mut counts, mut lasts) = (String::new(), String::new(), String::new());
-        let mut resources: Vec<String> = Vec::new(); // a column per action
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
-            let total = tallies.values().map(|tally| tally.count).sum();
-            packed.clear();
-            if let Some(uses) = self
-                .forms
-                .get(&entry)
-                .filter(|uses| !uses.actions.is_empty())
-            {
-                let mut rows: Vec<(Box<[u8]>, Tally)> = tallies.into_iter().collect();
+            groups.push((
+                principal,
+                entry,
+                tallies.values().map(|tally| tally.count).sum(),
+            ));
+            let Some(uses) = self.forms.get(&entry) else {
+                continue;
+            };
+            for (action, form) in uses.actions.iter().zip(&uses.resources) {
+                let by_action = calls.entry((principal, uses.denied)).or_default();
+                let by_resource = by_action.entry(action.as_str()).or_default();
+                for (joined, tally) in &tallies {
+                    if !render(form, joined, &mut text) {
+                        return Err(pyo3::exceptions::PyValueError::new_err(
+                            "a use form names a slot not there",
+                        ));
+                    }
+                    match by_resource.get_mut(text.as_str()) {
+                        Some(held) => held.join(tally),
+                        None => {
+                            by_resource.insert(text.clone(), *tally);
+                        }
+                    }
+                }
+            }
+        }
+        let mut packs: Vec<Pack<'py>> = Vec::with_capacity(calls.len());
+        let (mut actions, mut sections) = (String::new(), String::new());
+        let (mut firsts, mut counts, mut lasts, mut resources) =
+            (String::new(), String::new(), String::new(), String::new());
+        for ((principal, denied), by_action) in calls {
+            actions.clear();
+            sections.clear();
+            for (action, by_resource) in by_action {
+                let mut rows: Vec<(String, Tally)> = by_resource.into_iter().collect();
                 rows.sort_by_key(|(_, tally)| tally.count > 1); // stable: rows of one call first
                 let single = rows
                     .iter()
                     .take_while(|(_, tally)| tally.count == 1)
                     .count();
-                resources.resize_with(uses.actions.len(), String::new);
-                for column in [&mut firsts, &mut counts, &mut lasts]
-                    .into_iter()
-                    .chain(resources.iter_mut())
-                {
+                for column in [&mut firsts, &mut counts, &mut lasts, &mut resources] {
                     column.clear();
                 }
-                for (row, (joined, tally)) in rows.iter().enumerate() {
+                for (row, (resource, tally)) in rows.iter().enumerate() {
                     let separator = (row > 0).then_some(ITEM_SEPARATOR);
-                    firsts.extend(separator);
                     // ASCII: checked before it was taken (`Take::read`)
+                    firsts.extend(separator);
                     firsts.push_str(std::str::from_utf8(&tally.first)?);
+                    resources.extend(separator);
+                    resources.push_str(resource);
                     if row >= single {
                         let separator = (row > single).then_some(ITEM_SEPARATOR);
                         counts.extend(separator);
@@ -1589,30 +1643,25 @@ impl Take {
                         lasts.extend(separator);
                         lasts.push_str(std::str::from_utf8(&tally.last)?);
                     }
-                    for (form, column) in uses.resources.iter().zip(resources.iter_mut()) {
-                        if !render(form, joined, &mut text) {
-                            return Err(pyo3::exceptions::PyValueError::new_err(
-                                "a use form names a slot not there",
-                            ));
-                        }
-                        column.extend(separator);
-                        column.push_str(&text);
-                    }
                 }
-                write!(packed, "{single}").expect("writing to a String");
-                packed.push(COLUMN_SEPARATOR);
-                packed.push_str(&uses.actions.join(&ITEM_SEPARATOR.to_string()));
-                for column in [&counts, &lasts, &firsts].into_iter().chain(&resources) {
-                    packed.push(COLUMN_SEPARATOR);
-                    packed.push_str(column);
+                if !actions.is_empty() {
+                    actions.push(ITEM_SEPARATOR);
+                }
+                actions.push_str(action);
+                write!(sections, "{COLUMN_SEPARATOR}{single}").expect("writing to a String");
+                for column in [&counts, &lasts, &firsts, &resources] {
+                    sections.push(COLUMN_SEPARATOR);
+                    sections.push_str(column);
                 }
             }
-            groups.push((principal, entry, total, PyString::new(py, &packed)));
+            actions.push_str(&sections);
+            packs.push((principal, denied, PyString::new(py, &actions)));
         }
         self.slot_rows = 0;
         Ok((
             rows,
             groups,
+            packs,
             std::mem::take(&mut self.outside),
             std::mem::take(&mut self.filtered_out),
         ))

@@ -214,20 +214,23 @@ def test_any_calls_any_split_give_one_result_that_covers_every_call(
 
 
 def _packed(actions: list[str], rows: list[tuple[list[str], int, str, str]]) -> str:
-    """Rows of one template as the native reader packs them (``native/src/lib.rs``, ``Group``): rows of one
-    call first, then the actions, the other rows' counts and last times, every row's first time, and a
-    column of resources per action."""
+    """Rows of one template as the native reader packs a principal's (``native/src/lib.rs``,
+    ``Take::drain``): the actions, then for each its rows of one call first, the other rows' counts and last
+    times, every row's first time and every row's resource. The reader joins an action's rows of every
+    template, so that a resource comes once per action; here one may come twice, in an action's rows or
+    as an action named twice, and is still added right."""
     rows = sorted(rows, key=lambda row: row[1] > 1)
     single = sum(1 for _, count, _, _ in rows if count == 1)
     items = usage_module.ITEM_SEPARATOR.join
-    columns = [
-        str(single),
-        items(actions),
-        items(str(count) for _, count, _, _ in rows[single:]),
-        items(last for _, _, _, last in rows[single:]),
-        items(first for _, _, first, _ in rows),
-        *(items(resources[index] for resources, _, _, _ in rows) for index in range(len(actions))),
-    ]
+    columns = [items(actions)]
+    for index in range(len(actions)):
+        columns += [
+            str(single),
+            items(str(count) for _, count, _, _ in rows[single:]),
+            items(last for _, _, _, last in rows[single:]),
+            items(first for _, _, first, _ in rows),
+            items(resources[index] for resources, _, _, _ in rows),
+        ]
     return usage_module.COLUMN_SEPARATOR.join(columns)
 
 

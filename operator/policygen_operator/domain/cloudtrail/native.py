@@ -200,7 +200,7 @@ class NativeTake:
             return
         self._readings.append(template)
         uses = template.use_form if template.fixed.kind == "mapped" else ""
-        self._take.template(key_id, len(self._readings) - 1, uses or None)
+        self._take.template(key_id, len(self._readings) - 1, uses or None, template.fixed.denied)
 
     def after_file(self, result: ScanResult) -> None:
         """Bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
@@ -215,10 +215,11 @@ class NativeTake:
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
         record (``ScanResult.count``, then each use's usage), ``count`` records at once: a template's
-        reading is counted once per principal, its uses as the extension rendered them for each distinct
-        set of ids, packed in one string (``UsageTable.add_packed``: a worker's batch result carries it to
-        the parent as it came)."""
-        rows, groups, outside, filtered_out = self._take.drain()
+        reading is counted once per principal; the uses of a principal's records counted by templates, as
+        the extension rendered them for each distinct set of ids, come packed in one string, allowed and
+        denied apart (``UsageTable.add_packed``: a worker's batch result carries it to the parent as it
+        came). A template with uses is a mapped reading's, whose count gives the principal's usage."""
+        rows, groups, packs, outside, filtered_out = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
         readings = self._readings
@@ -230,8 +231,8 @@ class NativeTake:
                 seen = Usage(count, first, last)
                 for action, resource in held.uses:
                     counted.add(action, resource, seen, denied=held.denied)
-        for principal, entry, total, packed in groups:
-            template = cast(Template, readings[entry])
-            counted = result.count(principals[principal], template.fixed, total)
-            if counted is not None and packed:
-                (counted.denied if template.fixed.denied else counted.allowed).add_packed(packed)
+        for principal, entry, total in groups:
+            result.count(principals[principal], cast(Template, readings[entry]).fixed, total)
+        for principal, denied, packed in packs:
+            usage = result.summary.principal(principals[principal])
+            (usage.denied if denied else usage.allowed).add_packed(packed)

@@ -222,7 +222,7 @@ def test_packed_rows_held_unadded_stay_bounded_and_a_merge_adds_them() -> None:
         keys = [f"arn:aws:s3:::b/{number}/{n}" for n in range(50)]
         times = ["2026-11-24T09:00:05Z"] * 50
         items = usage_module.ITEM_SEPARATOR.join
-        return usage_module.COLUMN_SEPARATOR.join(["50", "s3:GetObject", "", "", items(times), items(keys)])
+        return usage_module.COLUMN_SEPARATOR.join(["s3:GetObject", "50", "", "", items(times), items(keys)])
 
     table = UsageTable()
     for number in range(400):
