@@ -632,8 +632,9 @@ struct Shape {
 /// The tallies of records counted by a template: (principal, entry) -> slots' texts joined by NUL -> tally.
 type SlotTallies = HashMap<(u32, u32), HashMap<Box<[u8]>, Tally>>;
 
-/// A drained tally of an exact reading: (principal, entry, count, first eventTime, last eventTime).
-type Row = (u32, u32, u64, String, String);
+/// A drained tally of an exact reading: (principal, entry, count, and when Python adds its uses (none
+/// were registered with it) its first and last eventTime).
+type Row = (u32, u32, u64, Option<(String, String)>);
 
 /// The drained tallies of one principal's records counted by one template: (principal, entry, their
 /// count).
@@ -1506,8 +1507,38 @@ impl Take {
         Ok(Some((bounds.len(), back)))
     }
 
-    /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list.
-    fn register(&mut self, key_id: usize, entry: u32) {
+    /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list,
+    /// `uses` its (action, resource) pairs when it grants any, `denied` when its calls were denied. Uses
+    /// are added to the drained packs here (`drain`), unless a text holds a separator of their form:
+    /// those Python adds from the row's times.
+    #[pyo3(signature = (key_id, entry, uses=None, denied=false))]
+    fn register(
+        &mut self,
+        key_id: usize,
+        entry: u32,
+        uses: Option<Vec<(String, String)>>,
+        denied: bool,
+    ) {
+        let separated = |text: &String| text.contains([COLUMN_SEPARATOR, ITEM_SEPARATOR]);
+        if let Some(uses) = uses.filter(|uses| {
+            !uses.is_empty()
+                && !uses
+                    .iter()
+                    .any(|(action, resource)| separated(action) || separated(resource))
+        }) {
+            let (actions, resources) = uses
+                .into_iter()
+                .map(|(action, resource)| (action, vec![Piece::Text(resource)]))
+                .unzip();
+            self.forms.insert(
+                entry,
+                Uses {
+                    actions,
+                    resources,
+                    denied,
+                },
+            );
+        }
         if let Some(pending) = self.pending.get_mut(key_id) {
             pending.entry = Some(entry);
             self.memo.entry(pending.exact.clone()).or_insert((entry, 0));
@@ -1573,17 +1604,31 @@ impl Take {
         &mut self,
         py: Python<'py>,
     ) -> PyResult<(Vec<Row>, Vec<Group>, Vec<Pack<'py>>, u64, u64)> {
-        let rows: Vec<Row> = self
-            .tallies
-            .drain()
-            .map(|((principal, entry), tally)| {
-                let (first, last) = (time_text(&tally.first), time_text(&tally.last));
-                (principal, entry, tally.count, first, last)
-            })
-            .collect();
-        let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
-        // (principal, denied) -> action -> resource -> tally: a principal's calls of every template
+        // (principal, denied) -> action -> resource -> tally: a principal's calls of every reading
         let mut calls: HashMap<(u32, bool), HashMap<&str, HashMap<String, Tally>>> = HashMap::new();
+        let mut rows: Vec<Row> = Vec::with_capacity(self.tallies.len());
+        for ((principal, entry), tally) in self.tallies.drain() {
+            let Some(uses) = self.forms.get(&entry) else {
+                let times = (time_text(&tally.first), time_text(&tally.last));
+                rows.push((principal, entry, tally.count, Some(times)));
+                continue;
+            };
+            rows.push((principal, entry, tally.count, None));
+            let by_action = calls.entry((principal, uses.denied)).or_default();
+            for (action, form) in uses.actions.iter().zip(&uses.resources) {
+                let by_resource = by_action.entry(action.as_str()).or_default();
+                let [Piece::Text(resource)] = form.as_slice() else {
+                    continue; // an exact reading's uses are texts (`register`)
+                };
+                match by_resource.get_mut(resource.as_str()) {
+                    Some(held) => held.join(&tally),
+                    None => {
+                        by_resource.insert(resource.clone(), tally);
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
         let mut text = String::new();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
             groups.push((

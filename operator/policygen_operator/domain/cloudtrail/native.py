@@ -187,7 +187,8 @@ class NativeTake:
         there is one."""
         self._readings.append(reading)
         self._registered.add(key_id)
-        self._take.register(key_id, len(self._readings) - 1)
+        granted = list(reading.uses) if reading.kind == "mapped" else None
+        self._take.register(key_id, len(self._readings) - 1, granted or None, reading.denied)
         slots: list[str] | None = self._take.slots(key_id)
         if slots is None:
             return
@@ -214,21 +215,22 @@ class NativeTake:
 
     def drain(self, result: ScanResult) -> None:
         """Adds what the extension counted since the last drain to ``result``, as the Python scan counts a
-        record (``ScanResult.count``, then each use's usage), ``count`` records at once: a template's
-        reading is counted once per principal; the uses of a principal's records counted by templates, as
-        the extension rendered them for each distinct set of ids, come packed in one string, allowed and
-        denied apart (``UsageTable.add_packed``: a worker's batch result carries it to the parent as it
-        came). A template with uses is a mapped reading's, whose count gives the principal's usage."""
+        record (``ScanResult.count``, then each use's usage), ``count`` records at once: a reading or a
+        template's is counted once per principal; the uses of a principal's records, those of templates
+        as the extension rendered them for each distinct set of ids, come packed in one string, allowed
+        and denied apart (``UsageTable.add_packed``: a worker's batch result carries it to the parent as
+        it came). Uses are registered only with a mapped reading, whose count gives the principal's
+        usage."""
         rows, groups, packs, outside, filtered_out = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
         readings = self._readings
         principals = self.principals
-        for principal, entry, count, first, last in rows:
+        for principal, entry, count, times in rows:
             held = cast("MappedEventLike", readings[entry])
             counted = result.count(principals[principal], held, count)
-            if counted is not None:
-                seen = Usage(count, first, last)
+            if counted is not None and times is not None:  # uses the extension could not pack
+                seen = Usage(count, *times)
                 for action, resource in held.uses:
                     counted.add(action, resource, seen, denied=held.denied)
         for principal, entry, total in groups:

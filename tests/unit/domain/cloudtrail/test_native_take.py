@@ -908,6 +908,47 @@ def test_a_reading_that_is_not_its_ids_carried_into_text_gets_no_template() -> N
     ].allowed
 
 
+class _SeparatingMapper(_RewritingMapper):
+    """The IAM mapping with the resource of a key named ``odd.csv`` holding the two separators of the
+    extension's packed rows (``usage.COLUMN_SEPARATOR``, ``ITEM_SEPARATOR``): the IAM mapping itself grants
+    no name with a control character, but the packing must not rest on that."""
+
+    def resource(self, record: Any, resource: str) -> str:
+        return resource + "\x1e\x1d." if resource.endswith("odd.csv") else resource
+
+
+def separating_mapper() -> Any:
+    return _SeparatingMapper()
+
+
+def test_a_reading_whose_resource_holds_a_separator_of_the_packed_rows_is_added_by_python() -> None:
+    """The extension packs a principal's uses in one string (``Take::drain``), cut into columns and items
+    at two control characters: a reading whose action or resource holds one is not packed, and Python adds
+    its uses from the row's count and times. The repeats are still counted by the extension."""
+    made = []
+    for number in range(9):
+        fields: dict[str, Any] = {"errorCode": "AccessDenied"} if number % 3 == 2 else {}
+        for key in ("odd.csv", "plain.csv"):
+            call = s3("GetObject", "r", key)
+            made.append(
+                record(role_identity(), "GetObject", "s3.amazonaws.com", TIMES[number % 3], **call, **fields)
+            )
+    files = [delivery(made[:4]), delivery(made[4:])]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW, mapper_factory=separating_mapper))
+    assert _counting_python_reads(scanner, files) == 4  # each key's first call, allowed and refused
+    result = scanner.take_result(final=True)
+    python = Scanner(ScanSpec(principals, WINDOW, mapper_factory=separating_mapper, native=False))
+    for number, data in enumerate(files):
+        python.scan_bytes(f"f{number}.json", data)
+    assert seen(result) == seen(python.take_result(final=True))
+    usage = result.summary.principals[ROLE]
+    for resource in ("arn:aws:s3:::r/odd.csv\x1e\x1d.", "arn:aws:s3:::r/plain.csv"):
+        allowed = usage.allowed[("s3:GetObject", resource)]
+        assert (allowed.count, allowed.first_seen, allowed.last_seen) == (6, TIMES[0], TIMES[1])
+        assert usage.denied[("s3:GetObject", resource)].count == 3
+
+
 def _scan_of(principals: tuple[str, ...], files: list[bytes], *, use_native: bool) -> ScanResult:
     scanner = Scanner(ScanSpec(tuple(parse_principal(arn) for arn in principals), WINDOW, native=use_native))
     for number, data in enumerate(files):
