@@ -435,6 +435,12 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                     entry = by_resource.get(resource)
                     if entry is None:
                         by_resource[resource] = Usage(count, first, last)  # more than one call
+                    elif isinstance(entry, Usage):  # ``entry.add``, inlined: a call in every batch
+                        entry.count += count
+                        if first < entry.first_seen:
+                            entry.first_seen = first
+                        if last > entry.last_seen:
+                            entry.last_seen = last
                     else:
                         by_resource[resource] = _joined(entry, Usage(count, first, last))
             if len(by_resource) > FOLD_AT:
@@ -688,7 +694,16 @@ def _add_once(by_resource: dict[str, Entry], resources: list[str], times: list[s
             held = fresh.get(resource)
             fresh[resource] = time if held is None else _joined(held, Usage(1, time, time))
     for resource in fresh.keys() & by_resource.keys():  # a set operation over the smaller of the two
-        fresh[resource] = _joined(by_resource[resource], _usage(fresh[resource]))
+        held, added = by_resource[resource], fresh[resource]
+        if isinstance(held, Usage) and isinstance(added, str):  # ``held.see``, inlined
+            held.count += 1
+            if added < held.first_seen:
+                held.first_seen = added
+            if added > held.last_seen:
+                held.last_seen = added
+            fresh[resource] = held
+        else:
+            fresh[resource] = _joined(held, _usage(added))
     by_resource.update(fresh)
 
 
