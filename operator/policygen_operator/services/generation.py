@@ -29,7 +29,13 @@ from policygen_operator.domain.cloudtrail.nearby import MAX_SAMPLE_FILES, near_m
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.scan import ScanResult, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.engine import PROGRESS_EVERY, ScanCancelled, WorkItem, run_scan
+from policygen_operator.domain.engine import (
+    PROGRESS_EVERY,
+    ScanCancelled,
+    WorkItem,
+    fewer_collections,
+    run_scan,
+)
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import (
     FOLD_AT,
@@ -221,10 +227,13 @@ def run_generation(
     near = _near_misses(principals, scan, listed)
     hints = scan.path_hints() + scan.kind_hints() + near + scan.unsessioned_warnings()
     scan.warnings[:0] = hints + _unknown_exclusions(request)
-    results = {
-        p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
-    }
-    report = _report(request, window, scan, listing, results, time.monotonic() - started)
+    # the scan's result is most of the heap: with the collector's default thresholds, the objects the
+    # policies and the report are built of made it traverse all of it again and again
+    with fewer_collections():
+        results = {
+            p.arn: _principal_result(p.arn, scan.summary, request, scan.notes.get(p.arn)) for p in principals
+        }
+        report = _report(request, window, scan, listing, results, time.monotonic() - started)
     if athena is not None:
         report["athena"] = athena
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
