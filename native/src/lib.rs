@@ -2019,6 +2019,188 @@ fn record_chunks<'py>(
     Some((starts, chunks))
 }
 
+// -- policy compaction (`domain/iam/policy.py`, `compact`): the same sets, built here ------------------
+
+/// `policy.MAX_LEVELS`.
+const MAX_LEVELS: usize = 100;
+
+/// Where `policy._SHAPE` cuts an ARN into its head and rest (the head's length), None where it does not
+/// match: `arn:`, a partition and a service of at least one character, a Region and an account, their
+/// colons, at least one more character, then the resource's first segment through its first `/` or `:`
+/// when it has one.
+fn shape_cut(arn: &str) -> Option<usize> {
+    let bytes = arn.as_bytes();
+    if !bytes.starts_with(b"arn:") {
+        return None;
+    }
+    let mut at = 4;
+    for needs_one in [true, true, false, false] {
+        let end = at + memchr::memchr(b':', &bytes[at..])?;
+        if needs_one && end == at {
+            return None;
+        }
+        at = end + 1;
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    Some(
+        match bytes[at..]
+            .iter()
+            .position(|&byte| byte == b'/' || byte == b':')
+        {
+            Some(offset) => at + offset + 1,
+            None => at,
+        },
+    )
+}
+
+/// `policy.compactable_head`: an account or a resource part in the head.
+fn compactable_head(head: &str) -> bool {
+    let mut parts = head.splitn(6, ':').skip(4);
+    let account = parts.next().unwrap_or("");
+    let resource = parts.next().unwrap_or("");
+    !account.is_empty() || !resource.is_empty()
+}
+
+/// `policy._common_prefix`: the longest common prefix of the least and the greatest value (whole
+/// characters), cut before any `*`, `?` or `$`, and after its last `/` when a value holds one.
+fn common_prefix(values: &[&str]) -> String {
+    let (Some(first), Some(last)) = (values.iter().min(), values.iter().max()) else {
+        return String::new();
+    };
+    let mut size = first
+        .bytes()
+        .zip(last.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !first.is_char_boundary(size) {
+        size -= 1;
+    }
+    let mut prefix = &first[..size];
+    for wildcard in ['*', '?', '$'] {
+        if let Some(cut) = prefix.find(wildcard) {
+            prefix = &prefix[..cut];
+        }
+    }
+    if values.iter().any(|value| value.contains('/')) {
+        prefix = &prefix[..prefix.rfind('/').map_or(0, |cut| cut + 1)];
+    }
+    prefix.to_string()
+}
+
+/// `policy._compact_tree`, step for step (its docstring says why each).
+fn compact_tree(rests: Vec<&str>, threshold: usize, levels: usize) -> Vec<String> {
+    if rests.len() <= threshold {
+        return rests.into_iter().map(str::to_string).collect();
+    }
+    let mut chain = String::new();
+    let mut rests = rests;
+    let (leaves, folders) = loop {
+        let mut leaves: Vec<&str> = Vec::new();
+        let mut folders: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for rest in &rests {
+            match rest.find('/') {
+                None => leaves.push(rest),
+                Some(cut) => folders
+                    .entry(&rest[..cut + 1])
+                    .or_default()
+                    .push(&rest[cut + 1..]),
+            }
+        }
+        if !leaves.is_empty() || folders.len() != 1 || threshold < 1 {
+            break (leaves, folders);
+        }
+        let (folder, children) = folders.into_iter().next().expect("one folder");
+        chain.push_str(folder);
+        rests = children;
+    };
+    let whole = |rests: &[&str]| vec![format!("{chain}{}*", common_prefix(rests))];
+    if leaves.len() + folders.len() > threshold || levels >= MAX_LEVELS {
+        return whole(&rests);
+    }
+    let mut inside: std::collections::BTreeMap<&str, Vec<String>> = folders
+        .iter()
+        .map(|(&folder, children)| {
+            let kept = if children.len() <= threshold {
+                children.iter().map(|child| child.to_string()).collect()
+            } else {
+                compact_tree(children.clone(), threshold, levels + 1)
+            };
+            (folder, kept)
+        })
+        .collect();
+    let mut size = leaves.len() + inside.values().map(Vec::len).sum::<usize>();
+    let mut order: Vec<&str> = inside.keys().copied().collect();
+    order.sort_by_key(|folder| (std::cmp::Reverse(inside[folder].len()), *folder));
+    for folder in order {
+        let held = inside[folder].len();
+        if size <= threshold || held == 1 {
+            break;
+        }
+        size -= held - 1;
+        inside.insert(
+            folder,
+            vec![format!("{}*", common_prefix(&folders[folder]))],
+        );
+    }
+    if size > threshold {
+        return whole(&rests);
+    }
+    let mut out: Vec<String> = leaves.iter().map(|leaf| format!("{chain}{leaf}")).collect();
+    for (folder, children) in &inside {
+        out.extend(
+            children
+                .iter()
+                .map(|child| format!("{chain}{folder}{child}")),
+        );
+    }
+    out
+}
+
+/// `policy.compact` of `resources` at `threshold`: the resources kept and each pattern written with how
+/// many of the ARNs it stands for (`stands_for`).
+#[pyfunction]
+fn compact_resources(
+    resources: Vec<String>,
+    threshold: usize,
+) -> (Vec<String>, Vec<(String, usize)>) {
+    let mut out: Vec<String> = Vec::with_capacity(resources.len());
+    let mut groups: HashMap<&str, Vec<&str>> = HashMap::new();
+    for arn in &resources {
+        match shape_cut(arn) {
+            Some(cut) => groups.entry(&arn[..cut]).or_default().push(&arn[cut..]),
+            None => out.push(arn.clone()),
+        }
+    }
+    let mut stands_for: Vec<(String, usize)> = Vec::new();
+    for (head, rests) in groups {
+        if rests.len() <= threshold || !compactable_head(head) {
+            out.extend(rests.iter().map(|rest| format!("{head}{rest}")));
+            continue;
+        }
+        let kept = compact_tree(rests.clone(), threshold, 0);
+        let literal: HashSet<&str> = rests.iter().copied().collect();
+        let patterns: HashSet<&str> = kept
+            .iter()
+            .map(String::as_str)
+            .filter(|kept| !literal.contains(kept))
+            .collect();
+        if !patterns.is_empty() {
+            let mut ordered = rests;
+            ordered.sort_unstable();
+            for pattern in patterns {
+                let prefix = &pattern[..pattern.len() - 1]; // every pattern ends with `*`
+                let low = ordered.partition_point(|rest| *rest < prefix);
+                let count = ordered[low..].partition_point(|rest| rest.starts_with(prefix));
+                stands_for.push((format!("{head}{pattern}"), count));
+            }
+        }
+        out.extend(kept.iter().map(|rest| format!("{head}{rest}")));
+    }
+    (out, stands_for)
+}
+
 /// `surely_json_object`, for the tests that hold it to simdjson.
 #[pyfunction]
 fn is_surely_json_object(text: &[u8]) -> bool {
@@ -2031,6 +2213,7 @@ fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(count_of, module)?)?;
     module.add_function(wrap_pyfunction!(record_chunks, module)?)?;
     module.add_function(wrap_pyfunction!(is_surely_json_object, module)?)?;
+    module.add_function(wrap_pyfunction!(compact_resources, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;
     Ok(())

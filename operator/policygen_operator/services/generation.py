@@ -488,7 +488,8 @@ def _principal_result(
     if request.include_denied:
         for action, resources in denied.items():
             allowed[action] = allowed[action] | resources if action in allowed else resources
-    options = PolicyOptions(request.resource_level)  # excluded actions are out of ``allowed`` already
+    # excluded actions are out of ``allowed`` already
+    options = PolicyOptions(request.resource_level, native=os.environ.get(NATIVE_SWITCH, "1") != "0")
     policies, compactions = build_policies_per_action(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
 

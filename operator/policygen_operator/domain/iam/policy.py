@@ -29,6 +29,11 @@ from policygen_operator.domain.iam.arn import covers
 from policygen_operator.domain.iam.canonical import policy_characters
 from policygen_operator.domain.usage import Usage
 
+try:  # the optional extension (``native/``): the same compaction, without a Python step per ARN
+    from policygen_native import compact_resources
+except ImportError:  # not built here
+    compact_resources = None
+
 POLICY_VERSION = "2012-10-17"
 MANAGED_POLICY_MAX_CHARACTERS = 6144
 # Past this many distinct ARNs of one shape an action's resources are compacted to a prefix wildcard.
@@ -48,6 +53,7 @@ class PolicyOptions:
     exclude_actions: tuple[str, ...] = ()
     compaction_threshold: int = DEFAULT_COMPACTION_THRESHOLD
     max_characters: int = MANAGED_POLICY_MAX_CHARACTERS
+    native: bool = True  # the extension's ``compact`` where it is built (the same sets, ~5x faster)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,9 @@ def _resources_per_action(
             per_action[action] = {"*"}
             continue
         stands_for: dict[str, int] = {}
-        compacted = remove_covered(compact(resources, options.compaction_threshold, stands_for))
+        compacted = remove_covered(
+            compact(resources, options.compaction_threshold, stands_for, native=options.native)
+        )
         for pattern in compacted - resources:
             widened[pattern][action] = stands_for[pattern]
         per_action[action] = compacted
@@ -126,10 +134,20 @@ def shape_of(arn: str) -> tuple[str, str] | None:
     return None if match is None else cast(tuple[str, str], match.groups())
 
 
-def compact(resources: Iterable[str], threshold: int, stands_for: dict[str, int] | None = None) -> set[str]:
+def compact(
+    resources: Iterable[str], threshold: int, stands_for: dict[str, int] | None = None, *, native: bool = True
+) -> set[str]:
     """At most ``threshold`` ARNs per shape; bigger groups collapse to ``prefix*`` (``_compact_tree``).
     ``stands_for`` gets, for each pattern written, how many of the ARNs it replaces: a pattern is a literal
-    prefix and ``*`` (cut before any wildcard or escape), so counting is a prefix test on its own group."""
+    prefix and ``*`` (cut before any wildcard or escape), so counting is a prefix test on its own group.
+    ``native``: by the extension where it is built (``compact_resources``, held to this code by
+    ``tests/unit/domain/test_policy.py``): ~1.5 us of Python per ARN were most of the CPU of building a
+    cluster's policies."""
+    if native and compact_resources is not None and threshold >= 0:
+        kept, counts = compact_resources(list(resources), threshold)
+        if stands_for is not None:
+            stands_for.update(counts)
+        return set(kept)
     groups: dict[str, list[str]] = defaultdict(list)
     out: set[str] = set()
     shape = _SHAPE.match  # ``shape_of`` inlined: a cluster's policies take every ARN of its calls through it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policygen_operator.domain.iam.arn import split_arn
@@ -19,6 +19,7 @@ from policygen_operator.domain.iam.policy import (
     build_policies,
     build_policies_and_compactions,
     compact,
+    compact_resources,
     shape_of,
 )
 from policygen_operator.domain.iam.reference import load_reference
@@ -414,16 +415,76 @@ def test_what_a_pattern_stands_for_is_counted_as_a_pass_would(rests: list[str], 
         [f"{'a/' * level}x" for level in range(505)] + [f"{'a/' * 505}{n}" for n in range(11)],
     ],
 )
-def test_keys_hundreds_of_folders_deep_compact_to_patterns_that_cover_them(keys: list[str]) -> None:
+@pytest.mark.parametrize("native", [False, True])
+def test_keys_hundreds_of_folders_deep_compact_to_patterns_that_cover_them(
+    keys: list[str], native: bool
+) -> None:
     """A call per folder level (two frames with its comprehension) hit Python's recursion limit near 500
     levels and ended the policy's build; a chain of single folders is gone down in a loop, and past
     ``MAX_LEVELS`` branching levels a level is its common prefix plus ``*``."""
     arns = [f"arn:aws:s3:::bucket/{key}" for key in keys]
     stands_for: dict[str, int] = {}
-    kept = compact(arns, 10, stands_for)
+    kept = compact(arns, 10, stands_for, native=native)
     assert len(kept) <= 10
     for arn in arns:
         assert any(
             arn == pattern or (pattern.endswith("*") and arn.startswith(pattern[:-1])) for pattern in kept
         )
     assert sum(stands_for.values()) + len(set(arns) & kept) == len(arns)  # each named exactly or by one
+
+
+# ARN-like texts: heads of every kind ``shape_of`` tells apart (none, no account, a bare name's, a path's),
+# and rests of folders, wildcards, escapes and characters past ASCII (the last code point among them)
+_HEADS = st.sampled_from(
+    [
+        "arn:aws:s3:::b/",
+        "arn:aws:s3:::",
+        "arn:aws:sqs:us-east-1:111122223333:",
+        "arn:aws:iam::111122223333:role/",
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/",
+        "arn::s3:::",
+        "arn:aws:kms:r:a",
+        "",
+    ]
+)
+_RESTS = st.text(alphabet="ab/:*?${}.\u00e9\u00ea\U0010ffff\n", max_size=12)
+
+
+@pytest.mark.skipif(compact_resources is None, reason="the native extension is not built here (make install)")
+@settings(max_examples=400, deadline=None)
+@given(
+    resources=st.lists(st.tuples(_HEADS, _RESTS), max_size=60),
+    threshold=st.integers(0, 12),
+)
+# two names whose first difference is inside one character's UTF-8 bytes (U+00E9 and U+00EA share a byte)
+@example(resources=[("arn:aws:s3:::b/", "x\u00e9"), ("arn:aws:s3:::b/", "x\u00ea")], threshold=1)
+def test_the_extension_compacts_as_the_python_code_does(
+    resources: list[tuple[str, str]], threshold: int
+) -> None:
+    """``compact`` by the extension (``compact_resources``) gives the set and the counts of what each
+    pattern stands for that the Python code gives, for any ARN-like texts and threshold: the shape's cut,
+    the heads never compacted, the folders collapsed busiest first, common prefixes in whole characters
+    cut before a wildcard or an escape."""
+    arns = {head + rest for head, rest in resources}
+    by_python: dict[str, int] = {}
+    by_extension: dict[str, int] = {}
+    assert compact(arns, threshold, by_extension, native=True) == compact(
+        arns, threshold, by_python, native=False
+    )
+    assert by_extension == by_python
+
+
+@pytest.mark.skipif(compact_resources is None, reason="the native extension is not built here (make install)")
+def test_the_extension_compacts_many_keys_as_the_python_code_does() -> None:
+    """Thousands of keys in folders of every size, as a job writing objects makes them."""
+    picked = random.Random(7)
+    arns = {
+        f"arn:aws:s3:::data/{picked.choice(['in', 'out', 'tmp'])}/{picked.randrange(40)}/"
+        f"{picked.randrange(10 ** picked.randrange(1, 6))}.csv"
+        for _ in range(5_000)
+    } | {f"arn:aws:kms:us-east-1:111122223333:key/{picked.randrange(16**8):08x}" for _ in range(300)}
+    for threshold in (0, 1, 10, 50):
+        by_python: dict[str, int] = {}
+        by_extension: dict[str, int] = {}
+        assert compact(arns, threshold, by_extension) == compact(arns, threshold, by_python, native=False)
+        assert by_extension == by_python
