@@ -653,6 +653,9 @@ type Pack<'py> = (u32, bool, Bound<'py, PyString>);
 /// A candidate record `scan_file` leaves to Python: its start and end in the file's text, its key id.
 type Candidate = (usize, usize, i64);
 
+/// What `scan_file` read of a file: its candidates, and those it leaves to Python.
+type Taken = (usize, Vec<Candidate>);
+
 /// `usage.COLUMN_SEPARATOR` and `usage.ITEM_SEPARATOR`: a packed group's columns and their items.
 const COLUMN_SEPARATOR: char = '\x1d';
 const ITEM_SEPARATOR: char = '\x1e';
@@ -1476,26 +1479,35 @@ impl Take {
 
     /// `scan` of a whole file's candidates where they lie in its text, none copied into a bytes object:
     /// those around the principal search's offsets (`record_chunks`' bounds), each checked to be one
-    /// JSON object in the walk that reads it (`Record::read_checked`) where Python asked simdjson. Gives the number of candidates
-    /// and (start, end, key id) of those Python may have to read; None when `record_chunks` would give
-    /// None or a candidate is not surely an object simdjson reads, nothing read: the caller then takes
-    /// `record_chunks` and simdjson's check, which decides. The copies and the check were ~1.7 us of the
-    /// ~10 a record costs when every record is a candidate (500 principals making all the events).
+    /// JSON object in the walk that reads it (`Record::read_checked`) where Python asked simdjson. Gives
+    /// the file's records (`count_of`, which the scan then need not call) and the number of candidates
+    /// with (start, end, key id) of those Python may have to read; None for the latter when
+    /// `record_chunks` would give None or a candidate is not surely an object simdjson reads, nothing
+    /// read: the caller then takes `record_chunks` and simdjson's check, which decides. The copies and the
+    /// check were ~1.7 us of the ~10 a record costs when every record is a candidate (500 principals
+    /// making all the events).
     fn scan_file(
         &mut self,
         py: Python<'_>,
         data: &[u8],
         positions: Vec<usize>,
         needle: &[u8],
-    ) -> PyResult<Option<(usize, Vec<Candidate>)>> {
-        let Some(bounds) = candidate_bounds(data, positions, needle) else {
-            return Ok(None);
+    ) -> PyResult<(usize, Option<Taken>)> {
+        let starts = record_starts(data, needle);
+        let counted =
+            if starts.len() > 1 && starts.windows(2).any(|two| two[1] - two[0] < needle.len()) {
+                count_of(data, needle) // overlapping occurrences: `bytes.count` counts them once
+            } else {
+                starts.len()
+            };
+        let Some(bounds) = candidate_bounds(data, &starts, positions, needle) else {
+            return Ok((counted, None));
         };
         let mut records = Vec::with_capacity(bounds.len());
         for &(start, end) in &bounds {
             match Record::read_checked(&data[start..end]) {
                 Ok(record) => records.push(record),
-                Err(()) => return Ok(None),
+                Err(()) => return Ok((counted, None)),
             }
         }
         let mut back = Vec::new();
@@ -1504,7 +1516,7 @@ impl Take {
                 back.push((start, end, key_id));
             }
         }
-        Ok(Some((bounds.len(), back)))
+        Ok((counted, Some((bounds.len(), back))))
     }
 
     /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list,
@@ -1943,31 +1955,53 @@ fn count_of(data: &[u8], needle: &[u8]) -> usize {
 }
 
 /// `native.python_record_bounds`: the records around the principal search's offsets, as (start, end)
-/// of the record start `needle` before each and the next one after it (-1: to the end of the data),
-/// in the offsets' order, an offset inside a record already bounded skipped; None when an offset has no
-/// record start before it.
+/// of the record start before each and the next one after it (-1: to the end of the data), in the
+/// offsets' order, an offset inside a record already bounded skipped; None when an offset has no record
+/// start before it. `starts`: every record start of the data, in order (`record_starts`), whose needle is
+/// `needle_len` bytes: one forward pass over the file finds them all, where a search back and forth
+/// from each offset went over most of every record's bytes again in a scan for every role of a cluster
+/// (and the scan counts the file's records by them anyway).
 fn record_bounds(
-    data: &[u8],
+    starts: &[usize],
+    needle_len: usize,
     mut positions: Vec<usize>,
-    needle: &[u8],
 ) -> Option<Vec<(usize, i64)>> {
     positions.sort_unstable();
-    let before = memchr::memmem::FinderRev::new(needle);
-    let after = memchr::memmem::Finder::new(needle);
     let mut bounds = Vec::new();
     let mut end: i64 = 0;
+    let mut next = 0; // the first start at or after the offset
     for found in positions {
         if (found as i64) < end || end < 0 {
             continue;
         }
-        let start = before.rfind(&data[..found.min(data.len())])?;
-        end = match data.get(found..).and_then(|rest| after.find(rest)) {
-            Some(at) => (found + at) as i64,
-            None => -1,
-        };
+        while next < starts.len() && starts[next] < found {
+            next += 1;
+        }
+        // the last start whose needle ends at or before the offset (`rfind` in the text before it)
+        let mut before = next;
+        while before > 0 && starts[before - 1] + needle_len > found {
+            before -= 1;
+        }
+        let start = *starts.get(before.checked_sub(1)?)?;
+        end = starts.get(next).map_or(-1, |&at| at as i64);
         bounds.push((start, end));
     }
     Some(bounds)
+}
+
+/// Where `needle` starts in `data`: every occurrence, as `rfind` and `find` see them (a needle that can
+/// overlap itself, which a record start cannot, has more than `count_of` counts).
+fn record_starts(data: &[u8], needle: &[u8]) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(needle);
+    if !(1..needle.len()).any(|shift| needle[shift..] == needle[..needle.len() - shift]) {
+        return finder.find_iter(data).collect();
+    }
+    let (mut starts, mut at) = (Vec::new(), 0);
+    while let Some(found) = data.get(at..).and_then(|rest| finder.find(rest)) {
+        starts.push(at + found);
+        at += found + 1;
+    }
+    starts
 }
 
 /// `bytes.rstrip()`: the ASCII whitespace Python strips (space, tab, LF, VT, FF, CR).
@@ -1984,10 +2018,11 @@ fn rstrip(text: &[u8]) -> &[u8] {
 /// offset has no record start before it or a record does not end so.
 fn candidate_bounds(
     data: &[u8],
+    starts: &[usize],
     positions: Vec<usize>,
     needle: &[u8],
 ) -> Option<Vec<(usize, usize)>> {
-    record_bounds(data, positions, needle)?
+    record_bounds(starts, needle.len(), positions)?
         .into_iter()
         .map(|(start, end)| {
             let chunk = if end >= 0 {
@@ -2010,7 +2045,7 @@ fn record_chunks<'py>(
     positions: Vec<usize>,
     needle: &[u8],
 ) -> Option<(Vec<usize>, Vec<Bound<'py, PyBytes>>)> {
-    let bounds = candidate_bounds(data, positions, needle)?;
+    let bounds = candidate_bounds(data, &record_starts(data, needle), positions, needle)?;
     let starts = bounds.iter().map(|&(start, _)| start).collect();
     let chunks = bounds
         .iter()

@@ -152,16 +152,16 @@ class NativeTake:
 
     def scan_file(
         self, data: bytes, positions: list[int], needle: bytes
-    ) -> tuple[int, list[tuple[int, int, int]]] | None:
-        """``scan`` of a file's candidates found, checked and read in ``data`` by the extension: their
-        number and (start, end, key id) of those the Python scan may have to read; None when it is not
-        sure every candidate is one object simdjson reads, or ``record_chunks`` would find none (nothing
-        read then)."""
+    ) -> tuple[int, tuple[int, list[tuple[int, int, int]]] | None]:
+        """``scan`` of a file's candidates found, checked and read in ``data`` by the extension: the file's
+        records (``needle`` counted, as ``counter`` counts them), and their number and (start, end, key id)
+        of those the Python scan may have to read; None for the latter when it is not sure every candidate
+        is one object simdjson reads, or ``record_chunks`` would find none (nothing read then)."""
         self._registered.clear()
-        taken: tuple[int, list[tuple[int, int, int]]] | None = self._take.scan_file(data, positions, needle)
+        records, taken = self._take.scan_file(data, positions, needle)
         if taken is not None:
             self.read_in_python += sum(1 for _, _, key_id in taken[1] if key_id >= -1)
-        return taken
+        return records, taken
 
     def waits(self, key_id: int) -> bool:
         """Whether a record ``scan`` gave this (negative) key id is counted by ``settle``: its key's first

@@ -834,7 +834,9 @@ class Scanner:
         # the extension finds, checks and reads the candidates where they lie in ``data``, and only those
         # it hands back are sliced out; when it is not sure every one is an object simdjson reads (nothing
         # read then), they are all sliced out and simdjson decides
-        taken = native.scan_file(data, positions, _RECORD_START) if native is not None else None
+        records, taken = (
+            native.scan_file(data, positions, _RECORD_START) if native is not None else (-1, None)
+        )
         if taken is not None:
             candidates, back = taken
         else:
@@ -857,7 +859,7 @@ class Scanner:
             self._pending = -1
             native.settle()
             native.after_file(self.result)
-        self.result.summary.events_scanned += self._count(data, _RECORD_START)
+        self.result.summary.events_scanned += records if records >= 0 else self._count(data, _RECORD_START)
         if not candidates:
             self.result.files_without_principal += 1
         return True

@@ -615,8 +615,10 @@ def test_the_native_record_count_is_bytes_count(data: bytes, needle: bytes) -> N
         max_size=30,
     ),
     picks=st.lists(st.integers(0, 400), max_size=12),
-    needle=st.sampled_from([b'{"eventVersion":', b"{", b"x"]),
+    needle=st.sampled_from([b'{"eventVersion":', b"{", b"x", b"xx"]),
 )
+# a needle that overlaps itself: "xxx,xx]}" holds it at 0, 1 and 4, and the record around offset 3 is 1-3
+@example(parts=[b"x", b"x", b"x", b",", b"x", b"x", b"]}"], picks=[3], needle=b"xx")
 def test_the_native_record_chunks_are_the_python_ones(
     parts: list[bytes], picks: list[int], needle: bytes
 ) -> None:
