@@ -8,6 +8,7 @@ function of a summary; nothing downstream needs the records themselves.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, Sequence, ValuesView
 from dataclasses import dataclass, field
@@ -414,6 +415,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         Python step per template and batch (~6 us each, 128,000 in the benchmark's 500-principal scan)."""
         columns = packed.split(COLUMN_SEPARATOR)
         by_action = self.by_action
+        intern = sys.intern
         for index, action in enumerate(columns[0].split(ITEM_SEPARATOR)):
             single_text, counts_text, lasts_text, firsts_text, resources_text = columns[
                 5 * index + 1 : 5 * index + 6
@@ -433,8 +435,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                     resources[single:], counts, firsts[single:], lasts, strict=True
                 ):
                     entry = by_resource.get(resource)
-                    if entry is None:
-                        by_resource[resource] = Usage(count, first, last)  # more than one call
+                    if entry is None:  # more than one call: a named resource, often every principal's
+                        by_resource[intern(resource)] = Usage(count, first, last)
                     elif isinstance(entry, Usage):  # ``entry.add``, inlined: a call in every batch
                         entry.count += count
                         if first < entry.first_seen:
