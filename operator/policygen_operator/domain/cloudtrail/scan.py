@@ -581,6 +581,13 @@ class Scanner:
 
     # -- files ---------------------------------------------------------------------------------------
 
+    def scan_item(self, name: str, item: str | bytes) -> None:
+        """A work item: a local file's path, or a file's bytes (downloaded, or sent to a worker)."""
+        if isinstance(item, bytes):
+            self.scan_bytes(name, item)
+        else:
+            self.scan_path(item, name)
+
     def scan_path(self, path: str, name: str | None = None) -> None:
         """A local file; JSON Lines files too big to hold are streamed, other files past the cap skipped."""
         label = name or path
@@ -1639,9 +1646,11 @@ def _lines(handle: Any, limit: int) -> Iterator[bytes]:
 _WORKER: Scanner | None = None
 
 
-def worker_init(spec: ScanSpec) -> None:
+def worker_init(spec: ScanSpec, prepared: Scanner | None = None) -> None:
+    """The worker's scanner: ``prepared`` when the parent scanned a first batch with it before forking
+    (``engine._warmed``), so that its readings, templates and the mapper's memo come with it."""
     global _WORKER
-    _WORKER = Scanner(spec)
+    _WORKER = prepared if prepared is not None and prepared.spec == spec else Scanner(spec)
 
 
 def worker_scan(items: list[tuple[str, str | bytes]]) -> ScanResult:
@@ -1650,8 +1659,5 @@ def worker_scan(items: list[tuple[str, str | bytes]]) -> ScanResult:
     if scanner is None:
         raise RuntimeError("worker_init was not called")
     for name, item in items:
-        if isinstance(item, bytes):
-            scanner.scan_bytes(name, item)
-        else:
-            scanner.scan_path(item, name)
+        scanner.scan_item(name, item)
     return scanner.take_result()

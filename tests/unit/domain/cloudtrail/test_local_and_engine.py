@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from policygen_operator.domain import engine
+from policygen_operator.domain.cloudtrail import native
 from policygen_operator.domain.cloudtrail.local import Listing, local_files
 from policygen_operator.domain.cloudtrail.principals import parse_principal
-from policygen_operator.domain.cloudtrail.scan import ScanSpec
+from policygen_operator.domain.cloudtrail.scan import Scanner, ScanSpec
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.engine import SCAN_COLLECTION_THRESHOLDS, ScanCancelled, run_scan
 from tests.unit.domain.cloudtrail.fakes import (
@@ -105,6 +106,31 @@ def test_worker_processes_give_the_same_result_as_one_process(tmp_path: Path) ->
     assert pool.summary.files_scanned == 40
     assert list(pool.summary.skipped_files) == [str(tmp_path / "broken.json")]
     assert seen and seen[-1] == 41
+
+
+@pytest.mark.skipif(not native.available(), reason="the native extension is not built here (make install)")
+def test_forked_workers_start_from_the_scanner_of_the_first_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent scans the first batch before it forks the workers, which start from that scanner
+    (``engine._warmed``): a call the first batch mapped is counted by their native reader, never read in
+    Python again; workers that started empty each read it once."""
+    logs, reads = tmp_path / "logs", tmp_path / "reads"
+    for minute in range(40):
+        delivery_file(logs, "us-east-1", f"20261124T10{minute:02d}Z", time=f"2026-11-24T10:{minute:02d}:00Z")
+    original = Scanner._scan_dict
+
+    def counted(self: Scanner, name: str, where: str, record: dict[str, Any]) -> None:
+        with reads.open("a") as log:  # every process of the scan writes here
+            log.write(f"{os.getpid()}\n")
+        original(self, name, where, record)
+
+    monkeypatch.setattr(Scanner, "_scan_dict", counted)
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW)
+    result = run_scan(spec, local_files(str(logs), WINDOW, Listing()), workers=2)
+    assert result.summary.events_matched == 40 and result.summary.files_scanned == 40
+    assert result.summary.principals[ROLE].allowed  # the call is mapped (S3 GetObject)
+    assert reads.read_text().split() == [str(os.getpid())]  # the first record, read here; none by a worker
 
 
 def test_cancel_stops_between_files(tmp_path: Path) -> None:
