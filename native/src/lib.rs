@@ -2193,32 +2193,47 @@ fn compact_tree(rests: Vec<&str>, threshold: usize, levels: usize) -> Vec<String
     out
 }
 
-/// `policy.compact` of `resources` at `threshold`: the resources kept and each pattern written with how
-/// many of the ARNs it stands for (`stands_for`).
+/// What `compact_resources` changes: the places of the ARNs replaced, each pattern with its count.
+type Compacted = (Vec<usize>, Vec<(String, usize)>);
+
+/// `policy.compact` of `resources` at `threshold`, as what changes: the places in `resources` of the
+/// ARNs a pattern replaces, and each pattern written with how many of the ARNs it stands for
+/// (`stands_for`). The caller keeps the rest as they are (the same string objects: a copy of each kept
+/// ARN held every policy's resources twice while it was built). The texts are read in place.
 #[pyfunction]
-fn compact_resources(
-    resources: Vec<String>,
-    threshold: usize,
-) -> (Vec<String>, Vec<(String, usize)>) {
-    let mut out: Vec<String> = Vec::with_capacity(resources.len());
-    let mut groups: HashMap<&str, Vec<&str>> = HashMap::new();
-    for arn in &resources {
-        match shape_cut(arn) {
-            Some(cut) => groups.entry(&arn[..cut]).or_default().push(&arn[cut..]),
-            None => out.push(arn.clone()),
+fn compact_resources(resources: Vec<Bound<'_, PyString>>, threshold: usize) -> PyResult<Compacted> {
+    let texts: Vec<&str> = resources
+        .iter()
+        .map(|text| text.to_str())
+        .collect::<PyResult<_>>()?;
+    // head -> (place, rest) of each ARN of its shape
+    let mut groups: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for (place, arn) in texts.iter().enumerate() {
+        if let Some(cut) = shape_cut(arn) {
+            groups
+                .entry(&arn[..cut])
+                .or_default()
+                .push((place, &arn[cut..]));
         }
     }
-    let mut stands_for: Vec<(String, usize)> = Vec::new();
-    for (head, rests) in groups {
-        if rests.len() <= threshold || !compactable_head(head) {
-            out.extend(rests.iter().map(|rest| format!("{head}{rest}")));
+    let (mut replaced, mut stands_for) = (Vec::new(), Vec::new());
+    for (head, members) in groups {
+        if members.len() <= threshold || !compactable_head(head) {
             continue;
         }
+        let rests: Vec<&str> = members.iter().map(|&(_, rest)| rest).collect();
         let kept = compact_tree(rests.clone(), threshold, 0);
+        let kept_rests: HashSet<&str> = kept.iter().map(String::as_str).collect();
         let literal: HashSet<&str> = rests.iter().copied().collect();
-        let patterns: HashSet<&str> = kept
+        replaced.extend(
+            members
+                .iter()
+                .filter(|(_, rest)| !kept_rests.contains(rest))
+                .map(|&(place, _)| place),
+        );
+        let patterns: Vec<&str> = kept_rests
             .iter()
-            .map(String::as_str)
+            .copied()
             .filter(|kept| !literal.contains(kept))
             .collect();
         if !patterns.is_empty() {
@@ -2231,9 +2246,8 @@ fn compact_resources(
                 stands_for.push((format!("{head}{pattern}"), count));
             }
         }
-        out.extend(kept.iter().map(|rest| format!("{head}{rest}")));
     }
-    (out, stands_for)
+    Ok((replaced, stands_for))
 }
 
 /// `surely_json_object`, for the tests that hold it to simdjson.
