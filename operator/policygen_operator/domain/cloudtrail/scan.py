@@ -821,7 +821,10 @@ class Scanner:
             if not may_occur_in(piece) and ((events := _unparsed_events(piece)) or _RAW_DATA not in piece):
                 self.result.summary.events_scanned += events
                 continue
-            problem = self._scan_text(name, piece, f"document {number}")
+            try:
+                problem = self._scan_text(name, piece, f"document {number}")
+            except _NotJson as refused:  # each piece parsed once already (``_concatenated``)
+                problem = _unreadable_json(refused.error, piece)
             if problem:
                 self._bad_record(name, f"document {number}", problem)
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import simdjson
 
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.cloudtrail.scan import Scanner, ScanResult, ScanSpec
@@ -882,6 +883,36 @@ def test_objects_written_one_after_another_as_firehose_delivers_them_are_read() 
         "event, or saved lookup-events or CloudWatch Logs output (its keys: kind)",
     ]
     assert result.summary.bad_records == 2 and not result.summary.skipped_files
+
+
+class _RefusingAgain:
+    """simdjson's parser, refusing a text with ``second`` in it the second time it is given: a document
+    read after ``_concatenated`` parsed it once."""
+
+    def __init__(self) -> None:
+        self.real = simdjson.Parser()
+        self.seen: set[bytes] = set()
+
+    def parse(self, data: bytes) -> Any:
+        if data in self.seen and b"second" in data:
+            raise ValueError("refused the second time")
+        self.seen.add(data)
+        return self.real.parse(data)
+
+
+def test_a_concatenated_document_refused_when_read_is_a_bad_record_not_a_crash() -> None:
+    """Only the parse of a document says it is not JSON (``_NotJson``); in a file of documents one after
+    another, one refused when it is read (each was parsed once to cut the file) is a bad record named for
+    it, the others read."""
+    spec = ScanSpec((parse_principal(ROLE),), WINDOW)
+    scanner = Scanner(spec, FakeMapper())
+    scanner.parser = _RefusingAgain()  # type: ignore[assignment]
+    data = json.dumps({"Records": [MINE]}).encode() + json.dumps({"n": "second", "Records": [MINE]}).encode()
+    scanner.scan_bytes("two.json", data)
+    result = scanner.take_result()
+    assert allowed(result) == {("s3:GetObject", "arn:aws:s3:::b/k"): 1}
+    assert result.summary.bad_records == 1 and not result.summary.skipped_files
+    assert result.warnings == ["skipped document 2 of two.json: not valid JSON: refused the second time"]
 
 
 def test_saved_lookup_events_output_without_the_principal_still_counts_its_events() -> None:
