@@ -640,15 +640,33 @@ type Row = (u32, u32, u64, Option<(String, String)>);
 /// count).
 type Group = (u32, u32, u64);
 
-/// The uses of one principal's records counted by templates, allowed or denied, since the last drain:
-/// (principal, denied, packed), `usage.UsageTable.add_packed`'s form: columns joined by GS (0x1D), each's
-/// items by RS (0x1E): the actions, then five columns for each: how many of its rows were one call each
-/// (they come first), the counts and last eventTimes of the other rows, the first eventTime of every row,
-/// every row's resource (the slots' texts filled in). One string pickles as one copy, and an action's
-/// calls made once are added by the parent a dict update at a time; lists of strings cost a worker and
-/// the parent a Python step per string, and a string per template a step per template (`templates.derive`
-/// keeps the separators out of every form, and ids out of the actions).
+/// The uses of one principal's records counted here (by exact readings and by templates), allowed or
+/// denied, since the last drain: (principal, denied, packed), `usage.UsageTable.add_packed`'s form:
+/// columns joined by GS (0x1D), each's items by RS (0x1E): the actions, then five columns for each: how
+/// many of its rows were one call each (they come first), the counts and last eventTimes of the other
+/// rows, the first eventTime of every row, every row's resource (a template's slots' texts filled in),
+/// each resource once. One string pickles as one copy, and an action's calls made once are added by the
+/// parent a dict update at a time; lists of strings cost a worker and the parent a Python step per string,
+/// and a string per template a step per template (`templates.derive` keeps the separators out of every
+/// form and ids out of the actions; `register` packs no reading whose text holds a separator).
 type Pack<'py> = (u32, bool, Bound<'py, PyString>);
+
+/// What `drain` gives: the rows of exact readings, the records of each template per principal, the packed
+/// uses, the records outside the window, those of an account or Region not asked for.
+type Drained<'py> = (Vec<Row>, Vec<Group>, Vec<Pack<'py>>, u64, u64);
+
+/// A drain's calls: (principal, denied) -> action -> resource -> tally, every reading's of a principal.
+type Calls<'a> = HashMap<(u32, bool), HashMap<&'a str, HashMap<String, Tally>>>;
+
+/// Calls of one action on `resource`, added to those a drain holds already.
+fn add_calls(by_resource: &mut HashMap<String, Tally>, resource: &str, tally: &Tally) {
+    match by_resource.get_mut(resource) {
+        Some(held) => held.join(tally),
+        None => {
+            by_resource.insert(resource.to_string(), *tally);
+        }
+    }
+}
 
 /// A candidate record `scan_file` leaves to Python: its start and end in the file's text, its key id.
 type Candidate = (usize, usize, i64);
@@ -656,7 +674,7 @@ type Candidate = (usize, usize, i64);
 /// What `scan_file` read of a file: its candidates, and those it leaves to Python.
 type Taken = (usize, Vec<Candidate>);
 
-/// `usage.COLUMN_SEPARATOR` and `usage.ITEM_SEPARATOR`: a packed group's columns and their items.
+/// `usage.COLUMN_SEPARATOR` and `usage.ITEM_SEPARATOR`: a pack's columns and their items.
 const COLUMN_SEPARATOR: char = '\x1d';
 const ITEM_SEPARATOR: char = '\x1e';
 
@@ -1611,13 +1629,8 @@ impl Take {
     /// counted per principal, their uses per principal (rendered here: filling them in was most of what
     /// Python did per call on a new resource), the records outside the window, and those of an account or
     /// Region not asked for.
-    #[allow(clippy::type_complexity)]
-    fn drain<'py>(
-        &mut self,
-        py: Python<'py>,
-    ) -> PyResult<(Vec<Row>, Vec<Group>, Vec<Pack<'py>>, u64, u64)> {
-        // (principal, denied) -> action -> resource -> tally: a principal's calls of every reading
-        let mut calls: HashMap<(u32, bool), HashMap<&str, HashMap<String, Tally>>> = HashMap::new();
+    fn drain<'py>(&mut self, py: Python<'py>) -> PyResult<Drained<'py>> {
+        let mut calls: Calls<'_> = HashMap::new();
         let mut rows: Vec<Row> = Vec::with_capacity(self.tallies.len());
         for ((principal, entry), tally) in self.tallies.drain() {
             let Some(uses) = self.forms.get(&entry) else {
@@ -1632,12 +1645,7 @@ impl Take {
                 let [Piece::Text(resource)] = form.as_slice() else {
                     continue; // an exact reading's uses are texts (`register`)
                 };
-                match by_resource.get_mut(resource.as_str()) {
-                    Some(held) => held.join(&tally),
-                    None => {
-                        by_resource.insert(resource.clone(), tally);
-                    }
-                }
+                add_calls(by_resource, resource, &tally);
             }
         }
         let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
@@ -1651,8 +1659,8 @@ impl Take {
             let Some(uses) = self.forms.get(&entry) else {
                 continue;
             };
+            let by_action = calls.entry((principal, uses.denied)).or_default();
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
-                let by_action = calls.entry((principal, uses.denied)).or_default();
                 let by_resource = by_action.entry(action.as_str()).or_default();
                 for (joined, tally) in &tallies {
                     if !render(form, joined, &mut text) {
@@ -1660,12 +1668,7 @@ impl Take {
                             "a use form names a slot not there",
                         ));
                     }
-                    match by_resource.get_mut(text.as_str()) {
-                        Some(held) => held.join(tally),
-                        None => {
-                            by_resource.insert(text.clone(), *tally);
-                        }
-                    }
+                    add_calls(by_resource, &text, tally);
                 }
             }
         }

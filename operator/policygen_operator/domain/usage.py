@@ -174,7 +174,7 @@ FoldRow = tuple[str, str, str | None, str, str, int, str, str]
 # ITEM_SEPARATOR. The first column names the actions; then five columns for each action in that order: how
 # many of its rows are of one call each (they come first), the other rows' counts and last times, every
 # row's first time, every row's resource. ``templates.derive`` keeps both separators out of every text it
-# lets the reader fill in, and ids out of the actions.
+# lets the reader fill in, and ids out of the actions; the reader packs no reading whose text holds one.
 COLUMN_SEPARATOR = "\x1d"
 ITEM_SEPARATOR = "\x1e"
 # Packed rows a table holds before it adds them (characters, about 100 a row): they are added in one go when
@@ -395,8 +395,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             by_resource[resource] = _joined(entry, usage)
 
     def add_packed(self, packed: str) -> None:
-        """Rows of the native reader's templates in one string (``COLUMN_SEPARATOR``), each row's use added
-        as ``add`` would (``_add_rows``) when the table is next read or merged, or holds ``PENDING_CHARS``."""
+        """A principal's calls the native reader counted, in one string (``COLUMN_SEPARATOR``), each row's
+        use added as ``add`` would (``_add_rows``) when the table is next read or merged, or holds
+        ``PENDING_CHARS``."""
         self._pending.append(packed)
         self._pending_chars += len(packed)
         if self._pending_chars > PENDING_CHARS:
@@ -465,16 +466,6 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                     mine[resource] = entry
                     if len(mine) > FOLD_AT:
                         self._grown(action, mine)  # folds in place
-                elif isinstance(held, Usage):  # ``held.add``, inlined: a call seen in every batch
-                    if isinstance(entry, str):
-                        count, first, last = 1, entry, entry
-                    else:
-                        count, first, last = entry.count, entry.first_seen, entry.last_seen
-                    held.count += count
-                    if first < held.first_seen:
-                        held.first_seen = first
-                    if last > held.last_seen:
-                        held.last_seen = last
                 else:
                     mine[resource] = _joined(held, _usage(entry))
         for action, heads in (other.folds or {}).items():

@@ -214,7 +214,7 @@ def run_generation(
             split_sessions=frozenset(request.split_sessions),
             accounts=frozenset(request.source.account_ids),
             regions=frozenset(request.source.regions),
-            native=os.environ.get(NATIVE_SWITCH, "1") != "0",
+            native=_native_wanted(),
         )
         said = _SaidProgress(progress, listing) if progress is not None else None
         items, unreadable = _source_items(request, window, listing, cancel)
@@ -239,6 +239,11 @@ def run_generation(
     outcome = GenerationResult(summary=scan.summary, results=results, report=report)
     _raise_for_outcome(request, scan, outcome, listing, near)
     return outcome
+
+
+def _native_wanted() -> bool:
+    """The extension's fast paths (the scan's reader, compaction) unless ``POLICYGEN_NATIVE=0``."""
+    return os.environ.get(NATIVE_SWITCH, "1") != "0"
 
 
 def _noting(items: Iterator[WorkItem], listed: list[str]) -> Iterator[WorkItem]:
@@ -489,7 +494,7 @@ def _principal_result(
         for action, resources in denied.items():
             allowed[action] = allowed[action] | resources if action in allowed else resources
     # excluded actions are out of ``allowed`` already
-    options = PolicyOptions(request.resource_level, native=os.environ.get(NATIVE_SWITCH, "1") != "0")
+    options = PolicyOptions(request.resource_level, native=_native_wanted())
     policies, compactions = build_policies_per_action(allowed, options) if allowed else ([], [])
     from policygen_operator.domain.iam.validate import Finding as Found
 
