@@ -109,13 +109,21 @@ def _scan_here(
     scanner = Scanner(spec, mapper)
     ticker = _Ticker(progress)
     done = 0
+    for done in _scanning(scanner, items, cancelled):
+        ticker.tick(scanner.counted, done)
+    ticker.tick(scanner.counted, done, force=True)
+    return scanner.take_result(final=True)
+
+
+def _scanning(
+    scanner: Scanner, items: Iterable[WorkItem], cancelled: Callable[[], bool] | None
+) -> Iterator[int]:
+    """Scans the items one by one, the cancel check before each; yields how many are done after each."""
     for done, (name, item) in enumerate(items, start=1):
         if cancelled is not None and cancelled():
             raise ScanCancelled()
         scanner.scan_item(name, item)
-        ticker.tick(scanner.counted, done)
-    ticker.tick(scanner.counted, done, force=True)
-    return scanner.take_result(final=True)
+        yield done
 
 
 def _scan_pool(
@@ -179,10 +187,8 @@ def _warmed(spec: ScanSpec, batch: list[WorkItem], cancelled: Callable[[], bool]
     where workers are forked: from a fork server they start empty."""
     global _PREPARED
     scanner = Scanner(spec)
-    for name, item in batch:
-        if cancelled is not None and cancelled():
-            raise ScanCancelled()
-        scanner.scan_item(name, item)
+    for _ in _scanning(scanner, batch, cancelled):
+        pass
     _PREPARED = scanner
     return scanner.take_result()
 

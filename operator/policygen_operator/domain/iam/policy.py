@@ -53,7 +53,7 @@ class PolicyOptions:
     exclude_actions: tuple[str, ...] = ()
     compaction_threshold: int = DEFAULT_COMPACTION_THRESHOLD
     max_characters: int = MANAGED_POLICY_MAX_CHARACTERS
-    native: bool = True  # the extension's ``compact`` where it is built (the same sets, ~5x faster)
+    native: bool = True  # compaction by the extension where it is built (``compact``: the same sets)
 
 
 @dataclass(frozen=True)

@@ -415,7 +415,18 @@ def test_what_a_pattern_stands_for_is_counted_as_a_pass_would(rests: list[str], 
         [f"{'a/' * level}x" for level in range(505)] + [f"{'a/' * 505}{n}" for n in range(11)],
     ],
 )
-@pytest.mark.parametrize("native", [False, True])
+@pytest.mark.parametrize(
+    "native",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(
+                compact_resources is None, reason="the native extension is not built here (make install)"
+            ),
+        ),
+    ],
+)
 def test_keys_hundreds_of_folders_deep_compact_to_patterns_that_cover_them(
     keys: list[str], native: bool
 ) -> None:
