@@ -59,6 +59,9 @@ MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 # Whether the image carries the scan's native fast path ("true"/"false"): a scan gives the same result
 # either way, so only this label (and the build log) tells an operator's slow scans from a missing extension.
 NATIVE_LABEL = "io.policygen.native"
+# maturin's arguments for the native wheel (deploy/Dockerfile's native stage passes the same): the crates as
+# native/Cargo.lock pins them, tagged for the image's glibc 2.36 and refused if it needs more.
+MATURIN_ARGS = "--locked --compatibility manylinux_2_36 --auditwheel check"
 
 
 def log(message: str) -> None:
@@ -225,7 +228,7 @@ def build_native_wheel(work: Path, pip: list[str], env: dict[str, str], wheels: 
         "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(
             (f"--remap-path-prefix={work}=/build", f"--remap-path-prefix={cargo_home}=/cargo")
         ),
-        "MATURIN_PEP517_ARGS": "--locked --compatibility manylinux_2_36 --auditwheel check",
+        "MATURIN_PEP517_ARGS": MATURIN_ARGS,
     }
     log(f"building the native fast path with maturin ({toolchain})")
     subprocess.run(

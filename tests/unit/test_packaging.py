@@ -260,6 +260,30 @@ def test_the_dockerfile_builds_the_image_build_py_builds() -> None:
     assert "org.opencontainers.image.revision" in labels
 
 
+def test_the_dockerfile_builds_the_native_fast_path_as_build_py_does() -> None:
+    """The Dockerfile's image scanned every record in Python (its build stage had no Rust toolchain): a
+    cluster's rightsizing of many roles then cost several times more. Its native stage must build the
+    wheel as build.py does (maturin from the same lock, the same arguments), the image install it and say
+    so in the label build.py sets."""
+    build = _build_py()
+    text = (ROOT / "deploy" / "Dockerfile").read_text().replace("\\\n", " ")
+    stages = {
+        line.split(" AS ")[1].strip(): body
+        for line, _, body in (part.partition("\n") for part in text.split("\nFROM ")[1:])
+        if " AS " in line
+    }
+    native = stages["native"]
+    assert f'MATURIN_PEP517_ARGS="{build.MATURIN_ARGS}"' in native
+    assert "--require-hashes -r requirements-build.lock" in native
+    assert "COPY deploy/image/requirements-build.lock" in native
+    assert re.search(r"pip wheel .*--no-build-isolation -w /wheels \./native", native)
+    assert "COPY --from=native /wheels /wheels" in stages["build"]
+    assert "/wheels/*.whl" in stages["build"]
+    assert f'{build.NATIVE_LABEL}="true"' in text.rsplit("\nFROM ", 1)[1]
+    # Debian 12 everywhere: the wheel is tagged for glibc 2.36 and checked against the stage it is built in
+    assert all("bookworm" in line.split()[0] for line in text.split("\nFROM ")[1:])
+
+
 def test_the_image_without_cargo_says_it_leaves_the_native_fast_path_out(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
