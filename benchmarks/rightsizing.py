@@ -136,6 +136,9 @@ def main() -> None:
     if args.controlplane:
         controlplane_discovery(accounts)
     kube = FakeKube(accounts)
+    # the parent the scan's progress checks find (another uid reads as a deleted and re-created parent,
+    # which cancels the scan at its first progress report, a second in)
+    kube.parent_uid = parent(path).uid
     scans: list[float] = []
 
     def timed_engine(request: Any, progress: Any, cancel: Any) -> Any:
@@ -152,6 +155,8 @@ def main() -> None:
     total = time.perf_counter() - began
     if outcome.failure:
         sys.exit(f"reconcile failed: {outcome.message}")
+    if outcome.cancelled:
+        sys.exit("reconcile cancelled: the scan found its parent deleted or changed")
     status = outcome.status
     scan = status["lastScan"]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
