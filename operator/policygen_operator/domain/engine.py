@@ -255,7 +255,15 @@ def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         cached_mapper(spec.mapper_factory)
         return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("forkserver")
+    # read when the fork server starts (the first scan of this process), ignored after: "__main__" is
+    # multiprocessing's own default
+    context.set_forkserver_preload(["__main__", FORK_SERVER_PRELOAD])
+    return context
+
+
+# The module the fork server imports before it forks workers: the workers' code and data, loaded once.
+FORK_SERVER_PRELOAD = "policygen_operator.domain.fork_server"
 
 
 def _collect(
