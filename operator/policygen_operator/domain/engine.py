@@ -251,7 +251,8 @@ _REAP_SECONDS = 5.0  # for a terminated worker to exit before it is killed
 def _context(spec: ScanSpec) -> multiprocessing.context.BaseContext:
     """``fork`` when this process runs no other thread (the CLI on local files): workers start at once
     and share the parent's loaded mapper. With threads (S3 downloads, the operator) forking could copy
-    a held lock, so workers then come from a clean fork server."""
+    a held lock, so workers then come from a fork server, a process without threads that has loaded
+    their modules and the reference data (``fork_server.py``)."""
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         cached_mapper(spec.mapper_factory)
         return multiprocessing.get_context("fork")

@@ -6,7 +6,12 @@ itself: in the operator, whose fork server lives as long as it does, that was ev
 (two workers), and a CLI run on S3 (threads: a fork server too) paid it the same.
 """
 
+import contextlib
+
 from policygen_operator.domain import engine  # noqa: F401  (the workers' code: the engine, the scan, the mapper)
 from policygen_operator.domain.iam.reference import load_reference
 
-load_reference()
+# Not here if it fails: an error would stop the fork server, and every scan would fail with a lost
+# connection; each worker then reads it itself and its error names what failed.
+with contextlib.suppress(Exception):
+    load_reference()
