@@ -183,9 +183,9 @@ def test_with_other_threads_running_workers_come_from_a_fork_server(
 
 
 def test_workers_from_a_fork_server_start_with_the_reference_loaded() -> None:
-    """The fork server loads the workers' modules and the reference data once (``engine.
-    FORK_SERVER_PRELOAD``): each worker of each of the operator's scans loaded them for itself (~0.14 CPU
-    s apiece). A worker that starts with the reference in its cache got it from the fork server."""
+    """The fork server loads the workers' modules, the default mapper and the reference data once
+    (``engine.FORK_SERVER_PRELOAD``): each worker of each of the operator's scans loaded them for itself
+    (~0.17 CPU s apiece). A worker that starts with them got them from the fork server."""
     from multiprocessing import forkserver
 
     forkserver._forkserver._stop()  # the preload list is read when a fork server starts
@@ -195,20 +195,23 @@ def test_workers_from_a_fork_server_start_with_the_reference_loaded() -> None:
     try:
         context = engine._context(ScanSpec((parse_principal(ROLE),), WINDOW, mapper_factory=fake_mapper))
         with ProcessPoolExecutor(1, mp_context=context) as pool:
-            size, misses = pool.submit(_reference_cache).result()
+            size, misses, mapper_built = pool.submit(_loaded_in_worker).result()
     finally:
         stop.set()
         thread.join()
     assert context.get_start_method() == "forkserver"
     assert (size, misses) == (1, 1)  # loaded before the worker was forked, not by it
+    assert mapper_built
 
 
-def _reference_cache() -> tuple[int, int]:
-    """In a worker: what its process's reference cache holds and how often it was loaded."""
+def _loaded_in_worker() -> tuple[int, int, bool]:
+    """In a worker, before it scans: what its reference cache holds, how often it was loaded, and whether
+    the default mapper is built."""
+    from policygen_operator.domain.cloudtrail import scan
     from policygen_operator.domain.iam.reference import load_reference
 
     info = load_reference.cache_info()
-    return info.currsize, info.misses
+    return info.currsize, info.misses, scan.default_mapper in scan._MAPPERS
 
 
 @pytest.mark.parametrize("given", ["folder", "the pipe itself"])
