@@ -184,7 +184,8 @@ def _warmed(spec: ScanSpec, batch: list[WorkItem], cancelled: Callable[[], bool]
     (``templates.derive``, ~0.4 ms each) and filled the mapper's memo again: where 500 principals make
     every event, 1,163 records read in Python by each of two workers, against 442 here and ~717 by each.
     A worker that starts from it is one that scanned this batch, as a worker scans batch after batch. Only
-    where workers are forked: from a fork server they start empty."""
+    where workers are forked: from a fork server they start with the modules, the default mapper and the
+    reference data (``fork_server.py``), without this batch's readings."""
     global _PREPARED
     scanner = Scanner(spec)
     for _ in _scanning(scanner, batch, cancelled):

@@ -112,6 +112,12 @@ def chunks_finder(native: bool) -> Callable[[bytes, list[int], bytes], tuple[lis
 _PLAIN = Rendered("mapped", "", False, "", (), ())
 
 
+def _plain(reading: MappedEventLike) -> bool:
+    """A reading whose records add to their principal's count alone (``drain``): a mapped one without
+    notes (an unmapped or ignored one is counted under its key, a note per principal)."""
+    return reading.kind == "mapped" and not reading.notes
+
+
 class NativeTake:
     """One scanner's native reader: principals by index, the readings registered, the extension's state."""
 
@@ -237,7 +243,7 @@ class NativeTake:
         plain: dict[int, int] = {}
         for principal, entry, count, times in rows:
             held = cast("MappedEventLike", readings[entry])
-            if times is None and held.kind == "mapped" and not held.notes:
+            if times is None and _plain(held):
                 plain[principal] = plain.get(principal, 0) + count
                 continue
             counted = result.count(principals[principal], held, count)
@@ -247,7 +253,7 @@ class NativeTake:
                     counted.add(action, resource, seen, denied=held.denied)
         for principal, entry, total in groups:
             fixed = cast(Template, readings[entry]).fixed
-            if fixed.kind == "mapped" and not fixed.notes:
+            if _plain(fixed):
                 plain[principal] = plain.get(principal, 0) + total
                 continue
             result.count(principals[principal], fixed, total)

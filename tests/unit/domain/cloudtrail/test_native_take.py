@@ -951,6 +951,33 @@ def test_a_reading_whose_resource_holds_a_separator_of_the_packed_rows_is_added_
         assert usage.denied[("s3:GetObject", resource)].count == 3
 
 
+def test_unmapped_and_ignored_calls_counted_by_templates_stay_unmapped_and_ignored() -> None:
+    """A template's reading need not be a mapped one: calls that differ only in ids of an event no table
+    maps, and of one the mapper ignores, are counted by their templates, and the drain must count them as
+    unmapped and ignored (it sums a principal's plain mapped readings apart: counted as mapped, they were
+    matched events with no unmapped or ignored trace)."""
+
+    def calls(source: str, name: str, numbers: range) -> list[dict[str, Any]]:
+        made = []
+        for number in numbers:
+            params = {"thingArn": f"arn:aws:s3:::bucket/obj-{number:04d}"}
+            made.append(record(role_identity(), name, source, TIMES[0], requestParameters=params))
+        return made
+
+    def both(numbers: range) -> list[dict[str, Any]]:
+        unmapped = calls("madeup.amazonaws.com", "DescribeWidget", numbers)
+        return unmapped + calls("signin.amazonaws.com", "ConsoleLogin", numbers)
+
+    files = [delivery(both(range(1))), delivery(both(range(1, 30)))]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    assert _counting_python_reads(scanner, files) == 2  # the rest by the two templates
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan(files, use_native=False))
+    assert result.unmapped[ROLE]["madeup.amazonaws.com:DescribeWidget"] == 30
+    assert result.ignored[ROLE]["signin.amazonaws.com:ConsoleLogin"] == 30
+
+
 def _scan_of(principals: tuple[str, ...], files: list[bytes], *, use_native: bool) -> ScanResult:
     scanner = Scanner(ScanSpec(tuple(parse_principal(arn) for arn in principals), WINDOW, native=use_native))
     for number, data in enumerate(files):
