@@ -387,16 +387,19 @@ def main() -> int:
         compare(fifth, args.compare_events, pairs, "a principal making a fifth of the events")
     if "memory" in parts:
         bounded_memory(args.memory_events, args)
-    print("\n== policygen peak memory by size ==")
+    print("\n== policygen peak memory by size: the target role alone, and the 500-principal set ==")
     for size in (int(s) for s in args.sizes.split(",") if s and "sizes" in parts):
         folder = dataset(size)
-        command = policygen_command(folder, args.workers)
-        runs = [best_of(command, 1) for _ in range(args.repeat)]
-        walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-        print(f"{size:>10,} events: {describe(size, min(runs, key=lambda r: r['seconds']))}")
-        rss = ", ".join(f"{r['maxrss_mb']:.0f}" for r in runs)
-        print(f"    runs (wall s): {walls}; ru_maxrss (MB): {rss}")
-        print(f"    {command}")
+        label, fleet = principal_sets()[-1]
+        for who, arns, exits in (("1 principal", None, (0,)), (label.split(":")[0], fleet, (0, 3))):
+            # exit 3 for the 500 set: its absent principals matched no event
+            command = policygen_command(folder, args.workers, arns, OUT / "policygen-sizes-report.json")
+            runs = [best_of(command, 1, exits=exits) for _ in range(args.repeat)]
+            walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+            print(f"{size:>10,} events, {who}: {describe(size, min(runs, key=lambda r: r['seconds']))}")
+            rss = ", ".join(f"{r['maxrss_mb']:.0f}" for r in runs)
+            print(f"    runs (wall s): {walls}; ru_maxrss (MB): {rss}")
+            print(f"    {command if arns is None else command[:200] + ' ...'}")
     print(f"load average at the end: {os.getloadavg()}")
     return 0
 

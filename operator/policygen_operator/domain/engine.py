@@ -26,6 +26,7 @@ from policygen_operator.domain.cloudtrail.scan import (
     ScanResult,
     ScanSpec,
     cached_mapper,
+    new_result,
     worker_init,
     worker_scan,
 )
@@ -133,7 +134,7 @@ def _scan_pool(
     progress: ProgressHook | None,
     cancelled: Callable[[], bool] | None,
 ) -> ScanResult:
-    total = ScanResult()
+    total = new_result(len(spec.principals))
     ticker = _Ticker(progress)
     done = 0
     context = _context(spec)

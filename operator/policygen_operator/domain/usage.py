@@ -61,6 +61,21 @@ def _usage(entry: Entry) -> Usage:
 # full set is depth (docs/mapping.md, "Folded during the scan").
 FOLD_AT = 8_192
 
+# Distinct calls a scan holds plain, shared by the principals it was asked for (``table_fold_at``): past
+# its share, a table (one principal's allowed or refused calls) holds every kind with more than
+# ``OVER_FOLD_AT`` resources folded, and a folded kind with more than ``OVER_FOLD_AT`` first folders as one
+# span. ``FOLD_AT`` alone bounds a table by its actions and kinds, not by itself: the 300 roles of a
+# 5M-event benchmark held ~4,600 resources each (1.39M entries, ~230 bytes apiece: the parent at 385 MB,
+# 155 MB at 1M), and more with more logs. Kinds of up to ``OVER_FOLD_AT`` stay exact, so the policy's
+# compaction (10 ARNs of a kind) still writes their patterns.
+SCAN_HELD = 1 << 20
+# A table's share never below this (many principals), nor above ``FOLD_AT`` (one principal: as before).
+MIN_TABLE_FOLD_AT = 1_024
+OVER_FOLD_AT = 64
+# How many plain resources an action of a table past its share takes between two folds of it (or
+# its size after the last fold, if more): a fold looks every held resource's kind up again.
+OVER_FOLD_STEP = 256
+
 
 @dataclass(slots=True)
 class Span:
@@ -93,6 +108,12 @@ class Span:
             if wildcard in prefix:
                 prefix = prefix[: prefix.index(wildcard)]
         return prefix + "*"
+
+
+def table_fold_at(principals: int) -> int:
+    """A table's share of ``SCAN_HELD`` in a scan for ``principals``: every table of the scan (each worker's
+    and the merged one) folds by the same share, so the result depends only on the set of calls."""
+    return max(MIN_TABLE_FOLD_AT, min(FOLD_AT, SCAN_HELD // max(1, principals)))
 
 
 def _segment(rest: str) -> str:
@@ -195,22 +216,45 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     order within each), then the folded entries, which no output depends on: reports sort, and a policy
     is built from sets.
 
-    An action's resources of one kind past ``FOLD_AT`` are held folded (``folds``, ``HeadFold``): readers
-    see each fold's pattern as a resource. Writes never look a resource's kind up (that costs more than the
-    write); an action's dict is folded when it grows ``FOLD_AT`` past its size after the last fold, and
-    every read settles the rest first (``_settle``), so what is read is the same whatever the order.
+    An action's resources of one kind past ``FOLD_AT`` are held folded (``folds``, ``HeadFold``), and in a
+    table past ``fold_at`` resources (``table_fold_at``) those of every kind past ``OVER_FOLD_AT``:
+    readers see each fold's pattern as a resource. Writes never look a resource's kind up (that costs more
+    than the write); an action's dict is folded when it grows past a limit (``_grown``), and every read
+    settles the rest first (``_settle``). Both rules are monotone in the set of calls (a table past
+    either limit only grows further past it), so what is read is the same whatever the order and
+    batching of the writes.
     """
 
-    __slots__ = ("_limits", "_pending", "_pending_chars", "_settled", "by_action", "folds")
+    __slots__ = (
+        "_fold_at",
+        "_limits",
+        "_over",
+        "_pending",
+        "_pending_chars",
+        "_settled",
+        "_trigger",
+        "by_action",
+        "folds",
+    )
 
     def __init__(
-        self, entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = ()
+        self,
+        entries: Mapping[ActionResource, Usage] | Iterable[tuple[ActionResource, Usage]] = (),
+        *,
+        fold_at: int | None = None,
     ) -> None:
         self.by_action: dict[str, dict[str, Entry]] = {}
         self.folds: dict[str, dict[str, HeadFold]] | None = None  # action -> head -> its fold
         self._limits: dict[str, int] | None = None  # action -> the size of its dict that folds it again
         # action -> the size of its dict when last folded: none of its resources came since
         self._settled: dict[str, int] = {}
+        # past this many resources held plain, every kind past ``OVER_FOLD_AT`` is folded (``FOLD_AT``: one
+        # principal's scan, a table read back)
+        self._fold_at = FOLD_AT if fold_at is None else fold_at
+        # past ``_fold_at`` resources, or holding a fold (``_become_over``): never undone
+        self._over = False
+        # an action's dict past this size is looked at by ``_grown`` (the least of the actions' limits)
+        self._trigger = min(FOLD_AT, self._fold_at)
         # packed rows not added yet (``add_packed``): a worker's batch result carries them as they came
         self._pending: list[str] = []
         self._pending_chars = 0
@@ -244,7 +288,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if by_resource is None:
             by_resource = self.by_action[action] = {}
         by_resource[resource] = usage
-        if len(by_resource) > FOLD_AT:
+        if len(by_resource) > self._trigger:
             self._grown(action, by_resource)
 
     def __delitem__(self, key: ActionResource) -> None:
@@ -368,7 +412,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = by_resource.get(resource)
         if entry is None:
             by_resource[resource] = event_time
-            if len(by_resource) > FOLD_AT:
+            if len(by_resource) > self._trigger:
                 self._grown(action, by_resource)
         elif isinstance(entry, str):
             # the second call: as Usage.see would have it, from Usage(1, entry, entry)
@@ -389,7 +433,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         entry = by_resource.get(resource)
         if entry is None:
             by_resource[resource] = _entry(usage.count, usage.first_seen, usage.last_seen)
-            if len(by_resource) > FOLD_AT:
+            if len(by_resource) > self._trigger:
                 self._grown(action, by_resource)
         else:
             by_resource[resource] = _joined(entry, usage)
@@ -446,8 +490,10 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                             entry.last_seen = last
                     else:
                         by_resource[resource] = _joined(entry, Usage(count, first, last))
-            if len(by_resource) > FOLD_AT:
+            if len(by_resource) > self._trigger:
                 self._grown(action, by_resource)  # folds in place
+        if not self._over:
+            self._check_size()
 
     def merge(self, other: UsageTable) -> None:
         """``other``'s entries added in, each as ``add`` would (its ``Usage`` objects copied, so that the
@@ -464,15 +510,19 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                     if isinstance(entry, Usage):
                         entry = _entry(entry.count, entry.first_seen, entry.last_seen)
                     mine[resource] = entry
-                    if len(mine) > FOLD_AT:
+                    if len(mine) > self._trigger:
                         self._grown(action, mine)  # folds in place
                 else:
                     mine[resource] = _joined(held, _usage(entry))
         for action, heads in (other.folds or {}).items():
             for head, fold in heads.items():
-                self._fold_of(action, head).join(fold)
+                joined = self._fold_of(action, head)
+                joined.join(fold)
+                _bounded(joined)
         for packed in other._pending:  # added now: holding them would only cost memory
             self._add_rows(packed)
+        if not self._over:
+            self._check_size()
 
     def put(self, action: str, resource: str, count: int, first_seen: str, last_seen: str) -> None:
         """An entry read back (pickled rows, a saved summary), in place of any of that pair."""
@@ -482,7 +532,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if by_resource is None:
             by_resource = self.by_action[action] = {}
         by_resource[resource] = _entry(count, first_seen, last_seen)
-        if len(by_resource) > FOLD_AT:
+        if len(by_resource) > self._trigger:
             self._grown(action, by_resource)
 
     def put_folded(self, row: FoldRow) -> None:
@@ -493,6 +543,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             fold.join(HeadFold(whole=Span(low, high, usage)))
         else:
             fold.take(low, high, usage, segment)
+            _bounded(fold)
 
     def rows(self) -> list[Row]:
         """The entries not folded (``fold_rows`` has the others)."""
@@ -615,6 +666,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
 
     def _fold_of(self, action: str, head: str) -> HeadFold:
         self._settled.pop(action, None)  # a fold joined or read back may take entries held plain
+        if not self._over:
+            self._become_over()  # a fold's resources are not counted: past either limit, folded at both
         if self.folds is None:
             self.folds = {}
         heads = self.folds.setdefault(action, {})
@@ -624,14 +677,38 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return fold
 
     def _grown(self, action: str, by_resource: dict[str, Entry]) -> None:
-        """A write took an action's dict past ``FOLD_AT``: folded when it has grown by ``FOLD_AT`` or by
-        its size after the last fold, whichever is more. Kinds each under ``FOLD_AT`` (60 buckets of 5,000
-        keys) are never folded, and looking every resource up again each ``FOLD_AT`` writes made a scan
-        quadratic in them; doubling keeps the look-ups linear, and what is held at most twice what no fold
-        could take."""
-        limit = self._limits.get(action, FOLD_AT) if self._limits is not None else FOLD_AT
-        if len(by_resource) > limit:
+        """A write took an action's dict past ``_trigger``: a table past ``_fold_at`` resources is folded
+        whole (``_become_over``) the first time, an action then each time it has grown by its step
+        (``FOLD_AT``; ``OVER_FOLD_STEP`` past ``_fold_at``) or by its size after the last fold,
+        whichever is more. Kinds too small to fold (60 buckets of 5,000 keys) stay, and looking every
+        resource up again each step made a scan quadratic in them; doubling keeps the look-ups linear, and
+        what is held at most twice what no fold could take."""
+        if not self._over:
+            self._check_size()
+            if self._over:
+                return  # every action folded
+        limit = self._limits.get(action) if self._limits is not None else None
+        if len(by_resource) > (self._trigger if limit is None else limit):
             self._fold(action, by_resource)
+
+    def _check_size(self) -> None:
+        """Past ``_fold_at`` resources held plain, the table is folded at the lower limits."""
+        if sum(map(len, self.by_action.values())) > self._fold_at:
+            self._become_over()
+            for action, by_resource in self.by_action.items():
+                if by_resource:
+                    self._fold(action, by_resource)
+
+    def _become_over(self) -> None:
+        """From now on kinds past ``OVER_FOLD_AT`` are folded, and folds past ``OVER_FOLD_AT`` first folders
+        held whole; every action is settled again by those limits, and each is looked at past its step."""
+        self._over = True
+        self._settled.clear()
+        self._trigger = min(FOLD_AT, OVER_FOLD_STEP)
+        self._limits = None
+        for heads in (self.folds or {}).values():
+            for fold in heads.values():
+                _bounded(fold)
 
     def _settle(self) -> None:
         """Every packed row added, every head past ``FOLD_AT`` folded, and every resource of a folded head in
@@ -642,11 +719,14 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         self._settle_folds()
 
     def _settle_folds(self) -> None:
+        if not self._over:
+            self._check_size()
+        least = min(FOLD_AT, OVER_FOLD_AT) if self._over else FOLD_AT
         folds = self.folds
         for action, by_resource in self.by_action.items():
             if self._settled.get(action) == len(by_resource):
                 continue  # no resource added since its last fold: a read looks no kind up again
-            if len(by_resource) > FOLD_AT or (folds is not None and action in folds and by_resource):
+            if len(by_resource) > least or (folds is not None and action in folds and by_resource):
                 self._fold(action, by_resource)
 
     def _fold(self, action: str, by_resource: dict[str, Entry]) -> None:
@@ -654,6 +734,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         from policygen_operator.domain.iam.policy import compactable_head, shape_of
 
         folds = (self.folds or {}).get(action)
+        least = min(FOLD_AT, OVER_FOLD_AT) if self._over else FOLD_AT
         by_head: dict[str, list[str]] = {}
         for resource in by_resource:
             shape = shape_of(resource)
@@ -662,18 +743,27 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         for head, resources in by_head.items():
             fold = folds.get(head) if folds is not None else None
             if fold is None:
-                if len(resources) <= FOLD_AT or not compactable_head(head):
+                if len(resources) <= least or not compactable_head(head):
                     continue
                 fold = self._fold_of(action, head)
             cut = len(head)
             for resource in resources:
                 rest = resource[cut:]
                 fold.take(rest, rest, _usage(by_resource.pop(resource)))
+            _bounded(fold)
         if self._limits is None:
             self._limits = {}
         size = len(by_resource)
-        self._limits[action] = size + max(FOLD_AT, size)
+        step = min(FOLD_AT, OVER_FOLD_STEP) if self._over else FOLD_AT
+        self._limits[action] = size + max(step, size)
         self._settled[action] = size
+
+
+def _bounded(fold: HeadFold) -> None:
+    """A fold of a table past its ``_fold_at`` (every table holding a fold is one) held as one span past
+    ``OVER_FOLD_AT`` first folders: flat names (KMS keys) are otherwise a span each, up to ``FOLD_AT``."""
+    if fold.whole is None and len(fold.by_segment) > OVER_FOLD_AT:
+        fold._to_whole()
 
 
 def _add_once(by_resource: dict[str, Entry], resources: list[str], times: list[str]) -> None:
@@ -785,8 +875,10 @@ def _plain_table(plain: PlainTable, folds: Sequence[FoldRow] = (), pending: Sequ
             if isinstance(entry, tuple):
                 by_resource[resource] = Usage(*entry)
         table.by_action[action] = by_resource
-        if len(by_resource) > FOLD_AT:
+        if len(by_resource) > table._trigger:
             table._grown(action, by_resource)
+    if not table._over:
+        table._check_size()
     for packed in pending:
         table.add_packed(packed)
     return table
@@ -828,19 +920,26 @@ class UsageSummary:
     files_scanned: int = 0
     events_scanned: int = 0
     events_matched: int = 0
+    # each new principal's tables fold past this many resources (``table_fold_at``: a scan's share per
+    # principal); None: ``FOLD_AT``. Not merged nor saved: a scan sets it on every summary it fills.
+    table_fold_at: int | None = field(default=None, compare=False)
 
     def principal(self, arn: str) -> PrincipalUsage:
         usage = self.principals.get(arn)
         if usage is None:
-            usage = self.principals[arn] = PrincipalUsage()
+            usage = self.principals[arn] = self._new_usage()
         return usage
 
     def session(self, role: str, session: str) -> PrincipalUsage:
         by_session = self.sessions.setdefault(role, {})
         usage = by_session.get(session)
         if usage is None:
-            usage = by_session[session] = PrincipalUsage()
+            usage = by_session[session] = self._new_usage()
         return usage
+
+    def _new_usage(self) -> PrincipalUsage:
+        fold_at = self.table_fold_at
+        return PrincipalUsage(UsageTable(fold_at=fold_at), UsageTable(fold_at=fold_at))
 
     def bad_records_for(self, principal: str) -> int:
         """The records that could not be used and may have held this principal's calls: its own and those

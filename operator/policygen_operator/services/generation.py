@@ -39,6 +39,9 @@ from policygen_operator.domain.engine import (
 from policygen_operator.domain.timeutil import iso
 from policygen_operator.domain.usage import (
     FOLD_AT,
+    MIN_TABLE_FOLD_AT,
+    OVER_FOLD_AT,
+    SCAN_HELD,
     PrincipalUsage,
     Usage,
     UsageSummary,
@@ -514,13 +517,15 @@ def _principal_result(
         )
         for c in compactions
     ]
-    findings += [  # what the scan folded to keep its memory bounded (``domain.usage.FOLD_AT``)
+    findings += [  # what the scan folded to keep its memory bounded (``domain.usage.FOLD_AT``, ``SCAN_HELD``)
         Found.from_dict(
             {
                 "severity": "warning",
                 "code": "folded",
                 "message": f"{pattern} stands for the {action} calls ({folded.count} call(s)) on more than "
-                f"{FOLD_AT:,} ARNs of one kind: a scan keeps that many of one kind per action, then their "
+                f"{min(FOLD_AT, OVER_FOLD_AT):,} ARNs of one kind: a scan keeps {FOLD_AT:,} of one kind per "
+                f"action, and {OVER_FOLD_AT:,} once a principal's calls name more than its share of the "
+                f"{SCAN_HELD:,} ARNs a scan holds ({MIN_TABLE_FOLD_AT:,} to {FOLD_AT:,} each), then their "
                 "common prefix, which also allows the ones of that prefix no call used",
             }
         )

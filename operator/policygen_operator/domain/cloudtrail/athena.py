@@ -35,7 +35,7 @@ from datetime import date
 from typing import Any
 
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
-from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult, not_asked
+from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult, new_result, not_asked
 from policygen_operator.domain.cloudtrail.window import Window
 from policygen_operator.domain.usage import Usage
 
@@ -606,7 +606,7 @@ def summarize_rows(
     the query prunes the ``account`` and ``region`` partitions where the table has them, the folders a
     record was delivered to, which say nothing of the records a file of another layout put there.
     """
-    result = result if result is not None else ScanResult()
+    result = result if result is not None else new_result(len(principals))
     matcher = PrincipalMatcher(principals)
     for row in rows:
         try:

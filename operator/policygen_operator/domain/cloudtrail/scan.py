@@ -45,7 +45,7 @@ from policygen_operator.domain.cloudtrail.principals import (
 )
 from policygen_operator.domain.cloudtrail.sniff import BOM, EXPORT_LINE, GZIP_MAGIC, HEAD_BYTES, not_logs
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary
+from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary, table_fold_at
 
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
 _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
@@ -533,6 +533,14 @@ class ScanResult:
         return met
 
 
+def new_result(principals: int) -> ScanResult:
+    """An empty result of a scan for ``principals``, whose tables fold by each one's share of what a scan
+    holds (``usage.table_fold_at``): the same in every worker and in the parent that merges them."""
+    result = ScanResult()
+    result.summary.table_fold_at = table_fold_at(principals)
+    return result
+
+
 class Scanner:
     """Scans files one after another into one ``ScanResult``; one per process (it owns the parser)."""
 
@@ -542,7 +550,7 @@ class Scanner:
         self.matcher = PrincipalMatcher(spec.principals, native=spec.native)
         self._mapper = mapper
         self.parser = simdjson.Parser()
-        self.result = ScanResult()
+        self.result = new_result(len(spec.principals))
         self.filtered = bool(spec.accounts or spec.regions)
         # the principals whose twin (``Twin``) is still looked for: one byte search per file where the
         # principal matched nothing, until it matches or its twin is found; with more principals than
@@ -574,7 +582,7 @@ class Scanner:
     def take_result(self, *, final: bool = False) -> ScanResult:
         """The result so far; its follow-ups still waiting for an id stay waiting unless ``final`` (a
         worker's batch: another batch may hold the call that returned the id)."""
-        result, self.result = self.counted(), ScanResult()
+        result, self.result = self.counted(), new_result(len(self.spec.principals))
         if result.links.waiting:
             result.settle_links(self.mapper, final=final)
         return result
