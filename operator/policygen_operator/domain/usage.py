@@ -711,9 +711,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 _bounded(fold)
 
     def _settle(self) -> None:
-        """Every packed row added, every head past ``FOLD_AT`` folded, and every resource of a folded head in
-        its fold: what readers see then depends on the set of calls only, not on when the writes (or their
-        folds) happened."""
+        """Every packed row added, every head past its limit folded (``FOLD_AT``; ``OVER_FOLD_AT`` in a table
+        past its share), and every resource of a folded head in its fold: what readers see then depends on
+        the set of calls only, not on when the writes (or their folds) happened."""
         if self._pending:
             self._add_pending()
         self._settle_folds()
