@@ -254,7 +254,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         # past ``_fold_at`` resources, or holding a fold (``_become_over``): never undone
         self._over = False
         # an action's dict past this size is looked at by ``_grown`` (the least of the actions' limits)
-        self._trigger = min(FOLD_AT, self._fold_at)
+        self._trigger = min(FOLD_AT, self._fold_at, OVER_FOLD_STEP)
         # packed rows not added yet (``add_packed``): a worker's batch result carries them as they came
         self._pending: list[str] = []
         self._pending_chars = 0
@@ -504,14 +504,16 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             mine = self.by_action.get(action)
             if mine is None:
                 mine = self.by_action[action] = {}
+            limit = self._limit(action)
             for resource, entry in theirs.items():
                 held = mine.get(resource)
                 if held is None:
                     if isinstance(entry, Usage):
                         entry = _entry(entry.count, entry.first_seen, entry.last_seen)
                     mine[resource] = entry
-                    if len(mine) > self._trigger:
+                    if len(mine) > limit:
                         self._grown(action, mine)  # folds in place
+                        limit = self._limit(action)
                 else:
                     mine[resource] = _joined(held, _usage(entry))
         for action, heads in (other.folds or {}).items():
@@ -677,19 +679,32 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         return fold
 
     def _grown(self, action: str, by_resource: dict[str, Entry]) -> None:
-        """A write took an action's dict past ``_trigger``: a table past ``_fold_at`` resources is folded
-        whole (``_become_over``) the first time, an action then each time it has grown by its step
-        (``FOLD_AT``; ``OVER_FOLD_STEP`` past ``_fold_at``) or by its size after the last fold,
-        whichever is more. Kinds too small to fold (60 buckets of 5,000 keys) stay, and looking every
-        resource up again each step made a scan quadratic in them; doubling keeps the look-ups linear, and
-        what is held at most twice what no fold could take."""
+        """A write took an action's dict past ``_trigger``. Under its share, the table is counted each time
+        an action has doubled (from ``OVER_FOLD_STEP``), so that it holds at most about twice its share
+        before it folds whole (``_become_over``) however many actions it has; nothing is looked up while
+        it is under (no kind can pass ``FOLD_AT`` then). Past it, an action is folded each time it has
+        grown by its step (``OVER_FOLD_STEP``) or by its size after the last fold, whichever is more.
+        Kinds too small to fold (60 buckets of 5,000 keys) stay, and looking every resource up again each
+        step made a scan quadratic in them; doubling keeps the look-ups linear, and what is held at most
+        twice what no fold could take."""
+        if len(by_resource) <= self._limit(action):
+            return
         if not self._over:
             self._check_size()
             if self._over:
                 return  # every action folded
+            if self._fold_at <= FOLD_AT:  # the table holds under FOLD_AT: no kind can pass it
+                size = len(by_resource)
+                if self._limits is None:
+                    self._limits = {}
+                self._limits[action] = size + max(self._trigger, size)
+                return
+        self._fold(action, by_resource)
+
+    def _limit(self, action: str) -> int:
+        """The size of an action's dict past which ``_grown`` looks at it (a loop of writes keeps it)."""
         limit = self._limits.get(action) if self._limits is not None else None
-        if len(by_resource) > (self._trigger if limit is None else limit):
-            self._fold(action, by_resource)
+        return self._trigger if limit is None else limit
 
     def _check_size(self) -> None:
         """Past ``_fold_at`` resources held plain, the table is folded at the lower limits."""

@@ -176,6 +176,21 @@ def test_what_a_principal_holds_stays_flat_however_many_calls() -> None:
     }
 
 
+def test_a_table_written_call_by_call_holds_about_twice_its_share_however_many_actions() -> None:
+    """The scan without the extension writes call by call (``see``): an action is counted with the table
+    each time it doubles, so twenty actions of 1,000 new keys each (20,000 resources, none of them past
+    the share alone) hold about twice the share before the table folds, not 20,000 until it is read."""
+    share = table_fold_at(500)
+    table = UsageTable(fold_at=share)
+    most = 0
+    for n in range(1_000):
+        for number in range(20):
+            table.see(f"s3:Action{number}", f"arn:aws:s3:::bucket-{number}/k/{n:04d}", _time(n))
+        most = max(most, _held(table))
+    assert most <= 2 * share + 20 * usage_module.OVER_FOLD_STEP
+    assert {r for _, r, *_ in _read(table)} == {f"arn:aws:s3:::bucket-{n}/k/0*" for n in range(20)}
+
+
 def _file(first: int, count: int) -> bytes:
     """``count`` PutObject records of the role on new keys of one folder, from key ``first``."""
     return delivery(
