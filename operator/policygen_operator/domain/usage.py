@@ -249,8 +249,9 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         # action -> the size of its dict when last folded: none of its resources came since
         self._settled: dict[str, int] = {}
         # past this many resources held plain, every kind past ``OVER_FOLD_AT`` is folded (``FOLD_AT``: one
-        # principal's scan, a table read back)
-        self._fold_at = FOLD_AT if fold_at is None else fold_at
+        # principal's scan, a table read back). Never above ``FOLD_AT``: a table under it then holds no kind
+        # past ``FOLD_AT``, so only a table past it (``_over``) is ever folded.
+        self._fold_at = FOLD_AT if fold_at is None else min(fold_at, FOLD_AT)
         # past ``_fold_at`` resources, or holding a fold (``_become_over``): never undone
         self._over = False
         # an action's dict past this size is looked at by ``_grown`` (the least of the actions' limits)
@@ -689,17 +690,15 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         twice what no fold could take."""
         if len(by_resource) <= self._limit(action):
             return
+        if self._over:
+            self._fold(action, by_resource)
+            return
+        self._check_size()  # folds every action when the table is past its share
         if not self._over:
-            self._check_size()
-            if self._over:
-                return  # every action folded
-            if self._fold_at <= FOLD_AT:  # the table holds under FOLD_AT: no kind can pass it
-                size = len(by_resource)
-                if self._limits is None:
-                    self._limits = {}
-                self._limits[action] = size + max(self._trigger, size)
-                return
-        self._fold(action, by_resource)
+            size = len(by_resource)
+            if self._limits is None:
+                self._limits = {}
+            self._limits[action] = size + max(self._trigger, size)
 
     def _limit(self, action: str) -> int:
         """The size of an action's dict past which ``_grown`` looks at it (a loop of writes keeps it)."""
@@ -736,7 +735,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     def _settle_folds(self) -> None:
         if not self._over:
             self._check_size()
-        least = min(FOLD_AT, OVER_FOLD_AT) if self._over else FOLD_AT
+            return  # under its share a table folds nothing (``_fold_at``); past it, folded just now
+        least = min(FOLD_AT, OVER_FOLD_AT)
         folds = self.folds
         for action, by_resource in self.by_action.items():
             if self._settled.get(action) == len(by_resource):
@@ -745,11 +745,13 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 self._fold(action, by_resource)
 
     def _fold(self, action: str, by_resource: dict[str, Entry]) -> None:
+        """The action's kinds past ``OVER_FOLD_AT`` (``FOLD_AT`` if less) folded, and its resources of
+        kinds folded already moved into their folds; only a table past its share (``_over``) folds."""
         # imported here: policy.py imports this module (Usage)
         from policygen_operator.domain.iam.policy import compactable_head, shape_of
 
         folds = (self.folds or {}).get(action)
-        least = min(FOLD_AT, OVER_FOLD_AT) if self._over else FOLD_AT
+        least = min(FOLD_AT, OVER_FOLD_AT)
         by_head: dict[str, list[str]] = {}
         for resource in by_resource:
             shape = shape_of(resource)
@@ -769,8 +771,7 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if self._limits is None:
             self._limits = {}
         size = len(by_resource)
-        step = min(FOLD_AT, OVER_FOLD_STEP) if self._over else FOLD_AT
-        self._limits[action] = size + max(step, size)
+        self._limits[action] = size + max(self._trigger, size)
         self._settled[action] = size
 
 
