@@ -806,6 +806,13 @@ struct Tally {
     last: Time,
 }
 
+/// `podidentity.is_pod_identity_session`: an assumed-role ARN whose session name EKS Pod Identity gives
+/// (`eks-<cluster>-<pod>-<uuid>`).
+fn is_pod_identity_session(arn: &str) -> bool {
+    arn.contains(":assumed-role/")
+        && arn[arn.rfind('/').map_or(0, |at| at + 1)..].starts_with("eks-")
+}
+
 /// A string's text when the JSON holds it without escapes (the same text Python reads), else None.
 fn plain(raw: Raw<'_>) -> Option<&str> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
@@ -1181,7 +1188,15 @@ impl Take {
             Ok(None) => return Ok(Outcome::Skip),
             Err(()) => return Ok(Outcome::Python),
         };
-        if self.apart.contains(&principal) {
+        // an EKS Pod Identity session of a role whose sessions are kept apart: its uses also go to the
+        // session's own usage, which Python keeps; the role's other sessions (a person's, CI's) are read
+        // here as any principal's
+        if self.apart.contains(&principal)
+            && identity
+                .arn
+                .and_then(plain)
+                .is_none_or(is_pod_identity_session)
+        {
             return Ok(Outcome::Python);
         }
         let Some(time) = record.event_time.and_then(plain) else {
@@ -1429,8 +1444,9 @@ impl Take {
 impl Take {
     /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
     /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `apart`: principals
-    /// whose sessions are kept apart (left to Python); `linked`: "source:name" of linked calls;
-    /// `start`/`end`: the window as CloudTrail's 20-character times; `accounts`/`regions`: those asked
+    /// whose sessions are kept apart (their EKS Pod Identity sessions' records left to Python);
+    /// `linked`: "source:name" of linked calls; `start`/`end`: the window as CloudTrail's 20-character
+    /// times; `accounts`/`regions`: those asked
     /// for (empty: any); `shape_of(source, name)`: what the mapper reads for that event, or None when
     /// only Python may read it.
     #[new]
