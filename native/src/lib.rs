@@ -652,8 +652,22 @@ type Group = (u32, u32, u64);
 type Pack<'py> = (u32, bool, Bound<'py, PyString>);
 
 /// What `drain` gives: the rows of exact readings, the records of each template per principal, the packed
-/// uses, the records outside the window, those of an account or Region not asked for.
-type Drained<'py> = (Vec<Row>, Vec<Group>, Vec<Pack<'py>>, u64, u64);
+/// uses, the records outside the window, those of an account or Region not asked for, and the EKS Pod
+/// Identity sessions met since the last drain, (role's principal index, session ARN) in the order of
+/// their numbers.
+type Drained<'py> = (
+    Vec<Row>,
+    Vec<Group>,
+    Vec<Pack<'py>>,
+    u64,
+    u64,
+    Vec<(u32, String)>,
+);
+
+/// A tally's principal index with this bit set is the number of an EKS Pod Identity session of a role
+/// whose sessions are kept apart (`Take::session`): its records are counted for the role, and their uses
+/// for the session too, as the Python scan records them in the session's own usage.
+const SESSION_FLAG: u32 = 1 << 31;
 
 /// A drain's calls: (principal, denied) -> action -> resource -> tally, every reading's of a principal.
 type Calls<'a> = HashMap<(u32, bool), HashMap<&'a str, HashMap<String, Tally>>>;
@@ -1060,7 +1074,7 @@ enum Outcome {
     Skip,
     Python,
     Hit,
-    Miss(Pending, u32, Time),
+    Miss(Pending, u32, Option<u32>, Time),
 }
 
 impl Tally {
@@ -1128,8 +1142,12 @@ struct Take {
     // this file's records Python reads first: each one's key, and the mapping registered for it
     pending: Vec<Pending>,
     pending_of: HashMap<Vec<u8>, usize>,
-    // later records of a pending key: (pending id, principal, eventTime)
-    deferred: Vec<(usize, u32, Time)>,
+    // later records of a pending key: (pending id, principal, its session's index, eventTime)
+    deferred: Vec<(usize, u32, Option<u32>, Time)>,
+    // the Pod Identity sessions of roles kept apart: session ARN -> index (`SESSION_FLAG` set), and
+    // those numbered since the last drain
+    session_index: HashMap<String, u32>,
+    new_sessions: Vec<(u32, String)>,
 }
 
 impl Take {
@@ -1189,16 +1207,15 @@ impl Take {
             Err(()) => return Ok(Outcome::Python),
         };
         // an EKS Pod Identity session of a role whose sessions are kept apart: its uses also go to the
-        // session's own usage, which Python keeps; the role's other sessions (a person's, CI's) are read
-        // here as any principal's
-        if self.apart.contains(&principal)
-            && identity
-                .arn
-                .and_then(plain)
-                .is_none_or(is_pod_identity_session)
-        {
-            return Ok(Outcome::Python);
-        }
+        // session's own usage; the role's other sessions (a person's, CI's) are read as any principal's
+        let session = if self.apart.contains(&principal) {
+            let Some(arn) = identity.arn.and_then(plain) else {
+                return Ok(Outcome::Python);
+            };
+            is_pod_identity_session(arn).then(|| self.session(principal, arn))
+        } else {
+            None
+        };
         let Some(time) = record.event_time.and_then(plain) else {
             return Ok(Outcome::Python);
         };
@@ -1255,6 +1272,9 @@ impl Take {
             *hits += 1;
             let entry = *entry;
             self.tally(principal, entry, time);
+            if let Some(session) = session {
+                self.tally(session, entry, time);
+            }
             self.exact_buffer = exact;
             self.key_buffer = key.key;
             return Ok(Outcome::Hit);
@@ -1264,6 +1284,9 @@ impl Take {
                 *hits += 1;
                 let entry = *entry;
                 self.tally_slots(principal, entry, &key.slots, time);
+                if let Some(session) = session {
+                    self.tally_slots(session, entry, &key.slots, time);
+                }
                 self.exact_buffer = exact;
                 self.key_buffer = key.key;
                 return Ok(Outcome::Hit);
@@ -1283,7 +1306,7 @@ impl Take {
         };
         self.exact_buffer = exact;
         self.key_buffer = key.key;
-        Ok(Outcome::Miss(pending, principal, *time))
+        Ok(Outcome::Miss(pending, principal, session, *time))
     }
 
     /// What Python is told of one candidate (`scan`): None when it was counted here or is nobody's
@@ -1297,18 +1320,20 @@ impl Take {
         Ok(match self.read(py, record)? {
             Outcome::Skip | Outcome::Hit => None,
             Outcome::Python => Some(-1),
-            Outcome::Miss(pending, principal, time) => match self.pending_of.get(&pending.exact) {
-                Some(&id) => {
-                    self.deferred.push((id, principal, time));
-                    Some(-2 - id as i64)
+            Outcome::Miss(pending, principal, session, time) => {
+                match self.pending_of.get(&pending.exact) {
+                    Some(&id) => {
+                        self.deferred.push((id, principal, session, time));
+                        Some(-2 - id as i64)
+                    }
+                    None => {
+                        let id = self.pending.len();
+                        self.pending_of.insert(pending.exact.clone(), id);
+                        self.pending.push(pending);
+                        Some(id as i64)
+                    }
                 }
-                None => {
-                    let id = self.pending.len();
-                    self.pending_of.insert(pending.exact.clone(), id);
-                    self.pending.push(pending);
-                    Some(id as i64)
-                }
-            },
+            }
         })
     }
 
@@ -1412,6 +1437,17 @@ impl Take {
         Ok(Some(key))
     }
 
+    /// The number (`SESSION_FLAG` set) of the Pod Identity session `arn` of the role `principal`.
+    fn session(&mut self, principal: u32, arn: &str) -> u32 {
+        if let Some(&index) = self.session_index.get(arn) {
+            return index;
+        }
+        let index = SESSION_FLAG | self.session_index.len() as u32;
+        self.session_index.insert(arn.to_string(), index);
+        self.new_sessions.push((principal, arn.to_string()));
+        index
+    }
+
     fn tally(&mut self, principal: u32, entry: u32, time: &Time) {
         match self.tallies.get_mut(&(principal, entry)) {
             Some(tally) => tally.add(time),
@@ -1491,6 +1527,8 @@ impl Take {
             pending: Vec::new(),
             pending_of: HashMap::new(),
             deferred: Vec::new(),
+            session_index: HashMap::new(),
+            new_sessions: Vec::new(),
         }
     }
 
@@ -1632,9 +1670,12 @@ impl Take {
     /// Counts the later records of each key registered in the last `scan`'s file (Python has read those
     /// of a key it never registered, each in its place).
     fn settle(&mut self) {
-        for (id, principal, time) in std::mem::take(&mut self.deferred) {
+        for (id, principal, session, time) in std::mem::take(&mut self.deferred) {
             if let Some(entry) = self.pending[id].entry {
                 self.tally(principal, entry, &time);
+                if let Some(session) = session {
+                    self.tally(session, entry, &time);
+                }
             }
         }
         self.pending.clear();
@@ -1740,6 +1781,7 @@ impl Take {
             packs,
             std::mem::take(&mut self.outside),
             std::mem::take(&mut self.filtered_out),
+            std::mem::take(&mut self.new_sessions),
         ))
     }
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from policygen_operator.domain.cloudtrail.principals import UNSESSIONED, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.templates import Rendered, Template, derive
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import Usage
+from policygen_operator.domain.usage import PrincipalUsage, Usage
 
 if TYPE_CHECKING:  # scan.py imports this module
     from policygen_operator.domain.cloudtrail.scan import MappedEventLike, ScanResult
@@ -110,6 +110,11 @@ def chunks_finder(native: bool) -> Callable[[bytes, list[int], bytes], tuple[lis
 # What ``drain`` counts the summed records of a principal's plain readings as: mapped, no notes (their
 # uses came packed).
 _PLAIN = Rendered("mapped", "", False, "", (), ())
+# A drained principal index with this bit set numbers an EKS Pod Identity session of a role whose sessions
+# are kept apart (``ScanSpec.split_sessions``): the extension counts the session's records for the role and
+# tallies them for the session too, whose usage takes their uses as the Python scan records them there
+# (``Scanner._take``). ``native/src/lib.rs``, ``SESSION_FLAG``.
+SESSION_FLAG = 1 << 31
 
 
 def _plain(reading: MappedEventLike) -> bool:
@@ -136,6 +141,7 @@ class NativeTake:
         index = {arn: number for number, arn in enumerate(principals)}
         self._readings: list[MappedEventLike | Template] = []
         self.read_in_python = 0  # candidate records handed back (benchmarks/scan_principals.py prints it)
+        self._sessions: list[tuple[str, str]] = []  # (role, session ARN) by the extension's number
         self._registered: set[int] = set()  # the key ids registered in the file being read
         self._take = policygen_native.Take(
             {arn: index[arn] for arn in matcher.users},
@@ -231,10 +237,12 @@ class NativeTake:
         as the extension rendered them for each distinct set of ids, come packed in one string, allowed
         and denied apart (``UsageTable.add_packed``: a worker's batch result carries it to the parent as
         it came). Uses are registered only with a mapped reading, whose count gives the principal's
-        usage."""
-        rows, groups, packs, outside, filtered_out = self._take.drain()
+        usage. A Pod Identity session's tallies (``SESSION_FLAG``) add no count, only the uses of its
+        role's mapped records to the session's usage."""
+        rows, groups, packs, outside, filtered_out, sessions = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
+        self._sessions += [(self.principals[role], arn) for role, arn in sessions]
         readings = self._readings
         principals = self.principals
         # a mapped reading without notes whose uses came packed adds to its principal's count alone:
@@ -243,16 +251,24 @@ class NativeTake:
         plain: dict[int, int] = {}
         for principal, entry, count, times in rows:
             held = cast("MappedEventLike", readings[entry])
+            if principal & SESSION_FLAG:  # a session takes the uses of the role's mapped records
+                if held.kind == "mapped":
+                    usage = self._session(result, principal)
+                    if times is not None:
+                        self._add_uses(usage, held, Usage(count, *times))
+                continue
             if times is None and _plain(held):
                 plain[principal] = plain.get(principal, 0) + count
                 continue
             counted = result.count(principals[principal], held, count)
             if counted is not None and times is not None:  # uses the extension could not pack
-                seen = Usage(count, *times)
-                for action, resource in held.uses:
-                    counted.add(action, resource, seen, denied=held.denied)
+                self._add_uses(counted, held, Usage(count, *times))
         for principal, entry, total in groups:
             fixed = cast(Template, readings[entry]).fixed
+            if principal & SESSION_FLAG:
+                if fixed.kind == "mapped":
+                    self._session(result, principal)  # its uses come packed
+                continue
             if _plain(fixed):
                 plain[principal] = plain.get(principal, 0) + total
                 continue
@@ -260,5 +276,19 @@ class NativeTake:
         for principal, total in plain.items():
             result.count(principals[principal], _PLAIN, total)
         for principal, denied, packed in packs:
-            usage = result.summary.principal(principals[principal])
+            if principal & SESSION_FLAG:
+                usage = self._session(result, principal)
+            else:
+                usage = result.summary.principal(principals[principal])
             (usage.denied if denied else usage.allowed).add_packed(packed)
+
+    def _session(self, result: ScanResult, number: int) -> PrincipalUsage:
+        """The usage of the session the extension numbered so (made, as ``Scanner._take`` makes it, when
+        a mapped record of it is counted)."""
+        role, session = self._sessions[number & ~SESSION_FLAG]
+        return result.summary.session(role, session)
+
+    @staticmethod
+    def _add_uses(usage: PrincipalUsage, reading: MappedEventLike, seen: Usage) -> None:
+        for action, resource in reading.uses:
+            usage.add(action, resource, seen, denied=reading.denied)
