@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/rightsizing.py                  # 200,000 events, in-memory Kubernetes
     .venv/bin/python benchmarks/rightsizing.py --events 1000000 --controlplane
+    .venv/bin/python benchmarks/rightsizing.py --events 1000000 --pod-identity
 
 The logs are the benchmark generator's (``benchmarks/generate.py``: 300 principals, 200 of them roles), made
 once under ``benchmarks/out/``. 500 ServiceAccounts in 25 namespaces carry the 200 role ARNs (100 roles shared
@@ -10,6 +11,11 @@ role, ONE scan by the real engine for all 200 roles, IAM policies expanded again
 IAM: every role has the same broad managed policy), granted versus used per role, child statuses and
 ConfigMaps. Kubernetes is in memory by default; ``--controlplane`` makes the discovery step list the 500
 ServiceAccounts from a real kube-apiserver (``make controlplane`` first) and prints that step separately.
+With ``--pod-identity`` the 500 ServiceAccounts reach their roles through EKS Pod Identity associations
+instead (the IAM port lists them), so usage is split per ServiceAccount: every role session of the logs
+is an EKS Pod Identity one (``eks-bench-N``, a copy of the logs under ``benchmarks/out/``) and a file of
+its own holds EKS's ``AssumeRole`` of each with the pod's session tags (``tests/fixtures/podidentity.py``),
+so each session's calls go to the first ServiceAccount of its role.
 Printed: seconds per step, the scan's events per second, and the process's peak RSS.
 """
 
@@ -17,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import resource
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,11 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
+from isal import igzip  # noqa: E402
+from tests.fixtures import podidentity  # noqa: E402
 from tests.fixtures.kube import FakeKube  # noqa: E402
 from tests.fixtures.rightsizing import FakeAws  # noqa: E402
 
 import generate  # noqa: E402
-from policygen_operator.domain.rightsizing import IRSA, Binding  # noqa: E402
+from policygen_operator.domain.rightsizing import IRSA, POD_IDENTITY, Binding  # noqa: E402
 from policygen_operator.services.generation import run_generation  # noqa: E402
 from policygen_operator.services.rightsizing import Parent, RightsizingService  # noqa: E402
 from policygen_operator.settings import OperatorSettings  # noqa: E402
@@ -49,14 +59,24 @@ def roles() -> list[str]:
     return found[:200]  # the generator has 201 roles
 
 
-def bindings(arns: list[str]) -> dict[str, list[Binding]]:
+def bindings(arns: list[str], via: str = IRSA) -> dict[str, list[Binding]]:
     """500 ServiceAccounts over 25 namespaces: every role at least once, the first 100 roles more often."""
     out: dict[str, list[Binding]] = {f"team-{n:02d}": [] for n in range(NAMESPACES)}
     for number in range(ACCOUNTS):
         arn = arns[number] if number < len(arns) else arns[number % 100]
         namespace = f"team-{number % NAMESPACES:02d}"
-        out[namespace].append(Binding(arn, IRSA, namespace, f"sa-{number:03d}"))
+        out[namespace].append(Binding(arn, via, namespace, f"sa-{number:03d}"))
     return out
+
+
+class PodIdentityAws(FakeAws):
+    """The IAM port whose EKS cluster "bench" has a Pod Identity association per ServiceAccount."""
+
+    def __init__(self, found: list[Binding]) -> None:
+        self.found = found
+
+    def pod_identity(self, aws: Any, cluster: str, namespaces: set[str]) -> list[Binding]:
+        return [binding for binding in self.found if binding.namespace in namespaces]
 
 
 def logs(events: int) -> Path:
@@ -67,12 +87,49 @@ def logs(events: int) -> Path:
     return out
 
 
-def parent(path: Path) -> Parent:
-    spec = {
+def pod_identity_logs(events: int, accounts: dict[str, list[Binding]]) -> Path:
+    """``logs(events)`` with every role session an EKS Pod Identity one, and EKS's AssumeRole of each."""
+    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}-pod-identity"
+    if (out / "AWSLogs").exists():
+        return out
+    source = logs(events)
+    print(f"writing the Pod Identity copy of {source} into {out} ...", flush=True)
+    partial = out.with_name(out.name + ".partial")  # renamed when whole: an interrupted copy is made again
+    shutil.rmtree(partial, ignore_errors=True)
+    for path in sorted(source.rglob("*.json.gz")):
+        target = partial / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = igzip.decompress(path.read_bytes()).replace(b"/session-", b"/eks-bench-")
+        target.write_bytes(igzip.compress(text, 1))
+    first = {binding.role_arn: binding for found in accounts.values() for binding in reversed(found)}
+    starts = []
+    for identity in generate.PRINCIPAL_LIST:
+        arn = str(identity["arn"])
+        issuer = (identity.get("sessionContext") or {}).get("sessionIssuer")  # type: ignore[union-attr]
+        if not issuer or issuer["arn"] not in first:
+            continue
+        binding, session = first[issuer["arn"]], arn.replace("/session-", "/eks-bench-")
+        made = podidentity.assume_role(
+            issuer["arn"], binding.namespace, binding.name, binding.name, "0", "2026-09-01T00:00:00Z"
+        )
+        made["requestParameters"]["roleSessionName"] = session.rsplit("/", 1)[-1]
+        made["responseElements"]["assumedRoleUser"]["arn"] = session
+        starts.append(made)
+    folder = partial / "AWSLogs" / generate.ACCOUNT / "CloudTrail" / "us-east-1" / "2026" / "09" / "01"
+    name = f"{generate.ACCOUNT}_CloudTrail_us-east-1_20260901T0000Z_PODIDENTITY00000.json.gz"
+    (folder / name).write_bytes(igzip.compress(json.dumps({"Records": starts}).encode(), 1))
+    partial.rename(out)
+    return out
+
+
+def parent(path: Path, pod_identity: bool = False) -> Parent:
+    spec: dict[str, Any] = {
         "childNamespace": "fleet",
         "cloudTrail": {"local": {"path": str(path)}},
         "window": {"start": "2026-08-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
     }
+    if pod_identity:
+        spec["discovery"] = {"irsa": False, "podIdentity": {"clusterName": "bench", "region": "us-east-1"}}
     owner = {"apiVersion": "policygen.io/v1alpha1", "kind": "ClusterRightsizing", "name": "bench", "uid": "u"}
     return Parent("ClusterRightsizing", None, "bench", "uid-bench", 1, spec, {}, owner)
 
@@ -129,16 +186,25 @@ def main() -> None:
     )
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--controlplane", action="store_true")
+    parser.add_argument("--pod-identity", action="store_true", help="roles reached by EKS Pod Identity")
     args = parser.parse_args()
+    if args.controlplane and args.pod_identity:
+        parser.error("--controlplane lists IRSA ServiceAccounts: it cannot be combined with --pod-identity")
     arns = roles()
-    accounts = bindings(arns)
-    path = logs(args.events)
+    accounts = bindings(arns, POD_IDENTITY if args.pod_identity else IRSA)
+    aws = FakeAws()
+    if args.pod_identity:
+        path = pod_identity_logs(args.events, accounts)
+        aws = PodIdentityAws([binding for found in accounts.values() for binding in found])
+        accounts = {namespace: [] for namespace in accounts}  # no IRSA annotation on them
+    else:
+        path = logs(args.events)
     if args.controlplane:
         controlplane_discovery(accounts)
     kube = FakeKube(accounts)
     # the parent the scan's progress checks find (another uid reads as a deleted and re-created parent,
     # which cancels the scan at its first progress report, a second in)
-    kube.parent_uid = parent(path).uid
+    kube.parent_uid = parent(path, args.pod_identity).uid
     scans: list[float] = []
 
     def timed_engine(request: Any, progress: Any, cancel: Any) -> Any:
@@ -148,10 +214,10 @@ def main() -> None:
         return result
 
     service = RightsizingService(
-        OperatorSettings(progress_interval=1.0), kube, FakeAws(), ThreadPoolExecutor(2), timed_engine
+        OperatorSettings(progress_interval=1.0), kube, aws, ThreadPoolExecutor(2), timed_engine
     )
     began = time.perf_counter()
-    outcome = asyncio.run(service.reconcile(parent(path)))
+    outcome = asyncio.run(service.reconcile(parent(path, args.pod_identity)))
     total = time.perf_counter() - began
     if outcome.failure:
         sys.exit(f"reconcile failed: {outcome.message}")
@@ -169,6 +235,14 @@ def main() -> None:
     )
     print(f"everything but the scan: {total - scans[0]:.2f} s")
     print(f"roles with unused access: {status['rolesWithUnused']}, unused actions: {status['unusedActions']}")
+    if args.pod_identity:  # each role's session attributed to a ServiceAccount by its AssumeRole's tags
+        split = [
+            usage
+            for child in kube.objects.values()
+            for usage in (child.get("status") or {}).get("rightsizing", {}).get("serviceAccountUsage", [])
+            if usage.get("usedActions")
+        ]
+        print(f"ServiceAccounts with usage of their own (Pod Identity sessions split): {len(split)}")
     print(f"peak RSS of the process: {peak:.0f} MB")
 
 
