@@ -665,9 +665,12 @@ type Drained<'py> = (
 );
 
 /// A tally's principal index with this bit set is the number of an EKS Pod Identity session of a role
-/// whose sessions are kept apart (`Take::session`): its records are counted for the role, and their uses
-/// for the session too, as the Python scan records them in the session's own usage.
+/// whose sessions are kept apart (`Take::session`): its records are counted for the role, and their
+/// actions for the session too, as the Python scan records them in the session's own usage.
 const SESSION_FLAG: u32 = 1 << 31;
+
+/// `usage.SESSION_RESOURCE`: a session's usage holds its calls by action alone.
+const SESSION_RESOURCE: &str = "*";
 
 /// A drain's calls: (principal, denied) -> action -> resource -> tally, every reading's of a principal.
 type Calls<'a> = HashMap<(u32, bool), HashMap<&'a str, HashMap<String, Tally>>>;
@@ -1285,7 +1288,7 @@ impl Take {
                 let entry = *entry;
                 self.tally_slots(principal, entry, &key.slots, time);
                 if let Some(session) = session {
-                    self.tally_slots(session, entry, &key.slots, time);
+                    self.tally_slots(session, entry, &[], time); // its calls by action alone
                 }
                 self.exact_buffer = exact;
                 self.key_buffer = key.key;
@@ -1702,7 +1705,12 @@ impl Take {
                 let [Piece::Text(resource)] = form.as_slice() else {
                     continue; // an exact reading's uses are texts (`register`)
                 };
-                add_calls(by_resource, resource, &tally);
+                let session = principal & SESSION_FLAG != 0;
+                add_calls(
+                    by_resource,
+                    if session { SESSION_RESOURCE } else { resource },
+                    &tally,
+                );
             }
         }
         let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
@@ -1720,6 +1728,10 @@ impl Take {
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
                 let by_resource = by_action.entry(action.as_str()).or_default();
                 for (joined, tally) in &tallies {
+                    if principal & SESSION_FLAG != 0 {
+                        add_calls(by_resource, SESSION_RESOURCE, tally); // tallied without slots
+                        continue;
+                    }
                     if !render(form, joined, &mut text) {
                         return Err(pyo3::exceptions::PyValueError::new_err(
                             "a use form names a slot not there",

@@ -53,6 +53,10 @@ def _usage(entry: Entry) -> Usage:
     return Usage(1, entry, entry) if isinstance(entry, str) else entry
 
 
+# The resource of every call a Pod Identity session's usage holds (``UsageSummary.sessions``): one entry
+# per action, as the role's policy would name none of them.
+SESSION_RESOURCE = "*"
+
 # Past this many distinct resources of one kind for one action (one bucket's objects, one Region's KMS keys:
 # ``policy.shape_of``'s head), a table folds them (``HeadFold``). A role that writes a new S3 key on every
 # call otherwise held one entry per call of the whole window, ~180 bytes each: memory grew with the log
@@ -918,7 +922,10 @@ class UsageSummary:
 
     principals: dict[str, PrincipalUsage] = field(default_factory=dict)
     # Only for the roles a scan was asked to split (EKS Pod Identity, domain/cloudtrail/podidentity.py):
-    # role ARN -> session ARN -> that session's usage, and session ARN -> the tags of its AssumeRole.
+    # role ARN -> session ARN -> that session's usage, and session ARN -> the tags of its AssumeRole. A
+    # session's calls are held by action alone (resource ``SESSION_RESOURCE``): the split per ServiceAccount
+    # reads per action a count and the last time (``domain.rightsizing.split_by_service_account``), and a
+    # resource per call for every pod's session made such a scan's memory grow with its pods.
     sessions: dict[str, dict[str, PrincipalUsage]] = field(default_factory=dict)
     session_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     unmapped: Counter[str] = field(default_factory=Counter)

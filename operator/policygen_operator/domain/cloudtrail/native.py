@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from policygen_operator.domain.cloudtrail.principals import UNSESSIONED, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.templates import Rendered, Template, derive
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import PrincipalUsage, Usage
+from policygen_operator.domain.usage import SESSION_RESOURCE, PrincipalUsage, Usage
 
 if TYPE_CHECKING:  # scan.py imports this module
     from policygen_operator.domain.cloudtrail.scan import MappedEventLike, ScanResult
@@ -237,8 +237,8 @@ class NativeTake:
         as the extension rendered them for each distinct set of ids, come packed in one string, allowed
         and denied apart (``UsageTable.add_packed``: a worker's batch result carries it to the parent as
         it came). Uses are registered only with a mapped reading, whose count gives the principal's
-        usage. A Pod Identity session's tallies (``SESSION_FLAG``) add no count, only the uses of its
-        role's mapped records to the session's usage."""
+        usage. A Pod Identity session's tallies (``SESSION_FLAG``) add no count, only the actions of its
+        role's mapped records to the session's usage (packed on ``SESSION_RESOURCE`` by the extension)."""
         rows, groups, packs, outside, filtered_out, sessions = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
@@ -255,14 +255,17 @@ class NativeTake:
                 if held.kind == "mapped":
                     usage = self._session(result, principal)
                     if times is not None:
-                        self._add_uses(usage, held, Usage(count, *times))
+                        for action, _ in held.uses:
+                            usage.add(action, SESSION_RESOURCE, Usage(count, *times), denied=held.denied)
                 continue
             if times is None and _plain(held):
                 plain[principal] = plain.get(principal, 0) + count
                 continue
             counted = result.count(principals[principal], held, count)
             if counted is not None and times is not None:  # uses the extension could not pack
-                self._add_uses(counted, held, Usage(count, *times))
+                seen = Usage(count, *times)
+                for action, resource in held.uses:
+                    counted.add(action, resource, seen, denied=held.denied)
         for principal, entry, total in groups:
             fixed = cast(Template, readings[entry]).fixed
             if principal & SESSION_FLAG:
@@ -287,8 +290,3 @@ class NativeTake:
         a mapped record of it is counted)."""
         role, session = self._sessions[number & ~SESSION_FLAG]
         return result.summary.session(role, session)
-
-    @staticmethod
-    def _add_uses(usage: PrincipalUsage, reading: MappedEventLike, seen: Usage) -> None:
-        for action, resource in reading.uses:
-            usage.add(action, resource, seen, denied=reading.denied)

@@ -45,7 +45,13 @@ from policygen_operator.domain.cloudtrail.principals import (
 )
 from policygen_operator.domain.cloudtrail.sniff import BOM, EXPORT_LINE, GZIP_MAGIC, HEAD_BYTES, not_logs
 from policygen_operator.domain.cloudtrail.window import Window
-from policygen_operator.domain.usage import PrincipalUsage, Usage, UsageSummary, table_fold_at
+from policygen_operator.domain.usage import (
+    SESSION_RESOURCE,
+    PrincipalUsage,
+    Usage,
+    UsageSummary,
+    table_fold_at,
+)
 
 _DELIVERY_HEAD = re.compile(rb'^\s*\{\s*"Records"\s*:\s*\[')
 _DELIVERY_TAIL = re.compile(rb"\]\s*\}$")
@@ -402,12 +408,13 @@ class ScanResult:
         self._bind_linked(scope, returns, event)
         for note in event.notes:
             self.note(principal, note, usage.count)
-        tables = [self.summary.principal(principal)]
+        role = self.summary.principal(principal)
+        for action, resource in event.uses:
+            role.add(action, resource, usage, denied=event.denied)
         if session is not None:
-            tables.append(self.summary.session(principal, session))
-        for table in tables:
-            for action, resource in event.uses:
-                table.add(action, resource, usage, denied=event.denied)
+            by_action = self.summary.session(principal, session)
+            for action, _ in event.uses:
+                by_action.add(action, SESSION_RESOURCE, usage, denied=event.denied)
 
     def _bind_linked(
         self, scope: Scope, returns: tuple[str, str, str] | None, event: MappedEventLike
@@ -1274,8 +1281,8 @@ class Scanner:
                 usage.record(action, resource, event_time, denied=mapped.denied)
             if principal in self.spec.split_sessions and is_pod_identity_session(identity):
                 session = result.summary.session(principal, identity)
-                for action, resource in mapped.uses:
-                    session.record(action, resource, event_time, denied=mapped.denied)
+                for action, _ in mapped.uses:
+                    session.record(action, SESSION_RESOURCE, event_time, denied=mapped.denied)
 
     def _shared_time(self, event_time: str) -> str:
         """One str object per distinct ``eventTime`` among recent records: a usage entry keeps the time of
