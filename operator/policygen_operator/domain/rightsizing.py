@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygen_operator.domain.cloudtrail.podidentity import POD_TAG, service_account_of
 from policygen_operator.domain.iam.granted import Grant
 from policygen_operator.domain.iam.reference import Reference, action_pattern
-from policygen_operator.domain.usage import PrincipalUsage
+from policygen_operator.domain.usage import PrincipalUsage, ServiceAccountUsage
 
 IRSA = "irsa"
 POD_IDENTITY = "pod-identity"
@@ -203,36 +202,32 @@ class RoleAnalysis:
 
 
 def split_by_service_account(
-    sessions: dict[str, PrincipalUsage] | None,
-    session_tags: dict[str, dict[str, str]],
+    accounts: Mapping[str, ServiceAccountUsage] | None,
+    unattributed: Mapping[str, PrincipalUsage] | None,
     reference: Reference,
 ) -> dict[str, Any]:
     """A Pod Identity role's usage per ServiceAccount: each session's calls go to the ServiceAccount its
-    ``AssumeRole`` tags name (``domain/cloudtrail/podidentity.py``). Sessions whose AssumeRole is not in
-    the scanned logs (it happened before the window) are ``unattributed``, never guessed."""
-    accounts: dict[str, dict[str, Any]] = {}
-    unattributed: dict[str, Any] = {"sessions": 0, "used": {}}
-    for session, usage in sorted((sessions or {}).items()):
-        tags = session_tags.get(session)
-        if tags is None:
-            entry = unattributed
-        else:
-            entry = accounts.setdefault(service_account_of(tags), {"sessions": 0, "pods": [], "used": {}})
-            pod = tags.get(POD_TAG)
-            if pod and pod not in entry["pods"]:
-                entry["pods"].append(pod)
-        entry["sessions"] += 1
-        for (action, _), seen in usage.allowed.items():
-            name = reference.action_name(action) or action
-            used = entry["used"].setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
-            used["count"] += seen.count
-            used["lastSeen"] = max(used["lastSeen"], seen.last_seen)
-    for entry in (*accounts.values(), unattributed):
-        entry["used"] = dict(sorted(entry["used"].items()))
-        entry["usedActions"] = len(entry["used"])
-        if "pods" in entry:
-            entry["pods"].sort()
-    return {"serviceAccounts": dict(sorted(accounts.items())), "unattributed": unattributed}
+    ``AssumeRole`` tags name (``domain/cloudtrail/podidentity.py``; the scan does so as it reads,
+    ``UsageSummary.session``). Sessions whose AssumeRole is not in the scanned logs (it happened before the
+    window) are ``unattributed``, never guessed."""
+
+    def used(usages: Iterable[PrincipalUsage]) -> dict[str, Any]:
+        by_action: dict[str, dict[str, Any]] = {}
+        for usage in usages:
+            for (action, _), seen in usage.allowed.items():
+                name = reference.action_name(action) or action
+                entry = by_action.setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
+                entry["count"] += seen.count
+                entry["lastSeen"] = max(entry["lastSeen"], seen.last_seen)
+        return {"used": dict(sorted(by_action.items())), "usedActions": len(by_action)}
+
+    return {
+        "serviceAccounts": {
+            account: {"sessions": len(found.sessions), "pods": sorted(found.pods), **used((found.usage,))}
+            for account, found in sorted((accounts or {}).items())
+        },
+        "unattributed": {"sessions": len(unattributed or {}), **used((unattributed or {}).values())},
+    }
 
 
 def _service(action: str) -> str:

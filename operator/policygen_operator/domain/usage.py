@@ -912,6 +912,22 @@ def _principal_usage(
 
 
 @dataclass
+class ServiceAccountUsage:
+    """The calls of a split role's Pod Identity sessions whose AssumeRole named one ServiceAccount (by
+    action, ``SESSION_RESOURCE``), and the sessions and pods they came from: what the split per
+    ServiceAccount reports (``domain.rightsizing.split_by_service_account``)."""
+
+    usage: PrincipalUsage = field(default_factory=PrincipalUsage)
+    sessions: set[str] = field(default_factory=set)
+    pods: set[str] = field(default_factory=set)
+
+    def merge(self, other: ServiceAccountUsage) -> None:
+        self.usage.merge(other.usage)
+        self.sessions |= other.sessions
+        self.pods |= other.pods
+
+
+@dataclass
 class UsageSummary:
     """Usage per principal ARN plus the counters a report and a status need.
 
@@ -921,13 +937,16 @@ class UsageSummary:
     """
 
     principals: dict[str, PrincipalUsage] = field(default_factory=dict)
-    # Only for the roles a scan was asked to split (EKS Pod Identity, domain/cloudtrail/podidentity.py):
-    # role ARN -> session ARN -> that session's usage, and session ARN -> the tags of its AssumeRole. A
-    # session's calls are held by action alone (resource ``SESSION_RESOURCE``): the split per ServiceAccount
-    # reads per action a count and the last time (``domain.rightsizing.split_by_service_account``), and a
-    # resource per call for every pod's session made such a scan's memory grow with its pods.
+    # Only for the roles a scan was asked to split (EKS Pod Identity, domain/cloudtrail/podidentity.py),
+    # what the split per ServiceAccount reads (``domain.rightsizing.split_by_service_account``): role ARN ->
+    # "namespace/name" -> the calls of the sessions whose AssumeRole named that ServiceAccount; role ARN ->
+    # session ARN -> the calls of a session whose AssumeRole is not known (yet); session ARN -> (role,
+    # "namespace/name", pod) of each AssumeRole. Calls are held by action alone (``SESSION_RESOURCE``), and
+    # a session's go to its ServiceAccount once its AssumeRole is known (``session``, ``own_session``):
+    # a table pair per pod session, a resource per call, made such a scan's memory grow with its pods.
+    service_accounts: dict[str, dict[str, ServiceAccountUsage]] = field(default_factory=dict)
     sessions: dict[str, dict[str, PrincipalUsage]] = field(default_factory=dict)
-    session_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    session_owners: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     unmapped: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
     skipped_files: dict[str, str] = field(default_factory=dict)
@@ -954,11 +973,42 @@ class UsageSummary:
         return usage
 
     def session(self, role: str, session: str) -> PrincipalUsage:
+        """Where the calls of a Pod Identity session of ``role`` go: its ServiceAccount's usage once its
+        AssumeRole is known, else the session's own until then."""
+        owner = self.session_owners.get(session)
+        if owner is not None:
+            return self._owned(role, session, owner[1], owner[2]).usage
         by_session = self.sessions.setdefault(role, {})
         usage = by_session.get(session)
         if usage is None:
             usage = by_session[session] = self._new_usage()
         return usage
+
+    def own_session(self, role: str, session: str, account: str, pod: str) -> None:
+        """A Pod Identity session's AssumeRole, whose tags named ``account`` ("namespace/name") and ``pod``:
+        the session's calls held so far go to that ServiceAccount, and its later ones (``session``)."""
+        intern = sys.intern  # one string per role, ServiceAccount and pod however many sessions
+        self.session_owners[session] = (intern(role), intern(account), intern(pod))
+        pending = self.sessions.get(role)
+        held = pending.pop(session, None) if pending else None
+        if held is not None:
+            self._owned(role, session, account, pod).usage.merge(held)
+            if not pending:
+                del self.sessions[role]
+
+    def _owned(self, role: str, session: str, account: str, pod: str) -> ServiceAccountUsage:
+        found = self._account(role, account)
+        found.sessions.add(session)
+        if pod:
+            found.pods.add(pod)
+        return found
+
+    def _account(self, role: str, account: str) -> ServiceAccountUsage:
+        by_account = self.service_accounts.setdefault(role, {})
+        found = by_account.get(account)
+        if found is None:
+            found = by_account[account] = ServiceAccountUsage(self._new_usage())
+        return found
 
     def _new_usage(self) -> PrincipalUsage:
         fold_at = self.table_fold_at
@@ -973,10 +1023,14 @@ class UsageSummary:
     def merge(self, other: UsageSummary) -> UsageSummary:
         for arn, usage in other.principals.items():
             self.principal(arn).merge(usage)
+        for session, (role, account, pod) in other.session_owners.items():  # may own sessions held here
+            self.own_session(role, session, account, pod)
+        for role, by_account in other.service_accounts.items():
+            for account, theirs in by_account.items():
+                self._account(role, account).merge(theirs)
         for role, by_session in other.sessions.items():
             for session, usage in by_session.items():
                 self.session(role, session).merge(usage)
-        self.session_tags.update(other.session_tags)
         self.unmapped.update(other.unmapped)
         self.ignored.update(other.ignored)
         self.skipped_files.update(other.skipped_files)
@@ -1024,6 +1078,18 @@ class UsageSummary:
             return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
         sessions = {
+            "serviceAccounts": {
+                role: {
+                    account: {
+                        "allowed": table(found.usage.allowed),
+                        "denied": table(found.usage.denied),
+                        "sessions": sorted(found.sessions),
+                        "pods": sorted(found.pods),
+                    }
+                    for account, found in sorted(by_account.items())
+                }
+                for role, by_account in sorted(self.service_accounts.items())
+            },
             "sessions": {
                 role: {
                     session: {"allowed": table(u.allowed), "denied": table(u.denied)}
@@ -1031,14 +1097,17 @@ class UsageSummary:
                 }
                 for role, by_session in sorted(self.sessions.items())
             },
-            "sessionTags": dict(sorted(self.session_tags.items())),
+            "sessionOwners": {
+                session: {"role": role, "serviceAccount": account, "pod": pod}
+                for session, (role, account, pod) in sorted(self.session_owners.items())
+            },
         }
         return {
             "principals": {
                 arn: {"allowed": table(p.allowed), "denied": table(p.denied)}
                 for arn, p in sorted(self.principals.items())
             },
-            **(sessions if self.sessions or self.session_tags else {}),
+            **(sessions if self.sessions or self.session_owners or self.service_accounts else {}),
             "unmapped": dict(sorted(self.unmapped.items())),
             "ignored": dict(sorted(self.ignored.items())),
             "skippedFiles": dict(sorted(self.skipped_files.items())),
@@ -1065,10 +1134,17 @@ class UsageSummary:
         )
         for arn, tables in data.get("principals", {}).items():
             _load(summary.principal(arn), tables)
+        for session, owner in data.get("sessionOwners", {}).items():
+            summary.own_session(owner["role"], session, owner["serviceAccount"], owner["pod"])
+        for role, by_account in data.get("serviceAccounts", {}).items():
+            for account, saved in by_account.items():
+                found = summary._account(role, account)
+                _load(found.usage, saved)
+                found.sessions.update(saved.get("sessions", ()))
+                found.pods.update(saved.get("pods", ()))
         for role, by_session in data.get("sessions", {}).items():
             for session, tables in by_session.items():
                 _load(summary.session(role, session), tables)
-        summary.session_tags = {k: dict(v) for k, v in data.get("sessionTags", {}).items()}
         return summary
 
 

@@ -906,8 +906,9 @@ class RightsizingService:
         if read.missing:
             analysis.held_back.append("the role was not found in IAM")
         if role.attribution == "service-account":  # Pod Identity: its sessions name the ServiceAccount
+            summary = result.summary
             analysis.by_service_account = split_by_service_account(
-                result.summary.sessions.get(role.arn), result.summary.session_tags, reference
+                summary.service_accounts.get(role.arn), summary.sessions.get(role.arn), reference
             )
         return analysis
 

@@ -71,9 +71,14 @@ def test_a_shared_roles_usage_splits_per_service_account(tmp_path: Path, compact
 
     # the role's own usage is unchanged: every call of every session
     assert sum(u.count for u in summary.principals[SHARED].allowed.values()) == 5
-    assert set(summary.sessions) == {SHARED}  # the other role was not asked to be split
-    assert set(summary.session_tags) == {session_arn("shared-reader", s) for s in (READER, AUDITOR)}
-    split = split_by_service_account(summary.sessions[SHARED], summary.session_tags, load_reference())
+    # the other role was not asked to be split; the sessions whose AssumeRole was read went to their
+    # ServiceAccount as they were read, the one whose AssumeRole came before the logs is held apart
+    assert set(summary.service_accounts) == set(summary.sessions) == {SHARED}
+    assert set(summary.session_owners) == {session_arn("shared-reader", s) for s in (READER, AUDITOR)}
+    assert set(summary.sessions[SHARED]) == {session_arn("shared-reader", EARLIER)}
+    split = split_by_service_account(
+        summary.service_accounts[SHARED], summary.sessions[SHARED], load_reference()
+    )
     reader, auditor = split["serviceAccounts"]["team-a/reader"], split["serviceAccounts"]["team-b/auditor"]
     assert list(split["serviceAccounts"]) == ["team-a/reader", "team-b/auditor"]
     assert reader["used"] == {"s3:ListAllMyBuckets": {"count": 2, "lastSeen": "2026-11-24T10:06:00Z"}}
@@ -89,7 +94,7 @@ def test_a_shared_roles_usage_splits_per_service_account(tmp_path: Path, compact
 
 def test_nothing_is_kept_per_session_unless_asked(tmp_path: Path) -> None:
     summary = scan(tmp_path, frozenset())
-    assert summary.sessions == {} and summary.session_tags == {}
+    assert summary.sessions == {} and summary.session_owners == {} and summary.service_accounts == {}
     assert "sessions" not in summary.to_dict()
 
 
@@ -108,7 +113,79 @@ def test_a_linked_read_that_waits_is_split_to_its_session_too(tmp_path: Path) ->
     summary = scanner.take_result(final=True).summary
     workgroup = ("athena:GetQueryResults", "arn:aws:athena:eu-west-1:111122223333:workgroup/etl")
     assert workgroup in summary.principals[SHARED].allowed
-    # the session's calls by action alone (``usage.SESSION_RESOURCE``): what the split reads
-    assert ("athena:GetQueryResults", "*") in summary.sessions[SHARED][
-        session_arn("shared-reader", READER)
-    ].allowed
+    # the session's calls by action alone (``usage.SESSION_RESOURCE``), its ServiceAccount's
+    assert ("athena:GetQueryResults", "*") in summary.service_accounts[SHARED]["team-a/reader"].usage.allowed
+
+
+def _split(summary: UsageSummary) -> dict[str, object]:
+    return split_by_service_account(
+        summary.service_accounts.get(SHARED), summary.sessions.get(SHARED), load_reference()
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_split_is_the_same_whatever_the_order_and_batches_of_the_records(
+    tmp_path: Path, seed: int
+) -> None:
+    """A session's calls may come before its AssumeRole (another file, another worker's batch): they are held
+    for the session, and go to its ServiceAccount when the AssumeRole is read or merged in, whichever comes
+    first; the split, and the summary's saved form, are the same for every order and cut."""
+    import random
+
+    every = scan(tmp_path / "all", frozenset({SHARED}))
+    made = records()
+    rng = random.Random(seed)
+    rng.shuffle(made)
+    cuts = sorted(rng.sample(range(1, len(made)), 2))
+    parts = [made[: cuts[0]], made[cuts[0] : cuts[1]], made[cuts[1] :]]
+    summaries = []
+    for number, part in enumerate(parts):
+        path = write_delivery_file(tmp_path / f"part-{number}", part)
+        scanner = Scanner(
+            ScanSpec(
+                (parse_principal(SHARED), parse_principal(OTHER)), WINDOW, split_sessions=frozenset({SHARED})
+            )
+        )
+        scanner.scan_path(str(path))
+        summaries.append(UsageSummary.from_dict(scanner.take_result().summary.to_dict()))
+    rng.shuffle(summaries)
+    merged = UsageSummary()
+    for summary in summaries:
+        merged.merge(summary)
+    assert _split(merged) == _split(every)
+    assert {**merged.to_dict(), "filesScanned": 1} == every.to_dict()  # three files against one
+
+
+def test_a_scan_holds_a_table_pair_per_service_account_not_per_pod_session(tmp_path: Path) -> None:
+    """A ServiceAccount's pods get a new session at every credential refresh: 300 sessions of one
+    ServiceAccount's pods, each with its AssumeRole, leave one usage (its calls by action) and the sessions'
+    names, no table pair per session as the scan held before."""
+    t = "2026-11-24T{:02d}:{:02d}:00Z".format
+    made: list[dict[str, object]] = []
+    for number in range(300):
+        pod, uuid = f"reader-6d8f7c9b5-{number % 7:05d}", f"{number:08x}"
+        made.append(assume_role(SHARED, "team-a", "reader", pod, uuid, t(number // 60, number % 60)))
+        for key in ("a", "b"):
+            made.append(
+                call(
+                    SHARED,
+                    session_name(pod, uuid),
+                    "s3",
+                    "GetObject",
+                    t(number // 60, number % 60),
+                    bucketName="data",
+                    key=f"{number}/{key}",
+                )
+            )
+    path = write_delivery_file(tmp_path, made)
+    scanner = Scanner(ScanSpec((parse_principal(SHARED),), WINDOW, split_sessions=frozenset({SHARED})))
+    scanner.scan_path(str(path))
+    summary = scanner.take_result().summary
+    assert summary.sessions == {}
+    [found] = summary.service_accounts[SHARED].values()
+    assert [(key, usage.count) for key, usage in found.usage.allowed.items()] == [
+        (("s3:GetObject", "*"), 600)
+    ]
+    assert len(found.sessions) == 300 and len(found.pods) == 7
+    split = _split(summary)["serviceAccounts"]["team-a/reader"]  # type: ignore[index]
+    assert (split["sessions"], len(split["pods"]), split["used"]["s3:GetObject"]["count"]) == (300, 7, 600)

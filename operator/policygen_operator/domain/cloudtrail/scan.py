@@ -33,7 +33,12 @@ from policygen_operator.domain.cloudtrail.native import NativeTake
 from policygen_operator.domain.cloudtrail.native import available as native_available
 from policygen_operator.domain.cloudtrail.native import chunks_finder as native_chunks_finder
 from policygen_operator.domain.cloudtrail.native import counter as native_counter
-from policygen_operator.domain.cloudtrail.podidentity import is_pod_identity_session, pod_identity_session
+from policygen_operator.domain.cloudtrail.podidentity import (
+    POD_TAG,
+    is_pod_identity_session,
+    pod_identity_session,
+    service_account_of,
+)
 from policygen_operator.domain.cloudtrail.principals import (
     FEW_PROBES,
     UNSESSIONED,
@@ -1229,7 +1234,8 @@ class Scanner:
     def _session_start(self, record: Any) -> None:
         found = pod_identity_session(record if isinstance(record, dict) else record.as_dict())
         if found is not None and found[0] in self.spec.split_sessions:
-            self.result.summary.session_tags[found[1]] = {**found[2], "roleArn": found[0]}
+            role, session, tags = found
+            self.result.summary.own_session(role, session, service_account_of(tags), tags.get(POD_TAG, ""))
 
     def _take(self, name: str, where: str, record: Any, principal: str, identity: str = "") -> None:
         """A wanted principal's record (a dict, or a simdjson object converted once it is in the

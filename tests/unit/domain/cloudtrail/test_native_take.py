@@ -535,11 +535,13 @@ def pod_identity_records() -> list[dict[str, Any]]:
 def test_kept_apart_sessions_read_as_the_python_scan() -> None:
     records = [build(call, time) for call in range(len(CALLS)) for time in TIMES[:2]]
     result = compare([delivery(records + pod_identity_records())], split=True)
-    sessions = result.summary.sessions[ROLE]
-    # a session's calls by action alone: what the split per ServiceAccount reads
-    assert len(sessions) == 2 and all(
-        [(key, usage.count) for key, usage in by_action.allowed.items()] == [(("s3:GetObject", "*"), 3)]
-        for by_action in sessions.values()
+    # each session's calls went to the ServiceAccount its AssumeRole named, by action alone: what the split
+    # per ServiceAccount reads
+    accounts = result.summary.service_accounts[ROLE]
+    assert sorted(accounts) == ["shop/cart", "shop/orders"] and all(
+        [(key, usage.count) for key, usage in found.usage.allowed.items()] == [(("s3:GetObject", "*"), 3)]
+        and len(found.sessions) == 1
+        for found in accounts.values()
     )
 
 
@@ -565,7 +567,10 @@ def test_a_kept_apart_role_s_sessions_are_counted_by_the_extension(pod_identity:
     # the starts (no caller's ARN: EKS's own calls) and each session's first call (its own S3 key)
     sessions = {made["userIdentity"]["arn"] for made in calls}
     assert result.matched[ROLE] == len(calls) * 5 and read == len(starts) + len(sessions)
-    assert sorted(result.summary.sessions.get(ROLE, {})) == sorted(sessions if pod_identity else ())
+    accounts = result.summary.service_accounts.get(ROLE, {}).values()
+    assert sorted(arn for found in accounts for arn in found.sessions) == sorted(
+        sessions if pod_identity else ()
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
