@@ -13,9 +13,10 @@ ConfigMaps. Kubernetes is in memory by default; ``--controlplane`` makes the dis
 ServiceAccounts from a real kube-apiserver (``make controlplane`` first) and prints that step separately.
 With ``--pod-identity`` the 500 ServiceAccounts reach their roles through EKS Pod Identity associations
 instead (the IAM port lists them), so usage is split per ServiceAccount: every role session of the logs
-is an EKS Pod Identity one (``eks-bench-N``, a copy of the logs under ``benchmarks/out/``) and a file of
-its own holds EKS's ``AssumeRole`` of each with the pod's session tags (``tests/fixtures/podidentity.py``),
-so each session's calls go to the first ServiceAccount of its role.
+is an EKS Pod Identity one, a new one every hour as a pod's refreshed credentials are (``eks-bench-N-HOUR``,
+a copy of the logs under ``benchmarks/out/``), and a file of its own holds EKS's ``AssumeRole`` of each
+with the pod's session tags (``tests/fixtures/podidentity.py``), so each session's calls go to the first
+ServiceAccount of its role.
 Printed: seconds per step, the scan's events per second, and the process's peak RSS.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import resource
 import shutil
 import sys
@@ -88,38 +90,52 @@ def logs(events: int) -> Path:
 
 
 def pod_identity_logs(events: int, accounts: dict[str, list[Binding]]) -> Path:
-    """``logs(events)`` with every role session an EKS Pod Identity one, and EKS's AssumeRole of each."""
-    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}-pod-identity"
+    """``logs(events)`` with every role session an EKS Pod Identity one, a new one each hour (a pod's
+    credentials refreshed), and EKS's AssumeRole of each, naming the first ServiceAccount of its role."""
+    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}-pod-identity-hourly"
     if (out / "AWSLogs").exists():
         return out
     source = logs(events)
     print(f"writing the Pod Identity copy of {source} into {out} ...", flush=True)
     partial = out.with_name(out.name + ".partial")  # renamed when whole: an interrupted copy is made again
     shutil.rmtree(partial, ignore_errors=True)
+    hours: set[str] = set()
     for path in sorted(source.rglob("*.json.gz")):
         target = partial / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = igzip.decompress(path.read_bytes()).replace(b"/session-", b"/eks-bench-")
+        hour = HOUR_OF_FILE.search(path.name).group(1)  # type: ignore[union-attr]
+        hours.add(hour)
+        text = SESSION_TEXT.sub(rb"/eks-bench-\1-" + hour.encode(), igzip.decompress(path.read_bytes()))
         target.write_bytes(igzip.compress(text, 1))
     first = {binding.role_arn: binding for found in accounts.values() for binding in reversed(found)}
-    starts = []
+    starts: dict[str, list[dict[str, Any]]] = {hour: [] for hour in hours}  # a delivery file an hour
     for identity in generate.PRINCIPAL_LIST:
         arn = str(identity["arn"])
         issuer = (identity.get("sessionContext") or {}).get("sessionIssuer")  # type: ignore[union-attr]
         if not issuer or issuer["arn"] not in first:
             continue
-        binding, session = first[issuer["arn"]], arn.replace("/session-", "/eks-bench-")
-        made = podidentity.assume_role(
-            issuer["arn"], binding.namespace, binding.name, binding.name, "0", "2026-09-01T00:00:00Z"
-        )
-        made["requestParameters"]["roleSessionName"] = session.rsplit("/", 1)[-1]
-        made["responseElements"]["assumedRoleUser"]["arn"] = session
-        starts.append(made)
-    folder = partial / "AWSLogs" / generate.ACCOUNT / "CloudTrail" / "us-east-1" / "2026" / "09" / "01"
-    name = f"{generate.ACCOUNT}_CloudTrail_us-east-1_20260901T0000Z_PODIDENTITY00000.json.gz"
-    (folder / name).write_bytes(igzip.compress(json.dumps({"Records": starts}).encode(), 1))
+        binding = first[issuer["arn"]]
+        for hour in sorted(hours):
+            session = SESSION.sub(rf"/eks-bench-\1-{hour}", arn)
+            time = f"{hour[:4]}-{hour[4:6]}-{hour[6:8]}T{hour[9:11]}:00:00Z"
+            made = podidentity.assume_role(
+                issuer["arn"], binding.namespace, binding.name, binding.name, hour, time
+            )
+            made["requestParameters"]["roleSessionName"] = session.rsplit("/", 1)[-1]
+            made["responseElements"]["assumedRoleUser"]["arn"] = session
+            starts[hour].append(made)
+    for hour, made in starts.items():
+        folder = partial / "AWSLogs" / generate.ACCOUNT / "CloudTrail" / "us-east-1" / hour[:4] / hour[4:6]
+        name = f"{generate.ACCOUNT}_CloudTrail_us-east-1_{hour}00Z_PODIDENTITY00000.json.gz"
+        (folder / hour[6:8] / name).write_bytes(igzip.compress(json.dumps({"Records": made}).encode(), 1))
     partial.rename(out)
     return out
+
+
+# a delivery file's hour (``..._20260901T0005Z_...``), and a generated role session's name in its ARN
+HOUR_OF_FILE = re.compile(r"_(\d{8}T\d{2})\d{2}Z_")
+SESSION = re.compile(r"/session-(\d+)")
+SESSION_TEXT = re.compile(rb"/session-(\d+)")
 
 
 def parent(path: Path, pod_identity: bool = False) -> Parent:
@@ -242,7 +258,9 @@ def main() -> None:
             for usage in (child.get("status") or {}).get("rightsizing", {}).get("serviceAccountUsage", [])
             if usage.get("usedActions")
         ]
+        sessions = sum(usage.get("sessions", 0) for usage in split)
         print(f"ServiceAccounts with usage of their own (Pod Identity sessions split): {len(split)}")
+        print(f"sessions attributed to them: {sessions:,}")
     print(f"peak RSS of the process: {peak:.0f} MB")
 
 

@@ -1288,7 +1288,8 @@ impl Take {
                 let entry = *entry;
                 self.tally_slots(principal, entry, &key.slots, time);
                 if let Some(session) = session {
-                    self.tally_slots(session, entry, &[], time); // its calls by action alone
+                    // its calls by action alone: the template's ids make no row of their own
+                    self.tally(session, entry, time);
                 }
                 self.exact_buffer = exact;
                 self.key_buffer = key.key;
@@ -1456,6 +1457,11 @@ impl Take {
             Some(tally) => tally.add(time),
             None => {
                 self.tallies.insert((principal, entry), Tally::new(time));
+                // a principal's exact readings are bounded by the readings kept, a session's are more
+                // the more sessions: held like the rows of templates (`MAX_SLOT_ROWS`)
+                if principal & SESSION_FLAG != 0 {
+                    self.slot_rows += 1;
+                }
             }
         }
     }
@@ -1698,19 +1704,21 @@ impl Take {
                 rows.push((principal, entry, tally.count, Some(times)));
                 continue;
             };
-            rows.push((principal, entry, tally.count, None));
+            // a session's row says no more than its packed uses do (they make its usage): left out; its
+            // tallies are of exact readings and of templates alike, its uses by action alone
+            let session = principal & SESSION_FLAG != 0;
+            if !session {
+                rows.push((principal, entry, tally.count, None));
+            }
             let by_action = calls.entry((principal, uses.denied)).or_default();
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
                 let by_resource = by_action.entry(action.as_str()).or_default();
-                let [Piece::Text(resource)] = form.as_slice() else {
-                    continue; // an exact reading's uses are texts (`register`)
+                let resource = match form.as_slice() {
+                    _ if session => SESSION_RESOURCE,
+                    [Piece::Text(resource)] => resource.as_str(),
+                    _ => continue, // an exact reading's uses are texts (`register`)
                 };
-                let session = principal & SESSION_FLAG != 0;
-                add_calls(
-                    by_resource,
-                    if session { SESSION_RESOURCE } else { resource },
-                    &tally,
-                );
+                add_calls(by_resource, resource, &tally);
             }
         }
         let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
@@ -1728,10 +1736,6 @@ impl Take {
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
                 let by_resource = by_action.entry(action.as_str()).or_default();
                 for (joined, tally) in &tallies {
-                    if principal & SESSION_FLAG != 0 {
-                        add_calls(by_resource, SESSION_RESOURCE, tally); // tallied without slots
-                        continue;
-                    }
                     if !render(form, joined, &mut text) {
                         return Err(pyo3::exceptions::PyValueError::new_err(
                             "a use form names a slot not there",

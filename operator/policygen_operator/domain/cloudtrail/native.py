@@ -249,11 +249,14 @@ class NativeTake:
         # summed here, one ``count`` per principal (the 500-principal set's drains give ~370,000 rows and
         # groups, most of them such)
         plain: dict[int, int] = {}
+        sessions_seen: dict[int, PrincipalUsage] = {}  # a session's usage looked up once a drain
         for principal, entry, count, times in rows:
             held = cast("MappedEventLike", readings[entry])
             if principal & SESSION_FLAG:  # a session takes the uses of the role's mapped records
+                if isinstance(held, Template):  # a session's template records are rows (no ids kept)
+                    held = held.fixed
                 if held.kind == "mapped":
-                    usage = self._session(result, principal)
+                    usage = self._session(result, principal, sessions_seen)
                     if times is not None:
                         for action, _ in held.uses:
                             usage.add(action, SESSION_RESOURCE, Usage(count, *times), denied=held.denied)
@@ -268,10 +271,6 @@ class NativeTake:
                     counted.add(action, resource, seen, denied=held.denied)
         for principal, entry, total in groups:
             fixed = cast(Template, readings[entry]).fixed
-            if principal & SESSION_FLAG:
-                if fixed.kind == "mapped":
-                    self._session(result, principal)  # its uses come packed
-                continue
             if _plain(fixed):
                 plain[principal] = plain.get(principal, 0) + total
                 continue
@@ -280,13 +279,17 @@ class NativeTake:
             result.count(principals[principal], _PLAIN, total)
         for principal, denied, packed in packs:
             if principal & SESSION_FLAG:
-                usage = self._session(result, principal)
+                usage = self._session(result, principal, sessions_seen)
             else:
                 usage = result.summary.principal(principals[principal])
             (usage.denied if denied else usage.allowed).add_packed(packed)
 
-    def _session(self, result: ScanResult, number: int) -> PrincipalUsage:
-        """The usage of the session the extension numbered so (made, as ``Scanner._take`` makes it, when
-        a mapped record of it is counted)."""
-        role, session = self._sessions[number & ~SESSION_FLAG]
-        return result.summary.session(role, session)
+    def _session(self, result: ScanResult, number: int, seen: dict[int, PrincipalUsage]) -> PrincipalUsage:
+        """Where the calls of the session the extension numbered so go (``UsageSummary.session``: made, as
+        ``Scanner._take`` makes it, when a mapped record of it is counted), ``seen`` the ones looked up in
+        this drain: a session has a row per reading, a pod's calls hundreds."""
+        usage = seen.get(number)
+        if usage is None:
+            role, session = self._sessions[number & ~SESSION_FLAG]
+            usage = seen[number] = result.summary.session(role, session)
+        return usage
