@@ -511,10 +511,12 @@ def test_the_extension_counts_the_repeated_records() -> None:
     assert (usage.first_seen, usage.last_seen) == ("2026-11-24T00:00:00Z", "2026-11-24T23:59:59Z")
 
 
-def pod_identity_records() -> list[dict[str, Any]]:
+def pod_identity_records(numbered: int = 0) -> list[dict[str, Any]]:
     """The role's calls in two EKS Pod Identity sessions (``tests/fixtures/podidentity.py``: the AssumeRole
     EKS makes with the pod's tags, then the session's calls) and in its other session, each call three
-    times: a role whose sessions are kept apart splits its usage per Pod Identity session only."""
+    times: a role whose sessions are kept apart splits its usage per Pod Identity session only. With
+    ``numbered`` (a run of keys), each session also writes objects of numbered keys: in a later file,
+    calls a template counts."""
     starts = [
         pod.assume_role(ROLE, "shop", account, name, uuid, "2026-11-24T08:30:00Z")
         for account, name, uuid in (("cart", "cart-7d9f", "a1b2c3d4"), ("orders", "orders-5c8e", "e5f6a7b8"))
@@ -529,17 +531,22 @@ def pod_identity_records() -> list[dict[str, Any]]:
             calls.append(
                 pod.call(ROLE, session, "s3", "GetObject", time, bucketName="reports", key=f"{session}.csv")
             )
+            if numbered:
+                key = f"out/{numbered * 100 + len(calls):04d}/part.csv"
+                calls.append(pod.call(ROLE, session, "s3", "PutObject", time, bucketName="reports", key=key))
     return starts + calls
 
 
 def test_kept_apart_sessions_read_as_the_python_scan() -> None:
     records = [build(call, time) for call in range(len(CALLS)) for time in TIMES[:2]]
-    result = compare([delivery(records + pod_identity_records())], split=True)
+    files = [delivery(records + pod_identity_records(numbered=1)), delivery(pod_identity_records(numbered=2))]
+    result = compare(files, split=True)
     # each session's calls went to the ServiceAccount its AssumeRole named, by action alone: what the split
     # per ServiceAccount reads
     accounts = result.summary.service_accounts[ROLE]
     assert sorted(accounts) == ["shop/cart", "shop/orders"] and all(
-        [(key, usage.count) for key, usage in found.usage.allowed.items()] == [(("s3:GetObject", "*"), 3)]
+        sorted((key, usage.count) for key, usage in found.usage.allowed.items())
+        == [(("s3:GetObject", "*"), 6), (("s3:PutObject", "*"), 6)]
         and len(found.sessions) == 1
         for found in accounts.values()
     )
