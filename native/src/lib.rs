@@ -1209,8 +1209,8 @@ impl Take {
             Ok(None) => return Ok(Outcome::Skip),
             Err(()) => return Ok(Outcome::Python),
         };
-        // an EKS Pod Identity session of a role whose sessions are kept apart: its uses also go to the
-        // session's own usage; the role's other sessions (a person's, CI's) are read as any principal's
+        // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
+        // session's usage; the role's other sessions (a person's, CI's) are read as any principal's
         let session = if self.apart.contains(&principal) {
             let Some(arn) = identity.arn.and_then(plain) else {
                 return Ok(Outcome::Python);
@@ -1489,11 +1489,11 @@ impl Take {
 impl Take {
     /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
     /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `apart`: principals
-    /// whose sessions are kept apart (their EKS Pod Identity sessions' records left to Python);
-    /// `linked`: "source:name" of linked calls; `start`/`end`: the window as CloudTrail's 20-character
-    /// times; `accounts`/`regions`: those asked
-    /// for (empty: any); `shape_of(source, name)`: what the mapper reads for that event, or None when
-    /// only Python may read it.
+    /// whose sessions are kept apart (their EKS Pod Identity sessions' records tallied for the session
+    /// too, `Take::session`); `linked`: "source:name" of linked calls; `start`/`end`: the window as
+    /// CloudTrail's 20-character times; `accounts`/`regions`: those asked for (empty: any);
+    /// `shape_of(source, name)`: what the mapper reads for that event, or None when only Python may read
+    /// it.
     #[new]
     #[allow(clippy::too_many_arguments)]
     fn new(
