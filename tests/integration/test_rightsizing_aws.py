@@ -17,7 +17,14 @@ from policygen_operator.adapters.aws.errors import AwsError
 from policygen_operator.adapters.aws.iam import IamPolicies
 from policygen_operator.domain.iam.granted import BOUNDARY, INLINE, MANAGED, expand_policies, within_boundary
 from policygen_operator.domain.iam.reference import load_reference
-from policygen_operator.domain.rightsizing import POD_IDENTITY, Binding
+from policygen_operator.domain.rightsizing import (
+    POD_IDENTITY,
+    POD_IDENTITY_CHAIN,
+    POD_IDENTITY_TARGET,
+    POD_IDENTITY_UNTAGGED,
+    Binding,
+    group_roles,
+)
 from tests.controlplane.cluster import free_port
 from tests.fixtures.aws import MOTO_CREDENTIALS, managed_policies_iam
 from tests.fixtures.eks import PodIdentityEndpoint
@@ -167,6 +174,46 @@ def test_pod_identity_lists_then_describes_each_association() -> None:
         Binding("arn:aws:iam::111122223333:role/api", POD_IDENTITY, "team-a", "api"),
         Binding("arn:aws:iam::111122223333:role/job", POD_IDENTITY, "team-b", "job"),
     ]
+
+
+def test_pod_identity_without_session_tags_or_with_a_target_role_is_kept_per_role() -> None:
+    """An association with ``disableSessionTags`` gives sessions without the pod's ServiceAccount, one with a
+    ``targetRoleArn`` gives the pods the target's credentials (botocore's EKS model, PodIdentityAssociation):
+    neither role's usage can be split per ServiceAccount, and with a target both roles are in scope, the
+    target the one the pods' calls are made as."""
+    client = eks()
+    stub = Stubber(client)
+    stub.add_response(
+        "list_pod_identity_associations",
+        {"associations": [association("team-a", n, i) for i, n in enumerate(("api", "job", "etl"), 1)]},
+        {"clusterName": "prod"},
+    )
+    described = [
+        {"roleArn": "arn:aws:iam::111122223333:role/api"},
+        {"roleArn": "arn:aws:iam::111122223333:role/job", "disableSessionTags": True},
+        {
+            "roleArn": "arn:aws:iam::111122223333:role/etl-hop",
+            "targetRoleArn": "arn:aws:iam::444455556666:role/etl",
+            "disableSessionTags": False,
+        },
+    ]
+    for number, (account, extra) in enumerate(zip(("api", "job", "etl"), described, strict=True), 1):
+        stub.add_response(
+            "describe_pod_identity_association",
+            {"association": {**association("team-a", account, number), **extra}},
+            {"clusterName": "prod", "associationId": f"a-{number}"},
+        )
+    with stub:
+        found = pod_identity_bindings(client, "prod")
+    stub.assert_no_pending_responses()
+    assert found == [
+        Binding("arn:aws:iam::111122223333:role/api", POD_IDENTITY, "team-a", "api"),
+        Binding("arn:aws:iam::111122223333:role/job", POD_IDENTITY_UNTAGGED, "team-a", "job"),
+        Binding("arn:aws:iam::444455556666:role/etl", POD_IDENTITY_TARGET, "team-a", "etl"),
+        Binding("arn:aws:iam::111122223333:role/etl-hop", POD_IDENTITY_CHAIN, "team-a", "etl"),
+    ]
+    roles = {role.arn.rsplit("/", 1)[1]: role.attribution for role in group_roles(found)}
+    assert roles == {"api": "service-account", "job": "role", "etl": "role", "etl-hop": "role"}
 
 
 def test_pod_identity_missing_cluster_is_permanent() -> None:

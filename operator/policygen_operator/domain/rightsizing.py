@@ -24,13 +24,30 @@ from policygen_operator.domain.usage import PrincipalUsage, ServiceAccountUsage
 
 IRSA = "irsa"
 POD_IDENTITY = "pod-identity"
+# Pod Identity associations whose pods' sessions CloudTrail does not tie to a ServiceAccount (botocore's EKS
+# model, PodIdentityAssociation): ``disableSessionTags`` ("The value of true disables these tags"), and a
+# ``targetRoleArn`` ("This role is assumed by using the EKS Pod Identity association role, then the
+# credentials for this role are injected into the Pod"): the pods' calls are the target's, its AssumeRole
+# made by the association role's session, not by EKS with the tags in its request (where the tags of such
+# a chained session show in CloudTrail is not documented). Both roles are in scope then, per role.
+POD_IDENTITY_UNTAGGED = "pod-identity-untagged"
+POD_IDENTITY_TARGET = "pod-identity-target"
+POD_IDENTITY_CHAIN = "pod-identity-chain"  # the association's own role, which assumes the target
 ACK = "ack"
 # What CloudTrail lets us attribute: a Pod Identity session carries the namespace and ServiceAccount as
 # session tags, an IRSA session (AssumeRoleWithWebIdentity) only the role: a shared IRSA role cannot be split.
-ATTRIBUTION = {IRSA: "role", POD_IDENTITY: "service-account", ACK: "role"}
+ATTRIBUTION = {
+    IRSA: "role",
+    POD_IDENTITY: "service-account",
+    POD_IDENTITY_UNTAGGED: "role",
+    POD_IDENTITY_TARGET: "role",
+    POD_IDENTITY_CHAIN: "role",
+    ACK: "role",
+}
 NOT_SPLIT = (
-    "usage is reported per role: IRSA sessions (AssumeRoleWithWebIdentity) and roles reached through ACK "
-    "carry no namespace or ServiceAccount in CloudTrail, so a shared role's usage cannot be split"
+    "usage is reported per role: IRSA sessions (AssumeRoleWithWebIdentity), roles reached through ACK and "
+    "Pod Identity associations without session tags or with a target role carry no namespace or "
+    "ServiceAccount in CloudTrail, so a shared role's usage cannot be split"
 )
 
 

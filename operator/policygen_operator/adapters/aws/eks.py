@@ -13,7 +13,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from policygen_operator.adapters.aws.errors import classify
-from policygen_operator.domain.rightsizing import POD_IDENTITY, Binding
+from policygen_operator.domain.rightsizing import (
+    POD_IDENTITY,
+    POD_IDENTITY_CHAIN,
+    POD_IDENTITY_TARGET,
+    POD_IDENTITY_UNTAGGED,
+    Binding,
+)
 
 
 def pod_identity_bindings(client: Any, cluster: str, namespaces: set[str] | None = None) -> list[Binding]:
@@ -27,14 +33,22 @@ def pod_identity_bindings(client: Any, cluster: str, namespaces: set[str] | None
                 described = client.describe_pod_identity_association(
                     clusterName=cluster, associationId=summary["associationId"]
                 )["association"]
-                bindings.append(
-                    Binding(
-                        described["roleArn"],
-                        POD_IDENTITY,
-                        described["namespace"],
-                        described["serviceAccount"],
-                    )
-                )
+                bindings += _bindings(described)
     except (ClientError, BotoCoreError) as error:
         raise classify(error, f"listing Pod Identity associations of EKS cluster {cluster}") from error
     return bindings
+
+
+def _bindings(association: dict[str, Any]) -> list[Binding]:
+    """The roles one association's pods reach: its role, or with a ``targetRoleArn`` the target, whose
+    credentials the pods get, and the association's role, which assumes it. Only the association role's
+    sessions that EKS tags (no target, tags not disabled) name their ServiceAccount (``ATTRIBUTION``)."""
+    namespace, account = association["namespace"], association["serviceAccount"]
+    target = association.get("targetRoleArn")
+    if target:
+        return [
+            Binding(target, POD_IDENTITY_TARGET, namespace, account),
+            Binding(association["roleArn"], POD_IDENTITY_CHAIN, namespace, account),
+        ]
+    via = POD_IDENTITY_UNTAGGED if association.get("disableSessionTags") else POD_IDENTITY
+    return [Binding(association["roleArn"], via, namespace, account)]
