@@ -107,7 +107,8 @@ def pod_identity_logs(events: int, accounts: dict[str, list[Binding]]) -> Path:
         hours.add(hour)
         text = SESSION_TEXT.sub(rb"/eks-bench-\1-" + hour.encode(), igzip.decompress(path.read_bytes()))
         target.write_bytes(igzip.compress(text, 1))
-    first = {binding.role_arn: binding for found in accounts.values() for binding in reversed(found)}
+    every = [binding for found in accounts.values() for binding in found]
+    first = {binding.role_arn: binding for binding in reversed(every)}  # the first binding of each role
     starts: dict[str, list[dict[str, Any]]] = {hour: [] for hour in hours}  # a delivery file an hour
     for identity in generate.PRINCIPAL_LIST:
         arn = str(identity["arn"])

@@ -229,13 +229,7 @@ def split_by_service_account(
     window) are ``unattributed``, never guessed."""
 
     def used(usages: Iterable[PrincipalUsage]) -> dict[str, Any]:
-        by_action: dict[str, dict[str, Any]] = {}
-        for usage in usages:
-            for (action, _), seen in usage.allowed.items():
-                name = reference.action_name(action) or action
-                entry = by_action.setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
-                entry["count"] += seen.count
-                entry["lastSeen"] = max(entry["lastSeen"], seen.last_seen)
+        by_action = used_actions(usages, reference)
         return {"used": dict(sorted(by_action.items())), "usedActions": len(by_action)}
 
     return {
@@ -245,6 +239,18 @@ def split_by_service_account(
         },
         "unattributed": {"sessions": len(unattributed or {}), **used((unattributed or {}).values())},
     }
+
+
+def used_actions(usages: Iterable[PrincipalUsage], reference: Reference) -> dict[str, dict[str, Any]]:
+    """The allowed calls of ``usages`` per action in the reference's spelling: their count and last time."""
+    used: dict[str, dict[str, Any]] = {}
+    for usage in usages:
+        for (action, _), seen in usage.allowed.items():
+            name = reference.action_name(action) or action
+            entry = used.setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
+            entry["count"] += seen.count
+            entry["lastSeen"] = max(entry["lastSeen"], seen.last_seen)
+    return used
 
 
 def _service(action: str) -> str:
@@ -266,16 +272,11 @@ def analyze(
     ``events`` is the number of the role's CloudTrail events the scan matched (what ``min_events`` counts);
     without it, the calls of the usage table are summed, which counts an event once per action it needed.
     """
-    used: dict[str, dict[str, Any]] = {}
     if events is None:
         events = sum(
             u.count for table in ((usage.allowed, usage.denied) if usage else ()) for u in table.values()
         )
-    for (action, _), seen in (usage.allowed if usage else {}).items():
-        name = reference.action_name(action) or action
-        entry = used.setdefault(name, {"count": 0, "lastSeen": seen.last_seen})
-        entry["count"] += seen.count
-        entry["lastSeen"] = max(entry["lastSeen"], seen.last_seen)
+    used = used_actions((usage,) if usage else (), reference)
     granted = sorted(grant.actions)
     keep = [action_pattern(p.lower()) for p in guards.keep_actions]
     kept = [a for a in granted if a not in used and any(p.fullmatch(a.lower()) for p in keep)]

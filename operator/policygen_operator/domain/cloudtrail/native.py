@@ -112,8 +112,8 @@ def chunks_finder(native: bool) -> Callable[[bytes, list[int], bytes], tuple[lis
 _PLAIN = Rendered("mapped", "", False, "", (), ())
 # A drained principal index with this bit set numbers an EKS Pod Identity session of a role whose sessions
 # are kept apart (``ScanSpec.split_sessions``): the extension counts the session's records for the role and
-# tallies them for the session too, whose usage takes their uses as the Python scan records them there
-# (``Scanner._take``). ``native/src/lib.rs``, ``SESSION_FLAG``.
+# tallies them for the session too, whose usage (``UsageSummary.session``: its ServiceAccount's once known)
+# takes their actions as ``Scanner._take`` records them. ``native/src/lib.rs``, ``SESSION_FLAG``.
 SESSION_FLAG = 1 << 31
 
 
