@@ -877,26 +877,36 @@ fn slot_class(kinds: u8, length: usize) -> Option<u8> {
     Some((kinds >> 1) & 3)
 }
 
-/// A record's key under construction: its text with each slot (a token `slot_class` accepts, in a
-/// string) replaced by a mark of its class, its length and the first earlier slot of the same text (and
-/// of the same text but for case), and the slots' texts in order. Two records with the same template differ only in their slots; the
-/// template with the slots' texts after it is the record's exact key (the marks give the lengths).
+/// A record's key under construction. Slotting, its template: its text with each slot (a token
+/// `slot_class` accepts, in a string) replaced by a mark of its class, its length and the first earlier
+/// slot of the same text (and of the same text but for case), and the slots' texts in order; two records
+/// with the same template differ only in their slots. Not slotting, its exact key: each part as it is,
+/// after its length. Both are built of the same parts in the same order, each told apart by its length,
+/// so two records with the same exact key have the same template and slots: the exact key is a copy of
+/// the parts, where marking the slots reads every byte (half the records of a scan for every role of a
+/// cluster repeat an earlier record's key, and are counted by it without a template).
 struct KeyBuilder<'a> {
     key: Vec<u8>,
     slots: Vec<&'a [u8]>,
     // no escape in any string the key holds and at most MAX_SLOTS slots: a template may stand for it
     templatable: bool,
+    slotting: bool,
 }
 
 impl<'a> KeyBuilder<'a> {
     /// A builder writing into `key` (cleared): the reader hands each record the buffer of the last, so
     /// that a record's key allocates nothing.
-    fn new(mut key: Vec<u8>) -> Self {
+    fn new(mut key: Vec<u8>, slotting: bool) -> Self {
         key.clear();
         KeyBuilder {
             key,
-            slots: Vec::with_capacity(16),
-            templatable: true,
+            slots: if slotting {
+                Vec::with_capacity(16)
+            } else {
+                Vec::new()
+            },
+            templatable: slotting,
+            slotting,
         }
     }
 
@@ -928,6 +938,12 @@ impl<'a> KeyBuilder<'a> {
     }
 
     fn part(&mut self, part: &'a [u8], whole_string: bool) {
+        if !self.slotting {
+            self.key
+                .extend_from_slice(&(part.len() as u32).to_le_bytes());
+            self.key.extend_from_slice(part);
+            return;
+        }
         let at = self.key.len();
         self.key.extend_from_slice(&0u32.to_le_bytes());
         let slots = self.slots.len();
@@ -1005,16 +1021,6 @@ impl<'a> KeyBuilder<'a> {
         self.key.extend_from_slice(&part[copied..]);
         true
     }
-
-    /// The exact key into `exact` (cleared): the template, then the slots' texts (their lengths are in
-    /// the marks).
-    fn exact_into(&self, exact: &mut Vec<u8>) {
-        exact.clear();
-        exact.extend_from_slice(&self.key);
-        for slot in &self.slots {
-            exact.extend_from_slice(slot);
-        }
-    }
 }
 
 fn trim(text: &[u8]) -> &[u8] {
@@ -1064,13 +1070,39 @@ fn holds_arn(raw: Raw<'_>) -> Option<bool> {
     Some(head.starts_with(b"arn:") || encoded)
 }
 
-/// A record Python reads first in its file: its exact key, the length of its template (the key's
-/// start), its slots' texts when a template could stand for it, and the reading registered for it.
+/// A record Python reads first in its file: its exact key, its template, its slots' texts when a
+/// template could stand for it, and the reading registered for it.
 struct Pending {
     exact: Vec<u8>,
-    template: usize,
+    template: Vec<u8>,
     slots: Option<Vec<String>>,
     entry: Option<u32>,
+}
+
+/// What `Take::principal` made of a userIdentity's text, its members as offsets in that text (`Identity`),
+/// None when it is not an object this reads.
+struct IdentityRead {
+    members: Option<[Option<(u32, u32)>; 4]>,
+    principal: Result<Option<u32>, ()>,
+}
+
+/// A userIdentity text and its reading.
+type HeldIdentity = (Box<[u8]>, IdentityRead);
+
+/// Distinct userIdentity texts `Take::identity` holds (each a few hundred bytes) before it starts again.
+const MAX_IDENTITIES: usize = 4096;
+
+/// The hash `Take::identity` holds a userIdentity text by: its length and its first and last 64 bytes
+/// (the principal id and ARN with the session's name, and the session's creation time), compared whole
+/// when found. Hashing every byte cost half of what reading the identity again did.
+fn identity_hash(text: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    hasher.write_usize(text.len());
+    let edge = text.len().min(64);
+    hasher.write(&text[..edge]);
+    hasher.write(&text[text.len() - edge..]);
+    hasher.finish()
 }
 
 enum Outcome {
@@ -1134,9 +1166,13 @@ struct Take {
     forms: HashMap<u32, Uses>,
     slot_rows: usize,
     joined: Vec<u8>,
-    // the last record's key and exact key, whose room the next one's take
+    // the last record's template and exact key, whose room the next one's take
     key_buffer: Vec<u8>,
     exact_buffer: Vec<u8>,
+    // userIdentity texts by `identity_hash` -> each text and its reading: a principal's records repeat
+    // the text of their session's
+    identities: HashMap<u64, Vec<HeldIdentity>>,
+    identities_held: usize,
     outside: u64,
     // --account / --region (`scan.not_asked`): empty, any
     accounts: HashSet<String>,
@@ -1175,6 +1211,65 @@ impl Take {
         Ok(self.shapes.get(event).and_then(|shape| shape.as_ref()))
     }
 
+    /// The userIdentity `text` read (None when it is no object this reads) and its principal
+    /// (`principal`), held by its text: a session's records repeat it, and reading it (the session
+    /// issuer's ARN is two objects down) was a fifth of what a record cost when every record is a
+    /// wanted principal's.
+    fn identity<'a>(&mut self, text: Raw<'a>) -> Option<(Identity<'a>, Result<Option<u32>, ()>)> {
+        let at = |raw: Option<Raw<'a>>| {
+            raw.map(|raw| {
+                let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+                (start as u32, raw.len() as u32)
+            })
+        };
+        let of = |member: Option<(u32, u32)>| {
+            member.map(|(start, length)| &text[start as usize..(start + length) as usize])
+        };
+        let hash = identity_hash(text);
+        let held = self.identities.get(&hash).and_then(|held| {
+            held.iter()
+                .find(|(known, _)| **known == *text)
+                .map(|(_, read)| read)
+        });
+        if let Some(read) = held {
+            let [kind, arn, account_id, session_context] = read.members?;
+            let identity = Identity {
+                kind: of(kind),
+                arn: of(arn),
+                account_id: of(account_id),
+                session_context: of(session_context),
+            };
+            return Some((identity, read.principal));
+        }
+        let identity = Identity::read(text);
+        let read = match &identity {
+            Some(identity) => IdentityRead {
+                members: Some([
+                    at(identity.kind),
+                    at(identity.arn),
+                    at(identity.account_id),
+                    at(identity.session_context),
+                ]),
+                principal: self.principal(identity),
+            },
+            None => IdentityRead {
+                members: None,
+                principal: Err(()),
+            },
+        };
+        let principal = read.principal;
+        if self.identities_held >= MAX_IDENTITIES {
+            self.identities.clear();
+            self.identities_held = 0;
+        }
+        self.identities
+            .entry(hash)
+            .or_default()
+            .push((text.into(), read));
+        self.identities_held += 1;
+        Some((identity?, principal))
+    }
+
     fn principal(&self, identity: &Identity<'_>) -> Result<Option<u32>, ()> {
         let arn = identity.arn.and_then(plain).ok_or(())?;
         if let Some(&index) = self.users.get(arn) {
@@ -1201,10 +1296,13 @@ impl Take {
         let Some(record) = record else {
             return Ok(Outcome::Python);
         };
-        let Some(identity) = record.user_identity.and_then(Identity::read) else {
+        let Some(text) = record.user_identity else {
             return Ok(Outcome::Python);
         };
-        let principal = match self.principal(&identity) {
+        let Some((identity, found)) = self.identity(text) else {
+            return Ok(Outcome::Python);
+        };
+        let principal = match found {
             Ok(Some(index)) => index,
             Ok(None) => return Ok(Outcome::Skip),
             Err(()) => return Ok(Outcome::Python),
@@ -1265,12 +1363,12 @@ impl Take {
         if self.linked.contains(event) {
             return Ok(Outcome::Python);
         }
-        let Some(key) = self.key(py, &record, &identity, event, source, name)? else {
+        let buffer = std::mem::take(&mut self.exact_buffer);
+        let Some(exact) = self.key(py, &record, &identity, event, source, name, buffer, false)?
+        else {
             return Ok(Outcome::Python);
         };
-        let templatable = key.templatable && !key.slots.is_empty();
-        let mut exact = std::mem::take(&mut self.exact_buffer);
-        key.exact_into(&mut exact);
+        let exact = exact.key;
         if let Some((entry, hits)) = self.memo.get_mut(exact.as_slice()) {
             *hits += 1;
             let entry = *entry;
@@ -1279,9 +1377,14 @@ impl Take {
                 self.tally(session, entry, time);
             }
             self.exact_buffer = exact;
-            self.key_buffer = key.key;
             return Ok(Outcome::Hit);
         }
+        let buffer = std::mem::take(&mut self.key_buffer);
+        let Some(key) = self.key(py, &record, &identity, event, source, name, buffer, true)? else {
+            self.exact_buffer = exact;
+            return Ok(Outcome::Python);
+        };
+        let templatable = key.templatable && !key.slots.is_empty();
         if templatable {
             if let Some(Some((entry, hits))) = self.templates.get_mut(key.key.as_slice()) {
                 *hits += 1;
@@ -1303,8 +1406,9 @@ impl Take {
                 .collect()
         });
         let pending = Pending {
-            exact: exact.clone(), // kept: a first record of its key (the buffers go on to the next)
-            template: key.key.len(),
+            // kept: a first record of its key (the buffers go on to the next)
+            exact: exact.clone(),
+            template: key.key.clone(),
             slots,
             entry: None,
         };
@@ -1358,7 +1462,10 @@ impl Take {
         )
     }
 
-    /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts.
+    /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts,
+    /// written into `buffer`: its template when `slotting`, else its exact key (`KeyBuilder`). None (the
+    /// buffer dropped) when only Python reads the record.
+    #[allow(clippy::too_many_arguments)]
     fn key<'a>(
         &mut self,
         py: Python<'_>,
@@ -1367,12 +1474,13 @@ impl Take {
         event: &str,
         source: &'a str,
         name: &'a str,
+        buffer: Vec<u8>,
+        slotting: bool,
     ) -> PyResult<Option<KeyBuilder<'a>>> {
-        let buffer = std::mem::take(&mut self.key_buffer);
         let Some(shape) = self.shape(py, event, source, name)? else {
             return Ok(None);
         };
-        let mut key = KeyBuilder::new(buffer);
+        let mut key = KeyBuilder::new(buffer, slotting);
         key.text(source.as_bytes());
         key.text(name.as_bytes());
         key.raw(record.event_type);
@@ -1529,6 +1637,8 @@ impl Take {
             joined: Vec::new(),
             key_buffer: Vec::with_capacity(1024),
             exact_buffer: Vec::with_capacity(1024),
+            identities: HashMap::new(),
+            identities_held: 0,
             outside: 0,
             accounts,
             regions,
@@ -1642,8 +1752,7 @@ impl Take {
     /// and none was tried for them yet: Python then derives one (or finds none) and says so (`template`).
     fn slots(&self, key_id: usize) -> Option<Vec<String>> {
         let pending = self.pending.get(key_id)?;
-        let template = &pending.exact[..pending.template];
-        if self.templates.contains_key(template) {
+        if self.templates.contains_key(&pending.template) {
             return None;
         }
         pending.slots.clone()
@@ -1669,9 +1778,8 @@ impl Take {
             self.forms.insert(entry, read);
         }
         if let Some(pending) = self.pending.get(key_id) {
-            let template = pending.exact[..pending.template].to_vec();
             self.templates
-                .insert(template, entry.map(|entry| (entry, 0)));
+                .insert(pending.template.clone(), entry.map(|entry| (entry, 0)));
         }
         Ok(())
     }

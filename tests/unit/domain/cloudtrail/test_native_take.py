@@ -1387,3 +1387,38 @@ def test_a_member_name_with_an_escape_is_read_by_python_in_a_file_read_in_place(
     scan([text], use_native=True)
     assert not checked
     compare([text])
+
+
+def _identity_text(identity: dict[str, Any]) -> bytes:
+    return json.dumps(identity, separators=(",", ":")).encode()
+
+
+def test_identities_alike_at_both_ends_and_in_length_are_told_apart() -> None:
+    """The extension holds what it read of each userIdentity text by a hash of the text's ends and length
+    (``identity_hash``): two texts alike in those and differing in between (the session's role) must be
+    read each for itself. Here two wanted roles' sessions; counted by the first one's reading, the
+    second role's calls would be the first's."""
+    twin = f"arn:aws:iam::{ACCOUNT}:role/service-role/apq"
+    first, second = _identity_text(role_identity()), _identity_text(role_identity(name="apq"))
+    assert len(first) == len(second) and first != second
+    assert first[:64] == second[:64] and first[-64:] == second[-64:]
+    records = [build(0, time) for time in TIMES[:3]]
+    records += [{**made, "userIdentity": json.loads(second)} for made in records[:2]]
+    spec = ScanSpec(tuple(parse_principal(arn) for arn in (ROLE, twin)), WINDOW)
+    with_native = scan_files([delivery(records)], spec, use_native=True)
+    assert seen(with_native) == seen(scan_files([delivery(records)], spec, use_native=False))
+    assert (with_native.matched[ROLE], with_native.matched[twin]) == (3, 2)
+
+
+def test_identities_past_the_number_held_read_as_the_python_scan() -> None:
+    """Past ``MAX_IDENTITIES`` distinct texts the extension starts again with none: the records of the
+    sessions after it, and of those met again, read as Python reads them."""
+    sessions = 4_100
+    records = []
+    for number in range(sessions):
+        identity = role_identity()
+        identity["principalId"] = f"AROAEXAMPLE:session-{number}"
+        identity["arn"] = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/session-{number}"
+        records.append({**build(0, TIMES[number % 3]), "userIdentity": identity})
+    result = compare([delivery(records), delivery(records[:50] + records[-50:])])
+    assert result.matched[ROLE] == sessions + 100
