@@ -1071,12 +1071,17 @@ fn holds_arn(raw: Raw<'_>) -> Option<bool> {
 }
 
 /// A record Python reads first in its file: its exact key, its template, its slots' texts when a
-/// template could stand for it, and the reading registered for it.
+/// template could stand for it, its principal, session and time, and the reading registered for it or
+/// the template that counted it (`by_template`).
 struct Pending {
     exact: Vec<u8>,
     template: Vec<u8>,
     slots: Option<Vec<String>>,
+    principal: u32,
+    session: Option<u32>,
+    time: Time,
     entry: Option<u32>,
+    template_entry: Option<u32>,
 }
 
 /// What `Take::principal` made of a userIdentity's text, its members as offsets in that text (`Identity`),
@@ -1159,6 +1164,10 @@ struct Take {
     // template -> the entry of the template Python derived (`templates.derive`), as `memo`'s; None:
     // none stands for its records (their reading is not their slots substituted), each keyed exactly
     templates: HashMap<Vec<u8>, Option<(u32, u32)>>,
+    // templates met once, none derived yet: deriving one maps its record two or three times again, and
+    // most templates of a varied trail (a call of its own shape, made once) are never met again; the
+    // second record of a template (other ids) is read in Python too, and derives it
+    met_once: HashSet<Vec<u8>>,
     tallies: HashMap<(u32, u32), Tally>,
     // records counted by a template: (principal, entry) -> the slots' texts joined by NUL -> tally
     slot_tallies: SlotTallies,
@@ -1410,7 +1419,11 @@ impl Take {
             exact: exact.clone(),
             template: key.key.clone(),
             slots,
+            principal,
+            session,
+            time: *time,
             entry: None,
+            template_entry: None,
         };
         self.exact_buffer = exact;
         self.key_buffer = key.key;
@@ -1574,6 +1587,23 @@ impl Take {
         }
     }
 
+    /// A record counted by template `entry` with its slots' texts `slots` (`by_template`, `settle`), as
+    /// `read` counts a later file's.
+    fn tally_template(
+        &mut self,
+        principal: u32,
+        session: Option<u32>,
+        entry: u32,
+        slots: &[String],
+        time: &Time,
+    ) {
+        let slots: Vec<&[u8]> = slots.iter().map(|slot| slot.as_bytes()).collect();
+        self.tally_slots(principal, entry, &slots, time);
+        if let Some(session) = session {
+            self.tally(session, entry, time);
+        }
+    }
+
     fn tally_slots(&mut self, principal: u32, entry: u32, slots: &[&[u8]], time: &Time) {
         self.joined.clear();
         for (index, slot) in slots.iter().enumerate() {
@@ -1630,6 +1660,7 @@ impl Take {
             shapes: HashMap::new(),
             memo: HashMap::new(),
             templates: HashMap::new(),
+            met_once: HashSet::default(),
             tallies: HashMap::new(),
             slot_tallies: HashMap::new(),
             forms: HashMap::new(),
@@ -1748,14 +1779,44 @@ impl Take {
         }
     }
 
-    /// The slots' texts of the record `scan` gave this key id, when a template may stand for its records
-    /// and none was tried for them yet: Python then derives one (or finds none) and says so (`template`).
-    fn slots(&self, key_id: usize) -> Option<Vec<String>> {
+    /// The slots' texts of the record `scan` gave this key id, when a template may stand for its records,
+    /// none was tried for them yet and a record of it with other ids was read before (`met_once`): Python
+    /// then derives one (or finds none) and says so (`template`).
+    fn slots(&mut self, key_id: usize) -> Option<Vec<String>> {
         let pending = self.pending.get(key_id)?;
+        pending.slots.as_ref()?;
         if self.templates.contains_key(&pending.template) {
             return None;
         }
+        if self.met_once.insert(pending.template.clone()) {
+            return None;
+        }
         pending.slots.clone()
+    }
+
+    /// Counts the record `scan` gave this key id by the template of its records when one was derived
+    /// since (from an earlier record of this file), as a later file's would be: true when it did (Python
+    /// then does not read it, and its repeats in the file are counted so by `settle`). Where a template
+    /// is met first, most of its records are in that file.
+    fn by_template(&mut self, key_id: usize) -> bool {
+        let Some(pending) = self.pending.get(key_id) else {
+            return false;
+        };
+        if pending.slots.is_none() || pending.entry.is_some() {
+            return false;
+        }
+        let Some(Some((entry, hits))) = self.templates.get_mut(&pending.template) else {
+            return false;
+        };
+        *hits += 1;
+        let entry = *entry;
+        let (principal, session, time) = (pending.principal, pending.session, pending.time);
+        let slots = std::mem::take(&mut self.pending[key_id].slots).unwrap_or_default();
+        self.tally_template(principal, session, entry, &slots, &time);
+        let pending = &mut self.pending[key_id];
+        pending.slots = Some(slots);
+        pending.template_entry = Some(entry);
+        true
     }
 
     /// The template Python derived for the records of this key id's template (entry `entry` of its
@@ -1778,6 +1839,7 @@ impl Take {
             self.forms.insert(entry, read);
         }
         if let Some(pending) = self.pending.get(key_id) {
+            self.met_once.remove(&pending.template);
             self.templates
                 .insert(pending.template.clone(), entry.map(|entry| (entry, 0)));
         }
@@ -1793,6 +1855,10 @@ impl Take {
                 if let Some(session) = session {
                     self.tally(session, entry, &time);
                 }
+            } else if let Some(entry) = self.pending[id].template_entry {
+                let slots = std::mem::take(&mut self.pending[id].slots).unwrap_or_default();
+                self.tally_template(principal, session, entry, &slots, &time);
+                self.pending[id].slots = Some(slots);
             }
         }
         self.pending.clear();
@@ -1953,6 +2019,7 @@ impl Take {
             },
             None => false, // tried again once it is met again
         });
+        self.met_once.clear();
         counted.into_iter().map(|(old, _)| old).collect()
     }
 

@@ -9,10 +9,10 @@ keys on, or more) and counts a record whose key it has seen by that earlier reco
 principal, with its first and last ``eventTime``, or whose template (its key but for the tokens that look
 like ids) has one (``templates.py``: most of the rest are calls on a resource seen for the first time);
 every other record comes back to the Python scan whole and is read as before, and its reading is
-registered under its key, its template derived the first time. So the result is the Python scan's,
-record for record (``tests/unit/domain/cloudtrail/test_native_take.py`` compares both on every layout);
-without the extension (a machine with no Rust toolchain, ``ScanSpec.native`` off) the scan is the same,
-only slower.
+registered under its key, its template derived the second time it is met (with other ids). So the
+result is the Python scan's, record for record (``tests/unit/domain/cloudtrail/test_native_take.py``
+compares both on every layout); without the extension (a machine with no Rust toolchain,
+``ScanSpec.native`` off) the scan is the same, only slower.
 """
 
 from __future__ import annotations
@@ -188,6 +188,16 @@ class NativeTake:
             self.read_in_python += 1
         return waiting
 
+    def by_template(self, key_id: int) -> bool:
+        """Whether the record ``scan`` gave this key id (>= 0) was counted by a template derived from an
+        earlier record of this file (so not read in Python; its repeats in the file wait as on a
+        registered key): a template met for the first time has most of its records in that file."""
+        counted: bool = self._take.by_template(key_id)
+        if counted:
+            self._registered.add(key_id)
+            self.read_in_python -= 1
+        return counted
+
     def settle(self) -> None:
         """Counts the later records of each key registered in the file just read."""
         self._take.settle()
@@ -199,7 +209,7 @@ class NativeTake:
         record: dict[str, Any],
         map_record: Callable[[dict[str, Any]], MappedEventLike],
     ) -> None:
-        """Registers ``record``'s reading under its key and, the first time its template is met, the
+        """Registers ``record``'s reading under its key and, the second time its template is met, the
         template that stands for the records differing from it only in their ids (``templates.py``), if
         there is one."""
         self._readings.append(reading)

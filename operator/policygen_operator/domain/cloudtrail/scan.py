@@ -884,6 +884,8 @@ class Scanner:
             for start, end, key_id in back:
                 if key_id < -1 and native.waits(key_id):
                     continue  # a repeat of a record mapped above: counted by ``settle``
+                if key_id >= 0 and native.by_template(key_id):
+                    continue  # its template was derived from a record above
                 self._pending = key_id
                 self._scan_dict(name, f"record at byte {start}", self._as_dict(data[start:end]))
             self._pending = -1

@@ -948,12 +948,13 @@ def _numbered_objects(count: int, first: int = 0) -> list[dict[str, Any]]:
 
 
 def test_records_that_differ_only_in_ids_are_counted_by_the_template_of_the_first() -> None:
-    """After the first file, a call on a new S3 key of the same shape is not read by Python: the template
-    derived from the first gives its reading (each key its own resource, the result the Python scan's)."""
+    """A call on a new S3 key of a shape met twice before is not read by Python: the template derived
+    from the second gives its reading (each key its own resource, the result the Python scan's), in
+    the file where it was derived as in later ones."""
     files = [delivery(_numbered_objects(1)), delivery(_numbered_objects(40, first=1))]
     principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
     scanner = Scanner(ScanSpec(principals, WINDOW))
-    assert _counting_python_reads(scanner, files) == 1
+    assert _counting_python_reads(scanner, files) == 2
     result = scanner.take_result(final=True)
     assert seen(result) == seen(scan(files, use_native=False))
     objects = {resource for action, resource in result.summary.principals[ROLE].allowed if "/" in resource}
@@ -989,6 +990,51 @@ class _ShoutingMapper(_RewritingMapper):
 
 def shouting_mapper() -> Any:
     return _ShoutingMapper()
+
+
+def _counting_derives(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    derived: list[int] = []
+    original = native.derive
+
+    def counted(*args: Any) -> Any:
+        derived.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(native, "derive", counted)
+    return derived
+
+
+def test_a_template_met_once_is_not_derived(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deriving a template maps its record two or three times again (``templates.derive``), and in a
+    varied trail most shapes of call are met once: a template is derived from the second record of its
+    shape (other ids), never for a shape met once."""
+    derived = _counting_derives(monkeypatch)
+    once = [
+        record(role_identity(), "GetObject", "s3.amazonaws.com", TIMES[0], **s3("GetObject", "r", "k-1")),
+        record(role_identity(), "PutObject", "s3.amazonaws.com", TIMES[0], **s3("PutObject", "r", "k-2")),
+        record(role_identity(), "ListObjects", "s3.amazonaws.com", TIMES[0], **s3("ListObjects", "b-3")),
+    ]
+    compare([delivery(once), delivery(once[:1])])  # the first again: a repeat, counted by its key
+    assert derived == []
+    compare([delivery(once), delivery(_numbered_objects(2))])
+    assert len(derived) == 1
+
+
+def test_the_records_of_a_template_after_the_two_it_was_derived_from_are_counted_in_their_file() -> None:
+    """Where a shape of call is first met, most of its records are in that file (a workload's first
+    delivery file): from the third on they are counted by the template the second gave, in the file, not
+    read by Python; their repeats in the file (the same ids again) with them."""
+    made = _numbered_objects(40)
+    made += [{**made[number], "eventTime": TIMES[1]} for number in (5, 6, 5)]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    assert _counting_python_reads(scanner, [delivery(made)]) == 2
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan([delivery(made)], use_native=False))
+    assert result.matched[ROLE] == 43
+    key = "arn:aws:s3:::r/daily/2005/part-a005.csv"
+    usage = result.summary.principals[ROLE].allowed[("s3:GetObject", key)]
+    assert (usage.count, usage.first_seen, usage.last_seen) == (3, TIMES[0], TIMES[1])
 
 
 def test_a_reading_that_is_not_its_ids_carried_into_text_gets_no_template() -> None:
@@ -1067,7 +1113,7 @@ def test_unmapped_and_ignored_calls_counted_by_templates_stay_unmapped_and_ignor
     files = [delivery(both(range(1))), delivery(both(range(1, 30)))]
     principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
     scanner = Scanner(ScanSpec(principals, WINDOW))
-    assert _counting_python_reads(scanner, files) == 2  # the rest by the two templates
+    assert _counting_python_reads(scanner, files) == 4  # two of each, the rest by the two templates
     result = scanner.take_result(final=True)
     assert seen(result) == seen(scan(files, use_native=False))
     assert result.unmapped[ROLE]["madeup.amazonaws.com:DescribeWidget"] == 30
