@@ -947,7 +947,7 @@ def _numbered_objects(count: int, first: int = 0) -> list[dict[str, Any]]:
     return made
 
 
-def test_records_that_differ_only_in_ids_are_counted_by_the_template_of_the_first() -> None:
+def test_records_that_differ_only_in_ids_are_counted_by_the_template_of_an_earlier_one() -> None:
     """A call on a new S3 key of a shape met twice before is not read by Python: the template derived
     from the second gives its reading (each key its own resource, the result the Python scan's), in
     the file where it was derived as in later ones."""
