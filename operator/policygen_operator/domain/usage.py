@@ -14,6 +14,11 @@ from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMappi
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+try:  # the optional extension (``native/``): many packed strings as one, without a Python step per row
+    from policygen_native import merge_packed
+except ImportError:  # not built here: each is added in Python
+    merge_packed = None
+
 # (action, resource ARN or "*")
 ActionResource = tuple[str, str]
 
@@ -453,7 +458,14 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
             self._add_pending()
 
     def _add_pending(self) -> None:
+        """The packed rows held, added: where the extension is built, several strings first made one
+        (``merge_packed``: each call added up), so that a table given a string per Pod Identity session and
+        drain (a ServiceAccount's, ``PrincipalUsage.merge`` with ``hold_packed``) adds each call once."""
         pending, self._pending, self._pending_chars = self._pending, [], 0
+        if len(pending) > 1 and merge_packed is not None:
+            merged = merge_packed(pending)
+            if merged is not None:
+                pending = [merged]
         for packed in pending:
             self._add_rows(packed)
 
@@ -500,11 +512,13 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if not self._over:
             self._check_size()
 
-    def merge(self, other: UsageTable) -> None:
+    def merge(self, other: UsageTable, *, hold_packed: bool = False) -> None:
         """``other``'s entries added in, each as ``add`` would (its ``Usage`` objects copied, so that the
         caller's stay unshared; a bare time is a string, shared as it is). Inlined: the parent of a scan
         on many cores merges every worker's batch so, one entry per distinct call of the batch, and with
-        a call per entry this was a fifth of a scan's CPU where most calls name a resource once."""
+        a call per entry this was a fifth of a scan's CPU where most calls name a resource once. Its packed
+        rows are added now, or with ``hold_packed`` held as ``add_packed`` holds them (a table merged from
+        many small ones: they are then added together)."""
         for action, theirs in other.by_action.items():
             mine = self.by_action.get(action)
             if mine is None:
@@ -526,8 +540,11 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 joined = self._fold_of(action, head)
                 joined.join(fold)
                 _bounded(joined)
-        for packed in other._pending:  # added now: holding them would only cost memory
-            self._add_rows(packed)
+        for packed in other._pending:  # added now unless asked: holding them costs memory
+            if hold_packed:
+                self.add_packed(packed)
+            else:
+                self._add_rows(packed)
         if not self._over:
             self._check_size()
 
@@ -871,9 +888,9 @@ class PrincipalUsage:
         and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
         return (_principal_usage, (self.allowed.pickled(), self.denied.pickled()))
 
-    def merge(self, other: PrincipalUsage) -> None:
-        self.allowed.merge(other.allowed)
-        self.denied.merge(other.denied)
+    def merge(self, other: PrincipalUsage, *, hold_packed: bool = False) -> None:
+        self.allowed.merge(other.allowed, hold_packed=hold_packed)
+        self.denied.merge(other.denied, hold_packed=hold_packed)
 
 
 Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, last seen
@@ -922,7 +939,7 @@ class ServiceAccountUsage:
     pods: set[str] = field(default_factory=set)
 
     def merge(self, other: ServiceAccountUsage) -> None:
-        self.usage.merge(other.usage)
+        self.usage.merge(other.usage, hold_packed=True)  # a few actions, from many sessions' batches
         self.sessions |= other.sessions
         self.pods |= other.pods
 
@@ -991,8 +1008,8 @@ class UsageSummary:
         self.session_owners[session] = (intern(role), intern(account), intern(pod))
         pending = self.sessions.get(role)
         held = pending.pop(session, None) if pending else None
-        if held is not None:
-            self._owned(role, session, account, pod).usage.merge(held)
+        if held is not None:  # a few actions on SESSION_RESOURCE: held to be added with the other sessions'
+            self._owned(role, session, account, pod).usage.merge(held, hold_packed=True)
             if not pending:
                 del self.sessions[role]
 
@@ -1030,7 +1047,7 @@ class UsageSummary:
                 self._account(role, account).merge(theirs)
         for role, by_session in other.sessions.items():
             for session, usage in by_session.items():
-                self.session(role, session).merge(usage)
+                self.session(role, session).merge(usage, hold_packed=True)
         self.unmapped.update(other.unmapped)
         self.ignored.update(other.ignored)
         self.skipped_files.update(other.skipped_files)

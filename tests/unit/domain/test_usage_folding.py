@@ -234,22 +234,20 @@ def _packed(actions: list[str], rows: list[tuple[list[str], int, str, str]]) -> 
     return usage_module.COLUMN_SEPARATOR.join(columns)
 
 
+# the actions of a template's rows, and the rows of one: (resource numbers, count, first time, later by)
+_ACTIONS = st.lists(st.sampled_from([GET, PUT]), min_size=1, max_size=3)
+_ROW = st.tuples(
+    st.lists(st.integers(0, 30), min_size=3, max_size=3),
+    st.integers(1, 3),
+    st.integers(0, 40),
+    st.integers(0, 5),
+)
+
+
 @settings(max_examples=120, deadline=None)
 @given(
-    actions=st.lists(st.sampled_from([GET, PUT]), min_size=1, max_size=3),
-    groups=st.lists(
-        st.lists(
-            st.tuples(
-                st.lists(st.integers(0, 30), min_size=3, max_size=3),
-                st.integers(1, 3),
-                st.integers(0, 40),
-                st.integers(0, 5),
-            ),
-            min_size=1,
-            max_size=40,
-        ),
-        max_size=4,
-    ),
+    actions=_ACTIONS,
+    groups=st.lists(st.lists(_ROW, min_size=1, max_size=40), max_size=4),
     held=st.lists(st.tuples(st.sampled_from([GET, PUT]), st.integers(0, 30), st.integers(1, 2)), max_size=20),
     pickled=st.booleans(),
 )
@@ -284,3 +282,92 @@ def test_packed_rows_add_as_their_uses_one_by_one(
     by_rows.merge(packed_by)
     assert dict(by_rows.items()) == dict(by_adds.items())
     assert sorted(by_rows.fold_rows()) == sorted(by_adds.fold_rows())  # folds per action, in any order
+
+
+needs_extension = pytest.mark.skipif(
+    usage_module.merge_packed is None,
+    reason="the policygen_native extension is not built here (`make install` builds it where cargo is)",
+)
+
+
+@needs_extension
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=_ACTIONS, groups=st.lists(st.lists(_ROW, min_size=1, max_size=12), min_size=2, max_size=6))
+def test_packed_strings_held_together_are_added_as_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, actions: list[str], groups: list[list[tuple[list[int], int, int, int]]]
+) -> None:
+    """A table holding several packed strings (a ServiceAccount's, given one per Pod Identity session and
+    drain) has the extension make them one (``merge_packed``: each call added up) before adding it: the
+    table is the one the strings give added one by one, folds and all."""
+    merged: list[int] = []
+    original = usage_module.merge_packed
+    assert original is not None
+
+    def counted(packs: list[str]) -> str | None:
+        merged.append(len(packs))
+        return original(packs)
+
+    monkeypatch.setattr(usage_module, "merge_packed", counted)
+    one_by_one, held = UsageTable(), UsageTable()
+    for group in groups:
+        rows = []
+        for numbers, count, first, later in group:
+            first_seen, last_seen = _time(first), _time(first + later) if count > 1 else _time(first)
+            rows.append(
+                ([f"{BUCKET}k/{number}" for number in numbers[: len(actions)]], count, first_seen, last_seen)
+            )
+        packed = _packed(actions, rows)
+        one_by_one._add_rows(packed)
+        held.add_packed(packed)
+    assert dict(held.items()) == dict(one_by_one.items())
+    assert sorted(held.fold_rows()) == sorted(one_by_one.fold_rows())
+    assert merged == [len(groups)]
+
+
+@needs_extension
+def test_a_session_s_calls_held_for_its_service_account_are_added_with_the_others() -> None:
+    """Calls of Pod Identity sessions whose AssumeRole came later (``UsageSummary.own_session``) and of
+    sessions owned already, from batches merged in any order: the ServiceAccount's table holds their
+    packed strings and adds them as one, the same as adding each."""
+    role, account = ROLE, "team/app"
+    sessions = [f"arn:aws:sts::111122223333:assumed-role/ingest/eks-c-pod-{n}" for n in range(6)]
+    summaries = []
+    for number, session in enumerate(sessions):
+        part = UsageSummary()
+        usage = part.session(role, session)
+        rows = [(["*"], 2 + number, _time(number), _time(number + 3)), (["*"], 1, _time(9), _time(9))]
+        usage.allowed.add_packed(_packed([GET], rows[:1]))
+        usage.allowed.add_packed(_packed([PUT], rows[1:]))
+        if number % 2:
+            part.own_session(role, session, account, f"pod-{number}")
+        summaries.append(part)
+    total = UsageSummary()
+    for part in summaries:
+        total.merge(part)
+    for number, session in enumerate(sessions):
+        total.own_session(role, session, account, f"pod-{number}")
+    owned = total.service_accounts[role][account]
+    assert not total.sessions and owned.sessions == set(sessions)
+    read = {key: (u.count, u.first_seen, u.last_seen) for key, u in owned.usage.allowed.items()}
+    assert read == {
+        (GET, "*"): (2 + 3 + 4 + 5 + 6 + 7, _time(0), _time(8)),
+        (PUT, "*"): (6, _time(9), _time(9)),
+    }
+
+
+@needs_extension
+@pytest.mark.parametrize(
+    "packs",
+    [
+        ["s3:GetObject\x1d1\x1d\x1d"],  # too few columns
+        [_packed([GET], [(["a"], 1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")]).replace("00Z", "0Z")],
+        [
+            _packed([GET], [(["a"], 2, "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z")]).replace(
+                "\x1d2\x1d", "\x1dx\x1d"
+            )
+        ],
+    ],
+)
+def test_packed_strings_not_of_the_form_are_left_to_python(packs: list[str]) -> None:
+    assert usage_module.merge_packed is not None
+    assert usage_module.merge_packed([*packs, _packed([PUT], [(["b"], 1, _time(1), _time(1))])]) is None
