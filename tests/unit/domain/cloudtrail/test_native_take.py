@@ -1468,3 +1468,37 @@ def test_identities_past_the_number_held_read_as_the_python_scan() -> None:
         records.append({**build(0, TIMES[number % 3]), "userIdentity": identity})
     result = compare([delivery(records), delivery(records[:50] + records[-50:])])
     assert result.matched[ROLE] == sessions + 100
+
+
+@pytest.mark.parametrize(("sessions", "drained"), [(16, 0), (17, 1)])
+def test_sessions_rows_held_in_the_extension_are_bounded_at_half_the_weight_of_template_rows(
+    monkeypatch: pytest.MonkeyPatch, sessions: int, drained: int
+) -> None:
+    """A Pod Identity session's tally (a key and a count) is about half the bytes of a template's row (its
+    slots' texts too): past twice ``MAX_SLOT_ROWS`` of them the extension's rows are drained after the file,
+    not before (a new session per role and hour drained every principal's rows 8 times in a 1M-event scan,
+    not 3). Here the bound is 8, and a file holds one call of the kept-apart role in each of ``sessions``
+    sessions: the first read in Python, the others' tallies rows of the extension."""
+    monkeypatch.setattr(native, "MAX_SLOT_ROWS", 8)
+    drains: list[int] = []
+    original = native.NativeTake.drain
+
+    def counted(self: native.NativeTake, result: ScanResult) -> None:
+        drains.append(1)
+        original(self, result)
+
+    monkeypatch.setattr(native.NativeTake, "drain", counted)
+    calls = [
+        pod.call(
+            ROLE,
+            pod.session_name(f"api-{n}", f"{n:08x}"),
+            "s3",
+            "GetObject",
+            TIMES[0],
+            bucketName="r",
+            key="k",
+        )
+        for n in range(sessions)
+    ]
+    compare([delivery(calls)], split=True)
+    assert len(drains) == drained + 1  # and the one when the result is taken
