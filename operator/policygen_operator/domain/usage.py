@@ -1039,7 +1039,10 @@ class UsageSummary:
 
     def merge(self, other: UsageSummary) -> UsageSummary:
         for arn, usage in other.principals.items():
-            self.principal(arn).merge(usage)
+            # a worker's batch: its packed rows held and added a few batches at once, made one string
+            # first (``_add_pending``), so that a call made in every batch is added once per few: for
+            # 500 principals of 1M events 6.09 -> 5.73 CPU s, of 5M 27.5 -> 23.3 s and 226 -> 203 MB
+            self.principal(arn).merge(usage, hold_packed=True)
         for session, (role, account, pod) in other.session_owners.items():  # may own sessions held here
             self.own_session(role, session, account, pod)
         for role, by_account in other.service_accounts.items():
