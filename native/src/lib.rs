@@ -728,7 +728,8 @@ fn pack<'a>(
 /// up (`Tally::join`); None when one is not of that form, or a row's time is no CloudTrail time (Python
 /// then adds them one by one, as it adds any). A ServiceAccount's table is given a packed string per Pod
 /// Identity session (a pod's credentials are new every few hours) and a drain, each a few actions on
-/// `SESSION_RESOURCE`: cut and added in Python one by one, 16,800 sessions' were ~1.2 s of a 1M-event scan.
+/// `SESSION_RESOURCE`: cut and added in Python one by one, 16,800 sessions' were 1.2 s of a profiled
+/// 1M-event scan (7.1 -> 6.8 CPU s without it); a parent's table, one per worker batch.
 #[pyfunction]
 fn merge_packed(packs: Vec<String>) -> Option<String> {
     let mut order: Vec<&str> = Vec::new();

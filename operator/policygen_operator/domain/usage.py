@@ -460,7 +460,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     def _add_pending(self) -> None:
         """The packed rows held, added: where the extension is built, several strings first made one
         (``merge_packed``: each call added up), so that a table given a string per Pod Identity session and
-        drain (a ServiceAccount's, ``PrincipalUsage.merge`` with ``hold_packed``) adds each call once."""
+        drain (a ServiceAccount's) or per worker batch (a principal's in the parent: ``PrincipalUsage.merge``
+        with ``hold_packed``) adds a call once, not once per string."""
         pending, self._pending, self._pending_chars = self._pending, [], 0
         if len(pending) > 1 and merge_packed is not None:
             merged = merge_packed(pending)
