@@ -1234,7 +1234,7 @@ enum Outcome {
     Skip,
     Python,
     Hit,
-    Miss(Pending, u32, Option<u32>, Time),
+    Miss(Pending),
 }
 
 impl Tally {
@@ -1549,7 +1549,7 @@ impl Take {
         };
         self.exact_buffer = exact;
         self.key_buffer = key.key;
-        Ok(Outcome::Miss(pending, principal, session, *time))
+        Ok(Outcome::Miss(pending))
     }
 
     /// What Python is told of one candidate (`scan`): None when it was counted here or is nobody's
@@ -1563,20 +1563,19 @@ impl Take {
         Ok(match self.read(py, record)? {
             Outcome::Skip | Outcome::Hit => None,
             Outcome::Python => Some(-1),
-            Outcome::Miss(pending, principal, session, time) => {
-                match self.pending_of.get(&pending.exact) {
-                    Some(&id) => {
-                        self.deferred.push((id, principal, session, time));
-                        Some(-2 - id as i64)
-                    }
-                    None => {
-                        let id = self.pending.len();
-                        self.pending_of.insert(pending.exact.clone(), id);
-                        self.pending.push(pending);
-                        Some(id as i64)
-                    }
+            Outcome::Miss(pending) => match self.pending_of.get(&pending.exact) {
+                Some(&id) => {
+                    let later = (id, pending.principal, pending.session, pending.time);
+                    self.deferred.push(later);
+                    Some(-2 - id as i64)
                 }
-            }
+                None => {
+                    let id = self.pending.len();
+                    self.pending_of.insert(pending.exact.clone(), id);
+                    self.pending.push(pending);
+                    Some(id as i64)
+                }
+            },
         })
     }
 
@@ -1934,11 +1933,9 @@ impl Take {
         *hits += 1;
         let entry = *entry;
         let (principal, session, time) = (pending.principal, pending.session, pending.time);
-        let slots = std::mem::take(&mut self.pending[key_id].slots).unwrap_or_default();
+        let slots = pending.slots.clone().unwrap_or_default(); // a first record of its file's, rare
         self.tally_template(principal, session, entry, &slots, &time);
-        let pending = &mut self.pending[key_id];
-        pending.slots = Some(slots);
-        pending.template_entry = Some(entry);
+        self.pending[key_id].template_entry = Some(entry);
         true
     }
 
@@ -1979,9 +1976,8 @@ impl Take {
                     self.tally(session, entry, &time);
                 }
             } else if let Some(entry) = self.pending[id].template_entry {
-                let slots = std::mem::take(&mut self.pending[id].slots).unwrap_or_default();
+                let slots = self.pending[id].slots.clone().unwrap_or_default();
                 self.tally_template(principal, session, entry, &slots, &time);
-                self.pending[id].slots = Some(slots);
             }
         }
         self.pending.clear();

@@ -1458,7 +1458,8 @@ def test_identities_alike_at_both_ends_and_in_length_are_told_apart() -> None:
 
 def test_identities_past_the_number_held_read_as_the_python_scan() -> None:
     """Past ``MAX_IDENTITIES`` distinct texts the extension starts again with none: the records of the
-    sessions after it, and of those met again, read as Python reads them."""
+    sessions after it, and of those met again, read as Python reads them, and still by the extension
+    (only the first record goes to Python: the others repeat its key)."""
     sessions = 4_100
     records = []
     for number in range(sessions):
@@ -1466,7 +1467,12 @@ def test_identities_past_the_number_held_read_as_the_python_scan() -> None:
         identity["principalId"] = f"AROAEXAMPLE:session-{number}"
         identity["arn"] = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/session-{number}"
         records.append({**build(0, TIMES[number % 3]), "userIdentity": identity})
-    result = compare([delivery(records), delivery(records[:50] + records[-50:])])
+    files = [delivery(records), delivery(records[:50] + records[-50:])]
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    scanner = Scanner(ScanSpec(principals, WINDOW))
+    assert _counting_python_reads(scanner, files) == 1
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan(files, use_native=False))
     assert result.matched[ROLE] == sessions + 100
 
 
