@@ -92,7 +92,7 @@ def logs(events: int) -> Path:
 def pod_identity_logs(events: int, accounts: dict[str, list[Binding]]) -> Path:
     """``logs(events)`` with every role session an EKS Pod Identity one, a new one each hour (a pod's
     credentials refreshed), and EKS's AssumeRole of each, naming the first ServiceAccount of its role."""
-    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}-pod-identity-hourly"
+    out = ROOT / "benchmarks" / "out" / f"rightsizing-{events}-pod-identity-hourly-compact"
     if (out / "AWSLogs").exists():
         return out
     source = logs(events)
@@ -128,7 +128,9 @@ def pod_identity_logs(events: int, accounts: dict[str, list[Binding]]) -> Path:
     for hour, made in starts.items():
         folder = partial / "AWSLogs" / generate.ACCOUNT / "CloudTrail" / "us-east-1" / hour[:4] / hour[4:6]
         name = f"{generate.ACCOUNT}_CloudTrail_us-east-1_{hour}00Z_PODIDENTITY00000.json.gz"
-        (folder / hour[6:8] / name).write_bytes(igzip.compress(json.dumps({"Records": made}).encode(), 1))
+        # compact, as CloudTrail writes every delivery file (the scan reads a spaced one as a whole document)
+        text = json.dumps({"Records": made}, separators=(",", ":"))
+        (folder / hour[6:8] / name).write_bytes(igzip.compress(text.encode(), 1))
     partial.rename(out)
     return out
 

@@ -960,6 +960,52 @@ fn plain(raw: Raw<'_>) -> Option<&str> {
     }
 }
 
+/// A value's text when it is a string: None when it is absent, null or no string; Err when it holds an
+/// escape (or is no UTF-8), whose text only Python reads.
+fn string_of(raw: Option<Raw<'_>>) -> Result<Option<&str>, ()> {
+    match raw {
+        Some(value) if value.first() == Some(&b'"') => plain(value).map(Some).ok_or(()),
+        _ => Ok(None),
+    }
+}
+
+/// A value when it is an object (Python's `Mapping`): None for any other, or none.
+fn object_of(raw: Option<Raw<'_>>) -> Option<Raw<'_>> {
+    raw.filter(|value| value.first() == Some(&b'{'))
+}
+
+/// Calls `each` with an array's elements in order; None when `text` is not one array, or `each` says so.
+fn each_element<'a>(text: &'a [u8], mut each: impl FnMut(Raw<'a>) -> Option<()>) -> Option<()> {
+    let mut at = skip_blank(text, 0);
+    if text.get(at) != Some(&b'[') {
+        return None;
+    }
+    at = skip_blank(text, at + 1);
+    if text.get(at) == Some(&b']') {
+        return Some(());
+    }
+    loop {
+        let end = skip_value(text, at)?;
+        each(&text[at..end])?;
+        at = skip_blank(text, end);
+        match text.get(at) {
+            Some(b',') => at = skip_blank(text, at + 1),
+            Some(b']') => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// The session tags `podidentity.pod_identity_session` reads: the namespace, the ServiceAccount and the
+/// pod (`podidentity.NAMESPACE_TAG`, `SERVICE_ACCOUNT_TAG`, `POD_TAG`).
+const NAMESPACE_TAG: &str = "kubernetes-namespace";
+const SERVICE_ACCOUNT_TAG: &str = "kubernetes-service-account";
+const POD_TAG: &str = "kubernetes-pod-name";
+
+/// An EKS Pod Identity session's start (`UsageSummary.own_session`'s arguments): its role, its session's
+/// ARN, its ServiceAccount ("namespace/name") and its pod.
+type SessionStart = (String, String, String, String);
+
 /// Slots per key at most; a record with more is keyed exactly, never by a template.
 const MAX_SLOTS: usize = 64;
 
@@ -1274,6 +1320,8 @@ struct Take {
     sessions: HashSet<String>,
     unsessioned: HashSet<String>,
     apart: HashSet<u32>,
+    // the ARNs of the roles kept apart (`ScanSpec.split_sessions`), for their sessions' AssumeRole
+    split_roles: HashSet<String>,
     linked: HashSet<String>,
     start: String,
     end: String,
@@ -1318,6 +1366,8 @@ struct Take {
     // those numbered since the last drain
     session_index: HashMap<String, u32>,
     new_sessions: Vec<(u32, String)>,
+    // the Pod Identity sessions' starts read since the last `session_starts`, in the records' order
+    session_starts: Vec<SessionStart>,
 }
 
 impl Take {
@@ -1436,6 +1486,18 @@ impl Take {
         let principal = match found {
             Ok(Some(index)) => index,
             Ok(None) => return Ok(Outcome::Skip),
+            // no ARN (an AWS service's call, as EKS Pod Identity's AssumeRole for a pod): Python reads
+            // no principal's call in it, only a session's start (`scan._scan_dict`)
+            Err(()) if identity.arn.is_none_or(|raw| raw.first() != Some(&b'"')) => {
+                return Ok(match self.pod_identity_session(&record) {
+                    Ok(Some(start)) => {
+                        self.session_starts.push(start);
+                        Outcome::Skip
+                    }
+                    Ok(None) => Outcome::Skip,
+                    Err(()) => Outcome::Python,
+                });
+            }
             Err(()) => return Ok(Outcome::Python),
         };
         // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
@@ -1550,6 +1612,74 @@ impl Take {
         self.exact_buffer = exact;
         self.key_buffer = key.key;
         Ok(Outcome::Miss(pending))
+    }
+
+    /// The start of an EKS Pod Identity session of a role kept apart that a record whose identity has no
+    /// ARN is, as `scan.Scanner._session_start` reads it (`podidentity.pod_identity_session`: a successful
+    /// AssumeRole of STS whose tags name the namespace and the ServiceAccount); Err when a text it reads
+    /// holds an escape, or an errorCode is no plain string (Python then decides). Read here, the 16,800
+    /// sessions' AssumeRoles of `benchmarks/rightsizing.py --pod-identity` (a pod's credentials are new
+    /// every hour) were each a record parsed and read in Python.
+    fn pod_identity_session(&self, record: &Record<'_>) -> Result<Option<SessionStart>, ()> {
+        if self.split_roles.is_empty()
+            || string_of(record.event_name)? != Some("AssumeRole")
+            || string_of(record.event_source)? != Some("sts.amazonaws.com")
+        {
+            return Ok(None);
+        }
+        match record.error_code {
+            None => {}
+            Some(code) if code.len() > 2 && code.first() == Some(&b'"') => return Ok(None), // failed
+            Some(_) => return Err(()), // "" or no string: its truth as Python tells it
+        }
+        // a request or response that is no object has no role or session to read (Python reads a falsy
+        // one as {}, any other as none)
+        let (Some(request), Some(response)) = (
+            object_of(record.request_parameters),
+            object_of(record.response_elements),
+        ) else {
+            return Ok(None);
+        };
+        let [role, tags] = fields(request, [b"roleArn".as_slice(), b"tags"]).ok_or(())?;
+        let [assumed] = fields(response, [b"assumedRoleUser".as_slice()]).ok_or(())?;
+        let session = match object_of(assumed) {
+            Some(assumed) => string_of(fields(assumed, [b"arn".as_slice()]).ok_or(())?[0])?,
+            None => None,
+        };
+        // the tags: a list of {"key", "value"}, any other item passed over, a later key's value kept
+        let (mut namespace, mut account, mut pod) = (None, None, None);
+        if let Some(listed) = tags.filter(|value| value.first() == Some(&b'[')) {
+            each_element(listed, |tag| {
+                let Some(tag) = object_of(Some(tag)) else {
+                    return Some(());
+                };
+                let [key, value] = fields(tag, [b"key".as_slice(), b"value"])?;
+                if let (Some(key), Some(value)) = (string_of(key).ok()?, string_of(value).ok()?) {
+                    match key {
+                        NAMESPACE_TAG => namespace = Some(value),
+                        SERVICE_ACCOUNT_TAG => account = Some(value),
+                        POD_TAG => pod = Some(value),
+                        _ => {}
+                    }
+                }
+                Some(())
+            })
+            .ok_or(())?;
+        }
+        let (Some(role), Some(session), Some(namespace), Some(account)) =
+            (string_of(role)?, session, namespace, account)
+        else {
+            return Ok(None);
+        };
+        if !self.split_roles.contains(role) {
+            return Ok(None);
+        }
+        Ok(Some((
+            role.to_string(),
+            session.to_string(),
+            format!("{namespace}/{account}"),
+            pod.unwrap_or("").to_string(),
+        )))
     }
 
     /// What Python is told of one candidate (`scan`): None when it was counted here or is nobody's
@@ -1761,6 +1891,7 @@ impl Take {
         sessions: HashSet<String>,
         unsessioned: HashSet<String>,
         apart: HashSet<u32>,
+        split_roles: HashSet<String>,
         linked: HashSet<String>,
         start: String,
         end: String,
@@ -1774,6 +1905,7 @@ impl Take {
             sessions,
             unsessioned,
             apart,
+            split_roles,
             linked,
             start,
             end,
@@ -1801,6 +1933,7 @@ impl Take {
             deferred: Vec::new(),
             session_index: HashMap::new(),
             new_sessions: Vec::new(),
+            session_starts: Vec::new(),
         }
     }
 
@@ -2105,6 +2238,12 @@ impl Take {
 
     fn __len__(&self) -> usize {
         self.memo.len()
+    }
+
+    /// The EKS Pod Identity sessions' starts read since the last call, in the records' order
+    /// (`pod_identity_session`).
+    fn session_starts(&mut self) -> Vec<SessionStart> {
+        std::mem::take(&mut self.session_starts)
     }
 
     /// The rows a drain would give of records counted by a template (Python drains past a bound, so

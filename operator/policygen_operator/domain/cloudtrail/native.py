@@ -149,6 +149,7 @@ class NativeTake:
             {prefix for prefix, roles in matcher.session_keys.items() if roles is not UNSESSIONED},
             {prefix for prefix, roles in matcher.session_keys.items() if roles is UNSESSIONED},
             {index[arn] for arn in apart if arn in index},
+            set(apart),
             set(linked_keys),
             window.start_iso,
             window.end_iso,
@@ -231,8 +232,12 @@ class NativeTake:
         self._take.template(key_id, len(self._readings) - 1, uses or None, template.fixed.denied)
 
     def after_file(self, result: ScanResult) -> None:
-        """Bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
+        """Adds the file's EKS Pod Identity sessions' starts the extension read (``Scanner._session_start``:
+        their order against the file's other records does not matter, ``UsageSummary.own_session``), and
+        bounds the readings kept: past ``MAX_READINGS``, those no record was counted by since the last
         time are forgotten (most are one-off calls, a new S3 key each), a quarter of the limit kept."""
+        for role, session, account, pod in self._take.session_starts():
+            result.summary.own_session(role, session, account, pod)
         if len(self._readings) >= MAX_READINGS:
             self.drain(result)  # the tallies name readings by their place in the list
             kept = self._take.forget(MAX_READINGS // 4)

@@ -571,13 +571,130 @@ def test_a_kept_apart_role_s_sessions_are_counted_by_the_extension(pod_identity:
     read = _counting_python_reads(scanner, files)
     result = scanner.take_result(final=True)
     assert seen(result) == seen(scan_files(files, spec, use_native=False))
-    # the starts (no caller's ARN: EKS's own calls) and each session's first call (its own S3 key)
+    # each session's first call (its own S3 key); the starts (no caller's ARN: EKS's own AssumeRole) are
+    # read by the extension
     sessions = {made["userIdentity"]["arn"] for made in calls}
-    assert result.matched[ROLE] == len(calls) * 5 and read == len(starts) + len(sessions)
+    assert result.matched[ROLE] == len(calls) * 5 and read == len(sessions)
     accounts = result.summary.service_accounts.get(ROLE, {}).values()
     assert sorted(arn for found in accounts for arn in found.sessions) == sorted(
         sessions if pod_identity else ()
     )
+
+
+def _start(edit: Any = None, role: str = ROLE, **tags: str) -> dict[str, Any]:
+    """EKS Pod Identity's AssumeRole for the ServiceAccount shop/cart (``tests/fixtures/podidentity.py``),
+    its tags' values replaced by ``tags`` (by key, underscores for dashes; an empty value drops the tag)
+    and the record then passed to ``edit``."""
+    made = pod.assume_role(role, "shop", "cart", "cart-7d9f", "a1b2c3d4", "2026-11-24T08:30:00Z")
+    listed = made["requestParameters"]["tags"]
+    for key, value in tags.items():
+        listed[:] = [tag for tag in listed if tag["key"] != key.replace("_", "-")]
+        if value:
+            listed.append({"key": key.replace("_", "-"), "value": value})
+    if edit is not None:
+        edit(made)
+    return made
+
+
+def _set(path: str, value: Any) -> Any:
+    def edit(made: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        for part in parents:
+            made = made[part]
+        made[last] = value
+
+    return edit
+
+
+# AssumeRole records with no caller's ARN (an AWS service's calls), each with bytes its file's text has
+# replaced (a JSON escape json.dumps would not write), whether the extension reads it, and the ServiceAccount
+# and pod its session goes to, as the Python scan reads it
+TAGS_OF_A_KEY_TWICE = [
+    {"key": "kubernetes-namespace", "value": "a"},
+    7,
+    {"key": 1, "value": "y"},
+    {"key": "kubernetes-namespace", "value": "b"},
+    {"key": "kubernetes-service-account", "value": "x"},
+]
+NO_ARN = {"type": "AWSService", "invokedBy": "pods.eks.amazonaws.com", "arn": None}
+SESSION_STARTS: list[
+    tuple[dict[str, Any], tuple[bytes, bytes] | None, bool, tuple[str, str | None] | None]
+] = [
+    (_start(), None, True, ("shop/cart", "cart-7d9f")),
+    (_start(kubernetes_pod_name=""), None, True, ("shop/cart", None)),
+    # a later tag of a key wins, as in Python's dict of them; an item that is no tag is passed over
+    (_start(_set("requestParameters.tags", TAGS_OF_A_KEY_TWICE)), None, True, ("b/x", None)),
+    (_start(_set("userIdentity", NO_ARN)), None, True, ("shop/cart", "cart-7d9f")),
+    (_start(kubernetes_service_account=""), None, True, None),  # no ServiceAccount named
+    (_start(role=OTHER_ROLE), None, True, None),  # a role not kept apart
+    (_start(_set("errorCode", "AccessDenied")), None, True, None),
+    (_start(_set("errorCode", "")), None, False, ("shop/cart", "cart-7d9f")),  # "" is false to Python
+    (_start(_set("eventSource", "iam.amazonaws.com")), None, True, None),
+    (_start(_set("eventName", "AssumeRoleWithWebIdentity")), None, True, None),
+    (_start(_set("requestParameters", None)), None, True, None),
+    (_start(_set("requestParameters", "roleArn")), None, True, None),
+    (_start(_set("responseElements.assumedRoleUser", "arn")), None, True, None),
+    (_start(_set("requestParameters.tags", {"kubernetes-namespace": "shop"})), None, True, None),
+    # a text with an escape: its text is not its bytes, so Python reads it
+    (_start(kubernetes_namespace="sh\u00f6p"), None, False, ("sh\u00f6p/cart", "cart-7d9f")),
+    (_start(), (b'"AssumeRole"', b'"Assume\\u0052ole"'), False, ("shop/cart", "cart-7d9f")),
+    # an AWS service's other call that names the role's session: nobody's call, to either reader
+    (_start(_set("eventName", "Decrypt")), None, True, None),
+]
+
+
+SESSION_START_CASES = [
+    "start",
+    "no-pod-tag",
+    "a-tag-twice",
+    "arn-null",
+    "no-service-account-tag",
+    "role-not-kept-apart",
+    "failed",
+    "empty-error-code",
+    "other-source",
+    "other-call",
+    "no-request",
+    "request-no-object",
+    "assumed-role-user-no-object",
+    "tags-no-list",
+    "escaped-tag",
+    "escaped-event-name",
+    "service-call-naming-the-session",
+]
+
+
+@pytest.mark.parametrize(
+    ("made", "replaced", "by_extension", "owner"), SESSION_STARTS, ids=SESSION_START_CASES
+)
+def test_pod_identity_session_starts_read_by_the_extension_as_the_python_scan(
+    made: dict[str, Any],
+    replaced: tuple[bytes, bytes] | None,
+    by_extension: bool,
+    owner: tuple[str, str | None] | None,
+) -> None:
+    """EKS Pod Identity's AssumeRole for a pod (no caller's ARN: an AWS service's call) starts a session
+    of a role kept apart: the extension reads its role, session and tags, where each was a record parsed
+    and read in Python (16,800 of them in ``benchmarks/rightsizing.py --pod-identity``); a text with an
+    escape, or an errorCode whose truth is not plain, is left to Python. The session's call after it goes
+    to the ServiceAccount either way."""
+    principals = tuple(parse_principal(arn) for arn in PRINCIPALS)
+    spec = ScanSpec(principals, WINDOW, split_sessions=frozenset({ROLE}), mapper_factory=default_mapper)
+    session = pod.session_name("cart-7d9f", "a1b2c3d4")
+    later = pod.call(ROLE, session, "s3", "GetObject", TIMES[0], bucketName="reports", key="a.csv")
+    files = [delivery([made, later]).replace(*replaced) if replaced else delivery([made, later])]
+    scanner = Scanner(spec)
+    read = _counting_python_reads(scanner, files)
+    result = scanner.take_result(final=True)
+    assert seen(result) == seen(scan_files(files, spec, use_native=False))
+    assert read == 1 + (not by_extension)  # the session's call (the first of its key) and the start
+    accounts = result.summary.service_accounts.get(ROLE, {})
+    if owner is None:
+        assert not accounts and list(result.summary.sessions[ROLE]) == [pod.session_arn("app", session)]
+    else:
+        [(account, found)] = accounts.items()
+        assert (account, sorted(found.pods)) == (owner[0], [owner[1]] if owner[1] else [])
+        assert [key for key, _ in found.usage.allowed.items()] == [("s3:GetObject", "*")]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
