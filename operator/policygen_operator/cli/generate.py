@@ -580,10 +580,14 @@ def execute(args: argparse.Namespace, request: GenerationRequest, err: TextIO) -
 
 
 def _pretty(document: dict[str, Any]) -> str:
-    """The canonical document (sorted, stable Sids), indented for people; same JSON value."""
+    """The canonical document (sorted, stable Sids), indented for people; same JSON value. Written as
+    ``json.dumps(..., indent=2)`` writes it, by ``_write_indented`` (json's indenting encoder is its
+    pure-Python one: a fleet's 300 policies were ~0.1 CPU s of it)."""
     from policygen_operator.domain.iam.canonical import canonical_json
 
-    return json.dumps(json.loads(canonical_json(document)), indent=2) + "\n"
+    pieces: list[str] = []
+    _write_indented(json.loads(canonical_json(document)), pieces.append, "\n")
+    return "".join(pieces) + "\n"
 
 
 def _write_outputs(args: argparse.Namespace, result: GenerationResult, err: TextIO) -> int:

@@ -348,13 +348,19 @@ def _fit(statement: dict[str, Any], room: int) -> list[dict[str, Any]]:
         return [statement]
     pieces: list[dict[str, Any]] = []
     resources: list[str] = statement["Resource"]
+    # a piece's size: the statement's with no resource, then each resource's text and the comma before it
+    # (compact JSON, as ``policy_characters`` counts), added up rather than the piece encoded again for
+    # each resource it takes
+    empty = policy_characters({**statement, "Sid": statement["Sid"] + "P99", "Resource": []})
     chunk: list[str] = []
+    size = empty
     for resource in resources:
-        trial = {**statement, "Sid": statement["Sid"] + "P99", "Resource": [*chunk, resource]}
-        if chunk and policy_characters(trial) > room:
+        added = policy_characters(resource) + (1 if chunk else 0)
+        if chunk and size + added > room:
             pieces.append({**statement, "Resource": chunk})
-            chunk = []
+            chunk, size, added = [], empty, added - 1
         chunk.append(resource)
+        size += added
     pieces.append({**statement, "Resource": chunk})
     for index, piece in enumerate(pieces, 1):
         piece["Sid"] = f"{statement['Sid']}P{index}"

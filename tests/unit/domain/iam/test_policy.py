@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -15,6 +16,7 @@ from policygen_operator.domain.iam.policy import (
     DEFAULT_COMPACTION_THRESHOLD,
     Compaction,
     PolicyOptions,
+    _fit,
     _starting_with,
     build_policies,
     build_policies_and_compactions,
@@ -277,6 +279,52 @@ def test_a_statement_too_big_alone_is_cut_by_resources() -> None:
     assert granted(docs) == set(pairs)
     sids = [s["Sid"] for s in statements(docs)]
     assert len(sids) == len(set(sids))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    resources=st.lists(
+        st.text(min_size=1, max_size=90).map(lambda key: f"arn:aws:s3:::b/{key}"), max_size=120
+    ),
+    room=st.integers(200, 7000),
+    condition=st.booleans(),
+)
+def test_a_statement_is_cut_into_the_fullest_pieces_that_fit(
+    resources: list[str], room: int, condition: bool
+) -> None:
+    """``_fit`` sums the pieces' sizes rather than encoding each piece again per resource: each piece, with
+    the longest Sid a piece gets, still fits the room (or is one resource alone), takes the resources in
+    order, and the next resource would not have fitted in it (any text: quotes, backslashes, past ASCII)."""
+    statement = {"Sid": "S1", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": resources or ["x"]}
+    if condition:
+        statement["Condition"] = {"StringEquals": {"aws:ResourceAccount": ACCOUNT}}
+    pieces = _fit(statement, room)
+
+    def size(chunk: list[str]) -> int:
+        return policy_characters({**statement, "Sid": "S1P99", "Resource": chunk})
+
+    if policy_characters(statement) <= room:
+        assert pieces == [statement]
+        return
+    assert [r for piece in pieces for r in piece["Resource"]] == statement["Resource"]
+    assert [piece["Sid"] for piece in pieces] == [f"S1P{n}" for n in range(1, len(pieces) + 1)]
+    for piece, after in itertools.zip_longest(pieces, pieces[1:]):
+        chunk = piece["Resource"]
+        assert size(chunk) <= room or len(chunk) == 1
+        if after is not None:
+            assert size([*chunk, after["Resource"][0]]) > room
+
+
+@pytest.mark.parametrize("per_piece", [1, 2, 3, 7])
+def test_pieces_that_fill_the_room_exactly(per_piece: int) -> None:
+    """A room that ``per_piece`` resources of one length fill to the character: every piece takes that
+    many, the first and every later one (a size carried one character off after a cut splits early)."""
+    resources = [f"arn:aws:s3:::b/key-{n:03d}" for n in range(20)]
+    statement = {"Sid": "S1", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": resources}
+    room = policy_characters({**statement, "Sid": "S1P99", "Resource": resources[:per_piece]})
+    assert [len(piece["Resource"]) for piece in _fit(statement, room)] == [
+        min(per_piece, 20 - start) for start in range(0, 20, per_piece)
+    ]
 
 
 def test_smaller_limit_splits_more() -> None:
