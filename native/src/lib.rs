@@ -1319,8 +1319,9 @@ struct Take {
     roles: HashMap<String, u32>,
     sessions: HashSet<String>,
     unsessioned: HashSet<String>,
+    // the roles kept apart (`ScanSpec.split_sessions`): by principal index, and by ARN for their
+    // sessions' AssumeRole (`pod_identity_session`)
     apart: HashSet<u32>,
-    // the ARNs of the roles kept apart (`ScanSpec.split_sessions`), for their sessions' AssumeRole
     split_roles: HashSet<String>,
     linked: HashSet<String>,
     start: String,
@@ -1877,9 +1878,9 @@ impl Take {
 #[pymethods]
 impl Take {
     /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
-    /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `apart`: principals
-    /// whose sessions are kept apart (their EKS Pod Identity sessions' records tallied for the session
-    /// too, `Take::session`); `linked`: "source:name" of linked calls; `start`/`end`: the window as
+    /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `split_roles`: the
+    /// roles whose sessions are kept apart (their EKS Pod Identity sessions' records tallied for the
+    /// session too, `Take::session`, and their AssumeRole read, `pod_identity_session`); `linked`: "source:name" of linked calls; `start`/`end`: the window as
     /// CloudTrail's 20-character times; `accounts`/`regions`: those asked for (empty: any);
     /// `shape_of(source, name)`: what the mapper reads for that event, or None when only Python may read
     /// it.
@@ -1890,7 +1891,6 @@ impl Take {
         roles: HashMap<String, u32>,
         sessions: HashSet<String>,
         unsessioned: HashSet<String>,
-        apart: HashSet<u32>,
         split_roles: HashSet<String>,
         linked: HashSet<String>,
         start: String,
@@ -1899,6 +1899,10 @@ impl Take {
         regions: HashSet<String>,
         shape_of: PyObject,
     ) -> Self {
+        let apart = split_roles
+            .iter()
+            .filter_map(|arn| users.get(arn).or_else(|| roles.get(arn)).copied())
+            .collect();
         Take {
             users,
             roles,

@@ -148,7 +148,6 @@ class NativeTake:
             {arn: index[arn] for arn in matcher.roles},
             {prefix for prefix, roles in matcher.session_keys.items() if roles is not UNSESSIONED},
             {prefix for prefix, roles in matcher.session_keys.items() if roles is UNSESSIONED},
-            {index[arn] for arn in apart if arn in index},
             set(apart),
             set(linked_keys),
             window.start_iso,

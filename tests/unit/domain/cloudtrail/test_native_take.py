@@ -617,56 +617,67 @@ TAGS_OF_A_KEY_TWICE = [
     {"key": "kubernetes-service-account", "value": "x"},
 ]
 NO_ARN = {"type": "AWSService", "invokedBy": "pods.eks.amazonaws.com", "arn": None}
-SESSION_STARTS: list[
-    tuple[dict[str, Any], tuple[bytes, bytes] | None, bool, tuple[str, str | None] | None]
-] = [
-    (_start(), None, True, ("shop/cart", "cart-7d9f")),
-    (_start(kubernetes_pod_name=""), None, True, ("shop/cart", None)),
+LISTED_SESSION = [f"arn:aws:sts::{ACCOUNT}:assumed-role/app/eks-prod-cart-7d9f-a1b2c3d4"]  # no object to read
+SESSION_STARTS = [
+    pytest.param(_start(), None, True, ("shop/cart", "cart-7d9f"), id="start"),
+    pytest.param(_start(kubernetes_pod_name=""), None, True, ("shop/cart", None), id="no-pod-tag"),
     # a later tag of a key wins, as in Python's dict of them; an item that is no tag is passed over
-    (_start(_set("requestParameters.tags", TAGS_OF_A_KEY_TWICE)), None, True, ("b/x", None)),
-    (_start(_set("userIdentity", NO_ARN)), None, True, ("shop/cart", "cart-7d9f")),
-    (_start(kubernetes_service_account=""), None, True, None),  # no ServiceAccount named
-    (_start(role=OTHER_ROLE), None, True, None),  # a role not kept apart
-    (_start(_set("errorCode", "AccessDenied")), None, True, None),
-    (_start(_set("errorCode", "")), None, False, ("shop/cart", "cart-7d9f")),  # "" is false to Python
-    (_start(_set("eventSource", "iam.amazonaws.com")), None, True, None),
-    (_start(_set("eventName", "AssumeRoleWithWebIdentity")), None, True, None),
-    (_start(_set("requestParameters", None)), None, True, None),
-    (_start(_set("requestParameters", "roleArn")), None, True, None),
-    (_start(_set("responseElements.assumedRoleUser", "arn")), None, True, None),
-    (_start(_set("requestParameters.tags", {"kubernetes-namespace": "shop"})), None, True, None),
+    pytest.param(
+        _start(_set("requestParameters.tags", TAGS_OF_A_KEY_TWICE)),
+        None,
+        True,
+        ("b/x", None),
+        id="a-tag-twice",
+    ),
+    pytest.param(_start(_set("userIdentity", NO_ARN)), None, True, ("shop/cart", "cart-7d9f"), id="arn-null"),
+    pytest.param(_start(kubernetes_service_account=""), None, True, None, id="no-service-account-tag"),
+    pytest.param(_start(role=OTHER_ROLE), None, True, None, id="role-not-kept-apart"),
+    pytest.param(_start(_set("errorCode", "AccessDenied")), None, True, None, id="failed"),
+    # "" is false to Python: read there
+    pytest.param(
+        _start(_set("errorCode", "")), None, False, ("shop/cart", "cart-7d9f"), id="empty-error-code"
+    ),
+    pytest.param(_start(_set("eventSource", "iam.amazonaws.com")), None, True, None, id="other-source"),
+    pytest.param(_start(_set("eventName", "AssumeRoleWithWebIdentity")), None, True, None, id="other-call"),
+    pytest.param(_start(_set("requestParameters", None)), None, True, None, id="no-request"),
+    pytest.param(_start(_set("requestParameters", "roleArn")), None, True, None, id="request-no-object"),
+    pytest.param(
+        _start(_set("responseElements.assumedRoleUser", LISTED_SESSION)),
+        None,
+        True,
+        None,
+        id="user-no-object",
+    ),
+    pytest.param(
+        _start(_set("requestParameters.tags", {"kubernetes-namespace": "shop"})),
+        None,
+        True,
+        None,
+        id="tags-no-list",
+    ),
     # a text with an escape: its text is not its bytes, so Python reads it
-    (_start(kubernetes_namespace="sh\u00f6p"), None, False, ("sh\u00f6p/cart", "cart-7d9f")),
-    (_start(), (b'"AssumeRole"', b'"Assume\\u0052ole"'), False, ("shop/cart", "cart-7d9f")),
+    pytest.param(
+        _start(kubernetes_namespace="sh\u00f6p"),
+        None,
+        False,
+        ("sh\u00f6p/cart", "cart-7d9f"),
+        id="escaped-tag",
+    ),
+    pytest.param(
+        _start(),
+        (b'"AssumeRole"', b'"Assume\\u0052ole"'),
+        False,
+        ("shop/cart", "cart-7d9f"),
+        id="escaped-event-name",
+    ),
     # an AWS service's other call that names the role's session: nobody's call, to either reader
-    (_start(_set("eventName", "Decrypt")), None, True, None),
+    pytest.param(
+        _start(_set("eventName", "Decrypt")), None, True, None, id="a-service-call-naming-the-session"
+    ),
 ]
 
 
-SESSION_START_CASES = [
-    "start",
-    "no-pod-tag",
-    "a-tag-twice",
-    "arn-null",
-    "no-service-account-tag",
-    "role-not-kept-apart",
-    "failed",
-    "empty-error-code",
-    "other-source",
-    "other-call",
-    "no-request",
-    "request-no-object",
-    "assumed-role-user-no-object",
-    "tags-no-list",
-    "escaped-tag",
-    "escaped-event-name",
-    "service-call-naming-the-session",
-]
-
-
-@pytest.mark.parametrize(
-    ("made", "replaced", "by_extension", "owner"), SESSION_STARTS, ids=SESSION_START_CASES
-)
+@pytest.mark.parametrize(("made", "replaced", "by_extension", "owner"), SESSION_STARTS)
 def test_pod_identity_session_starts_read_by_the_extension_as_the_python_scan(
     made: dict[str, Any],
     replaced: tuple[bytes, bytes] | None,
