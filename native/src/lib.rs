@@ -1880,10 +1880,10 @@ impl Take {
     /// `users` and `roles`: requested ARN -> principal index; `sessions`: the session ARN prefixes of the
     /// requested roles, `unsessioned` those of cut session ARNs (left to Python); `split_roles`: the
     /// roles whose sessions are kept apart (their EKS Pod Identity sessions' records tallied for the
-    /// session too, `Take::session`, and their AssumeRole read, `pod_identity_session`); `linked`: "source:name" of linked calls; `start`/`end`: the window as
-    /// CloudTrail's 20-character times; `accounts`/`regions`: those asked for (empty: any);
-    /// `shape_of(source, name)`: what the mapper reads for that event, or None when only Python may read
-    /// it.
+    /// session too, `Take::session`, and their AssumeRole read, `pod_identity_session`); `linked`:
+    /// "source:name" of linked calls; `start`/`end`: the window as CloudTrail's 20-character times;
+    /// `accounts`/`regions`: those asked for (empty: any); `shape_of(source, name)`: what the mapper reads
+    /// for that event, or None when only Python may read it.
     #[new]
     #[allow(clippy::too_many_arguments)]
     fn new(
