@@ -460,8 +460,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
     def _add_pending(self) -> None:
         """The packed rows held, added: where the extension is built, several strings first made one
         (``merge_packed``: each call added up), so that a table given a string per Pod Identity session and
-        drain (a ServiceAccount's) or per worker batch (a principal's in the parent: ``PrincipalUsage.merge``
-        with ``hold_packed``) adds a call once, not once per string."""
+        drain (a ServiceAccount's) or per worker batch (a principal's in the parent: ``merge``) adds a call
+        once, not once per string."""
         pending, self._pending, self._pending_chars = self._pending, [], 0
         if len(pending) > 1 and merge_packed is not None:
             merged = merge_packed(pending)
@@ -513,13 +513,13 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
         if not self._over:
             self._check_size()
 
-    def merge(self, other: UsageTable, *, hold_packed: bool = False) -> None:
+    def merge(self, other: UsageTable) -> None:
         """``other``'s entries added in, each as ``add`` would (its ``Usage`` objects copied, so that the
         caller's stay unshared; a bare time is a string, shared as it is). Inlined: the parent of a scan
         on many cores merges every worker's batch so, one entry per distinct call of the batch, and with
         a call per entry this was a fifth of a scan's CPU where most calls name a resource once. Its packed
-        rows are added now, or with ``hold_packed`` held as ``add_packed`` holds them (a table merged from
-        many small ones: they are then added together)."""
+        rows are held as ``add_packed`` holds them: every table merged is merged from many small ones (a
+        worker's batches, a ServiceAccount's sessions), whose rows are then added together."""
         for action, theirs in other.by_action.items():
             mine = self.by_action.get(action)
             if mine is None:
@@ -541,11 +541,8 @@ class UsageTable(MutableMapping[ActionResource, Usage]):
                 joined = self._fold_of(action, head)
                 joined.join(fold)
                 _bounded(joined)
-        for packed in other._pending:  # added now unless asked: holding them costs memory
-            if hold_packed:
-                self.add_packed(packed)
-            else:
-                self._add_rows(packed)
+        for packed in other._pending:
+            self.add_packed(packed)
         if not self._over:
             self._check_size()
 
@@ -889,9 +886,9 @@ class PrincipalUsage:
         and pickling each ``Usage`` as an object cost more than scanning the event that made it."""
         return (_principal_usage, (self.allowed.pickled(), self.denied.pickled()))
 
-    def merge(self, other: PrincipalUsage, *, hold_packed: bool = False) -> None:
-        self.allowed.merge(other.allowed, hold_packed=hold_packed)
-        self.denied.merge(other.denied, hold_packed=hold_packed)
+    def merge(self, other: PrincipalUsage) -> None:
+        self.allowed.merge(other.allowed)
+        self.denied.merge(other.denied)
 
 
 Row = tuple[str, str, int, str, str]  # action, resource, count, first seen, last seen
@@ -940,7 +937,7 @@ class ServiceAccountUsage:
     pods: set[str] = field(default_factory=set)
 
     def merge(self, other: ServiceAccountUsage) -> None:
-        self.usage.merge(other.usage, hold_packed=True)  # a few actions, from many sessions' batches
+        self.usage.merge(other.usage)
         self.sessions |= other.sessions
         self.pods |= other.pods
 
@@ -1010,7 +1007,7 @@ class UsageSummary:
         pending = self.sessions.get(role)
         held = pending.pop(session, None) if pending else None
         if held is not None:  # a few actions on SESSION_RESOURCE: held to be added with the other sessions'
-            self._owned(role, session, account, pod).usage.merge(held, hold_packed=True)
+            self._owned(role, session, account, pod).usage.merge(held)
             if not pending:
                 del self.sessions[role]
 
@@ -1043,7 +1040,7 @@ class UsageSummary:
             # a worker's batch: its packed rows held and added a few batches at once, made one string
             # first (``_add_pending``), so that a call made in every batch is added once per few: for
             # 500 principals of 1M events 6.09 -> 5.73 CPU s, of 5M 27.5 -> 23.3 s and 226 -> 203 MB
-            self.principal(arn).merge(usage, hold_packed=True)
+            self.principal(arn).merge(usage)
         for session, (role, account, pod) in other.session_owners.items():  # may own sessions held here
             self.own_session(role, session, account, pod)
         for role, by_account in other.service_accounts.items():
@@ -1051,7 +1048,7 @@ class UsageSummary:
                 self._account(role, account).merge(theirs)
         for role, by_session in other.sessions.items():
             for session, usage in by_session.items():
-                self.session(role, session).merge(usage, hold_packed=True)
+                self.session(role, session).merge(usage)
         self.unmapped.update(other.unmapped)
         self.ignored.update(other.ignored)
         self.skipped_files.update(other.skipped_files)
