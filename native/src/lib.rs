@@ -21,7 +21,14 @@ use std::fmt::Write;
 /// A JSON value's text, as the record holds it (the Python scan validated the record before).
 type Raw<'a> = &'a [u8];
 
+/// The index of the first byte from `at` that is no JSON blank. Inlined, with a first test for what
+/// compact JSON always has there (a byte past the space): called after nearly every token of a record,
+/// the loop's four compares were 1 % of a scan of every role.
+#[inline(always)]
 fn skip_blank(text: &[u8], mut at: usize) -> usize {
+    if text.get(at).is_none_or(|&byte| byte > b' ') {
+        return at;
+    }
     while at < text.len() && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
         at += 1;
     }
@@ -951,10 +958,15 @@ fn is_pod_identity_session(arn: &str) -> bool {
 }
 
 /// A string's text when the JSON holds it without escapes (the same text Python reads), else None.
+/// ASCII is told by a word at a time: `from_utf8` cost ~115 instructions a call on the short texts read
+/// several times a record (its source and name, the caller's ARN), 1.7 % of a scan of every role.
 fn plain(raw: Raw<'_>) -> Option<&str> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
     if inner.contains(&b'\\') {
         None
+    } else if inner.is_ascii() {
+        // SAFETY: ASCII is UTF-8
+        Some(unsafe { std::str::from_utf8_unchecked(inner) })
     } else {
         std::str::from_utf8(inner).ok()
     }
@@ -1768,8 +1780,10 @@ impl Take {
         if no_account || shape.reads_caller || !arn.starts_with("arn:") {
             key.text(arn.as_bytes()); // the account is read from the ARN then
         } else {
-            // the partition, which fills every ARN
-            key.text(arn.split(':').nth(1).unwrap_or("").as_bytes());
+            // the partition, which fills every ARN (what `split(':').nth(1)` gives, found by memchr: the
+            // splitter's char search was ~150 instructions a key)
+            let rest = &arn.as_bytes()[4..];
+            key.text(&rest[..memchr::memchr(b':', rest).unwrap_or(rest.len())]);
         }
         if shape.reads_caller {
             key.raw(identity.session_context);

@@ -1636,3 +1636,31 @@ def test_sessions_rows_held_in_the_extension_are_bounded_at_half_the_weight_of_t
     ]
     compare([delivery(calls)], split=True)
     assert len(drains) == drained + 1  # and the one when the result is taken
+
+
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+def test_the_same_call_in_another_partition_is_read_with_its_own_partition(partition: str) -> None:
+    """The key holds the caller's partition (it fills every ARN of the reading), cut from the caller's ARN
+    by the extension: two roles of the same name and account in two partitions making the same call share
+    no reading. ARNs as the IAM User Guide writes them ("IAM ARNs": ``arn:aws-cn:iam::...``)."""
+    other = f"arn:{partition}:iam::{ACCOUNT}:role/service-role/app"
+
+    def call(identity: dict[str, Any], time: str) -> dict[str, Any]:
+        return record(
+            identity,
+            "GetParameter",
+            "ssm.amazonaws.com",
+            time,
+            requestParameters={"name": "/app/config"},
+        )
+
+    aws, elsewhere = role_identity(), role_identity(partition=partition)
+    files = [
+        delivery([call(aws, TIMES[0]), call(elsewhere, TIMES[1])]),
+        delivery([call(elsewhere, TIMES[2])]),
+    ]
+    native_result = _scan_of((ROLE, other), files, use_native=True)
+    assert seen(native_result) == seen(_scan_of((ROLE, other), files, use_native=False))
+    [(grant, usage)] = native_result.summary.principals[other].allowed.items()
+    assert grant == ("ssm:GetParameter", f"arn:{partition}:ssm:us-east-1:{ACCOUNT}:parameter/app/config")
+    assert usage.count == 2
