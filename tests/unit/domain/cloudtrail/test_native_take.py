@@ -1664,3 +1664,31 @@ def test_the_same_call_in_another_partition_is_read_with_its_own_partition(parti
     [(grant, usage)] = native_result.summary.principals[other].allowed.items()
     assert grant == ("ssm:GetParameter", f"arn:{partition}:ssm:us-east-1:{ACCOUNT}:parameter/app/config")
     assert usage.count == 2
+
+
+@pytest.mark.parametrize(
+    "escaped",
+    [
+        b'"payments-pr\\u006fduction"',  # in the first sixteen bytes, which the extension tests at once
+        b'"payments-productio\\u006e"',  # past them
+        b'"payments-production"',  # none: the extension reads it
+    ],
+)
+def test_a_tag_with_an_escape_anywhere_in_it_is_read_as_in_python(escaped: bytes) -> None:
+    """The extension reads a Pod Identity session's tags as the record holds them only where no escape is
+    in a text: one anywhere sends the record to Python, which reads the unescaped text (the same namespace,
+    so the session's calls go to the same ServiceAccount). An escape of a letter is JSON (RFC 8259
+    section 7) that CloudTrail does not write, but a file read from elsewhere may hold."""
+    session = pod.session_name("cart-7d9f", "a1b2c3d4")
+    start = pod.assume_role(
+        ROLE, "payments-production", "cart", "cart-7d9f", "a1b2c3d4", "2026-11-24T08:30:00Z"
+    )
+    calls = [
+        pod.call(ROLE, session, "s3", "GetObject", time, bucketName="reports", key="cart.csv")
+        for time in TIMES[:3]
+    ]
+    text = delivery([start, *calls])
+    assert text.count(b'"payments-production"') == 1
+    result = compare([text.replace(b'"payments-production"', escaped)], split=True)
+    cart = result.summary.service_accounts[ROLE]["payments-production/cart"]
+    assert [(key, usage.count) for key, usage in cart.usage.allowed.items()] == [(("s3:GetObject", "*"), 3)]
