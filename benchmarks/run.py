@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -287,6 +289,30 @@ def without_native(
         )
 
 
+def instructions(folder: Path, events: int) -> None:
+    """The many-principals sets again, in one process (``--workers 1``) under callgrind: the instructions
+    each executes, and their ratio to one principal's. CPU seconds of one command moved by 15-45 % between
+    runs on a shared machine (benchmarks/README.md); an instruction count repeats exactly, so a change of a
+    few per cent shows here, and the ratio is the goal's without another process's work in it. It leaves
+    out what several workers add (each derives the templates first met after the first batch)."""
+    print(f"\n== instructions in one process, many principals ({events:,} events, callgrind) ==")
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("    skipped: valgrind is not installed (Debian: apt-get install valgrind)")
+        return
+    one = 0
+    for label, arns in principal_sets():
+        command = policygen_command(folder, 1, arns, OUT / "policygen-instructions-report.json")
+        argv = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+        done = subprocess.run(argv + shlex.split(command), capture_output=True, text=True)
+        counted = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode not in (0, 3) or counted is None:  # 3: the absent principals matched no event
+            raise SystemExit(f"{label}: exit {done.returncode} under callgrind:\n{done.stderr[-2000:]}")
+        count = int(counted.group(1))
+        one = one or count
+        print(f"{label}: {count / 1e9:.2f} G instructions, ratio to 1 principal {count / one:.2f}x")
+
+
 HOSTILE_BYTES = 3 * 1024**3
 
 
@@ -362,7 +388,9 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="compare,many,fifth,memory,sizes",
-        help="comma-separated parts to run: compare, many, fifth, memory, sizes (default: all)",
+        help="comma-separated parts to run: compare, many, fifth, memory, sizes, and instructions (the "
+        "many-principals sets in one process under callgrind, ~10 min for 1M events: asked for by name "
+        "only; default: all the others)",
     )
     parser.add_argument(
         "--without-native",
@@ -385,6 +413,8 @@ def main() -> int:
         fifth = dataset(args.compare_events, share=0.2)
         pairs = argparse.Namespace(**{**vars(args), "repeat": args.fifth_repeat})
         compare(fifth, args.compare_events, pairs, "a principal making a fifth of the events")
+    if "instructions" in parts:
+        instructions(folder, args.compare_events)
     if "memory" in parts:
         bounded_memory(args.memory_events, args)
     print("\n== policygen peak memory by size: the target role alone, and the 500-principal set ==")
