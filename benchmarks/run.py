@@ -389,7 +389,7 @@ def main() -> int:
         "--only",
         default="compare,many,fifth,memory,sizes",
         help="comma-separated parts to run: compare, many, fifth, memory, sizes, and instructions (the "
-        "many-principals sets in one process under callgrind, ~10 min for 1M events: asked for by name "
+        "many-principals sets in one process under callgrind, ~15 min for 1M events: asked for by name "
         "only; default: all the others)",
     )
     parser.add_argument(

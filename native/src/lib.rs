@@ -1537,10 +1537,10 @@ impl Take {
             }
             Err(()) => return Ok(Outcome::Python),
         };
-        // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
-        // session's usage; the role's other sessions (a person's, CI's) are read as any principal's
         // the caller's ARN, read once for the session and both keys
         let caller = identity.arn.and_then(plain);
+        // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
+        // session's usage; the role's other sessions (a person's, CI's) are read as any principal's
         let session = if self.apart.contains(&principal) {
             let Some(arn) = caller else {
                 return Ok(Outcome::Python);
