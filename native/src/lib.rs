@@ -965,23 +965,29 @@ fn is_pod_identity_session(arn: &str) -> bool {
 fn plain(raw: Raw<'_>) -> Option<&str> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
     let mut past_ascii = false;
-    let mut at = 0;
+    // the whole blocks first where SSE2 is (every x86-64), the rest a byte at a time
     #[cfg(target_arch = "x86_64")]
-    while at + 16 <= inner.len() {
-        let block = block_at(inner, at);
-        // SAFETY: SSE2 is part of x86-64
-        let (escapes, high) = unsafe {
-            (
-                simd::_mm_movemask_epi8(bytes_of(block, b'\\')),
-                simd::_mm_movemask_epi8(block),
-            )
-        };
-        if escapes != 0 {
-            return None;
+    let at = {
+        let mut at = 0;
+        while at + 16 <= inner.len() {
+            let block = block_at(inner, at);
+            // SAFETY: SSE2 is part of x86-64
+            let (escapes, high) = unsafe {
+                (
+                    simd::_mm_movemask_epi8(bytes_of(block, b'\\')),
+                    simd::_mm_movemask_epi8(block),
+                )
+            };
+            if escapes != 0 {
+                return None;
+            }
+            past_ascii |= high != 0;
+            at += 16;
         }
-        past_ascii |= high != 0;
-        at += 16;
-    }
+        at
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let at = 0;
     for &byte in &inner[at..] {
         if byte == b'\\' {
             return None;
@@ -1537,12 +1543,10 @@ impl Take {
             }
             Err(()) => return Ok(Outcome::Python),
         };
-        // the caller's ARN, read once for the session and both keys
-        let caller = identity.arn.and_then(plain);
         // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
         // session's usage; the role's other sessions (a person's, CI's) are read as any principal's
         let session = if self.apart.contains(&principal) {
-            let Some(arn) = caller else {
+            let Some(arn) = identity.arn.and_then(plain) else {
                 return Ok(Outcome::Python);
             };
             is_pod_identity_session(arn).then(|| self.session(principal, arn))
@@ -1595,7 +1599,9 @@ impl Take {
             return Ok(Outcome::Python);
         }
         let buffer = std::mem::take(&mut self.exact_buffer);
-        let caller = caller.unwrap_or("");
+        // the caller's ARN, read once for both keys (here, not before: a record outside the window or of
+        // an account or Region not asked for needs none)
+        let caller = identity.arn.and_then(plain).unwrap_or("");
         let Some(exact) = self.key(
             py, &record, &identity, caller, event, source, name, buffer, false,
         )?
