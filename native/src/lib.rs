@@ -743,8 +743,8 @@ fn merge_packed(packs: Vec<String>) -> Option<String> {
     let mut by_action: HashMap<&str, HashMap<String, Tally>> = HashMap::new();
     let time = |text: &str| -> Option<Time> { text.as_bytes().try_into().ok() };
     for packed in &packs {
-        let columns: Vec<&str> = packed.split(COLUMN_SEPARATOR).collect();
-        let actions: Vec<&str> = columns[0].split(ITEM_SEPARATOR).collect();
+        let columns: Vec<&str> = split_ascii(packed, COLUMN_SEPARATOR).collect();
+        let actions: Vec<&str> = split_ascii(columns[0], ITEM_SEPARATOR).collect();
         if columns.len() != 1 + 5 * actions.len() {
             return None;
         }
@@ -754,12 +754,12 @@ fn merge_packed(packs: Vec<String>) -> Option<String> {
                 return None;
             };
             let single: usize = single.parse().ok()?;
-            let resources: Vec<&str> = resources.split(ITEM_SEPARATOR).collect();
-            let firsts: Vec<&str> = firsts.split(ITEM_SEPARATOR).collect();
+            let resources: Vec<&str> = split_ascii(resources, ITEM_SEPARATOR).collect();
+            let firsts: Vec<&str> = split_ascii(firsts, ITEM_SEPARATOR).collect();
             let (counts, lasts): (Vec<&str>, Vec<&str>) = if single < resources.len() {
                 (
-                    counts.split(ITEM_SEPARATOR).collect(),
-                    lasts.split(ITEM_SEPARATOR).collect(),
+                    split_ascii(counts, ITEM_SEPARATOR).collect(),
+                    split_ascii(lasts, ITEM_SEPARATOR).collect(),
                 )
             } else {
                 (Vec::new(), Vec::new())
@@ -800,6 +800,21 @@ fn merge_packed(packs: Vec<String>) -> Option<String> {
         (action, by_resource)
     });
     pack(merged).ok()
+}
+
+/// `text.split(separator)` for an ASCII separator, found by `memchr`: str's search for a char was ~120
+/// instructions a piece, most of `merge_packed`'s time (a fleet's packs hold hundreds of thousands).
+fn split_ascii(text: &str, separator: char) -> impl Iterator<Item = &str> {
+    debug_assert!(separator.is_ascii());
+    let mut ends = memchr::memchr_iter(separator as u8, text.as_bytes()).chain([text.len()]);
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let end = ends.next()?;
+        // an ASCII byte ends no UTF-8 sequence early: both cuts fall between characters
+        let piece = &text[start..end];
+        start = end + 1;
+        Some(piece)
+    })
 }
 
 /// Calls of one action on `resource`, added to those a drain holds already.
@@ -1369,7 +1384,9 @@ struct Take {
     start: String,
     end: String,
     shape_of: PyObject,
-    shapes: HashMap<String, Option<Shape>>,
+    // "source:name" -> its shape's place in `shape_list`
+    shapes: HashMap<String, Option<u32>>,
+    shape_list: Vec<Shape>,
     // exact key -> (entry of Python's readings, records counted by it since the last `forget`)
     memo: HashMap<Vec<u8>, (u32, u32)>,
     // template -> the entry of the template Python derived (`templates.derive`), as `memo`'s; None:
@@ -1414,25 +1431,37 @@ struct Take {
 }
 
 impl Take {
+    /// What the mapper reads of `event`'s records (`plans.memo_key`), looked up once a record (a hash of
+    /// its "source:name" was three to five a record, the linked calls' set and this map's two lookups for
+    /// each of the two keys); None when only Python reads them: a linked call (its follow-up is paired in
+    /// Python), or one no plan reads.
     fn shape(
         &mut self,
         py: Python<'_>,
         event: &str,
         source: &str,
         name: &str,
-    ) -> PyResult<Option<&Shape>> {
-        if !self.shapes.contains_key(event) {
+    ) -> PyResult<Option<u32>> {
+        if let Some(&shape) = self.shapes.get(event) {
+            return Ok(shape);
+        }
+        let shape = if self.linked.contains(event) {
+            None
+        } else {
             let found: Option<(Vec<String>, bool, bool, bool)> =
                 self.shape_of.call1(py, (source, name))?.extract(py)?;
-            let shape = found.map(|(keys, reads_names, reads_caller, reads_response)| Shape {
-                param_keys: keys.into_iter().map(String::into_bytes).collect(),
-                reads_names,
-                reads_caller,
-                reads_response,
-            });
-            self.shapes.insert(event.to_owned(), shape);
-        }
-        Ok(self.shapes.get(event).and_then(|shape| shape.as_ref()))
+            found.map(|(keys, reads_names, reads_caller, reads_response)| {
+                self.shape_list.push(Shape {
+                    param_keys: keys.into_iter().map(String::into_bytes).collect(),
+                    reads_names,
+                    reads_caller,
+                    reads_response,
+                });
+                self.shape_list.len() as u32 - 1
+            })
+        };
+        self.shapes.insert(event.to_owned(), shape);
+        Ok(shape)
     }
 
     /// The userIdentity `text` read (None when it is no object this reads) and its principal
@@ -1595,17 +1624,17 @@ impl Take {
         joined[source.len() + 1..length].copy_from_slice(name.as_bytes());
         // SAFETY: two texts joined by an ASCII colon are UTF-8
         let event = unsafe { std::str::from_utf8_unchecked(&joined[..length]) };
-        if self.linked.contains(event) {
+        let Some(shape) = self.shape(py, event, source, name)? else {
             return Ok(Outcome::Python);
-        }
+        };
+        let shape = &self.shape_list[shape as usize];
         let buffer = std::mem::take(&mut self.exact_buffer);
         // the caller's ARN, read once for both keys (here, not before: a record outside the window or of
         // an account or Region not asked for needs none)
         let caller = identity.arn.and_then(plain).unwrap_or("");
-        let Some(exact) = self.key(
-            py, &record, &identity, caller, event, source, name, buffer, false,
-        )?
-        else {
+        let Some(exact) = Self::key(
+            &record, &identity, caller, shape, source, name, buffer, false,
+        ) else {
             return Ok(Outcome::Python);
         };
         let exact = exact.key;
@@ -1620,10 +1649,9 @@ impl Take {
             return Ok(Outcome::Hit);
         }
         let buffer = std::mem::take(&mut self.key_buffer);
-        let Some(key) = self.key(
-            py, &record, &identity, caller, event, source, name, buffer, true,
-        )?
-        else {
+        let Some(key) = Self::key(
+            &record, &identity, caller, shape, source, name, buffer, true,
+        ) else {
             self.exact_buffer = exact;
             return Ok(Outcome::Python);
         };
@@ -1781,20 +1809,15 @@ impl Take {
     /// buffer dropped) when only Python reads the record.
     #[allow(clippy::too_many_arguments)]
     fn key<'a>(
-        &mut self,
-        py: Python<'_>,
         record: &Record<'a>,
         identity: &Identity<'a>,
         arn: &'a str,
-        event: &str,
+        shape: &Shape,
         source: &'a str,
         name: &'a str,
         buffer: Vec<u8>,
         slotting: bool,
-    ) -> PyResult<Option<KeyBuilder<'a>>> {
-        let Some(shape) = self.shape(py, event, source, name)? else {
-            return Ok(None);
-        };
+    ) -> Option<KeyBuilder<'a>> {
         let mut key = KeyBuilder::new(buffer, slotting);
         key.text(source.as_bytes());
         key.text(name.as_bytes());
@@ -1856,13 +1879,11 @@ impl Take {
                     }
                     Some(())
                 });
-                if read.is_none() {
-                    return Ok(None);
-                }
+                read?;
             }
-            Some(_) => return Ok(None),
+            Some(_) => return None,
         }
-        Ok(Some(key))
+        Some(key)
     }
 
     /// The number (`SESSION_FLAG` set) of the Pod Identity session `arn` of the role `principal`.
@@ -1966,6 +1987,7 @@ impl Take {
             end,
             shape_of,
             shapes: HashMap::new(),
+            shape_list: Vec::new(),
             memo: HashMap::new(),
             templates: HashMap::new(),
             met_once: HashSet::default(),
