@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from policygen_operator.domain.partitions import PARTITIONS
 from policygen_operator.services.generation import PrincipalResult
 from policygen_operator.services.publish import policies_sha256
 from policygen_operator.services.status import policy_status
@@ -61,7 +62,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("short account id", lambda s: s.update(principalArn="arn:aws:iam::1111:role/x"), "spec.principalArn"),
     (
         "unknown partition",
-        lambda s: s.update(principalArn="arn:aws-iso:iam::111122223333:role/x"),
+        lambda s: s.update(principalArn="arn:aws-gov:iam::111122223333:role/x"),
         "spec.principalArn",
     ),
     (
@@ -283,6 +284,23 @@ def test_the_cli_duration_grammar_passes_the_schema(
         kube_admin.post(
             f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, f"b{number}", bounds)
         )
+
+
+def test_a_principal_of_every_partition_is_accepted(
+    kube_admin: KubeClient, namespace: str, crd: None
+) -> None:
+    """The schema's partitions are the CLI's (``domain/partitions.py``): an ISO or European Sovereign Cloud
+    role was refused by both before."""
+    for number, partition in enumerate(PARTITIONS):
+        spec = {
+            "principalArn": f"arn:{partition}:iam::111122223333:role/app",
+            "cloudTrail": {"local": {"path": "/l"}},
+            "aws": {"roleArn": f"arn:{partition}:iam::111122223333:role/trail-reader"},
+        }
+        created = kube_admin.post(
+            f"{API}/namespaces/{namespace}/policygenerations", pgen(namespace, f"partition-{number}", spec)
+        )
+        assert created["spec"]["principalArn"] == spec["principalArn"]
 
 
 @pytest.mark.parametrize(("case", "edit", "message"), CASES, ids=[c[0] for c in CASES])

@@ -91,7 +91,8 @@ warning naming it (--strict makes it an error). Delivery files whose name lies o
 read.
 
 Principals (--principal, repeatable): an IAM role ARN matches the role's sessions (assumed-role), an IAM
-user ARN matches the user. Partitions aws, aws-cn and aws-us-gov.
+user ARN matches the user. Partitions aws, aws-cn, aws-us-gov, the isolated ones (aws-iso, aws-iso-b,
+aws-iso-e, aws-iso-f) and the European Sovereign Cloud's (aws-eusc).
 
 Output: one principal -> the policy on stdout or in --output FILE. Several principals, or a policy split
 because it passed IAM's 6,144-character limit -> --output-dir DIR gets NAME.json or NAME-partN.json per

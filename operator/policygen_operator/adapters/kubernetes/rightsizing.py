@@ -22,6 +22,7 @@ from policygen_operator.adapters.kubernetes.client import (
     ObjectState,
     _error,
 )
+from policygen_operator.domain.partitions import PARTITION_ALTERNATIVES
 from policygen_operator.domain.rightsizing import ACK, IRSA, Binding
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -29,7 +30,7 @@ ACK_GROUP, ACK_VERSION, ACK_PLURAL = "iam.services.k8s.aws", "v1alpha1", "roles"
 RIGHTSIZING_PLURAL = "rightsizings"
 CLUSTER_RIGHTSIZING_PLURAL = "clusterrightsizings"
 _ROLE_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+$"
+    rf"^arn:({PARTITION_ALTERNATIVES}):iam::[0-9]{{12}}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+$"
 )
 
 

@@ -134,7 +134,11 @@ _INTEGER_TYPES = frozenset({"tinyint", "smallint", "int", "integer", "bigint"})
 # CloudTrail-Digest and CloudTrail-Insight beside CloudTrail, whose files a crawler may put in the same table.
 _DELIVERY_LEVELS = ("account", "cloudtrail", "region", "year", "month", "day")
 # what the levels a table's location already holds must look like, in the same order
-_HELD_LEVELS = (re.compile(r"^\d{12}$"), re.compile(r"^CloudTrail$"), re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$"))
+_HELD_LEVELS = (
+    re.compile(r"^\d{12}$"),
+    re.compile(r"^CloudTrail$"),
+    re.compile(r"^([a-z]{2}|eusc)(-[a-z]+)+-\d$"),  # eusc: the European Sovereign Cloud's Region
+)
 _CRAWLER_KEY = re.compile(r"^partition_(\d+)$")
 _SORTED_DATE = re.compile(r"^yyyy([-/]?)MM\1dd$")
 

@@ -113,7 +113,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 _PREFIX = re.compile(r"^[A-Za-z0-9!_.*()/=+-]{0,200}$")
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+_REGION = re.compile(r"^([a-z]{2}|eusc)(-[a-z]+)+-[0-9]$")  # eusc: the European Sovereign Cloud's
 
 
 class DdlError(ValueError):

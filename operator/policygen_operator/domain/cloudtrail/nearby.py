@@ -20,6 +20,7 @@ from isal import igzip_lib
 
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalError, parse_principal
 from policygen_operator.domain.cloudtrail.sniff import GZIP_MAGIC
+from policygen_operator.domain.partitions import PARTITION_ALTERNATIVES
 
 MAX_SAMPLE_FILES = 32
 MAX_SAMPLE_BYTES = 32 * 1024 * 1024  # read or inflated, over all files sampled
@@ -44,7 +45,9 @@ _QUOTED_MARK = b'\\"arn\\"'
 # A role session's ARN (IAM User Guide, "IAM identifiers": arn:aws:sts::account:assumed-role/role-name/
 # role-session-name): the role's name without its path, which the session's sessionIssuer.arn has.
 _SESSION_PART = re.compile(rb"(?<=:assumed-role/)([^/]*)/.*", re.DOTALL)
-_SESSION = re.compile(r"arn:(aws|aws-cn|aws-us-gov):sts::(\d{12}):assumed-role/([\w+=,.@-]{1,64})(?:/|$)")
+_SESSION = re.compile(
+    rf"arn:({PARTITION_ALTERNATIVES}):sts::(\d{{12}}):assumed-role/" r"([\w+=,.@-]{1,64})(?:/|$)"
+)
 
 
 def callers_in(data: bytes) -> set[str]:

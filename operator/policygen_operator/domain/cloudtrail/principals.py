@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from policygen_operator.domain.partitions import PARTITION_ALTERNATIVES, PARTITIONS
+
 try:  # the scan's native extension (``native/``), where it is built
     from policygen_native import FewProbes as _FewProbes
     from policygen_native import ManyProbes as _ManyProbes
@@ -24,7 +26,7 @@ FewProbes: Any = _FewProbes
 ManyProbes: Any = _ManyProbes
 
 _IAM_ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
+    rf"^arn:(?P<partition>{PARTITION_ALTERNATIVES}):iam::(?P<account>\d{{12}}):"
     r"(?P<kind>role|user)(?P<path>/(?:[\x21-\x7e]+/)?)(?P<name>[\w+=,.@-]{1,128})$"
 )
 
@@ -71,8 +73,8 @@ def parse_principal(arn: str) -> Principal:
         )
         raise PrincipalError(
             f"{arn!r} is not an IAM role or user ARN "
-            "(expected arn:aws|aws-cn|aws-us-gov:iam::123456789012:role/[path/]NAME or .../user/[path/]NAME)"
-            + (_account_hint(arn.strip()) or hint)
+            f"(expected arn:PARTITION:iam::123456789012:role/[path/]NAME or .../user/[path/]NAME, PARTITION "
+            f"one of {', '.join(PARTITIONS)})" + (_account_hint(arn.strip()) or hint)
         )
     return Principal(
         arn=arn.strip(),
@@ -101,7 +103,8 @@ def _account_hint(arn: str) -> str:
 # what CloudTrail shows as a role's identity, and users copy:
 # ``arn:aws:sts::123456789012:assumed-role/NAME/SESSION``
 _SESSION_ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):sts::(?P<account>\d{12}):assumed-role/(?P<name>[\w+=,.@-]+)/"
+    rf"^arn:(?P<partition>{PARTITION_ALTERNATIVES}):sts::(?P<account>\d{{12}}):assumed-role/"
+    r"(?P<name>[\w+=,.@-]+)/"
 )
 
 

@@ -1638,7 +1638,7 @@ def test_sessions_rows_held_in_the_extension_are_bounded_at_half_the_weight_of_t
     assert len(drains) == drained + 1  # and the one when the result is taken
 
 
-@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"])
 def test_the_same_call_in_another_partition_is_read_with_its_own_partition(partition: str) -> None:
     """The key holds the caller's partition (it fills every ARN of the reading), cut from the caller's ARN
     by the extension: two roles of the same name and account in two partitions making the same call share

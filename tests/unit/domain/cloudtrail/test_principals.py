@@ -26,6 +26,18 @@ from policygen_operator.domain.cloudtrail.principals import (
         ),
         ("arn:aws-cn:iam::111122223333:role/app", "aws-cn", "role", "/", "app"),
         ("arn:aws-us-gov:iam::111122223333:user/bob", "aws-us-gov", "user", "/", "bob"),
+        # the isolated and the European Sovereign Cloud partitions (botocore's partitions.json)
+        ("arn:aws-iso:iam::111122223333:role/app", "aws-iso", "role", "/", "app"),
+        (
+            "arn:aws-iso-b:iam::111122223333:role/service-role/app",
+            "aws-iso-b",
+            "role",
+            "/service-role/",
+            "app",
+        ),
+        ("arn:aws-iso-e:iam::111122223333:user/carol", "aws-iso-e", "user", "/", "carol"),
+        ("arn:aws-iso-f:iam::111122223333:role/app", "aws-iso-f", "role", "/", "app"),
+        ("arn:aws-eusc:iam::111122223333:role/app", "aws-eusc", "role", "/", "app"),
     ],
 )
 def test_parses_roles_and_users_in_every_partition(
@@ -43,7 +55,8 @@ def test_parses_roles_and_users_in_every_partition(
         "arn:aws:iam::11112222333:role/app",  # 11 digits
         "arn:aws:iam::111122223333:group/admins",
         "arn:aws:sts::111122223333:assumed-role/app/session",
-        "arn:aws-iso:iam::111122223333:role/app",
+        "arn:aws-gov:iam::111122223333:role/app",  # no partition: aws-us-gov's, mistyped
+        "arn:aws-isob:iam::111122223333:role/app",  # aws-iso-b's, mistyped
         "arn:aws:iam::111122223333:role/",
         "arn:aws:iam:us-east-1:111122223333:role/app",
     ],

@@ -27,7 +27,13 @@ def mapper() -> EventMapper:
 def rec(
     source: str, name: str, params: dict[str, Any] | None, partition: str = "aws", **kw: Any
 ) -> dict[str, Any]:
-    region = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}[partition]
+    region = {
+        "aws": "us-east-1",
+        "aws-cn": "cn-north-1",
+        "aws-us-gov": "us-gov-west-1",
+        "aws-eusc": "eusc-de-east-1",
+        "aws-iso-b": "us-isob-east-1",
+    }[partition]
     return cloudtrail_record(source, name, params, partition=partition, region=kw.pop("region", region), **kw)
 
 
@@ -87,6 +93,22 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]]]] = [
         "s3 us-gov",
         s3_data_event("GetObject", "gov-bucket", "x", partition="aws-us-gov", region="us-gov-west-1"),
         {("s3:GetObject", "arn:aws-us-gov:s3:::gov-bucket/x")},
+    ),
+    (
+        # the European Sovereign Cloud: its own partition and a Region whose first part has four letters
+        "dynamodb eusc",
+        rec("dynamodb.amazonaws.com", "GetItem", {"tableName": "Orders"}, "aws-eusc"),
+        {("dynamodb:GetItem", f"arn:aws-eusc:dynamodb:eusc-de-east-1:{ACCOUNT}:table/Orders")},
+    ),
+    (
+        "sqs iso-b",
+        rec(
+            "sqs.amazonaws.com",
+            "SendMessage",
+            {"queueUrl": f"https://sqs.us-isob-east-1.sc2s.sgov.gov/{ACCOUNT}/jobs"},
+            "aws-iso-b",
+        ),
+        {("sqs:SendMessage", f"arn:aws-iso-b:sqs:us-isob-east-1:{ACCOUNT}:jobs")},
     ),
     # --- DynamoDB ---
     (
@@ -723,6 +745,10 @@ def test_a_fixed_required_type_is_added_beside_the_resource_a_request_names(mapp
         ("cn-northwest-1", "aws-cn"),
         ("us-gov-east-1", "aws-us-gov"),
         ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("us-isof-south-1", "aws-iso-f"),
+        ("eusc-de-east-1", "aws-eusc"),
     ],
 )
 def test_partition_of_region(region: str, partition: str) -> None:

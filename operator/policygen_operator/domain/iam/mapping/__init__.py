@@ -12,7 +12,7 @@ from policygen_operator.domain.iam.mapping.records import (
     MappedEvent,
     context_of,
     is_denied,
-    partition_of,
 )
+from policygen_operator.domain.partitions import partition_of
 
 __all__ = ["Context", "EventMapper", "Kind", "MappedEvent", "context_of", "is_denied", "partition_of"]

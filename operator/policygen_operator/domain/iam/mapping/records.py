@@ -16,17 +16,9 @@ from policygen_operator.domain.iam.mapping.rules import (
     RESPONSE_DEFAULTS,
 )
 from policygen_operator.domain.iam.templates import escape, percent_decoded
+from policygen_operator.domain.partitions import partition_of
 
 Kind = Literal["mapped", "unmapped", "ignored"]
-
-_PARTITION_BY_REGION_PREFIX = (
-    ("cn-", "aws-cn"),
-    ("us-gov-", "aws-us-gov"),
-    ("us-isob-", "aws-iso-b"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-isof-", "aws-iso-f"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +70,6 @@ class Context:
     caller: str = ""  # the IAM user's ARN when an IAM user made the call (its own user is the resource)
     # the role's ARN, with its path, when a session of that role made the call (``session_role``)
     issuer: str = ""
-
-
-def partition_of(region: str) -> str:
-    for prefix, partition in _PARTITION_BY_REGION_PREFIX:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
 
 
 def arn_account(arn: object) -> str:

@@ -720,7 +720,7 @@ def _prompt_router_models(action: str, params: Mapping[str, Any], ctx: Context) 
 
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+_REGION = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+)+-\d+")  # eusc-de-east-1: the European Sovereign Cloud
 
 
 def region_in(value: Any) -> str | None:

@@ -1,0 +1,94 @@
+"""The partitions policygen reads are botocore's, in the CLI, the mapper and every schema that checks an ARN
+or a Region: a role of the isolated (ISO) or the European Sovereign Cloud partitions was refused before, and
+the Sovereign Cloud's Region (``eusc-de-east-1``, four letters before its first dash) by every schema."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policygen_operator.domain.cloudtrail.principals import parse_principal
+from policygen_operator.domain.iam.mapping.resolvers import region_in
+from policygen_operator.domain.partitions import PARTITIONS, partition_of
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMAS = [*sorted((ROOT / "crds").glob("*.yaml")), ROOT / "charts/policygen-operator/values.schema.json"]
+
+
+def _botocore_partitions() -> list[dict[str, Any]]:
+    data = json.loads(importlib.resources.files("botocore").joinpath("data/partitions.json").read_text())
+    return list(data["partitions"])
+
+
+def _regions() -> Iterator[tuple[str, str]]:
+    """(Region, partition) for each Region of botocore's data (not its pseudo-Regions, ``aws-global``)."""
+    for partition in _botocore_partitions():
+        shape = re.compile(partition["regionRegex"])
+        for region in partition["regions"]:
+            if shape.fullmatch(region):
+                yield region, partition["id"]
+
+
+def _patterns(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                yield item
+            else:
+                yield from _patterns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _patterns(item)
+
+
+def _schema_patterns() -> list[tuple[str, str]]:
+    found = []
+    for path in SCHEMAS:
+        text = path.read_text()
+        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        found += [(path.name, pattern) for pattern in _patterns(document)]
+    return found
+
+
+def test_the_partitions_are_botocores() -> None:
+    """A partition botocore adds fails here: add it to ``domain/partitions.py`` (and its Regions' prefix)."""
+    assert set(PARTITIONS) == {partition["id"] for partition in _botocore_partitions()}
+
+
+def test_every_region_is_given_its_partition_and_read_as_a_region() -> None:
+    regions = list(_regions())
+    assert ("eusc-de-east-1", "aws-eusc") in regions and ("us-isob-east-1", "aws-iso-b") in regions
+    for region, partition in regions:
+        assert partition_of(region) == partition, region
+        assert region_in(region) == region
+
+
+@pytest.mark.parametrize("partition", PARTITIONS)
+def test_every_schema_takes_a_role_of_every_partition(partition: str) -> None:
+    parse_principal(f"arn:{partition}:iam::111122223333:role/app")
+    arn_patterns = [(name, pattern) for name, pattern in _schema_patterns() if ":iam::" in pattern]
+    assert len(arn_patterns) >= 12  # principals, roles to assume and managed policies in five CRDs
+    for name, pattern in arn_patterns:
+        arn = (
+            f"arn:{partition}:iam::aws:policy/ReadOnlyAccess"
+            if ":policy/" in pattern
+            else f"arn:{partition}:iam::111122223333:role/app"
+        )
+        assert re.fullmatch(pattern, arn), (name, pattern)
+        assert not re.fullmatch(pattern, arn.replace(f"arn:{partition}:", "arn:aws-gov:")), (name, pattern)
+
+
+def test_every_schema_takes_every_region() -> None:
+    region_patterns = [(name, pattern) for name, pattern in _schema_patterns() if "(-[a-z]+)+" in pattern]
+    assert len(region_patterns) >= 15
+    for name, pattern in region_patterns:
+        for region, _ in _regions():
+            assert re.fullmatch(pattern, region), (name, pattern, region)
+        assert not re.fullmatch(pattern, "aws-global"), (name, pattern)
