@@ -14,6 +14,11 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e"
 # For regular expressions: ``(?:aws|aws-cn|...)``; no partition's name holds a character to escape.
 PARTITION_ALTERNATIVES = "|".join(PARTITIONS)
 
+# A Region's name, for regular expressions: two letters before its first dash (``eu-west-1``,
+# ``us-isob-east-1``), or the European Sovereign Cloud's ``eusc`` (``eusc-de-east-1``), as botocore's
+# regionRegex of each partition has it. A shape only: ``adapters/aws/regions.py`` knows the Regions.
+REGION_NAME = r"(?:[a-z]{2}|eusc)(?:-[a-z]+)+-[0-9]+"  # ASCII digits: \d matches any script's
+
 # The Region names of each partition but ``aws`` start so (botocore's regionRegex: ``^cn\-\w+\-\d+$``,
 # ``^us\-isob\-\w+\-\d+$``, ``^eusc\-(de)\-\w+\-\d+$`` ...); ``us-iso-`` is no prefix of ``us-isob-``.
 _BY_REGION_PREFIX = (

@@ -16,7 +16,7 @@ import yaml
 
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.iam.mapping.resolvers import region_in
-from policygen_operator.domain.partitions import PARTITIONS, partition_of
+from policygen_operator.domain.partitions import PARTITIONS, REGION_NAME, partition_of
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = [*sorted((ROOT / "crds").glob("*.yaml")), ROOT / "charts/policygen-operator/values.schema.json"]
@@ -67,7 +67,8 @@ def test_every_region_is_given_its_partition_and_read_as_a_region() -> None:
     assert ("eusc-de-east-1", "aws-eusc") in regions and ("us-isob-east-1", "aws-iso-b") in regions
     for region, partition in regions:
         assert partition_of(region) == partition, region
-        assert region_in(region) == region
+        assert re.fullmatch(REGION_NAME, region) and region_in(region) == region, region
+    assert not re.fullmatch(REGION_NAME, "aws-global") and not re.fullmatch(REGION_NAME, "us-east")
 
 
 @pytest.mark.parametrize("partition", PARTITIONS)

@@ -37,6 +37,7 @@ from typing import Any
 from policygen_operator.domain.cloudtrail.principals import Principal, PrincipalMatcher
 from policygen_operator.domain.cloudtrail.scan import Mapper, ScanResult, new_result, not_asked
 from policygen_operator.domain.cloudtrail.window import Window
+from policygen_operator.domain.partitions import REGION_NAME
 from policygen_operator.domain.usage import Usage
 
 # The result columns, in order; rows are read back by these names.
@@ -137,7 +138,7 @@ _DELIVERY_LEVELS = ("account", "cloudtrail", "region", "year", "month", "day")
 _HELD_LEVELS = (
     re.compile(r"^\d{12}$"),
     re.compile(r"^CloudTrail$"),
-    re.compile(r"^([a-z]{2}|eusc)(-[a-z]+)+-\d$"),  # eusc: the European Sovereign Cloud's Region
+    re.compile(rf"^{REGION_NAME}$"),
 )
 _CRAWLER_KEY = re.compile(r"^partition_(\d+)$")
 _SORTED_DATE = re.compile(r"^yyyy([-/]?)MM\1dd$")

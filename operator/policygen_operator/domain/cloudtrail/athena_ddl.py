@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from policygen_operator.domain.partitions import REGION_NAME
+
 # Regions where CloudTrail may deliver (commercial partition); the default ``region`` enum. A region left out
 # is silently never read (projection knows only these values): tests check this against botocore's
 # CloudTrail endpoints.
@@ -113,7 +115,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 _PREFIX = re.compile(r"^[A-Za-z0-9!_.*()/=+-]{0,200}$")
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_REGION = re.compile(r"^([a-z]{2}|eusc)(-[a-z]+)+-[0-9]$")  # eusc: the European Sovereign Cloud's
+_REGION = re.compile(rf"^{REGION_NAME}$")
 
 
 class DdlError(ValueError):

@@ -35,6 +35,7 @@ from policygen_operator.domain.iam.templates import (
     percent_encoded,
     spellings,
 )
+from policygen_operator.domain.partitions import REGION_NAME
 
 
 class ParameterView(Mapping[str, Any]):
@@ -720,7 +721,7 @@ def _prompt_router_models(action: str, params: Mapping[str, Any], ctx: Context) 
 
 _SYSTEM_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:([\w-]+):\d{12}:inference-profile/([\w-]+)\.(.+\..+)$")
 _APPLICATION_PROFILE = re.compile(r"^arn:([\w-]+):bedrock:[\w-]+:\d{12}:application-inference-profile/\w+$")
-_REGION = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+)+-\d+")  # eusc-de-east-1: the European Sovereign Cloud
+_REGION = re.compile(REGION_NAME)
 
 
 def region_in(value: Any) -> str | None:
