@@ -1574,10 +1574,12 @@ impl Take {
         };
         // an EKS Pod Identity session of a role whose sessions are kept apart: its actions also go to the
         // session's usage; the role's other sessions (a person's, CI's) are read as any principal's
+        let mut read_arn = None; // the caller's ARN, when read here: the keys read it too
         let session = if self.apart.contains(&principal) {
             let Some(arn) = identity.arn.and_then(plain) else {
                 return Ok(Outcome::Python);
             };
+            read_arn = Some(arn);
             is_pod_identity_session(arn).then(|| self.session(principal, arn))
         } else {
             None
@@ -1630,8 +1632,10 @@ impl Take {
         let shape = &self.shape_list[shape as usize];
         let buffer = std::mem::take(&mut self.exact_buffer);
         // the caller's ARN, read once for both keys (here, not before: a record outside the window or of
-        // an account or Region not asked for needs none)
-        let caller = identity.arn.and_then(plain).unwrap_or("");
+        // an account or Region not asked for needs none), unless a kept-apart role's session read it above
+        let caller = read_arn
+            .or_else(|| identity.arn.and_then(plain))
+            .unwrap_or("");
         let Some(exact) = Self::key(
             &record, &identity, caller, shape, source, name, buffer, false,
         ) else {

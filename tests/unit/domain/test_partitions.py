@@ -4,7 +4,6 @@ the Sovereign Cloud's Region (``eusc-de-east-1``, four letters before its first 
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 import re
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from policygen_operator.adapters.aws.regions import known_regions
 from policygen_operator.domain.cloudtrail.principals import parse_principal
 from policygen_operator.domain.iam.mapping.resolvers import region_in
 from policygen_operator.domain.partitions import PARTITIONS, REGION_NAME, partition_of
@@ -22,18 +22,12 @@ ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = [*sorted((ROOT / "crds").glob("*.yaml")), ROOT / "charts/policygen-operator/values.schema.json"]
 
 
-def _botocore_partitions() -> list[dict[str, Any]]:
-    data = json.loads(importlib.resources.files("botocore").joinpath("data/partitions.json").read_text())
-    return list(data["partitions"])
-
-
 def _regions() -> Iterator[tuple[str, str]]:
-    """(Region, partition) for each Region of botocore's data (not its pseudo-Regions, ``aws-global``)."""
-    for partition in _botocore_partitions():
-        shape = re.compile(partition["regionRegex"])
-        for region in partition["regions"]:
-            if shape.fullmatch(region):
-                yield region, partition["id"]
+    """(Region, partition) for each Region of the installed botocore's data (``known_regions``: not its
+    pseudo-Regions, ``aws-global``)."""
+    for partition, regions in known_regions().items():
+        for region in sorted(regions):
+            yield region, partition
 
 
 def _patterns(value: Any) -> Iterator[str]:
@@ -59,7 +53,24 @@ def _schema_patterns() -> list[tuple[str, str]]:
 
 def test_the_partitions_are_botocores() -> None:
     """A partition botocore adds fails here: add it to ``domain/partitions.py`` (and its Regions' prefix)."""
-    assert set(PARTITIONS) == {partition["id"] for partition in _botocore_partitions()}
+    assert set(PARTITIONS) == set(known_regions())
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-1", "aws"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-east-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("us-isof-south-1", "aws-iso-f"),
+        ("eusc-de-east-1", "aws-eusc"),
+    ],
+)
+def test_partition_of_a_region(region: str, partition: str) -> None:
+    assert partition_of(region) == partition
 
 
 def test_every_region_is_given_its_partition_and_read_as_a_region() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from policygen_operator.domain.iam.mapping import EventMapper, context_of, partition_of
+from policygen_operator.domain.iam.mapping import EventMapper, context_of
 from tests.unit.domain.iam.records import (
     ACCOUNT,
     OTHER_ACCOUNT,
@@ -736,23 +736,6 @@ def test_a_fixed_required_type_is_added_beside_the_resource_a_request_names(mapp
             catalog = f"arn:aws:glue:eu-west-1:{account}:catalog"
             assert set(event.uses) == {(f"glue:{name}", named), (f"glue:{name}", catalog)}
             assert not event.notes
-
-
-@pytest.mark.parametrize(
-    ("region", "partition"),
-    [
-        ("us-east-1", "aws"),
-        ("cn-northwest-1", "aws-cn"),
-        ("us-gov-east-1", "aws-us-gov"),
-        ("us-iso-east-1", "aws-iso"),
-        ("us-isob-east-1", "aws-iso-b"),
-        ("eu-isoe-west-1", "aws-iso-e"),
-        ("us-isof-south-1", "aws-iso-f"),
-        ("eusc-de-east-1", "aws-eusc"),
-    ],
-)
-def test_partition_of_region(region: str, partition: str) -> None:
-    assert partition_of(region) == partition
 
 
 def test_context_prefers_principal_partition_and_recipient_account() -> None:

@@ -13,6 +13,5 @@ from policygen_operator.domain.iam.mapping.records import (
     context_of,
     is_denied,
 )
-from policygen_operator.domain.partitions import partition_of
 
-__all__ = ["Context", "EventMapper", "Kind", "MappedEvent", "context_of", "is_denied", "partition_of"]
+__all__ = ["Context", "EventMapper", "Kind", "MappedEvent", "context_of", "is_denied"]
