@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import io
 
-from policygen_operator.cli.generate import _print_findings, _print_folders, _print_mapping, _print_other_logs
+from policygen_operator.cli.generate import (
+    PRINTED_FINDINGS_LINES,
+    _print_findings,
+    _print_folders,
+    _print_mapping,
+    _print_other_logs,
+)
 
 
 def test_unmapped_ignored_and_mapper_findings_are_printed_for_what_they_are() -> None:
@@ -145,3 +151,55 @@ def test_progress_shows_what_is_listed() -> None:
     printer = _ProgressPrinter(err)
     printer(Progress(0, None, 0, 0, folders_listed=1200, objects_listed=34567))
     assert err.getvalue().endswith("matched; listed 1,200 folders, 34,567 objects\n")
+
+
+def test_a_fleet_of_findings_is_cut_to_the_first_lines_errors_first() -> None:
+    """300 roles' pattern warnings were 8,000 lines on stderr (``benchmarks/run.py``'s 500-principal set):
+    at most ``PRINTED_FINDINGS_LINES`` are printed, an error found late among them first, and one line
+    counts the rest by severity and principal and says where they all are."""
+
+    def pattern(number: int) -> dict[str, str]:
+        return {
+            "severity": "warning",
+            "code": "compacted",
+            "message": f"table/orders-* stands for {number} ARNs",
+        }
+
+    principals = {
+        f"arn:aws:iam::111122223333:role/app-{index:03}": {"findings": [pattern(n) for n in range(20)]}
+        for index in range(30)
+    }
+    late = "arn:aws:iam::111122223333:role/app-029"
+    error = {
+        "severity": "error",
+        "code": "resource-not-writable",
+        "message": "a key name no policy can write",
+    }
+    principals[late]["findings"].append(error)
+    err = io.StringIO()
+    _print_findings({"principals": principals}, err, listed=True)
+    lines = err.getvalue().splitlines()
+    assert len(lines) == PRINTED_FINDINGS_LINES + 1
+    assert lines[0] == f"policygen generate: error: {late}: a key name no policy can write"
+    assert lines[1] == (
+        "policygen generate: warning: arn:aws:iam::111122223333:role/app-000: "
+        "table/orders-* stands for 0 ARNs"
+    )
+    rest = 30 * 20 - (PRINTED_FINDINGS_LINES - 1)
+    assert lines[-1] == (
+        f"policygen generate: ... and {rest} more finding(s) ({rest} warning) of 28 principal(s) "
+        "(see the report)"
+    )
+    err = io.StringIO()
+    _print_findings({"principals": principals}, err)
+    assert err.getvalue().splitlines()[-1].endswith("(--report FILE keeps them)")
+
+
+def test_a_principal_s_few_findings_are_all_printed() -> None:
+    findings = [
+        {"severity": "warning", "code": "compacted", "message": f"pattern {n}"}
+        for n in range(PRINTED_FINDINGS_LINES)
+    ]
+    err = io.StringIO()
+    _print_findings({"principals": {"arn:aws:iam::111122223333:user/Alice": {"findings": findings}}}, err)
+    assert len(err.getvalue().splitlines()) == PRINTED_FINDINGS_LINES
