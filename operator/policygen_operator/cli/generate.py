@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, TextIO
 
+import orjson
+
 from policygen_operator.cli.main import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -893,6 +895,31 @@ def _dump_report(report: dict[str, Any], stream: TextIO) -> None:
 STRINGS_PER_WRITE = 1024
 
 
+_LEAF_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _leaf_text(value: dict[Any, Any], newline: str) -> str | None:
+    """``json.dumps(value, indent=2)``'s text at ``newline``'s level by orjson, for a dict of scalars and
+    short lists of them (a report's per-action entry, a finding, a statement): 18,000 of them were half of
+    the 500-principal report's ~0.3 CPU s. None where orjson's text may differ from json's (a float's
+    exponent, a text past ASCII or with DEL, which json escapes, a key that is no string, an int past 64
+    bits) and for a list longer than ``STRINGS_PER_WRITE``, which ``_write_indented`` writes in pieces."""
+    for item in value.values():
+        kind = item.__class__
+        if kind is list or kind is tuple:
+            if len(item) > STRINGS_PER_WRITE or not _LEAF_SCALARS.issuperset(map(type, item)):
+                return None
+        elif kind not in _LEAF_SCALARS:
+            return None
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        return None
+    if not text.isascii() or b"\x7f" in text:
+        return None
+    return text.decode().replace("\n", newline)
+
+
 def _write_indented(value: Any, write: Callable[[str], object], newline: str) -> None:
     """``json.dump(value, indent=2)``'s text, ``newline`` the line break and indent of ``value``'s own level.
     json's indenting encoder is its pure-Python one, a generator step per item; a fleet's report is mostly
@@ -905,6 +932,8 @@ def _write_indented(value: Any, write: Callable[[str], object], newline: str) ->
             name = key if isinstance(key, str) else _key_text(key)
             head = ("," if number else "") + inner + encode_basestring_ascii(name) + ": "
             text = _scalar_text(item)
+            if text is None and item.__class__ is dict:
+                text = _leaf_text(item, inner)
             if text is None:
                 write(head)
                 _write_indented(item, write, inner)

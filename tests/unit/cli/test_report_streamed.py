@@ -78,7 +78,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=JSON_VALUES, per_write=st.sampled_from([1, 2, 1024]))
 def test_any_report_is_written_as_json_dumps_indents_it(
     value: Any, per_write: int, monkeypatch: pytest.MonkeyPatch
@@ -98,3 +98,27 @@ def test_a_key_json_refuses_is_refused(key: Any) -> None:
         json.dumps({key: 1}, indent=2)
     with pytest.raises(TypeError):
         generate._write_indented({key: 1}, [].append, "\n")
+
+
+@pytest.mark.parametrize(
+    "leaf",
+    [
+        {"message": "DEL \x7f"},
+        {"message": "control \x1f\x00\b\f\n\r\t"},
+        {"message": "past ASCII é \u2028 \U0001f600"},
+        {"count": 2**65},
+        {"seconds": 1e16, "rate": 1e-05},
+        {1: "a key that is no string", None: True},
+        {"resources": ["arn:aws:s3:::bucket/key"] * 1025, "count": 1025},
+        {"resources": ("a", 1, None, False), "empty": [], "nothing": {}},
+        {"resources": [1.5, "a"]},
+    ],
+)
+def test_a_leaf_dict_is_written_as_json_dumps_indents_it(leaf: dict[Any, Any]) -> None:
+    """A dict of scalars and lists of them is encoded by orjson (``_leaf_text``) where its text is json's,
+    and by the writer where it may not be: each of these differs in orjson's text or is too long for one
+    piece; nested two levels down, at an indent of its own."""
+    value = {"principals": {"arn:aws:iam::111122223333:role/app": {"actions": {"s3:GetObject": leaf}}}}
+    pieces: list[str] = []
+    generate._write_indented(value, pieces.append, "\n")
+    assert "".join(pieces) == json.dumps(value, indent=2)
