@@ -78,7 +78,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=JSON_VALUES, per_write=st.sampled_from([1, 2, 1024]))
 def test_any_report_is_written_as_json_dumps_indents_it(
     value: Any, per_write: int, monkeypatch: pytest.MonkeyPatch
