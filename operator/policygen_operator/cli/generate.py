@@ -903,7 +903,10 @@ def _leaf_text(value: dict[Any, Any], newline: str) -> str | None:
     short lists of them (a report's per-action entry, a finding, a statement): 18,000 of them were half of
     the 500-principal report's ~0.3 CPU s. None where orjson's text may differ from json's (a float's
     exponent, a text past ASCII or with DEL, which json escapes, a key that is no string, an int past 64
-    bits) and for a list longer than ``STRINGS_PER_WRITE``, which ``_write_indented`` writes in pieces."""
+    bits) and for a dict or list of more than ``STRINGS_PER_WRITE`` items (a scan's skipped files), which
+    ``_write_indented`` writes in pieces so that no text of the whole is held."""
+    if len(value) > STRINGS_PER_WRITE:
+        return None
     for item in value.values():
         kind = item.__class__
         if kind is list or kind is tuple:

@@ -42,8 +42,19 @@ def test_the_report_is_the_indented_json_of_before(tmp_path: Path) -> None:
     assert path.read_text() == json.dumps({"outcome": "ok", **report}, indent=2, sort_keys=False) + "\n"
 
 
-def test_a_large_report_is_never_held_whole_in_memory(tmp_path: Path) -> None:
-    report = _report(100_000)
+def _skipped(files: int) -> dict[str, Any]:
+    """A report whose bulk is one dict of scalars: the files a scan skipped, each with its reason."""
+    return {
+        "filesSkipped": {
+            f"s3://logs/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/{n:08d}.json.gz": "not gzip"
+            for n in range(files)
+        }
+    }
+
+
+@pytest.mark.parametrize("make", [_report, _skipped], ids=["resources", "skipped files"])
+def test_a_large_report_is_never_held_whole_in_memory(tmp_path: Path, make: Any) -> None:
+    report = make(100_000)
     size = len(json.dumps({"outcome": "ok", **report}, indent=2))  # ~7 MB
     path = tmp_path / "report.json"
     tracemalloc.start()
