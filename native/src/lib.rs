@@ -1182,29 +1182,42 @@ impl<'a> KeyBuilder<'a> {
     }
 
     /// The part with its slots marked; false, and the key and slots then half-written, at an escape.
+    /// Only a token with a digit can be a slot (`slot_class`), so the walk leaps from digit to digit
+    /// (and, in a JSON value, quote to quote, which say whether a token lies in a string) sixteen bytes
+    /// at a time, and reads a token's bytes only around a digit: a byte at a time over the whole part
+    /// was ~8 % of a scan where every record is a wanted principal's.
     fn slotted(&mut self, part: &'a [u8], whole_string: bool) -> bool {
         let mut in_string = whole_string;
         let mut copied = 0;
         let mut here = 0;
-        while here < part.len() {
-            let byte = part[here];
-            if TOKEN_BYTE[byte as usize] == 0 {
-                if byte == b'"' && !whole_string {
+        loop {
+            here = next_digit_or_quote(part, here, !whole_string);
+            if here == part.len() {
+                break;
+            }
+            match part[here] {
+                b'"' => {
                     in_string = !in_string;
-                } else if byte == b'\\' {
-                    return false;
+                    here += 1;
+                    continue;
                 }
-                here += 1;
-                continue;
+                b'\\' => return false,
+                _ => {}
             }
-            // one pass over the token: what kinds of characters it holds (`slot_class`, by table)
-            let start = here;
+            // the token around the digit: back to the byte before it that is none (the walk stopped
+            // after a quote or a token, neither a token byte, so never into a token read before), then on
+            let mut start = here;
+            while start > 0 && TOKEN_BYTE[part[start - 1] as usize] != 0 {
+                start -= 1;
+            }
             let mut kinds = 0u8;
-            while here < part.len() && TOKEN_BYTE[part[here] as usize] != 0 {
-                kinds |= TOKEN_BYTE[part[here] as usize];
-                here += 1;
+            let mut end = start;
+            while end < part.len() && TOKEN_BYTE[part[end] as usize] != 0 {
+                kinds |= TOKEN_BYTE[part[end] as usize];
+                end += 1;
             }
-            let token = &part[start..here];
+            here = end;
+            let token = &part[start..end];
             let Some(mut class) = slot_class(kinds, token.len()).filter(|_| in_string) else {
                 continue;
             };
@@ -1239,11 +1252,47 @@ impl<'a> KeyBuilder<'a> {
             self.key
                 .extend_from_slice(&[0xFF, class, token.len() as u8, same, alike]);
             self.slots.push(token);
-            copied = here;
+            copied = end;
         }
         self.key.extend_from_slice(&part[copied..]);
         true
     }
+}
+
+/// The index of the first ASCII digit or backslash at or after `here`, or quote when `quotes` (the
+/// length if none): sixteen bytes at a time where SSE2 is.
+#[inline(always)]
+fn next_digit_or_quote(text: &[u8], mut here: usize, quotes: bool) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        while here + 16 <= text.len() {
+            let found = block_bits(text, here, |block| {
+                // SAFETY: SSE2 is part of x86-64; bytes past ASCII are negative as i8, so no digit
+                unsafe {
+                    let digits = simd::_mm_and_si128(
+                        simd::_mm_cmpgt_epi8(block, simd::_mm_set1_epi8(b'0' as i8 - 1)),
+                        simd::_mm_cmplt_epi8(block, simd::_mm_set1_epi8(b'9' as i8 + 1)),
+                    );
+                    let marked = simd::_mm_or_si128(digits, bytes_of(block, b'\\'));
+                    if quotes {
+                        simd::_mm_or_si128(marked, bytes_of(block, b'"'))
+                    } else {
+                        marked
+                    }
+                }
+            });
+            if found != 0 {
+                return here + found.trailing_zeros() as usize;
+            }
+            here += 16;
+        }
+    }
+    while here < text.len()
+        && !(text[here].is_ascii_digit() || text[here] == b'\\' || quotes && text[here] == b'"')
+    {
+        here += 1;
+    }
+    here
 }
 
 fn trim(text: &[u8]) -> &[u8] {
@@ -2812,6 +2861,18 @@ fn is_surely_json_object(text: &[u8]) -> bool {
     surely_json_object(text)
 }
 
+/// A text's template as `KeyBuilder` slots it (`whole_string`: all of it one string's text, else a JSON
+/// value's): the text with each slot marked, the slots, and whether a template may stand for it (no more
+/// than `MAX_SLOTS`); None at an escape. For the test that holds the walk to the rule it implements.
+#[pyfunction]
+fn slotted_text(part: &[u8], whole_string: bool) -> Option<(Vec<u8>, Vec<Vec<u8>>, bool)> {
+    let mut key = KeyBuilder::new(Vec::new(), true);
+    key.slotted(part, whole_string).then(|| {
+        let slots = key.slots.iter().map(|slot| slot.to_vec()).collect();
+        (key.key, slots, key.templatable)
+    })
+}
+
 #[pymodule]
 fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(merge_packed, module)?)?;
@@ -2819,6 +2880,7 @@ fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(count_of, module)?)?;
     module.add_function(wrap_pyfunction!(record_chunks, module)?)?;
     module.add_function(wrap_pyfunction!(is_surely_json_object, module)?)?;
+    module.add_function(wrap_pyfunction!(slotted_text, module)?)?;
     module.add_function(wrap_pyfunction!(compact_resources, module)?)?;
     module.add_class::<Take>()?;
     module.add_class::<ManyProbes>()?;

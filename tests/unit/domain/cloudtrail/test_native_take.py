@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -1400,6 +1401,67 @@ def test_a_hex_id_led_by_a_digit_shares_no_template_with_one_led_by_a_letter() -
     result = native_scan.take_result(final=True)
     assert seen(result) == seen(python.take_result(final=True))
     assert ("s3:GetObject", "arn:aws:s3:::r/1ab2") in result.summary.principals[ROLE].allowed
+
+
+def slotted_as_the_rule_says(part: bytes, whole_string: bool) -> tuple[bytes, list[bytes], bool] | None:
+    """``KeyBuilder``'s template of a text, written from the rule its comments state, a token at a time: a
+    slot is a token (a run of ASCII letters and digits) inside a string, of at most 255 characters, with a
+    digit and no letter past f, and of at least 4 characters if it has a hex letter; it is marked by 0xFF,
+    its class (0 digits alone, 1 lower hex, 2 upper, 3 both; +4 if it starts with a letter), its length,
+    the first earlier slot of the same text and the first of the same text but for case (255: none).
+    Past 64 slots no more are marked and no template stands for the text; an escape leaves it unslotted."""
+    if b"\\" in part:
+        return None
+    key, slots, templatable, in_string, copied = bytearray(), [], True, whole_string, 0
+    for found in re.finditer(rb'[0-9A-Za-z]+|"', part):
+        token = found.group()
+        if token == b'"':
+            in_string ^= not whole_string
+            continue
+        letters = {chr(byte).lower() for byte in token if not chr(byte).isdigit()}
+        has_digit = any(chr(byte).isdigit() for byte in token)
+        if not (in_string and has_digit and len(token) <= 255 and letters <= set("abcdef")):
+            continue
+        if letters and len(token) < 4:
+            continue
+        lower = any(byte in b"abcdef" for byte in token)
+        upper = any(byte in b"ABCDEF" for byte in token)
+        kind = lower + 2 * upper + (4 if not chr(token[0]).isdigit() else 0)
+        if len(slots) == 64:
+            templatable = False
+            continue
+        same = next((index for index, slot in enumerate(slots) if slot == token), 255)
+        alike = next((index for index, slot in enumerate(slots) if slot.lower() == token.lower()), 255)
+        if kind == 0:
+            alike = same  # digits alone have no case
+        key += part[copied : found.start()] + bytes([0xFF, kind, len(token), same, alike])
+        slots.append(token)
+        copied = found.end()
+    key += part[copied:]
+    return bytes(key), slots, templatable
+
+
+SLOT_TEXT = st.lists(
+    st.sampled_from(["0", "7", "a", "f", "B", "F", "g", "Z", '"', "\\", "-", ":", "/", " ", "\xe9", "\x80"]),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    parts=st.lists(st.one_of(SLOT_TEXT, st.sampled_from(["1" * 300, "ab12" * 70, "1/" * 70])), max_size=4),
+    whole_string=st.booleans(),
+)
+@example(parts=["arn:aws:s3:::bucket-1/Key/0a1B2c3D/" + "x" * 20 + "/9f9F9f9F"], whole_string=True)
+@example(parts=['{"id":"i-0abc1234","n":12,"s":"AB12ab12"}'], whole_string=False)
+def test_the_extension_slots_a_text_as_its_rule_says(parts: list[str], whole_string: bool) -> None:
+    """The reader's walk leaps sixteen bytes at a time to the next digit, quote or backslash and reads a
+    token only around a digit; the template it makes is the one the rule gives token by token, for any
+    text: tokens across the blocks' edges, quotes in and out of strings, bytes past ASCII, tokens past 255
+    characters, more than 64 slots, escapes."""
+    part = "".join(parts).encode("utf-8")
+    slotted = native.policygen_native.slotted_text(part, whole_string)
+    assert slotted == slotted_as_the_rule_says(part, whole_string)
 
 
 # A value whose bytes between strings run long (spaces, a long number, literals, brackets in a string): the
