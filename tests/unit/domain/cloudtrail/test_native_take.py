@@ -1532,18 +1532,75 @@ def test_the_extension_is_sure_of_a_json_object_only_where_simdjson_reads_one(
     it is sure of must be one simdjson reads as an object, or a file that the scan parses whole (and then
     counts a bad record in) would be read record by record. Texts as json.dumps writes objects of any JSON
     values, then bytes set, dropped or inserted (RFC 8259's grammar, control characters, broken UTF-8)."""
-    text = bytearray(json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
+    text = edited(json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"), edits)
+    if native.policygen_native.is_surely_json_object(text):
+        assert _simdjson_reads_an_object(text)
+
+
+def edited(text: bytes, edits: list[tuple[int, str, int]]) -> bytes:
+    """``text`` with each (offset, edit, byte) applied in turn, the offset taken modulo its length + 1."""
+    changed = bytearray(text)
     for at, edit, byte in edits:
-        at %= len(text) + 1
+        at %= len(changed) + 1
         if edit == "insert":
-            text.insert(at, byte)
-        elif at < len(text):
+            changed.insert(at, byte)
+        elif at < len(changed):
             if edit == "set":
-                text[at] = byte
+                changed[at] = byte
             else:
-                del text[at]
-    if native.policygen_native.is_surely_json_object(bytes(text)):
-        assert _simdjson_reads_an_object(bytes(text))
+                del changed[at]
+    return bytes(changed)
+
+
+HELD_IDENTITIES = (APP, ALICE, {**user_identity(name="zo\u00eb"), "invokedBy": "\u00e9" * 30})
+HELD_TLS = (
+    {
+        "tlsVersion": "TLSv1.3",
+        "cipherSuite": "TLS_AES_128_GCM_SHA256",
+        "clientProvidedHostHeader": "s3.amazonaws.com",
+    },
+    {
+        "tlsVersion": "TLSv1.2",
+        "cipherSuite": "ECDHE-RSA-AES128-GCM-SHA256",
+        "clientProvidedHostHeader": "sts.aws",
+    },
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    made=st.lists(
+        st.tuples(
+            st.integers(0, len(HELD_IDENTITIES) - 1),
+            st.integers(0, len(HELD_TLS) - 1),
+            st.booleans(),
+            st.lists(
+                st.tuples(st.integers(0, 10**6), st.sampled_from(["set", "drop", "insert"]), EDIT_BYTES),
+                max_size=2,
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_identities_checked_once_give_each_record_the_answer_it_gets_alone(
+    made: list[tuple[int, int, bool, list[tuple[int, str, int]]]],
+) -> None:
+    """The reader holds each userIdentity and tlsDetails object it checked, and a later record's that starts
+    with one held is taken as that one without a check (the records of a session repeat it): the answer
+    for every record is the one it gets checked alone, whatever was held before it. Records of a few
+    identities (one with bytes past ASCII) and TLS details, each with bytes set, dropped or inserted
+    anywhere (so also inside or right after a repeated object)."""
+    texts = []
+    for identity, tls, compact, edits in made:
+        value = {
+            "eventVersion": "1.09",
+            "userIdentity": HELD_IDENTITIES[identity],
+            "tlsDetails": HELD_TLS[tls],
+        }
+        separators = (",", ":") if compact else None
+        texts.append(edited(json.dumps(value, ensure_ascii=False, separators=separators).encode(), edits))
+    alone = [native.policygen_native.is_surely_json_object(text) for text in texts]
+    assert native.policygen_native.surely_json_objects(texts) == alone
 
 
 @pytest.mark.parametrize(
