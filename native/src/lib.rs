@@ -1187,6 +1187,19 @@ struct KeyBuilder<'a> {
     // no escape in any string the key holds and at most MAX_SLOTS slots: a template may stand for it
     templatable: bool,
     slotting: bool,
+    // the parts in order, kept while the exact key is built so that the template is built from them
+    // (`replayed`) without reading the record again: `Take::key`'s walk of the request and reading of
+    // the identity were ~1,700 instructions a record, done twice for the three in four records of a scan
+    // of every role that are counted by a template
+    steps: Vec<KeyStep<'a>>,
+}
+
+/// A part of a key as `KeyBuilder` was given it.
+#[derive(Clone, Copy)]
+enum KeyStep<'a> {
+    Byte(u8),
+    Absent,
+    Part(&'a [u8], bool),
 }
 
 impl<'a> KeyBuilder<'a> {
@@ -1203,15 +1216,53 @@ impl<'a> KeyBuilder<'a> {
             },
             templatable: slotting,
             slotting,
+            steps: Vec::new(),
         }
     }
 
+    /// An exact key's builder that keeps its parts (`steps`, cleared: the reader hands each record the
+    /// room of the last's) for `replayed`.
+    fn recording(key: Vec<u8>, mut steps: Vec<KeyStep<'static>>) -> Self {
+        steps.clear();
+        let mut builder = Self::new(key, false);
+        // the same room for parts of this record's lifetime (an empty vector's allocation, reused)
+        builder.steps = steps.into_iter().map(|_| unreachable!()).collect();
+        builder
+    }
+
+    /// The template of the exact key `steps` were recorded for, written into `key`: the same parts in
+    /// the same order, as `Take::key` would give them slotting.
+    fn replayed(key: Vec<u8>, steps: &[KeyStep<'a>]) -> Self {
+        let mut builder = Self::new(key, true);
+        for step in steps {
+            match *step {
+                KeyStep::Byte(byte) => builder.byte(byte),
+                KeyStep::Absent => builder.absent(),
+                KeyStep::Part(part, whole_string) => builder.part(part, whole_string),
+            }
+        }
+        builder
+    }
+
+    /// The room of the recorded parts, for the next record's (`recording`).
+    fn take_steps(&mut self) -> Vec<KeyStep<'static>> {
+        let mut steps = std::mem::take(&mut self.steps);
+        steps.clear();
+        steps.into_iter().map(|_| unreachable!()).collect()
+    }
+
     fn byte(&mut self, byte: u8) {
+        if !self.slotting {
+            self.steps.push(KeyStep::Byte(byte));
+        }
         self.key.push(byte);
     }
 
     /// A field absent or null: a mark no text can be (Python reads both as None).
     fn absent(&mut self) {
+        if !self.slotting {
+            self.steps.push(KeyStep::Absent);
+        }
         self.key.extend_from_slice(&u32::MAX.to_le_bytes());
     }
 
@@ -1235,6 +1286,7 @@ impl<'a> KeyBuilder<'a> {
 
     fn part(&mut self, part: &'a [u8], whole_string: bool) {
         if !self.slotting {
+            self.steps.push(KeyStep::Part(part, whole_string));
             self.key
                 .extend_from_slice(&(part.len() as u32).to_le_bytes());
             self.key.extend_from_slice(part);
@@ -1530,6 +1582,8 @@ struct Take {
     // the last record's template and exact key, whose room the next one's take
     key_buffer: Vec<u8>,
     exact_buffer: Vec<u8>,
+    // the room of the last record's recorded key parts (`KeyBuilder::recording`)
+    steps_buffer: Vec<KeyStep<'static>>,
     // userIdentity texts by `identity_hash` -> each text and its reading: a principal's records repeat
     // the text of their session's
     identities: HashMap<u64, Vec<HeldIdentity>>,
@@ -1760,29 +1814,26 @@ impl Take {
         let caller = read_arn
             .or_else(|| identity.arn.and_then(plain))
             .unwrap_or("");
-        let Some(exact) = Self::key(
-            &record, &identity, caller, shape, source, name, buffer, false,
-        ) else {
+        let steps = std::mem::take(&mut self.steps_buffer);
+        let recording = KeyBuilder::recording(buffer, steps);
+        let Some(mut exact) = Self::key(&record, &identity, caller, shape, source, name, recording)
+        else {
             return Ok(Outcome::Python);
         };
-        let exact = exact.key;
-        if let Some((entry, hits)) = self.memo.get_mut(exact.as_slice()) {
+        if let Some((entry, hits)) = self.memo.get_mut(exact.key.as_slice()) {
             *hits += 1;
             let entry = *entry;
             self.tally(principal, entry, time);
             if let Some(session) = session {
                 self.tally(session, entry, time);
             }
-            self.exact_buffer = exact;
+            self.steps_buffer = exact.take_steps();
+            self.exact_buffer = exact.key;
             return Ok(Outcome::Hit);
         }
-        let buffer = std::mem::take(&mut self.key_buffer);
-        let Some(key) = Self::key(
-            &record, &identity, caller, shape, source, name, buffer, true,
-        ) else {
-            self.exact_buffer = exact;
-            return Ok(Outcome::Python);
-        };
+        let key = KeyBuilder::replayed(std::mem::take(&mut self.key_buffer), &exact.steps);
+        self.steps_buffer = exact.take_steps();
+        let exact = exact.key;
         let templatable = key.templatable && !key.slots.is_empty();
         if templatable {
             if let Some(Some((entry, hits))) = self.templates.get_mut(key.key.as_slice()) {
@@ -1933,9 +1984,8 @@ impl Take {
     }
 
     /// Everything the mapper reads from the record for this event (`plans.memo_key`), as JSON texts,
-    /// written into `buffer`: its template when `slotting`, else its exact key (`KeyBuilder`). None (the
-    /// buffer dropped) when only Python reads the record.
-    #[allow(clippy::too_many_arguments)]
+    /// given to `key` (`KeyBuilder`: the exact key, its parts recorded for the template). None (the
+    /// builder dropped) when only Python reads the record.
     fn key<'a>(
         record: &Record<'a>,
         identity: &Identity<'a>,
@@ -1943,10 +1993,8 @@ impl Take {
         shape: &Shape,
         source: &'a str,
         name: &'a str,
-        buffer: Vec<u8>,
-        slotting: bool,
+        mut key: KeyBuilder<'a>,
     ) -> Option<KeyBuilder<'a>> {
-        let mut key = KeyBuilder::new(buffer, slotting);
         key.text(source.as_bytes());
         key.text(name.as_bytes());
         key.raw(record.event_type);
@@ -2127,6 +2175,7 @@ impl Take {
             joined: Vec::new(),
             key_buffer: Vec::with_capacity(1024),
             exact_buffer: Vec::with_capacity(1024),
+            steps_buffer: Vec::with_capacity(64),
             identities: HashMap::new(),
             identities_held: 0,
             checked_values: CheckedValues::default(),
