@@ -234,7 +234,7 @@ const REPEATED_MEMBERS: [&[u8]; 2] = [b"userIdentity", b"tlsDetails"];
 /// Bytes of a held value its lookup hashes; shorter values are not held.
 const HELD_HEAD: usize = 48;
 
-/// Values held at most (~600 bytes each), all forgotten past it.
+/// Values held at most (~600 bytes each, `MAX_HELD_LEN` at most), all forgotten past it.
 const MAX_HELD_VALUES: usize = 4096;
 
 /// A value held by `CheckedValues`, and whether it holds a byte past ASCII.
@@ -268,7 +268,7 @@ impl CheckedValues {
     }
 
     fn hold(&mut self, value: &[u8]) {
-        if value.len() < HELD_HEAD || value.first() != Some(&b'{') {
+        if value.len() < HELD_HEAD || value.len() > MAX_HELD_LEN || value.first() != Some(&b'{') {
             return;
         }
         if self.held >= MAX_HELD_VALUES {
@@ -1494,6 +1494,11 @@ type HeldIdentity = (Box<[u8]>, IdentityRead);
 /// Distinct userIdentity texts `Take::identity` holds (each a few hundred bytes) before it starts again.
 const MAX_IDENTITIES: usize = 4096;
 
+/// The longest value `Take::identity` and `CheckedValues` hold: CloudTrail's userIdentity objects are
+/// well under it, and a longer one (a hostile file's) is read each time rather than held, so that what
+/// is held stays within a few MB whatever the input.
+const MAX_HELD_LEN: usize = 4096;
+
 /// The hash `Take::identity` holds a userIdentity text by: its length and its first and last 64 bytes
 /// (the principal id and ARN with the session's name, and the session's creation time), compared whole
 /// when found. Hashing every byte cost half of what reading the identity again did.
@@ -1689,6 +1694,9 @@ impl Take {
             },
         };
         let principal = read.principal;
+        if text.len() > MAX_HELD_LEN {
+            return Some((identity?, principal));
+        }
         if self.identities_held >= MAX_IDENTITIES {
             self.identities.clear();
             self.identities_held = 0;
@@ -2493,6 +2501,15 @@ impl Take {
 
     fn __len__(&self) -> usize {
         self.memo.len()
+    }
+
+    /// The bytes of the records' texts held between records (`identity`, `CheckedValues`): for the
+    /// test that what is held stays bounded.
+    fn held_bytes(&self) -> usize {
+        let identities = self.identities.values().flatten();
+        let values = self.checked_values.by_head.values().flatten();
+        identities.map(|(text, _)| text.len()).sum::<usize>()
+            + values.map(|(value, _)| value.len()).sum::<usize>()
     }
 
     /// The EKS Pod Identity sessions' starts read since the last call, in the records' order

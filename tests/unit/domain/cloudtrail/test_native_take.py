@@ -1757,6 +1757,27 @@ def test_sessions_rows_held_in_the_extension_are_bounded_at_half_the_weight_of_t
     assert len(drains) == drained + 1  # and the one when the result is taken
 
 
+@pytest.mark.parametrize(("padding", "held"), [(200, True), (5000, False)])
+def test_identities_held_between_records_are_bounded_in_size(padding: int, held: bool) -> None:
+    """The extension holds each userIdentity text it read (and checked) for the records after it, a few
+    thousand of them; one past 4 KiB (CloudTrail's are well under it, a hostile file's need not be) is read
+    each time instead, so that what is held stays a few MB whatever the files. The result is the Python
+    scan's either way."""
+    records = []
+    for number in range(40):
+        identity = role_identity()
+        identity["sessionContext"]["attributes"]["sourceIdentity"] = f"{number:04d}" + "x" * padding
+        records.append(record(identity, "ListBuckets", "s3.amazonaws.com", TIMES[0]))
+    files = [delivery(records)]
+    compare(files)
+    scanner = Scanner(ScanSpec(tuple(parse_principal(arn) for arn in PRINCIPALS), WINDOW))
+    scanner.scan_bytes("f.json", files[0])
+    take = scanner._native
+    assert take is not None
+    assert (take._take.held_bytes() > 40 * padding) is held
+    assert take._take.held_bytes() < 40 * 1000 or held
+
+
 @pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"])
 def test_the_same_call_in_another_partition_is_read_with_its_own_partition(partition: str) -> None:
     """The key holds the caller's partition (it fills every ARN of the reading), cut from the caller's ARN
