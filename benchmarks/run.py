@@ -307,23 +307,37 @@ def instructions(folder: Path, events: int) -> None:
     each executes, and their ratio to one principal's. CPU seconds of one command moved by 15-45 % between
     runs on a shared machine (benchmarks/README.md); an instruction count repeats exactly, so a change of a
     few per cent shows here, and the ratio is the goal's without another process's work in it. It leaves
-    out what several workers add (each derives the templates first met after the first batch)."""
+    out what several workers add (each derives the templates first met after the first batch). Then the
+    reference of the many part (``every_event_reference``) counted the same way."""
     print(f"\n== instructions in one process, many principals ({events:,} events, callgrind) ==")
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         print("    skipped: valgrind is not installed (Debian: apt-get install valgrind)")
         return
-    one = 0
+    report = OUT / "policygen-instructions-report.json"
+    counts: dict[str, int] = {}
     for label, arns in principal_sets():
-        command = policygen_command(folder, 1, arns, OUT / "policygen-instructions-report.json")
-        argv = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
-        done = subprocess.run(argv + shlex.split(command), capture_output=True, text=True)
-        counted = re.search(r"Collected : (\d+)", done.stderr)
-        if done.returncode not in (0, 3) or counted is None:  # 3: the absent principals matched no event
-            raise SystemExit(f"{label}: exit {done.returncode} under callgrind:\n{done.stderr[-2000:]}")
-        count = int(counted.group(1))
-        one = one or count
+        count = counts[label] = instructions_of(valgrind, policygen_command(folder, 1, arns, report))
+        one = next(iter(counts.values()))
         print(f"{label}: {count / 1e9:.2f} G instructions, ratio to 1 principal {count / one:.2f}x")
+    one, fleet = next(iter(counts.values())), list(counts)[-1]
+    reference = dataset(events, share=1.0)
+    every = instructions_of(valgrind, policygen_command(reference, 1, None, report))
+    print(
+        f"reference: 1 principal making every event ({reference.name}): {every / 1e9:.2f} G instructions, "
+        f"{every / one:.2f}x the 1 principal; the {fleet.split(':')[0]} is {counts[fleet] / every:.2f}x of it"
+    )
+
+
+def instructions_of(valgrind: str, command: str) -> int:
+    """The instructions ``command`` executes under callgrind (exit 3 allowed: absent principals matched no
+    event)."""
+    argv = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+    done = subprocess.run(argv + shlex.split(command), capture_output=True, text=True)
+    counted = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode not in (0, 3) or counted is None:
+        raise SystemExit(f"{command}: exit {done.returncode} under callgrind:\n{done.stderr[-2000:]}")
+    return int(counted.group(1))
 
 
 HOSTILE_BYTES = 3 * 1024**3
@@ -402,7 +416,8 @@ def main() -> int:
         "--only",
         default="compare,many,fifth,memory,sizes",
         help="comma-separated parts to run: compare, many, fifth, memory, sizes, and instructions (the "
-        "many-principals sets in one process under callgrind, ~15 min for 1M events: asked for by name "
+        "many-principals sets and the every-event reference in one process under callgrind, ~25 min for 1M "
+        "events: asked for by name "
         "only; default: all the others)",
     )
     parser.add_argument(
