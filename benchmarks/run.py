@@ -318,9 +318,9 @@ def instructions(folder: Path, events: int) -> None:
     counts: dict[str, int] = {}
     for label, arns in principal_sets():
         count = counts[label] = instructions_of(valgrind, policygen_command(folder, 1, arns, report))
-        one = next(iter(counts.values()))
+        one = next(iter(counts.values()))  # the first set's: one principal
         print(f"{label}: {count / 1e9:.2f} G instructions, ratio to 1 principal {count / one:.2f}x")
-    one, fleet = next(iter(counts.values())), list(counts)[-1]
+    fleet = list(counts)[-1]
     reference = dataset(events, share=1.0)
     every = instructions_of(valgrind, policygen_command(reference, 1, None, report))
     print(
@@ -417,8 +417,7 @@ def main() -> int:
         default="compare,many,fifth,memory,sizes",
         help="comma-separated parts to run: compare, many, fifth, memory, sizes, and instructions (the "
         "many-principals sets and the every-event reference in one process under callgrind, ~25 min for 1M "
-        "events: asked for by name "
-        "only; default: all the others)",
+        "events: asked for by name only; default: all the others)",
     )
     parser.add_argument(
         "--without-native",
