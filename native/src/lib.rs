@@ -1192,6 +1192,10 @@ struct KeyBuilder<'a> {
     // the identity were ~1,700 instructions a record, done twice for the three in four records of a scan
     // of every role that are counted by a template
     steps: Vec<KeyStep<'a>>,
+    // the slots marked in the part being slotted, for `SlotMemo` to keep
+    found: Vec<MemoSlot>,
+    // a part's token was left unmarked for want of room (`MAX_SLOTS`): its template is no memo's
+    slots_full: bool,
 }
 
 /// A part of a key as `KeyBuilder` was given it.
@@ -1217,6 +1221,8 @@ impl<'a> KeyBuilder<'a> {
             templatable: slotting,
             slotting,
             steps: Vec::new(),
+            found: Vec::new(),
+            slots_full: false,
         }
     }
 
@@ -1232,16 +1238,94 @@ impl<'a> KeyBuilder<'a> {
 
     /// The template of the exact key `steps` were recorded for, written into `key`: the same parts in
     /// the same order, as `Take::key` would give them slotting.
-    fn replayed(key: Vec<u8>, steps: &[KeyStep<'a>]) -> Self {
+    fn replayed(key: Vec<u8>, steps: &[KeyStep<'a>], memo: &mut SlotMemo) -> Self {
         let mut builder = Self::new(key, true);
         for step in steps {
             match *step {
                 KeyStep::Byte(byte) => builder.byte(byte),
                 KeyStep::Absent => builder.absent(),
-                KeyStep::Part(part, whole_string) => builder.part(part, whole_string),
+                KeyStep::Part(part, whole_string) => builder.memo_part(part, whole_string, memo),
             }
         }
         builder
+    }
+
+    /// `part` slotting, the part's marks taken from `memo` when it holds the same text: only the marks'
+    /// earlier slots of the same text (`same`, `alike`) differ from one record to the next, and are found
+    /// again. Most of a record's parts (its event, Region, account, the identity's type, a bucket) repeat
+    /// an earlier record's; slotting each was ~380 instructions, two thirds of a record's template where
+    /// every record is a wanted principal's.
+    fn memo_part(&mut self, part: &'a [u8], whole_string: bool, memo: &mut SlotMemo) {
+        if part.len() > MEMO_PART_LEN {
+            return self.part(part, whole_string);
+        }
+        let index = memo.index(part, whole_string);
+        let held = &memo.parts[index];
+        if held.filled && held.whole_string == whole_string && held.part == part {
+            if held.escaped {
+                self.key
+                    .extend_from_slice(&(part.len() as u32).to_le_bytes());
+                self.key.extend_from_slice(part);
+                self.templatable = false;
+                return;
+            }
+            // with room for every mark, as when it was slotted (else slotted again: a token past
+            // `MAX_SLOTS` stays unmarked)
+            if self.slots.len() + held.slots.len() <= MAX_SLOTS {
+                self.key
+                    .extend_from_slice(&(held.slotted.len() as u32).to_le_bytes());
+                let base = self.key.len();
+                self.key.extend_from_slice(&held.slotted);
+                for slot in &held.slots {
+                    let token = &part[slot.start as usize..slot.end as usize];
+                    let (same, alike) = self.earlier(token, slot.class);
+                    let mark = base + slot.mark as usize;
+                    self.key[mark] = same;
+                    self.key[mark + 1] = alike;
+                    self.slots.push(token);
+                }
+                return;
+            }
+        }
+        let at = self.key.len();
+        self.found.clear();
+        self.slots_full = false;
+        let escaped = !self.part_slotted(part, whole_string);
+        let held = &mut memo.parts[index];
+        held.filled = !self.slots_full;
+        held.whole_string = whole_string;
+        held.escaped = escaped;
+        held.part.clear();
+        held.part.extend_from_slice(part);
+        held.slotted.clear();
+        held.slots.clear();
+        if !escaped {
+            held.slotted.extend_from_slice(&self.key[at + 4..]);
+            held.slots.extend(self.found.iter().map(|slot| MemoSlot {
+                mark: slot.mark - (at + 4) as u32,
+                ..*slot
+            }));
+        }
+    }
+
+    /// The first earlier slot of the same text, and of the same text but for case: the mapper compares
+    /// some names so (a caller's own name in a request), and a template stands for records whose slots
+    /// are alike in both.
+    fn earlier(&self, token: &[u8], class: u8) -> (u8, u8) {
+        let same = self
+            .slots
+            .iter()
+            .position(|slot| *slot == token)
+            .map_or(u8::MAX, |index| index as u8);
+        let alike = if class == 0 {
+            same // digits alone: alike but for case only when the same
+        } else {
+            self.slots
+                .iter()
+                .position(|slot| slot.eq_ignore_ascii_case(token))
+                .map_or(u8::MAX, |index| index as u8)
+        };
+        (same, alike)
     }
 
     /// The room of the recorded parts, for the next record's (`recording`).
@@ -1292,11 +1376,17 @@ impl<'a> KeyBuilder<'a> {
             self.key.extend_from_slice(part);
             return;
         }
+        self.part_slotted(part, whole_string);
+    }
+
+    /// A part slotted, after its length; false at an escape (a token's text is not the string's), the
+    /// part then kept as it is.
+    fn part_slotted(&mut self, part: &'a [u8], whole_string: bool) -> bool {
         let at = self.key.len();
         self.key.extend_from_slice(&0u32.to_le_bytes());
         let slots = self.slots.len();
-        if !self.slotted(part, whole_string) {
-            // an escape: a token's text is not the string's, so the part is kept as it is
+        let slotted = self.slotted(part, whole_string);
+        if !slotted {
             self.key.truncate(at + 4);
             self.slots.truncate(slots);
             self.templatable = false;
@@ -1304,6 +1394,7 @@ impl<'a> KeyBuilder<'a> {
         }
         let length = (self.key.len() - at - 4) as u32;
         self.key[at..at + 4].copy_from_slice(&length.to_le_bytes());
+        slotted
     }
 
     /// The part with its slots marked; false, and the key and slots then half-written, at an escape.
@@ -1355,25 +1446,17 @@ impl<'a> KeyBuilder<'a> {
             }
             if self.slots.len() == MAX_SLOTS {
                 self.templatable = false;
+                self.slots_full = true;
                 continue;
             }
-            // the first earlier slot of the same text, and of the same text but for case: the mapper
-            // compares some names so (a caller's own name in a request), and a template stands for
-            // records whose slots are alike in both
-            let same = self
-                .slots
-                .iter()
-                .position(|slot| *slot == token)
-                .map_or(u8::MAX, |index| index as u8);
-            let alike = if class == 0 {
-                same // digits alone: alike but for case only when the same
-            } else {
-                self.slots
-                    .iter()
-                    .position(|slot| slot.eq_ignore_ascii_case(token))
-                    .map_or(u8::MAX, |index| index as u8)
-            };
+            let (same, alike) = self.earlier(token, class);
             self.key.extend_from_slice(&part[copied..start]);
+            self.found.push(MemoSlot {
+                start: start as u32,
+                end: end as u32,
+                class,
+                mark: (self.key.len() + 3) as u32,
+            });
             self.key
                 .extend_from_slice(&[0xFF, class, token.len() as u8, same, alike]);
             self.slots.push(token);
@@ -1418,6 +1501,57 @@ fn next_digit_or_quote(text: &[u8], mut here: usize, quotes: bool) -> usize {
         here += 1;
     }
     here
+}
+
+/// The longest part `SlotMemo` holds: the parts that repeat (events, Regions, accounts, names) are
+/// short, and a long one is slotted as it is.
+const MEMO_PART_LEN: usize = 256;
+
+/// How many parts `SlotMemo` holds, each in the place its hash gives (a later part of that place takes
+/// it): a trail's repeated parts number hundreds, and a record's one-off ids (an object's key) take a
+/// place of a repeated one now and then, which is slotted again when next met.
+const MEMO_PARTS: usize = 4096;
+
+/// A slot of a part slotted: where its token lies in the part, its class (`slot_class`, and 4 for one
+/// starting with a letter) and where its `same` mark lies in the part's slotted text (its `alike` mark
+/// after it).
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    start: u32,
+    end: u32,
+    class: u8,
+    mark: u32,
+}
+
+#[derive(Default)]
+struct MemoPart {
+    filled: bool,
+    whole_string: bool,
+    escaped: bool,
+    part: Vec<u8>,
+    slotted: Vec<u8>,
+    slots: Vec<MemoSlot>,
+}
+
+/// Parts of records' keys slotted before (`KeyBuilder::memo_part`), kept between records.
+struct SlotMemo {
+    parts: Vec<MemoPart>,
+}
+
+impl SlotMemo {
+    fn new() -> Self {
+        SlotMemo {
+            parts: (0..MEMO_PARTS).map(|_| MemoPart::default()).collect(),
+        }
+    }
+
+    fn index(&self, part: &[u8], whole_string: bool) -> usize {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = foldhash::fast::FixedState::with_seed(0x51075).build_hasher();
+        hasher.write(part);
+        hasher.write_u8(whole_string as u8);
+        hasher.finish() as usize & (MEMO_PARTS - 1)
+    }
 }
 
 fn trim(text: &[u8]) -> &[u8] {
@@ -1589,6 +1723,8 @@ struct Take {
     exact_buffer: Vec<u8>,
     // the room of the last record's recorded key parts (`KeyBuilder::recording`)
     steps_buffer: Vec<KeyStep<'static>>,
+    // parts slotted before, for the templates of the next records
+    slot_memo: SlotMemo,
     // userIdentity texts by `identity_hash` -> each text and its reading: a principal's records repeat
     // the text of their session's
     identities: HashMap<u64, Vec<HeldIdentity>>,
@@ -1839,7 +1975,11 @@ impl Take {
             self.exact_buffer = exact.key;
             return Ok(Outcome::Hit);
         }
-        let key = KeyBuilder::replayed(std::mem::take(&mut self.key_buffer), &exact.steps);
+        let key = KeyBuilder::replayed(
+            std::mem::take(&mut self.key_buffer),
+            &exact.steps,
+            &mut self.slot_memo,
+        );
         self.steps_buffer = exact.take_steps();
         let exact = exact.key;
         let templatable = key.templatable && !key.slots.is_empty();
@@ -2184,6 +2324,7 @@ impl Take {
             key_buffer: Vec::with_capacity(1024),
             exact_buffer: Vec::with_capacity(1024),
             steps_buffer: Vec::with_capacity(64),
+            slot_memo: SlotMemo::new(),
             identities: HashMap::new(),
             identities_held: 0,
             checked_values: CheckedValues::default(),
@@ -3015,6 +3156,34 @@ fn slotted_text(part: &[u8], whole_string: bool) -> Option<(Vec<u8>, Vec<Vec<u8>
     })
 }
 
+/// The template, slots and whether a template may stand for it of each key in turn, a key given as its
+/// parts (a text and whether it is all one string's), slotted as the reader slots a record's key: with
+/// one `SlotMemo` kept from key to key when `memo`, else each part slotted anew. For the test that holds
+/// the memo's keys to those slotted anew.
+#[pyfunction]
+fn slotted_keys(keys: Vec<Vec<(Vec<u8>, bool)>>, memo: bool) -> Vec<(Vec<u8>, Vec<Vec<u8>>, bool)> {
+    let mut held = SlotMemo::new();
+    keys.iter()
+        .map(|parts| {
+            let steps: Vec<KeyStep<'_>> = parts
+                .iter()
+                .map(|(part, whole_string)| KeyStep::Part(part, *whole_string))
+                .collect();
+            let key = if memo {
+                KeyBuilder::replayed(Vec::new(), &steps, &mut held)
+            } else {
+                let mut key = KeyBuilder::new(Vec::new(), true);
+                for (part, whole_string) in parts {
+                    key.part(part, *whole_string);
+                }
+                key
+            };
+            let slots = key.slots.iter().map(|slot| slot.to_vec()).collect();
+            (key.key, slots, key.templatable)
+        })
+        .collect()
+}
+
 /// `surely_json_object` of each text in turn, the objects of `REPEATED_MEMBERS` checked in one held for
 /// the next (`CheckedValues`), as the reader checks a file's records: for the test that holds the
 /// answers to those of each text checked alone.
@@ -3035,6 +3204,7 @@ fn policygen_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(record_chunks, module)?)?;
     module.add_function(wrap_pyfunction!(is_surely_json_object, module)?)?;
     module.add_function(wrap_pyfunction!(slotted_text, module)?)?;
+    module.add_function(wrap_pyfunction!(slotted_keys, module)?)?;
     module.add_function(wrap_pyfunction!(surely_json_objects, module)?)?;
     module.add_function(wrap_pyfunction!(compact_resources, module)?)?;
     module.add_class::<Take>()?;

@@ -1464,6 +1464,45 @@ def test_the_extension_slots_a_text_as_its_rule_says(parts: list[str], whole_str
     assert slotted == slotted_as_the_rule_says(part, whole_string)
 
 
+# Parts that repeat from key to key, as a trail's events, Regions, accounts and names do; the slots of one
+# are the same as, or alike but for case to, the slots of others, in either order
+MEMO_PARTS = [
+    "111122223333",
+    '"111122223333"',
+    "eu-west-1",
+    "us-east-1",
+    "abcd1234",
+    "ABCD1234",
+    "arn:aws:iam::111122223333:role/abcd1234",
+    '{"bucket":"b-1","key":"AbCd1234/x"}',
+    "a\\u00351",
+    "s3.amazonaws.com",
+    "aws",
+    "1/" * 70,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(
+        st.lists(st.tuples(st.one_of(st.sampled_from(MEMO_PARTS), SLOT_TEXT), st.booleans()), max_size=8),
+        max_size=12,
+    )
+)
+@example(keys=[[("1/" * 70, True)], [("111122223333", True), ("1/" * 70, True)]])
+def test_parts_slotted_before_give_a_key_the_template_slotted_anew(
+    keys: list[list[tuple[str, bool]]],
+) -> None:
+    """The reader keeps the parts it slotted (``SlotMemo``) for the next records' keys, where only the
+    marks of each slot's earlier same or alike slot can differ: every key's template, slots and whether a
+    template may stand for it are those of its parts slotted anew, whatever came before (parts repeated
+    in other places and orders, escapes, a part whose slots pass 64 after others)."""
+    encoded = [[(part.encode("utf-8"), whole) for part, whole in key] for key in keys]
+    kept = native.policygen_native.slotted_keys(encoded, True)
+    anew = native.policygen_native.slotted_keys(encoded, False)
+    assert kept == anew
+
+
 # A value whose bytes between strings run long (spaces, a long number, literals, brackets in a string): the
 # reader skips such runs sixteen bytes at a time (``next_structural``), JSON allows them in any record
 SPACED_VALUE = (
