@@ -731,13 +731,15 @@ type Group = (u32, u32, u64);
 /// form and ids out of the actions; `register` packs no reading whose text holds a separator).
 type Pack<'py> = (u32, bool, Bound<'py, PyString>);
 
-/// What `drain` gives: the rows of exact readings, the records of each template per principal, the packed
-/// uses, the records outside the window, those of an account or Region not asked for, and the EKS Pod
-/// Identity sessions met since the last drain, (role's principal index, session ARN) in the order of
-/// their numbers.
+/// What `drain` gives: the rows of exact readings, the records of each template per principal (neither of
+/// plain readings, `Uses::plain`), the records of plain readings per principal, the packed uses, the
+/// records outside the window, those of an account or Region not asked for, and the EKS Pod Identity
+/// sessions met since the last drain, (role's principal index, session ARN) in the order of their
+/// numbers.
 type Drained<'py> = (
     Vec<Row>,
     Vec<Group>,
+    Vec<(u32, u64)>,
     Vec<Pack<'py>>,
     u64,
     u64,
@@ -916,6 +918,9 @@ struct Uses {
     actions: Vec<String>,
     resources: Vec<Vec<Piece>>,
     denied: bool,
+    // a mapped reading without notes: its records add to their principal's count alone (`drain` sums
+    // them, where a row each was a Python step each: ~370,000 in the 500-principal set's drains)
+    plain: bool,
 }
 
 /// The uses a form's pieces hold, their strings joined by NUL: None when an action holds a slot or the
@@ -944,6 +949,7 @@ fn uses_of(form: Vec<Piece>) -> Option<Uses> {
         actions: Vec::new(),
         resources: Vec::new(),
         denied: false,
+        plain: false,
     };
     let mut strings = strings.into_iter();
     while let (Some(action), Some(resource)) = (strings.next(), strings.next()) {
@@ -2403,14 +2409,15 @@ impl Take {
     /// The mapping Python made of the record `scan` gave this key id: entry `entry` of Python's list,
     /// `uses` its (action, resource) pairs when it grants any, `denied` when its calls were denied. Uses
     /// are added to the drained packs here (`drain`), unless a text holds a separator of their form:
-    /// those Python adds from the row's times.
-    #[pyo3(signature = (key_id, entry, uses=None, denied=false))]
+    /// those Python adds from the row's times. `plain`: a mapped reading without notes (`native._plain`).
+    #[pyo3(signature = (key_id, entry, uses=None, denied=false, plain=false))]
     fn register(
         &mut self,
         key_id: usize,
         entry: u32,
         uses: Option<Vec<(String, String)>>,
         denied: bool,
+        plain: bool,
     ) {
         let separated = |text: &String| text.contains([COLUMN_SEPARATOR, ITEM_SEPARATOR]);
         if let Some(uses) = uses.filter(|uses| {
@@ -2429,6 +2436,7 @@ impl Take {
                     actions,
                     resources,
                     denied,
+                    plain,
                 },
             );
         }
@@ -2478,21 +2486,23 @@ impl Take {
 
     /// The template Python derived for the records of this key id's template (entry `entry` of its
     /// list, `form` its uses' `str.format` string when it grants any, `denied` when its calls were
-    /// denied), or None: no template stands for them, each is keyed exactly. A form this cannot read is
-    /// refused (ValueError), never half-used.
-    #[pyo3(signature = (key_id, entry, form=None, denied=false))]
+    /// denied, `plain` when its reading is mapped without notes), or None: no template stands for them,
+    /// each is keyed exactly. A form this cannot read is refused (ValueError), never half-used.
+    #[pyo3(signature = (key_id, entry, form=None, denied=false, plain=false))]
     fn template(
         &mut self,
         key_id: usize,
         entry: Option<u32>,
         form: Option<&str>,
         denied: bool,
+        plain: bool,
     ) -> PyResult<()> {
         if let (Some(entry), Some(form)) = (entry, form) {
             let mut read = pieces(form).and_then(uses_of).ok_or_else(|| {
                 pyo3::exceptions::PyValueError::new_err(format!("not a use form: {form:?}"))
             })?;
             read.denied = denied;
+            read.plain = plain;
             self.forms.insert(entry, read);
         }
         if let Some(pending) = self.pending.get(key_id) {
@@ -2527,7 +2537,8 @@ impl Take {
     /// Region not asked for.
     fn drain<'py>(&mut self, py: Python<'py>) -> PyResult<Drained<'py>> {
         let mut calls: Calls<'_> = HashMap::new();
-        let mut rows: Vec<Row> = Vec::with_capacity(self.tallies.len());
+        let mut rows: Vec<Row> = Vec::new();
+        let mut plain: HashMap<u32, u64> = HashMap::new();
         for ((principal, entry), tally) in self.tallies.drain() {
             let Some(uses) = self.forms.get(&entry) else {
                 let times = (time_text(&tally.first), time_text(&tally.last));
@@ -2538,7 +2549,11 @@ impl Take {
             // tallies are of exact readings and of templates alike, its uses by action alone
             let session = principal & SESSION_FLAG != 0;
             if !session {
-                rows.push((principal, entry, tally.count, None));
+                if uses.plain {
+                    *plain.entry(principal).or_default() += tally.count;
+                } else {
+                    rows.push((principal, entry, tally.count, None));
+                }
             }
             let by_action = calls.entry((principal, uses.denied)).or_default();
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
@@ -2551,17 +2566,19 @@ impl Take {
                 add_calls(by_resource, resource, &tally);
             }
         }
-        let mut groups: Vec<Group> = Vec::with_capacity(self.slot_tallies.len());
+        let mut groups: Vec<Group> = Vec::new();
         let mut text = String::new();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
-            groups.push((
-                principal,
-                entry,
-                tallies.values().map(|tally| tally.count).sum(),
-            ));
+            let count = tallies.values().map(|tally| tally.count).sum();
             let Some(uses) = self.forms.get(&entry) else {
+                groups.push((principal, entry, count));
                 continue;
             };
+            if uses.plain {
+                *plain.entry(principal).or_default() += count;
+            } else {
+                groups.push((principal, entry, count));
+            }
             let by_action = calls.entry((principal, uses.denied)).or_default();
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
                 let by_resource = by_action.entry(action.as_str()).or_default();
@@ -2582,9 +2599,12 @@ impl Take {
         }
         self.slot_rows = 0;
         self.session_rows = 0;
+        let mut plain: Vec<(u32, u64)> = plain.into_iter().collect();
+        plain.sort_unstable();
         Ok((
             rows,
             groups,
+            plain,
             packs,
             std::mem::take(&mut self.outside),
             std::mem::take(&mut self.filtered_out),

@@ -215,7 +215,7 @@ class NativeTake:
         self._readings.append(reading)
         self._registered.add(key_id)
         granted = list(reading.uses) if reading.kind == "mapped" else None
-        self._take.register(key_id, len(self._readings) - 1, granted or None, reading.denied)
+        self._take.register(key_id, len(self._readings) - 1, granted or None, reading.denied, _plain(reading))
         slots: list[str] | None = self._take.slots(key_id)
         if slots is None:
             return
@@ -227,8 +227,9 @@ class NativeTake:
             self._take.template(key_id, None)
             return
         self._readings.append(template)
-        uses = template.use_form if template.fixed.kind == "mapped" else ""
-        self._take.template(key_id, len(self._readings) - 1, uses or None, template.fixed.denied)
+        fixed = template.fixed
+        uses = template.use_form if fixed.kind == "mapped" else ""
+        self._take.template(key_id, len(self._readings) - 1, uses or None, fixed.denied, _plain(fixed))
 
     def after_file(self, result: ScanResult) -> None:
         """Adds the file's EKS Pod Identity sessions' starts the extension read (``Scanner._session_start``:
@@ -253,16 +254,16 @@ class NativeTake:
         it came). Uses are registered only with a mapped reading, whose count gives the principal's
         usage. A Pod Identity session's tallies (``SESSION_FLAG``) add no count, only the actions of its
         role's mapped records to the session's usage (packed on ``SESSION_RESOURCE`` by the extension)."""
-        rows, groups, packs, outside, filtered_out, sessions = self._take.drain()
+        rows, groups, plain_counts, packs, outside, filtered_out, sessions = self._take.drain()
         result.records_outside_window += outside
         result.records_filtered_out += filtered_out
         self._sessions += [(self.principals[role], arn) for role, arn in sessions]
         readings = self._readings
         principals = self.principals
-        # a mapped reading without notes whose uses came packed adds to its principal's count alone:
-        # summed here, one ``count`` per principal (the 500-principal set's drains give ~370,000 rows and
-        # groups, most of them such)
-        plain: dict[int, int] = {}
+        # a mapped reading without notes whose uses came packed adds to its principal's count alone: the
+        # extension sums those registered so (``plain_counts``), the others are summed here, one ``count``
+        # per principal (the 500-principal set's drains gave ~370,000 rows and groups, most of them such)
+        plain: dict[int, int] = dict(plain_counts)
         sessions_seen: dict[int, PrincipalUsage] = {}  # a session's usage looked up once a drain
         for principal, entry, count, times in rows:
             held = cast("MappedEventLike", readings[entry])
