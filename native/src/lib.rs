@@ -1259,8 +1259,7 @@ impl<'a> KeyBuilder<'a> {
     /// `part` slotting, the part's marks taken from `memo` when it holds the same text: only the marks'
     /// earlier slots of the same text (`same`, `alike`) differ from one record to the next, and are found
     /// again. Most of a record's parts (its event, Region, account, the identity's type, a bucket) repeat
-    /// an earlier record's; slotting each was ~380 instructions, two thirds of a record's template where
-    /// every record is a wanted principal's.
+    /// an earlier record's; slotting each was ~380 instructions, most of what a record's template cost.
     fn memo_part(&mut self, part: &'a [u8], whole_string: bool, memo: &mut SlotMemo) {
         if part.len() > MEMO_PART_LEN {
             return self.part(part, whole_string);
@@ -1515,7 +1514,8 @@ const MEMO_PART_LEN: usize = 256;
 
 /// How many parts `SlotMemo` holds, each in the place its hash gives (a later part of that place takes
 /// it): a trail's repeated parts number hundreds, and a record's one-off ids (an object's key) take a
-/// place of a repeated one now and then, which is slotted again when next met.
+/// place of a repeated one now and then, which is slotted again when next met. Each holds at most
+/// `MEMO_PART_LEN` bytes of text, its slotted text and `MAX_SLOTS` slots (~1.8 KB): ~7 MB at most.
 const MEMO_PARTS: usize = 4096;
 
 /// A slot of a part slotted: where its token lies in the part, its class (`slot_class`, and 4 for one
@@ -3185,11 +3185,11 @@ fn slotted_keys(keys: Vec<Vec<(Vec<u8>, bool)>>, memo: bool) -> Vec<(Vec<u8>, Ve
     let mut held = SlotMemo::new();
     keys.iter()
         .map(|parts| {
-            let steps: Vec<KeyStep<'_>> = parts
-                .iter()
-                .map(|(part, whole_string)| KeyStep::Part(part, *whole_string))
-                .collect();
             let key = if memo {
+                let steps: Vec<KeyStep<'_>> = parts
+                    .iter()
+                    .map(|(part, whole_string)| KeyStep::Part(part, *whole_string))
+                    .collect();
                 KeyBuilder::replayed(Vec::new(), &steps, &mut held)
             } else {
                 let mut key = KeyBuilder::new(Vec::new(), true);
