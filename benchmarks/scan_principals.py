@@ -1,6 +1,11 @@
 """The scan alone, in one process, for 1, 50 and 500 principals: CPU milliseconds per delivery file.
 
     .venv/bin/python benchmarks/scan_principals.py [EVENTS]      # default 100,000 (benchmarks/out/events-N)
+    .venv/bin/python benchmarks/scan_principals.py 1000000 --set "500 principals: all" --repeat 5
+
+With ``--set``, only the sets whose label starts with it, the native path only, ``--repeat`` runs each
+printed in CPU seconds: for comparing two builds of the extension run by run (their scans interleaved by
+the caller), where a whole ``run.py`` command's CPU seconds move with everything else it does.
 
 No process pool, no policy building: only ``Scanner.scan_bytes`` over files already read into memory,
 each set with and without the native path (``ScanSpec.native``) and how many matched records it read in
@@ -15,6 +20,7 @@ is every pass over the files but the first.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from datetime import datetime
@@ -29,11 +35,29 @@ from policygen_operator.domain.cloudtrail.window import Window
 
 
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    folder = run.dataset(events)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "events", nargs="?", type=int, default=100_000, help="events of benchmarks/out/events-N"
+    )
+    parser.add_argument(
+        "--set", help="only the principal sets whose label starts with this, native path only"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each set with --set (default 1)")
+    args = parser.parse_args()
+    folder = run.dataset(args.events)
     blobs = [path.read_bytes() for path in sorted(folder.rglob("*.json.gz"))]
     start, end = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in run.WINDOW)
     window = Window(start, end)
+    if args.set is not None:
+        chosen = [(label, arns) for label, arns in run.principal_sets() if label.startswith(args.set)]
+        if not chosen:
+            parser.error(f"--set {args.set!r}: no principal set's label starts with it")
+        for label, arns in chosen:
+            runs = [_scan(blobs, window, arns)[0] for _ in range(args.repeat)]
+            print(f"{label}: CPU s of the scan " + ", ".join(f"{seconds:.2f}" for seconds in runs))
+        return
     together = 0.0
     for label, arns in run.principal_sets():
         python, _, _ = _scan(blobs, window, arns, native=False)
