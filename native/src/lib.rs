@@ -1268,11 +1268,8 @@ impl<'a> KeyBuilder<'a> {
         let held = &memo.parts[index];
         if held.filled && held.whole_string == whole_string && held.part == part {
             if held.escaped {
-                self.key
-                    .extend_from_slice(&(part.len() as u32).to_le_bytes());
-                self.key.extend_from_slice(part);
                 self.templatable = false;
-                return;
+                return self.unslotted(part);
             }
             // with room for every mark, as when it was slotted (else slotted again: a token past
             // `MAX_SLOTS` stays unmarked)
@@ -1376,12 +1373,16 @@ impl<'a> KeyBuilder<'a> {
     fn part(&mut self, part: &'a [u8], whole_string: bool) {
         if !self.slotting {
             self.steps.push(KeyStep::Part(part, whole_string));
-            self.key
-                .extend_from_slice(&(part.len() as u32).to_le_bytes());
-            self.key.extend_from_slice(part);
-            return;
+            return self.unslotted(part);
         }
         self.part_slotted(part, whole_string);
+    }
+
+    /// A part as it is, after its length: an exact key's, or a template's part that holds an escape.
+    fn unslotted(&mut self, part: &[u8]) {
+        self.key
+            .extend_from_slice(&(part.len() as u32).to_le_bytes());
+        self.key.extend_from_slice(part);
     }
 
     /// A part slotted, after its length; false at an escape (a token's text is not the string's), the
@@ -1390,16 +1391,16 @@ impl<'a> KeyBuilder<'a> {
         let at = self.key.len();
         self.key.extend_from_slice(&0u32.to_le_bytes());
         let slots = self.slots.len();
-        let slotted = self.slotted(part, whole_string);
-        if !slotted {
-            self.key.truncate(at + 4);
+        if !self.slotted(part, whole_string) {
+            self.key.truncate(at);
             self.slots.truncate(slots);
             self.templatable = false;
-            self.key.extend_from_slice(part);
+            self.unslotted(part);
+            return false;
         }
         let length = (self.key.len() - at - 4) as u32;
         self.key[at..at + 4].copy_from_slice(&length.to_le_bytes());
-        slotted
+        true
     }
 
     /// The part with its slots marked; false, and the key and slots then half-written, at an escape.
@@ -2570,15 +2571,15 @@ impl Take {
         let mut text = String::new();
         for ((principal, entry), tallies) in self.slot_tallies.drain() {
             let count = tallies.values().map(|tally| tally.count).sum();
-            let Some(uses) = self.forms.get(&entry) else {
-                groups.push((principal, entry, count));
-                continue;
-            };
-            if uses.plain {
+            let uses = self.forms.get(&entry);
+            if uses.is_some_and(|uses| uses.plain) {
                 *plain.entry(principal).or_default() += count;
             } else {
                 groups.push((principal, entry, count));
             }
+            let Some(uses) = uses else {
+                continue;
+            };
             let by_action = calls.entry((principal, uses.denied)).or_default();
             for (action, form) in uses.actions.iter().zip(&uses.resources) {
                 let by_resource = by_action.entry(action.as_str()).or_default();
